@@ -1,0 +1,16 @@
+package dev.jobq;
+
+import java.util.List;
+
+/** The dead letters of one queue, where its provider keeps them inspectable. Thread-safe. */
+public interface DeadLetters {
+
+    /** The newest dead letters first, at most {@code limit}. */
+    List<DeadLetter> list(int limit);
+
+    /** Puts the job back on its queue with a fresh set of attempts; false if the id is unknown. */
+    boolean redrive(String jobId);
+
+    /** Deletes a dead letter for good; false if the id is unknown. */
+    boolean delete(String jobId);
+}

@@ -1,0 +1,198 @@
+package dev.jobq;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How one job is to be enqueued. Every option is optional; what is not set comes from
+ * {@link JobOptions#defaults()} (or the queue's configured defaults).
+ *
+ * <pre>{@code
+ * jobs.enqueue("reminder:send", reminder, EnqueueOptions.delay(Duration.ofHours(3)));
+ * jobs.enqueue("webhook:send", hook, EnqueueOptions.builder().maxAttempts(5).priority(-1).build());
+ * }</pre>
+ *
+ * <p>{@code delay} and {@code scheduledFor} are exclusive. A delay beyond what the provider can hold
+ * (SQS: 15 minutes) and any {@code scheduledFor} in the future go through the scheduler when one is
+ * configured; otherwise the enqueue is rejected with a message naming the limit.
+ */
+public final class EnqueueOptions {
+
+    private static final EnqueueOptions NONE = builder().build();
+
+    private final @Nullable Duration delay;
+    private final @Nullable Instant scheduledFor;
+    private final @Nullable Integer maxAttempts;
+    private final @Nullable Duration timeout;
+    private final @Nullable Integer priority;
+    private final @Nullable String deduplicationKey;
+    private final @Nullable String queue;
+
+    private EnqueueOptions(Builder b) {
+        if (b.delay != null && b.scheduledFor != null) {
+            throw new IllegalArgumentException("set either delay or scheduledFor, not both (delay "
+                    + b.delay + ", scheduledFor " + b.scheduledFor + ")");
+        }
+        if (b.delay != null && b.delay.isNegative()) {
+            throw new IllegalArgumentException("delay must be ≥ 0, got " + b.delay);
+        }
+        if (b.maxAttempts != null && b.maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be ≥ 1, got " + b.maxAttempts);
+        }
+        if (b.timeout != null && (b.timeout.isNegative() || b.timeout.isZero())) {
+            throw new IllegalArgumentException("timeout must be positive, got " + b.timeout);
+        }
+        if (b.deduplicationKey != null && b.deduplicationKey.isBlank()) {
+            throw new IllegalArgumentException("deduplicationKey must not be blank; leave it unset instead");
+        }
+        if (b.queue != null && b.queue.isBlank()) {
+            throw new IllegalArgumentException("queue must not be blank; leave it unset for the default queue");
+        }
+        this.delay = b.delay;
+        this.scheduledFor = b.scheduledFor;
+        this.maxAttempts = b.maxAttempts;
+        this.timeout = b.timeout;
+        this.priority = b.priority;
+        this.deduplicationKey = b.deduplicationKey;
+        this.queue = b.queue;
+    }
+
+    /** No options: run as soon as possible with the defaults. */
+    public static EnqueueOptions none() {
+        return NONE;
+    }
+
+    /** Run after {@code delay}. */
+    public static EnqueueOptions delay(Duration delay) {
+        return builder().delay(delay).build();
+    }
+
+    /** Run at {@code instant} (or at once if it has passed). */
+    public static EnqueueOptions at(Instant instant) {
+        return builder().scheduledFor(instant).build();
+    }
+
+    /** Put the job on the named queue. */
+    public static EnqueueOptions queue(String queue) {
+        return builder().queue(queue).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        var b = new Builder();
+        b.delay = delay;
+        b.scheduledFor = scheduledFor;
+        b.maxAttempts = maxAttempts;
+        b.timeout = timeout;
+        b.priority = priority;
+        b.deduplicationKey = deduplicationKey;
+        b.queue = queue;
+        return b;
+    }
+
+    public @Nullable Duration delay() {
+        return delay;
+    }
+
+    public @Nullable Instant scheduledFor() {
+        return scheduledFor;
+    }
+
+    public @Nullable Integer maxAttempts() {
+        return maxAttempts;
+    }
+
+    public @Nullable Duration timeout() {
+        return timeout;
+    }
+
+    public @Nullable Integer priority() {
+        return priority;
+    }
+
+    public @Nullable String deduplicationKey() {
+        return deduplicationKey;
+    }
+
+    public @Nullable String queue() {
+        return queue;
+    }
+
+    /** These options laid over {@code defaults}: what is set here wins. */
+    public JobOptions resolve(JobOptions defaults) {
+        if (maxAttempts == null && timeout == null && priority == null && deduplicationKey == null && queue == null) {
+            return defaults;
+        }
+        return new JobOptions(
+                maxAttempts != null ? maxAttempts : defaults.maxAttempts(),
+                timeout != null ? timeout : defaults.timeout(),
+                priority != null ? priority : defaults.priority(),
+                deduplicationKey != null ? deduplicationKey : defaults.deduplicationKey(),
+                queue != null ? queue : defaults.queue());
+    }
+
+    @Override
+    public String toString() {
+        return "EnqueueOptions[delay=" + delay + ", scheduledFor=" + scheduledFor + ", maxAttempts=" + maxAttempts
+                + ", timeout=" + timeout + ", priority=" + priority + ", deduplicationKey=" + deduplicationKey
+                + ", queue=" + queue + "]";
+    }
+
+    /** Builds {@link EnqueueOptions}; checks run in {@link #build()}. */
+    public static final class Builder {
+        private @Nullable Duration delay;
+        private @Nullable Instant scheduledFor;
+        private @Nullable Integer maxAttempts;
+        private @Nullable Duration timeout;
+        private @Nullable Integer priority;
+        private @Nullable String deduplicationKey;
+        private @Nullable String queue;
+
+        private Builder() {
+        }
+
+        public Builder delay(Duration delay) {
+            this.delay = Objects.requireNonNull(delay, "delay");
+            return this;
+        }
+
+        public Builder scheduledFor(Instant scheduledFor) {
+            this.scheduledFor = Objects.requireNonNull(scheduledFor, "scheduledFor");
+            return this;
+        }
+
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        public Builder priority(int priority) {
+            this.priority = priority;
+            return this;
+        }
+
+        public Builder deduplicationKey(String deduplicationKey) {
+            this.deduplicationKey = Objects.requireNonNull(deduplicationKey, "deduplicationKey");
+            return this;
+        }
+
+        public Builder queue(String queue) {
+            this.queue = Objects.requireNonNull(queue, "queue");
+            return this;
+        }
+
+        public EnqueueOptions build() {
+            return new EnqueueOptions(this);
+        }
+    }
+}

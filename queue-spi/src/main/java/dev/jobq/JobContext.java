@@ -1,0 +1,25 @@
+package dev.jobq;
+
+/**
+ * What a running handler can ask of the worker. One instance per attempt; safe to use from threads
+ * the handler starts, but meaningless once the handler has returned.
+ */
+public interface JobContext {
+
+    String jobId();
+
+    /** This attempt, 1-based. */
+    int attempt();
+
+    /** Logs through SLF4J with the job id, type and attempt in the MDC ({@code jobId}, {@code jobType}, {@code attempt}). */
+    void log(String format, Object... args);
+
+    /** Reports progress from 0 to 100; listeners get a {@link JobEvent.Progress}. */
+    void progress(int percent);
+
+    /** True once the attempt has timed out or the worker is shutting down. */
+    boolean isCancelled();
+
+    /** Throws {@link JobCancelledException} if {@link #isCancelled()}; call it between steps of long work. */
+    void throwIfCancelled();
+}

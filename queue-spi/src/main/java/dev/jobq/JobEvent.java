@@ -1,0 +1,60 @@
+package dev.jobq;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What happened to a job or a worker. Delivered to {@link JobListener}s synchronously on the thread
+ * where it happened, so listeners must be quick; an exception from a listener is logged and ignored.
+ */
+public sealed interface JobEvent {
+
+    /** When it happened, by the queue's clock. */
+    Instant at();
+
+    /** The queue it happened on. */
+    String queue();
+
+    /** A job was accepted (by the provider, or by the scheduler when {@code scheduledFor} is set). */
+    record Enqueued(Instant at, String queue, String jobId, String type, Instant runAt, boolean viaScheduler)
+            implements JobEvent {
+    }
+
+    /** An enqueue found a pending job with the same deduplication key and returned it instead. */
+    record Deduplicated(Instant at, String queue, String jobId, String type, String deduplicationKey) implements JobEvent {
+    }
+
+    /** A handler started an attempt. */
+    record Started(Instant at, String queue, String jobId, String type, int attempt) implements JobEvent {
+    }
+
+    /** A handler reported progress. */
+    record Progress(Instant at, String queue, String jobId, String type, int attempt, int percent) implements JobEvent {
+    }
+
+    /** An attempt succeeded; the job is done. */
+    record Completed(Instant at, String queue, String jobId, String type, int attempt, Duration duration)
+            implements JobEvent {
+    }
+
+    /** An attempt failed (threw or timed out) and the job will run again after {@code retryIn}. */
+    record Failed(Instant at, String queue, String jobId, String type, int attempt, String error, Duration retryIn)
+            implements JobEvent {
+    }
+
+    /** The job went to the dead letters: out of attempts, not retryable, or unreadable. */
+    record Dead(Instant at, String queue, String jobId, String type, int attempt, String error) implements JobEvent {
+    }
+
+    /** A running job was handed back unfinished (shutdown) for another worker to run. */
+    record Released(Instant at, String queue, String jobId, String type, int attempt) implements JobEvent {
+    }
+
+    /** A worker began consuming the queue. */
+    record WorkerStarted(Instant at, String queue, int concurrency) implements JobEvent {
+    }
+
+    /** A worker stopped consuming the queue; {@code released} jobs were handed back unfinished. */
+    record WorkerStopped(Instant at, String queue, int released) implements JobEvent {
+    }
+}

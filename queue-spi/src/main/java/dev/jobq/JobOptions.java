@@ -1,0 +1,53 @@
+package dev.jobq;
+
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The options a job carries on the wire (DESIGN §5): how many runs it gets in all, how long each
+ * may take, its priority, its deduplication key and the queue it belongs to.
+ *
+ * @param maxAttempts      total runs including the first; 1 means no retry
+ * @param timeout          the limit of one attempt; the handler is interrupted past it
+ * @param priority         lower runs first; 0 is the default
+ * @param deduplicationKey while a job with this key is pending or running, enqueueing again returns it
+ * @param queue            the named queue; {@value #DEFAULT_QUEUE} unless set
+ */
+public record JobOptions(int maxAttempts, Duration timeout, int priority, @Nullable String deduplicationKey, String queue) {
+
+    public static final String DEFAULT_QUEUE = "default";
+    public static final int DEFAULT_MAX_ATTEMPTS = 3;
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_PRIORITY = 0;
+
+    private static final JobOptions DEFAULTS =
+            new JobOptions(DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT, DEFAULT_PRIORITY, null, DEFAULT_QUEUE);
+
+    public JobOptions {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be ≥ 1, got " + maxAttempts);
+        }
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        Objects.requireNonNull(queue, "queue");
+        if (queue.isBlank()) {
+            throw new IllegalArgumentException("queue must not be blank");
+        }
+        if (deduplicationKey != null && deduplicationKey.isBlank()) {
+            throw new IllegalArgumentException("deduplicationKey must not be blank; leave it unset instead");
+        }
+    }
+
+    /** The shared default options: 3 attempts, 30 s timeout, priority 0, queue "default". */
+    public static JobOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** True when these are exactly the defaults, so callers can share one instance. */
+    public boolean isDefault() {
+        return equals(DEFAULTS);
+    }
+}

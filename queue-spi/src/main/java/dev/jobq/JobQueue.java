@@ -1,0 +1,99 @@
+package dev.jobq;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A job queue: handlers registered by job type, jobs enqueued to named queues, workers that run
+ * them. Build one from a config file or in code:
+ *
+ * <pre>{@code
+ * JobQueue jobs = JobQueue.fromConfig(Path.of("jobq.yaml"));
+ * jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> mailer.send(job.payload()));
+ * jobs.start();
+ * jobs.enqueue("email:send", new Email("user@example.com", "Welcome!"));
+ * jobs.close();
+ * }</pre>
+ *
+ * <p>Thread-safe. Handlers can be registered before or after {@link #start()}; a job whose type has
+ * no handler in a running worker is dead-lettered with that reason rather than retried forever.
+ * {@link #close()} is graceful: it stops receiving, lets running handlers finish for up to the
+ * configured {@code shutdownTimeout}, then interrupts them and hands their jobs back to the queue.
+ */
+public interface JobQueue extends AutoCloseable {
+
+    /** Reads {@code file} (DESIGN §8) with the process environment for substitution and overrides. */
+    static JobQueue fromConfig(Path file) {
+        return builder().config(file).build();
+    }
+
+    static JobQueueBuilder builder() {
+        return new JobQueueBuilder();
+    }
+
+    /** Registers the handler of {@code type}; payloads bind to {@code payloadType} with Jackson. */
+    <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler);
+
+    /** As {@link #registerJobHandler(String, Class, JobHandler)} for generic payloads ({@code List<Order>}). */
+    <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler);
+
+    /** As {@link #registerJobHandler(String, Class, JobHandler)} with this type's own retry backoff. */
+    <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff);
+
+    /** The job types with a handler in this queue. */
+    Set<String> registeredTypes();
+
+    /** Enqueues a job to run as soon as a worker is free; returns its id. */
+    default String enqueue(String type, @Nullable Object payload) {
+        return enqueue(type, payload, EnqueueOptions.none());
+    }
+
+    /**
+     * Enqueues a job; returns its id, or the id of the pending job with the same deduplication key.
+     *
+     * @throws JobRejectedException when the options cannot be honoured (payload too large, a delay
+     *                              beyond the provider with no scheduler, an unsupported priority or
+     *                              deduplication key, an unknown queue)
+     */
+    String enqueue(String type, @Nullable Object payload, EnqueueOptions options);
+
+    /** Starts the in-process worker (unless {@code mode: standalone}) and the scheduler if enabled. */
+    void start();
+
+    /** Looks a job up in every queue whose provider supports lookups. */
+    Optional<JobInfo> getJob(String jobId);
+
+    /** Stats of one named queue. */
+    QueueStats stats(String queue);
+
+    /** Stats of every named queue, in configuration order. */
+    List<QueueStats> stats();
+
+    /** The named queues, "default" first. */
+    List<String> queueNames();
+
+    /** The dead letters of a queue, where its provider keeps them inspectable. */
+    Optional<DeadLetters> deadLetters(String queue);
+
+    /**
+     * The scheduler for jobs at an instant and recurring jobs.
+     *
+     * @throws JobQueueException when no scheduler is configured, naming how to enable one
+     */
+    Scheduler scheduler();
+
+    /** True when a scheduler is configured. */
+    boolean hasScheduler();
+
+    void addListener(JobListener listener);
+
+    void removeListener(JobListener listener);
+
+    /** Graceful shutdown; see the class comment. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,183 @@
+package dev.jobq;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jobq.internal.runtime.JobQueueRuntime;
+import dev.jobq.internal.runtime.RuntimeSpec;
+import dev.jobq.spi.JobScheduler;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.SchedulerContext;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds a {@link JobQueue}. Start from a config file ({@link #config(Path)}), from code, or both:
+ * what is set in code wins over the file. With neither, the default queue is the memory provider.
+ *
+ * <pre>{@code
+ * JobQueue jobs = JobQueue.builder()
+ *         .provider("memory")
+ *         .queue("reports", "memory", Map.of("maxHistorySize", 100))
+ *         .concurrency(10)
+ *         .build();
+ * }</pre>
+ */
+public final class JobQueueBuilder {
+
+    private @Nullable Path configFile;
+    private Map<String, String> environment = System.getenv();
+    private final Map<String, RuntimeSpec.ProviderChoice> providers = new LinkedHashMap<>();
+    private @Nullable WorkerMode mode;
+    private @Nullable List<String> workerQueues;
+    private @Nullable Integer concurrency;
+    private @Nullable Duration pollInterval;
+    private @Nullable Duration shutdownTimeout;
+    private @Nullable Backoff backoff;
+    private RuntimeSpec.@Nullable SchedulerChoice scheduler;
+    private InstantSource clock = Clock.systemUTC();
+    private @Nullable ObjectMapper objectMapper;
+    private ClassLoader classLoader = Thread.currentThread().getContextClassLoader() != null
+            ? Thread.currentThread().getContextClassLoader() : JobQueueBuilder.class.getClassLoader();
+    private final List<JobListener> listeners = new ArrayList<>();
+
+    JobQueueBuilder() {
+    }
+
+    /** Reads this config file (DESIGN §8); settings made in code override it. */
+    public JobQueueBuilder config(Path file) {
+        this.configFile = Objects.requireNonNull(file, "file");
+        return this;
+    }
+
+    /** The environment for {@code ${VAR}} substitution and overrides; the process environment by default. */
+    public JobQueueBuilder environment(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+        return this;
+    }
+
+    /** The default queue's provider by type name with its defaults ("memory"). */
+    public JobQueueBuilder provider(String type) {
+        return queue(JobOptions.DEFAULT_QUEUE, type, Map.of());
+    }
+
+    /** The default queue's provider by type name with settings as in the config file. */
+    public JobQueueBuilder provider(String type, Map<String, ?> settings) {
+        return queue(JobOptions.DEFAULT_QUEUE, type, settings);
+    }
+
+    /** The default queue's provider, built in code; the queue closes it. */
+    public JobQueueBuilder provider(QueueProvider provider) {
+        return queue(JobOptions.DEFAULT_QUEUE, provider);
+    }
+
+    /** A named queue by provider type with settings as in the config file. */
+    public JobQueueBuilder queue(String name, String type, Map<String, ?> settings) {
+        providers.put(requireName(name), new RuntimeSpec.ProviderChoice.Configured(type, Map.copyOf(settings)));
+        return this;
+    }
+
+    /** A named queue with a provider built in code; the queue closes it. */
+    public JobQueueBuilder queue(String name, QueueProvider provider) {
+        providers.put(requireName(name), new RuntimeSpec.ProviderChoice.Instance(Objects.requireNonNull(provider)));
+        return this;
+    }
+
+    public JobQueueBuilder mode(WorkerMode mode) {
+        this.mode = Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
+    /** The queues this process's worker consumes, served in this order; all named queues by default. */
+    public JobQueueBuilder workerQueues(String... queues) {
+        this.workerQueues = List.of(queues);
+        return this;
+    }
+
+    /** Handlers running at once (default {@value dev.jobq.internal.config.WorkerSettings#DEFAULT_CONCURRENCY}). */
+    public JobQueueBuilder concurrency(int concurrency) {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency must be ≥ 1, got " + concurrency);
+        }
+        this.concurrency = concurrency;
+        return this;
+    }
+
+    public JobQueueBuilder pollInterval(Duration pollInterval) {
+        this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
+        return this;
+    }
+
+    public JobQueueBuilder shutdownTimeout(Duration shutdownTimeout) {
+        this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        return this;
+    }
+
+    /** The default retry backoff ({@link Backoff#defaultBackoff()} unless set). */
+    public JobQueueBuilder backoff(Backoff backoff) {
+        this.backoff = Objects.requireNonNull(backoff, "backoff");
+        return this;
+    }
+
+    /** A scheduler by type name ("jdbc") with settings as in the config file's {@code scheduler:} section. */
+    public JobQueueBuilder scheduler(String type, Map<String, ?> settings) {
+        this.scheduler = new RuntimeSpec.SchedulerChoice.Configured(type, Map.copyOf(settings));
+        return this;
+    }
+
+    /** A scheduler built in code from the context the queue gives it (its clock and job sink). */
+    public JobQueueBuilder scheduler(Function<SchedulerContext, JobScheduler> factory) {
+        this.scheduler = new RuntimeSpec.SchedulerChoice.Instance(Objects.requireNonNull(factory));
+        return this;
+    }
+
+    /** The clock for delays, leases and timestamps; tests pass a settable one. */
+    public JobQueueBuilder clock(InstantSource clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** The ObjectMapper for payloads; one with the JSR-310 module by default. */
+    public JobQueueBuilder objectMapper(ObjectMapper objectMapper) {
+        this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
+        return this;
+    }
+
+    /** Where providers and schedulers are looked up with ServiceLoader. */
+    public JobQueueBuilder classLoader(ClassLoader classLoader) {
+        this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
+        return this;
+    }
+
+    public JobQueueBuilder listener(JobListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * Builds the queue: reads the file, finds and creates the providers (and scheduler), and checks
+     * everything; nothing runs until {@link JobQueue#start()}.
+     *
+     * @throws ConfigException with every problem and its key path
+     */
+    public JobQueue build() {
+        var overrides = new RuntimeSpec.WorkerOverrides(mode, workerQueues, concurrency, pollInterval,
+                shutdownTimeout, backoff);
+        return JobQueueRuntime.create(new RuntimeSpec(configFile, environment, providers, overrides, scheduler,
+                clock, objectMapper, classLoader, listeners));
+    }
+
+    private static String requireName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("queue name must not be blank");
+        }
+        return name;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.jobq;
+
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A job that runs on a schedule, registered by name (registering the same name again updates it).
+ *
+ * <pre>{@code
+ * RecurringJob.builder("daily-digest", "email:digest")
+ *         .schedule("0 9 * * *").timezone(ZoneId.of("America/New_York")).payload(digest).build();
+ * RecurringJob.builder("cache-cleanup", "maintenance:cleanup").schedule("every 1 hour").build();
+ * }</pre>
+ *
+ * @param schedule a 5-field UNIX cron expression, {@code @hourly}…{@code @yearly}, or {@code every N unit}
+ * @param timezone the zone cron fields are read in (UTC unless set)
+ * @param payload  the payload of every occurrence; serialized with the queue's ObjectMapper
+ */
+public record RecurringJob(String name, String type, String schedule, ZoneId timezone, @Nullable Object payload,
+                           EnqueueOptions options, MisfirePolicy misfirePolicy, boolean enabled) {
+
+    public RecurringJob {
+        requireText("name", name);
+        requireText("type", type);
+        requireText("schedule", schedule);
+        Objects.requireNonNull(timezone, "timezone");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(misfirePolicy, "misfirePolicy");
+        if (options.delay() != null || options.scheduledFor() != null) {
+            throw new IllegalArgumentException("recurring job '" + name
+                    + "': options must not set delay or scheduledFor; the schedule decides when it runs");
+        }
+    }
+
+    public static Builder builder(String name, String type) {
+        return new Builder(name, type);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(name, type).schedule(schedule).timezone(timezone).payload(payload).options(options)
+                .misfirePolicy(misfirePolicy).enabled(enabled);
+    }
+
+    private static void requireText(String field, @Nullable String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("recurring job " + field + " must not be blank");
+        }
+    }
+
+    /** Builds a {@link RecurringJob}; {@code schedule} is required, the rest have defaults. */
+    public static final class Builder {
+        private final String name;
+        private final String type;
+        private @Nullable String schedule;
+        private ZoneId timezone = ZoneOffset.UTC;
+        private @Nullable Object payload;
+        private EnqueueOptions options = EnqueueOptions.none();
+        private MisfirePolicy misfirePolicy = MisfirePolicy.FIRE_ONCE;
+        private boolean enabled = true;
+
+        private Builder(String name, String type) {
+            this.name = name;
+            this.type = type;
+        }
+
+        public Builder schedule(String schedule) {
+            this.schedule = schedule;
+            return this;
+        }
+
+        public Builder timezone(ZoneId timezone) {
+            this.timezone = timezone;
+            return this;
+        }
+
+        public Builder payload(@Nullable Object payload) {
+            this.payload = payload;
+            return this;
+        }
+
+        public Builder options(EnqueueOptions options) {
+            this.options = options;
+            return this;
+        }
+
+        public Builder misfirePolicy(MisfirePolicy misfirePolicy) {
+            this.misfirePolicy = misfirePolicy;
+            return this;
+        }
+
+        public Builder enabled(boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        public RecurringJob build() {
+            if (schedule == null) {
+                throw new IllegalArgumentException("recurring job '" + name
+                        + "' has no schedule: call schedule(\"0 9 * * *\") or schedule(\"every 1 hour\")");
+            }
+            return new RecurringJob(name, type, schedule, timezone, payload, options, misfirePolicy, enabled);
+        }
+    }
+}

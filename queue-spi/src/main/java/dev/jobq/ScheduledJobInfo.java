@@ -1,0 +1,14 @@
+package dev.jobq;
+
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/** A one-time job held by the scheduler. */
+public record ScheduledJobInfo(String id, String type, String queue, Instant scheduledFor, Status status,
+                               Instant createdAt, Instant updatedAt, @Nullable String error) {
+
+    /** Where a scheduled job is. */
+    public enum Status {
+        SCHEDULED, ENQUEUED, CANCELLED
+    }
+}

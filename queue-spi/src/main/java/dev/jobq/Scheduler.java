@@ -1,0 +1,40 @@
+package dev.jobq;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One-time jobs at an instant and recurring jobs, held in a database until due and then enqueued
+ * exactly once, however many scheduler instances share the database. Get it from
+ * {@link JobQueue#scheduler()}. Thread-safe.
+ */
+public interface Scheduler {
+
+    /** Holds a job until {@code at}, then enqueues it; returns the job id. */
+    default String schedule(String type, Object payload, Instant at) {
+        return schedule(type, payload, at, EnqueueOptions.none());
+    }
+
+    /** As {@link #schedule(String, Object, Instant)} with options; {@code options} must not set a delay. */
+    String schedule(String type, Object payload, Instant at, EnqueueOptions options);
+
+    /** Cancels a scheduled job; false if it is unknown or was already enqueued or cancelled. */
+    boolean cancel(String id);
+
+    /** Jobs still waiting, earliest first, at most {@code limit}. */
+    List<ScheduledJobInfo> listScheduled(int limit);
+
+    /** Registers or updates a recurring job by name; an unchanged schedule keeps its next run time. */
+    RecurringJobInfo registerRecurring(RecurringJob job);
+
+    boolean enableRecurring(String name);
+
+    boolean disableRecurring(String name);
+
+    boolean deleteRecurring(String name);
+
+    Optional<RecurringJobInfo> getRecurring(String name);
+
+    List<RecurringJobInfo> listRecurring();
+}

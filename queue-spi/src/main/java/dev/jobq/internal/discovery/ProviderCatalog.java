@@ -1,0 +1,103 @@
+package dev.jobq.internal.discovery;
+
+import dev.jobq.ConfigException;
+import dev.jobq.spi.JobSchedulerFactory;
+import dev.jobq.spi.QueueProviderFactory;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The provider and scheduler factories visible to one class loader, by type name. Two factories
+ * with one name, or a factory that fails to load, are configuration errors that name the classes.
+ */
+public final class ProviderCatalog {
+
+    /** Which artifact brings which type, for "add this jar" messages. */
+    private static final Map<String, String> KNOWN_ARTIFACTS = Map.of(
+            "memory", "dev.jobq:provider-memory",
+            "sqs", "dev.jobq:provider-sqs",
+            "jdbc", "dev.jobq:scheduler-jdbc");
+
+    private final Map<String, QueueProviderFactory> providers;
+    private final Map<String, JobSchedulerFactory> schedulers;
+
+    private ProviderCatalog(Map<String, QueueProviderFactory> providers, Map<String, JobSchedulerFactory> schedulers) {
+        this.providers = providers;
+        this.schedulers = schedulers;
+    }
+
+    public static ProviderCatalog load(ClassLoader classLoader) {
+        return new ProviderCatalog(
+                index(ServiceLoader.load(QueueProviderFactory.class, classLoader), QueueProviderFactory::type, "provider"),
+                index(ServiceLoader.load(JobSchedulerFactory.class, classLoader), JobSchedulerFactory::type, "scheduler"));
+    }
+
+    public Optional<QueueProviderFactory> provider(String type) {
+        return Optional.ofNullable(providers.get(type));
+    }
+
+    public Optional<JobSchedulerFactory> scheduler(String type) {
+        return Optional.ofNullable(schedulers.get(type));
+    }
+
+    public List<String> providerTypes() {
+        return List.copyOf(providers.keySet());
+    }
+
+    public List<String> schedulerTypes() {
+        return List.copyOf(schedulers.keySet());
+    }
+
+    /** "unknown provider type 'sqs'; ... add dev.jobq:provider-sqs to the classpath" */
+    public String unknownProvider(String type) {
+        return unknown("provider", type, providers.keySet());
+    }
+
+    public String unknownScheduler(String type) {
+        return unknown("scheduler", type, schedulers.keySet());
+    }
+
+    private static String unknown(String kind, String type, java.util.Set<String> available) {
+        String have = available.isEmpty() ? "none is on the classpath" : "available: " + String.join(", ", available);
+        String artifact = KNOWN_ARTIFACTS.get(type);
+        String fix = artifact != null
+                ? "add " + artifact + " to the classpath (or its jar to the worker's --handlers directory)"
+                : "check the spelling, or add the jar that provides it";
+        return "unknown " + kind + " type '" + type + "' (" + have + "); " + fix;
+    }
+
+    private static <F> Map<String, F> index(ServiceLoader<F> loader, Function<F, String> name, String kind) {
+        Map<String, F> byName = new TreeMap<>();
+        List<String> problems = new ArrayList<>();
+        var iterator = loader.iterator();
+        while (true) {
+            F factory;
+            try {
+                if (!iterator.hasNext()) {
+                    break;
+                }
+                factory = iterator.next();
+            } catch (ServiceConfigurationError e) {
+                problems.add(kind + " factory failed to load: " + e.getMessage());
+                continue;
+            }
+            F previous = byName.putIfAbsent(name.apply(factory), factory);
+            if (previous != null) {
+                problems.add("two " + kind + " factories are named '" + name.apply(factory) + "': "
+                        + previous.getClass().getName() + " and " + factory.getClass().getName()
+                        + "; remove one of their jars from the classpath");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException("classpath", problems);
+        }
+        return Collections.unmodifiableMap(byName);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.jobq.spi;
+
+import dev.jobq.DeadLetters;
+import dev.jobq.JobInfo;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Storage and delivery for one named queue. Implementations are thread-safe: many producers call
+ * {@link #enqueue} while the worker receives and settles deliveries from other threads.
+ *
+ * <p>Contract (checked by the TCK, DESIGN §4): delivery is at least once; a delivery not settled
+ * before its lease ends is delivered again with its attempt number one higher; the live copy of a
+ * dead job is removed only after its dead-letter copy is written; {@link #close()} wakes receivers
+ * blocked in {@link #receive}.
+ */
+public interface QueueProvider extends AutoCloseable {
+
+    Capabilities capabilities();
+
+    /**
+     * Stores a job, visible after {@code delay} (never more than {@link Capabilities#maxDelay()};
+     * the core routes longer ones elsewhere). A job whose id, or whose deduplication key where
+     * supported, matches a pending or running job is not stored again: the existing id comes back
+     * as a duplicate.
+     */
+    EnqueueResult enqueue(JobEnvelope envelope, Duration delay);
+
+    /**
+     * Leases up to {@code max} visible jobs, waiting up to {@code wait} for the first one. Returns
+     * early, possibly empty, when the provider is closed or the thread is interrupted (the
+     * interrupt flag is left set).
+     */
+    List<ReceivedJob> receive(int max, Duration wait);
+
+    /** The job is done: remove it. Settling a delivery whose lease was lost is ignored. */
+    void acknowledge(ReceivedJob job);
+
+    /** The attempt failed: retry after a delay or dead-letter it, as {@code failure} says. */
+    void fail(ReceivedJob job, Failure failure);
+
+    /** Extends the lease by {@code extension} from now (heartbeat while the handler runs). */
+    void extendLease(ReceivedJob job, Duration extension);
+
+    /**
+     * Hands an unfinished delivery back for immediate redelivery (shutdown). Providers that can
+     * avoid it do not count the released delivery as an attempt.
+     */
+    void release(ReceivedJob job);
+
+    /** Looks a job up by id where {@link Feature#JOB_LOOKUP} is supported; empty otherwise. */
+    Optional<JobInfo> getJob(String jobId);
+
+    ProviderStats stats();
+
+    /** The dead letters where {@link Feature#DEAD_LETTER_STORE} is supported. */
+    default Optional<DeadLetters> deadLetters() {
+        return Optional.empty();
+    }
+
+    /** Stops deliveries and wakes blocked receivers; idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,301 @@
+package dev.jobq.spi;
+
+import dev.jobq.ConfigException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One section of the config file, read key by key. Every getter records a problem (with the key's
+ * full path, the bad value and what is expected) instead of throwing, so that all the problems of a
+ * file are reported together; {@link #throwIfInvalid()} then throws them as one
+ * {@link ConfigException}. Keys never read count as unknown in {@link #checkNoUnknownKeys()}.
+ *
+ * <p>Values are already environment-substituted. Sections of one file share one problem list.
+ * Not thread-safe; read it on the thread that loads the config.
+ */
+public final class Settings {
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib)?", Pattern.CASE_INSENSITIVE);
+
+    private final String source;
+    private final String path;
+    private final Map<String, Object> values;
+    private final List<String> problems;
+    private final Set<String> read = new LinkedHashSet<>();
+
+    private Settings(String source, String path, Map<String, ?> values, List<String> problems) {
+        this.source = source;
+        this.path = path;
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        this.problems = problems;
+    }
+
+    /** A root section read from {@code source} (a file name, or "builder") at {@code path}. */
+    public static Settings of(String source, String path, Map<String, ?> values) {
+        return new Settings(source, path, values, new ArrayList<>());
+    }
+
+    /** Settings with no values, for providers built in code with their defaults. */
+    public static Settings empty(String path) {
+        return of("builder", path, Map.of());
+    }
+
+    /** A sibling section that reports into the same problem list. */
+    public Settings sibling(String path, Map<String, ?> values) {
+        return new Settings(source, path, values, problems);
+    }
+
+    /** The nested section under {@code key}, empty when absent. */
+    public Settings section(String key) {
+        Object value = take(key);
+        if (value == null) {
+            return new Settings(source, pathOf(key), Map.of(), problems);
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(String.valueOf(k), v));
+            return new Settings(source, pathOf(key), copy, problems);
+        }
+        problem(key, "must be a section of keys, got '" + value + "'");
+        return new Settings(source, pathOf(key), Map.of(), problems);
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public boolean has(String key) {
+        return values.containsKey(key);
+    }
+
+    /** The raw keys of this section, in file order. */
+    public Set<String> keys() {
+        return values.keySet();
+    }
+
+    public @Nullable String string(String key) {
+        Object value = take(key);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Map<?, ?> || value instanceof List<?>) {
+            problem(key, "must be a single value, got " + value);
+            return null;
+        }
+        String text = String.valueOf(value);
+        return text.isEmpty() ? null : text;
+    }
+
+    public String string(String key, String defaultValue) {
+        String value = string(key);
+        return value == null ? defaultValue : value;
+    }
+
+    /** A required value; records "is required" with {@code hint} (how to set it) when absent. */
+    public String requireString(String key, String hint) {
+        String value = string(key);
+        if (value == null) {
+            problem(key, "is required; " + hint);
+            return "";
+        }
+        return value;
+    }
+
+    public int integer(String key, int defaultValue, int min, int max) {
+        Object value = take(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        long parsed;
+        try {
+            parsed = value instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(value).strip());
+            if (value instanceof Double || value instanceof Float) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            problem(key, "must be a whole number, got '" + value + "'");
+            return defaultValue;
+        }
+        if (parsed < min) {
+            problem(key, "must be ≥ " + min + ", got " + parsed);
+            return defaultValue;
+        }
+        if (parsed > max) {
+            problem(key, "must be ≤ " + max + ", got " + parsed);
+            return defaultValue;
+        }
+        return (int) parsed;
+    }
+
+    public boolean bool(String key, boolean defaultValue) {
+        Object value = take(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        String text = String.valueOf(value).strip().toLowerCase(Locale.ROOT);
+        return switch (text) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> {
+                problem(key, "must be true or false, got '" + value + "'");
+                yield defaultValue;
+            }
+        };
+    }
+
+    public @Nullable Duration duration(String key) {
+        Object value = take(key);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return DurationFormat.parse(String.valueOf(value));
+        } catch (IllegalArgumentException e) {
+            problem(key, e.getMessage());
+            return null;
+        }
+    }
+
+    public Duration duration(String key, Duration defaultValue) {
+        Duration value = duration(key);
+        return value == null ? defaultValue : value;
+    }
+
+    /** A duration within [min, max]. */
+    public Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
+        Duration value = duration(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (value.compareTo(min) < 0) {
+            problem(key, "must be ≥ " + DurationFormat.format(min) + ", got " + DurationFormat.format(value));
+            return defaultValue;
+        }
+        if (value.compareTo(max) > 0) {
+            problem(key, "must be ≤ " + DurationFormat.format(max) + ", got " + DurationFormat.format(value));
+            return defaultValue;
+        }
+        return value;
+    }
+
+    /** A size in bytes: a number, or with a unit {@code KiB}, {@code MiB} (also {@code KB}, {@code MB}). */
+    public long bytes(String key, long defaultValue, long min, long max) {
+        Object value = take(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        Matcher m = SIZE.matcher(String.valueOf(value).strip());
+        if (!m.matches()) {
+            problem(key, "must be a size such as 262144, 256KiB or 1MiB, got '" + value + "'");
+            return defaultValue;
+        }
+        long amount = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+        long size = switch (unit) {
+            case "kb", "kib" -> amount * 1024;
+            case "mb", "mib" -> amount * 1024 * 1024;
+            default -> amount;
+        };
+        if (size < min || size > max) {
+            problem(key, "must be between " + min + " and " + max + " bytes, got " + size);
+            return defaultValue;
+        }
+        return size;
+    }
+
+    /** One of an enum's constants, case-insensitive, with {@code -} read as {@code _}. */
+    public <E extends Enum<E>> E choice(String key, Class<E> type, E defaultValue) {
+        String value = string(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        String wanted = value.strip().replace('-', '_').toUpperCase(Locale.ROOT);
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equals(wanted)) {
+                return constant;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (E constant : type.getEnumConstants()) {
+            names.add(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        problem(key, "must be one of " + String.join(", ", names) + ", got '" + value + "'");
+        return defaultValue;
+    }
+
+    /** A list of strings ({@code [a, b]}, or one comma-separated string). */
+    public List<String> strings(String key, List<String> defaultValue) {
+        Object value = take(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        List<String> out = new ArrayList<>();
+        if (value instanceof List<?> list) {
+            list.forEach(item -> out.add(String.valueOf(item).strip()));
+        } else {
+            for (String part : String.valueOf(value).split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.strip());
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** Records a problem with the key's full path. */
+    public void problem(String key, String message) {
+        problems.add(pathOf(key) + ": " + message);
+    }
+
+    /** Records every key of this section that no getter asked for as unknown, listing the known ones. */
+    public void checkNoUnknownKeys() {
+        for (String key : values.keySet()) {
+            if (!read.contains(key)) {
+                String known = read.isEmpty() ? "this section takes no keys" : "known keys here: " + String.join(", ", read);
+                problem(key, "unknown key (" + known + ")");
+            }
+        }
+    }
+
+    /** Marks a key as known without reading it (read elsewhere, or deliberately ignored). */
+    public void markKnown(String key) {
+        read.add(key);
+    }
+
+    public List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    /** Throws every problem recorded so far, in this section or its siblings, as one exception. */
+    public void throwIfInvalid() {
+        if (!problems.isEmpty()) {
+            throw new ConfigException(source, problems);
+        }
+    }
+
+    private @Nullable Object take(String key) {
+        read.add(key);
+        return values.get(key);
+    }
+
+    private String pathOf(String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+}

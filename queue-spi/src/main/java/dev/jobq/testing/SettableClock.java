@@ -1,0 +1,48 @@
+package dev.jobq.testing;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A clock that moves only when told, for tests of delays, leases and backoff without sleeping.
+ * Thread-safe. Components that wait for time to pass can {@link #onChange register} to be woken
+ * when it moves.
+ */
+public final class SettableClock implements InstantSource {
+
+    private final AtomicReference<Instant> now;
+    private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+    public SettableClock(Instant start) {
+        this.now = new AtomicReference<>(Objects.requireNonNull(start, "start"));
+    }
+
+    /** A clock at 2026-01-01T00:00:00Z. */
+    public static SettableClock atEpochOf2026() {
+        return new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    @Override
+    public Instant instant() {
+        return now.get();
+    }
+
+    public void set(Instant instant) {
+        now.set(Objects.requireNonNull(instant, "instant"));
+        listeners.forEach(Runnable::run);
+    }
+
+    public void advance(Duration duration) {
+        now.updateAndGet(t -> t.plus(duration));
+        listeners.forEach(Runnable::run);
+    }
+
+    /** Runs {@code listener} after every change of time (on the thread that changed it). */
+    public void onChange(Runnable listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+}
