@@ -1,13 +1,290 @@
 package dev.jobq.internal.runtime;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.jobq.Backoff;
+import dev.jobq.DeadLetters;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobHandler;
+import dev.jobq.JobInfo;
+import dev.jobq.JobListener;
 import dev.jobq.JobQueue;
+import dev.jobq.JobQueueException;
+import dev.jobq.QueueStats;
+import dev.jobq.Scheduler;
+import dev.jobq.WorkerMode;
+import dev.jobq.internal.config.JobQueueConfig;
+import dev.jobq.internal.worker.QueueBinding;
+import dev.jobq.internal.worker.RunEnvironment;
+import dev.jobq.internal.worker.Worker;
+import dev.jobq.spi.Feature;
+import dev.jobq.spi.JobScheduler;
+import dev.jobq.spi.ProviderStats;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder until the runtime lands. */
-public final class JobQueueRuntime {
-    private JobQueueRuntime() {
+/**
+ * The {@link JobQueue}: named queues with their providers, the handler registry, the enqueue path,
+ * the optional scheduler and the in-process worker. Built by {@link RuntimeAssembly} from a
+ * {@link RuntimeSpec}.
+ */
+public final class JobQueueRuntime implements JobQueue {
+
+    private static final Logger log = LoggerFactory.getLogger(JobQueueRuntime.class);
+
+    private final JobQueueConfig config;
+    private final Map<String, QueueBinding> queues;
+    private final Map<String, String> providerTypes;
+    private final HandlerRegistry handlers = new HandlerRegistry();
+    private final EventBus events;
+    private final ObjectMapper mapper;
+    private final InstantSource clock;
+    private final Enqueuer enqueuer;
+    private final @Nullable JobScheduler scheduler;
+    private final @Nullable Scheduler schedulerApi;
+    private final boolean schedulerFires;
+    private final ReentrantLock lifecycle = new ReentrantLock();
+    private @Nullable Worker worker;
+    private boolean started;
+    private boolean closed;
+
+    JobQueueRuntime(JobQueueConfig config, Map<String, QueueBinding> queues, Map<String, String> providerTypes,
+                    EventBus events, ObjectMapper mapper, InstantSource clock,
+                    Function<Enqueuer, @Nullable JobScheduler> schedulerFactory,
+                    boolean schedulerFires) {
+        this.config = config;
+        this.queues = queues;
+        this.providerTypes = providerTypes;
+        this.events = events;
+        this.mapper = mapper;
+        this.clock = clock;
+        this.schedulerFires = schedulerFires;
+        this.enqueuer = new Enqueuer(queues, providerTypes, events, mapper, clock);
+        this.scheduler = schedulerFactory.apply(enqueuer);
+        this.enqueuer.useScheduler(scheduler);
+        this.schedulerApi = scheduler == null ? null : new SchedulerFacade(scheduler, enqueuer);
     }
 
+    /** Builds a queue from what the builder collected. */
     public static JobQueue create(RuntimeSpec spec) {
-        throw new UnsupportedOperationException("not yet");
+        return RuntimeAssembly.assemble(spec);
+    }
+
+    static ObjectMapper defaultMapper() {
+        return JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build();
+    }
+
+    @Override
+    public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler) {
+        register(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler, null);
+    }
+
+    @Override
+    public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler) {
+        register(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler, null);
+    }
+
+    @Override
+    public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff) {
+        register(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler,
+                Objects.requireNonNull(backoff, "backoff"));
+    }
+
+    private void register(String type, JavaType payloadType, JobHandler<?> handler, @Nullable Backoff backoff) {
+        Objects.requireNonNull(handler, "handler");
+        handlers.register(type, payloadType, handler, backoff);
+    }
+
+    @Override
+    public Set<String> registeredTypes() {
+        return handlers.types();
+    }
+
+    @Override
+    public String enqueue(String type, @Nullable Object payload, EnqueueOptions options) {
+        requireOpen();
+        return enqueuer.enqueue(type, payload, options);
+    }
+
+    @Override
+    public void start() {
+        lifecycle.lock();
+        try {
+            requireOpen();
+            if (started) {
+                return;
+            }
+            started = true;
+            if (config.worker().mode() == WorkerMode.IN_PROCESS) {
+                startWorker();
+            } else {
+                log.info("jobq: worker mode is standalone; this process only enqueues (run `jobq run` to work)");
+            }
+            if (scheduler != null && schedulerFires) {
+                scheduler.start();
+            }
+        } finally {
+            lifecycle.unlock();
+        }
+    }
+
+    private void startWorker() {
+        List<String> names = config.worker().queues().isEmpty() ? List.copyOf(queues.keySet()) : config.worker().queues();
+        List<QueueBinding> consumed = new ArrayList<>();
+        for (String name : names) {
+            QueueBinding binding = queues.get(name);
+            if (binding == null) {
+                throw new JobQueueException("worker.queues names queue '" + name + "', which is not configured "
+                        + "(configured: " + String.join(", ", queues.keySet()) + ")");
+            }
+            consumed.add(binding);
+        }
+        if (handlers.types().isEmpty()) {
+            log.warn("jobq worker starting with no job handlers registered: every job it receives will be "
+                    + "dead-lettered; register handlers before start()");
+        }
+        var env = new RunEnvironment(handlers, events, mapper, clock, config.worker().backoff());
+        worker = new Worker(config.worker(), consumed, env);
+        worker.start();
+    }
+
+    @Override
+    public Optional<JobInfo> getJob(String jobId) {
+        for (QueueBinding queue : queues.values()) {
+            if (queue.provider().capabilities().supports(Feature.JOB_LOOKUP)) {
+                Optional<JobInfo> found = queue.provider().getJob(jobId);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public QueueStats stats(String queue) {
+        QueueBinding binding = enqueuer.binding(queue);
+        ProviderStats provider = binding.provider().stats();
+        QueueCounters counters = binding.counters();
+        return new QueueStats(queue, provider.waiting(), provider.delayed(), counters.activeCount(),
+                counters.completedCount(), counters.failedCount(), provider.dead(), counters.throughputPerSecond(),
+                counters.successRate(), counters.averageDuration(), counters.peakActiveCount());
+    }
+
+    @Override
+    public List<QueueStats> stats() {
+        return queues.keySet().stream().map(this::stats).toList();
+    }
+
+    @Override
+    public List<String> queueNames() {
+        return List.copyOf(queues.keySet());
+    }
+
+    @Override
+    public Optional<DeadLetters> deadLetters(String queue) {
+        return enqueuer.binding(queue).provider().deadLetters();
+    }
+
+    @Override
+    public Scheduler scheduler() {
+        if (schedulerApi == null) {
+            throw new JobQueueException("no scheduler is configured; add a 'scheduler:' section to jobq.yaml "
+                    + "(scheduler: {enabled: true}) with dev.jobq:scheduler-jdbc on the classpath, or call "
+                    + "JobQueue.builder().scheduler(\"jdbc\", Map.of(\"jdbcUrl\", ...))");
+        }
+        return schedulerApi;
+    }
+
+    @Override
+    public boolean hasScheduler() {
+        return schedulerApi != null;
+    }
+
+    @Override
+    public void addListener(JobListener listener) {
+        events.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public void removeListener(JobListener listener) {
+        events.remove(listener);
+    }
+
+    /** The in-process worker's running handlers, for health checks; 0 when no worker runs. */
+    public int activeHandlers() {
+        Worker w = worker;
+        return w == null ? 0 : w.activeHandlers();
+    }
+
+    /** Provider type name per queue ("memory", "sqs", or the class name of one built in code). */
+    public Map<String, String> providerTypes() {
+        return Map.copyOf(providerTypes);
+    }
+
+    @Override
+    public void close() {
+        lifecycle.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            lifecycle.unlock();
+        }
+        if (worker != null) {
+            worker.close();
+        }
+        if (scheduler != null) {
+            closeQuietly("scheduler", scheduler);
+        }
+        for (QueueBinding queue : queues.values()) {
+            closeQuietly("provider of queue '" + queue.name() + "'", queue.provider());
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new JobQueueException("this JobQueue is closed; build a new one");
+        }
+    }
+
+    private static void closeQuietly(String what, AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.warn("closing the {} failed", what, e);
+        }
+    }
+
+    static String toJson(ObjectMapper mapper, String type, @Nullable Object payload) {
+        try {
+            return mapper.writeValueAsString(payload);
+        } catch (JsonProcessingException e) {
+            throw new dev.jobq.JobRejectedException("payload of job type '" + type + "' ("
+                    + (payload == null ? "null" : payload.getClass().getName()) + ") cannot be written as JSON: "
+                    + e.getOriginalMessage() + "; payloads must be plain data Jackson can serialize");
+        }
     }
 }

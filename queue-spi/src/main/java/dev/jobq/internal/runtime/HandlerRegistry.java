@@ -1,0 +1,41 @@
+package dev.jobq.internal.runtime;
+
+import com.fasterxml.jackson.databind.JavaType;
+import dev.jobq.Backoff;
+import dev.jobq.JobHandler;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/** Handlers by job type, with the payload type they bind to and an optional own backoff. Thread-safe. */
+public final class HandlerRegistry {
+
+    /** One registration. */
+    public record Registration(String type, JavaType payloadType, JobHandler<Object> handler, @Nullable Backoff backoff) {
+    }
+
+    private final ConcurrentHashMap<String, Registration> byType = new ConcurrentHashMap<>();
+
+    @SuppressWarnings("unchecked")
+    public void register(String type, JavaType payloadType, JobHandler<?> handler, @Nullable Backoff backoff) {
+        if (type == null || type.isBlank()) {
+            throw new IllegalArgumentException("job type must not be blank");
+        }
+        var registration = new Registration(type, payloadType, (JobHandler<Object>) handler, backoff);
+        Registration previous = byType.putIfAbsent(type, registration);
+        if (previous != null) {
+            throw new IllegalStateException("a handler for job type '" + type + "' is already registered ("
+                    + previous.handler().getClass().getName() + "); register each type once");
+        }
+    }
+
+    public Optional<Registration> find(String type) {
+        return Optional.ofNullable(byType.get(type));
+    }
+
+    public Set<String> types() {
+        return Set.copyOf(new TreeSet<>(byType.keySet()));
+    }
+}

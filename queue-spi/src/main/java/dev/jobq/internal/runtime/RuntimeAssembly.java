@@ -1,0 +1,167 @@
+package dev.jobq.internal.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jobq.ConfigException;
+import dev.jobq.JobOptions;
+import dev.jobq.internal.config.ConfigLoader;
+import dev.jobq.internal.config.JobQueueConfig;
+import dev.jobq.internal.config.ProviderSection;
+import dev.jobq.internal.config.SchedulerSection;
+import dev.jobq.internal.config.WorkerSettings;
+import dev.jobq.internal.discovery.ProviderCatalog;
+import dev.jobq.internal.worker.QueueBinding;
+import dev.jobq.spi.JobScheduler;
+import dev.jobq.spi.JobSchedulerFactory;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.QueueProviderFactory;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns a {@link RuntimeSpec} into a running-ready {@link JobQueueRuntime}: reads the file, lays the
+ * builder's choices over it, checks every provider section before creating any provider, then
+ * creates providers and the scheduler (closing what was created if a later step fails).
+ */
+final class RuntimeAssembly {
+
+    private RuntimeAssembly() {
+    }
+
+    static JobQueueRuntime assemble(RuntimeSpec spec) {
+        ProviderCatalog catalog = ProviderCatalog.load(spec.classLoader());
+        JobQueueConfig fileConfig = spec.configFile() != null
+                ? ConfigLoader.load(spec.configFile(), spec.environment(), catalog)
+                : new JobQueueConfig(Map.of(), WorkerSettings.defaults(), null);
+
+        Map<String, ProviderSection> sections = new LinkedHashMap<>(fileConfig.providers());
+        Map<String, QueueProvider> instances = new LinkedHashMap<>();
+        Settings builderRoot = Settings.empty("");
+        spec.providers().forEach((name, choice) -> {
+            switch (choice) {
+                case RuntimeSpec.ProviderChoice.Configured configured -> {
+                    String path = JobOptions.DEFAULT_QUEUE.equals(name) ? "provider" : "queues." + name;
+                    Settings settings = builderRoot.sibling(path, configured.settings());
+                    sections.put(name, new ProviderSection(name, configured.type(), settings));
+                    catalog.provider(configured.type()).ifPresentOrElse(
+                            factory -> factory.validate(settings),
+                            () -> settings.problem("type", catalog.unknownProvider(configured.type())));
+                }
+                case RuntimeSpec.ProviderChoice.Instance instance -> {
+                    sections.remove(name);
+                    instances.put(name, instance.provider());
+                }
+            }
+        });
+        builderRoot.throwIfInvalid();
+        if (sections.isEmpty() && instances.isEmpty()) {
+            sections.put(JobOptions.DEFAULT_QUEUE, new ProviderSection(JobOptions.DEFAULT_QUEUE, "memory",
+                    Settings.empty("provider")));
+        }
+        JobQueueConfig config = new JobQueueConfig(sections, overlay(fileConfig.worker(), spec.worker()),
+                fileConfig.scheduler());
+
+        ObjectMapper mapper = spec.objectMapper() != null ? spec.objectMapper() : JobQueueRuntime.defaultMapper();
+        var events = new EventBus(spec.listeners());
+        Map<String, QueueBinding> queues = new LinkedHashMap<>();
+        Map<String, String> types = new LinkedHashMap<>();
+        try {
+            for (String name : orderedNames(sections, instances)) {
+                QueueProvider provider;
+                if (instances.containsKey(name)) {
+                    provider = instances.get(name);
+                    types.put(name, provider.getClass().getSimpleName());
+                } else {
+                    ProviderSection section = sections.get(name);
+                    QueueProviderFactory factory = catalog.provider(section.type())
+                            .orElseThrow(() -> new ConfigException(catalog.unknownProvider(section.type())));
+                    provider = factory.create(new ProviderContext(name, section.settings(), spec.clock()));
+                    types.put(name, section.type());
+                }
+                queues.put(name, new QueueBinding(name, provider, new QueueCounters()));
+            }
+            SchedulerPlan scheduler = schedulerPlan(spec, config.scheduler(), catalog);
+            return new JobQueueRuntime(config, queues, types, events, mapper, spec.clock(), scheduler::create,
+                    scheduler.fires());
+        } catch (RuntimeException e) {
+            queues.values().forEach(q -> closeAfterFailure(q.provider(), e));
+            throw e;
+        }
+    }
+
+    /** How to create the scheduler once the enqueue path exists (it is the scheduler's sink). */
+    private record SchedulerPlan(@Nullable Function<SchedulerContext, JobScheduler> factory, Settings settings,
+                                 InstantSource clock, boolean fires) {
+
+        @Nullable JobScheduler create(Enqueuer sink) {
+            return factory == null ? null : factory.apply(new SchedulerContext(settings, clock, sink));
+        }
+    }
+
+    private static SchedulerPlan schedulerPlan(RuntimeSpec spec, @Nullable SchedulerSection section,
+                                               ProviderCatalog catalog) {
+        InstantSource clock = spec.clock();
+        switch (spec.scheduler()) {
+            case RuntimeSpec.SchedulerChoice.Instance instance -> {
+                return new SchedulerPlan(instance.factory(), Settings.empty("scheduler"), clock, true);
+            }
+            case RuntimeSpec.SchedulerChoice.Configured configured -> {
+                Settings settings = Settings.of("builder", "scheduler", configured.settings());
+                settings.markKnown("type");
+                boolean fires = settings.bool("enabled", true);
+                JobSchedulerFactory factory = catalog.scheduler(configured.type())
+                        .orElseThrow(() -> new ConfigException(catalog.unknownScheduler(configured.type())));
+                factory.validate(settings);
+                settings.throwIfInvalid();
+                return new SchedulerPlan(factory::create, settings, clock, fires);
+            }
+            case null -> {
+                if (section == null) {
+                    return new SchedulerPlan(null, Settings.empty("scheduler"), clock, false);
+                }
+                var factory = catalog.scheduler(section.type());
+                if (factory.isEmpty()) {
+                    if (section.enabled()) {
+                        throw new ConfigException(catalog.unknownScheduler(section.type()));
+                    }
+                    return new SchedulerPlan(null, section.settings(), clock, false);
+                }
+                return new SchedulerPlan(factory.get()::create, section.settings(), clock, section.enabled());
+            }
+        }
+    }
+
+    private static List<String> orderedNames(Map<String, ProviderSection> sections, Map<String, QueueProvider> instances) {
+        var names = new java.util.LinkedHashSet<String>();
+        if (sections.containsKey(JobOptions.DEFAULT_QUEUE) || instances.containsKey(JobOptions.DEFAULT_QUEUE)) {
+            names.add(JobOptions.DEFAULT_QUEUE);
+        }
+        names.addAll(sections.keySet());
+        names.addAll(instances.keySet());
+        return List.copyOf(names);
+    }
+
+    private static WorkerSettings overlay(WorkerSettings file, RuntimeSpec.WorkerOverrides code) {
+        return new WorkerSettings(
+                code.mode() != null ? code.mode() : file.mode(),
+                code.queues() != null ? code.queues() : file.queues(),
+                code.concurrency() != null ? code.concurrency() : file.concurrency(),
+                code.pollInterval() != null ? code.pollInterval() : file.pollInterval(),
+                code.shutdownTimeout() != null ? code.shutdownTimeout() : file.shutdownTimeout(),
+                code.backoff() != null ? code.backoff() : file.backoff());
+    }
+
+    private static void closeAfterFailure(AutoCloseable closeable, RuntimeException cause) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

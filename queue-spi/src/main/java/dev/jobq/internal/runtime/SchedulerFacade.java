@@ -1,0 +1,74 @@
+package dev.jobq.internal.runtime;
+
+import dev.jobq.EnqueueOptions;
+import dev.jobq.RecurringJob;
+import dev.jobq.RecurringJobInfo;
+import dev.jobq.ScheduledJobInfo;
+import dev.jobq.Scheduler;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.JobScheduler;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The user's {@link Scheduler}: encodes payloads and options, then delegates to the SPI scheduler. */
+final class SchedulerFacade implements Scheduler {
+
+    private final JobScheduler scheduler;
+    private final Enqueuer enqueuer;
+
+    SchedulerFacade(JobScheduler scheduler, Enqueuer enqueuer) {
+        this.scheduler = scheduler;
+        this.enqueuer = enqueuer;
+    }
+
+    @Override
+    public String schedule(String type, Object payload, Instant at, EnqueueOptions options) {
+        JobEnvelope envelope = enqueuer.envelopeForScheduler(type, payload, at, options);
+        String id = scheduler.schedule(envelope, at);
+        enqueuer.publishScheduled(envelope, id, at);
+        return id;
+    }
+
+    @Override
+    public boolean cancel(String id) {
+        return scheduler.cancel(id);
+    }
+
+    @Override
+    public List<ScheduledJobInfo> listScheduled(int limit) {
+        return scheduler.listScheduled(limit);
+    }
+
+    @Override
+    public RecurringJobInfo registerRecurring(RecurringJob job) {
+        // Checks the queue and options the same way an enqueue would, before anything is stored.
+        JobEnvelope sample = enqueuer.envelopeForScheduler(job.type(), job.payload(), Instant.EPOCH, job.options());
+        return scheduler.registerRecurring(job, sample.payloadJson());
+    }
+
+    @Override
+    public boolean enableRecurring(String name) {
+        return scheduler.setRecurringEnabled(name, true);
+    }
+
+    @Override
+    public boolean disableRecurring(String name) {
+        return scheduler.setRecurringEnabled(name, false);
+    }
+
+    @Override
+    public boolean deleteRecurring(String name) {
+        return scheduler.deleteRecurring(name);
+    }
+
+    @Override
+    public Optional<RecurringJobInfo> getRecurring(String name) {
+        return scheduler.getRecurring(name);
+    }
+
+    @Override
+    public List<RecurringJobInfo> listRecurring() {
+        return scheduler.listRecurring();
+    }
+}

@@ -1,0 +1,296 @@
+package dev.jobq.internal.worker;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.jobq.Backoff;
+import dev.jobq.Job;
+import dev.jobq.JobCancelledException;
+import dev.jobq.JobContext;
+import dev.jobq.JobEvent;
+import dev.jobq.internal.runtime.HandlerRegistry.Registration;
+import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.Failure;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ReceivedJob;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One attempt of one job, run on its own virtual thread, and the {@link JobContext} its handler
+ * sees. Exactly one of success, failure, timeout and release settles the delivery: whichever moves
+ * the state away from RUNNING first; the others find it settled and do nothing.
+ */
+final class AttemptRun implements JobContext, Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(AttemptRun.class);
+    private static final Logger jobLog = LoggerFactory.getLogger("dev.jobq.job");
+
+    enum State { RUNNING, FINISHED, TIMED_OUT, RELEASED }
+
+    private final QueueBinding queue;
+    private final ReceivedJob delivery;
+    private final RunEnvironment env;
+    private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
+    private final long timeoutNanos;
+    private final long heartbeatEveryNanos;
+    private final long startNanos = System.nanoTime();
+    private volatile long nextHeartbeatNanos;
+    private volatile boolean cancelled;
+    private volatile @Nullable Thread thread;
+    private volatile Backoff backoff;
+
+    AttemptRun(QueueBinding queue, ReceivedJob delivery, RunEnvironment env) {
+        this.queue = queue;
+        this.delivery = delivery;
+        this.env = env;
+        this.backoff = env.defaultBackoff();
+        this.timeoutNanos = delivery.envelope().options().timeout().toNanos();
+        long lease = delivery.leaseDuration().toNanos();
+        this.heartbeatEveryNanos = Math.max(lease / 3, Duration.ofMillis(50).toNanos());
+        this.nextHeartbeatNanos = startNanos + heartbeatEveryNanos;
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        JobEnvelope envelope = delivery.envelope();
+        MDC.put("jobId", envelope.jobId());
+        MDC.put("jobType", envelope.type());
+        MDC.put("attempt", Integer.toString(delivery.attempt()));
+        queue.counters().started();
+        try {
+            execute(envelope);
+        } finally {
+            queue.counters().finished();
+            MDC.remove("jobId");
+            MDC.remove("jobType");
+            MDC.remove("attempt");
+        }
+    }
+
+    private void execute(JobEnvelope envelope) {
+        int attempt = delivery.attempt();
+        int maxAttempts = envelope.options().maxAttempts();
+        if (attempt > maxAttempts) {
+            settle(Failure.dead("delivered for attempt " + attempt + " but maxAttempts is " + maxAttempts
+                    + ": earlier attempts ended without finishing (their lease expired: a worker crashed or stalled)"));
+            return;
+        }
+        Optional<Registration> registration = env.handlers().find(envelope.type());
+        if (registration.isEmpty()) {
+            settle(Failure.dead("no handler for job type '" + envelope.type() + "' in this worker (registered: "
+                    + String.join(", ", env.handlers().types())
+                    + "); register one with JobQueue.registerJobHandler or run this queue on workers that have it"));
+            return;
+        }
+        Registration handler = registration.get();
+        if (handler.backoff() != null) {
+            backoff = handler.backoff();
+        }
+        Object payload;
+        try {
+            payload = env.mapper().readValue(envelope.payloadJson(), handler.payloadType());
+        } catch (IOException e) {
+            String reason = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
+            settle(Failure.dead("payload cannot be read as " + handler.payloadType().toCanonical() + ": " + reason));
+            return;
+        }
+        env.events().publish(new JobEvent.Started(env.clock().instant(), queue.name(), envelope.jobId(),
+                envelope.type(), attempt));
+        var job = new Job<>(envelope.jobId(), envelope.type(), payload, attempt, envelope.options(),
+                envelope.createdAt(), envelope.scheduledFor());
+        try {
+            handler.handler().handle(job, this);
+            succeeded();
+        } catch (VirtualMachineError fatal) {
+            failed(fatal);
+            throw fatal;
+        } catch (Exception | Error e) {
+            failed(e);
+        }
+    }
+
+    private void succeeded() {
+        if (!state.compareAndSet(State.RUNNING, State.FINISHED)) {
+            log.debug("job {} returned after it was {}; its outcome is discarded", delivery.jobId(), state.get());
+            return;
+        }
+        long nanos = System.nanoTime() - startNanos;
+        try {
+            queue.provider().acknowledge(delivery);
+        } catch (RuntimeException e) {
+            log.warn("job {} ({}) completed but its acknowledgement failed; it will be delivered again after its "
+                    + "lease (handlers must be idempotent)", delivery.jobId(), delivery.envelope().type(), e);
+        }
+        queue.counters().completed(nanos);
+        Duration duration = Duration.ofNanos(nanos);
+        log.debug("job {} ({}) completed on attempt {} in {}", delivery.jobId(), delivery.envelope().type(),
+                delivery.attempt(), DurationFormat.format(duration));
+        env.events().publish(new JobEvent.Completed(env.clock().instant(), queue.name(), delivery.jobId(),
+                delivery.envelope().type(), delivery.attempt(), duration));
+    }
+
+    private void failed(Throwable error) {
+        if (!state.compareAndSet(State.RUNNING, State.FINISHED)) {
+            return;
+        }
+        if (cancelled && (error instanceof InterruptedException || error instanceof JobCancelledException)) {
+            return;
+        }
+        log.debug("job {} attempt {} threw", delivery.jobId(), delivery.attempt(), error);
+        report(FailurePolicy.decide(error, delivery.attempt(), delivery.envelope().options().maxAttempts(), backoff),
+                error);
+    }
+
+    /** Settles a delivery that never reached its handler. */
+    private void settle(Failure failure) {
+        if (state.compareAndSet(State.RUNNING, State.FINISHED)) {
+            report(failure, null);
+        }
+    }
+
+    /** Called by the watchdog once the attempt's timeout has passed. */
+    void timeOut() {
+        if (!state.compareAndSet(State.RUNNING, State.TIMED_OUT)) {
+            return;
+        }
+        cancel();
+        Duration timeout = delivery.envelope().options().timeout();
+        report(FailurePolicy.timedOut(timeout, delivery.attempt(), delivery.envelope().options().maxAttempts(),
+                backoff), null);
+    }
+
+    /** Called at shutdown: hands the job back unfinished. True if it was still running. */
+    boolean releaseForShutdown() {
+        if (!state.compareAndSet(State.RUNNING, State.RELEASED)) {
+            return false;
+        }
+        cancel();
+        try {
+            queue.provider().release(delivery);
+        } catch (RuntimeException e) {
+            log.warn("job {} ({}) could not be released at shutdown; it will be delivered again when its lease "
+                    + "ends", delivery.jobId(), delivery.envelope().type(), e);
+        }
+        log.info("job {} ({}) attempt {} released unfinished at shutdown", delivery.jobId(),
+                delivery.envelope().type(), delivery.attempt());
+        env.events().publish(new JobEvent.Released(env.clock().instant(), queue.name(), delivery.jobId(),
+                delivery.envelope().type(), delivery.attempt()));
+        return true;
+    }
+
+    /** Called by the watchdog: extends the lease while the handler still runs. */
+    void heartbeat() {
+        if (state.get() != State.RUNNING) {
+            return;
+        }
+        try {
+            queue.provider().extendLease(delivery, delivery.leaseDuration());
+        } catch (RuntimeException e) {
+            log.warn("could not extend the lease of job {} ({}); if it stays lost the job may run twice",
+                    delivery.jobId(), delivery.envelope().type(), e);
+        }
+    }
+
+    private void report(Failure failure, @Nullable Throwable error) {
+        String type = delivery.envelope().type();
+        try {
+            queue.provider().fail(delivery, failure);
+        } catch (RuntimeException e) {
+            log.error("job {} ({}): recording its failure failed; it will be delivered again when its lease ends",
+                    delivery.jobId(), type, e);
+        }
+        queue.counters().failed();
+        var now = env.clock().instant();
+        if (failure instanceof Failure.RetryAfter retry) {
+            log.warn("job {} ({}) attempt {} failed: {}; retrying in {}", delivery.jobId(), type, delivery.attempt(),
+                    retry.error(), DurationFormat.format(retry.delay()), error);
+            env.events().publish(new JobEvent.Failed(now, queue.name(), delivery.jobId(), type, delivery.attempt(),
+                    retry.error(), retry.delay()));
+        } else {
+            queue.counters().dead();
+            log.warn("job {} ({}) attempt {} is dead: {}", delivery.jobId(), type, delivery.attempt(), failure.error(),
+                    error);
+            env.events().publish(new JobEvent.Dead(now, queue.name(), delivery.jobId(), type, delivery.attempt(),
+                    failure.error()));
+        }
+    }
+
+    private void cancel() {
+        cancelled = true;
+        Thread running = thread;
+        if (running != null) {
+            running.interrupt();
+        }
+    }
+
+    boolean isRunning() {
+        return state.get() == State.RUNNING;
+    }
+
+    boolean isPastTimeout(long nowNanos) {
+        return nowNanos - startNanos >= timeoutNanos;
+    }
+
+    boolean isHeartbeatDue(long nowNanos) {
+        if (nowNanos - nextHeartbeatNanos >= 0) {
+            nextHeartbeatNanos = nowNanos + heartbeatEveryNanos;
+            return true;
+        }
+        return false;
+    }
+
+    String queueName() {
+        return queue.name();
+    }
+
+    // JobContext
+
+    @Override
+    public String jobId() {
+        return delivery.jobId();
+    }
+
+    @Override
+    public int attempt() {
+        return delivery.attempt();
+    }
+
+    @Override
+    public void log(String format, Object... args) {
+        if (Thread.currentThread() == thread) {
+            jobLog.info(format, args);
+            return;
+        }
+        try (var ignored = MDC.putCloseable("jobId", delivery.jobId())) {
+            jobLog.info(format, args);
+        }
+    }
+
+    @Override
+    public void progress(int percent) {
+        if (percent < 0 || percent > 100) {
+            throw new IllegalArgumentException("progress must be between 0 and 100, got " + percent);
+        }
+        env.events().publish(new JobEvent.Progress(env.clock().instant(), queue.name(), delivery.jobId(),
+                delivery.envelope().type(), delivery.attempt(), percent));
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    @Override
+    public void throwIfCancelled() {
+        if (cancelled) {
+            throw new JobCancelledException("job " + delivery.jobId() + " attempt " + delivery.attempt()
+                    + " was cancelled (timed out or the worker is shutting down)");
+        }
+    }
+}

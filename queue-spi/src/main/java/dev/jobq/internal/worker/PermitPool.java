@@ -1,0 +1,103 @@
+package dev.jobq.internal.worker;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The worker's {@code concurrency} permits, shared by the poll loops of all its queues. A loop asks
+ * for up to as many permits as it could use and gets whatever is free (at least one), so one slow
+ * job never idles the others. Loops have tiers (the order queues are listed in): while a loop of a
+ * lower tier number waits, higher tiers do not get permits, so listed order is served first.
+ */
+final class PermitPool {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final int[] waitingByTier;
+    private final int total;
+    private int available;
+
+    PermitPool(int permits, int tiers) {
+        this.total = permits;
+        this.available = permits;
+        this.waitingByTier = new int[Math.max(1, tiers)];
+    }
+
+    /**
+     * Takes between 1 and {@code max} permits, waiting until at least one is free and no loop of a
+     * lower tier is waiting.
+     */
+    int acquireUpTo(int max, int tier) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            waitingByTier[tier]++;
+            try {
+                while (available == 0 || lowerTierWaiting(tier)) {
+                    changed.await();
+                }
+            } finally {
+                waitingByTier[tier]--;
+            }
+            int granted = Math.min(max, available);
+            available -= granted;
+            if (available > 0) {
+                changed.signalAll();
+            }
+            return granted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void release(int permits) {
+        if (permits <= 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            available += permits;
+            if (available > total) {
+                throw new IllegalStateException("released more permits than were taken: " + available + " > " + total);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until every permit is back, or the timeout passes; true if all are back. */
+    boolean awaitAllReturned(long timeout, TimeUnit unit) throws InterruptedException {
+        long nanos = unit.toNanos(timeout);
+        lock.lock();
+        try {
+            while (available < total) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = changed.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int available() {
+        lock.lock();
+        try {
+            return available;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean lowerTierWaiting(int tier) {
+        for (int t = 0; t < tier; t++) {
+            if (waitingByTier[t] > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.jobq.internal.worker;
+
+import dev.jobq.spi.ReceivedJob;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives jobs of one queue as long as the worker runs: takes whatever permits are free, asks the
+ * provider for that many jobs (waiting up to {@code pollInterval}), returns the permits it did not
+ * use and launches the rest. A provider error is logged and retried with a growing pause, so an
+ * outage never becomes a hot loop.
+ */
+final class PollLoop implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
+    private static final Duration MAX_ERROR_PAUSE = Duration.ofSeconds(30);
+
+    private final QueueBinding queue;
+    private final int tier;
+    private final PermitPool permits;
+    private final Duration pollInterval;
+    private final BiConsumer<QueueBinding, ReceivedJob> launcher;
+    private volatile boolean stopping;
+
+    PollLoop(QueueBinding queue, int tier, PermitPool permits, Duration pollInterval,
+             BiConsumer<QueueBinding, ReceivedJob> launcher) {
+        this.queue = queue;
+        this.tier = tier;
+        this.permits = permits;
+        this.pollInterval = pollInterval;
+        this.launcher = launcher;
+    }
+
+    void stop() {
+        stopping = true;
+    }
+
+    @Override
+    public void run() {
+        Duration errorPause = Duration.ofMillis(100);
+        while (!stopping) {
+            int granted;
+            try {
+                granted = permits.acquireUpTo(Integer.MAX_VALUE, tier);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            List<ReceivedJob> jobs;
+            try {
+                jobs = stopping ? List.of() : queue.provider().receive(granted, pollInterval);
+                errorPause = Duration.ofMillis(100);
+            } catch (RuntimeException e) {
+                permits.release(granted);
+                if (stopping) {
+                    return;
+                }
+                log.warn("receiving from queue '{}' failed; trying again in {} ms", queue.name(), errorPause.toMillis(), e);
+                if (!pause(errorPause)) {
+                    return;
+                }
+                errorPause = min(errorPause.multipliedBy(2), MAX_ERROR_PAUSE);
+                continue;
+            }
+            permits.release(granted - Math.min(granted, jobs.size()));
+            for (int i = 0; i < jobs.size(); i++) {
+                if (i < granted) {
+                    launcher.accept(queue, jobs.get(i));
+                } else {
+                    log.error("provider of queue '{}' returned {} jobs when asked for {}; handing back job {}",
+                            queue.name(), jobs.size(), granted, jobs.get(i).jobId());
+                    queue.provider().release(jobs.get(i));
+                }
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** Waits out a pause after an error; false if interrupted (the worker is stopping). */
+    private boolean pause(Duration pause) {
+        try {
+            Thread.sleep(pause);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.jobq.internal.worker;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One thread that looks at the running attempts every {@link #TICK}: times out those past their
+ * timeout and sends lease heartbeats for the rest. Provider calls are made on virtual threads so a
+ * slow provider never delays a timeout. One sweep for all attempts costs nothing per job, unlike a
+ * scheduled task per attempt.
+ */
+final class Watchdog implements AutoCloseable {
+
+    static final Duration TICK = Duration.ofMillis(20);
+
+    private final Set<AttemptRun> running = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService timer;
+    private final ThreadFactory providerCalls = Thread.ofVirtual().name("jobq-lease-", 0).factory();
+
+    Watchdog(String name) {
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = Thread.ofPlatform().name("jobq-watchdog-" + name).daemon(true).unstarted(r);
+            return t;
+        });
+    }
+
+    void start() {
+        timer.scheduleWithFixedDelay(this::sweep, TICK.toNanos(), TICK.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    void track(AttemptRun run) {
+        running.add(run);
+    }
+
+    void untrack(AttemptRun run) {
+        running.remove(run);
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        for (AttemptRun run : running) {
+            if (!run.isRunning()) {
+                continue;
+            }
+            if (run.isPastTimeout(now)) {
+                providerCalls.newThread(run::timeOut).start();
+            } else if (run.isHeartbeatDue(now)) {
+                providerCalls.newThread(run::heartbeat).start();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

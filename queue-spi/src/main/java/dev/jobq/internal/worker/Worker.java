@@ -1,0 +1,195 @@
+package dev.jobq.internal.worker;
+
+import dev.jobq.JobEvent;
+import dev.jobq.internal.config.WorkerSettings;
+import dev.jobq.spi.ReceivedJob;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes a list of queues in this process: one poll loop per queue (served in listed order), all
+ * handlers on virtual threads bounded by {@code concurrency} permits, a watchdog for timeouts and
+ * heartbeats.
+ *
+ * <p>{@link #close()} is the graceful shutdown of DESIGN §7: stop receiving (long polls are
+ * interrupted), let running handlers finish for up to {@code shutdownTimeout}, then cancel and
+ * interrupt the rest and release their jobs so none is lost and none waits out a lease. A handler
+ * that ignores the interrupt keeps its thread, but not the shutdown.
+ */
+public final class Worker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+    private static final Duration LOOP_EXIT_WAIT = Duration.ofSeconds(5);
+
+    private final WorkerSettings settings;
+    private final List<QueueBinding> queues;
+    private final RunEnvironment env;
+    private final PermitPool permits;
+    private final Watchdog watchdog;
+    private final Set<AttemptRun> runs = ConcurrentHashMap.newKeySet();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition runEnded = lock.newCondition();
+    private final List<PollLoop> loops = new ArrayList<>();
+    private final List<Thread> loopThreads = new ArrayList<>();
+    private final Map<String, ThreadFactory> handlerThreads = new HashMap<>();
+    private boolean started;
+    private boolean closed;
+
+    public Worker(WorkerSettings settings, List<QueueBinding> queues, RunEnvironment env) {
+        if (queues.isEmpty()) {
+            throw new IllegalArgumentException("a worker needs at least one queue to consume");
+        }
+        this.settings = settings;
+        this.queues = List.copyOf(queues);
+        this.env = env;
+        this.permits = new PermitPool(settings.concurrency(), queues.size());
+        this.watchdog = new Watchdog(queues.get(0).name());
+        for (QueueBinding queue : queues) {
+            handlerThreads.put(queue.name(), Thread.ofVirtual().name("jobq-worker-" + queue.name() + "-", 0).factory());
+        }
+    }
+
+    /** Starts the poll loops; idempotent. */
+    public void start() {
+        lock.lock();
+        try {
+            if (started || closed) {
+                return;
+            }
+            started = true;
+            watchdog.start();
+            for (int tier = 0; tier < queues.size(); tier++) {
+                QueueBinding queue = queues.get(tier);
+                var loop = new PollLoop(queue, tier, permits, settings.pollInterval(), this::launch);
+                loops.add(loop);
+                loopThreads.add(Thread.ofVirtual().name("jobq-poll-" + queue.name()).start(loop));
+                env.events().publish(new JobEvent.WorkerStarted(env.clock().instant(), queue.name(),
+                        settings.concurrency()));
+            }
+            log.info("jobq worker started: queues {}, concurrency {}", queues.stream().map(QueueBinding::name).toList(),
+                    settings.concurrency());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void launch(QueueBinding queue, ReceivedJob job) {
+        var run = new AttemptRun(queue, job, env);
+        runs.add(run);
+        watchdog.track(run);
+        Runnable body = () -> {
+            try {
+                run.run();
+            } finally {
+                watchdog.untrack(run);
+                runs.remove(run);
+                permits.release(1);
+                signalRunEnded();
+            }
+        };
+        handlerThreads.get(queue.name()).newThread(body).start();
+    }
+
+    /** Attempts whose handler is still running (settled or not). */
+    public int activeHandlers() {
+        return runs.size();
+    }
+
+    public int concurrency() {
+        return settings.concurrency();
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+        if (!started) {
+            watchdog.close();
+            return;
+        }
+        loops.forEach(PollLoop::stop);
+        loopThreads.forEach(Thread::interrupt);
+        joinLoops();
+        boolean drained = awaitRunsSettled(settings.shutdownTimeout());
+        Map<String, Integer> released = new HashMap<>();
+        if (!drained) {
+            for (AttemptRun run : runs) {
+                if (run.releaseForShutdown()) {
+                    released.merge(run.queueName(), 1, Integer::sum);
+                }
+            }
+            log.warn("jobq worker: shutdownTimeout {} passed with handlers still running; released {} unfinished "
+                    + "job(s) for redelivery", settings.shutdownTimeout(), released.values().stream().mapToInt(i -> i).sum());
+        }
+        watchdog.close();
+        for (QueueBinding queue : queues) {
+            env.events().publish(new JobEvent.WorkerStopped(env.clock().instant(), queue.name(),
+                    released.getOrDefault(queue.name(), 0)));
+        }
+        log.info("jobq worker stopped");
+    }
+
+    private void joinLoops() {
+        long deadline = System.nanoTime() + LOOP_EXIT_WAIT.toNanos();
+        for (Thread thread : loopThreads) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !thread.join(Duration.ofNanos(left))) {
+                    log.warn("poll loop {} did not stop within {}; its provider ignores interrupts", thread.getName(),
+                            LOOP_EXIT_WAIT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Waits until no attempt is still running unsettled; false if the timeout passed first. */
+    private boolean awaitRunsSettled(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            // Re-checked at least every few ticks: a timed-out attempt stops running without its thread ending.
+            while (runs.stream().anyMatch(AttemptRun::isRunning)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                runEnded.awaitNanos(Math.min(left, Watchdog.TICK.toNanos() * 5));
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void signalRunEnded() {
+        lock.lock();
+        try {
+            runEnded.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.jobq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class EnqueueOptionsTest {
+
+    @Test
+    void unsetOptionsKeepTheDefaults() {
+        assertThat(EnqueueOptions.none().resolve(JobOptions.defaults())).isSameAs(JobOptions.defaults());
+    }
+
+    @Test
+    void setOptionsWinOverDefaults() {
+        JobOptions resolved = EnqueueOptions.builder().maxAttempts(5).priority(-3).queue("reports")
+                .deduplicationKey("order-42").timeout(Duration.ofMinutes(2)).build().resolve(JobOptions.defaults());
+        assertThat(resolved).isEqualTo(new JobOptions(5, Duration.ofMinutes(2), -3, "order-42", "reports"));
+    }
+
+    @Test
+    void delayAndScheduledForAreExclusive() {
+        assertThatThrownBy(() -> EnqueueOptions.builder().delay(Duration.ofSeconds(1))
+                .scheduledFor(Instant.parse("2026-12-25T09:00:00Z")).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("either delay or scheduledFor");
+    }
+
+    @Test
+    void badValuesNameTheValue() {
+        assertThatThrownBy(() -> EnqueueOptions.builder().maxAttempts(0).build())
+                .hasMessage("maxAttempts must be ≥ 1, got 0");
+        assertThatThrownBy(() -> EnqueueOptions.delay(Duration.ofSeconds(-5)))
+                .hasMessage("delay must be ≥ 0, got PT-5S");
+        assertThatThrownBy(() -> EnqueueOptions.builder().timeout(Duration.ZERO).build())
+                .hasMessage("timeout must be positive, got PT0S");
+    }
+}

@@ -1,0 +1,48 @@
+package dev.jobq.internal.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.Backoff;
+import dev.jobq.NonRetryableJobException;
+import dev.jobq.spi.Failure;
+import java.io.IOException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class FailurePolicyTest {
+
+    private final Backoff backoff = Backoff.exponential(Duration.ofSeconds(1), Duration.ofHours(1));
+
+    @Test
+    void retriesWithTheBackoffWhileAttemptsRemain() {
+        Failure failure = FailurePolicy.decide(new IllegalStateException("boom"), 2, 3, backoff);
+        assertThat(failure).isEqualTo(Failure.retryAfter(Duration.ofSeconds(2), "IllegalStateException: boom"));
+    }
+
+    @Test
+    void theLastAttemptGoesDead() {
+        Failure failure = FailurePolicy.decide(new IllegalStateException("boom"), 3, 3, backoff);
+        assertThat(failure).isEqualTo(Failure.dead("IllegalStateException: boom (attempt 3 of 3)"));
+    }
+
+    @Test
+    void nonRetryableGoesDeadAtOnce() {
+        Failure failure = FailurePolicy.decide(new NonRetryableJobException("no such user"), 1, 5, backoff);
+        assertThat(failure).isEqualTo(Failure.dead("not retryable: NonRetryableJobException: no such user"));
+    }
+
+    @Test
+    void describesTheRootCause() {
+        var error = new RuntimeException("call failed", new IOException("connection reset"));
+        assertThat(FailurePolicy.describe(error))
+                .isEqualTo("RuntimeException: call failed (caused by IOException: connection reset)");
+    }
+
+    @Test
+    void timeoutsRetryLikeFailures() {
+        assertThat(FailurePolicy.timedOut(Duration.ofSeconds(30), 1, 2, backoff))
+                .isEqualTo(Failure.retryAfter(Duration.ofSeconds(1), "timed out after 30s"));
+        assertThat(FailurePolicy.timedOut(Duration.ofMillis(200), 2, 2, backoff))
+                .isEqualTo(Failure.dead("timed out after 200ms (attempt 2 of 2)"));
+    }
+}
