@@ -1,0 +1,143 @@
+package dev.jobq.examples;
+
+import static dev.jobq.examples.RecordingContext.job;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.JobCancelledException;
+import java.io.IOException;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ExampleHandlersTest {
+
+    @Nested
+    @DisplayName("email:send")
+    class EmailSend {
+
+        @Test
+        void countsEverySentEmail() {
+            var handler = new EmailHandler();
+            var email = new Email("user@example.com", "Welcome!");
+
+            handler.handle(job(EmailHandler.TYPE, email, 1), new RecordingContext(1));
+            handler.handle(job(EmailHandler.TYPE, email, 1), new RecordingContext(1));
+
+            assertThat(handler.sent()).isEqualTo(2);
+        }
+
+        @Test
+        void rejectsAnAddressWithoutAtSign() {
+            assertThatThrownBy(() -> new Email("nobody", "Hi"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("Email.to must be an address like user@example.com, got \"nobody\"");
+        }
+    }
+
+    @Nested
+    @DisplayName("flaky:call")
+    class FlakyCallHandling {
+
+        private final FlakyHandler handler = new FlakyHandler();
+        private final FlakyCall call = new FlakyCall("https://api.example.com", 2);
+
+        @ParameterizedTest(name = "attempt {0} fails")
+        @ValueSource(ints = {1, 2})
+        void failsTheFirstAttempts(int attempt) {
+            assertThatThrownBy(() -> handler.handle(job(FlakyHandler.TYPE, call, attempt), new RecordingContext(attempt)))
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("connection reset by https://api.example.com (simulated failure "
+                            + attempt + " of 2)");
+        }
+
+        @ParameterizedTest(name = "attempt {0} succeeds")
+        @ValueSource(ints = {3, 4})
+        void succeedsOnceTheFailuresAreUsedUp(int attempt) {
+            assertThatCode(() -> handler.handle(job(FlakyHandler.TYPE, call, attempt), new RecordingContext(attempt)))
+                    .doesNotThrowAnyException();
+        }
+
+        @Test
+        void succeedsAtOnceWithNoFailures() {
+            var reliable = new FlakyCall("https://api.example.com", 0);
+            assertThatCode(() -> handler.handle(job(FlakyHandler.TYPE, reliable, 1), new RecordingContext(1)))
+                    .doesNotThrowAnyException();
+        }
+
+        @Test
+        void rejectsNegativeFailures() {
+            assertThatThrownBy(() -> new FlakyCall("https://api.example.com", -1))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("FlakyCall.failures must be ≥ 0, got -1 (for https://api.example.com)");
+        }
+    }
+
+    @Nested
+    @DisplayName("always:fails")
+    class AlwaysFails {
+
+        @ParameterizedTest(name = "attempt {0} fails")
+        @ValueSource(ints = {1, 2, 3, 10})
+        void failsEveryAttemptWithItsReason(int attempt) {
+            var handler = new AlwaysFailingHandler();
+            var task = new FailingTask("the printer is on fire");
+
+            assertThatThrownBy(() -> handler.handle(job(AlwaysFailingHandler.TYPE, task, attempt),
+                    new RecordingContext(attempt)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("the printer is on fire (attempt " + attempt + ")");
+        }
+    }
+
+    @Nested
+    @DisplayName("report:generate")
+    class ReportGeneration {
+
+        private final ReportHandler handler = new ReportHandler();
+
+        @Test
+        void reportsProgressAfterEverySectionEndingAtOneHundred() throws Exception {
+            var context = new RecordingContext(1);
+
+            handler.handle(job(ReportHandler.TYPE, ReportRequest.of("monthly", 4), 1), context);
+
+            assertThat(context.progress()).containsExactly(25, 50, 75, 100);
+        }
+
+        @Test
+        void stopsBeforeTheNextSectionOnceCancelled() {
+            var context = new RecordingContext(1);
+            context.cancel();
+
+            assertThatThrownBy(() -> handler.handle(job(ReportHandler.TYPE, ReportRequest.of("monthly", 4), 1), context))
+                    .isInstanceOf(JobCancelledException.class);
+            assertThat(context.progress()).isEmpty();
+        }
+
+        @Test
+        void endsAtOnceWhenItsThreadIsInterrupted() {
+            var context = new RecordingContext(1);
+            var slow = new ReportRequest("yearly", 3, 60_000);
+
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(() -> handler.handle(job(ReportHandler.TYPE, slow, 1), context))
+                        .isInstanceOf(InterruptedException.class);
+            } finally {
+                Thread.interrupted();
+            }
+            assertThat(context.progress()).isEmpty();
+        }
+
+        @Test
+        void rejectsTooManySections() {
+            assertThatThrownBy(() -> ReportRequest.of("huge", 101))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("ReportRequest.sections must be between 1 and 100, got 101 (report huge)");
+        }
+    }
+}
