@@ -1,0 +1,118 @@
+package dev.jobq.spi;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.jobq.JobOptions;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns a {@link JobEnvelope} into the JSON of the wire format (DESIGN §5, {@code docs/wire-format.md})
+ * and back. {@link #encode} always writes version {@value JobEnvelope#CURRENT_VERSION};
+ * {@link #decode} reads version 1 and the ChaasKit shape (version 0), ignores fields it does not
+ * know, and refuses anything else with an {@link UnreadableEnvelopeException} that carries whatever
+ * job id and type it could read.
+ *
+ * <p>The payload is never parsed into objects: it is copied from and into the message as JSON text,
+ * so a provider needs none of the handler's classes. Thread-safe; one instance can serve every
+ * provider of a process.
+ */
+public final class EnvelopeCodec {
+
+    private final JsonFactory json = JsonFactory.builder().build();
+
+    /**
+     * The envelope as version-1 JSON, fields in the documented order.
+     *
+     * @throws IllegalArgumentException when the envelope's payload text is blank (it must be JSON,
+     *                                  {@code null} included)
+     */
+    public String encode(JobEnvelope envelope) {
+        String payload = envelope.payloadJson();
+        if (payload.isBlank()) {
+            throw new IllegalArgumentException("payloadJson of job " + envelope.jobId()
+                    + " is blank; it must be JSON text (the text null for no payload)");
+        }
+        var out = new StringWriter(192 + payload.length());
+        try (JsonGenerator gen = json.createGenerator(out)) {
+            gen.writeStartObject();
+            gen.writeNumberField("envelopeVersion", JobEnvelope.CURRENT_VERSION);
+            gen.writeStringField("jobId", envelope.jobId());
+            gen.writeStringField("type", envelope.type());
+            gen.writeFieldName("payload");
+            gen.writeRawValue(payload);
+            writeOptions(gen, envelope.options());
+            gen.writeNumberField("attempt", envelope.attempt());
+            gen.writeStringField("createdAt", envelope.createdAt().toString());
+            writeNullableString(gen, "scheduledFor", instantText(envelope.scheduledFor()));
+            writeNullableString(gen, "traceId", envelope.traceId());
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to a StringWriter cannot fail", e);
+        }
+        return out.toString();
+    }
+
+    /**
+     * Reads a message body.
+     *
+     * @throws UnreadableEnvelopeException when it is not JSON, not an object, lacks {@code jobId} or
+     *                                     {@code type}, has a bad field, or is of a newer version
+     *                                     ({@link UnreadableEnvelopeException#isNewerVersion()})
+     */
+    public JobEnvelope decode(String body) {
+        return new EnvelopeReader(json, body).read();
+    }
+
+    /** The size of {@link #encode(JobEnvelope)} in UTF-8 bytes, as providers count their limits. */
+    public int encodedSize(JobEnvelope envelope) {
+        return utf8Length(encode(envelope));
+    }
+
+    /** The UTF-8 length of {@code text} without encoding it. */
+    static int utf8Length(String text) {
+        int bytes = 0;
+        int length = text.length();
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                bytes += 1; // a lone surrogate: String.getBytes(UTF_8) writes '?'
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    private static void writeOptions(JsonGenerator gen, JobOptions options) throws IOException {
+        gen.writeObjectFieldStart("options");
+        gen.writeNumberField("maxAttempts", options.maxAttempts());
+        gen.writeNumberField("timeoutMs", options.timeout().toMillis());
+        gen.writeNumberField("priority", options.priority());
+        writeNullableString(gen, "deduplicationKey", options.deduplicationKey());
+        gen.writeStringField("queue", options.queue());
+        gen.writeEndObject();
+    }
+
+    private static void writeNullableString(JsonGenerator gen, String field, @Nullable String value) throws IOException {
+        if (value == null) {
+            gen.writeNullField(field);
+        } else {
+            gen.writeStringField(field, value);
+        }
+    }
+
+    private static @Nullable String instantText(@Nullable Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}

@@ -1,0 +1,285 @@
+package dev.jobq.spi;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.jobq.JobOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One decode of one message body: a single streaming pass that collects the fields of either
+ * version, then checks them. Field problems do not stop the pass, so that the exception can still
+ * name the job id and type when they come after the bad field.
+ */
+final class EnvelopeReader {
+
+    private static final int PREVIEW_CHARS = 80;
+
+    private final JsonFactory json;
+    private final String body;
+
+    private @Nullable Integer version;
+    private @Nullable String jobId;
+    private @Nullable String type;
+    private @Nullable String payload;
+    private @Nullable Integer attempt;
+    private @Nullable Integer attempts;
+    private @Nullable Instant createdAt;
+    private @Nullable Instant scheduledFor;
+    private @Nullable String traceId;
+    private final OptionFields options = new OptionFields();
+    private @Nullable String problem;
+
+    EnvelopeReader(JsonFactory json, String body) {
+        this.json = json;
+        this.body = body;
+    }
+
+    JobEnvelope read() {
+        if (body.isBlank()) {
+            throw unreadable("message body is empty");
+        }
+        try (JsonParser parser = json.createParser(body)) {
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                throw unreadable("message body is " + describe(first, parser) + ", not a job envelope object"
+                        + preview());
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                parser.nextToken();
+                readTopLevel(field, parser);
+            }
+            if (parser.nextToken() != null) {
+                throw unreadable("message body has more after the envelope object" + preview());
+            }
+        } catch (JsonProcessingException e) {
+            var where = e.getLocation();
+            String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
+            throw unreadable("message body is not JSON (" + e.getOriginalMessage() + at + ")" + preview());
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a String cannot fail", e);
+        }
+        return build();
+    }
+
+    private void readTopLevel(String field, JsonParser parser) throws IOException {
+        switch (field) {
+            case "envelopeVersion" -> version = wholeNumber(parser, field);
+            case "jobId" -> jobId = text(parser, field);
+            case "type" -> type = text(parser, field);
+            case "payload" -> payload = rawValue(parser);
+            case "options" -> readOptions(parser);
+            case "attempt" -> attempt = wholeNumber(parser, field);
+            case "attempts" -> attempts = wholeNumber(parser, field);
+            case "createdAt" -> createdAt = instant(parser, field);
+            case "scheduledFor" -> scheduledFor = instant(parser, field);
+            case "traceId" -> traceId = text(parser, field);
+            default -> parser.skipChildren();
+        }
+    }
+
+    private void readOptions(JsonParser parser) throws IOException {
+        if (parser.currentToken() == JsonToken.VALUE_NULL) {
+            return;
+        }
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            problem("'options' must be an object, got " + describe(parser.currentToken(), parser));
+            parser.skipChildren();
+            return;
+        }
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            parser.nextToken();
+            String path = "options." + field;
+            switch (field) {
+                case "maxAttempts" -> options.maxAttempts = wholeNumber(parser, path);
+                case "maxRetries" -> options.maxRetries = wholeNumber(parser, path);
+                case "timeoutMs" -> options.timeoutMs = millis(parser, path);
+                case "timeout" -> options.timeout = millis(parser, path);
+                case "priority" -> options.priority = wholeNumber(parser, path);
+                case "deduplicationKey" -> options.deduplicationKey = text(parser, path);
+                case "queue" -> options.queue = text(parser, path);
+                default -> parser.skipChildren();
+            }
+        }
+    }
+
+    private JobEnvelope build() {
+        int readVersion = version == null ? 0 : version;
+        if (readVersion > JobEnvelope.CURRENT_VERSION) {
+            throw new UnreadableEnvelopeException("job envelope version " + readVersion
+                    + " is newer than this worker reads (up to " + JobEnvelope.CURRENT_VERSION
+                    + "); upgrade the worker's jobq to run it", jobId, type, true);
+        }
+        if (readVersion < 0) {
+            problem("'envelopeVersion' must be ≥ 0, got " + readVersion);
+        }
+        if (problem != null) {
+            throw unreadable(problem);
+        }
+        if (jobId == null || jobId.isBlank()) {
+            throw unreadable(readVersion == 0
+                    ? "ChaasKit-format (version 0) message has no 'jobId'; jobq does not make one up, because "
+                    + "every redelivery would then look like a new job"
+                    : "job envelope has no 'jobId'");
+        }
+        if (type == null || type.isBlank()) {
+            throw unreadable("job envelope has no 'type' (the handler's job type, such as \"email:send\")");
+        }
+        if (createdAt == null) {
+            throw unreadable("job envelope has no 'createdAt' (an ISO-8601 UTC time such as 2026-11-23T10:00:00Z)");
+        }
+        int attemptsMade = readVersion == 0 && attempt == null && attempts != null ? attempts : orZero(attempt);
+        if (attemptsMade < 0) {
+            throw unreadable("'attempt' must be ≥ 0, got " + attemptsMade);
+        }
+        return new JobEnvelope(readVersion, jobId, type, payload == null ? "null" : payload,
+                jobOptions(readVersion), attemptsMade, createdAt, scheduledFor, traceId);
+    }
+
+    private JobOptions jobOptions(int readVersion) {
+        Integer maxAttempts = options.maxAttempts;
+        Long timeoutMs = options.timeoutMs;
+        if (readVersion == 0) {
+            // DESIGN §4: the seeds' maxRetries is the same number as our maxAttempts
+            maxAttempts = options.maxRetries != null ? options.maxRetries : maxAttempts;
+            timeoutMs = options.timeout != null ? options.timeout : timeoutMs;
+        }
+        try {
+            return new JobOptions(
+                    maxAttempts == null ? JobOptions.DEFAULT_MAX_ATTEMPTS : maxAttempts,
+                    timeoutMs == null ? JobOptions.DEFAULT_TIMEOUT : Duration.ofMillis(timeoutMs),
+                    options.priority == null ? JobOptions.DEFAULT_PRIORITY : options.priority,
+                    options.deduplicationKey,
+                    options.queue == null ? JobOptions.DEFAULT_QUEUE : options.queue);
+        } catch (IllegalArgumentException e) {
+            throw unreadable("job envelope has bad options: " + e.getMessage());
+        }
+    }
+
+    /** The value's exact text in the body, so the payload is passed on as written. */
+    private String rawValue(JsonParser parser) throws IOException {
+        JsonToken token = parser.currentToken();
+        int start = (int) parser.currentTokenLocation().getCharOffset();
+        if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+            parser.skipChildren();
+        } else if (token == JsonToken.VALUE_STRING) {
+            parser.finishToken();
+        }
+        int end = (int) parser.currentLocation().getCharOffset();
+        return body.substring(start, end);
+    }
+
+    private @Nullable String text(JsonParser parser, String field) throws IOException {
+        return switch (parser.currentToken()) {
+            case VALUE_STRING -> parser.getText();
+            case VALUE_NULL -> null;
+            default -> {
+                problem("'" + field + "' must be a string, got " + describe(parser.currentToken(), parser));
+                parser.skipChildren();
+                yield null;
+            }
+        };
+    }
+
+    private @Nullable Integer wholeNumber(JsonParser parser, String field) throws IOException {
+        JsonToken token = parser.currentToken();
+        if (token == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.INT) {
+            return parser.getIntValue();
+        }
+        problem("'" + field + "' must be a whole number, got " + describe(token, parser));
+        parser.skipChildren();
+        return null;
+    }
+
+    private @Nullable Long millis(JsonParser parser, String field) throws IOException {
+        JsonToken token = parser.currentToken();
+        if (token == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            return parser.getLongValue();
+        }
+        problem("'" + field + "' must be a whole number of milliseconds, got " + describe(token, parser));
+        parser.skipChildren();
+        return null;
+    }
+
+    /** ISO-8601 text, or epoch milliseconds as JavaScript producers may write them. */
+    private @Nullable Instant instant(JsonParser parser, String field) throws IOException {
+        JsonToken token = parser.currentToken();
+        if (token == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            return Instant.ofEpochMilli(parser.getLongValue());
+        }
+        if (token == JsonToken.VALUE_STRING) {
+            String text = parser.getText();
+            try {
+                return Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                problem("'" + field + "' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, got \"" + text + "\"");
+                return null;
+            }
+        }
+        problem("'" + field + "' must be an ISO-8601 time, got " + describe(token, parser));
+        parser.skipChildren();
+        return null;
+    }
+
+    private void problem(String message) {
+        if (problem == null) {
+            problem = message;
+        }
+    }
+
+    private UnreadableEnvelopeException unreadable(String message) {
+        return new UnreadableEnvelopeException(message, jobId, type, false);
+    }
+
+    private String preview() {
+        String start = body.strip();
+        return "; body starts with: " + (start.length() <= PREVIEW_CHARS ? start : start.substring(0, PREVIEW_CHARS) + "…");
+    }
+
+    private static String describe(@Nullable JsonToken token, JsonParser parser) throws IOException {
+        if (token == null) {
+            return "nothing";
+        }
+        return switch (token) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "the string \"" + parser.getText() + "\"";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "the number " + parser.getText();
+            case VALUE_TRUE, VALUE_FALSE -> parser.getText();
+            case VALUE_NULL -> "null";
+            default -> token.toString();
+        };
+    }
+
+    /** The options of either version, as read; interpreted once the version is known. */
+    private static final class OptionFields {
+        private @Nullable Integer maxAttempts;
+        private @Nullable Integer maxRetries;
+        private @Nullable Long timeoutMs;
+        private @Nullable Long timeout;
+        private @Nullable Integer priority;
+        private @Nullable String deduplicationKey;
+        private @Nullable String queue;
+    }
+
+    private static int orZero(@Nullable Integer value) {
+        return value == null ? 0 : value;
+    }
+}

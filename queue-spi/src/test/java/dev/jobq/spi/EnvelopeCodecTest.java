@@ -1,0 +1,367 @@
+package dev.jobq.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.jobq.JobOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@DisplayName("EnvelopeCodec")
+class EnvelopeCodecTest {
+
+    private static final Instant CREATED = Instant.parse("2026-11-23T10:00:00Z");
+
+    private final EnvelopeCodec codec = new EnvelopeCodec();
+
+    private static JobEnvelope envelope(String payloadJson) {
+        return new JobEnvelope(1, "0193a1f0-0000-7000-8000-000000000001", "email:send", payloadJson,
+                JobOptions.defaults(), 0, CREATED, null, null);
+    }
+
+    @Nested
+    @DisplayName("writing version 1")
+    class Encoding {
+
+        @Test
+        void writesTheDocumentedJsonExactly() {
+            String json = codec.encode(envelope("{\"to\":\"user@example.com\"}"));
+
+            assertThat(json).isEqualTo("{\"envelopeVersion\":1,\"jobId\":\"0193a1f0-0000-7000-8000-000000000001\","
+                    + "\"type\":\"email:send\",\"payload\":{\"to\":\"user@example.com\"},"
+                    + "\"options\":{\"maxAttempts\":3,\"timeoutMs\":30000,\"priority\":0,\"deduplicationKey\":null,"
+                    + "\"queue\":\"default\"},\"attempt\":0,\"createdAt\":\"2026-11-23T10:00:00Z\","
+                    + "\"scheduledFor\":null,\"traceId\":null}");
+        }
+
+        @Test
+        void writesEveryOptionAndOptionalField() {
+            var options = new JobOptions(5, Duration.ofMinutes(2), 3, "invoice-42", "reports");
+            var env = new JobEnvelope(1, "id-1", "report:build", "[1,2]", options, 2, CREATED,
+                    Instant.parse("2026-12-25T09:00:00.250Z"), "trace-7");
+
+            assertThat(codec.encode(env)).isEqualTo("{\"envelopeVersion\":1,\"jobId\":\"id-1\",\"type\":\"report:build\","
+                    + "\"payload\":[1,2],\"options\":{\"maxAttempts\":5,\"timeoutMs\":120000,\"priority\":3,"
+                    + "\"deduplicationKey\":\"invoice-42\",\"queue\":\"reports\"},\"attempt\":2,"
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"scheduledFor\":\"2026-12-25T09:00:00.250Z\","
+                    + "\"traceId\":\"trace-7\"}");
+        }
+
+        @Test
+        void writesTheVersionOneShapeForAnEnvelopeReadAsVersionZero() {
+            var v0 = new JobEnvelope(0, "id-0", "t", "null", JobOptions.defaults(), 0, CREATED, null, null);
+
+            assertThat(codec.encode(v0)).startsWith("{\"envelopeVersion\":1,");
+        }
+
+        @Test
+        void writesANullPayloadAsJsonNull() {
+            assertThat(codec.encode(envelope("null"))).contains("\"payload\":null,");
+        }
+
+        @Test
+        void writesThePayloadTextWithoutEscapingItAgain() {
+            String payload = "{\"text\":\"line\\nbreak \\\"quoted\\\" é 😀\"}";
+
+            assertThat(codec.encode(envelope(payload))).contains("\"payload\":" + payload + ",");
+        }
+
+        @Test
+        void refusesABlankPayloadText() {
+            assertThatThrownBy(() -> codec.encode(envelope(" ")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("payloadJson")
+                    .hasMessageContaining("the text null");
+        }
+
+        @Test
+        void countsTheEncodedSizeInUtf8Bytes() {
+            var env = envelope("{\"name\":\"Zoë 日本 😀\"}");
+
+            int expected = codec.encode(env).getBytes(StandardCharsets.UTF_8).length;
+
+            assertThat(codec.encodedSize(env)).isEqualTo(expected);
+            assertThat(expected).isGreaterThan(codec.encode(env).length());
+        }
+    }
+
+    @Nested
+    @DisplayName("reading version 1")
+    class DecodingVersionOne {
+
+        @Test
+        void roundTripsEveryField() {
+            var options = new JobOptions(7, Duration.ofMillis(1500), -2, "dedup", "critical");
+            var original = new JobEnvelope(1, "id-9", "image:resize", "{\"w\":640,\"h\":[1,2,{\"x\":null}]}",
+                    options, 4, Instant.parse("2026-11-23T10:00:00.123Z"), Instant.parse("2026-11-24T00:00:00Z"),
+                    "00-abc-def-01");
+
+            assertThat(codec.decode(codec.encode(original))).isEqualTo(original);
+        }
+
+        @Test
+        void roundTripsANullPayload() {
+            var original = envelope("null");
+
+            assertThat(codec.decode(codec.encode(original))).isEqualTo(original);
+        }
+
+        @Test
+        void keepsThePayloadTextExactlyAsWritten() {
+            String payload = "{ \"name\" : \"Zoë \\u00e9 日本 😀\",\n  \"nested\": {\"list\": [1, 2.50, 1e3, "
+                    + "123456789012345678901234567890, true, null, \"a\\\"b\\\\c\"], \"empty\": {}} }";
+            String body = "{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"payload\":" + payload
+                    + ",\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+
+            assertThat(codec.decode(body).payloadJson()).isEqualTo(payload);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"\"just a string with \\\"escapes\\\" and ü\"", "42", "-3.5e-2", "true", "false",
+                "null", "[]", "[{\"a\":[]}, \"x\"]"})
+        void keepsScalarAndArrayPayloadsExactly(String payload) {
+            String body = "{\"jobId\":\"j\",\"envelopeVersion\":1,\"payload\":" + payload
+                    + " ,\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+
+            assertThat(codec.decode(body).payloadJson()).isEqualTo(payload);
+        }
+
+        @Test
+        void readsAMissingPayloadAsNull() {
+            var env = codec.decode("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(env.payloadJson()).isEqualTo("null");
+        }
+
+        @Test
+        void fillsMissingOptionsWithTheDefaults() {
+            var env = codec.decode("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(env.options()).isEqualTo(JobOptions.defaults());
+            assertThat(env.attempt()).isZero();
+            assertThat(env.scheduledFor()).isNull();
+            assertThat(env.traceId()).isNull();
+        }
+
+        @Test
+        void ignoresFieldsItDoesNotKnow() {
+            String body = "{\"envelopeVersion\":1,\"future\":{\"deep\":[1,{\"x\":2}]},\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"options\":{\"maxAttempts\":2,\"newOption\":[true]},\"payload\":{\"a\":1},"
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"extra\":\"x\"}";
+
+            var env = codec.decode(body);
+
+            assertThat(env.jobId()).isEqualTo("j");
+            assertThat(env.options().maxAttempts()).isEqualTo(2);
+            assertThat(env.payloadJson()).isEqualTo("{\"a\":1}");
+        }
+
+        @Test
+        void readsTimesWithAnOffset() {
+            var env = codec.decode("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T12:00:00+02:00\"}");
+
+            assertThat(env.createdAt()).isEqualTo(CREATED);
+        }
+    }
+
+    @Nested
+    @DisplayName("reading ChaasKit messages (version 0)")
+    class DecodingVersionZero {
+
+        @Test
+        void readsTheChaasKitShape() {
+            String body = "{\"jobId\":\"a1b2\",\"type\":\"webhook:send\",\"payload\":{\"url\":\"https://x.test\"},"
+                    + "\"options\":{\"maxRetries\":5,\"timeout\":60000,\"priority\":2,\"deduplicationKey\":\"hook-1\"},"
+                    + "\"createdAt\":\"2026-11-23T10:00:00.000Z\",\"scheduledFor\":null}";
+
+            var env = codec.decode(body);
+
+            assertThat(env.version()).isZero();
+            assertThat(env.jobId()).isEqualTo("a1b2");
+            assertThat(env.type()).isEqualTo("webhook:send");
+            assertThat(env.payloadJson()).isEqualTo("{\"url\":\"https://x.test\"}");
+            assertThat(env.options()).isEqualTo(new JobOptions(5, Duration.ofSeconds(60), 2, "hook-1", "default"));
+            assertThat(env.attempt()).isZero();
+            assertThat(env.createdAt()).isEqualTo(CREATED);
+            assertThat(env.scheduledFor()).isNull();
+        }
+
+        @Test
+        void readsAttemptsAndEpochMillisecondTimes() {
+            String body = "{\"jobId\":\"a\",\"type\":\"t\",\"payload\":null,\"attempts\":2,"
+                    + "\"createdAt\":" + CREATED.toEpochMilli() + ",\"scheduledFor\":\"2026-11-23T10:05:00.000Z\"}";
+
+            var env = codec.decode(body);
+
+            assertThat(env.attempt()).isEqualTo(2);
+            assertThat(env.createdAt()).isEqualTo(CREATED);
+            assertThat(env.scheduledFor()).isEqualTo(Instant.parse("2026-11-23T10:05:00Z"));
+            assertThat(env.options()).isEqualTo(JobOptions.defaults());
+        }
+
+        @Test
+        void readsAnAttemptFieldToo() {
+            var env = codec.decode("{\"jobId\":\"a\",\"type\":\"t\",\"attempt\":1,\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(env.attempt()).isEqualTo(1);
+        }
+
+        @Test
+        void reEncodesAsVersionOneWithTheSameMeaning() {
+            String body = "{\"jobId\":\"a\",\"type\":\"t\",\"payload\":{\"k\":1},\"options\":{\"maxRetries\":4,"
+                    + "\"timeout\":1000},\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+
+            var again = codec.decode(codec.encode(codec.decode(body)));
+
+            assertThat(again.version()).isEqualTo(1);
+            assertThat(again.options().maxAttempts()).isEqualTo(4);
+            assertThat(again.options().timeout()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(again.payloadJson()).isEqualTo("{\"k\":1}");
+        }
+
+        @Test
+        void refusesAMessageWithoutAJobId() {
+            var e = catchThrowableOfType(UnreadableEnvelopeException.class,
+                    () -> codec.decode("{\"type\":\"email:send\",\"payload\":{},\"createdAt\":\"2026-11-23T10:00:00Z\"}"));
+
+            assertThat(e.getMessage()).isEqualTo("ChaasKit-format (version 0) message has no 'jobId'; jobq does not "
+                    + "make one up, because every redelivery would then look like a new job");
+            assertThat(e.type()).isEqualTo("email:send");
+            assertThat(e.jobId()).isNull();
+            assertThat(e.isNewerVersion()).isFalse();
+        }
+    }
+
+    @Nested
+    @DisplayName("refusing what it cannot read")
+    class Errors {
+
+        private UnreadableEnvelopeException unreadable(String body) {
+            return catchThrowableOfType(UnreadableEnvelopeException.class, () -> codec.decode(body));
+        }
+
+        @Test
+        void refusesTextThatIsNotJson() {
+            var e = unreadable("hello world");
+
+            assertThat(e.getMessage()).startsWith("message body is not JSON (")
+                    .contains("line 1, column")
+                    .endsWith("; body starts with: hello world");
+            assertThat(e.jobId()).isNull();
+            assertThat(e.isNewerVersion()).isFalse();
+        }
+
+        @Test
+        void refusesAnEmptyBody() {
+            assertThat(unreadable("  ").getMessage()).isEqualTo("message body is empty");
+        }
+
+        @Test
+        void refusesJsonThatIsNotAnObject() {
+            assertThat(unreadable("[1,2]").getMessage())
+                    .isEqualTo("message body is an array, not a job envelope object; body starts with: [1,2]");
+            assertThat(unreadable("\"text\"").getMessage()).startsWith("message body is the string \"text\", not");
+        }
+
+        @Test
+        void keepsTheJobIdAndTypeReadBeforeTheJsonBroke() {
+            var e = unreadable("{\"envelopeVersion\":1,\"jobId\":\"j-1\",\"type\":\"t\",\"payload\":{\"a\":");
+
+            assertThat(e.getMessage()).startsWith("message body is not JSON (");
+            assertThat(e.jobId()).isEqualTo("j-1");
+            assertThat(e.type()).isEqualTo("t");
+        }
+
+        @Test
+        void refusesContentAfterTheObject() {
+            assertThat(unreadable("{\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"} {}").getMessage())
+                    .startsWith("message body has more after the envelope object");
+        }
+
+        @Test
+        void refusesAMissingType() {
+            var e = unreadable("{\"envelopeVersion\":1,\"jobId\":\"j-2\",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(e.getMessage()).isEqualTo("job envelope has no 'type' (the handler's job type, such as \"email:send\")");
+            assertThat(e.jobId()).isEqualTo("j-2");
+        }
+
+        @Test
+        void refusesABlankType() {
+            assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\" \",\"createdAt\":\"2026-11-23T10:00:00Z\"}")
+                    .getMessage()).startsWith("job envelope has no 'type'");
+        }
+
+        @Test
+        void refusesAMissingJobIdInVersionOne() {
+            var e = unreadable("{\"envelopeVersion\":1,\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(e.getMessage()).isEqualTo("job envelope has no 'jobId'");
+            assertThat(e.type()).isEqualTo("t");
+        }
+
+        @Test
+        void refusesAMissingCreatedAt() {
+            assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\"}").getMessage())
+                    .isEqualTo("job envelope has no 'createdAt' (an ISO-8601 UTC time such as 2026-11-23T10:00:00Z)");
+        }
+
+        @Test
+        void refusesABadTime() {
+            assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"yesterday\"}")
+                    .getMessage()).isEqualTo("'createdAt' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, "
+                    + "got \"yesterday\"");
+        }
+
+        @Test
+        void namesAFieldOfTheWrongKindAndStillReadsTheIdsAfterIt() {
+            var e = unreadable("{\"envelopeVersion\":1,\"options\":{\"maxAttempts\":\"three\"},\"jobId\":\"j-3\","
+                    + "\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(e.getMessage()).isEqualTo("'options.maxAttempts' must be a whole number, got the string \"three\"");
+            assertThat(e.jobId()).isEqualTo("j-3");
+            assertThat(e.type()).isEqualTo("t");
+        }
+
+        @Test
+        void refusesOptionsOutOfRange() {
+            var e = unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"options\":{\"maxAttempts\":0},"
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(e.getMessage()).isEqualTo("job envelope has bad options: maxAttempts must be ≥ 1, got 0");
+        }
+
+        @Test
+        void refusesANegativeAttempt() {
+            assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"attempt\":-1,"
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}").getMessage()).isEqualTo("'attempt' must be ≥ 0, got -1");
+        }
+
+        @Test
+        void refusesANewerVersionAsNewer() {
+            var e = unreadable("{\"envelopeVersion\":2,\"jobId\":\"j-4\",\"type\":\"email:send\","
+                    + "\"options\":\"whatever the future holds\"}");
+
+            assertThat(e.isNewerVersion()).isTrue();
+            assertThat(e.getMessage()).isEqualTo("job envelope version 2 is newer than this worker reads (up to 1); "
+                    + "upgrade the worker's jobq to run it");
+            assertThat(e.jobId()).isEqualTo("j-4");
+            assertThat(e.type()).isEqualTo("email:send");
+        }
+
+        @Test
+        void refusesANegativeVersion() {
+            assertThat(unreadable("{\"envelopeVersion\":-1,\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}").getMessage())
+                    .isEqualTo("'envelopeVersion' must be ≥ 0, got -1");
+        }
+    }
+}
