@@ -1,0 +1,974 @@
+package dev.jobq.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jobq.Backoff;
+import dev.jobq.DeadLetter;
+import dev.jobq.DeadLetters;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.JobInfo;
+import dev.jobq.JobOptions;
+import dev.jobq.JobQueue;
+import dev.jobq.JobRejectedException;
+import dev.jobq.JobState;
+import dev.jobq.spi.EnqueueResult;
+import dev.jobq.spi.Failure;
+import dev.jobq.spi.Feature;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.ProviderStats;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.SettableClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conformance suite every {@link QueueProvider} passes (DESIGN §4, §9). Extend it, build the
+ * provider in {@link #newProvider(ProviderContext)}, and for a provider on real time override
+ * {@link #newTimeControl()} and {@link #testDelay()}:
+ *
+ * <pre>{@code
+ * class MemoryProviderConformanceTest extends QueueProviderContract {
+ *     @Override
+ *     protected QueueProvider newProvider(ProviderContext context) {
+ *         return new MemoryProviderFactory().create(context);
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Each test gets a fresh provider (on a fresh queue name) and a fresh {@link TimeControl}; the
+ * provider is closed after the test. Groups for features missing from
+ * {@link QueueProvider#capabilities()} are skipped with {@code assumeTrue}. Lease lengths come from
+ * what the provider reports in {@link ReceivedJob#leaseDuration()}, so configure short leases for a
+ * real-time provider in {@link #providerSettings()} or {@link #newProvider}.
+ */
+public abstract class QueueProviderContract {
+
+    private static final AtomicInteger QUEUE_NUMBERS = new AtomicInteger();
+    private static final Pattern NUMBER = Pattern.compile("\\d+");
+
+    /** The time of the current test. */
+    protected TimeControl time;
+    /** The provider of the current test. */
+    protected QueueProvider provider;
+
+    /** Builds the provider under test from {@code context} (fresh queue name, {@link #providerSettings()}, the test clock). */
+    protected abstract QueueProvider newProvider(ProviderContext context);
+
+    /** The provider's settings as in a config file section; none by default. */
+    protected Map<String, ?> providerSettings() {
+        return Map.of();
+    }
+
+    /** A settable clock by default; real-time providers return {@link TimeControl#realTime(Duration)}. */
+    protected TimeControl newTimeControl() {
+        return TimeControl.settable(SettableClock.atEpochOf2026());
+    }
+
+    /**
+     * The delay and retry backoff the tests use. Ten minutes by default (instant with a settable
+     * clock); a real-time provider picks a few seconds, long enough to see a job is not early.
+     */
+    protected Duration testDelay() {
+        return Duration.ofMinutes(10);
+    }
+
+    /** How many jobs the concurrency test sends through the provider. */
+    protected int concurrentJobCount() {
+        return 2000;
+    }
+
+    /**
+     * True when {@code receiver} is inside the provider's {@code receive} and blocked there (parked,
+     * or in a native I/O call such as a socket read). Override if receive runs in another class.
+     */
+    protected boolean isBlockedInReceive(Thread receiver) {
+        Thread.State state = receiver.getState();
+        StackTraceElement[] stack = receiver.getStackTrace();
+        boolean inReceive = Arrays.stream(stack).anyMatch(frame -> frame.getMethodName().equals("receive")
+                && frame.getClassName().equals(provider.getClass().getName()));
+        boolean blocked = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
+                || (state == Thread.State.RUNNABLE && stack.length > 0 && stack[0].isNativeMethod());
+        return inReceive && blocked;
+    }
+
+    @BeforeEach
+    void createProvider() {
+        time = newTimeControl();
+        String queue = "tck-" + QUEUE_NUMBERS.incrementAndGet();
+        provider = newProvider(new ProviderContext(queue, Settings.of("tck", "provider", providerSettings()),
+                time.clock()));
+    }
+
+    @AfterEach
+    void closeProvider() {
+        if (provider != null) {
+            provider.close();
+        }
+    }
+
+    // ---- helpers for tests and subclasses ----
+
+    /** A new job of type {@code tck:job} with the default options, written before any attempt. */
+    protected JobEnvelope newJob() {
+        return newJob(JobOptions.defaults());
+    }
+
+    protected JobEnvelope newJob(JobOptions options) {
+        return newJob("tck:job", "{\"n\":1}", options);
+    }
+
+    protected JobEnvelope newJob(String type, String payloadJson, JobOptions options) {
+        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), type, payloadJson, options,
+                0, time.clock().instant(), null, null);
+    }
+
+    protected static JobOptions withPriority(int priority) {
+        return new JobOptions(JobOptions.DEFAULT_MAX_ATTEMPTS, JobOptions.DEFAULT_TIMEOUT, priority, null,
+                JobOptions.DEFAULT_QUEUE);
+    }
+
+    protected static JobOptions withDeduplicationKey(String key) {
+        return new JobOptions(JobOptions.DEFAULT_MAX_ATTEMPTS, JobOptions.DEFAULT_TIMEOUT, JobOptions.DEFAULT_PRIORITY,
+                key, JobOptions.DEFAULT_QUEUE);
+    }
+
+    protected EnqueueResult enqueueNow(JobEnvelope envelope) {
+        return provider.enqueue(envelope, Duration.ZERO);
+    }
+
+    /** Receives until at least one job arrives or {@code patience} of real time has passed. */
+    protected List<ReceivedJob> receiveWithin(int max, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        List<ReceivedJob> received;
+        do {
+            long left = Math.max(0, deadline - System.nanoTime());
+            received = provider.receive(max, Duration.ofNanos(Math.min(left, TimeUnit.SECONDS.toNanos(1))));
+        } while (received.isEmpty() && System.nanoTime() < deadline);
+        return received;
+    }
+
+    /** Receives exactly one job within {@code patience}, failing the test otherwise. */
+    protected ReceivedJob receiveOne(Duration patience) {
+        List<ReceivedJob> received = receiveWithin(1, patience);
+        assertThat(received).as("jobs received within %s", patience).hasSize(1);
+        return received.get(0);
+    }
+
+    /** A job due now is received within the time control's patience. */
+    protected ReceivedJob receiveDueJob() {
+        return receiveOne(time.patience(Duration.ZERO));
+    }
+
+    protected void assertNothingVisibleWithin(Duration window) {
+        assertThat(provider.receive(1, time.quietPeriod(window))).as("jobs visible").isEmpty();
+    }
+
+    /** Each count is either what the provider reports as unknown or the expected value, eventually. */
+    protected void assertStatsEventually(long waiting, long delayed, long inFlight, long dead) {
+        await().atMost(time.patience(Duration.ZERO)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+            ProviderStats stats = provider.stats();
+            assertThat(stats.waiting()).as("waiting").isIn(ProviderStats.UNKNOWN, waiting);
+            assertThat(stats.delayed()).as("delayed").isIn(ProviderStats.UNKNOWN, delayed);
+            assertThat(stats.inFlight()).as("inFlight").isIn(ProviderStats.UNKNOWN, inFlight);
+            assertThat(stats.dead()).as("dead").isIn(ProviderStats.UNKNOWN, dead);
+        });
+    }
+
+    private boolean supports(Feature feature) {
+        return provider.capabilities().supports(feature);
+    }
+
+    private Thread startReceiver(String name, AtomicReference<List<ReceivedJob>> result, CountDownLatch returned,
+                                 Duration wait) {
+        return Thread.ofPlatform().name(name).start(() -> {
+            try {
+                result.set(provider.receive(1, wait));
+            } finally {
+                returned.countDown();
+            }
+        });
+    }
+
+    // ---- the suite ----
+
+    @Nested
+    @DisplayName("Delivery")
+    class Delivery {
+
+        @Test
+        @DisplayName("an enqueued job is received with its envelope, and is gone once acknowledged")
+        void enqueuedJobIsReceivedAndGoneAfterAcknowledge() {
+            JobEnvelope job = newJob("tck:hello", "{\"to\":\"user@example.com\"}", JobOptions.defaults());
+
+            EnqueueResult result = enqueueNow(job);
+            ReceivedJob received = receiveDueJob();
+            provider.acknowledge(received);
+            time.advance(received.leaseDuration().multipliedBy(2));
+
+            assertThat(result).isEqualTo(EnqueueResult.accepted(job.jobId()));
+            assertThat(received.jobId()).isEqualTo(job.jobId());
+            assertThat(received.envelope().type()).isEqualTo("tck:hello");
+            assertThat(received.envelope().payloadJson()).isEqualTo("{\"to\":\"user@example.com\"}");
+            assertThat(received.attempt()).isEqualTo(1);
+            assertNothingVisibleWithin(received.leaseDuration().multipliedBy(2));
+            assertStatsEventually(0, 0, 0, 0);
+        }
+
+        @Test
+        @DisplayName("a leased job is invisible to other receivers until its lease ends")
+        void leasedJobIsInvisibleToOtherReceivers() {
+            enqueueNow(newJob());
+
+            ReceivedJob received = receiveDueJob();
+
+            assertThat(provider.receive(1, Duration.ZERO)).isEmpty();
+            assertStatsEventually(0, 0, 1, 0);
+            provider.acknowledge(received);
+        }
+
+        @Test
+        @DisplayName("a job whose lease ends unsettled is delivered again with its attempt number one higher")
+        void redeliversJobWhenLeaseExpires() {
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+            ReceivedJob first = receiveDueJob();
+
+            time.advance(first.leaseDuration().plusSeconds(1));
+            ReceivedJob second = receiveOne(time.patience(first.leaseDuration().plusSeconds(1)));
+
+            assertThat(second.jobId()).isEqualTo(job.jobId());
+            assertThat(second.attempt()).isEqualTo(first.attempt() + 1);
+            assertThat(second.receipt()).isNotEqualTo(first.receipt());
+            provider.acknowledge(second);
+        }
+
+        @Test
+        @DisplayName("settling a delivery whose lease was lost is ignored; the current delivery stays leased")
+        void settlingAStaleDeliveryIsIgnored() {
+            enqueueNow(newJob());
+            ReceivedJob first = receiveDueJob();
+            time.advance(first.leaseDuration().plusSeconds(1));
+            ReceivedJob second = receiveOne(time.patience(first.leaseDuration().plusSeconds(1)));
+
+            provider.acknowledge(first);
+            provider.fail(first, Failure.dead("stale"));
+            provider.release(first);
+
+            assertThat(provider.receive(1, Duration.ZERO)).as("still leased by the second delivery").isEmpty();
+            assertStatsEventually(0, 0, 1, 0);
+            provider.acknowledge(second);
+            assertStatsEventually(0, 0, 0, 0);
+        }
+
+        @Test
+        @DisplayName("an envelope written after two attempts is delivered as attempt 3")
+        void attemptCountsContinueFromTheEnvelope() {
+            enqueueNow(newJob().withAttempt(2));
+
+            ReceivedJob received = receiveDueJob();
+
+            assertThat(received.attempt()).isEqualTo(3);
+            provider.acknowledge(received);
+        }
+
+        @Test
+        @DisplayName("a released job is delivered again at once, and the released delivery is not counted")
+        void releasedJobIsRedeliveredWithoutCountingTheAttempt() {
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+            ReceivedJob first = receiveDueJob();
+
+            provider.release(first);
+            ReceivedJob second = receiveDueJob();
+
+            assertThat(second.jobId()).isEqualTo(job.jobId());
+            assertThat(second.attempt()).isEqualTo(first.attempt());
+            provider.acknowledge(second);
+        }
+
+        @Test
+        @DisplayName("a job failed with retry-after is invisible until the delay has passed, then is the next attempt")
+        void failedJobIsInvisibleUntilItsRetryDelayPassed() {
+            Duration delay = testDelay();
+            enqueueNow(newJob());
+            ReceivedJob first = receiveDueJob();
+
+            provider.fail(first, Failure.retryAfter(delay, "IllegalStateException: boom"));
+            time.advance(delay.minusSeconds(1));
+
+            assertThat(provider.receive(1, Duration.ZERO)).as("before the retry delay").isEmpty();
+            assertStatsEventually(0, 1, 0, 0);
+            time.advance(Duration.ofSeconds(2));
+            ReceivedJob second = receiveOne(time.patience(delay));
+            assertThat(second.jobId()).isEqualTo(first.jobId());
+            assertThat(second.attempt()).isEqualTo(2);
+            provider.acknowledge(second);
+        }
+
+        @Test
+        @DisplayName("a job failed with a zero retry delay is delivered again at once as the next attempt")
+        void failedJobWithZeroDelayIsRedeliveredAtOnce() {
+            enqueueNow(newJob());
+            ReceivedJob first = receiveDueJob();
+
+            provider.fail(first, Failure.retryAfter(Duration.ZERO, "IllegalStateException: boom"));
+            ReceivedJob second = receiveDueJob();
+
+            assertThat(second.jobId()).isEqualTo(first.jobId());
+            assertThat(second.attempt()).isEqualTo(2);
+            provider.acknowledge(second);
+        }
+
+        @Test
+        @DisplayName("an extended lease keeps the job from being delivered again past its first lease")
+        void extendedLeaseKeepsTheJob() {
+            enqueueNow(newJob());
+            ReceivedJob received = receiveDueJob();
+            Duration lease = received.leaseDuration();
+
+            provider.extendLease(received, lease.multipliedBy(10).plus(time.patience(lease)));
+            time.advance(lease.multipliedBy(2));
+
+            assertNothingVisibleWithin(lease.multipliedBy(2));
+            provider.acknowledge(received);
+            assertStatsEventually(0, 0, 0, 0);
+        }
+
+        @Test
+        @DisplayName("receive hands out at most the number asked for, and every job exactly once")
+        void receiveRespectsMax() {
+            Set<String> enqueued = ConcurrentHashMap.newKeySet();
+            for (int i = 0; i < 5; i++) {
+                JobEnvelope job = newJob();
+                enqueueNow(job);
+                enqueued.add(job.jobId());
+            }
+
+            List<String> received = new ArrayList<>();
+            while (received.size() < 5) {
+                List<ReceivedJob> batch = receiveWithin(3, time.patience(Duration.ZERO));
+                assertThat(batch).as("a batch").isNotEmpty().hasSizeLessThanOrEqualTo(3);
+                batch.forEach(job -> {
+                    received.add(job.jobId());
+                    provider.acknowledge(job);
+                });
+            }
+
+            assertThat(received).containsExactlyInAnyOrderElementsOf(enqueued);
+        }
+
+        @Test
+        @DisplayName("a receiver waiting for work gets a job enqueued while it waits")
+        void waitingReceiverGetsAJobEnqueuedMeanwhile() throws InterruptedException {
+            var result = new AtomicReference<List<ReceivedJob>>();
+            var returned = new CountDownLatch(1);
+            Thread receiver = startReceiver("tck-waiting-receiver", result, returned, Duration.ofSeconds(20));
+            await().atMost(Duration.ofSeconds(10)).until(() -> isBlockedInReceive(receiver));
+
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+
+            assertThat(returned.await(20, TimeUnit.SECONDS)).as("receiver returned").isTrue();
+            assertThat(result.get()).extracting(ReceivedJob::jobId).containsExactly(job.jobId());
+            provider.acknowledge(result.get().get(0));
+        }
+
+        @Test
+        @DisplayName("an interrupted receiver returns at once and keeps its interrupt flag")
+        void interruptedReceiverReturnsWithFlagSet() throws InterruptedException {
+            var stillInterrupted = new AtomicBoolean();
+            var result = new AtomicReference<List<ReceivedJob>>();
+            var returned = new CountDownLatch(1);
+            Thread.ofPlatform().name("tck-interrupted-receiver").start(() -> {
+                Thread.currentThread().interrupt();
+                try {
+                    result.set(provider.receive(1, Duration.ofSeconds(30)));
+                    stillInterrupted.set(Thread.currentThread().isInterrupted());
+                } finally {
+                    returned.countDown();
+                }
+            });
+
+            assertThat(returned.await(10, TimeUnit.SECONDS)).as("receiver returned").isTrue();
+            assertThat(result.get()).isEmpty();
+            assertThat(stillInterrupted).isTrue();
+        }
+
+        @Test
+        @DisplayName("close() wakes a receiver blocked in receive, and later receives return empty at once")
+        void closeWakesBlockedReceivers() throws InterruptedException {
+            var result = new AtomicReference<List<ReceivedJob>>();
+            var returned = new CountDownLatch(1);
+            Thread receiver = startReceiver("tck-blocked-receiver", result, returned, Duration.ofSeconds(30));
+            await().atMost(Duration.ofSeconds(10)).until(() -> isBlockedInReceive(receiver));
+
+            provider.close();
+
+            assertThat(returned.await(10, TimeUnit.SECONDS)).as("blocked receiver woke").isTrue();
+            assertThat(result.get()).isEmpty();
+            List<ReceivedJob> afterClose =
+                    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> provider.receive(1, Duration.ofSeconds(30)));
+            assertThat(afterClose).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("Delays")
+    class Delays {
+
+        @Test
+        @DisplayName("a delayed job is not delivered before its delay and is delivered after it")
+        void delayedJobIsDeliveredAfterItsDelay() {
+            Duration delay = testDelay();
+            assumeTrue(provider.capabilities().maxDelay().compareTo(delay) >= 0, "provider holds the test delay");
+            JobEnvelope job = newJob();
+
+            provider.enqueue(job, delay);
+            time.advance(delay.minusSeconds(1));
+
+            assertThat(provider.receive(1, Duration.ZERO)).as("before the delay").isEmpty();
+            assertStatsEventually(0, 1, 0, 0);
+            time.advance(Duration.ofSeconds(2));
+            ReceivedJob received = receiveOne(time.patience(delay));
+            assertThat(received.jobId()).isEqualTo(job.jobId());
+            assertThat(received.attempt()).isEqualTo(1);
+            provider.acknowledge(received);
+        }
+
+        @Test
+        @DisplayName("a job without delay overtakes a delayed one")
+        void undelayedJobOvertakesADelayedOne() {
+            JobEnvelope later = newJob();
+            JobEnvelope now = newJob();
+
+            provider.enqueue(later, testDelay());
+            enqueueNow(now);
+
+            ReceivedJob received = receiveDueJob();
+            assertThat(received.jobId()).isEqualTo(now.jobId());
+            provider.acknowledge(received);
+        }
+    }
+
+    @Nested
+    @DisplayName("Priority")
+    class Priority {
+
+        @BeforeEach
+        void requirePriority() {
+            assumeTrue(supports(Feature.PRIORITY), "provider declares PRIORITY");
+        }
+
+        @Test
+        @DisplayName("lower priority numbers are delivered first, in enqueue order within one priority")
+        void lowerNumberFirstAndFifoWithinAPriority() {
+            JobEnvelope low1 = newJob(withPriority(5));
+            JobEnvelope normal1 = newJob(withPriority(0));
+            JobEnvelope low2 = newJob(withPriority(5));
+            JobEnvelope urgent = newJob(withPriority(-1));
+            JobEnvelope normal2 = newJob(withPriority(0));
+            List.of(low1, normal1, low2, urgent, normal2).forEach(QueueProviderContract.this::enqueueNow);
+
+            List<String> order = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                ReceivedJob received = receiveDueJob();
+                order.add(received.jobId());
+                provider.acknowledge(received);
+            }
+
+            assertThat(order).containsExactly(urgent.jobId(), normal1.jobId(), normal2.jobId(), low1.jobId(),
+                    low2.jobId());
+        }
+    }
+
+    @Nested
+    @DisplayName("Deduplication")
+    class Deduplication {
+
+        @BeforeEach
+        void requireDeduplication() {
+            assumeTrue(supports(Feature.DEDUPLICATION), "provider declares DEDUPLICATION");
+        }
+
+        @Test
+        @DisplayName("enqueueing a key that a waiting job holds returns that job instead of a new one")
+        void sameKeyWhileWaitingReturnsTheExistingJob() {
+            JobEnvelope first = newJob(withDeduplicationKey("order-42"));
+            JobEnvelope second = newJob(withDeduplicationKey("order-42"));
+
+            EnqueueResult accepted = enqueueNow(first);
+            EnqueueResult duplicate = enqueueNow(second);
+
+            assertThat(accepted).isEqualTo(EnqueueResult.accepted(first.jobId()));
+            assertThat(duplicate).isEqualTo(EnqueueResult.duplicateOf(first.jobId()));
+            ReceivedJob received = receiveDueJob();
+            assertThat(received.jobId()).isEqualTo(first.jobId());
+            provider.acknowledge(received);
+            assertNothingVisibleWithin(Duration.ofSeconds(1));
+        }
+
+        @Test
+        @DisplayName("enqueueing a key that a running job holds returns the running job")
+        void sameKeyWhileRunningReturnsTheRunningJob() {
+            JobEnvelope first = newJob(withDeduplicationKey("order-43"));
+            enqueueNow(first);
+            ReceivedJob running = receiveDueJob();
+
+            EnqueueResult duplicate = enqueueNow(newJob(withDeduplicationKey("order-43")));
+
+            assertThat(duplicate).isEqualTo(EnqueueResult.duplicateOf(first.jobId()));
+            provider.acknowledge(running);
+        }
+
+        @Test
+        @DisplayName("enqueueing a delayed job's key returns the delayed job")
+        void sameKeyWhileDelayedReturnsTheDelayedJob() {
+            JobEnvelope first = newJob(withDeduplicationKey("order-44"));
+            provider.enqueue(first, testDelay());
+
+            EnqueueResult duplicate = enqueueNow(newJob(withDeduplicationKey("order-44")));
+
+            assertThat(duplicate).isEqualTo(EnqueueResult.duplicateOf(first.jobId()));
+        }
+
+        @Test
+        @DisplayName("enqueueing the id of a pending job again returns it as a duplicate")
+        void sameIdWhilePendingIsADuplicate() {
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+
+            EnqueueResult again = enqueueNow(job);
+
+            assertThat(again).isEqualTo(EnqueueResult.duplicateOf(job.jobId()));
+            ReceivedJob received = receiveDueJob();
+            provider.acknowledge(received);
+            assertNothingVisibleWithin(Duration.ofSeconds(1));
+        }
+
+        @Test
+        @DisplayName("different keys are different jobs")
+        void differentKeysAreDifferentJobs() {
+            EnqueueResult a = enqueueNow(newJob(withDeduplicationKey("a")));
+            EnqueueResult b = enqueueNow(newJob(withDeduplicationKey("b")));
+
+            assertThat(a.duplicate()).isFalse();
+            assertThat(b.duplicate()).isFalse();
+            assertStatsEventually(2, 0, 0, 0);
+        }
+    }
+
+    @Nested
+    @DisplayName("Payload size limit")
+    class PayloadLimit {
+
+        @Test
+        @DisplayName("an envelope over maxPayloadBytes is rejected at enqueue, naming its size and the limit")
+        void oversizedPayloadIsRejected() {
+            int limit = provider.capabilities().maxPayloadBytes();
+            JobEnvelope big = newJob("tck:big", "\"" + "x".repeat(limit) + "\"", JobOptions.defaults());
+
+            assertThatThrownBy(() -> enqueueNow(big))
+                    .isInstanceOf(JobRejectedException.class)
+                    .satisfies(e -> {
+                        List<Long> numbers = numbersIn(e.getMessage().replace(big.jobId(), ""));
+                        assertThat(numbers).as("numbers in: %s", e.getMessage()).contains((long) limit);
+                        assertThat(numbers).as("a size over the limit in: %s", e.getMessage())
+                                .anyMatch(n -> n > limit);
+                    });
+            assertStatsEventually(0, 0, 0, 0);
+            assertThat(provider.receive(1, Duration.ZERO)).isEmpty();
+        }
+
+        private static List<Long> numbersIn(String text) {
+            List<Long> numbers = new ArrayList<>();
+            Matcher m = NUMBER.matcher(text);
+            while (m.find()) {
+                if (m.group().length() < 19) {
+                    numbers.add(Long.parseLong(m.group()));
+                }
+            }
+            return numbers;
+        }
+    }
+
+    @Nested
+    @DisplayName("Dead letters")
+    class DeadLetterStore {
+
+        private DeadLetters deadLetters;
+
+        @BeforeEach
+        void requireDeadLetterStore() {
+            assumeTrue(supports(Feature.DEAD_LETTER_STORE), "provider declares DEAD_LETTER_STORE");
+            deadLetters = provider.deadLetters().orElseThrow(
+                    () -> new AssertionError("DEAD_LETTER_STORE declared but deadLetters() is empty"));
+        }
+
+        @Test
+        @DisplayName("a job failed as dead is in the dead letters with its error and attempts, and no longer delivered")
+        void deadJobIsKeptWithItsError() {
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+            ReceivedJob received = receiveDueJob();
+
+            provider.fail(received, Failure.dead("IllegalStateException: out of attempts"));
+            time.advance(received.leaseDuration().multipliedBy(2));
+
+            List<DeadLetter> letters = await().atMost(time.patience(Duration.ZERO))
+                    .until(() -> deadLetters.list(10), list -> !list.isEmpty());
+            assertThat(letters).hasSize(1);
+            DeadLetter letter = letters.get(0);
+            assertThat(letter.job().id()).isEqualTo(job.jobId());
+            assertThat(letter.job().type()).isEqualTo(job.type());
+            assertThat(letter.job().payloadJson()).isEqualTo(job.payloadJson());
+            assertThat(letter.error()).isEqualTo("IllegalStateException: out of attempts");
+            assertThat(letter.attempts()).isEqualTo(1);
+            assertNothingVisibleWithin(received.leaseDuration().multipliedBy(2));
+            assertStatsEventually(0, 0, 0, 1);
+        }
+
+        @Test
+        @DisplayName("dead letters are listed newest first, at most the limit asked for")
+        void deadLettersAreListedNewestFirst() {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                JobEnvelope job = newJob();
+                enqueueNow(job);
+                provider.fail(receiveDueJob(), Failure.dead("dead " + i));
+                ids.add(job.jobId());
+                time.advance(Duration.ofSeconds(1));
+            }
+
+            List<DeadLetter> letters = await().atMost(time.patience(Duration.ZERO))
+                    .until(() -> deadLetters.list(2), list -> list.size() == 2);
+
+            assertThat(letters).extracting(letter -> letter.job().id()).containsExactly(ids.get(2), ids.get(1));
+        }
+
+        @Test
+        @DisplayName("a redriven dead letter is delivered again with a fresh set of attempts")
+        void redriveDeliversAgainFromAttemptOne() {
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+            ReceivedJob first = receiveDueJob();
+            provider.fail(first, Failure.retryAfter(Duration.ZERO, "first failure"));
+            provider.fail(receiveDueJob(), Failure.dead("second failure"));
+            await().atMost(time.patience(Duration.ZERO)).until(() -> deadLetters.list(10), list -> !list.isEmpty());
+
+            boolean redriven = deadLetters.redrive(job.jobId());
+            ReceivedJob again = receiveDueJob();
+
+            assertThat(redriven).isTrue();
+            assertThat(again.jobId()).isEqualTo(job.jobId());
+            assertThat(again.attempt()).isEqualTo(1);
+            assertThat(deadLetters.list(10)).isEmpty();
+            assertThat(deadLetters.redrive(job.jobId())).as("redrive of an id no longer dead").isFalse();
+            provider.acknowledge(again);
+        }
+
+        @Test
+        @DisplayName("a deleted dead letter is gone for good")
+        void deleteRemovesTheDeadLetter() {
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+            provider.fail(receiveDueJob(), Failure.dead("boom"));
+            await().atMost(time.patience(Duration.ZERO)).until(() -> deadLetters.list(10), list -> !list.isEmpty());
+
+            assertThat(deadLetters.delete(job.jobId())).isTrue();
+
+            assertThat(deadLetters.list(10)).isEmpty();
+            assertThat(deadLetters.delete(job.jobId())).isFalse();
+            assertThat(deadLetters.redrive(job.jobId())).isFalse();
+            assertStatsEventually(0, 0, 0, 0);
+        }
+    }
+
+    @Nested
+    @DisplayName("Job lookup")
+    class JobLookup {
+
+        @BeforeEach
+        void requireJobLookup() {
+            assumeTrue(supports(Feature.JOB_LOOKUP), "provider declares JOB_LOOKUP");
+        }
+
+        @Test
+        @DisplayName("getJob follows a job from waiting to active to completed")
+        void getJobFollowsTheJobsLife() {
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+            JobInfo waiting = provider.getJob(job.jobId()).orElseThrow();
+
+            ReceivedJob received = receiveDueJob();
+            JobInfo active = provider.getJob(job.jobId()).orElseThrow();
+            provider.acknowledge(received);
+            JobInfo completed = provider.getJob(job.jobId()).orElseThrow();
+
+            assertThat(waiting.state()).isEqualTo(JobState.WAITING);
+            assertThat(waiting.attempts()).isZero();
+            assertThat(waiting.id()).isEqualTo(job.jobId());
+            assertThat(waiting.type()).isEqualTo(job.type());
+            assertThat(waiting.payloadJson()).isEqualTo(job.payloadJson());
+            assertThat(waiting.options()).isEqualTo(job.options());
+            assertThat(active.state()).isEqualTo(JobState.ACTIVE);
+            assertThat(active.attempts()).isEqualTo(1);
+            assertThat(completed.state()).isEqualTo(JobState.COMPLETED);
+        }
+
+        @Test
+        @DisplayName("getJob reports a delayed job, and a retried one with its last error")
+        void getJobReportsDelayedAndRetriedJobs() {
+            JobEnvelope delayed = newJob();
+            provider.enqueue(delayed, testDelay());
+            JobEnvelope retried = newJob();
+            enqueueNow(retried);
+            provider.fail(receiveDueJob(), Failure.retryAfter(testDelay(), "IllegalStateException: boom"));
+
+            JobInfo delayedInfo = provider.getJob(delayed.jobId()).orElseThrow();
+            JobInfo retriedInfo = provider.getJob(retried.jobId()).orElseThrow();
+
+            assertThat(delayedInfo.state()).isEqualTo(JobState.DELAYED);
+            assertThat(retriedInfo.state()).isEqualTo(JobState.DELAYED);
+            assertThat(retriedInfo.attempts()).isEqualTo(1);
+            assertThat(retriedInfo.lastError()).isEqualTo("IllegalStateException: boom");
+        }
+
+        @Test
+        @DisplayName("getJob reports a dead job as DEAD with its error")
+        void getJobReportsDeadJobs() {
+            assumeTrue(supports(Feature.DEAD_LETTER_STORE), "provider declares DEAD_LETTER_STORE");
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+            provider.fail(receiveDueJob(), Failure.dead("NonRetryableJobException: bad input"));
+
+            JobInfo dead = provider.getJob(job.jobId()).orElseThrow();
+
+            assertThat(dead.state()).isEqualTo(JobState.DEAD);
+            assertThat(dead.lastError()).isEqualTo("NonRetryableJobException: bad input");
+        }
+
+        @Test
+        @DisplayName("getJob of an unknown id is empty")
+        void unknownIdIsEmpty() {
+            assertThat(provider.getJob(UUID.randomUUID().toString())).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("Stats")
+    class Stats {
+
+        @Test
+        @DisplayName("stats count waiting, delayed, in-flight and dead jobs")
+        void statsCountEveryState() {
+            enqueueNow(newJob());
+            enqueueNow(newJob());
+            enqueueNow(newJob());
+            provider.enqueue(newJob(), testDelay());
+            ReceivedJob running = receiveDueJob();
+            ReceivedJob dying = receiveDueJob();
+
+            provider.fail(dying, Failure.dead("boom"));
+
+            long dead = supports(Feature.DEAD_LETTER_STORE) ? 1 : 0;
+            assertStatsEventually(1, 1, 1, dead);
+            provider.acknowledge(running);
+            assertStatsEventually(1, 1, 0, dead);
+        }
+    }
+
+    @Nested
+    @DisplayName("Concurrency")
+    class Concurrency {
+
+        @Test
+        @DisplayName("with many producers and consumers at once, every job is delivered and acknowledged exactly once")
+        void everyJobDeliveredOnceUnderConcurrency() throws InterruptedException {
+            int producers = 4;
+            int consumers = 4;
+            int perProducer = concurrentJobCount() / producers;
+            int total = perProducer * producers;
+            Set<String> enqueued = ConcurrentHashMap.newKeySet();
+            Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+            var acknowledged = new AtomicInteger();
+            var stop = new AtomicBoolean();
+            List<Throwable> errors = new CopyOnWriteArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+
+            for (int c = 0; c < consumers; c++) {
+                threads.add(Thread.ofPlatform().name("tck-consumer-", c).start(() -> {
+                    try {
+                        while (!stop.get()) {
+                            for (ReceivedJob job : provider.receive(10, Duration.ofMillis(200))) {
+                                deliveries.computeIfAbsent(job.jobId(), id -> new AtomicInteger()).incrementAndGet();
+                                provider.acknowledge(job);
+                                acknowledged.incrementAndGet();
+                            }
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            for (int p = 0; p < producers; p++) {
+                threads.add(Thread.ofPlatform().name("tck-producer-", p).start(() -> {
+                    try {
+                        for (int i = 0; i < perProducer; i++) {
+                            JobEnvelope job = newJob();
+                            enqueued.add(job.jobId());
+                            assertThat(enqueueNow(job).duplicate()).isFalse();
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+
+            try {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> acknowledged.get() >= total || !errors.isEmpty());
+            } finally {
+                stop.set(true);
+                for (Thread thread : threads) {
+                    thread.join(TimeUnit.SECONDS.toMillis(10));
+                }
+            }
+
+            assertThat(errors).isEmpty();
+            assertThat(deliveries.keySet()).hasSize(total).isEqualTo(enqueued);
+            assertThat(deliveries.values()).allMatch(count -> count.get() == 1, "delivered once");
+            assertThat(acknowledged.get()).isEqualTo(total);
+            assertStatsEventually(0, 0, 0, 0);
+        }
+    }
+
+    /**
+     * The provider driven by the real worker: handler runs per job follow {@code maxAttempts}, then
+     * the job is dead. Retries use {@link Backoff#none()} so that no clock has to move.
+     */
+    @Nested
+    @DisplayName("Through the worker")
+    class ThroughTheWorker {
+
+        private final List<JobEvent> events = new CopyOnWriteArrayList<>();
+        private @Nullable JobQueue jobs;
+
+        private JobQueue startQueue() {
+            JobQueue queue = JobQueue.builder()
+                    .environment(Map.of())
+                    .provider(provider)
+                    .clock(time.clock())
+                    .backoff(Backoff.none())
+                    .concurrency(2)
+                    .shutdownTimeout(Duration.ofSeconds(5))
+                    .listener(events::add)
+                    .build();
+            jobs = queue;
+            return queue;
+        }
+
+        @AfterEach
+        void closeQueue() {
+            if (jobs != null) {
+                jobs.close();
+            }
+        }
+
+        private JobEvent.Dead awaitDead(String jobId) {
+            return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> events.stream()
+                            .filter(e -> e instanceof JobEvent.Dead dead && dead.jobId().equals(jobId))
+                            .map(JobEvent.Dead.class::cast).findFirst().orElse(null), dead -> dead != null);
+        }
+
+        @Test
+        @DisplayName("a job that always fails with maxAttempts 1 runs once and is dead")
+        void maxAttemptsOneRunsOnce() {
+            JobQueue queue = startQueue();
+            var runs = new AtomicInteger();
+            queue.registerJobHandler("tck:always-fails", String.class, (job, ctx) -> {
+                runs.incrementAndGet();
+                throw new IllegalStateException("boom on attempt " + ctx.attempt());
+            });
+            queue.start();
+
+            String id = queue.enqueue("tck:always-fails", "x", EnqueueOptions.builder().maxAttempts(1).build());
+            JobEvent.Dead dead = awaitDead(id);
+            queue.close();
+
+            assertThat(runs).hasValue(1);
+            assertThat(dead.attempt()).isEqualTo(1);
+            assertThat(dead.error()).contains("boom on attempt 1");
+        }
+
+        @Test
+        @DisplayName("a job that always fails with maxAttempts 3 runs three times, attempts 1, 2, 3, then is dead")
+        void maxAttemptsThreeRunsThreeTimes() {
+            JobQueue queue = startQueue();
+            List<Integer> attempts = new CopyOnWriteArrayList<>();
+            queue.registerJobHandler("tck:always-fails", String.class, (job, ctx) -> {
+                attempts.add(ctx.attempt());
+                throw new IllegalStateException("boom on attempt " + ctx.attempt());
+            });
+            queue.start();
+
+            String id = queue.enqueue("tck:always-fails", "x", EnqueueOptions.builder().maxAttempts(3).build());
+            JobEvent.Dead dead = awaitDead(id);
+            queue.close();
+
+            assertThat(attempts).containsExactly(1, 2, 3);
+            assertThat(dead.attempt()).isEqualTo(3);
+            assertThat(events).filteredOn(e -> e instanceof JobEvent.Failed failed && failed.jobId().equals(id))
+                    .hasSize(2);
+            if (supports(Feature.DEAD_LETTER_STORE)) {
+                assertThat(provider.deadLetters().orElseThrow().list(10))
+                        .extracting(letter -> letter.job().id()).containsExactly(id);
+            }
+        }
+
+        @Test
+        @DisplayName("a job whose handler returns runs once and completes")
+        void succeedingJobRunsOnce() {
+            JobQueue queue = startQueue();
+            var runs = new AtomicInteger();
+            queue.registerJobHandler("tck:succeeds", String.class, (job, ctx) -> runs.incrementAndGet());
+            queue.start();
+
+            String id = queue.enqueue("tck:succeeds", "x");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> events.stream()
+                    .anyMatch(e -> e instanceof JobEvent.Completed done && done.jobId().equals(id)));
+            queue.close();
+
+            assertThat(runs).hasValue(1);
+            assertThat(events).noneMatch(e -> e instanceof JobEvent.Failed || e instanceof JobEvent.Dead);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.jobq.tck;
+
+import dev.jobq.testing.SettableClock;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Objects;
+
+/**
+ * How time passes for the provider under test. A provider with an injected clock (memory) is tested
+ * with {@link #settable(SettableClock)}: leases, delays and retries come due the moment the test
+ * moves the clock, so no test waits for them. A provider whose leases run on a server's real clock
+ * (SQS, where the visibility timeout cannot be hurried) is tested with {@link #realTime(Duration)}:
+ * {@link #advance} does nothing and the suite instead keeps receiving, bounded, until what is due
+ * arrives — so choose short leases and delays for such a provider.
+ */
+public interface TimeControl {
+
+    /** The clock handed to the provider and the {@code JobQueue} under test. */
+    InstantSource clock();
+
+    /** Lets {@code duration} pass: moves a settable clock, or nothing in real time (it passes by itself). */
+    void advance(Duration duration);
+
+    /** How long, in real time, to keep receiving for a job due {@code dueIn} after the last {@link #advance}. */
+    Duration patience(Duration dueIn);
+
+    /**
+     * How long, in real time, to keep receiving to be sure nothing becomes visible within
+     * {@code window}: nothing once a settable clock has been moved past it, the window itself in real time.
+     */
+    Duration quietPeriod(Duration window);
+
+    /** The time of a settable clock; waits for things already due are bounded by 10 s of real time. */
+    static TimeControl settable(SettableClock clock) {
+        Objects.requireNonNull(clock, "clock");
+        return new TimeControl() {
+            @Override
+            public InstantSource clock() {
+                return clock;
+            }
+
+            @Override
+            public void advance(Duration duration) {
+                clock.advance(duration);
+            }
+
+            @Override
+            public Duration patience(Duration dueIn) {
+                return Duration.ofSeconds(10);
+            }
+
+            @Override
+            public Duration quietPeriod(Duration window) {
+                return Duration.ZERO;
+            }
+
+            @Override
+            public String toString() {
+                return "settable time at " + clock.instant();
+            }
+        };
+    }
+
+    /** Real time (UTC system clock); every wait for something due is that long plus {@code margin}. */
+    static TimeControl realTime(Duration margin) {
+        Objects.requireNonNull(margin, "margin");
+        if (margin.isNegative()) {
+            throw new IllegalArgumentException("margin must be ≥ 0, got " + margin);
+        }
+        return new TimeControl() {
+            @Override
+            public InstantSource clock() {
+                return Clock.systemUTC();
+            }
+
+            @Override
+            public void advance(Duration duration) {
+                // Real time cannot be hurried; the next receive waits it out, bounded by patience().
+            }
+
+            @Override
+            public Duration patience(Duration dueIn) {
+                return dueIn.plus(margin);
+            }
+
+            @Override
+            public Duration quietPeriod(Duration window) {
+                return window;
+            }
+
+            @Override
+            public String toString() {
+                return "real time with a margin of " + margin;
+            }
+        };
+    }
+}
