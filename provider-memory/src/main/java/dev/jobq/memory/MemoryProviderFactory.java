@@ -1,0 +1,137 @@
+package dev.jobq.memory;
+
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.QueueProviderFactory;
+import dev.jobq.spi.Settings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Objects;
+
+/**
+ * The {@code memory} provider: jobs held in this process, for development, tests and single-process
+ * use. Settings (all optional):
+ *
+ * <pre>{@code
+ * provider:
+ *   type: memory
+ *   maxHistorySize: 1000     # completed jobs kept for getJob
+ *   maxDeadLetters: 10000    # dead letters kept; the oldest is dropped (with a WARN) beyond it
+ *   leaseDuration: 30s       # a delivery not settled or extended in this time is delivered again
+ *   maxPayloadBytes: 1MiB    # larger payloads are rejected at enqueue
+ * }</pre>
+ *
+ * <p>In code, without a config file:
+ *
+ * <pre>{@code
+ * QueueProvider provider = MemoryProviderFactory.builder().clock(clock).leaseDuration(Duration.ofSeconds(5)).build();
+ * JobQueue jobs = JobQueue.builder().provider(provider).clock(clock).build();
+ * }</pre>
+ */
+public final class MemoryProviderFactory implements QueueProviderFactory {
+
+    public static final String TYPE = "memory";
+    public static final int DEFAULT_MAX_HISTORY_SIZE = 1000;
+    public static final int DEFAULT_MAX_DEAD_LETTERS = 10_000;
+    public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+    /** For {@link java.util.ServiceLoader}. */
+    public MemoryProviderFactory() {
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public void validate(Settings settings) {
+        read(settings);
+        settings.checkNoUnknownKeys();
+    }
+
+    @Override
+    public QueueProvider create(ProviderContext context) {
+        Settings settings = context.settings();
+        validate(settings);
+        settings.throwIfInvalid();
+        return new MemoryQueueProvider(context.queueName(), context.clock(), read(settings));
+    }
+
+    /** A builder for a memory provider made in code, with the defaults of the config file. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static MemoryLimits read(Settings settings) {
+        int maxHistorySize = settings.integer("maxHistorySize", DEFAULT_MAX_HISTORY_SIZE, 0, Integer.MAX_VALUE);
+        int maxDeadLetters = settings.integer("maxDeadLetters", DEFAULT_MAX_DEAD_LETTERS, 0, Integer.MAX_VALUE);
+        Duration leaseDuration = settings.duration("leaseDuration", DEFAULT_LEASE_DURATION,
+                MemoryLimits.MIN_LEASE, MemoryLimits.MAX_LEASE);
+        long maxPayloadBytes = settings.bytes("maxPayloadBytes", DEFAULT_MAX_PAYLOAD_BYTES, 1, Integer.MAX_VALUE);
+        return new MemoryLimits(maxHistorySize, maxDeadLetters, leaseDuration, (int) maxPayloadBytes);
+    }
+
+    /**
+     * Builds a memory provider in code. Each setter checks its value at once and throws
+     * {@link IllegalArgumentException} naming the setting and the bad value. Not thread-safe.
+     */
+    public static final class Builder {
+
+        private String queueName = "default";
+        private InstantSource clock = Clock.systemUTC();
+        private MemoryLimits limits = MemoryLimits.DEFAULTS;
+
+        private Builder() {
+        }
+
+        /** The queue the provider serves, for log messages ("default" unless set). */
+        public Builder queueName(String queueName) {
+            Objects.requireNonNull(queueName, "queueName");
+            if (queueName.isBlank()) {
+                throw new IllegalArgumentException("queueName must not be blank");
+            }
+            this.queueName = queueName;
+            return this;
+        }
+
+        /**
+         * The clock for delays, leases and timestamps; pass the same one to the {@code JobQueue}.
+         * A {@link dev.jobq.testing.SettableClock} wakes blocked receivers when it is moved.
+         */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public Builder maxHistorySize(int maxHistorySize) {
+            limits = new MemoryLimits(maxHistorySize, limits.maxDeadLetters(), limits.leaseDuration(),
+                    limits.maxPayloadBytes());
+            return this;
+        }
+
+        public Builder maxDeadLetters(int maxDeadLetters) {
+            limits = new MemoryLimits(limits.maxHistorySize(), maxDeadLetters, limits.leaseDuration(),
+                    limits.maxPayloadBytes());
+            return this;
+        }
+
+        public Builder leaseDuration(Duration leaseDuration) {
+            limits = new MemoryLimits(limits.maxHistorySize(), limits.maxDeadLetters(), leaseDuration,
+                    limits.maxPayloadBytes());
+            return this;
+        }
+
+        public Builder maxPayloadBytes(int maxPayloadBytes) {
+            limits = new MemoryLimits(limits.maxHistorySize(), limits.maxDeadLetters(), limits.leaseDuration(),
+                    maxPayloadBytes);
+            return this;
+        }
+
+        public QueueProvider build() {
+            return new MemoryQueueProvider(queueName, clock, limits);
+        }
+    }
+}

@@ -1,0 +1,571 @@
+package dev.jobq.memory;
+
+import dev.jobq.DeadLetter;
+import dev.jobq.DeadLetters;
+import dev.jobq.JobInfo;
+import dev.jobq.JobQueueException;
+import dev.jobq.JobRejectedException;
+import dev.jobq.JobState;
+import dev.jobq.spi.Capabilities;
+import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.EnqueueResult;
+import dev.jobq.spi.Failure;
+import dev.jobq.spi.Feature;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ProviderStats;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.testing.SettableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The memory queue. One lock guards everything; receivers wait on one condition that enqueue,
+ * release, a moved {@link SettableClock} and {@link #close()} signal, and otherwise sleep exactly
+ * until the earliest delayed job or lease comes due by the injected clock, so there is no polling.
+ *
+ * <p>Ready jobs sit in a heap ordered by (priority, sequence); delayed jobs and leased deliveries
+ * share a heap ordered by the instant they next change (visible, or lease over). Times are epoch
+ * nanoseconds of the injected clock, saturating, so a delay of any length never overflows.
+ */
+final class MemoryQueueProvider implements QueueProvider {
+
+    private static final Logger log = LoggerFactory.getLogger(MemoryQueueProvider.class);
+
+    private static final Comparator<Entry> BY_PRIORITY = (a, b) -> a.priority != b.priority
+            ? Integer.compare(a.priority, b.priority) : Long.compare(a.sequence, b.sequence);
+    private static final Comparator<Entry> BY_DUE = (a, b) -> a.dueAt != b.dueAt
+            ? Long.compare(a.dueAt, b.dueAt) : Long.compare(a.sequence, b.sequence);
+
+    private final String queueName;
+    private final InstantSource clock;
+    private final MemoryLimits limits;
+    private final long leaseNanos;
+    private final Capabilities capabilities;
+    private final DeadLetters deadLetterView = new DeadLetterView();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+
+    // Guarded by lock.
+    private final EntryHeap ready = new EntryHeap(BY_PRIORITY);
+    private final EntryHeap timed = new EntryHeap(BY_DUE);
+    private final Map<String, Entry> live = new HashMap<>();
+    private final Map<String, Entry> byDeduplicationKey = new HashMap<>();
+    private final LinkedHashMap<String, Entry> dead = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Entry> completed = new LinkedHashMap<>();
+    private long sequence;
+    private long leaseCounter;
+    private int activeCount;
+    private boolean closed;
+
+    MemoryQueueProvider(String queueName, InstantSource clock, MemoryLimits limits) {
+        this.queueName = Objects.requireNonNull(queueName, "queueName");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.leaseNanos = saturatedNanos(limits.leaseDuration());
+        this.capabilities = new Capabilities(Capabilities.UNLIMITED_DELAY, limits.maxPayloadBytes(),
+                EnumSet.of(Feature.PRIORITY, Feature.DEDUPLICATION, Feature.JOB_LOOKUP, Feature.DEAD_LETTER_STORE));
+        if (clock instanceof SettableClock settable) {
+            // Receivers wait in real time for a due time on this clock; a test moving it must wake them.
+            settable.onChange(this::wakeAllReceivers);
+        }
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+        Objects.requireNonNull(envelope, "envelope");
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must be ≥ 0, got " + delay + " for job " + envelope.jobId());
+        }
+        checkPayloadSize(envelope);
+        String key = envelope.options().deduplicationKey();
+        lock.lock();
+        try {
+            if (closed) {
+                throw new JobQueueException("memory queue '" + queueName + "' is closed; job " + envelope.jobId()
+                        + " of type '" + envelope.type() + "' was not enqueued");
+            }
+            Entry existing = live.get(envelope.jobId());
+            if (existing == null && key != null) {
+                existing = byDeduplicationKey.get(key);
+            }
+            if (existing != null) {
+                return EnqueueResult.duplicateOf(existing.jobId());
+            }
+            long now = now();
+            long dueAt = delay.isZero() ? now : saturatedAdd(now, saturatedNanos(delay));
+            var entry = new Entry(envelope, ++sequence, now, Entry.State.WAITING);
+            live.put(envelope.jobId(), entry);
+            if (key != null) {
+                byDeduplicationKey.put(key, entry);
+            }
+            if (dueAt <= now) {
+                makeReady(entry);
+            } else {
+                delayUntil(entry, dueAt);
+            }
+            return EnqueueResult.accepted(envelope.jobId());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<ReceivedJob> receive(int max, Duration wait) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be ≥ 1, got " + max);
+        }
+        Objects.requireNonNull(wait, "wait");
+        long deadline = saturatedAdd(System.nanoTime(), Math.max(0, saturatedNanos(wait)));
+        lock.lock();
+        try {
+            while (!closed && !Thread.currentThread().isInterrupted()) {
+                long now = now();
+                promoteDue(now);
+                if (!ready.isEmpty()) {
+                    return lease(max, now);
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    break;
+                }
+                Entry next = timed.peek();
+                long untilDue = next == null ? Long.MAX_VALUE : next.dueAt - now;
+                try {
+                    changed.awaitNanos(Math.min(remaining, Math.max(1, untilDue)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return List.of();
+        } finally {
+            if (!ready.isEmpty()) {
+                // Enqueue signals one receiver per job; pass a wake-up on to the next one if jobs remain.
+                changed.signal();
+            }
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void acknowledge(ReceivedJob job) {
+        lock.lock();
+        try {
+            long now = now();
+            Entry entry = currentDelivery(job, now);
+            if (entry == null) {
+                return;
+            }
+            removeLive(entry);
+            entry.state = Entry.State.COMPLETED;
+            entry.updatedAt = now;
+            if (limits.maxHistorySize() > 0) {
+                completed.remove(entry.jobId());
+                completed.put(entry.jobId(), entry);
+                while (completed.size() > limits.maxHistorySize()) {
+                    completed.pollFirstEntry();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void fail(ReceivedJob job, Failure failure) {
+        Objects.requireNonNull(failure, "failure");
+        lock.lock();
+        try {
+            long now = now();
+            Entry entry = currentDelivery(job, now);
+            if (entry == null) {
+                return;
+            }
+            entry.lastError = failure.error();
+            entry.updatedAt = now;
+            switch (failure) {
+                case Failure.RetryAfter retry -> {
+                    timed.remove(entry);
+                    activeCount--;
+                    if (retry.delay().isZero()) {
+                        makeReady(entry);
+                    } else {
+                        delayUntil(entry, saturatedAdd(now, saturatedNanos(retry.delay())));
+                    }
+                }
+                case Failure.Dead ignored -> bury(entry);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void extendLease(ReceivedJob job, Duration extension) {
+        Objects.requireNonNull(extension, "extension");
+        if (extension.isNegative()) {
+            throw new IllegalArgumentException("lease extension must be ≥ 0, got " + extension);
+        }
+        lock.lock();
+        try {
+            long now = now();
+            Entry entry = currentDelivery(job, now);
+            if (entry == null) {
+                return;
+            }
+            entry.dueAt = saturatedAdd(now, saturatedNanos(extension));
+            timed.update(entry);
+            if (timed.peek() == entry) {
+                wakeAllLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void release(ReceivedJob job) {
+        lock.lock();
+        try {
+            long now = now();
+            Entry entry = currentDelivery(job, now);
+            if (entry == null) {
+                return;
+            }
+            timed.remove(entry);
+            activeCount--;
+            entry.deliveries--;
+            entry.updatedAt = now;
+            makeReady(entry);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<JobInfo> getJob(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        lock.lock();
+        try {
+            promoteDue(now());
+            Entry entry = live.get(jobId);
+            if (entry == null) {
+                entry = dead.get(jobId);
+            }
+            if (entry == null) {
+                entry = completed.get(jobId);
+            }
+            return entry == null ? Optional.empty() : Optional.of(info(entry));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public ProviderStats stats() {
+        lock.lock();
+        try {
+            promoteDue(now());
+            return new ProviderStats(ready.size(), timed.size() - activeCount, activeCount, dead.size());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<DeadLetters> deadLetters() {
+        return Optional.of(deadLetterView);
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryQueueProvider[queue=" + queueName + "]";
+    }
+
+    private void checkPayloadSize(JobEnvelope envelope) {
+        String payload = envelope.payloadJson();
+        int limit = limits.maxPayloadBytes();
+        // A char is at most 3 UTF-8 bytes and a surrogate pair 4 for 2 chars: most payloads need no count.
+        if ((long) payload.length() * 3 <= limit) {
+            return;
+        }
+        long size = utf8Length(payload);
+        if (size > limit) {
+            throw new JobRejectedException("job " + envelope.jobId() + " of type '" + envelope.type()
+                    + "' has a payload of " + size + " bytes, over the limit of " + limit
+                    + " bytes of memory queue '" + queueName + "'; raise maxPayloadBytes in its provider"
+                    + " section, or store the data elsewhere and enqueue a reference to it");
+        }
+    }
+
+    private static long utf8Length(String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    /** The entry whose current delivery {@code job} is, or null when that delivery is stale. */
+    private @Nullable Entry currentDelivery(ReceivedJob job, long now) {
+        Objects.requireNonNull(job, "job");
+        // An expired lease must be taken back before settling, so that a late settle is stale.
+        promoteDue(now);
+        Entry entry = live.get(job.jobId());
+        if (entry == null || entry.state != Entry.State.ACTIVE) {
+            return null;
+        }
+        long token;
+        try {
+            token = Long.parseLong(job.receipt());
+        } catch (NumberFormatException notOurs) {
+            return null;
+        }
+        return entry.lease == token ? entry : null;
+    }
+
+    private List<ReceivedJob> lease(int max, long now) {
+        int count = Math.min(max, ready.size());
+        var leased = new ArrayList<ReceivedJob>(count);
+        long leaseEnd = saturatedAdd(now, leaseNanos);
+        for (int i = 0; i < count; i++) {
+            Entry entry = ready.poll();
+            assert entry != null;
+            entry.state = Entry.State.ACTIVE;
+            entry.deliveries++;
+            entry.lease = ++leaseCounter;
+            entry.dueAt = leaseEnd;
+            entry.updatedAt = now;
+            timed.add(entry);
+            activeCount++;
+            leased.add(new ReceivedJob(entry.envelope, entry.attempts(), Long.toString(entry.lease),
+                    limits.leaseDuration()));
+        }
+        return leased;
+    }
+
+    /** Makes delayed jobs whose time has come visible and takes back deliveries whose lease ended. */
+    private void promoteDue(long now) {
+        boolean moved = false;
+        for (Entry next = timed.peek(); next != null && next.dueAt <= now; next = timed.peek()) {
+            timed.poll();
+            if (next.state == Entry.State.ACTIVE) {
+                activeCount--;
+                next.lastError = "lease of " + DurationFormat.format(limits.leaseDuration())
+                        + " ended before the delivery was settled (worker stopped or stalled)";
+            }
+            next.updatedAt = now;
+            next.state = Entry.State.WAITING;
+            ready.add(next);
+            moved = true;
+        }
+        if (moved) {
+            changed.signal();
+        }
+    }
+
+    private void makeReady(Entry entry) {
+        entry.state = Entry.State.WAITING;
+        ready.add(entry);
+        changed.signal();
+    }
+
+    private void delayUntil(Entry entry, long dueAt) {
+        entry.state = Entry.State.DELAYED;
+        entry.dueAt = dueAt;
+        timed.add(entry);
+        if (timed.peek() == entry) {
+            // Receivers sleep until the previous earliest due time; this one is earlier.
+            wakeAllLocked();
+        }
+    }
+
+    private void bury(Entry entry) {
+        removeLive(entry);
+        entry.state = Entry.State.DEAD;
+        dead.remove(entry.jobId());
+        dead.put(entry.jobId(), entry);
+        while (dead.size() > limits.maxDeadLetters()) {
+            Entry dropped = dead.pollFirstEntry().getValue();
+            log.warn("memory queue '{}' keeps at most {} dead letters (maxDeadLetters); dropped the oldest: job {}"
+                            + " of type '{}' ({})", queueName, limits.maxDeadLetters(), dropped.jobId(),
+                    dropped.envelope.type(), dropped.lastError);
+        }
+    }
+
+    /** Takes an active entry out of the live structures. */
+    private void removeLive(Entry entry) {
+        timed.remove(entry);
+        activeCount--;
+        live.remove(entry.jobId(), entry);
+        String key = entry.envelope.options().deduplicationKey();
+        if (key != null) {
+            byDeduplicationKey.remove(key, entry);
+        }
+    }
+
+    private JobInfo info(Entry entry) {
+        JobEnvelope envelope = entry.envelope;
+        JobState state = switch (entry.state) {
+            case WAITING -> JobState.WAITING;
+            case DELAYED -> JobState.DELAYED;
+            case ACTIVE -> JobState.ACTIVE;
+            case COMPLETED -> JobState.COMPLETED;
+            case DEAD -> JobState.DEAD;
+        };
+        return new JobInfo(envelope.jobId(), envelope.type(), queueName, state, entry.attempts(), envelope.options(),
+                envelope.payloadJson(), envelope.createdAt(), instantOf(entry.updatedAt), entry.lastError);
+    }
+
+    private void wakeAllReceivers() {
+        lock.lock();
+        try {
+            wakeAllLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void wakeAllLocked() {
+        changed.signalAll();
+    }
+
+    private long now() {
+        Instant now = clock.instant();
+        try {
+            return Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano());
+        } catch (ArithmeticException outsideNanoRange) {
+            return now.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    private static Instant instantOf(long epochNanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        // Overflow only when both have the same sign and the sum's sign differs.
+        if (((a ^ sum) & (b ^ sum)) < 0) {
+            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return sum;
+    }
+
+    /** Dead letters of this queue, newest first; redrive puts a job back with a fresh set of attempts. */
+    private final class DeadLetterView implements DeadLetters {
+
+        @Override
+        public List<DeadLetter> list(int limit) {
+            if (limit < 0) {
+                throw new IllegalArgumentException("limit must be ≥ 0, got " + limit);
+            }
+            lock.lock();
+            try {
+                var letters = new ArrayList<DeadLetter>(Math.min(limit, dead.size()));
+                for (Entry entry : dead.sequencedValues().reversed()) {
+                    if (letters.size() == limit) {
+                        break;
+                    }
+                    String error = entry.lastError == null ? "" : entry.lastError;
+                    letters.add(new DeadLetter(info(entry), error, entry.attempts(), instantOf(entry.updatedAt)));
+                }
+                return letters;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** False also when a live job has taken the id since; the dead letter then stays. */
+        @Override
+        public boolean redrive(String jobId) {
+            Objects.requireNonNull(jobId, "jobId");
+            lock.lock();
+            try {
+                Entry entry = dead.get(jobId);
+                if (entry == null || live.containsKey(jobId)) {
+                    return false;
+                }
+                dead.remove(jobId);
+                entry.envelope = entry.envelope.withAttempt(0);
+                entry.deliveries = 0;
+                entry.sequence = ++sequence;
+                entry.updatedAt = now();
+                live.put(jobId, entry);
+                String key = entry.envelope.options().deduplicationKey();
+                if (key != null) {
+                    byDeduplicationKey.putIfAbsent(key, entry);
+                }
+                makeReady(entry);
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean delete(String jobId) {
+            Objects.requireNonNull(jobId, "jobId");
+            lock.lock();
+            try {
+                return dead.remove(jobId) != null;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}
