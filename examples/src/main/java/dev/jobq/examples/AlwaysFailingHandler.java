@@ -16,6 +16,6 @@ public final class AlwaysFailingHandler implements JobHandler<FailingTask> {
 
     @Override
     public void handle(Job<FailingTask> job, JobContext context) {
-        throw new IllegalStateException(job.payload().reason() + " (attempt " + context.attempt() + ")");
+        throw new IllegalStateException(job.payload().reason());
     }
 }
