@@ -1,0 +1,147 @@
+package dev.jobq.cli.demo;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import dev.jobq.Backoff;
+import dev.jobq.JobQueue;
+import dev.jobq.examples.DemoHandlers;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jobq demo}: runs the example handlers on the memory provider with a planned mix of jobs,
+ * shows progress, prints a summary and exits 0 when every job ended as planned, 1 otherwise.
+ */
+@Command(name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Runs a mix of jobs on the in-memory provider: plain emails, flaky calls that fail twice and",
+                "then succeed, tasks that always fail and end dead-lettered, delayed reports and high-priority",
+                "emails. Shows progress, then a summary. Exits 0 when every job ended as planned, else 1."})
+public final class DemoCommand implements Callable<Integer> {
+
+    /** Retries within the demo come fast so the retry path shows in seconds. */
+    static final Backoff RETRY_BACKOFF = Backoff.fixed(Duration.ofMillis(200));
+    static final Duration TIMEOUT = Duration.ofSeconds(25);
+    static final Duration TICK = Duration.ofMillis(500);
+    static final int MAX_PROBLEMS_LISTED = 10;
+    private static final int MAX_JOBS = 1_000_000;
+    private static final int MAX_CONCURRENCY = 10_000;
+    private static final String HANDLER_LOGGER = "dev.jobq.job";
+
+    @Spec
+    private CommandSpec spec;
+
+    private int plainJobs;
+    private int concurrency;
+
+    @Option(names = "--verbose", description = "Also log each handler's own lines (to stderr).")
+    private boolean verbose;
+
+    private final InstantSource clock = Clock.systemUTC();
+
+    @Option(names = "--jobs", paramLabel = "N", defaultValue = "200",
+            description = "Plain email jobs to enqueue besides the fixed mix (default: ${DEFAULT-VALUE}).")
+    void setJobs(int jobs) {
+        if (jobs < 1 || jobs > MAX_JOBS) {
+            throw new ParameterException(spec.commandLine(),
+                    "--jobs must be between 1 and " + MAX_JOBS + ", got " + jobs);
+        }
+        this.plainJobs = jobs;
+    }
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4",
+            description = "Handlers running at once (default: ${DEFAULT-VALUE}).")
+    void setConcurrency(int concurrency) {
+        if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+            throw new ParameterException(spec.commandLine(),
+                    "--concurrency must be between 1 and " + MAX_CONCURRENCY + ", got " + concurrency);
+        }
+        this.concurrency = concurrency;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        var plan = DemoPlan.standard(plainJobs);
+        var tracker = new DemoTracker(plan.size());
+        Runnable restoreLogs = verbose ? () -> { } : quietHandlerLogs();
+        try (JobQueue jobs = buildQueue(tracker)) {
+            DemoHandlers.registerAll(jobs);
+            out.printf(Locale.ROOT, "jobq demo: %d jobs on the memory provider, concurrency %d, retries after %d ms%n",
+                    plan.size(), concurrency, RETRY_BACKOFF.delay(1).toMillis());
+            out.flush();
+            // Everything is enqueued before the worker starts, so priority decides the start order.
+            Map<String, PlannedJob> planned = plan.enqueueAll(jobs);
+            Instant start = clock.instant();
+            jobs.start();
+            var progress = new ProgressLine(out, ProgressLine.Style.forStdout(), plan.size());
+            boolean allFinal = tracker.awaitAllFinal(TIMEOUT, TICK,
+                    () -> progress.show(tracker.snapshot(), Duration.between(start, clock.instant())));
+            progress.show(tracker.snapshot(), Duration.between(start, clock.instant()));
+            progress.end();
+            Instant end = allFinal ? tracker.lastFinalAt().orElseGet(clock::instant) : clock.instant();
+            var report = DemoReport.compare(planned, tracker, Duration.between(start, end), TIMEOUT);
+            report.print(out);
+            if (!report.ok()) {
+                printProblems(err, report.problems());
+                return 1;
+            }
+            return 0;
+        } finally {
+            restoreLogs.run();
+        }
+    }
+
+    /**
+     * The demo's queue. The scheduler part of the demo (jobs at an instant, recurring jobs) plugs in
+     * here with {@code .scheduler(...)} once scheduler-jdbc exists, its jobs added to the plan.
+     */
+    private JobQueue buildQueue(DemoTracker tracker) {
+        return JobQueue.builder()
+                .provider("memory")
+                .concurrency(concurrency)
+                .backoff(RETRY_BACKOFF)
+                .shutdownTimeout(Duration.ofSeconds(5))
+                .clock(clock)
+                .listener(tracker)
+                .build();
+    }
+
+    private static void printProblems(PrintWriter err, List<String> problems) {
+        err.printf(Locale.ROOT, "jobq demo: %d job(s) did not end as planned:%n", problems.size());
+        problems.stream().limit(MAX_PROBLEMS_LISTED).forEach(p -> err.println("  " + p));
+        if (problems.size() > MAX_PROBLEMS_LISTED) {
+            err.printf(Locale.ROOT, "  … and %d more%n", problems.size() - MAX_PROBLEMS_LISTED);
+        }
+        err.flush();
+    }
+
+    /**
+     * Hundreds of "sending …" lines would bury the retry and dead-letter warnings, so handler logs
+     * drop to WARN for the run; returns what puts the level back.
+     */
+    private static Runnable quietHandlerLogs() {
+        if (LoggerFactory.getLogger(HANDLER_LOGGER) instanceof Logger logger) {
+            @Nullable Level previous = logger.getLevel();
+            logger.setLevel(Level.WARN);
+            return () -> logger.setLevel(previous);
+        }
+        return () -> { };
+    }
+}

@@ -1,0 +1,145 @@
+package dev.jobq.cli.demo;
+
+import dev.jobq.cli.demo.PlannedJob.Kind;
+import dev.jobq.cli.demo.PlannedJob.Outcome;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** The demo's result: the summary table and every way the run differed from the plan. */
+final class DemoReport {
+
+    private final Map<String, PlannedJob> planned;
+    private final DemoTracker tracker;
+    private final Duration elapsed;
+    private final Duration timeout;
+    private final List<String> problems = new ArrayList<>();
+
+    private DemoReport(Map<String, PlannedJob> planned, DemoTracker tracker, Duration elapsed, Duration timeout) {
+        this.planned = planned;
+        this.tracker = tracker;
+        this.elapsed = elapsed;
+        this.timeout = timeout;
+    }
+
+    /** Compares what the tracker saw with the plan, job by job. */
+    static DemoReport compare(Map<String, PlannedJob> planned, DemoTracker tracker, Duration elapsed,
+                              Duration timeout) {
+        var report = new DemoReport(planned, tracker, elapsed, timeout);
+        report.check();
+        return report;
+    }
+
+    boolean ok() {
+        return problems.isEmpty();
+    }
+
+    List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    void print(PrintWriter out) {
+        var snapshot = tracker.snapshot();
+        out.println();
+        out.println("Summary");
+        row(out, "enqueued", planned.size(), breakdown());
+        row(out, "completed", snapshot.completed(), "");
+        row(out, "retried", snapshot.retried(), "failed attempts that ran again");
+        planned.forEach((id, job) -> tracker.find(id)
+                .filter(t -> t.failedAttempts() > 0 && t.outcome() == Outcome.COMPLETED)
+                .ifPresent(t -> out.printf(Locale.ROOT, "      %s  %-15s failed %d×, completed on attempt %d%n",
+                        id, job.type(), t.failedAttempts(), t.finalAttempt())));
+        row(out, "dead", snapshot.dead(), "");
+        planned.forEach((id, job) -> tracker.find(id)
+                .filter(t -> t.outcome() == Outcome.DEAD)
+                .ifPresent(t -> out.printf(Locale.ROOT, "      %s  %-15s after %d attempts: %s%n",
+                        id, job.type(), t.finalAttempt(), t.error())));
+        double seconds = Math.max(elapsed.toMillis(), 1) / 1000.0;
+        out.printf(Locale.ROOT, "  %-14s %8.1f  jobs/s%n", "throughput", snapshot.completed() / seconds);
+        out.printf(Locale.ROOT, "  %-14s %8.1f  s%n", "elapsed", seconds);
+        printPriority(out);
+        printDelayed(out);
+        out.println();
+        if (ok()) {
+            out.printf(Locale.ROOT, "OK: every job ended as planned: %d completed, %d dead after their last attempt.%n",
+                    snapshot.completed(), snapshot.dead());
+        } else {
+            out.printf(Locale.ROOT, "FAILED: %d problem(s); see stderr.%n", problems.size());
+        }
+        out.flush();
+    }
+
+    private void check() {
+        planned.forEach((id, job) -> {
+            var trace = tracker.find(id);
+            Outcome outcome = trace.map(DemoTracker.Trace::outcome).orElse(null);
+            String name = id + " (" + job.type() + ", " + job.kind().label() + ")";
+            if (outcome == null) {
+                problems.add(name + " did not finish within " + timeout.toSeconds() + " s");
+                return;
+            }
+            var t = trace.orElseThrow();
+            if (outcome != job.outcome()) {
+                problems.add(name + " ended " + outcome + " on attempt " + t.finalAttempt() + ", expected "
+                        + job.outcome() + (t.error() != null ? "; error: " + t.error() : ""));
+            }
+            if (t.failedAttempts() != job.failedAttempts()) {
+                problems.add(name + " had " + t.failedAttempts() + " retried failure(s), expected "
+                        + job.failedAttempts());
+            }
+            Instant runAt = t.runAt();
+            Instant startedAt = t.firstStartedAt();
+            if (job.kind() == Kind.DELAYED && runAt != null && startedAt != null && startedAt.isBefore(runAt)) {
+                problems.add(name + " started at " + startedAt + ", before it was due at " + runAt);
+            }
+        });
+    }
+
+    private String breakdown() {
+        var counts = planned.values().stream()
+                .collect(Collectors.groupingBy(PlannedJob::kind, () -> new EnumMap<>(Kind.class),
+                        Collectors.counting()));
+        return counts.entrySet().stream()
+                .map(e -> e.getValue() + " " + e.getKey().label())
+                .collect(Collectors.joining(" · "));
+    }
+
+    private void printPriority(PrintWriter out) {
+        var ranks = planned.entrySet().stream()
+                .filter(e -> e.getValue().kind() == Kind.HIGH_PRIORITY)
+                .map(e -> tracker.find(e.getKey()).map(DemoTracker.Trace::startRank).orElse(0))
+                .filter(rank -> rank > 0)
+                .toList();
+        if (!ranks.isEmpty()) {
+            row(out, "priority " + DemoPlan.HIGH_PRIORITY, ranks.size(), "jobs, enqueued last, all among the first "
+                    + ranks.stream().mapToInt(Integer::intValue).max().orElseThrow() + " of " + planned.size()
+                    + " to start");
+        }
+    }
+
+    private void printDelayed(PrintWriter out) {
+        long onTime = planned.entrySet().stream()
+                .filter(e -> e.getValue().kind() == Kind.DELAYED)
+                .map(e -> tracker.find(e.getKey()))
+                .flatMap(Optional::stream)
+                .filter(t -> t.runAt() != null && t.firstStartedAt() != null
+                        && !t.firstStartedAt().isBefore(t.runAt()))
+                .count();
+        long delayed = planned.values().stream().filter(job -> job.kind() == Kind.DELAYED).count();
+        if (delayed > 0) {
+            row(out, "delayed", onTime, "of " + delayed + " jobs started no earlier than their delay ("
+                    + DemoPlan.FIRST_DELAY.toMillis() / 1000.0 + " s and up)");
+        }
+    }
+
+    private static void row(PrintWriter out, String label, long value, String note) {
+        out.println(String.format(Locale.ROOT, "  %-14s %8d  %s", label, value, note).stripTrailing());
+    }
+}

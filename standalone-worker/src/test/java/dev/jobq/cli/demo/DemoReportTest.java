@@ -1,0 +1,93 @@
+package dev.jobq.cli.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.cli.demo.PlannedJob.Kind;
+import dev.jobq.cli.demo.PlannedJob.Outcome;
+import dev.jobq.examples.Email;
+import dev.jobq.examples.FlakyCall;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The report's checks, fed with hand-made events: a run that breaks the plan must be caught. */
+class DemoReportTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+    private static final Duration TIMEOUT = Duration.ofSeconds(25);
+
+    private final Map<String, PlannedJob> planned = new LinkedHashMap<>();
+
+    DemoReportTest() {
+        planned.put("flaky-1", new PlannedJob(Kind.FLAKY, "flaky:call", new FlakyCall("https://a.example", 2),
+                EnqueueOptions.none(), Outcome.COMPLETED, 2));
+        planned.put("late-1", new PlannedJob(Kind.DELAYED, "email:send", new Email("a@example.com", "Hi"),
+                EnqueueOptions.delay(Duration.ofSeconds(1)), Outcome.COMPLETED, 0));
+    }
+
+    @Test
+    void aRunThatFollowsThePlanHasNoProblems() {
+        var tracker = new DemoTracker(2);
+        flakyRecovers(tracker);
+        tracker.onEvent(new JobEvent.Enqueued(T0, "default", "late-1", "email:send", T0.plusSeconds(1), false));
+        tracker.onEvent(new JobEvent.Started(T0.plusSeconds(1), "default", "late-1", "email:send", 1));
+        tracker.onEvent(new JobEvent.Completed(T0.plusSeconds(1), "default", "late-1", "email:send", 1, Duration.ZERO));
+
+        var report = DemoReport.compare(planned, tracker, Duration.ofSeconds(2), TIMEOUT);
+
+        assertThat(report.problems()).isEmpty();
+        assertThat(printed(report)).contains("OK: every job ended as planned: 2 completed, 0 dead");
+    }
+
+    @Test
+    void catchesAJobThatDiedInsteadOfCompleting() {
+        var tracker = new DemoTracker(2);
+        tracker.onEvent(new JobEvent.Started(T0, "default", "flaky-1", "flaky:call", 1));
+        tracker.onEvent(new JobEvent.Dead(T0, "default", "flaky-1", "flaky:call", 1, "IOException: reset"));
+
+        var report = DemoReport.compare(planned, tracker, Duration.ofSeconds(2), TIMEOUT);
+
+        assertThat(report.ok()).isFalse();
+        assertThat(report.problems()).contains(
+                "flaky-1 (flaky:call, flaky, then succeeds) ended DEAD on attempt 1, expected COMPLETED; error: IOException: reset",
+                "flaky-1 (flaky:call, flaky, then succeeds) had 0 retried failure(s), expected 2",
+                "late-1 (email:send, delayed) did not finish within 25 s");
+        assertThat(printed(report)).contains("FAILED: 3 problem(s)");
+    }
+
+    @Test
+    void catchesADelayedJobThatStartedEarly() {
+        var tracker = new DemoTracker(2);
+        flakyRecovers(tracker);
+        tracker.onEvent(new JobEvent.Enqueued(T0, "default", "late-1", "email:send", T0.plusSeconds(1), false));
+        tracker.onEvent(new JobEvent.Started(T0.plusMillis(10), "default", "late-1", "email:send", 1));
+        tracker.onEvent(new JobEvent.Completed(T0.plusMillis(10), "default", "late-1", "email:send", 1, Duration.ZERO));
+
+        var report = DemoReport.compare(planned, tracker, Duration.ofSeconds(2), TIMEOUT);
+
+        assertThat(report.problems()).containsExactly("late-1 (email:send, delayed) started at 2026-11-23T10:00:00.010Z,"
+                + " before it was due at 2026-11-23T10:00:01Z");
+    }
+
+    private static void flakyRecovers(DemoTracker tracker) {
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            tracker.onEvent(new JobEvent.Started(T0, "default", "flaky-1", "flaky:call", attempt));
+            tracker.onEvent(new JobEvent.Failed(T0, "default", "flaky-1", "flaky:call", attempt, "IOException: reset",
+                    Duration.ofMillis(200)));
+        }
+        tracker.onEvent(new JobEvent.Started(T0, "default", "flaky-1", "flaky:call", 3));
+        tracker.onEvent(new JobEvent.Completed(T0, "default", "flaky-1", "flaky:call", 3, Duration.ZERO));
+    }
+
+    private static String printed(DemoReport report) {
+        var text = new StringWriter();
+        report.print(new PrintWriter(text));
+        return text.toString();
+    }
+}
