@@ -1,0 +1,58 @@
+package dev.jobq.cli.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.cli.CommandRun;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Runs {@code jobq demo} in process on the real memory provider and reads its summary. */
+class DemoCommandTest {
+
+    private static final int PLAIN = 50;
+    private static final int FIXED_MIX = DemoPlan.FLAKY_JOBS + DemoPlan.FAILING_JOBS + DemoPlan.DELAYED_JOBS
+            + DemoPlan.HIGH_PRIORITY_JOBS;
+    private static final int COMPLETING = PLAIN + DemoPlan.FLAKY_JOBS + DemoPlan.DELAYED_JOBS
+            + DemoPlan.HIGH_PRIORITY_JOBS;
+
+    @Test
+    void everyJobEndsAsPlannedAndTheSummarySaysSo() {
+        var run = CommandRun.of("demo", "--jobs", String.valueOf(PLAIN));
+
+        assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.err()).isZero();
+        String out = run.out();
+        assertThat(row(out, "enqueued")).isEqualTo(COMPLETING + DemoPlan.FAILING_JOBS);
+        assertThat(row(out, "completed")).isEqualTo(COMPLETING);
+        assertThat(row(out, "dead")).isEqualTo(DemoPlan.FAILING_JOBS);
+        assertThat(row(out, "retried")).isEqualTo(DemoPlan.FLAKY_JOBS * DemoPlan.FLAKY_FAILURES
+                + DemoPlan.FAILING_JOBS * (DemoPlan.MAX_ATTEMPTS - 1));
+        assertThat(out).containsPattern("flaky:call\\s+failed 2×, completed on attempt 3");
+        assertThat(count(out, "flaky:call\\s+failed 2×, completed on attempt 3")).isEqualTo(DemoPlan.FLAKY_JOBS);
+        assertThat(out).containsPattern("always:fails\\s+after 3 attempts: .*printer-1 is on fire");
+        assertThat(out).containsPattern("always:fails\\s+after 3 attempts: .*printer-2 is on fire");
+        assertThat(out).contains("OK: every job ended as planned: " + COMPLETING + " completed, 2 dead");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void showsProgressWhileItRuns() {
+        var run = CommandRun.of("demo", "--jobs", "20", "--concurrency", "2");
+
+        assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.err()).isZero();
+        int total = 20 + FIXED_MIX;
+        // The last progress line is printed once all jobs are final, so it always shows the totals.
+        assertThat(run.out()).containsPattern("completed\\s+" + (total - DemoPlan.FAILING_JOBS) + "/" + total
+                + " · retried\\s+10 · dead\\s+2 · running\\s+0 · waiting\\s+0");
+    }
+
+    private static long row(String out, String label) {
+        Matcher m = Pattern.compile("(?m)^  " + Pattern.quote(label) + "\\s+(\\d+)").matcher(out);
+        assertThat(m.find()).as("row '%s' in:%n%s", label, out).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    private static long count(String out, String regex) {
+        return Pattern.compile(regex).matcher(out).results().count();
+    }
+}
