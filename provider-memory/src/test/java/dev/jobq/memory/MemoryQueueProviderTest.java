@@ -1,0 +1,343 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.jobq.DeadLetters;
+import dev.jobq.JobInfo;
+import dev.jobq.JobOptions;
+import dev.jobq.JobQueueException;
+import dev.jobq.JobRejectedException;
+import dev.jobq.JobState;
+import dev.jobq.spi.Capabilities;
+import dev.jobq.spi.EnqueueResult;
+import dev.jobq.spi.Failure;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.testing.SettableClock;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** What the memory provider promises beyond the conformance suite: its limits, long delays, its clock. */
+class MemoryQueueProviderTest {
+
+    private final SettableClock clock = SettableClock.atEpochOf2026();
+    private final List<QueueProvider> providers = new ArrayList<>();
+
+    @AfterEach
+    void closeProviders() {
+        providers.forEach(QueueProvider::close);
+    }
+
+    private QueueProvider provider(MemoryProviderFactory.Builder builder) {
+        QueueProvider provider = builder.queueName("unit").clock(clock).build();
+        providers.add(provider);
+        return provider;
+    }
+
+    private QueueProvider provider() {
+        return provider(MemoryProviderFactory.builder());
+    }
+
+    private JobEnvelope job(JobOptions options) {
+        return job("{}", options);
+    }
+
+    private JobEnvelope job(String payloadJson, JobOptions options) {
+        return new JobEnvelope(1, UUID.randomUUID().toString(), "unit:job", payloadJson, options, 0, clock.instant(),
+                null, null);
+    }
+
+    private JobEnvelope job() {
+        return job(JobOptions.defaults());
+    }
+
+    private static JobOptions keyed(String key) {
+        return new JobOptions(3, Duration.ofSeconds(30), 0, key, JobOptions.DEFAULT_QUEUE);
+    }
+
+    private static ReceivedJob receiveOne(QueueProvider provider) {
+        List<ReceivedJob> received = provider.receive(1, Duration.ZERO);
+        assertThat(received).hasSize(1);
+        return received.get(0);
+    }
+
+    @Test
+    @DisplayName("declares any delay, its payload limit and every feature but ordering")
+    void capabilities() {
+        Capabilities capabilities = provider(MemoryProviderFactory.builder().maxPayloadBytes(4096)).capabilities();
+
+        assertThat(capabilities.maxDelay()).isEqualTo(Capabilities.UNLIMITED_DELAY);
+        assertThat(capabilities.maxPayloadBytes()).isEqualTo(4096);
+        assertThat(capabilities.features()).containsExactlyInAnyOrder(dev.jobq.spi.Feature.PRIORITY,
+                dev.jobq.spi.Feature.DEDUPLICATION, dev.jobq.spi.Feature.JOB_LOOKUP,
+                dev.jobq.spi.Feature.DEAD_LETTER_STORE);
+    }
+
+    @Test
+    @DisplayName("a job delayed 40 days is not delivered a millisecond early, and is delivered on time")
+    void fortyDayDelayIsNeitherEarlyNorLost() {
+        QueueProvider provider = provider();
+        JobEnvelope job = job();
+        provider.enqueue(job, Duration.ofDays(40));
+
+        clock.advance(Duration.ofDays(40).minusMillis(1));
+        assertThat(provider.receive(1, Duration.ZERO)).isEmpty();
+        assertThat(provider.getJob(job.jobId()).orElseThrow().state()).isEqualTo(JobState.DELAYED);
+
+        clock.advance(Duration.ofMillis(1));
+        assertThat(receiveOne(provider).jobId()).isEqualTo(job.jobId());
+    }
+
+    @Test
+    @DisplayName("the largest delay there is holds the job without overflowing, even centuries later")
+    void unlimitedDelayDoesNotOverflow() {
+        QueueProvider provider = provider();
+        JobEnvelope forever = job();
+
+        provider.enqueue(forever, Capabilities.UNLIMITED_DELAY);
+        clock.advance(Duration.ofDays(365L * 200));
+
+        assertThat(provider.receive(1, Duration.ZERO)).isEmpty();
+        assertThat(provider.stats().delayed()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a lease lasts exactly leaseDuration on the injected clock")
+    void leaseEndsOnTheInjectedClock() {
+        QueueProvider provider = provider(MemoryProviderFactory.builder().leaseDuration(Duration.ofSeconds(5)));
+        provider.enqueue(job(), Duration.ZERO);
+        ReceivedJob first = receiveOne(provider);
+
+        clock.advance(Duration.ofSeconds(5).minusNanos(1));
+        assertThat(provider.receive(1, Duration.ZERO)).isEmpty();
+        clock.advance(Duration.ofNanos(1));
+
+        ReceivedJob second = receiveOne(provider);
+        assertThat(first.leaseDuration()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(second.attempt()).isEqualTo(2);
+        assertThat(provider.getJob(second.jobId()).orElseThrow().lastError()).contains("lease of 5s ended");
+    }
+
+    @Test
+    @DisplayName("a receiver blocked waiting for a delayed job wakes when the settable clock reaches it")
+    void blockedReceiverWakesWhenTheClockMoves() throws InterruptedException {
+        QueueProvider provider = provider();
+        JobEnvelope job = job();
+        provider.enqueue(job, Duration.ofHours(1));
+        var result = new AtomicReference<List<ReceivedJob>>();
+        var returned = new CountDownLatch(1);
+        Thread receiver = Thread.ofPlatform().name("unit-receiver").start(() -> {
+            result.set(provider.receive(1, Duration.ofSeconds(30)));
+            returned.countDown();
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> receiver.getState() == Thread.State.TIMED_WAITING);
+
+        clock.advance(Duration.ofHours(1));
+
+        assertThat(returned.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(result.get()).extracting(ReceivedJob::jobId).containsExactly(job.jobId());
+    }
+
+    @Test
+    @DisplayName("on the system clock, a receiver sleeps until a short delay is due and then gets the job")
+    void receiverOnTheSystemClockWakesWhenTheDelayIsDue() {
+        QueueProvider provider = MemoryProviderFactory.builder().clock(Clock.systemUTC()).build();
+        providers.add(provider);
+        JobEnvelope job = job();
+        provider.enqueue(job, Duration.ofMillis(50));
+
+        List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(20));
+
+        assertThat(received).extracting(ReceivedJob::jobId).containsExactly(job.jobId());
+    }
+
+    @Test
+    @DisplayName("a released delivery's receipt is stale: settling it later does nothing")
+    void releasedReceiptIsStale() {
+        QueueProvider provider = provider();
+        provider.enqueue(job(), Duration.ZERO);
+        ReceivedJob first = receiveOne(provider);
+        provider.release(first);
+        ReceivedJob second = receiveOne(provider);
+
+        provider.acknowledge(first);
+        provider.extendLease(first, Duration.ofDays(1));
+
+        assertThat(provider.stats().inFlight()).isEqualTo(1);
+        assertThat(second.attempt()).isEqualTo(1);
+        provider.acknowledge(second);
+        assertThat(provider.stats().inFlight()).isZero();
+        assertThat(provider.getJob(second.jobId()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+    }
+
+    @Test
+    @DisplayName("payload size counts UTF-8 bytes, and the rejection names the size, the limit and the setting")
+    void payloadLimitCountsUtf8Bytes() {
+        QueueProvider provider = provider(MemoryProviderFactory.builder().maxPayloadBytes(10));
+        JobEnvelope fits = job("\"éééé\"", JobOptions.defaults());
+        JobEnvelope tooBig = job("\"ééééé\"", JobOptions.defaults());
+
+        assertThat(provider.enqueue(fits, Duration.ZERO).duplicate()).isFalse();
+        assertThatThrownBy(() -> provider.enqueue(tooBig, Duration.ZERO))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageContaining("payload of 12 bytes, over the limit of 10 bytes")
+                .hasMessageContaining("maxPayloadBytes");
+    }
+
+    @Test
+    @DisplayName("a deduplication key is free again once its job completed or died")
+    void deduplicationKeyIsFreedBySettling() {
+        QueueProvider provider = provider();
+        JobEnvelope first = job(keyed("k"));
+        provider.enqueue(first, Duration.ZERO);
+        provider.acknowledge(receiveOne(provider));
+
+        JobEnvelope second = job(keyed("k"));
+        EnqueueResult afterCompletion = provider.enqueue(second, Duration.ZERO);
+        provider.fail(receiveOne(provider), Failure.dead("boom"));
+        EnqueueResult afterDeath = provider.enqueue(job(keyed("k")), Duration.ZERO);
+
+        assertThat(afterCompletion).isEqualTo(EnqueueResult.accepted(second.jobId()));
+        assertThat(afterDeath.duplicate()).isFalse();
+    }
+
+    @Test
+    @DisplayName("the id of a completed job can be enqueued again as a new job")
+    void completedIdCanBeEnqueuedAgain() {
+        QueueProvider provider = provider();
+        JobEnvelope job = job();
+        provider.enqueue(job, Duration.ZERO);
+        provider.acknowledge(receiveOne(provider));
+
+        EnqueueResult again = provider.enqueue(job, Duration.ZERO);
+
+        assertThat(again).isEqualTo(EnqueueResult.accepted(job.jobId()));
+        assertThat(provider.getJob(job.jobId()).orElseThrow().state()).isEqualTo(JobState.WAITING);
+    }
+
+    @Test
+    @DisplayName("only the newest maxHistorySize completed jobs can be looked up")
+    void completedHistoryIsBounded() {
+        QueueProvider provider = provider(MemoryProviderFactory.builder().maxHistorySize(2));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            JobEnvelope job = job();
+            provider.enqueue(job, Duration.ZERO);
+            provider.acknowledge(receiveOne(provider));
+            ids.add(job.jobId());
+        }
+
+        assertThat(provider.getJob(ids.get(0))).isEmpty();
+        assertThat(provider.getJob(ids.get(1))).map(JobInfo::state).contains(JobState.COMPLETED);
+        assertThat(provider.getJob(ids.get(2))).map(JobInfo::state).contains(JobState.COMPLETED);
+    }
+
+    @Test
+    @DisplayName("beyond maxDeadLetters the oldest dead letter is dropped with a warning naming it")
+    void deadLettersAreBoundedWithAWarning() {
+        Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
+        var appender = new ListAppender<ILoggingEvent>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            QueueProvider provider = provider(MemoryProviderFactory.builder().maxDeadLetters(2));
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                JobEnvelope job = job();
+                provider.enqueue(job, Duration.ZERO);
+                provider.fail(receiveOne(provider), Failure.dead("error " + i));
+                ids.add(job.jobId());
+            }
+
+            DeadLetters deadLetters = provider.deadLetters().orElseThrow();
+            assertThat(deadLetters.list(10)).extracting(letter -> letter.job().id())
+                    .containsExactly(ids.get(2), ids.get(1));
+            assertThat(provider.stats().dead()).isEqualTo(2);
+            assertThat(appender.list).singleElement().satisfies(event -> {
+                assertThat(event.getLevel()).isEqualTo(Level.WARN);
+                assertThat(event.getFormattedMessage()).contains("at most 2 dead letters", ids.get(0), "error 0");
+            });
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
+    @DisplayName("a dead letter is kept with when it died and its attempts, counting earlier ones")
+    void deadLetterRecordsDeathTimeAndAttempts() {
+        QueueProvider provider = provider();
+        provider.enqueue(job().withAttempt(1), Duration.ZERO);
+        provider.fail(receiveOne(provider), Failure.retryAfter(Duration.ZERO, "first"));
+        clock.advance(Duration.ofMinutes(5));
+        Instant deathTime = clock.instant();
+        provider.fail(receiveOne(provider), Failure.dead("second"));
+
+        var letter = provider.deadLetters().orElseThrow().list(1).get(0);
+
+        assertThat(letter.attempts()).isEqualTo(3);
+        assertThat(letter.deadAt()).isEqualTo(deathTime);
+        assertThat(letter.error()).isEqualTo("second");
+        assertThat(letter.job().state()).isEqualTo(JobState.DEAD);
+    }
+
+    @Test
+    @DisplayName("redrive refuses while a live job has taken the dead job's id, and keeps the dead letter")
+    void redriveRefusesWhileTheIdIsLive() {
+        QueueProvider provider = provider();
+        JobEnvelope job = job();
+        provider.enqueue(job, Duration.ZERO);
+        provider.fail(receiveOne(provider), Failure.dead("boom"));
+        provider.enqueue(job, Duration.ZERO);
+
+        DeadLetters deadLetters = provider.deadLetters().orElseThrow();
+
+        assertThat(deadLetters.redrive(job.jobId())).isFalse();
+        assertThat(deadLetters.list(10)).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("enqueue after close is refused with the queue's name; settling still works")
+    void enqueueAfterCloseIsRefused() {
+        QueueProvider provider = provider();
+        provider.enqueue(job(), Duration.ZERO);
+        ReceivedJob running = receiveOne(provider);
+
+        provider.close();
+        provider.acknowledge(running);
+
+        assertThatThrownBy(() -> provider.enqueue(job(), Duration.ZERO))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageContaining("memory queue 'unit' is closed");
+        assertThat(provider.stats().inFlight()).isZero();
+    }
+
+    @Test
+    @DisplayName("a negative delay is rejected with the job id")
+    void negativeDelayIsRejected() {
+        QueueProvider provider = provider();
+        JobEnvelope job = job();
+
+        assertThatThrownBy(() -> provider.enqueue(job, Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("delay must be ≥ 0")
+                .hasMessageContaining(job.jobId());
+    }
+}
