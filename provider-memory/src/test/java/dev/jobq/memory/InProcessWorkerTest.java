@@ -1,0 +1,303 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.Backoff;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import dev.jobq.NonRetryableJobException;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.Settings;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The worker runtime (DESIGN §4, §7) over the reference provider. */
+class InProcessWorkerTest {
+
+    record Work(int n) {
+    }
+
+    private final EventRecorder events = new EventRecorder();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable closeable : toClose.reversed()) {
+            closeable.close();
+        }
+    }
+
+    private QueueProvider memoryProvider(Map<String, ?> settings) {
+        var provider = new MemoryProviderFactory().create(
+                new ProviderContext("default", Settings.of("test", "provider", settings), Clock.systemUTC()));
+        toClose.add(provider);
+        return provider;
+    }
+
+    private JobQueue queue(QueueProvider provider, int concurrency, Duration shutdownTimeout) {
+        JobQueue jobs = JobQueue.builder()
+                .provider(new KeepOpen(provider))
+                .concurrency(concurrency)
+                .shutdownTimeout(shutdownTimeout)
+                .backoff(Backoff.none())
+                .listener(events)
+                .build();
+        toClose.add(jobs);
+        return jobs;
+    }
+
+    @Test
+    @DisplayName("a handler past its timeout is interrupted, and the attempt counts as failed")
+    void timedOutHandlerIsInterruptedAndCounted() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 2, Duration.ofSeconds(5));
+        var interrupted = new AtomicBoolean();
+        var attempts = new AtomicInteger();
+        jobs.registerJobHandler("slow", Work.class, (job, ctx) -> {
+            if (attempts.incrementAndGet() == 1) {
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    interrupted.set(ctx.isCancelled());
+                    throw e;
+                }
+            }
+        });
+        jobs.start();
+        jobs.enqueue("slow", new Work(1), EnqueueOptions.builder().timeout(Duration.ofMillis(200)).maxAttempts(2).build());
+
+        JobEvent.Failed failed = events.awaitCount(JobEvent.Failed.class, 1).get(0);
+        assertThat(failed.error()).isEqualTo("timed out after 200ms");
+        assertThat(failed.attempt()).isEqualTo(1);
+        JobEvent.Completed completed = events.awaitCount(JobEvent.Completed.class, 1).get(0);
+        assertThat(completed.attempt()).isEqualTo(2);
+        await().atMost(EventRecorder.WAIT).untilTrue(interrupted);
+        assertThat(attempts).hasValue(2);
+    }
+
+    @Test
+    @DisplayName("a timeout on the last attempt dead-letters the job")
+    void timeoutOnLastAttemptIsDead() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("slow", Work.class, (job, ctx) -> new CountDownLatch(1).await());
+        jobs.start();
+        String id = jobs.enqueue("slow", new Work(1),
+                EnqueueOptions.builder().timeout(Duration.ofMillis(100)).maxAttempts(1).build());
+
+        JobEvent.Dead dead = events.awaitCount(JobEvent.Dead.class, 1).get(0);
+        assertThat(dead.jobId()).isEqualTo(id);
+        assertThat(dead.error()).isEqualTo("timed out after 100ms (attempt 1 of 1)");
+    }
+
+    @Test
+    @DisplayName("a handler that ignores interrupts does not hold shutdown past shutdownTimeout, and its job is released")
+    void handlerIgnoringInterruptsDoesNotHoldShutdown() throws Exception {
+        QueueProvider provider = memoryProvider(Map.of());
+        JobQueue jobs = queue(provider, 1, Duration.ofMillis(300));
+        var letGo = new CountDownLatch(1);
+        var started = new CountDownLatch(1);
+        jobs.registerJobHandler("stubborn", Work.class, (job, ctx) -> {
+            started.countDown();
+            awaitIgnoringInterrupts(letGo);
+        });
+        jobs.start();
+        String id = jobs.enqueue("stubborn", new Work(1), EnqueueOptions.builder().timeout(Duration.ofMinutes(5)).build());
+        assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+        Thread closer = Thread.ofVirtual().start(jobs::close);
+        try {
+            assertThat(closer.join(Duration.ofSeconds(20))).as("close() returned while the handler still runs").isTrue();
+            assertThat(events.all(JobEvent.Released.class)).extracting(JobEvent.Released::jobId).containsExactly(id);
+            List<ReceivedJob> again = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(again).extracting(ReceivedJob::jobId).containsExactly(id);
+        } finally {
+            letGo.countDown();
+        }
+    }
+
+    @Test
+    @DisplayName("NonRetryableJobException goes dead at once, whatever attempts remain")
+    void nonRetryableGoesDeadAtOnce() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 2, Duration.ofSeconds(5));
+        var runs = new AtomicInteger();
+        jobs.registerJobHandler("bad-input", Work.class, (job, ctx) -> {
+            runs.incrementAndGet();
+            throw new NonRetryableJobException("user 42 does not exist");
+        });
+        jobs.start();
+        jobs.enqueue("bad-input", new Work(42), EnqueueOptions.builder().maxAttempts(5).build());
+
+        JobEvent.Dead dead = events.awaitCount(JobEvent.Dead.class, 1).get(0);
+        assertThat(dead.error()).isEqualTo("not retryable: NonRetryableJobException: user 42 does not exist");
+        assertThat(dead.attempt()).isEqualTo(1);
+        assertThat(runs).hasValue(1);
+        assertThat(events.all(JobEvent.Failed.class)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("never more than concurrency handlers run at once, and all permits get used")
+    void concurrencyIsABound() {
+        int concurrency = 3;
+        JobQueue jobs = queue(memoryProvider(Map.of()), concurrency, Duration.ofSeconds(5));
+        var running = new AtomicInteger();
+        var peak = new AtomicInteger();
+        var barrier = new CyclicBarrier(concurrency);
+        jobs.registerJobHandler("work", Work.class, (job, ctx) -> {
+            peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                barrier.await(20, TimeUnit.SECONDS);
+            } finally {
+                running.decrementAndGet();
+            }
+        });
+        jobs.start();
+        for (int i = 0; i < 30; i++) {
+            jobs.enqueue("work", new Work(i));
+        }
+        events.awaitCount(JobEvent.Completed.class, 30);
+        assertThat(peak).hasValue(concurrency);
+        assertThat(jobs.stats("default").peakActive()).isEqualTo(concurrency);
+    }
+
+    @Test
+    @DisplayName("one slow job does not idle the other permits")
+    void slowJobDoesNotIdleOthers() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 2, Duration.ofSeconds(5));
+        var slowMayFinish = new CountDownLatch(1);
+        jobs.registerJobHandler("slow", Work.class, (job, ctx) -> slowMayFinish.await());
+        jobs.registerJobHandler("fast", Work.class, (job, ctx) -> { });
+        jobs.start();
+        String slow = jobs.enqueue("slow", new Work(0), EnqueueOptions.builder().timeout(Duration.ofMinutes(1)).build());
+        events.awaitCount(JobEvent.Started.class, 1);
+        for (int i = 0; i < 20; i++) {
+            jobs.enqueue("fast", new Work(i));
+        }
+        List<JobEvent.Completed> done = events.awaitCount(JobEvent.Completed.class, 20);
+        assertThat(done).extracting(JobEvent.Completed::jobId).doesNotContain(slow);
+        slowMayFinish.countDown();
+        assertThat(events.awaitCount(JobEvent.Completed.class, 21)).extracting(JobEvent.Completed::jobId).contains(slow);
+    }
+
+    @Test
+    @DisplayName("shutdown releases unfinished jobs, and another worker completes them: none is lost")
+    void shutdownReleasesUnfinishedJobs() {
+        QueueProvider provider = memoryProvider(Map.of());
+        JobQueue first = queue(provider, 2, Duration.ofMillis(200));
+        var bothStarted = new CountDownLatch(2);
+        first.registerJobHandler("long", Work.class, (job, ctx) -> {
+            bothStarted.countDown();
+            new CountDownLatch(1).await();
+        });
+        first.start();
+        String a = first.enqueue("long", new Work(1), EnqueueOptions.builder().timeout(Duration.ofMinutes(5)).build());
+        String b = first.enqueue("long", new Work(2), EnqueueOptions.builder().timeout(Duration.ofMinutes(5)).build());
+        await().atMost(EventRecorder.WAIT).until(() -> bothStarted.getCount() == 0);
+
+        first.close();
+        assertThat(events.all(JobEvent.Released.class)).extracting(JobEvent.Released::jobId).containsExactlyInAnyOrder(a, b);
+        assertThat(events.all(JobEvent.WorkerStopped.class)).extracting(JobEvent.WorkerStopped::released).containsExactly(2);
+
+        JobQueue second = queue(provider, 2, Duration.ofSeconds(5));
+        var completedAttempts = new ArrayList<Integer>();
+        second.registerJobHandler("long", Work.class, (job, ctx) -> {
+            synchronized (completedAttempts) {
+                completedAttempts.add(job.attempt());
+            }
+        });
+        second.start();
+        List<JobEvent.Completed> done = events.awaitCount(JobEvent.Completed.class, 2);
+        assertThat(done).extracting(JobEvent.Completed::jobId).containsExactlyInAnyOrder(a, b);
+        assertThat(events.all(JobEvent.Dead.class)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a job of a type with no handler is dead-lettered with the reason, not retried")
+    void unknownTypeIsDeadLettered() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("known", Work.class, (job, ctx) -> { });
+        jobs.start();
+        String id = jobs.enqueue("unknown:type", new Work(1));
+
+        JobEvent.Dead dead = events.awaitCount(JobEvent.Dead.class, 1).get(0);
+        assertThat(dead.jobId()).isEqualTo(id);
+        assertThat(dead.error()).startsWith("no handler for job type 'unknown:type' in this worker (registered: known)");
+        assertThat(jobs.deadLetters("default").orElseThrow().list(10))
+                .singleElement().satisfies(letter -> assertThat(letter.error()).contains("no handler for job type"));
+    }
+
+    @Test
+    @DisplayName("a payload that does not bind to the handler's type is dead-lettered with the reason")
+    void unreadablePayloadIsDeadLettered() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("work", Work.class, (job, ctx) -> { });
+        jobs.start();
+        jobs.enqueue("work", Map.of("n", "not a number"));
+
+        JobEvent.Dead dead = events.awaitCount(JobEvent.Dead.class, 1).get(0);
+        assertThat(dead.error()).startsWith("payload cannot be read as dev.jobq.memory.InProcessWorkerTest$Work: ");
+        assertThat(dead.attempt()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("heartbeats keep a job that runs past its lease from being delivered twice")
+    void heartbeatsKeepLongJobsLeased() {
+        JobQueue jobs = queue(memoryProvider(Map.of("leaseDuration", "300ms")), 2, Duration.ofSeconds(5));
+        var runs = new AtomicInteger();
+        jobs.registerJobHandler("long", Work.class, (job, ctx) -> {
+            runs.incrementAndGet();
+            // Simulated work three times as long as the lease.
+            assertThat(new CountDownLatch(1).await(900, TimeUnit.MILLISECONDS)).isFalse();
+        });
+        jobs.start();
+        jobs.enqueue("long", new Work(1));
+
+        events.awaitCount(JobEvent.Completed.class, 1);
+        assertThat(runs).hasValue(1);
+        assertThat(events.all(JobEvent.Started.class)).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a retried job runs again after its backoff with the next attempt number")
+    void retriesWithNextAttempt() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("flaky", Work.class, (job, ctx) -> {
+            if (job.attempt() < 3) {
+                throw new IllegalStateException("attempt " + job.attempt() + " fails");
+            }
+        });
+        jobs.start();
+        jobs.enqueue("flaky", new Work(1));
+
+        JobEvent.Completed done = events.awaitCount(JobEvent.Completed.class, 1).get(0);
+        assertThat(done.attempt()).isEqualTo(3);
+        assertThat(events.all(JobEvent.Failed.class)).extracting(JobEvent.Failed::error)
+                .containsExactly("IllegalStateException: attempt 1 fails", "IllegalStateException: attempt 2 fails");
+        assertThat(jobs.stats("default").completed()).isEqualTo(1);
+        assertThat(jobs.stats("default").failed()).isEqualTo(2);
+    }
+
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            } catch (InterruptedException ignoredOnPurpose) {
+                // This handler simulates code that swallows interrupts.
+            }
+        }
+    }
+}
