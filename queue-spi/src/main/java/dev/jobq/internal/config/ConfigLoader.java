@@ -1,7 +1,84 @@
 package dev.jobq.internal.config;
+
+import dev.jobq.ConfigException;
 import dev.jobq.internal.discovery.ProviderCatalog;
+import dev.jobq.spi.Settings;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+
+/**
+ * Loads {@code jobq.yaml} (DESIGN §8, {@code docs/configuration.md}) into a {@link JobQueueConfig}:
+ * YAML, then {@code ${VAR}} substitution per string scalar, then each section, then the seeds'
+ * environment overrides. Every problem of the file is collected and thrown together as one
+ * {@link ConfigException}, each starting with its key path ({@code worker.concurrency: must be ≥ 1,
+ * got 0}) or, for an override, the variable's name. Provider and scheduler factories check their
+ * own keys through {@link dev.jobq.spi.QueueProviderFactory#validate}; nothing connects anywhere.
+ */
 public final class ConfigLoader {
-    public static JobQueueConfig load(Path file, Map<String, String> env, ProviderCatalog catalog) { throw new UnsupportedOperationException(); }
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Reads and checks {@code file}.
+     *
+     * @param env the environment, for substitution and overrides (usually {@code System.getenv()})
+     * @throws ConfigException with every problem, or one naming the file when it cannot be read
+     */
+    public static JobQueueConfig load(Path file, Map<String, String> env, ProviderCatalog catalog) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw unreadable(file, "no such file; choose another with --config FILE or the JOBQ_CONFIG environment "
+                    + "variable");
+        } catch (CharacterCodingException e) {
+            throw unreadable(file, "is not UTF-8 text");
+        } catch (IOException e) {
+            throw unreadable(file, "cannot be read (" + e + "); choose another with --config FILE or the JOBQ_CONFIG "
+                    + "environment variable");
+        }
+        return parse(text, file.toString(), env, catalog);
+    }
+
+    /**
+     * Checks {@code yamlText}; an empty text gives the defaults with the environment's overrides.
+     *
+     * @param sourceName how problems name the text (the file name)
+     * @throws ConfigException with every problem found
+     */
+    public static JobQueueConfig parse(String yamlText, String sourceName, Map<String, String> env,
+                                       ProviderCatalog catalog) {
+        Map<String, Object> tree = YamlTreeReader.read(yamlText, sourceName);
+        Settings problems = Settings.of(sourceName, "", Map.of());
+        Map<String, Object> substituted = new EnvSubstitution(env, problems::problem).apply(tree);
+        Settings root = problems.sibling("", substituted);
+
+        EnvironmentOverrides overrides = EnvironmentOverrides.read(env, root);
+        Map<String, ProviderSection> providers = ProviderSectionReader.read(root, catalog);
+        WorkerSettings worker = WorkerSectionReader.read(root.section("worker"), providers.keySet(), overrides);
+        SchedulerSection scheduler = SchedulerSectionReader.read(root, overrides, catalog);
+        root.checkNoUnknownKeys();
+        root.throwIfInvalid();
+        return new JobQueueConfig(providers, worker, scheduler);
+    }
+
+    /**
+     * The configuration without a file: the "default" queue in memory, the default worker, no
+     * scheduler.
+     *
+     * @throws ConfigException when the memory provider is not on the catalog's class path
+     */
+    public static JobQueueConfig defaults(ProviderCatalog catalog) {
+        return parse("", "defaults", Map.of(), catalog);
+    }
+
+    private static ConfigException unreadable(Path file, String problem) {
+        return new ConfigException(file.toString(), List.of(file.toAbsolutePath() + ": " + problem));
+    }
 }

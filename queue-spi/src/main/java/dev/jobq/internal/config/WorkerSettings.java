@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * The {@code worker:} section.
  *
- * @param queues          the queues this process consumes, served in this order
+ * @param queues          the queues this process consumes, served in this order; empty means every
+ *                        configured queue
  * @param concurrency     handlers running at once across those queues
  * @param pollInterval    the longest a receive waits before the loop looks again
  * @param shutdownTimeout how long close() lets running handlers finish before interrupting them

@@ -1,0 +1,103 @@
+package dev.jobq.internal.config;
+
+import dev.jobq.Backoff;
+import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.Settings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code worker.backoff}: the default retry policy. Only the keys of the chosen type are known, so
+ * {@code delay:} under {@code type: exponential} is reported rather than silently ignored. Jitter
+ * defaults to {@link Backoff#DEFAULT_JITTER} for exponential and to none for fixed and list.
+ */
+final class BackoffSectionReader {
+
+    private enum Type { EXPONENTIAL, FIXED, LIST, NONE }
+
+    private BackoffSectionReader() {
+    }
+
+    static Backoff read(Settings section) {
+        if (section.keys().isEmpty()) {
+            return Backoff.defaultBackoff();
+        }
+        Type type = section.choice("type", Type.class, Type.EXPONENTIAL);
+        Backoff backoff = switch (type) {
+            case EXPONENTIAL -> exponential(section);
+            case FIXED -> fixed(section);
+            case LIST -> list(section);
+            case NONE -> Backoff.none();
+        };
+        double jitter = type == Type.NONE ? 0 : jitter(section, type == Type.EXPONENTIAL ? Backoff.DEFAULT_JITTER : 0);
+        section.checkNoUnknownKeys();
+        return jitter > 0 ? backoff.withJitter(jitter) : backoff;
+    }
+
+    private static Backoff exponential(Settings section) {
+        Duration base = section.duration("base", Backoff.DEFAULT_BASE, Duration.ZERO, Limits.MAX_BACKOFF);
+        Duration max = section.duration("max", Backoff.DEFAULT_CAP, Duration.ZERO, Limits.MAX_BACKOFF);
+        if (max.compareTo(base) < 0) {
+            section.problem("max", "must be ≥ base (" + DurationFormat.format(base) + "), got "
+                    + DurationFormat.format(max));
+            return Backoff.exponential(base, base);
+        }
+        return Backoff.exponential(base, max);
+    }
+
+    private static Backoff fixed(Settings section) {
+        int problemsBefore = section.problems().size();
+        Duration delay = section.duration("delay");
+        if (delay == null) {
+            if (section.problems().size() == problemsBefore) {
+                section.problem("delay", "is required for type fixed; write e.g. delay: 10s");
+            }
+            return Backoff.none();
+        }
+        if (delay.isNegative()) {
+            section.problem("delay", "must be ≥ 0s, got " + delay);
+            return Backoff.none();
+        }
+        return Backoff.fixed(delay);
+    }
+
+    private static Backoff list(Settings section) {
+        List<String> texts = section.strings("delays", List.of());
+        if (texts.isEmpty()) {
+            section.problem("delays", "is required for type list; write e.g. delays: [5s, 1m, 10m]");
+            return Backoff.none();
+        }
+        List<Duration> delays = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            try {
+                Duration delay = DurationFormat.parse(texts.get(i));
+                if (delay.isNegative()) {
+                    section.problem("delays[" + i + "]", "must be ≥ 0s, got " + texts.get(i));
+                } else {
+                    delays.add(delay);
+                }
+            } catch (IllegalArgumentException e) {
+                section.problem("delays[" + i + "]", e.getMessage());
+            }
+        }
+        return delays.size() == texts.size() ? Backoff.list(delays.toArray(Duration[]::new)) : Backoff.none();
+    }
+
+    private static double jitter(Settings section, double defaultValue) {
+        String text = section.string("jitter");
+        if (text == null) {
+            return defaultValue;
+        }
+        try {
+            double jitter = Double.parseDouble(text.strip());
+            if (jitter >= 0 && jitter <= 1) {
+                return jitter;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the accepted range
+        }
+        section.problem("jitter", "must be a fraction of the delay from 0 to 1 (0.2 adds up to 20 %), got '" + text + "'");
+        return defaultValue;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.jobq.internal.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Replaces {@code ${VAR}} and {@code ${VAR:-default}} inside string scalars of the parsed tree.
+ * Working after parsing, one scalar at a time, means a value full of YAML's special characters
+ * (a password with {@code #} or {@code :}) cannot change the file's structure. {@code $${} writes a
+ * literal {@code ${}. As in the shell, the default also applies when the variable is set but empty.
+ */
+final class EnvSubstitution {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    private final Map<String, String> env;
+    private final BiConsumer<String, String> problems;
+
+    /**
+     * @param problems receives (key path, message) for every reference that cannot be resolved
+     */
+    EnvSubstitution(Map<String, String> env, BiConsumer<String, String> problems) {
+        this.env = env;
+        this.problems = problems;
+    }
+
+    /** A copy of the top-level map with every string scalar substituted. */
+    Map<String, Object> apply(Map<String, Object> top) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        top.forEach((key, value) -> out.put(key, value(key, value)));
+        return out;
+    }
+
+    private @Nullable Object value(String path, @Nullable Object value) {
+        if (value instanceof String text) {
+            return text.indexOf('$') < 0 ? text : substitute(path, text);
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, @Nullable Object> out = new LinkedHashMap<>();
+            map.forEach((key, item) -> out.put(String.valueOf(key), value(path + "." + key, item)));
+            return out;
+        }
+        if (value instanceof List<?> list) {
+            List<@Nullable Object> out = new ArrayList<>(list.size());
+            for (int i = 0; i < list.size(); i++) {
+                out.add(value(path + "[" + i + "]", list.get(i)));
+            }
+            return out;
+        }
+        return value;
+    }
+
+    /**
+     * The substituted text. When a reference fails the text stays as written: the load fails anyway,
+     * and a value that is still there does not add a second "is required" problem.
+     */
+    private String substitute(String path, String text) {
+        var out = new StringBuilder(text.length());
+        boolean failed = false;
+        int i = 0;
+        while (i < text.length()) {
+            if (text.startsWith("$${", i)) {
+                out.append("${");
+                i += 3;
+            } else if (text.startsWith("${", i)) {
+                int close = text.indexOf('}', i + 2);
+                if (close < 0) {
+                    problems.accept(path, "'" + text + "' has '${' without a closing '}'; write ${NAME} or "
+                            + "${NAME:-default}, or $${ for a literal ${");
+                    return text;
+                }
+                String resolved = resolve(path, text.substring(i + 2, close));
+                failed |= resolved == null;
+                out.append(resolved);
+                i = close + 1;
+            } else {
+                out.append(text.charAt(i));
+                i++;
+            }
+        }
+        return failed ? text : out.toString();
+    }
+
+    private @Nullable String resolve(String path, String reference) {
+        int separator = reference.indexOf(":-");
+        String name = separator < 0 ? reference : reference.substring(0, separator);
+        String fallback = separator < 0 ? null : reference.substring(separator + 2);
+        if (!NAME.matcher(name).matches()) {
+            problems.accept(path, "'${" + reference + "}' does not name an environment variable (letters, digits "
+                    + "and _); write $${ for a literal ${");
+            return null;
+        }
+        String value = env.get(name);
+        if (value != null && !(value.isEmpty() && fallback != null)) {
+            return value;
+        }
+        if (fallback != null) {
+            return fallback;
+        }
+        problems.accept(path, "environment variable " + name + " is not set; set it, or give a default with ${"
+                + name + ":-value}");
+        return null;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.jobq.internal.config;
+
+import dev.jobq.spi.Settings;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The seeds' environment variables, which win over the file (DESIGN §8). A bad value is reported
+ * with the variable's name as its path ({@code QUEUE_CONCURRENCY: must be ≥ 1, got 0}). Durations
+ * may be bare numbers, read as milliseconds as the seeds do, or carry a unit like the file's.
+ * Unset or empty variables override nothing.
+ */
+record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration pollInterval,
+                            @Nullable Duration shutdownTimeout, @Nullable Boolean schedulerEnabled,
+                            @Nullable Duration schedulerPollInterval) {
+
+    static final String QUEUE_CONCURRENCY = "QUEUE_CONCURRENCY";
+    static final String QUEUE_POLL_INTERVAL = "QUEUE_POLL_INTERVAL";
+    static final String QUEUE_SHUTDOWN_TIMEOUT = "QUEUE_SHUTDOWN_TIMEOUT";
+    static final String SCHEDULER_ENABLED = "SCHEDULER_ENABLED";
+    static final String SCHEDULER_POLL_INTERVAL = "SCHEDULER_POLL_INTERVAL";
+
+    private static final List<String> DURATIONS = List.of(QUEUE_POLL_INTERVAL, QUEUE_SHUTDOWN_TIMEOUT,
+            SCHEDULER_POLL_INTERVAL);
+
+    /**
+     * @param anySection any section of the file being loaded; problems go to its problem list
+     */
+    static EnvironmentOverrides read(Map<String, String> env, Settings anySection) {
+        Map<String, String> present = new LinkedHashMap<>();
+        for (String name : List.of(QUEUE_CONCURRENCY, QUEUE_POLL_INTERVAL, QUEUE_SHUTDOWN_TIMEOUT, SCHEDULER_ENABLED,
+                SCHEDULER_POLL_INTERVAL)) {
+            String value = env.get(name);
+            if (value != null && !value.isBlank()) {
+                String text = value.strip();
+                present.put(name, DURATIONS.contains(name) && text.matches("\\d+") ? text + "ms" : text);
+            }
+        }
+        Settings vars = anySection.sibling("", present);
+        return new EnvironmentOverrides(
+                vars.has(QUEUE_CONCURRENCY)
+                        ? vars.integer(QUEUE_CONCURRENCY, WorkerSettings.DEFAULT_CONCURRENCY, 1, Integer.MAX_VALUE)
+                        : null,
+                duration(vars, QUEUE_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL, Limits.MAX_POLL_INTERVAL),
+                duration(vars, QUEUE_SHUTDOWN_TIMEOUT, Duration.ZERO, Limits.MAX_SHUTDOWN_TIMEOUT),
+                vars.has(SCHEDULER_ENABLED) ? vars.bool(SCHEDULER_ENABLED, false) : null,
+                duration(vars, SCHEDULER_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL, Limits.MAX_POLL_INTERVAL));
+    }
+
+    private static @Nullable Duration duration(Settings vars, String name, Duration min, Duration max) {
+        return vars.has(name) ? vars.duration(name, min, min, max) : null;
+    }
+
+    /** The override when the variable was set, else the file's value. */
+    static <T> T or(@Nullable T override, T fromFile) {
+        return override != null ? override : fromFile;
+    }
+}

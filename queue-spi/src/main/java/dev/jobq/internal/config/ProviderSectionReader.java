@@ -1,0 +1,78 @@
+package dev.jobq.internal.config;
+
+import dev.jobq.JobOptions;
+import dev.jobq.internal.discovery.ProviderCatalog;
+import dev.jobq.spi.QueueProviderFactory;
+import dev.jobq.spi.Settings;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code provider:} (the "default" queue, in memory when the section is absent) and each entry of
+ * {@code queues:}. Each section's own keys are checked by its provider factory; keys of a section
+ * whose type is unknown are not reported, since nobody can say which are right.
+ */
+final class ProviderSectionReader {
+
+    static final String DEFAULT_TYPE = "memory";
+
+    private ProviderSectionReader() {
+    }
+
+    /** Every configured queue, "default" first, then {@code queues:} in file order. */
+    static Map<String, ProviderSection> read(Settings root, ProviderCatalog catalog) {
+        Map<String, ProviderSection> sections = new LinkedHashMap<>();
+        boolean written = root.has("provider");
+        Settings provider = root.section("provider");
+        sections.put(JobOptions.DEFAULT_QUEUE, written
+                ? configured(JobOptions.DEFAULT_QUEUE, provider, catalog)
+                : implicitDefault(root, provider, catalog));
+        Settings queues = root.section("queues");
+        for (String name : queues.keys()) {
+            int problemsBefore = queues.problems().size();
+            Settings queue = queues.section(name);
+            if (queues.problems().size() > problemsBefore) {
+                continue; // not a section; reported already, its keys would only repeat that
+            }
+            if (name.equals(JobOptions.DEFAULT_QUEUE)) {
+                queues.problem(name, "conflicts with provider:, which configures the \"default\" queue; rename "
+                        + "this queue, or move its settings under provider:");
+            } else if (name.isBlank()) {
+                queues.problem(name, "a queue name must not be blank");
+            } else {
+                sections.put(name, configured(name, queue, catalog));
+            }
+        }
+        return sections;
+    }
+
+    private static ProviderSection implicitDefault(Settings root, Settings empty, ProviderCatalog catalog) {
+        Optional<QueueProviderFactory> factory = catalog.provider(DEFAULT_TYPE);
+        if (factory.isEmpty()) {
+            root.problem("provider", "not configured, so the \"default\" queue would be of type " + DEFAULT_TYPE
+                    + ", but: " + catalog.unknownProvider(DEFAULT_TYPE));
+        } else {
+            empty.markKnown("type");
+            factory.get().validate(empty);
+        }
+        return new ProviderSection(JobOptions.DEFAULT_QUEUE, DEFAULT_TYPE, empty);
+    }
+
+    private static ProviderSection configured(String queueName, Settings section, ProviderCatalog catalog) {
+        String available = catalog.providerTypes().isEmpty()
+                ? "none is on the classpath" : "available: " + String.join(", ", catalog.providerTypes());
+        String type = section.requireString("type", "name the provider, e.g. type: " + DEFAULT_TYPE
+                + " (" + available + ")");
+        Optional<QueueProviderFactory> factory = type.isEmpty() ? Optional.empty() : catalog.provider(type);
+        if (factory.isPresent()) {
+            factory.get().validate(section);
+        } else {
+            if (!type.isEmpty()) {
+                section.problem("type", catalog.unknownProvider(type));
+            }
+            section.keys().forEach(section::markKnown);
+        }
+        return new ProviderSection(queueName, type, section);
+    }
+}

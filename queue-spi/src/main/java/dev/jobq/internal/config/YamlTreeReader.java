@@ -1,0 +1,76 @@
+package dev.jobq.internal.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.jobq.ConfigException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the YAML text into plain maps, lists and scalars, nothing bound yet. A syntax error ends
+ * the load with one problem that gives its line and column: nothing after it can be trusted.
+ */
+final class YamlTreeReader {
+
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private YamlTreeReader() {
+    }
+
+    /** The top-level map; empty for an empty file. */
+    static Map<String, Object> read(String yamlText, String sourceName) {
+        Object tree;
+        try (JsonParser parser = YAML.createParser(yamlText)) {
+            tree = parser.nextToken() == null ? null : YAML.readValue(parser, Object.class);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(sourceName, List.of(syntaxProblem(e)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a String cannot fail", e);
+        }
+        if (tree == null) {
+            return Map.of();
+        }
+        if (!(tree instanceof Map<?, ?> map)) {
+            throw new ConfigException(sourceName, List.of("the file must be a map of sections (provider, queues, "
+                    + "worker, scheduler), got " + (tree instanceof List<?> ? "a list" : "the value '" + tree + "'")));
+        }
+        Map<String, Object> top = new LinkedHashMap<>();
+        map.forEach((key, value) -> top.put(String.valueOf(key), value));
+        return top;
+    }
+
+    private static String syntaxProblem(JsonProcessingException e) {
+        JsonLocation where = e.getLocation();
+        String at = where == null ? "" : "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": ";
+        String what = withoutSnippets(e.getOriginalMessage());
+        String hint = what.contains("<block") ? " (check the indentation: nested keys need more spaces than their parent)"
+                : "";
+        return at + "not valid YAML: " + what + hint;
+    }
+
+    /**
+     * SnakeYAML's message repeats each position as a line of the file with a caret under it; the
+     * position is already in front of the problem, so only the sentences are kept.
+     */
+    private static String withoutSnippets(String message) {
+        List<String> sentences = new ArrayList<>();
+        String[] lines = message.split("\\R");
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].startsWith(" in '")) {
+                i += 2;
+            } else if (!lines[i].isBlank()) {
+                sentences.add(lines[i].strip());
+            }
+        }
+        return String.join("; ", new LinkedHashSet<>(sentences));
+    }
+}

@@ -1,0 +1,152 @@
+package dev.jobq.internal.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.jobq.ConfigException;
+import dev.jobq.WorkerMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("ConfigLoader: files, YAML and reporting")
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void reportsAnUnknownKeyAndABadValueTogetherWithTheirPaths() {
+        var e = catchThrowableOfType(ConfigException.class, () -> Load.yaml("""
+                worker:
+                  concurency: 10
+                  concurrency: 0
+                """));
+
+        assertThat(e.problems()).containsExactly(
+                "worker.concurrency: must be ≥ 1, got 0",
+                "worker.concurency: unknown key (known keys here: mode, queues, concurrency, pollInterval, "
+                        + "shutdownTimeout, backoff)");
+        assertThat(e.getMessage()).startsWith("jobq.yaml has 2 problems:");
+    }
+
+    @Test
+    void reportsProblemsFromEverySectionInOneException() {
+        assertThat(Load.problems("""
+                provider:
+                  type: memory
+                  maxHistorySize: 0
+                worker:
+                  pollInterval: 1000
+                scheduler:
+                  enabled: perhaps
+                colour: blue
+                """)).containsExactly(
+                "provider.maxHistorySize: must be ≥ 1, got 0",
+                "worker.pollInterval: '1000' has no unit; write 1000ms, 1000s, 1000m or 1000h",
+                "scheduler.enabled: must be true or false, got 'perhaps'",
+                "colour: unknown key (known keys here: provider, queues, worker, scheduler)");
+    }
+
+    @Test
+    void loadsAFile() throws IOException {
+        Path file = dir.resolve("jobq.yaml");
+        Files.writeString(file, """
+                worker:
+                  mode: standalone
+                  concurrency: 8
+                """);
+
+        JobQueueConfig config = ConfigLoader.load(file, Map.of(), TestCatalogs.all());
+
+        assertThat(config.worker().mode()).isEqualTo(WorkerMode.STANDALONE);
+        assertThat(config.worker().concurrency()).isEqualTo(8);
+    }
+
+    @Test
+    void namesAMissingFileAndHowToChooseAnother() {
+        Path missing = dir.resolve("nope.yaml");
+
+        var e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(missing, Map.of(), TestCatalogs.all()));
+
+        assertThat(e.problems()).containsExactly(missing.toAbsolutePath()
+                + ": no such file; choose another with --config FILE or the JOBQ_CONFIG environment variable");
+    }
+
+    @Test
+    void namesAFileThatCannotBeRead() {
+        var e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(dir, Map.of(), TestCatalogs.all()));
+
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith(dir.toAbsolutePath() + ": cannot be read (")
+                .endsWith("choose another with --config FILE or the JOBQ_CONFIG environment variable");
+    }
+
+    @Test
+    void reportsAYamlSyntaxErrorOnceWithItsLineAndColumn() {
+        List<String> problems = Load.problems("""
+                worker:
+                  concurrency: 5
+                 pollInterval: [1s
+                """);
+
+        assertThat(problems).containsExactly("line 3, column 2: not valid YAML: while parsing a block mapping; "
+                + "expected <block end>, but found '<block mapping start>' (check the indentation: nested keys need "
+                + "more spaces than their parent)");
+    }
+
+    @Test
+    void reportsADuplicateKeyAsASyntaxError() {
+        List<String> problems = Load.problems("""
+                worker:
+                  concurrency: 5
+                  concurrency: 6
+                """);
+
+        assertThat(problems).containsExactly("line 3, column 14: not valid YAML: Duplicate field 'concurrency'");
+    }
+
+    @Test
+    void refusesAFileThatIsNotAMap() {
+        assertThat(Load.problems("- provider\n- worker\n")).containsExactly(
+                "the file must be a map of sections (provider, queues, worker, scheduler), got a list");
+    }
+
+    @Test
+    void readsAnEmptyFileAsTheDefaults() {
+        JobQueueConfig config = Load.yaml("# nothing configured yet\n");
+
+        assertThat(config.providers()).containsOnlyKeys("default");
+        assertThat(config.providers().get("default").type()).isEqualTo("memory");
+        assertThat(config.worker()).usingRecursiveComparison().ignoringFields("backoff")
+                .isEqualTo(WorkerSettings.defaults());
+        assertThat(config.scheduler()).isNull();
+    }
+
+    @Test
+    void givesTheDefaultsWithoutAFile() {
+        JobQueueConfig config = ConfigLoader.defaults(TestCatalogs.all());
+
+        assertThat(config.providers().get("default").type()).isEqualTo("memory");
+        assertThat(config.worker().concurrency()).isEqualTo(WorkerSettings.DEFAULT_CONCURRENCY);
+        assertThat(config.worker().pollInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.scheduler()).isNull();
+    }
+
+    @Test
+    void refusesTheDefaultsWhenTheMemoryProviderIsMissing() {
+        var e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.defaults(TestCatalogs.empty()));
+
+        assertThat(e.problems()).containsExactly("provider: not configured, so the \"default\" queue would be of "
+                + "type memory, but: unknown provider type 'memory' (none is on the classpath); add "
+                + "dev.jobq:provider-memory to the classpath (or its jar to the worker's --handlers directory)");
+    }
+}

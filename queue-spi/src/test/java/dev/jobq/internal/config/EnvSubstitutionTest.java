@@ -1,0 +1,112 @@
+package dev.jobq.internal.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("ConfigLoader: ${VAR} substitution")
+class EnvSubstitutionTest {
+
+    private static final String SQS = """
+            provider:
+              type: sqs
+              region: ${AWS_REGION:-us-east-1}
+              queueUrl: ${SQS_QUEUE_URL}
+            """;
+
+    private static String queueUrl(JobQueueConfig config) {
+        return config.providers().get("default").settings().string("queueUrl");
+    }
+
+    @Test
+    void substitutesAVariableFromTheGivenEnvironment() {
+        JobQueueConfig config = Load.yaml(SQS, Map.of("SQS_QUEUE_URL", "http://127.0.0.1:9324/queue/jobs"));
+
+        assertThat(queueUrl(config)).isEqualTo("http://127.0.0.1:9324/queue/jobs");
+    }
+
+    @Test
+    void usesTheDefaultWhenTheVariableIsUnsetOrEmpty() {
+        JobQueueConfig unset = Load.yaml(SQS, Map.of("SQS_QUEUE_URL", "u"));
+        JobQueueConfig empty = Load.yaml(SQS, Map.of("SQS_QUEUE_URL", "u", "AWS_REGION", ""));
+
+        assertThat(unset.providers().get("default").settings().string("region")).isEqualTo("us-east-1");
+        assertThat(empty.providers().get("default").settings().string("region")).isEqualTo("us-east-1");
+    }
+
+    @Test
+    void prefersTheVariableOverTheDefault() {
+        JobQueueConfig config = Load.yaml(SQS, Map.of("SQS_QUEUE_URL", "u", "AWS_REGION", "eu-west-1"));
+
+        assertThat(config.providers().get("default").settings().string("region")).isEqualTo("eu-west-1");
+    }
+
+    @Test
+    void namesAnUnsetVariableAndTheKeyThatUsesIt() {
+        assertThat(Load.problems(SQS)).containsExactly("provider.queueUrl: environment variable SQS_QUEUE_URL is "
+                + "not set; set it, or give a default with ${SQS_QUEUE_URL:-value}");
+    }
+
+    @Test
+    void keepsValuesWithYamlSpecialCharactersIntact() {
+        JobQueueConfig config = Load.yaml("""
+                scheduler:
+                  password: ${DB_PASSWORD}
+                  jdbcUrl: "jdbc:postgresql://${DB_HOST}:${DB_PORT:-5432}/jobs"
+                """, Map.of("DB_PASSWORD", "p#ss: {x} - [y], 'z' \"q\"", "DB_HOST", "db.internal"));
+
+        var settings = config.scheduler().settings();
+        assertThat(settings.string("password")).isEqualTo("p#ss: {x} - [y], 'z' \"q\"");
+        assertThat(settings.string("jdbcUrl")).isEqualTo("jdbc:postgresql://db.internal:5432/jobs");
+    }
+
+    @Test
+    void substitutesInsideListsAndNamesTheItemWhenItFails() {
+        String yaml = """
+                queues:
+                  reports: { type: memory }
+                worker:
+                  queues: [default, "${EXTRA_QUEUE}"]
+                """;
+
+        assertThat(Load.yaml(yaml, Map.of("EXTRA_QUEUE", "reports")).worker().queues())
+                .containsExactly("default", "reports");
+        assertThat(Load.problems(yaml)).first().isEqualTo("worker.queues[1]: environment variable EXTRA_QUEUE is "
+                + "not set; set it, or give a default with ${EXTRA_QUEUE:-value}");
+    }
+
+    @Test
+    void feedsSubstitutedTextToTypedKeys() {
+        JobQueueConfig config = Load.yaml("""
+                worker:
+                  concurrency: ${WORKERS:-12}
+                  shutdownTimeout: ${GRACE:-45s}
+                """);
+
+        assertThat(config.worker().concurrency()).isEqualTo(12);
+        assertThat(config.worker().shutdownTimeout()).hasSeconds(45);
+    }
+
+    @Test
+    void writesALiteralDollarBraceForADoubledDollar() {
+        JobQueueConfig config = Load.yaml("scheduler:\n  password: \"a$${NOT_A_VAR}b$c\"\n");
+
+        assertThat(config.scheduler().settings().string("password")).isEqualTo("a${NOT_A_VAR}b$c");
+    }
+
+    @Test
+    void reportsAnUnclosedReference() {
+        assertThat(Load.problems("scheduler:\n  password: \"${DB_PASSWORD\"\n")).containsExactly(
+                "scheduler.password: '${DB_PASSWORD' has '${' without a closing '}'; write ${NAME} or "
+                        + "${NAME:-default}, or $${ for a literal ${");
+    }
+
+    @Test
+    void reportsAReferenceThatIsNotAVariableName() {
+        assertThat(Load.problems("scheduler:\n  password: \"${1 2}\"\n")).containsExactly(
+                "scheduler.password: '${1 2}' does not name an environment variable (letters, digits and _); "
+                        + "write $${ for a literal ${");
+    }
+}

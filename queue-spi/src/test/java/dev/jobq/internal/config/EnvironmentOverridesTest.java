@@ -1,0 +1,80 @@
+package dev.jobq.internal.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("ConfigLoader: the seeds' environment overrides")
+class EnvironmentOverridesTest {
+
+    private static final String FILE = """
+            worker:
+              concurrency: 3
+              pollInterval: 2s
+              shutdownTimeout: 10s
+            scheduler:
+              enabled: true
+              pollInterval: 5m
+            """;
+
+    @Test
+    void overrideTheFile() {
+        JobQueueConfig config = Load.yaml(FILE, Map.of(
+                "QUEUE_CONCURRENCY", "10",
+                "QUEUE_POLL_INTERVAL", "250",
+                "QUEUE_SHUTDOWN_TIMEOUT", "2m",
+                "SCHEDULER_ENABLED", "false",
+                "SCHEDULER_POLL_INTERVAL", "30000"));
+
+        assertThat(config.worker().concurrency()).isEqualTo(10);
+        assertThat(config.worker().pollInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.worker().shutdownTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.scheduler().enabled()).isFalse();
+        assertThat(config.scheduler().pollInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void leaveTheFileAloneWhenUnsetOrBlank() {
+        JobQueueConfig config = Load.yaml(FILE, Map.of("QUEUE_CONCURRENCY", " ", "PATH", "/usr/bin"));
+
+        assertThat(config.worker().concurrency()).isEqualTo(3);
+        assertThat(config.worker().pollInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.scheduler().enabled()).isTrue();
+        assertThat(config.scheduler().pollInterval()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void reportBadValuesUnderTheVariableName() {
+        assertThat(Load.problems(FILE, Map.of(
+                "QUEUE_CONCURRENCY", "0",
+                "QUEUE_POLL_INTERVAL", "soon",
+                "QUEUE_SHUTDOWN_TIMEOUT", "-5",
+                "SCHEDULER_ENABLED", "maybe"))).containsExactly(
+                "QUEUE_CONCURRENCY: must be ≥ 1, got 0",
+                "QUEUE_POLL_INTERVAL: 'soon' is not a duration with a unit such as 500ms, 30s, 5m, 1h, 2d, or "
+                        + "ISO-8601 like PT30S",
+                "QUEUE_SHUTDOWN_TIMEOUT: '-5' is not a duration with a unit such as 500ms, 30s, 5m, 1h, 2d, or "
+                        + "ISO-8601 like PT30S",
+                "SCHEDULER_ENABLED: must be true or false, got 'maybe'");
+    }
+
+    @Test
+    void schedulerEnabledTurnsOnASchedulerTheFileDoesNotMention() {
+        JobQueueConfig config = Load.yaml("", Map.of("SCHEDULER_ENABLED", "true", "SCHEDULER_POLL_INTERVAL", "15s"));
+
+        assertThat(config.scheduler()).isNotNull();
+        assertThat(config.scheduler().enabled()).isTrue();
+        assertThat(config.scheduler().type()).isEqualTo("jdbc");
+        assertThat(config.scheduler().pollInterval()).isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void schedulerSettingsAloneDoNotCreateAScheduler() {
+        JobQueueConfig config = Load.yaml("", Map.of("SCHEDULER_ENABLED", "false", "SCHEDULER_POLL_INTERVAL", "15s"));
+
+        assertThat(config.scheduler()).isNull();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.jobq.internal.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("ConfigLoader: provider: and queues:")
+class ProviderSectionTest {
+
+    @Test
+    void makesTheDefaultQueueInMemoryWhenNoProviderIsWritten() {
+        ProviderSection section = Load.yaml("worker: {}\n").providers().get("default");
+
+        assertThat(section.queueName()).isEqualTo("default");
+        assertThat(section.type()).isEqualTo("memory");
+        assertThat(section.settings().path()).isEqualTo("provider");
+    }
+
+    @Test
+    void readsTheProviderAndNamedQueuesInFileOrder() {
+        JobQueueConfig config = Load.yaml("""
+                provider:
+                  type: sqs
+                  region: us-east-1
+                  queueUrl: http://localhost/q/default
+                queues:
+                  reports: { type: memory, maxHistorySize: 50 }
+                  critical: { type: sqs, region: eu-west-1, queueUrl: http://localhost/q/critical }
+                """);
+
+        assertThat(config.providers()).containsOnlyKeys("default", "reports", "critical");
+        assertThat(config.providers().keySet()).containsExactly("default", "reports", "critical");
+        ProviderSection reports = config.providers().get("reports");
+        assertThat(reports.type()).isEqualTo("memory");
+        assertThat(reports.queueName()).isEqualTo("reports");
+        assertThat(reports.settings().path()).isEqualTo("queues.reports");
+        assertThat(reports.settings().integer("maxHistorySize", 0, 0, 100)).isEqualTo(50);
+        assertThat(config.providers().get("critical").settings().string("region")).isEqualTo("eu-west-1");
+    }
+
+    @Test
+    void requiresATypeInAWrittenSection() {
+        assertThat(Load.problems("provider:\n  maxHistorySize: 5\n")).containsExactly(
+                "provider.type: is required; name the provider, e.g. type: memory (available: memory, sqs)");
+    }
+
+    @Test
+    void namesAnUnknownTypeWithWhatIsAvailable() {
+        assertThat(Load.problems("provider:\n  type: rabbit\n  host: localhost\n")).containsExactly(
+                "provider.type: unknown provider type 'rabbit' (available: memory, sqs); check the spelling, or add "
+                        + "the jar that provides it");
+    }
+
+    @Test
+    void namesTheArtifactOfAKnownTypeThatIsMissing() {
+        assertThat(Load.problems("queues:\n  reports:\n    type: sqs\n", Map.of(), TestCatalogs.memoryOnly()))
+                .containsExactly("queues.reports.type: unknown provider type 'sqs' (available: memory); add "
+                        + "dev.jobq:provider-sqs to the classpath (or its jar to the worker's --handlers directory)");
+    }
+
+    @Test
+    void letsTheFactoryCheckItsKeysUnderTheQueuePath() {
+        assertThat(Load.problems("""
+                provider:
+                  type: sqs
+                  regoin: us-east-1
+                  queueUrl: http://localhost/q
+                queues:
+                  reports: { type: memory, maxHistorySize: 0 }
+                """)).containsExactly(
+                "provider.region: is required; write e.g. region: us-east-1",
+                "provider.regoin: unknown key (known keys here: type, region, queueUrl, visibilityTimeout, endpoint)",
+                "queues.reports.maxHistorySize: must be ≥ 1, got 0");
+    }
+
+    @Test
+    void refusesAQueueNamedDefault() {
+        assertThat(Load.problems("queues:\n  default: { type: memory }\n")).containsExactly(
+                "queues.default: conflicts with provider:, which configures the \"default\" queue; rename this "
+                        + "queue, or move its settings under provider:");
+    }
+
+    @Test
+    void refusesAQueueThatIsNotASection() {
+        assertThat(Load.problems("queues:\n  reports: sqs\n")).containsExactly(
+                "queues.reports: must be a section of keys, got 'sqs'");
+    }
+}

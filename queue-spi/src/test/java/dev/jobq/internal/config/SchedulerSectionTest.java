@@ -1,0 +1,72 @@
+package dev.jobq.internal.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("ConfigLoader: scheduler:")
+class SchedulerSectionTest {
+
+    @Test
+    void isAbsentWhenNotWritten() {
+        assertThat(Load.yaml("worker: {}\n").scheduler()).isNull();
+    }
+
+    @Test
+    void usesTheDefaultsOfAWrittenSection() {
+        SchedulerSection scheduler = Load.yaml("scheduler: {}\n").scheduler();
+
+        assertThat(scheduler.enabled()).isFalse();
+        assertThat(scheduler.type()).isEqualTo("jdbc");
+        assertThat(scheduler.pollInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(scheduler.settings().path()).isEqualTo("scheduler");
+    }
+
+    @Test
+    void readsItsKeysAndPassesTheRestToTheFactory() {
+        SchedulerSection scheduler = Load.yaml("""
+                scheduler:
+                  enabled: true
+                  pollInterval: 10s
+                  jdbcUrl: jdbc:postgresql://db/jobs
+                """).scheduler();
+
+        assertThat(scheduler.enabled()).isTrue();
+        assertThat(scheduler.pollInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(scheduler.settings().string("jdbcUrl")).isEqualTo("jdbc:postgresql://db/jobs");
+    }
+
+    @Test
+    void letsTheFactoryReportUnknownKeys() {
+        assertThat(Load.problems("scheduler:\n  enabled: true\n  jdbcUlr: jdbc:h2:mem:x\n")).containsExactly(
+                "scheduler.jdbcUlr: unknown key (known keys here: enabled, type, pollInterval, jdbcUrl, username, "
+                        + "password)");
+    }
+
+    @Test
+    void refusesAnEnabledSchedulerThatIsNotOnTheClasspath() {
+        assertThat(Load.problems("scheduler:\n  enabled: true\n", Map.of(), TestCatalogs.memoryOnly()))
+                .containsExactly("scheduler: is enabled, but: unknown scheduler type 'jdbc' (none is on the "
+                        + "classpath); add dev.jobq:scheduler-jdbc to the classpath (or its jar to the worker's "
+                        + "--handlers directory)");
+    }
+
+    @Test
+    void namesAWrittenTypeThatIsUnknown() {
+        assertThat(Load.problems("scheduler:\n  enabled: true\n  type: quartz\n")).containsExactly(
+                "scheduler.type: unknown scheduler type 'quartz' (available: jdbc); check the spelling, or add the "
+                        + "jar that provides it");
+    }
+
+    @Test
+    void acceptsADisabledSectionWhoseSchedulerIsMissing() {
+        SchedulerSection scheduler = ConfigLoader.parse("scheduler:\n  jdbcUrl: jdbc:h2:mem:x\n", "jobq.yaml",
+                Map.of(), TestCatalogs.memoryOnly()).scheduler();
+
+        assertThat(scheduler.enabled()).isFalse();
+        assertThat(scheduler.type()).isEqualTo("jdbc");
+    }
+}

@@ -1,0 +1,183 @@
+package dev.jobq.internal.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.Backoff;
+import dev.jobq.WorkerMode;
+import java.time.Duration;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@DisplayName("ConfigLoader: worker:")
+class WorkerSectionTest {
+
+    private static final String TWO_QUEUES = "queues:\n  reports: { type: memory }\n";
+
+    @Test
+    void usesTheDefaultsForAnAbsentSection() {
+        WorkerSettings worker = Load.yaml("").worker();
+
+        assertThat(worker.mode()).isEqualTo(WorkerMode.IN_PROCESS);
+        assertThat(worker.queues()).isEmpty();
+        assertThat(worker.concurrency()).isEqualTo(5);
+        assertThat(worker.pollInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(worker.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void readsEveryKey() {
+        WorkerSettings worker = Load.yaml(TWO_QUEUES + """
+                worker:
+                  mode: standalone
+                  queues: [reports, default]
+                  concurrency: 20
+                  pollInterval: 500ms
+                  shutdownTimeout: PT1M30S
+                """).worker();
+
+        assertThat(worker.mode()).isEqualTo(WorkerMode.STANDALONE);
+        assertThat(worker.queues()).containsExactly("reports", "default");
+        assertThat(worker.concurrency()).isEqualTo(20);
+        assertThat(worker.pollInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(worker.shutdownTimeout()).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"500ms, PT0.5S", "30s, PT30S", "5m, PT5M", "1h, PT1H", "PT2M, PT2M"})
+    void readsDurationsWithUnitsAndIso(String written, Duration expected) {
+        assertThat(Load.yaml("worker:\n  shutdownTimeout: " + written + "\n").worker().shutdownTimeout())
+                .isEqualTo(expected);
+    }
+
+    @Test
+    void asksForAUnitOnABareNumber() {
+        assertThat(Load.problems("worker:\n  shutdownTimeout: 30\n")).containsExactly(
+                "worker.shutdownTimeout: '30' has no unit; write 30ms, 30s, 30m or 30h");
+    }
+
+    @Test
+    void refusesAZeroPollInterval() {
+        assertThat(Load.problems("worker:\n  pollInterval: 0s\n")).containsExactly(
+                "worker.pollInterval: must be ≥ 1ms, got 0s");
+    }
+
+    @Test
+    void refusesAnUnknownMode() {
+        assertThat(Load.problems("worker:\n  mode: sideways\n")).containsExactly(
+                "worker.mode: must be one of in-process, standalone, got 'sideways'");
+    }
+
+    @Test
+    void refusesAQueueThatIsNotConfigured() {
+        assertThat(Load.problems(TWO_QUEUES + "worker:\n  queues: [default, reprots]\n")).containsExactly(
+                "worker.queues: 'reprots' is not a configured queue (configured: default, reports); add it under "
+                        + "queues: or remove it here");
+    }
+
+    @Test
+    void refusesAQueueListedTwice() {
+        assertThat(Load.problems("worker:\n  queues: [default, default]\n")).containsExactly(
+                "worker.queues: lists 'default' twice");
+    }
+
+    @Nested
+    @DisplayName("backoff:")
+    class BackoffSection {
+
+        private Backoff backoff(String section) {
+            return Load.yaml("worker:\n  backoff:\n" + section.indent(4)).worker().backoff();
+        }
+
+        @Test
+        void defaultsToExponentialFromOneSecondWithJitter() {
+            Backoff backoff = Load.yaml("").worker().backoff();
+
+            assertThat(backoff.delay(1)).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
+            assertThat(backoff.delay(3)).isBetween(Duration.ofSeconds(4), Duration.ofMillis(4800));
+        }
+
+        @Test
+        void readsExponential() {
+            Backoff backoff = backoff("type: exponential\nbase: 2s\nmax: 10s\njitter: 0\n");
+
+            assertThat(backoff.delay(1)).isEqualTo(Duration.ofSeconds(2));
+            assertThat(backoff.delay(2)).isEqualTo(Duration.ofSeconds(4));
+            assertThat(backoff.delay(3)).isEqualTo(Duration.ofSeconds(8));
+            assertThat(backoff.delay(4)).isEqualTo(Duration.ofSeconds(10));
+        }
+
+        @Test
+        void addsOnlyJitterWithinTheFraction() {
+            Backoff backoff = backoff("type: fixed\ndelay: 10s\njitter: 0.5\n");
+
+            for (int attempt = 1; attempt <= 20; attempt++) {
+                assertThat(backoff.delay(attempt)).isBetween(Duration.ofSeconds(10), Duration.ofSeconds(15));
+            }
+        }
+
+        @Test
+        void readsFixed() {
+            Backoff backoff = backoff("type: fixed\ndelay: 10s\n");
+
+            assertThat(backoff.delay(1)).isEqualTo(Duration.ofSeconds(10));
+            assertThat(backoff.delay(7)).isEqualTo(Duration.ofSeconds(10));
+        }
+
+        @Test
+        void readsAListAndRepeatsItsLastDelay() {
+            Backoff backoff = backoff("type: list\ndelays: [5s, 1m]\n");
+
+            assertThat(backoff.delay(1)).isEqualTo(Duration.ofSeconds(5));
+            assertThat(backoff.delay(2)).isEqualTo(Duration.ofMinutes(1));
+            assertThat(backoff.delay(3)).isEqualTo(Duration.ofMinutes(1));
+        }
+
+        @Test
+        void readsNone() {
+            assertThat(backoff("type: none\n").delay(4)).isZero();
+        }
+
+        @Test
+        void knowsOnlyTheKeysOfTheChosenType() {
+            assertThat(Load.problems("worker:\n  backoff:\n    type: exponential\n    delay: 5s\n")).containsExactly(
+                    "worker.backoff.delay: unknown key (known keys here: type, base, max, jitter)");
+        }
+
+        @Test
+        void reportsEachBadValue() {
+            assertThat(Load.problems("""
+                    worker:
+                      backoff:
+                        type: exponential
+                        base: 10s
+                        max: 5s
+                        jitter: 1.5
+                    """)).containsExactly(
+                    "worker.backoff.max: must be ≥ base (10s), got 5s",
+                    "worker.backoff.jitter: must be a fraction of the delay from 0 to 1 (0.2 adds up to 20 %), got '1.5'");
+        }
+
+        @Test
+        void requiresTheDelayOfFixedAndTheDelaysOfList() {
+            assertThat(Load.problems("worker:\n  backoff: { type: fixed }\n")).containsExactly(
+                    "worker.backoff.delay: is required for type fixed; write e.g. delay: 10s");
+            assertThat(Load.problems("worker:\n  backoff: { type: list }\n")).containsExactly(
+                    "worker.backoff.delays: is required for type list; write e.g. delays: [5s, 1m, 10m]");
+        }
+
+        @Test
+        void namesTheBadItemOfAList() {
+            assertThat(Load.problems("worker:\n  backoff: { type: list, delays: [5s, 30] }\n")).containsExactly(
+                    "worker.backoff.delays[1]: '30' has no unit; write 30ms, 30s, 30m or 30h");
+        }
+
+        @Test
+        void refusesAnUnknownType() {
+            assertThat(Load.problems("worker:\n  backoff: { type: linear }\n")).containsExactly(
+                    "worker.backoff.type: must be one of exponential, fixed, list, none, got 'linear'");
+        }
+    }
+}
