@@ -18,21 +18,29 @@ final class DemoReport {
 
     private final Map<String, PlannedJob> planned;
     private final DemoTracker tracker;
+    private final Instant start;
     private final Duration elapsed;
     private final Duration timeout;
     private final List<String> problems = new ArrayList<>();
 
-    private DemoReport(Map<String, PlannedJob> planned, DemoTracker tracker, Duration elapsed, Duration timeout) {
+    private DemoReport(Map<String, PlannedJob> planned, DemoTracker tracker, Instant start, Instant end,
+                       Duration timeout) {
         this.planned = planned;
         this.tracker = tracker;
-        this.elapsed = elapsed;
+        this.start = start;
+        this.elapsed = Duration.between(start, end);
         this.timeout = timeout;
     }
 
-    /** Compares what the tracker saw with the plan, job by job. */
-    static DemoReport compare(Map<String, PlannedJob> planned, DemoTracker tracker, Duration elapsed,
+    /**
+     * Compares what the tracker saw with the plan, job by job.
+     *
+     * @param start when the worker started
+     * @param end   when the last job became final, or when the wait gave up
+     */
+    static DemoReport compare(Map<String, PlannedJob> planned, DemoTracker tracker, Instant start, Instant end,
                               Duration timeout) {
-        var report = new DemoReport(planned, tracker, elapsed, timeout);
+        var report = new DemoReport(planned, tracker, start, end, timeout);
         report.check();
         return report;
     }
@@ -61,9 +69,8 @@ final class DemoReport {
                 .filter(t -> t.outcome() == Outcome.DEAD)
                 .ifPresent(t -> out.printf(Locale.ROOT, "      %s  %-15s after %d attempts: %s%n",
                         id, job.type(), t.finalAttempt(), t.error())));
-        double seconds = Math.max(elapsed.toMillis(), 1) / 1000.0;
-        out.printf(Locale.ROOT, "  %-14s %8.1f  jobs/s%n", "throughput", snapshot.completed() / seconds);
-        out.printf(Locale.ROOT, "  %-14s %8.1f  s%n", "elapsed", seconds);
+        printThroughput(out);
+        out.printf(Locale.ROOT, "  %-14s %8.1f  s%n", "elapsed", seconds(elapsed));
         printPriority(out);
         printDelayed(out);
         out.println();
@@ -109,6 +116,29 @@ final class DemoReport {
         return counts.entrySet().stream()
                 .map(e -> e.getValue() + " " + e.getKey().label())
                 .collect(Collectors.joining(" · "));
+    }
+
+    /**
+     * Throughput over the jobs due at start with no planned failure, up to the last of them to end:
+     * otherwise the delays and the retry backoff would count as work.
+     */
+    private void printThroughput(PrintWriter out) {
+        var finishedAt = planned.entrySet().stream()
+                .filter(e -> e.getValue().kind() != Kind.DELAYED && e.getValue().failedAttempts() == 0)
+                .map(e -> tracker.find(e.getKey()).map(DemoTracker.Trace::finishedAt).orElse(null))
+                .toList();
+        if (finishedAt.isEmpty() || finishedAt.contains(null)) {
+            out.printf(Locale.ROOT, "  %-14s %8s  jobs/s (not every job due at once ended)%n", "throughput", "-");
+            return;
+        }
+        Instant last = finishedAt.stream().max(Instant::compareTo).orElseThrow();
+        double busy = seconds(Duration.between(start, last));
+        out.printf(Locale.ROOT, "  %-14s %8.1f  jobs/s (%d jobs due at once, without retries, done after %.2f s)%n",
+                "throughput", finishedAt.size() / busy, finishedAt.size(), busy);
+    }
+
+    private static double seconds(Duration duration) {
+        return Math.max(duration.toMillis(), 1) / 1000.0;
     }
 
     private void printPriority(PrintWriter out) {

@@ -103,7 +103,7 @@ final class DemoTracker implements JobListener {
     }
 
     private void finish(String jobId, Outcome outcome, int attempt, @Nullable String error, Instant at) {
-        if (trace(jobId).finish(outcome, attempt, error)) {
+        if (trace(jobId).finish(outcome, attempt, error, at)) {
             lastFinalAt.accumulateAndGet(at, (previous, next) -> previous == null || next.isAfter(previous) ? next : previous);
             allFinal.countDown();
         }
@@ -122,6 +122,7 @@ final class DemoTracker implements JobListener {
         private @Nullable Outcome outcome;
         private int finalAttempt;
         private @Nullable String error;
+        private @Nullable Instant finishedAt;
 
         private synchronized void started(Instant at, int rank) {
             if (firstStartedAt == null) {
@@ -130,13 +131,14 @@ final class DemoTracker implements JobListener {
             }
         }
 
-        private synchronized boolean finish(Outcome outcome, int attempt, @Nullable String error) {
+        private synchronized boolean finish(Outcome outcome, int attempt, @Nullable String error, Instant at) {
             if (this.outcome != null) {
                 return false;
             }
             this.outcome = outcome;
             this.finalAttempt = attempt;
             this.error = error;
+            this.finishedAt = at;
             return true;
         }
 
@@ -167,6 +169,10 @@ final class DemoTracker implements JobListener {
 
         synchronized @Nullable String error() {
             return error;
+        }
+
+        synchronized @Nullable Instant finishedAt() {
+            return finishedAt;
         }
     }
 }

@@ -39,7 +39,7 @@ class DemoReportTest {
         tracker.onEvent(new JobEvent.Started(T0.plusSeconds(1), "default", "late-1", "email:send", 1));
         tracker.onEvent(new JobEvent.Completed(T0.plusSeconds(1), "default", "late-1", "email:send", 1, Duration.ZERO));
 
-        var report = DemoReport.compare(planned, tracker, Duration.ofSeconds(2), TIMEOUT);
+        var report = DemoReport.compare(planned, tracker, T0, T0.plusSeconds(2), TIMEOUT);
 
         assertThat(report.problems()).isEmpty();
         assertThat(printed(report)).contains("OK: every job ended as planned: 2 completed, 0 dead");
@@ -51,7 +51,7 @@ class DemoReportTest {
         tracker.onEvent(new JobEvent.Started(T0, "default", "flaky-1", "flaky:call", 1));
         tracker.onEvent(new JobEvent.Dead(T0, "default", "flaky-1", "flaky:call", 1, "IOException: reset"));
 
-        var report = DemoReport.compare(planned, tracker, Duration.ofSeconds(2), TIMEOUT);
+        var report = DemoReport.compare(planned, tracker, T0, T0.plusSeconds(2), TIMEOUT);
 
         assertThat(report.ok()).isFalse();
         assertThat(report.problems()).contains(
@@ -69,7 +69,7 @@ class DemoReportTest {
         tracker.onEvent(new JobEvent.Started(T0.plusMillis(10), "default", "late-1", "email:send", 1));
         tracker.onEvent(new JobEvent.Completed(T0.plusMillis(10), "default", "late-1", "email:send", 1, Duration.ZERO));
 
-        var report = DemoReport.compare(planned, tracker, Duration.ofSeconds(2), TIMEOUT);
+        var report = DemoReport.compare(planned, tracker, T0, T0.plusSeconds(2), TIMEOUT);
 
         assertThat(report.problems()).containsExactly("late-1 (email:send, delayed) started at 2026-11-23T10:00:00.010Z,"
                 + " before it was due at 2026-11-23T10:00:01Z");
