@@ -16,6 +16,7 @@ import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.SettableClock;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -84,7 +84,14 @@ final class MemoryQueueProvider implements QueueProvider {
                 EnumSet.of(Feature.PRIORITY, Feature.DEDUPLICATION, Feature.JOB_LOOKUP, Feature.DEAD_LETTER_STORE));
         if (clock instanceof SettableClock settable) {
             // Receivers wait in real time for a due time on this clock; a test moving it must wake them.
-            settable.onChange(this::wakeAllReceivers);
+            // Weakly, so that a clock shared by many short-lived providers does not keep them alive.
+            var self = new WeakReference<>(this);
+            settable.onChange(() -> {
+                MemoryQueueProvider provider = self.get();
+                if (provider != null) {
+                    provider.wakeAllReceivers();
+                }
+            });
         }
     }
 

@@ -17,6 +17,7 @@ import dev.jobq.JobState;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.Failure;
+import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
@@ -86,9 +87,9 @@ class MemoryQueueProviderTest {
 
         assertThat(capabilities.maxDelay()).isEqualTo(Capabilities.UNLIMITED_DELAY);
         assertThat(capabilities.maxPayloadBytes()).isEqualTo(4096);
-        assertThat(capabilities.features()).containsExactlyInAnyOrder(dev.jobq.spi.Feature.PRIORITY,
-                dev.jobq.spi.Feature.DEDUPLICATION, dev.jobq.spi.Feature.JOB_LOOKUP,
-                dev.jobq.spi.Feature.DEAD_LETTER_STORE);
+        assertThat(capabilities.features()).containsExactlyInAnyOrder(Feature.PRIORITY,
+                Feature.DEDUPLICATION, Feature.JOB_LOOKUP,
+                Feature.DEAD_LETTER_STORE);
     }
 
     @Test

@@ -93,8 +93,8 @@ public abstract class QueueProviderContract {
     }
 
     /**
-     * The delay and retry backoff the tests use. Ten minutes by default (instant with a settable
-     * clock); a real-time provider picks a few seconds, long enough to see a job is not early.
+     * The delay and retry backoff the tests use, at least 2 s. Ten minutes by default (instant with
+     * a settable clock); a real-time provider picks a few seconds, long enough to see a job is not early.
      */
     protected Duration testDelay() {
         return Duration.ofMinutes(10);
@@ -121,6 +121,10 @@ public abstract class QueueProviderContract {
 
     @BeforeEach
     void createProvider() {
+        if (testDelay().compareTo(Duration.ofSeconds(2)) < 0) {
+            throw new IllegalStateException("testDelay() must be at least 2s (the tests look one second before it"
+                    + " is due), got " + testDelay());
+        }
         time = newTimeControl();
         String queue = "tck-" + QUEUE_NUMBERS.incrementAndGet();
         provider = newProvider(new ProviderContext(queue, Settings.of("tck", "provider", providerSettings()),
