@@ -18,7 +18,6 @@ import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.SettableClock;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -57,6 +56,7 @@ final class MemoryQueueProvider implements QueueProvider {
     private final InstantSource clock;
     private final MemoryLimits limits;
     private final long leaseNanos;
+    private final String leaseExpired;
     private final Capabilities capabilities;
     private final DeadLetters deadLetterView = new DeadLetterView();
 
@@ -79,7 +79,9 @@ final class MemoryQueueProvider implements QueueProvider {
         this.queueName = Objects.requireNonNull(queueName, "queueName");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.limits = Objects.requireNonNull(limits, "limits");
-        this.leaseNanos = saturatedNanos(limits.leaseDuration());
+        this.leaseNanos = EpochNanos.nanos(limits.leaseDuration());
+        this.leaseExpired = "lease of " + DurationFormat.format(limits.leaseDuration())
+                + " ended before the delivery was settled (worker stopped or stalled)";
         this.capabilities = new Capabilities(Capabilities.UNLIMITED_DELAY, limits.maxPayloadBytes(),
                 EnumSet.of(Feature.PRIORITY, Feature.DEDUPLICATION, Feature.JOB_LOOKUP, Feature.DEAD_LETTER_STORE));
         if (clock instanceof SettableClock settable) {
@@ -123,7 +125,7 @@ final class MemoryQueueProvider implements QueueProvider {
                 return EnqueueResult.duplicateOf(existing.jobId());
             }
             long now = now();
-            long dueAt = delay.isZero() ? now : saturatedAdd(now, saturatedNanos(delay));
+            long dueAt = delay.isZero() ? now : EpochNanos.plus(now, delay);
             var entry = new Entry(envelope, ++sequence, now, Entry.State.WAITING);
             live.put(envelope.jobId(), entry);
             if (key != null) {
@@ -146,7 +148,7 @@ final class MemoryQueueProvider implements QueueProvider {
             throw new IllegalArgumentException("max must be ≥ 1, got " + max);
         }
         Objects.requireNonNull(wait, "wait");
-        long deadline = saturatedAdd(System.nanoTime(), Math.max(0, saturatedNanos(wait)));
+        long deadline = EpochNanos.plus(System.nanoTime(), Math.max(0, EpochNanos.nanos(wait)));
         lock.lock();
         try {
             while (!closed && !Thread.currentThread().isInterrupted()) {
@@ -221,7 +223,7 @@ final class MemoryQueueProvider implements QueueProvider {
                     if (retry.delay().isZero()) {
                         makeReady(entry);
                     } else {
-                        delayUntil(entry, saturatedAdd(now, saturatedNanos(retry.delay())));
+                        delayUntil(entry, EpochNanos.plus(now, retry.delay()));
                     }
                 }
                 case Failure.Dead ignored -> bury(entry);
@@ -244,7 +246,7 @@ final class MemoryQueueProvider implements QueueProvider {
             if (entry == null) {
                 return;
             }
-            entry.dueAt = saturatedAdd(now, saturatedNanos(extension));
+            entry.dueAt = EpochNanos.plus(now, extension);
             timed.update(entry);
             if (timed.peek() == entry) {
                 wakeAllLocked();
@@ -380,7 +382,7 @@ final class MemoryQueueProvider implements QueueProvider {
     private List<ReceivedJob> lease(int max, long now) {
         int count = Math.min(max, ready.size());
         var leased = new ArrayList<ReceivedJob>(count);
-        long leaseEnd = saturatedAdd(now, leaseNanos);
+        long leaseEnd = EpochNanos.plus(now, leaseNanos);
         for (int i = 0; i < count; i++) {
             Entry entry = ready.poll();
             assert entry != null;
@@ -404,8 +406,7 @@ final class MemoryQueueProvider implements QueueProvider {
             timed.poll();
             if (next.state == Entry.State.ACTIVE) {
                 activeCount--;
-                next.lastError = "lease of " + DurationFormat.format(limits.leaseDuration())
-                        + " ended before the delivery was settled (worker stopped or stalled)";
+                next.lastError = leaseExpired;
             }
             next.updatedAt = now;
             next.state = Entry.State.WAITING;
@@ -467,7 +468,7 @@ final class MemoryQueueProvider implements QueueProvider {
             case DEAD -> JobState.DEAD;
         };
         return new JobInfo(envelope.jobId(), envelope.type(), queueName, state, entry.attempts(), envelope.options(),
-                envelope.payloadJson(), envelope.createdAt(), instantOf(entry.updatedAt), entry.lastError);
+                envelope.payloadJson(), envelope.createdAt(), EpochNanos.toInstant(entry.updatedAt), entry.lastError);
     }
 
     private void wakeAllReceivers() {
@@ -484,33 +485,7 @@ final class MemoryQueueProvider implements QueueProvider {
     }
 
     private long now() {
-        Instant now = clock.instant();
-        try {
-            return Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano());
-        } catch (ArithmeticException outsideNanoRange) {
-            return now.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
-    }
-
-    private static Instant instantOf(long epochNanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
-    }
-
-    private static long saturatedNanos(Duration duration) {
-        try {
-            return duration.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
-    }
-
-    private static long saturatedAdd(long a, long b) {
-        long sum = a + b;
-        // Overflow only when both have the same sign and the sum's sign differs.
-        if (((a ^ sum) & (b ^ sum)) < 0) {
-            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
-        return sum;
+        return EpochNanos.of(clock.instant());
     }
 
     /** Dead letters of this queue, newest first; redrive puts a job back with a fresh set of attempts. */
@@ -529,7 +504,7 @@ final class MemoryQueueProvider implements QueueProvider {
                         break;
                     }
                     String error = entry.lastError == null ? "" : entry.lastError;
-                    letters.add(new DeadLetter(info(entry), error, entry.attempts(), instantOf(entry.updatedAt)));
+                    letters.add(new DeadLetter(info(entry), error, entry.attempts(), EpochNanos.toInstant(entry.updatedAt)));
                 }
                 return letters;
             } finally {
