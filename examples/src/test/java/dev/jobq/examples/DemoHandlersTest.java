@@ -6,6 +6,7 @@ import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -28,7 +29,7 @@ class DemoHandlersTest {
     void flakyCallCompletesOnTheAttemptAfterItsFailures() throws InterruptedException {
         var events = new CopyOnWriteArrayList<JobEvent>();
         var done = new CountDownLatch(1);
-        try (JobQueue jobs = JobQueue.builder().provider("memory").backoff(Backoff.none())
+        try (JobQueue jobs = JobQueue.builder().provider("memory").backoff(Backoff.fixed(Duration.ofMillis(20)))
                 .listener(event -> {
                     events.add(event);
                     if (event instanceof JobEvent.Completed || event instanceof JobEvent.Dead) {
@@ -46,7 +47,8 @@ class DemoHandlersTest {
         }
         List<Integer> failedAttempts = events.stream()
                 .filter(JobEvent.Failed.class::isInstance).map(e -> ((JobEvent.Failed) e).attempt()).toList();
-        assertThat(failedAttempts).containsExactly(1, 2);
+        // Events of successive attempts run on different threads; their order is not promised.
+        assertThat(failedAttempts).containsExactlyInAnyOrder(1, 2);
         assertThat(events).filteredOn(JobEvent.Completed.class::isInstance)
                 .singleElement().extracting(e -> ((JobEvent.Completed) e).attempt()).isEqualTo(3);
     }
