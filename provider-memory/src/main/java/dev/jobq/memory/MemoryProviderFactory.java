@@ -22,6 +22,14 @@ import java.util.Objects;
  *   maxPayloadBytes: 1MiB    # larger payloads are rejected at enqueue
  * }</pre>
  *
+ * <p>The provider is thread-safe and keeps nothing beyond the process. Leases, delays and retry
+ * backoff run on the queue's injected clock; a blocked {@code receive} wakes at once on enqueue, on
+ * {@code close()} (after which receives return empty and enqueues throw), and when the next job or
+ * lease comes due. A delivery numbers its attempt as the envelope's attempts plus the deliveries so
+ * far; a released delivery is not counted. While a job with the same id or deduplication key is
+ * waiting, delayed or running, enqueue returns it as a duplicate. Settling a delivery whose lease
+ * ended or that was released is ignored.
+ *
  * <p>In code, without a config file:
  *
  * <pre>{@code
