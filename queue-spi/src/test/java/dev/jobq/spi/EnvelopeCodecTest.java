@@ -8,6 +8,11 @@ import dev.jobq.JobOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -104,6 +109,31 @@ class EnvelopeCodecTest {
                     "00-abc-def-01");
 
             assertThat(codec.decode(codec.encode(original))).isEqualTo(original);
+        }
+
+        @Test
+        void servesManyThreadsAtOnce() throws Exception {
+            var start = new CountDownLatch(1);
+            var results = new ArrayList<Future<Boolean>>();
+            try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < 32; i++) {
+                    var original = new JobEnvelope(1, "id-" + i, "type-" + i, "{\"n\":" + i + ",\"s\":\"ü" + i + "\"}",
+                            JobOptions.defaults(), i % 4, CREATED, null, "t" + i);
+                    results.add(threads.submit(() -> {
+                        start.await();
+                        for (int round = 0; round < 200; round++) {
+                            if (!codec.decode(codec.encode(original)).equals(original)) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    }));
+                }
+                start.countDown();
+                for (var result : results) {
+                    assertThat(result.get(10, TimeUnit.SECONDS)).isTrue();
+                }
+            }
         }
 
         @Test

@@ -121,6 +121,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void refusesASectionThatIsNotASection() {
+        assertThat(Load.problems("worker: 5\nqueues: [reports]\n")).containsExactly(
+                "queues: must be a section of keys, got '[reports]'",
+                "worker: must be a section of keys, got '5'");
+    }
+
+    @Test
     void readsAnEmptyFileAsTheDefaults() {
         JobQueueConfig config = Load.yaml("# nothing configured yet\n");
 
