@@ -190,6 +190,22 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("failing a delivery as dead after its lease ended does not bury the redelivered job")
+    void staleDeadFailureIsIgnored() {
+        QueueProvider provider = provider();
+        provider.enqueue(job(), Duration.ZERO);
+        ReceivedJob first = receiveOne(provider);
+        clock.advance(MemoryProviderFactory.DEFAULT_LEASE_DURATION);
+
+        provider.fail(first, Failure.dead("too late"));
+
+        assertThat(provider.stats().dead()).isZero();
+        ReceivedJob second = receiveOne(provider);
+        assertThat(second.attempt()).isEqualTo(2);
+        assertThat(provider.getJob(second.jobId()).orElseThrow().state()).isEqualTo(JobState.ACTIVE);
+    }
+
+    @Test
     @DisplayName("payload size counts UTF-8 bytes, and the rejection names the size, the limit and the setting")
     void payloadLimitCountsUtf8Bytes() {
         QueueProvider provider = provider(MemoryProviderFactory.builder().maxPayloadBytes(10));

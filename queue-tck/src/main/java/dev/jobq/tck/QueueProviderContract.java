@@ -283,7 +283,7 @@ public abstract class QueueProviderContract {
             ReceivedJob second = receiveOne(time.patience(first.leaseDuration().plusSeconds(1)));
 
             provider.acknowledge(first);
-            provider.fail(first, Failure.dead("stale"));
+            provider.fail(first, Failure.retryAfter(Duration.ZERO, "stale"));
             provider.release(first);
 
             assertThat(provider.receive(1, Duration.ZERO)).as("still leased by the second delivery").isEmpty();
