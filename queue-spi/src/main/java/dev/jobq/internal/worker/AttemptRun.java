@@ -197,27 +197,40 @@ final class AttemptRun implements JobContext, Runnable {
         }
     }
 
+    /**
+     * Hands a failed delivery to the provider. A retry is announced before the provider can make the
+     * job visible again, so listeners see Failed before the next attempt's Started; a death is
+     * announced only after the dead-letter copy was written.
+     */
     private void report(Failure failure, @Nullable Throwable error) {
         String type = delivery.envelope().type();
-        try {
-            queue.provider().fail(delivery, failure);
-        } catch (RuntimeException e) {
-            log.error("job {} ({}): recording its failure failed; it will be delivered again when its lease ends",
-                    delivery.jobId(), type, e);
-        }
         queue.counters().failed();
-        var now = env.clock().instant();
         if (failure instanceof Failure.RetryAfter retry) {
             log.warn("job {} ({}) attempt {} failed: {}; retrying in {}", delivery.jobId(), type, delivery.attempt(),
                     retry.error(), DurationFormat.format(retry.delay()), error);
-            env.events().publish(new JobEvent.Failed(now, queue.name(), delivery.jobId(), type, delivery.attempt(),
-                    retry.error(), retry.delay()));
-        } else {
-            queue.counters().dead();
-            log.warn("job {} ({}) attempt {} is dead: {}", delivery.jobId(), type, delivery.attempt(), failure.error(),
-                    error);
-            env.events().publish(new JobEvent.Dead(now, queue.name(), delivery.jobId(), type, delivery.attempt(),
-                    failure.error()));
+            env.events().publish(new JobEvent.Failed(env.clock().instant(), queue.name(), delivery.jobId(), type,
+                    delivery.attempt(), retry.error(), retry.delay()));
+            settleWithProvider(failure);
+            return;
+        }
+        if (!settleWithProvider(failure)) {
+            return;
+        }
+        queue.counters().dead();
+        log.warn("job {} ({}) attempt {} is dead: {}", delivery.jobId(), type, delivery.attempt(), failure.error(),
+                error);
+        env.events().publish(new JobEvent.Dead(env.clock().instant(), queue.name(), delivery.jobId(), type,
+                delivery.attempt(), failure.error()));
+    }
+
+    private boolean settleWithProvider(Failure failure) {
+        try {
+            queue.provider().fail(delivery, failure);
+            return true;
+        } catch (RuntimeException e) {
+            log.error("job {} ({}): recording its failure ({}) failed; it will be delivered again when its lease "
+                    + "ends", delivery.jobId(), delivery.envelope().type(), failure.error(), e);
+            return false;
         }
     }
 
