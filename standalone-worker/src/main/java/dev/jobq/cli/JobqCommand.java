@@ -54,6 +54,7 @@ public final class JobqCommand implements Callable<Integer> {
     public static CommandLine commandLine(CommandContext context) {
         var commandLine = new CommandLine(new JobqCommand(), new ContextFactory(context));
         commandLine.setExecutionExceptionHandler(new FailureReporter());
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         return commandLine;
     }
 

@@ -24,6 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -184,6 +185,6 @@ public final class RunCommand implements Callable<Integer> {
         String firing = scheduler == null ? "" : scheduler.enabled() ? "; the scheduler fires due jobs here"
                 : "; scheduler.enabled is false: due jobs are fired elsewhere";
         return "queues " + served + " with concurrency " + worker.concurrency() + "; handlers: "
-                + String.join(", ", jobs.registeredTypes()) + firing;
+                + String.join(", ", new TreeSet<>(jobs.registeredTypes())) + firing;
     }
 }

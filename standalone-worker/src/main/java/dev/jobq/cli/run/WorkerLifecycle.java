@@ -9,6 +9,7 @@ import dev.jobq.internal.runtime.JobQueueRuntime;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -77,7 +78,7 @@ final class WorkerLifecycle implements WorkerView, JobListener {
 
     @Override
     public List<String> handlerTypes() {
-        return List.copyOf(jobs.registeredTypes());
+        return List.copyOf(new TreeSet<>(jobs.registeredTypes()));
     }
 
     @Override
