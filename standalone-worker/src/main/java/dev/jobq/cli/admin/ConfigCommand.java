@@ -14,7 +14,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code jobq config check}: reads the config file as a worker would, without connecting anywhere. */
@@ -22,15 +21,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Works with the config file.",
         subcommands = ConfigCommand.Check.class)
-public final class ConfigCommand implements Callable<Integer> {
-
-    @Spec
-    private CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing a subcommand: check");
-    }
+public final class ConfigCommand extends CommandGroup {
 
     /** {@code jobq config check}. */
     @Command(name = "check", mixinStandardHelpOptions = true,

@@ -5,19 +5,15 @@ import dev.jobq.DeadLetters;
 import dev.jobq.JobOptions;
 import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.CommandFailure;
-import dev.jobq.cli.context.QueueOptions;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.internal.runtime.JobQueueRuntime;
-import java.util.concurrent.Callable;
 import java.util.function.BiPredicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code jobq dead-letters list|redrive|delete}: the jobs that ran out of attempts, where the
@@ -28,18 +24,10 @@ import picocli.CommandLine.Spec;
         description = "Lists, redrives and deletes dead letters, where the queue's provider keeps them.",
         subcommands = {DeadLettersCommand.ListDead.class, DeadLettersCommand.Redrive.class,
                 DeadLettersCommand.Delete.class})
-public final class DeadLettersCommand implements Callable<Integer> {
+public final class DeadLettersCommand extends CommandGroup {
 
     static final int DEFAULT_LIMIT = 100;
     private static final int MAX_ERROR_CHARS = 120;
-
-    @Spec
-    private CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing a subcommand: list, redrive or delete");
-    }
 
     /** The queue option and the way to its dead letters, shared by the subcommands. */
     static final class QueueChoice {
@@ -60,12 +48,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
 
     /** {@code jobq dead-letters list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists dead letters, newest first.")
-    static final class ListDead implements Callable<Integer> {
-        private final CommandContext context;
-        @Spec
-        private CommandSpec spec;
-        @Mixin
-        private QueueOptions queueOptions;
+    static final class ListDead extends QueueCommand {
         @Mixin
         private QueueChoice choice;
         @Option(names = "--limit", paramLabel = "N", defaultValue = "" + DEFAULT_LIMIT,
@@ -73,24 +56,25 @@ public final class DeadLettersCommand implements Callable<Integer> {
         private int limit;
 
         ListDead(CommandContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
-        public Integer call() {
+        void checkOptions() {
             if (limit < 1) {
-                throw new ParameterException(spec.commandLine(), "--limit must be ≥ 1, got " + limit);
+                throw new ParameterException(spec().commandLine(), "--limit must be ≥ 1, got " + limit);
             }
-            try (QueueSetup setup = queueOptions.setup(context); QueueSession session = setup.open()) {
-                MemoryQueueNote.warnIfProcessLocal(session, choice.queue, spec.commandLine().getErr(),
-                        "jobq dead-letters");
-                var table = new Table("ID", "TYPE", "ATTEMPTS", "DEAD_AT", "ERROR");
-                for (DeadLetter dead : choice.of(session).list(limit)) {
-                    table.row(dead.job().id(), dead.job().type(), dead.attempts(), dead.deadAt(), shorten(dead.error()));
-                }
-                table.print(spec.commandLine().getOut());
-                return 0;
+        }
+
+        @Override
+        int run(QueueSetup setup, QueueSession session) {
+            MemoryQueueNote.warnIfProcessLocal(session, choice.queue, err(), "jobq dead-letters");
+            var table = new Table("ID", "TYPE", "ATTEMPTS", "DEAD_AT", "ERROR");
+            for (DeadLetter dead : choice.of(session).list(limit)) {
+                table.row(dead.job().id(), dead.job().type(), dead.attempts(), dead.deadAt(), shorten(dead.error()));
             }
+            table.print(out());
+            return 0;
         }
 
         private static String shorten(String error) {
@@ -100,36 +84,28 @@ public final class DeadLettersCommand implements Callable<Integer> {
     }
 
     /** What redrive and delete share: one id, one call, a message when the id is unknown. */
-    abstract static class ById implements Callable<Integer> {
-        private final CommandContext context;
+    abstract static class ById extends QueueCommand {
         private final String done;
         private final BiPredicate<DeadLetters, String> action;
-        @Spec
-        private CommandSpec spec;
-        @Mixin
-        private QueueOptions queueOptions;
         @Mixin
         private QueueChoice choice;
         @Parameters(index = "0", paramLabel = "ID", description = "The dead job's id.")
         private String id;
 
         ById(CommandContext context, String done, BiPredicate<DeadLetters, String> action) {
-            this.context = context;
+            super(context);
             this.done = done;
             this.action = action;
         }
 
         @Override
-        public Integer call() {
-            try (QueueSetup setup = queueOptions.setup(context); QueueSession session = setup.open()) {
-                if (!action.test(choice.of(session), id)) {
-                    throw CommandFailure.failed("queue '" + choice.queue + "' has no dead letter '" + id
-                            + "' (see jobq dead-letters list --queue " + choice.queue + ")");
-                }
-                spec.commandLine().getOut().println(done + " " + id);
-                spec.commandLine().getOut().flush();
-                return 0;
+        int run(QueueSetup setup, QueueSession session) {
+            if (!action.test(choice.of(session), id)) {
+                throw CommandFailure.failed("queue '" + choice.queue + "' has no dead letter '" + id
+                        + "' (see jobq dead-letters list --queue " + choice.queue + ")");
             }
+            out().println(done + " " + id);
+            return 0;
         }
     }
 

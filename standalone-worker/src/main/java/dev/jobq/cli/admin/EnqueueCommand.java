@@ -4,20 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobOptions;
 import dev.jobq.cli.context.CommandContext;
-import dev.jobq.cli.context.QueueOptions;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code jobq enqueue TYPE --payload JSON}: puts one job on a queue and prints its id. The payload
@@ -27,15 +23,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {"Enqueues one job and prints its id. The payload is passed on as the JSON given;",
                 "the worker's handler binds it to its payload class."})
-public final class EnqueueCommand implements Callable<Integer> {
-
-    private final CommandContext context;
-
-    @Spec
-    private CommandSpec spec;
-
-    @Mixin
-    private QueueOptions queueOptions;
+public final class EnqueueCommand extends QueueCommand {
 
     @Mixin
     private JobOptionsMixin jobOptions;
@@ -62,11 +50,11 @@ public final class EnqueueCommand implements Callable<Integer> {
     }
 
     EnqueueCommand(CommandContext context) {
-        this.context = context;
+        super(context);
     }
 
     @Override
-    public Integer call() {
+    int run(QueueSetup setup, QueueSession session) {
         EnqueueOptions.Builder options = jobOptions.toBuilder();
         if (when != null && when.delay != null) {
             options.delay(when.delay);
@@ -75,13 +63,9 @@ public final class EnqueueCommand implements Callable<Integer> {
             options.scheduledFor(when.at);
         }
         EnqueueOptions built = options.build();
-        try (QueueSetup setup = queueOptions.setup(context); QueueSession session = setup.open()) {
-            String queue = built.queue() != null ? built.queue() : JobOptions.DEFAULT_QUEUE;
-            MemoryQueueNote.warnIfProcessLocal(session, queue, spec.commandLine().getErr(), "jobq enqueue");
-            String id = session.queue().enqueue(type, payload, built);
-            spec.commandLine().getOut().println(id);
-            spec.commandLine().getOut().flush();
-            return 0;
-        }
+        String queue = built.queue() != null ? built.queue() : JobOptions.DEFAULT_QUEUE;
+        MemoryQueueNote.warnIfProcessLocal(session, queue, err(), "jobq enqueue");
+        out().println(session.queue().enqueue(type, payload, built));
+        return 0;
     }
 }

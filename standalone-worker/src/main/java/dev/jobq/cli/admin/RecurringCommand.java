@@ -7,21 +7,17 @@ import dev.jobq.RecurringJobInfo;
 import dev.jobq.Scheduler;
 import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.CommandFailure;
-import dev.jobq.cli.context.QueueOptions;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.concurrent.Callable;
 import java.util.function.BiPredicate;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code jobq recurring list|add|enable|disable|delete}: jobs the scheduler enqueues on a schedule. */
 @Command(name = "recurring",
@@ -29,41 +25,25 @@ import picocli.CommandLine.Spec;
         description = "Lists, adds, enables, disables and deletes recurring jobs.",
         subcommands = {RecurringCommand.ListRecurring.class, RecurringCommand.Add.class, RecurringCommand.Enable.class,
                 RecurringCommand.Disable.class, RecurringCommand.Delete.class})
-public final class RecurringCommand implements Callable<Integer> {
-
-    @Spec
-    private CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing a subcommand: list, add, enable, disable or delete");
-    }
+public final class RecurringCommand extends CommandGroup {
 
     /** {@code jobq recurring list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists recurring jobs by name.")
-    static final class ListRecurring implements Callable<Integer> {
-        private final CommandContext context;
-        @Spec
-        private CommandSpec spec;
-        @Mixin
-        private QueueOptions queueOptions;
-
+    static final class ListRecurring extends QueueCommand {
         ListRecurring(CommandContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
-        public Integer call() {
-            try (QueueSetup setup = queueOptions.setup(context); QueueSession session = setup.open()) {
-                var table = new Table("NAME", "TYPE", "SCHEDULE", "TIMEZONE", "ENABLED", "NEXT_RUN", "LAST_RUN",
-                        "LAST_ERROR");
-                for (RecurringJobInfo job : SchedulerAccess.require(setup, session).listRecurring()) {
-                    table.row(job.name(), job.type(), job.schedule(), job.timezone(), job.enabled(), job.nextRunAt(),
-                            job.lastRunAt(), job.lastError());
-                }
-                table.print(spec.commandLine().getOut());
-                return 0;
+        int run(QueueSetup setup, QueueSession session) {
+            var table = new Table("NAME", "TYPE", "SCHEDULE", "TIMEZONE", "ENABLED", "NEXT_RUN", "LAST_RUN",
+                    "LAST_ERROR");
+            for (RecurringJobInfo job : SchedulerAccess.require(setup, session).listRecurring()) {
+                table.row(job.name(), job.type(), job.schedule(), job.timezone(), job.enabled(), job.nextRunAt(),
+                        job.lastRunAt(), job.lastError());
             }
+            table.print(out());
+            return 0;
         }
     }
 
@@ -71,12 +51,7 @@ public final class RecurringCommand implements Callable<Integer> {
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = {"Registers a recurring job, or updates the one with this name (an unchanged schedule",
                     "keeps its next run)."})
-    static final class Add implements Callable<Integer> {
-        private final CommandContext context;
-        @Spec
-        private CommandSpec spec;
-        @Mixin
-        private QueueOptions queueOptions;
+    static final class Add extends QueueCommand {
         @Mixin
         private JobOptionsMixin jobOptions;
         @Parameters(index = "0", paramLabel = "NAME", description = "Its unique name, e.g. daily-digest.")
@@ -99,11 +74,11 @@ public final class RecurringCommand implements Callable<Integer> {
         private boolean disabled;
 
         Add(CommandContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
-        public Integer call() {
+        int run(QueueSetup setup, QueueSession session) {
             RecurringJob job;
             try {
                 job = RecurringJob.builder(name, type).schedule(schedule)
@@ -111,51 +86,40 @@ public final class RecurringCommand implements Callable<Integer> {
                         .payload(payload).options(jobOptions.toBuilder().build())
                         .misfirePolicy(misfire).enabled(!disabled).build();
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage());
+                throw new ParameterException(spec().commandLine(), e.getMessage());
             }
-            try (QueueSetup setup = queueOptions.setup(context); QueueSession session = setup.open()) {
-                RecurringJobInfo info;
-                try {
-                    info = SchedulerAccess.require(setup, session).registerRecurring(job);
-                } catch (IllegalArgumentException e) {
-                    throw CommandFailure.usage("recurring job '" + name + "': " + e.getMessage());
-                }
-                spec.commandLine().getOut().println("registered " + info.name() + "; next run "
-                        + (info.nextRunAt() != null ? info.nextRunAt() : "-") + (info.enabled() ? "" : " (disabled)"));
-                spec.commandLine().getOut().flush();
-                return 0;
+            RecurringJobInfo info;
+            try {
+                info = SchedulerAccess.require(setup, session).registerRecurring(job);
+            } catch (IllegalArgumentException e) {
+                throw CommandFailure.usage("recurring job '" + name + "': " + e.getMessage());
             }
+            out().println("registered " + info.name() + "; next run "
+                    + (info.nextRunAt() != null ? info.nextRunAt() : "-") + (info.enabled() ? "" : " (disabled)"));
+            return 0;
         }
     }
 
     /** What enable, disable and delete share: one name, one scheduler call, a message when the name is unknown. */
-    abstract static class ByName implements Callable<Integer> {
-        private final CommandContext context;
+    abstract static class ByName extends QueueCommand {
         private final String done;
         private final BiPredicate<Scheduler, String> action;
-        @Spec
-        private CommandSpec spec;
-        @Mixin
-        private QueueOptions queueOptions;
         @Parameters(index = "0", paramLabel = "NAME", description = "The recurring job's name.")
         private String name;
 
         ByName(CommandContext context, String done, BiPredicate<Scheduler, String> action) {
-            this.context = context;
+            super(context);
             this.done = done;
             this.action = action;
         }
 
         @Override
-        public Integer call() {
-            try (QueueSetup setup = queueOptions.setup(context); QueueSession session = setup.open()) {
-                if (!action.test(SchedulerAccess.require(setup, session), name)) {
-                    throw CommandFailure.failed("no recurring job is named '" + name + "' (see jobq recurring list)");
-                }
-                spec.commandLine().getOut().println(done + " " + name);
-                spec.commandLine().getOut().flush();
-                return 0;
+        int run(QueueSetup setup, QueueSession session) {
+            if (!action.test(SchedulerAccess.require(setup, session), name)) {
+                throw CommandFailure.failed("no recurring job is named '" + name + "' (see jobq recurring list)");
             }
+            out().println(done + " " + name);
+            return 0;
         }
     }
 

@@ -5,21 +5,15 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jobq.JobQueue;
 import dev.jobq.QueueStats;
 import dev.jobq.cli.context.CommandContext;
-import dev.jobq.cli.context.QueueOptions;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.cli.http.HealthReport;
 import dev.jobq.spi.DurationFormat;
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code jobq stats}: each queue's counts. Waiting, delayed and dead come from the provider (shared
@@ -30,15 +24,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {"Prints each queue's counts: waiting, delayed and dead from the provider ('?' where it",
                 "cannot tell). What workers ran is in their /health and /metrics."})
-public final class StatsCommand implements Callable<Integer> {
-
-    private final CommandContext context;
-
-    @Spec
-    private CommandSpec spec;
-
-    @Mixin
-    private QueueOptions queueOptions;
+public final class StatsCommand extends QueueCommand {
 
     @Option(names = "--queue", paramLabel = "QUEUE", description = "Only this queue.")
     private @Nullable String queue;
@@ -47,35 +33,31 @@ public final class StatsCommand implements Callable<Integer> {
     private boolean json;
 
     StatsCommand(CommandContext context) {
-        this.context = context;
+        super(context);
     }
 
     @Override
-    public Integer call() throws JsonProcessingException {
-        try (QueueSetup setup = queueOptions.setup(context); QueueSession session = setup.open()) {
-            JobQueue jobs = session.queue();
-            List<QueueStats> stats = queue != null ? List.of(jobs.stats(queue)) : jobs.stats();
-            PrintWriter out = spec.commandLine().getOut();
-            for (QueueStats s : stats) {
-                MemoryQueueNote.warnIfProcessLocal(session, s.queue(), spec.commandLine().getErr(), "jobq stats");
-            }
-            if (json) {
-                out.println(JsonMapper.builder().build().writeValueAsString(stats.stream()
-                        .map(HealthReport.QueueHealth::of).toList()));
-                out.flush();
-                return 0;
-            }
-            var table = new Table("QUEUE", "WAITING", "DELAYED", "ACTIVE", "COMPLETED", "FAILED", "DEAD",
-                    "THROUGHPUT/S", "SUCCESS", "AVG", "PEAK");
-            for (QueueStats s : stats) {
-                table.row(s.queue(), count(s.waiting()), count(s.delayed()), s.active(), s.completed(), s.failed(),
-                        count(s.dead()), String.format(Locale.ROOT, "%.2f", s.throughputPerSecond()),
-                        String.format(Locale.ROOT, "%.1f%%", s.successRate() * 100),
-                        DurationFormat.format(s.averageDuration()), s.peakActive());
-            }
-            table.print(out);
+    int run(QueueSetup setup, QueueSession session) throws JsonProcessingException {
+        JobQueue jobs = session.queue();
+        List<QueueStats> stats = queue != null ? List.of(jobs.stats(queue)) : jobs.stats();
+        for (QueueStats s : stats) {
+            MemoryQueueNote.warnIfProcessLocal(session, s.queue(), err(), "jobq stats");
+        }
+        if (json) {
+            out().println(JsonMapper.builder().build().writeValueAsString(stats.stream()
+                    .map(HealthReport.QueueHealth::of).toList()));
             return 0;
         }
+        var table = new Table("QUEUE", "WAITING", "DELAYED", "ACTIVE", "COMPLETED", "FAILED", "DEAD",
+                "THROUGHPUT/S", "SUCCESS", "AVG", "PEAK");
+        for (QueueStats s : stats) {
+            table.row(s.queue(), count(s.waiting()), count(s.delayed()), s.active(), s.completed(), s.failed(),
+                    count(s.dead()), String.format(Locale.ROOT, "%.2f", s.throughputPerSecond()),
+                    String.format(Locale.ROOT, "%.1f%%", s.successRate() * 100),
+                    DurationFormat.format(s.averageDuration()), s.peakActive());
+        }
+        table.print(out());
+        return 0;
     }
 
     private static String count(long value) {
