@@ -12,7 +12,6 @@ import java.util.function.BiPredicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -25,8 +24,6 @@ import picocli.CommandLine.Parameters;
         subcommands = {DeadLettersCommand.ListDead.class, DeadLettersCommand.Redrive.class,
                 DeadLettersCommand.Delete.class})
 public final class DeadLettersCommand extends CommandGroup {
-
-    static final int DEFAULT_LIMIT = 100;
     private static final int MAX_ERROR_CHARS = 120;
 
     /** The queue option and the way to its dead letters, shared by the subcommands. */
@@ -51,26 +48,18 @@ public final class DeadLettersCommand extends CommandGroup {
     static final class ListDead extends QueueCommand {
         @Mixin
         private QueueChoice choice;
-        @Option(names = "--limit", paramLabel = "N", defaultValue = "" + DEFAULT_LIMIT,
-                description = "At most N (default: ${DEFAULT-VALUE}).")
-        private int limit;
+        @Mixin
+        private LimitOption limit;
 
         ListDead(CommandContext context) {
             super(context);
         }
 
         @Override
-        void checkOptions() {
-            if (limit < 1) {
-                throw new ParameterException(spec().commandLine(), "--limit must be ≥ 1, got " + limit);
-            }
-        }
-
-        @Override
         int run(QueueSetup setup, QueueSession session) {
             MemoryQueueNote.warnIfProcessLocal(session, choice.queue, err(), "jobq dead-letters");
             var table = new Table("ID", "TYPE", "ATTEMPTS", "DEAD_AT", "ERROR");
-            for (DeadLetter dead : choice.of(session).list(limit)) {
+            for (DeadLetter dead : choice.of(session).list(limit.value())) {
                 table.row(dead.job().id(), dead.job().type(), dead.attempts(), dead.deadAt(), shorten(dead.error()));
             }
             table.print(out());

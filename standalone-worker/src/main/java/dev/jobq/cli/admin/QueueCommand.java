@@ -30,16 +30,11 @@ abstract class QueueCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        checkOptions();
         try (QueueSetup setup = queueOptions.setup(context); QueueSession session = setup.open()) {
             int status = run(setup, session);
             out().flush();
             return status;
         }
-    }
-
-    /** Checks options before anything is opened; throws a {@code ParameterException} for a bad one. */
-    void checkOptions() {
     }
 
     /** Does the command's work; returns the exit status. */

@@ -10,7 +10,6 @@ import java.time.Instant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /** {@code jobq schedule list|add|cancel}: one-time jobs held by the scheduler until their instant. */
@@ -20,30 +19,20 @@ import picocli.CommandLine.Parameters;
         subcommands = {ScheduleCommand.ListScheduled.class, ScheduleCommand.Add.class, ScheduleCommand.Cancel.class})
 public final class ScheduleCommand extends CommandGroup {
 
-    static final int DEFAULT_LIMIT = 100;
-
     /** {@code jobq schedule list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists waiting jobs, earliest first.")
     static final class ListScheduled extends QueueCommand {
-        @Option(names = "--limit", paramLabel = "N", defaultValue = "" + DEFAULT_LIMIT,
-                description = "At most N jobs (default: ${DEFAULT-VALUE}).")
-        private int limit;
+        @Mixin
+        private LimitOption limit;
 
         ListScheduled(CommandContext context) {
             super(context);
         }
 
         @Override
-        void checkOptions() {
-            if (limit < 1) {
-                throw new ParameterException(spec().commandLine(), "--limit must be ≥ 1, got " + limit);
-            }
-        }
-
-        @Override
         int run(QueueSetup setup, QueueSession session) {
             var table = new Table("ID", "TYPE", "QUEUE", "SCHEDULED_FOR", "STATUS");
-            for (ScheduledJobInfo job : SchedulerAccess.require(setup, session).listScheduled(limit)) {
+            for (ScheduledJobInfo job : SchedulerAccess.require(setup, session).listScheduled(limit.value())) {
                 table.row(job.id(), job.type(), job.queue(), job.scheduledFor(), job.status());
             }
             table.print(out());
