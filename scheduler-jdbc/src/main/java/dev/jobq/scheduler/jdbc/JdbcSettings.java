@@ -1,0 +1,105 @@
+package dev.jobq.scheduler.jdbc;
+
+import dev.jobq.spi.DurationFormat;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The settings of one JDBC scheduler, checked at once.
+ *
+ * @param dataSource       connections given in code; when set, {@code jdbcUrl} and the credentials are unused
+ * @param jdbcUrl          an H2 or PostgreSQL URL
+ * @param username         database user, if the URL does not carry it
+ * @param password         database password; never logged or printed
+ * @param poolSize         connections the scheduler opens at most (a URL only)
+ * @param pollInterval     the longest sleep between looks at the database, for rows other processes write
+ * @param batchSize        rows claimed per transaction
+ * @param retention        how long enqueued and cancelled one-time rows are kept before they are purged
+ * @param misfireThreshold how late an occurrence may be and still count as on time
+ * @param fireAllLimit     the most missed occurrences {@code FIRE_ALL} enqueues for one job after downtime
+ */
+record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable String username,
+                    @Nullable String password, int poolSize, Duration pollInterval, int batchSize, Duration retention,
+                    Duration misfireThreshold, int fireAllLimit) {
+
+    static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(1);
+    static final Duration MAX_POLL_INTERVAL = Duration.ofHours(1);
+    static final int MAX_POOL_SIZE = 100;
+    static final int MAX_BATCH_SIZE = 10_000;
+    static final Duration MIN_RETENTION = Duration.ofSeconds(1);
+    static final Duration MAX_RETENTION = Duration.ofDays(3650);
+    static final Duration MIN_MISFIRE_THRESHOLD = Duration.ofSeconds(1);
+    static final Duration MAX_MISFIRE_THRESHOLD = Duration.ofDays(1);
+    static final int MAX_FIRE_ALL_LIMIT = 100_000;
+
+    JdbcSettings {
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        if (dataSource == null) {
+            String problem = urlProblem(jdbcUrl);
+            if (problem != null) {
+                throw new IllegalArgumentException("jdbcUrl " + problem);
+            }
+        }
+        requireBetween("poolSize", poolSize, 1, MAX_POOL_SIZE);
+        requireBetween("pollInterval", pollInterval, MIN_POLL_INTERVAL, MAX_POLL_INTERVAL);
+        requireBetween("batchSize", batchSize, 1, MAX_BATCH_SIZE);
+        requireBetween("retention", retention, MIN_RETENTION, MAX_RETENTION);
+        requireBetween("misfireThreshold", misfireThreshold, MIN_MISFIRE_THRESHOLD, MAX_MISFIRE_THRESHOLD);
+        requireBetween("fireAllLimit", fireAllLimit, 1, MAX_FIRE_ALL_LIMIT);
+    }
+
+    /**
+     * What is wrong with {@code url} as a scheduler database, or null. The URL itself is not
+     * repeated (it may hold a password), only its {@code jdbc:kind:} prefix.
+     */
+    static @Nullable String urlProblem(String url) {
+        String lower = url.strip().toLowerCase(Locale.ROOT);
+        if (lower.startsWith("jdbc:h2:") || lower.startsWith("jdbc:postgresql:")) {
+            return null;
+        }
+        return "must be an H2 URL (jdbc:h2:file:./data/jobq) or a PostgreSQL URL "
+                + "(jdbc:postgresql://host:5432/database), got " + describe(url);
+    }
+
+    /** The URL's {@code jdbc:kind:} prefix for messages, so that no password in it is ever printed. */
+    static String describe(String url) {
+        String[] parts = url.strip().split(":", 3);
+        if (parts.length >= 2 && parts[0].equalsIgnoreCase("jdbc")) {
+            return "a " + parts[0] + ":" + parts[1] + ": URL";
+        }
+        return "'" + (url.length() > 12 ? url.substring(0, 12) + "…" : url) + "', which is not a JDBC URL";
+    }
+
+    /** Where connections come from, for log lines and errors: the URL prefix or the DataSource class. */
+    String database() {
+        if (dataSource != null) {
+            return "the given " + dataSource.getClass().getSimpleName();
+        }
+        return describe(jdbcUrl).replaceFirst("^a ", "").replaceFirst(" URL$", "");
+    }
+
+    private static void requireBetween(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
+    private static void requireBetween(String name, Duration value, Duration min, Duration max) {
+        Objects.requireNonNull(value, name);
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(name + " must be between " + DurationFormat.format(min) + " and "
+                    + DurationFormat.format(max) + ", got " + DurationFormat.format(value));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcSettings[database=" + database() + ", username=" + username
+                + ", password=" + (password == null ? "none" : "***") + ", poolSize=" + poolSize
+                + ", pollInterval=" + pollInterval + ", batchSize=" + batchSize + ", retention=" + retention
+                + ", misfireThreshold=" + misfireThreshold + ", fireAllLimit=" + fireAllLimit + "]";
+    }
+}
