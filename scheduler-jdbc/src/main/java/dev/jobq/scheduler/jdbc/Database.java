@@ -70,7 +70,7 @@ final class Database implements AutoCloseable {
         return dsl.transactionResult(work);
     }
 
-    /** "jdbc:postgresql:" or "the given HikariDataSource", for messages. */
+    /** "PostgreSQL at db:5432/jobs" or "the given HikariDataSource", for messages. */
     String description() {
         return description;
     }

@@ -64,21 +64,35 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
                 + "(jdbc:postgresql://host:5432/database), got " + describe(url);
     }
 
-    /** The URL's {@code jdbc:kind:} prefix for messages, so that no password in it is ever printed. */
+    /**
+     * The URL for messages without anything that may be secret: the database kind and where it is
+     * ({@code PostgreSQL at db:5432/jobs}, {@code H2 at file:./data/jobq}), never its parameters or
+     * user information; for another kind only its {@code jdbc:kind:} prefix.
+     */
     static String describe(String url) {
-        String[] parts = url.strip().split(":", 3);
+        String text = url.strip();
+        String lower = text.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("jdbc:postgresql:")) {
+            String where = text.substring("jdbc:postgresql:".length()).replaceFirst("^//", "");
+            where = where.replaceFirst("^[^/@]*@", "");
+            int query = where.indexOf('?');
+            return "PostgreSQL at " + (query >= 0 ? where.substring(0, query) : where);
+        }
+        if (lower.startsWith("jdbc:h2:")) {
+            String where = text.substring("jdbc:h2:".length());
+            int parameters = where.indexOf(';');
+            return "H2 at " + (parameters >= 0 ? where.substring(0, parameters) : where);
+        }
+        String[] parts = text.split(":", 3);
         if (parts.length >= 2 && parts[0].equalsIgnoreCase("jdbc")) {
             return "a " + parts[0] + ":" + parts[1] + ": URL";
         }
-        return "'" + (url.length() > 12 ? url.substring(0, 12) + "…" : url) + "', which is not a JDBC URL";
+        return "'" + (text.length() > 12 ? text.substring(0, 12) + "…" : text) + "', which is not a JDBC URL";
     }
 
-    /** Where connections come from, for log lines and errors: the URL prefix or the DataSource class. */
+    /** Where connections come from, for log lines and errors. */
     String database() {
-        if (dataSource != null) {
-            return "the given " + dataSource.getClass().getSimpleName();
-        }
-        return describe(jdbcUrl).replaceFirst("^a ", "").replaceFirst(" URL$", "");
+        return dataSource != null ? "the given " + dataSource.getClass().getSimpleName() : describe(jdbcUrl);
     }
 
     private static void requireBetween(String name, int value, int min, int max) {
