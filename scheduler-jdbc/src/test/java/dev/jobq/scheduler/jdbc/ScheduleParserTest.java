@@ -3,6 +3,7 @@ package dev.jobq.scheduler.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jobq.RecurringJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -131,6 +132,16 @@ class ScheduleParserTest {
             assertThatThrownBy(() -> parse("every hour")).hasMessage("recurring job 'job': schedule 'every hour' is "
                     + "not a valid interval; write 'every N unit' with a whole N ≥ 1 and a unit of second, minute, "
                     + "hour, day or week (plural allowed), such as 'every 15 minutes'");
+        }
+
+        @Test
+        void anUnknownTimezoneWhereItIsNamed() {
+            assertThatThrownBy(() -> RecurringJob.builder("digest", "email:digest").timezone("America/New_Yrok"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("recurring job 'digest': unknown timezone 'America/New_Yrok'; use an IANA name such "
+                            + "as America/New_York, Europe/Berlin or UTC");
+            assertThat(RecurringJob.builder("digest", "email:digest").timezone("Europe/Berlin").schedule("@daily")
+                    .build().timezone()).isEqualTo(ZoneId.of("Europe/Berlin"));
         }
 
         @Test
