@@ -80,6 +80,7 @@ final class FiringLoop implements Runnable {
 
     /** One pass: hand on, purge if it is time, and return when to look next. */
     Instant pass() {
+        Instant started = clock.instant();
         handOff.drain();
         Instant now = clock.instant();
         if (!now.isBefore(nextPurgeAt)) {
@@ -93,11 +94,13 @@ final class FiringLoop implements Runnable {
         if (earliest.isEmpty() || earliest.get().isAfter(latest)) {
             return latest;
         }
-        if (!earliest.get().isAfter(now)) {
+        if (!earliest.get().isAfter(started)) {
+            // Due before the drain began, yet not taken: another scheduler holds it.
             Duration recheck = HELD_ELSEWHERE_RECHECK.compareTo(settings.pollInterval()) < 0
                     ? HELD_ELSEWHERE_RECHECK : settings.pollInterval();
             return now.plus(recheck);
         }
+        // Due by now, or later: a time that came while this pass ran is a wake-up at once.
         return earliest.get();
     }
 

@@ -110,11 +110,13 @@ abstract class JdbcSchedulerContract {
     }
 
     /** Stores {@code count} jobs of type bulk:item due at {@code due} minus 0, 1, 2 … ms, in one transaction. */
-    void scheduleInOneTransaction(JdbcJobScheduler scheduler, int count, Instant due) {
+    static void storeDueJobs(JdbcJobScheduler scheduler, int count, Instant due) {
         var rows = new ScheduledJobs();
         scheduler.database().transaction(tx -> {
             for (int i = 0; i < count; i++) {
-                rows.insert(tx.dsl(), job("bulk:item"), due.minusMillis(i), clock.instant());
+                var job = new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "bulk:item", "{}",
+                        JobOptions.defaults(), 0, due, null, null);
+                rows.insert(tx.dsl(), job, due.minusMillis(i), due);
             }
             return count;
         });
@@ -639,7 +641,7 @@ abstract class JdbcSchedulerContract {
         @Test
         void handOnEachJobAndEachOccurrenceExactlyOnce() {
             var first = open(builder().batchSize(100));
-            scheduleInOneTransaction(first, JOBS, T0);
+            storeDueJobs(first, JOBS, T0);
             first.registerRecurring(recurring("tick", "every 1 minute").build(), "{}");
             List<JdbcJobScheduler> all = new ArrayList<>(List.of(first));
             for (int i = 2; i <= INSTANCES; i++) {

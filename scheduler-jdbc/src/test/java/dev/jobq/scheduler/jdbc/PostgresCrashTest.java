@@ -3,11 +3,9 @@ package dev.jobq.scheduler.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
 import dev.jobq.memory.MemoryProviderFactory;
 import dev.jobq.spi.EnqueueResult;
-import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.SchedulerContext;
@@ -16,7 +14,6 @@ import dev.jobq.testing.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +41,7 @@ class PostgresCrashTest {
     private final List<AutoCloseable> opened = new CopyOnWriteArrayList<>();
     private final CountDownLatch inTheMiddle = new CountDownLatch(1);
     private final CountDownLatch carryOn = new CountDownLatch(1);
+    private final AtomicReference<Throwable> dyingBatchFailure = new AtomicReference<>();
 
     @AfterEach
     void close() throws Exception {
@@ -61,7 +59,7 @@ class PostgresCrashTest {
             throw new JobQueueException("the process died before handing job " + envelope.jobId() + " on");
         };
         var dying = open(dyingUrl, diesOnFirstJob);
-        storeDueJobs(dying, 200);
+        JdbcSchedulerContract.storeDueJobs(dying, 200, T0);
         var survivorSink = new RecordingSink(clock);
         var survivor = open(survivorUrl, survivorSink);
 
@@ -72,6 +70,7 @@ class PostgresCrashTest {
         assertThat(survivor.fireDue()).isEqualTo(200);
         carryOn.countDown();
         batch.join(WAIT.toMillis());
+        assertThat(dyingBatchFailure.get()).as("the dying scheduler's batch").isInstanceOf(JobQueueException.class);
         // Recovered (a new connection from its pool), the scheduler that died finds nothing left to do.
         await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class).until(() -> dying.fireDue() == 0);
 
@@ -105,7 +104,7 @@ class PostgresCrashTest {
             return result;
         };
         var dying = open(dyingUrl, diesBeforeCommit);
-        storeDueJobs(dying, 120);
+        JdbcSchedulerContract.storeDueJobs(dying, 120, T0);
         var survivor = open(survivorUrl, survivorSink);
 
         Thread batch = runInBackground(dying);
@@ -115,6 +114,7 @@ class PostgresCrashTest {
         assertThat(survivor.fireDue()).isEqualTo(120);
         carryOn.countDown();
         batch.join(WAIT.toMillis());
+        assertThat(dyingBatchFailure.get()).as("the dying scheduler's batch").isInstanceOf(JobQueueException.class);
 
         assertThat(duplicates.get()).as("jobs the provider already held").isEqualTo(50);
         assertThat(provider.stats().waiting()).isEqualTo(120);
@@ -127,25 +127,13 @@ class PostgresCrashTest {
         return scheduler;
     }
 
-    private void storeDueJobs(JdbcJobScheduler scheduler, int count) {
-        var rows = new ScheduledJobs();
-        scheduler.database().transaction(tx -> {
-            for (int i = 0; i < count; i++) {
-                var job = new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "bulk:item", "{}",
-                        JobOptions.defaults(), 0, T0, null, null);
-                rows.insert(tx.dsl(), job, T0.minusMillis(i), T0);
-            }
-            return count;
-        });
-    }
-
-    private static Thread runInBackground(JdbcJobScheduler scheduler) {
-        var failure = new AtomicReference<Throwable>();
+    /** Runs one pass of {@code scheduler} on a thread of its own; its failure lands in {@link #dyingBatchFailure}. */
+    private Thread runInBackground(JdbcJobScheduler scheduler) {
         return Thread.ofPlatform().name("dying-scheduler").start(() -> {
             try {
                 scheduler.fireDue();
             } catch (RuntimeException expected) {
-                failure.set(expected);
+                dyingBatchFailure.set(expected);
             }
         });
     }
