@@ -1,5 +1,6 @@
 package dev.jobq;
 
+import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Objects;
@@ -72,6 +73,22 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
 
         public Builder timezone(ZoneId timezone) {
             this.timezone = timezone;
+            return this;
+        }
+
+        /**
+         * The timezone by its IANA name ({@code America/New_York}).
+         *
+         * @throws IllegalArgumentException naming the job and the value when the name is unknown
+         */
+        public Builder timezone(String timezone) {
+            Objects.requireNonNull(timezone, "timezone");
+            try {
+                this.timezone = ZoneId.of(timezone.strip());
+            } catch (DateTimeException e) {
+                throw new IllegalArgumentException("recurring job '" + name + "': unknown timezone '" + timezone
+                        + "'; use an IANA name such as America/New_York, Europe/Berlin or UTC", e);
+            }
             return this;
         }
 

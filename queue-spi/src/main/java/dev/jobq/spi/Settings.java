@@ -55,6 +55,18 @@ public final class Settings {
         return new Settings(source, path, values, problems);
     }
 
+    /**
+     * A copy of this section with {@code key} set to {@code value} (an environment override laid over
+     * the file), reporting into the same problem list; keys read so far count as read in the copy.
+     */
+    public Settings with(String key, Object value) {
+        Map<String, Object> copy = new LinkedHashMap<>(values);
+        copy.put(key, value);
+        var settings = new Settings(source, path, copy, problems);
+        settings.read.addAll(read);
+        return settings;
+    }
+
     /** The nested section under {@code key}, empty when absent. */
     public Settings section(String key) {
         Object value = take(key);

@@ -27,6 +27,10 @@ final class SchedulerSectionReader {
         String type = section.string("type", SchedulerSection.DEFAULT_TYPE);
         Duration pollInterval = EnvironmentOverrides.or(env.schedulerPollInterval(), section.duration("pollInterval",
                 SchedulerSection.DEFAULT_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL, Limits.MAX_POLL_INTERVAL));
+        if (env.schedulerPollInterval() != null) {
+            // The factory reads pollInterval from its section: it must see the override too.
+            section = section.with("pollInterval", env.schedulerPollInterval().toString());
+        }
         Optional<JobSchedulerFactory> factory = catalog.scheduler(type);
         if (factory.isPresent()) {
             factory.get().validate(section);

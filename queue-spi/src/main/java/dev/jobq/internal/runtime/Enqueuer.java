@@ -66,7 +66,10 @@ final class Enqueuer implements JobSink {
                 scheduledFor, null);
 
         Duration maxDelay = queue.provider().capabilities().maxDelay();
-        if (delay.compareTo(maxDelay) > 0) {
+        // A job for an instant is held in the scheduler's database whenever there is one, so it
+        // survives restarts; a delay only when it is beyond what the provider can hold.
+        boolean atInstant = options.scheduledFor() != null && scheduler != null && delay.isPositive();
+        if (atInstant || delay.compareTo(maxDelay) > 0) {
             return viaScheduler(queue, envelope, runAt, delay, maxDelay);
         }
         return toProvider(queue, envelope, delay, runAt);

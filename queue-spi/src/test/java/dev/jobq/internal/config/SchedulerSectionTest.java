@@ -40,6 +40,16 @@ class SchedulerSectionTest {
     }
 
     @Test
+    void handsThePollIntervalOverrideToTheFactoryToo() {
+        SchedulerSection scheduler = Load.yaml("scheduler:\n  pollInterval: 10s\n",
+                Map.of("SCHEDULER_POLL_INTERVAL", "250")).scheduler();
+
+        assertThat(scheduler.pollInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(scheduler.settings().duration("pollInterval")).isEqualTo(Duration.ofMillis(250));
+        assertThat(scheduler.settings().problems()).isEmpty();
+    }
+
+    @Test
     void letsTheFactoryReportUnknownKeys() {
         assertThat(Load.problems("scheduler:\n  enabled: true\n  jdbcUlr: jdbc:h2:mem:x\n")).containsExactly(
                 "scheduler.jdbcUlr: unknown key (known keys here: enabled, type, pollInterval, jdbcUrl, username, "

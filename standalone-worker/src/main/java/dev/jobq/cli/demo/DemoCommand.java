@@ -4,8 +4,11 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.jobq.Backoff;
 import dev.jobq.JobQueue;
+import dev.jobq.RecurringJob;
+import dev.jobq.Scheduler;
 import dev.jobq.examples.DemoHandlers;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,8 +33,10 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
                 "Runs a mix of jobs on the in-memory provider: plain emails, flaky calls that fail twice and",
-                "then succeed, tasks that always fail and end dead-lettered, delayed reports and high-priority",
-                "emails. Shows progress, then a summary. Exits 0 when every job ended as planned, else 1."})
+                "then succeed, tasks that always fail and end dead-lettered, delayed reports, high-priority",
+                "emails, a report scheduled for an instant and a recurring job, the last two held by the JDBC",
+                "scheduler in the H2 database ./data/jobq-demo. Shows progress, then a summary. Exits 0 when",
+                "every job ended as planned, else 1."})
 public final class DemoCommand implements Callable<Integer> {
 
     /** Retries within the demo come fast so the retry path shows in seconds. */
@@ -44,6 +49,10 @@ public final class DemoCommand implements Callable<Integer> {
     private static final int MAX_JOBS = 1_000_000;
     private static final int MAX_CONCURRENCY = 10_000;
     private static final String HANDLER_LOGGER = "dev.jobq.job";
+    /** The scheduler's H2 database, relative to the working directory ({@code data/} is git-ignored). */
+    static final Path DATABASE = Path.of("data", "jobq-demo");
+    static final String JDBC_URL = "jdbc:h2:file:./" + DATABASE.toString().replace('\\', '/');
+    private static final int MAX_LEFTOVERS = 10_000;
 
     @Spec
     private CommandSpec spec;
@@ -81,15 +90,23 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         var plan = DemoPlan.standard(plainJobs);
-        var tracker = new DemoTracker(plan.size());
+        var tracker = new DemoTracker(plan.size(), DemoPlan.RECURRING_TYPE, DemoPlan.RECURRING_RUNS);
         Runnable restoreLogs = verbose ? () -> { } : quietHandlerLogs();
         try (JobQueue jobs = buildQueue(tracker)) {
             DemoHandlers.registerAll(jobs);
+            jobs.registerJobHandler(DemoPlan.RECURRING_TYPE, Heartbeat.class,
+                    (job, ctx) -> ctx.log("heartbeat from {}", job.payload().source()));
             out.printf(Locale.ROOT, "jobq demo: %d jobs on the memory provider, concurrency %d, retries after %d ms%n",
                     plan.size(), concurrency, RETRY_BACKOFF.delay(1).toMillis());
+            out.printf(Locale.ROOT, "jobq demo: scheduled and recurring jobs wait in the H2 database %s.mv.db%n",
+                    DATABASE.toAbsolutePath());
             out.flush();
+            Scheduler scheduler = jobs.scheduler();
+            clearLeftovers(scheduler);
+            scheduler.registerRecurring(RecurringJob.builder(DemoPlan.RECURRING_NAME, DemoPlan.RECURRING_TYPE)
+                    .schedule(DemoPlan.RECURRING_SCHEDULE).payload(new Heartbeat("jobq demo")).build());
             // Everything is enqueued before the worker starts, so priority decides the start order.
-            Map<String, PlannedJob> planned = plan.enqueueAll(jobs);
+            Map<String, PlannedJob> planned = plan.enqueueAll(jobs, clock.instant());
             Instant start = clock.instant();
             jobs.start();
             var progress = new ProgressLine(out, ProgressLine.Style.forStdout(), plan.size());
@@ -98,6 +115,8 @@ public final class DemoCommand implements Callable<Integer> {
             progress.show(tracker.snapshot(), Duration.between(start, clock.instant()));
             progress.end();
             Instant end = allFinal ? tracker.lastFinalAt().orElseGet(clock::instant) : clock.instant();
+            // The database outlives the run: leave no recurring job behind to fire in the next one.
+            scheduler.deleteRecurring(DemoPlan.RECURRING_NAME);
             var report = DemoReport.compare(planned, tracker, start, end, TIMEOUT);
             report.print(out);
             if (!report.ok()) {
@@ -110,13 +129,11 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * The demo's queue. The scheduler part of the demo (jobs at an instant, recurring jobs) plugs in
-     * here with {@code .scheduler(...)} once scheduler-jdbc exists, its jobs added to the plan.
-     */
+    /** The demo's queue: the memory provider, and the JDBC scheduler on an H2 file for the scheduled jobs. */
     private JobQueue buildQueue(DemoTracker tracker) {
         return JobQueue.builder()
                 .provider("memory")
+                .scheduler("jdbc", Map.of("jdbcUrl", JDBC_URL))
                 .concurrency(concurrency)
                 .backoff(RETRY_BACKOFF)
                 .shutdownTimeout(SHUTDOWN_TIMEOUT)
@@ -125,6 +142,12 @@ public final class DemoCommand implements Callable<Integer> {
                 .clock(clock)
                 .listener(tracker)
                 .build();
+    }
+
+    /** Cancels what an interrupted earlier run left in the database, so that this run fires only its own jobs. */
+    private static void clearLeftovers(Scheduler scheduler) {
+        scheduler.deleteRecurring(DemoPlan.RECURRING_NAME);
+        scheduler.listScheduled(MAX_LEFTOVERS).forEach(job -> scheduler.cancel(job.id()));
     }
 
     private static void printProblems(PrintWriter err, List<String> problems) {

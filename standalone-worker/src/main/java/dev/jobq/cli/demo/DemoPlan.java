@@ -13,6 +13,7 @@ import dev.jobq.examples.FlakyHandler;
 import dev.jobq.examples.ReportHandler;
 import dev.jobq.examples.ReportRequest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -35,6 +36,14 @@ record DemoPlan(List<PlannedJob> jobs) {
     static final int HIGH_PRIORITY = -10;
     static final Duration FIRST_DELAY = Duration.ofSeconds(1);
     static final Duration DELAY_STEP = Duration.ofMillis(250);
+    static final int SCHEDULED_JOBS = 1;
+    /** How far ahead the scheduled job is due, from the moment it is scheduled. */
+    static final Duration SCHEDULED_AHEAD = Duration.ofSeconds(2);
+    /** The demo's recurring job: its occurrences are counted apart from the planned jobs. */
+    static final String RECURRING_NAME = "demo-heartbeat";
+    static final String RECURRING_TYPE = "demo:heartbeat";
+    static final String RECURRING_SCHEDULE = "every 1 second";
+    static final int RECURRING_RUNS = 3;
 
     DemoPlan {
         jobs = List.copyOf(jobs);
@@ -62,6 +71,10 @@ record DemoPlan(List<PlannedJob> jobs) {
                     new ReportRequest("weekly-" + (i + 1), 5, 20),
                     EnqueueOptions.delay(FIRST_DELAY.plus(DELAY_STEP.multipliedBy(i))), Outcome.COMPLETED, 0));
         }
+        for (int i = 1; i <= SCHEDULED_JOBS; i++) {
+            jobs.add(new PlannedJob(Kind.SCHEDULED, ReportHandler.TYPE, new ReportRequest("quarterly-" + i, 5, 20),
+                    EnqueueOptions.none(), Outcome.COMPLETED, 0));
+        }
         for (int i = 1; i <= HIGH_PRIORITY_JOBS; i++) {
             jobs.add(new PlannedJob(Kind.HIGH_PRIORITY, EmailHandler.TYPE,
                     new Email("admin" + i + "@example.com", "Password reset"),
@@ -81,11 +94,17 @@ record DemoPlan(List<PlannedJob> jobs) {
         return counts;
     }
 
-    /** Enqueues every job in order; returns each job by the id the queue gave it, in that order. */
-    Map<String, PlannedJob> enqueueAll(JobQueue queue) {
+    /**
+     * Enqueues every job in order, a scheduled one through the queue's scheduler for
+     * {@link #SCHEDULED_AHEAD} after {@code now}; returns each job by the id the queue gave it.
+     */
+    Map<String, PlannedJob> enqueueAll(JobQueue queue, Instant now) {
         var byId = new LinkedHashMap<String, PlannedJob>();
         for (PlannedJob job : jobs) {
-            byId.put(queue.enqueue(job.type(), job.payload(), job.options()), job);
+            String id = job.kind() == Kind.SCHEDULED
+                    ? queue.scheduler().schedule(job.type(), job.payload(), now.plus(SCHEDULED_AHEAD), job.options())
+                    : queue.enqueue(job.type(), job.payload(), job.options());
+            byId.put(id, job);
         }
         return byId;
     }

@@ -73,6 +73,8 @@ final class DemoReport {
         out.printf(Locale.ROOT, "  %-14s %8.1f  s%n", "elapsed", seconds(elapsed));
         printPriority(out);
         printDelayed(out);
+        printScheduled(out);
+        printRecurring(out);
         out.println();
         if (ok()) {
             out.printf(Locale.ROOT, "OK: every job ended as planned: %d completed, %d dead after their last attempt.%n",
@@ -84,6 +86,10 @@ final class DemoReport {
     }
 
     private void check() {
+        if (tracker.recurringCompleted() < tracker.recurringExpected()) {
+            problems.add("recurring job " + DemoPlan.RECURRING_NAME + " completed " + tracker.recurringCompleted()
+                    + " occurrence(s) within " + timeout.toSeconds() + " s, expected " + tracker.recurringExpected());
+        }
         planned.forEach((id, job) -> {
             var trace = tracker.find(id);
             Outcome outcome = trace.map(DemoTracker.Trace::outcome).orElse(null);
@@ -103,7 +109,8 @@ final class DemoReport {
             }
             Instant runAt = t.runAt();
             Instant startedAt = t.firstStartedAt();
-            if (job.kind() == Kind.DELAYED && runAt != null && startedAt != null && startedAt.isBefore(runAt)) {
+            boolean timed = job.kind() == Kind.DELAYED || job.kind() == Kind.SCHEDULED;
+            if (timed && runAt != null && startedAt != null && startedAt.isBefore(runAt)) {
                 problems.add(name + " started at " + startedAt + ", before it was due at " + runAt);
             }
         });
@@ -124,7 +131,8 @@ final class DemoReport {
      */
     private void printThroughput(PrintWriter out) {
         var finishedAt = planned.entrySet().stream()
-                .filter(e -> e.getValue().kind() != Kind.DELAYED && e.getValue().failedAttempts() == 0)
+                .filter(e -> e.getValue().kind() != Kind.DELAYED && e.getValue().kind() != Kind.SCHEDULED
+                        && e.getValue().failedAttempts() == 0)
                 .map(e -> tracker.find(e.getKey()).map(DemoTracker.Trace::finishedAt).orElse(null))
                 .toList();
         if (finishedAt.isEmpty() || finishedAt.contains(null)) {
@@ -166,6 +174,24 @@ final class DemoReport {
         if (delayed > 0) {
             row(out, "delayed", onTime, "of " + delayed + " jobs started no earlier than their delay ("
                     + DemoPlan.FIRST_DELAY.toMillis() / 1000.0 + " s and up)");
+        }
+    }
+
+    private void printScheduled(PrintWriter out) {
+        planned.entrySet().stream()
+                .filter(e -> e.getValue().kind() == Kind.SCHEDULED)
+                .map(e -> tracker.find(e.getKey()))
+                .flatMap(Optional::stream)
+                .filter(t -> t.runAt() != null && t.firstStartedAt() != null)
+                .forEach(t -> row(out, "scheduled", 1, "job held in the scheduler's database, due "
+                        + DemoPlan.SCHEDULED_AHEAD.toSeconds() + " s after it was scheduled, started "
+                        + Duration.between(t.runAt(), t.firstStartedAt()).toMillis() + " ms after it was due"));
+    }
+
+    private void printRecurring(PrintWriter out) {
+        if (tracker.recurringExpected() > 0) {
+            row(out, "recurring", tracker.recurringCompleted(), "runs of " + DemoPlan.RECURRING_NAME + " ("
+                    + DemoPlan.RECURRING_SCHEDULE + "), each occurrence once");
         }
     }
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,10 @@ final class DemoTracker implements JobListener {
 
     private final int expectedJobs;
     private final CountDownLatch allFinal;
+    private final @Nullable String recurringType;
+    private final CountDownLatch recurringRuns;
+    private final int recurringExpected;
+    private final Set<String> recurringCompleted = ConcurrentHashMap.newKeySet();
     private final Map<String, Trace> traces = new ConcurrentHashMap<>();
     private final LongAdder started = new LongAdder();
     private final LongAdder completed = new LongAdder();
@@ -33,14 +38,32 @@ final class DemoTracker implements JobListener {
     private final AtomicReference<@Nullable Instant> lastFinalAt = new AtomicReference<>();
 
     DemoTracker(int expectedJobs) {
+        this(expectedJobs, null, 0);
+    }
+
+    /**
+     * Also waits for {@code recurringRuns} occurrences of a recurring job of {@code recurringType}
+     * to complete; those are counted apart and not in the snapshot.
+     */
+    DemoTracker(int expectedJobs, @Nullable String recurringType, int recurringRuns) {
         this.expectedJobs = expectedJobs;
         this.allFinal = new CountDownLatch(expectedJobs);
+        this.recurringType = recurringType;
+        this.recurringRuns = new CountDownLatch(recurringRuns);
+        this.recurringExpected = recurringRuns;
     }
 
     @Override
     public void onEvent(JobEvent event) {
+        if (recurringType != null && recurringType.equals(typeOf(event))) {
+            if (event instanceof JobEvent.Completed completed && recurringCompleted.add(completed.jobId())) {
+                recurringRuns.countDown();
+            }
+            return;
+        }
         switch (event) {
-            case JobEvent.Enqueued e -> trace(e.jobId()).runAt = e.runAt();
+            // The first Enqueued says when the job is due; a scheduled job's second says when it was handed on.
+            case JobEvent.Enqueued e -> trace(e.jobId()).dueAt(e.runAt());
             case JobEvent.Started e -> {
                 started.increment();
                 trace(e.jobId()).started(e.at(), startOrder.incrementAndGet());
@@ -71,13 +94,39 @@ final class DemoTracker implements JobListener {
         while (true) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                return allFinal.getCount() == 0;
+                return allFinal.getCount() == 0 && recurringRuns.getCount() == 0;
             }
-            if (allFinal.await(Math.min(left, tick.toNanos()), TimeUnit.NANOSECONDS)) {
+            CountDownLatch waitingFor = allFinal.getCount() > 0 ? allFinal : recurringRuns;
+            if (waitingFor.await(Math.min(left, tick.toNanos()), TimeUnit.NANOSECONDS)
+                    && allFinal.getCount() == 0 && recurringRuns.getCount() == 0) {
                 return true;
             }
             onTick.run();
         }
+    }
+
+    /** How many recurring occurrences the run waits for (0: no recurring job). */
+    int recurringExpected() {
+        return recurringExpected;
+    }
+
+    /** Distinct occurrences of the recurring job that completed. */
+    int recurringCompleted() {
+        return recurringCompleted.size();
+    }
+
+    private static @Nullable String typeOf(JobEvent event) {
+        return switch (event) {
+            case JobEvent.Enqueued e -> e.type();
+            case JobEvent.Started e -> e.type();
+            case JobEvent.Progress e -> e.type();
+            case JobEvent.Completed e -> e.type();
+            case JobEvent.Failed e -> e.type();
+            case JobEvent.Dead e -> e.type();
+            case JobEvent.Released e -> e.type();
+            case JobEvent.Deduplicated e -> e.type();
+            default -> null;
+        };
     }
 
     Snapshot snapshot() {
@@ -123,6 +172,12 @@ final class DemoTracker implements JobListener {
         private int finalAttempt;
         private @Nullable String error;
         private @Nullable Instant finishedAt;
+
+        private synchronized void dueAt(Instant at) {
+            if (runAt == null) {
+                runAt = at;
+            }
+        }
 
         private synchronized void started(Instant at, int rank) {
             if (firstStartedAt == null) {

@@ -28,15 +28,16 @@ record PlannedJob(Kind kind, String type, Object payload, EnqueueOptions options
     }
 
     /**
-     * The parts of the demo. Jobs at an instant and recurring jobs join as further kinds once a
-     * scheduler exists; they are submitted through {@code JobQueue.scheduler()} in
-     * {@link DemoCommand}, and everything after submission (tracking, report) stays the same.
+     * The parts of the demo. A scheduled job goes through {@code JobQueue.scheduler()}; the demo's
+     * recurring job is not planned job by job (its occurrences are counted apart, see
+     * {@link DemoTracker}).
      */
     enum Kind {
         PLAIN("plain"),
         FLAKY("flaky, then succeeds"),
         FAILING("always fails"),
         DELAYED("delayed"),
+        SCHEDULED("scheduled"),
         HIGH_PRIORITY("high priority");
 
         private final String label;

@@ -3,6 +3,7 @@ package dev.jobq.cli.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.cli.CommandRun;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -12,9 +13,9 @@ class DemoCommandTest {
 
     private static final int PLAIN = 50;
     private static final int FIXED_MIX = DemoPlan.FLAKY_JOBS + DemoPlan.FAILING_JOBS + DemoPlan.DELAYED_JOBS
-            + DemoPlan.HIGH_PRIORITY_JOBS;
+            + DemoPlan.SCHEDULED_JOBS + DemoPlan.HIGH_PRIORITY_JOBS;
     private static final int COMPLETING = PLAIN + DemoPlan.FLAKY_JOBS + DemoPlan.DELAYED_JOBS
-            + DemoPlan.HIGH_PRIORITY_JOBS;
+            + DemoPlan.SCHEDULED_JOBS + DemoPlan.HIGH_PRIORITY_JOBS;
 
     @Test
     void everyJobEndsAsPlannedAndTheSummarySaysSo() {
@@ -33,6 +34,23 @@ class DemoCommandTest {
         assertThat(out).containsPattern("always:fails\\s+after 3 attempts: .*printer-2 is on fire");
         assertThat(out).contains("OK: every job ended as planned: " + COMPLETING + " completed, 2 dead");
         assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void runsAScheduledAndARecurringJobThroughTheJdbcSchedulerOnH2() {
+        var run = CommandRun.of("demo", "--jobs", "10");
+
+        assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.err()).isZero();
+        String out = run.out();
+        assertThat(out).contains("scheduled and recurring jobs wait in the H2 database "
+                + DemoCommand.DATABASE.toAbsolutePath() + ".mv.db");
+        assertThat(row(out, "scheduled")).isEqualTo(DemoPlan.SCHEDULED_JOBS);
+        assertThat(out).containsPattern("scheduled\\s+1  job held in the scheduler's database, due 2 s after it was "
+                + "scheduled, started \\d+ ms after it was due");
+        assertThat(row(out, "recurring")).isGreaterThanOrEqualTo(DemoPlan.RECURRING_RUNS);
+        assertThat(out).containsPattern("recurring\\s+\\d+  runs of demo-heartbeat \\(every 1 second\\), each "
+                + "occurrence once");
+        assertThat(java.nio.file.Files.exists(Path.of(DemoCommand.DATABASE + ".mv.db"))).isTrue();
     }
 
     @Test

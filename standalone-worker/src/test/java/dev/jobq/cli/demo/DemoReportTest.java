@@ -75,6 +75,48 @@ class DemoReportTest {
                 + " before it was due at 2026-11-23T10:00:01Z");
     }
 
+    @Test
+    void countsRecurringOccurrencesApartAndCatchesTooFewOfThem() {
+        var tracker = new DemoTracker(2, DemoPlan.RECURRING_TYPE, 3);
+        flakyRecovers(tracker);
+        tracker.onEvent(new JobEvent.Enqueued(T0, "default", "late-1", "email:send", T0.plusSeconds(1), false));
+        tracker.onEvent(new JobEvent.Completed(T0.plusSeconds(1), "default", "late-1", "email:send", 1, Duration.ZERO));
+        for (String occurrence : new String[] {"beat-1", "beat-2", "beat-2"}) {
+            tracker.onEvent(new JobEvent.Started(T0, "default", occurrence, DemoPlan.RECURRING_TYPE, 1));
+            tracker.onEvent(new JobEvent.Completed(T0, "default", occurrence, DemoPlan.RECURRING_TYPE, 1, Duration.ZERO));
+        }
+
+        var report = DemoReport.compare(planned, tracker, T0, T0.plusSeconds(2), TIMEOUT);
+
+        assertThat(tracker.snapshot().completed()).as("planned jobs only").isEqualTo(2);
+        assertThat(tracker.recurringCompleted()).isEqualTo(2);
+        assertThat(report.problems()).containsExactly(
+                "recurring job demo-heartbeat completed 2 occurrence(s) within 25 s, expected 3");
+    }
+
+    @Test
+    void keepsTheDueTimeOfAScheduledJobWhenItIsHandedOnLater() {
+        planned.put("report-1", new PlannedJob(Kind.SCHEDULED, "report:generate", new Email("b@example.com", "Q"),
+                EnqueueOptions.none(), Outcome.COMPLETED, 0));
+        var tracker = new DemoTracker(3);
+        flakyRecovers(tracker);
+        tracker.onEvent(new JobEvent.Enqueued(T0, "default", "late-1", "email:send", T0.plusSeconds(1), false));
+        tracker.onEvent(new JobEvent.Started(T0.plusSeconds(1), "default", "late-1", "email:send", 1));
+        tracker.onEvent(new JobEvent.Completed(T0.plusSeconds(1), "default", "late-1", "email:send", 1, Duration.ZERO));
+        tracker.onEvent(new JobEvent.Enqueued(T0, "default", "report-1", "report:generate", T0.plusSeconds(2), true));
+        tracker.onEvent(new JobEvent.Enqueued(T0.plusMillis(2_004), "default", "report-1", "report:generate",
+                T0.plusMillis(2_004), false));
+        tracker.onEvent(new JobEvent.Started(T0.plusMillis(2_010), "default", "report-1", "report:generate", 1));
+        tracker.onEvent(new JobEvent.Completed(T0.plusMillis(2_050), "default", "report-1", "report:generate", 1,
+                Duration.ZERO));
+
+        var report = DemoReport.compare(planned, tracker, T0, T0.plusSeconds(3), TIMEOUT);
+
+        assertThat(report.problems()).isEmpty();
+        assertThat(printed(report)).containsPattern("scheduled\\s+1  job held in the scheduler's database, due 2 s "
+                + "after it was scheduled, started 10 ms after it was due");
+    }
+
     private static void flakyRecovers(DemoTracker tracker) {
         for (int attempt = 1; attempt <= 2; attempt++) {
             tracker.onEvent(new JobEvent.Started(T0, "default", "flaky-1", "flaky:call", attempt));

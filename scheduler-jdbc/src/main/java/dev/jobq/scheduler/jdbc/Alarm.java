@@ -1,0 +1,92 @@
+package dev.jobq.scheduler.jdbc;
+
+import dev.jobq.testing.SettableClock;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * How the firing thread waits: until a deadline on the scheduler's clock, or until rung because
+ * something earlier was scheduled in this process, or because the scheduler is closing. A moved
+ * {@link SettableClock} makes the sleeper look at the clock again, so tests drive the scheduler by
+ * moving time, without sleeping. Thread-safe.
+ */
+final class Alarm {
+
+    private final InstantSource clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private boolean rung;
+    /** The sleeper's deadline; {@link Instant#MAX} while it is awake, so that any ring is kept for its next sleep. */
+    private volatile Instant deadline = Instant.MAX;
+
+    Alarm(InstantSource clock) {
+        this.clock = clock;
+        if (clock instanceof SettableClock settable) {
+            // Weakly, so a clock shared by many short-lived schedulers does not keep them alive.
+            var self = new WeakReference<>(this);
+            settable.onChange(() -> {
+                Alarm alarm = self.get();
+                if (alarm != null) {
+                    alarm.clockMoved();
+                }
+            });
+        }
+    }
+
+    /** Sleeps until the clock reaches {@code until} or the alarm rings (a ring while awake ends the next sleep at once). */
+    void sleepUntil(Instant until) throws InterruptedException {
+        lock.lock();
+        try {
+            deadline = until;
+            while (!rung) {
+                long nanos = nanosUntil(until);
+                if (nanos <= 0) {
+                    break;
+                }
+                changed.awaitNanos(nanos);
+            }
+            rung = false;
+        } finally {
+            deadline = Instant.MAX;
+            lock.unlock();
+        }
+    }
+
+    /** Rings when {@code due} is earlier than the sleeper's deadline (always, while it is awake). */
+    void ringIfBefore(Instant due) {
+        if (due.isBefore(deadline)) {
+            ring();
+        }
+    }
+
+    void ring() {
+        lock.lock();
+        try {
+            rung = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void clockMoved() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long nanosUntil(Instant until) {
+        try {
+            return Duration.between(clock.instant(), until).toNanos();
+        } catch (ArithmeticException farAway) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

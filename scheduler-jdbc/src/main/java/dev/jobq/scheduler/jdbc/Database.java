@@ -1,0 +1,155 @@
+package dev.jobq.scheduler.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.jobq.JobQueueException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.TransactionalCallable;
+import org.jooq.conf.RenderNameCase;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+import org.jooq.tools.jdbc.JDBCUtils;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The scheduler's database: its connections (a pool it owns, or the application's DataSource),
+ * the schema brought up to date by Flyway, and a jOOQ context for H2 or PostgreSQL. Identifiers
+ * are rendered unquoted, so the tables the scripts create in each database's own name case are
+ * found on both.
+ */
+final class Database implements AutoCloseable {
+
+    static final String HISTORY_TABLE = "jobq_schema_history";
+    static final String MIGRATIONS = "classpath:dev/jobq/scheduler/jdbc/migration";
+
+    private final DSLContext dsl;
+    private final String description;
+    private final @Nullable HikariDataSource ownedPool;
+
+    private Database(DSLContext dsl, String description, @Nullable HikariDataSource ownedPool) {
+        this.dsl = dsl;
+        this.description = description;
+        this.ownedPool = ownedPool;
+    }
+
+    /** Connects, checks the database kind and migrates the schema; closes what it opened if any step fails. */
+    static Database open(JdbcSettings settings) {
+        HikariDataSource pool = settings.dataSource() == null ? pool(settings) : null;
+        DataSource dataSource = pool != null ? pool : settings.dataSource();
+        String description = settings.database();
+        try {
+            SQLDialect dialect = dialect(dataSource, description);
+            migrate(dataSource, description);
+            var jooqSettings = new org.jooq.conf.Settings()
+                    .withRenderQuotedNames(RenderQuotedNames.NEVER)
+                    .withRenderNameCase(RenderNameCase.AS_IS)
+                    .withRenderSchema(false)
+                    .withExecuteLogging(false);
+            return new Database(DSL.using(dataSource, dialect, jooqSettings), description, pool);
+        } catch (RuntimeException e) {
+            if (pool != null) {
+                pool.close();
+            }
+            throw e;
+        }
+    }
+
+    DSLContext dsl() {
+        return dsl;
+    }
+
+    /** Runs {@code work} in one transaction, committed when it returns, rolled back when it throws. */
+    <T> T transaction(TransactionalCallable<T> work) {
+        return dsl.transactionResult(work);
+    }
+
+    /** "PostgreSQL at db:5432/jobs" or "the given HikariDataSource", for messages. */
+    String description() {
+        return description;
+    }
+
+    /** An error for the user: what failed, on which database, why, and what to check. */
+    JobQueueException failure(String action, DataAccessException e) {
+        return new JobQueueException("scheduler: " + action + " failed on " + description + ": " + rootMessage(e)
+                + "; check that the database is reachable and that the scheduler's user may read and write the "
+                + "jobq_* tables", e);
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+    }
+
+    private static HikariDataSource pool(JdbcSettings settings) {
+        var config = new HikariConfig();
+        config.setJdbcUrl(settings.jdbcUrl());
+        if (settings.username() != null) {
+            config.setUsername(settings.username());
+        }
+        if (settings.password() != null) {
+            config.setPassword(settings.password());
+        }
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setMinimumIdle(1);
+        config.setPoolName("jobq-scheduler");
+        config.setAutoCommit(true);
+        // Fail at build time with the driver's reason, not later on the first schedule().
+        config.setInitializationFailTimeout(1);
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new JobQueueException("scheduler: cannot connect to " + settings.database() + ": " + rootMessage(e)
+                    + "; check scheduler.jdbcUrl, username and password, and that the database is running", e);
+        }
+    }
+
+    private static SQLDialect dialect(DataSource dataSource, String description) {
+        try (Connection connection = dataSource.getConnection()) {
+            SQLDialect dialect = JDBCUtils.dialect(connection).family();
+            if (dialect != SQLDialect.H2 && dialect != SQLDialect.POSTGRES) {
+                throw new JobQueueException("scheduler: " + description + " is a "
+                        + connection.getMetaData().getDatabaseProductName() + " database; the jdbc scheduler runs on "
+                        + "H2 and PostgreSQL only");
+            }
+            return dialect;
+        } catch (SQLException e) {
+            throw new JobQueueException("scheduler: cannot connect to " + description + ": " + rootMessage(e)
+                    + "; check scheduler.jdbcUrl, username and password, and that the database is running", e);
+        }
+    }
+
+    private static void migrate(DataSource dataSource, String description) {
+        try {
+            Flyway.configure(Database.class.getClassLoader())
+                    .dataSource(dataSource)
+                    .table(HISTORY_TABLE)
+                    .locations(MIGRATIONS)
+                    // The application's own tables may share the schema: start our history at 0 there.
+                    .baselineOnMigrate(true)
+                    .baselineVersion("0")
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            throw new JobQueueException("scheduler: creating or upgrading the jobq_* tables on " + description
+                    + " failed: " + rootMessage(e) + "; the scheduler's user needs CREATE rights on its schema "
+                    + "the first time (history table " + HISTORY_TABLE + ")", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (ownedPool != null) {
+            ownedPool.close();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.jobq.scheduler.jdbc;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The firing thread's loop: hand on everything due, purge old rows now and then, then sleep until
+ * the earliest due row (at most {@code pollInterval}, for rows other processes write). When the
+ * earliest due row is already due but was not taken, another scheduler holds it: look again
+ * shortly, in case that scheduler dies. A database failure is logged and retried after a growing
+ * pause. Stops when {@link #stop()} is called or the thread is interrupted.
+ */
+final class FiringLoop implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(FiringLoop.class);
+
+    /** How soon to look again at due rows another scheduler holds. */
+    static final Duration HELD_ELSEWHERE_RECHECK = Duration.ofMillis(250);
+    static final Duration MAX_PURGE_INTERVAL = Duration.ofHours(1);
+
+    private final HandOff handOff;
+    private final Database db;
+    private final ScheduledJobs scheduled;
+    private final RecurringJobs recurring;
+    private final Alarm alarm;
+    private final InstantSource clock;
+    private final JdbcSettings settings;
+    private volatile boolean running = true;
+    private Instant nextPurgeAt = Instant.MIN;
+
+    FiringLoop(HandOff handOff, Database db, ScheduledJobs scheduled, RecurringJobs recurring, Alarm alarm,
+               InstantSource clock, JdbcSettings settings) {
+        this.handOff = handOff;
+        this.db = db;
+        this.scheduled = scheduled;
+        this.recurring = recurring;
+        this.alarm = alarm;
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+    @Override
+    public void run() {
+        int failures = 0;
+        while (running) {
+            Instant wakeAt;
+            try {
+                wakeAt = pass();
+                failures = 0;
+            } catch (RuntimeException e) {
+                if (!running || Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+                failures++;
+                Duration pause = HandOff.retryDelay(failures);
+                if (pause.compareTo(settings.pollInterval()) > 0) {
+                    pause = settings.pollInterval();
+                }
+                log.warn("scheduler: a pass over {} failed ({} in a row), trying again in {} ms: {}",
+                        db.description(), failures, pause.toMillis(), Database.rootMessage(e), e);
+                wakeAt = clock.instant().plus(pause);
+            }
+            try {
+                alarm.sleepUntil(wakeAt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    void stop() {
+        running = false;
+        alarm.ring();
+    }
+
+    /** One pass: hand on, purge if it is time, and return when to look next. */
+    Instant pass() {
+        Instant started = clock.instant();
+        handOff.drain();
+        Instant now = clock.instant();
+        if (!now.isBefore(nextPurgeAt)) {
+            purge(now);
+            Duration every = settings.retention().compareTo(MAX_PURGE_INTERVAL) < 0
+                    ? settings.retention() : MAX_PURGE_INTERVAL;
+            nextPurgeAt = now.plus(every);
+        }
+        Instant latest = now.plus(settings.pollInterval());
+        Optional<Instant> earliest = earliestDue();
+        if (earliest.isEmpty() || earliest.get().isAfter(latest)) {
+            return latest;
+        }
+        if (!earliest.get().isAfter(started)) {
+            // Due before the drain began, yet not taken: another scheduler holds it.
+            Duration recheck = HELD_ELSEWHERE_RECHECK.compareTo(settings.pollInterval()) < 0
+                    ? HELD_ELSEWHERE_RECHECK : settings.pollInterval();
+            return now.plus(recheck);
+        }
+        // Due by now, or later: a time that came while this pass ran is a wake-up at once.
+        return earliest.get();
+    }
+
+    /** Deletes enqueued and cancelled one-time rows older than the retention period; returns how many. */
+    int purge(Instant now) {
+        int deleted = scheduled.purge(db.dsl(), now.minus(settings.retention()));
+        if (deleted > 0) {
+            log.debug("scheduler: purged {} enqueued or cancelled one-time jobs older than {}", deleted,
+                    settings.retention());
+        }
+        return deleted;
+    }
+
+    private Optional<Instant> earliestDue() {
+        Optional<Instant> oneTime = scheduled.earliestDue(db.dsl());
+        Optional<Instant> recurringDue = recurring.earliestDue(db.dsl());
+        if (oneTime.isEmpty()) {
+            return recurringDue;
+        }
+        if (recurringDue.isEmpty()) {
+            return oneTime;
+        }
+        return Optional.of(oneTime.get().isBefore(recurringDue.get()) ? oneTime.get() : recurringDue.get());
+    }
+}

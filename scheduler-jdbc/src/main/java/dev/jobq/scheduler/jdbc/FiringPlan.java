@@ -1,0 +1,54 @@
+package dev.jobq.scheduler.jdbc;
+
+import dev.jobq.MisfirePolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one look at a due recurring job enqueues, and where its schedule continues.
+ *
+ * <p>The job's stored next run {@code N} is due ({@code N ≤ now}). If it is on time (no more than
+ * the misfire threshold late) it fires alone and the schedule moves to the occurrence after it;
+ * the scheduler looks again at once, so a job a few occurrences behind within the threshold
+ * catches up one by one. If it is later than that, the occurrences older than the threshold are
+ * missed and the policy decides: {@code FIRE_ONCE} enqueues one run for all of them (as
+ * occurrence {@code N}, so a retry after a crash has the same job id), {@code SKIP} none, and
+ * {@code FIRE_ALL} each of them, oldest first, at most {@code fireAllLimit}. The schedule then
+ * continues at the first occurrence within the threshold, which fires as on time if it is due.
+ *
+ * @param fires     the occurrences to enqueue, oldest first
+ * @param nextRunAt where the schedule continues
+ * @param dropped   true when missed occurrences were not enqueued each (skipped, collapsed into one, or
+ *                  over the limit)
+ */
+record FiringPlan(List<Instant> fires, Instant nextRunAt, boolean dropped) {
+
+    FiringPlan {
+        fires = List.copyOf(fires);
+    }
+
+    static FiringPlan of(Schedule schedule, Instant nextRunAt, Instant now, MisfirePolicy policy,
+                         Duration misfireThreshold, int fireAllLimit) {
+        Instant horizon = now.minus(misfireThreshold);
+        if (!nextRunAt.isBefore(horizon)) {
+            return new FiringPlan(List.of(nextRunAt), schedule.next(nextRunAt), false);
+        }
+        Instant continueAt = schedule.nextAfter(nextRunAt, horizon.minusNanos(1));
+        return switch (policy) {
+            case FIRE_ONCE -> new FiringPlan(List.of(nextRunAt), continueAt, schedule.next(nextRunAt).isBefore(horizon));
+            case SKIP -> new FiringPlan(List.of(), continueAt, true);
+            case FIRE_ALL -> {
+                // Walks the missed occurrences only as far as the limit.
+                List<Instant> fires = new ArrayList<>();
+                Instant occurrence = nextRunAt;
+                while (occurrence.isBefore(horizon) && fires.size() < fireAllLimit) {
+                    fires.add(occurrence);
+                    occurrence = schedule.next(occurrence);
+                }
+                yield new FiringPlan(fires, continueAt, occurrence.isBefore(horizon));
+            }
+        };
+    }
+}

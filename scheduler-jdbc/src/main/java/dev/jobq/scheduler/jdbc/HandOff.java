@@ -1,0 +1,168 @@
+package dev.jobq.scheduler.jdbc;
+
+import dev.jobq.MisfirePolicy;
+import dev.jobq.scheduler.jdbc.schema.tables.records.JobqRecurringJobRecord;
+import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.JobSink;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands due rows to the {@link JobSink}, one batch per transaction.
+ *
+ * <p>A batch is locked with {@code FOR UPDATE SKIP LOCKED}, so concurrent schedulers never take the
+ * same row; each row is submitted while its lock is held, and marked (enqueued, or the recurring
+ * job's next run) in the same transaction, which commits after the last submit. If the process
+ * or its connection dies before that commit, the locks go with it and the rows are still due: the
+ * next scheduler submits them again with the same job ids (the row id; the recurring name and
+ * occurrence instant), which providers that deduplicate recognise. Nothing is lost; a duplicate is
+ * possible only across such a crash.
+ *
+ * <p>A submit that fails keeps its row, with the error, for another try after a growing pause.
+ */
+final class HandOff {
+
+    private static final Logger log = LoggerFactory.getLogger(HandOff.class);
+
+    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    static final Duration MAX_RETRY = Duration.ofMinutes(5);
+
+    private final Database db;
+    private final ScheduledJobs scheduled;
+    private final RecurringJobs recurring;
+    private final ScheduleParser parser;
+    private final JobSink sink;
+    private final InstantSource clock;
+    private final JdbcSettings settings;
+    private final LongAdder submitted = new LongAdder();
+
+    HandOff(Database db, ScheduledJobs scheduled, RecurringJobs recurring, ScheduleParser parser, JobSink sink,
+            InstantSource clock, JdbcSettings settings) {
+        this.db = db;
+        this.scheduled = scheduled;
+        this.recurring = recurring;
+        this.parser = parser;
+        this.sink = sink;
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+    /** Hands on due batches until none is left that no one else holds; returns how many rows it took. */
+    int drain() {
+        int total = 0;
+        while (true) {
+            int taken = oneTimeBatch(clock.instant()) + recurringBatch(clock.instant());
+            if (taken == 0) {
+                return total;
+            }
+            total += taken;
+        }
+    }
+
+    /** Jobs submitted to the sink so far, for tests and logs. */
+    long submitted() {
+        return submitted.sum();
+    }
+
+    int oneTimeBatch(Instant now) {
+        return db.transaction(tx -> {
+            List<JobqScheduledJobRecord> rows = scheduled.lockDue(tx.dsl(), now, settings.batchSize());
+            List<String> handedOn = new ArrayList<>(rows.size());
+            for (JobqScheduledJobRecord row : rows) {
+                String error = submit(() -> scheduled.envelope(row));
+                if (error == null) {
+                    handedOn.add(row.getId());
+                } else {
+                    Instant retryAt = now.plus(retryDelay(row.getAttempts() + 1));
+                    log.warn("scheduler: handing on scheduled job {} ({}) failed, trying again at {}: {}", row.getId(),
+                            row.getType(), retryAt, error);
+                    scheduled.markFailed(tx.dsl(), row, error, retryAt, now);
+                }
+            }
+            scheduled.markEnqueued(tx.dsl(), handedOn, now);
+            return rows.size();
+        });
+    }
+
+    int recurringBatch(Instant now) {
+        return db.transaction(tx -> {
+            List<JobqRecurringJobRecord> rows = recurring.lockDue(tx.dsl(), now, settings.batchSize());
+            for (JobqRecurringJobRecord row : rows) {
+                fire(row, now);
+            }
+            return rows.size();
+        });
+    }
+
+    private void fire(JobqRecurringJobRecord row, Instant now) {
+        FiringPlan plan;
+        try {
+            Schedule schedule = parser.parse(row.getName(), row.getSchedule(), ZoneId.of(row.getTimezone()));
+            plan = FiringPlan.of(schedule, row.getNextRunAt(), now, MisfirePolicy.valueOf(row.getMisfirePolicy()),
+                    settings.misfireThreshold(), settings.fireAllLimit());
+        } catch (RuntimeException e) {
+            // Stored by a newer or differently configured version; keep it, say why, look again later.
+            String error = "cannot compute its next run: " + e.getMessage();
+            Instant retryAt = now.plus(MAX_RETRY);
+            log.warn("scheduler: recurring job '{}' {}; looking again at {}", row.getName(), error, retryAt);
+            recurring.retryLater(row, row.getNextRunAt(), null, error, retryAt, now);
+            return;
+        }
+        if (plan.dropped()) {
+            log.info("scheduler: recurring job '{}' missed occurrences from {} while no scheduler ran; policy {} "
+                            + "enqueues {} of them, the schedule continues at {}", row.getName(), row.getNextRunAt(),
+                    row.getMisfirePolicy(), plan.fires().size(), plan.nextRunAt());
+        }
+        Instant lastRun = null;
+        for (Instant occurrence : plan.fires()) {
+            String error = submit(() -> recurring.envelope(row, occurrence, now));
+            if (error != null) {
+                Instant retryAt = now.plus(retryDelay(row.getAttempts() + 1));
+                log.warn("scheduler: handing on occurrence {} of recurring job '{}' failed, trying again at {}: {}",
+                        occurrence, row.getName(), retryAt, error);
+                recurring.retryLater(row, occurrence, lastRun, error, retryAt, now);
+                return;
+            }
+            lastRun = now;
+        }
+        recurring.advance(row, plan.nextRunAt(), lastRun, now);
+    }
+
+    /**
+     * Submits one envelope; returns null when the sink took it, else the error. An interrupt (the
+     * scheduler closing) aborts the whole batch instead, so its transaction rolls back.
+     */
+    private @Nullable String submit(EnvelopeSource source) {
+        try {
+            sink.submit(source.envelope());
+            submitted.increment();
+            return null;
+        } catch (RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    static Duration retryDelay(int attempt) {
+        int doublings = Math.min(Math.max(attempt - 1, 0), 20);
+        Duration delay = FIRST_RETRY.multipliedBy(1L << doublings);
+        return delay.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay;
+    }
+
+    /** Builds the envelope inside the try, so that an unreadable row counts as a failed hand-off. */
+    @FunctionalInterface
+    private interface EnvelopeSource {
+        JobEnvelope envelope();
+    }
+}

@@ -1,0 +1,227 @@
+package dev.jobq.scheduler.jdbc;
+
+import dev.jobq.JobQueueException;
+import dev.jobq.RecurringJob;
+import dev.jobq.RecurringJobInfo;
+import dev.jobq.ScheduledJobInfo;
+import dev.jobq.scheduler.jdbc.schema.tables.records.JobqRecurringJobRecord;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.JobScheduler;
+import dev.jobq.spi.SchedulerContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.jooq.exception.DataAccessException;
+import org.jooq.exception.IntegrityConstraintViolationException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JDBC {@link JobScheduler}: the API works on the database directly from the caller's thread;
+ * firing runs on one thread of its own once {@link #start()} is called. Writing something that is
+ * due before the firing thread's next wake-up rings its alarm. Thread-safe.
+ */
+final class JdbcJobScheduler implements JobScheduler {
+
+    private static final Logger log = LoggerFactory.getLogger(JdbcJobScheduler.class);
+
+    /** How long close() lets the batch in hand finish before it interrupts the firing thread. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Database db;
+    private final JdbcSettings settings;
+    private final InstantSource clock;
+    private final ThreadFactory threads;
+    private final ScheduledJobs scheduled = new ScheduledJobs();
+    private final RecurringJobs recurring = new RecurringJobs();
+    private final ScheduleParser parser = new ScheduleParser();
+    private final Alarm alarm;
+    private final HandOff handOff;
+    private final FiringLoop loop;
+    private final ReentrantLock lifecycle = new ReentrantLock();
+    private @Nullable Thread firing;
+    private boolean closed;
+
+    private JdbcJobScheduler(Database db, JdbcSettings settings, SchedulerContext context, ThreadFactory threads) {
+        this.db = db;
+        this.settings = settings;
+        this.clock = context.clock();
+        this.threads = threads;
+        this.alarm = new Alarm(clock);
+        this.handOff = new HandOff(db, scheduled, recurring, parser, context.sink(), clock, settings);
+        this.loop = new FiringLoop(handOff, db, scheduled, recurring, alarm, clock, settings);
+    }
+
+    /** Connects and migrates; throws {@link JobQueueException} saying what to fix when it cannot. */
+    static JdbcJobScheduler open(JdbcSettings settings, SchedulerContext context, ThreadFactory threads) {
+        return new JdbcJobScheduler(Database.open(settings), settings, context, threads);
+    }
+
+    @Override
+    public void start() {
+        lifecycle.lock();
+        try {
+            if (closed) {
+                throw new JobQueueException("this scheduler is closed; build a new JobQueue");
+            }
+            if (firing != null) {
+                return;
+            }
+            firing = threads.newThread(loop);
+            firing.start();
+            log.info("scheduler: firing due jobs from {} (poll interval {} ms, batch {})", db.description(),
+                    settings.pollInterval().toMillis(), settings.batchSize());
+        } finally {
+            lifecycle.unlock();
+        }
+    }
+
+    @Override
+    public String schedule(JobEnvelope envelope, Instant at) {
+        Objects.requireNonNull(envelope, "envelope");
+        Objects.requireNonNull(at, "at");
+        String id = database("scheduling job " + envelope.jobId(),
+                () -> scheduled.insert(db.dsl(), envelope, at, clock.instant()));
+        alarm.ringIfBefore(at);
+        return id;
+    }
+
+    @Override
+    public boolean cancel(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        return database("cancelling job " + jobId, () -> scheduled.cancel(db.dsl(), jobId, clock.instant()));
+    }
+
+    @Override
+    public List<ScheduledJobInfo> listScheduled(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be ≥ 1, got " + limit);
+        }
+        return database("listing scheduled jobs", () -> scheduled.listScheduled(db.dsl(), limit));
+    }
+
+    @Override
+    public RecurringJobInfo registerRecurring(RecurringJob definition, String payloadJson) {
+        Objects.requireNonNull(definition, "definition");
+        Objects.requireNonNull(payloadJson, "payloadJson");
+        Schedule schedule = parser.parse(definition.name(), definition.schedule(), definition.timezone());
+        JobqRecurringJobRecord row = database("registering recurring job '" + definition.name() + "'", () -> {
+            try {
+                return db.transaction(tx -> recurring.upsert(tx.dsl(), definition, payloadJson, schedule,
+                        clock.instant()));
+            } catch (IntegrityConstraintViolationException firstRegistrationRace) {
+                // Another process inserted the same name at the same moment: now it is an update.
+                return db.transaction(tx -> recurring.upsert(tx.dsl(), definition, payloadJson, schedule,
+                        clock.instant()));
+            }
+        });
+        if (row.getEnabled()) {
+            alarm.ringIfBefore(row.getDueAt());
+        }
+        return RecurringJobs.info(row);
+    }
+
+    @Override
+    public boolean setRecurringEnabled(String name, boolean enabled) {
+        Objects.requireNonNull(name, "name");
+        Optional<JobqRecurringJobRecord> row = database((enabled ? "enabling" : "disabling") + " recurring job '"
+                + name + "'", () -> db.transaction(tx -> {
+                    Optional<JobqRecurringJobRecord> stored = recurring.find(tx.dsl(), name);
+                    if (stored.isEmpty()) {
+                        return Optional.<JobqRecurringJobRecord>empty();
+                    }
+                    Schedule schedule = parser.parse(name, stored.get().getSchedule(),
+                            ZoneId.of(stored.get().getTimezone()));
+                    return recurring.setEnabled(tx.dsl(), name, enabled, schedule, clock.instant());
+                }));
+        row.filter(JobqRecurringJobRecord::getEnabled).ifPresent(r -> alarm.ringIfBefore(r.getDueAt()));
+        return row.isPresent();
+    }
+
+    @Override
+    public boolean deleteRecurring(String name) {
+        Objects.requireNonNull(name, "name");
+        return database("deleting recurring job '" + name + "'", () -> recurring.delete(db.dsl(), name));
+    }
+
+    @Override
+    public Optional<RecurringJobInfo> getRecurring(String name) {
+        Objects.requireNonNull(name, "name");
+        return database("reading recurring job '" + name + "'",
+                () -> recurring.find(db.dsl(), name).map(RecurringJobs::info));
+    }
+
+    @Override
+    public List<RecurringJobInfo> listRecurring() {
+        return database("listing recurring jobs", () -> recurring.list(db.dsl()));
+    }
+
+    /** Hands on everything due now on the calling thread; returns how many jobs went to the sink. */
+    int fireDue() {
+        long before = handOff.submitted();
+        database("handing on due jobs", handOff::drain);
+        return Math.toIntExact(handOff.submitted() - before);
+    }
+
+    /** Purges old enqueued and cancelled rows now, on the calling thread; returns how many. */
+    int purgeNow() {
+        return database("purging old jobs", () -> loop.purge(clock.instant()));
+    }
+
+    Database database() {
+        return db;
+    }
+
+    @Override
+    public void close() {
+        Thread thread;
+        lifecycle.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            thread = firing;
+        } finally {
+            lifecycle.unlock();
+        }
+        loop.stop();
+        try {
+            if (thread != null) {
+                stopFiring(thread);
+            }
+        } finally {
+            db.close();
+        }
+    }
+
+    private static void stopFiring(Thread thread) {
+        try {
+            thread.join(CLOSE_TIMEOUT);
+            if (thread.isAlive()) {
+                log.warn("scheduler: the firing thread did not finish its batch within {} s; interrupting it (its "
+                        + "rows stay due and are handed on by the next scheduler)", CLOSE_TIMEOUT.toSeconds());
+                thread.interrupt();
+                thread.join(CLOSE_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private <T> T database(String action, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (DataAccessException e) {
+            throw db.failure(action, e);
+        }
+    }
+}

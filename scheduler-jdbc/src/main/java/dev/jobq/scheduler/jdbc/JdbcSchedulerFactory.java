@@ -1,0 +1,218 @@
+package dev.jobq.scheduler.jdbc;
+
+import dev.jobq.spi.JobScheduler;
+import dev.jobq.spi.JobSchedulerFactory;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadFactory;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code jdbc} scheduler: one-time and recurring jobs held in H2 or PostgreSQL and handed to
+ * the queue exactly once when due, however many processes share the database. Settings of the
+ * {@code scheduler:} section (all optional):
+ *
+ * <pre>{@code
+ * scheduler:
+ *   enabled: true                       # whether this process fires due jobs (read by the core)
+ *   jdbcUrl: jdbc:h2:file:./data/jobq   # or jdbc:postgresql://host:5432/jobq
+ *   username: jobq
+ *   password: ${DB_PASSWORD}            # never logged
+ *   poolSize: 4                         # connections at most
+ *   pollInterval: 60s                   # longest sleep, for rows written by other processes
+ *   batchSize: 100                      # rows claimed per transaction
+ *   retention: 7d                       # enqueued and cancelled one-time rows are purged after this
+ *   misfireThreshold: 60s               # an occurrence later than this counts as missed
+ *   fireAllLimit: 100                   # FIRE_ALL enqueues at most this many missed occurrences
+ * }</pre>
+ *
+ * <p>Creating a scheduler connects, and brings the schema up to date with Flyway (history table
+ * {@code jobq_schema_history}, tables {@code jobq_scheduled_job} and {@code jobq_recurring_job}).
+ * The scheduler is thread-safe. {@code start()} begins firing on one background thread, which
+ * sleeps until the earliest due time (at most {@code pollInterval}) and wakes at once when this
+ * process schedules something earlier; {@code close()} stops it, lets the batch in hand finish,
+ * and closes the connection pool it opened (never a {@link DataSource} given in code).
+ *
+ * <p>In code, with a {@link DataSource} of the application:
+ *
+ * <pre>{@code
+ * JobQueue jobs = JobQueue.builder()
+ *         .scheduler(ctx -> JdbcSchedulerFactory.builder().dataSource(dataSource).build(ctx))
+ *         .build();
+ * }</pre>
+ */
+public final class JdbcSchedulerFactory implements JobSchedulerFactory {
+
+    public static final String TYPE = "jdbc";
+    public static final String DEFAULT_JDBC_URL = "jdbc:h2:file:./data/jobq";
+    public static final int DEFAULT_POOL_SIZE = 4;
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(60);
+    public static final int DEFAULT_BATCH_SIZE = 100;
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+    public static final Duration DEFAULT_MISFIRE_THRESHOLD = Duration.ofSeconds(60);
+    public static final int DEFAULT_FIRE_ALL_LIMIT = 100;
+
+    /** For {@link java.util.ServiceLoader}. */
+    public JdbcSchedulerFactory() {
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public void validate(Settings settings) {
+        read(settings);
+        // read by the core's config loader, not by this factory
+        settings.markKnown("enabled");
+        settings.markKnown("type");
+        settings.checkNoUnknownKeys();
+    }
+
+    @Override
+    public JobScheduler create(SchedulerContext context) {
+        Settings settings = context.settings();
+        validate(settings);
+        settings.throwIfInvalid();
+        return JdbcJobScheduler.open(read(settings), context, defaultThreads());
+    }
+
+    /** A builder for a scheduler made in code, with the defaults of the config file. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static JdbcSettings read(Settings s) {
+        String jdbcUrl = s.string("jdbcUrl", DEFAULT_JDBC_URL);
+        String urlProblem = JdbcSettings.urlProblem(jdbcUrl);
+        if (urlProblem != null) {
+            s.problem("jdbcUrl", urlProblem);
+            jdbcUrl = DEFAULT_JDBC_URL;
+        }
+        String username = s.string("username");
+        String password = s.string("password");
+        if (password != null && username == null && jdbcUrl.toLowerCase(java.util.Locale.ROOT).startsWith("jdbc:postgresql:")) {
+            s.problem("username", "is required when a password is set; add 'username: ...' beside it");
+        }
+        int poolSize = s.integer("poolSize", DEFAULT_POOL_SIZE, 1, JdbcSettings.MAX_POOL_SIZE);
+        Duration pollInterval = s.duration("pollInterval", DEFAULT_POLL_INTERVAL, JdbcSettings.MIN_POLL_INTERVAL,
+                JdbcSettings.MAX_POLL_INTERVAL);
+        int batchSize = s.integer("batchSize", DEFAULT_BATCH_SIZE, 1, JdbcSettings.MAX_BATCH_SIZE);
+        Duration retention = s.duration("retention", DEFAULT_RETENTION, JdbcSettings.MIN_RETENTION,
+                JdbcSettings.MAX_RETENTION);
+        Duration misfireThreshold = s.duration("misfireThreshold", DEFAULT_MISFIRE_THRESHOLD,
+                JdbcSettings.MIN_MISFIRE_THRESHOLD, JdbcSettings.MAX_MISFIRE_THRESHOLD);
+        int fireAllLimit = s.integer("fireAllLimit", DEFAULT_FIRE_ALL_LIMIT, 1, JdbcSettings.MAX_FIRE_ALL_LIMIT);
+        return new JdbcSettings(null, jdbcUrl, username, password, poolSize, pollInterval, batchSize, retention,
+                misfireThreshold, fireAllLimit);
+    }
+
+    static ThreadFactory defaultThreads() {
+        return Thread.ofPlatform().name("jobq-scheduler-", 1).daemon(true).factory();
+    }
+
+    /**
+     * Builds a JDBC scheduler in code. Each setter checks its value at once and throws
+     * {@link IllegalArgumentException} naming the setting and the bad value. Not thread-safe.
+     */
+    public static final class Builder {
+
+        private @Nullable DataSource dataSource;
+        private String jdbcUrl = DEFAULT_JDBC_URL;
+        private @Nullable String username;
+        private @Nullable String password;
+        private int poolSize = DEFAULT_POOL_SIZE;
+        private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private Duration retention = DEFAULT_RETENTION;
+        private Duration misfireThreshold = DEFAULT_MISFIRE_THRESHOLD;
+        private int fireAllLimit = DEFAULT_FIRE_ALL_LIMIT;
+        private ThreadFactory threads = defaultThreads();
+
+        private Builder() {
+        }
+
+        /** Connections from the application (a pool); the scheduler never closes it. */
+        public Builder dataSource(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            return checked();
+        }
+
+        /** An H2 or PostgreSQL URL; the scheduler opens a pool of {@link #poolSize} connections to it. */
+        public Builder jdbcUrl(String jdbcUrl) {
+            this.jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+            this.dataSource = null;
+            return checked();
+        }
+
+        public Builder credentials(String username, @Nullable String password) {
+            this.username = Objects.requireNonNull(username, "username");
+            this.password = password;
+            return this;
+        }
+
+        public Builder poolSize(int poolSize) {
+            this.poolSize = poolSize;
+            return checked();
+        }
+
+        public Builder pollInterval(Duration pollInterval) {
+            this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
+            return checked();
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return checked();
+        }
+
+        public Builder retention(Duration retention) {
+            this.retention = Objects.requireNonNull(retention, "retention");
+            return checked();
+        }
+
+        public Builder misfireThreshold(Duration misfireThreshold) {
+            this.misfireThreshold = Objects.requireNonNull(misfireThreshold, "misfireThreshold");
+            return checked();
+        }
+
+        public Builder fireAllLimit(int fireAllLimit) {
+            this.fireAllLimit = fireAllLimit;
+            return checked();
+        }
+
+        /** Where the firing thread comes from (a daemon platform thread named {@code jobq-scheduler-N} by default). */
+        public Builder threadFactory(ThreadFactory threadFactory) {
+            this.threads = Objects.requireNonNull(threadFactory, "threadFactory");
+            return this;
+        }
+
+        /**
+         * Connects, migrates the schema and returns the scheduler, using the context's clock and
+         * job sink; pass it to {@code JobQueue.builder().scheduler(ctx -> builder.build(ctx))}.
+         */
+        public JobScheduler build(SchedulerContext context) {
+            return buildJdbc(context);
+        }
+
+        /** The scheduler as {@link #build} makes it, typed for this module's tests. */
+        JdbcJobScheduler buildJdbc(SchedulerContext context) {
+            Objects.requireNonNull(context, "context");
+            return JdbcJobScheduler.open(settings(), context, threads);
+        }
+
+        private Builder checked() {
+            settings();
+            return this;
+        }
+
+        private JdbcSettings settings() {
+            return new JdbcSettings(dataSource, jdbcUrl, username, password, poolSize, pollInterval, batchSize,
+                    retention, misfireThreshold, fireAllLimit);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.jobq.scheduler.jdbc;
+
+import dev.jobq.spi.DurationFormat;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The settings of one JDBC scheduler, checked at once.
+ *
+ * @param dataSource       connections given in code; when set, {@code jdbcUrl} and the credentials are unused
+ * @param jdbcUrl          an H2 or PostgreSQL URL
+ * @param username         database user, if the URL does not carry it
+ * @param password         database password; never logged or printed
+ * @param poolSize         connections the scheduler opens at most (a URL only)
+ * @param pollInterval     the longest sleep between looks at the database, for rows other processes write
+ * @param batchSize        rows claimed per transaction
+ * @param retention        how long enqueued and cancelled one-time rows are kept before they are purged
+ * @param misfireThreshold how late an occurrence may be and still count as on time
+ * @param fireAllLimit     the most missed occurrences {@code FIRE_ALL} enqueues for one job after downtime
+ */
+record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable String username,
+                    @Nullable String password, int poolSize, Duration pollInterval, int batchSize, Duration retention,
+                    Duration misfireThreshold, int fireAllLimit) {
+
+    static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(1);
+    static final Duration MAX_POLL_INTERVAL = Duration.ofHours(1);
+    static final int MAX_POOL_SIZE = 100;
+    static final int MAX_BATCH_SIZE = 10_000;
+    static final Duration MIN_RETENTION = Duration.ofSeconds(1);
+    static final Duration MAX_RETENTION = Duration.ofDays(3650);
+    static final Duration MIN_MISFIRE_THRESHOLD = Duration.ofSeconds(1);
+    static final Duration MAX_MISFIRE_THRESHOLD = Duration.ofDays(1);
+    static final int MAX_FIRE_ALL_LIMIT = 100_000;
+
+    JdbcSettings {
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        if (dataSource == null) {
+            String problem = urlProblem(jdbcUrl);
+            if (problem != null) {
+                throw new IllegalArgumentException("jdbcUrl " + problem);
+            }
+        }
+        requireBetween("poolSize", poolSize, 1, MAX_POOL_SIZE);
+        requireBetween("pollInterval", pollInterval, MIN_POLL_INTERVAL, MAX_POLL_INTERVAL);
+        requireBetween("batchSize", batchSize, 1, MAX_BATCH_SIZE);
+        requireBetween("retention", retention, MIN_RETENTION, MAX_RETENTION);
+        requireBetween("misfireThreshold", misfireThreshold, MIN_MISFIRE_THRESHOLD, MAX_MISFIRE_THRESHOLD);
+        requireBetween("fireAllLimit", fireAllLimit, 1, MAX_FIRE_ALL_LIMIT);
+    }
+
+    /**
+     * What is wrong with {@code url} as a scheduler database, or null. The URL itself is not
+     * repeated (it may hold a password), only its {@code jdbc:kind:} prefix.
+     */
+    static @Nullable String urlProblem(String url) {
+        String lower = url.strip().toLowerCase(Locale.ROOT);
+        if (lower.startsWith("jdbc:h2:") || lower.startsWith("jdbc:postgresql:")) {
+            return null;
+        }
+        return "must be an H2 URL (jdbc:h2:file:./data/jobq) or a PostgreSQL URL "
+                + "(jdbc:postgresql://host:5432/database), got " + describe(url);
+    }
+
+    /**
+     * The URL for messages without anything that may be secret: the database kind and where it is
+     * ({@code PostgreSQL at db:5432/jobs}, {@code H2 at file:./data/jobq}), never its parameters or
+     * user information; for another kind only its {@code jdbc:kind:} prefix.
+     */
+    static String describe(String url) {
+        String text = url.strip();
+        String lower = text.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("jdbc:postgresql:")) {
+            String where = text.substring("jdbc:postgresql:".length()).replaceFirst("^//", "");
+            where = where.replaceFirst("^[^/@]*@", "");
+            int query = where.indexOf('?');
+            return "PostgreSQL at " + (query >= 0 ? where.substring(0, query) : where);
+        }
+        if (lower.startsWith("jdbc:h2:")) {
+            String where = text.substring("jdbc:h2:".length());
+            int parameters = where.indexOf(';');
+            return "H2 at " + (parameters >= 0 ? where.substring(0, parameters) : where);
+        }
+        String[] parts = text.split(":", 3);
+        if (parts.length >= 2 && parts[0].equalsIgnoreCase("jdbc")) {
+            return "a " + parts[0] + ":" + parts[1] + ": URL";
+        }
+        return "'" + (text.length() > 12 ? text.substring(0, 12) + "…" : text) + "', which is not a JDBC URL";
+    }
+
+    /** Where connections come from, for log lines and errors. */
+    String database() {
+        return dataSource != null ? "the given " + dataSource.getClass().getSimpleName() : describe(jdbcUrl);
+    }
+
+    private static void requireBetween(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
+    private static void requireBetween(String name, Duration value, Duration min, Duration max) {
+        Objects.requireNonNull(value, name);
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(name + " must be between " + DurationFormat.format(min) + " and "
+                    + DurationFormat.format(max) + ", got " + DurationFormat.format(value));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcSettings[database=" + database() + ", username=" + username
+                + ", password=" + (password == null ? "none" : "***") + ", poolSize=" + poolSize
+                + ", pollInterval=" + pollInterval + ", batchSize=" + batchSize + ", retention=" + retention
+                + ", misfireThreshold=" + misfireThreshold + ", fireAllLimit=" + fireAllLimit + "]";
+    }
+}

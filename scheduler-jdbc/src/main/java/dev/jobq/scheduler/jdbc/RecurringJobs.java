@@ -1,0 +1,161 @@
+package dev.jobq.scheduler.jdbc;
+
+import static dev.jobq.scheduler.jdbc.schema.tables.JobqRecurringJob.JOBQ_RECURRING_JOB;
+
+import dev.jobq.JobOptions;
+import dev.jobq.MisfirePolicy;
+import dev.jobq.RecurringJob;
+import dev.jobq.RecurringJobInfo;
+import dev.jobq.scheduler.jdbc.schema.tables.records.JobqRecurringJobRecord;
+import dev.jobq.spi.JobEnvelope;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code jobq_recurring_job} table: recurring jobs by name. {@code next_run_at} is always the
+ * next occurrence on the job's grid, kept while the job is disabled so that enabling it again
+ * continues the same grid; {@code due_at} is when a scheduler next looks at the row (the next run,
+ * or later after a failed hand-off).
+ */
+final class RecurringJobs {
+
+    private final OptionsJson optionsJson = new OptionsJson();
+
+    /**
+     * Inserts or updates {@code job}. The next run is kept when the schedule and timezone are
+     * unchanged (and moved past {@code now} when a disabled job is enabled), and computed afresh
+     * otherwise. Call in a transaction.
+     */
+    JobqRecurringJobRecord upsert(DSLContext tx, RecurringJob job, String payloadJson, Schedule schedule, Instant now) {
+        JobOptions options = job.options().resolve(JobOptions.defaults());
+        JobqRecurringJobRecord row = lock(tx, job.name()).orElse(null);
+        Instant nextRunAt;
+        if (row == null) {
+            row = tx.newRecord(JOBQ_RECURRING_JOB);
+            row.setName(job.name());
+            row.setCreatedAt(now);
+            row.setLastRunAt(null);
+            row.setLastError(null);
+            nextRunAt = schedule.first(now);
+        } else if (row.getSchedule().equals(job.schedule().strip()) && row.getTimezone().equals(job.timezone().getId())) {
+            nextRunAt = job.enabled() && !row.getEnabled() ? resume(schedule, row.getNextRunAt(), now) : row.getNextRunAt();
+        } else {
+            nextRunAt = schedule.first(now);
+        }
+        row.setType(job.type());
+        row.setQueue(options.queue());
+        row.setPayload(payloadJson);
+        row.setOptions(optionsJson.write(options));
+        row.setSchedule(job.schedule().strip());
+        row.setTimezone(job.timezone().getId());
+        row.setEnabled(job.enabled());
+        row.setMisfirePolicy(job.misfirePolicy().name());
+        row.setNextRunAt(nextRunAt);
+        row.setDueAt(nextRunAt);
+        row.setAttempts(0);
+        row.setUpdatedAt(now);
+        row.store();
+        return row;
+    }
+
+    /** Enables or disables; an enabled job continues its grid after {@code now}. Empty when unknown. Call in a transaction. */
+    Optional<JobqRecurringJobRecord> setEnabled(DSLContext tx, String name, boolean enabled, Schedule schedule,
+                                                Instant now) {
+        Optional<JobqRecurringJobRecord> found = lock(tx, name);
+        found.ifPresent(row -> {
+            if (enabled && !row.getEnabled()) {
+                Instant next = resume(schedule, row.getNextRunAt(), now);
+                row.setNextRunAt(next);
+                row.setDueAt(next);
+                row.setAttempts(0);
+            }
+            row.setEnabled(enabled);
+            row.setUpdatedAt(now);
+            row.store();
+        });
+        return found;
+    }
+
+    Optional<JobqRecurringJobRecord> find(DSLContext dsl, String name) {
+        return dsl.selectFrom(JOBQ_RECURRING_JOB).where(JOBQ_RECURRING_JOB.NAME.eq(name)).fetchOptional();
+    }
+
+    boolean delete(DSLContext dsl, String name) {
+        return dsl.deleteFrom(JOBQ_RECURRING_JOB).where(JOBQ_RECURRING_JOB.NAME.eq(name)).execute() == 1;
+    }
+
+    List<RecurringJobInfo> list(DSLContext dsl) {
+        return dsl.selectFrom(JOBQ_RECURRING_JOB).orderBy(JOBQ_RECURRING_JOB.NAME).fetch(RecurringJobs::info);
+    }
+
+    Optional<Instant> earliestDue(DSLContext dsl) {
+        return dsl.select(DSL.min(JOBQ_RECURRING_JOB.DUE_AT)).from(JOBQ_RECURRING_JOB)
+                .where(JOBQ_RECURRING_JOB.ENABLED.isTrue())
+                .fetchOptional(0, Instant.class);
+    }
+
+    /** Locks up to {@code limit} due enabled jobs no other transaction holds, earliest first. Call in a transaction. */
+    List<JobqRecurringJobRecord> lockDue(DSLContext tx, Instant now, int limit) {
+        return tx.selectFrom(JOBQ_RECURRING_JOB)
+                .where(JOBQ_RECURRING_JOB.ENABLED.isTrue().and(JOBQ_RECURRING_JOB.DUE_AT.le(now)))
+                .orderBy(JOBQ_RECURRING_JOB.DUE_AT, JOBQ_RECURRING_JOB.NAME)
+                .limit(limit)
+                .forUpdate()
+                .skipLocked()
+                .fetch();
+    }
+
+    /** Records occurrences handed on: the schedule continues at {@code nextRunAt}. */
+    void advance(JobqRecurringJobRecord row, Instant nextRunAt, @Nullable Instant lastRunAt, Instant now) {
+        row.setNextRunAt(nextRunAt);
+        row.setDueAt(nextRunAt);
+        row.setAttempts(0);
+        if (lastRunAt != null) {
+            row.setLastRunAt(lastRunAt);
+            row.setLastError(null);
+        }
+        row.setUpdatedAt(now);
+        row.store();
+    }
+
+    /** Records a failed hand-off: occurrence {@code nextRunAt} is tried again at {@code retryAt}. */
+    void retryLater(JobqRecurringJobRecord row, Instant nextRunAt, @Nullable Instant lastRunAt, String error,
+                    Instant retryAt, Instant now) {
+        row.setNextRunAt(nextRunAt);
+        row.setDueAt(retryAt);
+        row.setAttempts(row.getAttempts() + 1);
+        if (lastRunAt != null) {
+            row.setLastRunAt(lastRunAt);
+        }
+        row.setLastError(ScheduledJobs.truncate(error));
+        row.setUpdatedAt(now);
+        row.store();
+    }
+
+    JobEnvelope envelope(JobqRecurringJobRecord row, Instant occurrence, Instant now) {
+        JobOptions options = optionsJson.read(row.getOptions(), "recurring job '" + row.getName() + "'");
+        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, OccurrenceIds.of(row.getName(), occurrence), row.getType(),
+                row.getPayload(), options, 0, now, occurrence, null);
+    }
+
+    static RecurringJobInfo info(JobqRecurringJobRecord row) {
+        return new RecurringJobInfo(row.getName(), row.getType(), row.getSchedule(), ZoneId.of(row.getTimezone()),
+                row.getEnabled(), MisfirePolicy.valueOf(row.getMisfirePolicy()),
+                row.getEnabled() ? row.getNextRunAt() : null, row.getLastRunAt(), row.getLastError(),
+                row.getCreatedAt(), row.getUpdatedAt());
+    }
+
+    private static Optional<JobqRecurringJobRecord> lock(DSLContext tx, String name) {
+        return tx.selectFrom(JOBQ_RECURRING_JOB).where(JOBQ_RECURRING_JOB.NAME.eq(name)).forUpdate().fetchOptional();
+    }
+
+    /** The grid's first occurrence after {@code now}, or {@code nextRunAt} if that is still ahead. */
+    private static Instant resume(Schedule schedule, Instant nextRunAt, Instant now) {
+        return nextRunAt.isAfter(now) ? nextRunAt : schedule.nextAfter(nextRunAt, now);
+    }
+}

