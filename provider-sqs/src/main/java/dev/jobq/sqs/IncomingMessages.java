@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 final class IncomingMessages {
 
     private static final Logger log = LoggerFactory.getLogger(IncomingMessages.class);
-    static final String UNREADABLE_TYPE = "(unreadable)";
+    static final String UNREADABLE_TYPE = "unreadable";
 
     private final SqsQueue queue;
     private final EnvelopeCodec codec;
