@@ -69,7 +69,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         URI queueUrl = uri(settings, "queueUrl");
         String queueName = settings.string("queueName");
         boolean createIfMissing = settings.bool("createIfMissing", false);
-        if (queueUrl == null && queueName == null) {
+        if (queueUrl == null && queueName == null && !settings.has("queueUrl")) {
             settings.problem("queueUrl", "is required; set queueUrl to the queue's URL (https://sqs.REGION"
                     + ".amazonaws.com/ACCOUNT/NAME), or queueName with createIfMissing: true for development");
         } else if (queueUrl != null && queueName != null) {
