@@ -14,16 +14,17 @@ import java.util.Map;
  */
 abstract class SqsConformance extends QueueProviderContract {
 
-    /** The queues of the current test; subclasses create them in {@link #newQueues(String)}. */
-    protected ElasticMq.Queues queues;
+    /** The server under test. */
+    protected abstract SqsServer server();
 
-    protected abstract ElasticMq.Queues newQueues(String name);
+    /** True to run the suite on a FIFO queue. */
+    protected abstract boolean fifo();
 
     @Override
     protected QueueProvider newProvider(ProviderContext context) {
-        queues = newQueues(context.queueName());
+        SqsServer.Queues queues = server().newQueues(context.queueName(), fifo());
         Settings settings = Settings.of("test", "provider",
-                ElasticMq.settings(queues, Map.of("visibilityTimeout", "2s")));
+                server().settings(queues, Map.of("visibilityTimeout", "2s")));
         return new SqsProviderFactory().create(new ProviderContext(context.queueName(), settings, context.clock()));
     }
 

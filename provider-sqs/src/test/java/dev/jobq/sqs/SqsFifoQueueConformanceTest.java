@@ -13,7 +13,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SqsFifoQueueConformanceTest extends SqsConformance {
 
     @Override
-    protected ElasticMq.Queues newQueues(String name) {
-        return ElasticMq.newQueues(name, true);
+    protected SqsServer server() {
+        return ElasticMq.server();
+    }
+
+    @Override
+    protected boolean fifo() {
+        return true;
     }
 }

@@ -9,7 +9,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SqsStandardQueueConformanceTest extends SqsConformance {
 
     @Override
-    protected ElasticMq.Queues newQueues(String name) {
-        return ElasticMq.newQueues(name, false);
+    protected SqsServer server() {
+        return ElasticMq.server();
+    }
+
+    @Override
+    protected boolean fifo() {
+        return false;
     }
 }
