@@ -87,12 +87,15 @@ final class Batcher<T, R> {
         return outcome.value();
     }
 
-    /** Called with the lock held; releases it while the batch is on the wire. */
+    /**
+     * Called with the lock held; releases it while the batch is on the wire. The caller's interrupt
+     * flag is set aside meanwhile, so that it cannot abort the other callers' entries.
+     */
     private void sendNextBatch() {
         List<Pending<T, R>> batch = takeBatch();
         sending = true;
         lock.unlock();
-        List<Outcome<R>> outcomes;
+        List<Outcome<R>> outcomes = null;
         boolean interrupted = Thread.interrupted();
         try {
             outcomes = call.apply(batch.stream().map(p -> p.entry).toList());
@@ -107,12 +110,13 @@ final class Batcher<T, R> {
                 Thread.currentThread().interrupt();
             }
             lock.lock();
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).outcome = outcomes != null ? outcomes.get(i)
+                        : Outcome.failed(new IllegalStateException("the batch call ended with an error"));
+            }
+            sending = false;
+            done.signalAll();
         }
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).outcome = outcomes.get(i);
-        }
-        sending = false;
-        done.signalAll();
     }
 
     private List<Pending<T, R>> takeBatch() {

@@ -27,6 +27,8 @@ final class QueueSetup {
 
     private static final Logger log = LoggerFactory.getLogger(QueueSetup.class);
     private static final Pattern TARGET_ARN = Pattern.compile("\"deadLetterTargetArn\"\\s*:\\s*\"([^\"]+)\"");
+    /** A message needs room for a job and for the attributes of its dead-letter copy. */
+    private static final int MIN_MESSAGE_BYTES = 4 * OutgoingMessage.DEAD_LETTER_RESERVE;
     private static final Pattern MAX_RECEIVE_COUNT = Pattern.compile("\"maxReceiveCount\"\\s*:\\s*\"?(\\d+)");
 
     private final SqsClient sqs;
@@ -47,8 +49,19 @@ final class QueueSetup {
         boolean fifo = Boolean.parseBoolean(attributes.get(QueueAttributeName.FIFO_QUEUE));
         Duration lease = settings.visibilityTimeout() != null ? settings.visibilityTimeout()
                 : Duration.ofSeconds(Long.parseLong(attributes.getOrDefault(QueueAttributeName.VISIBILITY_TIMEOUT, "30")));
-        int maxMessageBytes = maxMessageBytes(url, attributes);
-        String deadLetterUrl = deadLetterUrl(url, fifo, attributes.get(QueueAttributeName.REDRIVE_POLICY));
+        int maxMessageBytes = maxMessageBytes(url, attributes, settings.maxPayloadBytes());
+        String deadLetterUrl = deadLetterUrl(url, attributes.get(QueueAttributeName.REDRIVE_POLICY));
+        if (deadLetterUrl != null) {
+            Map<QueueAttributeName, String> deadLetterAttributes = attributes(deadLetterUrl, "dead-letter queue");
+            requireSameKind(url, fifo, deadLetterUrl, deadLetterAttributes);
+            // Every job must fit its dead-letter queue too, or its copy would fail each time it dies.
+            maxMessageBytes = maxMessageBytes(deadLetterUrl, deadLetterAttributes, maxMessageBytes);
+        }
+        if (maxMessageBytes < MIN_MESSAGE_BYTES) {
+            throw refuse("maxPayloadBytes", "SQS queue " + url + " or its dead-letter queue takes messages of at "
+                    + "most " + maxMessageBytes + " bytes (MaximumMessageSize); jobq needs at least "
+                    + MIN_MESSAGE_BYTES + ": raise MaximumMessageSize (aws sqs set-queue-attributes)");
+        }
         return new SqsQueue(queueName, url, fifo, deadLetterUrl, lease, maxMessageBytes);
     }
 
@@ -77,18 +90,19 @@ final class QueueSetup {
         }
     }
 
-    private int maxMessageBytes(String url, Map<QueueAttributeName, String> attributes) {
+    /** The lower of {@code limit} and the queue's MaximumMessageSize. */
+    private static int maxMessageBytes(String url, Map<QueueAttributeName, String> attributes, int limit) {
         String text = attributes.get(QueueAttributeName.MAXIMUM_MESSAGE_SIZE);
-        int queueLimit = text == null ? settings.maxPayloadBytes() : Integer.parseInt(text);
-        if (queueLimit < settings.maxPayloadBytes()) {
-            log.info("SQS queue {} takes messages up to {} bytes (its MaximumMessageSize), less than maxPayloadBytes "
-                    + "{}: jobs are limited to {} bytes", url, queueLimit, settings.maxPayloadBytes(), queueLimit);
+        int queueLimit = text == null ? limit : Integer.parseInt(text);
+        if (queueLimit < limit) {
+            log.info("SQS queue {} takes messages up to {} bytes (its MaximumMessageSize), less than {}: jobs are "
+                    + "limited to {} bytes", url, queueLimit, limit, queueLimit);
             return queueLimit;
         }
-        return settings.maxPayloadBytes();
+        return limit;
     }
 
-    private @Nullable String deadLetterUrl(String url, boolean fifo, @Nullable String redrivePolicy) {
+    private @Nullable String deadLetterUrl(String url, @Nullable String redrivePolicy) {
         if (redrivePolicy != null) {
             warnOnLowMaxReceiveCount(url, redrivePolicy);
         }
@@ -97,24 +111,25 @@ final class QueueSetup {
                     + "line and a Dead event", url, queueName);
             return null;
         }
-        String deadLetterUrl;
         if (settings.deadLetterQueueUrl() != null) {
-            deadLetterUrl = settings.deadLetterQueueUrl().toString();
-        } else if (redrivePolicy != null) {
-            deadLetterUrl = redriveTarget(redrivePolicy);
-        } else {
-            throw refuse("deadLetterQueueUrl", "SQS queue " + url + " has no dead-letter queue: set "
-                    + "deadLetterQueueUrl, or give the queue a redrive policy (docs/sqs.md), so that dead jobs are "
-                    + "kept; or set deadLetter: discard to delete them (development only)");
+            return settings.deadLetterQueueUrl().toString();
         }
-        Map<QueueAttributeName, String> attributes = attributes(deadLetterUrl, "dead-letter queue");
-        boolean deadLetterFifo = Boolean.parseBoolean(attributes.get(QueueAttributeName.FIFO_QUEUE));
+        if (redrivePolicy != null) {
+            return redriveTarget(redrivePolicy);
+        }
+        throw refuse("deadLetterQueueUrl", "SQS queue " + url + " has no dead-letter queue: set "
+                + "deadLetterQueueUrl, or give the queue a redrive policy (docs/sqs.md), so that dead jobs are "
+                + "kept; or set deadLetter: discard to delete them (development only)");
+    }
+
+    private void requireSameKind(String url, boolean fifo, String deadLetterUrl,
+                                 Map<QueueAttributeName, String> deadLetterAttributes) {
+        boolean deadLetterFifo = Boolean.parseBoolean(deadLetterAttributes.get(QueueAttributeName.FIFO_QUEUE));
         if (deadLetterFifo != fifo) {
             throw refuse("deadLetterQueueUrl", "dead-letter queue " + deadLetterUrl + " is "
                     + (deadLetterFifo ? "FIFO" : "standard") + " but queue " + url + " is "
                     + (fifo ? "FIFO" : "standard") + "; SQS requires both to be of one kind");
         }
-        return deadLetterUrl;
     }
 
     private String redriveTarget(String redrivePolicy) {

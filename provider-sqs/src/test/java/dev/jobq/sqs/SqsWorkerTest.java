@@ -207,6 +207,33 @@ class SqsWorkerTest {
     }
 
     @Test
+    @DisplayName("an interrupt wakes a receiver in a 20-second long poll; it returns empty with its flag set")
+    void interruptWakesALongPoll() throws InterruptedException {
+        ElasticMq.Queues queues = ElasticMq.newQueues("interrupted", false);
+        QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("waitTime", "20s"))),
+                Clock.systemUTC()));
+        var result = new java.util.concurrent.atomic.AtomicReference<List<ReceivedJob>>();
+        var stillInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        var returned = new CountDownLatch(1);
+        try (provider) {
+            Thread receiver = Thread.ofVirtual().name("long-poller").start(() -> {
+                result.set(provider.receive(1, Duration.ofSeconds(20)));
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+                returned.countDown();
+            });
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.util.Arrays
+                    .stream(receiver.getStackTrace()).anyMatch(f -> f.getClassName().startsWith("sun.nio.ch")));
+
+            receiver.interrupt();
+
+            assertThat(returned.await(10, TimeUnit.SECONDS)).as("woke well before the 20 s poll ended").isTrue();
+        }
+        assertThat(result.get()).isEmpty();
+        assertThat(stillInterrupted).isTrue();
+    }
+
+    @Test
     @DisplayName("with deadLetter: discard a dead job is deleted, with a Dead event")
     void discardDeletesDeadJobs() {
         ElasticMq.Queues queues = ElasticMq.newQueues("discard", false);
