@@ -31,21 +31,12 @@ class BatcherTest {
     @Test
     @DisplayName("callers arriving while a batch is on the wire go out together in the next, at most ten")
     void callersDuringABatchShareTheNext() throws InterruptedException {
-        var firstOnWire = new CountDownLatch(1);
-        var releaseFirst = new CountDownLatch(1);
-        List<List<Integer>> batches = new CopyOnWriteArrayList<>();
-        var batcher = new Batcher<Integer, Integer>(entries -> {
-            batches.add(entries);
-            if (batches.size() == 1) {
-                firstOnWire.countDown();
-                await(releaseFirst);
-            }
-            return entries.stream().map(Batcher.Outcome::success).toList();
-        });
+        var wire = new HeldFirstBatch();
+        var batcher = new Batcher<Integer, Integer>(wire::send);
         List<Thread> threads = new ArrayList<>();
         var answers = new AtomicInteger();
         threads.add(Thread.ofVirtual().start(() -> answer(batcher, 0, answers)));
-        assertThat(firstOnWire.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(wire.firstOnWire.await(10, TimeUnit.SECONDS)).isTrue();
         for (int i = 1; i <= 15; i++) {
             int n = i;
             threads.add(Thread.ofVirtual().start(() -> answer(batcher, n, answers)));
@@ -53,16 +44,16 @@ class BatcherTest {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> threads.stream().skip(1).allMatch(t -> t.getState() == Thread.State.WAITING));
 
-        releaseFirst.countDown();
+        wire.releaseFirst.countDown();
         for (Thread thread : threads) {
             assertThat(thread.join(java.time.Duration.ofSeconds(10))).isTrue();
         }
 
         assertThat(answers).hasValue(16);
-        assertThat(batches).hasSize(3);
-        assertThat(batches.get(0)).containsExactly(0);
-        assertThat(batches.get(1)).hasSize(10);
-        assertThat(batches.get(2)).hasSize(5);
+        assertThat(wire.batches).hasSize(3);
+        assertThat(wire.batches.get(0)).containsExactly(0);
+        assertThat(wire.batches.get(1)).hasSize(10);
+        assertThat(wire.batches.get(2)).hasSize(5);
     }
 
     @Test
@@ -86,34 +77,25 @@ class BatcherTest {
     @Test
     @DisplayName("a batch stops before its total weight would pass the limit")
     void batchesRespectTheWeightLimit() throws InterruptedException {
-        var firstOnWire = new CountDownLatch(1);
-        var releaseFirst = new CountDownLatch(1);
-        List<List<Integer>> batches = new CopyOnWriteArrayList<>();
-        var batcher = new Batcher<Integer, Integer>(entries -> {
-            batches.add(entries);
-            if (batches.size() == 1) {
-                firstOnWire.countDown();
-                await(releaseFirst);
-            }
-            return entries.stream().map(Batcher.Outcome::success).toList();
-        }, entry -> entry, 100);
+        var wire = new HeldFirstBatch();
+        var batcher = new Batcher<Integer, Integer>(wire::send, entry -> entry, 100);
         var answers = new AtomicInteger();
         List<Thread> threads = new ArrayList<>();
         threads.add(Thread.ofVirtual().start(() -> answer(batcher, 1, answers)));
-        assertThat(firstOnWire.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(wire.firstOnWire.await(10, TimeUnit.SECONDS)).isTrue();
         for (int weight : new int[] {60, 30, 20}) {
             threads.add(Thread.ofVirtual().start(() -> answer(batcher, weight, answers)));
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                     .until(() -> threads.getLast().getState() == Thread.State.WAITING);
         }
 
-        releaseFirst.countDown();
+        wire.releaseFirst.countDown();
         for (Thread thread : threads) {
             assertThat(thread.join(java.time.Duration.ofSeconds(10))).isTrue();
         }
 
         assertThat(answers).hasValue(4);
-        assertThat(batches).containsExactly(List.of(1), List.of(60, 30), List.of(20));
+        assertThat(wire.batches).containsExactly(List.of(1), List.of(60, 30), List.of(20));
     }
 
     private static void answer(Batcher<Integer, Integer> batcher, int entry, AtomicInteger answers) {
@@ -122,14 +104,26 @@ class BatcherTest {
         }
     }
 
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(10, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("test latch not released in 10 s");
+    /** A batch call that records its batches and holds the first on the wire until released. */
+    private static final class HeldFirstBatch {
+        final CountDownLatch firstOnWire = new CountDownLatch(1);
+        final CountDownLatch releaseFirst = new CountDownLatch(1);
+        final List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+
+        List<Batcher.Outcome<Integer>> send(List<Integer> entries) {
+            batches.add(entries);
+            if (batches.size() == 1) {
+                firstOnWire.countDown();
+                try {
+                    if (!releaseFirst.await(10, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the test did not release the first batch in 10 s");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            return entries.stream().map(Batcher.Outcome::success).toList();
         }
     }
 }
