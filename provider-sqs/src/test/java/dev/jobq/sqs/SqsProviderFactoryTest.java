@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.ConfigException;
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueue;
+import dev.jobq.spi.DurationFormat;
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.JobEnvelope;
@@ -14,6 +16,8 @@ import dev.jobq.spi.QueueProviderFactory;
 import dev.jobq.spi.Settings;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +29,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** Every settings problem is reported at once without I/O; start-up refuses a queue whose dead jobs would be lost. */
@@ -168,6 +173,35 @@ class SqsProviderFactoryTest {
                     + "end in .fifo); https://sqs.us-east-1.amazonaws.com/123456789012/jobs is a standard queue");
             assertThat(problems(fifo)).containsExactly(
                     "provider.groupId: must be 1 to 128 printable ASCII characters without spaces, got 'two words'");
+        }
+
+        @Test
+        @DisplayName("a jobq.yaml with SQS sections reports every problem with its path before connecting anywhere")
+        void configFileProblemsComeBeforeAnyConnection(@TempDir Path dir) throws IOException {
+            Path file = dir.resolve("jobq.yaml");
+            Files.writeString(file, """
+                    provider:
+                      type: sqs
+                      region: us-east-1
+                      queueUrl: ${SQS_QUEUE_URL}
+                      endpoint: http://127.0.0.1:9
+                      deadLetter: bury
+                    queues:
+                      reports:
+                        type: sqs
+                        queueName: reports.fifo
+                        createIfMissing: yes
+                        visibilityTimeout: 2h30m
+                    """);
+
+            assertThatThrownBy(() -> JobQueue.builder().config(file).environment(Map.of(
+                    "SQS_QUEUE_URL", "http://127.0.0.1:9/000000000000/jobs")).build())
+                    .isInstanceOf(ConfigException.class)
+                    .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                            "provider.deadLetter: must be one of move, discard, got 'bury'",
+                            "queues.reports.region: is required; the AWS region of the queue, such as us-east-1 "
+                                    + "(any region name for LocalStack or ElasticMQ)",
+                            "queues.reports.visibilityTimeout: '2h30m' is not " + DurationFormat.EXPECTED));
         }
 
         @Test
