@@ -33,7 +33,6 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     static final int MIN_MAX_PAYLOAD_BYTES = 256 * 1024;
     static final Duration DEFAULT_WAIT_TIME = Duration.ofSeconds(20);
     static final Duration MAX_WAIT_TIME = Duration.ofSeconds(20);
-    static final Duration MAX_VISIBILITY = Duration.ofHours(12);
 
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z0-9]+)+");
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,75}(\\.fifo)?|[A-Za-z0-9_-]{1,80}");
@@ -87,7 +86,8 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         if (deadLetter == DeadLetterPolicy.DISCARD && deadLetterQueueUrl != null) {
             settings.problem("deadLetter", "is discard, so deadLetterQueueUrl would never be used; remove one of them");
         }
-        Duration visibilityTimeout = wholeSeconds(settings, "visibilityTimeout", Duration.ofSeconds(1), MAX_VISIBILITY);
+        Duration visibilityTimeout = wholeSeconds(settings, "visibilityTimeout", Duration.ofSeconds(1),
+                Lease.MAX_VISIBILITY);
         Duration waitTime = wholeSeconds(settings, "waitTime", Duration.ZERO, MAX_WAIT_TIME);
         URI endpoint = uri(settings, "endpoint");
         long maxPayloadBytes = settings.bytes("maxPayloadBytes", DEFAULT_MAX_PAYLOAD_BYTES, MIN_MAX_PAYLOAD_BYTES,
@@ -127,7 +127,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
             return null;
         }
         Duration value = settings.duration(key, Duration.ZERO, min, max);
-        if (value.toMillisPart() != 0 || value.toNanosPart() % 1_000_000 != 0) {
+        if (value.toNanosPart() != 0) {
             settings.problem(key, "must be whole seconds (SQS counts this in seconds), got " + value.toMillis() + "ms");
         }
         return value;
