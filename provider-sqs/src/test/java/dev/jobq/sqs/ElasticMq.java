@@ -25,10 +25,6 @@ final class ElasticMq implements BeforeAllCallback {
     static final String REGION = "us-east-1";
     private static volatile Server server;
 
-    /** Queues of the ElasticMQ server. */
-    record Queues(String url, String deadLetterUrl) {
-    }
-
     @Override
     public void beforeAll(ExtensionContext context) {
         server = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
@@ -48,17 +44,16 @@ final class ElasticMq implements BeforeAllCallback {
     }
 
     /** A new queue (FIFO when asked) with a new dead-letter queue of the same kind, no redrive policy. */
-    static Queues newQueues(String prefix, boolean fifo) {
-        SqsServer.Queues queues = server().newQueues(prefix, fifo);
-        return new Queues(queues.url(), queues.deadLetterUrl());
+    static SqsServer.Queues newQueues(String prefix, boolean fifo) {
+        return server().newQueues(prefix, fifo);
     }
 
     static String createQueue(String name, Map<QueueAttributeName, String> attributes) {
         return server().createQueue(name, attributes);
     }
 
-    static Map<String, Object> settings(Queues queues, Map<String, ?> extra) {
-        return server().settings(new SqsServer.Queues(queues.url(), queues.deadLetterUrl()), extra);
+    static Map<String, Object> settings(SqsServer.Queues queues, Map<String, ?> extra) {
+        return server().settings(queues, extra);
     }
 
     /** Region, endpoint and dummy keys (ElasticMQ checks none) as a provider section. */

@@ -34,7 +34,7 @@ class ForeignProducerTest {
     @Test
     @DisplayName("a version-1 envelope sent by a plain SDK client is run with its payload, id and options")
     void versionOneEnvelopeFromAnotherClientIsRun() {
-        ElasticMq.Queues queues = ElasticMq.newQueues("foreign-v1", false);
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-v1", false);
         String body = """
                 {"envelopeVersion": 1, "jobId": "0193a1f0-5c3e-7a41-9b2f-3c1d2e4f5a6b", "type": "email:send",
                  "payload": {"to": "user@example.com", "subject": "Welcome!"},
@@ -66,7 +66,7 @@ class ForeignProducerTest {
     @Test
     @DisplayName("a ChaasKit message (no envelopeVersion, maxRetries) is run, and retried as maxRetries says")
     void chaasKitMessageIsRunWithItsRetries() {
-        ElasticMq.Queues queues = ElasticMq.newQueues("foreign-v0", false);
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-v0", false);
         String body = """
                 {"jobId": "a1b2c3", "type": "webhook:send", "payload": {"to": "ops@example.com", "subject": "hook"},
                  "options": {"maxRetries": 2, "timeout": 60000, "priority": 0, "deduplicationKey": null},

@@ -33,7 +33,7 @@ class SqsEnqueueRulesTest {
     @Test
     @DisplayName("a delay of up to 15 minutes goes out as the message's DelaySeconds")
     void shortDelayIsHeldBySqs() {
-        ElasticMq.Queues queues = ElasticMq.newQueues("rules-delay", false);
+        SqsServer.Queues queues = ElasticMq.newQueues("rules-delay", false);
         JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
 
         jobs.enqueue("reminder:send", "soon", EnqueueOptions.delay(Duration.ofMinutes(15)));

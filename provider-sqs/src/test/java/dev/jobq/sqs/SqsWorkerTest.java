@@ -38,7 +38,7 @@ class SqsWorkerTest {
     @Test
     @DisplayName("a job running three visibility timeouts long is delivered once: heartbeats extend its lease")
     void longJobIsDeliveredOnce() throws InterruptedException {
-        ElasticMq.Queues queues = ElasticMq.newQueues("long-job", false);
+        SqsServer.Queues queues = ElasticMq.newQueues("long-job", false);
         JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
         var work = new CountDownLatch(1);
         var runs = new AtomicInteger();
@@ -63,7 +63,7 @@ class SqsWorkerTest {
     @Test
     @DisplayName("a job out of attempts is copied to the dead-letter queue with its body and error, then deleted")
     void deadJobIsCopiedToTheDeadLetterQueue() {
-        ElasticMq.Queues queues = ElasticMq.newQueues("dead-job", false);
+        SqsServer.Queues queues = ElasticMq.newQueues("dead-job", false);
         JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
         jobs.registerJobHandler("email:send", String.class, (job, ctx) -> {
             throw new IllegalStateException("mail server said no on attempt " + ctx.attempt());
@@ -92,7 +92,7 @@ class SqsWorkerTest {
     @Test
     @DisplayName("messages that are not job envelopes go to the dead-letter queue with the reason; the worker keeps going")
     void unreadableMessagesAreDeadLettered() {
-        ElasticMq.Queues queues = ElasticMq.newQueues("poison", false);
+        SqsServer.Queues queues = ElasticMq.newQueues("poison", false);
         ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("this is not JSON {"));
         ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url())
                 .messageBody("{\"jobId\":\"no-type-1\",\"payload\":{},\"createdAt\":\"2026-11-23T10:00:00Z\"}"));
@@ -121,7 +121,7 @@ class SqsWorkerTest {
     @Test
     @DisplayName("a newer envelope version is postponed for a newer worker, then dead-lettered on its third delivery")
     void newerEnvelopeVersionIsPostponedThenDeadLettered() {
-        ElasticMq.Queues queues = ElasticMq.newQueues("newer-version", false);
+        SqsServer.Queues queues = ElasticMq.newQueues("newer-version", false);
         String body = "{\"envelopeVersion\":99,\"jobId\":\"from-the-future\",\"type\":\"email:send\",\"payload\":\"x\","
                 + "\"createdAt\":\"2026-11-23T10:00:00Z\"}";
         ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body));
@@ -143,7 +143,7 @@ class SqsWorkerTest {
     @Test
     @DisplayName("jobs of one FIFO message group run in the order they were enqueued")
     void fifoGroupRunsInOrder() {
-        ElasticMq.Queues queues = ElasticMq.newQueues("ordered", true);
+        SqsServer.Queues queues = ElasticMq.newQueues("ordered", true);
         JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
         List<Integer> order = new CopyOnWriteArrayList<>();
         jobs.registerJobHandler("ledger:post", Integer.class, (job, ctx) -> order.add(job.payload()));
@@ -160,7 +160,7 @@ class SqsWorkerTest {
     @Test
     @DisplayName("shutdown releases an unfinished job: another worker runs it at once, as the same attempt")
     void shutdownReleasesUnfinishedJobs() {
-        ElasticMq.Queues queues = ElasticMq.newQueues("shutdown", false);
+        SqsServer.Queues queues = ElasticMq.newQueues("shutdown", false);
         Map<String, String> longLease = Map.of("visibilityTimeout", "60s");
         JobQueue first = workers.open(queues, longLease, Duration.ofMillis(500));
         var started = new CountDownLatch(1);
@@ -186,7 +186,7 @@ class SqsWorkerTest {
     @Test
     @DisplayName("a job taken by a worker that dies is run by another worker after its lease, the lost delivery counted")
     void killedWorkersJobIsRunByAnotherWorker() {
-        ElasticMq.Queues queues = ElasticMq.newQueues("killed", false);
+        SqsServer.Queues queues = ElasticMq.newQueues("killed", false);
         Map<String, Object> settings = ElasticMq.settings(queues, Map.of("visibilityTimeout", "2s"));
         JobQueue producer = workers.open(settings, Duration.ofSeconds(5));
         String id = producer.enqueue("invoice:send", "INV-7");
@@ -209,7 +209,7 @@ class SqsWorkerTest {
     @Test
     @DisplayName("an interrupt wakes a receiver in a 20-second long poll; it returns empty with its flag set")
     void interruptWakesALongPoll() throws InterruptedException {
-        ElasticMq.Queues queues = ElasticMq.newQueues("interrupted", false);
+        SqsServer.Queues queues = ElasticMq.newQueues("interrupted", false);
         QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("waitTime", "20s"))),
                 Clock.systemUTC()));
@@ -236,7 +236,7 @@ class SqsWorkerTest {
     @Test
     @DisplayName("with deadLetter: discard a dead job is deleted, with a Dead event")
     void discardDeletesDeadJobs() {
-        ElasticMq.Queues queues = ElasticMq.newQueues("discard", false);
+        SqsServer.Queues queues = ElasticMq.newQueues("discard", false);
         Map<String, Object> settings = ElasticMq.settings(queues, Map.of("visibilityTimeout", "2s",
                 "deadLetter", "discard"));
         settings.remove("deadLetterQueueUrl");

@@ -23,7 +23,7 @@ final class WorkerQueues implements AutoCloseable {
     private final List<JobQueue> opened = new ArrayList<>();
 
     /** A queue on {@code queues} with a two-second visibility timeout, no retry backoff, two handlers at once. */
-    JobQueue open(ElasticMq.Queues queues, Map<String, ?> extraSettings, Duration shutdownTimeout) {
+    JobQueue open(SqsServer.Queues queues, Map<String, ?> extraSettings, Duration shutdownTimeout) {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("visibilityTimeout", "2s");
         extra.putAll(extraSettings);
