@@ -1,10 +1,8 @@
 package dev.jobq;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,12 +17,15 @@ import org.jspecify.annotations.Nullable;
  * jobs.close();
  * }</pre>
  *
+ * <p>Handlers come from {@link #registerJobHandler} calls or from {@link JobHandlerModule}s the
+ * builder loads ({@link JobQueueBuilder#findHandlerModules()}).
+ *
  * <p>Thread-safe. Handlers can be registered before or after {@link #start()}; a job whose type has
  * no handler in a running worker is dead-lettered with that reason rather than retried forever.
  * {@link #close()} is graceful: it stops receiving, lets running handlers finish for up to the
  * configured {@code shutdownTimeout}, then interrupts them and hands their jobs back to the queue.
  */
-public interface JobQueue extends AutoCloseable {
+public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
 
     /** Reads {@code file} (DESIGN §8) with the process environment for substitution and overrides. */
     static JobQueue fromConfig(Path file) {
@@ -34,18 +35,6 @@ public interface JobQueue extends AutoCloseable {
     static JobQueueBuilder builder() {
         return new JobQueueBuilder();
     }
-
-    /** Registers the handler of {@code type}; payloads bind to {@code payloadType} with Jackson. */
-    <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler);
-
-    /** As {@link #registerJobHandler(String, Class, JobHandler)} for generic payloads ({@code List<Order>}). */
-    <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler);
-
-    /** As {@link #registerJobHandler(String, Class, JobHandler)} with this type's own retry backoff. */
-    <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff);
-
-    /** The job types with a handler in this queue. */
-    Set<String> registeredTypes();
 
     /** Enqueues a job to run as soon as a worker is free; returns its id. */
     default String enqueue(String type, @Nullable Object payload) {

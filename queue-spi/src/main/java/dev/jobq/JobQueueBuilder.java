@@ -1,6 +1,7 @@
 package dev.jobq;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jobq.internal.discovery.HandlerModules;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.internal.runtime.RuntimeSpec;
 import dev.jobq.spi.JobScheduler;
@@ -47,6 +48,8 @@ public final class JobQueueBuilder {
     private ClassLoader classLoader = Thread.currentThread().getContextClassLoader() != null
             ? Thread.currentThread().getContextClassLoader() : JobQueueBuilder.class.getClassLoader();
     private final List<JobListener> listeners = new ArrayList<>();
+    private final List<JobHandlerModule> handlerModules = new ArrayList<>();
+    private boolean findHandlerModules;
 
     JobQueueBuilder() {
     }
@@ -150,7 +153,30 @@ public final class JobQueueBuilder {
         return this;
     }
 
-    /** Where providers and schedulers are looked up with ServiceLoader. */
+    /**
+     * Registers these modules' handlers into the queue when it is built, in this order (after
+     * nothing else: handlers registered on the built queue come later).
+     */
+    public JobQueueBuilder handlerModules(JobHandlerModule... modules) {
+        for (JobHandlerModule module : modules) {
+            handlerModules.add(Objects.requireNonNull(module, "module"));
+        }
+        return this;
+    }
+
+    /**
+     * Also registers every {@link JobHandlerModule} named in a
+     * {@code META-INF/services/dev.jobq.JobHandlerModule} file visible to {@link #classLoader}, as
+     * {@code jobq run} does. Off unless called, like Jackson's {@code findAndRegisterModules()}: a
+     * jar on the class path never adds handlers to a queue that did not ask for them. A module also
+     * given to {@link #handlerModules} registers once.
+     */
+    public JobQueueBuilder findHandlerModules() {
+        this.findHandlerModules = true;
+        return this;
+    }
+
+    /** Where providers, schedulers and (with {@link #findHandlerModules()}) handler modules are looked up with ServiceLoader. */
     public JobQueueBuilder classLoader(ClassLoader classLoader) {
         this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
         return this;
@@ -162,16 +188,26 @@ public final class JobQueueBuilder {
     }
 
     /**
-     * Builds the queue: reads the file, finds and creates the providers (and scheduler), and checks
-     * everything; nothing runs until {@link JobQueue#start()}.
+     * Builds the queue: reads the file, finds and creates the providers (and scheduler), registers
+     * the handler modules, and checks everything; nothing runs until {@link JobQueue#start()}.
      *
-     * @throws ConfigException with every problem and its key path
+     * @throws ConfigException with every problem and its key path, or naming a handler module that
+     *                         cannot be loaded or registers a type already registered
      */
     public JobQueue build() {
+        List<JobHandlerModule> modules = HandlerModules.merge(handlerModules,
+                findHandlerModules ? HandlerModules.find(classLoader) : List.of());
         var overrides = new RuntimeSpec.WorkerOverrides(mode, workerQueues, concurrency, pollInterval,
                 shutdownTimeout, backoff);
-        return JobQueueRuntime.create(new RuntimeSpec(configFile, environment, providers, overrides, scheduler,
-                clock, objectMapper, classLoader, listeners));
+        JobQueue queue = JobQueueRuntime.create(new RuntimeSpec(configFile, environment, providers, overrides,
+                scheduler, clock, objectMapper, classLoader, listeners));
+        try {
+            HandlerModules.registerAll(queue, modules);
+        } catch (RuntimeException e) {
+            queue.close();
+            throw e;
+        }
+        return queue;
     }
 
     private static String requireName(String name) {

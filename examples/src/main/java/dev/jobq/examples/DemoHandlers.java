@@ -1,10 +1,11 @@
 package dev.jobq.examples;
 
-import dev.jobq.JobQueue;
+import dev.jobq.JobHandlerRegistry;
 import java.util.List;
 
 /**
- * Registers every example handler on a queue, as the demo and the process-level tests do:
+ * Registers every example handler on a queue (or any {@link JobHandlerRegistry}), as the demo and
+ * {@link ExampleHandlerModule} do:
  *
  * <pre>{@code
  * JobQueue jobs = JobQueue.builder().provider("memory").build();
@@ -14,7 +15,7 @@ import java.util.List;
  */
 public final class DemoHandlers {
 
-    /** The job types {@link #registerAll(JobQueue)} registers. */
+    /** The job types {@link #registerAll(JobHandlerRegistry)} registers. */
     public static final List<String> TYPES =
             List.of(EmailHandler.TYPE, FlakyHandler.TYPE, AlwaysFailingHandler.TYPE, ReportHandler.TYPE);
 
@@ -22,10 +23,10 @@ public final class DemoHandlers {
     }
 
     /** Registers a fresh instance of each example handler for its type. */
-    public static void registerAll(JobQueue jobs) {
-        jobs.registerJobHandler(EmailHandler.TYPE, Email.class, new EmailHandler());
-        jobs.registerJobHandler(FlakyHandler.TYPE, FlakyCall.class, new FlakyHandler());
-        jobs.registerJobHandler(AlwaysFailingHandler.TYPE, FailingTask.class, new AlwaysFailingHandler());
-        jobs.registerJobHandler(ReportHandler.TYPE, ReportRequest.class, new ReportHandler());
+    public static void registerAll(JobHandlerRegistry registry) {
+        registry.registerJobHandler(EmailHandler.TYPE, Email.class, new EmailHandler());
+        registry.registerJobHandler(FlakyHandler.TYPE, FlakyCall.class, new FlakyHandler());
+        registry.registerJobHandler(AlwaysFailingHandler.TYPE, FailingTask.class, new AlwaysFailingHandler());
+        registry.registerJobHandler(ReportHandler.TYPE, ReportRequest.class, new ReportHandler());
     }
 }

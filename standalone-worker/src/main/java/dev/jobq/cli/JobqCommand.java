@@ -1,9 +1,20 @@
 package dev.jobq.cli;
 
+import dev.jobq.cli.admin.ConfigCommand;
+import dev.jobq.cli.admin.DeadLettersCommand;
+import dev.jobq.cli.admin.EnqueueCommand;
+import dev.jobq.cli.admin.RecurringCommand;
+import dev.jobq.cli.admin.ScheduleCommand;
+import dev.jobq.cli.admin.StatsCommand;
+import dev.jobq.cli.context.CommandContext;
+import dev.jobq.cli.context.QueueOpener;
 import dev.jobq.cli.demo.DemoCommand;
+import dev.jobq.cli.run.OsSignals;
+import dev.jobq.cli.run.RunCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Constructor;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -13,25 +24,61 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** The {@code jobq} command: the standalone worker's entry point and the parent of every subcommand. */
+/**
+ * The {@code jobq} command: the standalone worker's entry point and the parent of every subcommand.
+ * Exit statuses: 0 done, 1 failed at run time, 2 bad usage or configuration
+ * ({@link dev.jobq.cli.context.ExitStatus}).
+ */
 @Command(name = "jobq",
         mixinStandardHelpOptions = true,
         versionProvider = JobqCommand.Version.class,
         description = "jobq, a background job queue for Java 21+.",
-        subcommands = {DemoCommand.class, HelpCommand.class})
+        subcommands = {RunCommand.class, EnqueueCommand.class, ScheduleCommand.class, RecurringCommand.class,
+                DeadLettersCommand.class, StatsCommand.class, ConfigCommand.class, DemoCommand.class,
+                HelpCommand.class},
+        footer = {"", "Exit status: 0 done, 1 failed at run time, 2 bad usage or configuration."})
 public final class JobqCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new JobqCommand()).execute(args));
+        var context = new CommandContext(System.getenv(), QueueOpener.building(), OsSignals::new);
+        System.exit(commandLine(context).execute(args));
+    }
+
+    /**
+     * The command line with every subcommand given {@code context}; tests run it in process with
+     * their own environment and queues.
+     */
+    public static CommandLine commandLine(CommandContext context) {
+        var commandLine = new CommandLine(new JobqCommand(), new ContextFactory(context));
+        commandLine.setExecutionExceptionHandler(new FailureReporter());
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        return commandLine;
     }
 
     /** Run without a subcommand: a usage error that lists the commands. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing a command; try `jobq demo` or `jobq --help`");
+        throw new ParameterException(spec.commandLine(),
+                "Missing a command; try `jobq run`, `jobq demo` or `jobq --help`");
+    }
+
+    /** Creates commands with a {@code (CommandContext)} constructor through it, the others as picocli would. */
+    private record ContextFactory(CommandContext context) implements CommandLine.IFactory {
+
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            Constructor<K> withContext;
+            try {
+                withContext = type.getDeclaredConstructor(CommandContext.class);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(type);
+            }
+            withContext.setAccessible(true);
+            return withContext.newInstance(context);
+        }
     }
 
     /** The version from {@code version.properties}, filled in by the build. */

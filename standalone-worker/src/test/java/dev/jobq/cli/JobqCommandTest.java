@@ -3,6 +3,8 @@ package dev.jobq.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class JobqCommandTest {
 
@@ -11,7 +13,43 @@ class JobqCommandTest {
         var run = CommandRun.of("--help");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).startsWith("Usage: jobq").contains("demo", "--version");
+        assertThat(run.out()).startsWith("Usage: jobq").contains("demo", "--version")
+                .contains("run", "enqueue", "schedule", "recurring", "dead-letters", "stats", "config")
+                .contains("Exit status: 0 done, 1 failed at run time, 2 bad usage or configuration.");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "enqueue", "schedule", "schedule list", "schedule add", "schedule cancel",
+            "recurring", "recurring list", "recurring add", "recurring enable", "recurring disable", "recurring delete",
+            "dead-letters", "dead-letters list", "dead-letters redrive", "dead-letters delete", "stats", "config",
+            "config check", "demo"})
+    void everyCommandHasHelp(String command) {
+        String[] words = command.split(" ");
+        String[] args = java.util.Arrays.copyOf(words, words.length + 1);
+        args[words.length] = "--help";
+
+        var run = CommandRun.of(args);
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("Usage: jobq " + command);
+        assertThat(run.err()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"schedule", "recurring", "dead-letters", "config"})
+    void groupWithoutSubcommandIsAUsageErrorListingThem(String group) {
+        var run = CommandRun.of(group);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Missing a subcommand").contains("Usage: jobq " + group);
+    }
+
+    @Test
+    void unknownCommandIsAUsageErrorThatNamesIt() {
+        var run = CommandRun.of("wrok");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Unmatched argument at index 0: 'wrok'");
     }
 
     @Test
@@ -60,6 +98,7 @@ class JobqCommandTest {
         var run = CommandRun.of();
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("Missing a command; try `jobq demo`").contains("Usage: jobq");
+        assertThat(run.err()).contains("Missing a command; try `jobq run`, `jobq demo` or `jobq --help`")
+                .contains("Usage: jobq");
     }
 }

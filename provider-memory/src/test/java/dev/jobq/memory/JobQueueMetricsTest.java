@@ -1,0 +1,90 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.Backoff;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobQueue;
+import dev.jobq.metrics.JobQueueMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The Micrometer binder over a real worker: outcome counters, timers, stats gauges. */
+class JobQueueMetricsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final JobQueue jobs = JobQueue.builder().provider("memory").queue("reports", "memory", java.util.Map.of())
+            .backoff(Backoff.fixed(Duration.ofMillis(10))).build();
+
+    @AfterEach
+    void close() {
+        jobs.close();
+    }
+
+    private double count(String outcome, String type) {
+        var counter = registry.find("jobq.jobs").tags("queue", "default", "type", type, "outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void countsAndTimesEveryOutcomeByQueueTypeAndOutcome() {
+        var flakyRuns = new AtomicInteger();
+        jobs.registerJobHandler("ok", Integer.class, (job, ctx) -> { });
+        jobs.registerJobHandler("flaky", Integer.class, (job, ctx) -> {
+            if (flakyRuns.incrementAndGet() == 1) {
+                throw new IllegalStateException("first time");
+            }
+        });
+        jobs.registerJobHandler("bad", Integer.class, (job, ctx) -> {
+            throw new IllegalStateException("never");
+        });
+        var metrics = new JobQueueMetrics(jobs);
+        metrics.bindTo(registry);
+        jobs.start();
+
+        for (int i = 0; i < 3; i++) {
+            jobs.enqueue("ok", i);
+        }
+        jobs.enqueue("flaky", 1);
+        jobs.enqueue("bad", 1, EnqueueOptions.builder().maxAttempts(2).build());
+        jobs.enqueue("nobody", 1);
+        await().atMost(WAIT).until(() -> count("completed", "ok") == 3 && count("completed", "flaky") == 1
+                && count("dead", "bad") == 1 && count("dead", "nobody") == 1);
+
+        assertThat(count("failed", "flaky")).isEqualTo(1);
+        assertThat(count("failed", "bad")).isEqualTo(1);
+        var okTimer = registry.find("jobq.job.duration").tags("type", "ok", "outcome", "completed").timer();
+        assertThat(okTimer).isNotNull();
+        assertThat(okTimer.count()).isEqualTo(3);
+        assertThat(registry.find("jobq.job.duration").tags("type", "bad", "outcome", "dead").timer().count()).isEqualTo(1);
+        assertThat(registry.find("jobq.job.duration").tags("type", "nobody").timer())
+                .as("a job that never reached a handler has no handler time").isNull();
+        assertThat(registry.find("jobq.jobs.enqueued").tags("queue", "default", "type", "ok").counter().count())
+                .isEqualTo(3);
+
+        metrics.close();
+        jobs.enqueue("ok", 9);
+        await().atMost(WAIT).until(() -> jobs.stats("default").completed() == 5);
+        assertThat(count("completed", "ok")).as("closed: no longer counting").isEqualTo(3);
+    }
+
+    @Test
+    void gaugesReadEachQueuesStats() {
+        new JobQueueMetrics(jobs).bindTo(registry);
+        jobs.enqueue("later", 1, EnqueueOptions.delay(Duration.ofHours(1)));
+        jobs.enqueue("now", 1, EnqueueOptions.queue("reports"));
+        jobs.enqueue("now", 2, EnqueueOptions.queue("reports"));
+
+        // the stats read by a gauge serve its queue's gauges for up to a second: wait that out, bounded
+        await().atMost(WAIT).until(() -> registry.find("jobq.queue.waiting").tag("queue", "reports").gauge().value() == 2);
+        assertThat(registry.find("jobq.queue.delayed").tag("queue", "default").gauge().value()).isEqualTo(1);
+        assertThat(registry.find("jobq.queue.dead").tag("queue", "default").gauge().value()).isZero();
+        assertThat(registry.find("jobq.handlers.active").tag("queue", "reports").gauge().value()).isZero();
+    }
+}

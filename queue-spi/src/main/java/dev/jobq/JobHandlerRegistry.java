@@ -1,0 +1,24 @@
+package dev.jobq;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.util.Set;
+
+/**
+ * Where job handlers are registered by job type: a {@link JobQueue}, or what a
+ * {@link JobHandlerModule} is given. Each type has at most one handler; registering a type twice
+ * throws {@link IllegalStateException} naming the type and the handler already there. Thread-safe.
+ */
+public interface JobHandlerRegistry {
+
+    /** Registers the handler of {@code type}; payloads bind to {@code payloadType} with Jackson. */
+    <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler);
+
+    /** As {@link #registerJobHandler(String, Class, JobHandler)} for generic payloads ({@code List<Order>}). */
+    <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler);
+
+    /** As {@link #registerJobHandler(String, Class, JobHandler)} with this type's own retry backoff. */
+    <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff);
+
+    /** The job types with a handler so far. */
+    Set<String> registeredTypes();
+}

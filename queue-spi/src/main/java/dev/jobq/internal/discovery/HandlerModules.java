@@ -1,0 +1,95 @@
+package dev.jobq.internal.discovery;
+
+import dev.jobq.ConfigException;
+import dev.jobq.JobHandlerModule;
+import dev.jobq.JobHandlerRegistry;
+import dev.jobq.JobQueueException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds {@link JobHandlerModule}s with {@link ServiceLoader} and registers them into a queue, one
+ * INFO line per module naming the types it brought. A module class that cannot be loaded or two
+ * modules registering one type are configuration errors naming the classes; an exception thrown by
+ * a module's own code fails the build with that module's name.
+ */
+public final class HandlerModules {
+
+    private static final Logger log = LoggerFactory.getLogger(HandlerModules.class);
+
+    private HandlerModules() {
+    }
+
+    /** The modules named in {@code META-INF/services/dev.jobq.JobHandlerModule} files visible to {@code classLoader}. */
+    public static List<JobHandlerModule> find(ClassLoader classLoader) {
+        List<JobHandlerModule> modules = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        var iterator = ServiceLoader.load(JobHandlerModule.class, classLoader).iterator();
+        while (true) {
+            try {
+                if (!iterator.hasNext()) {
+                    break;
+                }
+                modules.add(iterator.next());
+            } catch (ServiceConfigurationError e) {
+                problems.add("handler module failed to load: " + e.getMessage()
+                        + "; check that its jar and the jars it needs are on the class path or in --handlers");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException("handler modules", problems);
+        }
+        return modules;
+    }
+
+    /**
+     * The explicit modules, then the found ones whose class is not among them: a module given both
+     * ways registers once.
+     */
+    public static List<JobHandlerModule> merge(List<JobHandlerModule> explicit, List<JobHandlerModule> found) {
+        Set<Class<?>> seen = new HashSet<>();
+        var merged = new LinkedHashSet<JobHandlerModule>();
+        for (JobHandlerModule module : explicit) {
+            seen.add(module.getClass());
+            merged.add(module);
+        }
+        for (JobHandlerModule module : found) {
+            if (seen.add(module.getClass())) {
+                merged.add(module);
+            }
+        }
+        return List.copyOf(merged);
+    }
+
+    /** Calls each module's {@link JobHandlerModule#register} on {@code registry}, in order. */
+    public static void registerAll(JobHandlerRegistry registry, List<JobHandlerModule> modules) {
+        for (JobHandlerModule module : modules) {
+            String name = module.getClass().getName();
+            Set<String> before = registry.registeredTypes();
+            try {
+                module.register(registry);
+            } catch (IllegalStateException duplicate) {
+                throw new ConfigException("handler modules", List.of("handler module " + name + ": "
+                        + duplicate.getMessage()));
+            } catch (RuntimeException e) {
+                throw new JobQueueException("handler module " + name + " failed while registering its handlers: "
+                        + e, e);
+            }
+            Set<String> added = new TreeSet<>(registry.registeredTypes());
+            added.removeAll(before);
+            if (added.isEmpty()) {
+                log.warn("handler module {} registered no job types", name);
+            } else {
+                log.info("handler module {} registered {}", name, String.join(", ", added));
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.jobq.metrics;
+
+import dev.jobq.QueueStats;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One queue's stats, read again only when the last read is older than its max age, so the several
+ * gauges of one scrape share one provider call. A failed read gives null (the gauges show NaN) and
+ * is logged once per failure streak.
+ */
+final class CachedStats {
+
+    private static final Logger log = LoggerFactory.getLogger(CachedStats.class);
+
+    private final Supplier<QueueStats> source;
+    private final long maxAgeNanos;
+    // a lock, not synchronized: the read can block on a provider's network call (virtual-thread pinning)
+    private final ReentrantLock lock = new ReentrantLock();
+    private @Nullable QueueStats last;
+    private long readAtNanos;
+    private boolean hasRead;
+    private boolean failing;
+
+    CachedStats(Supplier<QueueStats> source, Duration maxAge) {
+        this.source = source;
+        this.maxAgeNanos = maxAge.toNanos();
+    }
+
+    @Nullable QueueStats get() {
+        lock.lock();
+        try {
+            return readIfStale();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private @Nullable QueueStats readIfStale() {
+        long now = System.nanoTime();
+        if (hasRead && now - readAtNanos < maxAgeNanos) {
+            return last;
+        }
+        hasRead = true;
+        readAtNanos = now;
+        try {
+            last = source.get();
+            failing = false;
+        } catch (RuntimeException e) {
+            if (!failing) {
+                log.warn("jobq metrics: reading queue stats failed; gauges show NaN until it works again", e);
+            }
+            failing = true;
+            last = null;
+        }
+        return last;
+    }
+}

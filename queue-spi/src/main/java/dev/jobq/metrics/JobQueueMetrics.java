@@ -1,0 +1,117 @@
+package dev.jobq.metrics;
+
+import dev.jobq.JobEvent;
+import dev.jobq.JobListener;
+import dev.jobq.JobQueue;
+import dev.jobq.QueueStats;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Micrometer meters for one {@link JobQueue}, bound like any other {@link MeterBinder}:
+ *
+ * <pre>{@code
+ * JobQueueMetrics metrics = new JobQueueMetrics(jobs);
+ * metrics.bindTo(registry);          // Spring Boot: declare it as a @Bean MeterBinder
+ * }</pre>
+ *
+ * <table>
+ *   <caption>Meters (Prometheus names in brackets)</caption>
+ *   <tr><td>{@code jobq.jobs} counter, tags queue, type, outcome</td>
+ *       <td>attempts ended in this process: completed, failed, dead, released
+ *       ({@code jobq_jobs_total})</td></tr>
+ *   <tr><td>{@code jobq.job.duration} timer, tags queue, type, outcome</td>
+ *       <td>handler time of those attempts ({@code jobq_job_duration_seconds})</td></tr>
+ *   <tr><td>{@code jobq.jobs.enqueued} counter, tags queue, type</td>
+ *       <td>jobs enqueued by this process ({@code jobq_jobs_enqueued_total})</td></tr>
+ *   <tr><td>{@code jobq.queue.waiting}, {@code jobq.queue.delayed}, {@code jobq.queue.dead}
+ *       gauges, tag queue</td>
+ *       <td>the provider's counts ({@link QueueStats}); NaN where it cannot tell or cannot be
+ *       reached</td></tr>
+ *   <tr><td>{@code jobq.handlers.active} gauge, tag queue</td>
+ *       <td>handlers running in this process</td></tr>
+ * </table>
+ *
+ * <p>Gauges read {@link JobQueue#stats(String)}, at most once per {@link #STATS_MAX_AGE} per queue
+ * however many gauges a scrape reads, so a provider whose counts cost a request (SQS) is asked
+ * once per scrape. Queues are those the queue has when bound. Micrometer is an optional dependency
+ * of jobq: this class needs {@code io.micrometer:micrometer-core} on the class path, nothing else
+ * does. Thread-safe; {@link #close()} stops counting (the meters stay in the registry).
+ */
+public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
+
+    /** How long one read of a queue's stats serves its gauges. */
+    public static final Duration STATS_MAX_AGE = Duration.ofSeconds(1);
+
+    private final JobQueue jobs;
+    private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
+
+    public JobQueueMetrics(JobQueue jobs) {
+        this.jobs = Objects.requireNonNull(jobs, "jobs");
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        for (String queue : jobs.queueNames()) {
+            var stats = new CachedStats(() -> jobs.stats(queue), STATS_MAX_AGE);
+            gauge(registry, "jobq.queue.waiting", "jobs ready to run", queue, stats, QueueStats::waiting);
+            gauge(registry, "jobq.queue.delayed", "jobs waiting for a delay or a retry backoff", queue, stats,
+                    QueueStats::delayed);
+            gauge(registry, "jobq.queue.dead", "jobs in the dead letters", queue, stats, QueueStats::dead);
+            gauge(registry, "jobq.handlers.active", "handlers running in this process", queue, stats,
+                    QueueStats::active);
+        }
+        JobListener outcomes = new AttemptOutcomeListener(outcome -> record(registry, outcome));
+        JobListener enqueued = event -> {
+            if (event instanceof JobEvent.Enqueued e) {
+                Counter.builder("jobq.jobs.enqueued").description("jobs enqueued by this process")
+                        .tag("queue", e.queue()).tag("type", e.type()).register(registry).increment();
+            }
+        };
+        listeners.add(outcomes);
+        listeners.add(enqueued);
+        jobs.addListener(outcomes);
+        jobs.addListener(enqueued);
+    }
+
+    private static void record(MeterRegistry registry, AttemptOutcome outcome) {
+        Counter.builder("jobq.jobs").description("job attempts ended in this process, by outcome")
+                .tag("queue", outcome.queue()).tag("type", outcome.type()).tag("outcome", outcome.kind().label())
+                .register(registry).increment();
+        outcome.handlerTime().ifPresent(duration -> Timer.builder("jobq.job.duration")
+                .description("handler time of job attempts, by outcome")
+                .tag("queue", outcome.queue()).tag("type", outcome.type()).tag("outcome", outcome.kind().label())
+                .register(registry).record(duration));
+    }
+
+    private static void gauge(MeterRegistry registry, String name, String description, String queue,
+                              CachedStats stats, ToDoubleFunction<QueueStats> value) {
+        Gauge.builder(name, stats, s -> {
+                    @Nullable QueueStats current = s.get();
+                    if (current == null) {
+                        return Double.NaN;
+                    }
+                    double v = value.applyAsDouble(current);
+                    return v < 0 ? Double.NaN : v;
+                })
+                .description(description).tag("queue", queue).strongReference(true).register(registry);
+    }
+
+    /** Stops counting events; gauges keep reading stats while the registry holds them. */
+    @Override
+    public void close() {
+        for (JobListener listener : listeners) {
+            jobs.removeListener(listener);
+            listeners.remove(listener);
+        }
+    }
+}

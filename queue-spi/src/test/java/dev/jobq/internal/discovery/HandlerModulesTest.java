@@ -1,0 +1,86 @@
+package dev.jobq.internal.discovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.ConfigException;
+import dev.jobq.JobHandlerModule;
+import dev.jobq.JobQueueException;
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Objects;
+import org.junit.jupiter.api.Test;
+
+class HandlerModulesTest {
+
+    /** Loads classes as the test does, but lists service files from one test resource folder only. */
+    private static ClassLoader servicesOf(String name) {
+        URL root = Objects.requireNonNull(HandlerModulesTest.class.getResource("/handler-modules/" + name + "/"));
+        return new URLClassLoader(new URL[] {root}, HandlerModulesTest.class.getClassLoader()) {
+            @Override
+            public Enumeration<URL> getResources(String resource) throws IOException {
+                return resource.startsWith("META-INF/services/") ? findResources(resource) : super.getResources(resource);
+            }
+        };
+    }
+
+    @Test
+    void findsTheModulesNamedInServiceFilesInOrder() {
+        List<JobHandlerModule> modules = HandlerModules.find(servicesOf("good"));
+
+        assertThat(modules).map(m -> m.getClass().getSimpleName()).containsExactly("Billing", "Mail");
+    }
+
+    @Test
+    void aModuleClassThatIsMissingIsAConfigErrorNamingIt() {
+        assertThatThrownBy(() -> HandlerModules.find(servicesOf("broken")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("handler module failed to load:")
+                .hasMessageContaining("dev.jobq.internal.discovery.NoSuchModule not found");
+    }
+
+    @Test
+    void registersEveryModulesTypes() {
+        var registry = new TestModules.TypesOnly();
+
+        HandlerModules.registerAll(registry, HandlerModules.find(servicesOf("good")));
+
+        assertThat(registry.registeredTypes()).containsExactlyInAnyOrder("invoice:send", "invoice:void", "email:send");
+    }
+
+    @Test
+    void twoModulesWithOneTypeAreAConfigErrorNamingTheSecondModuleAndTheType() {
+        var registry = new TestModules.TypesOnly();
+
+        assertThatThrownBy(() -> HandlerModules.registerAll(registry,
+                List.of(new TestModules.Mail(), new TestModules.MoreMail())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("handler modules: handler module dev.jobq.internal.discovery.TestModules$MoreMail: a handler "
+                        + "for job type 'email:send' is already registered");
+    }
+
+    @Test
+    void aModuleThatThrowsFailsWithItsName() {
+        JobHandlerModule broken = registry -> {
+            throw new IllegalArgumentException("missing setting");
+        };
+
+        assertThatThrownBy(() -> HandlerModules.registerAll(new TestModules.TypesOnly(), List.of(broken)))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageContaining("failed while registering its handlers: java.lang.IllegalArgumentException: "
+                        + "missing setting");
+    }
+
+    @Test
+    void aModuleGivenAndFoundRegistersOnce() {
+        var given = new TestModules.Mail();
+
+        List<JobHandlerModule> merged = HandlerModules.merge(List.of(given), HandlerModules.find(servicesOf("good")));
+
+        assertThat(merged).hasSize(2).first().isSameAs(given);
+        assertThat(merged.get(1)).isInstanceOf(TestModules.Billing.class);
+    }
+}

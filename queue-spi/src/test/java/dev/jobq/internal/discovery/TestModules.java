@@ -1,0 +1,66 @@
+package dev.jobq.internal.discovery;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.jobq.Backoff;
+import dev.jobq.JobHandler;
+import dev.jobq.JobHandlerModule;
+import dev.jobq.JobHandlerRegistry;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** Handler modules named only in {@code src/test/resources/handler-modules/NAME/META-INF/services}. */
+final class TestModules {
+
+    private TestModules() {
+    }
+
+    public static final class Billing implements JobHandlerModule {
+        @Override
+        public void register(JobHandlerRegistry registry) {
+            registry.registerJobHandler("invoice:send", String.class, (job, ctx) -> { });
+            registry.registerJobHandler("invoice:void", String.class, (job, ctx) -> { });
+        }
+    }
+
+    public static final class Mail implements JobHandlerModule {
+        @Override
+        public void register(JobHandlerRegistry registry) {
+            registry.registerJobHandler("email:send", String.class, (job, ctx) -> { });
+        }
+    }
+
+    /** Registers a type {@link Mail} registers too. */
+    public static final class MoreMail implements JobHandlerModule {
+        @Override
+        public void register(JobHandlerRegistry registry) {
+            registry.registerJobHandler("email:send", String.class, (job, ctx) -> { });
+        }
+    }
+
+    /** A registry that keeps types, failing on a second registration like the queue's. */
+    static final class TypesOnly implements JobHandlerRegistry {
+        final TreeMap<String, Object> handlers = new TreeMap<>();
+
+        @Override
+        public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler) {
+            if (handlers.putIfAbsent(type, handler) != null) {
+                throw new IllegalStateException("a handler for job type '" + type + "' is already registered");
+            }
+        }
+
+        @Override
+        public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler) {
+            registerJobHandler(type, Object.class, (JobHandler<Object>) (JobHandler<?>) handler);
+        }
+
+        @Override
+        public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff) {
+            registerJobHandler(type, payloadType, handler);
+        }
+
+        @Override
+        public Set<String> registeredTypes() {
+            return Set.copyOf(handlers.keySet());
+        }
+    }
+}

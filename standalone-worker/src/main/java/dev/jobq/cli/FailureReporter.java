@@ -1,0 +1,59 @@
+package dev.jobq.cli;
+
+import dev.jobq.ConfigException;
+import dev.jobq.JobRejectedException;
+import dev.jobq.cli.context.CommandFailure;
+import dev.jobq.cli.context.ExitStatus;
+import java.io.PrintWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Turns what a command threw into a message on stderr and an exit status: a bad config file (every
+ * problem with its key path) or a rejected job is 2, like a usage error; a {@link CommandFailure}
+ * carries its own; anything else is a run-time failure, 1, with its stack trace at DEBUG.
+ */
+final class FailureReporter implements IExecutionExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(FailureReporter.class);
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine command, ParseResult parseResult) {
+        PrintWriter err = command.getErr();
+        String name = command.getCommandSpec().qualifiedName();
+        int status;
+        switch (ex) {
+            case ConfigException config -> {
+                err.println(config.getMessage());
+                status = ExitStatus.USAGE;
+            }
+            case CommandFailure failure -> {
+                err.println(name + ": " + failure.getMessage());
+                status = failure.exitStatus();
+            }
+            case JobRejectedException rejected -> {
+                err.println(name + ": " + rejected.getMessage());
+                status = ExitStatus.USAGE;
+            }
+            default -> {
+                err.println(name + " failed: " + describe(ex));
+                log.debug("{} failed", name, ex);
+                status = ExitStatus.FAILURE;
+            }
+        }
+        err.flush();
+        return status;
+    }
+
+    private static String describe(Throwable error) {
+        var text = new StringBuilder(String.valueOf(error.getMessage() != null ? error.getMessage()
+                : error.getClass().getName()));
+        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            text.append("; caused by ").append(cause);
+        }
+        return text.toString();
+    }
+}

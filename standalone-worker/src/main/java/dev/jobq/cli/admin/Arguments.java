@@ -1,0 +1,90 @@
+package dev.jobq.cli.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.jobq.spi.DurationFormat;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * How option values are read: durations as the config file writes them, instants in ISO-8601,
+ * payloads as JSON passed through untouched, time zones by IANA name. A bad value becomes a usage
+ * error naming the option, the value and the accepted form.
+ */
+final class Arguments {
+
+    private Arguments() {
+    }
+
+    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d} or ISO-8601 ({@code PT30S}). */
+    static final class DurationArgument implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return DurationFormat.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code 2026-12-25T09:00:00Z}, or with an offset: {@code 2026-12-25T10:00:00+01:00}. */
+    static final class InstantArgument implements ITypeConverter<Instant> {
+        @Override
+        public Instant convert(String value) {
+            try {
+                return Instant.parse(value.strip());
+            } catch (DateTimeParseException notUtc) {
+                try {
+                    return OffsetDateTime.parse(value.strip()).toInstant();
+                } catch (DateTimeParseException e) {
+                    throw new TypeConversionException("'" + value + "' is not an instant; write ISO-8601 with a zone, "
+                            + "e.g. 2026-12-25T09:00:00Z or 2026-12-25T10:00:00+01:00");
+                }
+            }
+        }
+    }
+
+    /** Any JSON value; it becomes the job's payload as it is, never bound to a class here. */
+    static final class JsonArgument implements ITypeConverter<JsonNode> {
+        private static final ObjectMapper JSON = JsonMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+
+        @Override
+        public JsonNode convert(String value) {
+            if (value.isBlank()) {
+                throw new TypeConversionException("the payload is empty; give JSON such as '{}' or "
+                        + "'{\"to\":\"user@example.com\"}'");
+            }
+            try {
+                return JSON.readTree(value);
+            } catch (JsonProcessingException e) {
+                throw new TypeConversionException("not valid JSON: " + e.getOriginalMessage()
+                        + " (quote it for the shell: --payload '{\"to\":\"user@example.com\"}')");
+            }
+        }
+    }
+
+    /** An IANA zone name ({@code America/New_York}) or {@code UTC}. */
+    static final class ZoneArgument implements ITypeConverter<ZoneId> {
+        @Override
+        public ZoneId convert(String value) {
+            try {
+                return ZoneId.of(value.strip());
+            } catch (DateTimeException e) {
+                throw new TypeConversionException("'" + value + "' is not a time zone; use an IANA name such as "
+                        + "America/New_York, Europe/Berlin or UTC");
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.jobq.cli.admin;
+
+import dev.jobq.cli.context.CommandContext;
+import dev.jobq.cli.context.QueueOptions;
+import dev.jobq.cli.context.QueueSetup;
+import dev.jobq.internal.config.JobQueueConfig;
+import dev.jobq.internal.config.ProviderSection;
+import dev.jobq.internal.config.SchedulerSection;
+import dev.jobq.internal.config.WorkerSettings;
+import dev.jobq.internal.discovery.ProviderCatalog;
+import dev.jobq.spi.DurationFormat;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code jobq config check}: reads the config file as a worker would, without connecting anywhere. */
+@Command(name = "config",
+        mixinStandardHelpOptions = true,
+        description = "Works with the config file.",
+        subcommands = ConfigCommand.Check.class)
+public final class ConfigCommand extends CommandGroup {
+
+    /** {@code jobq config check}. */
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = {"Checks the config file with the environment's overrides, as a worker would read it,",
+                    "without connecting anywhere; prints what it configures, or every problem and exits 2."})
+    static final class Check implements Callable<Integer> {
+        private final CommandContext context;
+        @Spec
+        private CommandSpec spec;
+        @Mixin
+        private QueueOptions queueOptions;
+
+        Check(CommandContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            try (QueueSetup setup = queueOptions.setup(context)) {
+                PrintWriter out = spec.commandLine().getOut();
+                JobQueueConfig config = setup.config();
+                out.println(setup.configFile() + ": OK");
+                for (ProviderSection section : config.providers().values()) {
+                    out.println("  queue " + section.queueName() + ": " + section.type());
+                }
+                WorkerSettings worker = config.worker();
+                out.println("  worker: " + worker.mode().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                        + ", queues " + (worker.queues().isEmpty() ? "(all)" : worker.queues())
+                        + ", concurrency " + worker.concurrency()
+                        + ", pollInterval " + DurationFormat.format(worker.pollInterval())
+                        + ", shutdownTimeout " + DurationFormat.format(worker.shutdownTimeout()));
+                SchedulerSection scheduler = config.scheduler();
+                out.println("  scheduler: " + (scheduler == null ? "none"
+                        : scheduler.type() + (scheduler.enabled() ? ", fires due jobs in this process"
+                                : ", enabled: false (fired by another process)")
+                                + ", pollInterval " + DurationFormat.format(scheduler.pollInterval())));
+                ProviderCatalog catalog = ProviderCatalog.load(setup.classLoader());
+                out.println("  available: providers " + catalog.providerTypes() + ", schedulers "
+                        + catalog.schedulerTypes());
+                if (!setup.handlerJars().isEmpty()) {
+                    out.println("  --handlers jars: " + setup.handlerJars());
+                }
+                out.flush();
+                return 0;
+            }
+        }
+    }
+}

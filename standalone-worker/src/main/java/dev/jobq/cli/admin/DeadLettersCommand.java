@@ -1,0 +1,117 @@
+package dev.jobq.cli.admin;
+
+import dev.jobq.DeadLetter;
+import dev.jobq.DeadLetters;
+import dev.jobq.JobOptions;
+import dev.jobq.cli.context.CommandContext;
+import dev.jobq.cli.context.CommandFailure;
+import dev.jobq.cli.context.QueueSession;
+import dev.jobq.cli.context.QueueSetup;
+import dev.jobq.internal.runtime.JobQueueRuntime;
+import java.util.function.BiPredicate;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code jobq dead-letters list|redrive|delete}: the jobs that ran out of attempts, where the
+ * queue's provider keeps them inspectable; elsewhere a usage error that says where they are.
+ */
+@Command(name = "dead-letters",
+        mixinStandardHelpOptions = true,
+        description = "Lists, redrives and deletes dead letters, where the queue's provider keeps them.",
+        subcommands = {DeadLettersCommand.ListDead.class, DeadLettersCommand.Redrive.class,
+                DeadLettersCommand.Delete.class})
+public final class DeadLettersCommand extends CommandGroup {
+    private static final int MAX_ERROR_CHARS = 120;
+
+    /** The queue option and the way to its dead letters, shared by the subcommands. */
+    static final class QueueChoice {
+        @Option(names = "--queue", paramLabel = "QUEUE", defaultValue = JobOptions.DEFAULT_QUEUE,
+                description = "The queue (default: ${DEFAULT-VALUE}).")
+        String queue;
+
+        DeadLetters of(QueueSession session) {
+            return session.queue().deadLetters(queue).orElseThrow(() -> {
+                String type = session.queue() instanceof JobQueueRuntime runtime
+                        ? runtime.providerTypes().getOrDefault(queue, "?") : "?";
+                return CommandFailure.usage("provider '" + type + "' of queue '" + queue + "' does not keep its dead "
+                        + "letters where jobq can list them; look in the provider's own dead-letter store (for SQS: "
+                        + "the queue's dead-letter queue, e.g. in the AWS console or with aws sqs receive-message)");
+            });
+        }
+    }
+
+    /** {@code jobq dead-letters list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists dead letters, newest first.")
+    static final class ListDead extends QueueCommand {
+        @Mixin
+        private QueueChoice choice;
+        @Mixin
+        private LimitOption limit;
+
+        ListDead(CommandContext context) {
+            super(context);
+        }
+
+        @Override
+        int run(QueueSetup setup, QueueSession session) {
+            MemoryQueueNote.warnIfProcessLocal(session, choice.queue, err(), "jobq dead-letters");
+            var table = new Table("ID", "TYPE", "ATTEMPTS", "DEAD_AT", "ERROR");
+            for (DeadLetter dead : choice.of(session).list(limit.value())) {
+                table.row(dead.job().id(), dead.job().type(), dead.attempts(), dead.deadAt(), shorten(dead.error()));
+            }
+            table.print(out());
+            return 0;
+        }
+
+        private static String shorten(String error) {
+            String line = error.replace('\n', ' ');
+            return line.length() <= MAX_ERROR_CHARS ? line : line.substring(0, MAX_ERROR_CHARS - 1) + "…";
+        }
+    }
+
+    /** What redrive and delete share: one id, one call, a message when the id is unknown. */
+    abstract static class ById extends QueueCommand {
+        private final String done;
+        private final BiPredicate<DeadLetters, String> action;
+        @Mixin
+        private QueueChoice choice;
+        @Parameters(index = "0", paramLabel = "ID", description = "The dead job's id.")
+        private String id;
+
+        ById(CommandContext context, String done, BiPredicate<DeadLetters, String> action) {
+            super(context);
+            this.done = done;
+            this.action = action;
+        }
+
+        @Override
+        int run(QueueSetup setup, QueueSession session) {
+            if (!action.test(choice.of(session), id)) {
+                throw CommandFailure.failed("queue '" + choice.queue + "' has no dead letter '" + id
+                        + "' (see jobq dead-letters list --queue " + choice.queue + ")");
+            }
+            out().println(done + " " + id);
+            return 0;
+        }
+    }
+
+    /** {@code jobq dead-letters redrive ID}. */
+    @Command(name = "redrive", mixinStandardHelpOptions = true,
+            description = "Puts a dead job back on its queue with a fresh set of attempts.")
+    static final class Redrive extends ById {
+        Redrive(CommandContext context) {
+            super(context, "redriven", DeadLetters::redrive);
+        }
+    }
+
+    /** {@code jobq dead-letters delete ID}. */
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a dead letter for good.")
+    static final class Delete extends ById {
+        Delete(CommandContext context) {
+            super(context, "deleted", DeadLetters::delete);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.jobq.cli.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobOptions;
+import dev.jobq.cli.context.CommandContext;
+import dev.jobq.cli.context.QueueSession;
+import dev.jobq.cli.context.QueueSetup;
+import java.time.Duration;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code jobq enqueue TYPE --payload JSON}: puts one job on a queue and prints its id. The payload
+ * travels as the JSON given, whatever class the worker's handler binds it to.
+ */
+@Command(name = "enqueue",
+        mixinStandardHelpOptions = true,
+        description = {"Enqueues one job and prints its id. The payload is passed on as the JSON given;",
+                "the worker's handler binds it to its payload class."})
+public final class EnqueueCommand extends QueueCommand {
+
+    @Mixin
+    private JobOptionsMixin jobOptions;
+
+    @Parameters(index = "0", paramLabel = "TYPE", description = "The job type, e.g. email:send.")
+    private String type;
+
+    @Option(names = "--payload", required = true, paramLabel = "JSON", converter = Arguments.JsonArgument.class,
+            description = "The payload as JSON, e.g. '{\"to\":\"user@example.com\"}'.")
+    private JsonNode payload;
+
+    @ArgGroup(exclusive = true)
+    private @Nullable When when;
+
+    /** When the job may run: after a delay or at an instant, not both. */
+    static final class When {
+        @Option(names = "--delay", paramLabel = "DURATION", converter = Arguments.DurationArgument.class,
+                description = "Run after this delay, e.g. 30s, 5m, 3h (beyond the provider's limit: via the scheduler).")
+        private @Nullable Duration delay;
+
+        @Option(names = "--at", paramLabel = "INSTANT", converter = Arguments.InstantArgument.class,
+                description = "Run at this instant, e.g. 2026-12-25T09:00:00Z (via the scheduler when in the future).")
+        private @Nullable Instant at;
+    }
+
+    EnqueueCommand(CommandContext context) {
+        super(context);
+    }
+
+    @Override
+    int run(QueueSetup setup, QueueSession session) {
+        EnqueueOptions.Builder options = jobOptions.toBuilder();
+        if (when != null && when.delay != null) {
+            options.delay(when.delay);
+        }
+        if (when != null && when.at != null) {
+            options.scheduledFor(when.at);
+        }
+        EnqueueOptions built = options.build();
+        String queue = built.queue() != null ? built.queue() : JobOptions.DEFAULT_QUEUE;
+        MemoryQueueNote.warnIfProcessLocal(session, queue, err(), "jobq enqueue");
+        out().println(session.queue().enqueue(type, payload, built));
+        return 0;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.jobq.cli.admin;
+
+import dev.jobq.EnqueueOptions;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The per-job options of {@code enqueue}, {@code schedule add} and {@code recurring add}. */
+final class JobOptionsMixin {
+
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec spec;
+
+    @Option(names = "--queue", paramLabel = "QUEUE", description = "The named queue (default: default).")
+    private @Nullable String queue;
+
+    private @Nullable Integer maxAttempts;
+
+    private @Nullable Duration timeout;
+
+    @Option(names = "--priority", paramLabel = "N",
+            description = "Lower runs first (default 0); only where the provider supports priority.")
+    private @Nullable Integer priority;
+
+    @Option(names = "--dedup-key", paramLabel = "KEY",
+            description = "While a job with this key is pending or running, enqueueing again returns it.")
+    private @Nullable String deduplicationKey;
+
+    @Option(names = "--max-attempts", paramLabel = "N", description = "Runs in all, the first included (default 3).")
+    void setMaxAttempts(int attempts) {
+        if (attempts < 1) {
+            throw new ParameterException(spec.commandLine(), "--max-attempts must be ≥ 1, got " + attempts);
+        }
+        this.maxAttempts = attempts;
+    }
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = Arguments.DurationArgument.class,
+            description = "Time limit of one attempt, e.g. 30s or 5m (default 30s).")
+    void setTimeout(Duration timeout) {
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new ParameterException(spec.commandLine(), "--timeout must be positive, got " + timeout);
+        }
+        this.timeout = timeout;
+    }
+
+    /** A builder with what was given set. */
+    EnqueueOptions.Builder toBuilder() {
+        EnqueueOptions.Builder builder = EnqueueOptions.builder();
+        if (queue != null) {
+            builder.queue(queue);
+        }
+        if (maxAttempts != null) {
+            builder.maxAttempts(maxAttempts);
+        }
+        if (timeout != null) {
+            builder.timeout(timeout);
+        }
+        if (priority != null) {
+            builder.priority(priority);
+        }
+        if (deduplicationKey != null) {
+            builder.deduplicationKey(deduplicationKey);
+        }
+        return builder;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.jobq.cli.admin;
+
+import dev.jobq.cli.context.QueueSession;
+import dev.jobq.internal.runtime.JobQueueRuntime;
+import java.io.PrintWriter;
+
+/**
+ * Warns when an operations command works on a queue of the memory provider that it built itself:
+ * such a queue lives only in the command's own process, so what the command sees or changes is not
+ * what any worker sees.
+ */
+final class MemoryQueueNote {
+
+    private MemoryQueueNote() {
+    }
+
+    static void warnIfProcessLocal(QueueSession session, String queue, PrintWriter err, String command) {
+        if (session.ownsQueue() && session.queue() instanceof JobQueueRuntime runtime
+                && "memory".equals(runtime.providerTypes().get(queue))) {
+            err.println(command + ": note: queue '" + queue + "' is a memory queue (type: memory): it lives only in "
+                    + "this command's process and ends with it; configure a shared provider (type: sqs) to reach "
+                    + "the queue your workers consume");
+            err.flush();
+        }
+    }
+}

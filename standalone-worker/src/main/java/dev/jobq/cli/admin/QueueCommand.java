@@ -1,0 +1,54 @@
+package dev.jobq.cli.admin;
+
+import dev.jobq.cli.context.CommandContext;
+import dev.jobq.cli.context.QueueOptions;
+import dev.jobq.cli.context.QueueSession;
+import dev.jobq.cli.context.QueueSetup;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * An operations command that opens the configured queue (never starting its worker or scheduler),
+ * does one thing with it and closes it: {@link #run} is that thing.
+ */
+abstract class QueueCommand implements Callable<Integer> {
+
+    private final CommandContext context;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private QueueOptions queueOptions;
+
+    QueueCommand(CommandContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public final Integer call() throws Exception {
+        try (QueueSetup setup = queueOptions.setup(context); QueueSession session = setup.open()) {
+            int status = run(setup, session);
+            out().flush();
+            return status;
+        }
+    }
+
+    /** Does the command's work; returns the exit status. */
+    abstract int run(QueueSetup setup, QueueSession session) throws Exception;
+
+    CommandSpec spec() {
+        return spec;
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+}

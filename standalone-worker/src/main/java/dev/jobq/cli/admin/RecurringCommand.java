@@ -1,0 +1,150 @@
+package dev.jobq.cli.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jobq.MisfirePolicy;
+import dev.jobq.RecurringJob;
+import dev.jobq.RecurringJobInfo;
+import dev.jobq.Scheduler;
+import dev.jobq.cli.context.CommandContext;
+import dev.jobq.cli.context.CommandFailure;
+import dev.jobq.cli.context.QueueSession;
+import dev.jobq.cli.context.QueueSetup;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.function.BiPredicate;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+
+/** {@code jobq recurring list|add|enable|disable|delete}: jobs the scheduler enqueues on a schedule. */
+@Command(name = "recurring",
+        mixinStandardHelpOptions = true,
+        description = "Lists, adds, enables, disables and deletes recurring jobs.",
+        subcommands = {RecurringCommand.ListRecurring.class, RecurringCommand.Add.class, RecurringCommand.Enable.class,
+                RecurringCommand.Disable.class, RecurringCommand.Delete.class})
+public final class RecurringCommand extends CommandGroup {
+
+    /** {@code jobq recurring list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists recurring jobs by name.")
+    static final class ListRecurring extends QueueCommand {
+        ListRecurring(CommandContext context) {
+            super(context);
+        }
+
+        @Override
+        int run(QueueSetup setup, QueueSession session) {
+            var table = new Table("NAME", "TYPE", "SCHEDULE", "TIMEZONE", "ENABLED", "NEXT_RUN", "LAST_RUN",
+                    "LAST_ERROR");
+            for (RecurringJobInfo job : SchedulerAccess.require(setup, session).listRecurring()) {
+                table.row(job.name(), job.type(), job.schedule(), job.timezone(), job.enabled(), job.nextRunAt(),
+                        job.lastRunAt(), job.lastError());
+            }
+            table.print(out());
+            return 0;
+        }
+    }
+
+    /** {@code jobq recurring add NAME TYPE --schedule S}. */
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"Registers a recurring job, or updates the one with this name (an unchanged schedule",
+                    "keeps its next run)."})
+    static final class Add extends QueueCommand {
+        @Mixin
+        private JobOptionsMixin jobOptions;
+        @Parameters(index = "0", paramLabel = "NAME", description = "Its unique name, e.g. daily-digest.")
+        private String name;
+        @Parameters(index = "1", paramLabel = "TYPE", description = "The job type each occurrence has.")
+        private String type;
+        @Option(names = "--schedule", required = true, paramLabel = "SCHEDULE",
+                description = "5-field cron ('0 9 * * *'), @hourly..@yearly, or 'every N minutes'.")
+        private String schedule;
+        @Option(names = "--timezone", paramLabel = "ZONE", converter = Arguments.ZoneArgument.class,
+                description = "The zone cron fields are read in (default: UTC).")
+        private @Nullable ZoneId timezone;
+        @Option(names = "--payload", paramLabel = "JSON", converter = Arguments.JsonArgument.class,
+                description = "The payload of every occurrence, as JSON (default: null).")
+        private @Nullable JsonNode payload;
+        @Option(names = "--misfire", paramLabel = "POLICY",
+                description = "After downtime: ${COMPLETION-CANDIDATES} (default: FIRE_ONCE).")
+        private MisfirePolicy misfire = MisfirePolicy.FIRE_ONCE;
+        @Option(names = "--disabled", description = "Register it disabled.")
+        private boolean disabled;
+
+        Add(CommandContext context) {
+            super(context);
+        }
+
+        @Override
+        int run(QueueSetup setup, QueueSession session) {
+            RecurringJob job;
+            try {
+                job = RecurringJob.builder(name, type).schedule(schedule)
+                        .timezone(timezone != null ? timezone : ZoneOffset.UTC)
+                        .payload(payload).options(jobOptions.toBuilder().build())
+                        .misfirePolicy(misfire).enabled(!disabled).build();
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec().commandLine(), e.getMessage());
+            }
+            RecurringJobInfo info;
+            try {
+                info = SchedulerAccess.require(setup, session).registerRecurring(job);
+            } catch (IllegalArgumentException e) {
+                throw CommandFailure.usage("recurring job '" + name + "': " + e.getMessage());
+            }
+            out().println("registered " + info.name() + "; next run "
+                    + (info.nextRunAt() != null ? info.nextRunAt() : "-") + (info.enabled() ? "" : " (disabled)"));
+            return 0;
+        }
+    }
+
+    /** What enable, disable and delete share: one name, one scheduler call, a message when the name is unknown. */
+    abstract static class ByName extends QueueCommand {
+        private final String done;
+        private final BiPredicate<Scheduler, String> action;
+        @Parameters(index = "0", paramLabel = "NAME", description = "The recurring job's name.")
+        private String name;
+
+        ByName(CommandContext context, String done, BiPredicate<Scheduler, String> action) {
+            super(context);
+            this.done = done;
+            this.action = action;
+        }
+
+        @Override
+        int run(QueueSetup setup, QueueSession session) {
+            if (!action.test(SchedulerAccess.require(setup, session), name)) {
+                throw CommandFailure.failed("no recurring job is named '" + name + "' (see jobq recurring list)");
+            }
+            out().println(done + " " + name);
+            return 0;
+        }
+    }
+
+    /** {@code jobq recurring enable NAME}. */
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enables a recurring job.")
+    static final class Enable extends ByName {
+        Enable(CommandContext context) {
+            super(context, "enabled", Scheduler::enableRecurring);
+        }
+    }
+
+    /** {@code jobq recurring disable NAME}. */
+    @Command(name = "disable", mixinStandardHelpOptions = true,
+            description = "Disables a recurring job: it stays registered but does not fire.")
+    static final class Disable extends ByName {
+        Disable(CommandContext context) {
+            super(context, "disabled", Scheduler::disableRecurring);
+        }
+    }
+
+    /** {@code jobq recurring delete NAME}. */
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a recurring job.")
+    static final class Delete extends ByName {
+        Delete(CommandContext context) {
+            super(context, "deleted", Scheduler::deleteRecurring);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.jobq.cli.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jobq.ScheduledJobInfo;
+import dev.jobq.cli.context.CommandContext;
+import dev.jobq.cli.context.CommandFailure;
+import dev.jobq.cli.context.QueueSession;
+import dev.jobq.cli.context.QueueSetup;
+import java.time.Instant;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code jobq schedule list|add|cancel}: one-time jobs held by the scheduler until their instant. */
+@Command(name = "schedule",
+        mixinStandardHelpOptions = true,
+        description = "Lists, adds and cancels jobs the scheduler holds until an instant.",
+        subcommands = {ScheduleCommand.ListScheduled.class, ScheduleCommand.Add.class, ScheduleCommand.Cancel.class})
+public final class ScheduleCommand extends CommandGroup {
+
+    /** {@code jobq schedule list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists waiting jobs, earliest first.")
+    static final class ListScheduled extends QueueCommand {
+        @Mixin
+        private LimitOption limit;
+
+        ListScheduled(CommandContext context) {
+            super(context);
+        }
+
+        @Override
+        int run(QueueSetup setup, QueueSession session) {
+            var table = new Table("ID", "TYPE", "QUEUE", "SCHEDULED_FOR", "STATUS");
+            for (ScheduledJobInfo job : SchedulerAccess.require(setup, session).listScheduled(limit.value())) {
+                table.row(job.id(), job.type(), job.queue(), job.scheduledFor(), job.status());
+            }
+            table.print(out());
+            return 0;
+        }
+    }
+
+    /** {@code jobq schedule add TYPE --at INSTANT --payload JSON}. */
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Holds a job until an instant, then enqueues it; prints its id.")
+    static final class Add extends QueueCommand {
+        @Mixin
+        private JobOptionsMixin jobOptions;
+        @Parameters(index = "0", paramLabel = "TYPE", description = "The job type.")
+        private String type;
+        @Option(names = "--at", required = true, paramLabel = "INSTANT", converter = Arguments.InstantArgument.class,
+                description = "When to enqueue it, e.g. 2026-12-25T09:00:00Z.")
+        private Instant at;
+        @Option(names = "--payload", required = true, paramLabel = "JSON", converter = Arguments.JsonArgument.class,
+                description = "The payload as JSON.")
+        private JsonNode payload;
+
+        Add(CommandContext context) {
+            super(context);
+        }
+
+        @Override
+        int run(QueueSetup setup, QueueSession session) {
+            out().println(SchedulerAccess.require(setup, session).schedule(type, payload, at,
+                    jobOptions.toBuilder().build()));
+            return 0;
+        }
+    }
+
+    /** {@code jobq schedule cancel ID}. */
+    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancels a job still waiting.")
+    static final class Cancel extends QueueCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "The scheduled job's id.")
+        private String id;
+
+        Cancel(CommandContext context) {
+            super(context);
+        }
+
+        @Override
+        int run(QueueSetup setup, QueueSession session) {
+            if (!SchedulerAccess.require(setup, session).cancel(id)) {
+                throw CommandFailure.failed("no scheduled job '" + id + "' is waiting: the id is unknown, or the "
+                        + "job was already enqueued or cancelled (see jobq schedule list)");
+            }
+            out().println("cancelled " + id);
+            return 0;
+        }
+    }
+}

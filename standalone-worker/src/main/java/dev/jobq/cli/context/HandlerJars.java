@@ -1,0 +1,81 @@
+package dev.jobq.cli.context;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The jars of a {@code --handlers} directory (its {@code *.jar} files, not its subdirectories) in one
+ * class loader over the {@code jobq} jar's own. ServiceLoader looks through it for handler modules,
+ * providers and schedulers; classes the {@code jobq} jar already has (jobq itself, Jackson, SLF4J)
+ * come from the {@code jobq} jar, so a handler jar needs only its own code and what jobq lacks.
+ */
+final class HandlerJars implements AutoCloseable {
+
+    private final List<Path> jars;
+    private final URLClassLoader loader;
+
+    private HandlerJars(List<Path> jars, URLClassLoader loader) {
+        this.jars = jars;
+        this.loader = loader;
+    }
+
+    /**
+     * @throws CommandFailure (usage) when {@code directory} is missing, is not a directory, or holds no jar
+     */
+    static HandlerJars open(Path directory, ClassLoader parent) {
+        Path dir = directory.toAbsolutePath().normalize();
+        if (!Files.exists(dir)) {
+            throw CommandFailure.usage("--handlers " + dir + ": no such directory; give the directory that "
+                    + "holds your handler jars");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw CommandFailure.usage("--handlers " + dir + ": is a file, not a directory; put the jar in a "
+                    + "directory and give that directory");
+        }
+        List<Path> jars;
+        try (Stream<Path> files = Files.list(dir)) {
+            jars = files.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("listing --handlers " + dir + " failed", e);
+        }
+        if (jars.isEmpty()) {
+            throw CommandFailure.usage("--handlers " + dir + ": holds no .jar file; copy the jar with your "
+                    + "JobHandlerModule (named in META-INF/services/dev.jobq.JobHandlerModule) into it");
+        }
+        URL[] urls = jars.stream().map(HandlerJars::url).toArray(URL[]::new);
+        return new HandlerJars(jars, new URLClassLoader("jobq-handlers", urls, parent));
+    }
+
+    private static URL url(Path jar) {
+        try {
+            return jar.toUri().toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalStateException("a file path that is no URL: " + jar, e);
+        }
+    }
+
+    List<Path> jars() {
+        return jars;
+    }
+
+    ClassLoader loader() {
+        return loader;
+    }
+
+    @Override
+    public void close() {
+        try {
+            loader.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("closing the class loader of the --handlers jars failed", e);
+        }
+    }
+}

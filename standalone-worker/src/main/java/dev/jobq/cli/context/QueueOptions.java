@@ -1,0 +1,61 @@
+package dev.jobq.cli.context;
+
+import dev.jobq.internal.config.ConfigLoader;
+import dev.jobq.internal.config.JobQueueConfig;
+import dev.jobq.internal.discovery.ProviderCatalog;
+import java.nio.file.Path;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of every command that works with a queue: which config file, and which directory of
+ * extra jars (handler modules, providers, schedulers). A picocli mixin.
+ */
+public final class QueueOptions {
+
+    /** The environment variable naming the config file when {@code --config} is not given. */
+    public static final String CONFIG_VARIABLE = "JOBQ_CONFIG";
+    /** The config file when neither {@code --config} nor {@code JOBQ_CONFIG} names one. */
+    public static final String DEFAULT_CONFIG = "jobq.yaml";
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "The config file (default: $" + CONFIG_VARIABLE + ", else ./" + DEFAULT_CONFIG + ").")
+    private @Nullable Path config;
+
+    @Option(names = "--handlers", paramLabel = "DIR",
+            description = "A directory of jars to load handler modules, providers and schedulers from.")
+    private @Nullable Path handlers;
+
+    /** {@code --config}, else {@code $JOBQ_CONFIG}, else {@code jobq.yaml}. */
+    public Path configFile(Map<String, String> environment) {
+        if (config != null) {
+            return config;
+        }
+        String fromEnvironment = environment.get(CONFIG_VARIABLE);
+        return Path.of(fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment.strip() : DEFAULT_CONFIG);
+    }
+
+    /**
+     * Opens the {@code --handlers} jars and reads the config file with the context's environment,
+     * checking all of it before anything connects.
+     *
+     * @throws dev.jobq.ConfigException with every problem of the file
+     * @throws CommandFailure           when {@code --handlers} is not a directory of jars
+     */
+    public QueueSetup setup(CommandContext context) {
+        ClassLoader own = QueueOptions.class.getClassLoader();
+        HandlerJars jars = handlers != null ? HandlerJars.open(handlers, own) : null;
+        try {
+            ClassLoader loader = jars != null ? jars.loader() : own;
+            Path file = configFile(context.environment());
+            JobQueueConfig checked = ConfigLoader.load(file, context.environment(), ProviderCatalog.load(loader));
+            return new QueueSetup(context, file, checked, loader, jars);
+        } catch (RuntimeException e) {
+            if (jars != null) {
+                jars.close();
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.jobq.cli.context;
+
+import dev.jobq.JobQueue;
+import dev.jobq.JobQueueBuilder;
+import dev.jobq.internal.config.JobQueueConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A checked config file with the class loader to build its queue with. Closing it closes the
+ * {@code --handlers} class loader, so it outlives every queue opened from it.
+ */
+public final class QueueSetup implements AutoCloseable {
+
+    private final CommandContext context;
+    private final Path configFile;
+    private final JobQueueConfig config;
+    private final ClassLoader classLoader;
+    private final @Nullable HandlerJars jars;
+
+    QueueSetup(CommandContext context, Path configFile, JobQueueConfig config, ClassLoader classLoader,
+               @Nullable HandlerJars jars) {
+        this.context = context;
+        this.configFile = configFile;
+        this.config = config;
+        this.classLoader = classLoader;
+        this.jars = jars;
+    }
+
+    public Path configFile() {
+        return configFile;
+    }
+
+    /** The file as read, with the environment's overrides; what the builder then sets in code is not in it. */
+    public JobQueueConfig config() {
+        return config;
+    }
+
+    public ClassLoader classLoader() {
+        return classLoader;
+    }
+
+    /** The jars of {@code --handlers}, empty without it. */
+    public List<Path> handlerJars() {
+        return jars != null ? jars.jars() : List.of();
+    }
+
+    /** Opens the queue of the file; {@code customize} adds what the command needs to the builder. */
+    public QueueSession open(UnaryOperator<JobQueueBuilder> customize) {
+        JobQueueBuilder builder = JobQueue.builder()
+                .config(configFile)
+                .environment(context.environment())
+                .classLoader(classLoader);
+        return context.opener().open(customize.apply(builder));
+    }
+
+    /** Opens the queue of the file as it is. */
+    public QueueSession open() {
+        return open(UnaryOperator.identity());
+    }
+
+    @Override
+    public void close() {
+        if (jars != null) {
+            jars.close();
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.jobq.cli.http;
+
+import dev.jobq.JobQueue;
+import dev.jobq.QueueStats;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Decides the worker's health from its state and its queues' stats:
+ *
+ * <ul>
+ *   <li><b>unhealthy</b> (HTTP 503) when the worker is not running (starting, stopping, stopped) or
+ *       the stats of one of its queues cannot be read (the provider is unreachable);</li>
+ *   <li><b>degraded</b> (HTTP 200) when a queue has more dead letters than when the worker started,
+ *       or at least {@code backlogThreshold} jobs waiting;</li>
+ *   <li><b>healthy</b> (HTTP 200) otherwise.</li>
+ * </ul>
+ *
+ * A provider that cannot count dead letters or waiting jobs (-1) never makes a queue degraded.
+ * Dead letters redriven or deleted bring the count back down, and the status with it. Thread-safe.
+ */
+public final class HealthCheck {
+
+    /** The default backlog at which a queue counts as degraded. */
+    public static final long DEFAULT_BACKLOG_THRESHOLD = 1000;
+
+    private final JobQueue jobs;
+    private final WorkerView worker;
+    private final long backlogThreshold;
+    private final Map<String, Long> deadAtStart = new ConcurrentHashMap<>();
+
+    public HealthCheck(JobQueue jobs, WorkerView worker, long backlogThreshold) {
+        if (backlogThreshold < 1) {
+            throw new IllegalArgumentException("backlogThreshold must be ≥ 1, got " + backlogThreshold);
+        }
+        this.jobs = Objects.requireNonNull(jobs, "jobs");
+        this.worker = Objects.requireNonNull(worker, "worker");
+        this.backlogThreshold = backlogThreshold;
+    }
+
+    /**
+     * Notes each queue's dead letters now, as the count later growth is measured from; a queue whose
+     * stats cannot be read now gets its baseline at its first successful read.
+     */
+    public void takeBaseline() {
+        for (String queue : jobs.queueNames()) {
+            try {
+                deadAtStart.putIfAbsent(queue, jobs.stats(queue).dead());
+            } catch (RuntimeException unreadable) {
+                // the first successful check() takes it
+            }
+        }
+    }
+
+    public HealthReport check() {
+        List<String> problems = new ArrayList<>();
+        boolean unhealthy = false;
+        boolean degraded = false;
+        WorkerState state = worker.state();
+        if (state != WorkerState.RUNNING) {
+            unhealthy = true;
+            problems.add("worker is " + state.label());
+        }
+        List<HealthReport.QueueHealth> queues = new ArrayList<>();
+        for (String queue : jobs.queueNames()) {
+            QueueStats stats;
+            try {
+                stats = jobs.stats(queue);
+            } catch (RuntimeException e) {
+                unhealthy = true;
+                String error = String.valueOf(e.getMessage() != null ? e.getMessage() : e.getClass().getName());
+                problems.add("queue '" + queue + "': stats cannot be read: " + error);
+                queues.add(HealthReport.QueueHealth.unreadable(queue, error));
+                continue;
+            }
+            queues.add(HealthReport.QueueHealth.of(stats));
+            long baseline = deadAtStart.computeIfAbsent(queue, q -> stats.dead());
+            if (stats.dead() >= 0 && baseline >= 0 && stats.dead() > baseline) {
+                degraded = true;
+                problems.add("queue '" + queue + "': " + (stats.dead() - baseline)
+                        + " new dead letter(s) since the worker started (" + stats.dead() + " in all)");
+            }
+            if (stats.waiting() >= backlogThreshold) {
+                degraded = true;
+                problems.add("queue '" + queue + "': " + stats.waiting() + " jobs waiting, at or over the backlog "
+                        + "threshold of " + backlogThreshold);
+            }
+        }
+        HealthReport.Status status = unhealthy ? HealthReport.Status.UNHEALTHY
+                : degraded ? HealthReport.Status.DEGRADED : HealthReport.Status.HEALTHY;
+        Instant startedAt = worker.startedAt();
+        var workerPart = new HealthReport.Worker(state.label(), worker.activeHandlers(), worker.concurrency(),
+                worker.queues(), worker.handlerTypes(), startedAt != null ? startedAt.toString() : null);
+        return new HealthReport(status, workerPart, queues, problems);
+    }
+}

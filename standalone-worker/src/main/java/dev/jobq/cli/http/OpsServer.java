@@ -1,0 +1,138 @@
+package dev.jobq.cli.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's operations endpoints on the JDK's own HTTP server: {@code GET /health} (JSON,
+ * {@link HealthReport}; 200 or 503) and {@code GET /metrics} (Prometheus text). Any other path is
+ * 404, any other method 405. Each request runs on its own virtual thread.
+ */
+public final class OpsServer implements AutoCloseable {
+
+    /** The content type of the Prometheus text format the registry writes. */
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final Logger log = LoggerFactory.getLogger(OpsServer.class);
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final ObjectMapper json = JsonMapper.builder().build();
+
+    private OpsServer(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /**
+     * Starts serving on {@code host:port} ({@code port} 0: any free port, see {@link #address()}).
+     *
+     * @throws UncheckedIOException naming the address when it cannot be bound
+     */
+    public static OpsServer start(String host, int port, Supplier<HealthReport> health,
+                                  PrometheusMeterRegistry registry) {
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        } catch (BindException e) {
+            throw new UncheckedIOException("cannot listen on " + host + ":" + port + " (" + e.getMessage()
+                    + "); choose another --http-port, or 0 for any free port", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e, e);
+        }
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jobq-http-", 0).factory());
+        var ops = new OpsServer(server, executor);
+        server.setExecutor(executor);
+        server.createContext("/", ops::notFound);
+        server.createContext("/health", exchange -> ops.serve(exchange, "/health", () -> {
+            HealthReport report = health.get();
+            return new Response(report.httpStatus(), "application/json", ops.toJson(report));
+        }));
+        server.createContext("/metrics", exchange -> ops.serve(exchange, "/metrics",
+                () -> new Response(HealthReport.OK, PROMETHEUS_TEXT, registry.scrape())));
+        server.start();
+        return ops;
+    }
+
+    /** Where it listens, e.g. {@code http://127.0.0.1:8080}. */
+    public URI address() {
+        InetSocketAddress bound = server.getAddress();
+        String host = bound.getAddress().isAnyLocalAddress() ? "127.0.0.1" : bound.getAddress().getHostAddress();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort());
+    }
+
+    private record Response(int status, String contentType, String body) {
+    }
+
+    private void serve(HttpExchange exchange, String path, Supplier<Response> handler) throws IOException {
+        try (exchange) {
+            if (!exchange.getRequestURI().getPath().equals(path)) {
+                send(exchange, new Response(404, "text/plain; charset=utf-8", "not found; try /health or /metrics\n"));
+                return;
+            }
+            String method = exchange.getRequestMethod();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                send(exchange, new Response(405, "text/plain; charset=utf-8", method + " is not allowed; use GET\n"));
+                return;
+            }
+            Response response;
+            try {
+                response = handler.get();
+            } catch (RuntimeException e) {
+                log.warn("{} failed", path, e);
+                response = new Response(500, "text/plain; charset=utf-8", path + " failed: " + e + "\n");
+            }
+            send(exchange, response);
+        }
+    }
+
+    private void notFound(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            send(exchange, new Response(404, "text/plain; charset=utf-8", "not found; try /health or /metrics\n"));
+        }
+    }
+
+    private static void send(HttpExchange exchange, Response response) throws IOException {
+        byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", response.contentType());
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        boolean head = exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(response.status(), head ? -1 : body.length);
+        if (!head) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private String toJson(HealthReport report) {
+        try {
+            return json.writeValueAsString(report) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("writing the health report as JSON failed", e);
+        }
+    }
+
+    /** Stops listening at once; requests in progress are cut off. */
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.close();
+    }
+}

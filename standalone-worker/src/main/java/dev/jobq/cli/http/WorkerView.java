@@ -1,0 +1,26 @@
+package dev.jobq.cli.http;
+
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** What {@code /health} shows of the worker besides its queues' stats. Thread-safe. */
+public interface WorkerView {
+
+    WorkerState state();
+
+    /** Handlers allowed at once, as the worker announced when it started (0 before). */
+    int concurrency();
+
+    /** Handlers running now. */
+    int activeHandlers();
+
+    /** The queues the worker consumes, in the order it serves them. */
+    List<String> queues();
+
+    /** The job types it has handlers for. */
+    List<String> handlerTypes();
+
+    /** When it began consuming; null before. */
+    @Nullable Instant startedAt();
+}

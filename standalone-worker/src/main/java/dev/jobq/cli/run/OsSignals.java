@@ -1,0 +1,101 @@
+package dev.jobq.cli.run;
+
+import dev.jobq.cli.context.StopSignals;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * The process's TERM and INT signals as stop requests. The first asks the worker to drain (stop
+ * receiving, finish or release its jobs within {@code shutdownTimeout}); a second one while it
+ * drains halts the JVM at once with status 128 + the signal's number: the jobs it held come back
+ * when their leases end.
+ *
+ * <p>Signals are caught with {@code sun.misc.Signal} (module {@code jdk.unsupported}, present in
+ * every JDK). Where that cannot be done (the JVM runs with {@code -Xrs}, or the API is missing), a
+ * shutdown hook still drains on the first signal, but a second one cannot cut the drain short.
+ * The hook also covers {@code System.exit} from elsewhere. After {@link #close()} the handlers the
+ * JVM had before are back. Used from one thread (the run command's), apart from the signals.
+ */
+public final class OsSignals implements StopSignals {
+
+    private static final Logger log = LoggerFactory.getLogger(OsSignals.class);
+    private static final List<String> STOP_SIGNALS = List.of("TERM", "INT");
+    private static final int SIGNAL_EXIT_BASE = 128;
+
+    private final IntConsumer halt;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch drained = new CountDownLatch(1);
+    private final AtomicInteger received = new AtomicInteger();
+    private final Thread shutdownHook = Thread.ofPlatform().name("jobq-shutdown-hook").unstarted(this::onShutdown);
+    private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
+
+    /** Halts with {@link Runtime#halt(int)} on a second signal. */
+    public OsSignals() {
+        this(status -> Runtime.getRuntime().halt(status));
+    }
+
+    OsSignals(IntConsumer halt) {
+        this.halt = halt;
+    }
+
+    @Override
+    public void arm() {
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        try {
+            for (String name : STOP_SIGNALS) {
+                var signal = new Signal(name);
+                previous.put(signal, Signal.handle(signal, s -> onSignal(s.getName(), s.getNumber())));
+            }
+        } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+            log.warn("cannot catch TERM/INT ({}); a shutdown hook drains the worker instead, and a second signal "
+                    + "cannot cut the drain short", e.toString());
+        }
+    }
+
+    /** One TERM or INT: the first requests the drain, any later one halts. */
+    void onSignal(String name, int number) {
+        if (received.incrementAndGet() == 1) {
+            log.info("SIG{} received: draining (send it again to exit at once)", name);
+            stopRequested.countDown();
+        } else {
+            log.warn("SIG{} received again: exiting now without draining; the jobs still running come back when "
+                    + "their leases end", name);
+            halt.accept(SIGNAL_EXIT_BASE + number);
+        }
+    }
+
+    /** The JVM is exiting by other means: drain first, since nothing runs after the hooks. */
+    private void onShutdown() {
+        stopRequested.countDown();
+        try {
+            drained.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void awaitStop() throws InterruptedException {
+        stopRequested.await();
+    }
+
+    @Override
+    public void close() {
+        drained.countDown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or about to; it returns now that the drain is done
+        }
+        previous.forEach(Signal::handle);
+        previous.clear();
+    }
+}

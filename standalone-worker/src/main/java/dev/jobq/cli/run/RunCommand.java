@@ -1,0 +1,190 @@
+package dev.jobq.cli.run;
+
+import dev.jobq.JobQueue;
+import dev.jobq.WorkerMode;
+import dev.jobq.cli.context.CommandContext;
+import dev.jobq.cli.context.CommandFailure;
+import dev.jobq.cli.context.QueueOptions;
+import dev.jobq.cli.context.QueueSession;
+import dev.jobq.cli.context.QueueSetup;
+import dev.jobq.cli.context.StopSignals;
+import dev.jobq.cli.http.HealthCheck;
+import dev.jobq.cli.http.OpsServer;
+import dev.jobq.internal.config.SchedulerSection;
+import dev.jobq.internal.config.WorkerSettings;
+import dev.jobq.metrics.AttemptOutcomeListener;
+import dev.jobq.metrics.JobQueueMetrics;
+import dev.jobq.spi.DurationFormat;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jobq run}: the standalone worker. Loads the handler modules from the class path and
+ * {@code --handlers}, consumes the configured queues (whatever {@code worker.mode} says: this
+ * process is the worker), fires the scheduler when it is enabled, serves {@code /health} and
+ * {@code /metrics} with {@code --http-port}, and on TERM or INT drains and exits 0.
+ */
+@Command(name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Runs a worker: consumes the configured queues with the handlers of every JobHandlerModule on the",
+                "class path and in --handlers DIR, and fires the scheduler when scheduler.enabled is true.",
+                "TERM or INT drains (no new jobs; running ones finish or are released within",
+                "worker.shutdownTimeout) and exits 0; a second TERM or INT exits at once."})
+public final class RunCommand implements Callable<Integer> {
+
+    private static final int MAX_PORT = 65_535;
+
+    private final CommandContext context;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private QueueOptions queueOptions;
+
+    private @Nullable Integer httpPort;
+
+    @Option(names = "--http-host", paramLabel = "HOST", defaultValue = "0.0.0.0",
+            description = "Address /health and /metrics listen on (default: ${DEFAULT-VALUE}).")
+    private String httpHost;
+
+    @Option(names = "--queues", paramLabel = "QUEUE", split = ",",
+            description = "Consume only these queues, in this order (default: worker.queues, else all).")
+    private @Nullable List<String> queues;
+
+    private long healthBacklog = HealthCheck.DEFAULT_BACKLOG_THRESHOLD;
+
+    RunCommand(CommandContext context) {
+        this.context = context;
+    }
+
+    @Option(names = "--http-port", paramLabel = "PORT",
+            description = "Serve GET /health and GET /metrics on this port (0: any free port). Off by default.")
+    void setHttpPort(int port) {
+        if (port < 0 || port > MAX_PORT) {
+            throw new ParameterException(spec.commandLine(), "--http-port must be between 0 and " + MAX_PORT
+                    + ", got " + port);
+        }
+        this.httpPort = port;
+    }
+
+    @Option(names = "--health-backlog", paramLabel = "N",
+            description = "/health says degraded when a queue has N or more jobs waiting (default: "
+                    + HealthCheck.DEFAULT_BACKLOG_THRESHOLD + ").")
+    void setHealthBacklog(long backlog) {
+        if (backlog < 1) {
+            throw new ParameterException(spec.commandLine(), "--health-backlog must be ≥ 1, got " + backlog);
+        }
+        this.healthBacklog = backlog;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        try (QueueSetup setup = queueOptions.setup(context);
+             QueueSession session = setup.open(builder -> {
+                 builder.mode(WorkerMode.IN_PROCESS).findHandlerModules();
+                 return queues != null ? builder.workerQueues(queues.toArray(String[]::new)) : builder;
+             });
+             StopSignals signals = context.stopSignals().get()) {
+            JobQueue jobs = session.queue();
+            requireKnownQueues(jobs);
+            requireHandlers(jobs, setup);
+            var lifecycle = new WorkerLifecycle(jobs, Clock.systemUTC());
+            jobs.addListener(lifecycle);
+            jobs.addListener(new AttemptOutcomeListener(new OutcomeLog()));
+            PrometheusMeterRegistry registry = metrics(jobs);
+            var health = new HealthCheck(jobs, lifecycle, healthBacklog);
+            health.takeBaseline();
+            try (OpsServer server = httpPort == null ? null
+                    : OpsServer.start(httpHost, httpPort, health::check, registry)) {
+                if (server != null) {
+                    out.println("jobq run: health and metrics on " + server.address() + " (/health, /metrics)");
+                }
+                signals.arm();
+                jobs.start();
+                lifecycle.running();
+                out.println("jobq run: working " + describe(jobs, setup));
+                out.flush();
+
+                signals.awaitStop();
+
+                lifecycle.stopping();
+                out.println("jobq run: stopping: no new jobs; " + lifecycle.activeHandlers()
+                        + " running job(s) get up to " + DurationFormat.format(setup.config().worker().shutdownTimeout())
+                        + " to finish, then go back to the queue");
+                out.flush();
+                session.close();
+                lifecycle.stopped();
+            }
+            registry.close();
+            out.println("jobq run: stopped");
+            out.flush();
+            return 0;
+        }
+    }
+
+    private void requireKnownQueues(JobQueue jobs) {
+        if (queues == null) {
+            return;
+        }
+        for (String queue : queues) {
+            if (!jobs.queueNames().contains(queue)) {
+                throw new ParameterException(spec.commandLine(), "--queues names '" + queue
+                        + "', which the config does not have (configured: " + String.join(", ", jobs.queueNames())
+                        + "); add it under 'queues:' or leave it out");
+            }
+        }
+    }
+
+    private static void requireHandlers(JobQueue jobs, QueueSetup setup) {
+        if (!jobs.registeredTypes().isEmpty()) {
+            return;
+        }
+        String looked = setup.handlerJars().isEmpty()
+                ? "no --handlers directory was given and the class path has no handler module"
+                : "the jars in --handlers (" + setup.handlerJars().stream().map(p -> p.getFileName().toString())
+                        .collect(Collectors.joining(", ")) + ") and the class path name no handler module";
+        throw CommandFailure.usage("no job handlers found (" + looked + "), so every job would be dead-lettered; "
+                + "put the jar with your JobHandlerModule, named in META-INF/services/dev.jobq.JobHandlerModule, "
+                + "in a directory and give it with --handlers DIR");
+    }
+
+    private static PrometheusMeterRegistry metrics(JobQueue jobs) {
+        var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new JobQueueMetrics(jobs).bindTo(registry);
+        return registry;
+    }
+
+    private String describe(JobQueue jobs, QueueSetup setup) {
+        WorkerSettings worker = setup.config().worker();
+        List<String> served = queues != null ? queues : worker.queues().isEmpty() ? jobs.queueNames() : worker.queues();
+        SchedulerSection scheduler = setup.config().scheduler();
+        String firing = scheduler == null ? "" : scheduler.enabled() ? "; the scheduler fires due jobs here"
+                : "; scheduler.enabled is false: due jobs are fired elsewhere";
+        return "queues " + served + " with concurrency " + worker.concurrency() + "; handlers: "
+                + String.join(", ", new TreeSet<>(jobs.registeredTypes())) + firing;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.jobq.cli.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.cli.CommandRun;
+import dev.jobq.cli.context.QueueOpener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code jobq config check}: what a good file configures, every problem of a bad one, exit 2. */
+class ConfigCheckTest {
+
+    @TempDir
+    Path dir;
+
+    private CommandRun check(Map<String, String> env, String yaml) throws Exception {
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), yaml);
+        return CommandRun.in(CommandRun.context(env, QueueOpener.building()), "config", "check", "--config",
+                file.toString());
+    }
+
+    @Test
+    void goodFileIsSummarisedWithExitZero() throws Exception {
+        var run = check(Map.of(), """
+                provider: { type: memory }
+                queues:
+                  reports: { type: memory, maxHistorySize: 10 }
+                worker:
+                  mode: standalone
+                  queues: [reports, default]
+                  concurrency: 8
+                  shutdownTimeout: 45s
+                """);
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("jobq.yaml: OK")
+                .contains("  queue default: memory", "  queue reports: memory")
+                .contains("  worker: standalone, queues [reports, default], concurrency 8, pollInterval 1s, "
+                        + "shutdownTimeout 45s")
+                .contains("  scheduler: none")
+                .contains("  available: providers [memory]");
+    }
+
+    @Test
+    void badFileListsEveryProblemWithItsKeyPathAndExitsTwo() throws Exception {
+        var run = check(Map.of(), """
+                worker:
+                  concurency: 10
+                  concurrency: 0
+                """);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("jobq.yaml has 2 problems:")
+                .contains("  worker.concurrency: must be ≥ 1, got 0")
+                .contains("  worker.concurency: unknown key (known keys here: ");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void environmentOverridesApply() throws Exception {
+        var run = check(Map.of("QUEUE_CONCURRENCY", "7", "QUEUE_SHUTDOWN_TIMEOUT", "1500"), "worker: { concurrency: 3 }\n");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("concurrency 7,").contains("shutdownTimeout 1.500s");
+    }
+
+    @Test
+    void badEnvironmentOverrideIsNamedLikeAKey() throws Exception {
+        var run = check(Map.of("QUEUE_CONCURRENCY", "0"), "");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("QUEUE_CONCURRENCY: must be ≥ 1, got 0");
+    }
+
+    @Test
+    void variablesInTheFileComeFromTheGivenEnvironment() throws Exception {
+        var run = check(Map.of("WORKERS", "12"), "worker:\n  concurrency: ${WORKERS}\n");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("concurrency 12,");
+    }
+
+    @Test
+    void unknownProviderNamesTheArtifactToAdd() throws Exception {
+        var run = check(Map.of(), "provider: { type: sqs, region: us-east-1 }\n");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("provider.type: unknown provider type 'sqs' (available: memory); add "
+                + "dev.jobq:provider-sqs to the classpath (or its jar to the worker's --handlers directory)");
+    }
+
+    @Test
+    void handlersThatIsNoDirectoryIsAUsageError() throws Exception {
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), "");
+
+        var run = CommandRun.of("config", "check", "--config", file.toString(), "--handlers",
+                dir.resolve("nowhere").toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--handlers " + dir.resolve("nowhere") + ": no such directory");
+    }
+
+    @Test
+    void handlersWithoutJarsIsAUsageError() throws Exception {
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), "");
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+
+        var run = CommandRun.of("config", "check", "--config", file.toString(), "--handlers", empty.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--handlers " + empty + ": holds no .jar file");
+    }
+}

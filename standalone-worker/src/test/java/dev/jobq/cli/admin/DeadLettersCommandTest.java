@@ -1,0 +1,87 @@
+package dev.jobq.cli.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobQueue;
+import dev.jobq.cli.AlteredProvider;
+import dev.jobq.cli.SharedQueue;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code jobq dead-letters} on a running memory queue, and on a provider that keeps no dead letters. */
+class DeadLettersCommandTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    record Task(String name) {
+    }
+
+    @Test
+    void listRedriveAndDelete() {
+        var failing = new AtomicBoolean(true);
+        JobQueue jobs = JobQueue.builder().provider("memory").environment(Map.of()).build();
+        jobs.registerJobHandler("task:run", Task.class, (job, ctx) -> {
+            if (failing.get()) {
+                throw new IllegalStateException("disk full");
+            }
+        });
+        jobs.start();
+        try (var shared = new SharedQueue(jobs, dir)) {
+            String first = jobs.enqueue("task:run", new Task("a"), EnqueueOptions.builder().maxAttempts(1).build());
+            String second = jobs.enqueue("task:run", new Task("b"), EnqueueOptions.builder().maxAttempts(1).build());
+            await().atMost(WAIT).until(() -> jobs.stats("default").dead() == 2);
+
+            var list = shared.run("dead-letters", "list");
+            assertThat(list.exitCode()).as(list.err()).isZero();
+            assertThat(list.out()).startsWith("ID")
+                    .containsPattern(first + "\\s+task:run\\s+1\\s+\\S+Z\\s+.*disk full")
+                    .containsPattern(second + "\\s+task:run\\s+1\\s");
+            assertThat(shared.run("dead-letters", "list", "--limit", "1").out().lines()).hasSize(2);
+
+            failing.set(false);
+            var redriven = shared.run("dead-letters", "redrive", first);
+            assertThat(redriven.exitCode()).isZero();
+            assertThat(redriven.out()).startsWith("redriven " + first);
+            await().atMost(WAIT).until(() -> jobs.stats("default").completed() == 1);
+
+            assertThat(shared.run("dead-letters", "delete", second).out()).startsWith("deleted " + second);
+            assertThat(jobs.stats("default").dead()).isZero();
+
+            var unknown = shared.run("dead-letters", "delete", second);
+            assertThat(unknown.exitCode()).isEqualTo(1);
+            assertThat(unknown.err()).contains("jobq dead-letters delete: queue 'default' has no dead letter '"
+                    + second + "'");
+        }
+    }
+
+    @Test
+    void zeroLimitIsAUsageError() {
+        try (var shared = new SharedQueue(JobQueue.builder().provider("memory").environment(Map.of()).build(), dir)) {
+            var run = shared.run("dead-letters", "list", "--limit", "0");
+
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).contains("--limit must be ≥ 1, got 0");
+        }
+    }
+
+    @Test
+    void providerWithoutADeadLetterStoreSaysWhereToLook() {
+        JobQueue jobs = JobQueue.builder().provider(new AlteredProvider(false)).environment(Map.of()).build();
+        try (var shared = new SharedQueue(jobs, dir)) {
+            var run = shared.run("dead-letters", "list");
+
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).contains("jobq dead-letters list: provider 'AlteredProvider' of queue 'default' does "
+                    + "not keep its dead letters where jobq can list them").contains("dead-letter queue");
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.jobq.cli.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.JobQueue;
+import dev.jobq.cli.CommandRun;
+import dev.jobq.cli.SharedQueue;
+import dev.jobq.cli.context.QueueOpener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code jobq enqueue} and {@code jobq stats}: parsing, usage errors, and what lands in the queue. */
+class EnqueueCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private SharedQueue shared;
+
+    @BeforeEach
+    void sharedMemoryQueue() {
+        shared = new SharedQueue(JobQueue.builder().provider("memory").queue("reports", "memory", Map.of())
+                .environment(Map.of()).build(), dir);
+    }
+
+    @AfterEach
+    void close() {
+        shared.close();
+    }
+
+    @Test
+    @DisplayName("enqueue prints the job id; stats then counts it waiting, and --json says the same")
+    void enqueueThenStats() {
+        var enqueued = shared.run("enqueue", "email:send", "--payload", "{\"to\":\"a@example.com\",\"subject\":\"hi\"}");
+
+        assertThat(enqueued.exitCode()).isZero();
+        String id = enqueued.out().strip();
+        assertThat(id).matches("[0-9a-f-]{36}");
+        assertThat(shared.queue().getJob(id)).hasValueSatisfying(job -> {
+            assertThat(job.type()).isEqualTo("email:send");
+            assertThat(job.payloadJson()).isEqualTo("{\"to\":\"a@example.com\",\"subject\":\"hi\"}");
+        });
+
+        var stats = shared.run("stats");
+        assertThat(stats.exitCode()).isZero();
+        assertThat(stats.out().lines().toList())
+                .first().asString().startsWith("QUEUE").contains("WAITING", "DELAYED", "DEAD");
+        assertThat(stats.out()).containsPattern("(?m)^default\\s+1\\s+0\\s+0\\s+0\\s+0\\s+0\\s")
+                .containsPattern("(?m)^reports\\s+0\\s+0\\s");
+
+        var json = shared.run("stats", "--queue", "default", "--json");
+        assertThat(json.exitCode()).isZero();
+        assertThat(json.out()).startsWith("[{\"queue\":\"default\",\"waiting\":1,\"delayed\":0,");
+    }
+
+    @Test
+    @DisplayName("--delay, --queue and the job options reach the queue")
+    void delayQueueAndOptions() {
+        var run = shared.run("enqueue", "report:generate", "--payload", "[1,2]", "--delay", "10m", "--queue", "reports",
+                "--max-attempts", "5", "--timeout", "2m", "--priority", "-1", "--dedup-key", "r-1");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        var job = shared.queue().getJob(run.out().strip()).orElseThrow();
+        assertThat(job.queue()).isEqualTo("reports");
+        assertThat(job.payloadJson()).isEqualTo("[1,2]");
+        assertThat(job.options().maxAttempts()).isEqualTo(5);
+        assertThat(job.options().timeout()).hasMinutes(2);
+        assertThat(job.options().priority()).isEqualTo(-1);
+        assertThat(job.options().deduplicationKey()).isEqualTo("r-1");
+        assertThat(shared.queue().stats("reports").delayed()).isEqualTo(1);
+
+        var again = shared.run("enqueue", "report:generate", "--payload", "[3]", "--queue", "reports", "--dedup-key", "r-1");
+        assertThat(again.out().strip()).as("deduplicated to the pending job").isEqualTo(run.out().strip());
+    }
+
+    @Test
+    void invalidJsonIsAUsageErrorSayingWhere() {
+        var run = shared.run("enqueue", "email:send", "--payload", "{to: 1}");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Invalid value for option '--payload': not valid JSON: Unexpected character ('t'")
+                .contains("quote it for the shell");
+    }
+
+    @Test
+    void trailingTextAfterTheJsonIsAUsageError() {
+        var run = shared.run("enqueue", "email:send", "--payload", "{} {}");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Invalid value for option '--payload': not valid JSON: Trailing token");
+    }
+
+    @Test
+    void missingPayloadIsAUsageError() {
+        var run = shared.run("enqueue", "email:send");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Missing required option: '--payload=JSON'");
+    }
+
+    @Test
+    void delayAndAtAreExclusive() {
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--delay", "5s", "--at", "2030-01-01T00:00:00Z");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("are mutually exclusive");
+    }
+
+    @Test
+    void durationWithoutUnitIsAUsageErrorWithTheFix() {
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--delay", "30");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Invalid value for option '--delay': '30' has no unit; write 30ms, 30s, 30m or 30h");
+    }
+
+    @Test
+    void instantWithoutZoneIsAUsageErrorWithAnExample() {
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--at", "2030-01-01 09:00");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Invalid value for option '--at': '2030-01-01 09:00' is not an instant; write "
+                + "ISO-8601 with a zone, e.g. 2026-12-25T09:00:00Z");
+    }
+
+    @Test
+    void atWithAnOffsetIsAccepted() {
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--at", "2999-01-01T10:00:00+01:00");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(shared.queue().stats("default").delayed()).isEqualTo(1);
+    }
+
+    @Test
+    void zeroMaxAttemptsIsAUsageError() {
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--max-attempts", "0");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--max-attempts must be ≥ 1, got 0");
+    }
+
+    @Test
+    void unknownQueueIsRejectedWithTheConfiguredOnes() {
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--queue", "nope");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("jobq enqueue: unknown queue 'nope' (configured: default, reports)");
+    }
+
+    @Test
+    @DisplayName("without --config, JOBQ_CONFIG names the file; a queue built by the command warns it is process-local")
+    void configFromTheEnvironment() throws Exception {
+        Path file = Files.writeString(dir.resolve("from-env.yaml"), "provider:\n  type: memory\n");
+
+        var run = CommandRun.in(CommandRun.context(Map.of("JOBQ_CONFIG", file.toString()), QueueOpener.building()),
+                "enqueue", "t", "--payload", "{}");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("jobq enqueue: note: queue 'default' is a memory queue (type: memory)");
+    }
+
+    @Test
+    void missingConfigFileIsAConfigErrorNamingItAndTheWaysToChoose() {
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                "enqueue", "t", "--payload", "{}", "--config", dir.resolve("absent.yaml").toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains(dir.resolve("absent.yaml").toAbsolutePath() + ": no such file; choose another "
+                + "with --config FILE or the JOBQ_CONFIG environment variable");
+    }
+}

@@ -1,0 +1,129 @@
+package dev.jobq.cli.context;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.JobHandlerModule;
+import dev.jobq.cli.CommandRun;
+import dev.jobq.cli.ManualStop;
+import dev.jobq.cli.process.JarBuilder;
+import dev.jobq.spi.QueueProviderFactory;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --handlers DIR}: a jar compiled in this test (its classes exist nowhere else) brings a
+ * handler module and a provider, both found with ServiceLoader through the directory's class loader.
+ */
+class HandlerDirectoryTest {
+
+    private static final String MODULE = "plugin.greeting.GreetingModule";
+    private static final String FACTORY = "plugin.greeting.PluginQueueFactory";
+
+    @TempDir
+    Path dir;
+
+    private Path handlers;
+
+    @BeforeEach
+    void compilePlugin() {
+        handlers = dir.resolve("handlers");
+        new JarBuilder().compile(dir.resolve("build"), Map.of(MODULE, """
+                        package plugin.greeting;
+
+                        public final class GreetingModule implements dev.jobq.JobHandlerModule {
+                            public record Greeting(String name) {
+                            }
+
+                            @Override
+                            public void register(dev.jobq.JobHandlerRegistry registry) {
+                                registry.registerJobHandler("greeting:say", Greeting.class,
+                                        (job, ctx) -> ctx.log("hello {}", job.payload().name()));
+                            }
+                        }
+                        """, FACTORY, """
+                        package plugin.greeting;
+
+                        import dev.jobq.memory.MemoryProviderFactory;
+                        import dev.jobq.spi.*;
+
+                        public final class PluginQueueFactory implements QueueProviderFactory {
+                            private final MemoryProviderFactory memory = new MemoryProviderFactory();
+
+                            public String type() {
+                                return "plugin-queue";
+                            }
+
+                            public void validate(Settings settings) {
+                                memory.validate(settings);
+                            }
+
+                            public QueueProvider create(ProviderContext context) {
+                                return memory.create(context);
+                            }
+                        }
+                        """))
+                .service(JobHandlerModule.class, MODULE)
+                .service(QueueProviderFactory.class, FACTORY)
+                .writeTo(handlers.resolve("greeting.jar"));
+    }
+
+    @Test
+    void theCompiledClassesAreNotOnTheTestClassPath() {
+        assertThatThrownBy(() -> Class.forName(MODULE)).isInstanceOf(ClassNotFoundException.class);
+    }
+
+    @Test
+    void aProviderFromTheJarServesAQueue() throws Exception {
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: plugin-queue }\n");
+
+        var run = CommandRun.of("config", "check", "--config", config.toString(), "--handlers", handlers.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("queue default: plugin-queue").contains("providers [memory, plugin-queue]")
+                .contains("--handlers jars: [" + handlers.resolve("greeting.jar").toAbsolutePath().normalize() + "]");
+    }
+
+    @Test
+    void runRegistersTheJarsModuleBesideTheClassPathsOnAProviderFromTheJar() throws Exception {
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: plugin-queue }\n");
+        var stop = new ManualStop();
+        var out = new StringWriter();
+        var err = new StringWriter();
+        try (var runner = Executors.newVirtualThreadPerTaskExecutor()) {
+            var exit = runner.submit(() -> CommandRun.execute(
+                    CommandRun.context(Map.of(), QueueOpener.building(), stop), new PrintWriter(out, true),
+                    new PrintWriter(err, true), "run", "--config", config.toString(), "--handlers", handlers.toString()));
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> out.toString().contains("jobq run: working"));
+            assertThat(out.toString()).contains("handlers: always:fails, email:send, flaky:call, greeting:say, "
+                    + "report:generate");
+            stop.requestStop();
+            assertThat(exit.get(15, TimeUnit.SECONDS)).isZero();
+        }
+    }
+
+    @Test
+    void aModuleThatCannotBeLoadedIsAConfigErrorNamingIt() throws Exception {
+        Path broken = dir.resolve("broken");
+        new JarBuilder().service(JobHandlerModule.class, "plugin.missing.NoSuchModule").writeTo(broken.resolve("b.jar"));
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building(), new ManualStop()),
+                "run", "--config", config.toString(), "--handlers", broken.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("handler module failed to load:")
+                .contains("plugin.missing.NoSuchModule not found");
+    }
+}

@@ -1,0 +1,151 @@
+package dev.jobq.cli.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobQueue;
+import dev.jobq.cli.AlteredProvider;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The health rules, on a real memory provider that can be made to fail its stats. */
+class HealthCheckTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final AlteredProvider provider = new AlteredProvider(true);
+    private final JobQueue jobs = JobQueue.builder().provider(provider).environment(Map.of()).build();
+    private final FixedWorker worker = new FixedWorker();
+
+    @AfterEach
+    void close() {
+        jobs.close();
+    }
+
+    /** A worker whose state the test sets. */
+    static final class FixedWorker implements WorkerView {
+        volatile WorkerState state = WorkerState.RUNNING;
+
+        @Override
+        public WorkerState state() {
+            return state;
+        }
+
+        @Override
+        public int concurrency() {
+            return 4;
+        }
+
+        @Override
+        public int activeHandlers() {
+            return 1;
+        }
+
+        @Override
+        public List<String> queues() {
+            return List.of("default");
+        }
+
+        @Override
+        public List<String> handlerTypes() {
+            return List.of("t");
+        }
+
+        @Override
+        public @Nullable Instant startedAt() {
+            return Instant.parse("2030-01-01T00:00:00Z");
+        }
+    }
+
+    @Test
+    void runningWorkerWithReadableQueuesIsHealthy() {
+        var report = new HealthCheck(jobs, worker, 10).check();
+
+        assertThat(report.status()).isEqualTo(HealthReport.Status.HEALTHY);
+        assertThat(report.httpStatus()).isEqualTo(200);
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.worker()).isEqualTo(new HealthReport.Worker("running", 1, 4, List.of("default"), List.of("t"),
+                "2030-01-01T00:00:00Z"));
+        assertThat(report.queues()).singleElement().satisfies(q -> {
+            assertThat(q.queue()).isEqualTo("default");
+            assertThat(q.error()).isNull();
+        });
+    }
+
+    @Test
+    void workerThatIsNotRunningIsUnhealthy() {
+        var check = new HealthCheck(jobs, worker, 10);
+        for (WorkerState state : List.of(WorkerState.STARTING, WorkerState.STOPPING, WorkerState.STOPPED)) {
+            worker.state = state;
+
+            var report = check.check();
+
+            assertThat(report.status()).isEqualTo(HealthReport.Status.UNHEALTHY);
+            assertThat(report.httpStatus()).isEqualTo(503);
+            assertThat(report.problems()).containsExactly("worker is " + state.label());
+        }
+    }
+
+    @Test
+    void unreadableStatsAreUnhealthyWithTheProvidersError() {
+        provider.failStats(new IllegalStateException("connection refused"));
+
+        var report = new HealthCheck(jobs, worker, 10).check();
+
+        assertThat(report.status()).isEqualTo(HealthReport.Status.UNHEALTHY);
+        assertThat(report.problems()).containsExactly("queue 'default': stats cannot be read: connection refused");
+        assertThat(report.queues()).singleElement().satisfies(q -> {
+            assertThat(q.error()).isEqualTo("connection refused");
+            assertThat(q.waiting()).isEqualTo(-1);
+        });
+    }
+
+    @Test
+    void backlogAtTheThresholdIsDegraded() {
+        var check = new HealthCheck(jobs, worker, 3);
+        check.takeBaseline();
+        for (int i = 0; i < 3; i++) {
+            jobs.enqueue("t", i);
+        }
+
+        var report = check.check();
+
+        assertThat(report.status()).isEqualTo(HealthReport.Status.DEGRADED);
+        assertThat(report.httpStatus()).isEqualTo(200);
+        assertThat(report.problems()).containsExactly("queue 'default': 3 jobs waiting, at or over the backlog "
+                + "threshold of 3");
+    }
+
+    @Test
+    void newDeadLettersAreDegradedUntilTheyAreHandled() {
+        jobs.registerJobHandler("t", Integer.class, (job, ctx) -> {
+            throw new IllegalStateException("no");
+        });
+        var check = new HealthCheck(jobs, worker, 100);
+        check.takeBaseline();
+        jobs.start();
+        String id = jobs.enqueue("t", 1, EnqueueOptions.builder().maxAttempts(1).build());
+        await().atMost(WAIT).until(() -> jobs.stats("default").dead() == 1);
+
+        var report = check.check();
+        assertThat(report.status()).isEqualTo(HealthReport.Status.DEGRADED);
+        assertThat(report.problems()).containsExactly("queue 'default': 1 new dead letter(s) since the worker started "
+                + "(1 in all)");
+
+        assertThat(jobs.deadLetters("default").orElseThrow().delete(id)).isTrue();
+        assertThat(check.check().status()).isEqualTo(HealthReport.Status.HEALTHY);
+    }
+
+    @Test
+    void thresholdBelowOneIsRejected() {
+        assertThatThrownBy(() -> new HealthCheck(jobs, worker, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("backlogThreshold must be ≥ 1, got 0");
+    }
+}

@@ -1,0 +1,127 @@
+package dev.jobq.cli.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.jobq.cli.HttpProbe;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.http.HttpRequest;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP side of /health and /metrics: status codes, content types, methods, paths. */
+class OpsServerTest {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicReference<HealthReport> report = new AtomicReference<>();
+    private OpsServer server;
+    private HttpProbe http;
+
+    @BeforeEach
+    void start() {
+        server = OpsServer.start("127.0.0.1", 0, report::get, registry);
+        http = new HttpProbe(server.address());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private static HealthReport report(HealthReport.Status status) {
+        return new HealthReport(status, new HealthReport.Worker("running", 0, 5, List.of("default"), List.of("t"), null),
+                List.of(new HealthReport.QueueHealth("default", 1, 2, 0, 3, 4, 5, 0.5, 0.75, 12, 1, null)),
+                status == HealthReport.Status.HEALTHY ? List.of() : List.of("something"));
+    }
+
+    @Test
+    void healthIsJsonWithTheStatusInLowerCase() throws Exception {
+        report.set(report(HealthReport.Status.HEALTHY));
+
+        var response = http.get("/health");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        var json = JsonMapper.builder().build().readTree(response.body());
+        assertThat(json.path("status").asText()).isEqualTo("healthy");
+        assertThat(json.path("worker").path("startedAt").isNull()).isTrue();
+        assertThat(json.path("queues").get(0).toString()).isEqualTo("{\"queue\":\"default\",\"waiting\":1,"
+                + "\"delayed\":2,\"active\":0,\"completed\":3,\"failed\":4,\"dead\":5,\"throughputPerSecond\":0.5,"
+                + "\"successRate\":0.75,\"averageDurationMillis\":12,\"peakActive\":1}");
+    }
+
+    @Test
+    void degradedIs200AndUnhealthyIs503() {
+        report.set(report(HealthReport.Status.DEGRADED));
+        assertThat(http.get("/health").statusCode()).isEqualTo(200);
+
+        report.set(report(HealthReport.Status.UNHEALTHY));
+        var response = http.get("/health");
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.body()).contains("\"status\":\"unhealthy\"", "\"problems\":[\"something\"]");
+    }
+
+    @Test
+    void metricsIsPrometheusText() {
+        Counter.builder("jobq.test").register(registry).increment();
+
+        var response = http.get("/metrics");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue(OpsServer.PROMETHEUS_TEXT);
+        assertThat(response.body()).contains("# TYPE jobq_test_total counter", "jobq_test_total 1.0");
+    }
+
+    @Test
+    void otherPathsAre404AndOtherMethods405() {
+        assertThat(http.get("/").statusCode()).isEqualTo(404);
+        assertThat(http.get("/healthz").statusCode()).isEqualTo(404);
+        assertThat(http.get("/health/x").statusCode()).isEqualTo(404);
+
+        var post = http.send(HttpRequest.newBuilder(http.base().resolve("/metrics"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    }
+
+    @Test
+    void headAnswersWithoutABody() {
+        report.set(report(HealthReport.Status.UNHEALTHY));
+
+        var head = http.send(HttpRequest.newBuilder(http.base().resolve("/health"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+
+        assertThat(head.statusCode()).isEqualTo(503);
+        assertThat(head.body()).isEmpty();
+    }
+
+    @Test
+    void aFailingHealthCheckIs500WithItsError() {
+        var failing = OpsServer.start("127.0.0.1", 0, () -> {
+            throw new IllegalStateException("boom");
+        }, registry);
+        try {
+            var response = new HttpProbe(failing.address()).get("/health");
+
+            assertThat(response.statusCode()).isEqualTo(500);
+            assertThat(response.body()).contains("/health failed: java.lang.IllegalStateException: boom");
+        } finally {
+            failing.close();
+        }
+    }
+
+    @Test
+    void portInUseNamesTheAddressAndTheFix() {
+        int port = server.address().getPort();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OpsServer.start("127.0.0.1", port, report::get,
+                        registry))
+                .hasMessageContaining("cannot listen on 127.0.0.1:" + port)
+                .hasMessageContaining("choose another --http-port, or 0 for any free port");
+    }
+}

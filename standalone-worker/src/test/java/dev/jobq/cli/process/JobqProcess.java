@@ -1,0 +1,194 @@
+package dev.jobq.cli.process;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@code jobq} process started from the shaded {@code jobq.jar} with the same {@code java} that
+ * runs the test: arguments, environment, working directory; its stdout and stderr as
+ * {@link OutputLines}; signals (TERM, INT, KILL); its exit status with a bound. Closing it kills
+ * it if it still runs. Reusable by any process-level test (phase 2: SQS against ElasticMQ, the
+ * scheduler against PostgreSQL).
+ *
+ * <pre>{@code
+ * try (JobqProcess worker = JobqProcess.jar().args("run", "--config", config.toString()).start()) {
+ *     worker.stdout().awaitLine("jobq run: working", Duration.ofSeconds(30));
+ *     worker.terminate();                       // SIGTERM
+ *     assertThat(worker.awaitExit(Duration.ofSeconds(20))).isZero();
+ * }
+ * }</pre>
+ */
+public final class JobqProcess implements AutoCloseable {
+
+    /** The system property failsafe sets to the shaded jar's path. */
+    public static final String JAR_PROPERTY = "jobq.jar";
+
+    private final Process process;
+    private final OutputLines stdout;
+    private final OutputLines stderr;
+
+    private JobqProcess(Process process) {
+        this.process = process;
+        this.stdout = OutputLines.follow("out-" + process.pid(), process.getInputStream(), System.out);
+        this.stderr = OutputLines.follow("err-" + process.pid(), process.getErrorStream(), System.out);
+    }
+
+    /** A builder for {@code java -jar jobq.jar}, the jar named by {@value #JAR_PROPERTY}. */
+    public static Builder jar() {
+        String jar = System.getProperty(JAR_PROPERTY);
+        if (jar == null || !Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException("system property " + JAR_PROPERTY + " is " + jar + ": run process tests "
+                    + "with ./mvnw verify, which builds standalone-worker/target/jobq.jar and lets failsafe set it");
+        }
+        return new Builder(Path.of(jar));
+    }
+
+    /** How to start one. */
+    public static final class Builder {
+        private final Path jar;
+        private final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1"));
+        private final List<String> args = new ArrayList<>();
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private Path directory = Path.of(".").toAbsolutePath();
+
+        private Builder(Path jar) {
+            this.jar = jar;
+        }
+
+        public Builder jvmOptions(String... options) {
+            jvmOptions.addAll(List.of(options));
+            return this;
+        }
+
+        public Builder args(String... arguments) {
+            args.addAll(List.of(arguments));
+            return this;
+        }
+
+        /** Sets a variable in the child's environment (which starts as a copy of the test's, less JOBQ_ and QUEUE_ ones). */
+        public Builder env(String name, String value) {
+            environment.put(name, value);
+            return this;
+        }
+
+        public Builder directory(Path dir) {
+            this.directory = dir;
+            return this;
+        }
+
+        public JobqProcess start() {
+            String java = ProcessHandle.current().info().command()
+                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            List<String> command = new ArrayList<>();
+            command.add(java);
+            command.addAll(jvmOptions);
+            command.add("-jar");
+            command.add(jar.toString());
+            command.addAll(args);
+            var builder = new ProcessBuilder(command).directory(directory.toFile());
+            builder.environment().keySet().removeIf(k -> k.startsWith("JOBQ_") || k.startsWith("QUEUE_")
+                    || k.startsWith("SCHEDULER_"));
+            builder.environment().putAll(environment);
+            try {
+                return new JobqProcess(builder.start());
+            } catch (IOException e) {
+                throw new UncheckedIOException("starting " + command + " failed", e);
+            }
+        }
+    }
+
+    public OutputLines stdout() {
+        return stdout;
+    }
+
+    public OutputLines stderr() {
+        return stderr;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
+     * SIGTERM, through {@link ProcessHandle#destroy()}: {@link Process#destroy()} sends the same
+     * signal but also closes our ends of the child's stdout and stderr, losing what it prints while
+     * it drains.
+     */
+    public void terminate() {
+        process.toHandle().destroy();
+    }
+
+    /** SIGINT, as Ctrl-C in a terminal sends it (through {@code kill -INT}). */
+    public void interrupt() {
+        signal("INT");
+    }
+
+    /** SIGKILL: the process ends at once, running nothing more (its output so far stays readable). */
+    public void kill() {
+        process.toHandle().destroyForcibly();
+    }
+
+    /** Sends {@code signal} (TERM, INT, KILL, ...) with the system's {@code kill} command. */
+    public void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: "
+                        + new String(kill.getInputStream().readAllBytes()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending " + signal, e);
+        }
+    }
+
+    /**
+     * Waits at most {@code timeout} for the process to end and returns its exit status.
+     *
+     * @throws AssertionError when it still runs then (it is killed, and its output shown)
+     */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.toHandle().destroyForcibly();
+                throw new AssertionError("jobq process " + process.pid() + " still ran after " + timeout
+                        + "; killed it. stdout:\n" + stdout.text() + "\nstderr:\n" + stderr.text());
+            }
+            // so that a test reading the output after the exit sees all of it
+            stdout.awaitEnd(timeout);
+            stderr.awaitEnd(timeout);
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for the jobq process", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.toHandle().destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package dev.jobq.cli.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.jobq.JobHandlerModule;
+import dev.jobq.cli.HttpProbe;
+import dev.jobq.cli.process.handlers.SeededMemoryProviderFactory;
+import dev.jobq.cli.process.handlers.SleepModule;
+import dev.jobq.examples.DemoHandlers;
+import dev.jobq.spi.QueueProviderFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code java -jar jobq.jar run} as a child process on the memory provider: real TERM and INT,
+ * exit statuses, health and metrics over HTTP. Jobs come from a seeded memory provider in the
+ * test's {@code --handlers} jar, since no other process can reach a memory queue.
+ */
+class WorkerProcessIT {
+
+    private static final Duration START = Duration.ofSeconds(60);
+    private static final Duration EXIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private Path handlers;
+
+    @BeforeEach
+    void handlerJar() {
+        handlers = dir.resolve("handlers");
+        new JarBuilder()
+                .addClass(SleepModule.class)
+                .addClass(SeededMemoryProviderFactory.class)
+                .service(JobHandlerModule.class, SleepModule.class.getName())
+                .service(QueueProviderFactory.class, SeededMemoryProviderFactory.class.getName())
+                .writeTo(handlers.resolve("test-handlers.jar"));
+    }
+
+    private Path config(int jobs, long sleepMillis, int concurrency, String shutdownTimeout) throws Exception {
+        return Files.writeString(dir.resolve("jobq.yaml"), """
+                provider:
+                  type: seeded-memory
+                  jobs: %d
+                  jobType: test:sleep
+                  payload: '{"millis": %d}'
+                  jobTimeout: 10m
+                worker:
+                  concurrency: %d
+                  shutdownTimeout: %s
+                """.formatted(jobs, sleepMillis, concurrency, shutdownTimeout));
+    }
+
+    private JobqProcess run(Path config, String... more) {
+        return JobqProcess.jar().directory(dir)
+                .args("run", "--config", config.toString(), "--handlers", handlers.toString()).args(more).start();
+    }
+
+    private static List<String> outcomes(JobqProcess worker, String outcome) {
+        return worker.stderr().linesMatching(l -> l.contains("type=test:sleep") && l.contains("outcome=" + outcome));
+    }
+
+    @Test
+    @DisplayName("SIGTERM with jobs in flight: they finish during the drain and the process exits 0")
+    void sigtermLetsRunningJobsFinish() throws Exception {
+        try (JobqProcess worker = run(config(3, 3000, 3, "30s"))) {
+            worker.stderr().await(l -> l.contains("sleep started"), 3, START, "saying 'sleep started'");
+
+            worker.terminate();
+
+            assertThat(worker.awaitExit(EXIT)).isZero();
+            List<String> err = worker.stderr().lines();
+            int signalled = indexOf(err, "SIGTERM received: draining");
+            assertThat(outcomes(worker, "completed")).hasSize(3).allSatisfy(line ->
+                    assertThat(err.indexOf(line)).as("completed after the signal").isGreaterThan(signalled));
+            assertThat(outcomes(worker, "released")).isEmpty();
+            assertThat(worker.stdout().text()).contains("jobq run: stopping: no new jobs; 3 running job(s) get up to 30s")
+                    .endsWith("jobq run: stopped");
+        }
+    }
+
+    @Test
+    @DisplayName("SIGTERM with jobs longer than shutdownTimeout: they are released and the process exits 0")
+    void sigtermReleasesJobsPastTheShutdownTimeout() throws Exception {
+        try (JobqProcess worker = run(config(2, 600_000, 2, "1s"))) {
+            worker.stderr().await(l -> l.contains("sleep started"), 2, START, "saying 'sleep started'");
+
+            worker.terminate();
+
+            assertThat(worker.awaitExit(EXIT)).isZero();
+            assertThat(outcomes(worker, "released")).hasSize(2);
+            assertThat(outcomes(worker, "completed")).isEmpty();
+            assertThat(worker.stdout().text()).endsWith("jobq run: stopped");
+        }
+    }
+
+    @Test
+    @DisplayName("a second signal while draining exits at once with 128 + its number")
+    void secondSignalExitsAtOnce() throws Exception {
+        try (JobqProcess worker = run(config(2, 600_000, 2, "10m"))) {
+            worker.stderr().await(l -> l.contains("sleep started"), 2, START, "saying 'sleep started'");
+            worker.terminate();
+            worker.stderr().awaitLine("SIGTERM received: draining", START);
+
+            worker.interrupt();
+
+            // the drain alone would take 10 minutes
+            assertThat(worker.awaitExit(EXIT)).isEqualTo(130);
+            assertThat(worker.stderr().text()).contains("SIGINT received again: exiting now without draining");
+        }
+    }
+
+    @Test
+    @DisplayName("a bad config exits 2 with every problem and its key path on stderr")
+    void badConfigExitsTwo() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "worker:\n  concurency: 3\n  concurrency: 0\n");
+
+        try (JobqProcess worker = JobqProcess.jar().directory(dir).args("run", "--config", bad.toString()).start()) {
+            assertThat(worker.awaitExit(EXIT)).isEqualTo(2);
+            assertThat(worker.stderr().text()).contains("bad.yaml has 2 problems:")
+                    .contains("worker.concurrency: must be ≥ 1, got 0").contains("worker.concurency: unknown key");
+            assertThat(worker.stdout().lines()).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("the jar alone registers no handlers (not even the examples it carries): run refuses, exit 2")
+    void noHandlersExitsTwo() throws Exception {
+        Path plain = Files.writeString(dir.resolve("plain.yaml"), "provider: { type: memory }\n");
+
+        try (JobqProcess worker = JobqProcess.jar().directory(dir).args("run", "--config", plain.toString()).start()) {
+            assertThat(worker.awaitExit(EXIT)).isEqualTo(2);
+            assertThat(worker.stderr().text()).contains("jobq run: no job handlers found");
+        }
+    }
+
+    @Test
+    @DisplayName("JOBQ_CONFIG and the QUEUE_* overrides reach the worker")
+    void environmentReachesTheWorker() throws Exception {
+        Path config = config(0, 1, 1, "1s");
+        try (JobqProcess worker = JobqProcess.jar().directory(dir).env("JOBQ_CONFIG", config.toString())
+                .env("QUEUE_CONCURRENCY", "7").args("run", "--handlers", handlers.toString()).start()) {
+            worker.stdout().awaitLine("jobq run: working", START);
+            assertThat(worker.stdout().text()).contains("with concurrency 7;");
+
+            worker.terminate();
+            assertThat(worker.awaitExit(EXIT)).isZero();
+        }
+    }
+
+    @Test
+    @DisplayName("/health and /metrics answer while jobs run")
+    void healthAndMetricsWhileJobsRun() throws Exception {
+        try (JobqProcess worker = run(config(40, 300, 2, "30s"), "--http-port", "0", "--http-host", "127.0.0.1")) {
+            HttpProbe http = HttpProbe.fromRunOutput(worker.stdout().awaitLine("health and metrics on", START) + " ");
+            worker.stderr().await(l -> l.contains("outcome=completed"), 2, START, "with outcome=completed");
+
+            var health = http.get("/health");
+            assertThat(health.statusCode()).isEqualTo(200);
+            JsonNode body = JsonMapper.builder().build().readTree(health.body());
+            assertThat(body.path("status").asText()).isEqualTo("healthy");
+            assertThat(body.path("worker").path("state").asText()).isEqualTo("running");
+            assertThat(body.path("worker").path("handlerTypes").toString()).isEqualTo("[\"test:sleep\"]");
+            assertThat(body.path("queues").get(0).path("completed").asLong()).isGreaterThanOrEqualTo(2);
+
+            var metrics = http.get("/metrics");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("jobq_jobs_total{outcome=\"completed\",queue=\"default\",type=\"test:sleep\"}")
+                    .contains("jobq_job_duration_seconds_sum{outcome=\"completed\",queue=\"default\",type=\"test:sleep\"}")
+                    .contains("jobq_queue_waiting{queue=\"default\"}")
+                    .contains("jobq_handlers_active{queue=\"default\"}");
+            assertThat(worker.isAlive()).as("still working").isTrue();
+
+            worker.terminate();
+            assertThat(worker.awaitExit(EXIT)).isZero();
+        }
+    }
+
+    @Test
+    @DisplayName("the examples jar in --handlers runs the example job types")
+    void examplesJarInHandlers() throws Exception {
+        Path examples = Path.of(System.getProperty("jobq.examples.jar", "examples jar not set"));
+        assertThat(examples).as("the examples jar (system property jobq.examples.jar)").isRegularFile();
+        Path dirWithExamples = Files.createDirectories(dir.resolve("examples-handlers"));
+        Files.copy(examples, dirWithExamples.resolve(examples.getFileName()));
+        Path plain = Files.writeString(dir.resolve("plain.yaml"), "provider: { type: memory }\n");
+
+        try (JobqProcess worker = JobqProcess.jar().directory(dir)
+                .args("run", "--config", plain.toString(), "--handlers", dirWithExamples.toString()).start()) {
+            String working = worker.stdout().awaitLine("jobq run: working", START);
+            assertThat(working).endsWith("handlers: " + String.join(", ", DemoHandlers.TYPES.stream().sorted().toList()));
+
+            worker.terminate();
+            assertThat(worker.awaitExit(EXIT)).isZero();
+        }
+    }
+
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no line contains '" + text + "':\n" + String.join("\n", lines));
+    }
+}

@@ -1,0 +1,196 @@
+package dev.jobq.cli.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobQueue;
+import dev.jobq.cli.CommandRun;
+import dev.jobq.cli.HttpProbe;
+import dev.jobq.cli.ManualStop;
+import dev.jobq.cli.context.CommandContext;
+import dev.jobq.cli.context.QueueSession;
+import dev.jobq.examples.AlwaysFailingHandler;
+import dev.jobq.examples.DemoHandlers;
+import dev.jobq.examples.Email;
+import dev.jobq.examples.EmailHandler;
+import dev.jobq.examples.FailingTask;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code jobq run} in this JVM: the example module found on the class path, the worker running it,
+ * health and metrics over HTTP, and a drain on the stop signal. Signals of the real process are
+ * tested by {@code WorkerProcessIT}.
+ */
+class RunCommandTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+
+    private final ExecutorService runner = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicReference<JobQueue> built = new AtomicReference<>();
+    private final ManualStop stop = new ManualStop();
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @AfterEach
+    void stopWorker() {
+        stop.requestStop();
+        runner.close();
+    }
+
+    private Future<Integer> start(Map<String, String> env, String... args) {
+        CommandContext context = CommandRun.context(env, builder -> {
+            JobQueue queue = builder.build();
+            built.set(queue);
+            return QueueSession.owning(queue);
+        }, stop);
+        return runner.submit(() -> CommandRun.execute(context, new PrintWriter(out, true), new PrintWriter(err, true),
+                args));
+    }
+
+    private Path config(String yaml) throws Exception {
+        return Files.writeString(dir.resolve("jobq.yaml"), yaml);
+    }
+
+    private void awaitWorking() {
+        await().atMost(WAIT).until(() -> out.toString().contains("jobq run: working"));
+    }
+
+    @Test
+    @DisplayName("runs the class path's handler modules on the configured queues, whatever worker.mode says")
+    void runsModulesFromTheClassPath() throws Exception {
+        Path file = config("""
+                provider: { type: memory }
+                worker:
+                  mode: standalone
+                  concurrency: 3
+                  shutdownTimeout: 2s
+                """);
+        Future<Integer> exit = start(Map.of(), "run", "--config", file.toString());
+
+        awaitWorking();
+        assertThat(out.toString()).contains("jobq run: working queues [default] with concurrency 3; handlers: "
+                + String.join(", ", DemoHandlers.TYPES.stream().sorted().toList()));
+        JobQueue jobs = built.get();
+        jobs.enqueue(EmailHandler.TYPE, new Email("a@example.com", "hello"));
+        await().atMost(WAIT).until(() -> jobs.stats("default").completed() == 1);
+
+        stop.requestStop();
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+        assertThat(out.toString()).contains("jobq run: stopping: no new jobs; 0 running job(s) get up to 2s to finish")
+                .endsWith("jobq run: stopped" + System.lineSeparator());
+        assertThat(stop.awaitClosed(1)).as("stop signals closed after the drain").isTrue();
+    }
+
+    @Test
+    @DisplayName("/health is degraded after a new dead letter and /metrics counts outcomes by queue, type and outcome")
+    void healthAndMetricsAfterJobsRan() throws Exception {
+        Path file = config("provider: { type: memory }\nworker: { concurrency: 2 }\n");
+        Future<Integer> exit = start(Map.of(), "run", "--config", file.toString(), "--http-port", "0",
+                "--http-host", "127.0.0.1");
+        awaitWorking();
+        HttpProbe http = HttpProbe.fromRunOutput(out.toString());
+
+        var healthy = http.get("/health");
+        assertThat(healthy.statusCode()).isEqualTo(200);
+        JsonNode body = JsonMapper.builder().build().readTree(healthy.body());
+        assertThat(body.path("status").asText()).isEqualTo("healthy");
+        assertThat(body.path("worker").path("state").asText()).isEqualTo("running");
+        assertThat(body.path("worker").path("concurrency").asInt()).isEqualTo(2);
+        assertThat(body.path("worker").path("queues").toString()).isEqualTo("[\"default\"]");
+        assertThat(body.path("queues").get(0).path("queue").asText()).isEqualTo("default");
+        assertThat(body.path("problems").size()).isZero();
+
+        JobQueue jobs = built.get();
+        for (int i = 0; i < 5; i++) {
+            jobs.enqueue(EmailHandler.TYPE, new Email("u" + i + "@example.com", "hi"));
+        }
+        jobs.enqueue(AlwaysFailingHandler.TYPE, new FailingTask("broken"), EnqueueOptions.builder().maxAttempts(1).build());
+        await().atMost(WAIT).until(() -> jobs.stats("default").completed() == 5 && jobs.stats("default").dead() == 1);
+
+        var degraded = http.get("/health");
+        assertThat(degraded.statusCode()).isEqualTo(200);
+        JsonNode after = JsonMapper.builder().build().readTree(degraded.body());
+        assertThat(after.path("status").asText()).isEqualTo("degraded");
+        assertThat(after.path("problems").get(0).asText())
+                .isEqualTo("queue 'default': 1 new dead letter(s) since the worker started (1 in all)");
+        assertThat(after.path("queues").get(0).path("completed").asLong()).isEqualTo(5);
+
+        var metrics = http.get("/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(metrics.body())
+                .contains("jobq_jobs_total{outcome=\"completed\",queue=\"default\",type=\"email:send\"} 5.0")
+                .contains("jobq_jobs_total{outcome=\"dead\",queue=\"default\",type=\"always:fails\"} 1.0")
+                .contains("jobq_job_duration_seconds_count{outcome=\"completed\",queue=\"default\",type=\"email:send\"} 5")
+                .contains("jobq_jobs_enqueued_total{queue=\"default\",type=\"email:send\"} 5.0")
+                .contains("jobq_queue_waiting{queue=\"default\"} 0.0")
+                .contains("jobq_queue_dead{queue=\"default\"} 1.0")
+                .contains("jobq_handlers_active{queue=\"default\"}")
+                .contains("jvm_memory_used_bytes");
+
+        stop.requestStop();
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void environmentOverridesReachTheWorker() throws Exception {
+        Path file = config("provider: { type: memory }\n");
+        Future<Integer> exit = start(Map.of("QUEUE_CONCURRENCY", "6"), "run", "--config", file.toString());
+
+        awaitWorking();
+        assertThat(out.toString()).contains("with concurrency 6;");
+        stop.requestStop();
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void unknownQueueInQueuesIsAUsageError() throws Exception {
+        Path file = config("provider: { type: memory }\n");
+
+        int status = start(Map.of(), "run", "--config", file.toString(), "--queues", "default,reports")
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("--queues names 'reports', which the config does not have (configured: "
+                + "default)");
+    }
+
+    @Test
+    void portOutOfRangeIsAUsageError() throws Exception {
+        int status = start(Map.of(), "run", "--http-port", "70000").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("--http-port must be between 0 and 65535, got 70000");
+    }
+
+    @Test
+    void badConfigIsExitTwoWithTheKeyPath() throws Exception {
+        Path file = config("worker: { concurrency: 0 }\n");
+
+        int status = start(Map.of(), "run", "--config", file.toString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("worker.concurrency: must be ≥ 1, got 0");
+        assertThat(built.get()).as("nothing was built").isNull();
+    }
+}
