@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  * visibility timeout and a heartbeat changes it; a retry makes the message visible again after its
  * backoff; a dead job is copied to the dead-letter queue before it is deleted; a release sends a
  * fresh copy and deletes the delivery, so that the released delivery is not counted as an attempt.
+ * On a FIFO queue each receive takes one message: SQS hands out no other message of a group while
+ * one is in flight, so a group's jobs run one after another, in order, however many handlers run.
  * The reasons for each choice are in {@code docs/sqs.md}.
  */
 final class SqsQueueProvider implements QueueProvider {
@@ -120,7 +122,7 @@ final class SqsQueueProvider implements QueueProvider {
         while (!closed.get() && !Thread.currentThread().isInterrupted()) {
             long remaining = Math.max(0, deadline - System.nanoTime());
             int seconds = (int) Math.min(remaining / 1_000_000_000L, waitTime.toSeconds());
-            var polled = longPoll.poll(Math.min(max, Batcher.MAX_ENTRIES), seconds, closed::get);
+            var polled = longPoll.poll(queue.fifo() ? 1 : Math.min(max, Batcher.MAX_ENTRIES), seconds, closed::get);
             if (polled.isEmpty()) {
                 return List.of();
             }

@@ -141,20 +141,25 @@ class SqsWorkerTest {
     }
 
     @Test
-    @DisplayName("jobs of one FIFO message group run in the order they were enqueued")
+    @DisplayName("jobs of one FIFO message group run in the order they were enqueued, with two handlers at once")
     void fifoGroupRunsInOrder() {
         SqsServer.Queues queues = ElasticMq.newQueues("ordered", true);
         JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
-        List<Integer> order = new CopyOnWriteArrayList<>();
-        jobs.registerJobHandler("ledger:post", Integer.class, (job, ctx) -> order.add(job.payload()));
+        List<Integer> ledger = new CopyOnWriteArrayList<>();
+        List<Integer> audit = new CopyOnWriteArrayList<>();
+        jobs.registerJobHandler("ledger:post", Integer.class, (job, ctx) -> ledger.add(job.payload()));
+        jobs.registerJobHandler("audit:post", Integer.class, (job, ctx) -> audit.add(job.payload()));
         jobs.start();
 
         for (int i = 0; i < 12; i++) {
             jobs.enqueue("ledger:post", i);
+            jobs.enqueue("audit:post", i);
         }
-        workers.awaitEvents(JobEvent.Completed.class, e -> true, 12);
+        workers.awaitEvents(JobEvent.Completed.class, e -> true, 24);
 
-        assertThat(order).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+        List<Integer> inOrder = List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+        assertThat(ledger).as("group ledger:post").containsExactlyElementsOf(inOrder);
+        assertThat(audit).as("group audit:post").containsExactlyElementsOf(inOrder);
     }
 
     @Test

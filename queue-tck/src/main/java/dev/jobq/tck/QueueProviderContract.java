@@ -188,8 +188,7 @@ public abstract class QueueProviderContract {
 
     /**
      * Leases {@code count} jobs due now, in as many receives as it takes within the time control's
-     * patience: in one receive where a provider hands out only one batch at a time (an SQS FIFO
-     * message group), in several where a provider returns fewer than asked.
+     * patience (a provider may return fewer than asked).
      */
     protected List<ReceivedJob> receiveDueJobs(int count) {
         long deadline = System.nanoTime() + time.patience(Duration.ZERO).toNanos();
@@ -824,9 +823,10 @@ public abstract class QueueProviderContract {
         @Test
         @DisplayName("stats count waiting, delayed, in-flight and dead jobs")
         void statsCountEveryState() {
-            enqueueNow(newJob());
-            enqueueNow(newJob());
-            enqueueNow(newJob());
+            // Three types: an ordered provider (SQS FIFO, one group per type) has one job of a group in flight.
+            enqueueNow(newJob("tck:first", "1", JobOptions.defaults()));
+            enqueueNow(newJob("tck:second", "2", JobOptions.defaults()));
+            enqueueNow(newJob("tck:third", "3", JobOptions.defaults()));
             long delayed = 0;
             if (holdsTestDelay()) {
                 provider.enqueue(newJob(), testDelay());
