@@ -35,7 +35,11 @@ import java.time.Duration;
  * does not count; a retry hides the message for its backoff (at most 12 h from the receive); a dead
  * job is copied to the dead-letter queue with its error before it is deleted. A message that is not
  * a job envelope is dead-lettered at once, with a log line and a {@code JobEvent.Dead} sent to the
- * queue's listeners through {@link ProviderContext#events()}.
+ * queue's listeners through {@link ProviderContext#events()}. {@code close()} wakes blocked receivers
+ * at once and returns when their long polls have ended (at most {@code waitTime}); a job such a poll
+ * still gets is released, not counted.
+ *
+ * <p>Providers are thread-safe.
  */
 public final class SqsProviderFactory implements QueueProviderFactory {
 

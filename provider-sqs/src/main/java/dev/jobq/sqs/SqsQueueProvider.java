@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * One SQS queue as a jobq provider. Enqueue sends (batched); receive long-polls; a lease is the
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * fresh copy and deletes the delivery, so that the released delivery is not counted as an attempt.
  * On a FIFO queue each receive takes one message: SQS hands out no other message of a group while
  * one is in flight, so a group's jobs run one after another, in order, however many handlers run.
- * The reasons for each choice are in {@code docs/sqs.md}.
+ * An interrupted receiver, or every receiver at {@code close()}, returns at once, but its long poll
+ * is left to end and what it gets is released ({@link LongPolls}); {@code close()} waits for that,
+ * at most the poll's wait time. The reasons for each choice are in {@code docs/sqs.md}.
  */
 final class SqsQueueProvider implements QueueProvider {
 
@@ -53,7 +56,7 @@ final class SqsQueueProvider implements QueueProvider {
     private final IncomingMessages incoming;
     private final FifoDeduplication deduplication;
     private final QueueStatistics statistics;
-    private final LongPoll longPoll;
+    private final LongPolls polls;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     SqsQueueProvider(SqsConnection connection, SqsQueue queue, SqsSettings settings, ProviderContext context) {
@@ -71,7 +74,7 @@ final class SqsQueueProvider implements QueueProvider {
         this.incoming = new IncomingMessages(queue, codec, leases, calls, deadLetters, context.events(), clock);
         this.deduplication = new FifoDeduplication(clock);
         this.statistics = new QueueStatistics(connection.client(), queue);
-        this.longPoll = new LongPoll(connection.receiver(), queue);
+        this.polls = new LongPolls(connection.client(), queue, this::handBack);
     }
 
     @Override
@@ -122,15 +125,11 @@ final class SqsQueueProvider implements QueueProvider {
         while (!closed.get() && !Thread.currentThread().isInterrupted()) {
             long remaining = Math.max(0, deadline - System.nanoTime());
             int seconds = (int) Math.min(remaining / 1_000_000_000L, waitTime.toSeconds());
-            var polled = longPoll.poll(queue.fifo() ? 1 : Math.min(max, Batcher.MAX_ENTRIES), seconds, closed::get);
+            var polled = polls.poll(queue.fifo() ? 1 : Math.min(max, Batcher.MAX_ENTRIES), seconds);
             if (polled.isEmpty()) {
                 return List.of();
             }
             List<ReceivedJob> jobs = incoming.accept(polled.get());
-            if (closed.get()) {
-                handBack(jobs);
-                return List.of();
-            }
             if (!jobs.isEmpty() || seconds == 0 || System.nanoTime() - deadline >= 0) {
                 leases.forgetExpired(System.nanoTime());
                 return jobs;
@@ -139,14 +138,16 @@ final class SqsQueueProvider implements QueueProvider {
         return List.of();
     }
 
-    /** Jobs received while the provider closed: released, or left to come back after their lease. */
-    private void handBack(List<ReceivedJob> jobs) {
-        for (ReceivedJob job : jobs) {
+    /** Messages of a poll whose receiver left (interrupted, or the provider closing): released at once. */
+    private void handBack(List<Message> messages) {
+        for (ReceivedJob job : incoming.accept(messages)) {
             try {
                 release(job);
+                log.info("job {} came in on a long poll of {} whose receiver had left; released for another "
+                        + "receiver, not counted", job.jobId(), queue.label());
             } catch (RuntimeException e) {
-                log.debug("job {} received as {} closed comes back after its visibility timeout", job.jobId(),
-                        queue.label(), e);
+                log.warn("job {} was received after its receiver left {} and could not be released; it comes back "
+                        + "after its visibility timeout, that delivery counted", job.jobId(), queue.label(), e);
             }
         }
     }
@@ -225,6 +226,7 @@ final class SqsQueueProvider implements QueueProvider {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            polls.close(waitTime.plusSeconds(10));
             connection.close();
         }
     }

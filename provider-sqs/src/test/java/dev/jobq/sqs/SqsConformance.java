@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * The conformance suite on a real SQS server: each test gets a new queue and dead-letter queue, a
- * two-second visibility timeout and three-second delays, so that the real-time waits stay short.
+ * two-second visibility timeout, three-second delays and five-second long polls (close() waits for the
+ * polls in flight), so that the real-time waits stay short.
  */
 abstract class SqsConformance extends QueueProviderContract {
 
@@ -24,7 +25,7 @@ abstract class SqsConformance extends QueueProviderContract {
     protected QueueProvider newProvider(ProviderContext context) {
         SqsServer.Queues queues = server().newQueues(context.queueName(), fifo());
         Settings settings = Settings.of("test", "provider",
-                server().settings(queues, Map.of("visibilityTimeout", "2s")));
+                server().settings(queues, Map.of("visibilityTimeout", "2s", "waitTime", "5s")));
         return new SqsProviderFactory().create(new ProviderContext(context.queueName(), settings, context.clock()));
     }
 

@@ -212,30 +212,39 @@ class SqsWorkerTest {
     }
 
     @Test
-    @DisplayName("an interrupt wakes a receiver in a 20-second long poll; it returns empty with its flag set")
-    void interruptWakesALongPoll() throws InterruptedException {
+    @DisplayName("an interrupt wakes a receiver in a long poll at once; a job the poll takes later is handed back, not counted")
+    void interruptWakesALongPollAndLosesNothing() throws InterruptedException {
         SqsServer.Queues queues = ElasticMq.newQueues("interrupted", false);
         QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
-                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("waitTime", "20s"))),
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("waitTime", "10s"))),
                 Clock.systemUTC()));
         var result = new java.util.concurrent.atomic.AtomicReference<List<ReceivedJob>>();
         var stillInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
         var returned = new CountDownLatch(1);
         try (provider) {
             Thread receiver = Thread.ofVirtual().name("long-poller").start(() -> {
-                result.set(provider.receive(1, Duration.ofSeconds(20)));
+                result.set(provider.receive(1, Duration.ofSeconds(10)));
                 stillInterrupted.set(Thread.currentThread().isInterrupted());
                 returned.countDown();
             });
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.util.Arrays
-                    .stream(receiver.getStackTrace()).anyMatch(f -> f.getClassName().startsWith("sun.nio.ch")));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                    receiver.getState() == Thread.State.WAITING && java.util.Arrays.stream(receiver.getStackTrace())
+                            .anyMatch(f -> f.getMethodName().equals("receive")
+                                    && f.getClassName().equals(SqsQueueProvider.class.getName())));
 
             receiver.interrupt();
+            assertThat(returned.await(5, TimeUnit.SECONDS)).as("woke before its 10 s poll ended").isTrue();
+            String id = "after-the-interrupt";
+            provider.enqueue(new dev.jobq.spi.JobEnvelope(1, id, "t", "1", dev.jobq.JobOptions.defaults(), 0,
+                    java.time.Instant.now(), null, null), Duration.ZERO);
+            List<ReceivedJob> next = provider.receive(1, Duration.ofSeconds(20));
 
-            assertThat(returned.await(10, TimeUnit.SECONDS)).as("woke well before the 20 s poll ended").isTrue();
+            assertThat(result.get()).isEmpty();
+            assertThat(stillInterrupted).isTrue();
+            assertThat(next).extracting(ReceivedJob::jobId).containsExactly(id);
+            assertThat(next.get(0).attempt()).as("the abandoned poll's delivery is not counted").isEqualTo(1);
+            provider.acknowledge(next.get(0));
         }
-        assertThat(result.get()).isEmpty();
-        assertThat(stillInterrupted).isTrue();
     }
 
     @Test
