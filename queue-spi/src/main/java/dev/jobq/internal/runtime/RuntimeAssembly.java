@@ -81,7 +81,8 @@ final class RuntimeAssembly {
                     ProviderSection section = sections.get(name);
                     QueueProviderFactory factory = catalog.provider(section.type())
                             .orElseThrow(() -> new ConfigException(catalog.unknownProvider(section.type())));
-                    provider = factory.create(new ProviderContext(name, section.settings(), spec.clock()));
+                    provider = factory.create(new ProviderContext(name, section.settings(), spec.clock(),
+                            events::publish));
                     types.put(name, section.type());
                 }
                 queues.put(name, new QueueBinding(name, provider, new QueueCounters()));

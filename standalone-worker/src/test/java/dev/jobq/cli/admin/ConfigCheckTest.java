@@ -41,7 +41,7 @@ class ConfigCheckTest {
                 .contains("  worker: standalone, queues [reports, default], concurrency 8, pollInterval 1s, "
                         + "shutdownTimeout 45s")
                 .contains("  scheduler: none")
-                .contains("  available: providers [memory]");
+                .contains("  available: providers [memory, sqs]");
     }
 
     @Test
@@ -84,12 +84,22 @@ class ConfigCheckTest {
     }
 
     @Test
-    void unknownProviderNamesTheArtifactToAdd() throws Exception {
-        var run = check(Map.of(), "provider: { type: sqs, region: us-east-1 }\n");
+    void unknownProviderIsNamedWithTheAvailableOnes() throws Exception {
+        var run = check(Map.of(), "provider: { type: sqss, region: us-east-1 }\n");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("provider.type: unknown provider type 'sqs' (available: memory); add "
-                + "dev.jobq:provider-sqs to the classpath (or its jar to the worker's --handlers directory)");
+        assertThat(run.err()).contains("provider.type: unknown provider type 'sqss' (available: memory, sqs); check "
+                + "the spelling, or add the jar that provides it");
+    }
+
+    @Test
+    void sqsSectionIsCheckedByTheSqsProviderWithoutConnecting() throws Exception {
+        var run = check(Map.of(), "provider: { type: sqs, region: us-east-1, deadLetter: bury }\n");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("jobq.yaml has 2 problems:")
+                .contains("  provider.queueUrl: is required; set queueUrl to the queue's URL")
+                .contains("  provider.deadLetter: must be one of move, discard, got 'bury'");
     }
 
     @Test

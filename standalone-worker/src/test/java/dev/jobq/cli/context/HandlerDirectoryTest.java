@@ -90,7 +90,7 @@ class HandlerDirectoryTest {
         var run = CommandRun.of("config", "check", "--config", config.toString(), "--handlers", handlers.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("queue default: plugin-queue").contains("providers [memory, plugin-queue]")
+        assertThat(run.out()).contains("queue default: plugin-queue").contains("providers [memory, plugin-queue, sqs]")
                 .contains("--handlers jars: [" + handlers.resolve("greeting.jar").toAbsolutePath().normalize() + "]");
     }
 

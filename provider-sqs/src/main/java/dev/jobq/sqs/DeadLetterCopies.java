@@ -1,0 +1,103 @@
+package dev.jobq.sqs;
+
+import dev.jobq.JobQueueException;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
+
+/**
+ * Takes dead messages off the live queue. Under {@code deadLetter: move} the message is first copied
+ * to the dead-letter queue, with its body unchanged and its attributes, plus {@value #ERROR},
+ * {@value #ATTEMPTS}, {@value #SOURCE_QUEUE} and {@value #DEAD_AT}; only once SQS has accepted the
+ * copy is the live message deleted. Under {@code deadLetter: discard} it is deleted with a WARN line.
+ */
+final class DeadLetterCopies {
+
+    static final String ERROR = "JobqError";
+    static final String ATTEMPTS = "JobqAttempts";
+    static final String SOURCE_QUEUE = "JobqSourceQueue";
+    static final String DEAD_AT = "JobqDeadAt";
+    /** Long errors are cut to this many characters, so the copy fits in {@link OutgoingMessage#DEAD_LETTER_RESERVE}. */
+    static final int MAX_ERROR_CHARS = 1000;
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterCopies.class);
+    private static final int MAX_ATTRIBUTES = 10;
+    private static final List<String> OWN = List.of(ERROR, ATTEMPTS, SOURCE_QUEUE, DEAD_AT);
+
+    private final SqsClient sqs;
+    private final SqsQueue queue;
+    private final QueueCalls calls;
+    private final InstantSource clock;
+
+    DeadLetterCopies(SqsClient sqs, SqsQueue queue, QueueCalls calls, InstantSource clock) {
+        this.sqs = sqs;
+        this.queue = queue;
+        this.calls = calls;
+        this.clock = clock;
+    }
+
+    /**
+     * Copies the message of {@code lease} to the dead-letter queue (or discards it) and deletes it
+     * from the live queue.
+     *
+     * @throws JobQueueException when the copy failed; the live message is then left as it is and
+     *                           comes back when its visibility timeout ends
+     */
+    void bury(Lease lease, String jobId, String error, int attempts) {
+        String deadLetterUrl = queue.deadLetterUrl();
+        if (deadLetterUrl == null) {
+            calls.delete(lease.receipt());
+            log.warn("job {} of {} discarded after {} attempt(s) (deadLetter: discard): {}", jobId, queue.label(),
+                    attempts, error);
+            return;
+        }
+        try {
+            sqs.sendMessage(copy(lease, deadLetterUrl, error, attempts));
+        } catch (SdkException e) {
+            throw new JobQueueException("copying dead job " + jobId + " to dead-letter queue " + deadLetterUrl
+                    + " failed: " + e.getMessage() + "; it stays on " + queue.label() + " and comes back when its "
+                    + "visibility timeout ends", e);
+        }
+        try {
+            calls.delete(lease.receipt());
+        } catch (RuntimeException e) {
+            log.warn("job {} was copied to dead-letter queue {}, but deleting it from {} failed; it will be delivered "
+                    + "again and dead-lettered again (a second copy)", jobId, deadLetterUrl, queue.label(), e);
+        }
+    }
+
+    private SendMessageRequest copy(Lease lease, String deadLetterUrl, String error, int attempts) {
+        Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
+        attributes.put(ERROR, OutgoingMessage.string(error.length() <= MAX_ERROR_CHARS ? error
+                : error.substring(0, MAX_ERROR_CHARS) + "…"));
+        attributes.put(ATTEMPTS, OutgoingMessage.number(attempts));
+        attributes.put(SOURCE_QUEUE, OutgoingMessage.string(queue.url()));
+        attributes.put(DEAD_AT, OutgoingMessage.string(clock.instant().toString()));
+        Map<String, MessageAttributeValue> original = lease.message().messageAttributes();
+        original.forEach((name, value) -> {
+            if (OWN.contains(name)) {
+                return;
+            }
+            if (attributes.size() < MAX_ATTRIBUTES) {
+                attributes.put(name, value);
+            } else {
+                log.warn("dead-letter copy of message {} leaves out its attribute {}: SQS takes at most {} attributes",
+                        lease.messageId(), name, MAX_ATTRIBUTES);
+            }
+        });
+        var request = SendMessageRequest.builder().queueUrl(deadLetterUrl).messageBody(lease.message().body())
+                .messageAttributes(attributes);
+        if (queue.fifo()) {
+            request.messageGroupId(lease.groupId() != null ? lease.groupId() : "jobq-dead")
+                    .messageDeduplicationId("dead-" + lease.messageId());
+        }
+        return request.build();
+    }
+}

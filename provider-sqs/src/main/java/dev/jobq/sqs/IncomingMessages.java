@@ -1,0 +1,118 @@
+package dev.jobq.sqs;
+
+import dev.jobq.JobEvent;
+import dev.jobq.JobListener;
+import dev.jobq.JobOptions;
+import dev.jobq.spi.EnvelopeCodec;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.UnreadableEnvelopeException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * Turns received messages into leased jobs. The attempt of a delivery is the envelope's attempts
+ * plus SQS's {@code ApproximateReceiveCount}, so a delivery whose worker crashed counts.
+ *
+ * <p>A body that is not a job envelope never reaches the worker and never loops: it is
+ * dead-lettered at once with the reason. A well-formed envelope of a newer version is postponed
+ * (its visibility timeout, then twice that) for a newer worker to take, and dead-lettered on its
+ * third delivery ({@link JobOptions#DEFAULT_MAX_ATTEMPTS}), since its own options cannot be read. Each
+ * of these is logged and reported to the queue's listeners as a {@link JobEvent.Failed} or
+ * {@link JobEvent.Dead}.
+ */
+final class IncomingMessages {
+
+    private static final Logger log = LoggerFactory.getLogger(IncomingMessages.class);
+    static final String UNREADABLE_TYPE = "unreadable";
+
+    private final SqsQueue queue;
+    private final EnvelopeCodec codec;
+    private final Leases leases;
+    private final QueueCalls calls;
+    private final DeadLetterCopies deadLetters;
+    private final JobListener events;
+    private final InstantSource clock;
+
+    IncomingMessages(SqsQueue queue, EnvelopeCodec codec, Leases leases, QueueCalls calls,
+                     DeadLetterCopies deadLetters, JobListener events, InstantSource clock) {
+        this.queue = queue;
+        this.codec = codec;
+        this.leases = leases;
+        this.calls = calls;
+        this.deadLetters = deadLetters;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /** The jobs among {@code messages}, leased; unreadable messages are dealt with here. */
+    List<ReceivedJob> accept(List<Message> messages) {
+        List<ReceivedJob> jobs = new ArrayList<>(messages.size());
+        long now = System.nanoTime();
+        for (Message message : messages) {
+            var lease = new Lease(message, message.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID), now);
+            int receives = receiveCount(message);
+            JobEnvelope envelope;
+            try {
+                envelope = codec.decode(message.body());
+            } catch (UnreadableEnvelopeException e) {
+                unreadable(lease, e, receives);
+                continue;
+            }
+            leases.add(lease);
+            int attempt = (int) Math.min(Integer.MAX_VALUE, (long) envelope.attempt() + receives);
+            jobs.add(new ReceivedJob(envelope, attempt, lease.receipt(), queue.lease()));
+        }
+        return jobs;
+    }
+
+    private void unreadable(Lease lease, UnreadableEnvelopeException e, int receives) {
+        String jobId = e.jobId() != null ? e.jobId() : "sqs-message-" + lease.messageId();
+        String type = e.type() != null ? e.type() : UNREADABLE_TYPE;
+        if (e.isNewerVersion() && receives < JobOptions.DEFAULT_MAX_ATTEMPTS) {
+            postpone(lease, e, receives, jobId, type);
+            return;
+        }
+        String reason = e.isNewerVersion()
+                ? e.getMessage() + "; no worker that reads it took it in " + receives + " deliveries"
+                : "unreadable message " + lease.messageId() + ": " + e.getMessage();
+        try {
+            deadLetters.bury(lease, jobId, reason, receives);
+        } catch (RuntimeException failed) {
+            log.error("job {} ({}) on {} cannot be read and could not be dead-lettered; it comes back after its "
+                    + "visibility timeout: {}", jobId, type, queue.label(), reason, failed);
+            return;
+        }
+        log.warn("job {} ({}) on {} is dead without running: {}", jobId, type, queue.label(), reason);
+        events.onEvent(new JobEvent.Dead(clock.instant(), queue.name(), jobId, type, receives, reason));
+    }
+
+    private void postpone(Lease lease, UnreadableEnvelopeException e, int receives, String jobId, String type) {
+        Duration delay = queue.lease().multipliedBy(receives);
+        try {
+            calls.changeVisibility(lease.receipt(), (int) Math.min(delay.toSeconds(), Integer.MAX_VALUE));
+        } catch (RuntimeException failed) {
+            log.warn("could not postpone job {} on {}; it comes back after its visibility timeout", jobId,
+                    queue.label(), failed);
+        }
+        log.warn("job {} ({}) on {}: {}; postponed {} s for a newer worker (delivery {}; dead-lettered on delivery {})",
+                jobId, type, queue.label(), e.getMessage(), delay.toSeconds(), receives,
+                JobOptions.DEFAULT_MAX_ATTEMPTS);
+        events.onEvent(new JobEvent.Failed(clock.instant(), queue.name(), jobId, type, receives, e.getMessage(), delay));
+    }
+
+    private static int receiveCount(Message message) {
+        String count = message.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
+        try {
+            return count == null ? 1 : Math.max(1, Integer.parseInt(count));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+}

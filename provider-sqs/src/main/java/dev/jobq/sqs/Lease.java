@@ -1,0 +1,36 @@
+package dev.jobq.sqs;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * One delivery this provider handed out: the SQS message as received and when, so that its receipt
+ * can settle it, a dead-letter copy can keep its body and attributes, and a visibility change stays
+ * within SQS's 12 hours from the receive.
+ *
+ * @param message       the message as received, receipt handle included
+ * @param groupId       its FIFO message group, null on standard queues
+ * @param receivedNanos {@link System#nanoTime()} at receipt
+ */
+record Lease(Message message, @Nullable String groupId, long receivedNanos) {
+
+    /** SQS keeps a received message invisible for at most 12 hours from the receive. */
+    static final Duration MAX_VISIBILITY = Duration.ofHours(12);
+    /** Kept off the 12 hours for the time a call takes to reach SQS. */
+    private static final Duration MARGIN = Duration.ofSeconds(5);
+
+    String receipt() {
+        return message.receiptHandle();
+    }
+
+    String messageId() {
+        return message.messageId();
+    }
+
+    /** How much longer SQS lets this delivery stay invisible, from {@code nowNanos}. */
+    Duration visibilityLeft(long nowNanos) {
+        Duration left = MAX_VISIBILITY.minus(MARGIN).minusNanos(nowNanos - receivedNanos);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.jobq.sqs;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The deliveries this provider handed out and has not settled, by receipt handle, and the newest
+ * receipt of each message. A receipt whose message was received again since (its lease ended and
+ * the message came back) is stale: settling it is ignored, as the SPI requires, instead of being
+ * sent to SQS, where an old receipt may still delete the message that another delivery now runs.
+ * Leases older than SQS's 12-hour maximum are dropped. Thread-safe.
+ */
+final class Leases {
+
+    private final Map<String, Lease> byReceipt = new ConcurrentHashMap<>();
+    private final Map<String, String> newestReceipt = new ConcurrentHashMap<>();
+
+    void add(Lease lease) {
+        byReceipt.put(lease.receipt(), lease);
+        String previous = newestReceipt.put(lease.messageId(), lease.receipt());
+        if (previous != null) {
+            byReceipt.remove(previous);
+        }
+    }
+
+    /** The lease of {@code receipt} while it is the message's newest delivery here; empty when stale or settled. */
+    Optional<Lease> current(String receipt) {
+        return Optional.ofNullable(byReceipt.get(receipt));
+    }
+
+    /** Forgets a settled lease. */
+    void settled(Lease lease) {
+        byReceipt.remove(lease.receipt(), lease);
+        newestReceipt.remove(lease.messageId(), lease.receipt());
+    }
+
+    /** Drops leases SQS no longer holds (past 12 hours from their receive). */
+    void forgetExpired(long nowNanos) {
+        byReceipt.values().removeIf(lease -> {
+            boolean expired = lease.visibilityLeft(nowNanos).isZero();
+            if (expired) {
+                newestReceipt.remove(lease.messageId(), lease.receipt());
+            }
+            return expired;
+        });
+    }
+
+    int size() {
+        return byReceipt.size();
+    }
+}

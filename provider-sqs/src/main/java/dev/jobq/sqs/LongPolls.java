@@ -1,0 +1,137 @@
+package dev.jobq.sqs;
+
+import dev.jobq.JobQueueException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * The ReceiveMessage long polls of one queue, each on a virtual thread of its own while the caller
+ * waits for it. A caller that is interrupted, or whose provider begins to close, returns at once;
+ * its poll is <em>not</em> cut short, because SQS may still hand a message to a poll whose client
+ * has gone, and that message would then wait out its visibility timeout with the delivery counted.
+ * Instead the poll runs to its end and whatever it gets goes to {@code orphans}, which hands it
+ * back (released, not counted). {@link #close(Duration)} waits for the polls in flight, at most
+ * their wait time.
+ */
+final class LongPolls {
+
+    private static final Logger log = LoggerFactory.getLogger(LongPolls.class);
+
+    private final SqsClient sqs;
+    private final SqsQueue queue;
+    private final Consumer<List<Message>> orphans;
+    private final ThreadFactory threads;
+    private final Set<CompletableFuture<Void>> unsettled = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<Void> closing = new CompletableFuture<>();
+
+    LongPolls(SqsClient sqs, SqsQueue queue, Consumer<List<Message>> orphans) {
+        this.sqs = sqs;
+        this.queue = queue;
+        this.orphans = orphans;
+        this.threads = Thread.ofVirtual().name("jobq-sqs-poll-" + queue.name() + "-", 0).factory();
+    }
+
+    /**
+     * Receives up to {@code max} (≤ 10) messages, waiting up to {@code waitSeconds} for the first.
+     *
+     * @return the messages, or empty when the caller was interrupted (its flag is set again) or the
+     *         provider began to close; the poll's messages then go to the orphans
+     * @throws JobQueueException when SQS cannot be reached
+     */
+    Optional<List<Message>> poll(int max, int waitSeconds) {
+        if (closing.isDone()) {
+            return Optional.empty();
+        }
+        var call = new CompletableFuture<List<Message>>();
+        var settled = new CompletableFuture<Void>();
+        unsettled.add(settled);
+        settled.whenComplete((ignored, error) -> unsettled.remove(settled));
+        threads.newThread(() -> {
+            try {
+                call.complete(receive(max, waitSeconds));
+            } catch (Throwable e) {
+                call.completeExceptionally(e);
+            }
+        }).start();
+        boolean interrupted = false;
+        try {
+            CompletableFuture.anyOf(call, closing).get();
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } catch (ExecutionException e) {
+            // the call failed: reported below
+        }
+        if (interrupted || closing.isDone()) {
+            call.whenComplete((messages, error) -> {
+                try {
+                    if (messages != null && !messages.isEmpty()) {
+                        orphans.accept(messages);
+                    }
+                } finally {
+                    settled.complete(null);
+                }
+            });
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return Optional.empty();
+        }
+        settled.complete(null);
+        try {
+            return Optional.of(call.join());
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof JobQueueException failure ? failure
+                    : new JobQueueException("receiving from " + queue.label() + " failed: " + cause, cause);
+        }
+    }
+
+    private List<Message> receive(int max, int waitSeconds) {
+        try {
+            return sqs.receiveMessage(r -> r.queueUrl(queue.url())
+                    .maxNumberOfMessages(max)
+                    .waitTimeSeconds(waitSeconds)
+                    .visibilityTimeout((int) queue.lease().toSeconds())
+                    .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
+                            MessageSystemAttributeName.MESSAGE_GROUP_ID)
+                    .messageAttributeNames("All")).messages();
+        } catch (SdkException e) {
+            throw new JobQueueException("receiving from " + queue.label() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Wakes every waiting caller, refuses new polls, and waits up to {@code timeout} for the polls in
+     * flight to end and their messages to be handed back.
+     */
+    void close(Duration timeout) {
+        closing.complete(null);
+        try {
+            CompletableFuture.allOf(unsettled.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.debug("a long poll of {} ended with an error while closing", queue.label(), e);
+        } catch (TimeoutException e) {
+            log.warn("{}: a long poll did not end within {}; a message it takes comes back after its visibility "
+                    + "timeout, with that delivery counted", queue.label(), timeout);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.jobq.sqs;
+
+import dev.jobq.JobRejectedException;
+import dev.jobq.spi.JobEnvelope;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+
+/**
+ * One message on its way to SQS: the envelope's JSON body with the String attributes {@code JobId}
+ * and {@code JobType} (DESIGN §5), and on FIFO queues its message group and deduplication id.
+ *
+ * @param envelope        the job
+ * @param body            the encoded envelope
+ * @param attributes      the message attributes
+ * @param delaySeconds    the SQS delay (standard queues only; 0 on FIFO)
+ * @param groupId         the FIFO message group, null on standard queues
+ * @param deduplicationId the FIFO deduplication id, null on standard queues
+ */
+record OutgoingMessage(JobEnvelope envelope, String body, Map<String, MessageAttributeValue> attributes,
+                       int delaySeconds, @Nullable String groupId, @Nullable String deduplicationId) {
+
+    static final String JOB_ID = "JobId";
+    static final String JOB_TYPE = "JobType";
+    /** Room kept in every message for the attributes its dead-letter copy adds. */
+    static final int DEAD_LETTER_RESERVE = 4 * 1024;
+
+    private static final Pattern DEDUPLICATION_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
+
+    /** The SQS message size of this one: body plus each attribute's name, type and value, in UTF-8 bytes. */
+    int size() {
+        return bytes(body) + attributesSize(attributes);
+    }
+
+    static int attributesSize(Map<String, MessageAttributeValue> attributes) {
+        int size = 0;
+        for (var attribute : attributes.entrySet()) {
+            MessageAttributeValue value = attribute.getValue();
+            size += bytes(attribute.getKey()) + bytes(value.dataType());
+            size += value.stringValue() != null ? bytes(value.stringValue())
+                    : value.binaryValue() != null ? value.binaryValue().asByteArray().length : 0;
+        }
+        return size;
+    }
+
+    /** Throws if this message, with room for its dead-letter attributes, is over the queue's limit. */
+    void requireWithin(SqsQueue queue) {
+        int limit = queue.maxMessageBytes() - DEAD_LETTER_RESERVE;
+        int size = size();
+        if (size > limit) {
+            throw new JobRejectedException("job " + envelope.jobId() + " of type '" + envelope.type() + "' would be "
+                    + "an SQS message of " + size + " bytes (payload " + bytes(envelope.payloadJson()) + " bytes), over "
+                    + "the limit of " + limit + " bytes of " + queue.label() + ": " + queue.maxMessageBytes()
+                    + " bytes (maxPayloadBytes, or the queue's MaximumMessageSize) less " + DEAD_LETTER_RESERVE
+                    + " kept for the attributes of a dead-letter copy; store large data elsewhere (S3, a database) "
+                    + "and enqueue its id");
+        }
+    }
+
+    SendMessageBatchRequestEntry toEntry(String id) {
+        var entry = SendMessageBatchRequestEntry.builder().id(id).messageBody(body).messageAttributes(attributes);
+        if (groupId != null) {
+            entry.messageGroupId(groupId).messageDeduplicationId(deduplicationId);
+        } else {
+            entry.delaySeconds(delaySeconds);
+        }
+        return entry.build();
+    }
+
+    /** The standard attributes of a job message. */
+    static Map<String, MessageAttributeValue> jobAttributes(JobEnvelope envelope) {
+        Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
+        attributes.put(JOB_ID, string(envelope.jobId()));
+        attributes.put(JOB_TYPE, string(envelope.type()));
+        return attributes;
+    }
+
+    static MessageAttributeValue string(String value) {
+        return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+    }
+
+    static MessageAttributeValue number(long value) {
+        return MessageAttributeValue.builder().dataType("Number").stringValue(Long.toString(value)).build();
+    }
+
+    /**
+     * A FIFO deduplication or group id for a key, job id or job type: the text itself when SQS takes it (1 to 128
+     * printable ASCII characters), else its SHA-256, so that any key deduplicates.
+     */
+    static String sqsId(String keyOrJobId) {
+        if (DEDUPLICATION_ID.matcher(keyOrJobId).matches()) {
+            return keyOrJobId;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(keyOrJobId.getBytes(StandardCharsets.UTF_8));
+            return "sha256:" + HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    static int bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8).length;
+    }
+}

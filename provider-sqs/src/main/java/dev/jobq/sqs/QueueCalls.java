@@ -1,0 +1,107 @@
+package dev.jobq.sqs;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+
+/**
+ * The writing calls of one queue, each through its own {@link Batcher}: send, delete and change
+ * visibility. Callers block until their own entry is answered; a failed entry throws an
+ * {@link EntryFailure} with SQS's error code. Thread-safe.
+ */
+final class QueueCalls {
+
+    /** A visibility change: the receipt and the seconds from now until the message is visible again. */
+    record VisibilityChange(String receipt, int seconds) {
+    }
+
+    private final SqsClient sqs;
+    private final String url;
+    private final Batcher<OutgoingMessage, String> sends;
+    private final Batcher<String, Void> deletes;
+    private final Batcher<VisibilityChange, Void> visibility;
+
+    QueueCalls(SqsClient sqs, SqsQueue queue) {
+        this.sqs = sqs;
+        this.url = queue.url();
+        this.sends = new Batcher<>(this::sendBatch, OutgoingMessage::size, queue.maxMessageBytes());
+        this.deletes = new Batcher<>(this::deleteBatch);
+        this.visibility = new Batcher<>(this::visibilityBatch);
+    }
+
+    /** Sends a message; returns its SQS message id. */
+    String send(OutgoingMessage message) {
+        return sends.submit(message);
+    }
+
+    void delete(String receipt) {
+        deletes.submit(receipt);
+    }
+
+    /** Makes a received message visible again after {@code seconds} (0: at once). */
+    void changeVisibility(String receipt, int seconds) {
+        visibility.submit(new VisibilityChange(receipt, seconds));
+    }
+
+    private List<Batcher.Outcome<String>> sendBatch(List<OutgoingMessage> messages) {
+        List<SendMessageBatchRequestEntry> entries = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            entries.add(messages.get(i).toEntry(Integer.toString(i)));
+        }
+        SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(url).entries(entries));
+        Map<String, Batcher.Outcome<String>> byId = new HashMap<>();
+        response.successful().forEach(ok -> byId.put(ok.id(), Batcher.Outcome.success(ok.messageId())));
+        collectFailures(response.failed(), "SendMessage", byId);
+        return inOrder(messages.size(), byId, "SendMessage");
+    }
+
+    private List<Batcher.Outcome<Void>> deleteBatch(List<String> receipts) {
+        List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>(receipts.size());
+        for (int i = 0; i < receipts.size(); i++) {
+            entries.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(i)).receiptHandle(receipts.get(i))
+                    .build());
+        }
+        var response = sqs.deleteMessageBatch(r -> r.queueUrl(url).entries(entries));
+        Map<String, Batcher.Outcome<Void>> byId = new HashMap<>();
+        response.successful().forEach(ok -> byId.put(ok.id(), Batcher.Outcome.success(null)));
+        collectFailures(response.failed(), "DeleteMessage", byId);
+        return inOrder(receipts.size(), byId, "DeleteMessage");
+    }
+
+    private List<Batcher.Outcome<Void>> visibilityBatch(List<VisibilityChange> changes) {
+        List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(changes.size());
+        for (int i = 0; i < changes.size(); i++) {
+            entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i))
+                    .receiptHandle(changes.get(i).receipt()).visibilityTimeout(changes.get(i).seconds()).build());
+        }
+        var response = sqs.changeMessageVisibilityBatch(r -> r.queueUrl(url).entries(entries));
+        Map<String, Batcher.Outcome<Void>> byId = new HashMap<>();
+        response.successful().forEach(ok -> byId.put(ok.id(), Batcher.Outcome.success(null)));
+        collectFailures(response.failed(), "ChangeMessageVisibility", byId);
+        return inOrder(changes.size(), byId, "ChangeMessageVisibility");
+    }
+
+    private static <R> void collectFailures(List<BatchResultErrorEntry> failed, String what,
+                                            Map<String, Batcher.Outcome<R>> byId) {
+        for (BatchResultErrorEntry entry : failed) {
+            byId.put(entry.id(), Batcher.Outcome.failed(new EntryFailure(what, entry.code(), entry.message())));
+        }
+    }
+
+    private static <R> List<Batcher.Outcome<R>> inOrder(int count, Map<String, Batcher.Outcome<R>> byId, String what) {
+        List<Batcher.Outcome<R>> outcomes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            Batcher.Outcome<R> outcome = byId.get(Integer.toString(i));
+            outcomes.add(outcome != null ? outcome : Batcher.Outcome.failed(
+                    new EntryFailure(what, "NoAnswer", "SQS answered nothing for entry " + i + " of the batch")));
+        }
+        return outcomes;
+    }
+}

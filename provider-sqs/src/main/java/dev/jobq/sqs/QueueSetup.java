@@ -1,0 +1,186 @@
+package dev.jobq.sqs;
+
+import dev.jobq.ConfigException;
+import dev.jobq.JobOptions;
+import dev.jobq.JobQueueException;
+import dev.jobq.spi.Settings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+
+/**
+ * The start-up checks: finds (or, for development, creates) the queue, reads its attributes, and
+ * settles where dead jobs go. A queue with no dead-letter queue configured and no redrive policy
+ * makes the provider refuse to start unless {@code deadLetter: discard} says dead jobs may be
+ * deleted (DESIGN §4).
+ */
+final class QueueSetup {
+
+    private static final Logger log = LoggerFactory.getLogger(QueueSetup.class);
+    private static final Pattern TARGET_ARN = Pattern.compile("\"deadLetterTargetArn\"\\s*:\\s*\"([^\"]+)\"");
+    /** A message needs room for a job and for the attributes of its dead-letter copy. */
+    private static final int MIN_MESSAGE_BYTES = 4 * OutgoingMessage.DEAD_LETTER_RESERVE;
+    private static final Pattern MAX_RECEIVE_COUNT = Pattern.compile("\"maxReceiveCount\"\\s*:\\s*\"?(\\d+)");
+
+    private final SqsClient sqs;
+    private final SqsSettings settings;
+    private final Settings section;
+    private final String queueName;
+
+    QueueSetup(SqsClient sqs, SqsSettings settings, Settings section, String queueName) {
+        this.sqs = sqs;
+        this.settings = settings;
+        this.section = section;
+        this.queueName = queueName;
+    }
+
+    SqsQueue resolve() {
+        String url = queueUrl();
+        Map<QueueAttributeName, String> attributes = attributes(url, "queue");
+        boolean fifo = Boolean.parseBoolean(attributes.get(QueueAttributeName.FIFO_QUEUE));
+        Duration lease = settings.visibilityTimeout() != null ? settings.visibilityTimeout()
+                : Duration.ofSeconds(Long.parseLong(attributes.getOrDefault(QueueAttributeName.VISIBILITY_TIMEOUT, "30")));
+        int maxMessageBytes = maxMessageBytes(url, attributes, settings.maxPayloadBytes());
+        String deadLetterUrl = deadLetterUrl(url, attributes.get(QueueAttributeName.REDRIVE_POLICY));
+        if (deadLetterUrl != null) {
+            Map<QueueAttributeName, String> deadLetterAttributes = attributes(deadLetterUrl, "dead-letter queue");
+            requireSameKind(url, fifo, deadLetterUrl, deadLetterAttributes);
+            // Every job must fit its dead-letter queue too, or its copy would fail each time it dies.
+            maxMessageBytes = maxMessageBytes(deadLetterUrl, deadLetterAttributes, maxMessageBytes);
+        }
+        if (maxMessageBytes < MIN_MESSAGE_BYTES) {
+            throw refuse("maxPayloadBytes", "SQS queue " + url + " or its dead-letter queue takes messages of at "
+                    + "most " + maxMessageBytes + " bytes (MaximumMessageSize); jobq needs at least "
+                    + MIN_MESSAGE_BYTES + ": raise MaximumMessageSize (aws sqs set-queue-attributes)");
+        }
+        return new SqsQueue(queueName, url, fifo, deadLetterUrl, lease, maxMessageBytes);
+    }
+
+    private String queueUrl() {
+        if (settings.queueUrl() != null) {
+            return settings.queueUrl().toString();
+        }
+        String name = settings.queueName();
+        try {
+            return sqs.getQueueUrl(r -> r.queueName(name)).queueUrl();
+        } catch (QueueDoesNotExistException e) {
+            if (!settings.createIfMissing()) {
+                throw refuse("queueName", "SQS queue '" + name + "' does not exist; create it (docs/sqs.md shows "
+                        + "how, with its dead-letter queue) or set createIfMissing: true for development");
+            }
+        } catch (SdkException e) {
+            throw unreachable("looking up the URL of queue '" + name + "'", e);
+        }
+        try {
+            String url = sqs.createQueue(r -> r.queueName(name).attributes(settings.fifo()
+                    ? Map.of(QueueAttributeName.FIFO_QUEUE, "true") : Map.of())).queueUrl();
+            log.info("created SQS queue {} for jobq queue '{}' (createIfMissing)", url, queueName);
+            return url;
+        } catch (SdkException e) {
+            throw unreachable("creating queue '" + name + "' (createIfMissing)", e);
+        }
+    }
+
+    /** The lower of {@code limit} and the queue's MaximumMessageSize. */
+    private static int maxMessageBytes(String url, Map<QueueAttributeName, String> attributes, int limit) {
+        String text = attributes.get(QueueAttributeName.MAXIMUM_MESSAGE_SIZE);
+        int queueLimit = text == null ? limit : Integer.parseInt(text);
+        if (queueLimit < limit) {
+            log.info("SQS queue {} takes messages up to {} bytes (its MaximumMessageSize), less than {}: jobs are "
+                    + "limited to {} bytes", url, queueLimit, limit, queueLimit);
+            return queueLimit;
+        }
+        return limit;
+    }
+
+    private @Nullable String deadLetterUrl(String url, @Nullable String redrivePolicy) {
+        if (redrivePolicy != null) {
+            warnOnLowMaxReceiveCount(url, redrivePolicy);
+        }
+        if (settings.deadLetter() == DeadLetterPolicy.DISCARD) {
+            log.warn("SQS queue {} (jobq queue '{}') has deadLetter: discard: dead jobs are deleted, each with a WARN "
+                    + "line and a Dead event", url, queueName);
+            return null;
+        }
+        if (settings.deadLetterQueueUrl() != null) {
+            return settings.deadLetterQueueUrl().toString();
+        }
+        if (redrivePolicy != null) {
+            return redriveTarget(redrivePolicy);
+        }
+        throw refuse("deadLetterQueueUrl", "SQS queue " + url + " has no dead-letter queue: set "
+                + "deadLetterQueueUrl, or give the queue a redrive policy (docs/sqs.md), so that dead jobs are "
+                + "kept; or set deadLetter: discard to delete them (development only)");
+    }
+
+    private void requireSameKind(String url, boolean fifo, String deadLetterUrl,
+                                 Map<QueueAttributeName, String> deadLetterAttributes) {
+        boolean deadLetterFifo = Boolean.parseBoolean(deadLetterAttributes.get(QueueAttributeName.FIFO_QUEUE));
+        if (deadLetterFifo != fifo) {
+            throw refuse("deadLetterQueueUrl", "dead-letter queue " + deadLetterUrl + " is "
+                    + (deadLetterFifo ? "FIFO" : "standard") + " but queue " + url + " is "
+                    + (fifo ? "FIFO" : "standard") + "; SQS requires both to be of one kind");
+        }
+    }
+
+    private String redriveTarget(String redrivePolicy) {
+        Matcher m = TARGET_ARN.matcher(redrivePolicy);
+        if (!m.find()) {
+            throw refuse("deadLetterQueueUrl", "the queue's RedrivePolicy names no deadLetterTargetArn ("
+                    + redrivePolicy + "); set deadLetterQueueUrl");
+        }
+        String[] arn = m.group(1).split(":");
+        if (arn.length < 6) {
+            throw refuse("deadLetterQueueUrl", "the queue's RedrivePolicy names '" + m.group(1)
+                    + "', which is not an SQS queue ARN; set deadLetterQueueUrl");
+        }
+        try {
+            return sqs.getQueueUrl(r -> r.queueName(arn[5]).queueOwnerAWSAccountId(arn[4])).queueUrl();
+        } catch (SdkException e) {
+            throw unreachable("looking up the dead-letter queue " + m.group(1) + " of the redrive policy", e);
+        }
+    }
+
+    private void warnOnLowMaxReceiveCount(String url, String redrivePolicy) {
+        Matcher m = MAX_RECEIVE_COUNT.matcher(redrivePolicy);
+        if (m.find() && Integer.parseInt(m.group(1)) <= JobOptions.DEFAULT_MAX_ATTEMPTS) {
+            log.warn("SQS queue {} moves a message to its dead-letter queue after {} receives (redrive policy "
+                    + "maxReceiveCount), which may come before jobq's last attempt: SQS then moves the job without its "
+                    + "error and jobq reports no Dead event; set maxReceiveCount above the largest maxAttempts you use",
+                    url, m.group(1));
+        }
+    }
+
+    private Map<QueueAttributeName, String> attributes(String url, String what) {
+        try {
+            return sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(List.of(QueueAttributeName.ALL)))
+                    .attributes();
+        } catch (QueueDoesNotExistException e) {
+            throw refuse(what.equals("queue") ? "queueUrl" : "deadLetterQueueUrl", "SQS " + what + " " + url
+                    + " does not exist; check the URL and region, or create it (docs/sqs.md)");
+        } catch (SdkException e) {
+            throw unreachable("reading the attributes of " + what + " " + url, e);
+        }
+    }
+
+    private ConfigException refuse(String key, String problem) {
+        String path = section.path().isEmpty() ? key : section.path() + "." + key;
+        return new ConfigException(section.source(), List.of(path + ": " + problem));
+    }
+
+    private JobQueueException unreachable(String what, SdkException e) {
+        return new JobQueueException("jobq queue '" + queueName + "': " + what + " failed: " + e.getMessage()
+                + " (check region " + settings.region() + (settings.endpoint() == null ? "" : ", endpoint "
+                + settings.endpoint()) + ", the credentials of the AWS SDK's default chain and the IAM actions in "
+                + "docs/sqs.md)", e);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.jobq.sqs;
+
+import dev.jobq.JobQueueException;
+import dev.jobq.spi.ProviderStats;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * The counts SQS can give. Waiting is the queue's {@code ApproximateNumberOfMessages}; dead is the
+ * dead-letter queue's messages (0 under {@code deadLetter: discard}, which keeps none). Delayed and
+ * in flight are {@link ProviderStats#UNKNOWN}: SQS counts a job waiting out its retry backoff as "not
+ * visible", the same as one a worker runs, so neither number can be told apart.
+ */
+final class QueueStatistics {
+
+    private final SqsClient sqs;
+    private final SqsQueue queue;
+
+    QueueStatistics(SqsClient sqs, SqsQueue queue) {
+        this.sqs = sqs;
+        this.queue = queue;
+    }
+
+    ProviderStats read() {
+        long waiting = count(queue.url(), QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
+        String deadLetterUrl = queue.deadLetterUrl();
+        long dead = deadLetterUrl == null ? 0 : count(deadLetterUrl, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED);
+        return new ProviderStats(waiting, ProviderStats.UNKNOWN, ProviderStats.UNKNOWN, dead);
+    }
+
+    private long count(String url, QueueAttributeName... names) {
+        Map<QueueAttributeName, String> attributes;
+        try {
+            attributes = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(List.of(names))).attributes();
+        } catch (SdkException e) {
+            throw new JobQueueException("reading the message counts of " + url + " for " + queue.label() + " failed: "
+                    + e.getMessage(), e);
+        }
+        long total = 0;
+        for (QueueAttributeName name : names) {
+            total += Long.parseLong(attributes.getOrDefault(name, "0"));
+        }
+        return total;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.jobq.sqs;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.SqsClientBuilder;
+
+/**
+ * The SDK client of one provider over a pooled HTTP client. Credentials come from static keys in
+ * the settings (local servers) or the SDK's default chain; they are never logged.
+ */
+final class SqsConnection implements AutoCloseable {
+
+    private static final int MAX_CONNECTIONS = 64;
+
+    private final SdkHttpClient http;
+    private final AwsCredentialsProvider credentials;
+    private final SqsClient client;
+
+    SqsConnection(SqsSettings settings) {
+        this.http = Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS).build();
+        this.credentials = settings.keys() != null
+                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.keys().accessKeyId(),
+                        settings.keys().secretAccessKey()))
+                : DefaultCredentialsProvider.builder().build();
+        SqsClientBuilder builder = SqsClient.builder().region(Region.of(settings.region()))
+                .credentialsProvider(credentials).httpClient(http);
+        if (settings.endpoint() != null) {
+            builder.endpointOverride(settings.endpoint());
+        }
+        this.client = builder.build();
+    }
+
+    SqsClient client() {
+        return client;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        http.close();
+        if (credentials instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                // Nothing to recover: the default chain's caches are only dropped.
+            }
+        }
+    }
+}

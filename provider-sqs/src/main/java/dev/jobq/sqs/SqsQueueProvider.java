@@ -1,0 +1,296 @@
+package dev.jobq.sqs;
+
+import dev.jobq.JobInfo;
+import dev.jobq.JobQueueException;
+import dev.jobq.JobRejectedException;
+import dev.jobq.spi.Capabilities;
+import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.EnqueueResult;
+import dev.jobq.spi.EnvelopeCodec;
+import dev.jobq.spi.Failure;
+import dev.jobq.spi.Feature;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.ProviderStats;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * One SQS queue as a jobq provider. Enqueue sends (batched); receive long-polls; a lease is the
+ * visibility timeout and a heartbeat changes it; a retry makes the message visible again after its
+ * backoff; a dead job is copied to the dead-letter queue before it is deleted; a release sends a
+ * fresh copy and deletes the delivery, so that the released delivery is not counted as an attempt.
+ * On a FIFO queue each receive takes one message: SQS hands out no other message of a group while
+ * one is in flight, so a group's jobs run one after another, in order, however many handlers run.
+ * An interrupted receiver, or every receiver at {@code close()}, returns at once, but its long poll
+ * is left to end and what it gets is released ({@link LongPolls}); {@code close()} waits for that,
+ * at most the poll's wait time. The reasons for each choice are in {@code docs/sqs.md}.
+ */
+final class SqsQueueProvider implements QueueProvider {
+
+    private static final Logger log = LoggerFactory.getLogger(SqsQueueProvider.class);
+    /** SQS holds a per-message delay of at most 15 minutes. */
+    static final Duration MAX_DELAY = Duration.ofMinutes(15);
+
+    private final SqsConnection connection;
+    private final SqsQueue queue;
+    private final @Nullable String groupId;
+    private final Duration waitTime;
+    private final Capabilities capabilities;
+    private final EnvelopeCodec codec = new EnvelopeCodec();
+    private final Leases leases = new Leases();
+    private final QueueCalls calls;
+    private final DeadLetterCopies deadLetters;
+    private final IncomingMessages incoming;
+    private final FifoDeduplication deduplication;
+    private final QueueStatistics statistics;
+    private final LongPolls polls;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    SqsQueueProvider(SqsConnection connection, SqsQueue queue, SqsSettings settings, ProviderContext context) {
+        this.connection = connection;
+        this.queue = queue;
+        this.groupId = settings.groupId();
+        this.waitTime = settings.waitTime();
+        InstantSource clock = context.clock();
+        int maxPayload = queue.maxMessageBytes() - OutgoingMessage.DEAD_LETTER_RESERVE;
+        this.capabilities = queue.fifo()
+                ? new Capabilities(Duration.ZERO, maxPayload, EnumSet.of(Feature.DEDUPLICATION, Feature.ORDERED))
+                : new Capabilities(MAX_DELAY, maxPayload, EnumSet.noneOf(Feature.class));
+        this.calls = new QueueCalls(connection.client(), queue);
+        this.deadLetters = new DeadLetterCopies(connection.client(), queue, calls, clock);
+        this.incoming = new IncomingMessages(queue, codec, leases, calls, deadLetters, context.events(), clock);
+        this.deduplication = new FifoDeduplication(clock);
+        this.statistics = new QueueStatistics(connection.client(), queue);
+        this.polls = new LongPolls(connection.client(), queue, this::handBack);
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+        Objects.requireNonNull(envelope, "envelope");
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative() || delay.compareTo(capabilities.maxDelay()) > 0) {
+            throw new JobRejectedException("job " + envelope.jobId() + " of type '" + envelope.type() + "': a delay of "
+                    + DurationFormat.format(delay) + " is beyond " + queue.label() + ", which holds "
+                    + (queue.fifo() ? "no per-message delay (a FIFO queue)" : "delays of 0 to 15m")
+                    + "; longer delays go through the scheduler");
+        }
+        requireOpen(envelope);
+        String deduplicationId = queue.fifo() ? OutgoingMessage.sqsId(
+                envelope.options().deduplicationKey() != null ? envelope.options().deduplicationKey() : envelope.jobId())
+                : null;
+        OutgoingMessage message = outgoing(envelope, ceilSeconds(delay), deduplicationId);
+        if (deduplicationId != null) {
+            Optional<String> holder = deduplication.claim(deduplicationId, envelope.jobId());
+            if (holder.isPresent()) {
+                return EnqueueResult.duplicateOf(holder.get());
+            }
+        }
+        try {
+            calls.send(message);
+        } catch (RuntimeException e) {
+            if (deduplicationId != null) {
+                deduplication.withdraw(deduplicationId, envelope.jobId());
+            }
+            throw new JobQueueException("sending job " + envelope.jobId() + " of type '" + envelope.type() + "' to "
+                    + queue.label() + " failed: " + e.getMessage(), e);
+        }
+        return EnqueueResult.accepted(envelope.jobId());
+    }
+
+    @Override
+    public List<ReceivedJob> receive(int max, Duration wait) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be ≥ 1, got " + max);
+        }
+        Objects.requireNonNull(wait, "wait");
+        long deadline = System.nanoTime() + Math.min(wait.toNanos(), Duration.ofDays(1).toNanos());
+        while (!closed.get() && !Thread.currentThread().isInterrupted()) {
+            long remaining = Math.max(0, deadline - System.nanoTime());
+            int seconds = (int) Math.min(remaining / 1_000_000_000L, waitTime.toSeconds());
+            var polled = polls.poll(queue.fifo() ? 1 : Math.min(max, Batcher.MAX_ENTRIES), seconds);
+            if (polled.isEmpty()) {
+                return List.of();
+            }
+            List<ReceivedJob> jobs = incoming.accept(polled.get());
+            if (!jobs.isEmpty() || seconds == 0 || System.nanoTime() - deadline >= 0) {
+                leases.forgetExpired(System.nanoTime());
+                return jobs;
+            }
+        }
+        return List.of();
+    }
+
+    /** Messages of a poll whose receiver left (interrupted, or the provider closing): released at once. */
+    private void handBack(List<Message> messages) {
+        for (ReceivedJob job : incoming.accept(messages)) {
+            try {
+                release(job);
+                log.info("job {} came in on a long poll of {} whose receiver had left; released for another "
+                        + "receiver, not counted", job.jobId(), queue.label());
+            } catch (RuntimeException e) {
+                log.warn("job {} was received after its receiver left {} and could not be released; it comes back "
+                        + "after its visibility timeout, that delivery counted", job.jobId(), queue.label(), e);
+            }
+        }
+    }
+
+    @Override
+    public void acknowledge(ReceivedJob job) {
+        settle(job, "acknowledge", lease -> calls.delete(lease.receipt()));
+    }
+
+    @Override
+    public void fail(ReceivedJob job, Failure failure) {
+        Objects.requireNonNull(failure, "failure");
+        switch (failure) {
+            case Failure.RetryAfter retry -> settle(job, "retry", lease ->
+                    calls.changeVisibility(lease.receipt(), retrySeconds(job, lease, retry.delay())));
+            case Failure.Dead dead -> settle(job, "dead-letter", lease ->
+                    deadLetters.bury(lease, job.jobId(), dead.error(), job.attempt()));
+        }
+    }
+
+    @Override
+    public void extendLease(ReceivedJob job, Duration extension) {
+        Objects.requireNonNull(extension, "extension");
+        Optional<Lease> current = leases.current(job.receipt());
+        if (current.isEmpty()) {
+            return;
+        }
+        Lease lease = current.get();
+        Duration left = lease.visibilityLeft(System.nanoTime());
+        if (left.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new JobQueueException("job " + job.jobId() + " was received from " + queue.label() + " nearly 12 h "
+                    + "ago, the longest SQS keeps a message invisible; it will be delivered again while it runs");
+        }
+        int seconds = ceilSeconds(extension.compareTo(left) > 0 ? left : extension);
+        try {
+            calls.changeVisibility(lease.receipt(), seconds);
+        } catch (RuntimeException e) {
+            throw new JobQueueException("extending the lease of job " + job.jobId() + " on " + queue.label()
+                    + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void release(ReceivedJob job) {
+        settle(job, "release", lease -> {
+            // A fresh copy written as of the attempts before this one: this delivery is not counted.
+            JobEnvelope copy = job.envelope().withAttempt(job.attempt() - 1);
+            try {
+                calls.send(outgoing(copy, 0, queue.fifo() ? "release-" + UUID.randomUUID() : null));
+            } catch (RuntimeException e) {
+                log.warn("job {} on {}: sending a fresh copy to release it failed; making the delivery visible again "
+                        + "instead, which counts it as attempt {}", job.jobId(), queue.label(), job.attempt(), e);
+                calls.changeVisibility(lease.receipt(), 0);
+                return;
+            }
+            try {
+                calls.delete(lease.receipt());
+            } catch (RuntimeException e) {
+                log.warn("job {} on {} was released as a fresh copy, but deleting the released delivery failed; it "
+                        + "comes back after its visibility timeout too, so the job may run twice", job.jobId(),
+                        queue.label(), e);
+            }
+        });
+    }
+
+    @Override
+    public Optional<JobInfo> getJob(String jobId) {
+        return Optional.empty();
+    }
+
+    @Override
+    public ProviderStats stats() {
+        return statistics.read();
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            polls.close(waitTime.plusSeconds(10));
+            connection.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SqsQueueProvider[" + queue.label() + "]";
+    }
+
+    private interface Settlement {
+        void apply(Lease lease);
+    }
+
+    /** Settles a current delivery; a stale one, or one whose receipt SQS no longer takes, is ignored. */
+    private void settle(ReceivedJob job, String what, Settlement settlement) {
+        Objects.requireNonNull(job, "job");
+        Optional<Lease> current = leases.current(job.receipt());
+        if (current.isEmpty()) {
+            log.debug("{} of job {} ignored: its delivery is stale or already settled", what, job.jobId());
+            return;
+        }
+        Lease lease = current.get();
+        try {
+            settlement.apply(lease);
+        } catch (RuntimeException e) {
+            if (!EntryFailure.isLostReceipt(e)) {
+                throw e instanceof JobQueueException ? e : new JobQueueException(what + " of job " + job.jobId()
+                        + " on " + queue.label() + " failed: " + e.getMessage(), e);
+            }
+            log.debug("{} of job {} ignored: SQS no longer holds its delivery ({})", what, job.jobId(), e.getMessage());
+        } finally {
+            leases.settled(lease);
+        }
+    }
+
+    private int retrySeconds(ReceivedJob job, Lease lease, Duration delay) {
+        Duration left = lease.visibilityLeft(System.nanoTime());
+        if (delay.compareTo(left) <= 0) {
+            return ceilSeconds(delay);
+        }
+        log.warn("job {} on {}: retry delay {} is beyond what SQS can hold (12 h from the receive); it is retried in {} "
+                + "instead. Cap the backoff below 12 h for SQS queues", job.jobId(), queue.label(),
+                DurationFormat.format(delay), DurationFormat.format(left));
+        return (int) left.toSeconds();
+    }
+
+    private OutgoingMessage outgoing(JobEnvelope envelope, int delaySeconds, @Nullable String deduplicationId) {
+        String group = queue.fifo() ? (groupId != null ? groupId : OutgoingMessage.sqsId(envelope.type())) : null;
+        var message = new OutgoingMessage(envelope, codec.encode(envelope), OutgoingMessage.jobAttributes(envelope),
+                queue.fifo() ? 0 : delaySeconds, group, deduplicationId);
+        message.requireWithin(queue);
+        return message;
+    }
+
+    private void requireOpen(JobEnvelope envelope) {
+        if (closed.get()) {
+            throw new JobQueueException(queue.label() + " is closed; job " + envelope.jobId() + " of type '"
+                    + envelope.type() + "' was not enqueued");
+        }
+    }
+
+    /** Whole seconds, rounded up so that nothing comes due early. */
+    private static int ceilSeconds(Duration duration) {
+        long seconds = duration.toSeconds() + (duration.toNanosPart() > 0 ? 1 : 0);
+        return (int) Math.min(seconds, Integer.MAX_VALUE);
+    }
+}

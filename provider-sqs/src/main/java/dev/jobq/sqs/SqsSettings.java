@@ -1,0 +1,152 @@
+package dev.jobq.sqs;
+
+import dev.jobq.spi.Settings;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The settings of one SQS queue as read from its provider section. {@link #read(Settings)} records
+ * every problem with its key path and never connects anywhere.
+ *
+ * @param region             the AWS region of the queue
+ * @param queueUrl           the queue's URL, or null when it is found by {@code queueName}
+ * @param queueName          the queue's name, or null when {@code queueUrl} is given
+ * @param createIfMissing    create {@code queueName} when it does not exist (development)
+ * @param deadLetterQueueUrl where dead jobs are copied; null to use the queue's redrive policy target
+ * @param deadLetter         what happens to dead jobs
+ * @param visibilityTimeout  the lease of a delivery; null to use the queue's own VisibilityTimeout
+ * @param waitTime           the longest one ReceiveMessage long poll waits
+ * @param endpoint           an endpoint override (LocalStack, ElasticMQ); null for AWS
+ * @param maxPayloadBytes    the queue's largest message, body and attributes, in bytes
+ * @param groupId            the FIFO message group of every job; null for one group per job type
+ * @param keys               static credentials for local servers; null for the SDK's default chain
+ */
+record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queueName, boolean createIfMissing,
+                   @Nullable URI deadLetterQueueUrl, DeadLetterPolicy deadLetter, @Nullable Duration visibilityTimeout,
+                   Duration waitTime, @Nullable URI endpoint, int maxPayloadBytes, @Nullable String groupId,
+                   @Nullable StaticKeys keys) {
+
+    static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+    static final int MIN_MAX_PAYLOAD_BYTES = 256 * 1024;
+    static final Duration DEFAULT_WAIT_TIME = Duration.ofSeconds(20);
+    static final Duration MAX_WAIT_TIME = Duration.ofSeconds(20);
+
+    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z0-9]+)+");
+    private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,75}(\\.fifo)?|[A-Za-z0-9_-]{1,80}");
+    private static final Pattern GROUP_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
+
+    /** An access key pair for LocalStack or ElasticMQ; the secret never appears in {@link #toString()}. */
+    record StaticKeys(String accessKeyId, String secretAccessKey) {
+        @Override
+        public String toString() {
+            return "StaticKeys[accessKeyId=" + accessKeyId + ", secretAccessKey=****]";
+        }
+    }
+
+    /** True for a FIFO queue, whose name (and so URL) ends in {@code .fifo}. */
+    boolean fifo() {
+        String name = queueName != null ? queueName : queueUrl == null ? "" : queueUrl.getPath();
+        return name.endsWith(".fifo");
+    }
+
+    /** The queue as the user wrote it, for messages. */
+    String queueLabel() {
+        return queueUrl != null ? queueUrl.toString() : String.valueOf(queueName);
+    }
+
+    /** Reads and checks every key of {@code settings}; problems go to {@code settings}. */
+    static SqsSettings read(Settings settings) {
+        settings.markKnown("type");
+        String region = settings.requireString("region", "the AWS region of the queue, such as us-east-1 "
+                + "(any region name for LocalStack or ElasticMQ)");
+        if (!region.isEmpty() && !REGION.matcher(region).matches()) {
+            settings.problem("region", "must be an AWS region name such as us-east-1, got '" + region + "'");
+        }
+        URI queueUrl = uri(settings, "queueUrl");
+        String queueName = settings.string("queueName");
+        boolean createIfMissing = settings.bool("createIfMissing", false);
+        if (queueUrl == null && queueName == null && !settings.has("queueUrl")) {
+            settings.problem("queueUrl", "is required; set queueUrl to the queue's URL (https://sqs.REGION"
+                    + ".amazonaws.com/ACCOUNT/NAME), or queueName with createIfMissing: true for development");
+        } else if (queueUrl != null && queueName != null) {
+            settings.problem("queueName", "set either queueUrl or queueName, not both");
+        }
+        if (queueName != null && !QUEUE_NAME.matcher(queueName).matches()) {
+            settings.problem("queueName", "must be 1 to 80 letters, digits, '-' or '_' (a FIFO queue ending in "
+                    + "'.fifo'), got '" + queueName + "'");
+        }
+        if (createIfMissing && queueName == null) {
+            settings.problem("createIfMissing", "applies to queueName only; with queueUrl the queue must exist");
+        }
+        URI deadLetterQueueUrl = uri(settings, "deadLetterQueueUrl");
+        DeadLetterPolicy deadLetter = settings.choice("deadLetter", DeadLetterPolicy.class, DeadLetterPolicy.MOVE);
+        if (deadLetter == DeadLetterPolicy.DISCARD && deadLetterQueueUrl != null) {
+            settings.problem("deadLetter", "is discard, so deadLetterQueueUrl would never be used; remove one of them");
+        }
+        Duration visibilityTimeout = wholeSeconds(settings, "visibilityTimeout", Duration.ofSeconds(1),
+                Lease.MAX_VISIBILITY);
+        Duration waitTime = wholeSeconds(settings, "waitTime", Duration.ZERO, MAX_WAIT_TIME);
+        URI endpoint = uri(settings, "endpoint");
+        long maxPayloadBytes = settings.bytes("maxPayloadBytes", DEFAULT_MAX_PAYLOAD_BYTES, MIN_MAX_PAYLOAD_BYTES,
+                DEFAULT_MAX_PAYLOAD_BYTES);
+        String groupId = settings.string("groupId");
+        if (groupId != null && !GROUP_ID.matcher(groupId).matches()) {
+            settings.problem("groupId", "must be 1 to 128 printable ASCII characters without spaces, got '"
+                    + groupId + "'");
+        }
+        StaticKeys keys = keys(settings);
+        settings.checkNoUnknownKeys();
+        var read = new SqsSettings(region, queueUrl, queueName, createIfMissing, deadLetterQueueUrl, deadLetter,
+                visibilityTimeout, waitTime == null ? DEFAULT_WAIT_TIME : waitTime, endpoint, (int) maxPayloadBytes,
+                groupId, keys);
+        if (groupId != null && (queueUrl != null || queueName != null) && !read.fifo()) {
+            settings.problem("groupId", "applies to FIFO queues only (their names end in .fifo); "
+                    + read.queueLabel() + " is a standard queue");
+        }
+        return read;
+    }
+
+    private static @Nullable StaticKeys keys(Settings settings) {
+        String accessKeyId = settings.string("accessKeyId");
+        String secretAccessKey = settings.string("secretAccessKey");
+        if ((accessKeyId == null) != (secretAccessKey == null)) {
+            settings.problem(accessKeyId == null ? "accessKeyId" : "secretAccessKey", "is required with "
+                    + (accessKeyId == null ? "secretAccessKey" : "accessKeyId") + "; set both (LocalStack or "
+                    + "ElasticMQ), or neither to use the AWS SDK's default credentials chain");
+            return null;
+        }
+        return accessKeyId == null ? null : new StaticKeys(accessKeyId, secretAccessKey);
+    }
+
+    private static @Nullable Duration wholeSeconds(Settings settings, String key, Duration min, Duration max) {
+        if (!settings.has(key)) {
+            settings.markKnown(key);
+            return null;
+        }
+        Duration value = settings.duration(key, Duration.ZERO, min, max);
+        if (value.toNanosPart() != 0) {
+            settings.problem(key, "must be whole seconds (SQS counts this in seconds), got " + value.toMillis() + "ms");
+        }
+        return value;
+    }
+
+    private static @Nullable URI uri(Settings settings, String key) {
+        String text = settings.string(key);
+        if (text == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(text.strip());
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        settings.problem(key, "must be an http or https URL, got '" + text + "'");
+        return null;
+    }
+}

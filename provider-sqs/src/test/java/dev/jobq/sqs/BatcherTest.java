@@ -1,0 +1,129 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Batcher: calls grouped into batches of up to ten while one is on the wire")
+class BatcherTest {
+
+    @Test
+    @DisplayName("a lone call goes out at once, alone")
+    void loneCallGoesAlone() {
+        List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+        var batcher = new Batcher<Integer, String>(entries -> {
+            batches.add(entries);
+            return entries.stream().map(e -> Batcher.Outcome.success("ok " + e)).toList();
+        });
+
+        assertThat(batcher.submit(7)).isEqualTo("ok 7");
+        assertThat(batches).containsExactly(List.of(7));
+    }
+
+    @Test
+    @DisplayName("callers arriving while a batch is on the wire go out together in the next, at most ten")
+    void callersDuringABatchShareTheNext() throws InterruptedException {
+        var wire = new HeldFirstBatch();
+        var batcher = new Batcher<Integer, Integer>(wire::send);
+        List<Thread> threads = new ArrayList<>();
+        var answers = new AtomicInteger();
+        threads.add(Thread.ofVirtual().start(() -> answer(batcher, 0, answers)));
+        assertThat(wire.firstOnWire.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i <= 15; i++) {
+            int n = i;
+            threads.add(Thread.ofVirtual().start(() -> answer(batcher, n, answers)));
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> threads.stream().skip(1).allMatch(t -> t.getState() == Thread.State.WAITING));
+
+        wire.releaseFirst.countDown();
+        for (Thread thread : threads) {
+            assertThat(thread.join(java.time.Duration.ofSeconds(10))).isTrue();
+        }
+
+        assertThat(answers).hasValue(16);
+        assertThat(wire.batches).hasSize(3);
+        assertThat(wire.batches.get(0)).containsExactly(0);
+        assertThat(wire.batches.get(1)).hasSize(10);
+        assertThat(wire.batches.get(2)).hasSize(5);
+    }
+
+    @Test
+    @DisplayName("an entry's own failure is thrown to its caller only; a failed call fails every entry of its batch")
+    void failuresReachTheirCallers() {
+        var batcher = new Batcher<Integer, Integer>(entries -> entries.stream()
+                .map(e -> e % 2 == 0 ? Batcher.Outcome.success(e)
+                        : Batcher.Outcome.<Integer>failed(new EntryFailure("Delete", "ReceiptHandleIsInvalid", "odd")))
+                .toList());
+        var broken = new Batcher<Integer, Integer>(entries -> {
+            throw new IllegalStateException("connection reset");
+        });
+
+        assertThat(batcher.submit(2)).isEqualTo(2);
+        assertThatThrownBy(() -> batcher.submit(3)).isInstanceOf(EntryFailure.class)
+                .hasMessage("Delete failed: ReceiptHandleIsInvalid: odd")
+                .matches(e -> ((EntryFailure) e).isLostReceipt());
+        assertThatThrownBy(() -> broken.submit(1)).hasMessage("connection reset");
+    }
+
+    @Test
+    @DisplayName("a batch stops before its total weight would pass the limit")
+    void batchesRespectTheWeightLimit() throws InterruptedException {
+        var wire = new HeldFirstBatch();
+        var batcher = new Batcher<Integer, Integer>(wire::send, entry -> entry, 100);
+        var answers = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        threads.add(Thread.ofVirtual().start(() -> answer(batcher, 1, answers)));
+        assertThat(wire.firstOnWire.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int weight : new int[] {60, 30, 20}) {
+            threads.add(Thread.ofVirtual().start(() -> answer(batcher, weight, answers)));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> threads.getLast().getState() == Thread.State.WAITING);
+        }
+
+        wire.releaseFirst.countDown();
+        for (Thread thread : threads) {
+            assertThat(thread.join(java.time.Duration.ofSeconds(10))).isTrue();
+        }
+
+        assertThat(answers).hasValue(4);
+        assertThat(wire.batches).containsExactly(List.of(1), List.of(60, 30), List.of(20));
+    }
+
+    private static void answer(Batcher<Integer, Integer> batcher, int entry, AtomicInteger answers) {
+        if (batcher.submit(entry) == entry) {
+            answers.incrementAndGet();
+        }
+    }
+
+    /** A batch call that records its batches and holds the first on the wire until released. */
+    private static final class HeldFirstBatch {
+        final CountDownLatch firstOnWire = new CountDownLatch(1);
+        final CountDownLatch releaseFirst = new CountDownLatch(1);
+        final List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+
+        List<Batcher.Outcome<Integer>> send(List<Integer> entries) {
+            batches.add(entries);
+            if (batches.size() == 1) {
+                firstOnWire.countDown();
+                try {
+                    if (!releaseFirst.await(10, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the test did not release the first batch in 10 s");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            return entries.stream().map(Batcher.Outcome::success).toList();
+        }
+    }
+}

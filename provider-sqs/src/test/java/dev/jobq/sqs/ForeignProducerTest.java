@@ -1,0 +1,91 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Messages put on the queue by another SQS client, not jobq, in the format of docs/wire-format.md,
+ * are run by a jobq worker: the producer side of the wire format is only JSON and two attributes.
+ */
+@DisplayName("Messages from other SQS producers (ElasticMQ)")
+@ExtendWith(ElasticMq.class)
+class ForeignProducerTest {
+
+    record Email(String to, String subject) {
+    }
+
+    private final WorkerQueues workers = new WorkerQueues();
+
+    @AfterEach
+    void closeQueues() {
+        workers.close();
+    }
+
+    @Test
+    @DisplayName("a version-1 envelope sent by a plain SDK client is run with its payload, id and options")
+    void versionOneEnvelopeFromAnotherClientIsRun() {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-v1", false);
+        String body = """
+                {"envelopeVersion": 1, "jobId": "0193a1f0-5c3e-7a41-9b2f-3c1d2e4f5a6b", "type": "email:send",
+                 "payload": {"to": "user@example.com", "subject": "Welcome!"},
+                 "options": {"maxAttempts": 5, "timeoutMs": 30000, "priority": 0, "deduplicationKey": null,
+                             "queue": "default"},
+                 "attempt": 0, "createdAt": "2026-11-23T10:00:00Z", "scheduledFor": null, "traceId": null}
+                """;
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body).messageAttributes(Map.of(
+                "JobId", OutgoingMessage.string("0193a1f0-5c3e-7a41-9b2f-3c1d2e4f5a6b"),
+                "JobType", OutgoingMessage.string("email:send"))));
+        List<Email> received = new CopyOnWriteArrayList<>();
+        List<Integer> maxAttempts = new CopyOnWriteArrayList<>();
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> {
+            received.add(job.payload());
+            maxAttempts.add(job.options().maxAttempts());
+        });
+        jobs.start();
+
+        JobEvent.Completed done = workers.awaitEvent(JobEvent.Completed.class,
+                e -> e.jobId().equals("0193a1f0-5c3e-7a41-9b2f-3c1d2e4f5a6b"));
+
+        assertThat(done.attempt()).isEqualTo(1);
+        assertThat(received).containsExactly(new Email("user@example.com", "Welcome!"));
+        assertThat(maxAttempts).containsExactly(5);
+        assertThat(QueueContents.total(queues.url())).isZero();
+    }
+
+    @Test
+    @DisplayName("a ChaasKit message (no envelopeVersion, maxRetries) is run, and retried as maxRetries says")
+    void chaasKitMessageIsRunWithItsRetries() {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-v0", false);
+        String body = """
+                {"jobId": "a1b2c3", "type": "webhook:send", "payload": {"to": "ops@example.com", "subject": "hook"},
+                 "options": {"maxRetries": 2, "timeout": 60000, "priority": 0, "deduplicationKey": null},
+                 "createdAt": "2026-11-23T10:00:00.000Z", "scheduledFor": null}
+                """;
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body));
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        jobs.registerJobHandler("webhook:send", Email.class, (job, ctx) -> {
+            attempts.add(ctx.attempt());
+            if (ctx.attempt() == 1) {
+                throw new IllegalStateException("endpoint down");
+            }
+        });
+        jobs.start();
+
+        workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals("a1b2c3"));
+
+        assertThat(attempts).containsExactly(1, 2);
+        assertThat(QueueContents.total(queues.url())).isZero();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobQueue;
+import dev.jobq.JobRejectedException;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** What SQS cannot hold is refused at enqueue with the limit and the way out, never clamped or dropped. */
+@DisplayName("SQS enqueue limits (ElasticMQ)")
+@ExtendWith(ElasticMq.class)
+class SqsEnqueueRulesTest {
+
+    private final WorkerQueues workers = new WorkerQueues();
+
+    @AfterEach
+    void closeQueues() {
+        workers.close();
+    }
+
+    private JobQueue producer(boolean fifo) {
+        return workers.open(ElasticMq.newQueues(fifo ? "rules-fifo" : "rules", fifo), Map.of(), Duration.ofSeconds(5));
+    }
+
+    @Test
+    @DisplayName("a delay of up to 15 minutes goes out as the message's DelaySeconds")
+    void shortDelayIsHeldBySqs() {
+        SqsServer.Queues queues = ElasticMq.newQueues("rules-delay", false);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+
+        jobs.enqueue("reminder:send", "soon", EnqueueOptions.delay(Duration.ofMinutes(15)));
+
+        var counts = ElasticMq.client().getQueueAttributes(r -> r.queueUrl(queues.url())
+                .attributeNames(QueueAttributeName.ALL)).attributes();
+        assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).isEqualTo("1");
+        assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isEqualTo("0");
+    }
+
+    @Test
+    @DisplayName("a longer delay without a scheduler is refused, naming the 15-minute limit and the scheduler")
+    void longDelayWithoutSchedulerIsRefused() {
+        JobQueue jobs = producer(false);
+
+        assertThatThrownBy(() -> jobs.enqueue("reminder:send", "later", EnqueueOptions.delay(Duration.ofMinutes(16))))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageContaining("16m")
+                .hasMessageContaining("at most 15m")
+                .hasMessageContaining("enable the scheduler");
+    }
+
+    @Test
+    @DisplayName("a FIFO queue takes no per-message delay: a delay without a scheduler is refused")
+    void fifoDelayIsRefused() {
+        JobQueue jobs = producer(true);
+
+        assertThatThrownBy(() -> jobs.enqueue("reminder:send", "later", EnqueueOptions.delay(Duration.ofSeconds(5))))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageContaining("no per-message delay")
+                .hasMessageContaining("enable the scheduler");
+    }
+
+    @Test
+    @DisplayName("a non-zero priority is refused with a pointer to named queues")
+    void priorityIsRefused() {
+        JobQueue jobs = producer(false);
+
+        assertThatThrownBy(() -> jobs.enqueue("email:send", "x", EnqueueOptions.builder().priority(1).build()))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageContaining("priority 1 is not supported by provider 'sqs'")
+                .hasMessageContaining("named queue");
+    }
+
+    @Test
+    @DisplayName("a deduplication key on a standard queue is refused, pointing to FIFO queues")
+    void deduplicationOnStandardQueueIsRefused() {
+        JobQueue jobs = producer(false);
+
+        assertThatThrownBy(() -> jobs.enqueue("email:send", "x",
+                EnqueueOptions.builder().deduplicationKey("welcome-42").build()))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageContaining("deduplicationKey 'welcome-42'")
+                .hasMessageContaining("FIFO");
+    }
+
+    @Test
+    @DisplayName("on a FIFO queue a deduplication key within five minutes returns the first job")
+    void deduplicationOnFifoQueueReturnsTheFirstJob() {
+        JobQueue jobs = producer(true);
+        EnqueueOptions once = EnqueueOptions.builder().deduplicationKey("welcome-42").build();
+
+        String first = jobs.enqueue("email:send", "x", once);
+        String second = jobs.enqueue("email:send", "y", once);
+
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    @DisplayName("a payload over the limit is refused with its size and the limit")
+    void oversizedPayloadIsRefused() {
+        JobQueue jobs = producer(false);
+        String big = "x".repeat(1024 * 1024);
+
+        assertThatThrownBy(() -> jobs.enqueue("report:store", big))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageContaining("is 1048578 bytes")
+                .hasMessageContaining("over the " + (1024 * 1024 - OutgoingMessage.DEAD_LETTER_RESERVE) + "-byte limit");
+    }
+
+    @Test
+    @DisplayName("a payload under the limit whose message with its envelope is over it is refused by the provider")
+    void envelopeOverTheLimitIsRefused() {
+        JobQueue jobs = producer(false);
+        int limit = 1024 * 1024 - OutgoingMessage.DEAD_LETTER_RESERVE;
+        String nearly = "x".repeat(limit - 10);
+
+        assertThatThrownBy(() -> jobs.enqueue("report:store", nearly))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageContaining("would be an SQS message of")
+                .hasMessageContaining("over the limit of " + limit + " bytes");
+    }
+}

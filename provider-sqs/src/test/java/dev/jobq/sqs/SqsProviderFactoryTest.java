@@ -1,0 +1,317 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.ConfigException;
+import dev.jobq.JobOptions;
+import dev.jobq.JobQueue;
+import dev.jobq.spi.DurationFormat;
+import dev.jobq.JobQueueException;
+import dev.jobq.spi.Failure;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.QueueProviderFactory;
+import dev.jobq.spi.Settings;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** Every settings problem is reported at once without I/O; start-up refuses a queue whose dead jobs would be lost. */
+@DisplayName("SQS provider settings and start-up checks")
+class SqsProviderFactoryTest {
+
+    private static Settings section(Map<String, ?> values) {
+        return Settings.of("jobq.yaml", "provider", values);
+    }
+
+    private static Map<String, Object> valid() {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("type", "sqs");
+        values.put("region", "us-east-1");
+        values.put("queueUrl", "https://sqs.us-east-1.amazonaws.com/123456789012/jobs");
+        values.put("deadLetterQueueUrl", "https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq");
+        return values;
+    }
+
+    private static java.util.List<String> problems(Map<String, ?> values) {
+        Settings settings = section(values);
+        new SqsProviderFactory().validate(settings);
+        return settings.problems();
+    }
+
+    @Nested
+    @DisplayName("validate, without connecting anywhere")
+    class Validation {
+
+        @Test
+        @DisplayName("the factory is found by ServiceLoader as type sqs")
+        void foundByServiceLoader() {
+            assertThat(ServiceLoader.load(QueueProviderFactory.class).stream().map(p -> p.get().type()))
+                    .contains("sqs");
+        }
+
+        @Test
+        @DisplayName("a complete section has no problems")
+        void completeSectionIsValid() {
+            Map<String, Object> values = valid();
+            values.put("visibilityTimeout", "60s");
+            values.put("waitTime", "10s");
+            values.put("maxPayloadBytes", "256KiB");
+            values.put("endpoint", "http://127.0.0.1:4566");
+
+            assertThat(problems(values)).isEmpty();
+        }
+
+        @Test
+        @DisplayName("every bad key of a section is reported at once, each with its path, value and fix")
+        void everyProblemIsReported() {
+            Map<String, Object> values = new LinkedHashMap<>();
+            values.put("region", "US East");
+            values.put("queueUrl", "sqs/jobs");
+            values.put("deadLetter", "keep");
+            values.put("visibilityTimeout", "13h");
+            values.put("waitTime", "30s");
+            values.put("maxPayloadBytes", "2MiB");
+            values.put("endpoint", "localhost:4566");
+            values.put("accessKeyId", "test");
+            values.put("visibilty", "30s");
+
+            assertThat(problems(values)).containsExactlyInAnyOrder(
+                    "provider.region: must be an AWS region name such as us-east-1, got 'US East'",
+                    "provider.queueUrl: must be an http or https URL, got 'sqs/jobs'",
+                    "provider.deadLetter: must be one of move, discard, got 'keep'",
+                    "provider.visibilityTimeout: must be ≤ 12h, got 13h",
+                    "provider.waitTime: must be ≤ 20s, got 30s",
+                    "provider.maxPayloadBytes: must be between 262144 and 1048576 bytes, got 2097152",
+                    "provider.endpoint: must be an http or https URL, got 'localhost:4566'",
+                    "provider.secretAccessKey: is required with accessKeyId; set both (LocalStack or ElasticMQ), "
+                            + "or neither to use the AWS SDK's default credentials chain",
+                    "provider.visibilty: unknown key (known keys here: type, region, queueUrl, queueName, "
+                            + "createIfMissing, deadLetterQueueUrl, deadLetter, visibilityTimeout, waitTime, endpoint, "
+                            + "maxPayloadBytes, groupId, accessKeyId, secretAccessKey)");
+        }
+
+        @Test
+        @DisplayName("region and a queue are required")
+        void regionAndQueueAreRequired() {
+            Map<String, Object> values = valid();
+            values.remove("region");
+            values.remove("queueUrl");
+
+            assertThat(problems(values)).containsExactly("provider.region: is required; the AWS region of the queue, "
+                    + "such as us-east-1 (any region name for LocalStack or ElasticMQ)",
+                    "provider.queueUrl: is required; set queueUrl to the queue's URL (https://sqs.REGION.amazonaws.com"
+                            + "/ACCOUNT/NAME), or queueName with createIfMissing: true for development");
+        }
+
+        @Test
+        @DisplayName("queueUrl and queueName exclude each other; createIfMissing needs queueName")
+        void queueUrlOrQueueName() {
+            Map<String, Object> both = valid();
+            both.put("queueName", "jobs");
+            Map<String, Object> createWithUrl = valid();
+            createWithUrl.put("createIfMissing", true);
+            Map<String, Object> badName = valid();
+            badName.remove("queueUrl");
+            badName.put("queueName", "jobs queue");
+
+            assertThat(problems(both)).containsExactly("provider.queueName: set either queueUrl or queueName, not both");
+            assertThat(problems(createWithUrl)).containsExactly(
+                    "provider.createIfMissing: applies to queueName only; with queueUrl the queue must exist");
+            assertThat(problems(badName)).containsExactly("provider.queueName: must be 1 to 80 letters, digits, '-' or "
+                    + "'_' (a FIFO queue ending in '.fifo'), got 'jobs queue'");
+        }
+
+        @Test
+        @DisplayName("durations SQS counts in seconds must be whole seconds")
+        void wholeSeconds() {
+            Map<String, Object> values = valid();
+            values.put("visibilityTimeout", "1500ms");
+            values.put("waitTime", "500ms");
+
+            assertThat(problems(values)).containsExactly(
+                    "provider.visibilityTimeout: must be whole seconds (SQS counts this in seconds), got 1500ms",
+                    "provider.waitTime: must be whole seconds (SQS counts this in seconds), got 500ms");
+        }
+
+        @Test
+        @DisplayName("deadLetter: discard with a deadLetterQueueUrl is a contradiction")
+        void discardWithDeadLetterQueue() {
+            Map<String, Object> values = valid();
+            values.put("deadLetter", "discard");
+
+            assertThat(problems(values)).containsExactly(
+                    "provider.deadLetter: is discard, so deadLetterQueueUrl would never be used; remove one of them");
+        }
+
+        @Test
+        @DisplayName("groupId applies to FIFO queues only, and must be an SQS group id")
+        void groupIdOnlyForFifo() {
+            Map<String, Object> standard = valid();
+            standard.put("groupId", "orders");
+            Map<String, Object> fifo = valid();
+            fifo.put("queueUrl", "https://sqs.us-east-1.amazonaws.com/123456789012/jobs.fifo");
+            fifo.put("groupId", "two words");
+
+            assertThat(problems(standard)).containsExactly("provider.groupId: applies to FIFO queues only (their names "
+                    + "end in .fifo); https://sqs.us-east-1.amazonaws.com/123456789012/jobs is a standard queue");
+            assertThat(problems(fifo)).containsExactly(
+                    "provider.groupId: must be 1 to 128 printable ASCII characters without spaces, got 'two words'");
+        }
+
+        @Test
+        @DisplayName("a jobq.yaml with SQS sections reports every problem with its path before connecting anywhere")
+        void configFileProblemsComeBeforeAnyConnection(@TempDir Path dir) throws IOException {
+            Path file = dir.resolve("jobq.yaml");
+            Files.writeString(file, """
+                    provider:
+                      type: sqs
+                      region: us-east-1
+                      queueUrl: ${SQS_QUEUE_URL}
+                      endpoint: http://127.0.0.1:9
+                      deadLetter: bury
+                    queues:
+                      reports:
+                        type: sqs
+                        queueName: reports.fifo
+                        createIfMissing: yes
+                        visibilityTimeout: 2h30m
+                    """);
+
+            assertThatThrownBy(() -> JobQueue.builder().config(file).environment(Map.of(
+                    "SQS_QUEUE_URL", "http://127.0.0.1:9/000000000000/jobs")).build())
+                    .isInstanceOf(ConfigException.class)
+                    .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                            "provider.deadLetter: must be one of move, discard, got 'bury'",
+                            "queues.reports.region: is required; the AWS region of the queue, such as us-east-1 "
+                                    + "(any region name for LocalStack or ElasticMQ)",
+                            "queues.reports.visibilityTimeout: '2h30m' is not " + DurationFormat.EXPECTED));
+        }
+
+        @Test
+        @DisplayName("create reports the problems before connecting, the secret never in the message")
+        void createThrowsEveryProblemFirst() {
+            Map<String, Object> values = valid();
+            values.put("secretAccessKey", "s3cr3t-value");
+
+            assertThatThrownBy(() -> new SqsProviderFactory().create(new ProviderContext("default", section(values),
+                    Clock.systemUTC())))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("jobq.yaml: provider.accessKeyId: is required with secretAccessKey; set both (LocalStack "
+                            + "or ElasticMQ), or neither to use the AWS SDK's default credentials chain")
+                    .message().doesNotContain("s3cr3t-value");
+        }
+    }
+
+    @Nested
+    @DisplayName("start-up against a real SQS server (ElasticMQ)")
+    @ExtendWith(ElasticMq.class)
+    class StartUp {
+
+        private QueueProvider create(Map<String, Object> values) {
+            return new SqsProviderFactory().create(new ProviderContext("default", section(values), Clock.systemUTC()));
+        }
+
+        private Map<String, Object> on(String queueUrl) {
+            Map<String, Object> values = new HashMap<>(ElasticMq.connectionSettings());
+            values.put("queueUrl", queueUrl);
+            return values;
+        }
+
+        @Test
+        @DisplayName("a queue with no dead-letter queue and no redrive policy is refused, naming the fixes")
+        void refusesAQueueWithoutDeadLetters() {
+            String url = ElasticMq.createQueue("no-dlq-" + System.nanoTime(), Map.of());
+
+            assertThatThrownBy(() -> create(on(url)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("jobq.yaml: provider.deadLetterQueueUrl: SQS queue " + url + " has no dead-letter "
+                            + "queue: set deadLetterQueueUrl, or give the queue a redrive policy (docs/sqs.md), so that "
+                            + "dead jobs are kept; or set deadLetter: discard to delete them (development only)");
+        }
+
+        @Test
+        @DisplayName("the target of the queue's redrive policy receives the dead jobs")
+        void usesTheRedrivePolicyTarget() {
+            String name = "redriven-" + System.nanoTime();
+            String deadLetters = ElasticMq.createQueue(name + "-dlq", Map.of());
+            String arn = ElasticMq.client().getQueueAttributes(r -> r.queueUrl(deadLetters)
+                    .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+            String url = ElasticMq.createQueue(name, Map.of(QueueAttributeName.REDRIVE_POLICY,
+                    "{\"deadLetterTargetArn\":\"" + arn + "\",\"maxReceiveCount\":\"10\"}"));
+
+            try (QueueProvider provider = create(on(url))) {
+                var job = new JobEnvelope(1, "redrive-1", "t", "1", JobOptions.defaults(), 0, Instant.now(), null, null);
+                provider.enqueue(job, Duration.ZERO);
+                provider.fail(provider.receive(1, Duration.ofSeconds(5)).get(0), Failure.dead("boom"));
+            }
+
+            assertThat(QueueContents.receive(deadLetters, 1)).extracting(m -> QueueContents.attribute(m, "JobId"))
+                    .containsExactly("redrive-1");
+        }
+
+        @Test
+        @DisplayName("a dead-letter queue of the other kind than the queue is refused")
+        void refusesAMismatchedDeadLetterQueue() {
+            String url = ElasticMq.createQueue("kind-" + System.nanoTime() + ".fifo", Map.of());
+            String standard = ElasticMq.createQueue("kind-dlq-" + System.nanoTime(), Map.of());
+            Map<String, Object> values = on(url);
+            values.put("deadLetterQueueUrl", standard);
+
+            assertThatThrownBy(() -> create(values))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("provider.deadLetterQueueUrl: dead-letter queue " + standard
+                            + " is standard but queue " + url + " is FIFO; SQS requires both to be of one kind");
+        }
+
+        @Test
+        @DisplayName("a missing queueName is refused unless createIfMissing creates it")
+        void createsAMissingQueueOnlyWhenAsked() {
+            String name = "created-" + System.nanoTime();
+            Map<String, Object> values = new HashMap<>(ElasticMq.connectionSettings());
+            values.put("queueName", name);
+            values.put("deadLetter", "discard");
+
+            assertThatThrownBy(() -> create(values))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("jobq.yaml: provider.queueName: SQS queue '" + name + "' does not exist; create it "
+                            + "(docs/sqs.md shows how, with its dead-letter queue) or set createIfMissing: true for "
+                            + "development");
+            values.put("createIfMissing", true);
+            create(values).close();
+            assertThat(ElasticMq.client().getQueueUrl(r -> r.queueName(name)).queueUrl()).endsWith("/" + name);
+        }
+
+        @Test
+        @DisplayName("an endpoint that does not answer is reported with the region, endpoint and credentials to check")
+        void unreachableEndpoint() throws IOException {
+            int closedPort;
+            try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                closedPort = socket.getLocalPort();
+            }
+            Map<String, Object> values = on("http://127.0.0.1:" + closedPort + "/000000000000/jobs");
+            values.put("endpoint", "http://127.0.0.1:" + closedPort);
+
+            assertThatThrownBy(() -> create(values))
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageContaining("jobq queue 'default': reading the attributes of queue")
+                    .hasMessageContaining("check region us-east-1, endpoint http://127.0.0.1:" + closedPort);
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.Settings;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/** Jobs on a real SQS server (ElasticMQ) run by the real worker: heartbeats, dead letters, shutdown, crashes. */
+@DisplayName("SQS provider through the worker (ElasticMQ)")
+@ExtendWith(ElasticMq.class)
+class SqsWorkerTest {
+
+    private final WorkerQueues workers = new WorkerQueues();
+
+    @AfterEach
+    void closeQueues() {
+        workers.close();
+    }
+
+    @Test
+    @DisplayName("a job running three visibility timeouts long is delivered once: heartbeats extend its lease")
+    void longJobIsDeliveredOnce() throws InterruptedException {
+        SqsServer.Queues queues = ElasticMq.newQueues("long-job", false);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        var work = new CountDownLatch(1);
+        var runs = new AtomicInteger();
+        jobs.registerJobHandler("report:build", String.class, (job, ctx) -> {
+            runs.incrementAndGet();
+            // The job's work: six seconds, three times the two-second visibility timeout. Nothing counts the latch down.
+            assertThat(work.await(6, TimeUnit.SECONDS)).isFalse();
+        });
+        jobs.start();
+
+        String id = jobs.enqueue("report:build", "q3", EnqueueOptions.builder().timeout(Duration.ofSeconds(20)).build());
+        JobEvent.Completed done = workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(id));
+        jobs.close();
+
+        assertThat(done.attempt()).isEqualTo(1);
+        assertThat(done.duration()).isGreaterThanOrEqualTo(Duration.ofSeconds(6));
+        assertThat(runs).hasValue(1);
+        assertThat(workers.all(JobEvent.Started.class, e -> e.jobId().equals(id))).hasSize(1);
+        assertThat(QueueContents.total(queues.url())).as("messages left on the queue").isZero();
+    }
+
+    @Test
+    @DisplayName("a job out of attempts is copied to the dead-letter queue with its body and error, then deleted")
+    void deadJobIsCopiedToTheDeadLetterQueue() {
+        SqsServer.Queues queues = ElasticMq.newQueues("dead-job", false);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        jobs.registerJobHandler("email:send", String.class, (job, ctx) -> {
+            throw new IllegalStateException("mail server said no on attempt " + ctx.attempt());
+        });
+        jobs.start();
+
+        String id = jobs.enqueue("email:send", "user@example.com", EnqueueOptions.builder().maxAttempts(2).build());
+        JobEvent.Dead dead = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals(id));
+        jobs.close();
+
+        List<Message> copies = QueueContents.receive(queues.deadLetterUrl(), 1);
+        assertThat(copies).hasSize(1);
+        Message copy = copies.get(0);
+        assertThat(copy.body()).contains("\"jobId\":\"" + id + "\"", "\"type\":\"email:send\"",
+                "\"payload\":\"user@example.com\"", "\"attempt\":0");
+        assertThat(QueueContents.attribute(copy, DeadLetterCopies.ERROR))
+                .isEqualTo(dead.error()).contains("mail server said no on attempt 2");
+        assertThat(QueueContents.attribute(copy, DeadLetterCopies.ATTEMPTS)).isEqualTo("2");
+        assertThat(QueueContents.attribute(copy, DeadLetterCopies.SOURCE_QUEUE)).isEqualTo(queues.url());
+        assertThat(QueueContents.attribute(copy, DeadLetterCopies.DEAD_AT)).isNotBlank();
+        assertThat(QueueContents.attribute(copy, OutgoingMessage.JOB_ID)).isEqualTo(id);
+        assertThat(dead.attempt()).isEqualTo(2);
+        assertThat(QueueContents.total(queues.url())).as("messages left on the live queue").isZero();
+    }
+
+    @Test
+    @DisplayName("messages that are not job envelopes go to the dead-letter queue with the reason; the worker keeps going")
+    void unreadableMessagesAreDeadLettered() {
+        SqsServer.Queues queues = ElasticMq.newQueues("poison", false);
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("this is not JSON {"));
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url())
+                .messageBody("{\"jobId\":\"no-type-1\",\"payload\":{},\"createdAt\":\"2026-11-23T10:00:00Z\"}"));
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        var ran = new CopyOnWriteArrayList<String>();
+        jobs.registerJobHandler("email:send", String.class, (job, ctx) -> ran.add(job.payload()));
+        jobs.start();
+
+        String good = jobs.enqueue("email:send", "after the poison");
+        workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(good));
+        List<JobEvent.Dead> dead = workers.awaitEvents(JobEvent.Dead.class, e -> true, 2);
+        jobs.close();
+
+        assertThat(ran).containsExactly("after the poison");
+        assertThat(dead).extracting(JobEvent.Dead::error).anySatisfy(error -> assertThat(error).contains("not JSON"))
+                .anySatisfy(error -> assertThat(error).contains("no 'type'"));
+        assertThat(dead).extracting(JobEvent.Dead::jobId).contains("no-type-1");
+        List<Message> copies = QueueContents.receive(queues.deadLetterUrl(), 1);
+        assertThat(copies).extracting(Message::body).containsExactlyInAnyOrder("this is not JSON {",
+                "{\"jobId\":\"no-type-1\",\"payload\":{},\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+        assertThat(copies).allSatisfy(copy -> assertThat(QueueContents.attribute(copy, DeadLetterCopies.ERROR))
+                .startsWith("unreadable message"));
+        assertThat(QueueContents.total(queues.url())).as("messages left on the live queue").isZero();
+    }
+
+    @Test
+    @DisplayName("a newer envelope version is postponed for a newer worker, then dead-lettered on its third delivery")
+    void newerEnvelopeVersionIsPostponedThenDeadLettered() {
+        SqsServer.Queues queues = ElasticMq.newQueues("newer-version", false);
+        String body = "{\"envelopeVersion\":99,\"jobId\":\"from-the-future\",\"type\":\"email:send\",\"payload\":\"x\","
+                + "\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body));
+        JobQueue jobs = workers.open(queues, Map.of("visibilityTimeout", "1s"), Duration.ofSeconds(5));
+        jobs.registerJobHandler("email:send", String.class, (job, ctx) -> { });
+        jobs.start();
+
+        JobEvent.Dead dead = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals("from-the-future"));
+        jobs.close();
+
+        assertThat(workers.all(JobEvent.Failed.class, e -> e.jobId().equals("from-the-future")))
+                .extracting(JobEvent.Failed::attempt).containsExactly(1, 2);
+        assertThat(dead.attempt()).isEqualTo(3);
+        assertThat(dead.error()).contains("version 99");
+        assertThat(workers.all(JobEvent.Started.class, e -> true)).isEmpty();
+        assertThat(QueueContents.receive(queues.deadLetterUrl(), 1)).extracting(Message::body).containsExactly(body);
+    }
+
+    @Test
+    @DisplayName("jobs of one FIFO message group run in the order they were enqueued, with two handlers at once")
+    void fifoGroupRunsInOrder() {
+        SqsServer.Queues queues = ElasticMq.newQueues("ordered", true);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        List<Integer> ledger = new CopyOnWriteArrayList<>();
+        List<Integer> audit = new CopyOnWriteArrayList<>();
+        jobs.registerJobHandler("ledger:post", Integer.class, (job, ctx) -> ledger.add(job.payload()));
+        jobs.registerJobHandler("audit:post", Integer.class, (job, ctx) -> audit.add(job.payload()));
+        jobs.start();
+
+        for (int i = 0; i < 12; i++) {
+            jobs.enqueue("ledger:post", i);
+            jobs.enqueue("audit:post", i);
+        }
+        workers.awaitEvents(JobEvent.Completed.class, e -> true, 24);
+
+        List<Integer> inOrder = List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+        assertThat(ledger).as("group ledger:post").containsExactlyElementsOf(inOrder);
+        assertThat(audit).as("group audit:post").containsExactlyElementsOf(inOrder);
+    }
+
+    @Test
+    @DisplayName("shutdown releases an unfinished job: another worker runs it at once, as the same attempt")
+    void shutdownReleasesUnfinishedJobs() {
+        SqsServer.Queues queues = ElasticMq.newQueues("shutdown", false);
+        Map<String, String> longLease = Map.of("visibilityTimeout", "60s");
+        JobQueue first = workers.open(queues, longLease, Duration.ofMillis(500));
+        var started = new CountDownLatch(1);
+        first.registerJobHandler("video:encode", String.class, (job, ctx) -> {
+            started.countDown();
+            new CountDownLatch(1).await(); // runs until shutdown interrupts it
+        });
+        first.start();
+        String id = first.enqueue("video:encode", "movie.mp4");
+        workers.awaitEvent(JobEvent.Started.class, e -> e.jobId().equals(id));
+
+        first.close();
+        JobQueue second = workers.open(queues, longLease, Duration.ofSeconds(5));
+        var attempts = new CopyOnWriteArrayList<Integer>();
+        second.registerJobHandler("video:encode", String.class, (job, ctx) -> attempts.add(ctx.attempt()));
+        second.start();
+        workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(id));
+
+        assertThat(workers.all(JobEvent.Released.class, e -> e.jobId().equals(id))).hasSize(1);
+        assertThat(attempts).as("the released delivery is not counted").containsExactly(1);
+    }
+
+    @Test
+    @DisplayName("a job taken by a worker that dies is run by another worker after its lease, the lost delivery counted")
+    void killedWorkersJobIsRunByAnotherWorker() {
+        SqsServer.Queues queues = ElasticMq.newQueues("killed", false);
+        Map<String, Object> settings = ElasticMq.settings(queues, Map.of("visibilityTimeout", "2s"));
+        JobQueue producer = workers.open(settings, Duration.ofSeconds(5));
+        String id = producer.enqueue("invoice:send", "INV-7");
+        QueueProvider dying = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", settings), Clock.systemUTC()));
+        List<ReceivedJob> taken = dying.receive(1, Duration.ofSeconds(5));
+        dying.close(); // the worker is gone: its delivery is never settled, released or extended
+
+        JobQueue survivor = workers.open(settings, Duration.ofSeconds(5));
+        var attempts = new CopyOnWriteArrayList<Integer>();
+        survivor.registerJobHandler("invoice:send", String.class, (job, ctx) -> attempts.add(ctx.attempt()));
+        survivor.start();
+        workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(id));
+
+        assertThat(taken).extracting(ReceivedJob::jobId).containsExactly(id);
+        assertThat(attempts).containsExactly(2);
+        assertThat(QueueContents.total(queues.url())).isZero();
+    }
+
+    @Test
+    @DisplayName("an interrupt wakes a receiver in a long poll at once; a job the poll takes later is handed back, not counted")
+    void interruptWakesALongPollAndLosesNothing() throws InterruptedException {
+        SqsServer.Queues queues = ElasticMq.newQueues("interrupted", false);
+        QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("waitTime", "10s"))),
+                Clock.systemUTC()));
+        var result = new java.util.concurrent.atomic.AtomicReference<List<ReceivedJob>>();
+        var stillInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        var returned = new CountDownLatch(1);
+        try (provider) {
+            Thread receiver = Thread.ofVirtual().name("long-poller").start(() -> {
+                result.set(provider.receive(1, Duration.ofSeconds(10)));
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+                returned.countDown();
+            });
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                    receiver.getState() == Thread.State.WAITING && java.util.Arrays.stream(receiver.getStackTrace())
+                            .anyMatch(f -> f.getMethodName().equals("receive")
+                                    && f.getClassName().equals(SqsQueueProvider.class.getName())));
+
+            receiver.interrupt();
+            assertThat(returned.await(5, TimeUnit.SECONDS)).as("woke before its 10 s poll ended").isTrue();
+            String id = "after-the-interrupt";
+            provider.enqueue(new dev.jobq.spi.JobEnvelope(1, id, "t", "1", dev.jobq.JobOptions.defaults(), 0,
+                    java.time.Instant.now(), null, null), Duration.ZERO);
+            List<ReceivedJob> next = provider.receive(1, Duration.ofSeconds(20));
+
+            assertThat(result.get()).isEmpty();
+            assertThat(stillInterrupted).isTrue();
+            assertThat(next).extracting(ReceivedJob::jobId).containsExactly(id);
+            assertThat(next.get(0).attempt()).as("the abandoned poll's delivery is not counted").isEqualTo(1);
+            provider.acknowledge(next.get(0));
+        }
+    }
+
+    @Test
+    @DisplayName("with deadLetter: discard a dead job is deleted, with a Dead event")
+    void discardDeletesDeadJobs() {
+        SqsServer.Queues queues = ElasticMq.newQueues("discard", false);
+        Map<String, Object> settings = ElasticMq.settings(queues, Map.of("visibilityTimeout", "2s",
+                "deadLetter", "discard"));
+        settings.remove("deadLetterQueueUrl");
+        JobQueue jobs = workers.open(settings, Duration.ofSeconds(5));
+        jobs.registerJobHandler("cache:warm", String.class, (job, ctx) -> {
+            throw new IllegalStateException("cold");
+        });
+        jobs.start();
+
+        String id = jobs.enqueue("cache:warm", "home", EnqueueOptions.builder().maxAttempts(1).build());
+        JobEvent.Dead dead = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals(id));
+        jobs.close();
+
+        assertThat(dead.error()).contains("cold");
+        assertThat(QueueContents.total(queues.url())).isZero();
+        assertThat(QueueContents.total(queues.deadLetterUrl())).as("the unused dead-letter queue").isZero();
+    }
+}
