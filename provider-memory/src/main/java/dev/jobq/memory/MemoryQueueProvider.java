@@ -81,7 +81,8 @@ final class MemoryQueueProvider implements QueueProvider {
         this.leaseExpired = "lease of " + DurationFormat.format(limits.leaseDuration())
                 + " ended before the delivery was settled (worker stopped or stalled)";
         this.capabilities = new Capabilities(Capabilities.UNLIMITED_DELAY, limits.maxPayloadBytes(),
-                EnumSet.of(Feature.PRIORITY, Feature.DEDUPLICATION, Feature.JOB_LOOKUP, Feature.DEAD_LETTER_STORE));
+                EnumSet.of(Feature.PRIORITY, Feature.DEDUPLICATION, Feature.JOB_LOOKUP, Feature.DEAD_LETTER_STORE,
+                        Feature.LOCAL_RECEIVE));
         if (clock instanceof SettableClock settable) {
             // Receivers wait in real time for a due time on this clock; a test moving it must wake them.
             // Weakly, so that a clock shared by many short-lived providers does not keep them alive.
