@@ -2,6 +2,8 @@ package dev.jobq.bench.memory;
 
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.bench.runner.CpuClock;
+import dev.jobq.bench.runner.Heap;
 import dev.jobq.bench.runner.Metric;
 import dev.jobq.bench.runner.Probe;
 import dev.jobq.bench.runner.Scale;
@@ -17,10 +19,11 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * B1: a backlog of no-op jobs, all enqueued before the clock starts, drained through a running
- * {@link JobQueue} (poll loop, permits, one virtual thread per attempt, handler, acknowledgement,
- * Completed event) with the default concurrency; against a raw {@link ThreadPoolExecutor} with as
- * many threads draining as many no-op tasks queued before its threads start.
+ * B1: a backlog of no-op jobs, all enqueued (and the heap collected) before the clock starts,
+ * drained through a running {@link JobQueue} (poll loop, permits, virtual handler threads, handler,
+ * acknowledgement, Completed event) with the default concurrency; against a raw
+ * {@link ThreadPoolExecutor} with as many threads draining as many no-op tasks queued (and
+ * collected) before its threads start. Reports jobs/s and the process's CPU time per job.
  */
 public final class MemoryDrain implements Workload {
 
@@ -40,10 +43,12 @@ public final class MemoryDrain implements Workload {
 
     @Override
     public List<Metric> metrics() {
-        return List.of(new Metric("drain", "drain, concurrency " + CONCURRENCY, Unit.JOBS_PER_SECOND,
-                "a raw ThreadPoolExecutor of " + CONCURRENCY + " threads draining the same number of no-op tasks "
-                        + "queued in its LinkedBlockingQueue before its threads start",
-                Target.atLeastPercentOfCeiling(30)));
+        String ceiling = "a raw ThreadPoolExecutor of " + CONCURRENCY + " threads draining the same number of "
+                + "no-op tasks queued in its LinkedBlockingQueue before its threads start";
+        return List.of(
+                new Metric("drain", "drain, concurrency " + CONCURRENCY, Unit.JOBS_PER_SECOND, ceiling,
+                        Target.atLeastPercentOfCeiling(30)),
+                new Metric("drain-cpu", "process CPU per drained job", Unit.MICROSECONDS, ceiling, Target.none()));
     }
 
     @Override
@@ -52,14 +57,25 @@ public final class MemoryDrain implements Workload {
         int warmUp = scale.pick(50_000, 200_000);
         executorDrain(warmUp, probe, "warm-up executor");
         jobqDrain(warmUp, probe, "warm-up jobq");
-        Sides<Double> rates = probe.sideBySide(
+        Sides<Drain> drains = probe.sideBySide(
                 () -> executorDrain(jobs, probe, "executor drain"),
                 () -> jobqDrain(jobs, probe, "jobq drain"));
-        probe.record("drain", rates.subject(), rates.ceiling());
+        probe.record("drain", drains.subject().perSecond(), drains.ceiling().perSecond());
+        probe.record("drain-cpu", drains.subject().cpuMicrosPerJob(), drains.ceiling().cpuMicrosPerJob());
     }
 
-    /** Jobs per second from start() until the last Completed event. */
-    static double jobqDrain(int jobs, Probe probe, String phase) throws InterruptedException {
+    /** One drain: wall-clock rate, and the process's CPU time per job while it ran. */
+    record Drain(double perSecond, double cpuMicrosPerJob) {
+
+        static Drain measured(int jobs, long startNanos, long startCpuNanos) {
+            long nanos = System.nanoTime() - startNanos;
+            long cpu = CpuClock.processNanos() - startCpuNanos;
+            return new Drain(jobs / (nanos / 1e9), cpu / 1e3 / jobs);
+        }
+    }
+
+    /** From start() until the last Completed event. */
+    static Drain jobqDrain(int jobs, Probe probe, String phase) throws InterruptedException {
         var done = new Countdown(jobs);
         try (JobQueue queue = MemoryQueues.withConcurrency(CONCURRENCY)) {
             queue.registerJobHandler(TYPE, Void.class, (job, context) -> { });
@@ -71,28 +87,33 @@ public final class MemoryDrain implements Workload {
             for (int i = 0; i < jobs; i++) {
                 queue.enqueue(TYPE, null);
             }
+            // The backlog's own garbage and its first copy belong to the enqueue, not to the drain.
+            Heap.collect();
             try (var ignored = probe.phase(phase, jobs, done::done)) {
+                long cpu = CpuClock.processNanos();
                 long start = System.nanoTime();
                 queue.start();
                 done.await(LIMIT);
-                return jobs / ((System.nanoTime() - start) / 1e9);
+                return Drain.measured(jobs, start, cpu);
             }
         }
     }
 
-    /** Tasks per second from prestartAllCoreThreads() until the last task ran. */
-    static double executorDrain(int tasks, Probe probe, String phase) throws InterruptedException {
+    /** From prestartAllCoreThreads() until the last task ran. */
+    static Drain executorDrain(int tasks, Probe probe, String phase) throws InterruptedException {
         var done = new Countdown(tasks);
         var backlog = new LinkedBlockingQueue<Runnable>();
         for (int i = 0; i < tasks; i++) {
             backlog.add(new NoopTask(done));
         }
         var pool = new ThreadPoolExecutor(CONCURRENCY, CONCURRENCY, 0, TimeUnit.MILLISECONDS, backlog);
+        Heap.collect();
         try (var ignored = probe.phase(phase, tasks, done::done)) {
+            long cpu = CpuClock.processNanos();
             long start = System.nanoTime();
             pool.prestartAllCoreThreads();
             done.await(LIMIT);
-            return tasks / ((System.nanoTime() - start) / 1e9);
+            return Drain.measured(tasks, start, cpu);
         } finally {
             pool.shutdownNow();
         }

@@ -10,6 +10,12 @@ public enum Unit {
             return String.format(Locale.ROOT, "%,.0f", value);
         }
     },
+    MICROSECONDS("µs", false) {
+        @Override
+        String format(double value) {
+            return String.format(Locale.ROOT, value < 10 ? "%.2f" : "%.1f", value);
+        }
+    },
     MILLISECONDS("ms", false) {
         @Override
         String format(double value) {
