@@ -20,16 +20,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 public final class EnqueueRate implements Workload {
 
     private static final String TYPE = "bench:email";
-    private static final int DISTINCT_PAYLOADS = 1024;
     private static final int[] PRODUCERS = {1, 4};
 
-    private final SamplePayload[] payloads = new SamplePayload[DISTINCT_PAYLOADS];
-
-    public EnqueueRate() {
-        for (int i = 0; i < payloads.length; i++) {
-            payloads[i] = SamplePayload.of(i);
-        }
-    }
 
     @Override
     public String id() {
@@ -70,7 +62,7 @@ public final class EnqueueRate implements Workload {
         var producers = new Producers(threads);
         try (JobQueue queue = MemoryQueues.withConcurrency(MemoryDrain.CONCURRENCY);
              var ignored = probe.phase(phase, jobs, producers::sent)) {
-            return producers.run(jobs, i -> queue.enqueue(TYPE, payloads[i % DISTINCT_PAYLOADS]));
+            return producers.run(jobs, i -> queue.enqueue(TYPE, SamplePayload.forJob(i)));
         }
     }
 
@@ -78,7 +70,7 @@ public final class EnqueueRate implements Workload {
         var producers = new Producers(threads);
         var queue = new LinkedBlockingQueue<Runnable>();
         try (var ignored = probe.phase(phase, jobs, producers::sent)) {
-            return producers.run(jobs, i -> queue.offer(new PayloadTask(payloads[i % DISTINCT_PAYLOADS])));
+            return producers.run(jobs, i -> queue.offer(new PayloadTask(SamplePayload.forJob(i))));
         }
     }
 

@@ -57,11 +57,9 @@ public final class HandlerLatency implements Workload {
 
     @Override
     public void run(Scale scale, Probe probe) throws Exception {
-        Duration warmUp = scale.pick(Duration.ofSeconds(1), Duration.ofSeconds(2));
-        Duration measured = scale.pick(Duration.ofSeconds(3), Duration.ofSeconds(10));
-        Sides<Histogram> latency = probe.sideBySide(
-                () -> executor(warmUp, measured, probe),
-                () -> jobq(warmUp, measured, probe));
+        var plan = new Plan(scale.pick(20_000, 50_000), scale.pick(Duration.ofSeconds(1), Duration.ofSeconds(2)),
+                scale.pick(Duration.ofSeconds(3), Duration.ofSeconds(10)));
+        Sides<Histogram> latency = probe.sideBySide(() -> executor(plan, probe), () -> jobq(plan, probe));
         record(probe, "p50", 50, latency);
         record(probe, "p99", 99, latency);
         record(probe, "p999", 99.9, latency);
@@ -75,8 +73,16 @@ public final class HandlerLatency implements Workload {
         return histogram.getValueAtPercentile(percentile) / 1e6;
     }
 
-    private static Histogram jobq(Duration warmUp, Duration measured, Probe probe) throws Exception {
-        var schedule = new Schedule(warmUp, measured);
+    /**
+     * How one side is measured: a burst of jobs sent at once (so the JIT has compiled the path
+     * before the schedule starts), then the open-loop schedule, whose first {@code warmUp} is not
+     * recorded.
+     */
+    private record Plan(int burst, Duration warmUp, Duration measured) {
+    }
+
+    private static Histogram jobq(Plan plan, Probe probe) throws Exception {
+        var schedule = new Schedule(plan);
         try (JobQueue queue = MemoryQueues.withConcurrency(MemoryDrain.CONCURRENCY)) {
             queue.registerJobHandler(TYPE, Stamp.class, (job, context) -> schedule.started(job.payload().dueNanos()));
             queue.start();
@@ -84,8 +90,8 @@ public final class HandlerLatency implements Workload {
         }
     }
 
-    private static Histogram executor(Duration warmUp, Duration measured, Probe probe) throws Exception {
-        var schedule = new Schedule(warmUp, measured);
+    private static Histogram executor(Plan plan, Probe probe) throws Exception {
+        var schedule = new Schedule(plan);
         ExecutorService pool = new ThreadPoolExecutor(MemoryDrain.CONCURRENCY, MemoryDrain.CONCURRENCY, 0,
                 TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>());
         try {
@@ -95,24 +101,33 @@ public final class HandlerLatency implements Workload {
         }
     }
 
-    /** One open-loop pass: a warm-up whose jobs are not recorded, then the measured window. */
+    /** One side's pass: the burst, then the schedule, recording the jobs due after its warm-up. */
     private static final class Schedule {
+
+        /** The due instant the burst's jobs carry. */
+        private static final long BURST = Long.MIN_VALUE;
 
         private final OpenLoop loop = new OpenLoop(RATE);
         private final Recorder recorder = new Recorder(3);
-        private final Duration warmUp;
+        private final Plan plan;
         private final int total;
+        private final Countdown burstDone;
         private final Countdown done;
         private volatile long measureFromNanos = Long.MAX_VALUE;
 
-        Schedule(Duration warmUp, Duration measured) {
-            this.warmUp = warmUp;
-            this.total = loop.count(warmUp.plus(measured));
+        Schedule(Plan plan) {
+            this.plan = plan;
+            this.total = loop.count(plan.warmUp().plus(plan.measured()));
+            this.burstDone = new Countdown(plan.burst());
             this.done = new Countdown(total);
         }
 
         /** A handler or task started for the job due at {@code dueNanos}. */
         void started(long dueNanos) {
+            if (dueNanos == BURST) {
+                burstDone.tick();
+                return;
+            }
             long latency = System.nanoTime() - dueNanos;
             if (dueNanos >= measureFromNanos) {
                 recorder.recordValue(Math.max(0, latency));
@@ -121,9 +136,15 @@ public final class HandlerLatency implements Workload {
         }
 
         Histogram run(Probe probe, String phase, OpenLoop.Send send) throws Exception {
+            try (var ignored = probe.phase(phase + ": warm-up burst", plan.burst(), burstDone::done)) {
+                for (int i = 0; i < plan.burst(); i++) {
+                    send.send(BURST);
+                }
+                burstDone.await(DRAIN_LIMIT);
+            }
             var sent = new AtomicLong();
             long startNanos = System.nanoTime() + Duration.ofMillis(20).toNanos();
-            measureFromNanos = startNanos + warmUp.toNanos();
+            measureFromNanos = startNanos + plan.warmUp().toNanos();
             try (var ignored = probe.phase(phase, total, sent::get)) {
                 loop.run(startNanos, total, send, sent);
                 done.await(DRAIN_LIMIT);

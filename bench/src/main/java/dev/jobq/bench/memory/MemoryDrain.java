@@ -67,10 +67,21 @@ public final class MemoryDrain implements Workload {
     /** One drain: wall-clock rate, and the process's CPU time per job while it ran. */
     record Drain(double perSecond, double cpuMicrosPerJob) {
 
-        static Drain measured(int jobs, long startNanos, long startCpuNanos) {
-            long nanos = System.nanoTime() - startNanos;
-            long cpu = CpuClock.processNanos() - startCpuNanos;
-            return new Drain(jobs / (nanos / 1e9), cpu / 1e3 / jobs);
+        /**
+         * Collects the heap (the backlog's own garbage and its first copy belong to the enqueue,
+         * not to the drain), then times {@code start} until {@code done} has counted every job.
+         */
+        static Drain time(int jobs, Countdown done, Probe probe, String phase, Runnable start)
+                throws InterruptedException {
+            Heap.collect();
+            try (var ignored = probe.phase(phase, jobs, done::done)) {
+                long cpu = CpuClock.processNanos();
+                long begin = System.nanoTime();
+                start.run();
+                done.await(LIMIT);
+                long nanos = System.nanoTime() - begin;
+                return new Drain(jobs / (nanos / 1e9), (CpuClock.processNanos() - cpu) / 1e3 / jobs);
+            }
         }
     }
 
@@ -87,15 +98,7 @@ public final class MemoryDrain implements Workload {
             for (int i = 0; i < jobs; i++) {
                 queue.enqueue(TYPE, null);
             }
-            // The backlog's own garbage and its first copy belong to the enqueue, not to the drain.
-            Heap.collect();
-            try (var ignored = probe.phase(phase, jobs, done::done)) {
-                long cpu = CpuClock.processNanos();
-                long start = System.nanoTime();
-                queue.start();
-                done.await(LIMIT);
-                return Drain.measured(jobs, start, cpu);
-            }
+            return Drain.time(jobs, done, probe, phase, queue::start);
         }
     }
 
@@ -107,13 +110,8 @@ public final class MemoryDrain implements Workload {
             backlog.add(new NoopTask(done));
         }
         var pool = new ThreadPoolExecutor(CONCURRENCY, CONCURRENCY, 0, TimeUnit.MILLISECONDS, backlog);
-        Heap.collect();
-        try (var ignored = probe.phase(phase, tasks, done::done)) {
-            long cpu = CpuClock.processNanos();
-            long start = System.nanoTime();
-            pool.prestartAllCoreThreads();
-            done.await(LIMIT);
-            return Drain.measured(tasks, start, cpu);
+        try {
+            return Drain.time(tasks, done, probe, phase, pool::prestartAllCoreThreads);
         } finally {
             pool.shutdownNow();
         }

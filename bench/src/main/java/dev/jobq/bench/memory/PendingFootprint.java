@@ -26,16 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PendingFootprint implements Workload {
 
     private static final String TYPE = "bench:email";
-    private static final int DISTINCT_PAYLOADS = 1024;
 
-    private final SamplePayload[] payloads = new SamplePayload[DISTINCT_PAYLOADS];
     private final ObjectMapper mapper = new ObjectMapper();
-
-    public PendingFootprint() {
-        for (int i = 0; i < payloads.length; i++) {
-            payloads[i] = SamplePayload.of(i);
-        }
-    }
 
     @Override
     public String id() {
@@ -57,7 +49,7 @@ public final class PendingFootprint implements Workload {
     @Override
     public void run(Scale scale, Probe probe) throws Exception {
         int jobs = scale.pick(200_000, 1_000_000);
-        int payloadBytes = mapper.writeValueAsString(payloads[0]).getBytes(StandardCharsets.UTF_8).length;
+        int payloadBytes = mapper.writeValueAsString(SamplePayload.forJob(0)).getBytes(StandardCharsets.UTF_8).length;
         fillJobq(20_000, probe, "warm-up jobq");
         fillFloor(20_000, probe, "warm-up floor");
         Sides<Double> perJob = probe.sideBySide(
@@ -73,7 +65,7 @@ public final class PendingFootprint implements Workload {
             long before = Heap.usedAfterCollection();
             JobQueue queue = MemoryQueues.withConcurrency(MemoryDrain.CONCURRENCY);
             for (int i = 0; i < jobs; i++) {
-                queue.enqueue(TYPE, payloads[i % DISTINCT_PAYLOADS]);
+                queue.enqueue(TYPE, SamplePayload.forJob(i));
                 added.lazySet(i + 1);
             }
             long after = Heap.usedAfterCollection();
@@ -92,7 +84,7 @@ public final class PendingFootprint implements Workload {
             long before = Heap.usedAfterCollection();
             var queue = new LinkedBlockingQueue<Runnable>();
             for (int i = 0; i < jobs; i++) {
-                queue.add(new JsonTask(mapper.writeValueAsString(payloads[i % DISTINCT_PAYLOADS])));
+                queue.add(new JsonTask(mapper.writeValueAsString(SamplePayload.forJob(i))));
                 added.lazySet(i + 1);
             }
             long after = Heap.usedAfterCollection();
