@@ -68,11 +68,16 @@ public final class ResultTable {
             }
         }
         out.append("\nCeilings:\n\n");
-        Map<String, String> ceilings = new LinkedHashMap<>();
+        Map<String, List<String>> metricsByCeiling = new LinkedHashMap<>();
         for (MetricSummary s : report.summaries()) {
-            ceilings.putIfAbsent(s.workload() + " " + s.metric().label(), s.metric().ceiling());
+            metricsByCeiling.computeIfAbsent(s.workload() + "\u0000" + s.metric().ceiling(), k -> new ArrayList<>())
+                    .add(s.metric().label());
         }
-        ceilings.forEach((metric, ceiling) -> out.append("- ").append(metric).append(": ").append(ceiling).append('\n'));
+        metricsByCeiling.forEach((key, labels) -> {
+            String[] parts = key.split("\u0000", 2);
+            out.append("- ").append(parts[0]).append(" (").append(String.join("; ", labels)).append("): ")
+                    .append(parts[1]).append('\n');
+        });
         if (!report.failures().isEmpty()) {
             out.append("\nFailed:\n\n");
             report.failures().forEach(f -> out.append("- ").append(f).append('\n'));
