@@ -1,6 +1,7 @@
 package dev.jobq.bench.memory;
 
 import dev.jobq.JobQueue;
+import dev.jobq.bench.runner.Countdown;
 import dev.jobq.bench.runner.Metric;
 import dev.jobq.bench.runner.Probe;
 import dev.jobq.bench.runner.Scale;
