@@ -5,6 +5,7 @@ import dev.jobq.bench.memory.HandlerLatency;
 import dev.jobq.bench.memory.MemoryDrain;
 import dev.jobq.bench.memory.PendingFootprint;
 import dev.jobq.bench.runner.Workload;
+import dev.jobq.bench.sqs.SqsThroughput;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,7 +16,8 @@ final class Workloads {
             new MemoryDrain(),
             new EnqueueRate(),
             new HandlerLatency(),
-            new PendingFootprint());
+            new PendingFootprint(),
+            new SqsThroughput());
 
     private Workloads() {
     }
