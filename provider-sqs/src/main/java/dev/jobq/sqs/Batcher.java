@@ -1,5 +1,6 @@
 package dev.jobq.sqs;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,13 @@ import org.jspecify.annotations.Nullable;
  * is waiting, its own entry included, while callers arriving meanwhile queue up for the next batch.
  * A lone call goes out at once; under load, batches fill up by themselves.
  *
+ * <p>Callers that come in groups (ten producers, ten handlers acknowledging a received batch) would
+ * otherwise alternate between a batch of the first to come back and one of the rest, so half the
+ * requests for the same entries. So the sender waits briefly ({@code linger}, a few milliseconds)
+ * for as many entries as the previous batch held before it sends: a group keeps going out whole,
+ * and a lone caller (previous batch of one) never waits. When fewer come, the wait ends at the
+ * linger and the next batch expects that many.
+ *
  * <p>The batch call gets the entries in order and answers one {@link Outcome} per entry, in the same
  * order. Settling calls are not cancellable: a caller whose thread is interrupted still waits for its
  * entry and keeps its interrupt flag. Thread-safe.
@@ -27,6 +35,8 @@ final class Batcher<T, R> {
 
     /** SQS batch requests take at most ten entries. */
     static final int MAX_ENTRIES = 10;
+    /** How long a sender waits for the rest of its group: a fraction of one SQS round trip. */
+    static final Duration LINGER = Duration.ofMillis(2);
 
     /** One entry's result: a value, or the failure SQS reported for it. */
     record Outcome<R>(@Nullable R value, @Nullable RuntimeException failure) {
@@ -42,21 +52,33 @@ final class Batcher<T, R> {
     private final Function<List<T>, List<Outcome<R>>> call;
     private final ToIntFunction<T> weight;
     private final int maxWeight;
+    private final long lingerNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition done = lock.newCondition();
+    private final Condition arrived = lock.newCondition();
     private final ArrayDeque<Pending<T, R>> waiting = new ArrayDeque<>();
     private boolean sending;
+    private boolean lingering;
+    /** Entries of the previous batch: how many callers came together last time. */
+    private int lastBatchSize = 1;
 
     /**
      * @param call      sends one batch
      * @param weight    the size of an entry, counted against {@code maxWeight} per batch (SQS limits a
      *                  batch's total bytes); an entry heavier than that goes alone
      * @param maxWeight the largest total weight of one batch
+     * @param linger    the longest a sender waits for as many entries as its previous batch held
      */
-    Batcher(Function<List<T>, List<Outcome<R>>> call, ToIntFunction<T> weight, int maxWeight) {
+    Batcher(Function<List<T>, List<Outcome<R>>> call, ToIntFunction<T> weight, int maxWeight, Duration linger) {
         this.call = call;
         this.weight = weight;
         this.maxWeight = maxWeight;
+        this.lingerNanos = linger.toNanos();
+    }
+
+    /** A batcher with the default {@link #LINGER}. */
+    Batcher(Function<List<T>, List<Outcome<R>>> call, ToIntFunction<T> weight, int maxWeight) {
+        this(call, weight, maxWeight, LINGER);
     }
 
     /** A batcher of entries that weigh nothing. */
@@ -70,6 +92,9 @@ final class Batcher<T, R> {
         lock.lock();
         try {
             waiting.add(mine);
+            if (lingering) {
+                arrived.signal();
+            }
             while (mine.outcome == null) {
                 if (sending) {
                     done.awaitUninterruptibly();
@@ -92,11 +117,13 @@ final class Batcher<T, R> {
      * flag is set aside meanwhile, so that it cannot abort the other callers' entries.
      */
     private void sendNextBatch() {
-        List<Pending<T, R>> batch = takeBatch();
         sending = true;
+        boolean interrupted = Thread.interrupted();
+        interrupted |= awaitGroup();
+        List<Pending<T, R>> batch = takeBatch();
+        lastBatchSize = batch.size();
         lock.unlock();
         List<Outcome<R>> outcomes = null;
-        boolean interrupted = Thread.interrupted();
         try {
             outcomes = call.apply(batch.stream().map(p -> p.entry).toList());
             if (outcomes.size() != batch.size()) {
@@ -116,6 +143,26 @@ final class Batcher<T, R> {
             }
             sending = false;
             done.signalAll();
+        }
+    }
+
+    /**
+     * Waits up to the linger for as many entries as the previous batch held; with the lock held.
+     * Returns true if the caller was interrupted meanwhile (what is waiting is then sent at once).
+     */
+    private boolean awaitGroup() {
+        int group = Math.min(lastBatchSize, MAX_ENTRIES);
+        lingering = true;
+        try {
+            long left = lingerNanos;
+            while (waiting.size() < group && left > 0) {
+                left = arrived.awaitNanos(left);
+            }
+            return false;
+        } catch (InterruptedException e) {
+            return true;
+        } finally {
+            lingering = false;
         }
     }
 
