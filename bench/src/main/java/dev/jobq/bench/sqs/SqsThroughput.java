@@ -26,11 +26,15 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * on as many threads ({@link RawSqsLoop}): {@code SendMessageBatch} of ten, then
  * {@code ReceiveMessage} of ten and {@code DeleteMessageBatch}. Each side gets a fresh queue.
  * Also sends a quarter as many messages one {@code SendMessage} each from as many threads, to show
- * what the provider's batching is worth.
+ * what the provider's batching is worth; and runs jobq again with {@value #WIDE} producers and
+ * concurrency {@value #WIDE}: the raw loop's ten threads hold up to a hundred messages at once (ten
+ * each, sent or received in one call), while jobq never leases more jobs than it can run and enqueue
+ * sends one job per call, so jobq needs {@value #WIDE} of either to have as many on the wire.
  */
 public final class SqsThroughput implements Workload {
 
     static final int CONCURRENCY = 10;
+    static final int WIDE = 100;
     private static final String TYPE = "bench:email";
     private static final Duration LIMIT = Duration.ofMinutes(3);
 
@@ -51,6 +55,8 @@ public final class SqsThroughput implements Workload {
         return List.of(
                 new Metric("through", "enqueue then drain, concurrency " + CONCURRENCY, Unit.JOBS_PER_SECOND, raw,
                         Target.atLeastPercentOfCeiling(80)),
+                new Metric("through-wide", "enqueue then drain, " + WIDE + " producers, concurrency " + WIDE,
+                        Unit.JOBS_PER_SECOND, raw, Target.none()),
                 new Metric("enqueue", "enqueue from " + CONCURRENCY + " threads (batched)", Unit.JOBS_PER_SECOND, raw,
                         Target.none()),
                 new Metric("drain", "drain, concurrency " + CONCURRENCY, Unit.JOBS_PER_SECOND, raw, Target.none()),
@@ -66,14 +72,16 @@ public final class SqsThroughput implements Workload {
         try (var server = ElasticMqServer.start(); SqsClient raw = server.newClient()) {
             var loop = new RawSqsLoop(raw, CONCURRENCY);
             rawPass(server, loop, SqsMessages.of(TYPE, warmUp), probe, "warm-up raw SDK");
-            jobqPass(server, warmUp, probe, "warm-up jobq");
+            jobqPass(server, warmUp, CONCURRENCY, probe, "warm-up jobq");
             rawSingly(server, loop, SqsMessages.of(TYPE, warmUp / 4), probe, "warm-up raw SendMessage");
             List<SqsMessages.Body> bodies = SqsMessages.of(TYPE, jobs);
             Sides<Pass> passes = probe.sideBySide(
                     () -> rawPass(server, loop, bodies, probe, "raw SDK"),
-                    () -> jobqPass(server, jobs, probe, "jobq"));
+                    () -> jobqPass(server, jobs, CONCURRENCY, probe, "jobq"));
+            Pass wide = jobqPass(server, jobs, WIDE, probe, "jobq, concurrency " + WIDE);
             double singly = rawSingly(server, loop, SqsMessages.of(TYPE, jobs / 4), probe, "raw SendMessage");
             probe.record("through", passes.subject().through(), passes.ceiling().through());
+            probe.record("through-wide", wide.through(), passes.ceiling().through());
             probe.record("enqueue", passes.subject().enqueue(), passes.ceiling().enqueue());
             probe.record("drain", passes.subject().drain(), passes.ceiling().drain());
             probe.record("unbatched", passes.subject().enqueue(), singly);
@@ -112,19 +120,19 @@ public final class SqsThroughput implements Workload {
         }
     }
 
-    private static Pass jobqPass(ElasticMqServer server, int jobs, Probe probe, String phase)
+    private static Pass jobqPass(ElasticMqServer server, int jobs, int concurrency, Probe probe, String phase)
             throws InterruptedException {
         Map<String, Object> settings = server.providerSettings(server.newQueue("jobq"));
         var done = new Countdown(jobs);
         try (JobQueue queue = JobQueue.builder().environment(Map.of()).provider("sqs", settings)
-                .concurrency(CONCURRENCY).build()) {
+                .concurrency(concurrency).build()) {
             queue.registerJobHandler(TYPE, SamplePayload.class, (job, context) -> { });
             queue.addListener(event -> {
                 if (event instanceof JobEvent.Completed) {
                     done.tick();
                 }
             });
-            var producers = new Producers(CONCURRENCY);
+            var producers = new Producers(concurrency);
             double enqueue;
             try (var ignored = probe.phase(phase + ": enqueue", jobs, producers::sent)) {
                 enqueue = producers.run(jobs, i -> queue.enqueue(TYPE, SamplePayload.forJob(i)));
