@@ -24,6 +24,11 @@ import org.jspecify.annotations.Nullable;
  * and a lone caller (previous batch of one) never waits. When fewer come, the wait ends at the
  * linger and the next batch expects that many.
  *
+ * <p>Under more load than one batch in flight can carry (a hundred handlers acknowledging), a caller
+ * that finds a full batch waiting sends it at once beside the one in flight, up to
+ * {@link #MAX_IN_FLIGHT} batches: each batch is a round trip, and one at a time would cap a queue at
+ * ten entries per round trip whatever the concurrency.
+ *
  * <p>The batch call gets the entries in order and answers one {@link Outcome} per entry, in the same
  * order. Settling calls are not cancellable: a caller whose thread is interrupted still waits for its
  * entry and keeps its interrupt flag. Thread-safe.
@@ -37,6 +42,8 @@ final class Batcher<T, R> {
     static final int MAX_ENTRIES = 10;
     /** How long a sender waits for the rest of its group: a fraction of one SQS round trip. */
     static final Duration LINGER = Duration.ofMillis(2);
+    /** Full batches on the wire at once, at most; well under the provider's 64 connections. */
+    static final int MAX_IN_FLIGHT = 8;
 
     /** One entry's result: a value, or the failure SQS reported for it. */
     record Outcome<R>(@Nullable R value, @Nullable RuntimeException failure) {
@@ -57,7 +64,7 @@ final class Batcher<T, R> {
     private final Condition done = lock.newCondition();
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<Pending<T, R>> waiting = new ArrayDeque<>();
-    private boolean sending;
+    private int inFlight;
     private boolean lingering;
     /** Entries of the previous batch: how many callers came together last time. */
     private int lastBatchSize = 1;
@@ -96,10 +103,10 @@ final class Batcher<T, R> {
                 arrived.signal();
             }
             while (mine.outcome == null) {
-                if (sending) {
-                    done.awaitUninterruptibly();
-                } else {
+                if (mayBatchStart()) {
                     sendNextBatch();
+                } else {
+                    done.awaitUninterruptibly();
                 }
             }
         } finally {
@@ -117,9 +124,11 @@ final class Batcher<T, R> {
      * flag is set aside meanwhile, so that it cannot abort the other callers' entries.
      */
     private void sendNextBatch() {
-        sending = true;
+        inFlight++;
         boolean interrupted = Thread.interrupted();
-        interrupted |= awaitGroup();
+        if (inFlight == 1) {
+            interrupted |= awaitGroup();
+        }
         List<Pending<T, R>> batch = takeBatch();
         lastBatchSize = batch.size();
         lock.unlock();
@@ -141,9 +150,20 @@ final class Batcher<T, R> {
                 batch.get(i).outcome = outcomes != null ? outcomes.get(i)
                         : Outcome.failed(new IllegalStateException("the batch call ended with an error"));
             }
-            sending = false;
+            inFlight--;
             done.signalAll();
         }
+    }
+
+    /**
+     * With the lock held: whether a caller may send now. The first batch goes whenever none is on the
+     * wire; another only when a full one is waiting (and no sender is still gathering its group).
+     */
+    private boolean mayBatchStart() {
+        if (inFlight == 0) {
+            return true;
+        }
+        return !lingering && inFlight < MAX_IN_FLIGHT && waiting.size() >= MAX_ENTRIES;
     }
 
     /**
