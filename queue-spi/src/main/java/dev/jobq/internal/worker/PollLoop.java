@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * ({@link dev.jobq.spi.Capabilities#receiveBatch()} above 1), while a backlog lasts (the last
  * receive brought all it asked for) the loop waits up to {@link #GATHER_WAIT} for a batch's worth
  * of permits before it receives: handlers finish one by one, and receiving for each as it frees
- * its permit would cost a round trip for every job or two.
+ * its permit would cost a round trip for every job or two. On such providers a loop asks for one
+ * batch at most, and the worker runs a loop per batch's worth of concurrency.
  */
 final class PollLoop implements Runnable {
 
@@ -31,6 +32,8 @@ final class PollLoop implements Runnable {
     private final Duration pollInterval;
     private final Launcher launcher;
     private final int gatherTarget;
+    /** A batch on providers that receive in batches (the other loops of the queue take the rest); else all. */
+    private final int maxPerReceive;
     private final long gatherNanos;
     private volatile boolean stopping;
 
@@ -51,7 +54,9 @@ final class PollLoop implements Runnable {
         this.permits = permits;
         this.pollInterval = pollInterval;
         this.launcher = launcher;
-        this.gatherTarget = Math.min(permits.total(), queue.provider().capabilities().receiveBatch());
+        int batch = queue.provider().capabilities().receiveBatch();
+        this.gatherTarget = Math.min(permits.total(), batch);
+        this.maxPerReceive = batch > 1 ? batch : Integer.MAX_VALUE;
         this.gatherNanos = Math.min(gatherWait.toNanos(), pollInterval.toNanos());
     }
 
@@ -66,7 +71,7 @@ final class PollLoop implements Runnable {
         while (!stopping) {
             int granted;
             try {
-                granted = permits.acquireUpTo(Integer.MAX_VALUE, tier);
+                granted = permits.acquireUpTo(maxPerReceive, tier);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
