@@ -56,16 +56,25 @@ final class HandOff {
         this.settings = settings;
     }
 
-    /** Hands on due batches until none is left that no one else holds; returns how many rows it took. */
+    /**
+     * Hands on due batches until none is left that no one else holds; returns how many rows it took.
+     * One-time rows first, until a batch comes back short (no more were due and free when it was
+     * claimed: a claimed row is either handed on or moved to its retry time), then recurring jobs
+     * until a batch comes back empty (an occurrence handed on can leave its job due again, to catch
+     * up). Rows falling due meanwhile are the firing loop's next pass; it wakes at once for them.
+     */
     int drain() {
         int total = 0;
-        while (true) {
-            int taken = oneTimeBatch(clock.instant()) + recurringBatch(clock.instant());
-            if (taken == 0) {
-                return total;
-            }
+        int taken;
+        do {
+            taken = oneTimeBatch(clock.instant());
             total += taken;
-        }
+        } while (taken == settings.batchSize());
+        do {
+            taken = recurringBatch(clock.instant());
+            total += taken;
+        } while (taken > 0);
+        return total;
     }
 
     /** Jobs submitted to the sink so far, for tests and logs. */
