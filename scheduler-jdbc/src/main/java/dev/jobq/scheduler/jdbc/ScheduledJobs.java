@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import org.jooq.DSLContext;
 import org.jooq.exception.IntegrityConstraintViolationException;
+import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -96,7 +97,7 @@ final class ScheduledJobs {
 
     /** The earliest time a scheduled row is due, locked or not. */
     Optional<Instant> earliestDue(DSLContext dsl) {
-        return dsl.select(org.jooq.impl.DSL.min(JOBQ_SCHEDULED_JOB.DUE_AT)).from(JOBQ_SCHEDULED_JOB)
+        return dsl.select(DSL.min(JOBQ_SCHEDULED_JOB.DUE_AT)).from(JOBQ_SCHEDULED_JOB)
                 .where(JOBQ_SCHEDULED_JOB.STATUS.eq(SCHEDULED))
                 .fetchOptional(0, Instant.class);
     }
@@ -121,7 +122,8 @@ final class ScheduledJobs {
                 .setNull(JOBQ_SCHEDULED_JOB.PENDING_KEY)
                 .setNull(JOBQ_SCHEDULED_JOB.ERROR)
                 .set(JOBQ_SCHEDULED_JOB.UPDATED_AT, now)
-                .where(JOBQ_SCHEDULED_JOB.ID.in(ids))
+                // One array parameter: an IN list of a hundred is rendered and bound anew for every batch.
+                .where(JOBQ_SCHEDULED_JOB.ID.eq(DSL.any(ids.toArray(String[]::new))))
                 .execute();
     }
 
