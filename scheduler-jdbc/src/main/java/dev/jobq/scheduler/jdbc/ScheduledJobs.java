@@ -39,7 +39,11 @@ final class ScheduledJobs {
     /** Stores a job due at {@code at}; returns its id, or the id of a scheduled job with the same deduplication key. */
     String insert(DSLContext dsl, JobEnvelope envelope, Instant at, Instant now) {
         String pendingKey = pendingKey(envelope.options());
+        // The columns hold microseconds: round up, so that a job is never handed on before its instant.
         Instant due = at.truncatedTo(ChronoUnit.MICROS);
+        if (due.isBefore(at)) {
+            due = due.plus(1, ChronoUnit.MICROS);
+        }
         for (int attempt = 0; ; attempt++) {
             if (pendingKey != null) {
                 Optional<String> existing = dsl.select(JOBQ_SCHEDULED_JOB.ID).from(JOBQ_SCHEDULED_JOB)
