@@ -5,6 +5,8 @@ import dev.jobq.bench.memory.HandlerLatency;
 import dev.jobq.bench.memory.MemoryDrain;
 import dev.jobq.bench.memory.PendingFootprint;
 import dev.jobq.bench.runner.Workload;
+import dev.jobq.bench.scheduler.FireRate;
+import dev.jobq.bench.scheduler.FiringPrecision;
 import dev.jobq.bench.sqs.SqsThroughput;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +19,9 @@ final class Workloads {
             new EnqueueRate(),
             new HandlerLatency(),
             new PendingFootprint(),
-            new SqsThroughput());
+            new SqsThroughput(),
+            new FireRate(),
+            new FiringPrecision());
 
     private Workloads() {
     }
