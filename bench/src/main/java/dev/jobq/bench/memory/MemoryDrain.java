@@ -41,7 +41,7 @@ public final class MemoryDrain implements Workload {
     static final int CONCURRENCY = WorkerSettings.DEFAULT_CONCURRENCY;
     private static final String TYPE = "bench:noop";
     private static final Duration LIMIT = Duration.ofMinutes(3);
-    private static final int WARM_UP_ROUNDS = 3;
+
 
     @Override
     public String id() {
@@ -75,8 +75,9 @@ public final class MemoryDrain implements Workload {
         int warmUp = scale.pick(100_000, 200_000);
         // Until C2 has compiled the whole path: one round of 50,000 jobs left B1 at a fifth of
         // the rate it reaches once warm.
-        for (int round = 1; round <= WARM_UP_ROUNDS; round++) {
-            String of = " " + round + "/" + WARM_UP_ROUNDS;
+        int rounds = scale.pick(2, 3);
+        for (int round = 1; round <= rounds; round++) {
+            String of = " " + round + "/" + rounds;
             executorDrain(warmUp, probe, "warm-up executor" + of);
             jobqDrain(warmUp, probe, "warm-up jobq" + of);
             executorSubmitted(warmUp, probe, "warm-up executor, submitted" + of);

@@ -43,6 +43,12 @@ public final class FireRate implements Workload {
         return "scheduler fire rate";
     }
 
+    /** One run in quick mode (a smoke run: each starts a server), three in full. */
+    @Override
+    public int runs(Scale scale) {
+        return scale.pick(1, 3);
+    }
+
     @Override
     public List<Metric> metrics() {
         String raw = "a raw JDBC loop on the same table and batch size (" + BATCH + "): FOR UPDATE SKIP LOCKED, "
@@ -67,7 +73,7 @@ public final class FireRate implements Workload {
 
     @Override
     public void run(Scale scale, Probe probe) throws Exception {
-        var plan = new Plan(scale.pick(5_000, 20_000), scale.pick(100_000, 1_000_000), scale.pick(2_000, 5_000));
+        var plan = new Plan(scale.pick(3_000, 20_000), scale.pick(50_000, 1_000_000), scale.pick(500, 5_000));
         Path h2Dir = Files.createTempDirectory("jobq-bench-h2");
         try (var postgres = DurablePostgres.start()) {
             System.out.println("PostgreSQL for B6: " + postgres.durability());
@@ -182,7 +188,13 @@ public final class FireRate implements Workload {
     private static void printPlan(ScheduledTable table, String phase) throws Exception {
         String claim = "SELECT * FROM jobq_scheduled_job WHERE status = 'SCHEDULED' AND due_at <= ? "
                 + "ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
+        List<String> plan = table.plan(claim, Instant.now(), BATCH);
         System.out.println(phase + ": plan of the scheduler's claim (as ScheduledJobs.lockDue writes it):");
-        table.plan(claim, Instant.now(), BATCH).forEach(line -> System.out.println("    " + line));
+        if (table.postgres()) {
+            plan.forEach(line -> System.out.println("    " + line));
+        } else {
+            // H2 answers with the query, its index choice in a comment: one line is enough.
+            System.out.println("    " + String.join(" ", plan).replaceAll("\\s+", " ").replaceAll("SELECT .* FROM", "SELECT … FROM"));
+        }
     }
 }

@@ -31,8 +31,7 @@ import java.util.concurrent.TimeUnit;
 public final class FiringPrecision implements Workload {
 
     private static final String TYPE = "bench:due";
-    /** Between scheduling the first job and the window's start: scheduling takes a commit per job. */
-    private static final Duration LEAD = Duration.ofSeconds(3);
+
     private static final Duration DRAIN = Duration.ofSeconds(30);
     private static final int WARM_UP_JOBS = 20;
 
@@ -53,6 +52,12 @@ public final class FiringPrecision implements Workload {
         return "scheduler precision";
     }
 
+    /** One run in quick mode (a smoke run: each starts a server), three in full. */
+    @Override
+    public int runs(Scale scale) {
+        return scale.pick(1, 3);
+    }
+
     @Override
     public List<Metric> metrics() {
         String timer = "a ScheduledThreadPoolExecutor firing at the same instants in the same window";
@@ -69,6 +74,8 @@ public final class FiringPrecision implements Workload {
     public void run(Scale scale, Probe probe) throws Exception {
         int jobs = scale.pick(50, 200);
         Duration window = scale.pick(Duration.ofSeconds(5), Duration.ofSeconds(20));
+        // Between scheduling the first job and the window's start: scheduling takes a commit per job.
+        Duration lead = scale.pick(Duration.ofSeconds(1), Duration.ofSeconds(3));
         try (var postgres = DurablePostgres.start()) {
             System.out.println("PostgreSQL for B7: " + postgres.durability());
             var moments = new Moments();
@@ -82,7 +89,7 @@ public final class FiringPrecision implements Workload {
                 moments.await(schedule(queue, warmUp, probe, "warm-up"), probe, "warm-up", DRAIN);
 
                 var random = new Random(probe.run());
-                Instant from = Instant.now().plus(LEAD);
+                Instant from = Instant.now().plus(lead);
                 List<Instant> instants = new ArrayList<>();
                 for (int i = 0; i < jobs; i++) {
                     instants.add(from.plusNanos((long) (random.nextDouble() * window.toNanos())));
@@ -95,7 +102,7 @@ public final class FiringPrecision implements Workload {
                 }
                 Map<String, Instant> dueById = schedule(queue, instants, probe, "scheduling " + jobs + " jobs");
                 if (Instant.now().isAfter(from)) {
-                    System.out.println("B7: scheduling took longer than " + LEAD + "; the first jobs were scheduled "
+                    System.out.println("B7: scheduling took longer than " + lead + "; the first jobs were scheduled "
                             + "after their instant");
                 }
                 moments.await(dueById, probe, "waiting for " + jobs + " jobs due over " + window, window.plus(DRAIN));

@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * (long polls, real handlers binding a ~100-byte payload, acknowledgements). Ceiling: the raw SDK
  * on as many threads ({@link RawSqsLoop}): {@code SendMessageBatch} of ten, then
  * {@code ReceiveMessage} of ten and {@code DeleteMessageBatch}. Each side gets a fresh queue.
- * Also sends a quarter as many messages one {@code SendMessage} each from as many threads, to show
+ * Also sends 2,000 messages (500 quick) one {@code SendMessage} each from as many threads, to show
  * what the provider's batching is worth; and runs jobq again with {@value #WIDE} producers and
  * concurrency {@value #WIDE}: the raw loop's ten threads hold up to a hundred messages at once (ten
  * each, sent or received in one call), while jobq never leases more jobs than it can run and enqueue
@@ -48,6 +48,12 @@ public final class SqsThroughput implements Workload {
         return "SQS (ElasticMQ)";
     }
 
+    /** One run in quick mode (a smoke run: each starts a server), three in full. */
+    @Override
+    public int runs(Scale scale) {
+        return scale.pick(1, 3);
+    }
+
     @Override
     public List<Metric> metrics() {
         String raw = "the AWS SDK alone on " + CONCURRENCY + " threads: SendMessageBatch of 10, then ReceiveMessage "
@@ -67,24 +73,25 @@ public final class SqsThroughput implements Workload {
 
     @Override
     public void run(Scale scale, Probe probe) throws Exception {
-        int jobs = scale.pick(4_000, 20_000);
-        int warmUp = scale.pick(2_000, 4_000);
+        int jobs = scale.pick(1_500, 20_000);
+        int warmUp = scale.pick(500, 2_000);
+        int singly = scale.pick(500, 2_000);
         try (var server = ElasticMqServer.start(); SqsClient raw = server.newClient()) {
             var loop = new RawSqsLoop(raw, CONCURRENCY);
             rawPass(server, loop, SqsMessages.of(TYPE, warmUp), probe, "warm-up raw SDK");
             jobqPass(server, warmUp, CONCURRENCY, probe, "warm-up jobq");
-            rawSingly(server, loop, SqsMessages.of(TYPE, warmUp / 4), probe, "warm-up raw SendMessage");
+            rawSingly(server, loop, SqsMessages.of(TYPE, singly / 4), probe, "warm-up raw SendMessage");
             List<SqsMessages.Body> bodies = SqsMessages.of(TYPE, jobs);
             Sides<Pass> passes = probe.sideBySide(
                     () -> rawPass(server, loop, bodies, probe, "raw SDK"),
                     () -> jobqPass(server, jobs, CONCURRENCY, probe, "jobq"));
             Pass wide = jobqPass(server, jobs, WIDE, probe, "jobq, concurrency " + WIDE);
-            double singly = rawSingly(server, loop, SqsMessages.of(TYPE, jobs / 4), probe, "raw SendMessage");
+            double unbatched = rawSingly(server, loop, SqsMessages.of(TYPE, singly), probe, "raw SendMessage");
             probe.record("through", passes.subject().through(), passes.ceiling().through());
             probe.record("through-wide", wide.through(), passes.ceiling().through());
             probe.record("enqueue", passes.subject().enqueue(), passes.ceiling().enqueue());
             probe.record("drain", passes.subject().drain(), passes.ceiling().drain());
-            probe.record("unbatched", passes.subject().enqueue(), singly);
+            probe.record("unbatched", passes.subject().enqueue(), unbatched);
         }
     }
 
