@@ -37,6 +37,10 @@ final class ScheduledTable {
         return DriverManager.getConnection(url);
     }
 
+    String url() {
+        return url;
+    }
+
     boolean postgres() {
         return postgres;
     }

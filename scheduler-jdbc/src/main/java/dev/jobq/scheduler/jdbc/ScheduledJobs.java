@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.jooq.DSLContext;
+import org.jooq.SortField;
 import org.jooq.exception.IntegrityConstraintViolationException;
 import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +34,10 @@ final class ScheduledJobs {
     static final String CANCELLED = ScheduledJobInfo.Status.CANCELLED.name();
     static final int ERROR_LENGTH = 2000;
     private static final int PURGE_CHUNK = 1000;
+
+    /** The due index's order, which a claim takes rows in. */
+    private static final List<SortField<?>> IN_DUE_ORDER = List.of(JOBQ_SCHEDULED_JOB.STATUS.asc(),
+            JOBQ_SCHEDULED_JOB.DUE_AT.asc(), JOBQ_SCHEDULED_JOB.ID.asc());
 
     private final OptionsJson optionsJson = new OptionsJson();
 
@@ -106,11 +111,15 @@ final class ScheduledJobs {
                 .fetchOptional(0, Instant.class);
     }
 
-    /** Locks up to {@code limit} due rows no other transaction holds, earliest first. Call in a transaction. */
+    /**
+     * Locks up to {@code limit} due rows no other transaction holds, earliest first. Call in a
+     * transaction. The order is the due index's own (status is fixed by the WHERE), so the database
+     * reads the batch it takes, not every due row.
+     */
     List<JobqScheduledJobRecord> lockDue(DSLContext tx, Instant now, int limit) {
         return tx.selectFrom(JOBQ_SCHEDULED_JOB)
                 .where(JOBQ_SCHEDULED_JOB.STATUS.eq(SCHEDULED).and(JOBQ_SCHEDULED_JOB.DUE_AT.le(now)))
-                .orderBy(JOBQ_SCHEDULED_JOB.DUE_AT, JOBQ_SCHEDULED_JOB.ID)
+                .orderBy(IN_DUE_ORDER)
                 .limit(limit)
                 .forUpdate()
                 .skipLocked()
