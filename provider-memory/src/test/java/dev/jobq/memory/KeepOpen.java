@@ -15,14 +15,21 @@ import java.util.Optional;
 
 /**
  * A provider seen through a queue that does not close it, so a test can hand the same jobs to a
- * second queue after the first one shut down (as two worker processes share one SQS queue).
+ * second queue after the first one shut down (as two worker processes share one SQS queue). It can
+ * also run a step before each acknowledgement, to make one as slow as an SQS call.
  */
 final class KeepOpen implements QueueProvider {
 
     private final QueueProvider delegate;
+    private final Runnable beforeAcknowledge;
 
     KeepOpen(QueueProvider delegate) {
+        this(delegate, () -> { });
+    }
+
+    KeepOpen(QueueProvider delegate, Runnable beforeAcknowledge) {
         this.delegate = delegate;
+        this.beforeAcknowledge = beforeAcknowledge;
     }
 
     @Override
@@ -42,6 +49,7 @@ final class KeepOpen implements QueueProvider {
 
     @Override
     public void acknowledge(ReceivedJob job) {
+        beforeAcknowledge.run();
         delegate.acknowledge(job);
     }
 
