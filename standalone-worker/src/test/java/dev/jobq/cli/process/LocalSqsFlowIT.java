@@ -1,0 +1,94 @@
+package dev.jobq.cli.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.JobHandlerModule;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's "With SQS" flow, with the two jars a user runs: {@code local-sqs.jar} as the SQS
+ * endpoint (its printed {@code jobq.yaml} saved as is), a handler jar of the user's own compiled
+ * against jobq, {@code jobq run}, {@code jobq enqueue}, {@code jobq stats}, and Ctrl-C (SIGINT) for
+ * both.
+ */
+class LocalSqsFlowIT {
+
+    private static final Duration START = Duration.ofSeconds(60);
+    private static final Duration COMMAND = Duration.ofSeconds(60);
+    private static final Duration EXIT = Duration.ofSeconds(60);
+
+    /** The README's handler module, word for word. */
+    static final String HELLO_HANDLERS = """
+            package hello;
+
+            import dev.jobq.JobHandlerModule;
+            import dev.jobq.JobHandlerRegistry;
+
+            public final class HelloHandlers implements JobHandlerModule {
+                public record Greeting(String name) {}
+
+                @Override
+                public void register(JobHandlerRegistry registry) {
+                    registry.registerJobHandler("hello:greet", Greeting.class,
+                            (job, ctx) -> ctx.log("hello, {}", job.payload().name()));
+                }
+            }
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("local-sqs.jar's jobq.yaml, an own handler jar, jobq run, enqueue and stats; Ctrl-C stops both")
+    void readmeFlowOnLocalSqs() throws Exception {
+        try (JobqProcess localSqs = JobqProcess.javaJar("local-sqs.jar", "local-sqs/target/local-sqs.jar")
+                .directory(dir).args("--port", "0").start()) {
+            localSqs.stdout().awaitLine("local-sqs: running", START);
+            Path config = Files.writeString(dir.resolve("jobq.yaml"), printedConfig(localSqs.stdout().lines()));
+            Path handlers = dir.resolve("handlers");
+            new JarBuilder().compile(dir.resolve("hello"), Map.of("hello.HelloHandlers", HELLO_HANDLERS))
+                    .service(JobHandlerModule.class, "hello.HelloHandlers")
+                    .writeTo(handlers.resolve("hello.jar"));
+
+            try (JobqProcess worker = JobqProcess.jar().directory(dir)
+                    .args("run", "--config", config.toString(), "--handlers", handlers.toString()).start()) {
+                assertThat(worker.stdout().awaitLine("jobq run: working", START)).endsWith("handlers: hello:greet");
+
+                var enqueued = JobqProcess.jar().directory(dir)
+                        .args("enqueue", "hello:greet", "--payload", "{\"name\": \"Ada\"}", "--config", config.toString())
+                        .run(COMMAND);
+                assertThat(enqueued.exitCode()).as(enqueued.err()).isZero();
+                String jobId = enqueued.out().strip();
+                worker.stderr().await(l -> l.contains("job=" + jobId) && l.contains("outcome=completed"), 1, START,
+                        "with job=" + jobId + " and outcome=completed");
+                assertThat(worker.stderr().text()).contains("[" + jobId + "] - hello, Ada");
+
+                var stats = JobqProcess.jar().directory(dir).args("stats", "--config", config.toString()).run(COMMAND);
+                assertThat(stats.exitCode()).as(stats.err()).isZero();
+                assertThat(stats.out()).startsWith("QUEUE").containsPattern("(?m)^default\\s+0\\s");
+
+                worker.interrupt();
+                assertThat(worker.awaitExit(EXIT)).isZero();
+                assertThat(worker.stdout().text()).endsWith("jobq run: stopped");
+            }
+            localSqs.interrupt();
+            assertThat(localSqs.awaitExit(EXIT)).as("the JVM's status after Ctrl-C").isEqualTo(130);
+            assertThat(localSqs.stdout().text()).endsWith("local-sqs: stopped");
+        }
+    }
+
+    /** The jobq.yaml local-sqs printed: the lines between the blank lines after "a jobq.yaml for it:". */
+    private static String printedConfig(List<String> stdout) {
+        int start = stdout.indexOf("local-sqs: a jobq.yaml for it:") + 2;
+        int end = stdout.subList(start, stdout.size()).indexOf("") + start;
+        assertThat(start).as("local-sqs printed a jobq.yaml:\n" + String.join("\n", stdout)).isGreaterThan(1);
+        return String.join("\n", stdout.subList(start, end)) + "\n";
+    }
+}
