@@ -14,33 +14,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's "With SQS" flow, with the two jars a user runs: {@code local-sqs.jar} as the SQS
- * endpoint (its printed {@code jobq.yaml} saved as is), a handler jar of the user's own compiled
- * against jobq, {@code jobq run}, {@code jobq enqueue}, {@code jobq stats}, and Ctrl-C (SIGINT) for
- * both.
+ * endpoint (its printed {@code jobq.yaml} saved as is, and the same as the README's), the README's
+ * own handler module compiled against jobq, {@code jobq run}, {@code jobq enqueue},
+ * {@code jobq stats}, and Ctrl-C (SIGINT) for both.
  */
 class LocalSqsFlowIT {
 
     private static final Duration START = Duration.ofSeconds(60);
     private static final Duration COMMAND = Duration.ofSeconds(60);
     private static final Duration EXIT = Duration.ofSeconds(60);
-
-    /** The README's handler module, word for word. */
-    static final String HELLO_HANDLERS = """
-            package hello;
-
-            import dev.jobq.JobHandlerModule;
-            import dev.jobq.JobHandlerRegistry;
-
-            public final class HelloHandlers implements JobHandlerModule {
-                public record Greeting(String name) {}
-
-                @Override
-                public void register(JobHandlerRegistry registry) {
-                    registry.registerJobHandler("hello:greet", Greeting.class,
-                            (job, ctx) -> ctx.log("hello, {}", job.payload().name()));
-                }
-            }
-            """;
 
     @TempDir
     Path dir;
@@ -51,9 +33,16 @@ class LocalSqsFlowIT {
         try (JobqProcess localSqs = JobqProcess.javaJar("local-sqs.jar", "local-sqs/target/local-sqs.jar")
                 .directory(dir).args("--port", "0").start()) {
             localSqs.stdout().awaitLine("local-sqs: running", START);
-            Path config = Files.writeString(dir.resolve("jobq.yaml"), printedConfig(localSqs.stdout().lines()));
+            String printed = printedConfig(localSqs.stdout().lines());
+            String port = printed.lines().filter(l -> l.startsWith("  endpoint: ")).findFirst().orElseThrow()
+                    .replaceAll(".*:", "");
+            var readme = ReadmeFile.read();
+            assertThat(printed.replace(":" + port, ":9324")).as("the README's jobq.yaml is what local-sqs prints")
+                    .isEqualTo(readme.heredoc("/tmp/jobq-sqs/jobq.yaml"));
+            Path config = Files.writeString(dir.resolve("jobq.yaml"), printed);
             Path handlers = dir.resolve("handlers");
-            new JarBuilder().compile(dir.resolve("hello"), Map.of("hello.HelloHandlers", HELLO_HANDLERS))
+            new JarBuilder().compile(dir.resolve("hello"),
+                            Map.of("hello.HelloHandlers", readme.heredoc("/tmp/jobq-sqs/src/hello/HelloHandlers.java")))
                     .service(JobHandlerModule.class, "hello.HelloHandlers")
                     .writeTo(handlers.resolve("hello.jar"));
 
