@@ -160,6 +160,21 @@ public final class JobqProcess implements AutoCloseable {
         process.toHandle().destroy();
     }
 
+    /**
+     * Sends SIGTERM to all of {@code processes} first, then waits at most {@code timeout} for each;
+     * returns their exit statuses in order.
+     */
+    public static List<Integer> terminateAll(Duration timeout, JobqProcess... processes) {
+        for (JobqProcess process : processes) {
+            process.terminate();
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (JobqProcess process : processes) {
+            statuses.add(process.awaitExit(timeout));
+        }
+        return statuses;
+    }
+
     /** SIGINT, as Ctrl-C in a terminal sends it (through {@code kill -INT}). */
     public void interrupt() {
         signal("INT");

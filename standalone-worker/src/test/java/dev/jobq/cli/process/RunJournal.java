@@ -73,6 +73,28 @@ final class RunJournal {
         return runs().stream().filter(r -> r.jobId().equals(jobId)).toList();
     }
 
+    /** How many runs the worker named {@code worker} recorded. */
+    long count(String worker) {
+        return runs().stream().filter(r -> r.worker().equals(worker)).count();
+    }
+
+    /**
+     * Asserts that exactly {@code jobIds} ran, each once, on {@code worker}, as attempt {@code attempt}
+     * ({@code why} says why that attempt).
+     */
+    void assertRanOnceEach(Collection<String> jobIds, String worker, int attempt, String why) {
+        Map<String, List<Run>> byJob = byJob();
+        if (!byJob.keySet().equals(new HashSet<>(jobIds))) {
+            throw new AssertionError("the jobs that ran " + byJob.keySet() + " are not the ones expected " + jobIds);
+        }
+        byJob.forEach((jobId, runs) -> {
+            if (runs.size() != 1 || !runs.getFirst().worker().equals(worker) || runs.getFirst().attempt() != attempt) {
+                throw new AssertionError("job " + jobId + " should have run once, on " + worker + ", as attempt "
+                        + attempt + " (" + why + "); its runs: " + runs);
+            }
+        });
+    }
+
     /** Runs beyond the first of their job. */
     static int duplicates(Map<String, List<Run>> byJob) {
         return byJob.values().stream().mapToInt(runs -> runs.size() - 1).sum();

@@ -4,26 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.cli.process.handlers.RecordModule;
 import dev.jobq.cli.process.handlers.RunLog;
-import dev.jobq.localsqs.LocalSqs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.stream.Stream;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The scheduler in {@code jobq run} processes: jobs scheduled and recurring jobs registered with
  * the {@code jobq schedule} and {@code jobq recurring} commands (child processes too) are kept in a
  * real PostgreSQL ({@link Postgres}, a database per test), fired by the workers' schedulers onto
- * an SQS queue ({@link LocalSqs}) and run there. Runs are read from the workers' journals.
+ * an SQS queue ({@link LocalSqsServer}) and run there. Runs are read from the workers' journals.
  */
 class SchedulerProcessIT {
 
@@ -32,7 +31,9 @@ class SchedulerProcessIT {
     private static final Duration EXIT = Duration.ofSeconds(60);
     private static final String NO_WORK = "{\"millis\": 0}";
 
-    private static LocalSqs sqs;
+    @RegisterExtension
+    static final LocalSqsServer SQS = new LocalSqsServer();
+
     private static Postgres postgres;
 
     @TempDir
@@ -44,16 +45,12 @@ class SchedulerProcessIT {
     private Path config;
 
     @BeforeAll
-    static void startServers() {
-        sqs = LocalSqs.start(LocalSqs.DEFAULT_HOST, 0);
+    static void startPostgres() {
         postgres = Postgres.start();
     }
 
     @AfterAll
-    static void stopServers() throws Exception {
-        if (sqs != null) {
-            sqs.close();
-        }
+    static void stopPostgres() throws Exception {
         if (postgres != null) {
             postgres.close();
         }
@@ -61,7 +58,7 @@ class SchedulerProcessIT {
 
     @BeforeEach
     void queueDatabaseAndHandlers() {
-        queue = SqsQueue.create(sqs, "scheduled");
+        queue = SqsQueue.create(SQS.get(), "scheduled");
         handlers = TestHandlers.directoryIn(dir);
         journal = new RunJournal(dir);
         // pollInterval 1s: rows written by other processes (the commands) are seen within a second
@@ -131,17 +128,12 @@ class SchedulerProcessIT {
             journal.awaitJobCount(8, Duration.ofSeconds(90));
             assertThat(jobq("recurring", "disable", "pulse").strip()).isEqualTo("disabled pulse");
             // occurrences handed on before the disable are run too before anything is counted
-            Awaitility.await().atMost(START).pollInterval(Duration.ofMillis(200)).until(() -> queue.messagesLeft() == 0);
-
-            a.terminate();
-            b.terminate();
-            assertThat(a.awaitExit(EXIT)).isZero();
-            assertThat(b.awaitExit(EXIT)).isZero();
+            queue.awaitEmpty(START);
+            assertThat(JobqProcess.terminateAll(EXIT, a, b)).containsExactly(0, 0);
         }
         var byJob = journal.byJob();
-        long onA = journal.runs().stream().filter(r -> r.worker().equals("a")).count();
         System.out.printf("MEASURE two schedulers: %d occurrences of 'pulse' ran (a %d, b %d); run more than once: %d%n",
-                byJob.size(), onA, journal.runs().size() - onA, RunJournal.duplicates(byJob));
+                byJob.size(), journal.count("a"), journal.count("b"), RunJournal.duplicates(byJob));
         // an occurrence's job id is the same whichever scheduler fires it, so a double enqueue would run twice
         assertThat(byJob).hasSizeGreaterThanOrEqualTo(8)
                 .allSatisfy((occurrence, runs) -> assertThat(runs).as("runs of occurrence " + occurrence).hasSize(1));

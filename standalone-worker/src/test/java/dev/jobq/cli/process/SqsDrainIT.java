@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jobq.JobQueue;
 import dev.jobq.cli.process.handlers.RecordModule;
 import dev.jobq.cli.process.handlers.RunLog;
-import dev.jobq.localsqs.LocalSqs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,15 +14,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two {@code jobq run} processes drain one SQS queue (ElasticMQ, {@link LocalSqs}) that an
+ * Two {@code jobq run} processes drain one SQS queue (ElasticMQ, {@link LocalSqsServer}) that an
  * application fills through jobq's SQS provider, and every job is run: the app-enqueues,
  * workers-work flow of the README at scale.
  */
@@ -35,27 +32,16 @@ class SqsDrainIT {
     private static final Duration DRAIN = Duration.ofMinutes(4);
     private static final Duration EXIT = Duration.ofSeconds(60);
 
-    private static LocalSqs sqs;
+    @RegisterExtension
+    static final LocalSqsServer SQS = new LocalSqsServer();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startSqs() {
-        sqs = LocalSqs.start(LocalSqs.DEFAULT_HOST, 0);
-    }
-
-    @AfterAll
-    static void stopSqs() {
-        if (sqs != null) {
-            sqs.close();
-        }
-    }
-
     @Test
     @DisplayName("two workers drain 2,000 jobs enqueued by the application: each runs, none twice, none dead")
     void twoWorkersDrainTheQueue() throws Exception {
-        SqsQueue queue = SqsQueue.create(sqs, "drain");
+        SqsQueue queue = SqsQueue.create(SQS.get(), "drain");
         Path handlers = TestHandlers.directoryIn(dir);
         var journal = new RunJournal(dir);
         // a 30 s lease against handlers of 5 ms: with heartbeats and nobody killed, no lease ends early
@@ -75,17 +61,13 @@ class SqsDrainIT {
             journal.awaitJobs(jobIds, DRAIN);
             double drained = (System.nanoTime() - started) / 1e9;
             // every run journalled; the last acknowledgements may still be on their way
-            Awaitility.await().atMost(START).pollInterval(Duration.ofMillis(200)).until(() -> queue.messagesLeft() == 0);
-
-            a.terminate();
-            b.terminate();
-            assertThat(a.awaitExit(EXIT)).isZero();
-            assertThat(b.awaitExit(EXIT)).isZero();
+            queue.awaitEmpty(START);
+            assertThat(JobqProcess.terminateAll(EXIT, a, b)).containsExactly(0, 0);
 
             var byJob = journal.byJob();
             int duplicates = RunJournal.duplicates(byJob);
-            long onA = journal.runs().stream().filter(r -> r.worker().equals("a")).count();
-            long onB = journal.runs().stream().filter(r -> r.worker().equals("b")).count();
+            long onA = journal.count("a");
+            long onB = journal.count("b");
             System.out.printf("MEASURE drain: %d jobs enqueued in %.1f s by %d producer threads; all run after %.1f s; "
                     + "worker a ran %d, worker b ran %d; duplicates %d%n", JOBS, enqueued, PRODUCERS, drained, onA, onB,
                     duplicates);

@@ -3,9 +3,11 @@ package dev.jobq.cli.process;
 import dev.jobq.JobQueue;
 import dev.jobq.WorkerMode;
 import dev.jobq.localsqs.LocalSqs;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -59,6 +61,11 @@ record SqsQueue(LocalSqs sqs, LocalSqs.Queues queues) {
     /** Messages on the queue: visible, in flight and delayed (SQS's approximate counts; exact on ElasticMQ). */
     long messagesLeft() {
         return count(queues.url());
+    }
+
+    /** Waits, looking every 200 ms, until no message is left on the queue (every job settled). */
+    void awaitEmpty(Duration timeout) {
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> messagesLeft() == 0);
     }
 
     /** Messages in the dead-letter queue. */

@@ -8,21 +8,19 @@ import dev.jobq.cli.HttpProbe;
 import dev.jobq.cli.process.handlers.HoldModule;
 import dev.jobq.cli.process.handlers.RunLog;
 import dev.jobq.cli.process.handlers.SleepModule;
-import dev.jobq.localsqs.LocalSqs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code java -jar jobq.jar run} on SQS: one ElasticMQ for the class ({@link LocalSqs}, on
+ * {@code java -jar jobq.jar run} on SQS: one ElasticMQ for the class ({@link LocalSqsServer}, on
  * 127.0.0.1 with a free port), a fresh queue and DLQ per test, jobs sent in the wire format by a
  * plain AWS SDK client, and workers that are killed with SIGKILL or stopped with SIGTERM while they
  * hold jobs. Which job ran where, and on which attempt, is read from the workers' run journals
@@ -35,7 +33,8 @@ class SqsWorkerProcessIT {
     /** The lease in these tests: how long a killed worker's jobs stay invisible after its last heartbeat. */
     private static final String VISIBILITY = "5s";
 
-    private static LocalSqs sqs;
+    @RegisterExtension
+    static final LocalSqsServer SQS = new LocalSqsServer();
 
     @TempDir
     Path dir;
@@ -44,21 +43,9 @@ class SqsWorkerProcessIT {
     private RunJournal journal;
     private SqsQueue queue;
 
-    @BeforeAll
-    static void startSqs() {
-        sqs = LocalSqs.start(LocalSqs.DEFAULT_HOST, 0);
-    }
-
-    @AfterAll
-    static void stopSqs() {
-        if (sqs != null) {
-            sqs.close();
-        }
-    }
-
     @BeforeEach
     void queueAndHandlers() {
-        queue = SqsQueue.create(sqs, "process");
+        queue = SqsQueue.create(SQS.get(), "process");
         handlers = TestHandlers.directoryIn(dir);
         journal = new RunJournal(dir);
     }
@@ -132,11 +119,7 @@ class SqsWorkerProcessIT {
                 System.out.printf("MEASURE kill -9: %d held jobs ran on the other worker %.1f s after the kill "
                         + "(visibility timeout %s)%n", jobIds.size(), seconds(killed), VISIBILITY);
 
-                assertThat(journal.byJob()).containsOnlyKeys(jobIds).allSatisfy((id, runs) ->
-                        assertThat(runs).singleElement().satisfies(run -> {
-                            assertThat(run.worker()).isEqualTo("second");
-                            assertThat(run.attempt()).as("the killed delivery counts").isEqualTo(2);
-                        }));
+                journal.assertRanOnceEach(jobIds, "second", 2, "the killed delivery counts");
                 awaitOutcomes(second, jobIds, "completed");
                 second.terminate();
                 assertThat(second.awaitExit(EXIT)).isZero();
@@ -194,11 +177,7 @@ class SqsWorkerProcessIT {
         try (JobqProcess second = worker("second", config, true)) {
             journal.awaitJobs(jobIds, START);
 
-            assertThat(journal.byJob()).containsOnlyKeys(jobIds).allSatisfy((id, runs) ->
-                    assertThat(runs).singleElement().satisfies(run -> {
-                        assertThat(run.worker()).isEqualTo("second");
-                        assertThat(run.attempt()).as("a released delivery is not counted").isEqualTo(1);
-                    }));
+            journal.assertRanOnceEach(jobIds, "second", 1, "a released delivery is not counted");
             awaitOutcomes(second, jobIds, "completed");
             second.terminate();
             assertThat(second.awaitExit(EXIT)).isZero();
@@ -218,7 +197,7 @@ class SqsWorkerProcessIT {
                   visibilityTimeout: soon
                 worker:
                   concurrency: 0
-                """.formatted(sqs.endpoint(), queue.queues().deadLetterUrl()));
+                """.formatted(SQS.get().endpoint(), queue.queues().deadLetterUrl()));
 
         try (JobqProcess worker = JobqProcess.jar().directory(dir)
                 .args("run", "--config", bad.toString(), "--handlers", handlers.toString()).start()) {
