@@ -147,7 +147,12 @@ public final class JobQueueBuilder {
         return this;
     }
 
-    /** The ObjectMapper for payloads; one with the JSR-310 module by default. */
+    /**
+     * The ObjectMapper for payloads; one with the JSR-310 module by default. Handlers run on a new
+     * virtual thread each, so build its {@code JsonFactory} with a shared buffer pool
+     * ({@code JsonFactory.builder().recyclerPool(JsonRecyclerPools.newConcurrentDequePool())}): Jackson's
+     * default thread-local pool allocates new buffers for every job on virtual threads.
+     */
     public JobQueueBuilder objectMapper(ObjectMapper objectMapper) {
         this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
         return this;

@@ -39,16 +39,14 @@ import org.slf4j.LoggerFactory;
  * release, a moved {@link SettableClock} and {@link #close()} signal, and otherwise sleep exactly
  * until the earliest delayed job or lease comes due by the injected clock, so there is no polling.
  *
- * <p>Ready jobs sit in a heap ordered by (priority, sequence); delayed jobs and leased deliveries
- * share a heap ordered by the instant they next change (visible, or lease over). Times are epoch
- * nanoseconds of the injected clock, saturating, so a delay of any length never overflows.
+ * <p>Ready jobs sit in a {@link ReadyQueue}, polled by (priority, sequence); delayed jobs and leased
+ * deliveries share a heap ordered by the instant they next change (visible, or lease over). Times
+ * are epoch nanoseconds of the injected clock, saturating, so a delay of any length never overflows.
  */
 final class MemoryQueueProvider implements QueueProvider {
 
     private static final Logger log = LoggerFactory.getLogger(MemoryQueueProvider.class);
 
-    private static final Comparator<Entry> BY_PRIORITY = (a, b) -> a.priority != b.priority
-            ? Integer.compare(a.priority, b.priority) : Long.compare(a.sequence, b.sequence);
     private static final Comparator<Entry> BY_DUE = (a, b) -> a.dueAt != b.dueAt
             ? Long.compare(a.dueAt, b.dueAt) : Long.compare(a.sequence, b.sequence);
 
@@ -64,7 +62,7 @@ final class MemoryQueueProvider implements QueueProvider {
     private final Condition changed = lock.newCondition();
 
     // Guarded by lock.
-    private final EntryHeap ready = new EntryHeap(BY_PRIORITY);
+    private final ReadyQueue ready = new ReadyQueue();
     private final EntryHeap timed = new EntryHeap(BY_DUE);
     private final Map<String, Entry> live = new HashMap<>();
     private final Map<String, Entry> byDeduplicationKey = new HashMap<>();
@@ -83,7 +81,8 @@ final class MemoryQueueProvider implements QueueProvider {
         this.leaseExpired = "lease of " + DurationFormat.format(limits.leaseDuration())
                 + " ended before the delivery was settled (worker stopped or stalled)";
         this.capabilities = new Capabilities(Capabilities.UNLIMITED_DELAY, limits.maxPayloadBytes(),
-                EnumSet.of(Feature.PRIORITY, Feature.DEDUPLICATION, Feature.JOB_LOOKUP, Feature.DEAD_LETTER_STORE));
+                EnumSet.of(Feature.PRIORITY, Feature.DEDUPLICATION, Feature.JOB_LOOKUP, Feature.DEAD_LETTER_STORE,
+                        Feature.LOCAL_RECEIVE));
         if (clock instanceof SettableClock settable) {
             // Receivers wait in real time for a due time on this clock; a test moving it must wake them.
             // Weakly, so that a clock shared by many short-lived providers does not keep them alive.

@@ -90,6 +90,35 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("the thread of a timed-out attempt runs the next job without the interrupt meant for the first")
+    void interruptOfTimedOutAttemptNeverReachesTheNextJob() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        var threads = new ArrayList<Thread>();
+        var nextSawInterrupt = new AtomicBoolean(true);
+        jobs.registerJobHandler("spins", Work.class, (job, ctx) -> {
+            threads.add(Thread.currentThread());
+            while (!ctx.isCancelled()) {
+                Thread.onSpinWait();
+            }
+            // Returns with the interrupt flag still set, as a handler that never checks it would.
+        });
+        jobs.registerJobHandler("next", Work.class, (job, ctx) -> {
+            threads.add(Thread.currentThread());
+            nextSawInterrupt.set(Thread.currentThread().isInterrupted() || ctx.isCancelled());
+        });
+        jobs.enqueue("spins", new Work(1), EnqueueOptions.builder().timeout(Duration.ofMillis(100)).maxAttempts(1).build());
+        jobs.enqueue("next", new Work(2));
+        jobs.start();
+
+        events.awaitCount(JobEvent.Dead.class, 1);
+        events.awaitCount(JobEvent.Completed.class, 1);
+        assertThat(nextSawInterrupt).isFalse();
+        // With one permit and a backlog, the memory provider's jobs run one after another on one thread.
+        assertThat(threads).hasSize(2);
+        assertThat(threads.get(1)).isSameAs(threads.get(0));
+    }
+
+    @Test
     @DisplayName("a timeout on the last attempt dead-letters the job")
     void timeoutOnLastAttemptIsDead() {
         JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));

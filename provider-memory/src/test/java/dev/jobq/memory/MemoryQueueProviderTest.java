@@ -89,7 +89,7 @@ class MemoryQueueProviderTest {
         assertThat(capabilities.maxPayloadBytes()).isEqualTo(4096);
         assertThat(capabilities.features()).containsExactlyInAnyOrder(Feature.PRIORITY,
                 Feature.DEDUPLICATION, Feature.JOB_LOOKUP,
-                Feature.DEAD_LETTER_STORE);
+                Feature.DEAD_LETTER_STORE, Feature.LOCAL_RECEIVE);
     }
 
     @Test

@@ -11,5 +11,12 @@ public enum Feature {
     /** Keeps dead letters that can be listed, redriven and deleted ({@link QueueProvider#deadLetters()}). */
     DEAD_LETTER_STORE,
     /** Delivers in enqueue order within a message group (SQS FIFO). */
-    ORDERED
+    ORDERED,
+    /**
+     * Receives in this process without I/O: {@code receive(1, Duration.ZERO)} costs about a map
+     * lookup. The worker then lets a handler's thread that just finished take the next job itself,
+     * keeping its permit, instead of handing the permit back to the poll loop for every job.
+     * Providers behind a network (SQS) leave it out: one receive per job would cost a round trip.
+     */
+    LOCAL_RECEIVE
 }

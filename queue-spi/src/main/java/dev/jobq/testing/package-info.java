@@ -1,4 +1,7 @@
-/** Helpers for users' tests: a settable clock. The memory provider is the in-process queue for tests. */
+/**
+ * Helpers for users' tests: a settable clock, and a forwarding provider to alter one behaviour of a
+ * real provider. The memory provider is the in-process queue for tests.
+ */
 @NullMarked
 package dev.jobq.testing;
 

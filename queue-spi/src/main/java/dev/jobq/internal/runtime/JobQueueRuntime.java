@@ -1,7 +1,9 @@
 package dev.jobq.internal.runtime;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -87,7 +89,11 @@ public final class JobQueueRuntime implements JobQueue {
     }
 
     static ObjectMapper defaultMapper() {
-        return JsonMapper.builder()
+        // Handlers bind payloads on a new virtual thread per attempt: Jackson's default thread-local
+        // buffer pool would allocate fresh buffers (16 KB of char[]) for every job. A pool shared by
+        // this mapper's threads recycles them.
+        JsonFactory factory = JsonFactory.builder().recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build();
+        return JsonMapper.builder(factory)
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

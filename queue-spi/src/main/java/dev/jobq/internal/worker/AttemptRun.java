@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * One attempt of one job, run on its own virtual thread, and the {@link JobContext} its handler
+ * One attempt of one job, run on a virtual thread of the worker, and the {@link JobContext} its handler
  * sees. Exactly one of success, failure, timeout and release settles the delivery: whichever moves
  * the state away from RUNNING first; the others find it settled and do nothing. The attempt is
  * {@linkplain #isSettled() settled} once that one has also told the provider (acknowledged, failed
@@ -103,8 +103,10 @@ final class AttemptRun implements JobContext, Runnable {
             settle(Failure.dead("payload cannot be read as " + handler.payloadType().toCanonical() + ": " + reason));
             return;
         }
-        env.events().publish(new JobEvent.Started(env.clock().instant(), queue.name(), envelope.jobId(),
-                envelope.type(), attempt));
+        if (env.events().hasListeners()) {
+            env.events().publish(new JobEvent.Started(env.clock().instant(), queue.name(), envelope.jobId(),
+                    envelope.type(), attempt));
+        }
         var job = new Job<>(envelope.jobId(), envelope.type(), payload, attempt, envelope.options(),
                 envelope.createdAt(), envelope.scheduledFor());
         try {
@@ -131,12 +133,15 @@ final class AttemptRun implements JobContext, Runnable {
                     + "lease (handlers must be idempotent)", delivery.jobId(), delivery.envelope().type(), e);
         }
         queue.counters().completed(nanos);
-        Duration duration = Duration.ofNanos(nanos);
-        log.debug("job {} ({}) completed on attempt {} in {}", delivery.jobId(), delivery.envelope().type(),
-                delivery.attempt(), DurationFormat.format(duration));
+        if (log.isDebugEnabled()) {
+            log.debug("job {} ({}) completed on attempt {} in {}", delivery.jobId(), delivery.envelope().type(),
+                    delivery.attempt(), DurationFormat.format(Duration.ofNanos(nanos)));
+        }
         try {
-            env.events().publish(new JobEvent.Completed(env.clock().instant(), queue.name(), delivery.jobId(),
-                    delivery.envelope().type(), delivery.attempt(), duration));
+            if (env.events().hasListeners()) {
+                env.events().publish(new JobEvent.Completed(env.clock().instant(), queue.name(), delivery.jobId(),
+                        delivery.envelope().type(), delivery.attempt(), Duration.ofNanos(nanos)));
+            }
         } finally {
             settled = true;
         }
@@ -256,10 +261,25 @@ final class AttemptRun implements JobContext, Runnable {
 
     private void cancel() {
         cancelled = true;
-        Thread running = thread;
-        if (running != null) {
-            running.interrupt();
+        // Under the same monitor as detachThread: the worker's thread may go on to another job, and
+        // an interrupt meant for this attempt must never reach that one.
+        synchronized (state) {
+            Thread running = thread;
+            if (running != null) {
+                running.interrupt();
+            }
         }
+    }
+
+    /**
+     * Called on the handler's thread once {@link #run()} returned, before the thread takes another
+     * job: from here on this attempt cannot interrupt it, and an interrupt it sent already is cleared.
+     */
+    void detachThread() {
+        synchronized (state) {
+            thread = null;
+        }
+        Thread.interrupted();
     }
 
     boolean isRunning() {

@@ -83,6 +83,22 @@ final class PermitPool {
         }
     }
 
+    /**
+     * True while a loop of a tier before {@code tier} waits for permits: a handler's thread of
+     * {@code tier} must then hand its permit back rather than keep it for another job.
+     */
+    boolean anyWaitingBefore(int tier) {
+        if (tier == 0) {
+            return false;
+        }
+        lock.lock();
+        try {
+            return lowerTierWaiting(tier);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     int available() {
         lock.lock();
         try {

@@ -3,7 +3,6 @@ package dev.jobq.internal.worker;
 import dev.jobq.spi.ReceivedJob;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,11 +21,16 @@ final class PollLoop implements Runnable {
     private final int tier;
     private final PermitPool permits;
     private final Duration pollInterval;
-    private final BiConsumer<QueueBinding, ReceivedJob> launcher;
+    private final Launcher launcher;
     private volatile boolean stopping;
 
-    PollLoop(QueueBinding queue, int tier, PermitPool permits, Duration pollInterval,
-             BiConsumer<QueueBinding, ReceivedJob> launcher) {
+    /** Starts a received job on a handler thread that owns one of the loop's permits. */
+    @FunctionalInterface
+    interface Launcher {
+        void launch(QueueBinding queue, int tier, ReceivedJob job);
+    }
+
+    PollLoop(QueueBinding queue, int tier, PermitPool permits, Duration pollInterval, Launcher launcher) {
         this.queue = queue;
         this.tier = tier;
         this.permits = permits;
@@ -68,7 +72,7 @@ final class PollLoop implements Runnable {
             permits.release(granted - Math.min(granted, jobs.size()));
             for (int i = 0; i < jobs.size(); i++) {
                 if (i < granted) {
-                    launcher.accept(queue, jobs.get(i));
+                    launcher.launch(queue, tier, jobs.get(i));
                 } else {
                     log.error("provider of queue '{}' returned {} jobs when asked for {}; handing back job {}",
                             queue.name(), jobs.size(), granted, jobs.get(i).jobId());

@@ -2,7 +2,6 @@ package dev.jobq.internal.worker;
 
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -18,11 +17,13 @@ final class Watchdog implements AutoCloseable {
 
     static final Duration TICK = Duration.ofMillis(20);
 
-    private final Set<AttemptRun> running = ConcurrentHashMap.newKeySet();
+    private final Set<AttemptRun> running;
     private final ScheduledExecutorService timer;
     private final ThreadFactory providerCalls = Thread.ofVirtual().name("jobq-lease-", 0).factory();
 
-    Watchdog(String name) {
+    /** @param running the attempts to watch, kept by the worker (one set, not one per job path) */
+    Watchdog(String name, Set<AttemptRun> running) {
+        this.running = running;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = Thread.ofPlatform().name("jobq-watchdog-" + name).daemon(true).unstarted(r);
             return t;
@@ -31,14 +32,6 @@ final class Watchdog implements AutoCloseable {
 
     void start() {
         timer.scheduleWithFixedDelay(this::sweep, TICK.toNanos(), TICK.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    void track(AttemptRun run) {
-        running.add(run);
-    }
-
-    void untrack(AttemptRun run) {
-        running.remove(run);
     }
 
     private void sweep() {

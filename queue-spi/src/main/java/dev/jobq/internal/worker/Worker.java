@@ -2,6 +2,7 @@ package dev.jobq.internal.worker;
 
 import dev.jobq.JobEvent;
 import dev.jobq.internal.config.WorkerSettings;
+import dev.jobq.spi.Feature;
 import dev.jobq.spi.ReceivedJob;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,13 +14,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Consumes a list of queues in this process: one poll loop per queue (served in listed order), all
- * handlers on virtual threads bounded by {@code concurrency} permits, a watchdog for timeouts and
- * heartbeats.
+ * handlers on virtual threads bounded by {@code concurrency} permits (a thread may run several
+ * attempts one after another, see {@link #launch}), a watchdog for timeouts and heartbeats.
  *
  * <p>{@link #close()} is the graceful shutdown of DESIGN §7: stop receiving (long polls are
  * interrupted), let running handlers finish for up to {@code shutdownTimeout}, then cancel and
@@ -36,6 +38,7 @@ public final class Worker implements AutoCloseable {
     private final RunEnvironment env;
     private final PermitPool permits;
     private final Watchdog watchdog;
+    /** Attempts whose handler is running; the watchdog sweeps the same set. */
     private final Set<AttemptRun> runs = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition runEnded = lock.newCondition();
@@ -44,6 +47,8 @@ public final class Worker implements AutoCloseable {
     private final Map<String, ThreadFactory> handlerThreads = new HashMap<>();
     private boolean started;
     private boolean closed;
+    /** Set first in close(): handler threads take no further job, and signal when they end. */
+    private volatile boolean stopping;
 
     public Worker(WorkerSettings settings, List<QueueBinding> queues, RunEnvironment env) {
         if (queues.isEmpty()) {
@@ -53,7 +58,7 @@ public final class Worker implements AutoCloseable {
         this.queues = List.copyOf(queues);
         this.env = env;
         this.permits = new PermitPool(settings.concurrency(), queues.size());
-        this.watchdog = new Watchdog(queues.get(0).name());
+        this.watchdog = new Watchdog(queues.get(0).name(), runs);
         for (QueueBinding queue : queues) {
             handlerThreads.put(queue.name(), Thread.ofVirtual().name("jobq-worker-" + queue.name() + "-", 0).factory());
         }
@@ -83,21 +88,50 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private void launch(QueueBinding queue, ReceivedJob job) {
-        var run = new AttemptRun(queue, job, env);
-        runs.add(run);
-        watchdog.track(run);
-        Runnable body = () -> {
-            try {
-                run.run();
-            } finally {
-                watchdog.untrack(run);
-                runs.remove(run);
-                permits.release(1);
+    /**
+     * Runs {@code job} on a new handler thread that owns one permit. On a provider that receives
+     * in-process ({@link Feature#LOCAL_RECEIVE}) the thread then takes the next visible job itself,
+     * keeping the permit, until there is none, the worker stops, or a queue listed earlier waits for
+     * a permit; a backlog then costs no thread and no hand-over to the poll loop per job.
+     */
+    private void launch(QueueBinding queue, int tier, ReceivedJob job) {
+        handlerThreads.get(queue.name()).newThread(() -> runFrom(queue, tier, job)).start();
+    }
+
+    private void runFrom(QueueBinding queue, int tier, ReceivedJob first) {
+        try {
+            boolean takesNext = queue.provider().capabilities().supports(Feature.LOCAL_RECEIVE);
+            for (ReceivedJob job = first; job != null; job = takesNext ? next(queue, tier) : null) {
+                var run = new AttemptRun(queue, job, env);
+                runs.add(run);
+                try {
+                    run.run();
+                } finally {
+                    runs.remove(run);
+                    run.detachThread();
+                }
+            }
+        } finally {
+            permits.release(1);
+            if (stopping) {
                 signalRunEnded();
             }
-        };
-        handlerThreads.get(queue.name()).newThread(body).start();
+        }
+    }
+
+    /** The next job for a handler thread that keeps its permit, or null to hand the permit back. */
+    private @Nullable ReceivedJob next(QueueBinding queue, int tier) {
+        if (stopping || permits.anyWaitingBefore(tier)) {
+            return null;
+        }
+        try {
+            List<ReceivedJob> jobs = queue.provider().receive(1, Duration.ZERO);
+            return jobs.isEmpty() ? null : jobs.get(0);
+        } catch (RuntimeException e) {
+            log.debug("receiving the next job of queue '{}' on a handler thread failed; the poll loop goes on",
+                    queue.name(), e);
+            return null;
+        }
     }
 
     /** Attempts whose handler is still running (settled or not). */
@@ -124,6 +158,7 @@ public final class Worker implements AutoCloseable {
             watchdog.close();
             return;
         }
+        stopping = true;
         loops.forEach(PollLoop::stop);
         loopThreads.forEach(Thread::interrupt);
         joinLoops();

@@ -4,9 +4,11 @@ import dev.jobq.cli.context.StopSignals;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -20,7 +22,8 @@ import sun.misc.SignalHandler;
  *
  * <p>Signals are caught with {@code sun.misc.Signal} (module {@code jdk.unsupported}, present in
  * every JDK). Where that cannot be done (the JVM runs with {@code -Xrs}, or the API is missing), a
- * shutdown hook still drains on the first signal, but a second one cannot cut the drain short.
+ * shutdown hook still drains on the first signal, but a second one cannot cut the drain short. A
+ * signal the parent process ignored (INT under {@code nohup} or in a background job) stays ignored.
  * The hook also covers {@code System.exit} from elsewhere. After {@link #close()} the handlers the
  * JVM had before are back. Used from one thread (the run command's), apart from the signals.
  */
@@ -49,15 +52,27 @@ public final class OsSignals implements StopSignals {
     @Override
     public void arm() {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        try {
-            for (String name : STOP_SIGNALS) {
-                var signal = new Signal(name);
-                previous.put(signal, Signal.handle(signal, s -> onSignal(s.getName(), s.getNumber())));
+        for (String name : STOP_SIGNALS) {
+            var signal = new Signal(name);
+            try {
+                SignalHandler before = Signal.handle(signal, s -> onSignal(s.getName(), s.getNumber()));
+                if (before == SignalHandler.SIG_IGN) {
+                    // The JVM leaves a signal the parent ignored (nohup, a background job) ignored.
+                    log.info("SIG{} is ignored by this process (started with nohup or in the background); "
+                            + "stop it with SIGTERM", name);
+                } else {
+                    previous.put(signal, before);
+                }
+            } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+                log.warn("cannot catch SIG{} ({}); a shutdown hook drains the worker instead, and a second signal "
+                        + "cannot cut the drain short", name, e.toString());
             }
-        } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
-            log.warn("cannot catch TERM/INT ({}); a shutdown hook drains the worker instead, and a second signal "
-                    + "cannot cut the drain short", e.toString());
         }
+    }
+
+    /** The signals whose handler is installed, by name ("TERM", "INT"). */
+    Set<String> caught() {
+        return previous.keySet().stream().map(Signal::getName).collect(Collectors.toUnmodifiableSet());
     }
 
     /** One TERM or INT: the first requests the drain, any later one halts. */

@@ -180,6 +180,21 @@ public final class JobqProcess implements AutoCloseable {
         signal("INT");
     }
 
+    /**
+     * True when a child of this JVM can be stopped with SIGINT: a build run in the background (a
+     * non-interactive shell's {@code &}, nohup) starts with INT ignored, the children inherit that,
+     * and the JVM leaves an ignored signal ignored.
+     */
+    public static boolean interruptReachesChildren() {
+        var sigint = new sun.misc.Signal("INT");
+        sun.misc.SignalHandler before = sun.misc.Signal.handle(sigint, s -> { });
+        if (before == sun.misc.SignalHandler.SIG_IGN) {
+            return false;
+        }
+        sun.misc.Signal.handle(sigint, before);
+        return true;
+    }
+
     /** SIGKILL: the process ends at once, running nothing more (its output so far stays readable). */
     public void kill() {
         process.toHandle().destroyForcibly();

@@ -13,7 +13,7 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * The first signal asks for a drain, a second halts. The real-signal test raises INT in this JVM
+ * The first signal asks for a drain, a second halts. The real-signal test raises TERM in this JVM
  * while the handlers are installed (caught, so the test JVM lives on); {@code WorkerProcessIT}
  * sends TERM and INT to a real {@code jobq} process.
  */
@@ -43,14 +43,21 @@ class OsSignalsTest {
         signals.close();
     }
 
+    /**
+     * TERM, not INT: a build started in the background inherits INT as ignored, and the JVM leaves
+     * it so; TERM is never ignored that way.
+     */
     @Test
-    void realIntSignalIsCaughtWhileArmedAndTheJvmsHandlerIsBackAfterClose() throws Exception {
-        SignalHandler before = Signal.handle(new Signal("INT"), s -> { });
-        Signal.handle(new Signal("INT"), before);
+    void realTermSignalIsCaughtWhileArmedAndTheJvmsHandlerIsBackAfterClose() throws Exception {
+        var term = new Signal("TERM");
+        SignalHandler before = Signal.handle(term, s -> { });
+        Signal.handle(term, before);
         var signals = new OsSignals(halts::add);
         signals.arm();
         try {
-            Signal.raise(new Signal("INT"));
+            // raising TERM without our handler would end the test JVM: check it is there first
+            assertThat(signals.caught()).as("signals caught").contains("TERM");
+            Signal.raise(term);
             var stopped = new CountDownLatch(1);
             Thread.ofVirtual().start(() -> {
                 try {
@@ -60,14 +67,14 @@ class OsSignalsTest {
                     Thread.currentThread().interrupt();
                 }
             });
-            assertThat(stopped.await(5, TimeUnit.SECONDS)).as("the raised INT requested the stop").isTrue();
+            assertThat(stopped.await(5, TimeUnit.SECONDS)).as("the raised TERM requested the stop").isTrue();
 
-            Signal.raise(new Signal("INT"));
-            await().atMost(Duration.ofSeconds(5)).until(() -> halts.equals(List.of(130)));
+            Signal.raise(term);
+            await().atMost(Duration.ofSeconds(5)).until(() -> halts.equals(List.of(143)));
         } finally {
             signals.close();
         }
-        var restored = Signal.handle(new Signal("INT"), before);
+        var restored = Signal.handle(term, before);
         // sun.misc wraps the JVM's handler anew on each call: compare what is wrapped
         assertThat(restored).as("close() put back the handler that was there before").hasToString(before.toString());
     }

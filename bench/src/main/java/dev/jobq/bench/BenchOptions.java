@@ -1,0 +1,80 @@
+package dev.jobq.bench;
+
+import dev.jobq.bench.runner.Scale;
+import dev.jobq.bench.runner.Workload;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The command line of {@code jobq-bench.jar}.
+ *
+ * @param out where the Markdown table goes; null for the default next to the jar
+ */
+record BenchOptions(Scale scale, int runs, List<Workload> workloads, List<String> jvmOptions, @Nullable Path out,
+                    boolean help) {
+
+    static final String USAGE = """
+            usage: java -jar jobq-bench.jar [--quick] [--runs N] [--only B1,B3] [--out FILE] [--jvm-arg ARG]...
+
+              --quick        smaller counts and shorter windows, all workloads in under two minutes
+                             (default: the full sizes, 1,000,000 jobs; under fifteen minutes)
+              --runs N       fresh JVMs per workload (default: 3 quick, 5 full); the table shows the
+                             median, min and max over them, so use at least 3
+              --only IDS     run only these workloads, comma-separated (B1,B2,...)
+              --out FILE     write the Markdown table here (default: jobq-bench-results.md beside the jar)
+              --jvm-arg ARG  pass ARG to every forked JVM, e.g. -XX:StartFlightRecording=filename=b1.jfr
+            """;
+
+    static BenchOptions parse(String[] args) {
+        Scale scale = Scale.FULL;
+        Integer runs = null;
+        List<Workload> workloads = Workloads.ALL;
+        List<String> jvm = new ArrayList<>();
+        Path out = null;
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--quick" -> scale = Scale.QUICK;
+                case "--full" -> scale = Scale.FULL;
+                case "--runs" -> runs = positive(arg, value(args, ++i, arg));
+                case "--only" -> workloads = only(value(args, ++i, arg));
+                case "--out" -> out = Path.of(value(args, ++i, arg));
+                case "--jvm-arg" -> jvm.add(value(args, ++i, arg));
+                case "-h", "--help" -> help = true;
+                default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
+            }
+        }
+        return new BenchOptions(scale, runs != null ? runs : scale.runs(), workloads, jvm, out, help);
+    }
+
+    private static String value(String[] args, int index, String option) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static int positive(String option, String text) {
+        try {
+            int n = Integer.parseInt(text);
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " must be a whole number ≥ 1, got '" + text + "'");
+    }
+
+    private static List<Workload> only(String ids) {
+        List<Workload> chosen = new ArrayList<>();
+        for (String id : ids.split(",")) {
+            chosen.add(Workloads.byId(id.trim()).orElseThrow(() -> new IllegalArgumentException("unknown workload '"
+                    + id.trim() + "'; known: " + String.join(", ", Workloads.ALL.stream().map(Workload::id).toList()))));
+        }
+        return chosen;
+    }
+}

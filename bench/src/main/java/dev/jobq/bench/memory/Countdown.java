@@ -1,0 +1,35 @@
+package dev.jobq.bench.memory;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Counts finished jobs and lets one thread wait for the last of a known number. Thread-safe. */
+final class Countdown {
+
+    private final long expected;
+    private final AtomicLong done = new AtomicLong();
+    private final CountDownLatch all = new CountDownLatch(1);
+
+    Countdown(long expected) {
+        this.expected = expected;
+    }
+
+    void tick() {
+        if (done.incrementAndGet() == expected) {
+            all.countDown();
+        }
+    }
+
+    long done() {
+        return done.get();
+    }
+
+    /** Waits for the last job; fails the run rather than hang when jobs went missing. */
+    void await(Duration limit) throws InterruptedException {
+        if (!all.await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("only " + done.get() + " of " + expected + " jobs finished within " + limit);
+        }
+    }
+}

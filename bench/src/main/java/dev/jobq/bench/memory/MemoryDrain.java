@@ -1,0 +1,132 @@
+package dev.jobq.bench.memory;
+
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import dev.jobq.bench.runner.CpuClock;
+import dev.jobq.bench.runner.Heap;
+import dev.jobq.bench.runner.Metric;
+import dev.jobq.bench.runner.Probe;
+import dev.jobq.bench.runner.Scale;
+import dev.jobq.bench.runner.Sides;
+import dev.jobq.bench.runner.Target;
+import dev.jobq.bench.runner.Unit;
+import dev.jobq.bench.runner.Workload;
+import dev.jobq.internal.config.WorkerSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * B1: a backlog of no-op jobs, all enqueued (and the heap collected) before the clock starts,
+ * drained through a running {@link JobQueue} (poll loop, permits, virtual handler threads, handler,
+ * acknowledgement, Completed event) with the default concurrency; against a raw
+ * {@link ThreadPoolExecutor} with as many threads draining as many no-op tasks queued (and
+ * collected) before its threads start. Reports jobs/s and the process's CPU time per job.
+ */
+public final class MemoryDrain implements Workload {
+
+    static final int CONCURRENCY = WorkerSettings.DEFAULT_CONCURRENCY;
+    private static final String TYPE = "bench:noop";
+    private static final Duration LIMIT = Duration.ofMinutes(3);
+    private static final int WARM_UP_ROUNDS = 3;
+
+    @Override
+    public String id() {
+        return "B1";
+    }
+
+    @Override
+    public String title() {
+        return "memory drain";
+    }
+
+    @Override
+    public List<Metric> metrics() {
+        String ceiling = "a raw ThreadPoolExecutor of " + CONCURRENCY + " threads draining the same number of "
+                + "no-op tasks queued in its LinkedBlockingQueue before its threads start";
+        return List.of(
+                new Metric("drain", "drain, concurrency " + CONCURRENCY, Unit.JOBS_PER_SECOND, ceiling,
+                        Target.atLeastPercentOfCeiling(30)),
+                new Metric("drain-cpu", "process CPU per drained job", Unit.MICROSECONDS, ceiling, Target.none()));
+    }
+
+    @Override
+    public void run(Scale scale, Probe probe) throws Exception {
+        int jobs = scale.pick(200_000, 1_000_000);
+        int warmUp = scale.pick(100_000, 200_000);
+        // Until C2 has compiled the whole path: one round of 50,000 jobs left B1 at a fifth of
+        // the rate it reaches once warm.
+        for (int round = 1; round <= WARM_UP_ROUNDS; round++) {
+            executorDrain(warmUp, probe, "warm-up executor " + round + "/" + WARM_UP_ROUNDS);
+            jobqDrain(warmUp, probe, "warm-up jobq " + round + "/" + WARM_UP_ROUNDS);
+        }
+        Sides<Drain> drains = probe.sideBySide(
+                () -> executorDrain(jobs, probe, "executor drain"),
+                () -> jobqDrain(jobs, probe, "jobq drain"));
+        probe.record("drain", drains.subject().perSecond(), drains.ceiling().perSecond());
+        probe.record("drain-cpu", drains.subject().cpuMicrosPerJob(), drains.ceiling().cpuMicrosPerJob());
+    }
+
+    /** One drain: wall-clock rate, and the process's CPU time per job while it ran. */
+    record Drain(double perSecond, double cpuMicrosPerJob) {
+
+        /**
+         * Collects the heap (the backlog's own garbage and its first copy belong to the enqueue,
+         * not to the drain), then times {@code start} until {@code done} has counted every job.
+         */
+        static Drain time(int jobs, Countdown done, Probe probe, String phase, Runnable start)
+                throws InterruptedException {
+            Heap.collect();
+            try (var ignored = probe.phase(phase, jobs, done::done)) {
+                long cpu = CpuClock.processNanos();
+                long begin = System.nanoTime();
+                start.run();
+                done.await(LIMIT);
+                long nanos = System.nanoTime() - begin;
+                return new Drain(jobs / (nanos / 1e9), (CpuClock.processNanos() - cpu) / 1e3 / jobs);
+            }
+        }
+    }
+
+    /** From start() until the last Completed event. */
+    static Drain jobqDrain(int jobs, Probe probe, String phase) throws InterruptedException {
+        var done = new Countdown(jobs);
+        try (JobQueue queue = MemoryQueues.withConcurrency(CONCURRENCY)) {
+            queue.registerJobHandler(TYPE, Void.class, (job, context) -> { });
+            queue.addListener(event -> {
+                if (event instanceof JobEvent.Completed) {
+                    done.tick();
+                }
+            });
+            for (int i = 0; i < jobs; i++) {
+                queue.enqueue(TYPE, null);
+            }
+            return Drain.time(jobs, done, probe, phase, queue::start);
+        }
+    }
+
+    /** From prestartAllCoreThreads() until the last task ran. */
+    static Drain executorDrain(int tasks, Probe probe, String phase) throws InterruptedException {
+        var done = new Countdown(tasks);
+        var backlog = new LinkedBlockingQueue<Runnable>();
+        for (int i = 0; i < tasks; i++) {
+            backlog.add(new NoopTask(done));
+        }
+        var pool = new ThreadPoolExecutor(CONCURRENCY, CONCURRENCY, 0, TimeUnit.MILLISECONDS, backlog);
+        try {
+            return Drain.time(tasks, done, probe, phase, pool::prestartAllCoreThreads);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** One task object per job, as the queue has one envelope per job. */
+    private record NoopTask(Countdown done) implements Runnable {
+        @Override
+        public void run() {
+            done.tick();
+        }
+    }
+}
