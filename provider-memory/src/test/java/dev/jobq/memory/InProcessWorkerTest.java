@@ -165,6 +165,47 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("close() returns only after a job that finished during the drain is acknowledged and announced")
+    void drainWaitsForTheAcknowledgement() throws Exception {
+        QueueProvider provider = memoryProvider(Map.of());
+        var acknowledging = new CountDownLatch(1);
+        var acknowledge = new CountDownLatch(1);
+        JobQueue jobs = JobQueue.builder()
+                .provider(new KeepOpen(provider, () -> {
+                    acknowledging.countDown();
+                    awaitIgnoringInterrupts(acknowledge);
+                }))
+                .shutdownTimeout(Duration.ofSeconds(30))
+                .listener(events)
+                .build();
+        toClose.add(jobs);
+        var started = new CountDownLatch(1);
+        var finish = new CountDownLatch(1);
+        jobs.registerJobHandler("work", Work.class, (job, ctx) -> {
+            started.countDown();
+            finish.await();
+        });
+        jobs.start();
+        String id = jobs.enqueue("work", new Work(1));
+        assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+        Thread closer = Thread.ofVirtual().start(jobs::close);
+        finish.countDown();
+        assertThat(acknowledging.await(20, TimeUnit.SECONDS)).as("the handler returned during the drain").isTrue();
+        try {
+            assertThat(closer.join(Duration.ofMillis(500))).as("close() returned under an acknowledgement in flight")
+                    .isFalse();
+        } finally {
+            acknowledge.countDown();
+        }
+
+        assertThat(closer.join(Duration.ofSeconds(20))).isTrue();
+        assertThat(events.all(JobEvent.Completed.class)).extracting(JobEvent.Completed::jobId).containsExactly(id);
+        assertThat(events.all(JobEvent.Released.class)).isEmpty();
+        assertThat(provider.receive(1, Duration.ofMillis(200))).as("acknowledged, so never delivered again").isEmpty();
+    }
+
+    @Test
     @DisplayName("a handler that ignores interrupts does not hold shutdown past shutdownTimeout, and its job is released")
     void handlerIgnoringInterruptsDoesNotHoldShutdown() throws Exception {
         QueueProvider provider = memoryProvider(Map.of());

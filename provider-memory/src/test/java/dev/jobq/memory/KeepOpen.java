@@ -1,16 +1,31 @@
 package dev.jobq.memory;
 
 import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.ForwardingQueueProvider;
 
 /**
  * A provider seen through a queue that does not close it, so a test can hand the same jobs to a
- * second queue after the first one shut down (as two worker processes share one SQS queue).
+ * second queue after the first one shut down (as two worker processes share one SQS queue). It can
+ * also run a step before each acknowledgement, to make one as slow as an SQS call.
  */
 final class KeepOpen extends ForwardingQueueProvider {
 
+    private final Runnable beforeAcknowledge;
+
     KeepOpen(QueueProvider delegate) {
+        this(delegate, () -> { });
+    }
+
+    KeepOpen(QueueProvider delegate, Runnable beforeAcknowledge) {
         super(delegate);
+        this.beforeAcknowledge = beforeAcknowledge;
+    }
+
+    @Override
+    public void acknowledge(ReceivedJob job) {
+        beforeAcknowledge.run();
+        super.acknowledge(job);
     }
 
     @Override

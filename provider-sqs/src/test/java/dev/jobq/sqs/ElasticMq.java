@@ -1,28 +1,22 @@
 package dev.jobq.sqs;
 
-import java.net.URI;
+import dev.jobq.localsqs.LocalSqs;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * A real SQS server for the tests: ElasticMQ embedded on 127.0.0.1 with a port of the system's
- * choosing (tests of other modules may run at the same time), started once per test JVM by the
- * first class that uses it and stopped when the JVM's tests end. The static methods reach it
+ * choosing (tests of other modules may run at the same time), started by {@link LocalSqs} (what
+ * {@code local-sqs.jar} runs for users) once per test JVM by the first class that uses it, and
+ * stopped when the JVM's tests end. The static methods reach it
  * through a plain SDK client ({@link #client()}), as another producer would.
  */
 final class ElasticMq implements BeforeAllCallback {
 
-    static final String REGION = "us-east-1";
     private static volatile Server server;
 
     @Override
@@ -62,30 +56,17 @@ final class ElasticMq implements BeforeAllCallback {
     }
 
     private static final class Server implements AutoCloseable {
-        private final SQSRestServer rest;
+        private final LocalSqs local;
         private final SqsServer sqs;
 
         Server() {
-            rest = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
-            int port = rest.waitUntilStarted().localAddress().getPort();
-            URI endpoint = URI.create("http://127.0.0.1:" + port);
-            SqsClient client = SqsClient.builder().region(Region.of(REGION)).endpointOverride(endpoint)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                    .httpClient(UrlConnectionHttpClient.create())
-                    .build();
-            Map<String, Object> settings = new LinkedHashMap<>();
-            settings.put("type", "sqs");
-            settings.put("region", REGION);
-            settings.put("endpoint", endpoint.toString());
-            settings.put("accessKeyId", "test");
-            settings.put("secretAccessKey", "test");
-            sqs = new SqsServer(client, Map.copyOf(settings));
+            local = LocalSqs.start(LocalSqs.DEFAULT_HOST, 0);
+            sqs = new SqsServer(local.client(), Map.copyOf(local.connectionSettings()));
         }
 
         @Override
         public void close() {
-            sqs.client().close();
-            rest.stopAndWait();
+            local.close();
         }
     }
 }

@@ -23,7 +23,9 @@ import org.slf4j.MDC;
 /**
  * One attempt of one job, run on a virtual thread of the worker, and the {@link JobContext} its handler
  * sees. Exactly one of success, failure, timeout and release settles the delivery: whichever moves
- * the state away from RUNNING first; the others find it settled and do nothing.
+ * the state away from RUNNING first; the others find it settled and do nothing. The attempt is
+ * {@linkplain #isSettled() settled} once that one has also told the provider (acknowledged, failed
+ * or released the delivery) and announced it to the listeners.
  */
 final class AttemptRun implements JobContext, Runnable {
 
@@ -41,6 +43,7 @@ final class AttemptRun implements JobContext, Runnable {
     private final long startNanos = System.nanoTime();
     private volatile long nextHeartbeatNanos;
     private volatile boolean cancelled;
+    private volatile boolean settled;
     private volatile @Nullable Thread thread;
     private volatile Backoff backoff;
 
@@ -134,9 +137,13 @@ final class AttemptRun implements JobContext, Runnable {
             log.debug("job {} ({}) completed on attempt {} in {}", delivery.jobId(), delivery.envelope().type(),
                     delivery.attempt(), DurationFormat.format(Duration.ofNanos(nanos)));
         }
-        if (env.events().hasListeners()) {
-            env.events().publish(new JobEvent.Completed(env.clock().instant(), queue.name(), delivery.jobId(),
-                    delivery.envelope().type(), delivery.attempt(), Duration.ofNanos(nanos)));
+        try {
+            if (env.events().hasListeners()) {
+                env.events().publish(new JobEvent.Completed(env.clock().instant(), queue.name(), delivery.jobId(),
+                        delivery.envelope().type(), delivery.attempt(), Duration.ofNanos(nanos)));
+            }
+        } finally {
+            settled = true;
         }
     }
 
@@ -145,6 +152,7 @@ final class AttemptRun implements JobContext, Runnable {
             return;
         }
         if (cancelled && (error instanceof InterruptedException || error instanceof JobCancelledException)) {
+            settled = true;
             return;
         }
         log.debug("job {} attempt {} threw", delivery.jobId(), delivery.attempt(), error);
@@ -184,8 +192,12 @@ final class AttemptRun implements JobContext, Runnable {
         }
         log.info("job {} ({}) attempt {} released unfinished at shutdown", delivery.jobId(),
                 delivery.envelope().type(), delivery.attempt());
-        env.events().publish(new JobEvent.Released(env.clock().instant(), queue.name(), delivery.jobId(),
-                delivery.envelope().type(), delivery.attempt()));
+        try {
+            env.events().publish(new JobEvent.Released(env.clock().instant(), queue.name(), delivery.jobId(),
+                    delivery.envelope().type(), delivery.attempt()));
+        } finally {
+            settled = true;
+        }
         return true;
     }
 
@@ -208,6 +220,14 @@ final class AttemptRun implements JobContext, Runnable {
      * announced only after the dead-letter copy was written.
      */
     private void report(Failure failure, @Nullable Throwable error) {
+        try {
+            reportToProviderAndListeners(failure, error);
+        } finally {
+            settled = true;
+        }
+    }
+
+    private void reportToProviderAndListeners(Failure failure, @Nullable Throwable error) {
         String type = delivery.envelope().type();
         queue.counters().failed();
         if (failure instanceof Failure.RetryAfter retry) {
@@ -264,6 +284,14 @@ final class AttemptRun implements JobContext, Runnable {
 
     boolean isRunning() {
         return state.get() == State.RUNNING;
+    }
+
+    /**
+     * True once the outcome is with the provider and the listeners. A handler may return (no longer
+     * {@linkplain #isRunning() running}) well before that: on SQS the acknowledgement is a network call.
+     */
+    boolean isSettled() {
+        return settled;
     }
 
     boolean isPastTimeout(long nowNanos) {

@@ -211,13 +211,17 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    /** Waits until no attempt is still running unsettled; false if the timeout passed first. */
+    /**
+     * Waits until every attempt is settled — its outcome acknowledged, failed or released with the
+     * provider and announced — not only returned from its handler, so the provider is not closed under
+     * an acknowledgement in flight; false if the timeout passed first.
+     */
     private boolean awaitRunsSettled(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
             // Re-checked at least every few ticks: a timed-out attempt stops running without its thread ending.
-            while (runs.stream().anyMatch(AttemptRun::isRunning)) {
+            while (runs.stream().anyMatch(run -> !run.isSettled())) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;

@@ -92,7 +92,10 @@ public final class RecurringCommand extends CommandGroup {
             try {
                 info = SchedulerAccess.require(setup, session).registerRecurring(job);
             } catch (IllegalArgumentException e) {
-                throw CommandFailure.usage("recurring job '" + name + "': " + e.getMessage());
+                // scheduler-jdbc's messages name the job already; say it once
+                String named = "recurring job '" + name + "': ";
+                String message = String.valueOf(e.getMessage());
+                throw CommandFailure.usage(message.startsWith(named) ? message : named + message);
             }
             out().println("registered " + info.name() + "; next run "
                     + (info.nextRunAt() != null ? info.nextRunAt() : "-") + (info.enabled() ? "" : " (disabled)"));

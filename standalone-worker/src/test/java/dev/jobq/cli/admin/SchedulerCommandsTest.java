@@ -2,125 +2,143 @@ package dev.jobq.cli.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jobq.JobQueue;
-import dev.jobq.MisfirePolicy;
 import dev.jobq.cli.CommandRun;
-import dev.jobq.cli.ListScheduler;
-import dev.jobq.cli.SharedQueue;
-import dev.jobq.cli.context.QueueOpener;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZoneId;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code jobq schedule} and {@code jobq recurring} through {@code JobQueue.scheduler()}, on a
- * scheduler that keeps lists; against scheduler-jdbc in the process-level tests of phase 2.
+ * {@code jobq schedule} and {@code jobq recurring} on the real JDBC scheduler: an H2 file in the
+ * test's directory, each command building its queue from the config file and closing it, as
+ * separate {@code jobq} invocations do. What a command wrote is read back by the next command and,
+ * where no command shows it (payloads), from the database itself. Firing is tested with child
+ * processes on PostgreSQL ({@code SchedulerProcessIT}).
  */
 class SchedulerCommandsTest {
 
     @TempDir
     Path dir;
 
-    private final AtomicReference<ListScheduler> scheduler = new AtomicReference<>();
-    private SharedQueue shared;
+    private Path config;
+    private String jdbcUrl;
 
     @BeforeEach
-    void queueWithScheduler() {
-        shared = new SharedQueue(JobQueue.builder().provider("memory").environment(Map.of())
-                .scheduler(context -> {
-                    var listing = new ListScheduler(context.clock());
-                    scheduler.set(listing);
-                    return listing;
-                })
-                .build(), dir);
+    void h2Scheduler() throws Exception {
+        jdbcUrl = "jdbc:h2:file:" + dir.resolve("jobq").toAbsolutePath();
+        config = Files.writeString(dir.resolve("jobq.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  enabled: false
+                  jdbcUrl: %s
+                """.formatted(jdbcUrl));
     }
 
-    @AfterEach
-    void close() {
-        shared.close();
+    private CommandRun jobq(String... args) {
+        return CommandRun.of(Stream.concat(Arrays.stream(args), Stream.of("--config", config.toString()))
+                .toArray(String[]::new));
+    }
+
+    /** One value from the scheduler's database (which the commands have closed again). */
+    private String query(String sql, String key) throws SQLException {
+        try (var connection = DriverManager.getConnection(jdbcUrl); var statement = connection.prepareStatement(sql)) {
+            statement.setString(1, key);
+            try (var rows = statement.executeQuery()) {
+                assertThat(rows.next()).as("a row for " + key).isTrue();
+                return rows.getString(1);
+            }
+        }
     }
 
     @Test
-    void scheduleAddListCancel() {
-        var added = shared.run("schedule", "add", "report:send", "--at", "2031-12-25T09:00:00Z", "--payload",
+    @DisplayName("schedule add stores the job with its payload and options; list shows it; cancel takes it out once")
+    void scheduleAddListCancel() throws Exception {
+        var added = jobq("schedule", "add", "report:send", "--at", "2031-12-25T09:00:00Z", "--payload",
                 "{\"id\":7}", "--max-attempts", "2");
         assertThat(added.exitCode()).as(added.err()).isZero();
         String id = added.out().strip();
-        assertThat(scheduler.get().payloadOf(id)).isEqualTo("{\"id\":7}");
+        assertThat(query("SELECT payload FROM jobq_scheduled_job WHERE id = ?", id)).isEqualTo("{\"id\":7}");
+        assertThat(query("SELECT options FROM jobq_scheduled_job WHERE id = ?", id)).contains("\"maxAttempts\":2");
 
-        var list = shared.run("schedule", "list");
-        assertThat(list.exitCode()).isZero();
+        var list = jobq("schedule", "list");
+        assertThat(list.exitCode()).as(list.err()).isZero();
         assertThat(list.out()).startsWith("ID").contains(id + "  report:send  default  2031-12-25T09:00:00Z  SCHEDULED");
 
-        var cancelled = shared.run("schedule", "cancel", id);
-        assertThat(cancelled.exitCode()).isZero();
+        var cancelled = jobq("schedule", "cancel", id);
+        assertThat(cancelled.exitCode()).as(cancelled.err()).isZero();
         assertThat(cancelled.out()).isEqualTo("cancelled " + id + System.lineSeparator());
-        assertThat(shared.run("schedule", "list").out()).doesNotContain(id);
+        assertThat(jobq("schedule", "list").out()).doesNotContain(id);
+        assertThat(query("SELECT status FROM jobq_scheduled_job WHERE id = ?", id)).isEqualTo("CANCELLED");
 
-        var again = shared.run("schedule", "cancel", id);
+        var again = jobq("schedule", "cancel", id);
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.err()).contains("jobq schedule cancel: no scheduled job '" + id + "' is waiting");
     }
 
     @Test
     void scheduleAddNeedsAnInstant() {
-        var run = shared.run("schedule", "add", "t", "--payload", "{}");
+        var run = jobq("schedule", "add", "t", "--payload", "{}");
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("Missing required option: '--at=INSTANT'");
     }
 
     @Test
-    void recurringAddListEnableDisableDelete() {
-        var added = shared.run("recurring", "add", "daily-digest", "email:digest", "--schedule", "0 9 * * *",
+    @DisplayName("recurring add, list, disable, enable and delete, each a command of its own")
+    void recurringAddListEnableDisableDelete() throws Exception {
+        var added = jobq("recurring", "add", "daily-digest", "email:digest", "--schedule", "0 9 * * *",
                 "--timezone", "America/New_York", "--payload", "{\"kind\":\"daily\"}", "--misfire", "skip");
         assertThat(added.exitCode()).as(added.err()).isZero();
-        assertThat(added.out()).startsWith("registered daily-digest");
-        var info = scheduler.get().getRecurring("daily-digest").orElseThrow();
-        assertThat(info.timezone()).isEqualTo(ZoneId.of("America/New_York"));
-        assertThat(info.misfirePolicy()).isEqualTo(MisfirePolicy.SKIP);
-        assertThat(scheduler.get().payloadOf("daily-digest")).isEqualTo("{\"kind\":\"daily\"}");
+        assertThat(added.out()).startsWith("registered daily-digest; next run 20").doesNotContain("(disabled)");
+        assertThat(query("SELECT payload FROM jobq_recurring_job WHERE name = ?", "daily-digest"))
+                .isEqualTo("{\"kind\":\"daily\"}");
+        assertThat(query("SELECT misfire_policy FROM jobq_recurring_job WHERE name = ?", "daily-digest"))
+                .isEqualTo("SKIP");
 
-        assertThat(shared.run("recurring", "list").out())
-                .containsPattern("daily-digest\\s+email:digest\\s+0 9 \\* \\* \\*\\s+America/New_York\\s+true");
+        assertThat(jobq("recurring", "list").out())
+                .containsPattern("daily-digest\\s+email:digest\\s+0 9 \\* \\* \\*\\s+America/New_York\\s+true\\s+20");
 
-        assertThat(shared.run("recurring", "disable", "daily-digest").out()).startsWith("disabled daily-digest");
-        assertThat(scheduler.get().getRecurring("daily-digest").orElseThrow().enabled()).isFalse();
-        assertThat(shared.run("recurring", "enable", "daily-digest").out()).startsWith("enabled daily-digest");
-        assertThat(scheduler.get().getRecurring("daily-digest").orElseThrow().enabled()).isTrue();
-        assertThat(shared.run("recurring", "delete", "daily-digest").out()).startsWith("deleted daily-digest");
-        assertThat(scheduler.get().listRecurring()).isEmpty();
+        assertThat(jobq("recurring", "disable", "daily-digest").out()).startsWith("disabled daily-digest");
+        assertThat(jobq("recurring", "list").out())
+                .containsPattern("daily-digest\\s+email:digest\\s+0 9 \\* \\* \\*\\s+America/New_York\\s+false\\s+-");
+        assertThat(jobq("recurring", "enable", "daily-digest").out()).startsWith("enabled daily-digest");
+        assertThat(jobq("recurring", "list").out()).containsPattern("America/New_York\\s+true\\s+20");
+        assertThat(jobq("recurring", "delete", "daily-digest").out()).startsWith("deleted daily-digest");
+        assertThat(jobq("recurring", "list").out()).doesNotContain("daily-digest");
     }
 
     @Test
     void unknownRecurringNameFailsWithExitOne() {
-        var run = shared.run("recurring", "disable", "nope");
+        var run = jobq("recurring", "disable", "nope");
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("jobq recurring disable: no recurring job is named 'nope'");
     }
 
     @Test
+    @DisplayName("a schedule the scheduler rejects is a usage error naming the job and the value")
     void scheduleTheSchedulerRejectsIsAUsageError() {
-        var run = shared.run("recurring", "add", "x", "t", "--schedule", "0 9 *");
+        var run = jobq("recurring", "add", "x", "t", "--schedule", "0 9 *");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("jobq recurring add: recurring job 'x': schedule '0 9 *' is neither");
+        assertThat(run.err()).contains("jobq recurring add: recurring job 'x': schedule '0 9 *' is not a valid cron "
+                + "expression").containsOnlyOnce("recurring job 'x'");
     }
 
     @Test
     void unknownTimezoneAndMisfirePolicyAreUsageErrors() {
-        var zone = shared.run("recurring", "add", "x", "t", "--schedule", "@daily", "--timezone", "Mars/Olympus");
+        var zone = jobq("recurring", "add", "x", "t", "--schedule", "@daily", "--timezone", "Mars/Olympus");
         assertThat(zone.exitCode()).isEqualTo(2);
         assertThat(zone.err()).contains("Invalid value for option '--timezone': 'Mars/Olympus' is not a time zone");
 
-        var misfire = shared.run("recurring", "add", "x", "t", "--schedule", "@daily", "--misfire", "later");
+        var misfire = jobq("recurring", "add", "x", "t", "--schedule", "@daily", "--misfire", "later");
         assertThat(misfire.exitCode()).isEqualTo(2);
         assertThat(misfire.err()).contains("Invalid value for option '--misfire'").contains("FIRE_ONCE, SKIP, FIRE_ALL");
     }
@@ -130,8 +148,7 @@ class SchedulerCommandsTest {
         Path file = Files.writeString(dir.resolve("plain.yaml"), "provider: { type: memory }\n");
 
         for (String[] args : new String[][] {{"schedule", "list"}, {"recurring", "list"}}) {
-            var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
-                    args[0], args[1], "--config", file.toString());
+            var run = CommandRun.of(args[0], args[1], "--config", file.toString());
 
             assertThat(run.exitCode()).isEqualTo(2);
             assertThat(run.err()).contains("no scheduler is configured in " + file + "; add a 'scheduler:' section")

@@ -2,196 +2,249 @@ package dev.jobq.cli.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jobq.JobHandlerModule;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.jobq.cli.HttpProbe;
 import dev.jobq.cli.process.handlers.HoldModule;
+import dev.jobq.cli.process.handlers.RunLog;
 import dev.jobq.cli.process.handlers.SleepModule;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * {@code java -jar jobq.jar run} on SQS: ElasticMQ in this JVM on 127.0.0.1 (a port of the system's
- * choosing), jobs sent by a plain AWS SDK client in the wire format of docs/wire-format.md, and
- * workers that are killed with SIGKILL or stopped with SIGTERM while they hold a job.
+ * {@code java -jar jobq.jar run} on SQS: one ElasticMQ for the class ({@link LocalSqsServer}, on
+ * 127.0.0.1 with a free port), a fresh queue and DLQ per test, jobs sent in the wire format by a
+ * plain AWS SDK client, and workers that are killed with SIGKILL or stopped with SIGTERM while they
+ * hold jobs. Which job ran where, and on which attempt, is read from the workers' run journals
+ * ({@link RunJournal}) and their outcome log lines.
  */
 class SqsWorkerProcessIT {
 
     private static final Duration START = Duration.ofSeconds(60);
     private static final Duration EXIT = Duration.ofSeconds(60);
+    /** The lease in these tests: how long a killed worker's jobs stay invisible after its last heartbeat. */
+    private static final String VISIBILITY = "5s";
 
-    private static SQSRestServer server;
-    private static URI endpoint;
-    private static SqsClient sqs;
+    @RegisterExtension
+    static final LocalSqsServer SQS = new LocalSqsServer();
 
     @TempDir
     Path dir;
 
     private Path handlers;
-    private String queueUrl;
-    private String deadLetterUrl;
-
-    @BeforeAll
-    static void startSqs() {
-        server = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
-        endpoint = URI.create("http://127.0.0.1:" + server.waitUntilStarted().localAddress().getPort());
-        sqs = SqsClient.builder().region(Region.US_EAST_1).endpointOverride(endpoint)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                .build();
-    }
-
-    @AfterAll
-    static void stopSqs() {
-        if (sqs != null) {
-            sqs.close();
-        }
-        if (server != null) {
-            server.stopAndWait();
-        }
-    }
+    private RunJournal journal;
+    private SqsQueue queue;
 
     @BeforeEach
-    void queuesAndHandlers() {
-        String name = "process-" + UUID.randomUUID();
-        deadLetterUrl = sqs.createQueue(r -> r.queueName(name + "-dlq")).queueUrl();
-        queueUrl = sqs.createQueue(r -> r.queueName(name)).queueUrl();
-        handlers = dir.resolve("handlers");
-        new JarBuilder()
-                .addClass(SleepModule.class)
-                .addClass(HoldModule.class)
-                .service(JobHandlerModule.class, SleepModule.class.getName(), HoldModule.class.getName())
-                .writeTo(handlers.resolve("test-handlers.jar"));
+    void queueAndHandlers() {
+        queue = SqsQueue.create(SQS.get(), "process");
+        handlers = TestHandlers.directoryIn(dir);
+        journal = new RunJournal(dir);
     }
 
-    private Path config(int concurrency) throws Exception {
-        return Files.writeString(dir.resolve("jobq-" + concurrency + ".yaml"), """
-                provider:
-                  type: sqs
-                  region: us-east-1
-                  endpoint: %s
-                  accessKeyId: test
-                  secretAccessKey: test
-                  queueUrl: %s
-                  deadLetterQueueUrl: %s
-                  visibilityTimeout: 2s
-                worker:
-                  concurrency: %d
-                  pollInterval: 5s
-                  shutdownTimeout: 1s
-                """.formatted(endpoint, queueUrl, deadLetterUrl, concurrency));
+    private Path config(int concurrency, String shutdownTimeout) {
+        return queue.config().provider("visibilityTimeout", VISIBILITY)
+                .worker("concurrency", concurrency).worker("shutdownTimeout", shutdownTimeout)
+                .writeTo(dir.resolve("jobq-" + concurrency + "-" + shutdownTimeout + ".yaml"));
     }
 
-    private JobqProcess worker(boolean finishHeldJobs) throws Exception {
-        return worker(finishHeldJobs, 2);
-    }
-
-    private JobqProcess worker(boolean finishHeldJobs, int concurrency) throws Exception {
+    /** {@code jobq run} named {@code name} (its run journal's name); it finishes test:hold jobs when told to. */
+    private JobqProcess worker(String name, Path config, boolean finishHeldJobs, String... more) {
         return JobqProcess.jar().directory(dir)
                 .env(HoldModule.RELEASE_ENV, finishHeldJobs ? "yes" : "no")
-                .args("run", "--config", config(concurrency).toString(), "--handlers", handlers.toString()).start();
+                .env(RunLog.FILE_ENV, journal.fileFor(name).toString())
+                .args("run", "--config", config.toString(), "--handlers", handlers.toString()).args(more).start();
     }
 
-    /** Sends a job as another producer would: the envelope as JSON, and the JobId and JobType attributes. */
-    private String sendJob(String type, String payloadJson) {
-        String jobId = UUID.randomUUID().toString();
-        String body = """
-                {"envelopeVersion": 1, "jobId": "%s", "type": "%s", "payload": %s,
-                 "options": {"maxAttempts": 3, "timeoutMs": 900000, "priority": 0, "deduplicationKey": null,
-                             "queue": "default"},
-                 "attempt": 0, "createdAt": "2026-11-23T10:00:00Z", "scheduledFor": null, "traceId": null}
-                """.formatted(jobId, type, payloadJson);
-        sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body).messageAttributes(Map.of(
-                "JobId", MessageAttributeValue.builder().dataType("String").stringValue(jobId).build(),
-                "JobType", MessageAttributeValue.builder().dataType("String").stringValue(type).build())));
-        return jobId;
+    private List<String> send(int jobs, String type, String payloadJson) {
+        return IntStream.range(0, jobs).mapToObj(i -> queue.send(type, payloadJson)).toList();
     }
 
-    private long messagesLeft() {
-        return sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
-                .attributes().values().stream().mapToLong(Long::parseLong).sum();
+    private static List<String> outcomes(JobqProcess worker, String outcome) {
+        return worker.stderr().linesMatching(l -> l.contains("outcome=" + outcome));
     }
 
-    private static List<String> outcome(JobqProcess worker, String jobId, String outcome) {
-        return worker.stderr().await(l -> l.contains("job=" + jobId) && l.contains("outcome=" + outcome), 1, START,
-                "with job=" + jobId + " and outcome=" + outcome);
+    private static void awaitOutcomes(JobqProcess worker, List<String> jobIds, String outcome) {
+        for (String jobId : jobIds) {
+            worker.stderr().await(l -> l.contains("job=" + jobId) && l.contains("outcome=" + outcome), 1, START,
+                    "with job=" + jobId + " and outcome=" + outcome);
+        }
+    }
+
+    private static double seconds(long fromNanos) {
+        return (System.nanoTime() - fromNanos) / 1e9;
     }
 
     @Test
     @DisplayName("a job sent by a plain SDK client in the wire format is run by jobq run")
-    void jobFromAnotherClientIsRun() throws Exception {
-        String jobId = sendJob(SleepModule.TYPE, "{\"millis\": 10}");
+    void jobFromAnotherClientIsRun() {
+        String jobId = queue.send(SleepModule.TYPE, "{\"millis\": 10}");
 
-        try (JobqProcess worker = worker(false)) {
-            List<String> done = outcome(worker, jobId, "completed");
+        try (JobqProcess worker = worker("only", config(2, "30s"), false)) {
+            awaitOutcomes(worker, List.of(jobId), "completed");
 
-            assertThat(done.get(0)).contains("type=test:sleep", "attempt=1");
+            assertThat(worker.stderr().find("job=" + jobId)).hasValueSatisfying(line ->
+                    assertThat(line).contains("type=test:sleep", "attempt=1"));
             worker.terminate();
             assertThat(worker.awaitExit(EXIT)).isZero();
         }
-        assertThat(messagesLeft()).isZero();
+        assertThat(queue.messagesLeft()).isZero();
     }
 
     @Test
-    @DisplayName("SIGKILL while a job runs: another worker runs it after its lease, as attempt 2; nothing is lost")
-    void killedWorkersJobRunsAgain() throws Exception {
-        String jobId = sendJob(HoldModule.TYPE, "\"order-7\"");
+    @DisplayName("SIGKILL of a worker holding 4 jobs: the other worker runs all 4 after the lease, as attempt 2; none lost")
+    void killedWorkersJobsRunOnTheOtherWorker() {
+        Path config = config(4, "30s");
+        try (JobqProcess first = worker("first", config, false)) {
+            first.stdout().awaitLine("jobq run: working", START);
+            List<String> jobIds = send(4, HoldModule.TYPE, "\"order\"");
+            // every permit taken: the first worker has no long poll open that SQS could still answer after the kill
+            first.stderr().await(l -> l.contains("hold started on attempt 1"), 4, START, "holding all 4 jobs");
 
-        // One handler: no idle long poll is open when the worker dies. (An open one could still be handed
-        // a message by SQS after the kill; that delivery would count too. docs/sqs.md says so.)
-        try (JobqProcess first = worker(false, 1)) {
-            first.stderr().await(l -> l.contains("hold started on attempt 1"), 1, START, "holding the job");
-            first.kill();
-            assertThat(first.awaitExit(EXIT)).isEqualTo(137);
-        }
-        try (JobqProcess second = worker(true)) {
-            List<String> done = outcome(second, jobId, "completed");
+            try (JobqProcess second = worker("second", config, true)) {
+                second.stdout().awaitLine("jobq run: working", START);
+                long killed = System.nanoTime();
+                first.kill();
+                assertThat(first.awaitExit(EXIT)).isEqualTo(137);
 
-            assertThat(done.get(0)).contains("attempt=2");
-            second.terminate();
-            assertThat(second.awaitExit(EXIT)).isZero();
+                journal.awaitJobs(jobIds, START);
+                System.out.printf("MEASURE kill -9: %d held jobs ran on the other worker %.1f s after the kill "
+                        + "(visibility timeout %s)%n", jobIds.size(), seconds(killed), VISIBILITY);
+
+                journal.assertRanOnceEach(jobIds, "second", 2, "the killed delivery counts");
+                awaitOutcomes(second, jobIds, "completed");
+                second.terminate();
+                assertThat(second.awaitExit(EXIT)).isZero();
+            }
         }
-        assertThat(messagesLeft()).isZero();
+        assertThat(queue.messagesLeft()).isZero();
+        assertThat(queue.deadLetters()).isZero();
     }
 
     @Test
-    @DisplayName("SIGTERM past shutdownTimeout releases the job: another worker runs it at once, still attempt 1")
-    void stoppedWorkersJobIsReleased() throws Exception {
-        String jobId = sendJob(HoldModule.TYPE, "\"order-8\"");
+    @DisplayName("SIGTERM with 3 jobs in flight: they finish during the drain, none is released, exit 0")
+    void sigtermLetsRunningJobsFinish() {
+        try (JobqProcess worker = worker("only", config(3, "30s"), false)) {
+            worker.stdout().awaitLine("jobq run: working", START);
+            List<String> jobIds = send(3, SleepModule.TYPE, "{\"millis\": 2000}");
+            worker.stderr().await(l -> l.contains("sleep started"), 3, START, "saying 'sleep started'");
 
-        try (JobqProcess first = worker(false)) {
-            first.stderr().await(l -> l.contains("hold started on attempt 1"), 1, START, "holding the job");
+            long signalled = System.nanoTime();
+            worker.terminate();
+
+            assertThat(worker.awaitExit(EXIT)).isZero();
+            System.out.printf("MEASURE SIGTERM, 3 jobs of 2 s in flight, shutdownTimeout 30s: exit 0 after %.1f s%n",
+                    seconds(signalled));
+            List<String> err = worker.stderr().lines();
+            int signalLine = err.indexOf(worker.stderr().find("SIGTERM received: draining").orElseThrow());
+            awaitOutcomes(worker, jobIds, "completed");
+            assertThat(outcomes(worker, "completed")).hasSize(3).allSatisfy(line ->
+                    assertThat(err.indexOf(line)).as("completed after the signal").isGreaterThan(signalLine));
+            assertThat(outcomes(worker, "released")).isEmpty();
+            assertThat(worker.stdout().text()).contains("3 running job(s) get up to 30s").endsWith("jobq run: stopped");
+        }
+        assertThat(queue.messagesLeft()).isZero();
+    }
+
+    @Test
+    @DisplayName("SIGTERM past shutdownTimeout releases 3 jobs: exit 0, and another worker runs them at once as attempt 1")
+    void sigtermPastShutdownTimeoutReleasesJobs() {
+        Path config = config(3, "2s");
+        List<String> jobIds;
+        try (JobqProcess first = worker("first", config, false)) {
+            first.stdout().awaitLine("jobq run: working", START);
+            jobIds = send(3, HoldModule.TYPE, "\"order\"");
+            first.stderr().await(l -> l.contains("hold started on attempt 1"), 3, START, "holding all 3 jobs");
+
+            long signalled = System.nanoTime();
             first.terminate();
-            assertThat(first.awaitExit(EXIT)).isZero();
-            assertThat(first.stderr().linesMatching(l -> l.contains("job=" + jobId) && l.contains("outcome=released")))
-                    .hasSize(1);
-        }
-        try (JobqProcess second = worker(true)) {
-            List<String> done = outcome(second, jobId, "completed");
 
-            assertThat(done.get(0)).as("the released delivery is not counted").contains("attempt=1");
+            // the jobs hold for 10 minutes: exiting within this bound means they were released, not waited for
+            assertThat(first.awaitExit(Duration.ofSeconds(2).plus(EXIT))).isZero();
+            System.out.printf("MEASURE SIGTERM, 3 jobs held past shutdownTimeout 2s: released, exit 0 after %.1f s%n",
+                    seconds(signalled));
+            awaitOutcomes(first, jobIds, "released");
+            assertThat(outcomes(first, "completed")).isEmpty();
+        }
+        try (JobqProcess second = worker("second", config, true)) {
+            journal.awaitJobs(jobIds, START);
+
+            journal.assertRanOnceEach(jobIds, "second", 1, "a released delivery is not counted");
+            awaitOutcomes(second, jobIds, "completed");
             second.terminate();
             assertThat(second.awaitExit(EXIT)).isZero();
         }
-        assertThat(messagesLeft()).isZero();
+        assertThat(queue.messagesLeft()).isZero();
+    }
+
+    @Test
+    @DisplayName("a bad sqs section exits 2 before connecting, every problem on stderr with its key path")
+    void badSqsConfigExitsTwo() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), """
+                provider:
+                  type: sqs
+                  region: us-east-1
+                  endpoint: %s
+                  deadLetterQueueUrl: %s
+                  visibilityTimeout: soon
+                worker:
+                  concurrency: 0
+                """.formatted(SQS.get().endpoint(), queue.queues().deadLetterUrl()));
+
+        try (JobqProcess worker = JobqProcess.jar().directory(dir)
+                .args("run", "--config", bad.toString(), "--handlers", handlers.toString()).start()) {
+            assertThat(worker.awaitExit(EXIT)).isEqualTo(2);
+            assertThat(worker.stderr().text()).contains("bad.yaml has 3 problems:")
+                    .contains("provider.queueUrl: is required; set queueUrl to the queue's URL")
+                    .contains("provider.visibilityTimeout: 'soon' is not a duration with a unit such as 500ms, 30s")
+                    .contains("worker.concurrency: must be ≥ 1, got 0");
+            assertThat(worker.stdout().lines()).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("/health and /metrics answer while jobs run on SQS")
+    void healthAndMetricsWhileJobsRun() throws Exception {
+        try (JobqProcess worker = worker("only", config(2, "30s"), false, "--http-port", "0", "--http-host",
+                "127.0.0.1")) {
+            HttpProbe http = HttpProbe.fromRunOutput(worker.stdout().awaitLine("health and metrics on", START) + " ");
+            worker.stdout().awaitLine("jobq run: working", START);
+            send(30, SleepModule.TYPE, "{\"millis\": 300}");
+            worker.stderr().await(l -> l.contains("outcome=completed"), 2, START, "with outcome=completed");
+            worker.stderr().await(l -> l.contains("sleep started"), 3, START, "with a third job started");
+
+            var health = http.get("/health");
+            assertThat(health.statusCode()).isEqualTo(200);
+            JsonNode body = JsonMapper.builder().build().readTree(health.body());
+            assertThat(body.path("status").asText()).isEqualTo("healthy");
+            assertThat(body.path("worker").path("state").asText()).isEqualTo("running");
+            assertThat(body.path("worker").path("concurrency").asInt()).isEqualTo(2);
+            JsonNode stats = body.path("queues").get(0);
+            assertThat(stats.path("queue").asText()).isEqualTo("default");
+            assertThat(stats.path("completed").asLong()).isGreaterThanOrEqualTo(2);
+            assertThat(stats.path("waiting").asLong()).as("SQS's count of visible messages").isBetween(0L, 28L);
+            assertThat(stats.path("dead").asLong()).isZero();
+
+            var metrics = http.get("/metrics");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body())
+                    .contains("jobq_jobs_total{outcome=\"completed\",queue=\"default\",type=\"test:sleep\"}")
+                    .contains("jobq_job_duration_seconds_sum{outcome=\"completed\",queue=\"default\",type=\"test:sleep\"}")
+                    .containsPattern("(?m)^jobq_queue_waiting\\{queue=\"default\"} [0-9]")
+                    .containsPattern("(?m)^jobq_queue_dead\\{queue=\"default\"} 0")
+                    .contains("jobq_handlers_active{queue=\"default\"}");
+            assertThat(worker.isAlive()).as("still working").isTrue();
+
+            worker.terminate();
+            assertThat(worker.awaitExit(EXIT)).isZero();
+        }
     }
 }

@@ -6,8 +6,9 @@ import dev.jobq.JobHandlerRegistry;
 /**
  * {@value #TYPE}: logs "hold started on attempt N", then holds the job for ten minutes
  * (interruptibly) — unless the process has {@value #RELEASE_ENV}{@code =yes} in its environment,
- * where it returns at once. A test starts one worker that holds a job and is then killed or
- * stopped, and a second worker, with the variable, that finishes it.
+ * where it appends its run to the worker's {@link RunLog} and returns at once. A test starts one
+ * worker that holds jobs and is then killed or stopped, and a second worker, with the variable,
+ * that finishes them.
  */
 public final class HoldModule implements JobHandlerModule {
 
@@ -21,6 +22,7 @@ public final class HoldModule implements JobHandlerModule {
             if (!"yes".equals(System.getenv(RELEASE_ENV))) {
                 Thread.sleep(600_000);
             }
+            RunLog.append(ctx.jobId(), ctx.attempt());
         });
     }
 }

@@ -1,0 +1,153 @@
+package dev.jobq.localsqs;
+
+import java.net.URI;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.elasticmq.NodeAddress;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * An SQS endpoint on this machine without Docker: ElasticMQ (the SQS API in memory, on Pekko HTTP)
+ * started in this JVM, with a plain AWS SDK client of it for creating queues. The {@code local-sqs}
+ * command runs one for people trying {@code jobq run}; jobq's SQS tests start one per test class.
+ * Queues live in memory: they are gone when it stops. ElasticMQ checks no credentials; any static
+ * keys do ({@value #ACCESS_KEY_ID}/{@value #SECRET_ACCESS_KEY} here).
+ *
+ * <pre>{@code
+ * try (LocalSqs sqs = LocalSqs.start(LocalSqs.DEFAULT_HOST, 0)) {        // 0: a free port
+ *     LocalSqs.Queues jobs = sqs.createQueues("jobs");                   // jobs-dlq, then jobs
+ *     ... provider settings: sqs.connectionSettings() plus queueUrl jobs.url() ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe; {@link #close()} stops the server and the client.
+ */
+public final class LocalSqs implements AutoCloseable {
+
+    /** ElasticMQ's usual port. */
+    public static final int DEFAULT_PORT = 9324;
+    /** Loopback only: a development queue is not for the network. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    /** The region the endpoint answers for, and the one to configure. */
+    public static final String REGION = "us-east-1";
+    public static final String ACCESS_KEY_ID = "test";
+    public static final String SECRET_ACCESS_KEY = "test";
+    /**
+     * The redrive policy's receive count: above jobq's default {@code maxAttempts} (3), so jobq
+     * dead-letters a job itself, with its error, and SQS's redrive is only the backstop
+     * (docs/sqs.md).
+     */
+    public static final int MAX_RECEIVE_COUNT = 10;
+
+    private final SQSRestServer server;
+    private final URI endpoint;
+    private final SqsClient client;
+
+    private LocalSqs(SQSRestServer server, URI endpoint) {
+        this.server = server;
+        this.endpoint = endpoint;
+        this.client = SqsClient.builder()
+                .region(Region.of(REGION))
+                .endpointOverride(endpoint)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(ACCESS_KEY_ID, SECRET_ACCESS_KEY)))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+    }
+
+    /**
+     * Starts ElasticMQ on {@code host}:{@code port} ({@code 0}: a free port of the system's choosing)
+     * and waits until it listens.
+     *
+     * @throws IllegalStateException naming the address when it cannot listen there (the port is taken)
+     */
+    public static LocalSqs start(String host, int port) {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+        }
+        SQSRestServer server;
+        int bound;
+        try {
+            var builder = SQSRestServerBuilder.withInterface(host).withAWSRegion(REGION);
+            server = (port == 0 ? builder.withDynamicPort()
+                    : builder.withPort(port).withServerAddress(new NodeAddress("http", host, port, ""))).start();
+            bound = server.waitUntilStarted().localAddress().getPort();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("ElasticMQ could not listen on " + host + ":" + port + " (" + e.getMessage()
+                    + "); is another local-sqs or ElasticMQ running there? Stop it, or choose another port", e);
+        }
+        return new LocalSqs(server, URI.create("http://" + host + ":" + bound));
+    }
+
+    /** A queue and its dead-letter queue. */
+    public record Queues(String name, String url, String deadLetterName, String deadLetterUrl) {
+    }
+
+    /**
+     * Creates {@code name}'s dead-letter queue ({@code name-dlq}, {@code name-dlq.fifo} for a FIFO
+     * {@code name.fifo}), then {@code name} with a redrive policy naming it
+     * ({@value #MAX_RECEIVE_COUNT} receives). Creating queues that exist with the same attributes
+     * is no error.
+     */
+    public Queues createQueues(String name) {
+        boolean fifo = name.endsWith(".fifo");
+        String base = fifo ? name.substring(0, name.length() - ".fifo".length()) : name;
+        String deadLetterName = base + "-dlq" + (fifo ? ".fifo" : "");
+        String deadLetterUrl = createQueue(deadLetterName, Map.of());
+        String deadLetterArn = client.getQueueAttributes(r -> r.queueUrl(deadLetterUrl)
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+        String redrive = "{\"deadLetterTargetArn\":\"" + deadLetterArn + "\",\"maxReceiveCount\":\""
+                + MAX_RECEIVE_COUNT + "\"}";
+        String url = createQueue(name, Map.of(QueueAttributeName.REDRIVE_POLICY, redrive));
+        return new Queues(name, url, deadLetterName, deadLetterUrl);
+    }
+
+    /** Creates a queue (FIFO when its name ends in {@code .fifo}) with these attributes; returns its URL. */
+    public String createQueue(String name, Map<QueueAttributeName, String> attributes) {
+        Map<QueueAttributeName, String> all = new HashMap<>(attributes);
+        if (name.endsWith(".fifo")) {
+            all.put(QueueAttributeName.FIFO_QUEUE, "true");
+        }
+        return client.createQueue(r -> r.queueName(name).attributes(all)).queueUrl();
+    }
+
+    /** Where the SQS API answers, e.g. {@code http://127.0.0.1:9324}. */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    /** A plain AWS SDK client of this endpoint (closed with it). */
+    public SqsClient client() {
+        return client;
+    }
+
+    /**
+     * The connection part of a jobq {@code provider:} section for this endpoint: {@code type},
+     * {@code region}, {@code endpoint} and the static keys. Add {@code queueUrl} and
+     * {@code deadLetterQueueUrl}.
+     */
+    public Map<String, Object> connectionSettings() {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("type", "sqs");
+        settings.put("region", REGION);
+        settings.put("endpoint", endpoint.toString());
+        settings.put("accessKeyId", ACCESS_KEY_ID);
+        settings.put("secretAccessKey", SECRET_ACCESS_KEY);
+        return settings;
+    }
+
+    /** Stops the client and the server, waiting for the server to stop. */
+    @Override
+    public void close() {
+        client.close();
+        server.stopAndWait();
+    }
+}

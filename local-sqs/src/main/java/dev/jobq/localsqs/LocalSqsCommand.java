@@ -1,0 +1,86 @@
+package dev.jobq.localsqs;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code java -jar local-sqs.jar [--port 9324] [--queue jobs]}: starts a {@link LocalSqs}, creates
+ * the queue and its dead-letter queue, prints their URLs and a {@code jobq.yaml} for them
+ * ({@link ConfigSnippet}), and runs until Ctrl-C (or TERM) stops it. Exit status 1 when it cannot
+ * start (the port is taken), 2 on bad usage.
+ */
+@Command(name = "local-sqs",
+        description = {"Runs a local SQS endpoint (ElasticMQ, in memory, no Docker) with a queue and its",
+                "dead-letter queue, prints a jobq.yaml for them, and stops on Ctrl-C.",
+                "For development only: the queues are gone when it stops."},
+        footer = {"", "Exit status: 1 when it cannot start (the port is taken), 2 on bad usage."})
+public final class LocalSqsCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    private boolean help;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "" + LocalSqs.DEFAULT_PORT,
+            description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    private int port;
+
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = LocalSqs.DEFAULT_HOST,
+            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    private String host;
+
+    @Option(names = "--queue", paramLabel = "NAME", defaultValue = "jobs",
+            description = {"The queue to create, with NAME-dlq as its dead-letter queue (default: ${DEFAULT-VALUE}).",
+                    "A name ending in .fifo makes both FIFO queues."})
+    private String queue;
+
+    /** Logback's configuration for the command; a library user of {@link LocalSqs} keeps its own. */
+    static final String LOGGING = "local-sqs-logback.xml";
+
+    public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", LOGGING);
+        }
+        System.exit(new CommandLine(new LocalSqsCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        LocalSqs sqs;
+        try {
+            sqs = LocalSqs.start(host, port);
+        } catch (IllegalStateException e) {
+            spec.commandLine().getErr().println("local-sqs: " + e.getMessage());
+            return 1;
+        }
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("local-sqs-stop").unstarted(() -> {
+            sqs.close();
+            out.println("local-sqs: stopped");
+            out.flush();
+            stopped.countDown();
+        }));
+        LocalSqs.Queues queues = sqs.createQueues(queue);
+        out.println("local-sqs: SQS endpoint on " + sqs.endpoint() + " (ElasticMQ; region " + LocalSqs.REGION
+                + ", any access keys)");
+        out.println("local-sqs: queue " + queues.name() + "  " + queues.url());
+        out.println("local-sqs: queue " + queues.deadLetterName() + "  " + queues.deadLetterUrl() + "  (dead letters of "
+                + queues.name() + ", redrive after " + LocalSqs.MAX_RECEIVE_COUNT + " receives)");
+        out.println("local-sqs: a jobq.yaml for it:");
+        out.println();
+        out.print(new ConfigSnippet(sqs.endpoint(), queues).yaml());
+        out.println();
+        out.println("local-sqs: running; Ctrl-C stops it (the queues live in memory and go with it)");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}

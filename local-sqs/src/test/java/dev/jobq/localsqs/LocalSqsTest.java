@@ -1,0 +1,97 @@
+package dev.jobq.localsqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** {@link LocalSqs} against itself through the plain SDK client it hands out: one server for the class. */
+class LocalSqsTest {
+
+    private static LocalSqs sqs;
+
+    @BeforeAll
+    static void start() {
+        sqs = LocalSqs.start(LocalSqs.DEFAULT_HOST, 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sqs != null) {
+            sqs.close();
+        }
+    }
+
+    private static Map<QueueAttributeName, String> attributes(String url) {
+        return sqs.client().getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.ALL))
+                .attributes();
+    }
+
+    @Test
+    @DisplayName("a queue and its dead-letter queue, joined by a redrive policy, at URLs on the endpoint's port")
+    void createsQueueWithDeadLetterQueue() {
+        LocalSqs.Queues queues = sqs.createQueues("jobs");
+
+        assertThat(queues.url()).isEqualTo(sqs.endpoint() + "/000000000000/jobs");
+        assertThat(queues.deadLetterName()).isEqualTo("jobs-dlq");
+        assertThat(queues.deadLetterUrl()).isEqualTo(sqs.endpoint() + "/000000000000/jobs-dlq");
+        String deadLetterArn = attributes(queues.deadLetterUrl()).get(QueueAttributeName.QUEUE_ARN);
+        assertThat(attributes(queues.url()).get(QueueAttributeName.REDRIVE_POLICY))
+                .contains("\"deadLetterTargetArn\":\"" + deadLetterArn + "\"")
+                .containsPattern("\"maxReceiveCount\":\"?10\"?");
+
+        sqs.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("hello"));
+        assertThat(sqs.client().receiveMessage(r -> r.queueUrl(queues.url()).waitTimeSeconds(5)).messages())
+                .singleElement().satisfies(m -> assertThat(m.body()).isEqualTo("hello"));
+    }
+
+    @Test
+    @DisplayName("creating the same queues again is no error")
+    void createsQueuesIdempotently() {
+        LocalSqs.Queues first = sqs.createQueues("again");
+
+        assertThat(sqs.createQueues("again")).isEqualTo(first);
+    }
+
+    @Test
+    @DisplayName("a .fifo name makes a FIFO queue with a FIFO dead-letter queue")
+    void fifoQueues() {
+        LocalSqs.Queues queues = sqs.createQueues("orders.fifo");
+
+        assertThat(queues.deadLetterName()).isEqualTo("orders-dlq.fifo");
+        assertThat(attributes(queues.url()).get(QueueAttributeName.FIFO_QUEUE)).isEqualTo("true");
+        assertThat(attributes(queues.deadLetterUrl()).get(QueueAttributeName.FIFO_QUEUE)).isEqualTo("true");
+    }
+
+    @Test
+    @DisplayName("a taken port is refused with the address and what to do")
+    void takenPortIsReported() {
+        int port = sqs.endpoint().getPort();
+
+        assertThatThrownBy(() -> LocalSqs.start(LocalSqs.DEFAULT_HOST, port))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("ElasticMQ could not listen on 127.0.0.1:" + port)
+                .hasMessageEndingWith("is another local-sqs or ElasticMQ running there? Stop it, or choose another port");
+    }
+
+    @Test
+    @DisplayName("the jobq.yaml names the endpoint, the static keys and both queue URLs")
+    void configSnippet() {
+        LocalSqs.Queues queues = sqs.createQueues("snippet");
+
+        String yaml = new ConfigSnippet(sqs.endpoint(), queues).yaml();
+
+        assertThat(yaml).startsWith("provider:\n  type: sqs\n  region: us-east-1\n")
+                .contains("  endpoint: " + sqs.endpoint() + "\n")
+                .contains("  accessKeyId: test ", "  secretAccessKey: test\n")
+                .contains("  queueUrl: " + queues.url() + "\n", "  deadLetterQueueUrl: " + queues.deadLetterUrl() + "\n")
+                .endsWith("worker:\n  concurrency: 5\n  shutdownTimeout: 30s\n");
+        assertThat(sqs.connectionSettings()).containsEntry("endpoint", sqs.endpoint().toString())
+                .containsEntry("accessKeyId", "test").containsEntry("type", "sqs");
+    }
+}

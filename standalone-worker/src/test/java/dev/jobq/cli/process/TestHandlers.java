@@ -1,0 +1,29 @@
+package dev.jobq.cli.process;
+
+import dev.jobq.JobHandlerModule;
+import dev.jobq.cli.process.handlers.HoldModule;
+import dev.jobq.cli.process.handlers.RecordModule;
+import dev.jobq.cli.process.handlers.RunLog;
+import dev.jobq.cli.process.handlers.SleepModule;
+import java.nio.file.Path;
+
+/** The {@code --handlers} directory of the SQS and scheduler process tests: test:sleep, test:hold, test:record. */
+final class TestHandlers {
+
+    private TestHandlers() {
+    }
+
+    /** Writes {@code dir/handlers/test-handlers.jar}; returns {@code dir/handlers}. */
+    static Path directoryIn(Path dir) {
+        Path handlers = dir.resolve("handlers");
+        new JarBuilder()
+                .addClass(SleepModule.class)
+                .addClass(HoldModule.class)
+                .addClass(RecordModule.class)
+                .addClass(RunLog.class)
+                .service(JobHandlerModule.class, SleepModule.class.getName(), HoldModule.class.getName(),
+                        RecordModule.class.getName())
+                .writeTo(handlers.resolve("test-handlers.jar"));
+        return handlers;
+    }
+}
