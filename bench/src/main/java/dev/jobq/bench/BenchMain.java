@@ -32,13 +32,13 @@ public final class BenchMain {
             System.out.print(BenchOptions.USAGE);
             return;
         }
-        if (options.runs() < 3) {
+        if (options.runs() != null && options.runs() < 3) {
             System.out.println("note: --runs " + options.runs() + " gives no meaningful median; the docs use 3 or more");
         }
-        System.out.printf("jobq benchmarks, %s mode: %s, %d run(s) each in a fresh JVM%n",
+        System.out.printf("jobq benchmarks, %s mode: %s; each run in a fresh JVM%n",
                 options.scale().name().toLowerCase(java.util.Locale.ROOT),
-                String.join(", ", options.workloads().stream().map(w -> w.id() + " " + w.title()).toList()),
-                options.runs());
+                String.join(", ", options.workloads().stream().map(w -> w.id() + " " + w.title() + " ×"
+                        + (options.runs() != null ? options.runs() : w.runs(options.scale()))).toList()));
         var runner = new BenchRunner(options.workloads(), options.scale(), options.runs(), options.jvmOptions(),
                 ForkMain.class.getName(), System.out, stdoutIsTerminal());
         Report report = runner.run();

@@ -10,9 +10,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The command line of {@code jobq-bench.jar}.
  *
- * @param out where the Markdown table goes; null for the default next to the jar
+ * @param runs fresh JVMs per workload as --runs gave it; null for each workload's own default
+ * @param out  where the Markdown table goes; null for the default next to the jar
  */
-record BenchOptions(Scale scale, int runs, List<Workload> workloads, List<String> jvmOptions, @Nullable Path out,
+record BenchOptions(Scale scale, @Nullable Integer runs, List<Workload> workloads, List<String> jvmOptions, @Nullable Path out,
                     boolean help) {
 
     static final String USAGE = """
@@ -20,8 +21,9 @@ record BenchOptions(Scale scale, int runs, List<Workload> workloads, List<String
 
               --quick        smaller counts and shorter windows, all workloads in under two minutes
                              (default: the full sizes, 1,000,000 jobs; under fifteen minutes)
-              --runs N       fresh JVMs per workload (default: 3 quick, 5 full); the table shows the
-                             median, min and max over them, so use at least 3
+              --runs N       fresh JVMs per workload (default: 3 quick, 5 full for B1-B4; 1 quick, 3
+                             full for B5-B7, which start a server); the table shows the median,
+                             min and max over them, so use at least 3
               --only IDS     run only these workloads, comma-separated (B1,B2,...)
               --out FILE     write the Markdown table here (default: jobq-bench-results.md beside the jar)
               --jvm-arg ARG  pass ARG to every forked JVM, e.g. -XX:StartFlightRecording=filename=b1.jfr
@@ -47,7 +49,7 @@ record BenchOptions(Scale scale, int runs, List<Workload> workloads, List<String
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
         }
-        return new BenchOptions(scale, runs != null ? runs : scale.runs(), workloads, jvm, out, help);
+        return new BenchOptions(scale, runs, workloads, jvm, out, help);
     }
 
     private static String value(String[] args, int index, String option) {

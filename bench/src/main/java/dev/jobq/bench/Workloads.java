@@ -5,6 +5,9 @@ import dev.jobq.bench.memory.HandlerLatency;
 import dev.jobq.bench.memory.MemoryDrain;
 import dev.jobq.bench.memory.PendingFootprint;
 import dev.jobq.bench.runner.Workload;
+import dev.jobq.bench.scheduler.FireRate;
+import dev.jobq.bench.scheduler.FiringPrecision;
+import dev.jobq.bench.sqs.SqsThroughput;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,7 +18,10 @@ final class Workloads {
             new MemoryDrain(),
             new EnqueueRate(),
             new HandlerLatency(),
-            new PendingFootprint());
+            new PendingFootprint(),
+            new SqsThroughput(),
+            new FireRate(),
+            new FiringPrecision());
 
     private Workloads() {
     }

@@ -8,10 +8,12 @@ import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.NonRetryableJobException;
+import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.spi.Settings;
+import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +61,36 @@ class InProcessWorkerTest {
                 .build();
         toClose.add(jobs);
         return jobs;
+    }
+
+    @Test
+    @DisplayName("on a provider that receives in batches, one poll loop per batch's worth of concurrency receives at once")
+    void batchReceivingProviderGetsALoopPerBatch() {
+        var receiving = new AtomicInteger();
+        var mostAtOnce = new AtomicInteger();
+        QueueProvider batches = new ForwardingQueueProvider(memoryProvider(Map.of())) {
+            @Override
+            public Capabilities capabilities() {
+                Capabilities real = delegate().capabilities();
+                return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), real.features(), 10);
+            }
+
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                assertThat(max).isLessThanOrEqualTo(10);
+                mostAtOnce.accumulateAndGet(receiving.incrementAndGet(), Math::max);
+                try {
+                    return delegate().receive(max, wait);
+                } finally {
+                    receiving.decrementAndGet();
+                }
+            }
+        };
+        JobQueue jobs = queue(batches, 25, Duration.ofSeconds(5));
+        jobs.start();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> receiving.get() == 3);
+        assertThat(mostAtOnce).hasValue(3);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.jobq.sqs;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,18 @@ import org.jspecify.annotations.Nullable;
  * is waiting, its own entry included, while callers arriving meanwhile queue up for the next batch.
  * A lone call goes out at once; under load, batches fill up by themselves.
  *
+ * <p>Callers that come in groups (ten producers, ten handlers acknowledging a received batch) would
+ * otherwise alternate between a batch of the first to come back and one of the rest, so half the
+ * requests for the same entries. So the sender waits briefly ({@code linger}, a few milliseconds)
+ * for as many entries as the previous batch held before it sends: a group keeps going out whole,
+ * and a lone caller (previous batch of one) never waits. When fewer come, the wait ends at the
+ * linger and the next batch expects that many.
+ *
+ * <p>Under more load than one batch in flight can carry (a hundred handlers acknowledging), a caller
+ * that finds a full batch waiting sends it at once beside the one in flight, up to
+ * {@link #MAX_IN_FLIGHT} batches: each batch is a round trip, and one at a time would cap a queue at
+ * ten entries per round trip whatever the concurrency.
+ *
  * <p>The batch call gets the entries in order and answers one {@link Outcome} per entry, in the same
  * order. Settling calls are not cancellable: a caller whose thread is interrupted still waits for its
  * entry and keeps its interrupt flag. Thread-safe.
@@ -27,6 +40,10 @@ final class Batcher<T, R> {
 
     /** SQS batch requests take at most ten entries. */
     static final int MAX_ENTRIES = 10;
+    /** How long a sender waits for the rest of its group: a fraction of one SQS round trip. */
+    static final Duration LINGER = Duration.ofMillis(2);
+    /** Full batches on the wire at once, at most; well under the provider's 64 connections. */
+    static final int MAX_IN_FLIGHT = 8;
 
     /** One entry's result: a value, or the failure SQS reported for it. */
     record Outcome<R>(@Nullable R value, @Nullable RuntimeException failure) {
@@ -42,21 +59,33 @@ final class Batcher<T, R> {
     private final Function<List<T>, List<Outcome<R>>> call;
     private final ToIntFunction<T> weight;
     private final int maxWeight;
+    private final long lingerNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition done = lock.newCondition();
+    private final Condition arrived = lock.newCondition();
     private final ArrayDeque<Pending<T, R>> waiting = new ArrayDeque<>();
-    private boolean sending;
+    private int inFlight;
+    private boolean lingering;
+    /** Entries of the previous batch: how many callers came together last time. */
+    private int lastBatchSize = 1;
 
     /**
      * @param call      sends one batch
      * @param weight    the size of an entry, counted against {@code maxWeight} per batch (SQS limits a
      *                  batch's total bytes); an entry heavier than that goes alone
      * @param maxWeight the largest total weight of one batch
+     * @param linger    the longest a sender waits for as many entries as its previous batch held
      */
-    Batcher(Function<List<T>, List<Outcome<R>>> call, ToIntFunction<T> weight, int maxWeight) {
+    Batcher(Function<List<T>, List<Outcome<R>>> call, ToIntFunction<T> weight, int maxWeight, Duration linger) {
         this.call = call;
         this.weight = weight;
         this.maxWeight = maxWeight;
+        this.lingerNanos = linger.toNanos();
+    }
+
+    /** A batcher with the default {@link #LINGER}. */
+    Batcher(Function<List<T>, List<Outcome<R>>> call, ToIntFunction<T> weight, int maxWeight) {
+        this(call, weight, maxWeight, LINGER);
     }
 
     /** A batcher of entries that weigh nothing. */
@@ -70,11 +99,14 @@ final class Batcher<T, R> {
         lock.lock();
         try {
             waiting.add(mine);
+            if (lingering) {
+                arrived.signal();
+            }
             while (mine.outcome == null) {
-                if (sending) {
-                    done.awaitUninterruptibly();
-                } else {
+                if (mayBatchStart()) {
                     sendNextBatch();
+                } else {
+                    done.awaitUninterruptibly();
                 }
             }
         } finally {
@@ -92,11 +124,15 @@ final class Batcher<T, R> {
      * flag is set aside meanwhile, so that it cannot abort the other callers' entries.
      */
     private void sendNextBatch() {
+        inFlight++;
+        boolean interrupted = Thread.interrupted();
+        if (inFlight == 1) {
+            interrupted |= awaitGroup();
+        }
         List<Pending<T, R>> batch = takeBatch();
-        sending = true;
+        lastBatchSize = batch.size();
         lock.unlock();
         List<Outcome<R>> outcomes = null;
-        boolean interrupted = Thread.interrupted();
         try {
             outcomes = call.apply(batch.stream().map(p -> p.entry).toList());
             if (outcomes.size() != batch.size()) {
@@ -114,8 +150,39 @@ final class Batcher<T, R> {
                 batch.get(i).outcome = outcomes != null ? outcomes.get(i)
                         : Outcome.failed(new IllegalStateException("the batch call ended with an error"));
             }
-            sending = false;
+            inFlight--;
             done.signalAll();
+        }
+    }
+
+    /**
+     * With the lock held: whether a caller may send now. The first batch goes whenever none is on the
+     * wire; another only when a full one is waiting (and no sender is still gathering its group).
+     */
+    private boolean mayBatchStart() {
+        if (inFlight == 0) {
+            return true;
+        }
+        return !lingering && inFlight < MAX_IN_FLIGHT && waiting.size() >= MAX_ENTRIES;
+    }
+
+    /**
+     * Waits up to the linger for as many entries as the previous batch held; with the lock held.
+     * Returns true if the caller was interrupted meanwhile (what is waiting is then sent at once).
+     */
+    private boolean awaitGroup() {
+        int group = Math.min(lastBatchSize, MAX_ENTRIES);
+        lingering = true;
+        try {
+            long left = lingerNanos;
+            while (waiting.size() < group && left > 0) {
+                left = arrived.awaitNanos(left);
+            }
+            return false;
+        } catch (InterruptedException e) {
+            return true;
+        } finally {
+            lingering = false;
         }
     }
 

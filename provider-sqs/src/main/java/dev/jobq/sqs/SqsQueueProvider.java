@@ -68,7 +68,7 @@ final class SqsQueueProvider implements QueueProvider {
         int maxPayload = queue.maxMessageBytes() - OutgoingMessage.DEAD_LETTER_RESERVE;
         this.capabilities = queue.fifo()
                 ? new Capabilities(Duration.ZERO, maxPayload, EnumSet.of(Feature.DEDUPLICATION, Feature.ORDERED))
-                : new Capabilities(MAX_DELAY, maxPayload, EnumSet.noneOf(Feature.class));
+                : new Capabilities(MAX_DELAY, maxPayload, EnumSet.noneOf(Feature.class), Batcher.MAX_ENTRIES);
         this.calls = new QueueCalls(connection.client(), queue);
         this.deadLetters = new DeadLetterCopies(connection.client(), queue, calls, clock);
         this.incoming = new IncomingMessages(queue, codec, leases, calls, deadLetters, context.events(), clock);

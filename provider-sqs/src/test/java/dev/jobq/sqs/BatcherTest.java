@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("Batcher: calls grouped into batches of up to ten while one is on the wire")
+@DisplayName("Batcher: calls grouped into batches of up to ten")
 class BatcherTest {
 
     @Test
@@ -29,7 +29,7 @@ class BatcherTest {
     }
 
     @Test
-    @DisplayName("callers arriving while a batch is on the wire go out together in the next, at most ten")
+    @DisplayName("callers arriving while a batch is on the wire go out together in the next; a full batch goes at once beside it")
     void callersDuringABatchShareTheNext() throws InterruptedException {
         var wire = new HeldFirstBatch();
         var batcher = new Batcher<Integer, Integer>(wire::send);
@@ -41,8 +41,10 @@ class BatcherTest {
             int n = i;
             threads.add(Thread.ofVirtual().start(() -> answer(batcher, n, answers)));
         }
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-                .until(() -> threads.stream().skip(1).allMatch(t -> t.getState() == Thread.State.WAITING));
+        // Ten of them made a full batch, which did not wait for the first; five wait for it.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> answers.get() == 10
+                && threads.stream().filter(t -> t.getState() == Thread.State.WAITING).count() == 5);
+        assertThat(wire.batches).hasSize(2);
 
         wire.releaseFirst.countDown();
         for (Thread thread : threads) {
@@ -54,6 +56,72 @@ class BatcherTest {
         assertThat(wire.batches.get(0)).containsExactly(0);
         assertThat(wire.batches.get(1)).hasSize(10);
         assertThat(wire.batches.get(2)).hasSize(5);
+    }
+
+    @Test
+    @DisplayName("after a batch of several, the next sender waits for as many callers, so a group goes out whole")
+    void aGroupGoesOutWhole() throws InterruptedException {
+        var wire = new HeldFirstBatch();
+        var batcher = new Batcher<Integer, Integer>(wire::send, entry -> 0, 0, java.time.Duration.ofSeconds(30));
+        var answers = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        threads.add(Thread.ofVirtual().start(() -> answer(batcher, 0, answers)));
+        assertThat(wire.firstOnWire.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i <= 3; i++) {
+            int n = i;
+            threads.add(Thread.ofVirtual().start(() -> answer(batcher, n, answers)));
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> threads.stream().skip(1).allMatch(t -> t.getState() == Thread.State.WAITING));
+        wire.releaseFirst.countDown();
+        for (Thread thread : threads) {
+            assertThat(thread.join(java.time.Duration.ofSeconds(10))).isTrue();
+        }
+
+        // The group of three comes back one caller at a time: the first waits for the other two.
+        List<Thread> group = new ArrayList<>();
+        for (int i = 4; i <= 6; i++) {
+            int n = i;
+            group.add(Thread.ofVirtual().start(() -> answer(batcher, n, answers)));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> switch (group.getLast().getState()) {
+                        case WAITING, TIMED_WAITING, TERMINATED -> true;
+                        default -> false;
+                    });
+        }
+        for (Thread thread : group) {
+            assertThat(thread.join(java.time.Duration.ofSeconds(10))).isTrue();
+        }
+
+        assertThat(answers).hasValue(7);
+        assertThat(wire.batches).containsExactly(List.of(0), List.of(1, 2, 3), List.of(4, 5, 6));
+    }
+
+    @Test
+    @DisplayName("when fewer callers come than last time, the wait ends at the linger and a lone caller then goes at once")
+    void aShrunkGroupWaitsOnlyTheLinger() throws InterruptedException {
+        var wire = new HeldFirstBatch();
+        var batcher = new Batcher<Integer, Integer>(wire::send, entry -> 0, 0, java.time.Duration.ofMillis(20));
+        var answers = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        threads.add(Thread.ofVirtual().start(() -> answer(batcher, 0, answers)));
+        assertThat(wire.firstOnWire.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i <= 2; i++) {
+            int n = i;
+            threads.add(Thread.ofVirtual().start(() -> answer(batcher, n, answers)));
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> threads.stream().skip(1).allMatch(t -> t.getState() == Thread.State.WAITING));
+        wire.releaseFirst.countDown();
+        for (Thread thread : threads) {
+            assertThat(thread.join(java.time.Duration.ofSeconds(10))).isTrue();
+        }
+
+        answer(batcher, 3, answers);
+        answer(batcher, 4, answers);
+
+        assertThat(answers).hasValue(5);
+        assertThat(wire.batches).containsExactly(List.of(0), List.of(1, 2), List.of(3), List.of(4));
     }
 
     @Test

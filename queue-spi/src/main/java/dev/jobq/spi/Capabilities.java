@@ -12,8 +12,14 @@ import java.util.Set;
  * @param maxDelay        the longest delay the provider holds natively ({@link #UNLIMITED_DELAY} for any)
  * @param maxPayloadBytes the largest encoded envelope in bytes
  * @param features        optional features supported
+ * @param receiveBatch    the most jobs one {@link QueueProvider#receive} fetches in one round trip to a
+ *                        remote service (SQS: 10; SQS FIFO: 1). While a backlog lasts, the worker waits
+ *                        a few milliseconds for that many free permits before it receives, so that
+ *                        each round trip fetches a full batch instead of the one or two jobs whose
+ *                        handlers just finished. 1 (no waiting) for providers whose receive costs no
+ *                        round trip.
  */
-public record Capabilities(Duration maxDelay, int maxPayloadBytes, Set<Feature> features) {
+public record Capabilities(Duration maxDelay, int maxPayloadBytes, Set<Feature> features, int receiveBatch) {
 
     /** For providers that hold any delay. */
     public static final Duration UNLIMITED_DELAY = Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
@@ -24,6 +30,14 @@ public record Capabilities(Duration maxDelay, int maxPayloadBytes, Set<Feature> 
             throw new IllegalArgumentException("maxPayloadBytes must be ≥ 1, got " + maxPayloadBytes);
         }
         features = features.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(features));
+        if (receiveBatch < 1) {
+            throw new IllegalArgumentException("receiveBatch must be ≥ 1, got " + receiveBatch);
+        }
+    }
+
+    /** Capabilities of a provider whose receive costs no round trip ({@code receiveBatch} 1). */
+    public Capabilities(Duration maxDelay, int maxPayloadBytes, Set<Feature> features) {
+        this(maxDelay, maxPayloadBytes, features, 1);
     }
 
     public boolean supports(Feature feature) {

@@ -3,6 +3,7 @@ package dev.jobq.bench.memory;
 import dev.jobq.JobQueue;
 import dev.jobq.bench.runner.Metric;
 import dev.jobq.bench.runner.Probe;
+import dev.jobq.bench.runner.Producers;
 import dev.jobq.bench.runner.Scale;
 import dev.jobq.bench.runner.Sides;
 import dev.jobq.bench.runner.Target;
@@ -21,7 +22,6 @@ public final class EnqueueRate implements Workload {
 
     private static final String TYPE = "bench:email";
     private static final int[] PRODUCERS = {1, 4};
-
 
     @Override
     public String id() {

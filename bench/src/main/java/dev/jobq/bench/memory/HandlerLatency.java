@@ -1,6 +1,7 @@
 package dev.jobq.bench.memory;
 
 import dev.jobq.JobQueue;
+import dev.jobq.bench.runner.Countdown;
 import dev.jobq.bench.runner.Metric;
 import dev.jobq.bench.runner.Probe;
 import dev.jobq.bench.runner.Scale;
@@ -58,7 +59,7 @@ public final class HandlerLatency implements Workload {
     @Override
     public void run(Scale scale, Probe probe) throws Exception {
         var plan = new Plan(scale.pick(20_000, 50_000), scale.pick(Duration.ofSeconds(1), Duration.ofSeconds(2)),
-                scale.pick(Duration.ofSeconds(3), Duration.ofSeconds(10)));
+                scale.pick(Duration.ofSeconds(2), Duration.ofSeconds(10)));
         Sides<Histogram> latency = probe.sideBySide(() -> executor(plan, probe), () -> jobq(plan, probe));
         record(probe, "p50", 50, latency);
         record(probe, "p99", 99, latency);

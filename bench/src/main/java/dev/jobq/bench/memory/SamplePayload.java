@@ -19,7 +19,7 @@ public record SamplePayload(String to, String template, String locale, String ac
      * The payload of job {@code n}: one of 1,024 made in advance, so that building payloads costs
      * neither side of a measurement anything.
      */
-    static SamplePayload forJob(int n) {
+    public static SamplePayload forJob(int n) {
         return DISTINCT[n & (DISTINCT.length - 1)];
     }
 }

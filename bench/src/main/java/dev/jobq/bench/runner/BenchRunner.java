@@ -8,23 +8,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Runs workloads one after the other, each {@code runs} times in a fresh JVM, shows progress, and
- * summarises every metric over its runs.
+ * Runs workloads one after the other, each {@code runs} times (or as many as the workload asks for
+ * at this scale) in a fresh JVM, shows progress, and summarises every metric over its runs.
  */
 public final class BenchRunner {
 
     private final List<Workload> workloads;
     private final Scale scale;
-    private final int runs;
+    private final @Nullable Integer runs;
     private final List<String> extraJvmOptions;
     private final ForkLauncher launcher;
     private final ProgressLine progress;
 
-    public BenchRunner(List<Workload> workloads, Scale scale, int runs, List<String> extraJvmOptions,
+    public BenchRunner(List<Workload> workloads, Scale scale, @Nullable Integer runs, List<String> extraJvmOptions,
                        String forkMainClass, PrintStream out, boolean terminal) {
-        if (runs < 1) {
+        if (runs != null && runs < 1) {
             throw new IllegalArgumentException("runs must be ≥ 1, got " + runs);
         }
         this.workloads = List.copyOf(workloads);
@@ -43,8 +44,9 @@ public final class BenchRunner {
         for (Workload workload : workloads) {
             Map<String, List<Sample>> samples = new LinkedHashMap<>();
             try {
-                for (int run = 1; run <= runs; run++) {
-                    String context = workload.id() + " " + workload.title() + " · run " + run + "/" + runs;
+                int count = runs != null ? runs : workload.runs(scale);
+                for (int run = 1; run <= count; run++) {
+                    String context = workload.id() + " " + workload.title() + " · run " + run + "/" + count;
                     Map<String, Sample> results = launcher.run(workload, scale, run, p -> progress.show(context, p));
                     results.forEach((key, sample) -> samples.computeIfAbsent(key, k -> new ArrayList<>()).add(sample));
                     progress.note(context + " · " + describe(workload, results));
@@ -57,7 +59,7 @@ public final class BenchRunner {
                 progress.note(workload.id() + " FAILED: " + e.getMessage());
             }
         }
-        return new Report(scale, runs, extraJvmOptions, before, MachineInfo.now(),
+        return new Report(scale, extraJvmOptions, before, MachineInfo.now(),
                 Duration.ofNanos(System.nanoTime() - start), workloads, summaries, failures);
     }
 

@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param failures workloads that did not finish, with why; their metrics are missing from summaries
  */
-public record Report(Scale scale, int runs, List<String> jvmOptions, MachineInfo before, MachineInfo after,
+public record Report(Scale scale, List<String> jvmOptions, MachineInfo before, MachineInfo after,
                      Duration elapsed, List<Workload> workloads, List<MetricSummary> summaries,
                      List<String> failures) {
 

@@ -9,7 +9,7 @@ import java.util.Map;
 /** The report as a table: aligned text for the terminal, Markdown for the docs. */
 public final class ResultTable {
 
-    private static final List<String> HEADER = List.of("workload", "metric", "median", "min", "max",
+    private static final List<String> HEADER = List.of("workload", "metric", "runs", "median", "min", "max",
             "ceiling (median)", "ratio: median (min–max)", "target", "result");
 
     private final Report report;
@@ -32,7 +32,7 @@ public final class ResultTable {
             List<String> row = rows.get(r);
             for (int i = 0; i < row.size(); i++) {
                 String cell = row.get(i);
-                boolean numeric = i >= 2 && i <= 5;
+                boolean numeric = i >= 2 && i <= 6;
                 out.append(numeric ? pad(cell, widths[i], true) : pad(cell, widths[i], false));
                 out.append(i == row.size() - 1 ? "" : "  ");
             }
@@ -53,8 +53,8 @@ public final class ResultTable {
         var out = new StringBuilder();
         MachineInfo m = report.before();
         out.append("<!-- written by jobq-bench; do not edit by hand -->\n\n");
-        out.append(String.format(Locale.ROOT, "Mode `%s`, %d runs per workload, each in a fresh JVM; taken %s in %s.%n%n",
-                report.scale().name().toLowerCase(Locale.ROOT), report.runs(), m.at(), formatElapsed()));
+        out.append(String.format(Locale.ROOT, "Mode `%s`, each run in a fresh JVM (runs per workload in the table); "
+                + "taken %s in %s.%n%n", report.scale().name().toLowerCase(Locale.ROOT), m.at(), formatElapsed()));
         out.append(String.format(Locale.ROOT, "Machine: %d cores, %s memory, %s, %s. Load average (1, 5, 15 min) "
                 + "before: %s; after: %s.%s%n%n", m.cores(), m.memory(), m.jdk(), m.os(), m.load(),
                 report.after().load(), report.jvmOptions().isEmpty() ? ""
@@ -63,7 +63,7 @@ public final class ResultTable {
         for (int r = 0; r < rows.size(); r++) {
             out.append("| ").append(String.join(" | ", rows.get(r))).append(" |\n");
             if (r == 0) {
-                out.append("|").append(" --- |".repeat(2)).append(" ---: |".repeat(4)).append(" --- |".repeat(3))
+                out.append("|").append(" --- |".repeat(2)).append(" ---: |".repeat(5)).append(" --- |".repeat(3))
                         .append('\n');
             }
         }
@@ -95,6 +95,7 @@ public final class ResultTable {
             rows.add(List.of(
                     workload.id() + " " + workload.title(),
                     s.metric().label(),
+                    Integer.toString(s.samples().size()),
                     unit.format(s.value().median()) + " " + unit.symbol(),
                     unit.format(s.value().min()),
                     unit.format(s.value().max()),

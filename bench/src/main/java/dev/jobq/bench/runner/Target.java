@@ -2,7 +2,7 @@ package dev.jobq.bench.runner;
 
 import java.util.Locale;
 
-/** What a metric must reach; judged on the median over the runs. */
+/** What a metric must reach; judged on the median over the runs, or on every run where a kind says so. */
 public sealed interface Target {
 
     /** True when the runs meet the target. */
@@ -29,6 +29,14 @@ public sealed interface Target {
     /** The figure must not exceed {@code limit}, in the metric's unit. */
     static Target atMost(double limit) {
         return new AtMost(limit);
+    }
+
+    /**
+     * The figure must be at least {@code limit} in every run: judged on the minimum over all runs,
+     * not the median (B7's "never early": no job of any run may reach its queue before it is due).
+     */
+    static Target atLeastInEveryRun(double limit) {
+        return new MinimumAtLeast(limit);
     }
 
     record None() implements Target {
@@ -76,6 +84,18 @@ public sealed interface Target {
         @Override
         public String describe(Unit unit) {
             return "≤ " + unit.format(limit) + " " + unit.symbol();
+        }
+    }
+
+    record MinimumAtLeast(double limit) implements Target {
+        @Override
+        public boolean met(MetricSummary summary) {
+            return summary.value().min() >= limit;
+        }
+
+        @Override
+        public String describe(Unit unit) {
+            return "min ≥ " + unit.format(limit) + " " + unit.symbol() + " (every run)";
         }
     }
 }

@@ -28,6 +28,11 @@ public interface Workload {
      */
     void run(Scale scale, Probe probe) throws Exception;
 
+    /** How many runs (fresh JVMs) this workload gets at {@code scale} unless {@code --runs} says otherwise. */
+    default int runs(Scale scale) {
+        return scale.runs();
+    }
+
     /** Options for the JVM each run forks. */
     default List<String> jvmOptions() {
         return DEFAULT_JVM_OPTIONS;

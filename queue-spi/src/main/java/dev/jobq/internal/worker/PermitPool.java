@@ -50,6 +50,45 @@ final class PermitPool {
         }
     }
 
+    /**
+     * Takes up to {@code wanted} more permits, waiting up to {@code nanos} for them to come back;
+     * returns how many it took (0 to {@code wanted}). Like {@link #acquireUpTo}, it takes none while
+     * a loop of a lower tier waits, and counts as waiting meanwhile.
+     */
+    int gather(int wanted, int tier, long nanos) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            waitingByTier[tier]++;
+            try {
+                int taken = 0;
+                long left = nanos;
+                while (true) {
+                    if (!lowerTierWaiting(tier)) {
+                        int take = Math.min(wanted - taken, available);
+                        available -= take;
+                        taken += take;
+                    }
+                    if (taken >= wanted || left <= 0) {
+                        return taken;
+                    }
+                    try {
+                        left = changed.awaitNanos(left);
+                    } catch (InterruptedException e) {
+                        available += taken;
+                        throw e;
+                    }
+                }
+            } finally {
+                waitingByTier[tier]--;
+                if (available > 0) {
+                    changed.signalAll();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void release(int permits) {
         if (permits <= 0) {
             return;
@@ -97,6 +136,11 @@ final class PermitPool {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The worker's concurrency: every permit there is. */
+    int total() {
+        return total;
     }
 
     int available() {

@@ -11,17 +11,30 @@ import org.slf4j.LoggerFactory;
  * provider for that many jobs (waiting up to {@code pollInterval}), returns the permits it did not
  * use and launches the rest. A provider error is logged and retried with a growing pause, so an
  * outage never becomes a hot loop.
+ *
+ * <p>On a provider that fetches jobs in batches over the network
+ * ({@link dev.jobq.spi.Capabilities#receiveBatch()} above 1), while a backlog lasts (the last
+ * receive brought all it asked for) the loop waits up to {@link #GATHER_WAIT} for a batch's worth
+ * of permits before it receives: handlers finish one by one, and receiving for each as it frees
+ * its permit would cost a round trip for every job or two. On such providers a loop asks for one
+ * batch at most, and the worker runs a loop per batch's worth of concurrency.
  */
 final class PollLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
     private static final Duration MAX_ERROR_PAUSE = Duration.ofSeconds(30);
+    /** The longest the loop waits for a batch's worth of permits while a backlog lasts. */
+    static final Duration GATHER_WAIT = Duration.ofMillis(10);
 
     private final QueueBinding queue;
     private final int tier;
     private final PermitPool permits;
     private final Duration pollInterval;
     private final Launcher launcher;
+    private final int gatherTarget;
+    /** A batch on providers that receive in batches (the other loops of the queue take the rest); else all. */
+    private final int maxPerReceive;
+    private final long gatherNanos;
     private volatile boolean stopping;
 
     /** Starts a received job on a handler thread that owns one of the loop's permits. */
@@ -31,11 +44,20 @@ final class PollLoop implements Runnable {
     }
 
     PollLoop(QueueBinding queue, int tier, PermitPool permits, Duration pollInterval, Launcher launcher) {
+        this(queue, tier, permits, pollInterval, launcher, GATHER_WAIT);
+    }
+
+    PollLoop(QueueBinding queue, int tier, PermitPool permits, Duration pollInterval, Launcher launcher,
+             Duration gatherWait) {
         this.queue = queue;
         this.tier = tier;
         this.permits = permits;
         this.pollInterval = pollInterval;
         this.launcher = launcher;
+        int batch = queue.provider().capabilities().receiveBatch();
+        this.gatherTarget = Math.min(permits.total(), batch);
+        this.maxPerReceive = batch > 1 ? batch : Integer.MAX_VALUE;
+        this.gatherNanos = Math.min(gatherWait.toNanos(), pollInterval.toNanos());
     }
 
     void stop() {
@@ -45,13 +67,23 @@ final class PollLoop implements Runnable {
     @Override
     public void run() {
         Duration errorPause = Duration.ofMillis(100);
+        boolean backlog = false;
         while (!stopping) {
             int granted;
             try {
-                granted = permits.acquireUpTo(Integer.MAX_VALUE, tier);
+                granted = permits.acquireUpTo(maxPerReceive, tier);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            }
+            if (backlog && granted < gatherTarget) {
+                try {
+                    granted += permits.gather(gatherTarget - granted, tier, gatherNanos);
+                } catch (InterruptedException e) {
+                    permits.release(granted);
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
             List<ReceivedJob> jobs;
             try {
@@ -69,6 +101,7 @@ final class PollLoop implements Runnable {
                 errorPause = min(errorPause.multipliedBy(2), MAX_ERROR_PAUSE);
                 continue;
             }
+            backlog = gatherTarget > 1 && jobs.size() >= granted;
             permits.release(granted - Math.min(granted, jobs.size()));
             for (int i = 0; i < jobs.size(); i++) {
                 if (i < granted) {

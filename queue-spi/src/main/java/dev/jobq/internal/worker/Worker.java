@@ -75,9 +75,13 @@ public final class Worker implements AutoCloseable {
             watchdog.start();
             for (int tier = 0; tier < queues.size(); tier++) {
                 QueueBinding queue = queues.get(tier);
-                var loop = new PollLoop(queue, tier, permits, settings.pollInterval(), this::launch);
-                loops.add(loop);
-                loopThreads.add(Thread.ofVirtual().name("jobq-poll-" + queue.name()).start(loop));
+                int count = loopsFor(queue);
+                for (int i = 0; i < count; i++) {
+                    var loop = new PollLoop(queue, tier, permits, settings.pollInterval(), this::launch);
+                    loops.add(loop);
+                    String name = "jobq-poll-" + queue.name() + (count > 1 ? "-" + i : "");
+                    loopThreads.add(Thread.ofVirtual().name(name).start(loop));
+                }
                 env.events().publish(new JobEvent.WorkerStarted(env.clock().instant(), queue.name(),
                         settings.concurrency()));
             }
@@ -86,6 +90,16 @@ public final class Worker implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * One poll loop, or on a provider that fetches jobs in batches over the network one per batch's
+     * worth of concurrency (concurrency 100 on SQS: ten loops), so that as many receives are on the
+     * wire as the permits can fill; one loop would cap the queue at one batch per round trip.
+     */
+    private int loopsFor(QueueBinding queue) {
+        int batch = queue.provider().capabilities().receiveBatch();
+        return batch <= 1 ? 1 : Math.max(1, (settings.concurrency() + batch - 1) / batch);
     }
 
     /**

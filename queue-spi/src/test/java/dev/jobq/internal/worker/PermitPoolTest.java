@@ -74,6 +74,34 @@ class PermitPoolTest {
     }
 
     @Test
+    void gatherTakesPermitsAsTheyComeBackUpToTheAsk() throws InterruptedException {
+        var pool = new PermitPool(5, 1);
+        assertThat(pool.acquireUpTo(5, 0)).isEqualTo(5);
+        var gathered = new AtomicInteger(-1);
+        Thread gatherer = Thread.ofVirtual().start(() -> {
+            try {
+                gathered.set(pool.gather(3, 0, TimeUnit.SECONDS.toNanos(30)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> gatherer.getState() == Thread.State.TIMED_WAITING);
+        pool.release(1);
+        pool.release(4);
+        assertThat(gatherer.join(Duration.ofSeconds(5))).isTrue();
+        assertThat(gathered).hasValue(3);
+        assertThat(pool.available()).isEqualTo(2);
+    }
+
+    @Test
+    void gatherReturnsWhatItHasWhenTheWaitEnds() throws InterruptedException {
+        var pool = new PermitPool(5, 1);
+        assertThat(pool.acquireUpTo(4, 0)).isEqualTo(4);
+        assertThat(pool.gather(3, 0, TimeUnit.MILLISECONDS.toNanos(1))).isEqualTo(1);
+        assertThat(pool.gather(3, 0, 0)).isZero();
+    }
+
+    @Test
     void awaitAllReturnedSeesEveryPermitBack() throws InterruptedException {
         var pool = new PermitPool(2, 1);
         pool.acquireUpTo(2, 0);

@@ -37,8 +37,11 @@ final class Alarm {
         }
     }
 
-    /** Sleeps until the clock reaches {@code until} or the alarm rings (a ring while awake ends the next sleep at once). */
-    void sleepUntil(Instant until) throws InterruptedException {
+    /**
+     * Sleeps until the clock reaches {@code until} or the alarm rings (a ring while awake ends the next
+     * sleep at once); returns true if it rang.
+     */
+    boolean sleepUntil(Instant until) throws InterruptedException {
         lock.lock();
         try {
             deadline = until;
@@ -49,7 +52,9 @@ final class Alarm {
                 }
                 changed.awaitNanos(nanos);
             }
+            boolean wasRung = rung;
             rung = false;
+            return wasRung;
         } finally {
             deadline = Instant.MAX;
             lock.unlock();

@@ -29,12 +29,19 @@ final class Database implements AutoCloseable {
     static final String HISTORY_TABLE = "jobq_schema_history";
     static final String MIGRATIONS = "classpath:dev/jobq/scheduler/jdbc/migration";
 
+    private final DataSource dataSource;
+    private final SQLDialect dialect;
+    private final org.jooq.conf.Settings jooqSettings;
     private final DSLContext dsl;
     private final String description;
     private final @Nullable HikariDataSource ownedPool;
 
-    private Database(DSLContext dsl, String description, @Nullable HikariDataSource ownedPool) {
-        this.dsl = dsl;
+    private Database(DataSource dataSource, SQLDialect dialect, org.jooq.conf.Settings jooqSettings, String description,
+                     @Nullable HikariDataSource ownedPool) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.jooqSettings = jooqSettings;
+        this.dsl = DSL.using(dataSource, dialect, jooqSettings);
         this.description = description;
         this.ownedPool = ownedPool;
     }
@@ -52,7 +59,7 @@ final class Database implements AutoCloseable {
                     .withRenderNameCase(RenderNameCase.AS_IS)
                     .withRenderSchema(false)
                     .withExecuteLogging(false);
-            return new Database(DSL.using(dataSource, dialect, jooqSettings), description, pool);
+            return new Database(dataSource, dialect, jooqSettings, description, pool);
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();
@@ -65,9 +72,51 @@ final class Database implements AutoCloseable {
         return dsl;
     }
 
-    /** Runs {@code work} in one transaction, committed when it returns, rolled back when it throws. */
+    /**
+     * Runs {@code work} in one transaction on one connection, committed when it returns, rolled back
+     * when it throws. Managed here rather than by jOOQ's transaction provider, which asks the database
+     * for the connection's isolation level at every begin: on PostgreSQL one more round trip per
+     * transaction, and the firing thread runs a transaction per batch (B6, docs/benchmarks.md).
+     */
     <T> T transaction(TransactionalCallable<T> work) {
-        return dsl.transactionResult(work);
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(DSL.using(connection, dialect, jooqSettings).configuration());
+                connection.commit();
+                return result;
+            } catch (Throwable e) {
+                rollback(connection, e);
+                if (e instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                if (e instanceof Error error) {
+                    throw error;
+                }
+                throw new DataAccessException("transaction on " + description + " failed: " + e.getMessage(), e);
+            } finally {
+                restoreAutoCommit(connection, autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("transaction on " + description + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void restoreAutoCommit(Connection connection, boolean autoCommit) {
+        try {
+            connection.setAutoCommit(autoCommit);
+        } catch (SQLException e) {
+            // The connection is broken; the pool resets or evicts it when it comes back.
+        }
+    }
+
+    private static void rollback(Connection connection, Throwable cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     /** "PostgreSQL at db:5432/jobs" or "the given HikariDataSource", for messages. */

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The firing thread's loop: hand on everything due, purge old rows now and then, then sleep until
- * the earliest due row (at most {@code pollInterval}, for rows other processes write). When the
+ * the earliest due row (at most {@code pollInterval}, for rows other processes write). One-time rows
+ * are claimed {@link #LEAD} ahead of their instant and handed on at it, never before. When the
  * earliest due row is already due but was not taken, another scheduler holds it: look again
  * shortly, in case that scheduler dies. A database failure is logged and retried after a growing
  * pause. Stops when {@link #stop()} is called or the thread is interrupted.
@@ -20,6 +21,14 @@ final class FiringLoop implements Runnable {
 
     /** How soon to look again at due rows another scheduler holds. */
     static final Duration HELD_ELSEWHERE_RECHECK = Duration.ofMillis(250);
+    /**
+     * How long before a one-time job's instant the thread wakes and claims it; it then waits for the
+     * instant and hands the job on, so the claim's round trips to the database are not part of the
+     * job's lateness. A claim takes the rows due within twice that, so that a job due just after
+     * another one is in the same batch, not behind the batch's commit.
+     */
+    static final Duration LEAD = Duration.ofMillis(50);
+    static final Duration CLAIM_AHEAD = LEAD.multipliedBy(2);
     static final Duration MAX_PURGE_INTERVAL = Duration.ofHours(1);
 
     private final HandOff handOff;
@@ -30,6 +39,8 @@ final class FiringLoop implements Runnable {
     private final InstantSource clock;
     private final JdbcSettings settings;
     private volatile boolean running = true;
+    /** Set when a pass gave a claimed job back because the alarm rang: the next pass starts at once. */
+    private boolean gaveBack;
     private Instant nextPurgeAt = Instant.MIN;
 
     FiringLoop(HandOff handOff, Database db, ScheduledJobs scheduled, RecurringJobs recurring, Alarm alarm,
@@ -81,8 +92,12 @@ final class FiringLoop implements Runnable {
     /** One pass: hand on, purge if it is time, and return when to look next. */
     Instant pass() {
         Instant started = clock.instant();
-        handOff.drain();
+        gaveBack = false;
+        handOff.drain(CLAIM_AHEAD, this::awaitDue);
         Instant now = clock.instant();
+        if (gaveBack) {
+            return now;
+        }
         if (!now.isBefore(nextPurgeAt)) {
             purge(now);
             Duration every = settings.retention().compareTo(MAX_PURGE_INTERVAL) < 0
@@ -90,12 +105,12 @@ final class FiringLoop implements Runnable {
             nextPurgeAt = now.plus(every);
         }
         Instant latest = now.plus(settings.pollInterval());
-        Optional<Instant> earliest = earliestDue();
+        Optional<Instant> earliest = nextClaim();
         if (earliest.isEmpty() || earliest.get().isAfter(latest)) {
             return latest;
         }
         if (!earliest.get().isAfter(started)) {
-            // Due before the drain began, yet not taken: another scheduler holds it.
+            // To be claimed before the drain began, yet not taken: another scheduler holds it.
             Duration recheck = HELD_ELSEWHERE_RECHECK.compareTo(settings.pollInterval()) < 0
                     ? HELD_ELSEWHERE_RECHECK : settings.pollInterval();
             return now.plus(recheck);
@@ -114,8 +129,9 @@ final class FiringLoop implements Runnable {
         return deleted;
     }
 
-    private Optional<Instant> earliestDue() {
-        Optional<Instant> oneTime = scheduled.earliestDue(db.dsl());
+    /** When to claim next: a one-time job {@link #LEAD} before its instant, a recurring job at its instant. */
+    private Optional<Instant> nextClaim() {
+        Optional<Instant> oneTime = scheduled.earliestDue(db.dsl()).map(due -> due.minus(LEAD));
         Optional<Instant> recurringDue = recurring.earliestDue(db.dsl());
         if (oneTime.isEmpty()) {
             return recurringDue;
@@ -124,5 +140,23 @@ final class FiringLoop implements Runnable {
             return oneTime;
         }
         return Optional.of(oneTime.get().isBefore(recurringDue.get()) ? oneTime.get() : recurringDue.get());
+    }
+
+    /**
+     * Waits for the instant of a job claimed ahead. False, to end the batch there, when the scheduler
+     * is stopping or the alarm rang: something earlier was scheduled, which the next pass claims
+     * first.
+     */
+    private boolean awaitDue(Instant due) throws InterruptedException {
+        while (clock.instant().isBefore(due)) {
+            if (!running) {
+                return false;
+            }
+            if (alarm.sleepUntil(due)) {
+                gaveBack = true;
+                return false;
+            }
+        }
+        return running;
     }
 }

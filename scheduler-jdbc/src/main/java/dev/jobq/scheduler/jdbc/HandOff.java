@@ -56,16 +56,42 @@ final class HandOff {
         this.settings = settings;
     }
 
-    /** Hands on due batches until none is left that no one else holds; returns how many rows it took. */
+    /**
+     * Hands on due batches until none is left that no one else holds; returns how many rows it took.
+     * One-time rows first, until a batch comes back short (no more were due and free when it was
+     * claimed: a claimed row is either handed on or moved to its retry time), then recurring jobs
+     * until a batch comes back empty (an occurrence handed on can leave its job due again, to catch
+     * up). Rows falling due meanwhile are the firing loop's next pass; it wakes at once for them.
+     */
     int drain() {
+        return drain(Duration.ZERO, due -> true);
+    }
+
+    /**
+     * As {@link #drain()}, but one-time rows due within {@code lead} from now are claimed too, and each
+     * is handed on when {@code wait} says its instant has come (never before): the firing thread then
+     * claims ahead, and a job's lateness is the thread's wake-up, not the database's round trips. A
+     * wait that answers false (the scheduler closing) ends the batch: rows not yet handed on stay
+     * scheduled.
+     */
+    int drain(Duration lead, DueWait wait) {
         int total = 0;
-        while (true) {
-            int taken = oneTimeBatch(clock.instant()) + recurringBatch(clock.instant());
-            if (taken == 0) {
-                return total;
-            }
+        int taken;
+        do {
+            taken = oneTimeBatch(clock.instant(), lead, wait);
             total += taken;
-        }
+        } while (taken == settings.batchSize());
+        do {
+            taken = recurringBatch(clock.instant());
+            total += taken;
+        } while (taken > 0);
+        return total;
+    }
+
+    /** Waits until a claimed row's instant; false to give the rest of the batch up. */
+    @FunctionalInterface
+    interface DueWait {
+        boolean until(Instant due) throws InterruptedException;
     }
 
     /** Jobs submitted to the sink so far, for tests and logs. */
@@ -73,11 +99,16 @@ final class HandOff {
         return submitted.sum();
     }
 
-    int oneTimeBatch(Instant now) {
+    private int oneTimeBatch(Instant now, Duration lead, DueWait wait) {
         return db.transaction(tx -> {
-            List<JobqScheduledJobRecord> rows = scheduled.lockDue(tx.dsl(), now, settings.batchSize());
+            List<JobqScheduledJobRecord> rows = scheduled.lockDue(tx.dsl(), now.plus(lead), settings.batchSize());
             List<String> handedOn = new ArrayList<>(rows.size());
+            int handled = 0;
             for (JobqScheduledJobRecord row : rows) {
+                if (!awaitDue(row.getDueAt(), wait)) {
+                    break;
+                }
+                handled++;
                 String error = submit(() -> scheduled.envelope(row));
                 if (error == null) {
                     handedOn.add(row.getId());
@@ -89,8 +120,21 @@ final class HandOff {
                 }
             }
             scheduled.markEnqueued(tx.dsl(), handedOn, now);
-            return rows.size();
+            return handled;
         });
+    }
+
+    /** True once {@code due} has come; false when the wait gives up or is interrupted (flag kept). */
+    private boolean awaitDue(Instant due, DueWait wait) {
+        if (!clock.instant().isBefore(due)) {
+            return true;
+        }
+        try {
+            return wait.until(due) && !clock.instant().isBefore(due);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     int recurringBatch(Instant now) {

@@ -90,7 +90,7 @@ final class JdbcJobScheduler implements JobScheduler {
         Objects.requireNonNull(at, "at");
         String id = database("scheduling job " + envelope.jobId(),
                 () -> scheduled.insert(db.dsl(), envelope, at, clock.instant()));
-        alarm.ringIfBefore(at);
+        alarm.ringIfBefore(at.minus(FiringLoop.LEAD));
         return id;
     }
 

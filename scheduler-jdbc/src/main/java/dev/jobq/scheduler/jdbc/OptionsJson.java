@@ -10,10 +10,18 @@ import java.time.Duration;
  * A job's options as the {@code options} column holds them: the wire format's {@code options}
  * object ({@code maxAttempts}, {@code timeoutMs}, {@code priority}, {@code deduplicationKey},
  * {@code queue}), so an operator reads the same shape in the table as in a message. Thread-safe.
+ *
+ * <p>Rows of one kind of job carry the same options text, so the last text read is remembered with
+ * its options: handing on a batch of such rows parses it once, not once per row (a fifth of the
+ * firing thread's time in B6, docs/benchmarks.md).
  */
 final class OptionsJson {
 
     private final ObjectMapper mapper = new ObjectMapper();
+    private volatile LastRead last = new LastRead("", JobOptions.defaults());
+
+    private record LastRead(String json, JobOptions options) {
+    }
 
     String write(JobOptions options) {
         ObjectNode node = mapper.createObjectNode()
@@ -31,6 +39,16 @@ final class OptionsJson {
      * @throws IllegalStateException naming the row when the text is not such an object
      */
     JobOptions read(String json, String row) {
+        LastRead remembered = last;
+        if (remembered.json().equals(json)) {
+            return remembered.options();
+        }
+        JobOptions options = parse(json, row);
+        last = new LastRead(json, options);
+        return options;
+    }
+
+    private JobOptions parse(String json, String row) {
         try {
             JsonNode node = mapper.readTree(json);
             JsonNode key = node.path("deduplicationKey");

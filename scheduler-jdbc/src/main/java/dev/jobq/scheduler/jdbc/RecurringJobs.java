@@ -103,7 +103,8 @@ final class RecurringJobs {
     List<JobqRecurringJobRecord> lockDue(DSLContext tx, Instant now, int limit) {
         return tx.selectFrom(JOBQ_RECURRING_JOB)
                 .where(JOBQ_RECURRING_JOB.ENABLED.isTrue().and(JOBQ_RECURRING_JOB.DUE_AT.le(now)))
-                .orderBy(JOBQ_RECURRING_JOB.DUE_AT, JOBQ_RECURRING_JOB.NAME)
+                // The due index's own order (see ScheduledJobs.lockDue; recurring jobs are few).
+                .orderBy(JOBQ_RECURRING_JOB.ENABLED, JOBQ_RECURRING_JOB.DUE_AT, JOBQ_RECURRING_JOB.NAME)
                 .limit(limit)
                 .forUpdate()
                 .skipLocked()

@@ -190,6 +190,22 @@ abstract class JdbcSchedulerContract {
         }
 
         @Test
+        void neverHandsOnAJobBeforeItsInstantEvenWithinItsLastMicrosecond() {
+            var scheduler = open();
+            JobEnvelope job = job("report:send");
+            Instant at = T0.plus(AN_HOUR).plusNanos(500);
+            scheduler.schedule(job, at);
+
+            // Stored to the microsecond, rounded up: the job goes at the first microsecond not before it.
+            clock.set(T0.plus(AN_HOUR));
+            assertThat(scheduler.fireDue()).isZero();
+            clock.set(at);
+            assertThat(scheduler.fireDue()).isZero();
+            clock.set(T0.plus(AN_HOUR).plusNanos(1000));
+            assertThat(scheduler.fireDue()).isEqualTo(1);
+        }
+
+        @Test
         void cannotCancelAJobAlreadyHandedOn() {
             var scheduler = open();
             JobEnvelope job = job("report:send");
@@ -597,6 +613,39 @@ abstract class JdbcSchedulerContract {
             }
             clock.set(T0.plus(Duration.ofMinutes(30)));
             await().atMost(Duration.ofSeconds(20)).until(() -> sink.ofType("report:send").size() == 1);
+        }
+
+        @Test
+        void handsOnAJobClaimedAheadAtItsInstantAndNotBefore() {
+            var scheduler = open(builder().pollInterval(Duration.ofHours(1)));
+            scheduler.start();
+            Instant at = T0.plus(FiringLoop.LEAD.dividedBy(2));
+            scheduler.schedule(job("report:send"), at);
+
+            // Within the lead the thread claims the job, then waits for the clock to reach its instant.
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> sink.count() == 0);
+            clock.set(at);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> sink.count() == 1);
+            assertThat(sink.submissions().getFirst().at()).isEqualTo(at);
+        }
+
+        @Test
+        void handsOnAJobScheduledEarlierThanTheOneItWaitsForFirst() {
+            var scheduler = open(builder().pollInterval(Duration.ofHours(1)));
+            scheduler.start();
+            JobEnvelope later = job("report:later");
+            JobEnvelope sooner = job("report:sooner");
+            scheduler.schedule(later, T0.plus(FiringLoop.LEAD.multipliedBy(4).dividedBy(5)));
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> sink.count() == 0);
+            scheduler.schedule(sooner, T0.plus(FiringLoop.LEAD.dividedBy(5)));
+
+            clock.set(T0.plus(FiringLoop.LEAD.dividedBy(5)));
+            await().atMost(Duration.ofSeconds(20)).until(() -> sink.count() == 1);
+            clock.set(T0.plus(FiringLoop.LEAD));
+            await().atMost(Duration.ofSeconds(20)).until(() -> sink.count() == 2);
+
+            assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(sooner.jobId(), later.jobId());
         }
 
         @Test

@@ -1,4 +1,4 @@
-package dev.jobq.bench.memory;
+package dev.jobq.bench.runner;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -6,28 +6,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Counts finished jobs and lets one thread wait for the last of a known number. Thread-safe. */
-final class Countdown {
+public final class Countdown {
 
     private final long expected;
     private final AtomicLong done = new AtomicLong();
     private final CountDownLatch all = new CountDownLatch(1);
 
-    Countdown(long expected) {
+    public Countdown(long expected) {
         this.expected = expected;
     }
 
-    void tick() {
+    public void tick() {
         if (done.incrementAndGet() == expected) {
             all.countDown();
         }
     }
 
-    long done() {
+    public long done() {
         return done.get();
     }
 
     /** Waits for the last job; fails the run rather than hang when jobs went missing. */
-    void await(Duration limit) throws InterruptedException {
+    public void await(Duration limit) throws InterruptedException {
         if (!all.await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("only " + done.get() + " of " + expected + " jobs finished within " + limit);
         }

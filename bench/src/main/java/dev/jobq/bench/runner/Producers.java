@@ -1,4 +1,4 @@
-package dev.jobq.bench.memory;
+package dev.jobq.bench.runner;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,27 +10,27 @@ import java.util.concurrent.atomic.AtomicReference;
  * Producer threads that each send their share of a number of jobs, all released at once; the clock
  * runs from their release until the last one is done.
  */
-final class Producers {
+public final class Producers {
 
     /** Sends job {@code index}. */
     @FunctionalInterface
-    interface Send {
+    public interface Send {
         void send(int index) throws Exception;
     }
 
     private final int threads;
     private final AtomicLong sent = new AtomicLong();
 
-    Producers(int threads) {
+    public Producers(int threads) {
         this.threads = threads;
     }
 
-    long sent() {
+    public long sent() {
         return sent.get();
     }
 
     /** Jobs per second over all threads. */
-    double run(int jobs, Send send) throws InterruptedException {
+    public double run(int jobs, Send send) throws InterruptedException {
         var go = new CountDownLatch(1);
         var failure = new AtomicReference<Throwable>();
         List<Thread> started = new ArrayList<>();

@@ -1,0 +1,226 @@
+package dev.jobq.bench.scheduler;
+
+import dev.jobq.JobQueue;
+import dev.jobq.bench.memory.SamplePayload;
+import dev.jobq.bench.runner.Countdown;
+import dev.jobq.bench.runner.Metric;
+import dev.jobq.bench.runner.Probe;
+import dev.jobq.bench.runner.Scale;
+import dev.jobq.bench.runner.Sides;
+import dev.jobq.bench.runner.Target;
+import dev.jobq.bench.runner.Unit;
+import dev.jobq.bench.runner.Workload;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * B6: how fast the JDBC scheduler hands due one-time jobs on. {@code N} rows due now (all at the
+ * same instant) are put in {@code jobq_scheduled_job} before the clock starts; jobq: a queue built
+ * with the {@code jdbc} scheduler (batch size {@value #BATCH}, its default) and the memory provider,
+ * timed from {@code start()} until the provider has accepted all {@code N}; ceiling: a raw JDBC loop
+ * on the same table and batch size ({@link SkipLockedLoop}: {@code FOR UPDATE SKIP LOCKED}, read,
+ * delete, commit). On PostgreSQL run durably ({@link DurablePostgres}), 20,000 rows, and on an H2
+ * file, 5,000 rows (H2 slows down with many rows due at one instant, the raw loop as much as the
+ * scheduler). Then the same among 1,000,000 future rows on PostgreSQL and 100,000 on H2, against
+ * the empty-table rate of the same run: cost must not grow with rows that are not due.
+ */
+public final class FireRate implements Workload {
+
+    static final int BATCH = 100;
+    private static final Duration LIMIT = Duration.ofMinutes(3);
+    private static final String TYPE = "bench:email";
+
+    @Override
+    public String id() {
+        return "B6";
+    }
+
+    @Override
+    public String title() {
+        return "scheduler fire rate";
+    }
+
+    /** One run in quick mode (a smoke run: each starts a server), three in full. */
+    @Override
+    public int runs(Scale scale) {
+        return scale.pick(1, 3);
+    }
+
+    @Override
+    public List<Metric> metrics() {
+        String raw = "a raw JDBC loop on the same table and batch size (" + BATCH + "): FOR UPDATE SKIP LOCKED, "
+                + "read the row, DELETE, commit";
+        String empty = "the scheduler in the same run with only the due rows in the table";
+        return List.of(
+                new Metric("h2", "H2 file: 5,000 due (quick 2,000) → memory provider", Unit.JOBS_PER_SECOND, raw,
+                        Target.none()),
+                new Metric("pg", "PostgreSQL durable: 20,000 due (quick 3,000) → memory provider",
+                        Unit.JOBS_PER_SECOND, raw,
+                        Target.atLeastPercentOfCeiling(50)),
+                new Metric("pg-future", "PostgreSQL durable, among 1,000,000 future rows (quick 50,000)",
+                        Unit.JOBS_PER_SECOND,
+                        empty, Target.atLeastPercentOfCeiling(90)),
+                new Metric("h2-future", "H2 file, among 100,000 future rows (quick 20,000)", Unit.JOBS_PER_SECOND,
+                        empty,
+                        Target.atLeastPercentOfCeiling(90)),
+                new Metric("pg-raw-future", "raw loop on PostgreSQL, among 1,000,000 future rows (quick 50,000)",
+                        Unit.JOBS_PER_SECOND, "the raw loop in the same run with only the due rows in the table",
+                        Target.none()));
+    }
+
+    /** The sizes of one scale. */
+    private record Plan(int due, int future, int warmUp) {
+    }
+
+    @Override
+    public void run(Scale scale, Probe probe) throws Exception {
+        var postgresPlan = new Plan(scale.pick(3_000, 20_000), scale.pick(50_000, 1_000_000), scale.pick(500, 5_000));
+        // H2 slows down with many rows due at one instant, the raw loop as much as the scheduler
+        // (20,000: about 1,000 rows/s for either), which would take minutes per run: fewer rows there.
+        var h2Plan = new Plan(scale.pick(2_000, 5_000), scale.pick(20_000, 100_000), scale.pick(500, 2_000));
+        Path h2Dir = Files.createTempDirectory("jobq-bench-h2");
+        try (var postgres = DurablePostgres.start()) {
+            System.out.println("PostgreSQL for B6: " + postgres.durability());
+            var pgDatabases = new AtomicLong();
+            Rates pg = measure(() -> postgres.newDatabase("jobq_bench_" + pgDatabases.incrementAndGet()), postgresPlan,
+                    probe, "PostgreSQL");
+            var h2Databases = new AtomicLong();
+            Rates h2 = measure(() -> "jdbc:h2:file:" + h2Dir.resolve("jobq" + h2Databases.incrementAndGet())
+                    .toAbsolutePath(), h2Plan, probe, "H2");
+            probe.record("h2", h2.empty().subject(), h2.empty().ceiling());
+            probe.record("pg", pg.empty().subject(), pg.empty().ceiling());
+            probe.record("pg-future", pg.future().subject(), pg.empty().subject());
+            probe.record("h2-future", h2.future().subject(), h2.empty().subject());
+            probe.record("pg-raw-future", pg.future().ceiling(), pg.empty().ceiling());
+        } finally {
+            try (var files = Files.walk(h2Dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
+    /** One database's rates: raw loop (ceiling) and scheduler (subject), on an empty table and among future rows. */
+    private record Rates(Sides<Double> empty, Sides<Double> future) {
+    }
+
+    /** A new, empty database of one kind; its JDBC URL. */
+    @FunctionalInterface
+    private interface NewDatabase {
+        String url() throws Exception;
+    }
+
+    /**
+     * The empty-table measurement before and after the future-rows one, each in a database of its
+     * own (H2 does not shrink back after many rows are truncated, so one table would not be empty
+     * twice), the empty-table figures being the mean of both: whatever drifts during a run (the
+     * JIT, the database's first WAL segments, the machine's load) then weighs on both sides alike.
+     */
+    private Rates measure(NewDatabase databases, Plan plan, Probe probe, String db) throws Exception {
+        Sides<Double> before = emptyTable(prepare(databases.url(), plan, probe, db), plan, probe, db);
+        Sides<Double> future = amongFuture(prepare(databases.url(), null, probe, db), plan, probe, db);
+        Sides<Double> after = emptyTable(prepare(databases.url(), null, probe, db), plan, probe, db);
+        return new Rates(new Sides<>((before.ceiling() + after.ceiling()) / 2, (before.subject() + after.subject()) / 2),
+                future);
+    }
+
+    /** A database with the scheduler's schema, its table's row shape learnt; with a plan, both sides warmed up. */
+    private static ScheduledTable prepare(String url, @Nullable Plan warmUp, Probe probe, String db)
+            throws Exception {
+        var table = new ScheduledTable(url);
+        try (JobQueue template = SchedulerQueues.firingOnly(url, BATCH, event -> { })) {
+            table.learnFrom(template.scheduler().schedule(TYPE, SamplePayload.forJob(0),
+                    Instant.parse("2999-01-01T00:00:00Z")));
+        }
+        if (warmUp != null) {
+            raw(table, warmUp.warmUp(), probe, db + " warm-up raw loop");
+            table.clear();
+            scheduler(table, warmUp.warmUp(), probe, db + " warm-up scheduler", false);
+            table.clear();
+        }
+        return table;
+    }
+
+    /** Raw loop and scheduler with only the due rows in the table. */
+    private static Sides<Double> emptyTable(ScheduledTable table, Plan plan, Probe probe, String db) throws Exception {
+        return probe.sideBySide(() -> {
+            table.clear();
+            return raw(table, plan.due(), probe, db + " raw loop");
+        }, () -> {
+            table.clear();
+            return scheduler(table, plan.due(), probe, db + " scheduler", false);
+        });
+    }
+
+    /** Scheduler, then raw loop, with the due rows among {@code plan.future()} rows due tomorrow. */
+    private static Sides<Double> amongFuture(ScheduledTable table, Plan plan, Probe probe, String db)
+            throws Exception {
+        var filled = new AtomicLong();
+        try (var ignored = probe.phase(db + ": " + plan.future() + " future rows", plan.future(), filled::get)) {
+            table.addFuture(plan.future(), Instant.now().plus(Duration.ofDays(1)));
+        }
+        double scheduler = scheduler(table, plan.due(), probe, db + " scheduler among future rows", true);
+        table.removeHandedOn();
+        double raw = raw(table, plan.due(), probe, db + " raw loop among future rows");
+        return new Sides<>(raw, scheduler);
+    }
+
+    /** Rows handed on per second by the raw loop, from its first claim until the table has no due row. */
+    private static double raw(ScheduledTable table, int due, Probe probe, String phase) throws Exception {
+        table.addDue(due, Instant.now().minusSeconds(1));
+        table.settle();
+        var taken = new AtomicLong();
+        try (var ignored = probe.phase(phase, due, taken::get)) {
+            long start = System.nanoTime();
+            new SkipLockedLoop(table, BATCH).drain(taken);
+            long nanos = System.nanoTime() - start;
+            if (taken.get() != due) {
+                throw new IllegalStateException(phase + ": took " + taken.get() + " rows, expected " + due);
+            }
+            return due / (nanos / 1e9);
+        }
+    }
+
+    /**
+     * Jobs handed on per second by the scheduler, from start() until the provider accepted the last
+     * one; with {@code explain}, first prints the database's plan for the scheduler's claim.
+     */
+    private static double scheduler(ScheduledTable table, int due, Probe probe, String phase, boolean explain)
+            throws Exception {
+        var handedOn = new Countdown(due);
+        try (JobQueue queue = SchedulerQueues.firingOnly(table.url(), BATCH, event -> {
+            if (SchedulerQueues.handedOn(event)) {
+                handedOn.tick();
+            }
+        })) {
+            table.addDue(due, Instant.now().minusSeconds(1));
+            table.settle();
+            if (explain) {
+                printPlan(table, phase);
+            }
+            try (var ignored = probe.phase(phase, due, handedOn::done)) {
+                long start = System.nanoTime();
+                queue.start();
+                handedOn.await(LIMIT);
+                return due / ((System.nanoTime() - start) / 1e9);
+            }
+        }
+    }
+
+    private static void printPlan(ScheduledTable table, String phase) throws Exception {
+        String claim = "SELECT * FROM jobq_scheduled_job WHERE status = 'SCHEDULED' AND due_at <= ? "
+                + "ORDER BY status, due_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
+        List<String> plan = table.plan(claim, Instant.now(), BATCH);
+        System.out.println(phase + ": plan of the scheduler's claim (as ScheduledJobs.lockDue writes it):");
+        if (table.postgres()) {
+            plan.forEach(line -> System.out.println("    " + line));
+        } else {
+            // H2 answers with the query, its index choice in a comment: one line is enough.
+            System.out.println("    " + String.join(" ", plan).replaceAll("\\s+", " ").replaceAll("SELECT .* FROM", "SELECT … FROM"));
+        }
+    }
+}

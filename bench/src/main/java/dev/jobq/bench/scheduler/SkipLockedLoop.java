@@ -1,0 +1,85 @@
+package dev.jobq.bench.scheduler;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The ceiling of B6: the least a database-backed scheduler does per due row, on plain JDBC and one
+ * connection. One transaction per batch: lock up to {@code batch} due rows nobody holds, earliest
+ * first ({@code FOR UPDATE SKIP LOCKED}), read every column a job needs, delete them, commit; until a
+ * batch comes back empty.
+ */
+final class SkipLockedLoop {
+
+    /** The claim; also what B6 asks the database to explain. */
+    static final String CLAIM = "SELECT id, type, queue, payload, options, trace_id, scheduled_for, created_at "
+            + "FROM jobq_scheduled_job WHERE status = 'SCHEDULED' AND due_at <= ? ORDER BY due_at LIMIT ? "
+            + "FOR UPDATE SKIP LOCKED";
+
+    private final ScheduledTable table;
+    private final int batch;
+
+    SkipLockedLoop(ScheduledTable table, int batch) {
+        this.table = table;
+        this.batch = batch;
+    }
+
+    /** Claims and deletes every row due by now; counts them in {@code taken}. */
+    void drain(AtomicLong taken) throws SQLException {
+        try (Connection c = table.connect();
+             PreparedStatement claim = c.prepareStatement(CLAIM);
+             PreparedStatement deleteFull = c.prepareStatement(delete(batch))) {
+            c.setAutoCommit(false);
+            while (true) {
+                claim.setObject(1, OffsetDateTime.ofInstant(Instant.now(), ZoneOffset.UTC));
+                claim.setInt(2, batch);
+                List<String> ids = new ArrayList<>(batch);
+                try (ResultSet rs = claim.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                        // Read the job as the scheduler must, to hand it on.
+                        rs.getString(2);
+                        rs.getString(3);
+                        rs.getString(4);
+                        rs.getString(5);
+                        rs.getString(6);
+                        rs.getObject(7, OffsetDateTime.class);
+                        rs.getObject(8, OffsetDateTime.class);
+                    }
+                }
+                if (ids.isEmpty()) {
+                    c.commit();
+                    return;
+                }
+                if (ids.size() == batch) {
+                    deleteIds(deleteFull, ids);
+                } else {
+                    try (PreparedStatement deleteSome = c.prepareStatement(delete(ids.size()))) {
+                        deleteIds(deleteSome, ids);
+                    }
+                }
+                c.commit();
+                taken.addAndGet(ids.size());
+            }
+        }
+    }
+
+    private static void deleteIds(PreparedStatement delete, List<String> ids) throws SQLException {
+        for (int i = 0; i < ids.size(); i++) {
+            delete.setString(i + 1, ids.get(i));
+        }
+        delete.executeUpdate();
+    }
+
+    private static String delete(int rows) {
+        return "DELETE FROM jobq_scheduled_job WHERE id IN (" + "?, ".repeat(rows - 1) + "?)";
+    }
+}

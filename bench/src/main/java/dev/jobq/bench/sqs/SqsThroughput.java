@@ -1,0 +1,157 @@
+package dev.jobq.bench.sqs;
+
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import dev.jobq.bench.memory.SamplePayload;
+import dev.jobq.bench.runner.Countdown;
+import dev.jobq.bench.runner.Metric;
+import dev.jobq.bench.runner.Probe;
+import dev.jobq.bench.runner.Producers;
+import dev.jobq.bench.runner.Scale;
+import dev.jobq.bench.runner.Sides;
+import dev.jobq.bench.runner.Target;
+import dev.jobq.bench.runner.Unit;
+import dev.jobq.bench.runner.Workload;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * B5: jobs through {@code provider-sqs} on an ElasticMQ server in the same JVM. jobq: {@code N}
+ * jobs enqueued with {@link JobQueue#enqueue} from {@value #CONCURRENCY} producer threads (the
+ * provider batches them), then drained by a started queue of concurrency {@value #CONCURRENCY}
+ * (long polls, real handlers binding a ~100-byte payload, acknowledgements). Ceiling: the raw SDK
+ * on as many threads ({@link RawSqsLoop}): {@code SendMessageBatch} of ten, then
+ * {@code ReceiveMessage} of ten and {@code DeleteMessageBatch}. Each side gets a fresh queue.
+ * Also sends 2,000 messages (500 quick) one {@code SendMessage} each from as many threads, to show
+ * what the provider's batching is worth; and runs jobq again with {@value #WIDE} producers and
+ * concurrency {@value #WIDE}: the raw loop's ten threads hold up to a hundred messages at once (ten
+ * each, sent or received in one call), while jobq never leases more jobs than it can run and enqueue
+ * sends one job per call, so jobq needs {@value #WIDE} of either to have as many on the wire.
+ */
+public final class SqsThroughput implements Workload {
+
+    static final int CONCURRENCY = 10;
+    static final int WIDE = 100;
+    private static final String TYPE = "bench:email";
+    private static final Duration LIMIT = Duration.ofMinutes(3);
+
+    @Override
+    public String id() {
+        return "B5";
+    }
+
+    @Override
+    public String title() {
+        return "SQS (ElasticMQ)";
+    }
+
+    /** One run in quick mode (a smoke run: each starts a server), three in full. */
+    @Override
+    public int runs(Scale scale) {
+        return scale.pick(1, 3);
+    }
+
+    @Override
+    public List<Metric> metrics() {
+        String raw = "the AWS SDK alone on " + CONCURRENCY + " threads: SendMessageBatch of 10, then ReceiveMessage "
+                + "of 10 and DeleteMessageBatch";
+        return List.of(
+                new Metric("through", "enqueue then drain, concurrency " + CONCURRENCY, Unit.JOBS_PER_SECOND, raw,
+                        Target.atLeastPercentOfCeiling(80)),
+                new Metric("through-wide", "enqueue then drain, " + WIDE + " producers, concurrency " + WIDE,
+                        Unit.JOBS_PER_SECOND, raw, Target.none()),
+                new Metric("enqueue", "enqueue from " + CONCURRENCY + " threads (batched)", Unit.JOBS_PER_SECOND, raw,
+                        Target.none()),
+                new Metric("drain", "drain, concurrency " + CONCURRENCY, Unit.JOBS_PER_SECOND, raw, Target.none()),
+                new Metric("unbatched", "enqueue from " + CONCURRENCY + " threads (batched) vs unbatched",
+                        Unit.JOBS_PER_SECOND, "the AWS SDK alone on " + CONCURRENCY + " threads, one SendMessage "
+                        + "per message", Target.none()));
+    }
+
+    @Override
+    public void run(Scale scale, Probe probe) throws Exception {
+        int jobs = scale.pick(1_500, 20_000);
+        int warmUp = scale.pick(500, 2_000);
+        int singly = scale.pick(500, 2_000);
+        try (var server = ElasticMqServer.start(); SqsClient raw = server.newClient()) {
+            var loop = new RawSqsLoop(raw, CONCURRENCY);
+            rawPass(server, loop, SqsMessages.of(TYPE, warmUp), probe, "warm-up raw SDK");
+            jobqPass(server, warmUp, CONCURRENCY, probe, "warm-up jobq");
+            rawSingly(server, loop, SqsMessages.of(TYPE, singly / 4), probe, "warm-up raw SendMessage");
+            List<SqsMessages.Body> bodies = SqsMessages.of(TYPE, jobs);
+            Sides<Pass> passes = probe.sideBySide(
+                    () -> rawPass(server, loop, bodies, probe, "raw SDK"),
+                    () -> jobqPass(server, jobs, CONCURRENCY, probe, "jobq"));
+            Pass wide = jobqPass(server, jobs, WIDE, probe, "jobq, concurrency " + WIDE);
+            double unbatched = rawSingly(server, loop, SqsMessages.of(TYPE, singly), probe, "raw SendMessage");
+            probe.record("through", passes.subject().through(), passes.ceiling().through());
+            probe.record("through-wide", wide.through(), passes.ceiling().through());
+            probe.record("enqueue", passes.subject().enqueue(), passes.ceiling().enqueue());
+            probe.record("drain", passes.subject().drain(), passes.ceiling().drain());
+            probe.record("unbatched", passes.subject().enqueue(), unbatched);
+        }
+    }
+
+    /** One side's rates: sending alone, draining alone, and the jobs over both times together. */
+    record Pass(double enqueue, double drain, double through) {
+        static Pass of(int jobs, double enqueuePerSecond, double drainPerSecond) {
+            return new Pass(enqueuePerSecond, drainPerSecond, jobs / (jobs / enqueuePerSecond + jobs / drainPerSecond));
+        }
+    }
+
+    private static Pass rawPass(ElasticMqServer server, RawSqsLoop loop, List<SqsMessages.Body> bodies, Probe probe,
+                                String phase) throws InterruptedException {
+        String url = server.newQueue("raw");
+        var sent = new AtomicInteger();
+        double enqueue;
+        try (var ignored = probe.phase(phase + ": SendMessageBatch", bodies.size(), sent::get)) {
+            enqueue = loop.sendBatches(url, bodies, sent);
+        }
+        var deleted = new Countdown(bodies.size());
+        double drain;
+        try (var ignored = probe.phase(phase + ": receive and DeleteMessageBatch", bodies.size(), deleted::done)) {
+            drain = loop.drain(url, bodies.size(), 30, deleted);
+        }
+        return Pass.of(bodies.size(), enqueue, drain);
+    }
+
+    private static double rawSingly(ElasticMqServer server, RawSqsLoop loop, List<SqsMessages.Body> bodies,
+                                    Probe probe, String phase) throws InterruptedException {
+        String url = server.newQueue("raw-single");
+        var sent = new AtomicInteger();
+        try (var ignored = probe.phase(phase, bodies.size(), sent::get)) {
+            return loop.sendSingly(url, bodies, sent);
+        }
+    }
+
+    private static Pass jobqPass(ElasticMqServer server, int jobs, int concurrency, Probe probe, String phase)
+            throws InterruptedException {
+        Map<String, Object> settings = server.providerSettings(server.newQueue("jobq"));
+        var done = new Countdown(jobs);
+        try (JobQueue queue = JobQueue.builder().environment(Map.of()).provider("sqs", settings)
+                .concurrency(concurrency).build()) {
+            queue.registerJobHandler(TYPE, SamplePayload.class, (job, context) -> { });
+            queue.addListener(event -> {
+                if (event instanceof JobEvent.Completed) {
+                    done.tick();
+                }
+            });
+            var producers = new Producers(concurrency);
+            double enqueue;
+            try (var ignored = probe.phase(phase + ": enqueue", jobs, producers::sent)) {
+                enqueue = producers.run(jobs, i -> queue.enqueue(TYPE, SamplePayload.forJob(i)));
+            }
+            double drain;
+            try (var ignored = probe.phase(phase + ": drain", jobs, done::done)) {
+                long start = System.nanoTime();
+                queue.start();
+                done.await(LIMIT);
+                drain = jobs / ((System.nanoTime() - start) / 1e9);
+            }
+            return Pass.of(jobs, enqueue, drain);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.jobq.internal.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.JobInfo;
+import dev.jobq.JobOptions;
+import dev.jobq.internal.runtime.QueueCounters;
+import dev.jobq.spi.Capabilities;
+import dev.jobq.spi.EnqueueResult;
+import dev.jobq.spi.Failure;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ProviderStats;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("PollLoop: receives for the free permits, a batch's worth at a time while a backlog lasts")
+class PollLoopTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Test
+    @DisplayName("on a provider that receives in batches, a backlog makes the loop wait for a batch's worth of permits")
+    void gathersABatchOfPermitsWhileABacklogLasts() throws InterruptedException {
+        var provider = new BacklogProvider(25, 10);
+        var permits = new PermitPool(10, 1);
+        List<ReceivedJob> launched = new CopyOnWriteArrayList<>();
+        var loop = new PollLoop(binding(provider), 0, permits, Duration.ofSeconds(30),
+                (queue, tier, job) -> launched.add(job), Duration.ofSeconds(30));
+        Thread thread = Thread.ofVirtual().start(loop);
+        try {
+            await().atMost(WAIT).until(() -> launched.size() == 10);
+
+            permits.release(3);
+            await().atMost(WAIT).until(() -> provider.asks.size() == 2 || thread.getState() == Thread.State.TIMED_WAITING);
+            permits.release(7);
+            await().atMost(WAIT).until(() -> launched.size() == 20);
+            permits.release(10);
+            await().atMost(WAIT).until(() -> launched.size() == 25);
+
+            // The third receive got 5 of the 10 it asked for: no backlog, so the loop receives at
+            // once with the 5 permits it did not use.
+            await().atMost(WAIT).until(() -> provider.asks.size() == 4);
+            assertThat(provider.asks).containsExactly(10, 10, 10, 5);
+        } finally {
+            loop.stop();
+            thread.interrupt();
+            assertThat(thread.join(WAIT)).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("on a provider whose receive costs no round trip, the loop receives as soon as a permit is free")
+    void receivesAtOnceWhenReceivingIsCheap() throws InterruptedException {
+        var provider = new BacklogProvider(25, 1);
+        var permits = new PermitPool(10, 1);
+        List<ReceivedJob> launched = new CopyOnWriteArrayList<>();
+        var loop = new PollLoop(binding(provider), 0, permits, Duration.ofSeconds(30),
+                (queue, tier, job) -> launched.add(job), Duration.ofSeconds(30));
+        Thread thread = Thread.ofVirtual().start(loop);
+        try {
+            await().atMost(WAIT).until(() -> launched.size() == 10);
+            permits.release(3);
+            await().atMost(WAIT).until(() -> launched.size() == 13);
+            assertThat(provider.asks).containsExactly(10, 3);
+        } finally {
+            loop.stop();
+            thread.interrupt();
+            assertThat(thread.join(WAIT)).isTrue();
+        }
+    }
+
+    private static QueueBinding binding(QueueProvider provider) {
+        return new QueueBinding("default", provider, new QueueCounters());
+    }
+
+    /** A provider holding a backlog of jobs, recording how many each receive asked for. */
+    private static final class BacklogProvider implements QueueProvider {
+        final List<Integer> asks = new CopyOnWriteArrayList<>();
+        private final ArrayDeque<ReceivedJob> backlog = new ArrayDeque<>();
+        private final Capabilities capabilities;
+
+        BacklogProvider(int jobs, int receiveBatch) {
+            this.capabilities = new Capabilities(Duration.ZERO, 1024, EnumSet.noneOf(dev.jobq.spi.Feature.class),
+                    receiveBatch);
+            for (int i = 0; i < jobs; i++) {
+                var envelope = new JobEnvelope(JobEnvelope.CURRENT_VERSION, "job-" + i, "test", "null",
+                        JobOptions.defaults(), 0, Instant.EPOCH, null, null);
+                backlog.add(new ReceivedJob(envelope, 1, "receipt-" + i, Duration.ofSeconds(30)));
+            }
+        }
+
+        @Override
+        public Capabilities capabilities() {
+            return capabilities;
+        }
+
+        @Override
+        public synchronized List<ReceivedJob> receive(int max, Duration wait) {
+            asks.add(max);
+            List<ReceivedJob> jobs = new ArrayList<>();
+            while (jobs.size() < max && !backlog.isEmpty()) {
+                jobs.add(backlog.poll());
+            }
+            if (jobs.isEmpty()) {
+                try {
+                    wait(wait.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return jobs;
+        }
+
+        @Override
+        public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void acknowledge(ReceivedJob job) {
+        }
+
+        @Override
+        public void fail(ReceivedJob job, Failure failure) {
+        }
+
+        @Override
+        public void extendLease(ReceivedJob job, Duration extension) {
+        }
+
+        @Override
+        public void release(ReceivedJob job) {
+        }
+
+        @Override
+        public Optional<JobInfo> getJob(String jobId) {
+            return Optional.empty();
+        }
+
+        @Override
+        public ProviderStats stats() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
