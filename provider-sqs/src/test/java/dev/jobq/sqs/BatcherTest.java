@@ -2,7 +2,9 @@ package dev.jobq.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,13 +44,13 @@ class BatcherTest {
             threads.add(Thread.ofVirtual().start(() -> answer(batcher, n, answers)));
         }
         // Ten of them made a full batch, which did not wait for the first; five wait for it.
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> answers.get() == 10
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers.get() == 10
                 && threads.stream().filter(t -> t.getState() == Thread.State.WAITING).count() == 5);
         assertThat(wire.batches).hasSize(2);
 
         wire.releaseFirst.countDown();
         for (Thread thread : threads) {
-            assertThat(thread.join(java.time.Duration.ofSeconds(10))).isTrue();
+            assertThat(thread.join(Duration.ofSeconds(10))).isTrue();
         }
 
         assertThat(answers).hasValue(16);
@@ -62,35 +64,23 @@ class BatcherTest {
     @DisplayName("after a batch of several, the next sender waits for as many callers, so a group goes out whole")
     void aGroupGoesOutWhole() throws InterruptedException {
         var wire = new HeldFirstBatch();
-        var batcher = new Batcher<Integer, Integer>(wire::send, entry -> 0, 0, java.time.Duration.ofSeconds(30));
+        var batcher = new Batcher<Integer, Integer>(wire::send, entry -> 0, 0, Duration.ofSeconds(30));
         var answers = new AtomicInteger();
-        List<Thread> threads = new ArrayList<>();
-        threads.add(Thread.ofVirtual().start(() -> answer(batcher, 0, answers)));
-        assertThat(wire.firstOnWire.await(10, TimeUnit.SECONDS)).isTrue();
-        for (int i = 1; i <= 3; i++) {
-            int n = i;
-            threads.add(Thread.ofVirtual().start(() -> answer(batcher, n, answers)));
-        }
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-                .until(() -> threads.stream().skip(1).allMatch(t -> t.getState() == Thread.State.WAITING));
-        wire.releaseFirst.countDown();
-        for (Thread thread : threads) {
-            assertThat(thread.join(java.time.Duration.ofSeconds(10))).isTrue();
-        }
+        behindTheFirst(wire, batcher, answers, 3);
 
         // The group of three comes back one caller at a time: the first waits for the other two.
         List<Thread> group = new ArrayList<>();
         for (int i = 4; i <= 6; i++) {
             int n = i;
             group.add(Thread.ofVirtual().start(() -> answer(batcher, n, answers)));
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+            await().atMost(Duration.ofSeconds(10))
                     .until(() -> switch (group.getLast().getState()) {
                         case WAITING, TIMED_WAITING, TERMINATED -> true;
                         default -> false;
                     });
         }
         for (Thread thread : group) {
-            assertThat(thread.join(java.time.Duration.ofSeconds(10))).isTrue();
+            assertThat(thread.join(Duration.ofSeconds(10))).isTrue();
         }
 
         assertThat(answers).hasValue(7);
@@ -101,21 +91,9 @@ class BatcherTest {
     @DisplayName("when fewer callers come than last time, the wait ends at the linger and a lone caller then goes at once")
     void aShrunkGroupWaitsOnlyTheLinger() throws InterruptedException {
         var wire = new HeldFirstBatch();
-        var batcher = new Batcher<Integer, Integer>(wire::send, entry -> 0, 0, java.time.Duration.ofMillis(20));
+        var batcher = new Batcher<Integer, Integer>(wire::send, entry -> 0, 0, Duration.ofMillis(20));
         var answers = new AtomicInteger();
-        List<Thread> threads = new ArrayList<>();
-        threads.add(Thread.ofVirtual().start(() -> answer(batcher, 0, answers)));
-        assertThat(wire.firstOnWire.await(10, TimeUnit.SECONDS)).isTrue();
-        for (int i = 1; i <= 2; i++) {
-            int n = i;
-            threads.add(Thread.ofVirtual().start(() -> answer(batcher, n, answers)));
-        }
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-                .until(() -> threads.stream().skip(1).allMatch(t -> t.getState() == Thread.State.WAITING));
-        wire.releaseFirst.countDown();
-        for (Thread thread : threads) {
-            assertThat(thread.join(java.time.Duration.ofSeconds(10))).isTrue();
-        }
+        behindTheFirst(wire, batcher, answers, 2);
 
         answer(batcher, 3, answers);
         answer(batcher, 4, answers);
@@ -153,17 +131,38 @@ class BatcherTest {
         assertThat(wire.firstOnWire.await(10, TimeUnit.SECONDS)).isTrue();
         for (int weight : new int[] {60, 30, 20}) {
             threads.add(Thread.ofVirtual().start(() -> answer(batcher, weight, answers)));
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+            await().atMost(Duration.ofSeconds(10))
                     .until(() -> threads.getLast().getState() == Thread.State.WAITING);
         }
 
         wire.releaseFirst.countDown();
         for (Thread thread : threads) {
-            assertThat(thread.join(java.time.Duration.ofSeconds(10))).isTrue();
+            assertThat(thread.join(Duration.ofSeconds(10))).isTrue();
         }
 
         assertThat(answers).hasValue(4);
         assertThat(wire.batches).containsExactly(List.of(1), List.of(60, 30), List.of(20));
+    }
+
+    /**
+     * Entry 0 goes on the wire and is held there; entries 1 to {@code followers} then wait behind it;
+     * the first batch is released and every caller has its answer when this returns.
+     */
+    private static void behindTheFirst(HeldFirstBatch wire, Batcher<Integer, Integer> batcher, AtomicInteger answers,
+                                       int followers) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        threads.add(Thread.ofVirtual().start(() -> answer(batcher, 0, answers)));
+        assertThat(wire.firstOnWire.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i <= followers; i++) {
+            int n = i;
+            threads.add(Thread.ofVirtual().start(() -> answer(batcher, n, answers)));
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> threads.stream().skip(1).allMatch(t -> t.getState() == Thread.State.WAITING));
+        wire.releaseFirst.countDown();
+        for (Thread thread : threads) {
+            assertThat(thread.join(Duration.ofSeconds(10))).isTrue();
+        }
     }
 
     private static void answer(Batcher<Integer, Integer> batcher, int entry, AtomicInteger answers) {

@@ -119,13 +119,7 @@ public final class MemoryDrain implements Workload {
     /** From start() until the last Completed event. */
     static Drain jobqDrain(int jobs, Probe probe, String phase) throws InterruptedException {
         var done = new Countdown(jobs);
-        try (JobQueue queue = MemoryQueues.withConcurrency(CONCURRENCY)) {
-            queue.registerJobHandler(TYPE, Void.class, (job, context) -> { });
-            queue.addListener(event -> {
-                if (event instanceof JobEvent.Completed) {
-                    done.tick();
-                }
-            });
+        try (JobQueue queue = noOpQueueCountingInto(done)) {
             for (int i = 0; i < jobs; i++) {
                 queue.enqueue(TYPE, null);
             }
@@ -136,13 +130,7 @@ public final class MemoryDrain implements Workload {
     /** From the first enqueue into a started queue until the last Completed event. */
     static Drain jobqSubmitted(int jobs, Probe probe, String phase) throws InterruptedException {
         var done = new Countdown(jobs);
-        try (JobQueue queue = MemoryQueues.withConcurrency(CONCURRENCY)) {
-            queue.registerJobHandler(TYPE, Void.class, (job, context) -> { });
-            queue.addListener(event -> {
-                if (event instanceof JobEvent.Completed) {
-                    done.tick();
-                }
-            });
+        try (JobQueue queue = noOpQueueCountingInto(done)) {
             queue.start();
             return Drain.time(jobs, done, probe, phase, () -> {
                 for (int i = 0; i < jobs; i++) {
@@ -150,6 +138,18 @@ public final class MemoryDrain implements Workload {
                 }
             });
         }
+    }
+
+    /** A memory queue of the default concurrency with a no-op handler, each completion counted. */
+    private static JobQueue noOpQueueCountingInto(Countdown done) {
+        JobQueue queue = MemoryQueues.withConcurrency(CONCURRENCY);
+        queue.registerJobHandler(TYPE, Void.class, (job, context) -> { });
+        queue.addListener(event -> {
+            if (event instanceof JobEvent.Completed) {
+                done.tick();
+            }
+        });
+        return queue;
     }
 
     /** From the first execute() into started threads until the last task ran. */

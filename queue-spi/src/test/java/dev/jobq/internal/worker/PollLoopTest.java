@@ -34,15 +34,13 @@ class PollLoopTest {
     void gathersABatchOfPermitsWhileABacklogLasts() throws InterruptedException {
         var provider = new BacklogProvider(25, 10);
         var permits = new PermitPool(10, 1);
-        List<ReceivedJob> launched = new CopyOnWriteArrayList<>();
-        var loop = new PollLoop(binding(provider), 0, permits, Duration.ofSeconds(30),
-                (queue, tier, job) -> launched.add(job), Duration.ofSeconds(30));
-        Thread thread = Thread.ofVirtual().start(loop);
-        try {
+        try (var running = RunningLoop.start(provider, permits)) {
+            List<ReceivedJob> launched = running.launched();
             await().atMost(WAIT).until(() -> launched.size() == 10);
 
             permits.release(3);
-            await().atMost(WAIT).until(() -> provider.asks.size() == 2 || thread.getState() == Thread.State.TIMED_WAITING);
+            await().atMost(WAIT).until(() -> provider.asks.size() == 2
+                    || running.thread().getState() == Thread.State.TIMED_WAITING);
             permits.release(7);
             await().atMost(WAIT).until(() -> launched.size() == 20);
             permits.release(10);
@@ -52,10 +50,6 @@ class PollLoopTest {
             // once with the 5 permits it did not use.
             await().atMost(WAIT).until(() -> provider.asks.size() == 4);
             assertThat(provider.asks).containsExactly(10, 10, 10, 5);
-        } finally {
-            loop.stop();
-            thread.interrupt();
-            assertThat(thread.join(WAIT)).isTrue();
         }
     }
 
@@ -64,16 +58,26 @@ class PollLoopTest {
     void receivesAtOnceWhenReceivingIsCheap() throws InterruptedException {
         var provider = new BacklogProvider(25, 1);
         var permits = new PermitPool(10, 1);
-        List<ReceivedJob> launched = new CopyOnWriteArrayList<>();
-        var loop = new PollLoop(binding(provider), 0, permits, Duration.ofSeconds(30),
-                (queue, tier, job) -> launched.add(job), Duration.ofSeconds(30));
-        Thread thread = Thread.ofVirtual().start(loop);
-        try {
+        try (var running = RunningLoop.start(provider, permits)) {
+            List<ReceivedJob> launched = running.launched();
             await().atMost(WAIT).until(() -> launched.size() == 10);
             permits.release(3);
             await().atMost(WAIT).until(() -> launched.size() == 13);
             assertThat(provider.asks).containsExactly(10, 3);
-        } finally {
+        }
+    }
+
+    /** A poll loop on its own thread, launching into a list; closing stops it and waits for its thread. */
+    private record RunningLoop(PollLoop loop, Thread thread, List<ReceivedJob> launched) implements AutoCloseable {
+        static RunningLoop start(QueueProvider provider, PermitPool permits) {
+            List<ReceivedJob> launched = new CopyOnWriteArrayList<>();
+            var loop = new PollLoop(binding(provider), 0, permits, Duration.ofSeconds(30),
+                    (queue, tier, job) -> launched.add(job), Duration.ofSeconds(30));
+            return new RunningLoop(loop, Thread.ofVirtual().start(loop), launched);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
             loop.stop();
             thread.interrupt();
             assertThat(thread.join(WAIT)).isTrue();
