@@ -215,7 +215,7 @@ public final class FireRate implements Workload {
         String claim = "SELECT * FROM jobq_scheduled_job WHERE status = 'SCHEDULED' AND due_at <= ? "
                 + "ORDER BY status, due_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
         List<String> plan = table.plan(claim, Instant.now(), BATCH);
-        System.out.println(phase + ": plan of the scheduler's claim (as ScheduledJobs.lockDue writes it):");
+        System.out.println(phase + ": plan of the scheduler's claim (as ClaimStatements writes it):");
         if (table.postgres()) {
             plan.forEach(line -> System.out.println("    " + line));
         } else {

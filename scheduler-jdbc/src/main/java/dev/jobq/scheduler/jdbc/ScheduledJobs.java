@@ -16,7 +16,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.jooq.DSLContext;
-import org.jooq.SortField;
 import org.jooq.exception.IntegrityConstraintViolationException;
 import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
@@ -34,10 +33,6 @@ final class ScheduledJobs {
     static final String CANCELLED = ScheduledJobInfo.Status.CANCELLED.name();
     static final int ERROR_LENGTH = 2000;
     private static final int PURGE_CHUNK = 1000;
-
-    /** The due index's order, which a claim takes rows in. */
-    private static final List<SortField<?>> IN_DUE_ORDER = List.of(JOBQ_SCHEDULED_JOB.STATUS.asc(),
-            JOBQ_SCHEDULED_JOB.DUE_AT.asc(), JOBQ_SCHEDULED_JOB.ID.asc());
 
     private final OptionsJson optionsJson = new OptionsJson();
 
@@ -114,30 +109,17 @@ final class ScheduledJobs {
     /**
      * Locks up to {@code limit} due rows no other transaction holds, earliest first. Call in a
      * transaction. The order is the due index's own (status is fixed by the WHERE), so the database
-     * reads the batch it takes, not every due row.
+     * reads the batch it takes, not every due row. The rows carry the columns a hand-off reads.
      */
     List<JobqScheduledJobRecord> lockDue(DSLContext tx, Instant now, int limit) {
-        return tx.selectFrom(JOBQ_SCHEDULED_JOB)
-                .where(JOBQ_SCHEDULED_JOB.STATUS.eq(SCHEDULED).and(JOBQ_SCHEDULED_JOB.DUE_AT.le(now)))
-                .orderBy(IN_DUE_ORDER)
-                .limit(limit)
-                .forUpdate()
-                .skipLocked()
-                .fetch();
+        return tx.connectionResult(connection -> ClaimStatements.lockDue(connection, now, limit));
     }
 
     void markEnqueued(DSLContext tx, Collection<String> ids, Instant now) {
         if (ids.isEmpty()) {
             return;
         }
-        tx.update(JOBQ_SCHEDULED_JOB)
-                .set(JOBQ_SCHEDULED_JOB.STATUS, ENQUEUED)
-                .setNull(JOBQ_SCHEDULED_JOB.PENDING_KEY)
-                .setNull(JOBQ_SCHEDULED_JOB.ERROR)
-                .set(JOBQ_SCHEDULED_JOB.UPDATED_AT, now)
-                // One array parameter: an IN list of a hundred is rendered and bound anew for every batch.
-                .where(JOBQ_SCHEDULED_JOB.ID.eq(DSL.any(ids.toArray(String[]::new))))
-                .execute();
+        tx.connection(connection -> ClaimStatements.markEnqueued(connection, ids, now));
     }
 
     /** Keeps a row whose hand-off failed, to be tried again at {@code retryAt}. */
