@@ -183,6 +183,7 @@ final class Database implements AutoCloseable {
                     .dataSource(dataSource)
                     .table(HISTORY_TABLE)
                     .locations(MIGRATIONS)
+                    .javaMigrations(new PartialIndexesOnPostgres())
                     // The application's own tables may share the schema: start our history at 0 there.
                     .baselineOnMigrate(true)
                     .baselineVersion("0")

@@ -93,16 +93,19 @@ final class ScheduledJobs {
 
     List<ScheduledJobInfo> listScheduled(DSLContext dsl, int limit) {
         return dsl.selectFrom(JOBQ_SCHEDULED_JOB)
-                .where(JOBQ_SCHEDULED_JOB.STATUS.eq(SCHEDULED))
+                .where(JOBQ_SCHEDULED_JOB.STATUS.eq(DSL.inline(SCHEDULED)))
                 .orderBy(JOBQ_SCHEDULED_JOB.SCHEDULED_FOR, JOBQ_SCHEDULED_JOB.ID)
                 .limit(limit)
                 .fetch(ScheduledJobs::info);
     }
 
-    /** The earliest time a scheduled row is due, locked or not. */
+    /**
+     * The earliest time a scheduled row is due, locked or not. The status is a literal, so that the
+     * database can use its due index, which on PostgreSQL holds scheduled rows only.
+     */
     Optional<Instant> earliestDue(DSLContext dsl) {
         return dsl.select(DSL.min(JOBQ_SCHEDULED_JOB.DUE_AT)).from(JOBQ_SCHEDULED_JOB)
-                .where(JOBQ_SCHEDULED_JOB.STATUS.eq(SCHEDULED))
+                .where(JOBQ_SCHEDULED_JOB.STATUS.eq(DSL.inline(SCHEDULED)))
                 .fetchOptional(0, Instant.class);
     }
 

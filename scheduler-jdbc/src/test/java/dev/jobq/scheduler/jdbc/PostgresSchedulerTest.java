@@ -1,5 +1,16 @@
 package dev.jobq.scheduler.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
 import org.junit.jupiter.api.DisplayName;
 
 /** The scheduler suite on a real PostgreSQL server, each test on a database of its own. */
@@ -14,5 +25,36 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
     @Override
     protected String sameDatabase(String url, String name) {
         return PostgresServer.get().url(PostgresServer.databaseOf(url), name);
+    }
+
+    @Test
+    @DisplayName("schema version 3 makes the due and deduplication-key indexes partial, and the claim still uses the due index")
+    void dueAndKeyIndexesHoldOnlyTheRowsThatNeedThem() throws SQLException {
+        open();
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            Map<String, String> indexes = new HashMap<>();
+            try (ResultSet rows = statement.executeQuery("SELECT indexname, indexdef FROM pg_indexes "
+                    + "WHERE tablename = 'jobq_scheduled_job'")) {
+                while (rows.next()) {
+                    indexes.put(rows.getString(1), rows.getString(2));
+                }
+            }
+            assertThat(indexes.get("jobq_scheduled_job_due")).contains("(status, due_at, id)")
+                    .contains("WHERE ((status)::text = 'SCHEDULED'::text)");
+            assertThat(indexes.get("jobq_scheduled_job_pending_key")).contains("UNIQUE")
+                    .contains("WHERE (pending_key IS NOT NULL)");
+
+            statement.execute("SET enable_seqscan = off");
+            StringBuilder plan = new StringBuilder();
+            try (ResultSet rows = statement.executeQuery("EXPLAIN SELECT id FROM jobq_scheduled_job "
+                    + "WHERE status = 'SCHEDULED' AND due_at <= now() ORDER BY status, due_at, id LIMIT 100 "
+                    + "FOR UPDATE SKIP LOCKED")) {
+                while (rows.next()) {
+                    plan.append(rows.getString(1)).append('\n');
+                }
+            }
+            assertThat(plan.toString()).contains("jobq_scheduled_job_due").doesNotContain("Sort");
+        }
     }
 }
