@@ -29,7 +29,7 @@ class SchedulerProcessIT {
     private static final Duration START = Duration.ofSeconds(60);
     private static final Duration COMMAND = Duration.ofSeconds(60);
     private static final Duration EXIT = Duration.ofSeconds(60);
-    private static final String NO_WORK = "{\"millis\": 0}";
+    private static final String NO_WORK = "{}";
 
     @RegisterExtension
     static final LocalSqsServer SQS = new LocalSqsServer();

@@ -93,14 +93,14 @@ class SqsDrainIT {
                 .args("run", "--config", config.toString(), "--handlers", handlers.toString()).start();
     }
 
-    /** Enqueues {@code jobs} test:record jobs of 5 ms from {@value #PRODUCERS} threads, as a busy application would. */
+    /** Enqueues {@code jobs} test:record jobs from {@value #PRODUCERS} threads, as a busy application would. */
     private static List<String> enqueue(SqsQueue queue, int jobs) throws InterruptedException, ExecutionException {
         try (JobQueue producer = queue.producer(); var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<List<String>>> batches = new ArrayList<>();
             for (int p = 0; p < PRODUCERS; p++) {
                 int share = jobs / PRODUCERS + (p < jobs % PRODUCERS ? 1 : 0);
                 batches.add(threads.submit(() -> IntStream.range(0, share)
-                        .mapToObj(i -> producer.enqueue(RecordModule.TYPE, Map.of("millis", 5))).toList()));
+                        .mapToObj(i -> producer.enqueue(RecordModule.TYPE, Map.of("n", i))).toList()));
             }
             List<String> ids = new ArrayList<>();
             for (Future<List<String>> batch : batches) {

@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jobq.cli.HttpProbe;
+import dev.jobq.cli.process.handlers.Gate;
+import dev.jobq.cli.process.handlers.GatedModule;
 import dev.jobq.cli.process.handlers.HoldModule;
 import dev.jobq.cli.process.handlers.RunLog;
-import dev.jobq.cli.process.handlers.SleepModule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,12 +43,14 @@ class SqsWorkerProcessIT {
     private Path handlers;
     private RunJournal journal;
     private SqsQueue queue;
+    private Gates gates;
 
     @BeforeEach
     void queueAndHandlers() {
         queue = SqsQueue.create(SQS.get(), "process");
         handlers = TestHandlers.directoryIn(dir);
         journal = new RunJournal(dir);
+        gates = new Gates(dir);
     }
 
     private Path config(int concurrency, String shutdownTimeout) {
@@ -61,6 +64,7 @@ class SqsWorkerProcessIT {
         return JobqProcess.jar().directory(dir)
                 .env(HoldModule.RELEASE_ENV, finishHeldJobs ? "yes" : "no")
                 .env(RunLog.FILE_ENV, journal.fileFor(name).toString())
+                .env(Gate.DIR_ENV, gates.dir())
                 .args("run", "--config", config.toString(), "--handlers", handlers.toString()).args(more).start();
     }
 
@@ -86,13 +90,14 @@ class SqsWorkerProcessIT {
     @Test
     @DisplayName("a job sent by a plain SDK client in the wire format is run by jobq run")
     void jobFromAnotherClientIsRun() {
-        String jobId = queue.send(SleepModule.TYPE, "{\"millis\": 10}");
+        gates.open("open");
+        String jobId = queue.send(GatedModule.TYPE, Gates.payload("open"));
 
         try (JobqProcess worker = worker("only", config(2, "30s"), false)) {
             awaitOutcomes(worker, List.of(jobId), "completed");
 
             assertThat(worker.stderr().find("job=" + jobId)).hasValueSatisfying(line ->
-                    assertThat(line).contains("type=test:sleep", "attempt=1"));
+                    assertThat(line).contains("type=test:gated", "attempt=1"));
             worker.terminate();
             assertThat(worker.awaitExit(EXIT)).isZero();
         }
@@ -134,14 +139,16 @@ class SqsWorkerProcessIT {
     void sigtermLetsRunningJobsFinish() {
         try (JobqProcess worker = worker("only", config(3, "30s"), false)) {
             worker.stdout().awaitLine("jobq run: working", START);
-            List<String> jobIds = send(3, SleepModule.TYPE, "{\"millis\": 2000}");
-            worker.stderr().await(l -> l.contains("sleep started"), 3, START, "saying 'sleep started'");
+            List<String> jobIds = send(3, GatedModule.TYPE, Gates.payload("finish"));
+            worker.stderr().await(l -> l.contains("gated work started"), 3, START, "saying 'gated work started'");
 
             long signalled = System.nanoTime();
             worker.terminate();
+            worker.stderr().awaitLine("SIGTERM received: draining", START);
+            gates.open("finish");
 
             assertThat(worker.awaitExit(EXIT)).isZero();
-            System.out.printf("MEASURE SIGTERM, 3 jobs of 2 s in flight, shutdownTimeout 30s: exit 0 after %.1f s%n",
+            System.out.printf("MEASURE SIGTERM, 3 jobs in flight finishing after the signal, shutdownTimeout 30s: exit 0 after %.1f s%n",
                     seconds(signalled));
             List<String> err = worker.stderr().lines();
             int signalLine = err.indexOf(worker.stderr().find("SIGTERM received: draining").orElseThrow());
@@ -217,9 +224,11 @@ class SqsWorkerProcessIT {
                 "127.0.0.1")) {
             HttpProbe http = HttpProbe.fromRunOutput(worker.stdout().awaitLine("health and metrics on", START) + " ");
             worker.stdout().awaitLine("jobq run: working", START);
-            send(30, SleepModule.TYPE, "{\"millis\": 300}");
+            gates.open("first");
+            send(2, GatedModule.TYPE, Gates.payload("first"));
             worker.stderr().await(l -> l.contains("outcome=completed"), 2, START, "with outcome=completed");
-            worker.stderr().await(l -> l.contains("sleep started"), 3, START, "with a third job started");
+            send(28, GatedModule.TYPE, Gates.payload("rest"));
+            worker.stderr().await(l -> l.contains("gated work started"), 4, START, "with two more jobs started");
 
             var health = http.get("/health");
             assertThat(health.statusCode()).isEqualTo(200);
@@ -236,13 +245,14 @@ class SqsWorkerProcessIT {
             var metrics = http.get("/metrics");
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.body())
-                    .contains("jobq_jobs_total{outcome=\"completed\",queue=\"default\",type=\"test:sleep\"}")
-                    .contains("jobq_job_duration_seconds_sum{outcome=\"completed\",queue=\"default\",type=\"test:sleep\"}")
+                    .contains("jobq_jobs_total{outcome=\"completed\",queue=\"default\",type=\"test:gated\"}")
+                    .contains("jobq_job_duration_seconds_sum{outcome=\"completed\",queue=\"default\",type=\"test:gated\"}")
                     .containsPattern("(?m)^jobq_queue_waiting\\{queue=\"default\"} [0-9]")
                     .containsPattern("(?m)^jobq_queue_dead\\{queue=\"default\"} 0")
                     .contains("jobq_handlers_active{queue=\"default\"}");
             assertThat(worker.isAlive()).as("still working").isTrue();
 
+            gates.open("rest");
             worker.terminate();
             assertThat(worker.awaitExit(EXIT)).isZero();
         }

@@ -1,13 +1,14 @@
 package dev.jobq.cli.process;
 
 import dev.jobq.JobHandlerModule;
+import dev.jobq.cli.process.handlers.Gate;
+import dev.jobq.cli.process.handlers.GatedModule;
 import dev.jobq.cli.process.handlers.HoldModule;
 import dev.jobq.cli.process.handlers.RecordModule;
 import dev.jobq.cli.process.handlers.RunLog;
-import dev.jobq.cli.process.handlers.SleepModule;
 import java.nio.file.Path;
 
-/** The {@code --handlers} directory of the SQS and scheduler process tests: test:sleep, test:hold, test:record. */
+/** The {@code --handlers} directory of the SQS and scheduler process tests: test:gated, test:hold, test:record. */
 final class TestHandlers {
 
     private TestHandlers() {
@@ -17,11 +18,12 @@ final class TestHandlers {
     static Path directoryIn(Path dir) {
         Path handlers = dir.resolve("handlers");
         new JarBuilder()
-                .addClass(SleepModule.class)
+                .addClass(GatedModule.class)
+                .addClass(Gate.class)
                 .addClass(HoldModule.class)
                 .addClass(RecordModule.class)
                 .addClass(RunLog.class)
-                .service(JobHandlerModule.class, SleepModule.class.getName(), HoldModule.class.getName(),
+                .service(JobHandlerModule.class, GatedModule.class.getName(), HoldModule.class.getName(),
                         RecordModule.class.getName())
                 .writeTo(handlers.resolve("test-handlers.jar"));
         return handlers;

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.cli.HttpProbe;
 import dev.jobq.cli.process.handlers.SeededMemoryProviderFactory;
-import dev.jobq.cli.process.handlers.SleepModule;
+import dev.jobq.cli.process.handlers.Gate;
+import dev.jobq.cli.process.handlers.GatedModule;
 import dev.jobq.examples.DemoHandlers;
 import dev.jobq.spi.QueueProviderFactory;
 import java.nio.file.Files;
@@ -33,48 +34,54 @@ class WorkerProcessIT {
     Path dir;
 
     private Path handlers;
+    private Gates gates;
 
     @BeforeEach
     void handlerJar() {
         handlers = dir.resolve("handlers");
+        gates = new Gates(dir);
         new JarBuilder()
-                .addClass(SleepModule.class)
+                .addClass(GatedModule.class)
+                .addClass(Gate.class)
                 .addClass(SeededMemoryProviderFactory.class)
-                .service(JobHandlerModule.class, SleepModule.class.getName())
+                .service(JobHandlerModule.class, GatedModule.class.getName())
                 .service(QueueProviderFactory.class, SeededMemoryProviderFactory.class.getName())
                 .writeTo(handlers.resolve("test-handlers.jar"));
     }
 
-    private Path config(int jobs, long sleepMillis, int concurrency, String shutdownTimeout) throws Exception {
+    /** A seeded memory queue of {@code jobs} test:gated jobs, each waiting for gate {@code gate}. */
+    private Path config(int jobs, String gate, int concurrency, String shutdownTimeout) throws Exception {
         return Files.writeString(dir.resolve("jobq.yaml"), """
                 provider:
                   type: seeded-memory
                   jobs: %d
-                  jobType: test:sleep
-                  payload: '{"millis": %d}'
+                  jobType: test:gated
+                  payload: '%s'
                   jobTimeout: 10m
                 worker:
                   concurrency: %d
                   shutdownTimeout: %s
-                """.formatted(jobs, sleepMillis, concurrency, shutdownTimeout));
+                """.formatted(jobs, Gates.payload(gate), concurrency, shutdownTimeout));
     }
 
     private JobqProcess run(Path config, String... more) {
-        return JobqProcess.jar().directory(dir)
+        return JobqProcess.jar().directory(dir).env(Gate.DIR_ENV, gates.dir())
                 .args("run", "--config", config.toString(), "--handlers", handlers.toString()).args(more).start();
     }
 
     private static List<String> outcomes(JobqProcess worker, String outcome) {
-        return worker.stderr().linesMatching(l -> l.contains("type=test:sleep") && l.contains("outcome=" + outcome));
+        return worker.stderr().linesMatching(l -> l.contains("type=test:gated") && l.contains("outcome=" + outcome));
     }
 
     @Test
     @DisplayName("SIGTERM with jobs in flight: they finish during the drain and the process exits 0")
     void sigtermLetsRunningJobsFinish() throws Exception {
-        try (JobqProcess worker = run(config(3, 3000, 3, "30s"))) {
-            worker.stderr().await(l -> l.contains("sleep started"), 3, START, "saying 'sleep started'");
+        try (JobqProcess worker = run(config(3, "finish", 3, "30s"))) {
+            worker.stderr().await(l -> l.contains("gated work started"), 3, START, "saying 'gated work started'");
 
             worker.terminate();
+            worker.stderr().awaitLine("SIGTERM received: draining", START);
+            gates.open("finish");
 
             assertThat(worker.awaitExit(EXIT)).isZero();
             List<String> err = worker.stderr().lines();
@@ -90,8 +97,8 @@ class WorkerProcessIT {
     @Test
     @DisplayName("SIGTERM with jobs longer than shutdownTimeout: they are released and the process exits 0")
     void sigtermReleasesJobsPastTheShutdownTimeout() throws Exception {
-        try (JobqProcess worker = run(config(2, 600_000, 2, "1s"))) {
-            worker.stderr().await(l -> l.contains("sleep started"), 2, START, "saying 'sleep started'");
+        try (JobqProcess worker = run(config(2, "never", 2, "1s"))) {
+            worker.stderr().await(l -> l.contains("gated work started"), 2, START, "saying 'gated work started'");
 
             worker.terminate();
 
@@ -105,8 +112,8 @@ class WorkerProcessIT {
     @Test
     @DisplayName("a second signal while draining exits at once with 128 + its number")
     void secondSignalExitsAtOnce() throws Exception {
-        try (JobqProcess worker = run(config(2, 600_000, 2, "10m"))) {
-            worker.stderr().await(l -> l.contains("sleep started"), 2, START, "saying 'sleep started'");
+        try (JobqProcess worker = run(config(2, "never", 2, "10m"))) {
+            worker.stderr().await(l -> l.contains("gated work started"), 2, START, "saying 'gated work started'");
             worker.terminate();
             worker.stderr().awaitLine("SIGTERM received: draining", START);
 
@@ -152,7 +159,7 @@ class WorkerProcessIT {
     @Test
     @DisplayName("JOBQ_CONFIG and the QUEUE_* overrides reach the worker")
     void environmentReachesTheWorker() throws Exception {
-        Path config = config(0, 1, 1, "1s");
+        Path config = config(0, "none", 1, "1s");
         try (JobqProcess worker = JobqProcess.jar().directory(dir).env("JOBQ_CONFIG", config.toString())
                 .env("QUEUE_CONCURRENCY", "7").args("run", "--handlers", handlers.toString()).start()) {
             worker.stdout().awaitLine("jobq run: working", START);
@@ -166,8 +173,15 @@ class WorkerProcessIT {
     @Test
     @DisplayName("/health and /metrics answer while jobs run")
     void healthAndMetricsWhileJobsRun() throws Exception {
-        try (JobqProcess worker = run(config(40, 300, 2, "30s"), "--http-port", "0", "--http-host", "127.0.0.1")) {
+        try (JobqProcess worker = run(config(40, "health", 2, "30s"), "--http-port", "0", "--http-host", "127.0.0.1")) {
             HttpProbe http = HttpProbe.fromRunOutput(worker.stdout().awaitLine("health and metrics on", START) + " ");
+            worker.stderr().await(l -> l.contains("gated work started"), 2, START, "saying 'gated work started'");
+            var running = http.get("/metrics");
+            assertThat(running.statusCode()).isEqualTo(200);
+            assertThat(running.body()).as("both handlers busy, held by their gate")
+                    .containsPattern("(?m)^jobq_handlers_active\\{queue=\"default\"} 2");
+
+            gates.open("health");
             worker.stderr().await(l -> l.contains("outcome=completed"), 2, START, "with outcome=completed");
 
             var health = http.get("/health");
@@ -175,13 +189,13 @@ class WorkerProcessIT {
             JsonNode body = JsonMapper.builder().build().readTree(health.body());
             assertThat(body.path("status").asText()).isEqualTo("healthy");
             assertThat(body.path("worker").path("state").asText()).isEqualTo("running");
-            assertThat(body.path("worker").path("handlerTypes").toString()).isEqualTo("[\"test:sleep\"]");
+            assertThat(body.path("worker").path("handlerTypes").toString()).isEqualTo("[\"test:gated\"]");
             assertThat(body.path("queues").get(0).path("completed").asLong()).isGreaterThanOrEqualTo(2);
 
             var metrics = http.get("/metrics");
             assertThat(metrics.statusCode()).isEqualTo(200);
-            assertThat(metrics.body()).contains("jobq_jobs_total{outcome=\"completed\",queue=\"default\",type=\"test:sleep\"}")
-                    .contains("jobq_job_duration_seconds_sum{outcome=\"completed\",queue=\"default\",type=\"test:sleep\"}")
+            assertThat(metrics.body()).contains("jobq_jobs_total{outcome=\"completed\",queue=\"default\",type=\"test:gated\"}")
+                    .contains("jobq_job_duration_seconds_sum{outcome=\"completed\",queue=\"default\",type=\"test:gated\"}")
                     .contains("jobq_queue_waiting{queue=\"default\"}")
                     .contains("jobq_handlers_active{queue=\"default\"}");
             assertThat(worker.isAlive()).as("still working").isTrue();
