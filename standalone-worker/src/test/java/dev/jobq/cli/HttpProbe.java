@@ -1,5 +1,9 @@
 package dev.jobq.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -15,6 +19,8 @@ public final class HttpProbe {
 
     private static final Pattern ADDRESS = Pattern.compile("health and metrics on (http://\\S+) ");
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final URI base;
@@ -45,6 +51,21 @@ public final class HttpProbe {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during " + request.uri(), e);
         }
+    }
+
+    /** GET /health, asserting HTTP 200, status healthy and worker state running; the parsed body. */
+    public JsonNode healthyAndRunning() {
+        var health = get("/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        JsonNode body;
+        try {
+            body = MAPPER.readTree(health.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("/health answered no JSON: " + health.body(), e);
+        }
+        assertThat(body.path("status").asText()).isEqualTo("healthy");
+        assertThat(body.path("worker").path("state").asText()).isEqualTo("running");
+        return body;
     }
 
     public URI base() {

@@ -3,7 +3,6 @@ package dev.jobq.cli.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jobq.cli.HttpProbe;
 import dev.jobq.cli.process.handlers.Gate;
 import dev.jobq.cli.process.handlers.GatedModule;
@@ -230,11 +229,7 @@ class SqsWorkerProcessIT {
             send(28, GatedModule.TYPE, Gates.payload("rest"));
             worker.stderr().await(l -> l.contains("gated work started"), 4, START, "with two more jobs started");
 
-            var health = http.get("/health");
-            assertThat(health.statusCode()).isEqualTo(200);
-            JsonNode body = JsonMapper.builder().build().readTree(health.body());
-            assertThat(body.path("status").asText()).isEqualTo("healthy");
-            assertThat(body.path("worker").path("state").asText()).isEqualTo("running");
+            JsonNode body = http.healthyAndRunning();
             assertThat(body.path("worker").path("concurrency").asInt()).isEqualTo(2);
             JsonNode stats = body.path("queues").get(0);
             assertThat(stats.path("queue").asText()).isEqualTo("default");

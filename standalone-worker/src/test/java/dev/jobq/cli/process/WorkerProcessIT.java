@@ -3,7 +3,6 @@ package dev.jobq.cli.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.cli.HttpProbe;
 import dev.jobq.cli.process.handlers.SeededMemoryProviderFactory;
@@ -184,11 +183,7 @@ class WorkerProcessIT {
             gates.open("health");
             worker.stderr().await(l -> l.contains("outcome=completed"), 2, START, "with outcome=completed");
 
-            var health = http.get("/health");
-            assertThat(health.statusCode()).isEqualTo(200);
-            JsonNode body = JsonMapper.builder().build().readTree(health.body());
-            assertThat(body.path("status").asText()).isEqualTo("healthy");
-            assertThat(body.path("worker").path("state").asText()).isEqualTo("running");
+            JsonNode body = http.healthyAndRunning();
             assertThat(body.path("worker").path("handlerTypes").toString()).isEqualTo("[\"test:gated\"]");
             assertThat(body.path("queues").get(0).path("completed").asLong()).isGreaterThanOrEqualTo(2);
 

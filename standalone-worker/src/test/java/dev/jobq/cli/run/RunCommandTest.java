@@ -110,11 +110,7 @@ class RunCommandTest {
         awaitWorking();
         HttpProbe http = HttpProbe.fromRunOutput(out.toString());
 
-        var healthy = http.get("/health");
-        assertThat(healthy.statusCode()).isEqualTo(200);
-        JsonNode body = JsonMapper.builder().build().readTree(healthy.body());
-        assertThat(body.path("status").asText()).isEqualTo("healthy");
-        assertThat(body.path("worker").path("state").asText()).isEqualTo("running");
+        JsonNode body = http.healthyAndRunning();
         assertThat(body.path("worker").path("concurrency").asInt()).isEqualTo(2);
         assertThat(body.path("worker").path("queues").toString()).isEqualTo("[\"default\"]");
         assertThat(body.path("queues").get(0).path("queue").asText()).isEqualTo("default");
