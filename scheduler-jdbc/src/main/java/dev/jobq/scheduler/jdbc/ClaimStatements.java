@@ -13,17 +13,25 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.jooq.Field;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The two statements the firing thread runs for every batch of one-time jobs, the claim and the
- * mark, as fixed SQL run with plain JDBC on the transaction's connection (the table's and columns'
- * names come from the generated jOOQ classes). Built through jOOQ's DSL, each batch rendered both
- * anew, set up an execute context and mapped every row through a record cursor: a profile of B6
- * on durable PostgreSQL put two thirds of the firing thread's CPU there (docs/benchmarks.md).
+ * The statements the firing thread runs for every batch of one-time jobs, the claim and the mark,
+ * as fixed SQL run with plain JDBC on the transaction's connection (the table's and columns' names
+ * come from the generated jOOQ classes). Built through jOOQ's DSL, each batch rendered both anew,
+ * set up an execute context and mapped every row through a record cursor: a profile of B6 on
+ * durable PostgreSQL put two thirds of the firing thread's CPU there (docs/benchmarks.md).
+ *
+ * <p>PostgreSQL locks only the rows its {@code LIMIT} lets through. H2 locks every row its scan
+ * meets that passes the WHERE, before ORDER BY and LIMIT (and re-checks the WHERE on the row it
+ * locked): one claim of 100 read, sorted and locked every due row, so draining n due rows cost n²/100
+ * row reads and one scheduler held every due row, leaving none for another. On H2 the claim is
+ * therefore two statements ({@link #lockDueInTwoSteps}).
  */
 final class ClaimStatements {
 
@@ -42,6 +50,31 @@ final class ClaimStatements {
             + name(JOBQ_SCHEDULED_JOB.DUE_AT) + " <= ?"
             + " ORDER BY " + names(List.of(JOBQ_SCHEDULED_JOB.STATUS, JOBQ_SCHEDULED_JOB.DUE_AT, JOBQ_SCHEDULED_JOB.ID))
             + " LIMIT ? FOR UPDATE SKIP LOCKED";
+
+    /**
+     * The claim's first step on H2: the ids and due times of the first due rows, read in the due
+     * index without locks; {@link #CANDIDATES_AFTER} goes on past rows another scheduler holds.
+     */
+    private static final String CANDIDATES = "SELECT " + name(JOBQ_SCHEDULED_JOB.ID) + ", "
+            + name(JOBQ_SCHEDULED_JOB.DUE_AT) + " FROM " + JOBQ_SCHEDULED_JOB.getName()
+            + " WHERE " + name(JOBQ_SCHEDULED_JOB.STATUS) + " = '" + ScheduledJobs.SCHEDULED + "' AND "
+            + name(JOBQ_SCHEDULED_JOB.DUE_AT) + " <= ?";
+
+    private static final String IN_DUE_ORDER = " ORDER BY "
+            + names(List.of(JOBQ_SCHEDULED_JOB.STATUS, JOBQ_SCHEDULED_JOB.DUE_AT, JOBQ_SCHEDULED_JOB.ID)) + " LIMIT ?";
+
+    private static final String CANDIDATES_AFTER = CANDIDATES + " AND (" + name(JOBQ_SCHEDULED_JOB.DUE_AT) + ", "
+            + name(JOBQ_SCHEDULED_JOB.ID) + ") > (CAST(? AS TIMESTAMP WITH TIME ZONE), ?)" + IN_DUE_ORDER;
+
+    /**
+     * The claim's second step on H2: locks those rows by primary key, skipping what another
+     * transaction holds, and reads their current values. The WHERE names the id alone, so that H2
+     * scans the primary key (a status or due_at condition here led it back to the due index and
+     * every due row); status and due time are checked on the locked values instead.
+     */
+    private static final String LOCK_CANDIDATES = "SELECT " + names(CLAIMED) + ", " + name(JOBQ_SCHEDULED_JOB.STATUS)
+            + " FROM " + JOBQ_SCHEDULED_JOB.getName()
+            + " WHERE " + name(JOBQ_SCHEDULED_JOB.ID) + " = ANY(?) FOR UPDATE SKIP LOCKED";
 
     /** One array parameter: an IN list would be a new statement for every batch size. */
     private static final String MARK = "UPDATE " + JOBQ_SCHEDULED_JOB.getName()
@@ -69,21 +102,111 @@ final class ClaimStatements {
             try (ResultSet rows = statement.executeQuery()) {
                 List<JobqScheduledJobRecord> claimed = new ArrayList<>(limit);
                 while (rows.next()) {
-                    var row = new JobqScheduledJobRecord();
-                    row.setId(rows.getString(1));
-                    row.setType(rows.getString(2));
-                    row.setPayload(rows.getString(3));
-                    row.setOptions(rows.getString(4));
-                    row.setTraceId(rows.getString(5));
-                    row.setScheduledFor(instant(rows, 6));
-                    row.setDueAt(instant(rows, 7));
-                    row.setAttempts(rows.getInt(8));
-                    row.setCreatedAt(instant(rows, 9));
-                    claimed.add(row);
+                    claimed.add(claimed(rows));
                 }
                 return claimed;
             }
         }
+    }
+
+    /**
+     * As {@link #lockDue}, for H2: reads the ids of the first {@code limit} due rows without locking,
+     * then locks those by primary key, skipping rows another transaction holds, and keeps the ones
+     * whose locked values are still scheduled and due, in the order of the first read. A row another
+     * scheduler handed on in between is read locked with its new status and left out; a row it still
+     * holds is skipped, and the next candidates are read after the last one until the batch is full
+     * or none is left.
+     */
+    static List<JobqScheduledJobRecord> lockDueInTwoSteps(Connection connection, Instant dueBy, int limit)
+            throws SQLException {
+        List<JobqScheduledJobRecord> claimed = new ArrayList<>(limit);
+        Candidate after = null;
+        while (claimed.size() < limit) {
+            int wanted = limit - claimed.size();
+            List<Candidate> candidates = candidates(connection, dueBy, after, wanted);
+            if (candidates.isEmpty()) {
+                break;
+            }
+            claimed.addAll(lockCandidates(connection, candidates, dueBy));
+            if (candidates.size() < wanted) {
+                break;
+            }
+            after = candidates.getLast();
+        }
+        return claimed;
+    }
+
+    /** A due row's place in the due index. */
+    private record Candidate(String id, Instant dueAt) {
+    }
+
+    /** Up to {@code limit} due rows in due order, after {@code after} when given; no locks. */
+    private static List<Candidate> candidates(Connection connection, Instant dueBy, @Nullable Candidate after,
+            int limit) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(after == null
+                ? CANDIDATES + IN_DUE_ORDER : CANDIDATES_AFTER)) {
+            int parameter = 1;
+            statement.setObject(parameter++, utc(dueBy));
+            if (after != null) {
+                statement.setObject(parameter++, utc(after.dueAt()));
+                statement.setString(parameter++, after.id());
+            }
+            statement.setInt(parameter, limit);
+            try (ResultSet rows = statement.executeQuery()) {
+                List<Candidate> candidates = new ArrayList<>(limit);
+                while (rows.next()) {
+                    candidates.add(new Candidate(rows.getString(1), instant(rows, 2)));
+                }
+                return candidates;
+            }
+        }
+    }
+
+    /** Locks the candidates no one else holds and returns those still scheduled and due, in their order. */
+    private static List<JobqScheduledJobRecord> lockCandidates(Connection connection, List<Candidate> candidates,
+            Instant dueBy) throws SQLException {
+        Map<String, JobqScheduledJobRecord> locked = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(LOCK_CANDIDATES)) {
+            Array array = connection.createArrayOf("varchar", candidates.stream().map(Candidate::id).toArray());
+            try {
+                statement.setArray(1, array);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        JobqScheduledJobRecord row = claimed(rows);
+                        boolean stillDue = ScheduledJobs.SCHEDULED.equals(rows.getString(CLAIMED.size() + 1))
+                                && !row.getDueAt().isAfter(dueBy);
+                        if (stillDue) {
+                            locked.put(row.getId(), row);
+                        }
+                    }
+                }
+            } finally {
+                array.free();
+            }
+        }
+        List<JobqScheduledJobRecord> claimed = new ArrayList<>(locked.size());
+        for (Candidate candidate : candidates) {
+            JobqScheduledJobRecord row = locked.get(candidate.id());
+            if (row != null) {
+                claimed.add(row);
+            }
+        }
+        return claimed;
+    }
+
+    /** The row at the cursor, in the columns of {@link #CLAIMED}. */
+    private static JobqScheduledJobRecord claimed(ResultSet rows) throws SQLException {
+        var row = new JobqScheduledJobRecord();
+        row.setId(rows.getString(1));
+        row.setType(rows.getString(2));
+        row.setPayload(rows.getString(3));
+        row.setOptions(rows.getString(4));
+        row.setTraceId(rows.getString(5));
+        row.setScheduledFor(instant(rows, 6));
+        row.setDueAt(instant(rows, 7));
+        row.setAttempts(rows.getInt(8));
+        row.setCreatedAt(instant(rows, 9));
+        return row;
     }
 
     /** Marks the rows with these ids enqueued; call in the transaction that claimed them. */

@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
 import org.jooq.exception.IntegrityConstraintViolationException;
 import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
@@ -112,9 +113,13 @@ final class ScheduledJobs {
     /**
      * Locks up to {@code limit} due rows no other transaction holds, earliest first. Call in a
      * transaction. The order is the due index's own (status is fixed by the WHERE), so the database
-     * reads the batch it takes, not every due row. The rows carry the columns a hand-off reads.
+     * reads the batch it takes, not every due row; on H2, which would lock every due row it reads,
+     * in two steps (see {@link ClaimStatements}). The rows carry the columns a hand-off reads.
      */
     List<JobqScheduledJobRecord> lockDue(DSLContext tx, Instant now, int limit) {
+        if (tx.dialect().family() == SQLDialect.H2) {
+            return tx.connectionResult(connection -> ClaimStatements.lockDueInTwoSteps(connection, now, limit));
+        }
         return tx.connectionResult(connection -> ClaimStatements.lockDue(connection, now, limit));
     }
 

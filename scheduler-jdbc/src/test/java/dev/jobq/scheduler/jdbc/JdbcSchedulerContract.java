@@ -714,6 +714,33 @@ abstract class JdbcSchedulerContract {
                     .rangeClosed(1, MINUTES).mapToObj(m -> T0.plus(Duration.ofMinutes(m))).toList());
             assertThat(first.listScheduled(10)).isEmpty();
         }
+
+        /**
+         * A claim locks the batch it takes and nothing else, so another scheduler takes the rest
+         * meanwhile. H2 locked every due row its claim read, before the LIMIT: the other got none.
+         */
+        @Test
+        void aClaimHoldsItsBatchOnlyAndAnotherSchedulerTakesTheRestMeanwhile() {
+            var holder = open(builder().batchSize(100));
+            var other = open(JdbcSchedulerFactory.builder().jdbcUrl(sameDatabase(url, "other"))
+                    .pollInterval(Duration.ofMinutes(10)).batchSize(100));
+            storeDueJobs(holder, 250, T0);
+
+            List<String> held = holder.database().transaction(tx -> {
+                List<String> ids = new ScheduledJobs().lockDue(tx.dsl(), T0, 100).stream()
+                        .map(row -> row.getId()).toList();
+                assertThat(other.fireDue()).as("jobs the other scheduler handed on while the batch was held")
+                        .isEqualTo(150);
+                return ids;
+            });
+
+            assertThat(held).hasSize(100);
+            assertThat(sink.ofType("bulk:item")).extracting(JobEnvelope::jobId).doesNotContainAnyElementsOf(held);
+            // The holder marked nothing: its rows are due again once its transaction ended.
+            assertThat(other.fireDue()).isEqualTo(100);
+            assertThat(sink.ofType("bulk:item")).hasSize(250);
+            assertThat(sink.duplicates()).isEmpty();
+        }
     }
 
     @Nested
