@@ -33,6 +33,8 @@ final class Enqueuer implements JobSink {
     private final ObjectMapper mapper;
     private final InstantSource clock;
     private final JobIds ids;
+    /** A null payload as the mapper writes it, written once: jobs without a payload skip the mapper. */
+    private final String nullPayloadJson;
     private volatile @Nullable JobScheduler scheduler;
 
     Enqueuer(Map<String, QueueBinding> queues, Map<String, String> providerTypes, EventBus events, ObjectMapper mapper,
@@ -43,6 +45,7 @@ final class Enqueuer implements JobSink {
         this.mapper = mapper;
         this.clock = clock;
         this.ids = new JobIds(clock);
+        this.nullPayloadJson = JobQueueRuntime.toJson(mapper, "(none)", null);
     }
 
     void useScheduler(@Nullable JobScheduler scheduler) {
@@ -54,7 +57,7 @@ final class Enqueuer implements JobSink {
         JobOptions jobOptions = options.resolve(JobOptions.defaults());
         QueueBinding queue = binding(jobOptions.queue());
         checkSupported(queue, jobOptions);
-        String payloadJson = JobQueueRuntime.toJson(mapper, type, payload);
+        String payloadJson = payload == null ? nullPayloadJson : JobQueueRuntime.toJson(mapper, type, payload);
         checkSize(queue, type, payloadJson);
 
         Instant now = clock.instant();
@@ -94,7 +97,7 @@ final class Enqueuer implements JobSink {
         JobOptions jobOptions = options.resolve(JobOptions.defaults());
         QueueBinding queue = binding(jobOptions.queue());
         checkSupported(queue, jobOptions);
-        String payloadJson = JobQueueRuntime.toJson(mapper, type, payload);
+        String payloadJson = payload == null ? nullPayloadJson : JobQueueRuntime.toJson(mapper, type, payload);
         checkSize(queue, type, payloadJson);
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, ids.next(), type, payloadJson, jobOptions, 0,
                 clock.instant(), at, null);

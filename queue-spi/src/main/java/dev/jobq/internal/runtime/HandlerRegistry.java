@@ -1,6 +1,7 @@
 package dev.jobq.internal.runtime;
 
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.jobq.Backoff;
 import dev.jobq.JobHandler;
 import java.util.Optional;
@@ -13,17 +14,23 @@ import org.jspecify.annotations.Nullable;
 public final class HandlerRegistry {
 
     /** One registration. */
-    public record Registration(String type, JavaType payloadType, JobHandler<Object> handler, @Nullable Backoff backoff) {
+    /**
+     * One handler. {@code payloadReader} reads {@code payloadType} with the queue's mapper, made once
+     * here: {@code ObjectMapper.readValue} set up its reading context anew for every job.
+     */
+    public record Registration(String type, JavaType payloadType, ObjectReader payloadReader, JobHandler<Object> handler,
+            @Nullable Backoff backoff) {
     }
 
     private final ConcurrentHashMap<String, Registration> byType = new ConcurrentHashMap<>();
 
     @SuppressWarnings("unchecked")
-    public void register(String type, JavaType payloadType, JobHandler<?> handler, @Nullable Backoff backoff) {
+    public void register(String type, JavaType payloadType, ObjectReader payloadReader, JobHandler<?> handler,
+            @Nullable Backoff backoff) {
         if (type == null || type.isBlank()) {
             throw new IllegalArgumentException("job type must not be blank");
         }
-        var registration = new Registration(type, payloadType, (JobHandler<Object>) handler, backoff);
+        var registration = new Registration(type, payloadType, payloadReader, (JobHandler<Object>) handler, backoff);
         Registration previous = byType.putIfAbsent(type, registration);
         if (previous != null) {
             throw new IllegalStateException("a handler for job type '" + type + "' is already registered ("

@@ -118,7 +118,7 @@ public final class JobQueueRuntime implements JobQueue {
 
     private void register(String type, JavaType payloadType, JobHandler<?> handler, @Nullable Backoff backoff) {
         Objects.requireNonNull(handler, "handler");
-        handlers.register(type, payloadType, handler, backoff);
+        handlers.register(type, payloadType, mapper.readerFor(payloadType), handler, backoff);
     }
 
     @Override
@@ -169,7 +169,7 @@ public final class JobQueueRuntime implements JobQueue {
             log.warn("jobq worker starting with no job handlers registered: every job it receives will be "
                     + "dead-lettered; register handlers before start()");
         }
-        var env = new RunEnvironment(handlers, events, mapper, clock, config.worker().backoff());
+        var env = new RunEnvironment(handlers, events, clock, config.worker().backoff());
         worker = new Worker(config.worker(), consumed, env);
         worker.start();
     }
