@@ -211,11 +211,19 @@ public final class FireRate implements Workload {
         }
     }
 
+    /**
+     * On PostgreSQL the claim is one statement; on H2 its first step, which reads the due index
+     * without locks (the second locks the ids it found by primary key).
+     */
     private static void printPlan(ScheduledTable table, String phase) throws Exception {
-        String claim = "SELECT * FROM jobq_scheduled_job WHERE status = 'SCHEDULED' AND due_at <= ? "
-                + "ORDER BY status, due_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
+        String claim = table.postgres()
+                ? "SELECT * FROM jobq_scheduled_job WHERE status = 'SCHEDULED' AND due_at <= ? "
+                        + "ORDER BY status, due_at, id LIMIT ? FOR UPDATE SKIP LOCKED"
+                : "SELECT id, due_at FROM jobq_scheduled_job WHERE status = 'SCHEDULED' AND due_at <= ? "
+                        + "ORDER BY status, due_at, id LIMIT ?";
         List<String> plan = table.plan(claim, Instant.now(), BATCH);
-        System.out.println(phase + ": plan of the scheduler's claim (as ClaimStatements writes it):");
+        System.out.println(phase + ": plan of the scheduler's claim (as ClaimStatements writes it"
+                + (table.postgres() ? ")" : "; on H2 its first step)") + ":");
         if (table.postgres()) {
             plan.forEach(line -> System.out.println("    " + line));
         } else {

@@ -65,16 +65,22 @@ final class ScheduledTable {
         }
     }
 
+    /** Empties the table, and the scheduler's records of jobs it handed on. */
     void clear() throws SQLException {
         try (Connection c = connect()) {
             execute(c, "TRUNCATE TABLE jobq_scheduled_job");
+            execute(c, "TRUNCATE TABLE jobq_scheduled_job_done");
         }
     }
 
-    /** Deletes the rows the scheduler handed on; the scheduled ones stay. */
+    /**
+     * Forgets what the scheduler handed on, and leaves the scheduled rows: the records of handed-on
+     * jobs (the scheduler deleted their rows), and rows an older schema kept marked enqueued.
+     */
     void removeHandedOn() throws SQLException {
         try (Connection c = connect()) {
             execute(c, "DELETE FROM jobq_scheduled_job WHERE status <> 'SCHEDULED'");
+            execute(c, "TRUNCATE TABLE jobq_scheduled_job_done");
         }
     }
 

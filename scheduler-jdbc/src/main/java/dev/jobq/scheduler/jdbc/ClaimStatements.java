@@ -1,6 +1,7 @@
 package dev.jobq.scheduler.jdbc;
 
 import static dev.jobq.scheduler.jdbc.schema.tables.JobqScheduledJob.JOBQ_SCHEDULED_JOB;
+import static dev.jobq.scheduler.jdbc.schema.tables.JobqScheduledJobDone.JOBQ_SCHEDULED_JOB_DONE;
 
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
 import java.sql.Array;
@@ -21,11 +22,12 @@ import org.jooq.Field;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The statements the firing thread runs for every batch of one-time jobs, the claim and the mark,
- * as fixed SQL run with plain JDBC on the transaction's connection (the table's and columns' names
- * come from the generated jOOQ classes). Built through jOOQ's DSL, each batch rendered both anew,
- * set up an execute context and mapped every row through a record cursor: a profile of B6 on
- * durable PostgreSQL put two thirds of the firing thread's CPU there (docs/benchmarks.md).
+ * The statements the firing thread runs for every batch of one-time jobs, the claim and the mark
+ * (delete the handed-on rows, record their ids), as fixed SQL run with plain JDBC on the
+ * transaction's connection (the table's and columns' names come from the generated jOOQ classes).
+ * Built through jOOQ's DSL, each batch rendered them anew, set up an execute context and mapped
+ * every row through a record cursor: a profile of B6 on durable PostgreSQL put two thirds of the
+ * firing thread's CPU there (docs/benchmarks.md).
  *
  * <p>PostgreSQL locks only the rows its {@code LIMIT} lets through. H2 locks every row its scan
  * meets that passes the WHERE, before ORDER BY and LIMIT (and re-checks the WHERE on the row it
@@ -76,12 +78,25 @@ final class ClaimStatements {
             + " FROM " + JOBQ_SCHEDULED_JOB.getName()
             + " WHERE " + name(JOBQ_SCHEDULED_JOB.ID) + " = ANY(?) FOR UPDATE SKIP LOCKED";
 
-    /** One array parameter: an IN list would be a new statement for every batch size. */
-    private static final String MARK = "UPDATE " + JOBQ_SCHEDULED_JOB.getName()
-            + " SET " + name(JOBQ_SCHEDULED_JOB.STATUS) + " = '" + ScheduledJobs.ENQUEUED + "', "
-            + name(JOBQ_SCHEDULED_JOB.PENDING_KEY) + " = NULL, " + name(JOBQ_SCHEDULED_JOB.ERROR) + " = NULL, "
-            + name(JOBQ_SCHEDULED_JOB.UPDATED_AT) + " = ?"
+    /**
+     * The mark, first half: the handed-on rows leave the table (schema version 4). One array
+     * parameter: an IN list would be a new statement for every batch size.
+     */
+    private static final String REMOVE_HANDED_ON = "DELETE FROM " + JOBQ_SCHEDULED_JOB.getName()
             + " WHERE " + name(JOBQ_SCHEDULED_JOB.ID) + " = ANY(?)";
+
+    /**
+     * The mark, second half: their ids and the instant, for a retried schedule(...) and until the
+     * purge. An id recorded already (a schedule(...) retried while its first copy was being handed
+     * on can store the row again) keeps its record: a key violation here would roll the batch back,
+     * and the next pass would meet it again.
+     */
+    private static final String RECORD_HANDED_ON = "INSERT INTO " + JOBQ_SCHEDULED_JOB_DONE.getName() + " ("
+            + name(JOBQ_SCHEDULED_JOB_DONE.ID) + ", " + name(JOBQ_SCHEDULED_JOB_DONE.HANDED_ON_AT) + ")"
+            + " SELECT handed_on.id, CAST(? AS TIMESTAMP WITH TIME ZONE)"
+            + " FROM UNNEST(CAST(? AS VARCHAR(64) ARRAY)) AS handed_on(id)"
+            + " WHERE NOT EXISTS (SELECT 1 FROM " + JOBQ_SCHEDULED_JOB_DONE.getName() + " recorded"
+            + " WHERE recorded." + name(JOBQ_SCHEDULED_JOB_DONE.ID) + " = handed_on.id)";
 
     private ClaimStatements() {
     }
@@ -209,17 +224,24 @@ final class ClaimStatements {
         return row;
     }
 
-    /** Marks the rows with these ids enqueued; call in the transaction that claimed them. */
-    static void markEnqueued(Connection connection, Collection<String> ids, Instant now) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(MARK)) {
-            Array array = connection.createArrayOf("varchar", ids.toArray());
-            try {
+    /**
+     * Marks the rows with these ids handed on: deletes them and records their ids with {@code now};
+     * call in the transaction that claimed them.
+     */
+    static void markHandedOn(Connection connection, Collection<String> ids, Instant now) throws SQLException {
+        Array array = connection.createArrayOf("varchar", ids.toArray());
+        try {
+            try (PreparedStatement statement = connection.prepareStatement(REMOVE_HANDED_ON)) {
+                statement.setArray(1, array);
+                statement.executeUpdate();
+            }
+            try (PreparedStatement statement = connection.prepareStatement(RECORD_HANDED_ON)) {
                 statement.setObject(1, utc(now));
                 statement.setArray(2, array);
                 statement.executeUpdate();
-            } finally {
-                array.free();
             }
+        } finally {
+            array.free();
         }
     }
 

@@ -119,7 +119,7 @@ final class HandOff {
                     scheduled.markFailed(tx.dsl(), row, error, retryAt, now);
                 }
             }
-            scheduled.markEnqueued(tx.dsl(), handedOn, now);
+            scheduled.markHandedOn(tx.dsl(), handedOn, now);
             return handled;
         });
     }

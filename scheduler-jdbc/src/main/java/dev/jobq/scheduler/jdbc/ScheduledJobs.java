@@ -1,6 +1,7 @@
 package dev.jobq.scheduler.jdbc;
 
 import static dev.jobq.scheduler.jdbc.schema.tables.JobqScheduledJob.JOBQ_SCHEDULED_JOB;
+import static dev.jobq.scheduler.jdbc.schema.tables.JobqScheduledJobDone.JOBQ_SCHEDULED_JOB_DONE;
 
 import dev.jobq.JobOptions;
 import dev.jobq.ScheduledJobInfo;
@@ -23,9 +24,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code jobq_scheduled_job} table: one-time jobs. A row is {@code SCHEDULED} until a scheduler
- * hands it on ({@code ENQUEUED}) or it is cancelled ({@code CANCELLED}); rows in either final state
- * are purged after the retention period. While scheduled, a job with a deduplication key holds its
- * queue and key in a unique column, so a second job with the same key returns the first one's id.
+ * hands it on, which deletes it and records its id and the instant in {@code jobq_scheduled_job_done}
+ * (schema version 4), or it is cancelled ({@code CANCELLED}); records and cancelled rows are purged
+ * after the retention period. While scheduled, a job with a deduplication key holds its queue and
+ * key in a unique column, so a second job with the same key returns the first one's id.
  */
 final class ScheduledJobs {
 
@@ -44,6 +46,10 @@ final class ScheduledJobs {
         Instant due = at.truncatedTo(ChronoUnit.MICROS);
         if (due.isBefore(at)) {
             due = due.plus(1, ChronoUnit.MICROS);
+        }
+        if (dsl.fetchExists(JOBQ_SCHEDULED_JOB_DONE, JOBQ_SCHEDULED_JOB_DONE.ID.eq(envelope.jobId()))) {
+            // Stored and handed on before: a retried call.
+            return envelope.jobId();
         }
         for (int attempt = 0; ; attempt++) {
             if (pendingKey != null) {
@@ -123,11 +129,11 @@ final class ScheduledJobs {
         return tx.connectionResult(connection -> ClaimStatements.lockDue(connection, now, limit));
     }
 
-    void markEnqueued(DSLContext tx, Collection<String> ids, Instant now) {
+    void markHandedOn(DSLContext tx, Collection<String> ids, Instant now) {
         if (ids.isEmpty()) {
             return;
         }
-        tx.connection(connection -> ClaimStatements.markEnqueued(connection, ids, now));
+        tx.connection(connection -> ClaimStatements.markHandedOn(connection, ids, now));
     }
 
     /** Keeps a row whose hand-off failed, to be tried again at {@code retryAt}. */
@@ -141,8 +147,33 @@ final class ScheduledJobs {
                 .execute();
     }
 
-    /** Deletes enqueued and cancelled rows last changed before {@code cutoff}, in chunks; returns how many. */
+    /**
+     * Deletes the records of jobs handed on before {@code cutoff}, and cancelled rows (and enqueued
+     * ones, which only a scheduler older than schema version 4 leaves) last changed before it, in
+     * chunks; returns how many.
+     */
     int purge(DSLContext dsl, Instant cutoff) {
+        return purgeHandedOn(dsl, cutoff) + purgeCancelled(dsl, cutoff);
+    }
+
+    private int purgeHandedOn(DSLContext dsl, Instant cutoff) {
+        int total = 0;
+        while (true) {
+            List<String> ids = dsl.select(JOBQ_SCHEDULED_JOB_DONE.ID).from(JOBQ_SCHEDULED_JOB_DONE)
+                    .where(JOBQ_SCHEDULED_JOB_DONE.HANDED_ON_AT.lt(cutoff))
+                    .limit(PURGE_CHUNK)
+                    .fetch(JOBQ_SCHEDULED_JOB_DONE.ID);
+            if (ids.isEmpty()) {
+                return total;
+            }
+            total += dsl.deleteFrom(JOBQ_SCHEDULED_JOB_DONE).where(JOBQ_SCHEDULED_JOB_DONE.ID.in(ids)).execute();
+            if (ids.size() < PURGE_CHUNK) {
+                return total;
+            }
+        }
+    }
+
+    private int purgeCancelled(DSLContext dsl, Instant cutoff) {
         int total = 0;
         while (true) {
             // A sub-select with a limit, since neither database takes DELETE … LIMIT the same way.

@@ -15,8 +15,13 @@ import dev.jobq.spi.JobSink;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.SettableClock;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -24,6 +29,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -243,6 +249,66 @@ abstract class JdbcSchedulerContract {
             scheduler.schedule(job, T0.plus(AN_HOUR));
 
             assertThat(scheduler.listScheduled(10)).hasSize(1);
+        }
+
+        @Test
+        void schedulingAJobAgainAfterItWasHandedOnDoesNotHandItOnTwice() {
+            var scheduler = open();
+            JobEnvelope job = job("report:send");
+            scheduler.schedule(job, T0);
+            assertThat(scheduler.fireDue()).isEqualTo(1);
+
+            assertThat(scheduler.schedule(job, T0)).isEqualTo(job.jobId());
+
+            assertThat(scheduler.fireDue()).isZero();
+            assertThat(scheduler.listScheduled(10)).isEmpty();
+            assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(job.jobId());
+        }
+
+        /**
+         * Up to schema version 3 a handed-on row stayed in jobq_scheduled_job, marked ENQUEUED;
+         * version 4 moves it to jobq_scheduled_job_done, where a retried schedule(...) and the
+         * purge find it.
+         */
+        @Test
+        void jobsHandedOnBeforeSchemaVersion4AreKnownAfterTheUpgrade() throws Exception {
+            Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
+                    .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
+                    .javaMigrations(new PartialIndexesOnPostgres()).target("3").load().migrate();
+            JobEnvelope handedOn = job("report:sent");
+            JobEnvelope waiting = job("report:waiting");
+            try (Connection connection = DriverManager.getConnection(url)) {
+                insertVersion3Row(connection, handedOn, "ENQUEUED", T0);
+                insertVersion3Row(connection, waiting, "SCHEDULED", T0.plus(AN_HOUR));
+            }
+
+            var scheduler = open(builder().retention(AN_HOUR));
+
+            assertThat(scheduler.listScheduled(10)).extracting(ScheduledJobInfo::id).containsExactly(waiting.jobId());
+            assertThat(scheduler.schedule(handedOn, T0)).isEqualTo(handedOn.jobId());
+            assertThat(scheduler.fireDue()).isZero();
+            clock.set(T0.plus(Duration.ofMinutes(61)));
+            assertThat(scheduler.purgeNow()).as("records purged").isEqualTo(1);
+            assertThat(scheduler.fireDue()).isEqualTo(1);
+            assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(waiting.jobId());
+        }
+
+        private static void insertVersion3Row(Connection connection, JobEnvelope job, String status, Instant due)
+                throws SQLException {
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobq_scheduled_job (id, type, "
+                    + "queue, payload, options, scheduled_for, due_at, status, attempts, created_at, updated_at) "
+                    + "VALUES (?, ?, 'default', '{}', '{}', ?, ?, ?, 0, ?, ?)")) {
+                OffsetDateTime at = OffsetDateTime.ofInstant(due, ZoneOffset.UTC);
+                OffsetDateTime now = OffsetDateTime.ofInstant(T0, ZoneOffset.UTC);
+                insert.setString(1, job.jobId());
+                insert.setString(2, job.type());
+                insert.setObject(3, at);
+                insert.setObject(4, at);
+                insert.setString(5, status);
+                insert.setObject(6, now);
+                insert.setObject(7, now);
+                insert.executeUpdate();
+            }
         }
 
         @Test
