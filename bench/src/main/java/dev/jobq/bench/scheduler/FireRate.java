@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -25,13 +26,18 @@ import org.jspecify.annotations.Nullable;
  * timed from {@code start()} until the provider has accepted all {@code N}; ceiling: a raw JDBC loop
  * on the same table and batch size ({@link SkipLockedLoop}: {@code FOR UPDATE SKIP LOCKED}, read,
  * delete, commit). On PostgreSQL run durably ({@link DurablePostgres}), 20,000 rows, and on an H2
- * file, 5,000 rows (H2 slows down with many rows due at one instant, the raw loop as much as the
- * scheduler). Then the same among 1,000,000 future rows on PostgreSQL and 100,000 on H2, against
- * the empty-table rate of the same run: cost must not grow with rows that are not due.
+ * file, {@value #H2_DUE} rows (on H2 the raw loop slows down with many rows due at one instant: H2 locks
+ * every due row its FOR UPDATE scan reads, before the LIMIT; the scheduler claims in two steps
+ * there). Then the same among 1,000,000 future rows on PostgreSQL and 100,000 on H2, against the
+ * empty-table rate of the same run: cost must not grow with rows that are not due. Row ids are
+ * time-ordered UUIDs (version 7) like those jobq writes; on H2 the future-rows run is repeated with
+ * random ones (version 4), which put every row at a random place of the primary key.
  */
 public final class FireRate implements Workload {
 
     static final int BATCH = 100;
+    static final int H2_DUE = 10_000;
+    static final int H2_DUE_QUICK = 5_000;
     private static final Duration LIMIT = Duration.ofMinutes(3);
     private static final String TYPE = "bench:email";
 
@@ -57,7 +63,7 @@ public final class FireRate implements Workload {
                 + "read the row, DELETE, commit";
         String empty = "the scheduler in the same run with only the due rows in the table";
         return List.of(
-                new Metric("h2", "H2 file: 5,000 due (quick 2,000) → memory provider", Unit.JOBS_PER_SECOND, raw,
+                new Metric("h2", "H2 file: 10,000 due (quick 5,000) → memory provider", Unit.JOBS_PER_SECOND, raw,
                         Target.none()),
                 new Metric("pg", "PostgreSQL durable: 20,000 due (quick 3,000) → memory provider",
                         Unit.JOBS_PER_SECOND, raw,
@@ -70,7 +76,9 @@ public final class FireRate implements Workload {
                         Target.atLeastPercentOfCeiling(90)),
                 new Metric("pg-raw-future", "raw loop on PostgreSQL, among 1,000,000 future rows (quick 50,000)",
                         Unit.JOBS_PER_SECOND, "the raw loop in the same run with only the due rows in the table",
-                        Target.none()));
+                        Target.none()),
+                new Metric("h2-future-v4", "H2 file, among 100,000 future rows (quick 20,000), random (v4) ids",
+                        Unit.JOBS_PER_SECOND, empty, Target.none()));
     }
 
     /** The sizes of one scale. */
@@ -80,23 +88,24 @@ public final class FireRate implements Workload {
     @Override
     public void run(Scale scale, Probe probe) throws Exception {
         var postgresPlan = new Plan(scale.pick(3_000, 20_000), scale.pick(50_000, 1_000_000), scale.pick(500, 5_000));
-        // H2 slows down with many rows due at one instant, the raw loop as much as the scheduler
-        // (20,000: about 1,000 rows/s for either), which would take minutes per run: fewer rows there.
-        var h2Plan = new Plan(scale.pick(2_000, 5_000), scale.pick(20_000, 100_000), scale.pick(500, 2_000));
+        // H2's raw loop slows down with many rows due at one instant (its FOR UPDATE locks every due
+        // row it reads), so H2 has fewer rows than PostgreSQL.
+        var h2Plan = new Plan(scale.pick(H2_DUE_QUICK, H2_DUE), scale.pick(20_000, 100_000), scale.pick(500, 2_000));
         Path h2Dir = Files.createTempDirectory("jobq-bench-h2");
         try (var postgres = DurablePostgres.start()) {
             System.out.println("PostgreSQL for B6: " + postgres.durability());
             var pgDatabases = new AtomicLong();
             Rates pg = measure(() -> postgres.newDatabase("jobq_bench_" + pgDatabases.incrementAndGet()), postgresPlan,
-                    probe, "PostgreSQL");
+                    probe, "PostgreSQL", false);
             var h2Databases = new AtomicLong();
             Rates h2 = measure(() -> "jdbc:h2:file:" + h2Dir.resolve("jobq" + h2Databases.incrementAndGet())
-                    .toAbsolutePath(), h2Plan, probe, "H2");
+                    .toAbsolutePath(), h2Plan, probe, "H2", true);
             probe.record("h2", h2.empty().subject(), h2.empty().ceiling());
             probe.record("pg", pg.empty().subject(), pg.empty().ceiling());
             probe.record("pg-future", pg.future().subject(), pg.empty().subject());
             probe.record("h2-future", h2.future().subject(), h2.empty().subject());
             probe.record("pg-raw-future", pg.future().ceiling(), pg.empty().ceiling());
+            probe.record("h2-future-v4", Objects.requireNonNull(h2.futureRandomIds()).subject(), h2.empty().subject());
         } finally {
             try (var files = Files.walk(h2Dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -104,8 +113,11 @@ public final class FireRate implements Workload {
         }
     }
 
-    /** One database's rates: raw loop (ceiling) and scheduler (subject), on an empty table and among future rows. */
-    private record Rates(Sides<Double> empty, Sides<Double> future) {
+    /**
+     * One database's rates: raw loop (ceiling) and scheduler (subject), on an empty table and among
+     * future rows; and, where asked, among future rows that all have random ids.
+     */
+    private record Rates(Sides<Double> empty, Sides<Double> future, @Nullable Sides<Double> futureRandomIds) {
     }
 
     /** A new, empty database of one kind; its JDBC URL. */
@@ -120,12 +132,17 @@ public final class FireRate implements Workload {
      * twice), the empty-table figures being the mean of both: whatever drifts during a run (the
      * JIT, the database's first WAL segments, the machine's load) then weighs on both sides alike.
      */
-    private Rates measure(NewDatabase databases, Plan plan, Probe probe, String db) throws Exception {
+    private Rates measure(NewDatabase databases, Plan plan, Probe probe, String db, boolean alsoRandomIds)
+            throws Exception {
         Sides<Double> before = emptyTable(prepare(databases.url(), plan, probe, db), plan, probe, db);
         Sides<Double> future = amongFuture(prepare(databases.url(), null, probe, db), plan, probe, db);
+        Sides<Double> futureRandomIds = alsoRandomIds
+                ? amongFuture(prepare(databases.url(), null, probe, db).withRandomIds(), plan, probe,
+                        db + " (random ids)")
+                : null;
         Sides<Double> after = emptyTable(prepare(databases.url(), null, probe, db), plan, probe, db);
         return new Rates(new Sides<>((before.ceiling() + after.ceiling()) / 2, (before.subject() + after.subject()) / 2),
-                future);
+                future, futureRandomIds);
     }
 
     /** A database with the scheduler's schema, its table's row shape learnt; with a plan, both sides warmed up. */

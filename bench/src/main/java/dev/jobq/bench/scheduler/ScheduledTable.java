@@ -22,6 +22,7 @@ final class ScheduledTable {
 
     private final String url;
     private final boolean postgres;
+    private boolean randomIds;
     private String type;
     private String queue;
     private String payload;
@@ -39,6 +40,16 @@ final class ScheduledTable {
 
     String url() {
         return url;
+    }
+
+    /**
+     * Gives the rows added from here on random (version 4) UUIDs as ids, instead of time-ordered
+     * version 7 ones like the ids jobq writes: each row then sits at a random place of the primary
+     * key, whatever its order of insertion.
+     */
+    ScheduledTable withRandomIds() {
+        randomIds = true;
+        return this;
     }
 
     boolean postgres() {
@@ -144,7 +155,7 @@ final class ScheduledTable {
                 : "DATEADD(MICROSECOND, X * ?, CAST(? AS TIMESTAMP WITH TIME ZONE))";
         String sql = "INSERT INTO jobq_scheduled_job (id, type, queue, payload, options, trace_id, pending_key, "
                 + "scheduled_for, due_at, status, attempts, error, created_at, updated_at) SELECT "
-                + (postgres ? "gen_random_uuid()::text" : "CAST(RANDOM_UUID() AS VARCHAR)")
+                + id()
                 + ", ?, ?, ?, ?, NULL, NULL, " + due + ", " + due + ", 'SCHEDULED', 0, NULL, ?, ? FROM "
                 + (postgres ? "generate_series(1, ?) AS g(n)" : "SYSTEM_RANGE(1, ?)");
         OffsetDateTime at = OffsetDateTime.ofInstant(first, ZoneOffset.UTC);
@@ -168,6 +179,17 @@ final class ScheduledTable {
             s.setInt(i, count);
             s.executeUpdate();
         }
+    }
+
+    /**
+     * The SQL of a new row's id: a UUID of version 7 (time first, then random bits: rows added
+     * later sort later), as jobq's own ids (JobIds), unless {@link #withRandomIds()}.
+     */
+    private String id() {
+        if (postgres) {
+            return randomIds ? "gen_random_uuid()::text" : "uuidv7()::text";
+        }
+        return randomIds ? "CAST(RANDOM_UUID() AS VARCHAR)" : "CAST(RANDOM_UUID(7) AS VARCHAR)";
     }
 
     private static void execute(Connection c, String sql) throws SQLException {
