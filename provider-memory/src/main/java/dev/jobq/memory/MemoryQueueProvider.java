@@ -192,8 +192,11 @@ final class MemoryQueueProvider implements QueueProvider {
             entry.state = Entry.State.COMPLETED;
             entry.updatedAt = now;
             if (limits.maxHistorySize() > 0) {
-                completed.remove(entry.jobId());
-                completed.put(entry.jobId(), entry);
+                // Newest last: a job id completed before (enqueued again since) moves to the end.
+                if (completed.putIfAbsent(entry.jobId(), entry) != null) {
+                    completed.remove(entry.jobId());
+                    completed.put(entry.jobId(), entry);
+                }
                 while (completed.size() > limits.maxHistorySize()) {
                     completed.pollFirstEntry();
                 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.jobq.Backoff;
 import dev.jobq.JobHandler;
+import java.io.IOException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -13,14 +14,30 @@ import org.jspecify.annotations.Nullable;
 /** Handlers by job type, with the payload type they bind to and an optional own backoff. Thread-safe. */
 public final class HandlerRegistry {
 
-    /** One registration. */
     /**
      * One handler. {@code payloadReader} reads {@code payloadType} with the queue's mapper, made once
      * here: {@code ObjectMapper.readValue} set up its reading context anew for every job.
+     * {@code nullReadsAsNull}: whether that reader turns the JSON {@code null} into null, as it does
+     * for most types (not for {@code JsonNode}, nor {@code Optional} with Jackson's Jdk8Module).
      */
-    public record Registration(String type, JavaType payloadType, ObjectReader payloadReader, JobHandler<Object> handler,
-            @Nullable Backoff backoff) {
+    public record Registration(String type, JavaType payloadType, ObjectReader payloadReader, boolean nullReadsAsNull,
+            JobHandler<Object> handler, @Nullable Backoff backoff) {
+
+        /**
+         * The payload of {@code json}. A job enqueued without a payload carries {@code null}: where
+         * the reader makes null of it, that is answered without a parser, which cost more than the
+         * rest of such a job (docs/benchmarks.md, B1).
+         */
+        public @Nullable Object readPayload(String json) throws IOException {
+            if (nullReadsAsNull && NULL_JSON.equals(json)) {
+                return null;
+            }
+            return payloadReader.readValue(json);
+        }
     }
+
+    /** The JSON of a job enqueued without a payload. */
+    private static final String NULL_JSON = "null";
 
     private final ConcurrentHashMap<String, Registration> byType = new ConcurrentHashMap<>();
 
@@ -30,7 +47,8 @@ public final class HandlerRegistry {
         if (type == null || type.isBlank()) {
             throw new IllegalArgumentException("job type must not be blank");
         }
-        var registration = new Registration(type, payloadType, payloadReader, (JobHandler<Object>) handler, backoff);
+        var registration = new Registration(type, payloadType, payloadReader, nullReadsAsNull(payloadReader),
+                (JobHandler<Object>) handler, backoff);
         Registration previous = byType.putIfAbsent(type, registration);
         if (previous != null) {
             throw new IllegalStateException("a handler for job type '" + type + "' is already registered ("
@@ -44,5 +62,13 @@ public final class HandlerRegistry {
 
     public Set<String> types() {
         return Set.copyOf(new TreeSet<>(byType.keySet()));
+    }
+
+    private static boolean nullReadsAsNull(ObjectReader reader) {
+        try {
+            return reader.readValue(NULL_JSON) == null;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 }

@@ -97,7 +97,7 @@ final class AttemptRun implements JobContext, Runnable {
         }
         Object payload;
         try {
-            payload = handler.payloadReader().readValue(envelope.payloadJson());
+            payload = handler.readPayload(envelope.payloadJson());
         } catch (IOException e) {
             String reason = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
             settle(Failure.dead("payload cannot be read as " + handler.payloadType().toCanonical() + ": " + reason));
