@@ -120,17 +120,6 @@ final class ScheduledTable {
         }
     }
 
-    int count(String status) throws SQLException {
-        try (Connection c = connect();
-             PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM jobq_scheduled_job WHERE status = ?")) {
-            s.setString(1, status);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
-    }
-
     /** The database's plan for {@code sql} with its {@code ?} bound to {@code now} and {@code limit}. */
     List<String> plan(String sql, Instant now, int limit) throws SQLException {
         try (Connection c = connect(); PreparedStatement s = c.prepareStatement("EXPLAIN " + sql)) {

@@ -98,6 +98,19 @@ final class ClaimStatements {
             + " WHERE NOT EXISTS (SELECT 1 FROM " + JOBQ_SCHEDULED_JOB_DONE.getName() + " recorded"
             + " WHERE recorded." + name(JOBQ_SCHEDULED_JOB_DONE.ID) + " = handed_on.id)";
 
+    /**
+     * The mark on PostgreSQL, both halves in one statement (a data-modifying WITH, which H2 lacks):
+     * a round trip less per batch. An id recorded already is skipped through the primary key
+     * ({@code ON CONFLICT}): with {@code NOT EXISTS}, the planner, whose statistics saw the table
+     * empty, read the whole of it for every batch.
+     */
+    private static final String HAND_ON_IN_ONE = "WITH handed_on AS (DELETE FROM " + JOBQ_SCHEDULED_JOB.getName()
+            + " WHERE " + name(JOBQ_SCHEDULED_JOB.ID) + " = ANY(?) RETURNING " + name(JOBQ_SCHEDULED_JOB.ID) + ")"
+            + " INSERT INTO " + JOBQ_SCHEDULED_JOB_DONE.getName() + " (" + name(JOBQ_SCHEDULED_JOB_DONE.ID) + ", "
+            + name(JOBQ_SCHEDULED_JOB_DONE.HANDED_ON_AT) + ")"
+            + " SELECT handed_on." + name(JOBQ_SCHEDULED_JOB.ID) + ", CAST(? AS TIMESTAMP WITH TIME ZONE)"
+            + " FROM handed_on ON CONFLICT (" + name(JOBQ_SCHEDULED_JOB_DONE.ID) + ") DO NOTHING";
+
     private ClaimStatements() {
     }
 
@@ -226,11 +239,20 @@ final class ClaimStatements {
 
     /**
      * Marks the rows with these ids handed on: deletes them and records their ids with {@code now};
-     * call in the transaction that claimed them.
+     * call in the transaction that claimed them. {@code inOneStatement} on PostgreSQL only.
      */
-    static void markHandedOn(Connection connection, Collection<String> ids, Instant now) throws SQLException {
+    static void markHandedOn(Connection connection, Collection<String> ids, Instant now, boolean inOneStatement)
+            throws SQLException {
         Array array = connection.createArrayOf("varchar", ids.toArray());
         try {
+            if (inOneStatement) {
+                try (PreparedStatement statement = connection.prepareStatement(HAND_ON_IN_ONE)) {
+                    statement.setArray(1, array);
+                    statement.setObject(2, utc(now));
+                    statement.executeUpdate();
+                }
+                return;
+            }
             try (PreparedStatement statement = connection.prepareStatement(REMOVE_HANDED_ON)) {
                 statement.setArray(1, array);
                 statement.executeUpdate();

@@ -133,7 +133,8 @@ final class ScheduledJobs {
         if (ids.isEmpty()) {
             return;
         }
-        tx.connection(connection -> ClaimStatements.markHandedOn(connection, ids, now));
+        boolean postgres = tx.dialect().family() == SQLDialect.POSTGRES;
+        tx.connection(connection -> ClaimStatements.markHandedOn(connection, ids, now, postgres));
     }
 
     /** Keeps a row whose hand-off failed, to be tried again at {@code retryAt}. */
