@@ -17,6 +17,8 @@ import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.jooq.tools.jdbc.JDBCUtils;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The scheduler's database: its connections (a pool it owns, or the application's DataSource),
@@ -25,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * found on both.
  */
 final class Database implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
 
     static final String HISTORY_TABLE = "jobq_schema_history";
     static final String MIGRATIONS = "classpath:dev/jobq/scheduler/jdbc/migration";
@@ -177,23 +181,54 @@ final class Database implements AutoCloseable {
         }
     }
 
+    /** How often a migration that failed is tried again, and the first pause between tries (doubling). */
+    static final int MIGRATE_TRIES = 6;
+    private static final long FIRST_MIGRATE_PAUSE_MILLIS = 50;
+
+    /**
+     * Brings the schema up to date. Schedulers starting at once on a new database race for it:
+     * one creates Flyway's history table, and another, finding the table there but still empty,
+     * refuses to baseline it ("already exists, and is empty"), or both create it. So a failure is
+     * tried again a few times after a short pause (Flyway itself then sees the first one's work, and
+     * its lock orders the rest); a failure that stays, such as missing rights, is reported after
+     * about 1.5 s.
+     */
     private static void migrate(DataSource dataSource, String description) {
-        try {
-            Flyway.configure(Database.class.getClassLoader())
-                    .dataSource(dataSource)
-                    .table(HISTORY_TABLE)
-                    .locations(MIGRATIONS)
-                    .javaMigrations(new PartialIndexesOnPostgres())
-                    // The application's own tables may share the schema: start our history at 0 there.
-                    .baselineOnMigrate(true)
-                    .baselineVersion("0")
-                    .load()
-                    .migrate();
-        } catch (FlywayException e) {
-            throw new JobQueueException("scheduler: creating or upgrading the jobq_* tables on " + description
-                    + " failed: " + rootMessage(e) + "; the scheduler's user needs CREATE rights on its schema "
-                    + "the first time (history table " + HISTORY_TABLE + ")", e);
+        long pause = FIRST_MIGRATE_PAUSE_MILLIS;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                flyway(dataSource).migrate();
+                return;
+            } catch (FlywayException e) {
+                if (attempt >= MIGRATE_TRIES) {
+                    throw new JobQueueException("scheduler: creating or upgrading the jobq_* tables on " + description
+                            + " failed: " + rootMessage(e) + "; the scheduler's user needs CREATE rights on its "
+                            + "schema the first time (history table " + HISTORY_TABLE + ")", e);
+                }
+                log.debug("scheduler: migrating {} failed (try {} of {}), trying again in {} ms: {}", description,
+                        attempt, MIGRATE_TRIES, pause, rootMessage(e));
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new JobQueueException("scheduler: interrupted while creating or upgrading the jobq_* "
+                            + "tables on " + description, interrupted);
+                }
+                pause *= 2;
+            }
         }
+    }
+
+    private static Flyway flyway(DataSource dataSource) {
+        return Flyway.configure(Database.class.getClassLoader())
+                .dataSource(dataSource)
+                .table(HISTORY_TABLE)
+                .locations(MIGRATIONS)
+                .javaMigrations(new PartialIndexesOnPostgres())
+                // The application's own tables may share the schema: start our history at 0 there.
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load();
     }
 
     @Override
