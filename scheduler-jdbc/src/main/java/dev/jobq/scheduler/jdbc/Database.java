@@ -32,6 +32,9 @@ final class Database implements AutoCloseable {
 
     static final String HISTORY_TABLE = "jobq_schema_history";
     static final String MIGRATIONS = "classpath:dev/jobq/scheduler/jdbc/migration";
+    /** How often a migration that failed is tried in all, and the first pause between tries (doubling). */
+    private static final int MIGRATE_TRIES = 6;
+    private static final long FIRST_MIGRATE_PAUSE_MILLIS = 50;
 
     private final DataSource dataSource;
     private final SQLDialect dialect;
@@ -180,10 +183,6 @@ final class Database implements AutoCloseable {
                     + "; check scheduler.jdbcUrl, username and password, and that the database is running", e);
         }
     }
-
-    /** How often a migration that failed is tried again, and the first pause between tries (doubling). */
-    static final int MIGRATE_TRIES = 6;
-    private static final long FIRST_MIGRATE_PAUSE_MILLIS = 50;
 
     /**
      * Brings the schema up to date. Schedulers starting at once on a new database race for it:

@@ -16,8 +16,11 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.SQLDialect;
+import org.jooq.Table;
 import org.jooq.exception.IntegrityConstraintViolationException;
 import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
@@ -154,41 +157,27 @@ final class ScheduledJobs {
      * chunks; returns how many.
      */
     int purge(DSLContext dsl, Instant cutoff) {
-        return purgeHandedOn(dsl, cutoff) + purgeCancelled(dsl, cutoff);
+        Condition old = JOBQ_SCHEDULED_JOB_DONE.HANDED_ON_AT.lt(cutoff);
+        Condition finished = JOBQ_SCHEDULED_JOB.STATUS.in(ENQUEUED, CANCELLED);
+        return deleteInChunks(dsl, JOBQ_SCHEDULED_JOB_DONE, JOBQ_SCHEDULED_JOB_DONE.ID, old, DSL.noCondition())
+                + deleteInChunks(dsl, JOBQ_SCHEDULED_JOB, JOBQ_SCHEDULED_JOB.ID,
+                        finished.and(JOBQ_SCHEDULED_JOB.UPDATED_AT.lt(cutoff)), finished);
     }
 
-    private int purgeHandedOn(DSLContext dsl, Instant cutoff) {
+    /**
+     * Deletes the rows of {@code table} that meet {@code which}, {@value #PURGE_CHUNK} at a time, by
+     * id, each delete re-checking {@code stillDeletable}; returns how many. A sub-select with a limit,
+     * since neither database takes DELETE … LIMIT the same way.
+     */
+    private static int deleteInChunks(DSLContext dsl, Table<?> table, Field<String> id, Condition which,
+            Condition stillDeletable) {
         int total = 0;
         while (true) {
-            List<String> ids = dsl.select(JOBQ_SCHEDULED_JOB_DONE.ID).from(JOBQ_SCHEDULED_JOB_DONE)
-                    .where(JOBQ_SCHEDULED_JOB_DONE.HANDED_ON_AT.lt(cutoff))
-                    .limit(PURGE_CHUNK)
-                    .fetch(JOBQ_SCHEDULED_JOB_DONE.ID);
+            List<String> ids = dsl.select(id).from(table).where(which).limit(PURGE_CHUNK).fetch(id);
             if (ids.isEmpty()) {
                 return total;
             }
-            total += dsl.deleteFrom(JOBQ_SCHEDULED_JOB_DONE).where(JOBQ_SCHEDULED_JOB_DONE.ID.in(ids)).execute();
-            if (ids.size() < PURGE_CHUNK) {
-                return total;
-            }
-        }
-    }
-
-    private int purgeCancelled(DSLContext dsl, Instant cutoff) {
-        int total = 0;
-        while (true) {
-            // A sub-select with a limit, since neither database takes DELETE … LIMIT the same way.
-            List<String> ids = dsl.select(JOBQ_SCHEDULED_JOB.ID).from(JOBQ_SCHEDULED_JOB)
-                    .where(JOBQ_SCHEDULED_JOB.STATUS.in(ENQUEUED, CANCELLED)
-                            .and(JOBQ_SCHEDULED_JOB.UPDATED_AT.lt(cutoff)))
-                    .limit(PURGE_CHUNK)
-                    .fetch(JOBQ_SCHEDULED_JOB.ID);
-            if (ids.isEmpty()) {
-                return total;
-            }
-            total += dsl.deleteFrom(JOBQ_SCHEDULED_JOB)
-                    .where(JOBQ_SCHEDULED_JOB.ID.in(ids).and(JOBQ_SCHEDULED_JOB.STATUS.in(ENQUEUED, CANCELLED)))
-                    .execute();
+            total += dsl.deleteFrom(table).where(id.in(ids).and(stillDeletable)).execute();
             if (ids.size() < PURGE_CHUNK) {
                 return total;
             }
