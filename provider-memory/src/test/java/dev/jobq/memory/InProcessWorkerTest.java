@@ -9,6 +9,7 @@ import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.NonRetryableJobException;
 import dev.jobq.spi.Capabilities;
+import dev.jobq.spi.Feature;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
@@ -17,6 +18,7 @@ import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -91,6 +93,52 @@ class InProcessWorkerTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> receiving.get() == 3);
         assertThat(mostAtOnce).hasValue(3);
+    }
+
+    @Test
+    @DisplayName("on a provider that settles over the network, a returned handler's permit serves the next job while "
+            + "its acknowledgement is on the wire; at most twice concurrency acknowledgements wait so")
+    void returnedHandlersPermitServesTheNextJobDuringItsAcknowledgement() {
+        var acksMayFinish = new CountDownLatch(1);
+        var acking = new AtomicInteger();
+        QueueProvider remote = new ForwardingQueueProvider(memoryProvider(Map.of())) {
+            @Override
+            public Capabilities capabilities() {
+                Capabilities real = delegate().capabilities();
+                var features = EnumSet.copyOf(real.features());
+                features.remove(Feature.LOCAL_RECEIVE);
+                return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, 10);
+            }
+
+            @Override
+            public void acknowledge(ReceivedJob job) {
+                acking.incrementAndGet();
+                awaitIgnoringInterrupts(acksMayFinish);
+                delegate().acknowledge(job);
+            }
+        };
+        int concurrency = 2;
+        JobQueue jobs = queue(remote, concurrency, Duration.ofSeconds(5));
+        jobs.registerJobHandler("work", Work.class, (job, ctx) -> { });
+        int total = 3 * concurrency + 2;
+        for (int i = 0; i < total; i++) {
+            jobs.enqueue("work", new Work(i));
+        }
+        jobs.start();
+
+        // Four handlers (twice the concurrency) return and hand their permits back while they
+        // acknowledge; two more run on those permits and keep them, since four wait already. The
+        // last two jobs wait for a permit.
+        await().atMost(EventRecorder.WAIT).until(() -> acking.get() == 3 * concurrency);
+        await().during(Duration.ofMillis(300)).atMost(EventRecorder.WAIT)
+                .until(() -> events.all(JobEvent.Started.class).size() == 3 * concurrency);
+        assertThat(events.all(JobEvent.Completed.class)).isEmpty();
+        assertThat(jobs.stats("default").peakActive()).isEqualTo(concurrency);
+
+        acksMayFinish.countDown();
+        events.awaitCount(JobEvent.Completed.class, total);
+        assertThat(acking).hasValue(total);
+        assertThat(jobs.stats("default").peakActive()).isEqualTo(concurrency);
     }
 
     @Test

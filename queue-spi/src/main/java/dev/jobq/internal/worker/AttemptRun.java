@@ -26,6 +26,11 @@ import org.slf4j.MDC;
  * the state away from RUNNING first; the others find it settled and do nothing. The attempt is
  * {@linkplain #isSettled() settled} once that one has also told the provider (acknowledged, failed
  * or released the delivery) and announced it to the listeners.
+ *
+ * <p>When the handler's own thread settles the attempt (the handler returned or threw, or the job
+ * never reached it), it first calls {@code handlerReturned}, before it tells the provider: the worker
+ * may hand the thread's permit back then, so that an acknowledgement over the network does not hold
+ * a handler slot.
  */
 final class AttemptRun implements JobContext, Runnable {
 
@@ -37,6 +42,7 @@ final class AttemptRun implements JobContext, Runnable {
     private final QueueBinding queue;
     private final ReceivedJob delivery;
     private final RunEnvironment env;
+    private final Runnable handlerReturned;
     private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
     private final long timeoutNanos;
     private final long heartbeatEveryNanos;
@@ -46,11 +52,14 @@ final class AttemptRun implements JobContext, Runnable {
     private volatile boolean settled;
     private volatile @Nullable Thread thread;
     private volatile Backoff backoff;
+    /** Touched by the handler's thread only. */
+    private boolean countedFinished;
 
-    AttemptRun(QueueBinding queue, ReceivedJob delivery, RunEnvironment env) {
+    AttemptRun(QueueBinding queue, ReceivedJob delivery, RunEnvironment env, Runnable handlerReturned) {
         this.queue = queue;
         this.delivery = delivery;
         this.env = env;
+        this.handlerReturned = handlerReturned;
         this.backoff = env.defaultBackoff();
         this.timeoutNanos = delivery.envelope().options().timeout().toNanos();
         long lease = delivery.leaseDuration().toNanos();
@@ -69,7 +78,7 @@ final class AttemptRun implements JobContext, Runnable {
         try {
             execute(envelope);
         } finally {
-            queue.counters().finished();
+            countFinished();
             MDC.remove("jobId");
             MDC.remove("jobType");
             MDC.remove("attempt");
@@ -121,7 +130,7 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     private void succeeded() {
-        if (!state.compareAndSet(State.RUNNING, State.FINISHED)) {
+        if (!finishOnHandlerThread()) {
             log.debug("job {} returned after it was {}; its outcome is discarded", delivery.jobId(), state.get());
             return;
         }
@@ -148,7 +157,7 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     private void failed(Throwable error) {
-        if (!state.compareAndSet(State.RUNNING, State.FINISHED)) {
+        if (!finishOnHandlerThread()) {
             return;
         }
         if (cancelled && (error instanceof InterruptedException || error instanceof JobCancelledException)) {
@@ -162,8 +171,29 @@ final class AttemptRun implements JobContext, Runnable {
 
     /** Settles a delivery that never reached its handler. */
     private void settle(Failure failure) {
-        if (state.compareAndSet(State.RUNNING, State.FINISHED)) {
+        if (finishOnHandlerThread()) {
             report(failure, null);
+        }
+    }
+
+    /**
+     * Moves the attempt from RUNNING to FINISHED on the handler's thread, whose handler is done with
+     * it, and says so to the worker; false if a timeout or the shutdown settled it first.
+     */
+    private boolean finishOnHandlerThread() {
+        if (!state.compareAndSet(State.RUNNING, State.FINISHED)) {
+            return false;
+        }
+        countFinished();
+        handlerReturned.run();
+        return true;
+    }
+
+    /** Counts the attempt out of the queue's active ones, once: when its handler is done, not its settling. */
+    private void countFinished() {
+        if (!countedFinished) {
+            countedFinished = true;
+            queue.counters().finished();
         }
     }
 

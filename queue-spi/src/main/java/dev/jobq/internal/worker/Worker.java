@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,16 +28,32 @@ import org.slf4j.LoggerFactory;
  * interrupted), let running handlers finish for up to {@code shutdownTimeout}, then cancel and
  * interrupt the rest and release their jobs so none is lost and none waits out a lease. A handler
  * that ignores the interrupt keeps its thread, but not the shutdown.
+ *
+ * <p>On a provider that settles deliveries over the network (every provider that does not receive
+ * in-process, {@link Feature#LOCAL_RECEIVE}), a handler thread hands its permit back as soon as its
+ * handler returns and then acknowledges (or fails) the delivery, so the poll loop receives the next
+ * jobs while acknowledgements are on the wire instead of after them. At most twice {@code concurrency}
+ * threads settle so at once; beyond that a thread keeps its permit until its delivery is settled.
+ * No received job ever waits for a permit: receives still ask for the free permits only, so every
+ * leased delivery beyond the running ones is a finished job whose outcome is on its way.
  */
 public final class Worker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     private static final Duration LOOP_EXIT_WAIT = Duration.ofSeconds(5);
+    /**
+     * Handler threads that may settle after handing their permit back, per permit: two, so that one
+     * batch's acknowledgements may still be on the wire when the next batch's handlers return (one
+     * per permit stalled them, one round trip in two; four did no better than two).
+     */
+    private static final int SETTLING_PER_PERMIT = 2;
 
     private final WorkerSettings settings;
     private final List<QueueBinding> queues;
     private final RunEnvironment env;
     private final PermitPool permits;
+    /** Handler threads that handed their permit back and still settle their delivery with the provider. */
+    private final Semaphore settling;
     private final Watchdog watchdog;
     /** Attempts whose handler is running; the watchdog sweeps the same set. */
     private final Set<AttemptRun> runs = ConcurrentHashMap.newKeySet();
@@ -58,6 +75,7 @@ public final class Worker implements AutoCloseable {
         this.queues = List.copyOf(queues);
         this.env = env;
         this.permits = new PermitPool(settings.concurrency(), queues.size());
+        this.settling = new Semaphore(SETTLING_PER_PERMIT * settings.concurrency());
         this.watchdog = new Watchdog(queues.get(0).name(), runs);
         for (QueueBinding queue : queues) {
             handlerThreads.put(queue.name(), Thread.ofVirtual().name("jobq-worker-" + queue.name() + "-", 0).factory());
@@ -113,10 +131,11 @@ public final class Worker implements AutoCloseable {
     }
 
     private void runFrom(QueueBinding queue, int tier, ReceivedJob first) {
+        boolean takesNext = queue.provider().capabilities().supports(Feature.LOCAL_RECEIVE);
+        var permit = new HandlerPermit();
         try {
-            boolean takesNext = queue.provider().capabilities().supports(Feature.LOCAL_RECEIVE);
             for (ReceivedJob job = first; job != null; job = takesNext ? next(queue, tier) : null) {
-                var run = new AttemptRun(queue, job, env);
+                var run = new AttemptRun(queue, job, env, takesNext ? HandlerPermit.KEEP : permit::handBackEarly);
                 runs.add(run);
                 try {
                     run.run();
@@ -126,9 +145,35 @@ public final class Worker implements AutoCloseable {
                 }
             }
         } finally {
-            permits.release(1);
+            permit.end();
             if (stopping) {
                 signalRunEnded();
+            }
+        }
+    }
+
+    /**
+     * The permit of one handler thread. Handed back early, once its handler returned, if fewer than
+     * twice {@code concurrency} threads are settling already; otherwise, and on providers that receive
+     * in-process (their settling costs no round trip, and the thread goes on to the next job), when
+     * the thread ends. Used by its own thread only.
+     */
+    private final class HandlerPermit {
+        static final Runnable KEEP = () -> { };
+        private boolean handedBack;
+
+        void handBackEarly() {
+            if (!handedBack && settling.tryAcquire()) {
+                handedBack = true;
+                permits.release(1);
+            }
+        }
+
+        void end() {
+            if (handedBack) {
+                settling.release();
+            } else {
+                permits.release(1);
             }
         }
     }
