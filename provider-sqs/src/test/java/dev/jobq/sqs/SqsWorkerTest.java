@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -160,6 +161,43 @@ class SqsWorkerTest {
         List<Integer> inOrder = List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
         assertThat(ledger).as("group ledger:post").containsExactlyElementsOf(inOrder);
         assertThat(audit).as("group audit:post").containsExactlyElementsOf(inOrder);
+    }
+
+    @Test
+    @DisplayName("enqueueAll on a standard queue sends every job (concurrently, in batches); each runs once with its payload")
+    void enqueueAllOnAStandardQueue() {
+        SqsServer.Queues queues = ElasticMq.newQueues("bulk", false);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        List<String> ran = new CopyOnWriteArrayList<>();
+        jobs.registerJobHandler("report:build", Integer.class, (job, ctx) -> ran.add(job.id() + "=" + job.payload()));
+        List<Integer> payloads = IntStream.range(0, 35).boxed().toList();
+
+        List<String> ids = jobs.enqueueAll("report:build", payloads);
+        assertThat(ids).hasSize(35).doesNotHaveDuplicates();
+        assertThat(QueueContents.total(queues.url())).as("messages on the queue").isEqualTo(35);
+        jobs.start();
+        workers.awaitEvents(JobEvent.Completed.class, e -> true, 35);
+        jobs.close();
+
+        assertThat(ran).containsExactlyInAnyOrderElementsOf(
+                IntStream.range(0, 35).mapToObj(i -> ids.get(i) + "=" + i).toList());
+        assertThat(QueueContents.total(queues.url())).as("messages left on the queue").isZero();
+    }
+
+    @Test
+    @DisplayName("enqueueAll on a FIFO queue sends the jobs in the payloads' order, and they run in it")
+    void enqueueAllOnAFifoQueueKeepsTheOrder() {
+        SqsServer.Queues queues = ElasticMq.newQueues("bulk-ordered", true);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        List<Integer> ledger = new CopyOnWriteArrayList<>();
+        jobs.registerJobHandler("ledger:post", Integer.class, (job, ctx) -> ledger.add(job.payload()));
+        List<Integer> inOrder = IntStream.range(0, 25).boxed().toList();
+
+        jobs.enqueueAll("ledger:post", inOrder);
+        jobs.start();
+        workers.awaitEvents(JobEvent.Completed.class, e -> true, 25);
+
+        assertThat(ledger).containsExactlyElementsOf(inOrder);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.jobq.internal.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jobq.BulkEnqueueException;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobOptions;
@@ -17,7 +18,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +35,12 @@ import org.jspecify.annotations.Nullable;
  * provider's reach. Also the {@link JobSink} the scheduler hands due jobs to.
  */
 final class Enqueuer implements JobSink {
+
+    /** Jobs of one enqueueAll call on the wire at once: ten SQS batches' worth. */
+    static final int BULK_IN_FLIGHT = 100;
+    /** Failures of one enqueueAll call named in its exception's message, and kept in it, at most. */
+    private static final int FAILURES_NAMED = 10;
+    private static final ThreadFactory BULK_SENDERS = Thread.ofVirtual().name("jobq-enqueue-", 0).factory();
 
     private final Map<String, QueueBinding> queues;
     private final Map<String, String> providerTypes;
@@ -57,25 +72,136 @@ final class Enqueuer implements JobSink {
         JobOptions jobOptions = options.resolve(JobOptions.defaults());
         QueueBinding queue = binding(jobOptions.queue());
         checkSupported(queue, jobOptions);
-        String payloadJson = payload == null ? nullPayloadJson : JobQueueRuntime.toJson(mapper, type, payload);
-        checkSize(queue, type, payloadJson);
+        String payloadJson = payloadJson(queue, type, payload);
+        Timing timing = timing(options);
+        return send(queue, envelope(type, payloadJson, jobOptions, timing), timing);
+    }
 
+    /**
+     * Enqueues one job per payload with the same options. Every payload is written and checked
+     * before any job is sent, so a bad one rejects the call with nothing enqueued. On a provider
+     * behind a network that keeps no order (SQS standard queues) the jobs are sent concurrently, up
+     * to {@value #BULK_IN_FLIGHT} at a time, so that the provider can batch them; otherwise one after
+     * another, in order.
+     */
+    List<String> enqueueAll(String type, List<?> payloads, EnqueueOptions options) {
+        requireType(type);
+        JobOptions jobOptions = options.resolve(JobOptions.defaults());
+        int count = payloads.size();
+        if (jobOptions.deduplicationKey() != null && count > 1) {
+            throw new JobRejectedException("deduplicationKey '" + jobOptions.deduplicationKey() + "' would be given to all "
+                    + count + " jobs of type '" + type + "', so all but one would be dropped as duplicates; enqueue "
+                    + "jobs with deduplication keys one by one, each with its own key");
+        }
+        QueueBinding queue = binding(jobOptions.queue());
+        checkSupported(queue, jobOptions);
+        List<String> payloadJsons = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            try {
+                payloadJsons.add(payloadJson(queue, type, payloads.get(i)));
+            } catch (JobRejectedException e) {
+                throw new JobRejectedException("payload " + i + " of " + count + ": " + e.getMessage()
+                        + "; none of the " + count + " jobs was enqueued");
+            }
+        }
+        Timing timing = timing(options);
+        List<JobEnvelope> envelopes = new ArrayList<>(count);
+        for (String payloadJson : payloadJsons) {
+            envelopes.add(envelope(type, payloadJson, jobOptions, timing));
+        }
+        String[] jobIds = new String[count];
+        RuntimeException[] failures = new RuntimeException[count];
+        IntConsumer sendOne = i -> {
+            try {
+                jobIds[i] = send(queue, envelopes.get(i), timing);
+            } catch (RuntimeException e) {
+                failures[i] = e;
+            }
+        };
+        Capabilities capabilities = queue.provider().capabilities();
+        if (count > 1 && !capabilities.supports(Feature.LOCAL_RECEIVE) && !capabilities.supports(Feature.ORDERED)) {
+            sendConcurrently(count, sendOne);
+        } else {
+            for (int i = 0; i < count; i++) {
+                sendOne.accept(i);
+            }
+        }
+        throwIfAnyFailed(type, jobIds, failures);
+        return List.of(jobIds);
+    }
+
+    /** Throws when any job of an enqueueAll call failed: which did, which did not, the first failure as the cause. */
+    private static void throwIfAnyFailed(String type, @Nullable String[] jobIds, @Nullable RuntimeException[] failures) {
+        List<Integer> failed = new ArrayList<>();
+        for (int i = 0; i < failures.length; i++) {
+            if (failures[i] != null) {
+                failed.add(i);
+            }
+        }
+        if (failed.isEmpty()) {
+            return;
+        }
+        RuntimeException first = failures[failed.get(0)];
+        int count = failures.length;
+        String which = failed.stream().limit(FAILURES_NAMED).map(String::valueOf).collect(Collectors.joining(", "))
+                + (failed.size() > FAILURES_NAMED ? ", …" : "");
+        String others = failed.size() == count ? "none was"
+                : "the other " + (count - failed.size()) + " were, with the ids in jobIds()";
+        var exception = new BulkEnqueueException(failed.size() + " of " + count + " jobs of type '" + type
+                + "' were not enqueued (payloads " + which + "); " + others + ": enqueue the payloads at "
+                + "failedIndexes() again. First failure: " + first.getMessage(), first, Arrays.asList(jobIds), failed);
+        failed.stream().skip(1).limit(FAILURES_NAMED - 1).forEach(i -> exception.addSuppressed(failures[i]));
+        throw exception;
+    }
+
+    /** Runs {@code sendOne} for every index on virtual threads, at most {@value #BULK_IN_FLIGHT} at once; waits for all. */
+    private static void sendConcurrently(int count, IntConsumer sendOne) {
+        var next = new AtomicInteger();
+        try (var senders = Executors.newThreadPerTaskExecutor(BULK_SENDERS)) {
+            for (int s = 0; s < Math.min(count, BULK_IN_FLIGHT); s++) {
+                senders.execute(() -> {
+                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                        sendOne.accept(i);
+                    }
+                });
+            }
+        }
+    }
+
+    /** When a job runs, worked out once from its options at the instant of the call. */
+    private record Timing(Instant now, Instant runAt, Duration delay, @Nullable Instant scheduledFor,
+                          boolean atInstant) {
+    }
+
+    private Timing timing(EnqueueOptions options) {
         Instant now = clock.instant();
         Instant runAt = options.scheduledFor() != null ? options.scheduledFor()
                 : options.delay() != null ? now.plus(options.delay()) : now;
         Duration delay = runAt.isAfter(now) ? Duration.between(now, runAt) : Duration.ZERO;
         Instant scheduledFor = delay.isZero() && options.scheduledFor() == null ? null : runAt;
-        var envelope = new JobEnvelope(JobEnvelope.CURRENT_VERSION, ids.next(), type, payloadJson, jobOptions, 0, now,
-                scheduledFor, null);
+        return new Timing(now, runAt, delay, scheduledFor, options.scheduledFor() != null && delay.isPositive());
+    }
 
+    private JobEnvelope envelope(String type, String payloadJson, JobOptions options, Timing timing) {
+        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, ids.next(), type, payloadJson, options, 0, timing.now(),
+                timing.scheduledFor(), null);
+    }
+
+    private String payloadJson(QueueBinding queue, String type, @Nullable Object payload) {
+        String payloadJson = payload == null ? nullPayloadJson : JobQueueRuntime.toJson(mapper, type, payload);
+        checkSize(queue, type, payloadJson);
+        return payloadJson;
+    }
+
+    private String send(QueueBinding queue, JobEnvelope envelope, Timing timing) {
         Duration maxDelay = queue.provider().capabilities().maxDelay();
         // A job for an instant is held in the scheduler's database whenever there is one, so it
         // survives restarts; a delay only when it is beyond what the provider can hold.
-        boolean atInstant = options.scheduledFor() != null && scheduler != null && delay.isPositive();
-        if (atInstant || delay.compareTo(maxDelay) > 0) {
-            return viaScheduler(queue, envelope, runAt, delay, maxDelay);
+        boolean atInstant = timing.atInstant() && scheduler != null;
+        if (atInstant || timing.delay().compareTo(maxDelay) > 0) {
+            return viaScheduler(queue, envelope, timing.runAt(), timing.delay(), maxDelay);
         }
-        return toProvider(queue, envelope, delay, runAt);
+        return toProvider(queue, envelope, timing.delay(), timing.runAt());
     }
 
     /** A due job from the scheduler: straight to its queue's provider. */
@@ -97,8 +223,7 @@ final class Enqueuer implements JobSink {
         JobOptions jobOptions = options.resolve(JobOptions.defaults());
         QueueBinding queue = binding(jobOptions.queue());
         checkSupported(queue, jobOptions);
-        String payloadJson = payload == null ? nullPayloadJson : JobQueueRuntime.toJson(mapper, type, payload);
-        checkSize(queue, type, payloadJson);
+        String payloadJson = payloadJson(queue, type, payload);
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, ids.next(), type, payloadJson, jobOptions, 0,
                 clock.instant(), at, null);
     }

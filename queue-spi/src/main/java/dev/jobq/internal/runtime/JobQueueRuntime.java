@@ -133,6 +133,12 @@ public final class JobQueueRuntime implements JobQueue {
     }
 
     @Override
+    public List<String> enqueueAll(String type, List<?> payloads, EnqueueOptions options) {
+        requireOpen();
+        return enqueuer.enqueueAll(type, payloads, options);
+    }
+
+    @Override
     public void start() {
         lifecycle.lock();
         try {

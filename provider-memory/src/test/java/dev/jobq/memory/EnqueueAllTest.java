@@ -1,0 +1,136 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.BulkEnqueueException;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import dev.jobq.JobQueueException;
+import dev.jobq.JobRejectedException;
+import dev.jobq.spi.EnqueueResult;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.ForwardingQueueProvider;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("JobQueue.enqueueAll: many jobs in one call, all checked before any is sent")
+class EnqueueAllTest {
+
+    record Work(int n, String note) {
+    }
+
+    private final EventRecorder events = new EventRecorder();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable closeable : toClose.reversed()) {
+            closeable.close();
+        }
+    }
+
+    private QueueProvider memoryProvider(Map<String, ?> settings) {
+        var provider = new MemoryProviderFactory().create(
+                new ProviderContext("default", Settings.of("test", "provider", settings), Clock.systemUTC()));
+        toClose.add(provider);
+        return provider;
+    }
+
+    private JobQueue queue(QueueProvider provider) {
+        JobQueue jobs = JobQueue.builder().provider(new KeepOpen(provider)).concurrency(2).listener(events).build();
+        toClose.add(jobs);
+        return jobs;
+    }
+
+    @Test
+    @DisplayName("returns the ids in the payloads' order, and each job runs once with its own payload")
+    void everyPayloadBecomesAJob() {
+        JobQueue jobs = queue(memoryProvider(Map.of()));
+        List<Work> payloads = List.of(new Work(0, "a"), new Work(1, "b"), new Work(2, "c"), new Work(3, "d"));
+        List<String> ids = jobs.enqueueAll("work", payloads);
+
+        assertThat(ids).hasSize(4).doesNotHaveDuplicates();
+        assertThat(events.all(JobEvent.Enqueued.class)).extracting(JobEvent.Enqueued::jobId)
+                .containsExactlyElementsOf(ids);
+        List<String> ran = new CopyOnWriteArrayList<>();
+        jobs.registerJobHandler("work", Work.class, (job, ctx) -> ran.add(job.id() + "=" + job.payload().n()));
+        jobs.start();
+        events.awaitCount(JobEvent.Completed.class, 4);
+        assertThat(ran).containsExactlyInAnyOrder(ids.get(0) + "=0", ids.get(1) + "=1", ids.get(2) + "=2",
+                ids.get(3) + "=3");
+        assertThat(jobs.enqueueAll("work", List.of())).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a payload over the size limit rejects the call, naming its position, and nothing is enqueued")
+    void oneBadPayloadRejectsThemAll() {
+        JobQueue jobs = queue(memoryProvider(Map.of("maxPayloadBytes", "64B")));
+        List<Work> payloads = List.of(new Work(0, "fits"), new Work(1, "x".repeat(100)), new Work(2, "fits"));
+
+        assertThatThrownBy(() -> jobs.enqueueAll("work", payloads))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageStartingWith("payload 1 of 3: payload of job type 'work' is ")
+                .hasMessageContaining("over the 64-byte limit")
+                .hasMessageEndingWith("none of the 3 jobs was enqueued");
+        assertThat(jobs.stats("default").waiting()).isZero();
+        assertThat(events.all(JobEvent.Enqueued.class)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("one deduplication key for several payloads is refused: all but one would be dropped")
+    void oneDeduplicationKeyForManyIsRefused() {
+        JobQueue jobs = queue(memoryProvider(Map.of()));
+        var options = EnqueueOptions.builder().deduplicationKey("nightly").build();
+
+        assertThatThrownBy(() -> jobs.enqueueAll("work", List.of(new Work(0, "a"), new Work(1, "b")), options))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageContaining("deduplicationKey 'nightly' would be given to all 2 jobs")
+                .hasMessageContaining("one by one");
+        assertThat(jobs.stats("default").waiting()).isZero();
+        assertThat(jobs.enqueueAll("work", List.of(new Work(0, "a")), options)).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("when the provider refuses some jobs, the exception says which; the others stay enqueued")
+    void providerRefusingSomeJobsIsReportedJobByJob() {
+        QueueProvider refusesOdd = new ForwardingQueueProvider(memoryProvider(Map.of())) {
+            @Override
+            public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                if (envelope.payloadJson().contains("\"odd\"")) {
+                    throw new JobQueueException("storage refused job " + envelope.jobId());
+                }
+                return super.enqueue(envelope, delay);
+            }
+        };
+        JobQueue jobs = queue(refusesOdd);
+        List<Work> payloads = List.of(new Work(0, "even"), new Work(1, "odd"), new Work(2, "even"), new Work(3, "odd"));
+
+        var thrown = (BulkEnqueueException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> jobs.enqueueAll("work", payloads));
+
+        assertThat(thrown).hasMessageStartingWith("2 of 4 jobs of type 'work' were not enqueued (payloads 1, 3); "
+                + "the other 2 were, with the ids in jobIds()").hasMessageContaining("storage refused job");
+        assertThat(thrown.failedIndexes()).containsExactly(1, 3);
+        assertThat(thrown.jobIds()).hasSize(4);
+        assertThat(thrown.jobIds().get(1)).isNull();
+        assertThat(thrown.jobIds().get(3)).isNull();
+        assertThat(Arrays.asList(thrown.jobIds().get(0), thrown.jobIds().get(2))).doesNotContainNull();
+        assertThat(thrown.getSuppressed()).hasSize(1);
+        assertThat(events.all(JobEvent.Enqueued.class)).extracting(JobEvent.Enqueued::jobId)
+                .containsExactly(thrown.jobIds().get(0), thrown.jobIds().get(2));
+        assertThat(jobs.stats("default").waiting()).isEqualTo(2);
+    }
+}
