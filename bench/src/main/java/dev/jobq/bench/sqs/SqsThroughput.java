@@ -13,6 +13,7 @@ import dev.jobq.bench.runner.Target;
 import dev.jobq.bench.runner.Unit;
 import dev.jobq.bench.runner.Workload;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,11 +21,13 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * B5: jobs through {@code provider-sqs} on an ElasticMQ server in the same JVM. jobq: {@code N}
- * jobs enqueued with {@link JobQueue#enqueue} from {@value #CONCURRENCY} producer threads (the
- * provider batches them), then drained by a started queue of concurrency {@value #CONCURRENCY}
- * (long polls, real handlers binding a ~100-byte payload, acknowledgements). Ceiling: the raw SDK
- * on as many threads ({@link RawSqsLoop}): {@code SendMessageBatch} of ten, then
- * {@code ReceiveMessage} of ten and {@code DeleteMessageBatch}. Each side gets a fresh queue.
+ * jobs enqueued from {@value #CONCURRENCY} producer threads, each handing {@link JobQueue#enqueueAll}
+ * ten jobs per call as the raw loop hands {@code SendMessageBatch} ten messages (and again with one
+ * {@link JobQueue#enqueue} per job, which the provider batches across callers), then drained by a
+ * started queue of concurrency {@value #CONCURRENCY} (long polls, real handlers binding a ~100-byte
+ * payload, acknowledgements). Ceiling: the raw SDK on as many threads ({@link RawSqsLoop}):
+ * {@code SendMessageBatch} of ten, then {@code ReceiveMessage} of ten and {@code DeleteMessageBatch}.
+ * Each side gets a fresh queue.
  * Also sends 2,000 messages (500 quick) one {@code SendMessage} each from as many threads, to show
  * what the provider's batching is worth; and runs jobq again with {@value #WIDE} producers and
  * concurrency {@value #WIDE}: the raw loop's ten threads hold up to a hundred messages at once (ten
@@ -35,6 +38,8 @@ public final class SqsThroughput implements Workload {
 
     static final int CONCURRENCY = 10;
     static final int WIDE = 100;
+    /** Jobs per enqueueAll call: the raw loop's SendMessageBatch size. */
+    static final int PER_CALL = 10;
     private static final String TYPE = "bench:email";
     private static final Duration LIMIT = Duration.ofMinutes(3);
 
@@ -59,14 +64,18 @@ public final class SqsThroughput implements Workload {
         String raw = "the AWS SDK alone on " + CONCURRENCY + " threads: SendMessageBatch of 10, then ReceiveMessage "
                 + "of 10 and DeleteMessageBatch";
         return List.of(
-                new Metric("through", "enqueue then drain, concurrency " + CONCURRENCY, Unit.JOBS_PER_SECOND, raw,
-                        Target.atLeastPercentOfCeiling(80)),
-                new Metric("through-wide", "enqueue then drain, " + WIDE + " producers, concurrency " + WIDE,
+                new Metric("through", "enqueue then drain, concurrency " + CONCURRENCY + ", enqueueAll of " + PER_CALL,
+                        Unit.JOBS_PER_SECOND, raw, Target.atLeastPercentOfCeiling(80)),
+                new Metric("through-single", "enqueue then drain, concurrency " + CONCURRENCY + ", one job per call",
                         Unit.JOBS_PER_SECOND, raw, Target.none()),
-                new Metric("enqueue", "enqueue from " + CONCURRENCY + " threads (batched)", Unit.JOBS_PER_SECOND, raw,
-                        Target.none()),
+                new Metric("through-wide", "enqueue then drain, " + WIDE + " producers, concurrency " + WIDE
+                        + ", one job per call", Unit.JOBS_PER_SECOND, raw, Target.none()),
+                new Metric("enqueue", "enqueue from " + CONCURRENCY + " threads, enqueueAll of " + PER_CALL,
+                        Unit.JOBS_PER_SECOND, raw, Target.none()),
+                new Metric("enqueue-single", "enqueue from " + CONCURRENCY + " threads, one job per call (batched by "
+                        + "the provider)", Unit.JOBS_PER_SECOND, raw, Target.none()),
                 new Metric("drain", "drain, concurrency " + CONCURRENCY, Unit.JOBS_PER_SECOND, raw, Target.none()),
-                new Metric("unbatched", "enqueue from " + CONCURRENCY + " threads (batched) vs unbatched",
+                new Metric("unbatched", "enqueue from " + CONCURRENCY + " threads, one job per call, vs unbatched",
                         Unit.JOBS_PER_SECOND, "the AWS SDK alone on " + CONCURRENCY + " threads, one SendMessage "
                         + "per message", Target.none()));
     }
@@ -74,24 +83,31 @@ public final class SqsThroughput implements Workload {
     @Override
     public void run(Scale scale, Probe probe) throws Exception {
         int jobs = scale.pick(1_500, 20_000);
-        int warmUp = scale.pick(500, 2_000);
+        int warmUp = jobs;
         int singly = scale.pick(500, 2_000);
         try (var server = ElasticMqServer.start(); SqsClient raw = server.newClient()) {
             var loop = new RawSqsLoop(raw, CONCURRENCY);
             rawPass(server, loop, SqsMessages.of(TYPE, warmUp), probe, "warm-up raw SDK");
-            jobqPass(server, warmUp, CONCURRENCY, probe, "warm-up jobq");
+            jobqPass(server, warmUp, CONCURRENCY, PER_CALL, probe, "warm-up jobq");
+            jobqPass(server, warmUp, CONCURRENCY, 1, probe, "warm-up jobq, one job per call");
             rawSingly(server, loop, SqsMessages.of(TYPE, singly / 4), probe, "warm-up raw SendMessage");
             List<SqsMessages.Body> bodies = SqsMessages.of(TYPE, jobs);
-            Sides<Pass> passes = probe.sideBySide(
-                    () -> rawPass(server, loop, bodies, probe, "raw SDK"),
-                    () -> jobqPass(server, jobs, CONCURRENCY, probe, "jobq"));
-            Pass wide = jobqPass(server, jobs, WIDE, probe, "jobq, concurrency " + WIDE);
+            Sides<List<Pass>> passes = probe.sideBySide(
+                    () -> List.of(rawPass(server, loop, bodies, probe, "raw SDK")),
+                    () -> List.of(jobqPass(server, jobs, CONCURRENCY, PER_CALL, probe, "jobq"),
+                            jobqPass(server, jobs, CONCURRENCY, 1, probe, "jobq, one job per call")));
+            Pass wide = jobqPass(server, jobs, WIDE, 1, probe, "jobq, concurrency " + WIDE);
             double unbatched = rawSingly(server, loop, SqsMessages.of(TYPE, singly), probe, "raw SendMessage");
-            probe.record("through", passes.subject().through(), passes.ceiling().through());
-            probe.record("through-wide", wide.through(), passes.ceiling().through());
-            probe.record("enqueue", passes.subject().enqueue(), passes.ceiling().enqueue());
-            probe.record("drain", passes.subject().drain(), passes.ceiling().drain());
-            probe.record("unbatched", passes.subject().enqueue(), unbatched);
+            Pass ceiling = passes.ceiling().get(0);
+            Pass bulk = passes.subject().get(0);
+            Pass single = passes.subject().get(1);
+            probe.record("through", bulk.through(), ceiling.through());
+            probe.record("through-single", single.through(), ceiling.through());
+            probe.record("through-wide", wide.through(), ceiling.through());
+            probe.record("enqueue", bulk.enqueue(), ceiling.enqueue());
+            probe.record("enqueue-single", single.enqueue(), ceiling.enqueue());
+            probe.record("drain", bulk.drain(), ceiling.drain());
+            probe.record("unbatched", single.enqueue(), unbatched);
         }
     }
 
@@ -127,8 +143,9 @@ public final class SqsThroughput implements Workload {
         }
     }
 
-    private static Pass jobqPass(ElasticMqServer server, int jobs, int concurrency, Probe probe, String phase)
-            throws InterruptedException {
+    /** jobq's side: {@code perCall} jobs per enqueue call (1: {@link JobQueue#enqueue}, more: {@link JobQueue#enqueueAll}). */
+    private static Pass jobqPass(ElasticMqServer server, int jobs, int concurrency, int perCall, Probe probe,
+                                 String phase) throws InterruptedException {
         Map<String, Object> settings = server.providerSettings(server.newQueue("jobq"));
         var done = new Countdown(jobs);
         try (JobQueue queue = JobQueue.builder().environment(Map.of()).provider("sqs", settings)
@@ -141,8 +158,18 @@ public final class SqsThroughput implements Workload {
             });
             var producers = new Producers(concurrency);
             double enqueue;
-            try (var ignored = probe.phase(phase + ": enqueue", jobs, producers::sent)) {
-                enqueue = producers.run(jobs, i -> queue.enqueue(TYPE, SamplePayload.forJob(i)));
+            try (var ignored = probe.phase(phase + ": enqueue", jobs, () -> producers.sent() * perCall)) {
+                enqueue = perCall * producers.run(jobs / perCall, call -> {
+                    if (perCall == 1) {
+                        queue.enqueue(TYPE, SamplePayload.forJob(call));
+                    } else {
+                        List<SamplePayload> payloads = new ArrayList<>(perCall);
+                        for (int i = call * perCall; i < (call + 1) * perCall; i++) {
+                            payloads.add(SamplePayload.forJob(i));
+                        }
+                        queue.enqueueAll(TYPE, payloads);
+                    }
+                });
             }
             double drain;
             try (var ignored = probe.phase(phase + ": drain", jobs, done::done)) {
