@@ -40,6 +40,10 @@ final class ElasticMqServer implements AutoCloseable {
         return new ElasticMqServer(rest, URI.create("http://127.0.0.1:" + port));
     }
 
+    int port() {
+        return endpoint.getPort();
+    }
+
     /** A raw SDK client, as an application without jobq would make one. Close it when done. */
     SqsClient newClient() {
         return SqsClient.builder().region(Region.of(REGION)).endpointOverride(endpoint)
