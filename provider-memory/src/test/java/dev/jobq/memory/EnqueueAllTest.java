@@ -11,13 +11,9 @@ import dev.jobq.JobQueueException;
 import dev.jobq.JobRejectedException;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
-import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
-import dev.jobq.spi.Settings;
 import dev.jobq.testing.ForwardingQueueProvider;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -32,27 +28,20 @@ class EnqueueAllTest {
     record Work(int n, String note) {
     }
 
-    private final EventRecorder events = new EventRecorder();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final WorkerFixture fixture = new WorkerFixture();
+    private final EventRecorder events = fixture.events;
 
     @AfterEach
     void closeAll() throws Exception {
-        for (AutoCloseable closeable : toClose.reversed()) {
-            closeable.close();
-        }
+        fixture.close();
     }
 
     private QueueProvider memoryProvider(Map<String, ?> settings) {
-        var provider = new MemoryProviderFactory().create(
-                new ProviderContext("default", Settings.of("test", "provider", settings), Clock.systemUTC()));
-        toClose.add(provider);
-        return provider;
+        return fixture.memoryProvider(settings);
     }
 
     private JobQueue queue(QueueProvider provider) {
-        JobQueue jobs = JobQueue.builder().provider(new KeepOpen(provider)).concurrency(2).listener(events).build();
-        toClose.add(jobs);
-        return jobs;
+        return fixture.queue(provider, 2, Duration.ofSeconds(5));
     }
 
     @Test

@@ -3,19 +3,15 @@ package dev.jobq.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.NonRetryableJobException;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.Feature;
-import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
-import dev.jobq.spi.Settings;
 import dev.jobq.testing.ForwardingQueueProvider;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -36,33 +32,20 @@ class InProcessWorkerTest {
     record Work(int n) {
     }
 
-    private final EventRecorder events = new EventRecorder();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final WorkerFixture fixture = new WorkerFixture();
+    private final EventRecorder events = fixture.events;
 
     @AfterEach
     void closeAll() throws Exception {
-        for (AutoCloseable closeable : toClose.reversed()) {
-            closeable.close();
-        }
+        fixture.close();
     }
 
     private QueueProvider memoryProvider(Map<String, ?> settings) {
-        var provider = new MemoryProviderFactory().create(
-                new ProviderContext("default", Settings.of("test", "provider", settings), Clock.systemUTC()));
-        toClose.add(provider);
-        return provider;
+        return fixture.memoryProvider(settings);
     }
 
     private JobQueue queue(QueueProvider provider, int concurrency, Duration shutdownTimeout) {
-        JobQueue jobs = JobQueue.builder()
-                .provider(new KeepOpen(provider))
-                .concurrency(concurrency)
-                .shutdownTimeout(shutdownTimeout)
-                .backoff(Backoff.none())
-                .listener(events)
-                .build();
-        toClose.add(jobs);
-        return jobs;
+        return fixture.queue(provider, concurrency, shutdownTimeout);
     }
 
     @Test
@@ -226,7 +209,7 @@ class InProcessWorkerTest {
                 .shutdownTimeout(Duration.ofSeconds(30))
                 .listener(events)
                 .build();
-        toClose.add(jobs);
+        fixture.closeLater(jobs);
         var started = new CountDownLatch(1);
         var finish = new CountDownLatch(1);
         jobs.registerJobHandler("work", Work.class, (job, ctx) -> {
