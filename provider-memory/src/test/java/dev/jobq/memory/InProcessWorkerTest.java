@@ -116,12 +116,14 @@ class InProcessWorkerTest {
         await().during(Duration.ofMillis(300)).atMost(EventRecorder.WAIT)
                 .until(() -> events.all(JobEvent.Started.class).size() == 3 * concurrency);
         assertThat(events.all(JobEvent.Completed.class)).isEmpty();
-        assertThat(jobs.stats("default").peakActive()).isEqualTo(concurrency);
+        // Six attempts have started, but only handlers count as active, never a settling thread:
+        // at most the concurrency (no-op handlers need not overlap, so it may be less).
+        assertThat(jobs.stats("default").peakActive()).isBetween(1L, (long) concurrency);
 
         acksMayFinish.countDown();
         events.awaitCount(JobEvent.Completed.class, total);
         assertThat(acking).hasValue(total);
-        assertThat(jobs.stats("default").peakActive()).isEqualTo(concurrency);
+        assertThat(jobs.stats("default").peakActive()).isBetween(1L, (long) concurrency);
     }
 
     @Test
