@@ -50,6 +50,9 @@ final class MemoryQueueProvider implements QueueProvider {
     private static final Comparator<Entry> BY_DUE = (a, b) -> a.dueAt != b.dueAt
             ? Long.compare(a.dueAt, b.dueAt) : Long.compare(a.sequence, b.sequence);
 
+    /** Tries of the lock before a thread queues for it, see {@link #lockQuickly()}. */
+    private static final int LOCK_SPINS = 64;
+
     private final String queueName;
     private final InstantSource clock;
     private final MemoryLimits limits;
@@ -110,7 +113,7 @@ final class MemoryQueueProvider implements QueueProvider {
         }
         checkPayloadSize(envelope);
         String key = envelope.options().deduplicationKey();
-        lock.lock();
+        lockQuickly();
         try {
             if (closed) {
                 throw new JobQueueException("memory queue '" + queueName + "' is closed; job " + envelope.jobId()
@@ -148,7 +151,7 @@ final class MemoryQueueProvider implements QueueProvider {
         }
         Objects.requireNonNull(wait, "wait");
         long deadline = EpochNanos.plus(System.nanoTime(), Math.max(0, EpochNanos.nanos(wait)));
-        lock.lock();
+        lockQuickly();
         try {
             while (!closed && !Thread.currentThread().isInterrupted()) {
                 long now = now();
@@ -181,7 +184,7 @@ final class MemoryQueueProvider implements QueueProvider {
 
     @Override
     public void acknowledge(ReceivedJob job) {
-        lock.lock();
+        lockQuickly();
         try {
             long now = now();
             Entry entry = currentDelivery(job, now);
@@ -209,7 +212,7 @@ final class MemoryQueueProvider implements QueueProvider {
     @Override
     public void fail(ReceivedJob job, Failure failure) {
         Objects.requireNonNull(failure, "failure");
-        lock.lock();
+        lockQuickly();
         try {
             long now = now();
             Entry entry = currentDelivery(job, now);
@@ -241,7 +244,7 @@ final class MemoryQueueProvider implements QueueProvider {
         if (extension.isNegative()) {
             throw new IllegalArgumentException("lease extension must be ≥ 0, got " + extension);
         }
-        lock.lock();
+        lockQuickly();
         try {
             long now = now();
             Entry entry = currentDelivery(job, now);
@@ -260,7 +263,7 @@ final class MemoryQueueProvider implements QueueProvider {
 
     @Override
     public void release(ReceivedJob job) {
-        lock.lock();
+        lockQuickly();
         try {
             long now = now();
             Entry entry = currentDelivery(job, now);
@@ -280,7 +283,7 @@ final class MemoryQueueProvider implements QueueProvider {
     @Override
     public Optional<JobInfo> getJob(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
-        lock.lock();
+        lockQuickly();
         try {
             promoteDue(now());
             Entry entry = live.get(jobId);
@@ -298,7 +301,7 @@ final class MemoryQueueProvider implements QueueProvider {
 
     @Override
     public ProviderStats stats() {
-        lock.lock();
+        lockQuickly();
         try {
             promoteDue(now());
             return new ProviderStats(ready.size(), timed.size() - activeCount, activeCount, dead.size());
@@ -314,7 +317,7 @@ final class MemoryQueueProvider implements QueueProvider {
 
     @Override
     public void close() {
-        lock.lock();
+        lockQuickly();
         try {
             closed = true;
             changed.signalAll();
@@ -474,7 +477,7 @@ final class MemoryQueueProvider implements QueueProvider {
     }
 
     private void wakeAllReceivers() {
-        lock.lock();
+        lockQuickly();
         try {
             wakeAllLocked();
         } finally {
@@ -484,6 +487,22 @@ final class MemoryQueueProvider implements QueueProvider {
 
     private void wakeAllLocked() {
         changed.signalAll();
+    }
+
+    /**
+     * Takes the lock, trying it a few times before queueing for it. Every section under it is short
+     * (no I/O, no waiting but on the condition), and a handler thread that queues for it parks and
+     * unmounts, so its holder's unlock must unpark and reschedule it: queueing costs far more than
+     * the section it waits for, and several handler threads settle and take jobs at once.
+     */
+    private void lockQuickly() {
+        for (int i = 0; i < LOCK_SPINS; i++) {
+            if (lock.tryLock()) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        lock.lock();
     }
 
     private long now() {
@@ -498,7 +517,7 @@ final class MemoryQueueProvider implements QueueProvider {
             if (limit < 0) {
                 throw new IllegalArgumentException("limit must be ≥ 0, got " + limit);
             }
-            lock.lock();
+            lockQuickly();
             try {
                 var letters = new ArrayList<DeadLetter>(Math.min(limit, dead.size()));
                 for (Entry entry : dead.sequencedValues().reversed()) {
@@ -518,7 +537,7 @@ final class MemoryQueueProvider implements QueueProvider {
         @Override
         public boolean redrive(String jobId) {
             Objects.requireNonNull(jobId, "jobId");
-            lock.lock();
+            lockQuickly();
             try {
                 Entry entry = dead.get(jobId);
                 if (entry == null || live.containsKey(jobId)) {
@@ -544,7 +563,7 @@ final class MemoryQueueProvider implements QueueProvider {
         @Override
         public boolean delete(String jobId) {
             Objects.requireNonNull(jobId, "jobId");
-            lock.lock();
+            lockQuickly();
             try {
                 return dead.remove(jobId) != null;
             } finally {
