@@ -7,6 +7,7 @@ import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.NonRetryableJobException;
+import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.Feature;
 import dev.jobq.spi.QueueProvider;
@@ -306,6 +307,25 @@ class InProcessWorkerTest {
         events.awaitCount(JobEvent.Completed.class, 30);
         assertThat(peak).hasValue(concurrency);
         assertThat(jobs.stats("default").peakActive()).isEqualTo(concurrency);
+    }
+
+    @Test
+    @DisplayName("the worker counts the handlers running now: each blocked one while it blocks, none once all returned")
+    void activeHandlersCountsTheRunningAttempts() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 4, Duration.ofSeconds(5));
+        var mayFinish = new CountDownLatch(1);
+        jobs.registerJobHandler("blocked", Work.class, (job, ctx) -> mayFinish.await());
+        jobs.start();
+        var worker = (JobQueueRuntime) jobs;
+        assertThat(worker.activeHandlers()).isZero();
+        for (int i = 0; i < 3; i++) {
+            jobs.enqueue("blocked", new Work(i));
+        }
+        events.awaitCount(JobEvent.Started.class, 3);
+        assertThat(worker.activeHandlers()).isEqualTo(3);
+        mayFinish.countDown();
+        events.awaitCount(JobEvent.Completed.class, 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> worker.activeHandlers() == 0);
     }
 
     @Test

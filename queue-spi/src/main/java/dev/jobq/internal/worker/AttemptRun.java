@@ -309,7 +309,10 @@ final class AttemptRun implements JobContext, Runnable {
         synchronized (state) {
             thread = null;
         }
-        Thread.interrupted();
+        // Read first: clearing takes a lock on a virtual thread, and is rarely needed.
+        if (Thread.currentThread().isInterrupted()) {
+            Thread.interrupted();
+        }
     }
 
     boolean isRunning() {

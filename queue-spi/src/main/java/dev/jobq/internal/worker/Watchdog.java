@@ -1,11 +1,11 @@
 package dev.jobq.internal.worker;
 
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * One thread that looks at the running attempts every {@link #TICK}: times out those past their
@@ -17,12 +17,12 @@ final class Watchdog implements AutoCloseable {
 
     static final Duration TICK = Duration.ofMillis(20);
 
-    private final Set<AttemptRun> running;
+    private final Supplier<? extends Iterable<AttemptRun>> running;
     private final ScheduledExecutorService timer;
     private final ThreadFactory providerCalls = Thread.ofVirtual().name("jobq-lease-", 0).factory();
 
-    /** @param running the attempts to watch, kept by the worker (one set, not one per job path) */
-    Watchdog(String name, Set<AttemptRun> running) {
+    /** @param running the attempts to watch now, as the worker's handler threads run them */
+    Watchdog(String name, Supplier<? extends Iterable<AttemptRun>> running) {
         this.running = running;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = Thread.ofPlatform().name("jobq-watchdog-" + name).daemon(true).unstarted(r);
@@ -36,7 +36,7 @@ final class Watchdog implements AutoCloseable {
 
     private void sweep() {
         long now = System.nanoTime();
-        for (AttemptRun run : running) {
+        for (AttemptRun run : running.get()) {
             if (!run.isRunning()) {
                 continue;
             }

@@ -55,8 +55,11 @@ public final class Worker implements AutoCloseable {
     /** Handler threads that handed their permit back and still settle their delivery with the provider. */
     private final Semaphore settling;
     private final Watchdog watchdog;
-    /** Attempts whose handler is running; the watchdog sweeps the same set. */
-    private final Set<AttemptRun> runs = ConcurrentHashMap.newKeySet();
+    /**
+     * The live handler threads; the attempts they run are the ones the watchdog sweeps. A thread joins
+     * once, not once per attempt: on a backlog it runs attempt after attempt.
+     */
+    private final Set<HandlerThread> handlers = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition runEnded = lock.newCondition();
     private final List<PollLoop> loops = new ArrayList<>();
@@ -76,7 +79,7 @@ public final class Worker implements AutoCloseable {
         this.env = env;
         this.permits = new PermitPool(settings.concurrency(), queues.size());
         this.settling = new Semaphore(SETTLING_PER_PERMIT * settings.concurrency());
-        this.watchdog = new Watchdog(queues.get(0).name(), runs);
+        this.watchdog = new Watchdog(queues.get(0).name(), this::runs);
         for (QueueBinding queue : queues) {
             handlerThreads.put(queue.name(), Thread.ofVirtual().name("jobq-worker-" + queue.name() + "-", 0).factory());
         }
@@ -132,20 +135,22 @@ public final class Worker implements AutoCloseable {
 
     private void runFrom(QueueBinding queue, int tier, ReceivedJob first) {
         boolean takesNext = queue.provider().capabilities().supports(Feature.LOCAL_RECEIVE);
-        var permit = new HandlerPermit();
+        var handler = new HandlerThread();
+        handlers.add(handler);
         try {
             for (ReceivedJob job = first; job != null; job = takesNext ? next(queue, tier) : null) {
-                var run = new AttemptRun(queue, job, env, takesNext ? HandlerPermit.KEEP : permit::handBackEarly);
-                runs.add(run);
+                var run = new AttemptRun(queue, job, env, takesNext ? HandlerThread.KEEP : handler::handBackEarly);
+                handler.current = run;
                 try {
                     run.run();
                 } finally {
-                    runs.remove(run);
+                    handler.current = null;
                     run.detachThread();
                 }
             }
         } finally {
-            permit.end();
+            handlers.remove(handler);
+            handler.end();
             if (stopping) {
                 signalRunEnded();
             }
@@ -153,13 +158,15 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * The permit of one handler thread. Handed back early, once its handler returned, if fewer than
-     * twice {@code concurrency} threads are settling already; otherwise, and on providers that receive
-     * in-process (their settling costs no round trip, and the thread goes on to the next job), when
-     * the thread ends. Used by its own thread only.
+     * One handler thread: the attempt it runs, and its permit. The permit is handed back early, once
+     * the handler returned, if fewer than twice {@code concurrency} threads are settling already;
+     * otherwise, and on providers that receive in-process (their settling costs no round trip, and the
+     * thread goes on to the next job), when the thread ends. The permit is used by its own thread only.
      */
-    private final class HandlerPermit {
+    private final class HandlerThread {
         static final Runnable KEEP = () -> { };
+        /** The attempt the thread runs (its handler running or its outcome settling), read by the watchdog. */
+        volatile @Nullable AttemptRun current;
         private boolean handedBack;
 
         void handBackEarly() {
@@ -193,9 +200,27 @@ public final class Worker implements AutoCloseable {
         }
     }
 
+    /** The attempts the handler threads run now: handlers running, or outcomes being settled. */
+    private List<AttemptRun> runs() {
+        var runs = new ArrayList<AttemptRun>(handlers.size());
+        for (HandlerThread handler : handlers) {
+            AttemptRun run = handler.current;
+            if (run != null) {
+                runs.add(run);
+            }
+        }
+        return runs;
+    }
+
     /** Attempts whose handler is still running (settled or not). */
     public int activeHandlers() {
-        return runs.size();
+        int count = 0;
+        for (HandlerThread handler : handlers) {
+            if (handler.current != null) {
+                count++;
+            }
+        }
+        return count;
     }
 
     public int concurrency() {
@@ -224,7 +249,7 @@ public final class Worker implements AutoCloseable {
         boolean drained = awaitRunsSettled(settings.shutdownTimeout());
         Map<String, Integer> released = new HashMap<>();
         if (!drained) {
-            for (AttemptRun run : runs) {
+            for (AttemptRun run : runs()) {
                 if (run.releaseForShutdown()) {
                     released.merge(run.queueName(), 1, Integer::sum);
                 }
@@ -266,7 +291,7 @@ public final class Worker implements AutoCloseable {
         lock.lock();
         try {
             // Re-checked at least every few ticks: a timed-out attempt stops running without its thread ending.
-            while (runs.stream().anyMatch(run -> !run.isSettled())) {
+            while (runs().stream().anyMatch(run -> !run.isSettled())) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
