@@ -95,14 +95,31 @@ final class Batcher<T, R> {
 
     /** Submits one entry and waits for its outcome; throws the entry's failure. */
     @Nullable R submit(T entry) {
-        var mine = new Pending<T, R>(entry);
+        Outcome<R> outcome = submitAll(List.of(entry)).get(0);
+        if (outcome.failure() != null) {
+            throw outcome.failure();
+        }
+        return outcome.value();
+    }
+
+    /**
+     * Submits entries together, so that a caller's ten go out in one batch without a wait for others,
+     * and waits for all their outcomes, answered in the same order. The entries queue up one after
+     * another, but more than a batch of them may go out in batches on the wire side by side: they
+     * are not sent in order then.
+     */
+    List<Outcome<R>> submitAll(List<T> entries) {
+        List<Pending<T, R>> mine = new ArrayList<>(entries.size());
+        for (T entry : entries) {
+            mine.add(new Pending<>(entry, entries.size() > 1));
+        }
         lock.lock();
         try {
-            waiting.add(mine);
+            waiting.addAll(mine);
             if (lingering) {
                 arrived.signal();
             }
-            while (mine.outcome == null) {
+            while (!allAnswered(mine)) {
                 if (mayBatchStart()) {
                     sendNextBatch();
                 } else {
@@ -112,11 +129,20 @@ final class Batcher<T, R> {
         } finally {
             lock.unlock();
         }
-        Outcome<R> outcome = mine.outcome;
-        if (outcome.failure() != null) {
-            throw outcome.failure();
+        List<Outcome<R>> outcomes = new ArrayList<>(mine.size());
+        for (Pending<T, R> pending : mine) {
+            outcomes.add(pending.outcome);
         }
-        return outcome.value();
+        return outcomes;
+    }
+
+    private static boolean allAnswered(List<? extends Pending<?, ?>> entries) {
+        for (Pending<?, ?> pending : entries) {
+            if (pending.outcome == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -167,10 +193,15 @@ final class Batcher<T, R> {
     }
 
     /**
-     * Waits up to the linger for as many entries as the previous batch held; with the lock held.
-     * Returns true if the caller was interrupted meanwhile (what is waiting is then sent at once).
+     * Waits up to the linger for as many entries as the previous batch held; with the lock held. No
+     * wait when the next entry came with others in one call: they are all here, and whoever else comes
+     * meanwhile goes in the next batch. Returns true if the caller was interrupted meanwhile (what is
+     * waiting is then sent at once).
      */
     private boolean awaitGroup() {
+        if (waiting.isEmpty() || waiting.peek().together) {
+            return false;
+        }
         int group = Math.min(lastBatchSize, MAX_ENTRIES);
         lingering = true;
         try {
@@ -202,10 +233,13 @@ final class Batcher<T, R> {
 
     private static final class Pending<T, R> {
         private final T entry;
+        /** Submitted with other entries in one call. */
+        private final boolean together;
         private @Nullable Outcome<R> outcome;
 
-        private Pending(T entry) {
+        private Pending(T entry, boolean together) {
             this.entry = entry;
+            this.together = together;
         }
     }
 }

@@ -1,9 +1,13 @@
 package dev.jobq.sqs;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
@@ -22,6 +26,8 @@ final class QueueCalls {
     record VisibilityChange(String receipt, int seconds) {
     }
 
+    private static final ThreadFactory BULK_SENDERS = Thread.ofVirtual().name("jobq-sqs-send-", 0).factory();
+
     private final SqsClient sqs;
     private final String url;
     private final Batcher<OutgoingMessage, String> sends;
@@ -39,6 +45,43 @@ final class QueueCalls {
     /** Sends a message; returns its SQS message id. */
     String send(OutgoingMessage message) {
         return sends.submit(message);
+    }
+
+    /**
+     * Sends messages together and answers one outcome per message, in the same order: a batch of up to
+     * ten goes out from this thread; more go out as batches of ten side by side, from up to
+     * {@link Batcher#MAX_IN_FLIGHT} virtual threads.
+     */
+    List<Batcher.Outcome<String>> sendAll(List<OutgoingMessage> messages) {
+        int count = messages.size();
+        if (count <= Batcher.MAX_ENTRIES) {
+            return count == 0 ? List.of() : sends.submitAll(messages);
+        }
+        int groups = (count + Batcher.MAX_ENTRIES - 1) / Batcher.MAX_ENTRIES;
+        @SuppressWarnings("unchecked")
+        List<Batcher.Outcome<String>>[] answered = new List[groups];
+        var next = new AtomicInteger();
+        try (var senders = Executors.newThreadPerTaskExecutor(BULK_SENDERS)) {
+            for (int s = 0; s < Math.min(groups, Batcher.MAX_IN_FLIGHT); s++) {
+                senders.execute(() -> {
+                    for (int g = next.getAndIncrement(); g < groups; g = next.getAndIncrement()) {
+                        int from = g * Batcher.MAX_ENTRIES;
+                        answered[g] = sends.submitAll(messages.subList(from, Math.min(from + Batcher.MAX_ENTRIES, count)));
+                    }
+                });
+            }
+        }
+        List<Batcher.Outcome<String>> outcomes = new ArrayList<>(count);
+        for (int g = 0; g < groups; g++) {
+            if (answered[g] != null) {
+                outcomes.addAll(answered[g]);
+                continue;
+            }
+            var lost = Batcher.Outcome.<String>failed(new IllegalStateException("the thread sending messages "
+                    + g * Batcher.MAX_ENTRIES + " and on of " + count + " ended with an error; see the log"));
+            outcomes.addAll(Collections.nCopies(Math.min(Batcher.MAX_ENTRIES, count - g * Batcher.MAX_ENTRIES), lost));
+        }
+        return outcomes;
     }
 
     void delete(String receipt) {

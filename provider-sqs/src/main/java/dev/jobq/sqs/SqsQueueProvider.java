@@ -5,6 +5,7 @@ import dev.jobq.JobQueueException;
 import dev.jobq.JobRejectedException;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.EnqueueOutcome;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.EnvelopeCodec;
 import dev.jobq.spi.Failure;
@@ -16,6 +17,7 @@ import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -86,12 +88,7 @@ final class SqsQueueProvider implements QueueProvider {
     public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
         Objects.requireNonNull(envelope, "envelope");
         Objects.requireNonNull(delay, "delay");
-        if (delay.isNegative() || delay.compareTo(capabilities.maxDelay()) > 0) {
-            throw new JobRejectedException("job " + envelope.jobId() + " of type '" + envelope.type() + "': a delay of "
-                    + DurationFormat.format(delay) + " is beyond " + queue.label() + ", which holds "
-                    + (queue.fifo() ? "no per-message delay (a FIFO queue)" : "delays of 0 to 15m")
-                    + "; longer delays go through the scheduler");
-        }
+        requireHoldable(envelope, delay);
         requireOpen(envelope);
         String deduplicationId = queue.fifo() ? OutgoingMessage.sqsId(
                 envelope.options().deduplicationKey() != null ? envelope.options().deduplicationKey() : envelope.jobId())
@@ -113,6 +110,52 @@ final class SqsQueueProvider implements QueueProvider {
                     + queue.label() + " failed: " + e.getMessage(), e);
         }
         return EnqueueResult.accepted(envelope.jobId());
+    }
+
+    /**
+     * On a standard queue, sends the jobs in batches of ten, several batches on the wire at once (see
+     * {@link QueueCalls#sendAll}); not in order, as a standard queue keeps none. On a FIFO queue one
+     * after another, as {@link #enqueue} does: a batch beside another could overtake it.
+     */
+    @Override
+    public List<EnqueueOutcome> enqueueAll(List<JobEnvelope> envelopes, Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (queue.fifo() || envelopes.size() <= 1) {
+            return QueueProvider.super.enqueueAll(envelopes, delay);
+        }
+        var outcomes = new EnqueueOutcome[envelopes.size()];
+        List<OutgoingMessage> messages = new ArrayList<>(envelopes.size());
+        List<Integer> positions = new ArrayList<>(envelopes.size());
+        int seconds = ceilSeconds(delay);
+        for (int i = 0; i < envelopes.size(); i++) {
+            JobEnvelope envelope = Objects.requireNonNull(envelopes.get(i), "envelope");
+            try {
+                requireHoldable(envelope, delay);
+                requireOpen(envelope);
+                messages.add(outgoing(envelope, seconds, null));
+                positions.add(i);
+            } catch (RuntimeException e) {
+                outcomes[i] = EnqueueOutcome.failed(e);
+            }
+        }
+        List<Batcher.Outcome<String>> sent = calls.sendAll(messages);
+        for (int m = 0; m < messages.size(); m++) {
+            JobEnvelope envelope = messages.get(m).envelope();
+            RuntimeException failure = sent.get(m).failure();
+            outcomes[positions.get(m)] = failure == null ? EnqueueOutcome.of(EnqueueResult.accepted(envelope.jobId()))
+                    : EnqueueOutcome.failed(new JobQueueException("sending job " + envelope.jobId() + " of type '"
+                            + envelope.type() + "' to " + queue.label() + " failed: " + failure.getMessage(), failure));
+        }
+        return List.of(outcomes);
+    }
+
+    private void requireHoldable(JobEnvelope envelope, Duration delay) {
+        if (delay.isNegative() || delay.compareTo(capabilities.maxDelay()) > 0) {
+            throw new JobRejectedException("job " + envelope.jobId() + " of type '" + envelope.type() + "': a delay of "
+                    + DurationFormat.format(delay) + " is beyond " + queue.label() + ", which holds "
+                    + (queue.fifo() ? "no per-message delay (a FIFO queue)" : "delays of 0 to 15m")
+                    + "; longer delays go through the scheduler");
+        }
     }
 
     @Override

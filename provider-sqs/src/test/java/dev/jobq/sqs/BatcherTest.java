@@ -3,6 +3,7 @@ package dev.jobq.sqs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,6 +119,36 @@ class BatcherTest {
                 .hasMessage("Delete failed: ReceiptHandleIsInvalid: odd")
                 .matches(e -> ((EntryFailure) e).isLostReceipt());
         assertThatThrownBy(() -> broken.submit(1)).hasMessage("connection reset");
+    }
+
+    @Test
+    @DisplayName("a caller's entries go out together in batches of ten, without a wait for others, each answered in order")
+    void entriesOfOneCallerGoOutTogether() {
+        List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+        var batcher = new Batcher<Integer, Integer>(entries -> {
+            batches.add(entries);
+            return entries.stream().map(e -> e % 7 == 3 ? Batcher.Outcome.<Integer>failed(
+                    new EntryFailure("SendMessage", "InvalidParameterValue", "entry " + e)) : Batcher.Outcome.success(e))
+                    .toList();
+        }, entry -> 0, 0, Duration.ofMinutes(10));
+        List<Integer> entries = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            entries.add(i);
+        }
+
+        // Never waits for a group of others: the linger of ten minutes would fail it.
+        List<Batcher.Outcome<Integer>> outcomes = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> batcher.submitAll(entries));
+
+        assertThat(batches).containsExactly(entries.subList(0, 10), entries.subList(10, 20), entries.subList(20, 25));
+        assertThat(outcomes).hasSize(25);
+        for (int i = 0; i < 25; i++) {
+            if (i % 7 == 3) {
+                assertThat(outcomes.get(i).failure()).hasMessageEndingWith("entry " + i);
+            } else {
+                assertThat(outcomes.get(i).value()).isEqualTo(i);
+            }
+        }
     }
 
     @Test

@@ -3,10 +3,13 @@ package dev.jobq.sqs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jobq.BulkEnqueueException;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobRejectedException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -125,5 +128,29 @@ class SqsEnqueueRulesTest {
                 .isInstanceOf(JobRejectedException.class)
                 .hasMessageContaining("would be an SQS message of")
                 .hasMessageContaining("over the limit of " + limit + " bytes");
+    }
+
+    @Test
+    @DisplayName("in enqueueAll on a standard queue, a job whose message is over the limit fails alone; the others are sent")
+    void enqueueAllRefusesOnlyTheMessageOverTheLimit() {
+        SqsServer.Queues queues = ElasticMq.newQueues("rules-bulk", false);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        int limit = 1024 * 1024 - OutgoingMessage.DEAD_LETTER_RESERVE;
+        List<String> payloads = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            payloads.add(i == 13 ? "x".repeat(limit - 10) : "small " + i);
+        }
+
+        assertThatThrownBy(() -> jobs.enqueueAll("report:store", payloads))
+                .isInstanceOfSatisfying(BulkEnqueueException.class, e -> {
+                    assertThat(e.failedIndexes()).containsExactly(13);
+                    assertThat(e.jobIds()).hasSize(25).containsOnlyOnce((String) null);
+                    assertThat(e.jobIds().get(13)).isNull();
+                    assertThat(e.getCause()).hasMessageContaining("would be an SQS message of");
+                });
+
+        var counts = ElasticMq.client().getQueueAttributes(r -> r.queueUrl(queues.url())
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes();
+        assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isEqualTo("24");
     }
 }

@@ -3,6 +3,7 @@ package dev.jobq.spi;
 import dev.jobq.DeadLetters;
 import dev.jobq.JobInfo;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,6 +27,24 @@ public interface QueueProvider extends AutoCloseable {
      * as a duplicate.
      */
     EnqueueResult enqueue(JobEnvelope envelope, Duration delay);
+
+    /**
+     * Stores several jobs with the same delay, each as {@link #enqueue} would; in the order given
+     * where the provider keeps an order ({@link Feature#ORDERED}). Answers one outcome per envelope,
+     * in the same order: a job that is refused does not stop the others. The default enqueues them
+     * one after another; a provider that sends in batches sends them together.
+     */
+    default List<EnqueueOutcome> enqueueAll(List<JobEnvelope> envelopes, Duration delay) {
+        List<EnqueueOutcome> outcomes = new ArrayList<>(envelopes.size());
+        for (JobEnvelope envelope : envelopes) {
+            try {
+                outcomes.add(EnqueueOutcome.of(enqueue(envelope, delay)));
+            } catch (RuntimeException e) {
+                outcomes.add(EnqueueOutcome.failed(e));
+            }
+        }
+        return outcomes;
+    }
 
     /**
      * Leases up to {@code max} visible jobs, waiting up to {@code wait} for the first one. Returns

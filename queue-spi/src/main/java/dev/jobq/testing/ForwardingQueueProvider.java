@@ -17,7 +17,9 @@ import java.util.Optional;
 /**
  * A provider that hands every call to another one: extend it and override only what a test must
  * change (report a shorter delay limit, hide the dead letters, fail stats, not close the real
- * provider). Thread-safe as far as its delegate is.
+ * provider). {@link #enqueueAll} is not forwarded: it enqueues through this provider's
+ * {@link #enqueue}, one job after another, so that an override of {@code enqueue} applies to both.
+ * Thread-safe as far as its delegate is.
  */
 public abstract class ForwardingQueueProvider implements QueueProvider {
 

@@ -16,6 +16,7 @@ import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobRejectedException;
 import dev.jobq.JobState;
+import dev.jobq.spi.EnqueueOutcome;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.Feature;
@@ -414,6 +415,35 @@ public abstract class QueueProviderContract {
             }
 
             assertThat(received).containsExactlyInAnyOrderElementsOf(enqueued);
+        }
+
+        @Test
+        @DisplayName("enqueueAll stores every job and answers one accepted outcome per job, in the order given")
+        void enqueueAllStoresEveryJob() {
+            List<JobEnvelope> jobs = new ArrayList<>();
+            for (int i = 0; i < 23; i++) {
+                jobs.add(newJob());
+            }
+
+            List<EnqueueOutcome> outcomes = provider.enqueueAll(jobs, Duration.ZERO);
+
+            assertThat(outcomes).hasSize(jobs.size());
+            for (int i = 0; i < jobs.size(); i++) {
+                assertThat(outcomes.get(i).failure()).as("failure of job %d", i).isNull();
+                assertThat(outcomes.get(i).result()).as("result of job %d", i)
+                        .isEqualTo(EnqueueResult.accepted(jobs.get(i).jobId()));
+            }
+            // Acknowledged as they come: a FIFO group hands out its next job only then.
+            List<String> received = new ArrayList<>();
+            while (received.size() < jobs.size()) {
+                List<ReceivedJob> batch = receiveWithin(10, time.patience(Duration.ZERO));
+                assertThat(batch).as("jobs received after %d of %d", received.size(), jobs.size()).isNotEmpty();
+                batch.forEach(job -> {
+                    received.add(job.jobId());
+                    provider.acknowledge(job);
+                });
+            }
+            assertThat(received).containsExactlyInAnyOrderElementsOf(jobs.stream().map(JobEnvelope::jobId).toList());
         }
 
         @Test

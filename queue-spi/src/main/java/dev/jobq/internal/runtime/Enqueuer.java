@@ -5,27 +5,27 @@ import dev.jobq.BulkEnqueueException;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueueException;
 import dev.jobq.JobRejectedException;
 import dev.jobq.internal.worker.QueueBinding;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.EnqueueOutcome;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.JobSink;
+import dev.jobq.spi.QueueProvider;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -36,11 +36,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Enqueuer implements JobSink {
 
-    /** Jobs of one enqueueAll call on the wire at once: ten SQS batches' worth. */
-    static final int BULK_IN_FLIGHT = 100;
     /** Failures of one enqueueAll call named in its exception's message, and kept in it, at most. */
     private static final int FAILURES_NAMED = 10;
-    private static final ThreadFactory BULK_SENDERS = Thread.ofVirtual().name("jobq-enqueue-", 0).factory();
 
     private final Map<String, QueueBinding> queues;
     private final Map<String, String> providerTypes;
@@ -79,10 +76,9 @@ final class Enqueuer implements JobSink {
 
     /**
      * Enqueues one job per payload with the same options. Every payload is written and checked
-     * before any job is sent, so a bad one rejects the call with nothing enqueued. On a provider
-     * behind a network that keeps no order (SQS standard queues) the jobs are sent concurrently, up
-     * to {@value #BULK_IN_FLIGHT} at a time, so that the provider can batch them; otherwise one after
-     * another, in order.
+     * before any job is sent, so a bad one rejects the call with nothing enqueued. Jobs for the
+     * provider go to it in one {@link QueueProvider#enqueueAll} call (SQS sends them in batches);
+     * jobs for the scheduler go one after another, in order.
      */
     List<String> enqueueAll(String type, List<?> payloads, EnqueueOptions options) {
         requireType(type);
@@ -111,23 +107,50 @@ final class Enqueuer implements JobSink {
         }
         String[] jobIds = new String[count];
         RuntimeException[] failures = new RuntimeException[count];
-        IntConsumer sendOne = i -> {
-            try {
-                jobIds[i] = send(queue, envelopes.get(i), timing);
-            } catch (RuntimeException e) {
-                failures[i] = e;
+        if (count > 0 && !viaScheduler(queue, timing)) {
+            List<EnqueueOutcome> outcomes = toProvider(queue, envelopes, timing);
+            for (int i = 0; i < count; i++) {
+                EnqueueOutcome outcome = outcomes.get(i);
+                if (outcome.result() != null) {
+                    jobIds[i] = outcome.result().jobId();
+                } else {
+                    failures[i] = outcome.failure();
+                }
             }
-        };
-        Capabilities capabilities = queue.provider().capabilities();
-        if (count > 1 && !capabilities.supports(Feature.LOCAL_RECEIVE) && !capabilities.supports(Feature.ORDERED)) {
-            sendConcurrently(count, sendOne);
         } else {
             for (int i = 0; i < count; i++) {
-                sendOne.accept(i);
+                try {
+                    jobIds[i] = send(queue, envelopes.get(i), timing);
+                } catch (RuntimeException e) {
+                    failures[i] = e;
+                }
             }
         }
         throwIfAnyFailed(type, jobIds, failures);
         return List.of(jobIds);
+    }
+
+    /** Hands jobs to the provider in one call and announces those it took; one outcome per job, in order. */
+    private List<EnqueueOutcome> toProvider(QueueBinding queue, List<JobEnvelope> envelopes, Timing timing) {
+        List<EnqueueOutcome> outcomes;
+        try {
+            outcomes = queue.provider().enqueueAll(envelopes, timing.delay());
+        } catch (RuntimeException e) {
+            return Collections.nCopies(envelopes.size(), EnqueueOutcome.failed(e));
+        }
+        if (outcomes.size() != envelopes.size()) {
+            var wrong = new JobQueueException("provider '" + providerType(queue.name()) + "' of queue '" + queue.name()
+                    + "' answered " + outcomes.size() + " outcomes for " + envelopes.size() + " jobs; whether they were "
+                    + "enqueued is unknown (a defect of the provider: enqueueAll answers one outcome per job)");
+            return Collections.nCopies(envelopes.size(), EnqueueOutcome.failed(wrong));
+        }
+        for (int i = 0; i < outcomes.size(); i++) {
+            EnqueueResult result = outcomes.get(i).result();
+            if (result != null) {
+                publishOutcome(queue, envelopes.get(i), result, timing.runAt(), false);
+            }
+        }
+        return outcomes;
     }
 
     /** Throws when any job of an enqueueAll call failed: which did, which did not, the first failure as the cause. */
@@ -152,20 +175,6 @@ final class Enqueuer implements JobSink {
                 + "failedIndexes() again. First failure: " + first.getMessage(), first, Arrays.asList(jobIds), failed);
         failed.stream().skip(1).limit(FAILURES_NAMED - 1).forEach(i -> exception.addSuppressed(failures[i]));
         throw exception;
-    }
-
-    /** Runs {@code sendOne} for every index on virtual threads, at most {@value #BULK_IN_FLIGHT} at once; waits for all. */
-    private static void sendConcurrently(int count, IntConsumer sendOne) {
-        var next = new AtomicInteger();
-        try (var senders = Executors.newThreadPerTaskExecutor(BULK_SENDERS)) {
-            for (int s = 0; s < Math.min(count, BULK_IN_FLIGHT); s++) {
-                senders.execute(() -> {
-                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                        sendOne.accept(i);
-                    }
-                });
-            }
-        }
     }
 
     /** When a job runs, worked out once from its options at the instant of the call. */
@@ -194,14 +203,19 @@ final class Enqueuer implements JobSink {
     }
 
     private String send(QueueBinding queue, JobEnvelope envelope, Timing timing) {
-        Duration maxDelay = queue.provider().capabilities().maxDelay();
-        // A job for an instant is held in the scheduler's database whenever there is one, so it
-        // survives restarts; a delay only when it is beyond what the provider can hold.
-        boolean atInstant = timing.atInstant() && scheduler != null;
-        if (atInstant || timing.delay().compareTo(maxDelay) > 0) {
-            return viaScheduler(queue, envelope, timing.runAt(), timing.delay(), maxDelay);
+        if (viaScheduler(queue, timing)) {
+            return viaScheduler(queue, envelope, timing.runAt(), timing.delay(), queue.provider().capabilities().maxDelay());
         }
         return toProvider(queue, envelope, timing.delay(), timing.runAt());
+    }
+
+    /**
+     * Whether a job of this timing is held in the scheduler: a job for an instant whenever there is
+     * a scheduler, so it survives restarts; a delay only when it is beyond what the provider can hold.
+     */
+    private boolean viaScheduler(QueueBinding queue, Timing timing) {
+        boolean atInstant = timing.atInstant() && scheduler != null;
+        return atInstant || timing.delay().compareTo(queue.provider().capabilities().maxDelay()) > 0;
     }
 
     /** A due job from the scheduler: straight to its queue's provider. */
