@@ -46,6 +46,16 @@ public final class HandlerLatency implements Workload {
         return "memory latency";
     }
 
+    /**
+     * Three runs in full mode as in quick: a run takes 26 s (a 10 s window on each side), the
+     * longest of B1–B4's, and holds 50,000 samples per side. Five kept the full mode past fifteen
+     * minutes on a loaded machine.
+     */
+    @Override
+    public int runs(Scale scale) {
+        return 3;
+    }
+
     @Override
     public List<Metric> metrics() {
         String ceiling = "the same open-loop schedule through a raw ThreadPoolExecutor of " + MemoryDrain.CONCURRENCY
