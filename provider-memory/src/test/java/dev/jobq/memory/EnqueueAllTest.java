@@ -9,6 +9,7 @@ import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
 import dev.jobq.JobRejectedException;
+import dev.jobq.spi.EnqueueOutcome;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.QueueProvider;
@@ -42,6 +43,14 @@ class EnqueueAllTest {
 
     private JobQueue queue(QueueProvider provider) {
         return fixture.queue(provider, 2, Duration.ofSeconds(5));
+    }
+
+    /**
+     * A queue on {@code provider} itself: the fixture's queues wrap theirs in a forwarding provider,
+     * which enqueues in bulk through its own enqueue and so would hide an enqueueAll override.
+     */
+    private JobQueue unwrapped(QueueProvider provider) {
+        return fixture.closeLater(JobQueue.builder().provider(provider).listener(events).build());
     }
 
     @Test
@@ -121,5 +130,38 @@ class EnqueueAllTest {
         assertThat(events.all(JobEvent.Enqueued.class)).extracting(JobEvent.Enqueued::jobId)
                 .containsExactly(thrown.jobIds().get(0), thrown.jobIds().get(2));
         assertThat(jobs.stats("default").waiting()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a provider whose enqueueAll throws, or answers the wrong number of outcomes, fails every job as unknown")
+    void providerBreakingTheBulkContractFailsEveryJob() {
+        QueueProvider throwing = new ForwardingQueueProvider(memoryProvider(Map.of())) {
+            @Override
+            public List<EnqueueOutcome> enqueueAll(List<JobEnvelope> envelopes, Duration delay) {
+                throw new JobQueueException("connection reset");
+            }
+        };
+        QueueProvider shortAnswer = new ForwardingQueueProvider(memoryProvider(Map.of())) {
+            @Override
+            public List<EnqueueOutcome> enqueueAll(List<JobEnvelope> envelopes, Duration delay) {
+                return List.of(EnqueueOutcome.of(EnqueueResult.accepted(envelopes.get(0).jobId())));
+            }
+        };
+        List<Work> payloads = List.of(new Work(0, "a"), new Work(1, "b"), new Work(2, "c"));
+
+        assertThatThrownBy(() -> unwrapped(throwing).enqueueAll("work", payloads))
+                .isInstanceOfSatisfying(BulkEnqueueException.class, e -> {
+                    assertThat(e.failedIndexes()).containsExactly(0, 1, 2);
+                    assertThat(e.jobIds()).containsOnlyNulls();
+                })
+                .hasMessageContaining("none was")
+                .hasMessageContaining("connection reset")
+                .hasMessageContaining("whether any of them was enqueued is unknown");
+        assertThatThrownBy(() -> unwrapped(shortAnswer).enqueueAll("work", payloads))
+                .isInstanceOfSatisfying(BulkEnqueueException.class,
+                        e -> assertThat(e.failedIndexes()).containsExactly(0, 1, 2))
+                .hasMessageContaining("answered 1 outcomes for 3 jobs")
+                .hasMessageContaining("a defect of the provider");
+        assertThat(events.all(JobEvent.Enqueued.class)).isEmpty();
     }
 }

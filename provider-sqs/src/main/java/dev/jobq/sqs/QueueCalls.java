@@ -77,9 +77,12 @@ final class QueueCalls {
                 outcomes.addAll(answered[g]);
                 continue;
             }
-            var lost = Batcher.Outcome.<String>failed(new IllegalStateException("the thread sending messages "
-                    + g * Batcher.MAX_ENTRIES + " and on of " + count + " ended with an error; see the log"));
-            outcomes.addAll(Collections.nCopies(Math.min(Batcher.MAX_ENTRIES, count - g * Batcher.MAX_ENTRIES), lost));
+            int from = g * Batcher.MAX_ENTRIES;
+            int to = Math.min(from + Batcher.MAX_ENTRIES, count);
+            var lost = Batcher.Outcome.<String>failed(new IllegalStateException("the thread sending messages " + from
+                    + " to " + (to - 1) + " of " + count + " ended with an error (see the log); whether they were sent "
+                    + "is unknown"));
+            outcomes.addAll(Collections.nCopies(to - from, lost));
         }
         return outcomes;
     }

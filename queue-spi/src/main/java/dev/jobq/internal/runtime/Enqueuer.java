@@ -136,7 +136,10 @@ final class Enqueuer implements JobSink {
         try {
             outcomes = queue.provider().enqueueAll(envelopes, timing.delay());
         } catch (RuntimeException e) {
-            return Collections.nCopies(envelopes.size(), EnqueueOutcome.failed(e));
+            var unknown = new JobQueueException("provider '" + providerType(queue.name()) + "' of queue '" + queue.name()
+                    + "' failed to enqueue " + envelopes.size() + " jobs at once: " + e.getMessage() + "; whether any of "
+                    + "them was enqueued is unknown", e);
+            return Collections.nCopies(envelopes.size(), EnqueueOutcome.failed(unknown));
         }
         if (outcomes.size() != envelopes.size()) {
             var wrong = new JobQueueException("provider '" + providerType(queue.name()) + "' of queue '" + queue.name()
