@@ -8,6 +8,7 @@ import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.NonRetryableJobException;
 import dev.jobq.internal.runtime.JobQueueRuntime;
+import dev.jobq.internal.worker.Worker;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.Feature;
 import dev.jobq.spi.QueueProvider;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
@@ -326,6 +328,44 @@ class InProcessWorkerTest {
         mayFinish.countDown();
         events.awaitCount(JobEvent.Completed.class, 3);
         await().atMost(Duration.ofSeconds(10)).until(() -> worker.activeHandlers() == 0);
+    }
+
+    @Test
+    @DisplayName("a handler thread of the first-listed queue waits briefly for its next job; a later queue's takes only what is there")
+    void onlyTheFirstQueuesHandlerThreadsWaitForTheirNextJob() {
+        var firstWaits = new CopyOnWriteArrayList<Duration>();
+        var secondWaits = new CopyOnWriteArrayList<Duration>();
+        JobQueue jobs = fixture.closeLater(JobQueue.builder()
+                .provider(new KeepOpen(recordingHandlerWaits(memoryProvider(Map.of()), firstWaits)))
+                .queue("later", new KeepOpen(recordingHandlerWaits(memoryProvider(Map.of()), secondWaits)))
+                .workerQueues("default", "later")
+                .concurrency(2)
+                .listener(events)
+                .build());
+        jobs.registerJobHandler("work", Work.class, (job, ctx) -> { });
+        jobs.start();
+        for (int i = 0; i < 6; i++) {
+            jobs.enqueue("work", new Work(i), EnqueueOptions.queue(i % 2 == 0 ? "default" : "later"));
+        }
+
+        events.awaitCount(JobEvent.Completed.class, 6);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !firstWaits.isEmpty() && !secondWaits.isEmpty());
+        assertThat(firstWaits).containsOnly(Worker.NEXT_JOB_WAIT);
+        assertThat(secondWaits).containsOnly(Duration.ZERO);
+    }
+
+    /** Records the wait of every receive a handler thread (not a poll loop) makes. */
+    private static QueueProvider recordingHandlerWaits(QueueProvider provider, List<Duration> waits) {
+        return new ForwardingQueueProvider(provider) {
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                if (Thread.currentThread().getName().startsWith("jobq-worker-")) {
+                    waits.add(wait);
+                }
+                return super.receive(max, wait);
+            }
+        };
     }
 
     @Test
