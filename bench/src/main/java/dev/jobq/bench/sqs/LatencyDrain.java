@@ -1,6 +1,5 @@
 package dev.jobq.bench.sqs;
 
-import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.bench.memory.SamplePayload;
 import java.time.Duration;
@@ -20,8 +19,6 @@ import java.util.concurrent.TimeUnit;
  * <pre>java -cp bench/target/jobq-bench.jar dev.jobq.bench.sqs.LatencyDrain JOBS ONE_WAY_MS CONCURRENCY ROUNDS</pre>
  */
 public final class LatencyDrain {
-
-    private static final String TYPE = "bench:email";
 
     private LatencyDrain() {
     }
@@ -55,20 +52,13 @@ public final class LatencyDrain {
             for (int i = 0; i < jobs; i++) {
                 payloads.add(SamplePayload.forJob(i));
             }
-            queue.enqueueAll(TYPE, payloads);
+            queue.enqueueAll(SqsThroughput.TYPE, payloads);
         }
     }
 
     private static double drain(Map<String, Object> settings, int jobs, int concurrency) throws InterruptedException {
         var done = new CountDownLatch(jobs);
-        try (JobQueue queue = JobQueue.builder().environment(Map.of()).provider("sqs", settings)
-                .concurrency(concurrency).build()) {
-            queue.registerJobHandler(TYPE, SamplePayload.class, (job, context) -> { });
-            queue.addListener(event -> {
-                if (event instanceof JobEvent.Completed) {
-                    done.countDown();
-                }
-            });
+        try (JobQueue queue = SqsThroughput.noOpQueue(settings, concurrency, done::countDown)) {
             long start = System.nanoTime();
             queue.start();
             if (!done.await(5, TimeUnit.MINUTES)) {

@@ -40,7 +40,7 @@ public final class SqsThroughput implements Workload {
     static final int WIDE = 100;
     /** Jobs per enqueueAll call: the raw loop's SendMessageBatch size. */
     static final int PER_CALL = 10;
-    private static final String TYPE = "bench:email";
+    static final String TYPE = "bench:email";
     private static final Duration LIMIT = Duration.ofMinutes(3);
 
     @Override
@@ -143,19 +143,28 @@ public final class SqsThroughput implements Workload {
         }
     }
 
+    /**
+     * A queue on SQS whose handler of the bench's job type does nothing; {@code completed} runs for
+     * every {@code Completed} event. Not started.
+     */
+    static JobQueue noOpQueue(Map<String, Object> settings, int concurrency, Runnable completed) {
+        JobQueue queue = JobQueue.builder().environment(Map.of()).provider("sqs", settings).concurrency(concurrency)
+                .build();
+        queue.registerJobHandler(TYPE, SamplePayload.class, (job, context) -> { });
+        queue.addListener(event -> {
+            if (event instanceof JobEvent.Completed) {
+                completed.run();
+            }
+        });
+        return queue;
+    }
+
     /** jobq's side: {@code perCall} jobs per enqueue call (1: {@link JobQueue#enqueue}, more: {@link JobQueue#enqueueAll}). */
     private static Pass jobqPass(ElasticMqServer server, int jobs, int concurrency, int perCall, Probe probe,
                                  String phase) throws InterruptedException {
         Map<String, Object> settings = server.providerSettings(server.newQueue("jobq"));
         var done = new Countdown(jobs);
-        try (JobQueue queue = JobQueue.builder().environment(Map.of()).provider("sqs", settings)
-                .concurrency(concurrency).build()) {
-            queue.registerJobHandler(TYPE, SamplePayload.class, (job, context) -> { });
-            queue.addListener(event -> {
-                if (event instanceof JobEvent.Completed) {
-                    done.tick();
-                }
-            });
+        try (JobQueue queue = noOpQueue(settings, concurrency, done::tick)) {
             var producers = new Producers(concurrency);
             double enqueue;
             try (var ignored = probe.phase(phase + ": enqueue", jobs, () -> producers.sent() * perCall)) {

@@ -107,7 +107,7 @@ final class Enqueuer implements JobSink {
         }
         String[] jobIds = new String[count];
         RuntimeException[] failures = new RuntimeException[count];
-        if (count > 0 && !viaScheduler(queue, timing)) {
+        if (count > 0 && !heldByScheduler(queue, timing)) {
             List<EnqueueOutcome> outcomes = toProvider(queue, envelopes, timing);
             for (int i = 0; i < count; i++) {
                 EnqueueOutcome outcome = outcomes.get(i);
@@ -206,7 +206,7 @@ final class Enqueuer implements JobSink {
     }
 
     private String send(QueueBinding queue, JobEnvelope envelope, Timing timing) {
-        if (viaScheduler(queue, timing)) {
+        if (heldByScheduler(queue, timing)) {
             return viaScheduler(queue, envelope, timing.runAt(), timing.delay(), queue.provider().capabilities().maxDelay());
         }
         return toProvider(queue, envelope, timing.delay(), timing.runAt());
@@ -216,7 +216,7 @@ final class Enqueuer implements JobSink {
      * Whether a job of this timing is held in the scheduler: a job for an instant whenever there is
      * a scheduler, so it survives restarts; a delay only when it is beyond what the provider can hold.
      */
-    private boolean viaScheduler(QueueBinding queue, Timing timing) {
+    private boolean heldByScheduler(QueueBinding queue, Timing timing) {
         boolean atInstant = timing.atInstant() && scheduler != null;
         return atInstant || timing.delay().compareTo(queue.provider().capabilities().maxDelay()) > 0;
     }

@@ -234,13 +234,7 @@ public final class Worker implements AutoCloseable {
 
     /** Attempts whose handler is still running (settled or not). */
     public int activeHandlers() {
-        int count = 0;
-        for (HandlerThread handler : handlers) {
-            if (handler.current != null) {
-                count++;
-            }
-        }
-        return count;
+        return runs().size();
     }
 
     public int concurrency() {
