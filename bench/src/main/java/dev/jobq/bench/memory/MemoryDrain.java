@@ -2,6 +2,7 @@ package dev.jobq.bench.memory;
 
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.bench.runner.Allocation;
 import dev.jobq.bench.runner.Countdown;
 import dev.jobq.bench.runner.CpuClock;
 import dev.jobq.bench.runner.Heap;
@@ -33,8 +34,8 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * Also times jobq the conventional way (jobs enqueued from one thread into a started queue, until
- * the last one completed) against the conventional ceiling, and reports the process's CPU time per
- * drained job.
+ * the last one completed) against the conventional ceiling, and reports the process's CPU time and
+ * heap allocation per drained job.
  */
 public final class MemoryDrain implements Workload {
 
@@ -66,7 +67,8 @@ public final class MemoryDrain implements Workload {
                         Unit.JOBS_PER_SECOND, conventional, Target.atLeastPercentOfCeiling(30)),
                 new Metric("submit-run", "enqueue into a started queue until all ran", Unit.JOBS_PER_SECOND,
                         conventional, Target.none()),
-                new Metric("drain-cpu", "process CPU per drained job", Unit.MICROSECONDS, strict, Target.none()));
+                new Metric("drain-cpu", "process CPU per drained job", Unit.MICROSECONDS, strict, Target.none()),
+                new Metric("drain-alloc", "heap allocated per drained job", Unit.BYTES_PER_JOB, strict, Target.none()));
     }
 
     @Override
@@ -93,10 +95,11 @@ public final class MemoryDrain implements Workload {
         probe.record("drain-conv", drains.subject().perSecond(), submitted.ceiling().perSecond());
         probe.record("submit-run", submitted.subject().perSecond(), submitted.ceiling().perSecond());
         probe.record("drain-cpu", drains.subject().cpuMicrosPerJob(), drains.ceiling().cpuMicrosPerJob());
+        probe.record("drain-alloc", drains.subject().allocatedBytesPerJob(), drains.ceiling().allocatedBytesPerJob());
     }
 
-    /** One drain: wall-clock rate, and the process's CPU time per job while it ran. */
-    record Drain(double perSecond, double cpuMicrosPerJob) {
+    /** One drain: wall-clock rate, and the process's CPU time and heap allocation per job while it ran. */
+    record Drain(double perSecond, double cpuMicrosPerJob, double allocatedBytesPerJob) {
 
         /**
          * Collects the heap (the backlog's own garbage and its first copy belong to the enqueue,
@@ -107,11 +110,13 @@ public final class MemoryDrain implements Workload {
             Heap.collect();
             try (var ignored = probe.phase(phase, jobs, done::done)) {
                 long cpu = CpuClock.processNanos();
+                long allocated = Allocation.processBytes();
                 long begin = System.nanoTime();
                 start.run();
                 done.await(LIMIT);
                 long nanos = System.nanoTime() - begin;
-                return new Drain(jobs / (nanos / 1e9), (CpuClock.processNanos() - cpu) / 1e3 / jobs);
+                return new Drain(jobs / (nanos / 1e9), (CpuClock.processNanos() - cpu) / 1e3 / jobs,
+                        (double) (Allocation.processBytes() - allocated) / jobs);
             }
         }
     }
