@@ -386,22 +386,29 @@ final class MemoryQueueProvider implements QueueProvider {
 
     private List<ReceivedJob> lease(int max, long now) {
         int count = Math.min(max, ready.size());
-        var leased = new ArrayList<ReceivedJob>(count);
         long leaseEnd = EpochNanos.plus(now, leaseNanos);
+        if (count == 1) {
+            // A handler thread taking its next job: no list to grow.
+            return List.of(leaseNext(now, leaseEnd));
+        }
+        var leased = new ArrayList<ReceivedJob>(count);
         for (int i = 0; i < count; i++) {
-            Entry entry = ready.poll();
-            assert entry != null;
-            entry.state = Entry.State.ACTIVE;
-            entry.deliveries++;
-            entry.lease = ++leaseCounter;
-            entry.dueAt = leaseEnd;
-            entry.updatedAt = now;
-            timed.add(entry);
-            activeCount++;
-            leased.add(new ReceivedJob(entry.envelope, entry.attempts(), Long.toString(entry.lease),
-                    limits.leaseDuration()));
+            leased.add(leaseNext(now, leaseEnd));
         }
         return leased;
+    }
+
+    private ReceivedJob leaseNext(long now, long leaseEnd) {
+        Entry entry = ready.poll();
+        assert entry != null;
+        entry.state = Entry.State.ACTIVE;
+        entry.deliveries++;
+        entry.lease = ++leaseCounter;
+        entry.dueAt = leaseEnd;
+        entry.updatedAt = now;
+        timed.add(entry);
+        activeCount++;
+        return new ReceivedJob(entry.envelope, entry.attempts(), Long.toString(entry.lease), limits.leaseDuration());
     }
 
     /** Makes delayed jobs whose time has come visible and takes back deliveries whose lease ended. */

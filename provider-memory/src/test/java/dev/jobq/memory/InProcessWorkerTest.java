@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
+import dev.jobq.JobHandler;
 import dev.jobq.JobQueue;
 import dev.jobq.NonRetryableJobException;
 import dev.jobq.internal.runtime.JobQueueRuntime;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 /** The worker runtime (DESIGN §4, §7) over the reference provider. */
 class InProcessWorkerTest {
@@ -183,6 +185,34 @@ class InProcessWorkerTest {
         assertThat(nextSawInterrupt).isFalse();
         // With one permit and a backlog, the memory provider's jobs run one after another on one thread.
         assertThat(threads).hasSize(2);
+        assertThat(threads.get(1)).isSameAs(threads.get(0));
+    }
+
+    @Test
+    @DisplayName("each attempt runs with its own job id, type and attempt in the log context, also one after another on one thread")
+    void eachAttemptHasItsOwnLogContext() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        var seen = new CopyOnWriteArrayList<Map<String, String>>();
+        var threads = new CopyOnWriteArrayList<Thread>();
+        JobHandler<Work> recording = (job, ctx) -> {
+            threads.add(Thread.currentThread());
+            seen.add(MDC.getCopyOfContextMap());
+            if (job.payload().n() == 2 && job.attempt() == 1) {
+                throw new IllegalStateException("the first attempt fails");
+            }
+        };
+        jobs.registerJobHandler("first", Work.class, recording);
+        jobs.registerJobHandler("second", Work.class, recording);
+        String first = jobs.enqueue("first", new Work(1));
+        String second = jobs.enqueue("second", new Work(2));
+        jobs.start();
+
+        events.awaitCount(JobEvent.Completed.class, 2);
+        assertThat(seen).containsExactly(
+                Map.of("jobId", first, "jobType", "first", "attempt", "1"),
+                Map.of("jobId", second, "jobType", "second", "attempt", "1"),
+                Map.of("jobId", second, "jobType", "second", "attempt", "2"));
+        // One permit and jobs waiting: the first two ran one after the other on the same thread.
         assertThat(threads.get(1)).isSameAs(threads.get(0));
     }
 

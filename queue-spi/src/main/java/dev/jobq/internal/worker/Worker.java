@@ -157,6 +157,7 @@ public final class Worker implements AutoCloseable {
                 }
             }
         } finally {
+            AttemptRun.clearLogContext();
             handlers.remove(handler);
             handler.end();
             if (stopping) {
@@ -214,6 +215,7 @@ public final class Worker implements AutoCloseable {
             }
             return jobs.get(0);
         } catch (RuntimeException e) {
+            AttemptRun.clearLogContext();
             log.debug("receiving the next job of queue '{}' on a handler thread failed; the poll loop goes on",
                     queue.name(), e);
             return null;
