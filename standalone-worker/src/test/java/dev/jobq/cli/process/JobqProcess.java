@@ -65,7 +65,10 @@ public final class JobqProcess implements AutoCloseable {
         private final List<String> jvmOptions;
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
+        private final List<String> removed = new ArrayList<>();
         private Path directory = Path.of(".").toAbsolutePath();
+        private String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 
         private Builder(Path jar) {
             this.jar = jar;
@@ -76,6 +79,17 @@ public final class JobqProcess implements AutoCloseable {
             this.jvmOptions = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-XX:SharedArchiveFile=" + archive, "-XX:+AutoCreateSharedArchive",
                     "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xlog:cds*=off:stderr"));
+        }
+
+        /**
+         * Starts the jar with {@code executable} instead of the test's own java, with no JVM options
+         * but a heap bound (the class-data archive's need JDK 19).
+         */
+        public Builder java(Path executable) {
+            this.java = executable.toString();
+            jvmOptions.clear();
+            jvmOptions.add("-Xmx256m");
+            return this;
         }
 
         public Builder jvmOptions(String... options) {
@@ -91,6 +105,12 @@ public final class JobqProcess implements AutoCloseable {
         /** Sets a variable in the child's environment (which starts as a copy of the test's, less JOBQ_ and QUEUE_ ones). */
         public Builder env(String name, String value) {
             environment.put(name, value);
+            return this;
+        }
+
+        /** Leaves a variable out of the child's environment. */
+        public Builder withoutEnv(String name) {
+            removed.add(name);
             return this;
         }
 
@@ -111,8 +131,6 @@ public final class JobqProcess implements AutoCloseable {
         }
 
         public JobqProcess start() {
-            String java = ProcessHandle.current().info().command()
-                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             List<String> command = new ArrayList<>();
             command.add(java);
             command.addAll(jvmOptions);
@@ -122,6 +140,7 @@ public final class JobqProcess implements AutoCloseable {
             var builder = new ProcessBuilder(command).directory(directory.toFile());
             builder.environment().keySet().removeIf(k -> k.startsWith("JOBQ_") || k.startsWith("QUEUE_")
                     || k.startsWith("SCHEDULER_"));
+            builder.environment().keySet().removeAll(removed);
             builder.environment().putAll(environment);
             try {
                 return new JobqProcess(builder.start());
@@ -149,6 +168,11 @@ public final class JobqProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** The processes this one started, and theirs. */
+    public List<ProcessHandle> descendants() {
+        return process.toHandle().descendants().toList();
     }
 
     /**

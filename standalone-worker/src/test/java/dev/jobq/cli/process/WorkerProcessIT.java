@@ -10,10 +10,14 @@ import dev.jobq.cli.process.handlers.Gate;
 import dev.jobq.cli.process.handlers.GatedModule;
 import dev.jobq.examples.DemoHandlers;
 import dev.jobq.spi.QueueProviderFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -216,6 +220,70 @@ class WorkerProcessIT {
 
             worker.terminate();
             assertThat(worker.awaitExit(EXIT)).isZero();
+        }
+    }
+
+    @Test
+    @DisplayName("java older than 21 runs jobq.jar with JAVA_HOME's java, says so, and passes SIGTERM on: the worker drains and ends")
+    void olderJavaRunsTheJarWithJavaHomes() throws Exception {
+        Path old = olderJava();
+        try (JobqProcess launcher = JobqProcess.jar().java(old).directory(dir).env(Gate.DIR_ENV, gates.dir())
+                .env("JAVA_HOME", System.getProperty("java.home"))
+                .args("run", "--config", config(2, "finish", 2, "30s").toString(), "--handlers", handlers.toString())
+                .start()) {
+            launcher.stderr().awaitLine("jobq needs 21 or newer: running with JAVA_HOME's, Java "
+                    + Runtime.version().feature(), START);
+            launcher.stderr().await(l -> l.contains("gated work started"), 2, START, "saying 'gated work started'");
+            List<ProcessHandle> worker = launcher.descendants();
+            assertThat(worker).as("the JVM the launcher started").hasSize(1);
+
+            launcher.terminate();
+            launcher.stderr().awaitLine("SIGTERM received: draining", START);
+            gates.open("finish");
+
+            assertThat(launcher.awaitExit(EXIT)).as("the launcher's JVM, ended by SIGTERM").isEqualTo(128 + 15);
+            assertThat(worker.get(0).isAlive()).isFalse();
+            assertThat(outcomes(launcher, "completed")).hasSize(2);
+            assertThat(launcher.stdout().text()).endsWith("jobq run: stopped");
+        }
+    }
+
+    @Test
+    @DisplayName("java older than 21 with no JAVA_HOME says which java it is and how to run with a newer one")
+    void olderJavaWithoutJavaHomeSaysWhatToDo() {
+        Path old = olderJava();
+        JobqProcess.Finished version = JobqProcess.jar().java(old).directory(dir).withoutEnv("JAVA_HOME")
+                .args("--version").run(EXIT);
+        assertThat(version.exitCode()).isEqualTo(1);
+        assertThat(version.err()).startsWith("jobq needs Java 21 or newer; this java is ")
+                .endsWith("and JAVA_HOME is not set. Set JAVA_HOME to a JDK 21+ or put its bin first on PATH, and run again.");
+        assertThat(version.out()).isEmpty();
+    }
+
+    /**
+     * A java older than 21 installed beside the one running the tests (Debian keeps JDKs in
+     * /usr/lib/jvm), which the launcher exists for; the test is skipped, and says so, where there is none.
+     */
+    private static Path olderJava() {
+        Path jvms = Path.of(System.getProperty("java.home")).getParent();
+        try (var homes = Files.list(jvms)) {
+            Optional<Path> old = homes.filter(home -> Files.isExecutable(home.resolve("bin/java")))
+                    .filter(home -> feature(home) > 0 && feature(home) < 21)
+                    .map(home -> home.resolve("bin/java")).findFirst();
+            Assumptions.assumeTrue(old.isPresent(), "no JDK older than 21 in " + jvms + " to start jobq.jar with");
+            return old.get();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int feature(Path javaHome) {
+        try {
+            return Files.readAllLines(javaHome.resolve("release")).stream().filter(l -> l.startsWith("JAVA_VERSION="))
+                    .map(l -> l.replaceAll("[^0-9.]", "")).map(v -> Integer.parseInt(v.split("\\.")[0]))
+                    .findFirst().orElse(-1);
+        } catch (IOException | NumberFormatException e) {
+            return -1;
         }
     }
 

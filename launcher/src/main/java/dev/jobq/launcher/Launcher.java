@@ -1,0 +1,151 @@
+package dev.jobq.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.Manifest;
+
+/**
+ * The {@code Main-Class} of jobq's runnable jars, compiled for Java 8 so that any {@code java} loads
+ * it. On Java 21 or newer it runs the jar's own main class, named by the manifest attribute
+ * {@value #MAIN_ATTRIBUTE}, in this JVM. On an older one — a machine whose default {@code java} is
+ * 17 while the build ran with {@code JAVA_HOME} set to a newer JDK — it runs the same class path
+ * again with {@code JAVA_HOME}'s {@code java} if that is 21 or newer (saying so on stderr, passing on
+ * the JVM options, the arguments, signals and the exit status), and otherwise says which Java it
+ * found and how to run with a newer one, instead of the JVM's class-version error.
+ */
+public final class Launcher {
+
+    static final int REQUIRED = 21;
+    static final String MAIN_ATTRIBUTE = "Jobq-Main-Class";
+    /** Set on the JVM started again, so that it can never start another. */
+    private static final String RELAUNCHED = "jobq.launcher.relaunched";
+
+    private Launcher() {
+    }
+
+    public static void main(String[] args) throws Throwable {
+        String mainClass = mainClass();
+        int running = feature(System.getProperty("java.specification.version"));
+        if (running >= REQUIRED) {
+            runInThisJvm(mainClass, args);
+            return;
+        }
+        String javaHome = System.getenv("JAVA_HOME");
+        int javaHomeFeature = javaHome == null ? -1 : releaseFeature(Paths.get(javaHome));
+        if (javaHomeFeature >= REQUIRED && System.getProperty(RELAUNCHED) == null) {
+            System.err.println("jobq: this java is " + running + " (" + System.getProperty("java.home")
+                    + "); jobq needs " + REQUIRED + " or newer: running with JAVA_HOME's, Java " + javaHomeFeature
+                    + " (" + javaHome + ")");
+            System.exit(relaunch(Paths.get(javaHome, "bin", "java").toString(), mainClass, args));
+        }
+        System.err.println(tooOld(running, System.getProperty("java.home"), javaHome, javaHomeFeature));
+        System.exit(1);
+    }
+
+    /** The message for a java older than {@link #REQUIRED} with no usable {@code JAVA_HOME}. */
+    static String tooOld(int running, String runningHome, String javaHome, int javaHomeFeature) {
+        String found = javaHome == null ? "JAVA_HOME is not set"
+                : javaHomeFeature < 0 ? "JAVA_HOME (" + javaHome + ") is not a JDK this launcher can read the version of"
+                : "JAVA_HOME (" + javaHome + ") is Java " + javaHomeFeature;
+        return "jobq needs Java " + REQUIRED + " or newer; this java is " + running + " (" + runningHome + "), and "
+                + found + ". Set JAVA_HOME to a JDK " + REQUIRED + "+ or put its bin first on PATH, and run again.";
+    }
+
+    /** The feature release of a {@code java.specification.version}: 8 for "1.8", 17 for "17". */
+    static int feature(String specificationVersion) {
+        String version = specificationVersion.startsWith("1.") ? specificationVersion.substring(2) : specificationVersion;
+        int dot = version.indexOf('.');
+        try {
+            return Integer.parseInt(dot < 0 ? version : version.substring(0, dot));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The feature release of the JDK at {@code home}, from the {@code JAVA_VERSION} line of its
+     * {@code release} file (every JDK since 9 has one); -1 if there is none or it cannot be read.
+     */
+    static int releaseFeature(Path home) {
+        Path release = home.resolve("release");
+        if (!Files.isRegularFile(release) || !Files.isExecutable(home.resolve("bin").resolve("java"))) {
+            return -1;
+        }
+        try {
+            for (String line : Files.readAllLines(release, StandardCharsets.UTF_8)) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    return feature(line.substring("JAVA_VERSION=".length()).replace("\"", "").trim());
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static String mainClass() throws IOException {
+        URL jar = Launcher.class.getProtectionDomain().getCodeSource().getLocation();
+        URL manifestUrl = new URL("jar:" + jar + "!/META-INF/MANIFEST.MF");
+        String name;
+        try (InputStream in = manifestUrl.openStream()) {
+            name = new Manifest(in).getMainAttributes().getValue(new Attributes.Name(MAIN_ATTRIBUTE));
+        }
+        if (name == null) {
+            throw new IllegalStateException("the manifest of " + jar + " names no " + MAIN_ATTRIBUTE
+                    + ": this jar was not built by jobq's build");
+        }
+        return name;
+    }
+
+    private static void runInThisJvm(String mainClass, String[] args) throws Throwable {
+        Method main = Class.forName(mainClass).getMethod("main", String[].class);
+        try {
+            main.invoke(null, (Object) args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * Runs {@code mainClass} on this class path with {@code java}, this JVM's options and
+     * {@code args}, sharing stdin, stdout and stderr; answers its exit status. When this JVM is
+     * asked to stop (a signal), the child is asked too, and waited for.
+     */
+    private static int relaunch(String java, String mainClass, String[] args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<String>();
+        command.add(java);
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-D" + RELAUNCHED + "=true");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(Arrays.asList(args));
+        final Process child = new ProcessBuilder(command).inheritIO().start();
+        Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
+            @Override
+            public void run() {
+                if (child.isAlive()) {
+                    child.destroy();
+                    try {
+                        child.waitFor();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        }, "jobq-launcher-child"));
+        return child.waitFor();
+    }
+}
