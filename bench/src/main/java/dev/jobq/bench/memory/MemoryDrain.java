@@ -2,12 +2,11 @@ package dev.jobq.bench.memory;
 
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
-import dev.jobq.bench.runner.Allocation;
 import dev.jobq.bench.runner.Countdown;
-import dev.jobq.bench.runner.CpuClock;
 import dev.jobq.bench.runner.Heap;
 import dev.jobq.bench.runner.Metric;
 import dev.jobq.bench.runner.Probe;
+import dev.jobq.bench.runner.ProcessMeters;
 import dev.jobq.bench.runner.Scale;
 import dev.jobq.bench.runner.Sides;
 import dev.jobq.bench.runner.Target;
@@ -109,14 +108,14 @@ public final class MemoryDrain implements Workload {
                 throws InterruptedException {
             Heap.collect();
             try (var ignored = probe.phase(phase, jobs, done::done)) {
-                long cpu = CpuClock.processNanos();
-                long allocated = Allocation.processBytes();
+                long cpu = ProcessMeters.cpuNanos();
+                long allocated = ProcessMeters.allocatedBytes();
                 long begin = System.nanoTime();
                 start.run();
                 done.await(LIMIT);
                 long nanos = System.nanoTime() - begin;
-                return new Drain(jobs / (nanos / 1e9), (CpuClock.processNanos() - cpu) / 1e3 / jobs,
-                        (double) (Allocation.processBytes() - allocated) / jobs);
+                return new Drain(jobs / (nanos / 1e9), (ProcessMeters.cpuNanos() - cpu) / 1e3 / jobs,
+                        (double) (ProcessMeters.allocatedBytes() - allocated) / jobs);
             }
         }
     }
