@@ -68,7 +68,7 @@ public final class HandlerLatency implements Workload {
 
     @Override
     public void run(Scale scale, Probe probe) throws Exception {
-        var plan = new Plan(scale.pick(20_000, 50_000), scale.pick(Duration.ofSeconds(1), Duration.ofSeconds(2)),
+        var plan = new Plan(scale.pick(10_000, 50_000), scale.pick(Duration.ofSeconds(1), Duration.ofSeconds(2)),
                 scale.pick(Duration.ofSeconds(2), Duration.ofSeconds(10)));
         Sides<Histogram> latency = probe.sideBySide(() -> executor(plan, probe), () -> jobq(plan, probe));
         record(probe, "p50", 50, latency);

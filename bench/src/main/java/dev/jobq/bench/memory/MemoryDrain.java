@@ -67,7 +67,7 @@ public final class MemoryDrain implements Workload {
                 new Metric("submit-run", "enqueue into a started queue until all ran", Unit.JOBS_PER_SECOND,
                         conventional, Target.none()),
                 new Metric("drain-cpu", "process CPU per drained job", Unit.MICROSECONDS, strict, Target.none()),
-                new Metric("drain-alloc", "heap allocated per drained job", Unit.BYTES_PER_JOB, strict, Target.none()));
+                Metric.withoutRatio("drain-alloc", "heap allocated per drained job", Unit.BYTES_PER_JOB, strict));
     }
 
     @Override

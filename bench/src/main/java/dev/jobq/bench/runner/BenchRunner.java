@@ -67,9 +67,9 @@ public final class BenchRunner {
         List<String> parts = new ArrayList<>();
         for (Metric metric : workload.metrics()) {
             Sample s = results.get(metric.key());
-            parts.add(String.format(Locale.ROOT, "%s %s %s (ceiling %s, %.1f %%)", metric.key(),
-                    metric.unit().format(s.value()), metric.unit().symbol(), metric.unit().format(s.ceiling()),
-                    s.ratio() * 100));
+            String ratio = metric.ratioShown() ? String.format(Locale.ROOT, ", %.1f %%", s.ratio() * 100) : "";
+            parts.add(String.format(Locale.ROOT, "%s %s %s (ceiling %s%s)", metric.key(),
+                    metric.unit().format(s.value()), metric.unit().symbol(), metric.unit().format(s.ceiling()), ratio));
         }
         return String.join(" · ", parts);
     }

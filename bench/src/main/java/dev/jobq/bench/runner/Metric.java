@@ -10,8 +10,10 @@ import java.util.Objects;
  * @param unit    the unit of the figure and of its ceiling
  * @param ceiling what the ceiling is, for the notes under the table
  * @param target  what the figure must reach, or {@link Target#none()}
+ * @param ratioShown whether the table prints the figure's ratio to its ceiling: not where the
+ *                ceiling is next to nothing (the executor allocates no bytes per task)
  */
-public record Metric(String key, String label, Unit unit, String ceiling, Target target) {
+public record Metric(String key, String label, Unit unit, String ceiling, Target target, boolean ratioShown) {
 
     public Metric {
         Objects.requireNonNull(key, "key");
@@ -19,5 +21,17 @@ public record Metric(String key, String label, Unit unit, String ceiling, Target
         Objects.requireNonNull(unit, "unit");
         Objects.requireNonNull(ceiling, "ceiling");
         Objects.requireNonNull(target, "target");
+        if (!ratioShown && !(target instanceof Target.None)) {
+            throw new IllegalArgumentException("metric " + key + " has a target, so its ratio must be shown");
+        }
+    }
+
+    public Metric(String key, String label, Unit unit, String ceiling, Target target) {
+        this(key, label, unit, ceiling, target, true);
+    }
+
+    /** A figure shown beside its ceiling but with no ratio to it, and no target. */
+    public static Metric withoutRatio(String key, String label, Unit unit, String ceiling) {
+        return new Metric(key, label, unit, ceiling, Target.none(), false);
     }
 }

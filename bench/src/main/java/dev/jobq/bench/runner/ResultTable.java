@@ -100,16 +100,15 @@ public final class ResultTable {
                     unit.format(s.value().min()),
                     unit.format(s.value().max()),
                     unit.format(s.ceiling().median()) + " " + unit.symbol(),
-                    ratio(s, unit),
+                    ratio(s),
                     s.metric().target().describe(unit),
                     !s.hasTarget() ? "—" : s.targetMet() ? "pass" : "MISS"));
         }
         return rows;
     }
 
-    /** A ceiling that rounds to nothing in its unit (the executor allocates no bytes per task) gives no ratio worth printing. */
-    private static String ratio(MetricSummary s, Unit unit) {
-        if (unit.format(s.ceiling().median()).equals("0")) {
+    private static String ratio(MetricSummary s) {
+        if (!s.metric().ratioShown()) {
             return "—";
         }
         return String.format(Locale.ROOT, "%s (%s–%s)", percent(s.ratio().median()), percent(s.ratio().min()),

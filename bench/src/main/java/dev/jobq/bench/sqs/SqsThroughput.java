@@ -82,7 +82,7 @@ public final class SqsThroughput implements Workload {
 
     @Override
     public void run(Scale scale, Probe probe) throws Exception {
-        int jobs = scale.pick(1_500, 20_000);
+        int jobs = scale.pick(1_000, 20_000);
         int warmUp = jobs;
         int singly = scale.pick(500, 2_000);
         try (var server = ElasticMqServer.start(); SqsClient raw = server.newClient()) {
