@@ -184,12 +184,12 @@ class BatcherTest {
         List<Thread> threads = new ArrayList<>();
         threads.add(Thread.ofVirtual().start(() -> answer(batcher, 0, answers)));
         assertThat(wire.firstOnWire.await(10, TimeUnit.SECONDS)).isTrue();
+        // One at a time, each waiting before the next comes: they queue in their numbers' order.
         for (int i = 1; i <= followers; i++) {
             int n = i;
             threads.add(Thread.ofVirtual().start(() -> answer(batcher, n, answers)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> threads.getLast().getState() == Thread.State.WAITING);
         }
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> threads.stream().skip(1).allMatch(t -> t.getState() == Thread.State.WAITING));
         wire.releaseFirst.countDown();
         for (Thread thread : threads) {
             assertThat(thread.join(Duration.ofSeconds(10))).isTrue();
