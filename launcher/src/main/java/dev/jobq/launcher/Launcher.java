@@ -27,7 +27,7 @@ import java.util.jar.Manifest;
  */
 public final class Launcher {
 
-    static final int REQUIRED = 21;
+    public static final int REQUIRED = 21;
     static final String MAIN_ATTRIBUTE = "Jobq-Main-Class";
     /** Set on the JVM started again, so that it can never start another. */
     private static final String RELAUNCHED = "jobq.launcher.relaunched";
@@ -78,7 +78,7 @@ public final class Launcher {
      * The feature release of the JDK at {@code home}, from the {@code JAVA_VERSION} line of its
      * {@code release} file (every JDK since 9 has one); -1 if there is none or it cannot be read.
      */
-    static int releaseFeature(Path home) {
+    public static int releaseFeature(Path home) {
         Path release = home.resolve("release");
         if (!Files.isRegularFile(release) || !Files.isExecutable(home.resolve("bin").resolve("java"))) {
             return -1;

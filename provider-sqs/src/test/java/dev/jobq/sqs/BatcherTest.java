@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -22,10 +23,7 @@ class BatcherTest {
     @DisplayName("a lone call goes out at once, alone")
     void loneCallGoesAlone() {
         List<List<Integer>> batches = new CopyOnWriteArrayList<>();
-        var batcher = new Batcher<Integer, String>(entries -> {
-            batches.add(entries);
-            return entries.stream().map(e -> Batcher.Outcome.success("ok " + e)).toList();
-        });
+        var batcher = new Batcher<Integer, String>(recordingInto(batches, e -> Batcher.Outcome.success("ok " + e)));
 
         assertThat(batcher.submit(7)).isEqualTo("ok 7");
         assertThat(batches).containsExactly(List.of(7));
@@ -125,12 +123,9 @@ class BatcherTest {
     @DisplayName("a caller's entries go out together in batches of ten, without a wait for others, each answered in order")
     void entriesOfOneCallerGoOutTogether() {
         List<List<Integer>> batches = new CopyOnWriteArrayList<>();
-        var batcher = new Batcher<Integer, Integer>(entries -> {
-            batches.add(entries);
-            return entries.stream().map(e -> e % 7 == 3 ? Batcher.Outcome.<Integer>failed(
-                    new EntryFailure("SendMessage", "InvalidParameterValue", "entry " + e)) : Batcher.Outcome.success(e))
-                    .toList();
-        }, entry -> 0, 0, Duration.ofMinutes(10));
+        var batcher = new Batcher<Integer, Integer>(recordingInto(batches, e -> e % 7 == 3
+                ? Batcher.Outcome.<Integer>failed(new EntryFailure("SendMessage", "InvalidParameterValue", "entry " + e))
+                : Batcher.Outcome.success(e)), entry -> 0, 0, Duration.ofMinutes(10));
         List<Integer> entries = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
             entries.add(i);
@@ -173,6 +168,15 @@ class BatcherTest {
 
         assertThat(answers).hasValue(4);
         assertThat(wire.batches).containsExactly(List.of(1), List.of(60, 30), List.of(20));
+    }
+
+    /** A call that records each batch it is given into {@code batches} and answers each entry with {@code answer}. */
+    private static <R> Function<List<Integer>, List<Batcher.Outcome<R>>> recordingInto(List<List<Integer>> batches,
+            Function<Integer, Batcher.Outcome<R>> answer) {
+        return entries -> {
+            batches.add(entries);
+            return entries.stream().map(answer).toList();
+        };
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.jobq.cli.process.handlers.SeededMemoryProviderFactory;
 import dev.jobq.cli.process.handlers.Gate;
 import dev.jobq.cli.process.handlers.GatedModule;
 import dev.jobq.examples.DemoHandlers;
+import dev.jobq.launcher.Launcher;
 import dev.jobq.spi.QueueProviderFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -268,22 +269,12 @@ class WorkerProcessIT {
         Path jvms = Path.of(System.getProperty("java.home")).getParent();
         try (var homes = Files.list(jvms)) {
             Optional<Path> old = homes.filter(home -> Files.isExecutable(home.resolve("bin/java")))
-                    .filter(home -> feature(home) > 0 && feature(home) < 21)
+                    .filter(home -> Launcher.releaseFeature(home) > 0 && Launcher.releaseFeature(home) < Launcher.REQUIRED)
                     .map(home -> home.resolve("bin/java")).findFirst();
             Assumptions.assumeTrue(old.isPresent(), "no JDK older than 21 in " + jvms + " to start jobq.jar with");
             return old.get();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static int feature(Path javaHome) {
-        try {
-            return Files.readAllLines(javaHome.resolve("release")).stream().filter(l -> l.startsWith("JAVA_VERSION="))
-                    .map(l -> l.replaceAll("[^0-9.]", "")).map(v -> Integer.parseInt(v.split("\\.")[0]))
-                    .findFirst().orElse(-1);
-        } catch (IOException | NumberFormatException e) {
-            return -1;
         }
     }
 
