@@ -85,6 +85,11 @@ final class Database implements AutoCloseable {
      * for the connection's isolation level at every begin: on PostgreSQL one more round trip per
      * transaction, and the firing thread runs a transaction per batch (B6, docs/benchmarks.md).
      */
+    /** Whether it is PostgreSQL (else H2). */
+    boolean postgres() {
+        return dialect == SQLDialect.POSTGRES;
+    }
+
     <T> T transaction(TransactionalCallable<T> work) {
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();

@@ -11,6 +11,13 @@ import java.time.InstantSource;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -28,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * possible only across such a crash.
  *
  * <p>A submit that fails keeps its row, with the error, for another try after a growing pause.
+ *
+ * <p>When a claim of one-time rows comes back full (a backlog is due), {@code fireThreads - 1}
+ * helper threads claim and hand on batches of rows due by now beside the calling thread, each in
+ * transactions of its own, until their claims come back short; {@code SKIP LOCKED} keeps them
+ * apart as it keeps schedulers of different processes apart. On PostgreSQL one thread's batch is
+ * then claimed and handed on while another's commit is being written.
  */
 final class HandOff {
 
@@ -35,6 +48,8 @@ final class HandOff {
 
     static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     static final Duration MAX_RETRY = Duration.ofMinutes(5);
+    /** How long a helper thread stays after a backlog before it ends. */
+    static final Duration HELPER_IDLE = Duration.ofSeconds(30);
 
     private final Database db;
     private final ScheduledJobs scheduled;
@@ -44,9 +59,12 @@ final class HandOff {
     private final InstantSource clock;
     private final JdbcSettings settings;
     private final LongAdder submitted = new LongAdder();
+    /** Threads that help through a backlog of one-time rows; null when {@code fireThreads} is one. */
+    private final @Nullable ThreadPoolExecutor helpers;
+    private volatile boolean stopping;
 
     HandOff(Database db, ScheduledJobs scheduled, RecurringJobs recurring, ScheduleParser parser, JobSink sink,
-            InstantSource clock, JdbcSettings settings) {
+            InstantSource clock, JdbcSettings settings, int fireThreads, ThreadFactory threads) {
         this.db = db;
         this.scheduled = scheduled;
         this.recurring = recurring;
@@ -54,6 +72,13 @@ final class HandOff {
         this.sink = sink;
         this.clock = clock;
         this.settings = settings;
+        if (fireThreads > 1) {
+            helpers = new ThreadPoolExecutor(fireThreads - 1, fireThreads - 1, HELPER_IDLE.toSeconds(), TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), threads);
+            helpers.allowCoreThreadTimeOut(true);
+        } else {
+            helpers = null;
+        }
     }
 
     /**
@@ -75,16 +100,93 @@ final class HandOff {
      * scheduled.
      */
     int drain(Duration lead, DueWait wait) {
-        int total = 0;
-        int taken;
-        do {
-            taken = oneTimeBatch(clock.instant(), lead, wait);
-            total += taken;
-        } while (taken == settings.batchSize());
+        int taken = oneTimeBatch(clock.instant(), lead, wait);
+        int total = taken;
+        if (taken == settings.batchSize()) {
+            List<Future<Integer>> helping = startHelpers();
+            try {
+                do {
+                    taken = oneTimeBatch(clock.instant(), lead, wait);
+                    total += taken;
+                } while (taken == settings.batchSize());
+            } finally {
+                total += awaitHelpers(helping);
+            }
+        }
         do {
             taken = recurringBatch(clock.instant());
             total += taken;
         } while (taken > 0);
+        return total;
+    }
+
+    /**
+     * Helper threads end after the batch in hand, and none starts again; the caller then waits for
+     * the firing thread, which waits for them.
+     */
+    void stop() {
+        stopping = true;
+    }
+
+    /** Threads that hand on a backlog of one-time rows, the firing thread included. */
+    int fireThreads() {
+        return helpers == null ? 1 : helpers.getMaximumPoolSize() + 1;
+    }
+
+    /** Ends the helper threads; call after the firing thread has ended. */
+    void close() {
+        if (helpers != null) {
+            helpers.shutdownNow();
+        }
+    }
+
+    /** Helpers for a backlog, one batch of rows due by now after another until a claim comes back short. */
+    private List<Future<Integer>> startHelpers() {
+        if (helpers == null || stopping) {
+            return List.of();
+        }
+        List<Future<Integer>> helping = new ArrayList<>(helpers.getMaximumPoolSize());
+        for (int i = 0; i < helpers.getMaximumPoolSize(); i++) {
+            helping.add(helpers.submit(this::help));
+        }
+        return helping;
+    }
+
+    private int help() {
+        int total = 0;
+        int taken;
+        do {
+            if (stopping) {
+                break;
+            }
+            taken = oneTimeBatch(clock.instant(), Duration.ZERO, due -> true);
+            total += taken;
+        } while (taken == settings.batchSize());
+        return total;
+    }
+
+    /**
+     * The helpers' count, once they have all ended. A helper that failed is logged: its batch rolled
+     * back and its rows are still due, for the next pass. Interrupted (the scheduler closing and out
+     * of patience), it interrupts them too and returns at once.
+     */
+    private int awaitHelpers(List<Future<Integer>> helping) {
+        int total = 0;
+        for (Future<Integer> help : helping) {
+            try {
+                total += help.get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                log.warn("scheduler: a thread helping to hand on due jobs from {} failed; its batch stays due for "
+                        + "the next pass: {}", db.description(), Database.rootMessage(cause), cause);
+            } catch (CancellationException e) {
+                // cancelled below, by an earlier interrupt
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                helping.forEach(other -> other.cancel(true));
+                return total;
+            }
+        }
         return total;
     }
 

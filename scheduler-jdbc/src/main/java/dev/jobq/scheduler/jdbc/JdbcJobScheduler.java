@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The JDBC {@link JobScheduler}: the API works on the database directly from the caller's thread;
- * firing runs on one thread of its own once {@link #start()} is called. Writing something that is
+ * firing runs on one thread of its own once {@link #start()} is called (helped through a backlog
+ * of due one-time jobs by {@code fireThreads - 1} more, see {@link HandOff}). Writing something that is
  * due before the firing thread's next wake-up rings its alarm. Thread-safe.
  */
 final class JdbcJobScheduler implements JobScheduler {
@@ -56,7 +57,8 @@ final class JdbcJobScheduler implements JobScheduler {
         this.clock = context.clock();
         this.threads = threads;
         this.alarm = new Alarm(clock);
-        this.handOff = new HandOff(db, scheduled, recurring, parser, context.sink(), clock, settings);
+        this.handOff = new HandOff(db, scheduled, recurring, parser, context.sink(), clock, settings,
+                settings.fireThreads(db.postgres()), threads);
         this.loop = new FiringLoop(handOff, db, scheduled, recurring, alarm, clock, settings);
     }
 
@@ -77,8 +79,9 @@ final class JdbcJobScheduler implements JobScheduler {
             }
             firing = threads.newThread(loop);
             firing.start();
-            log.info("scheduler: firing due jobs from {} (poll interval {} ms, batch {})", db.description(),
-                    settings.pollInterval().toMillis(), settings.batchSize());
+            log.info("scheduler: firing due jobs from {} (poll interval {} ms, batch {}, {} through a backlog)",
+                    db.description(), settings.pollInterval().toMillis(), settings.batchSize(),
+                    handOff.fireThreads() == 1 ? "1 thread" : handOff.fireThreads() + " threads");
         } finally {
             lifecycle.unlock();
         }
@@ -164,7 +167,10 @@ final class JdbcJobScheduler implements JobScheduler {
         return database("listing recurring jobs", () -> recurring.list(db.dsl()));
     }
 
-    /** Hands on everything due now on the calling thread; returns how many jobs went to the sink. */
+    /**
+     * Hands on everything due now on the calling thread (and its helpers, through a backlog, see
+     * {@link HandOff}); returns how many jobs went to the sink.
+     */
     int fireDue() {
         long before = handOff.submitted();
         database("handing on due jobs", handOff::drain);
@@ -194,11 +200,13 @@ final class JdbcJobScheduler implements JobScheduler {
             lifecycle.unlock();
         }
         loop.stop();
+        handOff.stop();
         try {
             if (thread != null) {
                 stopFiring(thread);
             }
         } finally {
+            handOff.close();
             db.close();
         }
     }

@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  *   retention: 7d                       # enqueued and cancelled one-time rows are purged after this
  *   misfireThreshold: 60s               # an occurrence later than this counts as missed
  *   fireAllLimit: 100                   # FIRE_ALL enqueues at most this many missed occurrences
+ *   fireThreads: 2                      # threads claiming a backlog (default: 2 on PostgreSQL, 1 on H2)
  * }</pre>
  *
  * <p>Creating a scheduler connects, and brings the schema up to date with Flyway (history table
@@ -107,8 +108,14 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
         Duration misfireThreshold = s.duration("misfireThreshold", DEFAULT_MISFIRE_THRESHOLD,
                 JdbcSettings.MIN_MISFIRE_THRESHOLD, JdbcSettings.MAX_MISFIRE_THRESHOLD);
         int fireAllLimit = s.integer("fireAllLimit", DEFAULT_FIRE_ALL_LIMIT, 1, JdbcSettings.MAX_FIRE_ALL_LIMIT);
-        return new JdbcSettings(null, jdbcUrl, username, password, poolSize, pollInterval, batchSize, retention,
-                misfireThreshold, fireAllLimit);
+        int fireThreads = s.integer("fireThreads", JdbcSettings.FIRE_THREADS_BY_DATABASE, 1, JdbcSettings.MAX_FIRE_THREADS);
+        var settings = new JdbcSettings(null, jdbcUrl, username, password, poolSize, pollInterval, batchSize,
+                retention, misfireThreshold, fireAllLimit, fireThreads);
+        String fireThreadsProblem = settings.fireThreadsProblem();
+        if (fireThreadsProblem != null) {
+            s.problem("fireThreads", fireThreadsProblem);
+        }
+        return settings;
     }
 
     static ThreadFactory defaultThreads() {
@@ -131,6 +138,7 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
         private Duration retention = DEFAULT_RETENTION;
         private Duration misfireThreshold = DEFAULT_MISFIRE_THRESHOLD;
         private int fireAllLimit = DEFAULT_FIRE_ALL_LIMIT;
+        private int fireThreads = JdbcSettings.FIRE_THREADS_BY_DATABASE;
         private ThreadFactory threads = defaultThreads();
 
         private Builder() {
@@ -185,7 +193,20 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
             return checked();
         }
 
-        /** Where the firing thread comes from (a daemon platform thread named {@code jobq-scheduler-N} by default). */
+        /**
+         * Threads that claim and hand on due one-time jobs while more than a batch is due, the
+         * firing thread included (1–16; by default two on PostgreSQL, one on H2). With
+         * {@link #jdbcUrl} the pool needs a connection for each: at most {@link #poolSize}.
+         */
+        public Builder fireThreads(int fireThreads) {
+            this.fireThreads = fireThreads;
+            return checked();
+        }
+
+        /**
+         * Where the firing thread and the threads that help it through a backlog come from (daemon
+         * platform threads named {@code jobq-scheduler-N} by default).
+         */
         public Builder threadFactory(ThreadFactory threadFactory) {
             this.threads = Objects.requireNonNull(threadFactory, "threadFactory");
             return this;
@@ -202,7 +223,12 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
         /** The scheduler as {@link #build} makes it, typed for this module's tests. */
         JdbcJobScheduler buildJdbc(SchedulerContext context) {
             Objects.requireNonNull(context, "context");
-            return JdbcJobScheduler.open(settings(), context, threads);
+            JdbcSettings settings = settings();
+            String fireThreadsProblem = settings.fireThreadsProblem();
+            if (fireThreadsProblem != null) {
+                throw new IllegalArgumentException("fireThreads " + fireThreadsProblem);
+            }
+            return JdbcJobScheduler.open(settings, context, threads);
         }
 
         private Builder checked() {
@@ -212,7 +238,7 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
 
         private JdbcSettings settings() {
             return new JdbcSettings(dataSource, jdbcUrl, username, password, poolSize, pollInterval, batchSize,
-                    retention, misfireThreshold, fireAllLimit);
+                    retention, misfireThreshold, fireAllLimit, fireThreads);
         }
     }
 }

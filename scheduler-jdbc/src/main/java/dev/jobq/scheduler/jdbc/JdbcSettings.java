@@ -20,10 +20,13 @@ import org.jspecify.annotations.Nullable;
  * @param retention        how long enqueued and cancelled one-time rows are kept before they are purged
  * @param misfireThreshold how late an occurrence may be and still count as on time
  * @param fireAllLimit     the most missed occurrences {@code FIRE_ALL} enqueues for one job after downtime
+ * @param fireThreads      threads that claim and hand on due one-time jobs while more than a batch is
+ *                         due, the firing thread included; {@link #FIRE_THREADS_BY_DATABASE} for the
+ *                         database's default ({@link #fireThreads(boolean)})
  */
 record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable String username,
                     @Nullable String password, int poolSize, Duration pollInterval, int batchSize, Duration retention,
-                    Duration misfireThreshold, int fireAllLimit) {
+                    Duration misfireThreshold, int fireAllLimit, int fireThreads) {
 
     static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(1);
     static final Duration MAX_POLL_INTERVAL = Duration.ofHours(1);
@@ -34,6 +37,10 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
     static final Duration MIN_MISFIRE_THRESHOLD = Duration.ofSeconds(1);
     static final Duration MAX_MISFIRE_THRESHOLD = Duration.ofDays(1);
     static final int MAX_FIRE_ALL_LIMIT = 100_000;
+    static final int MAX_FIRE_THREADS = 16;
+    /** {@code fireThreads} not set: two on PostgreSQL, one on H2 (docs/scheduler.md). */
+    static final int FIRE_THREADS_BY_DATABASE = 0;
+    static final int POSTGRES_FIRE_THREADS = 2;
 
     JdbcSettings {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -49,6 +56,35 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
         requireBetween("retention", retention, MIN_RETENTION, MAX_RETENTION);
         requireBetween("misfireThreshold", misfireThreshold, MIN_MISFIRE_THRESHOLD, MAX_MISFIRE_THRESHOLD);
         requireBetween("fireAllLimit", fireAllLimit, 1, MAX_FIRE_ALL_LIMIT);
+        if (fireThreads != FIRE_THREADS_BY_DATABASE) {
+            requireBetween("fireThreads", fireThreads, 1, MAX_FIRE_THREADS);
+        }
+    }
+
+    /**
+     * What is wrong with {@code fireThreads} beside {@code poolSize}, or null: each thread claiming
+     * holds a connection for its batch, so with a pool of its own the scheduler needs one per thread.
+     * Checked when the scheduler is built, not per setting, so that the two may be set in any order.
+     */
+    @Nullable String fireThreadsProblem() {
+        if (dataSource != null || fireThreads <= poolSize) {
+            return null;
+        }
+        return "must not be more than poolSize (" + poolSize + "), got " + fireThreads
+                + "; raise poolSize or lower fireThreads";
+    }
+
+    /**
+     * How many threads claim one-time jobs while a backlog is due. On PostgreSQL two by default:
+     * while one waits for its commit to be written (fsync), the other claims and hands on the next
+     * batch (B6 in docs/benchmarks.md); never more than the pool's connections. On H2, one: a
+     * second made B6 slower there, the database working in the same process on the same cores.
+     */
+    int fireThreads(boolean postgres) {
+        if (fireThreads != FIRE_THREADS_BY_DATABASE) {
+            return fireThreads;
+        }
+        return postgres ? Math.min(POSTGRES_FIRE_THREADS, dataSource == null ? poolSize : POSTGRES_FIRE_THREADS) : 1;
     }
 
     /**
@@ -114,6 +150,7 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
         return "JdbcSettings[database=" + database() + ", username=" + username
                 + ", password=" + (password == null ? "none" : "***") + ", poolSize=" + poolSize
                 + ", pollInterval=" + pollInterval + ", batchSize=" + batchSize + ", retention=" + retention
-                + ", misfireThreshold=" + misfireThreshold + ", fireAllLimit=" + fireAllLimit + "]";
+                + ", misfireThreshold=" + misfireThreshold + ", fireAllLimit=" + fireAllLimit + ", fireThreads="
+                + (fireThreads == FIRE_THREADS_BY_DATABASE ? "by database" : fireThreads) + "]";
     }
 }

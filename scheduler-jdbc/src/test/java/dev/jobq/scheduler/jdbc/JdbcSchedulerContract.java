@@ -26,8 +26,14 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
@@ -113,6 +119,16 @@ abstract class JdbcSchedulerContract {
         clock.set(next);
         assertThat(scheduler.fireDue()).as("jobs handed on at %s", next).isEqualTo(1);
         return next;
+    }
+
+    /** Waits for the latch, at most 30 s; whether it opened. */
+    static boolean awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            return latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Stores {@code count} jobs of type bulk:item due at {@code due} minus 0, 1, 2 … ms, in one transaction. */
@@ -779,6 +795,39 @@ abstract class JdbcSchedulerContract {
             assertThat(sink.firedAt("report:tick")).containsExactlyInAnyOrderElementsOf(IntStream
                     .rangeClosed(1, MINUTES).mapToObj(m -> T0.plus(Duration.ofMinutes(m))).toList());
             assertThat(first.listScheduled(10)).isEmpty();
+        }
+
+        /**
+         * Through a backlog, helper threads claim beside the thread that fires: each job is handed
+         * on once. The firing thread's second batch waits in the sink, its rows held, until a helper
+         * has handed a job on, so the test sees a helper take rows while another batch is held.
+         */
+        @Test
+        void helperThreadsHandOnABacklogBesideTheFiringThreadEachJobOnce() {
+            Thread firing = Thread.currentThread();
+            var helperHandedOn = new CountDownLatch(1);
+            var firingSubmits = new AtomicInteger();
+            var helperSeenInTime = new AtomicBoolean();
+            Set<String> threads = ConcurrentHashMap.newKeySet();
+            JobSink waitingSink = envelope -> {
+                threads.add(Thread.currentThread().getName());
+                if (Thread.currentThread() != firing) {
+                    helperHandedOn.countDown();
+                } else if (firingSubmits.incrementAndGet() == 11) {
+                    helperSeenInTime.set(awaitUninterruptibly(helperHandedOn));
+                }
+                return sink.submit(envelope);
+            };
+            var scheduler = open(builder().batchSize(10).fireThreads(3), waitingSink);
+            storeDueJobs(scheduler, 500, T0);
+
+            assertThat(scheduler.fireDue()).isEqualTo(500);
+
+            assertThat(helperSeenInTime).as("a helper handed on a job while the firing thread held a batch").isTrue();
+            assertThat(threads).hasSizeGreaterThan(1);
+            assertThat(sink.duplicates()).isEmpty();
+            assertThat(sink.ofType("bulk:item")).hasSize(500);
+            assertThat(scheduler.listScheduled(10)).isEmpty();
         }
 
         /**

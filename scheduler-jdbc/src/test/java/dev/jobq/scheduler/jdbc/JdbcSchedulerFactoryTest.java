@@ -60,8 +60,39 @@ class JdbcSchedulerFactoryTest {
                 "scheduler.misfireThreshold: must be ≤ 1d, got 2d",
                 "scheduler.fireAllLimit: must be ≥ 1, got -1",
                 "scheduler.jdbcUlr: unknown key (known keys here: jdbcUrl, username, password, poolSize, "
-                        + "pollInterval, batchSize, retention, misfireThreshold, fireAllLimit, enabled, type)");
+                        + "pollInterval, batchSize, retention, misfireThreshold, fireAllLimit, fireThreads, enabled, type)");
         assertThat(String.join("\n", settings.problems())).doesNotContain("s3cret");
+    }
+
+    @Test
+    void fireThreadsAreCountedAndNeedAConnectionEach() {
+        Settings zero = section(Map.of("fireThreads", 0));
+        Settings morethanThePool = section(Map.of("fireThreads", 6, "poolSize", 4));
+        Settings enough = section(Map.of("fireThreads", 6, "poolSize", 6));
+
+        factory.validate(zero);
+        factory.validate(morethanThePool);
+        factory.validate(enough);
+
+        assertThat(zero.problems()).containsExactly("scheduler.fireThreads: must be ≥ 1, got 0");
+        assertThat(morethanThePool.problems()).containsExactly(
+                "scheduler.fireThreads: must not be more than poolSize (4), got 6; raise poolSize or lower fireThreads");
+        assertThat(enough.problems()).isEmpty();
+    }
+
+    @Test
+    void fireThreadsByDatabaseAreTwoOnPostgresAndOneOnH2() {
+        var byDatabase = new JdbcSettings(null, "jdbc:postgresql://db/jobs", "jobq", null, 4, Duration.ofSeconds(60),
+                100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE);
+        var poolOfOne = new JdbcSettings(null, "jdbc:postgresql://db/jobs", "jobq", null, 1, Duration.ofSeconds(60),
+                100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE);
+        var three = new JdbcSettings(null, "jdbc:h2:mem:x", null, null, 4, Duration.ofSeconds(60),
+                100, Duration.ofDays(7), Duration.ofSeconds(60), 100, 3);
+
+        assertThat(byDatabase.fireThreads(true)).isEqualTo(2);
+        assertThat(byDatabase.fireThreads(false)).isEqualTo(1);
+        assertThat(poolOfOne.fireThreads(true)).isEqualTo(1);
+        assertThat(three.fireThreads(false)).isEqualTo(3);
     }
 
     @Test
@@ -104,6 +135,12 @@ class JdbcSchedulerFactoryTest {
                 .hasMessage("pollInterval must be between 1ms and 1h, got 2h");
         assertThatThrownBy(() -> JdbcSchedulerFactory.builder().batchSize(0))
                 .hasMessage("batchSize must be between 1 and 10000, got 0");
+        assertThatThrownBy(() -> JdbcSchedulerFactory.builder().fireThreads(17))
+                .hasMessage("fireThreads must be between 1 and 16, got 17");
+        var context = new SchedulerContext(section(Map.of()), SettableClock.atEpochOf2026(),
+                envelope -> EnqueueResult.accepted(envelope.jobId()));
+        assertThatThrownBy(() -> JdbcSchedulerFactory.builder().poolSize(2).fireThreads(3).build(context))
+                .hasMessage("fireThreads must not be more than poolSize (2), got 3; raise poolSize or lower fireThreads");
         assertThatThrownBy(() -> JdbcSchedulerFactory.builder().jdbcUrl("jdbc:sqlite:jobs.db"))
                 .hasMessage("jdbcUrl must be an H2 URL (jdbc:h2:file:./data/jobq) or a PostgreSQL URL "
                         + "(jdbc:postgresql://host:5432/database), got a jdbc:sqlite: URL");
@@ -112,7 +149,7 @@ class JdbcSchedulerFactoryTest {
     @Test
     void settingsNeverPrintThePassword() {
         var settings = new JdbcSettings(null, "jdbc:postgresql://db/jobs", "jobq", "s3cret", 4, Duration.ofSeconds(60),
-                100, Duration.ofDays(7), Duration.ofSeconds(60), 100);
+                100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE);
 
         assertThat(settings.toString()).contains("password=***").doesNotContain("s3cret");
     }
