@@ -133,10 +133,21 @@ final class HandOff {
         return helpers == null ? 1 : helpers.getMaximumPoolSize() + 1;
     }
 
-    /** Ends the helper threads; call after the firing thread has ended. */
-    void close() {
-        if (helpers != null) {
-            helpers.shutdownNow();
+    /**
+     * Ends the helper threads and waits for them, at most {@code wait}; call after the firing thread
+     * has ended (which waited for their batches). A helper interrupted in a batch rolls it back.
+     */
+    void close(Duration wait) {
+        if (helpers == null) {
+            return;
+        }
+        helpers.shutdownNow();
+        try {
+            if (!helpers.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("scheduler: a thread helping to hand on due jobs did not end within {} s", wait.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

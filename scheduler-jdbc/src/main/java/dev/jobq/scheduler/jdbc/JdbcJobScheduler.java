@@ -206,7 +206,7 @@ final class JdbcJobScheduler implements JobScheduler {
                 stopFiring(thread);
             }
         } finally {
-            handOff.close();
+            handOff.close(CLOSE_TIMEOUT);
             db.close();
         }
     }
