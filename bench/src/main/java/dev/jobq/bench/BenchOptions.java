@@ -19,11 +19,11 @@ record BenchOptions(Scale scale, @Nullable Integer runs, List<Workload> workload
     static final String USAGE = """
             usage: java -jar jobq-bench.jar [--quick] [--runs N] [--only B1,B3] [--out FILE] [--jvm-arg ARG]...
 
-              --quick        smaller counts and shorter windows, all workloads in under two minutes
+              --quick        smaller counts, shorter windows, one run each: a smoke run, under two minutes
                              (default: the full sizes, 1,000,000 jobs; under fifteen minutes)
-              --runs N       fresh JVMs per workload (default: 3 quick, 5 full for B1, B2, B4; 3 for
-                             B3; 1 quick, 3 full for B5-B7, which start a server); the table shows
-                             the median, min and max over them, so use at least 3
+              --runs N       fresh JVMs per workload (default: 1 quick; in full mode 5 for B1, B2,
+                             B4 and 3 for B3 and B5-B7); the table shows the median, min and max
+                             over them, so use at least 3
               --only IDS     run only these workloads, comma-separated (B1,B2,...)
               --out FILE     write the Markdown table here (default: jobq-bench-results.md beside the jar)
               --jvm-arg ARG  pass ARG to every forked JVM, e.g. -XX:StartFlightRecording=filename=b1.jfr

@@ -5,8 +5,8 @@ package dev.jobq.bench.runner;
  * is how many fresh JVMs each workload is measured in (the table shows their median, min and max).
  */
 public enum Scale {
-    /** A smoke run, all workloads in under two minutes: smaller counts, shorter windows. */
-    QUICK(3),
+    /** A smoke run, all workloads in under two minutes: smaller counts, shorter windows, one run each. */
+    QUICK(1),
     /** The figures for the docs, the sizes the issue names (1,000,000 jobs, 5,000 jobs/s). */
     FULL(5);
 
