@@ -165,14 +165,11 @@ final class HandOff {
 
     private int help() {
         int total = 0;
-        int taken;
-        do {
-            if (stopping) {
-                break;
-            }
+        int taken = settings.batchSize();
+        while (taken == settings.batchSize() && !stopping) {
             taken = oneTimeBatch(clock.instant(), Duration.ZERO, due -> true);
             total += taken;
-        } while (taken == settings.batchSize());
+        }
         return total;
     }
 

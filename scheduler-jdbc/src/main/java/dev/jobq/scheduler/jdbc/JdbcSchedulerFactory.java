@@ -108,7 +108,8 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
         Duration misfireThreshold = s.duration("misfireThreshold", DEFAULT_MISFIRE_THRESHOLD,
                 JdbcSettings.MIN_MISFIRE_THRESHOLD, JdbcSettings.MAX_MISFIRE_THRESHOLD);
         int fireAllLimit = s.integer("fireAllLimit", DEFAULT_FIRE_ALL_LIMIT, 1, JdbcSettings.MAX_FIRE_ALL_LIMIT);
-        int fireThreads = s.integer("fireThreads", JdbcSettings.FIRE_THREADS_BY_DATABASE, 1, JdbcSettings.MAX_FIRE_THREADS);
+        int fireThreads = s.integer("fireThreads", JdbcSettings.FIRE_THREADS_BY_DATABASE, 1,
+                JdbcSettings.MAX_FIRE_THREADS);
         var settings = new JdbcSettings(null, jdbcUrl, username, password, poolSize, pollInterval, batchSize,
                 retention, misfireThreshold, fireAllLimit, fireThreads);
         String fireThreadsProblem = settings.fireThreadsProblem();

@@ -84,7 +84,10 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
         if (fireThreads != FIRE_THREADS_BY_DATABASE) {
             return fireThreads;
         }
-        return postgres ? Math.min(POSTGRES_FIRE_THREADS, dataSource == null ? poolSize : POSTGRES_FIRE_THREADS) : 1;
+        if (!postgres) {
+            return 1;
+        }
+        return dataSource == null ? Math.min(POSTGRES_FIRE_THREADS, poolSize) : POSTGRES_FIRE_THREADS;
     }
 
     /**

@@ -31,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -121,8 +122,17 @@ abstract class JdbcSchedulerContract {
         return next;
     }
 
-    /** Waits for the latch, at most 30 s; whether it opened. */
-    static boolean awaitUninterruptibly(CountDownLatch latch) {
+    /** The default scheduler threads, each also added to {@code threads}. */
+    static ThreadFactory recordingInto(List<Thread> threads) {
+        return task -> {
+            Thread thread = JdbcSchedulerFactory.defaultThreads().newThread(task);
+            threads.add(thread);
+            return thread;
+        };
+    }
+
+    /** Waits for the latch, at most 30 s; whether it opened (false when interrupted). */
+    static boolean awaitBounded(CountDownLatch latch) {
         try {
             return latch.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -750,11 +760,7 @@ abstract class JdbcSchedulerContract {
         @Test
         void closeStopsTheFiringThread() {
             List<Thread> threads = new CopyOnWriteArrayList<>();
-            var scheduler = open(builder().threadFactory(task -> {
-                Thread thread = JdbcSchedulerFactory.defaultThreads().newThread(task);
-                threads.add(thread);
-                return thread;
-            }));
+            var scheduler = open(builder().threadFactory(recordingInto(threads)));
             scheduler.start();
             scheduler.start();
 
@@ -809,6 +815,7 @@ abstract class JdbcSchedulerContract {
          */
         @Test
         void helperThreadsHandOnABacklogBesideTheFiringThreadEachJobOnce() {
+            int batch = 10;
             Thread firing = Thread.currentThread();
             var helperHandedOn = new CountDownLatch(1);
             var firingSubmits = new AtomicInteger();
@@ -818,12 +825,12 @@ abstract class JdbcSchedulerContract {
                 threads.add(Thread.currentThread().getName());
                 if (Thread.currentThread() != firing) {
                     helperHandedOn.countDown();
-                } else if (firingSubmits.incrementAndGet() == 11) {
-                    helperSeenInTime.set(awaitUninterruptibly(helperHandedOn));
+                } else if (firingSubmits.incrementAndGet() == batch + 1) {
+                    helperSeenInTime.set(awaitBounded(helperHandedOn));
                 }
                 return sink.submit(envelope);
             };
-            var scheduler = open(builder().batchSize(10).fireThreads(3), waitingSink);
+            var scheduler = open(builder().batchSize(batch).fireThreads(3), waitingSink);
             storeDueJobs(scheduler, 500, T0);
 
             assertThat(scheduler.fireDue()).isEqualTo(500);
@@ -842,11 +849,7 @@ abstract class JdbcSchedulerContract {
         @Test
         void closeDuringABacklogEndsTheHelpersAndLosesNothing() {
             List<Thread> threads = new CopyOnWriteArrayList<>();
-            var scheduler = open(builder().batchSize(10).fireThreads(3).threadFactory(task -> {
-                Thread thread = JdbcSchedulerFactory.defaultThreads().newThread(task);
-                threads.add(thread);
-                return thread;
-            }));
+            var scheduler = open(builder().batchSize(10).fireThreads(3).threadFactory(recordingInto(threads)));
             storeDueJobs(scheduler, 3_000, T0);
 
             scheduler.start();
