@@ -11,7 +11,9 @@ import java.time.InstantSource;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -61,6 +63,11 @@ final class HandOff {
     private final LongAdder submitted = new LongAdder();
     /** Threads that help through a backlog of one-time rows; null when {@code fireThreads} is one. */
     private final @Nullable ThreadPoolExecutor helpers;
+    /**
+     * The helper threads made so far and not yet seen ended: the pool counts a thread out before it
+     * has finished running, so close() joins the threads themselves.
+     */
+    private final Set<Thread> helperThreads = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
     HandOff(Database db, ScheduledJobs scheduled, RecurringJobs recurring, ScheduleParser parser, JobSink sink,
@@ -74,7 +81,7 @@ final class HandOff {
         this.settings = settings;
         if (fireThreads > 1) {
             helpers = new ThreadPoolExecutor(fireThreads - 1, fireThreads - 1, HELPER_IDLE.toSeconds(), TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), threads);
+                    new LinkedBlockingQueue<>(), recordingThreads(threads));
             helpers.allowCoreThreadTimeOut(true);
         } else {
             helpers = null;
@@ -134,21 +141,43 @@ final class HandOff {
     }
 
     /**
-     * Ends the helper threads and waits for them, at most {@code wait}; call after the firing thread
-     * has ended (which waited for their batches). A helper interrupted in a batch rolls it back.
+     * Ends the helper threads and waits until they have ended, at most {@code wait}; call after the
+     * firing thread has ended (which waited for their batches). A helper interrupted in a batch rolls
+     * it back.
      */
     void close(Duration wait) {
         if (helpers == null) {
             return;
         }
         helpers.shutdownNow();
+        long deadline = System.nanoTime() + wait.toNanos();
         try {
-            if (!helpers.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("scheduler: a thread helping to hand on due jobs did not end within {} s", wait.toSeconds());
+            for (Thread thread : helperThreads) {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    thread.join(Duration.ofNanos(left));
+                }
+                if (thread.isAlive()) {
+                    log.warn("scheduler: a thread helping to hand on due jobs ({}) did not end within {} s",
+                            thread.getName(), wait.toSeconds());
+                    return;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The thread factory, recording each thread it makes; threads seen ended are dropped then. */
+    private ThreadFactory recordingThreads(ThreadFactory threads) {
+        return task -> {
+            Thread thread = threads.newThread(task);
+            helperThreads.removeIf(made -> made.getState() == Thread.State.TERMINATED);
+            if (thread != null) {
+                helperThreads.add(thread);
+            }
+            return thread;
+        };
     }
 
     /** Helpers for a backlog, one batch of rows due by now after another until a claim comes back short. */
