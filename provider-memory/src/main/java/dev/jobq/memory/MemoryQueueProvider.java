@@ -52,7 +52,9 @@ final class MemoryQueueProvider implements QueueProvider {
 
     /** Tries of the lock before a thread queues for it, see {@link #lockQuickly()}. */
     private static final int LOCK_TRIES = 24;
-    /** The longest pause between two tries, in spin-wait hints (about 20 ns each on this project's machines). */
+    /** The pause after the first try, in spin-wait hints (about 20 ns each on this project's machines). */
+    private static final int FIRST_BACKOFF_SPINS = 512;
+    /** The longest pause between two tries, in spin-wait hints. */
     private static final int MAX_BACKOFF_SPINS = 1024;
 
     private final String queueName;
@@ -504,16 +506,17 @@ final class MemoryQueueProvider implements QueueProvider {
      * unmounts, so its holder's unlock must unpark and reschedule it: queueing costs far more than
      * the section it waits for, and several handler threads settle and take jobs at once.
      *
-     * <p>A thread that finds the lock taken backs off before it tries again, twice as long each time,
-     * up to {@link #MAX_BACKOFF_SPINS} spin-wait hints (about 15,000 in all before it queues, some
-     * 0.3 ms on this project's machines). Trying again at once instead, as it did before, handed the
-     * lock from one core to the other at almost every section, and the queue's state with it; backing
-     * off lets the thread that holds the lock take it again for its next job while that state is still
-     * in its core's cache. B1's drain went from about 330,000 to 540,000 jobs/s in alternated forks
+     * <p>A thread that finds the lock taken backs off before it tries again: {@link #FIRST_BACKOFF_SPINS}
+     * spin-wait hints, then twice as long each time up to {@link #MAX_BACKOFF_SPINS} (about 23,000
+     * in all before it queues, some 0.5 ms on this project's machines). Trying again at once instead,
+     * as it did before, handed the lock from one core to the other at almost every section, and the
+     * queue's state with it; backing off lets the thread that holds the lock take it again for its next
+     * jobs while that state is still in its core's cache. B1's drain went from about 330,000 to
+     * 540,000 jobs/s in alternated forks starting at one hint, and by another 12 % starting at 512
      * (docs/benchmarks.md, Phase 8).
      */
     private void lockQuickly() {
-        int backoff = 1;
+        int backoff = FIRST_BACKOFF_SPINS;
         for (int i = 0; i < LOCK_TRIES; i++) {
             if (lock.tryLock()) {
                 return;
