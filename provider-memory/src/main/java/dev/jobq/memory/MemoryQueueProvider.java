@@ -512,7 +512,7 @@ final class MemoryQueueProvider implements QueueProvider {
      * as it did before, handed the lock from one core to the other at almost every section, and the
      * queue's state with it; backing off lets the thread that holds the lock take it again for its next
      * jobs while that state is still in its core's cache. B1's drain went from about 330,000 to
-     * 540,000 jobs/s in alternated forks starting at one hint, and by another 12 % starting at 512
+     * 540,000 jobs/s in alternated forks starting at one hint, and by another 12–19 % starting at 512
      * (docs/benchmarks.md, Phase 8).
      */
     private void lockQuickly() {
