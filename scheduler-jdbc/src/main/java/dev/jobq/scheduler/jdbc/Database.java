@@ -79,17 +79,17 @@ final class Database implements AutoCloseable {
         return dsl;
     }
 
+    /** Whether it is PostgreSQL (else H2). */
+    boolean postgres() {
+        return dialect == SQLDialect.POSTGRES;
+    }
+
     /**
      * Runs {@code work} in one transaction on one connection, committed when it returns, rolled back
      * when it throws. Managed here rather than by jOOQ's transaction provider, which asks the database
      * for the connection's isolation level at every begin: on PostgreSQL one more round trip per
      * transaction, and the firing thread runs a transaction per batch (B6, docs/benchmarks.md).
      */
-    /** Whether it is PostgreSQL (else H2). */
-    boolean postgres() {
-        return dialect == SQLDialect.POSTGRES;
-    }
-
     <T> T transaction(TransactionalCallable<T> work) {
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
