@@ -6,8 +6,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * One job in the memory queue, in whichever structure it currently sits. A single mutable object
  * per job (rather than wrappers per state) keeps the heap cost of a pending job small. Guarded by
- * the provider's queue lock while the job is waiting, delayed or dead, and by its lease table's lock
- * while it is leased or completed.
+ * the provider's lock.
  */
 final class Entry {
 
@@ -24,8 +23,6 @@ final class Entry {
     long updatedAt;
     /** The token of the current delivery; settling with any other token is stale. */
     long lease;
-    /** The lease table the current delivery sits in, -1 when none (see MemoryQueueProvider.LeaseTable). */
-    int table = -1;
     /** Deliveries so far that count as attempts (a released delivery does not). */
     int deliveries;
     /** Position in the heap the entry sits in, -1 when in none. */

@@ -16,7 +16,7 @@ import java.util.Objects;
  * <pre>{@code
  * provider:
  *   type: memory
- *   maxHistorySize: 1000     # completed jobs kept for getJob (per lease table: at least the newest 1000)
+ *   maxHistorySize: 1000     # completed jobs kept for getJob
  *   maxDeadLetters: 10000    # dead letters kept; the oldest is dropped (with a WARN) beyond it
  *   leaseDuration: 30s       # a delivery not settled or extended in this time is delivered again
  *   maxPayloadBytes: 1MiB    # larger payloads are rejected at enqueue

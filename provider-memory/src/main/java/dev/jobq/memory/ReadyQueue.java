@@ -38,17 +38,6 @@ final class ReadyQueue {
         size++;
     }
 
-    /** The entry {@link #poll()} would take, left in place. */
-    @Nullable Entry peek() {
-        for (Lane lane : lanes) {
-            Entry next = lane.peek();
-            if (next != null) {
-                return next;
-            }
-        }
-        return null;
-    }
-
     @Nullable Entry poll() {
         for (int i = 0; i < lanes.length; i++) {
             Lane lane = lanes[i];
@@ -117,15 +106,6 @@ final class ReadyQueue {
                 }
                 returning.add(entry);
             }
-        }
-
-        @Nullable Entry peek() {
-            Entry head = fresh.peekFirst();
-            Entry back = returning == null ? null : returning.peek();
-            if (back == null || (head != null && head.sequence < back.sequence)) {
-                return head;
-            }
-            return back;
         }
 
         @Nullable Entry poll() {

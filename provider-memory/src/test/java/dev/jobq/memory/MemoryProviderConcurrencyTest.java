@@ -22,24 +22,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
 
-/** Many producers and consumers on one memory queue, two priorities, with releases and retries mixed in. */
+/** Many producers and consumers on one memory queue, with releases and retries mixed in. */
 class MemoryProviderConcurrencyTest {
 
     private static final int PRODUCERS = 8;
     private static final int CONSUMERS = 8;
     private static final int JOBS_PER_PRODUCER = 2500;
-    private static final JobOptions URGENT = new JobOptions(3, Duration.ofSeconds(30), -1, null, JobOptions.DEFAULT_QUEUE);
 
-    /** One lease table is the single-processor case; four are more than this machine's cores. */
-    @ParameterizedTest(name = "{0} lease table(s)")
-    @ValueSource(ints = {1, 2, 4})
+    @Test
     @DisplayName("every job is acknowledged exactly once while first deliveries are released or retried")
-    void everyJobAcknowledgedOnceDespiteReleasesAndRetries(int leaseTables) throws InterruptedException {
+    void everyJobAcknowledgedOnceDespiteReleasesAndRetries() throws InterruptedException {
         SettableClock clock = SettableClock.atEpochOf2026();
-        QueueProvider provider = new MemoryQueueProvider("unit", clock, MemoryLimits.DEFAULTS, leaseTables);
+        QueueProvider provider = MemoryProviderFactory.builder().clock(clock).build();
         int total = PRODUCERS * JOBS_PER_PRODUCER;
         Set<String> enqueued = ConcurrentHashMap.newKeySet();
         Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
@@ -80,10 +76,8 @@ class MemoryProviderConcurrencyTest {
             threads.add(Thread.ofVirtual().name("unit-producer-", p).start(() -> {
                 try {
                     for (int i = 0; i < JOBS_PER_PRODUCER; i++) {
-                        // Two priorities, so that jobs keep passing between the lock-free fresh lane and the rest.
-                        JobOptions options = i % 4 == 0 ? URGENT : JobOptions.defaults();
                         var job = new JobEnvelope(1, UUID.randomUUID().toString(), "unit:job", "{}",
-                                options, 0, clock.instant(), null, null);
+                                JobOptions.defaults(), 0, clock.instant(), null, null);
                         enqueued.add(job.jobId());
                         provider.enqueue(job, Duration.ZERO);
                     }

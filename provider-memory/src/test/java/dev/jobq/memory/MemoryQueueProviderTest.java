@@ -19,7 +19,6 @@ import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobEnvelope;
-import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.SettableClock;
@@ -169,95 +168,6 @@ class MemoryQueueProviderTest {
         List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(20));
 
         assertThat(received).extracting(ReceivedJob::jobId).containsExactly(job.jobId());
-    }
-
-    private QueueProvider providerWithLeaseTables(int leaseTables) {
-        QueueProvider provider = new MemoryQueueProvider("unit", clock, MemoryLimits.DEFAULTS, leaseTables);
-        providers.add(provider);
-        return provider;
-    }
-
-    @Test
-    @DisplayName("a receipt that names another lease table is stale, and the delivery stays leased")
-    void receiptOfAnotherLeaseTableIsStale() {
-        QueueProvider provider = providerWithLeaseTables(2);
-        provider.enqueue(job(), Duration.ZERO);
-        ReceivedJob delivery = receiveOne(provider);
-        // Lease tokens are n * tables + table: one more names the other table.
-        var forged = new ReceivedJob(delivery.envelope(), delivery.attempt(),
-                Long.toString(Long.parseLong(delivery.receipt()) + 1), delivery.leaseDuration());
-
-        provider.acknowledge(forged);
-        provider.fail(forged, Failure.dead("forged"));
-        provider.release(forged);
-
-        assertThat(provider.stats().inFlight()).isEqualTo(1);
-        assertThat(provider.getJob(delivery.jobId()).orElseThrow().state()).isEqualTo(JobState.ACTIVE);
-        provider.acknowledge(delivery);
-        assertThat(provider.getJob(delivery.jobId()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
-        assertThat(provider.stats()).isEqualTo(new ProviderStats(0, 0, 0, 0));
-    }
-
-    @Test
-    @DisplayName("a released job is received again before the fresh jobs enqueued after it")
-    void releasedJobGoesBeforeLaterFreshJobs() {
-        QueueProvider provider = providerWithLeaseTables(2);
-        JobEnvelope first = job();
-        JobEnvelope second = job();
-        provider.enqueue(first, Duration.ZERO);
-        provider.enqueue(second, Duration.ZERO);
-        provider.release(receiveOne(provider));
-        JobEnvelope third = job();
-        provider.enqueue(third, Duration.ZERO);
-
-        assertThat(provider.stats().waiting()).isEqualTo(3);
-        List<String> order = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            ReceivedJob received = receiveOne(provider);
-            order.add(received.jobId());
-            provider.acknowledge(received);
-        }
-        assertThat(order).containsExactly(first.jobId(), second.jobId(), third.jobId());
-    }
-
-    @Test
-    @DisplayName("a delayed job that came due is received before a job enqueued after it came due")
-    void dueDelayedJobGoesBeforeLaterFreshJobs() {
-        QueueProvider provider = providerWithLeaseTables(2);
-        JobEnvelope early = job();
-        JobEnvelope delayed = job();
-        provider.enqueue(early, Duration.ZERO);
-        provider.enqueue(delayed, Duration.ofSeconds(10));
-        clock.advance(Duration.ofSeconds(10));
-        JobEnvelope later = job();
-        provider.enqueue(later, Duration.ZERO);
-
-        List<String> order = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            order.add(receiveOne(provider).jobId());
-        }
-        assertThat(order).containsExactly(early.jobId(), delayed.jobId(), later.jobId());
-    }
-
-    @Test
-    @DisplayName("a job of a lower priority number enqueued behind a backlog of another priority is received first")
-    void urgentJobOvertakesABacklogOfAnotherPriority() {
-        QueueProvider provider = providerWithLeaseTables(2);
-        JobOptions low = new JobOptions(3, Duration.ofSeconds(30), 5, null, JobOptions.DEFAULT_QUEUE);
-        JobOptions urgent = new JobOptions(3, Duration.ofSeconds(30), -1, null, JobOptions.DEFAULT_QUEUE);
-        List<String> backlog = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            JobEnvelope job = job(low);
-            provider.enqueue(job, Duration.ZERO);
-            backlog.add(job.jobId());
-        }
-        assertThat(receiveOne(provider).jobId()).isEqualTo(backlog.get(0));
-        JobEnvelope first = job(urgent);
-        provider.enqueue(first, Duration.ZERO);
-
-        List<ReceivedJob> next = provider.receive(3, Duration.ZERO);
-        assertThat(next).extracting(ReceivedJob::jobId).containsExactly(first.jobId(), backlog.get(1), backlog.get(2));
-        assertThat(provider.stats()).isEqualTo(new ProviderStats(0, 0, 4, 0));
     }
 
     @Test
