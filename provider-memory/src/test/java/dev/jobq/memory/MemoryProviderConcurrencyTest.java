@@ -24,12 +24,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** Many producers and consumers on one memory queue, with releases and retries mixed in. */
+/** Many producers and consumers on one memory queue, two priorities, with releases and retries mixed in. */
 class MemoryProviderConcurrencyTest {
 
     private static final int PRODUCERS = 8;
     private static final int CONSUMERS = 8;
     private static final int JOBS_PER_PRODUCER = 2500;
+    private static final JobOptions URGENT = new JobOptions(3, Duration.ofSeconds(30), -1, null, JobOptions.DEFAULT_QUEUE);
 
     @Test
     @DisplayName("every job is acknowledged exactly once while first deliveries are released or retried")
@@ -76,8 +77,10 @@ class MemoryProviderConcurrencyTest {
             threads.add(Thread.ofVirtual().name("unit-producer-", p).start(() -> {
                 try {
                     for (int i = 0; i < JOBS_PER_PRODUCER; i++) {
+                        // Two priorities, so that receives keep choosing between two lanes.
+                        JobOptions options = i % 4 == 0 ? URGENT : JobOptions.defaults();
                         var job = new JobEnvelope(1, UUID.randomUUID().toString(), "unit:job", "{}",
-                                JobOptions.defaults(), 0, clock.instant(), null, null);
+                                options, 0, clock.instant(), null, null);
                         enqueued.add(job.jobId());
                         provider.enqueue(job, Duration.ZERO);
                     }

@@ -19,6 +19,7 @@ import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.SettableClock;
@@ -168,6 +169,68 @@ class MemoryQueueProviderTest {
         List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(20));
 
         assertThat(received).extracting(ReceivedJob::jobId).containsExactly(job.jobId());
+    }
+
+    @Test
+    @DisplayName("a released job is received again before the fresh jobs enqueued after it")
+    void releasedJobGoesBeforeLaterFreshJobs() {
+        QueueProvider provider = provider();
+        JobEnvelope first = job();
+        JobEnvelope second = job();
+        provider.enqueue(first, Duration.ZERO);
+        provider.enqueue(second, Duration.ZERO);
+        provider.release(receiveOne(provider));
+        JobEnvelope third = job();
+        provider.enqueue(third, Duration.ZERO);
+
+        assertThat(provider.stats().waiting()).isEqualTo(3);
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ReceivedJob received = receiveOne(provider);
+            order.add(received.jobId());
+            provider.acknowledge(received);
+        }
+        assertThat(order).containsExactly(first.jobId(), second.jobId(), third.jobId());
+    }
+
+    @Test
+    @DisplayName("a delayed job that came due is received before a job enqueued after it came due")
+    void dueDelayedJobGoesBeforeLaterFreshJobs() {
+        QueueProvider provider = provider();
+        JobEnvelope early = job();
+        JobEnvelope delayed = job();
+        provider.enqueue(early, Duration.ZERO);
+        provider.enqueue(delayed, Duration.ofSeconds(10));
+        clock.advance(Duration.ofSeconds(10));
+        JobEnvelope later = job();
+        provider.enqueue(later, Duration.ZERO);
+
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            order.add(receiveOne(provider).jobId());
+        }
+        assertThat(order).containsExactly(early.jobId(), delayed.jobId(), later.jobId());
+    }
+
+    @Test
+    @DisplayName("a job of a lower priority number enqueued behind a backlog of another priority is received first")
+    void urgentJobOvertakesABacklogOfAnotherPriority() {
+        QueueProvider provider = provider();
+        JobOptions low = new JobOptions(3, Duration.ofSeconds(30), 5, null, JobOptions.DEFAULT_QUEUE);
+        JobOptions urgent = new JobOptions(3, Duration.ofSeconds(30), -1, null, JobOptions.DEFAULT_QUEUE);
+        List<String> backlog = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            JobEnvelope job = job(low);
+            provider.enqueue(job, Duration.ZERO);
+            backlog.add(job.jobId());
+        }
+        assertThat(receiveOne(provider).jobId()).isEqualTo(backlog.get(0));
+        JobEnvelope first = job(urgent);
+        provider.enqueue(first, Duration.ZERO);
+
+        List<ReceivedJob> next = provider.receive(3, Duration.ZERO);
+        assertThat(next).extracting(ReceivedJob::jobId).containsExactly(first.jobId(), backlog.get(1), backlog.get(2));
+        assertThat(provider.stats()).isEqualTo(new ProviderStats(0, 0, 4, 0));
     }
 
     @Test
