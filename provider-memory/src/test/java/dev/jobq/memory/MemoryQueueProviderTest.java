@@ -75,6 +75,17 @@ class MemoryQueueProviderTest {
         return new JobOptions(3, Duration.ofSeconds(30), 0, key, JobOptions.DEFAULT_QUEUE);
     }
 
+    /** The ids of the next {@code count} jobs, each received alone and acknowledged before the next. */
+    private static List<String> receiveEachInTurn(QueueProvider provider, int count) {
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ReceivedJob received = receiveOne(provider);
+            order.add(received.jobId());
+            provider.acknowledge(received);
+        }
+        return order;
+    }
+
     private static ReceivedJob receiveOne(QueueProvider provider) {
         List<ReceivedJob> received = provider.receive(1, Duration.ZERO);
         assertThat(received).hasSize(1);
@@ -184,13 +195,7 @@ class MemoryQueueProviderTest {
         provider.enqueue(third, Duration.ZERO);
 
         assertThat(provider.stats().waiting()).isEqualTo(3);
-        List<String> order = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            ReceivedJob received = receiveOne(provider);
-            order.add(received.jobId());
-            provider.acknowledge(received);
-        }
-        assertThat(order).containsExactly(first.jobId(), second.jobId(), third.jobId());
+        assertThat(receiveEachInTurn(provider, 3)).containsExactly(first.jobId(), second.jobId(), third.jobId());
     }
 
     @Test
@@ -198,18 +203,14 @@ class MemoryQueueProviderTest {
     void dueDelayedJobGoesBeforeLaterFreshJobs() {
         QueueProvider provider = provider();
         JobEnvelope early = job();
-        JobEnvelope delayed = job();
         provider.enqueue(early, Duration.ZERO);
+        JobEnvelope delayed = job();
         provider.enqueue(delayed, Duration.ofSeconds(10));
         clock.advance(Duration.ofSeconds(10));
         JobEnvelope later = job();
         provider.enqueue(later, Duration.ZERO);
 
-        List<String> order = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            order.add(receiveOne(provider).jobId());
-        }
-        assertThat(order).containsExactly(early.jobId(), delayed.jobId(), later.jobId());
+        assertThat(receiveEachInTurn(provider, 3)).containsExactly(early.jobId(), delayed.jobId(), later.jobId());
     }
 
     @Test
