@@ -190,26 +190,54 @@ final class MemoryQueueProvider implements QueueProvider {
     public void acknowledge(ReceivedJob job) {
         lockQuickly();
         try {
-            long now = now();
-            Entry entry = currentDelivery(job, now);
-            if (entry == null) {
-                return;
-            }
-            removeLive(entry);
-            entry.state = Entry.State.COMPLETED;
-            entry.updatedAt = now;
-            if (limits.maxHistorySize() > 0) {
-                // Newest last: a job id completed before (enqueued again since) moves to the end.
-                if (completed.putIfAbsent(entry.jobId(), entry) != null) {
-                    completed.remove(entry.jobId());
-                    completed.put(entry.jobId(), entry);
-                }
-                while (completed.size() > limits.maxHistorySize()) {
-                    completed.pollFirstEntry();
-                }
-            }
+            acknowledgeLocked(job, now());
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Both under one hold of the lock: on a backlog a handler thread then takes the lock once per job
+     * instead of twice, and the queue's state moves between cores half as often.
+     */
+    @Override
+    public List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be ≥ 1, got " + max);
+        }
+        lockQuickly();
+        try {
+            long now = now();
+            acknowledgeLocked(job, now); // it promoted the due jobs
+            if (closed) {
+                return List.of();
+            }
+            return ready.isEmpty() ? List.of() : lease(max, now);
+        } finally {
+            if (!ready.isEmpty()) {
+                changed.signal();
+            }
+            lock.unlock();
+        }
+    }
+
+    private void acknowledgeLocked(ReceivedJob job, long now) {
+        Entry entry = currentDelivery(job, now);
+        if (entry == null) {
+            return;
+        }
+        removeLive(entry);
+        entry.state = Entry.State.COMPLETED;
+        entry.updatedAt = now;
+        if (limits.maxHistorySize() > 0) {
+            // Newest last: a job id completed before (enqueued again since) moves to the end.
+            if (completed.putIfAbsent(entry.jobId(), entry) != null) {
+                completed.remove(entry.jobId());
+                completed.put(entry.jobId(), entry);
+            }
+            while (completed.size() > limits.maxHistorySize()) {
+                completed.pollFirstEntry();
+            }
         }
     }
 

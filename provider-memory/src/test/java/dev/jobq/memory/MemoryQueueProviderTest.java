@@ -235,6 +235,64 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("acknowledgeAndReceive leases the next jobs in the queue's order: a lower priority number, then FIFO")
+    void acknowledgeAndReceiveKeepsTheOrder() {
+        QueueProvider provider = provider();
+        JobOptions low = new JobOptions(3, Duration.ofSeconds(30), 5, null, JobOptions.DEFAULT_QUEUE);
+        JobOptions urgent = new JobOptions(3, Duration.ofSeconds(30), -1, null, JobOptions.DEFAULT_QUEUE);
+        JobEnvelope one = job(low);
+        JobEnvelope two = job(low);
+        provider.enqueue(one, Duration.ZERO);
+        provider.enqueue(two, Duration.ZERO);
+        ReceivedJob first = receiveOne(provider);
+        JobEnvelope three = job(urgent);
+        provider.enqueue(three, Duration.ZERO);
+
+        List<ReceivedJob> second = provider.acknowledgeAndReceive(first, 1);
+        List<ReceivedJob> rest = provider.acknowledgeAndReceive(second.get(0), 5);
+
+        assertThat(first.jobId()).isEqualTo(one.jobId());
+        assertThat(second).extracting(ReceivedJob::jobId).containsExactly(three.jobId());
+        assertThat(rest).extracting(ReceivedJob::jobId).containsExactly(two.jobId());
+        assertThat(provider.stats()).isEqualTo(new ProviderStats(0, 0, 1, 0));
+        assertThat(provider.acknowledgeAndReceive(rest.get(0), 1)).isEmpty();
+        assertThat(provider.getJob(two.jobId()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+        assertThat(provider.stats()).isEqualTo(new ProviderStats(0, 0, 0, 0));
+    }
+
+    @Test
+    @DisplayName("acknowledgeAndReceive with a stale receipt settles nothing and still leases what is visible")
+    void acknowledgeAndReceiveWithAStaleReceipt() {
+        QueueProvider provider = provider();
+        provider.enqueue(job(), Duration.ZERO);
+        ReceivedJob first = receiveOne(provider);
+        provider.release(first);
+        ReceivedJob current = receiveOne(provider);
+        JobEnvelope other = job();
+        provider.enqueue(other, Duration.ZERO);
+
+        List<ReceivedJob> taken = provider.acknowledgeAndReceive(first, 1);
+
+        assertThat(taken).extracting(ReceivedJob::jobId).containsExactly(other.jobId());
+        assertThat(provider.getJob(current.jobId()).orElseThrow().state()).isEqualTo(JobState.ACTIVE);
+        assertThat(provider.stats().inFlight()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("acknowledgeAndReceive on a closed provider leases nothing")
+    void acknowledgeAndReceiveAfterClose() {
+        QueueProvider provider = provider();
+        provider.enqueue(job(), Duration.ZERO);
+        provider.enqueue(job(), Duration.ZERO);
+        ReceivedJob first = receiveOne(provider);
+        provider.close();
+
+        assertThat(provider.acknowledgeAndReceive(first, 1)).isEmpty();
+        assertThatThrownBy(() -> provider.acknowledgeAndReceive(first, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max must be ≥ 1, got 0");
+    }
+
+    @Test
     @DisplayName("a released delivery's receipt is stale: settling it later does nothing")
     void releasedReceiptIsStale() {
         QueueProvider provider = provider();

@@ -56,6 +56,19 @@ public interface QueueProvider extends AutoCloseable {
     /** The job is done: remove it. Settling a delivery whose lease was lost is ignored. */
     void acknowledge(ReceivedJob job);
 
+    /**
+     * Acknowledges {@code job}, then leases up to {@code max} jobs visible now, without waiting. The
+     * worker calls it on providers that receive in-process ({@link Feature#LOCAL_RECEIVE}), whose
+     * handler threads go on to their next job once a job succeeded; such a provider does both in one
+     * step (the memory provider: one hold of its lock per job instead of two). The default calls
+     * {@link #acknowledge}, then {@link #receive} with no wait; if the receive throws, the
+     * acknowledgement stands.
+     */
+    default List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
+        acknowledge(job);
+        return receive(max, Duration.ZERO);
+    }
+
     /** The attempt failed: retry after a delay or dead-letter it, as {@code failure} says. */
     void fail(ReceivedJob job, Failure failure);
 

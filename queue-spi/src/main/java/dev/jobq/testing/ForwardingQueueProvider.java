@@ -17,8 +17,9 @@ import java.util.Optional;
 /**
  * A provider that hands every call to another one: extend it and override only what a test must
  * change (report a shorter delay limit, hide the dead letters, fail stats, not close the real
- * provider). {@link #enqueueAll} is not forwarded: it enqueues through this provider's
- * {@link #enqueue}, one job after another, so that an override of {@code enqueue} applies to both.
+ * provider). {@link #enqueueAll} and {@link #acknowledgeAndReceive} are not forwarded: they go
+ * through this provider's {@link #enqueue}, one job after another, and its {@link #acknowledge} and
+ * {@link #receive}, so that an override of those applies to both.
  * Thread-safe as far as its delegate is.
  */
 public abstract class ForwardingQueueProvider implements QueueProvider {

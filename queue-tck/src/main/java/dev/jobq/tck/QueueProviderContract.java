@@ -275,6 +275,29 @@ public abstract class QueueProviderContract {
         }
 
         @Test
+        @DisplayName("acknowledgeAndReceive settles the job and leases at most the number asked for, each job once")
+        void acknowledgeAndReceiveSettlesAndLeasesTheNext() {
+            JobEnvelope one = newJob();
+            JobEnvelope two = newJob();
+            enqueueNow(one);
+            enqueueNow(two);
+
+            ReceivedJob first = receiveDueJob();
+            List<ReceivedJob> taken = provider.acknowledgeAndReceive(first, 1);
+            assertThat(taken).as("leased with the acknowledgement").hasSizeLessThanOrEqualTo(1);
+            // A provider may find nothing visible at once (SQS samples servers on a short poll).
+            ReceivedJob second = taken.isEmpty() ? receiveDueJob() : taken.get(0);
+            assertThat(provider.receive(1, Duration.ZERO)).as("the second job is leased").isEmpty();
+            provider.acknowledge(second);
+            time.advance(first.leaseDuration().multipliedBy(2));
+
+            assertThat(List.of(first.jobId(), second.jobId())).containsExactlyInAnyOrder(one.jobId(), two.jobId());
+            assertThat(second.attempt()).isEqualTo(1);
+            assertNothingVisibleWithin(first.leaseDuration().multipliedBy(2));
+            assertStatsEventually(0, 0, 0, 0);
+        }
+
+        @Test
         @DisplayName("a leased job is invisible to other receivers until its lease ends")
         void leasedJobIsInvisibleToOtherReceivers() {
             enqueueNow(newJob());
