@@ -7,6 +7,7 @@ import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobHandler;
 import dev.jobq.JobQueue;
+import dev.jobq.JobState;
 import dev.jobq.NonRetryableJobException;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.internal.worker.Worker;
@@ -26,6 +27,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -81,6 +83,73 @@ class InProcessWorkerTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> receiving.get() == 3);
         assertThat(mostAtOnce).hasValue(3);
+    }
+
+    @Test
+    @DisplayName("on a provider that receives in-process, a handler thread on a backlog acknowledges each job and "
+            + "takes its next in one call")
+    void backlogIsTakenWithEachAcknowledgement() {
+        var plainAcknowledgements = new AtomicInteger();
+        var fused = new CopyOnWriteArrayList<Integer>();
+        QueueProvider counting = new ForwardingQueueProvider(memoryProvider(Map.of())) {
+            @Override
+            public void acknowledge(ReceivedJob job) {
+                plainAcknowledgements.incrementAndGet();
+                super.acknowledge(job);
+            }
+
+            @Override
+            public List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
+                List<ReceivedJob> next = delegate().acknowledgeAndReceive(job, max);
+                fused.add(next.size());
+                return next;
+            }
+        };
+        JobQueue jobs = queue(counting, 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("work", Work.class, (job, ctx) -> { });
+        for (int i = 0; i < 10; i++) {
+            jobs.enqueue("work", new Work(i));
+        }
+        jobs.start();
+
+        List<JobEvent.Completed> done = events.awaitCount(JobEvent.Completed.class, 10);
+
+        assertThat(done).extracting(JobEvent.Completed::attempt).containsOnly(1);
+        assertThat(plainAcknowledgements).hasValue(0);
+        // One thread ran them all: nine acknowledgements each brought the next job, the tenth none.
+        assertThat(fused).containsExactly(1, 1, 1, 1, 1, 1, 1, 1, 1, 0);
+        assertThat(jobs.stats("default").completed()).isEqualTo(10);
+    }
+
+    @Test
+    @DisplayName("a job leased with an acknowledgement after the worker began stopping goes back to the queue unstarted")
+    void jobTakenWithAnAcknowledgementDuringShutdownIsReleased() throws InterruptedException {
+        QueueProvider provider = memoryProvider(Map.of());
+        var jobsToClose = new AtomicReference<JobQueue>();
+        var closer = new AtomicReference<Thread>();
+        QueueProvider stopsMeanwhile = new ForwardingQueueProvider(provider) {
+            @Override
+            public List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
+                // The worker stops (its shutdownTimeout passes) while this call is on its way.
+                closer.set(Thread.ofPlatform().start(jobsToClose.get()::close));
+                events.awaitCount(JobEvent.WorkerStopped.class, 1);
+                return delegate().acknowledgeAndReceive(job, max);
+            }
+        };
+        JobQueue jobs = queue(stopsMeanwhile, 1, Duration.ofMillis(100));
+        jobsToClose.set(jobs);
+        jobs.registerJobHandler("work", Work.class, (job, ctx) -> { });
+        String first = jobs.enqueue("work", new Work(1));
+        String second = jobs.enqueue("work", new Work(2));
+        jobs.start();
+
+        await().atMost(EventRecorder.WAIT).until(() -> provider.getJob(second).orElseThrow().state() == JobState.WAITING
+                && provider.getJob(first).orElseThrow().state() == JobState.COMPLETED);
+        assertThat(closer.get().join(EventRecorder.WAIT)).as("close() returned").isTrue();
+
+        assertThat(events.all(JobEvent.Started.class)).extracting(JobEvent.Started::jobId).containsExactly(first);
+        assertThat(provider.getJob(second).orElseThrow().attempts()).isZero();
+        assertThat(provider.receive(2, Duration.ZERO)).extracting(ReceivedJob::jobId).containsExactly(second);
     }
 
     @Test
@@ -385,9 +454,17 @@ class InProcessWorkerTest {
         assertThat(secondWaits).containsOnly(Duration.ZERO);
     }
 
-    /** Records the wait of every receive a handler thread (not a poll loop) makes. */
+    /**
+     * Records the wait of every receive a handler thread (not a poll loop) makes on its own, not with an
+     * acknowledgement (that one never waits).
+     */
     private static QueueProvider recordingHandlerWaits(QueueProvider provider, List<Duration> waits) {
         return new ForwardingQueueProvider(provider) {
+            @Override
+            public List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
+                return delegate().acknowledgeAndReceive(job, max);
+            }
+
             @Override
             public List<ReceivedJob> receive(int max, Duration wait) {
                 if (Thread.currentThread().getName().startsWith("jobq-worker-")) {

@@ -3,6 +3,7 @@ package dev.jobq.memory;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.ForwardingQueueProvider;
+import java.util.List;
 
 /**
  * A provider seen through a queue that does not close it, so a test can hand the same jobs to a
@@ -26,6 +27,13 @@ final class KeepOpen extends ForwardingQueueProvider {
     public void acknowledge(ReceivedJob job) {
         beforeAcknowledge.run();
         super.acknowledge(job);
+    }
+
+    /** Forwarded whole, so the provider beneath still takes the next job with the acknowledgement. */
+    @Override
+    public List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
+        beforeAcknowledge.run();
+        return delegate().acknowledgeAndReceive(job, max);
     }
 
     @Override

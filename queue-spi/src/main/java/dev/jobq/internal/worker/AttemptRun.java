@@ -13,8 +13,10 @@ import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.ReceivedJob;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -51,6 +53,10 @@ final class AttemptRun implements JobContext, Runnable {
     private final ReceivedJob delivery;
     private final RunEnvironment env;
     private final Runnable handlerReturned;
+    /** Null, or whether a successful attempt takes its thread's next job with its acknowledgement. */
+    private final @Nullable BooleanSupplier takesNextJob;
+    /** The job leased with this attempt's acknowledgement, for the same thread to run next. */
+    private @Nullable ReceivedJob nextJob;
     private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
     private final long timeoutNanos;
     private final long heartbeatEveryNanos;
@@ -64,10 +70,20 @@ final class AttemptRun implements JobContext, Runnable {
     private boolean countedFinished;
 
     AttemptRun(QueueBinding queue, ReceivedJob delivery, RunEnvironment env, Runnable handlerReturned) {
+        this(queue, delivery, env, handlerReturned, null);
+    }
+
+    /**
+     * @param takesNextJob null, or asked once the handler succeeded: true to acknowledge and lease the
+     *                     thread's next job in one call to the provider ({@link #takeNextJob()})
+     */
+    AttemptRun(QueueBinding queue, ReceivedJob delivery, RunEnvironment env, Runnable handlerReturned,
+            @Nullable BooleanSupplier takesNextJob) {
         this.queue = queue;
         this.delivery = delivery;
         this.env = env;
         this.handlerReturned = handlerReturned;
+        this.takesNextJob = takesNextJob;
         this.backoff = env.defaultBackoff();
         this.timeoutNanos = delivery.envelope().options().timeout().toNanos();
         long lease = delivery.leaseDuration().toNanos();
@@ -159,7 +175,12 @@ final class AttemptRun implements JobContext, Runnable {
         }
         long nanos = System.nanoTime() - startNanos;
         try {
-            queue.provider().acknowledge(delivery);
+            if (takesNextJob != null && takesNextJob.getAsBoolean()) {
+                List<ReceivedJob> next = queue.provider().acknowledgeAndReceive(delivery, 1);
+                nextJob = next.isEmpty() ? null : next.get(0);
+            } else {
+                queue.provider().acknowledge(delivery);
+            }
         } catch (RuntimeException e) {
             log.warn("job {} ({}) completed but its acknowledgement failed; it will be delivered again after its "
                     + "lease (handlers must be idempotent)", delivery.jobId(), delivery.envelope().type(), e);
@@ -336,6 +357,16 @@ final class AttemptRun implements JobContext, Runnable {
         if (Thread.currentThread().isInterrupted()) {
             Thread.interrupted();
         }
+    }
+
+    /**
+     * The job leased with this attempt's acknowledgement, once, for the thread that ran it; null if it
+     * took none. Called after {@link #run()} returned, on the same thread.
+     */
+    @Nullable ReceivedJob takeNextJob() {
+        ReceivedJob next = nextJob;
+        nextJob = null;
+        return next;
     }
 
     boolean isRunning() {

@@ -15,6 +15,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,7 +136,10 @@ public final class Worker implements AutoCloseable {
      * Runs {@code job} on a new handler thread that owns one permit. On a provider that receives
      * in-process ({@link Feature#LOCAL_RECEIVE}) the thread then takes the next visible job itself,
      * keeping the permit, until there is none, the worker stops, or a queue listed earlier waits for
-     * a permit; a backlog then costs no thread and no hand-over to the poll loop per job.
+     * a permit; a backlog then costs no thread and no hand-over to the poll loop per job. After a job
+     * that succeeded it takes the next one with the acknowledgement, in one call to the provider
+     * ({@link dev.jobq.spi.QueueProvider#acknowledgeAndReceive}); after a failure, or when that call
+     * found none, it receives on its own.
      */
     private void launch(QueueBinding queue, int tier, ReceivedJob job) {
         handlerThreads.get(queue.name()).newThread(() -> runFrom(queue, tier, job)).start();
@@ -146,8 +150,11 @@ public final class Worker implements AutoCloseable {
         var handler = new HandlerThread();
         handlers.add(handler);
         try {
-            for (ReceivedJob job = first; job != null; job = takesNext ? next(queue, tier) : null) {
-                var run = new AttemptRun(queue, job, env, takesNext ? HandlerThread.KEEP : handler::handBackEarly);
+            BooleanSupplier mayTakeNext = takesNext ? () -> mayTakeNext(tier) : null;
+            ReceivedJob job = first;
+            while (job != null) {
+                var run = new AttemptRun(queue, job, env, takesNext ? HandlerThread.KEEP : handler::handBackEarly,
+                        mayTakeNext);
                 handler.current = run;
                 try {
                     run.run();
@@ -155,6 +162,11 @@ public final class Worker implements AutoCloseable {
                     handler.current = null;
                     run.detachThread();
                 }
+                if (!takesNext) {
+                    break;
+                }
+                ReceivedJob taken = run.takeNextJob();
+                job = taken != null ? unlessStopping(queue, taken) : next(queue, tier);
             }
         } finally {
             AttemptRun.clearLogContext();
@@ -201,25 +213,41 @@ public final class Worker implements AutoCloseable {
      * A job received once the worker is stopping goes back to the queue unstarted.
      */
     private @Nullable ReceivedJob next(QueueBinding queue, int tier) {
-        if (stopping || permits.anyWaitingBefore(tier)) {
+        if (!mayTakeNext(tier)) {
             return null;
         }
         try {
             List<ReceivedJob> jobs = queue.provider().receive(1, tier == 0 ? NEXT_JOB_WAIT : Duration.ZERO);
-            if (jobs.isEmpty()) {
-                return null;
-            }
-            if (stopping) {
-                queue.provider().release(jobs.get(0));
-                return null;
-            }
-            return jobs.get(0);
+            return jobs.isEmpty() ? null : unlessStopping(queue, jobs.get(0));
         } catch (RuntimeException e) {
             AttemptRun.clearLogContext();
             log.debug("receiving the next job of queue '{}' on a handler thread failed; the poll loop goes on",
                     queue.name(), e);
             return null;
         }
+    }
+
+    /**
+     * Whether a handler thread that keeps its permit may lease its next job: not once the worker stops,
+     * nor while a queue listed earlier waits for a permit. Asked before each receive, including the one
+     * a successful attempt makes with its acknowledgement.
+     */
+    private boolean mayTakeNext(int tier) {
+        return !stopping && !permits.anyWaitingBefore(tier);
+    }
+
+    /** {@code job}, or null after handing it back unstarted if the worker began stopping meanwhile. */
+    private @Nullable ReceivedJob unlessStopping(QueueBinding queue, ReceivedJob job) {
+        if (!stopping) {
+            return job;
+        }
+        try {
+            queue.provider().release(job);
+        } catch (RuntimeException e) {
+            log.warn("job {} ({}) leased as the worker stopped could not be handed back; it will be delivered again "
+                    + "when its lease ends", job.jobId(), job.envelope().type(), e);
+        }
+        return null;
     }
 
     /** The attempts the handler threads run now: handlers running, or outcomes being settled. */
