@@ -31,8 +31,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * cache; with none it is the job just enqueued, and the figure is the provider's own work.
  *
  * <p>The queue's size stays at the backlog: each operation enqueues one job and settles one. The
- * envelopes are made before the clock starts and reused round a ring one longer than the backlog,
- * so the one enqueued is always the one acknowledged last (its id is free again).
+ * envelopes are made before the clock starts and reused round a ring two longer than the backlog,
+ * so the one enqueued was always acknowledged already (its id is free again), also when one job
+ * stays leased between operations ({@link #enqueueAcknowledgeAndReceive}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,11 +49,13 @@ public class MemoryProviderCycle {
     private QueueProvider provider;
     private JobEnvelope[] ring;
     private int next;
+    /** The job {@link #enqueueAcknowledgeAndReceive} holds leased between operations. */
+    private ReceivedJob held;
 
     @Setup(Level.Trial)
     public void fill() {
         provider = MemoryProviderFactory.builder().build();
-        ring = new JobEnvelope[backlog + 1];
+        ring = new JobEnvelope[backlog + 2];
         Instant createdAt = Instant.now();
         for (int i = 0; i < ring.length; i++) {
             ring[i] = new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "bench:noop", "null",
@@ -78,5 +81,19 @@ public class MemoryProviderCycle {
         ReceivedJob job = received.get(0);
         provider.acknowledge(job);
         return job;
+    }
+
+    /**
+     * The same job's worth as a worker's handler thread does it on a backlog: enqueues the next
+     * envelope, then acknowledges the job it holds and receives the oldest in one call.
+     */
+    @Benchmark
+    public ReceivedJob enqueueAcknowledgeAndReceive() {
+        provider.enqueue(ring[next], Duration.ZERO);
+        next = next + 1 == ring.length ? 0 : next + 1;
+        List<ReceivedJob> received = held == null ? provider.receive(1, Duration.ZERO)
+                : provider.acknowledgeAndReceive(held, 1);
+        held = received.get(0);
+        return held;
     }
 }
