@@ -86,6 +86,18 @@ class MemoryQueueProviderTest {
         return order;
     }
 
+    /** A job's first delivery, released, and its second, current one. */
+    private record Redelivered(ReceivedJob stale, ReceivedJob current) {
+    }
+
+    /** Enqueues a job, receives and releases it, and receives it again. */
+    private Redelivered releasedAndReceivedAgain(QueueProvider provider) {
+        provider.enqueue(job(), Duration.ZERO);
+        ReceivedJob first = receiveOne(provider);
+        provider.release(first);
+        return new Redelivered(first, receiveOne(provider));
+    }
+
     private static ReceivedJob receiveOne(QueueProvider provider) {
         List<ReceivedJob> received = provider.receive(1, Duration.ZERO);
         assertThat(received).hasSize(1);
@@ -264,17 +276,14 @@ class MemoryQueueProviderTest {
     @DisplayName("acknowledgeAndReceive with a stale receipt settles nothing and still leases what is visible")
     void acknowledgeAndReceiveWithAStaleReceipt() {
         QueueProvider provider = provider();
-        provider.enqueue(job(), Duration.ZERO);
-        ReceivedJob first = receiveOne(provider);
-        provider.release(first);
-        ReceivedJob current = receiveOne(provider);
+        Redelivered job = releasedAndReceivedAgain(provider);
         JobEnvelope other = job();
         provider.enqueue(other, Duration.ZERO);
 
-        List<ReceivedJob> taken = provider.acknowledgeAndReceive(first, 1);
+        List<ReceivedJob> taken = provider.acknowledgeAndReceive(job.stale(), 1);
 
         assertThat(taken).extracting(ReceivedJob::jobId).containsExactly(other.jobId());
-        assertThat(provider.getJob(current.jobId()).orElseThrow().state()).isEqualTo(JobState.ACTIVE);
+        assertThat(provider.getJob(job.current().jobId()).orElseThrow().state()).isEqualTo(JobState.ACTIVE);
         assertThat(provider.stats().inFlight()).isEqualTo(2);
     }
 
@@ -296,10 +305,9 @@ class MemoryQueueProviderTest {
     @DisplayName("a released delivery's receipt is stale: settling it later does nothing")
     void releasedReceiptIsStale() {
         QueueProvider provider = provider();
-        provider.enqueue(job(), Duration.ZERO);
-        ReceivedJob first = receiveOne(provider);
-        provider.release(first);
-        ReceivedJob second = receiveOne(provider);
+        Redelivered job = releasedAndReceivedAgain(provider);
+        ReceivedJob first = job.stale();
+        ReceivedJob second = job.current();
 
         provider.acknowledge(first);
         provider.extendLease(first, Duration.ofDays(1));
