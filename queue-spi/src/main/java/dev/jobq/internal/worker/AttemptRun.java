@@ -69,13 +69,11 @@ final class AttemptRun implements JobContext, Runnable {
     /** Touched by the handler's thread only. */
     private boolean countedFinished;
 
-    AttemptRun(QueueBinding queue, ReceivedJob delivery, RunEnvironment env, Runnable handlerReturned) {
-        this(queue, delivery, env, handlerReturned, null);
-    }
-
     /**
-     * @param takesNextJob null, or asked once the handler succeeded: true to acknowledge and lease the
-     *                     thread's next job in one call to the provider ({@link #takeNextJob()})
+     * @param handlerReturned run on the handler's thread once the attempt is finished there, before the
+     *                        provider is told
+     * @param takesNextJob    null, or asked once the handler succeeded: true to acknowledge and lease
+     *                        the thread's next job in one call to the provider ({@link #takeNextJob()})
      */
     AttemptRun(QueueBinding queue, ReceivedJob delivery, RunEnvironment env, Runnable handlerReturned,
             @Nullable BooleanSupplier takesNextJob) {
