@@ -150,9 +150,7 @@ final class MemoryQueueProvider implements QueueProvider {
 
     @Override
     public List<ReceivedJob> receive(int max, Duration wait) {
-        if (max < 1) {
-            throw new IllegalArgumentException("max must be ≥ 1, got " + max);
-        }
+        requireAtLeastOne(max);
         Objects.requireNonNull(wait, "wait");
         long deadline = EpochNanos.plus(System.nanoTime(), Math.max(0, EpochNanos.nanos(wait)));
         lockQuickly();
@@ -202,9 +200,7 @@ final class MemoryQueueProvider implements QueueProvider {
      */
     @Override
     public List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("max must be ≥ 1, got " + max);
-        }
+        requireAtLeastOne(max);
         lockQuickly();
         try {
             long now = now();
@@ -218,6 +214,12 @@ final class MemoryQueueProvider implements QueueProvider {
                 changed.signal();
             }
             lock.unlock();
+        }
+    }
+
+    private static void requireAtLeastOne(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be ≥ 1, got " + max);
         }
     }
 

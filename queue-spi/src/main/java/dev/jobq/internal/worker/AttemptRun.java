@@ -180,8 +180,9 @@ final class AttemptRun implements JobContext, Runnable {
                 queue.provider().acknowledge(delivery);
             }
         } catch (RuntimeException e) {
-            log.warn("job {} ({}) completed but its acknowledgement failed; it will be delivered again after its "
-                    + "lease (handlers must be idempotent)", delivery.jobId(), delivery.envelope().type(), e);
+            log.warn("job {} ({}) completed but its acknowledgement (or the receive of the next job with it) failed; "
+                    + "unless acknowledged, it will be delivered again after its lease (handlers must be idempotent)",
+                    delivery.jobId(), delivery.envelope().type(), e);
         }
         queue.counters().completed(nanos);
         if (log.isDebugEnabled()) {
