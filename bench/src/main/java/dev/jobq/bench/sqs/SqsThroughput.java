@@ -27,7 +27,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * started queue of concurrency {@value #CONCURRENCY} (long polls, real handlers binding a ~100-byte
  * payload, acknowledgements). Ceiling: the raw SDK on as many threads ({@link RawSqsLoop}):
  * {@code SendMessageBatch} of ten, then {@code ReceiveMessage} of ten and {@code DeleteMessageBatch}.
- * Each side gets a fresh queue.
+ * Each side gets a fresh queue. The raw side also drains an equal queue from one thread, which holds
+ * ten messages at most, as jobq does at concurrency {@value #CONCURRENCY}: what jobq adds to the SDK
+ * when both hold as many messages.
  * Also sends 2,000 messages (500 quick) one {@code SendMessage} each from as many threads, to show
  * what the provider's batching is worth; and runs jobq again with {@value #WIDE} producers and
  * concurrency {@value #WIDE}: the raw loop's ten threads hold up to a hundred messages at once (ten
@@ -75,6 +77,10 @@ public final class SqsThroughput implements Workload {
                 new Metric("enqueue-single", "enqueue from " + CONCURRENCY + " threads, one job per call (batched by "
                         + "the provider)", Unit.JOBS_PER_SECOND, raw, Target.none()),
                 new Metric("drain", "drain, concurrency " + CONCURRENCY, Unit.JOBS_PER_SECOND, raw, Target.none()),
+                new Metric("drain-held", "drain, concurrency " + CONCURRENCY + ", vs as many messages in hand",
+                        Unit.JOBS_PER_SECOND, "the AWS SDK alone on one thread: ReceiveMessage of 10, then "
+                        + "DeleteMessageBatch (ten messages in hand at most, as jobq at concurrency " + CONCURRENCY + ")",
+                        Target.none()),
                 new Metric("unbatched", "enqueue from " + CONCURRENCY + " threads, one job per call, vs unbatched",
                         Unit.JOBS_PER_SECOND, "the AWS SDK alone on " + CONCURRENCY + " threads, one SendMessage "
                         + "per message", Target.none()));
@@ -87,13 +93,15 @@ public final class SqsThroughput implements Workload {
         int singly = scale.pick(500, 2_000);
         try (var server = ElasticMqServer.start(); SqsClient raw = server.newClient()) {
             var loop = new RawSqsLoop(raw, CONCURRENCY);
-            rawPass(server, loop, SqsMessages.of(TYPE, warmUp), probe, "warm-up raw SDK");
+            var oneThread = new RawSqsLoop(raw, 1);
+            rawPass(server, loop, loop, SqsMessages.of(TYPE, warmUp), probe, "warm-up raw SDK");
             jobqPass(server, warmUp, CONCURRENCY, PER_CALL, probe, "warm-up jobq");
             jobqPass(server, warmUp, CONCURRENCY, 1, probe, "warm-up jobq, one job per call");
             rawSingly(server, loop, SqsMessages.of(TYPE, singly / 4), probe, "warm-up raw SendMessage");
             List<SqsMessages.Body> bodies = SqsMessages.of(TYPE, jobs);
             Sides<List<Pass>> passes = probe.sideBySide(
-                    () -> List.of(rawPass(server, loop, bodies, probe, "raw SDK")),
+                    () -> List.of(rawPass(server, loop, loop, bodies, probe, "raw SDK"),
+                            rawPass(server, loop, oneThread, bodies, probe, "raw SDK, one receiving thread")),
                     () -> List.of(jobqPass(server, jobs, CONCURRENCY, PER_CALL, probe, "jobq"),
                             jobqPass(server, jobs, CONCURRENCY, 1, probe, "jobq, one job per call")));
             Pass wide = jobqPass(server, jobs, WIDE, 1, probe, "jobq, concurrency " + WIDE);
@@ -107,6 +115,7 @@ public final class SqsThroughput implements Workload {
             probe.record("enqueue", bulk.enqueue(), ceiling.enqueue());
             probe.record("enqueue-single", single.enqueue(), ceiling.enqueue());
             probe.record("drain", bulk.drain(), ceiling.drain());
+            probe.record("drain-held", bulk.drain(), passes.ceiling().get(1).drain());
             probe.record("unbatched", single.enqueue(), unbatched);
         }
     }
@@ -118,18 +127,19 @@ public final class SqsThroughput implements Workload {
         }
     }
 
-    private static Pass rawPass(ElasticMqServer server, RawSqsLoop loop, List<SqsMessages.Body> bodies, Probe probe,
-                                String phase) throws InterruptedException {
+    /** The raw SDK's side: {@code senders} fill a fresh queue, then {@code receivers} drain it. */
+    private static Pass rawPass(ElasticMqServer server, RawSqsLoop senders, RawSqsLoop receivers,
+                                List<SqsMessages.Body> bodies, Probe probe, String phase) throws InterruptedException {
         String url = server.newQueue("raw");
         var sent = new AtomicInteger();
         double enqueue;
         try (var ignored = probe.phase(phase + ": SendMessageBatch", bodies.size(), sent::get)) {
-            enqueue = loop.sendBatches(url, bodies, sent);
+            enqueue = senders.sendBatches(url, bodies, sent);
         }
         var deleted = new Countdown(bodies.size());
         double drain;
         try (var ignored = probe.phase(phase + ": receive and DeleteMessageBatch", bodies.size(), deleted::done)) {
-            drain = loop.drain(url, bodies.size(), 30, deleted);
+            drain = receivers.drain(url, bodies.size(), 30, deleted);
         }
         return Pass.of(bodies.size(), enqueue, drain);
     }
