@@ -107,6 +107,7 @@ public final class SqsThroughput implements Workload {
             Pass wide = jobqPass(server, jobs, WIDE, 1, probe, "jobq, concurrency " + WIDE);
             double unbatched = rawSingly(server, loop, SqsMessages.of(TYPE, singly), probe, "raw SendMessage");
             Pass ceiling = passes.ceiling().get(0);
+            Pass oneReceiver = passes.ceiling().get(1);
             Pass bulk = passes.subject().get(0);
             Pass single = passes.subject().get(1);
             probe.record("through", bulk.through(), ceiling.through());
@@ -115,7 +116,7 @@ public final class SqsThroughput implements Workload {
             probe.record("enqueue", bulk.enqueue(), ceiling.enqueue());
             probe.record("enqueue-single", single.enqueue(), ceiling.enqueue());
             probe.record("drain", bulk.drain(), ceiling.drain());
-            probe.record("drain-held", bulk.drain(), passes.ceiling().get(1).drain());
+            probe.record("drain-held", bulk.drain(), oneReceiver.drain());
             probe.record("unbatched", single.enqueue(), unbatched);
         }
     }
