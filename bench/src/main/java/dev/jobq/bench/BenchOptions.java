@@ -5,6 +5,7 @@ import dev.jobq.bench.runner.Workload;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,14 +18,16 @@ record BenchOptions(Scale scale, @Nullable Integer runs, List<Workload> workload
                     boolean help) {
 
     static final String USAGE = """
-            usage: java -jar jobq-bench.jar [--quick] [--runs N] [--only B1,B3] [--out FILE] [--jvm-arg ARG]...
+            usage: java -jar jobq-bench.jar [--quick] [--peers] [--runs N] [--only B1,B3] [--out FILE] [--jvm-arg ARG]...
 
               --quick        smaller counts, shorter windows, one run each: a smoke run, under two minutes
                              (default: the full sizes, 1,000,000 jobs; under fifteen minutes)
               --runs N       fresh JVMs per workload (default: 1 quick; in full mode 5 for B1, B2,
                              B4 and 3 for B3 and B5-B7); the table shows the median, min and max
                              over them, so use at least 3
-              --only IDS     run only these workloads, comma-separated (B1,B2,...)
+              --peers        run jobq beside Quartz, db-scheduler and JobRunr (P1, P6, P7) instead of
+                             the targets' workloads; full mode 3 runs each
+              --only IDS     run only these workloads, comma-separated (B1,B2,...,P1,...)
               --out FILE     write the Markdown table here (default: jobq-bench-results.md beside the jar)
               --jvm-arg ARG  pass ARG to every forked JVM, e.g. -XX:StartFlightRecording=filename=b1.jfr
             """;
@@ -42,6 +45,7 @@ record BenchOptions(Scale scale, @Nullable Integer runs, List<Workload> workload
                 case "--quick" -> scale = Scale.QUICK;
                 case "--full" -> scale = Scale.FULL;
                 case "--runs" -> runs = positive(arg, value(args, ++i, arg));
+                case "--peers" -> workloads = Workloads.PEERS;
                 case "--only" -> workloads = only(value(args, ++i, arg));
                 case "--out" -> out = Path.of(value(args, ++i, arg));
                 case "--jvm-arg" -> jvm.add(value(args, ++i, arg));
@@ -75,7 +79,8 @@ record BenchOptions(Scale scale, @Nullable Integer runs, List<Workload> workload
         List<Workload> chosen = new ArrayList<>();
         for (String id : ids.split(",")) {
             chosen.add(Workloads.byId(id.trim()).orElseThrow(() -> new IllegalArgumentException("unknown workload '"
-                    + id.trim() + "'; known: " + String.join(", ", Workloads.ALL.stream().map(Workload::id).toList()))));
+                    + id.trim() + "'; known: " + String.join(", ", Stream.concat(Workloads.ALL.stream(),
+                    Workloads.PEERS.stream()).map(Workload::id).toList()))));
         }
         return chosen;
     }

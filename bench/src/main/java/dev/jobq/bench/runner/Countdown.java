@@ -28,8 +28,13 @@ public final class Countdown {
 
     /** Waits for the last job; fails the run rather than hang when jobs went missing. */
     public void await(Duration limit) throws InterruptedException {
-        if (!all.await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!awaitAtMost(limit)) {
             throw new IllegalStateException("only " + done.get() + " of " + expected + " jobs finished within " + limit);
         }
+    }
+
+    /** Waits for the last job, at most {@code limit}; false when the time ran out first. */
+    public boolean awaitAtMost(Duration limit) throws InterruptedException {
+        return all.await(limit.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

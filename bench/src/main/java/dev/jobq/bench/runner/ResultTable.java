@@ -116,6 +116,10 @@ public final class ResultTable {
     }
 
     private static String percent(double ratio) {
+        if (ratio >= 100) {
+            // jobq beside a poll-bound peer: a multiple reads better than a six-digit percentage
+            return String.format(Locale.ROOT, "%,.0f×", ratio);
+        }
         return String.format(Locale.ROOT, ratio < 10 ? "%.1f %%" : "%.0f %%", ratio * 100);
     }
 

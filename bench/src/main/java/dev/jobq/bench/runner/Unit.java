@@ -7,7 +7,8 @@ public enum Unit {
     JOBS_PER_SECOND("jobs/s", true) {
         @Override
         String format(double value) {
-            return String.format(Locale.ROOT, "%,.0f", value);
+            // a peer's poll-bound rate can be a few jobs a second (docs/benchmarks.md, Peers)
+            return String.format(Locale.ROOT, value < 100 ? "%.1f" : "%,.0f", value);
         }
     },
     MICROSECONDS("µs", false) {
