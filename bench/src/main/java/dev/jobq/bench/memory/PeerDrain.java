@@ -61,13 +61,14 @@ public final class PeerDrain implements Workload {
         return List.of(
                 new Metric("quartz", String.format(Locale.ROOT, "drain of %,d (quick %,d), ", quartzJobs(Scale.FULL),
                         quartzJobs(Scale.QUICK)) + THREADS + " threads: jobq vs Quartz", Unit.JOBS_PER_SECOND,
-                        "Quartz " + PeerVersions.of("org.quartz-scheduler", "quartz") + ", RAMJobStore, "
-                                + "SimpleThreadPool of " + THREADS
+                        "Quartz " + PeerVersions.of("quartz") + ", RAMJobStore, SimpleThreadPool of " + THREADS
                                 + " threads: one job and one trigger firing at once per job, all scheduled before "
                                 + "start(); timed from start() until the last job ran", Target.none()),
-                new Metric("jobrunr", String.format(Locale.ROOT, "drain of %,d (quick %,d), ", jobRunrJobs(Scale.FULL),
-                        jobRunrJobs(Scale.QUICK)) + THREADS + " threads: jobq vs JobRunr", Unit.JOBS_PER_SECOND,
-                        "JobRunr " + PeerVersions.of("org.jobrunr", "jobrunr") + ", InMemoryStorageProvider, a "
+                new Metric("jobrunr", String.format(Locale.ROOT, "drain of %,d (quick %,d), %d threads, for %d s at "
+                        + "most (quick %d s): jobq vs JobRunr", jobRunrJobs(Scale.FULL), jobRunrJobs(Scale.QUICK), THREADS,
+                        jobRunrWindow(Scale.FULL).toSeconds(), jobRunrWindow(Scale.QUICK).toSeconds()),
+                        Unit.JOBS_PER_SECOND,
+                        "JobRunr " + PeerVersions.of("jobrunr") + ", InMemoryStorageProvider, a "
                                 + "BackgroundJobServer of " + THREADS + " workers, poll interval at its default: as "
                                 + "many jobs enqueued before the server starts; the jobs run from start() until the "
                                 + "last one, or for " + jobRunrWindow(Scale.FULL).toSeconds() + " s (quick "

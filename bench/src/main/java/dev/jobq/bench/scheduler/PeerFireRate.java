@@ -56,7 +56,7 @@ public final class PeerFireRate implements Workload {
     public List<Metric> metrics() {
         String rows = String.format(Locale.ROOT, "%,d (quick %,d) due on durable PostgreSQL, until their handlers "
                 + "ran: jobq vs db-scheduler", due(Scale.FULL), due(Scale.QUICK));
-        String peer = "db-scheduler " + PeerVersions.of("com.github.kagkarlsson", "db-scheduler") + " on the same "
+        String peer = "db-scheduler " + PeerVersions.of("db-scheduler") + " on the same "
                 + "server, a one-time task's instances all due, in its own scheduled_tasks table (its PostgreSQL "
                 + "schema), a HikariCP pool of " + DbSchedulerTable.POOL_SIZE + " connections; timed from start() "
                 + "until the last instance ran";

@@ -58,11 +58,11 @@ public final class PeerPrecision implements Workload {
     private static final int JOBRUNR_SHARE = 10;
 
     private enum Peer {
-        DB_SCHEDULER("db-scheduler", "db-scheduler " + PeerVersions.of("com.github.kagkarlsson", "db-scheduler")
+        DB_SCHEDULER("db-scheduler", "db-scheduler " + PeerVersions.of("db-scheduler")
                 + " on the same PostgreSQL, polling every " + POLL.toSeconds() + " s, 10 threads (its default)"),
-        QUARTZ("Quartz", "Quartz " + PeerVersions.of("org.quartz-scheduler", "quartz") + ", RAMJobStore, "
+        QUARTZ("Quartz", "Quartz " + PeerVersions.of("quartz") + ", RAMJobStore, "
                 + "SimpleThreadPool of " + THREADS + " threads, a trigger per job starting at its instant"),
-        JOBRUNR("JobRunr", "JobRunr " + PeerVersions.of("org.jobrunr", "jobrunr") + ", InMemoryStorageProvider, "
+        JOBRUNR("JobRunr", "JobRunr " + PeerVersions.of("jobrunr") + ", InMemoryStorageProvider, "
                 + "a BackgroundJobServer of " + THREADS + " workers, poll interval at its default, a job "
                 + "scheduled at each instant (a tenth as many jobs)");
 
