@@ -65,8 +65,8 @@ public final class PeerDrain implements Workload {
                                 + " threads: one job and one trigger firing at once per job, all scheduled before "
                                 + "start(); timed from start() until the last job ran", Target.none()),
                 new Metric("jobrunr", String.format(Locale.ROOT, "drain of %,d (quick %,d), %d threads, for %d s at "
-                        + "most (quick %d s): jobq vs JobRunr", jobRunrJobs(Scale.FULL), jobRunrJobs(Scale.QUICK), THREADS,
-                        jobRunrWindow(Scale.FULL).toSeconds(), jobRunrWindow(Scale.QUICK).toSeconds()),
+                        + "most (quick %d s): jobq vs JobRunr", jobRunrJobs(Scale.FULL), jobRunrJobs(Scale.QUICK),
+                        THREADS, jobRunrWindow(Scale.FULL).toSeconds(), jobRunrWindow(Scale.QUICK).toSeconds()),
                         Unit.JOBS_PER_SECOND,
                         "JobRunr " + PeerVersions.of("jobrunr") + ", InMemoryStorageProvider, a "
                                 + "BackgroundJobServer of " + THREADS + " workers, poll interval at its default: as "
