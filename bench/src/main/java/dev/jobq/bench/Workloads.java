@@ -4,6 +4,7 @@ import dev.jobq.bench.memory.EnqueueRate;
 import dev.jobq.bench.memory.HandlerLatency;
 import dev.jobq.bench.memory.MemoryDrain;
 import dev.jobq.bench.memory.PeerDrain;
+import dev.jobq.bench.memory.PeerLatency;
 import dev.jobq.bench.memory.PendingFootprint;
 import dev.jobq.bench.runner.Workload;
 import dev.jobq.bench.scheduler.FireRate;
@@ -33,6 +34,7 @@ final class Workloads {
     /** jobq beside the peers the issue set the targets from; run only when asked (--peers). */
     static final List<Workload> PEERS = List.of(
             new PeerDrain(),
+            new PeerLatency(),
             new PeerFireRate(),
             new PeerPrecision());
 

@@ -68,15 +68,14 @@ public final class HandlerLatency implements Workload {
 
     @Override
     public void run(Scale scale, Probe probe) throws Exception {
-        var plan = new Plan(scale.pick(10_000, 50_000), scale.pick(Duration.ofSeconds(1), Duration.ofSeconds(2)),
-                scale.pick(Duration.ofSeconds(2), Duration.ofSeconds(10)));
+        var plan = Plan.of(scale);
         Sides<Histogram> latency = probe.sideBySide(() -> executor(plan, probe), () -> jobq(plan, probe));
         record(probe, "p50", 50, latency);
         record(probe, "p99", 99, latency);
         record(probe, "p999", 99.9, latency);
     }
 
-    private static void record(Probe probe, String key, double percentile, Sides<Histogram> latency) {
+    static void record(Probe probe, String key, double percentile, Sides<Histogram> latency) {
         probe.record(key, millis(latency.subject(), percentile), millis(latency.ceiling(), percentile));
     }
 
@@ -89,10 +88,16 @@ public final class HandlerLatency implements Workload {
      * before the schedule starts), then the open-loop schedule, whose first {@code warmUp} is not
      * recorded.
      */
-    private record Plan(int burst, Duration warmUp, Duration measured) {
+    record Plan(int burst, Duration warmUp, Duration measured) {
+
+        /** B3's: a burst of 50,000 (quick 10,000), 2 s unrecorded (quick 1 s), 10 s recorded (quick 2 s). */
+        static Plan of(Scale scale) {
+            return new Plan(scale.pick(10_000, 50_000), scale.pick(Duration.ofSeconds(1), Duration.ofSeconds(2)),
+                    scale.pick(Duration.ofSeconds(2), Duration.ofSeconds(10)));
+        }
     }
 
-    private static Histogram jobq(Plan plan, Probe probe) throws Exception {
+    static Histogram jobq(Plan plan, Probe probe) throws Exception {
         var schedule = new Schedule(plan);
         try (JobQueue queue = MemoryQueues.withConcurrency(MemoryDrain.CONCURRENCY)) {
             queue.registerJobHandler(TYPE, Stamp.class, (job, context) -> schedule.started(job.payload().dueNanos()));
@@ -113,7 +118,7 @@ public final class HandlerLatency implements Workload {
     }
 
     /** One side's pass: the burst, then the schedule, recording the jobs due after its warm-up. */
-    private static final class Schedule {
+    static final class Schedule {
 
         /** The due instant the burst's jobs carry. */
         private static final long BURST = Long.MIN_VALUE;

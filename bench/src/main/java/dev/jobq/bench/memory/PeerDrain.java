@@ -39,7 +39,7 @@ import org.quartz.impl.StdSchedulerFactory;
  */
 public final class PeerDrain implements Workload {
 
-    static final int THREADS = MemoryDrain.CONCURRENCY;
+    public static final int THREADS = MemoryDrain.CONCURRENCY;
 
     @Override
     public String id() {
@@ -109,12 +109,7 @@ public final class PeerDrain implements Workload {
     static Drain quartzDrain(int jobs, Probe probe, String phase) throws Exception {
         var done = new Countdown(jobs);
         QuartzNoop.done = done;
-        var properties = new Properties();
-        properties.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, "bench-" + System.nanoTime());
-        properties.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
-        properties.setProperty("org.quartz.threadPool.threadCount", Integer.toString(THREADS));
-        properties.setProperty(StdSchedulerFactory.PROP_JOB_STORE_CLASS, "org.quartz.simpl.RAMJobStore");
-        Scheduler scheduler = new StdSchedulerFactory(properties).getScheduler();
+        Scheduler scheduler = quartzInMemory();
         try {
             for (int i = 0; i < jobs; i++) {
                 scheduler.scheduleJob(JobBuilder.newJob(QuartzNoop.class).withIdentity("job-" + i).build(),
@@ -131,6 +126,20 @@ public final class PeerDrain implements Workload {
             scheduler.shutdown(false);
             QuartzNoop.done = null;
         }
+    }
+
+    /**
+     * A new Quartz scheduler, not started, as the peers workloads run it: its in-memory store
+     * ({@code RAMJobStore}) and a {@code SimpleThreadPool} of {@link #THREADS} threads, the rest at
+     * Quartz's defaults.
+     */
+    public static Scheduler quartzInMemory() throws org.quartz.SchedulerException {
+        var properties = new Properties();
+        properties.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, "bench-" + System.nanoTime());
+        properties.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
+        properties.setProperty("org.quartz.threadPool.threadCount", Integer.toString(THREADS));
+        properties.setProperty(StdSchedulerFactory.PROP_JOB_STORE_CLASS, "org.quartz.simpl.RAMJobStore");
+        return new StdSchedulerFactory(properties).getScheduler();
     }
 
     /**

@@ -4,6 +4,7 @@ import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import dev.jobq.JobQueue;
+import dev.jobq.bench.memory.PeerDrain;
 import dev.jobq.bench.runner.Metric;
 import dev.jobq.bench.runner.PeerVersions;
 import dev.jobq.bench.runner.Probe;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jobrunr.configuration.JobRunr;
@@ -29,7 +29,6 @@ import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobExecutionContext;
 import org.quartz.TriggerBuilder;
-import org.quartz.impl.StdSchedulerFactory;
 
 /**
  * P7, a peers workload (not part of the table's targets): B7's question — how close to its instant
@@ -39,15 +38,15 @@ import org.quartz.impl.StdSchedulerFactory;
  * poll up to 1 s late"), Quartz with its in-memory store, and JobRunr with its in-memory storage
  * (the issue's figure: "up to 200 ms early"), each at its defaults otherwise. Each system gets its
  * own {@code N} random instants over the window (JobRunr {@code N / 10}), in whole milliseconds
- * (Quartz's resolution), and each job's lateness is measured from its instant to its handler's first line. The figure is
- * jobq's, its "ceiling" the peer's.
+ * (Quartz's resolution), and each job's lateness is measured from its instant to its handler's
+ * first line. The figure is jobq's, its "ceiling" the peer's.
  */
 public final class PeerPrecision implements Workload {
 
     private static final String TYPE = "bench:due";
     private static final String TASK = "bench-due";
     private static final Duration POLL = Duration.ofSeconds(1);
-    private static final int THREADS = 5;
+    private static final int THREADS = PeerDrain.THREADS;
     private static final int WARM_UP_JOBS = 20;
     /** Beyond the window: JobRunr's server polls every 15 s by default. */
     private static final Duration TAIL = Duration.ofSeconds(60);
@@ -161,12 +160,7 @@ public final class PeerPrecision implements Workload {
             dbScheduler = Scheduler.create(dbSchedulerTable.pool(), dbTask).pollingInterval(POLL).build();
             dbScheduler.start();
 
-            var properties = new Properties();
-            properties.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, "bench-p7");
-            properties.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
-            properties.setProperty("org.quartz.threadPool.threadCount", Integer.toString(THREADS));
-            properties.setProperty(StdSchedulerFactory.PROP_JOB_STORE_CLASS, "org.quartz.simpl.RAMJobStore");
-            quartz = new StdSchedulerFactory(properties).getScheduler();
+            quartz = PeerDrain.quartzInMemory();
             quartz.start();
 
             jobRunr = JobRunr.configure()
