@@ -18,7 +18,8 @@ record BenchOptions(Scale scale, @Nullable Integer runs, List<Workload> workload
                     boolean help) {
 
     static final String USAGE = """
-            usage: java -jar jobq-bench.jar [--quick] [--peers] [--runs N] [--only B1,B3] [--out FILE] [--jvm-arg ARG]...
+            usage: java -jar jobq-bench.jar [--quick] [--peers] [--runs N] [--only B1,B3] [--out FILE]
+                                            [--jvm-arg ARG]...
 
               --quick        smaller counts, shorter windows, one run each: a smoke run, under two minutes
                              (default: the full sizes, 1,000,000 jobs; under fifteen minutes)

@@ -143,6 +143,20 @@ public final class PeerDrain implements Workload {
     }
 
     /**
+     * JobRunr configured as the peers workloads run it: its in-memory storage and a background job
+     * server of {@link #THREADS} workers, the rest at JobRunr's defaults; the server started now, or
+     * left for {@code JobRunr.getBackgroundJobServer().start()}. Its scheduler, to enqueue with.
+     */
+    public static JobScheduler jobRunrInMemory(boolean startServer) {
+        return JobRunr.configure()
+                .useStorageProvider(new InMemoryStorageProvider())
+                .useBackgroundJobServer(BackgroundJobServerConfiguration.usingStandardBackgroundJobServerConfiguration()
+                        .andWorkerCount(THREADS), startServer)
+                .initialize()
+                .getJobScheduler();
+    }
+
+    /**
      * JobRunr with its in-memory storage: every job enqueued, then the server's start(); the rate of
      * the jobs that ran until the last one or until {@code window} ran out, whichever came first.
      * Its server takes more jobs when a worker goes idle and when it polls (every 15 s by default);
@@ -154,12 +168,7 @@ public final class PeerDrain implements Workload {
     static Drain jobRunrDrain(int jobs, Duration window, Probe probe, String phase) throws Exception {
         var done = new Countdown(jobs);
         JobRunrNoop.done = done;
-        JobScheduler scheduler = JobRunr.configure()
-                .useStorageProvider(new InMemoryStorageProvider())
-                .useBackgroundJobServer(BackgroundJobServerConfiguration.usingStandardBackgroundJobServerConfiguration()
-                        .andWorkerCount(THREADS), false)
-                .initialize()
-                .getJobScheduler();
+        JobScheduler scheduler = jobRunrInMemory(false);
         BackgroundJobServer server = JobRunr.getBackgroundJobServer();
         try {
             for (int i = 0; i < jobs; i++) {

@@ -41,7 +41,7 @@ public final class FireRate implements Workload {
     static final int H2_RAW_DUE = 10_000;
     static final int H2_DUE_QUICK = 5_000;
     private static final Duration LIMIT = Duration.ofMinutes(3);
-    private static final String TYPE = "bench:email";
+    static final String TYPE = "bench:email";
 
     @Override
     public String id() {
@@ -159,16 +159,25 @@ public final class FireRate implements Workload {
     /** A database with the scheduler's schema, its table's row shape learnt; with a plan, both sides warmed up. */
     private static ScheduledTable prepare(String url, @Nullable Plan warmUp, Probe probe, String db)
             throws Exception {
-        var table = new ScheduledTable(url);
-        try (JobQueue template = SchedulerQueues.firingOnly(url, BATCH, event -> { })) {
-            table.learnFrom(template.scheduler().schedule(TYPE, SamplePayload.forJob(0),
-                    Instant.parse("2999-01-01T00:00:00Z")));
-        }
+        var table = learnt(url);
         if (warmUp != null) {
             raw(table, warmUp.warmUp(), probe, db + " warm-up raw loop");
             table.clear();
             scheduler(table, warmUp.warmUp(), probe, db + " warm-up scheduler", false);
             table.clear();
+        }
+        return table;
+    }
+
+    /**
+     * A database with the scheduler's schema and its table's row shape learnt from a job of {@link #TYPE}
+     * the scheduler wrote itself (and then deleted).
+     */
+    static ScheduledTable learnt(String url) throws Exception {
+        var table = new ScheduledTable(url);
+        try (JobQueue template = SchedulerQueues.firingOnly(url, BATCH, event -> { })) {
+            table.learnFrom(template.scheduler().schedule(TYPE, SamplePayload.forJob(0),
+                    Instant.parse("2999-01-01T00:00:00Z")));
         }
         return table;
     }

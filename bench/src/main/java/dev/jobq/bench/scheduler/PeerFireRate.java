@@ -31,7 +31,8 @@ import java.util.Locale;
  */
 public final class PeerFireRate implements Workload {
 
-    private static final String TYPE = "bench:email";
+    /** B6's job type: the rows {@link FireRate#learnt} makes are of it. */
+    private static final String TYPE = FireRate.TYPE;
     private static final String TASK = "bench-noop";
     private static final Duration LIMIT = Duration.ofMinutes(3);
     private static final double LOWER_LIMIT = 0.5;
@@ -78,7 +79,7 @@ public final class PeerFireRate implements Workload {
         int warmUp = scale.pick(1_000, 2_000);
         try (var postgres = DurablePostgres.start()) {
             System.out.println("PostgreSQL for P6: " + postgres.durability());
-            ScheduledTable jobq = learnt(postgres.newDatabase("jobq_peer"));
+            ScheduledTable jobq = FireRate.learnt(postgres.newDatabase("jobq_peer"));
             try (var peer = DbSchedulerTable.create(postgres.newDatabase("db_scheduler_peer"))) {
                 jobq(jobq, warmUp, probe, "warm-up jobq");
                 dbScheduler(peer, warmUp, false, probe, "warm-up db-scheduler");
@@ -92,16 +93,6 @@ public final class PeerFireRate implements Workload {
                 probe.record("lock-and-fetch", lockAndFetch.subject(), lockAndFetch.ceiling());
             }
         }
-    }
-
-    /** A database with jobq's schema and its scheduled-job row shape learnt (as B6 prepares it). */
-    private static ScheduledTable learnt(String url) throws Exception {
-        var table = new ScheduledTable(url);
-        try (JobQueue template = SchedulerQueues.firingOnly(url, FireRate.BATCH, event -> { })) {
-            table.learnFrom(template.scheduler().schedule(TYPE, SamplePayload.forJob(0),
-                    Instant.parse("2999-01-01T00:00:00Z")));
-        }
-        return table;
     }
 
     /** jobq: {@code due} rows due, then a started queue's start() until the last handler ran; per second. */

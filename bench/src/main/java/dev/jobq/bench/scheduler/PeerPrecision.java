@@ -17,14 +17,15 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jobrunr.configuration.JobRunr;
 import org.jobrunr.scheduling.JobScheduler;
-import org.jobrunr.server.BackgroundJobServerConfiguration;
-import org.jobrunr.storage.InMemoryStorageProvider;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobExecutionContext;
@@ -74,7 +75,7 @@ public final class PeerPrecision implements Workload {
         }
 
         String key() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -163,12 +164,7 @@ public final class PeerPrecision implements Workload {
             quartz = PeerDrain.quartzInMemory();
             quartz.start();
 
-            jobRunr = JobRunr.configure()
-                    .useStorageProvider(new InMemoryStorageProvider())
-                    .useBackgroundJobServer(BackgroundJobServerConfiguration
-                            .usingStandardBackgroundJobServerConfiguration().andWorkerCount(THREADS))
-                    .initialize()
-                    .getJobScheduler();
+            jobRunr = PeerDrain.jobRunrInMemory(true);
         }
 
         /**
@@ -180,7 +176,7 @@ public final class PeerPrecision implements Workload {
         Map<String, Long> scheduleAll(Instant from, Duration window, int jobs, Random random, boolean withJobRunr)
                 throws Exception {
             Map<String, Long> dueById = new ConcurrentHashMap<>();
-            Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+            Map<String, Integer> counts = new LinkedHashMap<>();
             counts.put("jobq", jobs);
             for (Peer peer : Peer.values()) {
                 if (peer != Peer.JOBRUNR) {
@@ -230,7 +226,7 @@ public final class PeerPrecision implements Workload {
 
         /** Lateness in nanoseconds per system ("jobq", "db_scheduler", ...); fails when a job did not run. */
         Map<String, List<Long>> lateness(Map<String, Long> dueById) {
-            Map<String, List<Long>> bySystem = new ConcurrentHashMap<>();
+            Map<String, List<Long>> bySystem = new HashMap<>();
             dueById.forEach((id, due) -> {
                 Long at = Started.moments.get(id);
                 if (at == null) {
