@@ -3,6 +3,7 @@ package dev.jobq.bench.scheduler;
 import dev.jobq.JobQueue;
 import dev.jobq.bench.memory.SamplePayload;
 import dev.jobq.bench.runner.Countdown;
+import dev.jobq.bench.runner.Heap;
 import dev.jobq.bench.runner.Metric;
 import dev.jobq.bench.runner.Probe;
 import dev.jobq.bench.runner.Scale;
@@ -40,6 +41,14 @@ public final class FireRate implements Workload {
     static final int H2_DUE = 20_000;
     static final int H2_RAW_DUE = 10_000;
     static final int H2_DUE_QUICK = 5_000;
+    /**
+     * The scheduler's warm-up passes in full mode, each of as many rows as a measured pass. With a
+     * full GC before each pass, in B6 forks PostgreSQL's scheduler reached its rate in its third
+     * pass of 20,000 (19–27, 24–40, then 40–46 thousand jobs/s); H2's, whose engine runs in this
+     * JVM and is compiled with it, took up to five (15–24, 28–52, 37–61 thousand in its first three).
+     */
+    static final int POSTGRES_WARM_UP_ROUNDS = 3;
+    static final int H2_WARM_UP_ROUNDS = 5;
     private static final Duration LIMIT = Duration.ofMinutes(3);
     static final String TYPE = "bench:email";
 
@@ -85,11 +94,12 @@ public final class FireRate implements Workload {
     }
 
     /**
-     * The sizes of one scale: rows due for the scheduler and for the raw loop, future rows, warm-up
-     * rows; and whether the scheduler among future rows is measured twice (full mode) or once
-     * (quick mode, a smoke run).
+     * The sizes of one scale: rows due for the scheduler and for the raw loop, future rows; the
+     * warm-up's rows for the raw loop (once) and for the scheduler (in {@code warmUpRounds} passes);
+     * and whether the scheduler among future rows is measured twice (full mode) or once (quick mode,
+     * a smoke run).
      */
-    private record Plan(int due, int rawDue, int future, int warmUp, boolean twice) {
+    private record Plan(int due, int rawDue, int future, int rawWarmUp, int warmUpRounds, boolean twice) {
     }
 
     @Override
@@ -97,11 +107,11 @@ public final class FireRate implements Workload {
         int postgresDue = scale.pick(3_000, 20_000);
         boolean twice = scale == Scale.FULL;
         var postgresPlan = new Plan(postgresDue, postgresDue, scale.pick(50_000, 1_000_000), scale.pick(500, 5_000),
-                twice);
+                scale.pick(1, POSTGRES_WARM_UP_ROUNDS), twice);
         // H2's raw loop slows down with many rows due at one instant (its FOR UPDATE locks every due
         // row it reads), so H2 has fewer rows than PostgreSQL.
         var h2Plan = new Plan(scale.pick(H2_DUE_QUICK, H2_DUE), scale.pick(H2_DUE_QUICK, H2_RAW_DUE),
-                scale.pick(20_000, 100_000), scale.pick(500, 2_000), twice);
+                scale.pick(20_000, 100_000), scale.pick(500, 2_000), scale.pick(1, H2_WARM_UP_ROUNDS), twice);
         Path h2Dir = Files.createTempDirectory("jobq-bench-h2");
         try (var postgres = DurablePostgres.start()) {
             System.out.println("PostgreSQL for B6: " + postgres.durability());
@@ -138,35 +148,39 @@ public final class FireRate implements Workload {
     }
 
     /**
-     * The empty-table measurement before and after the future-rows one, each in a database of its
-     * own (H2 does not shrink back after many rows are truncated, so one table would not be empty
-     * twice), the empty-table figures being the mean of both: whatever drifts during a run (the
-     * JIT, the database's first WAL segments, the machine's load) then weighs on both sides alike.
+     * After a warm-up in a database of its own, the empty-table measurement before and after the
+     * future-rows one, each in a fresh database (H2 does not shrink back after many rows are
+     * truncated, so one table would not be empty twice), the empty-table figures being the mean of
+     * both: whatever drifts during a run (the database's first WAL segments, the machine's load)
+     * then weighs on both sides alike.
      */
     private Rates measure(NewDatabase databases, Plan plan, Probe probe, String db, boolean alsoRandomIds)
             throws Exception {
-        Sides<Double> before = emptyTable(prepare(databases.url(), plan, probe, db), plan, probe, db);
-        Sides<Double> future = amongFuture(prepare(databases.url(), null, probe, db), plan, probe, db);
+        warmUp(learnt(databases.url()), plan, probe, db);
+        Sides<Double> before = emptyTable(learnt(databases.url()), plan, probe, db);
+        Sides<Double> future = amongFuture(learnt(databases.url()), plan, probe, db);
         Sides<Double> futureRandomIds = alsoRandomIds
-                ? amongFuture(prepare(databases.url(), null, probe, db).withRandomIds(), plan, probe,
-                        db + " (random ids)")
+                ? amongFuture(learnt(databases.url()).withRandomIds(), plan, probe, db + " (random ids)")
                 : null;
-        Sides<Double> after = emptyTable(prepare(databases.url(), null, probe, db), plan, probe, db);
+        Sides<Double> after = emptyTable(learnt(databases.url()), plan, probe, db);
         return new Rates(new Sides<>((before.ceiling() + after.ceiling()) / 2, (before.subject() + after.subject()) / 2),
                 future, futureRandomIds);
     }
 
-    /** A database with the scheduler's schema, its table's row shape learnt; with a plan, both sides warmed up. */
-    private static ScheduledTable prepare(String url, @Nullable Plan warmUp, Probe probe, String db)
-            throws Exception {
-        var table = learnt(url);
-        if (warmUp != null) {
-            raw(table, warmUp.warmUp(), probe, db + " warm-up raw loop");
-            table.clear();
-            scheduler(table, warmUp.warmUp(), probe, db + " warm-up scheduler", false);
+    /**
+     * Runs both sides until the JIT has compiled their paths, the database engine's own among them
+     * on H2 (it runs in this JVM): the raw loop once, the scheduler in {@code plan.warmUpRounds()}
+     * passes of as many rows as it is measured with. In a database of its own, so that the measured
+     * ones start fresh.
+     */
+    private static void warmUp(ScheduledTable table, Plan plan, Probe probe, String db) throws Exception {
+        raw(table, plan.rawWarmUp(), probe, db + " warm-up raw loop");
+        table.clear();
+        for (int round = 1; round <= plan.warmUpRounds(); round++) {
+            int rows = plan.warmUpRounds() == 1 ? plan.rawWarmUp() : plan.due();
+            scheduler(table, rows, probe, db + " warm-up scheduler " + round + "/" + plan.warmUpRounds(), false);
             table.clear();
         }
-        return table;
     }
 
     /**
@@ -220,6 +234,7 @@ public final class FireRate implements Workload {
     private static double raw(ScheduledTable table, int due, Probe probe, String phase) throws Exception {
         table.addDue(due, Instant.now().minusSeconds(1));
         table.settle();
+        Heap.collect();
         var taken = new AtomicLong();
         try (var ignored = probe.phase(phase, due, taken::get)) {
             long start = System.nanoTime();
@@ -228,7 +243,9 @@ public final class FireRate implements Workload {
             if (taken.get() != due) {
                 throw new IllegalStateException(phase + ": took " + taken.get() + " rows, expected " + due);
             }
-            return due / (nanos / 1e9);
+            double rate = due / (nanos / 1e9);
+            System.out.printf("%s: %,.0f rows/s%n", phase, rate);
+            return rate;
         }
     }
 
@@ -249,11 +266,16 @@ public final class FireRate implements Workload {
             if (explain) {
                 printPlan(table, phase);
             }
+            // Adding the rows makes garbage in this JVM on H2 (the database runs in it): collect it
+            // now rather than in the timed part.
+            Heap.collect();
             try (var ignored = probe.phase(phase, due, handedOn::done)) {
                 long start = System.nanoTime();
                 queue.start();
                 handedOn.await(LIMIT);
-                return due / ((System.nanoTime() - start) / 1e9);
+                double rate = due / ((System.nanoTime() - start) / 1e9);
+                System.out.printf("%s: %,.0f jobs/s%n", phase, rate);
+                return rate;
             }
         }
     }
