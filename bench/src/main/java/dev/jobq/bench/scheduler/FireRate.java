@@ -30,8 +30,9 @@ import org.jspecify.annotations.Nullable;
  * file 20,000 for the scheduler and {@value #H2_RAW_DUE} for the raw loop (on H2 the raw loop slows
  * down with many rows due at one instant: H2 locks every due row its FOR UPDATE scan reads, before
  * the LIMIT; the scheduler claims in two steps there, and with 10,000 rows its measured window was
- * under 0.2 s, short enough for one pause of the machine to halve a figure). Then the same among 1,000,000 future rows on PostgreSQL and 100,000 on H2, against the
- * empty-table rate of the same run: cost must not grow with rows that are not due. Row ids are
+ * under 0.2 s, short enough for one pause of the machine to halve a figure). Then the same among
+ * 1,000,000 future rows on PostgreSQL and 100,000 on H2, against the empty-table rate of the same
+ * run: cost must not grow with rows that are not due (the raw loop among them on PostgreSQL only). Row ids are
  * time-ordered UUIDs (version 7) like those jobq writes; on H2 the future-rows run is repeated with
  * random ones (version 4), which put every row at a random place of the primary key.
  */
@@ -96,10 +97,12 @@ public final class FireRate implements Workload {
     /**
      * The sizes of one scale: rows due for the scheduler and for the raw loop, future rows; the
      * warm-up's rows for the raw loop (once) and for the scheduler (in {@code warmUpRounds} passes);
-     * and whether the scheduler among future rows is measured twice (full mode) or once (quick mode,
-     * a smoke run).
+     * whether the raw loop is measured among the future rows too (only PostgreSQL's figure is
+     * reported); and whether the scheduler among future rows is measured twice (full mode) or once
+     * (quick mode, a smoke run).
      */
-    private record Plan(int due, int rawDue, int future, int rawWarmUp, int warmUpRounds, boolean twice) {
+    private record Plan(int due, int rawDue, int future, int rawWarmUp, int warmUpRounds, boolean rawAmongFuture,
+                        boolean twice) {
     }
 
     @Override
@@ -107,11 +110,11 @@ public final class FireRate implements Workload {
         int postgresDue = scale.pick(3_000, 20_000);
         boolean twice = scale == Scale.FULL;
         var postgresPlan = new Plan(postgresDue, postgresDue, scale.pick(50_000, 1_000_000), scale.pick(500, 5_000),
-                scale.pick(1, POSTGRES_WARM_UP_ROUNDS), twice);
+                scale.pick(1, POSTGRES_WARM_UP_ROUNDS), true, twice);
         // H2's raw loop slows down with many rows due at one instant (its FOR UPDATE locks every due
         // row it reads), so H2 has fewer rows than PostgreSQL.
         var h2Plan = new Plan(scale.pick(H2_DUE_QUICK, H2_DUE), scale.pick(H2_DUE_QUICK, H2_RAW_DUE),
-                scale.pick(20_000, 100_000), scale.pick(500, 2_000), scale.pick(1, H2_WARM_UP_ROUNDS), twice);
+                scale.pick(20_000, 100_000), scale.pick(500, 2_000), scale.pick(1, H2_WARM_UP_ROUNDS), false, twice);
         Path h2Dir = Files.createTempDirectory("jobq-bench-h2");
         try (var postgres = DurablePostgres.start()) {
             System.out.println("PostgreSQL for B6: " + postgres.durability());
@@ -123,10 +126,11 @@ public final class FireRate implements Workload {
                     .toAbsolutePath(), h2Plan, probe, "H2", true);
             probe.record("h2", h2.empty().subject(), h2.empty().ceiling());
             probe.record("pg", pg.empty().subject(), pg.empty().ceiling());
-            probe.record("pg-future", pg.future().subject(), pg.empty().subject());
-            probe.record("h2-future", h2.future().subject(), h2.empty().subject());
-            probe.record("pg-raw-future", pg.future().ceiling(), pg.empty().ceiling());
-            probe.record("h2-future-v4", Objects.requireNonNull(h2.futureRandomIds()).subject(), h2.empty().subject());
+            probe.record("pg-future", pg.future().scheduler(), pg.empty().subject());
+            probe.record("h2-future", h2.future().scheduler(), h2.empty().subject());
+            probe.record("pg-raw-future", Objects.requireNonNull(pg.future().raw()), pg.empty().ceiling());
+            probe.record("h2-future-v4", Objects.requireNonNull(h2.futureRandomIds()).scheduler(),
+                    h2.empty().subject());
         } finally {
             try (var files = Files.walk(h2Dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -135,10 +139,14 @@ public final class FireRate implements Workload {
     }
 
     /**
-     * One database's rates: raw loop (ceiling) and scheduler (subject), on an empty table and among
-     * future rows; and, where asked, among future rows that all have random ids.
+     * One database's rates: raw loop (ceiling) and scheduler (subject) on an empty table, both among
+     * future rows, and, where asked, among future rows that all have random ids.
      */
-    private record Rates(Sides<Double> empty, Sides<Double> future, @Nullable Sides<Double> futureRandomIds) {
+    private record Rates(Sides<Double> empty, AmongFuture future, @Nullable AmongFuture futureRandomIds) {
+    }
+
+    /** The scheduler's rate among future rows, and the raw loop's where the plan measures it. */
+    private record AmongFuture(double scheduler, @Nullable Double raw) {
     }
 
     /** A new, empty database of one kind; its JDBC URL. */
@@ -158,8 +166,8 @@ public final class FireRate implements Workload {
             throws Exception {
         warmUp(learnt(databases.url()), plan, probe, db);
         Sides<Double> before = emptyTable(learnt(databases.url()), plan, probe, db);
-        Sides<Double> future = amongFuture(learnt(databases.url()), plan, probe, db);
-        Sides<Double> futureRandomIds = alsoRandomIds
+        AmongFuture future = amongFuture(learnt(databases.url()), plan, probe, db);
+        AmongFuture futureRandomIds = alsoRandomIds
                 ? amongFuture(learnt(databases.url()).withRandomIds(), plan, probe, db + " (random ids)")
                 : null;
         Sides<Double> after = emptyTable(learnt(databases.url()), plan, probe, db);
@@ -208,12 +216,12 @@ public final class FireRate implements Workload {
     }
 
     /**
-     * Scheduler, raw loop, scheduler again (full mode), with the due rows among {@code plan.future()}
-     * rows due tomorrow; the scheduler's figure is the mean of its two, as the empty-table figure it is
-     * divided by is the mean of a measurement before and one after (a single pause of the machine
-     * in a window of about half a second otherwise decides the ratio of a run).
+     * Scheduler, raw loop (where the plan says), scheduler again (full mode), with the due rows among
+     * {@code plan.future()} rows due tomorrow; the scheduler's figure is the mean of its two, as the
+     * empty-table figure it is divided by is the mean of a measurement before and one after (a single
+     * pause of the machine in a window of about half a second otherwise decides the ratio of a run).
      */
-    private static Sides<Double> amongFuture(ScheduledTable table, Plan plan, Probe probe, String db)
+    private static AmongFuture amongFuture(ScheduledTable table, Plan plan, Probe probe, String db)
             throws Exception {
         var filled = new AtomicLong();
         try (var ignored = probe.phase(db + ": " + plan.future() + " future rows", plan.future(), filled::get)) {
@@ -221,13 +229,16 @@ public final class FireRate implements Workload {
         }
         double first = scheduler(table, plan.due(), probe, db + " scheduler among future rows", true);
         table.removeHandedOn();
-        double raw = raw(table, plan.rawDue(), probe, db + " raw loop among future rows");
+        Double raw = null;
+        if (plan.rawAmongFuture()) {
+            raw = raw(table, plan.rawDue(), probe, db + " raw loop among future rows");
+        }
         if (!plan.twice()) {
-            return new Sides<>(raw, first);
+            return new AmongFuture(first, raw);
         }
         double second = scheduler(table, plan.due(), probe, db + " scheduler among future rows, again", false);
         table.removeHandedOn();
-        return new Sides<>(raw, (first + second) / 2);
+        return new AmongFuture((first + second) / 2, raw);
     }
 
     /** Rows handed on per second by the raw loop, from its first claim until the table has no due row. */
