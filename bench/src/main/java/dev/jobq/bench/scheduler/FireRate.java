@@ -32,9 +32,9 @@ import org.jspecify.annotations.Nullable;
  * the LIMIT; the scheduler claims in two steps there, and with 10,000 rows its measured window was
  * under 0.2 s, short enough for one pause of the machine to halve a figure). Then the same among
  * 1,000,000 future rows on PostgreSQL and 100,000 on H2, against the empty-table rate of the same
- * run: cost must not grow with rows that are not due (the raw loop among them on PostgreSQL only). Row ids are
- * time-ordered UUIDs (version 7) like those jobq writes; on H2 the future-rows run is repeated with
- * random ones (version 4), which put every row at a random place of the primary key.
+ * run: cost must not grow with rows that are not due (the raw loop among them on PostgreSQL only).
+ * Row ids are time-ordered UUIDs (version 7) like those jobq writes; on H2 the future-rows run is
+ * repeated with random ones (version 4), which put every row at a random place of the primary key.
  */
 public final class FireRate implements Workload {
 
@@ -43,10 +43,11 @@ public final class FireRate implements Workload {
     static final int H2_RAW_DUE = 10_000;
     static final int H2_DUE_QUICK = 5_000;
     /**
-     * The scheduler's warm-up passes in full mode, each of as many rows as a measured pass. With a
-     * full GC before each pass, in B6 forks PostgreSQL's scheduler reached its rate in its third
-     * pass of 20,000 (19–27, 24–40, then 40–46 thousand jobs/s); H2's, whose engine runs in this
-     * JVM and is compiled with it, took up to five (15–24, 28–52, 37–61 thousand in its first three).
+     * The scheduler's warm-up passes in full mode (one in quick mode), each of as many rows as a
+     * measured pass. With a full GC before each pass, in B6 forks PostgreSQL's scheduler reached its
+     * rate in its third pass of 20,000 (19–27, 24–40, then 40–46 thousand jobs/s); H2's, whose engine
+     * runs in this JVM and is compiled with it, took up to five (15–24, 28–52, 37–61 thousand jobs/s
+     * in its first three).
      */
     static final int POSTGRES_WARM_UP_ROUNDS = 3;
     static final int H2_WARM_UP_ROUNDS = 5;
@@ -185,8 +186,7 @@ public final class FireRate implements Workload {
         raw(table, plan.rawWarmUp(), probe, db + " warm-up raw loop");
         table.clear();
         for (int round = 1; round <= plan.warmUpRounds(); round++) {
-            int rows = plan.warmUpRounds() == 1 ? plan.rawWarmUp() : plan.due();
-            scheduler(table, rows, probe, db + " warm-up scheduler " + round + "/" + plan.warmUpRounds(), false);
+            scheduler(table, plan.due(), probe, db + " warm-up scheduler " + round + "/" + plan.warmUpRounds(), false);
             table.clear();
         }
     }
