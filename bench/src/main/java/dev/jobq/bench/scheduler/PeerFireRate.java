@@ -76,7 +76,10 @@ public final class PeerFireRate implements Workload {
     @Override
     public void run(Scale scale, Probe probe) throws Exception {
         int due = due(scale);
-        int warmUp = scale.pick(1_000, 2_000);
+        // A warm-up pass per system as large as a timed one, as B6 warms up (Phase 12): after 2,000
+        // rows both ran their timed passes slower, jobq by a quarter to a third, db-scheduler by up
+        // to a third (docs/benchmarks.md, Peers).
+        int warmUp = due;
         try (var postgres = DurablePostgres.start()) {
             System.out.println("PostgreSQL for P6: " + postgres.durability());
             ScheduledTable jobq = FireRate.learnt(postgres.newDatabase("jobq_peer"));
