@@ -47,11 +47,26 @@ final class ClaimStatements {
      * Claims in the due index's own order (status is fixed by the WHERE), so the database reads the
      * batch it takes. Plain SQL that H2 and PostgreSQL both take, with the generated names.
      */
-    private static final String CLAIM = "SELECT " + names(CLAIMED) + " FROM " + JOBQ_SCHEDULED_JOB.getName()
+    private static final String CLAIM_WHERE = "SELECT " + names(CLAIMED) + " FROM " + JOBQ_SCHEDULED_JOB.getName()
             + " WHERE " + name(JOBQ_SCHEDULED_JOB.STATUS) + " = '" + ScheduledJobs.SCHEDULED + "' AND "
-            + name(JOBQ_SCHEDULED_JOB.DUE_AT) + " <= ?"
-            + " ORDER BY " + names(List.of(JOBQ_SCHEDULED_JOB.STATUS, JOBQ_SCHEDULED_JOB.DUE_AT, JOBQ_SCHEDULED_JOB.ID))
+            + name(JOBQ_SCHEDULED_JOB.DUE_AT) + " <= ?";
+
+    private static final String CLAIM_ORDER = " ORDER BY "
+            + names(List.of(JOBQ_SCHEDULED_JOB.STATUS, JOBQ_SCHEDULED_JOB.DUE_AT, JOBQ_SCHEDULED_JOB.ID))
             + " LIMIT ? FOR UPDATE SKIP LOCKED";
+
+    private static final String CLAIM = CLAIM_WHERE + CLAIM_ORDER;
+
+    /** A row's place in the due index, after which a claim starts: the index is read from there on. */
+    private static final String AFTER_PLACE = " AND (" + name(JOBQ_SCHEDULED_JOB.DUE_AT) + ", "
+            + name(JOBQ_SCHEDULED_JOB.ID) + ") > (CAST(? AS TIMESTAMP WITH TIME ZONE), ?)";
+
+    /**
+     * As {@link #CLAIM}, starting after a place in the due index: the scan does not step again over
+     * the entries of rows handed on before it, which PostgreSQL keeps in the index until a vacuum
+     * removes them (docs/benchmarks.md, Phase 13).
+     */
+    private static final String CLAIM_AFTER = CLAIM_WHERE + AFTER_PLACE + CLAIM_ORDER;
 
     /**
      * The claim's first step on H2: the ids and due times of the first due rows, read in the due
@@ -65,8 +80,7 @@ final class ClaimStatements {
     private static final String IN_DUE_ORDER = " ORDER BY "
             + names(List.of(JOBQ_SCHEDULED_JOB.STATUS, JOBQ_SCHEDULED_JOB.DUE_AT, JOBQ_SCHEDULED_JOB.ID)) + " LIMIT ?";
 
-    private static final String CANDIDATES_AFTER = CANDIDATES + " AND (" + name(JOBQ_SCHEDULED_JOB.DUE_AT) + ", "
-            + name(JOBQ_SCHEDULED_JOB.ID) + ") > (CAST(? AS TIMESTAMP WITH TIME ZONE), ?)" + IN_DUE_ORDER;
+    private static final String CANDIDATES_AFTER = CANDIDATES + AFTER_PLACE + IN_DUE_ORDER;
 
     /**
      * The claim's second step on H2: locks those rows by primary key, skipping what another
@@ -122,11 +136,17 @@ final class ClaimStatements {
         return fields.stream().map(Field::getName).collect(Collectors.joining(", "));
     }
 
-    /** Locks up to {@code limit} due rows no other transaction holds, earliest first, with the columns a hand-off reads. */
-    static List<JobqScheduledJobRecord> lockDue(Connection connection, Instant dueBy, int limit) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(CLAIM)) {
-            statement.setObject(1, utc(dueBy));
-            statement.setInt(2, limit);
+    /**
+     * Locks up to {@code limit} due rows no other transaction holds, earliest first, after {@code after}
+     * in the due index when given, with the columns a hand-off reads.
+     */
+    static List<JobqScheduledJobRecord> lockDue(Connection connection, Instant dueBy, @Nullable DuePlace after,
+            int limit) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(after == null ? CLAIM : CLAIM_AFTER)) {
+            int parameter = 1;
+            statement.setObject(parameter++, utc(dueBy));
+            parameter = setPlace(statement, parameter, after);
+            statement.setInt(parameter, limit);
             try (ResultSet rows = statement.executeQuery()) {
                 List<JobqScheduledJobRecord> claimed = new ArrayList<>(limit);
                 while (rows.next()) {
@@ -143,15 +163,15 @@ final class ClaimStatements {
      * whose locked values are still scheduled and due, in the order of the first read. A row another
      * scheduler handed on in between is read locked with its new status and left out; a row it still
      * holds is skipped, and the next candidates are read after the last one until the batch is full
-     * or none is left.
+     * or none is left. Starts after {@code from} in the due index when given.
      */
-    static List<JobqScheduledJobRecord> lockDueInTwoSteps(Connection connection, Instant dueBy, int limit)
-            throws SQLException {
+    static List<JobqScheduledJobRecord> lockDueInTwoSteps(Connection connection, Instant dueBy,
+            @Nullable DuePlace from, int limit) throws SQLException {
         List<JobqScheduledJobRecord> claimed = new ArrayList<>(limit);
-        Candidate after = null;
+        DuePlace after = from;
         while (claimed.size() < limit) {
             int wanted = limit - claimed.size();
-            List<Candidate> candidates = candidates(connection, dueBy, after, wanted);
+            List<DuePlace> candidates = candidates(connection, dueBy, after, wanted);
             if (candidates.isEmpty()) {
                 break;
             }
@@ -164,26 +184,30 @@ final class ClaimStatements {
         return claimed;
     }
 
-    /** A due row's place in the due index. */
-    private record Candidate(String id, Instant dueAt) {
+    /** Binds {@code place}'s two parameters from {@code parameter} on, if given; returns the next parameter's index. */
+    private static int setPlace(PreparedStatement statement, int parameter, @Nullable DuePlace place)
+            throws SQLException {
+        if (place == null) {
+            return parameter;
+        }
+        statement.setObject(parameter, utc(place.dueAt()));
+        statement.setString(parameter + 1, place.id());
+        return parameter + 2;
     }
 
     /** Up to {@code limit} due rows in due order, after {@code after} when given; no locks. */
-    private static List<Candidate> candidates(Connection connection, Instant dueBy, @Nullable Candidate after,
+    private static List<DuePlace> candidates(Connection connection, Instant dueBy, @Nullable DuePlace after,
             int limit) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(after == null
                 ? CANDIDATES + IN_DUE_ORDER : CANDIDATES_AFTER)) {
             int parameter = 1;
             statement.setObject(parameter++, utc(dueBy));
-            if (after != null) {
-                statement.setObject(parameter++, utc(after.dueAt()));
-                statement.setString(parameter++, after.id());
-            }
+            parameter = setPlace(statement, parameter, after);
             statement.setInt(parameter, limit);
             try (ResultSet rows = statement.executeQuery()) {
-                List<Candidate> candidates = new ArrayList<>(limit);
+                List<DuePlace> candidates = new ArrayList<>(limit);
                 while (rows.next()) {
-                    candidates.add(new Candidate(rows.getString(1), instant(rows, 2)));
+                    candidates.add(new DuePlace(rows.getString(1), instant(rows, 2)));
                 }
                 return candidates;
             }
@@ -191,11 +215,11 @@ final class ClaimStatements {
     }
 
     /** Locks the candidates no one else holds and returns those still scheduled and due, in their order. */
-    private static List<JobqScheduledJobRecord> lockCandidates(Connection connection, List<Candidate> candidates,
+    private static List<JobqScheduledJobRecord> lockCandidates(Connection connection, List<DuePlace> candidates,
             Instant dueBy) throws SQLException {
         Map<String, JobqScheduledJobRecord> locked = new HashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(LOCK_CANDIDATES)) {
-            Array array = connection.createArrayOf("varchar", candidates.stream().map(Candidate::id).toArray());
+            Array array = connection.createArrayOf("varchar", candidates.stream().map(DuePlace::id).toArray());
             try {
                 statement.setArray(1, array);
                 try (ResultSet rows = statement.executeQuery()) {
@@ -213,7 +237,7 @@ final class ClaimStatements {
             }
         }
         List<JobqScheduledJobRecord> claimed = new ArrayList<>(locked.size());
-        for (Candidate candidate : candidates) {
+        for (DuePlace candidate : candidates) {
             JobqScheduledJobRecord row = locked.get(candidate.id());
             if (row != null) {
                 claimed.add(row);

@@ -21,6 +21,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,24 +108,50 @@ final class HandOff {
      * scheduled.
      */
     int drain(Duration lead, DueWait wait) {
-        int taken = oneTimeBatch(clock.instant(), lead, wait);
-        int total = taken;
-        if (taken == settings.batchSize()) {
-            List<Future<Integer>> helping = startHelpers();
+        var cursor = new ClaimCursor(clock);
+        Batch first = oneTimeBatch(clock.instant(), lead, wait, null, cursor);
+        int total = first.handed();
+        if (full(first)) {
+            List<Future<Integer>> helping = startHelpers(cursor);
             try {
-                do {
-                    taken = oneTimeBatch(clock.instant(), lead, wait);
-                    total += taken;
-                } while (taken == settings.batchSize());
+                total += backlog(cursor, lead, wait, () -> true);
             } finally {
                 total += awaitHelpers(helping);
             }
         }
+        int taken;
         do {
             taken = recurringBatch(clock.instant());
             total += taken;
         } while (taken > 0);
         return total;
+    }
+
+    /**
+     * One thread's share of a backlog of one-time rows: batches claimed from the cursor on while
+     * they come back full and {@code goOn} says so; after a short one, a claim from the start, for
+     * rows left behind the cursor, and on from there if it comes back full. Returns how many rows the
+     * thread handed on.
+     */
+    private int backlog(ClaimCursor cursor, Duration lead, DueWait wait, BooleanSupplier goOn) {
+        int total = 0;
+        DuePlace after = cursor.next();
+        while (goOn.getAsBoolean()) {
+            Batch batch = oneTimeBatch(clock.instant(), lead, wait, after, cursor);
+            total += batch.handed();
+            if (full(batch)) {
+                after = cursor.next();
+            } else if (after != null && !batch.gaveUp()) {
+                after = null;
+            } else {
+                break;
+            }
+        }
+        return total;
+    }
+
+    private boolean full(Batch batch) {
+        return batch.handed() == settings.batchSize();
     }
 
     /**
@@ -180,26 +207,19 @@ final class HandOff {
         };
     }
 
-    /** Helpers for a backlog, one batch of rows due by now after another until a claim comes back short. */
-    private List<Future<Integer>> startHelpers() {
+    /**
+     * Helpers for a backlog, one batch of rows due by now after another from the drain's cursor, until
+     * a claim from the start comes back short or the scheduler stops.
+     */
+    private List<Future<Integer>> startHelpers(ClaimCursor cursor) {
         if (helpers == null || stopping) {
             return List.of();
         }
         List<Future<Integer>> helping = new ArrayList<>(helpers.getMaximumPoolSize());
         for (int i = 0; i < helpers.getMaximumPoolSize(); i++) {
-            helping.add(helpers.submit(this::help));
+            helping.add(helpers.submit(() -> backlog(cursor, Duration.ZERO, due -> true, () -> !stopping)));
         }
         return helping;
-    }
-
-    private int help() {
-        int total = 0;
-        int taken = settings.batchSize();
-        while (taken == settings.batchSize() && !stopping) {
-            taken = oneTimeBatch(clock.instant(), Duration.ZERO, due -> true);
-            total += taken;
-        }
-        return total;
     }
 
     /**
@@ -238,9 +258,27 @@ final class HandOff {
         return submitted.sum();
     }
 
-    private int oneTimeBatch(Instant now, Duration lead, DueWait wait) {
+    /** A batch of one-time rows: how many were claimed, and how many of them handed on or kept for a retry. */
+    private record Batch(int claimed, int handed) {
+
+        /** Whether the batch ended before its last row, the wait for a row's instant given up. */
+        boolean gaveUp() {
+            return handed < claimed;
+        }
+    }
+
+    /**
+     * Claims a batch of one-time rows due by {@code now} plus {@code lead}, after {@code after} in the
+     * due index when given (its last row then becomes the cursor's), and hands each on at its instant.
+     */
+    private Batch oneTimeBatch(Instant now, Duration lead, DueWait wait, @Nullable DuePlace after,
+            ClaimCursor cursor) {
         return db.transaction(tx -> {
-            List<JobqScheduledJobRecord> rows = scheduled.lockDue(tx.dsl(), now.plus(lead), settings.batchSize());
+            List<JobqScheduledJobRecord> rows = scheduled.lockDue(tx.dsl(), now.plus(lead), after,
+                    settings.batchSize());
+            if (!rows.isEmpty()) {
+                cursor.claimed(DuePlace.of(rows.getLast()));
+            }
             List<String> handedOn = new ArrayList<>(rows.size());
             int handled = 0;
             for (JobqScheduledJobRecord row : rows) {
@@ -259,7 +297,7 @@ final class HandOff {
                 }
             }
             scheduled.markHandedOn(tx.dsl(), handedOn, now);
-            return handled;
+            return new Batch(rows.size(), handled);
         });
     }
 

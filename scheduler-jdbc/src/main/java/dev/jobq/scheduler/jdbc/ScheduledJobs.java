@@ -126,10 +126,15 @@ final class ScheduledJobs {
      * in two steps (see {@link ClaimStatements}). The rows carry the columns a hand-off reads.
      */
     List<JobqScheduledJobRecord> lockDue(DSLContext tx, Instant now, int limit) {
+        return lockDue(tx, now, null, limit);
+    }
+
+    /** As {@link #lockDue(DSLContext, Instant, int)}, the rows after {@code after} in the due index when given. */
+    List<JobqScheduledJobRecord> lockDue(DSLContext tx, Instant now, @Nullable DuePlace after, int limit) {
         if (tx.dialect().family() == SQLDialect.H2) {
-            return tx.connectionResult(connection -> ClaimStatements.lockDueInTwoSteps(connection, now, limit));
+            return tx.connectionResult(connection -> ClaimStatements.lockDueInTwoSteps(connection, now, after, limit));
         }
-        return tx.connectionResult(connection -> ClaimStatements.lockDue(connection, now, limit));
+        return tx.connectionResult(connection -> ClaimStatements.lockDue(connection, now, after, limit));
     }
 
     void markHandedOn(DSLContext tx, Collection<String> ids, Instant now) {

@@ -35,6 +35,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
@@ -840,6 +841,61 @@ abstract class JdbcSchedulerContract {
             assertThat(sink.duplicates()).isEmpty();
             assertThat(sink.ofType("bulk:item")).hasSize(500);
             assertThat(scheduler.listScheduled(10)).isEmpty();
+        }
+
+        /**
+         * Through a backlog, a claim starts after the last row claimed (ClaimCursor). A job written
+         * meanwhile with an earlier due time sits behind that place: once the claims after it come
+         * back short, a claim from the start hands it on in the same drain.
+         */
+        @Test
+        void aJobDueBeforeTheBacklogWrittenWhileItDrainsIsHandedOnInTheSameDrain() {
+            int batch = 10;
+            var submits = new AtomicInteger();
+            var holder = new AtomicReference<JdbcJobScheduler>();
+            JobSink writingSink = envelope -> {
+                if (submits.incrementAndGet() == 2 * batch + 1) {
+                    holder.get().schedule(job("report:late"), T0.minus(AN_HOUR));
+                }
+                return sink.submit(envelope);
+            };
+            var scheduler = open(builder().batchSize(batch).fireThreads(1), writingSink);
+            holder.set(scheduler);
+            storeDueJobs(scheduler, 50, T0);
+
+            assertThat(scheduler.fireDue()).isEqualTo(51);
+
+            assertThat(sink.ofType("report:late")).hasSize(1);
+            assertThat(sink.duplicates()).isEmpty();
+            assertThat(scheduler.listScheduled(10)).isEmpty();
+        }
+
+        /**
+         * In a long backlog a job behind the cursor does not wait for the end: at least every
+         * {@link ClaimCursor#RESTART_EVERY} a claim starts from the start again.
+         */
+        @Test
+        void aJobBehindTheCursorWaitsNoLongerThanItsRestartInALongBacklog() {
+            int batch = 10;
+            var submits = new AtomicInteger();
+            var holder = new AtomicReference<JdbcJobScheduler>();
+            JobSink writingSink = envelope -> {
+                if (submits.incrementAndGet() == 2 * batch + 1) {
+                    holder.get().schedule(job("report:late"), T0.minus(AN_HOUR));
+                    clock.advance(ClaimCursor.RESTART_EVERY);
+                }
+                return sink.submit(envelope);
+            };
+            var scheduler = open(builder().batchSize(batch).fireThreads(1), writingSink);
+            holder.set(scheduler);
+            storeDueJobs(scheduler, 100, T0);
+
+            assertThat(scheduler.fireDue()).isEqualTo(101);
+
+            List<String> types = sink.envelopes().stream().map(JobEnvelope::type).toList();
+            assertThat(types.indexOf("report:late")).as("place of the late job among the jobs handed on")
+                    .isEqualTo(3 * batch);
+            assertThat(sink.duplicates()).isEmpty();
         }
 
         /**
