@@ -108,7 +108,7 @@ final class HandOff {
      * scheduled.
      */
     int drain(Duration lead, DueWait wait) {
-        var cursor = new ClaimCursor(clock);
+        var cursor = new ClaimCursor(clock, db.postgres());
         Batch first = oneTimeBatch(clock.instant(), lead, wait, null, cursor);
         int total = first.handed();
         if (full(first)) {

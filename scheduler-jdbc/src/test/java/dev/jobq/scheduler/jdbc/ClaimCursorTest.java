@@ -11,7 +11,7 @@ class ClaimCursorTest {
     private static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
 
     private final SettableClock clock = new SettableClock(T0);
-    private final ClaimCursor cursor = new ClaimCursor(clock);
+    private final ClaimCursor cursor = new ClaimCursor(clock, true);
 
     @Test
     void startsAtTheStartUntilAClaimTookRowsThenAfterTheLastClaimsLastRow() {
@@ -22,6 +22,15 @@ class ClaimCursorTest {
 
         assertThat(cursor.next()).isEqualTo(new DuePlace("a", T0.plusSeconds(1)));
         assertThat(cursor.next()).isEqualTo(new DuePlace("a", T0.plusSeconds(1)));
+    }
+
+    @Test
+    void aCursorThatDoesNotGoOnStartsEveryClaimAtTheStart() {
+        var fromTheStart = new ClaimCursor(clock, false);
+        fromTheStart.claimed(new DuePlace("a", T0));
+
+        assertThat(fromTheStart.next()).isNull();
+        assertThat(fromTheStart.next()).isNull();
     }
 
     @Test

@@ -844,9 +844,10 @@ abstract class JdbcSchedulerContract {
         }
 
         /**
-         * Through a backlog, a claim starts after the last row claimed (ClaimCursor). A job written
-         * meanwhile with an earlier due time sits behind that place: once the claims after it come
-         * back short, a claim from the start hands it on in the same drain.
+         * Through a backlog, a claim on PostgreSQL starts after the last row claimed (ClaimCursor;
+         * on H2 every claim starts at the start). A job written meanwhile with an earlier due time
+         * sits behind that place: once the claims after it come back short, a claim from the start
+         * hands it on in the same drain.
          */
         @Test
         void aJobDueBeforeTheBacklogWrittenWhileItDrainsIsHandedOnInTheSameDrain() {
