@@ -37,8 +37,7 @@ import org.jspecify.annotations.Nullable;
  * run, in pairs of passes back to back whose median ratio is the run's ({@value #POSTGRES_PAIRS} on
  * PostgreSQL, {@value #H2_PAIRS} on H2): cost must not
  * grow with rows that are not due (the raw loop among them on PostgreSQL only).
- * Row ids are time-ordered UUIDs (version 7) like those jobq writes; on H2 one more pass among future
- * rows has random ones (version 4), which put every row at a random place of the primary key.
+ * Row ids are time-ordered UUIDs (version 7) like those jobq writes.
  */
 public final class FireRate implements Workload {
 
@@ -104,9 +103,7 @@ public final class FireRate implements Workload {
                         Target.atLeastPercentOfCeiling(90)),
                 new Metric("pg-raw-future", "raw loop on PostgreSQL, among 1,000,000 future rows (quick 50,000)",
                         Unit.JOBS_PER_SECOND, "the raw loop in the same run with only the due rows in the table",
-                        Target.none()),
-                new Metric("h2-future-v4", "H2 file, among 100,000 future rows (quick 20,000), random (v4) ids",
-                        Unit.JOBS_PER_SECOND, empty, Target.none()));
+                        Target.none()));
     }
 
     /**
@@ -135,16 +132,15 @@ public final class FireRate implements Workload {
             System.out.println("PostgreSQL for B6: " + postgres.durability());
             var pgDatabases = new AtomicLong();
             Rates pg = measure(() -> postgres.newDatabase("jobq_bench_" + pgDatabases.incrementAndGet()), postgresPlan,
-                    probe, "PostgreSQL", false);
+                    probe, "PostgreSQL");
             var h2Databases = new AtomicLong();
             Rates h2 = measure(() -> "jdbc:h2:file:" + h2Dir.resolve("jobq" + h2Databases.incrementAndGet())
-                    .toAbsolutePath(), h2Plan, probe, "H2", true);
+                    .toAbsolutePath(), h2Plan, probe, "H2");
             probe.record("h2", h2.empty().subject(), h2.empty().ceiling());
             probe.record("pg", pg.empty().subject(), pg.empty().ceiling());
             probe.record("pg-future", pg.future().amongFuture(), pg.future().empty());
             probe.record("h2-future", h2.future().amongFuture(), h2.future().empty());
             probe.record("pg-raw-future", Objects.requireNonNull(pg.rawAmongFuture()), pg.empty().ceiling());
-            probe.record("h2-future-v4", Objects.requireNonNull(h2.amongRandomIds()), h2.future().empty());
         } finally {
             try (var files = Files.walk(h2Dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -154,12 +150,10 @@ public final class FireRate implements Workload {
 
     /**
      * One database's rates: raw loop (ceiling) and scheduler (subject) on an empty table; the pair of
-     * scheduler passes, empty table and among future rows, whose ratio is the median; the raw loop
-     * among the future rows where the plan measures it; and, where asked, the scheduler among future
-     * rows that all have random ids.
+     * scheduler passes, empty table and among future rows, whose ratio is the median; and the raw loop
+     * among the future rows where the plan measures it.
      */
-    private record Rates(Sides<Double> empty, Pair future, @Nullable Double rawAmongFuture,
-                         @Nullable Double amongRandomIds) {
+    private record Rates(Sides<Double> empty, Pair future, @Nullable Double rawAmongFuture) {
     }
 
     /** The scheduler's rates in two consecutive passes, one on an empty table, one among future rows. */
@@ -179,14 +173,12 @@ public final class FireRate implements Workload {
      * After a warm-up in a database of its own: the raw loop and the scheduler on an empty table, in a
      * fresh database; then {@code plan.pairs()} pairs of scheduler passes, one in that database (empty
      * again) and one in another holding the future rows, alternating which goes first; the raw loop
-     * among the future rows where the plan says; and, where asked, the scheduler among future rows with
-     * random ids, in a database of their own. A single pass lasts about half a second, and one pause of
+     * among the future rows where the plan says. A single pass lasts about half a second, and one pause of
      * the machine in it moves its rate by a third; pairs measured back to back see the same machine,
      * and their median ratio leaves the odd pause out (a single pair's ratio ran from 64 % to 150 %
      * with a median of 99 % on H2).
      */
-    private Rates measure(NewDatabase databases, Plan plan, Probe probe, String db, boolean alsoRandomIds)
-            throws Exception {
+    private Rates measure(NewDatabase databases, Plan plan, Probe probe, String db) throws Exception {
         warmUp(learnt(databases.url()), plan, probe, db);
         ScheduledTable empty = learnt(databases.url());
         Sides<Double> emptyRates = emptyTable(empty, plan, probe, db);
@@ -197,14 +189,7 @@ public final class FireRate implements Workload {
             raw = raw(future, plan.rawDue(), probe, db + " raw loop among future rows");
             future.removeHandedOn();
         }
-        Double randomIds = null;
-        if (alsoRandomIds) {
-            ScheduledTable randomFuture = withFutureRows(learnt(databases.url()).withRandomIds(), plan, probe,
-                    db + " (random ids)");
-            randomIds = scheduler(randomFuture, plan.due(), probe, db + " (random ids) scheduler among future rows",
-                    false);
-        }
-        return new Rates(emptyRates, median, raw, randomIds);
+        return new Rates(emptyRates, median, raw);
     }
 
     /**

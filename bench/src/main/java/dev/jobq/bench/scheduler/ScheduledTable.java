@@ -22,7 +22,6 @@ final class ScheduledTable {
 
     private final String url;
     private final boolean postgres;
-    private boolean randomIds;
     private String type;
     private String queue;
     private String payload;
@@ -40,16 +39,6 @@ final class ScheduledTable {
 
     String url() {
         return url;
-    }
-
-    /**
-     * Gives the rows added from here on random (version 4) UUIDs as ids, instead of time-ordered
-     * version 7 ones like the ids jobq writes: each row then sits at a random place of the primary
-     * key, whatever its order of insertion.
-     */
-    ScheduledTable withRandomIds() {
-        randomIds = true;
-        return this;
     }
 
     boolean postgres() {
@@ -172,13 +161,11 @@ final class ScheduledTable {
 
     /**
      * The SQL of a new row's id: a UUID of version 7 (time first, then random bits: rows added
-     * later sort later), as jobq's own ids (JobIds), unless {@link #withRandomIds()}.
+     * later sort later), as jobq's own ids (JobIds). Until Phase 13 B6 also measured rows with random
+     * (version 4) ids on H2, which put each row at a random place of the primary key (docs/benchmarks.md).
      */
     private String id() {
-        if (postgres) {
-            return randomIds ? "gen_random_uuid()::text" : "uuidv7()::text";
-        }
-        return randomIds ? "CAST(RANDOM_UUID() AS VARCHAR)" : "CAST(RANDOM_UUID(7) AS VARCHAR)";
+        return postgres ? "uuidv7()::text" : "CAST(RANDOM_UUID(7) AS VARCHAR)";
     }
 
     private static void execute(Connection c, String sql) throws SQLException {
