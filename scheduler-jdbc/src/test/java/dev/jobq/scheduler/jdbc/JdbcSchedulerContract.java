@@ -851,18 +851,7 @@ abstract class JdbcSchedulerContract {
          */
         @Test
         void aJobDueBeforeTheBacklogWrittenWhileItDrainsIsHandedOnInTheSameDrain() {
-            int batch = 10;
-            var submits = new AtomicInteger();
-            var holder = new AtomicReference<JdbcJobScheduler>();
-            JobSink writingSink = envelope -> {
-                if (submits.incrementAndGet() == 2 * batch + 1) {
-                    holder.get().schedule(job("report:late"), T0.minus(AN_HOUR));
-                }
-                return sink.submit(envelope);
-            };
-            var scheduler = open(builder().batchSize(batch).fireThreads(1), writingSink);
-            holder.set(scheduler);
-            storeDueJobs(scheduler, 50, T0);
+            var scheduler = backlogGettingALateJob(50, () -> { });
 
             assertThat(scheduler.fireDue()).isEqualTo(51);
 
@@ -877,26 +866,37 @@ abstract class JdbcSchedulerContract {
          */
         @Test
         void aJobBehindTheCursorWaitsNoLongerThanItsRestartInALongBacklog() {
-            int batch = 10;
-            var submits = new AtomicInteger();
-            var holder = new AtomicReference<JdbcJobScheduler>();
-            JobSink writingSink = envelope -> {
-                if (submits.incrementAndGet() == 2 * batch + 1) {
-                    holder.get().schedule(job("report:late"), T0.minus(AN_HOUR));
-                    clock.advance(ClaimCursor.RESTART_EVERY);
-                }
-                return sink.submit(envelope);
-            };
-            var scheduler = open(builder().batchSize(batch).fireThreads(1), writingSink);
-            holder.set(scheduler);
-            storeDueJobs(scheduler, 100, T0);
+            var scheduler = backlogGettingALateJob(100, () -> clock.advance(ClaimCursor.RESTART_EVERY));
 
             assertThat(scheduler.fireDue()).isEqualTo(101);
 
             List<String> types = sink.envelopes().stream().map(JobEnvelope::type).toList();
             assertThat(types.indexOf("report:late")).as("place of the late job among the jobs handed on")
-                    .isEqualTo(3 * batch);
+                    .isEqualTo(3 * LATE_JOB_BATCH);
             assertThat(sink.duplicates()).isEmpty();
+        }
+
+        static final int LATE_JOB_BATCH = 10;
+
+        /**
+         * A scheduler on one thread with batches of {@link #LATE_JOB_BATCH} and {@code count} jobs due
+         * at T0, whose sink, at the first submit after the second batch, schedules a job of type
+         * report:late due an hour before T0 (behind every row claimed so far) and then runs
+         * {@code then}.
+         */
+        private JdbcJobScheduler backlogGettingALateJob(int count, Runnable then) {
+            var submits = new AtomicInteger();
+            var scheduler = new AtomicReference<JdbcJobScheduler>();
+            JobSink writingSink = envelope -> {
+                if (submits.incrementAndGet() == 2 * LATE_JOB_BATCH + 1) {
+                    scheduler.get().schedule(job("report:late"), T0.minus(AN_HOUR));
+                    then.run();
+                }
+                return sink.submit(envelope);
+            };
+            scheduler.set(open(builder().batchSize(LATE_JOB_BATCH).fireThreads(1), writingSink));
+            storeDueJobs(scheduler.get(), count, T0);
+            return scheduler.get();
         }
 
         /**
