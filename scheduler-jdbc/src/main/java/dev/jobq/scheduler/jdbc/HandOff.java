@@ -269,7 +269,8 @@ final class HandOff {
 
     /**
      * Claims a batch of one-time rows due by {@code now} plus {@code lead}, after {@code after} in the
-     * due index when given (its last row then becomes the cursor's), and hands each on at its instant.
+     * due index when given, records the last row claimed in {@code cursor}, and hands each row on at
+     * its instant.
      */
     private Batch oneTimeBatch(Instant now, Duration lead, DueWait wait, @Nullable DuePlace after,
             ClaimCursor cursor) {
