@@ -187,7 +187,6 @@ public final class FireRate implements Workload {
         Double raw = null;
         if (plan.rawAmongFuture()) {
             raw = raw(future, plan.rawDue(), probe, db + " raw loop among future rows");
-            future.removeHandedOn();
         }
         return new Rates(emptyRates, median, raw);
     }

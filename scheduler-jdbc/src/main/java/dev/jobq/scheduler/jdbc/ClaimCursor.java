@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
  * drain's threads claimed, so that a claim does not step again, in the due index, over the rows the
  * drain handed on before it. PostgreSQL keeps those rows' entries in the index until a vacuum
  * removes them, and a claim from the start read them all each time: among a million rows due
- * later, whose due index has room between its entries, a fifth of the time a batch took
- * (docs/benchmarks.md, Phase 13).
+ * later, whose due index has room between its entries, that made a batch about a tenth slower than
+ * on an empty table (docs/benchmarks.md, Phase 13).
  *
  * <p>A row can be due and behind the cursor: written meanwhile with an earlier due time, or left
  * by a batch that rolled back. A thread whose claim after the cursor comes back short therefore
