@@ -26,8 +26,9 @@ record BenchOptions(Scale scale, @Nullable Integer runs, List<Workload> workload
               --runs N       fresh JVMs per workload (default: 1 quick; in full mode 5 for B1, B2,
                              B4 and 3 for B3 and B5-B7); the table shows the median, min and max
                              over them, so use at least 3
-              --peers        run jobq beside Quartz, db-scheduler and JobRunr (P1, P3, P6, P7) instead of
-                             the targets' workloads; full mode 3 runs each
+              --peers        run jobq beside Quartz, db-scheduler and JobRunr (P1, P3, P6, P7) and beside
+                             Spring Cloud AWS on SQS (P5) instead of the targets' workloads; full mode 3
+                             runs each
               --only IDS     run only these workloads, comma-separated (B1,B2,...,P1,...)
               --out FILE     write the Markdown table here (default: jobq-bench-results.md beside the jar)
               --jvm-arg ARG  pass ARG to every forked JVM, e.g. -XX:StartFlightRecording=filename=b1.jfr

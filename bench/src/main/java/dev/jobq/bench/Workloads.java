@@ -11,6 +11,7 @@ import dev.jobq.bench.scheduler.FireRate;
 import dev.jobq.bench.scheduler.FiringPrecision;
 import dev.jobq.bench.scheduler.PeerFireRate;
 import dev.jobq.bench.scheduler.PeerPrecision;
+import dev.jobq.bench.sqs.PeerSqsDrain;
 import dev.jobq.bench.sqs.SqsThroughput;
 import java.util.List;
 import java.util.Optional;
@@ -31,10 +32,14 @@ final class Workloads {
             new FireRate(),
             new FiringPrecision());
 
-    /** jobq beside the peers the issue set the targets from; run only when asked (--peers). */
+    /**
+     * jobq beside the peers the issue set the targets from, and beside Spring Cloud AWS on SQS; run only
+     * when asked (--peers).
+     */
     static final List<Workload> PEERS = List.of(
             new PeerDrain(),
             new PeerLatency(),
+            new PeerSqsDrain(),
             new PeerFireRate(),
             new PeerPrecision());
 
