@@ -10,6 +10,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -22,6 +23,8 @@ final class ElasticMqServer implements AutoCloseable {
     private static final String REGION = "us-east-1";
     /** The provider's own pool size ({@code SqsConnection}), so neither side has more connections. */
     private static final int MAX_CONNECTIONS = 64;
+    private static final StaticCredentialsProvider CREDENTIALS =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench"));
 
     private final SQSRestServer rest;
     private final URI endpoint;
@@ -47,9 +50,18 @@ final class ElasticMqServer implements AutoCloseable {
     /** A raw SDK client, as an application without jobq would make one. Close it when done. */
     SqsClient newClient() {
         return SqsClient.builder().region(Region.of(REGION)).endpointOverride(endpoint)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
+                .credentialsProvider(CREDENTIALS)
                 .httpClient(Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS).build())
                 .build();
+    }
+
+    /**
+     * An asynchronous SDK client on the SDK's default asynchronous HTTP client (Netty), as Spring Cloud
+     * AWS's documentation builds one (P5). Close it when done.
+     */
+    SqsAsyncClient newAsyncClient() {
+        return SqsAsyncClient.builder().region(Region.of(REGION)).endpointOverride(endpoint)
+                .credentialsProvider(CREDENTIALS).build();
     }
 
     /** A new, empty standard queue; returns its URL. */

@@ -12,16 +12,12 @@ import dev.jobq.bench.runner.Unit;
 import dev.jobq.bench.runner.Workload;
 import io.awspring.cloud.sqs.listener.SqsMessageListenerContainer;
 import io.awspring.cloud.sqs.listener.acknowledgement.AcknowledgementResultCallback;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.messaging.Message;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -42,7 +38,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class PeerSqsDrain implements Workload {
 
     private static final Duration LIMIT = Duration.ofMinutes(3);
-    private static final String REGION = "us-east-1";
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
 
     @Override
@@ -85,7 +80,7 @@ public final class PeerSqsDrain implements Workload {
         int jobs = jobs(scale);
         List<SqsMessages.Body> bodies = SqsMessages.of(SqsThroughput.TYPE, jobs);
         try (var server = ElasticMqServer.start(); SqsClient raw = server.newClient();
-             SqsAsyncClient async = asyncClient(server)) {
+             SqsAsyncClient async = server.newAsyncClient()) {
             var filler = new RawSqsLoop(raw, SqsThroughput.CONCURRENCY);
             // The server (and the SDK) get faster for tens of thousands of messages: warm it up as B5 does.
             filler.drain(filled(server, filler, bodies), jobs, 30, new Countdown(jobs));
@@ -152,13 +147,5 @@ public final class PeerSqsDrain implements Workload {
         } finally {
             container.stop();
         }
-    }
-
-    /** An asynchronous SDK client as Spring Cloud AWS's documentation builds one: the SDK's default HTTP client. */
-    private static SqsAsyncClient asyncClient(ElasticMqServer server) {
-        return SqsAsyncClient.builder().region(Region.of(REGION)).endpointOverride(URI.create("http://127.0.0.1:"
-                        + server.port()))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
-                .build();
     }
 }
