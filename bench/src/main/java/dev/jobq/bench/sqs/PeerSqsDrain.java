@@ -24,16 +24,16 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * P5, a peers workload (not part of the table's targets): B5's drain — a queue on the ElasticMQ
  * server in the fork, filled before the clock starts with the very messages B5's raw loop sends —
- * through jobq's {@code sqs} provider and through Spring Cloud AWS's SQS listener container, the
- * library most Java teams on SQS use. Both at concurrency {@value SqsThroughput#CONCURRENCY} (Spring's
- * default {@code maxConcurrentMessages}, with its default ten messages per poll) and at
- * {@value SqsThroughput#WIDE}; Spring's other settings at their defaults (acknowledgements deleted in
- * batches in the background) but its long poll, 1 s instead of 10 so that stopping a pass's container
- * does not wait out a poll (no poll waits while the queue holds messages), on the SDK's asynchronous client with its default HTTP client
- * (Netty), as its documentation sets it up. Each side is timed from its start until every message's
- * deletion was answered: jobq's {@code Completed} events come after the acknowledgement, Spring's
- * acknowledgement callback after its {@code DeleteMessageBatch}. The figure is jobq's rate, its
- * "ceiling" Spring's.
+ * through jobq's {@code sqs} provider and through Spring Cloud AWS's SQS listener container, what
+ * Java teams on Spring commonly take for SQS. Both at concurrency {@value SqsThroughput#CONCURRENCY}
+ * (Spring's default {@code maxConcurrentMessages}, with its default ten messages per poll) and at
+ * {@value SqsThroughput#WIDE}. Spring's other settings at their defaults (acknowledgements deleted in
+ * batches in the background) but its long poll, 1 s instead of 10, so that stopping a pass's
+ * container does not wait out a poll (no poll waits while the queue holds messages); on the SDK's
+ * asynchronous client with its default HTTP client (Netty), as Spring Cloud AWS takes one. Each side
+ * is timed from its start until every message's deletion was answered: jobq's {@code Completed}
+ * events come after the acknowledgement, Spring's acknowledgement callback after its
+ * {@code DeleteMessageBatch}. The figure is jobq's rate, its "ceiling" Spring's.
  */
 public final class PeerSqsDrain implements Workload {
 
