@@ -23,8 +23,8 @@ record BenchOptions(Scale scale, @Nullable Integer runs, List<Workload> workload
 
               --quick        smaller counts, shorter windows, one run each: a smoke run, under two minutes
                              (default: the full sizes, 1,000,000 jobs; under fifteen minutes)
-              --runs N       fresh JVMs per workload (default: 1 quick; in full mode 5 for B1, B2,
-                             B4 and 3 for B3 and B5-B7); the table shows the median, min and max
+              --runs N       fresh JVMs per workload (default: 1 quick; in full mode 5 for B1
+                             and 3 for B2-B7); the table shows the median, min and max
                              over them, so use at least 3
               --peers        run jobq beside Quartz, db-scheduler and JobRunr (P1, P3, P6, P7) and beside
                              Spring Cloud AWS on SQS (P5) instead of the targets' workloads; full mode 3
