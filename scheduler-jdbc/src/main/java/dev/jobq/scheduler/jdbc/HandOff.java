@@ -95,6 +95,8 @@ final class HandOff {
      * claimed: a claimed row is either handed on or moved to its retry time), then recurring jobs
      * until a batch comes back empty (an occurrence handed on can leave its job due again, to catch
      * up). Rows falling due meanwhile are the firing loop's next pass; it wakes at once for them.
+     * Once {@link #stop()} is called, the batch in hand is the last: close() lets it finish rather than
+     * interrupt it, so that no job is handed on whose row then stays scheduled.
      */
     int drain() {
         return drain(Duration.ZERO, due -> true);
@@ -114,16 +116,18 @@ final class HandOff {
         if (full(first)) {
             List<Future<Integer>> helping = startHelpers(cursor);
             try {
-                total += backlog(cursor, lead, wait, () -> true);
+                total += backlog(cursor, lead, wait, () -> !stopping);
             } finally {
                 total += awaitHelpers(helping);
             }
         }
-        int taken;
-        do {
-            taken = recurringBatch(clock.instant());
+        while (!stopping) {
+            int taken = recurringBatch(clock.instant());
             total += taken;
-        } while (taken > 0);
+            if (taken == 0) {
+                break;
+            }
+        }
         return total;
     }
 

@@ -771,6 +771,46 @@ abstract class JdbcSchedulerContract {
             assertThat(threads.getFirst().isAlive()).isFalse();
             assertThatThrownBy(scheduler::start).hasMessage("this scheduler is closed; build a new JobQueue");
         }
+
+        /**
+         * A close() in the middle of a backlog lets the batch in hand finish and claims no other: the
+         * jobs handed on are exactly the rows marked so, and the rest stay scheduled for the next
+         * start. (It once drained the whole backlog, or was interrupted after 10 s in a batch whose
+         * rows it had partly handed on, and those went out again at the next start.)
+         */
+        @Test
+        void closeInABacklogFinishesTheBatchInHandAndStopsThere() throws InterruptedException {
+            int batch = 10;
+            var inSecondBatch = new CountDownLatch(1);
+            var closing = new CountDownLatch(1);
+            var submits = new AtomicInteger();
+            JobSink holdingSink = envelope -> {
+                if (submits.incrementAndGet() == batch + batch / 2) {
+                    inSecondBatch.countDown();
+                    awaitBounded(closing);
+                }
+                return sink.submit(envelope);
+            };
+            var scheduler = open(builder().batchSize(batch).fireThreads(1), holdingSink);
+            storeDueJobs(scheduler, 500, T0);
+            scheduler.start();
+            assertThat(awaitBounded(inSecondBatch)).as("the firing thread reached its second batch").isTrue();
+
+            Thread closer = Thread.ofPlatform().name("test-closer").start(scheduler::close);
+            // close() has asked the hand-off to stop and waits for the firing thread.
+            await().atMost(Duration.ofSeconds(20)).until(() -> closer.getState() == Thread.State.TIMED_WAITING);
+            closing.countDown();
+            closer.join(Duration.ofSeconds(30));
+
+            assertThat(closer.isAlive()).as("close() still running").isFalse();
+            assertThat(sink.ofType("bulk:item")).hasSize(2 * batch);
+            assertThat(sink.duplicates()).isEmpty();
+            var reopened = open(builder().batchSize(batch));
+            assertThat(reopened.listScheduled(1_000)).hasSize(500 - 2 * batch);
+            assertThat(reopened.fireDue()).isEqualTo(500 - 2 * batch);
+            assertThat(sink.duplicates()).isEmpty();
+            assertThat(sink.distinctIds()).isEqualTo(500);
+        }
     }
 
     @Nested
