@@ -80,7 +80,7 @@ class EnqueueAllTest {
 
         assertThatThrownBy(() -> jobs.enqueueAll("work", payloads))
                 .isInstanceOf(JobRejectedException.class)
-                .hasMessageStartingWith("payload 1 of 3: payload of job type 'work' is ")
+                .hasMessageStartingWith("payload at index 1 (of 3): payload of job type 'work' is ")
                 .hasMessageContaining("over the 64-byte limit")
                 .hasMessageEndingWith("none of the 3 jobs was enqueued");
         assertThat(jobs.stats("default").waiting()).isZero();
@@ -119,7 +119,7 @@ class EnqueueAllTest {
         var thrown = (BulkEnqueueException) org.assertj.core.api.Assertions.catchThrowable(
                 () -> jobs.enqueueAll("work", payloads));
 
-        assertThat(thrown).hasMessageStartingWith("2 of 4 jobs of type 'work' were not enqueued (payloads 1, 3); "
+        assertThat(thrown).hasMessageStartingWith("2 of 4 jobs of type 'work' were not enqueued (payloads at indexes 1, 3); "
                 + "the other 2 were, with the ids in jobIds()").hasMessageContaining("storage refused job");
         assertThat(thrown.failedIndexes()).containsExactly(1, 3);
         assertThat(thrown.jobIds()).hasSize(4);

@@ -31,6 +31,12 @@ record OutgoingMessage(JobEnvelope envelope, String body, Map<String, MessageAtt
     static final String JOB_TYPE = "JobType";
     /** Room kept in every message for the attributes its dead-letter copy adds. */
     static final int DEAD_LETTER_RESERVE = 4 * 1024;
+    /**
+     * Room kept, when a job is checked before the scheduler holds it, for what the scheduler writes
+     * anew at the hand-off: a recurring occurrence's id and instants, written to the nanosecond
+     * (each instant up to 10 characters longer than one on a whole second).
+     */
+    static final int REWRITE_RESERVE = 64;
 
     private static final Pattern DEDUPLICATION_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
 
@@ -50,17 +56,21 @@ record OutgoingMessage(JobEnvelope envelope, String body, Map<String, MessageAtt
         return size;
     }
 
-    /** Throws if this message, with room for its dead-letter attributes, is over the queue's limit. */
-    void requireWithin(SqsQueue queue) {
-        int limit = queue.maxMessageBytes() - DEAD_LETTER_RESERVE;
+    /**
+     * Throws if this message, with room for its dead-letter attributes and {@code reserve} bytes more,
+     * is over the queue's limit.
+     */
+    void requireWithin(SqsQueue queue, int reserve) {
+        int limit = queue.maxMessageBytes() - DEAD_LETTER_RESERVE - reserve;
         int size = size();
         if (size > limit) {
             throw new JobRejectedException("job " + envelope.jobId() + " of type '" + envelope.type() + "' would be "
                     + "an SQS message of " + size + " bytes (payload " + bytes(envelope.payloadJson()) + " bytes), over "
                     + "the limit of " + limit + " bytes of " + queue.label() + ": " + queue.maxMessageBytes()
                     + " bytes (maxPayloadBytes, or the queue's MaximumMessageSize) less " + DEAD_LETTER_RESERVE
-                    + " kept for the attributes of a dead-letter copy; store large data elsewhere (S3, a database) "
-                    + "and enqueue its id");
+                    + " kept for the attributes of a dead-letter copy"
+                    + (reserve > 0 ? " and " + reserve + " for the scheduler, which holds the job until it is due" : "")
+                    + "; store large data elsewhere (S3, a database) and enqueue its id");
         }
     }
 

@@ -112,6 +112,14 @@ final class SqsQueueProvider implements QueueProvider {
         return EnqueueResult.accepted(envelope.jobId());
     }
 
+    /** The whole message checked against the queue's limit, with room for the scheduler to write it anew. */
+    @Override
+    public void checkAcceptable(JobEnvelope envelope) {
+        Objects.requireNonNull(envelope, "envelope");
+        new OutgoingMessage(envelope, codec.encode(envelope), OutgoingMessage.jobAttributes(envelope), 0, null, null)
+                .requireWithin(queue, OutgoingMessage.REWRITE_RESERVE);
+    }
+
     /**
      * On a standard queue, sends the jobs in batches of ten, several batches on the wire at once (see
      * {@link QueueCalls#sendAll}); not in order, as a standard queue keeps none. On a FIFO queue one
@@ -320,7 +328,7 @@ final class SqsQueueProvider implements QueueProvider {
         String group = queue.fifo() ? (groupId != null ? groupId : OutgoingMessage.sqsId(envelope.type())) : null;
         var message = new OutgoingMessage(envelope, codec.encode(envelope), OutgoingMessage.jobAttributes(envelope),
                 queue.fifo() ? 0 : delaySeconds, group, deduplicationId);
-        message.requireWithin(queue);
+        message.requireWithin(queue, 0);
         return message;
     }
 

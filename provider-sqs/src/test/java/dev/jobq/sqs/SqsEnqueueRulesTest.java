@@ -7,7 +7,10 @@ import dev.jobq.BulkEnqueueException;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobRejectedException;
+import dev.jobq.RecurringJob;
+import dev.jobq.WorkerMode;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -128,6 +131,50 @@ class SqsEnqueueRulesTest {
                 .isInstanceOf(JobRejectedException.class)
                 .hasMessageContaining("would be an SQS message of")
                 .hasMessageContaining("over the limit of " + limit + " bytes");
+    }
+
+    /**
+     * A job the scheduler holds first (a delay past 15 minutes, an instant, a recurring job) is
+     * checked as the SQS message it will become when it is due: refused at enqueue, to its caller,
+     * and not stored, rather than refused by SQS at every hand-off once it is due, where no caller
+     * sees it (it once was, and was tried again every five minutes, for ever).
+     */
+    @Test
+    @DisplayName("a job for the scheduler whose message would be over the limit is refused at enqueue and not stored")
+    void jobForTheSchedulerOverTheLimitIsRefusedAtEnqueue() {
+        int limit = 1024 * 1024 - OutgoingMessage.DEAD_LETTER_RESERVE;
+        String nearly = "x".repeat(limit - 10); // under the payload limit; the envelope takes it over
+        JobQueue jobs = JobQueue.builder().environment(Map.of())
+                .provider("sqs", ElasticMq.settings(ElasticMq.newQueues("rules-held", false), Map.of()))
+                .scheduler("jdbc", Map.of("jdbcUrl", "jdbc:h2:mem:sqs-rules-held;DB_CLOSE_DELAY=-1"))
+                .mode(WorkerMode.STANDALONE)
+                .build();
+        try (jobs) {
+            Instant inAnHour = Instant.now().plus(Duration.ofHours(1));
+            assertThatThrownBy(() -> jobs.enqueue("report:store", nearly, EnqueueOptions.delay(Duration.ofMinutes(20))))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining("would be an SQS message of")
+                    .hasMessageContaining("for the scheduler");
+            assertThatThrownBy(() -> jobs.enqueue("report:store", nearly, EnqueueOptions.at(inAnHour)))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining("would be an SQS message of");
+            assertThatThrownBy(() -> jobs.scheduler().schedule("report:store", nearly, inAnHour))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining("would be an SQS message of");
+            assertThatThrownBy(() -> jobs.scheduler().registerRecurring(RecurringJob.builder("nightly", "report:store")
+                    .schedule("every 30 minutes").payload(nearly).build()))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining("would be an SQS message of");
+
+            assertThat(jobs.scheduler().listScheduled(10)).isEmpty();
+            assertThat(jobs.scheduler().listRecurring()).isEmpty();
+            // A small job takes the same ways.
+            jobs.enqueue("report:store", "small", EnqueueOptions.delay(Duration.ofMinutes(20)));
+            jobs.scheduler().registerRecurring(RecurringJob.builder("nightly", "report:store")
+                    .schedule("every 30 minutes").payload("small").build());
+            assertThat(jobs.scheduler().listScheduled(10)).hasSize(1);
+            assertThat(jobs.scheduler().listRecurring()).hasSize(1);
+        }
     }
 
     @Test

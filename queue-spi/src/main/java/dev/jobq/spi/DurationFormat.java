@@ -58,7 +58,7 @@ public final class DurationFormat {
         if (duration.isZero()) {
             return "0s";
         }
-        if (duration.toMillis() < 1000) {
+        if (duration.compareTo(Duration.ofSeconds(1)) < 0) { // toMillis() would overflow for the longest
             return duration.toMillis() + "ms";
         }
         var text = new StringBuilder();

@@ -29,6 +29,19 @@ public interface QueueProvider extends AutoCloseable {
     EnqueueResult enqueue(JobEnvelope envelope, Duration delay);
 
     /**
+     * Throws {@link dev.jobq.JobRejectedException} if this provider would refuse {@code envelope}
+     * whatever its delay, for instance because the whole message would be over its size limit. The
+     * core calls it for a job it gives the scheduler to hold first (a delay beyond
+     * {@link Capabilities#maxDelay()}, a job for an instant, a recurring job's payload), so that a
+     * job this provider could never take is refused when it is enqueued, to its caller, and not when
+     * it comes due, where no caller sees it. The scheduler may write the envelope's times and id
+     * anew before it hands the job on, so a provider keeps a little room for those. The default
+     * accepts every envelope: {@link #enqueue} checks nothing more than the core already has.
+     */
+    default void checkAcceptable(JobEnvelope envelope) {
+    }
+
+    /**
      * Stores several jobs with the same delay, each as {@link #enqueue} would; in the order given
      * where the provider keeps an order ({@link Feature#ORDERED}). Answers one outcome per envelope,
      * in the same order: a job that is refused does not stop the others. The default enqueues them

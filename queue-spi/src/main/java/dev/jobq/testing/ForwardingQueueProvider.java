@@ -46,6 +46,11 @@ public abstract class ForwardingQueueProvider implements QueueProvider {
     }
 
     @Override
+    public void checkAcceptable(JobEnvelope envelope) {
+        delegate.checkAcceptable(envelope);
+    }
+
+    @Override
     public List<ReceivedJob> receive(int max, Duration wait) {
         return delegate.receive(max, wait);
     }

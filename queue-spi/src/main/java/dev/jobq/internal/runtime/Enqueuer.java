@@ -18,6 +18,7 @@ import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.JobSink;
 import dev.jobq.spi.QueueProvider;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -96,7 +97,7 @@ final class Enqueuer implements JobSink {
             try {
                 payloadJsons.add(payloadJson(queue, type, payloads.get(i)));
             } catch (JobRejectedException e) {
-                throw new JobRejectedException("payload " + i + " of " + count + ": " + e.getMessage()
+                throw new JobRejectedException("payload at index " + i + " (of " + count + "): " + e.getMessage()
                         + "; none of the " + count + " jobs was enqueued");
             }
         }
@@ -174,7 +175,7 @@ final class Enqueuer implements JobSink {
         String others = failed.size() == count ? "none was"
                 : "the other " + (count - failed.size()) + " were, with the ids in jobIds()";
         var exception = new BulkEnqueueException(failed.size() + " of " + count + " jobs of type '" + type
-                + "' were not enqueued (payloads " + which + "); " + others + ": enqueue the payloads at "
+                + "' were not enqueued (payloads at indexes " + which + "); " + others + ": enqueue the payloads at "
                 + "failedIndexes() again. First failure: " + first.getMessage(), first, Arrays.asList(jobIds), failed);
         failed.stream().skip(1).limit(FAILURES_NAMED - 1).forEach(i -> exception.addSuppressed(failures[i]));
         throw exception;
@@ -188,10 +189,20 @@ final class Enqueuer implements JobSink {
     private Timing timing(EnqueueOptions options) {
         Instant now = clock.instant();
         Instant runAt = options.scheduledFor() != null ? options.scheduledFor()
-                : options.delay() != null ? now.plus(options.delay()) : now;
+                : options.delay() != null ? plusDelay(now, options.delay()) : now;
         Duration delay = runAt.isAfter(now) ? Duration.between(now, runAt) : Duration.ZERO;
         Instant scheduledFor = delay.isZero() && options.scheduledFor() == null ? null : runAt;
         return new Timing(now, runAt, delay, scheduledFor, options.scheduledFor() != null && delay.isPositive());
+    }
+
+    private static Instant plusDelay(Instant now, Duration delay) {
+        try {
+            return now.plus(delay);
+        } catch (DateTimeException | ArithmeticException e) {
+            throw new IllegalArgumentException("a delay of " + DurationFormat.format(delay) + " from " + now + " is past "
+                    + "the last instant Java can represent (" + Instant.MAX + "); give a shorter delay, or schedule the "
+                    + "job for an instant with EnqueueOptions.at(...)", e);
+        }
     }
 
     private JobEnvelope envelope(String type, String payloadJson, JobOptions options, Timing timing) {
@@ -241,8 +252,10 @@ final class Enqueuer implements JobSink {
         QueueBinding queue = binding(jobOptions.queue());
         checkSupported(queue, jobOptions);
         String payloadJson = payloadJson(queue, type, payload);
-        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, ids.next(), type, payloadJson, jobOptions, 0,
+        var envelope = new JobEnvelope(JobEnvelope.CURRENT_VERSION, ids.next(), type, payloadJson, jobOptions, 0,
                 clock.instant(), at, null);
+        queue.provider().checkAcceptable(envelope);
+        return envelope;
     }
 
     QueueBinding binding(String name) {
@@ -268,6 +281,8 @@ final class Enqueuer implements JobSink {
                     + "); enable the scheduler (a 'scheduler:' section in jobq.yaml with dev.jobq:scheduler-jdbc on "
                     + "the classpath) so that longer delays and scheduledFor are held in its database");
         }
+        // Refused now, to the caller, rather than at every hand-off once it is due.
+        queue.provider().checkAcceptable(envelope);
         String id = target.schedule(envelope, runAt);
         publishScheduled(envelope, id, runAt);
         return id;
