@@ -7,12 +7,19 @@ import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Month;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.TextStyle;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * Reads a recurring job's schedule text: a 5-field UNIX cron expression, a nickname
@@ -79,9 +86,34 @@ final class ScheduleParser {
             schedule.first(Instant.EPOCH);
         } catch (IllegalStateException e) {
             throw new IllegalArgumentException(prefix(name) + "cron expression '" + text + "' never fires; check its "
-                    + "day-of-month and month fields (February has no 30th)", e);
+                    + "day-of-month and month fields" + missingDay(expression), e);
         }
         return schedule;
+    }
+
+    /**
+     * " (April has no 31st)" when the expression's first day of the month is one none of its months
+     * has, the usual reason a cron expression never fires; empty when that is not the reason.
+     */
+    private String missingDay(String expression) {
+        String[] fields = expression.split("\\s+");
+        ExecutionTime days = ExecutionTime.forCron(cron.parse("0 0 " + fields[2] + " * *"));
+        ExecutionTime months = ExecutionTime.forCron(cron.parse("0 0 1 " + fields[3] + " *"));
+        int firstDay = IntStream.rangeClosed(1, 31)
+                .filter(day -> days.isMatch(LocalDate.of(2000, 1, day).atStartOfDay(ZoneOffset.UTC)))
+                .findFirst().orElse(0);
+        List<Month> named = Arrays.stream(Month.values())
+                .filter(month -> months.isMatch(LocalDate.of(2000, month, 1).atStartOfDay(ZoneOffset.UTC)))
+                .toList();
+        if (firstDay == 0 || named.isEmpty() || named.stream().anyMatch(month -> month.maxLength() >= firstDay)) {
+            return "";
+        }
+        List<String> names = named.stream().map(month -> month.getDisplayName(TextStyle.FULL, Locale.ENGLISH)).toList();
+        String list = names.size() == 1 ? names.getFirst()
+                : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.getLast();
+        // No month has 29 days or fewer, so the day is the 30th or the 31st.
+        return " (" + list + (names.size() == 1 ? " has" : " have") + " no " + firstDay
+                + (firstDay == 31 ? "st" : "th") + ")";
     }
 
     private static Schedule interval(String name, String text) {

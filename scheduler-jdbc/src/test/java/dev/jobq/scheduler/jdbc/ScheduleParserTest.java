@@ -100,6 +100,18 @@ class ScheduleParserTest {
                     + "'0 0 30 2 *' never fires; check its day-of-month and month fields (February has no 30th)");
         }
 
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "0 0 31 4 *      | (April has no 31st)",
+                "0 0 31 APR *    | (April has no 31st)",
+                "0 0 31 4,6,9 *  | (April, June and September have no 31st)",
+                "0 0 30-31 2 *   | (February has no 30th)",
+                "0 0 31 2,11 *   | (February and November have no 31st)"})
+        void aCronExpressionThatNeverFiresWithAnExampleFromItsOwnFields(String expression, String example) {
+            assertThatThrownBy(() -> parse(expression)).hasMessage("recurring job 'job': cron expression '"
+                    + expression + "' never fires; check its day-of-month and month fields " + example);
+        }
+
         @Test
         void anUnknownNickname() {
             assertThatThrownBy(() -> parse("@often")).hasMessage("recurring job 'job': schedule '@often' is not a "
