@@ -5,6 +5,7 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -123,14 +124,15 @@ final class ScheduleParser {
                     + "'every N unit' with a whole N ≥ 1 and a unit of second, minute, hour, day or week (plural "
                     + "allowed), such as 'every 15 minutes'");
         }
-        long count;
+        BigInteger count;
         try {
-            count = Long.parseLong(m.group(1));
+            // Read whole however long, so that a count too large for a long is reported as too long.
+            count = new BigInteger(m.group(1));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(prefix(name) + "interval '" + text + "' must count whole units, got '"
                     + m.group(1) + "'; write e.g. 'every 15 minutes'", e);
         }
-        if (count < 1) {
+        if (count.signum() < 1) {
             throw new IllegalArgumentException(prefix(name) + "interval '" + text + "' must be at least 1 unit, got "
                     + count + "; write e.g. 'every 1 minute'");
         }
@@ -140,11 +142,13 @@ final class ScheduleParser {
             throw new IllegalArgumentException(prefix(name) + "interval '" + text + "' has unknown unit '"
                     + m.group(2) + "'; use second, minute, hour, day or week (plural allowed)");
         }
-        if (count > MAX_INTERVAL.getSeconds() / unit.getDuration().getSeconds()) {
-            throw new IllegalArgumentException(prefix(name) + "interval '" + text + "' is longer than 366 days; use a "
-                    + "cron expression such as '0 0 1 1 *' for yearly runs");
+        long most = MAX_INTERVAL.getSeconds() / unit.getDuration().getSeconds();
+        if (count.compareTo(BigInteger.valueOf(most)) > 0) {
+            throw new IllegalArgumentException(prefix(name) + "interval '" + text + "' is longer than 366 days, the "
+                    + "longest interval (every " + most + " " + unit.name().toLowerCase(Locale.ROOT) + " at most); "
+                    + "use a cron expression such as '0 0 1 1 *' for yearly runs");
         }
-        return new IntervalSchedule(unit.getDuration().multipliedBy(count));
+        return new IntervalSchedule(unit.getDuration().multipliedBy(count.longValueExact()));
     }
 
     private static String prefix(String name) {

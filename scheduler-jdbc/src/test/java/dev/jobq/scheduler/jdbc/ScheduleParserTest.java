@@ -159,9 +159,22 @@ class ScheduleParserTest {
         @Test
         void anIntervalLongerThanAYear() {
             assertThatThrownBy(() -> parse("every 53 weeks")).hasMessage("recurring job 'job': interval "
-                    + "'every 53 weeks' is longer than 366 days; use a cron expression such as '0 0 1 1 *' for "
-                    + "yearly runs");
+                    + "'every 53 weeks' is longer than 366 days, the longest interval (every 52 weeks at most); use a "
+                    + "cron expression such as '0 0 1 1 *' for yearly runs");
             assertThat(parse("every 366 days")).isEqualTo(new IntervalSchedule(Duration.ofDays(366)));
+        }
+
+        @Test
+        void aCountTooLargeForANumberIsTooLongAnInterval() {
+            assertThatThrownBy(() -> parse("every 9999999999999999999 seconds")).hasMessage("recurring job 'job': "
+                    + "interval 'every 9999999999999999999 seconds' is longer than 366 days, the longest interval "
+                    + "(every 31622400 seconds at most); use a cron expression such as '0 0 1 1 *' for yearly runs");
+            assertThatThrownBy(() -> parse("every -9999999999999999999 seconds")).hasMessage("recurring job 'job': "
+                    + "interval 'every -9999999999999999999 seconds' must be at least 1 unit, got "
+                    + "-9999999999999999999; write e.g. 'every 1 minute'");
+            assertThatThrownBy(() -> parse("every 9999999999999999999 fortnights")).hasMessage("recurring job 'job': "
+                    + "interval 'every 9999999999999999999 fortnights' has unknown unit 'fortnights'; use second, "
+                    + "minute, hour, day or week (plural allowed)");
         }
     }
 
