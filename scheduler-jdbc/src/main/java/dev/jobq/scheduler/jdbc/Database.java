@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.h2.api.ErrorCode;
+import org.h2.jdbc.JdbcException;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.TransactionalCallable;
@@ -169,8 +171,7 @@ final class Database implements AutoCloseable {
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new JobQueueException("scheduler: cannot connect to " + settings.database() + ": " + rootMessage(e)
-                    + "; check scheduler.jdbcUrl, username and password, and that the database is running", e);
+            throw cannotConnect(settings.database(), e);
         }
     }
 
@@ -184,9 +185,31 @@ final class Database implements AutoCloseable {
             }
             return dialect;
         } catch (SQLException e) {
-            throw new JobQueueException("scheduler: cannot connect to " + description + ": " + rootMessage(e)
-                    + "; check scheduler.jdbcUrl, username and password, and that the database is running", e);
+            throw cannotConnect(description, e);
         }
+    }
+
+    private static JobQueueException cannotConnect(String description, Exception e) {
+        SQLException inUse = h2FileInUse(e);
+        if (inUse != null) {
+            return new JobQueueException("scheduler: cannot open " + description + ": another process has the file "
+                    + "open (" + inUse.getMessage() + "); an H2 file serves one process at a time: stop the other "
+                    + "process, point the scheduler at another file, or share one store between processes with "
+                    + "PostgreSQL or an H2 server (jdbc:h2:tcp://…, or AUTO_SERVER=TRUE in the URL)", e);
+        }
+        return new JobQueueException("scheduler: cannot connect to " + description + ": " + rootMessage(e)
+                + "; check scheduler.jdbcUrl, username and password, and that the database is running", e);
+    }
+
+    /** H2's "database may be already in use", found by its error code: the file is locked by another process. */
+    private static @Nullable SQLException h2FileInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof JdbcException && t instanceof SQLException sql
+                    && sql.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1) {
+                return sql;
+            }
+        }
+        return null;
     }
 
     /**

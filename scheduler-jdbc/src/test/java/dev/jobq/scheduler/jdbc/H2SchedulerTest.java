@@ -1,7 +1,18 @@
 package dev.jobq.scheduler.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.JobQueueException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The scheduler suite on H2, each test on an in-memory database of its own. */
 @DisplayName("JDBC scheduler on H2")
@@ -13,5 +24,32 @@ class H2SchedulerTest extends JdbcSchedulerContract {
     protected String newDatabase() {
         // DB_CLOSE_DELAY=-1: the database lives while the JVM does, not only while a connection is open
         return "jdbc:h2:mem:jobq-test-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1";
+    }
+
+    @Test
+    @DisplayName("an H2 file that another process has open is reported as such, with the ways to share a store")
+    void saysAnotherProcessHasTheFileOpen(@TempDir Path dir) throws IOException {
+        Path database = dir.resolve("jobq");
+        String fileUrl = "jdbc:h2:file:" + database;
+        var given = new JdbcDataSource();
+        given.setURL(fileUrl);
+        String advice = "; an H2 file serves one process at a time: stop the other process, point the scheduler at "
+                + "another file, or share one store between processes with PostgreSQL or an H2 server "
+                + "(jdbc:h2:tcp://…, or AUTO_SERVER=TRUE in the URL)";
+
+        // The lock another JVM would hold; H2 meets it as it meets a second process's.
+        try (FileChannel file = FileChannel.open(dir.resolve("jobq.mv.db"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+             FileLock lock = file.lock()) {
+            assertThatThrownBy(() -> open(builder().jdbcUrl(fileUrl))).isInstanceOf(JobQueueException.class)
+                    .hasMessageStartingWith("scheduler: cannot open H2 at file:" + database
+                            + ": another process has the file open (")
+                    .hasMessageEndingWith(advice);
+            assertThatThrownBy(() -> open(JdbcSchedulerFactory.builder().dataSource(given)))
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageStartingWith("scheduler: cannot open the given JdbcDataSource: another process has the "
+                            + "file open (")
+                    .hasMessageEndingWith(advice);
+        }
     }
 }
