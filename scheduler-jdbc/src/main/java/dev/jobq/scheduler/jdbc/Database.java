@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.jobq.JobQueueException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -138,11 +140,33 @@ final class Database implements AutoCloseable {
         return description;
     }
 
-    /** An error for the user: what failed, on which database, why, and what to check. */
+    /**
+     * An error for the user: what failed, on which database and the database's reason; what to check
+     * only when the reason is the connection, the login or the user's rights (for any other the
+     * database's own message says more than advice could).
+     */
     JobQueueException failure(String action, DataAccessException e) {
         return new JobQueueException("scheduler: " + action + " failed on " + description + ": " + rootMessage(e)
-                + "; check that the database is reachable and that the scheduler's user may read and write the "
-                + "jobq_* tables", e);
+                + advice(e), e);
+    }
+
+    /** By SQLState: class 08 the connection, class 28 the login, 42501 the user's rights; else nothing. */
+    private static String advice(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String state = t instanceof SQLException sql && sql.getSQLState() != null ? sql.getSQLState() : "";
+            // A pool's timeout may carry no SQLState, only the JDBC class that stands for class 08.
+            if (state.startsWith("08") || t instanceof SQLTransientConnectionException
+                    || t instanceof SQLNonTransientConnectionException) {
+                return "; check that the database is reachable";
+            }
+            if (state.startsWith("28")) {
+                return "; check the scheduler's username and password";
+            }
+            if (state.equals("42501")) {
+                return "; check that the scheduler's user may read and write the jobq_* tables";
+            }
+        }
+        return "";
     }
 
     static String rootMessage(Throwable e) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueueException;
 import dev.jobq.MisfirePolicy;
 import dev.jobq.RecurringJob;
 import dev.jobq.RecurringJobInfo;
@@ -236,6 +237,17 @@ abstract class JdbcSchedulerContract {
             assertThat(scheduler.fireDue()).isZero();
             clock.set(T0.plus(AN_HOUR).plusNanos(1000));
             assertThat(scheduler.fireDue()).isEqualTo(1);
+        }
+
+        @Test
+        void reportsWhatTheDatabaseRefusedWithoutBlamingTheConnection() {
+            var scheduler = open();
+            JobEnvelope job = job("t".repeat(300));
+
+            assertThatThrownBy(() -> scheduler.schedule(job, T0)).isInstanceOf(JobQueueException.class)
+                    .hasMessageStartingWith("scheduler: scheduling job " + job.jobId() + " failed on ")
+                    .message().containsIgnoringCase("too long")
+                    .doesNotContain("reachable").doesNotContain("may read and write");
         }
 
         @Test

@@ -1,6 +1,10 @@
 package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.JobQueueException;
+import dev.jobq.spi.JobEnvelope;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -56,5 +60,25 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
             }
             assertThat(plan.toString()).contains("jobq_scheduled_job_due").doesNotContain("Sort");
         }
+    }
+
+    @Test
+    @DisplayName("a user without rights on the jobq_* tables is told to check them")
+    void aUserWithoutRightsOnTheTablesIsToldToCheckThem() throws SQLException {
+        open();
+        String user = "no_rights_" + PostgresServer.databaseOf(url);
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            statement.execute("CREATE ROLE " + user + " LOGIN");
+            // Enough to find the schema up to date, not to read or write jobs.
+            statement.execute("GRANT SELECT ON jobq_schema_history TO " + user);
+        }
+        var scheduler = open(builder().jdbcUrl(url.replace("user=postgres", "user=" + user)));
+        JobEnvelope job = job("report:send");
+
+        assertThatThrownBy(() -> scheduler.schedule(job, T0)).isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: scheduling job " + job.jobId() + " failed on PostgreSQL at ")
+                .hasMessageContaining("permission denied")
+                .hasMessageEndingWith("; check that the scheduler's user may read and write the jobq_* tables");
     }
 }
