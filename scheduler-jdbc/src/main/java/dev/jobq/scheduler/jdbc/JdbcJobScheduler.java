@@ -91,6 +91,11 @@ final class JdbcJobScheduler implements JobScheduler {
     public String schedule(JobEnvelope envelope, Instant at) {
         Objects.requireNonNull(envelope, "envelope");
         Objects.requireNonNull(at, "at");
+        if (!DueRange.holds(at)) {
+            throw new IllegalArgumentException("scheduler: job " + envelope.jobId() + " (" + envelope.type()
+                    + ") is due at " + at + ", " + DueRange.beyond(at) + "; choose an instant from "
+                    + DueRange.EARLIEST + " to " + DueRange.LATEST + " (one in the past is due at once)");
+        }
         String id = database("scheduling job " + envelope.jobId(),
                 () -> scheduled.insert(db.dsl(), envelope, at, clock.instant()));
         alarm.ringIfBefore(at.minus(FiringLoop.LEAD));

@@ -47,6 +47,7 @@ final class RecurringJobs {
         } else {
             nextRunAt = schedule.first(now);
         }
+        requireHeld(job.name(), job.schedule().strip(), nextRunAt);
         row.setType(job.type());
         row.setQueue(options.queue());
         row.setPayload(payloadJson);
@@ -70,6 +71,7 @@ final class RecurringJobs {
         found.ifPresent(row -> {
             if (enabled && !row.getEnabled()) {
                 Instant next = resume(schedule, row.getNextRunAt(), now);
+                requireHeld(name, row.getSchedule(), next);
                 row.setNextRunAt(next);
                 row.setDueAt(next);
                 row.setAttempts(0);
@@ -153,6 +155,13 @@ final class RecurringJobs {
 
     private static Optional<JobqRecurringJobRecord> lock(DSLContext tx, String name) {
         return tx.selectFrom(JOBQ_RECURRING_JOB).where(JOBQ_RECURRING_JOB.NAME.eq(name)).forUpdate().fetchOptional();
+    }
+
+    private static void requireHeld(String name, String schedule, Instant nextRunAt) {
+        if (!DueRange.holds(nextRunAt)) {
+            throw new IllegalArgumentException("recurring job '" + name + "': its next run would be " + nextRunAt
+                    + ", " + DueRange.beyond(nextRunAt) + "; check the schedule '" + schedule + "' and the clock");
+        }
     }
 
     /** The grid's first occurrence after {@code now}, or {@code nextRunAt} if that is still ahead. */

@@ -240,6 +240,41 @@ abstract class JdbcSchedulerContract {
         }
 
         @Test
+        void rejectsAnInstantOutsideTheRangeItHoldsBeforeStoringAnything() {
+            var scheduler = open();
+            JobEnvelope job = job("report:send");
+
+            for (Instant at : List.of(Instant.parse("+300000-01-01T00:00:00Z"), Instant.MAX)) {
+                assertThatThrownBy(() -> scheduler.schedule(job, at)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("scheduler: job " + job.jobId() + " (report:send) is due at " + at + ", after "
+                                + "9999-12-31T23:59:59.999999Z, the latest instant the scheduler holds; choose an instant "
+                                + "from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z (one in the past is due at "
+                                + "once)");
+            }
+            assertThatThrownBy(() -> scheduler.schedule(job, Instant.MIN)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("scheduler: job " + job.jobId() + " (report:send) is due at " + Instant.MIN + ", before "
+                            + "0001-01-01T00:00:00Z, the earliest instant the scheduler holds; choose an instant from "
+                            + "0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z (one in the past is due at once)");
+            assertThat(scheduler.listScheduled(10)).isEmpty();
+        }
+
+        @Test
+        void holdsJobsDueAtEitherEndOfTheRange() {
+            var scheduler = open();
+            JobEnvelope longAgo = job("a:long-ago");
+            JobEnvelope farAhead = job("b:far-ahead");
+            Instant earliest = Instant.parse("0001-01-01T00:00:00Z");
+            Instant latest = Instant.parse("9999-12-31T23:59:59.999999Z");
+            scheduler.schedule(longAgo, earliest);
+            scheduler.schedule(farAhead, latest);
+
+            assertThat(scheduler.listScheduled(10)).extracting(ScheduledJobInfo::scheduledFor)
+                    .containsExactly(earliest, latest);
+            assertThat(scheduler.fireDue()).isEqualTo(1);
+            assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(longAgo.jobId());
+        }
+
+        @Test
         void reportsWhatTheDatabaseRefusedWithoutBlamingTheConnection() {
             var scheduler = open();
             JobEnvelope job = job("t".repeat(300));
@@ -537,6 +572,19 @@ abstract class JdbcSchedulerContract {
             assertThatThrownBy(() -> scheduler.registerRecurring(recurring("tick", "every 0 minutes").build(), "{}"))
                     .hasMessage("recurring job 'tick': interval 'every 0 minutes' must be at least 1 unit, got 0; "
                             + "write e.g. 'every 1 minute'");
+            assertThat(scheduler.listRecurring()).isEmpty();
+        }
+
+        @Test
+        void rejectsAJobWhoseNextRunIsBeyondTheRangeItHolds() {
+            clock.set(Instant.parse("9999-12-31T12:00:00Z"));
+            var scheduler = open();
+
+            assertThatThrownBy(() -> scheduler.registerRecurring(recurring("tick", "every 1 day").build(), "{}"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("recurring job 'tick': its next run would be +10000-01-01T12:00:00Z, after "
+                            + "9999-12-31T23:59:59.999999Z, the latest instant the scheduler holds; check the schedule "
+                            + "'every 1 day' and the clock");
             assertThat(scheduler.listRecurring()).isEmpty();
         }
 
