@@ -122,34 +122,75 @@ class InProcessWorkerTest {
     }
 
     @Test
-    @DisplayName("a job leased with an acknowledgement after the worker began stopping goes back to the queue unstarted")
+    @DisplayName("a job leased with an acknowledgement as the worker stops goes back to the queue unstarted before "
+            + "close() returns")
     void jobTakenWithAnAcknowledgementDuringShutdownIsReleased() throws InterruptedException {
         QueueProvider provider = memoryProvider(Map.of());
-        var jobsToClose = new AtomicReference<JobQueue>();
-        var closer = new AtomicReference<Thread>();
-        QueueProvider stopsMeanwhile = new ForwardingQueueProvider(provider) {
+        var acking = new CountDownLatch(1);
+        var signals = new ShowsCloseBegun(provider) {
             @Override
             public List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
-                // The worker stops (its shutdownTimeout passes) while this call is on its way.
-                closer.set(Thread.ofPlatform().start(jobsToClose.get()::close));
-                events.awaitCount(JobEvent.WorkerStopped.class, 1);
+                // The worker begins stopping while this call is on its way.
+                acking.countDown();
+                awaitBounded(closeBegun);
                 return delegate().acknowledgeAndReceive(job, max);
             }
         };
-        JobQueue jobs = queue(stopsMeanwhile, 1, Duration.ofMillis(100));
-        jobsToClose.set(jobs);
+        JobQueue jobs = queue(signals, 2, Duration.ofMillis(100));
         jobs.registerJobHandler("work", Work.class, (job, ctx) -> { });
         String first = jobs.enqueue("work", new Work(1));
         String second = jobs.enqueue("work", new Work(2));
         jobs.start();
+        assertThat(acking.await(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(signals.loopWaits.await(20, TimeUnit.SECONDS)).isTrue();
 
-        await().atMost(EventRecorder.WAIT).until(() -> provider.getJob(second).orElseThrow().state() == JobState.WAITING
-                && provider.getJob(first).orElseThrow().state() == JobState.COMPLETED);
-        assertThat(closer.get().join(EventRecorder.WAIT)).as("close() returned").isTrue();
+        var secondWhenClosed = new AtomicReference<JobState>();
+        Thread closer = Thread.ofPlatform().start(() -> {
+            jobs.close();
+            secondWhenClosed.set(provider.getJob(second).orElseThrow().state());
+        });
+        assertThat(closer.join(EventRecorder.WAIT)).as("close() returned").isTrue();
 
+        assertThat(secondWhenClosed.get()).as("the second job when close() returned").isEqualTo(JobState.WAITING);
+        assertThat(provider.getJob(first).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
         assertThat(events.all(JobEvent.Started.class)).extracting(JobEvent.Started::jobId).containsExactly(first);
         assertThat(provider.getJob(second).orElseThrow().attempts()).isZero();
         assertThat(provider.receive(2, Duration.ZERO)).extracting(ReceivedJob::jobId).containsExactly(second);
+    }
+
+    @Test
+    @DisplayName("a job received but not started when close() begins goes back unstarted: its handler never runs, "
+            + "its attempt is not counted")
+    void jobReceivedButNotStartedWhenCloseBeginsIsReleasedUnstarted() throws InterruptedException {
+        QueueProvider provider = memoryProvider(Map.of());
+        var signals = new ShowsCloseBegun(provider);
+        JobQueue jobs = queue(signals, 2, Duration.ZERO);
+        var ran = new CopyOnWriteArrayList<String>();
+        jobs.registerJobHandler("held", Held.class, (job, ctx) -> ran.add(job.id()));
+        var holding = new CountDownLatch(1);
+        var holder = new AtomicReference<Thread>();
+        // Reading the payload is the last step before the handler: the thread holds the job, not started.
+        Held.reading = () -> {
+            holder.set(Thread.currentThread());
+            holding.countDown();
+            awaitBounded(signals.closeBegun);
+        };
+        try {
+            String id = jobs.enqueue("held", new Held(1));
+            jobs.start();
+            assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(signals.loopWaits.await(20, TimeUnit.SECONDS)).isTrue();
+
+            jobs.close();
+            assertThat(holder.get().join(EventRecorder.WAIT)).as("the job's thread ended").isTrue();
+
+            assertThat(ran).as("handlers run").isEmpty();
+            assertThat(events.all(JobEvent.Started.class)).isEmpty();
+            assertThat(provider.getJob(id).orElseThrow().state()).isEqualTo(JobState.WAITING);
+            assertThat(provider.getJob(id).orElseThrow().attempts()).isZero();
+        } finally {
+            Held.reading = () -> { };
+        }
     }
 
     @Test
@@ -590,6 +631,73 @@ class InProcessWorkerTest {
                 .containsExactly("IllegalStateException: attempt 1 fails", "IllegalStateException: attempt 2 fails");
         assertThat(jobs.stats("default").completed()).isEqualTo(1);
         assertThat(jobs.stats("default").failed()).isEqualTo(2);
+    }
+
+    /** A payload whose reading on a handler thread runs {@link #reading} first. */
+    record Held(int n) {
+        static volatile Runnable reading = () -> { };
+
+        Held {
+            if (Thread.currentThread().getName().startsWith("jobq-worker-")) {
+                reading.run();
+            }
+        }
+    }
+
+    /**
+     * A provider whose poll loop receives one job at first and then waits until close() interrupts it.
+     * The interrupt tells the test that close() has begun: the worker stops before it interrupts its loops.
+     */
+    static class ShowsCloseBegun extends ForwardingQueueProvider {
+        final CountDownLatch loopWaits = new CountDownLatch(1);
+        final CountDownLatch closeBegun = new CountDownLatch(1);
+        private final AtomicBoolean received = new AtomicBoolean();
+
+        ShowsCloseBegun(QueueProvider delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public List<ReceivedJob> receive(int max, Duration wait) {
+            if (!Thread.currentThread().getName().startsWith("jobq-poll-")) {
+                return delegate().receive(max, wait);
+            }
+            if (!received.getAndSet(true)) {
+                return delegate().receive(1, wait);
+            }
+            loopWaits.countDown();
+            try {
+                if (!new CountDownLatch(1).await(EventRecorder.WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new AssertionError("close() did not interrupt the poll loop");
+                }
+            } catch (InterruptedException e) {
+                closeBegun.countDown();
+                Thread.currentThread().interrupt();
+            }
+            return List.of();
+        }
+    }
+
+    /** Waits for {@code latch} up to {@link EventRecorder#WAIT}, through interrupts (restored after). */
+    private static void awaitBounded(CountDownLatch latch) {
+        long deadline = System.nanoTime() + EventRecorder.WAIT.toNanos();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (!latch.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                        throw new AssertionError("not signalled within " + EventRecorder.WAIT);
+                    }
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void awaitIgnoringInterrupts(CountDownLatch latch) {

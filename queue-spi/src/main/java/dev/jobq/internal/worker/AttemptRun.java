@@ -25,8 +25,10 @@ import org.slf4j.MDC;
 
 /**
  * One attempt of one job, run on a virtual thread of the worker, and the {@link JobContext} its handler
- * sees. Exactly one of success, failure, timeout and release settles the delivery: whichever moves
- * the state away from RUNNING first; the others find it settled and do nothing. The attempt is
+ * sees. It is PENDING until its thread claims it just before calling the handler (RUNNING); a release
+ * at shutdown that comes first hands the job back unstarted instead, and the handler is never called.
+ * Exactly one of success, failure, timeout and release settles the delivery: whichever moves the
+ * state away from PENDING or RUNNING first; the others find it settled and do nothing. The attempt is
  * {@linkplain #isSettled() settled} once that one has also told the provider (acknowledged, failed
  * or released the delivery) and announced it to the listeners.
  *
@@ -40,7 +42,7 @@ final class AttemptRun implements JobContext, Runnable {
     private static final Logger log = LoggerFactory.getLogger(AttemptRun.class);
     private static final Logger jobLog = LoggerFactory.getLogger("dev.jobq.job");
 
-    enum State { RUNNING, FINISHED, TIMED_OUT, RELEASED }
+    enum State { PENDING, RUNNING, FINISHED, TIMED_OUT, RELEASED }
 
     static final String MDC_JOB_ID = "jobId";
     static final String MDC_JOB_TYPE = "jobType";
@@ -53,11 +55,13 @@ final class AttemptRun implements JobContext, Runnable {
     private final ReceivedJob delivery;
     private final RunEnvironment env;
     private final Runnable handlerReturned;
+    /** Whether the worker began stopping: a job not started by then goes back unstarted. */
+    private final BooleanSupplier stopping;
     /** Null, or whether a successful attempt takes its thread's next job with its acknowledgement. */
     private final @Nullable BooleanSupplier takesNextJob;
     /** The job leased with this attempt's acknowledgement, for the same thread to run next. */
     private @Nullable ReceivedJob nextJob;
-    private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
+    private final AtomicReference<State> state = new AtomicReference<>(State.PENDING);
     private final long timeoutNanos;
     private final long heartbeatEveryNanos;
     private final long startNanos = System.nanoTime();
@@ -74,13 +78,15 @@ final class AttemptRun implements JobContext, Runnable {
      *                        provider is told
      * @param takesNextJob    null, or asked once the handler succeeded: true to acknowledge and lease
      *                        the thread's next job in one call to the provider ({@link #takeNextJob()})
+     * @param stopping        true once the worker began stopping; asked just before the handler starts
      */
     AttemptRun(QueueBinding queue, ReceivedJob delivery, RunEnvironment env, Runnable handlerReturned,
-            @Nullable BooleanSupplier takesNextJob) {
+            @Nullable BooleanSupplier takesNextJob, BooleanSupplier stopping) {
         this.queue = queue;
         this.delivery = delivery;
         this.env = env;
         this.handlerReturned = handlerReturned;
+        this.stopping = stopping;
         this.takesNextJob = takesNextJob;
         this.backoff = env.defaultBackoff();
         this.timeoutNanos = delivery.envelope().options().timeout().toNanos();
@@ -98,6 +104,9 @@ final class AttemptRun implements JobContext, Runnable {
      */
     @Override
     public void run() {
+        if (state.get() == State.RELEASED) {
+            return; // handed back unstarted at shutdown before its thread came to it
+        }
         thread = Thread.currentThread();
         JobEnvelope envelope = delivery.envelope();
         MDC.put(MDC_JOB_ID, envelope.jobId());
@@ -149,9 +158,21 @@ final class AttemptRun implements JobContext, Runnable {
             settle(Failure.dead("payload cannot be read as " + handler.payloadType().toCanonical() + ": " + reason));
             return;
         }
+        // The worker's shutdown hands back unstarted jobs once it has begun (close() also does it for
+        // those it sees): read after this attempt became visible to close(), so one of them does.
+        if (stopping.getAsBoolean()) {
+            releaseUnstarted();
+            return;
+        }
+        if (!state.compareAndSet(State.PENDING, State.RUNNING)) {
+            return; // the shutdown handed it back unstarted first
+        }
         if (env.events().hasListeners()) {
             env.events().publish(new JobEvent.Started(env.clock().instant(), queue.name(), envelope.jobId(),
                     envelope.type(), attempt));
+        }
+        if (cancelled) {
+            return; // released or timed out while Started was announced: already settled, not worth starting
         }
         var job = new Job<>(envelope.jobId(), envelope.type(), payload, attempt, envelope.options(),
                 envelope.createdAt(), envelope.scheduledFor());
@@ -220,11 +241,13 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     /**
-     * Moves the attempt from RUNNING to FINISHED on the handler's thread, whose handler is done with
-     * it, and says so to the worker; false if a timeout or the shutdown settled it first.
+     * Moves the attempt to FINISHED on the handler's thread, whose handler is done with it (RUNNING) or
+     * which settles it without a handler (PENDING), and says so to the worker; false if a timeout or
+     * the shutdown settled it first. Only this thread moves PENDING to RUNNING, so the two tries cannot
+     * miss a state that is still open.
      */
     private boolean finishOnHandlerThread() {
-        if (!state.compareAndSet(State.RUNNING, State.FINISHED)) {
+        if (!state.compareAndSet(State.RUNNING, State.FINISHED) && !state.compareAndSet(State.PENDING, State.FINISHED)) {
             return false;
         }
         countFinished();
@@ -268,6 +291,28 @@ final class AttemptRun implements JobContext, Runnable {
         try {
             env.events().publish(new JobEvent.Released(env.clock().instant(), queue.name(), delivery.jobId(),
                     delivery.envelope().type(), delivery.attempt()));
+        } finally {
+            settled = true;
+        }
+        return true;
+    }
+
+    /**
+     * Called at shutdown: hands back a job whose handler was not called yet, without counting the
+     * attempt and without events (it never started). True if it was still unstarted; false if its
+     * thread claimed it first, or it was settled without a handler.
+     */
+    boolean releaseUnstarted() {
+        if (!state.compareAndSet(State.PENDING, State.RELEASED)) {
+            return false;
+        }
+        try {
+            queue.provider().release(delivery);
+            log.debug("job {} ({}) received but not started as the worker stopped; handed back", delivery.jobId(),
+                    delivery.envelope().type());
+        } catch (RuntimeException e) {
+            log.warn("job {} ({}) received as the worker stopped could not be handed back; it will be delivered "
+                    + "again when its lease ends", delivery.jobId(), delivery.envelope().type(), e);
         } finally {
             settled = true;
         }

@@ -15,7 +15,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * attempts one after another, see {@link #launch}), a watchdog for timeouts and heartbeats.
  *
  * <p>{@link #close()} is the graceful shutdown of DESIGN §7: stop receiving (long polls are
- * interrupted), let running handlers finish for up to {@code shutdownTimeout}, then cancel and
- * interrupt the rest and release their jobs so none is lost and none waits out a lease. A handler
- * that ignores the interrupt keeps its thread, but not the shutdown.
+ * interrupted), hand back unstarted every job received but not yet started, let running handlers
+ * finish for up to {@code shutdownTimeout}, then cancel and interrupt the rest and release their jobs
+ * so none is lost and none waits out a lease. A handler that ignores the interrupt keeps its thread,
+ * but not the shutdown. A job is visible to close() from the moment it is received (see
+ * {@link #hold}), so no handler starts once close() has begun handing jobs back.
  *
  * <p>On a provider that settles deliveries over the network (every provider that does not receive
  * in-process, {@link Feature#LOCAL_RECEIVE}), a handler thread hands its permit back as soon as its
@@ -142,40 +143,59 @@ public final class Worker implements AutoCloseable {
      * found none, it receives on its own.
      */
     private void launch(QueueBinding queue, int tier, ReceivedJob job) {
-        handlerThreads.get(queue.name()).newThread(() -> runFrom(queue, tier, job)).start();
+        var handler = new HandlerThread(tier, queue.provider().capabilities().supports(Feature.LOCAL_RECEIVE));
+        handlers.add(handler);
+        AttemptRun first = hold(handler, queue, job);
+        handlerThreads.get(queue.name()).newThread(() -> runFrom(queue, handler, first)).start();
     }
 
-    private void runFrom(QueueBinding queue, int tier, ReceivedJob first) {
-        boolean takesNext = queue.provider().capabilities().supports(Feature.LOCAL_RECEIVE);
-        var handler = new HandlerThread();
-        handlers.add(handler);
+    private void runFrom(QueueBinding queue, HandlerThread handler, AttemptRun first) {
         try {
-            BooleanSupplier mayTakeNext = takesNext ? () -> mayTakeNext(tier) : null;
-            ReceivedJob job = first;
-            while (job != null) {
-                var run = new AttemptRun(queue, job, env, takesNext ? HandlerThread.KEEP : handler::handBackEarly,
-                        mayTakeNext);
-                handler.current = run;
+            AttemptRun run = first;
+            while (run != null) {
                 try {
                     run.run();
                 } finally {
                     handler.current = null;
                     run.detachThread();
                 }
-                if (!takesNext) {
+                if (!handler.takesNext) {
                     break;
                 }
                 ReceivedJob taken = run.takeNextJob();
-                job = taken != null ? unlessStopping(queue, taken) : next(queue, tier);
+                if (taken == null) {
+                    taken = next(queue, handler);
+                }
+                run = taken != null ? hold(handler, queue, taken) : null;
+                handler.endTake();
             }
         } finally {
             AttemptRun.clearLogContext();
+            handler.endTake();
             handlers.remove(handler);
             handler.end();
             if (stopping) {
                 signalRunEnded();
             }
         }
+    }
+
+    /**
+     * Makes {@code job} its thread's attempt, visible to {@link #close()} before the thread may start
+     * it, and hands it back unstarted if the worker began stopping meanwhile. The attempt stays
+     * {@linkplain AttemptRun#releaseUnstarted() unstarted} until its thread claims it just before the
+     * handler: whichever of that claim and a release by close() comes first wins, so a job is either
+     * started or handed back, never both. Publishing first and reading {@code stopping} after (close()
+     * does the reverse) means close() either sees the attempt or this thread sees the shutdown.
+     */
+    private AttemptRun hold(HandlerThread handler, QueueBinding queue, ReceivedJob job) {
+        var run = new AttemptRun(queue, job, env, handler.takesNext ? HandlerThread.KEEP : handler::handBackEarly,
+                handler.takesNext ? handler::beginTake : null, () -> stopping);
+        handler.current = run;
+        if (stopping) {
+            run.releaseUnstarted();
+        }
+        return run;
     }
 
     /**
@@ -186,9 +206,47 @@ public final class Worker implements AutoCloseable {
      */
     private final class HandlerThread {
         static final Runnable KEEP = () -> { };
-        /** The attempt the thread runs (its handler running or its outcome settling), read by the watchdog. */
+        /** The attempt the thread runs (unstarted, its handler running or its outcome settling). */
         volatile @Nullable AttemptRun current;
+        /**
+         * True while the thread leases its next job and until that job is its {@link #current} attempt:
+         * close() waits for that before it looks for unstarted attempts, so none is in a thread's hands
+         * where it cannot see it.
+         */
+        volatile boolean taking;
+        /** Whether the thread takes the next job itself (a provider that receives in-process). */
+        final boolean takesNext;
+        private final int tier;
         private boolean handedBack;
+
+        HandlerThread(int tier, boolean takesNext) {
+            this.tier = tier;
+            this.takesNext = takesNext;
+        }
+
+        /**
+         * Whether the thread may lease its next job: not once the worker stops, nor while a queue
+         * listed earlier waits for a permit. If so, it is {@linkplain #taking taking} until
+         * {@link #endTake()}. Asked before each receive, including the one a successful attempt makes
+         * with its acknowledgement.
+         */
+        boolean beginTake() {
+            taking = true;
+            if (stopping || permits.anyWaitingBefore(tier)) {
+                endTake();
+                return false;
+            }
+            return true;
+        }
+
+        void endTake() {
+            if (taking) {
+                taking = false;
+                if (stopping) {
+                    signalRunEnded();
+                }
+            }
+        }
 
         void handBackEarly() {
             if (!handedBack && settling.tryAcquire()) {
@@ -210,44 +268,21 @@ public final class Worker implements AutoCloseable {
      * The next job for a handler thread that keeps its permit, or null to hand the permit back. The
      * first-listed queue's threads wait for it up to {@link #NEXT_JOB_WAIT} (no queue is served
      * before theirs, so their permits keep no one waiting); the others take only a job that is there.
-     * A job received once the worker is stopping goes back to the queue unstarted.
+     * The thread is {@linkplain HandlerThread#taking taking} from here until the job is its attempt.
      */
-    private @Nullable ReceivedJob next(QueueBinding queue, int tier) {
-        if (!mayTakeNext(tier)) {
+    private @Nullable ReceivedJob next(QueueBinding queue, HandlerThread handler) {
+        if (!handler.beginTake()) {
             return null;
         }
         try {
-            List<ReceivedJob> jobs = queue.provider().receive(1, tier == 0 ? NEXT_JOB_WAIT : Duration.ZERO);
-            return jobs.isEmpty() ? null : unlessStopping(queue, jobs.get(0));
+            List<ReceivedJob> jobs = queue.provider().receive(1, handler.tier == 0 ? NEXT_JOB_WAIT : Duration.ZERO);
+            return jobs.isEmpty() ? null : jobs.get(0);
         } catch (RuntimeException e) {
             AttemptRun.clearLogContext();
             log.debug("receiving the next job of queue '{}' on a handler thread failed; the poll loop goes on",
                     queue.name(), e);
             return null;
         }
-    }
-
-    /**
-     * Whether a handler thread that keeps its permit may lease its next job: not once the worker stops,
-     * nor while a queue listed earlier waits for a permit. Asked before each receive, including the one
-     * a successful attempt makes with its acknowledgement.
-     */
-    private boolean mayTakeNext(int tier) {
-        return !stopping && !permits.anyWaitingBefore(tier);
-    }
-
-    /** {@code job}, or null after handing it back unstarted if the worker began stopping meanwhile. */
-    private @Nullable ReceivedJob unlessStopping(QueueBinding queue, ReceivedJob job) {
-        if (!stopping) {
-            return job;
-        }
-        try {
-            queue.provider().release(job);
-        } catch (RuntimeException e) {
-            log.warn("job {} ({}) leased as the worker stopped could not be handed back; it will be delivered again "
-                    + "when its lease ends", job.jobId(), job.envelope().type(), e);
-        }
-        return null;
     }
 
     /** The attempts the handler threads run now: handlers running, or outcomes being settled. */
@@ -290,6 +325,10 @@ public final class Worker implements AutoCloseable {
         loops.forEach(PollLoop::stop);
         loopThreads.forEach(Thread::interrupt);
         joinLoops();
+        awaitTakesEnded();
+        for (AttemptRun run : runs()) {
+            run.releaseUnstarted();
+        }
         boolean drained = awaitRunsSettled(settings.shutdownTimeout());
         Map<String, Integer> released = new HashMap<>();
         if (!drained) {
@@ -322,6 +361,32 @@ public final class Worker implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    /**
+     * Waits until no handler thread is between leasing its next job and making it its attempt, so that
+     * every job a thread holds is visible to the release of unstarted attempts that follows. A take is
+     * one in-process receive of at most {@link #NEXT_JOB_WAIT}; should one hang anyway, the thread
+     * still sees the shutdown once it holds its job and hands it back unstarted (see {@link #hold}).
+     */
+    private void awaitTakesEnded() {
+        long deadline = System.nanoTime() + LOOP_EXIT_WAIT.toNanos();
+        lock.lock();
+        try {
+            while (handlers.stream().anyMatch(handler -> handler.taking)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    log.warn("a handler thread was still receiving its next job {} after the worker began stopping; "
+                            + "it hands that job back unstarted when the receive returns", LOOP_EXIT_WAIT);
+                    return;
+                }
+                runEnded.awaitNanos(Math.min(left, Watchdog.TICK.toNanos()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
         }
     }
 
