@@ -1,6 +1,7 @@
 package dev.jobq.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.jobq.EnqueueOptions;
@@ -631,6 +632,50 @@ class InProcessWorkerTest {
                 .containsExactly("IllegalStateException: attempt 1 fails", "IllegalStateException: attempt 2 fails");
         assertThat(jobs.stats("default").completed()).isEqualTo(1);
         assertThat(jobs.stats("default").failed()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a backoff that throws or returns null still settles the failed attempt: retried after the "
+            + "default backoff, with a Failed event")
+    void brokenBackoffStillSettlesTheAttempt() {
+        QueueProvider provider = memoryProvider(Map.of());
+        JobQueue jobs = queue(provider, 2, Duration.ofSeconds(5));
+        jobs.registerJobHandler("throwing", Work.class, (job, ctx) -> {
+            throw new IllegalStateException("handler fails");
+        }, failedAttempt -> {
+            throw new IllegalStateException("backoff fails");
+        });
+        jobs.registerJobHandler("nothing", Work.class, (job, ctx) -> {
+            throw new IllegalStateException("handler fails");
+        }, failedAttempt -> null);
+        jobs.start();
+        String throwing = jobs.enqueue("throwing", new Work(1));
+        String nothing = jobs.enqueue("nothing", new Work(2));
+
+        List<JobEvent.Failed> failed = events.awaitCount(JobEvent.Failed.class, 2);
+        assertThat(failed).extracting(JobEvent.Failed::jobId).containsExactlyInAnyOrder(throwing, nothing);
+        // The default backoff after attempt 1: 1 s plus up to 20 % jitter.
+        assertThat(failed).extracting(JobEvent.Failed::retryIn)
+                .allSatisfy(delay -> assertThat(delay).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200)));
+        await().atMost(EventRecorder.WAIT).until(() -> provider.getJob(throwing).orElseThrow().state() != JobState.ACTIVE
+                && provider.getJob(nothing).orElseThrow().state() != JobState.ACTIVE);
+    }
+
+    @Test
+    @DisplayName("a backoff that returns a negative delay retries a timed-out attempt at once")
+    void negativeBackoffAfterATimeoutRetriesAtOnce() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 2, Duration.ofSeconds(5));
+        jobs.registerJobHandler("slow", Work.class, (job, ctx) -> {
+            if (job.attempt() == 1) {
+                new CountDownLatch(1).await();
+            }
+        }, failedAttempt -> Duration.ofSeconds(-1));
+        jobs.start();
+        String id = jobs.enqueue("slow", new Work(1), EnqueueOptions.builder().timeout(Duration.ofMillis(100)).build());
+
+        List<JobEvent.Completed> done = events.awaitCount(JobEvent.Completed.class, 1);
+        assertThat(done).extracting(JobEvent.Completed::jobId, JobEvent.Completed::attempt).containsExactly(tuple(id, 2));
+        assertThat(events.all(JobEvent.Failed.class)).extracting(JobEvent.Failed::retryIn).containsExactly(Duration.ZERO);
     }
 
     /** A payload whose reading on a handler thread runs {@link #reading} first. */

@@ -229,8 +229,8 @@ final class AttemptRun implements JobContext, Runnable {
             return;
         }
         log.debug("job {} attempt {} threw", delivery.jobId(), delivery.attempt(), error);
-        report(FailurePolicy.decide(error, delivery.attempt(), delivery.envelope().options().maxAttempts(), backoff),
-                error);
+        report(FailurePolicy.decide(error, delivery.attempt(), delivery.envelope().options().maxAttempts(), backoff,
+                delivery.envelope().type()), error);
     }
 
     /** Settles a delivery that never reached its handler. */
@@ -271,7 +271,7 @@ final class AttemptRun implements JobContext, Runnable {
         cancel();
         Duration timeout = delivery.envelope().options().timeout();
         report(FailurePolicy.timedOut(timeout, delivery.attempt(), delivery.envelope().options().maxAttempts(),
-                backoff), null);
+                backoff, delivery.envelope().type()), null);
     }
 
     /** Called at shutdown: hands the job back unfinished. True if it was still running. */

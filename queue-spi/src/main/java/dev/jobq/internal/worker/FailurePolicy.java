@@ -2,11 +2,18 @@ package dev.jobq.internal.worker;
 
 import dev.jobq.Backoff;
 import dev.jobq.NonRetryableJobException;
+import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Failure;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Decides what a failed attempt becomes: a retry after the backoff, or a dead letter. */
 final class FailurePolicy {
+
+    private static final Logger log = LoggerFactory.getLogger(FailurePolicy.class);
+    /** What replaces a backoff that throws or returns null, for that one retry. */
+    private static final Backoff FALLBACK = Backoff.defaultBackoff();
 
     private FailurePolicy() {
     }
@@ -14,8 +21,9 @@ final class FailurePolicy {
     /**
      * @param attempt     the attempt that failed, 1-based
      * @param maxAttempts the job's total attempts
+     * @param type        the job's type, named when its backoff misbehaves
      */
-    static Failure decide(Throwable error, int attempt, int maxAttempts, Backoff backoff) {
+    static Failure decide(Throwable error, int attempt, int maxAttempts, Backoff backoff, String type) {
         String text = describe(error);
         if (error instanceof NonRetryableJobException) {
             return Failure.dead("not retryable: " + text);
@@ -23,17 +31,51 @@ final class FailurePolicy {
         if (attempt >= maxAttempts) {
             return Failure.dead(text + " (attempt " + attempt + " of " + maxAttempts + ")");
         }
-        Duration delay = backoff.delay(attempt);
-        return Failure.retryAfter(delay.isNegative() ? Duration.ZERO : delay, text);
+        return Failure.retryAfter(retryDelay(backoff, attempt, type), text);
     }
 
     /** A timed-out attempt: retried like any failure while attempts remain. */
-    static Failure timedOut(Duration timeout, int attempt, int maxAttempts, Backoff backoff) {
-        String text = "timed out after " + dev.jobq.spi.DurationFormat.format(timeout);
+    static Failure timedOut(Duration timeout, int attempt, int maxAttempts, Backoff backoff, String type) {
+        String text = "timed out after " + DurationFormat.format(timeout);
         if (attempt >= maxAttempts) {
             return Failure.dead(text + " (attempt " + attempt + " of " + maxAttempts + ")");
         }
-        return Failure.retryAfter(backoff.delay(attempt), text);
+        return Failure.retryAfter(retryDelay(backoff, attempt, type), text);
+    }
+
+    /**
+     * The wait {@code backoff} gives after {@code attempt}. A backoff is user code, and the attempt
+     * must be settled whatever it does, or the job would sit leased until its lease ends: a negative
+     * delay means at once (WARN), and one that throws or returns null is replaced for this retry by
+     * {@link Backoff#defaultBackoff()} (ERROR). Each log line names the backoff, the job type and the
+     * bad value.
+     */
+    static Duration retryDelay(Backoff backoff, int attempt, String type) {
+        Duration delay;
+        try {
+            delay = backoff.delay(attempt);
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Exception | Error e) {
+            Duration fallback = FALLBACK.delay(attempt);
+            log.error("the backoff {} of job type '{}' threw after attempt {}; retrying with the default backoff, "
+                    + "in {}: fix the Backoff given to registerJobHandler or JobQueueBuilder.backoff", backoff, type,
+                    attempt, DurationFormat.format(fallback), e);
+            return fallback;
+        }
+        if (delay == null) {
+            Duration fallback = FALLBACK.delay(attempt);
+            log.error("the backoff {} of job type '{}' returned null after attempt {}; retrying with the default "
+                    + "backoff, in {}: a Backoff must return a delay ≥ 0", backoff, type, attempt,
+                    DurationFormat.format(fallback));
+            return fallback;
+        }
+        if (delay.isNegative()) {
+            log.warn("the backoff {} of job type '{}' returned {} after attempt {}; a delay must be ≥ 0, retrying at "
+                    + "once", backoff, type, delay, attempt);
+            return Duration.ZERO;
+        }
+        return delay;
     }
 
     /** "IllegalStateException: the message", with the root cause when it says more. */

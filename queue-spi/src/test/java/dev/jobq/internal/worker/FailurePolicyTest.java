@@ -7,6 +7,7 @@ import dev.jobq.NonRetryableJobException;
 import dev.jobq.spi.Failure;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FailurePolicyTest {
@@ -15,19 +16,19 @@ class FailurePolicyTest {
 
     @Test
     void retriesWithTheBackoffWhileAttemptsRemain() {
-        Failure failure = FailurePolicy.decide(new IllegalStateException("boom"), 2, 3, backoff);
+        Failure failure = FailurePolicy.decide(new IllegalStateException("boom"), 2, 3, backoff, "report");
         assertThat(failure).isEqualTo(Failure.retryAfter(Duration.ofSeconds(2), "IllegalStateException: boom"));
     }
 
     @Test
     void theLastAttemptGoesDead() {
-        Failure failure = FailurePolicy.decide(new IllegalStateException("boom"), 3, 3, backoff);
+        Failure failure = FailurePolicy.decide(new IllegalStateException("boom"), 3, 3, backoff, "report");
         assertThat(failure).isEqualTo(Failure.dead("IllegalStateException: boom (attempt 3 of 3)"));
     }
 
     @Test
     void nonRetryableGoesDeadAtOnce() {
-        Failure failure = FailurePolicy.decide(new NonRetryableJobException("no such user"), 1, 5, backoff);
+        Failure failure = FailurePolicy.decide(new NonRetryableJobException("no such user"), 1, 5, backoff, "report");
         assertThat(failure).isEqualTo(Failure.dead("not retryable: NonRetryableJobException: no such user"));
     }
 
@@ -40,9 +41,35 @@ class FailurePolicyTest {
 
     @Test
     void timeoutsRetryLikeFailures() {
-        assertThat(FailurePolicy.timedOut(Duration.ofSeconds(30), 1, 2, backoff))
+        assertThat(FailurePolicy.timedOut(Duration.ofSeconds(30), 1, 2, backoff, "report"))
                 .isEqualTo(Failure.retryAfter(Duration.ofSeconds(1), "timed out after 30s"));
-        assertThat(FailurePolicy.timedOut(Duration.ofMillis(200), 2, 2, backoff))
+        assertThat(FailurePolicy.timedOut(Duration.ofMillis(200), 2, 2, backoff, "report"))
                 .isEqualTo(Failure.dead("timed out after 200ms (attempt 2 of 2)"));
+    }
+
+    @Test
+    void negativeDelayRetriesAtOnceAfterAFailureAndATimeout() {
+        Backoff negative = failedAttempt -> Duration.ofSeconds(-1);
+        assertThat(FailurePolicy.decide(new IllegalStateException("boom"), 1, 3, negative, "report"))
+                .isEqualTo(Failure.retryAfter(Duration.ZERO, "IllegalStateException: boom"));
+        assertThat(FailurePolicy.timedOut(Duration.ofSeconds(30), 1, 3, negative, "report"))
+                .isEqualTo(Failure.retryAfter(Duration.ZERO, "timed out after 30s"));
+    }
+
+    @Test
+    void backoffThatThrowsOrReturnsNullIsReplacedByTheDefaultForThatRetry() {
+        Backoff throwing = failedAttempt -> {
+            throw new IllegalStateException("bad backoff");
+        };
+        Backoff nothing = failedAttempt -> null;
+        for (Backoff broken : new Backoff[] {throwing, nothing}) {
+            Failure afterFailure = FailurePolicy.decide(new IllegalStateException("boom"), 2, 3, broken, "report");
+            Failure afterTimeout = FailurePolicy.timedOut(Duration.ofSeconds(30), 2, 3, broken, "report");
+            for (Failure failure : List.of(afterFailure, afterTimeout)) {
+                assertThat(failure).isInstanceOf(Failure.RetryAfter.class);
+                // The default backoff after attempt 2: 2 s plus up to 20 % jitter.
+                assertThat(((Failure.RetryAfter) failure).delay()).isBetween(Duration.ofSeconds(2), Duration.ofMillis(2400));
+            }
+        }
     }
 }
