@@ -1,6 +1,7 @@
 package dev.jobq;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jobq.internal.config.Limits;
 import dev.jobq.internal.discovery.HandlerModules;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.internal.runtime.RuntimeSpec;
@@ -98,9 +99,13 @@ public final class JobQueueBuilder {
         return this;
     }
 
-    /** The queues this process's worker consumes, served in this order; all named queues by default. */
+    /**
+     * The queues this process's worker consumes, served in this order; all named queues by default.
+     *
+     * @throws IllegalArgumentException if a queue is listed twice
+     */
     public JobQueueBuilder workerQueues(String... queues) {
-        this.workerQueues = List.of(queues);
+        this.workerQueues = Limits.requireDistinctQueues(List.of(queues));
         return this;
     }
 
@@ -113,13 +118,25 @@ public final class JobQueueBuilder {
         return this;
     }
 
+    /**
+     * The longest a receive waits before the worker looks again.
+     *
+     * @throws IllegalArgumentException below 1 ms (an idle worker would poll in a hot loop) or above 1 h
+     */
     public JobQueueBuilder pollInterval(Duration pollInterval) {
-        this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
+        this.pollInterval = Limits.requirePollInterval(Objects.requireNonNull(pollInterval, "pollInterval"));
         return this;
     }
 
+    /**
+     * How long {@code close()} lets running handlers finish before it interrupts them and releases
+     * their jobs.
+     *
+     * @throws IllegalArgumentException if negative, or above 1 day
+     */
     public JobQueueBuilder shutdownTimeout(Duration shutdownTimeout) {
-        this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        this.shutdownTimeout = Limits.requireShutdownTimeout(Objects.requireNonNull(shutdownTimeout,
+                "shutdownTimeout"));
         return this;
     }
 

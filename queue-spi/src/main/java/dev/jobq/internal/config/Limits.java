@@ -1,15 +1,59 @@
 package dev.jobq.internal.config;
 
+import dev.jobq.spi.DurationFormat;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
-/** The accepted ranges of the core's durations, shared by the file and the environment overrides. */
-final class Limits {
+/**
+ * The accepted ranges of the core's durations, shared by the file, the environment overrides and
+ * {@link dev.jobq.JobQueueBuilder}, so that a value one of them rejects is not accepted by another.
+ */
+public final class Limits {
 
-    static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(1);
-    static final Duration MAX_POLL_INTERVAL = Duration.ofHours(1);
-    static final Duration MAX_SHUTDOWN_TIMEOUT = Duration.ofDays(1);
+    public static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(1);
+    public static final Duration MAX_POLL_INTERVAL = Duration.ofHours(1);
+    public static final Duration MAX_SHUTDOWN_TIMEOUT = Duration.ofDays(1);
     static final Duration MAX_BACKOFF = Duration.ofDays(365);
 
     private Limits() {
+    }
+
+    /** The builder's {@code pollInterval}, checked with the file's rule. */
+    public static Duration requirePollInterval(Duration pollInterval) {
+        return requireWithin("pollInterval", pollInterval, MIN_POLL_INTERVAL, MAX_POLL_INTERVAL,
+                "it is the longest a receive waits before the worker looks again; below 1ms an idle worker polls "
+                        + "in a hot loop");
+    }
+
+    /** The builder's {@code shutdownTimeout}, checked with the file's rule. */
+    public static Duration requireShutdownTimeout(Duration shutdownTimeout) {
+        return requireWithin("shutdownTimeout", shutdownTimeout, Duration.ZERO, MAX_SHUTDOWN_TIMEOUT,
+                "use Duration.ZERO to release running jobs at once on close()");
+    }
+
+    /** The builder's {@code workerQueues}: each queue listed once, as the file requires. */
+    public static List<String> requireDistinctQueues(List<String> queues) {
+        Set<String> seen = new HashSet<>();
+        for (String queue : queues) {
+            if (!seen.add(queue)) {
+                throw new IllegalArgumentException("workerQueues lists '" + queue + "' twice; list each queue once, "
+                        + "in the order they are served");
+            }
+        }
+        return queues;
+    }
+
+    private static Duration requireWithin(String name, Duration value, Duration min, Duration max, String why) {
+        if (value.compareTo(min) < 0) {
+            throw new IllegalArgumentException(name + " must be ≥ " + DurationFormat.format(min) + ", got "
+                    + DurationFormat.format(value) + ": " + why);
+        }
+        if (value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(name + " must be ≤ " + DurationFormat.format(max) + ", got "
+                    + DurationFormat.format(value));
+        }
+        return value;
     }
 }

@@ -1,0 +1,42 @@
+package dev.jobq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.time.Duration;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The builder rejects what the config file rejects, with the same rule, when it is set. */
+class JobQueueBuilderTest {
+
+    @Test
+    @DisplayName("a pollInterval below 1ms is rejected: an idle worker would poll in a hot loop")
+    void rejectsPollIntervalBelowOneMillisecond() {
+        assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().pollInterval(Duration.ZERO))
+                .withMessage("pollInterval must be ≥ 1ms, got 0s: it is the longest a receive waits before the worker "
+                        + "looks again; below 1ms an idle worker polls in a hot loop");
+        assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().pollInterval(Duration.ofSeconds(-1)))
+                .withMessageStartingWith("pollInterval must be ≥ 1ms, got -1000ms");
+        assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().pollInterval(Duration.ofHours(2)))
+                .withMessage("pollInterval must be ≤ 1h, got 2h");
+        assertThat(JobQueue.builder().pollInterval(Duration.ofMillis(1))).isNotNull();
+    }
+
+    @Test
+    @DisplayName("a negative shutdownTimeout is rejected; zero is accepted")
+    void rejectsNegativeShutdownTimeout() {
+        assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().shutdownTimeout(Duration.ofSeconds(-1)))
+                .withMessage("shutdownTimeout must be ≥ 0s, got -1000ms: use Duration.ZERO to release running jobs at "
+                        + "once on close()");
+        assertThat(JobQueue.builder().shutdownTimeout(Duration.ZERO)).isNotNull();
+    }
+
+    @Test
+    @DisplayName("a queue listed twice in workerQueues is rejected, as worker.queues in the file")
+    void rejectsAQueueListedTwice() {
+        assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().workerQueues("default", "default"))
+                .withMessage("workerQueues lists 'default' twice; list each queue once, in the order they are served");
+        assertThat(JobQueue.builder().workerQueues("critical", "default")).isNotNull();
+    }
+}
