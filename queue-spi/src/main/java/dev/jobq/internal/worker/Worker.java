@@ -15,6 +15,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +80,8 @@ public final class Worker implements AutoCloseable {
     private boolean closed;
     /** Set first in close(): handler threads take no further job, and signal when they end. */
     private volatile boolean stopping;
+    /** {@link #stopping} for the attempts, made once: a lambda made per attempt cost B1 16 bytes a job. */
+    private final BooleanSupplier isStopping = () -> stopping;
 
     public Worker(WorkerSettings settings, List<QueueBinding> queues, RunEnvironment env) {
         if (queues.isEmpty()) {
@@ -189,8 +192,7 @@ public final class Worker implements AutoCloseable {
      * does the reverse) means close() either sees the attempt or this thread sees the shutdown.
      */
     private AttemptRun hold(HandlerThread handler, QueueBinding queue, ReceivedJob job) {
-        var run = new AttemptRun(queue, job, env, handler.takesNext ? HandlerThread.KEEP : handler::handBackEarly,
-                handler.takesNext ? handler::beginTake : null, () -> stopping);
+        var run = new AttemptRun(queue, job, env, handler.handlerReturned, handler.mayTakeNext, isStopping);
         handler.current = run;
         if (stopping) {
             run.releaseUnstarted();
@@ -216,12 +218,17 @@ public final class Worker implements AutoCloseable {
         volatile boolean taking;
         /** Whether the thread takes the next job itself (a provider that receives in-process). */
         final boolean takesNext;
+        /** Its attempts' hooks, made once per thread rather than once per job. */
+        final Runnable handlerReturned;
+        final @Nullable BooleanSupplier mayTakeNext;
         private final int tier;
         private boolean handedBack;
 
         HandlerThread(int tier, boolean takesNext) {
             this.tier = tier;
             this.takesNext = takesNext;
+            this.handlerReturned = takesNext ? KEEP : this::handBackEarly;
+            this.mayTakeNext = takesNext ? this::beginTake : null;
         }
 
         /**
