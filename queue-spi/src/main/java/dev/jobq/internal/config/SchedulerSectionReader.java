@@ -9,8 +9,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@code scheduler:}. Absent means no scheduler, unless {@code SCHEDULER_ENABLED} turns one on.
- * The factory checks the rest of the section when it is on the classpath; a disabled section whose
- * factory is missing is not an error, since this process does not run it.
+ * The factory checks the rest of the section. A section whose factory is missing is an error even
+ * when disabled: this process still hands long delays and scheduled jobs to the scheduler's store,
+ * and without the factory it would quietly have no scheduler at all.
  */
 final class SchedulerSectionReader {
 
@@ -35,10 +36,12 @@ final class SchedulerSectionReader {
         if (factory.isPresent()) {
             factory.get().validate(section);
         } else {
-            if (enabled && section.has("type")) {
+            if (section.has("type")) {
                 section.problem("type", catalog.unknownScheduler(type));
-            } else if (enabled) {
-                root.problem("scheduler", "is enabled, but: " + catalog.unknownScheduler(type));
+            } else {
+                root.problem("scheduler", (enabled ? "is enabled" : "is written (with enabled: false this process "
+                        + "still hands long delays and scheduled jobs to the scheduler's store)") + ", but: "
+                        + catalog.unknownScheduler(type));
             }
             section.keys().forEach(section::markKnown);
         }

@@ -126,14 +126,9 @@ final class RuntimeAssembly {
                 if (section == null) {
                     return new SchedulerPlan(null, Settings.empty("scheduler"), clock, false);
                 }
-                var factory = catalog.scheduler(section.type());
-                if (factory.isEmpty()) {
-                    if (section.enabled()) {
-                        throw new ConfigException(catalog.unknownScheduler(section.type()));
-                    }
-                    return new SchedulerPlan(null, section.settings(), clock, false);
-                }
-                return new SchedulerPlan(factory.get()::create, section.settings(), clock, section.enabled());
+                JobSchedulerFactory factory = catalog.scheduler(section.type())
+                        .orElseThrow(() -> new ConfigException(catalog.unknownScheduler(section.type())));
+                return new SchedulerPlan(factory::create, section.settings(), clock, section.enabled());
             }
         }
     }

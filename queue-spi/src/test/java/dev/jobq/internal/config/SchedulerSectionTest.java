@@ -72,11 +72,18 @@ class SchedulerSectionTest {
     }
 
     @Test
-    void acceptsADisabledSectionWhoseSchedulerIsMissing() {
-        SchedulerSection scheduler = ConfigLoader.parse("scheduler:\n  jdbcUrl: jdbc:h2:mem:x\n", "jobq.yaml",
-                Map.of(), TestCatalogs.memoryOnly()).scheduler();
+    void namesAnUnknownTypeOfADisabledSection() {
+        assertThat(Load.problems("scheduler:\n  enabled: false\n  type: jdbcc\n  jdbcUrl: jdbc:h2:mem:x\n"))
+                .containsExactly("scheduler.type: unknown scheduler type 'jdbcc' (available: jdbc); check the "
+                        + "spelling, or add the jar that provides it");
+    }
 
-        assertThat(scheduler.enabled()).isFalse();
-        assertThat(scheduler.type()).isEqualTo("jdbc");
+    @Test
+    void refusesADisabledSectionWhoseSchedulerIsMissing() {
+        assertThat(Load.problems("scheduler:\n  jdbcUrl: jdbc:h2:mem:x\n", Map.of(), TestCatalogs.memoryOnly()))
+                .containsExactly("scheduler: is written (with enabled: false this process still hands long delays "
+                        + "and scheduled jobs to the scheduler's store), but: unknown scheduler type 'jdbc' (none is "
+                        + "on the classpath); add dev.jobq:scheduler-jdbc to the classpath (or its jar to the "
+                        + "worker's --handlers directory)");
     }
 }

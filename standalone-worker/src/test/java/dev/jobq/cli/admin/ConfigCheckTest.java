@@ -93,6 +93,16 @@ class ConfigCheckTest {
     }
 
     @Test
+    void unknownSchedulerTypeIsNamedEvenWhenDisabled() throws Exception {
+        var run = check(Map.of(), "scheduler: { enabled: false, type: jdbcc, jdbcUrl: 'jdbc:h2:mem:x', bogusKey: 1 }\n");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("scheduler.type: unknown scheduler type 'jdbcc' (available: jdbc); check "
+                + "the spelling, or add the jar that provides it");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
     void sqsSectionIsCheckedByTheSqsProviderWithoutConnecting() throws Exception {
         var run = check(Map.of(), "provider: { type: sqs, region: us-east-1, deadLetter: bury }\n");
 
