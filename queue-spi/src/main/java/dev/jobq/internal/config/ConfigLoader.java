@@ -8,6 +8,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -55,16 +56,20 @@ public final class ConfigLoader {
     public static JobQueueConfig parse(String yamlText, String sourceName, Map<String, String> env,
                                        ProviderCatalog catalog) {
         Map<String, Object> tree = YamlTreeReader.read(yamlText, sourceName);
-        Settings problems = Settings.of(sourceName, "", Map.of());
-        Map<String, Object> substituted = new EnvSubstitution(env, problems::problem).apply(tree);
-        Settings root = problems.sibling("", substituted);
+        Settings unresolved = Settings.of(sourceName, "", Map.of());
+        var substitution = new EnvSubstitution(env, unresolved::problem);
+        Settings root = Settings.of(sourceName, "", substitution.apply(tree));
 
         EnvironmentOverrides overrides = EnvironmentOverrides.read(env, root);
         Map<String, ProviderSection> providers = ProviderSectionReader.read(root, catalog);
         WorkerSettings worker = WorkerSectionReader.read(root.section("worker"), providers.keySet(), overrides);
         SchedulerSection scheduler = SchedulerSectionReader.read(root, overrides, catalog);
         root.checkNoUnknownKeys();
-        root.throwIfInvalid();
+        List<String> problems = new ArrayList<>(unresolved.problems());
+        problems.addAll(substitution.withoutEchoes(root.problems()));
+        if (!problems.isEmpty()) {
+            throw new ConfigException(sourceName, problems);
+        }
         return new JobQueueConfig(providers, worker, scheduler);
     }
 

@@ -1,9 +1,11 @@
 package dev.jobq.internal.config;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -17,9 +19,11 @@ import org.jspecify.annotations.Nullable;
 final class EnvSubstitution {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern LIST_INDEX = Pattern.compile("(\\[\\d+])+$");
 
     private final Map<String, String> env;
     private final BiConsumer<String, String> problems;
+    private final Set<String> failedKeys = new HashSet<>();
 
     /**
      * @param problems receives (key path, message) for every reference that cannot be resolved
@@ -34,6 +38,17 @@ final class EnvSubstitution {
         Map<String, Object> out = new LinkedHashMap<>();
         top.forEach((key, value) -> out.put(key, value(key, value)));
         return out;
+    }
+
+    /**
+     * {@code problems} without those about a key whose reference failed: the key kept its
+     * {@code ${…}} text, which its section then reports too ("must be a whole number, got
+     * '${WORKERS}'"), saying nothing the reference's own problem did not.
+     */
+    List<String> withoutEchoes(List<String> problems) {
+        return problems.stream()
+                .filter(problem -> failedKeys.stream().noneMatch(key -> problem.startsWith(key + ": ")))
+                .toList();
     }
 
     private @Nullable Object value(String path, @Nullable Object value) {
@@ -57,7 +72,8 @@ final class EnvSubstitution {
 
     /**
      * The substituted text. When a reference fails the text stays as written: the load fails anyway,
-     * and a value that is still there does not add a second "is required" problem.
+     * and a value that is still there does not add a second "is required" problem. The key is noted
+     * so that {@link #withoutEchoes} can drop what its section says about that text.
      */
     private String substitute(String path, String text) {
         var out = new StringBuilder(text.length());
@@ -72,7 +88,7 @@ final class EnvSubstitution {
                 if (close < 0) {
                     problems.accept(path, "'" + text + "' has '${' without a closing '}'; write ${NAME} or "
                             + "${NAME:-default}, or $${ for a literal ${");
-                    return text;
+                    return kept(path, text);
                 }
                 String resolved = resolve(path, text.substring(i + 2, close));
                 failed |= resolved == null;
@@ -83,7 +99,13 @@ final class EnvSubstitution {
                 i++;
             }
         }
-        return failed ? text : out.toString();
+        return failed ? kept(path, text) : out.toString();
+    }
+
+    /** {@code text} unchanged, its key (a list's, for an item) noted as failed. */
+    private String kept(String path, String text) {
+        failedKeys.add(LIST_INDEX.matcher(path).replaceAll(""));
+        return text;
     }
 
     private @Nullable String resolve(String path, String reference) {

@@ -73,8 +73,26 @@ class EnvSubstitutionTest {
 
         assertThat(Load.yaml(yaml, Map.of("EXTRA_QUEUE", "reports")).worker().queues())
                 .containsExactly("default", "reports");
-        assertThat(Load.problems(yaml)).first().isEqualTo("worker.queues[1]: environment variable EXTRA_QUEUE is "
+        assertThat(Load.problems(yaml)).containsExactly("worker.queues[1]: environment variable EXTRA_QUEUE is "
                 + "not set; set it, or give a default with ${EXTRA_QUEUE:-value}");
+    }
+
+    @Test
+    void reportsAFailedReferenceOnceNotAgainAsTheKeysBadValue() {
+        assertThat(Load.problems("""
+                provider: { type: memory, maxHistorySize: "${NOPE_VAR}", leaseDuration: "${LEASE" }
+                worker:
+                  mode: "${1W}"
+                  shutdownTimeout: "${GRACE}"
+                """)).containsExactly(
+                "provider.maxHistorySize: environment variable NOPE_VAR is not set; set it, or give a default with "
+                        + "${NOPE_VAR:-value}",
+                "provider.leaseDuration: '${LEASE' has '${' without a closing '}'; write ${NAME} or ${NAME:-default}, "
+                        + "or $${ for a literal ${",
+                "worker.mode: '${1W}' does not name an environment variable (letters, digits and _); write $${ for a "
+                        + "literal ${",
+                "worker.shutdownTimeout: environment variable GRACE is not set; set it, or give a default with "
+                        + "${GRACE:-value}");
     }
 
     @Test
