@@ -22,27 +22,41 @@ import java.util.Map;
  */
 public final class ConfigLoader {
 
+    /** How a program that calls {@link dev.jobq.JobQueue#fromConfig} chooses another file. */
+    private static final String CHOOSE_ANOTHER_IN_CODE = "pass JobQueue.fromConfig (or JobQueueBuilder.config) the "
+            + "path of a file that exists";
+
     private ConfigLoader() {
     }
 
     /**
-     * Reads and checks {@code file}.
+     * Reads and checks {@code file}, for a program that names it in code.
      *
      * @param env the environment, for substitution and overrides (usually {@code System.getenv()})
      * @throws ConfigException with every problem, or one naming the file when it cannot be read
      */
     public static JobQueueConfig load(Path file, Map<String, String> env, ProviderCatalog catalog) {
+        return load(file, env, catalog, CHOOSE_ANOTHER_IN_CODE);
+    }
+
+    /**
+     * Reads and checks {@code file}.
+     *
+     * @param env           the environment, for substitution and overrides (usually {@code System.getenv()})
+     * @param chooseAnother how the caller's user names another file, said when this one cannot be read
+     * @throws ConfigException with every problem, or one naming the file when it cannot be read
+     */
+    public static JobQueueConfig load(Path file, Map<String, String> env, ProviderCatalog catalog,
+                                      String chooseAnother) {
         String text;
         try {
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
-            throw unreadable(file, "no such file; choose another with --config FILE or the JOBQ_CONFIG environment "
-                    + "variable");
+            throw unreadable(file, "no such file; " + chooseAnother);
         } catch (CharacterCodingException e) {
             throw unreadable(file, "is not UTF-8 text");
         } catch (IOException e) {
-            throw unreadable(file, "cannot be read (" + e + "); choose another with --config FILE or the JOBQ_CONFIG "
-                    + "environment variable");
+            throw unreadable(file, "cannot be read (" + e + "); " + chooseAnother);
         }
         return parse(text, file.toString(), env, catalog);
     }
@@ -83,7 +97,8 @@ public final class ConfigLoader {
         return parse("", "defaults", Map.of(), catalog);
     }
 
+    /** The file's absolute path leads the message; the problem is about the whole file, so no key path. */
     private static ConfigException unreadable(Path file, String problem) {
-        return new ConfigException(file.toString(), List.of(file.toAbsolutePath() + ": " + problem));
+        return new ConfigException(file.toAbsolutePath().toString(), List.of(problem));
     }
 }

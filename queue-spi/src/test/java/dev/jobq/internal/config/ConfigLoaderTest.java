@@ -70,14 +70,24 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void namesAMissingFileAndHowToChooseAnother() {
+    void namesAMissingFileOnceAndHowToChooseAnotherInCode() {
         Path missing = dir.resolve("nope.yaml");
 
         var e = catchThrowableOfType(ConfigException.class,
                 () -> ConfigLoader.load(missing, Map.of(), TestCatalogs.all()));
 
-        assertThat(e.problems()).containsExactly(missing.toAbsolutePath()
-                + ": no such file; choose another with --config FILE or the JOBQ_CONFIG environment variable");
+        assertThat(e).hasMessage(missing.toAbsolutePath() + ": no such file; pass JobQueue.fromConfig (or "
+                + "JobQueueBuilder.config) the path of a file that exists");
+    }
+
+    @Test
+    void givesTheCallersWayToChooseAnotherFile() {
+        Path missing = dir.resolve("nope.yaml");
+
+        var e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(missing, Map.of(), TestCatalogs.all(), "choose another with --config FILE"));
+
+        assertThat(e).hasMessage(missing.toAbsolutePath() + ": no such file; choose another with --config FILE");
     }
 
     @Test
@@ -85,9 +95,9 @@ class ConfigLoaderTest {
         var e = catchThrowableOfType(ConfigException.class,
                 () -> ConfigLoader.load(dir, Map.of(), TestCatalogs.all()));
 
-        assertThat(e.problems()).singleElement().asString()
+        assertThat(e.getMessage())
                 .startsWith(dir.toAbsolutePath() + ": cannot be read (")
-                .endsWith("choose another with --config FILE or the JOBQ_CONFIG environment variable");
+                .endsWith("pass JobQueue.fromConfig (or JobQueueBuilder.config) the path of a file that exists");
     }
 
     @Test

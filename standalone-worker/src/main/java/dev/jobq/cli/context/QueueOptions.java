@@ -49,7 +49,8 @@ public final class QueueOptions {
         try {
             ClassLoader loader = jars != null ? jars.loader() : own;
             Path file = configFile(context.environment());
-            JobQueueConfig checked = ConfigLoader.load(file, context.environment(), ProviderCatalog.load(loader));
+            JobQueueConfig checked = ConfigLoader.load(file, context.environment(), ProviderCatalog.load(loader),
+                    "choose another with --config FILE or the " + CONFIG_VARIABLE + " environment variable");
             return new QueueSetup(context, file, checked, loader, jars);
         } catch (RuntimeException e) {
             if (jars != null) {

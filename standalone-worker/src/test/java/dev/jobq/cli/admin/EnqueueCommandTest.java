@@ -171,7 +171,7 @@ class EnqueueCommandTest {
                 "enqueue", "t", "--payload", "{}", "--config", dir.resolve("absent.yaml").toString());
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains(dir.resolve("absent.yaml").toAbsolutePath() + ": no such file; choose another "
-                + "with --config FILE or the JOBQ_CONFIG environment variable");
+        assertThat(run.err().strip()).isEqualTo(dir.resolve("absent.yaml").toAbsolutePath() + ": no such file; "
+                + "choose another with --config FILE or the JOBQ_CONFIG environment variable");
     }
 }
