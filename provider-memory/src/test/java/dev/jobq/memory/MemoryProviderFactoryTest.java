@@ -81,6 +81,21 @@ class MemoryProviderFactoryTest {
     }
 
     @Test
+    @DisplayName("a size too large for a payload gets the range, whatever its unit")
+    void namesTheRangeOfATooLargeSize() {
+        Settings settings = Settings.of("jobq.yaml", "provider", Map.of("maxPayloadBytes", "2GiB"));
+        Settings huge = Settings.of("jobq.yaml", "queues.big", Map.of("maxPayloadBytes", "99999999999999999999"));
+
+        new MemoryProviderFactory().validate(settings);
+        new MemoryProviderFactory().validate(huge);
+
+        assertThat(settings.problems()).containsExactly(
+                "provider.maxPayloadBytes: must be between 1 and 2147483647 bytes, got 2147483648");
+        assertThat(huge.problems()).containsExactly(
+                "queues.big.maxPayloadBytes: must be between 1 and 2147483647 bytes, got '99999999999999999999'");
+    }
+
+    @Test
     @DisplayName("validate records problems without creating anything")
     void validateOnlyRecords() {
         Settings settings = Settings.of("jobq.yaml", "queues.reports", Map.of("leaseDuration", "2d"));

@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Settings {
 
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib|gb|gib)?",
+            Pattern.CASE_INSENSITIVE);
 
     private final String source;
     private final String path;
@@ -207,7 +208,10 @@ public final class Settings {
         return value;
     }
 
-    /** A size in bytes: a number, or with a unit {@code KiB}, {@code MiB} (also {@code KB}, {@code MB}). */
+    /**
+     * A size in bytes: a number, or with a unit {@code KiB}, {@code MiB}, {@code GiB} (also {@code KB},
+     * {@code MB}, {@code GB}).
+     */
     public long bytes(String key, long defaultValue, long min, long max) {
         Object value = take(key);
         if (value == null) {
@@ -218,15 +222,23 @@ public final class Settings {
             problem(key, "must be a size such as 262144, 256KiB or 1MiB, got '" + value + "'");
             return defaultValue;
         }
-        long amount = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
-        long size = switch (unit) {
-            case "kb", "kib" -> amount * 1024;
-            case "mb", "mib" -> amount * 1024 * 1024;
-            default -> amount;
+        long multiplier = switch (unit) {
+            case "kb", "kib" -> 1024L;
+            case "mb", "mib" -> 1024L * 1024;
+            case "gb", "gib" -> 1024L * 1024 * 1024;
+            default -> 1;
         };
+        String range = "must be between " + min + " and " + max + " bytes, got ";
+        long size;
+        try {
+            size = Math.multiplyExact(Long.parseLong(m.group(1)), multiplier);
+        } catch (ArithmeticException | NumberFormatException tooLargeForALong) {
+            problem(key, range + "'" + value + "'");
+            return defaultValue;
+        }
         if (size < min || size > max) {
-            problem(key, "must be between " + min + " and " + max + " bytes, got " + size);
+            problem(key, range + size);
             return defaultValue;
         }
         return size;
