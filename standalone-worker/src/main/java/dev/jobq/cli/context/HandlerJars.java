@@ -7,8 +7,10 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 
 /**
  * The jars of a {@code --handlers} directory (its {@code *.jar} files, not its subdirectories) in one
@@ -27,7 +29,8 @@ final class HandlerJars implements AutoCloseable {
     }
 
     /**
-     * @throws CommandFailure (usage) when {@code directory} is missing, is not a directory, or holds no jar
+     * @throws CommandFailure (usage) when {@code directory} is missing, is not a directory, holds no jar,
+     *                        or holds a {@code .jar} file that cannot be read as one
      */
     static HandlerJars open(Path directory, ClassLoader parent) {
         Path dir = directory.toAbsolutePath().normalize();
@@ -50,8 +53,28 @@ final class HandlerJars implements AutoCloseable {
             throw CommandFailure.usage("--handlers " + dir + ": holds no .jar file; copy the jar with your "
                     + "JobHandlerModule (named in META-INF/services/dev.jobq.JobHandlerModule) into it");
         }
+        checkReadable(dir, jars);
         URL[] urls = jars.stream().map(HandlerJars::url).toArray(URL[]::new);
         return new HandlerJars(jars, new URLClassLoader("jobq-handlers", urls, parent));
+    }
+
+    /**
+     * A class loader skips a jar it cannot open without a word, and its modules and providers would
+     * then be missing with no reason given.
+     */
+    private static void checkReadable(Path dir, List<Path> jars) {
+        List<String> unreadable = new ArrayList<>();
+        for (Path jar : jars) {
+            try {
+                new ZipFile(jar.toFile()).close();
+            } catch (IOException e) {
+                unreadable.add(jar.getFileName() + " (" + e.getMessage() + ")");
+            }
+        }
+        if (!unreadable.isEmpty()) {
+            throw CommandFailure.usage("--handlers " + dir + ": cannot read as a jar: " + String.join(", ", unreadable)
+                    + "; replace it with a jar built by your build tool, or remove it from the directory");
+        }
     }
 
     private static URL url(Path jar) {

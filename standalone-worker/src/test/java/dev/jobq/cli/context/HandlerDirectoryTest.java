@@ -126,4 +126,17 @@ class HandlerDirectoryTest {
         assertThat(run.err()).contains("handler module failed to load:")
                 .contains("plugin.missing.NoSuchModule not found");
     }
+
+    @Test
+    void aJarThatIsNoJarIsAUsageErrorNamingIt() throws Exception {
+        Files.writeString(handlers.resolve("bad.jar"), "not a zip");
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+
+        var run = CommandRun.of("config", "check", "--config", config.toString(), "--handlers", handlers.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--handlers " + handlers.toAbsolutePath().normalize()
+                        + ": cannot read as a jar: bad.jar (")
+                .contains("; replace it with a jar built by your build tool, or remove it from the directory");
+    }
 }
