@@ -4,6 +4,10 @@ import dev.jobq.ConfigException;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.JobHandlerRegistry;
 import dev.jobq.JobQueueException;
+import java.net.URISyntaxException;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -12,6 +16,7 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,22 +37,61 @@ public final class HandlerModules {
     public static List<JobHandlerModule> find(ClassLoader classLoader) {
         List<JobHandlerModule> modules = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        var iterator = ServiceLoader.load(JobHandlerModule.class, classLoader).iterator();
+        var iterator = ServiceLoader.load(JobHandlerModule.class, classLoader).stream().iterator();
         while (true) {
+            ServiceLoader.Provider<JobHandlerModule> provider;
             try {
                 if (!iterator.hasNext()) {
                     break;
                 }
-                modules.add(iterator.next());
+                provider = iterator.next();
             } catch (ServiceConfigurationError e) {
-                problems.add("handler module failed to load: " + e.getMessage()
-                        + "; check that its jar and the jars it needs are on the class path or in --handlers");
+                problems.add(failedToLoad(e, null));
+                continue;
+            }
+            try {
+                modules.add(provider.get());
+            } catch (ServiceConfigurationError e) {
+                problems.add(failedToLoad(e, provider.type()));
             }
         }
         if (!problems.isEmpty()) {
             throw new ConfigException("handler modules", problems);
         }
         return modules;
+    }
+
+    /**
+     * The loader's message, then what went wrong underneath it (a constructor's exception, a class
+     * its jar lacks) and the jar the module came from, when its class was found.
+     */
+    private static String failedToLoad(ServiceConfigurationError e, @Nullable Class<?> moduleClass) {
+        var text = new StringBuilder("handler module failed to load: ").append(e.getMessage());
+        Throwable root = e.getCause();
+        while (root != null && root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != null) {
+            text.append(": ").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage());
+        }
+        CodeSource source = moduleClass == null ? null : moduleClass.getProtectionDomain().getCodeSource();
+        if (source != null && source.getLocation() != null) {
+            text.append(" (from ").append(location(source)).append(')');
+        }
+        if (root == null || root instanceof LinkageError || root instanceof ClassNotFoundException) {
+            text.append("; check that its jar and the jars it needs are on the class path or in --handlers");
+        } else {
+            text.append("; the module threw this while it was created: fix what it says, or remove its jar");
+        }
+        return text.toString();
+    }
+
+    private static String location(CodeSource source) {
+        try {
+            return Path.of(source.getLocation().toURI()).toString();
+        } catch (URISyntaxException | IllegalArgumentException | FileSystemNotFoundException e) {
+            return source.getLocation().toString();
+        }
     }
 
     /**

@@ -128,6 +128,36 @@ class HandlerDirectoryTest {
     }
 
     @Test
+    void aModuleWhoseConstructorThrowsIsNamedWithTheCauseAndItsJar() throws Exception {
+        Path throwing = dir.resolve("throwing");
+        new JarBuilder().compile(dir.resolve("build-throwing"), Map.of("thr.ThrowingModule", """
+                        package thr;
+
+                        public final class ThrowingModule implements dev.jobq.JobHandlerModule {
+                            public ThrowingModule() {
+                                throw new IllegalStateException("cannot init: missing DB_URL");
+                            }
+
+                            @Override
+                            public void register(dev.jobq.JobHandlerRegistry registry) {
+                            }
+                        }
+                        """))
+                .service(JobHandlerModule.class, "thr.ThrowingModule")
+                .writeTo(throwing.resolve("thr.jar"));
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building(), new ManualStop()),
+                "run", "--config", config.toString(), "--handlers", throwing.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("handler module failed to load: dev.jobq.JobHandlerModule: Provider "
+                + "thr.ThrowingModule could not be instantiated: IllegalStateException: cannot init: missing DB_URL "
+                + "(from " + throwing.resolve("thr.jar").toAbsolutePath().normalize() + "); the module threw this "
+                + "while it was created: fix what it says, or remove its jar");
+    }
+
+    @Test
     void aJarThatIsNoJarIsAUsageErrorNamingIt() throws Exception {
         Files.writeString(handlers.resolve("bad.jar"), "not a zip");
         Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
