@@ -16,13 +16,28 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * How option values are read: durations as the config file writes them, instants in ISO-8601,
+ * How option values are read: job types not blank, durations as the config file writes them, instants in ISO-8601,
  * payloads as JSON passed through untouched, time zones by IANA name. A bad value becomes a usage
  * error naming the option, the value and the accepted form.
  */
 final class Arguments {
 
     private Arguments() {
+    }
+
+    /**
+     * A job type: not blank, so that the mistake (an empty shell variable, say) is a usage error with
+     * the fix, not a failure of the enqueue.
+     */
+    static final class JobTypeArgument implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            if (value.isBlank()) {
+                throw new TypeConversionException("the job type is empty; give the type a handler registers, e.g. "
+                        + "email:send (jobq run lists its handlers' types when it starts)");
+            }
+            return value;
+        }
     }
 
     /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d} or ISO-8601 ({@code PT30S}). */

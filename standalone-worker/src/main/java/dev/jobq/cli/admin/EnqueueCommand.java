@@ -28,7 +28,8 @@ public final class EnqueueCommand extends QueueCommand {
     @Mixin
     private JobOptionsMixin jobOptions;
 
-    @Parameters(index = "0", paramLabel = "TYPE", description = "The job type, e.g. email:send.")
+    @Parameters(index = "0", paramLabel = "TYPE", converter = Arguments.JobTypeArgument.class,
+                description = "The job type, e.g. email:send.")
     private String type;
 
     @Option(names = "--payload", required = true, paramLabel = "JSON", converter = Arguments.JsonArgument.class,

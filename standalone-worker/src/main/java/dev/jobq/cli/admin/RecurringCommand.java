@@ -56,7 +56,8 @@ public final class RecurringCommand extends CommandGroup {
         private JobOptionsMixin jobOptions;
         @Parameters(index = "0", paramLabel = "NAME", description = "Its unique name, e.g. daily-digest.")
         private String name;
-        @Parameters(index = "1", paramLabel = "TYPE", description = "The job type each occurrence has.")
+        @Parameters(index = "1", paramLabel = "TYPE", converter = Arguments.JobTypeArgument.class,
+                description = "The job type each occurrence has.")
         private String type;
         @Option(names = "--schedule", required = true, paramLabel = "SCHEDULE",
                 description = "5-field cron ('0 9 * * *'), @hourly..@yearly, or 'every N minutes'.")

@@ -46,7 +46,8 @@ public final class ScheduleCommand extends CommandGroup {
     static final class Add extends QueueCommand {
         @Mixin
         private JobOptionsMixin jobOptions;
-        @Parameters(index = "0", paramLabel = "TYPE", description = "The job type.")
+        @Parameters(index = "0", paramLabel = "TYPE", converter = Arguments.JobTypeArgument.class,
+                description = "The job type.")
         private String type;
         @Option(names = "--at", required = true, paramLabel = "INSTANT", converter = Arguments.InstantArgument.class,
                 description = "When to enqueue it, e.g. 2026-12-25T09:00:00Z.")

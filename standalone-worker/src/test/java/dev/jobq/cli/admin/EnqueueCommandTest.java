@@ -97,6 +97,15 @@ class EnqueueCommandTest {
     }
 
     @Test
+    void blankJobTypeIsAUsageErrorWithTheFix() {
+        var run = shared.run("enqueue", "", "--payload", "{}");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Invalid value for positional parameter at index 0 (TYPE): the job type is "
+                + "empty; give the type a handler registers, e.g. email:send");
+    }
+
+    @Test
     void missingPayloadIsAUsageError() {
         var run = shared.run("enqueue", "email:send");
 
