@@ -23,7 +23,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -98,6 +100,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        requireDistinctQueues();
         PrintWriter out = spec.commandLine().getOut();
         try (QueueSetup setup = queueOptions.setup(context);
              QueueSession session = setup.open(builder -> {
@@ -139,6 +142,20 @@ public final class RunCommand implements Callable<Integer> {
             out.println("jobq run: stopped");
             out.flush();
             return 0;
+        }
+    }
+
+    /** As {@code worker.queues} in the file: a queue named twice is a mistake, not a higher preference. */
+    private void requireDistinctQueues() {
+        if (queues == null) {
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        for (String queue : queues) {
+            if (!seen.add(queue)) {
+                throw new ParameterException(spec.commandLine(), "--queues lists '" + queue + "' twice; name each "
+                        + "queue once");
+            }
         }
     }
 

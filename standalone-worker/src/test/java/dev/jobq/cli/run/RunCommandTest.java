@@ -172,6 +172,18 @@ class RunCommandTest {
     }
 
     @Test
+    void queueNamedTwiceInQueuesIsAUsageError() throws Exception {
+        Path file = config("provider: { type: memory }\n");
+
+        int status = start(Map.of(), "run", "--config", file.toString(), "--queues", "default,default")
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("--queues lists 'default' twice; name each queue once");
+        assertThat(built.get()).as("nothing was built").isNull();
+    }
+
+    @Test
     void portOutOfRangeIsAUsageError() throws Exception {
         int status = start(Map.of(), "run", "--http-port", "70000").get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
