@@ -2,6 +2,8 @@ package dev.jobq.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,8 +33,46 @@ class JobqCommandTest {
         var run = CommandRun.of(args);
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).startsWith("Usage: jobq " + command);
+        assertThat(run.out()).contains("Usage: jobq " + command);
         assertThat(run.err()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--help", "schedule --help", "recurring --help", "dead-letters --help", "config --help"})
+    void commandListsGiveEachCommandAWholeSentence(String help) {
+        var run = CommandRun.of(help.split(" "));
+
+        assertThat(commandSummaries(run.out())).isNotEmpty().allSatisfy((command, summary) ->
+                assertThat(summary).as(command).endsWith("."));
+    }
+
+    @Test
+    void aCommandsOwnHelpHasItsSummaryAndTheDetails() {
+        var run = CommandRun.of("run", "--help");
+
+        assertThat(run.out()).startsWith("Runs a worker on the configured queues until TERM or INT.")
+                .contains("Usage: jobq run").contains("a second TERM or INT exits at once.");
+    }
+
+    /** The "Commands:" section of a help text: each command with its summary, wrapped lines joined. */
+    private static Map<String, String> commandSummaries(String help) {
+        Map<String, String> summaries = new LinkedHashMap<>();
+        String current = null;
+        boolean inCommands = false;
+        for (String line : help.split("\\R")) {
+            if (line.equals("Commands:")) {
+                inCommands = true;
+            } else if (inCommands && line.isBlank()) {
+                break;
+            } else if (inCommands && line.matches(" {2}\\S.*")) {
+                String[] nameAndSummary = line.strip().split("\\s+", 2);
+                current = nameAndSummary[0];
+                summaries.put(current, nameAndSummary.length > 1 ? nameAndSummary[1] : "");
+            } else if (inCommands && current != null) {
+                summaries.merge(current, line.strip(), (before, more) -> before + " " + more);
+            }
+        }
+        return summaries;
     }
 
     @ParameterizedTest
@@ -57,7 +97,8 @@ class JobqCommandTest {
         var run = CommandRun.of("demo", "--help");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).startsWith("Usage: jobq demo").contains("--jobs=N", "--concurrency=N", "default: 200");
+        assertThat(run.out()).startsWith("Runs a self-contained demo")
+                .contains("Usage: jobq demo", "--jobs=N", "--concurrency=N", "default: 200");
     }
 
     @Test
@@ -65,7 +106,7 @@ class JobqCommandTest {
         var run = CommandRun.of("help", "demo");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).startsWith("Usage: jobq demo");
+        assertThat(run.out()).startsWith("Runs a self-contained demo").contains("Usage: jobq demo");
     }
 
     @Test

@@ -25,8 +25,10 @@ public final class ConfigCommand extends CommandGroup {
 
     /** {@code jobq config check}. */
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = {"Checks the config file with the environment's overrides, as a worker would read it,",
-                    "without connecting anywhere; prints what it configures, or every problem and exits 2."})
+            header = "Checks the config file without connecting; prints what it configures.",
+            description = {"Reads the config file with the environment's overrides, as a worker",
+                    "would, without connecting anywhere; prints what it configures, or every",
+                    "problem and exits 2."})
     static final class Check implements Callable<Integer> {
         private final CommandContext context;
         @Spec

@@ -21,8 +21,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "enqueue",
         mixinStandardHelpOptions = true,
-        description = {"Enqueues one job and prints its id. The payload is passed on as the JSON given;",
-                "the worker's handler binds it to its payload class."})
+        header = "Enqueues one job and prints its id.",
+        description = {"The payload is passed on as the JSON given; the worker's handler binds it",
+                "to its payload class."})
 public final class EnqueueCommand extends QueueCommand {
 
     @Mixin

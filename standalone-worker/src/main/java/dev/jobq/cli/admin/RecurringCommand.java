@@ -49,8 +49,8 @@ public final class RecurringCommand extends CommandGroup {
 
     /** {@code jobq recurring add NAME TYPE --schedule S}. */
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = {"Registers a recurring job, or updates the one with this name (an unchanged schedule",
-                    "keeps its next run)."})
+            header = "Registers a recurring job, or updates the one with this name.",
+            description = "Updating a job with an unchanged schedule keeps its next run.")
     static final class Add extends QueueCommand {
         @Mixin
         private JobOptionsMixin jobOptions;

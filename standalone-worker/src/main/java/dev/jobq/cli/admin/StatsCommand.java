@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "stats",
         mixinStandardHelpOptions = true,
-        description = {"Prints each queue's counts: waiting, delayed and dead from the provider ('?' where it",
-                "cannot tell). What workers ran is in their /health and /metrics."})
+        header = "Prints each queue's waiting, delayed and dead counts.",
+        description = {"The counts come from the provider ('?' where it cannot tell). What workers",
+                "ran is in their /health and /metrics."})
 public final class StatsCommand extends QueueCommand {
 
     @Option(names = "--queue", paramLabel = "QUEUE", description = "Only this queue.")

@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
+        header = "Runs a self-contained demo on the in-memory provider.",
         description = {
                 "Runs a mix of jobs on the in-memory provider: plain emails, flaky calls that fail twice and",
                 "then succeed, tasks that always fail and end dead-lettered, delayed reports, high-priority",

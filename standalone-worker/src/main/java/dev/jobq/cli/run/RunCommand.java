@@ -45,9 +45,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "run",
         mixinStandardHelpOptions = true,
+        header = "Runs a worker on the configured queues until TERM or INT.",
         description = {
-                "Runs a worker: consumes the configured queues with the handlers of every JobHandlerModule on the",
-                "class path and in --handlers DIR, and fires the scheduler when scheduler.enabled is true.",
+                "Consumes the configured queues with the handlers of every JobHandlerModule",
+                "on the class path and in --handlers DIR, and fires the scheduler when",
+                "scheduler.enabled is true.",
                 "TERM or INT drains (no new jobs; running ones finish or are released within",
                 "worker.shutdownTimeout) and exits 0; a second TERM or INT exits at once."})
 public final class RunCommand implements Callable<Integer> {
