@@ -344,8 +344,15 @@ public final class Worker implements AutoCloseable {
                     released.merge(run.queueName(), 1, Integer::sum);
                 }
             }
-            log.warn("jobq worker: shutdownTimeout {} passed with handlers still running; released {} unfinished "
-                    + "job(s) for redelivery", settings.shutdownTimeout(), released.values().stream().mapToInt(i -> i).sum());
+            int count = released.values().stream().mapToInt(i -> i).sum();
+            if (count > 0) {
+                log.warn("jobq worker: shutdownTimeout {} passed with handlers still running; released {} unfinished "
+                        + "job(s) for redelivery", settings.shutdownTimeout(), count);
+            } else {
+                // E.g. only acknowledgements still in flight: nothing was left to release.
+                log.warn("jobq worker: shutdownTimeout {} passed before every attempt was settled with the provider; "
+                        + "no unfinished job was left to release", settings.shutdownTimeout());
+            }
         }
         watchdog.close();
         for (QueueBinding queue : queues) {
