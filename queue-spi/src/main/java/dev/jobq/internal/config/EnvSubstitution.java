@@ -43,11 +43,14 @@ final class EnvSubstitution {
     /**
      * {@code problems} without those about a key whose reference failed: the key kept its
      * {@code ${…}} text, which its section then reports too ("must be a whole number, got
-     * '${WORKERS}'"), saying nothing the reference's own problem did not.
+     * '${WORKERS}'"), saying nothing the reference's own problem did not; nor those about keys
+     * inside such a key (a section written as one reference, then missing its required keys).
      */
     List<String> withoutEchoes(List<String> problems) {
         return problems.stream()
-                .filter(problem -> failedKeys.stream().noneMatch(key -> problem.startsWith(key + ": ")))
+                .filter(problem -> failedKeys.stream().noneMatch(key -> problem.startsWith(key + ": ")
+                        // a whole section written as one failed reference: what its reader missed in it
+                        || problem.startsWith(key + ".") || problem.startsWith(key + "[")))
                 .toList();
     }
 

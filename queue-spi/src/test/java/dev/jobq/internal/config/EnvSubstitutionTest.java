@@ -96,6 +96,15 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void reportsASectionWrittenAsAFailedReferenceOnceNotAgainAsItsMissingKeys() {
+        assertThat(Load.problems("""
+                provider: ${PROVIDER_SECTION}
+                """)).containsExactly(
+                "provider: environment variable PROVIDER_SECTION is not set; set it, or give a default with "
+                        + "${PROVIDER_SECTION:-value}");
+    }
+
+    @Test
     void feedsSubstitutedTextToTypedKeys() {
         JobQueueConfig config = Load.yaml("""
                 worker:
