@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The accepted ranges of the core's durations, shared by the file, the environment overrides and
@@ -35,14 +36,23 @@ public final class Limits {
 
     /** The builder's {@code workerQueues}: each queue listed once, as the file requires. */
     public static List<String> requireDistinctQueues(List<String> queues) {
+        String repeated = firstRepeated(queues);
+        if (repeated != null) {
+            throw new IllegalArgumentException("workerQueues lists '" + repeated + "' twice; list each queue once, "
+                    + "in the order they are served");
+        }
+        return queues;
+    }
+
+    /** The first queue listed a second time, or null when each is listed once (also for {@code jobq run --queues}). */
+    public static @Nullable String firstRepeated(List<String> queues) {
         Set<String> seen = new HashSet<>();
         for (String queue : queues) {
             if (!seen.add(queue)) {
-                throw new IllegalArgumentException("workerQueues lists '" + queue + "' twice; list each queue once, "
-                        + "in the order they are served");
+                return queue;
             }
         }
-        return queues;
+        return null;
     }
 
     private static Duration requireWithin(String name, Duration value, Duration min, Duration max, String why) {

@@ -10,6 +10,7 @@ import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.cli.context.StopSignals;
 import dev.jobq.cli.http.HealthCheck;
 import dev.jobq.cli.http.OpsServer;
+import dev.jobq.internal.config.Limits;
 import dev.jobq.internal.config.SchedulerSection;
 import dev.jobq.internal.config.WorkerSettings;
 import dev.jobq.metrics.AttemptOutcomeListener;
@@ -23,9 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -149,15 +148,10 @@ public final class RunCommand implements Callable<Integer> {
 
     /** As {@code worker.queues} in the file: a queue named twice is a mistake, not a higher preference. */
     private void requireDistinctQueues() {
-        if (queues == null) {
-            return;
-        }
-        Set<String> seen = new HashSet<>();
-        for (String queue : queues) {
-            if (!seen.add(queue)) {
-                throw new ParameterException(spec.commandLine(), "--queues lists '" + queue + "' twice; name each "
-                        + "queue once");
-            }
+        String repeated = queues == null ? null : Limits.firstRepeated(queues);
+        if (repeated != null) {
+            throw new ParameterException(spec.commandLine(), "--queues lists '" + repeated + "' twice; name each "
+                    + "queue once");
         }
     }
 
