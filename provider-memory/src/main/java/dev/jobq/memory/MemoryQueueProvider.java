@@ -349,15 +349,37 @@ final class MemoryQueueProvider implements QueueProvider {
         return Optional.of(deadLetterView);
     }
 
+    /**
+     * Closes the queue. Its unfinished jobs end with it: a memory queue keeps them in this process
+     * only, so closing one that still holds jobs (waiting, delayed, or released by a worker that
+     * stopped) says how many are dropped, rather than letting a job released "for redelivery" or
+     * handed on by a scheduler vanish without a word.
+     */
     @Override
     public void close() {
         lockQuickly();
         try {
+            if (!closed) {
+                warnOfDroppedJobs(now());
+            }
             closed = true;
             changed.signalAll();
         } finally {
             lock.unlock();
         }
+    }
+
+    private void warnOfDroppedJobs(long now) {
+        promoteDue(now);
+        int waiting = ready.size();
+        int delayed = timed.size() - activeCount;
+        if (waiting + delayed + activeCount == 0) {
+            return;
+        }
+        log.warn("memory queue '{}' closed with {} unfinished job(s) ({} waiting, {} delayed, {} leased); they are "
+                + "dropped: a memory queue keeps jobs in this process only. Use a durable provider such as sqs to "
+                + "keep jobs across a stop or restart", queueName, waiting + delayed + activeCount, waiting, delayed,
+                activeCount);
     }
 
     @Override

@@ -398,6 +398,38 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("closing a queue that still holds jobs warns that they are dropped, with how many of each kind")
+    void closingWithUnfinishedJobsWarnsThatTheyAreDropped() {
+        Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
+        var appender = new ListAppender<ILoggingEvent>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            QueueProvider empty = provider();
+            empty.enqueue(job(), Duration.ZERO);
+            empty.acknowledge(receiveOne(empty));
+            empty.close();
+            assertThat(appender.list).as("nothing is dropped from a queue whose jobs all finished").isEmpty();
+
+            QueueProvider provider = provider();
+            provider.enqueue(job(), Duration.ZERO);
+            provider.enqueue(job(), Duration.ZERO);
+            provider.enqueue(job(), Duration.ofHours(1));
+            receiveOne(provider);
+            provider.close();
+            provider.close();
+
+            assertThat(appender.list).as("once, at the first close").singleElement().satisfies(event -> {
+                assertThat(event.getLevel()).isEqualTo(Level.WARN);
+                assertThat(event.getFormattedMessage()).contains("memory queue 'unit'",
+                        "3 unfinished job(s) (1 waiting, 1 delayed, 1 leased)", "dropped", "sqs");
+            });
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
     @DisplayName("beyond maxDeadLetters the oldest dead letter is dropped with a warning naming it")
     void deadLettersAreBoundedWithAWarning() {
         Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
