@@ -1,10 +1,11 @@
 package dev.jobq.sqs;
 
 import dev.jobq.JobQueueException;
+import dev.jobq.spi.DurationFormat;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,8 +27,10 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * its poll is <em>not</em> cut short, because SQS may still hand a message to a poll whose client
  * has gone, and that message would then wait out its visibility timeout with the delivery counted.
  * Instead the poll runs to its end and whatever it gets goes to {@code orphans}, which hands it
- * back (released, not counted). {@link #close(Duration)} waits for the polls in flight, at most
- * their wait time.
+ * back (released, not counted). {@link #close(Duration)} waits for the polls in flight, each at most
+ * until its own wait time has passed and a margin more: a poll that does not answer by then (SQS
+ * unreachable, the connection hanging) is given up on, not waited for up to the longest wait SQS
+ * allows.
  */
 final class LongPolls {
 
@@ -37,7 +40,8 @@ final class LongPolls {
     private final SqsQueue queue;
     private final Consumer<List<Message>> orphans;
     private final ThreadFactory threads;
-    private final Set<CompletableFuture<Void>> unsettled = ConcurrentHashMap.newKeySet();
+    /** The polls whose messages are not yet handed on, each with the {@link System#nanoTime()} its wait ends at. */
+    private final Map<CompletableFuture<Void>, Long> unsettled = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> closing = new CompletableFuture<>();
 
     LongPolls(SqsClient sqs, SqsQueue queue, Consumer<List<Message>> orphans) {
@@ -60,7 +64,7 @@ final class LongPolls {
         }
         var call = new CompletableFuture<List<Message>>();
         var settled = new CompletableFuture<Void>();
-        unsettled.add(settled);
+        unsettled.put(settled, System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds));
         settled.whenComplete((ignored, error) -> unsettled.remove(settled));
         threads.newThread(() -> {
             try {
@@ -117,21 +121,27 @@ final class LongPolls {
     }
 
     /**
-     * Wakes every waiting caller, refuses new polls, and waits up to {@code timeout} for the polls in
-     * flight to end and their messages to be handed back.
+     * Wakes every waiting caller, refuses new polls, and waits for the polls in flight to end and
+     * their messages to be handed back: until the latest of their waits ends, and {@code margin} more.
      */
-    void close(Duration timeout) {
+    void close(Duration margin) {
         closing.complete(null);
+        Map<CompletableFuture<Void>, Long> inFlight = Map.copyOf(unsettled);
+        if (inFlight.isEmpty()) {
+            return;
+        }
+        long waitsEnd = inFlight.values().stream().reduce((a, b) -> a - b > 0 ? a : b).orElseThrow();
+        long timeoutNanos = Math.max(0, waitsEnd - System.nanoTime()) + margin.toNanos();
         try {
-            CompletableFuture.allOf(unsettled.toArray(CompletableFuture[]::new))
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(inFlight.keySet().toArray(CompletableFuture[]::new))
+                    .get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
             log.debug("a long poll of {} ended with an error while closing", queue.label(), e);
         } catch (TimeoutException e) {
-            log.warn("{}: a long poll did not end within {}; a message it takes comes back after its visibility "
-                    + "timeout, with that delivery counted", queue.label(), timeout);
+            log.warn("{}: a long poll did not end within {} after its wait; a message it takes comes back after its "
+                    + "visibility timeout, with that delivery counted", queue.label(), DurationFormat.format(margin));
         }
     }
 }

@@ -45,6 +45,8 @@ final class SqsQueueProvider implements QueueProvider {
     private static final Logger log = LoggerFactory.getLogger(SqsQueueProvider.class);
     /** SQS holds a per-message delay of at most 15 minutes. */
     static final Duration MAX_DELAY = Duration.ofMinutes(15);
+    /** How long past its wait a long poll in flight at close is waited for, for SQS's answer to arrive. */
+    static final Duration POLL_ANSWER_MARGIN = Duration.ofSeconds(10);
 
     private final SqsConnection connection;
     private final SqsQueue queue;
@@ -277,7 +279,7 @@ final class SqsQueueProvider implements QueueProvider {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            polls.close(waitTime.plusSeconds(10));
+            polls.close(POLL_ANSWER_MARGIN);
             connection.close();
         }
     }
