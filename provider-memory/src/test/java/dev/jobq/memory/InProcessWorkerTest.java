@@ -409,6 +409,44 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("a provider that does not answer the release of a job running past shutdownTimeout does not hold close()")
+    void unansweredReleaseDoesNotHoldShutdown() throws Exception {
+        var answer = new CountDownLatch(1);
+        var releaseCalled = new CountDownLatch(1);
+        QueueProvider silentOnRelease = new ForwardingQueueProvider(memoryProvider(Map.of())) {
+            @Override
+            public void release(ReceivedJob job) {
+                // as SQS out of reach: the SDK tries each call for minutes
+                releaseCalled.countDown();
+                awaitIgnoringInterrupts(answer);
+                super.release(job);
+            }
+        };
+        JobQueue jobs = queue(silentOnRelease, 1, Duration.ofMillis(200));
+        var started = new CountDownLatch(1);
+        jobs.registerJobHandler("long", Work.class, (job, ctx) -> {
+            started.countDown();
+            new CountDownLatch(1).await();
+        });
+        jobs.start();
+        String id = jobs.enqueue("long", new Work(1), EnqueueOptions.builder().timeout(Duration.ofMinutes(5)).build());
+        assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+        Thread closer = Thread.ofVirtual().start(jobs::close);
+        try {
+            assertThat(releaseCalled.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(closer.join(Duration.ofSeconds(20))).as("close() returned while the release has no answer")
+                    .isTrue();
+            assertThat(events.all(JobEvent.WorkerStopped.class)).extracting(JobEvent.WorkerStopped::released)
+                    .containsExactly(1);
+        } finally {
+            answer.countDown();
+        }
+        assertThat(events.awaitCount(JobEvent.Released.class, 1)).extracting(JobEvent.Released::jobId)
+                .as("released once the provider answers").containsExactly(id);
+    }
+
+    @Test
     @DisplayName("NonRetryableJobException goes dead at once, whatever attempts remain")
     void nonRetryableGoesDeadAtOnce() {
         JobQueue jobs = queue(memoryProvider(Map.of()), 2, Duration.ofSeconds(5));

@@ -274,12 +274,20 @@ final class AttemptRun implements JobContext, Runnable {
                 backoff, delivery.envelope().type()), null);
     }
 
-    /** Called at shutdown: hands the job back unfinished. True if it was still running. */
-    boolean releaseForShutdown() {
+    /**
+     * Called at shutdown: ends a running attempt unfinished (cancels it and interrupts its handler).
+     * True if it was still running; its job is then handed back with {@link #releaseCancelled()}.
+     */
+    boolean cancelForShutdown() {
         if (!state.compareAndSet(State.RUNNING, State.RELEASED)) {
             return false;
         }
         cancel();
+        return true;
+    }
+
+    /** Hands the job of an attempt {@linkplain #cancelForShutdown() cancelled at shutdown} back to the provider. */
+    void releaseCancelled() {
         try {
             queue.provider().release(delivery);
         } catch (RuntimeException e) {
@@ -294,7 +302,6 @@ final class AttemptRun implements JobContext, Runnable {
         } finally {
             settled = true;
         }
-        return true;
     }
 
     /**

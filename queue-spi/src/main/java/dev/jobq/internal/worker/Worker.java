@@ -2,6 +2,7 @@ package dev.jobq.internal.worker;
 
 import dev.jobq.JobEvent;
 import dev.jobq.internal.config.WorkerSettings;
+import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Feature;
 import dev.jobq.spi.ReceivedJob;
 import java.time.Duration;
@@ -44,6 +45,8 @@ public final class Worker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     private static final Duration LOOP_EXIT_WAIT = Duration.ofSeconds(5);
+    /** How long close() waits for the releases of jobs still running past shutdownTimeout. */
+    static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
     /**
      * Handler threads that may settle after handing their permit back, per permit: two, so that one
      * batch's acknowledgements may still be on the wire when the next batch's handlers return (one
@@ -76,6 +79,7 @@ public final class Worker implements AutoCloseable {
     private final List<PollLoop> loops = new ArrayList<>();
     private final List<Thread> loopThreads = new ArrayList<>();
     private final Map<String, ThreadFactory> handlerThreads = new HashMap<>();
+    private final ThreadFactory releases = Thread.ofVirtual().name("jobq-release-", 0).factory();
     private boolean started;
     private boolean closed;
     /** Set first in close(): handler threads take no further job, and signal when they end. */
@@ -339,11 +343,14 @@ public final class Worker implements AutoCloseable {
         boolean drained = awaitRunsSettled(settings.shutdownTimeout());
         Map<String, Integer> released = new HashMap<>();
         if (!drained) {
+            List<AttemptRun> cancelled = new ArrayList<>();
             for (AttemptRun run : runs()) {
-                if (run.releaseForShutdown()) {
+                if (run.cancelForShutdown()) {
+                    cancelled.add(run);
                     released.merge(run.queueName(), 1, Integer::sum);
                 }
             }
+            releaseAll(cancelled);
             int count = released.values().stream().mapToInt(i -> i).sum();
             if (count > 0) {
                 log.warn("jobq worker: shutdownTimeout {} passed with handlers still running; released {} unfinished "
@@ -360,6 +367,39 @@ public final class Worker implements AutoCloseable {
                     released.getOrDefault(queue.name(), 0)));
         }
         log.info("jobq worker stopped");
+    }
+
+    /**
+     * Hands the jobs of the attempts cancelled at shutdown back to their providers side by side, and
+     * waits at most {@link #RELEASE_WAIT} for them: a provider that does not answer (SQS out of reach,
+     * where the SDK tries each call for minutes) must not hold close() past what shutdownTimeout
+     * promises. A job whose release has not returned by then comes back when its lease ends.
+     */
+    private void releaseAll(List<AttemptRun> cancelled) {
+        List<Thread> releasing = new ArrayList<>();
+        for (AttemptRun run : cancelled) {
+            Thread thread = releases.newThread(run::releaseCancelled);
+            thread.start();
+            releasing.add(thread);
+        }
+        long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
+        int unanswered = 0;
+        for (Thread thread : releasing) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !thread.join(Duration.ofNanos(left))) {
+                    unanswered++;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (unanswered > 0) {
+            log.warn("jobq worker: {} of {} release(s) of unfinished jobs got no answer from the provider within {}; "
+                    + "those jobs come back when their leases end", unanswered, releasing.size(),
+                    DurationFormat.format(RELEASE_WAIT));
+        }
     }
 
     private void joinLoops() {
