@@ -195,6 +195,56 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("a provider that does not answer the release of a job received but not started does not hold close(); "
+            + "the job goes back unstarted once it answers")
+    void unansweredReleaseOfAnUnstartedJobDoesNotHoldShutdown() throws InterruptedException {
+        var answer = new CountDownLatch(1);
+        var releaseCalled = new CountDownLatch(1);
+        QueueProvider provider = memoryProvider(Map.of());
+        var signals = new ShowsCloseBegun(provider) {
+            @Override
+            public void release(ReceivedJob job) {
+                // as SQS out of reach: the SDK tries each call for minutes
+                releaseCalled.countDown();
+                awaitIgnoringInterrupts(answer);
+                super.release(job);
+            }
+        };
+        JobQueue jobs = queue(signals, 2, Duration.ZERO);
+        var ran = new CopyOnWriteArrayList<String>();
+        jobs.registerJobHandler("held", Held.class, (job, ctx) -> ran.add(job.id()));
+        var holding = new CountDownLatch(1);
+        // Reading the payload is the last step before the handler: the thread holds the job, not started,
+        // until close() has taken it back and asked the provider to release it.
+        Held.reading = () -> {
+            holding.countDown();
+            awaitBounded(releaseCalled);
+        };
+        try {
+            String id = jobs.enqueue("held", new Held(1));
+            jobs.start();
+            assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(signals.loopWaits.await(20, TimeUnit.SECONDS)).isTrue();
+
+            Thread closer = Thread.ofVirtual().start(jobs::close);
+            try {
+                assertThat(releaseCalled.await(20, TimeUnit.SECONDS)).isTrue();
+                assertThat(closer.join(Duration.ofSeconds(20))).as("close() returned while the release has no answer")
+                        .isTrue();
+            } finally {
+                answer.countDown();
+            }
+            await().atMost(EventRecorder.WAIT).untilAsserted(() ->
+                    assertThat(provider.getJob(id).orElseThrow().state()).isEqualTo(JobState.WAITING));
+            assertThat(provider.getJob(id).orElseThrow().attempts()).isZero();
+            assertThat(ran).as("handlers run").isEmpty();
+            assertThat(events.all(JobEvent.Started.class)).isEmpty();
+        } finally {
+            Held.reading = () -> { };
+        }
+    }
+
+    @Test
     @DisplayName("on a provider that settles over the network, a returned handler's permit serves the next job while "
             + "its acknowledgement is on the wire; at most twice concurrency acknowledgements wait so")
     void returnedHandlersPermitServesTheNextJobDuringItsAcknowledgement() {

@@ -310,9 +310,23 @@ final class AttemptRun implements JobContext, Runnable {
      * thread claimed it first, or it was settled without a handler.
      */
     boolean releaseUnstarted() {
-        if (!state.compareAndSet(State.PENDING, State.RELEASED)) {
+        if (!claimUnstarted()) {
             return false;
         }
+        handBackUnstarted();
+        return true;
+    }
+
+    /**
+     * The first half of {@link #releaseUnstarted()}: takes the attempt from its thread if the handler
+     * was not called yet. True if it did; the job must then be handed back with {@link #handBackUnstarted()}.
+     */
+    boolean claimUnstarted() {
+        return state.compareAndSet(State.PENDING, State.RELEASED);
+    }
+
+    /** The second half of {@link #releaseUnstarted()}: the job of a {@linkplain #claimUnstarted() claimed} attempt back to the provider. */
+    void handBackUnstarted() {
         try {
             queue.provider().release(delivery);
             log.debug("job {} ({}) received but not started as the worker stopped; handed back", delivery.jobId(),
@@ -323,7 +337,6 @@ final class AttemptRun implements JobContext, Runnable {
         } finally {
             settled = true;
         }
-        return true;
     }
 
     /** Called by the watchdog: extends the lease while the handler still runs. */

@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -337,9 +338,13 @@ public final class Worker implements AutoCloseable {
         loopThreads.forEach(Thread::interrupt);
         joinLoops();
         awaitTakesEnded();
+        List<AttemptRun> unstarted = new ArrayList<>();
         for (AttemptRun run : runs()) {
-            run.releaseUnstarted();
+            if (run.claimUnstarted()) {
+                unstarted.add(run);
+            }
         }
+        releaseAll(unstarted, AttemptRun::handBackUnstarted, "jobs received but not started");
         boolean drained = awaitRunsSettled(settings.shutdownTimeout());
         Map<String, Integer> released = new HashMap<>();
         if (!drained) {
@@ -350,7 +355,7 @@ public final class Worker implements AutoCloseable {
                     released.merge(run.queueName(), 1, Integer::sum);
                 }
             }
-            releaseAll(cancelled);
+            releaseAll(cancelled, AttemptRun::releaseCancelled, "unfinished jobs");
             int count = released.values().stream().mapToInt(i -> i).sum();
             if (count > 0) {
                 log.warn("jobq worker: shutdownTimeout {} passed with handlers still running; released {} unfinished "
@@ -370,15 +375,16 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * Hands the jobs of the attempts cancelled at shutdown back to their providers side by side, and
-     * waits at most {@link #RELEASE_WAIT} for them: a provider that does not answer (SQS out of reach,
-     * where the SDK tries each call for minutes) must not hold close() past what shutdownTimeout
-     * promises. A job whose release has not returned by then comes back when its lease ends.
+     * Hands the jobs of attempts taken back at shutdown (received but not started, or cancelled once
+     * shutdownTimeout passed) to their providers side by side, and waits at most {@link #RELEASE_WAIT}
+     * for them: a provider that does not answer (SQS out of reach, where the SDK tries each call for
+     * minutes) must not hold close() past what shutdownTimeout promises. A job whose release has not
+     * returned by then comes back when its lease ends.
      */
-    private void releaseAll(List<AttemptRun> cancelled) {
+    private void releaseAll(List<AttemptRun> runs, Consumer<AttemptRun> release, String what) {
         List<Thread> releasing = new ArrayList<>();
-        for (AttemptRun run : cancelled) {
-            Thread thread = releases.newThread(run::releaseCancelled);
+        for (AttemptRun run : runs) {
+            Thread thread = releases.newThread(() -> release.accept(run));
             thread.start();
             releasing.add(thread);
         }
@@ -396,8 +402,8 @@ public final class Worker implements AutoCloseable {
             }
         }
         if (unanswered > 0) {
-            log.warn("jobq worker: {} of {} release(s) of unfinished jobs got no answer from the provider within {}; "
-                    + "those jobs come back when their leases end", unanswered, releasing.size(),
+            log.warn("jobq worker: {} of {} release(s) of {} got no answer from the provider within {}; "
+                    + "those jobs come back when their leases end", unanswered, releasing.size(), what,
                     DurationFormat.format(RELEASE_WAIT));
         }
     }
