@@ -5,7 +5,8 @@ import java.time.Instant;
 
 /**
  * What happened to a job or a worker. Delivered to {@link JobListener}s synchronously on the thread
- * where it happened, so listeners must be quick; an exception from a listener is logged and ignored.
+ * where it happened, so listeners must be quick; whatever a listener throws (an exception, or an error
+ * such as a failed assertion) is logged with the listener's class and ignored: the job goes on.
  */
 public sealed interface JobEvent {
 

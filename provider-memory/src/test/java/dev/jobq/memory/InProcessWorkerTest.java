@@ -516,6 +516,32 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("a listener that throws an Error (a test's failed assertion) neither fails start() or the enqueue, nor keeps "
+            + "the handler from running, nor leaves a failed attempt unsettled until its lease ends")
+    void listenerThrowingAnErrorBreaksNoAttempt() {
+        // A lease far longer than the wait: an attempt left unsettled would not come back in time.
+        JobQueue jobs = queue(memoryProvider(Map.of("leaseDuration", "10m")), 1, Duration.ofSeconds(5));
+        jobs.addListener(event -> {
+            throw new AssertionError("a test's listener asserting on " + event.getClass().getSimpleName());
+        });
+        var runs = new AtomicInteger();
+        jobs.registerJobHandler("flaky", Work.class, (job, ctx) -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new IllegalStateException("the first attempt fails");
+            }
+        });
+        jobs.start();
+        String id = jobs.enqueue("flaky", new Work(1));
+
+        JobEvent.Completed done = events.awaitCount(JobEvent.Completed.class, 1).get(0);
+        assertThat(done.jobId()).isEqualTo(id);
+        assertThat(done.attempt()).isEqualTo(2);
+        assertThat(runs).hasValue(2);
+        assertThat(events.all(JobEvent.Failed.class)).extracting(JobEvent.Failed::error)
+                .containsExactly("IllegalStateException: the first attempt fails");
+    }
+
+    @Test
     @DisplayName("never more than concurrency handlers run at once, and all permits get used")
     void concurrencyIsABound() {
         int concurrency = 3;
