@@ -14,7 +14,11 @@ public interface JobContext {
     /** Logs through SLF4J with the job id, type and attempt in the MDC ({@code jobId}, {@code jobType}, {@code attempt}). */
     void log(String format, Object... args);
 
-    /** Reports progress from 0 to 100; listeners get a {@link JobEvent.Progress}. */
+    /**
+     * Reports progress from 0 to 100; listeners get a {@link JobEvent.Progress} while the attempt runs.
+     * Once it timed out or was released (its {@code Failed}, {@code Dead} or {@code Released} announced),
+     * progress is discarded, like the outcome of a handler that returns after that.
+     */
     void progress(int percent);
 
     /** True once the attempt has timed out or the worker is shutting down. */

@@ -378,6 +378,29 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("progress a handler reports after its attempt timed out is not announced after the attempt's Dead")
+    void progressAfterTimeoutIsDiscarded() throws InterruptedException {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        var reportedLate = new CountDownLatch(1);
+        jobs.registerJobHandler("slow", Work.class, (job, ctx) -> {
+            ctx.progress(10);
+            while (!ctx.isCancelled()) {
+                Thread.onSpinWait();
+            }
+            // A handler that ignores the interrupt and goes on reporting.
+            ctx.progress(90);
+            reportedLate.countDown();
+        });
+        jobs.start();
+        String id = jobs.enqueue("slow", new Work(1),
+                EnqueueOptions.builder().timeout(Duration.ofMillis(100)).maxAttempts(1).build());
+
+        assertThat(reportedLate.await(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(events.awaitCount(JobEvent.Dead.class, 1)).extracting(JobEvent.Dead::jobId).containsExactly(id);
+        assertThat(events.all(JobEvent.Progress.class)).extracting(JobEvent.Progress::percent).containsExactly(10);
+    }
+
+    @Test
     @DisplayName("a timeout on the last attempt dead-letters the job")
     void timeoutOnLastAttemptIsDead() {
         JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));

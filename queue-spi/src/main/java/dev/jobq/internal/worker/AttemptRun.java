@@ -489,6 +489,12 @@ final class AttemptRun implements JobContext, Runnable {
         if (percent < 0 || percent > 100) {
             throw new IllegalArgumentException("progress must be between 0 and 100, got " + percent);
         }
+        if (state.get() != State.RUNNING) {
+            // Timed out or released: its Failed, Dead or Released was announced; progress after it is discarded.
+            log.debug("job {} attempt {} reported progress {} after it was {}; not announced", delivery.jobId(),
+                    delivery.attempt(), percent, state.get());
+            return;
+        }
         env.events().publish(new JobEvent.Progress(env.clock().instant(), queue.name(), delivery.jobId(),
                 delivery.envelope().type(), delivery.attempt(), percent));
     }
