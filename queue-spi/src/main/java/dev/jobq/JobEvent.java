@@ -16,7 +16,11 @@ public sealed interface JobEvent {
     /** The queue it happened on. */
     String queue();
 
-    /** A job was accepted (by the provider, or by the scheduler when {@code scheduledFor} is set). */
+    /**
+     * A job was accepted: by its queue's provider ({@code viaScheduler} false), or by the scheduler to
+     * hold until {@code runAt} (true). A job the scheduler holds is announced again, with
+     * {@code viaScheduler} false, when the scheduler hands it to its queue (in the process that fires it).
+     */
     record Enqueued(Instant at, String queue, String jobId, String type, Instant runAt, boolean viaScheduler)
             implements JobEvent {
     }

@@ -32,7 +32,12 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code jobq.job.duration} timer, tags queue, type, outcome</td>
  *       <td>handler time of those attempts ({@code jobq_job_duration_seconds})</td></tr>
  *   <tr><td>{@code jobq.jobs.enqueued} counter, tags queue, type</td>
- *       <td>jobs enqueued by this process ({@code jobq_jobs_enqueued_total})</td></tr>
+ *       <td>jobs this process put on a queue's provider: enqueued directly, or handed on by its
+ *       scheduler when due ({@code jobq_jobs_enqueued_total}); each job once</td></tr>
+ *   <tr><td>{@code jobq.jobs.scheduled} counter, tags queue, type</td>
+ *       <td>jobs this process gave the scheduler to hold: for an instant, or a delay beyond the
+ *       provider's ({@code jobq_jobs_scheduled_total}); counted in {@code jobq.jobs.enqueued} when
+ *       handed on</td></tr>
  *   <tr><td>{@code jobq.queue.waiting}, {@code jobq.queue.delayed}, {@code jobq.queue.dead}
  *       gauges, tag queue</td>
  *       <td>the provider's counts ({@link QueueStats}); NaN where it cannot tell or cannot be
@@ -71,9 +76,12 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
                     QueueStats::active);
         }
         JobListener outcomes = new AttemptOutcomeListener(outcome -> record(registry, outcome));
+        // A job held by the scheduler is announced twice: when stored, and when handed to its queue.
         JobListener enqueued = event -> {
             if (event instanceof JobEvent.Enqueued e) {
-                Counter.builder("jobq.jobs.enqueued").description("jobs enqueued by this process")
+                Counter.builder(e.viaScheduler() ? "jobq.jobs.scheduled" : "jobq.jobs.enqueued")
+                        .description(e.viaScheduler() ? "jobs this process gave the scheduler to hold"
+                                : "jobs this process put on a queue, directly or handed on by its scheduler")
                         .tag("queue", e.queue()).tag("type", e.type()).register(registry).increment();
             }
         };

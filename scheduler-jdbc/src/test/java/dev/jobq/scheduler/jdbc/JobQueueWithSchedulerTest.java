@@ -9,8 +9,11 @@ import dev.jobq.JobState;
 import dev.jobq.RecurringJob;
 import dev.jobq.ScheduledJobInfo;
 import dev.jobq.memory.MemoryProviderFactory;
+import dev.jobq.metrics.JobQueueMetrics;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.testing.SettableClock;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,6 +110,30 @@ class JobQueueWithSchedulerTest {
         clock.advance(Duration.ofMinutes(5));
         await().atMost(WAIT).until(() -> ran.size() == 2);
         assertThat(ran).containsExactlyInAnyOrder(new Reminder("ada"), new Reminder("bob"));
+    }
+
+    @Test
+    @DisplayName("a job the scheduler holds counts in jobq.jobs.scheduled when stored and in jobq.jobs.enqueued "
+            + "once, when handed to its queue")
+    void aScheduledJobCountsOnceAsEnqueued() {
+        JobQueue jobs = queue(memory());
+        var registry = new SimpleMeterRegistry();
+        new JobQueueMetrics(jobs).bindTo(registry);
+
+        jobs.enqueue("reminder:send", new Reminder("now"));
+        jobs.enqueue("reminder:send", new Reminder("ada"), EnqueueOptions.at(T0.plus(Duration.ofMinutes(5))));
+        jobs.scheduler().schedule("reminder:send", new Reminder("bob"), T0.plus(Duration.ofMinutes(5)));
+
+        assertThat(count(registry, "jobq.jobs.enqueued")).isEqualTo(1);
+        assertThat(count(registry, "jobq.jobs.scheduled")).isEqualTo(2);
+        clock.advance(Duration.ofMinutes(5));
+        await().atMost(WAIT).until(() -> ran.size() == 3 && count(registry, "jobq.jobs.enqueued") == 3);
+        assertThat(count(registry, "jobq.jobs.scheduled")).isEqualTo(2);
+    }
+
+    private static double count(SimpleMeterRegistry registry, String name) {
+        Counter counter = registry.find(name).tags("queue", "default", "type", "reminder:send").counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test
