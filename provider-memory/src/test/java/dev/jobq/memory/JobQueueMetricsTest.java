@@ -6,9 +6,16 @@ import static org.awaitility.Awaitility.await;
 import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
+import dev.jobq.JobQueueException;
 import dev.jobq.metrics.JobQueueMetrics;
+import dev.jobq.spi.ProviderStats;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.testing.ForwardingQueueProvider;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -86,5 +93,39 @@ class JobQueueMetricsTest {
         assertThat(registry.find("jobq.queue.delayed").tag("queue", "default").gauge().value()).isEqualTo(1);
         assertThat(registry.find("jobq.queue.dead").tag("queue", "default").gauge().value()).isZero();
         assertThat(registry.find("jobq.handlers.active").tag("queue", "reports").gauge().value()).isZero();
+    }
+
+    @Test
+    void handlersActiveIsCountedHereWhileTheProvidersStatsCannotBeRead() throws InterruptedException {
+        var unreachable = new AtomicBoolean();
+        QueueProvider provider = new ForwardingQueueProvider(MemoryProviderFactory.builder().build()) {
+            @Override
+            public ProviderStats stats() {
+                if (unreachable.get()) {
+                    throw new JobQueueException("stats of the queue cannot be read: the provider is unreachable");
+                }
+                return super.stats();
+            }
+        };
+        JobQueue running = JobQueue.builder().provider(provider).build();
+        var release = new CountDownLatch(1);
+        var started = new CountDownLatch(1);
+        try {
+            running.registerJobHandler("blocked", Integer.class, (job, ctx) -> {
+                started.countDown();
+                release.await();
+            });
+            new JobQueueMetrics(running).bindTo(registry);
+            running.start();
+            running.enqueue("blocked", 1);
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            unreachable.set(true);
+
+            assertThat(registry.find("jobq.handlers.active").tag("queue", "default").gauge().value()).isEqualTo(1);
+            assertThat(registry.find("jobq.queue.waiting").tag("queue", "default").gauge().value()).isNaN();
+        } finally {
+            release.countDown();
+            running.close();
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.jobq.JobEvent;
 import dev.jobq.JobListener;
 import dev.jobq.JobQueue;
 import dev.jobq.QueueStats;
+import dev.jobq.internal.runtime.JobQueueRuntime;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,7 +47,7 @@ import org.jspecify.annotations.Nullable;
  *       <td>handlers running in this process</td></tr>
  * </table>
  *
- * <p>Gauges read {@link JobQueue#stats(String)}, at most once per {@link #STATS_MAX_AGE} per queue
+ * <p>The {@code jobq.queue.*} gauges read {@link JobQueue#stats(String)}, at most once per {@link #STATS_MAX_AGE} per queue
  * however many gauges a scrape reads, so a provider whose counts cost a request (SQS) is asked
  * once per scrape. Queues are those the queue has when bound. Micrometer is an optional dependency
  * of jobq: this class needs {@code io.micrometer:micrometer-core} on the class path, nothing else
@@ -72,8 +73,15 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
             gauge(registry, "jobq.queue.delayed", "jobs waiting for a delay or a retry backoff", queue, stats,
                     QueueStats::delayed);
             gauge(registry, "jobq.queue.dead", "jobs in the dead letters", queue, stats, QueueStats::dead);
-            gauge(registry, "jobq.handlers.active", "handlers running in this process", queue, stats,
-                    QueueStats::active);
+            if (jobs instanceof JobQueueRuntime runtime) {
+                // Counted in this process: a provider that cannot be reached does not make it NaN.
+                Gauge.builder("jobq.handlers.active", runtime, r -> r.activeHandlers(queue))
+                        .description("handlers running in this process").tag("queue", queue).strongReference(true)
+                        .register(registry);
+            } else {
+                gauge(registry, "jobq.handlers.active", "handlers running in this process", queue, stats,
+                        QueueStats::active);
+            }
         }
         JobListener outcomes = new AttemptOutcomeListener(outcome -> record(registry, outcome));
         // A job held by the scheduler is announced twice: when stored, and when handed to its queue.

@@ -249,6 +249,14 @@ public final class JobQueueRuntime implements JobQueue {
         return w == null ? 0 : w.activeHandlers();
     }
 
+    /**
+     * Handlers of {@code queue} running in this process now, as {@link QueueStats#active()} counts them,
+     * without asking the provider: this count stays readable while the provider is not.
+     */
+    public int activeHandlers(String queue) {
+        return enqueuer.binding(queue).counters().activeCount();
+    }
+
     /** Provider type name per queue ("memory", "sqs", or the class name of one built in code). */
     public Map<String, String> providerTypes() {
         return Map.copyOf(providerTypes);
