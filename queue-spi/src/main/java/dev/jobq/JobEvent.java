@@ -7,6 +7,12 @@ import java.time.Instant;
  * What happened to a job or a worker. Delivered to {@link JobListener}s synchronously on the thread
  * where it happened, so listeners must be quick; whatever a listener throws (an exception, or an error
  * such as a failed assertion) is logged with the listener's class and ignored: the job goes on.
+ *
+ * <p>A job's attempts are announced in order: an attempt's {@code Failed} before the next one's
+ * {@code Started}. {@code Enqueued} is the exception: the enqueuing thread announces it once the
+ * provider has taken the job, and a running worker may take it and announce {@code Started} (even
+ * {@code Completed}) on its own thread first. A listener that tracks jobs by id should create a job's
+ * entry on whichever of its events comes first.
  */
 public sealed interface JobEvent {
 
