@@ -14,9 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <ul>
  *   <li><b>unhealthy</b> (HTTP 503) when the worker is not running (starting, stopping, stopped) or
- *       the stats of one of its queues cannot be read (the provider is unreachable);</li>
- *   <li><b>degraded</b> (HTTP 200) when a queue has more dead letters than when the worker started,
- *       or at least {@code backlogThreshold} jobs waiting;</li>
+ *       the stats of one of the queues it consumes cannot be read (the provider is unreachable);</li>
+ *   <li><b>degraded</b> (HTTP 200) when a queue it consumes has more dead letters than when the worker
+ *       started, or at least {@code backlogThreshold} jobs waiting;</li>
  *   <li><b>healthy</b> (HTTP 200) otherwise.</li>
  * </ul>
  *
@@ -66,7 +66,7 @@ public final class HealthCheck {
             problems.add("worker is " + state.label());
         }
         List<HealthReport.QueueHealth> queues = new ArrayList<>();
-        for (String queue : jobs.queueNames()) {
+        for (String queue : consumedQueues()) {
             QueueStats stats;
             try {
                 stats = jobs.stats(queue);
@@ -96,5 +96,14 @@ public final class HealthCheck {
         var workerPart = new HealthReport.Worker(state.label(), worker.activeHandlers(), worker.concurrency(),
                 worker.queues(), worker.handlerTypes(), startedAt != null ? startedAt.toString() : null);
         return new HealthReport(status, workerPart, queues, problems);
+    }
+
+    /**
+     * The queues this worker consumes (all configured ones until it announced them): a queue served by
+     * other workers, whose provider may be down or whose dead letters grow, is not this worker's health.
+     */
+    private List<String> consumedQueues() {
+        List<String> consumed = worker.queues();
+        return consumed.isEmpty() ? jobs.queueNames() : consumed;
     }
 }

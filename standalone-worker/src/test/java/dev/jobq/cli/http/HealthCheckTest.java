@@ -32,6 +32,7 @@ class HealthCheckTest {
     /** A worker whose state the test sets. */
     static final class FixedWorker implements WorkerView {
         volatile WorkerState state = WorkerState.RUNNING;
+        volatile List<String> queues = List.of("default");
 
         @Override
         public WorkerState state() {
@@ -50,7 +51,7 @@ class HealthCheckTest {
 
         @Override
         public List<String> queues() {
-            return List.of("default");
+            return queues;
         }
 
         @Override
@@ -105,6 +106,21 @@ class HealthCheckTest {
             assertThat(q.error()).isEqualTo("connection refused");
             assertThat(q.waiting()).isEqualTo(-1);
         });
+    }
+
+    @Test
+    void queuesOtherWorkersServeDoNotMakeThisOneUnhealthy() {
+        provider.failStats(new IllegalStateException("connection refused"));
+        try (JobQueue both = JobQueue.builder().provider(provider).queue("reports", "memory", Map.of())
+                .environment(Map.of()).build()) {
+            worker.queues = List.of("reports");
+
+            var report = new HealthCheck(both, worker, 10).check();
+
+            assertThat(report.status()).isEqualTo(HealthReport.Status.HEALTHY);
+            assertThat(report.problems()).isEmpty();
+            assertThat(report.queues()).extracting(HealthReport.QueueHealth::queue).containsExactly("reports");
+        }
     }
 
     @Test
