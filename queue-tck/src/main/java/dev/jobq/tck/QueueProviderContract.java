@@ -849,6 +849,21 @@ public abstract class QueueProviderContract {
         }
 
         @Test
+        @DisplayName("getJob reports a job that completed after a failed attempt with that attempt's error")
+        void completedJobKeepsTheErrorOfItsFailedAttempt() {
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+            provider.fail(receiveDueJob(), Failure.retryAfter(Duration.ZERO, "IllegalStateException: boom"));
+            provider.acknowledge(receiveDueJob());
+
+            JobInfo completed = provider.getJob(job.jobId()).orElseThrow();
+
+            assertThat(completed.state()).isEqualTo(JobState.COMPLETED);
+            assertThat(completed.attempts()).isEqualTo(2);
+            assertThat(completed.lastError()).isEqualTo("IllegalStateException: boom");
+        }
+
+        @Test
         @DisplayName("getJob reports a dead job as DEAD with its error")
         void getJobReportsDeadJobs() {
             assumeTrue(supports(Feature.DEAD_LETTER_STORE), "provider declares DEAD_LETTER_STORE");
