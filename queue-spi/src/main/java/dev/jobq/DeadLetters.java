@@ -8,7 +8,10 @@ public interface DeadLetters {
     /** The newest dead letters first, at most {@code limit}. */
     List<DeadLetter> list(int limit);
 
-    /** Puts the job back on its queue with a fresh set of attempts; false if the id is unknown. */
+    /**
+     * Puts the job back on its queue with a fresh set of attempts; false if the id is unknown. Through
+     * {@link JobQueue#deadLetters(String)}, a redrive is announced to listeners as {@link JobEvent.Enqueued}.
+     */
     boolean redrive(String jobId);
 
     /** Deletes a dead letter for good; false if the id is unknown. */

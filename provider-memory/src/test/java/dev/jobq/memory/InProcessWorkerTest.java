@@ -539,6 +539,29 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("a dead job run again from the dead letters is announced as Enqueued before it starts again at attempt 1")
+    void redriveIsAnnouncedAsEnqueued() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        var runs = new AtomicInteger();
+        jobs.registerJobHandler("second-time-lucky", Work.class, (job, ctx) -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new NonRetryableJobException("not yet");
+            }
+        });
+        jobs.start();
+        String id = jobs.enqueue("second-time-lucky", new Work(1));
+        events.awaitCount(JobEvent.Dead.class, 1);
+
+        assertThat(jobs.deadLetters("default").orElseThrow().redrive(id)).isTrue();
+
+        JobEvent.Completed done = events.awaitCount(JobEvent.Completed.class, 1).get(0);
+        assertThat(done.attempt()).isEqualTo(1);
+        assertThat(events.all(JobEvent.Enqueued.class))
+                .extracting(JobEvent.Enqueued::jobId, JobEvent.Enqueued::type, JobEvent.Enqueued::viaScheduler)
+                .containsExactly(tuple(id, "second-time-lucky", false), tuple(id, "second-time-lucky", false));
+    }
+
+    @Test
     @DisplayName("a listener that throws an Error (a test's failed assertion) neither fails start() or the enqueue, nor keeps "
             + "the handler from running, nor leaves a failed attempt unsettled until its lease ends")
     void listenerThrowingAnErrorBreaksNoAttempt() {

@@ -33,8 +33,9 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code jobq.job.duration} timer, tags queue, type, outcome</td>
  *       <td>handler time of those attempts ({@code jobq_job_duration_seconds})</td></tr>
  *   <tr><td>{@code jobq.jobs.enqueued} counter, tags queue, type</td>
- *       <td>jobs this process put on a queue's provider: enqueued directly, or handed on by its
- *       scheduler when due ({@code jobq_jobs_enqueued_total}); each job once</td></tr>
+ *       <td>jobs this process put on a queue's provider: enqueued directly, handed on by its scheduler
+ *       when due (a held job once, not also when stored), or redriven from the dead letters
+ *       ({@code jobq_jobs_enqueued_total})</td></tr>
  *   <tr><td>{@code jobq.jobs.scheduled} counter, tags queue, type</td>
  *       <td>jobs this process gave the scheduler to hold: for an instant, or a delay beyond the
  *       provider's ({@code jobq_jobs_scheduled_total}); counted in {@code jobq.jobs.enqueued} when

@@ -11,9 +11,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.jobq.Backoff;
+import dev.jobq.DeadLetter;
 import dev.jobq.DeadLetters;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobHandler;
+import dev.jobq.JobEvent;
 import dev.jobq.JobInfo;
 import dev.jobq.JobListener;
 import dev.jobq.JobQueue;
@@ -28,6 +30,8 @@ import dev.jobq.internal.worker.Worker;
 import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.ProviderStats;
+import dev.jobq.spi.QueueProvider;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,7 +219,51 @@ public final class JobQueueRuntime implements JobQueue {
 
     @Override
     public Optional<DeadLetters> deadLetters(String queue) {
-        return enqueuer.binding(queue).provider().deadLetters();
+        QueueProvider provider = enqueuer.binding(queue).provider();
+        return provider.deadLetters().map(letters -> new AnnouncingRedrives(queue, provider, letters));
+    }
+
+    /**
+     * A queue's dead letters whose redrive is announced as {@link JobEvent.Enqueued}, as any job put
+     * on a queue is: the provider redrives inside itself and has no events, and without this listeners
+     * (and {@code jobq_jobs_enqueued_total}) saw a dead job start again out of nowhere.
+     */
+    private final class AnnouncingRedrives implements DeadLetters {
+
+        private final String queue;
+        private final QueueProvider provider;
+        private final DeadLetters letters;
+
+        AnnouncingRedrives(String queue, QueueProvider provider, DeadLetters letters) {
+            this.queue = queue;
+            this.provider = provider;
+            this.letters = letters;
+        }
+
+        @Override
+        public List<DeadLetter> list(int limit) {
+            return letters.list(limit);
+        }
+
+        @Override
+        public boolean redrive(String jobId) {
+            if (!letters.redrive(jobId)) {
+                return false;
+            }
+            if (events.hasListeners()) {
+                // The type, for the event: a provider that keeps dead letters looks its jobs up.
+                provider.getJob(jobId).ifPresent(job -> {
+                    Instant now = clock.instant();
+                    events.publish(new JobEvent.Enqueued(now, queue, jobId, job.type(), now, false));
+                });
+            }
+            return true;
+        }
+
+        @Override
+        public boolean delete(String jobId) {
+            return letters.delete(jobId);
+        }
     }
 
     @Override
