@@ -75,7 +75,11 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
     /** Starts the in-process worker (unless {@code mode: standalone}) and the scheduler if enabled. */
     void start();
 
-    /** Looks a job up in every queue whose provider supports lookups. */
+    /**
+     * Looks a job up in every queue whose provider supports lookups, then in the scheduler, which
+     * reports a one-time job it still holds (for an instant, or a delay beyond the provider's) as
+     * {@link JobState#DELAYED}.
+     */
     Optional<JobInfo> getJob(String jobId);
 
     /** Stats of one named queue. */

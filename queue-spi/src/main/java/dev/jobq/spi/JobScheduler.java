@@ -1,5 +1,6 @@
 package dev.jobq.spi;
 
+import dev.jobq.JobInfo;
 import dev.jobq.RecurringJob;
 import dev.jobq.RecurringJobInfo;
 import dev.jobq.ScheduledJobInfo;
@@ -23,6 +24,14 @@ public interface JobScheduler extends AutoCloseable {
     boolean cancel(String jobId);
 
     List<ScheduledJobInfo> listScheduled(int limit);
+
+    /**
+     * A one-time job this scheduler still holds, as {@link dev.jobq.JobState#DELAYED} with its payload
+     * and options; empty once it was handed to its queue or cancelled, or when the id is unknown.
+     */
+    default Optional<JobInfo> getJob(String jobId) {
+        return Optional.empty();
+    }
 
     /**
      * Registers or updates a recurring job; the definition's payload is ignored in favour of

@@ -194,7 +194,8 @@ public final class JobQueueRuntime implements JobQueue {
                 }
             }
         }
-        return Optional.empty();
+        // Asked after the queues: a job being handed on is in both until the hand-off commits.
+        return scheduler == null ? Optional.empty() : scheduler.getJob(jobId);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.jobq.scheduler.jdbc;
 
+import dev.jobq.JobInfo;
 import dev.jobq.JobQueueException;
 import dev.jobq.RecurringJob;
 import dev.jobq.RecurringJobInfo;
@@ -106,6 +107,12 @@ final class JdbcJobScheduler implements JobScheduler {
     public boolean cancel(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
         return database("cancelling job " + jobId, () -> scheduled.cancel(db.dsl(), jobId, clock.instant()));
+    }
+
+    @Override
+    public Optional<JobInfo> getJob(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        return database("looking up job " + jobId, () -> scheduled.held(db.dsl(), jobId));
     }
 
     @Override

@@ -3,7 +3,9 @@ package dev.jobq.scheduler.jdbc;
 import static dev.jobq.scheduler.jdbc.schema.tables.JobqScheduledJob.JOBQ_SCHEDULED_JOB;
 import static dev.jobq.scheduler.jdbc.schema.tables.JobqScheduledJobDone.JOBQ_SCHEDULED_JOB_DONE;
 
+import dev.jobq.JobInfo;
 import dev.jobq.JobOptions;
+import dev.jobq.JobState;
 import dev.jobq.ScheduledJobInfo;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
 import dev.jobq.spi.JobEnvelope;
@@ -99,6 +101,19 @@ final class ScheduledJobs {
                 .set(JOBQ_SCHEDULED_JOB.UPDATED_AT, now)
                 .where(JOBQ_SCHEDULED_JOB.ID.eq(id).and(JOBQ_SCHEDULED_JOB.STATUS.eq(SCHEDULED)))
                 .execute() == 1;
+    }
+
+    /** The job of a row still scheduled, as getJob reports it: waiting for its instant. */
+    Optional<JobInfo> held(DSLContext dsl, String id) {
+        return dsl.selectFrom(JOBQ_SCHEDULED_JOB)
+                .where(JOBQ_SCHEDULED_JOB.ID.eq(id).and(JOBQ_SCHEDULED_JOB.STATUS.eq(SCHEDULED)))
+                .fetchOptional()
+                .map(row -> {
+                    JobEnvelope envelope = envelope(row);
+                    return new JobInfo(row.getId(), row.getType(), row.getQueue(), JobState.DELAYED, envelope.attempt(),
+                            envelope.options(), row.getPayload(), row.getCreatedAt(), row.getUpdatedAt(),
+                            row.getError());
+                });
     }
 
     List<ScheduledJobInfo> listScheduled(DSLContext dsl, int limit) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
+import dev.jobq.JobInfo;
 import dev.jobq.JobState;
 import dev.jobq.RecurringJob;
 import dev.jobq.ScheduledJobInfo;
@@ -88,6 +89,30 @@ class JobQueueWithSchedulerTest {
                 .orElse(false));
         assertThat(ran).containsExactly(new Reminder("ada"));
         assertThat(jobs.scheduler().listScheduled(10)).isEmpty();
+    }
+
+    @Test
+    void getJobFindsAJobTheSchedulerHoldsAsDelayed() {
+        JobQueue jobs = queue(memory());
+        Instant at = T0.plus(Duration.ofHours(1));
+        String id = jobs.enqueue("reminder:send", new Reminder("ada"),
+                EnqueueOptions.builder().scheduledFor(at).priority(3).build());
+        String cancelled = jobs.enqueue("reminder:send", new Reminder("bob"), EnqueueOptions.at(at));
+
+        JobInfo held = jobs.getJob(id).orElseThrow();
+        assertThat(held.state()).isEqualTo(JobState.DELAYED);
+        assertThat(held.type()).isEqualTo("reminder:send");
+        assertThat(held.queue()).isEqualTo("default");
+        assertThat(held.attempts()).isZero();
+        assertThat(held.payloadJson()).isEqualTo("{\"user\":\"ada\"}");
+        assertThat(held.options().priority()).isEqualTo(3);
+        assertThat(held.createdAt()).isEqualTo(T0);
+        assertThat(jobs.scheduler().cancel(cancelled)).isTrue();
+        assertThat(jobs.getJob(cancelled)).as("a cancelled job is no longer held").isEmpty();
+
+        clock.advance(Duration.ofHours(1));
+        await().atMost(WAIT).until(() -> jobs.getJob(id).map(info -> info.state() == JobState.COMPLETED)
+                .orElse(false));
     }
 
     @Test
