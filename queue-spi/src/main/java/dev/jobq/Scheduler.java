@@ -37,4 +37,11 @@ public interface Scheduler {
     Optional<RecurringJobInfo> getRecurring(String name);
 
     List<RecurringJobInfo> listRecurring();
+
+    /**
+     * Why this process is not handing due jobs on now, while its firing passes keep failing (the
+     * database cannot be reached, say); empty while firing works or when this process does not fire.
+     * {@code jobq run}'s {@code /health} reports it as degraded.
+     */
+    Optional<String> firingProblem();
 }

@@ -26,6 +26,14 @@ public interface JobScheduler extends AutoCloseable {
     List<ScheduledJobInfo> listScheduled(int limit);
 
     /**
+     * Why this process's scheduler is not handing due jobs on now (its database cannot be read, say),
+     * while its passes keep failing; empty while firing works or when this process does not fire.
+     */
+    default Optional<String> firingProblem() {
+        return Optional.empty();
+    }
+
+    /**
      * A one-time job this scheduler still holds, as {@link dev.jobq.JobState#DELAYED} with its payload
      * and options; empty once it was handed to its queue or cancelled, or when the id is unknown.
      */

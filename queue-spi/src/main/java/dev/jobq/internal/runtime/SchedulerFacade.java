@@ -71,4 +71,9 @@ final class SchedulerFacade implements Scheduler {
     public List<RecurringJobInfo> listRecurring() {
         return scheduler.listRecurring();
     }
+
+    @Override
+    public Optional<String> firingProblem() {
+        return scheduler.firingProblem();
+    }
 }

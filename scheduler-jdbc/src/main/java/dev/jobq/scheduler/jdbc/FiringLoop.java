@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,8 @@ final class FiringLoop implements Runnable {
     private final InstantSource clock;
     private final JdbcSettings settings;
     private volatile boolean running = true;
+    /** Why the last pass failed, while no pass has succeeded since; null while firing works. */
+    private volatile @Nullable String problem;
     /** Set when a pass gave a claimed job back because the alarm rang: the next pass starts at once. */
     private boolean gaveBack;
     private Instant nextPurgeAt = Instant.MIN;
@@ -62,6 +65,7 @@ final class FiringLoop implements Runnable {
             try {
                 wakeAt = pass();
                 failures = 0;
+                problem = null;
             } catch (RuntimeException e) {
                 if (!running || Thread.currentThread().isInterrupted()) {
                     return;
@@ -73,6 +77,8 @@ final class FiringLoop implements Runnable {
                 }
                 log.warn("scheduler: a pass over {} failed ({} in a row), trying again in {} ms: {}",
                         db.description(), failures, pause.toMillis(), Database.rootMessage(e), e);
+                problem = "firing from " + db.description() + " failed " + failures + " time(s) in a row, last at "
+                        + clock.instant() + ": " + Database.rootMessage(e);
                 wakeAt = clock.instant().plus(pause);
             }
             try {
@@ -82,6 +88,11 @@ final class FiringLoop implements Runnable {
                 return;
             }
         }
+    }
+
+    /** Why due jobs are not being handed on, while the passes fail. */
+    Optional<String> problem() {
+        return Optional.ofNullable(problem);
     }
 
     void stop() {

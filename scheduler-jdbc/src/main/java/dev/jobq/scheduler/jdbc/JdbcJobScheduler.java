@@ -110,6 +110,11 @@ final class JdbcJobScheduler implements JobScheduler {
     }
 
     @Override
+    public Optional<String> firingProblem() {
+        return loop.problem();
+    }
+
+    @Override
     public Optional<JobInfo> getJob(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
         return database("looking up job " + jobId, () -> scheduled.held(db.dsl(), jobId));

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -16,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li><b>unhealthy</b> (HTTP 503) when the worker is not running (starting, stopping, stopped) or
  *       the stats of one of the queues it consumes cannot be read (the provider is unreachable);</li>
  *   <li><b>degraded</b> (HTTP 200) when a queue it consumes has more dead letters than when the worker
- *       started, or at least {@code backlogThreshold} jobs waiting;</li>
+ *       started, or at least {@code backlogThreshold} jobs waiting, or the scheduler this process fires
+ *       fails its passes (its database cannot be reached): jobs still run, due ones wait;</li>
  *   <li><b>healthy</b> (HTTP 200) otherwise.</li>
  * </ul>
  *
@@ -88,6 +90,13 @@ public final class HealthCheck {
                 degraded = true;
                 problems.add("queue '" + queue + "': " + stats.waiting() + " jobs waiting, at or over the backlog "
                         + "threshold of " + backlogThreshold);
+            }
+        }
+        if (jobs.hasScheduler()) {
+            Optional<String> firing = jobs.scheduler().firingProblem();
+            if (firing.isPresent()) {
+                degraded = true;
+                problems.add("scheduler: " + firing.get());
             }
         }
         HealthReport.Status status = unhealthy ? HealthReport.Status.UNHEALTHY

@@ -7,6 +7,9 @@ import static org.awaitility.Awaitility.await;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.cli.AlteredProvider;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -157,6 +160,28 @@ class HealthCheckTest {
 
         assertThat(jobs.deadLetters("default").orElseThrow().delete(id)).isTrue();
         assertThat(check.check().status()).isEqualTo(HealthReport.Status.HEALTHY);
+    }
+
+    @Test
+    void schedulerThatCannotReadItsDatabaseIsDegradedUntilItCanAgain() throws SQLException {
+        String url = "jdbc:h2:mem:jobq-health-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+        try (JobQueue firing = JobQueue.builder().provider(new AlteredProvider(true)).environment(Map.of())
+                .scheduler("jdbc", Map.of("jdbcUrl", url, "pollInterval", "100ms")).build();
+             Connection db = DriverManager.getConnection(url)) {
+            firing.start();
+            var check = new HealthCheck(firing, worker, 10);
+            assertThat(check.check().status()).isEqualTo(HealthReport.Status.HEALTHY);
+
+            // Its table gone from under it: every firing pass fails, as with the database out of reach.
+            db.createStatement().execute("ALTER TABLE jobq_scheduled_job RENAME TO jobq_parked");
+            await().atMost(WAIT).until(() -> check.check().status() == HealthReport.Status.DEGRADED);
+            assertThat(check.check().problems()).singleElement().asString()
+                    .startsWith("scheduler: firing from ").contains("time(s) in a row").containsIgnoringCase("jobq_scheduled_job");
+            assertThat(check.check().httpStatus()).isEqualTo(200);
+
+            db.createStatement().execute("ALTER TABLE jobq_parked RENAME TO jobq_scheduled_job");
+            await().atMost(WAIT).until(() -> check.check().status() == HealthReport.Status.HEALTHY);
+        }
     }
 
     @Test
