@@ -283,9 +283,15 @@ public final class Settings {
         return List.copyOf(out);
     }
 
-    /** Records a problem with the key's full path. */
+    /**
+     * Records a problem with the key's full path. A problem already recorded is not listed again: a key
+     * read by the core and by a factory ({@code scheduler.pollInterval}) is one problem, not two.
+     */
     public void problem(String key, String message) {
-        problems.add(pathOf(key) + ": " + message);
+        String problem = pathOf(key) + ": " + message;
+        if (!problems.contains(problem)) {
+            problems.add(problem);
+        }
     }
 
     /** Records every key of this section that no getter asked for as unknown, listing the known ones. */

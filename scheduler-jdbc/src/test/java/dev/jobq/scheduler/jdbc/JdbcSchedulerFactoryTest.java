@@ -4,17 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.ConfigException;
+import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobSchedulerFactory;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.SettableClock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("JdbcSchedulerFactory: discovery, settings and their errors")
 class JdbcSchedulerFactoryTest {
@@ -62,6 +67,16 @@ class JdbcSchedulerFactoryTest {
                 "scheduler.jdbcUlr: unknown key (known keys here: jdbcUrl, username, password, poolSize, "
                         + "pollInterval, batchSize, retention, misfireThreshold, fireAllLimit, fireThreads, enabled, type)");
         assertThat(String.join("\n", settings.problems())).doesNotContain("s3cret");
+    }
+
+    @Test
+    void aBadPollIntervalInTheFileIsReportedOnceThoughTheCoreAndTheFactoryBothReadIt(@TempDir Path dir)
+            throws IOException {
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), "scheduler:\n  pollInterval: 0s\n");
+
+        assertThatThrownBy(() -> JobQueue.builder().config(file).environment(Map.of()).build())
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("scheduler.pollInterval: must be ≥ 1ms, got 0s"));
     }
 
     @Test
