@@ -8,6 +8,7 @@ import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.internal.runtime.JobQueueRuntime;
+import java.io.PrintWriter;
 import java.util.function.BiPredicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,8 +39,20 @@ public final class DeadLettersCommand extends CommandGroup {
                         ? runtime.providerTypes().getOrDefault(queue, "?") : "?";
                 return CommandFailure.usage("provider '" + type + "' of queue '" + queue + "' does not keep its dead "
                         + "letters where jobq can list them; look in the provider's own dead-letter store (for SQS: "
-                        + "the queue's dead-letter queue, e.g. in the AWS console or with aws sqs receive-message)");
+                        + "the queue's dead-letter queue, e.g. in the AWS console or with aws sqs receive-message; to "
+                        + "run them again, move them back with SQS's redrive (aws sqs start-message-move-task, "
+                        + "docs/sqs.md))");
             });
+        }
+
+        /**
+         * Notes that a memory queue this command built is not a worker's, and where a worker's dead
+         * letters are instead: SQS, which a note for other commands suggests, keeps none here either.
+         */
+        void noteIfProcessLocal(QueueSession session, PrintWriter err) {
+            MemoryQueueNote.warnIfProcessLocal(session, queue, err, "jobq dead-letters", "a worker's memory queue "
+                    + "keeps its dead letters in the worker's process, where JobQueue.deadLetters lists, redrives "
+                    + "and deletes them (docs/semantics.md)");
         }
     }
 
@@ -57,7 +70,7 @@ public final class DeadLettersCommand extends CommandGroup {
 
         @Override
         int run(QueueSetup setup, QueueSession session) {
-            MemoryQueueNote.warnIfProcessLocal(session, choice.queue, err(), "jobq dead-letters");
+            choice.noteIfProcessLocal(session, err());
             var table = new Table("ID", "TYPE", "ATTEMPTS", "DEAD_AT", "ERROR");
             for (DeadLetter dead : choice.of(session).list(limit.value())) {
                 table.row(dead.job().id(), dead.job().type(), dead.attempts(), dead.deadAt(), shorten(dead.error()));
@@ -89,6 +102,7 @@ public final class DeadLettersCommand extends CommandGroup {
 
         @Override
         int run(QueueSetup setup, QueueSession session) {
+            choice.noteIfProcessLocal(session, err());
             if (!action.test(choice.of(session), id)) {
                 throw CommandFailure.failed("queue '" + choice.queue + "' has no dead letter '" + id
                         + "' (see jobq dead-letters list --queue " + choice.queue + ")");

@@ -14,12 +14,21 @@ final class MemoryQueueNote {
     private MemoryQueueNote() {
     }
 
+    /** What to do instead, for a command that a shared provider serves. */
+    private static final String SHARE_THE_QUEUE = "configure a shared provider (type: sqs) to reach the queue your workers "
+            + "consume";
+
     static void warnIfProcessLocal(QueueSession session, String queue, PrintWriter err, String command) {
+        warnIfProcessLocal(session, queue, err, command, SHARE_THE_QUEUE);
+    }
+
+    /** @param instead what the user can do instead, said after the note */
+    static void warnIfProcessLocal(QueueSession session, String queue, PrintWriter err, String command,
+                                   String instead) {
         if (session.ownsQueue() && session.queue() instanceof JobQueueRuntime runtime
                 && "memory".equals(runtime.providerTypes().get(queue))) {
             err.println(command + ": note: queue '" + queue + "' is a memory queue (type: memory): it lives only in "
-                    + "this command's process and ends with it; configure a shared provider (type: sqs) to reach "
-                    + "the queue your workers consume");
+                    + "this command's process and ends with it; " + instead);
             err.flush();
         }
     }

@@ -6,11 +6,16 @@ import static org.awaitility.Awaitility.await;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.cli.AlteredProvider;
+import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.SharedQueue;
+import dev.jobq.cli.context.QueueOpener;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,7 +86,27 @@ class DeadLettersCommandTest {
 
             assertThat(run.exitCode()).isEqualTo(2);
             assertThat(run.err()).contains("jobq dead-letters list: provider 'AlteredProvider' of queue 'default' does "
-                    + "not keep its dead letters where jobq can list them").contains("dead-letter queue");
+                    + "not keep its dead letters where jobq can list them").contains("dead-letter queue")
+                    .contains("to run them again, move them back with SQS's redrive (aws sqs "
+                            + "start-message-move-task, docs/sqs.md)");
+        }
+    }
+
+    @Test
+    void aMemoryQueueOfItsOwnSaysWhereAWorkersDeadLettersAre() throws Exception {
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), "provider:\n  type: memory\n");
+
+        for (String[] command : List.of(new String[] {"list"}, new String[] {"redrive", "some-id"},
+                new String[] {"delete", "some-id"})) {
+            var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                    Stream.of(Stream.of("dead-letters"), Stream.of(command), Stream.of("--config", file.toString()))
+                            .flatMap(part -> part).toArray(String[]::new));
+
+            assertThat(run.err()).as(String.join(" ", command)).contains("jobq dead-letters: note: queue 'default' is "
+                    + "a memory queue (type: memory): it lives only in this command's process and ends with it; a "
+                    + "worker's memory queue keeps its dead letters in the worker's process, where "
+                    + "JobQueue.deadLetters lists, redrives and deletes them (docs/semantics.md)")
+                    .doesNotContain("type: sqs");
         }
     }
 }
