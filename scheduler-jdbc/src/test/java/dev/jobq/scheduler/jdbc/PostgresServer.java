@@ -70,7 +70,10 @@ final class PostgresServer {
     int terminate(String applicationName) {
         try (Connection c = postgres.getPostgresDatabase().getConnection();
              var statement = c.prepareStatement(
-                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?")) {
+                     // Waits (up to 20 s) until each backend has ended and let go of its locks: without a
+                     // timeout the call returns at once, and a survivor could still find the rows locked.
+                     "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 20000)) FROM pg_stat_activity"
+                             + " WHERE application_name = ?")) {
             statement.setString(1, applicationName);
             try (var rs = statement.executeQuery()) {
                 rs.next();
