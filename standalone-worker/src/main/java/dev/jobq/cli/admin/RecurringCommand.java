@@ -39,11 +39,16 @@ public final class RecurringCommand extends CommandGroup {
             var table = new Table("NAME", "TYPE", "SCHEDULE", "TIMEZONE", "ENABLED", "NEXT_RUN", "LAST_RUN",
                     "LAST_ERROR");
             for (RecurringJobInfo job : SchedulerAccess.require(setup, session).listRecurring()) {
-                table.row(job.name(), job.type(), job.schedule(), job.timezone(), job.enabled(), job.nextRunAt(),
-                        job.lastRunAt(), job.lastError());
+                table.row(job.name(), job.type(), job.schedule(), zoneName(job.timezone()), job.enabled(),
+                        job.nextRunAt(), job.lastRunAt(), job.lastError());
             }
             table.print(out());
             return 0;
+        }
+
+        /** The default zone, {@link ZoneOffset#UTC}, by the name --help and the docs give it, not as {@code Z}. */
+        private static String zoneName(ZoneId zone) {
+            return zone.equals(ZoneOffset.UTC) ? "UTC" : zone.getId();
         }
     }
 

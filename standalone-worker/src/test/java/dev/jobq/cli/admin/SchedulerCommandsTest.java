@@ -115,6 +115,14 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    @DisplayName("recurring list names the default timezone UTC, as --help and the docs do, not Z")
+    void defaultTimezoneIsListedAsUtc() {
+        assertThat(jobq("recurring", "add", "hourly-sync", "sync:run", "--schedule", "@hourly").exitCode()).isZero();
+
+        assertThat(jobq("recurring", "list").out()).containsPattern("hourly-sync\\s+sync:run\\s+@hourly\\s+UTC\\s+true");
+    }
+
+    @Test
     void unknownRecurringNameFailsWithExitOne() {
         var run = jobq("recurring", "disable", "nope");
 
