@@ -1,6 +1,7 @@
 package dev.jobq.cli.admin;
 
 import dev.jobq.EnqueueOptions;
+import dev.jobq.spi.DurationFormat;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,7 +42,8 @@ final class JobOptionsMixin {
             description = "Time limit of one attempt, e.g. 30s or 5m (default 30s).")
     void setTimeout(Duration timeout) {
         if (timeout.isZero() || timeout.isNegative()) {
-            throw new ParameterException(spec.commandLine(), "--timeout must be positive, got " + timeout);
+            throw new ParameterException(spec.commandLine(), "--timeout must be positive, got "
+                    + DurationFormat.format(timeout));
         }
         this.timeout = timeout;
     }

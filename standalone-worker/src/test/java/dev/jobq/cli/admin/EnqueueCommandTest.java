@@ -147,6 +147,14 @@ class EnqueueCommandTest {
     }
 
     @Test
+    void zeroTimeoutIsAUsageErrorInTheFormItWasGiven() {
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--timeout", "0s");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--timeout must be positive, got 0s").doesNotContain("PT0S");
+    }
+
+    @Test
     void zeroMaxAttemptsIsAUsageError() {
         var run = shared.run("enqueue", "t", "--payload", "{}", "--max-attempts", "0");
 
