@@ -2,8 +2,10 @@ package dev.jobq.cli.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jobq.JobHandlerModule;
 import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.context.QueueOpener;
+import dev.jobq.cli.process.JarBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -132,5 +134,41 @@ class ConfigCheckTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("--handlers " + empty + ": holds no .jar file");
+    }
+
+    @Test
+    void handlerModulesAreCheckedAsJobqRunRegistersThem() throws Exception {
+        Path handlers = dir.resolve("handlers");
+        for (String module : new String[] {"first.Billing", "second.Invoices"}) {
+            String pkg = module.substring(0, module.indexOf('.'));
+            String name = module.substring(module.indexOf('.') + 1);
+            new JarBuilder().compile(dir.resolve("build-" + pkg), Map.of(module, """
+                            package %s;
+
+                            public final class %s implements dev.jobq.JobHandlerModule {
+                                @Override
+                                public void register(dev.jobq.JobHandlerRegistry registry) {
+                                    registry.registerJobHandler("invoice:send", String.class, (job, ctx) -> { });
+                                }
+                            }
+                            """.formatted(pkg, name)))
+                    .service(JobHandlerModule.class, module)
+                    .writeTo(handlers.resolve(pkg + ".jar"));
+        }
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
+                file.toString(), "--handlers", handlers.toString());
+
+        assertThat(run.exitCode()).as(run.out()).isEqualTo(2);
+        assertThat(run.err()).contains("a handler for job type 'invoice:send' is already registered");
+        assertThat(run.out()).doesNotContain("OK");
+
+        Files.delete(handlers.resolve("second.jar"));
+        var alone = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check",
+                "--config", file.toString(), "--handlers", handlers.toString());
+
+        assertThat(alone.exitCode()).as(alone.err()).isZero();
+        assertThat(alone.out()).containsPattern("  handlers: .*invoice:send");
     }
 }
