@@ -321,6 +321,24 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("a job whose timeout is longer than nanoTime counts (timeoutMs up to Long.MAX_VALUE) runs, and so do "
+            + "the jobs after it")
+    void timeoutBeyondNanosecondsRunsAndTheWorkerGoesOn() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        var ran = new CopyOnWriteArrayList<Integer>();
+        jobs.registerJobHandler("long", Work.class, (job, ctx) -> ran.add(job.payload().n()));
+        jobs.start();
+        // What the worker reads from an envelope with "timeoutMs": 9223372036854775807.
+        String endless = jobs.enqueue("long", new Work(1),
+                EnqueueOptions.builder().timeout(Duration.ofMillis(Long.MAX_VALUE)).build());
+        String plain = jobs.enqueue("long", new Work(2));
+
+        List<JobEvent.Completed> completed = events.awaitCount(JobEvent.Completed.class, 2);
+        assertThat(completed).extracting(JobEvent.Completed::jobId).containsExactlyInAnyOrder(endless, plain);
+        assertThat(ran).containsExactlyInAnyOrder(1, 2);
+    }
+
+    @Test
     @DisplayName("the thread of a timed-out attempt runs the next job without the interrupt meant for the first")
     void interruptOfTimedOutAttemptNeverReachesTheNextJob() {
         JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));

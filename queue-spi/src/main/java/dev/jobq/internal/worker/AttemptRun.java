@@ -41,6 +41,7 @@ final class AttemptRun implements JobContext, Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(AttemptRun.class);
     private static final Logger jobLog = LoggerFactory.getLogger("dev.jobq.job");
+    private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
 
     enum State { PENDING, RUNNING, FINISHED, TIMED_OUT, RELEASED }
 
@@ -89,7 +90,7 @@ final class AttemptRun implements JobContext, Runnable {
         this.stopping = stopping;
         this.takesNextJob = takesNextJob;
         this.backoff = env.defaultBackoff();
-        this.timeoutNanos = delivery.envelope().options().timeout().toNanos();
+        this.timeoutNanos = nanosUpToMax(delivery.envelope().options().timeout());
         long lease = delivery.leaseDuration().toNanos();
         this.heartbeatEveryNanos = Math.max(lease / 3, Duration.ofMillis(50).toNanos());
         this.nextHeartbeatNanos = startNanos + heartbeatEveryNanos;
@@ -443,6 +444,15 @@ final class AttemptRun implements JobContext, Runnable {
      */
     boolean isSettled() {
         return settled;
+    }
+
+    /**
+     * {@code timeout} in nanoseconds, or {@link Long#MAX_VALUE} (about 292 years: never) when it is
+     * longer. The envelope allows any {@code timeoutMs}; {@link Duration#toNanos()} of one beyond that
+     * throws, which would end the poll loop or handler thread that was about to run the job.
+     */
+    private static long nanosUpToMax(Duration timeout) {
+        return timeout.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
     }
 
     boolean isPastTimeout(long nowNanos) {
