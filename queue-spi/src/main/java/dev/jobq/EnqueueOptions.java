@@ -41,8 +41,8 @@ public final class EnqueueOptions {
         if (b.maxAttempts != null && b.maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be ≥ 1, got " + b.maxAttempts);
         }
-        if (b.timeout != null && (b.timeout.isNegative() || b.timeout.isZero())) {
-            throw new IllegalArgumentException("timeout must be positive, got " + b.timeout);
+        if (b.timeout != null) {
+            JobOptions.checkTimeout(b.timeout);
         }
         if (b.deduplicationKey != null && b.deduplicationKey.isBlank()) {
             throw new IllegalArgumentException("deduplicationKey must not be blank; leave it unset instead");

@@ -21,6 +21,9 @@ public record JobOptions(int maxAttempts, Duration timeout, int priority, @Nulla
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_PRIORITY = 0;
 
+    private static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
+    private static final Duration MAX_TIMEOUT = Duration.ofMillis(Long.MAX_VALUE);
+
     private static final JobOptions DEFAULTS =
             new JobOptions(DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT, DEFAULT_PRIORITY, null, DEFAULT_QUEUE);
 
@@ -28,16 +31,33 @@ public record JobOptions(int maxAttempts, Duration timeout, int priority, @Nulla
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be ≥ 1, got " + maxAttempts);
         }
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-        }
+        checkTimeout(Objects.requireNonNull(timeout, "timeout"));
         Objects.requireNonNull(queue, "queue");
         if (queue.isBlank()) {
             throw new IllegalArgumentException("queue must not be blank");
         }
         if (deduplicationKey != null && deduplicationKey.isBlank()) {
             throw new IllegalArgumentException("deduplicationKey must not be blank; leave it unset instead");
+        }
+    }
+
+    /**
+     * A timeout travels in whole milliseconds ({@code timeoutMs}, docs/wire-format.md): one under a
+     * millisecond would be written as 0, which every worker refuses to read, and one whose
+     * milliseconds do not fit in a long cannot be written at all.
+     */
+    static void checkTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        if (timeout.compareTo(MIN_TIMEOUT) < 0) {
+            throw new IllegalArgumentException("timeout must be at least 1 ms, got " + timeout + ": it travels in whole "
+                    + "milliseconds, and 0 ms is no timeout a worker accepts");
+        }
+        if (timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("timeout must be at most " + Long.MAX_VALUE + " ms, got " + timeout
+                    + ": it travels in whole milliseconds, as a long; for no practical limit give a long one, such "
+                    + "as Duration.ofDays(365)");
         }
     }
 

@@ -38,4 +38,21 @@ class EnqueueOptionsTest {
         assertThatThrownBy(() -> EnqueueOptions.builder().timeout(Duration.ZERO).build())
                 .hasMessage("timeout must be positive, got PT0S");
     }
+
+    @Test
+    void timeoutMustFitWholeMillisecondsInALong() {
+        // timeoutMs 0 is refused by every worker; beyond Long.MAX_VALUE ms it could not be written at all.
+        assertThatThrownBy(() -> EnqueueOptions.builder().timeout(Duration.ofNanos(999_999)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("timeout must be at least 1 ms, got PT0.000999999S");
+        assertThatThrownBy(() -> EnqueueOptions.builder().timeout(Duration.ofSeconds(Long.MAX_VALUE)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("timeout must be at most 9223372036854775807 ms, got PT2562047788015215H30M7S")
+                .hasMessageContaining("Duration.ofDays(365)");
+        assertThatThrownBy(() -> new JobOptions(3, Duration.ofNanos(1), 0, null, "default"))
+                .hasMessageStartingWith("timeout must be at least 1 ms");
+        assertThat(EnqueueOptions.builder().timeout(Duration.ofMillis(1)).build().timeout()).isEqualTo(Duration.ofMillis(1));
+        assertThat(EnqueueOptions.builder().timeout(Duration.ofMillis(Long.MAX_VALUE)).build().timeout())
+                .isEqualTo(Duration.ofMillis(Long.MAX_VALUE));
+    }
 }
