@@ -1,0 +1,42 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.JobQueue;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** A payload reaches its handler as the producer gave it, through the default mapper (docs/wire-format.md). */
+class PayloadBindingTest {
+
+    record Appointment(OffsetDateTime at, ZonedDateTime reminder, Instant created, LocalDate day, Duration length,
+                       BigDecimal fee, long reference) {
+    }
+
+    @Test
+    @DisplayName("java.time values keep their offset, and decimals and longs their digits, from enqueue to handler")
+    void valuesArriveAsEnqueued() throws InterruptedException {
+        var received = new LinkedBlockingQueue<Appointment>();
+        try (JobQueue jobs = JobQueue.builder().concurrency(1).shutdownTimeout(Duration.ofSeconds(5)).build()) {
+            jobs.registerJobHandler("appointment:remind", Appointment.class, (job, ctx) -> received.add(job.payload()));
+            jobs.start();
+            var sent = new Appointment(OffsetDateTime.parse("2026-03-01T09:30:00+05:30"),
+                    ZonedDateTime.parse("2026-03-01T08:30:00-08:00"), Instant.parse("2026-02-01T10:00:00.123456789Z"),
+                    LocalDate.of(2026, 3, 1), Duration.ofMinutes(45), new BigDecimal("12345678901234567890.123456789"),
+                    Long.MAX_VALUE);
+            jobs.enqueue("appointment:remind", sent);
+
+            Appointment got = received.poll(10, TimeUnit.SECONDS);
+            assertThat(got).isEqualTo(sent);
+            assertThat(got.at().getOffset()).hasToString("+05:30");
+        }
+    }
+}
