@@ -27,10 +27,12 @@ import dev.jobq.internal.config.JobQueueConfig;
 import dev.jobq.internal.worker.QueueBinding;
 import dev.jobq.internal.worker.RunEnvironment;
 import dev.jobq.internal.worker.Worker;
+import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -39,6 +41,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -53,6 +57,8 @@ import org.slf4j.LoggerFactory;
 public final class JobQueueRuntime implements JobQueue {
 
     private static final Logger log = LoggerFactory.getLogger(JobQueueRuntime.class);
+    /** How often close() looks whether the enqueue calls under way have finished. */
+    private static final long ENQUEUE_CHECK_NANOS = Duration.ofMillis(1).toNanos();
 
     private final JobQueueConfig config;
     private final Map<String, QueueBinding> queues;
@@ -68,7 +74,9 @@ public final class JobQueueRuntime implements JobQueue {
     private final ReentrantLock lifecycle = new ReentrantLock();
     private @Nullable Worker worker;
     private boolean started;
-    private boolean closed;
+    private volatile boolean closed;
+    /** Enqueue calls under way: close() lets them finish before it closes what they send to. */
+    private final AtomicInteger enqueuing = new AtomicInteger();
 
     JobQueueRuntime(JobQueueConfig config, Map<String, QueueBinding> queues, Map<String, String> providerTypes,
                     EventBus events, ObjectMapper mapper, InstantSource clock,
@@ -135,14 +143,34 @@ public final class JobQueueRuntime implements JobQueue {
 
     @Override
     public String enqueue(String type, @Nullable Object payload, EnqueueOptions options) {
-        requireOpen();
-        return enqueuer.enqueue(type, payload, options);
+        beginEnqueue();
+        try {
+            return enqueuer.enqueue(type, payload, options);
+        } finally {
+            enqueuing.decrementAndGet();
+        }
     }
 
     @Override
     public List<String> enqueueAll(String type, List<?> payloads, EnqueueOptions options) {
-        requireOpen();
-        return enqueuer.enqueueAll(type, payloads, options);
+        beginEnqueue();
+        try {
+            return enqueuer.enqueueAll(type, payloads, options);
+        } finally {
+            enqueuing.decrementAndGet();
+        }
+    }
+
+    /**
+     * Counts an enqueue in before it reads {@code closed}; close() sets {@code closed} before it
+     * reads the count, so it either waits for this call or this call sees it closed.
+     */
+    private void beginEnqueue() {
+        enqueuing.incrementAndGet();
+        if (closed) {
+            enqueuing.decrementAndGet();
+            requireOpen();
+        }
     }
 
     @Override
@@ -328,11 +356,31 @@ public final class JobQueueRuntime implements JobQueue {
         if (worker != null) {
             worker.close();
         }
+        awaitEnqueues();
         if (scheduler != null) {
             closeQuietly("scheduler", scheduler);
         }
         for (QueueBinding queue : queues.values()) {
             closeQuietly("provider of queue '" + queue.name() + "'", queue.provider());
+        }
+    }
+
+    /**
+     * Lets enqueue calls under way when close() began finish, for up to {@code shutdownTimeout}:
+     * closing the provider under one (an SQS send in flight) failed it although its job may have
+     * been sent, so a caller that enqueued again on that error made a duplicate.
+     */
+    private void awaitEnqueues() {
+        Duration timeout = config.worker().shutdownTimeout();
+        long start = System.nanoTime();
+        while (enqueuing.get() > 0) {
+            if (System.nanoTime() - start >= timeout.toNanos()) {
+                log.warn("jobq closing with {} enqueue calls still under way after {} (worker.shutdownTimeout): "
+                        + "they may fail, and whether their jobs were enqueued is unknown", enqueuing.get(),
+                        DurationFormat.format(timeout));
+                return;
+            }
+            LockSupport.parkNanos(ENQUEUE_CHECK_NANOS);
         }
     }
 
