@@ -63,6 +63,19 @@ class SqsEnqueueRulesTest {
     }
 
     @Test
+    @DisplayName("enqueueAll with a longer delay without a scheduler is refused once, as enqueue is, not as failed sends")
+    void enqueueAllWithLongDelayWithoutSchedulerIsRefused() {
+        JobQueue jobs = producer(false);
+
+        assertThatThrownBy(() -> jobs.enqueueAll("reminder:send", List.of("first", "second"),
+                EnqueueOptions.delay(Duration.ofMinutes(16))))
+                .isExactlyInstanceOf(JobRejectedException.class)
+                .hasMessageContaining("a delay of 16m is beyond what provider 'sqs'")
+                .hasMessageContaining("enable the scheduler")
+                .hasMessageEndingWith("none of the 2 jobs was enqueued");
+    }
+
+    @Test
     @DisplayName("a FIFO queue takes no per-message delay: a delay without a scheduler is refused")
     void fifoDelayIsRefused() {
         JobQueue jobs = producer(true);

@@ -102,6 +102,11 @@ final class Enqueuer implements JobSink {
             }
         }
         Timing timing = timing(options);
+        if (count > 0 && heldByScheduler(queue, timing) && scheduler == null) {
+            // The same for every job: refused once, as enqueue refuses it, not as count failed sends.
+            throw new JobRejectedException(noScheduler(queue, timing.delay()) + "; none of the " + count
+                    + " jobs was enqueued");
+        }
         List<JobEnvelope> envelopes = new ArrayList<>(count);
         for (String payloadJson : payloadJsons) {
             envelopes.add(envelope(type, payloadJson, jobOptions, timing));
@@ -218,7 +223,7 @@ final class Enqueuer implements JobSink {
 
     private String send(QueueBinding queue, JobEnvelope envelope, Timing timing) {
         if (heldByScheduler(queue, timing)) {
-            return viaScheduler(queue, envelope, timing.runAt(), timing.delay(), queue.provider().capabilities().maxDelay());
+            return viaScheduler(queue, envelope, timing.runAt(), timing.delay());
         }
         return toProvider(queue, envelope, timing.delay(), timing.runAt());
     }
@@ -271,21 +276,25 @@ final class Enqueuer implements JobSink {
         return providerTypes.getOrDefault(queue, "?");
     }
 
-    private String viaScheduler(QueueBinding queue, JobEnvelope envelope, Instant runAt, Duration delay,
-                                Duration maxDelay) {
+    private String viaScheduler(QueueBinding queue, JobEnvelope envelope, Instant runAt, Duration delay) {
         JobScheduler target = scheduler;
         if (target == null) {
-            throw new JobRejectedException("a delay of " + DurationFormat.format(delay) + " is beyond what provider '"
-                    + providerType(queue.name()) + "' of queue '" + queue.name() + "' can hold ("
-                    + (maxDelay.isZero() ? "no per-message delay" : "at most " + DurationFormat.format(maxDelay))
-                    + "); enable the scheduler (a 'scheduler:' section in jobq.yaml with dev.jobq:scheduler-jdbc on "
-                    + "the classpath) so that longer delays and scheduledFor are held in its database");
+            throw new JobRejectedException(noScheduler(queue, delay));
         }
         // Refused now, to the caller, rather than at every hand-off once it is due.
         queue.provider().checkAcceptable(envelope);
         String id = target.schedule(envelope, runAt);
         publishScheduled(envelope, id, runAt);
         return id;
+    }
+
+    private String noScheduler(QueueBinding queue, Duration delay) {
+        Duration maxDelay = queue.provider().capabilities().maxDelay();
+        return "a delay of " + DurationFormat.format(delay) + " is beyond what provider '" + providerType(queue.name())
+                + "' of queue '" + queue.name() + "' can hold ("
+                + (maxDelay.isZero() ? "no per-message delay" : "at most " + DurationFormat.format(maxDelay))
+                + "); enable the scheduler (a 'scheduler:' section in jobq.yaml with dev.jobq:scheduler-jdbc on "
+                + "the classpath) so that longer delays and scheduledFor are held in its database";
     }
 
     void publishScheduled(JobEnvelope envelope, String id, Instant runAt) {
