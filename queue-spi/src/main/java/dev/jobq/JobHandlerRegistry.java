@@ -19,6 +19,9 @@ public interface JobHandlerRegistry {
     /** As {@link #registerJobHandler(String, Class, JobHandler)} with this type's own retry backoff. */
     <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff);
 
+    /** As {@link #registerJobHandler(String, TypeReference, JobHandler)} with this type's own retry backoff. */
+    <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler, Backoff backoff);
+
     /** The job types with a handler so far. */
     Set<String> registeredTypes();
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobHandler;
@@ -336,6 +338,30 @@ class InProcessWorkerTest {
         List<JobEvent.Completed> completed = events.awaitCount(JobEvent.Completed.class, 2);
         assertThat(completed).extracting(JobEvent.Completed::jobId).containsExactlyInAnyOrder(endless, plain);
         assertThat(ran).containsExactlyInAnyOrder(1, 2);
+    }
+
+    @Test
+    @DisplayName("a job type's own backoff decides its retries, for a payload class and for a generic payload type")
+    void ownBackoffPerJobType() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 2, Duration.ofSeconds(5));
+        jobs.registerJobHandler("single", Work.class, failsFirst(), Backoff.fixed(Duration.ofMillis(30)));
+        jobs.registerJobHandler("batch", new TypeReference<List<Work>>() { }, failsFirst(),
+                Backoff.fixed(Duration.ofMillis(40)));
+        jobs.start();
+        jobs.enqueue("single", new Work(1));
+        jobs.enqueue("batch", List.of(new Work(2), new Work(3)));
+
+        events.awaitCount(JobEvent.Completed.class, 2);
+        assertThat(events.all(JobEvent.Failed.class)).extracting(JobEvent.Failed::type, JobEvent.Failed::retryIn)
+                .containsExactlyInAnyOrder(tuple("single", Duration.ofMillis(30)), tuple("batch", Duration.ofMillis(40)));
+    }
+
+    private static <T> JobHandler<T> failsFirst() {
+        return (job, ctx) -> {
+            if (ctx.attempt() == 1) {
+                throw new IllegalStateException("first attempt fails");
+            }
+        };
     }
 
     @Test

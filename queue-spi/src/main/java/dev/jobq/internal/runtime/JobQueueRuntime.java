@@ -131,6 +131,13 @@ public final class JobQueueRuntime implements JobQueue {
                 Objects.requireNonNull(backoff, "backoff"));
     }
 
+    @Override
+    public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
+                                       Backoff backoff) {
+        register(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler,
+                Objects.requireNonNull(backoff, "backoff"));
+    }
+
     private void register(String type, JavaType payloadType, JobHandler<?> handler, @Nullable Backoff backoff) {
         Objects.requireNonNull(handler, "handler");
         handlers.register(type, payloadType, mapper.readerFor(payloadType), handler, backoff);

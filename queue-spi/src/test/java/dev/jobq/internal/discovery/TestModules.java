@@ -59,6 +59,12 @@ final class TestModules {
         }
 
         @Override
+        public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
+                                           Backoff backoff) {
+            registerJobHandler(type, payloadType, handler);
+        }
+
+        @Override
         public Set<String> registeredTypes() {
             return Set.copyOf(handlers.keySet());
         }
