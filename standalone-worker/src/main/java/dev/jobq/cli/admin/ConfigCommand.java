@@ -114,6 +114,12 @@ public final class ConfigCommand extends CommandGroup {
         }
 
         @Override
+        public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
+                Backoff backoff) {
+            add(type);
+        }
+
+        @Override
         public Set<String> registeredTypes() {
             return Set.copyOf(types);
         }
