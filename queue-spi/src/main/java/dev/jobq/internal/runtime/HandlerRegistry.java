@@ -1,10 +1,14 @@
 package dev.jobq.internal.runtime;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.jobq.Backoff;
 import dev.jobq.JobHandler;
+import dev.jobq.JobHandlerRegistry;
 import java.io.IOException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -56,6 +60,15 @@ public final class HandlerRegistry {
         }
     }
 
+    /**
+     * The user's view of this registry: {@link JobHandlerRegistry}'s overloads, each payload type bound
+     * with {@code mapper}. A queue registers through it, and so does {@code jobq config check}, which
+     * thereby refuses what a queue refuses, with the same words.
+     */
+    public JobHandlerRegistry registering(ObjectMapper mapper) {
+        return new Registering(Objects.requireNonNull(mapper, "mapper"));
+    }
+
     public Optional<Registration> find(String type) {
         return Optional.ofNullable(byType.get(type));
     }
@@ -69,6 +82,48 @@ public final class HandlerRegistry {
             return reader.readValue(NULL_JSON) == null;
         } catch (IOException | RuntimeException e) {
             return false;
+        }
+    }
+
+    private final class Registering implements JobHandlerRegistry {
+
+        private final ObjectMapper mapper;
+
+        Registering(ObjectMapper mapper) {
+            this.mapper = mapper;
+        }
+
+        @Override
+        public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler) {
+            add(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler, null);
+        }
+
+        @Override
+        public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler) {
+            add(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler, null);
+        }
+
+        @Override
+        public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff) {
+            add(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler,
+                    Objects.requireNonNull(backoff, "backoff"));
+        }
+
+        @Override
+        public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
+                                           Backoff backoff) {
+            add(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler,
+                    Objects.requireNonNull(backoff, "backoff"));
+        }
+
+        @Override
+        public Set<String> registeredTypes() {
+            return types();
+        }
+
+        private void add(String type, JavaType payloadType, JobHandler<?> handler, @Nullable Backoff backoff) {
+            Objects.requireNonNull(handler, "handler");
+            register(type, payloadType, mapper.readerFor(payloadType), handler, backoff);
         }
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -15,6 +14,7 @@ import dev.jobq.DeadLetter;
 import dev.jobq.DeadLetters;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobHandler;
+import dev.jobq.JobHandlerRegistry;
 import dev.jobq.JobEvent;
 import dev.jobq.JobInfo;
 import dev.jobq.JobListener;
@@ -64,6 +64,7 @@ public final class JobQueueRuntime implements JobQueue {
     private final Map<String, QueueBinding> queues;
     private final Map<String, String> providerTypes;
     private final HandlerRegistry handlers = new HandlerRegistry();
+    private final JobHandlerRegistry registering;
     private final EventBus events;
     private final ObjectMapper mapper;
     private final InstantSource clock;
@@ -87,6 +88,7 @@ public final class JobQueueRuntime implements JobQueue {
         this.providerTypes = providerTypes;
         this.events = events;
         this.mapper = mapper;
+        this.registering = handlers.registering(mapper);
         this.clock = clock;
         this.schedulerFires = schedulerFires;
         this.enqueuer = new Enqueuer(queues, providerTypes, events, mapper, clock);
@@ -117,30 +119,23 @@ public final class JobQueueRuntime implements JobQueue {
 
     @Override
     public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler) {
-        register(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler, null);
+        registering.registerJobHandler(type, payloadType, handler);
     }
 
     @Override
     public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler) {
-        register(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler, null);
+        registering.registerJobHandler(type, payloadType, handler);
     }
 
     @Override
     public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff) {
-        register(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler,
-                Objects.requireNonNull(backoff, "backoff"));
+        registering.registerJobHandler(type, payloadType, handler, backoff);
     }
 
     @Override
     public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
                                        Backoff backoff) {
-        register(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler,
-                Objects.requireNonNull(backoff, "backoff"));
-    }
-
-    private void register(String type, JavaType payloadType, JobHandler<?> handler, @Nullable Backoff backoff) {
-        Objects.requireNonNull(handler, "handler");
-        handlers.register(type, payloadType, mapper.readerFor(payloadType), handler, backoff);
+        registering.registerJobHandler(type, payloadType, handler, backoff);
     }
 
     @Override

@@ -1,9 +1,6 @@
 package dev.jobq.cli.admin;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import dev.jobq.Backoff;
-import dev.jobq.JobHandler;
-import dev.jobq.JobHandlerRegistry;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.QueueOptions;
 import dev.jobq.cli.context.QueueSetup;
@@ -12,11 +9,11 @@ import dev.jobq.internal.config.ProviderSection;
 import dev.jobq.internal.config.SchedulerSection;
 import dev.jobq.internal.config.WorkerSettings;
 import dev.jobq.internal.discovery.HandlerModules;
+import dev.jobq.internal.runtime.HandlerRegistry;
 import dev.jobq.internal.discovery.ProviderCatalog;
 import dev.jobq.spi.DurationFormat;
 import java.io.PrintWriter;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -86,52 +83,11 @@ public final class ConfigCommand extends CommandGroup {
          * fail {@code run}.
          */
         private static String handlerTypes(ClassLoader classLoader) {
-            var registry = new TypeRegistry();
-            HandlerModules.registerAll(registry, HandlerModules.find(classLoader));
-            return registry.types.isEmpty() ? "none (jobq run refuses to start without one)"
-                    : String.join(", ", registry.types);
-        }
-    }
-
-    /** Records the types registered, and refuses one registered twice, as a queue does. */
-    private static final class TypeRegistry implements JobHandlerRegistry {
-        private final Set<String> types = new TreeSet<>();
-
-        @Override
-        public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler) {
-            add(type);
-        }
-
-        @Override
-        public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler) {
-            add(type);
-        }
-
-        @Override
-        public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler,
-                Backoff backoff) {
-            add(type);
-        }
-
-        @Override
-        public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
-                Backoff backoff) {
-            add(type);
-        }
-
-        @Override
-        public Set<String> registeredTypes() {
-            return Set.copyOf(types);
-        }
-
-        private void add(String type) {
-            if (type == null || type.isBlank()) {
-                throw new IllegalArgumentException("job type must not be blank");
-            }
-            if (!types.add(type)) {
-                throw new IllegalStateException("a handler for job type '" + type + "' is already registered; "
-                        + "register each type once");
-            }
+            var handlers = new HandlerRegistry();
+            HandlerModules.registerAll(handlers.registering(JsonMapper.builder().build()),
+                    HandlerModules.find(classLoader));
+            Set<String> types = handlers.types();
+            return types.isEmpty() ? "none (jobq run refuses to start without one)" : String.join(", ", types);
         }
     }
 }
