@@ -69,8 +69,6 @@ public final class RunCommand implements Callable<Integer> {
             description = "Address /health and /metrics listen on (default: ${DEFAULT-VALUE}).")
     private String httpHost;
 
-    @Option(names = "--queues", paramLabel = "QUEUE", split = ",",
-            description = "Consume only these queues, in this order (default: worker.queues, else all).")
     private @Nullable List<String> queues;
 
     private long healthBacklog = HealthCheck.DEFAULT_BACKLOG_THRESHOLD;
@@ -87,6 +85,18 @@ public final class RunCommand implements Callable<Integer> {
                     + ", got " + port);
         }
         this.httpPort = port;
+    }
+
+    /** Names as a shell user writes them: {@code --queues 'critical, default'} means the two queues. */
+    @Option(names = "--queues", paramLabel = "QUEUE", split = ",",
+            description = "Consume only these queues, in this order (default: worker.queues, else all).")
+    void setQueues(List<String> names) {
+        List<String> stripped = names.stream().map(String::strip).toList();
+        if (stripped.contains("")) {
+            throw new ParameterException(spec.commandLine(), "--queues has an empty queue name in '"
+                    + String.join(",", names) + "'; separate the names with single commas, e.g. --queues critical,default");
+        }
+        this.queues = stripped;
     }
 
     @Option(names = "--health-backlog", paramLabel = "N",

@@ -172,6 +172,32 @@ class RunCommandTest {
     }
 
     @Test
+    @DisplayName("--queues takes names as a shell user writes them, spaces after the commas included")
+    void queuesAreStrippedOfSpaces() throws Exception {
+        Path file = config("provider: { type: memory }\nqueues: { reports: { type: memory } }\n");
+
+        Future<Integer> exit = start(Map.of(), "run", "--config", file.toString(), "--queues", "reports, default");
+
+        awaitWorking();
+        assertThat(out.toString()).contains("jobq run: working queues [reports, default] with");
+        stop.requestStop();
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void emptyNameInQueuesIsAUsageError() throws Exception {
+        Path file = config("provider: { type: memory }\n");
+
+        int status = start(Map.of(), "run", "--config", file.toString(), "--queues", "default,,reports")
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("--queues has an empty queue name in 'default,,reports'; separate the "
+                + "names with single commas, e.g. --queues critical,default");
+        assertThat(built.get()).as("nothing was built").isNull();
+    }
+
+    @Test
     void queueNamedTwiceInQueuesIsAUsageError() throws Exception {
         Path file = config("provider: { type: memory }\n");
 
