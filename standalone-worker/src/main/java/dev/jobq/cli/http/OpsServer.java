@@ -10,8 +10,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,6 +33,8 @@ public final class OpsServer implements AutoCloseable {
     /** The content type of the Prometheus text format the registry writes. */
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final Logger log = LoggerFactory.getLogger(OpsServer.class);
+    private static final String HOST_ADVICE = "; give --http-host one of this machine's names or addresses, "
+            + "0.0.0.0 for all of them (the default), or 127.0.0.1 for this machine only";
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -46,12 +52,18 @@ public final class OpsServer implements AutoCloseable {
      */
     public static OpsServer start(String host, int port, Supplier<HealthReport> health,
                                   PrometheusMeterRegistry registry) {
+        var address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": --http-host '" + host
+                    + "' does not resolve to an address" + HOST_ADVICE, new UnknownHostException(host));
+        }
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(host, port), 0);
+            server = HttpServer.create(address, 0);
         } catch (BindException e) {
-            throw new UncheckedIOException("cannot listen on " + host + ":" + port + " (" + e.getMessage()
-                    + "); choose another --http-port, or 0 for any free port", e);
+            String fix = isLocal(address.getAddress()) ? "; choose another --http-port, or 0 for any free port"
+                    : "; " + address.getAddress().getHostAddress() + " is not an address of this machine" + HOST_ADVICE;
+            throw new UncheckedIOException("cannot listen on " + host + ":" + port + " (" + e.getMessage() + ")" + fix, e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e, e);
         }
@@ -67,6 +79,15 @@ public final class OpsServer implements AutoCloseable {
                 () -> new Response(HealthReport.OK, PROMETHEUS_TEXT, registry.scrape())));
         server.start();
         return ops;
+    }
+
+    private static boolean isLocal(InetAddress address) {
+        try {
+            return address.isAnyLocalAddress() || address.isLoopbackAddress()
+                    || NetworkInterface.getByInetAddress(address) != null;
+        } catch (SocketException e) {
+            return true; // cannot tell: keep the port advice, the likelier cause
+        }
     }
 
     /** Where it listens, e.g. {@code http://127.0.0.1:8080}. */

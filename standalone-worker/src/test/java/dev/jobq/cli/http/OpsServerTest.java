@@ -124,4 +124,23 @@ class OpsServerTest {
                 .hasMessageContaining("cannot listen on 127.0.0.1:" + port)
                 .hasMessageContaining("choose another --http-port, or 0 for any free port");
     }
+
+    @Test
+    void hostThatDoesNotResolveNamesTheHostAndTheFix() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OpsServer.start("no-such-host.invalid", 0, report::get,
+                        registry))
+                .hasMessageContaining("cannot listen on no-such-host.invalid:0: --http-host 'no-such-host.invalid' "
+                        + "does not resolve to an address")
+                .hasMessageContaining("0.0.0.0 for all of them (the default), or 127.0.0.1 for this machine only");
+    }
+
+    @Test
+    void addressOfAnotherMachineNamesTheAddressNotThePort() {
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): never assigned to a machine.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OpsServer.start("192.0.2.1", 0, report::get,
+                        registry))
+                .hasMessageContaining("cannot listen on 192.0.2.1:0")
+                .hasMessageContaining("192.0.2.1 is not an address of this machine; give --http-host one of")
+                .hasMessageNotContaining("--http-port");
+    }
 }
