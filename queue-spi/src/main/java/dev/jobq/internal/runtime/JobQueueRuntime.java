@@ -119,22 +119,26 @@ public final class JobQueueRuntime implements JobQueue {
 
     @Override
     public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler) {
+        requireOpen();
         registering.registerJobHandler(type, payloadType, handler);
     }
 
     @Override
     public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler) {
+        requireOpen();
         registering.registerJobHandler(type, payloadType, handler);
     }
 
     @Override
     public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff) {
+        requireOpen();
         registering.registerJobHandler(type, payloadType, handler, backoff);
     }
 
     @Override
     public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
                                        Backoff backoff) {
+        requireOpen();
         registering.registerJobHandler(type, payloadType, handler, backoff);
     }
 
