@@ -25,6 +25,10 @@ public final class EnqueueOptions {
     private final @Nullable Duration delay;
     private final @Nullable Instant scheduledFor;
     private final @Nullable Integer maxAttempts;
+    /** The instants a four-digit-year ISO-8601 timestamp can name; {@code scheduledFor} must be one. */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
     private final @Nullable Duration timeout;
     private final @Nullable Integer priority;
     private final @Nullable String deduplicationKey;
@@ -34,6 +38,11 @@ public final class EnqueueOptions {
         if (b.delay != null && b.scheduledFor != null) {
             throw new IllegalArgumentException("set either delay or scheduledFor, not both (delay "
                     + b.delay + ", scheduledFor " + b.scheduledFor + ")");
+        }
+        if (b.scheduledFor != null && (b.scheduledFor.isBefore(EARLIEST) || b.scheduledFor.isAfter(LATEST))) {
+            throw new IllegalArgumentException("scheduledFor must be in the years 1 to 9999, got " + b.scheduledFor
+                    + ": jobs carry it as an ISO-8601 timestamp, which has four-digit years; an instant that has "
+                    + "passed runs the job at once, so for 'now' give Instant.now() or leave it unset");
         }
         if (b.delay != null && b.delay.isNegative()) {
             throw new IllegalArgumentException("delay must be ≥ 0, got " + b.delay);

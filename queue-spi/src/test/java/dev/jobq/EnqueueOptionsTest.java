@@ -55,4 +55,19 @@ class EnqueueOptionsTest {
         assertThat(EnqueueOptions.builder().timeout(Duration.ofMillis(Long.MAX_VALUE)).build().timeout())
                 .isEqualTo(Duration.ofMillis(Long.MAX_VALUE));
     }
+
+    @Test
+    void scheduledForMustHaveAFourDigitYear() {
+        // Instant.MIN ran the job at once but wrote "-1000000000-01-01T00:00:00Z" into its envelope.
+        assertThatThrownBy(() -> EnqueueOptions.at(Instant.MIN))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("scheduledFor must be in the years 1 to 9999, got -1000000000-01-01T00:00:00Z")
+                .hasMessageContaining("for 'now' give Instant.now() or leave it unset");
+        assertThatThrownBy(() -> EnqueueOptions.at(Instant.parse("+10000-01-01T00:00:00Z")))
+                .hasMessageStartingWith("scheduledFor must be in the years 1 to 9999, got +10000-01-01T00:00:00Z");
+        Instant first = Instant.parse("0001-01-01T00:00:00Z");
+        Instant last = Instant.parse("9999-12-31T23:59:59.999999999Z");
+        assertThat(EnqueueOptions.at(first).scheduledFor()).isEqualTo(first);
+        assertThat(EnqueueOptions.at(last).scheduledFor()).isEqualTo(last);
+    }
 }
