@@ -2,8 +2,13 @@ package dev.jobq.internal.runtime;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.deser.AbstractDeserializer;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerBase;
+import com.fasterxml.jackson.databind.deser.DefaultDeserializationContext;
 import dev.jobq.Backoff;
 import dev.jobq.JobHandler;
 import dev.jobq.JobHandlerRegistry;
@@ -123,7 +128,38 @@ public final class HandlerRegistry {
 
         private void add(String type, JavaType payloadType, JobHandler<?> handler, @Nullable Backoff backoff) {
             Objects.requireNonNull(handler, "handler");
+            requireReadable(type, payloadType);
             register(type, payloadType, mapper.readerFor(payloadType), handler, backoff);
+        }
+
+        /**
+         * Refuses a payload type the mapper can never make from JSON: otherwise the handler registers,
+         * and every job of its type is dead-lettered when its payload is bound.
+         */
+        private void requireReadable(String type, JavaType payloadType) {
+            JsonDeserializer<Object> deserializer;
+            try {
+                deserializer = ((DefaultDeserializationContext) mapper.getDeserializationContext())
+                        .createDummyInstance(mapper.getDeserializationConfig()).findRootValueDeserializer(payloadType);
+            } catch (JsonMappingException e) {
+                throw new IllegalArgumentException("job type '" + type + "': its payload type " + describe(payloadType)
+                        + " cannot be read from JSON (" + e.getOriginalMessage() + "); fix the type, or register a "
+                        + "Jackson module for it on the mapper given to JobQueue.builder().objectMapper(...)", e);
+            }
+            boolean noCreator = deserializer instanceof BeanDeserializerBase bean
+                    && !bean.getValueInstantiator().canInstantiate();
+            if (noCreator || deserializer instanceof AbstractDeserializer) {
+                throw new IllegalArgumentException("job type '" + type + "': its payload type " + describe(payloadType)
+                        + (payloadType.isAbstract() ? " is abstract, and Jackson is not told which class to make; "
+                                + "register a concrete class, or name the subtypes with @JsonTypeInfo/@JsonSubTypes"
+                                : " has no constructor Jackson can make it with, so every job of this type would be "
+                                + "dead-lettered; make it a record, give it a no-argument constructor, or mark a "
+                                + "constructor @JsonCreator with @JsonProperty on its parameters"));
+            }
+        }
+
+        private static String describe(JavaType payloadType) {
+            return payloadType.hasGenericTypes() ? payloadType.toCanonical() : payloadType.getRawClass().getName();
         }
     }
 }

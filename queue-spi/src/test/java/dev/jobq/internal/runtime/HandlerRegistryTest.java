@@ -1,7 +1,10 @@
 package dev.jobq.internal.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,5 +60,64 @@ class HandlerRegistryTest {
         Registration email = registered(mapper.constructType(Email.class));
 
         assertThat(email.readPayload("{\"to\":\"user@example.com\"}")).isEqualTo(new Email("user@example.com"));
+    }
+
+    /** Two parameters, no annotations: Jackson has no creator for it (the default mapper reads no parameter names). */
+    static final class NoCreator {
+        final String to;
+
+        NoCreator(String to, int retries) {
+            this.to = to + retries;
+        }
+    }
+
+    interface Notice {
+    }
+
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
+    @JsonSubTypes(@JsonSubTypes.Type(value = Reminder.class, name = "reminder"))
+    interface TypedNotice {
+    }
+
+    record Reminder(String text) implements TypedNotice {
+    }
+
+    static final class Bean {
+        public String to;
+    }
+
+    @Test
+    void aPayloadTypeJacksonCannotMakeIsRefusedWhenRegistered() {
+        var registering = registry.registering(mapper);
+
+        // Registered before, and every job of the type was dead-lettered when its payload was bound.
+        assertThatThrownBy(() -> registering.registerJobHandler("email:send", NoCreator.class, (job, context) -> { }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job type 'email:send': its payload type " + NoCreator.class.getName() + " has no "
+                        + "constructor Jackson can make it with, so every job of this type would be dead-lettered; "
+                        + "make it a record, give it a no-argument constructor, or mark a constructor @JsonCreator "
+                        + "with @JsonProperty on its parameters");
+        assertThatThrownBy(() -> registering.registerJobHandler("notice:send", Notice.class, (job, context) -> { }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("its payload type " + Notice.class.getName() + " is abstract, and Jackson is "
+                        + "not told which class to make; register a concrete class, or name the subtypes");
+        assertThat(registry.types()).isEmpty();
+    }
+
+    @Test
+    void payloadTypesJacksonCanMakeAreRegistered() throws Exception {
+        var registering = registry.registering(mapper);
+
+        registering.registerJobHandler("a", Email.class, (job, context) -> { });
+        registering.registerJobHandler("b", Bean.class, (job, context) -> { });
+        registering.registerJobHandler("c", TypedNotice.class, (job, context) -> { });
+        registering.registerJobHandler("d", new TypeReference<List<Email>>() { }, (job, context) -> { });
+        registering.registerJobHandler("e", String.class, (job, context) -> { });
+        registering.registerJobHandler("f", JsonNode.class, (job, context) -> { });
+        registering.registerJobHandler("g", Void.class, (job, context) -> { });
+
+        assertThat(registry.types()).containsExactlyInAnyOrder("a", "b", "c", "d", "e", "f", "g");
+        assertThat(registry.find("c").orElseThrow().readPayload("{\"@type\":\"reminder\",\"text\":\"hi\"}"))
+                .isEqualTo(new Reminder("hi"));
     }
 }
