@@ -19,8 +19,15 @@ public interface Scheduler {
     /** As {@link #schedule(String, Object, Instant)} with options; {@code options} must not set a delay. */
     String schedule(String type, Object payload, Instant at, EnqueueOptions options);
 
-    /** Cancels a scheduled job; false if it is unknown or was already enqueued or cancelled. */
+    /** Cancels a scheduled job; false if it is unknown or was already enqueued or cancelled ({@link #status}). */
     boolean cancel(String id);
+
+    /**
+     * Where a one-time job is: {@code SCHEDULED} while held, {@code ENQUEUED} once handed to its queue,
+     * {@code CANCELLED}; the last two until the scheduler purges their record ({@code scheduler.retention}).
+     * Empty when the id is unknown. After a job is handed on, {@link JobQueue#getJob} follows it on its queue.
+     */
+    Optional<ScheduledJobInfo.Status> status(String id);
 
     /** Jobs still waiting, earliest first, at most {@code limit}. */
     List<ScheduledJobInfo> listScheduled(int limit);

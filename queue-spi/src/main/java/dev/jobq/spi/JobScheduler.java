@@ -23,6 +23,15 @@ public interface JobScheduler extends AutoCloseable {
 
     boolean cancel(String jobId);
 
+    /**
+     * Where a one-time job is: {@code SCHEDULED} while held, {@code ENQUEUED} once handed to its queue,
+     * {@code CANCELLED}; the last two while the scheduler keeps their record (its retention). Empty
+     * when the id is unknown to it. The default knows nothing.
+     */
+    default Optional<ScheduledJobInfo.Status> status(String jobId) {
+        return Optional.empty();
+    }
+
     List<ScheduledJobInfo> listScheduled(int limit);
 
     /**

@@ -36,6 +36,11 @@ final class SchedulerFacade implements Scheduler {
     }
 
     @Override
+    public Optional<ScheduledJobInfo.Status> status(String id) {
+        return scheduler.status(id);
+    }
+
+    @Override
     public List<ScheduledJobInfo> listScheduled(int limit) {
         return scheduler.listScheduled(limit);
     }

@@ -110,6 +110,12 @@ final class JdbcJobScheduler implements JobScheduler {
     }
 
     @Override
+    public Optional<ScheduledJobInfo.Status> status(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        return database("looking up job " + jobId, () -> scheduled.status(db.dsl(), jobId));
+    }
+
+    @Override
     public Optional<String> firingProblem() {
         return loop.problem();
     }

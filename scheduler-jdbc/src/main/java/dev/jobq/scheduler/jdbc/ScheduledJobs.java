@@ -103,6 +103,19 @@ final class ScheduledJobs {
                 .execute() == 1;
     }
 
+    /** A row's status; a job handed on has no row, only its record. */
+    Optional<ScheduledJobInfo.Status> status(DSLContext dsl, String id) {
+        Optional<ScheduledJobInfo.Status> row = dsl.select(JOBQ_SCHEDULED_JOB.STATUS).from(JOBQ_SCHEDULED_JOB)
+                .where(JOBQ_SCHEDULED_JOB.ID.eq(id))
+                .fetchOptional(JOBQ_SCHEDULED_JOB.STATUS)
+                .map(ScheduledJobInfo.Status::valueOf);
+        if (row.isPresent()) {
+            return row;
+        }
+        return dsl.fetchExists(JOBQ_SCHEDULED_JOB_DONE, JOBQ_SCHEDULED_JOB_DONE.ID.eq(id))
+                ? Optional.of(ScheduledJobInfo.Status.ENQUEUED) : Optional.empty();
+    }
+
     /** The job of a row still scheduled, as getJob reports it: waiting for its instant. */
     Optional<JobInfo> held(DSLContext dsl, String id) {
         return dsl.selectFrom(JOBQ_SCHEDULED_JOB)

@@ -214,9 +214,12 @@ abstract class JdbcSchedulerContract {
             JobEnvelope job = job("report:send");
             scheduler.schedule(job, T0.plus(AN_HOUR));
 
+            assertThat(scheduler.status(job.jobId())).hasValue(ScheduledJobInfo.Status.SCHEDULED);
             assertThat(scheduler.cancel(job.jobId())).isTrue();
             assertThat(scheduler.cancel(job.jobId())).isFalse();
+            assertThat(scheduler.status(job.jobId())).hasValue(ScheduledJobInfo.Status.CANCELLED);
             assertThat(scheduler.cancel("no-such-job")).isFalse();
+            assertThat(scheduler.status("no-such-job")).isEmpty();
             clock.set(T0.plus(Duration.ofHours(2)));
 
             assertThat(scheduler.fireDue()).isZero();
@@ -293,6 +296,8 @@ abstract class JdbcSchedulerContract {
             scheduler.fireDue();
 
             assertThat(scheduler.cancel(job.jobId())).isFalse();
+            assertThat(scheduler.status(job.jobId())).as("why it could not be cancelled")
+                    .hasValue(ScheduledJobInfo.Status.ENQUEUED);
         }
 
         @Test

@@ -2,6 +2,7 @@ package dev.jobq.cli.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jobq.ScheduledJobInfo;
+import dev.jobq.Scheduler;
 import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
@@ -80,9 +81,15 @@ public final class ScheduleCommand extends CommandGroup {
 
         @Override
         int run(QueueSetup setup, QueueSession session) {
-            if (!SchedulerAccess.require(setup, session).cancel(id)) {
-                throw CommandFailure.failed("no scheduled job '" + id + "' is waiting: the id is unknown, or the "
-                        + "job was already enqueued or cancelled (see jobq schedule list)");
+            Scheduler scheduler = SchedulerAccess.require(setup, session);
+            if (!scheduler.cancel(id)) {
+                throw CommandFailure.failed(switch (scheduler.status(id).orElse(null)) {
+                    case ENQUEUED -> "scheduled job '" + id + "' was already handed to its queue, where it runs; "
+                            + "the scheduler can no longer cancel it";
+                    case CANCELLED -> "scheduled job '" + id + "' was already cancelled";
+                    case null, default -> "no scheduled job '" + id + "' is waiting: the scheduler does not know "
+                            + "the id, or purged its record after scheduler.retention (see jobq schedule list)";
+                });
             }
             out().println("cancelled " + id);
             return 0;

@@ -79,7 +79,36 @@ class SchedulerCommandsTest {
 
         var again = jobq("schedule", "cancel", id);
         assertThat(again.exitCode()).isEqualTo(1);
-        assertThat(again.err()).contains("jobq schedule cancel: no scheduled job '" + id + "' is waiting");
+        assertThat(again.err()).contains("jobq schedule cancel: scheduled job '" + id + "' was already cancelled");
+    }
+
+    @Test
+    @DisplayName("schedule cancel of a job already handed on, or of an unknown id, says which")
+    void cancelTooLateOrUnknownSaysWhich() throws Exception {
+        var added = jobq("schedule", "add", "report:send", "--at", "2031-12-25T09:00:00Z", "--payload", "{}");
+        assertThat(added.exitCode()).as(added.err()).isZero();
+        String id = added.out().strip();
+        // What the firing transaction does when it hands the job to its queue (JdbcSchedulerContract fires for real).
+        try (var connection = DriverManager.getConnection(jdbcUrl)) {
+            try (var delete = connection.prepareStatement("DELETE FROM jobq_scheduled_job WHERE id = ?");
+                 var record = connection.prepareStatement(
+                         "INSERT INTO jobq_scheduled_job_done (id, handed_on_at) VALUES (?, CURRENT_TIMESTAMP)")) {
+                delete.setString(1, id);
+                assertThat(delete.executeUpdate()).isOne();
+                record.setString(1, id);
+                assertThat(record.executeUpdate()).isOne();
+            }
+        }
+
+        var late = jobq("schedule", "cancel", id);
+        assertThat(late.exitCode()).isEqualTo(1);
+        assertThat(late.err()).contains("jobq schedule cancel: scheduled job '" + id + "' was already handed to its "
+                + "queue, where it runs; the scheduler can no longer cancel it");
+
+        var unknown = jobq("schedule", "cancel", "no-such-id");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("jobq schedule cancel: no scheduled job 'no-such-id' is waiting: the "
+                + "scheduler does not know the id, or purged its record after scheduler.retention");
     }
 
     @Test
