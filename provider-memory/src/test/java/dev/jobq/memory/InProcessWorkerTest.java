@@ -700,6 +700,37 @@ class InProcessWorkerTest {
         assertThat(secondWaits).containsOnly(Duration.ZERO);
     }
 
+    @Test
+    @DisplayName("a later-listed queue is served while the first-listed one is empty: its wait holds one permit, not all")
+    void laterQueueIsServedWhileTheFirstIsEmpty() {
+        var firstWaiting = new CountDownLatch(1);
+        QueueProvider first = new ForwardingQueueProvider(memoryProvider(Map.of())) {
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                firstWaiting.countDown();
+                return super.receive(max, wait);
+            }
+        };
+        JobQueue jobs = fixture.closeLater(JobQueue.builder()
+                .provider(new KeepOpen(first))
+                .queue("later", new KeepOpen(memoryProvider(Map.of())))
+                .workerQueues("default", "later")
+                .concurrency(2)
+                .pollInterval(Duration.ofMinutes(1))
+                .listener(events)
+                .build());
+        jobs.registerJobHandler("work", Work.class, (job, ctx) -> { });
+        jobs.start();
+        await().atMost(EventRecorder.WAIT).until(() -> firstWaiting.getCount() == 0);
+        for (int i = 0; i < 6; i++) {
+            jobs.enqueue("work", new Work(i), EnqueueOptions.queue("later"));
+        }
+
+        // Before, the empty first queue's receive held both permits for its minute of waiting.
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.all(JobEvent.Completed.class).size() == 6);
+        assertThat(events.all(JobEvent.Completed.class)).extracting(JobEvent.Completed::queue).containsOnly("later");
+    }
+
     /**
      * Records the wait of every receive a handler thread (not a poll loop) makes on its own, not with an
      * acknowledgement (that one never waits).

@@ -138,6 +138,11 @@ final class PermitPool {
         }
     }
 
+    /** How many tiers (listed queues) share the permits. */
+    int tiers() {
+        return waitingByTier.length;
+    }
+
     /** The worker's concurrency: every permit there is. */
     int total() {
         return total;

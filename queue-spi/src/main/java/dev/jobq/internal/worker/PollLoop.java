@@ -18,6 +18,12 @@ import org.slf4j.LoggerFactory;
  * of permits before it receives: handlers finish one by one, and receiving for each as it frees
  * its permit would cost a round trip for every job or two. On such providers a loop asks for one
  * batch at most, and the worker runs a loop per batch's worth of concurrency.
+ *
+ * <p>A receive holds its permits for as long as it waits. So when the worker serves several queues,
+ * a loop whose queue was empty at its last receive waits for the next job with one permit, not all
+ * the free ones: the first-listed queue's loop, idle, took every permit for its whole wait, gave
+ * them back only to take them again at once, and the later queues starved behind an empty one.
+ * As soon as a receive brings a job, the loop asks for all the free permits again.
  */
 final class PollLoop implements Runnable {
 
@@ -68,10 +74,11 @@ final class PollLoop implements Runnable {
     public void run() {
         Duration errorPause = Duration.ofMillis(100);
         boolean backlog = false;
+        boolean idle = true;
         while (!stopping) {
             int granted;
             try {
-                granted = permits.acquireUpTo(maxPerReceive, tier);
+                granted = permits.acquireUpTo(idle && permits.tiers() > 1 ? 1 : maxPerReceive, tier);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -102,6 +109,7 @@ final class PollLoop implements Runnable {
                 continue;
             }
             backlog = gatherTarget > 1 && jobs.size() >= granted;
+            idle = jobs.isEmpty();
             permits.release(granted - Math.min(granted, jobs.size()));
             for (int i = 0; i < jobs.size(); i++) {
                 if (i < granted) {

@@ -126,6 +126,12 @@ public final class Worker implements AutoCloseable {
             }
             log.info("jobq worker started: queues {}, concurrency {}", queues.stream().map(QueueBinding::name).toList(),
                     settings.concurrency());
+            if (settings.concurrency() < queues.size()) {
+                log.warn("jobq worker serves {} queues with concurrency {}: an empty queue's receive holds a permit "
+                        + "while it waits, so a later queue may wait up to pollInterval ({}) for one; set "
+                        + "worker.concurrency to at least {}", queues.size(), settings.concurrency(),
+                        DurationFormat.format(settings.pollInterval()), queues.size());
+            }
         } finally {
             lock.unlock();
         }
