@@ -24,8 +24,10 @@ import org.jspecify.annotations.Nullable;
  * no handler in a running worker is dead-lettered with that reason rather than retried forever.
  * {@link #close()} is graceful: it stops receiving, lets running handlers finish for up to the
  * configured {@code shutdownTimeout}, then interrupts them and hands their jobs back to the queue.
- * Enqueue calls under way when it begins finish (for up to {@code shutdownTimeout} too) before the
- * providers close; calls made after it began throw {@link JobQueueException}, enqueueing nothing.
+ * Enqueueing stays open until the worker has stopped, so a handler that finishes during that drain
+ * can enqueue its follow-up jobs; enqueue calls under way then finish (for up to
+ * {@code shutdownTimeout} too) before the providers close, and calls made after the worker stopped
+ * throw {@link JobQueueException}, enqueueing nothing.
  */
 public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
 

@@ -1,9 +1,13 @@
 package dev.jobq.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.JobQueueException;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.ProviderContext;
@@ -68,5 +72,40 @@ class EnqueueDuringCloseTest {
         assertThat(closer.isAlive()).isFalse();
         assertThat(closedInSend).as("provider closed while a send was under way").isFalse();
         assertThat(enqueued.get(10, TimeUnit.SECONDS)).isNotBlank();
+    }
+
+    record Step(int n) {
+    }
+
+    @Test
+    @DisplayName("a handler that finishes during close()'s drain can enqueue its follow-up job")
+    void handlerFinishingInTheDrainCanEnqueue() throws Exception {
+        var events = new EventRecorder();
+        JobQueue jobs = JobQueue.builder().shutdownTimeout(Duration.ofSeconds(20)).listener(events).build();
+        var started = new CountDownLatch(1);
+        var mayFinish = new CountDownLatch(1);
+        jobs.registerJobHandler("order:pay", Step.class, (job, ctx) -> {
+            started.countDown();
+            assertThat(mayFinish.await(20, TimeUnit.SECONDS)).isTrue();
+            jobs.enqueue("order:ship", new Step(job.payload().n() + 1));
+        });
+        jobs.start();
+        String pay = jobs.enqueue("order:pay", new Step(1), EnqueueOptions.builder().maxAttempts(1).build());
+        assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+        Thread closer = Thread.ofPlatform().start(jobs::close);
+        // close() has begun and waits for the running handler.
+        await().atMost(Duration.ofSeconds(10)).until(() -> closer.getState() == Thread.State.TIMED_WAITING);
+        mayFinish.countDown();
+        closer.join(Duration.ofSeconds(30));
+
+        assertThat(closer.isAlive()).isFalse();
+        // Before, the enqueue threw "this JobQueue is closed" and the paid order went to the dead letters.
+        assertThat(events.all(JobEvent.Dead.class)).isEmpty();
+        assertThat(events.all(JobEvent.Completed.class)).extracting(JobEvent.Completed::jobId).containsExactly(pay);
+        assertThat(events.all(JobEvent.Enqueued.class)).extracting(JobEvent.Enqueued::type)
+                .containsExactly("order:pay", "order:ship");
+        assertThatThrownBy(() -> jobs.enqueue("order:ship", new Step(3))).isInstanceOf(JobQueueException.class)
+                .hasMessage("this JobQueue is closed; build a new one");
     }
 }

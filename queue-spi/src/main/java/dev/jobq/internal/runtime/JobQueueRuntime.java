@@ -76,6 +76,11 @@ public final class JobQueueRuntime implements JobQueue {
     private @Nullable Worker worker;
     private boolean started;
     private volatile boolean closed;
+    /**
+     * Set by close() once the worker has stopped, not when close() begins: a handler still finishing in
+     * the drain may enqueue its follow-up jobs, as handlers do.
+     */
+    private volatile boolean refusingEnqueues;
     /** Enqueue calls under way: close() lets them finish before it closes what they send to. */
     private final AtomicInteger enqueuing = new AtomicInteger();
 
@@ -168,14 +173,14 @@ public final class JobQueueRuntime implements JobQueue {
     }
 
     /**
-     * Counts an enqueue in before it reads {@code closed}; close() sets {@code closed} before it
-     * reads the count, so it either waits for this call or this call sees it closed.
+     * Counts an enqueue in before it reads {@code refusingEnqueues}; close() sets it before it reads
+     * the count, so it either waits for this call or this call sees the queue closed.
      */
     private void beginEnqueue() {
         enqueuing.incrementAndGet();
-        if (closed) {
+        if (refusingEnqueues) {
             enqueuing.decrementAndGet();
-            requireOpen();
+            throw new JobQueueException("this JobQueue is closed; build a new one");
         }
     }
 
@@ -362,6 +367,7 @@ public final class JobQueueRuntime implements JobQueue {
         if (worker != null) {
             worker.close();
         }
+        refusingEnqueues = true;
         awaitEnqueues();
         if (scheduler != null) {
             closeQuietly("scheduler", scheduler);
