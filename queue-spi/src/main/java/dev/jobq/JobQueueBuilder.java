@@ -225,7 +225,7 @@ public final class JobQueueBuilder {
                 scheduler, clock, objectMapper, classLoader, listeners));
         try {
             HandlerModules.registerAll(queue, modules);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             queue.close();
             throw e;
         }

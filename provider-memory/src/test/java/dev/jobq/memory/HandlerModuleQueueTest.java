@@ -8,15 +8,22 @@ import dev.jobq.ConfigException;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.JobHandlerRegistry;
 import dev.jobq.JobQueue;
+import dev.jobq.JobQueueException;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.ForwardingQueueProvider;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** Handler modules registered by the builder, and run by a real worker. */
@@ -41,6 +48,28 @@ class HandlerModuleQueueTest {
                         : super.getResources(name);
             }
         };
+    }
+
+    @Test
+    void aModuleMissingAClassClosesTheQueueItWasBuildingAndNamesTheModule() {
+        var closed = new AtomicBoolean();
+        QueueProvider provider = new ForwardingQueueProvider(new MemoryProviderFactory().create(
+                new ProviderContext("default", Settings.of("test", "provider", Map.of()), Clock.systemUTC()))) {
+            @Override
+            public void close() {
+                closed.set(true);
+                super.close();
+            }
+        };
+        JobHandlerModule missingJar = registry -> {
+            throw new NoClassDefFoundError("com/acme/mail/MailClient");
+        };
+
+        // Before, the Error left the builder as it was: the module unnamed, the providers never closed.
+        assertThatThrownBy(() -> JobQueue.builder().provider(provider).handlerModules(missingJar).build())
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageContaining("handler module " + missingJar.getClass().getName());
+        assertThat(closed).isTrue();
     }
 
     @Test

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Finds {@link JobHandlerModule}s with {@link ServiceLoader} and registers them into a queue, one
  * INFO line per module naming the types it brought. A module class that cannot be loaded or two
  * modules registering one type are configuration errors naming the classes; an exception thrown by
- * a module's own code fails the build with that module's name.
+ * a module's own code, or a class it needs that is missing or fails to load, fails the build with that
+ * module's name.
  */
 public final class HandlerModules {
 
@@ -121,11 +122,19 @@ public final class HandlerModules {
             try {
                 module.register(registry);
             } catch (IllegalStateException duplicate) {
-                throw new ConfigException("handler modules", List.of("handler module " + name + ": "
+                var problem = new ConfigException("handler modules", List.of("handler module " + name + ": "
                         + duplicate.getMessage()));
+                problem.initCause(duplicate);
+                throw problem;
             } catch (RuntimeException e) {
                 throw new JobQueueException("handler module " + name + " failed while registering its handlers: "
                         + e, e);
+            } catch (LinkageError e) {
+                // A class its handlers need is missing (a jar left out of --handlers) or failed to initialise.
+                Throwable root = e.getCause() != null ? e.getCause() : e;
+                throw new JobQueueException("handler module " + name + " failed while registering its handlers: " + e
+                        + (root != e ? " (caused by " + root + ")" : "") + "; check that its jar and the jars it needs "
+                        + "are on the class path or in --handlers, and what its classes do when they are loaded", e);
             }
             Set<String> added = new TreeSet<>(registry.registeredTypes());
             added.removeAll(before);

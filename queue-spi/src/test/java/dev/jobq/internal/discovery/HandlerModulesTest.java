@@ -74,6 +74,37 @@ class HandlerModulesTest {
                         + "missing setting");
     }
 
+    /** A handler class whose static initialiser throws, as one reading a missing setting at load does. */
+    static final class SmtpHandler {
+        static {
+            if (Boolean.parseBoolean("true")) {
+                throw new IllegalStateException("SMTP_HOST is not set");
+            }
+        }
+
+        static void load() {
+        }
+    }
+
+    @Test
+    void aModuleWhoseClassesFailToLoadFailsWithItsNameAndTheCause() {
+        JobHandlerModule missingJar = registry -> {
+            throw new NoClassDefFoundError("com/acme/mail/MailClient");
+        };
+        JobHandlerModule failingInit = registry -> SmtpHandler.load();
+
+        assertThatThrownBy(() -> HandlerModules.registerAll(new TestModules.TypesOnly(), List.of(missingJar)))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("handler module " + missingJar.getClass().getName() + " failed while "
+                        + "registering its handlers: java.lang.NoClassDefFoundError: com/acme/mail/MailClient; check "
+                        + "that its jar and the jars it needs are on the class path or in --handlers");
+        assertThatThrownBy(() -> HandlerModules.registerAll(new TestModules.TypesOnly(), List.of(failingInit)))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageContaining("handler module " + failingInit.getClass().getName())
+                .hasMessageContaining("(caused by java.lang.IllegalStateException: SMTP_HOST is not set)")
+                .hasRootCauseMessage("SMTP_HOST is not set");
+    }
+
     @Test
     void aModuleGivenAndFoundRegistersOnce() {
         var given = new TestModules.Mail();
