@@ -676,6 +676,35 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("a handler that ignores the interrupt after its timeout counts as overdue until it returns")
+    void handlerIgnoringItsTimeoutIsOverdue() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 2, Duration.ofSeconds(5));
+        var mayReturn = new CountDownLatch(1);
+        jobs.registerJobHandler("stubborn", Work.class, (job, ctx) -> {
+            while (true) {
+                try {
+                    if (mayReturn.await(30, TimeUnit.SECONDS)) {
+                        return;
+                    }
+                } catch (InterruptedException ignored) {
+                    // what a handler stuck in a call that swallows interrupts does
+                }
+            }
+        });
+        jobs.start();
+        var worker = (JobQueueRuntime) jobs;
+        jobs.enqueue("stubborn", new Work(1), EnqueueOptions.builder().timeout(Duration.ofMillis(100)).maxAttempts(1).build());
+
+        events.awaitCount(JobEvent.Dead.class, 1);
+        assertThat(worker.overdueHandlers()).isEqualTo(1);
+        assertThat(worker.activeHandlers()).isEqualTo(1);
+
+        mayReturn.countDown();
+        await().atMost(EventRecorder.WAIT).until(() -> worker.activeHandlers() == 0);
+        assertThat(worker.overdueHandlers()).isZero();
+    }
+
+    @Test
     @DisplayName("a handler thread of the first-listed queue waits briefly for its next job; a later queue's takes only what is there")
     void onlyTheFirstQueuesHandlerThreadsWaitForTheirNextJob() {
         var firstWaits = new CopyOnWriteArrayList<Duration>();

@@ -341,6 +341,15 @@ public final class JobQueueRuntime implements JobQueue {
     }
 
     /**
+     * The in-process worker's handlers still running past their attempt's timeout, each holding a
+     * permit (see {@link Worker#overdueHandlers()}); 0 when no worker runs.
+     */
+    public int overdueHandlers() {
+        Worker w = worker;
+        return w == null ? 0 : w.overdueHandlers();
+    }
+
+    /**
      * Handlers of {@code queue} running in this process now, as {@link QueueStats#active()} counts them,
      * without asking the provider: this count stays readable while the provider is not.
      */

@@ -438,6 +438,11 @@ final class AttemptRun implements JobContext, Runnable {
         return state.get() == State.RUNNING;
     }
 
+    /** True once the attempt timed out while its handler has not returned: it ignores the interrupt. */
+    boolean isOverdue() {
+        return state.get() == State.TIMED_OUT;
+    }
+
     /**
      * True once the outcome is with the provider and the listeners. A handler may return (no longer
      * {@linkplain #isRunning() running}) well before that: on SQS the acknowledgement is a network call.

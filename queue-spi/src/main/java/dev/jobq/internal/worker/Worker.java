@@ -320,6 +320,20 @@ public final class Worker implements AutoCloseable {
         return runs().size();
     }
 
+    /**
+     * Handlers still running after their attempt timed out (they ignore the interrupt): each keeps its
+     * permit until it returns, so once they hold all of them the worker runs nothing.
+     */
+    public int overdueHandlers() {
+        int overdue = 0;
+        for (AttemptRun run : runs()) {
+            if (run.isOverdue()) {
+                overdue++;
+            }
+        }
+        return overdue;
+    }
+
     public int concurrency() {
         return settings.concurrency();
     }

@@ -14,11 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * Decides the worker's health from its state and its queues' stats:
  *
  * <ul>
- *   <li><b>unhealthy</b> (HTTP 503) when the worker is not running (starting, stopping, stopped) or
- *       the stats of one of the queues it consumes cannot be read (the provider is unreachable);</li>
+ *   <li><b>unhealthy</b> (HTTP 503) when the worker is not running (starting, stopping, stopped), or
+ *       the stats of one of the queues it consumes cannot be read (the provider is unreachable), or
+ *       handlers running past their timeout hold every permit (the worker can run nothing);</li>
  *   <li><b>degraded</b> (HTTP 200) when a queue it consumes has more dead letters than when the worker
  *       started, or at least {@code backlogThreshold} jobs waiting, or the scheduler this process fires
- *       fails its passes (its database cannot be reached): jobs still run, due ones wait;</li>
+ *       fails its passes (its database cannot be reached): jobs still run, due ones wait; or some
+ *       handlers running past their timeout hold permits;</li>
  *   <li><b>healthy</b> (HTTP 200) otherwise.</li>
  * </ul>
  *
@@ -66,6 +68,21 @@ public final class HealthCheck {
         if (state != WorkerState.RUNNING) {
             unhealthy = true;
             problems.add("worker is " + state.label());
+        }
+        int overdue = worker.overdueHandlers();
+        if (overdue > 0) {
+            int concurrency = worker.concurrency();
+            if (overdue >= concurrency) {
+                unhealthy = true;
+                problems.add("all " + concurrency + " permits are held by handlers still running past their timeout "
+                        + "(they ignore the interrupt): the worker can run no job; restart it (their jobs were "
+                        + "failed at the timeout and are retried) and make the handlers stop when interrupted");
+            } else {
+                degraded = true;
+                problems.add(overdue + " of " + concurrency + " permits are held by handlers still running past their "
+                        + "timeout (they ignore the interrupt); make them stop when interrupted or check "
+                        + "ctx.isCancelled()");
+            }
         }
         List<HealthReport.QueueHealth> queues = new ArrayList<>();
         for (String queue : consumedQueues()) {

@@ -15,6 +15,14 @@ public interface WorkerView {
     /** Handlers running now. */
     int activeHandlers();
 
+    /**
+     * Handlers still running although their attempt timed out (they ignore the interrupt); each holds
+     * a permit until it returns. 0 where it cannot be told.
+     */
+    default int overdueHandlers() {
+        return 0;
+    }
+
     /** The queues the worker consumes, in the order it serves them. */
     List<String> queues();
 

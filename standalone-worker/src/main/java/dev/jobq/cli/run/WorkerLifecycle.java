@@ -72,6 +72,11 @@ final class WorkerLifecycle implements WorkerView, JobListener {
     }
 
     @Override
+    public int overdueHandlers() {
+        return jobs instanceof JobQueueRuntime runtime ? runtime.overdueHandlers() : 0;
+    }
+
+    @Override
     public List<String> queues() {
         return List.copyOf(queues);
     }

@@ -36,6 +36,7 @@ class HealthCheckTest {
     static final class FixedWorker implements WorkerView {
         volatile WorkerState state = WorkerState.RUNNING;
         volatile List<String> queues = List.of("default");
+        volatile int overdue;
 
         @Override
         public WorkerState state() {
@@ -50,6 +51,11 @@ class HealthCheckTest {
         @Override
         public int activeHandlers() {
             return 1;
+        }
+
+        @Override
+        public int overdueHandlers() {
+            return overdue;
         }
 
         @Override
@@ -81,6 +87,29 @@ class HealthCheckTest {
             assertThat(q.queue()).isEqualTo("default");
             assertThat(q.error()).isNull();
         });
+    }
+
+    @Test
+    void handlersPastTheirTimeoutAreDegradedAndUnhealthyOnceTheyHoldEveryPermit() {
+        var check = new HealthCheck(jobs, worker, 10);
+        worker.overdue = 1;
+
+        var some = check.check();
+
+        assertThat(some.status()).isEqualTo(HealthReport.Status.DEGRADED);
+        assertThat(some.problems()).containsExactly("1 of 4 permits are held by handlers still running past their "
+                + "timeout (they ignore the interrupt); make them stop when interrupted or check ctx.isCancelled()");
+
+        // Before, a worker whose every permit a stuck handler held, running nothing, answered healthy.
+        worker.overdue = 4;
+
+        var all = check.check();
+
+        assertThat(all.status()).isEqualTo(HealthReport.Status.UNHEALTHY);
+        assertThat(all.httpStatus()).isEqualTo(503);
+        assertThat(all.problems()).containsExactly("all 4 permits are held by handlers still running past their "
+                + "timeout (they ignore the interrupt): the worker can run no job; restart it (their jobs were failed "
+                + "at the timeout and are retried) and make the handlers stop when interrupted");
     }
 
     @Test
