@@ -9,7 +9,8 @@ public interface DeadLetters {
     List<DeadLetter> list(int limit);
 
     /**
-     * Puts the job back on its queue with a fresh set of attempts; false if the id is unknown. Through
+     * Puts the job back on its queue with a fresh set of attempts; false if the id is unknown, or a
+     * live job has its id or its deduplication key (it would be a duplicate of that one). Through
      * {@link JobQueue#deadLetters(String)}, a redrive is announced to listeners as {@link JobEvent.Enqueued}.
      */
     boolean redrive(String jobId);

@@ -609,14 +609,18 @@ final class MemoryQueueProvider implements QueueProvider {
             }
         }
 
-        /** False also when a live job has taken the id since; the dead letter then stays. */
+        /**
+         * False also when a live job has taken the id, or the deduplication key, since: enqueued now
+         * it would be a duplicate of that one. The dead letter then stays.
+         */
         @Override
         public boolean redrive(String jobId) {
             Objects.requireNonNull(jobId, "jobId");
             lockQuickly();
             try {
                 Entry entry = dead.get(jobId);
-                if (entry == null || live.containsKey(jobId)) {
+                String key = entry == null ? null : entry.envelope.options().deduplicationKey();
+                if (entry == null || live.containsKey(jobId) || (key != null && byDeduplicationKey.containsKey(key))) {
                     return false;
                 }
                 dead.remove(jobId);
@@ -625,9 +629,8 @@ final class MemoryQueueProvider implements QueueProvider {
                 entry.sequence = ++sequence;
                 entry.updatedAt = now();
                 live.put(jobId, entry);
-                String key = entry.envelope.options().deduplicationKey();
                 if (key != null) {
-                    byDeduplicationKey.putIfAbsent(key, entry);
+                    byDeduplicationKey.put(key, entry);
                 }
                 makeReady(entry);
                 return true;

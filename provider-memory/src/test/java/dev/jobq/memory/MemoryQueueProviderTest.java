@@ -493,6 +493,27 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("redrive refuses while a live job holds the dead job's deduplication key: one live job per key")
+    void redriveRefusesWhileTheDeduplicationKeyIsLive() {
+        QueueProvider provider = provider();
+        JobEnvelope dead = job(keyed("invoice-42"));
+        provider.enqueue(dead, Duration.ZERO);
+        provider.fail(receiveOne(provider), Failure.dead("boom"));
+        JobEnvelope live = job(keyed("invoice-42"));
+        provider.enqueue(live, Duration.ZERO);
+        DeadLetters deadLetters = provider.deadLetters().orElseThrow();
+
+        // Before, the redrive put a second live job with the key beside the first; once that one
+        // completed, the key was free although the redriven job still waited.
+        assertThat(deadLetters.redrive(dead.jobId())).isFalse();
+        assertThat(deadLetters.list(10)).extracting(letter -> letter.job().id()).containsExactly(dead.jobId());
+
+        provider.acknowledge(receiveOne(provider));
+        assertThat(deadLetters.redrive(dead.jobId())).isTrue();
+        assertThat(provider.enqueue(job(keyed("invoice-42")), Duration.ZERO).jobId()).isEqualTo(dead.jobId());
+    }
+
+    @Test
     @DisplayName("enqueue after close is refused with the queue's name; settling still works")
     void enqueueAfterCloseIsRefused() {
         QueueProvider provider = provider();
