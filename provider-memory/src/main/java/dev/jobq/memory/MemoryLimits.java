@@ -13,7 +13,12 @@ import java.util.Objects;
  */
 record MemoryLimits(int maxHistorySize, int maxDeadLetters, Duration leaseDuration, int maxPayloadBytes) {
 
-    static final Duration MIN_LEASE = Duration.ofMillis(1);
+    /**
+     * The shortest lease heartbeats can keep: the worker extends a lease every third of it but at most
+     * every 50 ms, looking every 20 ms. A shorter one ran out under a running handler, whose job was
+     * then delivered again and ran twice or more at once (a 60 ms lease ran a 600 ms job three times).
+     */
+    static final Duration MIN_LEASE = Duration.ofMillis(250);
     static final Duration MAX_LEASE = Duration.ofDays(1);
 
     static final MemoryLimits DEFAULTS = new MemoryLimits(MemoryProviderFactory.DEFAULT_MAX_HISTORY_SIZE,
@@ -29,7 +34,7 @@ record MemoryLimits(int maxHistorySize, int maxDeadLetters, Duration leaseDurati
         }
         Objects.requireNonNull(leaseDuration, "leaseDuration");
         if (leaseDuration.compareTo(MIN_LEASE) < 0 || leaseDuration.compareTo(MAX_LEASE) > 0) {
-            throw new IllegalArgumentException("leaseDuration must be between 1ms and 1 day, got " + leaseDuration);
+            throw new IllegalArgumentException("leaseDuration must be between 250ms and 1 day, got " + leaseDuration);
         }
         if (maxPayloadBytes < 1) {
             throw new IllegalArgumentException("maxPayloadBytes must be ≥ 1, got " + maxPayloadBytes);

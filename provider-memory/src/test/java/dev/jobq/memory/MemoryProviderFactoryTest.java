@@ -74,7 +74,7 @@ class MemoryProviderFactoryTest {
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
                         "provider.maxHistorySize: must be ≥ 0, got -1",
                         "provider.maxDeadLetters: must be a whole number, got 'many'",
-                        "provider.leaseDuration: must be ≥ 1ms, got 0s",
+                        "provider.leaseDuration: must be ≥ 250ms, got 0s",
                         "provider.maxPayloadBytes: must be between 1 and 2147483647 bytes, got 0",
                         "provider.colour: unknown key (known keys here: maxHistorySize, maxDeadLetters, leaseDuration,"
                                 + " maxPayloadBytes)"));
@@ -96,6 +96,22 @@ class MemoryProviderFactoryTest {
     }
 
     @Test
+    @DisplayName("a lease shorter than heartbeats can keep is refused: a running job would be delivered again")
+    void leaseShorterThanHeartbeatsCanKeepIsRefused() {
+        Settings settings = Settings.of("jobq.yaml", "provider", Map.of("leaseDuration", "60ms"));
+        Settings shortest = Settings.of("jobq.yaml", "provider", Map.of("leaseDuration", "250ms"));
+
+        new MemoryProviderFactory().validate(settings);
+        new MemoryProviderFactory().validate(shortest);
+
+        assertThat(settings.problems()).containsExactly("provider.leaseDuration: must be ≥ 250ms, got 60ms");
+        assertThat(shortest.problems()).isEmpty();
+        assertThatThrownBy(() -> MemoryProviderFactory.builder().leaseDuration(Duration.ofMillis(60)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("leaseDuration must be between 250ms and 1 day, got PT0.06S");
+    }
+
+    @Test
     @DisplayName("validate records problems without creating anything")
     void validateOnlyRecords() {
         Settings settings = Settings.of("jobq.yaml", "queues.reports", Map.of("leaseDuration", "2d"));
@@ -110,7 +126,7 @@ class MemoryProviderFactoryTest {
     void builderRejectsBadValues() {
         assertThatThrownBy(() -> MemoryProviderFactory.builder().leaseDuration(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("leaseDuration must be between 1ms and 1 day, got PT0S");
+                .hasMessage("leaseDuration must be between 250ms and 1 day, got PT0S");
         assertThatThrownBy(() -> MemoryProviderFactory.builder().maxDeadLetters(-5))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxDeadLetters must be ≥ 0, got -5");
