@@ -676,6 +676,31 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("handlers that compute without blocking on every core still time out at their timeout")
+    void handlersBusyOnEveryCoreStillTimeOut() {
+        // As many as the virtual-thread scheduler has carrier threads: each handler keeps one busy.
+        int cores = Runtime.getRuntime().availableProcessors();
+        JobQueue jobs = queue(memoryProvider(Map.of()), cores, Duration.ofSeconds(5));
+        jobs.registerJobHandler("compute", Work.class, (job, ctx) -> {
+            long giveUp = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!ctx.isCancelled() && System.nanoTime() - giveUp < 0) {
+                Thread.onSpinWait(); // work that never blocks, so never yields its carrier thread
+            }
+        });
+        jobs.start();
+        for (int i = 0; i < cores; i++) {
+            jobs.enqueue("compute", new Work(i),
+                    EnqueueOptions.builder().timeout(Duration.ofMillis(200)).maxAttempts(1).build());
+        }
+
+        // Before, the timeouts waited on a virtual thread for a free carrier: the handlers ran their 10 s.
+        await().atMost(Duration.ofSeconds(5)).until(() -> events.all(JobEvent.Dead.class).size() == cores);
+        assertThat(events.all(JobEvent.Dead.class)).extracting(JobEvent.Dead::error)
+                .containsOnly("timed out after 200ms (attempt 1 of 1)");
+        assertThat(events.all(JobEvent.Completed.class)).isEmpty();
+    }
+
+    @Test
     @DisplayName("a handler that ignores the interrupt after its timeout counts as overdue until it returns")
     void handlerIgnoringItsTimeoutIsOverdue() {
         JobQueue jobs = queue(memoryProvider(Map.of()), 2, Duration.ofSeconds(5));

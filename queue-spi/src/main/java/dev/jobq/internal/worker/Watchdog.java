@@ -1,16 +1,16 @@
 package dev.jobq.internal.worker;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * One thread that looks at the running attempts every {@link #TICK}: times out those past their
- * timeout and sends lease heartbeats for the rest. Provider calls are made on virtual threads so a
- * slow provider never delays a timeout. One sweep for all attempts costs nothing per job, unlike a
+ * timeout and sends lease heartbeats for the rest. Provider calls are made on threads of their own
+ * so a slow provider never delays a timeout. One sweep for all attempts costs nothing per job, unlike a
  * scheduled task per attempt.
  */
 final class Watchdog implements AutoCloseable {
@@ -19,7 +19,15 @@ final class Watchdog implements AutoCloseable {
 
     private final Supplier<? extends Iterable<AttemptRun>> running;
     private final ScheduledExecutorService timer;
-    private final ThreadFactory providerCalls = Thread.ofVirtual().name("jobq-lease-", 0).factory();
+    /**
+     * Platform threads, reused: handlers that compute without blocking hold every carrier thread of
+     * the virtual-thread scheduler (one per core) until they return, and a timeout or heartbeat run on
+     * a virtual thread waited for them. Two such handlers on two cores ran 2 s past a 500 ms timeout,
+     * and their 300 ms leases, never extended, ran out: each job completed, was delivered again and
+     * went to the dead letters.
+     */
+    private final ExecutorService providerCalls = Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("jobq-lease-", 0).daemon(true).factory());
 
     /** @param running the attempts to watch now, as the worker's handler threads run them */
     Watchdog(String name, Supplier<? extends Iterable<AttemptRun>> running) {
@@ -41,9 +49,9 @@ final class Watchdog implements AutoCloseable {
                 continue;
             }
             if (run.isPastTimeout(now)) {
-                providerCalls.newThread(run::timeOut).start();
+                providerCalls.execute(run::timeOut);
             } else if (run.isHeartbeatDue(now)) {
-                providerCalls.newThread(run::heartbeat).start();
+                providerCalls.execute(run::heartbeat);
             }
         }
     }
@@ -51,5 +59,6 @@ final class Watchdog implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        providerCalls.shutdown(); // the calls under way finish; the threads then end
     }
 }
