@@ -8,7 +8,6 @@ import dev.jobq.spi.JobSink;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -332,7 +331,7 @@ final class HandOff {
     private void fire(JobqRecurringJobRecord row, Instant now) {
         FiringPlan plan;
         try {
-            Schedule schedule = parser.parse(row.getName(), row.getSchedule(), ZoneId.of(row.getTimezone()));
+            Schedule schedule = parser.parse(row.getName(), row.getSchedule(), RecurringJobs.zone(row));
             plan = FiringPlan.of(schedule, row.getNextRunAt(), now, MisfirePolicy.valueOf(row.getMisfirePolicy()),
                     settings.misfireThreshold(), settings.fireAllLimit());
         } catch (RuntimeException e) {

@@ -12,7 +12,6 @@ import dev.jobq.spi.SchedulerContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -164,8 +163,9 @@ final class JdbcJobScheduler implements JobScheduler {
                     if (stored.isEmpty()) {
                         return Optional.<JobqRecurringJobRecord>empty();
                     }
-                    Schedule schedule = parser.parse(name, stored.get().getSchedule(),
-                            ZoneId.of(stored.get().getTimezone()));
+                    // Disabling needs no schedule: a job this runtime cannot read can still be stopped.
+                    @Nullable Schedule schedule = enabled ? parser.parse(name, stored.get().getSchedule(),
+                            RecurringJobs.zone(stored.get())) : null;
                     return recurring.setEnabled(tx.dsl(), name, enabled, schedule, clock.instant());
                 }));
         row.filter(JobqRecurringJobRecord::getEnabled).ifPresent(r -> alarm.ringIfBefore(r.getDueAt()));

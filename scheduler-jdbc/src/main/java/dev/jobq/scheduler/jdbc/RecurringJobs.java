@@ -3,14 +3,17 @@ package dev.jobq.scheduler.jdbc;
 import static dev.jobq.scheduler.jdbc.schema.tables.JobqRecurringJob.JOBQ_RECURRING_JOB;
 
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueueException;
 import dev.jobq.MisfirePolicy;
 import dev.jobq.RecurringJob;
 import dev.jobq.RecurringJobInfo;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqRecurringJobRecord;
 import dev.jobq.spi.JobEnvelope;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
@@ -64,13 +67,16 @@ final class RecurringJobs {
         return row;
     }
 
-    /** Enables or disables; an enabled job continues its grid after {@code now}. Empty when unknown. Call in a transaction. */
-    Optional<JobqRecurringJobRecord> setEnabled(DSLContext tx, String name, boolean enabled, Schedule schedule,
-                                                Instant now) {
+    /**
+     * Enables or disables; an enabled job continues its grid after {@code now} ({@code schedule} is needed only to
+     * enable). Empty when unknown. Call in a transaction.
+     */
+    Optional<JobqRecurringJobRecord> setEnabled(DSLContext tx, String name, boolean enabled,
+                                                @Nullable Schedule schedule, Instant now) {
         Optional<JobqRecurringJobRecord> found = lock(tx, name);
         found.ifPresent(row -> {
             if (enabled && !row.getEnabled()) {
-                Instant next = resume(schedule, row.getNextRunAt(), now);
+                Instant next = resume(Objects.requireNonNull(schedule, "schedule"), row.getNextRunAt(), now);
                 requireHeld(name, row.getSchedule(), next);
                 row.setNextRunAt(next);
                 row.setDueAt(next);
@@ -147,10 +153,27 @@ final class RecurringJobs {
     }
 
     static RecurringJobInfo info(JobqRecurringJobRecord row) {
-        return new RecurringJobInfo(row.getName(), row.getType(), row.getSchedule(), ZoneId.of(row.getTimezone()),
+        return new RecurringJobInfo(row.getName(), row.getType(), row.getSchedule(), zone(row),
                 row.getEnabled(), MisfirePolicy.valueOf(row.getMisfirePolicy()),
                 row.getEnabled() ? row.getNextRunAt() : null, row.getLastRunAt(), row.getLastError(),
                 row.getCreatedAt(), row.getUpdatedAt());
+    }
+
+    /**
+     * The zone a row names. One this Java runtime does not know (its time-zone data older than that of
+     * the process that registered the job, which had a newer zone) is an error naming the job, the zone
+     * and the fix, rather than java.time's bare "Unknown time-zone ID".
+     */
+    static ZoneId zone(JobqRecurringJobRecord row) {
+        try {
+            return ZoneId.of(row.getTimezone());
+        } catch (DateTimeException e) {
+            throw new JobQueueException("recurring job '" + row.getName() + "': timezone '" + row.getTimezone()
+                    + "' is unknown to this Java runtime (" + e.getMessage() + "): its time-zone data is older than "
+                    + "that of the process that registered the job; update this Java runtime or its time-zone data "
+                    + "(tzupdater), or register the job again with a zone both know (jobq recurring disable and "
+                    + "delete still work)", e);
+        }
     }
 
     private static Optional<JobqRecurringJobRecord> lock(DSLContext tx, String name) {

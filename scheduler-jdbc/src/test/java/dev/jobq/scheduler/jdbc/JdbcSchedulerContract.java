@@ -567,6 +567,35 @@ abstract class JdbcSchedulerContract {
             assertThat(scheduler.fireDue()).isZero();
         }
 
+        /**
+         * A zone added by newer time-zone data than this runtime's (as America/Coyhaique was in 2025b),
+         * named by a job another process registered.
+         */
+        @Test
+        void aJobInAZoneThisRuntimeDoesNotKnowIsNamedWithItsZoneAndCanStillBeDisabled() throws SQLException {
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("digest", "0 9 * * *").build(), "{}");
+            scheduler.registerRecurring(recurring("sync", "every 1 hour").build(), "{}");
+            try (Connection connection = DriverManager.getConnection(url);
+                 PreparedStatement update = connection.prepareStatement(
+                         "UPDATE jobq_recurring_job SET timezone = 'America/Atlantis' WHERE name = 'digest'")) {
+                update.executeUpdate();
+            }
+            String named = "recurring job 'digest': timezone 'America/Atlantis' is unknown to this Java runtime (";
+
+            assertThatThrownBy(scheduler::listRecurring).isInstanceOf(JobQueueException.class)
+                    .hasMessageStartingWith(named)
+                    .hasMessageContaining("update this Java runtime or its time-zone data (tzupdater), or register "
+                            + "the job again with a zone both know");
+            assertThatThrownBy(() -> scheduler.getRecurring("digest")).hasMessageStartingWith(named);
+            assertThatThrownBy(() -> scheduler.setRecurringEnabled("digest", true)).hasMessageStartingWith(named);
+            assertThat(scheduler.setRecurringEnabled("digest", false)).isTrue();
+            clock.set(T0.plus(AN_HOUR));
+            assertThat(scheduler.fireDue()).as("the other job fires").isEqualTo(1);
+            assertThat(scheduler.deleteRecurring("digest")).isTrue();
+            assertThat(scheduler.listRecurring()).extracting(RecurringJobInfo::name).containsExactly("sync");
+        }
+
         @Test
         void rejectsABadScheduleAndStoresNothing() {
             var scheduler = open();
