@@ -31,7 +31,7 @@ final class RecurringJobs {
 
     /**
      * Inserts or updates {@code job}. The next run is kept when the schedule and timezone are
-     * unchanged (and moved past {@code now} when a disabled job is enabled), and computed afresh
+     * unchanged (the timezone under any of its names) (and moved past {@code now} when a disabled job is enabled), and computed afresh
      * otherwise. Call in a transaction.
      */
     JobqRecurringJobRecord upsert(DSLContext tx, RecurringJob job, String payloadJson, Schedule schedule, Instant now) {
@@ -45,7 +45,7 @@ final class RecurringJobs {
             row.setLastRunAt(null);
             row.setLastError(null);
             nextRunAt = schedule.first(now);
-        } else if (row.getSchedule().equals(job.schedule().strip()) && row.getTimezone().equals(job.timezone().getId())) {
+        } else if (row.getSchedule().equals(job.schedule().strip()) && sameClock(row, job.timezone())) {
             nextRunAt = job.enabled() && !row.getEnabled() ? resume(schedule, row.getNextRunAt(), now) : row.getNextRunAt();
         } else {
             nextRunAt = schedule.first(now);
@@ -157,6 +157,19 @@ final class RecurringJobs {
                 row.getEnabled(), MisfirePolicy.valueOf(row.getMisfirePolicy()),
                 row.getEnabled() ? row.getNextRunAt() : null, row.getLastRunAt(), row.getLastError(),
                 row.getCreatedAt(), row.getUpdatedAt());
+    }
+
+    /**
+     * Whether the row's zone reads the wall clock as {@code zone} does, whatever either is called: UTC,
+     * the default Z, GMT and Etc/UTC are one zone, so are US/Eastern and America/New_York. A zone this
+     * runtime does not know counts as another.
+     */
+    private static boolean sameClock(JobqRecurringJobRecord row, ZoneId zone) {
+        try {
+            return ZoneId.of(row.getTimezone()).getRules().equals(zone.getRules());
+        } catch (DateTimeException unknownHere) {
+            return false;
+        }
     }
 
     /**

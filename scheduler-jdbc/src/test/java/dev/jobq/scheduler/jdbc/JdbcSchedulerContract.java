@@ -520,6 +520,28 @@ abstract class JdbcSchedulerContract {
             assertThat(otherZone.timezone()).isEqualTo(NEW_YORK);
         }
 
+        /** UTC, the name jobq recurring list gives the default zone (Z), is no change of schedule, nor is Etc/UTC. */
+        @Test
+        void keepsTheNextRunWhenRegisteredAgainWithTheSameZoneUnderAnotherName() {
+            var scheduler = open(builder().misfireThreshold(Duration.ofSeconds(60)));
+            scheduler.registerRecurring(recurring("sync", "every 1 hour").build(), "{}");
+            scheduler.registerRecurring(recurring("digest", "0 13 * * *").build(), "{}");
+            // Every scheduler was down over 13:00; a deploy registers the jobs again.
+            clock.set(T0.plus(Duration.ofMinutes(65)));
+
+            RecurringJobInfo sync = scheduler.registerRecurring(recurring("sync", "every 1 hour")
+                    .timezone(ZoneId.of("UTC")).build(), "{}");
+            RecurringJobInfo digest = scheduler.registerRecurring(recurring("digest", "0 13 * * *")
+                    .timezone(ZoneId.of("Etc/UTC")).build(), "{}");
+
+            assertThat(sync.nextRunAt()).isEqualTo(T0.plus(AN_HOUR));
+            assertThat(sync.timezone()).isEqualTo(ZoneId.of("UTC"));
+            assertThat(digest.nextRunAt()).isEqualTo(T0.plus(AN_HOUR));
+            assertThat(scheduler.fireDue()).as("the missed runs, once each").isEqualTo(2);
+            assertThat(sink.firedAt("report:sync")).containsExactly(T0.plus(AN_HOUR));
+            assertThat(sink.firedAt("report:digest")).containsExactly(T0.plus(AN_HOUR));
+        }
+
         @Test
         void keepsItsGridAcrossARestart() {
             var first = open();
