@@ -36,6 +36,8 @@ final class JdbcJobScheduler implements JobScheduler {
 
     /** How long close() lets the batch in hand finish before it interrupts the firing thread. */
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** The longest name, type and schedule of a recurring job the table holds. */
+    static final int MAX_TEXT = 255;
 
     private final Database db;
     private final JdbcSettings settings;
@@ -137,7 +139,15 @@ final class JdbcJobScheduler implements JobScheduler {
     public RecurringJobInfo registerRecurring(RecurringJob definition, String payloadJson) {
         Objects.requireNonNull(definition, "definition");
         Objects.requireNonNull(payloadJson, "payloadJson");
+        String named = "recurring job '" + definition.name() + "': ";
+        if (definition.name().length() > MAX_TEXT) {
+            throw new IllegalArgumentException(named + "the name is " + definition.name().length() + " characters "
+                    + "long, longer than the " + MAX_TEXT + " the scheduler holds; choose a shorter name");
+        }
+        requireFits(named + "type", definition.type(), "use a shorter job type");
         Schedule schedule = parser.parse(definition.name(), definition.schedule(), definition.timezone());
+        requireFits(named + "schedule", definition.schedule().strip(), "shorten it with ranges and steps, "
+                + "such as '*/5' or '0-30/5' for a list of minutes 5 apart");
         JobqRecurringJobRecord row = database("registering recurring job '" + definition.name() + "'", () -> {
             try {
                 return db.transaction(tx -> recurring.upsert(tx.dsl(), definition, payloadJson, schedule,
@@ -245,6 +255,18 @@ final class JdbcJobScheduler implements JobScheduler {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Refuses a text longer than its column holds ({@value #MAX_TEXT} characters: VARCHAR(255) in the
+     * schema, counted in UTF-16 units as H2 counts them), before anything is written: the database's own
+     * refusal was an SQL error, and on PostgreSQL named no column.
+     */
+    private static void requireFits(String what, String value, String fix) {
+        if (value.length() > MAX_TEXT) {
+            throw new IllegalArgumentException(what + " '" + value.substring(0, 60) + "…' is " + value.length()
+                    + " characters long, longer than the " + MAX_TEXT + " the scheduler holds; " + fix);
         }
     }
 

@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
@@ -629,6 +630,35 @@ abstract class JdbcSchedulerContract {
                     .hasMessage("recurring job 'tick': interval 'every 0 minutes' must be at least 1 unit, got 0; "
                             + "write e.g. 'every 1 minute'");
             assertThat(scheduler.listRecurring()).isEmpty();
+        }
+
+        @Test
+        void rejectsANameTypeOrScheduleLongerThanItHoldsBeforeStoringIt() {
+            var scheduler = open();
+            String minutes = IntStream.range(0, 60).mapToObj(Integer::toString).collect(Collectors.joining(","));
+            String hours = IntStream.range(0, 24).mapToObj(Integer::toString).collect(Collectors.joining(","));
+            String days = IntStream.rangeClosed(1, 31).mapToObj(Integer::toString).collect(Collectors.joining(","));
+            String valid = minutes + " " + hours + " " + days + " * *";
+
+            assertThatThrownBy(() -> scheduler.registerRecurring(recurring("every-minute", valid).build(), "{}"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("recurring job 'every-minute': schedule '" + valid.substring(0, 60) + "…' is "
+                            + valid.length() + " characters long, longer than the 255 the scheduler holds; shorten it "
+                            + "with ranges and steps, such as '*/5' or '0-30/5' for a list of minutes 5 apart");
+            String name = "tenant-" + "x".repeat(250);
+            assertThatThrownBy(() -> scheduler.registerRecurring(recurring(name, "@daily").build(), "{}"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("recurring job '" + name + "': the name is 257 characters long, longer than the 255 "
+                            + "the scheduler holds; choose a shorter name");
+            assertThatThrownBy(() -> scheduler.registerRecurring(RecurringJob.builder("digest", "t".repeat(256))
+                    .schedule("@daily").build(), "{}"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("recurring job 'digest': type 'ttt")
+                    .hasMessageEndingWith("…' is 256 characters long, longer than the 255 the scheduler holds; use a "
+                            + "shorter job type");
+            assertThat(scheduler.listRecurring()).isEmpty();
+            assertThat(scheduler.registerRecurring(RecurringJob.builder("x".repeat(255), "t".repeat(255))
+                    .schedule("every 5 minutes").build(), "{}").name()).hasSize(255);
         }
 
         @Test
