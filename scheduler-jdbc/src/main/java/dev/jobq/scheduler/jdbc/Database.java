@@ -254,7 +254,9 @@ final class Database implements AutoCloseable {
                 if (attempt >= MIGRATE_TRIES) {
                     throw new JobQueueException("scheduler: creating or upgrading the jobq_* tables on " + description
                             + " failed: " + rootMessage(e) + "; the scheduler's user needs CREATE rights on its "
-                            + "schema the first time (history table " + HISTORY_TABLE + ")", e);
+                            + "schema the first time (history table " + HISTORY_TABLE + "), and to own the jobq_* "
+                            + "tables when a newer jobq brings a new schema version: start it once as their owner, "
+                            + "or make the scheduler's user their owner", e);
                 }
                 log.debug("scheduler: migrating {} failed (try {} of {}), trying again in {} ms: {}", description,
                         attempt, MIGRATE_TRIES, pause, rootMessage(e));

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import org.junit.jupiter.api.DisplayName;
@@ -60,6 +61,28 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
             }
             assertThat(plan.toString()).contains("jobq_scheduled_job_due").doesNotContain("Sort");
         }
+    }
+
+    @Test
+    @DisplayName("a user who may only read and write the jobq_* tables is told to own them to upgrade their schema")
+    void aUserWhoMayOnlyReadAndWriteTheTablesIsToldToOwnThemForAnUpgrade() throws SQLException {
+        Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
+                .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
+                .javaMigrations(new PartialIndexesOnPostgres()).target("2").load().migrate();
+        String user = "rows_only_" + PostgresServer.databaseOf(url);
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            statement.execute("CREATE ROLE " + user + " LOGIN");
+            // What scheduler.md asks of the user once the tables exist.
+            statement.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + user);
+        }
+
+        assertThatThrownBy(() -> open(builder().jdbcUrl(url.replace("user=postgres", "user=" + user))))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: creating or upgrading the jobq_* tables on PostgreSQL at ")
+                .hasMessageContaining("must be owner of")
+                .hasMessageEndingWith("and to own the jobq_* tables when a newer jobq brings a new schema version: "
+                        + "start it once as their owner, or make the scheduler's user their owner");
     }
 
     @Test
