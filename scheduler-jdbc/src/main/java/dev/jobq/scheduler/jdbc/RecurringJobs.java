@@ -30,9 +30,9 @@ final class RecurringJobs {
     private final OptionsJson optionsJson = new OptionsJson();
 
     /**
-     * Inserts or updates {@code job}. The next run is kept when the schedule and timezone are
-     * unchanged (the timezone under any of its names) (and moved past {@code now} when a disabled job is enabled), and computed afresh
-     * otherwise. Call in a transaction.
+     * Inserts or updates {@code job}. The next run is kept when the schedule and timezone (under any of
+     * its names) are unchanged (and moved past {@code now} when a disabled job is enabled), and computed
+     * afresh otherwise. Call in a transaction.
      */
     JobqRecurringJobRecord upsert(DSLContext tx, RecurringJob job, String payloadJson, Schedule schedule, Instant now) {
         JobOptions options = job.options().resolve(JobOptions.defaults());
