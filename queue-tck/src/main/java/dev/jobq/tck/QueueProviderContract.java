@@ -919,7 +919,8 @@ public abstract class QueueProviderContract {
     class Concurrency {
 
         @Test
-        @DisplayName("with many producers and consumers at once, every job is delivered and acknowledged exactly once")
+        @DisplayName("with many producers and consumers at once, every job is delivered and acknowledged once, "
+                + "again only after a lease that ended before its acknowledgement")
         void everyJobDeliveredOnceUnderConcurrency() throws InterruptedException {
             int producers = 4;
             int consumers = 4;
@@ -927,6 +928,11 @@ public abstract class QueueProviderContract {
             int total = perProducer * producers;
             Set<String> enqueued = ConcurrentHashMap.newKeySet();
             Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+            Set<String> acknowledgedIds = ConcurrentHashMap.newKeySet();
+            // Jobs with a delivery acknowledged only after its lease could have ended: at least once
+            // (DESIGN §4) lets those come again. On a loaded machine a consumer settling ten jobs one
+            // after another can take longer than a real-time provider's short test lease.
+            Set<String> lateAcknowledgements = ConcurrentHashMap.newKeySet();
             var acknowledged = new AtomicInteger();
             var stop = new AtomicBoolean();
             List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -936,9 +942,14 @@ public abstract class QueueProviderContract {
                 threads.add(Thread.ofPlatform().name("tck-consumer-", c).start(() -> {
                     try {
                         while (!stop.get()) {
+                            long asked = System.nanoTime();
                             for (ReceivedJob job : provider.receive(10, Duration.ofMillis(200))) {
                                 deliveries.computeIfAbsent(job.jobId(), id -> new AtomicInteger()).incrementAndGet();
                                 provider.acknowledge(job);
+                                if (System.nanoTime() - asked >= job.leaseDuration().toNanos()) {
+                                    lateAcknowledgements.add(job.jobId());
+                                }
+                                acknowledgedIds.add(job.jobId());
                                 acknowledged.incrementAndGet();
                             }
                         }
@@ -963,7 +974,11 @@ public abstract class QueueProviderContract {
 
             try {
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-                        .until(() -> acknowledged.get() >= total || !errors.isEmpty());
+                        .until(() -> acknowledgedIds.size() >= total || !errors.isEmpty());
+                if (!lateAcknowledgements.isEmpty()) {
+                    // A job acknowledged after its lease may be delivered again: let the consumers take it.
+                    assertStatsEventually(0, 0, 0, 0);
+                }
             } finally {
                 stop.set(true);
                 for (Thread thread : threads) {
@@ -973,8 +988,11 @@ public abstract class QueueProviderContract {
 
             assertThat(errors).isEmpty();
             assertThat(deliveries.keySet()).hasSize(total).isEqualTo(enqueued);
-            assertThat(deliveries.values()).allMatch(count -> count.get() == 1, "delivered once");
-            assertThat(acknowledged.get()).isEqualTo(total);
+            deliveries.forEach((id, count) -> assertThat(count.get() == 1 || lateAcknowledgements.contains(id))
+                    .as("job %s delivered %d times, though every delivery of it was acknowledged within its lease",
+                            id, count.get())
+                    .isTrue());
+            assertThat(acknowledged.get()).isEqualTo(deliveries.values().stream().mapToInt(AtomicInteger::get).sum());
             assertStatsEventually(0, 0, 0, 0);
         }
     }
