@@ -47,8 +47,7 @@ final class QueueSetup {
         String url = queueUrl();
         Map<QueueAttributeName, String> attributes = attributes(url, "queue");
         boolean fifo = Boolean.parseBoolean(attributes.get(QueueAttributeName.FIFO_QUEUE));
-        Duration lease = settings.visibilityTimeout() != null ? settings.visibilityTimeout()
-                : Duration.ofSeconds(Long.parseLong(attributes.getOrDefault(QueueAttributeName.VISIBILITY_TIMEOUT, "30")));
+        Duration lease = settings.visibilityTimeout() != null ? settings.visibilityTimeout() : queueLease(url, attributes);
         int maxMessageBytes = maxMessageBytes(url, attributes, settings.maxPayloadBytes());
         String deadLetterUrl = deadLetterUrl(url, attributes.get(QueueAttributeName.REDRIVE_POLICY));
         if (deadLetterUrl != null) {
@@ -88,6 +87,22 @@ final class QueueSetup {
         } catch (SdkException e) {
             throw unreachable("creating queue '" + name + "' (createIfMissing)", e);
         }
+    }
+
+    /**
+     * The queue's own VisibilityTimeout as the lease. SQS allows 0, which would make every message
+     * visible again the moment it is received: each job would run again, elsewhere, while it runs.
+     */
+    private Duration queueLease(String url, Map<QueueAttributeName, String> attributes) {
+        String seconds = attributes.getOrDefault(QueueAttributeName.VISIBILITY_TIMEOUT, "30");
+        Duration lease = Duration.ofSeconds(Long.parseLong(seconds));
+        if (lease.isZero()) {
+            throw refuse("visibilityTimeout", "SQS queue " + url + " has a VisibilityTimeout of 0 seconds, which jobq "
+                    + "uses as the lease when visibilityTimeout is not set: every job would be delivered again while it "
+                    + "runs; set visibilityTimeout (60s, say), or raise the queue's VisibilityTimeout (aws sqs "
+                    + "set-queue-attributes)");
+        }
+        return lease;
     }
 
     /** The lower of {@code limit} and the queue's MaximumMessageSize. */

@@ -281,6 +281,31 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a queue whose own VisibilityTimeout is 0 is refused unless visibilityTimeout gives the lease")
+        void refusesAZeroVisibilityTimeoutAsTheLease() {
+            String name = "no-lease-" + System.nanoTime();
+            String deadLetters = ElasticMq.createQueue(name + "-dlq", Map.of());
+            String url = ElasticMq.createQueue(name, Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "0"));
+            Map<String, Object> values = on(url);
+            values.put("deadLetterQueueUrl", deadLetters);
+
+            assertThatThrownBy(() -> create(values))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("jobq.yaml: provider.visibilityTimeout: SQS queue " + url + " has a VisibilityTimeout "
+                            + "of 0 seconds, which jobq uses as the lease when visibilityTimeout is not set: every job "
+                            + "would be delivered again while it runs; set visibilityTimeout (60s, say), or raise the "
+                            + "queue's VisibilityTimeout (aws sqs set-queue-attributes)");
+            values.put("visibilityTimeout", "60s");
+            try (QueueProvider provider = create(values)) {
+                var job = new JobEnvelope(1, "leased-1", "t", "1", JobOptions.defaults(), 0, Instant.now(), null, null);
+                provider.enqueue(job, Duration.ZERO);
+                var received = provider.receive(1, Duration.ofSeconds(5));
+                assertThat(received).extracting(r -> r.leaseDuration()).containsExactly(Duration.ofSeconds(60));
+                provider.acknowledge(received.get(0));
+            }
+        }
+
+        @Test
         @DisplayName("a missing queueName is refused unless createIfMissing creates it")
         void createsAMissingQueueOnlyWhenAsked() {
             String name = "created-" + System.nanoTime();
