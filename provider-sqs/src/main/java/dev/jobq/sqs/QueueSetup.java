@@ -160,6 +160,10 @@ final class QueueSetup {
         }
         try {
             return sqs.getQueueUrl(r -> r.queueName(arn[5]).queueOwnerAWSAccountId(arn[4])).queueUrl();
+        } catch (QueueDoesNotExistException e) {
+            throw refuse("deadLetterQueueUrl", "the queue's redrive policy names dead-letter queue " + m.group(1)
+                    + ", which does not exist; create it (docs/sqs.md), point the redrive policy at an existing "
+                    + "queue, or set deadLetterQueueUrl");
         } catch (SdkException e) {
             throw unreachable("looking up the dead-letter queue " + m.group(1) + " of the redrive policy", e);
         }

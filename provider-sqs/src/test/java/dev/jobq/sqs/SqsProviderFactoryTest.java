@@ -267,6 +267,24 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a redrive policy whose dead-letter queue was deleted is refused, naming the ARN and the fixes")
+        void refusesARedrivePolicyToAMissingQueue() {
+            String name = "redrive-gone-" + System.nanoTime();
+            String deadLetters = ElasticMq.createQueue(name + "-dlq", Map.of());
+            String arn = ElasticMq.client().getQueueAttributes(r -> r.queueUrl(deadLetters)
+                    .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+            String url = ElasticMq.createQueue(name, Map.of(QueueAttributeName.REDRIVE_POLICY,
+                    "{\"deadLetterTargetArn\":\"" + arn + "\",\"maxReceiveCount\":\"10\"}"));
+            ElasticMq.client().deleteQueue(r -> r.queueUrl(deadLetters));
+
+            assertThatThrownBy(() -> create(on(url)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("jobq.yaml: provider.deadLetterQueueUrl: the queue's redrive policy names dead-letter "
+                            + "queue " + arn + ", which does not exist; create it (docs/sqs.md), point the redrive "
+                            + "policy at an existing queue, or set deadLetterQueueUrl");
+        }
+
+        @Test
         @DisplayName("a dead-letter queue of the other kind than the queue is refused")
         void refusesAMismatchedDeadLetterQueue() {
             String url = ElasticMq.createQueue("kind-" + System.nanoTime() + ".fifo", Map.of());
