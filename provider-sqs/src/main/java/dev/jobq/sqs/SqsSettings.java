@@ -76,7 +76,8 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         }
         if (queueName != null && !QUEUE_NAME.matcher(queueName).matches()) {
             settings.problem("queueName", "must be 1 to 80 letters, digits, '-' or '_' (a FIFO queue ending in "
-                    + "'.fifo'), got '" + queueName + "'");
+                    + "'.fifo'), got '" + queueName + "'" + (queueName.startsWith("http://")
+                    || queueName.startsWith("https://") ? "; for the queue's URL write queueUrl: " + queueName : ""));
         }
         if (createIfMissing && queueName == null) {
             settings.problem("createIfMissing", "applies to queueName only; with queueUrl the queue must exist");
@@ -146,7 +147,23 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         } catch (URISyntaxException e) {
             // reported below
         }
-        settings.problem(key, "must be an http or https URL, got '" + text + "'");
+        settings.problem(key, "must be an http or https URL, got '" + text + "'" + urlAdvice(key, text.strip()));
         return null;
+    }
+
+    /** What the user likely meant by a queue's name or ARN where its URL belongs. */
+    private static String urlAdvice(String key, String text) {
+        if (key.equals("endpoint")) {
+            return "";
+        }
+        if (text.startsWith("arn:")) {
+            return "; that is an ARN: give the queue's URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME, as "
+                    + "aws sqs get-queue-url prints it)";
+        }
+        if (QUEUE_NAME.matcher(text).matches()) {
+            return key.equals("queueUrl") ? "; for a queue's name write queueName: " + text
+                    : "; that is a queue's name: give its URL (aws sqs get-queue-url --queue-name " + text + ")";
+        }
+        return "";
     }
 }

@@ -139,6 +139,32 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a queue's name or ARN where its URL belongs, or its URL as queueName, is refused with what to write")
+        void queueNameArnAndUrlMixedUp() {
+            Map<String, Object> nameAsUrl = valid();
+            nameAsUrl.put("queueUrl", "jobs");
+            nameAsUrl.put("deadLetterQueueUrl", "arn:aws:sqs:us-east-1:123456789012:jobs-dlq");
+            Map<String, Object> urlAsName = valid();
+            urlAsName.remove("queueUrl");
+            urlAsName.put("queueName", "https://sqs.us-east-1.amazonaws.com/123456789012/jobs");
+            Map<String, Object> dlqName = valid();
+            dlqName.put("deadLetterQueueUrl", "jobs-dlq");
+
+            assertThat(problems(nameAsUrl)).containsExactly(
+                    "provider.queueUrl: must be an http or https URL, got 'jobs'; for a queue's name write "
+                            + "queueName: jobs",
+                    "provider.deadLetterQueueUrl: must be an http or https URL, got "
+                            + "'arn:aws:sqs:us-east-1:123456789012:jobs-dlq'; that is an ARN: give the queue's URL "
+                            + "(https://sqs.REGION.amazonaws.com/ACCOUNT/NAME, as aws sqs get-queue-url prints it)");
+            assertThat(problems(urlAsName)).containsExactly("provider.queueName: must be 1 to 80 letters, digits, '-' "
+                    + "or '_' (a FIFO queue ending in '.fifo'), got 'https://sqs.us-east-1.amazonaws.com/123456789012/"
+                    + "jobs'; for the queue's URL write queueUrl: https://sqs.us-east-1.amazonaws.com/123456789012/jobs");
+            assertThat(problems(dlqName)).containsExactly("provider.deadLetterQueueUrl: must be an http or https URL, "
+                    + "got 'jobs-dlq'; that is a queue's name: give its URL (aws sqs get-queue-url --queue-name "
+                    + "jobs-dlq)");
+        }
+
+        @Test
         @DisplayName("durations SQS counts in seconds must be whole seconds")
         void wholeSeconds() {
             Map<String, Object> values = valid();
