@@ -176,8 +176,10 @@ final class SqsQueueProvider implements QueueProvider {
         Objects.requireNonNull(wait, "wait");
         long deadline = System.nanoTime() + Math.min(wait.toNanos(), Duration.ofDays(1).toNanos());
         while (!closed.get() && !Thread.currentThread().isInterrupted()) {
+            // Rounded up: SQS waits whole seconds, and a wait under one second rounded down would be a
+            // short poll that returns at once, so a worker polling every second would never wait at all.
             long remaining = Math.max(0, deadline - System.nanoTime());
-            int seconds = (int) Math.min(remaining / 1_000_000_000L, waitTime.toSeconds());
+            int seconds = (int) Math.min(ceilSeconds(Duration.ofNanos(remaining)), waitTime.toSeconds());
             var polled = polls.poll(queue.fifo() ? 1 : Math.min(max, Batcher.MAX_ENTRIES), seconds);
             if (polled.isEmpty()) {
                 return List.of();

@@ -286,6 +286,24 @@ class SqsWorkerTest {
     }
 
     @Test
+    @DisplayName("a receive on an idle queue with the worker's default wait of one second long-polls, not returns at once")
+    void oneSecondWaitIsALongPoll() {
+        SqsServer.Queues queues = ElasticMq.newQueues("idle", false);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of())), Clock.systemUTC()))) {
+            for (Duration wait : List.of(Duration.ofSeconds(1), Duration.ofMillis(1500))) {
+                long start = System.nanoTime();
+                List<ReceivedJob> received = provider.receive(10, wait);
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+                assertThat(received).isEmpty();
+                assertThat(took).as("receive waiting up to %s", wait).isGreaterThanOrEqualTo(Duration.ofMillis(900))
+                        .isLessThan(Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    @Test
     @DisplayName("with deadLetter: discard a dead job is deleted, with a Dead event")
     void discardDeletesDeadJobs() {
         SqsServer.Queues queues = ElasticMq.newQueues("discard", false);
