@@ -199,7 +199,8 @@ final class QueueSetup {
     private JobQueueException unreachable(String what, SdkException e) {
         return new JobQueueException("jobq queue '" + queueName + "': " + what + " failed: " + e.getMessage()
                 + " (check region " + settings.region() + (settings.endpoint() == null ? "" : ", endpoint "
-                + settings.endpoint()) + ", the credentials of the AWS SDK's default chain and the IAM actions in "
-                + "docs/sqs.md)", e);
+                + settings.endpoint()) + ", " + (settings.keys() == null ? "the credentials of the AWS SDK's default "
+                + "chain" : "the accessKeyId and secretAccessKey of this section") + " and the IAM actions in docs/sqs.md)",
+                e);
     }
 }

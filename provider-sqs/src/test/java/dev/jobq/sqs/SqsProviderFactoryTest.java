@@ -380,7 +380,13 @@ class SqsProviderFactoryTest {
             assertThatThrownBy(() -> create(values))
                     .isInstanceOf(JobQueueException.class)
                     .hasMessageContaining("jobq queue 'default': reading the attributes of queue")
-                    .hasMessageContaining("check region us-east-1, endpoint http://127.0.0.1:" + closedPort);
+                    .hasMessageContaining("check region us-east-1, endpoint http://127.0.0.1:" + closedPort
+                            + ", the accessKeyId and secretAccessKey of this section and the IAM actions");
+            values.remove("accessKeyId");
+            values.remove("secretAccessKey");
+            assertThatThrownBy(() -> create(values))
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageContaining("the credentials of the AWS SDK's default chain and the IAM actions");
         }
     }
 }
