@@ -251,7 +251,7 @@ final class SqsQueueProvider implements QueueProvider {
             // A fresh copy written as of the attempts before this one: this delivery is not counted.
             JobEnvelope copy = job.envelope().withAttempt(job.attempt() - 1);
             try {
-                calls.send(outgoing(copy, 0, queue.fifo() ? "release-" + UUID.randomUUID() : null));
+                calls.send(outgoing(copy, 0, queue.fifo() ? "release-" + UUID.randomUUID() : null, lease.groupId()));
             } catch (RuntimeException e) {
                 log.warn("job {} on {}: sending a fresh copy to release it failed; making the delivery visible again "
                         + "instead, which counts it as attempt {}", job.jobId(), queue.label(), job.attempt(), e);
@@ -329,7 +329,17 @@ final class SqsQueueProvider implements QueueProvider {
     }
 
     private OutgoingMessage outgoing(JobEnvelope envelope, int delaySeconds, @Nullable String deduplicationId) {
-        String group = queue.fifo() ? (groupId != null ? groupId : OutgoingMessage.sqsId(envelope.type())) : null;
+        return outgoing(envelope, delaySeconds, deduplicationId, null);
+    }
+
+    /**
+     * The message of {@code envelope}, in message group {@code keptGroup} when it is not null (a released
+     * delivery's own group, which another producer may have chosen), else in the queue's group for it.
+     */
+    private OutgoingMessage outgoing(JobEnvelope envelope, int delaySeconds, @Nullable String deduplicationId,
+                                     @Nullable String keptGroup) {
+        String group = !queue.fifo() ? null : keptGroup != null ? keptGroup
+                : groupId != null ? groupId : OutgoingMessage.sqsId(envelope.type());
         var message = new OutgoingMessage(envelope, codec.encode(envelope), OutgoingMessage.jobAttributes(envelope),
                 queue.fifo() ? 0 : delaySeconds, group, deduplicationId);
         message.requireWithin(queue, 0);

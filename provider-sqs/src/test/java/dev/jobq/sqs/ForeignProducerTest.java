@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.Settings;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * Messages put on the queue by another SQS client, not jobq, in the format of docs/wire-format.md,
@@ -29,6 +36,30 @@ class ForeignProducerTest {
     @AfterEach
     void closeQueues() {
         workers.close();
+    }
+
+    @Test
+    @DisplayName("a job another producer sent in a FIFO message group of its own is released into that group")
+    void releasedJobKeepsTheProducersMessageGroup() {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-group", true);
+        String body = "{\"envelopeVersion\":1,\"jobId\":\"posting-1\",\"type\":\"ledger:post\",\"payload\":7,"
+                + "\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body)
+                .messageGroupId("customer-42").messageDeduplicationId("posting-1"));
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of())), Clock.systemUTC()))) {
+            List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(received).extracting(ReceivedJob::jobId).containsExactly("posting-1");
+
+            provider.release(received.get(0));
+        }
+
+        List<Message> copies = ElasticMq.client().receiveMessage(r -> r.queueUrl(queues.url()).waitTimeSeconds(5)
+                .messageSystemAttributeNames(MessageSystemAttributeName.MESSAGE_GROUP_ID)).messages();
+        assertThat(copies).hasSize(1);
+        assertThat(copies.get(0).body()).contains("\"jobId\":\"posting-1\"");
+        assertThat(copies.get(0).attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID))
+                .as("the released copy's message group").isEqualTo("customer-42");
     }
 
     @Test
