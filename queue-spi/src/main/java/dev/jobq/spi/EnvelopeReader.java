@@ -146,11 +146,35 @@ final class EnvelopeReader {
 
     private JobOptions jobOptions(int readVersion) {
         Integer maxAttempts = options.maxAttempts;
+        String maxAttemptsField = "options.maxAttempts";
         Long timeoutMs = options.timeoutMs;
+        String timeoutField = "options.timeoutMs";
         if (readVersion == 0) {
             // DESIGN §4: the seeds' maxRetries is the same number as our maxAttempts
-            maxAttempts = options.maxRetries != null ? options.maxRetries : maxAttempts;
-            timeoutMs = options.timeout != null ? options.timeout : timeoutMs;
+            if (options.maxRetries != null) {
+                maxAttempts = options.maxRetries;
+                maxAttemptsField = "options.maxRetries";
+            }
+            if (options.timeout != null) {
+                timeoutMs = options.timeout;
+                timeoutField = "options.timeout";
+            }
+        }
+        // Checked here, as written, so that the error names the field of the message and its value.
+        if (maxAttempts != null && maxAttempts < 1) {
+            throw unreadable("'" + maxAttemptsField + "' must be ≥ 1 (the runs in all, the first included), got "
+                    + maxAttempts);
+        }
+        if (timeoutMs != null && timeoutMs < 1) {
+            throw unreadable("'" + timeoutField + "' must be ≥ 1 (milliseconds), got " + timeoutMs);
+        }
+        if (options.queue != null && options.queue.isBlank()) {
+            throw unreadable("'options.queue' must not be blank, got \"" + options.queue
+                    + "\"; leave it out for the queue \"" + JobOptions.DEFAULT_QUEUE + "\"");
+        }
+        if (options.deduplicationKey != null && options.deduplicationKey.isBlank()) {
+            throw unreadable("'options.deduplicationKey' must not be blank, got \"" + options.deduplicationKey
+                    + "\"; leave it out or null for none");
         }
         try {
             return new JobOptions(

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("EnvelopeCodec")
@@ -366,7 +367,29 @@ class EnvelopeCodecTest {
             var e = unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"options\":{\"maxAttempts\":0},"
                     + "\"createdAt\":\"2026-11-23T10:00:00Z\"}");
 
-            assertThat(e.getMessage()).isEqualTo("job envelope has bad options: maxAttempts must be ≥ 1, got 0");
+            assertThat(e.getMessage()).isEqualTo("'options.maxAttempts' must be ≥ 1 (the runs in all, the first "
+                    + "included), got 0");
+            assertThat(e.jobId()).isEqualTo("j");
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "1|\"timeoutMs\":-5|'options.timeoutMs' must be ≥ 1 (milliseconds), got -5",
+            "1|\"timeoutMs\":0|'options.timeoutMs' must be ≥ 1 (milliseconds), got 0",
+            "0|\"timeout\":0|'options.timeout' must be ≥ 1 (milliseconds), got 0",
+            "0|\"maxRetries\":0|'options.maxRetries' must be ≥ 1 (the runs in all, the first included), got 0",
+            "1|\"queue\":\" \"|'options.queue' must not be blank, got \" \"; leave it out for the queue \"default\"",
+            "1|\"deduplicationKey\":\"\"|'options.deduplicationKey' must not be blank, got \"\"; leave it out or "
+                    + "null for none"})
+        @DisplayName("an option out of range is named as the message writes it, with the value written")
+        void namesTheOptionOutOfRangeAsWritten(int version, String option, String expected) {
+            String versionField = version == 0 ? "" : "\"envelopeVersion\":1,";
+            var e = unreadable("{" + versionField + "\"jobId\":\"j\",\"type\":\"t\",\"options\":{" + option + "},"
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(e.getMessage()).isEqualTo(expected);
+            assertThat(e.jobId()).isEqualTo("j");
+            assertThat(e.type()).isEqualTo("t");
         }
 
         @Test
