@@ -885,6 +885,27 @@ class InProcessWorkerTest {
         assertThat(dead.attempt()).isEqualTo(1);
     }
 
+    record Line(String sku, int quantity) {
+    }
+
+    record Order(List<Line> lines) {
+    }
+
+    @Test
+    @DisplayName("a payload field that does not bind is named in the dead letter's reason, with its path and value")
+    void unreadablePayloadFieldIsNamed() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("order", Order.class, (job, ctx) -> { });
+        jobs.start();
+        jobs.enqueue("order", Map.of("lines", List.of(Map.of("sku", "a", "quantity", 1),
+                Map.of("sku", "b", "quantity", "many"))));
+
+        JobEvent.Dead dead = events.awaitCount(JobEvent.Dead.class, 1).get(0);
+        assertThat(dead.error())
+                .startsWith("payload cannot be read as dev.jobq.memory.InProcessWorkerTest$Order: field 'lines[1].quantity': ")
+                .contains("\"many\"");
+    }
+
     @Test
     @DisplayName("heartbeats keep a job that runs past its lease from being delivered twice")
     void heartbeatsKeepLongJobsLeased() {

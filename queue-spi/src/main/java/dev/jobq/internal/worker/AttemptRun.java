@@ -1,6 +1,7 @@
 package dev.jobq.internal.worker;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import dev.jobq.Backoff;
 import dev.jobq.Job;
 import dev.jobq.JobCancelledException;
@@ -156,7 +157,8 @@ final class AttemptRun implements JobContext, Runnable {
             payload = handler.readPayload(envelope.payloadJson());
         } catch (IOException e) {
             String reason = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
-            settle(Failure.dead("payload cannot be read as " + handler.payloadType().toCanonical() + ": " + reason));
+            settle(Failure.dead("payload cannot be read as " + handler.payloadType().toCanonical() + ": "
+                    + payloadField(e) + reason));
             return;
         }
         // The worker's shutdown hands back unstarted jobs once it has begun (close() also does it for
@@ -186,6 +188,25 @@ final class AttemptRun implements JobContext, Runnable {
         } catch (Exception | Error e) {
             failed(e);
         }
+    }
+
+    /**
+     * {@code field 'items[1].qty': } when binding failed inside the payload, so the dead letter names the field:
+     * Jackson's own message names only the type and the value, and its path comes with the parser's source.
+     */
+    private static String payloadField(IOException e) {
+        if (!(e instanceof JsonMappingException mapping)) {
+            return "";
+        }
+        var path = new StringBuilder();
+        for (JsonMappingException.Reference step : mapping.getPath()) {
+            if (step.getFieldName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(step.getFieldName());
+            } else if (step.getIndex() >= 0) {
+                path.append('[').append(step.getIndex()).append(']');
+            }
+        }
+        return path.isEmpty() ? "" : "field '" + path + "': ";
     }
 
     private void succeeded() {
