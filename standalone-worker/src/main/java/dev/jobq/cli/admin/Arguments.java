@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jobq.spi.DurationFormat;
 import java.time.DateTimeException;
@@ -69,10 +70,17 @@ final class Arguments {
         }
     }
 
-    /** Any JSON value; it becomes the job's payload as it is, never bound to a class here. */
+    /**
+     * Any JSON value; it becomes the job's payload as it is, never bound to a class here. Numbers with
+     * a fraction or an exponent are read as decimals, not doubles, so that each keeps its value and its
+     * digits ({@code 0.1000000000000000000001}, {@code 1.50}, {@code 1e400}): a double would write them
+     * as {@code 0.1}, {@code 1.5} and {@code "Infinity"}.
+     */
     static final class JsonArgument implements ITypeConverter<JsonNode> {
         private static final ObjectMapper JSON = JsonMapper.builder()
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
                 .build();
 
         @Override

@@ -80,6 +80,17 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("--payload numbers keep their value and digits: no double rounds them or makes them \"Infinity\"")
+    void payloadNumbersArePassedOnAsWritten() {
+        var run = shared.run("enqueue", "invoice:send", "--payload",
+                "{\"amount\":0.1000000000000000000001,\"rate\":1.50,\"huge\":1e400,\"id\":12345678901234567890123}");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(shared.queue().getJob(run.out().strip()).orElseThrow().payloadJson()).isEqualTo(
+                "{\"amount\":0.1000000000000000000001,\"rate\":1.50,\"huge\":1E+400,\"id\":12345678901234567890123}");
+    }
+
+    @Test
     void invalidJsonIsAUsageErrorSayingWhere() {
         var run = shared.run("enqueue", "email:send", "--payload", "{to: 1}");
 
