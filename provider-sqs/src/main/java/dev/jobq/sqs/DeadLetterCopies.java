@@ -28,7 +28,6 @@ final class DeadLetterCopies {
     static final int MAX_ERROR_CHARS = 1000;
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterCopies.class);
-    private static final int MAX_ATTRIBUTES = 10;
     private static final List<String> OWN = List.of(ERROR, ATTEMPTS, SOURCE_QUEUE, DEAD_AT);
 
     private final SqsClient sqs;
@@ -85,11 +84,11 @@ final class DeadLetterCopies {
             if (OWN.contains(name)) {
                 return;
             }
-            if (attributes.size() < MAX_ATTRIBUTES) {
+            if (attributes.size() < OutgoingMessage.MAX_ATTRIBUTES) {
                 attributes.put(name, value);
             } else {
                 log.warn("dead-letter copy of message {} leaves out its attribute {}: SQS takes at most {} attributes",
-                        lease.messageId(), name, MAX_ATTRIBUTES);
+                        lease.messageId(), name, OutgoingMessage.MAX_ATTRIBUTES);
             }
         });
         var request = SendMessageRequest.builder().queueUrl(deadLetterUrl).messageBody(lease.message().body())

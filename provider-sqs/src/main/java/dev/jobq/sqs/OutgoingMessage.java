@@ -29,6 +29,8 @@ record OutgoingMessage(JobEnvelope envelope, String body, Map<String, MessageAtt
 
     static final String JOB_ID = "JobId";
     static final String JOB_TYPE = "JobType";
+    /** SQS takes at most this many message attributes. */
+    static final int MAX_ATTRIBUTES = 10;
     /** Room kept in every message for the attributes its dead-letter copy adds. */
     static final int DEAD_LETTER_RESERVE = 4 * 1024;
     /**

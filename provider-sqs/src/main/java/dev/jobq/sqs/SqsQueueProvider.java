@@ -20,6 +20,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -28,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 /**
  * One SQS queue as a jobq provider. Enqueue sends (batched); receive long-polls; a lease is the
@@ -251,7 +253,7 @@ final class SqsQueueProvider implements QueueProvider {
             // A fresh copy written as of the attempts before this one: this delivery is not counted.
             JobEnvelope copy = job.envelope().withAttempt(job.attempt() - 1);
             try {
-                calls.send(outgoing(copy, 0, queue.fifo() ? "release-" + UUID.randomUUID() : null, lease.groupId()));
+                calls.send(releasedCopy(lease, copy));
             } catch (RuntimeException e) {
                 log.warn("job {} on {}: sending a fresh copy to release it failed; making the delivery visible again "
                         + "instead, which counts it as attempt {}", job.jobId(), queue.label(), job.attempt(), e);
@@ -329,19 +331,43 @@ final class SqsQueueProvider implements QueueProvider {
     }
 
     private OutgoingMessage outgoing(JobEnvelope envelope, int delaySeconds, @Nullable String deduplicationId) {
-        return outgoing(envelope, delaySeconds, deduplicationId, null);
+        return outgoing(envelope, codec.encode(envelope), OutgoingMessage.jobAttributes(envelope), delaySeconds,
+                deduplicationId, null);
     }
 
     /**
-     * The message of {@code envelope}, in message group {@code keptGroup} when it is not null (a released
+     * The copy that releases a delivery: its body as it came but for the attempt, and its attributes, the
+     * producer's own included (up to SQS's ten), so that what this jobq does not read is not lost for
+     * the worker that runs it; in the message group it came in.
+     */
+    private OutgoingMessage releasedCopy(Lease lease, JobEnvelope copy) {
+        Map<String, MessageAttributeValue> attributes = OutgoingMessage.jobAttributes(copy);
+        lease.message().messageAttributes().forEach((name, value) -> {
+            if (attributes.containsKey(name)) {
+                return;
+            }
+            if (attributes.size() < OutgoingMessage.MAX_ATTRIBUTES) {
+                attributes.put(name, value);
+            } else {
+                log.warn("released copy of job {} leaves out its attribute {}: SQS takes at most {} attributes",
+                        copy.jobId(), name, OutgoingMessage.MAX_ATTRIBUTES);
+            }
+        });
+        return outgoing(copy, codec.encodeAgain(copy, lease.message().body()), attributes, 0,
+                queue.fifo() ? "release-" + UUID.randomUUID() : null, lease.groupId());
+    }
+
+    /**
+     * The message of {@code envelope}, in message group {@code sameGroup} when it is not null (a released
      * delivery's own group, which another producer may have chosen), else in the queue's group for it.
      */
-    private OutgoingMessage outgoing(JobEnvelope envelope, int delaySeconds, @Nullable String deduplicationId,
-                                     @Nullable String keptGroup) {
-        String group = !queue.fifo() ? null : keptGroup != null ? keptGroup
+    private OutgoingMessage outgoing(JobEnvelope envelope, String body, Map<String, MessageAttributeValue> attributes,
+                                     int delaySeconds, @Nullable String deduplicationId, @Nullable String sameGroup) {
+        String group = !queue.fifo() ? null
+                : sameGroup != null ? sameGroup
                 : groupId != null ? groupId : OutgoingMessage.sqsId(envelope.type());
-        var message = new OutgoingMessage(envelope, codec.encode(envelope), OutgoingMessage.jobAttributes(envelope),
-                queue.fifo() ? 0 : delaySeconds, group, deduplicationId);
+        var message = new OutgoingMessage(envelope, body, attributes, queue.fifo() ? 0 : delaySeconds, group,
+                deduplicationId);
         message.requireWithin(queue, 0);
         return message;
     }

@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -118,5 +120,35 @@ class ForeignProducerTest {
 
         assertThat(attempts).containsExactly(1, 2);
         assertThat(QueueContents.total(queues.url())).isZero();
+    }
+
+    @Test
+    @DisplayName("a message released at shutdown keeps the fields and attributes this jobq does not know")
+    void releasedMessageKeepsWhatThisWorkerDoesNotRead() throws InterruptedException {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-newer", false);
+        String body = """
+                {"envelopeVersion": 1, "jobId": "j-9", "type": "email:send", "payload": {"to": "a", "subject": "b"},
+                 "options": {"maxAttempts": 5, "backoffMs": 2500}, "attempt": 0, "tenant": "acme",
+                 "createdAt": "2026-11-23T10:00:00Z"}
+                """;
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body).messageAttributes(Map.of(
+                "traceparent", OutgoingMessage.string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))));
+        var started = new CountDownLatch(1);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofMillis(100));
+        jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> {
+            started.countDown();
+            new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until the shutdown interrupts it
+        });
+        jobs.start();
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+
+        jobs.close();
+
+        assertThat(QueueContents.receive(queues.url(), 5)).singleElement().satisfies(copy -> {
+            assertThat(copy.body()).isEqualTo(body);
+            assertThat(QueueContents.attribute(copy, "traceparent"))
+                    .isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+            assertThat(QueueContents.attribute(copy, "JobId")).isEqualTo("j-9");
+        });
     }
 }

@@ -2,6 +2,9 @@ package dev.jobq.spi;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.jobq.JobOptions;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -65,6 +68,52 @@ public final class EnvelopeCodec {
      */
     public JobEnvelope decode(String body) {
         return new EnvelopeReader(json, body).read();
+    }
+
+    /**
+     * The body of a job written again after it was received ({@code received}, the body it came in;
+     * {@code envelope}, what {@link #decode} read of it, with its {@code attempt} changed): a
+     * version-{@value JobEnvelope#CURRENT_VERSION} body stays as it came, but for its {@code attempt},
+     * so that fields this jobq does not know, which a newer producer wrote for a newer worker
+     * (docs/wire-format.md, Compatibility), are not lost on the way. A body of version 0 is written
+     * as {@link #encode} writes it, in version {@value JobEnvelope#CURRENT_VERSION}.
+     *
+     * @throws UnreadableEnvelopeException when {@code received} is not a job envelope
+     */
+    public String encodeAgain(JobEnvelope envelope, String received) {
+        if (envelope.version() != JobEnvelope.CURRENT_VERSION) {
+            return encode(envelope);
+        }
+        try (JsonParser parser = json.createParser(received)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new UnreadableEnvelopeException("message body is not a job envelope object", envelope.jobId(),
+                        envelope.type(), false);
+            }
+            int objectStart = (int) parser.currentTokenLocation().getCharOffset();
+            int valueStart = -1;
+            int valueEnd = -1;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                parser.nextToken();
+                if (field.equals("attempt")) {
+                    valueStart = (int) parser.currentTokenLocation().getCharOffset();
+                }
+                parser.skipChildren();
+                if (field.equals("attempt")) {
+                    valueEnd = (int) parser.currentLocation().getCharOffset();
+                }
+            }
+            String attempt = Integer.toString(envelope.attempt());
+            return valueStart < 0
+                    ? received.substring(0, objectStart + 1) + "\"attempt\":" + attempt + ","
+                            + received.substring(objectStart + 1)
+                    : received.substring(0, valueStart) + attempt + received.substring(valueEnd);
+        } catch (JsonProcessingException e) {
+            throw new UnreadableEnvelopeException("message body is not JSON: " + e.getOriginalMessage(),
+                    envelope.jobId(), envelope.type(), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a String cannot fail", e);
+        }
     }
 
     /** The size of {@link #encode(JobEnvelope)} in UTF-8 bytes, as providers count their limits. */

@@ -33,6 +33,49 @@ class EnvelopeCodecTest {
     }
 
     @Nested
+    @DisplayName("writing a received job again")
+    class EncodingAgain {
+
+        @Test
+        @DisplayName("a version-1 body keeps what this jobq does not know, and only its attempt changes")
+        void keepsUnknownFieldsOfVersionOne() {
+            String received = "{\"envelopeVersion\":1, \"jobId\":\"j\",\"type\":\"t\",\"payload\":{\"n\":1.50},"
+                    + "\"options\":{\"maxAttempts\":5,\"backoffMs\":[1,2]},\"attempt\": 0 ,\"tenant\":{\"attempt\":9},"
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+            JobEnvelope read = codec.decode(received);
+
+            String again = codec.encodeAgain(read.withAttempt(2), received);
+
+            assertThat(again).isEqualTo(received.replace("\"attempt\": 0 ,", "\"attempt\": 2 ,"));
+            assertThat(codec.decode(again)).isEqualTo(read.withAttempt(2));
+        }
+
+        @Test
+        @DisplayName("a version-1 body without an attempt gets one")
+        void addsTheAttemptWhenAbsent() {
+            String received = " {\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\","
+                    + "\"future\":true}";
+            JobEnvelope read = codec.decode(received);
+
+            String again = codec.encodeAgain(read.withAttempt(1), received);
+
+            assertThat(again).isEqualTo(" {\"attempt\":1,\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"future\":true}");
+            assertThat(codec.decode(again)).isEqualTo(read.withAttempt(1));
+        }
+
+        @Test
+        @DisplayName("a version-0 (ChaasKit) body is written as version 1")
+        void writesVersionZeroAsVersionOne() {
+            String received = "{\"jobId\":\"j\",\"type\":\"t\",\"options\":{\"maxRetries\":5},\"attempts\":0,"
+                    + "\"createdAt\":\"2026-11-23T10:00:00.000Z\"}";
+            JobEnvelope read = codec.decode(received);
+
+            assertThat(codec.encodeAgain(read.withAttempt(1), received)).isEqualTo(codec.encode(read.withAttempt(1)));
+        }
+    }
+
+    @Nested
     @DisplayName("writing version 1")
     class Encoding {
 
