@@ -9,6 +9,7 @@ import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobHandler;
+import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobState;
 import dev.jobq.NonRetryableJobException;
@@ -16,10 +17,12 @@ import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.internal.worker.Worker;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.Feature;
+import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -419,6 +422,26 @@ class InProcessWorkerTest {
                 Map.of("jobId", second, "jobType", "second", "attempt", "2"));
         // One permit and jobs waiting: the first two ran one after the other on the same thread.
         assertThat(threads.get(1)).isSameAs(threads.get(0));
+    }
+
+    @Test
+    @DisplayName("a job whose envelope has a trace id runs with it in the log context; the next job on the thread without")
+    void traceIdOfTheEnvelopeIsInTheLogContext() {
+        QueueProvider provider = memoryProvider(Map.of());
+        JobQueue jobs = queue(provider, 1, Duration.ofSeconds(5));
+        var seen = new CopyOnWriteArrayList<Map<String, String>>();
+        jobs.registerJobHandler("traced", Work.class, (job, ctx) -> seen.add(MDC.getCopyOfContextMap()));
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        provider.enqueue(new JobEnvelope(1, "j-1", "traced", "{\"n\":1}", JobOptions.defaults(), 0, Instant.now(), null,
+                traceparent), Duration.ZERO);
+        provider.enqueue(new JobEnvelope(1, "j-2", "traced", "{\"n\":2}", JobOptions.defaults(), 0, Instant.now(), null,
+                null), Duration.ZERO);
+        jobs.start();
+
+        events.awaitCount(JobEvent.Completed.class, 2);
+        assertThat(seen).containsExactly(
+                Map.of("jobId", "j-1", "jobType", "traced", "attempt", "1", "traceId", traceparent),
+                Map.of("jobId", "j-2", "jobType", "traced", "attempt", "1"));
     }
 
     @Test
