@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import org.jspecify.annotations.Nullable;
 
@@ -252,9 +253,15 @@ final class EnvelopeReader {
             String text = parser.getText();
             try {
                 return Instant.parse(text);
-            } catch (DateTimeParseException e) {
-                problem("'" + field + "' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, got \"" + text + "\"");
-                return null;
+            } catch (DateTimeParseException notWithSeconds) {
+                try {
+                    // ISO-8601 lets the seconds out when they are zero, as OffsetDateTime.toString() does
+                    return OffsetDateTime.parse(text).toInstant();
+                } catch (DateTimeParseException e) {
+                    problem("'" + field + "' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, got \"" + text
+                            + "\"");
+                    return null;
+                }
             }
         }
         problem("'" + field + "' must be an ISO-8601 time, got " + describe(token, parser));

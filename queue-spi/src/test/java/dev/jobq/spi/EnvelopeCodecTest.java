@@ -244,6 +244,17 @@ class EnvelopeCodecTest {
 
             assertThat(env.createdAt()).isEqualTo(CREATED);
         }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"2026-11-23T12:00+02:00", "2026-11-23T10:00Z"})
+        @DisplayName("reads times without seconds, as OffsetDateTime.toString() writes them on a whole minute")
+        void readsTimesWithoutSeconds(String time) {
+            var env = codec.decode("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"" + time
+                    + "\",\"scheduledFor\":\"" + time + "\"}");
+
+            assertThat(env.createdAt()).isEqualTo(CREATED);
+            assertThat(env.scheduledFor()).isEqualTo(CREATED);
+        }
     }
 
     @Nested
