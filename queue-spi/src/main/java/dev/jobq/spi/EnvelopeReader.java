@@ -35,6 +35,7 @@ final class EnvelopeReader {
     private @Nullable Instant scheduledFor;
     private @Nullable String traceId;
     private final OptionFields options = new OptionFields();
+    private @Nullable String snsTopicArn;
     private @Nullable String problem;
 
     EnvelopeReader(JsonFactory json, String body) {
@@ -82,6 +83,7 @@ final class EnvelopeReader {
             case "createdAt" -> createdAt = instant(parser, field);
             case "scheduledFor" -> scheduledFor = instant(parser, field);
             case "traceId" -> traceId = text(parser, field);
+            case "TopicArn" -> snsTopicArn = parser.currentToken() == JsonToken.VALUE_STRING ? parser.getText() : null;
             default -> parser.skipChildren();
         }
     }
@@ -124,6 +126,11 @@ final class EnvelopeReader {
         }
         if (problem != null) {
             throw unreadable(problem);
+        }
+        if (jobId == null && type == null && snsTopicArn != null) {
+            throw unreadable("message body is an SNS notification of topic " + snsTopicArn + ", not a job envelope: "
+                    + "turn on raw message delivery for the topic's subscription of this queue "
+                    + "(RawMessageDelivery=true), so that the body is the message published");
         }
         if (jobId == null || jobId.isBlank()) {
             throw unreadable(readVersion == 0

@@ -334,6 +334,20 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("an SNS notification wrapping the envelope is named so, with the subscription's setting to change")
+        void namesAnSnsNotification() {
+            String envelope = "{\\\"envelopeVersion\\\":1,\\\"jobId\\\":\\\"j\\\"}";
+            var e = unreadable("{\"Type\":\"Notification\",\"MessageId\":\"5a7f\",\"TopicArn\":"
+                    + "\"arn:aws:sns:us-east-1:123456789012:jobs\",\"Message\":\"" + envelope + "\","
+                    + "\"Timestamp\":\"2026-11-23T10:00:00.000Z\"}");
+
+            assertThat(e.getMessage()).isEqualTo("message body is an SNS notification of topic "
+                    + "arn:aws:sns:us-east-1:123456789012:jobs, not a job envelope: turn on raw message delivery for "
+                    + "the topic's subscription of this queue (RawMessageDelivery=true), so that the body is the "
+                    + "message published");
+        }
+
+        @Test
         void refusesTextThatIsNotJson() {
             var e = unreadable("hello world");
 
