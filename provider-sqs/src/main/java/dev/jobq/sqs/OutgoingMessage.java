@@ -94,8 +94,32 @@ record OutgoingMessage(JobEnvelope envelope, String body, Map<String, MessageAtt
         return attributes;
     }
 
+    /**
+     * A String attribute. A character SQS refuses in one (a control character other than tab, line feed
+     * and carriage return; U+FFFE, U+FFFF) is written as its {@code \\uXXXX} escape: a job id, type or
+     * error can hold one that its message escaped, and SQS would refuse the whole message for it.
+     */
     static MessageAttributeValue string(String value) {
-        return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+        return MessageAttributeValue.builder().dataType("String").stringValue(sqsText(value)).build();
+    }
+
+    static String sqsText(String text) {
+        StringBuilder escaped = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean taken = c >= 0x20 ? c < 0xFFFE : c == '\t' || c == '\n' || c == '\r';
+            if (!taken && escaped == null) {
+                escaped = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (escaped != null) {
+                if (taken) {
+                    escaped.append(c);
+                } else {
+                    escaped.append(String.format("\\u%04x", (int) c));
+                }
+            }
+        }
+        return escaped == null ? text : escaped.toString();
     }
 
     static MessageAttributeValue number(long value) {

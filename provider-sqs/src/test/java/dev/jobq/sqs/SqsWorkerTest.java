@@ -11,6 +11,7 @@ import dev.jobq.spi.ReceivedJob;
 import dev.jobq.spi.Settings;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -116,6 +117,36 @@ class SqsWorkerTest {
                 "{\"jobId\":\"no-type-1\",\"payload\":{},\"createdAt\":\"2026-11-23T10:00:00Z\"}");
         assertThat(copies).allSatisfy(copy -> assertThat(QueueContents.attribute(copy, DeadLetterCopies.ERROR))
                 .startsWith("unreadable message"));
+        assertThat(QueueContents.total(queues.url())).as("messages left on the live queue").isZero();
+    }
+
+    @Test
+    @DisplayName("a reason quoting a control character the message escaped is escaped again in the dead letter's "
+            + "attribute, which SQS would refuse")
+    void reasonWithAControlCharacterIsDeadLettered() {
+        SqsServer.Queues queues = ElasticMq.newQueues("control-character", false);
+        String noHandler = "{\"envelopeVersion\":1,\"jobId\":\"ctl-1\",\"type\":\"t\\u0001\","
+                + "\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+        String unreadable = "{\"envelopeVersion\":1,\"jobId\":\"ctl-2\",\"type\":\"t\",\"createdAt\":\"\\u0001\"}";
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(noHandler));
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(unreadable));
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        jobs.start();
+
+        JobEvent.Dead first = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals("ctl-1"));
+        JobEvent.Dead second = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals("ctl-2"));
+        jobs.close();
+
+        assertThat(first.error()).startsWith("no handler for job type 't\u0001'");
+        assertThat(first.attempt()).as("dead-lettered at its first delivery").isEqualTo(1);
+        assertThat(second.error()).contains("'createdAt' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, "
+                + "got \"\u0001\"");
+        Map<String, String> errors = new HashMap<>();
+        QueueContents.receive(queues.deadLetterUrl(), 1).forEach(copy -> errors.put(copy.body(),
+                QueueContents.attribute(copy, DeadLetterCopies.ERROR)));
+        assertThat(errors).containsOnlyKeys(noHandler, unreadable);
+        assertThat(errors.get(noHandler)).startsWith("no handler for job type 't\\u0001'");
+        assertThat(errors.get(unreadable)).endsWith("got \"\\u0001\"");
         assertThat(QueueContents.total(queues.url())).as("messages left on the live queue").isZero();
     }
 
