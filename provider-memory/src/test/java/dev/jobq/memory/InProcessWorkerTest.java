@@ -445,6 +445,23 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("a job whose message already counts all its attempts is dead-lettered saying so, not blaming a crash")
+    void messageWithNoAttemptsLeftSaysSo() {
+        QueueProvider provider = memoryProvider(Map.of());
+        JobQueue jobs = queue(provider, 1, Duration.ofSeconds(5));
+        var ran = new AtomicInteger();
+        jobs.registerJobHandler("spent", Work.class, (job, ctx) -> ran.incrementAndGet());
+        provider.enqueue(new JobEnvelope(1, "j-3", "spent", "{\"n\":1}", JobOptions.defaults(), 3, Instant.now(), null,
+                null), Duration.ZERO);
+        jobs.start();
+
+        JobEvent.Dead dead = events.awaitCount(JobEvent.Dead.class, 1).get(0);
+        assertThat(dead.error()).isEqualTo("delivered for attempt 4 but maxAttempts is 3: its message says 3 "
+                + "attempt(s) were made already ('attempt' in the job envelope), which leaves none");
+        assertThat(ran).hasValue(0);
+    }
+
+    @Test
     @DisplayName("progress a handler reports after its attempt timed out is not announced after the attempt's Dead")
     void progressAfterTimeoutIsDiscarded() throws InterruptedException {
         JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));

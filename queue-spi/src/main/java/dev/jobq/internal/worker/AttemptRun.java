@@ -145,8 +145,11 @@ final class AttemptRun implements JobContext, Runnable {
         int attempt = delivery.attempt();
         int maxAttempts = envelope.options().maxAttempts();
         if (attempt > maxAttempts) {
-            settle(Failure.dead("delivered for attempt " + attempt + " but maxAttempts is " + maxAttempts
-                    + ": earlier attempts ended without finishing (their lease expired: a worker crashed or stalled)"));
+            settle(Failure.dead("delivered for attempt " + attempt + " but maxAttempts is " + maxAttempts + ": "
+                    + (envelope.attempt() >= maxAttempts
+                    ? "its message says " + envelope.attempt() + " attempt(s) were made already ('attempt' in the "
+                    + "job envelope), which leaves none"
+                    : "earlier attempts ended without finishing (their lease expired: a worker crashed or stalled)")));
             return;
         }
         Optional<Registration> registration = env.handlers().find(envelope.type());
