@@ -229,6 +229,11 @@ final class EnvelopeReader {
         if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.INT) {
             return parser.getIntValue();
         }
+        if (token == JsonToken.VALUE_NUMBER_INT) {
+            problem("'" + field + "' must be a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE
+                    + ", got " + describe(token, parser));
+            return null;
+        }
         problem("'" + field + "' must be a whole number, got " + describe(token, parser));
         parser.skipChildren();
         return null;
@@ -241,6 +246,11 @@ final class EnvelopeReader {
         }
         if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
             return parser.getLongValue();
+        }
+        if (token == JsonToken.VALUE_NUMBER_INT) {
+            problem("'" + field + "' must be a whole number of milliseconds up to " + Long.MAX_VALUE + ", got "
+                    + describe(token, parser));
+            return null;
         }
         problem("'" + field + "' must be a whole number of milliseconds, got " + describe(token, parser));
         parser.skipChildren();

@@ -430,6 +430,22 @@ class EnvelopeCodecTest {
             assertThat(e.type()).isEqualTo("t");
         }
 
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "\"attempt\":2147483648|'attempt' must be a whole number from -2147483648 to 2147483647, got the number "
+                    + "2147483648",
+            "\"options\":{\"priority\":-99999999999}|'options.priority' must be a whole number from -2147483648 to "
+                    + "2147483647, got the number -99999999999",
+            "\"options\":{\"timeoutMs\":99999999999999999999}|'options.timeoutMs' must be a whole number of "
+                    + "milliseconds up to 9223372036854775807, got the number 99999999999999999999"})
+        @DisplayName("a whole number too large for its field says so, not that it is not a whole number")
+        void namesTheRangeOfAWholeNumberTooLarge(String field, String expected) {
+            var e = unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\"," + field
+                    + ",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(e.getMessage()).isEqualTo(expected);
+        }
+
         @Test
         void refusesOptionsOutOfRange() {
             var e = unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"options\":{\"maxAttempts\":0},"
