@@ -83,7 +83,10 @@ final class EnvelopeReader {
             case "createdAt" -> createdAt = instant(parser, field);
             case "scheduledFor" -> scheduledFor = instant(parser, field);
             case "traceId" -> traceId = text(parser, field);
-            case "TopicArn" -> snsTopicArn = parser.currentToken() == JsonToken.VALUE_STRING ? parser.getText() : null;
+            case "TopicArn" -> {
+                snsTopicArn = parser.currentToken() == JsonToken.VALUE_STRING ? parser.getText() : null;
+                parser.skipChildren();
+            }
             default -> parser.skipChildren();
         }
     }

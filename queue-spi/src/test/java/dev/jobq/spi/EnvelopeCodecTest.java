@@ -225,6 +225,16 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("a field named as SNS names its topic is skipped whole when it is not text")
+        void skipsATopicArnThatIsAnObject() {
+            var env = codec.decode("{\"envelopeVersion\":1,\"TopicArn\":{\"jobId\":\"inner\",\"type\":\"inner\"},"
+                    + "\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(env.jobId()).isEqualTo("j");
+            assertThat(env.type()).isEqualTo("t");
+        }
+
+        @Test
         void ignoresFieldsItDoesNotKnow() {
             String body = "{\"envelopeVersion\":1,\"future\":{\"deep\":[1,{\"x\":2}]},\"jobId\":\"j\",\"type\":\"t\","
                     + "\"options\":{\"maxAttempts\":2,\"newOption\":[true]},\"payload\":{\"a\":1},"
