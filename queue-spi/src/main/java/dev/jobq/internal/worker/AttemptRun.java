@@ -100,11 +100,10 @@ final class AttemptRun implements JobContext, Runnable {
 
     /**
      * Runs the attempt with its job's id, type and attempt, and the envelope's trace id when it has
-     * one, in the thread's log context (MDC). They
-     * stay there when it returns: the worker's thread may run its next attempt, whose values then
-     * replace them in place instead of removing and adding three map entries per job (a third of the
-     * bytes a job allocated on a backlog). The worker clears them with {@link #clearLogContext()}
-     * before the thread logs anything else or ends.
+     * one, in the thread's log context (MDC). They stay there when it returns: the worker's thread may
+     * run its next attempt, whose values then replace them in place instead of removing and adding
+     * three map entries per job (a third of the bytes a job allocated on a backlog). The worker clears
+     * them with {@link #clearLogContext()} before the thread logs anything else or ends.
      */
     @Override
     public void run() {
