@@ -94,7 +94,8 @@ final class IncomingMessages {
     }
 
     private void postpone(Lease lease, UnreadableEnvelopeException e, int receives, String jobId, String type) {
-        Duration delay = queue.lease().multipliedBy(receives);
+        // SQS holds a received message invisible for at most 12 h in all: a longer change is refused.
+        Duration delay = min(queue.lease().multipliedBy(receives), lease.visibilityLeft(System.nanoTime()));
         try {
             calls.changeVisibility(lease.receipt(), (int) Math.min(delay.toSeconds(), Integer.MAX_VALUE));
         } catch (RuntimeException failed) {
@@ -105,6 +106,10 @@ final class IncomingMessages {
                 jobId, type, queue.label(), e.getMessage(), delay.toSeconds(), receives,
                 JobOptions.DEFAULT_MAX_ATTEMPTS);
         events.onEvent(new JobEvent.Failed(clock.instant(), queue.name(), jobId, type, receives, e.getMessage(), delay));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static int receiveCount(Message message) {

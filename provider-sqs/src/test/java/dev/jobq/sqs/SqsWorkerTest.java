@@ -173,6 +173,30 @@ class SqsWorkerTest {
     }
 
     @Test
+    @DisplayName("a newer envelope version on a queue with a long visibility timeout is postponed for no more than SQS holds")
+    void newerEnvelopeVersionIsPostponedWithinTwelveHours() {
+        SqsServer.Queues queues = ElasticMq.newQueues("newer-version-long", false);
+        String body = "{\"envelopeVersion\":99,\"jobId\":\"far-future\",\"type\":\"email:send\",\"payload\":\"x\","
+                + "\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body));
+        // A first delivery that some other worker gave up on at once: the next one is the second.
+        Message first = ElasticMq.client().receiveMessage(r -> r.queueUrl(queues.url()).waitTimeSeconds(5))
+                .messages().getFirst();
+        ElasticMq.client().changeMessageVisibility(r -> r.queueUrl(queues.url()).receiptHandle(first.receiptHandle())
+                .visibilityTimeout(0));
+        JobQueue jobs = workers.open(queues, Map.of("visibilityTimeout", "7h"), Duration.ofSeconds(5));
+        jobs.registerJobHandler("email:send", String.class, (job, ctx) -> { });
+        jobs.start();
+
+        JobEvent.Failed postponed = workers.awaitEvent(JobEvent.Failed.class, e -> e.jobId().equals("far-future"));
+        jobs.close();
+
+        // Twice the visibility timeout, 14 h, is beyond the 12 h SQS holds a received message invisible.
+        assertThat(postponed.attempt()).isEqualTo(2);
+        assertThat(postponed.retryIn()).isPositive().isLessThanOrEqualTo(Duration.ofHours(12));
+    }
+
+    @Test
     @DisplayName("jobs of one FIFO message group run in the order they were enqueued, with two handlers at once")
     void fifoGroupRunsInOrder() {
         SqsServer.Queues queues = ElasticMq.newQueues("ordered", true);
