@@ -27,7 +27,9 @@ final class JobOptionsMixin {
     private @Nullable Integer priority;
 
     @Option(names = "--dedup-key", paramLabel = "KEY",
-            description = "While a job with this key is pending or running, enqueueing again returns it.")
+            description = "While a job with this key is pending or running, enqueueing again returns it "
+                    + "(memory provider; SQS FIFO: for 5 minutes, and a command, being another process, prints "
+                    + "its own id while SQS drops the message; see docs/sqs.md).")
     private @Nullable String deduplicationKey;
 
     @Option(names = "--max-attempts", paramLabel = "N", description = "Runs in all, the first included (default 3).")
