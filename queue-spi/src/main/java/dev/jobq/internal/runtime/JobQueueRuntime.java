@@ -180,7 +180,7 @@ public final class JobQueueRuntime implements JobQueue {
         enqueuing.incrementAndGet();
         if (refusingEnqueues) {
             enqueuing.decrementAndGet();
-            throw new JobQueueException("this JobQueue is closed; build a new one");
+            throw closedQueue();
         }
     }
 
@@ -407,8 +407,12 @@ public final class JobQueueRuntime implements JobQueue {
 
     private void requireOpen() {
         if (closed) {
-            throw new JobQueueException("this JobQueue is closed; build a new one");
+            throw closedQueue();
         }
+    }
+
+    private static JobQueueException closedQueue() {
+        return new JobQueueException("this JobQueue is closed; build a new one");
     }
 
     private static void closeQuietly(String what, AutoCloseable closeable) {
