@@ -315,6 +315,17 @@ final class MemoryQueueProvider implements QueueProvider {
     }
 
     @Override
+    public Optional<String> jobHoldingKey(String deduplicationKey) {
+        Objects.requireNonNull(deduplicationKey, "deduplicationKey");
+        lockQuickly();
+        try {
+            return Optional.ofNullable(byDeduplicationKey.get(deduplicationKey)).map(Entry::jobId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public Optional<JobInfo> getJob(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
         lockQuickly();

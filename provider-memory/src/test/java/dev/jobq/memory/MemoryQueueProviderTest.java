@@ -367,6 +367,24 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("jobHoldingKey names the job holding a key while it waits, is delayed or runs, and none once it settled")
+    void jobHoldingKeyFollowsTheKeysHolder() {
+        QueueProvider provider = provider();
+        JobEnvelope delayed = job(keyed("later"));
+        JobEnvelope waiting = job(keyed("k"));
+        provider.enqueue(delayed, Duration.ofHours(1));
+        provider.enqueue(waiting, Duration.ZERO);
+
+        assertThat(provider.jobHoldingKey("later")).contains(delayed.jobId());
+        assertThat(provider.jobHoldingKey("k")).contains(waiting.jobId());
+        ReceivedJob running = receiveOne(provider);
+        assertThat(provider.jobHoldingKey("k")).as("while it runs").contains(waiting.jobId());
+        provider.acknowledge(running);
+        assertThat(provider.jobHoldingKey("k")).isEmpty();
+        assertThat(provider.jobHoldingKey("nobody's")).isEmpty();
+    }
+
+    @Test
     @DisplayName("the id of a completed job can be enqueued again as a new job")
     void completedIdCanBeEnqueuedAgain() {
         QueueProvider provider = provider();

@@ -24,6 +24,15 @@ public interface JobScheduler extends AutoCloseable {
     boolean cancel(String jobId);
 
     /**
+     * The id of the one-time job this scheduler holds for {@code queue} with {@code deduplicationKey},
+     * so that a job enqueued for now with that key is deduplicated against it; empty when none is held.
+     * The default knows none.
+     */
+    default Optional<String> jobHoldingKey(String queue, String deduplicationKey) {
+        return Optional.empty();
+    }
+
+    /**
      * Where a one-time job is: {@code SCHEDULED} while held, {@code ENQUEUED} once handed to its queue,
      * {@code CANCELLED}; the last two while the scheduler keeps their record (its retention). Empty
      * when the id is unknown to it. The default knows nothing.

@@ -97,6 +97,15 @@ public interface QueueProvider extends AutoCloseable {
     /** Looks a job up by id where {@link Feature#JOB_LOOKUP} is supported; empty otherwise. */
     Optional<JobInfo> getJob(String jobId);
 
+    /**
+     * The id of the job waiting, delayed or running here that holds {@code deduplicationKey}, so that
+     * a job for the scheduler with that key is deduplicated against it; empty when none does, or when
+     * the provider cannot look keys up (SQS FIFO keeps its keys to itself). The default knows none.
+     */
+    default Optional<String> jobHoldingKey(String deduplicationKey) {
+        return Optional.empty();
+    }
+
     ProviderStats stats();
 
     /** The dead letters where {@link Feature#DEAD_LETTER_STORE} is supported. */

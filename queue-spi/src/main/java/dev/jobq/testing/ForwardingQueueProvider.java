@@ -81,6 +81,11 @@ public abstract class ForwardingQueueProvider implements QueueProvider {
     }
 
     @Override
+    public Optional<String> jobHoldingKey(String deduplicationKey) {
+        return delegate.jobHoldingKey(deduplicationKey);
+    }
+
+    @Override
     public ProviderStats stats() {
         return delegate.stats();
     }

@@ -27,6 +27,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -113,7 +114,8 @@ final class Enqueuer implements JobSink {
         }
         String[] jobIds = new String[count];
         RuntimeException[] failures = new RuntimeException[count];
-        if (count > 0 && !heldByScheduler(queue, timing)) {
+        // A job with a key (only ever one) goes the way enqueue sends it, through the check against the other store.
+        if (count > 0 && !heldByScheduler(queue, timing) && jobOptions.deduplicationKey() == null) {
             List<EnqueueOutcome> outcomes = toProvider(queue, envelopes, timing);
             for (int i = 0; i < count; i++) {
                 EnqueueOutcome outcome = outcomes.get(i);
@@ -225,7 +227,23 @@ final class Enqueuer implements JobSink {
         if (heldByScheduler(queue, timing)) {
             return viaScheduler(queue, envelope, timing.runAt(), timing.delay());
         }
+        Optional<String> holder = scheduledHolder(queue, envelope);
+        if (holder.isPresent()) {
+            publishDeduplicated(queue.name(), holder.get(), envelope);
+            return holder.get();
+        }
         return toProvider(queue, envelope, timing.delay(), timing.runAt());
+    }
+
+    /**
+     * The job the scheduler holds with this job's deduplication key, for a job bound for the provider.
+     * Each store deduplicates its own jobs atomically; across the two stores this look-up is not
+     * atomic with the enqueue that follows it (docs/semantics.md, Deduplication).
+     */
+    private Optional<String> scheduledHolder(QueueBinding queue, JobEnvelope envelope) {
+        String key = envelope.options().deduplicationKey();
+        JobScheduler target = scheduler;
+        return key == null || target == null ? Optional.empty() : target.jobHoldingKey(queue.name(), key);
     }
 
     /**
@@ -281,10 +299,24 @@ final class Enqueuer implements JobSink {
         if (target == null) {
             throw new JobRejectedException(noScheduler(queue, delay));
         }
+        return schedule(queue, target, envelope, runAt);
+    }
+
+    /**
+     * Holds a job in the scheduler until {@code runAt}, unless a job waiting or running in the provider,
+     * or one the scheduler holds, has its deduplication key: then that job's id.
+     */
+    String schedule(QueueBinding queue, JobScheduler target, JobEnvelope envelope, Instant runAt) {
         // Refused now, to the caller, rather than at every hand-off once it is due.
         queue.provider().checkAcceptable(envelope);
-        String id = target.schedule(envelope, runAt);
-        publishScheduled(envelope, id, runAt);
+        String key = envelope.options().deduplicationKey();
+        Optional<String> live = key == null ? Optional.empty() : queue.provider().jobHoldingKey(key);
+        String id = live.isPresent() ? live.get() : target.schedule(envelope, runAt);
+        if (id.equals(envelope.jobId())) {
+            events.publish(new JobEvent.Enqueued(clock.instant(), envelope.queue(), id, envelope.type(), runAt, true));
+        } else {
+            publishDeduplicated(queue.name(), id, envelope);
+        }
         return id;
     }
 
@@ -295,10 +327,6 @@ final class Enqueuer implements JobSink {
                 + (maxDelay.isZero() ? "no per-message delay" : "at most " + DurationFormat.format(maxDelay))
                 + "); enable the scheduler (a 'scheduler:' section in jobq.yaml with dev.jobq:scheduler-jdbc on "
                 + "the classpath) so that longer delays and scheduledFor are held in its database";
-    }
-
-    void publishScheduled(JobEnvelope envelope, String id, Instant runAt) {
-        events.publish(new JobEvent.Enqueued(clock.instant(), envelope.queue(), id, envelope.type(), runAt, true));
     }
 
     private String toProvider(QueueBinding queue, JobEnvelope envelope, Duration delay, Instant runAt) {
@@ -312,14 +340,19 @@ final class Enqueuer implements JobSink {
         if (!events.hasListeners()) {
             return;
         }
-        Instant now = clock.instant();
         if (result.duplicate()) {
-            String key = envelope.options().deduplicationKey();
-            events.publish(new JobEvent.Deduplicated(now, queue.name(), result.jobId(), envelope.type(),
-                    key != null ? key : envelope.jobId()));
+            publishDeduplicated(queue.name(), result.jobId(), envelope);
         } else {
-            events.publish(new JobEvent.Enqueued(now, queue.name(), result.jobId(), envelope.type(), runAt, viaScheduler));
+            events.publish(new JobEvent.Enqueued(clock.instant(), queue.name(), result.jobId(), envelope.type(), runAt,
+                    viaScheduler));
         }
+    }
+
+    /** {@code envelope} was not enqueued: job {@code existingId} holds its deduplication key (or its id). */
+    private void publishDeduplicated(String queue, String existingId, JobEnvelope envelope) {
+        String key = envelope.options().deduplicationKey();
+        events.publish(new JobEvent.Deduplicated(clock.instant(), queue, existingId, envelope.type(),
+                key != null ? key : envelope.jobId()));
     }
 
     private void checkSupported(QueueBinding queue, JobOptions options) {

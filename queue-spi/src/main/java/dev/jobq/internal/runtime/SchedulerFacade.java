@@ -25,9 +25,7 @@ final class SchedulerFacade implements Scheduler {
     @Override
     public String schedule(String type, Object payload, Instant at, EnqueueOptions options) {
         JobEnvelope envelope = enqueuer.envelopeForScheduler(type, payload, at, options);
-        String id = scheduler.schedule(envelope, at);
-        enqueuer.publishScheduled(envelope, id, at);
-        return id;
+        return enqueuer.schedule(enqueuer.binding(envelope.queue()), scheduler, envelope, at);
     }
 
     @Override

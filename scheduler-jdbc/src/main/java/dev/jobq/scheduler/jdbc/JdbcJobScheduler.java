@@ -111,6 +111,14 @@ final class JdbcJobScheduler implements JobScheduler {
     }
 
     @Override
+    public Optional<String> jobHoldingKey(String queue, String deduplicationKey) {
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(deduplicationKey, "deduplicationKey");
+        return database("looking up deduplication key '" + deduplicationKey + "'",
+                () -> scheduled.holding(db.dsl(), queue, deduplicationKey));
+    }
+
+    @Override
     public Optional<ScheduledJobInfo.Status> status(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
         return database("looking up job " + jobId, () -> scheduled.status(db.dsl(), jobId));

@@ -46,7 +46,8 @@ final class ScheduledJobs {
 
     /** Stores a job due at {@code at}; returns its id, or the id of a scheduled job with the same deduplication key. */
     String insert(DSLContext dsl, JobEnvelope envelope, Instant at, Instant now) {
-        String pendingKey = pendingKey(envelope.options());
+        String key = envelope.options().deduplicationKey();
+        String pendingKey = key == null ? null : pendingKey(envelope.queue(), key);
         // The columns hold microseconds: round up, so that a job is never handed on before its instant.
         Instant due = at.truncatedTo(ChronoUnit.MICROS);
         if (due.isBefore(at)) {
@@ -92,6 +93,13 @@ final class ScheduledJobs {
                 }
             }
         }
+    }
+
+    /** The id of the scheduled job holding this queue's deduplication key, if any. */
+    Optional<String> holding(DSLContext dsl, String queue, String deduplicationKey) {
+        return dsl.select(JOBQ_SCHEDULED_JOB.ID).from(JOBQ_SCHEDULED_JOB)
+                .where(JOBQ_SCHEDULED_JOB.PENDING_KEY.eq(pendingKey(queue, deduplicationKey)))
+                .fetchOptional(JOBQ_SCHEDULED_JOB.ID);
     }
 
     boolean cancel(DSLContext dsl, String id, Instant now) {
@@ -234,13 +242,10 @@ final class ScheduledJobs {
     }
 
     /** A fixed-length stand-in for (queue, deduplication key), unique while the job is scheduled. */
-    private static @Nullable String pendingKey(JobOptions options) {
-        if (options.deduplicationKey() == null) {
-            return null;
-        }
+    private static String pendingKey(String queue, String deduplicationKey) {
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            byte[] digest = sha256.digest((options.queue() + '\u0000' + options.deduplicationKey())
+            byte[] digest = sha256.digest((queue + '\u0000' + deduplicationKey)
                     .getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
+import dev.jobq.JobEvent;
 import dev.jobq.JobInfo;
 import dev.jobq.JobState;
 import dev.jobq.RecurringJob;
@@ -161,6 +162,74 @@ class JobQueueWithSchedulerTest {
     private static double count(SimpleMeterRegistry registry, String name) {
         Counter counter = registry.find(name).tags("queue", "default", "type", "reminder:send").counter();
         return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    @DisplayName("a deduplication key the scheduler holds makes an enqueue for now return the held job, counted "
+            + "once; once that job has run, the key is free")
+    void aKeyTheSchedulerHoldsDeduplicatesAJobForNow() {
+        JobQueue jobs = queue(memory());
+        var registry = new SimpleMeterRegistry();
+        new JobQueueMetrics(jobs).bindTo(registry);
+        List<JobEvent.Deduplicated> duplicates = new CopyOnWriteArrayList<>();
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Deduplicated duplicate) {
+                duplicates.add(duplicate);
+            }
+        });
+        Instant at = T0.plus(Duration.ofMinutes(5));
+        String held = jobs.enqueue("reminder:send", new Reminder("ada"), keyed("ada").scheduledFor(at).build());
+
+        String again = jobs.scheduler().schedule("reminder:send", new Reminder("ada, later"), at.plusSeconds(60),
+                keyed("ada").build());
+        String now = jobs.enqueue("reminder:send", new Reminder("ada, now"), keyed("ada").build());
+        String nowAll = jobs.enqueueAll("reminder:send", List.of(new Reminder("ada, all")), keyed("ada").build()).get(0);
+
+        assertThat(List.of(again, now, nowAll)).containsOnly(held);
+        assertThat(duplicates).extracting(JobEvent.Deduplicated::jobId).containsExactly(held, held, held);
+        assertThat(count(registry, "jobq.jobs.scheduled")).as("stored once").isEqualTo(1);
+        assertThat(count(registry, "jobq.jobs.enqueued")).isZero();
+        clock.advance(Duration.ofMinutes(5));
+        await().atMost(WAIT).until(() -> jobs.getJob(held).map(info -> info.state() == JobState.COMPLETED)
+                .orElse(false));
+        assertThat(ran).containsExactly(new Reminder("ada"));
+
+        String next = jobs.enqueue("reminder:send", new Reminder("ada, next"), keyed("ada").build());
+        assertThat(next).isNotEqualTo(held);
+        await().atMost(WAIT).until(() -> ran.size() == 2);
+    }
+
+    @Test
+    @DisplayName("a deduplication key a job waiting in the provider holds makes a job for later return that job: "
+            + "nothing is stored in the scheduler")
+    void aKeyALiveJobHoldsDeduplicatesAJobForLater() {
+        JobQueue jobs = JobQueue.builder().provider(memory()).clock(clock).environment(Map.of())
+                .scheduler("jdbc", Map.of("jdbcUrl", url, "pollInterval", "1h")).build();
+        queues.add(jobs);
+        jobs.registerJobHandler("reminder:send", Reminder.class, (job, ctx) -> ran.add(job.payload()));
+        String waiting = jobs.enqueue("reminder:send", new Reminder("bob"), keyed("bob").build());
+
+        String at = jobs.enqueue("reminder:send", new Reminder("bob, later"),
+                keyed("bob").scheduledFor(T0.plus(Duration.ofHours(1))).build());
+        String scheduled = jobs.scheduler().schedule("reminder:send", new Reminder("bob, later"),
+                T0.plus(Duration.ofHours(1)), keyed("bob").build());
+        String otherKey = jobs.enqueue("reminder:send", new Reminder("cy"),
+                keyed("cy").scheduledFor(T0.plus(Duration.ofHours(1))).build());
+
+        assertThat(List.of(at, scheduled)).containsOnly(waiting);
+        assertThat(jobs.scheduler().listScheduled(10)).extracting(ScheduledJobInfo::id).containsExactly(otherKey);
+        jobs.start();
+        await().atMost(WAIT).until(() -> jobs.getJob(waiting).map(info -> info.state() == JobState.COMPLETED)
+                .orElse(false));
+        assertThat(ran).containsExactly(new Reminder("bob"));
+        String later = jobs.enqueue("reminder:send", new Reminder("bob, later"),
+                keyed("bob").scheduledFor(T0.plus(Duration.ofHours(1))).build());
+        assertThat(jobs.scheduler().listScheduled(10)).extracting(ScheduledJobInfo::id)
+                .containsExactlyInAnyOrder(otherKey, later);
+    }
+
+    private static EnqueueOptions.Builder keyed(String key) {
+        return EnqueueOptions.builder().deduplicationKey(key);
     }
 
     @Test
