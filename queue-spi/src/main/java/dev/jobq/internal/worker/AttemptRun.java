@@ -318,6 +318,35 @@ final class AttemptRun implements JobContext, Runnable {
         return true;
     }
 
+    /**
+     * True when the handler's thread is inside {@code System.exit} ({@link Runtime#exit}): the handler
+     * itself is stopping the JVM, which waits for the worker's shutdown (a hook drains it) while that
+     * thread never returns. Such a job must not be released uncounted, or it would stop every worker
+     * that receives it, for ever.
+     */
+    boolean isExitingTheJvm() {
+        Thread running = thread;
+        if (running == null) {
+            return false;
+        }
+        for (StackTraceElement frame : running.getStackTrace()) {
+            if ("java.lang.Runtime".equals(frame.getClassName()) && "exit".equals(frame.getMethodName())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Settles an attempt {@linkplain #cancelForShutdown() cancelled at shutdown} whose handler
+     * {@linkplain #isExitingTheJvm() called System.exit} as a failed attempt: retried after the backoff
+     * while attempts remain, dead-lettered after the last.
+     */
+    void failExitingTheJvm() {
+        report(FailurePolicy.exitedTheJvm(delivery.attempt(), delivery.envelope().options().maxAttempts(), backoff,
+                delivery.envelope().type()), null);
+    }
+
     /** Hands the job of an attempt {@linkplain #cancelForShutdown() cancelled at shutdown} back to the provider. */
     void releaseCancelled() {
         try {

@@ -44,6 +44,19 @@ final class FailurePolicy {
     }
 
     /**
+     * An attempt whose handler called {@code System.exit}: the JVM is stopping under it, so it can never
+     * finish. It counts, as a crash does, so that a job that stops every worker it runs on ends in the
+     * dead letters after its attempts instead of being handed back uncounted for ever.
+     */
+    static Failure exitedTheJvm(int attempt, int maxAttempts, Backoff backoff, String type) {
+        String text = "the handler called System.exit (Runtime.exit), which stopped the worker's JVM under it";
+        if (attempt >= maxAttempts) {
+            return Failure.dead(text + " (attempt " + attempt + " of " + maxAttempts + ")");
+        }
+        return Failure.retryAfter(retryDelay(backoff, attempt, type), text);
+    }
+
+    /**
      * The wait {@code backoff} gives after {@code attempt}. A backoff is user code, and the attempt
      * must be settled whatever it does, or the job would sit leased until its lease ends: a negative
      * delay means at once (WARN), and one that throws or returns null is replaced for this retry by

@@ -369,18 +369,32 @@ public final class Worker implements AutoCloseable {
         Map<String, Integer> released = new HashMap<>();
         if (!drained) {
             List<AttemptRun> cancelled = new ArrayList<>();
+            List<AttemptRun> exiting = new ArrayList<>();
             for (AttemptRun run : runs()) {
-                if (run.cancelForShutdown()) {
+                // Read before the cancel, whose interrupt could move the thread on.
+                boolean exitingTheJvm = run.isExitingTheJvm();
+                if (!run.cancelForShutdown()) {
+                    continue;
+                }
+                if (exitingTheJvm) {
+                    exiting.add(run);
+                } else {
                     cancelled.add(run);
                     released.merge(run.queueName(), 1, Integer::sum);
                 }
+            }
+            if (!exiting.isEmpty()) {
+                log.warn("jobq worker: {} handler(s) called System.exit and stopped the JVM under their job; "
+                        + "each such attempt counts as failed, so the job is dead-lettered after its attempts",
+                        exiting.size());
+                releaseAll(exiting, AttemptRun::failExitingTheJvm, "jobs whose handler called System.exit");
             }
             releaseAll(cancelled, AttemptRun::releaseCancelled, "unfinished jobs");
             int count = released.values().stream().mapToInt(i -> i).sum();
             if (count > 0) {
                 log.warn("jobq worker: shutdownTimeout {} passed with handlers still running; released {} unfinished "
                         + "job(s) for redelivery", settings.shutdownTimeout(), count);
-            } else {
+            } else if (exiting.isEmpty()) {
                 // E.g. only acknowledgements still in flight: nothing was left to release.
                 log.warn("jobq worker: shutdownTimeout {} passed before every attempt was settled with the provider; "
                         + "no unfinished job was left to release", settings.shutdownTimeout());

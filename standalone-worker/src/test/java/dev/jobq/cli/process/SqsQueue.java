@@ -33,13 +33,18 @@ record SqsQueue(LocalSqs sqs, LocalSqs.Queues queues) {
      * JobId and JobType attributes; a 15-minute timeout so no job of the tests times out. Returns its id.
      */
     String send(String type, String payloadJson) {
+        return send(type, payloadJson, 3);
+    }
+
+    /** As {@link #send(String, String)}, with {@code maxAttempts} in the job's options. */
+    String send(String type, String payloadJson, int maxAttempts) {
         String jobId = UUID.randomUUID().toString();
         String body = """
                 {"envelopeVersion": 1, "jobId": "%s", "type": "%s", "payload": %s,
-                 "options": {"maxAttempts": 3, "timeoutMs": 900000, "priority": 0, "deduplicationKey": null,
+                 "options": {"maxAttempts": %d, "timeoutMs": 900000, "priority": 0, "deduplicationKey": null,
                              "queue": "default"},
                  "attempt": 0, "createdAt": "2026-11-23T10:00:00Z", "scheduledFor": null, "traceId": null}
-                """.formatted(jobId, type, payloadJson);
+                """.formatted(jobId, type, payloadJson, maxAttempts);
         sqs.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body).messageAttributes(Map.of(
                 "JobId", MessageAttributeValue.builder().dataType("String").stringValue(jobId).build(),
                 "JobType", MessageAttributeValue.builder().dataType("String").stringValue(type).build())));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jobq.cli.HttpProbe;
+import dev.jobq.cli.process.handlers.ExitModule;
 import dev.jobq.cli.process.handlers.Gate;
 import dev.jobq.cli.process.handlers.GatedModule;
 import dev.jobq.cli.process.handlers.HoldModule;
@@ -189,6 +190,28 @@ class SqsWorkerProcessIT {
             assertThat(second.awaitExit(EXIT)).isZero();
         }
         assertThat(queue.messagesLeft()).isZero();
+    }
+
+    @Test
+    @DisplayName("a handler that calls System.exit: each worker it stops counts an attempt, and after its last the "
+            + "job is in the DLQ, not handed back uncounted for ever")
+    void handlerCallingSystemExitEndsInTheDeadLetters() {
+        Path config = config(1, "1s");
+        String jobId = queue.send(ExitModule.TYPE, "null", 2);
+
+        try (JobqProcess first = worker("first", config, false)) {
+            assertThat(first.awaitExit(EXIT)).isEqualTo(ExitModule.STATUS);
+            assertThat(first.stderr().find("job=" + jobId)).hasValueSatisfying(line ->
+                    assertThat(line).contains("attempt=1", "outcome=failed"));
+        }
+        try (JobqProcess second = worker("second", config, false)) {
+            assertThat(second.awaitExit(EXIT)).isEqualTo(ExitModule.STATUS);
+            assertThat(second.stderr().find("job=" + jobId)).hasValueSatisfying(line ->
+                    assertThat(line).contains("attempt=2", "outcome=dead"));
+            assertThat(second.stderr().text()).contains("the handler called System.exit");
+        }
+        assertThat(queue.messagesLeft()).isZero();
+        assertThat(queue.deadLetters()).isOne();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.jobq.cli.process;
 
 import dev.jobq.JobHandlerModule;
+import dev.jobq.cli.process.handlers.ExitModule;
 import dev.jobq.cli.process.handlers.Gate;
 import dev.jobq.cli.process.handlers.GatedModule;
 import dev.jobq.cli.process.handlers.HoldModule;
@@ -8,7 +9,7 @@ import dev.jobq.cli.process.handlers.RecordModule;
 import dev.jobq.cli.process.handlers.RunLog;
 import java.nio.file.Path;
 
-/** The {@code --handlers} directory of the SQS and scheduler process tests: test:gated, test:hold, test:record. */
+/** The {@code --handlers} directory of the SQS and scheduler process tests: test:gated, test:hold, test:record, test:exit. */
 final class TestHandlers {
 
     private TestHandlers() {
@@ -22,9 +23,10 @@ final class TestHandlers {
                 .addClass(Gate.class)
                 .addClass(HoldModule.class)
                 .addClass(RecordModule.class)
+                .addClass(ExitModule.class)
                 .addClass(RunLog.class)
                 .service(JobHandlerModule.class, GatedModule.class.getName(), HoldModule.class.getName(),
-                        RecordModule.class.getName())
+                        RecordModule.class.getName(), ExitModule.class.getName())
                 .writeTo(handlers.resolve("test-handlers.jar"));
         return handlers;
     }
