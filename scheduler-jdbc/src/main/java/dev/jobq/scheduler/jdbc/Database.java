@@ -10,6 +10,7 @@ import java.sql.SQLTransientConnectionException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
 import org.h2.api.ErrorCode;
 import org.h2.jdbc.JdbcException;
 import org.jooq.DSLContext;
@@ -242,7 +243,7 @@ final class Database implements AutoCloseable {
      * refuses to baseline it ("already exists, and is empty"), or both create it. So a failure is
      * tried again a few times after a short pause (Flyway itself then sees the first one's work, and
      * its lock orders the rest); a failure that stays, such as missing rights, is reported after
-     * about 1.5 s.
+     * about 1.5 s. A version recorded as failed is reported at once: trying again cannot mend it.
      */
     private static void migrate(DataSource dataSource, String description) {
         long pause = FIRST_MIGRATE_PAUSE_MILLIS;
@@ -251,6 +252,10 @@ final class Database implements AutoCloseable {
                 flyway(dataSource).migrate();
                 return;
             } catch (FlywayException e) {
+                MigrationInfo failed = failedVersion(dataSource);
+                if (failed != null) {
+                    throw halfMade(failed, description, e);
+                }
                 if (attempt >= MIGRATE_TRIES) {
                     throw new JobQueueException("scheduler: creating or upgrading the jobq_* tables on " + description
                             + " failed: " + rootMessage(e) + "; the scheduler's user needs CREATE rights on its "
@@ -270,6 +275,36 @@ final class Database implements AutoCloseable {
                 pause *= 2;
             }
         }
+    }
+
+    /**
+     * The schema version {@value #HISTORY_TABLE} records as failed, if any. Only where table changes
+     * cannot be rolled back (H2: each one commits) does a migration that stopped half way leave one:
+     * its process was killed while creating or upgrading the tables, or a table it creates was there.
+     */
+    private static @Nullable MigrationInfo failedVersion(DataSource dataSource) {
+        try {
+            for (MigrationInfo migration : flyway(dataSource).info().all()) {
+                if (migration.getState().isFailed()) {
+                    return migration;
+                }
+            }
+        } catch (RuntimeException e) {
+            log.debug("scheduler: reading the schema history after a failed migration failed too", e);
+        }
+        return null;
+    }
+
+    private static JobQueueException halfMade(MigrationInfo failed, String description, FlywayException e) {
+        // The first line: H2 goes on with the whole statement, Flyway's validation with its own advice.
+        String error = rootMessage(e).lines().findFirst().orElse("").replaceFirst(";? ?SQL statement:$", "");
+        return new JobQueueException("scheduler: the jobq_* tables on " + description + " are half made: schema "
+                + "version " + failed.getVersion() + " (" + failed.getDescription() + ") is recorded as failed in "
+                + HISTORY_TABLE + " (" + error + "). A process stopped while it created or upgraded them "
+                + "(on H2 each table change commits on its own), or tables of those names were already there. "
+                + "If the scheduler holds no jobs yet, delete the database (for an H2 file, its .mv.db file) or drop "
+                + "the jobq_* tables and " + HISTORY_TABLE + "; otherwise drop what version " + failed.getVersion()
+                + " created and delete its row (success false) from " + HISTORY_TABLE + ". Then start again", e);
     }
 
     private static Flyway flyway(DataSource dataSource) {

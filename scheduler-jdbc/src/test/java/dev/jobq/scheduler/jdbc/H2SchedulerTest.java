@@ -1,5 +1,6 @@
 package dev.jobq.scheduler.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.JobQueueException;
@@ -8,6 +9,10 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.DisplayName;
@@ -24,6 +29,34 @@ class H2SchedulerTest extends JdbcSchedulerContract {
     protected String newDatabase() {
         // DB_CLOSE_DELAY=-1: the database lives while the JVM does, not only while a connection is open
         return "jdbc:h2:mem:jobq-test-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1";
+    }
+
+    @Test
+    @DisplayName("tables a killed first start left half made are named, with what to do, at once and at every start")
+    void halfMadeTablesAreNamedWithTheFix(@TempDir Path dir) throws SQLException {
+        String fileUrl = "jdbc:h2:file:" + dir.resolve("jobq");
+        // What a process killed during version 1 leaves on H2, where each CREATE commits: its first table.
+        try (Connection connection = DriverManager.getConnection(fileUrl);
+             Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE jobq_scheduled_job (id VARCHAR(64) NOT NULL PRIMARY KEY)");
+        }
+        String fix = "A process stopped while it created or upgraded them (on H2 each table change commits on its "
+                + "own), or tables of those names were already there. If the scheduler holds no jobs yet, delete the "
+                + "database (for an H2 file, its .mv.db file) or drop the jobq_* tables and jobq_schema_history; "
+                + "otherwise drop what version 1 created and delete its row (success false) from "
+                + "jobq_schema_history. Then start again";
+
+        assertThatThrownBy(() -> open(builder().jdbcUrl(fileUrl))).isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: the jobq_* tables on H2 at file:" + dir.resolve("jobq")
+                        + " are half made: schema version 1 (scheduled and recurring jobs) is recorded as failed in "
+                        + "jobq_schema_history (Table \"JOBQ_SCHEDULED_JOB\" already exists")
+                .hasMessageEndingWith(fix)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("CREATE rights"));
+        // The next start meets the failed version in the history: the same advice, not a retry's.
+        assertThatThrownBy(() -> open(builder().jdbcUrl(fileUrl))).isInstanceOf(JobQueueException.class)
+                .hasMessageContaining(" are half made: schema version 1 (scheduled and recurring jobs) is recorded "
+                        + "as failed in jobq_schema_history (")
+                .hasMessageEndingWith(fix);
     }
 
     @Test
