@@ -18,6 +18,15 @@ public interface JobScheduler extends AutoCloseable {
     /** Starts firing due jobs (a background thread); registering and listing work before it. */
     void start();
 
+    /**
+     * Asks the firing to stop, and returns at once: no new claim starts (a batch in hand is still
+     * handed on), while storing, listing and {@link #close()} work as before. The queue calls it
+     * as it begins to close, before its worker drains, so that jobs falling due meanwhile stay in
+     * the store for the next scheduler instead of going to a queue that is closing.
+     */
+    default void stopFiring() {
+    }
+
     /** Holds {@code envelope} until {@code at}; returns its job id. */
     String schedule(JobEnvelope envelope, Instant at);
 

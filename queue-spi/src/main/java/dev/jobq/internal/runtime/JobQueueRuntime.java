@@ -369,6 +369,11 @@ public final class JobQueueRuntime implements JobQueue {
             if (closed) {
                 return;
             }
+            // Before the worker drains: a job falling due meanwhile stays in the store for the next
+            // start, where it would go to a queue that is closing (a memory queue drops it).
+            if (scheduler != null) {
+                stopFiringQuietly(scheduler);
+            }
             closed = true;
         } finally {
             lifecycle.unlock();
@@ -413,6 +418,14 @@ public final class JobQueueRuntime implements JobQueue {
 
     private static JobQueueException closedQueue() {
         return new JobQueueException("this JobQueue is closed; build a new one");
+    }
+
+    private static void stopFiringQuietly(JobScheduler scheduler) {
+        try {
+            scheduler.stopFiring();
+        } catch (RuntimeException e) {
+            log.warn("stopping the scheduler's firing failed; it stops when it is closed", e);
+        }
     }
 
     private static void closeQuietly(String what, AutoCloseable closeable) {

@@ -228,6 +228,12 @@ final class JdbcJobScheduler implements JobScheduler {
     }
 
     @Override
+    public void stopFiring() {
+        loop.stop();
+        handOff.stop();
+    }
+
+    @Override
     public void close() {
         Thread thread;
         lifecycle.lock();
@@ -240,11 +246,10 @@ final class JdbcJobScheduler implements JobScheduler {
         } finally {
             lifecycle.unlock();
         }
-        loop.stop();
-        handOff.stop();
+        stopFiring();
         try {
             if (thread != null) {
-                stopFiring(thread);
+                awaitFiringThread(thread);
             }
         } finally {
             handOff.close(CLOSE_TIMEOUT);
@@ -252,7 +257,7 @@ final class JdbcJobScheduler implements JobScheduler {
         }
     }
 
-    private static void stopFiring(Thread thread) {
+    private static void awaitFiringThread(Thread thread) {
         try {
             thread.join(CLOSE_TIMEOUT);
             if (thread.isAlive()) {

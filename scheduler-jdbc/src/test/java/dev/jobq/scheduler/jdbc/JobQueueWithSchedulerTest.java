@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobEvent;
+import dev.jobq.JobQueueException;
 import dev.jobq.JobInfo;
 import dev.jobq.JobState;
 import dev.jobq.RecurringJob;
@@ -24,6 +25,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -277,5 +280,52 @@ class JobQueueWithSchedulerTest {
         // The app's own queue never received it: its scheduler stores, but does not fire.
         assertThat(appProvider.stats()).isEqualTo(new dev.jobq.spi.ProviderStats(0, 0, 0, 0));
         assertThat(app.hasScheduler()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a job falling due while the worker drains stays in the database for the next start, not handed to "
+            + "the closing queue (whose memory would drop it)")
+    void aJobDueWhileTheWorkerDrainsStaysForTheNextStart() throws InterruptedException {
+        var holding = new CountDownLatch(1);
+        var finish = new CountDownLatch(1);
+        JobQueue closing = JobQueue.builder().provider(memory()).clock(clock).environment(Map.of())
+                .scheduler("jdbc", Map.of("jdbcUrl", url, "pollInterval", "1h")).build();
+        queues.add(closing);
+        closing.registerJobHandler("report:hold", Object.class, (job, ctx) -> {
+            holding.countDown();
+            finish.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        });
+        closing.start();
+        closing.enqueue("report:hold", null);
+        assertThat(holding.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        String due = closing.scheduler().schedule("reminder:send", new Reminder("ada"), T0.plus(Duration.ofHours(1)));
+        // Another process's view of the store, which never fires.
+        JobQueue store = JobQueue.builder().provider(memory()).clock(clock).environment(Map.of())
+                .scheduler("jdbc", Map.of("jdbcUrl", url, "enabled", false)).build();
+        queues.add(store);
+
+        Thread close = Thread.ofPlatform().start(closing::close);
+        await().atMost(WAIT).until(() -> isClosed(closing));
+        clock.advance(Duration.ofHours(1));
+        // While the worker drains, the job falls due: it is still held (a scheduler that fired hands it on in ms).
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> store.scheduler().listScheduled(10).stream()
+                .map(ScheduledJobInfo::id).toList().equals(List.of(due)));
+        finish.countDown();
+        close.join(WAIT);
+        assertThat(close.isAlive()).as("close() returned").isFalse();
+
+        started(JobQueue.builder().provider(memory()).clock(clock).environment(Map.of())
+                .scheduler("jdbc", Map.of("jdbcUrl", url, "pollInterval", "1h")).build());
+        await().atMost(WAIT).until(() -> ran.equals(List.of(new Reminder("ada"))));
+    }
+
+    /** True once close() has begun: start() then says the queue is closed. */
+    private static boolean isClosed(JobQueue jobs) {
+        try {
+            jobs.start();
+            return false;
+        } catch (JobQueueException closed) {
+            return true;
+        }
     }
 }
