@@ -53,7 +53,10 @@ public sealed interface JobEvent {
             implements JobEvent {
     }
 
-    /** The job went to the dead letters: out of attempts, not retryable, or unreadable. */
+    /**
+     * The job went to the dead letters: out of attempts, not retryable, or unreadable. Announced once
+     * the dead-letter copy is written; {@code at} is when its last attempt ended, before that write.
+     */
     record Dead(Instant at, String queue, String jobId, String type, int attempt, String error) implements JobEvent {
     }
 

@@ -8,9 +8,12 @@ import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
 import dev.jobq.metrics.JobQueueMetrics;
+import dev.jobq.spi.Failure;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.ForwardingQueueProvider;
+import dev.jobq.testing.SettableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -79,6 +82,33 @@ class JobQueueMetricsTest {
         jobs.enqueue("ok", 9);
         await().atMost(WAIT).until(() -> jobs.stats("default").completed() == 5);
         assertThat(count("completed", "ok")).as("closed: no longer counting").isEqualTo(3);
+    }
+
+    @Test
+    void timesADeadAttemptByItsHandlerNotByTheDeadLetterWrite() {
+        var clock = SettableClock.atEpochOf2026();
+        QueueProvider provider = new ForwardingQueueProvider(MemoryProviderFactory.builder().clock(clock).build()) {
+            @Override
+            public void fail(ReceivedJob job, Failure failure) {
+                clock.advance(Duration.ofSeconds(5)); // a slow dead-letter queue (SQS: a send and a delete)
+                super.fail(job, failure);
+            }
+        };
+        JobQueue running = JobQueue.builder().provider(provider).clock(clock).build();
+        try {
+            running.registerJobHandler("bad", Integer.class, (job, ctx) -> {
+                throw new IllegalStateException("never");
+            });
+            new JobQueueMetrics(running).bindTo(registry);
+            running.start();
+            running.enqueue("bad", 1, EnqueueOptions.builder().maxAttempts(1).build());
+            var deadTimer = registry.find("jobq.job.duration").tags("type", "bad", "outcome", "dead");
+            await().atMost(WAIT).until(() -> deadTimer.timer() != null && deadTimer.timer().count() == 1);
+
+            assertThat(deadTimer.timer().totalTime(TimeUnit.SECONDS)).as("the handler threw at once").isZero();
+        } finally {
+            running.close();
+        }
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.ReceivedJob;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -428,11 +429,14 @@ final class AttemptRun implements JobContext, Runnable {
 
     private void reportToProviderAndListeners(Failure failure, @Nullable Throwable error) {
         String type = delivery.envelope().type();
+        // The attempt ended here: what the log and the provider take (SQS: a send to the dead-letter
+        // queue and a delete) is not its handler's time, which listeners measure up to the event's instant.
+        Instant ended = env.clock().instant();
         queue.counters().failed();
         if (failure instanceof Failure.RetryAfter retry) {
             log.warn("job {} ({}) attempt {} failed: {}; retrying in {}", delivery.jobId(), type, delivery.attempt(),
                     retry.error(), DurationFormat.format(retry.delay()), error);
-            env.events().publish(new JobEvent.Failed(env.clock().instant(), queue.name(), delivery.jobId(), type,
+            env.events().publish(new JobEvent.Failed(ended, queue.name(), delivery.jobId(), type,
                     delivery.attempt(), retry.error(), retry.delay()));
             settleWithProvider(failure);
             return;
@@ -443,7 +447,7 @@ final class AttemptRun implements JobContext, Runnable {
         queue.counters().dead();
         log.warn("job {} ({}) attempt {} is dead: {}", delivery.jobId(), type, delivery.attempt(), failure.error(),
                 error);
-        env.events().publish(new JobEvent.Dead(env.clock().instant(), queue.name(), delivery.jobId(), type,
+        env.events().publish(new JobEvent.Dead(ended, queue.name(), delivery.jobId(), type,
                 delivery.attempt(), failure.error()));
     }
 
