@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *       the stats of one of the queues it consumes cannot be read (the provider is unreachable), or
  *       handlers running past their timeout hold every permit (the worker can run nothing);</li>
  *   <li><b>degraded</b> (HTTP 200) when a queue it consumes has more dead letters than when the worker
- *       started, or at least {@code backlogThreshold} jobs waiting, or the scheduler this process fires
+ *       started (or than the fewest seen since, once some were redriven or deleted), or at least {@code backlogThreshold} jobs waiting, or the scheduler this process fires
  *       fails its passes (its database cannot be reached): jobs still run, due ones wait; or some
  *       handlers running past their timeout hold permits;</li>
  *   <li><b>healthy</b> (HTTP 200) otherwise.</li>
@@ -35,7 +35,7 @@ public final class HealthCheck {
     private final JobQueue jobs;
     private final WorkerView worker;
     private final long backlogThreshold;
-    private final Map<String, Long> deadAtStart = new ConcurrentHashMap<>();
+    private final Map<String, Long> deadBaseline = new ConcurrentHashMap<>();
 
     public HealthCheck(JobQueue jobs, WorkerView worker, long backlogThreshold) {
         if (backlogThreshold < 1) {
@@ -53,7 +53,7 @@ public final class HealthCheck {
     public void takeBaseline() {
         for (String queue : jobs.queueNames()) {
             try {
-                deadAtStart.putIfAbsent(queue, jobs.stats(queue).dead());
+                deadBaseline.putIfAbsent(queue, jobs.stats(queue).dead());
             } catch (RuntimeException unreadable) {
                 // the first successful check() takes it
             }
@@ -97,7 +97,9 @@ public final class HealthCheck {
                 continue;
             }
             queues.add(HealthReport.QueueHealth.of(stats));
-            long baseline = deadAtStart.computeIfAbsent(queue, q -> stats.dead());
+            // The fewest seen since the start: once older dead letters were redriven or deleted, the next
+            // ones are new, even while fewer than there were at the start.
+            long baseline = deadBaseline.merge(queue, stats.dead(), HealthCheck::fewerDead);
             if (stats.dead() >= 0 && baseline >= 0 && stats.dead() > baseline) {
                 degraded = true;
                 problems.add("queue '" + queue + "': " + (stats.dead() - baseline)
@@ -122,6 +124,11 @@ public final class HealthCheck {
         var workerPart = new HealthReport.Worker(state.label(), worker.activeHandlers(), worker.concurrency(),
                 worker.queues(), worker.handlerTypes(), startedAt != null ? startedAt.toString() : null);
         return new HealthReport(status, workerPart, queues, problems);
+    }
+
+    /** The lower of two dead-letter counts; where either is -1 (the provider cannot tell), the baseline stays. */
+    private static long fewerDead(long baseline, long now) {
+        return baseline >= 0 && now >= 0 ? Math.min(baseline, now) : baseline;
     }
 
     /**

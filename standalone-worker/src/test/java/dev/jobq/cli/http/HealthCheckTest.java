@@ -192,6 +192,31 @@ class HealthCheckTest {
     }
 
     @Test
+    void newDeadLettersAreDegradedAfterTheOlderOnesWereCleared() {
+        jobs.registerJobHandler("t", Integer.class, (job, ctx) -> {
+            throw new IllegalStateException("no");
+        });
+        jobs.start();
+        var once = EnqueueOptions.builder().maxAttempts(1).build();
+        List<String> old = List.of(jobs.enqueue("t", 1, once), jobs.enqueue("t", 2, once));
+        await().atMost(WAIT).until(() -> jobs.stats("default").dead() == 2);
+        var check = new HealthCheck(jobs, worker, 100);
+        check.takeBaseline();
+        assertThat(check.check().status()).as("dead before the worker started").isEqualTo(HealthReport.Status.HEALTHY);
+
+        old.forEach(id -> assertThat(jobs.deadLetters("default").orElseThrow().delete(id)).isTrue());
+        assertThat(check.check().status()).isEqualTo(HealthReport.Status.HEALTHY);
+        jobs.enqueue("t", 3, once);
+        await().atMost(WAIT).until(() -> jobs.stats("default").dead() == 1);
+
+        // Before, growth was measured from the count at start (2), so this one went unnoticed.
+        var report = check.check();
+        assertThat(report.status()).isEqualTo(HealthReport.Status.DEGRADED);
+        assertThat(report.problems()).containsExactly("queue 'default': 1 new dead letter(s) since the worker started "
+                + "(1 in all)");
+    }
+
+    @Test
     void schedulerThatCannotReadItsDatabaseIsDegradedUntilItCanAgain() throws SQLException {
         String url = "jdbc:h2:mem:jobq-health-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
         try (JobQueue firing = JobQueue.builder().provider(new AlteredProvider(true)).environment(Map.of())
