@@ -9,6 +9,7 @@ import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.function.BiPredicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,7 +73,8 @@ public final class DeadLettersCommand extends CommandGroup {
         int run(QueueSetup setup, QueueSession session) {
             choice.noteIfProcessLocal(session, err());
             var table = new Table("ID", "TYPE", "ATTEMPTS", "DEAD_AT", "ERROR");
-            for (DeadLetter dead : choice.of(session).list(limit.value())) {
+            List<DeadLetter> fetched = choice.of(session).list(limit.fetch());
+            for (DeadLetter dead : limit.shown(fetched, "dead letters", err())) {
                 table.row(dead.job().id(), dead.job().type(), dead.attempts(), dead.deadAt(), shorten(dead.error()));
             }
             table.print(out());

@@ -1,11 +1,17 @@
 package dev.jobq.cli.admin;
 
+import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code --limit N} of the list commands: at least 1, {@value #DEFAULT} unless given. */
+/**
+ * {@code --limit N} of the list commands: at least 1, {@value #DEFAULT} unless given. A list cut
+ * short by it says so on stderr, so that the first N rows are not taken for all of them; stdout
+ * keeps only the rows, for scripts.
+ */
 final class LimitOption {
 
     static final int DEFAULT = 100;
@@ -23,7 +29,19 @@ final class LimitOption {
         this.limit = limit;
     }
 
-    int value() {
-        return limit;
+    /** How many rows to ask for: one more than the limit, to tell whether it leaves some out. */
+    int fetch() {
+        return limit == Integer.MAX_VALUE ? limit : limit + 1;
+    }
+
+    /** The rows to print of those {@linkplain #fetch() fetched}; when the limit leaves some out, says so on {@code err}. */
+    <T> List<T> shown(List<T> fetched, String what, PrintWriter err) {
+        if (fetched.size() <= limit) {
+            return fetched;
+        }
+        err.println(spec.qualifiedName() + ": showing the first " + limit + " " + what + "; there are more (--limit N "
+                + "lists up to N)");
+        err.flush();
+        return fetched.subList(0, limit);
     }
 }

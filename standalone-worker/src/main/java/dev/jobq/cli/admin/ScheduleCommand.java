@@ -8,6 +8,7 @@ import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import java.time.Instant;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,7 +34,8 @@ public final class ScheduleCommand extends CommandGroup {
         @Override
         int run(QueueSetup setup, QueueSession session) {
             var table = new Table("ID", "TYPE", "QUEUE", "SCHEDULED_FOR", "STATUS");
-            for (ScheduledJobInfo job : SchedulerAccess.require(setup, session).listScheduled(limit.value())) {
+            List<ScheduledJobInfo> fetched = SchedulerAccess.require(setup, session).listScheduled(limit.fetch());
+            for (ScheduledJobInfo job : limit.shown(fetched, "waiting jobs", err())) {
                 table.row(job.id(), job.type(), job.queue(), job.scheduledFor(), job.status());
             }
             table.print(out());

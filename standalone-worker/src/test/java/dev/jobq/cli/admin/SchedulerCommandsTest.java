@@ -58,6 +58,26 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    @DisplayName("schedule list says on stderr when --limit left waiting jobs out, and not when it did not")
+    void scheduleListSaysWhenTheLimitLeftJobsOut() {
+        for (int day = 1; day <= 3; day++) {
+            var added = jobq("schedule", "add", "report:send", "--at", "2031-12-0" + day + "T09:00:00Z", "--payload", "{}");
+            assertThat(added.exitCode()).as(added.err()).isZero();
+        }
+
+        var cut = jobq("schedule", "list", "--limit", "2");
+        assertThat(cut.exitCode()).as(cut.err()).isZero();
+        assertThat(cut.out().lines()).hasSize(3).last().asString().contains("2031-12-02T09:00:00Z");
+        // Before, 2 of 3 rows looked like all of them.
+        assertThat(cut.err()).isEqualTo("jobq schedule list: showing the first 2 waiting jobs; there are more "
+                + "(--limit N lists up to N)" + System.lineSeparator());
+
+        var all = jobq("schedule", "list", "--limit", "3");
+        assertThat(all.out().lines()).hasSize(4);
+        assertThat(all.err()).isEmpty();
+    }
+
+    @Test
     @DisplayName("schedule add stores the job with its payload and options; list shows it; cancel takes it out once")
     void scheduleAddListCancel() throws Exception {
         var added = jobq("schedule", "add", "report:send", "--at", "2031-12-25T09:00:00Z", "--payload",
