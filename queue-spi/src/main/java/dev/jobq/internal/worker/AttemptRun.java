@@ -234,9 +234,9 @@ final class AttemptRun implements JobContext, Runnable {
                 queue.provider().acknowledge(delivery);
             }
         } catch (RuntimeException e) {
-            log.warn("job {} ({}) completed but its acknowledgement (or the receive of the next job with it) failed; "
+            log.warn("{} completed but its acknowledgement (or the receive of the next job with it) failed; "
                     + "unless acknowledged, it will be delivered again after its lease (handlers must be idempotent)",
-                    delivery.jobId(), delivery.envelope().type(), e);
+                    describe(), e);
         }
         queue.counters().completed(nanos);
         if (log.isDebugEnabled()) {
@@ -353,11 +353,10 @@ final class AttemptRun implements JobContext, Runnable {
         try {
             queue.provider().release(delivery);
         } catch (RuntimeException e) {
-            log.warn("job {} ({}) could not be released at shutdown; it will be delivered again when its lease "
-                    + "ends", delivery.jobId(), delivery.envelope().type(), e);
+            log.warn("{} could not be released at shutdown; it will be delivered again when its lease ends",
+                    describe(), e);
         }
-        log.info("job {} ({}) attempt {} released unfinished at shutdown", delivery.jobId(),
-                delivery.envelope().type(), delivery.attempt());
+        log.info("{} released unfinished at shutdown", describe());
         try {
             env.events().publish(new JobEvent.Released(env.clock().instant(), queue.name(), delivery.jobId(),
                     delivery.envelope().type(), delivery.attempt()));
@@ -394,8 +393,8 @@ final class AttemptRun implements JobContext, Runnable {
             log.debug("job {} ({}) received but not started as the worker stopped; handed back", delivery.jobId(),
                     delivery.envelope().type());
         } catch (RuntimeException e) {
-            log.warn("job {} ({}) received as the worker stopped could not be handed back; it will be delivered "
-                    + "again when its lease ends", delivery.jobId(), delivery.envelope().type(), e);
+            log.warn("{}, received as the worker stopped, could not be handed back; it will be delivered again "
+                    + "when its lease ends", describe(), e);
         } finally {
             settled = true;
         }
@@ -409,8 +408,7 @@ final class AttemptRun implements JobContext, Runnable {
         try {
             queue.provider().extendLease(delivery, delivery.leaseDuration());
         } catch (RuntimeException e) {
-            log.warn("could not extend the lease of job {} ({}); if it stays lost the job may run twice",
-                    delivery.jobId(), delivery.envelope().type(), e);
+            log.warn("could not extend the lease of {}; if it stays lost the job may run twice", describe(), e);
         }
     }
 
@@ -434,8 +432,8 @@ final class AttemptRun implements JobContext, Runnable {
         Instant ended = env.clock().instant();
         queue.counters().failed();
         if (failure instanceof Failure.RetryAfter retry) {
-            log.warn("job {} ({}) attempt {} failed: {}; retrying in {}", delivery.jobId(), type, delivery.attempt(),
-                    retry.error(), DurationFormat.format(retry.delay()), error);
+            log.warn("{} failed: {}; retrying in {}", describe(), retry.error(), DurationFormat.format(retry.delay()),
+                    error);
             env.events().publish(new JobEvent.Failed(ended, queue.name(), delivery.jobId(), type,
                     delivery.attempt(), retry.error(), retry.delay()));
             settleWithProvider(failure);
@@ -445,8 +443,7 @@ final class AttemptRun implements JobContext, Runnable {
             return;
         }
         queue.counters().dead();
-        log.warn("job {} ({}) attempt {} is dead: {}", delivery.jobId(), type, delivery.attempt(), failure.error(),
-                error);
+        log.warn("{} is dead: {}", describe(), failure.error(), error);
         env.events().publish(new JobEvent.Dead(ended, queue.name(), delivery.jobId(), type,
                 delivery.attempt(), failure.error()));
     }
@@ -456,10 +453,19 @@ final class AttemptRun implements JobContext, Runnable {
             queue.provider().fail(delivery, failure);
             return true;
         } catch (RuntimeException e) {
-            log.error("job {} ({}): recording its failure ({}) failed; it will be delivered again when its lease "
-                    + "ends", delivery.jobId(), delivery.envelope().type(), failure.error(), e);
+            log.error("{}: recording its failure ({}) failed; it will be delivered again when its lease ends",
+                    describe(), failure.error(), e);
             return false;
         }
+    }
+
+    /**
+     * {@code job 0192f3c1-… (email:send) on queue 'default' attempt 2}: what this class's log lines say
+     * about the job, so that each names its queue too.
+     */
+    private String describe() {
+        return "job " + delivery.jobId() + " (" + delivery.envelope().type() + ") on queue '" + queue.name()
+                + "' attempt " + delivery.attempt();
     }
 
     private void cancel() {

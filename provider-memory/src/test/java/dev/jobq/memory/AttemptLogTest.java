@@ -1,0 +1,68 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.jobq.Backoff;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** What the worker logs about a job's attempts names the job, its type, its queue and the attempt. */
+class AttemptLogTest {
+
+    private final Logger logger = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.AttemptRun");
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final JobQueue jobs = JobQueue.builder().provider("memory").queue("reports", "memory", Map.of())
+            .backoff(Backoff.fixed(Duration.ofMillis(10))).build();
+
+    @BeforeEach
+    void capture() {
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    @AfterEach
+    void close() {
+        jobs.close();
+        logger.detachAppender(appender);
+    }
+
+    @Test
+    @DisplayName("the warnings of a failed and a dead attempt name the queue besides the job, its type and attempt")
+    void failureWarningsNameTheQueue() throws InterruptedException {
+        jobs.registerJobHandler("report:build", Integer.class, (job, ctx) -> {
+            throw new IllegalStateException("no data");
+        });
+        var announced = new CountDownLatch(1);
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Dead) {
+                announced.countDown(); // after its warning
+            }
+        });
+        jobs.start();
+        String id = jobs.enqueue("report:build", 1, EnqueueOptions.builder().queue("reports").maxAttempts(2).build());
+        assertThat(announced.await(10, TimeUnit.SECONDS)).isTrue();
+
+        // Before, "job … (report:build) attempt 1 failed": with several queues, which one was not said.
+        assertThat(appender.list).filteredOn(event -> event.getLevel() == Level.WARN)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .satisfiesExactly(
+                        failed -> assertThat(failed).startsWith("job " + id + " (report:build) on queue 'reports' "
+                                + "attempt 1 failed: IllegalStateException: no data; retrying in"),
+                        dead -> assertThat(dead).startsWith("job " + id + " (report:build) on queue 'reports' "
+                                + "attempt 2 is dead: IllegalStateException: no data"));
+    }
+}
