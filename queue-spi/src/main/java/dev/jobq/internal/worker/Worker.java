@@ -393,11 +393,11 @@ public final class Worker implements AutoCloseable {
             int count = released.values().stream().mapToInt(i -> i).sum();
             if (count > 0) {
                 log.warn("jobq worker: shutdownTimeout {} passed with handlers still running; released {} unfinished "
-                        + "job(s) for redelivery", settings.shutdownTimeout(), count);
+                        + "job(s) for redelivery", DurationFormat.format(settings.shutdownTimeout()), count);
             } else if (exiting.isEmpty()) {
                 // E.g. only acknowledgements still in flight: nothing was left to release.
                 log.warn("jobq worker: shutdownTimeout {} passed before every attempt was settled with the provider; "
-                        + "no unfinished job was left to release", settings.shutdownTimeout());
+                        + "no unfinished job was left to release", DurationFormat.format(settings.shutdownTimeout()));
             }
         }
         watchdog.close();
@@ -449,7 +449,7 @@ public final class Worker implements AutoCloseable {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || !thread.join(Duration.ofNanos(left))) {
                     log.warn("poll loop {} did not stop within {}; its provider ignores interrupts", thread.getName(),
-                            LOOP_EXIT_WAIT);
+                            DurationFormat.format(LOOP_EXIT_WAIT));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -472,7 +472,8 @@ public final class Worker implements AutoCloseable {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     log.warn("a handler thread was still receiving its next job {} after the worker began stopping; "
-                            + "it hands that job back unstarted when the receive returns", LOOP_EXIT_WAIT);
+                            + "it hands that job back unstarted when the receive returns",
+                            DurationFormat.format(LOOP_EXIT_WAIT));
                     return;
                 }
                 runEnded.awaitNanos(Math.min(left, Watchdog.TICK.toNanos()));

@@ -20,13 +20,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-/** What the worker logs about a job's attempts names the job, its type, its queue and the attempt. */
-class AttemptLogTest {
+/** What the worker logs: about a job's attempts, the job, its type, its queue and the attempt; durations as the config writes them. */
+class WorkerLogTest {
 
-    private final Logger logger = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.AttemptRun");
+    private final Logger logger = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker");
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private final JobQueue jobs = JobQueue.builder().provider("memory").queue("reports", "memory", Map.of())
-            .backoff(Backoff.fixed(Duration.ofMillis(10))).build();
+            .backoff(Backoff.fixed(Duration.ofMillis(10))).shutdownTimeout(Duration.ofMillis(200)).build();
 
     @BeforeEach
     void capture() {
@@ -64,5 +64,25 @@ class AttemptLogTest {
                                 + "attempt 1 failed: IllegalStateException: no data; retrying in"),
                         dead -> assertThat(dead).startsWith("job " + id + " (report:build) on queue 'reports' "
                                 + "attempt 2 is dead: IllegalStateException: no data"));
+    }
+
+    @Test
+    @DisplayName("the warning that shutdownTimeout passed writes it as the config does (200ms), not as PT0.2S")
+    void shutdownWarningWritesTheTimeoutAsTheConfigDoes() throws InterruptedException {
+        var started = new CountDownLatch(1);
+        jobs.registerJobHandler("report:build", Integer.class, (job, ctx) -> {
+            started.countDown();
+            new CountDownLatch(1).await(); // until the shutdown interrupts it
+        });
+        jobs.start();
+        jobs.enqueue("report:build", 1, EnqueueOptions.queue("reports"));
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+        jobs.close();
+
+        assertThat(appender.list).filteredOn(event -> event.getLoggerName().endsWith(".Worker"))
+                .filteredOn(event -> event.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly("jobq worker: shutdownTimeout 200ms passed with handlers still running; released 1 "
+                        + "unfinished job(s) for redelivery");
     }
 }
