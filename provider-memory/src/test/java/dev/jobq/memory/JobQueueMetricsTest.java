@@ -65,7 +65,7 @@ class JobQueueMetricsTest {
         jobs.enqueue("bad", 1, EnqueueOptions.builder().maxAttempts(2).build());
         jobs.enqueue("nobody", 1);
         await().atMost(WAIT).until(() -> count("completed", "ok") == 3 && count("completed", "flaky") == 1
-                && count("dead", "bad") == 1 && count("dead", "nobody") == 1);
+                && count("dead", "bad") == 1 && count("dead", JobQueueMetrics.UNREGISTERED_TYPE) == 1);
 
         assertThat(count("failed", "flaky")).isEqualTo(1);
         assertThat(count("failed", "bad")).isEqualTo(1);
@@ -82,6 +82,23 @@ class JobQueueMetricsTest {
         jobs.enqueue("ok", 9);
         await().atMost(WAIT).until(() -> jobs.stats("default").completed() == 5);
         assertThat(count("completed", "ok")).as("closed: no longer counting").isEqualTo(3);
+    }
+
+    @Test
+    void countsJobsOfTypesWithNoHandlerUnderOneTypeSoStrayTypesAddNoSeries() {
+        jobs.registerJobHandler("ok", Integer.class, (job, ctx) -> { });
+        new JobQueueMetrics(jobs).bindTo(registry);
+        jobs.start();
+        for (int i = 0; i < 3; i++) {
+            jobs.enqueue("report:" + i, i); // a producer's bug: an id in the type
+        }
+        jobs.enqueue("ok", 1);
+        await().atMost(WAIT).until(() -> count("dead", JobQueueMetrics.UNREGISTERED_TYPE) == 3
+                && count("completed", "ok") == 1);
+
+        // Before, each stray type was a series of its own, for as long as the worker ran.
+        assertThat(registry.find("jobq.jobs").counters()).extracting(counter -> counter.getId().getTag("type"))
+                .containsExactlyInAnyOrder(JobQueueMetrics.UNREGISTERED_TYPE, "ok");
     }
 
     @Test

@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  *   <caption>Meters (Prometheus names in brackets)</caption>
  *   <tr><td>{@code jobq.jobs} counter, tags queue, type, outcome</td>
  *       <td>attempts ended in this process: completed, failed, dead, released
- *       ({@code jobq_jobs_total})</td></tr>
+ *       ({@code jobq_jobs_total}); a job whose type has no handler here counts as type
+ *       {@value #UNREGISTERED_TYPE}</td></tr>
  *   <tr><td>{@code jobq.job.duration} timer, tags queue, type, outcome</td>
  *       <td>handler time of those attempts ({@code jobq_job_duration_seconds})</td></tr>
  *   <tr><td>{@code jobq.jobs.enqueued} counter, tags queue, type</td>
@@ -59,6 +60,13 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
     /** How long one read of a queue's stats serves its gauges. */
     public static final Duration STATS_MAX_AGE = Duration.ofSeconds(1);
 
+    /**
+     * The {@code type} tag of an attempt whose type the queue has no handler for (dead-lettered without
+     * running): the types a queue's messages carry are not bounded, its handlers' are. The outcome's log
+     * line and its dead letter keep the type.
+     */
+    public static final String UNREGISTERED_TYPE = "unregistered";
+
     private final JobQueue jobs;
     private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -84,7 +92,7 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
                         QueueStats::active);
             }
         }
-        JobListener outcomes = new AttemptOutcomeListener(outcome -> record(registry, outcome));
+        JobListener outcomes = new AttemptOutcomeListener(outcome -> record(registry, outcome, typeTag(outcome)));
         // A job held by the scheduler is announced twice: when stored, and when handed to its queue.
         JobListener enqueued = event -> {
             if (event instanceof JobEvent.Enqueued e) {
@@ -100,13 +108,25 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
         jobs.addListener(enqueued);
     }
 
-    private static void record(MeterRegistry registry, AttemptOutcome outcome) {
+    /**
+     * The outcome's type, or {@link #UNREGISTERED_TYPE} for a job that never reached a handler because
+     * none is registered for its type. Asked only of attempts without handler time: those are rare.
+     */
+    private String typeTag(AttemptOutcome outcome) {
+        if (outcome.handlerTime().isPresent() || !(jobs instanceof JobQueueRuntime runtime)
+                || runtime.registeredTypes().contains(outcome.type())) {
+            return outcome.type();
+        }
+        return UNREGISTERED_TYPE;
+    }
+
+    private static void record(MeterRegistry registry, AttemptOutcome outcome, String type) {
         Counter.builder("jobq.jobs").description("job attempts ended in this process, by outcome")
-                .tag("queue", outcome.queue()).tag("type", outcome.type()).tag("outcome", outcome.kind().label())
+                .tag("queue", outcome.queue()).tag("type", type).tag("outcome", outcome.kind().label())
                 .register(registry).increment();
         outcome.handlerTime().ifPresent(duration -> Timer.builder("jobq.job.duration")
                 .description("handler time of job attempts, by outcome")
-                .tag("queue", outcome.queue()).tag("type", outcome.type()).tag("outcome", outcome.kind().label())
+                .tag("queue", outcome.queue()).tag("type", type).tag("outcome", outcome.kind().label())
                 .register(registry).record(duration));
     }
 
