@@ -3,6 +3,9 @@ package dev.jobq.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
@@ -22,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The Micrometer binder over a real worker: outcome counters, timers, stats gauges. */
 class JobQueueMetricsTest {
@@ -155,6 +159,10 @@ class JobQueueMetricsTest {
             }
         };
         JobQueue running = JobQueue.builder().provider(provider).build();
+        var logger = (Logger) LoggerFactory.getLogger("dev.jobq.metrics");
+        var appender = new ListAppender<ILoggingEvent>();
+        appender.start();
+        logger.addAppender(appender);
         var release = new CountDownLatch(1);
         var started = new CountDownLatch(1);
         try {
@@ -170,7 +178,11 @@ class JobQueueMetricsTest {
 
             assertThat(registry.find("jobq.handlers.active").tag("queue", "default").gauge().value()).isEqualTo(1);
             assertThat(registry.find("jobq.queue.waiting").tag("queue", "default").gauge().value()).isNaN();
+            // Before, "reading queue stats failed": which queue, only the provider's error might say.
+            assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+                    "jobq metrics: reading the stats of queue 'default' failed; its gauges show NaN until it works again");
         } finally {
+            logger.detachAppender(appender);
             release.countDown();
             running.close();
         }

@@ -17,6 +17,7 @@ final class CachedStats {
 
     private static final Logger log = LoggerFactory.getLogger(CachedStats.class);
 
+    private final String queue;
     private final Supplier<QueueStats> source;
     private final long maxAgeNanos;
     // a lock, not synchronized: the read can block on a provider's network call (virtual-thread pinning)
@@ -26,7 +27,8 @@ final class CachedStats {
     private boolean hasRead;
     private boolean failing;
 
-    CachedStats(Supplier<QueueStats> source, Duration maxAge) {
+    CachedStats(String queue, Supplier<QueueStats> source, Duration maxAge) {
+        this.queue = queue;
         this.source = source;
         this.maxAgeNanos = maxAge.toNanos();
     }
@@ -52,7 +54,8 @@ final class CachedStats {
             failing = false;
         } catch (RuntimeException e) {
             if (!failing) {
-                log.warn("jobq metrics: reading queue stats failed; gauges show NaN until it works again", e);
+                log.warn("jobq metrics: reading the stats of queue '{}' failed; its gauges show NaN until it works "
+                        + "again", queue, e);
             }
             failing = true;
             last = null;

@@ -77,7 +77,7 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
     @Override
     public void bindTo(MeterRegistry registry) {
         for (String queue : jobs.queueNames()) {
-            var stats = new CachedStats(() -> jobs.stats(queue), STATS_MAX_AGE);
+            var stats = new CachedStats(queue, () -> jobs.stats(queue), STATS_MAX_AGE);
             gauge(registry, "jobq.queue.waiting", "jobs ready to run", queue, stats, QueueStats::waiting);
             gauge(registry, "jobq.queue.delayed", "jobs waiting for a delay or a retry backoff", queue, stats,
                     QueueStats::delayed);
