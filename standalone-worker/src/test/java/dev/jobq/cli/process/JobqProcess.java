@@ -1,5 +1,6 @@
 package dev.jobq.cli.process;
 
+import dev.jobq.launcher.Launcher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,7 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A {@code jobq} process started from the shaded {@code jobq.jar} with the same {@code java} that
@@ -57,6 +60,24 @@ public final class JobqProcess implements AutoCloseable {
                     + "with ./mvnw verify, which builds " + built + " and lets failsafe set it");
         }
         return new Builder(Path.of(jar));
+    }
+
+    /**
+     * A java older than 21 installed beside the one running the tests (Debian keeps JDKs in
+     * /usr/lib/jvm), which the launcher of jobq's jars exists for; the test is skipped, and says so,
+     * where there is none.
+     */
+    public static Path olderJava() {
+        Path jvms = Path.of(System.getProperty("java.home")).getParent();
+        try (var homes = Files.list(jvms)) {
+            Optional<Path> old = homes.filter(home -> Files.isExecutable(home.resolve("bin/java")))
+                    .filter(home -> Launcher.releaseFeature(home) > 0 && Launcher.releaseFeature(home) < Launcher.REQUIRED)
+                    .map(home -> home.resolve("bin/java")).findFirst();
+            Assumptions.assumeTrue(old.isPresent(), "no JDK older than 21 in " + jvms + " to start a jar with");
+            return old.get();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** How to start one. */

@@ -73,6 +73,22 @@ class LocalSqsFlowIT {
         }
     }
 
+    @Test
+    @DisplayName("java older than 21 runs local-sqs.jar with JAVA_HOME's java, as it runs jobq.jar, and TERM stops it")
+    void olderJavaRunsLocalSqsWithJavaHomes() throws Exception {
+        Path old = JobqProcess.olderJava();
+        try (JobqProcess localSqs = JobqProcess.javaJar("local-sqs.jar", "local-sqs/target/local-sqs.jar").java(old)
+                .directory(dir).env("JAVA_HOME", System.getProperty("java.home")).args("--port", "0").start()) {
+            localSqs.stderr().awaitLine("needs 21 or newer: running with JAVA_HOME's, Java "
+                    + Runtime.version().feature(), START);
+            localSqs.stdout().awaitLine("local-sqs: running", START);
+
+            localSqs.terminate();
+            assertThat(localSqs.awaitExit(EXIT)).as("the launcher's JVM, ended by SIGTERM").isEqualTo(128 + 15);
+            assertThat(localSqs.stdout().text()).endsWith("local-sqs: stopped");
+        }
+    }
+
     /**
      * SIGINT, as Ctrl-C sends it — unless this build runs with INT ignored (in the background), which
      * the children inherit; then SIGTERM. Returns whether it was SIGINT.

@@ -9,16 +9,11 @@ import dev.jobq.cli.process.handlers.SeededMemoryProviderFactory;
 import dev.jobq.cli.process.handlers.Gate;
 import dev.jobq.cli.process.handlers.GatedModule;
 import dev.jobq.examples.DemoHandlers;
-import dev.jobq.launcher.Launcher;
 import dev.jobq.spi.QueueProviderFactory;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -227,7 +222,7 @@ class WorkerProcessIT {
     @Test
     @DisplayName("java older than 21 runs jobq.jar with JAVA_HOME's java, says so, and passes SIGTERM on: the worker drains and ends")
     void olderJavaRunsTheJarWithJavaHomes() throws Exception {
-        Path old = olderJava();
+        Path old = JobqProcess.olderJava();
         try (JobqProcess launcher = JobqProcess.jar().java(old).directory(dir).env(Gate.DIR_ENV, gates.dir())
                 .env("JAVA_HOME", System.getProperty("java.home"))
                 .args("run", "--config", config(2, "finish", 2, "30s").toString(), "--handlers", handlers.toString())
@@ -252,30 +247,13 @@ class WorkerProcessIT {
     @Test
     @DisplayName("java older than 21 with no JAVA_HOME says which java it is and how to run with a newer one")
     void olderJavaWithoutJavaHomeSaysWhatToDo() {
-        Path old = olderJava();
+        Path old = JobqProcess.olderJava();
         JobqProcess.Finished version = JobqProcess.jar().java(old).directory(dir).withoutEnv("JAVA_HOME")
                 .args("--version").run(EXIT);
         assertThat(version.exitCode()).isEqualTo(1);
         assertThat(version.err()).startsWith("jobq needs Java 21 or newer; this java is ")
                 .endsWith("and JAVA_HOME is not set. Set JAVA_HOME to a JDK 21+ or put its bin first on PATH, and run again.");
         assertThat(version.out()).isEmpty();
-    }
-
-    /**
-     * A java older than 21 installed beside the one running the tests (Debian keeps JDKs in
-     * /usr/lib/jvm), which the launcher exists for; the test is skipped, and says so, where there is none.
-     */
-    private static Path olderJava() {
-        Path jvms = Path.of(System.getProperty("java.home")).getParent();
-        try (var homes = Files.list(jvms)) {
-            Optional<Path> old = homes.filter(home -> Files.isExecutable(home.resolve("bin/java")))
-                    .filter(home -> Launcher.releaseFeature(home) > 0 && Launcher.releaseFeature(home) < Launcher.REQUIRED)
-                    .map(home -> home.resolve("bin/java")).findFirst();
-            Assumptions.assumeTrue(old.isPresent(), "no JDK older than 21 in " + jvms + " to start jobq.jar with");
-            return old.get();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static int indexOf(List<String> lines, String text) {
