@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How one job is to be enqueued. Every option is optional; what is not set comes from
- * {@link JobOptions#defaults()} (or the queue's configured defaults).
+ * {@link JobOptions#defaults()}.
  *
  * <pre>{@code
  * jobs.enqueue("reminder:send", reminder, EnqueueOptions.delay(Duration.ofHours(3)));
@@ -15,8 +15,11 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>{@code delay} and {@code scheduledFor} are exclusive. A delay beyond what the provider can hold
- * (SQS: 15 minutes) and any {@code scheduledFor} in the future go through the scheduler when one is
- * configured; otherwise the enqueue is rejected with a message naming the limit.
+ * (SQS standard queues: 15 minutes; FIFO queues: none) goes through the scheduler when one is
+ * configured; otherwise the enqueue is rejected with a message naming the limit and how to enable the
+ * scheduler. A {@code scheduledFor} in the future goes through the scheduler whenever one is
+ * configured, so it survives a restart; without one it goes to the provider like a delay, and is
+ * rejected the same way when it is further off than the provider can hold.
  */
 public final class EnqueueOptions {
 

@@ -1,10 +1,11 @@
 package dev.jobq;
 
 /**
- * An enqueue that the queue cannot honour as asked: a payload over the provider's size limit, a
- * delay the provider cannot hold with no scheduler configured, a priority or deduplication key on
- * a provider without that capability, a job type with no handler where that is checked. Nothing
- * was enqueued.
+ * An enqueue that the queue cannot honour as asked: a payload over the provider's size limit or one
+ * that cannot be written as JSON, a delay the provider cannot hold with no scheduler configured, a
+ * priority or deduplication key on a provider without that capability, an unknown queue, a
+ * deduplication key given to several jobs of one {@code enqueueAll}. Nothing was enqueued. (A job
+ * type needs no handler in the enqueuing process: a worker without one dead-letters the job.)
  */
 public final class JobRejectedException extends JobQueueException {
 
