@@ -2,11 +2,15 @@ package dev.jobq.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jobq.cli.context.QueueOpener;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
 
 class JobqCommandTest {
 
@@ -35,6 +39,22 @@ class JobqCommandTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("Usage: jobq " + command);
         assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void everyCommandsDescriptionIsPrintedAsWrittenNotRewrappedMidLine() {
+        var commandLine = JobqCommand.commandLine(CommandRun.context(Map.of(), QueueOpener.building()));
+        var commands = new ArrayList<CommandLine>(List.of(commandLine));
+        for (int i = 0; i < commands.size(); i++) {
+            commands.addAll(commands.get(i).getSubcommands().values());
+        }
+
+        commands.removeIf(command -> command.getCommand() instanceof CommandLine.HelpCommand); // picocli's own
+        for (CommandLine command : commands) {
+            List<String> helpLines = command.getUsageMessage().lines().map(String::strip).toList();
+            assertThat(helpLines).as("jobq %s --help", command.getCommandName())
+                    .contains(command.getCommandSpec().usageMessage().description());
+        }
     }
 
     @ParameterizedTest

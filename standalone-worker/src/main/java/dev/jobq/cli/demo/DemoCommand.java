@@ -33,11 +33,12 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         header = "Runs a self-contained demo on the in-memory provider.",
         description = {
-                "Runs a mix of jobs on the in-memory provider: plain emails, flaky calls that fail twice and",
-                "then succeed, tasks that always fail and end dead-lettered, delayed reports, high-priority",
-                "emails, a report scheduled for an instant and a recurring job, the last two held by the JDBC",
-                "scheduler in the H2 database ./data/jobq-demo. Shows progress, then a summary. Exits 0 when",
-                "every job ended as planned, else 1."})
+                "Runs a mix of jobs on the in-memory provider: plain emails, flaky calls that",
+                "fail twice and then succeed, tasks that always fail and end dead-lettered,",
+                "delayed reports, high-priority emails, a report scheduled for an instant and",
+                "a recurring job, the last two held by the JDBC scheduler in the H2 database",
+                "./data/jobq-demo. Shows progress, then a summary. Exits 0 when every job",
+                "ended as planned, else 1."})
 public final class DemoCommand implements Callable<Integer> {
 
     /** Retries within the demo come fast so the retry path shows in seconds. */
