@@ -14,6 +14,7 @@ import dev.jobq.internal.discovery.ProviderCatalog;
 import dev.jobq.spi.DurationFormat;
 import java.io.PrintWriter;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,7 +88,8 @@ public final class ConfigCommand extends CommandGroup {
             HandlerModules.registerAll(handlers.registering(JsonMapper.builder().build()),
                     HandlerModules.find(classLoader));
             Set<String> types = handlers.types();
-            return types.isEmpty() ? "none (jobq run refuses to start without one)" : String.join(", ", types);
+            return types.isEmpty() ? "none (jobq run refuses to start without one)"
+                    : String.join(", ", new TreeSet<>(types));
         }
     }
 }

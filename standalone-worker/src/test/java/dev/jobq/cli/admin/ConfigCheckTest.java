@@ -8,6 +8,7 @@ import dev.jobq.cli.context.QueueOpener;
 import dev.jobq.cli.process.JarBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -170,5 +171,34 @@ class ConfigCheckTest {
 
         assertThat(alone.exitCode()).as(alone.err()).isZero();
         assertThat(alone.out()).containsPattern("  handlers: .*invoice:send");
+    }
+
+    @Test
+    void handlerTypesAreListedInNameOrderAsJobqRunListsThem() throws Exception {
+        Path handlers = dir.resolve("handlers");
+        new JarBuilder().compile(dir.resolve("build"), Map.of("shop.ShopHandlers", """
+                        package shop;
+
+                        public final class ShopHandlers implements dev.jobq.JobHandlerModule {
+                            @Override
+                            public void register(dev.jobq.JobHandlerRegistry registry) {
+                                for (String type : new String[] {"report:build", "mail:send", "retry:call",
+                                        "beta:check", "invoice:void", "zz:last", "aa:first", "order:ship"}) {
+                                    registry.registerJobHandler(type, String.class, (job, ctx) -> { });
+                                }
+                            }
+                        }
+                        """))
+                .service(JobHandlerModule.class, "shop.ShopHandlers")
+                .writeTo(handlers.resolve("shop.jar"));
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
+                file.toString(), "--handlers", handlers.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        String line = run.out().lines().filter(l -> l.startsWith("  handlers: ")).findFirst().orElseThrow();
+        assertThat(List.of(line.substring("  handlers: ".length()).split(", "))).as(line)
+                .contains("aa:first", "zz:last", "order:ship").isSorted();
     }
 }
