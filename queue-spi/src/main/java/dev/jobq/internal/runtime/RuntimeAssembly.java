@@ -60,7 +60,9 @@ final class RuntimeAssembly {
             }
         });
         builderRoot.throwIfInvalid();
-        if (sections.isEmpty() && instances.isEmpty()) {
+        if (!sections.containsKey(JobOptions.DEFAULT_QUEUE) && !instances.containsKey(JobOptions.DEFAULT_QUEUE)) {
+            // As in the file, where an absent provider: section makes the default queue memory:
+            // named queues set in code do not take the queue that enqueue uses by default away.
             sections.put(JobOptions.DEFAULT_QUEUE, new ProviderSection(JobOptions.DEFAULT_QUEUE, "memory",
                     Settings.empty("provider")));
         }

@@ -1,0 +1,36 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.JobQueue;
+import dev.jobq.JobState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The queues a {@link JobQueue} built in code has, compared with the same queues written in a file. */
+class BuilderQueuesTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("named queues set in code keep the default memory queue, as a file with only queues: does")
+    void namedQueuesInCodeKeepTheDefaultQueue() throws Exception {
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), "queues:\n  reports: { type: memory }\n");
+        try (JobQueue fromFile = JobQueue.builder().config(file).build();
+             JobQueue inCode = JobQueue.builder().queue("reports", "memory", Map.of()).build()) {
+            assertThat(fromFile.queueNames()).containsExactly("default", "reports");
+            assertThat(inCode.queueNames()).containsExactly("default", "reports");
+
+            String id = inCode.enqueue("report:build", "q1");
+            assertThat(inCode.getJob(id)).hasValueSatisfying(job -> {
+                assertThat(job.queue()).isEqualTo("default");
+                assertThat(job.state()).isEqualTo(JobState.WAITING);
+            });
+        }
+    }
+}
