@@ -103,6 +103,8 @@ public final class JobQueueBuilder {
 
     /**
      * The queues this process's worker consumes, served in this order; all named queues by default.
+     * Each must be a configured queue: {@link #build()} refuses one that is not, as the file's
+     * {@code worker.queues}.
      *
      * @throws IllegalArgumentException if a queue is listed twice
      */

@@ -1,7 +1,9 @@
 package dev.jobq.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jobq.ConfigException;
 import dev.jobq.JobQueue;
 import dev.jobq.JobState;
 import java.nio.file.Files;
@@ -32,5 +34,14 @@ class BuilderQueuesTest {
                 assertThat(job.state()).isEqualTo(JobState.WAITING);
             });
         }
+    }
+
+    @Test
+    @DisplayName("workerQueues naming a queue that is not configured fails build(), as worker.queues in the file does")
+    void workerQueuesNamingAnUnconfiguredQueueFailsTheBuild() {
+        assertThatThrownBy(() -> JobQueue.builder().queue("reports", "memory", Map.of())
+                .workerQueues("reports", "critical").build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("workerQueues: 'critical' is not a configured queue (configured: default, reports)");
     }
 }

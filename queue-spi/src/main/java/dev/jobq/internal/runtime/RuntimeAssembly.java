@@ -68,6 +68,7 @@ final class RuntimeAssembly {
         }
         JobQueueConfig config = new JobQueueConfig(sections, overlay(fileConfig.worker(), spec.worker()),
                 fileConfig.scheduler());
+        requireConfigured(spec.worker().queues(), orderedNames(sections, instances));
 
         ObjectMapper mapper = spec.objectMapper() != null ? spec.objectMapper() : JobQueueRuntime.defaultMapper();
         var events = new EventBus(spec.listeners());
@@ -131,6 +132,23 @@ final class RuntimeAssembly {
                 JobSchedulerFactory factory = catalog.scheduler(section.type())
                         .orElseThrow(() -> new ConfigException(catalog.unknownScheduler(section.type())));
                 return new SchedulerPlan(factory::create, section.settings(), clock, section.enabled());
+            }
+        }
+    }
+
+    /**
+     * The builder's {@code workerQueues} each name a queue, checked when the queue is built as the
+     * file's {@code worker.queues} is, not first when {@code start()} runs the worker.
+     */
+    private static void requireConfigured(@Nullable List<String> workerQueues, List<String> configured) {
+        if (workerQueues == null) {
+            return;
+        }
+        for (String queue : workerQueues) {
+            if (!configured.contains(queue)) {
+                throw new ConfigException("workerQueues: '" + queue + "' is not a configured queue (configured: "
+                        + String.join(", ", configured) + "); add it with JobQueue.builder().queue(...) or under "
+                        + "queues: in the file, or leave it out of workerQueues");
             }
         }
     }

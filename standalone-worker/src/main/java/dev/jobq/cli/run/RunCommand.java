@@ -115,12 +115,12 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (QueueSetup setup = queueOptions.setup(context);
              QueueSession session = setup.open(builder -> {
+                 requireKnownQueues(List.copyOf(setup.config().providers().keySet()));
                  builder.mode(WorkerMode.IN_PROCESS).findHandlerModules();
                  return queues != null ? builder.workerQueues(queues.toArray(String[]::new)) : builder;
              });
              StopSignals signals = context.stopSignals().get()) {
             JobQueue jobs = session.queue();
-            requireKnownQueues(jobs);
             requireHandlers(jobs, setup);
             var lifecycle = new WorkerLifecycle(jobs, Clock.systemUTC());
             jobs.addListener(lifecycle);
@@ -165,14 +165,15 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private void requireKnownQueues(JobQueue jobs) {
+    /** Before the queue is built, which would refuse the name in the builder's words rather than the option's. */
+    private void requireKnownQueues(List<String> configured) {
         if (queues == null) {
             return;
         }
         for (String queue : queues) {
-            if (!jobs.queueNames().contains(queue)) {
+            if (!configured.contains(queue)) {
                 throw new ParameterException(spec.commandLine(), "--queues names '" + queue
-                        + "', which the config does not have (configured: " + String.join(", ", jobs.queueNames())
+                        + "', which the config does not have (configured: " + String.join(", ", configured)
                         + "); add it under 'queues:' or leave it out");
             }
         }
