@@ -11,7 +11,11 @@ public interface JobContext {
     /** This attempt, 1-based. */
     int attempt();
 
-    /** Logs through SLF4J with the job id, type and attempt in the MDC ({@code jobId}, {@code jobType}, {@code attempt}). */
+    /**
+     * Logs through SLF4J (logger {@code dev.jobq.job}, level INFO) with the job id, type and attempt in the MDC
+     * ({@code jobId}, {@code jobType}, {@code attempt}, and {@code traceId} when the job has one), also when called
+     * from a thread the handler started, whose own MDC is as it was afterwards.
+     */
     void log(String format, Object... args);
 
     /**

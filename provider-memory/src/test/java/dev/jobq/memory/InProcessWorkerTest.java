@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
@@ -37,6 +39,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /** The worker runtime (DESIGN §4, §7) over the reference provider. */
@@ -442,6 +445,42 @@ class InProcessWorkerTest {
         assertThat(seen).containsExactly(
                 Map.of("jobId", "j-1", "jobType", "traced", "attempt", "1", "traceId", traceparent),
                 Map.of("jobId", "j-2", "jobType", "traced", "attempt", "1"));
+    }
+
+    @Test
+    @DisplayName("ctx.log from a thread the handler started logs with the job's id, type, attempt and trace id, and "
+            + "leaves that thread's own log context as it was")
+    void contextLogFromAnotherThreadCarriesTheJobsLogContext() {
+        QueueProvider provider = memoryProvider(Map.of());
+        JobQueue jobs = queue(provider, 1, Duration.ofSeconds(5));
+        var lines = new ListAppender<ILoggingEvent>();
+        lines.start();
+        var jobLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.jobq.job");
+        jobLog.addAppender(lines);
+        var ownContextAfter = new AtomicReference<Map<String, String>>();
+        jobs.registerJobHandler("fan-out", Work.class, (job, ctx) -> {
+            Thread helper = Thread.ofPlatform().start(() -> {
+                MDC.put("jobId", "the helper's own");
+                MDC.put("requestId", "r-7");
+                ctx.log("from a helper thread");
+                ownContextAfter.set(MDC.getCopyOfContextMap());
+            });
+            helper.join();
+        });
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        provider.enqueue(new JobEnvelope(1, "j-1", "fan-out", "{\"n\":1}", JobOptions.defaults(), 0, Instant.now(), null,
+                traceparent), Duration.ZERO);
+        try {
+            jobs.start();
+            events.awaitCount(JobEvent.Completed.class, 1);
+        } finally {
+            jobLog.detachAppender(lines);
+        }
+
+        assertThat(lines.list).singleElement().satisfies(line -> assertThat(line.getMDCPropertyMap())
+                .containsEntry("jobId", "j-1").containsEntry("jobType", "fan-out").containsEntry("attempt", "1")
+                .containsEntry("traceId", traceparent).containsEntry("requestId", "r-7"));
+        assertThat(ownContextAfter.get()).isEqualTo(Map.of("jobId", "the helper's own", "requestId", "r-7"));
     }
 
     @Test

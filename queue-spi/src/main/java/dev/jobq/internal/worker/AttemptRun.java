@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -112,6 +113,17 @@ final class AttemptRun implements JobContext, Runnable {
             return; // handed back unstarted at shutdown before its thread came to it
         }
         thread = Thread.currentThread();
+        putLogContext();
+        queue.counters().started();
+        try {
+            execute(delivery.envelope());
+        } finally {
+            countFinished();
+        }
+    }
+
+    /** Puts this attempt's job id, type, attempt and trace id into the calling thread's log context. */
+    private void putLogContext() {
         JobEnvelope envelope = delivery.envelope();
         MDC.put(MDC_JOB_ID, envelope.jobId());
         MDC.put(MDC_JOB_TYPE, envelope.type());
@@ -120,12 +132,6 @@ final class AttemptRun implements JobContext, Runnable {
             MDC.put(MDC_TRACE_ID, envelope.traceId());
         } else {
             MDC.remove(MDC_TRACE_ID); // the thread's previous job may have had one
-        }
-        queue.counters().started();
-        try {
-            execute(envelope);
-        } finally {
-            countFinished();
         }
     }
 
@@ -564,8 +570,18 @@ final class AttemptRun implements JobContext, Runnable {
             jobLog.info(format, args);
             return;
         }
-        try (var ignored = MDC.putCloseable(MDC_JOB_ID, delivery.jobId())) {
+        // A thread the handler started: the line gets the same keys as on the handler's thread, and the
+        // thread's own log context (a request id of its pool, say) is as it was afterwards.
+        Map<String, String> own = MDC.getCopyOfContextMap();
+        putLogContext();
+        try {
             jobLog.info(format, args);
+        } finally {
+            if (own == null) {
+                MDC.clear();
+            } else {
+                MDC.setContextMap(own);
+            }
         }
     }
 
