@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
@@ -326,6 +328,51 @@ class InProcessWorkerTest {
         assertThat(completed.attempt()).isEqualTo(2);
         await().atMost(EventRecorder.WAIT).untilTrue(interrupted);
         assertThat(attempts).hasValue(2);
+    }
+
+    /** A payload whose binding takes {@link #BINDING}, as a slow custom deserializer's would. */
+    record SlowToBind(int n) {
+        static final Duration BINDING = Duration.ofSeconds(3);
+
+        @JsonCreator
+        SlowToBind(@JsonProperty("n") int n, @JsonProperty("slow") boolean slow) throws InterruptedException {
+            this(n);
+            if (slow) {
+                assertThat(new CountDownLatch(1).await(BINDING.toMillis(), TimeUnit.MILLISECONDS)).isFalse();
+            }
+        }
+
+        @JsonProperty("slow")
+        boolean slow() {
+            return true;
+        }
+    }
+
+    @Test
+    @DisplayName("an attempt's timeout counts from when its handler starts, not from the receive: time spent before "
+            + "(binding the payload) is not taken from the handler")
+    void timeoutCountsFromTheHandlersStart() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        var cutShort = new AtomicBoolean();
+        jobs.registerJobHandler("slow-to-bind", SlowToBind.class, (job, ctx) -> {
+            // Work of a tenth of the timeout: before, the timeout had passed while the payload was bound,
+            // and the handler was interrupted as soon as it started.
+            try {
+                assertThat(new CountDownLatch(1).await(200, TimeUnit.MILLISECONDS)).isFalse();
+            } catch (InterruptedException e) {
+                cutShort.set(true);
+                throw e;
+            }
+        });
+        jobs.start();
+        Duration timeout = SlowToBind.BINDING.minusSeconds(1);
+        jobs.enqueue("slow-to-bind", new SlowToBind(1), EnqueueOptions.builder().timeout(timeout).maxAttempts(1).build());
+
+        await().atMost(EventRecorder.WAIT).until(() -> !events.all(JobEvent.Completed.class).isEmpty()
+                || !events.all(JobEvent.Dead.class).isEmpty());
+        assertThat(events.all(JobEvent.Dead.class)).isEmpty();
+        assertThat(events.all(JobEvent.Completed.class)).hasSize(1);
+        assertThat(cutShort).isFalse();
     }
 
     @Test

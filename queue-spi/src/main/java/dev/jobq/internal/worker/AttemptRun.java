@@ -69,7 +69,12 @@ final class AttemptRun implements JobContext, Runnable {
     private final AtomicReference<State> state = new AtomicReference<>(State.PENDING);
     private final long timeoutNanos;
     private final long heartbeatEveryNanos;
-    private final long startNanos = System.nanoTime();
+    /**
+     * When the attempt became RUNNING, just before its Started: its timeout and duration count from
+     * here, not from the receive. Binding the payload, or waiting for a carrier thread while handlers
+     * that never block hold them all, is no time of the handler's.
+     */
+    private volatile long startNanos;
     private volatile long nextHeartbeatNanos;
     private volatile boolean cancelled;
     private volatile boolean settled;
@@ -97,7 +102,8 @@ final class AttemptRun implements JobContext, Runnable {
         this.timeoutNanos = nanosUpToMax(delivery.envelope().options().timeout());
         long lease = delivery.leaseDuration().toNanos();
         this.heartbeatEveryNanos = Math.max(lease / 3, Duration.ofMillis(50).toNanos());
-        this.nextHeartbeatNanos = startNanos + heartbeatEveryNanos;
+        // The lease runs from the receive, so the heartbeats do too.
+        this.nextHeartbeatNanos = System.nanoTime() + heartbeatEveryNanos;
     }
 
     /**
@@ -184,6 +190,7 @@ final class AttemptRun implements JobContext, Runnable {
             releaseUnstarted();
             return;
         }
+        startNanos = System.nanoTime(); // before RUNNING, where the watchdog reads it
         if (!state.compareAndSet(State.PENDING, State.RUNNING)) {
             return; // the shutdown handed it back unstarted first
         }
