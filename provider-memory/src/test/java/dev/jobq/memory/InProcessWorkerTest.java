@@ -1,6 +1,7 @@
 package dev.jobq.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
@@ -15,6 +16,7 @@ import dev.jobq.JobEvent;
 import dev.jobq.JobHandler;
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
+import dev.jobq.JobQueueException;
 import dev.jobq.JobState;
 import dev.jobq.NonRetryableJobException;
 import dev.jobq.internal.runtime.JobQueueRuntime;
@@ -582,6 +584,31 @@ class InProcessWorkerTest {
         JobEvent.Dead dead = events.awaitCount(JobEvent.Dead.class, 1).get(0);
         assertThat(dead.jobId()).isEqualTo(id);
         assertThat(dead.error()).isEqualTo("timed out after 100ms (attempt 1 of 1)");
+    }
+
+    @Test
+    @DisplayName("close() called from a handler returns at once, and the shutdown waits for that handler, whose job "
+            + "completes")
+    void closeFromAHandlerDoesNotWaitForItself() throws Exception {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 2, Duration.ofSeconds(5));
+        var cancelledAfterClose = new AtomicReference<Boolean>();
+        jobs.registerJobHandler("shutdown", Work.class, (job, ctx) -> {
+            jobs.close();
+            // Before, close() waited here for this very handler until shutdownTimeout, then cancelled it and
+            // released its job, to be run (and close a worker) again.
+            cancelledAfterClose.set(ctx.isCancelled() || Thread.currentThread().isInterrupted());
+        });
+        jobs.start();
+        String id = jobs.enqueue("shutdown", new Work(1));
+
+        JobEvent.WorkerStopped stopped = events.awaitCount(JobEvent.WorkerStopped.class, 1).get(0);
+        assertThat(stopped.released()).isZero();
+        assertThat(cancelledAfterClose.get()).isFalse();
+        assertThat(events.all(JobEvent.Completed.class)).extracting(JobEvent.Completed::jobId).containsExactly(id);
+        assertThat(events.all(JobEvent.Released.class)).isEmpty();
+        // The shutdown ends in the background, and then refuses enqueues.
+        await().atMost(EventRecorder.WAIT).untilAsserted(() -> assertThatThrownBy(() -> jobs.enqueue("other", null))
+                .isInstanceOf(JobQueueException.class));
     }
 
     @Test

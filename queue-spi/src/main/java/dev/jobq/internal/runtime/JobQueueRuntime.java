@@ -378,6 +378,19 @@ public final class JobQueueRuntime implements JobQueue {
         } finally {
             lifecycle.unlock();
         }
+        Worker running = worker;
+        if (running != null && running.runsAttemptOn(Thread.currentThread())) {
+            // The drain waits for every running handler, the caller's too, which cannot return while it
+            // waits: close() held it for shutdownTimeout, then released its job to be run again.
+            log.info("jobq: close() was called from a handler (or a listener on its thread); the shutdown goes on "
+                    + "in the background and waits for that handler to return like any other");
+            Thread.ofPlatform().name("jobq-close").daemon(false).start(this::shutDown);
+            return;
+        }
+        shutDown();
+    }
+
+    private void shutDown() {
         if (worker != null) {
             worker.close();
         }

@@ -517,6 +517,11 @@ final class AttemptRun implements JobContext, Runnable {
         return next;
     }
 
+    /** True while {@code candidate} runs this attempt: its handler, or the listeners of its events. */
+    boolean runsOn(Thread candidate) {
+        return thread == candidate;
+    }
+
     boolean isRunning() {
         return state.get() == State.RUNNING;
     }

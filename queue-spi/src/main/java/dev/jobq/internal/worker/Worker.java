@@ -315,6 +315,20 @@ public final class Worker implements AutoCloseable {
         return runs;
     }
 
+    /**
+     * True when {@code candidate} is a handler thread of this worker running an attempt: its handler, or
+     * a listener of that attempt's events. {@link #close()} on such a thread would wait for itself.
+     */
+    public boolean runsAttemptOn(Thread candidate) {
+        for (HandlerThread handler : handlers) {
+            AttemptRun run = handler.current;
+            if (run != null && run.runsOn(candidate)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Attempts whose handler is still running (settled or not). */
     public int activeHandlers() {
         return runs().size();
