@@ -218,6 +218,32 @@ class SqsWorkerTest {
         assertThat(audit).as("group audit:post").containsExactlyElementsOf(inOrder);
     }
 
+    record Note(String text) {
+    }
+
+    @Test
+    @DisplayName("payload text with characters SQS refuses in a message (lone surrogates, U+FFFE, U+FFFF) is sent, "
+            + "and the handler gets it exactly")
+    void payloadTextSqsRefusesIsSentEscapedAndReadBackExactly() {
+        SqsServer.Queues queues = ElasticMq.newQueues("odd-text", false);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        var ran = new java.util.concurrent.ConcurrentHashMap<String, String>();
+        jobs.registerJobHandler("note:save", Note.class, (job, ctx) -> ran.put(job.id(), job.payload().text()));
+        // Text cut in the middle of an emoji, a byte-order mark read the wrong way round, and fine text beside them.
+        List<String> texts = List.of("cut \uD83D here", "\uDE00 low first", "bom \uFFFE and \uFFFF",
+                "whole 😀 and 中文 \uFFFD");
+        var sent = new HashMap<String, String>();
+        for (String text : texts) {
+            // Before, SQS refused each of the first three sends: "InvalidAttributeValue: InvalidMessageContents".
+            sent.put(jobs.enqueue("note:save", new Note(text)), text);
+        }
+        jobs.start();
+        workers.awaitEvents(JobEvent.Completed.class, e -> true, texts.size());
+        jobs.close();
+
+        assertThat(ran).isEqualTo(sent);
+    }
+
     @Test
     @DisplayName("enqueueAll on a standard queue sends every job (concurrently, in batches); each runs once with its payload")
     void enqueueAllOnAStandardQueue() {

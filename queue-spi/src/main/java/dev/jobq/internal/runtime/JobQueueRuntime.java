@@ -451,11 +451,49 @@ public final class JobQueueRuntime implements JobQueue {
 
     static String toJson(ObjectMapper mapper, String type, @Nullable Object payload) {
         try {
-            return mapper.writeValueAsString(payload);
+            return escapeUnsendable(mapper.writeValueAsString(payload));
         } catch (JsonProcessingException e) {
             throw new dev.jobq.JobRejectedException("payload of job type '" + type + "' ("
                     + (payload == null ? "null" : payload.getClass().getName()) + ") cannot be written as JSON: "
                     + e.getOriginalMessage() + "; payloads must be plain data Jackson can serialize");
         }
+    }
+
+    /**
+     * {@code json} with every character that SQS refuses in a message body (and XML 1.0 in any text)
+     * written as a JSON escape: a lone surrogate, U+FFFE and U+FFFF. Jackson writes them as they are, and
+     * SQS then refused the whole send ({@code InvalidMessageContents}); in JSON text they can stand only
+     * inside a string, where the escape reads back as the same character, so the handler gets exactly
+     * the payload it was given. Any other text comes back as it is.
+     */
+    static String escapeUnsendable(String json) {
+        StringBuilder escaped = null;
+        int length = json.length();
+        for (int i = 0; i < length; i++) {
+            char c = json.charAt(i);
+            if (c < Character.MIN_SURROGATE) {
+                if (escaped != null) {
+                    escaped.append(c);
+                }
+                continue;
+            }
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(json.charAt(i + 1));
+            boolean unsendable = !pair && (Character.isSurrogate(c) || c == '\uFFFE' || c == '\uFFFF');
+            if (unsendable && escaped == null) {
+                escaped = new StringBuilder(length + 16).append(json, 0, i);
+            }
+            if (unsendable) {
+                escaped.append("\\u").append(Integer.toHexString(c));
+            } else if (escaped != null) {
+                escaped.append(c);
+                if (pair) {
+                    escaped.append(json.charAt(i + 1));
+                }
+            }
+            if (pair) {
+                i++;
+            }
+        }
+        return escaped == null ? json : escaped.toString();
     }
 }
