@@ -717,6 +717,25 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("a handler's exception whose causes loop back to it fails the attempt with its message, like any other")
+    void exceptionWithACauseLoopIsSettled() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("loops", Work.class, (job, ctx) -> {
+            var outer = new IllegalStateException("query failed");
+            var inner = new RuntimeException("connection closed", outer);
+            outer.initCause(inner);
+            throw outer;
+        });
+        jobs.start();
+        jobs.enqueue("loops", new Work(1), EnqueueOptions.builder().maxAttempts(1).build());
+
+        // Before, describing the error walked the cause chain for ever: no event, the job never settled.
+        JobEvent.Dead dead = events.awaitCount(JobEvent.Dead.class, 1).get(0);
+        assertThat(dead.error()).isEqualTo("IllegalStateException: query failed (caused by RuntimeException: "
+                + "connection closed) (attempt 1 of 1)");
+    }
+
+    @Test
     @DisplayName("NonRetryableJobException goes dead at once, whatever attempts remain")
     void nonRetryableGoesDeadAtOnce() {
         JobQueue jobs = queue(memoryProvider(Map.of()), 2, Duration.ofSeconds(5));

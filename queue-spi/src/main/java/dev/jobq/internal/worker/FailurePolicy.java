@@ -5,6 +5,9 @@ import dev.jobq.NonRetryableJobException;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Failure;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,8 +97,12 @@ final class FailurePolicy {
     /** "IllegalStateException: the message", with the root cause when it says more. */
     static String describe(Throwable error) {
         String own = error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
+        // A chain may loop (a cause whose cause is the error again): the walk stops where it comes back,
+        // not never, which left the handler's thread spinning and its job unsettled.
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.add(error);
         Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
+        while (root.getCause() != null && seen.add(root.getCause())) {
             root = root.getCause();
         }
         if (root != error) {
