@@ -113,7 +113,8 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
     void removeListener(JobListener listener);
 
     /**
-     * Graceful shutdown; see the class comment. Idempotent. Called from one of this queue's handlers
+     * Graceful shutdown; see the class comment. Idempotent: a call while another one shuts down returns
+     * when that shutdown has ended, as the first does. Called from one of this queue's handlers
      * (or a listener on a handler's thread), it begins the shutdown and returns at once, since waiting
      * would wait for that handler itself: the handler's job settles as the handler ends, in the drain.
      */

@@ -612,6 +612,69 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("a second close() while the first drains returns when the shutdown ends, not at once")
+    void secondCloseWaitsForTheFirst() throws Exception {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(20));
+        var started = new CountDownLatch(1);
+        var finish = new CountDownLatch(1);
+        var handlerReturned = new AtomicBoolean();
+        jobs.registerJobHandler("work", Work.class, (job, ctx) -> {
+            started.countDown();
+            assertThat(finish.await(EventRecorder.WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            handlerReturned.set(true);
+        });
+        jobs.start();
+        jobs.enqueue("work", new Work(1));
+        assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+        Thread first = Thread.ofVirtual().start(jobs::close);
+        // Once close() has begun, handlers can no longer be registered.
+        await().atMost(EventRecorder.WAIT).until(() -> {
+            try {
+                jobs.registerJobHandler("probe", Work.class, (job, ctx) -> { });
+                return false;
+            } catch (JobQueueException closing) {
+                return true;
+            }
+        });
+        var handlerDoneWhenSecondReturned = new AtomicReference<Boolean>();
+        Thread second = Thread.ofVirtual().start(() -> {
+            jobs.close();
+            handlerDoneWhenSecondReturned.set(handlerReturned.get());
+        });
+        try {
+            // Before, the second close() returned at once, while the first still drained the running handler.
+            assertThat(second.join(Duration.ofMillis(500))).as("the second close() returned during the drain").isFalse();
+        } finally {
+            finish.countDown();
+        }
+
+        assertThat(second.join(Duration.ofSeconds(20))).isTrue();
+        assertThat(first.join(Duration.ofSeconds(20))).isTrue();
+        assertThat(handlerDoneWhenSecondReturned.get()).isTrue();
+        assertThat(events.all(JobEvent.Completed.class)).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("close() called again by a listener on the thread that shuts down does not wait for itself")
+    void closeFromAListenerOfTheShutdownReturns() throws Exception {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        var closedAgain = new CountDownLatch(1);
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.WorkerStopped) {
+                jobs.close();
+                closedAgain.countDown();
+            }
+        });
+        jobs.start();
+
+        Thread closer = Thread.ofVirtual().start(jobs::close);
+
+        assertThat(closer.join(Duration.ofSeconds(20))).isTrue();
+        assertThat(closedAgain.getCount()).isZero();
+    }
+
+    @Test
     @DisplayName("close() returns only after a job that finished during the drain is acknowledged and announced")
     void drainWaitsForTheAcknowledgement() throws Exception {
         QueueProvider provider = memoryProvider(Map.of());

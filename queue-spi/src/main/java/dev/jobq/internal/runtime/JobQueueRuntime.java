@@ -41,6 +41,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -83,6 +84,9 @@ public final class JobQueueRuntime implements JobQueue {
     private volatile boolean refusingEnqueues;
     /** Enqueue calls under way: close() lets them finish before it closes what they send to. */
     private final AtomicInteger enqueuing = new AtomicInteger();
+    /** Counted down once the shutdown that the first close() began has closed everything. */
+    private final CountDownLatch shutDownEnded = new CountDownLatch(1);
+    private volatile @Nullable Thread shuttingDown;
 
     JobQueueRuntime(JobQueueConfig config, Map<String, QueueBinding> queues, Map<String, String> providerTypes,
                     EventBus events, ObjectMapper mapper, InstantSource clock,
@@ -364,14 +368,13 @@ public final class JobQueueRuntime implements JobQueue {
 
     @Override
     public void close() {
+        boolean first;
         lifecycle.lock();
         try {
-            if (closed) {
-                return;
-            }
+            first = !closed;
             // Before the worker drains: a job falling due meanwhile stays in the store for the next
             // start, where it would go to a queue that is closing (a memory queue drops it).
-            if (scheduler != null) {
+            if (first && scheduler != null) {
                 stopFiringQuietly(scheduler);
             }
             closed = true;
@@ -379,7 +382,14 @@ public final class JobQueueRuntime implements JobQueue {
             lifecycle.unlock();
         }
         Worker running = worker;
-        if (running != null && running.runsAttemptOn(Thread.currentThread())) {
+        boolean onHandlerThread = running != null && running.runsAttemptOn(Thread.currentThread());
+        if (!first) {
+            if (!onHandlerThread) {
+                awaitShutDown();
+            }
+            return;
+        }
+        if (onHandlerThread) {
             // The drain waits for every running handler, the caller's too, which cannot return while it
             // waits: close() held it for shutdownTimeout, then released its job to be run again.
             log.info("jobq: close() was called from a handler (or a listener on its thread); the shutdown goes on "
@@ -391,16 +401,37 @@ public final class JobQueueRuntime implements JobQueue {
     }
 
     private void shutDown() {
-        if (worker != null) {
-            worker.close();
+        shuttingDown = Thread.currentThread();
+        try {
+            if (worker != null) {
+                worker.close();
+            }
+            refusingEnqueues = true;
+            awaitEnqueues();
+            if (scheduler != null) {
+                closeQuietly("scheduler", scheduler);
+            }
+            for (QueueBinding queue : queues.values()) {
+                closeQuietly("provider of queue '" + queue.name() + "'", queue.provider());
+            }
+        } finally {
+            shutDownEnded.countDown();
         }
-        refusingEnqueues = true;
-        awaitEnqueues();
-        if (scheduler != null) {
-            closeQuietly("scheduler", scheduler);
+    }
+
+    /**
+     * A second close() (a shutdown hook beside the application's own, say) waits for the first to end, as
+     * the first caller does: returning at once let its caller close what running handlers still use (a
+     * DataSource) while they drained. Bounded by the first's shutdownTimeout and release waits.
+     */
+    private void awaitShutDown() {
+        if (Thread.currentThread() == shuttingDown) {
+            return; // a listener of WorkerStopped, say, on the thread that shuts down
         }
-        for (QueueBinding queue : queues.values()) {
-            closeQuietly("provider of queue '" + queue.name() + "'", queue.provider());
+        try {
+            shutDownEnded.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
