@@ -1,0 +1,135 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.Backoff;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.JobHandler;
+import dev.jobq.JobInfo;
+import dev.jobq.JobQueue;
+import dev.jobq.JobState;
+import dev.jobq.testing.SettableClock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The recipes of docs/testing.md, as a user writes them: each must work every time, without sleeping. */
+class TestingRecipesTest {
+
+    record Email(String to, String subject) {
+    }
+
+    /** The user's handler under test, and what it did. */
+    static final class WelcomeEmailHandler implements JobHandler<Email> {
+        final List<String> sent = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void handle(dev.jobq.Job<Email> job, dev.jobq.JobContext context) {
+            if (job.payload().to().isBlank()) {
+                throw new IllegalStateException("no address");
+            }
+            sent.add(job.payload().to());
+        }
+    }
+
+    private static CompletableFuture<JobEvent> outcomeOf(JobQueue jobs) {
+        var outcome = new CompletableFuture<JobEvent>();
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Completed || event instanceof JobEvent.Dead) {
+                outcome.complete(event);
+            }
+        });
+        return outcome;
+    }
+
+    @Test
+    @DisplayName("a job run through a memory queue: its Completed is awaited, then the handler's effect is there")
+    void oneJobThroughAQueue() throws Exception {
+        var handler = new WelcomeEmailHandler();
+        try (JobQueue jobs = JobQueue.builder().backoff(Backoff.none()).build()) {
+            var outcome = outcomeOf(jobs);
+            jobs.registerJobHandler("email:send", Email.class, handler);
+            jobs.start();
+
+            String id = jobs.enqueue("email:send", new Email("ada@example.com", "Welcome!"));
+
+            JobEvent done = outcome.get(10, TimeUnit.SECONDS);
+            assertThat(done).isInstanceOf(JobEvent.Completed.class);
+            assertThat(((JobEvent.Completed) done).jobId()).isEqualTo(id);
+            assertThat(handler.sent).containsExactly("ada@example.com");
+        }
+    }
+
+    @Test
+    @DisplayName("many jobs: counting their outcomes, or their states by id, waits until every one is done")
+    void manyJobsAreAwaitedByOutcomeOrState() throws Exception {
+        var handler = new WelcomeEmailHandler();
+        try (JobQueue jobs = JobQueue.builder().backoff(Backoff.none()).build()) {
+            int count = 200;
+            var outcomes = new CountDownLatch(count);
+            jobs.addListener(event -> {
+                if (event instanceof JobEvent.Completed || event instanceof JobEvent.Dead) {
+                    outcomes.countDown();
+                }
+            });
+            jobs.registerJobHandler("email:send", Email.class, handler);
+            jobs.start();
+
+            List<String> ids = IntStream.range(0, count)
+                    .mapToObj(i -> jobs.enqueue("email:send", new Email("user" + i + "@example.com", "Hi")))
+                    .toList();
+
+            assertThat(outcomes.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(handler.sent).hasSize(count);
+            await().atMost(Duration.ofSeconds(20)).until(() -> ids.stream()
+                    .map(id -> jobs.getJob(id).map(JobInfo::state).orElse(null))
+                    .allMatch(state -> state == JobState.COMPLETED || state == JobState.DEAD));
+            assertThat(jobs.stats("default").completed() + jobs.stats("default").dead()).isEqualTo(count);
+        }
+    }
+
+    @Test
+    @DisplayName("with no backoff, a failing job's attempts run at once and its Dead gives the reason")
+    void failuresWithoutBackoff() throws Exception {
+        try (JobQueue jobs = JobQueue.builder().backoff(Backoff.none()).build()) {
+            var outcome = outcomeOf(jobs);
+            jobs.registerJobHandler("email:send", Email.class, new WelcomeEmailHandler());
+            jobs.start();
+
+            jobs.enqueue("email:send", new Email(" ", "Hi"));
+
+            JobEvent done = outcome.get(10, TimeUnit.SECONDS);
+            assertThat(done).isInstanceOfSatisfying(JobEvent.Dead.class, dead -> assertThat(dead.error())
+                    .isEqualTo("IllegalStateException: no address (attempt 3 of 3)"));
+        }
+    }
+
+    @Test
+    @DisplayName("a delayed job runs once a SettableClock is moved past its delay")
+    void delayWithASettableClock() throws Exception {
+        var clock = SettableClock.atEpochOf2026();
+        var handler = new WelcomeEmailHandler();
+        try (JobQueue jobs = JobQueue.builder().clock(clock).build()) {
+            var outcome = outcomeOf(jobs);
+            jobs.registerJobHandler("reminder:send", Email.class, handler);
+            jobs.start();
+            jobs.enqueue("reminder:send", new Email("ada@example.com", "Your trial ends"),
+                    EnqueueOptions.delay(Duration.ofHours(3)));
+            assertThat(jobs.stats("default").delayed()).isEqualTo(1);
+
+            clock.advance(Duration.ofHours(3));
+
+            assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(JobEvent.Completed.class);
+            assertThat(Set.copyOf(handler.sent)).containsExactly("ada@example.com");
+        }
+    }
+}
