@@ -798,6 +798,34 @@ class InProcessWorkerTest {
                 + "connection closed) (attempt 1 of 1)");
     }
 
+    /** An exception whose message is built from what can no longer be read, as an entity's after its session closed. */
+    static final class OrderFailed extends RuntimeException {
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("could not initialize proxy - no Session");
+        }
+    }
+
+    @Test
+    @DisplayName("a handler's exception whose getMessage() throws fails the attempt at once, saying so, like any other")
+    void exceptionWhoseMessageCannotBeReadIsSettled() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("order:ship", Work.class, (job, ctx) -> {
+            throw new OrderFailed();
+        });
+        jobs.start();
+        jobs.enqueue("order:ship", new Work(1), EnqueueOptions.builder().maxAttempts(2).build());
+
+        // Before, describing or logging the error threw, and ended the handler's thread with the attempt
+        // unsettled: no Failed, the job waited out its lease, and its dead letter blamed a crashed worker.
+        List<JobEvent.Failed> failed = events.awaitCount(JobEvent.Failed.class, 1);
+        JobEvent.Dead dead = events.awaitCount(JobEvent.Dead.class, 1).get(0);
+        String unreadable = "OrderFailed: (its getMessage() threw IllegalStateException: could not initialize proxy - "
+                + "no Session)";
+        assertThat(failed).extracting(JobEvent.Failed::error).containsExactly(unreadable);
+        assertThat(dead.error()).isEqualTo(unreadable + " (attempt 2 of 2)");
+    }
+
     @Test
     @DisplayName("NonRetryableJobException goes dead at once, whatever attempts remain")
     void nonRetryableGoesDeadAtOnce() {

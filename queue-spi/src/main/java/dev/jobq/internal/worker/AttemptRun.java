@@ -274,9 +274,10 @@ final class AttemptRun implements JobContext, Runnable {
             settled = true;
             return;
         }
-        log.debug("job {} attempt {} threw", delivery.jobId(), delivery.attempt(), error);
+        Throwable loggable = FailurePolicy.loggable(error);
+        log.debug("job {} attempt {} threw", delivery.jobId(), delivery.attempt(), loggable);
         report(FailurePolicy.decide(error, delivery.attempt(), delivery.envelope().options().maxAttempts(), backoff,
-                delivery.envelope().type()), error);
+                delivery.envelope().type()), loggable);
     }
 
     /** Settles a delivery that never reached its handler. */

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +97,7 @@ final class FailurePolicy {
 
     /** "IllegalStateException: the message", with the root cause when it says more. */
     static String describe(Throwable error) {
-        String own = error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
+        String own = nameAndMessage(error);
         // A chain may loop (a cause whose cause is the error again): the walk stops where it comes back,
         // not never, which left the handler's thread spinning and its job unsettled.
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -106,9 +107,52 @@ final class FailurePolicy {
             root = root.getCause();
         }
         if (root != error) {
-            own += " (caused by " + root.getClass().getSimpleName()
-                    + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")";
+            own += " (caused by " + nameAndMessage(root) + ")";
         }
         return own;
+    }
+
+    private static String nameAndMessage(Throwable error) {
+        String message = messageOf(error);
+        return error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /**
+     * The message of {@code error}, or what its {@code getMessage()} threw instead: a message built from
+     * what can no longer be read (an entity whose session has closed) must not keep the failure from
+     * being described.
+     */
+    private static @Nullable String messageOf(Throwable error) {
+        try {
+            return error.getMessage();
+        } catch (RuntimeException e) {
+            String why;
+            try {
+                why = e.getMessage();
+            } catch (RuntimeException again) {
+                why = null;
+            }
+            return "(its getMessage() threw " + e.getClass().getSimpleName() + (why == null ? "" : ": " + why) + ")";
+        }
+    }
+
+    /**
+     * {@code error} for the log, or a stand-in with its {@link #describe description} and stack trace
+     * when the message of it or of a cause cannot be read: the logger reads them all, and what one threw
+     * there ended the handler's thread with its attempt unsettled, to wait out its lease.
+     */
+    static Throwable loggable(Throwable error) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
+            try {
+                t.getMessage();
+                t.getLocalizedMessage();
+            } catch (RuntimeException unreadable) {
+                var standIn = new IllegalStateException(describe(error));
+                standIn.setStackTrace(error.getStackTrace());
+                return standIn;
+            }
+        }
+        return error;
     }
 }
