@@ -9,7 +9,9 @@ import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.ServiceConfigurationError;
@@ -69,7 +71,9 @@ public final class HandlerModules {
     private static String failedToLoad(ServiceConfigurationError e, @Nullable Class<?> moduleClass) {
         var text = new StringBuilder("handler module failed to load: ").append(e.getMessage());
         Throwable root = e.getCause();
-        while (root != null && root.getCause() != null && root.getCause() != root) {
+        // Stops where a chain loops back (a cause whose cause is the exception again), not never.
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        while (root != null && root.getCause() != null && seen.add(root) && !seen.contains(root.getCause())) {
             root = root.getCause();
         }
         if (root != null) {

@@ -2,6 +2,7 @@ package dev.jobq.internal.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.jobq.ConfigException;
 import dev.jobq.JobHandlerModule;
@@ -9,6 +10,7 @@ import dev.jobq.JobQueueException;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.time.Duration;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Objects;
@@ -40,6 +42,16 @@ class HandlerModulesTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("handler module failed to load:")
                 .hasMessageContaining("dev.jobq.internal.discovery.NoSuchModule not found");
+    }
+
+    @Test
+    void aModuleThatFailsToLoadWithCausesThatLoopIsAConfigErrorNamingTheLastCause() {
+        // Before, finding the root cause walked the loop for ever, and build() never returned.
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(
+                () -> HandlerModules.find(servicesOf("cyclic")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("handler module failed to load:")
+                .hasMessageContaining(": RuntimeException: vault sealed"));
     }
 
     @Test

@@ -37,6 +37,20 @@ final class TestModules {
         }
     }
 
+    /** A module whose constructor throws an exception whose causes loop back to it. */
+    public static final class CyclicFailure implements JobHandlerModule {
+        public CyclicFailure() {
+            var outer = new IllegalStateException("settings unreadable");
+            var inner = new RuntimeException("vault sealed", outer);
+            outer.initCause(inner);
+            throw outer;
+        }
+
+        @Override
+        public void register(JobHandlerRegistry registry) {
+        }
+    }
+
     /** A registry that keeps types, failing on a second registration like the queue's. */
     static final class TypesOnly implements JobHandlerRegistry {
         final TreeMap<String, Object> handlers = new TreeMap<>();
