@@ -56,7 +56,7 @@ final class ProviderSectionReader {
             empty.markKnown("type");
             factory.get().validate(empty);
         }
-        return new ProviderSection(JobOptions.DEFAULT_QUEUE, DEFAULT_TYPE, empty);
+        return ProviderSection.implicitDefault(DEFAULT_TYPE, empty);
     }
 
     private static ProviderSection configured(String queueName, Settings section, ProviderCatalog catalog) {

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a {@link RuntimeSpec} into a running-ready {@link JobQueueRuntime}: reads the file, lays the
@@ -30,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  * creates providers and the scheduler (closing what was created if a later step fails).
  */
 final class RuntimeAssembly {
+
+    private static final Logger log = LoggerFactory.getLogger(RuntimeAssembly.class);
 
     private RuntimeAssembly() {
     }
@@ -63,9 +67,9 @@ final class RuntimeAssembly {
         if (!sections.containsKey(JobOptions.DEFAULT_QUEUE) && !instances.containsKey(JobOptions.DEFAULT_QUEUE)) {
             // As in the file, where an absent provider: section makes the default queue memory:
             // named queues set in code do not take the queue that enqueue uses by default away.
-            sections.put(JobOptions.DEFAULT_QUEUE, new ProviderSection(JobOptions.DEFAULT_QUEUE, "memory",
-                    Settings.empty("provider")));
+            sections.put(JobOptions.DEFAULT_QUEUE, ProviderSection.implicitDefault("memory", Settings.empty("provider")));
         }
+        warnIfOnlyTheDefaultQueueIsInMemory(sections);
         JobQueueConfig config = new JobQueueConfig(sections, overlay(fileConfig.worker(), spec.worker()),
                 fileConfig.scheduler());
         requireConfigured(spec.worker().queues(), orderedNames(sections, instances));
@@ -96,6 +100,30 @@ final class RuntimeAssembly {
         } catch (RuntimeException e) {
             queues.values().forEach(q -> closeAfterFailure(q.provider(), e));
             throw e;
+        }
+    }
+
+    /**
+     * Warns when nobody configured the "default" queue, so it is in memory, while named queues are on
+     * other providers (SQS): a plain {@code enqueue(type, payload)} then waits in this process only,
+     * unseen by {@code jobq run} workers, and is lost when the process ends.
+     */
+    private static void warnIfOnlyTheDefaultQueueIsInMemory(Map<String, ProviderSection> sections) {
+        ProviderSection defaultQueue = sections.get(JobOptions.DEFAULT_QUEUE);
+        if (defaultQueue == null || !defaultQueue.implicit()) {
+            return; // configured, or a provider built in code
+        }
+        List<String> elsewhere = sections.values().stream()
+                .filter(section -> !section.type().equals(defaultQueue.type()))
+                .map(section -> "'" + section.queueName() + "' (" + section.type() + ")")
+                .toList();
+        if (!elsewhere.isEmpty()) {
+            log.warn("jobq: no 'provider:' section, so the \"default\" queue is in {}, while {} {} not: a job "
+                    + "enqueued without EnqueueOptions.queue(...) waits in this process only and is lost when it ends; "
+                    + "configure the default queue under 'provider:' (or JobQueue.builder().provider(...)), or write "
+                    + "'provider: {type: {}}' to keep it in {} without this warning", defaultQueue.type(),
+                    String.join(", ", elsewhere), elsewhere.size() == 1 ? "is" : "are", defaultQueue.type(),
+                    defaultQueue.type());
         }
     }
 
