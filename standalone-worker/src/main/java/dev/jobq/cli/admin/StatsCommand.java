@@ -7,18 +7,16 @@ import dev.jobq.QueueStats;
 import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
-import dev.jobq.cli.http.HealthReport;
-import dev.jobq.spi.DurationFormat;
 import java.util.List;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code jobq stats}: each queue's counts. Waiting, delayed and dead come from the provider (shared
- * by every worker); the other columns count what this command's own process ran, which for a
- * separate command is nothing: ask a running worker's {@code /health} for those.
+ * {@code jobq stats}: each queue's waiting, delayed and dead counts, from the provider (shared by
+ * every worker). What workers ran (active, completed, failed, durations) is counted in each worker's
+ * own process, which this command is not: it would print zeros beside a busy worker, so it prints
+ * none; a running worker's {@code /health} and {@code /metrics} have them.
  */
 @Command(name = "stats",
         mixinStandardHelpOptions = true,
@@ -45,17 +43,12 @@ public final class StatsCommand extends QueueCommand {
             MemoryQueueNote.warnIfProcessLocal(session, s.queue(), err(), "jobq stats");
         }
         if (json) {
-            out().println(JsonMapper.builder().build().writeValueAsString(stats.stream()
-                    .map(HealthReport.QueueHealth::of).toList()));
+            out().println(JsonMapper.builder().build().writeValueAsString(stats.stream().map(Counts::of).toList()));
             return 0;
         }
-        var table = new Table("QUEUE", "WAITING", "DELAYED", "ACTIVE", "COMPLETED", "FAILED", "DEAD",
-                "THROUGHPUT/S", "SUCCESS", "AVG", "PEAK");
+        var table = new Table("QUEUE", "WAITING", "DELAYED", "DEAD");
         for (QueueStats s : stats) {
-            table.row(s.queue(), count(s.waiting()), count(s.delayed()), s.active(), s.completed(), s.failed(),
-                    count(s.dead()), String.format(Locale.ROOT, "%.2f", s.throughputPerSecond()),
-                    String.format(Locale.ROOT, "%.1f%%", s.successRate() * 100),
-                    DurationFormat.format(s.averageDuration()), s.peakActive());
+            table.row(s.queue(), count(s.waiting()), count(s.delayed()), count(s.dead()));
         }
         table.print(out());
         return 0;
@@ -63,5 +56,17 @@ public final class StatsCommand extends QueueCommand {
 
     private static String count(long value) {
         return value < 0 ? "?" : Long.toString(value);
+    }
+
+    /** A queue's counts as JSON: {@code null} where the provider cannot tell (the table's '?'). */
+    record Counts(String queue, @Nullable Long waiting, @Nullable Long delayed, @Nullable Long dead) {
+
+        static Counts of(QueueStats s) {
+            return new Counts(s.queue(), known(s.waiting()), known(s.delayed()), known(s.dead()));
+        }
+
+        private static @Nullable Long known(long value) {
+            return value < 0 ? null : value;
+        }
     }
 }

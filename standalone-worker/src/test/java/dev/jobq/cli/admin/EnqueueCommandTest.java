@@ -49,14 +49,15 @@ class EnqueueCommandTest {
 
         var stats = shared.run("stats");
         assertThat(stats.exitCode()).isZero();
-        assertThat(stats.out().lines().toList())
-                .first().asString().startsWith("QUEUE").contains("WAITING", "DELAYED", "DEAD");
-        assertThat(stats.out()).containsPattern("(?m)^default\\s+1\\s+0\\s+0\\s+0\\s+0\\s+0\\s")
-                .containsPattern("(?m)^reports\\s+0\\s+0\\s");
+        // Only what the provider knows: what workers ran is counted in their processes, not in this one,
+        // so the active, completed, failed and duration columns were zeros beside a busy worker.
+        assertThat(stats.out().lines().toList()).first().asString().matches("QUEUE\\s+WAITING\\s+DELAYED\\s+DEAD");
+        assertThat(stats.out()).containsPattern("(?m)^default\\s+1\\s+0\\s+0$")
+                .containsPattern("(?m)^reports\\s+0\\s+0\\s+0$");
 
         var json = shared.run("stats", "--queue", "default", "--json");
         assertThat(json.exitCode()).isZero();
-        assertThat(json.out()).startsWith("[{\"queue\":\"default\",\"waiting\":1,\"delayed\":0,");
+        assertThat(json.out().strip()).isEqualTo("[{\"queue\":\"default\",\"waiting\":1,\"delayed\":0,\"dead\":0}]");
     }
 
     @Test
