@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * Builds a {@link JobQueue}. Start from a config file ({@link #config(Path)}), from code, or both:
  * what is set in code wins over the file. Unless one of them sets the default queue's provider (the
  * file's {@code provider:}, or {@link #provider}), the default queue is the memory provider, also
- * beside named queues.
+ * beside named queues (when the memory provider is on the class path).
  *
  * <pre>{@code
  * JobQueue jobs = JobQueue.builder()

@@ -64,9 +64,12 @@ final class RuntimeAssembly {
             }
         });
         builderRoot.throwIfInvalid();
-        if (!sections.containsKey(JobOptions.DEFAULT_QUEUE) && !instances.containsKey(JobOptions.DEFAULT_QUEUE)) {
+        boolean noDefault = !sections.containsKey(JobOptions.DEFAULT_QUEUE)
+                && !instances.containsKey(JobOptions.DEFAULT_QUEUE);
+        if (noDefault && ((sections.isEmpty() && instances.isEmpty()) || catalog.provider("memory").isPresent())) {
             // As in the file, where an absent provider: section makes the default queue memory:
-            // named queues set in code do not take the queue that enqueue uses by default away.
+            // named queues set in code do not take the queue that enqueue uses by default away
+            // (an application with only named queues and no memory provider keeps working without one).
             sections.put(JobOptions.DEFAULT_QUEUE, ProviderSection.implicitDefault("memory", Settings.empty("provider")));
         }
         warnIfOnlyTheDefaultQueueIsInMemory(sections);
