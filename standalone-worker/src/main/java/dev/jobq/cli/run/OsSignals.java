@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
@@ -33,7 +34,13 @@ public final class OsSignals implements StopSignals {
     private static final List<String> STOP_SIGNALS = List.of("TERM", "INT");
     private static final int SIGNAL_EXIT_BASE = 128;
 
+    /** Set by the launcher ({@code dev.jobq.launcher.Launcher}) on the JVM it starts. */
+    private static final String RELAUNCHED_PROPERTY = "jobq.launcher.relaunched";
+
     private final IntConsumer halt;
+    private final boolean behindLauncher;
+    private final AtomicBoolean interrupted = new AtomicBoolean();
+    private final AtomicBoolean launcherTermSeen = new AtomicBoolean();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch drained = new CountDownLatch(1);
     private final AtomicInteger received = new AtomicInteger();
@@ -46,7 +53,17 @@ public final class OsSignals implements StopSignals {
     }
 
     OsSignals(IntConsumer halt) {
+        this(halt, System.getProperty(RELAUNCHED_PROPERTY) != null);
+    }
+
+    /**
+     * @param behindLauncher whether this JVM was started by the launcher of {@code jobq.jar} (an older
+     *                       {@code java} running the jar again with {@code JAVA_HOME}'s), which passes a
+     *                       signal it gets on to this JVM as TERM
+     */
+    OsSignals(IntConsumer halt, boolean behindLauncher) {
         this.halt = halt;
+        this.behindLauncher = behindLauncher;
     }
 
     @Override
@@ -75,8 +92,18 @@ public final class OsSignals implements StopSignals {
         return previous.keySet().stream().map(Signal::getName).collect(Collectors.toUnmodifiableSet());
     }
 
-    /** One TERM or INT: the first requests the drain, any later one halts. */
+    /**
+     * One TERM or INT: the first requests the drain, any later one halts. Behind the launcher, Ctrl-C
+     * reaches this JVM twice: as INT from the terminal (to the whole process group) and as the TERM the
+     * launcher passes on; that first TERM after an INT is the same request, not a second one.
+     */
     void onSignal(String name, int number) {
+        if ("INT".equals(name)) {
+            interrupted.set(true);
+        } else if (behindLauncher && interrupted.get() && launcherTermSeen.compareAndSet(false, true)) {
+            log.info("SIG{} from the launcher, passing on the SIGINT already received: still draining", name);
+            return;
+        }
         if (received.incrementAndGet() == 1) {
             log.info("SIG{} received: draining (send it again to exit at once)", name);
             stopRequested.countDown();

@@ -44,6 +44,35 @@ class OsSignalsTest {
     }
 
     /**
+     * Ctrl-C in a terminal sends INT to the whole process group: to the launcher, which passes it on
+     * to the jobq it runs again with JAVA_HOME's java as TERM, and to that jobq itself.
+     */
+    @Test
+    void behindTheLauncherTheTermItPassesOnAfterAnIntIsTheSameStopAndAnotherIntHalts() throws Exception {
+        var signals = new OsSignals(halts::add, true);
+
+        signals.onSignal("INT", 2);
+        signals.onSignal("TERM", 15);
+        assertThat(halts).as("Ctrl-C once: INT from the terminal, TERM from the launcher").isEmpty();
+        signals.awaitStop();
+
+        signals.onSignal("INT", 2);
+        assertThat(halts).as("Ctrl-C again").containsExactly(130);
+        signals.close();
+    }
+
+    @Test
+    void notBehindTheLauncherATermAfterAnIntHalts() {
+        var signals = new OsSignals(halts::add, false);
+
+        signals.onSignal("INT", 2);
+        signals.onSignal("TERM", 15);
+
+        assertThat(halts).containsExactly(143);
+        signals.close();
+    }
+
+    /**
      * TERM, not INT: a build started in the background inherits INT as ignored, and the JVM leaves
      * it so; TERM is never ignored that way.
      */
