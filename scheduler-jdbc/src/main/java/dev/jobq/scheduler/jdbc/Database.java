@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
+import java.util.Locale;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -178,9 +179,24 @@ final class Database implements AutoCloseable {
         return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
     }
 
+    /**
+     * An embedded H2 file writes a commit to the file up to its {@code WRITE_DELAY} (500 ms) later, so
+     * a process killed meanwhile (kill -9, the OOM killer) lost a job whose {@code schedule(...)} had
+     * returned, and a hand-off it had recorded. {@code WRITE_DELAY=0} writes each commit at once; a
+     * URL that sets it, and any other kind of URL, is left as it is.
+     */
+    static String writingEachCommit(String jdbcUrl) {
+        String url = jdbcUrl.toLowerCase(Locale.ROOT);
+        if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:mem:") || url.startsWith("jdbc:h2:tcp:")
+                || url.startsWith("jdbc:h2:ssl:") || url.contains(";write_delay=")) {
+            return jdbcUrl;
+        }
+        return jdbcUrl + ";WRITE_DELAY=0";
+    }
+
     private static HikariDataSource pool(JdbcSettings settings) {
         var config = new HikariConfig();
-        config.setJdbcUrl(settings.jdbcUrl());
+        config.setJdbcUrl(writingEachCommit(settings.jdbcUrl()));
         if (settings.username() != null) {
             config.setUsername(settings.username());
         }

@@ -1,0 +1,54 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.JobQueue;
+import dev.jobq.ScheduledJobInfo;
+import dev.jobq.memory.MemoryProviderFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The H2 file store when its process is killed: what {@code schedule(...)} returned is on the file. */
+@DisplayName("JDBC scheduler on an H2 file, its process killed")
+class H2KilledProcessTest {
+
+    @Test
+    @DisplayName("a job whose schedule(...) returned is still there after its process halts at once (kill -9)")
+    void aScheduledJobOutlivesAKill(@TempDir Path dir) throws IOException, InterruptedException {
+        String url = "jdbc:h2:file:" + dir.resolve("jobq");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), ScheduleThenHalt.class.getName(), url)
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the child ended; its output:%n%s", output).isTrue();
+        assertThat(child.exitValue()).as("halted; output:%n%s", output).isEqualTo(137);
+        String id = output.lines().filter(line -> line.startsWith("scheduled ")).map(line -> line.substring(10))
+                .findFirst().orElseThrow(() -> new AssertionError("the child scheduled nothing:\n" + output));
+
+        try (JobQueue jobs = JobQueue.builder().provider(MemoryProviderFactory.builder().build())
+                .environment(Map.of()).scheduler("jdbc", Map.of("jdbcUrl", url, "enabled", false)).build()) {
+            assertThat(jobs.scheduler().listScheduled(10)).extracting(ScheduledJobInfo::id).isEqualTo(List.of(id));
+        }
+    }
+
+    @Test
+    @DisplayName("only an embedded H2 URL that does not set it gets WRITE_DELAY=0")
+    void writeDelayIsAddedToEmbeddedH2UrlsOnly() {
+        assertThat(Database.writingEachCommit("jdbc:h2:file:./data/jobq"))
+                .isEqualTo("jdbc:h2:file:./data/jobq;WRITE_DELAY=0");
+        assertThat(Database.writingEachCommit("jdbc:h2:./data/jobq;AUTO_SERVER=TRUE"))
+                .isEqualTo("jdbc:h2:./data/jobq;AUTO_SERVER=TRUE;WRITE_DELAY=0");
+        assertThat(Database.writingEachCommit("jdbc:h2:file:./data/jobq;write_delay=200"))
+                .isEqualTo("jdbc:h2:file:./data/jobq;write_delay=200");
+        assertThat(Database.writingEachCommit("jdbc:h2:mem:jobq")).isEqualTo("jdbc:h2:mem:jobq");
+        assertThat(Database.writingEachCommit("jdbc:h2:tcp://db/jobq")).isEqualTo("jdbc:h2:tcp://db/jobq");
+        assertThat(Database.writingEachCommit("jdbc:postgresql://db/jobq")).isEqualTo("jdbc:postgresql://db/jobq");
+    }
+}
