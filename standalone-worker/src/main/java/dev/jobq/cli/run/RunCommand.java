@@ -13,6 +13,7 @@ import dev.jobq.cli.http.OpsServer;
 import dev.jobq.internal.config.Limits;
 import dev.jobq.internal.config.SchedulerSection;
 import dev.jobq.internal.config.WorkerSettings;
+import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.metrics.AttemptOutcomeListener;
 import dev.jobq.metrics.JobQueueMetrics;
 import dev.jobq.spi.DurationFormat;
@@ -144,7 +145,7 @@ public final class RunCommand implements Callable<Integer> {
                 lifecycle.stopping();
                 out.println("jobq run: stopping: no new jobs; " + lifecycle.activeHandlers()
                         + " running job(s) get up to " + DurationFormat.format(setup.config().worker().shutdownTimeout())
-                        + " to finish, then go back to the queue");
+                        + " to finish, then " + afterTheDrain(jobs, served(jobs, setup)));
                 out.flush();
                 session.close();
                 lifecycle.stopped();
@@ -202,9 +203,30 @@ public final class RunCommand implements Callable<Integer> {
         return registry;
     }
 
+    private List<String> served(JobQueue jobs, QueueSetup setup) {
+        WorkerSettings worker = setup.config().worker();
+        return queues != null ? queues : worker.queues().isEmpty() ? jobs.queueNames() : worker.queues();
+    }
+
+    /**
+     * What becomes of jobs still running when the drain ends: released to their queue, except on a memory
+     * queue, which ends with this process (its close says at WARN how many jobs it drops).
+     */
+    private static String afterTheDrain(JobQueue jobs, List<String> served) {
+        List<String> inMemory = jobs instanceof JobQueueRuntime runtime
+                ? served.stream().filter(queue -> "memory".equals(runtime.providerTypes().get(queue))).toList()
+                : List.of();
+        if (inMemory.isEmpty()) {
+            return "go back to the queue";
+        }
+        String ends = "a memory queue ends with this process";
+        return inMemory.size() == served.size() ? "are dropped: " + ends
+                : "go back to the queue, or are dropped on " + inMemory + ": " + ends;
+    }
+
     private String describe(JobQueue jobs, QueueSetup setup) {
         WorkerSettings worker = setup.config().worker();
-        List<String> served = queues != null ? queues : worker.queues().isEmpty() ? jobs.queueNames() : worker.queues();
+        List<String> served = served(jobs, setup);
         SchedulerSection scheduler = setup.config().scheduler();
         String firing = scheduler == null ? "" : scheduler.enabled() ? "; the scheduler fires due jobs here"
                 : "; scheduler.enabled is false: due jobs are fired elsewhere";
