@@ -24,6 +24,8 @@ import org.jspecify.annotations.Nullable;
 public final class EnqueueOptions {
 
     private static final EnqueueOptions NONE = builder().build();
+    /** The longest trace id: what the scheduler's column holds. */
+    static final int MAX_TRACE_ID = 255;
 
     private final @Nullable Duration delay;
     private final @Nullable Instant scheduledFor;
@@ -36,6 +38,7 @@ public final class EnqueueOptions {
     private final @Nullable Integer priority;
     private final @Nullable String deduplicationKey;
     private final @Nullable String queue;
+    private final @Nullable String traceId;
 
     private EnqueueOptions(Builder b) {
         if (b.delay != null && b.scheduledFor != null) {
@@ -62,12 +65,20 @@ public final class EnqueueOptions {
         if (b.queue != null && b.queue.isBlank()) {
             throw new IllegalArgumentException("queue must not be blank; leave it unset for the default queue");
         }
+        if (b.traceId != null && (b.traceId.isBlank() || b.traceId.length() > MAX_TRACE_ID
+                || b.traceId.chars().anyMatch(Character::isISOControl))) {
+            throw new IllegalArgumentException("traceId must be 1 to " + MAX_TRACE_ID + " characters without control "
+                    + "characters, got " + (b.traceId.length() > 80 ? "'" + b.traceId.substring(0, 80) + "…' ("
+                    + b.traceId.length() + " characters)" : "'" + b.traceId + "'") + "; a W3C traceparent or an "
+                    + "OpenTelemetry trace id fits; leave it unset for none");
+        }
         this.delay = b.delay;
         this.scheduledFor = b.scheduledFor;
         this.maxAttempts = b.maxAttempts;
         this.timeout = b.timeout;
         this.priority = b.priority;
         this.deduplicationKey = b.deduplicationKey;
+        this.traceId = b.traceId;
         this.queue = b.queue;
     }
 
@@ -104,6 +115,7 @@ public final class EnqueueOptions {
         b.priority = priority;
         b.deduplicationKey = deduplicationKey;
         b.queue = queue;
+        b.traceId = traceId;
         return b;
     }
 
@@ -135,6 +147,11 @@ public final class EnqueueOptions {
         return queue;
     }
 
+    /** The trace id the job carries in its envelope ({@link JobContext#traceId()} in its handler). */
+    public @Nullable String traceId() {
+        return traceId;
+    }
+
     /** These options laid over {@code defaults}: what is set here wins. */
     public JobOptions resolve(JobOptions defaults) {
         if (maxAttempts == null && timeout == null && priority == null && deduplicationKey == null && queue == null) {
@@ -152,7 +169,7 @@ public final class EnqueueOptions {
     public String toString() {
         return "EnqueueOptions[delay=" + delay + ", scheduledFor=" + scheduledFor + ", maxAttempts=" + maxAttempts
                 + ", timeout=" + timeout + ", priority=" + priority + ", deduplicationKey=" + deduplicationKey
-                + ", queue=" + queue + "]";
+                + ", queue=" + queue + ", traceId=" + traceId + "]";
     }
 
     /** Builds {@link EnqueueOptions}; checks run in {@link #build()}. */
@@ -164,6 +181,7 @@ public final class EnqueueOptions {
         private @Nullable Integer priority;
         private @Nullable String deduplicationKey;
         private @Nullable String queue;
+        private @Nullable String traceId;
 
         private Builder() {
         }
@@ -200,6 +218,15 @@ public final class EnqueueOptions {
 
         public Builder queue(String queue) {
             this.queue = Objects.requireNonNull(queue, "queue");
+            return this;
+        }
+
+        /**
+         * A trace id for the job's envelope, in its handler's MDC and {@link JobContext#traceId()}: pass
+         * {@code ctx.traceId()} on to the jobs a handler enqueues, or the caller's own trace id.
+         */
+        public Builder traceId(String traceId) {
+            this.traceId = Objects.requireNonNull(traceId, "traceId");
             return this;
         }
 

@@ -1,5 +1,7 @@
 package dev.jobq;
 
+import java.util.Optional;
+
 /**
  * What a running handler can ask of the worker. One instance per attempt; safe to use from threads
  * the handler starts, but meaningless once the handler has returned.
@@ -10,6 +12,15 @@ public interface JobContext {
 
     /** This attempt, 1-based. */
     int attempt();
+
+    /**
+     * The job's trace id, when its producer gave one ({@link EnqueueOptions.Builder#traceId}, or the
+     * envelope's {@code traceId} field from another system): pass it on to the jobs this handler
+     * enqueues, so that one id follows the work. It is also in the MDC as {@code traceId}.
+     */
+    default Optional<String> traceId() {
+        return Optional.empty();
+    }
 
     /**
      * Logs through SLF4J (logger {@code dev.jobq.job}, level INFO) with the job id, type and attempt in the MDC

@@ -37,6 +37,14 @@ class EnqueueOptionsTest {
                 .hasMessage("delay must be ≥ 0, got PT-5S");
         assertThatThrownBy(() -> EnqueueOptions.builder().timeout(Duration.ZERO).build())
                 .hasMessage("timeout must be positive, got PT0S");
+        assertThatThrownBy(() -> EnqueueOptions.builder().traceId(" ").build())
+                .hasMessage("traceId must be 1 to 255 characters without control characters, got ' '; a W3C "
+                        + "traceparent or an OpenTelemetry trace id fits; leave it unset for none");
+        assertThatThrownBy(() -> EnqueueOptions.builder().traceId("t".repeat(256)).build())
+                .hasMessageContaining("got '" + "t".repeat(80) + "…' (256 characters)");
+        assertThatThrownBy(() -> EnqueueOptions.builder().traceId("a\nb").build())
+                .hasMessageContaining("without control characters");
+        assertThat(EnqueueOptions.builder().traceId("t".repeat(255)).build().traceId()).hasSize(255);
     }
 
     @Test

@@ -497,6 +497,32 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("a trace id given at enqueue reaches the handler as ctx.traceId() and in the MDC, and a handler "
+            + "passes it on to the job it enqueues; a job without one has none")
+    void traceIdGivenAtEnqueueFollowsTheWork() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 2, Duration.ofSeconds(5));
+        var seen = new CopyOnWriteArrayList<String>();
+        jobs.registerJobHandler("order:place", Work.class, (job, ctx) -> {
+            seen.add("place " + ctx.traceId().orElse("none") + " " + MDC.get("traceId"));
+            var options = EnqueueOptions.builder();
+            ctx.traceId().ifPresent(options::traceId);
+            jobs.enqueue("order:confirm", new Work(job.payload().n()), options.build());
+        });
+        jobs.registerJobHandler("order:confirm", Work.class,
+                (job, ctx) -> seen.add("confirm " + ctx.traceId().orElse("none") + " " + MDC.get("traceId")));
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        jobs.start();
+
+        jobs.enqueue("order:place", new Work(1), EnqueueOptions.builder().traceId(traceparent).build());
+        events.awaitCount(JobEvent.Completed.class, 2);
+        jobs.enqueue("order:place", new Work(2));
+        events.awaitCount(JobEvent.Completed.class, 4);
+
+        assertThat(seen).containsExactly("place " + traceparent + " " + traceparent,
+                "confirm " + traceparent + " " + traceparent, "place none null", "confirm none null");
+    }
+
+    @Test
     @DisplayName("ctx.log from a thread the handler started logs with the job's id, type, attempt and trace id, and "
             + "leaves that thread's own log context as it was")
     void contextLogFromAnotherThreadCarriesTheJobsLogContext() {

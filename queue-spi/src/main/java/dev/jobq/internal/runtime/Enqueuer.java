@@ -73,7 +73,7 @@ final class Enqueuer implements JobSink {
         checkSupported(queue, jobOptions);
         String payloadJson = payloadJson(queue, type, payload);
         Timing timing = timing(options);
-        return send(queue, envelope(type, payloadJson, jobOptions, timing), timing);
+        return send(queue, envelope(type, payloadJson, jobOptions, timing, options.traceId()), timing);
     }
 
     /**
@@ -110,7 +110,7 @@ final class Enqueuer implements JobSink {
         }
         List<JobEnvelope> envelopes = new ArrayList<>(count);
         for (String payloadJson : payloadJsons) {
-            envelopes.add(envelope(type, payloadJson, jobOptions, timing));
+            envelopes.add(envelope(type, payloadJson, jobOptions, timing, options.traceId()));
         }
         String[] jobIds = new String[count];
         RuntimeException[] failures = new RuntimeException[count];
@@ -212,9 +212,10 @@ final class Enqueuer implements JobSink {
         }
     }
 
-    private JobEnvelope envelope(String type, String payloadJson, JobOptions options, Timing timing) {
+    private JobEnvelope envelope(String type, String payloadJson, JobOptions options, Timing timing,
+                                 @Nullable String traceId) {
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, ids.next(), type, payloadJson, options, 0, timing.now(),
-                timing.scheduledFor(), null);
+                timing.scheduledFor(), traceId);
     }
 
     private String payloadJson(QueueBinding queue, String type, @Nullable Object payload) {
@@ -276,7 +277,7 @@ final class Enqueuer implements JobSink {
         checkSupported(queue, jobOptions);
         String payloadJson = payloadJson(queue, type, payload);
         var envelope = new JobEnvelope(JobEnvelope.CURRENT_VERSION, ids.next(), type, payloadJson, jobOptions, 0,
-                clock.instant(), at, null);
+                clock.instant(), at, options.traceId());
         queue.provider().checkAcceptable(envelope);
         return envelope;
     }

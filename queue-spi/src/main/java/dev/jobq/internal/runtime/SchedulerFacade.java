@@ -45,6 +45,11 @@ final class SchedulerFacade implements Scheduler {
 
     @Override
     public RecurringJobInfo registerRecurring(RecurringJob job) {
+        if (job.options().traceId() != null) {
+            // Only the job options are stored with the definition: it would be dropped without a word.
+            throw new IllegalArgumentException("recurring job '" + job.name() + "': a traceId is not kept for "
+                    + "recurring jobs (each occurrence is a new job, traced on its own); leave it unset");
+        }
         // Checks the queue and options the same way an enqueue would, before anything is stored.
         JobEnvelope sample = enqueuer.envelopeForScheduler(job.type(), job.payload(), Instant.EPOCH, job.options());
         return scheduler.registerRecurring(job, sample.payloadJson());

@@ -578,6 +578,11 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     @Override
+    public Optional<String> traceId() {
+        return Optional.ofNullable(delivery.envelope().traceId());
+    }
+
+    @Override
     public void log(String format, Object... args) {
         if (Thread.currentThread() == thread) {
             jobLog.info(format, args);

@@ -1,6 +1,7 @@
 package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.jobq.EnqueueOptions;
@@ -229,6 +230,29 @@ class JobQueueWithSchedulerTest {
                 keyed("bob").scheduledFor(T0.plus(Duration.ofHours(1))).build());
         assertThat(jobs.scheduler().listScheduled(10)).extracting(ScheduledJobInfo::id)
                 .containsExactlyInAnyOrder(otherKey, later);
+    }
+
+    @Test
+    @DisplayName("a trace id given with a job for later waits with it in the database and reaches its handler")
+    void aTraceIdWaitsInTheSchedulerWithItsJob() {
+        JobQueue jobs = queue(memory());
+        var traces = new CopyOnWriteArrayList<String>();
+        jobs.registerJobHandler("traced", Reminder.class, (job, ctx) -> traces.add(ctx.traceId().orElse("none")));
+        Instant at = T0.plus(Duration.ofMinutes(5));
+
+        jobs.enqueue("traced", new Reminder("ada"), EnqueueOptions.builder().traceId("trace-1").scheduledFor(at).build());
+        jobs.scheduler().schedule("traced", new Reminder("bob"), at, EnqueueOptions.builder().traceId("trace-2").build());
+        jobs.scheduler().schedule("traced", new Reminder("cy"), at);
+        clock.advance(Duration.ofMinutes(5));
+
+        await().atMost(WAIT).until(() -> traces.size() == 3);
+        assertThat(traces).containsExactlyInAnyOrder("trace-1", "trace-2", "none");
+        assertThatThrownBy(() -> jobs.scheduler().registerRecurring(RecurringJob.builder("nightly", "traced")
+                .schedule("every 1 day").options(EnqueueOptions.builder().traceId("trace-3").build()).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("recurring job 'nightly': a traceId is not kept for recurring jobs (each occurrence is a "
+                        + "new job, traced on its own); leave it unset");
+        assertThat(jobs.scheduler().listRecurring()).isEmpty();
     }
 
     private static EnqueueOptions.Builder keyed(String key) {
