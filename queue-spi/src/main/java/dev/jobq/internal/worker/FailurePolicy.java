@@ -32,19 +32,13 @@ final class FailurePolicy {
         if (error instanceof NonRetryableJobException) {
             return Failure.dead("not retryable: " + text);
         }
-        if (attempt >= maxAttempts) {
-            return Failure.dead(text + " (attempt " + attempt + " of " + maxAttempts + ")");
-        }
-        return Failure.retryAfter(retryDelay(backoff, attempt, type), text);
+        return retryOrDead(text, attempt, maxAttempts, backoff, type);
     }
 
     /** A timed-out attempt: retried like any failure while attempts remain. */
     static Failure timedOut(Duration timeout, int attempt, int maxAttempts, Backoff backoff, String type) {
         String text = "timed out after " + DurationFormat.format(timeout);
-        if (attempt >= maxAttempts) {
-            return Failure.dead(text + " (attempt " + attempt + " of " + maxAttempts + ")");
-        }
-        return Failure.retryAfter(retryDelay(backoff, attempt, type), text);
+        return retryOrDead(text, attempt, maxAttempts, backoff, type);
     }
 
     /**
@@ -54,6 +48,11 @@ final class FailurePolicy {
      */
     static Failure exitedTheJvm(int attempt, int maxAttempts, Backoff backoff, String type) {
         String text = "the handler called System.exit (Runtime.exit), which stopped the worker's JVM under it";
+        return retryOrDead(text, attempt, maxAttempts, backoff, type);
+    }
+
+    /** A retry after the backoff while attempts remain, else a dead letter saying it was the last. */
+    private static Failure retryOrDead(String text, int attempt, int maxAttempts, Backoff backoff, String type) {
         if (attempt >= maxAttempts) {
             return Failure.dead(text + " (attempt " + attempt + " of " + maxAttempts + ")");
         }
