@@ -36,7 +36,7 @@ final class JdbcJobScheduler implements JobScheduler {
 
     /** How long close() lets the batch in hand finish before it interrupts the firing thread. */
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
-    /** The longest name, type and schedule of a recurring job the table holds. */
+    /** The longest type and queue of a job, and name and schedule of a recurring job, the tables hold. */
     static final int MAX_TEXT = 255;
 
     private final Database db;
@@ -98,6 +98,9 @@ final class JdbcJobScheduler implements JobScheduler {
                     + ") is due at " + at + ", " + DueRange.beyond(at) + "; choose an instant from "
                     + DueRange.EARLIEST + " to " + DueRange.LATEST + " (one in the past is due at once)");
         }
+        String named = "scheduler: job " + envelope.jobId() + ": ";
+        requireFits(named + "type", envelope.type(), "use a shorter job type");
+        requireFits(named + "queue", envelope.queue(), "use a shorter queue name");
         String id = database("scheduling job " + envelope.jobId(),
                 () -> scheduled.insert(db.dsl(), envelope, at, clock.instant()));
         alarm.ringIfBefore(at.minus(FiringLoop.LEAD));

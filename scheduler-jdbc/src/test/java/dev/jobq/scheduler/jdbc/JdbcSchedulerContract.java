@@ -279,9 +279,26 @@ abstract class JdbcSchedulerContract {
         }
 
         @Test
+        void refusesATypeOrQueueLongerThanItsColumnNamingItAndTheFix() {
+            var scheduler = open();
+            JobEnvelope longType = job("t".repeat(300));
+            JobEnvelope longQueue = job("report:send", new JobOptions(3, Duration.ofSeconds(30), 0, null, "q".repeat(256)));
+
+            assertThatThrownBy(() -> scheduler.schedule(longType, T0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("scheduler: job " + longType.jobId() + ": type '" + "t".repeat(60) + "…' is 300 "
+                            + "characters long, longer than the 255 the scheduler holds; use a shorter job type");
+            assertThatThrownBy(() -> scheduler.schedule(longQueue, T0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("scheduler: job " + longQueue.jobId() + ": queue '" + "q".repeat(60) + "…' is 256 "
+                            + "characters long, longer than the 255 the scheduler holds; use a shorter queue name");
+            assertThat(scheduler.listScheduled(10)).as("nothing written").isEmpty();
+        }
+
+        @Test
         void reportsWhatTheDatabaseRefusedWithoutBlamingTheConnection() {
             var scheduler = open();
-            JobEnvelope job = job("t".repeat(300));
+            // Job ids are jobq's own (36 characters); one from a foreign producer may not fit the column.
+            JobEnvelope job = new JobEnvelope(JobEnvelope.CURRENT_VERSION, "i".repeat(100), "report:send", "{}",
+                    JobOptions.defaults(), 0, clock.instant(), null, null);
 
             assertThatThrownBy(() -> scheduler.schedule(job, T0)).isInstanceOf(JobQueueException.class)
                     .hasMessageStartingWith("scheduler: scheduling job " + job.jobId() + " failed on ")
