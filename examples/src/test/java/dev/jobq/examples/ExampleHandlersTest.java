@@ -1,12 +1,15 @@
 package dev.jobq.examples;
 
-import static dev.jobq.examples.RecordingContext.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jobq.Job;
 import dev.jobq.JobCancelledException;
+import dev.jobq.JobOptions;
+import dev.jobq.testing.TestJobContext;
 import java.io.IOException;
+import java.time.Instant;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -14,6 +17,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ExampleHandlersTest {
+
+    private static <T> Job<T> job(String type, T payload, int attempt) {
+        return new Job<>("job-1", type, payload, attempt, JobOptions.defaults(), Instant.EPOCH, null);
+    }
 
     @Nested
     @DisplayName("email:send")
@@ -24,8 +31,8 @@ class ExampleHandlersTest {
             var handler = new EmailHandler();
             var email = new Email("user@example.com", "Welcome!");
 
-            handler.handle(job(EmailHandler.TYPE, email, 1), new RecordingContext(1));
-            handler.handle(job(EmailHandler.TYPE, email, 1), new RecordingContext(1));
+            handler.handle(job(EmailHandler.TYPE, email, 1), TestJobContext.of("job-1", 1));
+            handler.handle(job(EmailHandler.TYPE, email, 1), TestJobContext.of("job-1", 1));
 
             assertThat(handler.sent()).isEqualTo(2);
         }
@@ -48,7 +55,7 @@ class ExampleHandlersTest {
         @ParameterizedTest(name = "attempt {0} fails")
         @ValueSource(ints = {1, 2})
         void failsTheFirstAttempts(int attempt) {
-            assertThatThrownBy(() -> handler.handle(job(FlakyHandler.TYPE, call, attempt), new RecordingContext(attempt)))
+            assertThatThrownBy(() -> handler.handle(job(FlakyHandler.TYPE, call, attempt), TestJobContext.of("job-1", attempt)))
                     .isInstanceOf(IOException.class)
                     .hasMessage("connection reset by https://api.example.com (simulated failure "
                             + attempt + " of 2)");
@@ -57,14 +64,14 @@ class ExampleHandlersTest {
         @ParameterizedTest(name = "attempt {0} succeeds")
         @ValueSource(ints = {3, 4})
         void succeedsOnceTheFailuresAreUsedUp(int attempt) {
-            assertThatCode(() -> handler.handle(job(FlakyHandler.TYPE, call, attempt), new RecordingContext(attempt)))
+            assertThatCode(() -> handler.handle(job(FlakyHandler.TYPE, call, attempt), TestJobContext.of("job-1", attempt)))
                     .doesNotThrowAnyException();
         }
 
         @Test
         void succeedsAtOnceWithNoFailures() {
             var reliable = new FlakyCall("https://api.example.com", 0);
-            assertThatCode(() -> handler.handle(job(FlakyHandler.TYPE, reliable, 1), new RecordingContext(1)))
+            assertThatCode(() -> handler.handle(job(FlakyHandler.TYPE, reliable, 1), TestJobContext.of("job-1", 1)))
                     .doesNotThrowAnyException();
         }
 
@@ -87,7 +94,7 @@ class ExampleHandlersTest {
             var task = new FailingTask("the printer is on fire");
 
             assertThatThrownBy(() -> handler.handle(job(AlwaysFailingHandler.TYPE, task, attempt),
-                    new RecordingContext(attempt)))
+                    TestJobContext.of("job-1", attempt)))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessage("the printer is on fire");
         }
@@ -101,7 +108,7 @@ class ExampleHandlersTest {
 
         @Test
         void reportsProgressAfterEverySectionEndingAtOneHundred() throws Exception {
-            var context = new RecordingContext(1);
+            var context = TestJobContext.of("job-1", 1);
 
             handler.handle(job(ReportHandler.TYPE, ReportRequest.of("monthly", 4), 1), context);
 
@@ -110,7 +117,7 @@ class ExampleHandlersTest {
 
         @Test
         void stopsBeforeTheNextSectionOnceCancelled() {
-            var context = new RecordingContext(1);
+            var context = TestJobContext.of("job-1", 1);
             context.cancel();
 
             assertThatThrownBy(() -> handler.handle(job(ReportHandler.TYPE, ReportRequest.of("monthly", 4), 1), context))
@@ -120,7 +127,7 @@ class ExampleHandlersTest {
 
         @Test
         void endsAtOnceWhenItsThreadIsInterrupted() {
-            var context = new RecordingContext(1);
+            var context = TestJobContext.of("job-1", 1);
             var slow = new ReportRequest("yearly", 3, 60_000);
 
             Thread.currentThread().interrupt();

@@ -5,13 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
+import dev.jobq.Job;
 import dev.jobq.JobEvent;
 import dev.jobq.JobHandler;
 import dev.jobq.JobInfo;
+import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobState;
 import dev.jobq.testing.SettableClock;
+import dev.jobq.testing.TestJobContext;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -33,11 +37,13 @@ class TestingRecipesTest {
         final List<String> sent = new CopyOnWriteArrayList<>();
 
         @Override
-        public void handle(dev.jobq.Job<Email> job, dev.jobq.JobContext context) {
+        public void handle(Job<Email> job, dev.jobq.JobContext context) {
             if (job.payload().to().isBlank()) {
                 throw new IllegalStateException("no address");
             }
+            context.progress(50);
             sent.add(job.payload().to());
+            context.progress(100);
         }
     }
 
@@ -49,6 +55,18 @@ class TestingRecipesTest {
             }
         });
         return outcome;
+    }
+
+    @Test
+    @DisplayName("a handler called directly with a TestJobContext: what it reported is recorded")
+    void callingTheHandler() {
+        var handler = new WelcomeEmailHandler();
+        var job = new Job<>("job-1", "email:send", new Email("ada@example.com", "Welcome!"), 1,
+                JobOptions.defaults(), Instant.now(), null);
+        var context = TestJobContext.of(job);
+        handler.handle(job, context);
+        assertThat(context.progress()).containsExactly(50, 100);
+        assertThat(handler.sent).containsExactly("ada@example.com");
     }
 
     @Test

@@ -1,5 +1,6 @@
 /**
- * Helpers for users' tests: a settable clock, and a forwarding provider to alter one behaviour of a
+ * Helpers for users' tests: a settable clock, a job context for calling a handler directly
+ * ({@link dev.jobq.testing.TestJobContext}), and a forwarding provider to alter one behaviour of a
  * real provider. The memory provider is the in-process queue for tests.
  */
 @NullMarked

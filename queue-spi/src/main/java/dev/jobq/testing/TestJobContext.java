@@ -1,0 +1,115 @@
+package dev.jobq.testing;
+
+import dev.jobq.Job;
+import dev.jobq.JobCancelledException;
+import dev.jobq.JobContext;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.helpers.MessageFormatter;
+
+/**
+ * A {@link JobContext} for calling a handler directly in a test, without a queue: it records what
+ * the handler logged and the progress it reported, and can be cancelled, as a timed-out attempt or
+ * a worker shutting down would be. It keeps the worker's rules: progress outside 0–100 is refused,
+ * and {@link #throwIfCancelled()} throws {@link JobCancelledException} once cancelled. Thread-safe,
+ * so a handler may use it from threads it starts.
+ *
+ * <pre>{@code
+ * var job = new Job<>("job-1", "email:send", email, 1, JobOptions.defaults(), Instant.now(), null);
+ * var context = TestJobContext.of(job);
+ * handler.handle(job, context);
+ * assertThat(context.progress()).containsExactly(50, 100);
+ * }</pre>
+ */
+public final class TestJobContext implements JobContext {
+
+    private final String jobId;
+    private final int attempt;
+    private final @Nullable String traceId;
+    private final List<Integer> progress = new CopyOnWriteArrayList<>();
+    private final List<String> logs = new CopyOnWriteArrayList<>();
+    private volatile boolean cancelled;
+
+    private TestJobContext(String jobId, int attempt, @Nullable String traceId) {
+        this.jobId = Objects.requireNonNull(jobId, "jobId");
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt is 1-based, got " + attempt);
+        }
+        this.attempt = attempt;
+        this.traceId = traceId;
+    }
+
+    /** The context of {@code job}'s attempt: its id and attempt number, no trace id. */
+    public static TestJobContext of(Job<?> job) {
+        return new TestJobContext(job.id(), job.attempt(), null);
+    }
+
+    /** The context of attempt {@code attempt} (1-based) of a job with id {@code jobId}. */
+    public static TestJobContext of(String jobId, int attempt) {
+        return new TestJobContext(jobId, attempt, null);
+    }
+
+    /** A copy whose job carries the trace id {@code traceId}, as one enqueued with it would. */
+    public TestJobContext withTraceId(String traceId) {
+        return new TestJobContext(jobId, attempt, Objects.requireNonNull(traceId, "traceId"));
+    }
+
+    /** Cancels the attempt: {@link #isCancelled()} turns true and {@link #throwIfCancelled()} throws. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    /** The progress the handler reported, in order. */
+    public List<Integer> progress() {
+        return List.copyOf(progress);
+    }
+
+    /** The lines the handler logged through {@link #log}, formatted as SLF4J formats them. */
+    public List<String> logs() {
+        return List.copyOf(logs);
+    }
+
+    @Override
+    public String jobId() {
+        return jobId;
+    }
+
+    @Override
+    public int attempt() {
+        return attempt;
+    }
+
+    @Override
+    public Optional<String> traceId() {
+        return Optional.ofNullable(traceId);
+    }
+
+    @Override
+    public void log(String format, Object... args) {
+        logs.add(MessageFormatter.basicArrayFormat(format, args));
+    }
+
+    @Override
+    public void progress(int percent) {
+        if (percent < 0 || percent > 100) {
+            throw new IllegalArgumentException("progress must be between 0 and 100, got " + percent);
+        }
+        progress.add(percent);
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    @Override
+    public void throwIfCancelled() {
+        if (cancelled) {
+            throw new JobCancelledException("job " + jobId + " attempt " + attempt
+                    + " was cancelled (timed out or the worker is shutting down)");
+        }
+    }
+}

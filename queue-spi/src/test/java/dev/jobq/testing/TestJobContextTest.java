@@ -1,0 +1,61 @@
+package dev.jobq.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.Job;
+import dev.jobq.JobCancelledException;
+import dev.jobq.JobContext;
+import dev.jobq.JobHandler;
+import dev.jobq.JobOptions;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class TestJobContextTest {
+
+    /** A handler as users write them: it reports progress, logs, and stops between steps once cancelled. */
+    private static final JobHandler<Integer> STEPS = (Job<Integer> job, JobContext context) -> {
+        for (int step = 1; step <= job.payload(); step++) {
+            context.throwIfCancelled();
+            context.log("step {} of {} for {}", step, job.payload(), context.traceId().orElse("no trace"));
+            context.progress(100 * step / job.payload());
+        }
+    };
+
+    private final Job<Integer> job = new Job<>("job-7", "steps", 4, 2, JobOptions.defaults(), Instant.EPOCH, null);
+
+    @Test
+    void recordsWhatTheHandlerReportedAndLogged() throws Exception {
+        var context = TestJobContext.of(job).withTraceId("trace-1");
+
+        STEPS.handle(job, context);
+
+        assertThat(context.jobId()).isEqualTo("job-7");
+        assertThat(context.attempt()).isEqualTo(2);
+        assertThat(context.progress()).containsExactly(25, 50, 75, 100);
+        assertThat(context.logs()).first().isEqualTo("step 1 of 4 for trace-1");
+        assertThat(context.logs()).hasSize(4);
+    }
+
+    @Test
+    void aCancelledAttemptStopsAtTheNextCheck() {
+        var context = TestJobContext.of("job-7", 1);
+        context.cancel();
+
+        assertThat(context.isCancelled()).isTrue();
+        assertThatThrownBy(() -> STEPS.handle(job, context)).isInstanceOf(JobCancelledException.class)
+                .hasMessage("job job-7 attempt 1 was cancelled (timed out or the worker is shutting down)");
+        assertThat(context.progress()).isEmpty();
+    }
+
+    @Test
+    void keepsTheWorkersRules() {
+        var context = TestJobContext.of(job);
+
+        assertThat(context.traceId()).isEmpty();
+        assertThatThrownBy(() -> context.progress(101)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("progress must be between 0 and 100, got 101");
+        assertThatThrownBy(() -> TestJobContext.of("job-7", 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("attempt is 1-based, got 0");
+    }
+}
