@@ -613,6 +613,33 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("close() called from the Dead listener of a timed-out attempt does not wait for that attempt, "
+            + "whose job stays dead")
+    void closeFromATimedOutAttemptsListener() throws Exception {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        var closeReturned = new CountDownLatch(1);
+        var closedOn = new AtomicReference<String>();
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Dead) {
+                closedOn.set(Thread.currentThread().getName());
+                jobs.close();
+                closeReturned.countDown();
+            }
+        });
+        jobs.registerJobHandler("slow", Work.class, (job, ctx) -> new CountDownLatch(1).await());
+        jobs.start();
+        String id = jobs.enqueue("slow", new Work(1),
+                EnqueueOptions.builder().timeout(Duration.ofMillis(100)).maxAttempts(1).build());
+
+        JobEvent.WorkerStopped stopped = events.awaitCount(JobEvent.WorkerStopped.class, 1).get(0);
+        assertThat(closeReturned.await(20, TimeUnit.SECONDS)).as("close() returned").isTrue();
+        assertThat(stopped.released()).isZero();
+        assertThat(events.all(JobEvent.Dead.class)).extracting(JobEvent.Dead::jobId).containsExactly(id);
+        assertThat(events.all(JobEvent.Released.class)).isEmpty();
+        assertThat(closedOn.get()).isNotNull();
+    }
+
+    @Test
     @DisplayName("close() called from a handler returns at once, and the shutdown waits for that handler, whose job "
             + "completes")
     void closeFromAHandlerDoesNotWaitForItself() throws Exception {
