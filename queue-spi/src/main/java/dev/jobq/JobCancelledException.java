@@ -9,4 +9,10 @@ public final class JobCancelledException extends JobQueueException {
     public JobCancelledException(String message) {
         super(message);
     }
+
+    /** The worker's exception for attempt {@code attempt} of job {@code jobId}, once it is cancelled. */
+    public static JobCancelledException ofAttempt(String jobId, int attempt) {
+        return new JobCancelledException("job " + jobId + " attempt " + attempt
+                + " was cancelled (timed out or the worker is shutting down)");
+    }
 }

@@ -40,5 +40,9 @@ public interface JobContext {
     boolean isCancelled();
 
     /** Throws {@link JobCancelledException} if {@link #isCancelled()}; call it between steps of long work. */
-    void throwIfCancelled();
+    default void throwIfCancelled() {
+        if (isCancelled()) {
+            throw JobCancelledException.ofAttempt(jobId(), attempt());
+        }
+    }
 }

@@ -104,12 +104,4 @@ public final class TestJobContext implements JobContext {
     public boolean isCancelled() {
         return cancelled;
     }
-
-    @Override
-    public void throwIfCancelled() {
-        if (cancelled) {
-            throw new JobCancelledException("job " + jobId + " attempt " + attempt
-                    + " was cancelled (timed out or the worker is shutting down)");
-        }
-    }
 }

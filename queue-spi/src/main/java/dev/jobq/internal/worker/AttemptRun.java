@@ -622,12 +622,4 @@ final class AttemptRun implements JobContext, Runnable {
     public boolean isCancelled() {
         return cancelled;
     }
-
-    @Override
-    public void throwIfCancelled() {
-        if (cancelled) {
-            throw new JobCancelledException("job " + delivery.jobId() + " attempt " + delivery.attempt()
-                    + " was cancelled (timed out or the worker is shutting down)");
-        }
-    }
 }
