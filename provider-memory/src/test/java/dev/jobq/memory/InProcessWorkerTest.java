@@ -1101,6 +1101,41 @@ class InProcessWorkerTest {
         assertThat(events.all(JobEvent.Completed.class)).extracting(JobEvent.Completed::queue).containsOnly("later");
     }
 
+    @Test
+    @DisplayName("with fewer permits than queues, the last-listed queue runs while the earlier ones are empty")
+    void lastQueueIsServedWithFewerPermitsThanQueues() {
+        var looked = new CountDownLatch(2);
+        JobQueue jobs = fixture.closeLater(JobQueue.builder()
+                .provider(new KeepOpen(countingReceives(memoryProvider(Map.of()), looked)))
+                .queue("default-2", new KeepOpen(countingReceives(memoryProvider(Map.of()), looked)))
+                .queue("low", new KeepOpen(memoryProvider(Map.of())))
+                .workerQueues("default", "default-2", "low")
+                .concurrency(1)
+                .pollInterval(Duration.ofMillis(100))
+                .listener(events)
+                .build());
+        jobs.registerJobHandler("work", Work.class, (job, ctx) -> { });
+        jobs.start();
+        await().atMost(EventRecorder.WAIT).until(() -> looked.getCount() == 0);
+        for (int i = 0; i < 3; i++) {
+            jobs.enqueue("work", new Work(i), EnqueueOptions.queue("low"));
+        }
+
+        // Before, the two empty queues' loops took turns at the one permit and the third never had it.
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.all(JobEvent.Completed.class).size() == 3);
+        assertThat(events.all(JobEvent.Completed.class)).extracting(JobEvent.Completed::queue).containsOnly("low");
+    }
+
+    private static QueueProvider countingReceives(QueueProvider provider, CountDownLatch receives) {
+        return new ForwardingQueueProvider(provider) {
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                receives.countDown();
+                return super.receive(max, wait);
+            }
+        };
+    }
+
     /**
      * Records the wait of every receive a handler thread (not a poll loop) makes on its own, not with an
      * acknowledgement (that one never waits).

@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * the free ones: the first-listed queue's loop, idle, took every permit for its whole wait, gave
  * them back only to take them again at once, and the later queues starved behind an empty one.
  * As soon as a receive brings a job, the loop asks for all the free permits again.
+ *
+ * <p>With fewer permits than queues that is not enough: the earlier queues' loops, each holding or
+ * waiting for a permit, would leave none for the last ones, which never ran. So then no receive
+ * waits: a loop takes whatever is there, and when its queue is empty it pauses {@code pollInterval}
+ * without a permit before it looks again, letting the other queues look in the meantime.
  */
 final class PollLoop implements Runnable {
 
@@ -41,6 +46,8 @@ final class PollLoop implements Runnable {
     /** A batch on providers that receive in batches (the other loops of the queue take the rest); else all. */
     private final int maxPerReceive;
     private final long gatherNanos;
+    /** Fewer permits than queues: receives do not wait, and an empty queue is looked at every pollInterval. */
+    private final boolean fewerPermitsThanQueues;
     private volatile boolean stopping;
 
     /** Starts a received job on a handler thread that owns one of the loop's permits. */
@@ -64,6 +71,7 @@ final class PollLoop implements Runnable {
         this.gatherTarget = Math.min(permits.total(), batch);
         this.maxPerReceive = batch > 1 ? batch : Integer.MAX_VALUE;
         this.gatherNanos = Math.min(gatherWait.toNanos(), pollInterval.toNanos());
+        this.fewerPermitsThanQueues = permits.total() < permits.tiers();
     }
 
     void stop() {
@@ -94,7 +102,8 @@ final class PollLoop implements Runnable {
             }
             List<ReceivedJob> jobs;
             try {
-                jobs = stopping ? List.of() : queue.provider().receive(granted, pollInterval);
+                jobs = stopping ? List.of()
+                        : queue.provider().receive(granted, fewerPermitsThanQueues ? Duration.ZERO : pollInterval);
                 errorPause = Duration.ofMillis(100);
             } catch (RuntimeException e) {
                 permits.release(granted);
@@ -123,6 +132,9 @@ final class PollLoop implements Runnable {
             if (Thread.currentThread().isInterrupted()) {
                 return;
             }
+            if (idle && fewerPermitsThanQueues && !pause(pollInterval)) {
+                return;
+            }
         }
     }
 
@@ -130,7 +142,7 @@ final class PollLoop implements Runnable {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    /** Waits out a pause after an error; false if interrupted (the worker is stopping). */
+    /** Waits out a pause after an error or an empty look; false if interrupted (the worker is stopping). */
     private boolean pause(Duration pause) {
         try {
             Thread.sleep(pause);

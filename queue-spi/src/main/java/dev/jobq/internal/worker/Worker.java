@@ -127,10 +127,10 @@ public final class Worker implements AutoCloseable {
             log.info("jobq worker started: queues {}, concurrency {}", queues.stream().map(QueueBinding::name).toList(),
                     settings.concurrency());
             if (settings.concurrency() < queues.size()) {
-                log.warn("jobq worker serves {} queues with concurrency {}: an empty queue's receive holds a permit "
-                        + "while it waits, so a later queue may wait up to pollInterval ({}) for one; set "
-                        + "worker.concurrency to at least {}", queues.size(), settings.concurrency(),
-                        DurationFormat.format(settings.pollInterval()), queues.size());
+                log.warn("jobq worker serves {} queues with concurrency {}: with fewer permits than queues no receive "
+                        + "waits for a job, and an empty queue is looked at again after pollInterval ({}), so a job "
+                        + "can wait that long to start; set worker.concurrency to at least {}", queues.size(),
+                        settings.concurrency(), DurationFormat.format(settings.pollInterval()), queues.size());
             }
         } finally {
             lock.unlock();
