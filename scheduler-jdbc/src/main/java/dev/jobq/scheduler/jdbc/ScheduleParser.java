@@ -6,6 +6,7 @@ import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import java.math.BigInteger;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -80,7 +81,7 @@ final class ScheduleParser {
             parsed = cron.parse(expression).validate();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid cron expression ("
-                    + e.getMessage() + "); " + FORMS, e);
+                    + e.getMessage() + "); " + fix(expression), e);
         }
         var schedule = new CronSchedule(text, zone, ExecutionTime.forCron(parsed));
         try {
@@ -90,6 +91,53 @@ final class ScheduleParser {
                     + "day-of-month and month fields" + missingDay(expression), e);
         }
         return schedule;
+    }
+
+    /**
+     * What to write instead of {@code expression}: for another system's form that jobq reads otherwise,
+     * the same schedule in jobq's; else the forms jobq reads. Six fields are usually a timezone written
+     * into the schedule (sidekiq-cron's {@code 0 9 * * * America/New_York}, cron's {@code CRON_TZ=}) or
+     * a seconds field first (Quartz, Spring and JobRunr; Quartz also has a seventh, the year).
+     */
+    private String fix(String expression) {
+        List<String> fields = List.of(expression.split("\\s+"));
+        if (fields.size() == 6 && (isZone(fields.getLast()) || fields.getFirst().matches("(CRON_)?TZ=.+"))) {
+            boolean last = isZone(fields.getLast());
+            String zone = last ? fields.getLast() : fields.getFirst().substring(fields.getFirst().indexOf('=') + 1);
+            String cron = String.join(" ", last ? fields.subList(0, 5) : fields.subList(1, 6));
+            return "the timezone does not go in the schedule: write '" + cron + "' and set the job's timezone to '"
+                    + zone + "' (RecurringJob.Builder.timezone, or --timezone of jobq recurring add)";
+        }
+        boolean quartzYear = fields.size() == 7 && (fields.getLast().equals("*") || fields.getLast().equals("?"));
+        if (fields.size() == 6 || quartzYear) {
+            String cron = String.join(" ", fields.subList(1, 6)).replace('?', '*');
+            if (isCron(cron)) {
+                return "jobq's cron has no seconds field, which Quartz, Spring and JobRunr put first: write '" + cron
+                        + "'" + (fields.get(5).chars().anyMatch(Character::isDigit) ? " (numbered days of the week "
+                        + "differ between systems, Quartz's 1 being Sunday and cron's 1 Monday: names such as MON-FRI "
+                        + "read the same everywhere)" : "") + ", or for runs less than a minute apart an interval such "
+                        + "as 'every 30 seconds'";
+            }
+        }
+        return FORMS;
+    }
+
+    private boolean isCron(String expression) {
+        try {
+            cron.parse(expression).validate();
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static boolean isZone(String text) {
+        try {
+            ZoneId.of(text);
+            return !text.matches("[+-]?\\d+");
+        } catch (DateTimeException e) {
+            return false;
+        }
     }
 
     /**

@@ -86,6 +86,30 @@ class ScheduleParserTest {
                             + "@weekly, @monthly, @yearly), or an interval such as 'every 15 minutes'");
         }
 
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "0 9 * * * America/New_York | 0 9 * * * | America/New_York",
+                "CRON_TZ=Europe/Paris 30 6 * * 1-5 | 30 6 * * 1-5 | Europe/Paris"})
+        void aTimezoneWrittenIntoTheSchedule(String text, String cron, String zone) {
+            assertThatThrownBy(() -> parse(text)).hasMessageEndingWith("); the timezone does not go in the schedule: "
+                    + "write '" + cron + "' and set the job's timezone to '" + zone + "' (RecurringJob.Builder.timezone, "
+                    + "or --timezone of jobq recurring add)");
+        }
+
+        @Test
+        void aSecondsFieldFirstAsInQuartzSpringAndJobRunr() {
+            assertThatThrownBy(() -> parse("0 */5 * * * *")).hasMessage("recurring job 'job': schedule '0 */5 * * * *' "
+                    + "is not a valid cron expression (Cron expression contains 6 parts but we expect one of [5]); "
+                    + "jobq's cron has no seconds field, which Quartz, Spring and JobRunr put first: write "
+                    + "'*/5 * * * *', or for runs less than a minute apart an interval such as 'every 30 seconds'");
+            assertThatThrownBy(() -> parse("0 0 9 ? * MON-FRI *")).hasMessageContaining("write '0 9 * * MON-FRI', or");
+            assertThatThrownBy(() -> parse("0 0 9 ? * 2")).hasMessageContaining("write '0 9 * * 2' (numbered days of "
+                    + "the week differ between systems, Quartz's 1 being Sunday and cron's 1 Monday: names such as "
+                    + "MON-FRI read the same everywhere), or");
+            assertThatThrownBy(() -> parse("0 0 9 * * * 2027")).hasMessageEndingWith("or an interval such as "
+                    + "'every 15 minutes'");
+        }
+
         @Test
         void aCronFieldOutOfRange() {
             assertThatThrownBy(() -> parse("61 9 * * *"))
