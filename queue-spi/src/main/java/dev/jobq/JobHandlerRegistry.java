@@ -13,7 +13,11 @@ public interface JobHandlerRegistry {
     /** Registers the handler of {@code type}; payloads bind to {@code payloadType} with Jackson. */
     <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler);
 
-    /** As {@link #registerJobHandler(String, Class, JobHandler)} for generic payloads ({@code List<Order>}). */
+    /**
+     * As {@link #registerJobHandler(String, Class, JobHandler)} for generic payloads
+     * ({@code new TypeReference<List<Order>>() { }}). The reference must name its types: one made inside a
+     * generic method ({@code new TypeReference<List<T>>() { }}) is refused, Java having erased {@code T}.
+     */
     <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler);
 
     /** As {@link #registerJobHandler(String, Class, JobHandler)} with this type's own retry backoff. */

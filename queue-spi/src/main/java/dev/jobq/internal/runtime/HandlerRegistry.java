@@ -13,11 +13,18 @@ import dev.jobq.Backoff;
 import dev.jobq.JobHandler;
 import dev.jobq.JobHandlerRegistry;
 import java.io.IOException;
+import java.lang.reflect.GenericArrayType;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
+import java.lang.reflect.WildcardType;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /** Handlers by job type, with the payload type they bind to and an optional own backoff. Thread-safe. */
@@ -105,7 +112,7 @@ public final class HandlerRegistry {
 
         @Override
         public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler) {
-            add(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler, null);
+            add(type, construct(type, payloadType), handler, null);
         }
 
         @Override
@@ -117,13 +124,45 @@ public final class HandlerRegistry {
         @Override
         public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
                                            Backoff backoff) {
-            add(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler,
-                    Objects.requireNonNull(backoff, "backoff"));
+            add(type, construct(type, payloadType), handler, Objects.requireNonNull(backoff, "backoff"));
         }
 
         @Override
         public Set<String> registeredTypes() {
             return types();
+        }
+
+        /**
+         * The type {@code reference} names, refused when it names a type variable: a TypeReference made
+         * inside a generic method ({@code new TypeReference<List<T>>() { }}) compiles without a warning,
+         * but Java erases {@code T}, Jackson reads it as its bound (maps, for {@code Object}), and every
+         * job of the type failed in its handler with a ClassCastException, attempt after attempt.
+         */
+        private JavaType construct(String type, TypeReference<?> reference) {
+            Type named = Objects.requireNonNull(reference, "payloadType").getType();
+            Optional<TypeVariable<?>> variable = typeVariableIn(named);
+            if (variable.isPresent()) {
+                throw new IllegalArgumentException("job type '" + type + "': its payload type " + named.getTypeName()
+                        + " names the type variable " + variable.get().getName() + ", which Java erases, so Jackson "
+                        + "would read it as " + mapper.constructType(variable.get()).toCanonical() + " and the handler "
+                        + "would get that instead of its payload class; create the TypeReference where the type is "
+                        + "known, such as new TypeReference<List<Order>>() { }, and pass it to the generic method");
+            }
+            return mapper.constructType(reference);
+        }
+
+        private static Optional<TypeVariable<?>> typeVariableIn(Type type) {
+            if (type instanceof TypeVariable<?> variable) {
+                return Optional.of(variable);
+            }
+            Stream<Type> inner = switch (type) {
+                case ParameterizedType parameterized -> Arrays.stream(parameterized.getActualTypeArguments());
+                case GenericArrayType array -> Stream.of(array.getGenericComponentType());
+                case WildcardType wildcard -> Stream.concat(Arrays.stream(wildcard.getUpperBounds()),
+                        Arrays.stream(wildcard.getLowerBounds()));
+                default -> Stream.empty();
+            };
+            return inner.map(Registering::typeVariableIn).flatMap(Optional::stream).findFirst();
         }
 
         private void add(String type, JavaType payloadType, JobHandler<?> handler, @Nullable Backoff backoff) {

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.jobq.internal.runtime.HandlerRegistry.Registration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -104,6 +105,33 @@ class HandlerRegistryTest {
         assertThat(registry.types()).isEmpty();
     }
 
+    /** What a team writes to register many handlers alike: the TypeReference is made where T is not known. */
+    private static <T> void registerWithHelper(dev.jobq.JobHandlerRegistry registering, String type,
+                                               dev.jobq.JobHandler<List<T>> handler) {
+        registering.registerJobHandler(type, new TypeReference<List<T>>() { }, handler);
+    }
+
+    private static <T> TypeReference<Map<String, List<? extends T>>[]> nested() {
+        return new TypeReference<>() { };
+    }
+
+    @Test
+    void aTypeReferenceWithATypeVariableIsRefusedWhenRegistered() {
+        var registering = registry.registering(mapper);
+
+        // Registered before: every job's payload was a list of maps, and the handler failed on each attempt.
+        assertThatThrownBy(() -> HandlerRegistryTest.<Email>registerWithHelper(registering, "emails:send",
+                (job, context) -> job.payload().getFirst().to()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job type 'emails:send': its payload type java.util.List<T> names the type variable T, "
+                        + "which Java erases, so Jackson would read it as java.lang.Object and the handler would get "
+                        + "that instead of its payload class; create the TypeReference where the type is known, such "
+                        + "as new TypeReference<List<Order>>() { }, and pass it to the generic method");
+        assertThatThrownBy(() -> registering.registerJobHandler("batch", HandlerRegistryTest.<Email>nested(),
+                (job, context) -> { }, dev.jobq.Backoff.none())).hasMessageContaining("names the type variable T,");
+        assertThat(registry.types()).isEmpty();
+    }
+
     @Test
     void payloadTypesJacksonCanMakeAreRegistered() throws Exception {
         var registering = registry.registering(mapper);
@@ -115,8 +143,10 @@ class HandlerRegistryTest {
         registering.registerJobHandler("e", String.class, (job, context) -> { });
         registering.registerJobHandler("f", JsonNode.class, (job, context) -> { });
         registering.registerJobHandler("g", Void.class, (job, context) -> { });
+        registering.registerJobHandler("h", new TypeReference<Map<String, List<? extends Email>>[]>() { },
+                (job, context) -> { });
 
-        assertThat(registry.types()).containsExactlyInAnyOrder("a", "b", "c", "d", "e", "f", "g");
+        assertThat(registry.types()).containsExactlyInAnyOrder("a", "b", "c", "d", "e", "f", "g", "h");
         assertThat(registry.find("c").orElseThrow().readPayload("{\"@type\":\"reminder\",\"text\":\"hi\"}"))
                 .isEqualTo(new Reminder("hi"));
     }
