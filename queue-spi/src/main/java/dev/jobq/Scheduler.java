@@ -3,6 +3,7 @@ package dev.jobq;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One-time jobs at an instant and recurring jobs, held in a database until due and then enqueued
@@ -11,13 +12,13 @@ import java.util.Optional;
  */
 public interface Scheduler {
 
-    /** Holds a job until {@code at}, then enqueues it; returns the job id. */
-    default String schedule(String type, Object payload, Instant at) {
+    /** Holds a job until {@code at}, then enqueues it; returns the job id. {@code payload} may be null, as in enqueue. */
+    default String schedule(String type, @Nullable Object payload, Instant at) {
         return schedule(type, payload, at, EnqueueOptions.none());
     }
 
     /** As {@link #schedule(String, Object, Instant)} with options; {@code options} must not set a delay. */
-    String schedule(String type, Object payload, Instant at, EnqueueOptions options);
+    String schedule(String type, @Nullable Object payload, Instant at, EnqueueOptions options);
 
     /** Cancels a scheduled job; false if it is unknown or was already enqueued or cancelled ({@link #status}). */
     boolean cancel(String id);

@@ -10,6 +10,7 @@ import dev.jobq.spi.JobScheduler;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** The user's {@link Scheduler}: encodes payloads and options, then delegates to the SPI scheduler. */
 final class SchedulerFacade implements Scheduler {
@@ -23,7 +24,7 @@ final class SchedulerFacade implements Scheduler {
     }
 
     @Override
-    public String schedule(String type, Object payload, Instant at, EnqueueOptions options) {
+    public String schedule(String type, @Nullable Object payload, Instant at, EnqueueOptions options) {
         JobEnvelope envelope = enqueuer.envelopeForScheduler(type, payload, at, options);
         return enqueuer.schedule(enqueuer.binding(envelope.queue()), scheduler, envelope, at);
     }
