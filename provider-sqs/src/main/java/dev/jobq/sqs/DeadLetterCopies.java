@@ -72,10 +72,23 @@ final class DeadLetterCopies {
         }
     }
 
+    /**
+     * The error as SQS takes it in an attribute, cut to {@value #MAX_ERROR_CHARS} characters after the
+     * escapes (so that it fits in {@link OutgoingMessage#DEAD_LETTER_RESERVE}), never between the two
+     * halves of an emoji.
+     */
+    private static String errorText(String error) {
+        String text = OutgoingMessage.sqsText(error);
+        if (text.length() <= MAX_ERROR_CHARS) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(MAX_ERROR_CHARS - 1)) ? MAX_ERROR_CHARS - 1 : MAX_ERROR_CHARS;
+        return text.substring(0, end) + "…";
+    }
+
     private SendMessageRequest copy(Lease lease, String deadLetterUrl, String error, int attempts) {
         Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
-        attributes.put(ERROR, OutgoingMessage.string(error.length() <= MAX_ERROR_CHARS ? error
-                : error.substring(0, MAX_ERROR_CHARS) + "…"));
+        attributes.put(ERROR, OutgoingMessage.string(errorText(error)));
         attributes.put(ATTEMPTS, OutgoingMessage.number(attempts));
         attributes.put(SOURCE_QUEUE, OutgoingMessage.string(queue.url()));
         attributes.put(DEAD_AT, OutgoingMessage.string(clock.instant().toString()));

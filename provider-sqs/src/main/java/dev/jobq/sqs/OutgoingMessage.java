@@ -96,8 +96,9 @@ record OutgoingMessage(JobEnvelope envelope, String body, Map<String, MessageAtt
 
     /**
      * A String attribute. A character SQS refuses in one (a control character other than tab, line feed
-     * and carriage return; U+FFFE, U+FFFF) is written as its {@code \\uXXXX} escape: a job id, type or
-     * error can hold one that its message escaped, and SQS would refuse the whole message for it.
+     * and carriage return; U+FFFE, U+FFFF; half of a surrogate pair without its other half) is written
+     * as its {@code \\uXXXX} escape: a job id, type or error can hold one that its message escaped, or
+     * text cut inside an emoji, and SQS would refuse the whole message for it.
      */
     static MessageAttributeValue string(String value) {
         return MessageAttributeValue.builder().dataType("String").stringValue(sqsText(value)).build();
@@ -107,7 +108,7 @@ record OutgoingMessage(JobEnvelope envelope, String body, Map<String, MessageAtt
         StringBuilder escaped = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean taken = c >= 0x20 ? c < 0xFFFE : c == '\t' || c == '\n' || c == '\r';
+            boolean taken = (c >= 0x20 ? c < 0xFFFE : c == '\t' || c == '\n' || c == '\r') && !isLoneSurrogate(text, i);
             if (!taken && escaped == null) {
                 escaped = new StringBuilder(text.length() + 16).append(text, 0, i);
             }
@@ -120,6 +121,14 @@ record OutgoingMessage(JobEnvelope envelope, String body, Map<String, MessageAtt
             }
         }
         return escaped == null ? text : escaped.toString();
+    }
+
+    private static boolean isLoneSurrogate(String text, int i) {
+        char c = text.charAt(i);
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1));
+        }
+        return Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1)));
     }
 
     static MessageAttributeValue number(long value) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.NonRetryableJobException;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
@@ -147,6 +148,39 @@ class SqsWorkerTest {
         assertThat(errors).containsOnlyKeys(noHandler, unreadable);
         assertThat(errors.get(noHandler)).startsWith("no handler for job type 't\\u0001'");
         assertThat(errors.get(unreadable)).endsWith("got \"\\u0001\"");
+        assertThat(QueueContents.total(queues.url())).as("messages left on the live queue").isZero();
+    }
+
+    @Test
+    @DisplayName("an error cut inside an emoji, or holding half of one, is dead-lettered with its error at once")
+    void errorWithHalfAnEmojiIsDeadLettered() {
+        SqsServer.Queues queues = ElasticMq.newQueues("half-emoji", false);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        // 1200 characters of emoji after one or no "x": whatever comes before, one of the two is cut mid-emoji.
+        jobs.registerJobHandler("reply:post", String.class, (job, ctx) -> {
+            throw new NonRetryableJobException("refused: " + job.payload() + "😀".repeat(600));
+        });
+        String lone = "{\"envelopeVersion\":1,\"jobId\":\"lone-1\",\"type\":\"t\\ud83d\","
+                + "\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(lone)
+                .messageAttributes(Map.of(OutgoingMessage.JOB_ID, OutgoingMessage.string("lone-1"))));
+        jobs.start();
+
+        List<String> ids = List.of(jobs.enqueue("reply:post", ""), jobs.enqueue("reply:post", "x"), "lone-1");
+        List<JobEvent.Dead> dead = workers.awaitEvents(JobEvent.Dead.class, e -> ids.contains(e.jobId()), 3);
+        jobs.close();
+
+        // Before, SQS refused the copy (InvalidMessageContents): the job came back after its visibility timeout
+        // and died as attempt 2, "their lease expired: a worker crashed or stalled", its own error lost.
+        assertThat(dead).extracting(JobEvent.Dead::attempt).containsOnly(1);
+        Map<String, String> errors = new HashMap<>();
+        QueueContents.receive(queues.deadLetterUrl(), 1).forEach(copy -> errors.put(
+                QueueContents.attribute(copy, OutgoingMessage.JOB_ID),
+                QueueContents.attribute(copy, DeadLetterCopies.ERROR)));
+        assertThat(errors).containsOnlyKeys(ids);
+        assertThat(errors.get(ids.get(0))).contains("refused: 😀😀").endsWith("😀…");
+        assertThat(errors.get(ids.get(1))).contains("refused: x😀😀").endsWith("😀…");
+        assertThat(errors.get("lone-1")).startsWith("no handler for job type 't\\ud83d'");
         assertThat(QueueContents.total(queues.url())).as("messages left on the live queue").isZero();
     }
 
