@@ -106,6 +106,20 @@ final class LongPolls {
         }
     }
 
+    /**
+     * Waits up to {@code nanos} without a request, returning early when the provider begins to close or
+     * the caller is interrupted (its flag is set again).
+     */
+    void idle(long nanos) {
+        try {
+            closing.get(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the wait is over
+        }
+    }
+
     private List<Message> receive(int max, int waitSeconds) {
         try {
             return sqs.receiveMessage(r -> r.queueUrl(queue.url())

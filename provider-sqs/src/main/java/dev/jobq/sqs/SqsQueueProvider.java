@@ -187,9 +187,15 @@ final class SqsQueueProvider implements QueueProvider {
                 return List.of();
             }
             List<ReceivedJob> jobs = incoming.accept(polled.get());
-            if (!jobs.isEmpty() || seconds == 0 || System.nanoTime() - deadline >= 0) {
+            if (!jobs.isEmpty() || System.nanoTime() - deadline >= 0) {
                 leases.forgetExpired(System.nanoTime());
                 return jobs;
+            }
+            if (seconds == 0 && polled.get().isEmpty()) {
+                // waitTime 0s: short polls. Returning at once would make the worker poll again at once, a
+                // loop of requests on an idle queue; so the rest of the wait passes here, as a poll interval.
+                polls.idle(deadline - System.nanoTime());
+                return List.of();
             }
         }
         return List.of();

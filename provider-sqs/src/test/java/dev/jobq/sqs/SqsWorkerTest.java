@@ -419,6 +419,44 @@ class SqsWorkerTest {
     }
 
     @Test
+    @DisplayName("with waitTime 0s a receive on an idle queue short-polls, then waits out its wait instead of polling "
+            + "again at once; a job that is there comes at once, and close() ends the wait")
+    void shortPollsWaitOutTheWaitOnAnIdleQueue() throws InterruptedException {
+        SqsServer.Queues queues = ElasticMq.newQueues("short-polls", false);
+        QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("waitTime", "0s"))),
+                Clock.systemUTC()));
+        try (provider) {
+            long start = System.nanoTime();
+            List<ReceivedJob> idle = provider.receive(10, Duration.ofSeconds(1));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            // Before, it returned after one short poll, in milliseconds: the worker's poll loop then sent
+            // ReceiveMessage after ReceiveMessage, dozens a second, for as long as the queue stayed empty.
+            assertThat(idle).isEmpty();
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(900)).isLessThan(Duration.ofSeconds(10));
+
+            String id = "0193a1f0-5c3e-7a41-9b2f-3c1d2e4f5a6c";
+            provider.enqueue(new dev.jobq.spi.JobEnvelope(1, id, "t", "1", dev.jobq.JobOptions.defaults(), 0,
+                    java.time.Instant.now(), null, null), Duration.ZERO);
+            List<ReceivedJob> waiting = provider.receive(10, Duration.ofSeconds(20));
+            assertThat(waiting).extracting(ReceivedJob::jobId).containsExactly(id);
+            provider.acknowledge(waiting.get(0));
+
+            var returned = new CountDownLatch(1);
+            Thread receiver = Thread.ofVirtual().start(() -> {
+                provider.receive(10, Duration.ofSeconds(60));
+                returned.countDown();
+            });
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.util.Arrays.stream(
+                    receiver.getStackTrace()).anyMatch(f -> f.getMethodName().equals("idle")
+                            && f.getClassName().equals(LongPolls.class.getName())));
+            provider.close();
+            assertThat(returned.await(10, TimeUnit.SECONDS)).as("the waiting receive returned at close").isTrue();
+        }
+    }
+
+    @Test
     @DisplayName("with deadLetter: discard a dead job is deleted, with a Dead event")
     void discardDeletesDeadJobs() {
         SqsServer.Queues queues = ElasticMq.newQueues("discard", false);
