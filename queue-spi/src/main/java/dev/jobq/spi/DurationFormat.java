@@ -28,19 +28,18 @@ public final class DurationFormat {
         String value = text.strip();
         Matcher m = WITH_UNIT.matcher(value.toLowerCase(Locale.ROOT));
         if (m.matches()) {
-            long amount;
             try {
-                amount = Long.parseLong(m.group(1));
-            } catch (NumberFormatException tooLarge) {
+                long amount = Long.parseLong(m.group(1));
+                return switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    default -> Duration.ofDays(amount);
+                };
+            } catch (NumberFormatException | ArithmeticException tooLarge) { // a long of units, or of seconds
                 throw new IllegalArgumentException("'" + text + "' is too large for a duration");
             }
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            };
         }
         if (value.matches("\\d+")) {
             throw new IllegalArgumentException("'" + text + "' has no unit; write " + value + "ms, " + value

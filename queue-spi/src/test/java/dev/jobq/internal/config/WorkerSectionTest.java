@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("ConfigLoader: worker:")
 class WorkerSectionTest {
@@ -56,6 +57,13 @@ class WorkerSectionTest {
     void asksForAUnitOnABareNumber() {
         assertThat(Load.problems("worker:\n  shutdownTimeout: 30\n")).containsExactly(
                 "worker.shutdownTimeout: '30' has no unit; write 30ms, 30s, 30m or 30h");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"999999999999999d", "9999999999999999h", "999999999999999999m"})
+    void refusesADurationTooLargeToHoldByItsKey(String written) {
+        assertThat(Load.problems("worker:\n  shutdownTimeout: " + written + "\n")).containsExactly(
+                "worker.shutdownTimeout: '" + written + "' is too large for a duration");
     }
 
     @Test
