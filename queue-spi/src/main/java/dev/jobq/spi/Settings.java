@@ -1,6 +1,7 @@
 package dev.jobq.spi;
 
 import dev.jobq.ConfigException;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -133,25 +134,25 @@ public final class Settings {
         if (value == null) {
             return defaultValue;
         }
-        long parsed;
+        BigInteger parsed; // YAML gives a BigInteger past a long, whose longValue() would keep only the low bits
         try {
-            parsed = value instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(value).strip());
             if (value instanceof Double || value instanceof Float) {
                 throw new NumberFormatException();
             }
+            parsed = new BigInteger(String.valueOf(value).strip());
         } catch (NumberFormatException e) {
             problem(key, "must be a whole number, got '" + value + "'");
             return defaultValue;
         }
-        if (parsed < min) {
+        if (parsed.compareTo(BigInteger.valueOf(min)) < 0) {
             problem(key, "must be ≥ " + min + ", got " + parsed);
             return defaultValue;
         }
-        if (parsed > max) {
+        if (parsed.compareTo(BigInteger.valueOf(max)) > 0) {
             problem(key, "must be ≤ " + max + ", got " + parsed);
             return defaultValue;
         }
-        return (int) parsed;
+        return parsed.intValue();
     }
 
     public boolean bool(String key, boolean defaultValue) {

@@ -67,6 +67,13 @@ class WorkerSectionTest {
     }
 
     @Test
+    void refusesAWholeNumberBeyondALongRatherThanWrappingIt() {
+        // 2^64 + 5: its low 64 bits are 5, a valid concurrency
+        assertThat(Load.problems("worker:\n  concurrency: 18446744073709551621\n")).containsExactly(
+                "worker.concurrency: must be ≤ 2147483647, got 18446744073709551621");
+    }
+
+    @Test
     void refusesAZeroPollInterval() {
         assertThat(Load.problems("worker:\n  pollInterval: 0s\n")).containsExactly(
                 "worker.pollInterval: must be ≥ 1ms, got 0s");
