@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads the YAML text into plain maps, lists and scalars, nothing bound yet. A syntax error ends
@@ -49,12 +51,43 @@ final class YamlTreeReader {
     }
 
     private static String syntaxProblem(JsonProcessingException e) {
+        if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null
+                && marked.getProblem() != null) {
+            return syntaxProblem(marked);
+        }
         JsonLocation where = e.getLocation();
         String at = where == null ? "" : "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": ";
-        String what = withoutSnippets(e.getOriginalMessage());
+        return at + "not valid YAML: " + withHint(withoutSnippets(e.getOriginalMessage()));
+    }
+
+    /**
+     * SnakeYAML's own error, placed where it found the problem. Jackson's location is that of the
+     * last token it read, which for a scanner error (a tab) is the end of the line before. Where
+     * the construct being read began on another line (an unclosed quote), that line is said too.
+     */
+    private static String syntaxProblem(MarkedYAMLException e) {
+        Mark problemAt = e.getProblemMark();
+        Mark contextAt = e.getContextMark();
+        var what = new StringBuilder();
+        if (e.getContext() != null) {
+            what.append(e.getContext().strip());
+            if (contextAt != null && contextAt.getLine() != problemAt.getLine()) {
+                what.append(" (from ").append(position(contextAt)).append(')');
+            }
+            what.append("; ");
+        }
+        what.append(e.getProblem().strip());
+        return position(problemAt) + ": not valid YAML: " + withHint(what.toString());
+    }
+
+    private static String position(Mark mark) {
+        return "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+    }
+
+    private static String withHint(String what) {
         String hint = what.contains("<block") ? " (check the indentation: nested keys need more spaces than their parent)"
                 : "";
-        return at + "not valid YAML: " + what + hint;
+        return what + hint;
     }
 
     /**

@@ -108,9 +108,33 @@ class ConfigLoaderTest {
                  pollInterval: [1s
                 """);
 
-        assertThat(problems).containsExactly("line 3, column 2: not valid YAML: while parsing a block mapping; "
-                + "expected <block end>, but found '<block mapping start>' (check the indentation: nested keys need "
-                + "more spaces than their parent)");
+        assertThat(problems).containsExactly("line 3, column 2: not valid YAML: while parsing a block mapping "
+                + "(from line 1, column 1); expected <block end>, but found '<block mapping start>' (check the "
+                + "indentation: nested keys need more spaces than their parent)");
+    }
+
+    @Test
+    void pointsAtTheLineOfATabNotTheEndOfTheLineBefore() {
+        List<String> problems = Load.problems("""
+                worker:
+                  concurrency: 5
+                	pollInterval: 1s
+                """);
+
+        assertThat(problems).containsExactly("line 3, column 1: not valid YAML: while scanning for the next token; "
+                + "found character '\\t(TAB)' that cannot start any token. (Do not use \\t(TAB) for indentation)");
+    }
+
+    @Test
+    void pointsAtAnUnclosedQuoteWhereItOpens() {
+        List<String> problems = Load.problems("""
+                worker:
+                  mode: "standalone
+                  concurrency: 5
+                """);
+
+        assertThat(problems).containsExactly("line 4, column 1: not valid YAML: while scanning a quoted scalar "
+                + "(from line 2, column 9); found unexpected end of stream");
     }
 
     @Test
