@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -34,7 +35,7 @@ final class YamlTreeReader {
         try (JsonParser parser = YAML.createParser(yamlText)) {
             tree = parser.nextToken() == null ? null : YAML.readValue(parser, Object.class);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(sourceName, List.of(syntaxProblem(e)));
+            throw new ConfigException(sourceName, List.of(syntaxProblem(e, yamlText)));
         } catch (IOException e) {
             throw new UncheckedIOException("reading a String cannot fail", e);
         }
@@ -50,10 +51,10 @@ final class YamlTreeReader {
         return top;
     }
 
-    private static String syntaxProblem(JsonProcessingException e) {
+    private static String syntaxProblem(JsonProcessingException e, String yamlText) {
         if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null
                 && marked.getProblem() != null) {
-            return syntaxProblem(marked);
+            return syntaxProblem(marked, yamlText);
         }
         JsonLocation where = e.getLocation();
         String at = where == null ? "" : "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": ";
@@ -65,7 +66,7 @@ final class YamlTreeReader {
      * last token it read, which for a scanner error (a tab) is the end of the line before. Where
      * the construct being read began on another line (an unclosed quote), that line is said too.
      */
-    private static String syntaxProblem(MarkedYAMLException e) {
+    private static String syntaxProblem(MarkedYAMLException e, String yamlText) {
         Mark problemAt = e.getProblemMark();
         Mark contextAt = e.getContextMark();
         var what = new StringBuilder();
@@ -77,7 +78,28 @@ final class YamlTreeReader {
             what.append("; ");
         }
         what.append(e.getProblem().strip());
-        return position(problemAt) + ": not valid YAML: " + withHint(what.toString());
+        String reference = referenceAt(yamlText, problemAt);
+        String quoteIt = reference == null ? "" : " (inside { } or [ ], YAML reads the { of a ${…} reference as the "
+                + "start of a map: put the value in quotes, e.g. \"" + reference + "\")";
+        return position(problemAt) + ": not valid YAML: " + withHint(what.toString()) + quoteIt;
+    }
+
+    /**
+     * The {@code ${…}} reference whose opening brace is at {@code mark}, or null. In a flow
+     * collection (braces or brackets) an unquoted {@code ${VAR}} ends its plain scalar at that brace.
+     */
+    private static @Nullable String referenceAt(String yamlText, Mark mark) {
+        String[] lines = yamlText.split("\\R", -1);
+        if (mark.getLine() >= lines.length) {
+            return null;
+        }
+        String line = lines[mark.getLine()];
+        int brace = mark.getColumn();
+        if (brace < 1 || brace >= line.length() || line.charAt(brace) != '{' || line.charAt(brace - 1) != '$') {
+            return null;
+        }
+        int close = line.indexOf('}', brace);
+        return close < 0 ? null : line.substring(brace - 1, close + 1);
     }
 
     private static String position(Mark mark) {

@@ -138,6 +138,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void saysToQuoteAnEnvironmentReferenceInsideBraces() {
+        List<String> problems = Load.problems("""
+                queues:
+                  reports: { type: memory, maxHistorySize: ${HISTORY} }
+                """);
+
+        assertThat(problems).containsExactly("line 2, column 45: not valid YAML: while parsing a flow mapping; "
+                + "expected ',' or '}', but got { (inside { } or [ ], YAML reads the { of a ${…} reference as the start "
+                + "of a map: put the value in quotes, e.g. \"${HISTORY}\")");
+    }
+
+    @Test
+    void saysToQuoteAnEnvironmentReferenceInsideBrackets() {
+        List<String> problems = Load.problems("""
+                worker:
+                  queues: [default, ${EXTRA_QUEUE:-reports}]
+                """);
+
+        assertThat(problems).singleElement().asString().endsWith("(inside { } or [ ], YAML reads the { of a ${…} "
+                + "reference as the start of a map: put the value in quotes, e.g. \"${EXTRA_QUEUE:-reports}\")");
+    }
+
+    @Test
     void reportsADuplicateKeyAsASyntaxError() {
         List<String> problems = Load.problems("""
                 worker:
