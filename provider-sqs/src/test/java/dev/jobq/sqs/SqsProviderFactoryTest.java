@@ -217,7 +217,7 @@ class SqsProviderFactoryTest {
                         type: sqs
                         queueName: reports.fifo
                         createIfMissing: yes
-                        visibilityTimeout: 2h30m
+                        visibilityTimeout: 2 hours
                     """);
 
             assertThatThrownBy(() -> JobQueue.builder().config(file).environment(Map.of(
@@ -227,7 +227,7 @@ class SqsProviderFactoryTest {
                             "provider.deadLetter: must be one of move, discard, got 'bury'",
                             "queues.reports.region: is required; the AWS region of the queue, such as us-east-1 "
                                     + "(any region name for LocalStack or ElasticMQ)",
-                            "queues.reports.visibilityTimeout: '2h30m' is not " + DurationFormat.EXPECTED));
+                            "queues.reports.visibilityTimeout: '2 hours' is not " + DurationFormat.EXPECTED));
         }
 
         @Test

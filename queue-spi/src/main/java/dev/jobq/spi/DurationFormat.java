@@ -8,11 +8,13 @@ import java.util.regex.Pattern;
 
 /**
  * Durations as the config file writes them: a number with a unit ({@code 500ms}, {@code 30s},
- * {@code 5m}, {@code 1h}, {@code 2d}) or ISO-8601 ({@code PT30S}).
+ * {@code 5m}, {@code 1h}, {@code 2d}), several together ({@code 1h30m}, as {@link #format} prints
+ * them), or ISO-8601 ({@code PT30S}).
  */
 public final class DurationFormat {
 
-    private static final Pattern WITH_UNIT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    private static final Pattern UNIT_TERM = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    private static final Pattern WITH_UNITS = Pattern.compile("(\\d+\\s*(ms|s|m|h|d)\\s*)+");
     /** How the config documents it, for error messages. */
     public static final String EXPECTED = "a duration with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S";
 
@@ -26,17 +28,14 @@ public final class DurationFormat {
      */
     public static Duration parse(String text) {
         String value = text.strip();
-        Matcher m = WITH_UNIT.matcher(value.toLowerCase(Locale.ROOT));
-        if (m.matches()) {
+        String lowerCase = value.toLowerCase(Locale.ROOT);
+        if (WITH_UNITS.matcher(lowerCase).matches()) {
             try {
-                long amount = Long.parseLong(m.group(1));
-                return switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(amount);
-                    case "s" -> Duration.ofSeconds(amount);
-                    case "m" -> Duration.ofMinutes(amount);
-                    case "h" -> Duration.ofHours(amount);
-                    default -> Duration.ofDays(amount);
-                };
+                Duration total = Duration.ZERO;
+                for (Matcher term = UNIT_TERM.matcher(lowerCase); term.find(); ) {
+                    total = total.plus(of(Long.parseLong(term.group(1)), term.group(2)));
+                }
+                return total;
             } catch (NumberFormatException | ArithmeticException tooLarge) { // a long of units, or of seconds
                 throw new IllegalArgumentException("'" + text + "' is too large for a duration");
             }
@@ -52,7 +51,17 @@ public final class DurationFormat {
         }
     }
 
-    /** Short human form: {@code 1h30m}, {@code 45s}, {@code 250ms}. */
+    private static Duration of(long amount, String unit) {
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+        };
+    }
+
+    /** Short human form that {@link #parse} reads back: {@code 1h30m}, {@code 45s}, {@code 1s500ms}, {@code 250ms}. */
     public static String format(Duration duration) {
         if (duration.isZero()) {
             return "0s";
@@ -71,12 +80,11 @@ public final class DurationFormat {
         if (duration.toMinutesPart() > 0) {
             text.append(duration.toMinutesPart()).append('m');
         }
-        if (duration.toSecondsPart() > 0 || duration.toMillisPart() > 0) {
-            text.append(duration.toSecondsPart());
-            if (duration.toMillisPart() > 0) {
-                text.append('.').append(String.format(Locale.ROOT, "%03d", duration.toMillisPart()));
-            }
-            text.append('s');
+        if (duration.toSecondsPart() > 0) {
+            text.append(duration.toSecondsPart()).append('s');
+        }
+        if (duration.toMillisPart() > 0) {
+            text.append(duration.toMillisPart()).append("ms");
         }
         return text.toString();
     }

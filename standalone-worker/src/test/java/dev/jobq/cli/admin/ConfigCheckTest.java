@@ -67,7 +67,7 @@ class ConfigCheckTest {
         var run = check(Map.of("QUEUE_CONCURRENCY", "7", "QUEUE_SHUTDOWN_TIMEOUT", "1500"), "worker: { concurrency: 3 }\n");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("concurrency 7,").contains("shutdownTimeout 1.500s");
+        assertThat(run.out()).contains("concurrency 7,").contains("shutdownTimeout 1s500ms");
     }
 
     @Test
