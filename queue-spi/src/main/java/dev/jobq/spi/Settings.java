@@ -295,14 +295,53 @@ public final class Settings {
         }
     }
 
-    /** Records every key of this section that no getter asked for as unknown, listing the known ones. */
+    /**
+     * Records every key of this section that no getter asked for as unknown, listing the known ones,
+     * led by the one it most likely meant (another case, or a letter or two off).
+     */
     public void checkNoUnknownKeys() {
         for (String key : values.keySet()) {
             if (!read.contains(key)) {
                 String known = read.isEmpty() ? "this section takes no keys" : "known keys here: " + String.join(", ", read);
-                problem(key, "unknown key (" + known + ")");
+                String meant = closestKnown(key);
+                String suggestion = meant == null ? "" : "; did you mean " + meant + "?";
+                problem(key, "unknown key" + suggestion + " (" + known + ")");
             }
         }
+    }
+
+    private @Nullable String closestKnown(String key) {
+        String closest = null;
+        int closestDistance = Integer.MAX_VALUE;
+        for (String known : read) {
+            int distance = editDistance(key.toLowerCase(Locale.ROOT), known.toLowerCase(Locale.ROOT));
+            if (distance <= 2 && distance * 2 < known.length() && distance < closestDistance) {
+                closest = known;
+                closestDistance = distance;
+            }
+        }
+        return closest;
+    }
+
+    /** Edits (insert, delete, replace, swap two neighbours) from {@code a} to {@code b}. */
+    private static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int replace = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + replace);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     /** Marks a key as known without reading it (read elsewhere, or deliberately ignored). */

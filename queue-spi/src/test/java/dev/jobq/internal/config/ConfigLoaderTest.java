@@ -31,9 +31,29 @@ class ConfigLoaderTest {
 
         assertThat(e.problems()).containsExactly(
                 "worker.concurrency: must be ≥ 1, got 0",
-                "worker.concurency: unknown key (known keys here: mode, queues, concurrency, pollInterval, "
-                        + "shutdownTimeout, backoff)");
+                "worker.concurency: unknown key; did you mean concurrency? (known keys here: mode, queues, "
+                        + "concurrency, pollInterval, shutdownTimeout, backoff)");
         assertThat(e.getMessage()).startsWith("jobq.yaml has 2 problems:");
+    }
+
+    @Test
+    void suggestsTheKnownKeyThatATypoOrAnotherCaseMeant() {
+        assertThat(Load.problems("""
+                worker:
+                  pollinterval: 2s
+                  shutdownTimout: 5s
+                  mdoe: standalone
+                schedular:
+                  enabled: true
+                """)).containsExactly(
+                "worker.pollinterval: unknown key; did you mean pollInterval? (known keys here: mode, queues, "
+                        + "concurrency, pollInterval, shutdownTimeout, backoff)",
+                "worker.shutdownTimout: unknown key; did you mean shutdownTimeout? (known keys here: mode, queues, "
+                        + "concurrency, pollInterval, shutdownTimeout, backoff)",
+                "worker.mdoe: unknown key; did you mean mode? (known keys here: mode, queues, concurrency, "
+                        + "pollInterval, shutdownTimeout, backoff)",
+                "schedular: unknown key; did you mean scheduler? (known keys here: provider, queues, worker, "
+                        + "scheduler)");
     }
 
     @Test

@@ -71,7 +71,8 @@ class ProviderSectionTest {
                   reports: { type: memory, maxHistorySize: 0 }
                 """)).containsExactly(
                 "provider.region: is required; write e.g. region: us-east-1",
-                "provider.regoin: unknown key (known keys here: type, region, queueUrl, visibilityTimeout, endpoint)",
+                "provider.regoin: unknown key; did you mean region? (known keys here: type, region, queueUrl, "
+                        + "visibilityTimeout, endpoint)",
                 "queues.reports.maxHistorySize: must be ≥ 1, got 0");
     }
 

@@ -52,8 +52,8 @@ class SchedulerSectionTest {
     @Test
     void letsTheFactoryReportUnknownKeys() {
         assertThat(Load.problems("scheduler:\n  enabled: true\n  jdbcUlr: jdbc:h2:mem:x\n")).containsExactly(
-                "scheduler.jdbcUlr: unknown key (known keys here: enabled, type, pollInterval, jdbcUrl, username, "
-                        + "password)");
+                "scheduler.jdbcUlr: unknown key; did you mean jdbcUrl? (known keys here: enabled, type, "
+                        + "pollInterval, jdbcUrl, username, password)");
     }
 
     @Test

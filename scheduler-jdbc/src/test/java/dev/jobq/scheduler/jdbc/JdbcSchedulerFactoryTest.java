@@ -64,8 +64,9 @@ class JdbcSchedulerFactoryTest {
                 "scheduler.retention: '5' has no unit; write 5ms, 5s, 5m or 5h",
                 "scheduler.misfireThreshold: must be ≤ 1d, got 2d",
                 "scheduler.fireAllLimit: must be ≥ 1, got -1",
-                "scheduler.jdbcUlr: unknown key (known keys here: jdbcUrl, username, password, poolSize, "
-                        + "pollInterval, batchSize, retention, misfireThreshold, fireAllLimit, fireThreads, enabled, type)");
+                "scheduler.jdbcUlr: unknown key; did you mean jdbcUrl? (known keys here: jdbcUrl, username, "
+                        + "password, poolSize, pollInterval, batchSize, retention, misfireThreshold, fireAllLimit, "
+                        + "fireThreads, enabled, type)");
         assertThat(String.join("\n", settings.problems())).doesNotContain("s3cret");
     }
 

@@ -58,7 +58,7 @@ class ConfigCheckTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("jobq.yaml has 2 problems:")
                 .contains("  worker.concurrency: must be ≥ 1, got 0")
-                .contains("  worker.concurency: unknown key (known keys here: ");
+                .contains("  worker.concurency: unknown key; did you mean concurrency? (known keys here: ");
         assertThat(run.out()).isEmpty();
     }
 
