@@ -24,10 +24,16 @@ final class ProviderSectionReader {
     static Map<String, ProviderSection> read(Settings root, ProviderCatalog catalog) {
         Map<String, ProviderSection> sections = new LinkedHashMap<>();
         boolean written = root.has("provider");
+        int problemsBeforeProvider = root.problems().size();
         Settings provider = root.section("provider");
-        sections.put(JobOptions.DEFAULT_QUEUE, written
-                ? configured(JobOptions.DEFAULT_QUEUE, provider, catalog)
-                : implicitDefault(root, provider, catalog));
+        if (root.problems().size() > problemsBeforeProvider) {
+            // not a section; reported already, "provider.type: is required" would only repeat that
+            sections.put(JobOptions.DEFAULT_QUEUE, new ProviderSection(JobOptions.DEFAULT_QUEUE, "", provider));
+        } else {
+            sections.put(JobOptions.DEFAULT_QUEUE, written
+                    ? configured(JobOptions.DEFAULT_QUEUE, provider, catalog)
+                    : implicitDefault(root, provider, catalog));
+        }
         Settings queues = root.section("queues");
         for (String name : queues.keys()) {
             int problemsBefore = queues.problems().size();

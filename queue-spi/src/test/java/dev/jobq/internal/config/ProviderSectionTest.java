@@ -84,6 +84,12 @@ class ProviderSectionTest {
     }
 
     @Test
+    void refusesAProviderThatIsNotASectionOnce() {
+        assertThat(Load.problems("provider: sqs\n")).containsExactly(
+                "provider: must be a section of keys, got 'sqs'");
+    }
+
+    @Test
     void refusesAQueueThatIsNotASection() {
         assertThat(Load.problems("queues:\n  reports: sqs\n")).containsExactly(
                 "queues.reports: must be a section of keys, got 'sqs'");
