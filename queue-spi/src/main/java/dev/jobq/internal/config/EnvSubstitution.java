@@ -14,7 +14,9 @@ import org.jspecify.annotations.Nullable;
  * Replaces {@code ${VAR}} and {@code ${VAR:-default}} inside string scalars of the parsed tree.
  * Working after parsing, one scalar at a time, means a value full of YAML's special characters
  * (a password with {@code #} or {@code :}) cannot change the file's structure. {@code $${} writes a
- * literal {@code ${}. As in the shell, the default also applies when the variable is set but empty.
+ * literal {@code ${}. As in the shell, the default also applies when the variable is set but empty;
+ * without a default an empty variable is a problem like an unset one ({@code ${VAR:?}} in the shell),
+ * since an empty value reads as an absent key and would quietly take the key's default.
  */
 final class EnvSubstitution {
 
@@ -121,14 +123,19 @@ final class EnvSubstitution {
             return null;
         }
         String value = env.get(name);
-        if (value != null && !(value.isEmpty() && fallback != null)) {
+        if (value != null && !value.isEmpty()) {
             return value;
         }
         if (fallback != null) {
             return fallback;
         }
-        problems.accept(path, "environment variable " + name + " is not set; set it, or give a default with ${"
-                + name + ":-value}");
+        if (value == null) {
+            problems.accept(path, "environment variable " + name + " is not set; set it, or give a default with ${"
+                    + name + ":-value}");
+        } else {
+            problems.accept(path, "environment variable " + name + " is set but empty; set it to a value, or give a "
+                    + "default with ${" + name + ":-value} (${" + name + ":-} to allow an empty one)");
+        }
         return null;
     }
 }

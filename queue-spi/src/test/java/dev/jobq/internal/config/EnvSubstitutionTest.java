@@ -50,6 +50,29 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void namesAVariableSetToEmptyLikeAnUnsetOne() {
+        // Read as absent, "" would give jdbcUrl its default, a local H2 file, with no word said.
+        assertThat(Load.problems("""
+                scheduler:
+                  enabled: true
+                  jdbcUrl: ${SCHEDULER_JDBC_URL}
+                """, Map.of("SCHEDULER_JDBC_URL", ""))).containsExactly("scheduler.jdbcUrl: environment variable "
+                + "SCHEDULER_JDBC_URL is set but empty; set it to a value, or give a default with "
+                + "${SCHEDULER_JDBC_URL:-value} (${SCHEDULER_JDBC_URL:-} to allow an empty one)");
+    }
+
+    @Test
+    void allowsAnEmptyValueThroughAnEmptyDefault() {
+        JobQueueConfig config = Load.yaml("""
+                scheduler:
+                  username: sa
+                  password: ${DB_PASSWORD:-}
+                """, Map.of("DB_PASSWORD", ""));
+
+        assertThat(config.scheduler().settings().string("password")).isNull();
+    }
+
+    @Test
     void keepsValuesWithYamlSpecialCharactersIntact() {
         JobQueueConfig config = Load.yaml("""
                 scheduler:
