@@ -65,10 +65,12 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         if (!region.isEmpty() && !REGION.matcher(region).matches()) {
             settings.problem("region", "must be an AWS region name such as us-east-1, got '" + region + "'");
         }
+        int problemsBeforeQueueUrl = settings.problems().size();
         URI queueUrl = uri(settings, "queueUrl");
+        boolean badQueueUrl = settings.problems().size() > problemsBeforeQueueUrl; // already said; an empty one is not
         String queueName = settings.string("queueName");
         boolean createIfMissing = settings.bool("createIfMissing", false);
-        if (queueUrl == null && queueName == null && !settings.has("queueUrl")) {
+        if (queueUrl == null && queueName == null && !badQueueUrl) {
             settings.problem("queueUrl", "is required; set queueUrl to the queue's URL (https://sqs.REGION"
                     + ".amazonaws.com/ACCOUNT/NAME), or queueName with createIfMissing: true for development");
         } else if (queueUrl != null && queueName != null) {

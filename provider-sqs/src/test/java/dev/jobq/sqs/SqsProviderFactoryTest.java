@@ -121,6 +121,17 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("an empty queueUrl is required like a missing one, not accepted as no queue at all")
+        void emptyQueueUrlIsRequired() {
+            Map<String, Object> values = valid();
+            values.put("queueUrl", "");
+
+            assertThat(problems(values)).containsExactly("provider.queueUrl: is required; set queueUrl to the queue's "
+                    + "URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME), or queueName with createIfMissing: true "
+                    + "for development");
+        }
+
+        @Test
         @DisplayName("queueUrl and queueName exclude each other; createIfMissing needs queueName")
         void queueUrlOrQueueName() {
             Map<String, Object> both = valid();
