@@ -34,6 +34,12 @@ final class YamlTreeReader {
         Object tree;
         try (JsonParser parser = YAML.createParser(yamlText)) {
             tree = parser.nextToken() == null ? null : YAML.readValue(parser, Object.class);
+            if (parser.nextToken() != null) {
+                JsonLocation second = parser.currentTokenLocation();
+                throw new ConfigException(sourceName, List.of("line " + second.getLineNr() + ", column "
+                        + second.getColumnNr() + ": a second YAML document begins here (after a '---' line); jobq reads "
+                        + "one document per file, so its keys would be ignored: remove the '---' line"));
+            }
         } catch (JsonProcessingException e) {
             throw new ConfigException(sourceName, List.of(syntaxProblem(e, yamlText)));
         } catch (IOException e) {

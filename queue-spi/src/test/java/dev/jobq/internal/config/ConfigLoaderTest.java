@@ -192,6 +192,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void refusesASecondDocumentRatherThanIgnoringIt() {
+        assertThat(Load.problems("""
+                worker:
+                  concurrency: 3
+                ---
+                scheduler:
+                  enabled: true
+                """)).containsExactly("line 4, column 1: a second YAML document begins here (after a '---' line); "
+                + "jobq reads one document per file, so its keys would be ignored: remove the '---' line");
+    }
+
+    @Test
+    void readsOneDocumentWithItsOptionalMarkers() {
+        assertThat(Load.yaml("---\nworker:\n  concurrency: 3\n...\n").worker().concurrency()).isEqualTo(3);
+    }
+
+    @Test
     void refusesAFileThatIsNotAMap() {
         assertThat(Load.problems("- provider\n- worker\n")).containsExactly(
                 "the file must be a map of sections (provider, queues, worker, scheduler), got a list");
