@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.jobq.ConfigException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,8 +33,8 @@ final class YamlTreeReader {
     /** The top-level map; empty for an empty file. */
     static Map<String, Object> read(String yamlText, String sourceName) {
         Object tree;
-        try (JsonParser parser = YAML.createParser(yamlText)) {
-            tree = parser.nextToken() == null ? null : YAML.readValue(parser, Object.class);
+        try (YAMLParser parser = YAML.getFactory().createParser(yamlText)) {
+            tree = parser.nextToken() == null ? null : YamlAliases.read(parser);
             if (parser.nextToken() != null) {
                 JsonLocation second = parser.currentTokenLocation();
                 throw new ConfigException(sourceName, List.of("line " + second.getLineNr() + ", column "
@@ -42,6 +43,8 @@ final class YamlTreeReader {
             }
         } catch (JsonProcessingException e) {
             throw new ConfigException(sourceName, List.of(syntaxProblem(e, yamlText)));
+        } catch (YamlAliases.UnknownAliasException e) {
+            throw new ConfigException(sourceName, List.of(e.getMessage()));
         } catch (IOException e) {
             throw new UncheckedIOException("reading a String cannot fail", e);
         }

@@ -209,6 +209,45 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void resolvesAnchorsAliasesAndMergeKeysOfSections() {
+        JobQueueConfig config = Load.yaml("""
+                provider: { type: memory }
+                queues:
+                  reports: &shared
+                    type: memory
+                    maxHistorySize: 7
+                    leaseDuration: 1m
+                  audit:
+                    <<: *shared
+                    leaseDuration: 2m
+                  copy: *shared
+                  cleared:
+                    <<: *shared
+                    maxHistorySize:
+                """);
+
+        assertThat(config.providers().get("audit").settings().keys())
+                .containsExactlyInAnyOrder("type", "maxHistorySize", "leaseDuration");
+        assertThat(config.providers().get("audit").settings().string("maxHistorySize")).isEqualTo("7");
+        assertThat(config.providers().get("audit").settings().string("leaseDuration")).isEqualTo("2m");
+        assertThat(config.providers().get("copy").settings().string("leaseDuration")).isEqualTo("1m");
+        assertThat(config.providers().get("cleared").settings().string("maxHistorySize")).isNull();
+    }
+
+    @Test
+    void namesAnAliasWithoutItsAnchorAndSaysSingleValuesCannotBeShared() {
+        // Jackson's parser drops the anchor of a single value, so *history finds nothing to stand for.
+        assertThat(Load.problems("""
+                provider:
+                  type: memory
+                  maxHistorySize: &history 42
+                queues:
+                  reports: { type: memory, maxHistorySize: *history }
+                """)).containsExactly("line 5, column 44: *history stands for no section or list anchored "
+                + "&history above it; anchors of single values are not supported: write the value itself");
+    }
+
+    @Test
     void refusesAFileThatIsNotAMap() {
         assertThat(Load.problems("- provider\n- worker\n")).containsExactly(
                 "the file must be a map of sections (provider, queues, worker, scheduler), got a list");
