@@ -39,8 +39,11 @@ final class BackoffSectionReader {
         Duration base = section.duration("base", Backoff.DEFAULT_BASE, Duration.ZERO, Limits.MAX_BACKOFF);
         Duration max = section.duration("max", Backoff.DEFAULT_CAP, Duration.ZERO, Limits.MAX_BACKOFF);
         if (max.compareTo(base) < 0) {
-            section.problem("max", "must be ≥ base (" + DurationFormat.format(base) + "), got "
-                    + DurationFormat.format(max));
+            String baseText = DurationFormat.format(base);
+            String maxText = DurationFormat.format(max);
+            section.problem("max", section.has("max") ? "must be ≥ base (" + baseText + "), got " + maxText
+                    : "is " + maxText + " when not written, less than base (" + baseText + "); write max: " + baseText
+                    + " or more");
             return Backoff.exponential(base, base);
         }
         return Backoff.exponential(base, max);

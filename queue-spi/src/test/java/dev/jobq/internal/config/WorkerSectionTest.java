@@ -176,6 +176,12 @@ class WorkerSectionTest {
         }
 
         @Test
+        void saysTheDefaultMaxIsBelowABaseAboveIt() {
+            assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 2h }\n")).containsExactly(
+                    "worker.backoff.max: is 1h when not written, less than base (2h); write max: 2h or more");
+        }
+
+        @Test
         void requiresTheDelayOfFixedAndTheDelaysOfList() {
             assertThat(Load.problems("worker:\n  backoff: { type: fixed }\n")).containsExactly(
                     "worker.backoff.delay: is required for type fixed; write e.g. delay: 10s");
