@@ -12,8 +12,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds one YAML document into maps, lists and scalars, resolving anchors ({@code &sqs}), aliases
- * ({@code *sqs}) and merge keys ({@code <<: *sqs}), which Jackson's YAML parser leaves to its caller:
+ * Builds one YAML document into maps, lists and values as written (text), resolving anchors
+ * ({@code &sqs}), aliases ({@code *sqs}) and merge keys ({@code <<: *sqs}), which Jackson's YAML parser
+ * leaves to its caller:
  * bound to {@code Object} it reads an alias as the anchor's name, a plain string. A config that
  * shares one queue's settings with another is written with them. Jackson reports the anchors of
  * sections and lists only, not of single values, so an alias of a single value is reported as
@@ -63,9 +64,9 @@ final class YamlAliases {
             case START_OBJECT -> map();
             case START_ARRAY -> list();
             case VALUE_NULL -> null;
-            case VALUE_TRUE, VALUE_FALSE -> parser.getBooleanValue();
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getNumberValue();
             case VALUE_EMBEDDED_OBJECT -> parser.getEmbeddedObject();
+            // a plain value as written: YAML 1.1 reads `0123` as octal 83 and `no` as false, and a
+            // password, user or queue name must not change; keys that want a number or a boolean parse it
             default -> parser.getText();
         };
         if (anchor != null) {

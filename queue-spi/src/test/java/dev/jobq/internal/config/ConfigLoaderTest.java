@@ -248,6 +248,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void keepsAPlainValueAsWrittenWhereYamlWouldReadANumberOrABoolean() {
+        JobQueueConfig config = Load.yaml("""
+                scheduler:
+                  enabled: yes
+                  username: no
+                  password: 0123
+                worker:
+                  concurrency: 007
+                """);
+
+        assertThat(config.scheduler().settings().string("password")).isEqualTo("0123"); // not octal 83
+        assertThat(config.scheduler().settings().string("username")).isEqualTo("no"); // not "false"
+        assertThat(config.scheduler().enabled()).isTrue();
+        assertThat(config.worker().concurrency()).isEqualTo(7);
+    }
+
+    @Test
     void refusesAFileThatIsNotAMap() {
         assertThat(Load.problems("- provider\n- worker\n")).containsExactly(
                 "the file must be a map of sections (provider, queues, worker, scheduler), got a list");
