@@ -162,6 +162,17 @@ public final class JobQueueBuilder {
         return this;
     }
 
+    /**
+     * No scheduler, whatever the config file's {@code scheduler:} section says: its store is not opened,
+     * and a delay beyond the provider's limit or a job at an instant is refused. For tools that only read
+     * a queue's counts or dead letters, which then work while the store is out of their reach (an H2
+     * file a running worker holds).
+     */
+    public JobQueueBuilder withoutScheduler() {
+        this.scheduler = new RuntimeSpec.SchedulerChoice.None();
+        return this;
+    }
+
     /** The clock for delays, leases and timestamps; tests pass a settable one. */
     public JobQueueBuilder clock(InstantSource clock) {
         this.clock = Objects.requireNonNull(clock, "clock");

@@ -146,6 +146,9 @@ final class RuntimeAssembly {
             case RuntimeSpec.SchedulerChoice.Instance instance -> {
                 return new SchedulerPlan(instance.factory(), Settings.empty("scheduler"), clock, true);
             }
+            case RuntimeSpec.SchedulerChoice.None none -> {
+                return new SchedulerPlan(null, Settings.empty("scheduler"), clock, false);
+            }
             case RuntimeSpec.SchedulerChoice.Configured configured -> {
                 Settings settings = Settings.of("builder", "scheduler", configured.settings());
                 settings.markKnown("type");

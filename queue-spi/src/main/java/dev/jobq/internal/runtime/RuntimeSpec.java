@@ -30,12 +30,16 @@ public record RuntimeSpec(@Nullable Path configFile, Map<String, String> environ
         }
     }
 
-    /** The scheduler, by type name or built by a function. */
+    /** The scheduler, by type name or built by a function, or none. */
     public sealed interface SchedulerChoice {
         record Configured(String type, Map<String, ?> settings) implements SchedulerChoice {
         }
 
         record Instance(Function<SchedulerContext, JobScheduler> factory) implements SchedulerChoice {
+        }
+
+        /** No scheduler, whatever the file says. */
+        record None() implements SchedulerChoice {
         }
     }
 

@@ -30,11 +30,16 @@ abstract class QueueCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        try (QueueSetup setup = queueOptions.setup(context); QueueSession session = setup.open()) {
+        try (QueueSetup setup = queueOptions.setup(context); QueueSession session = open(setup)) {
             int status = run(setup, session);
             out().flush();
             return status;
         }
+    }
+
+    /** Opens the queue of the file as it is; a command that needs less of it opens less. */
+    QueueSession open(QueueSetup setup) {
+        return setup.open();
     }
 
     /** Does the command's work; returns the exit status. */

@@ -3,6 +3,7 @@ package dev.jobq.cli.admin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jobq.JobQueue;
+import dev.jobq.JobQueueBuilder;
 import dev.jobq.QueueStats;
 import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.QueueSession;
@@ -33,6 +34,15 @@ public final class StatsCommand extends QueueCommand {
 
     StatsCommand(CommandContext context) {
         super(context);
+    }
+
+    /**
+     * Without the scheduler, which the counts never read: its store may be out of this command's reach
+     * (an H2 file a running worker holds) while the provider's counts are not.
+     */
+    @Override
+    QueueSession open(QueueSetup setup) {
+        return setup.open(JobQueueBuilder::withoutScheduler);
     }
 
     @Override

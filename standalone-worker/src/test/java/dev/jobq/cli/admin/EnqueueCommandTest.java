@@ -195,6 +195,25 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("stats does not open the scheduler's store, which it never reads: it works while that store is "
+            + "out of reach (an H2 file a running worker holds, a database that is down)")
+    void statsWithoutTheSchedulersStore() throws Exception {
+        Path file = Files.writeString(dir.resolve("scheduler-down.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  enabled: true
+                  jdbcUrl: jdbc:postgresql://127.0.0.1:1/jobq
+                """);
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                "stats", "--config", file.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("(?m)^default\\s+0\\s+0\\s+0$");
+    }
+
+    @Test
     void missingConfigFileIsAConfigErrorNamingItAndTheWaysToChoose() {
         var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
                 "enqueue", "t", "--payload", "{}", "--config", dir.resolve("absent.yaml").toString());
