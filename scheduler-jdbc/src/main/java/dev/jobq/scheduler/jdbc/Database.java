@@ -38,6 +38,13 @@ final class Database implements AutoCloseable {
 
     static final String HISTORY_TABLE = "jobq_schema_history";
     static final String MIGRATIONS = "classpath:dev/jobq/scheduler/jdbc/migration";
+    /**
+     * The connections Flyway holds at once while it creates or checks the tables, at every start: one
+     * for its lock and schema history, one for the migration (on PostgreSQL its lock is taken in the
+     * migration's transaction; H2 has no single-connection mode either).
+     */
+    static final int MIGRATION_CONNECTIONS = 2;
+    private static final String POOL_NAME = "jobq-scheduler";
     /** How often a migration that failed is tried in all, and the first pause between tries (doubling). */
     private static final int MIGRATE_TRIES = 6;
     private static final long FIRST_MIGRATE_PAUSE_MILLIS = 50;
@@ -61,12 +68,19 @@ final class Database implements AutoCloseable {
 
     /** Connects, checks the database kind and migrates the schema; closes what it opened if any step fails. */
     static Database open(JdbcSettings settings) {
-        HikariDataSource pool = settings.dataSource() == null ? pool(settings) : null;
+        HikariDataSource pool = settings.dataSource() == null ? pool(settings, settings.poolSize(), POOL_NAME) : null;
         DataSource dataSource = pool != null ? pool : settings.dataSource();
         String description = settings.database();
         try {
             SQLDialect dialect = dialect(dataSource, description);
-            migrate(dataSource, description);
+            if (pool != null && settings.poolSize() < MIGRATION_CONNECTIONS) {
+                // A pool of one would leave Flyway waiting for its second connection until the pool's timeout.
+                try (HikariDataSource migrating = pool(settings, MIGRATION_CONNECTIONS, POOL_NAME + "-migration")) {
+                    migrate(migrating, description);
+                }
+            } else {
+                migrate(dataSource, description);
+            }
             var jooqSettings = new org.jooq.conf.Settings()
                     .withRenderQuotedNames(RenderQuotedNames.NEVER)
                     .withRenderNameCase(RenderNameCase.AS_IS)
@@ -194,7 +208,7 @@ final class Database implements AutoCloseable {
         return jdbcUrl + ";WRITE_DELAY=0";
     }
 
-    private static HikariDataSource pool(JdbcSettings settings) {
+    private static HikariDataSource pool(JdbcSettings settings, int size, String name) {
         var config = new HikariConfig();
         config.setJdbcUrl(writingEachCommit(settings.jdbcUrl()));
         if (settings.username() != null) {
@@ -203,9 +217,9 @@ final class Database implements AutoCloseable {
         if (settings.password() != null) {
             config.setPassword(settings.password());
         }
-        config.setMaximumPoolSize(settings.poolSize());
+        config.setMaximumPoolSize(size);
         config.setMinimumIdle(1);
-        config.setPoolName("jobq-scheduler");
+        config.setPoolName(name);
         config.setAutoCommit(true);
         // Fail at build time with the driver's reason, not later on the first schedule().
         config.setInitializationFailTimeout(1);

@@ -2,6 +2,7 @@ package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import dev.jobq.EnqueueOptions;
@@ -1010,6 +1011,26 @@ abstract class JdbcSchedulerContract {
             assertThat(sink.firedAt("report:tick")).containsExactlyInAnyOrderElementsOf(IntStream
                     .rangeClosed(1, MINUTES).mapToObj(m -> T0.plus(Duration.ofMinutes(m))).toList());
             assertThat(first.listScheduled(10)).isEmpty();
+        }
+
+        /**
+         * Many instances on one database each keep their pool small. Flyway holds two connections at
+         * once while it creates or checks the tables (its lock and the migration), so with the pool
+         * alone a scheduler of one connection waited out six of the pool's 30 s timeouts, then failed
+         * saying its user needed CREATE rights.
+         */
+        @Test
+        void schedulersOfOneConnectionEachStartAndHandOnEachJobOnce() {
+            var pools = JdbcSchedulerFactory.builder().poolSize(1).fireThreads(1).pollInterval(Duration.ofMinutes(10));
+            var first = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> open(pools.jdbcUrl(sameDatabase(url, "instance-1"))), "a fresh database");
+            var second = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> open(pools.jdbcUrl(sameDatabase(url, "instance-2"))), "tables already there");
+            storeDueJobs(first, 250, T0);
+
+            assertThat(first.fireDue() + second.fireDue()).isEqualTo(250);
+            assertThat(sink.duplicates()).isEmpty();
+            assertThat(second.listScheduled(10)).isEmpty();
         }
 
         /**
