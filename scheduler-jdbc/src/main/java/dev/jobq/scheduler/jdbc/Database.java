@@ -166,8 +166,19 @@ final class Database implements AutoCloseable {
                 + advice(e), e);
     }
 
-    /** By SQLState: class 08 the connection, class 28 the login, 42501 the user's rights; else nothing. */
-    private static String advice(Throwable e) {
+    /**
+     * By SQLState: class 08 the connection, class 28 the login, 42501 the user's rights; else nothing.
+     * A pool that had no free connection is not the database's fault and says so first.
+     */
+    private String advice(Throwable e) {
+        if (noFreeConnection(e)) {
+            return ownedPool != null
+                    ? "; every connection of the scheduler's pool (poolSize " + ownedPool.getMaximumPoolSize() + ") was in "
+                            + "use for the pool's whole timeout: raise scheduler.poolSize, or lower fireThreads (each "
+                            + "holds one while it hands jobs on)"
+                    : "; every connection of " + description + " was in use for its whole timeout: give its pool more "
+                            + "connections (the scheduler holds up to fireThreads of them while it hands jobs on)";
+        }
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String state = t instanceof SQLException sql && sql.getSQLState() != null ? sql.getSQLState() : "";
             // A pool's timeout may carry no SQLState, only the JDBC class that stands for class 08.
@@ -183,6 +194,20 @@ final class Database implements AutoCloseable {
             }
         }
         return "";
+    }
+
+    /**
+     * A pool's timeout while every connection was in use: a transient connection error with neither an
+     * SQLState nor a cause (HikariCP gives one that could not connect the driver's error as both).
+     */
+    private static boolean noFreeConnection(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLTransientConnectionException timeout && timeout.getSQLState() == null
+                    && timeout.getCause() == null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String rootMessage(Throwable e) {
@@ -282,6 +307,12 @@ final class Database implements AutoCloseable {
                 flyway(dataSource).migrate();
                 return;
             } catch (FlywayException e) {
+                if (noFreeConnection(e)) {
+                    throw new JobQueueException("scheduler: creating or checking the jobq_* tables on " + description
+                            + " found no free connection: " + rootMessage(e) + "; Flyway holds two connections at once "
+                            + "while it does, at every start: give the pool at least two, both free when the queue is "
+                            + "built", e);
+                }
                 MigrationInfo failed = failedVersion(dataSource);
                 if (failed != null) {
                     throw halfMade(failed, description, e);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
@@ -305,6 +307,46 @@ abstract class JdbcSchedulerContract {
                     .hasMessageStartingWith("scheduler: scheduling job " + job.jobId() + " failed on ")
                     .message().containsIgnoringCase("too long")
                     .doesNotContain("reachable").doesNotContain("may read and write");
+        }
+
+        @Test
+        void saysThePoolHadNoFreeConnectionRatherThanBlamingTheDatabase() throws SQLException {
+            try (HikariDataSource pool = applicationPool(2)) {
+                var scheduler = open(JdbcSchedulerFactory.builder().dataSource(pool).pollInterval(Duration.ofMinutes(10)));
+                JobEnvelope job = job("report:send");
+                try (Connection first = pool.getConnection(); Connection second = pool.getConnection()) {
+                    assertThatThrownBy(() -> scheduler.schedule(job, T0)).isInstanceOf(JobQueueException.class)
+                            .hasMessageStartingWith("scheduler: scheduling job " + job.jobId() + " failed on the given "
+                                    + "HikariDataSource: application - Connection is not available")
+                            .hasMessageEndingWith("; every connection of the given HikariDataSource was in use for its "
+                                    + "whole timeout: give its pool more connections (the scheduler holds up to "
+                                    + "fireThreads of them while it hands jobs on)");
+                }
+                assertThat(scheduler.schedule(job, T0)).isEqualTo(job.jobId());
+                scheduler.close();
+            }
+        }
+
+        @Test
+        void aDataSourceOfOneConnectionIsToldAtOnceThatTheTablesNeedTwo() {
+            try (HikariDataSource pool = applicationPool(1)) {
+                assertThatThrownBy(() -> open(JdbcSchedulerFactory.builder().dataSource(pool)))
+                        .isInstanceOf(JobQueueException.class)
+                        .hasMessageStartingWith("scheduler: creating or checking the jobq_* tables on the given "
+                                + "HikariDataSource found no free connection: application - Connection is not available")
+                        .hasMessageEndingWith("; Flyway holds two connections at once while it does, at every start: "
+                                + "give the pool at least two, both free when the queue is built");
+            }
+        }
+
+        /** An application's pool of {@code size} connections that gives up waiting for one after 250 ms. */
+        private HikariDataSource applicationPool(int size) {
+            var config = new HikariConfig();
+            config.setJdbcUrl(url);
+            config.setMaximumPoolSize(size);
+            config.setConnectionTimeout(250);
+            config.setPoolName("application");
+            return new HikariDataSource(config);
         }
 
         @Test
