@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.junit.jupiter.api.Test;
 
 import org.junit.jupiter.api.DisplayName;
@@ -61,6 +62,37 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
             }
             assertThat(plan.toString()).contains("jobq_scheduled_job_due").doesNotContain("Sort");
         }
+    }
+
+    @Test
+    @DisplayName("an application's Flyway that first runs after jobq refuses a schema holding jobq's tables, and "
+            + "migrates beside them when jobq has a schema of its own")
+    void anApplicationsFlywayFirstRunAfterJobqNeedsJobqInASchemaOfItsOwn() throws SQLException {
+        String sameSchema = PostgresServer.get().newDatabase("jobq-test");
+        open(builder().jdbcUrl(sameSchema)).close();
+        assertThatThrownBy(() -> applicationFlyway(sameSchema).migrate()).isInstanceOf(FlywayException.class)
+                .hasMessageContaining("Found non-empty schema(s) \"public\" but no schema history table");
+
+        open(builder().jdbcUrl(url + "&currentSchema=jobq")).close();
+        applicationFlyway(url).migrate();
+
+        Map<String, String> schemaOf = new HashMap<>();
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT table_name, table_schema FROM information_schema.tables "
+                     + "WHERE table_schema IN ('public', 'jobq')")) {
+            while (rows.next()) {
+                schemaOf.put(rows.getString(1), rows.getString(2));
+            }
+        }
+        assertThat(schemaOf).containsEntry("application_customer", "public")
+                .containsEntry("flyway_schema_history", "public")
+                .containsEntry("jobq_scheduled_job", "jobq").containsEntry("jobq_schema_history", "jobq");
+    }
+
+    /** The application's own Flyway, as Spring Boot runs it: default settings, its own migrations. */
+    private static Flyway applicationFlyway(String url) {
+        return Flyway.configure().dataSource(url, null, null).locations("classpath:application-migrations").load();
     }
 
     @Test
