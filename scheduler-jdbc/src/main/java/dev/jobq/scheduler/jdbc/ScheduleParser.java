@@ -51,6 +51,17 @@ final class ScheduleParser {
             + "'0 9 * * *', a nickname (@hourly, @daily, @weekly, @monthly, @yearly), or an interval such as "
             + "'every 15 minutes'";
 
+    /**
+     * A field written in Quartz's extensions, some of which other schedulers' cron reads too: {@code ?},
+     * {@code L}, {@code LW}, {@code L-3}, {@code 15W}, {@code 5L}, {@code MON#2}. Month and day names
+     * that hold an L or a W ({@code JUL}, {@code WED}) are not matched.
+     */
+    private static final Pattern QUARTZ_FIELD = Pattern.compile(
+            "(^|[\\s,])(\\?|L(W|-\\d+)?|\\d+[WL]|\\w+#\\d+)($|[\\s,])", Pattern.CASE_INSENSITIVE);
+    private static final String NO_QUARTZ = "; ?, L, W and # are Quartz extensions, not in 5-field UNIX cron: write * "
+            + "for ?, and for the last day of a month run on days 28-31 ('0 0 28-31 * *') and let the handler go "
+            + "on only when tomorrow is the 1st";
+
     private final CronParser cron = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
     /**
@@ -119,7 +130,7 @@ final class ScheduleParser {
                         + "as 'every 30 seconds'";
             }
         }
-        return FORMS;
+        return FORMS + (QUARTZ_FIELD.matcher(expression).find() ? NO_QUARTZ : "");
     }
 
     private boolean isCron(String expression) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("ScheduleParser: cron, nicknames and intervals, and every error message")
 class ScheduleParserTest {
@@ -116,6 +117,24 @@ class ScheduleParserTest {
                     .hasMessageStartingWith("recurring job 'job': schedule '61 9 * * *' is not a valid cron expression (")
                     .hasMessageContaining("61")
                     .hasMessageEndingWith("or an interval such as 'every 15 minutes'");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"0 0 L * *", "0 9 LW * *", "0 9 L-3 * *", "0 9 15W * *", "0 9 * * 5L", "0 9 * * MON#2",
+                "0 9 ? * MON", "0 9 1,L * *"})
+        void aQuartzExtensionIsNamedWithWhatToWriteInstead(String expression) {
+            assertThatThrownBy(() -> parse(expression)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("recurring job 'job': schedule '" + expression + "' is not a valid cron "
+                            + "expression (")
+                    .hasMessageEndingWith("or an interval such as 'every 15 minutes'; ?, L, W and # are Quartz "
+                            + "extensions, not in 5-field UNIX cron: write * for ?, and for the last day of a month run "
+                            + "on days 28-31 ('0 0 28-31 * *') and let the handler go on only when tomorrow is the 1st");
+        }
+
+        @Test
+        void aMonthOrDayNameWithAnLOrAWIsNoQuartzExtension() {
+            assertThatThrownBy(() -> parse("0 9 * JUL WED 1")).hasMessageEndingWith("'every 15 minutes'");
+            assertThat(parse("0 9 * JUL WED")).isInstanceOf(CronSchedule.class);
         }
 
         @Test
