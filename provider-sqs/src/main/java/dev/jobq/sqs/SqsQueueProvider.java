@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -35,7 +34,9 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
  * One SQS queue as a jobq provider. Enqueue sends (batched); receive long-polls; a lease is the
  * visibility timeout and a heartbeat changes it; a retry makes the message visible again after its
  * backoff; a dead job is copied to the dead-letter queue before it is deleted; a release sends a
- * fresh copy and deletes the delivery, so that the released delivery is not counted as an attempt.
+ * fresh copy and deletes the delivery, so that the released delivery is not counted as an attempt,
+ * except on a FIFO queue, where the copy would join the end of its group: there the delivery is made
+ * visible again, in its place, and counted.
  * On a FIFO queue each receive takes one message: SQS hands out no other message of a group while
  * one is in flight, so a group's jobs run one after another, in order, however many handlers run.
  * An interrupted receiver, or every receiver at {@code close()}, returns at once, but its long poll
@@ -207,7 +208,8 @@ final class SqsQueueProvider implements QueueProvider {
             try {
                 release(job);
                 log.info("job {} came in on a long poll of {} whose receiver had left; released for another "
-                        + "receiver, not counted", job.jobId(), queue.label());
+                        + "receiver{}", job.jobId(), queue.label(), queue.fifo() ? " in its place in its message group "
+                        + "(counted as an attempt)" : ", not counted");
             } catch (RuntimeException e) {
                 log.warn("job {} was received after its receiver left {} and could not be released; it comes back "
                         + "after its visibility timeout, that delivery counted", job.jobId(), queue.label(), e);
@@ -256,6 +258,12 @@ final class SqsQueueProvider implements QueueProvider {
     @Override
     public void release(ReceivedJob job) {
         settle(job, "release", lease -> {
+            if (queue.fifo()) {
+                // A fresh copy would join the end of its message group, behind jobs enqueued after it;
+                // visible again, the delivery keeps its place (DESIGN §4: a group's order), counted.
+                calls.changeVisibility(lease.receipt(), 0);
+                return;
+            }
             // A fresh copy written as of the attempts before this one: this delivery is not counted.
             JobEnvelope copy = job.envelope().withAttempt(job.attempt() - 1);
             try {
@@ -338,13 +346,13 @@ final class SqsQueueProvider implements QueueProvider {
 
     private OutgoingMessage outgoing(JobEnvelope envelope, int delaySeconds, @Nullable String deduplicationId) {
         return outgoing(envelope, codec.encode(envelope), OutgoingMessage.jobAttributes(envelope), delaySeconds,
-                deduplicationId, null);
+                deduplicationId);
     }
 
     /**
      * The copy that releases a delivery: its body as it came but for the attempt, and its attributes, the
      * producer's own included (up to SQS's ten), so that what this jobq does not read is not lost for
-     * the worker that runs it; in the message group it came in.
+     * the worker that runs it (a standard queue's: FIFO queues release in place).
      */
     private OutgoingMessage releasedCopy(Lease lease, JobEnvelope copy) {
         Map<String, MessageAttributeValue> attributes = OutgoingMessage.jobAttributes(copy);
@@ -359,19 +367,13 @@ final class SqsQueueProvider implements QueueProvider {
                         copy.jobId(), name, OutgoingMessage.MAX_ATTRIBUTES);
             }
         });
-        return outgoing(copy, codec.encodeAgain(copy, lease.message().body()), attributes, 0,
-                queue.fifo() ? "release-" + UUID.randomUUID() : null, lease.groupId());
+        return outgoing(copy, codec.encodeAgain(copy, lease.message().body()), attributes, 0, null);
     }
 
-    /**
-     * The message of {@code envelope}, in message group {@code sameGroup} when it is not null (a released
-     * delivery's own group, which another producer may have chosen), else in the queue's group for it.
-     */
+    /** The message of {@code envelope}, in the queue's message group for it on a FIFO queue. */
     private OutgoingMessage outgoing(JobEnvelope envelope, String body, Map<String, MessageAttributeValue> attributes,
-                                     int delaySeconds, @Nullable String deduplicationId, @Nullable String sameGroup) {
-        String group = !queue.fifo() ? null
-                : sameGroup != null ? sameGroup
-                : groupId != null ? groupId : OutgoingMessage.sqsId(envelope.type());
+                                     int delaySeconds, @Nullable String deduplicationId) {
+        String group = !queue.fifo() ? null : groupId != null ? groupId : OutgoingMessage.sqsId(envelope.type());
         var message = new OutgoingMessage(envelope, body, attributes, queue.fifo() ? 0 : delaySeconds, group,
                 deduplicationId);
         message.requireWithin(queue, 0);

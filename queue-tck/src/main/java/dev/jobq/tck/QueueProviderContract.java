@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jobq.Backoff;
@@ -357,6 +358,7 @@ public abstract class QueueProviderContract {
         @Test
         @DisplayName("a released job is delivered again at once, and the released delivery is not counted")
         void releasedJobIsRedeliveredWithoutCountingTheAttempt() {
+            assumeFalse(supports(Feature.ORDERED), "a provider that keeps an order releases a job in its place");
             JobEnvelope job = newJob();
             enqueueNow(job);
             ReceivedJob first = receiveDueJob();
@@ -367,6 +369,29 @@ public abstract class QueueProviderContract {
             assertThat(second.jobId()).isEqualTo(job.jobId());
             assertThat(second.attempt()).isEqualTo(first.attempt());
             provider.acknowledge(second);
+        }
+
+        @Test
+        @DisplayName("where the provider keeps an order, a released job is delivered again before the jobs behind it")
+        void releasedJobKeepsItsPlaceWhereTheProviderKeepsAnOrder() {
+            assumeTrue(supports(Feature.ORDERED), "provider declares ORDERED");
+            JobEnvelope ahead = newJob();
+            JobEnvelope behind = newJob();
+            enqueueNow(ahead);
+            enqueueNow(behind);
+            ReceivedJob first = receiveDueJob();
+            assertThat(first.jobId()).isEqualTo(ahead.jobId());
+
+            provider.release(first);
+            ReceivedJob again = receiveDueJob();
+
+            assertThat(again.jobId()).as("the job released").isEqualTo(ahead.jobId());
+            // Kept in place by the provider's own redelivery, which may count the released delivery.
+            assertThat(again.attempt()).isBetween(first.attempt(), first.attempt() + 1);
+            provider.acknowledge(again);
+            ReceivedJob next = receiveDueJob();
+            assertThat(next.jobId()).isEqualTo(behind.jobId());
+            provider.acknowledge(next);
         }
 
         @Test
