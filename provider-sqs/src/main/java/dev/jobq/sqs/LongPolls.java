@@ -40,13 +40,15 @@ final class LongPolls {
     private final SqsQueue queue;
     private final Consumer<List<Message>> orphans;
     private final ThreadFactory threads;
+    private final Duration requestTimeout;
     /** The polls whose messages are not yet handed on, each with the {@link System#nanoTime()} its wait ends at. */
     private final Map<CompletableFuture<Void>, Long> unsettled = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> closing = new CompletableFuture<>();
 
-    LongPolls(SqsClient sqs, SqsQueue queue, Consumer<List<Message>> orphans) {
+    LongPolls(SqsClient sqs, SqsQueue queue, Duration requestTimeout, Consumer<List<Message>> orphans) {
         this.sqs = sqs;
         this.queue = queue;
+        this.requestTimeout = requestTimeout;
         this.orphans = orphans;
         this.threads = Thread.ofVirtual().name("jobq-sqs-poll-" + queue.name() + "-", 0).factory();
     }
@@ -128,7 +130,9 @@ final class LongPolls {
                     .visibilityTimeout((int) queue.lease().toSeconds())
                     .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
                             MessageSystemAttributeName.MESSAGE_GROUP_ID)
-                    .messageAttributeNames("All")).messages();
+                    .messageAttributeNames("All")
+                    .overrideConfiguration(o -> o.apiCallAttemptTimeout(
+                            Duration.ofSeconds(waitSeconds).plus(requestTimeout)))).messages();
         } catch (SdkException e) {
             throw new JobQueueException("receiving from " + queue.label() + " failed: " + e.getMessage(), e);
         }

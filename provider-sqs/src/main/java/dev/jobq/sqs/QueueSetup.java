@@ -3,6 +3,7 @@ package dev.jobq.sqs;
 import dev.jobq.ConfigException;
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
+import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Settings;
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -192,12 +194,19 @@ final class QueueSetup {
     }
 
     private ConfigException refuse(String key, String problem) {
-        String path = section.path().isEmpty() ? key : section.path() + "." + key;
-        return new ConfigException(section.source(), List.of(path + ": " + problem));
+        return new ConfigException(section.source(), List.of(key(key) + ": " + problem));
+    }
+
+    private String key(String key) {
+        return section.path().isEmpty() ? key : section.path() + "." + key;
     }
 
     private JobQueueException unreachable(String what, SdkException e) {
-        return new JobQueueException("jobq queue '" + queueName + "': " + what + " failed: " + e.getMessage()
+        String failure = e instanceof ApiCallAttemptTimeoutException
+                ? "SQS did not answer within requestTimeout " + DurationFormat.format(settings.requestTimeout())
+                        + ", each of the SDK's attempts (raise " + key("requestTimeout") + " if the network is slow)"
+                : e.getMessage();
+        return new JobQueueException("jobq queue '" + queueName + "': " + what + " failed: " + failure
                 + " (check region " + settings.region() + (settings.endpoint() == null ? "" : ", endpoint "
                 + settings.endpoint()) + ", " + (settings.keys() == null ? "the credentials of the AWS SDK's default "
                 + "chain" : "the accessKeyId and secretAccessKey of this section") + " and the IAM actions in docs/sqs.md)",

@@ -12,7 +12,10 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
 /**
  * The SDK client of one provider over a pooled HTTP client. Credentials come from static keys in
- * the settings (local servers) or the SDK's default chain; they are never logged.
+ * the settings (local servers) or the SDK's default chain; they are never logged. Each attempt of a
+ * request is cut at {@code requestTimeout} (a receive's at its wait plus that), so an endpoint that
+ * accepts connections but never answers fails start-up, an enqueue or a delete within the SDK's
+ * retries of that time rather than of the HTTP client's 30 s read timeout.
  */
 final class SqsConnection implements AutoCloseable {
 
@@ -29,7 +32,8 @@ final class SqsConnection implements AutoCloseable {
                         settings.keys().secretAccessKey()))
                 : DefaultCredentialsProvider.builder().build();
         SqsClientBuilder builder = SqsClient.builder().region(Region.of(settings.region()))
-                .credentialsProvider(credentials).httpClient(http);
+                .credentialsProvider(credentials).httpClient(http)
+                .overrideConfiguration(o -> o.apiCallAttemptTimeout(settings.requestTimeout()));
         if (settings.endpoint() != null) {
             builder.endpointOverride(settings.endpoint());
         }

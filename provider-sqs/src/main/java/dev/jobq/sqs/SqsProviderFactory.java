@@ -23,6 +23,7 @@ import java.time.Duration;
  *   groupId: orders                      # FIFO only: one message group; default: one per job type
  *   accessKeyId: test                    # static keys for LocalStack / ElasticMQ only; absent for AWS,
  *   secretAccessKey: test                #   where the AWS SDK's default credentials chain is used
+ *   requestTimeout: 10s                  # the longest one attempt of a request waits for an answer
  * }</pre>
  *
  * <p>{@link #validate} checks every key without I/O. {@link #create} then connects: it finds (or
@@ -31,8 +32,9 @@ import java.time.Duration;
  *
  * <p>Delivery contract: at least once; a lease is the visibility timeout, extended by the worker's
  * heartbeats; the attempt of a delivery is the envelope's attempts plus SQS's receive count, so a
- * crashed worker's delivery counts; a release sends a fresh copy and deletes the delivery, so it
- * does not count; a retry hides the message for its backoff (at most 12 h from the receive); a dead
+ * crashed worker's delivery counts; a release on a standard queue sends a fresh copy and deletes the
+ * delivery, so it does not count, and on a FIFO queue makes the delivery visible again, so it keeps
+ * its place in its group and counts; a retry hides the message for its backoff (at most 12 h from the receive); a dead
  * job is copied to the dead-letter queue with its error before it is deleted. A message that is not
  * a job envelope is dead-lettered at once, with a log line and a {@code JobEvent.Dead} sent to the
  * queue's listeners through {@link ProviderContext#events()}. {@code close()} wakes blocked receivers

@@ -23,16 +23,21 @@ import org.jspecify.annotations.Nullable;
  * @param maxPayloadBytes    the queue's largest message, body and attributes, in bytes
  * @param groupId            the FIFO message group of every job; null for one group per job type
  * @param keys               static credentials for local servers; null for the SDK's default chain
+ * @param requestTimeout     the longest one attempt of a request waits for SQS's answer, beyond a
+ *                           receive's own wait
  */
 record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queueName, boolean createIfMissing,
                    @Nullable URI deadLetterQueueUrl, DeadLetterPolicy deadLetter, @Nullable Duration visibilityTimeout,
                    Duration waitTime, @Nullable URI endpoint, int maxPayloadBytes, @Nullable String groupId,
-                   @Nullable StaticKeys keys) {
+                   @Nullable StaticKeys keys, Duration requestTimeout) {
 
     static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
     static final int MIN_MAX_PAYLOAD_BYTES = 256 * 1024;
     static final Duration DEFAULT_WAIT_TIME = Duration.ofSeconds(20);
     static final Duration MAX_WAIT_TIME = Duration.ofSeconds(20);
+    static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration MIN_REQUEST_TIMEOUT = Duration.ofMillis(100);
+    static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(5);
 
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z0-9]+)+");
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,75}(\\.fifo)?|[A-Za-z0-9_-]{1,80}");
@@ -101,10 +106,12 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
                     + groupId + "'");
         }
         StaticKeys keys = keys(settings);
+        Duration requestTimeout = settings.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT, MIN_REQUEST_TIMEOUT,
+                MAX_REQUEST_TIMEOUT);
         settings.checkNoUnknownKeys();
         var read = new SqsSettings(region, queueUrl, queueName, createIfMissing, deadLetterQueueUrl, deadLetter,
                 visibilityTimeout, waitTime == null ? DEFAULT_WAIT_TIME : waitTime, endpoint, (int) maxPayloadBytes,
-                groupId, keys);
+                groupId, keys, requestTimeout);
         if (groupId != null && (queueUrl != null || queueName != null) && !read.fifo()) {
             settings.problem("groupId", "applies to FIFO queues only (their names end in .fifo); "
                     + read.queueLabel() + " is a standard queue");

@@ -2,6 +2,7 @@ package dev.jobq.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.jobq.ConfigException;
 import dev.jobq.JobOptions;
@@ -104,7 +105,7 @@ class SqsProviderFactoryTest {
                             + "or neither to use the AWS SDK's default credentials chain",
                     "provider.visibilty: unknown key (known keys here: type, region, queueUrl, queueName, "
                             + "createIfMissing, deadLetterQueueUrl, deadLetter, visibilityTimeout, waitTime, endpoint, "
-                            + "maxPayloadBytes, groupId, accessKeyId, secretAccessKey)");
+                            + "maxPayloadBytes, groupId, accessKeyId, secretAccessKey, requestTimeout)");
         }
 
         @Test
@@ -398,6 +399,36 @@ class SqsProviderFactoryTest {
             assertThatThrownBy(() -> create(values))
                     .isInstanceOf(JobQueueException.class)
                     .hasMessageContaining("the credentials of the AWS SDK's default chain and the IAM actions");
+        }
+
+        @Test
+        @DisplayName("an endpoint that takes the connection and never answers fails start-up after requestTimeout per attempt")
+        void silentEndpoint() throws Exception {
+            try (var silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+                // the backlog completes each connection; nothing ever reads or answers it
+                String endpoint = "http://127.0.0.1:" + silent.getLocalPort();
+                Map<String, Object> values = on(endpoint + "/000000000000/jobs");
+                values.put("endpoint", endpoint);
+                values.put("requestTimeout", "1s");
+
+                // the SDK's three attempts of 1 s each and its backoff; before, each attempt waited out
+                // the HTTP client's 30 s read timeout, about two minutes in all
+                assertTimeoutPreemptively(Duration.ofSeconds(25), () -> assertThatThrownBy(() -> create(values))
+                        .isInstanceOf(JobQueueException.class)
+                        .hasMessageContaining("reading the attributes of queue")
+                        .hasMessageContaining("SQS did not answer within requestTimeout 1s, each of the SDK's attempts "
+                                + "(raise provider.requestTimeout if the network is slow)")
+                        .hasMessageContaining("endpoint " + endpoint));
+            }
+        }
+
+        @Test
+        @DisplayName("requestTimeout is a duration from 100ms to 5m, 10s by default")
+        void requestTimeoutRange() {
+            assertThat(SqsSettings.read(section(valid())).requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+            Map<String, Object> values = valid();
+            values.put("requestTimeout", "10ms");
+            assertThat(problems(values)).singleElement().asString().startsWith("provider.requestTimeout: ");
         }
     }
 }
