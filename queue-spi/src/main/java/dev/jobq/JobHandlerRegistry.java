@@ -20,11 +20,27 @@ public interface JobHandlerRegistry {
      */
     <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler);
 
+    /**
+     * As {@link #registerJobHandler(String, Class, JobHandler)} with this type's own defaults: attempts,
+     * timeout and queue for its jobs whose enqueue leaves them unset, and its retry backoff
+     * ({@link HandlerOptions}).
+     */
+    <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, HandlerOptions options);
+
+    /** As {@link #registerJobHandler(String, TypeReference, JobHandler)} with this type's own defaults. */
+    <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
+                                HandlerOptions options);
+
     /** As {@link #registerJobHandler(String, Class, JobHandler)} with this type's own retry backoff. */
-    <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff);
+    default <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff) {
+        registerJobHandler(type, payloadType, handler, HandlerOptions.defaults().backoff(backoff));
+    }
 
     /** As {@link #registerJobHandler(String, TypeReference, JobHandler)} with this type's own retry backoff. */
-    <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler, Backoff backoff);
+    default <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
+                                        Backoff backoff) {
+        registerJobHandler(type, payloadType, handler, HandlerOptions.defaults().backoff(backoff));
+    }
 
     /** The job types with a handler so far. */
     Set<String> registeredTypes();

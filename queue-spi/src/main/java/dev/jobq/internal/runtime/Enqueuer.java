@@ -3,6 +3,7 @@ package dev.jobq.internal.runtime;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jobq.BulkEnqueueException;
 import dev.jobq.EnqueueOptions;
+import dev.jobq.HandlerOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
@@ -43,6 +44,7 @@ final class Enqueuer implements JobSink {
 
     private final Map<String, QueueBinding> queues;
     private final Map<String, String> providerTypes;
+    private final HandlerRegistry handlers;
     private final EventBus events;
     private final ObjectMapper mapper;
     private final InstantSource clock;
@@ -51,10 +53,11 @@ final class Enqueuer implements JobSink {
     private final String nullPayloadJson;
     private volatile @Nullable JobScheduler scheduler;
 
-    Enqueuer(Map<String, QueueBinding> queues, Map<String, String> providerTypes, EventBus events, ObjectMapper mapper,
-             InstantSource clock) {
+    Enqueuer(Map<String, QueueBinding> queues, Map<String, String> providerTypes, HandlerRegistry handlers,
+             EventBus events, ObjectMapper mapper, InstantSource clock) {
         this.queues = queues;
         this.providerTypes = providerTypes;
+        this.handlers = handlers;
         this.events = events;
         this.mapper = mapper;
         this.clock = clock;
@@ -68,7 +71,7 @@ final class Enqueuer implements JobSink {
 
     String enqueue(String type, @Nullable Object payload, EnqueueOptions options) {
         requireType(type);
-        JobOptions jobOptions = options.resolve(JobOptions.defaults());
+        JobOptions jobOptions = withTypeDefaults(type, options).resolve(JobOptions.defaults());
         QueueBinding queue = binding(jobOptions.queue());
         checkSupported(queue, jobOptions);
         String payloadJson = payloadJson(queue, type, payload);
@@ -84,7 +87,7 @@ final class Enqueuer implements JobSink {
      */
     List<String> enqueueAll(String type, List<?> payloads, EnqueueOptions options) {
         requireType(type);
-        JobOptions jobOptions = options.resolve(JobOptions.defaults());
+        JobOptions jobOptions = withTypeDefaults(type, options).resolve(JobOptions.defaults());
         int count = payloads.size();
         if (jobOptions.deduplicationKey() != null && count > 1) {
             throw new JobRejectedException("deduplicationKey '" + jobOptions.deduplicationKey() + "' would be given to all "
@@ -272,7 +275,7 @@ final class Enqueuer implements JobSink {
             throw new IllegalArgumentException("schedule(...) takes its time from its 'at' argument; options must not "
                     + "set delay or scheduledFor");
         }
-        JobOptions jobOptions = options.resolve(JobOptions.defaults());
+        JobOptions jobOptions = withTypeDefaults(type, options).resolve(JobOptions.defaults());
         QueueBinding queue = binding(jobOptions.queue());
         checkSupported(queue, jobOptions);
         String payloadJson = payloadJson(queue, type, payload);
@@ -280,6 +283,32 @@ final class Enqueuer implements JobSink {
                 clock.instant(), at, options.traceId());
         queue.provider().checkAcceptable(envelope);
         return envelope;
+    }
+
+    /**
+     * {@code options} with what they leave unset taken from the {@link HandlerOptions} of {@code type}'s
+     * handler, where it is registered here; the same instance when there is nothing to add.
+     */
+    EnqueueOptions withTypeDefaults(String type, EnqueueOptions options) {
+        HandlerOptions own = handlers.find(type).map(HandlerRegistry.Registration::options)
+                .orElse(HandlerOptions.defaults());
+        boolean attempts = own.maxAttempts() != null && options.maxAttempts() == null;
+        boolean timeout = own.timeout() != null && options.timeout() == null;
+        boolean queue = own.queue() != null && options.queue() == null;
+        if (!attempts && !timeout && !queue) {
+            return options;
+        }
+        EnqueueOptions.Builder filled = options.toBuilder();
+        if (attempts) {
+            filled.maxAttempts(own.maxAttempts());
+        }
+        if (timeout) {
+            filled.timeout(own.timeout());
+        }
+        if (queue) {
+            filled.queue(own.queue());
+        }
+        return filled.build();
     }
 
     QueueBinding binding(String name) {

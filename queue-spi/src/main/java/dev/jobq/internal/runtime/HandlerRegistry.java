@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.deser.AbstractDeserializer;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerBase;
 import com.fasterxml.jackson.databind.deser.DefaultDeserializationContext;
 import dev.jobq.Backoff;
+import dev.jobq.HandlerOptions;
 import dev.jobq.JobHandler;
 import dev.jobq.JobHandlerRegistry;
 import java.io.IOException;
@@ -27,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
-/** Handlers by job type, with the payload type they bind to and an optional own backoff. Thread-safe. */
+/** Handlers by job type, with the payload type they bind to and the type's own defaults. Thread-safe. */
 public final class HandlerRegistry {
 
     /**
@@ -37,7 +38,12 @@ public final class HandlerRegistry {
      * for most types (not for {@code JsonNode}, nor {@code Optional} with Jackson's Jdk8Module).
      */
     public record Registration(String type, JavaType payloadType, ObjectReader payloadReader, boolean nullReadsAsNull,
-            JobHandler<Object> handler, @Nullable Backoff backoff) {
+            JobHandler<Object> handler, HandlerOptions options) {
+
+        /** The type's own retry backoff, or null for the worker's. */
+        public @Nullable Backoff backoff() {
+            return options.backoff();
+        }
 
         /**
          * The payload of {@code json}. A job enqueued without a payload carries {@code null}: where
@@ -59,12 +65,12 @@ public final class HandlerRegistry {
 
     @SuppressWarnings("unchecked")
     public void register(String type, JavaType payloadType, ObjectReader payloadReader, JobHandler<?> handler,
-            @Nullable Backoff backoff) {
+            HandlerOptions options) {
         if (type == null || type.isBlank()) {
             throw new IllegalArgumentException("job type must not be blank");
         }
         var registration = new Registration(type, payloadType, payloadReader, nullReadsAsNull(payloadReader),
-                (JobHandler<Object>) handler, backoff);
+                (JobHandler<Object>) handler, options);
         Registration previous = byType.putIfAbsent(type, registration);
         if (previous != null) {
             throw new IllegalStateException("a handler for job type '" + type + "' is already registered ("
@@ -107,24 +113,25 @@ public final class HandlerRegistry {
 
         @Override
         public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler) {
-            add(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler, null);
+            registerJobHandler(type, payloadType, handler, HandlerOptions.defaults());
         }
 
         @Override
         public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler) {
-            add(type, construct(type, payloadType), handler, null);
+            registerJobHandler(type, payloadType, handler, HandlerOptions.defaults());
         }
 
         @Override
-        public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff) {
+        public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler,
+                                           HandlerOptions options) {
             add(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler,
-                    Objects.requireNonNull(backoff, "backoff"));
+                    Objects.requireNonNull(options, "options"));
         }
 
         @Override
         public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
-                                           Backoff backoff) {
-            add(type, construct(type, payloadType), handler, Objects.requireNonNull(backoff, "backoff"));
+                                           HandlerOptions options) {
+            add(type, construct(type, payloadType), handler, Objects.requireNonNull(options, "options"));
         }
 
         @Override
@@ -165,10 +172,10 @@ public final class HandlerRegistry {
             return inner.map(Registering::typeVariableIn).flatMap(Optional::stream).findFirst();
         }
 
-        private void add(String type, JavaType payloadType, JobHandler<?> handler, @Nullable Backoff backoff) {
+        private void add(String type, JavaType payloadType, JobHandler<?> handler, HandlerOptions options) {
             Objects.requireNonNull(handler, "handler");
             requireReadable(type, payloadType);
-            register(type, payloadType, mapper.readerFor(payloadType), handler, backoff);
+            register(type, payloadType, mapper.readerFor(payloadType), handler, options);
         }
 
         /**

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.jobq.Backoff;
+import dev.jobq.HandlerOptions;
 import dev.jobq.DeadLetter;
 import dev.jobq.DeadLetters;
 import dev.jobq.EnqueueOptions;
@@ -100,7 +100,7 @@ public final class JobQueueRuntime implements JobQueue {
         this.registering = handlers.registering(mapper);
         this.clock = clock;
         this.schedulerFires = schedulerFires;
-        this.enqueuer = new Enqueuer(queues, providerTypes, events, mapper, clock);
+        this.enqueuer = new Enqueuer(queues, providerTypes, handlers, events, mapper, clock);
         this.scheduler = schedulerFactory.apply(enqueuer);
         this.enqueuer.useScheduler(scheduler);
         this.schedulerApi = scheduler == null ? null : new SchedulerFacade(scheduler, enqueuer);
@@ -139,16 +139,28 @@ public final class JobQueueRuntime implements JobQueue {
     }
 
     @Override
-    public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff) {
+    public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler,
+                                       HandlerOptions options) {
         requireOpen();
-        registering.registerJobHandler(type, payloadType, handler, backoff);
+        requireQueue(type, options);
+        registering.registerJobHandler(type, payloadType, handler, options);
     }
 
     @Override
     public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
-                                       Backoff backoff) {
+                                       HandlerOptions options) {
         requireOpen();
-        registering.registerJobHandler(type, payloadType, handler, backoff);
+        requireQueue(type, options);
+        registering.registerJobHandler(type, payloadType, handler, options);
+    }
+
+    /** A type's default queue must be one of this queue's: else each of its enqueues would be refused. */
+    private void requireQueue(String type, HandlerOptions options) {
+        if (options.queue() != null && !queues.containsKey(options.queue())) {
+            throw new IllegalArgumentException("job type '" + type + "': its default queue '" + options.queue()
+                    + "' is not configured (configured: " + String.join(", ", queues.keySet()) + "); add it under "
+                    + "'queues:' in jobq.yaml or with JobQueue.builder().queue(...), or name a configured one");
+        }
     }
 
     @Override

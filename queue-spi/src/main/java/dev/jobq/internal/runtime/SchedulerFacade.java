@@ -51,9 +51,12 @@ final class SchedulerFacade implements Scheduler {
             throw new IllegalArgumentException("recurring job '" + job.name() + "': a traceId is not kept for "
                     + "recurring jobs (each occurrence is a new job, traced on its own); leave it unset");
         }
+        // The type's own defaults are stored with the definition, as an enqueue would give them to a job.
+        EnqueueOptions options = enqueuer.withTypeDefaults(job.type(), job.options());
+        RecurringJob stored = options == job.options() ? job : job.toBuilder().options(options).build();
         // Checks the queue and options the same way an enqueue would, before anything is stored.
-        JobEnvelope sample = enqueuer.envelopeForScheduler(job.type(), job.payload(), Instant.EPOCH, job.options());
-        return scheduler.registerRecurring(job, sample.payloadJson());
+        JobEnvelope sample = enqueuer.envelopeForScheduler(job.type(), job.payload(), Instant.EPOCH, options);
+        return scheduler.registerRecurring(stored, sample.payloadJson());
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.jobq.internal.discovery;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.jobq.Backoff;
+import dev.jobq.HandlerOptions;
 import dev.jobq.JobHandler;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.JobHandlerRegistry;
@@ -68,13 +68,13 @@ final class TestModules {
         }
 
         @Override
-        public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff) {
+        public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, HandlerOptions options) {
             registerJobHandler(type, payloadType, handler);
         }
 
         @Override
         public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
-                                           Backoff backoff) {
+                                           HandlerOptions options) {
             registerJobHandler(type, payloadType, handler);
         }
 

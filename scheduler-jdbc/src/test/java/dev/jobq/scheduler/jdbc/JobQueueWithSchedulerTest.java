@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.jobq.EnqueueOptions;
+import dev.jobq.HandlerOptions;
+import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueueException;
@@ -257,6 +259,32 @@ class JobQueueWithSchedulerTest {
 
     private static EnqueueOptions.Builder keyed(String key) {
         return EnqueueOptions.builder().deduplicationKey(key);
+    }
+
+    @Test
+    @DisplayName("a type's own defaults reach the jobs the scheduler holds: for later, for an instant, and each "
+            + "occurrence of a recurring job")
+    void aTypesOwnDefaultsReachTheJobsTheSchedulerHolds() {
+        JobQueue jobs = JobQueue.builder().provider(memory()).clock(clock).environment(Map.of())
+                .scheduler("jdbc", Map.of("jdbcUrl", url, "pollInterval", "1h")).build();
+        queues.add(jobs);
+        jobs.registerJobHandler("report:build", Reminder.class, (job, ctx) -> ran.add(job.payload()),
+                HandlerOptions.defaults().maxAttempts(4).timeout(Duration.ofMinutes(2)));
+        jobs.start();
+        JobOptions own = new JobOptions(4, Duration.ofMinutes(2), 0, null, "default");
+
+        String later = jobs.enqueue("report:build", new Reminder("ada"), EnqueueOptions.delay(Duration.ofHours(3)));
+        String atInstant = jobs.scheduler().schedule("report:build", new Reminder("bob"), T0.plus(Duration.ofHours(1)));
+        jobs.scheduler().registerRecurring(RecurringJob.builder("nightly", "report:build").schedule("every 1 minute")
+                .payload(new Reminder("cy")).options(EnqueueOptions.builder().maxAttempts(9).build()).build());
+
+        assertThat(jobs.getJob(later).orElseThrow().options()).isEqualTo(own);
+        assertThat(jobs.getJob(atInstant).orElseThrow().options()).isEqualTo(own);
+        clock.advance(Duration.ofMinutes(1));
+        String occurrence = OccurrenceIds.of("nightly", T0.plus(Duration.ofMinutes(1)));
+        await().atMost(WAIT).until(() -> jobs.getJob(occurrence).isPresent());
+        assertThat(jobs.getJob(occurrence).orElseThrow().options()).as("the definition's own maxAttempts wins")
+                .isEqualTo(new JobOptions(9, Duration.ofMinutes(2), 0, null, "default"));
     }
 
     @Test

@@ -1,0 +1,115 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.Backoff;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.HandlerOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.JobInfo;
+import dev.jobq.JobOptions;
+import dev.jobq.JobQueue;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** A job type's own defaults, given at registration (Sidekiq's sidekiq_options, Laravel's $tries and $timeout). */
+class HandlerOptionsTest {
+
+    record Report(String name) {
+    }
+
+    private final EventRecorder events = new EventRecorder();
+    private final JobQueue jobs = JobQueue.builder().queue("reports", "memory", Map.of()).build();
+
+    @AfterEach
+    void close() {
+        jobs.close();
+    }
+
+    private static final HandlerOptions REPORTS = HandlerOptions.defaults()
+            .maxAttempts(5).timeout(Duration.ofMinutes(10)).queue("reports");
+
+    @Test
+    @DisplayName("a job enqueued without options gets its type's attempts, timeout and queue")
+    void unsetOptionsComeFromTheType() {
+        jobs.registerJobHandler("report:build", Report.class, (job, ctx) -> { }, REPORTS);
+        jobs.registerJobHandler("email:send", Report.class, (job, ctx) -> { });
+
+        JobInfo report = jobs.getJob(jobs.enqueue("report:build", new Report("q1"))).orElseThrow();
+        JobInfo email = jobs.getJob(jobs.enqueue("email:send", new Report("hi"))).orElseThrow();
+
+        assertThat(report.options()).isEqualTo(new JobOptions(5, Duration.ofMinutes(10), 0, null, "reports"));
+        assertThat(report.queue()).isEqualTo("reports");
+        assertThat(email.options()).as("a type registered without options").isEqualTo(JobOptions.defaults());
+    }
+
+    @Test
+    @DisplayName("what the enqueue sets wins over the type's defaults, one option at a time")
+    void enqueueOptionsWin() {
+        jobs.registerJobHandler("report:build", Report.class, (job, ctx) -> { }, REPORTS);
+
+        String id = jobs.enqueue("report:build", new Report("q1"), EnqueueOptions.builder().maxAttempts(1)
+                .queue("default").priority(3).build());
+
+        assertThat(jobs.getJob(id).orElseThrow().options())
+                .isEqualTo(new JobOptions(1, Duration.ofMinutes(10), 3, null, "default"));
+    }
+
+    @Test
+    @DisplayName("enqueueAll and delayed jobs get the type's defaults too")
+    void enqueueAllAndDelayed() {
+        jobs.registerJobHandler("report:build", Report.class, (job, ctx) -> { }, REPORTS);
+
+        List<String> ids = jobs.enqueueAll("report:build", List.of(new Report("a"), new Report("b")));
+        String delayed = jobs.enqueue("report:build", new Report("c"), EnqueueOptions.delay(Duration.ofMinutes(1)));
+
+        assertThat(ids).hasSize(2).allSatisfy(id ->
+                assertThat(jobs.getJob(id).orElseThrow().options().maxAttempts()).isEqualTo(5));
+        assertThat(jobs.getJob(delayed).orElseThrow().queue()).isEqualTo("reports");
+    }
+
+    @Test
+    @DisplayName("the type's attempts decide when its job is dead, and its backoff the wait between them")
+    void attemptsAndBackoffTakeEffect() {
+        jobs.addListener(events);
+        jobs.registerJobHandler("flaky", Report.class, (job, ctx) -> {
+            throw new IllegalStateException("always fails");
+        }, HandlerOptions.defaults().maxAttempts(2).backoff(Backoff.fixed(Duration.ofMillis(20))));
+        jobs.start();
+
+        jobs.enqueue("flaky", new Report("x"));
+
+        JobEvent.Dead dead = events.awaitCount(JobEvent.Dead.class, 1).getFirst();
+        assertThat(dead.attempt()).isEqualTo(2);
+        assertThat(events.all(JobEvent.Failed.class)).extracting(JobEvent.Failed::retryIn)
+                .containsExactly(Duration.ofMillis(20));
+    }
+
+    @Test
+    @DisplayName("a type's default queue that is not configured is refused at registration, naming the fix")
+    void unconfiguredQueueIsRefused() {
+        assertThatThrownBy(() -> jobs.registerJobHandler("report:build", Report.class, (job, ctx) -> { },
+                HandlerOptions.defaults().queue("critical")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job type 'report:build': its default queue 'critical' is not configured (configured: "
+                        + "default, reports); add it under 'queues:' in jobq.yaml or with JobQueue.builder().queue(...), "
+                        + "or name a configured one");
+        assertThat(jobs.registeredTypes()).doesNotContain("report:build");
+    }
+
+    @Test
+    @DisplayName("bad values are refused when the options are made")
+    void badValues() {
+        assertThatThrownBy(() -> HandlerOptions.defaults().maxAttempts(0))
+                .hasMessage("maxAttempts must be ≥ 1, got 0");
+        assertThatThrownBy(() -> HandlerOptions.defaults().timeout(Duration.ZERO))
+                .hasMessageContaining("timeout must be positive");
+        assertThatThrownBy(() -> HandlerOptions.defaults().queue(" "))
+                .hasMessage("queue must not be blank");
+    }
+}
