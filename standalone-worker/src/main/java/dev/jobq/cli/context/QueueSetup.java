@@ -11,6 +11,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * A checked config file with the class loader to build its queue with. Closing it closes the
  * {@code --handlers} class loader, so it outlives every queue opened from it.
+ *
+ * <p>While it is open, that class loader is also the command thread's context class loader, and so
+ * the one of every thread the queue starts from it (poll loops, handlers, the scheduler): libraries
+ * that look things up through the context class loader (ServiceLoader.load, JDBC drivers, resources,
+ * Jackson modules) would otherwise not see a {@code --handlers} jar, though its handlers run in it.
  */
 public final class QueueSetup implements AutoCloseable {
 
@@ -19,6 +24,7 @@ public final class QueueSetup implements AutoCloseable {
     private final JobQueueConfig config;
     private final ClassLoader classLoader;
     private final @Nullable HandlerJars jars;
+    private final @Nullable ClassLoader outerContextLoader;
 
     QueueSetup(CommandContext context, Path configFile, JobQueueConfig config, ClassLoader classLoader,
                @Nullable HandlerJars jars) {
@@ -27,6 +33,8 @@ public final class QueueSetup implements AutoCloseable {
         this.config = config;
         this.classLoader = classLoader;
         this.jars = jars;
+        this.outerContextLoader = Thread.currentThread().getContextClassLoader();
+        Thread.currentThread().setContextClassLoader(classLoader);
     }
 
     public Path configFile() {
@@ -63,6 +71,7 @@ public final class QueueSetup implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread.currentThread().setContextClassLoader(outerContextLoader);
         if (jars != null) {
             jars.close();
         }

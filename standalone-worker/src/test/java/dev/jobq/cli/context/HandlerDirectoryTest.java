@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.jobq.JobEvent;
 import dev.jobq.JobHandlerModule;
+import dev.jobq.JobQueue;
 import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.ManualStop;
 import dev.jobq.cli.process.JarBuilder;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +112,74 @@ class HandlerDirectoryTest {
             assertThat(out.toString()).contains("handlers: always:fails, email:send, flaky:call, greeting:say, "
                     + "report:generate");
             stop.requestStop();
+            assertThat(exit.get(15, TimeUnit.SECONDS)).isZero();
+        }
+    }
+
+    @Test
+    void handlersFindWhatTheirJarHoldsThroughTheContextClassLoader() throws Exception {
+        Path plugin = dir.resolve("plugin");
+        new JarBuilder().compile(dir.resolve("build-tccl"), Map.of("tccl.Salutation", """
+                        package tccl;
+
+                        public interface Salutation {
+                        }
+                        """, "tccl.Formal", """
+                        package tccl;
+
+                        public final class Formal implements Salutation {
+                        }
+                        """, "tccl.SalutationModule", """
+                        package tccl;
+
+                        import java.util.ServiceLoader;
+
+                        public final class SalutationModule implements dev.jobq.JobHandlerModule {
+                            @Override
+                            public void register(dev.jobq.JobHandlerRegistry registry) {
+                                registry.registerJobHandler("salutation:find", String.class, (job, ctx) -> {
+                                    // What a library in the jar does to find its plugins.
+                                    if (ServiceLoader.load(Salutation.class).findFirst().isEmpty()) {
+                                        throw new dev.jobq.NonRetryableJobException("no Salutation through "
+                                                + Thread.currentThread().getContextClassLoader());
+                                    }
+                                });
+                            }
+                        }
+                        """))
+                .service(JobHandlerModule.class, "tccl.SalutationModule")
+                .service("tccl.Salutation", "tccl.Formal")
+                .writeTo(plugin.resolve("salutation.jar"));
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+        var built = new AtomicReference<JobQueue>();
+        var stop = new ManualStop();
+        var out = new StringWriter();
+        try (var runner = Executors.newVirtualThreadPerTaskExecutor()) {
+            var exit = runner.submit(() -> CommandRun.execute(CommandRun.context(Map.of(), builder -> {
+                JobQueue queue = builder.build();
+                built.set(queue);
+                return QueueSession.owning(queue);
+            }, stop), new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
+                    "run", "--config", config.toString(), "--handlers", plugin.toString()));
+            try {
+                await().atMost(Duration.ofSeconds(15)).until(() -> out.toString().contains("jobq run: working"));
+                JobQueue jobs = built.get();
+                var dead = new AtomicReference<String>();
+                jobs.addListener(event -> {
+                    if (event instanceof JobEvent.Dead d) {
+                        dead.set(d.error());
+                    }
+                });
+
+                jobs.enqueue("salutation:find", "hello");
+
+                await().atMost(Duration.ofSeconds(15))
+                        .until(() -> jobs.stats("default").completed() + jobs.stats("default").dead() == 1);
+                assertThat(dead.get()).as("dead letter's reason").isNull();
+                assertThat(jobs.stats("default").completed()).isEqualTo(1);
+            } finally {
+                stop.requestStop();
+            }
             assertThat(exit.get(15, TimeUnit.SECONDS)).isZero();
         }
     }
