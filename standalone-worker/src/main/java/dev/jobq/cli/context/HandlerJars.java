@@ -5,11 +5,19 @@ import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
@@ -19,6 +27,8 @@ import java.util.zip.ZipFile;
  * come from the {@code jobq} jar, so a handler jar needs only its own code and what jobq lacks.
  */
 final class HandlerJars implements AutoCloseable {
+
+    private static final String SERVICES = "META-INF/services/";
 
     private final List<Path> jars;
     private final URLClassLoader loader;
@@ -54,6 +64,7 @@ final class HandlerJars implements AutoCloseable {
                     + "JobHandlerModule (named in META-INF/services/dev.jobq.JobHandlerModule) into it");
         }
         checkReadable(dir, jars);
+        checkServicesNamedOnce(dir, jars);
         URL[] urls = jars.stream().map(HandlerJars::url).toArray(URL[]::new);
         return new HandlerJars(jars, new URLClassLoader("jobq-handlers", urls, parent));
     }
@@ -74,6 +85,52 @@ final class HandlerJars implements AutoCloseable {
         if (!unreadable.isEmpty()) {
             throw CommandFailure.usage("--handlers " + dir + ": cannot read as a jar: " + String.join(", ", unreadable)
                     + "; replace it with a jar built by your build tool, or remove it from the directory");
+        }
+    }
+
+    /**
+     * Two jars that name one class in a service file are, most often, two versions of one jar left
+     * side by side after a deploy. The class loader takes the class from the first jar in name order
+     * and ServiceLoader names it once, so the other jar's version would never run, without a word.
+     */
+    private static void checkServicesNamedOnce(Path dir, List<Path> jars) {
+        Map<String, List<String>> jarsByImplementation = new TreeMap<>();
+        for (Path jar : jars) {
+            try (var zip = new ZipFile(jar.toFile())) {
+                for (ZipEntry entry : Collections.list(zip.entries())) {
+                    String name = entry.getName();
+                    if (entry.isDirectory() || !name.startsWith(SERVICES) || name.length() == SERVICES.length()) {
+                        continue;
+                    }
+                    String service = name.substring(SERVICES.length());
+                    for (String implementation : implementations(zip, entry)) {
+                        jarsByImplementation.computeIfAbsent(implementation + " (a " + service + ")",
+                                k -> new ArrayList<>()).add(jar.getFileName().toString());
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading " + jar + " failed", e);
+            }
+        }
+        List<String> twice = new ArrayList<>();
+        jarsByImplementation.forEach((implementation, in) -> {
+            if (in.size() > 1) {
+                twice.add(implementation + " is in " + String.join(" and ", in));
+            }
+        });
+        if (!twice.isEmpty()) {
+            throw CommandFailure.usage("--handlers " + dir + ": " + String.join("; ", twice) + ", and only the first "
+                    + "one's would run; remove the jar you do not mean to deploy");
+        }
+    }
+
+    /** The class names of a service file: one a line, {@code #} starting a comment. */
+    private static Set<String> implementations(ZipFile zip, ZipEntry entry) throws IOException {
+        try (var in = zip.getInputStream(entry)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .map(line -> line.replaceFirst("#.*", "").strip())
+                    .filter(line -> !line.isEmpty())
+                    .collect(Collectors.toCollection(LinkedHashSet::new));
         }
     }
 

@@ -229,6 +229,33 @@ class HandlerDirectoryTest {
     }
 
     @Test
+    void twoVersionsOfOneJarAreAUsageErrorNamingBoth() throws Exception {
+        Path deploy = dir.resolve("deploy");
+        for (String version : new String[] {"1.0", "1.1"}) {
+            new JarBuilder().compile(dir.resolve("build-" + version), Map.of("billing.BillingHandlers", """
+                            package billing;
+
+                            public final class BillingHandlers implements dev.jobq.JobHandlerModule {
+                                @Override
+                                public void register(dev.jobq.JobHandlerRegistry registry) {
+                                    registry.registerJobHandler("invoice:send-%s", String.class, (job, ctx) -> { });
+                                }
+                            }
+                            """.formatted(version)))
+                    .service(JobHandlerModule.class, "billing.BillingHandlers")
+                    .writeTo(deploy.resolve("billing-" + version + ".jar"));
+        }
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+
+        var run = CommandRun.of("config", "check", "--config", config.toString(), "--handlers", deploy.toString());
+
+        assertThat(run.exitCode()).as(run.out()).isEqualTo(2);
+        assertThat(run.err()).contains("--handlers " + deploy.toAbsolutePath().normalize() + ": billing.BillingHandlers "
+                + "(a dev.jobq.JobHandlerModule) is in billing-1.0.jar and billing-1.1.jar, and only the first one's "
+                + "would run; remove the jar you do not mean to deploy");
+    }
+
+    @Test
     void aJarThatIsNoJarIsAUsageErrorNamingIt() throws Exception {
         Files.writeString(handlers.resolve("bad.jar"), "not a zip");
         Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
