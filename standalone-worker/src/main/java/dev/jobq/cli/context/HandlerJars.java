@@ -1,6 +1,7 @@
 package dev.jobq.cli.context;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,6 +21,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The jars of a {@code --handlers} directory (its {@code *.jar} files, not its subdirectories) in one
@@ -28,6 +32,7 @@ import java.util.zip.ZipFile;
  */
 final class HandlerJars implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(HandlerJars.class);
     private static final String SERVICES = "META-INF/services/";
 
     private final List<Path> jars;
@@ -65,6 +70,7 @@ final class HandlerJars implements AutoCloseable {
         }
         checkReadable(dir, jars);
         checkServicesNamedOnce(dir, jars);
+        warnShadowed(jars, parent);
         URL[] urls = jars.stream().map(HandlerJars::url).toArray(URL[]::new);
         return new HandlerJars(jars, new URLClassLoader("jobq-handlers", urls, parent));
     }
@@ -121,6 +127,50 @@ final class HandlerJars implements AutoCloseable {
         if (!twice.isEmpty()) {
             throw CommandFailure.usage("--handlers " + dir + ": " + String.join("; ", twice) + ", and only the first "
                     + "one's would run; remove the jar you do not mean to deploy");
+        }
+    }
+
+    /**
+     * The jars share a class loader whose parent is the {@code jobq} jar's, which loads first: a class
+     * the {@code jobq} jar also has (a library it ships, in another version) is never loaded from the
+     * handler jar. Code built against the jar's version then fails in a job, with a NoSuchMethodError
+     * or NoClassDefFoundError that says nothing of why; the warning says it at start.
+     */
+    private static void warnShadowed(List<Path> jars, ClassLoader parent) {
+        for (Path jar : jars) {
+            List<String> shadowed = shadowedClasses(jar, parent);
+            if (!shadowed.isEmpty()) {
+                log.warn("--handlers jar {}: {} of its classes, such as {}, are also in jobq's jar in another version, "
+                        + "and are loaded from there, not from {}: build your handlers against the version jobq's jar "
+                        + "has, or shade and relocate that library into your jar", jar.getFileName(), shadowed.size(),
+                        shadowed.get(0), jar.getFileName());
+            }
+        }
+    }
+
+    /** The classes of {@code jar} that {@code parent} has too, with other bytes. */
+    private static List<String> shadowedClasses(Path jar, ClassLoader parent) {
+        List<String> shadowed = new ArrayList<>();
+        try (var zip = new ZipFile(jar.toFile())) {
+            for (ZipEntry entry : Collections.list(zip.entries())) {
+                String name = entry.getName();
+                if (!name.endsWith(".class") || name.startsWith("META-INF/") || name.endsWith("module-info.class")) {
+                    continue;
+                }
+                URL there = parent.getResource(name);
+                if (there != null && !sameBytes(zip, entry, there)) {
+                    shadowed.add(name.substring(0, name.length() - ".class".length()).replace('/', '.'));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + jar + " failed", e);
+        }
+        return shadowed;
+    }
+
+    private static boolean sameBytes(ZipFile zip, ZipEntry entry, URL other) throws IOException {
+        try (InputStream mine = zip.getInputStream(entry); InputStream theirs = other.openStream()) {
+            return Arrays.equals(mine.readAllBytes(), theirs.readAllBytes());
         }
     }
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.JobEvent;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.JobQueue;
@@ -23,6 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code --handlers DIR}: a jar compiled in this test (its classes exist nowhere else) brings a
@@ -253,6 +257,39 @@ class HandlerDirectoryTest {
         assertThat(run.err()).contains("--handlers " + deploy.toAbsolutePath().normalize() + ": billing.BillingHandlers "
                 + "(a dev.jobq.JobHandlerModule) is in billing-1.0.jar and billing-1.1.jar, and only the first one's "
                 + "would run; remove the jar you do not mean to deploy");
+    }
+
+    @Test
+    void aLibraryJarThatJobqShipsInAnotherVersionIsWarnedAbout() throws Exception {
+        Path libs = dir.resolve("libs");
+        // Built against another version of a library jobq's jar has: the class loader's parent wins.
+        new JarBuilder().compile(dir.resolve("build-lib"), Map.of("dev.jobq.cli.ManualStop", """
+                        package dev.jobq.cli;
+
+                        public final class ManualStop {
+                            public void aMethodOnlyThisVersionHas() {
+                            }
+                        }
+                        """))
+                .writeTo(libs.resolve("stop-lib-9.9.jar"));
+        new JarBuilder().addClass(HandlerDirectoryTest.class).writeTo(libs.resolve("same-version.jar"));
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+        var logger = (Logger) LoggerFactory.getLogger(HandlerJars.class);
+        var warnings = new ListAppender<ILoggingEvent>();
+        warnings.start();
+        logger.addAppender(warnings);
+        try {
+            var run = CommandRun.of("config", "check", "--config", config.toString(), "--handlers", libs.toString());
+
+            assertThat(run.exitCode()).as(run.err()).isZero();
+        } finally {
+            logger.detachAppender(warnings);
+        }
+        assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly("--handlers jar stop-lib-9.9.jar: 1 of its classes, such as dev.jobq.cli.ManualStop, "
+                        + "are also in jobq's jar in another version, and are loaded from there, not from "
+                        + "stop-lib-9.9.jar: build your handlers against the version jobq's jar has, or shade and "
+                        + "relocate that library into your jar");
     }
 
     @Test
