@@ -1,6 +1,9 @@
 package dev.jobq.internal.discovery;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.jobq.Backoff;
 import dev.jobq.ConfigException;
+import dev.jobq.JobHandler;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.JobHandlerRegistry;
 import dev.jobq.JobQueueException;
@@ -10,10 +13,12 @@ import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -120,11 +125,12 @@ public final class HandlerModules {
 
     /** Calls each module's {@link JobHandlerModule#register} on {@code registry}, in order. */
     public static void registerAll(JobHandlerRegistry registry, List<JobHandlerModule> modules) {
+        Map<String, String> moduleOfType = new HashMap<>();
         for (JobHandlerModule module : modules) {
             String name = module.getClass().getName();
             Set<String> before = registry.registeredTypes();
             try {
-                module.register(registry);
+                module.register(new ModuleRegistry(registry, name, moduleOfType));
             } catch (IllegalStateException duplicate) {
                 var problem = new ConfigException("handler modules", List.of("handler module " + name + ": "
                         + duplicate.getMessage()));
@@ -146,6 +152,53 @@ public final class HandlerModules {
                 log.warn("handler module {} registered no job types", name);
             } else {
                 log.info("handler module {} registered {}", name, String.join(", ", added));
+            }
+        }
+    }
+
+    /**
+     * What one module registers through: a type another module registered first is refused with that
+     * module's name, where the registry alone names only the class of the handler already there,
+     * often a lambda's ({@code Billing$$Lambda/0x…}) or a class that names no module.
+     */
+    private record ModuleRegistry(JobHandlerRegistry registry, String module, Map<String, String> moduleOfType)
+            implements JobHandlerRegistry {
+
+        @Override
+        public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler) {
+            claim(type);
+            registry.registerJobHandler(type, payloadType, handler);
+        }
+
+        @Override
+        public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler) {
+            claim(type);
+            registry.registerJobHandler(type, payloadType, handler);
+        }
+
+        @Override
+        public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff) {
+            claim(type);
+            registry.registerJobHandler(type, payloadType, handler, backoff);
+        }
+
+        @Override
+        public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
+                                           Backoff backoff) {
+            claim(type);
+            registry.registerJobHandler(type, payloadType, handler, backoff);
+        }
+
+        @Override
+        public Set<String> registeredTypes() {
+            return registry.registeredTypes();
+        }
+
+        private void claim(String type) {
+            String first = moduleOfType.putIfAbsent(type, module);
+            if (first != null && !first.equals(module)) {
+                throw new IllegalStateException("a handler for job type '" + type + "' is already registered, by "
+                        + "handler module " + first + "; register each job type in one module");
             }
         }
     }

@@ -64,14 +64,27 @@ class HandlerModulesTest {
     }
 
     @Test
-    void twoModulesWithOneTypeAreAConfigErrorNamingTheSecondModuleAndTheType() {
+    void twoModulesWithOneTypeAreAConfigErrorNamingBothModulesAndTheType() {
         var registry = new TestModules.TypesOnly();
 
         assertThatThrownBy(() -> HandlerModules.registerAll(registry,
                 List.of(new TestModules.Mail(), new TestModules.MoreMail())))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("handler modules: handler module dev.jobq.internal.discovery.TestModules$MoreMail: a handler "
-                        + "for job type 'email:send' is already registered");
+                        + "for job type 'email:send' is already registered, by handler module "
+                        + "dev.jobq.internal.discovery.TestModules$Mail; register each job type in one module");
+    }
+
+    @Test
+    void aModuleRegisteringOneTypeTwiceGetsTheRegistrysOwnError() {
+        JobHandlerModule twice = registry -> {
+            registry.registerJobHandler("email:send", String.class, (job, ctx) -> { });
+            registry.registerJobHandler("email:send", String.class, (job, ctx) -> { });
+        };
+
+        assertThatThrownBy(() -> HandlerModules.registerAll(new TestModules.TypesOnly(), List.of(twice)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageEndingWith(": a handler for job type 'email:send' is already registered");
     }
 
     @Test

@@ -162,7 +162,8 @@ class ConfigCheckTest {
                 file.toString(), "--handlers", handlers.toString());
 
         assertThat(run.exitCode()).as(run.out()).isEqualTo(2);
-        assertThat(run.err()).contains("a handler for job type 'invoice:send' is already registered");
+        assertThat(run.err()).contains("handler module second.Invoices: a handler for job type 'invoice:send' is "
+                + "already registered, by handler module first.Billing");
         assertThat(run.out()).doesNotContain("OK");
 
         Files.delete(handlers.resolve("second.jar"));
