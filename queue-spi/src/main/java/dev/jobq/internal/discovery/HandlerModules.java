@@ -1,8 +1,8 @@
 package dev.jobq.internal.discovery;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.jobq.Backoff;
 import dev.jobq.ConfigException;
+import dev.jobq.HandlerOptions;
 import dev.jobq.JobHandler;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.JobHandlerRegistry;
@@ -177,16 +177,17 @@ public final class HandlerModules {
         }
 
         @Override
-        public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler, Backoff backoff) {
+        public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler,
+                                           HandlerOptions options) {
             claim(type);
-            registry.registerJobHandler(type, payloadType, handler, backoff);
+            registry.registerJobHandler(type, payloadType, handler, options);
         }
 
         @Override
         public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
-                                           Backoff backoff) {
+                                           HandlerOptions options) {
             claim(type);
-            registry.registerJobHandler(type, payloadType, handler, backoff);
+            registry.registerJobHandler(type, payloadType, handler, options);
         }
 
         @Override
