@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
 public final class EnqueueOptions {
 
     private static final EnqueueOptions NONE = builder().build();
-    /** The longest trace id: what the scheduler's column holds. */
-    static final int MAX_TRACE_ID = 255;
+    /** The longest trace id: what the scheduler's column holds; a message's longer one is unreadable. */
+    public static final int MAX_TRACE_ID = 255;
 
     private final @Nullable Duration delay;
     private final @Nullable Instant scheduledFor;

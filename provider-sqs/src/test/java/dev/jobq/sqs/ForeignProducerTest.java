@@ -2,6 +2,7 @@ package dev.jobq.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.spi.ProviderContext;
@@ -120,6 +121,42 @@ class ForeignProducerTest {
 
         assertThat(attempts).containsExactly(1, 2);
         assertThat(QueueContents.total(queues.url())).isZero();
+    }
+
+    @Test
+    @DisplayName("a trace id from another producer is passed on by the handler; one enqueue would refuse is "
+            + "dead-lettered at once with the reason, not run until the handler fails to pass it on")
+    void traceIdOfAnotherProducerIsPassedOnOrRefusedAtOnce() {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-trace", false);
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        String[] traceIds = {traceparent, "", "t".repeat(300)};
+        for (int i = 0; i < traceIds.length; i++) {
+            String body = "{\"envelopeVersion\":1,\"jobId\":\"order-" + i + "\",\"type\":\"order:paid\","
+                    + "\"traceId\":\"" + traceIds[i] + "\",\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+            ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body));
+        }
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        jobs.registerJobHandler("order:paid", Object.class, (job, ctx) -> {
+            var options = EnqueueOptions.builder();
+            ctx.traceId().ifPresent(options::traceId);
+            jobs.enqueue("receipt:send", job.id(), options.build());
+        });
+        List<String> receiptTraces = new CopyOnWriteArrayList<>();
+        jobs.registerJobHandler("receipt:send", String.class, (job, ctx) -> receiptTraces.add(ctx.traceId().orElse("")));
+        jobs.start();
+
+        workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals("order-0"));
+        JobEvent.Dead blank = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals("order-1"));
+        JobEvent.Dead tooLong = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals("order-2"));
+        workers.awaitEvent(JobEvent.Completed.class, e -> e.type().equals("receipt:send"));
+
+        assertThat(receiptTraces).containsExactly(traceparent);
+        assertThat(blank.attempt()).isEqualTo(1);
+        assertThat(blank.error()).contains("'traceId' must be 1 to 255 characters without control characters, got \"\"");
+        assertThat(tooLong.attempt()).isEqualTo(1);
+        assertThat(tooLong.error()).contains("(300 characters); leave it out or null for none");
+        assertThat(workers.all(JobEvent.Started.class, e -> !e.jobId().equals("order-0") && e.type().equals("order:paid")))
+                .as("jobs started with a trace id their handler could not pass on").isEmpty();
     }
 
     @Test

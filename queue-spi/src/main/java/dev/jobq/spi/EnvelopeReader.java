@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.jobq.EnqueueOptions;
 import dev.jobq.JobOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,7 +83,7 @@ final class EnvelopeReader {
             case "attempts" -> attempts = wholeNumber(parser, field);
             case "createdAt" -> createdAt = instant(parser, field);
             case "scheduledFor" -> scheduledFor = instant(parser, field);
-            case "traceId" -> traceId = text(parser, field);
+            case "traceId" -> traceId = traceId(parser, field);
             case "TopicArn" -> {
                 snsTopicArn = parser.currentToken() == JsonToken.VALUE_STRING ? parser.getText() : null;
                 parser.skipChildren();
@@ -222,6 +223,22 @@ final class EnvelopeReader {
                 yield null;
             }
         };
+    }
+
+    /**
+     * A trace id, checked as {@link EnqueueOptions.Builder#traceId} checks one, so that the handler
+     * can pass {@code ctx.traceId()} on to the jobs it enqueues.
+     */
+    private @Nullable String traceId(JsonParser parser, String field) throws IOException {
+        String text = text(parser, field);
+        if (text != null && (text.isBlank() || text.length() > EnqueueOptions.MAX_TRACE_ID
+                || text.chars().anyMatch(Character::isISOControl))) {
+            String shown = text.length() > PREVIEW_CHARS ? "\"" + text.substring(0, PREVIEW_CHARS) + "…\" ("
+                    + text.length() + " characters)" : "\"" + text + "\"";
+            problem("'" + field + "' must be 1 to " + EnqueueOptions.MAX_TRACE_ID + " characters without control "
+                    + "characters, got " + shown + "; leave it out or null for none");
+        }
+        return text;
     }
 
     private @Nullable Integer wholeNumber(JsonParser parser, String field) throws IOException {

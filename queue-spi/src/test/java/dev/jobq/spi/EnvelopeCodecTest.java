@@ -487,6 +487,34 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("a trace id the worker could not pass on (blank, a control character) is named with its value, as "
+                + "enqueue would refuse it")
+        void refusesATraceIdThatEnqueueRefuses() {
+            var blank = unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"traceId\":\"\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+            var control = unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"traceId\":\"a\\nb\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(blank.getMessage()).isEqualTo("'traceId' must be 1 to 255 characters without control "
+                    + "characters, got \"\"; leave it out or null for none");
+            assertThat(control.getMessage()).isEqualTo("'traceId' must be 1 to 255 characters without control "
+                    + "characters, got \"a\nb\"; leave it out or null for none");
+            assertThat(blank.jobId()).isEqualTo("j");
+        }
+
+        @Test
+        void refusesATraceIdLongerThanEnqueueTakes() {
+            String traceId = "a".repeat(256);
+            var e = unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"traceId\":\"" + traceId
+                    + "\",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(e.getMessage()).isEqualTo("'traceId' must be 1 to 255 characters without control characters, "
+                    + "got \"" + "a".repeat(80) + "…\" (256 characters); leave it out or null for none");
+            assertThat(codec.decode("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"traceId\":\""
+                    + "a".repeat(255) + "\",\"createdAt\":\"2026-11-23T10:00:00Z\"}").traceId()).hasSize(255);
+        }
+
+        @Test
         void refusesANegativeAttempt() {
             assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"attempt\":-1,"
                     + "\"createdAt\":\"2026-11-23T10:00:00Z\"}").getMessage()).isEqualTo("'attempt' must be ≥ 0, got -1");
