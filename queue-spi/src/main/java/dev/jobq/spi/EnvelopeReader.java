@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,6 +24,8 @@ import org.jspecify.annotations.Nullable;
 final class EnvelopeReader {
 
     private static final int PREVIEW_CHARS = 80;
+    private static final int FIELDS_NAMED = 8;
+    private static final int FIELD_NAME_CHARS = 40;
 
     private final JsonFactory json;
     private final String body;
@@ -37,6 +41,7 @@ final class EnvelopeReader {
     private @Nullable String traceId;
     private final OptionFields options = new OptionFields();
     private @Nullable String snsTopicArn;
+    private final List<String> fields = new ArrayList<>();
     private @Nullable String problem;
 
     EnvelopeReader(JsonFactory json, String body) {
@@ -73,6 +78,9 @@ final class EnvelopeReader {
     }
 
     private void readTopLevel(String field, JsonParser parser) throws IOException {
+        if (fields.size() <= FIELDS_NAMED) {
+            fields.add(field.length() <= FIELD_NAME_CHARS ? field : field.substring(0, FIELD_NAME_CHARS) + "…");
+        }
         switch (field) {
             case "envelopeVersion" -> version = wholeNumber(parser, field);
             case "jobId" -> jobId = text(parser, field);
@@ -135,6 +143,10 @@ final class EnvelopeReader {
             throw unreadable("message body is an SNS notification of topic " + snsTopicArn + ", not a job envelope: "
                     + "turn on raw message delivery for the topic's subscription of this queue "
                     + "(RawMessageDelivery=true), so that the body is the message published");
+        }
+        if (version == null && jobId == null && type == null && createdAt == null) {
+            throw unreadable("message body is a JSON object but not a job envelope: it has no 'jobId', 'type' or "
+                    + "'createdAt' (" + fieldsRead() + ")" + preview());
         }
         if (jobId == null || jobId.isBlank()) {
             throw unreadable(readVersion == 0
@@ -314,6 +326,14 @@ final class EnvelopeReader {
 
     private UnreadableEnvelopeException unreadable(String message) {
         return new UnreadableEnvelopeException(message, jobId, type, false);
+    }
+
+    private String fieldsRead() {
+        if (fields.isEmpty()) {
+            return "it is empty";
+        }
+        return "its fields: " + String.join(", ", fields.subList(0, Math.min(fields.size(), FIELDS_NAMED)))
+                + (fields.size() > FIELDS_NAMED ? ", …" : "");
     }
 
     private String preview() {

@@ -358,6 +358,23 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("a JSON object with none of the envelope's fields (another system's message) is named as such, "
+                + "with its fields, not as a ChaasKit message without a jobId")
+        void namesAnObjectThatIsNotAnEnvelope() {
+            String laravel = "{\"uuid\":\"9b1e\",\"displayName\":\"App\\\\Jobs\\\\SendEmail\",\"job\":"
+                    + "\"Illuminate\\\\Queue\\\\CallQueuedHandler@call\",\"maxTries\":3,\"data\":{}}";
+
+            assertThat(unreadable(laravel).getMessage()).isEqualTo("message body is a JSON object but not a job "
+                    + "envelope: it has no 'jobId', 'type' or 'createdAt' (its fields: uuid, displayName, job, maxTries, "
+                    + "data); body starts with: {\"uuid\":\"9b1e\",\"displayName\":\"App\\\\Jobs\\\\SendEmail\","
+                    + "\"job\":\"Illuminate\\\\Queue\\\\Ca…");
+            assertThat(unreadable("{}").getMessage()).isEqualTo("message body is a JSON object but not a job envelope: "
+                    + "it has no 'jobId', 'type' or 'createdAt' (it is empty); body starts with: {}");
+            assertThat(unreadable("{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"i\":9,\"j\":10}")
+                    .getMessage()).contains("(its fields: a, b, c, d, e, f, g, h, …)");
+        }
+
+        @Test
         void refusesTextThatIsNotJson() {
             var e = unreadable("hello world");
 
