@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -26,6 +27,8 @@ final class EnvelopeReader {
     private static final int PREVIEW_CHARS = 80;
     private static final int FIELDS_NAMED = 8;
     private static final int FIELD_NAME_CHARS = 40;
+    /** Epoch milliseconds a number with a fraction may have: about what a long holds, 285 million years. */
+    private static final double MAX_EPOCH_MILLIS = 9.0e18;
 
     private final JsonFactory json;
     private final String body;
@@ -289,7 +292,10 @@ final class EnvelopeReader {
         return null;
     }
 
-    /** ISO-8601 text, or epoch milliseconds as JavaScript producers may write them. */
+    /**
+     * ISO-8601 text, or epoch milliseconds as JavaScript producers write them; with a fraction (Python's
+     * {@code time.time() * 1000}) to the microsecond, which is as far as a double's digits reach.
+     */
     private @Nullable Instant instant(JsonParser parser, String field) throws IOException {
         JsonToken token = parser.currentToken();
         if (token == JsonToken.VALUE_NULL) {
@@ -298,24 +304,44 @@ final class EnvelopeReader {
         if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
             return Instant.ofEpochMilli(parser.getLongValue());
         }
+        if (token == JsonToken.VALUE_NUMBER_FLOAT) {
+            double millis = parser.getDoubleValue();
+            if (Math.abs(millis) < MAX_EPOCH_MILLIS) {
+                double whole = Math.floor(millis);
+                return Instant.ofEpochMilli((long) whole).plusNanos(Math.round((millis - whole) * 1_000) * 1_000);
+            }
+        }
         if (token == JsonToken.VALUE_STRING) {
             String text = parser.getText();
+            // RFC 3339 lets a space stand for the T, as Python's str() and SQL write a time
+            String iso = text.length() > 10 && text.charAt(10) == ' ' ? text.substring(0, 10) + 'T' + text.substring(11)
+                    : text;
             try {
-                return Instant.parse(text);
+                return Instant.parse(iso);
             } catch (DateTimeParseException notWithSeconds) {
                 try {
                     // ISO-8601 lets the seconds out when they are zero, as OffsetDateTime.toString() does
-                    return OffsetDateTime.parse(text).toInstant();
+                    return OffsetDateTime.parse(iso).toInstant();
                 } catch (DateTimeParseException e) {
                     problem("'" + field + "' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, got \"" + text
-                            + "\"");
+                            + "\"" + (isLocalTime(iso) ? "; it has no offset: add Z when it is UTC, else its offset "
+                            + "(+02:00)" : ""));
                     return null;
                 }
             }
         }
-        problem("'" + field + "' must be an ISO-8601 time, got " + describe(token, parser));
+        problem("'" + field + "' must be an ISO-8601 time or epoch milliseconds, got " + describe(token, parser));
         parser.skipChildren();
         return null;
+    }
+
+    private static boolean isLocalTime(String text) {
+        try {
+            LocalDateTime.parse(text);
+            return true;
+        } catch (DateTimeParseException e) {
+            return false;
+        }
     }
 
     private void problem(String message) {

@@ -256,6 +256,28 @@ class EnvelopeCodecTest {
         }
 
         @ParameterizedTest
+        @ValueSource(strings = {"2026-11-23 12:00:00+02:00", "2026-11-23 10:00:00.000000Z", "2026-11-23 10:00Z"})
+        @DisplayName("reads times with a space for the T, as RFC 3339 allows and Python's str() and SQL write them")
+        void readsTimesWithASpaceForTheT(String time) {
+            var env = codec.decode("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"" + time
+                    + "\",\"scheduledFor\":\"" + time + "\"}");
+
+            assertThat(env.createdAt()).isEqualTo(CREATED);
+            assertThat(env.scheduledFor()).isEqualTo(CREATED);
+        }
+
+        @Test
+        @DisplayName("reads epoch milliseconds with a fraction, as Python's time.time() * 1000 writes them, to the "
+                + "microsecond")
+        void readsEpochMillisecondsWithAFraction() {
+            var env = codec.decode("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":1795428000000.5,\"scheduledFor\":1795428000123.456}");
+
+            assertThat(env.createdAt()).isEqualTo(CREATED.plusNanos(500_000));
+            assertThat(env.scheduledFor()).isEqualTo(CREATED.plusMillis(123).plusNanos(456_000));
+        }
+
+        @ParameterizedTest
         @ValueSource(strings = {"2026-11-23T12:00+02:00", "2026-11-23T10:00Z"})
         @DisplayName("reads times without seconds, as OffsetDateTime.toString() writes them on a whole minute")
         void readsTimesWithoutSeconds(String time) {
@@ -438,6 +460,18 @@ class EnvelopeCodecTest {
         void refusesAMissingCreatedAt() {
             assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\"}").getMessage())
                     .isEqualTo("job envelope has no 'createdAt' (an ISO-8601 UTC time such as 2026-11-23T10:00:00Z)");
+        }
+
+        @Test
+        @DisplayName("a time with no offset is told to add one, and a value of another kind what is read")
+        void namesATimeWithoutAnOffset() {
+            assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00.123456\"}").getMessage())
+                    .isEqualTo("'createdAt' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, got "
+                            + "\"2026-11-23T10:00:00.123456\"; it has no offset: add Z when it is UTC, else its offset "
+                            + "(+02:00)");
+            assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":true}")
+                    .getMessage()).isEqualTo("'createdAt' must be an ISO-8601 time or epoch milliseconds, got true");
         }
 
         @Test
