@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -351,20 +352,15 @@ final class SqsQueueProvider implements QueueProvider {
 
     /**
      * The copy that releases a delivery: its body as it came but for the attempt, and its attributes, the
-     * producer's own included (up to SQS's ten), so that what this jobq does not read is not lost for
-     * the worker that runs it (a standard queue's: FIFO queues release in place).
+     * producer's own all kept, so that what this jobq does not read is not lost for the worker that runs
+     * it (a standard queue's: FIFO queues release in place). {@code JobId} and {@code JobType} are set
+     * where SQS's ten leave room: the body says the same, and a producer may leave them out.
      */
     private OutgoingMessage releasedCopy(Lease lease, JobEnvelope copy) {
-        Map<String, MessageAttributeValue> attributes = OutgoingMessage.jobAttributes(copy);
-        lease.message().messageAttributes().forEach((name, value) -> {
-            if (attributes.containsKey(name)) {
-                return;
-            }
-            if (attributes.size() < OutgoingMessage.MAX_ATTRIBUTES) {
+        Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>(lease.message().messageAttributes());
+        OutgoingMessage.jobAttributes(copy).forEach((name, value) -> {
+            if (attributes.containsKey(name) || attributes.size() < OutgoingMessage.MAX_ATTRIBUTES) {
                 attributes.put(name, value);
-            } else {
-                log.warn("released copy of job {} leaves out its attribute {}: SQS takes at most {} attributes",
-                        copy.jobId(), name, OutgoingMessage.MAX_ATTRIBUTES);
             }
         });
         return outgoing(copy, codec.encodeAgain(copy, lease.message().body()), attributes, 0, null);

@@ -11,6 +11,7 @@ import dev.jobq.spi.ReceivedJob;
 import dev.jobq.spi.Settings;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
@@ -121,6 +123,34 @@ class ForeignProducerTest {
 
         assertThat(attempts).containsExactly(1, 2);
         assertThat(QueueContents.total(queues.url())).isZero();
+    }
+
+    @Test
+    @DisplayName("a message with SQS's ten attributes, none of them jobq's, is released at shutdown with all ten")
+    void releasedMessageKeepsAllTenOfTheProducersAttributes() throws InterruptedException {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-ten", false);
+        String body = "{\"envelopeVersion\":1,\"jobId\":\"j-10\",\"type\":\"email:send\","
+                + "\"payload\":{\"to\":\"a\",\"subject\":\"b\"},\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+        Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
+        for (int i = 0; i < OutgoingMessage.MAX_ATTRIBUTES; i++) {
+            attributes.put("producer-" + i, OutgoingMessage.string("value " + i));
+        }
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body).messageAttributes(attributes));
+        var started = new CountDownLatch(1);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofMillis(100));
+        jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> {
+            started.countDown();
+            new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until the shutdown interrupts it
+        });
+        jobs.start();
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+
+        jobs.close();
+
+        assertThat(QueueContents.receive(queues.url(), 5)).singleElement().satisfies(copy -> {
+            assertThat(copy.body()).contains("\"jobId\":\"j-10\"");
+            assertThat(copy.messageAttributes()).isEqualTo(attributes);
+        });
     }
 
     @Test
