@@ -14,6 +14,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
@@ -73,8 +74,9 @@ final class IncomingMessages {
     }
 
     private void unreadable(Lease lease, UnreadableEnvelopeException e, int receives) {
-        String jobId = e.jobId() != null ? e.jobId() : "sqs-message-" + lease.messageId();
-        String type = e.type() != null ? e.type() : UNREADABLE_TYPE;
+        String jobId = e.jobId() != null ? e.jobId() : attribute(lease, OutgoingMessage.JOB_ID, "sqs-message-"
+                + lease.messageId());
+        String type = e.type() != null ? e.type() : attribute(lease, OutgoingMessage.JOB_TYPE, UNREADABLE_TYPE);
         if (e.isNewerVersion() && receives < JobOptions.DEFAULT_MAX_ATTEMPTS) {
             postpone(lease, e, receives, jobId, type);
             return;
@@ -106,6 +108,16 @@ final class IncomingMessages {
                 jobId, type, queue.label(), e.getMessage(), delay.toSeconds(), receives,
                 JobOptions.DEFAULT_MAX_ATTEMPTS);
         events.onEvent(new JobEvent.Failed(clock.instant(), queue.name(), jobId, type, receives, e.getMessage(), delay));
+    }
+
+    /**
+     * The String attribute {@code name} of the message, else {@code otherwise}: what the producer said
+     * the job is, where its body cannot say (docs/wire-format.md, SQS message attributes).
+     */
+    private static String attribute(Lease lease, String name, String otherwise) {
+        MessageAttributeValue value = lease.message().messageAttributes().get(name);
+        return value == null || value.stringValue() == null || value.stringValue().isBlank() ? otherwise
+                : value.stringValue();
     }
 
     private static Duration min(Duration a, Duration b) {

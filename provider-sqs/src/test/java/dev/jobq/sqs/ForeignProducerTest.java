@@ -126,6 +126,26 @@ class ForeignProducerTest {
     }
 
     @Test
+    @DisplayName("a body that cannot be read is dead-lettered under the JobId and JobType its producer set as attributes")
+    void unreadableMessageIsNamedByItsAttributes() {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-unreadable", false);
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("{\"jobId\": \"inv-77\", oops")
+                .messageAttributes(Map.of("JobId", OutgoingMessage.string("inv-77"),
+                        "JobType", OutgoingMessage.string("invoice:send"))));
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("<invoice id='inv-78'/>")
+                .messageAttributes(Map.of("JobId", OutgoingMessage.string("inv-78"),
+                        "JobType", OutgoingMessage.string("invoice:send"))));
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        jobs.start();
+
+        List<JobEvent.Dead> dead = workers.awaitEvents(JobEvent.Dead.class, e -> true, 2);
+
+        assertThat(dead).extracting(JobEvent.Dead::jobId).containsExactlyInAnyOrder("inv-77", "inv-78");
+        assertThat(dead).extracting(JobEvent.Dead::type).containsOnly("invoice:send");
+        assertThat(dead).extracting(JobEvent.Dead::error).allSatisfy(error -> assertThat(error).contains("not JSON"));
+    }
+
+    @Test
     @DisplayName("a message with SQS's ten attributes, none of them jobq's, is released at shutdown with all ten")
     void releasedMessageKeepsAllTenOfTheProducersAttributes() throws InterruptedException {
         SqsServer.Queues queues = ElasticMq.newQueues("foreign-ten", false);
