@@ -2,6 +2,8 @@ package dev.jobq.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
@@ -276,6 +278,32 @@ class SqsWorkerTest {
         jobs.close();
 
         assertThat(ran).isEqualTo(sent);
+    }
+
+    @Test
+    @DisplayName("a payload nested as deep as Jackson writes one runs, not dead-lettered as not JSON inside its envelope")
+    void payloadAsDeepAsJacksonWritesRuns() {
+        SqsServer.Queues queues = ElasticMq.newQueues("deep-payload", false);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        var depths = new CopyOnWriteArrayList<Integer>();
+        jobs.registerJobHandler("tree:walk", JsonNode.class, (job, ctx) -> {
+            int depth = 0;
+            for (JsonNode node = job.payload(); node.isArray(); node = node.get(0)) {
+                depth++;
+            }
+            depths.add(depth);
+        });
+        Object nested = "leaf";
+        for (int depth = 0; depth < StreamReadConstraints.DEFAULT_MAX_DEPTH; depth++) {
+            nested = List.of(nested);
+        }
+        jobs.start();
+
+        String id = jobs.enqueue("tree:walk", nested);
+        workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(id));
+        jobs.close();
+
+        assertThat(depths).containsExactly(StreamReadConstraints.DEFAULT_MAX_DEPTH);
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.jobq.JobOptions;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -25,7 +26,14 @@ import org.jspecify.annotations.Nullable;
  */
 public final class EnvelopeCodec {
 
-    private final JsonFactory json = JsonFactory.builder().build();
+    /**
+     * Reads one level deeper than Jackson's default: an envelope holds its payload one level below the
+     * top, and a payload as deep as an {@code ObjectMapper} writes one must still be read.
+     */
+    private final JsonFactory json = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(StreamReadConstraints.DEFAULT_MAX_DEPTH + 1).build())
+            .build();
 
     /**
      * The envelope as version-1 JSON, fields in the documented order.

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jobq.JobOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -153,6 +156,22 @@ class EnvelopeCodecTest {
                     "00-abc-def-01");
 
             assertThat(codec.decode(codec.encode(original))).isEqualTo(original);
+        }
+
+        @Test
+        @DisplayName("a payload as deeply nested as an ObjectMapper writes one is read back inside its envelope")
+        void readsAPayloadAsDeepAsAMapperWrites() throws Exception {
+            Object nested = "x";
+            for (int depth = 0; depth < StreamReadConstraints.DEFAULT_MAX_DEPTH; depth++) {
+                nested = List.of(nested);
+            }
+            String payload = new ObjectMapper().writeValueAsString(nested);
+
+            var env = codec.decode(codec.encode(envelope(payload)));
+
+            assertThat(env.payloadJson()).isEqualTo(payload);
+            assertThatThrownBy(() -> codec.decode(codec.encode(envelope("[" + payload + "]"))))
+                    .isInstanceOf(UnreadableEnvelopeException.class).hasMessageContaining("nesting depth");
         }
 
         @Test
