@@ -126,6 +126,27 @@ class ForeignProducerTest {
     }
 
     @Test
+    @DisplayName("a payload encoded twice (a JSON string holding the object) is dead-lettered with a reason that says so")
+    void payloadEncodedTwiceIsNamedSo() {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-twice", false);
+        // A Node producer's JSON.stringify({..., payload: JSON.stringify(email)})
+        String body = "{\"envelopeVersion\":1,\"jobId\":\"twice-1\",\"type\":\"email:send\","
+                + "\"payload\":\"{\\\"to\\\":\\\"a@example.com\\\",\\\"subject\\\":\\\"hi\\\"}\","
+                + "\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body));
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> { });
+        jobs.start();
+
+        JobEvent.Dead dead = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals("twice-1"));
+
+        assertThat(dead.attempt()).isEqualTo(1);
+        assertThat(dead.error()).startsWith("payload cannot be read as dev.jobq.sqs.ForeignProducerTest$Email: ")
+                .endsWith("; the payload is a JSON string holding JSON, encoded twice: send the object itself (not "
+                        + "JSON.stringify of JSON text; in Java, not a String of JSON)");
+    }
+
+    @Test
     @DisplayName("a body that cannot be read is dead-lettered under the JobId and JobType its producer set as attributes")
     void unreadableMessageIsNamedByItsAttributes() {
         SqsServer.Queues queues = ElasticMq.newQueues("foreign-unreadable", false);

@@ -181,7 +181,7 @@ final class AttemptRun implements JobContext, Runnable {
         } catch (IOException e) {
             String reason = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
             settle(Failure.dead("payload cannot be read as " + handler.payloadType().toCanonical() + ": "
-                    + payloadField(e) + reason));
+                    + payloadField(e) + reason + encodedTwiceHint(envelope.payloadJson())));
             return;
         }
         // The worker's shutdown hands back unstarted jobs once it has begun (close() also does it for
@@ -212,6 +212,17 @@ final class AttemptRun implements JobContext, Runnable {
         } catch (Exception | Error e) {
             failed(e);
         }
+    }
+
+    /**
+     * A hint for a payload that is a JSON string holding an object or array: its producer serialized
+     * the JSON text again (JSON.stringify of a string, or a Java String of JSON enqueued as the payload).
+     */
+    private static String encodedTwiceHint(String payloadJson) {
+        boolean encodedTwice = payloadJson.length() > 2 && payloadJson.charAt(0) == '"'
+                && (payloadJson.charAt(1) == '{' || payloadJson.charAt(1) == '[');
+        return encodedTwice ? "; the payload is a JSON string holding JSON, encoded twice: send the object itself "
+                + "(not JSON.stringify of JSON text; in Java, not a String of JSON)" : "";
     }
 
     /**
