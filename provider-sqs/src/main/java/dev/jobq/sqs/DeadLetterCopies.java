@@ -2,9 +2,12 @@ package dev.jobq.sqs;
 
 import dev.jobq.JobQueueException;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -26,6 +29,8 @@ final class DeadLetterCopies {
     static final String DEAD_AT = "JobqDeadAt";
     /** Long errors are cut to this many characters, so the copy fits in {@link OutgoingMessage#DEAD_LETTER_RESERVE}. */
     static final int MAX_ERROR_CHARS = 1000;
+    /** What is kept of the error before jobq's other attributes are left out of a copy that would not fit. */
+    static final int MIN_ERROR_BYTES = 100;
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterCopies.class);
     private static final List<String> OWN = List.of(ERROR, ATTEMPTS, SOURCE_QUEUE, DEAD_AT);
@@ -86,6 +91,75 @@ final class DeadLetterCopies {
         return text.substring(0, end) + "…";
     }
 
+    /**
+     * Makes the copy fit the queue's size: jobq's own messages keep {@link OutgoingMessage#DEAD_LETTER_RESERVE}
+     * free for the four attributes added here, but another producer's message may come within a few
+     * bytes of the limit, and SQS would refuse its copy each time it died, so it would come back
+     * every visibility timeout and never be dead-lettered. What goes, until the copy fits, each with
+     * a WARN: the producer's own attributes (last first); the error beyond its first
+     * {@value #MIN_ERROR_BYTES} bytes; {@value #DEAD_AT}, {@value #SOURCE_QUEUE}, {@value #ATTEMPTS};
+     * the rest of the error. The body is never cut.
+     */
+    private void fit(Lease lease, Map<String, MessageAttributeValue> attributes) {
+        int limit = queue.maxMessageBytes();
+        int body = OutgoingMessage.bytes(lease.message().body());
+        IntSupplier over = () -> body + OutgoingMessage.attributesSize(attributes) - limit;
+        List<String> theirs = new ArrayList<>(attributes.keySet().stream().filter(name -> !OWN.contains(name)).toList());
+        Collections.reverse(theirs);
+        drop(lease, attributes, theirs, over);
+        cutError(attributes, MIN_ERROR_BYTES, over);
+        drop(lease, attributes, List.of(DEAD_AT, SOURCE_QUEUE, ATTEMPTS), over);
+        cutError(attributes, 0, over);
+    }
+
+    private void drop(Lease lease, Map<String, MessageAttributeValue> attributes, List<String> names,
+                      IntSupplier over) {
+        for (String name : names) {
+            if (over.getAsInt() <= 0) {
+                return;
+            }
+            attributes.remove(name);
+            log.warn("dead-letter copy of message {} leaves out its attribute {}: with it the copy would be over the "
+                    + "queue's {} bytes", lease.messageId(), name, queue.maxMessageBytes());
+        }
+    }
+
+    /** Cuts the error by what the copy is over, to no fewer than {@code floor} bytes; removes it when nothing is left. */
+    private static void cutError(Map<String, MessageAttributeValue> attributes, int floor, IntSupplier over) {
+        MessageAttributeValue error = attributes.get(ERROR);
+        int excess = over.getAsInt();
+        if (error == null || excess <= 0) {
+            return;
+        }
+        int bytes = OutgoingMessage.bytes(error.stringValue());
+        String cut = cut(error.stringValue(), Math.max(bytes - excess, Math.min(floor, bytes)));
+        if (cut.isEmpty()) {
+            attributes.remove(ERROR); // SQS takes no empty value
+        } else if (!cut.equals(error.stringValue())) {
+            attributes.put(ERROR, OutgoingMessage.string(cut));
+        }
+    }
+
+    /** The longest start of {@code text} of at most {@code maxBytes} UTF-8 bytes, "…" included, whole characters only. */
+    private static String cut(String text, int maxBytes) {
+        if (OutgoingMessage.bytes(text) <= maxBytes) {
+            return text;
+        }
+        int room = maxBytes - OutgoingMessage.bytes("…");
+        int end = 0;
+        int used = 0;
+        while (end < text.length()) {
+            int next = text.offsetByCodePoints(end, 1);
+            int size = OutgoingMessage.bytes(text.substring(end, next));
+            if (used + size > room) {
+                break;
+            }
+            used += size;
+            end = next;
+        }
+        return room <= 0 ? "" : text.substring(0, end) + "…";
+    }
+
     private SendMessageRequest copy(Lease lease, String deadLetterUrl, String error, int attempts) {
         Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
         attributes.put(ERROR, OutgoingMessage.string(errorText(error)));
@@ -104,6 +178,7 @@ final class DeadLetterCopies {
                         lease.messageId(), name, OutgoingMessage.MAX_ATTRIBUTES);
             }
         });
+        fit(lease, attributes);
         var request = SendMessageRequest.builder().queueUrl(deadLetterUrl).messageBody(lease.message().body())
                 .messageAttributes(attributes);
         if (queue.fifo()) {

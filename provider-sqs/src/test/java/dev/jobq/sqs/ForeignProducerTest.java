@@ -9,6 +9,7 @@ import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.spi.Settings;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -164,6 +165,58 @@ class ForeignProducerTest {
         assertThat(dead).extracting(JobEvent.Dead::jobId).containsExactlyInAnyOrder("inv-77", "inv-78");
         assertThat(dead).extracting(JobEvent.Dead::type).containsOnly("invoice:send");
         assertThat(dead).extracting(JobEvent.Dead::error).allSatisfy(error -> assertThat(error).contains("not JSON"));
+    }
+
+    @Test
+    @DisplayName("a dead message another producer sent within bytes of the queue's limit is copied within it: its "
+            + "own attributes go first, then the error is cut, then jobq's other attributes")
+    void deadLetterCopyOfAMessageNearTheLimitFitsTheLimit() {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-full", false);
+        Map<String, MessageAttributeValue> theirs = new LinkedHashMap<>();
+        theirs.put("tenant", OutgoingMessage.string("acme"));
+        theirs.put("origin", OutgoingMessage.string("billing-service"));
+        // room for jobq's attributes and 120 bytes of the error; and room for 45 bytes of attributes only
+        String roomy = nearTheLimit("big-1", 136 + 15 + 120);
+        String tight = nearTheLimit("big-2", 60);
+        for (String body : List.of(roomy, tight)) {
+            ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body).messageAttributes(theirs));
+        }
+        JobQueue jobs = workers.open(queues, Map.of("maxPayloadBytes", "256KiB"), Duration.ofSeconds(5));
+        jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> { });
+        jobs.start();
+
+        workers.awaitEvents(JobEvent.Dead.class, e -> e.jobId().startsWith("big-"), 2);
+
+        List<Message> copies = QueueContents.receive(queues.deadLetterUrl(), 5);
+        assertThat(copies).hasSize(2).allSatisfy(copy -> {
+            assertThat(sqsSize(copy)).as("the copy as SQS counts it: body and each attribute's name, type and value")
+                    .isLessThanOrEqualTo(256 * 1024);
+            assertThat(copy.messageAttributes()).doesNotContainKeys("tenant", "origin");
+            assertThat(QueueContents.attribute(copy, DeadLetterCopies.ERROR)).startsWith("no handler").endsWith("…");
+        });
+        Message roomyCopy = copies.stream().filter(copy -> copy.body().equals(roomy)).findFirst().orElseThrow();
+        Message tightCopy = copies.stream().filter(copy -> copy.body().equals(tight)).findFirst().orElseThrow();
+        assertThat(roomyCopy.messageAttributes()).containsKeys(DeadLetterCopies.ATTEMPTS, DeadLetterCopies.SOURCE_QUEUE,
+                DeadLetterCopies.DEAD_AT);
+        assertThat(tightCopy.messageAttributes()).containsOnlyKeys(DeadLetterCopies.ERROR);
+        assertThat(QueueContents.total(queues.url())).isZero();
+    }
+
+    /** An envelope of a type no one handles, {@code room} bytes short of a 256 KiB message with two small attributes. */
+    private static String nearTheLimit(String jobId, int room) {
+        String start = "{\"envelopeVersion\":1,\"jobId\":\"" + jobId + "\",\"type\":\"nobody:handles\","
+                + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"payload\":\"";
+        return start + "x".repeat(256 * 1024 - room - start.length() - 2) + "\"}";
+    }
+
+    private static int sqsSize(Message message) {
+        int size = message.body().getBytes(StandardCharsets.UTF_8).length;
+        for (var attribute : message.messageAttributes().entrySet()) {
+            size += attribute.getKey().getBytes(StandardCharsets.UTF_8).length
+                    + attribute.getValue().dataType().getBytes(StandardCharsets.UTF_8).length
+                    + attribute.getValue().stringValue().getBytes(StandardCharsets.UTF_8).length;
+        }
+        return size;
     }
 
     @Test
