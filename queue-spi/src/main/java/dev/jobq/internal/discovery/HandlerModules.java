@@ -88,7 +88,14 @@ public final class HandlerModules {
         if (source != null && source.getLocation() != null) {
             text.append(" (from ").append(location(source)).append(')');
         }
-        if (root == null || root instanceof LinkageError || root instanceof ClassNotFoundException) {
+        if (root instanceof NoSuchMethodException) {
+            text.append("; make the class public, with a public constructor without parameters: ServiceLoader creates "
+                    + "modules with it");
+        } else if (root == null && String.valueOf(e.getMessage()).endsWith(" not a subtype")) {
+            text.append("; make it implement ").append(JobHandlerModule.class.getName()).append(" (jobq's own, not a "
+                    + "copy in the module's jar), or take its name out of META-INF/services/")
+                    .append(JobHandlerModule.class.getName());
+        } else if (root == null || root instanceof LinkageError || root instanceof ClassNotFoundException) {
             text.append("; check that its jar and the jars it needs are on the class path or in --handlers");
         } else {
             text.append("; the module threw this while it was created: fix what it says, or remove its jar");

@@ -45,6 +45,24 @@ class HandlerModulesTest {
     }
 
     @Test
+    void aModuleServiceLoaderCannotCreateIsToldWhatToChange() {
+        assertThatThrownBy(() -> HandlerModules.find(servicesOf("unmakeable")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("TestModules$NeedsSettings Unable to get public no-arg constructor: "
+                        + "NoSuchMethodException: dev.jobq.internal.discovery.TestModules$NeedsSettings.<init>(); make "
+                        + "the class public, with a public constructor without parameters: ServiceLoader creates "
+                        + "modules with it")
+                .hasMessageContaining("TestModules$PackagePrivate Unable to get public no-arg constructor: "
+                        + "NoSuchMethodException: dev.jobq.internal.discovery.TestModules$PackagePrivate.<init>(); make "
+                        + "the class public, with a public constructor without parameters")
+                .hasMessageContaining("TestModules$NotAModule not a subtype; make it implement "
+                        + "dev.jobq.JobHandlerModule (jobq's own, not a copy in the module's jar), or take its name out "
+                        + "of META-INF/services/dev.jobq.JobHandlerModule")
+                .hasMessageNotContaining("the module threw this")
+                .hasMessageNotContaining("the jars it needs");
+    }
+
+    @Test
     void aModuleThatFailsToLoadWithCausesThatLoopIsAConfigErrorNamingTheLastCause() {
         // Before, finding the root cause walked the loop for ever, and build() never returned.
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(

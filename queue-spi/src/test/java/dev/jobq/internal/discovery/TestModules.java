@@ -51,6 +51,27 @@ final class TestModules {
         }
     }
 
+    /** A module ServiceLoader cannot create: its one constructor takes an argument. */
+    public static final class NeedsSettings implements JobHandlerModule {
+        public NeedsSettings(String settings) {
+        }
+
+        @Override
+        public void register(JobHandlerRegistry registry) {
+        }
+    }
+
+    /** A module ServiceLoader cannot create: neither the class nor its constructor is public. */
+    static final class PackagePrivate implements JobHandlerModule {
+        @Override
+        public void register(JobHandlerRegistry registry) {
+        }
+    }
+
+    /** Named in a service file of handler modules, but not one. */
+    public static final class NotAModule {
+    }
+
     /** A registry that keeps types, failing on a second registration like the queue's. */
     static final class TypesOnly implements JobHandlerRegistry {
         final TreeMap<String, Object> handlers = new TreeMap<>();
