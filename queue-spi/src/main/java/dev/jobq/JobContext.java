@@ -39,6 +39,20 @@ public interface JobContext {
     /** True once the attempt has timed out or the worker is shutting down. */
     boolean isCancelled();
 
+    /**
+     * The {@link JobQueue} this attempt runs in, to enqueue or schedule follow-up jobs from the handler:
+     * {@code ctx.queue().enqueue("invoice:email", invoice, EnqueueOptions.builder().traceId(...).build())}.
+     * A handler registered by a {@link JobHandlerModule} under {@code jobq run} has no other way to reach
+     * the worker's queue (a second {@code JobQueue} of its own would have its own memory queue and its own
+     * scheduler connections). Do not close it from a handler unless the process is meant to stop.
+     *
+     * @throws UnsupportedOperationException from a context that has no queue (a test's own fake)
+     */
+    default JobQueue queue() {
+        throw new UnsupportedOperationException("this JobContext (" + getClass().getName() + ") has no queue; "
+                + "in a test use dev.jobq.testing.TestJobContext.withQueue(jobs)");
+    }
+
     /** Throws {@link JobCancelledException} if {@link #isCancelled()}; call it between steps of long work. */
     default void throwIfCancelled() {
         if (isCancelled()) {

@@ -3,6 +3,7 @@ package dev.jobq.testing;
 import dev.jobq.Job;
 import dev.jobq.JobCancelledException;
 import dev.jobq.JobContext;
+import dev.jobq.JobQueue;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,32 +30,42 @@ public final class TestJobContext implements JobContext {
     private final String jobId;
     private final int attempt;
     private final @Nullable String traceId;
+    private final @Nullable JobQueue queue;
     private final List<Integer> progress = new CopyOnWriteArrayList<>();
     private final List<String> logs = new CopyOnWriteArrayList<>();
     private volatile boolean cancelled;
 
-    private TestJobContext(String jobId, int attempt, @Nullable String traceId) {
+    private TestJobContext(String jobId, int attempt, @Nullable String traceId, @Nullable JobQueue queue) {
         this.jobId = Objects.requireNonNull(jobId, "jobId");
         if (attempt < 1) {
             throw new IllegalArgumentException("attempt is 1-based, got " + attempt);
         }
         this.attempt = attempt;
         this.traceId = traceId;
+        this.queue = queue;
     }
 
     /** The context of {@code job}'s attempt: its id and attempt number, no trace id. */
     public static TestJobContext of(Job<?> job) {
-        return new TestJobContext(job.id(), job.attempt(), null);
+        return new TestJobContext(job.id(), job.attempt(), null, null);
     }
 
     /** The context of attempt {@code attempt} (1-based) of a job with id {@code jobId}. */
     public static TestJobContext of(String jobId, int attempt) {
-        return new TestJobContext(jobId, attempt, null);
+        return new TestJobContext(jobId, attempt, null, null);
     }
 
     /** A copy whose job carries the trace id {@code traceId}, as one enqueued with it would. */
     public TestJobContext withTraceId(String traceId) {
-        return new TestJobContext(jobId, attempt, Objects.requireNonNull(traceId, "traceId"));
+        return new TestJobContext(jobId, attempt, Objects.requireNonNull(traceId, "traceId"), queue);
+    }
+
+    /**
+     * A copy whose {@link #queue()} is {@code queue}, for a handler that enqueues follow-up jobs: a
+     * {@code JobQueue} on the memory provider, not started, holds what it enqueues for the test to read.
+     */
+    public TestJobContext withQueue(JobQueue queue) {
+        return new TestJobContext(jobId, attempt, traceId, Objects.requireNonNull(queue, "queue"));
     }
 
     /** Cancels the attempt: {@link #isCancelled()} turns true and {@link #throwIfCancelled()} throws. */
@@ -98,6 +109,15 @@ public final class TestJobContext implements JobContext {
             throw new IllegalArgumentException("progress must be between 0 and 100, got " + percent);
         }
         progress.add(percent);
+    }
+
+    @Override
+    public JobQueue queue() {
+        if (queue == null) {
+            throw new UnsupportedOperationException("this TestJobContext has no queue; give it one with "
+                    + "withQueue(jobs), such as JobQueue.builder().build() on the memory provider");
+        }
+        return queue;
     }
 
     @Override

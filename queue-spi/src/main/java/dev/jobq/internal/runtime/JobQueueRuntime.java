@@ -237,7 +237,7 @@ public final class JobQueueRuntime implements JobQueue {
             log.warn("jobq worker starting with no job handlers registered: every job it receives will be "
                     + "dead-lettered; register handlers before start()");
         }
-        var env = new RunEnvironment(handlers, events, clock, config.worker().backoff());
+        var env = new RunEnvironment(handlers, events, clock, config.worker().backoff(), this);
         worker = new Worker(config.worker(), consumed, env);
         worker.start();
     }

@@ -7,6 +7,7 @@ import dev.jobq.Job;
 import dev.jobq.JobCancelledException;
 import dev.jobq.JobContext;
 import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
 import dev.jobq.internal.runtime.HandlerRegistry.Registration;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Failure;
@@ -632,5 +633,10 @@ final class AttemptRun implements JobContext, Runnable {
     @Override
     public boolean isCancelled() {
         return cancelled;
+    }
+
+    @Override
+    public JobQueue queue() {
+        return env.queue();
     }
 }
