@@ -34,6 +34,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
@@ -494,6 +495,56 @@ class InProcessWorkerTest {
         assertThat(seen).containsExactly(
                 Map.of("jobId", "j-1", "jobType", "traced", "attempt", "1", "traceId", traceparent),
                 Map.of("jobId", "j-2", "jobType", "traced", "attempt", "1"));
+    }
+
+    @Test
+    @DisplayName("the lines and events of an attempt ended from another thread (a timeout, a release at shutdown) "
+            + "carry its job id, type, attempt and trace id in the log context, as its handler's own lines do")
+    void attemptEndedFromAnotherThreadKeepsItsLogContext() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 2, Duration.ofMillis(100));
+        var lines = new ListAppender<ILoggingEvent>();
+        lines.start();
+        var attemptLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.AttemptRun");
+        attemptLog.addAppender(lines);
+        var atEvent = new ConcurrentHashMap<String, Map<String, String>>();
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Failed || event instanceof JobEvent.Dead || event instanceof JobEvent.Released) {
+                // none at all: an empty map, which the map can hold
+                Map<String, String> context = MDC.getCopyOfContextMap();
+                atEvent.put(event.getClass().getSimpleName(), context == null ? Map.of() : context);
+            }
+        });
+        jobs.registerJobHandler("ignores:interrupts", Work.class, (job, ctx) -> {
+            while (!ctx.isCancelled()) {
+                Thread.onSpinWait();
+            }
+        });
+        jobs.registerJobHandler("waits", Work.class, (job, ctx) -> new CountDownLatch(1).await());
+        String timedOut = jobs.enqueue("ignores:interrupts", new Work(1), EnqueueOptions.builder()
+                .timeout(Duration.ofMillis(100)).maxAttempts(2).traceId("trace-timeout").build());
+        try {
+            jobs.start();
+            events.awaitCount(JobEvent.Dead.class, 1);
+            String released = jobs.enqueue("waits", new Work(2), EnqueueOptions.builder().traceId("trace-release").build());
+            events.awaitCount(JobEvent.Started.class, 3);
+            jobs.close();
+
+            assertThat(atEvent).containsOnlyKeys("Failed", "Dead", "Released");
+            assertThat(atEvent.get("Failed")).isEqualTo(Map.of("jobId", timedOut, "jobType", "ignores:interrupts",
+                    "attempt", "1", "traceId", "trace-timeout"));
+            assertThat(atEvent.get("Dead")).isEqualTo(Map.of("jobId", timedOut, "jobType", "ignores:interrupts",
+                    "attempt", "2", "traceId", "trace-timeout"));
+            assertThat(atEvent.get("Released")).isEqualTo(Map.of("jobId", released, "jobType", "waits",
+                    "attempt", "1", "traceId", "trace-release"));
+            assertThat(lines.list).filteredOn(line -> line.getFormattedMessage().contains("timed out"))
+                    .hasSize(2).allSatisfy(line -> assertThat(line.getMDCPropertyMap())
+                            .containsEntry("jobId", timedOut).containsEntry("traceId", "trace-timeout"));
+            assertThat(lines.list).filteredOn(line -> line.getFormattedMessage().contains("released unfinished"))
+                    .singleElement().satisfies(line -> assertThat(line.getMDCPropertyMap())
+                            .containsEntry("jobId", released).containsEntry("traceId", "trace-release"));
+        } finally {
+            attemptLog.detachAppender(lines);
+        }
     }
 
     @Test

@@ -329,8 +329,8 @@ final class AttemptRun implements JobContext, Runnable {
         }
         cancel();
         Duration timeout = delivery.envelope().options().timeout();
-        report(FailurePolicy.timedOut(timeout, delivery.attempt(), delivery.envelope().options().maxAttempts(),
-                backoff, delivery.envelope().type()), null);
+        inLogContext(() -> report(FailurePolicy.timedOut(timeout, delivery.attempt(),
+                delivery.envelope().options().maxAttempts(), backoff, delivery.envelope().type()), null));
     }
 
     /**
@@ -370,12 +370,16 @@ final class AttemptRun implements JobContext, Runnable {
      * while attempts remain, dead-lettered after the last.
      */
     void failExitingTheJvm() {
-        report(FailurePolicy.exitedTheJvm(delivery.attempt(), delivery.envelope().options().maxAttempts(), backoff,
-                delivery.envelope().type()), null);
+        inLogContext(() -> report(FailurePolicy.exitedTheJvm(delivery.attempt(),
+                delivery.envelope().options().maxAttempts(), backoff, delivery.envelope().type()), null));
     }
 
     /** Hands the job of an attempt {@linkplain #cancelForShutdown() cancelled at shutdown} back to the provider. */
     void releaseCancelled() {
+        inLogContext(this::releaseUnfinished);
+    }
+
+    private void releaseUnfinished() {
         try {
             queue.provider().release(delivery);
         } catch (RuntimeException e) {
@@ -414,6 +418,10 @@ final class AttemptRun implements JobContext, Runnable {
 
     /** The second half of {@link #releaseUnstarted()}: the job of a {@linkplain #claimUnstarted() claimed} attempt back to the provider. */
     void handBackUnstarted() {
+        inLogContext(this::handBack);
+    }
+
+    private void handBack() {
         try {
             queue.provider().release(delivery);
             log.debug("job {} ({}) received but not started as the worker stopped; handed back", delivery.jobId(),
@@ -434,7 +442,8 @@ final class AttemptRun implements JobContext, Runnable {
         try {
             queue.provider().extendLease(delivery, delivery.leaseDuration());
         } catch (RuntimeException e) {
-            log.warn("could not extend the lease of {}; if it stays lost the job may run twice", describe(), e);
+            inLogContext(() -> log.warn("could not extend the lease of {}; if it stays lost the job may run twice",
+                    describe(), e));
         }
     }
 
@@ -600,12 +609,20 @@ final class AttemptRun implements JobContext, Runnable {
             jobLog.info(format, args);
             return;
         }
-        // A thread the handler started: the line gets the same keys as on the handler's thread, and the
-        // thread's own log context (a request id of its pool, say) is as it was afterwards.
+        inLogContext(() -> jobLog.info(format, args)); // a thread the handler started
+    }
+
+    /**
+     * Runs {@code action} on a thread other than the handler's (a thread the handler started, the
+     * watchdog's at a timeout, the shutdown's at a release) with this attempt's log context, so that its
+     * lines, and the outcome lines of listeners it calls, carry the job's keys as the handler's own do;
+     * the thread's own log context (a request id of its pool, say) is as it was afterwards.
+     */
+    private void inLogContext(Runnable action) {
         Map<String, String> own = MDC.getCopyOfContextMap();
         putLogContext();
         try {
-            jobLog.info(format, args);
+            action.run();
         } finally {
             if (own == null) {
                 MDC.clear();
