@@ -2,6 +2,7 @@ package dev.jobq.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -10,6 +11,7 @@ import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
+import dev.jobq.internal.runtime.StatsRead;
 import dev.jobq.metrics.JobQueueMetrics;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.ProviderStats;
@@ -19,11 +21,13 @@ import dev.jobq.testing.ForwardingQueueProvider;
 import dev.jobq.testing.SettableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -188,6 +192,45 @@ class JobQueueMetricsTest {
             logger.detachAppender(appender);
             release.countDown();
             running.close();
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that does not answer its stats makes the gauges NaN within the wait, not a scrape that "
+            + "hangs, and the meters counted here stay readable")
+    void gaugesOfAProviderThatDoesNotAnswerShowNaNWithoutHoldingTheScrape() {
+        var answer = new CountDownLatch(1);
+        QueueProvider provider = new ForwardingQueueProvider(MemoryProviderFactory.builder().build()) {
+            @Override
+            public ProviderStats stats() {
+                try {
+                    answer.await(); // a network that drops packets: no answer, no error
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.stats();
+            }
+        };
+        JobQueue hanging = JobQueue.builder().provider(provider).build();
+        try {
+            new JobQueueMetrics(hanging).bindTo(registry);
+
+            // Two scrapes: the first waits for the read at most StatsRead.MAX_WAIT, the second not at all.
+            // Before, each gauge waited for the provider for as long as it did not answer.
+            for (int scrape = 1; scrape <= 2; scrape++) {
+                Map<String, Double> values = assertTimeoutPreemptively(StatsRead.MAX_WAIT.plusSeconds(3), () -> Map.of(
+                        "waiting", registry.get("jobq.queue.waiting").gauge().value(),
+                        "delayed", registry.get("jobq.queue.delayed").gauge().value(),
+                        "dead", registry.get("jobq.queue.dead").gauge().value(),
+                        "active", registry.get("jobq.handlers.active").gauge().value()));
+                assertThat(values).containsEntry("active", 0.0);
+                assertThat(values.get("waiting")).isNaN();
+                assertThat(values.get("delayed")).isNaN();
+                assertThat(values.get("dead")).isNaN();
+            }
+        } finally {
+            answer.countDown();
+            hanging.close();
         }
     }
 }

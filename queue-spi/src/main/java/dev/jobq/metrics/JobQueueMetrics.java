@@ -51,7 +51,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The {@code jobq.queue.*} gauges read {@link JobQueue#stats(String)}, at most once per {@link #STATS_MAX_AGE} per queue
  * however many gauges a scrape reads, so a provider whose counts cost a request (SQS) is asked
- * once per scrape. Queues are those the queue has when bound. Micrometer is an optional dependency
+ * once per scrape; a scrape waits at most {@link dev.jobq.internal.runtime.StatsRead#MAX_WAIT} for a provider
+ * that does not answer, whose gauges then show NaN. Queues are those the queue has when bound. Micrometer is an optional dependency
  * of jobq: this class needs {@code io.micrometer:micrometer-core} on the class path, nothing else
  * does. Thread-safe; {@link #close()} stops counting (the meters stay in the registry).
  */

@@ -5,16 +5,19 @@ import dev.jobq.memory.MemoryProviderFactory;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.testing.ForwardingQueueProvider;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A real memory provider with two things a test can change: whether it shows its dead letters
- * (SQS-like providers do not), and whether reading its stats fails (an unreachable provider).
+ * (SQS-like providers do not), and whether reading its stats fails (an unreachable provider) or waits
+ * without an answer (a provider behind a network that drops packets).
  */
 public final class AlteredProvider extends ForwardingQueueProvider {
 
     private final boolean showsDeadLetters;
     private final AtomicReference<RuntimeException> statsFailure = new AtomicReference<>();
+    private final AtomicReference<CountDownLatch> statsAnswer = new AtomicReference<>(new CountDownLatch(0));
 
     public AlteredProvider(boolean showsDeadLetters) {
         super(MemoryProviderFactory.builder().build());
@@ -26,8 +29,18 @@ public final class AlteredProvider extends ForwardingQueueProvider {
         statsFailure.set(failure);
     }
 
+    /** From now on {@link #stats()} answers only once {@code answer} is counted down. */
+    public void holdStats(CountDownLatch answer) {
+        statsAnswer.set(answer);
+    }
+
     @Override
     public ProviderStats stats() {
+        try {
+            statsAnswer.get().await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         RuntimeException failure = statsFailure.get();
         if (failure != null) {
             throw failure;

@@ -2,6 +2,7 @@ package dev.jobq.cli.http;
 
 import dev.jobq.JobQueue;
 import dev.jobq.QueueStats;
+import dev.jobq.internal.runtime.StatsRead;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li><b>healthy</b> (HTTP 200) otherwise.</li>
  * </ul>
  *
- * A provider that cannot count dead letters or waiting jobs (-1) never makes a queue degraded.
+ * A provider that cannot count dead letters or waiting jobs (-1) never makes a queue degraded. A queue
+ * whose provider does not answer within {@link StatsRead#MAX_WAIT} counts as unreadable, so that a probe
+ * gets its answer while the provider hangs.
  * Dead letters redriven or deleted bring the count back down, and the status with it. Thread-safe.
  */
 public final class HealthCheck {
@@ -36,6 +39,7 @@ public final class HealthCheck {
     private final WorkerView worker;
     private final long backlogThreshold;
     private final Map<String, Long> deadBaseline = new ConcurrentHashMap<>();
+    private final Map<String, StatsRead> reads = new ConcurrentHashMap<>();
 
     public HealthCheck(JobQueue jobs, WorkerView worker, long backlogThreshold) {
         if (backlogThreshold < 1) {
@@ -53,7 +57,7 @@ public final class HealthCheck {
     public void takeBaseline() {
         for (String queue : jobs.queueNames()) {
             try {
-                deadBaseline.putIfAbsent(queue, jobs.stats(queue).dead());
+                deadBaseline.putIfAbsent(queue, stats(queue).dead());
             } catch (RuntimeException unreadable) {
                 // the first successful check() takes it
             }
@@ -88,7 +92,7 @@ public final class HealthCheck {
         for (String queue : consumedQueues()) {
             QueueStats stats;
             try {
-                stats = jobs.stats(queue);
+                stats = stats(queue);
             } catch (RuntimeException e) {
                 unhealthy = true;
                 String error = String.valueOf(e.getMessage() != null ? e.getMessage() : e.getClass().getName());
@@ -124,6 +128,10 @@ public final class HealthCheck {
         var workerPart = new HealthReport.Worker(state.label(), worker.activeHandlers(), worker.concurrency(),
                 worker.queues(), worker.handlerTypes(), startedAt != null ? startedAt.toString() : null);
         return new HealthReport(status, workerPart, queues, problems);
+    }
+
+    private QueueStats stats(String queue) {
+        return reads.computeIfAbsent(queue, name -> new StatsRead(name, () -> jobs.stats(name))).get();
     }
 
     /** The lower of two dead-letter counts; where either is -1 (the provider cannot tell), the baseline stays. */

@@ -3,10 +3,12 @@ package dev.jobq.cli.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.cli.AlteredProvider;
+import dev.jobq.internal.runtime.StatsRead;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -138,6 +141,29 @@ class HealthCheckTest {
             assertThat(q.error()).isEqualTo("connection refused");
             assertThat(q.waiting()).isEqualTo(-1);
         });
+    }
+
+    @Test
+    void providerThatDoesNotAnswerItsStatsIsUnhealthyWithinTheWait() {
+        var answer = new CountDownLatch(1);
+        provider.holdStats(answer);
+        var check = new HealthCheck(jobs, worker, 10);
+        try {
+            // Before, the check (and so /health, and the worker's start with its baseline) waited as long as the provider.
+            assertTimeoutPreemptively(StatsRead.MAX_WAIT.plusSeconds(3), check::takeBaseline);
+            var first = assertTimeoutPreemptively(StatsRead.MAX_WAIT.plusSeconds(3), check::check);
+            var second = assertTimeoutPreemptively(Duration.ofSeconds(1), check::check);
+
+            String problem = "queue 'default': stats cannot be read: the provider of queue 'default' did not answer a "
+                    + "stats read within 2s (it may be out of reach); the read goes on, and the next one starts when it ends";
+            for (HealthReport report : List.of(first, second)) {
+                assertThat(report.status()).isEqualTo(HealthReport.Status.UNHEALTHY);
+                assertThat(report.problems()).containsExactly(problem);
+            }
+        } finally {
+            answer.countDown();
+        }
+        await().atMost(WAIT).until(() -> check.check().status() == HealthReport.Status.HEALTHY);
     }
 
     @Test
