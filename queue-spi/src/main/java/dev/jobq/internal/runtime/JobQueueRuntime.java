@@ -259,8 +259,19 @@ public final class JobQueueRuntime implements JobQueue {
     @Override
     public QueueStats stats(String queue) {
         QueueBinding binding = enqueuer.binding(queue);
-        ProviderStats provider = binding.provider().stats();
-        QueueCounters counters = binding.counters();
+        return stats(queue, binding.provider().stats(), binding.counters());
+    }
+
+    /**
+     * What this process counted on {@code queue}, without asking its provider: waiting, delayed and dead
+     * are {@link ProviderStats#UNKNOWN}. A health report still has these while the provider cannot be read.
+     */
+    public QueueStats countedHere(String queue) {
+        long unknown = ProviderStats.UNKNOWN;
+        return stats(queue, new ProviderStats(unknown, unknown, unknown, unknown), enqueuer.binding(queue).counters());
+    }
+
+    private static QueueStats stats(String queue, ProviderStats provider, QueueCounters counters) {
         return new QueueStats(queue, provider.waiting(), provider.delayed(), counters.activeCount(),
                 counters.completedCount(), counters.failedCount(), provider.dead(), counters.throughputPerSecond(),
                 counters.successRate(), counters.averageDuration(), counters.peakActiveCount());

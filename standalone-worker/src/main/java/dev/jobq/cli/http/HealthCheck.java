@@ -2,6 +2,7 @@ package dev.jobq.cli.http;
 
 import dev.jobq.JobQueue;
 import dev.jobq.QueueStats;
+import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.internal.runtime.StatsRead;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -97,7 +98,10 @@ public final class HealthCheck {
                 unhealthy = true;
                 String error = String.valueOf(e.getMessage() != null ? e.getMessage() : e.getClass().getName());
                 problems.add("queue '" + queue + "': stats cannot be read: " + error);
-                queues.add(HealthReport.QueueHealth.unreadable(queue, error));
+                // what this process counted stays readable: the outage is when someone looks at it
+                queues.add(jobs instanceof JobQueueRuntime runtime
+                        ? HealthReport.QueueHealth.unreadable(runtime.countedHere(queue), error)
+                        : HealthReport.QueueHealth.unreadable(queue, error));
                 continue;
             }
             queues.add(HealthReport.QueueHealth.of(stats));

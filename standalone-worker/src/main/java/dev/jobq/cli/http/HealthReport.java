@@ -46,7 +46,8 @@ public record HealthReport(Status status, Worker worker, List<QueueHealth> queue
 
     /**
      * One queue's stats ({@link dev.jobq.QueueStats}); -1 where the provider cannot tell. When the
-     * stats could not be read, every number is -1 and {@code error} says why.
+     * provider's stats could not be read, {@code error} says why, and its numbers are -1 while this
+     * process's own counts (active, completed, failed, ...) are still given.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record QueueHealth(String queue, long waiting, long delayed, long active, long completed, long failed,
@@ -63,6 +64,14 @@ public record HealthReport(Status status, Worker worker, List<QueueHealth> queue
         /** A queue whose stats could not be read, and why. */
         public static QueueHealth unreadable(String queue, String error) {
             return new QueueHealth(queue, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, error);
+        }
+
+        /** A queue whose provider's stats could not be read, and why, with what this process counted on it. */
+        public static QueueHealth unreadable(QueueStats countedHere, String error) {
+            QueueHealth counted = of(countedHere);
+            return new QueueHealth(counted.queue(), counted.waiting(), counted.delayed(), counted.active(),
+                    counted.completed(), counted.failed(), counted.dead(), counted.throughputPerSecond(),
+                    counted.successRate(), counted.averageDurationMillis(), counted.peakActive(), error);
         }
     }
 }

@@ -144,6 +144,26 @@ class HealthCheckTest {
     }
 
     @Test
+    void unreadableStatsStillShowWhatThisProcessCounted() {
+        jobs.registerJobHandler("t", Integer.class, (job, ctx) -> { });
+        jobs.start();
+        jobs.enqueue("t", 1);
+        await().atMost(WAIT).until(() -> jobs.stats("default").completed() == 1);
+        provider.failStats(new IllegalStateException("connection refused"));
+
+        var report = new HealthCheck(jobs, worker, 10).check();
+
+        // Before, every number was -1, this process's own counts too, just when someone looks at them.
+        assertThat(report.status()).isEqualTo(HealthReport.Status.UNHEALTHY);
+        assertThat(report.queues()).singleElement().satisfies(q -> {
+            assertThat(q.error()).isEqualTo("connection refused");
+            assertThat(List.of(q.waiting(), q.delayed(), q.dead())).containsOnly(-1L);
+            assertThat(List.of(q.active(), q.completed(), q.failed(), q.peakActive())).containsExactly(0L, 1L, 0L, 1L);
+            assertThat(q.successRate()).isEqualTo(1.0);
+        });
+    }
+
+    @Test
     void providerThatDoesNotAnswerItsStatsIsUnhealthyWithinTheWait() {
         var answer = new CountDownLatch(1);
         provider.holdStats(answer);
