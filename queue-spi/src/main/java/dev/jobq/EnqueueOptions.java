@@ -65,8 +65,7 @@ public final class EnqueueOptions {
         if (b.queue != null && b.queue.isBlank()) {
             throw new IllegalArgumentException("queue must not be blank; leave it unset for the default queue");
         }
-        if (b.traceId != null && (b.traceId.isBlank() || b.traceId.length() > MAX_TRACE_ID
-                || b.traceId.chars().anyMatch(Character::isISOControl))) {
+        if (b.traceId != null && !isTraceId(b.traceId)) {
             throw new IllegalArgumentException("traceId must be 1 to " + MAX_TRACE_ID + " characters without control "
                     + "characters, got " + (b.traceId.length() > 80 ? "'" + b.traceId.substring(0, 80) + "…' ("
                     + b.traceId.length() + " characters)" : "'" + b.traceId + "'") + "; a W3C traceparent or an "
@@ -80,6 +79,14 @@ public final class EnqueueOptions {
         this.deduplicationKey = b.deduplicationKey;
         this.traceId = b.traceId;
         this.queue = b.queue;
+    }
+
+    /**
+     * Whether {@code text} is a trace id a job may carry: 1 to {@value #MAX_TRACE_ID} characters, not blank,
+     * without control characters. Enqueue refuses any other, and so does a worker reading a message.
+     */
+    public static boolean isTraceId(String text) {
+        return !text.isBlank() && text.length() <= MAX_TRACE_ID && text.chars().noneMatch(Character::isISOControl);
     }
 
     /** No options: run as soon as possible with the defaults. */

@@ -202,6 +202,20 @@ class ForeignProducerTest {
         assertThat(QueueContents.total(queues.url())).isZero();
     }
 
+    /** Runs the queue's one email:send job until it has started, then closes the worker, which releases it. */
+    private void releaseAtShutdownOnceStarted(SqsServer.Queues queues) throws InterruptedException {
+        var started = new CountDownLatch(1);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofMillis(100));
+        jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> {
+            started.countDown();
+            new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until the shutdown interrupts it
+        });
+        jobs.start();
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+
+        jobs.close();
+    }
+
     /** An envelope of a type no one handles, {@code room} bytes short of a 256 KiB message with two small attributes. */
     private static String nearTheLimit(String jobId, int room) {
         String start = "{\"envelopeVersion\":1,\"jobId\":\"" + jobId + "\",\"type\":\"nobody:handles\","
@@ -230,16 +244,7 @@ class ForeignProducerTest {
             attributes.put("producer-" + i, OutgoingMessage.string("value " + i));
         }
         ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body).messageAttributes(attributes));
-        var started = new CountDownLatch(1);
-        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofMillis(100));
-        jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> {
-            started.countDown();
-            new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until the shutdown interrupts it
-        });
-        jobs.start();
-        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-
-        jobs.close();
+        releaseAtShutdownOnceStarted(queues);
 
         assertThat(QueueContents.receive(queues.url(), 5)).singleElement().satisfies(copy -> {
             assertThat(copy.body()).contains("\"jobId\":\"j-10\"");
@@ -294,16 +299,7 @@ class ForeignProducerTest {
                 """;
         ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body).messageAttributes(Map.of(
                 "traceparent", OutgoingMessage.string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))));
-        var started = new CountDownLatch(1);
-        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofMillis(100));
-        jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> {
-            started.countDown();
-            new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until the shutdown interrupts it
-        });
-        jobs.start();
-        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-
-        jobs.close();
+        releaseAtShutdownOnceStarted(queues);
 
         assertThat(QueueContents.receive(queues.url(), 5)).singleElement().satisfies(copy -> {
             assertThat(copy.body()).isEqualTo(body);

@@ -246,8 +246,7 @@ final class EnvelopeReader {
      */
     private @Nullable String traceId(JsonParser parser, String field) throws IOException {
         String text = text(parser, field);
-        if (text != null && (text.isBlank() || text.length() > EnqueueOptions.MAX_TRACE_ID
-                || text.chars().anyMatch(Character::isISOControl))) {
+        if (text != null && !EnqueueOptions.isTraceId(text)) {
             String shown = text.length() > PREVIEW_CHARS ? "\"" + text.substring(0, PREVIEW_CHARS) + "…\" ("
                     + text.length() + " characters)" : "\"" + text + "\"";
             problem("'" + field + "' must be 1 to " + EnqueueOptions.MAX_TRACE_ID + " characters without control "
