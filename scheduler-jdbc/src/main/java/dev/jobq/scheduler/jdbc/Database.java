@@ -7,6 +7,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.Locale;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -55,15 +57,33 @@ final class Database implements AutoCloseable {
     private final DSLContext dsl;
     private final String description;
     private final @Nullable HikariDataSource ownedPool;
+    /**
+     * The statement that bounds a claim's idle time within its own transaction, on PostgreSQL through
+     * the application's DataSource (whose sessions are not the scheduler's to change); null when the
+     * scheduler's own pool sets it for the session ({@link #pool}) or the database is H2.
+     */
+    private final @Nullable String claimTimeoutInTransaction;
 
     private Database(DataSource dataSource, SQLDialect dialect, org.jooq.conf.Settings jooqSettings, String description,
-                     @Nullable HikariDataSource ownedPool) {
+                     @Nullable HikariDataSource ownedPool, Duration claimTimeout) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.jooqSettings = jooqSettings;
         this.dsl = DSL.using(dataSource, dialect, jooqSettings);
         this.description = description;
         this.ownedPool = ownedPool;
+        this.claimTimeoutInTransaction = dialect == SQLDialect.POSTGRES && ownedPool == null
+                ? "SET LOCAL " + claimTimeoutSetting(claimTimeout) : null;
+    }
+
+    /**
+     * PostgreSQL's setting that ends a session left idle inside a transaction for longer than
+     * {@code claimTimeout}, rolling it back and releasing its row locks. A scheduler whose machine
+     * vanishes mid-batch sends nothing more, and without it the server holds the batch's rows until
+     * its TCP keepalive gives up on the connection (two hours on most systems).
+     */
+    static String claimTimeoutSetting(Duration claimTimeout) {
+        return "idle_in_transaction_session_timeout = " + claimTimeout.toMillis();
     }
 
     /** Connects, checks the database kind and migrates the schema; closes what it opened if any step fails. */
@@ -86,7 +106,7 @@ final class Database implements AutoCloseable {
                     .withRenderNameCase(RenderNameCase.AS_IS)
                     .withRenderSchema(false)
                     .withExecuteLogging(false);
-            return new Database(dataSource, dialect, jooqSettings, description, pool);
+            return new Database(dataSource, dialect, jooqSettings, description, pool, settings.claimTimeout());
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();
@@ -111,10 +131,28 @@ final class Database implements AutoCloseable {
      * transaction, and the firing thread runs a transaction per batch (B6, docs/benchmarks.md).
      */
     <T> T transaction(TransactionalCallable<T> work) {
+        return transaction(work, null);
+    }
+
+    /**
+     * As {@link #transaction}, for a transaction that locks due rows and holds them while it hands
+     * them on: on PostgreSQL its idle time is bounded by the claim timeout, so that the rows of a
+     * scheduler that vanished are freed for the others.
+     */
+    <T> T claim(TransactionalCallable<T> work) {
+        return transaction(work, claimTimeoutInTransaction);
+    }
+
+    private <T> T transaction(TransactionalCallable<T> work, @Nullable String firstStatement) {
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
             try {
+                if (firstStatement != null) {
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute(firstStatement);
+                    }
+                }
                 T result = work.run(DSL.using(connection, dialect, jooqSettings).configuration());
                 connection.commit();
                 return result;
@@ -246,6 +284,10 @@ final class Database implements AutoCloseable {
         config.setMinimumIdle(1);
         config.setPoolName(name);
         config.setAutoCommit(true);
+        if (settings.jdbcUrl().strip().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
+            // For the session, not per claim: no round trip per batch (B6, docs/benchmarks.md).
+            config.setConnectionInitSql("SET " + claimTimeoutSetting(settings.claimTimeout()));
+        }
         // Fail at build time with the driver's reason, not later on the first schedule().
         config.setInitializationFailTimeout(1);
         try {

@@ -277,7 +277,7 @@ final class HandOff {
      */
     private Batch oneTimeBatch(Instant now, Duration lead, DueWait wait, @Nullable DuePlace after,
             ClaimCursor cursor) {
-        return db.transaction(tx -> {
+        return db.claim(tx -> {
             List<JobqScheduledJobRecord> rows = scheduled.lockDue(tx.dsl(), now.plus(lead), after,
                     settings.batchSize());
             if (!rows.isEmpty()) {
@@ -319,7 +319,7 @@ final class HandOff {
     }
 
     int recurringBatch(Instant now) {
-        return db.transaction(tx -> {
+        return db.claim(tx -> {
             List<JobqRecurringJobRecord> rows = recurring.lockDue(tx.dsl(), now, settings.batchSize());
             for (JobqRecurringJobRecord row : rows) {
                 fire(row, now);

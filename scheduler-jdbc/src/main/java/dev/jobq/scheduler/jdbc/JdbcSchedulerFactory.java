@@ -55,6 +55,7 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
     public static final Duration DEFAULT_MISFIRE_THRESHOLD = Duration.ofSeconds(60);
     public static final int DEFAULT_FIRE_ALL_LIMIT = 100;
+    public static final Duration DEFAULT_CLAIM_TIMEOUT = Duration.ofMinutes(5);
 
     /** For {@link java.util.ServiceLoader}. */
     public JdbcSchedulerFactory() {
@@ -110,8 +111,10 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
         int fireAllLimit = s.integer("fireAllLimit", DEFAULT_FIRE_ALL_LIMIT, 1, JdbcSettings.MAX_FIRE_ALL_LIMIT);
         int fireThreads = s.integer("fireThreads", JdbcSettings.FIRE_THREADS_BY_DATABASE, 1,
                 JdbcSettings.MAX_FIRE_THREADS);
+        Duration claimTimeout = s.duration("claimTimeout", DEFAULT_CLAIM_TIMEOUT, JdbcSettings.MIN_CLAIM_TIMEOUT,
+                JdbcSettings.MAX_CLAIM_TIMEOUT);
         var settings = new JdbcSettings(null, jdbcUrl, username, password, poolSize, pollInterval, batchSize,
-                retention, misfireThreshold, fireAllLimit, fireThreads);
+                retention, misfireThreshold, fireAllLimit, fireThreads, claimTimeout);
         String fireThreadsProblem = settings.fireThreadsProblem();
         if (fireThreadsProblem != null) {
             s.problem("fireThreads", fireThreadsProblem);
@@ -140,6 +143,7 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
         private Duration misfireThreshold = DEFAULT_MISFIRE_THRESHOLD;
         private int fireAllLimit = DEFAULT_FIRE_ALL_LIMIT;
         private int fireThreads = JdbcSettings.FIRE_THREADS_BY_DATABASE;
+        private Duration claimTimeout = DEFAULT_CLAIM_TIMEOUT;
         private ThreadFactory threads = defaultThreads();
 
         private Builder() {
@@ -205,6 +209,20 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
         }
 
         /**
+         * On PostgreSQL, how long the server waits on a scheduler that holds claimed rows and says
+         * nothing before it ends that session and frees the rows for other schedulers (1 s–1 d, 5
+         * minutes by default; {@code idle_in_transaction_session_timeout}, set for the scheduler's
+         * claims only). A machine that vanishes mid-batch sends nothing; without this the rows stay
+         * locked until the server's TCP keepalive gives up, two hours on most systems. Longer than
+         * the slowest hand-on of a whole batch, or a slow provider gets its batch taken back and
+         * handed on again (under the same job ids).
+         */
+        public Builder claimTimeout(Duration claimTimeout) {
+            this.claimTimeout = Objects.requireNonNull(claimTimeout, "claimTimeout");
+            return checked();
+        }
+
+        /**
          * Where the firing thread and the threads that help it through a backlog come from (daemon
          * platform threads named {@code jobq-scheduler-N} by default).
          */
@@ -239,7 +257,7 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
 
         private JdbcSettings settings() {
             return new JdbcSettings(dataSource, jdbcUrl, username, password, poolSize, pollInterval, batchSize,
-                    retention, misfireThreshold, fireAllLimit, fireThreads);
+                    retention, misfireThreshold, fireAllLimit, fireThreads, claimTimeout);
         }
     }
 }

@@ -23,10 +23,15 @@ import org.jspecify.annotations.Nullable;
  * @param fireThreads      threads that claim and hand on due one-time jobs while more than a batch is
  *                         due, the firing thread included; {@link #FIRE_THREADS_BY_DATABASE} for the
  *                         database's default ({@link #fireThreads(boolean)})
+ * @param claimTimeout     on PostgreSQL, how long the server lets a scheduler's transaction sit idle
+ *                         while it holds claimed rows before it ends the session and frees them
+ *                         ({@code idle_in_transaction_session_timeout}): a machine that vanishes
+ *                         mid-batch sends nothing, and without it the rows stay locked until the
+ *                         server's TCP keepalive gives up on the connection, two hours by default
  */
 record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable String username,
                     @Nullable String password, int poolSize, Duration pollInterval, int batchSize, Duration retention,
-                    Duration misfireThreshold, int fireAllLimit, int fireThreads) {
+                    Duration misfireThreshold, int fireAllLimit, int fireThreads, Duration claimTimeout) {
 
     static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(1);
     static final Duration MAX_POLL_INTERVAL = Duration.ofHours(1);
@@ -41,6 +46,8 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
     /** {@code fireThreads} not set: two on PostgreSQL, one on H2 (docs/scheduler.md). */
     static final int FIRE_THREADS_BY_DATABASE = 0;
     static final int POSTGRES_FIRE_THREADS = 2;
+    static final Duration MIN_CLAIM_TIMEOUT = Duration.ofSeconds(1);
+    static final Duration MAX_CLAIM_TIMEOUT = Duration.ofDays(1);
 
     JdbcSettings {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -59,6 +66,7 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
         if (fireThreads != FIRE_THREADS_BY_DATABASE) {
             requireBetween("fireThreads", fireThreads, 1, MAX_FIRE_THREADS);
         }
+        requireBetween("claimTimeout", claimTimeout, MIN_CLAIM_TIMEOUT, MAX_CLAIM_TIMEOUT);
     }
 
     /**
@@ -154,6 +162,7 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
                 + ", password=" + (password == null ? "none" : "***") + ", poolSize=" + poolSize
                 + ", pollInterval=" + pollInterval + ", batchSize=" + batchSize + ", retention=" + retention
                 + ", misfireThreshold=" + misfireThreshold + ", fireAllLimit=" + fireAllLimit + ", fireThreads="
-                + (fireThreads == FIRE_THREADS_BY_DATABASE ? "by database" : fireThreads) + "]";
+                + (fireThreads == FIRE_THREADS_BY_DATABASE ? "by database" : fireThreads) + ", claimTimeout="
+                + claimTimeout + "]";
     }
 }

@@ -41,17 +41,20 @@ class JdbcSchedulerFactoryTest {
         Settings settings = section(Map.of("enabled", true, "type", "jdbc", "jdbcUrl", "jdbc:postgresql://db:5432/jobs",
                 "username", "jobq", "password", "s3cret", "poolSize", 8, "pollInterval", "30s", "batchSize", 500,
                 "retention", "2d", "misfireThreshold", "5m"));
+        Settings more = section(Map.of("fireThreads", 2, "fireAllLimit", 10, "claimTimeout", "90s"));
 
         factory.validate(settings);
+        factory.validate(more);
 
         assertThat(settings.problems()).isEmpty();
+        assertThat(more.problems()).isEmpty();
     }
 
     @Test
     void reportsEveryProblemWithItsKeyPath() {
         Settings settings = section(Map.of("jdbcUrl", "jdbc:mysql://db/jobs?password=s3cret", "pollInterval", "0ms",
                 "batchSize", 0, "retention", "5", "misfireThreshold", "2d", "fireAllLimit", -1, "poolSize", "many",
-                "jdbcUlr", "x"));
+                "jdbcUlr", "x", "claimTimeout", "500ms"));
 
         factory.validate(settings);
 
@@ -64,9 +67,10 @@ class JdbcSchedulerFactoryTest {
                 "scheduler.retention: '5' has no unit; write 5ms, 5s, 5m or 5h",
                 "scheduler.misfireThreshold: must be ≤ 1d, got 2d",
                 "scheduler.fireAllLimit: must be ≥ 1, got -1",
+                "scheduler.claimTimeout: must be ≥ 1s, got 500ms",
                 "scheduler.jdbcUlr: unknown key; did you mean jdbcUrl? (known keys here: jdbcUrl, username, "
                         + "password, poolSize, pollInterval, batchSize, retention, misfireThreshold, fireAllLimit, "
-                        + "fireThreads, enabled, type)");
+                        + "fireThreads, claimTimeout, enabled, type)");
         assertThat(String.join("\n", settings.problems())).doesNotContain("s3cret");
     }
 
@@ -99,11 +103,14 @@ class JdbcSchedulerFactoryTest {
     @Test
     void fireThreadsByDatabaseAreTwoOnPostgresAndOneOnH2() {
         var byDatabase = new JdbcSettings(null, "jdbc:postgresql://db/jobs", "jobq", null, 4, Duration.ofSeconds(60),
-                100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE);
+                100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE,
+                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT);
         var poolOfOne = new JdbcSettings(null, "jdbc:postgresql://db/jobs", "jobq", null, 1, Duration.ofSeconds(60),
-                100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE);
+                100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE,
+                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT);
         var three = new JdbcSettings(null, "jdbc:h2:mem:x", null, null, 4, Duration.ofSeconds(60),
-                100, Duration.ofDays(7), Duration.ofSeconds(60), 100, 3);
+                100, Duration.ofDays(7), Duration.ofSeconds(60), 100, 3,
+                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT);
 
         assertThat(byDatabase.fireThreads(true)).isEqualTo(2);
         assertThat(byDatabase.fireThreads(false)).isEqualTo(1);
@@ -153,6 +160,8 @@ class JdbcSchedulerFactoryTest {
                 .hasMessage("batchSize must be between 1 and 10000, got 0");
         assertThatThrownBy(() -> JdbcSchedulerFactory.builder().fireThreads(17))
                 .hasMessage("fireThreads must be between 1 and 16, got 17");
+        assertThatThrownBy(() -> JdbcSchedulerFactory.builder().claimTimeout(Duration.ofDays(2)))
+                .hasMessage("claimTimeout must be between 1s and 1d, got 2d");
         var context = new SchedulerContext(section(Map.of()), SettableClock.atEpochOf2026(),
                 envelope -> EnqueueResult.accepted(envelope.jobId()));
         assertThatThrownBy(() -> JdbcSchedulerFactory.builder().poolSize(2).fireThreads(3).build(context))
@@ -165,7 +174,8 @@ class JdbcSchedulerFactoryTest {
     @Test
     void settingsNeverPrintThePassword() {
         var settings = new JdbcSettings(null, "jdbc:postgresql://db/jobs", "jobq", "s3cret", 4, Duration.ofSeconds(60),
-                100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE);
+                100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE,
+                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT);
 
         assertThat(settings.toString()).contains("password=***").doesNotContain("s3cret");
     }

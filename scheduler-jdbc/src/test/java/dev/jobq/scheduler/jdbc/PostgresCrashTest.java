@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A scheduler whose database connection dies in the middle of a batch, on a real PostgreSQL:
@@ -120,9 +121,50 @@ class PostgresCrashTest {
         assertThat(provider.stats().waiting()).isEqualTo(120);
     }
 
+    @Test
+    void rowsHeldByASchedulerWhoseMachineFellSilentAreFreedAfterItsClaimTimeout() throws Exception {
+        assertSilentSchedulersRowsAreFreed(JdbcSchedulerFactory.builder().jdbcUrl(dyingUrl));
+    }
+
+    @Test
+    void rowsHeldThroughTheApplicationsDataSourceAreFreedAfterTheClaimTimeoutToo() throws Exception {
+        var dataSource = new PGSimpleDataSource();
+        dataSource.setUrl(dyingUrl);
+        assertSilentSchedulersRowsAreFreed(JdbcSchedulerFactory.builder().dataSource(dataSource));
+    }
+
+    /**
+     * A scheduler stops in the middle of a batch and its connection stays open without a word, as when
+     * its machine loses power or its network: the server hears nothing, and only its TCP keepalive
+     * (two hours by default) would end the session. With a claim timeout of a second the server ends
+     * it and a survivor hands on every row, the held ones included.
+     */
+    private void assertSilentSchedulersRowsAreFreed(JdbcSchedulerFactory.Builder silentOne) throws Exception {
+        JobSink fallsSilent = envelope -> {
+            inTheMiddle.countDown();
+            awaitQuietly(carryOn);
+            return EnqueueResult.accepted(envelope.jobId());
+        };
+        var silent = open(silentOne.batchSize(50).claimTimeout(Duration.ofSeconds(1)), fallsSilent);
+        JdbcSchedulerContract.storeDueJobs(silent, 200, T0);
+        var survivorSink = new RecordingSink(clock);
+        var survivor = open(survivorUrl, survivorSink);
+
+        runInBackground(silent);
+        assertThat(inTheMiddle.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the scheduler claimed a batch").isTrue();
+
+        var handedOn = new AtomicInteger();
+        await().atMost(WAIT).until(() -> handedOn.addAndGet(survivor.fireDue()) == 200);
+        assertThat(survivorSink.distinctIds()).isEqualTo(200);
+        assertThat(survivor.listScheduled(10)).isEmpty();
+    }
+
     private JdbcJobScheduler open(String url, JobSink sink) {
-        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).batchSize(50)
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
+        return open(JdbcSchedulerFactory.builder().jdbcUrl(url).batchSize(50), sink);
+    }
+
+    private JdbcJobScheduler open(JdbcSchedulerFactory.Builder builder, JobSink sink) {
+        JdbcJobScheduler scheduler = builder.buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
         opened.add(scheduler);
         return scheduler;
     }
