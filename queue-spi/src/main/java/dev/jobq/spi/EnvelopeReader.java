@@ -27,6 +27,14 @@ final class EnvelopeReader {
     private static final int PREVIEW_CHARS = 80;
     private static final int FIELDS_NAMED = 8;
     private static final int FIELD_NAME_CHARS = 40;
+    /**
+     * Numbers from here up to {@link #EPOCH_SECONDS_UP_TO}, as epoch milliseconds, fall in 1970–1973
+     * (a day to three years after the epoch), where no job was made; as epoch seconds they are
+     * 1973–5138, where a producer writing seconds (PHP's {@code time()}, Python's {@code time.time()})
+     * puts every job of ours. Read as milliseconds, the job's times would be 56 years off.
+     */
+    private static final double EPOCH_SECONDS_FROM = 1e8;
+    private static final double EPOCH_SECONDS_UP_TO = 1e11;
     /** Epoch milliseconds a number with a fraction may have: about what a long holds, 285 million years. */
     private static final double MAX_EPOCH_MILLIS = 9.0e18;
 
@@ -291,6 +299,11 @@ final class EnvelopeReader {
         return null;
     }
 
+    private static boolean looksLikeEpochSeconds(double number) {
+        double magnitude = Math.abs(number);
+        return magnitude >= EPOCH_SECONDS_FROM && magnitude < EPOCH_SECONDS_UP_TO;
+    }
+
     /**
      * ISO-8601 text, or epoch milliseconds as JavaScript producers write them; with a fraction (Python's
      * {@code time.time() * 1000}) to the microsecond, which is as far as a double's digits reach.
@@ -298,6 +311,16 @@ final class EnvelopeReader {
     private @Nullable Instant instant(JsonParser parser, String field) throws IOException {
         JsonToken token = parser.currentToken();
         if (token == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if ((token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT)
+                && looksLikeEpochSeconds(parser.getDoubleValue())) {
+            double seconds = parser.getDoubleValue();
+            double whole = Math.floor(seconds);
+            Instant asSeconds = Instant.ofEpochSecond((long) whole).plusMillis(Math.round((seconds - whole) * 1_000));
+            problem("'" + field + "' must be epoch milliseconds, got " + parser.getText() + ", which looks like epoch "
+                    + "seconds (" + asSeconds + "; as milliseconds it would be "
+                    + Instant.ofEpochMilli((long) whole) + "): multiply it by 1000");
             return null;
         }
         if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {

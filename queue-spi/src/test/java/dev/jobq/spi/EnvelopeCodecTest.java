@@ -494,6 +494,21 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("epoch seconds (PHP's time(), Python's time.time()) are refused with the fix, not read as a "
+                + "time in January 1970")
+        void refusesEpochSeconds() {
+            assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":1795428000}").getMessage())
+                    .isEqualTo("'createdAt' must be epoch milliseconds, got 1795428000, which looks like epoch "
+                            + "seconds (2026-11-23T10:00:00Z; as milliseconds it would be 1970-01-21T18:43:48Z): "
+                            + "multiply it by 1000");
+            assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"scheduledFor\":1795428000.25}").getMessage())
+                    .startsWith("'scheduledFor' must be epoch milliseconds, got 1795428000.25, which looks like "
+                            + "epoch seconds (2026-11-23T10:00:00.250Z;");
+        }
+
+        @Test
         void refusesABadTime() {
             assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"yesterday\"}")
                     .getMessage()).isEqualTo("'createdAt' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, "
