@@ -88,14 +88,18 @@ final class Database implements AutoCloseable {
 
     /** Connects, checks the database kind and migrates the schema; closes what it opened if any step fails. */
     static Database open(JdbcSettings settings) {
-        HikariDataSource pool = settings.dataSource() == null ? pool(settings, settings.poolSize(), POOL_NAME) : null;
+        HikariDataSource pool = settings.dataSource() == null
+                ? pool(settings, settings.poolSize(), POOL_NAME, true) : null;
         DataSource dataSource = pool != null ? pool : settings.dataSource();
         String description = settings.database();
         try {
             SQLDialect dialect = dialect(dataSource, description);
-            if (pool != null && settings.poolSize() < MIGRATION_CONNECTIONS) {
-                // A pool of one would leave Flyway waiting for its second connection until the pool's timeout.
-                try (HikariDataSource migrating = pool(settings, MIGRATION_CONNECTIONS, POOL_NAME + "-migration")) {
+            if (pool != null) {
+                // Connections of their own: the pool's sessions end after claimTimeout idle in a transaction,
+                // which a migration must not (Flyway may hold one such while the other works), and a pool
+                // of one would leave Flyway waiting for its second connection until the pool's timeout.
+                try (HikariDataSource migrating = pool(settings, MIGRATION_CONNECTIONS, POOL_NAME + "-migration",
+                        false)) {
                     migrate(migrating, description);
                 }
             } else {
@@ -271,7 +275,11 @@ final class Database implements AutoCloseable {
         return jdbcUrl + ";WRITE_DELAY=0";
     }
 
-    private static HikariDataSource pool(JdbcSettings settings, int size, String name) {
+    /**
+     * A pool from the settings' URL; {@code claims} when its connections claim due rows, which on
+     * PostgreSQL then end a session left idle in a transaction for longer than the claim timeout.
+     */
+    private static HikariDataSource pool(JdbcSettings settings, int size, String name, boolean claims) {
         var config = new HikariConfig();
         config.setJdbcUrl(writingEachCommit(settings.jdbcUrl()));
         if (settings.username() != null) {
@@ -284,7 +292,7 @@ final class Database implements AutoCloseable {
         config.setMinimumIdle(1);
         config.setPoolName(name);
         config.setAutoCommit(true);
-        if (settings.jdbcUrl().strip().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
+        if (claims && settings.jdbcUrl().strip().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
             // For the session, not per claim: no round trip per batch (B6, docs/benchmarks.md).
             config.setConnectionInitSql("SET " + claimTimeoutSetting(settings.claimTimeout()));
         }
