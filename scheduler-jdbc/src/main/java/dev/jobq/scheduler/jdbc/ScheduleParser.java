@@ -94,7 +94,8 @@ final class ScheduleParser {
             throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid cron expression ("
                     + e.getMessage() + "); " + fix(expression), e);
         }
-        var schedule = new CronSchedule(text, zone, ExecutionTime.forCron(parsed));
+        var schedule = new CronSchedule(text, zone, ExecutionTime.forCron(parsed),
+                CronSchedule.firesInEveryPass(expression));
         try {
             schedule.first(Instant.EPOCH);
         } catch (IllegalStateException e) {

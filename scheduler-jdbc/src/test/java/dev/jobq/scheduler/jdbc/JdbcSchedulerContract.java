@@ -798,19 +798,41 @@ abstract class JdbcSchedulerContract {
         }
 
         @Test
-        void anHourlyJobSkipsTheRepeatedWallClockHour() {
+        void anHourlyJobFiresInBothPassesOfTheRepeatedHourEachWithItsOwnId() {
             clock.set(Instant.parse("2026-11-01T03:30:00Z"));
             var scheduler = open();
             scheduler.registerRecurring(recurring("hourly", "@hourly").timezone(NEW_YORK).build(), "{}");
 
             List<Instant> runs = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
+            for (int i = 0; i < 5; i++) {
                 runs.add(fireNext(scheduler, clock, "hourly"));
             }
 
-            // 00:00 EDT, 01:00 EDT, (01:00 EST repeats 01:00: skipped), 02:00 EST, 03:00 EST
+            // 00:00 EDT, 01:00 EDT, 01:00 EST (the clock reads 01:00 again an hour later), 02:00 EST, 03:00 EST
             assertThat(runs).containsExactly(Instant.parse("2026-11-01T04:00:00Z"), Instant.parse("2026-11-01T05:00:00Z"),
-                    Instant.parse("2026-11-01T07:00:00Z"), Instant.parse("2026-11-01T08:00:00Z"));
+                    Instant.parse("2026-11-01T06:00:00Z"), Instant.parse("2026-11-01T07:00:00Z"),
+                    Instant.parse("2026-11-01T08:00:00Z"));
+            assertThat(sink.ofType("report:hourly")).extracting(JobEnvelope::jobId)
+                    .containsExactlyElementsOf(runs.stream().map(run -> OccurrenceIds.of("hourly", run)).toList())
+                    .doesNotHaveDuplicates();
+        }
+
+        @Test
+        void aQuarterHourlyJobKeepsItsPaceThroughTheRepeatedHour() {
+            clock.set(Instant.parse("2026-11-01T03:59:00Z"));
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("quarter", "*/15 * * * *").timezone(NEW_YORK).build(), "{}");
+
+            // Walk the clock minute by minute from 00:00 EDT to 03:00 EST: four hours of elapsed time.
+            for (Instant t = Instant.parse("2026-11-01T04:00:00Z"); !t.isAfter(Instant.parse("2026-11-01T08:00:00Z"));
+                 t = t.plus(Duration.ofMinutes(1))) {
+                clock.set(t);
+                scheduler.fireDue();
+            }
+
+            assertThat(sink.firedAt("report:quarter")).hasSize(17).doesNotHaveDuplicates().isSorted()
+                    .allSatisfy(run -> assertThat(run.getEpochSecond() % 900).isZero());
+            assertThat(sink.distinctIds()).isEqualTo(17);
         }
     }
 

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -247,6 +249,91 @@ class ScheduleParserTest {
 
             assertThat(first).isEqualTo(Instant.parse("2026-11-01T05:30:00Z")); // 01:30 EDT
             assertThat(halfPastOne.next(first)).isEqualTo(Instant.parse("2026-11-02T06:30:00Z"));
+        }
+
+        /** The first {@code count} occurrences of {@code schedule} after {@code from}. */
+        private List<Instant> walk(Schedule schedule, Instant from, int count) {
+            List<Instant> runs = new ArrayList<>();
+            Instant run = schedule.first(from);
+            for (int i = 0; i < count; i++) {
+                runs.add(run);
+                run = schedule.next(run);
+            }
+            return runs;
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"@hourly", "0 * * * *", "0 */1 * * *", "0 0-23 * * *"})
+        void anHourlyExpressionFiresInBothPassesOfTheRepeatedHour(String hourly) {
+            Schedule schedule = parser.parse("job", hourly, newYork);
+
+            // 2026-11-01: 02:00 EDT falls back to 01:00 EST, so the clock reads 01:xx for two hours.
+            assertThat(walk(schedule, Instant.parse("2026-11-01T03:30:00Z"), 5)).containsExactly(
+                    Instant.parse("2026-11-01T04:00:00Z"), // 00:00 EDT
+                    Instant.parse("2026-11-01T05:00:00Z"), // 01:00 EDT
+                    Instant.parse("2026-11-01T06:00:00Z"), // 01:00 EST
+                    Instant.parse("2026-11-01T07:00:00Z"), // 02:00 EST
+                    Instant.parse("2026-11-01T08:00:00Z")); // 03:00 EST
+        }
+
+        @Test
+        void aQuarterHourlyExpressionKeepsItsPaceThroughTheRepeatedHour() {
+            Schedule schedule = parser.parse("job", "*/15 * * * *", newYork);
+
+            List<Instant> runs = walk(schedule, Instant.parse("2026-11-01T04:50:00Z"), 10);
+
+            assertThat(runs).containsExactly(Instant.parse("2026-11-01T05:00:00Z"), Instant.parse("2026-11-01T05:15:00Z"),
+                    Instant.parse("2026-11-01T05:30:00Z"), Instant.parse("2026-11-01T05:45:00Z"),
+                    Instant.parse("2026-11-01T06:00:00Z"), Instant.parse("2026-11-01T06:15:00Z"),
+                    Instant.parse("2026-11-01T06:30:00Z"), Instant.parse("2026-11-01T06:45:00Z"),
+                    Instant.parse("2026-11-01T07:00:00Z"), Instant.parse("2026-11-01T07:15:00Z"));
+            // Registered in either pass, the first run is the next quarter of elapsed time.
+            assertThat(schedule.first(Instant.parse("2026-11-01T05:50:00Z"))).isEqualTo(Instant.parse("2026-11-01T06:00:00Z"));
+            assertThat(schedule.first(Instant.parse("2026-11-01T06:20:00Z"))).isEqualTo(Instant.parse("2026-11-01T06:30:00Z"));
+        }
+
+        @Test
+        void aMinuteWildcardInAFixedHourFiresInBothPasses() {
+            Schedule schedule = parser.parse("job", "*/30 1 * * *", newYork);
+
+            assertThat(walk(schedule, Instant.parse("2026-11-01T04:00:00Z"), 5)).containsExactly(
+                    Instant.parse("2026-11-01T05:00:00Z"), Instant.parse("2026-11-01T05:30:00Z"),
+                    Instant.parse("2026-11-01T06:00:00Z"), Instant.parse("2026-11-01T06:30:00Z"),
+                    Instant.parse("2026-11-02T06:00:00Z"));
+        }
+
+        @Test
+        void aListOfFixedTimesInTheRepeatedHourFiresEachOnce() {
+            Schedule schedule = parser.parse("job", "0,30 1 * * *", newYork);
+
+            assertThat(walk(schedule, Instant.parse("2026-11-01T04:00:00Z"), 3)).containsExactly(
+                    Instant.parse("2026-11-01T05:00:00Z"), Instant.parse("2026-11-01T05:30:00Z"),
+                    Instant.parse("2026-11-02T06:00:00Z"));
+        }
+
+        @Test
+        void springForwardIsUnchanged() {
+            assertThat(walk(parser.parse("job", "@hourly", newYork), Instant.parse("2026-03-08T05:30:00Z"), 3))
+                    .containsExactly(Instant.parse("2026-03-08T06:00:00Z"), // 01:00 EST
+                            Instant.parse("2026-03-08T07:00:00Z"), // 03:00 EDT (02:00 does not exist)
+                            Instant.parse("2026-03-08T08:00:00Z"));
+            assertThat(walk(parser.parse("job", "*/15 * * * *", newYork), Instant.parse("2026-03-08T06:40:00Z"), 3))
+                    .containsExactly(Instant.parse("2026-03-08T06:45:00Z"), Instant.parse("2026-03-08T07:00:00Z"),
+                            Instant.parse("2026-03-08T07:15:00Z"));
+        }
+
+        @Test
+        void aZoneWithAHalfHourFallBackRepeatsHalfAnHour() {
+            // Australia/Lord_Howe, 2026-04-05: 02:00 (+11) falls back to 01:30 (+10:30).
+            Schedule schedule = parser.parse("job", "*/15 * * * *", ZoneId.of("Australia/Lord_Howe"));
+
+            assertThat(walk(schedule, Instant.parse("2026-04-04T14:20:00Z"), 6)).containsExactly(
+                    Instant.parse("2026-04-04T14:30:00Z"), // 01:30 +11
+                    Instant.parse("2026-04-04T14:45:00Z"), // 01:45 +11
+                    Instant.parse("2026-04-04T15:00:00Z"), // 01:30 +10:30
+                    Instant.parse("2026-04-04T15:15:00Z"), // 01:45 +10:30
+                    Instant.parse("2026-04-04T15:30:00Z"), // 02:00 +10:30
+                    Instant.parse("2026-04-04T15:45:00Z"));
         }
 
         @Test
