@@ -359,6 +359,14 @@ final class HandOff {
             }
             lastRun = now;
         }
+        if (!DueRange.holds(plan.nextRunAt())) {
+            // Registering such a job is refused; one that reaches the end of the range stops there, saying why.
+            String error = "its next run would be " + plan.nextRunAt() + ", " + DueRange.beyond(plan.nextRunAt())
+                    + "; it was disabled";
+            log.warn("scheduler: recurring job '{}': {}", row.getName(), error);
+            recurring.disableAtEnd(row, lastRun, error, now);
+            return;
+        }
         recurring.advance(row, plan.nextRunAt(), lastRun, now);
     }
 

@@ -132,6 +132,21 @@ final class RecurringJobs {
         row.store();
     }
 
+    /**
+     * Disables a job whose schedule has run past the instants the scheduler holds, after its last
+     * occurrence in range was handed on: the next run stays at that occurrence.
+     */
+    void disableAtEnd(JobqRecurringJobRecord row, @Nullable Instant lastRunAt, String error, Instant now) {
+        row.setEnabled(false);
+        row.setAttempts(0);
+        if (lastRunAt != null) {
+            row.setLastRunAt(lastRunAt);
+        }
+        row.setLastError(ScheduledJobs.truncate(error));
+        row.setUpdatedAt(now);
+        row.store();
+    }
+
     /** Records a failed hand-off: occurrence {@code nextRunAt} is tried again at {@code retryAt}. */
     void retryLater(JobqRecurringJobRecord row, Instant nextRunAt, @Nullable Instant lastRunAt, String error,
                     Instant retryAt, Instant now) {

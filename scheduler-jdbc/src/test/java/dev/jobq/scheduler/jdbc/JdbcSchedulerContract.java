@@ -231,6 +231,36 @@ abstract class JdbcSchedulerContract {
         }
 
         @Test
+        void cancelWhileTheJobIsBeingHandedOnWaitsForTheHandOffAndSaysItWasTooLate() throws Exception {
+            CountDownLatch submitting = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            JobSink slow = envelope -> {
+                submitting.countDown();
+                try {
+                    // A provider taking its time (SQS retrying, say): longer than H2's lock timeout.
+                    assertThat(release.await(30, TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return sink.submit(envelope);
+            };
+            var scheduler = open(builder(), slow);
+            JobEnvelope job = job("report:send");
+            scheduler.schedule(job, T0);
+            var firing = java.util.concurrent.CompletableFuture.supplyAsync(scheduler::fireDue);
+            assertThat(submitting.await(10, TimeUnit.SECONDS)).isTrue();
+
+            var cancelling = java.util.concurrent.CompletableFuture.supplyAsync(() -> scheduler.cancel(job.jobId()));
+            // The hand-off holds the row: cancel waits for it, however long the provider takes.
+            await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() -> !cancelling.isDone());
+            release.countDown();
+
+            assertThat(firing.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(cancelling.get(10, TimeUnit.SECONDS)).as("too late: the job was handed on").isFalse();
+            assertThat(scheduler.status(job.jobId())).hasValue(ScheduledJobInfo.Status.ENQUEUED);
+        }
+
+        @Test
         void neverHandsOnAJobBeforeItsInstantEvenWithinItsLastMicrosecond() {
             var scheduler = open();
             JobEnvelope job = job("report:send");
@@ -719,6 +749,28 @@ abstract class JdbcSchedulerContract {
             assertThat(scheduler.listRecurring()).isEmpty();
             assertThat(scheduler.registerRecurring(RecurringJob.builder("x".repeat(255), "t".repeat(255))
                     .schedule("every 5 minutes").build(), "{}").name()).hasSize(255);
+        }
+
+        @Test
+        void theLastOccurrenceBeforeTheEndOfTheRangeFiresAndTheJobThenStopsSayingWhy() {
+            clock.set(Instant.parse("9999-12-31T21:30:00Z"));
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("tick", "every 1 hour").build(), "{}");
+            scheduler.registerRecurring(recurring("nightly", "0 23 * * *").build(), "{}");
+
+            clock.set(Instant.parse("9999-12-31T23:30:00Z"));
+            assertThat(scheduler.fireDue()).isEqualTo(3); // tick at 22:00 and 23:00, nightly at 23:00
+            assertThat(scheduler.fireDue()).isZero();
+
+            for (String name : List.of("tick", "nightly")) {
+                RecurringJobInfo info = scheduler.getRecurring(name).orElseThrow();
+                assertThat(info.lastRunAt()).isEqualTo(clock.instant());
+                assertThat(info.enabled()).as(name).isFalse();
+                assertThat(info.lastError()).as(name).startsWith("its next run would be +10000-01-01T")
+                        .endsWith(", after 9999-12-31T23:59:59.999999Z, the latest instant the scheduler holds; it "
+                                + "was disabled");
+            }
+            assertThat(scheduler.listRecurring()).hasSize(2);
         }
 
         @Test
