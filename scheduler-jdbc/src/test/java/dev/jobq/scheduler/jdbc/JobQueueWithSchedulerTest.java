@@ -306,6 +306,26 @@ class JobQueueWithSchedulerTest {
     }
 
     @Test
+    void aRecurringJobWhoseHandlerIsGoneKeepsFiringAndEachOccurrenceIsDeadLetteredWithTheReason() {
+        JobQueue jobs = queue(memory());
+        // Registered by an earlier release that had a handler for it; this one has none.
+        jobs.scheduler().registerRecurring(RecurringJob.builder("retired", "report:retired").schedule("every 1 minute")
+                .build());
+
+        for (int minute = 1; minute <= 2; minute++) {
+            clock.advance(Duration.ofMinutes(1));
+            String occurrence = OccurrenceIds.of("retired", T0.plus(Duration.ofMinutes(minute)));
+            await().atMost(WAIT).until(() -> jobs.getJob(occurrence).map(info -> info.state() == JobState.DEAD)
+                    .orElse(false));
+            assertThat(jobs.getJob(occurrence).orElseThrow().lastError())
+                    .startsWith("no handler for job type 'report:retired' in this worker");
+        }
+        assertThat(jobs.scheduler().getRecurring("retired").orElseThrow().lastError())
+                .as("the scheduler hands occurrences on; only a worker knows its handlers").isNull();
+        assertThat(jobs.scheduler().deleteRecurring("retired")).isTrue();
+    }
+
+    @Test
     void aProcessWithTheSchedulerDisabledStoresJobsThatAnEnabledProcessFires() throws IOException {
         Path appConfig = Files.writeString(dir.resolve("app.yaml"), """
                 scheduler:
