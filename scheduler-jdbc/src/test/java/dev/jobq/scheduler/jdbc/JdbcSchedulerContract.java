@@ -752,6 +752,27 @@ abstract class JdbcSchedulerContract {
         }
 
         @Test
+        void registeringAgainWhileAnOccurrenceIsDueKeepsItForANewPayloadAndDropsItForANewSchedule() {
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("digest", "0 9 * * *").build(), "{\"v\":1}");
+            scheduler.registerRecurring(recurring("sync", "0 9 * * *").build(), "{}");
+            Instant nine = Instant.parse("2026-03-03T09:00:00Z");
+            clock.set(nine.plus(Duration.ofMinutes(10))); // every scheduler was down at 09:00
+
+            scheduler.registerRecurring(recurring("digest", "0 9 * * *").build(), "{\"v\":2}");
+            scheduler.registerRecurring(recurring("sync", "0 10 * * *").build(), "{}");
+
+            assertThat(scheduler.fireDue()).isEqualTo(1);
+            assertThat(sink.ofType("report:digest")).singleElement().satisfies(job -> {
+                assertThat(job.scheduledFor()).isEqualTo(nine);
+                assertThat(job.payloadJson()).isEqualTo("{\"v\":2}");
+            });
+            assertThat(sink.ofType("report:sync")).isEmpty();
+            assertThat(scheduler.getRecurring("sync").orElseThrow().nextRunAt())
+                    .isEqualTo(Instant.parse("2026-03-03T10:00:00Z"));
+        }
+
+        @Test
         void theLastOccurrenceBeforeTheEndOfTheRangeFiresAndTheJobThenStopsSayingWhy() {
             clock.set(Instant.parse("9999-12-31T21:30:00Z"));
             var scheduler = open();
