@@ -44,6 +44,7 @@ public interface Scheduler {
 
     Optional<RecurringJobInfo> getRecurring(String name);
 
+    /** Every recurring job, by name (as {@link String#compareTo} orders names, on every database). */
     List<RecurringJobInfo> listRecurring();
 
     /**

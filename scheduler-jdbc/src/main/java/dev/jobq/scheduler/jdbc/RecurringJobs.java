@@ -12,6 +12,7 @@ import dev.jobq.spi.JobEnvelope;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -97,8 +98,16 @@ final class RecurringJobs {
         return dsl.deleteFrom(JOBQ_RECURRING_JOB).where(JOBQ_RECURRING_JOB.NAME.eq(name)).execute() == 1;
     }
 
+    /**
+     * Every job, by name as {@link String#compareTo} orders names (UTF-16 code units): sorted here, not
+     * by the database, whose order is its collation's (on PostgreSQL often a language's, which puts
+     * {@code alpha} before {@code Alpha} and ignores spaces and punctuation at first), so that H2 and
+     * every PostgreSQL list the same names in the same order.
+     */
     List<RecurringJobInfo> list(DSLContext dsl) {
-        return dsl.selectFrom(JOBQ_RECURRING_JOB).orderBy(JOBQ_RECURRING_JOB.NAME).fetch(RecurringJobs::info);
+        return dsl.selectFrom(JOBQ_RECURRING_JOB).fetch(RecurringJobs::info).stream()
+                .sorted(Comparator.comparing(RecurringJobInfo::name))
+                .toList();
     }
 
     Optional<Instant> earliestDue(DSLContext dsl) {

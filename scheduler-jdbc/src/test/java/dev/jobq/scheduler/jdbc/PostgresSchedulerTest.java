@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.JobQueueException;
+import dev.jobq.RecurringJobInfo;
 import dev.jobq.spi.JobEnvelope;
 
 import java.sql.Connection;
@@ -12,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -31,6 +33,24 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
     @Override
     protected String sameDatabase(String url, String name) {
         return PostgresServer.get().url(PostgresServer.databaseOf(url), name);
+    }
+
+    @Test
+    @DisplayName("a database whose collation is a language's (ICU en-US) lists recurring jobs in the same order as H2")
+    void listsRecurringJobsByCodeUnitWhateverTheDatabasesCollation() throws SQLException {
+        String name = "jobq_icu_" + System.nanoTime();
+        try (Connection admin = DriverManager.getConnection(PostgresServer.get().url("postgres", "jobq-admin"));
+             Statement statement = admin.createStatement()) {
+            statement.execute("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu "
+                    + "ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'");
+        }
+        url = PostgresServer.get().url(name, "jobq-test");
+        var scheduler = open();
+        List<String> names = List.of("beta", "Alpha", "alpha", "_x", "Zeta", "a b", "émile");
+        names.forEach(job -> scheduler.registerRecurring(recurring(job, "@daily").build(), "{}"));
+
+        assertThat(scheduler.listRecurring()).extracting(RecurringJobInfo::name)
+                .containsExactlyElementsOf(names.stream().sorted().toList());
     }
 
     @Test
