@@ -306,6 +306,21 @@ class JobQueueWithSchedulerTest {
     }
 
     @Test
+    void aJobForAnInstantLongPastRunsAtOnceKeepingItsInstant() {
+        JobQueue jobs = queue(memory());
+
+        Instant moonLanding = Instant.parse("1969-07-20T20:17:40Z");
+        Instant yearOne = Instant.parse("0001-01-01T00:00:00Z");
+        String first = jobs.scheduler().schedule("reminder:send", new Reminder("neil"), moonLanding);
+        String second = jobs.enqueue("reminder:send", new Reminder("buzz"), EnqueueOptions.at(yearOne));
+
+        await().atMost(WAIT).until(() -> ran.size() == 2);
+        assertThat(ran).containsExactlyInAnyOrder(new Reminder("neil"), new Reminder("buzz"));
+        assertThat(jobs.getJob(first).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+        assertThat(jobs.getJob(second).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+    }
+
+    @Test
     void aRecurringJobWhoseHandlerIsGoneKeepsFiringAndEachOccurrenceIsDeadLetteredWithTheReason() {
         JobQueue jobs = queue(memory());
         // Registered by an earlier release that had a handler for it; this one has none.
