@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -247,10 +248,10 @@ abstract class JdbcSchedulerContract {
             var scheduler = open(builder(), slow);
             JobEnvelope job = job("report:send");
             scheduler.schedule(job, T0);
-            var firing = java.util.concurrent.CompletableFuture.supplyAsync(scheduler::fireDue);
+            var firing = CompletableFuture.supplyAsync(scheduler::fireDue);
             assertThat(submitting.await(10, TimeUnit.SECONDS)).isTrue();
 
-            var cancelling = java.util.concurrent.CompletableFuture.supplyAsync(() -> scheduler.cancel(job.jobId()));
+            var cancelling = CompletableFuture.supplyAsync(() -> scheduler.cancel(job.jobId()));
             // The hand-off holds the row: cancel waits for it, however long the provider takes.
             await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() -> !cancelling.isDone());
             release.countDown();
