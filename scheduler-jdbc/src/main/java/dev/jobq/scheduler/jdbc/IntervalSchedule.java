@@ -18,7 +18,13 @@ record IntervalSchedule(Duration step) implements Schedule {
 
     @Override
     public Instant nextAfter(Instant gridPoint, Instant instant) {
-        long steps = Math.floorDiv(Duration.between(gridPoint, instant).toNanos(), step.toNanos()) + 1;
-        return gridPoint.plus(step.multipliedBy(steps));
+        // Whole steps from the grid point, floored; Duration's own division, exact across any span
+        // (nanoseconds in a long end at 292 years, and a clock set right after years wrong can span more).
+        Duration elapsed = Duration.between(gridPoint, instant);
+        long steps = elapsed.dividedBy(step);
+        if (elapsed.isNegative() && !step.multipliedBy(steps).equals(elapsed)) {
+            steps--;
+        }
+        return gridPoint.plus(step.multipliedBy(steps + 1));
     }
 }

@@ -75,6 +75,20 @@ class ScheduleParserTest {
             assertThat(every10.nextAfter(grid, grid.plusSeconds(3_601))).isEqualTo(grid.plusSeconds(4_200));
             assertThat(every10.nextAfter(grid, grid.plusSeconds(600))).isEqualTo(grid.plusSeconds(1_200));
         }
+
+        @Test
+        void intervalsKeepTheirGridAcrossCenturies() {
+            // More than the 292 years a long counts in nanoseconds: a clock set right after years wrong.
+            Schedule everySecond = parse("every 1 second");
+            Schedule every10 = parse("every 10 minutes");
+            Instant grid = Instant.parse("2026-03-02T12:00:07Z");
+
+            assertThat(everySecond.nextAfter(grid, Instant.parse("2400-01-01T00:00:00.5Z")))
+                    .isEqualTo(Instant.parse("2400-01-01T00:00:01Z"));
+            assertThat(every10.nextAfter(grid, Instant.parse("9999-12-31T23:00:00Z")))
+                    .isEqualTo(Instant.parse("9999-12-31T23:00:07Z"));
+            assertThat(every10.nextAfter(Instant.parse("9999-12-31T23:00:07Z"), grid.minusNanos(1))).isEqualTo(grid);
+        }
     }
 
     @Nested
