@@ -1,5 +1,6 @@
 package dev.jobq.internal.config;
 
+import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Settings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -31,12 +32,21 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
      */
     static EnvironmentOverrides read(Map<String, String> env, Settings anySection) {
         Map<String, String> present = new LinkedHashMap<>();
+        Map<String, String> notDurations = new LinkedHashMap<>();
         for (String name : List.of(QUEUE_CONCURRENCY, QUEUE_POLL_INTERVAL, QUEUE_SHUTDOWN_TIMEOUT, SCHEDULER_ENABLED,
                 SCHEDULER_POLL_INTERVAL)) {
             String value = env.get(name);
             if (value != null && !value.isBlank()) {
                 String text = value.strip();
-                present.put(name, DURATIONS.contains(name) && text.matches("\\d+") ? text + "ms" : text);
+                if (!DURATIONS.contains(name)) {
+                    present.put(name, text);
+                } else if (text.matches("\\d+")) {
+                    present.put(name, text + "ms");
+                } else if (isDuration(text)) {
+                    present.put(name, text);
+                } else {
+                    notDurations.put(name, text);
+                }
             }
         }
         Settings vars = anySection.sibling("", present);
@@ -44,13 +54,30 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
                 vars.has(QUEUE_CONCURRENCY)
                         ? vars.integer(QUEUE_CONCURRENCY, WorkerSettings.DEFAULT_CONCURRENCY, 1, Integer.MAX_VALUE)
                         : null,
-                duration(vars, QUEUE_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL, Limits.MAX_POLL_INTERVAL),
-                duration(vars, QUEUE_SHUTDOWN_TIMEOUT, Duration.ZERO, Limits.MAX_SHUTDOWN_TIMEOUT),
+                duration(vars, notDurations, QUEUE_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL, Limits.MAX_POLL_INTERVAL),
+                duration(vars, notDurations, QUEUE_SHUTDOWN_TIMEOUT, Duration.ZERO, Limits.MAX_SHUTDOWN_TIMEOUT),
                 vars.has(SCHEDULER_ENABLED) ? vars.bool(SCHEDULER_ENABLED, false) : null,
-                duration(vars, SCHEDULER_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL, Limits.MAX_POLL_INTERVAL));
+                duration(vars, notDurations, SCHEDULER_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL, Limits.MAX_POLL_INTERVAL));
     }
 
-    private static @Nullable Duration duration(Settings vars, String name, Duration min, Duration max) {
+    private static boolean isDuration(String text) {
+        try {
+            DurationFormat.parse(text);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static @Nullable Duration duration(Settings vars, Map<String, String> notDurations, String name,
+                                               Duration min, Duration max) {
+        String bad = notDurations.get(name);
+        if (bad != null) {
+            // the file's message asks for a unit; here a bare number is the seeds' milliseconds, so say both
+            vars.problem(name, "'" + bad + "' is not a duration; write whole milliseconds (1000) or a duration "
+                    + "with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S");
+            return null;
+        }
         return vars.has(name) ? vars.duration(name, min, min, max) : null;
     }
 

@@ -54,10 +54,10 @@ class EnvironmentOverridesTest {
                 "QUEUE_SHUTDOWN_TIMEOUT", "-5",
                 "SCHEDULER_ENABLED", "maybe"))).containsExactly(
                 "QUEUE_CONCURRENCY: must be ≥ 1, got 0",
-                "QUEUE_POLL_INTERVAL: 'soon' is not a duration with a unit such as 500ms, 30s, 5m, 1h, 2d, or "
-                        + "ISO-8601 like PT30S",
-                "QUEUE_SHUTDOWN_TIMEOUT: '-5' is not a duration with a unit such as 500ms, 30s, 5m, 1h, 2d, or "
-                        + "ISO-8601 like PT30S",
+                "QUEUE_POLL_INTERVAL: 'soon' is not a duration; write whole milliseconds (1000) or a duration "
+                        + "with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S",
+                "QUEUE_SHUTDOWN_TIMEOUT: '-5' is not a duration; write whole milliseconds (1000) or a duration "
+                        + "with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S",
                 "SCHEDULER_ENABLED: must be true or false, got 'maybe'");
     }
 
