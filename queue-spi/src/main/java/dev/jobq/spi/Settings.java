@@ -80,8 +80,21 @@ public final class Settings {
             map.forEach((k, v) -> copy.put(String.valueOf(k), v));
             return new Settings(source, pathOf(key), copy, problems);
         }
-        problem(key, "must be a section of keys, got '" + value + "'");
+        problem(key, "must be a section of keys, got '" + value + "'; " + sectionAdvice(key, value));
         return new Settings(source, pathOf(key), Map.of(), problems);
+    }
+
+    /**
+     * How to write a section given as a single value: {@code provider: sqs} (the shorthand of a queue's
+     * provider, as other queues name their connection) is {@code provider: {type: sqs}}.
+     */
+    private String sectionAdvice(String key, Object value) {
+        String at = pathOf(key);
+        boolean providerSection = at.equals("provider") || at.equals("queues." + key);
+        if (providerSection && !(value instanceof List<?>)) {
+            return "write the provider as its type: " + key + ": {type: " + value + "}";
+        }
+        return "write its keys on the lines below " + key + ":, indented";
     }
 
     public String path() {

@@ -273,8 +273,8 @@ class ConfigLoaderTest {
     @Test
     void refusesASectionThatIsNotASection() {
         assertThat(Load.problems("worker: 5\nqueues: [reports]\n")).containsExactly(
-                "queues: must be a section of keys, got '[reports]'",
-                "worker: must be a section of keys, got '5'");
+                "queues: must be a section of keys, got '[reports]'; write its keys on the lines below queues:, indented",
+                "worker: must be a section of keys, got '5'; write its keys on the lines below worker:, indented");
     }
 
     @Test

@@ -86,12 +86,13 @@ class ProviderSectionTest {
     @Test
     void refusesAProviderThatIsNotASectionOnce() {
         assertThat(Load.problems("provider: sqs\n")).containsExactly(
-                "provider: must be a section of keys, got 'sqs'");
+                "provider: must be a section of keys, got 'sqs'; write the provider as its type: provider: {type: sqs}");
     }
 
     @Test
     void refusesAQueueThatIsNotASection() {
         assertThat(Load.problems("queues:\n  reports: sqs\n")).containsExactly(
-                "queues.reports: must be a section of keys, got 'sqs'");
+                "queues.reports: must be a section of keys, got 'sqs'; write the provider as its type: "
+                        + "reports: {type: sqs}");
     }
 }
