@@ -391,7 +391,7 @@ final class Enqueuer implements JobSink {
             throw new JobRejectedException("priority " + options.priority() + " is not supported by provider '"
                     + providerType(queue.name()) + "' of queue '" + queue.name() + "'; to run some jobs first, give "
                     + "them a named queue listed first in worker.queues (e.g. queues: [critical, default]) and "
-                    + "enqueue with EnqueueOptions.queue(\"critical\")");
+                    + "enqueue with EnqueueOptions.queue(\"critical\") (jobq enqueue --queue critical)");
         }
         if (options.deduplicationKey() != null && !capabilities.supports(Feature.DEDUPLICATION)) {
             throw new JobRejectedException("deduplicationKey '" + options.deduplicationKey() + "' is not supported by "
