@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -201,10 +202,27 @@ final class QueueSetup {
         return section.path().isEmpty() ? key : section.path() + "." + key;
     }
 
+    private static boolean connectTimedOut(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Where the SDK connects: the endpoint override, or the region's SQS endpoint. */
+    private String endpoint() {
+        return settings.endpoint() != null ? settings.endpoint().toString() : "SQS in region " + settings.region();
+    }
+
     private JobQueueException unreachable(String what, SdkException e) {
         String failure = e instanceof ApiCallAttemptTimeoutException
                 ? "SQS did not answer within requestTimeout " + DurationFormat.format(settings.requestTimeout())
                         + ", each of the SDK's attempts (raise " + key("requestTimeout") + " if the network is slow)"
+                : connectTimedOut(e) ? "could not connect to " + endpoint() + " within "
+                        + DurationFormat.format(SqsConnection.CONNECT_TIMEOUT) + ", each of the SDK's attempts: nothing "
+                        + "answers there, or a firewall drops the connection"
                 : e.getMessage();
         return new JobQueueException("jobq queue '" + queueName + "': " + what + " failed: " + failure
                 + " (check region " + settings.region() + (settings.endpoint() == null ? "" : ", endpoint "

@@ -1,5 +1,6 @@
 package dev.jobq.sqs;
 
+import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -15,18 +16,26 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
  * the settings (local servers) or the SDK's default chain; they are never logged. Each attempt of a
  * request is cut at {@code requestTimeout} (a receive's at its wait plus that), so an endpoint that
  * accepts connections but never answers fails start-up, an enqueue or a delete within the SDK's
- * retries of that time rather than of the HTTP client's 30 s read timeout.
+ * retries of that time rather than of the HTTP client's 30 s read timeout. Connecting is given up
+ * after {@link #CONNECT_TIMEOUT}, so an endpoint that drops connection attempts (a blackholed
+ * address, a firewall) fails as fast, whatever the {@code requestTimeout}.
  */
 final class SqsConnection implements AutoCloseable {
 
     private static final int MAX_CONNECTIONS = 64;
+    /**
+     * The longest one attempt waits for a TCP connection: the SDK's default, set here so that an SDK
+     * upgrade cannot change it unseen. A connection to SQS, even across regions, takes milliseconds.
+     */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
     private final SdkHttpClient http;
     private final AwsCredentialsProvider credentials;
     private final SqsClient client;
 
     SqsConnection(SqsSettings settings) {
-        this.http = Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS).build();
+        this.http = Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS).connectionTimeout(CONNECT_TIMEOUT)
+                .build();
         this.credentials = settings.keys() != null
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.keys().accessKeyId(),
                         settings.keys().secretAccessKey()))

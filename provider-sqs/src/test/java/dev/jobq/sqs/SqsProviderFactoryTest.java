@@ -423,6 +423,50 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("an endpoint that drops connection attempts fails start-up after the connect timeout per attempt")
+        void endpointDroppingConnections() throws Exception {
+            try (var full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                // nothing accepts: once the backlog is full the kernel drops further SYNs, as a blackholed address does
+                var held = new java.util.ArrayList<java.net.Socket>();
+                try {
+                    fillBacklog(full, held);
+                    String endpoint = "http://127.0.0.1:" + full.getLocalPort();
+                    Map<String, Object> values = on(endpoint + "/000000000000/jobs");
+                    values.put("endpoint", endpoint);
+                    values.put("requestTimeout", "5m"); // so that only the connect timeout can end an attempt
+
+                    long start = System.nanoTime();
+                    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> create(values))
+                            .isInstanceOf(JobQueueException.class)
+                            .hasMessageContaining("reading the attributes of queue")
+                            .hasMessageContaining("could not connect to " + endpoint + " within 2s, each of the "
+                                    + "SDK's attempts")
+                            .hasMessageContaining("endpoint " + endpoint));
+                    assertThat(Duration.ofNanos(System.nanoTime() - start))
+                            .as("four attempts of 2 s and the SDK's backoff").isLessThan(Duration.ofSeconds(20));
+                } finally {
+                    for (var socket : held) {
+                        socket.close();
+                    }
+                }
+            }
+        }
+
+        /** Connects to {@code server} until a connect times out: its accept queue is full. */
+        private static void fillBacklog(ServerSocket server, java.util.List<java.net.Socket> held) throws IOException {
+            for (int i = 0; i < 64; i++) {
+                var socket = new java.net.Socket();
+                held.add(socket);
+                try {
+                    socket.connect(server.getLocalSocketAddress(), 300);
+                } catch (java.net.SocketTimeoutException e) {
+                    return;
+                }
+            }
+            throw new IllegalStateException("the backlog of " + server + " never filled");
+        }
+
+        @Test
         @DisplayName("requestTimeout is a duration from 100ms to 5m, 10s by default")
         void requestTimeoutRange() {
             assertThat(SqsSettings.read(section(valid())).requestTimeout()).isEqualTo(Duration.ofSeconds(10));
