@@ -1,7 +1,9 @@
 package dev.jobq.internal.worker;
 
+import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.ReceivedJob;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Receives jobs of one queue as long as the worker runs: takes whatever permits are free, asks the
  * provider for that many jobs (waiting up to {@code pollInterval}), returns the permits it did not
- * use and launches the rest. A provider error is logged and retried with a growing pause, so an
- * outage never becomes a hot loop.
+ * use and launches the rest. A provider error is logged and retried with a growing pause (up to
+ * 30 s), so an outage never becomes a hot loop: the first failure of a run with its stack trace, the
+ * next ones a line each with the cause, and an INFO line when a receive works again.
  *
  * <p>On a provider that fetches jobs in batches over the network
  * ({@link dev.jobq.spi.Capabilities#receiveBatch()} above 1), while a backlog lasts (the last
@@ -81,6 +84,8 @@ final class PollLoop implements Runnable {
     @Override
     public void run() {
         Duration errorPause = Duration.ofMillis(100);
+        int failures = 0;
+        long failingSince = 0;
         boolean backlog = false;
         boolean idle = true;
         while (!stopping) {
@@ -105,12 +110,26 @@ final class PollLoop implements Runnable {
                 jobs = stopping ? List.of()
                         : queue.provider().receive(granted, fewerPermitsThanQueues ? Duration.ZERO : pollInterval);
                 errorPause = Duration.ofMillis(100);
+                if (failures > 0) {
+                    log.info("receiving from queue '{}' works again after {} failed receives over {}", queue.name(),
+                            failures, DurationFormat.format(Duration.ofNanos(System.nanoTime() - failingSince)
+                                    .truncatedTo(ChronoUnit.SECONDS)));
+                    failures = 0;
+                }
             } catch (RuntimeException e) {
                 permits.release(granted);
                 if (stopping) {
                     return;
                 }
-                log.warn("receiving from queue '{}' failed; trying again in {} ms", queue.name(), errorPause.toMillis(), e);
+                if (failures++ == 0) {
+                    failingSince = System.nanoTime();
+                    log.warn("receiving from queue '{}' failed; trying again in {} ms", queue.name(),
+                            errorPause.toMillis(), e);
+                } else {
+                    // an outage fails every receive alike: its stack trace once, then a line each with the cause
+                    log.warn("receiving from queue '{}' failed ({} in a row); trying again in {} ms: {}", queue.name(),
+                            failures, errorPause.toMillis(), e.toString());
+                }
                 if (!pause(errorPause)) {
                     return;
                 }

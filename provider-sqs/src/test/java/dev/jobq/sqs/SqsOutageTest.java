@@ -1,0 +1,113 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import dev.jobq.JobQueueException;
+import dev.jobq.localsqs.LocalSqs;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SQS server goes away under a running worker and comes back on the same port with the same
+ * queues (ElasticMQ keeps its queues in memory, so they are created again, as a restarted server
+ * with its state would have them).
+ */
+@DisplayName("SQS provider when the server goes away and comes back (ElasticMQ)")
+class SqsOutageTest {
+
+    /** A fixed port, so that the server comes back where the worker looks for it. */
+    private static final int PORT = 19231;
+
+    private final WorkerQueues workers = new WorkerQueues();
+    private final Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq");
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private LocalSqs server;
+
+    @BeforeEach
+    void capture() {
+        logged.start();
+        workerLog.addAppender(logged);
+    }
+
+    @AfterEach
+    void close() {
+        workers.close();
+        workerLog.detachAppender(logged);
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    @DisplayName("workers keep running through an outage, enqueue fails naming the queue and cause, every job after it runs")
+    void workersRideOutAnOutage() {
+        server = LocalSqs.start(LocalSqs.DEFAULT_HOST, PORT);
+        LocalSqs.Queues queues = server.createQueues("outage");
+        Map<String, Object> settings = new LinkedHashMap<>(server.connectionSettings());
+        settings.put("queueUrl", queues.url());
+        settings.put("visibilityTimeout", "5s");
+        settings.put("waitTime", "1s");
+        settings.put("requestTimeout", "1s");
+        JobQueue jobs = workers.open(settings, Duration.ofSeconds(5));
+        Set<String> ran = ConcurrentHashMap.newKeySet();
+        jobs.registerJobHandler("mail:send", String.class, (job, ctx) -> ran.add(job.payload()));
+        jobs.start();
+
+        List<String> before = IntStream.range(0, 3).mapToObj(i -> jobs.enqueue("mail:send", "before-" + i)).toList();
+        workers.awaitEvents(JobEvent.Completed.class, e -> before.contains(e.jobId()), before.size());
+
+        server.close();
+        server = null;
+        assertThatThrownBy(() -> jobs.enqueue("mail:send", "during"))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageContaining(queues.url())
+                .hasMessageContaining("127.0.0.1:" + PORT);
+        // the poll loop keeps trying: several failed receives while the server is down
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> warnings("receiving from queue 'default' failed").size() >= 3);
+        List<ILoggingEvent> outageWarnings = warnings("receiving from queue 'default' failed");
+
+        server = LocalSqs.start(LocalSqs.DEFAULT_HOST, PORT);
+        assertThat(server.createQueues("outage").url()).isEqualTo(queues.url());
+        List<String> after = IntStream.range(0, 5).mapToObj(i -> jobs.enqueue("mail:send", "after-" + i)).toList();
+        workers.awaitEvents(JobEvent.Completed.class, e -> after.contains(e.jobId()), after.size());
+
+        assertThat(ran).contains("before-0", "before-1", "before-2", "after-0", "after-1", "after-2", "after-3",
+                "after-4").doesNotContain("during");
+        // the first failure with its stack trace, the next ones a line each with the cause, and a line when it works again
+        assertThat(outageWarnings.getFirst().getThrowableProxy()).isNotNull();
+        assertThat(outageWarnings.subList(1, outageWarnings.size())).allSatisfy(e -> {
+            assertThat(e.getThrowableProxy()).isNull();
+            assertThat(e.getFormattedMessage()).contains(" in a row").contains("trying again in")
+                    .contains("Connection refused");
+        });
+        ILoggingEvent recovered = Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> logged.list.stream()
+                .filter(e -> e.getFormattedMessage().contains("receiving from queue 'default' works again"))
+                .findFirst().orElse(null), e -> e != null);
+        assertThat(recovered.getLevel()).isEqualTo(Level.INFO);
+        assertThat(recovered.getFormattedMessage()).containsPattern("after \\d+ failed receives");
+    }
+
+    private List<ILoggingEvent> warnings(String text) {
+        return logged.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                .filter(e -> e.getFormattedMessage().contains(text)).toList();
+    }
+}
