@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,54 @@ class SqsWorkerTest {
         assertThat(runs).hasValue(1);
         assertThat(workers.all(JobEvent.Started.class, e -> e.jobId().equals(id))).hasSize(1);
         assertThat(QueueContents.total(queues.url())).as("messages left on the queue").isZero();
+    }
+
+    @Test
+    @DisplayName("a hung handler past its timeout: heartbeats stop, its job is retried at once on another permit, once")
+    void hungHandlerPastItsTimeoutIsRetried() {
+        SqsServer.Queues queues = ElasticMq.newQueues("hung", false);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(1));
+        var unblock = new CountDownLatch(1);
+        var runs = new CopyOnWriteArrayList<Integer>();
+        jobs.registerJobHandler("pdf:render", String.class, (job, ctx) -> {
+            runs.add(ctx.attempt());
+            if (ctx.attempt() == 1) {
+                awaitIgnoringInterrupts(unblock); // hung: deaf to the interrupt at its timeout
+            }
+        });
+        jobs.start();
+
+        // a timeout of two visibility timeouts: attempt 1 lives past its first lease only through heartbeats
+        String id = jobs.enqueue("pdf:render", "big.pdf", EnqueueOptions.builder().timeout(Duration.ofSeconds(4))
+                .build());
+        JobEvent.Completed done = workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(id));
+        List<JobEvent.Failed> failed = workers.all(JobEvent.Failed.class, e -> e.jobId().equals(id));
+        unblock.countDown();
+
+        assertThat(done.attempt()).isEqualTo(2);
+        assertThat(failed).singleElement().satisfies(f -> {
+            assertThat(f.attempt()).isEqualTo(1);
+            assertThat(f.error()).contains("timed out");
+        });
+        assertThat(runs).as("attempt 1 was not delivered again while it ran, before its timeout").containsExactly(1, 2);
+        assertThat(workers.all(JobEvent.Started.class, e -> e.jobId().equals(id))).extracting(JobEvent.Started::attempt)
+                .containsExactly(1, 2);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> QueueContents.total(queues.url()) == 0);
+    }
+
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await(30, TimeUnit.SECONDS);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
