@@ -4,6 +4,7 @@ import dev.jobq.spi.Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -42,6 +43,14 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z0-9]+)+");
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,75}(\\.fifo)?|[A-Za-z0-9_-]{1,80}");
     private static final Pattern GROUP_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
+    /**
+     * The region in the host of an AWS queue URL: {@code sqs.REGION.amazonaws.com} (and its China and
+     * dual-stack forms), a VPC endpoint's {@code ….sqs.REGION.vpce.amazonaws.com}, or the legacy
+     * {@code REGION.queue.amazonaws.com}.
+     */
+    private static final Pattern URL_REGION = Pattern.compile("(?:.+\\.)?sqs\\.([a-z]{2}(?:-[a-z0-9]+)+)\\."
+            + "(?:vpce\\.)?(?:amazonaws\\.com(?:\\.cn)?|api\\.aws)"
+            + "|([a-z]{2}(?:-[a-z0-9]+)+)\\.queue\\.amazonaws\\.com(?:\\.cn)?");
 
     /** An access key pair for LocalStack or ElasticMQ; the secret never appears in {@link #toString()}. */
     record StaticKeys(String accessKeyId, String secretAccessKey) {
@@ -108,6 +117,11 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         StaticKeys keys = keys(settings);
         Duration requestTimeout = settings.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT, MIN_REQUEST_TIMEOUT,
                 MAX_REQUEST_TIMEOUT);
+        if (endpoint == null && REGION.matcher(region).matches()) {
+            // the SDK asks the region's endpoint whatever host the URL names, and SQS there knows no such queue
+            requireRegion(settings, "queueUrl", queueUrl, region);
+            requireRegion(settings, "deadLetterQueueUrl", deadLetterQueueUrl, region);
+        }
         settings.checkNoUnknownKeys();
         var read = new SqsSettings(region, queueUrl, queueName, createIfMissing, deadLetterQueueUrl, deadLetter,
                 visibilityTimeout, waitTime == null ? DEFAULT_WAIT_TIME : waitTime, endpoint, (int) maxPayloadBytes,
@@ -117,6 +131,18 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
                     + read.queueLabel() + " is a standard queue");
         }
         return read;
+    }
+
+    private static void requireRegion(Settings settings, String key, @Nullable URI url, String region) {
+        Matcher m = url == null || url.getHost() == null ? null : URL_REGION.matcher(url.getHost());
+        if (m == null || !m.matches()) {
+            return;
+        }
+        String urlRegion = m.group(1) != null ? m.group(1) : m.group(2);
+        if (!urlRegion.equals(region)) {
+            settings.problem(key, url + " is a queue of region " + urlRegion + ", but region is " + region + "; SQS "
+                    + "answers that the queue does not exist when asked in another region: set region: " + urlRegion);
+        }
     }
 
     private static @Nullable StaticKeys keys(Settings settings) {

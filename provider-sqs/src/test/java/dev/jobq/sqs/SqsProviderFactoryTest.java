@@ -177,6 +177,36 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a queue URL of another region than region is refused before start-up, naming both")
+        void queueUrlOfAnotherRegion() {
+            Map<String, Object> values = valid();
+            values.put("region", "eu-west-1");
+            assertThat(problems(values)).containsExactly(
+                    "provider.queueUrl: https://sqs.us-east-1.amazonaws.com/123456789012/jobs is a queue of region "
+                            + "us-east-1, but region is eu-west-1; SQS answers that the queue does not exist when "
+                            + "asked in another region: set region: us-east-1",
+                    "provider.deadLetterQueueUrl: https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq is a queue "
+                            + "of region us-east-1, but region is eu-west-1; SQS answers that the queue does not exist "
+                            + "when asked in another region: set region: us-east-1");
+
+            Map<String, Object> vpce = valid();
+            vpce.put("queueUrl", "https://vpce-0a1b2c3d-4e5f.sqs.us-west-2.vpce.amazonaws.com/123456789012/jobs");
+            assertThat(problems(vpce)).singleElement().asString()
+                    .startsWith("provider.queueUrl: https://vpce-0a1b2c3d-4e5f.sqs.us-west-2.vpce.amazonaws.com/")
+                    .endsWith("set region: us-west-2");
+
+            Map<String, Object> legacy = valid();
+            legacy.put("queueUrl", "https://eu-central-1.queue.amazonaws.com/123456789012/jobs");
+            assertThat(problems(legacy)).singleElement().asString().endsWith("set region: eu-central-1");
+
+            Map<String, Object> local = valid();
+            local.put("endpoint", "http://127.0.0.1:9324");
+            local.put("queueUrl", "http://127.0.0.1:9324/000000000000/jobs");
+            local.put("deadLetterQueueUrl", "http://127.0.0.1:9324/000000000000/jobs-dlq");
+            assertThat(problems(local)).as("a local server's URLs name no region").isEmpty();
+        }
+
+        @Test
         @DisplayName("durations SQS counts in seconds must be whole seconds")
         void wholeSeconds() {
             Map<String, Object> values = valid();
