@@ -392,6 +392,27 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a queueUrl or deadLetterQueueUrl naming no queue is refused, naming the key, the URL and the fix")
+        void refusesMissingQueueUrls() {
+            SqsServer.Queues queues = ElasticMq.newQueues("missing-url", false);
+            String gone = queues.url().replace("missing-url", "no-such-queue");
+            String goneDeadLetters = queues.deadLetterUrl().replace("missing-url", "no-such-queue");
+            Map<String, Object> missingQueue = on(gone);
+            missingQueue.put("deadLetterQueueUrl", queues.deadLetterUrl());
+            Map<String, Object> missingDeadLetters = on(queues.url());
+            missingDeadLetters.put("deadLetterQueueUrl", goneDeadLetters);
+
+            assertThatThrownBy(() -> create(missingQueue))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("jobq.yaml: provider.queueUrl: SQS queue " + gone + " does not exist; check the URL "
+                            + "and region, or create it (docs/sqs.md)");
+            assertThatThrownBy(() -> create(missingDeadLetters))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("jobq.yaml: provider.deadLetterQueueUrl: SQS dead-letter queue " + goneDeadLetters
+                            + " does not exist; check the URL and region, or create it (docs/sqs.md)");
+        }
+
+        @Test
         @DisplayName("a missing queueName is refused unless createIfMissing creates it")
         void createsAMissingQueueOnlyWhenAsked() {
             String name = "created-" + System.nanoTime();
