@@ -12,7 +12,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
 /**
- * The SDK client of one provider over a pooled HTTP client. Credentials come from static keys in
+ * The SDK clients of one provider, each over a pooled HTTP client of its own: one for the
+ * ReceiveMessage long polls, one for every other call, so that polls never hold the connections a
+ * heartbeat or an acknowledgement needs. Credentials come from static keys in
  * the settings (local servers) or the SDK's default chain; they are never logged. Each attempt of a
  * request is cut at {@code requestTimeout} (a receive's at its wait plus that), so an endpoint that
  * accepts connections but never answers fails start-up, an enqueue or a delete within the SDK's
@@ -24,38 +26,62 @@ final class SqsConnection implements AutoCloseable {
 
     private static final int MAX_CONNECTIONS = 64;
     /**
+     * The long polls' own pool. A worker runs a poll loop per ten of its concurrency, each holding a
+     * connection for up to {@code waitTime}; in the pool of the other calls, 64 loops (concurrency
+     * 640) took every connection, and heartbeats, acknowledgements and sends waited behind them until
+     * leases ran out and jobs ran twice. Apart, polls can only wait for polls.
+     */
+    private static final int MAX_POLL_CONNECTIONS = 1024;
+    /**
      * The longest one attempt waits for a TCP connection: the SDK's default, set here so that an SDK
      * upgrade cannot change it unseen. A connection to SQS, even across regions, takes milliseconds.
      */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
     private final SdkHttpClient http;
+    private final SdkHttpClient pollHttp;
     private final AwsCredentialsProvider credentials;
     private final SqsClient client;
+    private final SqsClient pollClient;
 
     SqsConnection(SqsSettings settings) {
         this.http = Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS).connectionTimeout(CONNECT_TIMEOUT)
                 .build();
+        this.pollHttp = Apache5HttpClient.builder().maxConnections(MAX_POLL_CONNECTIONS)
+                .connectionTimeout(CONNECT_TIMEOUT).build();
         this.credentials = settings.keys() != null
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.keys().accessKeyId(),
                         settings.keys().secretAccessKey()))
                 : DefaultCredentialsProvider.builder().build();
+        this.client = client(settings, http);
+        this.pollClient = client(settings, pollHttp);
+    }
+
+    private SqsClient client(SqsSettings settings, SdkHttpClient over) {
         SqsClientBuilder builder = SqsClient.builder().region(Region.of(settings.region()))
-                .credentialsProvider(credentials).httpClient(http)
+                .credentialsProvider(credentials).httpClient(over)
                 .overrideConfiguration(o -> o.apiCallAttemptTimeout(settings.requestTimeout()));
         if (settings.endpoint() != null) {
             builder.endpointOverride(settings.endpoint());
         }
-        this.client = builder.build();
+        return builder.build();
     }
 
+    /** The client of every call but ReceiveMessage: sends, deletes, visibility changes, start-up, stats. */
     SqsClient client() {
         return client;
     }
 
+    /** The client of the ReceiveMessage long polls, over connections of their own. */
+    SqsClient pollClient() {
+        return pollClient;
+    }
+
     @Override
     public void close() {
+        pollClient.close();
         client.close();
+        pollHttp.close();
         http.close();
         if (credentials instanceof AutoCloseable closeable) {
             try {

@@ -82,7 +82,7 @@ final class SqsQueueProvider implements QueueProvider {
         this.incoming = new IncomingMessages(queue, codec, leases, calls, deadLetters, context.events(), clock);
         this.deduplication = new FifoDeduplication(clock);
         this.statistics = new QueueStatistics(connection.client(), queue);
-        this.polls = new LongPolls(connection.client(), queue, settings.requestTimeout(), this::handBack);
+        this.polls = new LongPolls(connection.pollClient(), queue, settings.requestTimeout(), this::handBack);
     }
 
     @Override

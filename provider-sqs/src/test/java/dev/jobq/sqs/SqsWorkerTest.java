@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
@@ -64,6 +65,34 @@ class SqsWorkerTest {
         assertThat(runs).hasValue(1);
         assertThat(workers.all(JobEvent.Started.class, e -> e.jobId().equals(id))).hasSize(1);
         assertThat(QueueContents.total(queues.url())).as("messages left on the queue").isZero();
+    }
+
+    @Test
+    @DisplayName("a worker with more long polls than the HTTP pool holds still heartbeats: its long job is delivered once")
+    void longPollsDoNotStarveHeartbeats() {
+        SqsServer.Queues queues = ElasticMq.newQueues("many-polls", false);
+        Map<String, Object> settings = ElasticMq.settings(queues, Map.of("visibilityTimeout", "2s", "waitTime", "5s"));
+        // concurrency 700: seventy poll loops, each with a five-second long poll on the wire
+        JobQueue jobs = JobQueue.builder().environment(Map.of()).provider("sqs", settings).backoff(Backoff.none())
+                .concurrency(700).pollInterval(Duration.ofSeconds(5)).shutdownTimeout(Duration.ofSeconds(5))
+                .listener(workers.events::add).build();
+        var work = new CountDownLatch(1);
+        var runs = new AtomicInteger();
+        jobs.registerJobHandler("report:build", String.class, (job, ctx) -> {
+            runs.incrementAndGet();
+            // three times the two-second visibility timeout; nothing counts the latch down
+            assertThat(work.await(6, TimeUnit.SECONDS)).isFalse();
+        });
+        String id = jobs.enqueue("report:build", "q4", EnqueueOptions.builder().timeout(Duration.ofSeconds(20)).build());
+        try {
+            jobs.start();
+            JobEvent.Completed done = workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(id));
+
+            assertThat(done.attempt()).isEqualTo(1);
+            assertThat(runs).as("runs of the job").hasValue(1);
+        } finally {
+            jobs.close();
+        }
     }
 
     @Test
