@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.jobq.Backoff;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
@@ -38,6 +39,7 @@ class SqsOutageTest {
 
     private final WorkerQueues workers = new WorkerQueues();
     private final Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq");
+    private final Logger pollLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.PollLoop");
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
     private LocalSqs server;
 
@@ -45,12 +47,14 @@ class SqsOutageTest {
     void capture() {
         logged.start();
         workerLog.addAppender(logged);
+        pollLog.setLevel(Level.DEBUG);
     }
 
     @AfterEach
     void close() {
         workers.close();
         workerLog.detachAppender(logged);
+        pollLog.setLevel(null);
         if (server != null) {
             server.close();
         }
@@ -66,48 +70,58 @@ class SqsOutageTest {
         settings.put("visibilityTimeout", "5s");
         settings.put("waitTime", "1s");
         settings.put("requestTimeout", "1s");
-        JobQueue jobs = workers.open(settings, Duration.ofSeconds(5));
+        // concurrency 30: three poll loops on the queue, each failing on its own during the outage
+        JobQueue jobs = JobQueue.builder().environment(Map.of()).provider("sqs", settings).backoff(Backoff.none())
+                .concurrency(30).pollInterval(Duration.ofSeconds(1)).shutdownTimeout(Duration.ofSeconds(5))
+                .listener(workers.events::add).build();
         Set<String> ran = ConcurrentHashMap.newKeySet();
         jobs.registerJobHandler("mail:send", String.class, (job, ctx) -> ran.add(job.payload()));
-        jobs.start();
+        try {
+            jobs.start();
+            List<String> before = IntStream.range(0, 3).mapToObj(i -> jobs.enqueue("mail:send", "before-" + i)).toList();
+            workers.awaitEvents(JobEvent.Completed.class, e -> before.contains(e.jobId()), before.size());
 
-        List<String> before = IntStream.range(0, 3).mapToObj(i -> jobs.enqueue("mail:send", "before-" + i)).toList();
-        workers.awaitEvents(JobEvent.Completed.class, e -> before.contains(e.jobId()), before.size());
+            server.close();
+            server = null;
+            assertThatThrownBy(() -> jobs.enqueue("mail:send", "during"))
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageContaining(queues.url())
+                    .hasMessageContaining("127.0.0.1:" + PORT);
+            // the poll loops keep trying: several failed receives, from every loop, while the server is down
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> failures().size() >= 6);
+            List<ILoggingEvent> whileDown = failures();
 
-        server.close();
-        server = null;
-        assertThatThrownBy(() -> jobs.enqueue("mail:send", "during"))
-                .isInstanceOf(JobQueueException.class)
-                .hasMessageContaining(queues.url())
-                .hasMessageContaining("127.0.0.1:" + PORT);
-        // the poll loop keeps trying: several failed receives while the server is down
-        Awaitility.await().atMost(Duration.ofSeconds(30))
-                .until(() -> warnings("receiving from queue 'default' failed").size() >= 3);
-        List<ILoggingEvent> outageWarnings = warnings("receiving from queue 'default' failed");
+            server = LocalSqs.start(LocalSqs.DEFAULT_HOST, PORT);
+            assertThat(server.createQueues("outage").url()).isEqualTo(queues.url());
+            List<String> after = IntStream.range(0, 5).mapToObj(i -> jobs.enqueue("mail:send", "after-" + i)).toList();
+            workers.awaitEvents(JobEvent.Completed.class, e -> after.contains(e.jobId()), after.size());
+            ILoggingEvent recovered = Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> logged.list.stream()
+                    .filter(e -> e.getFormattedMessage().contains("receiving from queue 'default' works again"))
+                    .findFirst().orElse(null), e -> e != null);
 
-        server = LocalSqs.start(LocalSqs.DEFAULT_HOST, PORT);
-        assertThat(server.createQueues("outage").url()).isEqualTo(queues.url());
-        List<String> after = IntStream.range(0, 5).mapToObj(i -> jobs.enqueue("mail:send", "after-" + i)).toList();
-        workers.awaitEvents(JobEvent.Completed.class, e -> after.contains(e.jobId()), after.size());
-
-        assertThat(ran).contains("before-0", "before-1", "before-2", "after-0", "after-1", "after-2", "after-3",
-                "after-4").doesNotContain("during");
-        // the first failure with its stack trace, the next ones a line each with the cause, and a line when it works again
-        assertThat(outageWarnings.getFirst().getThrowableProxy()).isNotNull();
-        assertThat(outageWarnings.subList(1, outageWarnings.size())).allSatisfy(e -> {
-            assertThat(e.getThrowableProxy()).isNull();
-            assertThat(e.getFormattedMessage()).contains(" in a row").contains("trying again in")
-                    .contains("Connection refused");
-        });
-        ILoggingEvent recovered = Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> logged.list.stream()
-                .filter(e -> e.getFormattedMessage().contains("receiving from queue 'default' works again"))
-                .findFirst().orElse(null), e -> e != null);
-        assertThat(recovered.getLevel()).isEqualTo(Level.INFO);
-        assertThat(recovered.getFormattedMessage()).containsPattern("after \\d+ failed receives");
+            assertThat(ran).contains("before-0", "before-1", "before-2", "after-0", "after-1", "after-2", "after-3",
+                    "after-4").doesNotContain("during");
+            // an outage is logged once per queue, not once per loop and failure: the first failure at WARN with its
+            // stack trace, the others at DEBUG (a WARN line every 30 s while it lasts), and one INFO line at the end
+            List<ILoggingEvent> warnings = logged.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                    .filter(e -> e.getFormattedMessage().startsWith("receiving from queue 'default'")).toList();
+            assertThat(warnings).singleElement().satisfies(e -> assertThat(e.getThrowableProxy()).isNotNull());
+            // (once the server is back, a receive may still fail for the moment until its queue is created again)
+            assertThat(whileDown.subList(1, whileDown.size())).allSatisfy(e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.DEBUG);
+                assertThat(e.getFormattedMessage()).contains(" in a row").contains("Connection refused");
+            });
+            assertThat(recovered.getLevel()).isEqualTo(Level.INFO);
+            assertThat(recovered.getFormattedMessage()).containsPattern("after \\d+ failed receives over \\d+s");
+            assertThat(logged.list.stream().filter(e -> e.getFormattedMessage().contains("works again"))).hasSize(1);
+        } finally {
+            jobs.close();
+        }
     }
 
-    private List<ILoggingEvent> warnings(String text) {
-        return logged.list.stream().filter(e -> e.getLevel() == Level.WARN)
-                .filter(e -> e.getFormattedMessage().contains(text)).toList();
+    private List<ILoggingEvent> failures() {
+        return logged.list.stream().filter(e -> e.getFormattedMessage().startsWith("receiving from queue 'default' "
+                + "failed")).toList();
     }
+
 }

@@ -1,9 +1,7 @@
 package dev.jobq.internal.worker;
 
-import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.ReceivedJob;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,9 +9,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Receives jobs of one queue as long as the worker runs: takes whatever permits are free, asks the
  * provider for that many jobs (waiting up to {@code pollInterval}), returns the permits it did not
- * use and launches the rest. A provider error is logged and retried with a growing pause (up to
- * 30 s), so an outage never becomes a hot loop: the first failure of a run with its stack trace, the
- * next ones a line each with the cause, and an INFO line when a receive works again.
+ * use and launches the rest. A provider error is retried with a growing pause (up to 30 s), so an
+ * outage never becomes a hot loop, and logged through the queue's {@link ReceiveFailures}, which its
+ * loops share, so that an outage is logged once per queue.
  *
  * <p>On a provider that fetches jobs in batches over the network
  * ({@link dev.jobq.spi.Capabilities#receiveBatch()} above 1), while a backlog lasts (the last
@@ -51,6 +49,8 @@ final class PollLoop implements Runnable {
     private final long gatherNanos;
     /** Fewer permits than queues: receives do not wait, and an empty queue is looked at every pollInterval. */
     private final boolean fewerPermitsThanQueues;
+    /** The queue's failed receives, shared with its other loops. */
+    private final ReceiveFailures failures;
     private volatile boolean stopping;
 
     /** Starts a received job on a handler thread that owns one of the loop's permits. */
@@ -60,12 +60,23 @@ final class PollLoop implements Runnable {
     }
 
     PollLoop(QueueBinding queue, int tier, PermitPool permits, Duration pollInterval, Launcher launcher) {
-        this(queue, tier, permits, pollInterval, launcher, GATHER_WAIT);
+        this(queue, tier, permits, pollInterval, launcher, new ReceiveFailures(queue.name()));
+    }
+
+    PollLoop(QueueBinding queue, int tier, PermitPool permits, Duration pollInterval, Launcher launcher,
+             ReceiveFailures failures) {
+        this(queue, tier, permits, pollInterval, launcher, failures, GATHER_WAIT);
     }
 
     PollLoop(QueueBinding queue, int tier, PermitPool permits, Duration pollInterval, Launcher launcher,
              Duration gatherWait) {
+        this(queue, tier, permits, pollInterval, launcher, new ReceiveFailures(queue.name()), gatherWait);
+    }
+
+    private PollLoop(QueueBinding queue, int tier, PermitPool permits, Duration pollInterval, Launcher launcher,
+                     ReceiveFailures failures, Duration gatherWait) {
         this.queue = queue;
+        this.failures = failures;
         this.tier = tier;
         this.permits = permits;
         this.pollInterval = pollInterval;
@@ -84,8 +95,6 @@ final class PollLoop implements Runnable {
     @Override
     public void run() {
         Duration errorPause = Duration.ofMillis(100);
-        int failures = 0;
-        long failingSince = 0;
         boolean backlog = false;
         boolean idle = true;
         while (!stopping) {
@@ -110,26 +119,13 @@ final class PollLoop implements Runnable {
                 jobs = stopping ? List.of()
                         : queue.provider().receive(granted, fewerPermitsThanQueues ? Duration.ZERO : pollInterval);
                 errorPause = Duration.ofMillis(100);
-                if (failures > 0) {
-                    log.info("receiving from queue '{}' works again after {} failed receives over {}", queue.name(),
-                            failures, DurationFormat.format(Duration.ofNanos(System.nanoTime() - failingSince)
-                                    .truncatedTo(ChronoUnit.SECONDS)));
-                    failures = 0;
-                }
+                failures.succeeded();
             } catch (RuntimeException e) {
                 permits.release(granted);
                 if (stopping) {
                     return;
                 }
-                if (failures++ == 0) {
-                    failingSince = System.nanoTime();
-                    log.warn("receiving from queue '{}' failed; trying again in {} ms", queue.name(),
-                            errorPause.toMillis(), e);
-                } else {
-                    // an outage fails every receive alike: its stack trace once, then a line each with the cause
-                    log.warn("receiving from queue '{}' failed ({} in a row); trying again in {} ms: {}", queue.name(),
-                            failures, errorPause.toMillis(), e.toString());
-                }
+                failures.failed(e, errorPause);
                 if (!pause(errorPause)) {
                     return;
                 }

@@ -115,8 +115,9 @@ public final class Worker implements AutoCloseable {
             for (int tier = 0; tier < queues.size(); tier++) {
                 QueueBinding queue = queues.get(tier);
                 int count = loopsFor(queue);
+                var failures = new ReceiveFailures(queue.name());
                 for (int i = 0; i < count; i++) {
-                    var loop = new PollLoop(queue, tier, permits, settings.pollInterval(), this::launch);
+                    var loop = new PollLoop(queue, tier, permits, settings.pollInterval(), this::launch, failures);
                     loops.add(loop);
                     String name = "jobq-poll-" + queue.name() + (count > 1 ? "-" + i : "");
                     loopThreads.add(Thread.ofVirtual().name(name).start(loop));

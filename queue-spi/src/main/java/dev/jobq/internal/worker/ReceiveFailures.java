@@ -1,0 +1,66 @@
+package dev.jobq.internal.worker;
+
+import dev.jobq.spi.DurationFormat;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The failed receives of one queue, shared by its poll loops, so that an outage is logged once per
+ * queue rather than by every loop at every try (a worker runs a loop per ten of its concurrency on
+ * SQS): the first failure at WARN with its stack trace, then one WARN line every
+ * {@link #REPEAT} while receives keep failing (each failure at DEBUG), and an INFO line when a
+ * receive works again. Logged as {@link PollLoop}. Thread-safe.
+ */
+final class ReceiveFailures {
+
+    private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
+    static final Duration REPEAT = Duration.ofSeconds(30);
+
+    private final String queue;
+    /** Read on every receive that works: the lock is taken only while receives fail. */
+    private volatile boolean failing;
+    private int failures;
+    private long since;
+    private long lastWarned;
+
+    ReceiveFailures(String queue) {
+        this.queue = queue;
+    }
+
+    synchronized void failed(RuntimeException e, Duration pause) {
+        long now = System.nanoTime();
+        if (failures++ == 0) {
+            failing = true;
+            since = now;
+            lastWarned = now;
+            log.warn("receiving from queue '{}' failed; trying again in {} ms", queue, pause.toMillis(), e);
+        } else if (now - lastWarned >= REPEAT.toNanos()) {
+            lastWarned = now;
+            log.warn("receiving from queue '{}' failed ({} in a row over {}); trying again in {} ms: {}", queue,
+                    failures, over(now), pause.toMillis(), e.toString());
+        } else {
+            log.debug("receiving from queue '{}' failed ({} in a row); trying again in {} ms: {}", queue, failures,
+                    pause.toMillis(), e.toString());
+        }
+    }
+
+    void succeeded() {
+        if (!failing) {
+            return;
+        }
+        synchronized (this) {
+            if (failures > 0) {
+                log.info("receiving from queue '{}' works again after {} failed receives over {}", queue, failures,
+                        over(System.nanoTime()));
+                failures = 0;
+                failing = false;
+            }
+        }
+    }
+
+    private String over(long now) {
+        return DurationFormat.format(Duration.ofNanos(now - since).truncatedTo(ChronoUnit.SECONDS));
+    }
+}
