@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.deser.AbstractDeserializer;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerBase;
 import com.fasterxml.jackson.databind.deser.DefaultDeserializationContext;
+import com.fasterxml.jackson.databind.deser.impl.UnsupportedTypeDeserializer;
+import com.fasterxml.jackson.databind.util.BeanUtil;
 import dev.jobq.Backoff;
 import dev.jobq.HandlerOptions;
 import dev.jobq.JobHandler;
@@ -24,6 +26,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -60,6 +64,8 @@ public final class HandlerRegistry {
 
     /** The JSON of a job enqueued without a payload. */
     private static final String NULL_JSON = "null";
+    /** The module Jackson names when it refuses a type it needs one for. */
+    private static final Pattern MODULE_NAMED = Pattern.compile("add Module \"([^\"]+)\"");
 
     private final ConcurrentHashMap<String, Registration> byType = new ConcurrentHashMap<>();
 
@@ -192,6 +198,13 @@ public final class HandlerRegistry {
                         + " cannot be read from JSON (" + e.getOriginalMessage() + "); fix the type, or register a "
                         + "Jackson module for it on the mapper given to JobQueue.builder().objectMapper(...)", e);
             }
+            if (deserializer instanceof UnsupportedTypeDeserializer) {
+                throw new IllegalArgumentException("job type '" + type + "': its payload type " + describe(payloadType)
+                        + " cannot be read by the queue's ObjectMapper without a Jackson module, so every job of this "
+                        + "type would be dead-lettered; " + (isOptional(payloadType) ? "register the payload class "
+                        + "itself (a job without a payload reads as null), or " : "") + "add the module "
+                        + moduleFor(payloadType) + " to the mapper given to JobQueue.builder().objectMapper(...)");
+            }
             boolean noCreator = deserializer instanceof BeanDeserializerBase bean
                     && !bean.getValueInstantiator().canInstantiate();
             if (noCreator || deserializer instanceof AbstractDeserializer) {
@@ -202,6 +215,20 @@ public final class HandlerRegistry {
                                 + "dead-lettered; make it a record, give it a no-argument constructor, or mark a "
                                 + "constructor @JsonCreator with @JsonProperty on its parameters"));
             }
+        }
+
+        /**
+         * The module Jackson asks for: it makes a deserializer for {@code Optional} (or a Joda type) that
+         * fails only when a payload is read, so registration would otherwise accept the type.
+         */
+        private String moduleFor(JavaType payloadType) {
+            String why = BeanUtil.checkUnsupportedType(mapper.getDeserializationConfig(), payloadType);
+            Matcher module = MODULE_NAMED.matcher(why == null ? "" : why);
+            return module.find() ? module.group(1) : "that reads it (Jackson: " + why + ")";
+        }
+
+        private static boolean isOptional(JavaType payloadType) {
+            return payloadType.getRawClass().getName().startsWith("java.util.Optional");
         }
 
         private static String describe(JavaType payloadType) {

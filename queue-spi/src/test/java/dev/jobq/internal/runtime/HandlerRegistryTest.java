@@ -105,6 +105,26 @@ class HandlerRegistryTest {
         assertThat(registry.types()).isEmpty();
     }
 
+    @Test
+    void anOptionalPayloadIsRefusedWhenTheMapperCannotReadOptionals() {
+        var registering = registry.registering(mapper);
+
+        // Registered before: Jackson refuses Optional only when reading one, so every job of the type was
+        // dead-lettered with "Java 8 optional type ... not supported by default".
+        assertThatThrownBy(() -> registering.registerJobHandler("email:maybe",
+                new TypeReference<java.util.Optional<Email>>() { }, (job, context) -> { }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job type 'email:maybe': its payload type java.util.Optional<" + Email.class.getName()
+                        + "> cannot be read by the queue's ObjectMapper without a Jackson module, so every job of "
+                        + "this type would be dead-lettered; register the payload class itself "
+                        + "(a job without a payload reads as null), or add the module "
+                        + "com.fasterxml.jackson.datatype:jackson-datatype-jdk8 to the mapper "
+                        + "given to JobQueue.builder().objectMapper(...)");
+        assertThatThrownBy(() -> registering.registerJobHandler("count:maybe", java.util.OptionalInt.class,
+                (job, context) -> { })).hasMessageContaining("its payload type java.util.OptionalInt cannot be read");
+        assertThat(registry.types()).isEmpty();
+    }
+
     /** What a team writes to register many handlers alike: the TypeReference is made where T is not known. */
     private static <T> void registerWithHelper(dev.jobq.JobHandlerRegistry registering, String type,
                                                dev.jobq.JobHandler<List<T>> handler) {
@@ -146,7 +166,11 @@ class HandlerRegistryTest {
         registering.registerJobHandler("h", new TypeReference<Map<String, List<? extends Email>>[]>() { },
                 (job, context) -> { });
 
-        assertThat(registry.types()).containsExactlyInAnyOrder("a", "b", "c", "d", "e", "f", "g", "h");
+        // Untyped JSON, on purpose: the handler reads maps, lists and scalars.
+        registering.registerJobHandler("i", Object.class, (job, context) -> { });
+
+        assertThat(registry.types()).containsExactlyInAnyOrder("a", "b", "c", "d", "e", "f", "g", "h", "i");
+        assertThat(registry.find("i").orElseThrow().readPayload("{\"to\":\"x\"}")).isEqualTo(Map.of("to", "x"));
         assertThat(registry.find("c").orElseThrow().readPayload("{\"@type\":\"reminder\",\"text\":\"hi\"}"))
                 .isEqualTo(new Reminder("hi"));
     }
