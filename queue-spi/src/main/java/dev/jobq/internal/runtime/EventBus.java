@@ -43,8 +43,8 @@ public final class EventBus {
             } catch (VirtualMachineError fatal) {
                 throw fatal;
             } catch (Exception | Error e) {
-                log.warn("jobq listener {} failed on {}; the event was still delivered to the others",
-                        listener.getClass().getName(), event.getClass().getSimpleName(), e);
+                log.warn("jobq listener ({}) failed on {}; the event was still delivered to the others",
+                        UserCode.describe(listener), event, e);
             }
         }
     }

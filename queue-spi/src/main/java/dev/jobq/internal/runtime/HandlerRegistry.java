@@ -80,7 +80,8 @@ public final class HandlerRegistry {
         Registration previous = byType.putIfAbsent(type, registration);
         if (previous != null) {
             throw new IllegalStateException("a handler for job type '" + type + "' is already registered ("
-                    + previous.handler().getClass().getName() + "); register each type once");
+                    + UserCode.describe(previous.handler()) + ", for payload type "
+                    + previous.payloadType().toCanonical() + "); register each type once");
         }
     }
 

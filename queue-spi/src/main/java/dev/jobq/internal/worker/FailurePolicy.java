@@ -2,6 +2,7 @@ package dev.jobq.internal.worker;
 
 import dev.jobq.Backoff;
 import dev.jobq.NonRetryableJobException;
+import dev.jobq.internal.runtime.UserCode;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Failure;
 import java.time.Duration;
@@ -74,21 +75,21 @@ final class FailurePolicy {
             throw fatal;
         } catch (Exception | Error e) {
             Duration fallback = FALLBACK.delay(attempt);
-            log.error("the backoff {} of job type '{}' threw after attempt {}; retrying with the default backoff, "
-                    + "in {}: fix the Backoff given to registerJobHandler or JobQueueBuilder.backoff", backoff, type,
-                    attempt, DurationFormat.format(fallback), e);
+            log.error("the backoff ({}) of job type '{}' threw after attempt {}; retrying with the default backoff, "
+                    + "in {}: fix the Backoff given to registerJobHandler or JobQueueBuilder.backoff",
+                    UserCode.describe(backoff), type, attempt, DurationFormat.format(fallback), e);
             return fallback;
         }
         if (delay == null) {
             Duration fallback = FALLBACK.delay(attempt);
-            log.error("the backoff {} of job type '{}' returned null after attempt {}; retrying with the default "
-                    + "backoff, in {}: a Backoff must return a delay ≥ 0", backoff, type, attempt,
+            log.error("the backoff ({}) of job type '{}' returned null after attempt {}; retrying with the default "
+                    + "backoff, in {}: a Backoff must return a delay ≥ 0", UserCode.describe(backoff), type, attempt,
                     DurationFormat.format(fallback));
             return fallback;
         }
         if (delay.isNegative()) {
-            log.warn("the backoff {} of job type '{}' returned {} after attempt {}; a delay must be ≥ 0, retrying at "
-                    + "once", backoff, type, delay, attempt);
+            log.warn("the backoff ({}) of job type '{}' returned {} after attempt {}; a delay must be ≥ 0, retrying at "
+                    + "once", UserCode.describe(backoff), type, delay, attempt);
             return Duration.ZERO;
         }
         return delay;

@@ -125,6 +125,19 @@ class HandlerRegistryTest {
         assertThat(registry.types()).isEmpty();
     }
 
+    @Test
+    void aSecondRegistrationOfATypeNamesWhereTheFirstHandlerWasWritten() {
+        var registering = registry.registering(mapper);
+        registering.registerJobHandler("email:send", Email.class, (job, context) -> { });
+
+        // Said "(dev.jobq.internal.runtime.HandlerRegistryTest$$Lambda/0x000071e0c8001a00)" before.
+        assertThatThrownBy(() -> registering.registerJobHandler("email:send", Email.class, (job, context) -> { }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("a handler for job type 'email:send' is already registered (a lambda in "
+                        + HandlerRegistryTest.class.getName() + ", for payload type " + Email.class.getName()
+                        + "); register each type once");
+    }
+
     /** What a team writes to register many handlers alike: the TypeReference is made where T is not known. */
     private static <T> void registerWithHelper(dev.jobq.JobHandlerRegistry registering, String type,
                                                dev.jobq.JobHandler<List<T>> handler) {

@@ -2,6 +2,9 @@ package dev.jobq.internal.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.Backoff;
 import dev.jobq.NonRetryableJobException;
 import dev.jobq.spi.Failure;
@@ -9,6 +12,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class FailurePolicyTest {
 
@@ -71,5 +75,24 @@ class FailurePolicyTest {
                 assertThat(((Failure.RetryAfter) failure).delay()).isBetween(Duration.ofSeconds(2), Duration.ofMillis(2400));
             }
         }
+    }
+
+    @Test
+    void aMisbehavingLambdaBackoffIsNamedByTheClassItWasWrittenIn() {
+        var logger = (Logger) LoggerFactory.getLogger(FailurePolicy.class);
+        var logged = new ListAppender<ILoggingEvent>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            FailurePolicy.retryDelay(failedAttempt -> null, 1, "report");
+            FailurePolicy.retryDelay(failedAttempt -> Duration.ofSeconds(-1), 1, "report");
+        } finally {
+            logger.detachAppender(logged);
+        }
+
+        // Named "dev.jobq.internal.worker.FailurePolicyTest$$Lambda/0x0000…@5e9f23b4" before.
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).allSatisfy(line -> assertThat(line)
+                .startsWith("the backoff (a lambda in " + FailurePolicyTest.class.getName() + ") of job type 'report'")
+                .doesNotContain("$$Lambda")).hasSize(2);
     }
 }

@@ -1,0 +1,51 @@
+package dev.jobq.internal.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.jobq.JobEvent;
+import dev.jobq.JobListener;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class EventBusTest {
+
+    private final Logger logger = (Logger) LoggerFactory.getLogger(EventBus.class);
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+
+    @BeforeEach
+    void capture() {
+        logged.start();
+        logger.addAppender(logged);
+    }
+
+    @AfterEach
+    void release() {
+        logger.detachAppender(logged);
+    }
+
+    @Test
+    void aFailingLambdaListenerIsNamedByTheClassItWasWrittenInAndTheOthersStillGetTheEvent() {
+        List<JobEvent> seen = new ArrayList<>();
+        JobListener failing = event -> {
+            throw new IllegalStateException("listener bug");
+        };
+        var bus = new EventBus(List.of(failing, seen::add));
+        var event = new JobEvent.Enqueued(Instant.EPOCH, "default", "j1", "email:send", Instant.EPOCH, false);
+
+        bus.publish(event);
+
+        assertThat(seen).containsExactly(event);
+        // Named "dev.jobq.internal.runtime.EventBusTest$$Lambda/0x0000…" before: no class a user can find.
+        assertThat(logged.list).singleElement().extracting(ILoggingEvent::getFormattedMessage)
+                .isEqualTo("jobq listener (a lambda in " + EventBusTest.class.getName() + ") failed on " + event
+                        + "; the event was still delivered to the others");
+    }
+}
