@@ -187,6 +187,38 @@ class HealthCheckTest {
     }
 
     @Test
+    void queuesWhoseProvidersDoNotAnswerAreWaitedForTogetherNotOneAfterAnother() {
+        var answer = new CountDownLatch(1);
+        List<String> names = List.of("a", "b", "c", "d");
+        var builder = JobQueue.builder().provider(provider).environment(Map.of());
+        List<AlteredProvider> held = new java.util.ArrayList<>(List.of(provider));
+        for (String name : names) {
+            var other = new AlteredProvider(true);
+            held.add(other);
+            builder.queue(name, other);
+        }
+        held.forEach(p -> p.holdStats(answer));
+        try (JobQueue many = builder.build()) {
+            worker.queues = many.queueNames();
+            var check = new HealthCheck(many, worker, 10);
+            Duration bound = StatsRead.MAX_WAIT.plusMillis(1500);
+
+            // Before, each queue's read waited its 2 s in turn: 10 s for these five, and so for the
+            // worker's start (the baseline) and the first /health a probe sent.
+            assertTimeoutPreemptively(bound, check::takeBaseline);
+            var report = assertTimeoutPreemptively(bound, check::check);
+
+            assertThat(report.status()).isEqualTo(HealthReport.Status.UNHEALTHY);
+            assertThat(report.problems()).hasSize(5).allSatisfy(problem -> assertThat(problem)
+                    .contains("did not answer a stats read within 2s"));
+            assertThat(report.queues()).extracting(HealthReport.QueueHealth::queue)
+                    .containsExactlyElementsOf(many.queueNames());
+        } finally {
+            answer.countDown();
+        }
+    }
+
+    @Test
     void queuesOtherWorkersServeDoNotMakeThisOneUnhealthy() {
         provider.failStats(new IllegalStateException("connection refused"));
         try (JobQueue both = JobQueue.builder().provider(provider).queue("reports", "memory", Map.of())
