@@ -233,4 +233,41 @@ class JobQueueMetricsTest {
             hanging.close();
         }
     }
+
+    @Test
+    void aScrapeOfManyQueuesWhoseProvidersDoNotAnswerWaitsOnceNotOncePerQueue() {
+        var answer = new CountDownLatch(1);
+        var builder = JobQueue.builder().provider(hangingUntil(answer));
+        for (String name : java.util.List.of("a", "b", "c", "d")) {
+            builder.queue(name, hangingUntil(answer));
+        }
+        JobQueue hanging = builder.build();
+        try {
+            new JobQueueMetrics(hanging).bindTo(registry);
+
+            // Before, each queue's gauges waited their 2 s in turn: 10 s for five queues, past Prometheus's
+            // default scrape timeout, so the meters counted here were lost with them.
+            var waiting = assertTimeoutPreemptively(StatsRead.MAX_WAIT.plusMillis(1500), () ->
+                    registry.find("jobq.queue.waiting").gauges().stream().map(gauge -> gauge.value()).toList());
+
+            assertThat(waiting).hasSize(5).allSatisfy(value -> assertThat(value).isNaN());
+        } finally {
+            answer.countDown();
+            hanging.close();
+        }
+    }
+
+    private static QueueProvider hangingUntil(CountDownLatch answer) {
+        return new ForwardingQueueProvider(MemoryProviderFactory.builder().build()) {
+            @Override
+            public ProviderStats stats() {
+                try {
+                    answer.await(); // a network that drops packets: no answer, no error
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.stats();
+            }
+        };
+    }
 }

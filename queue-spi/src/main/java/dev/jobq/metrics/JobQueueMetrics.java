@@ -51,8 +51,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The {@code jobq.queue.*} gauges read {@link JobQueue#stats(String)}, at most once per {@link #STATS_MAX_AGE} per queue
  * however many gauges a scrape reads, so a provider whose counts cost a request (SQS) is asked
- * once per scrape; a scrape waits at most {@link dev.jobq.internal.runtime.StatsRead#MAX_WAIT} for a provider
- * that does not answer, whose gauges then show NaN. Queues are those the queue has when bound. Micrometer is an optional dependency
+ * once per scrape; the queues are read together, and a scrape waits at most
+ * {@link dev.jobq.internal.runtime.StatsRead#MAX_WAIT} in all for providers that do not answer, whose
+ * gauges then show NaN. Queues are those the queue has when bound. Micrometer is an optional dependency
  * of jobq: this class needs {@code io.micrometer:micrometer-core} on the class path, nothing else
  * does. Thread-safe; {@link #close()} stops counting (the meters stay in the registry).
  */
@@ -77,8 +78,9 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        for (String queue : jobs.queueNames()) {
-            var stats = new CachedStats(queue, () -> jobs.stats(queue), STATS_MAX_AGE);
+        List<String> queues = jobs.queueNames();
+        var stats = new CachedStats(queues, jobs::stats, STATS_MAX_AGE);
+        for (String queue : queues) {
             gauge(registry, "jobq.queue.waiting", "jobs ready to run", queue, stats, QueueStats::waiting);
             gauge(registry, "jobq.queue.delayed", "jobs waiting for a delay or a retry backoff", queue, stats,
                     QueueStats::delayed);
@@ -134,7 +136,7 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
     private static void gauge(MeterRegistry registry, String name, String description, String queue,
                               CachedStats stats, ToDoubleFunction<QueueStats> value) {
         Gauge.builder(name, stats, s -> {
-                    @Nullable QueueStats current = s.get();
+                    @Nullable QueueStats current = s.get(queue);
                     if (current == null) {
                         return Double.NaN;
                     }

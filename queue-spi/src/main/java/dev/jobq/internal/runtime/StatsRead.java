@@ -6,6 +6,7 @@ import dev.jobq.spi.DurationFormat;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -90,6 +91,37 @@ public final class StatsRead {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new JobQueueException("interrupted while reading the stats of queue '" + queue + "'", e);
+        }
+    }
+
+    /**
+     * {@link #get()} on a virtual thread of its own. A caller that reads many queues starts them all and
+     * then waits for each with {@link #answer}: {@link #MAX_WAIT} in all, not per queue.
+     */
+    public CompletableFuture<QueueStats> getLater() {
+        var read = new CompletableFuture<QueueStats>();
+        threads.newThread(() -> {
+            try {
+                read.complete(get());
+            } catch (Throwable e) {
+                read.completeExceptionally(e);
+            }
+        }).start();
+        return read;
+    }
+
+    /** What a {@link #getLater()} read gave, or what it threw, as {@link #get()} would have. */
+    public static QueueStats answer(CompletableFuture<QueueStats> read) {
+        try {
+            return read.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException thrown) {
+                throw thrown;
+            }
+            if (e.getCause() instanceof Error thrown) {
+                throw thrown;
+            }
+            throw e;
         }
     }
 

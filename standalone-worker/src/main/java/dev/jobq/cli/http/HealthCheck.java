@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -61,7 +60,7 @@ public final class HealthCheck {
     public void takeBaseline() {
         readAll(jobs.queueNames()).forEach((queue, read) -> {
             try {
-                deadBaseline.putIfAbsent(queue, answer(read).dead());
+                deadBaseline.putIfAbsent(queue, StatsRead.answer(read).dead());
             } catch (RuntimeException unreadable) {
                 // the first successful check() takes it
             }
@@ -97,7 +96,7 @@ public final class HealthCheck {
             String queue = read.getKey();
             QueueStats stats;
             try {
-                stats = answer(read.getValue());
+                stats = StatsRead.answer(read.getValue());
             } catch (RuntimeException e) {
                 unhealthy = true;
                 String error = String.valueOf(e.getMessage() != null ? e.getMessage() : e.getClass().getName());
@@ -138,44 +137,17 @@ public final class HealthCheck {
         return new HealthReport(status, workerPart, queues, problems);
     }
 
-    private QueueStats stats(String queue) {
-        return reads.computeIfAbsent(queue, name -> new StatsRead(name, () -> jobs.stats(name))).get();
-    }
-
     /**
-     * The stats of {@code queues}, read at once, each on a virtual thread: each read waits at most
-     * {@link StatsRead#MAX_WAIT}, so together they take that long, not that long per queue (a worker of
-     * ten queues whose provider hangs answered its probe after 20 s). In the order given.
+     * The stats of {@code queues}, read at once: each read waits at most {@link StatsRead#MAX_WAIT}, so
+     * together they take that long, not that long per queue (a worker of ten queues whose provider hangs
+     * answered its probe after 20 s). In the order given.
      */
     private Map<String, CompletableFuture<QueueStats>> readAll(List<String> queues) {
         Map<String, CompletableFuture<QueueStats>> all = new LinkedHashMap<>();
         for (String queue : queues) {
-            var read = new CompletableFuture<QueueStats>();
-            Thread.ofVirtual().name("jobq-health-" + queue).start(() -> {
-                try {
-                    read.complete(stats(queue));
-                } catch (Throwable e) {
-                    read.completeExceptionally(e);
-                }
-            });
-            all.put(queue, read);
+            all.put(queue, reads.computeIfAbsent(queue, name -> new StatsRead(name, () -> jobs.stats(name))).getLater());
         }
         return all;
-    }
-
-    /** What {@code read} gave, or what it threw, as {@link #stats} would have. */
-    private static QueueStats answer(CompletableFuture<QueueStats> read) {
-        try {
-            return read.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException thrown) {
-                throw thrown;
-            }
-            if (e.getCause() instanceof Error thrown) {
-                throw thrown;
-            }
-            throw e;
-        }
     }
 
     /** The lower of two dead-letter counts; where either is -1 (the provider cannot tell), the baseline stays. */
