@@ -3,9 +3,10 @@ package dev.jobq;
 import java.time.Duration;
 
 /**
- * Counters for one named queue. {@code waiting}, {@code delayed} and {@code dead} come from the
- * provider and are -1 where it cannot tell (SQS reports approximations); the rest are counted by
- * this process's worker since it started.
+ * Counters for one named queue. {@code waiting}, {@code delayed}, {@code dead} and {@code inFlight}
+ * come from the provider and are -1 where it cannot tell (SQS reports approximations, and cannot tell
+ * in flight from waiting out a retry backoff); the rest are counted by this process's worker since it
+ * started.
  *
  * @param waiting            jobs ready to run
  * @param delayed            jobs waiting for a delay or a retry backoff
@@ -17,8 +18,17 @@ import java.time.Duration;
  * @param successRate        completed / (completed + failed attempts), 1.0 when nothing ran
  * @param averageDuration    mean handler time of completed attempts
  * @param peakActive         the most jobs that ran at once
+ * @param inFlight           jobs received by any worker of the queue and not yet settled (BullMQ's
+ *                           {@code active}, Sidekiq's busy), where {@code active} counts this process's only
  */
 public record QueueStats(String queue, long waiting, long delayed, long active, long completed, long failed,
                          long dead, double throughputPerSecond, double successRate, Duration averageDuration,
-                         long peakActive) {
+                         long peakActive, long inFlight) {
+
+    /** Stats without the provider's in-flight count ({@code -1}), as before it was one. */
+    public QueueStats(String queue, long waiting, long delayed, long active, long completed, long failed, long dead,
+                      double throughputPerSecond, double successRate, Duration averageDuration, long peakActive) {
+        this(queue, waiting, delayed, active, completed, failed, dead, throughputPerSecond, successRate,
+                averageDuration, peakActive, -1);
+    }
 }

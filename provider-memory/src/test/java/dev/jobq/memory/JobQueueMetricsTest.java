@@ -270,4 +270,28 @@ class JobQueueMetricsTest {
             }
         };
     }
+
+    @Test
+    void statsCountJobsReceivedAndNotYetSettledAsInFlight() {
+        var running = new CountDownLatch(1);
+        var finish = new CountDownLatch(1);
+        jobs.registerJobHandler("slow", Integer.class, (job, ctx) -> {
+            running.countDown();
+            finish.await();
+        });
+        new JobQueueMetrics(jobs).bindTo(registry);
+        jobs.start();
+        jobs.enqueue("slow", 1);
+        try {
+            await().atMost(WAIT).until(() -> running.getCount() == 0);
+
+            // The provider's count, of every worker on the queue (BullMQ's active); active is this process's.
+            assertThat(jobs.stats("default").inFlight()).isEqualTo(1);
+            await().atMost(WAIT).until(() -> registry.get("jobq.queue.in_flight").tag("queue", "default").gauge()
+                    .value() == 1);
+        } finally {
+            finish.countDown();
+        }
+        await().atMost(WAIT).until(() -> jobs.stats("default").inFlight() == 0);
+    }
 }

@@ -41,8 +41,8 @@ import org.jspecify.annotations.Nullable;
  *       <td>jobs this process gave the scheduler to hold: for an instant, or a delay beyond the
  *       provider's ({@code jobq_jobs_scheduled_total}); counted in {@code jobq.jobs.enqueued} when
  *       handed on</td></tr>
- *   <tr><td>{@code jobq.queue.waiting}, {@code jobq.queue.delayed}, {@code jobq.queue.dead}
- *       gauges, tag queue</td>
+ *   <tr><td>{@code jobq.queue.waiting}, {@code jobq.queue.delayed}, {@code jobq.queue.dead},
+ *       {@code jobq.queue.in_flight} gauges, tag queue</td>
  *       <td>the provider's counts ({@link QueueStats}); NaN where it cannot tell or cannot be
  *       reached</td></tr>
  *   <tr><td>{@code jobq.handlers.active} gauge, tag queue</td>
@@ -85,6 +85,8 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
             gauge(registry, "jobq.queue.delayed", "jobs waiting for a delay or a retry backoff", queue, stats,
                     QueueStats::delayed);
             gauge(registry, "jobq.queue.dead", "jobs in the dead letters", queue, stats, QueueStats::dead);
+            gauge(registry, "jobq.queue.in_flight", "jobs received by a worker of the queue and not yet settled",
+                    queue, stats, QueueStats::inFlight);
             if (jobs instanceof JobQueueRuntime runtime) {
                 // Counted in this process: a provider that cannot be reached does not make it NaN.
                 Gauge.builder("jobq.handlers.active", runtime, r -> r.activeHandlers(queue))

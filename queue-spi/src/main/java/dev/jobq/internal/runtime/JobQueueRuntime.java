@@ -274,7 +274,7 @@ public final class JobQueueRuntime implements JobQueue {
     private static QueueStats stats(String queue, ProviderStats provider, QueueCounters counters) {
         return new QueueStats(queue, provider.waiting(), provider.delayed(), counters.activeCount(),
                 counters.completedCount(), counters.failedCount(), provider.dead(), counters.throughputPerSecond(),
-                counters.successRate(), counters.averageDuration(), counters.peakActiveCount());
+                counters.successRate(), counters.averageDuration(), counters.peakActiveCount(), provider.inFlight());
     }
 
     @Override

@@ -52,18 +52,18 @@ public record HealthReport(Status status, Worker worker, List<QueueHealth> queue
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record QueueHealth(String queue, long waiting, long delayed, long active, long completed, long failed,
                               long dead, double throughputPerSecond, double successRate, long averageDurationMillis,
-                              long peakActive, @Nullable String error) {
+                              long peakActive, long inFlight, @Nullable String error) {
 
         /** The stats as read. */
         public static QueueHealth of(QueueStats s) {
             return new QueueHealth(s.queue(), s.waiting(), s.delayed(), s.active(), s.completed(), s.failed(),
                     s.dead(), s.throughputPerSecond(), s.successRate(), s.averageDuration().toMillis(),
-                    s.peakActive(), null);
+                    s.peakActive(), s.inFlight(), null);
         }
 
         /** A queue whose stats could not be read, and why. */
         public static QueueHealth unreadable(String queue, String error) {
-            return new QueueHealth(queue, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, error);
+            return new QueueHealth(queue, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, error);
         }
 
         /** A queue whose provider's stats could not be read, and why, with what this process counted on it. */
@@ -71,7 +71,8 @@ public record HealthReport(Status status, Worker worker, List<QueueHealth> queue
             QueueHealth counted = of(countedHere);
             return new QueueHealth(counted.queue(), counted.waiting(), counted.delayed(), counted.active(),
                     counted.completed(), counted.failed(), counted.dead(), counted.throughputPerSecond(),
-                    counted.successRate(), counted.averageDurationMillis(), counted.peakActive(), error);
+                    counted.successRate(), counted.averageDurationMillis(), counted.peakActive(), counted.inFlight(),
+                    error);
         }
     }
 }

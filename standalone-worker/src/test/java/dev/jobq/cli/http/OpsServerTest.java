@@ -35,7 +35,7 @@ class OpsServerTest {
 
     private static HealthReport report(HealthReport.Status status) {
         return new HealthReport(status, new HealthReport.Worker("running", 0, 5, List.of("default"), List.of("t"), null),
-                List.of(new HealthReport.QueueHealth("default", 1, 2, 0, 3, 4, 5, 0.5, 0.75, 12, 1, null)),
+                List.of(new HealthReport.QueueHealth("default", 1, 2, 0, 3, 4, 5, 0.5, 0.75, 12, 1, 2, null)),
                 status == HealthReport.Status.HEALTHY ? List.of() : List.of("something"));
     }
 
@@ -52,7 +52,7 @@ class OpsServerTest {
         assertThat(json.path("worker").path("startedAt").isNull()).isTrue();
         assertThat(json.path("queues").get(0).toString()).isEqualTo("{\"queue\":\"default\",\"waiting\":1,"
                 + "\"delayed\":2,\"active\":0,\"completed\":3,\"failed\":4,\"dead\":5,\"throughputPerSecond\":0.5,"
-                + "\"successRate\":0.75,\"averageDurationMillis\":12,\"peakActive\":1}");
+                + "\"successRate\":0.75,\"averageDurationMillis\":12,\"peakActive\":1,\"inFlight\":2}");
     }
 
     @Test
