@@ -67,6 +67,35 @@ class WorkerLogTest {
     }
 
     @Test
+    @DisplayName("a job failing attempt after attempt logs its stack trace at the first failure and when it is "
+            + "dead, one line for the retries in between")
+    void stackTracesAtTheFirstFailureAndTheDeadOneOnly() throws InterruptedException {
+        jobs.registerJobHandler("report:build", Integer.class, (job, ctx) -> {
+            throw new IllegalStateException("no data");
+        });
+        var announced = new CountDownLatch(1);
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Dead) {
+                announced.countDown(); // after its warning
+            }
+        });
+        jobs.start();
+        jobs.enqueue("report:build", 1, EnqueueOptions.builder().queue("reports").maxAttempts(4).build());
+        assertThat(announced.await(10, TimeUnit.SECONDS)).isTrue();
+
+        // Before, all four warnings carried the same 40-line stack trace.
+        assertThat(appender.list).filteredOn(event -> event.getLevel() == Level.WARN)
+                .satisfiesExactly(
+                        first -> assertThat(first.getThrowableProxy()).isNotNull(),
+                        second -> assertThat(second.getThrowableProxy()).isNull(),
+                        third -> {
+                            assertThat(third.getThrowableProxy()).isNull();
+                            assertThat(third.getFormattedMessage()).endsWith(" (stack trace at attempt 1's warning)");
+                        },
+                        dead -> assertThat(dead.getThrowableProxy()).isNotNull());
+    }
+
+    @Test
     @DisplayName("the warning that shutdownTimeout passed writes it as the config does (200ms), not as PT0.2S")
     void shutdownWarningWritesTheTimeoutAsTheConfigDoes() throws InterruptedException {
         var started = new CountDownLatch(1);

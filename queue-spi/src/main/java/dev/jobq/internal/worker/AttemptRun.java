@@ -467,8 +467,7 @@ final class AttemptRun implements JobContext, Runnable {
         Instant ended = env.clock().instant();
         queue.counters().failed();
         if (failure instanceof Failure.RetryAfter retry) {
-            log.warn("{} failed: {}; retrying in {}", describe(), retry.error(), DurationFormat.format(retry.delay()),
-                    error);
+            logRetry(retry, error);
             env.events().publish(new JobEvent.Failed(ended, queue.name(), delivery.jobId(), type,
                     delivery.attempt(), retry.error(), retry.delay()));
             settleWithProvider(failure);
@@ -498,6 +497,22 @@ final class AttemptRun implements JobContext, Runnable {
      * {@code job 0192f3c1-… (email:send) on queue 'default' attempt 2}: what this class's log lines say
      * about the job, so that each names its queue too.
      */
+    /**
+     * A retry's warning. The stack trace goes with the first failure only (and with the dead one): a job
+     * failing the same way attempt after attempt wrote the same trace each time, which buried the log.
+     * The retries between are one line each, their trace at DEBUG.
+     */
+    private void logRetry(Failure.RetryAfter retry, @Nullable Throwable error) {
+        String delay = DurationFormat.format(retry.delay());
+        if (delivery.attempt() <= 1 || error == null) {
+            log.warn("{} failed: {}; retrying in {}", describe(), retry.error(), delay, error);
+            return;
+        }
+        log.warn("{} failed: {}; retrying in {} (stack trace at attempt 1's warning)", describe(), retry.error(),
+                delay);
+        log.debug("{} failed", describe(), error);
+    }
+
     private String describe() {
         return "job " + delivery.jobId() + " (" + delivery.envelope().type() + ") on queue '" + queue.name()
                 + "' attempt " + delivery.attempt();
