@@ -200,18 +200,7 @@ class JobQueueMetricsTest {
             + "hangs, and the meters counted here stay readable")
     void gaugesOfAProviderThatDoesNotAnswerShowNaNWithoutHoldingTheScrape() {
         var answer = new CountDownLatch(1);
-        QueueProvider provider = new ForwardingQueueProvider(MemoryProviderFactory.builder().build()) {
-            @Override
-            public ProviderStats stats() {
-                try {
-                    answer.await(); // a network that drops packets: no answer, no error
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return super.stats();
-            }
-        };
-        JobQueue hanging = JobQueue.builder().provider(provider).build();
+        JobQueue hanging = JobQueue.builder().provider(hangingUntil(answer)).build();
         try {
             new JobQueueMetrics(hanging).bindTo(registry);
 

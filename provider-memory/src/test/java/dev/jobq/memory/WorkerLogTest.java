@@ -43,16 +43,7 @@ class WorkerLogTest {
     @Test
     @DisplayName("the warnings of a failed and a dead attempt name the queue besides the job, its type and attempt")
     void failureWarningsNameTheQueue() throws InterruptedException {
-        jobs.registerJobHandler("report:build", Integer.class, (job, ctx) -> {
-            throw new IllegalStateException("no data");
-        });
-        var announced = new CountDownLatch(1);
-        jobs.addListener(event -> {
-            if (event instanceof JobEvent.Dead) {
-                announced.countDown(); // after its warning
-            }
-        });
-        jobs.start();
+        var announced = failingReportBuildStarted();
         String id = jobs.enqueue("report:build", 1, EnqueueOptions.builder().queue("reports").maxAttempts(2).build());
         assertThat(announced.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -70,16 +61,7 @@ class WorkerLogTest {
     @DisplayName("a job failing attempt after attempt logs its stack trace at the first failure and when it is "
             + "dead, one line for the retries in between")
     void stackTracesAtTheFirstFailureAndTheDeadOneOnly() throws InterruptedException {
-        jobs.registerJobHandler("report:build", Integer.class, (job, ctx) -> {
-            throw new IllegalStateException("no data");
-        });
-        var announced = new CountDownLatch(1);
-        jobs.addListener(event -> {
-            if (event instanceof JobEvent.Dead) {
-                announced.countDown(); // after its warning
-            }
-        });
-        jobs.start();
+        var announced = failingReportBuildStarted();
         jobs.enqueue("report:build", 1, EnqueueOptions.builder().queue("reports").maxAttempts(4).build());
         assertThat(announced.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -113,5 +95,20 @@ class WorkerLogTest {
                 .filteredOn(event -> event.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
                 .containsExactly("jobq worker: shutdownTimeout 200ms passed with handlers still running; released 1 "
                         + "unfinished job(s) for redelivery");
+    }
+
+    /** Starts the queue with a handler of {@code report:build} that always throws; counts down when a job is dead. */
+    private CountDownLatch failingReportBuildStarted() {
+        jobs.registerJobHandler("report:build", Integer.class, (job, ctx) -> {
+            throw new IllegalStateException("no data");
+        });
+        var announced = new CountDownLatch(1);
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Dead) {
+                announced.countDown(); // after its warning
+            }
+        });
+        jobs.start();
+        return announced;
     }
 }
