@@ -2,20 +2,65 @@ package dev.jobq.sqs;
 
 import dev.jobq.JobQueueException;
 import java.util.Locale;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /** What SQS answered for one failed call or batch entry, with its error code. */
 final class EntryFailure extends JobQueueException {
 
-    private final String code;
+    /** Codes of failures on SQS's side, or of its throttling, that the same entry may not meet again. */
+    private static final Set<String> TRANSIENT_CODES = Set.of("InternalError", "InternalFailure", "ServiceUnavailable",
+            "RequestTimeout", "Throttling", "ThrottlingException", "RequestThrottled", "TooManyRequestsException",
+            "KmsThrottled");
 
+    private final String code;
+    private final @Nullable Boolean senderFault;
+
+    /** A failure without SQS's sender-fault flag: never retried unless its code is a known transient one. */
     EntryFailure(String what, String code, String message) {
+        this(what, code, null, message);
+    }
+
+    /**
+     * @param senderFault SQS's {@code SenderFault} of the entry: true when the entry itself is wrong, false
+     *                    when SQS failed it on its side; null when SQS did not say
+     */
+    EntryFailure(String what, String code, @Nullable Boolean senderFault, String message) {
         super(what + " failed: " + code + ": " + message);
         this.code = code;
+        this.senderFault = senderFault;
+    }
+
+    private EntryFailure(EntryFailure last, int attempts) {
+        super(last.getMessage() + " (tried " + attempts + " times; SQS failed it on its side each time)", last);
+        this.code = last.code;
+        this.senderFault = last.senderFault;
     }
 
     String code() {
         return code;
+    }
+
+    /**
+     * True when the same entry, sent again, may succeed: SQS failed it on its side (not the sender's
+     * fault) or throttled it. A lost receipt never is, whatever SQS says of the fault.
+     */
+    boolean isTransient() {
+        if (isLostReceipt()) {
+            return false;
+        }
+        return TRANSIENT_CODES.contains(code) || Boolean.FALSE.equals(senderFault);
+    }
+
+    /** True for throttling, which deserves a longer pause before the entry goes again. */
+    boolean isThrottling() {
+        return code.contains("Throttl") || code.equals("TooManyRequestsException");
+    }
+
+    /** This failure, as the last of {@code attempts} attempts of the entry. */
+    EntryFailure afterAttempts(int attempts) {
+        return new EntryFailure(this, attempts);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.jobq.sqs;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -7,7 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
@@ -18,13 +22,28 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 /**
  * The writing calls of one queue, each through its own {@link Batcher}: send, delete and change
  * visibility. Callers block until their own entry is answered; a failed entry throws an
- * {@link EntryFailure} with SQS's error code. Thread-safe.
+ * {@link EntryFailure} with SQS's error code.
+ *
+ * <p>A batch call can succeed while SQS fails some of its entries. The SDK retries a failed call, not
+ * a failed entry, so an entry SQS failed on its side ({@code InternalError}, {@code ServiceUnavailable},
+ * throttling: {@link EntryFailure#isTransient()}) goes again here, after a pause that doubles from
+ * {@link #ENTRY_RETRY_BASE} ({@link #THROTTLED_RETRY_BASE} when throttled), up to
+ * {@link #MAX_ENTRY_ATTEMPTS} attempts in all; the pause is the caller's own, so other callers' entries
+ * keep going out meanwhile. An entry refused as the sender's fault (a bad receipt, a bad message)
+ * fails at once. Thread-safe.
  */
 final class QueueCalls {
 
     /** A visibility change: the receipt and the seconds from now until the message is visible again. */
     record VisibilityChange(String receipt, int seconds) {
     }
+
+    /** Attempts of one entry in all, the SDK's own number of attempts of a call. */
+    static final int MAX_ENTRY_ATTEMPTS = 4;
+    /** The pause before an entry SQS failed on its side goes again: then twice that, and so on, with jitter. */
+    static final Duration ENTRY_RETRY_BASE = Duration.ofMillis(100);
+    /** The same for a throttled entry, the SDK's base for throttled calls. */
+    static final Duration THROTTLED_RETRY_BASE = Duration.ofMillis(500);
 
     private static final ThreadFactory BULK_SENDERS = Thread.ofVirtual().name("jobq-sqs-send-", 0).factory();
 
@@ -44,7 +63,7 @@ final class QueueCalls {
 
     /** Sends a message; returns its SQS message id. */
     String send(OutgoingMessage message) {
-        return sends.submit(message);
+        return valueOf(submitRetrying(sends, List.of(message)).get(0));
     }
 
     /**
@@ -55,7 +74,7 @@ final class QueueCalls {
     List<Batcher.Outcome<String>> sendAll(List<OutgoingMessage> messages) {
         int count = messages.size();
         if (count <= Batcher.MAX_ENTRIES) {
-            return count == 0 ? List.of() : sends.submitAll(messages);
+            return count == 0 ? List.of() : submitRetrying(sends, messages);
         }
         int groups = (count + Batcher.MAX_ENTRIES - 1) / Batcher.MAX_ENTRIES;
         @SuppressWarnings("unchecked")
@@ -66,7 +85,7 @@ final class QueueCalls {
                 senders.execute(() -> {
                     for (int g = next.getAndIncrement(); g < groups; g = next.getAndIncrement()) {
                         int from = g * Batcher.MAX_ENTRIES;
-                        answered[g] = sends.submitAll(messages.subList(from, Math.min(from + Batcher.MAX_ENTRIES, count)));
+                        answered[g] = submitRetrying(sends, messages.subList(from, Math.min(from + Batcher.MAX_ENTRIES, count)));
                     }
                 });
             }
@@ -88,12 +107,71 @@ final class QueueCalls {
     }
 
     void delete(String receipt) {
-        deletes.submit(receipt);
+        valueOf(submitRetrying(deletes, List.of(receipt)).get(0));
     }
 
     /** Makes a received message visible again after {@code seconds} (0: at once). */
     void changeVisibility(String receipt, int seconds) {
-        visibility.submit(new VisibilityChange(receipt, seconds));
+        valueOf(submitRetrying(visibility, List.of(new VisibilityChange(receipt, seconds))).get(0));
+    }
+
+    private static <R> @Nullable R valueOf(Batcher.Outcome<R> outcome) {
+        if (outcome.failure() != null) {
+            throw outcome.failure();
+        }
+        return outcome.value();
+    }
+
+    /**
+     * Submits entries and sends again, after a pause, those SQS failed on its side, until each
+     * succeeded, failed as the sender's fault, or had {@link #MAX_ENTRY_ATTEMPTS}; answers one outcome
+     * per entry, in order. A failure that outlived its attempts says how many it had.
+     */
+    private static <T, R> List<Batcher.Outcome<R>> submitRetrying(Batcher<T, R> batcher, List<T> entries) {
+        List<Batcher.Outcome<R>> outcomes = new ArrayList<>(batcher.submitAll(entries));
+        for (int attempt = 2; ; attempt++) {
+            List<Integer> again = new ArrayList<>();
+            boolean throttled = false;
+            for (int i = 0; i < outcomes.size(); i++) {
+                if (outcomes.get(i).failure() instanceof EntryFailure failure && failure.isTransient()) {
+                    again.add(i);
+                    throttled |= failure.isThrottling();
+                }
+            }
+            if (again.isEmpty()) {
+                return outcomes;
+            }
+            if (attempt > MAX_ENTRY_ATTEMPTS) {
+                for (int i : again) {
+                    outcomes.set(i, Batcher.Outcome.failed(((EntryFailure) outcomes.get(i).failure())
+                            .afterAttempts(MAX_ENTRY_ATTEMPTS)));
+                }
+                return outcomes;
+            }
+            pause((throttled ? THROTTLED_RETRY_BASE : ENTRY_RETRY_BASE).multipliedBy(1L << (attempt - 2)));
+            List<Batcher.Outcome<R>> retried = batcher.submitAll(again.stream().map(entries::get).toList());
+            for (int k = 0; k < again.size(); k++) {
+                outcomes.set(again.get(k), retried.get(k));
+            }
+        }
+    }
+
+    /**
+     * Waits half of {@code backoff} plus a random part of the other half, so that entries failed
+     * together do not all come back together. Not cut short by an interrupt, as settling calls are not
+     * ({@link Batcher}): the flag is kept for the caller.
+     */
+    private static void pause(Duration backoff) {
+        long half = backoff.toNanos() / 2;
+        long deadline = System.nanoTime() + half + ThreadLocalRandom.current().nextLong(half + 1);
+        boolean interrupted = false;
+        for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private List<Batcher.Outcome<String>> sendBatch(List<OutgoingMessage> messages) {
@@ -137,7 +215,8 @@ final class QueueCalls {
     private static <R> void collectFailures(List<BatchResultErrorEntry> failed, String what,
                                             Map<String, Batcher.Outcome<R>> byId) {
         for (BatchResultErrorEntry entry : failed) {
-            byId.put(entry.id(), Batcher.Outcome.failed(new EntryFailure(what, entry.code(), entry.message())));
+            byId.put(entry.id(), Batcher.Outcome.failed(new EntryFailure(what, entry.code(), entry.senderFault(),
+                    entry.message())));
         }
     }
 

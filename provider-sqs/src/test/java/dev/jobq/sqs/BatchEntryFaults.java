@@ -1,0 +1,163 @@
+package dev.jobq.sqs;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequest;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchResponse;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+
+/**
+ * Batch entries that SQS fails, for failures ElasticMQ never produces (an {@code InternalError} for
+ * one entry of a batch the rest of which succeeded). An SDK interceptor, loaded by every client of
+ * the test JVM from {@code software/amazon/awssdk/global/handlers/execution.interceptors}, but
+ * acting only on queues a test {@linkplain #arm armed}: it takes the faulted entries out of the
+ * request, so that ElasticMQ never sees them (a failed send stores nothing, a failed delete deletes
+ * nothing), and adds them to the response's failed entries with the armed code. A batch all of whose
+ * entries are faulted goes to a scratch queue instead, whose answer is replaced. Every batch call on
+ * an armed queue is recorded, with its entry count and time.
+ */
+public final class BatchEntryFaults implements ExecutionInterceptor {
+
+    /** Which entries fail, how, and how many more times. */
+    record Fault(String operation, Predicate<Object> entry, String code, boolean senderFault, AtomicInteger remaining) {
+    }
+
+    /** One batch call that reached the interceptor: its operation, entries sent on, entries faulted, when. */
+    record Call(String operation, int entries, int faulted, long nanos) {
+    }
+
+    private static final Map<String, Armed> ARMED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ExecutionAttribute<Map<String, Fault>> FAULTED = new ExecutionAttribute<>("jobq-faulted");
+
+    private record Armed(String scratchUrl, List<Fault> faults, List<Call> calls) {
+    }
+
+    /** Starts recording batch calls on {@code queueUrl}; faulted entries that must go somewhere go to {@code scratchUrl}. */
+    static void watch(String queueUrl, String scratchUrl) {
+        ARMED.put(queueUrl, new Armed(scratchUrl, new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()));
+    }
+
+    /**
+     * Fails the next {@code times} entries of {@code operation} (SendMessageBatch, DeleteMessageBatch,
+     * ChangeMessageVisibilityBatch) on a {@linkplain #watch watched} queue that match {@code entry}.
+     */
+    static void arm(String queueUrl, String operation, Predicate<Object> entry, String code, boolean senderFault,
+                    int times) {
+        ARMED.get(queueUrl).faults().add(new Fault(operation, entry, code, senderFault, new AtomicInteger(times)));
+    }
+
+    static List<Call> calls(String queueUrl) {
+        return List.copyOf(ARMED.get(queueUrl).calls());
+    }
+
+    static void forget(String queueUrl) {
+        ARMED.remove(queueUrl);
+    }
+
+    /** Whether a send entry's body contains {@code text}. */
+    static Predicate<Object> bodyContains(String text) {
+        return e -> e instanceof SendMessageBatchRequestEntry send && send.messageBody().contains(text);
+    }
+
+    static Predicate<Object> any() {
+        return e -> true;
+    }
+
+    @Override
+    public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+        SdkRequest request = context.request();
+        if (request instanceof SendMessageBatchRequest send && ARMED.containsKey(send.queueUrl())) {
+            Armed armed = ARMED.get(send.queueUrl());
+            var kept = keep(armed, "SendMessageBatch", send.entries(), SendMessageBatchRequestEntry::id, attributes);
+            return kept.isEmpty() ? send.toBuilder().queueUrl(armed.scratchUrl()).build()
+                    : send.toBuilder().entries(kept).build();
+        }
+        if (request instanceof DeleteMessageBatchRequest delete && ARMED.containsKey(delete.queueUrl())) {
+            Armed armed = ARMED.get(delete.queueUrl());
+            var kept = keep(armed, "DeleteMessageBatch", delete.entries(), DeleteMessageBatchRequestEntry::id, attributes);
+            return kept.isEmpty() ? delete.toBuilder().queueUrl(armed.scratchUrl()).build()
+                    : delete.toBuilder().entries(kept).build();
+        }
+        if (request instanceof ChangeMessageVisibilityBatchRequest change && ARMED.containsKey(change.queueUrl())) {
+            Armed armed = ARMED.get(change.queueUrl());
+            var kept = keep(armed, "ChangeMessageVisibilityBatch", change.entries(),
+                    ChangeMessageVisibilityBatchRequestEntry::id, attributes);
+            return kept.isEmpty() ? change.toBuilder().queueUrl(armed.scratchUrl()).build()
+                    : change.toBuilder().entries(kept).build();
+        }
+        return request;
+    }
+
+    private static <E> List<E> keep(Armed armed, String operation, List<E> entries,
+                                    java.util.function.Function<E, String> id, ExecutionAttributes attributes) {
+        Map<String, Fault> faulted = new HashMap<>();
+        List<E> kept = new ArrayList<>();
+        for (E entry : entries) {
+            Fault fault = armed.faults().stream().filter(f -> f.operation().equals(operation) && f.entry().test(entry)
+                    && f.remaining().getAndUpdate(n -> Math.max(0, n - 1)) > 0).findFirst().orElse(null);
+            if (fault != null) {
+                faulted.put(id.apply(entry), fault);
+            } else {
+                kept.add(entry);
+            }
+        }
+        attributes.putAttribute(FAULTED, faulted);
+        armed.calls().add(new Call(operation, entries.size(), faulted.size(), System.nanoTime()));
+        return kept;
+    }
+
+    @Override
+    public SdkResponse modifyResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
+        Map<String, Fault> faulted = attributes.getAttribute(FAULTED);
+        if (faulted == null || faulted.isEmpty()) {
+            return context.response();
+        }
+        List<BatchResultErrorEntry> errors = new ArrayList<>();
+        faulted.forEach((id, fault) -> errors.add(BatchResultErrorEntry.builder().id(id).code(fault.code())
+                .senderFault(fault.senderFault()).message("injected by the test's BatchEntryFaults").build()));
+        SdkResponse response = context.response();
+        if (response instanceof SendMessageBatchResponse send) {
+            return send.toBuilder().successful(send.successful().stream().filter(e -> !faulted.containsKey(e.id())).toList())
+                    .failed(merge(send.failed(), faulted, errors)).build();
+        }
+        if (response instanceof DeleteMessageBatchResponse delete) {
+            return delete.toBuilder().successful(delete.successful().stream().filter(e -> !faulted.containsKey(e.id()))
+                    .toList()).failed(merge(delete.failed(), faulted, errors)).build();
+        }
+        if (response instanceof ChangeMessageVisibilityBatchResponse change) {
+            return change.toBuilder().successful(change.successful().stream().filter(e -> !faulted.containsKey(e.id()))
+                    .toList()).failed(merge(change.failed(), faulted, errors)).build();
+        }
+        return response;
+    }
+
+    private static List<BatchResultErrorEntry> merge(List<BatchResultErrorEntry> failed, Map<String, Fault> faulted,
+                                                     List<BatchResultErrorEntry> errors) {
+        List<BatchResultErrorEntry> all = new ArrayList<>(failed.stream().filter(e -> !faulted.containsKey(e.id())).toList());
+        all.addAll(errors);
+        return all;
+    }
+
+    static Duration since(long nanos) {
+        return Duration.ofNanos(System.nanoTime() - nanos);
+    }
+}
