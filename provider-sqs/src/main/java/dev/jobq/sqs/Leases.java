@@ -9,12 +9,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * receipt of each message. A receipt whose message was received again since (its lease ended and
  * the message came back) is stale: settling it is ignored, as the SPI requires, instead of being
  * sent to SQS, where an old receipt may still delete the message that another delivery now runs.
- * Leases older than SQS's 12-hour maximum are dropped. Thread-safe.
+ * A lease whose heartbeat SQS refused because it no longer holds the delivery is lost: no longer
+ * current, but remembered until its settle comes, so that the settle is skipped with a line that says
+ * why. Leases older than SQS's 12-hour maximum are dropped. Thread-safe.
  */
 final class Leases {
 
     private final Map<String, Lease> byReceipt = new ConcurrentHashMap<>();
     private final Map<String, String> newestReceipt = new ConcurrentHashMap<>();
+    private final Map<String, Lease> lost = new ConcurrentHashMap<>();
 
     void add(Lease lease) {
         byReceipt.put(lease.receipt(), lease);
@@ -29,6 +32,19 @@ final class Leases {
         return Optional.ofNullable(byReceipt.get(receipt));
     }
 
+    /** Marks a current lease lost: SQS no longer holds its delivery. */
+    void lost(Lease lease) {
+        if (byReceipt.remove(lease.receipt(), lease)) {
+            newestReceipt.remove(lease.messageId(), lease.receipt());
+            lost.put(lease.receipt(), lease);
+        }
+    }
+
+    /** True, once, if {@code receipt}'s lease was {@linkplain #lost lost}; it is forgotten then. */
+    boolean takeLost(String receipt) {
+        return lost.remove(receipt) != null;
+    }
+
     /** Forgets a settled lease. */
     void settled(Lease lease) {
         byReceipt.remove(lease.receipt(), lease);
@@ -37,6 +53,7 @@ final class Leases {
 
     /** Drops leases SQS no longer holds (past 12 hours from their receive). */
     void forgetExpired(long nowNanos) {
+        lost.values().removeIf(lease -> lease.visibilityLeft(nowNanos).isZero());
         byReceipt.values().removeIf(lease -> {
             boolean expired = lease.visibilityLeft(nowNanos).isZero();
             if (expired) {

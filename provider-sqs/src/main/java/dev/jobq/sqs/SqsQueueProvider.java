@@ -251,6 +251,14 @@ final class SqsQueueProvider implements QueueProvider {
         try {
             calls.changeVisibility(lease.receipt(), seconds);
         } catch (RuntimeException e) {
+            if (EntryFailure.isLostReceipt(e)) {
+                leases.lost(lease);
+                log.warn("job {} on {} lost its lease while its handler runs: SQS no longer holds this delivery ({}). "
+                        + "The message is visible again, and another worker may run it; heartbeats for this run stop, "
+                        + "and its acknowledgement or failure will be skipped, left to the other delivery", job.jobId(),
+                        queue.label(), e.getMessage());
+                return;
+            }
             throw new JobQueueException("extending the lease of job " + job.jobId() + " on " + queue.label()
                     + " failed: " + e.getMessage(), e);
         }
@@ -317,6 +325,11 @@ final class SqsQueueProvider implements QueueProvider {
         Objects.requireNonNull(job, "job");
         Optional<Lease> current = leases.current(job.receipt());
         if (current.isEmpty()) {
+            if (leases.takeLost(job.receipt())) {
+                log.info("{} of job {} on {} skipped: its lease was lost while it ran (SQS no longer held the delivery "
+                        + "at a heartbeat); the message's other delivery settles it", what, job.jobId(), queue.label());
+                return;
+            }
             log.debug("{} of job {} ignored: its delivery is stale or already settled", what, job.jobId());
             return;
         }

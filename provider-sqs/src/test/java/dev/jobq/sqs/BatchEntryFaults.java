@@ -65,6 +65,11 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
         ARMED.get(queueUrl).faults().add(new Fault(operation, entry, code, senderFault, new AtomicInteger(times)));
     }
 
+    /** Stops failing entries on {@code queueUrl}; its calls are still recorded. */
+    static void disarm(String queueUrl) {
+        ARMED.get(queueUrl).faults().clear();
+    }
+
     static List<Call> calls(String queueUrl) {
         return List.copyOf(ARMED.get(queueUrl).calls());
     }

@@ -1,0 +1,118 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * A running job whose delivery SQS no longer holds: its heartbeats failed long enough for its lease to
+ * lapse (made to fail by {@link BatchEntryFaults}, with a sender-fault code, so they are not retried)
+ * and another consumer received the message. ElasticMQ then answers the next heartbeat itself.
+ */
+@DisplayName("SQS: a running job that lost its lease (ElasticMQ)")
+@ExtendWith(ElasticMq.class)
+class SqsLostLeaseTest {
+
+    private final WorkerQueues workers = new WorkerQueues();
+    private final Logger jobqLog = (Logger) LoggerFactory.getLogger("dev.jobq");
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private SqsServer.Queues queues;
+    private JobQueue jobs;
+
+    @BeforeEach
+    void capture() {
+        logged.start();
+        jobqLog.addAppender(logged);
+    }
+
+    @AfterEach
+    void close() {
+        workers.close();
+        if (jobs != null) {
+            jobs.close();
+        }
+        jobqLog.detachAppender(logged);
+        if (queues != null) {
+            BatchEntryFaults.forget(queues.url());
+        }
+    }
+
+    @Test
+    @DisplayName("heartbeats stop with one WARN, and the acknowledgement is skipped: the other delivery keeps the message")
+    void lostLeaseSkipsTheAcknowledgement() throws InterruptedException {
+        queues = ElasticMq.newQueues("lost-lease", false);
+        BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("lost-lease-scratch-" + System.nanoTime(), Map.of()));
+        // one permit: while the job runs this worker does not poll, so the lapsed message goes to the other consumer
+        jobs = JobQueue.builder().environment(Map.of())
+                .provider("sqs", ElasticMq.settings(queues, Map.of("visibilityTimeout", "2s")))
+                .concurrency(1).pollInterval(Duration.ofSeconds(1)).shutdownTimeout(Duration.ofSeconds(5))
+                .listener(workers.events::add).build();
+        var finish = new CountDownLatch(1);
+        jobs.registerJobHandler("report:build", String.class, (payload, ctx) -> {
+            assertThat(finish.await(30, TimeUnit.SECONDS)).isTrue();
+        });
+        jobs.start();
+        String id = jobs.enqueue("report:build", "q1", EnqueueOptions.builder().timeout(Duration.ofSeconds(40)).build());
+        workers.awaitEvent(JobEvent.Started.class, e -> e.jobId().equals(id));
+
+        BatchEntryFaults.arm(queues.url(), "ChangeMessageVisibilityBatch", BatchEntryFaults.any(), "AccessDenied", true,
+                Integer.MAX_VALUE);
+        // the other worker: it gets the message once the two-second lease, no longer extended, lapses
+        Message other = Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> QueueContents.receive(queues.url(), 0), got -> !got.isEmpty()).get(0);
+        BatchEntryFaults.disarm(queues.url());
+        int callsBefore = BatchEntryFaults.calls(queues.url()).size();
+        // the next heartbeat reaches ElasticMQ, which no longer holds the first delivery
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> BatchEntryFaults.calls(queues.url()).stream()
+                .skip(callsBefore).anyMatch(c -> c.operation().equals("ChangeMessageVisibilityBatch")));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !warnings("lost its lease").isEmpty());
+        int heartbeatsAfterLoss = heartbeats(callsBefore);
+        finish.countDown();
+        workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(id));
+
+        assertThat(warnings("lost its lease")).singleElement().satisfies(line -> assertThat(line)
+                .contains(id, "lost-lease", "acknowledgement", "another"));
+        assertThat(heartbeats(callsBefore)).as("heartbeats after the loss").isEqualTo(heartbeatsAfterLoss);
+        int loss = logged.list.indexOf(logged.list.stream().filter(e -> e.getFormattedMessage().contains("lost its lease"))
+                .findFirst().orElseThrow());
+        assertThat(logged.list.subList(loss, logged.list.size())).extracting(ILoggingEvent::getFormattedMessage)
+                .as("heartbeat failures logged after the loss").noneMatch(m -> m.contains("could not extend the lease"));
+        assertThat(lines(Level.INFO, "skipped")).anySatisfy(line -> assertThat(line).contains(id, "lost"));
+        assertThat(QueueContents.total(queues.url())).as("the other delivery's message, not deleted by the old receipt")
+                .isEqualTo(1);
+        ElasticMq.client().deleteMessage(r -> r.queueUrl(queues.url()).receiptHandle(other.receiptHandle()));
+    }
+
+    private int heartbeats(int from) {
+        return (int) BatchEntryFaults.calls(queues.url()).stream().skip(from)
+                .filter(c -> c.operation().equals("ChangeMessageVisibilityBatch")).count();
+    }
+
+    private List<String> warnings(String text) {
+        return lines(Level.WARN, text);
+    }
+
+    private List<String> lines(Level level, String text) {
+        return logged.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains(text)).toList();
+    }
+}
