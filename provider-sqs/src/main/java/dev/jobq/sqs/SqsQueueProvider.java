@@ -129,12 +129,17 @@ final class SqsQueueProvider implements QueueProvider {
     /**
      * On a standard queue, sends the jobs in batches of ten, several batches on the wire at once (see
      * {@link QueueCalls#sendAll}); not in order, as a standard queue keeps none. On a FIFO queue one
-     * after another, as {@link #enqueue} does: a batch beside another could overtake it.
+     * after another, as {@link #enqueue} does: a batch beside another could overtake it; and once a job
+     * is refused, none after it in its message group is sent, so that what the caller enqueues again
+     * comes after what was stored, in the order given.
      */
     @Override
     public List<EnqueueOutcome> enqueueAll(List<JobEnvelope> envelopes, Duration delay) {
         Objects.requireNonNull(delay, "delay");
-        if (queue.fifo() || envelopes.size() <= 1) {
+        if (queue.fifo()) {
+            return enqueueInOrder(envelopes, delay);
+        }
+        if (envelopes.size() <= 1) {
             return QueueProvider.super.enqueueAll(envelopes, delay);
         }
         var outcomes = new EnqueueOutcome[envelopes.size()];
@@ -161,6 +166,35 @@ final class SqsQueueProvider implements QueueProvider {
                             + envelope.type() + "' to " + queue.label() + " failed: " + failure.getMessage(), failure));
         }
         return List.of(outcomes);
+    }
+
+    /**
+     * A FIFO queue's enqueueAll: one after another, and a message group stops at its first refused
+     * job. Sending the rest would store them ahead of it, so enqueueing the refused one again would put
+     * it after jobs the caller gave after it, breaking the one order a FIFO queue keeps.
+     */
+    private List<EnqueueOutcome> enqueueInOrder(List<JobEnvelope> envelopes, Duration delay) {
+        List<EnqueueOutcome> outcomes = new ArrayList<>(envelopes.size());
+        Map<String, String> stoppedGroups = new LinkedHashMap<>();
+        for (JobEnvelope envelope : envelopes) {
+            Objects.requireNonNull(envelope, "envelope");
+            String group = groupOf(envelope);
+            String refused = stoppedGroups.get(group);
+            if (refused != null) {
+                outcomes.add(EnqueueOutcome.failed(new JobQueueException("job " + envelope.jobId() + " of type '"
+                        + envelope.type() + "' was not sent to " + queue.label() + ": job " + refused + " before it in "
+                        + "message group '" + group + "' was not enqueued, and this one would have run ahead of it; "
+                        + "enqueue them again, in order")));
+                continue;
+            }
+            try {
+                outcomes.add(EnqueueOutcome.of(enqueue(envelope, delay)));
+            } catch (RuntimeException e) {
+                stoppedGroups.put(group, envelope.jobId());
+                outcomes.add(EnqueueOutcome.failed(e));
+            }
+        }
+        return outcomes;
     }
 
     private void requireHoldable(JobEnvelope envelope, Duration delay) {
@@ -382,11 +416,16 @@ final class SqsQueueProvider implements QueueProvider {
     /** The message of {@code envelope}, in the queue's message group for it on a FIFO queue. */
     private OutgoingMessage outgoing(JobEnvelope envelope, String body, Map<String, MessageAttributeValue> attributes,
                                      int delaySeconds, @Nullable String deduplicationId) {
-        String group = !queue.fifo() ? null : groupId != null ? groupId : OutgoingMessage.sqsId(envelope.type());
+        String group = !queue.fifo() ? null : groupOf(envelope);
         var message = new OutgoingMessage(envelope, body, attributes, queue.fifo() ? 0 : delaySeconds, group,
                 deduplicationId);
         message.requireWithin(queue, 0);
         return message;
+    }
+
+    /** The FIFO message group of {@code envelope}: {@code groupId}, else one per job type. */
+    private String groupOf(JobEnvelope envelope) {
+        return groupId != null ? groupId : OutgoingMessage.sqsId(envelope.type());
     }
 
     private void requireOpen(JobEnvelope envelope) {

@@ -31,8 +31,13 @@ class SqsBatchEntryFailuresTest {
     private SqsServer.Queues queues;
 
     private JobQueue watched(String prefix) {
-        queues = ElasticMq.newQueues(prefix, false);
-        BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue(prefix + "-scratch-" + System.nanoTime(), Map.of()));
+        return watched(prefix, false);
+    }
+
+    private JobQueue watched(String prefix, boolean fifo) {
+        queues = ElasticMq.newQueues(prefix, fifo);
+        BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue(prefix + "-scratch-" + System.nanoTime()
+                + (fifo ? ".fifo" : ""), Map.of()));
         return workers.open(queues, Map.of(), Duration.ofSeconds(5));
     }
 
@@ -112,6 +117,23 @@ class SqsBatchEntryFailuresTest {
         assertThat(accepted).hasSize(11);
         assertThat(refused.jobIds().get(7)).isNull();
         assertThat(jobIdsOn(queues.url())).containsExactlyInAnyOrderElementsOf(accepted);
+    }
+
+    @Test
+    @DisplayName("enqueueAll on a FIFO queue with one job refused sends none of its group after it: the order holds")
+    void fifoEnqueueAllStopsAGroupAtItsFirstRefusedJob() {
+        JobQueue jobs = watched("entry-fifo", true);
+        BatchEntryFaults.arm(queues.url(), "SendMessageBatch", BatchEntryFaults.bodyContains("p-2"),
+                "InvalidMessageContents", true, 5);
+
+        BulkEnqueueException refused = (BulkEnqueueException) org.assertj.core.api.Assertions
+                .catchThrowable(() -> jobs.enqueueAll("ledger:post", List.of("p-0", "p-1", "p-2", "p-3", "p-4")));
+
+        assertThat(refused).isNotNull();
+        assertThat(refused.failedIndexes()).containsExactly(2, 3, 4);
+        assertThat(refused.getSuppressed()).hasSize(2).allSatisfy(later -> assertThat(later.getMessage())
+                .contains("before it in message group", "was not enqueued"));
+        assertThat(jobIdsOn(queues.url())).containsExactlyElementsOf(refused.jobIds().subList(0, 2));
     }
 
     @Test
