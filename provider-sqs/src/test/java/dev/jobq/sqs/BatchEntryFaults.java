@@ -1,12 +1,13 @@
 package dev.jobq.sqs;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
@@ -45,7 +46,7 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
     record Call(String operation, int entries, int faulted, long nanos) {
     }
 
-    private static final Map<String, Armed> ARMED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Armed> ARMED = new ConcurrentHashMap<>();
     private static final ExecutionAttribute<Map<String, Fault>> FAULTED = new ExecutionAttribute<>("jobq-faulted");
 
     private record Armed(String scratchUrl, List<Fault> faults, List<Call> calls) {
@@ -113,7 +114,7 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
     }
 
     private static <E> List<E> keep(Armed armed, String operation, List<E> entries,
-                                    java.util.function.Function<E, String> id, ExecutionAttributes attributes) {
+                                    Function<E, String> id, ExecutionAttributes attributes) {
         Map<String, Fault> faulted = new HashMap<>();
         List<E> kept = new ArrayList<>();
         for (E entry : entries) {
@@ -160,9 +161,5 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
         List<BatchResultErrorEntry> all = new ArrayList<>(failed.stream().filter(e -> !faulted.containsKey(e.id())).toList());
         all.addAll(errors);
         return all;
-    }
-
-    static Duration since(long nanos) {
-        return Duration.ofNanos(System.nanoTime() - nanos);
     }
 }

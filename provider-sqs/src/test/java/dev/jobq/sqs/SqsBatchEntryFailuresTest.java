@@ -2,15 +2,19 @@ package dev.jobq.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.jobq.BulkEnqueueException;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -107,13 +111,12 @@ class SqsBatchEntryFailuresTest {
         List<String> payloads = IntStream.range(0, 12)
                 .mapToObj(i -> i == 7 ? "bad-7" : i == 3 ? "flaky-3" : "ok-" + i).toList();
 
-        BulkEnqueueException refused = (BulkEnqueueException) org.assertj.core.api.Assertions
-                .catchThrowable(() -> jobs.enqueueAll("mail:send", payloads));
+        BulkEnqueueException refused = (BulkEnqueueException) catchThrowable(() -> jobs.enqueueAll("mail:send", payloads));
 
         assertThat(refused).isNotNull();
         assertThat(refused.failedIndexes()).containsExactly(7);
         assertThat(refused.getMessage()).contains("1 of 12 jobs", "InvalidMessageContents");
-        List<String> accepted = refused.jobIds().stream().filter(java.util.Objects::nonNull).toList();
+        List<String> accepted = refused.jobIds().stream().filter(Objects::nonNull).toList();
         assertThat(accepted).hasSize(11);
         assertThat(refused.jobIds().get(7)).isNull();
         assertThat(jobIdsOn(queues.url())).containsExactlyInAnyOrderElementsOf(accepted);
@@ -126,8 +129,7 @@ class SqsBatchEntryFailuresTest {
         BatchEntryFaults.arm(queues.url(), "SendMessageBatch", BatchEntryFaults.bodyContains("p-2"),
                 "InvalidMessageContents", true, 5);
 
-        BulkEnqueueException refused = (BulkEnqueueException) org.assertj.core.api.Assertions
-                .catchThrowable(() -> jobs.enqueueAll("ledger:post", List.of("p-0", "p-1", "p-2", "p-3", "p-4")));
+        BulkEnqueueException refused = (BulkEnqueueException) catchThrowable(() -> jobs.enqueueAll("ledger:post", List.of("p-0", "p-1", "p-2", "p-3", "p-4")));
 
         assertThat(refused).isNotNull();
         assertThat(refused.failedIndexes()).containsExactly(2, 3, 4);
@@ -146,7 +148,7 @@ class SqsBatchEntryFailuresTest {
         jobs.start();
 
         workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(id));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> QueueContents.total(queues.url()) == 0);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> QueueContents.total(queues.url()) == 0);
 
         assertThat(workers.all(JobEvent.Started.class, e -> e.jobId().equals(id))).as("runs").hasSize(1);
         assertThat(BatchEntryFaults.calls(queues.url()).stream().filter(c -> c.operation().equals("DeleteMessageBatch")))
@@ -180,7 +182,7 @@ class SqsBatchEntryFailuresTest {
     }
 
     private static List<String> jobIdsOn(String url) {
-        List<String> ids = new java.util.ArrayList<>();
+        List<String> ids = new ArrayList<>();
         for (List<Message> got = QueueContents.receive(url, 1); !got.isEmpty(); got = QueueContents.receive(url, 0)) {
             got.forEach(m -> ids.add(QueueContents.attribute(m, OutgoingMessage.JOB_ID)));
         }

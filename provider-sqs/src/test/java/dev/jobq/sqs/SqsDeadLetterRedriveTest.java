@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -80,7 +81,7 @@ class SqsDeadLetterRedriveTest {
         sqs.setQueueAttributes(r -> r.queueUrl(queues.url()).attributes(Map.of(QueueAttributeName.REDRIVE_POLICY,
                 "{\"deadLetterTargetArn\":\"" + deadLetterArn + "\",\"maxReceiveCount\":\"10\"}")));
         JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
-        var round = new java.util.concurrent.atomic.AtomicInteger(1);
+        var round = new AtomicInteger(1);
         jobs.registerJobHandler("invoice:send", String.class, (payload, ctx) -> {
             throw new IllegalStateException("round " + round.get());
         });

@@ -7,11 +7,13 @@ import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -47,7 +49,7 @@ class SqsHeartbeatsAtScaleTest {
         queues = ElasticMq.newQueues("many-heartbeats", false);
         BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("many-heartbeats-scratch-" + System.nanoTime(),
                 Map.of()));
-        var events = Collections.synchronizedList(new java.util.ArrayList<JobEvent>());
+        var events = Collections.synchronizedList(new ArrayList<JobEvent>());
         jobs = JobQueue.builder().environment(Map.of())
                 .provider("sqs", ElasticMq.settings(queues, Map.of("visibilityTimeout", "3s", "waitTime", "1s")))
                 .backoff(Backoff.none()).concurrency(JOBS).pollInterval(Duration.ofSeconds(1))
@@ -58,7 +60,7 @@ class SqsHeartbeatsAtScaleTest {
             allRunning.countDown();
             assertThat(finish.await(60, TimeUnit.SECONDS)).isTrue();
         });
-        jobs.enqueueAll("report:build", java.util.stream.IntStream.range(0, JOBS).boxed().toList(),
+        jobs.enqueueAll("report:build", IntStream.range(0, JOBS).boxed().toList(),
                 EnqueueOptions.builder().timeout(Duration.ofSeconds(60)).build());
         jobs.start();
         assertThat(allRunning.await(30, TimeUnit.SECONDS)).as("all jobs running").isTrue();
