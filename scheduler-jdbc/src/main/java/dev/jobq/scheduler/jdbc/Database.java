@@ -3,6 +3,7 @@ package dev.jobq.scheduler.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.jobq.JobQueueException;
+import dev.jobq.spi.DurationFormat;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
@@ -58,22 +59,34 @@ final class Database implements AutoCloseable {
     private final String description;
     private final @Nullable HikariDataSource ownedPool;
     /**
-     * The statement that bounds a claim's idle time within its own transaction, on PostgreSQL through
-     * the application's DataSource (whose sessions are not the scheduler's to change); null when the
-     * scheduler's own pool sets it for the session ({@link #pool}) or the database is H2.
+     * The statement that bounds a claim's idle time and its lock waits within its own transaction, on
+     * PostgreSQL through the application's DataSource (whose sessions are not the scheduler's to
+     * change); null when the scheduler's own pool sets both for the session ({@link #pool}) or the
+     * database is H2.
      */
     private final @Nullable String claimTimeoutInTransaction;
+    /**
+     * The statement that bounds lock waits within a transaction of the firing thread outside a claim
+     * ({@link #bounded}), on PostgreSQL through the application's DataSource; null as above.
+     */
+    private final @Nullable String lockTimeoutInTransaction;
+    private final Duration lockTimeout;
 
     private Database(DataSource dataSource, SQLDialect dialect, org.jooq.conf.Settings jooqSettings, String description,
-                     @Nullable HikariDataSource ownedPool, Duration claimTimeout) {
+                     @Nullable HikariDataSource ownedPool, Duration claimTimeout, Duration lockTimeout) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.jooqSettings = jooqSettings;
         this.dsl = DSL.using(dataSource, dialect, jooqSettings);
         this.description = description;
         this.ownedPool = ownedPool;
-        this.claimTimeoutInTransaction = dialect == SQLDialect.POSTGRES && ownedPool == null
-                ? "SET LOCAL " + claimTimeoutSetting(claimTimeout) : null;
+        boolean applicationsSessions = dialect == SQLDialect.POSTGRES && ownedPool == null;
+        // One statement: both settings cost a claim one round trip, as the first one alone did.
+        this.claimTimeoutInTransaction = applicationsSessions
+                ? "SET LOCAL " + claimTimeoutSetting(claimTimeout) + "; SET LOCAL " + lockTimeoutSetting(lockTimeout)
+                : null;
+        this.lockTimeoutInTransaction = applicationsSessions ? "SET LOCAL " + lockTimeoutSetting(lockTimeout) : null;
+        this.lockTimeout = lockTimeout;
     }
 
     /**
@@ -84,6 +97,15 @@ final class Database implements AutoCloseable {
      */
     static String claimTimeoutSetting(Duration claimTimeout) {
         return "idle_in_transaction_session_timeout = " + claimTimeout.toMillis();
+    }
+
+    /**
+     * PostgreSQL's setting that makes a statement give up waiting for a lock another session holds
+     * after {@code lockTimeout}: an operator's transaction left open on a jobq table would otherwise
+     * hold the firing thread, and every due job behind it, until it ends.
+     */
+    static String lockTimeoutSetting(Duration lockTimeout) {
+        return "lock_timeout = " + lockTimeout.toMillis();
     }
 
     /** Connects, checks the database kind and migrates the schema; closes what it opened if any step fails. */
@@ -110,7 +132,8 @@ final class Database implements AutoCloseable {
                     .withRenderNameCase(RenderNameCase.AS_IS)
                     .withRenderSchema(false)
                     .withExecuteLogging(false);
-            return new Database(dataSource, dialect, jooqSettings, description, pool, settings.claimTimeout());
+            return new Database(dataSource, dialect, jooqSettings, description, pool, settings.claimTimeout(),
+                    settings.lockTimeout());
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();
@@ -145,6 +168,19 @@ final class Database implements AutoCloseable {
      */
     <T> T claim(TransactionalCallable<T> work) {
         return transaction(work, claimTimeoutInTransaction);
+    }
+
+    /**
+     * Runs work of the firing thread outside a claim (the purge, the look for the next due row) so that
+     * no statement of it waits longer than {@code lockTimeout} for another session's lock: as it is on
+     * the scheduler's own pool and on H2, whose sessions have it set already; on an application's
+     * DataSource on PostgreSQL in a transaction of its own that sets it.
+     */
+    <T> T bounded(java.util.function.Function<DSLContext, T> work) {
+        if (lockTimeoutInTransaction == null) {
+            return work.apply(dsl);
+        }
+        return transaction(tx -> work.apply(tx.dsl()), lockTimeoutInTransaction);
     }
 
     private <T> T transaction(TransactionalCallable<T> work, @Nullable String firstStatement) {
@@ -231,6 +267,14 @@ final class Database implements AutoCloseable {
             if (state.startsWith("28")) {
                 return "; check the scheduler's username and password";
             }
+            if (state.equals("55P03")) {
+                return "; another session holds a lock on a jobq_* table and kept it longer than "
+                        + (ownedPool != null ? "lockTimeout (" + DurationFormat.format(lockTimeout) + ")"
+                                : "the lock timeout (lockTimeout, " + DurationFormat.format(lockTimeout)
+                                        + ", in the firing thread's transactions; else the DataSource's lock_timeout)")
+                        + ": look for it in pg_stat_activity (a transaction left open, 'idle in transaction', or a "
+                        + "table change waiting behind one)";
+            }
             if (state.equals("42501")) {
                 return "; check that the scheduler's user may read and write the jobq_* tables";
             }
@@ -294,7 +338,8 @@ final class Database implements AutoCloseable {
         config.setAutoCommit(true);
         if (claims && settings.jdbcUrl().strip().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
             // For the session, not per claim: no round trip per batch (B6, docs/benchmarks.md).
-            config.setConnectionInitSql("SET " + claimTimeoutSetting(settings.claimTimeout()));
+            config.setConnectionInitSql("SET " + claimTimeoutSetting(settings.claimTimeout()) + "; SET "
+                    + lockTimeoutSetting(settings.lockTimeout()));
         }
         // Fail at build time with the driver's reason, not later on the first schedule().
         config.setInitializationFailTimeout(1);

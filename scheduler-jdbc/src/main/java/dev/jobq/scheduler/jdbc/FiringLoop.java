@@ -132,7 +132,7 @@ final class FiringLoop implements Runnable {
 
     /** Deletes enqueued and cancelled one-time rows older than the retention period; returns how many. */
     int purge(Instant now) {
-        int deleted = scheduled.purge(db.dsl(), now.minus(settings.retention()));
+        int deleted = scheduled.purge(db, now.minus(settings.retention()));
         if (deleted > 0) {
             log.debug("scheduler: purged {} enqueued or cancelled one-time jobs older than {}", deleted,
                     settings.retention());
@@ -142,8 +142,8 @@ final class FiringLoop implements Runnable {
 
     /** When to claim next: a one-time job {@link #LEAD} before its instant, a recurring job at its instant. */
     private Optional<Instant> nextClaim() {
-        Optional<Instant> oneTime = scheduled.earliestDue(db.dsl()).map(due -> due.minus(LEAD));
-        Optional<Instant> recurringDue = recurring.earliestDue(db.dsl());
+        Optional<Instant> oneTime = db.bounded(scheduled::earliestDue).map(due -> due.minus(LEAD));
+        Optional<Instant> recurringDue = db.bounded(recurring::earliestDue);
         if (oneTime.isEmpty()) {
             return recurringDue;
         }

@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  *   misfireThreshold: 60s               # an occurrence later than this counts as missed
  *   fireAllLimit: 100                   # FIRE_ALL enqueues at most this many missed occurrences
  *   fireThreads: 2                      # threads claiming a backlog (default: 2 on PostgreSQL, 1 on H2)
+ *   claimTimeout: 5m                    # PostgreSQL: a silent scheduler's claimed rows are freed after this
+ *   lockTimeout: 10s                    # PostgreSQL: the longest wait for another session's lock
  * }</pre>
  *
  * <p>Creating a scheduler connects, and brings the schema up to date with Flyway (history table
@@ -56,6 +58,7 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
     public static final Duration DEFAULT_MISFIRE_THRESHOLD = Duration.ofSeconds(60);
     public static final int DEFAULT_FIRE_ALL_LIMIT = 100;
     public static final Duration DEFAULT_CLAIM_TIMEOUT = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
 
     /** For {@link java.util.ServiceLoader}. */
     public JdbcSchedulerFactory() {
@@ -113,8 +116,10 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
                 JdbcSettings.MAX_FIRE_THREADS);
         Duration claimTimeout = s.duration("claimTimeout", DEFAULT_CLAIM_TIMEOUT, JdbcSettings.MIN_CLAIM_TIMEOUT,
                 JdbcSettings.MAX_CLAIM_TIMEOUT);
+        Duration lockTimeout = s.duration("lockTimeout", DEFAULT_LOCK_TIMEOUT, JdbcSettings.MIN_LOCK_TIMEOUT,
+                JdbcSettings.MAX_LOCK_TIMEOUT);
         var settings = new JdbcSettings(null, jdbcUrl, username, password, poolSize, pollInterval, batchSize,
-                retention, misfireThreshold, fireAllLimit, fireThreads, claimTimeout);
+                retention, misfireThreshold, fireAllLimit, fireThreads, claimTimeout, lockTimeout);
         String fireThreadsProblem = settings.fireThreadsProblem();
         if (fireThreadsProblem != null) {
             s.problem("fireThreads", fireThreadsProblem);
@@ -144,6 +149,7 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
         private int fireAllLimit = DEFAULT_FIRE_ALL_LIMIT;
         private int fireThreads = JdbcSettings.FIRE_THREADS_BY_DATABASE;
         private Duration claimTimeout = DEFAULT_CLAIM_TIMEOUT;
+        private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
         private ThreadFactory threads = defaultThreads();
 
         private Builder() {
@@ -223,6 +229,21 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
         }
 
         /**
+         * On PostgreSQL, how long a statement of the scheduler waits for a lock that another session
+         * holds on a jobq table before it fails (100 ms–1 h, 10 s by default; {@code lock_timeout}):
+         * an operator's transaction left open in psql, a {@code LOCK TABLE}, or a table change
+         * queued behind a long query. The firing thread then logs the failure and tries again after
+         * a pause, instead of waiting with every due job behind it for as long as the lock is held.
+         * Set on the scheduler's own connections; on an application's {@link DataSource}, within
+         * the firing thread's transactions only (the application's own settings bound the calls it
+         * makes, such as {@code schedule(...)}).
+         */
+        public Builder lockTimeout(Duration lockTimeout) {
+            this.lockTimeout = Objects.requireNonNull(lockTimeout, "lockTimeout");
+            return checked();
+        }
+
+        /**
          * Where the firing thread and the threads that help it through a backlog come from (daemon
          * platform threads named {@code jobq-scheduler-N} by default).
          */
@@ -257,7 +278,7 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
 
         private JdbcSettings settings() {
             return new JdbcSettings(dataSource, jdbcUrl, username, password, poolSize, pollInterval, batchSize,
-                    retention, misfireThreshold, fireAllLimit, fireThreads, claimTimeout);
+                    retention, misfireThreshold, fireAllLimit, fireThreads, claimTimeout, lockTimeout);
         }
     }
 }

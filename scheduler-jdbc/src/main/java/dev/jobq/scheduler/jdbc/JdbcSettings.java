@@ -28,10 +28,15 @@ import org.jspecify.annotations.Nullable;
  *                         ({@code idle_in_transaction_session_timeout}): a machine that vanishes
  *                         mid-batch sends nothing, and without it the rows stay locked until the
  *                         server's TCP keepalive gives up on the connection, two hours by default
+ * @param lockTimeout      on PostgreSQL, how long a statement of the scheduler waits for a lock another
+ *                         session holds on a jobq table ({@code lock_timeout}) before it fails: an
+ *                         operator's transaction left open would otherwise hold the firing thread,
+ *                         and every due job behind it, for as long as it stays open
  */
 record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable String username,
                     @Nullable String password, int poolSize, Duration pollInterval, int batchSize, Duration retention,
-                    Duration misfireThreshold, int fireAllLimit, int fireThreads, Duration claimTimeout) {
+                    Duration misfireThreshold, int fireAllLimit, int fireThreads, Duration claimTimeout,
+                    Duration lockTimeout) {
 
     static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(1);
     static final Duration MAX_POLL_INTERVAL = Duration.ofHours(1);
@@ -48,6 +53,8 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
     static final int POSTGRES_FIRE_THREADS = 2;
     static final Duration MIN_CLAIM_TIMEOUT = Duration.ofSeconds(1);
     static final Duration MAX_CLAIM_TIMEOUT = Duration.ofDays(1);
+    static final Duration MIN_LOCK_TIMEOUT = Duration.ofMillis(100);
+    static final Duration MAX_LOCK_TIMEOUT = Duration.ofHours(1);
 
     JdbcSettings {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -67,6 +74,7 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
             requireBetween("fireThreads", fireThreads, 1, MAX_FIRE_THREADS);
         }
         requireBetween("claimTimeout", claimTimeout, MIN_CLAIM_TIMEOUT, MAX_CLAIM_TIMEOUT);
+        requireBetween("lockTimeout", lockTimeout, MIN_LOCK_TIMEOUT, MAX_LOCK_TIMEOUT);
     }
 
     /**
@@ -163,6 +171,6 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
                 + ", pollInterval=" + pollInterval + ", batchSize=" + batchSize + ", retention=" + retention
                 + ", misfireThreshold=" + misfireThreshold + ", fireAllLimit=" + fireAllLimit + ", fireThreads="
                 + (fireThreads == FIRE_THREADS_BY_DATABASE ? "by database" : fireThreads) + ", claimTimeout="
-                + claimTimeout + "]";
+                + claimTimeout + ", lockTimeout=" + lockTimeout + "]";
     }
 }

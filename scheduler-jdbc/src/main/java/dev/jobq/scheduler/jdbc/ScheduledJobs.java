@@ -197,29 +197,33 @@ final class ScheduledJobs {
      * ones, which only a scheduler older than schema version 4 leaves) last changed before it, in
      * chunks; returns how many.
      */
-    int purge(DSLContext dsl, Instant cutoff) {
+    int purge(Database db, Instant cutoff) {
         Condition old = JOBQ_SCHEDULED_JOB_DONE.HANDED_ON_AT.lt(cutoff);
         Condition finished = JOBQ_SCHEDULED_JOB.STATUS.in(ENQUEUED, CANCELLED);
-        return deleteInChunks(dsl, JOBQ_SCHEDULED_JOB_DONE, JOBQ_SCHEDULED_JOB_DONE.ID, old, DSL.noCondition())
-                + deleteInChunks(dsl, JOBQ_SCHEDULED_JOB, JOBQ_SCHEDULED_JOB.ID,
+        return deleteInChunks(db, JOBQ_SCHEDULED_JOB_DONE, JOBQ_SCHEDULED_JOB_DONE.ID, old, DSL.noCondition())
+                + deleteInChunks(db, JOBQ_SCHEDULED_JOB, JOBQ_SCHEDULED_JOB.ID,
                         finished.and(JOBQ_SCHEDULED_JOB.UPDATED_AT.lt(cutoff)), finished);
     }
 
     /**
      * Deletes the rows of {@code table} that meet {@code which}, {@value #PURGE_CHUNK} at a time, by
      * id, each delete re-checking {@code stillDeletable}; returns how many. A sub-select with a limit,
-     * since neither database takes DELETE … LIMIT the same way.
+     * since neither database takes DELETE … LIMIT the same way. Each chunk waits for a lock at most
+     * {@code lockTimeout} ({@link Database#bounded}).
      */
-    private static int deleteInChunks(DSLContext dsl, Table<?> table, Field<String> id, Condition which,
+    private static int deleteInChunks(Database db, Table<?> table, Field<String> id, Condition which,
             Condition stillDeletable) {
         int total = 0;
         while (true) {
-            List<String> ids = dsl.select(id).from(table).where(which).limit(PURGE_CHUNK).fetch(id);
-            if (ids.isEmpty()) {
-                return total;
-            }
-            total += dsl.deleteFrom(table).where(id.in(ids).and(stillDeletable)).execute();
-            if (ids.size() < PURGE_CHUNK) {
+            int[] readAndDeleted = db.bounded(dsl -> {
+                List<String> ids = dsl.select(id).from(table).where(which).limit(PURGE_CHUNK).fetch(id);
+                if (ids.isEmpty()) {
+                    return new int[] {0, 0};
+                }
+                return new int[] {ids.size(), dsl.deleteFrom(table).where(id.in(ids).and(stillDeletable)).execute()};
+            });
+            total += readAndDeleted[1];
+            if (readAndDeleted[0] < PURGE_CHUNK) {
                 return total;
             }
         }

@@ -104,13 +104,13 @@ class JdbcSchedulerFactoryTest {
     void fireThreadsByDatabaseAreTwoOnPostgresAndOneOnH2() {
         var byDatabase = new JdbcSettings(null, "jdbc:postgresql://db/jobs", "jobq", null, 4, Duration.ofSeconds(60),
                 100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE,
-                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT);
+                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT, JdbcSchedulerFactory.DEFAULT_LOCK_TIMEOUT);
         var poolOfOne = new JdbcSettings(null, "jdbc:postgresql://db/jobs", "jobq", null, 1, Duration.ofSeconds(60),
                 100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE,
-                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT);
+                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT, JdbcSchedulerFactory.DEFAULT_LOCK_TIMEOUT);
         var three = new JdbcSettings(null, "jdbc:h2:mem:x", null, null, 4, Duration.ofSeconds(60),
                 100, Duration.ofDays(7), Duration.ofSeconds(60), 100, 3,
-                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT);
+                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT, JdbcSchedulerFactory.DEFAULT_LOCK_TIMEOUT);
 
         assertThat(byDatabase.fireThreads(true)).isEqualTo(2);
         assertThat(byDatabase.fireThreads(false)).isEqualTo(1);
@@ -175,7 +175,7 @@ class JdbcSchedulerFactoryTest {
     void settingsNeverPrintThePassword() {
         var settings = new JdbcSettings(null, "jdbc:postgresql://db/jobs", "jobq", "s3cret", 4, Duration.ofSeconds(60),
                 100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE,
-                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT);
+                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT, JdbcSchedulerFactory.DEFAULT_LOCK_TIMEOUT);
 
         assertThat(settings.toString()).contains("password=***").doesNotContain("s3cret");
     }

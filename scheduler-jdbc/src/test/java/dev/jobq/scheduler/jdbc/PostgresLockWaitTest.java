@@ -1,0 +1,163 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.jobq.JobQueueException;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.JobOptions;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.SettableClock;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * An operator's session holds a lock on a jobq table and does not let go (a transaction left open
+ * in psql, a {@code LOCK TABLE}, an {@code ALTER TABLE} waiting behind a long query): the
+ * scheduler's statements that meet the lock wait at most {@code lockTimeout}, then fail with an
+ * error that says a lock held them, so that the firing thread goes on (and tries again) rather
+ * than hanging for good with every due job behind it.
+ */
+@DisplayName("JDBC scheduler on PostgreSQL: a lock held by another session")
+class PostgresLockWaitTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
+    /** Longer than the default lockTimeout, far shorter than forever. */
+    private static final Duration BOUND = Duration.ofSeconds(25);
+
+    private final SettableClock clock = new SettableClock(T0);
+    private final RecordingSink sink = new RecordingSink(clock);
+    private final String url = PostgresServer.get().newDatabase("jobq-lock");
+    private final List<AutoCloseable> opened = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        // The operator's connection first: it frees whatever is still waiting behind its lock.
+        for (AutoCloseable closeable : opened.reversed()) {
+            closeable.close();
+        }
+    }
+
+    @Test
+    @DisplayName("the purge, meeting a cancelled row an operator has locked, fails within lockTimeout saying so")
+    void purgeBlockedByAnOperatorsRowLockFailsWithinTheLockTimeout() throws Exception {
+        var scheduler = open(JdbcSchedulerFactory.builder().jdbcUrl(url).retention(Duration.ofHours(1)));
+        JobEnvelope job = job();
+        scheduler.schedule(job, T0.plus(Duration.ofDays(1)));
+        scheduler.cancel(job.jobId());
+        clock.set(T0.plus(Duration.ofHours(2)));
+        operator("BEGIN", "SELECT * FROM jobq_scheduled_job FOR UPDATE");
+
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(scheduler::purgeNow)
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: purging old jobs failed on PostgreSQL at ")
+                .hasMessageContaining("lock timeout")
+                .hasMessageContaining("another session holds a lock on a jobq_* table"));
+    }
+
+    @Test
+    @DisplayName("handing on due jobs while an operator holds a table lock fails within lockTimeout, then works once it is gone")
+    void firingBlockedByAnOperatorsTableLockFailsWithinTheLockTimeout() throws Exception {
+        var scheduler = open(JdbcSchedulerFactory.builder().jdbcUrl(url).lockTimeout(Duration.ofMillis(500)));
+        scheduler.schedule(job(), T0);
+        Connection operator = operator("BEGIN", "LOCK TABLE jobq_scheduled_job IN EXCLUSIVE MODE");
+
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(scheduler::fireDue)
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: handing on due jobs failed on PostgreSQL at ")
+                .hasMessageContaining("lock timeout")
+                .hasMessageEndingWith("; another session holds a lock on a jobq_* table and kept it longer than "
+                        + "lockTimeout (500ms): look for it in pg_stat_activity (a transaction left open, 'idle in "
+                        + "transaction', or a table change waiting behind one)"));
+
+        operator.rollback();
+        assertThat(scheduler.fireDue()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("schedule() while an operator holds a table lock fails within lockTimeout with a clear error")
+    void scheduleBlockedByAnOperatorsTableLockFailsWithinTheLockTimeout() throws Exception {
+        var scheduler = open(JdbcSchedulerFactory.builder().jdbcUrl(url).lockTimeout(Duration.ofMillis(500)));
+        operator("BEGIN", "LOCK TABLE jobq_scheduled_job IN EXCLUSIVE MODE");
+        JobEnvelope job = job();
+
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> scheduler.schedule(job, T0))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: scheduling job " + job.jobId() + " failed on PostgreSQL at ")
+                .hasMessageContaining("another session holds a lock on a jobq_* table"));
+    }
+
+    @Test
+    @DisplayName("on the application's DataSource, handing on and purging are bounded by lockTimeout too, "
+            + "and the application's sessions keep the server's lock_timeout")
+    void onTheApplicationsDataSourceFiringAndPurgeAreBoundedToo() throws Exception {
+        var dataSource = new PGSimpleDataSource();
+        dataSource.setUrl(url);
+        var scheduler = open(JdbcSchedulerFactory.builder().dataSource(dataSource).lockTimeout(Duration.ofMillis(500))
+                .retention(Duration.ofHours(1)));
+        JobEnvelope cancelled = job();
+        scheduler.schedule(cancelled, T0.plus(Duration.ofDays(1)));
+        scheduler.cancel(cancelled.jobId());
+        scheduler.schedule(job(), T0.plus(Duration.ofMinutes(30)));
+        clock.set(T0.plus(Duration.ofHours(2)));
+        Connection operator = operator("BEGIN", "SELECT * FROM jobq_scheduled_job WHERE status = 'CANCELLED' FOR UPDATE");
+
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(scheduler::purgeNow)
+                .isInstanceOf(JobQueueException.class).hasMessageContaining("lock timeout"));
+        try (Statement lock = operator.createStatement()) {
+            lock.execute("LOCK TABLE jobq_scheduled_job IN EXCLUSIVE MODE");
+        }
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(scheduler::fireDue)
+                .isInstanceOf(JobQueueException.class).hasMessageContaining("lock timeout"));
+
+        operator.rollback();
+        assertThat(scheduler.fireDue()).isEqualTo(1);
+        assertThat(scheduler.purgeNow()).isEqualTo(1);
+        try (Connection application = dataSource.getConnection(); Statement statement = application.createStatement();
+             var rows = statement.executeQuery("SHOW lock_timeout")) {
+            rows.next();
+            assertThat(rows.getString(1)).as("the application's own sessions").isEqualTo("0");
+        }
+    }
+
+    private JdbcJobScheduler open(JdbcSchedulerFactory.Builder builder) {
+        JdbcJobScheduler scheduler = builder.pollInterval(Duration.ofMinutes(10))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
+        opened.add(scheduler);
+        return scheduler;
+    }
+
+    /** An operator's psql session that runs {@code statements} and keeps its transaction open. */
+    private Connection operator(String... statements) throws SQLException {
+        Connection connection = DriverManager.getConnection(PostgresServer.get().url(PostgresServer.databaseOf(url),
+                "jobq-operator"));
+        opened.add(connection);
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                if (!sql.equals("BEGIN")) {
+                    statement.execute(sql);
+                }
+            }
+        }
+        return connection;
+    }
+
+    private JobEnvelope job() {
+        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "report:send", "{}",
+                JobOptions.defaults(), 0, clock.instant(), null, null);
+    }
+}
