@@ -60,10 +60,15 @@ final class FiringLoop implements Runnable {
     @Override
     public void run() {
         int failures = 0;
+        Instant firstFailureAt = null;
         while (running) {
             Instant wakeAt;
             try {
                 wakeAt = pass();
+                if (failures > 0) {
+                    log.info("scheduler: passes over {} work again, after {} failed in a row since {}",
+                            db.description(), failures, firstFailureAt);
+                }
                 failures = 0;
                 problem = null;
             } catch (RuntimeException e) {
@@ -75,8 +80,17 @@ final class FiringLoop implements Runnable {
                 if (pause.compareTo(settings.pollInterval()) > 0) {
                     pause = settings.pollInterval();
                 }
-                log.warn("scheduler: a pass over {} failed ({} in a row), trying again in {} ms: {}",
-                        db.description(), failures, pause.toMillis(), Database.rootMessage(e), e);
+                if (failures == 1) {
+                    firstFailureAt = clock.instant();
+                    log.warn("scheduler: a pass over {} failed, trying again in {} ms: {}", db.description(),
+                            pause.toMillis(), Database.rootMessage(e), e);
+                } else {
+                    // One line for each failure after the first: a database down for an hour fails a pass
+                    // about every pollInterval, each with the same trace.
+                    log.warn("scheduler: a pass over {} failed ({} in a row since {}), trying again in {} ms: {}",
+                            db.description(), failures, firstFailureAt, pause.toMillis(), Database.rootMessage(e));
+                    log.debug("scheduler: the failed pass's stack trace", e);
+                }
                 problem = "firing from " + db.description() + " failed " + failures + " time(s) in a row, last at "
                         + clock.instant() + ": " + Database.rootMessage(e);
                 wakeAt = clock.instant().plus(pause);

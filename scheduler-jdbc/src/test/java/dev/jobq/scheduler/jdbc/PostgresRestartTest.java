@@ -1,0 +1,141 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.jobq.JobOptions;
+import dev.jobq.JobQueueException;
+import dev.jobq.RecurringJob;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PostgreSQL stops and starts again (a restart for an upgrade, a fail-over to the same address)
+ * while a scheduler fires, on the real clock: the server of this test is its own, on a fixed port
+ * and data directory, so that it can come back where the scheduler's pool looks for it.
+ */
+@DisplayName("JDBC scheduler on PostgreSQL: the server restarts while the scheduler fires")
+class PostgresRestartTest {
+
+    /** In the range this test suite's fixed ports keep to (19500–19599). */
+    private static final int PORT = 19517;
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dataDirectory;
+
+    private final InstantSource clock = InstantSource.system();
+    private final RecordingSink sink = new RecordingSink(clock);
+    private final ListAppender<ILoggingEvent> firingLog = new ListAppender<>();
+    private final Logger firingLogger = (Logger) LoggerFactory.getLogger(FiringLoop.class);
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private EmbeddedPostgres server;
+
+    @AfterEach
+    void close() throws Exception {
+        firingLogger.detachAppender(firingLog);
+        for (AutoCloseable closeable : opened.reversed()) {
+            closeable.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void theSchedulerGoesOnFiringAfterARestartLosingAndRepeatingNothing() throws Exception {
+        server = start();
+        try (Connection admin = server.getPostgresDatabase().getConnection(); Statement statement = admin.createStatement()) {
+            statement.execute("CREATE DATABASE jobq_restart");
+        }
+        String url = "jdbc:postgresql://localhost:" + PORT + "/jobq_restart?user=postgres";
+        firingLog.start();
+        firingLogger.addAppender(firingLog);
+        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofSeconds(2))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
+        opened.add(scheduler);
+        scheduler.registerRecurring(RecurringJob.builder("tick", "report:tick").schedule("every 1 second").build(), "{}");
+        Instant first = clock.instant().plusMillis(300);
+        List<String> oneTime = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            oneTime.add(scheduler.schedule(job(), first.plusMillis(200L * i)));
+        }
+        scheduler.start();
+        await().atMost(WAIT).until(() -> sink.distinctIds() >= 8);
+
+        server.close();
+        server = null;
+        Instant down = clock.instant();
+        assertThatThrownBy(() -> scheduler.schedule(job(), clock.instant()))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: scheduling job ")
+                .hasMessageContaining("failed on PostgreSQL at localhost:" + PORT + "/jobq_restart: ")
+                .hasMessageEndingWith("; check that the database is reachable");
+        Duration scheduleFailedAfter = Duration.between(down, clock.instant());
+        await().atMost(WAIT).until(() -> scheduler.firingProblem().isPresent());
+        // Down until a second pass has failed too (the pool waits its connection timeout, 30 s, for each).
+        await().atMost(WAIT).until(() -> List.copyOf(firingLog.list).stream().filter(e -> e.getLevel() == Level.WARN)
+                .count() >= 2);
+
+        server = start();
+        Instant up = clock.instant();
+        String afterRestart = scheduler.schedule(job(), clock.instant());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(sink.envelopes()).extracting(JobEnvelope::jobId)
+                .contains(afterRestart).containsAll(oneTime));
+        Instant handedOnAfterRestart = clock.instant();
+        await().atMost(WAIT).until(() -> scheduler.firingProblem().isEmpty()
+                && ticksAfter(handedOnAfterRestart) >= 2);
+
+        assertThat(sink.duplicates()).as("jobs and occurrences handed on twice").isEmpty();
+        assertThat(scheduler.listScheduled(10)).isEmpty();
+        List<ILoggingEvent> failedPasses = firingLog.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+        assertThat(failedPasses).as("warnings logged by the firing thread while the server was down (%s, then "
+                + "%s until it was up again)", scheduleFailedAfter, Duration.between(down, up)).hasSizeBetween(2, 6);
+        assertThat(failedPasses.getFirst().getThrowableProxy()).as("the first failure's stack trace").isNotNull();
+        assertThat(failedPasses.subList(1, failedPasses.size())).as("the later failures, one line each")
+                .allSatisfy(e -> {
+                    assertThat(e.getThrowableProxy()).isNull();
+                    assertThat(e.getFormattedMessage()).matches("scheduler: a pass over PostgreSQL at localhost:"
+                            + PORT + "/jobq_restart failed \\(\\d+ in a row since .+\\), trying again in \\d+ ms: .+");
+                });
+        assertThat(firingLog.list).filteredOn(e -> e.getLevel() == Level.INFO).extracting(ILoggingEvent::getFormattedMessage)
+                .singleElement().asString().matches("scheduler: passes over PostgreSQL at localhost:" + PORT
+                        + "/jobq_restart work again, after \\d+ failed in a row since .+");
+    }
+
+    private long ticksAfter(Instant instant) {
+        return sink.firedAt("report:tick").stream().filter(at -> at.isAfter(instant)).count();
+    }
+
+    private EmbeddedPostgres start() throws IOException {
+        return EmbeddedPostgres.builder().setPort(PORT).setDataDirectory(dataDirectory).setCleanDataDirectory(false)
+                .start();
+    }
+
+    private JobEnvelope job() {
+        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "report:send", "{}",
+                JobOptions.defaults(), 0, clock.instant(), null, null);
+    }
+}
