@@ -156,4 +156,61 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
                 .hasMessageContaining("permission denied")
                 .hasMessageEndingWith("; check that the scheduler's user may read and write the jobq_* tables");
     }
+
+    @Test
+    @DisplayName("a scheduler of an older jobq starts on tables a newer jobq has upgraded, and keeps firing")
+    void anOlderJobqStartsOnTablesANewerOneUpgraded() throws SQLException {
+        open().close();
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            // What a newer jobq's next schema version leaves in the history: a version this code does not know.
+            statement.execute("INSERT INTO " + Database.HISTORY_TABLE + " (installed_rank, version, description, type, "
+                    + "script, checksum, installed_by, execution_time, success) SELECT max(installed_rank) + 1, '5', "
+                    + "'from a newer jobq', 'SQL', 'V5__from_a_newer_jobq.sql', 42, 'postgres', 1, true FROM "
+                    + Database.HISTORY_TABLE);
+        }
+
+        var older = open();
+        JobEnvelope job = job("report:send");
+        older.schedule(job, T0);
+
+        assertThat(older.fireDue()).isEqualTo(1);
+        assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(job.jobId());
+    }
+
+    @Test
+    @DisplayName("tables made by a DBA in a schema of jobq's own serve a user who may only use their rows, beside "
+            + "the application's table of the same name")
+    void aUserWithoutDdlRightsRunsOnTablesADbaMadeInASchemaOfTheirOwn() throws SQLException {
+        // The DBA: jobq's schema, its tables made by starting jobq once as their owner.
+        open(builder().jdbcUrl(url + "&currentSchema=jobq")).close();
+        String user = "app_" + PostgresServer.databaseOf(url);
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            statement.execute("CREATE ROLE " + user + " LOGIN");
+            statement.execute("GRANT USAGE ON SCHEMA jobq TO " + user);
+            statement.execute("GRANT SELECT ON jobq." + Database.HISTORY_TABLE + " TO " + user);
+            statement.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON jobq.jobq_scheduled_job, "
+                    + "jobq.jobq_scheduled_job_done, jobq.jobq_recurring_job TO " + user);
+            // The application's own table, in its own schema, under a name jobq uses.
+            statement.execute("CREATE TABLE public.jobq_scheduled_job (id INT PRIMARY KEY, note TEXT)");
+            statement.execute("GRANT ALL ON public.jobq_scheduled_job TO " + user);
+            statement.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+        }
+
+        var scheduler = open(builder().jdbcUrl(url.replace("user=postgres", "user=" + user) + "&currentSchema=jobq"));
+        JobEnvelope job = job("report:send");
+        scheduler.schedule(job, T0);
+        scheduler.registerRecurring(recurring("digest", "every 1 hour").build(), "{}");
+        assertThat(scheduler.fireDue()).isEqualTo(1);
+        fireNext(scheduler, clock, "digest");
+
+        assertThat(sink.envelopes()).extracting(JobEnvelope::type).containsExactly("report:send", "report:digest");
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT count(*) FROM public.jobq_scheduled_job")) {
+            rows.next();
+            assertThat(rows.getInt(1)).as("rows in the application's table").isZero();
+        }
+    }
 }
