@@ -108,6 +108,17 @@ final class Database implements AutoCloseable {
         return "lock_timeout = " + lockTimeout.toMillis();
     }
 
+    /**
+     * How long, in whole seconds, the scheduler's own connections wait for an answer from PostgreSQL
+     * before they give the connection up (the driver's {@code socketTimeout}): longer than any statement
+     * of the scheduler waits for a lock ({@code lockTimeout}) and than a claim may last at all
+     * ({@code claimTimeout}, after which the server ends it anyway).
+     */
+    static long silentServerSeconds(JdbcSettings settings) {
+        long millis = settings.claimTimeout().plus(settings.lockTimeout()).toMillis();
+        return (millis + 999) / 1000;
+    }
+
     /** Connects, checks the database kind and migrates the schema; closes what it opened if any step fails. */
     static Database open(JdbcSettings settings) {
         HikariDataSource pool = settings.dataSource() == null
@@ -340,6 +351,9 @@ final class Database implements AutoCloseable {
             // For the session, not per claim: no round trip per batch (B6, docs/benchmarks.md).
             config.setConnectionInitSql("SET " + claimTimeoutSetting(settings.claimTimeout()) + "; SET "
                     + lockTimeoutSetting(settings.lockTimeout()));
+            // A server that falls silent (its machine gone, every packet dropped) sends no error, and the
+            // firing thread would wait for its answer for good; a URL that sets socketTimeout keeps its own.
+            config.addDataSourceProperty("socketTimeout", String.valueOf(silentServerSeconds(settings)));
         }
         // Fail at build time with the driver's reason, not later on the first schedule().
         config.setInitializationFailTimeout(1);
