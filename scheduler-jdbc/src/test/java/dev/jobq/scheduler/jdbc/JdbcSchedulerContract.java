@@ -464,6 +464,44 @@ abstract class JdbcSchedulerContract {
             assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(waiting.jobId());
         }
 
+        /** A database made by the first jobq with a schema (version 1), with jobs in it, upgraded by the current one. */
+        @Test
+        void jobsStoredAtSchemaVersion1AreKeptAndFireAfterTheUpgrade() throws Exception {
+            Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
+                    .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
+                    .javaMigrations(new PartialIndexesOnPostgres()).target("1").load().migrate();
+            JobEnvelope handedOn = job("report:sent");
+            JobEnvelope dueNow = job("report:due");
+            JobEnvelope dueLater = job("report:later");
+            try (Connection connection = DriverManager.getConnection(url)) {
+                insertVersion3Row(connection, handedOn, "ENQUEUED", T0.minus(AN_HOUR));
+                insertVersion3Row(connection, dueNow, "SCHEDULED", T0);
+                insertVersion3Row(connection, dueLater, "SCHEDULED", T0.plus(AN_HOUR));
+                try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobq_recurring_job (name, "
+                        + "type, queue, payload, options, schedule, timezone, enabled, misfire_policy, next_run_at, "
+                        + "due_at, attempts, created_at, updated_at) VALUES ('digest', 'report:digest', 'default', "
+                        + "'{}', '{}', 'every 1 hour', 'UTC', TRUE, 'FIRE_ONCE', ?, ?, 0, ?, ?)")) {
+                    OffsetDateTime t0 = OffsetDateTime.ofInstant(T0, ZoneOffset.UTC);
+                    for (int i = 1; i <= 4; i++) {
+                        insert.setObject(i, t0);
+                    }
+                    insert.executeUpdate();
+                }
+            }
+
+            var scheduler = open();
+
+            assertThat(scheduler.status(handedOn.jobId())).contains(ScheduledJobInfo.Status.ENQUEUED);
+            assertThat(scheduler.fireDue()).isEqualTo(2);
+            assertThat(scheduler.getRecurring("digest").orElseThrow().nextRunAt()).isEqualTo(T0.plus(AN_HOUR));
+            clock.set(T0.plus(AN_HOUR));
+            assertThat(scheduler.fireDue()).isEqualTo(2);
+            assertThat(sink.envelopes()).extracting(JobEnvelope::type)
+                    .containsExactlyInAnyOrder("report:due", "report:digest", "report:later", "report:digest");
+            assertThat(sink.duplicates()).isEmpty();
+            assertThat(scheduler.listScheduled(10)).isEmpty();
+        }
+
         private static void insertVersion3Row(Connection connection, JobEnvelope job, String status, Instant due)
                 throws SQLException {
             try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobq_scheduled_job (id, type, "
