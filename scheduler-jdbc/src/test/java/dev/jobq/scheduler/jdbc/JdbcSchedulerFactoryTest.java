@@ -54,7 +54,7 @@ class JdbcSchedulerFactoryTest {
     void reportsEveryProblemWithItsKeyPath() {
         Settings settings = section(Map.of("jdbcUrl", "jdbc:mysql://db/jobs?password=s3cret", "pollInterval", "0ms",
                 "batchSize", 0, "retention", "5", "misfireThreshold", "2d", "fireAllLimit", -1, "poolSize", "many",
-                "jdbcUlr", "x", "claimTimeout", "500ms"));
+                "jdbcUlr", "x", "claimTimeout", "500ms", "lockTimeout", "2h"));
 
         factory.validate(settings);
 
@@ -68,9 +68,10 @@ class JdbcSchedulerFactoryTest {
                 "scheduler.misfireThreshold: must be ≤ 1d, got 2d",
                 "scheduler.fireAllLimit: must be ≥ 1, got -1",
                 "scheduler.claimTimeout: must be ≥ 1s, got 500ms",
+                "scheduler.lockTimeout: must be ≤ 1h, got 2h",
                 "scheduler.jdbcUlr: unknown key; did you mean jdbcUrl? (known keys here: jdbcUrl, username, "
                         + "password, poolSize, pollInterval, batchSize, retention, misfireThreshold, fireAllLimit, "
-                        + "fireThreads, claimTimeout, enabled, type)");
+                        + "fireThreads, claimTimeout, lockTimeout, enabled, type)");
         assertThat(String.join("\n", settings.problems())).doesNotContain("s3cret");
     }
 
