@@ -133,10 +133,10 @@ final class Database implements AutoCloseable {
                 // of one would leave Flyway waiting for its second connection until the pool's timeout.
                 try (HikariDataSource migrating = pool(settings, MIGRATION_CONNECTIONS, POOL_NAME + "-migration",
                         false)) {
-                    migrate(migrating, description);
+                    migrate(migrating, description, settings.lockTimeout());
                 }
             } else {
-                migrate(dataSource, description);
+                migrate(dataSource, description, settings.lockTimeout());
             }
             var jooqSettings = new org.jooq.conf.Settings()
                     .withRenderQuotedNames(RenderQuotedNames.NEVER)
@@ -307,6 +307,16 @@ final class Database implements AutoCloseable {
         return false;
     }
 
+    /** PostgreSQL's lock_not_available (55P03): a statement gave up waiting for another session's lock. */
+    private static boolean lockTimedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && "55P03".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
@@ -347,7 +357,13 @@ final class Database implements AutoCloseable {
         config.setMinimumIdle(1);
         config.setPoolName(name);
         config.setAutoCommit(true);
-        if (claims && settings.jdbcUrl().strip().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
+        boolean postgres = settings.jdbcUrl().strip().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:");
+        if (postgres && !claims) {
+            // An upgrade that waits for a table behind another session's transaction would hang the start,
+            // and queue every other session's statement on that table behind its own wait.
+            config.setConnectionInitSql("SET " + lockTimeoutSetting(settings.lockTimeout()));
+        }
+        if (postgres && claims) {
             // For the session, not per claim: no round trip per batch (B6, docs/benchmarks.md).
             config.setConnectionInitSql("SET " + claimTimeoutSetting(settings.claimTimeout()) + "; SET "
                     + lockTimeoutSetting(settings.lockTimeout()));
@@ -409,13 +425,20 @@ final class Database implements AutoCloseable {
      * its lock orders the rest); a failure that stays, such as missing rights, is reported after
      * about 1.5 s. A version recorded as failed is reported at once: trying again cannot mend it.
      */
-    private static void migrate(DataSource dataSource, String description) {
+    private static void migrate(DataSource dataSource, String description, Duration lockTimeout) {
         long pause = FIRST_MIGRATE_PAUSE_MILLIS;
         for (int attempt = 1; ; attempt++) {
             try {
                 flyway(dataSource).migrate();
                 return;
             } catch (FlywayException e) {
+                if (lockTimedOut(e)) {
+                    throw new JobQueueException("scheduler: upgrading the jobq_* tables on " + description + " failed: "
+                            + rootMessage(e) + "; another session holds a lock on a jobq_* table and kept it longer "
+                            + "than lockTimeout (" + DurationFormat.format(lockTimeout) + "), and an upgrade needs the "
+                            + "tables to itself for a moment: end that session (see pg_stat_activity: a transaction "
+                            + "left open, 'idle in transaction'), or wait for it, and start again", e);
+                }
                 if (noFreeConnection(e)) {
                     throw new JobQueueException("scheduler: creating or checking the jobq_* tables on " + description
                             + " found no free connection: " + rootMessage(e) + "; Flyway holds two connections at once "

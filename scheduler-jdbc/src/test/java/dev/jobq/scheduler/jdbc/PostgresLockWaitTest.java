@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -131,6 +132,32 @@ class PostgresLockWaitTest {
             rows.next();
             assertThat(rows.getString(1)).as("the application's own sessions").isEqualTo("0");
         }
+    }
+
+    @Test
+    @DisplayName("upgrading the tables while an operator's transaction has read them fails within lockTimeout "
+            + "saying which lock, rather than hanging the start and every scheduler behind it")
+    void anUpgradeBlockedByAnOperatorsTransactionFailsWithinTheLockTimeout() throws Exception {
+        Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
+                .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
+                .javaMigrations(new PartialIndexesOnPostgres()).target("2").load().migrate();
+        // Reading a table is enough: version 3 replaces an index, which needs the table to itself.
+        Connection operator = operator("BEGIN", "SELECT count(*) FROM jobq_scheduled_job");
+
+        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> open(JdbcSchedulerFactory.builder()
+                        .jdbcUrl(url).lockTimeout(Duration.ofMillis(500))))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: upgrading the jobq_* tables on PostgreSQL at ")
+                .hasMessageContaining("lock timeout")
+                .hasMessageEndingWith("; another session holds a lock on a jobq_* table and kept it longer than "
+                        + "lockTimeout (500ms), and an upgrade needs the tables to itself for a moment: end that "
+                        + "session (see pg_stat_activity: a transaction left open, 'idle in transaction'), or wait "
+                        + "for it, and start again"));
+
+        operator.rollback();
+        var scheduler = open(JdbcSchedulerFactory.builder().jdbcUrl(url));
+        scheduler.schedule(job(), T0);
+        assertThat(scheduler.fireDue()).isEqualTo(1);
     }
 
     private JdbcJobScheduler open(JdbcSchedulerFactory.Builder builder) {
