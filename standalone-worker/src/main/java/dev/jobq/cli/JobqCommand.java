@@ -55,6 +55,7 @@ public final class JobqCommand implements Callable<Integer> {
         var commandLine = new CommandLine(new JobqCommand(), new ContextFactory(context));
         commandLine.setExecutionExceptionHandler(new FailureReporter());
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        WholeNumbers.registerOn(commandLine);
         return commandLine;
     }
 

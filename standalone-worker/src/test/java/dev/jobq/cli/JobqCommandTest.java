@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
@@ -152,6 +153,23 @@ class JobqCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("--jobs must be between 1 and 1000000, got 0");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "demo --concurrency abc | --concurrency | 'abc' is not a whole number; write it in digits, e.g. 10",
+            "demo --jobs 1e3 | --jobs | '1e3' is not a whole number; write it in digits, e.g. 10",
+            "enqueue t --payload {} --priority x | --priority | 'x' is not a whole number; write it in digits, e.g. 10",
+            "enqueue t --payload {} --max-attempts 2.5 | --max-attempts | '2.5' is not a whole number; write it in digits, e.g. 10",
+            "schedule list --limit 99999999999 | --limit | '99999999999' is too large: at most 2147483647",
+            "run --http-port x | --http-port | 'x' is not a whole number; write it in digits, e.g. 10",
+            "run --health-backlog lots | --health-backlog | 'lots' is not a whole number; write it in digits, e.g. 10",
+            "run --health-backlog 99999999999999999999 | --health-backlog | '99999999999999999999' is too large: at most 9223372036854775807"})
+    void aNumberOptionGivenSomethingElseSaysWhatItTakes(String args, String option, String problem) {
+        var run = CommandRun.of(args.split(" "));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid value for option '" + option + "': " + problem + System.lineSeparator());
     }
 
     @Test
