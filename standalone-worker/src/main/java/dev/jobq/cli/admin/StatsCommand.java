@@ -14,16 +14,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code jobq stats}: each queue's waiting, delayed and dead counts, from the provider (shared by
- * every worker). What workers ran (active, completed, failed, durations) is counted in each worker's
- * own process, which this command is not: it would print zeros beside a busy worker, so it prints
- * none; a running worker's {@code /health} and {@code /metrics} have them.
+ * {@code jobq stats}: each queue's waiting, delayed, in-flight and dead counts, from the provider
+ * (shared by every worker; in flight: received by any worker and not yet settled). What workers ran
+ * (active, completed, failed, durations) is counted in each worker's own process, which this command
+ * is not: it would print zeros beside a busy worker, so it prints none; a running worker's
+ * {@code /health} and {@code /metrics} have them.
  */
 @Command(name = "stats",
         mixinStandardHelpOptions = true,
-        header = "Prints each queue's waiting, delayed and dead counts.",
-        description = {"The counts come from the provider ('?' where it cannot tell). What workers",
-                "ran is in their /health and /metrics."})
+        header = "Prints each queue's waiting, delayed, in-flight and dead counts.",
+        description = {"The counts come from the provider ('?' where it cannot tell; SQS cannot tell",
+                "delayed or in flight). In flight: received by any worker, not yet settled.",
+                "What workers ran is in their /health and /metrics."})
 public final class StatsCommand extends QueueCommand {
 
     @Option(names = "--queue", paramLabel = "QUEUE", description = "Only this queue.")
@@ -56,9 +58,9 @@ public final class StatsCommand extends QueueCommand {
             out().println(JsonMapper.builder().build().writeValueAsString(stats.stream().map(Counts::of).toList()));
             return 0;
         }
-        var table = new Table("QUEUE", "WAITING", "DELAYED", "DEAD");
+        var table = new Table("QUEUE", "WAITING", "DELAYED", "IN-FLIGHT", "DEAD");
         for (QueueStats s : stats) {
-            table.row(s.queue(), count(s.waiting()), count(s.delayed()), count(s.dead()));
+            table.row(s.queue(), count(s.waiting()), count(s.delayed()), count(s.inFlight()), count(s.dead()));
         }
         table.print(out());
         return 0;
@@ -69,10 +71,11 @@ public final class StatsCommand extends QueueCommand {
     }
 
     /** A queue's counts as JSON: {@code null} where the provider cannot tell (the table's '?'). */
-    record Counts(String queue, @Nullable Long waiting, @Nullable Long delayed, @Nullable Long dead) {
+    record Counts(String queue, @Nullable Long waiting, @Nullable Long delayed, @Nullable Long inFlight,
+                  @Nullable Long dead) {
 
         static Counts of(QueueStats s) {
-            return new Counts(s.queue(), known(s.waiting()), known(s.delayed()), known(s.dead()));
+            return new Counts(s.queue(), known(s.waiting()), known(s.delayed()), known(s.inFlight()), known(s.dead()));
         }
 
         private static @Nullable Long known(long value) {

@@ -9,6 +9,8 @@ import dev.jobq.cli.context.QueueOpener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -51,13 +53,37 @@ class EnqueueCommandTest {
         assertThat(stats.exitCode()).isZero();
         // Only what the provider knows: what workers ran is counted in their processes, not in this one,
         // so the active, completed, failed and duration columns were zeros beside a busy worker.
-        assertThat(stats.out().lines().toList()).first().asString().matches("QUEUE\\s+WAITING\\s+DELAYED\\s+DEAD");
-        assertThat(stats.out()).containsPattern("(?m)^default\\s+1\\s+0\\s+0$")
-                .containsPattern("(?m)^reports\\s+0\\s+0\\s+0$");
+        assertThat(stats.out().lines().toList()).first().asString().matches("QUEUE\\s+WAITING\\s+DELAYED\\s+IN-FLIGHT\\s+DEAD");
+        assertThat(stats.out()).containsPattern("(?m)^default\\s+1\\s+0\\s+0\\s+0$")
+                .containsPattern("(?m)^reports\\s+0\\s+0\\s+0\\s+0$");
 
         var json = shared.run("stats", "--queue", "default", "--json");
         assertThat(json.exitCode()).isZero();
-        assertThat(json.out().strip()).isEqualTo("[{\"queue\":\"default\",\"waiting\":1,\"delayed\":0,\"dead\":0}]");
+        assertThat(json.out().strip()).isEqualTo("[{\"queue\":\"default\",\"waiting\":1,\"delayed\":0,\"inFlight\":0,\"dead\":0}]");
+    }
+
+    @Test
+    @DisplayName("stats counts a job a worker has received and not yet settled as in flight, as /health does")
+    void statsCountsJobsInFlight() throws Exception {
+        var running = new CountDownLatch(1);
+        var finish = new CountDownLatch(1);
+        shared.queue().registerJobHandler("hold", String.class, (job, ctx) -> {
+            running.countDown();
+            finish.await(30, TimeUnit.SECONDS);
+        });
+        shared.queue().start();
+        try {
+            shared.queue().enqueue("hold", "x");
+            assertThat(running.await(30, TimeUnit.SECONDS)).as("the handler started").isTrue();
+
+            var stats = shared.run("stats", "--queue", "default");
+            assertThat(stats.out()).containsPattern("(?m)^default\\s+0\\s+0\\s+1\\s+0$");
+            var json = shared.run("stats", "--queue", "default", "--json");
+            assertThat(json.out().strip()).isEqualTo(
+                    "[{\"queue\":\"default\",\"waiting\":0,\"delayed\":0,\"inFlight\":1,\"dead\":0}]");
+        } finally {
+            finish.countDown();
+        }
     }
 
     @Test
@@ -210,7 +236,7 @@ class EnqueueCommandTest {
                 "stats", "--config", file.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).containsPattern("(?m)^default\\s+0\\s+0\\s+0$");
+        assertThat(run.out()).containsPattern("(?m)^default\\s+0\\s+0\\s+0\\s+0$");
     }
 
     @Test
