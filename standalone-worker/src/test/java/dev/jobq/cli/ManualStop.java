@@ -16,6 +16,15 @@ public final class ManualStop implements StopSignals {
         armed.countDown();
     }
 
+    @Override
+    public boolean stopRequested() {
+        return stop.getCount() == 0;
+    }
+
+    @Override
+    public void workerStarted() {
+    }
+
     public void requestStop() {
         stop.countDown();
     }

@@ -6,8 +6,22 @@ package dev.jobq.cli.context;
  */
 public interface StopSignals extends AutoCloseable {
 
-    /** Starts listening. From here on, the first stop request releases {@link #awaitStop()}. */
+    /**
+     * Starts listening, before the worker starts: from here on, the first stop request releases
+     * {@link #awaitStop()}, and one that comes while the worker is still starting lets it give up
+     * before it works ({@link #stopRequested()}).
+     */
     void arm();
+
+    /** Whether a stop was requested since {@link #arm()}; does not block. */
+    boolean stopRequested();
+
+    /**
+     * The worker has started: from here until {@link #close()}, the process ending by other means
+     * ({@code System.exit} in a handler) first lets the worker drain. Not before: a start-up that
+     * calls {@code System.exit} (a handler module's constructor, say) just ends.
+     */
+    void workerStarted();
 
     /**
      * Blocks until a stop is requested.

@@ -17,15 +17,15 @@ import sun.misc.SignalHandler;
 
 /**
  * The process's TERM and INT signals as stop requests. The first asks the worker to drain (stop
- * receiving, finish or release its jobs within {@code shutdownTimeout}); a second one while it
- * drains halts the JVM at once with status 128 + the signal's number: the jobs it held come back
- * when their leases end.
+ * receiving, finish or release its jobs within {@code shutdownTimeout}), or, while it is still
+ * starting, not to start; a second one halts the JVM at once with status 128 + the signal's number:
+ * the jobs it held come back when their leases end.
  *
  * <p>Signals are caught with {@code sun.misc.Signal} (module {@code jdk.unsupported}, present in
  * every JDK). Where that cannot be done (the JVM runs with {@code -Xrs}, or the API is missing), a
  * shutdown hook still drains on the first signal, but a second one cannot cut the drain short. A
  * signal the parent process ignored (INT under {@code nohup} or in a background job) stays ignored.
- * The hook also covers {@code System.exit} from elsewhere. After {@link #close()} the handlers the
+ * The hook, added once the worker has started, also covers {@code System.exit} from elsewhere. After {@link #close()} the handlers the
  * JVM had before are back. Used from one thread (the run command's), apart from the signals.
  */
 public final class OsSignals implements StopSignals {
@@ -41,6 +41,7 @@ public final class OsSignals implements StopSignals {
     private final boolean behindLauncher;
     private final AtomicBoolean interrupted = new AtomicBoolean();
     private final AtomicBoolean launcherTermSeen = new AtomicBoolean();
+    private volatile boolean workerStarted;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch drained = new CountDownLatch(1);
     private final AtomicInteger received = new AtomicInteger();
@@ -68,7 +69,6 @@ public final class OsSignals implements StopSignals {
 
     @Override
     public void arm() {
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
         for (String name : STOP_SIGNALS) {
             var signal = new Signal(name);
             try {
@@ -105,7 +105,12 @@ public final class OsSignals implements StopSignals {
             return;
         }
         if (received.incrementAndGet() == 1) {
-            log.info("SIG{} received: draining (send it again to exit at once)", name);
+            if (workerStarted) {
+                log.info("SIG{} received: draining (send it again to exit at once)", name);
+            } else {
+                log.info("SIG{} received while starting: the worker stops once the start-up step under way ends, "
+                        + "before it runs any job (send it again to exit at once)", name);
+            }
             stopRequested.countDown();
         } else {
             log.warn("SIG{} received again: exiting now without draining; the jobs still running come back when "
@@ -122,6 +127,21 @@ public final class OsSignals implements StopSignals {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public boolean stopRequested() {
+        return stopRequested.getCount() == 0;
+    }
+
+    /**
+     * Adds the shutdown hook only now: added in {@link #arm()}, it would wait for a drain that never comes
+     * when the start-up itself calls {@code System.exit} on the thread that would drain.
+     */
+    @Override
+    public void workerStarted() {
+        workerStarted = true;
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     @Override

@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
  * {@code jobq run}: the standalone worker. Loads the handler modules from the class path and
  * {@code --handlers}, consumes the configured queues (whatever {@code worker.mode} says: this
  * process is the worker), fires the scheduler when it is enabled, serves {@code /health} and
- * {@code /metrics} with {@code --http-port}, and on TERM or INT drains and exits 0.
+ * {@code /metrics} with {@code --http-port}, and on TERM or INT drains and exits 0 (or, while it
+ * is still starting, stops before it works and exits 0).
  */
 @Command(name = "run",
         mixinStandardHelpOptions = true,
@@ -51,7 +52,8 @@ import picocli.CommandLine.Spec;
                 "on the class path and in --handlers DIR, and fires the scheduler when",
                 "scheduler.enabled is true.",
                 "TERM or INT drains (no new jobs; running ones finish or are released within",
-                "worker.shutdownTimeout) and exits 0; a second TERM or INT exits at once."})
+                "worker.shutdownTimeout) and exits 0; a second TERM or INT exits at once.",
+                "One that comes while the worker starts stops it before it works, exit 0."})
 public final class RunCommand implements Callable<Integer> {
 
     private static final int MAX_PORT = 65_535;
@@ -113,16 +115,29 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         requireDistinctQueues();
+        try (StopSignals signals = context.stopSignals().get()) {
+            // Before the start-up, which can take seconds (handler jars, a provider, a migration): a TERM
+            // during it stops the worker before it works, exit 0, where the JVM's default would end it with 143.
+            signals.arm();
+            return work(signals);
+        }
+    }
+
+    private int work(StopSignals signals) throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         try (QueueSetup setup = queueOptions.setup(context);
              QueueSession session = setup.open(builder -> {
                  requireKnownQueues(List.copyOf(setup.config().providers().keySet()));
                  builder.mode(WorkerMode.IN_PROCESS).findHandlerModules();
                  return queues != null ? builder.workerQueues(queues.toArray(String[]::new)) : builder;
-             });
-             StopSignals signals = context.stopSignals().get()) {
+             })) {
             JobQueue jobs = session.queue();
             requireHandlers(jobs, setup);
+            if (signals.stopRequested()) {
+                out.println("jobq run: stopped before it started working: a stop signal came during start-up");
+                out.flush();
+                return 0;
+            }
             var lifecycle = new WorkerLifecycle(jobs, Clock.systemUTC());
             jobs.addListener(lifecycle);
             jobs.addListener(new AttemptOutcomeListener(new OutcomeLog()));
@@ -134,7 +149,7 @@ public final class RunCommand implements Callable<Integer> {
                 if (server != null) {
                     out.println("jobq run: health and metrics on " + server.address() + " (/health, /metrics)");
                 }
-                signals.arm();
+                signals.workerStarted();
                 jobs.start();
                 lifecycle.running();
                 out.println("jobq run: working " + describe(jobs, setup));

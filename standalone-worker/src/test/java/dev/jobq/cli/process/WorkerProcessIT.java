@@ -8,6 +8,7 @@ import dev.jobq.cli.HttpProbe;
 import dev.jobq.cli.process.handlers.SeededMemoryProviderFactory;
 import dev.jobq.cli.process.handlers.Gate;
 import dev.jobq.cli.process.handlers.GatedModule;
+import dev.jobq.cli.process.handlers.SlowStartModule;
 import dev.jobq.examples.DemoHandlers;
 import dev.jobq.spi.QueueProviderFactory;
 import java.nio.file.Files;
@@ -105,6 +106,26 @@ class WorkerProcessIT {
             assertThat(outcomes(worker, "released")).hasSize(2);
             assertThat(outcomes(worker, "completed")).isEmpty();
             assertThat(worker.stdout().text()).endsWith("jobq run: stopped");
+        }
+    }
+
+    @Test
+    @DisplayName("SIGTERM while the worker is still starting: it never starts working and exits 0, as after a drain")
+    void sigtermDuringStartUpExitsZeroWithoutWorking() throws Exception {
+        new JarBuilder().addClass(SlowStartModule.class).addClass(Gate.class)
+                .service(JobHandlerModule.class, SlowStartModule.class.getName())
+                .writeTo(handlers.resolve("slow-start.jar"));
+        try (JobqProcess worker = run(config(2, "never", 2, "30s"))) {
+            worker.stderr().awaitLine("registration waits for gate " + SlowStartModule.GATE, START);
+
+            worker.terminate();
+            worker.stderr().awaitLine("SIGTERM received while starting", START);
+            gates.open(SlowStartModule.GATE);
+
+            assertThat(worker.awaitExit(EXIT)).isZero();
+            assertThat(worker.stdout().text()).isEqualTo("jobq run: stopped before it started working: a stop signal "
+                    + "came during start-up");
+            assertThat(worker.stderr().text()).doesNotContain("gated work started").doesNotContain("worker started");
         }
     }
 
