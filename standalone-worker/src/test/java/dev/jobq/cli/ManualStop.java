@@ -30,6 +30,11 @@ public final class ManualStop implements StopSignals {
     }
 
     @Override
+    public void requestStop(String reason) {
+        requestStop();
+    }
+
+    @Override
     public void awaitStop() throws InterruptedException {
         stop.await();
     }

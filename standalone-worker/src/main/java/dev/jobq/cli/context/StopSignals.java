@@ -24,6 +24,14 @@ public interface StopSignals extends AutoCloseable {
     void workerStarted();
 
     /**
+     * The worker asks to stop by itself ({@code --max-jobs}): as a first signal, but a signal after it is
+     * still a first one, which lets the drain go on rather than cutting it short. Thread-safe.
+     *
+     * @param reason why, for the log: {@code --max-jobs 1000 reached}
+     */
+    void requestStop(String reason);
+
+    /**
      * Blocks until a stop is requested.
      *
      * @throws InterruptedException if the waiting thread is interrupted; the flag is not kept

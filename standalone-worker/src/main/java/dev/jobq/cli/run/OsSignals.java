@@ -130,6 +130,12 @@ public final class OsSignals implements StopSignals {
     }
 
     @Override
+    public void requestStop(String reason) {
+        log.info("{}: draining (TERM or INT also drains; a second one exits at once)", reason);
+        stopRequested.countDown();
+    }
+
+    @Override
     public boolean stopRequested() {
         return stopRequested.getCount() == 0;
     }

@@ -76,6 +76,8 @@ public final class RunCommand implements Callable<Integer> {
 
     private long healthBacklog = HealthCheck.DEFAULT_BACKLOG_THRESHOLD;
 
+    private @Nullable Integer maxJobs;
+
     RunCommand(CommandContext context) {
         this.context = context;
     }
@@ -112,6 +114,17 @@ public final class RunCommand implements Callable<Integer> {
         this.healthBacklog = backlog;
     }
 
+    @Option(names = "--max-jobs", paramLabel = "N",
+            description = "Stop after N jobs have ended in this worker (completed, failed or dead): drain and exit 0, "
+                    + "for the process manager to start a fresh one. Off by default.")
+    void setMaxJobs(int jobs) {
+        if (jobs < 1) {
+            throw new ParameterException(spec.commandLine(), "--max-jobs must be ≥ 1, got " + jobs
+                    + "; leave it out to run until stopped");
+        }
+        this.maxJobs = jobs;
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         requireDistinctQueues();
@@ -141,6 +154,10 @@ public final class RunCommand implements Callable<Integer> {
             var lifecycle = new WorkerLifecycle(jobs, Clock.systemUTC());
             jobs.addListener(lifecycle);
             jobs.addListener(new AttemptOutcomeListener(new OutcomeLog()));
+            JobLimit limit = maxJobs == null ? null : new JobLimit(maxJobs, signals);
+            if (limit != null) {
+                jobs.addListener(limit);
+            }
             PrometheusMeterRegistry registry = metrics(jobs);
             var health = new HealthCheck(jobs, lifecycle, healthBacklog);
             health.takeBaseline();
@@ -158,7 +175,8 @@ public final class RunCommand implements Callable<Integer> {
                 signals.awaitStop();
 
                 lifecycle.stopping();
-                out.println("jobq run: stopping: no new jobs; " + lifecycle.activeHandlers()
+                out.println("jobq run: " + (limit != null && limit.reached() ? limit.describe() + ": " : "")
+                        + "stopping: no new jobs; " + lifecycle.activeHandlers()
                         + " running job(s) get up to " + DurationFormat.format(setup.config().worker().shutdownTimeout())
                         + " to finish, then " + afterTheDrain(jobs, served(jobs, setup)));
                 out.flush();

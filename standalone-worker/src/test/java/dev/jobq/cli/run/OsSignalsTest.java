@@ -43,6 +43,21 @@ class OsSignalsTest {
         signals.close();
     }
 
+    @Test
+    void aStopTheWorkerAsksForItselfDrainsAndATermAfterItIsTheFirstSignalNotASecond() throws Exception {
+        var signals = new OsSignals(halts::add, false);
+
+        signals.requestStop("--max-jobs 100 reached");
+        signals.awaitStop();
+        assertThat(signals.stopRequested()).isTrue();
+
+        signals.onSignal("TERM", 15);
+        assertThat(halts).as("systemd's TERM to a worker already draining: it goes on draining").isEmpty();
+        signals.onSignal("TERM", 15);
+        assertThat(halts).containsExactly(143);
+        signals.close();
+    }
+
     /**
      * Ctrl-C in a terminal sends INT to the whole process group: to the launcher, which passes it on
      * to the jobq it runs again with JAVA_HOME's java as TERM, and to that jobq itself.

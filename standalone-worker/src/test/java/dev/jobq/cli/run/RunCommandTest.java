@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,33 @@ class RunCommandTest {
                         + "then are dropped: a memory queue ends with this process")
                 .endsWith("jobq run: stopped" + System.lineSeparator());
         assertThat(stop.awaitClosed(1)).as("stop signals closed after the drain").isTrue();
+    }
+
+    @Test
+    @DisplayName("--max-jobs N: after N jobs have ended in this worker it drains and exits 0 by itself, "
+            + "for the process manager to start a fresh one")
+    void maxJobsStopsTheWorkerAfterThatManyJobs() throws Exception {
+        Path file = config("provider: { type: memory }\nworker: { concurrency: 1, shutdownTimeout: 5s }\n");
+        Future<Integer> exit = start(Map.of(), "run", "--config", file.toString(), "--max-jobs", "3");
+        awaitWorking();
+        JobQueue jobs = built.get();
+        int enqueued = 1_000;
+        jobs.enqueueAll(EmailHandler.TYPE, IntStream.range(0, enqueued)
+                .mapToObj(i -> new Email("a" + i + "@example.com", "hello")).toList());
+
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("no stop signal was given").isZero();
+        // 3, and those that started before the drain began (jobs of microseconds: a few dozen at most)
+        assertThat(jobs.stats("default").completed()).isGreaterThanOrEqualTo(3).isLessThan(enqueued);
+        assertThat(out.toString()).contains("jobq run: 3 jobs ended (--max-jobs 3): stopping: no new jobs; ")
+                .endsWith("jobq run: stopped" + System.lineSeparator());
+    }
+
+    @Test
+    void maxJobsBelowOneIsAUsageError() {
+        var run = CommandRun.of("run", "--max-jobs", "0");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("--max-jobs must be ≥ 1, got 0; leave it out to run until stopped");
     }
 
     @Test

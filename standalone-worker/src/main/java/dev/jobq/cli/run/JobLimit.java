@@ -1,0 +1,42 @@
+package dev.jobq.cli.run;
+
+import dev.jobq.JobEvent;
+import dev.jobq.JobListener;
+import dev.jobq.cli.context.StopSignals;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code jobq run --max-jobs N}: once N jobs have ended in this worker (completed, failed or dead;
+ * not released at shutdown), asks it to stop, so that the process manager starts a fresh one and
+ * whatever its handlers leak stays bounded. The jobs running by then finish during the drain.
+ */
+final class JobLimit implements JobListener {
+
+    private final long max;
+    private final StopSignals signals;
+    private final AtomicLong ended = new AtomicLong();
+
+    JobLimit(long max, StopSignals signals) {
+        this.max = max;
+        this.signals = signals;
+    }
+
+    @Override
+    public void onEvent(JobEvent event) {
+        if (event instanceof JobEvent.Completed || event instanceof JobEvent.Failed || event instanceof JobEvent.Dead) {
+            if (ended.incrementAndGet() == max) {
+                signals.requestStop("--max-jobs " + max + " reached");
+            }
+        }
+    }
+
+    /** Whether the limit asked for the stop. */
+    boolean reached() {
+        return ended.get() >= max;
+    }
+
+    /** What the stop line starts with when it did. */
+    String describe() {
+        return max + " jobs ended (--max-jobs " + max + ")";
+    }
+}
