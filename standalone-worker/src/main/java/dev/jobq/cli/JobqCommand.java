@@ -56,7 +56,14 @@ public final class JobqCommand implements Callable<Integer> {
         commandLine.setExecutionExceptionHandler(new FailureReporter());
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         WholeNumbers.registerOn(commandLine);
+        giveEveryCommandTheVersion(commandLine);
         return commandLine;
+    }
+
+    /** Every command's help offers {@code --version}; without the provider, {@code jobq run --version} printed nothing. */
+    private static void giveEveryCommandTheVersion(CommandLine command) {
+        command.getCommandSpec().versionProvider(new Version());
+        command.getSubcommands().values().forEach(JobqCommand::giveEveryCommandTheVersion);
     }
 
     /** Run without a subcommand: a usage error that lists the commands. */

@@ -138,6 +138,20 @@ class JobqCommandTest {
         assertThat(run.out()).containsPattern("^jobq \\d+\\.\\d+\\.\\d+").doesNotContain("${");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "enqueue", "schedule add", "recurring list", "dead-letters redrive", "stats",
+            "config check", "demo"})
+    void everyCommandsVersionOptionPrintsTheVersionAsItsHelpSays(String command) {
+        String[] words = command.split(" ");
+        String[] args = java.util.Arrays.copyOf(words, words.length + 1);
+        args[words.length] = "--version";
+
+        var run = CommandRun.of(args);
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo(CommandRun.of("--version").out()).containsPattern("^jobq \\d+\\.\\d+\\.\\d+");
+    }
+
     @Test
     void unknownOptionIsAUsageErrorThatNamesIt() {
         var run = CommandRun.of("demo", "--bogus");
