@@ -15,7 +15,6 @@ final class JobOptionsMixin {
     @Spec(Spec.Target.MIXEE)
     private CommandSpec spec;
 
-    @Option(names = "--queue", paramLabel = "QUEUE", description = "The named queue (default: default).")
     private @Nullable String queue;
 
     private @Nullable Integer maxAttempts;
@@ -26,11 +25,29 @@ final class JobOptionsMixin {
             description = "Lower runs first (default 0); only where the provider supports priority.")
     private @Nullable Integer priority;
 
+    private @Nullable String deduplicationKey;
+
+    /** Blank is a usage error here, where the option can be named, not a failed enqueue in the builder's words. */
+    @Option(names = "--queue", paramLabel = "QUEUE", description = "The named queue (default: default).")
+    void setQueue(String queue) {
+        if (queue.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--queue is empty; give a configured queue's name, "
+                    + "or leave the option out for the default queue");
+        }
+        this.queue = queue;
+    }
+
     @Option(names = "--dedup-key", paramLabel = "KEY",
             description = "While a job with this key is pending or running, enqueueing again returns it "
                     + "(memory provider; SQS FIFO: for 5 minutes, and a command, being another process, prints "
                     + "its own id while SQS drops the message; see docs/sqs.md).")
-    private @Nullable String deduplicationKey;
+    void setDeduplicationKey(String key) {
+        if (key.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--dedup-key is empty; give a key such as "
+                    + "email:send:42, or leave the option out");
+        }
+        this.deduplicationKey = key;
+    }
 
     @Option(names = "--max-attempts", paramLabel = "N", description = "Runs in all, the first included (default 3).")
     void setMaxAttempts(int attempts) {

@@ -8,6 +8,8 @@ import dev.jobq.cli.SharedQueue;
 import dev.jobq.cli.context.QueueOpener;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code jobq enqueue} and {@code jobq stats}: parsing, usage errors, and what lands in the queue. */
 class EnqueueCommandTest {
@@ -198,6 +202,24 @@ class EnqueueCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("--max-attempts must be ≥ 1, got 0");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "enqueue t --payload {} | --queue | --queue is empty; give a configured queue's name, or leave the option out for the default queue",
+            "schedule add t --at 2030-01-01T00:00:00Z --payload {} | --queue | --queue is empty; give a configured queue's name, or leave the option out for the default queue",
+            "recurring add n t --schedule @daily | --queue | --queue is empty; give a configured queue's name, or leave the option out for the default queue",
+            "enqueue t --payload {} | --dedup-key | --dedup-key is empty; give a key such as email:send:42, or leave the option out"})
+    @DisplayName("a blank --queue or --dedup-key (an empty shell variable) is a usage error naming the option, "
+            + "before anything is read or connected")
+    void blankJobOptionIsAUsageErrorNamingIt(String command, String option, String message) {
+        List<String> args = new ArrayList<>(List.of(command.split(" ")));
+        args.addAll(List.of(option, " "));
+
+        var run = CommandRun.of(args.toArray(String[]::new));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith(message + System.lineSeparator());
     }
 
     @Test
