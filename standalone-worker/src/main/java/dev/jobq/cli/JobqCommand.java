@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code jobq} command: the standalone worker's entry point and the parent of every subcommand.
- * Exit statuses: 0 done, 1 failed at run time, 2 bad usage or configuration
+ * Exit statuses: 0 done, 1 failed at run time, 2 bad usage or configuration, 128 + N ended by signal N
  * ({@link dev.jobq.cli.context.ExitStatus}).
  */
 @Command(name = "jobq",
@@ -36,7 +36,9 @@ import picocli.CommandLine.Spec;
         subcommands = {RunCommand.class, EnqueueCommand.class, ScheduleCommand.class, RecurringCommand.class,
                 DeadLettersCommand.class, StatsCommand.class, ConfigCommand.class, DemoCommand.class,
                 HelpCommand.class},
-        footer = {"", "Exit status: 0 done, 1 failed at run time, 2 bad usage or configuration."})
+        footer = {"", "Exit status: 0 done, 1 failed at run time, 2 bad usage or configuration,",
+                "128 + N ended by signal N (143 TERM, 130 INT); jobq run drains on the first",
+                "TERM or INT and exits 0, and exits 143 or 130 on a second one."})
 public final class JobqCommand implements Callable<Integer> {
 
     @Spec

@@ -22,7 +22,8 @@ class JobqCommandTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).startsWith("Usage: jobq").contains("demo", "--version")
                 .contains("run", "enqueue", "schedule", "recurring", "dead-letters", "stats", "config")
-                .contains("Exit status: 0 done, 1 failed at run time, 2 bad usage or configuration.");
+                .contains("Exit status: 0 done, 1 failed at run time, 2 bad usage or configuration,")
+                .contains("128 + N ended by signal N (143 TERM, 130 INT); jobq run drains on the first");
     }
 
     @ParameterizedTest
