@@ -62,7 +62,10 @@ public final class JobqCommand implements Callable<Integer> {
         return commandLine;
     }
 
-    /** Every command's help offers {@code --version}; without the provider, {@code jobq run --version} printed nothing. */
+    /**
+     * Every command's help offers {@code --version}; without the provider, {@code jobq run --version}
+     * printed nothing.
+     */
     private static void giveEveryCommandTheVersion(CommandLine command) {
         command.getCommandSpec().versionProvider(new Version());
         command.getSubcommands().values().forEach(JobqCommand::giveEveryCommandTheVersion);

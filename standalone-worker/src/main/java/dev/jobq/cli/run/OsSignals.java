@@ -25,8 +25,9 @@ import sun.misc.SignalHandler;
  * every JDK). Where that cannot be done (the JVM runs with {@code -Xrs}, or the API is missing), a
  * shutdown hook still drains on the first signal, but a second one cannot cut the drain short. A
  * signal the parent process ignored (INT under {@code nohup} or in a background job) stays ignored.
- * The hook, added once the worker has started, also covers {@code System.exit} from elsewhere. After {@link #close()} the handlers the
- * JVM had before are back. Used from one thread (the run command's), apart from the signals.
+ * The hook, added once the worker has started, also covers {@code System.exit} from elsewhere. After
+ * {@link #close()} the handlers the JVM had before are back. Used from one thread (the run
+ * command's), apart from the signals and {@link #requestStop}.
  */
 public final class OsSignals implements StopSignals {
 
