@@ -41,15 +41,27 @@ final class Arguments {
         }
     }
 
-    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d} or ISO-8601 ({@code PT30S}). */
+    /**
+     * {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d} or ISO-8601 ({@code PT30S}); never
+     * negative, which {@code -5s} would otherwise be told it lacks a unit and {@code PT-5S} would pass.
+     */
     static final class DurationArgument implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
+            String negative = "'" + value + "' is negative; write a duration such as 30s or 5m";
+            if (value.strip().startsWith("-")) {
+                throw new TypeConversionException(negative);
+            }
+            Duration duration;
             try {
-                return DurationFormat.parse(value);
+                duration = DurationFormat.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
+            if (duration.isNegative()) {
+                throw new TypeConversionException(negative);
+            }
+            return duration;
         }
     }
 

@@ -171,6 +171,17 @@ class EnqueueCommandTest {
         assertThat(run.err()).contains("Invalid value for option '--delay': '30' has no unit; write 30ms, 30s, 30m or 30h");
     }
 
+    @ParameterizedTest
+    @CsvSource({"--delay, -5s", "--delay, PT-5S", "--timeout, -1m"})
+    @DisplayName("a negative duration is a usage error that says so, not that it lacks a unit it has")
+    void negativeDurationIsAUsageErrorSayingSo(String option, String value) {
+        var run = shared.run("enqueue", "t", "--payload", "{}", option, value);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid value for option '" + option + "': '" + value
+                + "' is negative; write a duration such as 30s or 5m" + System.lineSeparator());
+    }
+
     @Test
     void instantWithoutZoneIsAUsageErrorWithAnExample() {
         var run = shared.run("enqueue", "t", "--payload", "{}", "--at", "2030-01-01 09:00");
