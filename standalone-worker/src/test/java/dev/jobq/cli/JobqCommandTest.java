@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -185,6 +186,27 @@ class JobqCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).startsWith("Invalid value for option '" + option + "': " + problem + System.lineSeparator());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "dead-letters redrive | (ID): it is empty; give a dead job's id, as jobq dead-letters list shows them",
+            "dead-letters delete | (ID): it is empty; give a dead job's id, as jobq dead-letters list shows them",
+            "schedule cancel | (ID): it is empty; give a scheduled job's id, as jobq schedule list shows them",
+            "recurring enable | (NAME): it is empty; give a recurring job's name, as jobq recurring list shows them",
+            "recurring disable | (NAME): it is empty; give a recurring job's name, as jobq recurring list shows them",
+            "recurring delete | (NAME): it is empty; give a recurring job's name, as jobq recurring list shows them"})
+    @DisplayName("an empty id or name (a shell variable that was not set) is a usage error, exit 2, before anything "
+            + "is read or connected, not an unknown id, exit 1")
+    void emptyIdOrNameIsAUsageError(String command, String problem) {
+        List<String> args = new ArrayList<>(List.of(command.split(" ")));
+        args.add("");
+
+        var run = CommandRun.of(args.toArray(String[]::new));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid value for positional parameter at index 0 " + problem
+                + System.lineSeparator());
     }
 
     @Test

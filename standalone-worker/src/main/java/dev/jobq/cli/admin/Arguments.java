@@ -65,6 +65,47 @@ final class Arguments {
         }
     }
 
+    /**
+     * An id or name that must name something: not empty, so that an unset shell variable is a usage
+     * error with where to find one, not an unknown id at run time.
+     */
+    abstract static class Reference implements ITypeConverter<String> {
+        private final String whatAndWhere;
+
+        Reference(String whatAndWhere) {
+            this.whatAndWhere = whatAndWhere;
+        }
+
+        @Override
+        public String convert(String value) {
+            if (value.isBlank()) {
+                throw new TypeConversionException("it is empty; give " + whatAndWhere);
+            }
+            return value;
+        }
+    }
+
+    /** A dead letter's id. */
+    static final class DeadLetterId extends Reference {
+        DeadLetterId() {
+            super("a dead job's id, as jobq dead-letters list shows them");
+        }
+    }
+
+    /** A scheduled job's id. */
+    static final class ScheduledJobId extends Reference {
+        ScheduledJobId() {
+            super("a scheduled job's id, as jobq schedule list shows them");
+        }
+    }
+
+    /** An existing recurring job's name. */
+    static final class RecurringJobName extends Reference {
+        RecurringJobName() {
+            super("a recurring job's name, as jobq recurring list shows them");
+        }
+    }
+
     /** {@code 2026-12-25T09:00:00Z}, or with an offset: {@code 2026-12-25T10:00:00+01:00}. */
     static final class InstantArgument implements ITypeConverter<Instant> {
         @Override

@@ -93,7 +93,8 @@ public final class DeadLettersCommand extends CommandGroup {
         private final BiPredicate<DeadLetters, String> action;
         @Mixin
         private QueueChoice choice;
-        @Parameters(index = "0", paramLabel = "ID", description = "The dead job's id.")
+        @Parameters(index = "0", paramLabel = "ID", converter = Arguments.DeadLetterId.class,
+                description = "The dead job's id.")
         private String id;
 
         ById(CommandContext context, String done, BiPredicate<DeadLetters, String> action) {

@@ -113,7 +113,8 @@ public final class RecurringCommand extends CommandGroup {
     abstract static class ByName extends QueueCommand {
         private final String done;
         private final BiPredicate<Scheduler, String> action;
-        @Parameters(index = "0", paramLabel = "NAME", description = "The recurring job's name.")
+        @Parameters(index = "0", paramLabel = "NAME", converter = Arguments.RecurringJobName.class,
+                description = "The recurring job's name.")
         private String name;
 
         ByName(CommandContext context, String done, BiPredicate<Scheduler, String> action) {

@@ -74,7 +74,8 @@ public final class ScheduleCommand extends CommandGroup {
     /** {@code jobq schedule cancel ID}. */
     @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancels a job still waiting.")
     static final class Cancel extends QueueCommand {
-        @Parameters(index = "0", paramLabel = "ID", description = "The scheduled job's id.")
+        @Parameters(index = "0", paramLabel = "ID", converter = Arguments.ScheduledJobId.class,
+                description = "The scheduled job's id.")
         private String id;
 
         Cancel(CommandContext context) {
