@@ -256,7 +256,8 @@ final class Database implements AutoCloseable {
     }
 
     /**
-     * By SQLState: class 08 the connection, class 28 the login, 42501 the user's rights; else nothing.
+     * By SQLState: class 08 the connection, 57P the server shutting down, class 28 the login, 42501 the
+     * user's rights, 55P03 a lock wait; else nothing.
      * A pool that had no free connection is not the database's fault and says so first.
      */
     private String advice(Throwable e) {
@@ -274,6 +275,11 @@ final class Database implements AutoCloseable {
             if (state.startsWith("08") || t instanceof SQLTransientConnectionException
                     || t instanceof SQLNonTransientConnectionException) {
                 return "; check that the database is reachable";
+            }
+            // 57P01-57P03: the server ended the session as it shut down or crashed, or is still starting.
+            if (state.startsWith("57P")) {
+                return "; the database server was shut down or restarted (SQLState " + state + "); check that the "
+                        + "database is reachable";
             }
             if (state.startsWith("28")) {
                 return "; check the scheduler's username and password";

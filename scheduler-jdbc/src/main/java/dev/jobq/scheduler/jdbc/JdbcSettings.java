@@ -147,7 +147,12 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
 
     /** Where connections come from, for log lines and errors. */
     String database() {
-        return dataSource != null ? "the given " + dataSource.getClass().getSimpleName() : describe(jdbcUrl);
+        if (dataSource == null) {
+            return describe(jdbcUrl);
+        }
+        // An anonymous or lambda class has no simple name: its full name still says whose it is.
+        String simple = dataSource.getClass().getSimpleName();
+        return "the given " + (simple.isEmpty() ? dataSource.getClass().getName() : simple);
     }
 
     private static void requireBetween(String name, int value, int min, int max) {
