@@ -33,10 +33,10 @@ public final class ScheduleCommand extends CommandGroup {
 
         @Override
         int run(QueueSetup setup, QueueSession session) {
-            var table = new Table("ID", "TYPE", "QUEUE", "SCHEDULED_FOR", "STATUS");
+            var table = new Table("ID", "TYPE", "QUEUE", "SCHEDULED_FOR", "STATUS", "ERROR");
             List<ScheduledJobInfo> fetched = SchedulerAccess.require(setup, session).listScheduled(limit.fetch());
             for (ScheduledJobInfo job : limit.shown(fetched, "waiting jobs", err())) {
-                table.row(job.id(), job.type(), job.queue(), job.scheduledFor(), job.status());
+                table.row(job.id(), job.type(), job.queue(), job.scheduledFor(), job.status(), job.error());
             }
             table.print(out());
             return 0;

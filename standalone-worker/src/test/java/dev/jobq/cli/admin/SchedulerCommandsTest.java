@@ -89,7 +89,7 @@ class SchedulerCommandsTest {
 
         var list = jobq("schedule", "list");
         assertThat(list.exitCode()).as(list.err()).isZero();
-        assertThat(list.out()).startsWith("ID").contains(id + "  report:send  default  2031-12-25T09:00:00Z  SCHEDULED");
+        assertThat(list.out()).startsWith("ID").contains(id + "  report:send  default  2031-12-25T09:00:00Z  SCHEDULED  -");
 
         var cancelled = jobq("schedule", "cancel", id);
         assertThat(cancelled.exitCode()).as(cancelled.err()).isZero();
@@ -100,6 +100,27 @@ class SchedulerCommandsTest {
         var again = jobq("schedule", "cancel", id);
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.err()).contains("jobq schedule cancel: scheduled job '" + id + "' was already cancelled");
+    }
+
+    @Test
+    @DisplayName("schedule list shows why a due job is still waiting: the error of its last hand-off")
+    void scheduleListShowsTheHandOffError() throws Exception {
+        var added = jobq("schedule", "add", "report:send", "--at", "2031-12-25T09:00:00Z", "--payload", "{}");
+        assertThat(added.exitCode()).as(added.err()).isZero();
+        String id = added.out().strip();
+        // What a scheduler writes when it cannot hand the job on (here: its queue was removed from the config).
+        try (var connection = DriverManager.getConnection(jdbcUrl);
+             var statement = connection.prepareStatement("UPDATE jobq_scheduled_job SET error = ? WHERE id = ?")) {
+            statement.setString(1, "unknown queue 'reports' (configured: default)");
+            statement.setString(2, id);
+            assertThat(statement.executeUpdate()).isOne();
+        }
+
+        var list = jobq("schedule", "list");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out().lines().findFirst().orElseThrow()).endsWith("STATUS     ERROR");
+        assertThat(list.out()).contains(id + "  report:send  default  2031-12-25T09:00:00Z  SCHEDULED  "
+                + "unknown queue 'reports' (configured: default)");
     }
 
     @Test
