@@ -21,7 +21,9 @@ import org.jspecify.annotations.Nullable;
  * builder loads ({@link JobQueueBuilder#findHandlerModules()}).
  *
  * <p>Thread-safe. Handlers can be registered before or after {@link #start()}; a job whose type has
- * no handler in a running worker is dead-lettered with that reason rather than retried forever.
+ * no handler in a running worker is dead-lettered at once with that reason rather than retried; once
+ * a worker that has the handler runs, redrive it ({@link DeadLetters#redrive(String)}; on SQS, the
+ * DLQ's message move task).
  * {@link #close()} is graceful: it stops receiving, lets running handlers finish for up to the
  * configured {@code shutdownTimeout}, then interrupts them and hands their jobs back to the queue.
  * Enqueueing stays open until the worker has stopped, so a handler that finishes during that drain

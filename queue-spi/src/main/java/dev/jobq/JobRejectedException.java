@@ -5,7 +5,8 @@ package dev.jobq;
  * that cannot be written as JSON, a delay the provider cannot hold with no scheduler configured, a
  * priority or deduplication key on a provider without that capability, an unknown queue, a
  * deduplication key given to several jobs of one {@code enqueueAll}. Nothing was enqueued. (A job
- * type needs no handler in the enqueuing process: a worker without one dead-letters the job.)
+ * type needs no handler in the enqueuing process: a worker without one dead-letters the job at once, so
+ * deploy the workers that have it before the producers.)
  */
 public final class JobRejectedException extends JobQueueException {
 

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** Jobs on a real SQS server (ElasticMQ) run by the real worker: heartbeats, dead letters, shutdown, crashes. */
 @DisplayName("SQS provider through the worker (ElasticMQ)")
@@ -262,6 +263,53 @@ class SqsWorkerTest {
         assertThat(errors.get(ids.get(1))).contains("refused: x😀😀").endsWith("😀…");
         assertThat(errors.get("lone-1")).startsWith("no handler for job type 't\\ud83d'");
         assertThat(QueueContents.total(queues.url())).as("messages left on the live queue").isZero();
+    }
+
+    record ReportV2(String id, String format) {
+    }
+
+    @Test
+    @DisplayName("during a rolling deploy a job of a type the old worker has no handler for is dead-lettered at once "
+            + "with the fix, and runs on the new worker once moved back from the DLQ")
+    void unknownTypeIsDeadAtOnceAndRunsWhenMovedBack() {
+        SqsServer.Queues queues = ElasticMq.newQueues("rolling-deploy", false);
+        String queueArn = arn(queues.url());
+        String deadLetterArn = arn(queues.deadLetterUrl());
+        // SQS moves messages back only from a queue that a redrive policy names as its DLQ (docs/sqs.md)
+        ElasticMq.client().setQueueAttributes(r -> r.queueUrl(queues.url()).attributes(Map.of(
+                QueueAttributeName.REDRIVE_POLICY,
+                "{\"deadLetterTargetArn\":\"" + deadLetterArn + "\",\"maxReceiveCount\":\"10\"}")));
+        JobQueue old = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        old.registerJobHandler("report:v1", String.class, (job, ctx) -> { });
+        old.start();
+        String id = old.enqueue("report:v2", new ReportV2("r-1", "pdf")); // the new producer is deployed first
+
+        JobEvent.Dead dead = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals(id));
+        old.close();
+        String reason = "no handler for job type 'report:v2' in this worker (registered: report:v1); register one "
+                + "with JobQueue.registerJobHandler or run this queue on workers that have it (in a rolling deploy, "
+                + "deploy those workers before the producers), then redrive this dead letter";
+        assertThat(dead.attempt()).as("dead on its first delivery, of the default 3").isEqualTo(1);
+        assertThat(dead.error()).isEqualTo(reason);
+        assertThat(workers.all(JobEvent.Failed.class, e -> e.jobId().equals(id))).as("not postponed").isEmpty();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> QueueContents.total(queues.deadLetterUrl()) == 1);
+
+        JobQueue current = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        var ran = new CopyOnWriteArrayList<ReportV2>();
+        current.registerJobHandler("report:v2", ReportV2.class, (job, ctx) -> ran.add(job.payload()));
+        current.start();
+        ElasticMq.client().startMessageMoveTask(r -> r.sourceArn(deadLetterArn).destinationArn(queueArn));
+
+        JobEvent.Completed done = workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(id));
+        current.close();
+        assertThat(done.attempt()).as("a fresh receive count").isEqualTo(1);
+        assertThat(ran).containsExactly(new ReportV2("r-1", "pdf"));
+        assertThat(QueueContents.total(queues.deadLetterUrl())).as("dead letters").isZero();
+    }
+
+    private static String arn(String url) {
+        return ElasticMq.client().getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
     }
 
     @Test

@@ -120,6 +120,9 @@ public final class JobQueueRuntime implements JobQueue {
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                // A constant a newer producer added reads as the enum's @JsonEnumDefaultValue one, where it
+                // declares one, so an older worker still runs the job during a rolling deploy.
+                .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
                 // An OffsetDateTime or ZonedDateTime is written with its offset: read it back with that
                 // offset, not moved to UTC (a 09:30+05:30 appointment stays 09:30 for the handler).
                 .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)

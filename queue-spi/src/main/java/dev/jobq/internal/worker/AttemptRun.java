@@ -46,6 +46,16 @@ final class AttemptRun implements JobContext, Runnable {
     private static final Logger log = LoggerFactory.getLogger(AttemptRun.class);
     private static final Logger jobLog = LoggerFactory.getLogger("dev.jobq.job");
     private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
+    /** What the dead letter of a payload encoded twice adds (a JSON string holding the object). */
+    private static final String ENCODED_TWICE_HINT = "; the payload is a JSON string holding JSON, encoded twice: "
+            + "send the object itself (not JSON.stringify of JSON text; in Java, not a String of JSON)";
+    /**
+     * What a payload's dead letter adds: during a rolling deploy a newer producer may be ahead of the workers
+     * (a new enum constant, a changed field), and the job runs once redriven to workers that have the new class.
+     */
+    private static final String NEWER_PAYLOAD_HINT = "; if a newer producer wrote it, deploy the workers with the "
+            + "new class before the producers, then redrive this dead letter "
+            + "(docs/wire-format.md#changing-a-payload-class)";
 
     enum State { PENDING, RUNNING, FINISHED, TIMED_OUT, RELEASED }
 
@@ -167,9 +177,11 @@ final class AttemptRun implements JobContext, Runnable {
         }
         Optional<Registration> registration = env.handlers().find(envelope.type());
         if (registration.isEmpty()) {
+            // Dead at once (DESIGN §4): a newer worker that has the handler runs it once it is redriven.
             settle(Failure.dead("no handler for job type '" + envelope.type() + "' in this worker (registered: "
-                    + String.join(", ", env.handlers().types())
-                    + "); register one with JobQueue.registerJobHandler or run this queue on workers that have it"));
+                    + String.join(", ", env.handlers().types()) + "); register one with JobQueue.registerJobHandler "
+                    + "or run this queue on workers that have it (in a rolling deploy, deploy those workers before "
+                    + "the producers), then redrive this dead letter"));
             return;
         }
         Registration handler = registration.get();
@@ -180,9 +192,11 @@ final class AttemptRun implements JobContext, Runnable {
         try {
             payload = handler.readPayload(envelope.payloadJson());
         } catch (IOException e) {
-            String reason = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
-            settle(Failure.dead("payload cannot be read as " + handler.payloadType().toCanonical() + ": "
-                    + payloadField(e) + reason + encodedTwiceHint(envelope.payloadJson())));
+            String reason = "payload cannot be read as " + handler.payloadType().toCanonical() + ": " + payloadField(e)
+                    + (e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage());
+            // Dead at once (DESIGN §4). Encoded twice is its producer's bug, which no newer worker reads either.
+            settle(Failure.dead(reason + (isEncodedTwice(envelope.payloadJson()) ? ENCODED_TWICE_HINT
+                    : NEWER_PAYLOAD_HINT)));
             return;
         }
         // The worker's shutdown hands back unstarted jobs once it has begun (close() also does it for
@@ -216,14 +230,12 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     /**
-     * A hint for a payload that is a JSON string holding an object or array: its producer serialized
-     * the JSON text again (JSON.stringify of a string, or a Java String of JSON enqueued as the payload).
+     * Whether the payload is a JSON string holding an object or array: its producer serialized the JSON
+     * text again (JSON.stringify of a string, or a Java String of JSON enqueued as the payload).
      */
-    private static String encodedTwiceHint(String payloadJson) {
-        boolean encodedTwice = payloadJson.length() > 2 && payloadJson.charAt(0) == '"'
+    private static boolean isEncodedTwice(String payloadJson) {
+        return payloadJson.length() > 2 && payloadJson.charAt(0) == '"'
                 && (payloadJson.charAt(1) == '{' || payloadJson.charAt(1) == '[');
-        return encodedTwice ? "; the payload is a JSON string holding JSON, encoded twice: send the object itself "
-                + "(not JSON.stringify of JSON text; in Java, not a String of JSON)" : "";
     }
 
     /**
