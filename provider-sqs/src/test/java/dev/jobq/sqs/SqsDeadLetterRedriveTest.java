@@ -39,12 +39,7 @@ class SqsDeadLetterRedriveTest {
     @DisplayName("a dead job moved back from the DLQ runs again from attempt 1, and can die again with its full attempts")
     void redrivenJobRunsAgainWithFreshAttempts() {
         SqsServer.Queues queues = ElasticMq.newQueues("redrive", false);
-        SqsClient sqs = ElasticMq.client();
-        String queueArn = arn(queues.url());
-        String deadLetterArn = arn(queues.deadLetterUrl());
-        // SQS redrives only from a queue that a redrive policy names as its DLQ (docs/sqs.md)
-        sqs.setQueueAttributes(r -> r.queueUrl(queues.url()).attributes(Map.of(QueueAttributeName.REDRIVE_POLICY,
-                "{\"deadLetterTargetArn\":\"" + deadLetterArn + "\",\"maxReceiveCount\":\"10\"}")));
+        Runnable redrive = redrivable(queues);
         JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
         var fixed = new AtomicBoolean();
         var attempts = new CopyOnWriteArrayList<Integer>();
@@ -62,7 +57,7 @@ class SqsDeadLetterRedriveTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> QueueContents.total(queues.deadLetterUrl()) == 1);
 
         fixed.set(true);
-        sqs.startMessageMoveTask(r -> r.sourceArn(deadLetterArn).destinationArn(queueArn));
+        redrive.run();
         JobEvent.Completed done = workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(id));
 
         assertThat(done.attempt()).as("the redriven job's attempt: a fresh receive count").isEqualTo(1);
@@ -75,11 +70,7 @@ class SqsDeadLetterRedriveTest {
     @DisplayName("a redriven job that fails again dies after its full maxAttempts, one copy in the DLQ with the new error")
     void redrivenJobThatFailsAgainDiesAgain() {
         SqsServer.Queues queues = ElasticMq.newQueues("redrive-again", false);
-        SqsClient sqs = ElasticMq.client();
-        String queueArn = arn(queues.url());
-        String deadLetterArn = arn(queues.deadLetterUrl());
-        sqs.setQueueAttributes(r -> r.queueUrl(queues.url()).attributes(Map.of(QueueAttributeName.REDRIVE_POLICY,
-                "{\"deadLetterTargetArn\":\"" + deadLetterArn + "\",\"maxReceiveCount\":\"10\"}")));
+        Runnable redrive = redrivable(queues);
         JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
         var round = new AtomicInteger(1);
         jobs.registerJobHandler("invoice:send", String.class, (payload, ctx) -> {
@@ -91,7 +82,7 @@ class SqsDeadLetterRedriveTest {
         workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals(id));
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> QueueContents.total(queues.deadLetterUrl()) == 1);
         round.set(2);
-        sqs.startMessageMoveTask(r -> r.sourceArn(deadLetterArn).destinationArn(queueArn));
+        redrive.run();
         List<JobEvent.Dead> deaths = workers.awaitEvents(JobEvent.Dead.class, e -> e.jobId().equals(id), 2);
 
         assertThat(deaths).extracting(JobEvent.Dead::attempt).containsExactly(2, 2);
@@ -102,6 +93,19 @@ class SqsDeadLetterRedriveTest {
             assertThat(m.messageAttributes().get(DeadLetterCopies.ATTEMPTS).stringValue()).isEqualTo("2");
             assertThat(QueueContents.attribute(m, OutgoingMessage.JOB_ID)).isEqualTo(id);
         });
+    }
+
+    /**
+     * Gives the queue a redrive policy naming its DLQ (SQS redrives only from a queue such a policy names,
+     * docs/sqs.md) and returns what moves the DLQ's messages back: {@code aws sqs start-message-move-task}.
+     */
+    private static Runnable redrivable(SqsServer.Queues queues) {
+        SqsClient sqs = ElasticMq.client();
+        String queueArn = arn(queues.url());
+        String deadLetterArn = arn(queues.deadLetterUrl());
+        sqs.setQueueAttributes(r -> r.queueUrl(queues.url()).attributes(Map.of(QueueAttributeName.REDRIVE_POLICY,
+                "{\"deadLetterTargetArn\":\"" + deadLetterArn + "\",\"maxReceiveCount\":\"10\"}")));
+        return () -> sqs.startMessageMoveTask(r -> r.sourceArn(deadLetterArn).destinationArn(queueArn));
     }
 
     private static String arn(String url) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.cli.context.QueueOpener;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +34,7 @@ class JobqCommandTest {
             "dead-letters", "dead-letters list", "dead-letters redrive", "dead-letters delete", "stats", "config",
             "config check", "demo"})
     void everyCommandHasHelp(String command) {
-        String[] words = command.split(" ");
-        String[] args = java.util.Arrays.copyOf(words, words.length + 1);
-        args[words.length] = "--help";
-
-        var run = CommandRun.of(args);
+        var run = CommandRun.of(withOption(command, "--help"));
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("Usage: jobq " + command);
@@ -144,11 +141,7 @@ class JobqCommandTest {
     @ValueSource(strings = {"run", "enqueue", "schedule add", "recurring list", "dead-letters redrive", "stats",
             "config check", "demo"})
     void everyCommandsVersionOptionPrintsTheVersionAsItsHelpSays(String command) {
-        String[] words = command.split(" ");
-        String[] args = java.util.Arrays.copyOf(words, words.length + 1);
-        args[words.length] = "--version";
-
-        var run = CommandRun.of(args);
+        var run = CommandRun.of(withOption(command, "--version"));
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo(CommandRun.of("--version").out()).containsPattern("^jobq \\d+\\.\\d+\\.\\d+");
@@ -216,5 +209,13 @@ class JobqCommandTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("Missing a command; try `jobq run`, `jobq demo` or `jobq --help`")
                 .contains("Usage: jobq");
+    }
+
+    /** The words of {@code command}, then {@code option}. */
+    private static String[] withOption(String command, String option) {
+        String[] words = command.split(" ");
+        String[] args = Arrays.copyOf(words, words.length + 1);
+        args[words.length] = option;
+        return args;
     }
 }
