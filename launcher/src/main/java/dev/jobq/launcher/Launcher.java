@@ -3,8 +3,10 @@ package dev.jobq.launcher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,6 +33,8 @@ public final class Launcher {
     static final String MAIN_ATTRIBUTE = "Jobq-Main-Class";
     /** Set on the JVM started again, so that it can never start another. */
     private static final String RELAUNCHED = "jobq.launcher.relaunched";
+    /** The signals that ask a JVM to stop: the launcher passes them on to the JVM it started. */
+    private static final String[] PASSED_ON = {"TERM", "INT"};
 
     private Launcher() {
     }
@@ -120,8 +124,11 @@ public final class Launcher {
 
     /**
      * Runs {@code mainClass} on this class path with {@code java}, this JVM's options and
-     * {@code args}, sharing stdin, stdout and stderr; answers its exit status. When this JVM is
-     * asked to stop (a signal), the child is asked too, and waited for.
+     * {@code args}, sharing stdin, stdout and stderr; answers its exit status. A TERM or INT
+     * this JVM gets is passed to the child as TERM, and this JVM keeps waiting for it: the child's
+     * status, 0 after a drain, is the one this JVM then exits with. Left to the JVM, such a signal
+     * would end this JVM with 128 + its number whatever the child did, which systemd counts as a
+     * failed unit.
      */
     private static int relaunch(String java, String mainClass, String[] args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<String>();
@@ -133,6 +140,18 @@ public final class Launcher {
         command.add(mainClass);
         command.addAll(Arrays.asList(args));
         final Process child = new ProcessBuilder(command).inheritIO().start();
+        Runnable stopChild = new Runnable() {
+            @Override
+            public void run() {
+                if (child.isAlive()) {
+                    child.destroy();
+                }
+            }
+        };
+        for (String signal : PASSED_ON) {
+            passOn(signal, stopChild);
+        }
+        // Where a signal could not be caught (-Xrs), and for any other way this JVM is ended.
         Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
             @Override
             public void run() {
@@ -147,5 +166,46 @@ public final class Launcher {
             }
         }, "jobq-launcher-child"));
         return child.waitFor();
+    }
+
+    /**
+     * Runs {@code action} on the signal {@code name} in place of the JVM's default (which exits),
+     * through {@code sun.misc.Signal}, by reflection: this class is compiled for Java 8, whose
+     * {@code --release} API has no {@code sun.misc}, and every JDK has it at run time (module
+     * {@code jdk.unsupported} since 9). A signal the parent ignored stays ignored (the JVM leaves it
+     * so); where it cannot be caught, the JVM's default and the shutdown hook remain.
+     */
+    static boolean passOn(String name, final Runnable action) {
+        try {
+            final Class<?> signalClass = Class.forName("sun.misc.Signal");
+            Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+            Object signal = signalClass.getConstructor(String.class).newInstance(name);
+            Object handler = Proxy.newProxyInstance(Launcher.class.getClassLoader(), new Class<?>[] {handlerClass},
+                    new InvocationHandler() {
+                        @Override
+                        public Object invoke(Object proxy, Method method, Object[] arguments) {
+                            if ("handle".equals(method.getName())) {
+                                action.run();
+                                return null;
+                            }
+                            if ("equals".equals(method.getName())) {
+                                return proxy == arguments[0];
+                            }
+                            if ("hashCode".equals(method.getName())) {
+                                return System.identityHashCode(proxy);
+                            }
+                            return "jobq launcher's SIG handler";
+                        }
+                    });
+            signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+            return true;
+        } catch (InvocationTargetException e) {
+            // IllegalArgumentException: the JVM keeps this signal (-Xrs) or the OS has none of this name.
+            return false;
+        } catch (ReflectiveOperationException e) {
+            return false;
+        } catch (LinkageError e) {
+            return false;
+        }
     }
 }

@@ -84,7 +84,7 @@ class LocalSqsFlowIT {
             localSqs.stdout().awaitLine("local-sqs: running", START);
 
             localSqs.terminate();
-            assertThat(localSqs.awaitExit(EXIT)).as("the launcher's JVM, ended by SIGTERM").isEqualTo(128 + 15);
+            assertThat(localSqs.awaitExit(EXIT)).as("local-sqs's own status on SIGTERM, passed on by the launcher").isEqualTo(128 + 15);
             assertThat(localSqs.stdout().text()).endsWith("local-sqs: stopped");
         }
     }

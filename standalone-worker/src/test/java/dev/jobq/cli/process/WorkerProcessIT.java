@@ -241,7 +241,8 @@ class WorkerProcessIT {
     }
 
     @Test
-    @DisplayName("java older than 21 runs jobq.jar with JAVA_HOME's java, says so, and passes SIGTERM on: the worker drains and ends")
+    @DisplayName("java older than 21 runs jobq.jar with JAVA_HOME's java, says so, and passes SIGTERM on: the worker drains, "
+            + "and the launcher exits with its status, 0")
     void olderJavaRunsTheJarWithJavaHomes() throws Exception {
         Path old = JobqProcess.olderJava();
         try (JobqProcess launcher = JobqProcess.jar().java(old).directory(dir).env(Gate.DIR_ENV, gates.dir())
@@ -258,10 +259,32 @@ class WorkerProcessIT {
             launcher.stderr().awaitLine("SIGTERM received: draining", START);
             gates.open("finish");
 
-            assertThat(launcher.awaitExit(EXIT)).as("the launcher's JVM, ended by SIGTERM").isEqualTo(128 + 15);
+            // Before, the launcher's JVM ended as the JVM does on SIGTERM, with 143 (a failed unit to systemd),
+            // whatever the worker's status.
+            assertThat(launcher.awaitExit(EXIT)).as("the launcher's status: the drained worker's").isZero();
             assertThat(worker.get(0).isAlive()).isFalse();
             assertThat(outcomes(launcher, "completed")).hasSize(2);
             assertThat(launcher.stdout().text()).endsWith("jobq run: stopped");
+        }
+    }
+
+    @Test
+    @DisplayName("behind the launcher a second SIGTERM ends the worker at once, and the launcher exits with its 143")
+    void olderJavaSecondTermPassesTheWorkersStatusOn() throws Exception {
+        Path old = JobqProcess.olderJava();
+        try (JobqProcess launcher = JobqProcess.jar().java(old).directory(dir).env(Gate.DIR_ENV, gates.dir())
+                .env("JAVA_HOME", System.getProperty("java.home"))
+                .args("run", "--config", config(2, "never", 2, "10m").toString(), "--handlers", handlers.toString())
+                .start()) {
+            launcher.stderr().await(l -> l.contains("gated work started"), 2, START, "saying 'gated work started'");
+            launcher.terminate();
+            launcher.stderr().awaitLine("SIGTERM received: draining", START);
+
+            launcher.terminate();
+
+            // the drain alone would take 10 minutes
+            assertThat(launcher.awaitExit(EXIT)).as("the worker's status, passed on").isEqualTo(128 + 15);
+            assertThat(launcher.stderr().text()).contains("SIGTERM received again: exiting now without draining");
         }
     }
 
