@@ -5,12 +5,15 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.DurationFormat;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -40,6 +43,9 @@ final class Database implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Database.class);
 
     static final String HISTORY_TABLE = "jobq_schema_history";
+    private static final String SCHEDULED_TABLE = "jobq_scheduled_job";
+    private static final String DONE_TABLE = "jobq_scheduled_job_done";
+    private static final String RECURRING_TABLE = "jobq_recurring_job";
     static final String MIGRATIONS = "classpath:dev/jobq/scheduler/jdbc/migration";
     /**
      * The connections Flyway holds at once while it creates or checks the tables, at every start: one
@@ -432,6 +438,7 @@ final class Database implements AutoCloseable {
      * about 1.5 s. A version recorded as failed is reported at once: trying again cannot mend it.
      */
     private static void migrate(DataSource dataSource, String description, Duration lockTimeout) {
+        refuseTablesWithoutHistory(dataSource, description);
         long pause = FIRST_MIGRATE_PAUSE_MILLIS;
         for (int attempt = 1; ; attempt++) {
             try {
@@ -473,6 +480,62 @@ final class Database implements AutoCloseable {
                 }
                 pause *= 2;
             }
+        }
+    }
+
+    /**
+     * Refuses to start on {@code jobq_*} tables whose history table is gone (an operator cleaning up
+     * dropped it, or the tables were copied without it). Flyway would take the schema for one of
+     * the application's, start a history at version 0 beside them and run version 1 over them: on
+     * PostgreSQL it fails on the first table, which the message read as missing CREATE rights; on H2
+     * it records version 1 as failed, whose advice ("drop what version 1 created") drops the jobs.
+     */
+    private static void refuseTablesWithoutHistory(DataSource dataSource, String description) {
+        try (Connection connection = dataSource.getConnection()) {
+            Set<String> tables = new HashSet<>();
+            try (ResultSet rows = connection.getMetaData().getTables(connection.getCatalog(), connection.getSchema(),
+                    "%", new String[] {"TABLE"})) {
+                while (rows.next()) {
+                    tables.add(rows.getString("TABLE_NAME").toLowerCase(Locale.ROOT));
+                }
+            }
+            if (tables.contains(HISTORY_TABLE) || !tables.contains(SCHEDULED_TABLE)) {
+                return;
+            }
+            throw new JobQueueException("scheduler: the jobq_* tables on " + description + " are there, but not their "
+                    + "schema history, table " + HISTORY_TABLE + " (dropped, or the tables were copied without it): "
+                    + "jobq cannot tell which schema version they are at, and leaves them as they are. "
+                    + held(connection, tables) + ". To start afresh, drop the jobq_* tables (" + SCHEDULED_TABLE + ", "
+                    + DONE_TABLE + ", " + RECURRING_TABLE + "; their jobs are lost) and start again; to keep the "
+                    + "jobs, restore " + HISTORY_TABLE + " from a backup of this database taken with the tables");
+        } catch (SQLException e) {
+            // Flyway meets the same trouble next, and reports it.
+            log.debug("scheduler: looking for the jobq_* tables on {} failed", description, e);
+        }
+    }
+
+    /** "They hold 1 waiting one-time job and 1 recurring job", from the tables there are. */
+    private static String held(Connection connection, Set<String> tables) {
+        try {
+            return counted(connection, tables);
+        } catch (SQLException e) {
+            return "What they hold could not be counted (" + e.getMessage().lines().findFirst().orElse("") + ")";
+        }
+    }
+
+    private static String counted(Connection connection, Set<String> tables) throws SQLException {
+        long waiting = count(connection, "SELECT COUNT(*) FROM " + SCHEDULED_TABLE + " WHERE status = 'SCHEDULED'");
+        String held = "They hold " + waiting + " waiting one-time job" + (waiting == 1 ? "" : "s");
+        if (tables.contains(RECURRING_TABLE)) {
+            long recurring = count(connection, "SELECT COUNT(*) FROM " + RECURRING_TABLE);
+            held += " and " + recurring + " recurring job" + (recurring == 1 ? "" : "s");
+        }
+        return held;
+    }
+
+    private static long count(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            return rows.next() ? rows.getLong(1) : 0;
         }
     }
 
