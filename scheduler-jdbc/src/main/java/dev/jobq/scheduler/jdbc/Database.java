@@ -367,6 +367,7 @@ final class Database implements AutoCloseable {
         }
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(1);
+        config.setConnectionTimeout(settings.connectionTimeout().toMillis());
         config.setPoolName(name);
         config.setAutoCommit(true);
         boolean postgres = settings.jdbcUrl().strip().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:");

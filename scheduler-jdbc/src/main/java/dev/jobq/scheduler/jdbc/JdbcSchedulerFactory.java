@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  *   fireThreads: 2                      # threads claiming a backlog (default: 2 on PostgreSQL, 1 on H2)
  *   claimTimeout: 5m                    # PostgreSQL: a silent scheduler's claimed rows are freed after this
  *   lockTimeout: 10s                    # PostgreSQL: the longest wait for another session's lock
+ *   connectionTimeout: 30s              # the longest wait for a connection of the pool (database down)
  * }</pre>
  *
  * <p>Creating a scheduler connects, and brings the schema up to date with Flyway (history table
@@ -59,6 +60,8 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
     public static final int DEFAULT_FIRE_ALL_LIMIT = 100;
     public static final Duration DEFAULT_CLAIM_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
+    /** HikariCP's own default, so a pool from {@code jdbcUrl} waits as one an application configures does. */
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(30);
 
     /** For {@link java.util.ServiceLoader}. */
     public JdbcSchedulerFactory() {
@@ -118,8 +121,10 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
                 JdbcSettings.MAX_CLAIM_TIMEOUT);
         Duration lockTimeout = s.duration("lockTimeout", DEFAULT_LOCK_TIMEOUT, JdbcSettings.MIN_LOCK_TIMEOUT,
                 JdbcSettings.MAX_LOCK_TIMEOUT);
+        Duration connectionTimeout = s.duration("connectionTimeout", DEFAULT_CONNECTION_TIMEOUT,
+                JdbcSettings.MIN_CONNECTION_TIMEOUT, JdbcSettings.MAX_CONNECTION_TIMEOUT);
         var settings = new JdbcSettings(null, jdbcUrl, username, password, poolSize, pollInterval, batchSize,
-                retention, misfireThreshold, fireAllLimit, fireThreads, claimTimeout, lockTimeout);
+                retention, misfireThreshold, fireAllLimit, fireThreads, claimTimeout, lockTimeout, connectionTimeout);
         String fireThreadsProblem = settings.fireThreadsProblem();
         if (fireThreadsProblem != null) {
             s.problem("fireThreads", fireThreadsProblem);
@@ -150,6 +155,7 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
         private int fireThreads = JdbcSettings.FIRE_THREADS_BY_DATABASE;
         private Duration claimTimeout = DEFAULT_CLAIM_TIMEOUT;
         private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
+        private Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
         private ThreadFactory threads = defaultThreads();
 
         private Builder() {
@@ -244,6 +250,17 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
         }
 
         /**
+         * How long a call waits for a connection of the pool the scheduler opens from {@link #jdbcUrl}
+         * before it fails (250 ms–1 h, 30 s by default, as HikariCP's {@code connectionTimeout}):
+         * while the database is down, what {@code schedule(...)}, {@code cancel(...)} and each try of
+         * the firing thread wait. With a {@link #dataSource}, that pool's own timeout applies.
+         */
+        public Builder connectionTimeout(Duration connectionTimeout) {
+            this.connectionTimeout = Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+            return checked();
+        }
+
+        /**
          * Where the firing thread and the threads that help it through a backlog come from (daemon
          * platform threads named {@code jobq-scheduler-N} by default).
          */
@@ -278,7 +295,8 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
 
         private JdbcSettings settings() {
             return new JdbcSettings(dataSource, jdbcUrl, username, password, poolSize, pollInterval, batchSize,
-                    retention, misfireThreshold, fireAllLimit, fireThreads, claimTimeout, lockTimeout);
+                    retention, misfireThreshold, fireAllLimit, fireThreads, claimTimeout, lockTimeout,
+                    connectionTimeout);
         }
     }
 }

@@ -32,11 +32,14 @@ import org.jspecify.annotations.Nullable;
  *                         session holds on a jobq table ({@code lock_timeout}) before it fails: an
  *                         operator's transaction left open would otherwise hold the firing thread,
  *                         and every due job behind it, for as long as it stays open
+ * @param connectionTimeout how long a call waits for a connection of the scheduler's own pool (a URL
+ *                         only) before it fails: HikariCP's {@code connectionTimeout}, which is what a
+ *                         {@code schedule(...)} waits while the database is down
  */
 record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable String username,
                     @Nullable String password, int poolSize, Duration pollInterval, int batchSize, Duration retention,
                     Duration misfireThreshold, int fireAllLimit, int fireThreads, Duration claimTimeout,
-                    Duration lockTimeout) {
+                    Duration lockTimeout, Duration connectionTimeout) {
 
     static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(1);
     static final Duration MAX_POLL_INTERVAL = Duration.ofHours(1);
@@ -55,6 +58,9 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
     static final Duration MAX_CLAIM_TIMEOUT = Duration.ofDays(1);
     static final Duration MIN_LOCK_TIMEOUT = Duration.ofMillis(100);
     static final Duration MAX_LOCK_TIMEOUT = Duration.ofHours(1);
+    /** HikariCP's floor: below it, it logs a warning and waits its default, 30 s, instead. */
+    static final Duration MIN_CONNECTION_TIMEOUT = Duration.ofMillis(250);
+    static final Duration MAX_CONNECTION_TIMEOUT = Duration.ofHours(1);
 
     JdbcSettings {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -75,6 +81,7 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
         }
         requireBetween("claimTimeout", claimTimeout, MIN_CLAIM_TIMEOUT, MAX_CLAIM_TIMEOUT);
         requireBetween("lockTimeout", lockTimeout, MIN_LOCK_TIMEOUT, MAX_LOCK_TIMEOUT);
+        requireBetween("connectionTimeout", connectionTimeout, MIN_CONNECTION_TIMEOUT, MAX_CONNECTION_TIMEOUT);
     }
 
     /**
@@ -176,6 +183,6 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
                 + ", pollInterval=" + pollInterval + ", batchSize=" + batchSize + ", retention=" + retention
                 + ", misfireThreshold=" + misfireThreshold + ", fireAllLimit=" + fireAllLimit + ", fireThreads="
                 + (fireThreads == FIRE_THREADS_BY_DATABASE ? "by database" : fireThreads) + ", claimTimeout="
-                + claimTimeout + ", lockTimeout=" + lockTimeout + "]";
+                + claimTimeout + ", lockTimeout=" + lockTimeout + ", connectionTimeout=" + connectionTimeout + "]";
     }
 }

@@ -41,7 +41,8 @@ class JdbcSchedulerFactoryTest {
         Settings settings = section(Map.of("enabled", true, "type", "jdbc", "jdbcUrl", "jdbc:postgresql://db:5432/jobs",
                 "username", "jobq", "password", "s3cret", "poolSize", 8, "pollInterval", "30s", "batchSize", 500,
                 "retention", "2d", "misfireThreshold", "5m"));
-        Settings more = section(Map.of("fireThreads", 2, "fireAllLimit", 10, "claimTimeout", "90s"));
+        Settings more = section(Map.of("fireThreads", 2, "fireAllLimit", 10, "claimTimeout", "90s",
+                "lockTimeout", "5s", "connectionTimeout", "5s"));
 
         factory.validate(settings);
         factory.validate(more);
@@ -55,9 +56,12 @@ class JdbcSchedulerFactoryTest {
         Settings settings = section(Map.of("jdbcUrl", "jdbc:mysql://db/jobs?password=s3cret", "pollInterval", "0ms",
                 "batchSize", 0, "retention", "5", "misfireThreshold", "2d", "fireAllLimit", -1, "poolSize", "many",
                 "jdbcUlr", "x", "claimTimeout", "500ms", "lockTimeout", "2h"));
+        Settings timeouts = section(Map.of("connectionTimeout", "100ms"));
 
         factory.validate(settings);
+        factory.validate(timeouts);
 
+        assertThat(timeouts.problems()).containsExactly("scheduler.connectionTimeout: must be ≥ 250ms, got 100ms");
         assertThat(settings.problems()).containsExactlyInAnyOrder(
                 "scheduler.jdbcUrl: must be an H2 URL (jdbc:h2:file:./data/jobq) or a PostgreSQL URL "
                         + "(jdbc:postgresql://host:5432/database), got a jdbc:mysql: URL",
@@ -71,7 +75,7 @@ class JdbcSchedulerFactoryTest {
                 "scheduler.lockTimeout: must be ≤ 1h, got 2h",
                 "scheduler.jdbcUlr: unknown key; did you mean jdbcUrl? (known keys here: jdbcUrl, username, "
                         + "password, poolSize, pollInterval, batchSize, retention, misfireThreshold, fireAllLimit, "
-                        + "fireThreads, claimTimeout, lockTimeout, enabled, type)");
+                        + "fireThreads, claimTimeout, lockTimeout, connectionTimeout, enabled, type)");
         assertThat(String.join("\n", settings.problems())).doesNotContain("s3cret");
     }
 
@@ -105,13 +109,16 @@ class JdbcSchedulerFactoryTest {
     void fireThreadsByDatabaseAreTwoOnPostgresAndOneOnH2() {
         var byDatabase = new JdbcSettings(null, "jdbc:postgresql://db/jobs", "jobq", null, 4, Duration.ofSeconds(60),
                 100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE,
-                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT, JdbcSchedulerFactory.DEFAULT_LOCK_TIMEOUT);
+                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT, JdbcSchedulerFactory.DEFAULT_LOCK_TIMEOUT,
+                JdbcSchedulerFactory.DEFAULT_CONNECTION_TIMEOUT);
         var poolOfOne = new JdbcSettings(null, "jdbc:postgresql://db/jobs", "jobq", null, 1, Duration.ofSeconds(60),
                 100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE,
-                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT, JdbcSchedulerFactory.DEFAULT_LOCK_TIMEOUT);
+                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT, JdbcSchedulerFactory.DEFAULT_LOCK_TIMEOUT,
+                JdbcSchedulerFactory.DEFAULT_CONNECTION_TIMEOUT);
         var three = new JdbcSettings(null, "jdbc:h2:mem:x", null, null, 4, Duration.ofSeconds(60),
                 100, Duration.ofDays(7), Duration.ofSeconds(60), 100, 3,
-                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT, JdbcSchedulerFactory.DEFAULT_LOCK_TIMEOUT);
+                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT, JdbcSchedulerFactory.DEFAULT_LOCK_TIMEOUT,
+                JdbcSchedulerFactory.DEFAULT_CONNECTION_TIMEOUT);
 
         assertThat(byDatabase.fireThreads(true)).isEqualTo(2);
         assertThat(byDatabase.fireThreads(false)).isEqualTo(1);
@@ -163,6 +170,8 @@ class JdbcSchedulerFactoryTest {
                 .hasMessage("fireThreads must be between 1 and 16, got 17");
         assertThatThrownBy(() -> JdbcSchedulerFactory.builder().claimTimeout(Duration.ofDays(2)))
                 .hasMessage("claimTimeout must be between 1s and 1d, got 2d");
+        assertThatThrownBy(() -> JdbcSchedulerFactory.builder().connectionTimeout(Duration.ofMillis(100)))
+                .hasMessage("connectionTimeout must be between 250ms and 1h, got 100ms");
         var context = new SchedulerContext(section(Map.of()), SettableClock.atEpochOf2026(),
                 envelope -> EnqueueResult.accepted(envelope.jobId()));
         assertThatThrownBy(() -> JdbcSchedulerFactory.builder().poolSize(2).fireThreads(3).build(context))
@@ -176,7 +185,8 @@ class JdbcSchedulerFactoryTest {
     void settingsNeverPrintThePassword() {
         var settings = new JdbcSettings(null, "jdbc:postgresql://db/jobs", "jobq", "s3cret", 4, Duration.ofSeconds(60),
                 100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE,
-                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT, JdbcSchedulerFactory.DEFAULT_LOCK_TIMEOUT);
+                JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT, JdbcSchedulerFactory.DEFAULT_LOCK_TIMEOUT,
+                JdbcSchedulerFactory.DEFAULT_CONNECTION_TIMEOUT);
 
         assertThat(settings.toString()).contains("password=***").doesNotContain("s3cret");
     }
