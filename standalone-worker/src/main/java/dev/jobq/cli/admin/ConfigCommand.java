@@ -21,7 +21,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code jobq config check}: reads the config file as a worker would, without connecting anywhere. */
+/**
+ * {@code jobq config check}: reads the config file as a worker would and loads the handler modules,
+ * running their {@code register()}; it opens no queue and no scheduler database. What a module does in
+ * {@code register()} it does here too.
+ */
 @Command(name = "config",
         mixinStandardHelpOptions = true,
         description = "Works with the config file.",
@@ -30,10 +34,12 @@ public final class ConfigCommand extends CommandGroup {
 
     /** {@code jobq config check}. */
     @Command(name = "check", mixinStandardHelpOptions = true,
-            header = "Checks the config file without connecting; prints what it configures.",
+            header = "Checks the config file and the handler modules; prints what they configure.",
             description = {"Reads the config file with the environment's overrides, as a worker",
-                    "would, without connecting anywhere; prints what it configures, or every",
-                    "problem and exits 2."})
+                    "would, and runs each handler module's register() as jobq run does (what a",
+                    "module does there, such as opening a connection of its own, it does here",
+                    "too); it connects to no queue and no scheduler database. Prints what it",
+                    "configures, or every problem and exits 2."})
     static final class Check implements Callable<Integer> {
         private final CommandContext context;
         @Spec

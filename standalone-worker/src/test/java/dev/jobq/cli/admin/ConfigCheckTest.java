@@ -175,6 +175,43 @@ class ConfigCheckTest {
     }
 
     @Test
+    void runsEachModulesRegisterAsJobqRunDoesAndItsHelpSaysSo() throws Exception {
+        // What a module does in register() (here: write a file; elsewhere: open its own pool or client)
+        // the check does too: it connects to no queue and no scheduler database, but it runs the modules.
+        Path touched = dir.resolve("registered");
+        Path handlers = dir.resolve("handlers");
+        new JarBuilder().compile(dir.resolve("build"), Map.of("side.Effects", """
+                        package side;
+
+                        public final class Effects implements dev.jobq.JobHandlerModule {
+                            @Override
+                            public void register(dev.jobq.JobHandlerRegistry registry) {
+                                try {
+                                    java.nio.file.Files.writeString(java.nio.file.Path.of(%s), "register() ran");
+                                } catch (java.io.IOException e) {
+                                    throw new java.io.UncheckedIOException(e);
+                                }
+                                registry.registerJobHandler("mail:send", String.class, (job, ctx) -> { });
+                            }
+                        }
+                        """.formatted("\"" + touched.toString().replace("\\", "\\\\") + "\"")))
+                .service(JobHandlerModule.class, "side.Effects")
+                .writeTo(handlers.resolve("side.jar"));
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
+                file.toString(), "--handlers", handlers.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(touched).hasContent("register() ran");
+        var help = CommandRun.of("config", "check", "--help");
+        // Before, it said "without connecting anywhere", which a module's register() may well do.
+        assertThat(help.out()).doesNotContain("anywhere")
+                .contains("runs each handler module's register() as jobq run does")
+                .contains("connects to no queue and no scheduler database");
+    }
+
+    @Test
     void handlerTypesAreListedInNameOrderAsJobqRunListsThem() throws Exception {
         Path handlers = dir.resolve("handlers");
         new JarBuilder().compile(dir.resolve("build"), Map.of("shop.ShopHandlers", """
