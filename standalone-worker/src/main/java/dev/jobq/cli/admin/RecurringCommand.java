@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jobq.MisfirePolicy;
 import dev.jobq.RecurringJob;
 import dev.jobq.RecurringJobInfo;
-import dev.jobq.Scheduler;
 import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
+import dev.jobq.spi.JobScheduler;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.function.BiPredicate;
@@ -29,16 +29,16 @@ public final class RecurringCommand extends CommandGroup {
 
     /** {@code jobq recurring list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists recurring jobs by name.")
-    static final class ListRecurring extends QueueCommand {
+    static final class ListRecurring extends SchedulerStoreCommand {
         ListRecurring(CommandContext context) {
             super(context);
         }
 
         @Override
-        int run(QueueSetup setup, QueueSession session) {
+        int run(JobScheduler scheduler) {
             var table = new Table("NAME", "TYPE", "SCHEDULE", "TIMEZONE", "ENABLED", "NEXT_RUN", "LAST_RUN",
                     "LAST_ERROR");
-            for (RecurringJobInfo job : SchedulerAccess.require(setup, session).listRecurring()) {
+            for (RecurringJobInfo job : scheduler.listRecurring()) {
                 table.row(job.name(), job.type(), job.schedule(), zoneName(job.timezone()), job.enabled(),
                         job.nextRunAt(), job.lastRunAt(), job.lastError());
             }
@@ -110,22 +110,22 @@ public final class RecurringCommand extends CommandGroup {
     }
 
     /** What enable, disable and delete share: one name, one scheduler call, a message when the name is unknown. */
-    abstract static class ByName extends QueueCommand {
+    abstract static class ByName extends SchedulerStoreCommand {
         private final String done;
-        private final BiPredicate<Scheduler, String> action;
+        private final BiPredicate<JobScheduler, String> action;
         @Parameters(index = "0", paramLabel = "NAME", converter = Arguments.RecurringJobName.class,
                 description = "The recurring job's name.")
         private String name;
 
-        ByName(CommandContext context, String done, BiPredicate<Scheduler, String> action) {
+        ByName(CommandContext context, String done, BiPredicate<JobScheduler, String> action) {
             super(context);
             this.done = done;
             this.action = action;
         }
 
         @Override
-        int run(QueueSetup setup, QueueSession session) {
-            if (!action.test(SchedulerAccess.require(setup, session), name)) {
+        int run(JobScheduler scheduler) {
+            if (!action.test(scheduler, name)) {
                 throw CommandFailure.failed("no recurring job is named '" + name + "' (see jobq recurring list)");
             }
             out().println(done + " " + name);
@@ -137,7 +137,7 @@ public final class RecurringCommand extends CommandGroup {
     @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enables a recurring job.")
     static final class Enable extends ByName {
         Enable(CommandContext context) {
-            super(context, "enabled", Scheduler::enableRecurring);
+            super(context, "enabled", (scheduler, name) -> scheduler.setRecurringEnabled(name, true));
         }
     }
 
@@ -146,7 +146,7 @@ public final class RecurringCommand extends CommandGroup {
             description = "Disables a recurring job: it stays registered but does not fire.")
     static final class Disable extends ByName {
         Disable(CommandContext context) {
-            super(context, "disabled", Scheduler::disableRecurring);
+            super(context, "disabled", (scheduler, name) -> scheduler.setRecurringEnabled(name, false));
         }
     }
 
@@ -154,7 +154,7 @@ public final class RecurringCommand extends CommandGroup {
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a recurring job.")
     static final class Delete extends ByName {
         Delete(CommandContext context) {
-            super(context, "deleted", Scheduler::deleteRecurring);
+            super(context, "deleted", JobScheduler::deleteRecurring);
         }
     }
 }

@@ -2,11 +2,11 @@ package dev.jobq.cli.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jobq.ScheduledJobInfo;
-import dev.jobq.Scheduler;
 import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
+import dev.jobq.spi.JobScheduler;
 import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -23,7 +23,7 @@ public final class ScheduleCommand extends CommandGroup {
 
     /** {@code jobq schedule list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists waiting jobs, earliest first.")
-    static final class ListScheduled extends QueueCommand {
+    static final class ListScheduled extends SchedulerStoreCommand {
         @Mixin
         private LimitOption limit;
 
@@ -32,9 +32,9 @@ public final class ScheduleCommand extends CommandGroup {
         }
 
         @Override
-        int run(QueueSetup setup, QueueSession session) {
+        int run(JobScheduler scheduler) {
             var table = new Table("ID", "TYPE", "QUEUE", "SCHEDULED_FOR", "STATUS", "ERROR");
-            List<ScheduledJobInfo> fetched = SchedulerAccess.require(setup, session).listScheduled(limit.fetch());
+            List<ScheduledJobInfo> fetched = scheduler.listScheduled(limit.fetch());
             for (ScheduledJobInfo job : limit.shown(fetched, "waiting jobs", err())) {
                 table.row(job.id(), job.type(), job.queue(), job.scheduledFor(), job.status(), job.error());
             }
@@ -73,7 +73,7 @@ public final class ScheduleCommand extends CommandGroup {
 
     /** {@code jobq schedule cancel ID}. */
     @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancels a job still waiting.")
-    static final class Cancel extends QueueCommand {
+    static final class Cancel extends SchedulerStoreCommand {
         @Parameters(index = "0", paramLabel = "ID", converter = Arguments.ScheduledJobId.class,
                 description = "The scheduled job's id.")
         private String id;
@@ -83,8 +83,7 @@ public final class ScheduleCommand extends CommandGroup {
         }
 
         @Override
-        int run(QueueSetup setup, QueueSession session) {
-            Scheduler scheduler = SchedulerAccess.require(setup, session);
+        int run(JobScheduler scheduler) {
             if (!scheduler.cancel(id)) {
                 throw CommandFailure.failed(switch (scheduler.status(id).orElse(null)) {
                     case ENQUEUED -> "scheduled job '" + id + "' was already handed to its queue, where it runs; "

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -55,6 +56,52 @@ class SchedulerCommandsTest {
                 return rows.getString(1);
             }
         }
+    }
+
+    @Test
+    @DisplayName("with SQS out of reach, schedule and recurring list, cancel, disable and delete work from the database alone")
+    void storeCommandsWorkWhileTheProviderIsOutOfReach() throws Exception {
+        var added = jobq("schedule", "add", "report:send", "--at", "2031-12-25T09:00:00Z", "--payload", "{}");
+        assertThat(added.exitCode()).as(added.err()).isZero();
+        String id = added.out().strip();
+        var registered = jobq("recurring", "add", "nightly", "report:build", "--schedule", "0 3 * * *");
+        assertThat(registered.exitCode()).as(registered.err()).isZero();
+        // The same database, the queue on an SQS endpoint where nothing listens (the outage).
+        Path sqsDown = Files.writeString(dir.resolve("sqs-down.yaml"), """
+                provider:
+                  type: sqs
+                  region: us-east-1
+                  endpoint: http://127.0.0.1:1
+                  accessKeyId: test
+                  secretAccessKey: test
+                  queueUrl: http://127.0.0.1:1/000000000000/jobs
+                  deadLetter: discard
+                scheduler:
+                  enabled: false
+                  jdbcUrl: %s
+                """.formatted(jdbcUrl));
+        Function<String[], CommandRun> down = args -> CommandRun.of(Stream.concat(Arrays.stream(args),
+                Stream.of("--config", sqsDown.toString())).toArray(String[]::new));
+
+        var scheduled = down.apply(new String[] {"schedule", "list"});
+        assertThat(scheduled.exitCode()).as(scheduled.err()).isZero();
+        assertThat(scheduled.out()).contains(id + "  report:send  default  2031-12-25T09:00:00Z  SCHEDULED");
+        var recurring = down.apply(new String[] {"recurring", "list"});
+        assertThat(recurring.exitCode()).as(recurring.err()).isZero();
+        assertThat(recurring.out()).contains("nightly  report:build  0 3 * * *");
+        var disabled = down.apply(new String[] {"recurring", "disable", "nightly"});
+        assertThat(disabled.exitCode()).as(disabled.err()).isZero();
+        assertThat(query("SELECT enabled FROM jobq_recurring_job WHERE name = ?", "nightly")).isEqualTo("FALSE");
+        var cancelled = down.apply(new String[] {"schedule", "cancel", id});
+        assertThat(cancelled.exitCode()).as(cancelled.err()).isZero();
+        assertThat(query("SELECT status FROM jobq_scheduled_job WHERE id = ?", id)).isEqualTo("CANCELLED");
+        var deleted = down.apply(new String[] {"recurring", "delete", "nightly"});
+        assertThat(deleted.exitCode()).as(deleted.err()).isZero();
+
+        // Adding checks the job against its queue, and so still needs the provider.
+        var addWhileDown = down.apply(new String[] {"schedule", "add", "report:send", "--at", "2031-12-26T09:00:00Z",
+                "--payload", "{}"});
+        assertThat(addWhileDown.exitCode()).isEqualTo(1);
     }
 
     @Test
