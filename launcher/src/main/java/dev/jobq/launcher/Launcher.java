@@ -175,9 +175,9 @@ public final class Launcher {
      * {@code jdk.unsupported} since 9). A signal the parent ignored stays ignored (the JVM leaves it
      * so); where it cannot be caught, the JVM's default and the shutdown hook remain.
      */
-    static boolean passOn(String name, final Runnable action) {
+    private static void passOn(String name, final Runnable action) {
         try {
-            final Class<?> signalClass = Class.forName("sun.misc.Signal");
+            Class<?> signalClass = Class.forName("sun.misc.Signal");
             Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
             Object signal = signalClass.getConstructor(String.class).newInstance(name);
             Object handler = Proxy.newProxyInstance(Launcher.class.getClassLoader(), new Class<?>[] {handlerClass},
@@ -194,18 +194,12 @@ public final class Launcher {
                             if ("hashCode".equals(method.getName())) {
                                 return System.identityHashCode(proxy);
                             }
-                            return "jobq launcher's SIG handler";
+                            return "jobq launcher's SIG" + name + " handler";
                         }
                     });
             signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
-            return true;
-        } catch (InvocationTargetException e) {
-            // IllegalArgumentException: the JVM keeps this signal (-Xrs) or the OS has none of this name.
-            return false;
-        } catch (ReflectiveOperationException e) {
-            return false;
-        } catch (LinkageError e) {
-            return false;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // Among them IllegalArgumentException from handle(): the JVM keeps the signal (-Xrs).
         }
     }
 }
