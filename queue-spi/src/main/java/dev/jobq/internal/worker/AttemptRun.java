@@ -87,6 +87,8 @@ final class AttemptRun implements JobContext, Runnable {
      */
     private volatile long startNanos;
     private volatile long nextHeartbeatNanos;
+    /** From when the watchdog hands a heartbeat on until it returned: the watchdog's and its thread's. */
+    private volatile boolean heartbeatPending;
     private volatile boolean cancelled;
     private volatile boolean settled;
     private volatile @Nullable Thread thread;
@@ -446,16 +448,24 @@ final class AttemptRun implements JobContext, Runnable {
         }
     }
 
-    /** Called by the watchdog: extends the lease while the handler still runs. */
-    void heartbeat() {
-        if (state.get() != State.RUNNING) {
-            return;
-        }
+    /**
+     * Called by the watchdog on a thread of its own once {@linkplain #isHeartbeatDue heartbeat is due}:
+     * extends the lease while the handler still runs. The next one is due a third of the lease after this
+     * call began, and not before this one returned.
+     */
+    void heartbeat(HeartbeatFailures failures) {
+        long began = System.nanoTime();
         try {
+            if (state.get() != State.RUNNING) {
+                return;
+            }
             queue.provider().extendLease(delivery, delivery.leaseDuration());
+            failures.succeeded();
         } catch (RuntimeException e) {
-            inLogContext(() -> log.warn("could not extend the lease of {}; if it stays lost the job may run twice",
-                    describe(), e));
+            inLogContext(() -> failures.failed(describe(), e));
+        } finally {
+            nextHeartbeatNanos = began + heartbeatEveryNanos;
+            heartbeatPending = false;
         }
     }
 
@@ -601,12 +611,17 @@ final class AttemptRun implements JobContext, Runnable {
         return nowNanos - startNanos >= timeoutNanos;
     }
 
+    /**
+     * Called by the watchdog's sweep: true when a heartbeat is due and none is under way or waiting for a
+     * thread; the caller must then run {@link #heartbeat}. A provider slower than the heartbeats, or one
+     * that hangs, so gets one heartbeat per run at a time, never a queue of stale ones.
+     */
     boolean isHeartbeatDue(long nowNanos) {
-        if (nowNanos - nextHeartbeatNanos >= 0) {
-            nextHeartbeatNanos = nowNanos + heartbeatEveryNanos;
-            return true;
+        if (heartbeatPending || nowNanos - nextHeartbeatNanos < 0) {
+            return false;
         }
-        return false;
+        heartbeatPending = true;
+        return true;
     }
 
     String queueName() {

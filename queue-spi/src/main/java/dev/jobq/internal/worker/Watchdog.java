@@ -1,9 +1,15 @@
 package dev.jobq.internal.worker;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -12,10 +18,24 @@ import java.util.function.Supplier;
  * timeout and sends lease heartbeats for the rest. Provider calls are made on threads of their own
  * so a slow provider never delays a timeout. One sweep for all attempts costs nothing per job, unlike a
  * scheduled task per attempt.
+ *
+ * <p>Heartbeats of a queue run on at most {@link #HEARTBEAT_THREADS} threads of that queue's own: a
+ * provider whose heartbeat blocks (SQS batches them: each caller waits for its batch) held a thread
+ * per running job, a thousand platform threads at concurrency 1000. A run has one heartbeat at a time
+ * ({@link AttemptRun#isHeartbeatDue}), so one waiting for a thread is never queued behind a stale one
+ * of its own; a queue whose provider hangs holds its own threads only, not another queue's. Timeouts
+ * have threads apart, made as needed, so heartbeats waiting for a hung provider never hold one back.
  */
 final class Watchdog implements AutoCloseable {
 
     static final Duration TICK = Duration.ofMillis(20);
+    /**
+     * The most threads one queue's heartbeats use at once. As many as the SQS provider's connections:
+     * enough for six full batches of ten on the wire, where a hundred heartbeats a second (concurrency
+     * 1000, a 30 s lease) need one or two.
+     */
+    static final int HEARTBEAT_THREADS = 64;
+    private static final Duration IDLE_THREAD_KEEP = Duration.ofSeconds(30);
 
     private final Supplier<? extends Iterable<AttemptRun>> running;
     private final ScheduledExecutorService timer;
@@ -24,18 +44,34 @@ final class Watchdog implements AutoCloseable {
      * the virtual-thread scheduler (one per core) until they return, and a timeout or heartbeat run on
      * a virtual thread waited for them. Two such handlers on two cores ran 2 s past a 500 ms timeout,
      * and their 300 ms leases, never extended, ran out: each job completed, was delivered again and
-     * went to the dead letters.
+     * went to the dead letters. A run times out once, so these are at most one per running job.
      */
-    private final ExecutorService providerCalls = Executors.newCachedThreadPool(
-            Thread.ofPlatform().name("jobq-lease-", 0).daemon(true).factory());
+    private final ExecutorService timeouts = Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("jobq-timeout-", 0).daemon(true).factory());
+    /** Each queue's heartbeat threads (platform, as {@link #timeouts}) and how its failures are logged. */
+    private final Map<String, Lane> lanes = new HashMap<>();
 
-    /** @param running the attempts to watch now, as the worker's handler threads run them */
-    Watchdog(String name, Supplier<? extends Iterable<AttemptRun>> running) {
+    /** A queue's heartbeats: its bounded threads and its failures. */
+    private record Lane(ThreadPoolExecutor threads, HeartbeatFailures failures) {
+    }
+
+    /**
+     * @param queues  the names of the queues whose attempts it watches
+     * @param running the attempts to watch now, as the worker's handler threads run them
+     */
+    Watchdog(String name, List<String> queues, Supplier<? extends Iterable<AttemptRun>> running) {
         this.running = running;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = Thread.ofPlatform().name("jobq-watchdog-" + name).daemon(true).unstarted(r);
             return t;
         });
+        for (String queue : queues) {
+            var threads = new ThreadPoolExecutor(HEARTBEAT_THREADS, HEARTBEAT_THREADS, IDLE_THREAD_KEEP.toNanos(),
+                    TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(),
+                    Thread.ofPlatform().name("jobq-lease-" + queue + "-", 0).daemon(true).factory());
+            threads.allowCoreThreadTimeOut(true); // made when needed; an idle queue holds none
+            lanes.put(queue, new Lane(threads, new HeartbeatFailures(queue)));
+        }
     }
 
     void start() {
@@ -44,21 +80,28 @@ final class Watchdog implements AutoCloseable {
 
     private void sweep() {
         long now = System.nanoTime();
-        for (AttemptRun run : running.get()) {
-            if (!run.isRunning()) {
-                continue;
+        try {
+            for (AttemptRun run : running.get()) {
+                if (!run.isRunning()) {
+                    continue;
+                }
+                if (run.isPastTimeout(now)) {
+                    timeouts.execute(run::timeOut);
+                } else if (run.isHeartbeatDue(now)) {
+                    Lane lane = lanes.get(run.queueName());
+                    lane.threads().execute(() -> run.heartbeat(lane.failures()));
+                }
             }
-            if (run.isPastTimeout(now)) {
-                providerCalls.execute(run::timeOut);
-            } else if (run.isHeartbeatDue(now)) {
-                providerCalls.execute(run::heartbeat);
-            }
+        } catch (RejectedExecutionException closing) {
+            // close() shut the threads down while this sweep ran: nothing is watched any more
         }
     }
 
     @Override
     public void close() {
         timer.shutdownNow();
-        providerCalls.shutdown(); // the calls under way finish; the threads then end
+        // the calls under way finish, heartbeats still waiting find their run ended; the threads then end
+        timeouts.shutdown();
+        lanes.values().forEach(lane -> lane.threads().shutdown());
     }
 }

@@ -97,7 +97,8 @@ public final class Worker implements AutoCloseable {
         this.env = env;
         this.permits = new PermitPool(settings.concurrency(), queues.size());
         this.settling = new Semaphore(SETTLING_PER_PERMIT * settings.concurrency());
-        this.watchdog = new Watchdog(queues.get(0).name(), this::runs);
+        this.watchdog = new Watchdog(queues.get(0).name(), queues.stream().map(QueueBinding::name).toList(),
+                this::runs);
         for (QueueBinding queue : queues) {
             handlerThreads.put(queue.name(), Thread.ofVirtual().name("jobq-worker-" + queue.name() + "-", 0).factory());
         }

@@ -1,0 +1,99 @@
+package dev.jobq.internal.worker;
+
+import dev.jobq.spi.DurationFormat;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The failed heartbeats of one queue, so that a heartbeat failing the same way every time (SQS refusing
+ * ChangeMessageVisibility with AccessDenied, a provider throwing) is not a stack trace per heartbeat of
+ * every running job: the first failure of each cause at WARN with its stack trace, naming its job; later
+ * ones one WARN line per queue every {@link #REPEAT} (each at DEBUG); an INFO line when a heartbeat
+ * works again after a warning. A cause (the exception's class and its causes' classes) gets its trace
+ * again once the queue's heartbeats went a {@link #REPEAT} without failing. Logged as {@link AttemptRun},
+ * in the failing job's log context. Thread-safe; touched by heartbeats only.
+ */
+final class HeartbeatFailures {
+
+    private static final Logger log = LoggerFactory.getLogger(AttemptRun.class);
+    static final Duration REPEAT = ReceiveFailures.REPEAT;
+    /** Causes remembered at most: past that, a new one gets a line, not a trace. */
+    private static final int MAX_CAUSES = 32;
+
+    private final String queue;
+    /** Read on every heartbeat that works: the lock is taken only after one failed. */
+    private volatile boolean failing;
+    private final Set<String> traced = new HashSet<>();
+    /** Failures since the last WARN. */
+    private int unwarned;
+    private boolean warned;
+    private long lastWarned;
+    private long lastFailed;
+
+    HeartbeatFailures(String queue) {
+        this.queue = queue;
+    }
+
+    /** @param job what the log says of the job whose heartbeat failed */
+    synchronized void failed(String job, RuntimeException e) {
+        long now = System.nanoTime();
+        if (now - lastFailed >= REPEAT.toNanos()) {
+            traced.clear(); // none failed for a while: a new outage, whose cause deserves its trace again
+        }
+        if (!failing) {
+            failing = true;
+            warned = false;
+        }
+        lastFailed = now;
+        if (traced.size() < MAX_CAUSES && traced.add(cause(e))) {
+            warn(now);
+            log.warn("could not extend the lease of {}; if it stays lost the job may run twice (the stack trace is "
+                    + "logged once per cause on queue '{}'; later failures are one line every {})", job, queue,
+                    DurationFormat.format(REPEAT), e);
+        } else if (now - lastWarned >= REPEAT.toNanos()) {
+            int count = unwarned + 1;
+            long over = now - lastWarned;
+            warn(now);
+            log.warn("heartbeats on queue '{}' keep failing: {} failed in the last {}; the last, of {}: {}; a job whose "
+                    + "lease runs out may run twice", queue, count,
+                    DurationFormat.format(Duration.ofNanos(over).truncatedTo(ChronoUnit.SECONDS)), job, e.toString());
+        } else {
+            unwarned++;
+            log.debug("could not extend the lease of {}: {}", job, e.toString());
+        }
+    }
+
+    private void warn(long now) {
+        warned = true;
+        lastWarned = now;
+        unwarned = 0;
+    }
+
+    void succeeded() {
+        if (!failing) {
+            return;
+        }
+        synchronized (this) {
+            if (failing) {
+                failing = false;
+                if (warned) {
+                    log.info("heartbeats on queue '{}' work again", queue);
+                }
+            }
+        }
+    }
+
+    /** The class of {@code e} and of its causes: the same failure again has the same one. */
+    private static String cause(Throwable e) {
+        var key = new StringBuilder();
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 8; t = t.getCause(), depth++) {
+            key.append(t.getClass().getName()).append('/');
+        }
+        return key.toString();
+    }
+}
