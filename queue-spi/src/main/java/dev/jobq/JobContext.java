@@ -36,7 +36,11 @@ public interface JobContext {
      */
     void progress(int percent);
 
-    /** True once the attempt has timed out or the worker is shutting down. */
+    /**
+     * True once the attempt has timed out, the worker is shutting down, or the provider said its lease
+     * was lost (SQS no longer holds the delivery, which may run elsewhere): stop, the job's work is no
+     * longer this attempt's.
+     */
     boolean isCancelled();
 
     /**

@@ -30,6 +30,11 @@ record Lease(Message message, @Nullable String groupId, long receivedNanos) {
 
     /** How much longer SQS lets this delivery stay invisible, from {@code nowNanos}. */
     Duration visibilityLeft(long nowNanos) {
+        return visibilityLeft(receivedNanos, nowNanos);
+    }
+
+    /** How much longer SQS lets a delivery received at {@code receivedNanos} stay invisible, from {@code nowNanos}. */
+    static Duration visibilityLeft(long receivedNanos, long nowNanos) {
         Duration left = MAX_VISIBILITY.minus(MARGIN).minusNanos(nowNanos - receivedNanos);
         return left.isNegative() ? Duration.ZERO : left;
     }

@@ -10,14 +10,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * the message came back) is stale: settling it is ignored, as the SPI requires, instead of being
  * sent to SQS, where an old receipt may still delete the message that another delivery now runs.
  * A lease whose heartbeat SQS refused because it no longer holds the delivery is lost: no longer
- * current, but remembered until its settle comes, so that the settle is skipped with a line that says
+ * current, but its receipt remembered until its settle comes (or SQS's 12 hours pass), so that the settle is skipped with a line that says
  * why. Leases older than SQS's 12-hour maximum are dropped. Thread-safe.
  */
 final class Leases {
 
     private final Map<String, Lease> byReceipt = new ConcurrentHashMap<>();
     private final Map<String, String> newestReceipt = new ConcurrentHashMap<>();
-    private final Map<String, Lease> lost = new ConcurrentHashMap<>();
+    /**
+     * The receive time of each lost lease by receipt: not the lease, whose message body (up to 1 MiB) would
+     * stay for 12 hours when no settle comes, as for an attempt cancelled by the loss that ends without one.
+     */
+    private final Map<String, Long> lost = new ConcurrentHashMap<>();
 
     void add(Lease lease) {
         byReceipt.put(lease.receipt(), lease);
@@ -36,7 +40,7 @@ final class Leases {
     void lost(Lease lease) {
         if (byReceipt.remove(lease.receipt(), lease)) {
             newestReceipt.remove(lease.messageId(), lease.receipt());
-            lost.put(lease.receipt(), lease);
+            lost.put(lease.receipt(), lease.receivedNanos());
         }
     }
 
@@ -53,7 +57,7 @@ final class Leases {
 
     /** Drops leases SQS no longer holds (past 12 hours from their receive). */
     void forgetExpired(long nowNanos) {
-        lost.values().removeIf(lease -> lease.visibilityLeft(nowNanos).isZero());
+        lost.values().removeIf(receivedNanos -> Lease.visibilityLeft(receivedNanos, nowNanos).isZero());
         byReceipt.values().removeIf(lease -> {
             boolean expired = lease.visibilityLeft(nowNanos).isZero();
             if (expired) {

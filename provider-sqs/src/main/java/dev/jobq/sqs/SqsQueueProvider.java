@@ -11,6 +11,7 @@ import dev.jobq.spi.EnvelopeCodec;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
@@ -287,11 +288,10 @@ final class SqsQueueProvider implements QueueProvider {
         } catch (RuntimeException e) {
             if (EntryFailure.isLostReceipt(e)) {
                 leases.lost(lease);
-                log.warn("job {} on {} lost its lease while its handler runs: SQS no longer holds this delivery ({}). "
-                        + "The message is visible again, and another worker may run it; heartbeats for this run stop, "
-                        + "and its acknowledgement or failure will be skipped, left to the other delivery", job.jobId(),
-                        queue.label(), e.getMessage());
-                return;
+                throw new LeaseLostException("job " + job.jobId() + " on " + queue.label() + " lost its lease while "
+                        + "its handler runs: SQS no longer holds this delivery (" + e.getMessage() + "). The message "
+                        + "is visible again, and another worker may run it; its acknowledgement or failure will be "
+                        + "skipped, left to the other delivery", e);
             }
             throw new JobQueueException("extending the lease of job " + job.jobId() + " on " + queue.label()
                     + " failed: " + e.getMessage(), e);

@@ -85,7 +85,12 @@ public interface QueueProvider extends AutoCloseable {
     /** The attempt failed: retry after a delay or dead-letter it, as {@code failure} says. */
     void fail(ReceivedJob job, Failure failure);
 
-    /** Extends the lease by {@code extension} from now (heartbeat while the handler runs). */
+    /**
+     * Extends the lease by {@code extension} from now (heartbeat while the handler runs).
+     *
+     * @throws LeaseLostException when the provider no longer holds this delivery (its lease ran out and it may
+     *                            run elsewhere): the worker cancels the attempt and stops its heartbeats
+     */
     void extendLease(ReceivedJob job, Duration extension);
 
     /**

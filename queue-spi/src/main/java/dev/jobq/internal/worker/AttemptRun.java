@@ -12,6 +12,7 @@ import dev.jobq.internal.runtime.HandlerRegistry.Registration;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.ReceivedJob;
 import java.io.IOException;
 import java.time.Duration;
@@ -461,12 +462,29 @@ final class AttemptRun implements JobContext, Runnable {
             }
             queue.provider().extendLease(delivery, delivery.leaseDuration());
             failures.succeeded();
+        } catch (LeaseLostException e) {
+            inLogContext(() -> leaseLost(e));
+            return; // no heartbeat is ever due again: it stays pending
         } catch (RuntimeException e) {
             inLogContext(() -> failures.failed(describe(), e));
-        } finally {
-            nextHeartbeatNanos = began + heartbeatEveryNanos;
-            heartbeatPending = false;
         }
+        nextHeartbeatNanos = began + heartbeatEveryNanos;
+        heartbeatPending = false;
+    }
+
+    /**
+     * The provider no longer holds the delivery, which may run elsewhere already: the attempt is cancelled as
+     * at a timeout (flag and interrupt), so that a handler that checks {@link #isCancelled()} or blocks stops
+     * instead of doing the job's work a second time. It stays running until its handler returns; the provider
+     * ignores the settle of a lost delivery.
+     */
+    private void leaseLost(LeaseLostException e) {
+        if (state.get() != State.RUNNING) {
+            return; // it ended while the heartbeat was on its way
+        }
+        log.warn("{}: {}; the attempt is cancelled (ctx.isCancelled() is true, its thread interrupted)", describe(),
+                e.getMessage());
+        cancel();
     }
 
     /**
