@@ -47,6 +47,8 @@ final class AttemptRun implements JobContext, Runnable {
     private static final Logger log = LoggerFactory.getLogger(AttemptRun.class);
     private static final Logger jobLog = LoggerFactory.getLogger("dev.jobq.job");
     private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
+    /** What {@link #nextHeartbeatNanos} is put ahead by while a heartbeat is under way: 146 years, never due. */
+    private static final long HEARTBEAT_UNDER_WAY = Long.MAX_VALUE / 2;
     /** What the dead letter of a payload encoded twice adds (a JSON string holding the object). */
     private static final String ENCODED_TWICE_HINT = "; the payload is a JSON string holding JSON, encoded twice: "
             + "send the object itself (not JSON.stringify of JSON text; in Java, not a String of JSON)";
@@ -87,9 +89,12 @@ final class AttemptRun implements JobContext, Runnable {
      * that never block hold them all, is no time of the handler's.
      */
     private volatile long startNanos;
+    /**
+     * When the next heartbeat is due; put {@link #HEARTBEAT_UNDER_WAY} ahead from the watchdog's hand-over of one until
+     * it returned (written by the watchdog while due, by the heartbeat's thread while under way). A field of
+     * its own for that would add to every job's bytes.
+     */
     private volatile long nextHeartbeatNanos;
-    /** From when the watchdog hands a heartbeat on until it returned: the watchdog's and its thread's. */
-    private volatile boolean heartbeatPending;
     private volatile boolean cancelled;
     private volatile boolean settled;
     private volatile @Nullable Thread thread;
@@ -464,12 +469,11 @@ final class AttemptRun implements JobContext, Runnable {
             failures.succeeded();
         } catch (LeaseLostException e) {
             inLogContext(() -> leaseLost(e));
-            return; // no heartbeat is ever due again: it stays pending
+            return; // no heartbeat is ever due again: it stays under way
         } catch (RuntimeException e) {
             inLogContext(() -> failures.failed(describe(), e));
         }
         nextHeartbeatNanos = began + heartbeatEveryNanos;
-        heartbeatPending = false;
     }
 
     /**
@@ -635,10 +639,10 @@ final class AttemptRun implements JobContext, Runnable {
      * that hangs, so gets one heartbeat per run at a time, never a queue of stale ones.
      */
     boolean isHeartbeatDue(long nowNanos) {
-        if (heartbeatPending || nowNanos - nextHeartbeatNanos < 0) {
-            return false;
+        if (nowNanos - nextHeartbeatNanos < 0) {
+            return false; // not due yet, or one under way
         }
-        heartbeatPending = true;
+        nextHeartbeatNanos = nowNanos + HEARTBEAT_UNDER_WAY;
         return true;
     }
 
