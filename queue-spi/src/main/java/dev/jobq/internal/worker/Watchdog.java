@@ -4,13 +4,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -35,7 +36,6 @@ final class Watchdog implements AutoCloseable {
      * 1000, a 30 s lease) need one or two.
      */
     static final int HEARTBEAT_THREADS = 64;
-    private static final Duration IDLE_THREAD_KEEP = Duration.ofSeconds(30);
 
     private final Supplier<? extends Iterable<AttemptRun>> running;
     private final ScheduledExecutorService timer;
@@ -51,8 +51,56 @@ final class Watchdog implements AutoCloseable {
     /** Each queue's heartbeat threads (platform, as {@link #timeouts}) and how its failures are logged. */
     private final Map<String, Lane> lanes = new HashMap<>();
 
-    /** A queue's heartbeats: its bounded threads and its failures. */
-    private record Lane(ThreadPoolExecutor threads, HeartbeatFailures failures) {
+    /**
+     * A queue's heartbeats: handed to at most {@link #HEARTBEAT_THREADS} workers at once, each a thread of a
+     * cached pool that takes waiting heartbeats until none is left: idle threads are reused and end after a
+     * minute, where a fixed pool of 64 makes a new thread per heartbeat until it holds 64. A provider that
+     * blocks holds 64 threads and the rest of the heartbeats wait in line.
+     */
+    private static final class Lane {
+        private final ExecutorService threads;
+        private final HeartbeatFailures failures;
+        private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger workers = new AtomicInteger();
+
+        Lane(String queue) {
+            this.threads = Executors.newCachedThreadPool(
+                    Thread.ofPlatform().name("jobq-lease-" + queue + "-", 0).daemon(true).factory());
+            this.failures = new HeartbeatFailures(queue);
+        }
+
+        void execute(Runnable heartbeat) {
+            waiting.add(heartbeat);
+            startWorkerIfNeeded();
+        }
+
+        private void startWorkerIfNeeded() {
+            while (!waiting.isEmpty()) {
+                int running = workers.get();
+                if (running >= HEARTBEAT_THREADS) {
+                    return; // one of them takes it when it is free
+                }
+                if (workers.compareAndSet(running, running + 1)) {
+                    threads.execute(this::work);
+                    return;
+                }
+            }
+        }
+
+        private void work() {
+            try {
+                for (Runnable next = waiting.poll(); next != null; next = waiting.poll()) {
+                    next.run();
+                }
+            } finally {
+                workers.decrementAndGet();
+                startWorkerIfNeeded(); // one added after the last poll, while every worker was still counted
+            }
+        }
+
+        void close() {
+            threads.shutdown();
+        }
     }
 
     /**
@@ -66,11 +114,7 @@ final class Watchdog implements AutoCloseable {
             return t;
         });
         for (String queue : queues) {
-            var threads = new ThreadPoolExecutor(HEARTBEAT_THREADS, HEARTBEAT_THREADS, IDLE_THREAD_KEEP.toNanos(),
-                    TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(),
-                    Thread.ofPlatform().name("jobq-lease-" + queue + "-", 0).daemon(true).factory());
-            threads.allowCoreThreadTimeOut(true); // made when needed; an idle queue holds none
-            lanes.put(queue, new Lane(threads, new HeartbeatFailures(queue)));
+            lanes.put(queue, new Lane(queue));
         }
     }
 
@@ -89,7 +133,7 @@ final class Watchdog implements AutoCloseable {
                     timeouts.execute(run::timeOut);
                 } else if (run.isHeartbeatDue(now)) {
                     Lane lane = lanes.get(run.queueName());
-                    lane.threads().execute(() -> run.heartbeat(lane.failures()));
+                    lane.execute(() -> run.heartbeat(lane.failures));
                 }
             }
         } catch (RejectedExecutionException closing) {
@@ -102,6 +146,6 @@ final class Watchdog implements AutoCloseable {
         timer.shutdownNow();
         // the calls under way finish, heartbeats still waiting find their run ended; the threads then end
         timeouts.shutdown();
-        lanes.values().forEach(lane -> lane.threads().shutdown());
+        lanes.values().forEach(Lane::close);
     }
 }
