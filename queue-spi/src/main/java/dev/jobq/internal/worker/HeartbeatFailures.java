@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,7 @@ final class HeartbeatFailures {
     private static final int MAX_CAUSES = 32;
 
     private final String queue;
+    private final LongSupplier nanoTime;
     /** Read on every heartbeat that works: the lock is taken only after one failed. */
     private volatile boolean failing;
     private final Set<String> traced = new HashSet<>();
@@ -35,12 +37,18 @@ final class HeartbeatFailures {
     private long lastFailed;
 
     HeartbeatFailures(String queue) {
+        this(queue, System::nanoTime);
+    }
+
+    /** @param nanoTime {@link System#nanoTime()}, or a test's clock */
+    HeartbeatFailures(String queue, LongSupplier nanoTime) {
         this.queue = queue;
+        this.nanoTime = nanoTime;
     }
 
     /** @param job what the log says of the job whose heartbeat failed */
     synchronized void failed(String job, RuntimeException e) {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         if (now - lastFailed >= REPEAT.toNanos()) {
             traced.clear(); // none failed for a while: a new outage, whose cause deserves its trace again
         }
