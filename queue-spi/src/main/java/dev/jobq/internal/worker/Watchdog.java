@@ -81,7 +81,12 @@ final class Watchdog implements AutoCloseable {
                     return; // one of them takes it when it is free
                 }
                 if (workers.compareAndSet(running, running + 1)) {
-                    threads.execute(this::work);
+                    try {
+                        threads.execute(this::work);
+                    } catch (RejectedExecutionException closed) {
+                        workers.decrementAndGet(); // close() ran: the heartbeats left find their runs ended
+                        waiting.clear();
+                    }
                     return;
                 }
             }
