@@ -12,6 +12,7 @@ import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
@@ -283,7 +284,9 @@ final class MemoryQueueProvider implements QueueProvider {
             long now = now();
             Entry entry = currentDelivery(job, now);
             if (entry == null) {
-                return;
+                throw new LeaseLostException("the lease of job " + job.jobId() + " (attempt " + job.attempt()
+                        + ") on memory queue '" + queueName + "' is no longer held: it ran out, or the delivery was "
+                        + "settled or released, and the job may be running again");
             }
             entry.dueAt = EpochNanos.plus(now, extension);
             timed.update(entry);

@@ -19,6 +19,7 @@ import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
@@ -310,13 +311,31 @@ class MemoryQueueProviderTest {
         ReceivedJob second = job.current();
 
         provider.acknowledge(first);
-        provider.extendLease(first, Duration.ofDays(1));
+        assertThatThrownBy(() -> provider.extendLease(first, Duration.ofDays(1)))
+                .isInstanceOf(LeaseLostException.class).hasMessageContaining("is no longer held");
 
         assertThat(provider.stats().inFlight()).isEqualTo(1);
         assertThat(second.attempt()).isEqualTo(1);
         provider.acknowledge(second);
         assertThat(provider.stats().inFlight()).isZero();
         assertThat(provider.getJob(second.jobId()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+    }
+
+    @Test
+    @DisplayName("a heartbeat after the lease ran out says the lease is lost, and leaves the job to its next delivery")
+    void extendingAnExpiredLeaseSaysItIsLost() {
+        QueueProvider provider = provider();
+        provider.enqueue(job(), Duration.ZERO);
+        ReceivedJob first = receiveOne(provider);
+        provider.extendLease(first, MemoryProviderFactory.DEFAULT_LEASE_DURATION);
+        clock.advance(MemoryProviderFactory.DEFAULT_LEASE_DURATION);
+
+        assertThatThrownBy(() -> provider.extendLease(first, MemoryProviderFactory.DEFAULT_LEASE_DURATION))
+                .isInstanceOf(LeaseLostException.class)
+                .hasMessageContaining("job " + first.jobId() + " (attempt 1) on memory queue 'unit'");
+        ReceivedJob second = receiveOne(provider);
+        assertThat(second.jobId()).isEqualTo(first.jobId());
+        assertThat(second.attempt()).isEqualTo(2);
     }
 
     @Test

@@ -10,6 +10,10 @@ import dev.jobq.JobQueueException;
  */
 public final class LeaseLostException extends JobQueueException {
 
+    public LeaseLostException(String message) {
+        super(message);
+    }
+
     public LeaseLostException(String message, Throwable cause) {
         super(message, cause);
     }
