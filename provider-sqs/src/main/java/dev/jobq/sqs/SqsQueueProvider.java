@@ -274,7 +274,8 @@ final class SqsQueueProvider implements QueueProvider {
         Objects.requireNonNull(extension, "extension");
         Optional<Lease> current = leases.current(job.receipt());
         if (current.isEmpty()) {
-            return;
+            throw new LeaseLostException("job " + job.jobId() + " on " + queue.label() + " no longer holds this "
+                    + "delivery: its lease was lost, or it was settled or released");
         }
         Lease lease = current.get();
         Duration left = lease.visibilityLeft(System.nanoTime());
