@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.Backoff;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
 import dev.jobq.localsqs.LocalSqs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,23 +27,31 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.slf4j.LoggerFactory;
 
 /**
  * The SQS server goes away under a running worker and comes back on the same port with the same
  * queues (ElasticMQ keeps its queues in memory, so they are created again, as a restarted server
  * with its state would have them).
+ *
+ * <p>Isolated: it reads what the whole {@code dev.jobq} logger tree logs, which the test classes that
+ * run beside it (junit-platform.properties) would add their own receive failures and recoveries to.
  */
+@Isolated("captures the dev.jobq loggers, which the classes run beside it log to")
 @DisplayName("SQS provider when the server goes away and comes back (ElasticMQ)")
 class SqsOutageTest {
 
-    /** A fixed port, so that the server comes back where the worker looks for it. */
-    private static final int PORT = 19231;
+    /**
+     * A port free when the test starts, the same for both servers so that the second comes back where
+     * the worker looks for it. Not a fixed number: another build on the machine may hold that.
+     */
+    private final int port = freePort();
 
     private final WorkerQueues workers = new WorkerQueues();
     private final Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq");
     private final Logger pollLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.PollLoop");
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final CapturedLog logged = new CapturedLog();
     private LocalSqs server;
 
     @BeforeEach
@@ -63,7 +74,7 @@ class SqsOutageTest {
     @Test
     @DisplayName("workers keep running through an outage, enqueue fails naming the queue and cause, every job after it runs")
     void workersRideOutAnOutage() {
-        server = LocalSqs.start(LocalSqs.DEFAULT_HOST, PORT);
+        server = LocalSqs.start(LocalSqs.DEFAULT_HOST, port);
         LocalSqs.Queues queues = server.createQueues("outage");
         Map<String, Object> settings = new LinkedHashMap<>(server.connectionSettings());
         settings.put("queueUrl", queues.url());
@@ -86,12 +97,12 @@ class SqsOutageTest {
             assertThatThrownBy(() -> jobs.enqueue("mail:send", "during"))
                     .isInstanceOf(JobQueueException.class)
                     .hasMessageContaining(queues.url())
-                    .hasMessageContaining("127.0.0.1:" + PORT);
+                    .hasMessageContaining("127.0.0.1:" + port);
             // the poll loops keep trying: several failed receives, from every loop, while the server is down
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> failures().size() >= 6);
             List<ILoggingEvent> whileDown = failures();
 
-            server = LocalSqs.start(LocalSqs.DEFAULT_HOST, PORT);
+            server = LocalSqs.start(LocalSqs.DEFAULT_HOST, port);
             assertThat(server.createQueues("outage").url()).isEqualTo(queues.url());
             List<String> after = IntStream.range(0, 5).mapToObj(i -> jobs.enqueue("mail:send", "after-" + i)).toList();
             workers.awaitEvents(JobEvent.Completed.class, e -> after.contains(e.jobId()), after.size());
@@ -124,4 +135,11 @@ class SqsOutageTest {
                 + "failed")).toList();
     }
 
+    private static int freePort() {
+        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }
