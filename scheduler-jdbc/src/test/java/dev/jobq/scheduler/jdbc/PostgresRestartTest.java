@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
 import dev.jobq.RecurringJob;
@@ -16,6 +15,9 @@ import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -33,14 +35,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * PostgreSQL stops and starts again (a restart for an upgrade, a fail-over to the same address)
- * while a scheduler fires, on the real clock: the server of this test is its own, on a fixed port
- * and data directory, so that it can come back where the scheduler's pool looks for it.
+ * while a scheduler fires, on the real clock: the server of this test is its own, on a port and
+ * data directory of its own, so that it can come back where the scheduler's pool looks for it.
  */
 @DisplayName("JDBC scheduler on PostgreSQL: the server restarts while the scheduler fires")
 class PostgresRestartTest {
 
-    /** In the range this test suite's fixed ports keep to (19500–19599). */
-    private static final int PORT = 19517;
+    /**
+     * A port free when the test starts, the same for both servers. Not a fixed number: another build on
+     * the machine running this test at the same time holds it, and the start fails.
+     */
+    private final int port = freePort();
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
@@ -48,7 +53,7 @@ class PostgresRestartTest {
 
     private final InstantSource clock = InstantSource.system();
     private final RecordingSink sink = new RecordingSink(clock);
-    private final ListAppender<ILoggingEvent> firingLog = new ListAppender<>();
+    private final CapturedLog firingLog = new CapturedLog();
     private final Logger firingLogger = (Logger) LoggerFactory.getLogger(FiringLoop.class);
     private final List<AutoCloseable> opened = new ArrayList<>();
     private EmbeddedPostgres server;
@@ -70,7 +75,7 @@ class PostgresRestartTest {
         try (Connection admin = server.getPostgresDatabase().getConnection(); Statement statement = admin.createStatement()) {
             statement.execute("CREATE DATABASE jobq_restart");
         }
-        String url = "jdbc:postgresql://localhost:" + PORT + "/jobq_restart?user=postgres";
+        String url = "jdbc:postgresql://localhost:" + port + "/jobq_restart?user=postgres";
         firingLog.start();
         firingLogger.addAppender(firingLog);
         JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofSeconds(2))
@@ -91,12 +96,12 @@ class PostgresRestartTest {
         assertThatThrownBy(() -> scheduler.schedule(job(), clock.instant()))
                 .isInstanceOf(JobQueueException.class)
                 .hasMessageStartingWith("scheduler: scheduling job ")
-                .hasMessageContaining("failed on PostgreSQL at localhost:" + PORT + "/jobq_restart: ")
+                .hasMessageContaining("failed on PostgreSQL at localhost:" + port + "/jobq_restart: ")
                 .hasMessageEndingWith("; check that the database is reachable");
         Duration scheduleFailedAfter = Duration.between(down, clock.instant());
         await().atMost(WAIT).until(() -> scheduler.firingProblem().isPresent());
         // Down until a second pass has failed too (the pool waits its connection timeout, 30 s, for each).
-        await().atMost(WAIT).until(() -> List.copyOf(firingLog.list).stream().filter(e -> e.getLevel() == Level.WARN)
+        await().atMost(WAIT).until(() -> firingLog.list.stream().filter(e -> e.getLevel() == Level.WARN)
                 .count() >= 2);
 
         server = start();
@@ -118,10 +123,10 @@ class PostgresRestartTest {
                 .allSatisfy(e -> {
                     assertThat(e.getThrowableProxy()).isNull();
                     assertThat(e.getFormattedMessage()).matches("scheduler: a pass over PostgreSQL at localhost:"
-                            + PORT + "/jobq_restart failed \\(\\d+ in a row since .+\\), trying again in \\d+ ms: .+");
+                            + port + "/jobq_restart failed \\(\\d+ in a row since .+\\), trying again in \\d+ ms: .+");
                 });
         assertThat(firingLog.list).filteredOn(e -> e.getLevel() == Level.INFO).extracting(ILoggingEvent::getFormattedMessage)
-                .singleElement().asString().matches("scheduler: passes over PostgreSQL at localhost:" + PORT
+                .singleElement().asString().matches("scheduler: passes over PostgreSQL at localhost:" + port
                         + "/jobq_restart work again, after \\d+ failed in a row since .+");
     }
 
@@ -130,12 +135,20 @@ class PostgresRestartTest {
     }
 
     private EmbeddedPostgres start() throws IOException {
-        return EmbeddedPostgres.builder().setPort(PORT).setDataDirectory(dataDirectory).setCleanDataDirectory(false)
+        return EmbeddedPostgres.builder().setPort(port).setDataDirectory(dataDirectory).setCleanDataDirectory(false)
                 .start();
     }
 
     private JobEnvelope job() {
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "report:send", "{}",
                 JobOptions.defaults(), 0, clock.instant(), null, null);
+    }
+
+    private static int freePort() {
+        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
