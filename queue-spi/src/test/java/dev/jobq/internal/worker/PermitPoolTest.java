@@ -32,7 +32,7 @@ class PermitPoolTest {
                 Thread.currentThread().interrupt();
             }
         });
-        await().atMost(Duration.ofSeconds(5)).until(() -> waiter.getState() == Thread.State.WAITING);
+        await().atMost(Duration.ofSeconds(30)).until(() -> waiter.getState() == Thread.State.WAITING);
         assertThat(granted).hasValue(0);
         pool.release(1);
         assertThat(waiter.join(Duration.ofSeconds(5))).isTrue();
@@ -56,7 +56,7 @@ class PermitPoolTest {
             }
         });
         assertThat(lowWaiting.await(5, TimeUnit.SECONDS)).isTrue();
-        await().atMost(Duration.ofSeconds(5)).until(() -> low.getState() == Thread.State.WAITING);
+        await().atMost(Duration.ofSeconds(30)).until(() -> low.getState() == Thread.State.WAITING);
         Thread high = Thread.ofVirtual().start(() -> {
             try {
                 pool.acquireUpTo(1, 0);
@@ -66,7 +66,7 @@ class PermitPoolTest {
                 Thread.currentThread().interrupt();
             }
         });
-        await().atMost(Duration.ofSeconds(5)).until(() -> high.getState() == Thread.State.WAITING);
+        await().atMost(Duration.ofSeconds(30)).until(() -> high.getState() == Thread.State.WAITING);
         pool.release(1);
         assertThat(high.join(Duration.ofSeconds(5))).isTrue();
         assertThat(low.join(Duration.ofSeconds(5))).isTrue();
@@ -85,7 +85,7 @@ class PermitPoolTest {
                 Thread.currentThread().interrupt();
             }
         });
-        await().atMost(Duration.ofSeconds(5)).until(() -> gatherer.getState() == Thread.State.TIMED_WAITING);
+        await().atMost(Duration.ofSeconds(30)).until(() -> gatherer.getState() == Thread.State.TIMED_WAITING);
         pool.release(1);
         pool.release(4);
         assertThat(gatherer.join(Duration.ofSeconds(5))).isTrue();

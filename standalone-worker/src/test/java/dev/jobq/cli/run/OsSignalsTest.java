@@ -111,10 +111,10 @@ class OsSignalsTest {
                     Thread.currentThread().interrupt();
                 }
             });
-            assertThat(stopped.await(5, TimeUnit.SECONDS)).as("the raised TERM requested the stop").isTrue();
+            assertThat(stopped.await(30, TimeUnit.SECONDS)).as("the raised TERM requested the stop").isTrue();
 
             Signal.raise(term);
-            await().atMost(Duration.ofSeconds(5)).until(() -> halts.equals(List.of(143)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> halts.equals(List.of(143)));
         } finally {
             signals.close();
         }
