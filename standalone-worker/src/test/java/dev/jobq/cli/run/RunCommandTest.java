@@ -112,7 +112,9 @@ class RunCommandTest {
         Future<Integer> exit = start(Map.of(), "run", "--config", file.toString(), "--max-jobs", "3");
         awaitWorking();
         JobQueue jobs = built.get();
-        int enqueued = 1_000;
+        // far more than can run while the drain begins: on a loaded machine the thread that starts it may wait
+        // its turn at a core for tens of milliseconds, time enough for a thousand jobs of microseconds
+        int enqueued = 100_000;
         jobs.enqueueAll(EmailHandler.TYPE, IntStream.range(0, enqueued)
                 .mapToObj(i -> new Email("a" + i + "@example.com", "hello")).toList());
 
