@@ -91,20 +91,18 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
     @Override
     public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
         SdkRequest request = context.request();
-        if (request instanceof SendMessageBatchRequest send && ARMED.containsKey(send.queueUrl())) {
-            Armed armed = ARMED.get(send.queueUrl());
+        if (request instanceof SendMessageBatchRequest send && ARMED.get(send.queueUrl()) instanceof Armed armed) {
             var kept = keep(armed, "SendMessageBatch", send.entries(), SendMessageBatchRequestEntry::id, attributes);
             return kept.isEmpty() ? send.toBuilder().queueUrl(armed.scratchUrl()).build()
                     : send.toBuilder().entries(kept).build();
         }
-        if (request instanceof DeleteMessageBatchRequest delete && ARMED.containsKey(delete.queueUrl())) {
-            Armed armed = ARMED.get(delete.queueUrl());
+        if (request instanceof DeleteMessageBatchRequest delete && ARMED.get(delete.queueUrl()) instanceof Armed armed) {
             var kept = keep(armed, "DeleteMessageBatch", delete.entries(), DeleteMessageBatchRequestEntry::id, attributes);
             return kept.isEmpty() ? delete.toBuilder().queueUrl(armed.scratchUrl()).build()
                     : delete.toBuilder().entries(kept).build();
         }
-        if (request instanceof ChangeMessageVisibilityBatchRequest change && ARMED.containsKey(change.queueUrl())) {
-            Armed armed = ARMED.get(change.queueUrl());
+        if (request instanceof ChangeMessageVisibilityBatchRequest change
+                && ARMED.get(change.queueUrl()) instanceof Armed armed) {
             var kept = keep(armed, "ChangeMessageVisibilityBatch", change.entries(),
                     ChangeMessageVisibilityBatchRequestEntry::id, attributes);
             return kept.isEmpty() ? change.toBuilder().queueUrl(armed.scratchUrl()).build()
