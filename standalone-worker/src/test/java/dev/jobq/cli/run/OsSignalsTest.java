@@ -35,7 +35,7 @@ class OsSignalsTest {
         });
 
         signals.onSignal("TERM", 15);
-        assertThat(released.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(released.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(halts).isEmpty();
 
         signals.onSignal("INT", 2);

@@ -101,7 +101,7 @@ class RunCommandTest {
         assertThat(out.toString()).contains("jobq run: stopping: no new jobs; 0 running job(s) get up to 2s to finish, "
                         + "then are dropped: a memory queue ends with this process")
                 .endsWith("jobq run: stopped" + System.lineSeparator());
-        assertThat(stop.awaitClosed(1)).as("stop signals closed after the drain").isTrue();
+        assertThat(stop.awaitClosed(10)).as("stop signals closed after the drain").isTrue();
     }
 
     @Test
