@@ -12,7 +12,6 @@ import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
 import dev.jobq.localsqs.LocalSqs;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -21,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -135,11 +135,21 @@ class SqsOutageTest {
                 + "failed")).toList();
     }
 
+    /**
+     * A port free now and below the range the system hands out to outgoing connections (32768 and up on
+     * Linux): a port of the system's choosing comes from that range, and while the server is down between
+     * its two starts another process's connection could take it.
+     */
     private static int freePort() {
-        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        var random = ThreadLocalRandom.current();
+        for (int tries = 0; tries < 100; tries++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (var socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // another one
+            }
         }
+        throw new IllegalStateException("no free port between 20000 and 32000 in 100 tries");
     }
 }

@@ -15,7 +15,6 @@ import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -27,6 +26,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -144,11 +144,21 @@ class PostgresRestartTest {
                 JobOptions.defaults(), 0, clock.instant(), null, null);
     }
 
+    /**
+     * A port free now and below the range the system hands out to outgoing connections (32768 and up on
+     * Linux): a port of the system's choosing comes from that range, and while the server is down between
+     * its two starts another process's connection could take it.
+     */
     private static int freePort() {
-        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        var random = ThreadLocalRandom.current();
+        for (int tries = 0; tries < 100; tries++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (var socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // another one
+            }
         }
+        throw new IllegalStateException("no free port between 20000 and 32000 in 100 tries");
     }
 }
