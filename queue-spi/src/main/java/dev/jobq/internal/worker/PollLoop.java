@@ -115,11 +115,12 @@ final class PollLoop implements Runnable {
                 }
             }
             List<ReceivedJob> jobs;
+            long started = System.nanoTime();
             try {
                 jobs = stopping ? List.of()
                         : queue.provider().receive(granted, fewerPermitsThanQueues ? Duration.ZERO : pollInterval);
                 errorPause = Duration.ofMillis(100);
-                failures.succeeded();
+                failures.succeeded(started);
             } catch (RuntimeException e) {
                 permits.release(granted);
                 if (stopping) {

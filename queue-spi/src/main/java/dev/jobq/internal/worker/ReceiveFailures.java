@@ -46,12 +46,18 @@ final class ReceiveFailures {
         }
     }
 
-    void succeeded() {
+    /**
+     * A receive that began at {@code startedNanos} (System.nanoTime) worked. It ends an outage only if
+     * it began after the outage's first failure: one already under way then (a long poll of another
+     * loop) may return without error though the server is gone, and saying "works again" for it, then
+     * logging the next failure as a new outage's first, told the operator of two outages in one.
+     */
+    void succeeded(long startedNanos) {
         if (!failing) {
             return;
         }
         synchronized (this) {
-            if (failures > 0) {
+            if (failures > 0 && startedNanos - since > 0) {
                 log.info("receiving from queue '{}' works again after {} failed receives over {}", queue, failures,
                         over(System.nanoTime()));
                 failures = 0;

@@ -3,6 +3,11 @@ package dev.jobq.internal.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+
 import dev.jobq.JobInfo;
 import dev.jobq.JobOptions;
 import dev.jobq.internal.runtime.QueueCounters;
@@ -21,8 +26,12 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 @DisplayName("PollLoop: receives for the free permits, a batch's worth at a time while a backlog lasts")
 class PollLoopTest {
@@ -67,12 +76,56 @@ class PollLoopTest {
         }
     }
 
+    @Test
+    @DisplayName("a receive already under way when an outage began, which then returns, does not end the outage: "
+            + "one WARN for it, no 'works again'")
+    void aReceiveUnderWayWhenTheOutageBeganDoesNotEndIt() throws InterruptedException {
+        var provider = new OutageProvider();
+        var failures = new ReceiveFailures("default");
+        var logged = new CopyOnWriteArrayList<ILoggingEvent>();
+        var appender = new AppenderBase<ILoggingEvent>() {
+            @Override
+            protected void append(ILoggingEvent event) {
+                logged.add(event);
+            }
+        };
+        appender.start();
+        var logger = (Logger) LoggerFactory.getLogger(PollLoop.class);
+        logger.addAppender(appender);
+        try (var underWay = RunningLoop.start(provider, new PermitPool(1, 1), failures)) {
+            assertThat(provider.held.await(10, TimeUnit.SECONDS)).as("the first receive is under way").isTrue();
+            try (var failing = RunningLoop.start(provider, new PermitPool(1, 1), failures)) {
+                await().atMost(WAIT).until(() -> provider.refused.get() >= 1);
+                // the poll that began before the outage returns (empty, as a long poll does)
+                provider.answer.countDown();
+                int before = provider.refused.get();
+                await().atMost(WAIT).until(() -> provider.refused.get() >= before + 3);
+            }
+        } finally {
+            logger.detachAppender(appender);
+        }
+
+        // Before, its return logged "works again" and the next failure a first WARN with its stack trace:
+        // under load SqsOutageTest saw two such WARNs for one outage.
+        assertThat(logged).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
+                .satisfies(e -> assertThat(e.getThrowableProxy()).isNotNull());
+        assertThat(logged).extracting(ILoggingEvent::getFormattedMessage).noneMatch(m -> m.contains("works again"));
+    }
+
     /** A poll loop on its own thread, launching into a list; closing stops it and waits for its thread. */
     private record RunningLoop(PollLoop loop, Thread thread, List<ReceivedJob> launched) implements AutoCloseable {
         static RunningLoop start(QueueProvider provider, PermitPool permits) {
             List<ReceivedJob> launched = new CopyOnWriteArrayList<>();
             var loop = new PollLoop(binding(provider), 0, permits, Duration.ofSeconds(30),
                     (queue, tier, job) -> launched.add(job), Duration.ofSeconds(30));
+            return new RunningLoop(loop, Thread.ofVirtual().start(loop), launched);
+        }
+
+        /** A loop sharing {@code failures} with the queue's other loops, as a worker's are. */
+        static RunningLoop start(QueueProvider provider, PermitPool permits, ReceiveFailures failures) {
+            List<ReceivedJob> launched = new CopyOnWriteArrayList<>();
+            var loop = new PollLoop(binding(provider), 0, permits, Duration.ofSeconds(1),
+                    (queue, tier, job) -> launched.add(job), failures);
             return new RunningLoop(loop, Thread.ofVirtual().start(loop), launched);
         }
 
@@ -88,8 +141,38 @@ class PollLoopTest {
         return new QueueBinding("default", provider, new QueueCounters());
     }
 
+    /**
+     * A provider whose server goes away while its first receive is under way: that receive waits for
+     * {@link #answer} and returns empty; every later one fails as a refused connection does.
+     */
+    private static final class OutageProvider extends BacklogProvider {
+        final CountDownLatch held = new CountDownLatch(1);
+        final CountDownLatch answer = new CountDownLatch(1);
+        final AtomicInteger refused = new AtomicInteger();
+        private final AtomicInteger receives = new AtomicInteger();
+
+        OutageProvider() {
+            super(0, 1);
+        }
+
+        @Override
+        public List<ReceivedJob> receive(int max, Duration wait) {
+            if (receives.getAndIncrement() == 0) {
+                held.countDown();
+                try {
+                    answer.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return List.of();
+            }
+            refused.incrementAndGet();
+            throw new IllegalStateException("Connection refused");
+        }
+    }
+
     /** A provider holding a backlog of jobs, recording how many each receive asked for. */
-    private static final class BacklogProvider implements QueueProvider {
+    private static class BacklogProvider implements QueueProvider {
         final List<Integer> asks = new CopyOnWriteArrayList<>();
         private final ArrayDeque<ReceivedJob> backlog = new ArrayDeque<>();
         private final Capabilities capabilities;
