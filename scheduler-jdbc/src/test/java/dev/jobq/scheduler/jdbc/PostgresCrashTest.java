@@ -146,9 +146,11 @@ class PostgresCrashTest {
             return EnqueueResult.accepted(envelope.jobId());
         };
         var silent = open(silentOne.batchSize(50).claimTimeout(Duration.ofSeconds(1)), fallsSilent);
-        JdbcSchedulerContract.storeDueJobs(silent, 200, T0);
         var survivorSink = new RecordingSink(clock);
         var survivor = open(survivorUrl, survivorSink);
+        // Stored through the survivor: on the silent one's sessions a stall of a second between the
+        // 200 inserts of one transaction (a loaded machine) would end it by the claim timeout.
+        JdbcSchedulerContract.storeDueJobs(survivor, 200, T0);
 
         runInBackground(silent);
         assertThat(inTheMiddle.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the scheduler claimed a batch").isTrue();

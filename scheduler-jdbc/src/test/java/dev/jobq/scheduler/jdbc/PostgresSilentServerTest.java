@@ -40,30 +40,55 @@ class PostgresSilentServerTest {
     private final SettableClock clock = new SettableClock(T0);
     private final PostgresServer server = PostgresServer.get();
     private final String url = server.newDatabase("jobq-silenced");
+    /** Guards {@link #frozen} and {@link #thawedForGood}: the sink freezes on the firing thread, the test thaws. */
+    private final Object freezing = new Object();
     private final List<Long> frozen = new ArrayList<>();
-    private boolean thawed;
+    private boolean thawedForGood;
     private final List<AutoCloseable> opened = new ArrayList<>();
 
+    /**
+     * Whatever happened, no backend of the shared server stays stopped: the ones this test froze and
+     * any other of its database's (a pass timed out mid-freeze), and no freeze can follow.
+     */
     @AfterEach
-    void thaw() throws Exception {
-        if (!thawed) {
-            signal("CONT", frozen);
+    void thawForGood() throws Exception {
+        try {
+            synchronized (freezing) {
+                thawedForGood = true;
+                signal("CONT", frozen);
+                signal("CONT", backends("jobq-silenced"));
+            }
+        } finally {
+            for (AutoCloseable closeable : opened) {
+                closeable.close();
+            }
         }
-        for (AutoCloseable closeable : opened) {
-            closeable.close();
+    }
+
+    private void freezeOnce() {
+        synchronized (freezing) {
+            if (frozen.isEmpty() && !thawedForGood) {
+                frozen.addAll(backends("jobq-silenced"));
+                signal("STOP", frozen);
+            }
+        }
+    }
+
+    private void thaw() {
+        synchronized (freezing) {
+            signal("CONT", frozen);
         }
     }
 
     @Test
     void aStatementTheServerNeverAnswersFailsAfterTheClaimAndLockTimeoutsAndTheNextPassWorks() throws Exception {
         JobSink freezesTheServer = envelope -> {
-            if (frozen.isEmpty()) {
-                frozen.addAll(backends("jobq-silenced"));
-                signal("STOP", frozen);
-            }
+            freezeOnce();
             return EnqueueResult.accepted(envelope.jobId());
         };
-        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).claimTimeout(Duration.ofSeconds(1))
+        // claimTimeout also ends a session idle in its transaction: 5 s leaves the sink time to list the
+        // backends and start kill on a loaded machine before the server would end the batch itself.
+        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).claimTimeout(Duration.ofSeconds(5))
                 .lockTimeout(Duration.ofMillis(500)).buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock,
                         freezesTheServer));
         opened.add(scheduler);
@@ -75,8 +100,7 @@ class PostgresSilentServerTest {
                 .hasMessageContaining("Read timed out")
                 .hasMessageEndingWith("; check that the database is reachable"));
 
-        signal("CONT", frozen);
-        thawed = true;
+        thaw();
         assertThat(scheduler.fireDue()).as("handed on again, the batch having rolled back").isEqualTo(10);
     }
 
@@ -103,14 +127,27 @@ class PostgresSilentServerTest {
         }
         List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
         pids.forEach(pid -> command.add(String.valueOf(pid)));
+        Process kill;
         try {
-            Process kill = new ProcessBuilder(command).inheritIO().start();
-            assertThat(kill.waitFor(10, TimeUnit.SECONDS)).as("kill -%s finished", signal).isTrue();
+            kill = new ProcessBuilder(command).inheritIO().start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while sending " + signal, e);
         }
+        // Waited for even when interrupted (a timed-out pass): a STOP landing after the thaw would
+        // leave the shared server's backends stopped.
+        boolean interrupted = false;
+        boolean finished = false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!finished && System.nanoTime() < deadline) {
+            try {
+                finished = kill.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        assertThat(finished).as("kill -%s finished", signal).isTrue();
     }
 }
