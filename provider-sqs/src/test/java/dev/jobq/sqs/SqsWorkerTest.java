@@ -47,22 +47,23 @@ class SqsWorkerTest {
     @DisplayName("a job running three visibility timeouts long is delivered once: heartbeats extend its lease")
     void longJobIsDeliveredOnce() throws InterruptedException {
         SqsServer.Queues queues = ElasticMq.newQueues("long-job", false);
-        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        // A four-second lease: a heartbeat (every third of it) may come 2.7 s late on a loaded machine.
+        JobQueue jobs = workers.open(queues, Map.of("visibilityTimeout", "4s"), Duration.ofSeconds(5));
         var work = new CountDownLatch(1);
         var runs = new AtomicInteger();
         jobs.registerJobHandler("report:build", String.class, (job, ctx) -> {
             runs.incrementAndGet();
-            // The job's work: six seconds, three times the two-second visibility timeout. Nothing counts the latch down.
-            assertThat(work.await(6, TimeUnit.SECONDS)).isFalse();
+            // The job's work: twelve seconds, three times the visibility timeout. Nothing counts the latch down.
+            assertThat(work.await(12, TimeUnit.SECONDS)).isFalse();
         });
         jobs.start();
 
-        String id = jobs.enqueue("report:build", "q3", EnqueueOptions.builder().timeout(Duration.ofSeconds(20)).build());
+        String id = jobs.enqueue("report:build", "q3", EnqueueOptions.builder().timeout(Duration.ofSeconds(40)).build());
         JobEvent.Completed done = workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(id));
         jobs.close();
 
         assertThat(done.attempt()).isEqualTo(1);
-        assertThat(done.duration()).isGreaterThanOrEqualTo(Duration.ofSeconds(6));
+        assertThat(done.duration()).isGreaterThanOrEqualTo(Duration.ofSeconds(12));
         assertThat(runs).hasValue(1);
         assertThat(workers.all(JobEvent.Started.class, e -> e.jobId().equals(id))).hasSize(1);
         assertThat(QueueContents.total(queues.url())).as("messages left on the queue").isZero();
@@ -72,19 +73,21 @@ class SqsWorkerTest {
     @DisplayName("a worker with more long polls than the HTTP pool holds still heartbeats: its long job is delivered once")
     void longPollsDoNotStarveHeartbeats() {
         SqsServer.Queues queues = ElasticMq.newQueues("many-polls", false);
-        Map<String, Object> settings = ElasticMq.settings(queues, Map.of("visibilityTimeout", "2s", "waitTime", "5s"));
-        // concurrency 700: seventy poll loops, each with a five-second long poll on the wire
+        // A four-second lease (a heartbeat may come 2.7 s late on a loaded machine), shorter than the ten-second
+        // long polls a starved heartbeat would wait behind.
+        Map<String, Object> settings = ElasticMq.settings(queues, Map.of("visibilityTimeout", "4s", "waitTime", "10s"));
+        // concurrency 700: seventy poll loops, each with a ten-second long poll on the wire
         JobQueue jobs = JobQueue.builder().environment(Map.of()).provider("sqs", settings).backoff(Backoff.none())
-                .concurrency(700).pollInterval(Duration.ofSeconds(5)).shutdownTimeout(Duration.ofSeconds(5))
+                .concurrency(700).pollInterval(Duration.ofSeconds(10)).shutdownTimeout(Duration.ofSeconds(5))
                 .listener(workers.events::add).build();
         var work = new CountDownLatch(1);
         var runs = new AtomicInteger();
         jobs.registerJobHandler("report:build", String.class, (job, ctx) -> {
             runs.incrementAndGet();
-            // three times the two-second visibility timeout; nothing counts the latch down
-            assertThat(work.await(6, TimeUnit.SECONDS)).isFalse();
+            // three times the visibility timeout; nothing counts the latch down
+            assertThat(work.await(12, TimeUnit.SECONDS)).isFalse();
         });
-        String id = jobs.enqueue("report:build", "q4", EnqueueOptions.builder().timeout(Duration.ofSeconds(20)).build());
+        String id = jobs.enqueue("report:build", "q4", EnqueueOptions.builder().timeout(Duration.ofSeconds(40)).build());
         try {
             jobs.start();
             JobEvent.Completed done = workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(id));
@@ -100,7 +103,8 @@ class SqsWorkerTest {
     @DisplayName("a hung handler past its timeout: heartbeats stop, its job is retried at once on another permit, once")
     void hungHandlerPastItsTimeoutIsRetried() {
         SqsServer.Queues queues = ElasticMq.newQueues("hung", false);
-        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(1));
+        // A four-second lease: a heartbeat (every third of it) may come 2.7 s late on a loaded machine.
+        JobQueue jobs = workers.open(queues, Map.of("visibilityTimeout", "4s"), Duration.ofSeconds(1));
         var unblock = new CountDownLatch(1);
         var runs = new CopyOnWriteArrayList<Integer>();
         jobs.registerJobHandler("pdf:render", String.class, (job, ctx) -> {
@@ -112,7 +116,7 @@ class SqsWorkerTest {
         jobs.start();
 
         // a timeout of two visibility timeouts: attempt 1 lives past its first lease only through heartbeats
-        String id = jobs.enqueue("pdf:render", "big.pdf", EnqueueOptions.builder().timeout(Duration.ofSeconds(4))
+        String id = jobs.enqueue("pdf:render", "big.pdf", EnqueueOptions.builder().timeout(Duration.ofSeconds(8))
                 .build());
         JobEvent.Completed done = workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(id));
         List<JobEvent.Failed> failed = workers.all(JobEvent.Failed.class, e -> e.jobId().equals(id));
