@@ -31,6 +31,17 @@ public interface TimeControl {
      */
     Duration quietPeriod(Duration window);
 
+    /**
+     * True when a test that had to look within {@code window} of starting something (before a delay
+     * it set or a lease it holds ran out) may have looked too late, {@code elapsed} of real time having
+     * passed: never for a settable clock, which stands still while the test runs; for real time, once
+     * {@code elapsed} reached {@code window} (a loaded machine stalled the test), and the suite then runs
+     * the test again rather than blame the provider. By default never.
+     */
+    default boolean mayHaveLookedLate(Duration window, Duration elapsed) {
+        return false;
+    }
+
     /** The time of a settable clock; waits for things already due are bounded by 10 s of real time. */
     static TimeControl settable(SettableClock clock) {
         Objects.requireNonNull(clock, "clock");
@@ -87,6 +98,11 @@ public interface TimeControl {
             @Override
             public Duration quietPeriod(Duration window) {
                 return window;
+            }
+
+            @Override
+            public boolean mayHaveLookedLate(Duration window, Duration elapsed) {
+                return elapsed.compareTo(window) >= 0;
             }
 
             @Override
