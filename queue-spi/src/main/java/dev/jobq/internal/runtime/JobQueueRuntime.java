@@ -75,6 +75,8 @@ public final class JobQueueRuntime implements JobQueue {
     private final boolean schedulerFires;
     private final ReentrantLock lifecycle = new ReentrantLock();
     private @Nullable Worker worker;
+    /** How many jobs the worker receives in its life ({@code jobq run --max-jobs}); 0 for no limit. */
+    private long maxJobs;
     private boolean started;
     private volatile boolean closed;
     /**
@@ -203,6 +205,26 @@ public final class JobQueueRuntime implements JobQueue {
         }
     }
 
+    /**
+     * Has the in-process worker receive {@code max} jobs over all its queues and then no more, for
+     * {@code jobq run --max-jobs}: those it received run to their end and the rest stay on their queues.
+     * Before {@link #start()}.
+     */
+    public void limitJobs(long max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max jobs must be ≥ 1, got " + max);
+        }
+        lifecycle.lock();
+        try {
+            if (started) {
+                throw new IllegalStateException("limitJobs must be called before start()");
+            }
+            maxJobs = max;
+        } finally {
+            lifecycle.unlock();
+        }
+    }
+
     @Override
     public void start() {
         lifecycle.lock();
@@ -241,7 +263,7 @@ public final class JobQueueRuntime implements JobQueue {
                     + "dead-lettered; register handlers before start()");
         }
         var env = new RunEnvironment(handlers, events, clock, config.worker().backoff(), this);
-        worker = new Worker(config.worker(), consumed, env);
+        worker = new Worker(config.worker(), consumed, env, maxJobs);
         worker.start();
     }
 

@@ -3,6 +3,7 @@ package dev.jobq.internal.worker;
 import dev.jobq.spi.ReceivedJob;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,8 @@ final class PollLoop implements Runnable {
     private final boolean fewerPermitsThanQueues;
     /** The queue's failed receives, shared with its other loops. */
     private final ReceiveFailures failures;
+    /** The worker's {@code --max-jobs} budget, shared with its other loops and handler threads; null without one. */
+    private final @Nullable ReceiveBudget budget;
     private volatile boolean stopping;
 
     /** Starts a received job on a handler thread that owns one of the loop's permits. */
@@ -60,22 +63,28 @@ final class PollLoop implements Runnable {
     }
 
     PollLoop(QueueBinding queue, int tier, PermitPool permits, Duration pollInterval, Launcher launcher) {
-        this(queue, tier, permits, pollInterval, launcher, new ReceiveFailures(queue.name()));
+        this(queue, tier, permits, pollInterval, launcher, new ReceiveFailures(queue.name()), null);
     }
 
     PollLoop(QueueBinding queue, int tier, PermitPool permits, Duration pollInterval, Launcher launcher,
              ReceiveFailures failures) {
-        this(queue, tier, permits, pollInterval, launcher, failures, GATHER_WAIT);
+        this(queue, tier, permits, pollInterval, launcher, failures, null);
+    }
+
+    PollLoop(QueueBinding queue, int tier, PermitPool permits, Duration pollInterval, Launcher launcher,
+             ReceiveFailures failures, @Nullable ReceiveBudget budget) {
+        this(queue, tier, permits, pollInterval, launcher, failures, GATHER_WAIT, budget);
     }
 
     PollLoop(QueueBinding queue, int tier, PermitPool permits, Duration pollInterval, Launcher launcher,
              Duration gatherWait) {
-        this(queue, tier, permits, pollInterval, launcher, new ReceiveFailures(queue.name()), gatherWait);
+        this(queue, tier, permits, pollInterval, launcher, new ReceiveFailures(queue.name()), gatherWait, null);
     }
 
     private PollLoop(QueueBinding queue, int tier, PermitPool permits, Duration pollInterval, Launcher launcher,
-                     ReceiveFailures failures, Duration gatherWait) {
+                     ReceiveFailures failures, Duration gatherWait, @Nullable ReceiveBudget budget) {
         this.queue = queue;
+        this.budget = budget;
         this.failures = failures;
         this.tier = tier;
         this.permits = permits;
@@ -114,6 +123,20 @@ final class PollLoop implements Runnable {
                     return;
                 }
             }
+            if (budget != null) {
+                int allowed = budget.take(granted);
+                permits.release(granted - allowed);
+                granted = allowed;
+                if (granted == 0) {
+                    try {
+                        budget.awaitLeft();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    continue;
+                }
+            }
             List<ReceivedJob> jobs;
             long started = System.nanoTime();
             try {
@@ -123,6 +146,7 @@ final class PollLoop implements Runnable {
                 failures.succeeded(started);
             } catch (RuntimeException e) {
                 permits.release(granted);
+                giveBack(granted);
                 if (stopping) {
                     return;
                 }
@@ -136,6 +160,7 @@ final class PollLoop implements Runnable {
             backlog = gatherTarget > 1 && jobs.size() >= granted;
             idle = jobs.isEmpty();
             permits.release(granted - Math.min(granted, jobs.size()));
+            giveBack(granted - Math.min(granted, jobs.size()));
             for (int i = 0; i < jobs.size(); i++) {
                 if (i < granted) {
                     launcher.launch(queue, tier, jobs.get(i));
@@ -151,6 +176,12 @@ final class PollLoop implements Runnable {
             if (idle && fewerPermitsThanQueues && !pause(pollInterval)) {
                 return;
             }
+        }
+    }
+
+    private void giveBack(int unused) {
+        if (budget != null) {
+            budget.giveBack(unused);
         }
     }
 

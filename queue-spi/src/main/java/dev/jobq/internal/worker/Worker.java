@@ -70,6 +70,8 @@ public final class Worker implements AutoCloseable {
     /** Handler threads that handed their permit back and still settle their delivery with the provider. */
     private final Semaphore settling;
     private final Watchdog watchdog;
+    /** What {@code jobq run --max-jobs} leaves to receive; null without a limit, so that nothing is counted. */
+    private final @Nullable ReceiveBudget budget;
     /**
      * The live handler threads; the attempts they run are the ones the watchdog sweeps. A thread joins
      * once, not once per attempt: on a backlog it runs attempt after attempt.
@@ -89,12 +91,21 @@ public final class Worker implements AutoCloseable {
     private final BooleanSupplier isStopping = () -> stopping;
 
     public Worker(WorkerSettings settings, List<QueueBinding> queues, RunEnvironment env) {
+        this(settings, queues, env, 0);
+    }
+
+    /**
+     * @param maxJobs how many jobs the worker receives in its life, over all its queues, and then no more
+     *                ({@code jobq run --max-jobs}); 0 for no limit
+     */
+    public Worker(WorkerSettings settings, List<QueueBinding> queues, RunEnvironment env, long maxJobs) {
         if (queues.isEmpty()) {
             throw new IllegalArgumentException("a worker needs at least one queue to consume");
         }
         this.settings = settings;
         this.queues = List.copyOf(queues);
         this.env = env;
+        this.budget = maxJobs > 0 ? new ReceiveBudget(maxJobs) : null;
         this.permits = new PermitPool(settings.concurrency(), queues.size());
         this.settling = new Semaphore(SETTLING_PER_PERMIT * settings.concurrency());
         this.watchdog = new Watchdog(queues.get(0).name(), queues.stream().map(QueueBinding::name).toList(),
@@ -118,7 +129,8 @@ public final class Worker implements AutoCloseable {
                 int count = loopsFor(queue);
                 var failures = new ReceiveFailures(queue.name());
                 for (int i = 0; i < count; i++) {
-                    var loop = new PollLoop(queue, tier, permits, settings.pollInterval(), this::launch, failures);
+                    var loop = new PollLoop(queue, tier, permits, settings.pollInterval(), this::launch, failures,
+                            budget);
                     loops.add(loop);
                     String name = "jobq-poll-" + queue.name() + (count > 1 ? "-" + i : "");
                     loopThreads.add(Thread.ofVirtual().name(name).start(loop));
@@ -182,11 +194,15 @@ public final class Worker implements AutoCloseable {
                 if (taken == null) {
                     taken = next(queue, handler);
                 }
+                if (taken == null) {
+                    handler.giveBackReserved();
+                }
                 run = taken != null ? hold(handler, queue, taken) : null;
                 handler.endTake();
             }
         } finally {
             AttemptRun.clearLogContext();
+            handler.giveBackReserved();
             handler.endTake();
             handlers.remove(handler);
             handler.end();
@@ -207,6 +223,7 @@ public final class Worker implements AutoCloseable {
     private AttemptRun hold(HandlerThread handler, QueueBinding queue, ReceivedJob job) {
         var run = new AttemptRun(queue, job, env, handler.handlerReturned, handler.mayTakeNext, isStopping);
         handler.current = run;
+        handler.reserved = false;
         if (stopping) {
             run.releaseUnstarted();
         }
@@ -236,6 +253,12 @@ public final class Worker implements AutoCloseable {
         final @Nullable BooleanSupplier mayTakeNext;
         private final int tier;
         private boolean handedBack;
+        /**
+         * Whether the thread holds one receive of the {@link #budget} it has not used yet: taken for the
+         * receive with an acknowledgement, kept for the receive on its own that may follow, used by the
+         * job it gets, else given back. Read and written on the thread's own side only.
+         */
+        boolean reserved;
 
         HandlerThread(int tier, boolean takesNext) {
             this.tier = tier;
@@ -252,11 +275,25 @@ public final class Worker implements AutoCloseable {
          */
         boolean beginTake() {
             taking = true;
-            if (stopping || permits.anyWaitingBefore(tier)) {
+            if (stopping || permits.anyWaitingBefore(tier) || budget != null && !reserve()) {
                 endTake();
                 return false;
             }
             return true;
+        }
+
+        private boolean reserve() {
+            if (!reserved) {
+                reserved = budget.take(1) == 1;
+            }
+            return reserved;
+        }
+
+        void giveBackReserved() {
+            if (reserved) {
+                reserved = false;
+                budget.giveBack(1);
+            }
         }
 
         void endTake() {

@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code jobq run --max-jobs N}: once N jobs have ended in this worker (completed, failed or dead;
  * not released at shutdown), asks it to stop, so that the process manager starts a fresh one and
- * whatever its handlers leak stays bounded. The jobs running by then finish during the drain.
+ * whatever its handlers leak stays bounded. The worker receives no more than N jobs
+ * ({@link dev.jobq.internal.runtime.JobQueueRuntime#limitJobs}), so by then none is running.
  */
 final class JobLimit implements JobListener {
 
