@@ -25,6 +25,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -78,6 +79,8 @@ public final class RunCommand implements Callable<Integer> {
 
     private @Nullable Integer maxJobs;
 
+    private @Nullable Duration maxTime;
+
     RunCommand(CommandContext context) {
         this.context = context;
     }
@@ -125,6 +128,32 @@ public final class RunCommand implements Callable<Integer> {
         this.maxJobs = jobs;
     }
 
+    /** In the config's duration format, as {@code worker.shutdownTimeout}: {@code 1h}, {@code 30m}, {@code PT1H}. */
+    @Option(names = "--max-time", paramLabel = "DURATION",
+            description = "Stop after working this long (e.g. 1h, 30m): drain and exit 0, for the process manager "
+                    + "to start a fresh one. Off by default.")
+    void setMaxTime(String value) {
+        if (value.strip().startsWith("-")) {
+            throw maxTimeNotPositive(value);
+        }
+        Duration duration;
+        try {
+            duration = DurationFormat.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--max-time takes a duration such as 30m or 1h, got '"
+                    + value + "': " + e.getMessage());
+        }
+        if (duration.isNegative() || duration.isZero()) {
+            throw maxTimeNotPositive(value);
+        }
+        this.maxTime = duration;
+    }
+
+    private ParameterException maxTimeNotPositive(String value) {
+        return new ParameterException(spec.commandLine(), "--max-time must be longer than 0, got '" + value
+                + "'; leave it out to run until stopped");
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         requireDistinctQueues();
@@ -159,6 +188,7 @@ public final class RunCommand implements Callable<Integer> {
                 jobs.addListener(limit);
                 limitReceives(jobs, maxJobs);
             }
+            TimeLimit timeLimit = maxTime == null ? null : new TimeLimit(maxTime, signals);
             PrometheusMeterRegistry registry = metrics(jobs);
             var health = new HealthCheck(jobs, lifecycle, healthBacklog);
             health.takeBaseline();
@@ -169,15 +199,23 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 signals.workerStarted();
                 jobs.start();
+                if (timeLimit != null) {
+                    timeLimit.start();
+                }
                 lifecycle.running();
                 out.println("jobq run: working " + describe(jobs, setup));
                 out.flush();
 
-                signals.awaitStop();
+                try {
+                    signals.awaitStop();
+                } finally {
+                    if (timeLimit != null) {
+                        timeLimit.close();
+                    }
+                }
 
                 lifecycle.stopping();
-                out.println("jobq run: " + (limit != null && limit.reached() ? limit.describe() + ": " : "")
-                        + "stopping: no new jobs; " + lifecycle.activeHandlers()
+                out.println("jobq run: " + stopReason(limit, timeLimit) + "stopping: no new jobs; " + lifecycle.activeHandlers()
                         + " running job(s) get up to " + DurationFormat.format(setup.config().worker().shutdownTimeout())
                         + " to finish, then " + afterTheDrain(jobs, served(jobs, setup)));
                 out.flush();
@@ -189,6 +227,14 @@ public final class RunCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    /** Which limit asked for the stop, if one did: {@code 1000 jobs ended (--max-jobs 1000): }. */
+    private static String stopReason(@Nullable JobLimit jobs, @Nullable TimeLimit time) {
+        if (jobs != null && jobs.reached()) {
+            return jobs.describe() + ": ";
+        }
+        return time != null && time.reached() ? time.describe() + ": " : "";
     }
 
     /**

@@ -126,6 +126,42 @@ class RunCommandTest {
     }
 
     @Test
+    @DisplayName("--max-time D: after working that long the worker drains and exits 0 by itself, as after --max-jobs")
+    void maxTimeStopsTheWorkerAfterThatLong() throws Exception {
+        Path file = config("provider: { type: memory }\nworker: { concurrency: 2, shutdownTimeout: 5s }\n");
+        Future<Integer> exit = start(Map.of(), "run", "--config", file.toString(), "--max-time", "300ms");
+        awaitWorking();
+        JobQueue jobs = built.get();
+        jobs.enqueue(EmailHandler.TYPE, new Email("a@example.com", "hello"));
+
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("no stop signal was given").isZero();
+        assertThat(out.toString()).contains("jobq run: worked 300ms (--max-time 300ms): stopping: no new jobs; ")
+                .endsWith("jobq run: stopped" + System.lineSeparator());
+    }
+
+    @Test
+    void maxTimeThatIsNoPositiveDurationIsAUsageError() {
+        var unreadable = CommandRun.of("run", "--max-time", "soon");
+        assertThat(unreadable.exitCode()).isEqualTo(2);
+        assertThat(unreadable.err()).startsWith("--max-time takes a duration such as 30m or 1h, got 'soon': "
+                + "'soon' is not a duration with a unit");
+
+        var noUnit = CommandRun.of("run", "--max-time", "3600");
+        assertThat(noUnit.exitCode()).isEqualTo(2);
+        assertThat(noUnit.err()).startsWith("--max-time takes a duration such as 30m or 1h, got '3600': "
+                + "'3600' has no unit; write 3600ms, 3600s");
+
+        var zero = CommandRun.of("run", "--max-time", "0s");
+        assertThat(zero.exitCode()).isEqualTo(2);
+        assertThat(zero.err()).startsWith("--max-time must be longer than 0, got '0s'; leave it out to run until "
+                + "stopped");
+
+        var negative = CommandRun.of("run", "--max-time", "-5m");
+        assertThat(negative.exitCode()).isEqualTo(2);
+        assertThat(negative.err()).startsWith("--max-time must be longer than 0, got '-5m'");
+    }
+
+    @Test
     void maxJobsBelowOneIsAUsageError() {
         var run = CommandRun.of("run", "--max-jobs", "0");
 
