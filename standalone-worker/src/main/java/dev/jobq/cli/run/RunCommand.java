@@ -54,7 +54,9 @@ import picocli.CommandLine.Spec;
                 "scheduler.enabled is true.",
                 "TERM or INT drains (no new jobs; running ones finish or are released within",
                 "worker.shutdownTimeout) and exits 0; a second TERM or INT exits at once.",
-                "One that comes while the worker starts stops it before it works, exit 0."})
+                "One that comes while the worker starts stops it before it works, exit 0.",
+                "--max-jobs N or --max-time D drains and exits 0 the same way by itself, for",
+                "the process manager to start a fresh worker."})
 public final class RunCommand implements Callable<Integer> {
 
     private static final int MAX_PORT = 65_535;
