@@ -22,7 +22,6 @@ import dev.jobq.NonRetryableJobException;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.internal.worker.Worker;
 import dev.jobq.spi.Capabilities;
-import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
@@ -30,7 +29,6 @@ import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -266,10 +264,7 @@ class InProcessWorkerTest {
         QueueProvider remote = new ForwardingQueueProvider(memoryProvider(Map.of())) {
             @Override
             public Capabilities capabilities() {
-                Capabilities real = delegate().capabilities();
-                var features = EnumSet.copyOf(real.features());
-                features.remove(Feature.LOCAL_RECEIVE);
-                return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, 10);
+                return MaxJobsTest.receivedInBatches(delegate().capabilities());
             }
 
             @Override

@@ -50,12 +50,19 @@ class MaxJobsTest {
         return new ForwardingQueueProvider(memory) {
             @Override
             public Capabilities capabilities() {
-                Capabilities real = delegate().capabilities();
-                var features = EnumSet.copyOf(real.features());
-                features.remove(Feature.LOCAL_RECEIVE);
-                return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, 10);
+                return receivedInBatches(delegate().capabilities());
             }
         };
+    }
+
+    /**
+     * {@code real} as a provider that receives over the network has it (SQS): no {@link Feature#LOCAL_RECEIVE},
+     * so the worker's poll loops receive batches of ten and its handler threads take none themselves.
+     */
+    static Capabilities receivedInBatches(Capabilities real) {
+        var features = EnumSet.copyOf(real.features());
+        features.remove(Feature.LOCAL_RECEIVE);
+        return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, 10);
     }
 
     @Test
