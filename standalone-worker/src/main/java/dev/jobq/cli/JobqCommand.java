@@ -9,12 +9,14 @@ import dev.jobq.cli.admin.StatsCommand;
 import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.QueueOpener;
 import dev.jobq.cli.demo.DemoCommand;
+import dev.jobq.cli.run.EarlySignals;
 import dev.jobq.cli.run.OsSignals;
 import dev.jobq.cli.run.RunCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -45,8 +47,24 @@ public final class JobqCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     public static void main(String[] args) {
+        // First: reading the command line takes a second or more, and a TERM then would end `jobq run` with 143.
+        EarlySignals.catchUntilTheCommandIsKnown();
         var context = new CommandContext(System.getenv(), QueueOpener.building(), OsSignals::new);
-        System.exit(commandLine(context).execute(args));
+        CommandLine commandLine = commandLine(context);
+        commandLine.setExecutionStrategy(parsed -> {
+            if (!(parsed.asCommandLineList().getLast().getCommand() instanceof RunCommand)) {
+                exitIfSignalled(EarlySignals.release());
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        int status = commandLine.execute(args);
+        exitIfSignalled(EarlySignals.release());
+        System.exit(status);
+    }
+
+    /** A signal came before the command could take it: the JVM's answer to it, 128 + its number. */
+    private static void exitIfSignalled(OptionalInt status) {
+        status.ifPresent(System::exit);
     }
 
     /**

@@ -86,6 +86,10 @@ public final class OsSignals implements StopSignals {
                         + "cannot cut the drain short", name, e.toString());
             }
         }
+        // A signal that came while the command line was read is taken over as one that came now (EarlySignals);
+        // close() gives back the JVM's handlers, not the early ones.
+        EarlySignals.handOver(this::onSignal);
+        previous.replaceAll((signal, before) -> EarlySignals.jvmHandler(signal.getName(), before));
     }
 
     /** The signals whose handler is installed, by name ("TERM", "INT"). */

@@ -163,8 +163,19 @@ public final class RunCommand implements Callable<Integer> {
             // Before the start-up, which can take seconds (handler jars, a provider, a migration): a TERM
             // during it stops the worker before it works, exit 0, where the JVM's default would end it with 143.
             signals.arm();
+            if (signals.stopRequested()) {
+                // It came while the command line was read (EarlySignals): nothing opened yet, nothing to wait for.
+                return stoppedBeforeWorking();
+            }
             return work(signals);
         }
+    }
+
+    private int stoppedBeforeWorking() {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("jobq run: stopped before it started working: a stop signal came during start-up");
+        out.flush();
+        return 0;
     }
 
     private int work(StopSignals signals) throws InterruptedException {
@@ -178,9 +189,7 @@ public final class RunCommand implements Callable<Integer> {
             JobQueue jobs = session.queue();
             requireHandlers(jobs, setup);
             if (signals.stopRequested()) {
-                out.println("jobq run: stopped before it started working: a stop signal came during start-up");
-                out.flush();
-                return 0;
+                return stoppedBeforeWorking();
             }
             var lifecycle = new WorkerLifecycle(jobs, Clock.systemUTC());
             jobs.addListener(lifecycle);

@@ -85,6 +85,7 @@ public final class JobqProcess implements AutoCloseable {
         private final Path jar;
         private final List<String> jvmOptions;
         private final List<String> args = new ArrayList<>();
+        private final List<String> prefix = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
         private final List<String> removed = new ArrayList<>();
         private Path directory = Path.of(".").toAbsolutePath();
@@ -135,6 +136,18 @@ public final class JobqProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Starts the process as the leader of a process group of its own, with INT at its default (a build
+         * started in the background ignores it, and children inherit that), so that
+         * {@link #interruptProcessGroup()} reaches it and every process it starts as a terminal's Ctrl-C
+         * does, and nothing else. Through {@code perl}, present wherever git is.
+         */
+        public Builder inProcessGroupOfItsOwn() {
+            prefix.addAll(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; setpgrp(0, 0) or die \"setpgrp: $!\"; "
+                    + "exec { $ARGV[0] } @ARGV or die \"exec: $!\"", "--"));
+            return this;
+        }
+
         public Builder directory(Path dir) {
             this.directory = dir;
             return this;
@@ -152,7 +165,7 @@ public final class JobqProcess implements AutoCloseable {
         }
 
         public JobqProcess start() {
-            List<String> command = new ArrayList<>();
+            List<String> command = new ArrayList<>(prefix);
             command.add(java);
             command.addAll(jvmOptions);
             command.add("-jar");
@@ -240,6 +253,14 @@ public final class JobqProcess implements AutoCloseable {
         return true;
     }
 
+    /**
+     * SIGINT to the process group this process leads ({@link Builder#inProcessGroupOfItsOwn()}): what Ctrl-C in
+     * a terminal sends, to the process and every one it started.
+     */
+    public void interruptProcessGroup() {
+        signal("INT", "-" + process.pid());
+    }
+
     /** SIGKILL: the process ends at once, running nothing more (its output so far stays readable). */
     public void kill() {
         process.toHandle().destroyForcibly();
@@ -247,11 +268,16 @@ public final class JobqProcess implements AutoCloseable {
 
     /** Sends {@code signal} (TERM, INT, KILL, ...) with the system's {@code kill} command. */
     public void signal(String signal) {
+        signal(signal, Long.toString(process.pid()));
+    }
+
+    /** Sends {@code signal} to {@code target}: a pid, or minus a process group's id. */
+    private void signal(String signal, String target) {
         try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+            Process kill = new ProcessBuilder("kill", "-" + signal, "--", target)
                     .redirectErrorStream(true).start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: "
+                throw new IllegalStateException("kill -" + signal + " " + target + " failed: "
                         + new String(kill.getInputStream().readAllBytes()));
             }
         } catch (IOException e) {

@@ -129,6 +129,58 @@ class WorkerProcessIT {
         }
     }
 
+    /**
+     * A class picocli loads while it reads the command line: after {@code main}'s first statement, long before
+     * {@code jobq run} starts listening for signals (a second or more of reading the command line and starting
+     * the logging).
+     */
+    private static final String READING_THE_COMMAND_LINE = "dev.jobq.cli.admin.StatsCommand source:";
+    /**
+     * Class loading on stderr; and no class-data archive written at exit, which JDK 25 can crash writing (SIGSEGV
+     * in LambdaProxyClassDictionary, exit 134) when a signal ends the JVM while it is loading classes.
+     */
+    private static final String[] LOG_CLASS_LOADING = {"-Xlog:class+load=info:stderr", "-XX:-AutoCreateSharedArchive"};
+
+    @Test
+    @DisplayName("SIGTERM while jobq reads its command line (before run listens): run exits 0 at once without working")
+    void sigtermWhileTheCommandLineIsReadExitsZero() throws Exception {
+        try (JobqProcess worker = JobqProcess.jar().directory(dir).env(Gate.DIR_ENV, gates.dir())
+                .jvmOptions(LOG_CLASS_LOADING)
+                .args("run", "--config", config(2, "finish", 2, "30s").toString(), "--handlers", handlers.toString())
+                .start()) {
+            worker.stderr().awaitLine(READING_THE_COMMAND_LINE, START);
+
+            worker.terminate();
+
+            // Before, the JVM's default handler ended it: 143, a failed unit to systemd.
+            assertThat(worker.awaitExit(EXIT)).isZero();
+            assertThat(worker.stdout().text()).isEqualTo("jobq run: stopped before it started working: a stop signal "
+                    + "came during start-up");
+            assertThat(worker.stderr().text()).contains("SIGTERM received while starting")
+                    .doesNotContain("gated work started").doesNotContain("worker started");
+        }
+    }
+
+    @Test
+    @DisplayName("SIGTERM while another command reads its command line still ends it the JVM's way, 143")
+    void sigtermWhileAnotherCommandReadsItsCommandLineExits143() throws Exception {
+        // config check registers the handler modules: SlowStartModule holds it there after the signal came.
+        new JarBuilder().addClass(SlowStartModule.class).addClass(Gate.class)
+                .service(JobHandlerModule.class, SlowStartModule.class.getName())
+                .writeTo(handlers.resolve("slow-start.jar"));
+        try (JobqProcess check = JobqProcess.jar().directory(dir).env(Gate.DIR_ENV, gates.dir())
+                .jvmOptions(LOG_CLASS_LOADING)
+                .args("config", "check", "--config", config(2, "finish", 2, "30s").toString(),
+                        "--handlers", handlers.toString())
+                .start()) {
+            check.stderr().awaitLine(READING_THE_COMMAND_LINE, START);
+
+            check.terminate();
+
+            assertThat(check.awaitExit(EXIT)).isEqualTo(128 + 15);
+        }
+    }
+
     @Test
     @DisplayName("a second signal while draining exits at once with 128 + its number")
     void secondSignalExitsAtOnce() throws Exception {
@@ -285,6 +337,31 @@ class WorkerProcessIT {
             // the drain alone would take 10 minutes
             assertThat(launcher.awaitExit(EXIT)).as("the worker's status, passed on").isEqualTo(128 + 15);
             assertThat(launcher.stderr().text()).contains("SIGTERM received again: exiting now without draining");
+        }
+    }
+
+    @Test
+    @DisplayName("behind the launcher Ctrl-C (INT to the whole process group, as a terminal sends it) drains the worker "
+            + "once, and the launcher exits with its status, 0")
+    void olderJavaCtrlCDrainsOnceAndExitsZero() throws Exception {
+        Path old = JobqProcess.olderJava();
+        try (JobqProcess launcher = JobqProcess.jar().java(old).inProcessGroupOfItsOwn().directory(dir)
+                .env(Gate.DIR_ENV, gates.dir()).env("JAVA_HOME", System.getProperty("java.home"))
+                .args("run", "--config", config(2, "finish", 2, "30s").toString(), "--handlers", handlers.toString())
+                .start()) {
+            launcher.stderr().await(l -> l.contains("gated work started"), 2, START, "saying 'gated work started'");
+            assertThat(launcher.descendants()).as("the JVM the launcher started").hasSize(1);
+
+            launcher.interruptProcessGroup();
+            // The worker gets the terminal's INT and then the TERM the launcher passes on: one request, not two.
+            launcher.stderr().awaitLine("SIGTERM from the launcher, passing on the SIGINT already received", START);
+            gates.open("finish");
+
+            assertThat(launcher.awaitExit(EXIT)).as("the launcher's status: the drained worker's").isZero();
+            assertThat(launcher.stderr().text()).contains("SIGINT received: draining")
+                    .doesNotContain("received again");
+            assertThat(outcomes(launcher, "completed")).hasSize(2);
+            assertThat(launcher.stdout().text()).endsWith("jobq run: stopped");
         }
     }
 
