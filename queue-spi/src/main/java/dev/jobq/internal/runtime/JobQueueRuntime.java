@@ -36,10 +36,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -171,6 +173,19 @@ public final class JobQueueRuntime implements JobQueue {
     @Override
     public Set<String> registeredTypes() {
         return handlers.types();
+    }
+
+    /**
+     * The queue each registered type's {@link HandlerOptions} name, by type, for the types that name one: where
+     * their jobs go unless an enqueue says otherwise. For {@code jobq run}, to say which of its handlers its
+     * queues never feed.
+     */
+    public Map<String, String> handlerQueues() {
+        var byType = new TreeMap<String, String>();
+        for (String type : handlers.types()) {
+            handlers.find(type).map(r -> r.options().queue()).ifPresent(queue -> byType.put(type, queue));
+        }
+        return Collections.unmodifiableMap(byType);
     }
 
     @Override

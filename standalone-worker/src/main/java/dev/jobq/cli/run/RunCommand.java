@@ -26,7 +26,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -216,6 +220,10 @@ public final class RunCommand implements Callable<Integer> {
                 lifecycle.running();
                 out.println("jobq run: working " + describe(jobs, setup));
                 out.flush();
+                unfedHandlers(jobs, served(jobs, setup)).ifPresent(warning -> {
+                    spec.commandLine().getErr().println(warning);
+                    spec.commandLine().getErr().flush();
+                });
 
                 try {
                     signals.awaitStop();
@@ -324,6 +332,33 @@ public final class RunCommand implements Callable<Integer> {
         String ends = "a memory queue ends with this process";
         return inMemory.size() == served.size() ? "are dropped: " + ends
                 : "go back to the queue, or are dropped on " + inMemory + ": " + ends;
+    }
+
+    /**
+     * Handlers here whose type's own queue ({@code HandlerOptions.queue}) this worker does not work: a queue left
+     * out of {@code worker.queues} or {@code --queues} while its producers (or the scheduler's recurring jobs)
+     * still send to it. Whether another worker works it, this one cannot know, and says so.
+     */
+    private static Optional<String> unfedHandlers(JobQueue jobs, List<String> served) {
+        if (!(jobs instanceof JobQueueRuntime runtime)) {
+            return Optional.empty();
+        }
+        Map<String, List<String>> typesByQueue = new TreeMap<>();
+        runtime.handlerQueues().forEach((type, queue) -> {
+            if (!served.contains(queue)) {
+                typesByQueue.computeIfAbsent(queue, q -> new ArrayList<>()).add(type);
+            }
+        });
+        if (typesByQueue.isEmpty()) {
+            return Optional.empty();
+        }
+        String which = typesByQueue.entrySet().stream()
+                .map(e -> String.join(", ", e.getValue()) + " (queue " + e.getKey() + ")")
+                .collect(Collectors.joining("; "));
+        String queues = String.join(", ", typesByQueue.keySet());
+        return Optional.of("jobq run: warning: this worker has handlers for " + which + " but works only " + served
+                + ": jobs sent there (enqueued, or fired by the scheduler) wait until a worker that works " + queues
+                + " takes them; if no other worker does, add " + queues + " to worker.queues (or --queues)");
     }
 
     private String describe(JobQueue jobs, QueueSetup setup) {

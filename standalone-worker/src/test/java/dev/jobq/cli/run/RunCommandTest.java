@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jobq.EnqueueOptions;
+import dev.jobq.HandlerOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.HttpProbe;
@@ -238,6 +239,57 @@ class RunCommandTest {
         assertThat(status).isEqualTo(2);
         assertThat(err.toString()).contains("--queues names 'reports', which the config does not have (configured: "
                 + "default)");
+    }
+
+    @Test
+    @DisplayName("a handler whose type's queue this worker does not work (left out of worker.queues) is warned about "
+            + "at start; one whose queue it works is not")
+    void warnsAboutHandlersWhoseQueueThisWorkerDoesNotWork() throws Exception {
+        Path file = config("""
+                provider: { type: memory }
+                queues: { reports: { type: memory }, mail: { type: memory } }
+                worker: { queues: [default, mail], shutdownTimeout: 2s }
+                """);
+        CommandContext context = CommandRun.context(Map.of(), builder -> {
+            JobQueue queue = builder.build();
+            queue.registerJobHandler("report:build", JsonNode.class, (payload, ctx) -> { },
+                    HandlerOptions.defaults().queue("reports"));
+            queue.registerJobHandler("report:mail", JsonNode.class, (payload, ctx) -> { },
+                    HandlerOptions.defaults().queue("mail"));
+            built.set(queue);
+            return QueueSession.owning(queue);
+        }, stop);
+        Future<Integer> exit = runner.submit(() -> CommandRun.execute(context, new PrintWriter(out, true),
+                new PrintWriter(err, true), "run", "--config", file.toString()));
+
+        awaitWorking();
+        // Before, nothing said it: the jobs of report:build waited on 'reports' unseen.
+        assertThat(err.toString()).contains("jobq run: warning: this worker has handlers for report:build (queue "
+                + "reports) but works only [default, mail]: jobs sent there (enqueued, or fired by the scheduler) wait "
+                + "until a worker that works reports takes them; if no other worker does, add reports to "
+                + "worker.queues (or --queues)").doesNotContain("report:mail");
+        stop.requestStop();
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    @DisplayName("no warning when the worker works every queue its handlers name")
+    void noWarningWhenEveryHandlersQueueIsWorked() throws Exception {
+        Path file = config("provider: { type: memory }\nqueues: { reports: { type: memory } }\n");
+        CommandContext context = CommandRun.context(Map.of(), builder -> {
+            JobQueue queue = builder.build();
+            queue.registerJobHandler("report:build", JsonNode.class, (payload, ctx) -> { },
+                    HandlerOptions.defaults().queue("reports"));
+            built.set(queue);
+            return QueueSession.owning(queue);
+        }, stop);
+        Future<Integer> exit = runner.submit(() -> CommandRun.execute(context, new PrintWriter(out, true),
+                new PrintWriter(err, true), "run", "--config", file.toString()));
+
+        awaitWorking();
+        stop.requestStop();
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+        assertThat(err.toString()).doesNotContain("warning");
     }
 
     @Test
