@@ -9,9 +9,13 @@ import dev.jobq.spi.JobEnvelope;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -176,6 +180,68 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
 
         assertThat(older.fireDue()).isEqualTo(1);
         assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(job.jobId());
+    }
+
+    /**
+     * A rolling deploy across schema version 4: a scheduler of the release before (version 3 code) fires beside
+     * the current one on the upgraded tables. The older code differs from the current only in SQL, run here as
+     * it ran: its hand-off marks the row ENQUEUED where the current one moves it to jobq_scheduled_job_done, and
+     * its schedule(...) looks for a retried id in jobq_scheduled_job only.
+     */
+    @Test
+    @DisplayName("beside a scheduler of the release before schema version 4, each job is handed on once, except a "
+            + "schedule(...) the older one retries with the id of a job the newer one handed on")
+    void anOlderSchedulerBesideThisOneAfterTheUpgrade() throws SQLException {
+        var newer = open(builder().retention(AN_HOUR));
+        JobEnvelope byOlder = job("report:older");
+        JobEnvelope byNewer = job("report:newer");
+        newer.schedule(byOlder, T0);
+        newer.schedule(byNewer, T0);
+        try (Connection connection = DriverManager.getConnection(url)) {
+            // The older scheduler's claim and hand-off of one due row, its statements as version 3 code ran them.
+            connection.setAutoCommit(false);
+            try (PreparedStatement claim = connection.prepareStatement("SELECT id FROM jobq_scheduled_job WHERE "
+                    + "status = 'SCHEDULED' AND due_at <= ? AND id = ? FOR UPDATE SKIP LOCKED");
+                 PreparedStatement mark = connection.prepareStatement("UPDATE jobq_scheduled_job SET status = "
+                         + "'ENQUEUED', pending_key = NULL, error = NULL, updated_at = ? WHERE id = ANY(?)")) {
+                claim.setObject(1, OffsetDateTime.ofInstant(T0, ZoneOffset.UTC));
+                claim.setString(2, byOlder.jobId());
+                try (ResultSet rows = claim.executeQuery()) {
+                    assertThat(rows.next()).isTrue();
+                }
+                mark.setObject(1, OffsetDateTime.ofInstant(T0, ZoneOffset.UTC));
+                mark.setArray(2, connection.createArrayOf("varchar", new Object[] {byOlder.jobId()}));
+                assertThat(mark.executeUpdate()).isEqualTo(1);
+            }
+            connection.commit();
+        }
+
+        assertThat(newer.fireDue()).as("the newer one hands on only the row the older one left").isEqualTo(1);
+        assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(byNewer.jobId());
+        assertThat(newer.schedule(byOlder, T0)).as("a retry of the older one's job, in the newer one").isEqualTo(
+                byOlder.jobId());
+        assertThat(newer.fireDue()).isZero();
+        assertThat(newer.listScheduled(10)).isEmpty();
+
+        // The older one's schedule(...) retried with the id of a job the newer one handed on finds no row with it
+        // (the newer one keeps only a record in jobq_scheduled_job_done), stores it again, and it goes twice.
+        try (Connection connection = DriverManager.getConnection(url);
+             PreparedStatement insert = connection.prepareStatement("INSERT INTO jobq_scheduled_job (id, type, "
+                     + "queue, payload, options, scheduled_for, due_at, status, attempts, created_at, updated_at) "
+                     + "VALUES (?, ?, 'default', '{}', '{}', ?, ?, 'SCHEDULED', 0, ?, ?)")) {
+            OffsetDateTime t0 = OffsetDateTime.ofInstant(T0, ZoneOffset.UTC);
+            insert.setString(1, byNewer.jobId());
+            insert.setString(2, byNewer.type());
+            for (int i = 3; i <= 6; i++) {
+                insert.setObject(i, t0);
+            }
+            assertThat(insert.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(newer.fireDue()).isEqualTo(1);
+        assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(byNewer.jobId(), byNewer.jobId());
+
+        clock.set(T0.plus(Duration.ofMinutes(61)));
+        assertThat(newer.purgeNow()).as("the older one's ENQUEUED row and the newer one's record").isEqualTo(2);
     }
 
     @Test
