@@ -70,6 +70,9 @@ public final class OsSignals implements StopSignals {
 
     @Override
     public void arm() {
+        // First the signals that came while the command line was read (EarlySignals), in order, and from here
+        // on every signal the early handler still gets: no gap before this class's handlers are in place.
+        EarlySignals.handOver(this::onSignal);
         for (String name : STOP_SIGNALS) {
             var signal = new Signal(name);
             try {
@@ -86,9 +89,7 @@ public final class OsSignals implements StopSignals {
                         + "cannot cut the drain short", name, e.toString());
             }
         }
-        // A signal that came while the command line was read is taken over as one that came now (EarlySignals);
         // close() gives back the JVM's handlers, not the early ones.
-        EarlySignals.handOver(this::onSignal);
         previous.replaceAll((signal, before) -> EarlySignals.jvmHandler(signal.getName(), before));
     }
 
