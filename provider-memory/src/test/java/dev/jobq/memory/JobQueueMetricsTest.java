@@ -283,4 +283,52 @@ class JobQueueMetricsTest {
         }
         await().atMost(WAIT).until(() -> jobs.stats("default").inFlight() == 0);
     }
+    @Test
+    @DisplayName("a JobQueue built again and bound to the same registry (a Spring context refresh, a test suite) has its "
+            + "gauges read it, not the closed one; closing the binder takes its gauges out")
+    void aQueueBoundAgainToTheSameRegistryIsTheOneItsGaugesRead() {
+        jobs.close();
+        for (int cycle = 1; cycle <= 5; cycle++) {
+            JobQueue again = JobQueue.builder().provider("memory").environment(Map.of()).build();
+            var metrics = new JobQueueMetrics(again);
+            try {
+                for (int i = 0; i < cycle; i++) {
+                    again.enqueue("report", i); // not started: the jobs wait
+                }
+                metrics.bindTo(registry);
+
+                assertThat(registry.get("jobq.queue.waiting").tag("queue", "default").gauge().value())
+                        .as("waiting jobs of cycle %d's queue", cycle).isEqualTo(cycle);
+                assertThat(registry.find("jobq.queue.waiting").gauges()).hasSize(1);
+                assertThat(registry.get("jobq.handlers.active").tag("queue", "default").gauge().value()).isZero();
+            } finally {
+                metrics.close();
+                again.close();
+            }
+            assertThat(registry.find("jobq.queue.waiting").gauges()).as("gauges after close()").isEmpty();
+            assertThat(registry.find("jobq.handlers.active").gauges()).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("a binder that was never closed gives way to a later one bound to the same registry for the same queue")
+    void aLaterBindingOfTheSameQueueReplacesAnUnclosedOnesGauges() {
+        JobQueue first = JobQueue.builder().provider("memory").environment(Map.of()).build();
+        JobQueue second = JobQueue.builder().provider("memory").environment(Map.of()).build();
+        try {
+            first.enqueue("report", 1);
+            new JobQueueMetrics(first).bindTo(registry);
+            first.close(); // its binder is not closed, as when an application forgets it
+
+            second.enqueue("report", 1);
+            second.enqueue("report", 2);
+            new JobQueueMetrics(second).bindTo(registry);
+
+            assertThat(registry.get("jobq.queue.waiting").tag("queue", "default").gauge().value()).isEqualTo(2);
+            assertThat(registry.find("jobq.queue.waiting").gauges()).hasSize(1);
+        } finally {
+            first.close();
+            second.close();
+        }
+    }
 }

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
@@ -55,7 +56,10 @@ import org.jspecify.annotations.Nullable;
  * {@link dev.jobq.internal.runtime.StatsRead#MAX_WAIT} in all for providers that do not answer, whose
  * gauges then show NaN. Queues are those the queue has when bound. Micrometer is an optional dependency
  * of jobq: this class needs {@code io.micrometer:micrometer-core} on the class path, nothing else
- * does. Thread-safe; {@link #close()} stops counting (the meters stay in the registry).
+ * does. Thread-safe; {@link #close()} stops counting and takes the gauges out of the registry (the
+ * counters and timers stay). A registry outliving the queue (a Spring context refreshed, a test suite
+ * binding a queue per test) gets the gauges of the queue bound last: a binder's gauges replace those an
+ * earlier binder left for the same queue name, which read a closed queue and kept it reachable.
  */
 public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
 
@@ -71,6 +75,8 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
 
     private final JobQueue jobs;
     private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
+    /** The gauges this binder registered, each with its registry: they hold the queue, so close() takes them out. */
+    private final List<Map.Entry<MeterRegistry, Gauge>> gauges = new CopyOnWriteArrayList<>();
 
     public JobQueueMetrics(JobQueue jobs) {
         this.jobs = Objects.requireNonNull(jobs, "jobs");
@@ -89,9 +95,10 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
                     queue, stats, QueueStats::inFlight);
             if (jobs instanceof JobQueueRuntime runtime) {
                 // Counted in this process: a provider that cannot be reached does not make it NaN.
-                Gauge.builder("jobq.handlers.active", runtime, r -> r.activeHandlers(queue))
-                        .description("handlers running in this process").tag("queue", queue).strongReference(true)
-                        .register(registry);
+                register(registry, "jobq.handlers.active", queue,
+                        Gauge.builder("jobq.handlers.active", runtime, r -> r.activeHandlers(queue))
+                                .description("handlers running in this process").tag("queue", queue)
+                                .strongReference(true));
             } else {
                 gauge(registry, "jobq.handlers.active", "handlers running in this process", queue, stats,
                         QueueStats::active);
@@ -135,9 +142,9 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
                 .register(registry).record(duration));
     }
 
-    private static void gauge(MeterRegistry registry, String name, String description, String queue,
-                              CachedStats stats, ToDoubleFunction<QueueStats> value) {
-        Gauge.builder(name, stats, s -> {
+    private void gauge(MeterRegistry registry, String name, String description, String queue,
+                       CachedStats stats, ToDoubleFunction<QueueStats> value) {
+        register(registry, name, queue, Gauge.builder(name, stats, s -> {
                     @Nullable QueueStats current = s.get(queue);
                     if (current == null) {
                         return Double.NaN;
@@ -145,15 +152,47 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
                     double v = value.applyAsDouble(current);
                     return v < 0 ? Double.NaN : v;
                 })
-                .description(description).tag("queue", queue).strongReference(true).register(registry);
+                .description(description).tag("queue", queue).strongReference(true));
     }
 
-    /** Stops counting events; gauges keep reading stats while the registry holds them. */
+    /**
+     * Registers a gauge in place of one an earlier binder left under the same name and queue: a registry
+     * hands back the meter it holds for an id, so the gauges of a JobQueue built again (a Spring context
+     * refreshed, a test suite) read the closed one, and keep it and its jobs reachable, for as long as the
+     * registry lives.
+     */
+    private <T> void register(MeterRegistry registry, String name, String queue, Gauge.Builder<T> builder) {
+        Gauge earlier = registry.find(name).tag("queue", queue).gauge();
+        if (earlier != null && !isMine(earlier)) {
+            registry.remove(earlier);
+        }
+        Gauge gauge = builder.register(registry);
+        if (!isMine(gauge)) {
+            gauges.add(Map.entry(registry, gauge));
+        }
+    }
+
+    private boolean isMine(Gauge gauge) {
+        return gauges.stream().anyMatch(mine -> mine.getValue() == gauge);
+    }
+
+    /**
+     * Stops counting events and takes this binder's gauges out of their registries (those a later binder
+     * of the same queue has not already replaced); the counters and timers stay, with their counts.
+     */
     @Override
     public void close() {
         for (JobListener listener : listeners) {
             jobs.removeListener(listener);
             listeners.remove(listener);
+        }
+        for (Map.Entry<MeterRegistry, Gauge> mine : gauges) {
+            MeterRegistry registry = mine.getKey();
+            Gauge gauge = mine.getValue();
+            if (registry.find(gauge.getId().getName()).tags(gauge.getId().getTags()).gauge() == gauge) {
+                registry.remove(gauge);
+            }
+            gauges.remove(mine);
         }
     }
 }
