@@ -1,0 +1,88 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import dev.jobq.memory.MemoryProviderFactory;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A JobQueue with the JDBC scheduler created, used and closed again and again in one JVM, as a test suite
+ * or a Spring context refresh does: after each close no jobq thread (worker, watchdog, scheduler, the
+ * scheduler's HikariCP pool) is left, and no session on the database.
+ */
+@DisplayName("JobQueue with the JDBC scheduler: nothing left behind after close(), cycle after cycle")
+class LifecycleLeakTest {
+
+    private static final int CYCLES = 10;
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    /** Platform threads jobq or the scheduler's pool made (HikariCP names its threads after the pool, jobq-scheduler). */
+    static List<String> jobqThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(name -> name.startsWith("jobq") || name.contains("jobq-scheduler")).sorted().toList();
+    }
+
+    private static void cycle(String jdbcUrl) throws InterruptedException {
+        var done = new CountDownLatch(2);
+        JobQueue jobs = JobQueue.builder().environment(Map.of()).provider(MemoryProviderFactory.builder().build())
+                .scheduler("jdbc", Map.of("jdbcUrl", jdbcUrl, "pollInterval", "200ms"))
+                .listener(e -> {
+                    if (e instanceof JobEvent.Completed) {
+                        done.countDown();
+                    }
+                }).build();
+        try {
+            jobs.registerJobHandler("report", String.class, (job, ctx) -> { });
+            jobs.start();
+            jobs.enqueue("report", "now");
+            jobs.scheduler().schedule("report", "held", Instant.now()); // through the database and the firing thread
+            assertThat(done.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("both jobs ran").isTrue();
+            assertThat(jobqThreads()).as("threads while running").isNotEmpty();
+        } finally {
+            jobs.close();
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(jobqThreads()).as("jobq threads after close()").isEmpty());
+    }
+
+    @Test
+    void h2() throws InterruptedException {
+        for (int i = 0; i < CYCLES; i++) {
+            cycle("jdbc:h2:mem:jobq-lifecycle;DB_CLOSE_DELAY=-1");
+        }
+    }
+
+    @Test
+    void postgresKeepsNoSessionOpen() throws Exception {
+        PostgresServer server = PostgresServer.get();
+        String url = server.newDatabase("jobq-lifecycle");
+        String database = PostgresServer.databaseOf(url);
+        for (int i = 0; i < CYCLES; i++) {
+            cycle(url);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(sessions(server, database))
+                    .as("sessions on %s after close()", database).isZero());
+        }
+    }
+
+    private static int sessions(PostgresServer server, String database) throws SQLException {
+        try (var c = DriverManager.getConnection(server.url("postgres", "jobq-lifecycle-check"));
+             var s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ?")) {
+            s.setString(1, database);
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+}
