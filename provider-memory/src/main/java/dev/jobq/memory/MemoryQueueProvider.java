@@ -80,6 +80,8 @@ final class MemoryQueueProvider implements QueueProvider {
     private long leaseCounter;
     private int activeCount;
     private boolean closed;
+    /** What this queue registered on a {@link SettableClock}, taken out at close(); null on other clocks. */
+    private final @Nullable Runnable clockListener;
 
     MemoryQueueProvider(String queueName, InstantSource clock, MemoryLimits limits) {
         this.queueName = Objects.requireNonNull(queueName, "queueName");
@@ -95,12 +97,16 @@ final class MemoryQueueProvider implements QueueProvider {
             // Receivers wait in real time for a due time on this clock; a test moving it must wake them.
             // Weakly, so that a clock shared by many short-lived providers does not keep them alive.
             var self = new WeakReference<>(this);
-            settable.onChange(() -> {
+            Runnable wake = () -> {
                 MemoryQueueProvider provider = self.get();
                 if (provider != null) {
                     provider.wakeAllReceivers();
                 }
-            });
+            };
+            settable.onChange(wake);
+            clockListener = wake;
+        } else {
+            clockListener = null;
         }
     }
 
@@ -380,6 +386,9 @@ final class MemoryQueueProvider implements QueueProvider {
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (clockListener != null && clock instanceof SettableClock settable) {
+            settable.removeOnChange(clockListener);
         }
     }
 

@@ -41,8 +41,17 @@ public final class SettableClock implements InstantSource {
         listeners.forEach(Runnable::run);
     }
 
-    /** Runs {@code listener} after every change of time (on the thread that changed it). */
+    /**
+     * Runs {@code listener} after every change of time (on the thread that changed it). A component that
+     * registers one takes it out with {@link #removeOnChange} when it closes: a clock shared by a test
+     * suite otherwise keeps a listener per component it ever served, and runs them all at every change.
+     */
     public void onChange(Runnable listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Stops running {@code listener} (the same object given to {@link #onChange}); false if it was not registered. */
+    public boolean removeOnChange(Runnable listener) {
+        return listeners.remove(listener);
     }
 }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the firing thread waits: until a deadline on the scheduler's clock, or until rung because
@@ -17,6 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Alarm {
 
     private final InstantSource clock;
+    /** What this alarm registered on a {@link SettableClock}; null on other clocks. */
+    private final @Nullable Runnable clockListener;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private boolean rung;
@@ -28,12 +31,23 @@ final class Alarm {
         if (clock instanceof SettableClock settable) {
             // Weakly, so a clock shared by many short-lived schedulers does not keep them alive.
             var self = new WeakReference<>(this);
-            settable.onChange(() -> {
+            Runnable moved = () -> {
                 Alarm alarm = self.get();
                 if (alarm != null) {
                     alarm.clockMoved();
                 }
-            });
+            };
+            settable.onChange(moved);
+            clockListener = moved;
+        } else {
+            clockListener = null;
+        }
+    }
+
+    /** Takes this alarm's listener off a {@link SettableClock}: the scheduler is closed and nothing sleeps on it. */
+    void close() {
+        if (clockListener != null && clock instanceof SettableClock settable) {
+            settable.removeOnChange(clockListener);
         }
     }
 

@@ -257,6 +257,7 @@ final class JdbcJobScheduler implements JobScheduler {
         } finally {
             handOff.close(CLOSE_TIMEOUT);
             db.close();
+            alarm.close();
         }
     }
 

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.memory.MemoryProviderFactory;
+import dev.jobq.testing.SettableClock;
+import java.lang.reflect.Field;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -73,6 +75,33 @@ class LifecycleLeakTest {
             await().atMost(WAIT).untilAsserted(() -> assertThat(sessions(server, database))
                     .as("sessions on %s after close()", database).isZero());
         }
+    }
+
+    @Test
+    @DisplayName("a SettableClock shared by a test suite keeps no listener of the queues and schedulers closed")
+    void aSharedSettableClockKeepsNothingOfClosedQueues() throws ReflectiveOperationException {
+        var clock = new SettableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        for (int i = 0; i < 50; i++) {
+            JobQueue jobs = JobQueue.builder().environment(Map.of()).clock(clock)
+                    .provider(MemoryProviderFactory.builder().clock(clock).build())
+                    .scheduler("jdbc", Map.of("jdbcUrl", "jdbc:h2:mem:jobq-lifecycle-clock;DB_CLOSE_DELAY=-1"))
+                    .build();
+            try {
+                jobs.start();
+                assertThat(listeners(clock)).as("listeners while one queue is open").isPositive();
+                clock.advance(Duration.ofSeconds(1));
+            } finally {
+                jobs.close();
+            }
+        }
+        assertThat(listeners(clock)).as("listeners left on the clock after 50 queues closed").isZero();
+    }
+
+    /** The clock's registered listeners: it has no public count, and what it holds is what this test is about. */
+    private static int listeners(SettableClock clock) throws ReflectiveOperationException {
+        Field field = SettableClock.class.getDeclaredField("listeners");
+        field.setAccessible(true);
+        return ((List<?>) field.get(clock)).size();
     }
 
     private static int sessions(PostgresServer server, String database) throws SQLException {
