@@ -1,0 +1,129 @@
+package dev.jobq.examples.docs;
+
+import static dev.jobq.examples.docs.SemanticsSnippetsTest.awaitEvent;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.Backoff;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import dev.jobq.JobState;
+import dev.jobq.MisfirePolicy;
+import dev.jobq.RecurringJob;
+import dev.jobq.RecurringJobInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The mappings of docs/coming-from.md ("X there is Y here"), run: each test names its row. */
+class ComingFromClaimsTest {
+    record Work(String what) {}
+
+    private static JobQueue withScheduler(String name, LinkedBlockingQueue<JobEvent> events) {
+        return JobQueue.builder().listener(events::add)
+                .scheduler("jdbc", Map.of("enabled", "true", "jdbcUrl", "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1"))
+                .build();
+    }
+
+    @Test
+    void bullmqDeduplicationReturnsTheFirstIdAndAnnouncesIt_acrossJobTypesOfOneQueue() throws Exception {
+        var events = new LinkedBlockingQueue<JobEvent>();
+        try (JobQueue jobs = JobQueue.builder().listener(events::add).build()) {
+            String first = jobs.enqueue("email:send", new Work("a"), EnqueueOptions.builder().deduplicationKey("k").build());
+            String second = jobs.enqueue("sms:send", new Work("b"), EnqueueOptions.builder().deduplicationKey("k").build());
+            assertThat(second).isEqualTo(first);
+            JobEvent.Deduplicated dedup = awaitEvent(events, JobEvent.Deduplicated.class);
+            assertThat(dedup.jobId()).isEqualTo(first);
+            assertThat(dedup.deduplicationKey()).isEqualTo("k");
+        }
+    }
+
+    @Test
+    void jobrunrsScheduleIsAtOrTheScheduler_andDbSchedulersInstanceIdIsTheKeyOfAWaitingJob() throws Exception {
+        var events = new LinkedBlockingQueue<JobEvent>();
+        try (JobQueue jobs = withScheduler("claims-at", events)) {
+            Instant tomorrow = Instant.now().plus(Duration.ofDays(1));
+            String viaAt = jobs.enqueue("work:do", new Work("at"), EnqueueOptions.at(tomorrow));
+            String viaScheduler = jobs.scheduler().schedule("work:do", new Work("sched"), tomorrow);
+            assertThat(viaAt).isNotEqualTo(viaScheduler);
+
+            EnqueueOptions keyed = EnqueueOptions.builder().deduplicationKey("work:do:42").build();
+            String waiting = jobs.scheduler().schedule("work:do", new Work("1"), tomorrow, keyed);
+            String again = jobs.scheduler().schedule("work:do", new Work("2"), tomorrow.plusSeconds(60), keyed);
+            assertThat(again).isEqualTo(waiting);
+        }
+    }
+
+    @Test
+    void bullmqsUpsertJobSchedulerIsRegisterRecurringByName_withJobrunrsSecondsAsEvery30Seconds() {
+        var events = new LinkedBlockingQueue<JobEvent>();
+        try (JobQueue jobs = withScheduler("claims-recurring", events)) {
+            jobs.scheduler().registerRecurring(RecurringJob.builder("digest", "work:do").schedule("0 9 * * MON-FRI")
+                    .timezone("Europe/Paris").build());
+            RecurringJobInfo updated = jobs.scheduler().registerRecurring(RecurringJob.builder("digest", "work:do")
+                    .schedule("every 30 seconds").misfirePolicy(MisfirePolicy.SKIP).build());
+            assertThat(jobs.scheduler().listRecurring()).hasSize(1);
+            assertThat(updated.schedule()).isEqualTo("every 30 seconds");
+            for (String quartzAndCron : List.of("@daily", "@hourly", "*/15 * * * *", "0 0 1 * *")) {
+                jobs.scheduler().registerRecurring(RecurringJob.builder(quartzAndCron, "work:do").schedule(quartzAndCron).build());
+            }
+        }
+    }
+
+    @Test
+    void laravelsQueueRetryIsRedriveWithFreshAttempts_andMaxAttempts1MeansNoRetry() throws Exception {
+        var events = new LinkedBlockingQueue<JobEvent>();
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        try (JobQueue jobs = JobQueue.builder().backoff(Backoff.none()).listener(events::add).build()) {
+            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> {
+                attempts.add(ctx.attempt());
+                throw new IllegalStateException("down");
+            });
+            jobs.start();
+            String id = jobs.enqueue("work:do", new Work("x"), EnqueueOptions.builder().maxAttempts(1).build());
+            assertThat(awaitEvent(events, JobEvent.Dead.class).jobId()).isEqualTo(id);
+            assertThat(attempts).containsExactly(1);
+
+            assertThat(jobs.deadLetters("default").orElseThrow().redrive(id)).isTrue();
+            assertThat(awaitEvent(events, JobEvent.Dead.class).attempt()).isEqualTo(1);
+            assertThat(attempts).containsExactly(1, 1);
+        }
+    }
+
+    @Test
+    void bullmqsPriorityRunsLowerFirst_negativesAllowed_fifoWithinAPriority() throws Exception {
+        List<String> ran = new CopyOnWriteArrayList<>();
+        var done = new CountDownLatch(4);
+        try (JobQueue jobs = JobQueue.builder().concurrency(1).build()) {
+            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> {
+                ran.add(job.payload().what());
+                done.countDown();
+            });
+            jobs.enqueue("work:do", new Work("p5"), EnqueueOptions.builder().priority(5).build());
+            jobs.enqueue("work:do", new Work("p0-first"), EnqueueOptions.builder().priority(0).build());
+            jobs.enqueue("work:do", new Work("p0-second"), EnqueueOptions.builder().priority(0).build());
+            jobs.enqueue("work:do", new Work("p-1"), EnqueueOptions.builder().priority(-1).build());
+            jobs.start();
+            assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(ran).containsExactly("p-1", "p0-first", "p0-second", "p5");
+        }
+    }
+
+    @Test
+    void theDefaultsTheTablesName() throws Exception {
+        var events = new LinkedBlockingQueue<JobEvent>();
+        try (JobQueue jobs = JobQueue.builder().listener(events::add).build()) {
+            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> { });
+            jobs.start();
+            assertThat(awaitEvent(events, JobEvent.WorkerStarted.class).concurrency()).isEqualTo(5);
+            String id = jobs.enqueue("work:do", new Work("x"), EnqueueOptions.delay(Duration.ofHours(2)));
+            assertThat(jobs.getJob(id).orElseThrow().state()).isEqualTo(JobState.DELAYED);
+        }
+    }
+}
