@@ -36,6 +36,13 @@ public final class QueueOptions {
         return Path.of(fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment.strip() : DEFAULT_CONFIG);
     }
 
+    /** Sidekiq's {@code -c 10} is a concurrency; here {@code -c} names the config file, so "10" is no file. */
+    private String numberAdvice() {
+        String given = config == null ? "" : config.toString();
+        return given.matches("\\d+") ? "; -c is --config, the config file; for " + given
+                + " handlers at once write --concurrency " + given + " (jobq run) or worker.concurrency: " + given : "";
+    }
+
     /**
      * Opens the {@code --handlers} jars and reads the config file with the context's environment,
      * checking all of it before anything connects.
@@ -50,7 +57,8 @@ public final class QueueOptions {
             ClassLoader loader = jars != null ? jars.loader() : own;
             Path file = configFile(context.environment());
             JobQueueConfig checked = ConfigLoader.load(file, context.environment(), ProviderCatalog.load(loader),
-                    "choose another with --config FILE or the " + CONFIG_VARIABLE + " environment variable");
+                    "choose another with --config FILE or the " + CONFIG_VARIABLE + " environment variable"
+                            + numberAdvice());
             return new QueueSetup(context, file, checked, loader, jars);
         } catch (RuntimeException e) {
             if (jars != null) {

@@ -85,6 +85,8 @@ public final class RunCommand implements Callable<Integer> {
 
     private @Nullable Integer maxJobs;
 
+    private @Nullable Integer concurrency;
+
     private @Nullable Duration maxTime;
 
     RunCommand(CommandContext context) {
@@ -121,6 +123,17 @@ public final class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--health-backlog must be ≥ 1, got " + backlog);
         }
         this.healthBacklog = backlog;
+    }
+
+    @Option(names = "--concurrency", paramLabel = "N",
+            description = "Handlers running at once, across the queues (default: worker.concurrency, else "
+                    + WorkerSettings.DEFAULT_CONCURRENCY + "); wins over the file and QUEUE_CONCURRENCY.")
+    void setConcurrency(int handlers) {
+        if (handlers < 1) {
+            throw new ParameterException(spec.commandLine(), "--concurrency must be ≥ 1, got " + handlers
+                    + "; leave it out for worker.concurrency");
+        }
+        this.concurrency = handlers;
     }
 
     @Option(names = "--max-jobs", paramLabel = "N",
@@ -188,6 +201,9 @@ public final class RunCommand implements Callable<Integer> {
              QueueSession session = setup.open(builder -> {
                  requireKnownQueues(List.copyOf(setup.config().providers().keySet()));
                  builder.mode(WorkerMode.IN_PROCESS).findHandlerModules();
+                 if (concurrency != null) {
+                     builder.concurrency(concurrency);
+                 }
                  return queues != null ? builder.workerQueues(queues.toArray(String[]::new)) : builder;
              })) {
             JobQueue jobs = session.queue();
@@ -367,7 +383,8 @@ public final class RunCommand implements Callable<Integer> {
         SchedulerSection scheduler = setup.config().scheduler();
         String firing = scheduler == null ? "" : scheduler.enabled() ? "; the scheduler fires due jobs here"
                 : "; scheduler.enabled is false: due jobs are fired elsewhere";
-        return "queues " + served + " with concurrency " + worker.concurrency() + "; handlers: "
+        return "queues " + served + " with concurrency " + (concurrency != null ? concurrency : worker.concurrency())
+                + "; handlers: "
                 + String.join(", ", new TreeSet<>(jobs.registeredTypes())) + firing;
     }
 }

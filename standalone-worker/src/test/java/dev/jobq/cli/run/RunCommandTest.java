@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.HandlerOptions;
+import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.HttpProbe;
@@ -23,7 +24,9 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -52,6 +55,7 @@ class RunCommandTest {
     private final ManualStop stop = new ManualStop();
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
+    private final List<JobEvent.WorkerStarted> started = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void stopWorker() {
@@ -61,7 +65,11 @@ class RunCommandTest {
 
     private Future<Integer> start(Map<String, String> env, String... args) {
         CommandContext context = CommandRun.context(env, builder -> {
-            JobQueue queue = builder.build();
+            JobQueue queue = builder.listener(e -> {
+                if (e instanceof JobEvent.WorkerStarted workerStarted) {
+                    started.add(workerStarted);
+                }
+            }).build();
             built.set(queue);
             return QueueSession.owning(queue);
         }, stop);
@@ -227,6 +235,40 @@ class RunCommandTest {
         assertThat(out.toString()).contains("with concurrency 6;");
         stop.requestStop();
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    @DisplayName("--concurrency N (Sidekiq's -c, Laravel and BullMQ's concurrency) wins over the file and QUEUE_CONCURRENCY")
+    void concurrencyOptionWinsOverTheFileAndTheEnvironment() throws Exception {
+        Path file = config("provider: { type: memory }\nworker: { concurrency: 3 }\n");
+        Future<Integer> exit = start(Map.of("QUEUE_CONCURRENCY", "6"), "run", "--config", file.toString(),
+                "--concurrency", "10");
+
+        awaitWorking();
+        assertThat(out.toString()).contains("with concurrency 10;");
+        await().atMost(WAIT).until(() -> !started.isEmpty());
+        assertThat(started).allSatisfy(e -> assertThat(e.concurrency()).isEqualTo(10));
+        stop.requestStop();
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void concurrencyBelowOneIsAUsageError() {
+        var run = CommandRun.of("run", "--concurrency", "0");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("--concurrency must be ≥ 1, got 0; leave it out for worker.concurrency");
+    }
+
+    @Test
+    @DisplayName("Sidekiq's -c 10 names a config file here: the missing file's error says what -c is and what to write")
+    void sidekiqsDashCIsTold() throws Exception {
+        int status = start(Map.of(), "run", "-c", "10").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("10: no such file;")
+                .contains("-c is --config, the config file; for 10 handlers at once write --concurrency 10");
+        assertThat(built.get()).as("nothing was built").isNull();
     }
 
     @Test
