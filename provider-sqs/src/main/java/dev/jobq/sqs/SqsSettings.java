@@ -41,6 +41,8 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(5);
 
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z0-9]+)+");
+    /** An AWS region's name, which ends in a number ({@code us-east-1}, {@code us-gov-west-1}): {@code us-east1} is a typo. */
+    private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]+");
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,75}(\\.fifo)?|[A-Za-z0-9_-]{1,80}");
     private static final Pattern GROUP_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
     /**
@@ -117,7 +119,12 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         StaticKeys keys = keys(settings);
         Duration requestTimeout = settings.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT, MIN_REQUEST_TIMEOUT,
                 MAX_REQUEST_TIMEOUT);
-        if (endpoint == null && REGION.matcher(region).matches()) {
+        if (endpoint == null && REGION.matcher(region).matches() && !AWS_REGION.matcher(region).matches()) {
+            // the SDK would look up sqs.<region>.amazonaws.com and fail to connect after its retries, naming no key
+            settings.problem("region", "'" + region + "' is not an AWS region name: they end in a dash and a number, "
+                    + "such as us-east-1 or eu-west-2 (aws ec2 describe-regions lists them); any name works beside "
+                    + "endpoint (LocalStack or ElasticMQ)");
+        } else if (endpoint == null && REGION.matcher(region).matches()) {
             // the SDK asks the region's endpoint whatever host the URL names, and SQS there knows no such queue
             requireRegion(settings, "queueUrl", queueUrl, region);
             requireRegion(settings, "deadLetterQueueUrl", deadLetterQueueUrl, region);

@@ -109,6 +109,39 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("on AWS (no endpoint) a region without its number, such as us-east1, is refused before the SDK "
+                + "looks for a host of that name; beside an endpoint any region name works")
+        void awsRegionNeedsItsNumber() {
+            for (String typo : java.util.List.of("us-east1", "eu-west", "ap-south-east1")) {
+                Map<String, Object> values = valid();
+                values.remove("queueUrl");
+                values.remove("deadLetterQueueUrl");
+                values.put("queueName", "jobs");
+                values.put("deadLetter", "discard");
+                values.put("region", typo);
+
+                assertThat(problems(values)).as(typo).containsExactly("provider.region: '" + typo + "' is not an AWS "
+                        + "region name: they end in a dash and a number, such as us-east-1 or eu-west-2 (aws ec2 "
+                        + "describe-regions lists them); any name works beside endpoint (LocalStack or ElasticMQ)");
+            }
+            Map<String, Object> local = valid();
+            local.put("region", "us-east1");
+            local.put("endpoint", "http://127.0.0.1:9324");
+            local.put("queueUrl", "http://127.0.0.1:9324/000000000000/jobs");
+            local.put("deadLetterQueueUrl", "http://127.0.0.1:9324/000000000000/jobs-dlq");
+            assertThat(problems(local)).isEmpty();
+            for (String region : java.util.List.of("us-gov-west-1", "ap-southeast-7", "cn-north-1", "us-isob-east-1")) {
+                Map<String, Object> values = valid();
+                values.remove("queueUrl");
+                values.remove("deadLetterQueueUrl");
+                values.put("queueName", "jobs");
+                values.put("deadLetter", "discard");
+                values.put("region", region);
+                assertThat(problems(values)).as(region).isEmpty();
+            }
+        }
+
+        @Test
         @DisplayName("region and a queue are required")
         void regionAndQueueAreRequired() {
             Map<String, Object> values = valid();
