@@ -95,7 +95,7 @@ class WorkerSectionTest {
     @Test
     void refusesAQueueListedTwice() {
         assertThat(Load.problems("worker:\n  queues: [default, default]\n")).containsExactly(
-                "worker.queues: lists 'default' twice");
+                "worker.queues: lists 'default' twice; list each queue once, in the order they are served");
     }
 
     @Nested
