@@ -116,6 +116,35 @@ class ComingFromClaimsTest {
     }
 
     @Test
+    void bullmqsUpdateProgressIsCtxProgress_andATimeoutCancelsInterruptsAndFailsTheAttemptAtOnce() throws Exception {
+        var events = new LinkedBlockingQueue<JobEvent>();
+        var sawCancelled = new CountDownLatch(1);
+        try (JobQueue jobs = JobQueue.builder().backoff(Backoff.none()).listener(events::add).build()) {
+            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> {
+                ctx.progress(40);
+                try {
+                    new CountDownLatch(1).await();               // until interrupted
+                } catch (InterruptedException e) {
+                    if (ctx.isCancelled()) {
+                        sawCancelled.countDown();
+                    }
+                    throw e;
+                }
+            });
+            jobs.start();
+            String id = jobs.enqueue("work:do", new Work("slow"),
+                    EnqueueOptions.builder().maxAttempts(1).timeout(Duration.ofMillis(300)).build());
+
+            JobEvent.Progress progress = awaitEvent(events, JobEvent.Progress.class);
+            assertThat(progress.jobId()).isEqualTo(id);
+            assertThat(progress.percent()).isEqualTo(40);
+            JobEvent.Dead dead = awaitEvent(events, JobEvent.Dead.class);
+            assertThat(dead.jobId()).isEqualTo(id);
+            assertThat(sawCancelled.await(10, TimeUnit.SECONDS)).as("isCancelled() true when interrupted").isTrue();
+        }
+    }
+
+    @Test
     void theDefaultsTheTablesName() throws Exception {
         var events = new LinkedBlockingQueue<JobEvent>();
         try (JobQueue jobs = JobQueue.builder().listener(events::add).build()) {
