@@ -40,6 +40,10 @@ public final class DurationFormat {
                 throw new IllegalArgumentException("'" + text + "' is too large for a duration");
             }
         }
+        if (lowerCase.startsWith("-") && WITH_UNITS.matcher(lowerCase.substring(1).strip()).matches()) {
+            throw new IllegalArgumentException("'" + text + "' is negative; durations here are 0 or more, e.g. "
+                    + value.substring(1).strip());
+        }
         if (value.matches("\\d+")) {
             throw new IllegalArgumentException("'" + text + "' has no unit; write " + value + "ms, " + value
                     + "s, " + value + "m or " + value + "h");

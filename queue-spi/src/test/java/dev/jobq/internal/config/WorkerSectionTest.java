@@ -93,6 +93,14 @@ class WorkerSectionTest {
     }
 
     @Test
+    @DisplayName("a negative duration is called negative, not 'not a duration with a unit' when it has one")
+    void refusesANegativeDurationSayingSo() {
+        assertThat(Load.problems("worker:\n  shutdownTimeout: -5s\n  pollInterval: -1h30m\n")).containsExactly(
+                "worker.pollInterval: '-1h30m' is negative; durations here are 0 or more, e.g. 1h30m",
+                "worker.shutdownTimeout: '-5s' is negative; durations here are 0 or more, e.g. 5s");
+    }
+
+    @Test
     void refusesAQueueListedTwice() {
         assertThat(Load.problems("worker:\n  queues: [default, default]\n")).containsExactly(
                 "worker.queues: lists 'default' twice; list each queue once, in the order they are served");
