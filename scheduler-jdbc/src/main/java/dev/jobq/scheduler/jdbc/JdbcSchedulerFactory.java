@@ -106,7 +106,9 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
         if (password != null && username == null && jdbcUrl.toLowerCase(java.util.Locale.ROOT).startsWith("jdbc:postgresql:")) {
             s.problem("username", "is required when a password is set; add 'username: ...' beside it");
         }
+        int problemsBeforePoolSize = s.problems().size();
         int poolSize = s.integer("poolSize", DEFAULT_POOL_SIZE, 1, JdbcSettings.MAX_POOL_SIZE);
+        boolean poolSizeRefused = s.problems().size() > problemsBeforePoolSize;
         Duration pollInterval = s.duration("pollInterval", DEFAULT_POLL_INTERVAL, JdbcSettings.MIN_POLL_INTERVAL,
                 JdbcSettings.MAX_POLL_INTERVAL);
         int batchSize = s.integer("batchSize", DEFAULT_BATCH_SIZE, 1, JdbcSettings.MAX_BATCH_SIZE);
@@ -126,7 +128,7 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
         var settings = new JdbcSettings(null, jdbcUrl, username, password, poolSize, pollInterval, batchSize,
                 retention, misfireThreshold, fireAllLimit, fireThreads, claimTimeout, lockTimeout, connectionTimeout);
         String fireThreadsProblem = settings.fireThreadsProblem();
-        if (fireThreadsProblem != null) {
+        if (fireThreadsProblem != null && !poolSizeRefused) { // else compared with a default the file did not ask for
             s.problem("fireThreads", fireThreadsProblem);
         }
         return settings;

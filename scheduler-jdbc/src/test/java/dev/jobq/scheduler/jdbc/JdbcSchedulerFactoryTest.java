@@ -106,6 +106,16 @@ class JdbcSchedulerFactoryTest {
     }
 
     @Test
+    @DisplayName("a refused poolSize is reported alone, not also as fireThreads above the default pool the file did not ask for")
+    void aRefusedPoolSizeIsNotComparedWithFireThreads() {
+        Settings badPool = section(Map.of("fireThreads", 8, "poolSize", 0));
+
+        factory.validate(badPool);
+
+        assertThat(badPool.problems()).containsExactly("scheduler.poolSize: must be ≥ 1, got 0");
+    }
+
+    @Test
     void fireThreadsByDatabaseAreTwoOnPostgresAndOneOnH2() {
         var byDatabase = new JdbcSettings(null, "jdbc:postgresql://db/jobs", "jobq", null, 4, Duration.ofSeconds(60),
                 100, Duration.ofDays(7), Duration.ofSeconds(60), 100, JdbcSettings.FIRE_THREADS_BY_DATABASE,
