@@ -41,7 +41,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(5);
 
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z0-9]+)+");
-    /** An AWS region's name, which ends in a number ({@code us-east-1}, {@code us-gov-west-1}): {@code us-east1} is a typo. */
+    /** An AWS region's name ends in a number ({@code us-east-1}, {@code us-gov-west-1}): {@code us-east1} is a typo. */
     private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]+");
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,75}(\\.fifo)?|[A-Za-z0-9_-]{1,80}");
     private static final Pattern GROUP_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");

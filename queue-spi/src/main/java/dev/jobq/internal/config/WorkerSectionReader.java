@@ -42,7 +42,8 @@ final class WorkerSectionReader {
                 section.problem("queues", "'" + queue + "' is not a configured queue (configured: "
                         + String.join(", ", configuredQueues) + "); add it under queues: or remove it here");
             } else if (!seen.add(queue)) {
-                section.problem("queues", "lists '" + queue + "' twice; list each queue once, in the order they are served");
+                section.problem("queues", "lists '" + queue + "' twice; list each queue once, in the order they "
+                        + "are served");
             }
         }
         return queues;
