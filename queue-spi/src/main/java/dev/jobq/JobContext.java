@@ -31,15 +31,17 @@ public interface JobContext {
 
     /**
      * Reports progress from 0 to 100; listeners get a {@link JobEvent.Progress} while the attempt runs.
-     * Once it timed out or was released (its {@code Failed}, {@code Dead} or {@code Released} announced),
-     * progress is discarded, like the outcome of a handler that returns after that.
+     * Once it timed out or was released (its {@code Failed}, {@code Dead} or {@code Released} announced), or
+     * its lease was lost, progress is discarded, like the outcome of a handler that returns after that.
      */
     void progress(int percent);
 
     /**
      * True once the attempt has timed out, the worker is shutting down, or the provider said its lease
      * was lost (SQS no longer holds the delivery, which may run elsewhere): stop, the job's work is no
-     * longer this attempt's.
+     * longer this attempt's. After a lost lease nothing the handler does is recorded: returning or throwing
+     * is neither acknowledged nor announced (no {@code Completed}, {@code Failed} or {@code Dead}) nor counted;
+     * the job's other delivery settles it.
      */
     boolean isCancelled();
 

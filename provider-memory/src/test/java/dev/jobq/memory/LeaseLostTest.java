@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.internal.runtime.JobQueueRuntime;
+import dev.jobq.spi.Failure;
 import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
@@ -15,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -63,9 +66,116 @@ class LeaseLostTest {
                         || e instanceof JobEvent.Dead);
     }
 
+    @Test
+    @DisplayName("a handler that ignores the interrupt after a lost lease and returns: its result is not recorded "
+            + "(no acknowledge, no Completed, not counted), as BullMQ's \"Missing lock\" discards it")
+    void handlerReturningAfterALostLeaseRecordsNothing() throws Exception {
+        var losing = new LosingLeases(fixture.memoryProvider(Map.of("leaseDuration", "300ms")));
+        JobQueue jobs = fixture.queue(losing, 1, Duration.ofSeconds(5));
+        var returned = new CountDownLatch(1);
+        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
+            try {
+                awaitCancelledIgnoringInterrupts(ctx);
+            } finally {
+                returned.countDown();
+            }
+        });
+        jobs.start();
+        jobs.enqueue("report:build", 1, EnqueueOptions.builder().timeout(Duration.ofSeconds(60)).build());
+
+        assertThat(returned.await(10, TimeUnit.SECONDS)).as("the handler returned").isTrue();
+        jobs.close();
+
+        // Before, it published Completed, counted a completion and acknowledged a delivery it no longer held.
+        assertThat(fixture.events.all(JobEvent.class)).as("an outcome of the attempt whose lease was lost")
+                .noneMatch(e -> e instanceof JobEvent.Completed || e instanceof JobEvent.Failed
+                        || e instanceof JobEvent.Dead);
+        assertThat(jobs.stats("default").completed()).as("completed").isZero();
+        assertThat(losing.settles()).as("acknowledge or fail calls for the lost delivery").isZero();
+    }
+
+    @Test
+    @DisplayName("a handler that throws after a lost lease: no Failed, not counted, the provider not told")
+    void handlerThrowingAfterALostLeaseRecordsNothing() throws Exception {
+        var losing = new LosingLeases(fixture.memoryProvider(Map.of("leaseDuration", "300ms")));
+        JobQueue jobs = fixture.queue(losing, 1, Duration.ofSeconds(5));
+        var returned = new CountDownLatch(1);
+        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
+            try {
+                awaitCancelledIgnoringInterrupts(ctx);
+                throw new IllegalStateException("the report's upstream closed");
+            } finally {
+                returned.countDown();
+            }
+        });
+        jobs.start();
+        jobs.enqueue("report:build", 1, EnqueueOptions.builder().timeout(Duration.ofSeconds(60)).build());
+
+        assertThat(returned.await(10, TimeUnit.SECONDS)).as("the handler threw").isTrue();
+        jobs.close();
+
+        assertThat(fixture.events.all(JobEvent.class)).as("an outcome of the attempt whose lease was lost")
+                .noneMatch(e -> e instanceof JobEvent.Completed || e instanceof JobEvent.Failed
+                        || e instanceof JobEvent.Dead);
+        assertThat(jobs.stats("default").failed()).as("failed").isZero();
+        assertThat(losing.settles()).as("acknowledge or fail calls for the lost delivery").isZero();
+    }
+
+    @Test
+    @DisplayName("a lost lease's handler still running at its timeout: the timeout reports no Failed for a job another "
+            + "delivery owns, and the handler counts as overdue (it holds a permit) until it returns")
+    void timeoutAfterALostLeaseRecordsNothing() throws Exception {
+        var losing = new LosingLeases(fixture.memoryProvider(Map.of("leaseDuration", "300ms")));
+        JobQueue jobs = fixture.queue(losing, 1, Duration.ofSeconds(5));
+        var release = new CountDownLatch(1);
+        var returned = new CountDownLatch(1);
+        Duration timeout = Duration.ofMillis(500);
+        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
+            try {
+                awaitCancelledIgnoringInterrupts(ctx);
+                while (release.getCount() > 0) { // runs on past its timeout, ignoring interrupts
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException ignored) {
+                        // on purpose
+                    }
+                }
+            } finally {
+                returned.countDown();
+            }
+        });
+        jobs.start();
+        // Its memory lease runs out while it blocks, so later deliveries come: attempts enough that none is dead.
+        jobs.enqueue("report:build", 1, EnqueueOptions.builder().timeout(timeout).maxAttempts(20).build());
+
+        var runtime = (JobQueueRuntime) jobs;
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> runtime.overdueHandlers() == 1);
+        release.countDown();
+        assertThat(returned.await(10, TimeUnit.SECONDS)).as("the handler returned").isTrue();
+        jobs.close();
+
+        // Before, the timeout failed the lost delivery: Failed or Dead announced, a failure counted, fail() called.
+        assertThat(fixture.events.all(JobEvent.class)).as("an outcome of the attempt whose lease was lost")
+                .noneMatch(e -> e instanceof JobEvent.Completed || e instanceof JobEvent.Failed
+                        || e instanceof JobEvent.Dead);
+        assertThat(jobs.stats("default").failed()).as("failed").isZero();
+        assertThat(losing.settles()).as("acknowledge or fail calls for the lost delivery").isZero();
+    }
+
+    /** Waits until the attempt is cancelled (its lease lost), swallowing the interrupt that comes with it. */
+    private static void awaitCancelledIgnoringInterrupts(dev.jobq.JobContext ctx) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> {
+                    Thread.interrupted();
+                    return ctx.isCancelled();
+                });
+        Thread.interrupted();
+    }
+
     private static final class LosingLeases extends ForwardingQueueProvider {
 
         private final AtomicInteger heartbeats = new AtomicInteger();
+        private final AtomicInteger settles = new AtomicInteger();
 
         LosingLeases(QueueProvider delegate) {
             super(delegate);
@@ -75,6 +185,22 @@ class LeaseLostTest {
         public void extendLease(ReceivedJob job, Duration extension) {
             heartbeats.incrementAndGet();
             throw new LeaseLostException("job " + job.jobId() + " lost its lease", new IllegalStateException("gone"));
+        }
+
+        @Override
+        public void acknowledge(ReceivedJob job) {
+            settles.incrementAndGet();
+            super.acknowledge(job);
+        }
+
+        @Override
+        public void fail(ReceivedJob job, Failure failure) {
+            settles.incrementAndGet();
+            super.fail(job, failure);
+        }
+
+        int settles() {
+            return settles.get();
         }
 
         int heartbeats() {

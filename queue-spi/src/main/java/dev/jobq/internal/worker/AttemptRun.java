@@ -35,7 +35,9 @@ import org.slf4j.MDC;
  * Exactly one of success, failure, timeout and release settles the delivery: whichever moves the
  * state away from PENDING or RUNNING first; the others find it settled and do nothing. The attempt is
  * {@linkplain #isSettled() settled} once that one has also told the provider (acknowledged, failed
- * or released the delivery) and announced it to the listeners.
+ * or released the delivery) and announced it to the listeners. A lost lease (LEASE_LOST) settles it with
+ * no outcome at all: the provider no longer holds the delivery, whose job another delivery settles, so
+ * whatever the handler does after that is neither told to the provider, announced nor counted.
  *
  * <p>When the handler's own thread settles the attempt (the handler returned or threw, or the job
  * never reached it), it first calls {@code handlerReturned}, before it tells the provider: the worker
@@ -60,7 +62,7 @@ final class AttemptRun implements JobContext, Runnable {
             + "new class before the producers, then redrive this dead letter "
             + "(docs/wire-format.md#changing-a-payload-class)";
 
-    enum State { PENDING, RUNNING, FINISHED, TIMED_OUT, RELEASED }
+    enum State { PENDING, RUNNING, FINISHED, TIMED_OUT, RELEASED, LEASE_LOST }
 
     static final String MDC_JOB_ID = "jobId";
     static final String MDC_JOB_TYPE = "jobType";
@@ -267,7 +269,7 @@ final class AttemptRun implements JobContext, Runnable {
 
     private void succeeded() {
         if (!finishOnHandlerThread()) {
-            log.debug("job {} returned after it was {}; its outcome is discarded", delivery.jobId(), state.get());
+            discarded("returned");
             return;
         }
         long nanos = System.nanoTime() - startNanos;
@@ -300,6 +302,9 @@ final class AttemptRun implements JobContext, Runnable {
 
     private void failed(Throwable error) {
         if (!finishOnHandlerThread()) {
+            if (!(error instanceof InterruptedException || error instanceof JobCancelledException)) {
+                discarded("threw " + error);
+            }
             return;
         }
         if (cancelled && (error instanceof InterruptedException || error instanceof JobCancelledException)) {
@@ -310,6 +315,20 @@ final class AttemptRun implements JobContext, Runnable {
         log.debug("job {} attempt {} threw", delivery.jobId(), delivery.attempt(), loggable);
         report(FailurePolicy.decide(error, delivery.attempt(), delivery.envelope().options().maxAttempts(), backoff,
                 delivery.envelope().type()), loggable);
+    }
+
+    /**
+     * The handler ended after a timeout, the shutdown or a lost lease settled the attempt: what it did is not
+     * the job's outcome. After a lost lease that is worth a line (BullMQ's stale worker gets "Missing lock"):
+     * the handler ran on although it was cancelled, and the job's other delivery may do its work again.
+     */
+    private void discarded(String how) {
+        if (state.get() == State.LEASE_LOST) {
+            log.info("{} {} after its lease was lost; its result is not recorded (no acknowledgement, no event, not "
+                    + "counted): the job's other delivery settles it", describe(), how);
+        } else {
+            log.debug("job {} {} after it was {}; its outcome is discarded", delivery.jobId(), how, state.get());
+        }
     }
 
     /** Settles a delivery that never reached its handler. */
@@ -479,16 +498,19 @@ final class AttemptRun implements JobContext, Runnable {
     /**
      * The provider no longer holds the delivery, which may run elsewhere already: the attempt is cancelled as
      * at a timeout (flag and interrupt), so that a handler that checks {@link #isCancelled()} or blocks stops
-     * instead of doing the job's work a second time. It stays running until its handler returns; the provider
-     * ignores the settle of a lost delivery.
+     * instead of doing the job's work a second time. The attempt is settled here with no outcome (LEASE_LOST):
+     * whatever its handler does next, returning or throwing, and its timeout are not recorded, told to the
+     * provider or announced, as BullMQ's stale worker's result is not ("Missing lock"); the job's other
+     * delivery settles the job. Its handler still holds its permit until it returns.
      */
     private void leaseLost(LeaseLostException e) {
-        if (state.get() != State.RUNNING) {
+        if (!state.compareAndSet(State.RUNNING, State.LEASE_LOST)) {
             return; // it ended while the heartbeat was on its way
         }
-        log.warn("{}: {}; the attempt is cancelled (ctx.isCancelled() is true, its thread interrupted)", describe(),
-                e.getMessage());
+        log.warn("{}: {}; the attempt is cancelled (ctx.isCancelled() is true, its thread interrupted) and its "
+                + "result will not be recorded", describe(), e.getMessage());
         cancel();
+        settled = true;
     }
 
     /**
@@ -607,9 +629,13 @@ final class AttemptRun implements JobContext, Runnable {
         return state.get() == State.RUNNING;
     }
 
-    /** True once the attempt timed out while its handler has not returned: it ignores the interrupt. */
+    /**
+     * True once the attempt timed out while its handler has not returned: it ignores the interrupt. So is one
+     * whose lease was lost and whose handler is still running past its timeout (no timeout fires for it).
+     */
     boolean isOverdue() {
-        return state.get() == State.TIMED_OUT;
+        State now = state.get();
+        return now == State.TIMED_OUT || now == State.LEASE_LOST && isPastTimeout(System.nanoTime());
     }
 
     /**

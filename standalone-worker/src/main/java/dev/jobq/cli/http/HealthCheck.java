@@ -83,7 +83,8 @@ public final class HealthCheck {
                 unhealthy = true;
                 problems.add("all " + concurrency + " permits are held by handlers still running past their timeout "
                         + "(they ignore the interrupt): the worker can run no job; restart it (their jobs were "
-                        + "failed at the timeout and are retried) and make the handlers stop when interrupted");
+                        + "failed at the timeout and are retried, or after a lost lease left to their other "
+                        + "delivery) and make the handlers stop when interrupted");
             } else {
                 degraded = true;
                 problems.add(overdue + " of " + concurrency + " permits are held by handlers still running past their "
