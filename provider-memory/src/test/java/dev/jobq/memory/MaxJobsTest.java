@@ -9,8 +9,10 @@ import dev.jobq.JobQueue;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.Feature;
+import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Clock;
@@ -19,6 +21,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -75,6 +78,43 @@ class MaxJobsTest {
     @DisplayName("the limit holds for receives in batches, and over all the worker's queues together")
     void batchReceivesAndSeveralQueuesShareTheLimit() throws Exception {
         assertRunsExactly(30, List.of("local", "remote"), List.of(memory("local"), inBatches(memory("remote"))));
+    }
+
+    @Test
+    @DisplayName("a job whose lease was lost is not one of the limit's: its result is not recorded, so the worker "
+            + "receives one more in its place and still ends after 30 outcomes")
+    void aLostLeaseLeavesItsReceiveToAnotherJob() throws Exception {
+        var losing = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "300ms"))) {
+            @Override
+            public void extendLease(ReceivedJob job, Duration extension) {
+                throw new LeaseLostException("job " + job.jobId() + " lost its lease");
+            }
+        };
+        JobQueue jobs = JobQueue.builder().concurrency(20).shutdownTimeout(Duration.ofSeconds(5))
+                .backoff(Backoff.none()).listener(fixture.events).provider(new KeepOpen(losing)).build();
+        fixture.closeLater(jobs);
+        jobs.registerJobHandler("work", Work.class, (job, ctx) -> {
+            if (job.payload().n() == 0 && job.attempt() == 1) {
+                // Runs until its first heartbeat finds the lease lost, then returns: a result nobody records.
+                Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> {
+                            Thread.interrupted();
+                            return ctx.isCancelled();
+                        });
+                Thread.interrupted();
+            }
+        });
+        jobs.enqueue("work", new Work(0));
+        jobs.enqueueAll("work", IntStream.range(1, 1_000).mapToObj(Work::new).toList(), EnqueueOptions.none());
+        ((JobQueueRuntime) jobs).limitJobs(30);
+        jobs.start();
+
+        // Before, the lost job used one of the 30 receives and the worker stopped receiving after 29 outcomes.
+        fixture.events.awaitCount(JobEvent.Completed.class, 30);
+        jobs.close();
+
+        assertThat(jobs.stats("default").completed()).as("completed").isEqualTo(30);
+        assertThat(fixture.events.all(JobEvent.Started.class)).as("started: the 30 and the lost one").hasSize(31);
     }
 
     private void assertRunsExactly(int limit, List<String> names, List<QueueProvider> providers) throws Exception {

@@ -64,6 +64,19 @@ final class AttemptRun implements JobContext, Runnable {
 
     enum State { PENDING, RUNNING, FINISHED, TIMED_OUT, RELEASED, LEASE_LOST }
 
+    /** What an attempt asks of its worker: one object per worker, so that no attempt carries a field per hook. */
+    interface WorkerSide {
+        /** True once the worker began stopping: a job not started by then goes back unstarted. */
+        boolean stopping();
+
+        /**
+         * Called (rarely: off the path of a job that succeeds or fails) when a received job ended here with no
+         * outcome, neither announced nor counted: its lease was lost, or its dead-lettering failed and it comes
+         * back. {@code jobq run --max-jobs} counts outcomes, so such a receive is given back for another job.
+         */
+        void endedWithoutOutcome();
+    }
+
     static final String MDC_JOB_ID = "jobId";
     static final String MDC_JOB_TYPE = "jobType";
     static final String MDC_ATTEMPT = "attempt";
@@ -76,8 +89,8 @@ final class AttemptRun implements JobContext, Runnable {
     private final ReceivedJob delivery;
     private final RunEnvironment env;
     private final Runnable handlerReturned;
-    /** Whether the worker began stopping: a job not started by then goes back unstarted. */
-    private final BooleanSupplier stopping;
+    /** The worker's side: whether it began stopping, and what it does with a receive that ended with no outcome. */
+    private final WorkerSide worker;
     /** Null, or whether a successful attempt takes its thread's next job with its acknowledgement. */
     private final @Nullable BooleanSupplier takesNextJob;
     /** The job leased with this attempt's acknowledgement, for the same thread to run next. */
@@ -109,15 +122,15 @@ final class AttemptRun implements JobContext, Runnable {
      *                        provider is told
      * @param takesNextJob    null, or asked once the handler succeeded: true to acknowledge and lease
      *                        the thread's next job in one call to the provider ({@link #takeNextJob()})
-     * @param stopping        true once the worker began stopping; asked just before the handler starts
+     * @param worker          the worker's side, one object for all its attempts
      */
     AttemptRun(QueueBinding queue, ReceivedJob delivery, RunEnvironment env, Runnable handlerReturned,
-            @Nullable BooleanSupplier takesNextJob, BooleanSupplier stopping) {
+            @Nullable BooleanSupplier takesNextJob, WorkerSide worker) {
         this.queue = queue;
         this.delivery = delivery;
         this.env = env;
         this.handlerReturned = handlerReturned;
-        this.stopping = stopping;
+        this.worker = worker;
         this.takesNextJob = takesNextJob;
         this.backoff = env.defaultBackoff();
         this.timeoutNanos = nanosUpToMax(delivery.envelope().options().timeout());
@@ -211,7 +224,7 @@ final class AttemptRun implements JobContext, Runnable {
         }
         // The worker's shutdown hands back unstarted jobs once it has begun (close() also does it for
         // those it sees): read after this attempt became visible to close(), so one of them does.
-        if (stopping.getAsBoolean()) {
+        if (worker.stopping()) {
             releaseUnstarted();
             return;
         }
@@ -511,6 +524,7 @@ final class AttemptRun implements JobContext, Runnable {
                 + "result will not be recorded", describe(), e.getMessage());
         cancel();
         settled = true;
+        worker.endedWithoutOutcome();
     }
 
     /**
@@ -540,6 +554,7 @@ final class AttemptRun implements JobContext, Runnable {
             return;
         }
         if (!settleWithProvider(failure)) {
+            worker.endedWithoutOutcome(); // no Dead: it is delivered again once its lease ends
             return;
         }
         queue.counters().dead();

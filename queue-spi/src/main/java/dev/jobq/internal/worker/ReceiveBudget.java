@@ -7,7 +7,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * How many jobs a worker may still receive, over all its queues ({@code jobq run --max-jobs N}): each
  * receive takes its share before it asks the provider and gives back what the provider did not
  * bring, so the worker never holds more than N jobs in its life and none is left half-done when it
- * stops. Absent (null in the worker) without a limit, so that a worker without one pays nothing for it.
+ * stops. A job that ended here with no outcome (its lease was lost) gives its receive back too: the limit
+ * counts outcomes, and another job takes its place. Absent (null in the worker) without a limit, so that a worker without one pays nothing for it.
  */
 final class ReceiveBudget {
 

@@ -87,8 +87,20 @@ public final class Worker implements AutoCloseable {
     private boolean closed;
     /** Set first in close(): handler threads take no further job, and signal when they end. */
     private volatile boolean stopping;
-    /** {@link #stopping} for the attempts, made once: a lambda made per attempt cost B1 16 bytes a job. */
-    private final BooleanSupplier isStopping = () -> stopping;
+    /** The worker's side of every attempt, made once: a lambda made per attempt cost B1 16 bytes a job. */
+    private final AttemptRun.WorkerSide attemptSide = new AttemptRun.WorkerSide() {
+        @Override
+        public boolean stopping() {
+            return stopping;
+        }
+
+        @Override
+        public void endedWithoutOutcome() {
+            if (budget != null) {
+                budget.giveBack(1); // --max-jobs counts outcomes: another job takes this receive's place
+            }
+        }
+    };
 
     public Worker(WorkerSettings settings, List<QueueBinding> queues, RunEnvironment env) {
         this(settings, queues, env, 0);
@@ -221,7 +233,7 @@ public final class Worker implements AutoCloseable {
      * does the reverse) means close() either sees the attempt or this thread sees the shutdown.
      */
     private AttemptRun hold(HandlerThread handler, QueueBinding queue, ReceivedJob job) {
-        var run = new AttemptRun(queue, job, env, handler.handlerReturned, handler.mayTakeNext, isStopping);
+        var run = new AttemptRun(queue, job, env, handler.handlerReturned, handler.mayTakeNext, attemptSide);
         handler.current = run;
         handler.reserved = false;
         if (stopping) {

@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code jobq run --max-jobs N}: once N jobs have ended in this worker (completed, failed or dead;
  * not released at shutdown), asks it to stop, so that the process manager starts a fresh one and
  * whatever its handlers leak stays bounded. The worker receives no more than N jobs
- * ({@link dev.jobq.internal.runtime.JobQueueRuntime#limitJobs}), so by then none is running.
+ * ({@link dev.jobq.internal.runtime.JobQueueRuntime#limitJobs}), so by then none is running; a received
+ * job that ends here with no outcome (its lease was lost) gives its receive back for another job.
  */
 final class JobLimit implements JobListener {
 

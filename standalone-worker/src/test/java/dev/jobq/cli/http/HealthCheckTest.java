@@ -112,7 +112,8 @@ class HealthCheckTest {
         assertThat(all.httpStatus()).isEqualTo(503);
         assertThat(all.problems()).containsExactly("all 4 permits are held by handlers still running past their "
                 + "timeout (they ignore the interrupt): the worker can run no job; restart it (their jobs were failed "
-                + "at the timeout and are retried) and make the handlers stop when interrupted");
+                + "at the timeout and are retried, or after a lost lease left to their other delivery) and make the "
+                + "handlers stop when interrupted");
     }
 
     @Test
