@@ -117,6 +117,33 @@ class MaxJobsTest {
         assertThat(fixture.events.all(JobEvent.Started.class)).as("started: the 30 and the lost one").hasSize(31);
     }
 
+    @Test
+    @DisplayName("the stop line's running count (activeHandlers) counts handlers that have not returned: not a job "
+            + "whose Completed the limit is reading, nor one whose result is on its way to the provider")
+    void aJobWhoseOutcomeIsAnnouncedIsNoLongerRunning() throws Exception {
+        JobQueue jobs = fixture.queue(memory("default"), 4, Duration.ofSeconds(5));
+        var runtime = (JobQueueRuntime) jobs;
+        var runningWhenStarted = new java.util.concurrent.CopyOnWriteArrayList<Integer>();
+        var runningWhenCompleted = new java.util.concurrent.CopyOnWriteArrayList<Integer>();
+        jobs.addListener(event -> {
+            // On the handler's thread, as --max-jobs' JobLimit reads the last job's Completed before the stop line.
+            if (event instanceof JobEvent.Completed) {
+                runningWhenCompleted.add(runtime.activeHandlers());
+            }
+        });
+        jobs.registerJobHandler("work", Work.class, (job, ctx) -> runningWhenStarted.add(runtime.activeHandlers()));
+        jobs.start();
+        jobs.enqueue("work", new Work(1));
+
+        fixture.events.awaitCount(JobEvent.Completed.class, 1);
+        jobs.close();
+
+        assertThat(runningWhenStarted).as("running while its handler runs").containsExactly(1);
+        // Before, 1: the attempt was its thread's until the thread was done with it, after its Completed.
+        assertThat(runningWhenCompleted).as("running once its handler returned and Completed is announced")
+                .containsExactly(0);
+    }
+
     private void assertRunsExactly(int limit, List<String> names, List<QueueProvider> providers) throws Exception {
         var builder = JobQueue.builder().concurrency(20).shutdownTimeout(Duration.ofSeconds(5))
                 .backoff(Backoff.none()).listener(fixture.events);

@@ -645,6 +645,15 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     /**
+     * True while the handler has been called and has not returned: running, or past a timeout or a lost lease
+     * that it ignores. Not once it returned (FINISHED), while its outcome may still be on its way.
+     */
+    boolean isHandlerActive() {
+        State now = state.get();
+        return now == State.RUNNING || (now == State.TIMED_OUT || now == State.LEASE_LOST) && thread != null;
+    }
+
+    /**
      * True once the attempt timed out while its handler has not returned: it ignores the interrupt. So is one
      * whose lease was lost and whose handler is still running past its timeout (no timeout fires for it).
      */

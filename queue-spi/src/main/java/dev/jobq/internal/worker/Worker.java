@@ -380,9 +380,19 @@ public final class Worker implements AutoCloseable {
         return false;
     }
 
-    /** Attempts whose handler is still running (settled or not). */
+    /**
+     * Attempts whose handler is still running (settled or not: a timed-out handler that ignores the interrupt
+     * counts). Not one whose handler returned and whose outcome is on its way to the provider or its listeners:
+     * {@code jobq run --max-jobs} reads this on the last job's {@code Completed}, which said "1 running job".
+     */
     public int activeHandlers() {
-        return runs().size();
+        int active = 0;
+        for (AttemptRun run : runs()) {
+            if (run.isHandlerActive()) {
+                active++;
+            }
+        }
+        return active;
     }
 
     /**
