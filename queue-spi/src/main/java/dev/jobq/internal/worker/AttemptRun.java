@@ -374,12 +374,21 @@ final class AttemptRun implements JobContext, Runnable {
         }
     }
 
-    /** Called by the watchdog once the attempt's timeout has passed. */
-    void timeOut() {
+    /**
+     * Called by the watchdog's sweep once the attempt's timeout has passed: cancels it (flag and interrupt; no
+     * provider call, so a hung provider never delays it). True if it was still running; the caller must then
+     * have {@link #recordTimeOut()} run, on a thread that may wait for the provider.
+     */
+    boolean timeOut() {
         if (!state.compareAndSet(State.RUNNING, State.TIMED_OUT)) {
-            return;
+            return false;
         }
         cancel();
+        return true;
+    }
+
+    /** The second half of a {@linkplain #timeOut() timeout}: logs it, announces it and tells the provider. */
+    void recordTimeOut() {
         Duration timeout = delivery.envelope().options().timeout();
         inLogContext(() -> report(FailurePolicy.timedOut(timeout, delivery.attempt(),
                 delivery.envelope().options().maxAttempts(), backoff, delivery.envelope().type()), null));

@@ -24,14 +24,21 @@ import java.util.function.Supplier;
  * provider whose heartbeat blocks (SQS batches them: each caller waits for its batch) held a thread
  * per running job, a thousand platform threads at concurrency 1000. A run has one heartbeat at a time
  * ({@link AttemptRun#isHeartbeatDue}), so one waiting for a thread is never queued behind a stale one
- * of its own; a queue whose provider hangs holds its own threads only, not another queue's. Timeouts
- * have threads apart, made as needed, so heartbeats waiting for a hung provider never hold one back.
+ * of its own; a queue whose provider hangs holds its own threads only, not another queue's.
+ *
+ * <p>A timeout is never delayed: the sweep itself cancels the attempt (its flag set, its handler
+ * interrupted), which calls no provider. Only recording it (the log, {@code Failed} or {@code Dead}, the
+ * provider's {@code fail}) is handed to a lane of the queue's own, apart from its heartbeats, so that
+ * heartbeats waiting for a hung provider never hold one back. That lane is bounded as theirs is: it was a
+ * thread per timeout, made as needed, and a provider hanging in {@code fail()} (a dead-letter queue out of
+ * reach) held one per timed-out job. The bound is the SQS provider's connections, which its calls beyond
+ * it would wait for anyway; the memory provider's {@code fail} does not block.
  */
 final class Watchdog implements AutoCloseable {
 
     static final Duration TICK = Duration.ofMillis(20);
     /**
-     * The most threads one queue's heartbeats use at once. As many as the SQS provider's connections:
+     * The most threads one queue's heartbeats use at once, and the most that record its timeouts. As many as the SQS provider's connections:
      * enough for six full batches of ten on the wire, where a hundred heartbeats a second (concurrency
      * 1000, a 30 s lease) need one or two.
      */
@@ -39,34 +46,42 @@ final class Watchdog implements AutoCloseable {
 
     private final Supplier<? extends Iterable<AttemptRun>> running;
     private final ScheduledExecutorService timer;
-    /**
-     * Platform threads, reused: handlers that compute without blocking hold every carrier thread of
-     * the virtual-thread scheduler (one per core) until they return, and a timeout or heartbeat run on
-     * a virtual thread waited for them. Two such handlers on two cores ran 2 s past a 500 ms timeout,
-     * and their 300 ms leases, never extended, ran out: each job completed, was delivered again and
-     * went to the dead letters. A run times out once, so these are at most one per running job.
-     */
-    private final ExecutorService timeouts = Executors.newCachedThreadPool(
-            Thread.ofPlatform().name("jobq-timeout-", 0).daemon(true).factory());
-    /** Each queue's heartbeat threads (platform, as {@link #timeouts}) and how its failures are logged. */
-    private final Map<String, Lane> lanes = new HashMap<>();
+    /** Each queue's threads. */
+    private final Map<String, QueueThreads> lanes = new HashMap<>();
+
+    /** A queue's heartbeat threads, how its heartbeats' failures are logged, and the threads that record its timeouts. */
+    private record QueueThreads(Lane heartbeats, HeartbeatFailures failures, Lane timeouts) {
+        QueueThreads(String queue) {
+            this(new Lane("jobq-lease-" + queue + "-"), new HeartbeatFailures(queue),
+                    new Lane("jobq-timeout-" + queue + "-"));
+        }
+
+        void close() {
+            heartbeats.close();
+            timeouts.close();
+        }
+    }
 
     /**
-     * A queue's heartbeats: handed to at most {@link #HEARTBEAT_THREADS} workers at once, each a thread of a
-     * cached pool that takes waiting heartbeats until none is left: idle threads are reused and end after a
-     * minute, where a fixed pool of 64 makes a new thread per heartbeat until it holds 64. A provider that
-     * blocks holds 64 threads and the rest of the heartbeats wait in line.
+     * A queue's heartbeats, or its timeouts' records: handed to at most {@link #HEARTBEAT_THREADS} workers at
+     * once, each a thread of a cached pool that takes waiting tasks until none is left: idle threads are
+     * reused and end after a minute, where a fixed pool of 64 makes a new thread per task until it holds 64.
+     * A provider that blocks holds 64 threads and the rest wait in line.
+     *
+     * <p>Platform threads: handlers that compute without blocking hold every carrier thread of the
+     * virtual-thread scheduler (one per core) until they return, and a heartbeat or timeout run on a virtual
+     * thread waited for them. Two such handlers on two cores ran 2 s past a 500 ms timeout, and their 300 ms
+     * leases, never extended, ran out: each job completed, was delivered again and went to the dead letters.
      */
     private static final class Lane {
         private final ExecutorService threads;
-        private final HeartbeatFailures failures;
         private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
         private final AtomicInteger workers = new AtomicInteger();
 
-        Lane(String queue) {
+        /** @param threadName the threads' name before their number: {@code jobq-lease-default-} */
+        Lane(String threadName) {
             this.threads = Executors.newCachedThreadPool(
-                    Thread.ofPlatform().name("jobq-lease-" + queue + "-", 0).daemon(true).factory());
-            this.failures = new HeartbeatFailures(queue);
+                    Thread.ofPlatform().name(threadName, 0).daemon(true).factory());
         }
 
         void execute(Runnable heartbeat) {
@@ -119,7 +134,7 @@ final class Watchdog implements AutoCloseable {
             return t;
         });
         for (String queue : queues) {
-            lanes.put(queue, new Lane(queue));
+            lanes.put(queue, new QueueThreads(queue));
         }
     }
 
@@ -135,10 +150,12 @@ final class Watchdog implements AutoCloseable {
                     continue;
                 }
                 if (run.isPastTimeout(now)) {
-                    timeouts.execute(run::timeOut);
+                    if (run.timeOut()) {
+                        lanes.get(run.queueName()).timeouts().execute(run::recordTimeOut);
+                    }
                 } else if (run.isHeartbeatDue(now)) {
-                    Lane lane = lanes.get(run.queueName());
-                    lane.execute(() -> run.heartbeat(lane.failures));
+                    QueueThreads queue = lanes.get(run.queueName());
+                    queue.heartbeats().execute(() -> run.heartbeat(queue.failures()));
                 }
             }
         } catch (RejectedExecutionException closing) {
@@ -150,7 +167,6 @@ final class Watchdog implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
         // the calls under way finish, heartbeats still waiting find their run ended; the threads then end
-        timeouts.shutdown();
-        lanes.values().forEach(Lane::close);
+        lanes.values().forEach(QueueThreads::close);
     }
 }
