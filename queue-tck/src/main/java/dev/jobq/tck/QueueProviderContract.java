@@ -177,10 +177,16 @@ public abstract class QueueProviderContract {
 
     /** Receives until at least one job arrives or {@code patience} of real time has passed. */
     protected List<ReceivedJob> receiveWithin(int max, Duration patience) {
+        return receiveWithin(max, patience, new long[1]);
+    }
+
+    /** As {@link #receiveWithin(int, Duration)}; {@code lastCall[0]} is when its last receive began (its leases began after). */
+    private List<ReceivedJob> receiveWithin(int max, Duration patience, long[] lastCall) {
         long deadline = System.nanoTime() + patience.toNanos();
         List<ReceivedJob> received;
         do {
             long left = Math.max(0, deadline - System.nanoTime());
+            lastCall[0] = System.nanoTime();
             received = provider.receive(max, Duration.ofNanos(Math.min(left, TimeUnit.SECONDS.toNanos(1))));
         } while (received.isEmpty() && System.nanoTime() < deadline);
         return received;
@@ -188,7 +194,12 @@ public abstract class QueueProviderContract {
 
     /** Receives exactly one job within {@code patience}, failing the test otherwise. */
     protected ReceivedJob receiveOne(Duration patience) {
-        List<ReceivedJob> received = receiveWithin(1, patience);
+        return receiveOne(patience, new long[1]);
+    }
+
+    /** As {@link #receiveOne(Duration)}; {@code receiving[0]} is when the receive that leased it began. */
+    private ReceivedJob receiveOne(Duration patience, long[] receiving) {
+        List<ReceivedJob> received = receiveWithin(1, patience, receiving);
         assertThat(received).as("jobs received within %s", patience).hasSize(1);
         return received.get(0);
     }
@@ -364,13 +375,18 @@ public abstract class QueueProviderContract {
         @Test
         @DisplayName("a leased job is invisible to other receivers until its lease ends")
         void leasedJobIsInvisibleToOtherReceivers() {
-            enqueueNow(newJob());
+            lookingInTime(windows -> {
+                enqueueNow(newJob());
+                long receiving = System.nanoTime();
+                ReceivedJob received = receiveDueJob();
+                // the looks hold only while the lease does: one that ran out makes the job visible again
+                Runnable leaseHeld = windows.open(received.leaseDuration(), receiving);
 
-            ReceivedJob received = receiveDueJob();
-
-            assertThat(provider.receive(1, Duration.ZERO)).isEmpty();
-            assertStatsEventually(0, 0, 1, 0);
-            provider.acknowledge(received);
+                assertThat(provider.receive(1, Duration.ZERO)).isEmpty();
+                assertStatsEventually(0, 0, 1, 0);
+                leaseHeld.run();
+                provider.acknowledge(received);
+            });
         }
 
         @Test
@@ -392,19 +408,25 @@ public abstract class QueueProviderContract {
         @Test
         @DisplayName("settling a delivery whose lease was lost is ignored; the current delivery stays leased")
         void settlingAStaleDeliveryIsIgnored() {
-            enqueueNow(newJob());
-            ReceivedJob first = receiveDueJob();
-            time.advance(first.leaseDuration().plusSeconds(1));
-            ReceivedJob second = receiveOne(time.patience(first.leaseDuration().plusSeconds(1)));
+            lookingInTime(windows -> {
+                enqueueNow(newJob());
+                ReceivedJob first = receiveDueJob();
+                time.advance(first.leaseDuration().plusSeconds(1));
+                long[] receiving = new long[1];
+                ReceivedJob second = receiveOne(time.patience(first.leaseDuration().plusSeconds(1)), receiving);
+                // the looks hold only while the second lease does: one that ran out makes the job visible again
+                Runnable leaseHeld = windows.open(second.leaseDuration(), receiving[0]);
 
-            provider.acknowledge(first);
-            provider.fail(first, Failure.retryAfter(Duration.ZERO, "stale"));
-            provider.release(first);
+                provider.acknowledge(first);
+                provider.fail(first, Failure.retryAfter(Duration.ZERO, "stale"));
+                provider.release(first);
 
-            assertThat(provider.receive(1, Duration.ZERO)).as("still leased by the second delivery").isEmpty();
-            assertStatsEventually(0, 0, 1, 0);
-            provider.acknowledge(second);
-            assertStatsEventually(0, 0, 0, 0);
+                assertThat(provider.receive(1, Duration.ZERO)).as("still leased by the second delivery").isEmpty();
+                assertStatsEventually(0, 0, 1, 0);
+                leaseHeld.run();
+                provider.acknowledge(second);
+                assertStatsEventually(0, 0, 0, 0);
+            });
         }
 
         @Test
