@@ -17,6 +17,12 @@ import org.slf4j.LoggerFactory;
  * works again after a warning. A cause (the exception's class and its causes' classes) gets its trace
  * again once the queue's heartbeats went a {@link #REPEAT} without failing. Logged as {@link AttemptRun},
  * in the failing job's log context. Thread-safe; touched by heartbeats only.
+ *
+ * <p>{@link ReceiveFailures} shares the idea (a trace, then a line every {@link #REPEAT}, INFO when it works
+ * again) but not the policy: it traces once per outage whatever the cause, counts failures in a row since the
+ * outage began, ends it only with a receive begun after it (loops poll side by side), and says INFO always.
+ * What the two have in common is the {@code REPEAT} check; one class for both would take each of those
+ * differences as a parameter and be longer than the two.
  */
 final class HeartbeatFailures {
 
