@@ -180,7 +180,10 @@ public abstract class QueueProviderContract {
         return receiveWithin(max, patience, new long[1]);
     }
 
-    /** As {@link #receiveWithin(int, Duration)}; {@code lastCall[0]} is when its last receive began (its leases began after). */
+    /**
+     * As {@link #receiveWithin(int, Duration)}; {@code lastCall[0]} is when its last receive began, so its
+     * leases began after.
+     */
     private List<ReceivedJob> receiveWithin(int max, Duration patience, long[] lastCall) {
         long deadline = System.nanoTime() + patience.toNanos();
         List<ReceivedJob> received;

@@ -8,14 +8,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * receive takes its share before it asks the provider and gives back what the provider did not
  * bring, so the worker never holds more than N jobs in its life and none is left half-done when it
  * stops. A job that ended here with no outcome (its lease was lost) gives its receive back too: the limit
- * counts outcomes, and another job takes its place.
+ * counts outcomes, and another job takes its place. Absent (null in the worker) without a limit, so that a
+ * worker without one pays nothing for it.
  *
  * <p>A long poll holds what it took for as long as it waits. So with several queues the last receives
  * can sit in a long poll of an empty queue while another queue's loop, finding none left, waits for them:
  * its job starts up to {@code min(pollInterval, waitTime)} late, once, at the end of the worker's life.
  * Left so on purpose: a long poll cannot be cut short (SQS may still hand a message to a poll whose
  * client hung up, see {@code SqsQueueProvider}), and letting the waiting loop receive on credit would
- * leave the surplus to hand back, which on a FIFO queue counts an attempt. Absent (null in the worker) without a limit, so that a worker without one pays nothing for it.
+ * leave the surplus to hand back, which on a FIFO queue counts an attempt.
  */
 final class ReceiveBudget {
 

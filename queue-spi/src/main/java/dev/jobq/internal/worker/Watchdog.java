@@ -38,9 +38,9 @@ final class Watchdog implements AutoCloseable {
 
     static final Duration TICK = Duration.ofMillis(20);
     /**
-     * The most threads one queue's heartbeats use at once, and the most that record its timeouts. As many as the SQS provider's connections:
-     * enough for six full batches of ten on the wire, where a hundred heartbeats a second (concurrency
-     * 1000, a 30 s lease) need one or two.
+     * The most threads one queue's heartbeats use at once, and the most that record its timeouts. As many
+     * as the SQS provider's connections: enough for six full batches of ten on the wire, where a hundred
+     * heartbeats a second (concurrency 1000, a 30 s lease) need one or two.
      */
     static final int HEARTBEAT_THREADS = 64;
 
@@ -49,7 +49,7 @@ final class Watchdog implements AutoCloseable {
     /** Each queue's threads. */
     private final Map<String, QueueThreads> lanes = new HashMap<>();
 
-    /** A queue's heartbeat threads, how its heartbeats' failures are logged, and the threads that record its timeouts. */
+    /** A queue's heartbeat threads, how their failures are logged, and the threads that record its timeouts. */
     private record QueueThreads(Lane heartbeats, HeartbeatFailures failures, Lane timeouts) {
         QueueThreads(String queue) {
             this(new Lane("jobq-lease-" + queue + "-"), new HeartbeatFailures(queue),
@@ -84,8 +84,8 @@ final class Watchdog implements AutoCloseable {
                     Thread.ofPlatform().name(threadName, 0).daemon(true).factory());
         }
 
-        void execute(Runnable heartbeat) {
-            waiting.add(heartbeat);
+        void execute(Runnable task) {
+            waiting.add(task);
             startWorkerIfNeeded();
         }
 
