@@ -55,6 +55,8 @@ final class PollLoop implements Runnable {
     /** The worker's {@code --max-jobs} budget, shared with its other loops and handler threads; null without one. */
     private final @Nullable ReceiveBudget budget;
     private volatile boolean stopping;
+    /** Its ticket once its last try found no receive left and waited (it may take those held for waiters); else 0. */
+    private long budgetTicket;
 
     /** Starts a received job on a handler thread that owns one of the loop's permits. */
     @FunctionalInterface
@@ -124,12 +126,13 @@ final class PollLoop implements Runnable {
                 }
             }
             if (budget != null) {
-                int allowed = budget.take(granted);
+                int allowed = budgetTicket > 0 ? budget.takeAfterWait(granted, budgetTicket) : budget.take(granted);
+                budgetTicket = 0;
                 permits.release(granted - allowed);
                 granted = allowed;
                 if (granted == 0) {
                     try {
-                        budget.awaitLeft();
+                        budgetTicket = budget.awaitLeft();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
@@ -160,7 +163,9 @@ final class PollLoop implements Runnable {
             backlog = gatherTarget > 1 && jobs.size() >= granted;
             idle = jobs.isEmpty();
             permits.release(granted - Math.min(granted, jobs.size()));
-            giveBack(granted - Math.min(granted, jobs.size()));
+            if (budget != null) {
+                budget.giveBack(granted - Math.min(granted, jobs.size()), idle);
+            }
             for (int i = 0; i < jobs.size(); i++) {
                 if (i < granted) {
                     launcher.launch(queue, tier, jobs.get(i));
