@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -40,8 +40,10 @@ public final class OsSignals implements StopSignals {
 
     private final IntConsumer halt;
     private final boolean behindLauncher;
-    private final AtomicBoolean interrupted = new AtomicBoolean();
-    private final AtomicBoolean launcherTermSeen = new AtomicBoolean();
+    /** The first stop signal's name, once one came; guarded by this. */
+    private @Nullable String firstSignal;
+    /** Whether the launcher's other half of one Ctrl-C was taken already; guarded by this. */
+    private boolean pairTaken;
     private volatile boolean workerStarted;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch drained = new CountDownLatch(1);
@@ -101,16 +103,18 @@ public final class OsSignals implements StopSignals {
     /**
      * One TERM or INT: the first requests the drain, any later one halts. Behind the launcher, Ctrl-C
      * reaches this JVM twice: as INT from the terminal (to the whole process group) and as the TERM the
-     * launcher passes on; that first TERM after an INT is the same request, not a second one.
+     * launcher passes on, in either order (each signal is handled on a thread of its own, in both JVMs);
+     * the first signal of the other kind after the first one is the same request, not a second one.
      */
-    void onSignal(String name, int number) {
-        if ("INT".equals(name)) {
-            interrupted.set(true);
-        } else if (behindLauncher && interrupted.get() && launcherTermSeen.compareAndSet(false, true)) {
-            log.info("SIG{} from the launcher, passing on the SIGINT already received: still draining", name);
+    synchronized void onSignal(String name, int number) {
+        if (behindLauncher && firstSignal != null && !pairTaken && !firstSignal.equals(name)) {
+            pairTaken = true;
+            log.info("SIG{} after SIG{}: behind the launcher one Ctrl-C reaches this JVM as both (the terminal's "
+                    + "INT and the TERM the launcher passes on), one request: still draining", name, firstSignal);
             return;
         }
         if (received.incrementAndGet() == 1) {
+            firstSignal = name;
             if (workerStarted) {
                 log.info("SIG{} received: draining (send it again to exit at once)", name);
             } else {

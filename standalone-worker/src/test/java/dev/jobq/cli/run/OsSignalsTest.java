@@ -76,6 +76,25 @@ class OsSignalsTest {
         signals.close();
     }
 
+    /**
+     * The launcher's TERM can come before the terminal's INT: each JVM handles a signal on a thread of its own,
+     * so the launcher may pass Ctrl-C on before this JVM has handled its own INT (seen in CI). Before, that INT
+     * counted as a second signal and the worker exited at once with 130, without draining.
+     */
+    @Test
+    void behindTheLauncherAnIntAfterItsTermIsTheSameStopAndAnotherTermHalts() throws Exception {
+        var signals = new OsSignals(halts::add, true);
+
+        signals.onSignal("TERM", 15);
+        signals.onSignal("INT", 2);
+        assertThat(halts).as("Ctrl-C once, the launcher's TERM first").isEmpty();
+        signals.awaitStop();
+
+        signals.onSignal("TERM", 15);
+        assertThat(halts).as("Ctrl-C again").containsExactly(143);
+        signals.close();
+    }
+
     @Test
     void notBehindTheLauncherATermAfterAnIntHalts() {
         var signals = new OsSignals(halts::add, false);
