@@ -196,6 +196,19 @@ public abstract class QueueProviderContract {
     }
 
     /** Receives exactly one job within {@code patience}, failing the test otherwise. */
+    /**
+     * The one job just given {@code delay}: not receivable a second before it ends (counted delayed), then
+     * received once it has passed. {@code delayWatched} closes the window opened when the delay began.
+     */
+    private ReceivedJob heldForItsDelay(String delayName, Duration delay, Runnable delayWatched) {
+        time.advance(delay.minusSeconds(1));
+        assertThat(provider.receive(1, Duration.ZERO)).as("before " + delayName).isEmpty();
+        assertStatsEventually(0, 1, 0, 0);
+        delayWatched.run();
+        time.advance(Duration.ofSeconds(2));
+        return receiveOne(time.patience(delay));
+    }
+
     protected ReceivedJob receiveOne(Duration patience) {
         return receiveOne(patience, new long[1]);
     }
@@ -496,13 +509,7 @@ public abstract class QueueProviderContract {
                 Runnable delayWatched = windows.open(delay);
                 provider.fail(first, Failure.retryAfter(delay, "IllegalStateException: boom"));
                 leaseHeld.run();
-                time.advance(delay.minusSeconds(1));
-
-                assertThat(provider.receive(1, Duration.ZERO)).as("before the retry delay").isEmpty();
-                assertStatsEventually(0, 1, 0, 0);
-                delayWatched.run();
-                time.advance(Duration.ofSeconds(2));
-                ReceivedJob second = receiveOne(time.patience(delay));
+                ReceivedJob second = heldForItsDelay("the retry delay", delay, delayWatched);
                 assertThat(second.jobId()).isEqualTo(first.jobId());
                 assertThat(second.attempt()).isEqualTo(2);
                 provider.acknowledge(second);
@@ -665,13 +672,7 @@ public abstract class QueueProviderContract {
 
                 Runnable delayWatched = windows.open(delay);
                 provider.enqueue(job, delay);
-                time.advance(delay.minusSeconds(1));
-
-                assertThat(provider.receive(1, Duration.ZERO)).as("before the delay").isEmpty();
-                assertStatsEventually(0, 1, 0, 0);
-                delayWatched.run();
-                time.advance(Duration.ofSeconds(2));
-                ReceivedJob received = receiveOne(time.patience(delay));
+                ReceivedJob received = heldForItsDelay("the delay", delay, delayWatched);
                 assertThat(received.jobId()).isEqualTo(job.jobId());
                 assertThat(received.attempt()).isEqualTo(1);
                 provider.acknowledge(received);
