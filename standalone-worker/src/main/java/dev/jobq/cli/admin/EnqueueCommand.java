@@ -33,9 +33,9 @@ public final class EnqueueCommand extends QueueCommand {
                 description = "The job type, e.g. email:send.")
     private String type;
 
-    @Option(names = "--payload", required = true, paramLabel = "JSON", converter = Arguments.JsonArgument.class,
-            description = "The payload as JSON, e.g. '{\"to\":\"user@example.com\"}'.")
-    private JsonNode payload;
+    @Option(names = "--payload", paramLabel = "JSON", converter = Arguments.JsonArgument.class,
+            description = "The payload as JSON, e.g. '{\"to\":\"user@example.com\"}' (default: null).")
+    private @Nullable JsonNode payload;
 
     @ArgGroup(exclusive = true)
     private @Nullable When when;

@@ -9,6 +9,7 @@ import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.spi.JobScheduler;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,9 +56,9 @@ public final class ScheduleCommand extends CommandGroup {
         @Option(names = "--at", required = true, paramLabel = "INSTANT", converter = Arguments.InstantArgument.class,
                 description = "When to enqueue it, e.g. 2026-12-25T09:00:00Z.")
         private Instant at;
-        @Option(names = "--payload", required = true, paramLabel = "JSON", converter = Arguments.JsonArgument.class,
-                description = "The payload as JSON.")
-        private JsonNode payload;
+        @Option(names = "--payload", paramLabel = "JSON", converter = Arguments.JsonArgument.class,
+                description = "The payload as JSON (default: null).")
+        private @Nullable JsonNode payload;
 
         Add(CommandContext context) {
             super(context);

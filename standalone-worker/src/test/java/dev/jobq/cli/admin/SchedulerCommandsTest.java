@@ -150,6 +150,15 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    @DisplayName("schedule add without --payload stores a null payload, as enqueue and recurring add do")
+    void scheduleAddWithoutPayloadStoresNull() throws Exception {
+        var added = jobq("schedule", "add", "cache:flush", "--at", "2031-12-25T09:00:00Z");
+
+        assertThat(added.exitCode()).as(added.err()).isZero();
+        assertThat(query("SELECT payload FROM jobq_scheduled_job WHERE id = ?", added.out().strip())).isEqualTo("null");
+    }
+
+    @Test
     @DisplayName("schedule list shows why a due job is still waiting: the error of its last hand-off")
     void scheduleListShowsTheHandOffError() throws Exception {
         var added = jobq("schedule", "add", "report:send", "--at", "2031-12-25T09:00:00Z", "--payload", "{}");
