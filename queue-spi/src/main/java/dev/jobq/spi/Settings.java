@@ -154,7 +154,10 @@ public final class Settings {
             }
             parsed = new BigInteger(String.valueOf(value).strip());
         } catch (NumberFormatException e) {
-            problem(key, "must be a whole number, got '" + value + "'");
+            String text = String.valueOf(value);
+            problem(key, "must be a whole number, got '" + text + "'"
+                    + (text.strip().matches("[+-]?\\d+([_, ]\\d+)+") ? "; write it without digit separators, e.g. "
+                            + text.replaceAll("[^0-9+-]", "") : ""));
             return defaultValue;
         }
         if (parsed.compareTo(BigInteger.valueOf(min)) < 0) {

@@ -73,6 +73,15 @@ class WorkerSectionTest {
                 "worker.concurrency: must be ≤ 2147483647, got 18446744073709551621");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"1_000", "1,000", "'1 000'"})
+    void saysToWriteAWholeNumberWithoutDigitSeparators(String written) {
+        // YAML 1.1 and Java read 1_000 as a thousand; the YAML reader here gives the text, so say what to write.
+        assertThat(Load.problems("worker:\n  concurrency: " + written + "\n")).containsExactly(
+                "worker.concurrency: must be a whole number, got '" + written.replace("'", "")
+                        + "'; write it without digit separators, e.g. 1000");
+    }
+
     @Test
     void refusesAZeroPollInterval() {
         assertThat(Load.problems("worker:\n  pollInterval: 0s\n")).containsExactly(
