@@ -5,9 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -34,14 +36,23 @@ public final class OsSignals implements StopSignals {
     private static final Logger log = LoggerFactory.getLogger(OsSignals.class);
     private static final List<String> STOP_SIGNALS = List.of("TERM", "INT");
     private static final int SIGNAL_EXIT_BASE = 128;
+    /**
+     * Behind the launcher, how soon after the first signal one more of the same kind is still the same
+     * request: a stop sent to both JVMs at once (systemd's default {@code KillMode=control-group},
+     * {@code pkill -f jobq.jar}) reaches this one twice, from the sender and from the launcher.
+     */
+    static final long SAME_KIND_PAIR_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     /** Set by the launcher ({@code dev.jobq.launcher.Launcher}) on the JVM it starts. */
     private static final String RELAUNCHED_PROPERTY = "jobq.launcher.relaunched";
 
     private final IntConsumer halt;
     private final boolean behindLauncher;
+    private final LongSupplier nanoTime;
     /** The first stop signal's name, once one came; guarded by this. */
     private @Nullable String firstSignal;
+    /** When the first stop signal came, by {@link #nanoTime}; guarded by this. */
+    private long firstSignalAt;
     /** Whether the launcher's other half of one Ctrl-C was taken already; guarded by this. */
     private boolean pairTaken;
     private volatile boolean workerStarted;
@@ -66,8 +77,13 @@ public final class OsSignals implements StopSignals {
      *                       signal it gets on to this JVM as TERM
      */
     OsSignals(IntConsumer halt, boolean behindLauncher) {
+        this(halt, behindLauncher, System::nanoTime);
+    }
+
+    OsSignals(IntConsumer halt, boolean behindLauncher, LongSupplier nanoTime) {
         this.halt = halt;
         this.behindLauncher = behindLauncher;
+        this.nanoTime = nanoTime;
     }
 
     @Override
@@ -104,17 +120,30 @@ public final class OsSignals implements StopSignals {
      * One TERM or INT: the first requests the drain, any later one halts. Behind the launcher, Ctrl-C
      * reaches this JVM twice: as INT from the terminal (to the whole process group) and as the TERM the
      * launcher passes on, in either order (each signal is handled on a thread of its own, in both JVMs);
-     * the first signal of the other kind after the first one is the same request, not a second one.
+     * the first signal of the other kind after the first one is the same request, not a second one. A TERM
+     * sent to both JVMs (systemd stopping the unit's whole control group, {@code pkill -f jobq.jar}) comes
+     * twice, its own and the launcher's: the first repeat within {@link #SAME_KIND_PAIR_NANOS} is the same
+     * request too.
      */
     synchronized void onSignal(String name, int number) {
-        if (behindLauncher && firstSignal != null && !pairTaken && !firstSignal.equals(name)) {
-            pairTaken = true;
-            log.info("SIG{} after SIG{}: behind the launcher one Ctrl-C reaches this JVM as both (the terminal's "
-                    + "INT and the TERM the launcher passes on), one request: still draining", name, firstSignal);
-            return;
+        if (behindLauncher && firstSignal != null && !pairTaken) {
+            if (!firstSignal.equals(name)) {
+                pairTaken = true;
+                log.info("SIG{} after SIG{}: behind the launcher one Ctrl-C reaches this JVM as both (the terminal's "
+                        + "INT and the TERM the launcher passes on), one request: still draining", name, firstSignal);
+                return;
+            }
+            if (nanoTime.getAsLong() - firstSignalAt <= SAME_KIND_PAIR_NANOS) {
+                pairTaken = true;
+                log.info("SIG{} again at once: behind the launcher a stop sent to both JVMs (systemd's control group, "
+                        + "pkill) reaches this one twice, its own and the one the launcher passes on, one request: "
+                        + "still draining (send it again to exit at once)", name);
+                return;
+            }
         }
         if (received.incrementAndGet() == 1) {
             firstSignal = name;
+            firstSignalAt = nanoTime.getAsLong();
             if (workerStarted) {
                 log.info("SIG{} received: draining (send it again to exit at once)", name);
             } else {

@@ -261,6 +261,14 @@ public final class JobqProcess implements AutoCloseable {
         signal("INT", "-" + process.pid());
     }
 
+    /**
+     * SIGTERM to the process group this process leads ({@link Builder#inProcessGroupOfItsOwn()}): what systemd
+     * sends a unit's whole control group on stop (its default {@code KillMode}), or {@code pkill} matching all.
+     */
+    public void terminateProcessGroup() {
+        signal("TERM", "-" + process.pid());
+    }
+
     /** SIGKILL: the process ends at once, running nothing more (its output so far stays readable). */
     public void kill() {
         process.toHandle().destroyForcibly();

@@ -95,6 +95,52 @@ class OsSignalsTest {
         signals.close();
     }
 
+    /**
+     * systemd stops a unit by sending TERM to its whole control group (the default {@code KillMode}), and
+     * {@code pkill -f jobq.jar} matches both JVMs: behind the launcher the worker gets that TERM and the one the
+     * launcher passes on. Before, the second counted as "again" and the worker exited at once, undrained, 143.
+     */
+    @Test
+    void behindTheLauncherATermSentToBothJvmsIsOneStopAndALaterTermHalts() throws Exception {
+        long[] now = {1_000};
+        var signals = new OsSignals(halts::add, true, () -> now[0]);
+
+        signals.onSignal("TERM", 15);
+        now[0] += TimeUnit.MILLISECONDS.toNanos(300);
+        signals.onSignal("TERM", 15);
+        assertThat(halts).as("one stop reaching this JVM twice").isEmpty();
+        signals.awaitStop();
+
+        now[0] += TimeUnit.SECONDS.toNanos(10);
+        signals.onSignal("TERM", 15);
+        assertThat(halts).as("the operator's second stop").containsExactly(143);
+        signals.close();
+    }
+
+    @Test
+    void behindTheLauncherATermLongAfterTheFirstHalts() {
+        long[] now = {1_000};
+        var signals = new OsSignals(halts::add, true, () -> now[0]);
+
+        signals.onSignal("TERM", 15);
+        now[0] += OsSignals.SAME_KIND_PAIR_NANOS + 1;
+        signals.onSignal("TERM", 15);
+
+        assertThat(halts).containsExactly(143);
+        signals.close();
+    }
+
+    @Test
+    void notBehindTheLauncherATermRightAfterATermHalts() {
+        var signals = new OsSignals(halts::add, false, () -> 1_000);
+
+        signals.onSignal("TERM", 15);
+        signals.onSignal("TERM", 15);
+
+        assertThat(halts).containsExactly(143);
+        signals.close();
+    }
+
     @Test
     void notBehindTheLauncherATermAfterAnIntHalts() {
         var signals = new OsSignals(halts::add, false);
