@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * the earliest due row (at most {@code pollInterval}, for rows other processes write). One-time rows
  * are claimed {@link #LEAD} ahead of their instant and handed on at it, never before. When the
  * earliest due row is already due but was not taken, another scheduler holds it: look again
- * shortly, in case that scheduler dies. A database failure is logged and retried after a growing
- * pause. Stops when {@link #stop()} is called or the thread is interrupted.
+ * shortly, in case that scheduler dies. A database failure is retried after a growing pause and
+ * logged through {@link PassFailures}. Stops when {@link #stop()} is called or the thread is interrupted.
  */
 final class FiringLoop implements Runnable {
 
@@ -45,6 +45,7 @@ final class FiringLoop implements Runnable {
     /** Set when a pass gave a claimed job back because the alarm rang: the next pass starts at once. */
     private boolean gaveBack;
     private Instant nextPurgeAt = Instant.MIN;
+    private final PassFailures failures;
 
     FiringLoop(HandOff handOff, Database db, ScheduledJobs scheduled, RecurringJobs recurring, Alarm alarm,
                InstantSource clock, JdbcSettings settings) {
@@ -55,45 +56,30 @@ final class FiringLoop implements Runnable {
         this.alarm = alarm;
         this.clock = clock;
         this.settings = settings;
+        this.failures = new PassFailures(db.description());
     }
 
     @Override
     public void run() {
-        int failures = 0;
-        Instant firstFailureAt = null;
         while (running) {
             Instant wakeAt;
             try {
                 wakeAt = pass();
-                if (failures > 0) {
-                    log.info("scheduler: passes over {} work again, after {} failed in a row since {}",
-                            db.description(), failures, firstFailureAt);
-                }
-                failures = 0;
+                failures.succeeded();
                 problem = null;
             } catch (RuntimeException e) {
                 if (!running || Thread.currentThread().isInterrupted()) {
                     return;
                 }
-                failures++;
-                Duration pause = HandOff.retryDelay(failures);
+                Duration pause = HandOff.retryDelay(failures.failures() + 1);
                 if (pause.compareTo(settings.pollInterval()) > 0) {
                     pause = settings.pollInterval();
                 }
-                if (failures == 1) {
-                    firstFailureAt = clock.instant();
-                    log.warn("scheduler: a pass over {} failed, trying again in {} ms: {}", db.description(),
-                            pause.toMillis(), Database.rootMessage(e), e);
-                } else {
-                    // One line for each failure after the first: a database down for an hour fails a pass
-                    // about every pollInterval, each with the same trace.
-                    log.warn("scheduler: a pass over {} failed ({} in a row since {}), trying again in {} ms: {}",
-                            db.description(), failures, firstFailureAt, pause.toMillis(), Database.rootMessage(e));
-                    log.debug("scheduler: the failed pass's stack trace", e);
-                }
-                problem = "firing from " + db.description() + " failed " + failures + " time(s) in a row, last at "
-                        + clock.instant() + ": " + Database.rootMessage(e);
-                wakeAt = clock.instant().plus(pause);
+                Instant now = clock.instant();
+                failures.failed(e, pause, now);
+                problem = "firing from " + db.description() + " failed " + failures.failures()
+                        + " time(s) in a row, last at " + now + ": " + Database.rootMessage(e);
+                wakeAt = now.plus(pause);
             }
             try {
                 alarm.sleepUntil(wakeAt);

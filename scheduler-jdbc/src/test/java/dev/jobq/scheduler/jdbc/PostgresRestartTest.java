@@ -55,12 +55,14 @@ class PostgresRestartTest {
     private final RecordingSink sink = new RecordingSink(clock);
     private final CapturedLog firingLog = new CapturedLog();
     private final Logger firingLogger = (Logger) LoggerFactory.getLogger(FiringLoop.class);
+    private final Level levelBefore = firingLogger.getLevel();
     private final List<AutoCloseable> opened = new ArrayList<>();
     private EmbeddedPostgres server;
 
     @AfterEach
     void close() throws Exception {
         firingLogger.detachAppender(firingLog);
+        firingLogger.setLevel(levelBefore);
         for (AutoCloseable closeable : opened.reversed()) {
             closeable.close();
         }
@@ -77,6 +79,7 @@ class PostgresRestartTest {
         }
         String url = "jdbc:postgresql://localhost:" + port + "/jobq_restart?user=postgres";
         firingLog.start();
+        firingLogger.setLevel(Level.DEBUG); // each failed pass after the first is a DEBUG line
         firingLogger.addAppender(firingLog);
         JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofSeconds(2))
                 .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
@@ -101,8 +104,7 @@ class PostgresRestartTest {
         Duration scheduleFailedAfter = Duration.between(down, clock.instant());
         await().atMost(WAIT).until(() -> scheduler.firingProblem().isPresent());
         // Down until a second pass has failed too (the pool waits its connection timeout, 30 s, for each).
-        await().atMost(WAIT).until(() -> firingLog.list.stream().filter(e -> e.getLevel() == Level.WARN)
-                .count() >= 2);
+        await().atMost(WAIT).until(() -> scheduler.firingProblem().map(PostgresRestartTest::failedInARow).orElse(0) >= 2);
 
         server = start();
         Instant up = clock.instant();
@@ -115,19 +117,36 @@ class PostgresRestartTest {
 
         assertThat(sink.duplicates()).as("jobs and occurrences handed on twice").isEmpty();
         assertThat(scheduler.listScheduled(10)).isEmpty();
-        List<ILoggingEvent> failedPasses = firingLog.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
-        assertThat(failedPasses).as("warnings logged by the firing thread while the server was down (%s, then "
-                + "%s until it was up again)", scheduleFailedAfter, Duration.between(down, up)).hasSizeBetween(2, 6);
-        assertThat(failedPasses.getFirst().getThrowableProxy()).as("the first failure's stack trace").isNotNull();
-        assertThat(failedPasses.subList(1, failedPasses.size())).as("the later failures, one line each")
-                .allSatisfy(e -> {
-                    assertThat(e.getThrowableProxy()).isNull();
-                    assertThat(e.getFormattedMessage()).matches("scheduler: a pass over PostgreSQL at localhost:"
-                            + port + "/jobq_restart failed \\(\\d+ in a row since .+\\), trying again in \\d+ ms: .+");
-                });
-        assertThat(firingLog.list).filteredOn(e -> e.getLevel() == Level.INFO).extracting(ILoggingEvent::getFormattedMessage)
-                .singleElement().asString().matches("scheduler: passes over PostgreSQL at localhost:" + port
-                        + "/jobq_restart work again, after \\d+ failed in a row since .+");
+        List<ILoggingEvent> warnings = firingLog.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+        Duration outage = Duration.between(down, clock.instant());
+        assertThat(warnings).as("warnings logged by the firing thread while the server was down (%s, then %s "
+                + "until it was up again): the first, then at most a line every 30 s", scheduleFailedAfter,
+                Duration.between(down, up)).hasSizeBetween(1, 1 + (int) (outage.toSeconds() / 30));
+        assertThat(warnings.getFirst().getThrowableProxy()).as("the first failure's stack trace").isNotNull();
+        assertThat(warnings.getFirst().getFormattedMessage()).matches("scheduler: a pass over PostgreSQL at localhost:"
+                + port + "/jobq_restart failed, trying again in \\d+ ms \\(later failures: a line every 30s while "
+                + "they go on\\): .+");
+        assertThat(warnings.subList(1, warnings.size())).as("the later lines, every 30 s").allSatisfy(e -> {
+            assertThat(e.getThrowableProxy()).isNull();
+            assertThat(e.getFormattedMessage()).matches("scheduler: passes over PostgreSQL at localhost:" + port
+                    + "/jobq_restart keep failing: \\d+ in a row over \\S+ \\(since .+\\), trying again in \\d+ ms: .+");
+        });
+        List<ILoggingEvent> quiet = firingLog.list.stream().filter(e -> e.getLevel() == Level.DEBUG
+                && e.getFormattedMessage().startsWith("scheduler: a pass over ")).toList();
+        List<String> infos = firingLog.list.stream().filter(e -> e.getLevel() == Level.INFO)
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(infos).as("INFO lines of the firing thread").hasSize(1);
+        String recovered = infos.getFirst();
+        assertThat(recovered).matches("scheduler: passes over PostgreSQL at localhost:" + port
+                + "/jobq_restart work again, after \\d+ failed in a row over \\S+ \\(down since .+\\)");
+        assertThat(warnings.size() + quiet.size()).as("every failed pass logged once, at WARN or DEBUG")
+                .isEqualTo(Integer.parseInt(recovered.replaceAll(".* after (\\d+) failed in a row.*", "$1")));
+    }
+
+    /** N of the firing problem's "failed N time(s) in a row". */
+    private static int failedInARow(String problem) {
+        var matcher = java.util.regex.Pattern.compile(" failed (\\d+) time\\(s\\) in a row").matcher(problem);
+        return matcher.find() ? Integer.parseInt(matcher.group(1)) : 0;
     }
 
     private long ticksAfter(Instant instant) {
