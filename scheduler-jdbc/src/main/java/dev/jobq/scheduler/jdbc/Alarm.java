@@ -56,11 +56,24 @@ final class Alarm {
      * sleep at once); returns true if it rang.
      */
     boolean sleepUntil(Instant until) throws InterruptedException {
+        return sleepUntil(until, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #sleepUntil(Instant)}, but for at most {@code atMost} of elapsed time ({@link System#nanoTime()}),
+     * whatever the clock does meanwhile: a clock stepped back makes {@code until} further off than it was.
+     */
+    boolean sleepUntil(Instant until, Duration atMost) throws InterruptedException {
+        return sleepUntil(until, atMost.toNanos());
+    }
+
+    private boolean sleepUntil(Instant until, long atMostNanos) throws InterruptedException {
+        long start = System.nanoTime();
         lock.lock();
         try {
             deadline = until;
             while (!rung) {
-                long nanos = nanosUntil(until);
+                long nanos = Math.min(nanosUntil(until), atMostNanos - (System.nanoTime() - start));
                 if (nanos <= 0) {
                     break;
                 }

@@ -155,15 +155,22 @@ final class FiringLoop implements Runnable {
 
     /**
      * Waits for the instant of a job claimed ahead. False, to end the batch there, when the scheduler
-     * is stopping or the alarm rang: something earlier was scheduled, which the next pass claims
-     * first.
+     * is stopping, when the alarm rang (something earlier was scheduled, which the next pass claims
+     * first) or when the clock stepped back so far that the instant is no longer near.
      */
     private boolean awaitDue(Instant due) throws InterruptedException {
         while (clock.instant().isBefore(due)) {
             if (!running) {
                 return false;
             }
-            if (alarm.sleepUntil(due)) {
+            if (clock.instant().plus(CLAIM_AHEAD).isBefore(due)) {
+                // Further off than any claim takes a row: the clock stepped back after the claim (NTP, a
+                // resumed VM). Waiting here would hold the batch's locks and transaction for as long as
+                // the step; give the rows back, and the next pass sleeps until their instant comes again.
+                gaveBack = true;
+                return false;
+            }
+            if (alarm.sleepUntil(due, CLAIM_AHEAD)) {
                 gaveBack = true;
                 return false;
             }

@@ -197,6 +197,71 @@ abstract class JdbcSchedulerContract {
         }
     }
 
+    /**
+     * The wall clock stepping while schedulers run (NTP correcting a drifted clock, a VM resumed): due times
+     * and next runs are instants on the scheduler's clock, so a step back delays what is due by the step and
+     * repeats nothing, and a step forward makes what fell in between due at once, recurring occurrences
+     * under the misfire policy as after downtime.
+     */
+    @Nested
+    class ClockSteps {
+
+        @Test
+        @DisplayName("a step back an hour repeats no occurrence and no one-time job; they go on when the clock is "
+                + "back where it was")
+        void aStepBackRepeatsNothing() {
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("tick", "every 1 minute").build(), "{}");
+            scheduler.registerRecurring(recurring("cron", "* * * * *").build(), "{}");
+            scheduler.schedule(job("report:send"), T0.plusSeconds(90));
+            clock.set(T0.plus(Duration.ofMinutes(1)));
+            assertThat(scheduler.fireDue()).isEqualTo(2);
+            clock.set(T0.plus(Duration.ofMinutes(2)));
+            assertThat(scheduler.fireDue()).isEqualTo(3);
+            List<String> before = sink.envelopes().stream().map(JobEnvelope::jobId).toList();
+
+            clock.set(T0.plus(Duration.ofMinutes(2)).minus(AN_HOUR));
+            assertThat(scheduler.fireDue()).as("handed on in the hour the clock went back").isZero();
+            assertThat(scheduler.getRecurring("tick").orElseThrow().nextRunAt()).isEqualTo(T0.plus(Duration.ofMinutes(3)));
+            assertThat(scheduler.getRecurring("cron").orElseThrow().nextRunAt()).isEqualTo(T0.plus(Duration.ofMinutes(3)));
+
+            clock.set(T0.plus(Duration.ofMinutes(3)));
+            assertThat(scheduler.fireDue()).isEqualTo(2);
+            assertThat(sink.duplicates()).isEmpty();
+            assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).startsWith(before.toArray(String[]::new));
+            assertThat(sink.firedAt("report:tick")).containsExactly(T0.plus(Duration.ofMinutes(1)),
+                    T0.plus(Duration.ofMinutes(2)), T0.plus(Duration.ofMinutes(3)));
+        }
+
+        @Test
+        @DisplayName("a step forward an hour hands on each one-time job due in between once, and each recurring job "
+                + "as its misfire policy says, not an occurrence a minute")
+        void aStepForwardIsDowntimeUnderTheMisfirePolicy() {
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("once", "every 1 minute").build(), "{}");
+            scheduler.registerRecurring(recurring("skip", "* * * * *").misfirePolicy(MisfirePolicy.SKIP).build(), "{}");
+            scheduler.registerRecurring(recurring("all", "*/15 * * * *").misfirePolicy(MisfirePolicy.FIRE_ALL).build(),
+                    "{}");
+            for (int minute = 10; minute <= 50; minute += 10) {
+                scheduler.schedule(job("report:send"), T0.plus(Duration.ofMinutes(minute)));
+            }
+
+            clock.set(T0.plus(AN_HOUR).plusSeconds(30)); // 12:00 to 13:00:30 in one step
+            scheduler.fireDue();
+
+            assertThat(sink.ofType("report:send")).hasSize(5);
+            assertThat(sink.firedAt("report:once")).as("FIRE_ONCE: one run, as the first missed occurrence, then "
+                    + "13:00 on time").containsExactly(T0.plus(Duration.ofMinutes(1)), T0.plus(AN_HOUR));
+            assertThat(sink.firedAt("report:skip")).as("SKIP: only 13:00, within the threshold")
+                    .containsExactly(T0.plus(AN_HOUR));
+            assertThat(sink.firedAt("report:all")).as("FIRE_ALL: each quarter").containsExactly(
+                    T0.plus(Duration.ofMinutes(15)), T0.plus(Duration.ofMinutes(30)), T0.plus(Duration.ofMinutes(45)),
+                    T0.plus(AN_HOUR));
+            assertThat(sink.duplicates()).isEmpty();
+            assertThat(scheduler.getRecurring("once").orElseThrow().nextRunAt()).isEqualTo(T0.plus(AN_HOUR).plusSeconds(60));
+        }
+    }
+
     @Nested
     @DisplayName("one-time jobs")
     class OneTimeJobs {
@@ -1102,6 +1167,38 @@ abstract class JdbcSchedulerContract {
 
             await().atMost(Duration.ofSeconds(20)).until(() -> sink.count() == 1);
             assertThat(sink.submissions().getFirst().at()).isEqualTo(at);
+        }
+
+        @Test
+        @DisplayName("a clock stepped back an hour while a claimed job waits for its instant gives the claim back at "
+                + "once, and the job is handed on once when its instant comes again")
+        void aClockSteppedBackWhileAClaimedJobWaitsGivesItsClaimBack() {
+            List<Thread> threads = new CopyOnWriteArrayList<>();
+            var scheduler = open(builder().pollInterval(Duration.ofHours(1)).threadFactory(recordingInto(threads)));
+            scheduler.start();
+            Instant at = T0.plus(FiringLoop.LEAD.dividedBy(2));
+            JobEnvelope job = job("report:send");
+            scheduler.schedule(job, at);
+            Thread firing = threads.getFirst();
+            // Within the lead the thread claims the job, then waits for its instant holding the row's lock.
+            await().atMost(Duration.ofSeconds(5)).until(() -> waitsForAClaimedJob(firing));
+
+            clock.set(T0.minus(AN_HOUR)); // NTP (or a resumed VM) steps the wall clock back
+            // Before, it waited out the hour inside the claim's transaction: on PostgreSQL the server ended the
+            // session after claimTimeout, and meanwhile the row could not be cancelled.
+            await().atMost(Duration.ofSeconds(5)).until(() -> !waitsForAClaimedJob(firing));
+            assertThat(sink.count()).isZero();
+            assertThat(scheduler.listScheduled(10)).extracting(ScheduledJobInfo::id).containsExactly(job.jobId());
+
+            clock.set(at);
+            await().atMost(Duration.ofSeconds(20)).until(() -> sink.count() == 1);
+            assertThat(sink.submissions().getFirst().at()).isEqualTo(at);
+            assertThat(sink.duplicates()).isEmpty();
+        }
+
+        private static boolean waitsForAClaimedJob(Thread firing) {
+            return java.util.Arrays.stream(firing.getStackTrace()).anyMatch(frame ->
+                    frame.getClassName().equals(FiringLoop.class.getName()) && frame.getMethodName().equals("awaitDue"));
         }
 
         @Test
