@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * are claimed {@link #LEAD} ahead of their instant and handed on at it, never before. When the
  * earliest due row is already due but was not taken, another scheduler holds it: look again
  * shortly, in case that scheduler dies. A database failure is retried after a growing pause and
- * logged through {@link PassFailures}. Stops when {@link #stop()} is called or the thread is interrupted.
+ * logged through {@link PassFailures}. The process's clock is compared with the database's at the
+ * first pass and then once a minute ({@link ClockCheck}). Stops when {@link #stop()} is called or the
+ * thread is interrupted.
  */
 final class FiringLoop implements Runnable {
 
@@ -46,6 +48,7 @@ final class FiringLoop implements Runnable {
     private boolean gaveBack;
     private Instant nextPurgeAt = Instant.MIN;
     private final PassFailures failures;
+    private final ClockCheck clockCheck;
 
     FiringLoop(HandOff handOff, Database db, ScheduledJobs scheduled, RecurringJobs recurring, Alarm alarm,
                InstantSource clock, JdbcSettings settings) {
@@ -57,6 +60,7 @@ final class FiringLoop implements Runnable {
         this.clock = clock;
         this.settings = settings;
         this.failures = new PassFailures(db.description());
+        this.clockCheck = new ClockCheck(db, clock);
     }
 
     @Override
@@ -109,6 +113,7 @@ final class FiringLoop implements Runnable {
         if (gaveBack) {
             return now;
         }
+        clockCheck.checkIfDue();
         if (!now.isBefore(nextPurgeAt)) {
             purge(now);
             Duration every = settings.retention().compareTo(MAX_PURGE_INTERVAL) < 0
