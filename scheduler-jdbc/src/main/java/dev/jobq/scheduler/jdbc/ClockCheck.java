@@ -3,12 +3,14 @@ package dev.jobq.scheduler.jdbc;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.testing.SettableClock;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -132,11 +134,11 @@ final class ClockCheck {
 
     /** {@code 30.0 s}: to a tenth of a second, as NTP tools say an offset. */
     private static String seconds(Duration duration) {
-        return String.format(java.util.Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
+        return String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
     }
 
     private static Instant epochSeconds(BigDecimal seconds) {
-        BigDecimal micros = seconds.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP);
+        BigDecimal micros = seconds.movePointRight(6).setScale(0, RoundingMode.HALF_UP);
         return Instant.EPOCH.plus(micros.longValueExact(), ChronoUnit.MICROS);
     }
 }

@@ -30,6 +30,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -1197,7 +1198,7 @@ abstract class JdbcSchedulerContract {
         }
 
         private static boolean waitsForAClaimedJob(Thread firing) {
-            return java.util.Arrays.stream(firing.getStackTrace()).anyMatch(frame ->
+            return Arrays.stream(firing.getStackTrace()).anyMatch(frame ->
                     frame.getClassName().equals(FiringLoop.class.getName()) && frame.getMethodName().equals("awaitDue"));
         }
 

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -145,7 +146,7 @@ class PostgresRestartTest {
 
     /** N of the firing problem's "failed N time(s) in a row". */
     private static int failedInARow(String problem) {
-        var matcher = java.util.regex.Pattern.compile(" failed (\\d+) time\\(s\\) in a row").matcher(problem);
+        var matcher = Pattern.compile(" failed (\\d+) time\\(s\\) in a row").matcher(problem);
         return matcher.find() ? Integer.parseInt(matcher.group(1)) : 0;
     }
 
