@@ -32,7 +32,7 @@ public final class EnvelopeCodec {
      */
     private final JsonFactory json = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(StreamReadConstraints.DEFAULT_MAX_DEPTH + 1).build())
+                    .maxNestingDepth(EnvelopeReader.MAX_DEPTH).build())
             .build();
 
     /**

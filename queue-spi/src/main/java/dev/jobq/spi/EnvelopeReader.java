@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobOptions;
 import java.io.IOException;
@@ -25,6 +27,8 @@ import org.jspecify.annotations.Nullable;
 final class EnvelopeReader {
 
     private static final int PREVIEW_CHARS = 80;
+    /** The nesting {@link EnvelopeCodec} reads: a payload as deep as Jackson's default, one level below the top. */
+    static final int MAX_DEPTH = StreamReadConstraints.DEFAULT_MAX_DEPTH + 1;
     private static final int FIELDS_NAMED = 8;
     private static final int FIELD_NAME_CHARS = 40;
     /**
@@ -38,8 +42,12 @@ final class EnvelopeReader {
     /** Epoch milliseconds a number with a fraction may have: about what a long holds, 285 million years. */
     private static final double MAX_EPOCH_MILLIS = 9.0e18;
 
+    private static final char BYTE_ORDER_MARK = '\uFEFF';
+
     private final JsonFactory json;
+    /** The body after a byte order mark, if it had one: read for the job's id and type, then refused. */
     private final String body;
+    private final boolean byteOrderMark;
 
     private @Nullable Integer version;
     private @Nullable String jobId;
@@ -57,7 +65,8 @@ final class EnvelopeReader {
 
     EnvelopeReader(JsonFactory json, String body) {
         this.json = json;
-        this.body = body;
+        this.byteOrderMark = !body.isEmpty() && body.charAt(0) == BYTE_ORDER_MARK;
+        this.body = byteOrderMark ? body.substring(1) : body;
     }
 
     JobEnvelope read() {
@@ -78,12 +87,22 @@ final class EnvelopeReader {
             if (parser.nextToken() != null) {
                 throw unreadable("message body has more after the envelope object" + preview());
             }
+        } catch (StreamConstraintsException e) {
+            throw unreadable("message body is nested more than " + MAX_DEPTH + " levels deep, deeper than jobq "
+                    + "reads: a payload may be nested up to " + StreamReadConstraints.DEFAULT_MAX_DEPTH + " levels "
+                    + "(docs/wire-format.md, Payload binding); send a flatter payload" + preview());
         } catch (JsonProcessingException e) {
             var where = e.getLocation();
             String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
             throw unreadable("message body is not JSON (" + e.getOriginalMessage() + at + ")" + preview());
         } catch (IOException e) {
             throw new UncheckedIOException("reading a String cannot fail", e);
+        }
+        if (byteOrderMark) {
+            // RFC 8259 lets a reader ignore one, but a job's body written again (a release) would keep it
+            throw unreadable("message body starts with a byte order mark (U+FEFF), which JSON sent between "
+                    + "systems must not have (RFC 8259, section 8.1): write the JSON without it (.NET: "
+                    + "new UTF8Encoding(false); Python: encoding 'utf-8', not 'utf-8-sig')");
         }
         return build();
     }
@@ -159,13 +178,21 @@ final class EnvelopeReader {
             throw unreadable("message body is a JSON object but not a job envelope: it has no 'jobId', 'type' or "
                     + "'createdAt' (" + fieldsRead() + ")" + preview());
         }
-        if (jobId == null || jobId.isBlank()) {
+        if (jobId != null && jobId.isBlank()) {
+            throw unreadable("'jobId' must not be blank, got \"" + jobId + "\"; give each job an id of its own, "
+                    + "such as a UUID");
+        }
+        if (type != null && type.isBlank()) {
+            throw unreadable("'type' must not be blank, got \"" + type + "\"; name the handler's job type, such "
+                    + "as \"email:send\"");
+        }
+        if (jobId == null) {
             throw unreadable(readVersion == 0
                     ? "ChaasKit-format (version 0) message has no 'jobId'; jobq does not make one up, because "
                     + "every redelivery would then look like a new job"
                     : "job envelope has no 'jobId'");
         }
-        if (type == null || type.isBlank()) {
+        if (type == null) {
             throw unreadable("job envelope has no 'type' (the handler's job type, such as \"email:send\")");
         }
         if (createdAt == null) {

@@ -171,7 +171,8 @@ class EnvelopeCodecTest {
 
             assertThat(env.payloadJson()).isEqualTo(payload);
             assertThatThrownBy(() -> codec.decode(codec.encode(envelope("[" + payload + "]"))))
-                    .isInstanceOf(UnreadableEnvelopeException.class).hasMessageContaining("nesting depth");
+                    .isInstanceOf(UnreadableEnvelopeException.class).hasMessageContaining("message body is nested more than "
+                            + "1001 levels deep, deeper than jobq reads: a payload may be nested up to 1000 levels");
         }
 
         @Test
@@ -462,9 +463,30 @@ class EnvelopeCodecTest {
         }
 
         @Test
-        void refusesABlankType() {
+        void refusesABlankTypeNamingItsValue() {
             assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\" \",\"createdAt\":\"2026-11-23T10:00:00Z\"}")
-                    .getMessage()).startsWith("job envelope has no 'type'");
+                    .getMessage()).isEqualTo("'type' must not be blank, got \" \"; name the handler's job type, such as "
+                            + "\"email:send\"");
+        }
+
+        @Test
+        void refusesABlankJobIdNamingItsValue() {
+            var e = unreadable("{\"envelopeVersion\":1,\"jobId\":\"\",\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(e.getMessage()).isEqualTo("'jobId' must not be blank, got \"\"; give each job an id of its own, "
+                    + "such as a UUID");
+            assertThat(e.type()).isEqualTo("t");
+        }
+
+        @Test
+        void refusesAByteOrderMarkNamingTheJobAndTheFix() {
+            var e = unreadable("\uFEFF{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(e.getMessage()).startsWith("message body starts with a byte order mark (U+FEFF)")
+                    .endsWith("write the JSON without it (.NET: new UTF8Encoding(false); Python: encoding 'utf-8', "
+                            + "not 'utf-8-sig')");
+            assertThat(e.jobId()).isEqualTo("j");
+            assertThat(e.type()).isEqualTo("t");
         }
 
         @Test
