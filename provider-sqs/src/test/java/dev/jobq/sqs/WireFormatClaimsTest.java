@@ -277,6 +277,43 @@ class WireFormatClaimsTest {
     }
 
     @Test
+    @DisplayName("on SQS the queue a message arrives on runs it: 'queue' naming another is carried, not followed")
+    void theQueueItArrivedOnRunsIt() {
+        SqsServer.Queues queues = sendAndWork(v1("elsewhere", "wire:json", ",\"options\":{\"queue\":\"emails\"}"));
+
+        assertThat(ran("elsewhere").job().options().queue()).isEqualTo("emails");
+        assertThat(workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals("elsewhere")).queue())
+                .isEqualTo("default");
+        assertNothingLost(queues, 0);
+    }
+
+    @Test
+    @DisplayName("deduplicationKey in another producer's message is carried, not enforced: on SQS the producer's "
+            + "MessageDeduplicationId (FIFO) is what deduplicates")
+    void deduplicationKeyIsCarriedNotEnforced() {
+        SqsServer.Queues queues = sendAndWork(
+                v1("same-key-1", "wire:json", ",\"options\":{\"deduplicationKey\":\"order-9\"}"),
+                v1("same-key-2", "wire:json", ",\"options\":{\"deduplicationKey\":\"order-9\"}"));
+
+        assertThat(ran("same-key-1").job().options().deduplicationKey()).isEqualTo("order-9");
+        assertThat(ran("same-key-2").job().options().deduplicationKey()).isEqualTo("order-9");
+        assertNothingLost(queues, 0);
+    }
+
+    @Test
+    @DisplayName("timeoutMs and maxAttempts as large as their types hold (a JavaScript producer's "
+            + "Number.MAX_SAFE_INTEGER for 'no limit') run")
+    void largestLimitsRun() {
+        SqsServer.Queues queues = sendAndWork(
+                v1("no-limit", "wire:json", ",\"options\":{\"timeoutMs\":9007199254740991,\"maxAttempts\":2147483647}"),
+                v1("long-limit", "wire:json", ",\"options\":{\"timeoutMs\":9223372036854775807}"));
+
+        assertThat(ran("no-limit").job().options().timeout()).isEqualTo(Duration.ofMillis(9007199254740991L));
+        assertThat(ran("long-limit").job().options().timeout()).isEqualTo(Duration.ofMillis(Long.MAX_VALUE));
+        assertNothingLost(queues, 0);
+    }
+
+    @Test
     @DisplayName("unknown fields are ignored, at the top level and inside options")
     void unknownFieldsAreIgnored() {
         SqsServer.Queues queues = sendAndWork(v1("unknown", "wire:json",
@@ -307,7 +344,8 @@ class WireFormatClaimsTest {
                         + "\"queue\":\"default\"},\"attempts\":1," + CREATED + "}",
                 "{\"jobId\":\"v0-attempt\",\"type\":\"wire:json\",\"options\":{\"maxRetries\":4},\"attempt\":2,"
                         + CREATED + "}",
-                "{\"type\":\"wire:json\"," + CREATED + "}");
+                "{\"type\":\"wire:json\"," + CREATED + "}",
+                "{\"jobId\":\"v0-zero\",\"type\":\"wire:json\",\"options\":{\"maxRetries\":0}," + CREATED + "}");
 
         Ran webhook = ran("a1b2c3");
         assertThat(webhook.job().payload()).isEqualTo(Map.of("url", "https://example.com/hook"));
@@ -316,9 +354,11 @@ class WireFormatClaimsTest {
                 "default"));
         assertThat(ran("v0-new-names").job().attempt()).isEqualTo(2);
         assertThat(ran("v0-attempt").job().attempt()).isEqualTo(3);
-        assertThat(workers.awaitEvent(JobEvent.Dead.class, e -> true).error()).contains("ChaasKit-format (version 0) "
-                + "message has no 'jobId'; jobq does not make one up");
-        assertNothingLost(queues, 1);
+        assertThat(workers.awaitEvent(JobEvent.Dead.class, e -> e.error().contains("ChaasKit")).error())
+                .contains("ChaasKit-format (version 0) message has no 'jobId'; jobq does not make one up");
+        assertThat(deadReason("v0-zero")).contains("'options.maxRetries' must be ≥ 1 (the runs in all, the first "
+                + "included), got 0");
+        assertNothingLost(queues, 2);
     }
 
     // ---- Compatibility ----
