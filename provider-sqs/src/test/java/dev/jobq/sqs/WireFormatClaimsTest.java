@@ -181,8 +181,8 @@ class WireFormatClaimsTest {
     }
 
     @Test
-    @DisplayName("createdAt: Z, fractions, an offset, a space for the T, no seconds, epoch milliseconds (with a "
-            + "fraction) are read; epoch seconds and a time without offset are dead with the fix")
+    @DisplayName("createdAt: Z, fractions, an offset, a space for the T, no seconds, Ruby's Time#to_s, epoch "
+            + "milliseconds (with a fraction) are read; epoch seconds and a time without offset are dead with the fix")
     void createdAtFormats() {
         Map<String, String> readable = Map.of(
                 "c-z", "\"2026-11-23T10:00:00Z\"",
@@ -192,7 +192,8 @@ class WireFormatClaimsTest {
                 "c-space", "\"2026-11-23 10:00:00.5+00:00\"",
                 "c-minute", "\"2026-11-23T10:00Z\"",
                 "c-epoch", "1795428000000",
-                "c-epoch-fraction", "1795428000000.123");
+                "c-epoch-fraction", "1795428000000.123",
+                "c-ruby", "\"2026-11-23 11:00:00 +0100\"");
         Map<String, String> unreadable = Map.of(
                 "c-seconds", "1795428000",
                 "c-local", "\"2026-11-23T10:00:00.123456\"",
@@ -216,6 +217,7 @@ class WireFormatClaimsTest {
         assertThat(ran("c-space").job().createdAt()).isEqualTo("2026-11-23T10:00:00.5Z");
         assertThat(ran("c-minute").job().createdAt()).isEqualTo("2026-11-23T10:00:00Z");
         assertThat(ran("c-epoch").job().createdAt()).isEqualTo("2026-11-23T10:00:00Z");
+        assertThat(ran("c-ruby").job().createdAt()).isEqualTo("2026-11-23T10:00:00Z");
         assertThat(ran("c-epoch-fraction").job().createdAt()).isEqualTo("2026-11-23T10:00:00.000123Z");
         assertThat(deadReason("c-seconds")).contains("'createdAt' must be epoch milliseconds, got 1795428000, which "
                 + "looks like epoch seconds (2026-11-23T10:00:00Z; as milliseconds it would be 1970-01-21T18:43:48Z): "
@@ -500,6 +502,25 @@ class WireFormatClaimsTest {
 
         assertThat(((Text) ran("big").job().payload()).text()).hasSize(room / 2);
         assertNothingLost(queues, 0);
+    }
+
+    @Test
+    @DisplayName("a dead message of SQS's full 1 MiB, and dead messages whose id, type or reason hold characters SQS "
+            + "refuses raw (escaped in their JSON), are all dead-lettered: none comes back")
+    void deadLettersOfEveryShapeAreWritten() {
+        String start = "{\"envelopeVersion\":1,\"jobId\":\"full\",\"type\":\"nobody:handles\"," + CREATED
+                + ",\"payload\":\"";
+        String full = start + "x".repeat(1024 * 1024 - start.length() - 2) + "\"}";
+        String emojiAt80 = "{\"envelopeVersion\":1,\"jobId\":\"" + "e".repeat(48) + "\",\"type\":\"🎉🎉🎉\",\"x\":1";
+        SqsServer.Queues queues = sendAndWork(full,
+                "{\"envelopeVersion\":1,\"jobId\":\"nul\\u0000id\",\"type\":\"a\\u0000b\"," + CREATED + "}",
+                "{\"envelopeVersion\":1,\"jobId\":\"lone\",\"type\":\"cut \\ud83d\"," + CREATED + "}",
+                v1("bad-trace", "wire:json", ",\"traceId\":\"\\u0000\\ud83d\""),
+                emojiAt80 + ",\"createdAt\":\"🎉\"}");
+
+        List<JobEvent.Dead> dead = workers.awaitEvents(JobEvent.Dead.class, e -> true, 5);
+        assertThat(dead).extracting(JobEvent.Dead::jobId).contains("full", "nul\u0000id", "lone", "bad-trace");
+        assertNothingLost(queues, 5);
     }
 
     @Test

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +43,13 @@ final class EnvelopeReader {
     private static final double EPOCH_SECONDS_UP_TO = 1e11;
     /** Epoch milliseconds a number with a fraction may have: about what a long holds, 285 million years. */
     private static final double MAX_EPOCH_MILLIS = 9.0e18;
+    /**
+     * A time as Ruby's {@code Time#to_s} writes it, {@code 2026-11-23 11:00:00 +0100} ({@code UTC} for a UTC
+     * time), which is also how its json gem writes a {@code Time} without Rails: an offset, so one instant.
+     */
+    private static final DateTimeFormatter RUBY_TIME = new DateTimeFormatterBuilder()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral(' ').append(DateTimeFormatter.ISO_LOCAL_TIME)
+            .appendLiteral(' ').appendOffset("+HHMM", "UTC").toFormatter();
 
     private static final char BYTE_ORDER_MARK = '\uFEFF';
 
@@ -365,23 +374,36 @@ final class EnvelopeReader {
             // RFC 3339 lets a space stand for the T, as Python's str() and SQL write a time
             String iso = text.length() > 10 && text.charAt(10) == ' ' ? text.substring(0, 10) + 'T' + text.substring(11)
                     : text;
-            try {
-                return Instant.parse(iso);
-            } catch (DateTimeParseException notWithSeconds) {
-                try {
-                    // ISO-8601 lets the seconds out when they are zero, as OffsetDateTime.toString() does
-                    return OffsetDateTime.parse(iso).toInstant();
-                } catch (DateTimeParseException e) {
-                    problem("'" + field + "' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, got \"" + text
-                            + "\"" + (isLocalTime(iso) ? "; it has no offset: add Z when it is UTC, else its offset "
-                            + "(+02:00)" : ""));
-                    return null;
-                }
+            Instant instant = time(text, iso);
+            if (instant == null) {
+                problem("'" + field + "' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, got \"" + text
+                        + "\"" + (isLocalTime(iso) ? "; it has no offset: add Z when it is UTC, else its offset "
+                        + "(+02:00)" : ""));
             }
+            return instant;
         }
         problem("'" + field + "' must be an ISO-8601 time or epoch milliseconds, got " + describe(token, parser));
         parser.skipChildren();
         return null;
+    }
+
+    /** {@code text} ({@code iso}: with a T for its space) in one of the forms docs/wire-format.md lists, else null. */
+    private static @Nullable Instant time(String text, String iso) {
+        try {
+            return Instant.parse(iso);
+        } catch (DateTimeParseException notWithSeconds) {
+            // ISO-8601 lets the seconds out when they are zero, as OffsetDateTime.toString() does
+        }
+        try {
+            return OffsetDateTime.parse(iso).toInstant();
+        } catch (DateTimeParseException notIso) {
+            // perhaps Ruby's
+        }
+        try {
+            return OffsetDateTime.parse(text, RUBY_TIME).toInstant();
+        } catch (DateTimeParseException none) {
+            return null;
+        }
     }
 
     private static boolean isLocalTime(String text) {

@@ -286,6 +286,18 @@ class EnvelopeCodecTest {
             assertThat(env.scheduledFor()).isEqualTo(CREATED);
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"2026-11-23 12:00:00 +0200", "2026-11-23 10:00:00 +0000", "2026-11-23 10:00:00 UTC",
+                "2026-11-23 04:30:00.000 -0530"})
+        @DisplayName("reads times as Ruby's Time#to_s writes them (and its json gem, without Rails, writes a Time)")
+        void readsRubysTimeToS(String time) {
+            var env = codec.decode("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"" + time
+                    + "\",\"scheduledFor\":\"" + time + "\"}");
+
+            assertThat(env.createdAt()).isEqualTo(CREATED);
+            assertThat(env.scheduledFor()).isEqualTo(CREATED);
+        }
+
         @Test
         @DisplayName("reads epoch milliseconds with a fraction, as Python's time.time() * 1000 writes them, to the "
                 + "microsecond")
