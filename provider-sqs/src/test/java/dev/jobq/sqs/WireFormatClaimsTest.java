@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -329,7 +331,8 @@ class WireFormatClaimsTest {
     // ---- Version 0 ----
 
     @Test
-    @DisplayName("version 0: the page's ChaasKit example runs with maxRetries as maxAttempts and timeout as timeoutMs")
+    @DisplayName("version 0: the page's ChaasKit example runs with maxRetries as maxAttempts and timeout as timeoutMs, "
+            + "and so does a version-1 message that kept those names")
     void versionZeroExample() {
         String example = """
                 {
@@ -347,7 +350,8 @@ class WireFormatClaimsTest {
                 "{\"jobId\":\"v0-attempt\",\"type\":\"wire:json\",\"options\":{\"maxRetries\":4},\"attempt\":2,"
                         + CREATED + "}",
                 "{\"type\":\"wire:json\"," + CREATED + "}",
-                "{\"jobId\":\"v0-zero\",\"type\":\"wire:json\",\"options\":{\"maxRetries\":0}," + CREATED + "}");
+                "{\"jobId\":\"v0-zero\",\"type\":\"wire:json\",\"options\":{\"maxRetries\":0}," + CREATED + "}",
+                v1("v0-names-in-v1", "wire:json", ",\"options\":{\"maxRetries\":5,\"timeout\":120000}"));
 
         Ran webhook = ran("a1b2c3");
         assertThat(webhook.job().payload()).isEqualTo(Map.of("url", "https://example.com/hook"));
@@ -356,11 +360,48 @@ class WireFormatClaimsTest {
                 "default"));
         assertThat(ran("v0-new-names").job().attempt()).isEqualTo(2);
         assertThat(ran("v0-attempt").job().attempt()).isEqualTo(3);
+        assertThat(ran("v0-names-in-v1").job().options()).isEqualTo(new JobOptions(5, Duration.ofMinutes(2), 0, null,
+                "default"));
         assertThat(workers.awaitEvent(JobEvent.Dead.class, e -> e.error().contains("ChaasKit")).error())
                 .contains("ChaasKit-format (version 0) message has no 'jobId'; jobq does not make one up");
         assertThat(deadReason("v0-zero")).contains("'options.maxRetries' must be ≥ 1 (the runs in all, the first "
                 + "included), got 0");
         assertNothingLost(queues, 2);
+    }
+
+    @Test
+    @DisplayName("version 0: a release at shutdown writes the job again in version 1 (maxRetries as maxAttempts); "
+            + "a dead-letter copy keeps the body as it came")
+    void versionZeroWrittenAgain() throws InterruptedException {
+        String released = "{\"jobId\":\"v0-released\",\"type\":\"wire:block\",\"payload\":{\"n\":1},"
+                + "\"options\":{\"maxRetries\":4,\"timeout\":60000,\"priority\":0,\"deduplicationKey\":null},"
+                + "\"createdAt\":\"2026-11-23T10:00:00.000Z\",\"scheduledFor\":null}";
+        String dead = "{\"jobId\":\"v0-dead\",\"type\":\"wire:fail\",\"options\":{\"maxRetries\":1},"
+                + "\"createdAt\":\"2026-11-23T10:00:00.000Z\"}";
+        SqsServer.Queues queues = ElasticMq.newQueues("wire-v0", false);
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(dead));
+        var started = new CountDownLatch(1);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofMillis(100));
+        jobs.registerJobHandler("wire:fail", JsonNode.class, (job, ctx) -> {
+            throw new IllegalStateException("refused");
+        });
+        jobs.registerJobHandler("wire:block", JsonNode.class, (job, ctx) -> {
+            started.countDown();
+            new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until the shutdown interrupts it
+        });
+        jobs.start();
+        workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals("v0-dead"));
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(released));
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        jobs.close();
+
+        assertThat(QueueContents.receive(queues.url(), 5)).singleElement().extracting(Message::body)
+                .isEqualTo("{\"envelopeVersion\":1,\"jobId\":\"v0-released\",\"type\":\"wire:block\","
+                        + "\"payload\":{\"n\":1},\"options\":{\"maxAttempts\":4,\"timeoutMs\":60000,\"priority\":0,"
+                        + "\"deduplicationKey\":null,\"queue\":\"default\"},\"attempt\":0,"
+                        + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"scheduledFor\":null,\"traceId\":null}");
+        assertThat(QueueContents.receive(queues.deadLetterUrl(), 5)).singleElement().extracting(Message::body)
+                .isEqualTo(dead);
     }
 
     // ---- Compatibility ----

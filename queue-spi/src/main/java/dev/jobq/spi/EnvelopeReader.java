@@ -220,16 +220,16 @@ final class EnvelopeReader {
         String maxAttemptsField = "options.maxAttempts";
         Long timeoutMs = options.timeoutMs;
         String timeoutField = "options.timeoutMs";
-        if (readVersion == 0) {
-            // DESIGN §4: the seeds' maxRetries is the same number as our maxAttempts
-            if (options.maxRetries != null) {
-                maxAttempts = options.maxRetries;
-                maxAttemptsField = "options.maxRetries";
-            }
-            if (options.timeout != null) {
-                timeoutMs = options.timeout;
-                timeoutField = "options.timeout";
-            }
+        // DESIGN §4: the seeds' maxRetries is the same number as our maxAttempts. Version 0 names them so; a
+        // version-1 message may have kept the names (a ChaasKit producer that added envelopeVersion), and
+        // they mean the same there unless the version-1 names are given too.
+        if (options.maxRetries != null && (readVersion == 0 || maxAttempts == null)) {
+            maxAttempts = options.maxRetries;
+            maxAttemptsField = "options.maxRetries";
+        }
+        if (options.timeout != null && (readVersion == 0 || timeoutMs == null)) {
+            timeoutMs = options.timeout;
+            timeoutField = "options.timeout";
         }
         // Checked here, as written, so that the error names the field of the message and its value.
         if (maxAttempts != null && maxAttempts < 1) {

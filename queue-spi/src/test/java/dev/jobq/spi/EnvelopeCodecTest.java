@@ -377,6 +377,22 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("version 0's option names in a version-1 message (a ChaasKit producer that added "
+                + "envelopeVersion) mean the same, unless the version-1 names are there too")
+        void readsVersionZeroOptionNamesInVersionOne() {
+            var kept = codec.decode("{\"envelopeVersion\":1,\"jobId\":\"a\",\"type\":\"t\",\"options\":"
+                    + "{\"maxRetries\":5,\"timeout\":120000},\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+            var both = codec.decode("{\"envelopeVersion\":1,\"jobId\":\"a\",\"type\":\"t\",\"options\":"
+                    + "{\"maxRetries\":5,\"maxAttempts\":2,\"timeout\":120000,\"timeoutMs\":700},"
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(kept.options().maxAttempts()).isEqualTo(5);
+            assertThat(kept.options().timeout()).isEqualTo(Duration.ofMinutes(2));
+            assertThat(both.options().maxAttempts()).isEqualTo(2);
+            assertThat(both.options().timeout()).isEqualTo(Duration.ofMillis(700));
+        }
+
+        @Test
         void refusesAMessageWithoutAJobId() {
             var e = catchThrowableOfType(UnreadableEnvelopeException.class,
                     () -> codec.decode("{\"type\":\"email:send\",\"payload\":{},\"createdAt\":\"2026-11-23T10:00:00Z\"}"));
