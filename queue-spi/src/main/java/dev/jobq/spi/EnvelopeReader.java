@@ -110,8 +110,8 @@ final class EnvelopeReader {
         if (byteOrderMark) {
             // RFC 8259 lets a reader ignore one, but a job's body written again (a release) would keep it
             throw unreadable("message body starts with a byte order mark (U+FEFF), which JSON sent between "
-                    + "systems must not have (RFC 8259, section 8.1): write the JSON without it (.NET: "
-                    + "new UTF8Encoding(false); Python: encoding 'utf-8', not 'utf-8-sig')");
+                    + "systems must not have (RFC 8259, section 8.1): send the JSON without it (text read from a "
+                    + "file saved with one starts with it: remove it before sending)");
         }
         return build();
     }

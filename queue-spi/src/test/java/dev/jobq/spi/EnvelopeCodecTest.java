@@ -511,8 +511,8 @@ class EnvelopeCodecTest {
             var e = unreadable("\uFEFF{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
 
             assertThat(e.getMessage()).startsWith("message body starts with a byte order mark (U+FEFF)")
-                    .endsWith("write the JSON without it (.NET: new UTF8Encoding(false); Python: encoding 'utf-8', "
-                            + "not 'utf-8-sig')");
+                    .endsWith("send the JSON without it (text read from a file saved with one starts with it: "
+                            + "remove it before sending)");
             assertThat(e.jobId()).isEqualTo("j");
             assertThat(e.type()).isEqualTo("t");
         }
