@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -350,6 +351,27 @@ class WorkerProcessIT {
     @DisplayName("behind the launcher Ctrl-C (INT to the whole process group, as a terminal sends it) drains the worker "
             + "once, and the launcher exits with its status, 0")
     void olderJavaCtrlCDrainsOnceAndExitsZero() throws Exception {
+        // The worker gets the terminal's INT and the TERM the launcher passes on, in either order: one request.
+        olderJavaStopToBothJvmsDrainsOnce(JobqProcess::interruptProcessGroup,
+                "behind the launcher one Ctrl-C reaches this JVM as both");
+    }
+
+    @Test
+    @DisplayName("behind the launcher a TERM to both JVMs (systemd stopping the unit's control group, pkill -f jobq.jar) "
+            + "drains the worker once, and the launcher exits with its status, 0")
+    void olderJavaTermToBothJvmsDrainsOnceAndExitsZero() throws Exception {
+        // Before, the TERM the launcher passed on came as "SIGTERM received again" and the worker exited 143.
+        olderJavaStopToBothJvmsDrainsOnce(JobqProcess::terminateProcessGroup,
+                "SIGTERM again at once: behind the launcher a stop sent to both JVMs");
+    }
+
+    /**
+     * Starts jobq with an older java (the launcher runs it again with JAVA_HOME's) and two gated jobs running,
+     * {@code stop}s the launcher's process group, and checks the worker took both signals it got as one request,
+     * saying {@code pairLine}: it drains, the jobs complete, and the launcher exits 0.
+     */
+    private void olderJavaStopToBothJvmsDrainsOnce(Consumer<JobqProcess> stop, String pairLine)
+            throws Exception {
         Path old = JobqProcess.olderJava();
         try (JobqProcess launcher = JobqProcess.jar().java(old).inProcessGroupOfItsOwn().directory(dir)
                 .env(Gate.DIR_ENV, gates.dir()).env("JAVA_HOME", System.getProperty("java.home"))
@@ -358,37 +380,13 @@ class WorkerProcessIT {
             launcher.stderr().await(l -> l.contains("gated work started"), 2, START, "saying 'gated work started'");
             assertThat(launcher.descendants()).as("the JVM the launcher started").hasSize(1);
 
-            launcher.interruptProcessGroup();
-            // The worker gets the terminal's INT and the TERM the launcher passes on, in either order: one request.
-            launcher.stderr().awaitLine("behind the launcher one Ctrl-C reaches this JVM as both", START);
+            stop.accept(launcher);
+            launcher.stderr().awaitLine(pairLine, START);
             gates.open("finish");
 
             assertThat(launcher.awaitExit(EXIT)).as("the launcher's status: the drained worker's").isZero();
             assertThat(launcher.stderr().text()).containsPattern("SIG(INT|TERM) received: draining")
                     .doesNotContain("received again");
-            assertThat(outcomes(launcher, "completed")).hasSize(2);
-            assertThat(launcher.stdout().text()).endsWith("jobq run: stopped");
-        }
-    }
-
-    @Test
-    @DisplayName("behind the launcher a TERM to both JVMs (systemd stopping the unit's control group, pkill -f jobq.jar) "
-            + "drains the worker once, and the launcher exits with its status, 0")
-    void olderJavaTermToBothJvmsDrainsOnceAndExitsZero() throws Exception {
-        Path old = JobqProcess.olderJava();
-        try (JobqProcess launcher = JobqProcess.jar().java(old).inProcessGroupOfItsOwn().directory(dir)
-                .env(Gate.DIR_ENV, gates.dir()).env("JAVA_HOME", System.getProperty("java.home"))
-                .args("run", "--config", config(2, "finish", 2, "30s").toString(), "--handlers", handlers.toString())
-                .start()) {
-            launcher.stderr().await(l -> l.contains("gated work started"), 2, START, "saying 'gated work started'");
-
-            launcher.terminateProcessGroup();
-            // Before, the TERM the launcher passed on came as "SIGTERM received again" and the worker exited 143.
-            launcher.stderr().awaitLine("SIGTERM again at once: behind the launcher a stop sent to both JVMs", START);
-            gates.open("finish");
-
-            assertThat(launcher.awaitExit(EXIT)).as("the launcher's status: the drained worker's").isZero();
-            assertThat(launcher.stderr().text()).contains("SIGTERM received: draining").doesNotContain("received again");
             assertThat(outcomes(launcher, "completed")).hasSize(2);
             assertThat(launcher.stdout().text()).endsWith("jobq run: stopped");
         }
