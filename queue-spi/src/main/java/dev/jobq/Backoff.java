@@ -1,5 +1,6 @@
 package dev.jobq;
 
+import dev.jobq.spi.DurationFormat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -23,9 +24,16 @@ public interface Backoff {
     Duration DEFAULT_CAP = Duration.ofHours(1);
     /** The default jitter: up to this fraction of the delay is added, never subtracted. */
     double DEFAULT_JITTER = 0.2;
+    /**
+     * The longest delay the factories take (and the config file's {@code worker.backoff}): a retry further
+     * off than a year is a job for the scheduler, or for a dead letter and a redrive.
+     */
+    Duration MAX_DELAY = Duration.ofDays(365);
 
     /**
-     * The wait before the next attempt.
+     * The wait before the next attempt. Called by the worker after each failed attempt, from any of its
+     * threads. A custom policy that throws or returns null gets {@link #defaultBackoff()} for that retry
+     * (logged as an error naming it); a negative delay means at once.
      *
      * @param failedAttempt the attempt that just failed, 1-based
      */
@@ -41,12 +49,22 @@ public interface Backoff {
         return failedAttempt -> Duration.ZERO;
     }
 
+    /**
+     * The same wait after every failed attempt.
+     *
+     * @throws IllegalArgumentException if {@code delay} is negative or longer than {@link #MAX_DELAY}
+     */
     static Backoff fixed(Duration delay) {
         requireNotNegative("delay", delay);
         return failedAttempt -> delay;
     }
 
-    /** {@code base · 2^(failedAttempt−1)}, never more than {@code cap}. */
+    /**
+     * {@code base · 2^(failedAttempt−1)}, never more than {@code cap}.
+     *
+     * @throws IllegalArgumentException if either is negative or longer than {@link #MAX_DELAY}, or
+     *                                  {@code cap} is shorter than {@code base}
+     */
     static Backoff exponential(Duration base, Duration cap) {
         requireNotNegative("base", base);
         requireNotNegative("cap", cap);
@@ -68,19 +86,30 @@ public interface Backoff {
         };
     }
 
-    /** One delay per failed attempt; past the end of the list the last delay repeats. */
+    /**
+     * One delay per failed attempt; past the end of the list the last delay repeats.
+     *
+     * @throws IllegalArgumentException if the list is empty, or a delay is negative or longer than
+     *                                  {@link #MAX_DELAY} (naming its index)
+     */
     static Backoff list(Duration... delays) {
+        Objects.requireNonNull(delays, "delays must not be null; give at least one delay");
         if (delays.length == 0) {
             throw new IllegalArgumentException("Backoff.list needs at least one delay");
         }
+        for (int i = 0; i < delays.length; i++) {
+            requireNotNegative("delay at index " + i, delays[i]);
+        }
         List<Duration> copy = List.of(delays);
-        copy.forEach(d -> requireNotNegative("delay", d));
         return failedAttempt -> copy.get(Math.min(Math.max(failedAttempt, 1), copy.size()) - 1);
     }
 
     /**
      * This policy plus a random extra of up to {@code fraction} of its delay. Jitter only adds, so a
-     * retry never comes sooner than the base policy says.
+     * retry never comes sooner than the base policy says. A delay too long to count in milliseconds
+     * (only a custom policy gives one) is answered as it is.
+     *
+     * @throws IllegalArgumentException if {@code fraction} is not between 0 and 1
      */
     default Backoff withJitter(double fraction) {
         if (!(fraction >= 0 && fraction <= 1)) {
@@ -89,6 +118,9 @@ public interface Backoff {
         Backoff base = this;
         return failedAttempt -> {
             Duration delay = base.delay(failedAttempt);
+            if (delay == null || delay.getSeconds() > Long.MAX_VALUE / 4000) {
+                return delay; // null goes to the worker, which replaces it; jitter on a longer one would overflow
+            }
             long millis = delay.toMillis();
             long extra = millis <= 0 ? 0 : (long) (ThreadLocalRandom.current().nextDouble() * fraction * millis);
             return delay.plusMillis(extra);
@@ -96,9 +128,14 @@ public interface Backoff {
     }
 
     private static void requireNotNegative(String name, Duration value) {
-        Objects.requireNonNull(value, name);
+        Objects.requireNonNull(value, () -> name + " must not be null");
         if (value.isNegative()) {
             throw new IllegalArgumentException(name + " must be ≥ 0, got " + value);
+        }
+        if (value.compareTo(MAX_DELAY) > 0) {
+            throw new IllegalArgumentException(name + " must be ≤ " + DurationFormat.format(MAX_DELAY)
+                    + " (Backoff.MAX_DELAY), got " + DurationFormat.format(value) + "; a retry that far off is a job "
+                    + "for the scheduler, or for a dead letter and a redrive");
         }
     }
 }

@@ -161,6 +161,7 @@ public final class EnqueueOptions {
 
     /** These options laid over {@code defaults}: what is set here wins. */
     public JobOptions resolve(JobOptions defaults) {
+        Objects.requireNonNull(defaults, "defaults must not be null; pass JobOptions.defaults()");
         if (maxAttempts == null && timeout == null && priority == null && deduplicationKey == null && queue == null) {
             return defaults;
         }

@@ -63,13 +63,24 @@ public final class JobQueueBuilder {
         return this;
     }
 
-    /** The environment for {@code ${VAR}} substitution and overrides; the process environment by default. */
+    /**
+     * The environment for {@code ${VAR}} substitution and overrides; the process environment by default.
+     *
+     * @throws NullPointerException if the map, or a value in it, is null (naming the variable)
+     */
     public JobQueueBuilder environment(Map<String, String> environment) {
+        Objects.requireNonNull(environment,
+                "environment must not be null; pass Map.of() for none, or leave it unset for System.getenv()");
+        environment.forEach((name, value) -> Objects.requireNonNull(value, () -> "environment variable '" + name
+                + "' is null; leave it out of the map when it is unset"));
         this.environment = Map.copyOf(environment);
         return this;
     }
 
-    /** The default queue's provider by type name with its defaults ("memory"). */
+    /**
+     * The default queue's provider by type name with its defaults ("memory"). An unknown type is refused
+     * by {@link #build()}, which lists the types on the class path.
+     */
     public JobQueueBuilder provider(String type) {
         return queue(JobOptions.DEFAULT_QUEUE, type, Map.of());
     }
@@ -84,15 +95,31 @@ public final class JobQueueBuilder {
         return queue(JobOptions.DEFAULT_QUEUE, provider);
     }
 
-    /** A named queue by provider type with settings as in the config file. */
+    /**
+     * A named queue by provider type with settings as in the config file; settings made here win over the
+     * file's for this queue. The settings themselves are checked by {@link #build()}, with the file's.
+     *
+     * @throws IllegalArgumentException if {@code name} or {@code type} is blank
+     * @throws NullPointerException     if {@code type} or {@code settings}, or a value in them, is null
+     */
     public JobQueueBuilder queue(String name, String type, Map<String, ?> settings) {
-        providers.put(requireName(name), new RuntimeSpec.ProviderChoice.Configured(type, Map.copyOf(settings)));
+        String queue = requireName(name);
+        String providerType = requireType("provider type" + (JobOptions.DEFAULT_QUEUE.equals(queue) ? ""
+                : " of queue '" + queue + "'"), type, "\"memory\" or \"sqs\"");
+        var copy = copySettings("settings of queue '" + queue + "'", settings, "the provider's defaults");
+        providers.put(queue, new RuntimeSpec.ProviderChoice.Configured(providerType, copy));
         return this;
     }
 
-    /** A named queue with a provider built in code; the queue closes it. */
+    /**
+     * A named queue with a provider built in code; the queue closes it.
+     *
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
     public JobQueueBuilder queue(String name, QueueProvider provider) {
-        providers.put(requireName(name), new RuntimeSpec.ProviderChoice.Instance(Objects.requireNonNull(provider)));
+        String queue = requireName(name);
+        Objects.requireNonNull(provider, () -> "provider of queue '" + queue + "' must not be null");
+        providers.put(queue, new RuntimeSpec.ProviderChoice.Instance(provider));
         return this;
     }
 
@@ -106,9 +133,16 @@ public final class JobQueueBuilder {
      * Each must be a configured queue: {@link #build()} refuses one that is not, as the file's
      * {@code worker.queues}.
      *
-     * @throws IllegalArgumentException if a queue is listed twice
+     * @throws IllegalArgumentException if a name is null or blank, or a queue is listed twice
      */
     public JobQueueBuilder workerQueues(String... queues) {
+        Objects.requireNonNull(queues, "workerQueues must not be null; list the queues this worker consumes");
+        for (int i = 0; i < queues.length; i++) {
+            if (queues[i] == null || queues[i].isBlank()) {
+                throw new IllegalArgumentException("workerQueues: the name at index " + i + " is "
+                        + (queues[i] == null ? "null" : "blank") + "; list configured queue names");
+            }
+        }
         this.workerQueues = Limits.requireDistinctQueues(List.of(queues));
         return this;
     }
@@ -150,9 +184,17 @@ public final class JobQueueBuilder {
         return this;
     }
 
-    /** A scheduler by type name ("jdbc") with settings as in the config file's {@code scheduler:} section. */
+    /**
+     * A scheduler by type name ("jdbc") with settings as in the config file's {@code scheduler:} section;
+     * an unknown type or a bad setting is refused by {@link #build()}, with the file's problems.
+     *
+     * @throws IllegalArgumentException if {@code type} is blank
+     * @throws NullPointerException     if {@code type} or {@code settings}, or a value in them, is null
+     */
     public JobQueueBuilder scheduler(String type, Map<String, ?> settings) {
-        this.scheduler = new RuntimeSpec.SchedulerChoice.Configured(type, Map.copyOf(settings));
+        String schedulerType = requireType("scheduler type", type, "\"jdbc\"");
+        var copy = copySettings("settings of scheduler '" + schedulerType + "'", settings, "its defaults");
+        this.scheduler = new RuntimeSpec.SchedulerChoice.Configured(schedulerType, copy);
         return this;
     }
 
@@ -195,9 +237,12 @@ public final class JobQueueBuilder {
      * nothing else: handlers registered on the built queue come later).
      */
     public JobQueueBuilder handlerModules(JobHandlerModule... modules) {
-        for (JobHandlerModule module : modules) {
-            handlerModules.add(Objects.requireNonNull(module, "module"));
+        Objects.requireNonNull(modules, "modules must not be null");
+        for (int i = 0; i < modules.length; i++) {
+            int index = i;
+            Objects.requireNonNull(modules[i], () -> "module at index " + index + " must not be null");
         }
+        handlerModules.addAll(List.of(modules));
         return this;
     }
 
@@ -245,6 +290,21 @@ public final class JobQueueBuilder {
             throw e;
         }
         return queue;
+    }
+
+    private static String requireType(String what, @Nullable String type, String examples) {
+        Objects.requireNonNull(type, () -> what + " must not be null; name one such as " + examples);
+        if (type.isBlank()) {
+            throw new IllegalArgumentException(what + " must not be blank; name one such as " + examples);
+        }
+        return type;
+    }
+
+    private static Map<String, ?> copySettings(String what, @Nullable Map<String, ?> settings, String defaults) {
+        Objects.requireNonNull(settings, () -> what + " must not be null; pass Map.of() for " + defaults);
+        settings.forEach((key, value) -> Objects.requireNonNull(value, () -> what + ": '" + key
+                + "' is null; leave the key out for its default"));
+        return Map.copyOf(settings);
     }
 
     private static String requireName(String name) {

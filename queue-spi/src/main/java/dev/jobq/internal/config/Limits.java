@@ -1,5 +1,6 @@
 package dev.jobq.internal.config;
 
+import dev.jobq.Backoff;
 import dev.jobq.spi.DurationFormat;
 import java.time.Duration;
 import java.util.HashSet;
@@ -16,7 +17,7 @@ public final class Limits {
     public static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(1);
     public static final Duration MAX_POLL_INTERVAL = Duration.ofHours(1);
     public static final Duration MAX_SHUTDOWN_TIMEOUT = Duration.ofDays(1);
-    static final Duration MAX_BACKOFF = Duration.ofDays(365);
+    static final Duration MAX_BACKOFF = Backoff.MAX_DELAY;
 
     private Limits() {
     }
