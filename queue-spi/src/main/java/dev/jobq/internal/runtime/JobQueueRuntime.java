@@ -48,6 +48,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,9 @@ import org.slf4j.LoggerFactory;
  * {@link RuntimeSpec}.
  */
 public final class JobQueueRuntime implements JobQueue {
+
+    static final String NULL_OPTIONS = "options must not be null; pass EnqueueOptions.none() for the defaults";
+    private static final String NULL_HANDLER_OPTIONS = "options must not be null; pass HandlerOptions.defaults() for none";
 
     private static final Logger log = LoggerFactory.getLogger(JobQueueRuntime.class);
     /** How often close() looks whether the enqueue calls under way have finished. */
@@ -107,7 +111,7 @@ public final class JobQueueRuntime implements JobQueue {
         this.enqueuer = new Enqueuer(queues, providerTypes, handlers, events, mapper, clock);
         this.scheduler = schedulerFactory.apply(enqueuer);
         this.enqueuer.useScheduler(scheduler);
-        this.schedulerApi = scheduler == null ? null : new SchedulerFacade(scheduler, enqueuer);
+        this.schedulerApi = scheduler == null ? null : new SchedulerFacade(scheduler, enqueuer, this::admit);
     }
 
     /** Builds a queue from what the builder collected. */
@@ -149,6 +153,7 @@ public final class JobQueueRuntime implements JobQueue {
     public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler,
                                        HandlerOptions options) {
         requireOpen();
+        Objects.requireNonNull(options, NULL_HANDLER_OPTIONS);
         requireQueue(type, options);
         registering.registerJobHandler(type, payloadType, handler, options);
     }
@@ -157,6 +162,7 @@ public final class JobQueueRuntime implements JobQueue {
     public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
                                        HandlerOptions options) {
         requireOpen();
+        Objects.requireNonNull(options, NULL_HANDLER_OPTIONS);
         requireQueue(type, options);
         registering.registerJobHandler(type, payloadType, handler, options);
     }
@@ -190,6 +196,7 @@ public final class JobQueueRuntime implements JobQueue {
 
     @Override
     public String enqueue(String type, @Nullable Object payload, EnqueueOptions options) {
+        Objects.requireNonNull(options, NULL_OPTIONS);
         beginEnqueue();
         try {
             return enqueuer.enqueue(type, payload, options);
@@ -200,9 +207,21 @@ public final class JobQueueRuntime implements JobQueue {
 
     @Override
     public List<String> enqueueAll(String type, List<?> payloads, EnqueueOptions options) {
+        Objects.requireNonNull(payloads, "payloads must not be null; pass List.of() for none");
+        Objects.requireNonNull(options, NULL_OPTIONS);
         beginEnqueue();
         try {
             return enqueuer.enqueueAll(type, payloads, options);
+        } finally {
+            enqueuing.decrementAndGet();
+        }
+    }
+
+    /** A scheduler call, counted in as an enqueue is: close() waits for it, and refuses it once the worker stopped. */
+    private <T> T admit(Supplier<T> call) {
+        beginEnqueue();
+        try {
+            return call.get();
         } finally {
             enqueuing.decrementAndGet();
         }
@@ -523,7 +542,7 @@ public final class JobQueueRuntime implements JobQueue {
         }
     }
 
-    private static JobQueueException closedQueue() {
+    static JobQueueException closedQueue() {
         return new JobQueueException("this JobQueue is closed; build a new one");
     }
 

@@ -1,0 +1,337 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.DeadLetters;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.HandlerOptions;
+import dev.jobq.JobContext;
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import dev.jobq.JobQueueException;
+import dev.jobq.JobRejectedException;
+import dev.jobq.NonRetryableJobException;
+import dev.jobq.QueueStats;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The javadoc of {@link JobQueue}, {@link dev.jobq.JobHandlerRegistry}, {@link JobContext}, {@link DeadLetters}
+ * and {@link dev.jobq.JobListener}, read as a contract and run on the memory provider: each test names the
+ * type, the method and the sentence it checks.
+ */
+class JobQueueJavadocClaimsTest {
+
+    record Work(String what) {
+    }
+
+    private static final String CLOSED = "this JobQueue is closed; build a new one";
+
+    // JobQueue.enqueue / enqueueAll: arguments
+
+    @Test
+    void jobQueue_enqueue_aBlankOrNullTypeOrNullOptions_failAtTheCallNamingTheArgument() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            assertThatIllegalArgumentException().isThrownBy(() -> jobs.enqueue(" ", new Work("a")))
+                    .withMessage("job type must not be blank");
+            assertThatIllegalArgumentException().isThrownBy(() -> jobs.enqueue(null, new Work("a")))
+                    .withMessage("job type must not be blank");
+            assertThatNullPointerException().isThrownBy(() -> jobs.enqueue("work:do", new Work("a"), null))
+                    .withMessage("options must not be null; pass EnqueueOptions.none() for the defaults");
+            assertThatNullPointerException().isThrownBy(() -> jobs.enqueueAll("work:do", null))
+                    .withMessage("payloads must not be null; pass List.of() for none");
+            assertThatNullPointerException().isThrownBy(() -> jobs.enqueueAll("work:do", List.of(), null))
+                    .withMessage("options must not be null; pass EnqueueOptions.none() for the defaults");
+        }
+    }
+
+    @Test
+    void jobQueue_enqueue_throwsJobRejectedException_forAPayloadTooLarge_namingItsSizeAndTheLimit() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            assertThatThrownBy(() -> jobs.enqueue("work:do", "x".repeat(10_000_000)))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("payload of job type 'work:do' is 10000002 bytes, over the 1048576-byte "
+                            + "limit of provider 'memory' of queue 'default'");
+            assertThat(jobs.stats("default").waiting()).isZero();
+        }
+    }
+
+    @Test
+    void jobQueue_enqueue_throwsJobRejectedException_forAnUnknownQueue_namingTheConfiguredOnes() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            assertThatThrownBy(() -> jobs.enqueue("work:do", null, EnqueueOptions.queue("reports")))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("unknown queue 'reports' (configured: default)");
+        }
+    }
+
+    @Test
+    void jobQueue_enqueue_anyDelayInMemory_andAnyNumberOfAttempts_areTaken() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            jobs.enqueue("work:do", null, EnqueueOptions.delay(Duration.ofDays(1_000_000)));
+            jobs.enqueue("work:do", null, EnqueueOptions.builder().maxAttempts(Integer.MAX_VALUE).build());
+            assertThat(jobs.stats("default").delayed()).isEqualTo(1);
+            assertThat(jobs.stats("default").waiting()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void jobQueue_enqueueAll_ifOneIsRejectedNoneIsEnqueued_namingThePayloadsPosition() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            assertThatThrownBy(() -> jobs.enqueueAll("work:do", List.of("a", "x".repeat(2_000_000), "c")))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("payload at index 1 (of 3): ");
+            assertThat(jobs.stats("default").waiting()).isZero();
+        }
+    }
+
+    // JobQueue: after close()
+
+    @Test
+    void jobQueue_close_callsMadeAfterTheWorkerStoppedThrowJobQueueException_enqueueingNothing() {
+        JobQueue jobs = JobQueue.builder().build();
+        jobs.start();
+        jobs.close();
+        assertThatThrownBy(() -> jobs.enqueue("work:do", null)).isInstanceOf(JobQueueException.class).hasMessage(CLOSED);
+        assertThatThrownBy(() -> jobs.enqueueAll("work:do", List.of("a"))).isInstanceOf(JobQueueException.class)
+                .hasMessage(CLOSED);
+        assertThatThrownBy(jobs::start).isInstanceOf(JobQueueException.class).hasMessage(CLOSED);
+        assertThatThrownBy(() -> jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> { }))
+                .isInstanceOf(JobQueueException.class).hasMessage(CLOSED);
+    }
+
+    @Test
+    void jobQueue_close_isIdempotent_andStartIsToo() {
+        JobQueue jobs = JobQueue.builder().build();
+        jobs.start();
+        jobs.start();
+        jobs.close();
+        jobs.close();
+    }
+
+    // JobQueue: lookups
+
+    @Test
+    void jobQueue_statsAndDeadLetters_ofAnUnknownQueue_throwJobRejectedExceptionNamingTheConfiguredOnes() {
+        try (JobQueue jobs = JobQueue.builder().queue("reports", "memory", Map.of()).build()) {
+            assertThatThrownBy(() -> jobs.stats("nope")).isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("unknown queue 'nope' (configured: default, reports)");
+            assertThatThrownBy(() -> jobs.deadLetters("nope")).isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("unknown queue 'nope' (configured: default, reports)");
+        }
+    }
+
+    @Test
+    void jobQueue_queueNames_defaultFirst_andStats_inConfigurationOrder() {
+        try (JobQueue jobs = JobQueue.builder().queue("reports", "memory", Map.of()).queue("audit", "memory", Map.of())
+                .build()) {
+            assertThat(jobs.queueNames()).containsExactly("default", "reports", "audit");
+            assertThat(jobs.stats()).extracting(QueueStats::queue).containsExactly("default", "reports", "audit");
+        }
+    }
+
+    @Test
+    void jobQueue_getJob_anUnknownIdIsEmpty_aNullIdIsRefusedNamingIt() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            assertThat(jobs.getJob("no-such-job")).isEmpty();
+            assertThatNullPointerException().isThrownBy(() -> jobs.getJob(null)).withMessage("jobId");
+        }
+    }
+
+    @Test
+    void jobQueue_scheduler_throwsJobQueueExceptionWhenNoSchedulerIsConfigured_namingHowToEnableOne() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            assertThat(jobs.hasScheduler()).isFalse();
+            assertThatThrownBy(jobs::scheduler).isInstanceOf(JobQueueException.class)
+                    .hasMessageStartingWith("no scheduler is configured; add a 'scheduler:' section to jobq.yaml");
+        }
+    }
+
+    // JobHandlerRegistry
+
+    @Test
+    void jobHandlerRegistry_registeringATypeTwiceThrowsIllegalStateExceptionNamingTheTypeAndTheHandlerThere() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> { });
+            assertThatIllegalStateException()
+                    .isThrownBy(() -> jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> { }))
+                    .withMessageStartingWith("a handler for job type 'work:do' is already registered (");
+            assertThat(jobs.registeredTypes()).containsExactly("work:do");
+        }
+    }
+
+    @Test
+    void jobHandlerRegistry_nullArgumentsAreRefusedAtTheCallNamingThem() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            assertThatNullPointerException()
+                    .isThrownBy(() -> jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> { },
+                            (HandlerOptions) null))
+                    .withMessage("options must not be null; pass HandlerOptions.defaults() for none");
+            assertThatNullPointerException().isThrownBy(() -> jobs.registerJobHandler("work:do", Work.class, null))
+                    .withMessage("handler");
+            assertThatNullPointerException()
+                    .isThrownBy(() -> jobs.registerJobHandler("work:do", (Class<Work>) null, (job, ctx) -> { }))
+                    .withMessage("payloadType");
+            assertThat(jobs.registeredTypes()).isEmpty();
+        }
+    }
+
+    // JobContext
+
+    @Test
+    void jobContext_queue_aHandlerMayEnqueueFollowUpJobsOnTheQueueItRunsIn() throws Exception {
+        var followUps = new ArrayBlockingQueue<String>(1);
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            jobs.registerJobHandler("order:place", Work.class, (job, ctx) ->
+                    ctx.queue().enqueue("invoice:email", new Work("for " + job.payload().what())));
+            jobs.registerJobHandler("invoice:email", Work.class, (job, ctx) -> followUps.add(job.payload().what()));
+            jobs.start();
+            jobs.enqueue("order:place", new Work("42"));
+            assertThat(followUps.poll(20, TimeUnit.SECONDS)).isEqualTo("for 42");
+        }
+    }
+
+    @Test
+    void jobContext_progress_from0To100_outsideThrowsIllegalArgumentException() throws Exception {
+        var thrown = new CompletableFuture<Throwable>();
+        var events = new EventRecorder();
+        try (JobQueue jobs = JobQueue.builder().listener(events).build()) {
+            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> {
+                ctx.progress(100);
+                try {
+                    ctx.progress(101);
+                    thrown.complete(null);
+                } catch (IllegalArgumentException e) {
+                    thrown.complete(e);
+                }
+            });
+            jobs.start();
+            jobs.enqueue("work:do", new Work("a"));
+            assertThat(thrown.get(20, TimeUnit.SECONDS)).hasMessage("progress must be between 0 and 100, got 101");
+            assertThat(events.awaitCount(JobEvent.Progress.class, 1)).extracting(JobEvent.Progress::percent)
+                    .containsExactly(100);
+        }
+    }
+
+    @Test
+    void jobContext_onceTheHandlerHasReturned_progressIsDiscarded_isCancelledStaysFalse_logStillLogs()
+            throws Exception {
+        var kept = new CompletableFuture<JobContext>();
+        var events = new EventRecorder();
+        try (JobQueue jobs = JobQueue.builder().listener(events).build()) {
+            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> kept.complete(ctx));
+            jobs.start();
+            String id = jobs.enqueue("work:do", new Work("a"));
+            events.awaitCount(JobEvent.Completed.class, 1);
+            JobContext ctx = kept.get(20, TimeUnit.SECONDS);
+
+            ctx.progress(50);
+            ctx.log("after the handler returned, for job {}", id);
+            assertThat(ctx.isCancelled()).isFalse();
+            assertThat(ctx.jobId()).isEqualTo(id);
+            assertThat(ctx.queue()).isSameAs(jobs);
+            assertThat(events.all(JobEvent.Progress.class)).isEmpty();
+        }
+    }
+
+    // JobListener
+
+    @Test
+    void jobListener_calledOnTheThreadWhereTheEventHappened_enqueuedOnTheCallers_startedAndCompletedOnTheHandlers()
+            throws Exception {
+        var threads = new ConcurrentHashMap<Class<?>, Thread>();
+        var handlerThread = new CompletableFuture<Thread>();
+        var events = new EventRecorder();
+        try (JobQueue jobs = JobQueue.builder().listener(event -> threads.putIfAbsent(event.getClass(),
+                Thread.currentThread())).listener(events).build()) {
+            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> handlerThread.complete(Thread.currentThread()));
+            jobs.start();
+            jobs.enqueue("work:do", new Work("a"));
+            events.awaitCount(JobEvent.Completed.class, 1);
+            assertThat(threads.get(JobEvent.Enqueued.class)).isSameAs(Thread.currentThread());
+            Thread handler = handlerThread.get(20, TimeUnit.SECONDS);
+            assertThat(threads.get(JobEvent.Started.class)).isSameAs(handler);
+            assertThat(threads.get(JobEvent.Completed.class)).isSameAs(handler);
+        }
+    }
+
+    @Test
+    void jobListener_whateverAListenerThrowsIsLoggedAndIgnored_theJobGoesOn() {
+        var events = new EventRecorder();
+        try (JobQueue jobs = JobQueue.builder().listener(event -> {
+            throw new AssertionError("a listener's failed assertion");
+        }).listener(events).build()) {
+            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> { });
+            jobs.start();
+            jobs.enqueue("work:do", new Work("a"));
+            events.awaitCount(JobEvent.Completed.class, 1);
+        }
+    }
+
+    @Test
+    void jobQueue_removeListener_stopsItsEvents_andAnUnknownListenerIsIgnored() {
+        var removed = new EventRecorder();
+        var kept = new EventRecorder();
+        try (JobQueue jobs = JobQueue.builder().listener(kept).build()) {
+            jobs.addListener(removed);
+            jobs.removeListener(removed);
+            jobs.removeListener(event -> { });
+            jobs.enqueue("work:do", null);
+            kept.awaitCount(JobEvent.Enqueued.class, 1);
+            assertThat(removed.all(JobEvent.class)).isEmpty();
+            assertThatNullPointerException().isThrownBy(() -> jobs.addListener(null)).withMessage("listener");
+        }
+    }
+
+    // DeadLetters
+
+    @Test
+    void deadLetters_list_newestFirstAtMostLimit_redriveAndDeleteAnswerFalseForAnUnknownId() throws Exception {
+        var events = new EventRecorder();
+        try (JobQueue jobs = JobQueue.builder().listener(events).build()) {
+            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> {
+                throw new NonRetryableJobException("no " + job.payload().what());
+            });
+            jobs.start();
+            jobs.enqueue("work:do", new Work("first"));
+            events.awaitCount(JobEvent.Dead.class, 1);
+            String second = jobs.enqueue("work:do", new Work("second"));
+            events.awaitCount(JobEvent.Dead.class, 2);
+            DeadLetters letters = jobs.deadLetters("default").orElseThrow();
+
+            assertThat(letters.list(1)).extracting(letter -> letter.job().id()).containsExactly(second);
+            assertThat(letters.list(Integer.MAX_VALUE)).hasSize(2);
+            assertThat(letters.list(0)).isEmpty();
+            assertThatIllegalArgumentException().isThrownBy(() -> letters.list(-1))
+                    .withMessage("limit must be ≥ 0, got -1");
+            assertThat(letters.redrive("no-such-job")).isFalse();
+            assertThat(letters.delete("no-such-job")).isFalse();
+        }
+    }
+
+    @Test
+    void deadLetters_redrive_isAnnouncedToListenersAsEnqueued() {
+        var events = new EventRecorder();
+        try (JobQueue jobs = JobQueue.builder().listener(events).build()) {
+            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> {
+                throw new NonRetryableJobException("no");
+            });
+            jobs.start();
+            String id = jobs.enqueue("work:do", new Work("a"));
+            events.awaitCount(JobEvent.Dead.class, 1);
+            assertThat(jobs.deadLetters("default").orElseThrow().redrive(id)).isTrue();
+            assertThat(events.awaitCount(JobEvent.Enqueued.class, 2)).extracting(JobEvent.Enqueued::jobId)
+                    .containsExactly(id, id);
+        }
+    }
+}
