@@ -9,43 +9,65 @@ import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobScheduler;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
-/** The user's {@link Scheduler}: encodes payloads and options, then delegates to the SPI scheduler. */
+/**
+ * The user's {@link Scheduler}: encodes payloads and options, then delegates to the SPI scheduler. Its calls
+ * go through the queue's {@link Calls}, as enqueue calls do: open while the worker drains (a handler's
+ * follow-up), waited for by close() before it closes the scheduler, refused once the worker has stopped.
+ */
 final class SchedulerFacade implements Scheduler {
+
+    /** How the queue admits a call that reaches the scheduler's store, and refuses one once it is closed. */
+    interface Calls {
+        <T> T admit(Supplier<T> call);
+    }
 
     private final JobScheduler scheduler;
     private final Enqueuer enqueuer;
+    private final Calls calls;
 
-    SchedulerFacade(JobScheduler scheduler, Enqueuer enqueuer) {
+    SchedulerFacade(JobScheduler scheduler, Enqueuer enqueuer, Calls calls) {
         this.scheduler = scheduler;
         this.enqueuer = enqueuer;
+        this.calls = calls;
     }
 
     @Override
     public String schedule(String type, @Nullable Object payload, Instant at, EnqueueOptions options) {
-        JobEnvelope envelope = enqueuer.envelopeForScheduler(type, payload, at, options);
-        return enqueuer.schedule(enqueuer.binding(envelope.queue()), scheduler, envelope, at);
+        Objects.requireNonNull(at, "at must not be null; give the instant the job is due");
+        Objects.requireNonNull(options, JobQueueRuntime.NULL_OPTIONS);
+        return calls.admit(() -> {
+            JobEnvelope envelope = enqueuer.envelopeForScheduler(type, payload, at, options);
+            return enqueuer.schedule(enqueuer.binding(envelope.queue()), scheduler, envelope, at);
+        });
     }
 
     @Override
     public boolean cancel(String id) {
-        return scheduler.cancel(id);
+        return calls.admit(() -> scheduler.cancel(id));
     }
 
     @Override
     public Optional<ScheduledJobInfo.Status> status(String id) {
-        return scheduler.status(id);
+        return calls.admit(() -> scheduler.status(id));
     }
 
     @Override
     public List<ScheduledJobInfo> listScheduled(int limit) {
-        return scheduler.listScheduled(limit);
+        return calls.admit(() -> scheduler.listScheduled(limit));
     }
 
     @Override
     public RecurringJobInfo registerRecurring(RecurringJob job) {
+        Objects.requireNonNull(job, "job must not be null; build one with RecurringJob.builder(name, type)");
+        return calls.admit(() -> register(job));
+    }
+
+    private RecurringJobInfo register(RecurringJob job) {
         if (job.options().traceId() != null) {
             // Only the job options are stored with the definition: it would be dropped without a word.
             throw new IllegalArgumentException("recurring job '" + job.name() + "': a traceId is not kept for "
@@ -61,27 +83,27 @@ final class SchedulerFacade implements Scheduler {
 
     @Override
     public boolean enableRecurring(String name) {
-        return scheduler.setRecurringEnabled(name, true);
+        return calls.admit(() -> scheduler.setRecurringEnabled(name, true));
     }
 
     @Override
     public boolean disableRecurring(String name) {
-        return scheduler.setRecurringEnabled(name, false);
+        return calls.admit(() -> scheduler.setRecurringEnabled(name, false));
     }
 
     @Override
     public boolean deleteRecurring(String name) {
-        return scheduler.deleteRecurring(name);
+        return calls.admit(() -> scheduler.deleteRecurring(name));
     }
 
     @Override
     public Optional<RecurringJobInfo> getRecurring(String name) {
-        return scheduler.getRecurring(name);
+        return calls.admit(() -> scheduler.getRecurring(name));
     }
 
     @Override
     public List<RecurringJobInfo> listRecurring() {
-        return scheduler.listRecurring();
+        return calls.admit(scheduler::listRecurring);
     }
 
     @Override

@@ -140,7 +140,8 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
 
     /**
      * Builds a JDBC scheduler in code. Each setter checks its value at once and throws
-     * {@link IllegalArgumentException} naming the setting and the bad value. Not thread-safe.
+     * {@link IllegalArgumentException} naming the setting and the bad value (a null one,
+     * {@link NullPointerException} naming the setting). Not thread-safe.
      */
     public static final class Builder {
 
@@ -176,8 +177,16 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
             return checked();
         }
 
+        /**
+         * The database user and password for the pool opened from {@link #jdbcUrl} (the password is never
+         * logged); unset, the URL's own or none.
+         */
         public Builder credentials(String username, @Nullable String password) {
-            this.username = Objects.requireNonNull(username, "username");
+            if (Objects.requireNonNull(username, "username").isBlank()) {
+                throw new IllegalArgumentException("username must not be blank; give the database user, or leave "
+                        + "credentials unset");
+            }
+            this.username = username;
             this.password = password;
             return this;
         }

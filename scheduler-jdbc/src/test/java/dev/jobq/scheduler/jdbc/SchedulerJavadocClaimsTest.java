@@ -1,0 +1,177 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobQueue;
+import dev.jobq.JobQueueException;
+import dev.jobq.RecurringJob;
+import dev.jobq.RecurringJobInfo;
+import dev.jobq.ScheduledJobInfo;
+import dev.jobq.Scheduler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The javadoc of {@link Scheduler} (as {@link JobQueue#scheduler()} gives it, on H2) and of
+ * {@link JdbcSchedulerFactory.Builder}, read as a contract: each test names the type, the method and the
+ * sentence it checks. The queue is not started, so nothing fires while a test looks.
+ */
+class SchedulerJavadocClaimsTest {
+
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static final Instant TOMORROW = Instant.now().plus(Duration.ofDays(1));
+
+    record Report(String name) {
+    }
+
+    private final JobQueue jobs = JobQueue.builder().scheduler("jdbc", Map.of("jdbcUrl",
+            "jdbc:h2:mem:javadoc-claims-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1")).build();
+    private final Scheduler scheduler = jobs.scheduler();
+
+    @AfterEach
+    void close() {
+        jobs.close();
+    }
+
+    // Scheduler.schedule
+
+    @Test
+    void scheduler_schedule_holdsTheJobUntilAt_returnsItsId_payloadMayBeNull() {
+        String id = scheduler.schedule("report:send", null, TOMORROW);
+        assertThat(scheduler.status(id)).contains(ScheduledJobInfo.Status.SCHEDULED);
+        assertThat(scheduler.listScheduled(10)).extracting(ScheduledJobInfo::id).containsExactly(id);
+    }
+
+    @Test
+    void scheduler_schedule_optionsMustNotSetADelay() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> scheduler.schedule("report:send", null, TOMORROW,
+                        EnqueueOptions.delay(Duration.ofMinutes(1))))
+                .withMessage("schedule(...) takes its time from its 'at' argument; options must not set delay or "
+                        + "scheduledFor");
+    }
+
+    @Test
+    void scheduler_schedule_nullAtOrOptionsAreRefusedAtTheCallNamingThem() {
+        assertThatNullPointerException().isThrownBy(() -> scheduler.schedule("report:send", null, null))
+                .withMessage("at must not be null; give the instant the job is due");
+        assertThatNullPointerException().isThrownBy(() -> scheduler.schedule("report:send", null, TOMORROW, null))
+                .withMessage("options must not be null; pass EnqueueOptions.none() for the defaults");
+        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.schedule(" ", null, TOMORROW))
+                .withMessage("job type must not be blank");
+    }
+
+    @Test
+    void scheduler_schedule_anInstantBeyondWhatTheSchedulerHoldsIsRefusedNamingTheRange() {
+        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.schedule("report:send", null, Instant.MAX))
+                .withMessageContaining("choose an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z");
+    }
+
+    // cancel, status, listScheduled
+
+    @Test
+    void scheduler_cancel_falseIfUnknownOrAlreadyCancelled_statusSaysCancelled() {
+        String id = scheduler.schedule("report:send", new Report("q3"), TOMORROW);
+        assertThat(scheduler.cancel(id)).isTrue();
+        assertThat(scheduler.cancel(id)).isFalse();
+        assertThat(scheduler.cancel("no-such-job")).isFalse();
+        assertThat(scheduler.status(id)).contains(ScheduledJobInfo.Status.CANCELLED);
+        assertThat(scheduler.status("no-such-job")).isEmpty();
+    }
+
+    @Test
+    void scheduler_listScheduled_earliestFirst_atMostLimit_aLimitBelowOneIsRefused() {
+        String later = scheduler.schedule("report:send", null, TOMORROW.plusSeconds(60));
+        String earlier = scheduler.schedule("report:send", null, TOMORROW);
+        assertThat(scheduler.listScheduled(Integer.MAX_VALUE)).extracting(ScheduledJobInfo::id)
+                .containsExactly(earlier, later);
+        assertThat(scheduler.listScheduled(1)).extracting(ScheduledJobInfo::id).containsExactly(earlier);
+        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.listScheduled(0))
+                .withMessage("limit must be ≥ 1, got 0");
+    }
+
+    // recurring
+
+    @Test
+    void scheduler_registerRecurring_upsertsByName_anUnchangedScheduleKeepsItsNextRunTime() {
+        RecurringJob digest = RecurringJob.builder("digest", "email:digest").schedule("every 1 hour").build();
+        RecurringJobInfo first = scheduler.registerRecurring(digest);
+        RecurringJobInfo again = scheduler.registerRecurring(digest.toBuilder().payload(new Report("new")).build());
+        assertThat(again.nextRunAt()).isEqualTo(first.nextRunAt());
+        assertThat(scheduler.listRecurring()).hasSize(1);
+    }
+
+    @Test
+    void scheduler_registerRecurring_aBadCronIsRejectedAtRegistration_aNullJobAtTheCall() {
+        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.registerRecurring(RecurringJob
+                        .builder("digest", "email:digest").schedule("61 * * * *").build()))
+                .withMessageStartingWith("recurring job 'digest': schedule '61 * * * *'");
+        assertThatNullPointerException().isThrownBy(() -> scheduler.registerRecurring(null))
+                .withMessage("job must not be null; build one with RecurringJob.builder(name, type)");
+        assertThat(scheduler.listRecurring()).isEmpty();
+    }
+
+    @Test
+    void scheduler_enableDisableDeleteGet_answerFalseOrEmptyForAnUnknownName() {
+        assertThat(scheduler.enableRecurring("nope")).isFalse();
+        assertThat(scheduler.disableRecurring("nope")).isFalse();
+        assertThat(scheduler.deleteRecurring("nope")).isFalse();
+        assertThat(scheduler.getRecurring("nope")).isEmpty();
+    }
+
+    @Test
+    void scheduler_listRecurring_byNameAsStringCompareToOrdersThem() {
+        for (String name : new String[] {"b", "B", "a", "_"}) {
+            scheduler.registerRecurring(RecurringJob.builder(name, "work:do").schedule("@daily").build());
+        }
+        assertThat(scheduler.listRecurring()).extracting(RecurringJobInfo::name).containsExactly("B", "_", "a", "b");
+    }
+
+    @Test
+    void scheduler_firingProblem_emptyWhenThisProcessDoesNotFire() {
+        assertThat(scheduler.firingProblem()).isEmpty();
+    }
+
+    // after close()
+
+    @Test
+    void scheduler_afterTheQueueIsClosed_everyCallThrowsJobQueueException_asEnqueueDoes() {
+        String id = scheduler.schedule("report:send", null, TOMORROW);
+        jobs.close();
+        String closed = "this JobQueue is closed; build a new one";
+        assertThatThrownBy(() -> scheduler.schedule("report:send", null, TOMORROW))
+                .isInstanceOf(JobQueueException.class).hasMessage(closed);
+        assertThatThrownBy(() -> scheduler.cancel(id)).isInstanceOf(JobQueueException.class).hasMessage(closed);
+        assertThatThrownBy(() -> scheduler.listScheduled(10)).isInstanceOf(JobQueueException.class).hasMessage(closed);
+        assertThatThrownBy(() -> scheduler.registerRecurring(RecurringJob.builder("digest", "email:digest")
+                .schedule("@daily").build())).isInstanceOf(JobQueueException.class).hasMessage(closed);
+        assertThatThrownBy(scheduler::listRecurring).isInstanceOf(JobQueueException.class).hasMessage(closed);
+    }
+
+    // JdbcSchedulerFactory.Builder
+
+    @Test
+    void jdbcSchedulerFactoryBuilder_eachSetterChecksItsValueAtOnce_namingTheSettingAndTheBadValue() {
+        assertThatIllegalArgumentException().isThrownBy(() -> JdbcSchedulerFactory.builder().poolSize(0))
+                .withMessage("poolSize must be between 1 and 100, got 0");
+        assertThatIllegalArgumentException().isThrownBy(() -> JdbcSchedulerFactory.builder().batchSize(Integer.MAX_VALUE))
+                .withMessage("batchSize must be between 1 and 10000, got 2147483647");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> JdbcSchedulerFactory.builder().pollInterval(Duration.ofDays(1_000_000)))
+                .withMessage("pollInterval must be between 1ms and 1h, got 1000000d");
+        assertThatIllegalArgumentException().isThrownBy(() -> JdbcSchedulerFactory.builder().jdbcUrl("jdbc:mysql://db"))
+                .withMessageStartingWith("jdbcUrl must be an H2 URL");
+        assertThatIllegalArgumentException().isThrownBy(() -> JdbcSchedulerFactory.builder().credentials(" ", "secret"))
+                .withMessage("username must not be blank; give the database user, or leave credentials unset");
+        assertThatNullPointerException().isThrownBy(() -> JdbcSchedulerFactory.builder().retention(null))
+                .withMessage("retention");
+    }
+}
