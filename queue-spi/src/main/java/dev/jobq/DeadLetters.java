@@ -5,7 +5,11 @@ import java.util.List;
 /** The dead letters of one queue, where its provider keeps them inspectable. Thread-safe. */
 public interface DeadLetters {
 
-    /** The newest dead letters first, at most {@code limit}. */
+    /**
+     * The newest dead letters first, at most {@code limit} (0 gives none).
+     *
+     * @throws IllegalArgumentException if {@code limit} is negative
+     */
     List<DeadLetter> list(int limit);
 
     /**

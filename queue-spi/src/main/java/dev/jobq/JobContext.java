@@ -3,11 +3,14 @@ package dev.jobq;
 import java.util.Optional;
 
 /**
- * What a running handler can ask of the worker. One instance per attempt; safe to use from threads
- * the handler starts, but meaningless once the handler has returned.
+ * What a running handler can ask of the worker. One instance per attempt; thread-safe, so the
+ * handler may use it from threads it starts. Do not keep it once the handler has returned: its
+ * {@code progress} is then discarded (no event), and what {@code isCancelled} answers no longer
+ * concerns any attempt; {@code log} still logs with the job's MDC and {@code queue} is still the queue.
  */
 public interface JobContext {
 
+    /** The job's id, as enqueue returned it ({@link Job#id()}). */
     String jobId();
 
     /** This attempt, 1-based. */
@@ -33,6 +36,8 @@ public interface JobContext {
      * Reports progress from 0 to 100; listeners get a {@link JobEvent.Progress} while the attempt runs.
      * Once it timed out or was released (its {@code Failed}, {@code Dead} or {@code Released} announced), or
      * its lease was lost, progress is discarded, like the outcome of a handler that returns after that.
+     *
+     * @throws IllegalArgumentException if {@code percent} is below 0 or above 100
      */
     void progress(int percent);
 

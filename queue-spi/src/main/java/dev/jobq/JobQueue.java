@@ -38,25 +38,43 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
         return builder().config(file).build();
     }
 
+    /**
+     * A builder with nothing set; built as it is, a queue with one queue ("default") on the memory provider,
+     * the worker defaults and no scheduler.
+     */
     static JobQueueBuilder builder() {
         return new JobQueueBuilder();
     }
 
-    /** Enqueues a job to run as soon as a worker is free; returns its id. */
+    /**
+     * Enqueues a job to run as soon as a worker is free; returns its id. As
+     * {@link #enqueue(String, Object, EnqueueOptions)} with {@link EnqueueOptions#none()}.
+     */
     default String enqueue(String type, @Nullable Object payload) {
         return enqueue(type, payload, EnqueueOptions.none());
     }
 
     /**
      * Enqueues a job; returns its id, or the id of the pending job with the same deduplication key.
+     * The job type needs no handler in this process. Returns once the provider (or the scheduler, for a
+     * job it holds) has stored the job: on SQS after one {@code SendMessage} round trip. Any thread may
+     * call it, a handler too: through {@link JobContext#queue()} it enqueues follow-up jobs on the queue
+     * it runs in, also while {@link #close()} drains.
      *
-     * @throws JobRejectedException when the options cannot be honoured (payload too large, a delay
-     *                              beyond the provider with no scheduler, an unsupported priority or
-     *                              deduplication key, an unknown queue)
+     * @throws IllegalArgumentException if {@code type} is null or blank
+     * @throws NullPointerException     if {@code options} is null ({@link EnqueueOptions#none()} for none)
+     * @throws JobRejectedException     when the options cannot be honoured (payload too large, a delay
+     *                                  beyond the provider with no scheduler, an unsupported priority or
+     *                                  deduplication key, an unknown queue); nothing was enqueued
+     * @throws JobQueueException        once this queue's worker has stopped in {@link #close()}, naming it
+     *                                  closed; or when the provider fails (an SQS error)
      */
     String enqueue(String type, @Nullable Object payload, EnqueueOptions options);
 
-    /** Enqueues one job per payload, to run as soon as a worker is free; returns their ids in order. */
+    /**
+     * Enqueues one job per payload, to run as soon as a worker is free; returns their ids in order. As
+     * {@link #enqueueAll(String, List, EnqueueOptions)} with {@link EnqueueOptions#none()}.
+     */
     default List<String> enqueueAll(String type, List<?> payloads) {
         return enqueueAll(type, payloads, EnqueueOptions.none());
     }
@@ -70,38 +88,58 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
      * one after another; on FIFO queues and the memory provider they are stored one after another, in
      * order. Ids and events are those of {@link #enqueue} for each job.
      *
-     * @throws JobRejectedException when a payload or the options cannot be honoured (as for
-     *                              {@link #enqueue}, naming the payload's position; a deduplication key
-     *                              for more than one payload); nothing was enqueued
-     * @throws BulkEnqueueException when the provider refused some jobs after the checks passed: it
-     *                              tells which were enqueued and which were not
+     * @throws IllegalArgumentException if {@code type} is null or blank
+     * @throws NullPointerException     if {@code payloads} or {@code options} is null
+     * @throws JobRejectedException     when a payload or the options cannot be honoured (as for
+     *                                  {@link #enqueue}, naming the payload's position; a deduplication key
+     *                                  for more than one payload); nothing was enqueued
+     * @throws BulkEnqueueException     when the provider refused some jobs after the checks passed: it
+     *                                  tells which were enqueued and which were not
+     * @throws JobQueueException        once this queue's worker has stopped in {@link #close()}
      */
     List<String> enqueueAll(String type, List<?> payloads, EnqueueOptions options);
 
-    /** Starts the in-process worker (unless {@code mode: standalone}) and the scheduler if enabled. */
+    /**
+     * Starts the in-process worker (unless {@code mode: standalone}) and the scheduler's firing if enabled,
+     * and returns: handlers run on the worker's virtual threads. Idempotent: a second call does nothing.
+     *
+     * @throws JobQueueException after {@link #close()}
+     */
     void start();
 
     /**
      * Looks a job up in every queue whose provider supports lookups, then in the scheduler, which
      * reports a one-time job it still holds (for an instant, or a delay beyond the provider's) as
-     * {@link JobState#DELAYED}.
+     * {@link JobState#DELAYED}. Empty when none knows the id (an SQS queue never finds its jobs).
+     *
+     * @throws NullPointerException if {@code jobId} is null
      */
     Optional<JobInfo> getJob(String jobId);
 
-    /** Stats of one named queue. */
+    /**
+     * Stats of one named queue.
+     *
+     * @throws JobRejectedException naming the configured queues when {@code queue} is not one of them
+     */
     QueueStats stats(String queue);
 
     /** Stats of every named queue, in configuration order. */
     List<QueueStats> stats();
 
-    /** The named queues, "default" first. */
+    /** The named queues, "default" first, then in configuration order; an unmodifiable list. */
     List<String> queueNames();
 
-    /** The dead letters of a queue, where its provider keeps them inspectable. */
+    /**
+     * The dead letters of a queue, where its provider keeps them inspectable (the memory provider); empty
+     * where it does not (SQS: read its dead-letter queue with AWS's tools).
+     *
+     * @throws JobRejectedException naming the configured queues when {@code queue} is not one of them
+     */
     Optional<DeadLetters> deadLetters(String queue);
 
     /**
-     * The scheduler for jobs at an instant and recurring jobs.
+     * The scheduler for jobs at an instant and recurring jobs. Like enqueue, its calls throw
+     * {@link JobQueueException} once this queue's worker has stopped in {@link #close()}.
      *
      * @throws JobQueueException when no scheduler is configured, naming how to enable one
      */
@@ -110,8 +148,15 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
     /** True when a scheduler is configured. */
     boolean hasScheduler();
 
+    /**
+     * Adds a listener for this queue's events from now on, after those given to the builder; any thread,
+     * while the worker runs too. See {@link JobListener} for the threads it is called on.
+     *
+     * @throws NullPointerException if {@code listener} is null
+     */
     void addListener(JobListener listener);
 
+    /** Removes a listener added before (compared with {@code equals}); one never added is ignored. */
     void removeListener(JobListener listener);
 
     /**

@@ -8,7 +8,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * One-time jobs at an instant and recurring jobs, held in a database until due and then enqueued
  * exactly once, however many scheduler instances share the database. Get it from
- * {@link JobQueue#scheduler()}. Thread-safe.
+ * {@link JobQueue#scheduler()}. Thread-safe; a call that reads or writes jobs is a round trip to the
+ * database. Once its {@link JobQueue}'s worker has stopped in {@link JobQueue#close()}, such a call
+ * throws {@link JobQueueException} saying the queue is closed; a handler may call it during the drain.
  */
 public interface Scheduler {
 
@@ -17,7 +19,16 @@ public interface Scheduler {
         return schedule(type, payload, at, EnqueueOptions.none());
     }
 
-    /** As {@link #schedule(String, Object, Instant)} with options; {@code options} must not set a delay. */
+    /**
+     * As {@link #schedule(String, Object, Instant)} with options; {@code options} must not set a delay.
+     * An instant that has passed is due at once.
+     *
+     * @throws IllegalArgumentException if {@code type} is blank, {@code options} set a delay or
+     *                                  {@code scheduledFor}, {@code at} is outside the years 1 to 9999, or
+     *                                  the type or queue name is longer than the scheduler holds (255)
+     * @throws NullPointerException     if {@code at} or {@code options} is null
+     * @throws JobRejectedException     as {@link JobQueue#enqueue} for what the job's queue cannot take
+     */
     String schedule(String type, @Nullable Object payload, Instant at, EnqueueOptions options);
 
     /** Cancels a scheduled job; false if it is unknown or was already enqueued or cancelled ({@link #status}). */
@@ -30,18 +41,40 @@ public interface Scheduler {
      */
     Optional<ScheduledJobInfo.Status> status(String id);
 
-    /** Jobs still waiting, earliest first, at most {@code limit}. */
+    /**
+     * Jobs still waiting, earliest first, at most {@code limit}.
+     *
+     * @throws IllegalArgumentException if {@code limit} is below 1
+     */
     List<ScheduledJobInfo> listScheduled(int limit);
 
-    /** Registers or updates a recurring job by name; an unchanged schedule keeps its next run time. */
+    /**
+     * Registers or updates a recurring job by name; an unchanged schedule keeps its next run time. The
+     * schedule, timezone, queue and payload are checked here, before anything is stored.
+     *
+     * @throws IllegalArgumentException for a bad cron expression or interval, a {@code traceId} in its
+     *                                  options, or a name, type or schedule longer than 255 characters
+     * @throws JobRejectedException     as {@link JobQueue#enqueue} for a payload or options its queue
+     *                                  cannot take
+     */
     RecurringJobInfo registerRecurring(RecurringJob job);
 
+    /**
+     * Lets a recurring job fire again, from its next occurrence after now; true if a recurring job has
+     * this name (enabled already or not), false if none has.
+     */
     boolean enableRecurring(String name);
 
+    /**
+     * Stops a recurring job from firing until it is enabled again; occurrences already handed on stay
+     * on their queue. True if a recurring job has this name, false if none has.
+     */
     boolean disableRecurring(String name);
 
+    /** Deletes a recurring job's definition; occurrences already handed on stay. False if none had the name. */
     boolean deleteRecurring(String name);
 
+    /** The recurring job of this name; empty if none has it. */
     Optional<RecurringJobInfo> getRecurring(String name);
 
     /** Every recurring job, by name (as {@link String#compareTo} orders names, on every database). */

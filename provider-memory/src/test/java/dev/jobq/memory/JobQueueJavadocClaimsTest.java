@@ -37,7 +37,26 @@ class JobQueueJavadocClaimsTest {
 
     private static final String CLOSED = "this JobQueue is closed; build a new one";
 
+    // JobQueue.builder
+
+    @Test
+    void jobQueue_builder_builtAsItIs_oneQueueDefaultOnTheMemoryProvider_noScheduler() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            assertThat(jobs.queueNames()).containsExactly("default");
+            assertThat(jobs.hasScheduler()).isFalse();
+            assertThat(jobs.stats("default").queue()).isEqualTo("default");
+        }
+    }
+
     // JobQueue.enqueue / enqueueAll: arguments
+
+    @Test
+    void jobQueue_enqueue_theJobTypeNeedsNoHandlerInThisProcess() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            String id = jobs.enqueue("handled:elsewhere", new Work("a"));
+            assertThat(jobs.getJob(id)).isPresent();
+        }
+    }
 
     @Test
     void jobQueue_enqueue_aBlankOrNullTypeOrNullOptions_failAtTheCallNamingTheArgument() {
@@ -136,6 +155,7 @@ class JobQueueJavadocClaimsTest {
         try (JobQueue jobs = JobQueue.builder().queue("reports", "memory", Map.of()).queue("audit", "memory", Map.of())
                 .build()) {
             assertThat(jobs.queueNames()).containsExactly("default", "reports", "audit");
+            assertThatThrownBy(() -> jobs.queueNames().add("more")).isInstanceOf(UnsupportedOperationException.class);
             assertThat(jobs.stats()).extracting(QueueStats::queue).containsExactly("default", "reports", "audit");
         }
     }
@@ -224,7 +244,7 @@ class JobQueueJavadocClaimsTest {
     }
 
     @Test
-    void jobContext_onceTheHandlerHasReturned_progressIsDiscarded_isCancelledStaysFalse_logStillLogs()
+    void jobContext_onceTheHandlerHasReturned_progressIsDiscarded_logStillLogs_queueIsStillTheQueue()
             throws Exception {
         var kept = new CompletableFuture<JobContext>();
         var events = new EventRecorder();
@@ -237,7 +257,6 @@ class JobQueueJavadocClaimsTest {
 
             ctx.progress(50);
             ctx.log("after the handler returned, for job {}", id);
-            assertThat(ctx.isCancelled()).isFalse();
             assertThat(ctx.jobId()).isEqualTo(id);
             assertThat(ctx.queue()).isSameAs(jobs);
             assertThat(events.all(JobEvent.Progress.class)).isEmpty();

@@ -371,6 +371,9 @@ public final class JobQueueRuntime implements JobQueue {
 
         @Override
         public List<DeadLetter> list(int limit) {
+            if (limit < 0) { // checked here too, so every provider's store refuses it as DeadLetters says
+                throw new IllegalArgumentException("limit must be ≥ 0, got " + limit);
+            }
             return letters.list(limit);
         }
 

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
+import dev.jobq.JobRejectedException;
 import dev.jobq.RecurringJob;
 import dev.jobq.RecurringJobInfo;
 import dev.jobq.ScheduledJobInfo;
@@ -15,6 +16,9 @@ import dev.jobq.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +79,56 @@ class SchedulerJavadocClaimsTest {
                 .withMessageContaining("choose an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z");
     }
 
+    @Test
+    void scheduler_schedule_aTypeLongerThanTheSchedulerHolds_orAPayloadTooLargeForTheQueue_isRefused() {
+        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.schedule("t".repeat(256), null, TOMORROW))
+                .withMessageEndingWith("is 256 characters long, longer than the 255 the scheduler holds; use a "
+                        + "shorter job type");
+        assertThatThrownBy(() -> scheduler.schedule("report:send", "x".repeat(10_000_000), TOMORROW))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageStartingWith("payload of job type 'report:send' is 10000002 bytes, over the 1048576-byte");
+        assertThat(scheduler.listScheduled(10)).isEmpty();
+    }
+
+    @Test
+    void scheduler_schedule_anInstantThatHasPassedIsDueAtOnce() {
+        try (JobQueue running = JobQueue.builder().scheduler("jdbc", Map.of("jdbcUrl",
+                "jdbc:h2:mem:javadoc-claims-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1")).build()) {
+            var ran = new CompletableFuture<String>();
+            running.registerJobHandler("report:send", Report.class, (job, ctx) -> ran.complete(job.payload().name()));
+            running.start();
+            running.scheduler().schedule("report:send", new Report("late"), Instant.EPOCH);
+            assertThat(ran).succeedsWithin(Duration.ofSeconds(20)).isEqualTo("late");
+        }
+    }
+
+    @Test
+    void scheduler_aHandlerMayCallItWhileCloseDrains() throws Exception {
+        var release = new CountDownLatch(1);
+        var scheduled = new CompletableFuture<String>();
+        var started = new CountDownLatch(1);
+        JobQueue draining = JobQueue.builder().scheduler("jdbc", Map.of("jdbcUrl",
+                "jdbc:h2:mem:javadoc-claims-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1"))
+                .shutdownTimeout(Duration.ofSeconds(20)).build();
+        draining.registerJobHandler("report:build", Report.class, (job, ctx) -> {
+            started.countDown();
+            release.await();
+            try {
+                scheduled.complete(ctx.queue().scheduler().schedule("report:send", job.payload(), TOMORROW));
+            } catch (RuntimeException e) {
+                scheduled.completeExceptionally(e);
+            }
+        });
+        draining.start();
+        draining.enqueue("report:build", new Report("q3"));
+        assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+        Thread closing = Thread.ofPlatform().start(draining::close);
+        release.countDown();
+        assertThat(scheduled).succeedsWithin(Duration.ofSeconds(20));
+        closing.join(Duration.ofSeconds(30));
+        assertThat(closing.isAlive()).isFalse();
+    }
+
     // cancel, status, listScheduled
 
     @Test
@@ -117,6 +171,31 @@ class SchedulerJavadocClaimsTest {
         assertThatNullPointerException().isThrownBy(() -> scheduler.registerRecurring(null))
                 .withMessage("job must not be null; build one with RecurringJob.builder(name, type)");
         assertThat(scheduler.listRecurring()).isEmpty();
+    }
+
+    @Test
+    void scheduler_registerRecurring_aTraceIdOrANameLongerThan255_isRefusedBeforeAnythingIsStored() {
+        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.registerRecurring(RecurringJob
+                        .builder("digest", "email:digest").schedule("@daily")
+                        .options(EnqueueOptions.builder().traceId("t-1").build()).build()))
+                .withMessageStartingWith("recurring job 'digest': a traceId is not kept for recurring jobs");
+        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.registerRecurring(RecurringJob
+                        .builder("n".repeat(256), "email:digest").schedule("@daily").build()))
+                .withMessageEndingWith("the name is 256 characters long, longer than the 255 the scheduler holds; "
+                        + "choose a shorter name");
+        assertThat(scheduler.listRecurring()).isEmpty();
+    }
+
+    @Test
+    void scheduler_enableRecurring_trueWhetherOrNotItWasEnabled_disableStopsIt() {
+        scheduler.registerRecurring(RecurringJob.builder("digest", "email:digest").schedule("@daily").build());
+        assertThat(scheduler.enableRecurring("digest")).isTrue();
+        assertThat(scheduler.disableRecurring("digest")).isTrue();
+        assertThat(scheduler.getRecurring("digest")).get().extracting(RecurringJobInfo::enabled).isEqualTo(false);
+        assertThat(scheduler.enableRecurring("digest")).isTrue();
+        assertThat(scheduler.getRecurring("digest")).get().extracting(RecurringJobInfo::enabled).isEqualTo(true);
+        assertThat(scheduler.deleteRecurring("digest")).isTrue();
+        assertThat(scheduler.getRecurring("digest")).isEmpty();
     }
 
     @Test
