@@ -109,10 +109,12 @@ public final class EnqueueOptions {
         return builder().queue(queue).build();
     }
 
+    /** A builder with no option set. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** A builder with these options set, to change some of them. */
     public Builder toBuilder() {
         var b = new Builder();
         b.delay = delay;
@@ -180,7 +182,10 @@ public final class EnqueueOptions {
                 + ", queue=" + queue + ", traceId=" + traceId + "]";
     }
 
-    /** Builds {@link EnqueueOptions}; checks run in {@link #build()}. */
+    /**
+     * Builds {@link EnqueueOptions}; checks run in {@link #build()}, except that a setter given null throws
+     * {@link NullPointerException} naming the option (leave an option unset instead). Not thread-safe.
+     */
     public static final class Builder {
         private @Nullable Duration delay;
         private @Nullable Instant scheduledFor;

@@ -123,6 +123,7 @@ public final class JobQueueBuilder {
         return this;
     }
 
+    /** Whether {@link JobQueue#start()} runs a worker in this process ({@link WorkerMode#IN_PROCESS} by default). */
     public JobQueueBuilder mode(WorkerMode mode) {
         this.mode = Objects.requireNonNull(mode, "mode");
         return this;
@@ -264,6 +265,7 @@ public final class JobQueueBuilder {
         return this;
     }
 
+    /** A listener of the queue's events from its first one on; as {@link JobQueue#addListener}, in this order. */
     public JobQueueBuilder listener(JobListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
         return this;
@@ -273,8 +275,10 @@ public final class JobQueueBuilder {
      * Builds the queue: reads the file, finds and creates the providers (and scheduler), registers
      * the handler modules, and checks everything; nothing runs until {@link JobQueue#start()}.
      *
-     * @throws ConfigException with every problem and its key path, or naming a handler module that
-     *                         cannot be loaded or registers a type already registered
+     * @throws ConfigException   with every problem and its key path, or naming a handler module that
+     *                           cannot be loaded or registers a type already registered
+     * @throws JobQueueException when a provider or the scheduler cannot be created, naming what to fix (a
+     *                           database that cannot be reached); what was created is closed again
      */
     public JobQueue build() {
         List<JobHandlerModule> modules = HandlerModules.merge(handlerModules,

@@ -35,10 +35,15 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
         }
     }
 
+    /**
+     * A builder for the recurring job {@code name} (its key: registering the name again updates it) whose
+     * occurrences are jobs of {@code type}; both are checked by {@link Builder#build()}.
+     */
     public static Builder builder(String name, String type) {
         return new Builder(name, type);
     }
 
+    /** A builder with this job's fields, to change some of them. */
     public Builder toBuilder() {
         return new Builder(name, type).schedule(schedule).timezone(timezone).payload(payload).options(options)
                 .misfirePolicy(misfirePolicy).enabled(enabled);
@@ -50,7 +55,11 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
         }
     }
 
-    /** Builds a {@link RecurringJob}; {@code schedule} is required, the rest have defaults. */
+    /**
+     * Builds a {@link RecurringJob}; {@code schedule} is required, the rest have defaults. A setter given
+     * null throws {@link NullPointerException} naming it ({@code payload} may be null); the schedule itself
+     * is checked when the job is registered ({@link Scheduler#registerRecurring}). Not thread-safe.
+     */
     public static final class Builder {
         private final String name;
         private final String type;
@@ -66,13 +75,15 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
             this.type = type;
         }
 
+        /** A 5-field UNIX cron expression, {@code @hourly}…{@code @yearly}, or {@code every N unit}. */
         public Builder schedule(String schedule) {
-            this.schedule = schedule;
+            this.schedule = Objects.requireNonNull(schedule, "schedule");
             return this;
         }
 
+        /** The zone cron fields are read in; UTC unless set. */
         public Builder timezone(ZoneId timezone) {
-            this.timezone = timezone;
+            this.timezone = Objects.requireNonNull(timezone, "timezone");
             return this;
         }
 
@@ -92,21 +103,25 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
             return this;
         }
 
+        /** The payload of every occurrence; none unless set. */
         public Builder payload(@Nullable Object payload) {
             this.payload = payload;
             return this;
         }
 
+        /** The options of every occurrence, without a delay or {@code scheduledFor}; none unless set. */
         public Builder options(EnqueueOptions options) {
-            this.options = options;
+            this.options = Objects.requireNonNull(options, "options");
             return this;
         }
 
+        /** What happens to occurrences missed while no scheduler ran; {@link MisfirePolicy#FIRE_ONCE} unless set. */
         public Builder misfirePolicy(MisfirePolicy misfirePolicy) {
-            this.misfirePolicy = misfirePolicy;
+            this.misfirePolicy = Objects.requireNonNull(misfirePolicy, "misfirePolicy");
             return this;
         }
 
+        /** Whether it fires once registered; true unless set. */
         public Builder enabled(boolean enabled) {
             this.enabled = enabled;
             return this;

@@ -165,6 +165,33 @@ class JavadocClaimsTest {
                 .withMessageStartingWith("recurring job 'digest': unknown timezone 'Mars/Olympus'");
     }
 
+    @Test
+    void recurringJob_builder_aSetterGivenNullThrowsNullPointerExceptionNamingIt_atTheCall() {
+        RecurringJob.Builder builder = RecurringJob.builder("digest", "email:digest");
+        assertThatNullPointerException().isThrownBy(() -> builder.schedule(null)).withMessage("schedule");
+        assertThatNullPointerException().isThrownBy(() -> builder.timezone((java.time.ZoneId) null))
+                .withMessage("timezone");
+        assertThatNullPointerException().isThrownBy(() -> builder.options(null)).withMessage("options");
+        assertThatNullPointerException().isThrownBy(() -> builder.misfirePolicy(null)).withMessage("misfirePolicy");
+        assertThat(builder.payload(null).schedule("@daily").build().payload()).isNull();
+    }
+
+    @Test
+    void enqueueOptions_builder_aSetterGivenNullThrowsNullPointerExceptionNamingTheOption() {
+        assertThatNullPointerException().isThrownBy(() -> EnqueueOptions.builder().timeout(null)).withMessage("timeout");
+        assertThatNullPointerException().isThrownBy(() -> EnqueueOptions.builder().traceId(null)).withMessage("traceId");
+        assertThatNullPointerException().isThrownBy(() -> EnqueueOptions.builder().scheduledFor(null))
+                .withMessage("scheduledFor");
+    }
+
+    @Test
+    void enqueueOptions_toBuilder_aBuilderWithTheseOptionsSet() {
+        EnqueueOptions options = EnqueueOptions.builder().maxAttempts(5).queue("reports").traceId("t-1").build();
+        EnqueueOptions changed = options.toBuilder().priority(-1).build();
+        assertThat(changed.toString()).isEqualTo("EnqueueOptions[delay=null, scheduledFor=null, maxAttempts=5, "
+                + "timeout=null, priority=-1, deduplicationKey=null, queue=reports, traceId=t-1]");
+    }
+
     // JobQueueBuilder
 
     @Test

@@ -235,6 +235,16 @@ class SchedulerJavadocClaimsTest {
         assertThatThrownBy(scheduler::listRecurring).isInstanceOf(JobQueueException.class).hasMessage(closed);
     }
 
+    // JobQueueBuilder.build with a scheduler
+
+    @Test
+    void jobQueueBuilder_build_throwsJobQueueExceptionWhenTheSchedulerCannotBeCreated_namingTheDatabase() {
+        assertThatThrownBy(() -> JobQueue.builder().scheduler("jdbc", Map.of(
+                        "jdbcUrl", "jdbc:postgresql://127.0.0.1:19871/jobq", "connectionTimeout", "250ms")).build())
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageContaining("127.0.0.1:19871");
+    }
+
     // JdbcSchedulerFactory.Builder
 
     @Test
