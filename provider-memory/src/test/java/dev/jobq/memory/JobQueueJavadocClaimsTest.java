@@ -16,6 +16,10 @@ import dev.jobq.JobQueueException;
 import dev.jobq.JobRejectedException;
 import dev.jobq.NonRetryableJobException;
 import dev.jobq.QueueStats;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -335,6 +339,105 @@ class JobQueueJavadocClaimsTest {
                     .withMessage("limit must be ≥ 0, got -1");
             assertThat(letters.redrive("no-such-job")).isFalse();
             assertThat(letters.delete("no-such-job")).isFalse();
+        }
+    }
+
+    @Test
+    void queueProvider_deadLetters_throughJobQueueANegativeLimitIsRefusedBeforeItReachesTheProvidersStore() {
+        var asked = new java.util.concurrent.atomic.AtomicInteger();
+        QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", Map.of()), java.time.Clock.systemUTC()));
+        QueueProvider lenient = new ForwardingQueueProvider(memory) {
+            @Override
+            public java.util.Optional<DeadLetters> deadLetters() {
+                DeadLetters real = delegate().deadLetters().orElseThrow();
+                return java.util.Optional.of(new DeadLetters() {
+                    @Override
+                    public List<dev.jobq.DeadLetter> list(int limit) {
+                        asked.incrementAndGet();
+                        return List.of();
+                    }
+
+                    @Override
+                    public boolean redrive(String jobId) {
+                        return real.redrive(jobId);
+                    }
+
+                    @Override
+                    public boolean delete(String jobId) {
+                        return real.delete(jobId);
+                    }
+                });
+            }
+        };
+        try (JobQueue jobs = JobQueue.builder().provider(lenient).build()) {
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> jobs.deadLetters("default").orElseThrow().list(-1))
+                    .withMessage("limit must be ≥ 0, got -1");
+            assertThat(asked).hasValue(0);
+        }
+    }
+
+    @Test
+    void jobScheduler_listScheduled_theCoreCallsItWithALimitOfAtLeastOneOnly() {
+        var limits = new java.util.concurrent.CopyOnWriteArrayList<Integer>();
+        try (JobQueue jobs = JobQueue.builder().scheduler(ctx -> new ListingOnlyScheduler(limits)).build()) {
+            assertThatIllegalArgumentException().isThrownBy(() -> jobs.scheduler().listScheduled(0))
+                    .withMessage("limit must be ≥ 1, got 0");
+            jobs.scheduler().listScheduled(1);
+            assertThat(limits).containsExactly(1);
+        }
+    }
+
+    /** A scheduler that only records the limits it is listed with. */
+    private record ListingOnlyScheduler(List<Integer> limits) implements dev.jobq.spi.JobScheduler {
+        @Override
+        public void start() {
+        }
+
+        @Override
+        public String schedule(dev.jobq.spi.JobEnvelope envelope, java.time.Instant at) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean cancel(String jobId) {
+            return false;
+        }
+
+        @Override
+        public List<dev.jobq.ScheduledJobInfo> listScheduled(int limit) {
+            limits.add(limit);
+            return List.of();
+        }
+
+        @Override
+        public dev.jobq.RecurringJobInfo registerRecurring(dev.jobq.RecurringJob definition, String payloadJson) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean setRecurringEnabled(String name, boolean enabled) {
+            return false;
+        }
+
+        @Override
+        public boolean deleteRecurring(String name) {
+            return false;
+        }
+
+        @Override
+        public java.util.Optional<dev.jobq.RecurringJobInfo> getRecurring(String name) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public List<dev.jobq.RecurringJobInfo> listRecurring() {
+            return List.of();
+        }
+
+        @Override
+        public void close() {
         }
     }
 

@@ -30,6 +30,10 @@ public interface JobScheduler extends AutoCloseable {
     /** Holds {@code envelope} until {@code at}; returns its job id. */
     String schedule(JobEnvelope envelope, Instant at);
 
+    /**
+     * Cancels a one-time job it holds; true if it was held and is now {@code CANCELLED}, false if the id is
+     * unknown, or the job was handed on or cancelled already.
+     */
     boolean cancel(String jobId);
 
     /**
@@ -50,6 +54,10 @@ public interface JobScheduler extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The one-time jobs it holds, earliest first, at most {@code limit}. Through
+     * {@link dev.jobq.Scheduler#listScheduled}, the core calls it with a limit of at least 1 only.
+     */
     List<ScheduledJobInfo> listScheduled(int limit);
 
     /**
@@ -74,12 +82,19 @@ public interface JobScheduler extends AutoCloseable {
      */
     RecurringJobInfo registerRecurring(RecurringJob definition, String payloadJson);
 
+    /**
+     * Enables (from its next occurrence after now) or disables a recurring job; true if one has this name,
+     * whether it changed or not, false if none has.
+     */
     boolean setRecurringEnabled(String name, boolean enabled);
 
+    /** Deletes a recurring job's definition; true if one had this name. */
     boolean deleteRecurring(String name);
 
+    /** The recurring job of this name; empty if none has it. */
     Optional<RecurringJobInfo> getRecurring(String name);
 
+    /** Every recurring job, by name as {@link String#compareTo} orders names. */
     List<RecurringJobInfo> listRecurring();
 
     /** Stops firing and releases the store; rows claimed but not handed on are retried by others. */

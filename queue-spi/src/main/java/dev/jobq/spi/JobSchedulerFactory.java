@@ -7,10 +7,17 @@ package dev.jobq.spi;
  */
 public interface JobSchedulerFactory {
 
+    /** The name the {@code scheduler:} section's {@code type:} selects: "jdbc". */
     String type();
 
     /** Checks the settings without connecting; problems go to {@code settings}. */
     void validate(Settings settings);
 
+    /**
+     * Creates the queue's scheduler: reads every setting it knows from {@link SchedulerContext#settings()}
+     * and calls {@link Settings#throwIfInvalid()} before it connects, then connects (and prepares its
+     * store). Throws {@link dev.jobq.JobQueueException} naming what to fix when it cannot connect; the
+     * queue's build then fails with it.
+     */
     JobScheduler create(SchedulerContext context);
 }

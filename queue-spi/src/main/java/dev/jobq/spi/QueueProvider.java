@@ -18,6 +18,11 @@ import java.util.Optional;
  */
 public interface QueueProvider extends AutoCloseable {
 
+    /**
+     * What this provider can do: its longest delay, its payload limit, its features. The core reads it on
+     * every enqueue (for its size, delay, priority and deduplication checks), from any thread: answer the
+     * same value each time, without I/O.
+     */
     Capabilities capabilities();
 
     /**
@@ -111,9 +116,18 @@ public interface QueueProvider extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The counts behind {@link dev.jobq.QueueStats}: {@link ProviderStats#UNKNOWN} for what this provider
+     * cannot tell. Called from any thread, on each {@link dev.jobq.JobQueue#stats} and metrics scrape; it may
+     * do I/O (SQS: {@code GetQueueAttributes}) and throw when that fails.
+     */
     ProviderStats stats();
 
-    /** The dead letters where {@link Feature#DEAD_LETTER_STORE} is supported. */
+    /**
+     * The dead letters where {@link Feature#DEAD_LETTER_STORE} is supported. Through
+     * {@link dev.jobq.JobQueue#deadLetters}, the core refuses a negative {@code list} limit and announces a
+     * redrive before a call reaches them.
+     */
     default Optional<DeadLetters> deadLetters() {
         return Optional.empty();
     }

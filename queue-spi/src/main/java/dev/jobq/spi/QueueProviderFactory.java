@@ -22,5 +22,10 @@ public interface QueueProviderFactory {
         settings.checkNoUnknownKeys();
     }
 
+    /**
+     * Creates the provider of the named queue {@link ProviderContext#queueName()}, with that queue's
+     * settings, the queue's clock for its times, and {@link ProviderContext#events()} for what it
+     * announces itself. Called once per queue of this type, when the {@link dev.jobq.JobQueue} is built.
+     */
     QueueProvider create(ProviderContext context);
 }
