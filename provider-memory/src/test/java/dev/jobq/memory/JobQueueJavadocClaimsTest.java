@@ -181,6 +181,86 @@ class JobQueueJavadocClaimsTest {
         }
     }
 
+    @Test
+    void jobQueue_aJobWhoseTypeHasNoHandlerInARunningWorkerIsDeadLetteredAtOnceWithThatReason() {
+        var events = new EventRecorder();
+        try (JobQueue jobs = JobQueue.builder().listener(events).build()) {
+            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> { });
+            jobs.start();
+            String id = jobs.enqueue("work:undone", new Work("a"));
+            JobEvent.Dead dead = events.awaitCount(JobEvent.Dead.class, 1).get(0);
+            assertThat(dead.jobId()).isEqualTo(id);
+            assertThat(dead.attempt()).isEqualTo(1);
+            assertThat(dead.error()).contains("work:undone");
+            assertThat(events.all(JobEvent.Failed.class)).isEmpty();
+        }
+    }
+
+    // JobHandler
+
+    @Test
+    void jobHandler_throwingFailsTheAttemptRetriedWhileAttemptsRemain_nonRetryableDeadLettersAtOnce() {
+        var events = new EventRecorder();
+        try (JobQueue jobs = JobQueue.builder().listener(events).backoff(dev.jobq.Backoff.none()).build()) {
+            jobs.registerJobHandler("work:flaky", Work.class, (job, ctx) -> {
+                if (job.attempt() < 2) {
+                    throw new IllegalStateException("not yet");
+                }
+            });
+            jobs.registerJobHandler("work:never", Work.class, (job, ctx) -> {
+                throw new NonRetryableJobException("never");
+            });
+            jobs.start();
+            jobs.enqueue("work:flaky", new Work("a"));
+            jobs.enqueue("work:never", new Work("b"), EnqueueOptions.builder().maxAttempts(5).build());
+            assertThat(events.awaitCount(JobEvent.Completed.class, 1).get(0).attempt()).isEqualTo(2);
+            assertThat(events.awaitCount(JobEvent.Dead.class, 1).get(0).attempt()).isEqualTo(1);
+            assertThat(events.all(JobEvent.Failed.class)).extracting(JobEvent.Failed::type).containsExactly("work:flaky");
+        }
+    }
+
+    @Test
+    void jobHandler_onTimeoutTheHandlersThreadIsInterruptedAndIsCancelledTurnsTrue() throws Exception {
+        var seen = new CompletableFuture<Boolean>();
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            jobs.registerJobHandler("work:slow", Work.class, (job, ctx) -> {
+                try {
+                    new java.util.concurrent.CountDownLatch(1).await(30, TimeUnit.SECONDS); // only the interrupt ends it
+                    seen.complete(false);
+                } catch (InterruptedException e) {
+                    seen.complete(ctx.isCancelled());
+                }
+            });
+            jobs.start();
+            jobs.enqueue("work:slow", new Work("a"), EnqueueOptions.builder().timeout(Duration.ofMillis(100))
+                    .maxAttempts(1).build());
+            assertThat(seen.get(20, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    // QueueStats
+
+    @Test
+    void queueStats_successRateIsCompletedOverCompletedPlusFailedAttempts_1WhenNothingRan() {
+        var events = new EventRecorder();
+        try (JobQueue jobs = JobQueue.builder().listener(events).backoff(dev.jobq.Backoff.none()).build()) {
+            assertThat(jobs.stats("default").successRate()).isEqualTo(1.0);
+            jobs.registerJobHandler("work:flaky", Work.class, (job, ctx) -> {
+                if (job.attempt() == 1) {
+                    throw new IllegalStateException("first try fails");
+                }
+            });
+            jobs.start();
+            jobs.enqueue("work:flaky", new Work("a"));
+            events.awaitCount(JobEvent.Completed.class, 1);
+            QueueStats stats = jobs.stats("default");
+            assertThat(stats.completed()).isEqualTo(1);
+            assertThat(stats.failed()).isEqualTo(1);
+            assertThat(stats.successRate()).isEqualTo(0.5);
+            assertThat(stats.peakActive()).isEqualTo(1);
+        }
+    }
+
     // JobHandlerRegistry
 
     @Test
