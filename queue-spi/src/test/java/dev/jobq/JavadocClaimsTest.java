@@ -192,6 +192,23 @@ class JavadocClaimsTest {
                 + "timeout=null, priority=-1, deduplicationKey=null, queue=reports, traceId=t-1]");
     }
 
+    // testing.SettableClock
+
+    @Test
+    void settableClock_advance_movesOnByTheDuration_runsTheListeners_andRefusesToPassInstantMax() {
+        var clock = new dev.jobq.testing.SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        var changes = new java.util.concurrent.atomic.AtomicInteger();
+        clock.onChange(changes::incrementAndGet);
+        clock.advance(Duration.ofHours(1));
+        assertThat(clock.instant()).isEqualTo(Instant.parse("2026-01-01T01:00:00Z"));
+        assertThat(changes).hasValue(1);
+        assertThatIllegalArgumentException().isThrownBy(() -> clock.advance(Duration.ofSeconds(Long.MAX_VALUE)))
+                .withMessageStartingWith("advancing the clock at 2026-01-01T01:00:00Z by PT2562047788015215H30M7S "
+                        + "passes the last (or first) instant Java can represent");
+        assertThat(clock.instant()).isEqualTo(Instant.parse("2026-01-01T01:00:00Z"));
+        assertThatNullPointerException().isThrownBy(() -> clock.advance(null)).withMessage("duration");
+    }
+
     // JobQueueBuilder
 
     @Test

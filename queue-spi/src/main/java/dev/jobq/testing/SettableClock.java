@@ -1,5 +1,6 @@
 package dev.jobq.testing;
 
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -17,6 +18,7 @@ public final class SettableClock implements InstantSource {
     private final AtomicReference<Instant> now;
     private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
 
+    /** A clock at {@code start}. */
     public SettableClock(Instant start) {
         this.now = new AtomicReference<>(Objects.requireNonNull(start, "start"));
     }
@@ -31,13 +33,28 @@ public final class SettableClock implements InstantSource {
         return now.get();
     }
 
+    /** Moves the clock to {@code instant}, forwards or back, then runs the {@link #onChange} listeners. */
     public void set(Instant instant) {
         now.set(Objects.requireNonNull(instant, "instant"));
         listeners.forEach(Runnable::run);
     }
 
+    /**
+     * Moves the clock on by {@code duration} (back, if it is negative), then runs the {@link #onChange}
+     * listeners.
+     *
+     * @throws IllegalArgumentException if the time would pass {@link Instant#MAX} or {@link Instant#MIN};
+     *                                  the clock does not move
+     */
     public void advance(Duration duration) {
-        now.updateAndGet(t -> t.plus(duration));
+        Objects.requireNonNull(duration, "duration");
+        Instant from = now.get();
+        try {
+            now.updateAndGet(t -> t.plus(duration));
+        } catch (DateTimeException | ArithmeticException e) {
+            throw new IllegalArgumentException("advancing the clock at " + from + " by " + duration + " passes the "
+                    + "last (or first) instant Java can represent; advance it by less, or set() an instant", e);
+        }
         listeners.forEach(Runnable::run);
     }
 
