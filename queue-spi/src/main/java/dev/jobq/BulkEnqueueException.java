@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * jobs after every payload had been checked: the others are enqueued and stay so. {@link #jobIds()}
  * tells which: the id of each enqueued job, {@code null} for each that was not, in the order of the
  * payloads; enqueue the payloads at {@link #failedIndexes()} again. The first failure is the cause,
- * the others are suppressed.
+ * the next nine (at most) are suppressed, and the message names the first ten indexes.
  */
 public final class BulkEnqueueException extends JobQueueException {
 

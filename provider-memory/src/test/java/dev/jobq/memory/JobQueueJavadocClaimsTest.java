@@ -118,6 +118,40 @@ class JobQueueJavadocClaimsTest {
         }
     }
 
+    @Test
+    void bulkEnqueueException_theFirstFailureIsTheCause_theNextNineSuppressed_everyFailedIndexKept() {
+        QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", Map.of()), java.time.Clock.systemUTC()));
+        QueueProvider refusing = new ForwardingQueueProvider(memory) {
+            @Override
+            public dev.jobq.spi.EnqueueResult enqueue(dev.jobq.spi.JobEnvelope envelope, Duration delay) {
+                throw new JobQueueException("refused " + envelope.payloadJson());
+            }
+        };
+        try (JobQueue jobs = JobQueue.builder().provider(refusing).build()) {
+            List<Integer> payloads = java.util.stream.IntStream.range(0, 15).boxed().toList();
+            assertThatThrownBy(() -> jobs.enqueueAll("work:do", payloads))
+                    .isInstanceOfSatisfying(dev.jobq.BulkEnqueueException.class, e -> {
+                        assertThat(e.getCause()).hasMessage("refused 0");
+                        assertThat(e.getSuppressed()).hasSize(9);
+                        assertThat(e.failedIndexes()).isEqualTo(payloads);
+                        assertThat(e.jobIds()).hasSize(15).containsOnlyNulls();
+                        assertThat(e.getMessage()).contains("(payloads at indexes 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, …)");
+                    });
+        }
+    }
+
+    @Test
+    void enqueueOptions_at_anInstantThatHasPassedRunsTheJobAtOnce() {
+        var events = new EventRecorder();
+        try (JobQueue jobs = JobQueue.builder().listener(events).build()) {
+            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> { });
+            jobs.start();
+            jobs.enqueue("work:do", new Work("a"), EnqueueOptions.at(java.time.Instant.EPOCH));
+            assertThat(events.awaitCount(JobEvent.Completed.class, 1)).hasSize(1);
+        }
+    }
+
     // JobQueue: after close()
 
     @Test
@@ -286,6 +320,14 @@ class JobQueueJavadocClaimsTest {
             assertThatNullPointerException()
                     .isThrownBy(() -> jobs.registerJobHandler("work:do", (Class<Work>) null, (job, ctx) -> { }))
                     .withMessage("payloadType");
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> jobs.registerJobHandler(" ", Work.class, (job, ctx) -> { }))
+                    .withMessage("job type must not be blank");
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> { },
+                            HandlerOptions.defaults().queue("reports")))
+                    .withMessageStartingWith("job type 'work:do': its default queue 'reports' is not configured "
+                            + "(configured: default)");
             assertThat(jobs.registeredTypes()).isEmpty();
         }
     }
