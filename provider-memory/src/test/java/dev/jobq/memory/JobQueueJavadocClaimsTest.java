@@ -142,6 +142,31 @@ class JobQueueJavadocClaimsTest {
     }
 
     @Test
+    void enqueueOptions_aDelayBeyondTheProviderWithNoScheduler_isRejectedNamingTheLimitAndHowToEnableTheScheduler_aNearerScheduledForGoesToTheProvider() {
+        QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", Map.of()), java.time.Clock.systemUTC()));
+        QueueProvider fifteenMinutes = new ForwardingQueueProvider(memory) {
+            @Override
+            public dev.jobq.spi.Capabilities capabilities() {
+                var real = delegate().capabilities();
+                return new dev.jobq.spi.Capabilities(Duration.ofMinutes(15), real.maxPayloadBytes(), real.features(),
+                        real.receiveBatch());
+            }
+        };
+        try (JobQueue jobs = JobQueue.builder().provider(fifteenMinutes).build()) {
+            assertThatThrownBy(() -> jobs.enqueue("work:do", null, EnqueueOptions.delay(Duration.ofHours(3))))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining("a delay of 3h is beyond what provider")
+                    .hasMessageContaining("(at most 15m); enable the scheduler");
+            assertThatThrownBy(() -> jobs.enqueue("work:do", null,
+                    EnqueueOptions.at(java.time.Instant.now().plus(Duration.ofHours(3)))))
+                    .isInstanceOf(JobRejectedException.class).hasMessageContaining("enable the scheduler");
+            jobs.enqueue("work:do", null, EnqueueOptions.at(java.time.Instant.now().plus(Duration.ofMinutes(10))));
+            assertThat(jobs.stats("default").delayed()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void enqueueOptions_at_anInstantThatHasPassedRunsTheJobAtOnce() {
         var events = new EventRecorder();
         try (JobQueue jobs = JobQueue.builder().listener(events).build()) {
