@@ -44,7 +44,7 @@ class TestJobContextTest {
 
         assertThat(context.isCancelled()).isTrue();
         assertThatThrownBy(() -> STEPS.handle(job, context)).isInstanceOf(JobCancelledException.class)
-                .hasMessage("job job-7 attempt 1 was cancelled (timed out or the worker is shutting down)");
+                .hasMessage("job job-7 attempt 1 was cancelled (timed out, the worker is shutting down, or its lease was lost)");
         assertThat(context.progress()).isEmpty();
     }
 

@@ -245,6 +245,30 @@ class SchedulerJavadocClaimsTest {
                 .hasMessageContaining("127.0.0.1:19871");
     }
 
+    // JdbcSchedulerFactory
+
+    @Test
+    void jdbcSchedulerFactory_creatingConnectsAndMigrates_closeNeverClosesADataSourceGivenInCode() throws Exception {
+        var pool = new com.zaxxer.hikari.HikariConfig();
+        pool.setJdbcUrl("jdbc:h2:mem:javadoc-claims-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
+        try (var dataSource = new com.zaxxer.hikari.HikariDataSource(pool)) {
+            JobQueue withDataSource = JobQueue.builder()
+                    .scheduler(ctx -> JdbcSchedulerFactory.builder().dataSource(dataSource).build(ctx)).build();
+            withDataSource.scheduler().schedule("report:send", null, TOMORROW);
+            withDataSource.close();
+            assertThat(dataSource.isClosed()).isFalse();
+            try (var connection = dataSource.getConnection();
+                 var tables = connection.createStatement().executeQuery("SELECT LOWER(TABLE_NAME) FROM "
+                    + "INFORMATION_SCHEMA.TABLES WHERE LOWER(TABLE_NAME) LIKE 'jobq_%' ORDER BY 1")) {
+                var names = new java.util.ArrayList<String>();
+                while (tables.next()) {
+                    names.add(tables.getString(1));
+                }
+                assertThat(names).contains("jobq_schema_history", "jobq_scheduled_job", "jobq_recurring_job");
+            }
+        }
+    }
+
     // JdbcSchedulerFactory.Builder
 
     @Test
