@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * or its connection dies before that commit, the locks go with it and the rows are still due: the
  * next scheduler submits them again with the same job ids (the row id; the recurring name and
  * occurrence instant), which providers that deduplicate recognise. Nothing is lost; a duplicate is
- * possible only across such a crash.
+ * possible only across such a crash. When only the transaction failed (the database stopped or
+ * restarted, the session ended) and this process lives on, it remembers the jobs it handed on in it
+ * ({@link HandedOnUnmarked}) and marks them without handing them on again when it claims them next.
  *
  * <p>A submit that fails keeps its row, with the error, for another try after a growing pause.
  *
@@ -61,6 +63,7 @@ final class HandOff {
     private final InstantSource clock;
     private final JdbcSettings settings;
     private final LongAdder submitted = new LongAdder();
+    private final HandedOnUnmarked unmarked = new HandedOnUnmarked();
     /** Threads that help through a backlog of one-time rows; null when {@code fireThreads} is one. */
     private final @Nullable ThreadPoolExecutor helpers;
     /**
@@ -277,23 +280,22 @@ final class HandOff {
      */
     private Batch oneTimeBatch(Instant now, Duration lead, DueWait wait, @Nullable DuePlace after,
             ClaimCursor cursor) {
-        return db.claim(tx -> {
+        List<String> handedOn = new ArrayList<>();
+        return unmarked.rememberIfLost(handedOn, () -> db.claim(tx -> {
+            handedOn.clear();
             List<JobqScheduledJobRecord> rows = scheduled.lockDue(tx.dsl(), now.plus(lead), after,
                     settings.batchSize());
             if (!rows.isEmpty()) {
                 cursor.claimed(DuePlace.of(rows.getLast()));
             }
-            List<String> handedOn = new ArrayList<>(rows.size());
             int handled = 0;
             for (JobqScheduledJobRecord row : rows) {
                 if (!awaitDue(row.getDueAt(), wait)) {
                     break;
                 }
                 handled++;
-                String error = submit(() -> scheduled.envelope(row));
-                if (error == null) {
-                    handedOn.add(row.getId());
-                } else {
+                String error = submit(() -> scheduled.envelope(row), handedOn);
+                if (error != null) {
                     Instant retryAt = now.plus(retryDelay(row.getAttempts() + 1));
                     log.warn("scheduler: handing on scheduled job {} ({}) failed, trying again at {}: {}", row.getId(),
                             row.getType(), retryAt, error);
@@ -302,7 +304,7 @@ final class HandOff {
             }
             scheduled.markHandedOn(tx.dsl(), handedOn, now);
             return new Batch(rows.size(), handled);
-        });
+        }));
     }
 
     /** True once {@code due} has come; false when the wait gives up or is interrupted (flag kept). */
@@ -319,16 +321,18 @@ final class HandOff {
     }
 
     int recurringBatch(Instant now) {
-        return db.claim(tx -> {
+        List<String> handedOn = new ArrayList<>();
+        return unmarked.rememberIfLost(handedOn, () -> db.claim(tx -> {
+            handedOn.clear();
             List<JobqRecurringJobRecord> rows = recurring.lockDue(tx.dsl(), now, settings.batchSize());
             for (JobqRecurringJobRecord row : rows) {
-                fire(row, now);
+                fire(row, now, handedOn);
             }
             return rows.size();
-        });
+        }));
     }
 
-    private void fire(JobqRecurringJobRecord row, Instant now) {
+    private void fire(JobqRecurringJobRecord row, Instant now, List<String> handedOn) {
         FiringPlan plan;
         try {
             Schedule schedule = parser.parse(row.getName(), row.getSchedule(), RecurringJobs.zone(row));
@@ -349,7 +353,7 @@ final class HandOff {
         }
         Instant lastRun = null;
         for (Instant occurrence : plan.fires()) {
-            String error = submit(() -> recurring.envelope(row, occurrence, now));
+            String error = submit(() -> recurring.envelope(row, occurrence, now), handedOn);
             if (error != null) {
                 Instant retryAt = now.plus(retryDelay(row.getAttempts() + 1));
                 log.warn("scheduler: handing on occurrence {} of recurring job '{}' failed, trying again at {}: {}",
@@ -371,13 +375,19 @@ final class HandOff {
     }
 
     /**
-     * Submits one envelope; returns null when the sink took it, else the error. An interrupt (the
-     * scheduler closing) aborts the whole batch instead, so its transaction rolls back.
+     * Submits one envelope and adds its job id to {@code handedOn}; returns null when the sink took
+     * it, else the error. A job this process handed on in a transaction that then failed is not
+     * submitted again, only added. An interrupt (the scheduler closing) aborts the whole batch
+     * instead, so its transaction rolls back.
      */
-    private @Nullable String submit(EnvelopeSource source) {
+    private @Nullable String submit(EnvelopeSource source, List<String> handedOn) {
         try {
-            sink.submit(source.envelope());
-            submitted.increment();
+            JobEnvelope envelope = source.envelope();
+            if (!unmarked.takeBack(envelope.jobId())) {
+                sink.submit(envelope);
+                submitted.increment();
+            }
+            handedOn.add(envelope.jobId());
             return null;
         } catch (RuntimeException e) {
             if (Thread.currentThread().isInterrupted()) {

@@ -1,0 +1,55 @@
+package dev.jobq.scheduler.jdbc;
+
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.SequencedSet;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * The job ids this scheduler handed on in a transaction that then failed — the database stopped or
+ * restarted, or the session was ended, between the hand-off and the commit that marks the rows — so
+ * that the rows, still due, are marked without being handed on again when this process claims them
+ * next. Another scheduler that claims them first, or this one after its process restarted, hands them
+ * on again under the same ids (docs/scheduler.md). At most {@value #LIMIT} ids, the oldest forgotten
+ * first: an id is left over only when the commit had landed after all (its rows are gone, and its id,
+ * a row id or an occurrence's, never comes back). Thread-safe: the firing thread and its helpers share it.
+ */
+final class HandedOnUnmarked {
+
+    static final int LIMIT = 10_000;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final SequencedSet<String> ids = new LinkedHashSet<>();
+
+    /**
+     * Runs {@code claim}; when it fails, remembers the ids in {@code handedOn} (which it fills) as handed
+     * on but not marked, and rethrows.
+     */
+    <T> T rememberIfLost(Collection<String> handedOn, Supplier<T> claim) {
+        try {
+            return claim.get();
+        } catch (RuntimeException | Error e) {
+            lock.lock();
+            try {
+                ids.addAll(handedOn);
+                while (ids.size() > LIMIT) {
+                    ids.removeFirst();
+                }
+            } finally {
+                lock.unlock();
+            }
+            throw e;
+        }
+    }
+
+    /** Whether {@code jobId} was handed on in a failed transaction; forgets it (the caller marks it now). */
+    boolean takeBack(String jobId) {
+        lock.lock();
+        try {
+            return ids.remove(jobId);
+        } finally {
+            lock.unlock();
+        }
+    }
+}
