@@ -11,6 +11,7 @@ import dev.jobq.RecurringJobInfo;
 import dev.jobq.ScheduledJobInfo;
 import dev.jobq.WorkerMode;
 import dev.jobq.cli.process.handlers.ChaosModule;
+import dev.jobq.cli.process.handlers.RunLog;
 import dev.jobq.localsqs.LocalSqs;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -132,7 +133,8 @@ class ChaosIT {
         System.out.printf("CHAOS seed %d (replay with -Djobq.chaos.seed=%d), %d s of chaos, %d jobs/s onto SQS%n",
                 seed, seed, seconds, rate);
         handlers = dir.resolve("handlers");
-        new JarBuilder().addClass(ChaosModule.class).service(JobHandlerModule.class, ChaosModule.class.getName())
+        new JarBuilder().addClass(ChaosModule.class).addClass(RunLog.class)
+                .service(JobHandlerModule.class, ChaosModule.class.getName())
                 .writeTo(handlers.resolve("chaos-handlers.jar"));
         int sqsPort = freePort();
         LocalSqs sqs = LocalSqs.start(LocalSqs.DEFAULT_HOST, sqsPort);

@@ -3,14 +3,8 @@ package dev.jobq.cli.process.handlers;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.JobHandlerRegistry;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@value #TYPE}, the chaos test's job: appends {@code "S <jobId> <attempt> <pid> <epochMillis>"} to the
@@ -29,8 +23,6 @@ public final class ChaosModule implements JobHandlerModule {
     public static final int LEAST_MS = 20;
     public static final int MOST_MS = 150;
 
-    private static final ReentrantLock WRITING = new ReentrantLock();
-
     @Override
     public void register(JobHandlerRegistry registry) {
         registry.registerJobHandler(TYPE, String.class, (job, ctx) -> {
@@ -46,21 +38,7 @@ public final class ChaosModule implements JobHandlerModule {
     }
 
     private static void append(String kind, String jobId, int attempt) throws IOException {
-        String file = System.getenv(FILE_ENV);
-        if (file == null) {
-            throw new IllegalStateException(FILE_ENV + " is not set: start the worker with the chaos log's file in it");
-        }
-        byte[] line = (kind + " " + jobId + " " + attempt + " " + ProcessHandle.current().pid() + " "
-                + System.currentTimeMillis() + "\n").getBytes(StandardCharsets.UTF_8);
-        WRITING.lock();
-        try (FileChannel channel = FileChannel.open(Path.of(file), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            ByteBuffer buffer = ByteBuffer.wrap(line);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-        } finally {
-            WRITING.unlock();
-        }
+        RunLog.appendLine(FILE_ENV, "the chaos log's", kind + " " + jobId + " " + attempt + " "
+                + ProcessHandle.current().pid() + " " + System.currentTimeMillis());
     }
 }

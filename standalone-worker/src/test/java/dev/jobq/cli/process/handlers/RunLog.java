@@ -26,16 +26,24 @@ public final class RunLog {
 
     /** Appends one run of {@code jobId}. */
     public static void append(String jobId, int attempt) throws IOException {
-        String file = System.getenv(FILE_ENV);
+        appendLine(FILE_ENV, "the run journal's", jobId + " " + attempt + " " + System.currentTimeMillis());
+    }
+
+    /**
+     * Appends {@code line} and a newline to the file named by {@code fileEnv} (described as {@code what} when it
+     * is not set), as one {@code write} to a file opened for appending: whole or absent after a SIGKILL.
+     */
+    static void appendLine(String fileEnv, String what, String line) throws IOException {
+        String file = System.getenv(fileEnv);
         if (file == null) {
-            throw new IllegalStateException(FILE_ENV + " is not set: start the worker with the run journal's file "
-                    + "in it (JobqProcess.Builder.env)");
+            throw new IllegalStateException(fileEnv + " is not set: start the worker with " + what + " file in it "
+                    + "(JobqProcess.Builder.env)");
         }
-        byte[] line = (jobId + " " + attempt + " " + System.currentTimeMillis() + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
         WRITING.lock();
         try (FileChannel channel = FileChannel.open(Path.of(file), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {
-            ByteBuffer buffer = ByteBuffer.wrap(line);
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
