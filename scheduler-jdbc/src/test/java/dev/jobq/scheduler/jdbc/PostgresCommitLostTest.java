@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueueException;
 import dev.jobq.RecurringJob;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
@@ -72,7 +73,10 @@ class PostgresCommitLostTest {
         }
         scheduler.start();
 
-        await().atMost(WAIT).until(() -> scheduler.listScheduled(10).isEmpty());
+        // The pool may still hold a connection of the sessions the sink ended (CI saw "terminating connection due
+        // to administrator command" from this look): the look is tried again, the hand-offs are what is checked.
+        await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class)
+                .until(() -> scheduler.listScheduled(10).isEmpty());
         assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactlyInAnyOrderElementsOf(ids);
         assertThat(sink.duplicates()).as("jobs handed on twice").isEmpty();
     }
