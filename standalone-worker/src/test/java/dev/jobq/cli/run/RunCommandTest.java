@@ -37,6 +37,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code jobq run} in this JVM: the example module found on the class path, the worker running it,
@@ -150,34 +152,20 @@ class RunCommandTest {
                 .endsWith("jobq run: stopped" + System.lineSeparator());
     }
 
-    @Test
-    void maxTimeThatIsNoPositiveDurationIsAUsageError() {
-        var unreadable = CommandRun.of("run", "--max-time", "soon");
-        assertThat(unreadable.exitCode()).isEqualTo(2);
-        assertThat(unreadable.err()).startsWith("--max-time takes a duration such as 30m or 1h, got 'soon': "
-                + "'soon' is not a duration with a unit");
-
-        var noUnit = CommandRun.of("run", "--max-time", "3600");
-        assertThat(noUnit.exitCode()).isEqualTo(2);
-        assertThat(noUnit.err()).startsWith("--max-time takes a duration such as 30m or 1h, got '3600': "
-                + "'3600' has no unit; write 3600ms, 3600s");
-
-        var zero = CommandRun.of("run", "--max-time", "0s");
-        assertThat(zero.exitCode()).isEqualTo(2);
-        assertThat(zero.err()).startsWith("--max-time must be longer than 0, got '0s'; leave it out to run until "
-                + "stopped");
-
-        var negative = CommandRun.of("run", "--max-time", "-5m");
-        assertThat(negative.exitCode()).isEqualTo(2);
-        assertThat(negative.err()).startsWith("--max-time must be longer than 0, got '-5m'");
-    }
-
-    @Test
-    void maxJobsBelowOneIsAUsageError() {
-        var run = CommandRun.of("run", "--max-jobs", "0");
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            --max-time    | soon | --max-time takes a duration such as 30m or 1h, got 'soon': 'soon' is not a duration with a unit
+            --max-time    | 3600 | --max-time takes a duration such as 30m or 1h, got '3600': '3600' has no unit; write 3600ms, 3600s
+            --max-time    | 0s   | --max-time must be longer than 0, got '0s'; leave it out to run until stopped
+            --max-time    | -5m  | --max-time must be longer than 0, got '-5m'
+            --max-jobs    | 0    | --max-jobs must be ≥ 1, got 0; leave it out to run until stopped
+            --concurrency | 0    | --concurrency must be ≥ 1, got 0; leave it out for worker.concurrency
+            """)
+    void aLimitOrConcurrencyOutOfRangeIsAUsageError(String option, String value, String error) {
+        var run = CommandRun.of("run", option, value);
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("--max-jobs must be ≥ 1, got 0; leave it out to run until stopped");
+        assertThat(run.err()).startsWith(error);
     }
 
     @Test
@@ -251,14 +239,6 @@ class RunCommandTest {
         assertThat(started).allSatisfy(e -> assertThat(e.concurrency()).isEqualTo(10));
         stop.requestStop();
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
-    }
-
-    @Test
-    void concurrencyBelowOneIsAUsageError() {
-        var run = CommandRun.of("run", "--concurrency", "0");
-
-        assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("--concurrency must be ≥ 1, got 0; leave it out for worker.concurrency");
     }
 
     @Test
