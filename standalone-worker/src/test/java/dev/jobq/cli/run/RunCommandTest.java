@@ -273,17 +273,7 @@ class RunCommandTest {
                 queues: { reports: { type: memory }, mail: { type: memory } }
                 worker: { queues: [default, mail], shutdownTimeout: 2s }
                 """);
-        CommandContext context = CommandRun.context(Map.of(), builder -> {
-            JobQueue queue = builder.build();
-            queue.registerJobHandler("report:build", JsonNode.class, (payload, ctx) -> { },
-                    HandlerOptions.defaults().queue("reports"));
-            queue.registerJobHandler("report:mail", JsonNode.class, (payload, ctx) -> { },
-                    HandlerOptions.defaults().queue("mail"));
-            built.set(queue);
-            return QueueSession.owning(queue);
-        }, stop);
-        Future<Integer> exit = runner.submit(() -> CommandRun.execute(context, new PrintWriter(out, true),
-                new PrintWriter(err, true), "run", "--config", file.toString()));
+        Future<Integer> exit = runWithHandlersOn(file, Map.of("report:build", "reports", "report:mail", "mail"));
 
         awaitWorking();
         // Before, nothing said it: the jobs of report:build waited on 'reports' unseen.
@@ -295,19 +285,24 @@ class RunCommandTest {
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
     }
 
+    /** Starts {@code jobq run --config file} with a no-op handler for each type, on the queue given for it. */
+    private Future<Integer> runWithHandlersOn(Path file, Map<String, String> queueOfType) {
+        CommandContext context = CommandRun.context(Map.of(), builder -> {
+            JobQueue queue = builder.build();
+            queueOfType.forEach((type, on) -> queue.registerJobHandler(type, JsonNode.class, (payload, ctx) -> { },
+                    HandlerOptions.defaults().queue(on)));
+            built.set(queue);
+            return QueueSession.owning(queue);
+        }, stop);
+        return runner.submit(() -> CommandRun.execute(context, new PrintWriter(out, true),
+                new PrintWriter(err, true), "run", "--config", file.toString()));
+    }
+
     @Test
     @DisplayName("no warning when the worker works every queue its handlers name")
     void noWarningWhenEveryHandlersQueueIsWorked() throws Exception {
         Path file = config("provider: { type: memory }\nqueues: { reports: { type: memory } }\n");
-        CommandContext context = CommandRun.context(Map.of(), builder -> {
-            JobQueue queue = builder.build();
-            queue.registerJobHandler("report:build", JsonNode.class, (payload, ctx) -> { },
-                    HandlerOptions.defaults().queue("reports"));
-            built.set(queue);
-            return QueueSession.owning(queue);
-        }, stop);
-        Future<Integer> exit = runner.submit(() -> CommandRun.execute(context, new PrintWriter(out, true),
-                new PrintWriter(err, true), "run", "--config", file.toString()));
+        Future<Integer> exit = runWithHandlersOn(file, Map.of("report:build", "reports"));
 
         awaitWorking();
         stop.requestStop();
