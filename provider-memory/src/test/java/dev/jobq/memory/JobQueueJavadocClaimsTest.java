@@ -193,12 +193,19 @@ class JobQueueJavadocClaimsTest {
     }
 
     @Test
-    void jobQueue_close_isIdempotent_andStartIsToo() {
+    void jobQueue_close_isIdempotent_andStartIsToo() throws Exception {
         JobQueue jobs = JobQueue.builder().build();
+        var ran = new ArrayBlockingQueue<String>(10);
+        jobs.registerJobHandler("work:do", String.class, (job, ctx) -> ran.add(job.payload()));
         jobs.start();
-        jobs.start();
+        jobs.start(); // a second start returns quietly and the worker works on
+        jobs.enqueue("work:do", "once");
+        assertThat(ran.poll(30, TimeUnit.SECONDS)).isEqualTo("once");
         jobs.close();
-        jobs.close();
+        jobs.close(); // returns quietly; the queue stays closed
+        assertThat(ran).isEmpty();
+        assertThatThrownBy(() -> jobs.enqueue("work:do", "after")).isInstanceOf(JobQueueException.class)
+                .hasMessage(CLOSED);
     }
 
     // JobQueue: lookups
