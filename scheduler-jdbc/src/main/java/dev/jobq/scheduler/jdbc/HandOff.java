@@ -1,8 +1,10 @@
 package dev.jobq.scheduler.jdbc;
 
+import dev.jobq.JobRejectedException;
 import dev.jobq.MisfirePolicy;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqRecurringJobRecord;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
+import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
 import java.time.Duration;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * restarted, the session ended) and this process lives on, it remembers the jobs it handed on in it
  * ({@link HandedOnUnmarked}) and marks them without handing them on again when it claims them next.
  *
- * <p>A submit that fails keeps its row, with the error, for another try after a growing pause.
+ * <p>A submit that fails keeps its row, with the error, for another try after a growing pause; one its
+ * queue rejects as it is ({@link JobRejectedException}) every {@link #MAX_RETRY}, logged once.
  *
  * <p>When a claim of one-time rows comes back full (a backlog is due), {@code fireThreads - 1}
  * helper threads claim and hand on batches of rows due by now beside the calling thread, each in
@@ -294,11 +297,18 @@ final class HandOff {
                     break;
                 }
                 handled++;
-                String error = submit(() -> scheduled.envelope(row), handedOn);
-                if (error != null) {
-                    Instant retryAt = now.plus(retryDelay(row.getAttempts() + 1));
-                    log.warn("scheduler: handing on scheduled job {} ({}) failed, trying again at {}: {}", row.getId(),
-                            row.getType(), retryAt, error);
+                RuntimeException failure = submit(() -> scheduled.envelope(row), handedOn);
+                if (failure != null) {
+                    String error = describe(failure);
+                    Instant retryAt = now.plus(retryDelay(failure, row.getAttempts() + 1));
+                    if (!(failure instanceof JobRejectedException)) {
+                        log.warn("scheduler: handing on scheduled job {} ({}) failed, trying again at {}: {}",
+                                row.getId(), row.getType(), retryAt, error);
+                    } else {
+                        logRejected(error, row.getError(), "scheduled job " + row.getId() + " (" + row.getType()
+                                + ") on queue '" + row.getQueue() + "'", "cancel it with jobq schedule cancel "
+                                + row.getId() + " (Scheduler.cancel)");
+                    }
                     scheduled.markFailed(tx.dsl(), row, error, retryAt, now);
                 }
             }
@@ -353,11 +363,19 @@ final class HandOff {
         }
         Instant lastRun = null;
         for (Instant occurrence : plan.fires()) {
-            String error = submit(() -> recurring.envelope(row, occurrence, now), handedOn);
-            if (error != null) {
-                Instant retryAt = now.plus(retryDelay(row.getAttempts() + 1));
-                log.warn("scheduler: handing on occurrence {} of recurring job '{}' failed, trying again at {}: {}",
-                        occurrence, row.getName(), retryAt, error);
+            RuntimeException failure = submit(() -> recurring.envelope(row, occurrence, now), handedOn);
+            if (failure != null) {
+                String error = describe(failure);
+                Instant retryAt = now.plus(retryDelay(failure, row.getAttempts() + 1));
+                if (!(failure instanceof JobRejectedException)) {
+                    log.warn("scheduler: handing on occurrence {} of recurring job '{}' failed, trying again at {}: {}",
+                            occurrence, row.getName(), retryAt, error);
+                } else {
+                    logRejected(error, row.getLastError(), "occurrence " + occurrence + " of recurring job '"
+                            + row.getName() + "' (" + row.getType() + ") on queue '" + row.getQueue() + "'",
+                            "register it again with a payload and options the queue takes, or delete it with jobq recurring delete "
+                            + row.getName() + " (Scheduler.deleteRecurring)");
+                }
                 recurring.retryLater(row, occurrence, lastRun, error, retryAt, now);
                 return;
             }
@@ -380,7 +398,7 @@ final class HandOff {
      * submitted again, only added. An interrupt (the scheduler closing) aborts the whole batch
      * instead, so its transaction rolls back.
      */
-    private @Nullable String submit(EnvelopeSource source, List<String> handedOn) {
+    private @Nullable RuntimeException submit(EnvelopeSource source, List<String> handedOn) {
         try {
             JobEnvelope envelope = source.envelope();
             if (!unmarked.takeBack(envelope.jobId())) {
@@ -393,8 +411,36 @@ final class HandOff {
             if (Thread.currentThread().isInterrupted()) {
                 throw e;
             }
-            return e.getClass().getSimpleName() + ": " + e.getMessage();
+            return e;
         }
+    }
+
+    private static String describe(RuntimeException failure) {
+        return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+    }
+
+    /**
+     * A job its queue rejects as it is (a limit of the queue's provider lowered since the job was
+     * stored, the queue gone from this process's configuration) is kept, since the configuration may
+     * change back or another process may serve the queue, and tried again every {@link #MAX_RETRY}
+     * rather than at the growing pauses of an outage. It is logged at WARN once, and again only when
+     * the reason changes; each further try at DEBUG. Its row keeps the count and the last error.
+     */
+    private static void logRejected(String error, @Nullable String storedError, String job, String way) {
+        if (ScheduledJobs.truncate(error).equals(storedError)) {
+            log.debug("scheduler: {} is still rejected by its queue; trying again in {}: {}", job,
+                    DurationFormat.format(MAX_RETRY), error);
+            return;
+        }
+        log.warn("scheduler: {} is rejected by its queue: {}. It is kept and tried again every {}, without a "
+                        + "line each time, in case the queue's configuration changes or another process serves the "
+                        + "queue; to end it, change the queue's configuration so that it takes the job, or {}", job, error, DurationFormat.format(MAX_RETRY),
+                way);
+    }
+
+    /** The pause before the next try: {@link #MAX_RETRY} for a job its queue rejects, else growing with the tries. */
+    static Duration retryDelay(RuntimeException failure, int attempt) {
+        return failure instanceof JobRejectedException ? MAX_RETRY : retryDelay(attempt);
     }
 
     static Duration retryDelay(int attempt) {

@@ -643,6 +643,88 @@ abstract class JdbcSchedulerContract {
         }
 
         /**
+         * A job its queue's provider rejects at the hand-off (its limits changed since the job was
+         * scheduled: maxPayloadBytes lowered, the queue moved to SQS) is kept, as it loses nothing and
+         * a change of configuration or another process with the queue may take it; but a rejection is
+         * not an outage: the job is logged once at WARN with the way out, then tried again every
+         * {@link HandOff#MAX_RETRY} without a WARN each time, and the other due jobs go on.
+         */
+        @Test
+        void keepsAJobItsProviderRejectsTriesItRarelyAndWarnsOnce() {
+            var scheduler = open();
+            JobEnvelope rejected = job("report:big");
+            scheduler.schedule(rejected, T0);
+            scheduler.schedule(job("report:small"), T0);
+            sink.rejectWhen(e -> e.type().equals("report:big"));
+            ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                    HandOff.class);
+            var log = new CapturedLog();
+            log.start();
+            logger.addAppender(log);
+            try {
+                assertThat(scheduler.fireDue()).as("the other due job is handed on").isEqualTo(1);
+                assertThat(sink.ofType("report:small")).hasSize(1);
+                ScheduledJobInfo kept = scheduler.listScheduled(10).getFirst();
+                assertThat(kept.id()).isEqualTo(rejected.jobId());
+                assertThat(kept.status()).isEqualTo(ScheduledJobInfo.Status.SCHEDULED);
+                assertThat(kept.error()).contains("rejected by the test");
+
+                clock.set(T0.plus(HandOff.FIRST_RETRY.multipliedBy(8)));
+                assertThat(scheduler.fireDue()).as("a rejected job is not tried again as an outage is").isZero();
+                clock.set(T0.plus(HandOff.MAX_RETRY));
+                assertThat(scheduler.fireDue()).isZero();
+                clock.set(T0.plus(HandOff.MAX_RETRY.multipliedBy(2)));
+                assertThat(scheduler.fireDue()).isZero();
+
+                List<String> warnings = log.list.stream()
+                        .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                        .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+                assertThat(warnings).as("one WARN for the job, not one per try").hasSize(1);
+                assertThat(warnings.getFirst()).contains(rejected.jobId(), "report:big", "rejected by the test",
+                        "jobq schedule cancel " + rejected.jobId(), "every 5m");
+
+                sink.rejectWhen(e -> false);
+                clock.set(T0.plus(HandOff.MAX_RETRY.multipliedBy(3)));
+                assertThat(scheduler.fireDue()).as("taken once its queue takes it").isEqualTo(1);
+                assertThat(sink.ofType("report:big")).hasSize(1);
+            } finally {
+                logger.detachAppender(log);
+            }
+        }
+
+        @Test
+        void triesARecurringJobItsProviderRejectsRarelyAndWarnsOnce() {
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("big", "every 1 minute").build(), "{}");
+            scheduler.registerRecurring(recurring("small", "every 1 minute").build(), "{}");
+            sink.rejectWhen(e -> e.type().equals("report:big"));
+            ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                    HandOff.class);
+            var log = new CapturedLog();
+            log.start();
+            logger.addAppender(log);
+            try {
+                Instant first = scheduler.getRecurring("big").orElseThrow().nextRunAt();
+                clock.set(first);
+                assertThat(scheduler.fireDue()).isEqualTo(1);
+                for (int minute = 1; minute <= 10; minute++) {
+                    clock.set(first.plus(Duration.ofMinutes(minute)));
+                    scheduler.fireDue();
+                }
+                assertThat(sink.ofType("report:small")).as("the other recurring job goes on").hasSize(11);
+                assertThat(scheduler.getRecurring("big").orElseThrow().lastError()).contains("rejected by the test");
+
+                List<String> warnings = log.list.stream()
+                        .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                        .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+                assertThat(warnings).as("one WARN for the job, not one per try").hasSize(1);
+                assertThat(warnings.getFirst()).contains("'big'", "rejected by the test", "every 5m");
+            } finally {
+                logger.detachAppender(log);
+            }
+        }
+
+        /**
          * On one thread, batch after batch, earliest first overall. With helper threads (fireThreads
          * above 1, PostgreSQL's default) each claim still takes the earliest due rows nobody holds,
          * but batches handed on at the same time interleave (docs/scheduler.md).

@@ -1,6 +1,7 @@
 package dev.jobq.scheduler.jdbc;
 
 import dev.jobq.JobQueueException;
+import dev.jobq.JobRejectedException;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
@@ -27,6 +28,7 @@ final class RecordingSink implements JobSink {
     private final ConcurrentLinkedQueue<Submission> submissions = new ConcurrentLinkedQueue<>();
     private final Map<String, AtomicInteger> perId = new ConcurrentHashMap<>();
     private volatile Predicate<JobEnvelope> refuse = envelope -> false;
+    private volatile Predicate<JobEnvelope> reject = envelope -> false;
 
     RecordingSink(InstantSource clock) {
         this.clock = clock;
@@ -37,8 +39,20 @@ final class RecordingSink implements JobSink {
         this.refuse = predicate;
     }
 
+    /**
+     * From now on, rejects envelopes matching {@code predicate} as a provider rejects a job it cannot take as
+     * it is (a payload over a limit lowered since the job was scheduled): a {@link JobRejectedException}.
+     */
+    void rejectWhen(Predicate<JobEnvelope> predicate) {
+        this.reject = predicate;
+    }
+
     @Override
     public EnqueueResult submit(JobEnvelope envelope) {
+        if (reject.test(envelope)) {
+            throw new JobRejectedException("job " + envelope.jobId() + " would be an SQS message of 300000 bytes, over "
+                    + "the limit of 258048 bytes (rejected by the test)");
+        }
         if (refuse.test(envelope)) {
             throw new JobQueueException("provider unreachable (refused by the test) for job " + envelope.jobId());
         }
