@@ -3,6 +3,7 @@ package dev.jobq.sqs;
 import dev.jobq.ConfigException;
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
+import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Settings;
 import java.time.Duration;
@@ -64,7 +65,8 @@ final class QueueSetup {
                     + "most " + maxMessageBytes + " bytes (MaximumMessageSize); jobq needs at least "
                     + MIN_MESSAGE_BYTES + ": raise MaximumMessageSize (aws sqs set-queue-attributes)");
         }
-        return new SqsQueue(queueName, url, fifo, deadLetterUrl, lease, maxMessageBytes);
+        return new SqsQueue(queueName, url, fifo, deadLetterUrl, lease, maxMessageBytes,
+                maxReceives(attributes.get(QueueAttributeName.REDRIVE_POLICY)));
     }
 
     private String queueUrl() {
@@ -176,9 +178,26 @@ final class QueueSetup {
         Matcher m = MAX_RECEIVE_COUNT.matcher(redrivePolicy);
         if (m.find() && Integer.parseInt(m.group(1)) <= JobOptions.DEFAULT_MAX_ATTEMPTS) {
             log.warn("SQS queue {} moves a message to its dead-letter queue after {} receives (redrive policy "
-                    + "maxReceiveCount), which may come before jobq's last attempt: SQS then moves the job without its "
-                    + "error and jobq reports no Dead event; set maxReceiveCount above the largest maxAttempts you use",
-                    url, m.group(1));
+                    + "maxReceiveCount), which may come before jobq's last attempt: SQS would move the job without its "
+                    + "error and jobq would report no Dead event, so a job with more maxAttempts (the default is {}) is "
+                    + "refused at enqueue; set maxReceiveCount above the largest maxAttempts you use",
+                    url, m.group(1), JobOptions.DEFAULT_MAX_ATTEMPTS);
+        }
+    }
+
+    /**
+     * The redrive policy's {@code maxReceiveCount}: SQS moves a message to the DLQ on the receive after that
+     * many, whatever jobq's attempts. Unlimited without a policy, or with one this does not read.
+     */
+    private static int maxReceives(@Nullable String redrivePolicy) {
+        Matcher m = redrivePolicy == null ? null : MAX_RECEIVE_COUNT.matcher(redrivePolicy);
+        if (m == null || !m.find()) {
+            return Capabilities.UNLIMITED_ATTEMPTS;
+        }
+        try {
+            return Math.max(1, Integer.parseInt(m.group(1)));
+        } catch (NumberFormatException e) {
+            return Capabilities.UNLIMITED_ATTEMPTS;
         }
     }
 

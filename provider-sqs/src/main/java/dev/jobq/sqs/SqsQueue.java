@@ -1,5 +1,6 @@
 package dev.jobq.sqs;
 
+import dev.jobq.spi.Capabilities;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -12,9 +13,17 @@ import org.jspecify.annotations.Nullable;
  * @param deadLetterUrl   where dead jobs are copied; null when they are discarded
  * @param lease           the visibility timeout of a delivery
  * @param maxMessageBytes the largest message the queue takes, body and attributes
+ * @param maxReceives     the receives after which the queue's redrive policy moves a message to its DLQ
+ *                        ({@code maxReceiveCount}); {@link Capabilities#UNLIMITED_ATTEMPTS} without one
  */
 record SqsQueue(String name, String url, boolean fifo, @Nullable String deadLetterUrl, Duration lease,
-                int maxMessageBytes) {
+                int maxMessageBytes, int maxReceives) {
+
+    /** A queue without a redrive policy. */
+    SqsQueue(String name, String url, boolean fifo, @Nullable String deadLetterUrl, Duration lease,
+             int maxMessageBytes) {
+        this(name, url, fifo, deadLetterUrl, lease, maxMessageBytes, Capabilities.UNLIMITED_ATTEMPTS);
+    }
 
     /** How log lines and errors name the queue. */
     String label() {

@@ -213,4 +213,53 @@ class SqsEnqueueRulesTest {
                 .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes();
         assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isEqualTo("24");
     }
+
+    /**
+     * The queue's redrive policy moves a message to its DLQ after {@code maxReceiveCount} receives,
+     * whatever jobq's attempts: a job allowed more attempts than that would be moved by SQS before
+     * its last one, without its error and without a Dead event. Refused at enqueue instead, on every
+     * way a job reaches the queue (directly, in enqueueAll, through the scheduler), naming both numbers.
+     */
+    @Test
+    @DisplayName("a job with more attempts than the queue's redrive policy lets SQS deliver is refused at enqueue")
+    void moreAttemptsThanMaxReceiveCountAreRefused() {
+        SqsServer.Queues queues = ElasticMq.newQueues("rules-receives", false);
+        String deadLetterArn = ElasticMq.client().getQueueAttributes(r -> r.queueUrl(queues.deadLetterUrl())
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+        ElasticMq.client().setQueueAttributes(r -> r.queueUrl(queues.url()).attributes(Map.of(
+                QueueAttributeName.REDRIVE_POLICY,
+                "{\"deadLetterTargetArn\":\"" + deadLetterArn + "\",\"maxReceiveCount\":\"5\"}")));
+        JobQueue jobs = JobQueue.builder().environment(Map.of())
+                .provider("sqs", ElasticMq.settings(queues, Map.of()))
+                .scheduler("jdbc", Map.of("jdbcUrl", "jdbc:h2:mem:sqs-rules-receives;DB_CLOSE_DELAY=-1"))
+                .mode(WorkerMode.STANDALONE)
+                .build();
+        try (jobs) {
+            EnqueueOptions six = EnqueueOptions.builder().maxAttempts(6).build();
+            String refusal = "maxAttempts 6 is more than provider 'sqs' of queue 'default' lets a job have (5): the SQS "
+                    + "queue's redrive policy moves a message to its dead-letter queue after 5 receives";
+            assertThatThrownBy(() -> jobs.enqueue("report:store", "r-1", six))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining(refusal)
+                    .hasMessageContaining("lower maxAttempts to at most 5, or raise the queue's maxReceiveCount");
+            assertThatThrownBy(() -> jobs.enqueueAll("report:store", List.of("r-1", "r-2"), six))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining(refusal);
+            assertThatThrownBy(() -> jobs.enqueue("report:store", "r-1", six.toBuilder()
+                    .delay(Duration.ofMinutes(20)).build()))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining(refusal);
+            assertThatThrownBy(() -> jobs.scheduler().registerRecurring(RecurringJob.builder("nightly", "report:store")
+                    .schedule("every 30 minutes").options(six).payload("r").build()))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining(refusal);
+            assertThat(QueueContents.total(queues.url())).isZero();
+            assertThat(jobs.scheduler().listScheduled(10)).isEmpty();
+            assertThat(jobs.scheduler().listRecurring()).isEmpty();
+
+            jobs.enqueue("report:store", "r-1", EnqueueOptions.builder().maxAttempts(5).build());
+            jobs.enqueueAll("report:store", List.of("r-2", "r-3"));
+            assertThat(QueueContents.total(queues.url())).isEqualTo(3);
+        }
+    }
 }

@@ -18,11 +18,18 @@ import java.util.Set;
  *                        each round trip fetches a full batch instead of the one or two jobs whose
  *                        handlers just finished. 1 (no waiting) for providers whose receive costs no
  *                        round trip.
+ * @param maxAttempts     the most attempts the provider lets a job have before it takes the job away on
+ *                        its own ({@link #UNLIMITED_ATTEMPTS} when it never does): SQS moves a message to
+ *                        the queue's DLQ after the redrive policy's {@code maxReceiveCount} receives, without
+ *                        the job's error. The core refuses a job with more {@code maxAttempts} at enqueue.
  */
-public record Capabilities(Duration maxDelay, int maxPayloadBytes, Set<Feature> features, int receiveBatch) {
+public record Capabilities(Duration maxDelay, int maxPayloadBytes, Set<Feature> features, int receiveBatch,
+                           int maxAttempts) {
 
     /** For providers that hold any delay. */
     public static final Duration UNLIMITED_DELAY = Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
+    /** For providers that let a job have any number of attempts. */
+    public static final int UNLIMITED_ATTEMPTS = Integer.MAX_VALUE;
 
     public Capabilities {
         Objects.requireNonNull(maxDelay, "maxDelay");
@@ -33,6 +40,14 @@ public record Capabilities(Duration maxDelay, int maxPayloadBytes, Set<Feature> 
         if (receiveBatch < 1) {
             throw new IllegalArgumentException("receiveBatch must be ≥ 1, got " + receiveBatch);
         }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be ≥ 1, got " + maxAttempts);
+        }
+    }
+
+    /** Capabilities of a provider that lets a job have any number of attempts. */
+    public Capabilities(Duration maxDelay, int maxPayloadBytes, Set<Feature> features, int receiveBatch) {
+        this(maxDelay, maxPayloadBytes, features, receiveBatch, UNLIMITED_ATTEMPTS);
     }
 
     /** Capabilities of a provider whose receive costs no round trip ({@code receiveBatch} 1). */

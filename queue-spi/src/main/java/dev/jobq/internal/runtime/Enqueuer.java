@@ -393,6 +393,17 @@ final class Enqueuer implements JobSink {
                     + "them a named queue listed first in worker.queues (e.g. queues: [critical, default]) and "
                     + "enqueue with EnqueueOptions.queue(\"critical\") (jobq enqueue --queue critical)");
         }
+        if (options.maxAttempts() > capabilities.maxAttempts()) {
+            int most = capabilities.maxAttempts();
+            throw new JobRejectedException("maxAttempts " + options.maxAttempts() + " is more than provider '"
+                    + providerType(queue.name()) + "' of queue '" + queue.name() + "' lets a job have (" + most + ")"
+                    + ("sqs".equals(providerType(queue.name()))
+                            ? ": the SQS queue's redrive policy moves a message to its dead-letter queue after " + most
+                            + " receives (maxReceiveCount), which would end the job before its last attempt, without "
+                            + "its error and without a Dead event; lower maxAttempts to at most " + most + ", or raise "
+                            + "the queue's maxReceiveCount (docs/sqs.md)"
+                            : "; lower maxAttempts to at most " + most));
+        }
         if (options.deduplicationKey() != null && !capabilities.supports(Feature.DEDUPLICATION)) {
             throw new JobRejectedException("deduplicationKey '" + options.deduplicationKey() + "' is not supported by "
                     + "provider '" + providerType(queue.name()) + "' of queue '" + queue.name() + "'"
