@@ -62,6 +62,29 @@ class JobQueueJavadocClaimsTest {
         }
     }
 
+    /**
+     * A job type is refused by the same rule whenever the job runs: the scheduler's table holds 255
+     * characters, so a longer type was accepted for a job to run now and refused for the same job
+     * delayed or scheduled.
+     */
+    @Test
+    void jobQueue_enqueue_aTypeLongerThan255Characters_isRefusedNowAsLaterWithNothingEnqueued() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            String longType = "t".repeat(256);
+            String refusal = "job type '" + "t".repeat(60) + "…' is 256 characters long, longer than the 255 a job "
+                    + "type may have (what the scheduler holds, so that any job can also be delayed or scheduled); "
+                    + "use a shorter job type";
+            assertThatIllegalArgumentException().isThrownBy(() -> jobs.enqueue(longType, new Work("a")))
+                    .withMessage(refusal);
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> jobs.enqueueAll(longType, List.of(new Work("a"), new Work("b"))))
+                    .withMessage(refusal);
+            assertThat(jobs.stats("default").waiting()).isZero();
+            String id = jobs.enqueue("t".repeat(255), new Work("a"));
+            assertThat(jobs.getJob(id)).isPresent();
+        }
+    }
+
     @Test
     void jobQueue_enqueue_aBlankOrNullTypeOrNullOptions_failAtTheCallNamingTheArgument() {
         try (JobQueue jobs = JobQueue.builder().build()) {

@@ -39,6 +39,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class Enqueuer implements JobSink {
 
+    /**
+     * The longest job type, in UTF-16 units: what the scheduler's column holds. A job for now is held to it
+     * too, so that a type is taken or refused alike whether its job runs now, later or on a schedule.
+     */
+    static final int MAX_TYPE = 255;
     /** Failures of one enqueueAll call named in its exception's message, and kept in it, at most. */
     private static final int FAILURES_NAMED = 10;
 
@@ -431,6 +436,11 @@ final class Enqueuer implements JobSink {
     private static void requireType(String type) {
         if (type == null || type.isBlank()) {
             throw new IllegalArgumentException("job type must not be blank");
+        }
+        if (type.length() > MAX_TYPE) {
+            throw new IllegalArgumentException("job type '" + type.substring(0, 60) + "…' is " + type.length()
+                    + " characters long, longer than the " + MAX_TYPE + " a job type may have (what the scheduler "
+                    + "holds, so that any job can also be delayed or scheduled); use a shorter job type");
         }
     }
 }

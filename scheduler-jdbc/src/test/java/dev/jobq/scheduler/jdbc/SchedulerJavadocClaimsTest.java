@@ -82,8 +82,8 @@ class SchedulerJavadocClaimsTest {
     @Test
     void scheduler_schedule_aTypeLongerThanTheSchedulerHolds_orAPayloadTooLargeForTheQueue_isRefused() {
         assertThatIllegalArgumentException().isThrownBy(() -> scheduler.schedule("t".repeat(256), null, TOMORROW))
-                .withMessageEndingWith("is 256 characters long, longer than the 255 the scheduler holds; use a "
-                        + "shorter job type");
+                .withMessageEndingWith("is 256 characters long, longer than the 255 a job type may have (what the "
+                        + "scheduler holds, so that any job can also be delayed or scheduled); use a shorter job type");
         assertThatThrownBy(() -> scheduler.schedule("report:send", "x".repeat(10_000_000), TOMORROW))
                 .isInstanceOf(JobRejectedException.class)
                 .hasMessageStartingWith("payload of job type 'report:send' is 10000002 bytes, over the 1048576-byte");
