@@ -22,6 +22,11 @@ public record JobOptions(int maxAttempts, Duration timeout, int priority, @Nulla
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_PRIORITY = 0;
+    /**
+     * The longest queue name a queue may be configured with: what the scheduler's table holds, so that a
+     * queue takes delayed and scheduled jobs as it takes jobs for now.
+     */
+    public static final int MAX_QUEUE_NAME = 255;
 
     private static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
     private static final Duration MAX_TIMEOUT = Duration.ofMillis(Long.MAX_VALUE);

@@ -315,6 +315,11 @@ public final class JobQueueBuilder {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("queue name must not be blank");
         }
+        if (name.length() > JobOptions.MAX_QUEUE_NAME) {
+            throw new IllegalArgumentException("queue name may have at most " + JobOptions.MAX_QUEUE_NAME
+                    + " characters (what the scheduler holds), got " + name.length() + ": '" + name.substring(0, 60)
+                    + "…'; choose a shorter name");
+        }
         return name;
     }
 }

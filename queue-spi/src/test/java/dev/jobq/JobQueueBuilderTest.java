@@ -39,4 +39,14 @@ class JobQueueBuilderTest {
                 .withMessage("workerQueues lists 'default' twice; list each queue once, in the order they are served");
         assertThat(JobQueue.builder().workerQueues("critical", "default")).isNotNull();
     }
+
+    @Test
+    @DisplayName("a queue name longer than the 255 characters the scheduler holds is rejected, as in the file")
+    void rejectsAQueueNameLongerThan255Characters() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> JobQueue.builder().queue("q".repeat(256), "memory", java.util.Map.of()))
+                .withMessage("queue name may have at most 255 characters (what the scheduler holds), got 256: '"
+                        + "q".repeat(60) + "…'; choose a shorter name");
+        assertThat(JobQueue.builder().queue("q".repeat(255), "memory", java.util.Map.of())).isNotNull();
+    }
 }

@@ -46,6 +46,9 @@ final class ProviderSectionReader {
                         + "this queue, or move its settings under provider:");
             } else if (name.isBlank()) {
                 queues.problem(name, "a queue name must not be blank");
+            } else if (name.length() > JobOptions.MAX_QUEUE_NAME) {
+                queues.problem(name, "a queue name may have at most " + JobOptions.MAX_QUEUE_NAME + " characters (what "
+                        + "the scheduler holds), got " + name.length() + "; choose a shorter name");
             } else {
                 sections.put(name, configured(name, queue, catalog));
             }

@@ -83,6 +83,17 @@ class ProviderSectionTest {
                         + "queue, or move its settings under provider:");
     }
 
+    /** The scheduler's table holds 255 characters of queue name: a longer one took jobs for now but no delayed one. */
+    @Test
+    void refusesAQueueNameLongerThanTheSchedulerHolds() {
+        String name = "q".repeat(256);
+        assertThat(Load.problems("queues:\n  " + name + ": { type: memory }\n")).containsExactly(
+                "queues." + name + ": a queue name may have at most 255 characters (what the scheduler holds), got 256; "
+                        + "choose a shorter name");
+        assertThat(ConfigLoader.parse("queues:\n  " + "q".repeat(255) + ": { type: memory }\n", "jobq.yaml", Map.of(),
+                TestCatalogs.all())).isNotNull();
+    }
+
     @Test
     void refusesAProviderThatIsNotASectionOnce() {
         assertThat(Load.problems("provider: sqs\n")).containsExactly(
