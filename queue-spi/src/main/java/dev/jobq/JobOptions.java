@@ -64,7 +64,7 @@ public record JobOptions(int maxAttempts, Duration timeout, int priority, @Nulla
         if (timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new IllegalArgumentException("timeout must be at most " + Long.MAX_VALUE + " ms, got " + timeout
                     + ": it travels in whole milliseconds, as a long; for no practical limit give a long one, such "
-                    + "as Duration.ofDays(365)");
+                    + "as Duration.ofDays(365) (on SQS at most 11h59m)");
         }
     }
 

@@ -17,6 +17,11 @@ record Lease(Message message, @Nullable String groupId, long receivedNanos) {
 
     /** SQS keeps a received message invisible for at most 12 hours from the receive. */
     static final Duration MAX_VISIBILITY = Duration.ofHours(12);
+    /**
+     * The longest job timeout: a handler may run that long from its start, and the lease is extended to
+     * at most {@link #MAX_VISIBILITY} less a few seconds from the receive, which comes a little before.
+     */
+    static final Duration MAX_TIMEOUT = MAX_VISIBILITY.minusMinutes(1);
     /** Kept off the 12 hours for the time a call takes to reach SQS. */
     private static final Duration MARGIN = Duration.ofSeconds(5);
 

@@ -77,9 +77,9 @@ final class SqsQueueProvider implements QueueProvider {
         int maxPayload = queue.maxMessageBytes() - OutgoingMessage.DEAD_LETTER_RESERVE;
         this.capabilities = queue.fifo()
                 ? new Capabilities(Duration.ZERO, maxPayload, EnumSet.of(Feature.DEDUPLICATION, Feature.ORDERED), 1,
-                        queue.maxReceives())
+                        queue.maxReceives(), Lease.MAX_TIMEOUT)
                 : new Capabilities(MAX_DELAY, maxPayload, EnumSet.noneOf(Feature.class), Batcher.MAX_ENTRIES,
-                        queue.maxReceives());
+                        queue.maxReceives(), Lease.MAX_TIMEOUT);
         this.calls = new QueueCalls(connection.client(), queue);
         this.deadLetters = new DeadLetterCopies(connection.client(), queue, calls, clock);
         this.incoming = new IncomingMessages(queue, codec, leases, calls, deadLetters, context.events(), clock);

@@ -262,4 +262,46 @@ class SqsEnqueueRulesTest {
             assertThat(QueueContents.total(queues.url())).isEqualTo(3);
         }
     }
+
+    /**
+     * SQS hides a received message for at most 12 hours, however often the heartbeat extends it: a
+     * handler still running then is delivered again and runs a second time beside itself, which the
+     * heartbeats are there to prevent (DESIGN §4). A timeout that allows that is refused at enqueue.
+     */
+    @Test
+    @DisplayName("a timeout longer than SQS can keep a running job hidden is refused at enqueue, on every path")
+    void timeoutBeyondTwelveHoursIsRefused() {
+        SqsServer.Queues queues = ElasticMq.newQueues("rules-timeout", false);
+        JobQueue jobs = JobQueue.builder().environment(Map.of())
+                .provider("sqs", ElasticMq.settings(queues, Map.of()))
+                .scheduler("jdbc", Map.of("jdbcUrl", "jdbc:h2:mem:sqs-rules-timeout;DB_CLOSE_DELAY=-1"))
+                .mode(WorkerMode.STANDALONE)
+                .build();
+        try (jobs) {
+            EnqueueOptions day = EnqueueOptions.builder().timeout(Duration.ofDays(1)).build();
+            String refusal = "timeout 1d is longer than provider 'sqs' of queue 'default' can keep a running job from "
+                    + "being delivered again (11h59m: SQS hides a received message for at most 12 h)";
+            assertThatThrownBy(() -> jobs.enqueue("report:store", "r-1", day))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining(refusal)
+                    .hasMessageContaining("give a timeout of at most 11h59m, or split the work into shorter jobs");
+            assertThatThrownBy(() -> jobs.enqueueAll("report:store", List.of("r-1", "r-2"), day))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining(refusal);
+            assertThatThrownBy(() -> jobs.scheduler().schedule("report:store", "r-1",
+                    Instant.now().plus(Duration.ofHours(1)), day))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining(refusal);
+            assertThatThrownBy(() -> jobs.scheduler().registerRecurring(RecurringJob.builder("nightly", "report:store")
+                    .schedule("every 30 minutes").options(day).payload("r").build()))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining(refusal);
+            assertThat(QueueContents.total(queues.url())).isZero();
+            assertThat(jobs.scheduler().listScheduled(10)).isEmpty();
+            assertThat(jobs.scheduler().listRecurring()).isEmpty();
+
+            jobs.enqueue("report:store", "r-1", EnqueueOptions.builder().timeout(Duration.ofMinutes(719)).build());
+            assertThat(QueueContents.total(queues.url())).isEqualTo(1);
+        }
+    }
 }

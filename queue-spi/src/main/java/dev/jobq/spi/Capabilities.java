@@ -22,14 +22,20 @@ import java.util.Set;
  *                        its own ({@link #UNLIMITED_ATTEMPTS} when it never does): SQS moves a message to
  *                        the queue's DLQ after the redrive policy's {@code maxReceiveCount} receives, without
  *                        the job's error. The core refuses a job with more {@code maxAttempts} at enqueue.
+ * @param maxTimeout      the longest a handler may run without its job being delivered again beside it
+ *                        ({@link #UNLIMITED_TIMEOUT} for any): SQS hides a received message for at most 12
+ *                        hours, however often the lease is extended. The core refuses a longer job timeout
+ *                        at enqueue.
  */
 public record Capabilities(Duration maxDelay, int maxPayloadBytes, Set<Feature> features, int receiveBatch,
-                           int maxAttempts) {
+                           int maxAttempts, Duration maxTimeout) {
 
     /** For providers that hold any delay. */
     public static final Duration UNLIMITED_DELAY = Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
     /** For providers that let a job have any number of attempts. */
     public static final int UNLIMITED_ATTEMPTS = Integer.MAX_VALUE;
+    /** For providers that keep a job from others for as long as its handler runs: the longest timeout a job carries. */
+    public static final Duration UNLIMITED_TIMEOUT = Duration.ofMillis(Long.MAX_VALUE);
 
     public Capabilities {
         Objects.requireNonNull(maxDelay, "maxDelay");
@@ -43,11 +49,15 @@ public record Capabilities(Duration maxDelay, int maxPayloadBytes, Set<Feature> 
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be ≥ 1, got " + maxAttempts);
         }
+        Objects.requireNonNull(maxTimeout, "maxTimeout");
+        if (!maxTimeout.isPositive()) {
+            throw new IllegalArgumentException("maxTimeout must be positive, got " + maxTimeout);
+        }
     }
 
-    /** Capabilities of a provider that lets a job have any number of attempts. */
+    /** Capabilities of a provider that lets a job have any number of attempts, each as long as it runs. */
     public Capabilities(Duration maxDelay, int maxPayloadBytes, Set<Feature> features, int receiveBatch) {
-        this(maxDelay, maxPayloadBytes, features, receiveBatch, UNLIMITED_ATTEMPTS);
+        this(maxDelay, maxPayloadBytes, features, receiveBatch, UNLIMITED_ATTEMPTS, UNLIMITED_TIMEOUT);
     }
 
     /** Capabilities of a provider whose receive costs no round trip ({@code receiveBatch} 1). */

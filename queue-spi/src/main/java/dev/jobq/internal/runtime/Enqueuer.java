@@ -409,6 +409,15 @@ final class Enqueuer implements JobSink {
                             + "the queue's maxReceiveCount (docs/sqs.md)"
                             : "; lower maxAttempts to at most " + most));
         }
+        if (options.timeout().compareTo(capabilities.maxTimeout()) > 0) {
+            String most = DurationFormat.format(capabilities.maxTimeout());
+            throw new JobRejectedException("timeout " + DurationFormat.format(options.timeout()) + " is longer than "
+                    + "provider '" + providerType(queue.name()) + "' of queue '" + queue.name() + "' can keep a running "
+                    + "job from being delivered again (" + most
+                    + ("sqs".equals(providerType(queue.name())) ? ": SQS hides a received message for at most 12 h" : "")
+                    + "): a handler still running then would run a second time beside itself; give a timeout of at "
+                    + "most " + most + ", or split the work into shorter jobs");
+        }
         if (options.deduplicationKey() != null && !capabilities.supports(Feature.DEDUPLICATION)) {
             throw new JobRejectedException("deduplicationKey '" + options.deduplicationKey() + "' is not supported by "
                     + "provider '" + providerType(queue.name()) + "' of queue '" + queue.name() + "'"
