@@ -121,6 +121,19 @@ class SqsEnqueueRulesTest {
         assertThat(second).isEqualTo(first);
     }
 
+    /** SQS takes 1 to 128 printable ASCII characters as a MessageDeduplicationId; any other key is sent hashed. */
+    @Test
+    @DisplayName("on a FIFO queue a key SQS would refuse as a deduplication id (long, not ASCII) deduplicates all the same")
+    void deduplicationKeyBeyondWhatSqsTakesIsHashedAndDeduplicates() {
+        JobQueue jobs = producer(true);
+        EnqueueOptions once = EnqueueOptions.builder().deduplicationKey("grüße an " + "k".repeat(300)).build();
+
+        String first = jobs.enqueue("email:send", "x", once);
+        String second = jobs.enqueue("email:send", "y", once);
+
+        assertThat(second).isEqualTo(first);
+    }
+
     @Test
     @DisplayName("a payload over the limit is refused with its size and the limit")
     void oversizedPayloadIsRefused() {
