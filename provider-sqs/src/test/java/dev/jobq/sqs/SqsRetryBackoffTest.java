@@ -1,0 +1,73 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.jobq.Backoff;
+import dev.jobq.HandlerOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import java.time.Duration;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * SQS hides a received message for at most 12 hours: a retry backoff longer than what is left of
+ * them cannot be held by the message, and is shortened to it with a WARN (docs/sqs.md, Limits).
+ */
+@DisplayName("SQS: a retry backoff beyond 12 h (ElasticMQ)")
+@ExtendWith(ElasticMq.class)
+class SqsRetryBackoffTest {
+
+    private final WorkerQueues workers = new WorkerQueues();
+    private final Logger providerLog = (Logger) LoggerFactory.getLogger(SqsQueueProvider.class);
+    private final CapturedLog logged = new CapturedLog();
+
+    @BeforeEach
+    void capture() {
+        logged.start();
+        providerLog.addAppender(logged);
+    }
+
+    @AfterEach
+    void close() {
+        workers.close();
+        providerLog.detachAppender(logged);
+    }
+
+    @Test
+    @DisplayName("a backoff of 13 h is shortened to what is left of SQS's 12 h, with a WARN naming both; the job waits")
+    void backoffBeyondTwelveHoursIsShortenedWithAWarning() {
+        SqsServer.Queues queues = ElasticMq.newQueues("backoff-cap", false);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        jobs.registerJobHandler("report:build", String.class, (job, ctx) -> {
+            throw new IllegalStateException("the report service is down");
+        }, HandlerOptions.defaults().maxAttempts(2).backoff(Backoff.fixed(Duration.ofHours(13))));
+        jobs.start();
+
+        String id = jobs.enqueue("report:build", "r-1");
+
+        workers.awaitEvent(JobEvent.Failed.class, e -> e.jobId().equals(id));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> logged.list.stream()
+                .anyMatch(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains(id)));
+        String warning = logged.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains(id)).findFirst().orElseThrow();
+        assertThat(warning).contains("retry delay 13h is beyond what SQS can hold (12 h from the receive); it is "
+                + "retried in 11h59m", "Cap the backoff below 12 h for SQS queues");
+        var counts = ElasticMq.client().getQueueAttributes(r -> r.queueUrl(queues.url()).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).as("not run again at once")
+                .isEqualTo("0");
+        assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).isEqualTo("1");
+    }
+}
