@@ -41,7 +41,7 @@ final class ClaimStatements {
     private static final List<Field<?>> CLAIMED = List.of(JOBQ_SCHEDULED_JOB.ID, JOBQ_SCHEDULED_JOB.TYPE,
             JOBQ_SCHEDULED_JOB.PAYLOAD, JOBQ_SCHEDULED_JOB.OPTIONS, JOBQ_SCHEDULED_JOB.TRACE_ID,
             JOBQ_SCHEDULED_JOB.SCHEDULED_FOR, JOBQ_SCHEDULED_JOB.DUE_AT, JOBQ_SCHEDULED_JOB.ATTEMPTS,
-            JOBQ_SCHEDULED_JOB.CREATED_AT, JOBQ_SCHEDULED_JOB.QUEUE, JOBQ_SCHEDULED_JOB.ERROR);
+            JOBQ_SCHEDULED_JOB.CREATED_AT, JOBQ_SCHEDULED_JOB.ERROR);
 
     /**
      * Claims in the due index's own order (status is fixed by the WHERE), so the database reads the
@@ -258,9 +258,8 @@ final class ClaimStatements {
         row.setDueAt(instant(rows, 7));
         row.setAttempts(rows.getInt(8));
         row.setCreatedAt(instant(rows, 9));
-        row.setQueue(rows.getString(10));
         // The last failed hand-off's error (null while none failed): a rejection is logged once, not at each try.
-        row.setError(rows.getString(11));
+        row.setError(rows.getString(10));
         return row;
     }
 

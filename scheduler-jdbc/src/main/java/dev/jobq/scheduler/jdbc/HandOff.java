@@ -305,9 +305,8 @@ final class HandOff {
                         log.warn("scheduler: handing on scheduled job {} ({}) failed, trying again at {}: {}",
                                 row.getId(), row.getType(), retryAt, error);
                     } else {
-                        logRejected(error, row.getError(), "scheduled job " + row.getId() + " (" + row.getType()
-                                + ") on queue '" + row.getQueue() + "'", "cancel it with jobq schedule cancel "
-                                + row.getId() + " (Scheduler.cancel)");
+                        logRejected(error, row.getError(), "scheduled job " + row.getId() + " (" + row.getType() + ")",
+                                "cancel it with jobq schedule cancel " + row.getId() + " (Scheduler.cancel)");
                     }
                     scheduled.markFailed(tx.dsl(), row, error, retryAt, now);
                 }
