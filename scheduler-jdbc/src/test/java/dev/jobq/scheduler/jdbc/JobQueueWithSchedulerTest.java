@@ -347,6 +347,61 @@ class JobQueueWithSchedulerTest {
         assertThat(ran).containsExactly(new Reminder("ada"));
     }
 
+    /**
+     * The queue's limit was lowered by a later release after the jobs were stored: the provider rejects
+     * them at the hand-off. Nothing is lost and nothing else is held up, and the log has one WARN per
+     * job with the way out, not one per try.
+     */
+    @Test
+    @DisplayName("jobs stored before the queue's payload limit was lowered are kept, WARNed once each, and the "
+            + "other due jobs run")
+    void jobsOverALimitLoweredSinceTheyWereStoredAreKeptAndWarnedOnce() {
+        JobQueue before = queue(memory());
+        String big = "x".repeat(2000);
+        String held = before.enqueue("reminder:send", new Reminder(big), EnqueueOptions.at(T0.plus(Duration.ofMinutes(1))));
+        String small = before.enqueue("reminder:send", new Reminder("ada"),
+                EnqueueOptions.at(T0.plus(Duration.ofMinutes(1))));
+        before.scheduler().registerRecurring(RecurringJob.builder("digest", "reminder:send").schedule("every 1 minute")
+                .payload(new Reminder(big)).build());
+        before.close();
+
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                HandOff.class);
+        ch.qos.logback.classic.Level level = logger.getLevel();
+        var log = new CapturedLog();
+        log.start();
+        logger.addAppender(log);
+        logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        try {
+            JobQueue lowered = queue(MemoryProviderFactory.builder().clock(clock).maxPayloadBytes(1024).build());
+            clock.advance(Duration.ofMinutes(1));
+            await().atMost(WAIT).until(() -> lowered.getJob(small).map(info -> info.state() == JobState.COMPLETED)
+                    .orElse(false));
+            await().atMost(WAIT).until(() -> lowered.scheduler().getRecurring("digest").orElseThrow().lastError() != null
+                    && lowered.scheduler().listScheduled(10).stream().anyMatch(job -> job.error() != null));
+            assertThat(lowered.scheduler().listScheduled(10)).singleElement().satisfies(job -> {
+                assertThat(job.id()).isEqualTo(held);
+                assertThat(job.status()).isEqualTo(ScheduledJobInfo.Status.SCHEDULED);
+                assertThat(job.error()).contains("over the limit of 1024 bytes of memory queue 'default'");
+            });
+
+            clock.advance(Duration.ofMinutes(5)); // the next try of both
+            await().atMost(WAIT).until(() -> log.list.stream().filter(e -> e.getLevel()
+                    == ch.qos.logback.classic.Level.DEBUG && e.getFormattedMessage().contains("still rejected")).count()
+                    >= 2);
+            List<String> warnings = log.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertThat(warnings).hasSize(2);
+            assertThat(warnings).anySatisfy(w -> assertThat(w).contains(held, "jobq schedule cancel " + held));
+            assertThat(warnings).anySatisfy(w -> assertThat(w).contains("recurring job 'digest'",
+                    "jobq recurring delete digest"));
+            assertThat(ran).containsExactly(new Reminder("ada"));
+        } finally {
+            logger.detachAppender(log);
+            logger.setLevel(level);
+        }
+    }
+
     @Test
     void aRecurringJobWhoseHandlerIsGoneKeepsFiringAndEachOccurrenceIsDeadLetteredWithTheReason() {
         JobQueue jobs = queue(memory());
