@@ -247,7 +247,9 @@ final class AttemptRun implements JobContext, Runnable {
         } catch (VirtualMachineError fatal) {
             failed(fatal);
             throw fatal;
-        } catch (Exception | Error e) {
+        } catch (Throwable e) {
+            // Throwable, not Exception | Error: a handler can throw a Throwable that is neither (sneakily, or
+            // from Kotlin or Scala), which escaped here and left the attempt unsettled until its lease ended.
             failed(e);
         }
     }
@@ -316,7 +318,7 @@ final class AttemptRun implements JobContext, Runnable {
     private void failed(Throwable error) {
         if (!finishOnHandlerThread()) {
             if (!(error instanceof InterruptedException || error instanceof JobCancelledException)) {
-                discarded("threw " + error);
+                discarded("threw " + FailurePolicy.describe(error)); // not its toString(), user code that may throw
             }
             return;
         }

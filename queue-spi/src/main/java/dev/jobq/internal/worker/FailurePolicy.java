@@ -17,6 +17,10 @@ import org.slf4j.LoggerFactory;
 final class FailurePolicy {
 
     private static final Logger log = LoggerFactory.getLogger(FailurePolicy.class);
+    /** How much of each message a failure's text keeps (its own, and its root cause's). */
+    static final int MAX_MESSAGE_CHARS = 1000;
+    /** How many of a chain's throwables the log shows (the first ones); a deeper chain is cut there. */
+    static final int MAX_LOGGED_CAUSES = 32;
     /** What replaces a backoff that throws or returns null, for that one retry. */
     private static final Backoff FALLBACK = Backoff.defaultBackoff();
 
@@ -114,7 +118,41 @@ final class FailurePolicy {
 
     private static String nameAndMessage(Throwable error) {
         String message = messageOf(error);
-        return error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return error.getClass().getSimpleName() + (message == null ? "" : ": " + oneLine(message));
+    }
+
+    /**
+     * {@code message} as one line of at most {@link #MAX_MESSAGE_CHARS} characters: a failure's text is its log
+     * line's, its event's and its dead letter's. A 10 MB message went whole into each (a dead letter the memory
+     * provider keeps), and a line break or an escape sequence in it wrote what looked like lines of the log's
+     * own, or recoloured the terminal. Control characters are written as escapes: a line break as backslash-n.
+     */
+    static String oneLine(String message) {
+        int end = Math.min(message.length(), MAX_MESSAGE_CHARS);
+        if (end < message.length() && Character.isHighSurrogate(message.charAt(end - 1))) {
+            end--; // never between the two halves of an emoji
+        }
+        StringBuilder text = null;
+        for (int i = 0; i < end; i++) {
+            char c = message.charAt(i);
+            if (!Character.isISOControl(c)) {
+                if (text != null) {
+                    text.append(c);
+                }
+                continue;
+            }
+            if (text == null) {
+                text = new StringBuilder(end + 16).append(message, 0, i);
+            }
+            switch (c) {
+                case '\n' -> text.append("\\n");
+                case '\r' -> text.append("\\r");
+                case '\t' -> text.append("\\t");
+                default -> text.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        String line = text == null ? message.substring(0, end) : text.toString();
+        return end == message.length() ? line : line + "… (" + (message.length() - end) + " more characters)";
     }
 
     /**
@@ -137,22 +175,58 @@ final class FailurePolicy {
     }
 
     /**
-     * {@code error} for the log, or a stand-in with its {@link #describe description} and stack trace
-     * when the message of it or of a cause cannot be read: the logger reads them all, and what one threw
-     * there ended the handler's thread with its attempt unsettled, to wait out its lease.
+     * {@code error} for the log, or a stand-in when the logger cannot take it as it is: a message of it or of a
+     * cause cannot be read (what getMessage() threw in the logger ended the handler's thread with its attempt
+     * unsettled, to wait out its lease), is longer than {@link #MAX_MESSAGE_CHARS} (a 10 MB message was logged
+     * whole), or the chain of causes is deeper than {@link #MAX_LOGGED_CAUSES} (the logger walks it
+     * recursively: 10,000 causes overflowed its stack, again with the attempt unsettled). The stand-in is a
+     * chain of {@link LoggedCopy} with the same stack traces, each message {@linkplain #oneLine cut}, cut after
+     * {@link #MAX_LOGGED_CAUSES} causes.
      */
     static Throwable loggable(Throwable error) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        int depth = 0;
         for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
             try {
-                t.getMessage();
+                String message = t.getMessage();
                 t.getLocalizedMessage();
+                if (message != null && message.length() > MAX_MESSAGE_CHARS || ++depth > MAX_LOGGED_CAUSES) {
+                    return LoggedCopy.of(error);
+                }
             } catch (RuntimeException unreadable) {
-                var standIn = new IllegalStateException(describe(error));
-                standIn.setStackTrace(error.getStackTrace());
-                return standIn;
+                return LoggedCopy.of(error);
             }
         }
         return error;
+    }
+
+    /**
+     * A copy of a throwable the log can take: its class and {@linkplain #oneLine cut} message as the message, its
+     * stack trace, and a copy of its cause; made only for a throwable that {@link #loggable} finds unfit.
+     */
+    static final class LoggedCopy extends RuntimeException {
+
+        private LoggedCopy(String message, @Nullable LoggedCopy cause) {
+            super(message, cause, false, true);
+        }
+
+        static LoggedCopy of(Throwable error) {
+            var chain = new java.util.ArrayList<Throwable>();
+            Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
+                chain.add(t);
+            }
+            int kept = Math.min(chain.size(), MAX_LOGGED_CAUSES);
+            LoggedCopy cause = kept < chain.size()
+                    ? new LoggedCopy("(" + (chain.size() - kept) + " more causes left out of the log)", null)
+                    : null;
+            for (int i = kept - 1; i >= 0; i--) {
+                Throwable t = chain.get(i);
+                String message = messageOf(t);
+                cause = new LoggedCopy(t.getClass().getName() + (message == null ? "" : ": " + oneLine(message)), cause);
+                cause.setStackTrace(t.getStackTrace());
+            }
+            return cause;
+        }
     }
 }

@@ -1,0 +1,304 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.read.ListAppender;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.JobHandler;
+import dev.jobq.JobQueue;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the worker does with what users' handlers and listeners really throw, beyond a plain exception
+ * (docs/semantics.md#when-a-handler-or-listener-misbehaves): the attempt is settled with a reason that says
+ * what happened, the reason and the log stay bounded, and the worker goes on serving other jobs.
+ */
+class HostileThrowablesTest {
+
+    record Work(int n) {
+    }
+
+    private final WorkerFixture fixture = new WorkerFixture();
+    private final EventRecorder events = fixture.events;
+    /** What reached the threads' uncaught-exception handler; Surefire's own ends the test JVM on an OutOfMemoryError. */
+    private final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+    private Thread.UncaughtExceptionHandler surefires;
+    private final Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq");
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+
+    @BeforeEach
+    void record() {
+        surefires = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> uncaught.add(e));
+        logged.start();
+        workerLog.addAppender(logged);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        fixture.close();
+        workerLog.detachAppender(logged);
+        Thread.setDefaultUncaughtExceptionHandler(surefires);
+    }
+
+    /**
+     * Waits for {@code count} events of a kind. Awaitility's own catching of uncaught exceptions is off: the
+     * worker hands a VirtualMachineError on to its thread's uncaught-exception handler, which this test records.
+     */
+    private <E extends JobEvent> List<E> awaitCount(Class<E> kind, int count) {
+        await().dontCatchUncaughtExceptions().atMost(EventRecorder.WAIT).pollInterval(Duration.ofMillis(5))
+                .until(() -> events.all(kind).size() >= count);
+        return events.all(kind);
+    }
+
+    /** A lease far longer than any wait here: an attempt left unsettled would not come back in time. */
+    private JobQueue queue(int concurrency) {
+        return fixture.queue(fixture.memoryProvider(Map.of("leaseDuration", "10m")), concurrency, Duration.ofSeconds(2));
+    }
+
+    static final class NeitherExceptionNorError extends Throwable {
+        NeitherExceptionNorError(String message) {
+            super(message);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
+    }
+
+    /**
+     * Runs {@code thrower} as a job of {@code attempts} attempts on one permit, then a plain job on the same
+     * permit; returns the errors of the first job's Failed events and its Dead one, in order.
+     */
+    private List<String> errorsOf(JobQueue jobs, int attempts, JobHandler<Work> thrower) {
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("throws", Work.class, thrower);
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        jobs.start();
+        jobs.enqueue("throws", new Work(1), EnqueueOptions.builder().maxAttempts(attempts).build());
+        JobEvent.Dead dead = awaitCount(JobEvent.Dead.class, 1).get(0);
+        jobs.enqueue("ok", new Work(2));
+        awaitCount(JobEvent.Completed.class, 1);
+        assertThat(ok).as("the worker goes on serving other jobs on its one permit").hasValue(1);
+        var errors = new java.util.ArrayList<>(events.all(JobEvent.Failed.class).stream().map(JobEvent.Failed::error)
+                .toList());
+        errors.add(dead.error());
+        return errors;
+    }
+
+    private String deadReasonOf(JobQueue jobs, JobHandler<Work> thrower) {
+        List<String> errors = errorsOf(jobs, 1, thrower);
+        return errors.get(errors.size() - 1);
+    }
+
+    @Test
+    @DisplayName("a Throwable that is neither an Exception nor an Error (thrown sneakily, or from Kotlin) fails the "
+            + "attempt like any other")
+    void throwableThatIsNeitherExceptionNorErrorIsSettled() {
+        // Before, it escaped the worker's catch: no event, the job sat leased until its lease ended.
+        assertThat(deadReasonOf(queue(1), (job, ctx) -> sneakyThrow(new NeitherExceptionNorError("odd"))))
+                .isEqualTo("NeitherExceptionNorError: odd (attempt 1 of 1)");
+        assertThat(uncaught).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a checked exception thrown sneakily, an AssertionError, a LinkageError and an InterruptedException "
+            + "thrown with no timeout are retried, then dead, each naming what was thrown")
+    void errorsAndCheckedExceptionsAreRetriedThenDead() {
+        var runs = new AtomicInteger();
+        List<String> errors = errorsOf(queue(1), 4, (job, ctx) -> {
+            switch (runs.incrementAndGet()) {
+                case 1 -> sneakyThrow(new java.io.IOException("disk full"));
+                case 2 -> throw new AssertionError("invariant broken");
+                case 3 -> throw new LinkageError("loader constraint violated");
+                default -> throw new InterruptedException("told to stop");
+            }
+        });
+        assertThat(errors).containsExactly("IOException: disk full", "AssertionError: invariant broken",
+                "LinkageError: loader constraint violated", "InterruptedException: told to stop (attempt 4 of 4)");
+        assertThat(uncaught).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a handler overflowing its stack fails its attempt as StackOverflowError; the worker goes on")
+    void stackOverflowIsSettled() {
+        assertThat(deadReasonOf(queue(1), (job, ctx) -> recurse(0))).isEqualTo("StackOverflowError (attempt 1 of 1)");
+        assertThat(uncaught).as("a VirtualMachineError goes on to the thread's uncaught-exception handler, once "
+                + "recorded").singleElement().isInstanceOf(StackOverflowError.class);
+    }
+
+    @Test
+    @DisplayName("an OutOfMemoryError, thrown or from an array too large for the heap, fails its attempt and goes on "
+            + "to the thread's uncaught-exception handler; the worker goes on")
+    void outOfMemoryIsSettled() {
+        var runs = new AtomicInteger();
+        List<String> errors = errorsOf(queue(1), 2, (job, ctx) -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new OutOfMemoryError("thrown by the handler");
+            }
+            long[] huge = new long[Integer.MAX_VALUE - 16];
+            huge[0] = 1;
+        });
+        assertThat(errors).containsExactly("OutOfMemoryError: thrown by the handler",
+                "OutOfMemoryError: Java heap space (attempt 2 of 2)");
+        assertThat(uncaught).hasSize(2).allMatch(OutOfMemoryError.class::isInstance);
+    }
+
+    /** A class whose static initialization fails: the first use throws ExceptionInInitializerError, later ones NoClassDefFoundError. */
+    static final class BrokenConfig {
+        static final String URL;
+
+        static {
+            if (Boolean.parseBoolean("true")) {
+                throw new IllegalStateException("no database url configured");
+            }
+            URL = "never";
+        }
+    }
+
+    @Test
+    @DisplayName("a handler class whose static initialization fails: ExceptionInInitializerError at the first attempt, "
+            + "NoClassDefFoundError at the next, each with the original error")
+    void failedStaticInitializationIsNamedAtEachAttempt() {
+        List<String> errors = errorsOf(queue(1), 2, (job, ctx) -> ctx.log("connecting to {}", BrokenConfig.URL));
+        assertThat(errors.get(0)).isEqualTo("ExceptionInInitializerError (caused by IllegalStateException: no database "
+                + "url configured)");
+        assertThat(errors.get(1)).startsWith("NoClassDefFoundError: Could not initialize class "
+                + BrokenConfig.class.getName() + " (caused by ExceptionInInitializerError: Exception "
+                + "java.lang.IllegalStateException: no database url configured").endsWith("(attempt 2 of 2)");
+    }
+
+    @Test
+    @DisplayName("a 10 MB message: the reason, the event and every log line about it stay bounded")
+    void hugeMessageIsBounded() {
+        String reason = deadReasonOf(queue(1), (job, ctx) -> {
+            throw new IllegalStateException("x".repeat(10_000_000), new RuntimeException("y".repeat(10_000_000)));
+        });
+        // Before, the whole 10 MB went into the dead letter, the Dead event and the log line (twice, with the trace).
+        assertThat(reason).startsWith("IllegalStateException: xxx").contains("… (9999000 more characters)")
+                .hasSizeLessThan(2_200);
+        assertLogBounded();
+    }
+
+    @Test
+    @DisplayName("a message with line breaks and control characters is one line in the reason and the log line")
+    void controlCharactersAreEscaped() {
+        String reason = deadReasonOf(queue(1), (job, ctx) -> {
+            throw new IllegalStateException("line one\n12:00:00.000 INFO fake line\r\u0000\u001b[31mred\ttab");
+        });
+        assertThat(reason).isEqualTo("IllegalStateException: line one\\n12:00:00.000 INFO fake line\\r\\u0000"
+                + "\\u001b[31mred\\ttab (attempt 1 of 1)");
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.WARN)
+                .extracting(ILoggingEvent::getFormattedMessage).singleElement().asString().doesNotContain("\n", "\r");
+    }
+
+    @Test
+    @DisplayName("a chain of 10,000 causes is described by its first and root, and logged cut")
+    void deepCauseChainIsSettledAndLoggedCut() {
+        String reason = deadReasonOf(queue(1), (job, ctx) -> {
+            RuntimeException e = new RuntimeException("root");
+            for (int i = 0; i < 10_000; i++) {
+                e = new RuntimeException("level " + i, e);
+            }
+            throw e;
+        });
+        // Before, logging it overflowed the logger's stack: no log line, no Dead event, and a retry never told.
+        assertThat(reason).isEqualTo("RuntimeException: level 9999 (caused by RuntimeException: root) (attempt 1 of 1)");
+        assertLogBounded();
+        assertThat(uncaught).isEmpty();
+    }
+
+    @Test
+    @DisplayName("suppressed exceptions that suppress each other, and a null message, are reported like any other")
+    void suppressedCycleAndNullMessage() {
+        var runs = new AtomicInteger();
+        List<String> errors = errorsOf(queue(1), 2, (job, ctx) -> {
+            if (runs.incrementAndGet() == 2) {
+                throw new IllegalStateException();
+            }
+            var a = new IllegalStateException("a");
+            var b = new IllegalStateException("b");
+            a.addSuppressed(b);
+            b.addSuppressed(a);
+            throw a;
+        });
+        assertThat(errors).containsExactly("IllegalStateException: a", "IllegalStateException (attempt 2 of 2)");
+    }
+
+    static final class UnprintableException extends RuntimeException {
+        UnprintableException() {
+            super("unprintable");
+        }
+
+        @Override
+        public String toString() {
+            throw new IllegalStateException("toString() threw");
+        }
+
+        @Override
+        public String getLocalizedMessage() {
+            throw new IllegalStateException("getLocalizedMessage() threw");
+        }
+    }
+
+    @Test
+    @DisplayName("an exception whose toString() throws fails the attempt like any other, also when its handler "
+            + "throws it after the attempt timed out")
+    void exceptionWhoseToStringThrowsIsReported() throws InterruptedException {
+        JobQueue jobs = queue(1);
+        var interrupted = new CountDownLatch(1);
+        jobs.registerJobHandler("late", Work.class, (job, ctx) -> {
+            try {
+                new CountDownLatch(1).await(); // until its timeout interrupts it
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw new UnprintableException();
+            }
+        });
+        assertThat(deadReasonOf(jobs, (job, ctx) -> {
+            throw new UnprintableException();
+        })).isEqualTo("UnprintableException: unprintable (attempt 1 of 1)");
+        jobs.enqueue("late", new Work(3), EnqueueOptions.builder().maxAttempts(1).timeout(Duration.ofMillis(100)).build());
+        assertThat(awaitCount(JobEvent.Dead.class, 2).get(1).error()).isEqualTo("timed out after 100ms (attempt 1 of 1)");
+        assertThat(interrupted.await(10, TimeUnit.SECONDS)).isTrue();
+
+        jobs.enqueue("ok", new Work(4));
+        awaitCount(JobEvent.Completed.class, 2);
+        // Before, the timed-out handler's exception was described with its toString(), whose exception ended the thread.
+        assertThat(uncaught).isEmpty();
+    }
+
+    /** No log line of the worker is over 10,000 characters, stack trace messages included, nor over 40 causes deep. */
+    private void assertLogBounded() {
+        assertThat(logged.list).isNotEmpty().allSatisfy(event -> {
+            assertThat(event.getFormattedMessage()).hasSizeLessThan(10_000);
+            int depth = 0;
+            for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+                assertThat(t.getMessage() == null ? "" : t.getMessage()).hasSizeLessThan(10_000);
+                assertThat(++depth).isLessThan(40);
+            }
+        });
+    }
+}
