@@ -12,6 +12,7 @@ import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobHandler;
 import dev.jobq.JobQueue;
+import dev.jobq.QueueStats;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -300,5 +301,143 @@ class HostileThrowablesTest {
                 assertThat(++depth).isLessThan(40);
             }
         });
+    }
+
+    // Listeners
+
+    private JobQueue queueWithListener(int concurrency, dev.jobq.JobListener listener) {
+        JobQueue jobs = queue(concurrency);
+        jobs.addListener(listener);
+        return jobs;
+    }
+
+    @Test
+    @DisplayName("a listener throwing a Throwable that is neither an Exception nor an Error on Started breaks no attempt")
+    void listenerThrowingAnOddThrowableOnStarted() {
+        JobQueue jobs = queueWithListener(1, event -> {
+            if (event instanceof JobEvent.Started) {
+                sneakyThrow(new NeitherExceptionNorError("listener"));
+            }
+        });
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> { });
+        jobs.start();
+        jobs.enqueue("ok", new Work(1));
+        jobs.enqueue("ok", new Work(2));
+        // Before, it escaped the event bus and the attempt: neither job completed before its lease ended.
+        assertThat(awaitCount(JobEvent.Completed.class, 2)).hasSize(2);
+        assertThat(uncaught).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a listener overflowing its stack on Started, or on Failed, breaks no attempt: the job still runs, "
+            + "its retry is still told to the provider, and the next attempt completes")
+    void listenerOverflowingItsStack() {
+        JobQueue jobs = queueWithListener(1, event -> {
+            if (event instanceof JobEvent.Started || event instanceof JobEvent.Failed) {
+                recurse(0);
+            }
+        });
+        var runs = new AtomicInteger();
+        jobs.registerJobHandler("flaky", Work.class, (job, ctx) -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new IllegalStateException("first attempt");
+            }
+        });
+        jobs.start();
+        jobs.enqueue("flaky", new Work(1));
+        // Before, the StackOverflowError went on through the event bus: from Started it left the attempt
+        // unsettled, from Failed it kept the retry from the provider; either way the job waited out its lease.
+        assertThat(awaitCount(JobEvent.Completed.class, 1).get(0).attempt()).isEqualTo(2);
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.ERROR)
+                .extracting(ILoggingEvent::getFormattedMessage).hasSize(3)
+                .allMatch(line -> line.contains("failed on") && line.contains("java.lang.StackOverflowError"));
+    }
+
+    @Test
+    @DisplayName("an OutOfMemoryError from a listener of Dead leaves the job dead-lettered")
+    void listenerOutOfMemoryOnDead() {
+        JobQueue jobs = queueWithListener(1, event -> {
+            if (event instanceof JobEvent.Dead) {
+                throw new OutOfMemoryError("listener");
+            }
+        });
+        assertThat(deadReasonOf(jobs, (job, ctx) -> {
+            throw new IllegalStateException("x");
+        })).isEqualTo("IllegalStateException: x (attempt 1 of 1)");
+        assertThat(jobs.deadLetters("default").orElseThrow().list(10)).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("listeners that enqueue and read stats on Started, Completed and Dead: every outcome is recorded")
+    void listenersCallingBackIntoTheQueue() {
+        var holder = new java.util.concurrent.atomic.AtomicReference<JobQueue>();
+        var stats = new CopyOnWriteArrayList<QueueStats>();
+        JobQueue jobs = queueWithListener(2, event -> {
+            JobQueue queue = holder.get();
+            switch (event) {
+                case JobEvent.Started started when started.type().equals("parent") -> queue.enqueue("child", new Work(1));
+                case JobEvent.Completed completed -> stats.add(queue.stats("default"));
+                case JobEvent.Dead dead -> {
+                    stats.add(queue.stats("default"));
+                    queue.enqueue("child", new Work(2));
+                }
+                default -> { }
+            }
+        });
+        holder.set(jobs);
+        jobs.registerJobHandler("parent", Work.class, (job, ctx) -> { });
+        jobs.registerJobHandler("child", Work.class, (job, ctx) -> { });
+        jobs.registerJobHandler("dies", Work.class, (job, ctx) -> {
+            throw new IllegalStateException("dies");
+        });
+        jobs.start();
+        jobs.enqueue("parent", new Work(0));
+        jobs.enqueue("dies", new Work(0), EnqueueOptions.builder().maxAttempts(1).build());
+
+        assertThat(awaitCount(JobEvent.Completed.class, 3)).extracting(JobEvent.Completed::type)
+                .containsExactlyInAnyOrder("parent", "child", "child");
+        assertThat(awaitCount(JobEvent.Dead.class, 1)).hasSize(1);
+        await().atMost(EventRecorder.WAIT).untilAsserted(() ->
+                assertThat(jobs.stats("default")).returns(3L, QueueStats::completed).returns(1L, QueueStats::dead));
+        assertThat(stats).hasSize(4);
+    }
+
+    @Test
+    @DisplayName("a listener blocking on Completed keeps its permit but not the others, and close() still returns "
+            + "within shutdownTimeout and a bound; the job's completion was recorded before the listener ran")
+    void listenerBlockingOnCompleted() throws InterruptedException {
+        var blocking = new CountDownLatch(1);
+        var blocked = new CountDownLatch(1);
+        JobQueue jobs = fixture.queue(fixture.memoryProvider(Map.of("leaseDuration", "10m")), 2,
+                Duration.ofMillis(300));
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Completed completed && completed.type().equals("first")) {
+                blocked.countDown();
+                try {
+                    blocking.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        try {
+            jobs.registerJobHandler("first", Work.class, (job, ctx) -> { });
+            jobs.registerJobHandler("other", Work.class, (job, ctx) -> { });
+            jobs.start();
+            jobs.enqueue("first", new Work(1));
+            assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 5; i++) {
+                jobs.enqueue("other", new Work(i));
+            }
+            await().atMost(EventRecorder.WAIT).until(() -> events.all(JobEvent.Completed.class).stream()
+                    .filter(done -> done.type().equals("other")).count() == 5);
+            assertThat(jobs.stats("default").completed()).as("the blocked one counted as completed").isEqualTo(6);
+
+            long began = System.nanoTime();
+            jobs.close();
+            assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofMillis(300).plusSeconds(6));
+        } finally {
+            blocking.countDown();
+        }
     }
 }

@@ -12,7 +12,11 @@ import org.slf4j.LoggerFactory;
  * worker publishes in the middle of an attempt (Started before the handler runs, Failed before the
  * provider is told), so whatever a listener throws is caught here: an {@link AssertionError} in a test's
  * listener, a {@link LinkageError}, or a checked exception a Kotlin listener throws must not skip the
- * handler or leave the delivery unsettled until its lease ends. Only a {@link VirtualMachineError} goes on.
+ * handler or leave the delivery unsettled until its lease ends. So is any other {@link Throwable}: one that
+ * is neither an Exception nor an Error (thrown sneakily, or from Kotlin), and a {@link VirtualMachineError}
+ * (a listener's runaway recursion, an allocation too large for the heap), which went on before and, thrown
+ * from Started, left the attempt unsettled, or from Failed, kept its retry from being told to the provider.
+ * A VirtualMachineError is logged at ERROR; the event still reaches the other listeners.
  */
 public final class EventBus {
 
@@ -40,12 +44,26 @@ public final class EventBus {
         for (JobListener listener : listeners) {
             try {
                 listener.onEvent(event);
-            } catch (VirtualMachineError fatal) {
-                throw fatal;
-            } catch (Exception | Error e) {
+            } catch (Throwable e) {
+                failed(listener, event, e);
+            }
+        }
+    }
+
+    private static void failed(JobListener listener, JobEvent event, Throwable e) {
+        try {
+            if (e instanceof VirtualMachineError) {
+                log.error("jobq listener ({}) failed on {} with {}; the event was still delivered to the others, and "
+                        + "the job's outcome is recorded", UserCode.describe(listener), event, e.getClass().getName(), e);
+            } else {
                 log.warn("jobq listener ({}) failed on {}; the event was still delivered to the others",
                         UserCode.describe(listener), event, e);
             }
+        } catch (RuntimeException | StackOverflowError unloggable) {
+            // What the listener threw cannot be logged (a message that throws, a chain too deep for the logger):
+            // its event and the attempt that published it must still go on.
+            log.warn("jobq listener ({}) failed on {} with {}, which could not be logged", UserCode.describe(listener),
+                    event, e.getClass().getName());
         }
     }
 }
