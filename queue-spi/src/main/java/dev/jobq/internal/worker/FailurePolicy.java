@@ -67,7 +67,7 @@ final class FailurePolicy {
     /**
      * The wait {@code backoff} gives after {@code attempt}. A backoff is user code, and the attempt
      * must be settled whatever it does, or the job would sit leased until its lease ends: a negative
-     * delay means at once (WARN), and one that throws or returns null is replaced for this retry by
+     * delay means at once (WARN), and one that throws (anything) or returns null is replaced for this retry by
      * {@link Backoff#defaultBackoff()} (ERROR). Each log line names the backoff, the job type and the
      * bad value.
      */
@@ -75,9 +75,9 @@ final class FailurePolicy {
         Duration delay;
         try {
             delay = backoff.delay(attempt);
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
-        } catch (Exception | Error e) {
+        } catch (Throwable e) {
+            // Any Throwable: one that is neither an Exception nor an Error, or a backoff's runaway recursion,
+            // went on from here and left the failed attempt untold to the provider until its lease ended.
             Duration fallback = FALLBACK.delay(attempt);
             log.error("the backoff ({}) of job type '{}' threw after attempt {}; retrying with the default backoff, "
                     + "in {}: fix the Backoff given to registerJobHandler or JobQueueBuilder.backoff",

@@ -43,6 +43,30 @@ class FailurePolicyTest {
                 .isEqualTo("RuntimeException: call failed (caused by IOException: connection reset)");
     }
 
+    static final class NeitherExceptionNorError extends Throwable {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> Duration sneakyThrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    private static Duration recurse(int depth) {
+        return recurse(depth + 1);
+    }
+
+    @Test
+    void backoffThrowingAThrowableOfAnyKindIsReplacedByTheDefaultForThatRetry() {
+        // Before, both went on through decide(), out of the attempt, which its provider was never told.
+        Backoff odd = failedAttempt -> sneakyThrow(new NeitherExceptionNorError());
+        Backoff overflowing = failedAttempt -> recurse(0);
+        for (Backoff broken : new Backoff[] {odd, overflowing}) {
+            Failure failure = FailurePolicy.decide(new IllegalStateException("boom"), 1, 3, broken, "report");
+            assertThat(failure).isInstanceOf(Failure.RetryAfter.class);
+            assertThat(((Failure.RetryAfter) failure).delay()).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
+        }
+    }
+
     @Test
     void timeoutsRetryLikeFailures() {
         assertThat(FailurePolicy.timedOut(Duration.ofSeconds(30), 1, 2, backoff, "report"))
