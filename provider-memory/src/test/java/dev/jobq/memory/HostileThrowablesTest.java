@@ -143,11 +143,12 @@ class HostileThrowablesTest {
     }
 
     @Test
-    @DisplayName("a handler overflowing its stack fails its attempt as StackOverflowError; the worker goes on")
+    @DisplayName("a handler overflowing its stack fails its attempt as StackOverflowError, logged once; the worker goes on")
     void stackOverflowIsSettled() {
         assertThat(deadReasonOf(queue(1), (job, ctx) -> recurse(0))).isEqualTo("StackOverflowError (attempt 1 of 1)");
-        assertThat(uncaught).as("a VirtualMachineError goes on to the thread's uncaught-exception handler, once "
-                + "recorded").singleElement().isInstanceOf(StackOverflowError.class);
+        // Before, it went on to the thread's uncaught-exception handler too: a second 1,024-frame trace on stderr,
+        // and a test awaiting the Dead with Awaitility (which catches uncaught exceptions) failed on it.
+        assertThat(uncaught).isEmpty();
     }
 
     @Test

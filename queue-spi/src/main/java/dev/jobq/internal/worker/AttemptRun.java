@@ -244,7 +244,14 @@ final class AttemptRun implements JobContext, Runnable {
         try {
             handler.handler().handle(job, this);
             succeeded();
+        } catch (StackOverflowError overflow) {
+            // The handler's own runaway recursion, unwound by here: nothing JVM-wide is wrong, so it is recorded like
+            // any Error. Handed on to the thread's uncaught-exception handler, it wrote a second 1,024-frame trace to
+            // stderr, and failed a test awaiting the job's Dead with Awaitility, which catches uncaught exceptions.
+            failed(overflow);
         } catch (VirtualMachineError fatal) {
+            // Out of memory, or the JVM broken: recorded, then handed on to the thread's uncaught-exception handler,
+            // which the application may have set to stop the process.
             failed(fatal);
             throw fatal;
         } catch (Throwable e) {
