@@ -8,11 +8,14 @@ import dev.jobq.cli.process.handlers.ExitModule;
 import dev.jobq.cli.process.handlers.Gate;
 import dev.jobq.cli.process.handlers.GatedModule;
 import dev.jobq.cli.process.handlers.HoldModule;
+import dev.jobq.cli.process.handlers.HostileModule;
 import dev.jobq.cli.process.handlers.RunLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -212,6 +215,44 @@ class SqsWorkerProcessIT {
         }
         assertThat(queue.messagesLeft()).isZero();
         assertThat(queue.deadLetters()).isOne();
+    }
+
+    @Test
+    @DisplayName("handlers throwing a Throwable neither Exception nor Error, a stack overflow, a 10 MB message, 10,000 "
+            + "causes and a real OutOfMemoryError each end in the DLQ with a bounded one-line reason; a handler's "
+            + "leftover thread holds nothing, and SIGTERM still exits 0")
+    void unusualThrowablesEndInTheDeadLetters() {
+        Path config = config(2, "2s");
+        Map<String, String> jobs = new LinkedHashMap<>();
+        for (String kind : List.of("odd", "overflow", "huge", "deep", "oom", "leak")) {
+            jobs.put(kind, queue.send(HostileModule.TYPE, "\"" + kind + "\"", 1));
+        }
+
+        try (JobqProcess worker = worker("only", config, false)) {
+            Map<String, String> lines = new LinkedHashMap<>();
+            jobs.forEach((kind, jobId) -> lines.put(kind, worker.stderr().await(l -> l.contains("job=" + jobId)
+                    && l.contains("outcome="), 1, START, "with the outcome of " + kind).get(0)));
+
+            // Before, "odd" and "deep" were never settled: their leases ended, and the next delivery was dead as
+            // "delivered for attempt 2 but maxAttempts is 1"; "huge" wrote its 10 MB into the outcome line.
+            assertThat(lines.get("odd")).contains("outcome=dead", "error=\"NeitherExceptionNorError: odd (attempt 1 of 1)\"");
+            assertThat(lines.get("overflow")).contains("outcome=dead", "error=\"StackOverflowError (attempt 1 of 1)\"");
+            assertThat(lines.get("deep")).contains("outcome=dead",
+                    "error=\"RuntimeException: level 9999 (caused by RuntimeException: root) (attempt 1 of 1)\"");
+            assertThat(lines.get("huge")).contains("outcome=dead", "first line\\\\nINFO forged line")
+                    .doesNotContain("\u001b").hasSizeLessThan(2_500);
+            assertThat(lines.get("oom")).contains("outcome=dead", "error=\"OutOfMemoryError: ");
+            assertThat(lines.get("leak")).contains("outcome=completed");
+            assertThat(worker.stderr().linesMatching(l -> l.contains("forged line"))).allSatisfy(l ->
+                    assertThat(l).doesNotStartWith("INFO forged line"));
+            assertThat(worker.isAlive()).as("still working").isTrue();
+
+            worker.terminate();
+            assertThat(worker.awaitExit(EXIT)).as("a non-daemon thread left by a handler does not hold the process")
+                    .isZero();
+        }
+        assertThat(queue.messagesLeft()).isZero();
+        assertThat(queue.deadLetters()).isEqualTo(5);
     }
 
     @Test

@@ -5,11 +5,12 @@ import dev.jobq.cli.process.handlers.ExitModule;
 import dev.jobq.cli.process.handlers.Gate;
 import dev.jobq.cli.process.handlers.GatedModule;
 import dev.jobq.cli.process.handlers.HoldModule;
+import dev.jobq.cli.process.handlers.HostileModule;
 import dev.jobq.cli.process.handlers.RecordModule;
 import dev.jobq.cli.process.handlers.RunLog;
 import java.nio.file.Path;
 
-/** The {@code --handlers} directory of the SQS and scheduler process tests: test:gated, test:hold, test:record, test:exit. */
+/** The {@code --handlers} directory of the SQS and scheduler process tests: test:gated, test:hold, test:record, test:exit, test:hostile. */
 final class TestHandlers {
 
     private TestHandlers() {
@@ -24,9 +25,10 @@ final class TestHandlers {
                 .addClass(HoldModule.class)
                 .addClass(RecordModule.class)
                 .addClass(ExitModule.class)
+                .addClass(HostileModule.class)
                 .addClass(RunLog.class)
                 .service(JobHandlerModule.class, GatedModule.class.getName(), HoldModule.class.getName(),
-                        RecordModule.class.getName(), ExitModule.class.getName())
+                        RecordModule.class.getName(), ExitModule.class.getName(), HostileModule.class.getName())
                 .writeTo(handlers.resolve("test-handlers.jar"));
         return handlers;
     }
