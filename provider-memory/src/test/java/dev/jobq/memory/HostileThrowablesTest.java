@@ -441,4 +441,40 @@ class HostileThrowablesTest {
             blocking.countDown();
         }
     }
+
+    @Test
+    @DisplayName("a listener blocking on Started, deaf to interrupts, does not hold close() past shutdownTimeout and a "
+            + "bound: the job is released for another worker")
+    void listenerBlockingOnStartedIgnoringInterrupts() throws InterruptedException {
+        var blocking = new CountDownLatch(1);
+        var blocked = new CountDownLatch(1);
+        JobQueue jobs = fixture.queue(fixture.memoryProvider(Map.of("leaseDuration", "10m")), 1,
+                Duration.ofMillis(300));
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Started) {
+                blocked.countDown();
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (blocking.getCount() > 0 && System.nanoTime() < until) {
+                    try {
+                        blocking.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException ignored) {
+                        // deaf to the shutdown's interrupt, as a listener stuck in a library may be
+                    }
+                }
+            }
+        });
+        try {
+            jobs.registerJobHandler("slow-start", Work.class, (job, ctx) -> { });
+            jobs.start();
+            String id = jobs.enqueue("slow-start", new Work(1));
+            assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+
+            long began = System.nanoTime();
+            jobs.close();
+            assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofMillis(300).plusSeconds(6));
+            assertThat(events.all(JobEvent.Released.class)).extracting(JobEvent.Released::jobId).containsExactly(id);
+        } finally {
+            blocking.countDown();
+        }
+    }
 }
