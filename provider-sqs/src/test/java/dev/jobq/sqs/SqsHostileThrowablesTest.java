@@ -140,4 +140,26 @@ class SqsHostileThrowablesTest {
         assertThat(awaitEvents(JobEvent.Completed.class, 1).get(0).attempt()).isEqualTo(2);
         await().atMost(Duration.ofSeconds(10)).until(() -> QueueContents.total(queues.url()) == 0);
     }
+
+    @Test
+    @DisplayName("a handler that leaves its thread's interrupt flag set (restored after catching an interrupt) is "
+            + "still acknowledged, and its failure still told to SQS")
+    void handlerLeavingItsInterruptFlagSet() {
+        SqsServer.Queues queues = ElasticMq.newQueues("interrupt-flag", false);
+        JobQueue jobs = workers.open(queues, Map.of("visibilityTimeout", "60s"), Duration.ofSeconds(5));
+        var runs = new AtomicInteger();
+        jobs.registerJobHandler("flag", String.class, (job, ctx) -> {
+            Thread.currentThread().interrupt(); // as a library does that caught an InterruptedException
+            if (job.payload().equals("fails") && runs.incrementAndGet() == 1) {
+                throw new IllegalStateException("the library gave up");
+            }
+        });
+        jobs.start();
+        jobs.enqueue("flag", "returns");
+        jobs.enqueue("flag", "fails");
+
+        assertThat(awaitEvents(JobEvent.Completed.class, 2)).extracting(JobEvent.Completed::attempt)
+                .containsExactlyInAnyOrder(1, 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> QueueContents.total(queues.url()) == 0);
+    }
 }
