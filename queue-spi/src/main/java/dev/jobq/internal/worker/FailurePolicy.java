@@ -6,6 +6,7 @@ import dev.jobq.internal.runtime.UserCode;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Failure;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
@@ -211,15 +212,17 @@ final class FailurePolicy {
         }
 
         static LoggedCopy of(Throwable error) {
-            var chain = new java.util.ArrayList<Throwable>();
+            var chain = new ArrayList<Throwable>();
             Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
             for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
                 chain.add(t);
             }
             int kept = Math.min(chain.size(), MAX_LOGGED_CAUSES);
-            LoggedCopy cause = kept < chain.size()
-                    ? new LoggedCopy("(" + (chain.size() - kept) + " more causes left out of the log)", null)
-                    : null;
+            LoggedCopy cause = null;
+            if (kept < chain.size()) {
+                cause = new LoggedCopy("(" + (chain.size() - kept) + " more causes left out of the log)", null);
+                cause.setStackTrace(new StackTraceElement[0]); // where it was made says nothing of the error
+            }
             for (int i = kept - 1; i >= 0; i--) {
                 Throwable t = chain.get(i);
                 String message = messageOf(t);

@@ -68,6 +68,36 @@ class FailurePolicyTest {
     }
 
     @Test
+    void messageIsOneLineCutToItsBoundNeverBetweenTheHalvesOfAnEmoji() {
+        assertThat(FailurePolicy.oneLine("a\nb\r\tc\u0007")).isEqualTo("a\\nb\\r\\tc\\u0007");
+        String emojiAtTheCut = "x".repeat(FailurePolicy.MAX_MESSAGE_CHARS - 1) + "😀" + "y";
+        assertThat(FailurePolicy.oneLine(emojiAtTheCut))
+                .isEqualTo("x".repeat(FailurePolicy.MAX_MESSAGE_CHARS - 1) + "… (3 more characters)");
+        assertThat(FailurePolicy.oneLine("short")).isEqualTo("short");
+    }
+
+    @Test
+    void logGetsACopyCutAfterItsBoundOfCausesWithTheOriginalStackTraces() {
+        RuntimeException error = new RuntimeException("root");
+        for (int i = 0; i < 100; i++) {
+            error = new RuntimeException("level " + i, error);
+        }
+        Throwable copy = FailurePolicy.loggable(error);
+        assertThat(copy).isNotSameAs(error).hasMessage("java.lang.RuntimeException: level 99");
+        assertThat(copy.getStackTrace()).isEqualTo(error.getStackTrace());
+        int depth = 0;
+        Throwable last = copy;
+        for (Throwable t = copy; t != null; t = t.getCause()) {
+            depth++;
+            last = t;
+        }
+        assertThat(depth).isEqualTo(FailurePolicy.MAX_LOGGED_CAUSES + 1);
+        assertThat(last).hasMessage("(69 more causes left out of the log)");
+        var plain = new IllegalStateException("fine", new RuntimeException("cause"));
+        assertThat(FailurePolicy.loggable(plain)).as("a throwable the log can take is logged as it is").isSameAs(plain);
+    }
+
+    @Test
     void timeoutsRetryLikeFailures() {
         assertThat(FailurePolicy.timedOut(Duration.ofSeconds(30), 1, 2, backoff, "report"))
                 .isEqualTo(Failure.retryAfter(Duration.ofSeconds(1), "timed out after 30s"));
