@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.jobq.ConfigException;
 import dev.jobq.internal.config.JobQueueConfig;
+import dev.jobq.memory.MemoryProviderFactory;
+import dev.jobq.scheduler.jdbc.JdbcSchedulerFactory;
+import dev.jobq.sqs.SqsProviderFactory;
 import dev.jobq.internal.config.SchedulerSection;
 import dev.jobq.WorkerMode;
 import dev.jobq.internal.config.WorkerSettings;
@@ -247,6 +250,51 @@ class ConfigurationTablesTest {
         assertThat(defaults.get("scheduler.type")).isEqualTo("`" + scheduler.type() + "`");
         assertThat(defaults.get("scheduler.pollInterval")).isEqualTo("`60s`");
         assertThat(scheduler.pollInterval()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    /** The default cell of {@code key}'s row, read as the loader reads a value: a duration, a size, a number or text. */
+    static Object documentedDefault(Section section, String key) {
+        String cell = rows(section).stream().filter(r -> r.key().equals(key)).findFirst().orElseThrow().defaultValue();
+        Matcher value = Pattern.compile("^`([^`]+)`$").matcher(cell);
+        assertThat(value.matches()).as("the default of %s is one value: %s", key, cell).isTrue();
+        String text = value.group(1);
+        Matcher amount = Pattern.compile("(\\d+)(ms|s|m|h|d|KiB|MiB)?").matcher(text);
+        if (!amount.matches()) {
+            return text;
+        }
+        long n = Long.parseLong(amount.group(1));
+        String unit = amount.group(2);
+        if (unit == null) {
+            return n;
+        }
+        return switch (unit) {
+            case "KiB" -> n * 1024;
+            case "MiB" -> n * 1024 * 1024;
+            default -> Duration.parse(unit.equals("d") ? "P" + n + "D" : unit.equals("ms") ? "PT" + n / 1000.0 + "S"
+                    : "PT" + n + unit.toUpperCase());
+        };
+    }
+
+    @Test
+    void theProvidersAndTheJdbcSchedulersDefaultsAreTheTables() {
+        assertThat(documentedDefault(Section.MEMORY, "maxHistorySize")).isEqualTo((long) MemoryProviderFactory.DEFAULT_MAX_HISTORY_SIZE);
+        assertThat(documentedDefault(Section.MEMORY, "maxDeadLetters")).isEqualTo((long) MemoryProviderFactory.DEFAULT_MAX_DEAD_LETTERS);
+        assertThat(documentedDefault(Section.MEMORY, "leaseDuration")).isEqualTo(MemoryProviderFactory.DEFAULT_LEASE_DURATION);
+        assertThat(documentedDefault(Section.MEMORY, "maxPayloadBytes")).isEqualTo((long) MemoryProviderFactory.DEFAULT_MAX_PAYLOAD_BYTES);
+
+        assertThat(documentedDefault(Section.SQS, "maxPayloadBytes")).isEqualTo((long) SqsProviderFactory.DEFAULT_MAX_PAYLOAD_BYTES);
+        assertThat(documentedDefault(Section.SQS, "waitTime")).isEqualTo(SqsProviderFactory.DEFAULT_WAIT_TIME);
+
+        assertThat(documentedDefault(Section.SCHEDULER, "jdbcUrl")).isEqualTo(JdbcSchedulerFactory.DEFAULT_JDBC_URL);
+        assertThat(documentedDefault(Section.SCHEDULER, "poolSize")).isEqualTo((long) JdbcSchedulerFactory.DEFAULT_POOL_SIZE);
+        assertThat(documentedDefault(Section.SCHEDULER, "pollInterval")).isEqualTo(JdbcSchedulerFactory.DEFAULT_POLL_INTERVAL);
+        assertThat(documentedDefault(Section.SCHEDULER, "batchSize")).isEqualTo((long) JdbcSchedulerFactory.DEFAULT_BATCH_SIZE);
+        assertThat(documentedDefault(Section.SCHEDULER, "retention")).isEqualTo(JdbcSchedulerFactory.DEFAULT_RETENTION);
+        assertThat(documentedDefault(Section.SCHEDULER, "misfireThreshold")).isEqualTo(JdbcSchedulerFactory.DEFAULT_MISFIRE_THRESHOLD);
+        assertThat(documentedDefault(Section.SCHEDULER, "fireAllLimit")).isEqualTo((long) JdbcSchedulerFactory.DEFAULT_FIRE_ALL_LIMIT);
+        assertThat(documentedDefault(Section.SCHEDULER, "claimTimeout")).isEqualTo(JdbcSchedulerFactory.DEFAULT_CLAIM_TIMEOUT);
+        assertThat(documentedDefault(Section.SCHEDULER, "lockTimeout")).isEqualTo(JdbcSchedulerFactory.DEFAULT_LOCK_TIMEOUT);
+        assertThat(documentedDefault(Section.SCHEDULER, "connectionTimeout")).isEqualTo(JdbcSchedulerFactory.DEFAULT_CONNECTION_TIMEOUT);
     }
 
     static Stream<Arguments> ranges() {
