@@ -6,6 +6,7 @@ import dev.jobq.spi.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code worker.backoff}: the default retry policy. Only the keys of the chosen type are known, so
@@ -58,8 +59,9 @@ final class BackoffSectionReader {
             }
             return Backoff.none();
         }
-        if (delay.isNegative()) {
-            section.problem("delay", "must be ≥ 0s, got " + delay);
+        String outOfRange = outOfRange(delay, DurationFormat.format(delay));
+        if (outOfRange != null) {
+            section.problem("delay", outOfRange);
             return Backoff.none();
         }
         return Backoff.fixed(delay);
@@ -75,8 +77,9 @@ final class BackoffSectionReader {
         for (int i = 0; i < texts.size(); i++) {
             try {
                 Duration delay = DurationFormat.parse(texts.get(i));
-                if (delay.isNegative()) {
-                    section.problem("delays[" + i + "]", "must be ≥ 0s, got " + texts.get(i));
+                String outOfRange = outOfRange(delay, texts.get(i));
+                if (outOfRange != null) {
+                    section.problem("delays[" + i + "]", outOfRange);
                 } else {
                     delays.add(delay);
                 }
@@ -85,6 +88,21 @@ final class BackoffSectionReader {
             }
         }
         return delays.size() == texts.size() ? Backoff.list(delays.toArray(Duration[]::new)) : Backoff.none();
+    }
+
+    /**
+     * Why a fixed or listed wait cannot be used, as the other keys word it, or null: the {@link Backoff}
+     * factories refuse a negative one and one beyond {@link Backoff#MAX_DELAY} with an exception, which
+     * would escape the loader without the key's path.
+     */
+    private static @Nullable String outOfRange(Duration delay, String written) {
+        if (delay.isNegative()) {
+            return "must be ≥ 0s, got " + written;
+        }
+        if (delay.compareTo(Limits.MAX_BACKOFF) > 0) {
+            return "must be ≤ " + DurationFormat.format(Limits.MAX_BACKOFF) + ", got " + written;
+        }
+        return null;
     }
 
     private static double jitter(Settings section, double defaultValue) {
