@@ -86,4 +86,43 @@ class CommandsPageTest {
             assertThat(run.err()).contains(shown.substring(1, shown.length() - 3));
         }
     }
+
+    @Test
+    void everyOptionTheTableNamesForACommandIsAnOptionOfIt() {
+        String text = OPERATIONS.text();
+        String table = text.substring(text.indexOf("| command | what it does |"), text.indexOf("**Dead jobs.**"));
+        int checked = 0;
+        for (String line : table.lines().filter(l -> l.startsWith("| `jobq ")).toList()) {
+            String command = line.substring("| `jobq ".length()).split("[ `]")[0];
+            String help = leafCommands().stream().filter(c -> c.equals(command) || c.startsWith(command + " "))
+                    .map(c -> CommandRun.of((c + " --help").split(" ")).out()).reduce("", String::concat);
+            Matcher option = Pattern.compile("(--[a-z][a-z-]*)").matcher(line);
+            while (option.find()) {
+                checked++;
+                assertThat(help).as("jobq %s --help lists %s, as docs/operations.md's table says", command, option.group(1))
+                        .containsPattern(Pattern.quote(option.group(1)) + "[=\\s,\\]]");
+            }
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(15);
+    }
+
+    @Test
+    void listCommandsPrintAtMostLimitRows_100ByDefault() {
+        assertThat(OPERATIONS.text()).contains("`jobq schedule list` and `jobq dead-letters list` print at most `--limit N` rows (default 100)");
+        for (String command : List.of("schedule list", "dead-letters list")) {
+            String help = CommandRun.of((command + " --help").split(" ")).out();
+            assertThat(help).as(command).containsPattern("--limit=N\\s+[^\\n]*100");
+        }
+    }
+
+    @Test
+    void theRecurringAddExampleUsesOptionsRecurringAddHas() {
+        String example = OPERATIONS.codeAfter("or by hand: `");
+        String help = CommandRun.of("recurring", "add", "--help").out();
+        Matcher option = Pattern.compile("(--[a-z][a-z-]*)").matcher(example);
+        while (option.find()) {
+            assertThat(help).as("jobq recurring add --help").containsPattern(Pattern.quote(option.group(1)) + "[=\\s,\\]]");
+        }
+        assertThat(example).startsWith("jobq recurring add NAME TYPE --schedule");
+    }
 }
