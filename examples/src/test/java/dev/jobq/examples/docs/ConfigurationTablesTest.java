@@ -285,6 +285,11 @@ class ConfigurationTablesTest {
         assertThat(documentedDefault(Section.SQS, "maxPayloadBytes")).isEqualTo((long) SqsProviderFactory.DEFAULT_MAX_PAYLOAD_BYTES);
         assertThat(documentedDefault(Section.SQS, "waitTime")).isEqualTo(SqsProviderFactory.DEFAULT_WAIT_TIME);
 
+        assertThat(documentedDefault(Section.BACKOFF, "base")).isEqualTo(dev.jobq.Backoff.DEFAULT_BASE);
+        assertThat(documentedDefault(Section.BACKOFF, "max")).isEqualTo(dev.jobq.Backoff.DEFAULT_CAP);
+        String jitter = rows(Section.BACKOFF).stream().filter(r -> r.key().equals("jitter")).findFirst().orElseThrow().defaultValue();
+        assertThat(jitter).startsWith("`" + dev.jobq.Backoff.DEFAULT_JITTER + "` for exponential, `0` otherwise");
+
         assertThat(documentedDefault(Section.SCHEDULER, "jdbcUrl")).isEqualTo(JdbcSchedulerFactory.DEFAULT_JDBC_URL);
         assertThat(documentedDefault(Section.SCHEDULER, "poolSize")).isEqualTo((long) JdbcSchedulerFactory.DEFAULT_POOL_SIZE);
         assertThat(documentedDefault(Section.SCHEDULER, "pollInterval")).isEqualTo(JdbcSchedulerFactory.DEFAULT_POLL_INTERVAL);
