@@ -5,6 +5,7 @@ import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.Secrets;
 import dev.jobq.spi.Settings;
 import java.time.Duration;
 import java.util.List;
@@ -232,7 +233,8 @@ final class QueueSetup {
 
     /** Where the SDK connects: the endpoint override, or the region's SQS endpoint. */
     private String endpoint() {
-        return settings.endpoint() != null ? settings.endpoint().toString() : "SQS in region " + settings.region();
+        return settings.endpoint() != null ? Secrets.maskUrl(settings.endpoint().toString())
+                : "SQS in region " + settings.region();
     }
 
     private JobQueueException unreachable(String what, SdkException e) {
@@ -242,10 +244,10 @@ final class QueueSetup {
                 : connectTimedOut(e) ? "could not connect to " + endpoint() + " within "
                         + DurationFormat.format(SqsConnection.CONNECT_TIMEOUT) + ", each of the SDK's attempts: nothing "
                         + "answers there, or a firewall drops the connection"
-                : e.getMessage();
+                : Secrets.maskUrl(String.valueOf(e.getMessage()));
         return new JobQueueException("jobq queue '" + queueName + "': " + what + " failed: " + failure
                 + " (check region " + settings.region() + (settings.endpoint() == null ? "" : ", endpoint "
-                + settings.endpoint()) + ", " + (settings.keys() == null ? "the credentials of the AWS SDK's default "
+                + endpoint()) + ", " + (settings.keys() == null ? "the credentials of the AWS SDK's default "
                 + "chain" : "the accessKeyId and secretAccessKey of this section") + " and the IAM actions in docs/sqs.md)",
                 e);
     }

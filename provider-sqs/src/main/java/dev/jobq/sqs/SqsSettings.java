@@ -1,5 +1,6 @@
 package dev.jobq.sqs;
 
+import dev.jobq.spi.Secrets;
 import dev.jobq.spi.Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -70,7 +71,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
 
     /** The queue as the user wrote it, for messages. */
     String queueLabel() {
-        return queueUrl != null ? queueUrl.toString() : String.valueOf(queueName);
+        return queueUrl != null ? Secrets.maskUrl(queueUrl.toString()) : String.valueOf(queueName);
     }
 
     /** Reads and checks every key of {@code settings}; problems go to {@code settings}. */
@@ -147,7 +148,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         }
         String urlRegion = m.group(1) != null ? m.group(1) : m.group(2);
         if (!urlRegion.equals(region)) {
-            settings.problem(key, url + " is a queue of region " + urlRegion + ", but region is " + region + "; SQS "
+            settings.problem(key, Secrets.maskUrl(url.toString()) + " is a queue of region " + urlRegion + ", but region is " + region + "; SQS "
                     + "answers that the queue does not exist when asked in another region: set region: " + urlRegion);
         }
     }
@@ -189,7 +190,8 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         } catch (URISyntaxException e) {
             // reported below
         }
-        settings.problem(key, "must be an http or https URL, got '" + text + "'" + urlAdvice(key, text.strip()));
+        settings.problem(key, "must be an http or https URL, got '" + Secrets.maskUrl(text) + "'"
+                + urlAdvice(key, text.strip()));
         return null;
     }
 

@@ -109,6 +109,20 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a bad URL is repeated with its password masked")
+        void aBadUrlKeepsItsPasswordMasked() {
+            Map<String, Object> values = valid();
+            values.put("endpoint", "http://AKIA:S3CRET@ local:4566");
+            values.put("deadLetterQueueUrl", "https://sqs.us-east-2.amazonaws.com/123/dlq?X-Amz-Security-Token=S3CRET");
+
+            assertThat(problems(values)).containsExactlyInAnyOrder(
+                    "provider.endpoint: must be an http or https URL, got 'http://AKIA:****@ local:4566'",
+                    "provider.deadLetterQueueUrl: https://sqs.us-east-2.amazonaws.com/123/dlq?X-Amz-Security-Token=**** "
+                            + "is a queue of region us-east-2, but region is us-east-1; SQS answers that the queue does "
+                            + "not exist when asked in another region: set region: us-east-2");
+        }
+
+        @Test
         @DisplayName("on AWS (no endpoint) a region without its number, such as us-east1, is refused before the SDK "
                 + "looks for a host of that name; beside an endpoint any region name works")
         void awsRegionNeedsItsNumber() {
@@ -483,6 +497,22 @@ class SqsProviderFactoryTest {
             assertThatThrownBy(() -> create(values))
                     .isInstanceOf(JobQueueException.class)
                     .hasMessageContaining("the credentials of the AWS SDK's default chain and the IAM actions");
+        }
+
+        @Test
+        @DisplayName("an endpoint's password (user information of its URL) appears in no start-up error")
+        void unreachableEndpointWithAPassword() throws IOException {
+            int closedPort;
+            try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                closedPort = socket.getLocalPort();
+            }
+            Map<String, Object> values = on("http://127.0.0.1:" + closedPort + "/000000000000/jobs");
+            values.put("endpoint", "http://proxy:S3CRET@127.0.0.1:" + closedPort);
+
+            assertThatThrownBy(() -> create(values))
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageContaining("endpoint http://proxy:****@127.0.0.1:" + closedPort)
+                    .message().doesNotContain("S3CRET");
         }
 
         @Test

@@ -120,7 +120,7 @@ public final class Settings {
             return null;
         }
         if (value instanceof Map<?, ?> || value instanceof List<?>) {
-            problem(key, "must be a single value, got " + value);
+            problem(key, "must be a single value, got " + (Secrets.isSecretKey(key) ? Secrets.MASK : value));
             return null;
         }
         String text = String.valueOf(value);

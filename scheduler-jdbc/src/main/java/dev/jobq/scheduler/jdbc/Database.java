@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.Secrets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -389,7 +390,7 @@ final class Database implements AutoCloseable {
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw cannotConnect(settings.database(), e);
+            throw cannotConnect(settings.database(), e, settings.password());
         }
     }
 
@@ -403,11 +404,15 @@ final class Database implements AutoCloseable {
             }
             return dialect;
         } catch (SQLException e) {
-            throw cannotConnect(description, e);
+            throw cannotConnect(description, e, null);
         }
     }
 
-    private static JobQueueException cannotConnect(String description, Exception e) {
+    /**
+     * The driver's reason, shown with any URL in it masked and without {@code password}: a driver
+     * or pool message may repeat what it was given.
+     */
+    private static JobQueueException cannotConnect(String description, Exception e, @Nullable String password) {
         SQLException inUse = h2FileInUse(e);
         if (inUse != null) {
             return new JobQueueException("scheduler: cannot open " + description + ": another process has the file "
@@ -415,7 +420,8 @@ final class Database implements AutoCloseable {
                     + "process, point the scheduler at another file, or share one store between processes with "
                     + "PostgreSQL or an H2 server (jdbc:h2:tcp://…, or AUTO_SERVER=TRUE in the URL)", e);
         }
-        return new JobQueueException("scheduler: cannot connect to " + description + ": " + rootMessage(e)
+        return new JobQueueException("scheduler: cannot connect to " + description + ": "
+                + Secrets.without(Secrets.maskUrl(rootMessage(e)), password)
                 + "; check scheduler.jdbcUrl, username and password, and that the database is running", e);
     }
 

@@ -1,6 +1,7 @@
 package dev.jobq.scheduler.jdbc;
 
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.Secrets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -119,11 +120,39 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
      */
     static @Nullable String urlProblem(String url) {
         String lower = url.strip().toLowerCase(Locale.ROOT);
-        if (lower.startsWith("jdbc:h2:") || lower.startsWith("jdbc:postgresql:")) {
+        if (lower.startsWith("jdbc:postgresql:")) {
+            return userInfoProblem(url.strip());
+        }
+        if (lower.startsWith("jdbc:h2:")) {
             return null;
         }
         return "must be an H2 URL (jdbc:h2:file:./data/jobq) or a PostgreSQL URL "
                 + "(jdbc:postgresql://host:5432/database), got " + describe(url);
+    }
+
+    /**
+     * A PostgreSQL URL with a user (and password) before the host, or null. PgJDBC does not read
+     * them there: it took {@code jobq:secret@db} for the host's name and its error repeated the
+     * password. The URL is shown with the password masked.
+     */
+    private static @Nullable String userInfoProblem(String url) {
+        String rest = url.substring("jdbc:postgresql:".length());
+        if (!rest.startsWith("//")) {
+            return null;
+        }
+        int end = 2;
+        while (end < rest.length() && "/?#".indexOf(rest.charAt(end)) < 0) {
+            end++;
+        }
+        int at = rest.lastIndexOf('@', end - 1);
+        if (at < 2) {
+            return null;
+        }
+        String withoutUser = "jdbc:postgresql://" + rest.substring(at + 1);
+        return "must not hold a user or password before the host (the PostgreSQL driver does not read them there, "
+                + "and reads the host as '" + Secrets.MASK + "@" + rest.substring(at + 1, end) + "'), got "
+                + Secrets.maskUrl(url) + "; write " + Secrets.maskUrl(withoutUser) + " and set username: and "
+                + "password: beside it (password: ${DB_PASSWORD})";
     }
 
     /**

@@ -169,6 +169,22 @@ class JdbcSchedulerFactoryTest {
     }
 
     @Test
+    void refusesAPostgresUrlWithItsPasswordBeforeTheHostWithoutRepeatingIt() {
+        Settings settings = section(Map.of("jdbcUrl", "jdbc:postgresql://jobq:S3CRET@db:5432/jobs?sslmode=require"));
+
+        factory.validate(settings);
+
+        assertThat(settings.problems()).containsExactly("scheduler.jdbcUrl: must not hold a user or password before "
+                + "the host (the PostgreSQL driver does not read them there, and reads the host as '****@db:5432'), "
+                + "got jdbc:postgresql://jobq:****@db:5432/jobs?sslmode=require; write "
+                + "jdbc:postgresql://db:5432/jobs?sslmode=require and set username: and password: beside it "
+                + "(password: ${DB_PASSWORD})");
+        assertThatThrownBy(() -> JdbcSchedulerFactory.builder().jdbcUrl("jdbc:postgresql://jobq:S3CRET@db/jobs"))
+                .hasMessageStartingWith("jdbcUrl must not hold a user or password before the host")
+                .message().doesNotContain("S3CRET");
+    }
+
+    @Test
     void builderChecksEachValueAtOnce() {
         var builder = JdbcSchedulerFactory.builder();
 

@@ -1,0 +1,69 @@
+package dev.jobq.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Secrets: what of a config value a message may show")
+class SecretsTest {
+
+    @Test
+    void masksTheUserInformationsPasswordAndKeepsWhereTheUrlPoints() {
+        assertThat(Secrets.maskUrl("jdbc:postgresql://jobq:S3CRET@db:5432/jobs"))
+                .isEqualTo("jdbc:postgresql://jobq:****@db:5432/jobs");
+        assertThat(Secrets.maskUrl("http://AKIAEXAMPLE:S3CRET@localstack:4566"))
+                .isEqualTo("http://AKIAEXAMPLE:****@localstack:4566");
+        assertThat(Secrets.maskUrl("https://ghp_T0KEN@proxy.example.com/sqs"))
+                .isEqualTo("https://****@proxy.example.com/sqs");
+        assertThat(Secrets.maskUrl("https://sqs.us-east-1.amazonaws.com/123456789012/jobs"))
+                .isEqualTo("https://sqs.us-east-1.amazonaws.com/123456789012/jobs");
+    }
+
+    @Test
+    void masksSecretParametersOfAUrlOrAnH2Setting() {
+        assertThat(Secrets.maskUrl("jdbc:postgresql://db/jobs?user=jobq&password=S3CRET&sslmode=require"))
+                .isEqualTo("jdbc:postgresql://db/jobs?user=jobq&password=****&sslmode=require");
+        assertThat(Secrets.maskUrl("jdbc:postgresql://db/jobs?sslpassword=S3CRET"))
+                .isEqualTo("jdbc:postgresql://db/jobs?sslpassword=****");
+        assertThat(Secrets.maskUrl("jdbc:h2:file:./data/jobq;USER=sa;PASSWORD=S3CRET;MODE=PostgreSQL"))
+                .isEqualTo("jdbc:h2:file:./data/jobq;USER=sa;PASSWORD=****;MODE=PostgreSQL");
+        assertThat(Secrets.maskUrl("https://q.example.com/x?X-Amz-Security-Token=S3CRET&a=1"))
+                .isEqualTo("https://q.example.com/x?X-Amz-Security-Token=****&a=1");
+    }
+
+    @Test
+    void masksEveryUrlInALibrarysMessage() {
+        assertThat(Secrets.maskUrl("Connect to http://u:S3CRET@a:1 failed, then https://v:T0P@b:2/q: refused"))
+                .isEqualTo("Connect to http://u:****@a:1 failed, then https://v:****@b:2/q: refused")
+                .doesNotContain("S3CRET", "T0P");
+    }
+
+    @Test
+    void namesSecretKeys() {
+        assertThat(List.of("password", "PASSWORD", "secretAccessKey", "dbPassword", "sessionToken", "apiKey",
+                "credentials")).allMatch(Secrets::isSecretKey);
+        assertThat(List.of("username", "jdbcUrl", "accessKeyId", "endpoint", "region", "poolSize"))
+                .noneMatch(Secrets::isSecretKey);
+    }
+
+    @Test
+    void replacesAPasswordALibraryRepeated() {
+        assertThat(Secrets.without("login failed for jobq/S3CRET", "S3CRET")).isEqualTo("login failed for jobq/****");
+        assertThat(Secrets.without("nothing to hide", null)).isEqualTo("nothing to hide");
+    }
+
+    @Test
+    void aConfigProblemAboutASecretKeyDoesNotRepeatItsValue() {
+        Settings settings = Settings.of("jobq.yaml", "scheduler", Map.of("password", Map.of("S3CRET", "x"),
+                "username", List.of("jobq")));
+
+        settings.string("password");
+        settings.string("username");
+
+        assertThat(settings.problems()).containsExactly("scheduler.password: must be a single value, got ****",
+                "scheduler.username: must be a single value, got [jobq]");
+    }
+}
