@@ -1271,6 +1271,24 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("a type with no handler is quoted in the reason escaped and cut: a newline or an ANSI escape in it "
+            + "forges no log line, a huge one is not copied whole")
+    void unknownTypeIsQuotedEscapedAndBounded() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("known", Work.class, (job, ctx) -> { });
+        jobs.start();
+        jobs.enqueue("x\n12:00:00.000 INFO  Worker - forged\u001b[2J", new Work(1));
+        jobs.enqueue("y".repeat(100_000), new Work(2));
+
+        List<JobEvent.Dead> dead = events.awaitCount(JobEvent.Dead.class, 2);
+        assertThat(dead).extracting(JobEvent.Dead::error).anySatisfy(error -> assertThat(error)
+                .startsWith("no handler for job type 'x\\n12:00:00.000 INFO  Worker - forged\\u001b[2J' in this worker"))
+                .anySatisfy(error -> assertThat(error).startsWith("no handler for job type '" + "y".repeat(200) + "…' ")
+                        .hasSizeLessThan(1000))
+                .allSatisfy(error -> assertThat(error).doesNotContain("\n", "\u001b"));
+    }
+
+    @Test
     @DisplayName("a payload that does not bind to the handler's type is dead-lettered with the reason")
     void unreadablePayloadIsDeadLettered() {
         JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));

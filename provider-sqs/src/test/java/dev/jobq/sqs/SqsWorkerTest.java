@@ -223,10 +223,10 @@ class SqsWorkerTest {
         JobEvent.Dead second = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals("ctl-2"));
         jobs.close();
 
-        assertThat(first.error()).startsWith("no handler for job type 't\u0001'");
+        assertThat(first.error()).startsWith("no handler for job type 't\\u0001'");
         assertThat(first.attempt()).as("dead-lettered at its first delivery").isEqualTo(1);
         assertThat(second.error()).contains("'createdAt' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, "
-                + "got \"\u0001\"");
+                + "got \"\\u0001\"");
         Map<String, String> errors = new HashMap<>();
         QueueContents.receive(queues.deadLetterUrl(), 1).forEach(copy -> errors.put(copy.body(),
                 QueueContents.attribute(copy, DeadLetterCopies.ERROR)));

@@ -268,7 +268,7 @@ class WireFormatClaimsTest {
             assertThat(traced.mdcTraceId()).isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
             assertThat(ran("trace-null").traceId()).isEmpty();
             assertThat(deadReason("trace-control")).contains("'traceId' must be 1 to 255 characters without control "
-                    + "characters, got \"a\nb\"; leave it out or null for none");
+                    + "characters, got \"a\\nb\"; leave it out or null for none");
             assertThat(deadReason("trace-long")).contains("(256 characters)");
             assertNothingLost(queues, 2);
         }

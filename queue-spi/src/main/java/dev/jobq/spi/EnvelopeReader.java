@@ -103,7 +103,8 @@ final class EnvelopeReader {
         } catch (JsonProcessingException e) {
             var where = e.getLocation();
             String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
-            throw unreadable("message body is not JSON (" + e.getOriginalMessage() + at + ")" + preview());
+            throw unreadable("message body is not JSON (" + UntrustedText.escape(e.getOriginalMessage(), 300) + at + ")"
+                    + preview());
         } catch (IOException e) {
             throw new UncheckedIOException("reading a String cannot fail", e);
         }
@@ -118,7 +119,7 @@ final class EnvelopeReader {
 
     private void readTopLevel(String field, JsonParser parser) throws IOException {
         if (fields.size() <= FIELDS_NAMED) {
-            fields.add(field.length() <= FIELD_NAME_CHARS ? field : field.substring(0, FIELD_NAME_CHARS) + "…");
+            fields.add(UntrustedText.escape(field, FIELD_NAME_CHARS));
         }
         switch (field) {
             case "envelopeVersion" -> version = wholeNumber(parser, field);
@@ -179,7 +180,8 @@ final class EnvelopeReader {
             throw unreadable(problem);
         }
         if (jobId == null && type == null && snsTopicArn != null) {
-            throw unreadable("message body is an SNS notification of topic " + snsTopicArn + ", not a job envelope: "
+            throw unreadable("message body is an SNS notification of topic "
+                    + UntrustedText.escape(snsTopicArn, PREVIEW_CHARS) + ", not a job envelope: "
                     + "turn on raw message delivery for the topic's subscription of this queue "
                     + "(RawMessageDelivery=true), so that the body is the message published");
         }
@@ -188,11 +190,11 @@ final class EnvelopeReader {
                     + "'createdAt' (" + fieldsRead() + ")" + preview());
         }
         if (jobId != null && jobId.isBlank()) {
-            throw unreadable("'jobId' must not be blank, got \"" + jobId + "\"; give each job an id of its own, "
+            throw unreadable("'jobId' must not be blank, got " + UntrustedText.quote(jobId, PREVIEW_CHARS) + "; give each job an id of its own, "
                     + "such as a UUID");
         }
         if (type != null && type.isBlank()) {
-            throw unreadable("'type' must not be blank, got \"" + type + "\"; name the handler's job type, such "
+            throw unreadable("'type' must not be blank, got " + UntrustedText.quote(type, PREVIEW_CHARS) + "; name the handler's job type, such "
                     + "as \"email:send\"");
         }
         if (jobId == null) {
@@ -240,12 +242,12 @@ final class EnvelopeReader {
             throw unreadable("'" + timeoutField + "' must be ≥ 1 (milliseconds), got " + timeoutMs);
         }
         if (options.queue != null && options.queue.isBlank()) {
-            throw unreadable("'options.queue' must not be blank, got \"" + options.queue
-                    + "\"; leave it out for the queue \"" + JobOptions.DEFAULT_QUEUE + "\"");
+            throw unreadable("'options.queue' must not be blank, got " + UntrustedText.quote(options.queue, PREVIEW_CHARS)
+                    + "; leave it out for the queue \"" + JobOptions.DEFAULT_QUEUE + "\"");
         }
         if (options.deduplicationKey != null && options.deduplicationKey.isBlank()) {
-            throw unreadable("'options.deduplicationKey' must not be blank, got \"" + options.deduplicationKey
-                    + "\"; leave it out or null for none");
+            throw unreadable("'options.deduplicationKey' must not be blank, got "
+                    + UntrustedText.quote(options.deduplicationKey, PREVIEW_CHARS) + "; leave it out or null for none");
         }
         try {
             return new JobOptions(
@@ -291,8 +293,7 @@ final class EnvelopeReader {
     private @Nullable String traceId(JsonParser parser, String field) throws IOException {
         String text = text(parser, field);
         if (text != null && !EnqueueOptions.isTraceId(text)) {
-            String shown = text.length() > PREVIEW_CHARS ? "\"" + text.substring(0, PREVIEW_CHARS) + "…\" ("
-                    + text.length() + " characters)" : "\"" + text + "\"";
+            String shown = UntrustedText.quote(text, PREVIEW_CHARS);
             problem("'" + field + "' must be 1 to " + EnqueueOptions.MAX_TRACE_ID + " characters without control "
                     + "characters, got " + shown + "; leave it out or null for none");
         }
@@ -376,8 +377,8 @@ final class EnvelopeReader {
                     : text;
             Instant instant = time(text, iso);
             if (instant == null) {
-                problem("'" + field + "' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, got \"" + text
-                        + "\"" + (isLocalTime(iso) ? "; it has no offset: add Z when it is UTC, else its offset "
+                problem("'" + field + "' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, got "
+                        + UntrustedText.quote(text, PREVIEW_CHARS) + (isLocalTime(iso) ? "; it has no offset: add Z when it is UTC, else its offset "
                         + "(+02:00)" : ""));
             }
             return instant;
@@ -435,7 +436,7 @@ final class EnvelopeReader {
 
     private String preview() {
         String start = body.strip();
-        return "; body starts with: " + (start.length() <= PREVIEW_CHARS ? start : start.substring(0, PREVIEW_CHARS) + "…");
+        return "; body starts with: " + UntrustedText.escape(start, PREVIEW_CHARS);
     }
 
     private static String describe(@Nullable JsonToken token, JsonParser parser) throws IOException {
@@ -445,7 +446,7 @@ final class EnvelopeReader {
         return switch (token) {
             case START_OBJECT -> "an object";
             case START_ARRAY -> "an array";
-            case VALUE_STRING -> "the string \"" + parser.getText() + "\"";
+            case VALUE_STRING -> "the string " + UntrustedText.quote(parser.getText(), PREVIEW_CHARS);
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "the number " + parser.getText();
             case VALUE_TRUE, VALUE_FALSE -> parser.getText();
             case VALUE_NULL -> "null";

@@ -633,8 +633,35 @@ class EnvelopeCodecTest {
             assertThat(blank.getMessage()).isEqualTo("'traceId' must be 1 to 255 characters without control "
                     + "characters, got \"\"; leave it out or null for none");
             assertThat(control.getMessage()).isEqualTo("'traceId' must be 1 to 255 characters without control "
-                    + "characters, got \"a\nb\"; leave it out or null for none");
+                    + "characters, got \"a\\nb\"; leave it out or null for none");
             assertThat(blank.jobId()).isEqualTo("j");
+        }
+
+        @Test
+        @DisplayName("what a reason quotes of a message cannot forge a log line or repaint a terminal: control "
+                + "characters are escaped, and a megabyte of text is cut")
+        void aReasonQuotesTheMessageEscapedAndBounded() {
+            String forged = "\\n12:00:00.000 INFO  Worker - job x completed\\u001b[2J";
+            String megabyte = "x".repeat(1 << 20);
+            var traceId = unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"traceId\":\"a" + forged
+                    + "\",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+            var createdAt = unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"" + forged
+                    + "\"}");
+            var notJson = unreadable("garbage\n12:00:00.000 INFO forged\u001b[31m");
+            var hugeString = unreadable("{\"envelopeVersion\":\"" + megabyte + "\",\"jobId\":\"j\",\"type\":\"t\"}");
+            var fieldName = unreadable("{\"a\\nINFO forged\":1}");
+
+            assertThat(traceId.getMessage()).startsWith("'traceId' must be 1 to 255 characters without control "
+                    + "characters, got \"a\\n12:00:00.000 INFO  Worker - job x completed\\u001b[2J\"");
+            assertThat(createdAt.getMessage()).startsWith("'createdAt' must be an ISO-8601 UTC time such as "
+                    + "2026-11-23T10:00:00Z, got \"\\n12:00:00.000");
+            assertThat(notJson.getMessage()).endsWith("; body starts with: garbage\\n12:00:00.000 INFO "
+                    + "forged\\u001b[31m");
+            assertThat(hugeString.getMessage()).contains("got the string \"" + "x".repeat(80) + "…\" (1048576 "
+                    + "characters)").hasSizeLessThan(1000);
+            assertThat(fieldName.getMessage()).contains("its fields: a\\nINFO forged");
+            assertThat(List.of(traceId, createdAt, notJson, hugeString, fieldName)).extracting(Throwable::getMessage)
+                    .allSatisfy(message -> assertThat(message).doesNotContain("\n", "\r", "\u001b"));
         }
 
         @Test

@@ -14,6 +14,7 @@ import dev.jobq.spi.Failure;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.UntrustedText;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -201,7 +202,8 @@ final class AttemptRun implements JobContext, Runnable {
         Optional<Registration> registration = env.handlers().find(envelope.type());
         if (registration.isEmpty()) {
             // Dead at once (DESIGN §4): a newer worker that has the handler runs it once it is redriven.
-            settle(Failure.dead("no handler for job type '" + envelope.type() + "' in this worker (registered: "
+            settle(Failure.dead("no handler for job type '" + UntrustedText.escape(envelope.type(), 200)
+                    + "' in this worker (registered: "
                     + String.join(", ", env.handlers().types()) + "); register one with JobQueue.registerJobHandler "
                     + "or run this queue on workers that have it (in a rolling deploy, deploy those workers before "
                     + "the producers), then redrive this dead letter"));

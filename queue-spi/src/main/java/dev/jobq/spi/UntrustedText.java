@@ -1,0 +1,66 @@
+package dev.jobq.spi;
+
+/**
+ * Text from a message body (anyone with send rights on the queue wrote it), made safe to repeat in
+ * a dead-letter reason, a log line or a terminal: control characters are written as escapes
+ * ({@code \n}, {@code \u001b}), so a newline cannot start a forged log line and an ANSI sequence
+ * cannot repaint the terminal of whoever reads the dead letters; and the length is bounded, so a
+ * megabyte of payload is not copied into every line that names it.
+ */
+public final class UntrustedText {
+
+    private UntrustedText() {
+    }
+
+    /**
+     * {@code text} in double quotes, escaped, cut after {@code maxChars} characters with the length
+     * said: {@code "a\nb"}, {@code "aaaa…" (100000 characters)}.
+     */
+    public static String quote(String text, int maxChars) {
+        if (text.length() <= maxChars) {
+            return "\"" + escape(text) + "\"";
+        }
+        return "\"" + escape(text.substring(0, maxChars)) + "…\" (" + text.length() + " characters)";
+    }
+
+    /** {@code text} {@linkplain #escape escaped}, cut after {@code maxChars} characters with an ellipsis. */
+    public static String escape(String text, int maxChars) {
+        return text.length() <= maxChars ? escape(text) : escape(text.substring(0, maxChars)) + "…";
+    }
+
+    /**
+     * {@code text} with its control characters (C0, DEL, C1) and the bidirectional overrides that
+     * reorder what a terminal shows written as escapes; a backslash stays as it is. Text without
+     * them is returned as it is.
+     */
+    public static String escape(String text) {
+        int first = 0;
+        while (first < text.length() && !needsEscape(text.charAt(first))) {
+            first++;
+        }
+        if (first == text.length()) {
+            return text;
+        }
+        var out = new StringBuilder(text.length() + 16).append(text, 0, first);
+        for (int i = first; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (needsEscape(c)) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean needsEscape(char c) {
+        return Character.isISOControl(c) || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
+    }
+}
