@@ -1,5 +1,6 @@
 package dev.jobq.cli.http;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -7,7 +8,10 @@ import dev.jobq.cli.HttpProbe;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.Socket;
 import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -87,6 +91,51 @@ class OpsServerTest {
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    }
+
+    @Test
+    void clientsThatSendTheirRequestSlowlyOrNeverKeepNoOneElseFromHealth() throws Exception {
+        report.set(report(HealthReport.Status.HEALTHY));
+        var slow = new ArrayList<Socket>();
+        try {
+            for (int i = 0; i < 50; i++) {
+                var socket = new Socket(server.address().getHost(), server.address().getPort());
+                socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(US_ASCII));
+                socket.getOutputStream().flush();
+                slow.add(socket); // the header is never finished
+            }
+
+            long started = System.nanoTime();
+            assertThat(http.get("/health").statusCode()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void aHugeHeaderOrBodyIsRefusedWithoutAStackTraceAndHealthStillAnswers() throws Exception {
+        report.set(report(HealthReport.Status.HEALTHY));
+        try (var socket = new Socket(server.address().getHost(), server.address().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(2_000_000)
+                    + "\r\n\r\n").getBytes(US_ASCII));
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readNBytes(200), US_ASCII);
+            assertThat(answer).doesNotStartWith("HTTP/1.1 200").doesNotContain("Exception", "\tat ");
+        } catch (java.net.SocketException closedWhileWriting) {
+            // the server may close the connection before the header is written: a refusal too
+        }
+        var post = http.send(HttpRequest.newBuilder(http.base().resolve("/health"))
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(5_000_000))).build());
+        var delete = http.send(HttpRequest.newBuilder(http.base().resolve("/metrics")).DELETE().build());
+
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(delete.statusCode()).isEqualTo(405);
+        assertThat(delete.body()).isEqualTo("DELETE is not allowed; use GET\n");
+        assertThat(http.get("/health").statusCode()).isEqualTo(200);
     }
 
     @Test
