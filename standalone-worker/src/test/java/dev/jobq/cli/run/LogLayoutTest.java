@@ -36,7 +36,12 @@ class LogLayoutTest {
         event.setMDCPropertyMap(Map.of("jobId", "j-1\nINFO forged"));
 
         String written = new String(appender.getEncoder().encode(event), StandardCharsets.UTF_8);
+        // a warning while configuring makes logback print its whole status on stderr at every start
+        int worstStatus = new ch.qos.logback.core.status.StatusUtil(context).getHighestLevel(0);
         context.stop();
+
+        assertThat(worstStatus).as(context.getStatusManager().getCopyOfStatusList().toString())
+                .isLessThan(ch.qos.logback.core.status.Status.WARN);
 
         assertThat(written).endsWith(" INFO  outcome [j-1\\nINFO forged] - job=j-1 type=x\\n12:00:00.000 INFO  "
                 + "outcome - job=admin type=payroll outcome=completed\\u001b[2J queue=default attempt=1 outcome=dead "
