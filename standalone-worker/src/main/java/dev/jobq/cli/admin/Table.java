@@ -1,11 +1,17 @@
 package dev.jobq.cli.admin;
 
+import dev.jobq.spi.UntrustedText;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Rows of text in left-aligned columns two spaces apart, a header first: what list commands print. */
+/**
+ * Rows of text in left-aligned columns two spaces apart, a header first: what list commands print.
+ * A cell's control characters are written as escapes: a job's id, type and error come from a queue
+ * message anyone with send rights wrote, and an ANSI sequence or a carriage return in one would
+ * otherwise repaint the terminal of whoever lists them.
+ */
 final class Table {
 
     private final List<String[]> rows = new ArrayList<>();
@@ -15,7 +21,8 @@ final class Table {
     }
 
     Table row(Object... cells) {
-        rows.add(Arrays.stream(cells).map(c -> c == null ? "-" : c.toString()).toArray(String[]::new));
+        rows.add(Arrays.stream(cells).map(c -> c == null ? "-" : UntrustedText.escape(c.toString()))
+                .toArray(String[]::new));
         return this;
     }
 

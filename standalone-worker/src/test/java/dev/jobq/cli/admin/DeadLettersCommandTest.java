@@ -31,6 +31,26 @@ class DeadLettersCommandTest {
     }
 
     @Test
+    void listShowsAMessagesControlCharactersEscaped() {
+        JobQueue jobs = JobQueue.builder().provider("memory").environment(Map.of()).build();
+        jobs.registerJobHandler("task:run", Task.class, (job, ctx) -> {
+            throw new IllegalStateException("bad name " + job.payload().name());
+        });
+        jobs.start();
+        try (var shared = new SharedQueue(jobs, dir)) {
+            jobs.enqueue("task:run", new Task("\u001b[2J\rroot ok"), EnqueueOptions.builder().maxAttempts(1).build());
+            jobs.enqueue("t\u001b]0;pwned\u0007", new Task("x"));
+            await().atMost(WAIT).until(() -> jobs.stats("default").dead() == 2);
+
+            var list = shared.run("dead-letters", "list");
+
+            assertThat(list.exitCode()).as(list.err()).isZero();
+            assertThat(list.out()).contains("bad name \\u001b[2J\\rroot ok", "t\\u001b]0;pwned\\u0007")
+                    .doesNotContain("\u001b", "\r", "\u0007");
+        }
+    }
+
+    @Test
     void listRedriveAndDelete() {
         var failing = new AtomicBoolean(true);
         JobQueue jobs = JobQueue.builder().provider("memory").environment(Map.of()).build();
