@@ -5,6 +5,7 @@ import dev.jobq.NonRetryableJobException;
 import dev.jobq.internal.runtime.UserCode;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Failure;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -129,31 +130,14 @@ final class FailurePolicy {
      * own, or recoloured the terminal. Control characters are written as escapes: a line break as backslash-n.
      */
     static String oneLine(String message) {
-        int end = Math.min(message.length(), MAX_MESSAGE_CHARS);
-        if (end < message.length() && Character.isHighSurrogate(message.charAt(end - 1))) {
+        if (message.length() <= MAX_MESSAGE_CHARS) {
+            return UntrustedText.escape(message);
+        }
+        int end = MAX_MESSAGE_CHARS;
+        if (Character.isHighSurrogate(message.charAt(end - 1))) {
             end--; // never between the two halves of an emoji
         }
-        StringBuilder text = null;
-        for (int i = 0; i < end; i++) {
-            char c = message.charAt(i);
-            if (!Character.isISOControl(c)) {
-                if (text != null) {
-                    text.append(c);
-                }
-                continue;
-            }
-            if (text == null) {
-                text = new StringBuilder(end + 16).append(message, 0, i);
-            }
-            switch (c) {
-                case '\n' -> text.append("\\n");
-                case '\r' -> text.append("\\r");
-                case '\t' -> text.append("\\t");
-                default -> text.append(String.format("\\u%04x", (int) c));
-            }
-        }
-        String line = text == null ? message.substring(0, end) : text.toString();
-        return end == message.length() ? line : line + "… (" + (message.length() - end) + " more characters)";
+        return UntrustedText.escape(message.substring(0, end)) + "… (" + (message.length() - end) + " more characters)";
     }
 
     /**
