@@ -656,12 +656,7 @@ abstract class JdbcSchedulerContract {
             scheduler.schedule(rejected, T0);
             scheduler.schedule(job("report:small"), T0);
             sink.rejectWhen(e -> e.type().equals("report:big"));
-            ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                    HandOff.class);
-            var log = new CapturedLog();
-            log.start();
-            logger.addAppender(log);
-            try {
+            try (var log = CapturedLog.of(HandOff.class)) {
                 assertThat(scheduler.fireDue()).as("the other due job is handed on").isEqualTo(1);
                 assertThat(sink.ofType("report:small")).hasSize(1);
                 ScheduledJobInfo kept = scheduler.listScheduled(10).getFirst();
@@ -676,9 +671,7 @@ abstract class JdbcSchedulerContract {
                 clock.set(T0.plus(HandOff.MAX_RETRY.multipliedBy(2)));
                 assertThat(scheduler.fireDue()).isZero();
 
-                List<String> warnings = log.list.stream()
-                        .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-                        .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+                List<String> warnings = log.warnings();
                 assertThat(warnings).as("one WARN for the job, not one per try").hasSize(1);
                 assertThat(warnings.getFirst()).contains(rejected.jobId(), "report:big", "rejected by the test",
                         "jobq schedule cancel " + rejected.jobId(), "every 5m");
@@ -687,8 +680,6 @@ abstract class JdbcSchedulerContract {
                 clock.set(T0.plus(HandOff.MAX_RETRY.multipliedBy(3)));
                 assertThat(scheduler.fireDue()).as("taken once its queue takes it").isEqualTo(1);
                 assertThat(sink.ofType("report:big")).hasSize(1);
-            } finally {
-                logger.detachAppender(log);
             }
         }
 
@@ -698,12 +689,7 @@ abstract class JdbcSchedulerContract {
             scheduler.registerRecurring(recurring("big", "every 1 minute").build(), "{}");
             scheduler.registerRecurring(recurring("small", "every 1 minute").build(), "{}");
             sink.rejectWhen(e -> e.type().equals("report:big"));
-            ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                    HandOff.class);
-            var log = new CapturedLog();
-            log.start();
-            logger.addAppender(log);
-            try {
+            try (var log = CapturedLog.of(HandOff.class)) {
                 Instant first = scheduler.getRecurring("big").orElseThrow().nextRunAt();
                 clock.set(first);
                 assertThat(scheduler.fireDue()).isEqualTo(1);
@@ -714,13 +700,9 @@ abstract class JdbcSchedulerContract {
                 assertThat(sink.ofType("report:small")).as("the other recurring job goes on").hasSize(11);
                 assertThat(scheduler.getRecurring("big").orElseThrow().lastError()).contains("rejected by the test");
 
-                List<String> warnings = log.list.stream()
-                        .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-                        .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+                List<String> warnings = log.warnings();
                 assertThat(warnings).as("one WARN for the job, not one per try").hasSize(1);
                 assertThat(warnings.getFirst()).contains("'big'", "rejected by the test", "every 5m");
-            } finally {
-                logger.detachAppender(log);
             }
         }
 
