@@ -1278,7 +1278,7 @@ class InProcessWorkerTest {
         jobs.registerJobHandler("known", Work.class, (job, ctx) -> { });
         jobs.start();
         jobs.enqueue("x\n12:00:00.000 INFO  Worker - forged\u001b[2J", new Work(1));
-        jobs.enqueue("y".repeat(100_000), new Work(2));
+        jobs.enqueue("y".repeat(255), new Work(2));
 
         List<JobEvent.Dead> dead = events.awaitCount(JobEvent.Dead.class, 2);
         assertThat(dead).extracting(JobEvent.Dead::error).anySatisfy(error -> assertThat(error)
