@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.pattern.DynamicConverter;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -197,6 +198,18 @@ class OperationsPageTest {
         assertThat(pattern.find()).isTrue();
         var layout = new PatternLayout();
         layout.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
+        // the file's own conversion words (%oneLine), as its configurator would register them
+        Matcher rule = Pattern.compile("<conversionRule conversionWord=\"(\\w+)\" class=\"([\\w.]+)\"/>").matcher(xml);
+        while (rule.find()) {
+            var converter = Class.forName(rule.group(2)).asSubclass(DynamicConverter.class).getConstructor();
+            layout.getInstanceConverterMap().put(rule.group(1), () -> {
+                try {
+                    return converter.newInstance();
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
         layout.setPattern(pattern.group(1).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"));
         layout.start();
         return layout;
