@@ -595,10 +595,6 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     /**
-     * {@code job 0192f3c1-… (email:send) on queue 'default' attempt 2}: what this class's log lines say
-     * about the job, so that each names its queue too.
-     */
-    /**
      * A retry's warning. The stack trace goes with the first failure only (and with the dead one): a job
      * failing the same way attempt after attempt wrote the same trace each time, which buried the log.
      * The retries between are one line each, their trace at DEBUG.
@@ -614,6 +610,10 @@ final class AttemptRun implements JobContext, Runnable {
         log.debug("{} failed", describe(), error);
     }
 
+    /**
+     * {@code job 0192f3c1-… (email:send) on queue 'default' attempt 2}: what this class's log lines say
+     * about the job, so that each names its queue too.
+     */
     private String describe() {
         return "job " + delivery.jobId() + " (" + delivery.envelope().type() + ") on queue '" + queue.name()
                 + "' attempt " + delivery.attempt();
