@@ -390,41 +390,60 @@ final class Enqueuer implements JobSink {
                 key != null ? key : envelope.jobId()));
     }
 
+    /**
+     * What the queue's provider cannot hold, refused at the call. Run at every enqueue: the messages
+     * are built in methods of their own, so that this method stays small enough for the JIT to inline.
+     */
     private void checkSupported(QueueBinding queue, JobOptions options) {
         Capabilities capabilities = queue.provider().capabilities();
         if (options.priority() != 0 && !capabilities.supports(Feature.PRIORITY)) {
-            throw new JobRejectedException("priority " + options.priority() + " is not supported by provider '"
-                    + providerType(queue.name()) + "' of queue '" + queue.name() + "'; to run some jobs first, give "
-                    + "them a named queue listed first in worker.queues (e.g. queues: [critical, default]) and "
-                    + "enqueue with EnqueueOptions.queue(\"critical\") (jobq enqueue --queue critical)");
+            throw priorityUnsupported(queue, options);
         }
         if (options.maxAttempts() > capabilities.maxAttempts()) {
-            int most = capabilities.maxAttempts();
-            throw new JobRejectedException("maxAttempts " + options.maxAttempts() + " is more than provider '"
-                    + providerType(queue.name()) + "' of queue '" + queue.name() + "' lets a job have (" + most + ")"
-                    + ("sqs".equals(providerType(queue.name()))
-                            ? ": the SQS queue's redrive policy moves a message to its dead-letter queue after " + most
-                            + " receives (maxReceiveCount), which would end the job before its last attempt, without "
-                            + "its error and without a Dead event; lower maxAttempts to at most " + most + ", or raise "
-                            + "the queue's maxReceiveCount (docs/sqs.md)"
-                            : "; lower maxAttempts to at most " + most));
+            throw tooManyAttempts(queue, options, capabilities.maxAttempts());
         }
         if (options.timeout().compareTo(capabilities.maxTimeout()) > 0) {
-            String most = DurationFormat.format(capabilities.maxTimeout());
-            throw new JobRejectedException("timeout " + DurationFormat.format(options.timeout()) + " is longer than "
-                    + "provider '" + providerType(queue.name()) + "' of queue '" + queue.name() + "' can keep a running "
-                    + "job from being delivered again (" + most
-                    + ("sqs".equals(providerType(queue.name())) ? ": SQS hides a received message for at most 12 h" : "")
-                    + "): a handler still running then would run a second time beside itself; give a timeout of at "
-                    + "most " + most + ", or split the work into shorter jobs");
+            throw timeoutTooLong(queue, options, capabilities.maxTimeout());
         }
         if (options.deduplicationKey() != null && !capabilities.supports(Feature.DEDUPLICATION)) {
-            throw new JobRejectedException("deduplicationKey '" + options.deduplicationKey() + "' is not supported by "
-                    + "provider '" + providerType(queue.name()) + "' of queue '" + queue.name() + "'"
-                    + ("sqs".equals(providerType(queue.name()))
-                            ? "; only FIFO queues deduplicate (MessageDeduplicationId): use a .fifo queue"
-                            : "; leave it unset or use a provider that deduplicates"));
+            throw deduplicationUnsupported(queue, options);
         }
+    }
+
+    private JobRejectedException priorityUnsupported(QueueBinding queue, JobOptions options) {
+        return new JobRejectedException("priority " + options.priority() + " is not supported by provider '"
+                + providerType(queue.name()) + "' of queue '" + queue.name() + "'; to run some jobs first, give "
+                + "them a named queue listed first in worker.queues (e.g. queues: [critical, default]) and "
+                + "enqueue with EnqueueOptions.queue(\"critical\") (jobq enqueue --queue critical)");
+    }
+
+    private JobRejectedException tooManyAttempts(QueueBinding queue, JobOptions options, int most) {
+        return new JobRejectedException("maxAttempts " + options.maxAttempts() + " is more than provider '"
+                + providerType(queue.name()) + "' of queue '" + queue.name() + "' lets a job have (" + most + ")"
+                + ("sqs".equals(providerType(queue.name()))
+                        ? ": the SQS queue's redrive policy moves a message to its dead-letter queue after " + most
+                        + " receives (maxReceiveCount), which would end the job before its last attempt, without "
+                        + "its error and without a Dead event; lower maxAttempts to at most " + most + ", or raise "
+                        + "the queue's maxReceiveCount (docs/sqs.md)"
+                        : "; lower maxAttempts to at most " + most));
+    }
+
+    private JobRejectedException timeoutTooLong(QueueBinding queue, JobOptions options, Duration longest) {
+        String most = DurationFormat.format(longest);
+        return new JobRejectedException("timeout " + DurationFormat.format(options.timeout()) + " is longer than "
+                + "provider '" + providerType(queue.name()) + "' of queue '" + queue.name() + "' can keep a running "
+                + "job from being delivered again (" + most
+                + ("sqs".equals(providerType(queue.name())) ? ": SQS hides a received message for at most 12 h" : "")
+                + "): a handler still running then would run a second time beside itself; give a timeout of at "
+                + "most " + most + ", or split the work into shorter jobs");
+    }
+
+    private JobRejectedException deduplicationUnsupported(QueueBinding queue, JobOptions options) {
+        return new JobRejectedException("deduplicationKey '" + options.deduplicationKey() + "' is not supported by "
+                + "provider '" + providerType(queue.name()) + "' of queue '" + queue.name() + "'"
+                + ("sqs".equals(providerType(queue.name()))
+                        ? "; only FIFO queues deduplicate (MessageDeduplicationId): use a .fifo queue"
+                        : "; leave it unset or use a provider that deduplicates"));
     }
 
     private void checkSize(QueueBinding queue, String type, String payloadJson) {
@@ -447,9 +466,13 @@ final class Enqueuer implements JobSink {
             throw new IllegalArgumentException("job type must not be blank");
         }
         if (type.length() > MAX_TYPE) {
-            throw new IllegalArgumentException("job type '" + type.substring(0, 60) + "…' is " + type.length()
-                    + " characters long, longer than the " + MAX_TYPE + " a job type may have (what the scheduler "
-                    + "holds, so that any job can also be delayed or scheduled); use a shorter job type");
+            throw typeTooLong(type);
         }
+    }
+
+    private static IllegalArgumentException typeTooLong(String type) {
+        return new IllegalArgumentException("job type '" + type.substring(0, 60) + "…' is " + type.length()
+                + " characters long, longer than the " + MAX_TYPE + " a job type may have (what the scheduler "
+                + "holds, so that any job can also be delayed or scheduled); use a shorter job type");
     }
 }
