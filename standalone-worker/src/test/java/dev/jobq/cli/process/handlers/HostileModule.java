@@ -2,6 +2,7 @@ package dev.jobq.cli.process.handlers;
 
 import dev.jobq.JobHandlerModule;
 import dev.jobq.JobHandlerRegistry;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * {@value #TYPE}: throws what its payload names, as users' handlers really do: {@code "odd"} a Throwable that is
@@ -39,9 +40,10 @@ public final class HostileModule implements JobHandlerModule {
                     long[] huge = new long[Integer.MAX_VALUE - 16];
                     huge[0] = 1;
                 }
+                // a non-daemon thread the handler leaves behind, parked until the JVM ends (nothing ever counts down)
                 case "leak" -> Thread.ofPlatform().daemon(false).name("leaked-by-a-handler").start(() -> {
                     try {
-                        Thread.sleep(Long.MAX_VALUE);
+                        new CountDownLatch(1).await();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
