@@ -59,7 +59,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     record StaticKeys(String accessKeyId, String secretAccessKey) {
         @Override
         public String toString() {
-            return "StaticKeys[accessKeyId=" + accessKeyId + ", secretAccessKey=****]";
+            return "StaticKeys[accessKeyId=" + accessKeyId + ", secretAccessKey=" + Secrets.MASK + "]";
         }
     }
 

@@ -208,7 +208,7 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
     @Override
     public String toString() {
         return "JdbcSettings[database=" + database() + ", username=" + username
-                + ", password=" + (password == null ? "none" : "***") + ", poolSize=" + poolSize
+                + ", password=" + (password == null ? "none" : Secrets.MASK) + ", poolSize=" + poolSize
                 + ", pollInterval=" + pollInterval + ", batchSize=" + batchSize + ", retention=" + retention
                 + ", misfireThreshold=" + misfireThreshold + ", fireAllLimit=" + fireAllLimit + ", fireThreads="
                 + (fireThreads == FIRE_THREADS_BY_DATABASE ? "by database" : fireThreads) + ", claimTimeout="
