@@ -140,10 +140,10 @@ final class Database implements AutoCloseable {
                 // of one would leave Flyway waiting for its second connection until the pool's timeout.
                 try (HikariDataSource migrating = pool(settings, MIGRATION_CONNECTIONS, POOL_NAME + "-migration",
                         false)) {
-                    migrate(migrating, description, settings.lockTimeout());
+                    migrate(migrating, description, settings.lockTimeout(), dialect == SQLDialect.H2);
                 }
             } else {
-                migrate(dataSource, description, settings.lockTimeout());
+                migrate(dataSource, description, settings.lockTimeout(), dialect == SQLDialect.H2);
             }
             var jooqSettings = new org.jooq.conf.Settings()
                     .withRenderQuotedNames(RenderQuotedNames.NEVER)
@@ -442,10 +442,14 @@ final class Database implements AutoCloseable {
      * refuses to baseline it ("already exists, and is empty"), or both create it. So a failure is
      * tried again a few times after a short pause (Flyway itself then sees the first one's work, and
      * its lock orders the rest); a failure that stays, such as missing rights, is reported after
-     * about 1.5 s. A version recorded as failed is reported at once: trying again cannot mend it.
+     * about 1.5 s. A version recorded as failed is reported at once: trying again cannot mend it;
+     * except on H2 a version whose leftovers {@link InterruptedUpgradesOnH2} clears (a start before it
+     * ran the version again over a killed process's work, and recorded it failed): its record is
+     * repaired away once, and the version runs again.
      */
-    private static void migrate(DataSource dataSource, String description, Duration lockTimeout) {
+    private static void migrate(DataSource dataSource, String description, Duration lockTimeout, boolean h2) {
         refuseTablesWithoutHistory(dataSource, description);
+        boolean repaired = false;
         long pause = FIRST_MIGRATE_PAUSE_MILLIS;
         for (int attempt = 1; ; attempt++) {
             try {
@@ -466,6 +470,17 @@ final class Database implements AutoCloseable {
                             + "built", e);
                 }
                 MigrationInfo failed = failedVersion(dataSource);
+                if (failed != null && !repaired && h2
+                        && InterruptedUpgradesOnH2.RERUNNABLE.contains(failed.getVersion())) {
+                    // Recorded as failed by a start before this one (run again over a kill's leftovers, before
+                    // InterruptedUpgradesOnH2 cleared them): the record goes, and the version runs again.
+                    log.warn("scheduler: schema version {} ({}) on {} is recorded as failed; a process was stopped "
+                            + "while it upgraded the tables: running it again", failed.getVersion(),
+                            failed.getDescription(), description);
+                    flyway(dataSource).repair();
+                    repaired = true;
+                    continue;
+                }
                 if (failed != null) {
                     throw halfMade(failed, description, e);
                 }
@@ -582,6 +597,7 @@ final class Database implements AutoCloseable {
                 .table(HISTORY_TABLE)
                 .locations(MIGRATIONS)
                 .javaMigrations(new PartialIndexesOnPostgres())
+                .callbacks(new InterruptedUpgradesOnH2())
                 // The application's own tables may share the schema: start our history at 0 there.
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
