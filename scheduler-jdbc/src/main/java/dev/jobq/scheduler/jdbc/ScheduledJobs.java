@@ -246,7 +246,7 @@ final class ScheduledJobs {
     }
 
     /** A fixed-length stand-in for (queue, deduplication key), unique while the job is scheduled. */
-    private static String pendingKey(String queue, String deduplicationKey) {
+    static String pendingKey(String queue, String deduplicationKey) {
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             byte[] digest = sha256.digest((queue + '\u0000' + deduplicationKey)

@@ -51,6 +51,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The JDBC scheduler's behaviour, run against each database it supports: extend it and create a
@@ -602,6 +604,93 @@ abstract class JdbcSchedulerContract {
                     .containsExactlyInAnyOrder("report:due", "report:digest", "report:later", "report:digest");
             assertThat(sink.duplicates()).isEmpty();
             assertThat(scheduler.listScheduled(10)).isEmpty();
+        }
+
+        /**
+         * A database at each schema version before this one, holding jobs of every sort, started by the
+         * current code: each due job and occurrence is handed on once, later ones keep their instants,
+         * a waiting job keeps its deduplication key, and handed-on and cancelled jobs stay known.
+         */
+        @ParameterizedTest(name = "from schema version {0}")
+        @ValueSource(strings = {"1", "2", "3"})
+        void jobsOfEverySortStoredAtAnEarlierSchemaVersionAreKeptByTheUpgrade(String version) throws Exception {
+            Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
+                    .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
+                    .javaMigrations(new PartialIndexesOnPostgres()).target(version).load().migrate();
+            var keyed = new JobOptions(3, Duration.ofSeconds(30), 0, "invoice-42", "default");
+            JobEnvelope dueKeyed = job("invoice:send", keyed);
+            JobEnvelope due = job("report:due");
+            JobEnvelope later = job("report:later");
+            JobEnvelope cancelled = job("report:cancelled");
+            JobEnvelope handedOn = job("report:sent");
+            try (Connection connection = DriverManager.getConnection(url)) {
+                insertOldRow(connection, dueKeyed, "SCHEDULED", T0.minusSeconds(1),
+                        ScheduledJobs.pendingKey("default", "invoice-42"), T0.minus(AN_HOUR));
+                insertOldRow(connection, due, "SCHEDULED", T0, null, T0.minus(AN_HOUR));
+                insertOldRow(connection, later, "SCHEDULED", T0.plus(AN_HOUR), null, T0.minus(AN_HOUR));
+                insertOldRow(connection, cancelled, "CANCELLED", T0, null, T0.minus(Duration.ofMinutes(30)));
+                insertOldRow(connection, handedOn, "ENQUEUED", T0.minus(AN_HOUR), null, T0.minus(Duration.ofMinutes(30)));
+                try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobq_recurring_job (name, "
+                        + "type, queue, payload, options, schedule, timezone, enabled, misfire_policy, next_run_at, "
+                        + "due_at, attempts, created_at, updated_at) VALUES (?, ?, 'default', '{}', '{}', "
+                        + "'every 1 hour', 'UTC', ?, 'FIRE_ONCE', ?, ?, 0, ?, ?)")) {
+                    for (var row : List.of(List.of("digest", true, T0), List.of("weekly", true,
+                            T0.plus(Duration.ofDays(3))), List.of("paused", false, T0))) {
+                        insert.setString(1, (String) row.get(0));
+                        insert.setString(2, "report:" + row.get(0));
+                        insert.setBoolean(3, (Boolean) row.get(1));
+                        OffsetDateTime next = OffsetDateTime.ofInstant((Instant) row.get(2), ZoneOffset.UTC);
+                        for (int i = 4; i <= 7; i++) {
+                            insert.setObject(i, next);
+                        }
+                        insert.executeUpdate();
+                    }
+                }
+            }
+
+            var scheduler = open(builder().retention(AN_HOUR));
+
+            assertThat(scheduler.status(handedOn.jobId())).contains(ScheduledJobInfo.Status.ENQUEUED);
+            assertThat(scheduler.status(cancelled.jobId())).contains(ScheduledJobInfo.Status.CANCELLED);
+            assertThat(scheduler.schedule(job("invoice:send", keyed), T0.plus(AN_HOUR)))
+                    .as("a job with the waiting one's deduplication key").isEqualTo(dueKeyed.jobId());
+            assertThat(scheduler.schedule(handedOn, T0)).as("a retry of a job handed on").isEqualTo(handedOn.jobId());
+            assertThat(scheduler.fireDue()).as("the two due jobs and the due occurrence").isEqualTo(3);
+            assertThat(sink.envelopes()).extracting(JobEnvelope::jobId)
+                    .contains(dueKeyed.jobId(), due.jobId()).doesNotContain(handedOn.jobId(), cancelled.jobId());
+            assertThat(scheduler.listScheduled(10)).singleElement().satisfies(job -> {
+                assertThat(job.id()).isEqualTo(later.jobId());
+                assertThat(job.scheduledFor()).isEqualTo(T0.plus(AN_HOUR));
+            });
+            assertThat(scheduler.getRecurring("digest").orElseThrow().nextRunAt()).isEqualTo(T0.plus(AN_HOUR));
+            assertThat(scheduler.getRecurring("weekly").orElseThrow().nextRunAt())
+                    .isEqualTo(T0.plus(Duration.ofDays(3)));
+            assertThat(scheduler.getRecurring("paused").orElseThrow().enabled()).isFalse();
+            assertThat(scheduler.fireDue()).as("nothing twice").isZero();
+
+            clock.set(T0.plus(AN_HOUR));
+            assertThat(scheduler.fireDue()).as("the later job and the next occurrence").isEqualTo(2);
+            assertThat(sink.duplicates()).isEmpty();
+            assertThat(scheduler.purgeNow()).as("the record of the job handed on before the upgrade and the "
+                    + "cancelled row, older than the retention (the jobs handed on since are not)").isEqualTo(2);
+        }
+
+        private static void insertOldRow(Connection connection, JobEnvelope job, String status, Instant due,
+                                         String pendingKey, Instant updated) throws SQLException {
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobq_scheduled_job (id, type, "
+                    + "queue, payload, options, pending_key, scheduled_for, due_at, status, attempts, created_at, "
+                    + "updated_at) VALUES (?, ?, 'default', '{}', '{}', ?, ?, ?, ?, 0, ?, ?)")) {
+                OffsetDateTime at = OffsetDateTime.ofInstant(due, ZoneOffset.UTC);
+                insert.setString(1, job.jobId());
+                insert.setString(2, job.type());
+                insert.setString(3, pendingKey);
+                insert.setObject(4, at);
+                insert.setObject(5, at);
+                insert.setString(6, status);
+                insert.setObject(7, OffsetDateTime.ofInstant(updated, ZoneOffset.UTC));
+                insert.setObject(8, OffsetDateTime.ofInstant(updated, ZoneOffset.UTC));
+                insert.executeUpdate();
+            }
         }
 
         private static void insertVersion3Row(Connection connection, JobEnvelope job, String status, Instant due)
