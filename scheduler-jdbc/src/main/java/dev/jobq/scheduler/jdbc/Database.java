@@ -597,7 +597,7 @@ final class Database implements AutoCloseable {
                 .table(HISTORY_TABLE)
                 .locations(MIGRATIONS)
                 .javaMigrations(new PartialIndexesOnPostgres())
-                .callbacks(new InterruptedUpgradesOnH2())
+                .callbacks(new InterruptedUpgradesOnH2(), new MarksHeldDuringVersion4())
                 // The application's own tables may share the schema: start our history at 0 there.
                 .baselineOnMigrate(true)
                 .baselineVersion("0")

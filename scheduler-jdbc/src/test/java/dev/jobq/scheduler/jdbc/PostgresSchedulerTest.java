@@ -244,6 +244,93 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
         assertThat(newer.purgeNow()).as("the older one's ENQUEUED row and the newer one's record").isEqualTo(2);
     }
 
+    /**
+     * A rolling deploy across schema version 4, its upgrade caught between its two statements: version 4
+     * copies the ENQUEUED rows into jobq_scheduled_job_done, then deletes the ENQUEUED rows. A scheduler of
+     * the release before marks a batch ENQUEUED and commits in between (held there by an advisory lock the
+     * test takes, which an event trigger makes the copy wait for): its row must not be deleted unrecorded.
+     */
+    @Test
+    @DisplayName("a job an older scheduler marks handed on while schema version 4 moves such rows is still known "
+            + "as handed on after the upgrade")
+    void aRowAnOlderSchedulerMarksDuringVersion4IsNotLost() throws Exception {
+        Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
+                .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
+                .javaMigrations(new PartialIndexesOnPostgres()).target("3").load().migrate();
+        JobEnvelope marked = job("report:older");
+        try (Connection connection = DriverManager.getConnection(url);
+             PreparedStatement insert = connection.prepareStatement("INSERT INTO jobq_scheduled_job (id, type, "
+                     + "queue, payload, options, scheduled_for, due_at, status, attempts, created_at, updated_at) "
+                     + "VALUES (?, ?, 'default', '{}', '{}', ?, ?, 'SCHEDULED', 0, ?, ?)");
+             Statement statement = connection.createStatement()) {
+            OffsetDateTime t0 = OffsetDateTime.ofInstant(T0, ZoneOffset.UTC);
+            insert.setString(1, marked.jobId());
+            insert.setString(2, marked.type());
+            for (int i = 3; i <= 6; i++) {
+                insert.setObject(i, t0);
+            }
+            insert.executeUpdate();
+            // Once version 4 has made jobq_scheduled_job_done, its copy into it waits for advisory lock 4242.
+            statement.execute("CREATE FUNCTION jobq_test_wait() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    + "PERFORM pg_advisory_xact_lock_shared(4242); RETURN NULL; END $$");
+            statement.execute("CREATE FUNCTION jobq_test_hook() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    + "IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() WHERE object_identity = "
+                    + "'public.jobq_scheduled_job_done') THEN CREATE TRIGGER jobq_test_wait AFTER INSERT ON "
+                    + "jobq_scheduled_job_done FOR EACH STATEMENT EXECUTE FUNCTION jobq_test_wait(); END IF; END $$");
+            statement.execute("CREATE EVENT TRIGGER jobq_test_hook ON ddl_command_end WHEN TAG IN ('CREATE TABLE') "
+                    + "EXECUTE FUNCTION jobq_test_hook()");
+        }
+        // Threads of its own: the common pool may have one thread only, on a machine of two cores.
+        var threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (threads;
+             Connection test = DriverManager.getConnection(url);
+             Connection older = DriverManager.getConnection(url);
+             Statement testStatement = test.createStatement()) {
+            testStatement.execute("SELECT pg_advisory_lock(4242)");
+            var upgrade = java.util.concurrent.CompletableFuture.supplyAsync(() -> open(builder()), threads);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> waitingFor(testStatement,
+                    "advisory"));
+
+            // The older scheduler's hand-off, its statements as version 3 code ran them: claim, mark, commit.
+            older.setAutoCommit(false);
+            var olderMark = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try (PreparedStatement claim = older.prepareStatement("SELECT id FROM jobq_scheduled_job WHERE "
+                        + "status = 'SCHEDULED' AND id = ? FOR UPDATE SKIP LOCKED");
+                     PreparedStatement mark = older.prepareStatement("UPDATE jobq_scheduled_job SET status = "
+                             + "'ENQUEUED', pending_key = NULL, error = NULL, updated_at = ? WHERE id = ?")) {
+                    claim.setString(1, marked.jobId());
+                    claim.executeQuery().close();
+                    mark.setObject(1, OffsetDateTime.ofInstant(T0, ZoneOffset.UTC));
+                    mark.setString(2, marked.jobId());
+                    mark.executeUpdate();
+                    older.commit();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, threads);
+            // Done, or waiting for the upgrade's lock on the table: either way its turn has come.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> olderMark.isDone() || waitingFor(testStatement, "relation"));
+            testStatement.execute("SELECT pg_advisory_unlock(4242)");
+
+            var scheduler = upgrade.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            olderMark.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(scheduler.status(marked.jobId())).as("the job the older scheduler handed on")
+                    .contains(dev.jobq.ScheduledJobInfo.Status.ENQUEUED);
+            assertThat(scheduler.schedule(marked, T0)).isEqualTo(marked.jobId());
+            assertThat(scheduler.fireDue()).as("its retry, not handed on again").isZero();
+        }
+    }
+
+    /** Whether a session waits for a lock of this type (advisory, relation …). */
+    private static boolean waitingFor(Statement statement, String lockType) throws SQLException {
+        try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = '"
+                + lockType + "'")) {
+            rows.next();
+            return rows.getInt(1) > 0;
+        }
+    }
+
     @Test
     @DisplayName("tables made by a DBA in a schema of jobq's own serve a user who may only use their rows, beside "
             + "the application's table of the same name")
