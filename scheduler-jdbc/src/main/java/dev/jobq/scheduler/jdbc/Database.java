@@ -19,6 +19,8 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.output.MigrateResult;
 import org.h2.api.ErrorCode;
 import org.h2.jdbc.JdbcException;
 import org.jooq.DSLContext;
@@ -44,6 +46,8 @@ final class Database implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Database.class);
 
     static final String HISTORY_TABLE = "jobq_schema_history";
+    /** The latest schema version this jobq brings: the highest of its migrations. */
+    static final String SCHEMA_VERSION = "4";
     private static final String SCHEDULED_TABLE = "jobq_scheduled_job";
     private static final String DONE_TABLE = "jobq_scheduled_job_done";
     private static final String RECURRING_TABLE = "jobq_recurring_job";
@@ -453,7 +457,7 @@ final class Database implements AutoCloseable {
         long pause = FIRST_MIGRATE_PAUSE_MILLIS;
         for (int attempt = 1; ; attempt++) {
             try {
-                flyway(dataSource).migrate();
+                warnIfNewer(flyway(dataSource).migrate(), description);
                 return;
             } catch (FlywayException e) {
                 if (lockTimedOut(e)) {
@@ -503,6 +507,24 @@ final class Database implements AutoCloseable {
                 pause *= 2;
             }
         }
+    }
+
+    /**
+     * Says so when a newer jobq has brought the tables to a schema version this one does not know (a
+     * rolling deploy, or this process rolled back): Flyway passes over such a version with a warning of
+     * its own that names no way out. This process works on them, as each version keeps the code of the
+     * release before it working; the release before that is not promised to.
+     */
+    private static void warnIfNewer(MigrateResult result, String description) {
+        String found = result.initialSchemaVersion;
+        if (found == null || MigrationVersion.fromVersion(found).compareTo(MigrationVersion.fromVersion(
+                SCHEMA_VERSION)) <= 0) {
+            return;
+        }
+        log.warn("scheduler: the jobq_* tables on {} are at schema version {}, newer than this jobq's {}: a newer "
+                + "jobq has upgraded them. This process works on them while the newer one rolls out (each schema "
+                + "version keeps the release before it working); upgrade this process too (docs/scheduler.md, "
+                + "Upgrading)", description, found, SCHEMA_VERSION);
     }
 
     /**

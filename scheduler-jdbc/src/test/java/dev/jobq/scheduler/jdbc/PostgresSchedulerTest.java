@@ -162,6 +162,20 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
     }
 
     @Test
+    @DisplayName("the schema version this jobq names as its own is the one its migrations bring a new database to")
+    void theSchemaVersionItNamesIsItsLatest() {
+        open().close();
+        var info = Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
+                .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
+                .javaMigrations(new PartialIndexesOnPostgres()).load().info();
+        assertThat(info.current().getVersion().getVersion()).isEqualTo(Database.SCHEMA_VERSION);
+        try (var log = CapturedLog.of(Database.class)) {
+            open().close();
+            assertThat(log.warnings()).as("at its own version").isEmpty();
+        }
+    }
+
+    @Test
     @DisplayName("a scheduler of an older jobq starts on tables a newer jobq has upgraded, and keeps firing")
     void anOlderJobqStartsOnTablesANewerOneUpgraded() throws SQLException {
         open().close();
@@ -174,7 +188,15 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
                     + Database.HISTORY_TABLE);
         }
 
-        var older = open();
+        JdbcJobScheduler older;
+        try (var log = CapturedLog.of(Database.class)) {
+            older = open();
+            assertThat(log.warnings()).containsExactly("scheduler: the jobq_* tables on PostgreSQL at "
+                    + url.replaceFirst("^jdbc:postgresql://", "").replaceFirst("\\?.*$", "") + " are at schema "
+                    + "version 5, newer than this jobq's 4: a newer jobq has upgraded them. This process works on "
+                    + "them while the newer one rolls out (each schema version keeps the release before it working); "
+                    + "upgrade this process too (docs/scheduler.md, Upgrading)");
+        }
         JobEnvelope job = job("report:send");
         older.schedule(job, T0);
 
