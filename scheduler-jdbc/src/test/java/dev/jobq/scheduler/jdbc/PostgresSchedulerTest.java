@@ -114,6 +114,43 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
                 .containsEntry("jobq_scheduled_job", "jobq").containsEntry("jobq_schema_history", "jobq");
     }
 
+    @Test
+    @DisplayName("jobq started after the application's Flyway in the same schema starts its own history beside "
+            + "the application's, and the application's Flyway goes on migrating")
+    void jobqAfterAnApplicationsFlywayInTheSameSchema() throws SQLException {
+        applicationFlyway(url).migrate();
+
+        var scheduler = open();
+        JobEnvelope job = job("report:send");
+        scheduler.schedule(job, T0);
+        assertThat(scheduler.fireDue()).isEqualTo(1);
+        assertThat(applicationFlyway(url).migrate().success).as("the application's next start").isTrue();
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT string_agg(version || ':' || type, ',' ORDER BY "
+                     + "installed_rank) FROM " + Database.HISTORY_TABLE)) {
+            rows.next();
+            assertThat(rows.getString(1)).as("jobq's history: a baseline at 0, then its versions")
+                    .isEqualTo("0:BASELINE,1:SQL,2:SQL,3:JDBC,4:SQL");
+        }
+    }
+
+    @Test
+    @DisplayName("two jobq schedulers on one PostgreSQL database, each in a schema of its own, keep their jobs apart")
+    void twoSchedulersInSchemasOfTheirOwnKeepTheirJobsApart() {
+        var billing = open(builder().jdbcUrl(url + "&currentSchema=jobq_billing"));
+        var reports = open(builder().jdbcUrl(url + "&currentSchema=jobq_reports"));
+        JobEnvelope invoice = job("invoice:send");
+        billing.schedule(invoice, T0);
+        reports.registerRecurring(recurring("digest", "every 1 hour").build(), "{}");
+
+        assertThat(reports.listScheduled(10)).isEmpty();
+        assertThat(billing.listRecurring()).isEmpty();
+        assertThat(reports.fireDue()).as("the other schema's due job is not this one's").isZero();
+        assertThat(billing.fireDue()).isEqualTo(1);
+        assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(invoice.jobId());
+    }
+
     /** The application's own Flyway, as Spring Boot runs it: default settings, its own migrations. */
     private static Flyway applicationFlyway(String url) {
         return Flyway.configure().dataSource(url, null, null).locations("classpath:application-migrations").load();
