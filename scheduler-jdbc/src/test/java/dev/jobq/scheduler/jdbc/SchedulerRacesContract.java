@@ -1,0 +1,226 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.JobOptions;
+import dev.jobq.RecurringJob;
+import dev.jobq.RecurringJobInfo;
+import dev.jobq.ScheduledJobInfo;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.SettableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scheduler calls made at the same instant as a claim, a hand-off or another scheduler instance's
+ * call on the same database: each race lined up with a barrier and repeated, every wait bounded.
+ * Extended per database, as {@link JdbcSchedulerContract} is.
+ */
+abstract class SchedulerRacesContract {
+
+    static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
+    static final long WAIT_S = 30;
+
+    protected final SettableClock clock = new SettableClock(T0);
+    protected final RecordingSink sink = new RecordingSink(clock);
+    private final List<JdbcJobScheduler> opened = new CopyOnWriteArrayList<>();
+    private final ExecutorService callers = Executors.newCachedThreadPool();
+    protected String url;
+
+    protected abstract String newDatabase();
+
+    protected String sameDatabase(String url, String name) {
+        return url;
+    }
+
+    /** Rounds of each race: fewer where a round costs more (a server's round trips). */
+    protected abstract int rounds();
+
+    @BeforeEach
+    void freshDatabase() {
+        url = newDatabase();
+    }
+
+    @AfterEach
+    void closeAll() throws InterruptedException {
+        callers.shutdownNow();
+        opened.forEach(JdbcJobScheduler::close);
+        assertThat(callers.awaitTermination(WAIT_S, TimeUnit.SECONDS)).isTrue();
+    }
+
+    JdbcJobScheduler instance(int n) {
+        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(sameDatabase(url, "instance-" + n))
+                .pollInterval(Duration.ofMinutes(10)).poolSize(4)
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
+        opened.add(scheduler);
+        return scheduler;
+    }
+
+    JobEnvelope job(String type) {
+        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), type, "{}",
+                JobOptions.defaults(), 0, clock.instant(), null, null);
+    }
+
+    @FunctionalInterface
+    interface Call<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs the calls on threads of their own released together; their results in order. */
+    @SafeVarargs
+    final <T> List<T> together(Call<? extends T>... calls) throws Exception {
+        var barrier = new CyclicBarrier(calls.length);
+        List<Future<T>> futures = new ArrayList<>();
+        for (Call<? extends T> call : calls) {
+            futures.add(callers.submit(() -> {
+                barrier.await(WAIT_S, TimeUnit.SECONDS);
+                return call.run();
+            }));
+        }
+        List<T> results = new ArrayList<>();
+        for (Future<T> future : futures) {
+            results.add(future.get(WAIT_S, TimeUnit.SECONDS));
+        }
+        return results;
+    }
+
+    @Test
+    @DisplayName("cancel racing the claim and hand-off of its row by three instances: true and the job is never "
+            + "handed on, or false and it is handed on once")
+    void cancelRacingTheHandOff() throws Exception {
+        var a = instance(1);
+        var b = instance(2);
+        var c = instance(3);
+        int cancelled = 0;
+        for (int round = 0; round < rounds(); round++) {
+            JobEnvelope job = job("invoice:remind");
+            a.schedule(job, clock.instant());
+            List<Object> results = together(() -> a.fireDue(), () -> b.fireDue(), () -> c.fireDue(),
+                    () -> b.cancel(job.jobId()));
+            boolean wasCancelled = (Boolean) results.get(3);
+            long handedOn = sink.envelopes().stream().filter(e -> e.jobId().equals(job.jobId())).count();
+            if (wasCancelled) {
+                cancelled++;
+                assertThat(handedOn).as("round %d: cancel said true, the job must never be handed on", round).isZero();
+                assertThat(a.status(job.jobId())).hasValue(ScheduledJobInfo.Status.CANCELLED);
+            } else {
+                assertThat(handedOn).as("round %d: cancel said false, the job is handed on once", round).isOne();
+                assertThat(a.status(job.jobId())).hasValue(ScheduledJobInfo.Status.ENQUEUED);
+            }
+            assertThat(a.fireDue() + b.fireDue()).as("nothing left due").isZero();
+        }
+        assertThat(sink.duplicates()).isEmpty();
+        assertThat(sink.count()).isEqualTo(rounds() - cancelled);
+    }
+
+    @Test
+    @DisplayName("registerRecurring of one name from three instances at once: no error reaches a caller, one "
+            + "definition wins whole, and its next run is its schedule's first after now")
+    void registerRecurringOfOneNameFromThreeInstances() throws Exception {
+        var instances = List.of(instance(1), instance(2), instance(3));
+        List<String> schedules = List.of("every 1 hour", "every 2 hours", "0 9 * * *");
+        for (int round = 0; round < rounds(); round++) {
+            String name = "digest-" + round;
+            List<RecurringJob> definitions = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                definitions.add(RecurringJob.builder(name, "report:" + i).schedule(schedules.get(i)).build());
+            }
+            List<RecurringJobInfo> returned = together(
+                    () -> instances.get(0).registerRecurring(definitions.get(0), "{\"by\":0}"),
+                    () -> instances.get(1).registerRecurring(definitions.get(1), "{\"by\":1}"),
+                    () -> instances.get(2).registerRecurring(definitions.get(2), "{\"by\":2}"));
+            for (int i = 0; i < 3; i++) {
+                assertThat(returned.get(i).schedule()).as("what call %d stored", i).isEqualTo(schedules.get(i));
+            }
+            RecurringJobInfo stored = instances.get(0).getRecurring(name).orElseThrow();
+            int winner = schedules.indexOf(stored.schedule());
+            assertThat(winner).as("round %d: the stored schedule is one of those registered", round).isNotNegative();
+            assertThat(stored.type()).as("type of the same definition as the schedule").isEqualTo("report:" + winner);
+            assertThat(stored.nextRunAt()).as("round %d: next run of %s", round, stored.schedule())
+                    .isEqualTo(returned.get(winner).nextRunAt()).isAfter(clock.instant())
+                    .isBeforeOrEqualTo(clock.instant().plus(Duration.ofDays(1)));
+        }
+        assertThat(instances.get(1).listRecurring()).hasSize(rounds());
+    }
+
+    @Test
+    @DisplayName("deleteRecurring racing the fire of its due occurrence: the occurrence is handed on at most once, "
+            + "and nothing after the delete")
+    void deleteRecurringRacingAFire() throws Exception {
+        var a = instance(1);
+        var b = instance(2);
+        Instant start = clock.instant();
+        for (int round = 0; round < rounds() / 2; round++) {
+            String name = "cleanup-" + round;
+            a.registerRecurring(RecurringJob.builder(name, "cleanup:" + round).schedule("every 1 minute").build(), "{}");
+            Instant due = a.getRecurring(name).orElseThrow().nextRunAt();
+            clock.set(due);
+            List<Object> results = together(() -> a.fireDue(), () -> b.fireDue(), () -> b.deleteRecurring(name));
+            assertThat((Boolean) results.get(2)).as("round %d: the job existed", round).isTrue();
+            assertThat(a.getRecurring(name)).isEmpty();
+            String type = "cleanup:" + round;
+            long fired = sink.envelopes().stream().filter(e -> e.type().equals(type)).count();
+            assertThat(fired).isLessThanOrEqualTo(1);
+            clock.set(due.plus(Duration.ofMinutes(5)));
+            assertThat(a.fireDue() + b.fireDue()).as("round %d: nothing fires after the delete", round).isZero();
+        }
+        assertThat(sink.duplicates()).isEmpty();
+        assertThat(sink.count()).isLessThanOrEqualTo(rounds() / 2);
+        assertThat(a.listRecurring()).isEmpty();
+        assertThat(start).isBefore(clock.instant());
+    }
+
+    @Test
+    @DisplayName("schedule from 8 threads while 3 started instances claim: each job handed on exactly once")
+    void scheduleFromManyThreadsWhileInstancesClaim() throws Exception {
+        var instances = List.of(instance(1), instance(2), instance(3));
+        instances.forEach(JdbcJobScheduler::start);
+        int perThread = Math.max(25, rounds() / 2);
+        Set<String> ids = ConcurrentHashMap.newKeySet();
+        List<Call<Integer>> calls = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            JdbcJobScheduler through = instances.get(t % 3);
+            calls.add(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    JobEnvelope job = job("order:ship");
+                    // Due now, a little past or a little ahead: claims and the alarm race the inserts.
+                    Instant at = clock.instant().plusMillis((i % 3) - 1);
+                    ids.add(through.schedule(job, at));
+                }
+                return perThread;
+            });
+        }
+        @SuppressWarnings("unchecked")
+        Call<Integer>[] all = calls.toArray(new Call[0]);
+        together(all);
+        clock.set(clock.instant().plusMillis(2));
+        assertThat(ids).hasSize(8 * perThread);
+        await().atMost(Duration.ofSeconds(WAIT_S)).pollInterval(Duration.ofMillis(10))
+                .until(() -> sink.count() >= 8 * perThread && instances.get(0).listScheduled(10).isEmpty());
+        // A batch's jobs reach the sink before its claim commits: the rows were empty once all had committed.
+        assertThat(sink.duplicates()).isEmpty();
+        assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(instances.get(0).listScheduled(10)).isEmpty();
+        for (String id : ids) {
+            assertThat(instances.get(1).status(id)).hasValue(ScheduledJobInfo.Status.ENQUEUED);
+        }
+    }
+}
