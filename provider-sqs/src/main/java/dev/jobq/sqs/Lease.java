@@ -1,6 +1,7 @@
 package dev.jobq.sqs;
 
 import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -9,11 +10,12 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * can settle it, a dead-letter copy can keep its body and attributes, and a visibility change stays
  * within SQS's 12 hours from the receive.
  *
- * @param message       the message as received, receipt handle included
- * @param groupId       its FIFO message group, null on standard queues
- * @param receivedNanos {@link System#nanoTime()} at receipt
+ * <p>Its changes on SQS (a heartbeat's visibility change, the settling call) are made one at a time
+ * under {@link #changes()}: a heartbeat under way beside a retry or a FIFO release set the message's
+ * visibility to the lease after the retry had set it to the retry's delay, when its call reached SQS
+ * second, and the job then waited out a whole lease instead of its delay.
  */
-record Lease(Message message, @Nullable String groupId, long receivedNanos) {
+final class Lease {
 
     /** SQS keeps a received message invisible for at most 12 hours from the receive. */
     static final Duration MAX_VISIBILITY = Duration.ofHours(12);
@@ -24,6 +26,42 @@ record Lease(Message message, @Nullable String groupId, long receivedNanos) {
     static final Duration MAX_TIMEOUT = MAX_VISIBILITY.minusMinutes(1);
     /** Kept off the 12 hours for the time a call takes to reach SQS. */
     private static final Duration MARGIN = Duration.ofSeconds(5);
+
+    private final Message message;
+    private final @Nullable String groupId;
+    private final long receivedNanos;
+    private final ReentrantLock changes = new ReentrantLock();
+
+    /**
+     * @param message       the message as received, receipt handle included
+     * @param groupId       its FIFO message group, null on standard queues
+     * @param receivedNanos {@link System#nanoTime()} at receipt
+     */
+    Lease(Message message, @Nullable String groupId, long receivedNanos) {
+        this.message = message;
+        this.groupId = groupId;
+        this.receivedNanos = receivedNanos;
+    }
+
+    Message message() {
+        return message;
+    }
+
+    @Nullable String groupId() {
+        return groupId;
+    }
+
+    long receivedNanos() {
+        return receivedNanos;
+    }
+
+    /**
+     * Held while a call changes this delivery on SQS (a heartbeat, a settle): a ReentrantLock, not a
+     * monitor, as the call waits on the network.
+     */
+    ReentrantLock changes() {
+        return changes;
+    }
 
     String receipt() {
         return message.receiptHandle();

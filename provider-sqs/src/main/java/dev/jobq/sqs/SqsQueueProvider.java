@@ -280,6 +280,21 @@ final class SqsQueueProvider implements QueueProvider {
                     + "delivery: its lease was lost, or it was settled or released");
         }
         Lease lease = current.get();
+        // One change of the delivery at a time: a settle under way finishes first, and this extension then finds
+        // the delivery settled, rather than setting its visibility back to a lease after a retry or a release.
+        lease.changes().lock();
+        try {
+            if (leases.current(job.receipt()).isEmpty()) {
+                throw new LeaseLostException("job " + job.jobId() + " on " + queue.label() + " no longer holds this "
+                        + "delivery: it was settled or released while this extension waited for it");
+            }
+            changeVisibilityFor(job, lease, extension);
+        } finally {
+            lease.changes().unlock();
+        }
+    }
+
+    private void changeVisibilityFor(ReceivedJob job, Lease lease, Duration extension) {
         Duration left = lease.visibilityLeft(System.nanoTime());
         if (left.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new JobQueueException("job " + job.jobId() + " was received from " + queue.label() + " nearly 12 h "
@@ -362,16 +377,18 @@ final class SqsQueueProvider implements QueueProvider {
         Objects.requireNonNull(job, "job");
         Optional<Lease> current = leases.current(job.receipt());
         if (current.isEmpty()) {
-            if (leases.takeLost(job.receipt())) {
-                log.info("{} of job {} on {} skipped: its lease was lost while it ran (SQS no longer held the delivery "
-                        + "at a heartbeat); the message's other delivery settles it", what, job.jobId(), queue.label());
-                return;
-            }
-            log.debug("{} of job {} ignored: its delivery is stale or already settled", what, job.jobId());
+            skipNotCurrent(job, what);
             return;
         }
         Lease lease = current.get();
+        // After a heartbeat under way (see extendLease), never beside it: its visibility change reaching SQS after
+        // this settle's would hide a retried or released job for a whole lease.
+        lease.changes().lock();
         try {
+            if (leases.current(job.receipt()).isEmpty()) {
+                skipNotCurrent(job, what); // the heartbeat it waited for found the lease lost
+                return;
+            }
             settlement.apply(lease);
         } catch (RuntimeException e) {
             if (!EntryFailure.isLostReceipt(e)) {
@@ -381,7 +398,17 @@ final class SqsQueueProvider implements QueueProvider {
             log.debug("{} of job {} ignored: SQS no longer holds its delivery ({})", what, job.jobId(), e.getMessage());
         } finally {
             leases.settled(lease);
+            lease.changes().unlock();
         }
+    }
+
+    private void skipNotCurrent(ReceivedJob job, String what) {
+        if (leases.takeLost(job.receipt())) {
+            log.info("{} of job {} on {} skipped: its lease was lost while it ran (SQS no longer held the delivery "
+                    + "at a heartbeat); the message's other delivery settles it", what, job.jobId(), queue.label());
+            return;
+        }
+        log.debug("{} of job {} ignored: its delivery is stale or already settled", what, job.jobId());
     }
 
     private int retrySeconds(ReceivedJob job, Lease lease, Duration delay) {
