@@ -189,6 +189,30 @@ abstract class SchedulerRacesContract {
     }
 
     @Test
+    @DisplayName("schedule with one deduplication key from 8 threads through 2 instances: one job held, every caller "
+            + "gets its id")
+    void oneDeduplicationKeyFromManyThreadsHoldsOneJob() throws Exception {
+        var a = instance(1);
+        var b = instance(2);
+        for (int round = 0; round < rounds() / 2; round++) {
+            JobOptions options = dev.jobq.EnqueueOptions.builder().deduplicationKey("key-" + round).build()
+                    .resolve(JobOptions.defaults());
+            Instant at = clock.instant().plus(Duration.ofHours(1));
+            List<Call<String>> calls = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                JdbcJobScheduler through = t % 2 == 0 ? a : b;
+                calls.add(() -> through.schedule(new JobEnvelope(JobEnvelope.CURRENT_VERSION,
+                        UUID.randomUUID().toString(), "sms:send", "{}", options, 0, clock.instant(), null, null), at));
+            }
+            @SuppressWarnings("unchecked")
+            Call<String>[] all = calls.toArray(new Call[0]);
+            List<String> ids = together(all);
+            assertThat(Set.copyOf(ids)).as("round %d", round).hasSize(1);
+        }
+        assertThat(a.listScheduled(1_000)).hasSize(rounds() / 2);
+    }
+
+    @Test
     @DisplayName("schedule from 8 threads while 3 started instances claim: each job handed on exactly once")
     void scheduleFromManyThreadsWhileInstancesClaim() throws Exception {
         var instances = List.of(instance(1), instance(2), instance(3));
