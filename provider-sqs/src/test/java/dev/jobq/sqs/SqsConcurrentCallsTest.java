@@ -94,7 +94,7 @@ class SqsConcurrentCallsTest {
     void heartbeatRacingAcknowledgement() throws Exception {
         SqsServer.Queues queues = ElasticMq.newQueues("race-ack", false);
         try (QueueProvider provider = provider(queues)) {
-            int rounds = 100;
+            int rounds = 60;
             for (int round = 0; round < rounds; round++) {
                 String id = "race-ack-" + round;
                 provider.enqueue(job(id), Duration.ZERO);
@@ -111,7 +111,7 @@ class SqsConcurrentCallsTest {
     void heartbeatRacingARetryDoesNotHoldTheRetryBack() throws Exception {
         SqsServer.Queues queues = ElasticMq.newQueues("race-retry", false);
         try (QueueProvider provider = provider(queues)) {
-            int rounds = 100;
+            int rounds = 60;
             for (int round = 0; round < rounds; round++) {
                 String id = "race-retry-" + round;
                 provider.enqueue(job(id), Duration.ZERO);
@@ -132,7 +132,7 @@ class SqsConcurrentCallsTest {
     void heartbeatRacingAFifoReleaseDoesNotHoldTheJobBack() throws Exception {
         SqsServer.Queues queues = ElasticMq.newQueues("race-release", true);
         try (QueueProvider provider = provider(queues)) {
-            int rounds = 60;
+            int rounds = 40;
             for (int round = 0; round < rounds; round++) {
                 String id = "race-release-" + round;
                 provider.enqueue(job(id), Duration.ZERO);
@@ -142,6 +142,75 @@ class SqsConcurrentCallsTest {
                 provider.acknowledge(again);
             }
             assertThat(QueueContents.total(queues.url())).isZero();
+        }
+    }
+
+    @Test
+    @DisplayName("close() of a running worker while enqueues race it: each job whose id was returned either ran "
+            + "once or is on the queue once, handed back unstarted; none is lost or doubled")
+    void closeOfARunningWorkerRacingEnqueuesAccountsForEveryJob() throws Exception {
+        int rounds = 5;
+        for (int round = 0; round < rounds; round++) {
+            SqsServer.Queues queues = ElasticMq.newQueues("race-run-" + round, false);
+            var ran = new java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger>();
+            var completed = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
+            JobQueue jobs = JobQueue.builder().environment(Map.of())
+                    .provider("sqs", ElasticMq.settings(queues, Map.of("waitTime", "1s"))).concurrency(4)
+                    .shutdownTimeout(Duration.ofSeconds(10)).listener(event -> {
+                        if (event instanceof dev.jobq.JobEvent.Completed done) {
+                            completed.add(done.jobId());
+                        }
+                    }).build();
+            jobs.registerJobHandler("report:build", Integer.class, (job, ctx) ->
+                    ran.computeIfAbsent(job.id(), id -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet());
+            jobs.start();
+            var barrier = new CyclicBarrier(8);
+            var unexpected = new CopyOnWriteArrayList<Throwable>();
+            List<Future<List<String>>> calls = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                calls.add(callers.submit(() -> {
+                    barrier.await(WAIT_S, TimeUnit.SECONDS);
+                    List<String> ids = new ArrayList<>();
+                    if (thread == 0) {
+                        // Let some jobs be sent, received and running first.
+                        ids.add(jobs.enqueue("report:build", -1));
+                        jobs.close();
+                        return ids;
+                    }
+                    for (int i = 0; i < 20; i++) {
+                        try {
+                            ids.add(jobs.enqueue("report:build", i));
+                        } catch (JobQueueException e) {
+                            if (!"this JobQueue is closed; build a new one".equals(e.getMessage())) {
+                                unexpected.add(e);
+                            }
+                        } catch (RuntimeException e) {
+                            unexpected.add(e);
+                        }
+                    }
+                    return ids;
+                }));
+            }
+            Set<String> accepted = new HashSet<>();
+            for (Future<List<String>> call : calls) {
+                accepted.addAll(call.get(WAIT_S * 2, TimeUnit.SECONDS));
+            }
+            jobs.close();
+            assertThat(unexpected).as("round %d", round).isEmpty();
+            List<String> onQueue = new ArrayList<>();
+            for (List<Message> got = QueueContents.receive(queues.url(), 0); !got.isEmpty();
+                 got = QueueContents.receive(queues.url(), 0)) {
+                got.forEach(m -> onQueue.add(QueueContents.attribute(m, OutgoingMessage.JOB_ID)));
+            }
+            assertThat(ran.values()).as("round %d: runs per job", round).allSatisfy(n -> assertThat(n.get()).isOne());
+            assertThat(completed).isEqualTo(ran.keySet());
+            assertThat(onQueue).as("round %d: jobs left on the queue, once each", round).doesNotHaveDuplicates();
+            assertThat(onQueue.stream().filter(completed::contains).toList()).as("round %d: completed jobs still on "
+                    + "the queue", round).isEmpty();
+            Set<String> accounted = new HashSet<>(onQueue);
+            accounted.addAll(completed);
+            assertThat(accounted).as("round %d: every accepted job ran or is on the queue", round).isEqualTo(accepted);
         }
     }
 
