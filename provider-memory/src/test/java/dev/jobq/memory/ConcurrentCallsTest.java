@@ -294,8 +294,13 @@ class ConcurrentCallsTest {
         assertNoJobqThreadLeft(round);
     }
 
-    /** The watchdog's timer ends just after close() returns (it is shut down, not waited for): bounded. */
+    /**
+     * The watchdog's timer has ended when close() returns (it is waited for); the heartbeat and timeout lanes,
+     * shut down but not waited for, end just after: bounded.
+     */
     private static void assertNoJobqThreadLeft(int round) {
+        assertThat(jobqThreads()).as("watchdog threads when close() has returned (round %d)", round)
+                .noneMatch(name -> name.startsWith("jobq-watchdog-"));
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
                 .untilAsserted(() -> assertThat(jobqThreads()).as("jobq threads after close (round %d)", round).isEmpty());
     }

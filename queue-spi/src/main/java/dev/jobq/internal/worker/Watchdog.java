@@ -37,6 +37,10 @@ import java.util.function.Supplier;
 final class Watchdog implements AutoCloseable {
 
     static final Duration TICK = Duration.ofMillis(20);
+
+    /** The longest {@link #close()} waits for the timer's thread to end. */
+    private static final Duration TIMER_END = Duration.ofSeconds(1);
+
     /**
      * The most threads one queue's heartbeats use at once, and the most that record its timeouts. As many
      * as the SQS provider's connections: enough for six full batches of ten on the wire, where a hundred
@@ -166,6 +170,13 @@ final class Watchdog implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        try {
+            // a sweep under way only hands work to the lanes: the timer's thread ends within moments, and is gone
+            // when close() returns (a container's thread-leak check, a test counting threads, would name it)
+            timer.awaitTermination(TIMER_END.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         // the calls under way finish, heartbeats still waiting find their run ended; the threads then end
         lanes.values().forEach(QueueThreads::close);
     }
