@@ -297,6 +297,7 @@ final class AttemptRun implements JobContext, Runnable {
             return;
         }
         long nanos = System.nanoTime() - startNanos;
+        Throwable providerFailed = null;
         try {
             if (takesNextJob != null && takesNextJob.getAsBoolean()) {
                 List<ReceivedJob> next = queue.provider().acknowledgeAndReceive(delivery, 1);
@@ -304,7 +305,10 @@ final class AttemptRun implements JobContext, Runnable {
             } else {
                 queue.provider().acknowledge(delivery);
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Throwable: a third-party provider's Error (or odd Throwable) left the attempt unsettled, so that close()
+            // waited out its shutdownTimeout for it, and went on to the thread's uncaught-exception handler.
+            providerFailed = e;
             log.warn("{} completed but its acknowledgement (or the receive of the next job with it) failed; "
                     + "unless acknowledged, it will be delivered again after its lease (handlers must be idempotent)",
                     describe(), e);
@@ -322,6 +326,7 @@ final class AttemptRun implements JobContext, Runnable {
         } finally {
             settled = true;
         }
+        rethrowIfFatal(providerFailed);
     }
 
     private void failed(Throwable error) {
@@ -452,9 +457,11 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     private void releaseUnfinished() {
+        Throwable providerFailed = null;
         try {
             queue.provider().release(delivery);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            providerFailed = e;
             log.warn("{} could not be released at shutdown; it will be delivered again when its lease ends",
                     describe(), e);
         }
@@ -465,6 +472,7 @@ final class AttemptRun implements JobContext, Runnable {
         } finally {
             settled = true;
         }
+        rethrowIfFatal(providerFailed);
     }
 
     /**
@@ -494,16 +502,19 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     private void handBack() {
+        Throwable providerFailed = null;
         try {
             queue.provider().release(delivery);
             log.debug("job {} ({}) received but not started as the worker stopped; handed back", delivery.jobId(),
                     delivery.envelope().type());
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            providerFailed = e;
             log.warn("{}, received as the worker stopped, could not be handed back; it will be delivered again "
                     + "when its lease ends", describe(), e);
         } finally {
             settled = true;
         }
+        rethrowIfFatal(providerFailed);
     }
 
     /**
@@ -522,8 +533,12 @@ final class AttemptRun implements JobContext, Runnable {
         } catch (LeaseLostException e) {
             inLogContext(() -> leaseLost(e));
             return; // no heartbeat is ever due again: it stays under way
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Throwable: after a provider's Error no heartbeat was ever due again; the lease ran out under the handler
             inLogContext(() -> failures.failed(describe(), e));
+            nextHeartbeatNanos = began + heartbeatEveryNanos;
+            rethrowIfFatal(e);
+            return;
         }
         nextHeartbeatNanos = began + heartbeatEveryNanos;
     }
@@ -570,11 +585,13 @@ final class AttemptRun implements JobContext, Runnable {
             logRetry(retry, error);
             env.events().publish(new JobEvent.Failed(ended, queue.name(), delivery.jobId(), type,
                     delivery.attempt(), retry.error(), retry.delay()));
-            settleWithProvider(failure);
+            rethrowIfFatal(settleWithProvider(failure));
             return;
         }
-        if (!settleWithProvider(failure)) {
+        Throwable providerFailed = settleWithProvider(failure);
+        if (providerFailed != null) {
             worker.endedWithoutOutcome(); // no Dead: it is delivered again once its lease ends
+            rethrowIfFatal(providerFailed);
             return;
         }
         queue.counters().dead();
@@ -583,14 +600,30 @@ final class AttemptRun implements JobContext, Runnable {
                 delivery.attempt(), failure.error()));
     }
 
-    private boolean settleWithProvider(Failure failure) {
+    /**
+     * Tells the provider of a failed delivery; null if it took it, else what it threw, logged. Any Throwable: a
+     * third-party provider's Error (or a Throwable that is neither) escaped here with no log line of jobq's, no
+     * Dead, and not given back to {@code --max-jobs}.
+     */
+    private @Nullable Throwable settleWithProvider(Failure failure) {
         try {
             queue.provider().fail(delivery, failure);
-            return true;
-        } catch (RuntimeException e) {
+            return null;
+        } catch (Throwable e) {
             log.error("{}: recording its failure ({}) failed; it will be delivered again when its lease ends",
                     describe(), failure.error(), e);
-            return false;
+            return e;
+        }
+    }
+
+    /**
+     * Hands a provider's {@link VirtualMachineError} (out of memory, the JVM broken) on to the thread's
+     * uncaught-exception handler once the attempt is settled and logged, as a handler's is; anything else was
+     * logged and stops here.
+     */
+    private static void rethrowIfFatal(@Nullable Throwable providerFailed) {
+        if (providerFailed instanceof VirtualMachineError fatal) {
+            throw fatal;
         }
     }
 

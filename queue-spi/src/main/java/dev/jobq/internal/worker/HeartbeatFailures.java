@@ -53,7 +53,7 @@ final class HeartbeatFailures {
     }
 
     /** @param job what the log says of the job whose heartbeat failed */
-    synchronized void failed(String job, RuntimeException e) {
+    synchronized void failed(String job, Throwable e) {
         long now = nanoTime.getAsLong();
         if (now - lastFailed >= REPEAT.toNanos()) {
             traced.clear(); // none failed for a while: a new outage, whose cause deserves its trace again

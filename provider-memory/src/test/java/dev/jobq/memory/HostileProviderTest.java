@@ -1,0 +1,240 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import dev.jobq.spi.Failure;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.testing.ForwardingQueueProvider;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the worker does when a third-party provider's {@code fail()} or {@code acknowledge()} throws an {@code Error}
+ * or a Throwable that is neither an Exception nor an Error, not only a RuntimeException
+ * (docs/semantics.md#when-a-handler-or-listener-misbehaves): the attempt is settled without an outcome as when it
+ * throws a RuntimeException, logged, the permit given back, and the worker goes on serving other jobs.
+ */
+class HostileProviderTest {
+
+    record Work(int n) {
+    }
+
+    static final class NeitherExceptionNorError extends Throwable {
+        NeitherExceptionNorError(String message) {
+            super(message);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    /** A memory provider whose first {@code fail()} and first {@code acknowledge()} each throw what they are given. */
+    static final class ThrowsOnce extends ForwardingQueueProvider {
+        final AtomicInteger failCalls = new AtomicInteger();
+        final AtomicInteger acknowledgeCalls = new AtomicInteger();
+        private final Supplier<Throwable> onFail;
+        private final Supplier<Throwable> onAcknowledge;
+
+        ThrowsOnce(QueueProvider delegate, Supplier<Throwable> onFail, Supplier<Throwable> onAcknowledge) {
+            super(delegate);
+            this.onFail = onFail;
+            this.onAcknowledge = onAcknowledge;
+        }
+
+        @Override
+        public void fail(ReceivedJob job, Failure failure) {
+            if (failCalls.incrementAndGet() == 1 && onFail.get() != null) {
+                sneakyThrow(onFail.get());
+            }
+            super.fail(job, failure);
+        }
+
+        @Override
+        public void acknowledge(ReceivedJob job) {
+            if (acknowledgeCalls.incrementAndGet() == 1 && onAcknowledge.get() != null) {
+                sneakyThrow(onAcknowledge.get());
+            }
+            super.acknowledge(job);
+        }
+    }
+
+    private final WorkerFixture fixture = new WorkerFixture();
+    private final EventRecorder events = fixture.events;
+    private final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+    private Thread.UncaughtExceptionHandler surefires;
+    private final Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq");
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+
+    @BeforeEach
+    void record() {
+        surefires = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> uncaught.add(e));
+        logged.start();
+        workerLog.addAppender(logged);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        fixture.close();
+        workerLog.detachAppender(logged);
+        Thread.setDefaultUncaughtExceptionHandler(surefires);
+    }
+
+    private <E extends JobEvent> List<E> awaitCount(Class<E> kind, int count) {
+        await().dontCatchUncaughtExceptions().atMost(EventRecorder.WAIT).pollInterval(Duration.ofMillis(5))
+                .until(() -> events.all(kind).size() >= count);
+        return events.all(kind);
+    }
+
+    private List<String> errorLines() {
+        return logged.list.stream().filter(event -> event.getLevel() == Level.ERROR)
+                .map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    /** One permit, a lease of 1 s: a delivery left unsettled comes back within the test's wait. */
+    private JobQueue queue(ThrowsOnce provider) {
+        return fixture.queue(provider, 1, Duration.ofSeconds(5));
+    }
+
+    private ThrowsOnce throwingOnFail(Throwable thrown) {
+        return new ThrowsOnce(fixture.memoryProvider(Map.of("leaseDuration", "1s")), () -> thrown, () -> null);
+    }
+
+    private void failingJobThenOk(JobQueue jobs, AtomicInteger ok) {
+        jobs.registerJobHandler("throws", Work.class, (job, ctx) -> {
+            throw new IllegalStateException("handler failed");
+        });
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        jobs.start();
+        jobs.enqueue("throws", new Work(1), EnqueueOptions.builder().maxAttempts(1).build());
+    }
+
+    @Test
+    @DisplayName("fail() throwing an Error: logged, no Dead, the worker goes on on its one permit and the job comes "
+            + "back after its lease")
+    void failThrowingAnError() {
+        ThrowsOnce provider = throwingOnFail(new AssertionError("provider bug in fail()"));
+        JobQueue jobs = queue(provider);
+        var ok = new AtomicInteger();
+        failingJobThenOk(jobs, ok);
+        await().atMost(EventRecorder.WAIT).until(() -> provider.failCalls.get() >= 1);
+        jobs.enqueue("ok", new Work(2));
+        awaitCount(JobEvent.Completed.class, 1);
+        assertThat(ok).as("the worker goes on serving other jobs on its one permit").hasValue(1);
+        // The delivery was not recorded: it comes back when its lease ends, and is dead then.
+        JobEvent.Dead dead = awaitCount(JobEvent.Dead.class, 1).get(0);
+        assertThat(dead.attempt()).isEqualTo(2);
+        assertThat(events.all(JobEvent.Dead.class)).hasSize(1);
+        // Before, the Error escaped the attempt to the thread's uncaught-exception handler, with no log line of jobq's.
+        assertThat(uncaught).isEmpty();
+        assertThat(errorLines()).anyMatch(line -> line.contains("recording its failure")
+                && line.contains("it will be delivered again when its lease ends"));
+    }
+
+    @Test
+    @DisplayName("fail() throwing a Throwable that is neither an Exception nor an Error: the same")
+    void failThrowingAnOddThrowable() {
+        ThrowsOnce provider = throwingOnFail(new NeitherExceptionNorError("odd"));
+        JobQueue jobs = queue(provider);
+        var ok = new AtomicInteger();
+        failingJobThenOk(jobs, ok);
+        await().atMost(EventRecorder.WAIT).until(() -> provider.failCalls.get() >= 1);
+        jobs.enqueue("ok", new Work(2));
+        awaitCount(JobEvent.Completed.class, 1);
+        assertThat(awaitCount(JobEvent.Dead.class, 1).get(0).attempt()).isEqualTo(2);
+        assertThat(uncaught).isEmpty();
+    }
+
+    @Test
+    @DisplayName("fail() of a retry throwing an Error: Failed was announced, the worker goes on, the retry comes "
+            + "back after the lease")
+    void retryThrowingAnError() {
+        ThrowsOnce provider = throwingOnFail(new LinkageError("provider bug in fail()"));
+        JobQueue jobs = queue(provider);
+        var runs = new AtomicInteger();
+        jobs.registerJobHandler("flaky", Work.class, (job, ctx) -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new IllegalStateException("first attempt");
+            }
+        });
+        jobs.start();
+        jobs.enqueue("flaky", new Work(1), EnqueueOptions.builder().maxAttempts(3).build());
+        assertThat(awaitCount(JobEvent.Completed.class, 1).get(0).attempt()).isEqualTo(2);
+        assertThat(events.all(JobEvent.Failed.class)).hasSize(1);
+        assertThat(uncaught).isEmpty();
+    }
+
+    @Test
+    @DisplayName("acknowledge() throwing an Error: the job is still announced Completed, close() does not wait for it, "
+            + "and the worker goes on")
+    void acknowledgeThrowingAnError() throws Exception {
+        var provider = new ThrowsOnce(fixture.memoryProvider(Map.of("leaseDuration", "10m")), () -> null,
+                () -> new AssertionError("provider bug in acknowledge()"));
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(30));
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        jobs.start();
+        jobs.enqueue("ok", new Work(1));
+        awaitCount(JobEvent.Completed.class, 1);
+        jobs.enqueue("ok", new Work(2));
+        awaitCount(JobEvent.Completed.class, 2);
+        assertThat(ok).hasValue(2);
+        assertThat(uncaught).isEmpty();
+        // Before, the attempt was never settled: close() waited its whole shutdownTimeout (30 s) for it.
+        long began = System.nanoTime();
+        jobs.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    @DisplayName("extendLease() throwing an Error once: later heartbeats still extend the lease, the job runs once")
+    void extendLeaseThrowingAnError() throws InterruptedException {
+        var extended = new java.util.concurrent.CountDownLatch(4);
+        var calls = new AtomicInteger();
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "1s"))) {
+            @Override
+            public void extendLease(ReceivedJob job, Duration extension) {
+                int call = calls.incrementAndGet();
+                extended.countDown();
+                if (call == 1) {
+                    throw new AssertionError("provider bug in extendLease()");
+                }
+                super.extendLease(job, extension);
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var heartbeatsSeen = new AtomicInteger();
+        jobs.registerJobHandler("long", Work.class, (job, ctx) -> {
+            // Before, the first heartbeat's Error left no heartbeat ever due again: the lease of 1 s ran out.
+            if (extended.await(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                heartbeatsSeen.set(calls.get());
+            }
+        });
+        jobs.start();
+        jobs.enqueue("long", new Work(1));
+        awaitCount(JobEvent.Completed.class, 1);
+        assertThat(heartbeatsSeen.get()).isGreaterThanOrEqualTo(4);
+        assertThat(events.all(JobEvent.Started.class)).hasSize(1);
+        assertThat(uncaught).isEmpty();
+    }
+}
