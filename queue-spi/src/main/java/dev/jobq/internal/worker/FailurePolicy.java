@@ -23,6 +23,10 @@ final class FailurePolicy {
     static final int MAX_MESSAGE_CHARS = 1000;
     /** How many of a chain's throwables the log shows (the first ones); a deeper chain is cut there. */
     static final int MAX_LOGGED_CAUSES = 32;
+    /** How many suppressed exceptions of each throwable the log shows (the first ones). */
+    static final int MAX_LOGGED_SUPPRESSED = 8;
+    /** How many throwables, causes and suppressed ones together, the log shows of one failure. */
+    static final int MAX_LOGGED_THROWABLES = 64;
     /** What replaces a backoff that throws or returns null, for that one retry. */
     private static final Backoff FALLBACK = Backoff.defaultBackoff();
 
@@ -160,60 +164,114 @@ final class FailurePolicy {
     }
 
     /**
-     * {@code error} for the log, or a stand-in when the logger cannot take it as it is: a message of it or of a
-     * cause cannot be read (what getMessage() threw in the logger ended the handler's thread with its attempt
-     * unsettled, to wait out its lease), is longer than {@link #MAX_MESSAGE_CHARS} (a 10 MB message was logged
-     * whole), or the chain of causes is deeper than {@link #MAX_LOGGED_CAUSES} (the logger walks it
-     * recursively: 10,000 causes overflowed its stack, again with the attempt unsettled). The stand-in is a
-     * chain of {@link LoggedCopy} with the same stack traces, each message {@linkplain #oneLine cut}, cut after
-     * {@link #MAX_LOGGED_CAUSES} causes.
+     * {@code error} for the log, or a stand-in when the logger cannot take it as it is: a message of it, of a
+     * cause or of a suppressed exception cannot be read (what getMessage() threw in the logger ended the handler's
+     * thread with its attempt unsettled, to wait out its lease), is longer than {@link #MAX_MESSAGE_CHARS} (a 10 MB
+     * message was logged whole), the chain of causes is deeper than {@link #MAX_LOGGED_CAUSES} (the logger walks it
+     * recursively: 10,000 causes overflowed its stack, again with the attempt unsettled), a throwable has more than
+     * {@link #MAX_LOGGED_SUPPRESSED} suppressed exceptions, or there are more than {@link #MAX_LOGGED_THROWABLES} in
+     * all. The stand-in is a {@link LoggedCopy}, with the same stack traces, each message {@linkplain #oneLine cut},
+     * and the suppressed exceptions (a try-with-resources whose close() threw has the real cause there).
      */
     static Throwable loggable(Throwable error) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        return fitsTheLog(error, Collections.newSetFromMap(new IdentityHashMap<>()), new int[] {MAX_LOGGED_THROWABLES})
+                ? error : LoggedCopy.of(error);
+    }
+
+    /** Whether {@code error}, its causes and its suppressed exceptions are within the log's bounds. */
+    private static boolean fitsTheLog(Throwable error, Set<Throwable> seen, int[] budget) {
         int depth = 0;
         for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
+            if (++depth > MAX_LOGGED_CAUSES || --budget[0] < 0) {
+                return false;
+            }
             try {
                 String message = t.getMessage();
                 t.getLocalizedMessage();
-                if (message != null && message.length() > MAX_MESSAGE_CHARS || ++depth > MAX_LOGGED_CAUSES) {
-                    return LoggedCopy.of(error);
+                if (message != null && message.length() > MAX_MESSAGE_CHARS) {
+                    return false;
                 }
             } catch (RuntimeException unreadable) {
-                return LoggedCopy.of(error);
+                return false;
+            }
+            Throwable[] suppressed = t.getSuppressed();
+            if (suppressed.length > MAX_LOGGED_SUPPRESSED) {
+                return false;
+            }
+            for (Throwable s : suppressed) {
+                if (!seen.contains(s) && !fitsTheLog(s, seen, budget)) {
+                    return false;
+                }
             }
         }
-        return error;
+        return true;
     }
 
     /**
      * A copy of a throwable the log can take: its class and {@linkplain #oneLine cut} message as the message, its
-     * stack trace, and a copy of its cause; made only for a throwable that {@link #loggable} finds unfit.
+     * stack trace, a copy of its cause and of its first {@link #MAX_LOGGED_SUPPRESSED} suppressed exceptions, at
+     * most {@link #MAX_LOGGED_THROWABLES} in all, each throwable once; made only for a throwable that
+     * {@link #loggable} finds unfit.
      */
     static final class LoggedCopy extends RuntimeException {
 
         private LoggedCopy(String message, @Nullable LoggedCopy cause) {
-            super(message, cause, false, true);
+            super(message, cause, true, true);
         }
 
         static LoggedCopy of(Throwable error) {
+            return copy(error, Collections.newSetFromMap(new IdentityHashMap<>()), new int[] {MAX_LOGGED_THROWABLES});
+        }
+
+        /** @param budget how many throwables may still be copied, at least 1; counted down */
+        private static LoggedCopy copy(Throwable error, Set<Throwable> seen, int[] budget) {
             var chain = new ArrayList<Throwable>();
-            Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
             for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
                 chain.add(t);
             }
-            int kept = Math.min(chain.size(), MAX_LOGGED_CAUSES);
+            int kept = Math.min(chain.size(), Math.min(MAX_LOGGED_CAUSES, budget[0]));
+            budget[0] -= kept;
             LoggedCopy cause = null;
             if (kept < chain.size()) {
-                cause = new LoggedCopy("(" + (chain.size() - kept) + " more causes left out of the log)", null);
-                cause.setStackTrace(new StackTraceElement[0]); // where it was made says nothing of the error
+                cause = leftOut("(" + (chain.size() - kept) + " more causes left out of the log)");
             }
+            var copies = new LoggedCopy[kept];
             for (int i = kept - 1; i >= 0; i--) {
                 Throwable t = chain.get(i);
                 String message = messageOf(t);
                 cause = new LoggedCopy(t.getClass().getName() + (message == null ? "" : ": " + oneLine(message)), cause);
                 cause.setStackTrace(t.getStackTrace());
+                copies[i] = cause;
             }
-            return cause;
+            for (int i = 0; i < kept; i++) {
+                copySuppressed(chain.get(i), copies[i], seen, budget);
+            }
+            return copies[0];
+        }
+
+        private static void copySuppressed(Throwable original, LoggedCopy copy, Set<Throwable> seen, int[] budget) {
+            int copied = 0;
+            int left = 0;
+            for (Throwable s : original.getSuppressed()) {
+                if (seen.contains(s)) {
+                    continue; // suppressed exceptions that suppress each other, or the error itself: shown once
+                }
+                if (copied < MAX_LOGGED_SUPPRESSED && budget[0] > 0) {
+                    copy.addSuppressed(copy(s, seen, budget));
+                    copied++;
+                } else {
+                    left++;
+                }
+            }
+            if (left > 0) {
+                copy.addSuppressed(leftOut("(" + left + " more suppressed left out of the log)"));
+            }
+        }
+
+        private static LoggedCopy leftOut(String message) {
+            var marker = new LoggedCopy(message, null);
+            marker.setStackTrace(new StackTraceElement[0]); // where it was made says nothing of the error
+            return marker;
         }
     }
 }

@@ -98,6 +98,50 @@ class FailurePolicyTest {
     }
 
     @Test
+    void theLogsCopyKeepsSuppressedExceptionsBounded() {
+        // A try-with-resources whose close() threw: the body's exception (here with a message too long for the log,
+        // so the log gets a copy) carries close()'s, with the real cause, as suppressed.
+        var closeFailed = new IllegalStateException("connection reset while closing",
+                new IOException("broken pipe"));
+        var error = new RuntimeException("x".repeat(5_000));
+        error.addSuppressed(closeFailed);
+        for (int i = 0; i < 20; i++) {
+            error.addSuppressed(new IllegalStateException("suppressed " + i));
+        }
+        Throwable copy = FailurePolicy.loggable(error);
+        assertThat(copy).isNotSameAs(error);
+        // Before, the copy had no suppressed exceptions: the log lost close()'s failure.
+        Throwable[] suppressed = copy.getSuppressed();
+        assertThat(suppressed).hasSize(FailurePolicy.MAX_LOGGED_SUPPRESSED + 1);
+        assertThat(suppressed[0]).hasMessage("java.lang.IllegalStateException: connection reset while closing");
+        assertThat(suppressed[0].getStackTrace()).isEqualTo(closeFailed.getStackTrace());
+        assertThat(suppressed[0].getCause()).hasMessage("java.io.IOException: broken pipe");
+        assertThat(suppressed[FailurePolicy.MAX_LOGGED_SUPPRESSED])
+                .hasMessage("(" + (21 - FailurePolicy.MAX_LOGGED_SUPPRESSED) + " more suppressed left out of the log)");
+
+        // A suppressed exception's own message is bounded, and one too long makes the log take a copy.
+        var fine = new IllegalStateException("fine");
+        fine.addSuppressed(new IllegalStateException("y".repeat(10_000)));
+        Throwable fineCopy = FailurePolicy.loggable(fine);
+        assertThat(fineCopy).isNotSameAs(fine);
+        assertThat(fineCopy.getSuppressed()).singleElement().satisfies(t ->
+                assertThat(t.getMessage()).hasSizeLessThan(1_200).endsWith("(9000 more characters)"));
+
+        // Suppressed exceptions that suppress each other, or the error itself, are copied once.
+        var a = new IllegalStateException("z".repeat(5_000));
+        var b = new IllegalStateException("b");
+        a.addSuppressed(b);
+        b.addSuppressed(a);
+        b.addSuppressed(new IllegalStateException("c"));
+        Throwable cycleCopy = FailurePolicy.loggable(a);
+        assertThat(cycleCopy.getSuppressed()).singleElement().satisfies(t -> {
+            assertThat(t).hasMessage("java.lang.IllegalStateException: b");
+            assertThat(t.getSuppressed()).extracting(Throwable::getMessage)
+                    .containsExactly("java.lang.IllegalStateException: c");
+        });
+    }
+
+    @Test
     void timeoutsRetryLikeFailures() {
         assertThat(FailurePolicy.timedOut(Duration.ofSeconds(30), 1, 2, backoff, "report"))
                 .isEqualTo(Failure.retryAfter(Duration.ofSeconds(1), "timed out after 30s"));
