@@ -2,6 +2,7 @@ package dev.jobq.cli.run;
 
 import dev.jobq.metrics.AttemptOutcome;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.UntrustedText;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * job=0192f3c1-… type=flaky:call queue=default attempt=1 outcome=failed duration=3ms error="IOException: timeout"
  * </pre>
  *
- * {@code duration} is {@code -} when the job never reached a handler (no handler for its type).
+ * {@code duration} is {@code -} when the job never reached a handler (no handler for its type). {@code error} is
+ * the failure's text, quoted once (see {@link #appendQuoted}).
  */
 final class OutcomeLog implements Consumer<AttemptOutcome> {
 
@@ -36,9 +38,51 @@ final class OutcomeLog implements Consumer<AttemptOutcome> {
                 .append(" outcome=").append(outcome.kind().label())
                 .append(" duration=").append(outcome.handlerTime().map(DurationFormat::format).orElse("-"));
         if (outcome.error() != null) {
-            text.append(" error=\"").append(outcome.error().replace("\\", "\\\\").replace("\"", "\\\"")
-                    .replace("\n", "\\n")).append('"');
+            appendQuoted(text.append(" error="), outcome.error());
         }
         return text.toString();
+    }
+
+    /**
+     * {@code error} as a logfmt quoted value, escaped once. A failure's text is one line already: its line breaks
+     * and control characters are the escapes {@code \n}, {@code \r}, {@code \t} and {@code \}{@code uXXXX}
+     * ({@link UntrustedText#escape}), which are kept as they are; a {@code "} is written {@code \"} and any other
+     * backslash {@code \\}, so the value cannot end early. Escaping every backslash wrote an escaped line break as
+     * {@code \\n}, unlike the warning and the dead letter's reason.
+     */
+    private static void appendQuoted(StringBuilder text, String error) {
+        String oneLine = UntrustedText.escape(error); // as it is for a failure's text: no control characters are left
+        text.append('"');
+        for (int i = 0; i < oneLine.length(); i++) {
+            char c = oneLine.charAt(i);
+            if (c == '"') {
+                text.append("\\\"");
+            } else if (c == '\\') {
+                text.append(beginsAnEscape(oneLine, i) ? "\\" : "\\\\");
+            } else {
+                text.append(c);
+            }
+        }
+        text.append('"');
+    }
+
+    /** Whether the backslash at {@code i} begins one of {@link UntrustedText#escape}'s escapes. */
+    private static boolean beginsAnEscape(String text, int i) {
+        if (i + 1 >= text.length()) {
+            return false;
+        }
+        char next = text.charAt(i + 1);
+        if (next == 'n' || next == 'r' || next == 't') {
+            return true;
+        }
+        if (next != 'u' || i + 6 > text.length()) {
+            return false;
+        }
+        for (int k = i + 2; k < i + 6; k++) {
+            if (Character.digit(text.charAt(k), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -107,7 +107,8 @@ class OperationsPageTest {
 
         JobQueue jobs = built.get();
         String completed = jobs.enqueue(EmailHandler.TYPE, new Email("ada@example.com", "hi"));
-        jobs.enqueue(AlwaysFailingHandler.TYPE, new FailingTask("broken"), EnqueueOptions.builder().maxAttempts(1).build());
+        String dead = jobs.enqueue(AlwaysFailingHandler.TYPE, new FailingTask("no template\nat \"C:\\jobs\\q3.tpl\""),
+                EnqueueOptions.builder().maxAttempts(1).build());
         jobs.scheduler().schedule(EmailHandler.TYPE, new Email("later@example.com", "hi"), java.time.Instant.now().plus(Duration.ofHours(1)));
         await().atMost(WAIT).until(() -> jobs.stats("default").completed() == 1 && jobs.stats("default").dead() == 1);
         HttpProbe http = HttpProbe.fromRunOutput(out.toString());
@@ -136,6 +137,15 @@ class OperationsPageTest {
                 .replace(completed, "0192f3c1-…").replace(EmailHandler.TYPE, "invoice:send")
                 .replaceFirst("duration=\\S+$", "duration=212ms"))
                 .as("the outcome line as docs/operations.md shows it").isEqualTo(pageLine);
+        ILoggingEvent deadLine = outcomes.list.stream().filter(e -> e.getFormattedMessage().contains("job=" + dead))
+                .findFirst().orElseThrow();
+        String pageDeadLine = operations.block("", "outcome=completed").lines()
+                .filter(shownLine -> shownLine.contains("outcome=dead")).findFirst().orElseThrow();
+        assertThat(logbackLayout().doLayout(deadLine).strip().replaceFirst("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}", "10:00:03.789")
+                .replace(dead, "0192f3c7-…").replace(AlwaysFailingHandler.TYPE, "report:build")
+                .replaceFirst("duration=\\S+ ", "duration=3ms "))
+                .as("the dead job's outcome line, its error quoted once, as docs/operations.md shows it")
+                .isEqualTo(pageDeadLine);
 
         stop.requestStop();
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();

@@ -26,6 +26,45 @@ class OutcomeLogTest {
     }
 
     @Test
+    void anEscapeTheFailuresTextAlreadyHasIsWrittenOnceNotDoubled() {
+        // The failure's text as the worker makes it: a line break in the message is already the escape \n.
+        var line = OutcomeLog.line(new AttemptOutcome("q", "j-4", "t", 1, AttemptOutcome.Kind.DEAD, null,
+                "IllegalStateException: line one\\nline two\\t\\u001b[31m (attempt 1 of 1)"));
+
+        // Before, error="IllegalStateException: line one\\nline two…": the backslash of each escape doubled.
+        assertThat(line).endsWith(" error=\"IllegalStateException: line one\\nline two\\t\\u001b[31m (attempt 1 of 1)\"");
+    }
+
+    @Test
+    void otherBackslashesAndQuotesAreEscapedSoTheValueCannotEndEarly() {
+        var line = OutcomeLog.line(new AttemptOutcome("q", "j-5", "t", 1, AttemptOutcome.Kind.DEAD, null,
+                "IOException: C:\\jobs\\ \\\" outcome=completed x=\"\\u12 \\"));
+
+        assertThat(line).endsWith(" error=\"IOException: C:\\\\jobs\\\\ \\\\\\\" outcome=completed x=\\\"\\\\u12 \\\\\"");
+        // Read back as logfmt: one quoted value, ending where the line ends, equal to the failure's text.
+        String quoted = line.substring(line.indexOf(" error=\"") + 7);
+        assertThat(unquote(quoted)).isEqualTo("IOException: C:\\jobs\\ \\\" outcome=completed x=\"\\u12 \\");
+    }
+
+    /** A logfmt quoted value ({@code "…"} with \" and \\ escapes; \n, \t and \\u kept as written), which must end the line. */
+    private static String unquote(String quoted) {
+        assertThat(quoted).startsWith("\"");
+        var out = new StringBuilder();
+        for (int i = 1; i < quoted.length(); i++) {
+            char c = quoted.charAt(i);
+            if (c == '"') {
+                assertThat(i).as("the value ends where the line does").isEqualTo(quoted.length() - 1);
+                return out.toString();
+            }
+            if (c == '\\' && (quoted.charAt(i + 1) == '"' || quoted.charAt(i + 1) == '\\')) {
+                c = quoted.charAt(++i);
+            }
+            out.append(c);
+        }
+        throw new AssertionError("unterminated: " + quoted);
+    }
+
+    @Test
     void jobThatNeverReachedAHandlerHasNoDuration() {
         var line = OutcomeLog.line(new AttemptOutcome("q", "j-3", "unknown", 1, AttemptOutcome.Kind.DEAD, null,
                 "no handler"));
