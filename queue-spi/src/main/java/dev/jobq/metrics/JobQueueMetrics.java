@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -48,6 +49,11 @@ import org.jspecify.annotations.Nullable;
  *       reached</td></tr>
  *   <tr><td>{@code jobq.handlers.active} gauge, tag queue</td>
  *       <td>handlers running in this process</td></tr>
+ *   <tr><td>{@code jobq.scheduler.handoffs.rejected} counter, tag queue</td>
+ *       <td>hand-offs of due jobs from this process's scheduler that their queue rejected (a limit of its provider
+ *       lowered since the job was stored, the queue gone from the configuration): each try, the job kept and tried
+ *       again every 5 minutes ({@code jobq_scheduler_handoffs_rejected_total}); at 0 for each queue from the start
+ *       when the queue has a scheduler</td></tr>
  * </table>
  *
  * <p>The {@code jobq.queue.*} gauges read {@link JobQueue#stats(String)}, at most once per {@link #STATS_MAX_AGE} per queue
@@ -73,8 +79,12 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
      */
     public static final String UNREGISTERED_TYPE = "unregistered";
 
+    /** The counter of hand-offs from the scheduler that their queue rejected. */
+    static final String REJECTED_HAND_OFFS = "jobq.scheduler.handoffs.rejected";
+
     private final JobQueue jobs;
     private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> rejectedHandOffListeners = new CopyOnWriteArrayList<>();
     /** The gauges this binder registered, each with its registry: they hold the queue, so close() takes them out. */
     private final List<Map.Entry<MeterRegistry, Gauge>> gauges = new CopyOnWriteArrayList<>();
 
@@ -118,6 +128,21 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
         listeners.add(enqueued);
         jobs.addListener(outcomes);
         jobs.addListener(enqueued);
+        if (jobs instanceof JobQueueRuntime runtime && jobs.hasScheduler()) {
+            for (String queue : queues) {
+                rejectedHandOffs(registry, queue); // at 0 from the start: an alert on its rate has a series to read
+            }
+            Consumer<String> rejected = queue -> rejectedHandOffs(registry, queue).increment();
+            rejectedHandOffListeners.add(rejected);
+            runtime.onRejectedHandOff(rejected);
+        }
+    }
+
+    private static Counter rejectedHandOffs(MeterRegistry registry, String queue) {
+        return Counter.builder(REJECTED_HAND_OFFS)
+                .description("hand-offs of due jobs from this process's scheduler that their queue rejected; the "
+                        + "scheduler keeps each such job and tries it again every 5 minutes")
+                .tag("queue", queue).register(registry);
     }
 
     /**
@@ -185,6 +210,12 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
         for (JobListener listener : listeners) {
             jobs.removeListener(listener);
             listeners.remove(listener);
+        }
+        for (Consumer<String> listener : rejectedHandOffListeners) {
+            if (jobs instanceof JobQueueRuntime runtime) {
+                runtime.removeRejectedHandOffListener(listener);
+            }
+            rejectedHandOffListeners.remove(listener);
         }
         for (Map.Entry<MeterRegistry, Gauge> mine : gauges) {
             MeterRegistry registry = mine.getKey();

@@ -28,7 +28,10 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -57,6 +60,8 @@ final class Enqueuer implements JobSink {
     /** A null payload as the mapper writes it, written once: jobs without a payload skip the mapper. */
     private final String nullPayloadJson;
     private volatile @Nullable JobScheduler scheduler;
+    /** Told the queue's name of each hand-off from the scheduler its queue rejected: the metrics count them. */
+    private final List<Consumer<String>> rejectedHandOffs = new CopyOnWriteArrayList<>();
 
     Enqueuer(Map<String, QueueBinding> queues, Map<String, String> providerTypes, HandlerRegistry handlers,
              EventBus events, ObjectMapper mapper, InstantSource clock) {
@@ -264,13 +269,34 @@ final class Enqueuer implements JobSink {
         return atInstant || timing.delay().compareTo(queue.provider().capabilities().maxDelay()) > 0;
     }
 
-    /** A due job from the scheduler: straight to its queue's provider. */
+    /**
+     * A due job from the scheduler: straight to its queue's provider. A rejection (the queue gone from the
+     * configuration, a limit of its provider lowered since the job was stored) is told to those
+     * {@linkplain #onRejectedHandOff listening}: the scheduler keeps the job and tries it again, and without a count a
+     * rejection is seen only in one WARN line of the process that fired it.
+     */
     @Override
     public EnqueueResult submit(JobEnvelope envelope) {
-        QueueBinding queue = binding(envelope.queue());
-        EnqueueResult result = queue.provider().enqueue(envelope, Duration.ZERO);
-        publishOutcome(queue, envelope, result, clock.instant(), false);
-        return result;
+        try {
+            QueueBinding queue = binding(envelope.queue());
+            EnqueueResult result = queue.provider().enqueue(envelope, Duration.ZERO);
+            publishOutcome(queue, envelope, result, clock.instant(), false);
+            return result;
+        } catch (JobRejectedException e) {
+            for (Consumer<String> listener : rejectedHandOffs) {
+                listener.accept(envelope.queue());
+            }
+            throw e;
+        }
+    }
+
+    /** {@code listener} is told the queue's name of each hand-off from the scheduler its queue rejects. */
+    void onRejectedHandOff(Consumer<String> listener) {
+        rejectedHandOffs.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    void removeRejectedHandOffListener(Consumer<String> listener) {
+        rejectedHandOffs.remove(listener);
     }
 
     /** A job for the scheduler built with this queue's ids and defaults, after the same checks as enqueue. */

@@ -446,6 +446,19 @@ public final class JobQueueRuntime implements JobQueue {
         return enqueuer.binding(queue).counters().activeCount();
     }
 
+    /**
+     * {@code listener} is told the queue's name of each hand-off from this queue's scheduler that the queue rejected
+     * (the scheduler keeps the job and tries it again); for the metrics. Called on the scheduler's thread.
+     */
+    public void onRejectedHandOff(java.util.function.Consumer<String> listener) {
+        enqueuer.onRejectedHandOff(listener);
+    }
+
+    /** Stops telling {@code listener} of rejected hand-offs. */
+    public void removeRejectedHandOffListener(java.util.function.Consumer<String> listener) {
+        enqueuer.removeRejectedHandOffListener(listener);
+    }
+
     /** Provider type name per queue ("memory", "sqs", or the class name of one built in code). */
     public Map<String, String> providerTypes() {
         return Map.copyOf(providerTypes);

@@ -403,6 +403,36 @@ class JobQueueWithSchedulerTest {
     }
 
     @Test
+    @DisplayName("each hand-off its queue rejects is counted in jobq.scheduler.handoffs.rejected, shown at 0 from the "
+            + "start; the jobs handed on are not")
+    void handOffsItsQueueRejectsAreCounted() {
+        JobQueue before = queue(memory());
+        before.enqueue("reminder:send", new Reminder("x".repeat(2000)), EnqueueOptions.at(T0.plus(Duration.ofMinutes(1))));
+        String small = before.enqueue("reminder:send", new Reminder("ada"),
+                EnqueueOptions.at(T0.plus(Duration.ofMinutes(1))));
+        before.close();
+
+        JobQueue lowered = queue(MemoryProviderFactory.builder().clock(clock).maxPayloadBytes(1024).build());
+        var registry = new SimpleMeterRegistry();
+        new JobQueueMetrics(lowered).bindTo(registry);
+        // Shown before any rejection, so that an alert on its rate has a series from the start.
+        assertThat(rejectedHandOffs(registry)).isZero();
+        clock.advance(Duration.ofMinutes(1));
+        await().atMost(WAIT).until(() -> lowered.getJob(small).map(info -> info.state() == JobState.COMPLETED)
+                .orElse(false));
+        // Before, nothing counted them: only the WARN line, once per job, said so.
+        await().atMost(WAIT).until(() -> rejectedHandOffs(registry) == 1);
+        clock.advance(Duration.ofMinutes(5)); // the next try
+        await().atMost(WAIT).until(() -> rejectedHandOffs(registry) == 2);
+        assertThat(count(registry, "jobq.jobs.enqueued")).isEqualTo(1);
+    }
+
+    private static double rejectedHandOffs(SimpleMeterRegistry registry) {
+        Counter counter = registry.find("jobq.scheduler.handoffs.rejected").tags("queue", "default").counter();
+        return counter == null ? -1 : counter.count();
+    }
+
+    @Test
     void aRecurringJobWhoseHandlerIsGoneKeepsFiringAndEachOccurrenceIsDeadLetteredWithTheReason() {
         JobQueue jobs = queue(memory());
         // Registered by an earlier release that had a handler for it; this one has none.
