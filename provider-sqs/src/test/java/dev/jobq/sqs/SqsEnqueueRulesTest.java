@@ -276,6 +276,60 @@ class SqsEnqueueRulesTest {
         }
     }
 
+    private static void redrivePolicy(SqsServer.Queues queues, int maxReceiveCount) {
+        String deadLetterArn = ElasticMq.client().getQueueAttributes(r -> r.queueUrl(queues.deadLetterUrl())
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+        ElasticMq.client().setQueueAttributes(r -> r.queueUrl(queues.url()).attributes(Map.of(
+                QueueAttributeName.REDRIVE_POLICY,
+                "{\"deadLetterTargetArn\":\"" + deadLetterArn + "\",\"maxReceiveCount\":\"" + maxReceiveCount + "\"}")));
+    }
+
+    /**
+     * A job the scheduler stored while the redrive policy allowed its attempts, due after the policy was lowered:
+     * handed on, SQS would move it to the dead-letter queue after the new maxReceiveCount, before its last attempt,
+     * without its error and with no Dead event. Rejected at hand-off instead, like a payload over a lowered limit:
+     * kept with the reason, WARNed once, tried again every 5 minutes.
+     */
+    @Test
+    @DisplayName("a job stored before the queue's maxReceiveCount was lowered below its attempts is rejected at "
+            + "hand-off and kept, not sent")
+    void moreAttemptsThanALoweredMaxReceiveCountAreRejectedAtHandOff() {
+        SqsServer.Queues queues = ElasticMq.newQueues("rules-lowered", false);
+        redrivePolicy(queues, 10);
+        String database = "jdbc:h2:mem:sqs-rules-lowered;DB_CLOSE_DELAY=-1";
+        Instant due = Instant.now().plus(Duration.ofSeconds(3));
+        String eight;
+        String five;
+        try (JobQueue before = JobQueue.builder().environment(Map.of())
+                .provider("sqs", ElasticMq.settings(queues, Map.of()))
+                .scheduler("jdbc", Map.of("jdbcUrl", database))
+                .mode(WorkerMode.STANDALONE)
+                .build()) {
+            eight = before.scheduler().schedule("report:store", "r-8", due, EnqueueOptions.builder().maxAttempts(8).build());
+            five = before.scheduler().schedule("report:store", "r-5", due, EnqueueOptions.builder().maxAttempts(5).build());
+        }
+        redrivePolicy(queues, 5);
+
+        try (JobQueue lowered = JobQueue.builder().environment(Map.of())
+                .provider("sqs", ElasticMq.settings(queues, Map.of()))
+                .scheduler("jdbc", Map.of("jdbcUrl", database))
+                .mode(WorkerMode.STANDALONE)
+                .build()) {
+            lowered.start(); // fires the scheduler; no worker
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                    lowered.scheduler().listScheduled(10).stream().noneMatch(job -> job.id().equals(five))
+                    && lowered.scheduler().listScheduled(10).stream().anyMatch(job -> job.error() != null));
+            // Before, both were sent: the one of 8 attempts would have been moved to the DLQ after its 5th receive.
+            assertThat(QueueContents.total(queues.url())).isEqualTo(1);
+            assertThat(lowered.scheduler().listScheduled(10)).singleElement().satisfies(job -> {
+                assertThat(job.id()).isEqualTo(eight);
+                assertThat(job.status()).isEqualTo(dev.jobq.ScheduledJobInfo.Status.SCHEDULED);
+                assertThat(job.error()).contains("maxAttempts 8 is more than provider 'sqs' of queue 'default' lets a "
+                        + "job have (5)", "lower maxAttempts to at most 5, or raise the queue's maxReceiveCount");
+            });
+        }
+    }
+
     /**
      * SQS hides a received message for at most 12 hours, however often the heartbeat extends it: a
      * handler still running then is delivered again and runs a second time beside itself, which the

@@ -270,7 +270,10 @@ final class Enqueuer implements JobSink {
     }
 
     /**
-     * A due job from the scheduler: straight to its queue's provider. A rejection (the queue gone from the
+     * A due job from the scheduler: to its queue's provider, after the checks an enqueue makes of its options
+     * against what the provider can do now (priority, maxAttempts, timeout, deduplication), since a limit may have
+     * been lowered after the job was stored: on SQS a maxAttempts over a lowered maxReceiveCount would move the job
+     * to the dead-letter queue early, without its error and with no Dead event. A rejection (the queue gone from the
      * configuration, a limit of its provider lowered since the job was stored) is told to those
      * {@linkplain #onRejectedHandOff listening}: the scheduler keeps the job and tries it again, and without a count a
      * rejection is seen only in one WARN line of the process that fired it.
@@ -279,6 +282,7 @@ final class Enqueuer implements JobSink {
     public EnqueueResult submit(JobEnvelope envelope) {
         try {
             QueueBinding queue = binding(envelope.queue());
+            checkSupported(queue, envelope.options());
             EnqueueResult result = queue.provider().enqueue(envelope, Duration.ZERO);
             publishOutcome(queue, envelope, result, clock.instant(), false);
             return result;

@@ -432,6 +432,53 @@ class JobQueueWithSchedulerTest {
         return counter == null ? -1 : counter.count();
     }
 
+    /** A memory provider whose limits on attempts and timeout are those given: a redrive policy lowered, say. */
+    private QueueProvider limited(int maxAttempts, Duration maxTimeout) {
+        return new dev.jobq.testing.ForwardingQueueProvider(memory()) {
+            @Override
+            public dev.jobq.spi.Capabilities capabilities() {
+                dev.jobq.spi.Capabilities real = delegate().capabilities();
+                return new dev.jobq.spi.Capabilities(real.maxDelay(), real.maxPayloadBytes(), real.features(),
+                        real.receiveBatch(), maxAttempts, maxTimeout);
+            }
+        };
+    }
+
+    @Test
+    @DisplayName("jobs stored before the queue's limits on attempts and timeout were lowered are rejected at hand-off: "
+            + "kept with the reason, not handed on to be cut short by the provider")
+    void jobsOverAnAttemptsOrTimeoutLimitLoweredSinceTheyWereStoredAreKept() {
+        JobQueue before = queue(memory());
+        String manyAttempts = before.enqueue("reminder:send", new Reminder("many"),
+                EnqueueOptions.builder().scheduledFor(T0.plus(Duration.ofMinutes(1))).maxAttempts(10).build());
+        String longTimeout = before.enqueue("reminder:send", new Reminder("long"),
+                EnqueueOptions.builder().scheduledFor(T0.plus(Duration.ofMinutes(1))).timeout(Duration.ofHours(2)).build());
+        String fits = before.enqueue("reminder:send", new Reminder("fits"),
+                EnqueueOptions.builder().scheduledFor(T0.plus(Duration.ofMinutes(1))).maxAttempts(3).build());
+        before.close();
+
+        JobQueue lowered = queue(limited(5, Duration.ofHours(1)));
+        clock.advance(Duration.ofMinutes(1));
+        await().atMost(WAIT).until(() -> lowered.getJob(fits).map(info -> info.state() == JobState.COMPLETED)
+                .orElse(false));
+        // Before, both were handed on: on SQS the redrive policy then moves the first to the DLQ after 5 receives,
+        // without its error and without a Dead event, and the second is delivered again under its running handler.
+        await().atMost(WAIT).until(() -> lowered.scheduler().listScheduled(10).stream().allMatch(job -> job.error() != null));
+        assertThat(lowered.scheduler().listScheduled(10)).extracting(ScheduledJobInfo::id)
+                .containsExactlyInAnyOrder(manyAttempts, longTimeout);
+        assertThat(lowered.scheduler().listScheduled(10)).allSatisfy(job ->
+                assertThat(job.status()).isEqualTo(ScheduledJobInfo.Status.SCHEDULED));
+        assertThat(lowered.scheduler().listScheduled(10)).anySatisfy(job -> {
+            assertThat(job.id()).isEqualTo(manyAttempts);
+            assertThat(job.error()).contains("maxAttempts 10 is more than provider");
+        });
+        assertThat(lowered.scheduler().listScheduled(10)).anySatisfy(job -> {
+            assertThat(job.id()).isEqualTo(longTimeout);
+            assertThat(job.error()).contains("timeout 2h is longer than provider");
+        });
+        assertThat(ran).containsExactly(new Reminder("fits"));
+    }
+
     @Test
     void aRecurringJobWhoseHandlerIsGoneKeepsFiringAndEachOccurrenceIsDeadLetteredWithTheReason() {
         JobQueue jobs = queue(memory());
