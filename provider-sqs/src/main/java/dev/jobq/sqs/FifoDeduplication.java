@@ -45,6 +45,11 @@ final class FifoDeduplication {
         return held == mine ? Optional.empty() : Optional.of(held.jobId());
     }
 
+    /** How many deduplication ids are held now, expired ones not yet forgotten included; for tests. */
+    int held() {
+        return claims.size();
+    }
+
     /** Withdraws a claim whose message was not sent. */
     void withdraw(String deduplicationId, String jobId) {
         claims.computeIfPresent(deduplicationId, (id, claim) -> claim.jobId().equals(jobId) ? null : claim);

@@ -121,6 +121,11 @@ final class SqsQueueProvider implements QueueProvider {
         return EnqueueResult.accepted(envelope.jobId());
     }
 
+    /** The deduplication ids this provider claimed on a FIFO queue; for tests. */
+    FifoDeduplication fifoDeduplication() {
+        return deduplication;
+    }
+
     /** The whole message checked against the queue's limit, with room for the scheduler to write it anew. */
     @Override
     public void checkAcceptable(JobEnvelope envelope) {

@@ -1,0 +1,81 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.JobOptions;
+import dev.jobq.spi.EnqueueOutcome;
+import dev.jobq.spi.EnqueueResult;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.SettableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The deduplication ids a FIFO queue's provider remembers for SQS's five-minute window ({@link FifoDeduplication}),
+ * whichever way the jobs were enqueued: an earlier note said they were "cleared only on a single enqueue". On a FIFO
+ * queue {@code enqueueAll} sends one job after another through {@code enqueue}, so it claims and forgets ids as a
+ * single enqueue does; a standard queue claims none.
+ */
+@DisplayName("SQS FIFO deduplication ids over enqueue and enqueueAll (ElasticMQ)")
+@ExtendWith(ElasticMq.class)
+class SqsFifoDeduplicationTest {
+
+    private final SettableClock clock = new SettableClock(Instant.now());
+
+    private static JobEnvelope job(String id, String key) {
+        var options = new JobOptions(3, Duration.ofSeconds(30), 0, key, "default");
+        return new JobEnvelope(1, id, "t", "1", options, 0, Instant.now(), null, null);
+    }
+
+    private QueueProvider provider(boolean fifo) {
+        return new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(ElasticMq.newQueues("dedup-ids", fifo), Map.of())),
+                clock));
+    }
+
+    @Test
+    @DisplayName("enqueueAll on a FIFO queue answers a key within the window as a duplicate, frees it after, and "
+            + "leaves no claim behind once the window has passed")
+    void enqueueAllClaimsAndForgetsAsEnqueueDoes() {
+        try (QueueProvider provider = provider(true)) {
+            var deduplication = ((SqsQueueProvider) provider).fifoDeduplication();
+            List<EnqueueOutcome> first = provider.enqueueAll(IntStream.range(0, 30)
+                    .mapToObj(i -> job("first-" + i, "key-" + i)).toList(), Duration.ZERO);
+            assertThat(first).allSatisfy(outcome -> assertThat(outcome.result().duplicate()).isFalse());
+            assertThat(deduplication.held()).isEqualTo(30);
+
+            List<EnqueueOutcome> again = provider.enqueueAll(List.of(job("again-0", "key-0")), Duration.ZERO);
+            assertThat(again).singleElement().satisfies(outcome -> {
+                assertThat(outcome.result().duplicate()).isTrue();
+                assertThat(outcome.result().jobId()).isEqualTo("first-0");
+            });
+
+            clock.advance(FifoDeduplication.WINDOW.plusSeconds(11));
+            // After SQS's window the key is free again: the answer is not a stale duplicate of first-0 ...
+            EnqueueResult later = provider.enqueueAll(List.of(job("later-0", "key-0")), Duration.ZERO).get(0).result();
+            assertThat(later.duplicate()).isFalse();
+            assertThat(later.jobId()).isEqualTo("later-0");
+            // ... and the 30 claims enqueueAll made are gone: only the new one is held.
+            assertThat(deduplication.held()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("a standard queue's enqueue and enqueueAll claim no deduplication id")
+    void standardQueueHoldsNoClaims() {
+        try (QueueProvider provider = provider(false)) {
+            provider.enqueueAll(IntStream.range(0, 25).mapToObj(i -> job("std-" + i, null)).toList(), Duration.ZERO);
+            provider.enqueue(job("std-single", null), Duration.ZERO);
+            assertThat(((SqsQueueProvider) provider).fifoDeduplication().held()).isZero();
+        }
+    }
+}
