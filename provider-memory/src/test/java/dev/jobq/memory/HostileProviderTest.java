@@ -237,4 +237,35 @@ class HostileProviderTest {
         assertThat(events.all(JobEvent.Started.class)).hasSize(1);
         assertThat(uncaught).isEmpty();
     }
+
+    @Test
+    @DisplayName("receive() throwing an Error, on the poll loop and on a handler thread taking its next job: logged, "
+            + "and the queue is still served")
+    void receiveThrowingAnError() {
+        var calls = new AtomicInteger();
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                int call = calls.incrementAndGet();
+                if (call <= 3) {
+                    sneakyThrow(call == 2 ? new NeitherExceptionNorError("odd receive") : new AssertionError(
+                            "provider bug in receive()"));
+                }
+                return super.receive(max, wait);
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        jobs.start();
+        for (int i = 0; i < 5; i++) {
+            jobs.enqueue("ok", new Work(i));
+        }
+        // Before, the first Error ended the poll loop with its permit taken: no job of the queue ran again.
+        awaitCount(JobEvent.Completed.class, 5);
+        assertThat(ok).hasValue(5);
+        assertThat(uncaught).isEmpty();
+        assertThat(logged.list).anyMatch(event -> event.getLevel() == Level.WARN
+                && event.getFormattedMessage().contains("receiving from queue 'default' failed"));
+    }
 }

@@ -147,7 +147,9 @@ final class PollLoop implements Runnable {
                         : queue.provider().receive(granted, fewerPermitsThanQueues ? Duration.ZERO : pollInterval);
                 errorPause = Duration.ofMillis(100);
                 failures.succeeded(started);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // Throwable: a provider's Error (or a Throwable that is neither) ended this loop with its permits
+                // taken, and the queue was served no more, with nothing in the log.
                 permits.release(granted);
                 giveBack(granted);
                 if (stopping) {

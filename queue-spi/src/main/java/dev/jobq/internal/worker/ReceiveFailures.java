@@ -29,7 +29,7 @@ final class ReceiveFailures {
         this.queue = queue;
     }
 
-    synchronized void failed(RuntimeException e, Duration pause) {
+    synchronized void failed(Throwable e, Duration pause) {
         long now = System.nanoTime();
         if (failures++ == 0) {
             failing = true;

@@ -346,7 +346,7 @@ public final class Worker implements AutoCloseable {
         try {
             List<ReceivedJob> jobs = queue.provider().receive(1, handler.tier == 0 ? NEXT_JOB_WAIT : Duration.ZERO);
             return jobs.isEmpty() ? null : jobs.get(0);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // a provider's Error too: the thread still gives its permit back
             AttemptRun.clearLogContext();
             log.debug("receiving the next job of queue '{}' on a handler thread failed; the poll loop goes on",
                     queue.name(), e);
