@@ -580,8 +580,8 @@ final class AttemptRun implements JobContext, Runnable {
         // The attempt ended here: what the log and the provider take (SQS: a send to the dead-letter
         // queue and a delete) is not its handler's time, which listeners measure up to the event's instant.
         Instant ended = env.clock().instant();
-        queue.counters().failed();
         if (failure instanceof Failure.RetryAfter retry) {
+            queue.counters().failed();
             logRetry(retry, error);
             env.events().publish(new JobEvent.Failed(ended, queue.name(), delivery.jobId(), type,
                     delivery.attempt(), retry.error(), retry.delay()));
@@ -590,10 +590,13 @@ final class AttemptRun implements JobContext, Runnable {
         }
         Throwable providerFailed = settleWithProvider(failure);
         if (providerFailed != null) {
-            worker.endedWithoutOutcome(); // no Dead: it is delivered again once its lease ends
+            // No Dead and not counted (stats' failed would count it again when it is delivered again and
+            // dead-lettered then, once more than jobq_jobs_total, which counts the Dead only).
+            worker.endedWithoutOutcome();
             rethrowIfFatal(providerFailed);
             return;
         }
+        queue.counters().failed();
         queue.counters().dead();
         log.warn("{} is dead: {}", describe(), failure.error(), error);
         env.events().publish(new JobEvent.Dead(ended, queue.name(), delivery.jobId(), type,
