@@ -12,7 +12,9 @@ import java.time.Duration;
  * @param delayed            jobs waiting for a delay or a retry backoff
  * @param active             jobs running in this process now
  * @param completed          jobs completed by this process
- * @param failed             failed attempts (retried or not) in this process
+ * @param failed             failed attempts (retried or not) in this process, the last of each dead job
+ *                           included, and the messages its provider postponed or dead-lettered because
+ *                           it could not read them: as many as {@code Failed} and {@code Dead} events
  * @param dead               jobs in the dead letters
  * @param throughputPerSecond completed jobs per second over the last minute
  * @param successRate        completed / (completed + failed attempts), 1.0 when nothing ran

@@ -2,6 +2,7 @@ package dev.jobq.internal.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jobq.ConfigException;
+import dev.jobq.JobEvent;
 import dev.jobq.JobOptions;
 import dev.jobq.internal.config.ConfigLoader;
 import dev.jobq.internal.config.JobQueueConfig;
@@ -84,6 +85,7 @@ final class RuntimeAssembly {
         try {
             for (String name : orderedNames(sections, instances)) {
                 QueueProvider provider;
+                var counters = new QueueCounters();
                 if (instances.containsKey(name)) {
                     provider = instances.get(name);
                     types.put(name, provider.getClass().getSimpleName());
@@ -92,10 +94,10 @@ final class RuntimeAssembly {
                     QueueProviderFactory factory = catalog.provider(section.type())
                             .orElseThrow(() -> new ConfigException(catalog.unknownProvider(section.type())));
                     provider = factory.create(new ProviderContext(name, section.settings(), spec.clock(),
-                            events::publish));
+                            event -> announceFromProvider(event, counters, events)));
                     types.put(name, section.type());
                 }
-                queues.put(name, new QueueBinding(name, provider, new QueueCounters()));
+                queues.put(name, new QueueBinding(name, provider, counters));
             }
             SchedulerPlan scheduler = schedulerPlan(spec, config.scheduler(), catalog);
             return new JobQueueRuntime(config, queues, types, events, mapper, spec.clock(), scheduler::create,
@@ -104,6 +106,22 @@ final class RuntimeAssembly {
             queues.values().forEach(q -> closeAfterFailure(q.provider(), e));
             throw e;
         }
+    }
+
+    /**
+     * Announces what a provider did to a job on its own (a message it dead-letters because it cannot be
+     * read, or postpones for a newer worker), counted in its queue's {@code stats()} as the worker counts
+     * the attempts it ends: else {@code failed} fell short of {@code jobq_jobs_total} of outcomes
+     * {@code failed} and {@code dead}, which these events reach as they reach every listener.
+     */
+    private static void announceFromProvider(JobEvent event, QueueCounters counters, EventBus events) {
+        if (event instanceof JobEvent.Failed) {
+            counters.failed();
+        } else if (event instanceof JobEvent.Dead) {
+            counters.failed();
+            counters.dead();
+        }
+        events.publish(event);
     }
 
     /**
