@@ -208,4 +208,39 @@ class AccountingTest {
                 .map(c -> c.getId().getTag("outcome")).distinct().sorted().toList();
         assertThat(outcomes).containsExactly("completed", "dead", "failed", "released");
     }
+
+    @Test
+    void tenThousandUnknownTypesFromAnotherProducerAddNoSeries() {
+        // The producer is another JobQueue on the same queue, as another process on a shared one would be:
+        // the types its messages carry are not this worker's to bound.
+        var shared = MemoryProviderFactory.builder().maxDeadLetters(20_000).build();
+        var provider = new ForwardingQueueProvider(shared) {
+            @Override
+            public void close() {
+                // closed once, by the test
+            }
+        };
+        JobQueue producer = JobQueue.builder().provider(provider).mode(dev.jobq.WorkerMode.STANDALONE).build();
+        JobQueue worker = JobQueue.builder().provider(provider).concurrency(8).listener(events::add).build();
+        try {
+            worker.registerJobHandler("ok", Integer.class, (job, ctx) -> { });
+            new JobQueueMetrics(worker).bindTo(registry);
+            int meters = registry.getMeters().size();
+            for (int i = 0; i < 10_000; i++) {
+                producer.enqueue("report:" + i, i);
+            }
+            worker.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(JobQueueMetrics.UNREGISTERED_TYPE, "dead") == 10_000);
+
+            assertThat(registry.getMeters().size()).as("one new series: jobq.jobs of type unregistered")
+                    .isEqualTo(meters + 1);
+            assertThat(worker.stats("default").failed()).isEqualTo(10_000);
+            assertThat(worker.stats("default").dead()).isEqualTo(10_000);
+            assertThat(eventCounts().get(JobEvent.Dead.class)).isEqualTo(10_000);
+        } finally {
+            worker.close();
+            producer.close();
+            shared.close();
+        }
+    }
 }
