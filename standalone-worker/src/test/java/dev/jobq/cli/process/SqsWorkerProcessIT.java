@@ -317,4 +317,49 @@ class SqsWorkerProcessIT {
             assertThat(worker.awaitExit(EXIT)).isZero();
         }
     }
+
+    @Test
+    @DisplayName("a mixed run's numbers agree: /metrics' jobq_jobs_total, /health's counts and the outcome lines")
+    void metricsHealthAndOutcomeLinesAgree() throws Exception {
+        gates.open("go");
+        List<String> completing = send(3, GatedModule.TYPE, Gates.payload("go"));
+        String unknown = queue.send("test:nobody", "1");
+        String failing = queue.send(HostileModule.TYPE, "\"odd\"", 2);
+        SQS.get().client().sendMessage(r -> r.queueUrl(queue.queues().url()).messageBody("not a job at all"));
+
+        try (JobqProcess worker = worker("only", config(2, "30s"), false, "--http-port", "0", "--http-host",
+                "127.0.0.1")) {
+            HttpProbe http = HttpProbe.fromRunOutput(worker.stdout().awaitLine("health and metrics on", START) + " ");
+            awaitOutcomes(worker, completing, "completed");
+            awaitOutcomes(worker, List.of(unknown, failing), "dead");
+            worker.stderr().await(l -> l.contains("outcome=dead"), 3, START, "with the unreadable message dead too");
+
+            Map<String, Double> totals = new LinkedHashMap<>();
+            Map<String, Double> byType = new LinkedHashMap<>();
+            var series = java.util.regex.Pattern.compile(
+                    "(?m)^jobq_jobs_total\\{outcome=\"(\\w+)\",queue=\"default\",type=\"([^\"]+)\"} (\\S+)$")
+                    .matcher(http.get("/metrics").body());
+            while (series.find()) {
+                totals.merge(series.group(1), Double.parseDouble(series.group(3)), Double::sum);
+                byType.merge(series.group(2) + "/" + series.group(1), Double.parseDouble(series.group(3)), Double::sum);
+            }
+            assertThat(totals).containsEntry("completed", 3.0).containsEntry("failed", 1.0).containsEntry("dead", 3.0);
+            assertThat(byType).as("the unknown type and the unreadable message under one bounded type")
+                    .containsEntry("unregistered/dead", 2.0).containsEntry(HostileModule.TYPE + "/dead", 1.0)
+                    .doesNotContainKey("test:nobody/dead");
+            for (String outcome : List.of("completed", "failed", "dead")) {
+                assertThat((double) outcomes(worker, outcome).size()).as("outcome=" + outcome + " lines")
+                        .isEqualTo(totals.get(outcome));
+            }
+            JsonNode stats = new com.fasterxml.jackson.databind.ObjectMapper().readTree(http.get("/health").body())
+                    .path("queues").get(0);
+            assertThat(stats.path("completed").asLong()).isEqualTo(3);
+            assertThat(stats.path("failed").asLong()).as("failed and dead attempts, as jobq_jobs_total counts them")
+                    .isEqualTo(4);
+
+            worker.terminate();
+            assertThat(worker.awaitExit(EXIT)).isZero();
+        }
+        assertThat(queue.deadLetters()).isEqualTo(3);
+    }
 }
