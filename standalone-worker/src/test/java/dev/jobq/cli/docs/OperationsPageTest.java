@@ -124,9 +124,16 @@ class OperationsPageTest {
         var metrics = http.get("/metrics");
         String contentType = operations.codeAfter("`GET /metrics` is Prometheus text (`");
         assertThat(metrics.headers().firstValue("Content-Type").orElseThrow()).startsWith(contentType);
-        for (var meter : metricsTable(operations).entrySet()) {
+        Map<String, List<String>> table = metricsTable(operations);
+        for (var meter : table.entrySet()) {
             assertThat(metrics.body()).as("/metrics has %s with tags %s", meter.getKey(), meter.getValue())
                     .containsPattern("(?m)^" + meter.getKey() + "(_count|_sum|_max)?\\{" + tagsPattern(meter.getValue()) + "} ");
+        }
+        // and the other way: no jobq meter on /metrics that the table leaves out
+        Matcher onMetrics = Pattern.compile("(?m)^(jobq_[a-z_]+?)(_count|_sum|_max)?\\{").matcher(metrics.body());
+        while (onMetrics.find()) {
+            assertThat(table).as("docs/operations.md's metrics table lists %s, which /metrics serves", onMetrics.group(1))
+                    .containsKey(onMetrics.group(1));
         }
 
         ILoggingEvent line = outcomes.list.stream().filter(e -> e.getFormattedMessage().contains("job=" + completed))
