@@ -157,12 +157,16 @@ class JobQueueWithSchedulerTest {
         await().atMost(WAIT).until(() -> jobs.getJob(now).map(info -> info.state() == JobState.COMPLETED).orElse(false));
         jobs.enqueue("reminder:send", new Reminder("ada"), EnqueueOptions.at(T0.plus(Duration.ofMinutes(5))));
         jobs.scheduler().schedule("reminder:send", new Reminder("bob"), T0.plus(Duration.ofMinutes(5)));
+        String cancelled = jobs.scheduler().schedule("reminder:send", new Reminder("cy"), T0.plus(Duration.ofMinutes(5)));
+        assertThat(jobs.scheduler().cancel(cancelled)).isTrue();
 
         assertThat(count(registry, "jobq.jobs.enqueued")).isEqualTo(1);
-        assertThat(count(registry, "jobq.jobs.scheduled")).isEqualTo(2);
+        assertThat(count(registry, "jobq.jobs.scheduled")).as("stored, the cancelled one too").isEqualTo(3);
         clock.advance(Duration.ofMinutes(5));
         await().atMost(WAIT).until(() -> ran.size() == 3 && count(registry, "jobq.jobs.enqueued") == 3);
-        assertThat(count(registry, "jobq.jobs.scheduled")).isEqualTo(2);
+        assertThat(count(registry, "jobq.jobs.scheduled")).isEqualTo(3);
+        assertThat(jobs.scheduler().listScheduled(10)).as("none left to hand on: the cancelled one never is").isEmpty();
+        assertThat(count(registry, "jobq.jobs.enqueued")).as("the cancelled job is never handed on").isEqualTo(3);
     }
 
     private static double count(SimpleMeterRegistry registry, String name) {
