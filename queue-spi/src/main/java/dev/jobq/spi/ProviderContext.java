@@ -15,7 +15,9 @@ import java.util.Objects;
  *                  deciding it: a message it dead-letters because it cannot be read
  *                  ({@link JobEvent.Dead}) or postpones for a newer worker ({@link JobEvent.Failed}).
  *                  The core passes the queue's listeners, so that no job is lost or set aside without
- *                  an event. Called on the provider's thread; quick and never throwing.
+ *                  an event, and counts each in the queue's {@link dev.jobq.QueueStats#failed() failed}
+ *                  (a {@code Dead} also in its dead), as it counts the attempts its worker ends.
+ *                  Called on the provider's thread; quick and never throwing.
  */
 public record ProviderContext(String queueName, Settings settings, InstantSource clock, JobListener events) {
 
