@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * whatever its handlers leak stays bounded. The worker receives no more than N jobs
  * ({@link dev.jobq.internal.runtime.JobQueueRuntime#limitJobs}), so by then none is running; a received
  * job that ends here with no outcome (its lease was lost) gives its receive back for another job.
+ * A message its provider ends on its own (SQS: an unreadable body, a newer envelope) counts too: its
+ * {@code Failed} or {@code Dead} cannot be told from a handler's, so the stop can come before N receives.
  */
 final class JobLimit implements JobListener {
 
