@@ -179,15 +179,8 @@ class SqsConcurrentCallsTest {
                         return ids;
                     }
                     for (int i = 0; i < 20; i++) {
-                        try {
-                            ids.add(jobs.enqueue("report:build", i));
-                        } catch (JobQueueException e) {
-                            if (!"this JobQueue is closed; build a new one".equals(e.getMessage())) {
-                                unexpected.add(e);
-                            }
-                        } catch (RuntimeException e) {
-                            unexpected.add(e);
-                        }
+                        int payload = i;
+                        enqueueUnlessClosed(ids, unexpected, () -> List.of(jobs.enqueue("report:build", payload)));
                     }
                     return ids;
                 }));
@@ -237,19 +230,10 @@ class SqsConcurrentCallsTest {
                         return ids;
                     }
                     for (int i = 0; i < 30; i++) {
-                        try {
-                            if (i % 3 == 2) {
-                                ids.addAll(jobs.enqueueAll("report:build", List.of(i, i + 1, i + 2)));
-                            } else {
-                                ids.add(jobs.enqueue("report:build", i));
-                            }
-                        } catch (JobQueueException e) {
-                            if (!"this JobQueue is closed; build a new one".equals(e.getMessage())) {
-                                unexpected.add(e);
-                            }
-                        } catch (RuntimeException e) {
-                            unexpected.add(e);
-                        }
+                        int payload = i;
+                        enqueueUnlessClosed(ids, unexpected, () -> payload % 3 == 2
+                                ? jobs.enqueueAll("report:build", List.of(payload, payload + 1, payload + 2))
+                                : List.of(jobs.enqueue("report:build", payload)));
                     }
                     return ids;
                 }));
@@ -267,6 +251,23 @@ class SqsConcurrentCallsTest {
             }
             assertThat(onQueue).as("round %d: the jobs on the queue are those whose ids were returned", round)
                     .isEqualTo(accepted);
+        }
+    }
+
+    /**
+     * Adds the ids {@code enqueue} returns to {@code ids}; a JobQueueException saying the queue is closed is the one
+     * answer allowed when it races close(), and anything else thrown goes to {@code unexpected}.
+     */
+    private static void enqueueUnlessClosed(List<String> ids, List<Throwable> unexpected,
+                                            java.util.function.Supplier<List<String>> enqueue) {
+        try {
+            ids.addAll(enqueue.get());
+        } catch (JobQueueException e) {
+            if (!"this JobQueue is closed; build a new one".equals(e.getMessage())) {
+                unexpected.add(e);
+            }
+        } catch (RuntimeException e) {
+            unexpected.add(e);
         }
     }
 }
