@@ -1,0 +1,197 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import dev.jobq.JobQueueException;
+import dev.jobq.metrics.JobQueueMetrics;
+import dev.jobq.spi.QueueProvider;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many JobQueues built, used and closed in one JVM (a queue per test, per tenant, a Spring context refreshed):
+ * each cycle leaves no thread behind, and nothing keeps a closed queue or its provider reachable.
+ */
+@DisplayName("memory JobQueues started and closed again and again leave nothing behind")
+class QueueCyclesTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    /** Live platform threads by name (virtual threads are not listed by getAllStackTraces). */
+    static Set<String> threadNames() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    static List<String> jobqThreads() {
+        return threadNames().stream().filter(name -> name.startsWith("jobq")).sorted().toList();
+    }
+
+    /** Collects until every reference is cleared, or fails naming how many of them something still holds. */
+    static void awaitCollected(List<? extends WeakReference<?>> refs, String what) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            System.gc();
+            long held = refs.stream().filter(ref -> ref.get() != null).count();
+            assertThat(held).as("%s of %d still reachable", what, refs.size()).isZero();
+        });
+    }
+
+    /** One queue's life: handlers, a listener, jobs run, close. Returns what the test wants collected. */
+    private static List<WeakReference<Object>> cycle(int n, SimpleMeterRegistry registry) throws InterruptedException {
+        QueueProvider provider = MemoryProviderFactory.builder().build();
+        var ran = new CountDownLatch(3);
+        JobQueue jobs = JobQueue.builder().environment(Map.of()).provider(provider).queue("reports", "memory", Map.of())
+                .listener(e -> {
+                    if (e instanceof JobEvent.Completed) {
+                        ran.countDown();
+                    }
+                }).build();
+        JobQueueMetrics metrics = new JobQueueMetrics(jobs);
+        try {
+            metrics.bindTo(registry);
+            jobs.registerJobHandler("work", Integer.class, (job, ctx) -> ctx.log("cycle {}", job.payload()));
+            jobs.start();
+            jobs.enqueue("work", n);
+            jobs.enqueue("work", n, dev.jobq.EnqueueOptions.queue("reports"));
+            jobs.enqueue("work", n, dev.jobq.EnqueueOptions.delay(Duration.ofMillis(1)));
+            assertThat(ran.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("cycle %d's jobs ran", n).isTrue();
+        } finally {
+            metrics.close();
+            jobs.close();
+        }
+        return List.of(new WeakReference<>(jobs), new WeakReference<>(provider), new WeakReference<>(metrics));
+    }
+
+    @Test
+    @DisplayName("200 queues: no jobq thread left, every closed queue and its provider collectable, no meter piling up")
+    void twoHundredCyclesLeaveNoThreadAndNothingReachable() throws InterruptedException {
+        var registry = new SimpleMeterRegistry();
+        cycle(0, registry); // classes loaded, JDK pools started
+        await().atMost(WAIT).untilAsserted(() -> assertThat(jobqThreads()).isEmpty());
+        Set<String> before = threadNames();
+        int meters = registry.getMeters().size();
+
+        List<WeakReference<Object>> refs = new ArrayList<>();
+        for (int i = 1; i <= 200; i++) {
+            refs.addAll(cycle(i, registry));
+        }
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(jobqThreads()).as("jobq threads after 200 cycles").isEmpty());
+        await().atMost(WAIT).untilAsserted(() -> {
+            Set<String> added = new java.util.TreeSet<>(threadNames());
+            added.removeAll(before);
+            added.removeIf(name -> name.startsWith("awaitility")); // the wait's own thread
+            assertThat(added).as("threads that were not there before the 200 cycles").isEmpty();
+        });
+        assertThat(registry.getMeters()).as("meters after 200 cycles on one registry (%d after the first)", meters)
+                .hasSize(meters);
+        awaitCollected(refs, "queues, providers and binders of the 200 cycles");
+    }
+
+    @Test
+    @DisplayName("two queues with the memory provider by name hold separate jobs (DESIGN §1: two JobQueues never see each other)")
+    void twoQueuesWithTheMemoryProviderByNameAreSeparate() throws InterruptedException {
+        try (JobQueue first = JobQueue.builder().environment(Map.of()).provider("memory").build();
+             JobQueue second = JobQueue.builder().environment(Map.of()).provider("memory").build()) {
+            var seen = new java.util.concurrent.CopyOnWriteArrayList<String>();
+            var ranInSecond = new CountDownLatch(1);
+            second.registerJobHandler("work", String.class, (job, ctx) -> {
+                seen.add(job.payload());
+                ranInSecond.countDown();
+            });
+            second.start();
+            String id = first.enqueue("work", "for the first only");
+            second.enqueue("work", "for the second");
+
+            assertThat(ranInSecond.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the second's own job ran").isTrue();
+            assertThat(seen).as("jobs the second queue's worker ran").containsExactly("for the second");
+            assertThat(first.stats("default").waiting()).isEqualTo(1);
+            assertThat(second.getJob(id)).as("the first's job seen from the second").isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("close() from a handler returns, and the shutdown it begins ends with no thread left")
+    void closeFromAHandlerLeavesNoThread() throws InterruptedException {
+        var closed = new CountDownLatch(1);
+        var stopped = new CountDownLatch(1);
+        JobQueue jobs = JobQueue.builder().environment(Map.of()).provider("memory")
+                .listener(e -> {
+                    if (e instanceof JobEvent.WorkerStopped) {
+                        stopped.countDown();
+                    }
+                }).build();
+        var self = new AtomicReference<JobQueue>(jobs);
+        jobs.registerJobHandler("stop", String.class, (job, ctx) -> {
+            self.get().close();
+            closed.countDown();
+        });
+        jobs.start();
+        jobs.enqueue("stop", "now");
+        assertThat(closed.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("close() returned in the handler").isTrue();
+        assertThat(stopped.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("worker stopped").isTrue();
+        jobs.close(); // waits for the shutdown the handler began
+        await().atMost(WAIT).untilAsserted(() -> assertThat(jobqThreads()).as("jobq threads").isEmpty());
+        assertThat(jobs.stats("default").completed()).isEqualTo(1);
+        var ref = new WeakReference<Object>(jobs);
+        self.set(null);
+        jobs = null;
+        awaitCollected(List.of(ref), "queue closed from its handler");
+    }
+
+    @Test
+    @DisplayName("close() from two threads at once: both return once the shutdown ended, no thread left")
+    void closeFromTwoThreadsAtOnce() throws InterruptedException {
+        var release = new CountDownLatch(1);
+        var started = new CountDownLatch(1);
+        JobQueue jobs = JobQueue.builder().environment(Map.of()).provider("memory").build();
+        jobs.registerJobHandler("slow", String.class, (job, ctx) -> {
+            started.countDown();
+            release.await();
+        });
+        jobs.start();
+        jobs.enqueue("slow", "x");
+        assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        var returned = new CountDownLatch(2);
+        for (int i = 0; i < 2; i++) {
+            Thread.ofPlatform().name("closer-" + i).start(() -> {
+                jobs.close();
+                returned.countDown();
+            });
+        }
+        assertThat(returned.await(100, TimeUnit.MILLISECONDS)).as("a close() returned while a handler drains").isFalse();
+        release.countDown();
+        assertThat(returned.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("both close() calls returned").isTrue();
+        assertThat(jobqThreads()).as("jobq threads once both close() returned").isEmpty();
+        assertThat(jobs.stats("default").completed()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a queue built and closed without start(), and start() after close(), which names the fix")
+    void builtNeverStartedThenClosedAndStartAfterClose() {
+        Set<String> before = threadNames();
+        JobQueue jobs = JobQueue.builder().environment(Map.of()).provider("memory").build();
+        jobs.enqueue("work", 1);
+        jobs.close();
+        Set<String> added = new java.util.TreeSet<>(threadNames());
+        added.removeAll(before);
+        assertThat(added).as("threads a never-started queue left").isEmpty();
+        assertThatThrownBy(jobs::start).isInstanceOf(JobQueueException.class)
+                .hasMessage("this JobQueue is closed; build a new one");
+        assertThat(jobqThreads()).isEmpty();
+    }
+}
