@@ -103,6 +103,25 @@ class QueueCyclesTest {
     }
 
     @Test
+    @DisplayName("a binder bound as the docs show it (new JobQueueMetrics(jobs).bindTo(registry), never closed) keeps no "
+            + "closed queue reachable from a registry shared by queues of different names (a queue per tenant)")
+    void aBinderNeverClosedKeepsNoClosedQueueReachable() {
+        var registry = new SimpleMeterRegistry();
+        List<WeakReference<Object>> refs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            JobQueue jobs = JobQueue.builder().environment(Map.of()).provider("memory")
+                    .queue("tenant-" + i, "memory", Map.of()).build();
+            new JobQueueMetrics(jobs).bindTo(registry);
+            jobs.start();
+            jobs.close();
+            refs.add(new WeakReference<>(jobs));
+        }
+        awaitCollected(refs, "closed queues whose binder was not closed");
+        assertThat(registry.find("jobq.queue.waiting").gauges()).as("gauges of closed queues left in the registry")
+                .isEmpty();
+    }
+
+    @Test
     @DisplayName("two queues with the memory provider by name hold separate jobs (DESIGN §1: two JobQueues never see each other)")
     void twoQueuesWithTheMemoryProviderByNameAreSeparate() throws InterruptedException {
         try (JobQueue first = JobQueue.builder().environment(Map.of()).provider("memory").build();

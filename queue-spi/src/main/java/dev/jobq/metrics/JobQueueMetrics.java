@@ -63,7 +63,8 @@ import org.jspecify.annotations.Nullable;
  * gauges then show NaN. Queues are those the queue has when bound. Micrometer is an optional dependency
  * of jobq: this class needs {@code io.micrometer:micrometer-core} on the class path, nothing else
  * does. Thread-safe; {@link #close()} stops counting and takes the gauges out of the registry (the
- * counters and timers stay). A registry outliving the queue (a Spring context refreshed, a test suite
+ * counters and timers stay); closing the queue closes its binder too, so one bound and never closed (as
+ * {@code new JobQueueMetrics(jobs).bindTo(registry)} leaves it) keeps no closed queue in a registry. A registry outliving the queue (a Spring context refreshed, a test suite
  * binding a queue per test) gets the gauges of the queue bound last: a binder's gauges replace those an
  * earlier binder left for the same queue name, which read a closed queue and kept it reachable.
  */
@@ -87,6 +88,8 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
     private final List<Consumer<String>> rejectedHandOffListeners = new CopyOnWriteArrayList<>();
     /** The gauges this binder registered, each with its registry: they hold the queue, so close() takes them out. */
     private final List<Map.Entry<MeterRegistry, Gauge>> gauges = new CopyOnWriteArrayList<>();
+    /** Closes this binder when its queue closes, so a binder nobody closes keeps no closed queue in a registry. */
+    private final Runnable closeWithQueue = this::close;
 
     public JobQueueMetrics(JobQueue jobs) {
         this.jobs = Objects.requireNonNull(jobs, "jobs");
@@ -135,6 +138,9 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
             Consumer<String> rejected = queue -> rejectedHandOffs(registry, queue).increment();
             rejectedHandOffListeners.add(rejected);
             runtime.onRejectedHandOff(rejected);
+        }
+        if (jobs instanceof JobQueueRuntime runtime) {
+            runtime.afterClose(closeWithQueue);
         }
     }
 
@@ -207,6 +213,9 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
      */
     @Override
     public void close() {
+        if (jobs instanceof JobQueueRuntime runtime) {
+            runtime.removeAfterClose(closeWithQueue);
+        }
         for (JobListener listener : listeners) {
             jobs.removeListener(listener);
             listeners.remove(listener);

@@ -43,6 +43,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -95,6 +96,8 @@ public final class JobQueueRuntime implements JobQueue {
     /** Counted down once the shutdown that the first close() began has closed everything. */
     private final CountDownLatch shutDownEnded = new CountDownLatch(1);
     private volatile @Nullable Thread shuttingDown;
+    /** Run once the shutdown has closed everything: what outlives the queue lets go of it (the metrics' gauges). */
+    private final List<Runnable> afterClose = new CopyOnWriteArrayList<>();
 
     JobQueueRuntime(JobQueueConfig config, Map<String, QueueBinding> queues, Map<String, String> providerTypes,
                     EventBus events, ObjectMapper mapper, InstantSource clock,
@@ -459,6 +462,23 @@ public final class JobQueueRuntime implements JobQueue {
         enqueuer.removeRejectedHandOffListener(listener);
     }
 
+    /**
+     * Runs {@code action} once this queue has shut down, on the thread that shut it down; at once when it already
+     * has. For what a registry that outlives the queue holds of it: a metrics binder's gauges read the queue, and
+     * kept it, its providers and its jobs reachable after close() when the binder itself was never closed.
+     */
+    public void afterClose(Runnable action) {
+        afterClose.add(Objects.requireNonNull(action, "action"));
+        if (shutDownEnded.getCount() == 0 && afterClose.remove(action)) {
+            action.run();
+        }
+    }
+
+    /** Forgets an action given to {@link #afterClose} (the binder closed first). */
+    public void removeAfterClose(Runnable action) {
+        afterClose.remove(action);
+    }
+
     /** Provider type name per queue ("memory", "sqs", or the class name of one built in code). */
     public Map<String, String> providerTypes() {
         return Map.copyOf(providerTypes);
@@ -514,6 +534,20 @@ public final class JobQueueRuntime implements JobQueue {
             }
         } finally {
             shutDownEnded.countDown();
+            runAfterClose();
+        }
+    }
+
+    private void runAfterClose() {
+        for (Runnable action : afterClose) {
+            if (!afterClose.remove(action)) {
+                continue; // removed meanwhile, or run by an afterClose() racing this one
+            }
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                log.warn("an action run after the queue closed failed", e);
+            }
         }
     }
 
