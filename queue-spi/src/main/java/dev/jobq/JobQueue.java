@@ -101,7 +101,8 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
 
     /**
      * Starts the in-process worker (unless {@code mode: standalone}) and the scheduler's firing if enabled,
-     * and returns: handlers run on the worker's virtual threads. Idempotent: a second call does nothing.
+     * and returns: handlers run on the worker's virtual threads. Idempotent: a second call does nothing. A call
+     * that throws (the scheduler could not start) leaves nothing it started running, and a later call tries again.
      *
      * @throws JobQueueException after {@link #close()}
      */

@@ -213,4 +213,37 @@ class QueueCyclesTest {
                 .hasMessage("this JobQueue is closed; build a new one");
         assertThat(jobqThreads()).isEmpty();
     }
+
+    @Test
+    @DisplayName("a start() that fails halfway (the scheduler's start throws) leaves no worker running behind it, "
+            + "and start() again tries again")
+    void aStartThatFailsHalfwayLeavesNoWorkerRunning() {
+        JobQueue jobs = JobQueue.builder().environment(Map.of()).provider("memory")
+                .scheduler(context -> failingToStart()).build();
+        jobs.registerJobHandler("work", Integer.class, (job, ctx) -> { });
+        assertThatThrownBy(jobs::start).isInstanceOf(IllegalStateException.class).hasMessage("database is gone");
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(jobqThreads()).as("jobq threads after start() failed")
+                .isEmpty());
+        assertThatThrownBy(jobs::start).as("start() again, where the first one failed (not 'already started')")
+                .isInstanceOf(IllegalStateException.class).hasMessage("database is gone");
+        assertThat(jobqThreads()).as("jobq threads after start() failed twice").isEmpty();
+        jobs.close();
+        assertThatThrownBy(jobs::start).isInstanceOf(JobQueueException.class);
+    }
+
+    /** A scheduler whose start() throws, as one whose database went away between build() and start() could. */
+    private static dev.jobq.spi.JobScheduler failingToStart() {
+        return (dev.jobq.spi.JobScheduler) java.lang.reflect.Proxy.newProxyInstance(
+                QueueCyclesTest.class.getClassLoader(), new Class<?>[] {dev.jobq.spi.JobScheduler.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "start" -> throw new IllegalStateException("database is gone");
+                    case "close", "stopFiring" -> null;
+                    case "toString" -> "failing scheduler";
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> method.isDefault() ? java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args)
+                            : null;
+                });
+    }
 }

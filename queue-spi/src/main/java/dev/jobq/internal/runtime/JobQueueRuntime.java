@@ -271,16 +271,39 @@ public final class JobQueueRuntime implements JobQueue {
                 return;
             }
             started = true;
-            if (config.worker().mode() == WorkerMode.IN_PROCESS) {
-                startWorker();
-            } else {
-                log.info("jobq: worker mode is standalone; this process only enqueues (run `jobq run` to work)");
-            }
-            if (scheduler != null && schedulerFires) {
-                scheduler.start();
+            try {
+                if (config.worker().mode() == WorkerMode.IN_PROCESS) {
+                    startWorker();
+                } else {
+                    log.info("jobq: worker mode is standalone; this process only enqueues (run `jobq run` to work)");
+                }
+                if (scheduler != null && schedulerFires) {
+                    scheduler.start();
+                }
+            } catch (RuntimeException | Error e) {
+                undoStart(e);
+                throw e;
             }
         } finally {
             lifecycle.unlock();
+        }
+    }
+
+    /**
+     * A start() that failed halfway (the scheduler's start threw) stops the worker it started: its threads ran on
+     * with no one to close them (a container whose init method throws never calls the destroy method), and a second
+     * start() returned at once as though the first had succeeded, with the scheduler never firing.
+     */
+    private void undoStart(Throwable cause) {
+        started = false;
+        Worker running = worker;
+        worker = null;
+        if (running != null) {
+            try {
+                running.close();
+            } catch (RuntimeException e) {
+                cause.addSuppressed(e);
+            }
         }
     }
 
