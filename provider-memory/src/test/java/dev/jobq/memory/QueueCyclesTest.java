@@ -246,4 +246,41 @@ class QueueCyclesTest {
                             : null;
                 });
     }
+
+    @Test
+    @DisplayName("20 queues whose jobs heartbeat their leases and time out: no lease or timeout thread left, nothing "
+            + "reachable")
+    void cyclesWithHeartbeatsAndTimeoutsLeaveNothing() throws InterruptedException {
+        List<WeakReference<Object>> refs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            var ended = new CountDownLatch(2);
+            JobQueue jobs = JobQueue.builder().environment(Map.of())
+                    .provider(MemoryProviderFactory.builder().leaseDuration(Duration.ofMillis(250)).build())
+                    .listener(e -> {
+                        if (e instanceof JobEvent.Completed || e instanceof JobEvent.Dead) {
+                            ended.countDown();
+                        }
+                    }).build();
+            var heartbeats = new CountDownLatch(1);
+            jobs.registerJobHandler("long", String.class, (job, ctx) -> heartbeats.await()); // past two heartbeats
+            jobs.registerJobHandler("stuck", String.class, (job, ctx) -> new CountDownLatch(1).await()); // until interrupted
+            jobs.addListener(e -> {
+                if (e instanceof JobEvent.Dead) {
+                    heartbeats.countDown(); // the stuck job timed out (100 ms) while the long one heartbeat
+                }
+            });
+            try {
+                jobs.start();
+                jobs.enqueue("long", "a");
+                jobs.enqueue("stuck", "b", dev.jobq.EnqueueOptions.builder().timeout(Duration.ofMillis(100))
+                        .maxAttempts(1).build());
+                assertThat(ended.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("cycle %d's jobs ended", i).isTrue();
+            } finally {
+                jobs.close();
+            }
+            refs.add(new WeakReference<>(jobs));
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(jobqThreads()).as("jobq threads after 20 cycles").isEmpty());
+        awaitCollected(refs, "queues whose jobs heartbeat and timed out");
+    }
 }
