@@ -99,6 +99,8 @@ class QueueCyclesTest {
         });
         assertThat(registry.getMeters()).as("meters after 200 cycles on one registry (%d after the first)", meters)
                 .hasSize(meters);
+        assertThat(org.slf4j.MDC.getCopyOfContextMap()).as("log context left on the thread that built, used and closed "
+                + "the queues").isNullOrEmpty();
         awaitCollected(refs, "queues, providers and binders of the 200 cycles");
     }
 
@@ -119,6 +121,24 @@ class QueueCyclesTest {
         awaitCollected(refs, "closed queues whose binder was not closed");
         assertThat(registry.find("jobq.queue.waiting").gauges()).as("gauges of closed queues left in the registry")
                 .isEmpty();
+    }
+
+    @Test
+    @DisplayName("a queue rebuilt before the old one closes (a context refreshed): closing the old queue leaves the "
+            + "new one's gauges in the shared registry")
+    void closingTheOldQueueKeepsTheNewOnesGauges() {
+        var registry = new SimpleMeterRegistry();
+        JobQueue old = JobQueue.builder().environment(Map.of()).provider("memory").build();
+        new JobQueueMetrics(old).bindTo(registry);
+        try (JobQueue fresh = JobQueue.builder().environment(Map.of()).provider("memory").build()) {
+            new JobQueueMetrics(fresh).bindTo(registry);
+            fresh.enqueue("work", 1);
+            old.close();
+
+            assertThat(registry.get("jobq.queue.waiting").tag("queue", "default").gauge().value())
+                    .as("the gauge reads the queue open now").isEqualTo(1);
+        }
+        assertThat(registry.find("jobq.queue.waiting").gauges()).as("gauges once both closed").isEmpty();
     }
 
     @Test
