@@ -41,6 +41,28 @@ class QueueCyclesTest {
         return threadNames().stream().filter(name -> name.startsWith("jobq")).sorted().toList();
     }
 
+    /**
+     * Names of the live threads starting with "jobq", virtual ones too (poll loops, handlers, long polls), which
+     * {@link Thread#getAllStackTraces()} does not list: from a JSON thread dump of the JVM.
+     */
+    static List<String> jobqThreadsVirtualToo() throws java.io.IOException {
+        java.nio.file.Path dump = java.nio.file.Files.createTempDirectory("jobq-threads").resolve("dump.json");
+        try {
+            java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+            var names = java.util.regex.Pattern.compile("\"name\": *\"(jobq[^\"]*)\"")
+                    .matcher(java.nio.file.Files.readString(dump));
+            List<String> found = new ArrayList<>();
+            while (names.find()) {
+                found.add(names.group(1));
+            }
+            return found;
+        } finally {
+            java.nio.file.Files.deleteIfExists(dump);
+            java.nio.file.Files.deleteIfExists(dump.getParent());
+        }
+    }
+
     /** Collects until every reference is cleared, or fails naming how many of them something still holds. */
     static void awaitCollected(List<? extends WeakReference<?>> refs, String what) {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
@@ -78,7 +100,7 @@ class QueueCyclesTest {
 
     @Test
     @DisplayName("200 queues: no jobq thread left, every closed queue and its provider collectable, no meter piling up")
-    void twoHundredCyclesLeaveNoThreadAndNothingReachable() throws InterruptedException {
+    void twoHundredCyclesLeaveNoThreadAndNothingReachable() throws Exception {
         var registry = new SimpleMeterRegistry();
         cycle(0, registry); // classes loaded, JDK pools started
         await().atMost(WAIT).untilAsserted(() -> assertThat(jobqThreads()).isEmpty());
@@ -91,6 +113,8 @@ class QueueCyclesTest {
         }
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(jobqThreads()).as("jobq threads after 200 cycles").isEmpty());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(jobqThreadsVirtualToo())
+                .as("jobq threads, virtual ones too, after 200 cycles").isEmpty());
         await().atMost(WAIT).untilAsserted(() -> {
             Set<String> added = new java.util.TreeSet<>(threadNames());
             added.removeAll(before);

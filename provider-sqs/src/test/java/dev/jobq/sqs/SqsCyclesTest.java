@@ -45,6 +45,25 @@ class SqsCyclesTest {
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
+    /** Live threads named jobq*, virtual ones too (poll loops, long polls), from a JSON thread dump of the JVM. */
+    static List<String> jobqThreadsVirtualToo() throws java.io.IOException {
+        java.nio.file.Path dump = java.nio.file.Files.createTempDirectory("jobq-threads").resolve("dump.json");
+        try {
+            java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+            var names = java.util.regex.Pattern.compile("\"name\": *\"(jobq[^\"]*)\"")
+                    .matcher(java.nio.file.Files.readString(dump));
+            List<String> found = new ArrayList<>();
+            while (names.find()) {
+                found.add(names.group(1));
+            }
+            return found;
+        } finally {
+            java.nio.file.Files.deleteIfExists(dump);
+            java.nio.file.Files.deleteIfExists(dump.getParent());
+        }
+    }
+
     static void awaitCollected(List<? extends WeakReference<?>> refs, String what) {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
             System.gc();
@@ -100,6 +119,8 @@ class SqsCyclesTest {
             refs.add(cycle(i % 3 == 0 ? longPolls : shortPolls, i));
         }
         awaitNothingAdded(threads, sockets, "after " + CYCLES + " cycles");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(jobqThreadsVirtualToo())
+                .as("jobq threads, virtual ones too (poll loops, long polls), after %d cycles", CYCLES).isEmpty());
         awaitCollected(refs, "queues of the " + CYCLES + " cycles");
     }
 
