@@ -36,7 +36,8 @@ class LifecycleLeakTest {
                 .filter(name -> name.startsWith("jobq") || name.contains("jobq-scheduler")).sorted().toList();
     }
 
-    private static void cycle(String jdbcUrl) throws InterruptedException {
+    /** One queue's life; returns a weak reference to the queue, which nothing should hold once it is closed. */
+    private static java.lang.ref.WeakReference<JobQueue> cycle(String jdbcUrl) throws InterruptedException {
         var done = new CountDownLatch(2);
         JobQueue jobs = JobQueue.builder().environment(Map.of()).provider(MemoryProviderFactory.builder().build())
                 .scheduler("jdbc", Map.of("jdbcUrl", jdbcUrl, "pollInterval", "200ms"))
@@ -56,6 +57,7 @@ class LifecycleLeakTest {
             jobs.close();
         }
         await().atMost(WAIT).untilAsserted(() -> assertThat(jobqThreads()).as("jobq threads after close()").isEmpty());
+        return new java.lang.ref.WeakReference<>(jobs);
     }
 
     @Test
@@ -70,11 +72,13 @@ class LifecycleLeakTest {
         PostgresServer server = PostgresServer.get();
         String url = server.newDatabase("jobq-lifecycle");
         String database = PostgresServer.databaseOf(url);
+        var closed = new java.util.ArrayList<java.lang.ref.WeakReference<JobQueue>>();
         for (int i = 0; i < CYCLES; i++) {
-            cycle(url);
+            closed.add(cycle(url));
             await().atMost(WAIT).untilAsserted(() -> assertThat(sessions(server, database))
                     .as("sessions on %s after close()", database).isZero());
         }
+        SchedulerCyclesTest.awaitCollected(closed, "closed queues on PostgreSQL");
     }
 
     @Test
