@@ -139,7 +139,8 @@ class SqsCyclesTest {
         long sockets = SqsLifecycleLeakTest.sockets();
         for (int i = 0; i < 3; i++) {
             assertThatThrownBy(() -> JobQueue.builder().environment(Map.of()).provider("sqs", settings).build())
-                    .isInstanceOf(JobQueueException.class);
+                    .isInstanceOf(JobQueueException.class).hasMessageContaining("Connection refused")
+                    .hasMessageContaining("endpoint http://127.0.0.1:" + port);
         }
         awaitNothingAdded(threads, sockets, "by builds that could not connect");
     }
@@ -160,7 +161,8 @@ class SqsCyclesTest {
         for (int i = 0; i < 3; i++) {
             assertThatThrownBy(() -> JobQueue.builder().environment(Map.of()).provider("sqs", settings)
                     .scheduler("jdbc", Map.of("jdbcUrl", url, "connectionTimeout", "250ms")).build())
-                    .isInstanceOf(JobQueueException.class);
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageStartingWith("scheduler: cannot connect to PostgreSQL at 127.0.0.1:" + port + "/jobq");
         }
         awaitNothingAdded(threads, sockets, "by builds whose scheduler could not connect");
     }

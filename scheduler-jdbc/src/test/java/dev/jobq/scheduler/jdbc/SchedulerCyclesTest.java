@@ -172,7 +172,8 @@ class SchedulerCyclesTest {
             refs.add(new WeakReference<>(provider));
             assertThatThrownBy(() -> JobQueue.builder().environment(Map.of()).provider(provider)
                     .scheduler("jdbc", Map.of("jdbcUrl", url, "connectionTimeout", "250ms")).build())
-                    .isInstanceOf(JobQueueException.class);
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageStartingWith("scheduler: cannot connect to PostgreSQL at 127.0.0.1:" + port + "/jobq");
             assertThat(closed).as("the queue's provider closed by the failed build").isTrue();
         }
         await().atMost(WAIT).untilAsserted(() -> {
