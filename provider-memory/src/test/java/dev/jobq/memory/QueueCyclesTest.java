@@ -327,4 +327,35 @@ class QueueCyclesTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(jobqThreads()).as("jobq threads after 20 cycles").isEmpty());
         awaitCollected(refs, "queues whose jobs heartbeat and timed out");
     }
+
+    @Test
+    @DisplayName("the watchdog's thread has ended when close() returns, cycle after cycle, while other threads hold "
+            + "the CPUs")
+    void theWatchdogThreadHasEndedWhenCloseReturns() throws InterruptedException {
+        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Thread> busy = new ArrayList<>();
+        for (int i = 0; i < 2 * Runtime.getRuntime().availableProcessors(); i++) {
+            busy.add(Thread.ofPlatform().name("busy-" + i).start(() -> {
+                long spins = 0;
+                while (!stop.get()) {
+                    spins++;
+                }
+                assertThat(spins).isPositive();
+            }));
+        }
+        try {
+            for (int i = 0; i < 100; i++) { // failed within 10 before close() joined the thread
+                JobQueue jobs = JobQueue.builder().environment(Map.of()).provider("memory").build();
+                jobs.start();
+                jobs.close();
+                assertThat(jobqThreads()).as("jobq threads alive when close() returned (cycle %d)", i)
+                        .noneMatch(name -> name.startsWith("jobq-watchdog-"));
+            }
+        } finally {
+            stop.set(true);
+            for (Thread thread : busy) {
+                thread.join();
+            }
+        }
+    }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One thread that looks at the running attempts every {@link #TICK}: times out those past their
@@ -50,6 +51,8 @@ final class Watchdog implements AutoCloseable {
 
     private final Supplier<? extends Iterable<AttemptRun>> running;
     private final ScheduledExecutorService timer;
+    /** The timer's thread, once it made one: close() waits for it to end, not only for the timer to terminate. */
+    private volatile @Nullable Thread timerThread;
     /** Each queue's threads. */
     private final Map<String, QueueThreads> lanes = new HashMap<>();
 
@@ -135,6 +138,7 @@ final class Watchdog implements AutoCloseable {
         this.running = running;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = Thread.ofPlatform().name("jobq-watchdog-" + name).daemon(true).unstarted(r);
+            timerThread = t;
             return t;
         });
         for (String queue : queues) {
@@ -172,8 +176,16 @@ final class Watchdog implements AutoCloseable {
         timer.shutdownNow();
         try {
             // a sweep under way only hands work to the lanes: the timer's thread ends within moments, and is gone
-            // when close() returns (a container's thread-leak check, a test counting threads, would name it)
+            // when close() returns (a container's thread-leak check, a test counting threads, would name it). The
+            // timer terminates from its thread just before that thread ends: joined too, or it was still alive
+            // when close() returned, on a busy machine.
+            long deadline = System.nanoTime() + TIMER_END.toNanos();
             timer.awaitTermination(TIMER_END.toNanos(), TimeUnit.NANOSECONDS);
+            Thread thread = timerThread;
+            long left = deadline - System.nanoTime();
+            if (thread != null && left > 0) {
+                thread.join(Duration.ofNanos(left));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
