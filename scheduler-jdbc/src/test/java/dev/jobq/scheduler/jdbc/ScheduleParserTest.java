@@ -38,6 +38,10 @@ class ScheduleParserTest {
                 "Every 1 Hour, PT1H",
                 "every 2 days, PT48H",
                 "every 1 week, PT168H",
+                "every 1 minute, PT1M",
+                "every 2 hours, PT2H",
+                "every 1 day, PT24H",
+                "every 2 weeks, PT336H",
                 "'  every   3   minutes  ', PT3M"})
         void intervals(String text, String step) {
             assertThat(parse(text)).isEqualTo(new IntervalSchedule(Duration.parse(step)));
