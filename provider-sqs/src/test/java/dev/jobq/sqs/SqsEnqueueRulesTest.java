@@ -63,6 +63,21 @@ class SqsEnqueueRulesTest {
     }
 
     @Test
+    @DisplayName("a job for an instant more than 15 minutes ahead without a scheduler is refused as a long delay is, "
+            + "not clamped to 15 minutes")
+    void scheduledForBeyondTheLimitWithoutSchedulerIsRefused() {
+        SqsServer.Queues queues = ElasticMq.newQueues("rules-at", false);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+
+        assertThatThrownBy(() -> jobs.enqueue("report:send", "later",
+                EnqueueOptions.at(Instant.now().plus(Duration.ofHours(1)))))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageContaining("at most 15m")
+                .hasMessageContaining("enable the scheduler");
+        assertThat(QueueContents.total(queues.url())).as("messages sent").isZero();
+    }
+
+    @Test
     @DisplayName("enqueueAll with a longer delay without a scheduler is refused once, as enqueue is, not as failed sends")
     void enqueueAllWithLongDelayWithoutSchedulerIsRefused() {
         JobQueue jobs = producer(false);
