@@ -144,7 +144,10 @@ class ConfigurationClaimsTest {
     void anUnquotedReferenceInAFlowSectionIsASyntaxErrorWhoseMessageSaysToQuoteIt() {
         String unquoted = "queues:\n  reports: { type: sqs, queueUrl: ${SQS_REPORTS_URL} }\n";
         assertThat(String.join("\n", problems(unquoted, Map.of()))).containsIgnoringCase("quote");
-        String quoted = "queues:\n  reports: { type: sqs, region: us-east-1, queueUrl: \"${SQS_REPORTS_URL}\" }\n";
+        // the page's own example, as printed: a named SQS queue is a whole section, region included
+        String example = "reports: { type: sqs, region: us-east-1, queueUrl: \"${SQS_REPORTS_URL}\" }";
+        assertThat(PAGE).contains("`" + example + "`");
+        String quoted = "queues:\n  " + example + "\n";
         assertThat(load(quoted, Map.of("SQS_REPORTS_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/reports"))
                 .providers()).containsKey("reports");
     }
