@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -347,6 +348,31 @@ class JobQueueJavadocClaimsTest {
             assertThat(stats.failed()).isEqualTo(1);
             assertThat(stats.successRate()).isEqualTo(0.5);
             assertThat(stats.peakActive()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void queueStats_averageDurationIsTheMeanHandlerTime_andThroughputCountsTheCompletionsOfTheLastMinute() {
+        var events = new EventRecorder();
+        Duration work = Duration.ofMillis(200);
+        try (JobQueue jobs = JobQueue.builder().listener(events).build()) {
+            assertThat(jobs.stats("default").throughputPerSecond()).isZero();
+            assertThat(jobs.stats("default").averageDuration()).isEqualTo(Duration.ZERO);
+            jobs.registerJobHandler("work:timed", Work.class, (job, ctx) ->
+                    // the job's work: 200 ms; nothing counts the latch down
+                    assertThat(new CountDownLatch(1).await(work.toMillis(), TimeUnit.MILLISECONDS)).isFalse());
+            jobs.start();
+            long before = System.nanoTime();
+            jobs.enqueue("work:timed", new Work("a"));
+            jobs.enqueue("work:timed", new Work("b"));
+            events.awaitCount(JobEvent.Completed.class, 2);
+            QueueStats stats = jobs.stats("default");
+            long tookAtMost = System.nanoTime() - before;
+
+            assertThat(stats.averageDuration()).isGreaterThanOrEqualTo(work)
+                    .isLessThanOrEqualTo(Duration.ofNanos(tookAtMost));
+            // two completions over at least a second and at most the seconds since the queue was built
+            assertThat(stats.throughputPerSecond()).isGreaterThan(0.0).isLessThanOrEqualTo(2.0);
         }
     }
 
