@@ -29,6 +29,7 @@ import dev.jobq.spi.ReceivedJob;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.SettableClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -851,13 +852,15 @@ public abstract class QueueProviderContract {
         }
 
         @Test
-        @DisplayName("a job failed as dead is in the dead letters with its error and attempts, and no longer delivered")
+        @DisplayName("a job failed as dead is in the dead letters with its error, attempts and timestamps, and no longer delivered")
         void deadJobIsKeptWithItsError() {
             JobEnvelope job = newJob();
             enqueueNow(job);
             ReceivedJob received = receiveDueJob();
 
+            Instant beforeFail = time.clock().instant();
             provider.fail(received, Failure.dead("IllegalStateException: out of attempts"));
+            Instant afterFail = time.clock().instant();
             time.advance(received.leaseDuration().multipliedBy(2));
 
             List<DeadLetter> letters = await().atMost(time.patience(Duration.ZERO))
@@ -869,6 +872,8 @@ public abstract class QueueProviderContract {
             assertThat(letter.job().payloadJson()).isEqualTo(job.payloadJson());
             assertThat(letter.error()).isEqualTo("IllegalStateException: out of attempts");
             assertThat(letter.attempts()).isEqualTo(1);
+            assertThat(letter.deadAt()).as("deadAt: when it was dead-lettered").isBetween(beforeFail, afterFail);
+            assertThat(letter.job().createdAt()).as("createdAt: when it was enqueued").isEqualTo(job.createdAt());
             assertNothingVisibleWithin(received.leaseDuration().multipliedBy(2));
             assertStatsEventually(0, 0, 0, 1);
         }
