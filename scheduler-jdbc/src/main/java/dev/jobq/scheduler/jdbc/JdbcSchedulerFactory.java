@@ -94,7 +94,7 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
         return new Builder();
     }
 
-    private static JdbcSettings read(Settings s) {
+    static JdbcSettings read(Settings s) {
         String jdbcUrl = s.string("jdbcUrl", DEFAULT_JDBC_URL);
         String urlProblem = JdbcSettings.urlProblem(jdbcUrl);
         if (urlProblem != null) {

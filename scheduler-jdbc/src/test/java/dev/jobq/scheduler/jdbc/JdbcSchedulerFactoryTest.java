@@ -37,6 +37,31 @@ class JdbcSchedulerFactoryTest {
     }
 
     @Test
+    void aSectionWithoutKeysGetsTheDefaultsDesignAndConfigurationMdName() {
+        Settings empty = section(Map.of());
+
+        JdbcSettings read = JdbcSchedulerFactory.read(empty);
+
+        assertThat(empty.problems()).isEmpty();
+        // DESIGN §6: an H2 file database by default (./data/jobq); pollInterval default 60 s
+        assertThat(read.jdbcUrl()).isEqualTo("jdbc:h2:file:./data/jobq");
+        assertThat(read.pollInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(read.dataSource()).isNull();
+        assertThat(read.username()).isNull();
+        assertThat(read.password()).isNull();
+        // the rest as docs/configuration.md's table says
+        assertThat(read.poolSize()).isEqualTo(4);
+        assertThat(read.batchSize()).isEqualTo(100);
+        assertThat(read.retention()).isEqualTo(Duration.ofDays(7));
+        assertThat(read.misfireThreshold()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(read.fireAllLimit()).isEqualTo(100);
+        assertThat(read.fireThreads()).as("by database").isEqualTo(JdbcSettings.FIRE_THREADS_BY_DATABASE);
+        assertThat(read.claimTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(read.lockTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(read.connectionTimeout()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
     void acceptsEveryKeyWithItsUnitAndTheKeysTheCoreReads() {
         Settings settings = section(Map.of("enabled", true, "type", "jdbc", "jdbcUrl", "jdbc:postgresql://db:5432/jobs",
                 "username", "jobq", "password", "s3cret", "poolSize", 8, "pollInterval", "30s", "batchSize", 500,
