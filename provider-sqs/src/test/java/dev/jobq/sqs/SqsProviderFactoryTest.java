@@ -80,6 +80,28 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a section with only region and queueUrl gets the defaults configuration.md names")
+        void unsetKeysTakeTheDocumentedDefaults() {
+            Map<String, Object> values = valid();
+            values.remove("deadLetterQueueUrl");
+            Settings settings = section(values);
+
+            SqsSettings read = SqsSettings.read(settings);
+
+            assertThat(settings.problems()).isEmpty();
+            assertThat(read.deadLetter()).as("deadLetter").isEqualTo(DeadLetterPolicy.MOVE);
+            assertThat(read.deadLetterQueueUrl()).as("deadLetterQueueUrl: the redrive policy's DLQ").isNull();
+            assertThat(read.createIfMissing()).as("createIfMissing").isFalse();
+            assertThat(read.visibilityTimeout()).as("visibilityTimeout: the queue's own").isNull();
+            assertThat(read.waitTime()).as("waitTime").isEqualTo(Duration.ofSeconds(20));
+            assertThat(read.endpoint()).as("endpoint: AWS").isNull();
+            assertThat(read.maxPayloadBytes()).as("maxPayloadBytes").isEqualTo(1024 * 1024);
+            assertThat(read.groupId()).as("groupId: the job type").isNull();
+            assertThat(read.keys()).as("static keys").isNull();
+            assertThat(read.requestTimeout()).as("requestTimeout").isEqualTo(Duration.ofSeconds(10));
+        }
+
+        @Test
         @DisplayName("every bad key of a section is reported at once, each with its path, value and fix")
         void everyProblemIsReported() {
             Map<String, Object> values = new LinkedHashMap<>();
