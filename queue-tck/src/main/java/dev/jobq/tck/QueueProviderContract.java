@@ -321,6 +321,16 @@ public abstract class QueueProviderContract {
         }
     }
 
+    /**
+     * True when a deduplication key is free again once the job holding it is settled (acknowledged or dead), as
+     * DESIGN §4 has it: "while a job with that key is pending, scheduled or running". A provider whose deduplication
+     * is a window of time instead (an SQS FIFO queue: five minutes from the first send, documented) returns false,
+     * and the test of it is skipped.
+     */
+    protected boolean releasesDeduplicationKeyWhenSettled() {
+        return true;
+    }
+
     /** True when the provider holds {@link #testDelay()} itself (a FIFO SQS queue holds no delay). */
     protected boolean holdsTestDelay() {
         return provider.capabilities().maxDelay().compareTo(testDelay()) >= 0;
@@ -776,6 +786,39 @@ public abstract class QueueProviderContract {
             EnqueueResult duplicate = enqueueNow(newJob(withDeduplicationKey("order-44")));
 
             assertThat(duplicate).isEqualTo(EnqueueResult.duplicateOf(first.jobId()));
+        }
+
+        @Test
+        @DisplayName("enqueueing a key that a job waiting for its retry holds returns that job")
+        void sameKeyWhileWaitingForARetryReturnsTheJob() {
+            JobEnvelope first = newJob(withDeduplicationKey("order-45"));
+            enqueueNow(first);
+            provider.fail(receiveDueJob(), Failure.retryAfter(testDelay(), "first attempt failed"));
+
+            EnqueueResult duplicate = enqueueNow(newJob(withDeduplicationKey("order-45")));
+
+            assertThat(duplicate).isEqualTo(EnqueueResult.duplicateOf(first.jobId()));
+        }
+
+        @Test
+        @DisplayName("once the job holding a key is acknowledged, or dead, the key makes a new job")
+        void aSettledJobNoLongerHoldsItsKey() {
+            assumeTrue(releasesDeduplicationKeyWhenSettled(), "provider frees a key when its job is settled");
+            JobEnvelope completed = newJob(withDeduplicationKey("order-46"));
+            enqueueNow(completed);
+            provider.acknowledge(receiveDueJob());
+            JobEnvelope afterCompleted = newJob(withDeduplicationKey("order-46"));
+
+            assertThat(enqueueNow(afterCompleted)).as("after the acknowledgement")
+                    .isEqualTo(EnqueueResult.accepted(afterCompleted.jobId()));
+            ReceivedJob next = receiveDueJob();
+            assertThat(next.jobId()).isEqualTo(afterCompleted.jobId());
+            provider.fail(next, Failure.dead("out of attempts"));
+            JobEnvelope afterDead = newJob(withDeduplicationKey("order-46"));
+
+            assertThat(enqueueNow(afterDead)).as("after the job went dead")
+                    .isEqualTo(EnqueueResult.accepted(afterDead.jobId()));
+            provider.acknowledge(receiveDueJob());
         }
 
         @Test
