@@ -3,6 +3,7 @@ package dev.jobq;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jobq.internal.config.Limits;
 import dev.jobq.internal.discovery.HandlerModules;
+import dev.jobq.internal.discovery.UnresolvedModules;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.internal.runtime.RuntimeSpec;
 import dev.jobq.spi.JobScheduler;
@@ -285,8 +286,14 @@ public final class JobQueueBuilder {
                 findHandlerModules ? HandlerModules.find(classLoader) : List.of());
         var overrides = new RuntimeSpec.WorkerOverrides(mode, workerQueues, concurrency, pollInterval,
                 shutdownTimeout, backoff);
-        JobQueue queue = JobQueueRuntime.create(new RuntimeSpec(configFile, environment, providers, overrides,
-                scheduler, clock, objectMapper, classLoader, listeners));
+        JobQueue queue;
+        try {
+            queue = JobQueueRuntime.create(new RuntimeSpec(configFile, environment, providers, overrides,
+                    scheduler, clock, objectMapper, classLoader, listeners));
+        } catch (NoClassDefFoundError e) {
+            throw UnresolvedModules.hint(e).<RuntimeException>map(hint -> new JobQueueException(
+                    "building the queue failed: " + e + "; " + hint, e)).orElseThrow(() -> e);
+        }
         try {
             HandlerModules.registerAll(queue, modules);
         } catch (RuntimeException | Error e) {

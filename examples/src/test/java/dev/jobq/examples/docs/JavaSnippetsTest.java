@@ -38,6 +38,8 @@ class JavaSnippetsTest {
             "README in your code", t -> t.startsWith("JobQueue jobs = JobQueue.fromConfig("),
             "README standalone", t -> t.startsWith("public final class BillingHandlers implements JobHandlerModule"),
             "configuration DataSource", t -> t.contains(".dataSource(dataSource)"),
+            // compiled and run on the module path by standalone-worker's ModulePathIT, which reads it from the page
+            "configuration module-info", t -> t.startsWith("module app {"),
             "operations handler module", t -> t.startsWith("package com.example.billing;"),
             "scheduler overview", t -> t.contains("jobs.scheduler().registerRecurring("),
             "testing calling the handler", t -> t.startsWith("var handler = new WelcomeEmailHandler(mailer);"),
