@@ -1,8 +1,13 @@
 package dev.jobq.cli.context;
 
+import dev.jobq.JobHandlerModule;
+import dev.jobq.spi.JobSchedulerFactory;
+import dev.jobq.spi.QueueProviderFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.module.InvalidModuleDescriptorException;
+import java.lang.module.ModuleDescriptor;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -34,6 +39,9 @@ final class HandlerJars implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HandlerJars.class);
     private static final String SERVICES = "META-INF/services/";
+    /** The services jobq looks up in these jars. */
+    private static final Set<String> JOBQ_SERVICES = Set.of(JobHandlerModule.class.getName(),
+            QueueProviderFactory.class.getName(), JobSchedulerFactory.class.getName());
 
     private final List<Path> jars;
     private final URLClassLoader loader;
@@ -70,6 +78,7 @@ final class HandlerJars implements AutoCloseable {
         }
         checkReadable(dir, jars);
         checkServicesNamedOnce(dir, jars);
+        checkModuleProvidesAreInServices(dir, jars);
         warnShadowed(jars, parent);
         URL[] urls = jars.stream().map(HandlerJars::url).toArray(URL[]::new);
         return new HandlerJars(jars, new URLClassLoader("jobq-handlers", urls, parent));
@@ -127,6 +136,50 @@ final class HandlerJars implements AutoCloseable {
         if (!twice.isEmpty()) {
             throw CommandFailure.usage("--handlers " + dir + ": " + String.join("; ", twice) + ", and only the first "
                     + "one's would run; remove the jar you do not mean to deploy");
+        }
+    }
+
+    /**
+     * A modular jar may declare its handler module (or provider) only with {@code provides} in its
+     * {@code module-info.class}. The jars here are on a class path, where ServiceLoader reads only
+     * {@code META-INF/services}, so that module would be missing without a word.
+     */
+    private static void checkModuleProvidesAreInServices(Path dir, List<Path> jars) {
+        List<String> unread = new ArrayList<>();
+        for (Path jar : jars) {
+            try (var zip = new ZipFile(jar.toFile())) {
+                ZipEntry moduleInfo = zip.getEntry("module-info.class");
+                if (moduleInfo == null) {
+                    continue;
+                }
+                ModuleDescriptor descriptor;
+                try (InputStream in = zip.getInputStream(moduleInfo)) {
+                    descriptor = ModuleDescriptor.read(in);
+                } catch (InvalidModuleDescriptorException e) {
+                    continue; // not a module the JVM would take either; the jar's classes still load
+                }
+                for (ModuleDescriptor.Provides provides : descriptor.provides()) {
+                    if (!JOBQ_SERVICES.contains(provides.service())) {
+                        continue;
+                    }
+                    ZipEntry file = zip.getEntry(SERVICES + provides.service());
+                    Set<String> named = file == null ? Set.of() : implementations(zip, file);
+                    for (String implementation : provides.providers()) {
+                        if (!named.contains(implementation)) {
+                            unread.add(jar.getFileName() + " declares 'provides " + provides.service() + " with "
+                                    + implementation + "' in its module-info.class, which jobq does not read: it loads "
+                                    + "--handlers jars on a class path, where ServiceLoader reads only META-INF/services; "
+                                    + "add " + SERVICES + provides.service() + " naming " + implementation
+                                    + " to the jar (most modular jars carry both)");
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading " + jar + " failed", e);
+            }
+        }
+        if (!unread.isEmpty()) {
+            throw CommandFailure.usage("--handlers " + dir + ": " + String.join("; ", unread));
         }
     }
 

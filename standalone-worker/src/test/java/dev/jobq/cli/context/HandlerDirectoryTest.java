@@ -293,6 +293,62 @@ class HandlerDirectoryTest {
     }
 
     @Test
+    void aModularJarThatProvidesItsModuleOnlyInModuleInfoIsAUsageErrorNamingTheServicesFile() throws Exception {
+        Path modular = dir.resolve("modular");
+        new JarBuilder().compile(dir.resolve("build-modular"), Map.of(MODULE, """
+                        package plugin.greeting;
+
+                        public final class GreetingModule implements dev.jobq.JobHandlerModule {
+                            @Override
+                            public void register(dev.jobq.JobHandlerRegistry registry) {
+                                registry.registerJobHandler("greeting:say", String.class, (job, ctx) -> { });
+                            }
+                        }
+                        """))
+                .entry("module-info.class", moduleInfoProviding("dev.jobq.JobHandlerModule", MODULE))
+                .writeTo(modular.resolve("greeting-1.0.jar"));
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+
+        var run = CommandRun.of("config", "check", "--config", config.toString(), "--handlers", modular.toString());
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("--handlers " + modular.toAbsolutePath().normalize() + ": greeting-1.0.jar "
+                + "declares 'provides dev.jobq.JobHandlerModule with " + MODULE + "' in its module-info.class, which "
+                + "jobq does not read: it loads --handlers jars on a class path, where ServiceLoader reads only "
+                + "META-INF/services; add META-INF/services/dev.jobq.JobHandlerModule naming " + MODULE
+                + " to the jar (most modular jars carry both)");
+    }
+
+    /**
+     * The {@code module-info.class} of a module {@code plugin.greeting} that provides {@code service}
+     * with {@code implementation}, compiled beside stand-ins of both types (javac wants them in a module it
+     * reads); only its descriptor goes into the jar.
+     */
+    private byte[] moduleInfoProviding(String service, String implementation) throws Exception {
+        Path src = dir.resolve("module-src");
+        Path out = dir.resolve("module-out");
+        var sources = new java.util.ArrayList<Path>();
+        for (String type : new String[] {service, implementation}) {
+            int dot = type.lastIndexOf('.');
+            String kind = type.equals(service) ? "interface" : "class";
+            String body = type.equals(service) ? "{ }" : "implements " + service + " { }";
+            Path file = src.resolve(type.replace('.', '/') + ".java");
+            Files.createDirectories(file.getParent());
+            sources.add(Files.writeString(file, "package " + type.substring(0, dot) + ";\npublic " + kind + " "
+                    + type.substring(dot + 1) + " " + body + "\n"));
+        }
+        sources.add(Files.writeString(src.resolve("module-info.java"), "module plugin.greeting { provides " + service
+                + " with " + implementation + "; }\n"));
+        var args = new java.util.ArrayList<>(java.util.List.of("-d", out.toString()));
+        sources.forEach(file -> args.add(file.toString()));
+        var messages = new java.io.ByteArrayOutputStream();
+        int status = javax.tools.ToolProvider.getSystemJavaCompiler()
+                .run(null, messages, messages, args.toArray(String[]::new));
+        assertThat(status).as(messages.toString()).isZero();
+        return Files.readAllBytes(out.resolve("module-info.class"));
+    }
+
+    @Test
     void aJarThatIsNoJarIsAUsageErrorNamingIt() throws Exception {
         Files.writeString(handlers.resolve("bad.jar"), "not a zip");
         Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");

@@ -81,6 +81,12 @@ public final class JarBuilder {
         return this;
     }
 
+    /** Adds a file as it is, such as a {@code module-info.class} compiled elsewhere. */
+    public JarBuilder entry(String name, byte[] bytes) {
+        entries.put(name, bytes.clone());
+        return this;
+    }
+
     /** Names {@code implementations} in {@code META-INF/services/<service>}. */
     public JarBuilder service(Class<?> service, String... implementations) {
         return service(service.getName(), implementations);
