@@ -449,6 +449,17 @@ public final class JobQueueRuntime implements JobQueue {
         events.remove(listener);
     }
 
+    /**
+     * The jobs the in-process worker received under {@link #limitJobs} and ended with an outcome (completed,
+     * failed or dead), each counted before its event reaches the listeners; not the messages a provider ends
+     * on its own (SQS: an unreadable body, a newer envelope), whose events look like a handler's. 0 without a
+     * limit or before {@link #start()}.
+     */
+    public long jobsEnded() {
+        Worker w = worker;
+        return w == null ? 0 : w.jobsEnded();
+    }
+
     /** The in-process worker's running handlers, for health checks; 0 when no worker runs. */
     public int activeHandlers() {
         Worker w = worker;

@@ -76,6 +76,12 @@ final class AttemptRun implements JobContext, Runnable {
          * back. {@code jobq run --max-jobs} counts outcomes, so such a receive is given back for another job.
          */
         void endedWithoutOutcome();
+
+        /**
+         * Called once a received job ended here with an outcome (completed, failed or dead), before it is
+         * announced: what {@code jobq run --max-jobs} counts. A message its provider ends on its own never comes here.
+         */
+        void endedWithOutcome();
     }
 
     static final String MDC_JOB_ID = "jobId";
@@ -314,6 +320,7 @@ final class AttemptRun implements JobContext, Runnable {
                     describe(), e);
         }
         queue.counters().completed(nanos);
+        worker.endedWithOutcome();
         if (log.isDebugEnabled()) {
             log.debug("job {} ({}) completed on attempt {} in {}", delivery.jobId(), delivery.envelope().type(),
                     delivery.attempt(), DurationFormat.format(Duration.ofNanos(nanos)));
@@ -582,6 +589,7 @@ final class AttemptRun implements JobContext, Runnable {
         Instant ended = env.clock().instant();
         if (failure instanceof Failure.RetryAfter retry) {
             queue.counters().failed();
+            worker.endedWithOutcome();
             logRetry(retry, error);
             env.events().publish(new JobEvent.Failed(ended, queue.name(), delivery.jobId(), type,
                     delivery.attempt(), retry.error(), retry.delay()));
@@ -598,6 +606,7 @@ final class AttemptRun implements JobContext, Runnable {
         }
         queue.counters().failed();
         queue.counters().dead();
+        worker.endedWithOutcome();
         log.warn("{} is dead: {}", describe(), failure.error(), error);
         env.events().publish(new JobEvent.Dead(ended, queue.name(), delivery.jobId(), type,
                 delivery.attempt(), failure.error()));

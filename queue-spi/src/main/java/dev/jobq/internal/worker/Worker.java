@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -72,6 +73,8 @@ public final class Worker implements AutoCloseable {
     private final Watchdog watchdog;
     /** What {@code jobq run --max-jobs} leaves to receive; null without a limit, so that nothing is counted. */
     private final @Nullable ReceiveBudget budget;
+    /** The jobs received under the {@link #budget} that ended with an outcome; not counted without one. */
+    private final AtomicLong jobsEnded = new AtomicLong();
     /**
      * The live handler threads; the attempts they run are the ones the watchdog sweeps. A thread joins
      * once, not once per attempt: on a backlog it runs attempt after attempt.
@@ -98,6 +101,13 @@ public final class Worker implements AutoCloseable {
         public void endedWithoutOutcome() {
             if (budget != null) {
                 budget.giveBack(1); // --max-jobs counts outcomes: another job takes this receive's place
+            }
+        }
+
+        @Override
+        public void endedWithOutcome() {
+            if (budget != null) {
+                jobsEnded.incrementAndGet();
             }
         }
     };
@@ -378,6 +388,15 @@ public final class Worker implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * The jobs this worker received under its {@code maxJobs} and ended with an outcome (completed, failed or
+     * dead), each counted before its event is announced; a message its provider ended on its own is not one. 0
+     * without a limit.
+     */
+    public long jobsEnded() {
+        return jobsEnded.get();
     }
 
     /**

@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -214,10 +215,9 @@ public final class RunCommand implements Callable<Integer> {
             var lifecycle = new WorkerLifecycle(jobs, Clock.systemUTC());
             jobs.addListener(lifecycle);
             jobs.addListener(new AttemptOutcomeListener(new OutcomeLog()));
-            JobLimit limit = maxJobs == null ? null : new JobLimit(maxJobs, signals);
+            JobLimit limit = maxJobs == null ? null : new JobLimit(maxJobs, signals, limitReceives(jobs, maxJobs));
             if (limit != null) {
                 jobs.addListener(limit);
-                limitReceives(jobs, maxJobs);
             }
             TimeLimit timeLimit = maxTime == null ? null : new TimeLimit(maxTime, signals);
             PrometheusMeterRegistry registry = metrics(jobs);
@@ -275,12 +275,14 @@ public final class RunCommand implements Callable<Integer> {
     /**
      * Has the worker receive no more than {@code max} jobs, so that exactly that many end and none is left
      * half-done; a queue built some other way (tests' own) only stops after them, with the few that started
-     * before the drain.
+     * before the drain. Returns the worker's count of the jobs it ended, null for such a queue.
      */
-    private static void limitReceives(JobQueue jobs, long max) {
+    private static @Nullable LongSupplier limitReceives(JobQueue jobs, long max) {
         if (jobs instanceof JobQueueRuntime runtime) {
             runtime.limitJobs(max);
+            return runtime::jobsEnded;
         }
+        return null;
     }
 
     /** As {@code worker.queues} in the file: a queue named twice is a mistake, not a higher preference. */
