@@ -10,6 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
@@ -267,5 +268,49 @@ class HostileProviderTest {
         assertThat(uncaught).isEmpty();
         assertThat(logged.list).anyMatch(event -> event.getLevel() == Level.WARN
                 && event.getFormattedMessage().contains("receiving from queue 'default' failed"));
+    }
+
+    @Test
+    @DisplayName("release() throwing an Error for a job the provider brought beyond what was asked: logged, the other "
+            + "extra is still handed back and runs, and the queue is still served")
+    void releaseOfAnExtraJobThrowingAnError() {
+        var receives = new AtomicInteger();
+        var releases = new AtomicInteger();
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
+            @Override
+            public Capabilities capabilities() {
+                return MaxJobsTest.receivedInBatches(delegate().capabilities()); // only the poll loop receives
+            }
+
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                return super.receive(receives.incrementAndGet() == 1 ? max + 2 : max, wait);
+            }
+
+            @Override
+            public void release(ReceivedJob job) {
+                if (releases.incrementAndGet() == 1) {
+                    throw new AssertionError("provider bug in release()");
+                }
+                super.release(job);
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        for (int i = 0; i < 3; i++) {
+            jobs.enqueue("ok", new Work(i));
+        }
+        jobs.start();
+
+        // The one asked for and the extra handed back; the one whose release threw waits out its lease.
+        // Before, the Error ended the poll loop: the second extra was never handed back and nothing ran again.
+        awaitCount(JobEvent.Completed.class, 2);
+        jobs.enqueue("ok", new Work(3));
+        awaitCount(JobEvent.Completed.class, 3);
+        assertThat(ok).hasValue(3);
+        assertThat(uncaught).isEmpty();
+        assertThat(errorLines()).anyMatch(line -> line.contains("returned 3 jobs when asked for 1")
+                && line.contains("could not be handed back"));
     }
 }

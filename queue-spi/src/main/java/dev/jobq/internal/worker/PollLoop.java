@@ -172,9 +172,7 @@ final class PollLoop implements Runnable {
                 if (i < granted) {
                     launcher.launch(queue, tier, jobs.get(i));
                 } else {
-                    log.error("provider of queue '{}' returned {} jobs when asked for {}; handing back job {}",
-                            queue.name(), jobs.size(), granted, jobs.get(i).jobId());
-                    queue.provider().release(jobs.get(i));
+                    handBackExtra(jobs.get(i), jobs.size(), granted);
                 }
             }
             if (Thread.currentThread().isInterrupted()) {
@@ -183,6 +181,22 @@ final class PollLoop implements Runnable {
             if (idle && fewerPermitsThanQueues && !pause(pollInterval)) {
                 return;
             }
+        }
+    }
+
+    /**
+     * Hands back a job the provider brought beyond what was asked. Whatever its release throws is logged and
+     * stops here: it ended this loop, so the queue was served no more and the extras after it were never handed
+     * back; this one comes back when its lease ends.
+     */
+    private void handBackExtra(ReceivedJob extra, int brought, int asked) {
+        try {
+            queue.provider().release(extra);
+            log.error("provider of queue '{}' returned {} jobs when asked for {}; handed back job {}", queue.name(),
+                    brought, asked, extra.jobId());
+        } catch (Throwable e) {
+            log.error("provider of queue '{}' returned {} jobs when asked for {}; job {} could not be handed back "
+                    + "and comes back when its lease ends", queue.name(), brought, asked, extra.jobId(), e);
         }
     }
 
