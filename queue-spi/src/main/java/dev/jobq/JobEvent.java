@@ -60,7 +60,11 @@ public sealed interface JobEvent {
     record Dead(Instant at, String queue, String jobId, String type, int attempt, String error) implements JobEvent {
     }
 
-    /** A running job was handed back unfinished (shutdown) for another worker to run. */
+    /**
+     * A running job was handed back unfinished (shutdown) for another worker to run. Announced also when its
+     * provider failed to take it back (logged as a warning): the attempt ended all the same, and the job comes
+     * back when its lease ends instead of at once.
+     */
     record Released(Instant at, String queue, String jobId, String type, int attempt) implements JobEvent {
     }
 

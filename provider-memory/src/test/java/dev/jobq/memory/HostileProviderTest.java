@@ -313,4 +313,35 @@ class HostileProviderTest {
         assertThat(errorLines()).anyMatch(line -> line.contains("returned 3 jobs when asked for 1")
                 && line.contains("could not be handed back"));
     }
+
+    @Test
+    @DisplayName("release() throwing an Error at shutdown: the attempt still ends with Released (it ended unfinished; its "
+            + "job comes back when its lease ends, not at once), with a warning and no line saying it was released")
+    void releaseAtShutdownThrowingAnError() {
+        var releases = new AtomicInteger();
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
+            @Override
+            public void release(ReceivedJob job) {
+                releases.incrementAndGet();
+                throw new AssertionError("provider bug in release()");
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofMillis(200));
+        jobs.registerJobHandler("waits", Work.class, (job, ctx) -> new java.util.concurrent.CountDownLatch(1).await());
+        jobs.start();
+        String id = jobs.enqueue("waits", new Work(1));
+        awaitCount(JobEvent.Started.class, 1);
+        jobs.close();
+
+        assertThat(releases).hasValue(1);
+        assertThat(events.all(JobEvent.Released.class)).singleElement()
+                .satisfies(released -> assertThat(released.jobId()).isEqualTo(id));
+        assertThat(events.all(JobEvent.WorkerStopped.class)).singleElement()
+                .satisfies(stopped -> assertThat(stopped.released()).isEqualTo(1));
+        assertThat(uncaught).isEmpty();
+        List<String> lines = logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(lines).anyMatch(line -> line.contains(id) && line.contains("could not be released at shutdown"));
+        // Before, an INFO line said "released unfinished at shutdown" right after the warning that it was not.
+        assertThat(lines).noneMatch(line -> line.contains(id) && line.contains("released unfinished at shutdown"));
+    }
 }

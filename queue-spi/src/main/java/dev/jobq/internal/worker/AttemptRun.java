@@ -463,16 +463,21 @@ final class AttemptRun implements JobContext, Runnable {
         inLogContext(this::releaseUnfinished);
     }
 
+    /**
+     * Hands the job back and announces {@code Released} for the attempt, which ended unfinished, even when the
+     * provider could not take the job back: the job then comes back when its lease ends instead of at once, as a
+     * {@code Completed} whose acknowledgement failed is still announced (docs/semantics.md).
+     */
     private void releaseUnfinished() {
         Throwable providerFailed = null;
         try {
             queue.provider().release(delivery);
+            log.info("{} released unfinished at shutdown", describe());
         } catch (Throwable e) {
             providerFailed = e;
             log.warn("{} could not be released at shutdown; it will be delivered again when its lease ends",
                     describe(), e);
         }
-        log.info("{} released unfinished at shutdown", describe());
         try {
             env.events().publish(new JobEvent.Released(env.clock().instant(), queue.name(), delivery.jobId(),
                     delivery.envelope().type(), delivery.attempt()));
