@@ -343,10 +343,8 @@ final class AttemptRun implements JobContext, Runnable {
             }
             return;
         }
-        if (cancelled && (error instanceof InterruptedException || error instanceof JobCancelledException)) {
-            settled = true;
-            return;
-        }
+        // Never cancelled here: only a timeout, the shutdown or a lost lease cancels, each after moving the state
+        // out of RUNNING, which the finish above then found. So an interrupt here is the handler's own: a failure.
         Throwable loggable = FailurePolicy.loggable(error);
         log.debug("job {} attempt {} threw", delivery.jobId(), delivery.attempt(), loggable);
         report(FailurePolicy.decide(error, delivery.attempt(), delivery.envelope().options().maxAttempts(), backoff,
