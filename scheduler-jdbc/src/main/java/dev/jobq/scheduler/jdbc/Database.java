@@ -267,6 +267,26 @@ final class Database implements AutoCloseable {
     }
 
     /**
+     * As {@link #failure}, for {@code cancel(jobId)}: a lock wait there is most likely the hand-off of that very
+     * job, which holds its row until the job's queue has taken it, as long as the provider takes to answer; not
+     * an operator's session, which the general advice sends the user looking for.
+     */
+    JobQueueException cancelFailure(String jobId, DataAccessException e) {
+        if (!lockTimedOut(e)) {
+            return failure("cancelling job " + jobId, e);
+        }
+        return new JobQueueException("scheduler: cancelling job " + jobId + " failed on " + description + ": "
+                + rootMessage(e) + "; its row stayed locked longer than "
+                + (ownedPool != null ? "lockTimeout (" + DurationFormat.format(lockTimeout) + ")"
+                        : "the DataSource's lock_timeout")
+                + ": most likely it is being handed on to its queue now (the hand-off holds the row until the queue "
+                + "has taken the job, as long as its provider takes to answer), else another session holds it (see "
+                + "pg_stat_activity); call cancel again once the hand-off ends (false then means the job was handed "
+                + "on: status ENQUEUED), or raise " + (ownedPool != null ? "scheduler.lockTimeout"
+                        : "the DataSource's lock_timeout") + " so that cancel waits for it", e);
+    }
+
+    /**
      * By SQLState: class 08 the connection, 57P the server shutting down, class 28 the login, 42501 the
      * user's rights, 55P03 a lock wait; else nothing.
      * A pool that had no free connection is not the database's fault and says so first.

@@ -110,7 +110,11 @@ final class JdbcJobScheduler implements JobScheduler {
     @Override
     public boolean cancel(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
-        return database("cancelling job " + jobId, () -> scheduled.cancel(db.dsl(), jobId, clock.instant()));
+        try {
+            return scheduled.cancel(db.dsl(), jobId, clock.instant());
+        } catch (DataAccessException e) {
+            throw db.cancelFailure(jobId, e);
+        }
     }
 
     @Override

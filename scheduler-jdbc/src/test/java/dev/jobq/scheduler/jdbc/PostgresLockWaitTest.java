@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.jobq.JobQueueException;
+import dev.jobq.ScheduledJobInfo;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.JobSink;
 import dev.jobq.JobOptions;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
@@ -19,6 +21,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -158,6 +164,50 @@ class PostgresLockWaitTest {
         var scheduler = open(JdbcSchedulerFactory.builder().jdbcUrl(url));
         scheduler.schedule(job(), T0);
         assertThat(scheduler.fireDue()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("cancel() of a job whose hand-off holds its row longer than lockTimeout (a provider slow to take it) "
+            + "fails saying so and what to do, not pointing at another session; after the hand-off it says false")
+    void cancelBehindASlowHandOffFailsSayingSo() throws Exception {
+        var entered = new CountDownLatch(1);
+        var letGo = new CountDownLatch(1);
+        JobSink slow = envelope -> {
+            entered.countDown();
+            try {
+                letGo.await(BOUND.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return sink.submit(envelope);
+        };
+        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).lockTimeout(Duration.ofMillis(500))
+                .pollInterval(Duration.ofMinutes(10))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, slow));
+        opened.add(scheduler);
+        JobEnvelope job = job();
+        scheduler.schedule(job, T0);
+        try (var firing = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Integer> handedOn = firing.submit(scheduler::fireDue);
+            assertThat(entered.await(BOUND.toSeconds(), TimeUnit.SECONDS)).as("the hand-off began").isTrue();
+
+            // Before: "another session holds a lock on a jobq_* table ... look for it in pg_stat_activity".
+            assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> scheduler.cancel(job.jobId()))
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageStartingWith("scheduler: cancelling job " + job.jobId() + " failed on PostgreSQL at ")
+                    .hasMessageContaining("lock timeout")
+                    .hasMessageEndingWith("; its row stayed locked longer than lockTimeout (500ms): most likely it is "
+                            + "being handed on to its queue now (the hand-off holds the row until the queue has taken "
+                            + "the job, as long as its provider takes to answer), else another session holds it (see "
+                            + "pg_stat_activity); call cancel again once the hand-off ends (false then means the job "
+                            + "was handed on: status ENQUEUED), or raise scheduler.lockTimeout so that cancel waits "
+                            + "for it"));
+
+            letGo.countDown();
+            assertThat(handedOn.get(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        }
+        assertThat(scheduler.cancel(job.jobId())).isFalse();
+        assertThat(scheduler.status(job.jobId())).contains(ScheduledJobInfo.Status.ENQUEUED);
     }
 
     private JdbcJobScheduler open(JdbcSchedulerFactory.Builder builder) {
