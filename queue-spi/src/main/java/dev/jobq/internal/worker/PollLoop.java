@@ -186,8 +186,8 @@ final class PollLoop implements Runnable {
 
     /**
      * Hands back a job the provider brought beyond what was asked. Whatever its release throws is logged and
-     * stops here: it ended this loop, so the queue was served no more and the extras after it were never handed
-     * back; this one comes back when its lease ends.
+     * stops here (thrown on, it ended this loop: the queue was served no more and the extras after it were never
+     * handed back); that job comes back when its lease ends.
      */
     private void handBackExtra(ReceivedJob extra, int brought, int asked) {
         try {
