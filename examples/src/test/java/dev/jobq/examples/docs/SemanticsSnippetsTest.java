@@ -70,7 +70,10 @@ class SemanticsSnippetsTest {
         }
     }
 
-    private static java.util.List<JobEvent> afterRedrive(java.util.List<JobEvent> seen) {
+    private static java.util.List<JobEvent> afterRedrive(java.util.List<JobEvent> all) {
+        // A snapshot: the listener may still be adding the Completed, and a live list's subList then threw
+        // ConcurrentModificationException when the assertion iterated it.
+        java.util.List<JobEvent> seen = java.util.List.copyOf(all);
         int dead = 0;
         while (!(seen.get(dead) instanceof JobEvent.Dead)) {
             dead++;
