@@ -82,6 +82,9 @@ class WorkerProcessIT {
 
             worker.terminate();
             worker.stderr().awaitLine("SIGTERM received: draining", START);
+            // The stop line counts the running jobs after that log line, on another thread: a gate opened before it
+            // let a job finish first, and the line said "2 running job(s)" (a full verify, once).
+            worker.stdout().awaitLine("jobq run: stopping", START);
             gates.open("finish");
 
             assertThat(worker.awaitExit(EXIT)).isZero();
