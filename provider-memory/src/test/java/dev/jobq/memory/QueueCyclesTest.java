@@ -9,6 +9,7 @@ import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
 import dev.jobq.metrics.JobQueueMetrics;
 import dev.jobq.spi.QueueProvider;
+import dev.jobq.tck.LeakChecks;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -41,35 +42,9 @@ class QueueCyclesTest {
         return threadNames().stream().filter(name -> name.startsWith("jobq")).sorted().toList();
     }
 
-    /**
-     * Names of the live threads starting with "jobq", virtual ones too (poll loops, handlers, long polls), which
-     * {@link Thread#getAllStackTraces()} does not list: from a JSON thread dump of the JVM.
-     */
-    static List<String> jobqThreadsVirtualToo() throws java.io.IOException {
-        java.nio.file.Path dump = java.nio.file.Files.createTempDirectory("jobq-threads").resolve("dump.json");
-        try {
-            java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
-                    .dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
-            var names = java.util.regex.Pattern.compile("\"name\": *\"(jobq[^\"]*)\"")
-                    .matcher(java.nio.file.Files.readString(dump));
-            List<String> found = new ArrayList<>();
-            while (names.find()) {
-                found.add(names.group(1));
-            }
-            return found;
-        } finally {
-            java.nio.file.Files.deleteIfExists(dump);
-            java.nio.file.Files.deleteIfExists(dump.getParent());
-        }
-    }
 
-    /** Collects until every reference is cleared, or fails naming how many of them something still holds. */
     static void awaitCollected(List<? extends WeakReference<?>> refs, String what) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            System.gc();
-            long held = refs.stream().filter(ref -> ref.get() != null).count();
-            assertThat(held).as("%s of %d still reachable", what, refs.size()).isZero();
-        });
+        LeakChecks.awaitCollected(refs, what, WAIT);
     }
 
     /** One queue's life: handlers, a listener, jobs run, close. Returns what the test wants collected. */
@@ -113,7 +88,7 @@ class QueueCyclesTest {
         }
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(jobqThreads()).as("jobq threads after 200 cycles").isEmpty());
-        await().atMost(WAIT).untilAsserted(() -> assertThat(jobqThreadsVirtualToo())
+        await().atMost(WAIT).untilAsserted(() -> assertThat(LeakChecks.jobqThreadsVirtualToo())
                 .as("jobq threads, virtual ones too, after 200 cycles").isEmpty());
         await().atMost(WAIT).untilAsserted(() -> {
             Set<String> added = new java.util.TreeSet<>(threadNames());

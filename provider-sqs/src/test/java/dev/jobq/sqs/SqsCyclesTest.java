@@ -8,6 +8,7 @@ import dev.jobq.Backoff;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
+import dev.jobq.tck.LeakChecks;
 import java.lang.ref.WeakReference;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -45,31 +46,9 @@ class SqsCyclesTest {
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
-    /** Live threads named jobq*, virtual ones too (poll loops, long polls), from a JSON thread dump of the JVM. */
-    static List<String> jobqThreadsVirtualToo() throws java.io.IOException {
-        java.nio.file.Path dump = java.nio.file.Files.createTempDirectory("jobq-threads").resolve("dump.json");
-        try {
-            java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
-                    .dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
-            var names = java.util.regex.Pattern.compile("\"name\": *\"(jobq[^\"]*)\"")
-                    .matcher(java.nio.file.Files.readString(dump));
-            List<String> found = new ArrayList<>();
-            while (names.find()) {
-                found.add(names.group(1));
-            }
-            return found;
-        } finally {
-            java.nio.file.Files.deleteIfExists(dump);
-            java.nio.file.Files.deleteIfExists(dump.getParent());
-        }
-    }
 
     static void awaitCollected(List<? extends WeakReference<?>> refs, String what) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            System.gc();
-            long held = refs.stream().filter(ref -> ref.get() != null).count();
-            assertThat(held).as("%s of %d still reachable", what, refs.size()).isZero();
-        });
+        LeakChecks.awaitCollected(refs, what, WAIT);
     }
 
     private static WeakReference<Object> cycle(Map<String, Object> settings, int n) throws InterruptedException {
@@ -119,7 +98,7 @@ class SqsCyclesTest {
             refs.add(cycle(i % 3 == 0 ? longPolls : shortPolls, i));
         }
         awaitNothingAdded(threads, sockets, "after " + CYCLES + " cycles");
-        await().atMost(WAIT).untilAsserted(() -> assertThat(jobqThreadsVirtualToo())
+        await().atMost(WAIT).untilAsserted(() -> assertThat(LeakChecks.jobqThreadsVirtualToo())
                 .as("jobq threads, virtual ones too (poll loops, long polls), after %d cycles", CYCLES).isEmpty());
         awaitCollected(refs, "queues of the " + CYCLES + " cycles");
     }

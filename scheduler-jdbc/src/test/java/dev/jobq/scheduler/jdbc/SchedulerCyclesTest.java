@@ -11,6 +11,7 @@ import dev.jobq.JobQueueException;
 import dev.jobq.memory.MemoryProviderFactory;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.QueueProvider;
+import dev.jobq.tck.LeakChecks;
 import java.io.IOException;
 import java.lang.ref.WeakReference;
 import java.net.ServerSocket;
@@ -71,11 +72,7 @@ class SchedulerCyclesTest {
     }
 
     static void awaitCollected(List<? extends WeakReference<?>> refs, String what) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            System.gc();
-            long held = refs.stream().filter(ref -> ref.get() != null).count();
-            assertThat(held).as("%s of %d still reachable", what, refs.size()).isZero();
-        });
+        LeakChecks.awaitCollected(refs, what, WAIT);
     }
 
     private static List<WeakReference<Object>> cycle(String jdbcUrl, int n) throws InterruptedException {
