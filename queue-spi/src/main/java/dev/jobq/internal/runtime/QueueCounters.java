@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * What this process's worker has done on one queue: outcomes, handler time, concurrency, and a
@@ -19,9 +20,23 @@ public final class QueueCounters {
     private final LongAdder completedNanos = new LongAdder();
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger peakActive = new AtomicInteger();
-    private final AtomicLongArray bucketSecond = new AtomicLongArray(WINDOW_SECONDS);
-    private final AtomicLongArray bucketCount = new AtomicLongArray(WINDOW_SECONDS);
-    private final long startNanos = System.nanoTime();
+    /**
+     * One word per second of the minute: the second (since start) in the high 32 bits, its completions in the low
+     * 32, so that moving a slot on to a new second and counting in it cannot lose a count between two writes.
+     */
+    private final AtomicLongArray buckets = new AtomicLongArray(WINDOW_SECONDS);
+    private final LongSupplier nanoTime;
+    private final long startNanos;
+
+    public QueueCounters() {
+        this(System::nanoTime);
+    }
+
+    /** With the clock the throughput's seconds are read from ({@link System#nanoTime()}'s kind: only differences count). */
+    QueueCounters(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        this.startNanos = nanoTime.getAsLong();
+    }
 
     public void started() {
         int now = active.incrementAndGet();
@@ -35,13 +50,18 @@ public final class QueueCounters {
     public void completed(long handlerNanos) {
         completed.increment();
         completedNanos.add(handlerNanos);
-        long second = (System.nanoTime() - startNanos) / 1_000_000_000L;
+        long second = (nanoTime.getAsLong() - startNanos) / 1_000_000_000L;
         int slot = (int) (second % WINDOW_SECONDS);
-        if (bucketSecond.get(slot) != second) {
-            bucketSecond.set(slot, second);
-            bucketCount.set(slot, 0);
+        while (true) {
+            long bucket = buckets.get(slot);
+            if (bucket >>> 32 == second) {
+                buckets.getAndIncrement(slot);
+                return;
+            }
+            if (buckets.compareAndSet(slot, bucket, second << 32 | 1)) {
+                return;
+            }
         }
-        bucketCount.incrementAndGet(slot);
     }
 
     public void failed() {
@@ -74,12 +94,13 @@ public final class QueueCounters {
 
     /** Completions per second over the last minute (or since start, if shorter). */
     public double throughputPerSecond() {
-        long nowSecond = (System.nanoTime() - startNanos) / 1_000_000_000L;
+        long nowSecond = (nanoTime.getAsLong() - startNanos) / 1_000_000_000L;
         long sum = 0;
         for (int i = 0; i < WINDOW_SECONDS; i++) {
-            long second = bucketSecond.get(i);
+            long bucket = buckets.get(i);
+            long second = bucket >>> 32;
             if (nowSecond - second < WINDOW_SECONDS && second <= nowSecond) {
-                sum += bucketCount.get(i);
+                sum += bucket & 0xFFFF_FFFFL;
             }
         }
         double window = Math.min(WINDOW_SECONDS, Math.max(1, nowSecond + 1));

@@ -3,6 +3,9 @@ package dev.jobq.internal.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,5 +58,50 @@ class QueueCountersTest {
 
         assertThat(counters.activeCount()).isZero();
         assertThat(counters.peakActiveCount()).isEqualTo(2);
+    }
+
+    @Test
+    void throughputOnAnInjectedClockCountsTheLastMinuteOnly() {
+        var nanos = new AtomicLong(5_000_000_000L); // the clock's origin is arbitrary, as System.nanoTime()'s
+        var counters = new QueueCounters(nanos::get);
+        counters.completed(1);
+        counters.completed(1);
+        nanos.addAndGet(Duration.ofSeconds(30).toNanos());
+        counters.completed(1);
+
+        assertThat(counters.throughputPerSecond()).as("3 completions in the first 31 s").isEqualTo(3.0 / 31);
+
+        nanos.addAndGet(Duration.ofSeconds(40).toNanos());
+        assertThat(counters.throughputPerSecond()).as("the first second's 2 have left the minute")
+                .isEqualTo(1.0 / 60);
+    }
+
+    @Test
+    void completionsAtTheStartOfANewSecondFromTwoThreadsAreAllCounted() throws Exception {
+        // Two threads complete a job at once as each second begins: the one that finds the second's slot stale
+        // resets it, and before, the other's increment between the reset's two writes was lost.
+        for (int round = 0; round < 3000; round++) {
+            var nanos = new AtomicLong();
+            var counters = new QueueCounters(nanos::get);
+            var second = new AtomicLong(-1);
+            var together = new CyclicBarrier(2, () -> nanos.set(Duration.ofSeconds(second.incrementAndGet()).toNanos()));
+            Runnable completeEachSecond = () -> {
+                try {
+                    for (int s = 0; s < 60; s++) {
+                        together.await(10, TimeUnit.SECONDS);
+                        counters.completed(1);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            Thread other = Thread.ofPlatform().start(completeEachSecond);
+            completeEachSecond.run();
+            other.join(Duration.ofSeconds(20));
+
+            assertThat(counters.completedCount()).isEqualTo(120);
+            assertThat(counters.throughputPerSecond()).as("two completions in each of 60 seconds (round %d)", round)
+                    .isEqualTo(2.0);
+        }
     }
 }
