@@ -272,6 +272,15 @@ final class Database implements AutoCloseable {
      * an operator's session, which the general advice sends the user looking for.
      */
     JobQueueException cancelFailure(String jobId, DataAccessException e) {
+        if (dialect == SQLDialect.H2 && h2LockTimedOut(e)) {
+            // H2's own message spells out the whole locked row, the job's payload too: left to the cause.
+            return new JobQueueException("scheduler: cancelling job " + jobId + " failed on " + description
+                    + "; its row stayed locked longer than H2's lock timeout: most likely it is being handed on to its "
+                    + "queue now (the hand-off holds the row until the queue has taken the job, as long as its provider "
+                    + "takes to answer), else another session holds it; call cancel again once the hand-off ends "
+                    + "(false then means the job was handed on: status ENQUEUED), or raise H2's LOCK_TIMEOUT in the "
+                    + "jdbcUrl (in milliseconds) so that cancel waits for it", e);
+        }
         if (!lockTimedOut(e)) {
             return failure("cancelling job " + jobId, e);
         }
@@ -345,6 +354,17 @@ final class Database implements AutoCloseable {
     }
 
     /** PostgreSQL's lock_not_available (55P03): a statement gave up waiting for another session's lock. */
+    /** H2's lock timeout: a row or table another transaction holds longer than the session's LOCK_TIMEOUT. */
+    private static boolean h2LockTimedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof JdbcException && t instanceof SQLException sql
+                    && sql.getErrorCode() == ErrorCode.LOCK_TIMEOUT_1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean lockTimedOut(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLException sql && "55P03".equals(sql.getSQLState())) {

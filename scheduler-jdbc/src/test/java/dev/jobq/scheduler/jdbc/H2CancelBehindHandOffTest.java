@@ -1,0 +1,81 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.jobq.JobOptions;
+import dev.jobq.JobQueueException;
+import dev.jobq.ScheduledJobInfo;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.JobSink;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.SettableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * H2's side of {@code PostgresLockWaitTest.cancelBehindASlowHandOffFailsSayingSo}: a hand-off holds its job's row
+ * until the queue has taken the job, and a {@code cancel} of that job waits at most H2's own lock timeout.
+ */
+@DisplayName("JDBC scheduler on H2: cancel() behind a slow hand-off")
+class H2CancelBehindHandOffTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
+    private static final Duration BOUND = Duration.ofSeconds(25);
+
+    private final SettableClock clock = new SettableClock(T0);
+    private final RecordingSink sink = new RecordingSink(clock);
+
+    @Test
+    @DisplayName("cancel() of a job whose hand-off holds its row longer than H2's lock timeout fails saying so and "
+            + "what to do, then says false once the job was handed on")
+    void cancelBehindASlowHandOffFailsSayingSo() throws Exception {
+        var entered = new CountDownLatch(1);
+        var letGo = new CountDownLatch(1);
+        JobSink slow = envelope -> {
+            entered.countDown();
+            try {
+                letGo.await(BOUND.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return sink.submit(envelope);
+        };
+        String url = "jdbc:h2:mem:jobq-cancel-hand-off-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=500";
+        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url)
+                .pollInterval(Duration.ofMinutes(10))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, slow))) {
+            JobEnvelope job = new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "report:send",
+                    "{}", JobOptions.defaults(), 0, clock.instant(), null, null);
+            scheduler.schedule(job, T0);
+            try (var firing = Executors.newVirtualThreadPerTaskExecutor()) {
+                Future<Integer> handedOn = firing.submit(scheduler::fireDue);
+                assertThat(entered.await(BOUND.toSeconds(), TimeUnit.SECONDS)).as("the hand-off began").isTrue();
+
+                assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> scheduler.cancel(job.jobId()))
+                        .isInstanceOf(JobQueueException.class)
+                        .hasMessageStartingWith("scheduler: cancelling job " + job.jobId() + " failed on H2 ")
+                        .hasMessageEndingWith("; its row stayed locked longer than H2's lock timeout: most likely it "
+                                + "is being handed on to its queue now (the hand-off holds the row until the queue has "
+                                + "taken the job, as long as its provider takes to answer), else another session holds "
+                                + "it; call cancel again once the hand-off ends (false then means the job was handed "
+                                + "on: status ENQUEUED), or raise H2's LOCK_TIMEOUT in the jdbcUrl (in milliseconds) "
+                                + "so that cancel waits for it"));
+
+                letGo.countDown();
+                assertThat(handedOn.get(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+            }
+            assertThat(scheduler.cancel(job.jobId())).isFalse();
+            assertThat(scheduler.status(job.jobId())).contains(ScheduledJobInfo.Status.ENQUEUED);
+        }
+    }
+}
