@@ -8,14 +8,12 @@ import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
 import dev.jobq.ScheduledJobInfo;
 import dev.jobq.spi.JobEnvelope;
-import dev.jobq.spi.JobSink;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -39,17 +37,7 @@ class H2CancelBehindHandOffTest {
     @DisplayName("cancel() of a job whose hand-off holds its row longer than H2's lock timeout fails saying so and "
             + "what to do, then says false once the job was handed on")
     void cancelBehindASlowHandOffFailsSayingSo() throws Exception {
-        var entered = new CountDownLatch(1);
-        var letGo = new CountDownLatch(1);
-        JobSink slow = envelope -> {
-            entered.countDown();
-            try {
-                letGo.await(BOUND.toSeconds(), TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return sink.submit(envelope);
-        };
+        var slow = new HeldHandOff(sink, BOUND);
         String url = "jdbc:h2:mem:jobq-cancel-hand-off-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=500";
         try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url)
                 .pollInterval(Duration.ofMinutes(10))
@@ -59,7 +47,7 @@ class H2CancelBehindHandOffTest {
             scheduler.schedule(job, T0);
             try (var firing = Executors.newVirtualThreadPerTaskExecutor()) {
                 Future<Integer> handedOn = firing.submit(scheduler::fireDue);
-                assertThat(entered.await(BOUND.toSeconds(), TimeUnit.SECONDS)).as("the hand-off began").isTrue();
+                assertThat(slow.begun()).as("the hand-off began").isTrue();
 
                 assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> scheduler.cancel(job.jobId()))
                         .isInstanceOf(JobQueueException.class)
@@ -71,7 +59,7 @@ class H2CancelBehindHandOffTest {
                                 + "on: status ENQUEUED), or raise H2's LOCK_TIMEOUT in the jdbcUrl (in milliseconds) "
                                 + "so that cancel waits for it"));
 
-                letGo.countDown();
+                slow.letGo();
                 assertThat(handedOn.get(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
             }
             assertThat(scheduler.cancel(job.jobId())).isFalse();

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.jobq.JobQueueException;
 import dev.jobq.ScheduledJobInfo;
 import dev.jobq.spi.JobEnvelope;
-import dev.jobq.spi.JobSink;
 import dev.jobq.JobOptions;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
@@ -21,7 +20,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -170,17 +168,7 @@ class PostgresLockWaitTest {
     @DisplayName("cancel() of a job whose hand-off holds its row longer than lockTimeout (a provider slow to take it) "
             + "fails saying so and what to do, not pointing at another session; after the hand-off it says false")
     void cancelBehindASlowHandOffFailsSayingSo() throws Exception {
-        var entered = new CountDownLatch(1);
-        var letGo = new CountDownLatch(1);
-        JobSink slow = envelope -> {
-            entered.countDown();
-            try {
-                letGo.await(BOUND.toSeconds(), TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return sink.submit(envelope);
-        };
+        var slow = new HeldHandOff(sink, BOUND);
         JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).lockTimeout(Duration.ofMillis(500))
                 .pollInterval(Duration.ofMinutes(10))
                 .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, slow));
@@ -189,7 +177,7 @@ class PostgresLockWaitTest {
         scheduler.schedule(job, T0);
         try (var firing = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Integer> handedOn = firing.submit(scheduler::fireDue);
-            assertThat(entered.await(BOUND.toSeconds(), TimeUnit.SECONDS)).as("the hand-off began").isTrue();
+            assertThat(slow.begun()).as("the hand-off began").isTrue();
 
             // Before: "another session holds a lock on a jobq_* table ... look for it in pg_stat_activity".
             assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> scheduler.cancel(job.jobId()))
@@ -203,7 +191,7 @@ class PostgresLockWaitTest {
                             + "was handed on: status ENQUEUED), or raise scheduler.lockTimeout so that cancel waits "
                             + "for it"));
 
-            letGo.countDown();
+            slow.letGo();
             assertThat(handedOn.get(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
         }
         assertThat(scheduler.cancel(job.jobId())).isFalse();
