@@ -272,27 +272,28 @@ final class Database implements AutoCloseable {
      * an operator's session, which the general advice sends the user looking for.
      */
     JobQueueException cancelFailure(String jobId, DataAccessException e) {
+        String failed = "scheduler: cancelling job " + jobId + " failed on " + description;
         if (dialect == SQLDialect.H2 && h2LockTimedOut(e)) {
             // H2's own message spells out the whole locked row, the job's payload too: left to the cause.
-            return new JobQueueException("scheduler: cancelling job " + jobId + " failed on " + description
-                    + "; its row stayed locked longer than H2's lock timeout: most likely it is being handed on to its "
-                    + "queue now (the hand-off holds the row until the queue has taken the job, as long as its provider "
-                    + "takes to answer), else another session holds it; call cancel again once the hand-off ends "
-                    + "(false then means the job was handed on: status ENQUEUED), or raise H2's LOCK_TIMEOUT in the "
-                    + "jdbcUrl (in milliseconds) so that cancel waits for it", e);
+            return new JobQueueException(failed + cancelBehindHandOff("H2's lock timeout", "",
+                    "H2's LOCK_TIMEOUT in the jdbcUrl (in milliseconds)"), e);
         }
         if (!lockTimedOut(e)) {
             return failure("cancelling job " + jobId, e);
         }
-        return new JobQueueException("scheduler: cancelling job " + jobId + " failed on " + description + ": "
-                + rootMessage(e) + "; its row stayed locked longer than "
-                + (ownedPool != null ? "lockTimeout (" + DurationFormat.format(lockTimeout) + ")"
-                        : "the DataSource's lock_timeout")
-                + ": most likely it is being handed on to its queue now (the hand-off holds the row until the queue "
-                + "has taken the job, as long as its provider takes to answer), else another session holds it (see "
-                + "pg_stat_activity); call cancel again once the hand-off ends (false then means the job was handed "
-                + "on: status ENQUEUED), or raise " + (ownedPool != null ? "scheduler.lockTimeout"
-                        : "the DataSource's lock_timeout") + " so that cancel waits for it", e);
+        String setting = ownedPool != null ? "scheduler.lockTimeout" : "the DataSource's lock_timeout";
+        String bound = ownedPool != null ? "lockTimeout (" + DurationFormat.format(lockTimeout) + ")" : setting;
+        return new JobQueueException(failed + ": " + rootMessage(e)
+                + cancelBehindHandOff(bound, " (see pg_stat_activity)", setting), e);
+    }
+
+    /** What a cancel that waited out {@code bound} on its job's row lock tells the user, and the setting to raise. */
+    private static String cancelBehindHandOff(String bound, String findOtherSession, String setting) {
+        return "; its row stayed locked longer than " + bound + ": most likely it is being handed on to its queue now "
+                + "(the hand-off holds the row until the queue has taken the job, as long as its provider takes to "
+                + "answer), else another session holds it" + findOtherSession + "; call cancel again once the hand-off "
+                + "ends (false then means the job was handed on: status ENQUEUED), or raise " + setting
+                + " so that cancel waits for it";
     }
 
     /**
