@@ -258,10 +258,17 @@ final class Database implements AutoCloseable {
 
     /**
      * An error for the user: what failed, on which database and the database's reason; what to check
-     * only when the reason is the connection, the login or the user's rights (for any other the
-     * database's own message says more than advice could).
+     * only when the reason is the connection, the login, the user's rights or a lock wait (for any other
+     * the database's own message says more than advice could). H2's lock timeout gets a message of its
+     * own: H2's spells out the locked row, a job's payload too, and stays in the cause.
      */
     JobQueueException failure(String action, DataAccessException e) {
+        if (dialect == SQLDialect.H2 && h2LockTimedOut(e)) {
+            // H2's own message spells out the whole locked row, a job's payload too: left to the cause.
+            return new JobQueueException("scheduler: " + action + " failed on " + description + ": a row it needed "
+                    + "stayed locked by another transaction longer than H2's lock timeout; raise H2's LOCK_TIMEOUT in "
+                    + "the jdbcUrl (in milliseconds), or find the transaction that holds jobq_* rows so long", e);
+        }
         return new JobQueueException("scheduler: " + action + " failed on " + description + ": " + rootMessage(e)
                 + advice(e), e);
     }
@@ -272,28 +279,43 @@ final class Database implements AutoCloseable {
      * an operator's session, which the general advice sends the user looking for.
      */
     JobQueueException cancelFailure(String jobId, DataAccessException e) {
-        String failed = "scheduler: cancelling job " + jobId + " failed on " + description;
+        return behindHandOffFailure("cancelling job " + jobId, "it is", "call cancel again once the hand-off ends "
+                + "(false then means the job was handed on: status ENQUEUED)", "cancel", e);
+    }
+
+    /**
+     * As {@link #cancelFailure}, for registering, enabling, disabling or deleting recurring job {@code name}
+     * ({@code verb}): the hand-off of one of its occurrences holds its row the same way.
+     */
+    JobQueueException recurringChangeFailure(String action, String verb, DataAccessException e) {
+        return behindHandOffFailure(action, "an occurrence of it is", verb + " it again once the hand-off ends", verb,
+                e);
+    }
+
+    private JobQueueException behindHandOffFailure(String action, String handedOn, String again, String verb,
+                                                   DataAccessException e) {
+        String failed = "scheduler: " + action + " failed on " + description;
         if (dialect == SQLDialect.H2 && h2LockTimedOut(e)) {
             // H2's own message spells out the whole locked row, the job's payload too: left to the cause.
-            return new JobQueueException(failed + cancelBehindHandOff("H2's lock timeout", "",
+            return new JobQueueException(failed + behindHandOff(handedOn, again, verb, "H2's lock timeout", "",
                     "H2's LOCK_TIMEOUT in the jdbcUrl (in milliseconds)"), e);
         }
         if (!lockTimedOut(e)) {
-            return failure("cancelling job " + jobId, e);
+            return failure(action, e);
         }
         String setting = ownedPool != null ? "scheduler.lockTimeout" : "the DataSource's lock_timeout";
         String bound = ownedPool != null ? "lockTimeout (" + DurationFormat.format(lockTimeout) + ")" : setting;
         return new JobQueueException(failed + ": " + rootMessage(e)
-                + cancelBehindHandOff(bound, " (see pg_stat_activity)", setting), e);
+                + behindHandOff(handedOn, again, verb, bound, " (see pg_stat_activity)", setting), e);
     }
 
-    /** What a cancel that waited out {@code bound} on its job's row lock tells the user, and the setting to raise. */
-    private static String cancelBehindHandOff(String bound, String findOtherSession, String setting) {
-        return "; its row stayed locked longer than " + bound + ": most likely it is being handed on to its queue now "
-                + "(the hand-off holds the row until the queue has taken the job, as long as its provider takes to "
-                + "answer), else another session holds it" + findOtherSession + "; call cancel again once the hand-off "
-                + "ends (false then means the job was handed on: status ENQUEUED), or raise " + setting
-                + " so that cancel waits for it";
+    /** What a change that waited out {@code bound} on a row a hand-off holds tells the user, and the setting to raise. */
+    private static String behindHandOff(String handedOn, String again, String verb, String bound,
+                                        String findOtherSession, String setting) {
+        return "; its row stayed locked longer than " + bound + ": most likely " + handedOn + " being handed on to its "
+                + "queue now (the hand-off holds the row until the queue has taken the job, as long as its provider "
+                + "takes to answer), else another session holds it" + findOtherSession + "; " + again + ", or raise "
+                + setting + " so that " + verb + " waits for it";
     }
 
     /**
@@ -354,7 +376,6 @@ final class Database implements AutoCloseable {
         return false;
     }
 
-    /** PostgreSQL's lock_not_available (55P03): a statement gave up waiting for another session's lock. */
     /** H2's lock timeout: a row or table another transaction holds longer than the session's LOCK_TIMEOUT. */
     private static boolean h2LockTimedOut(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -366,6 +387,7 @@ final class Database implements AutoCloseable {
         return false;
     }
 
+    /** PostgreSQL's lock_not_available (55P03): a statement gave up waiting for another session's lock. */
     private static boolean lockTimedOut(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLException sql && "55P03".equals(sql.getSQLState())) {

@@ -163,16 +163,17 @@ final class JdbcJobScheduler implements JobScheduler {
         Schedule schedule = parser.parse(definition.name(), definition.schedule(), definition.timezone());
         requireFits(named + "schedule", definition.schedule().strip(), "shorten it with ranges and steps, "
                 + "such as '*/5' or '0-30/5' for a list of minutes 5 apart");
-        JobqRecurringJobRecord row = database("registering recurring job '" + definition.name() + "'", () -> {
-            try {
-                return db.transaction(tx -> recurring.upsert(tx.dsl(), definition, payloadJson, schedule,
-                        clock.instant()));
-            } catch (IntegrityConstraintViolationException firstRegistrationRace) {
-                // Another process inserted the same name at the same moment: now it is an update.
-                return db.transaction(tx -> recurring.upsert(tx.dsl(), definition, payloadJson, schedule,
-                        clock.instant()));
-            }
-        });
+        JobqRecurringJobRecord row = changingRecurring("registering recurring job '" + definition.name() + "'",
+                "register", () -> {
+                    try {
+                        return db.transaction(tx -> recurring.upsert(tx.dsl(), definition, payloadJson, schedule,
+                                clock.instant()));
+                    } catch (IntegrityConstraintViolationException firstRegistrationRace) {
+                        // Another process inserted the same name at the same moment: now it is an update.
+                        return db.transaction(tx -> recurring.upsert(tx.dsl(), definition, payloadJson, schedule,
+                                clock.instant()));
+                    }
+                });
         if (row.getEnabled()) {
             alarm.ringIfBefore(row.getDueAt());
         }
@@ -182,8 +183,8 @@ final class JdbcJobScheduler implements JobScheduler {
     @Override
     public boolean setRecurringEnabled(String name, boolean enabled) {
         Objects.requireNonNull(name, "name");
-        Optional<JobqRecurringJobRecord> row = database((enabled ? "enabling" : "disabling") + " recurring job '"
-                + name + "'", () -> db.transaction(tx -> {
+        Optional<JobqRecurringJobRecord> row = changingRecurring((enabled ? "enabling" : "disabling")
+                + " recurring job '" + name + "'", enabled ? "enable" : "disable", () -> db.transaction(tx -> {
                     Optional<JobqRecurringJobRecord> stored = recurring.find(tx.dsl(), name);
                     if (stored.isEmpty()) {
                         return Optional.<JobqRecurringJobRecord>empty();
@@ -200,7 +201,8 @@ final class JdbcJobScheduler implements JobScheduler {
     @Override
     public boolean deleteRecurring(String name) {
         Objects.requireNonNull(name, "name");
-        return database("deleting recurring job '" + name + "'", () -> recurring.delete(db.dsl(), name));
+        return changingRecurring("deleting recurring job '" + name + "'", "delete",
+                () -> recurring.delete(db.dsl(), name));
     }
 
     @Override
@@ -288,6 +290,15 @@ final class JdbcJobScheduler implements JobScheduler {
         if (value.length() > MAX_TEXT) {
             throw new IllegalArgumentException(what + " '" + value.substring(0, 60) + "…' is " + value.length()
                     + " characters long, longer than the " + MAX_TEXT + " the scheduler holds; " + fix);
+        }
+    }
+
+    /** As {@link #database}, for a change to a recurring job's row, which a hand-off of its occurrence may hold. */
+    private <T> T changingRecurring(String action, String verb, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (DataAccessException e) {
+            throw db.recurringChangeFailure(action, verb, e);
         }
     }
 

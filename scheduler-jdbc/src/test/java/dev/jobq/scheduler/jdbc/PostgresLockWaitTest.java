@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.jobq.JobQueueException;
+import dev.jobq.RecurringJob;
 import dev.jobq.ScheduledJobInfo;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.JobOptions;
@@ -196,6 +197,39 @@ class PostgresLockWaitTest {
         }
         assertThat(scheduler.cancel(job.jobId())).isFalse();
         assertThat(scheduler.status(job.jobId())).contains(ScheduledJobInfo.Status.ENQUEUED);
+    }
+
+    @Test
+    @DisplayName("registering a recurring job whose occurrence is being handed on longer than lockTimeout fails "
+            + "saying so and what to do, then works once the hand-off ends")
+    void registeringBehindASlowRecurringHandOffFailsSayingSo() throws Exception {
+        var slow = new HeldHandOff(sink, BOUND);
+        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).lockTimeout(Duration.ofMillis(500))
+                .pollInterval(Duration.ofMinutes(10))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, slow));
+        opened.add(scheduler);
+        RecurringJob digest = RecurringJob.builder("digest", "report:digest").schedule("every 1 minute").build();
+        scheduler.registerRecurring(digest, "{}");
+        clock.advance(Duration.ofMinutes(1));
+        try (var firing = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Integer> handedOn = firing.submit(scheduler::fireDue);
+            assertThat(slow.begun()).as("the hand-off began").isTrue();
+
+            // Before: "another session holds a lock on a jobq_* table ... look for it in pg_stat_activity".
+            assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> scheduler.registerRecurring(digest, "{}"))
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageStartingWith("scheduler: registering recurring job 'digest' failed on PostgreSQL at ")
+                    .hasMessageContaining("lock timeout")
+                    .hasMessageEndingWith("; its row stayed locked longer than lockTimeout (500ms): most likely an "
+                            + "occurrence of it is being handed on to its queue now (the hand-off holds the row until "
+                            + "the queue has taken the job, as long as its provider takes to answer), else another "
+                            + "session holds it (see pg_stat_activity); register it again once the hand-off ends, or "
+                            + "raise scheduler.lockTimeout so that register waits for it"));
+
+            slow.letGo();
+            assertThat(handedOn.get(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        }
+        assertThat(scheduler.registerRecurring(digest, "{}").name()).isEqualTo("digest");
     }
 
     private JdbcJobScheduler open(JdbcSchedulerFactory.Builder builder) {
