@@ -2,21 +2,15 @@ package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
 import dev.jobq.ScheduledJobInfo;
 import dev.jobq.spi.JobEnvelope;
-import dev.jobq.spi.SchedulerContext;
-import dev.jobq.spi.Settings;
 import dev.jobq.testing.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -39,29 +33,19 @@ class H2CancelBehindHandOffTest {
     void cancelBehindASlowHandOffFailsSayingSo() throws Exception {
         var slow = new HeldHandOff(sink, BOUND);
         String url = "jdbc:h2:mem:jobq-cancel-hand-off-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=500";
-        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url)
-                .pollInterval(Duration.ofMinutes(10))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, slow))) {
+        try (JdbcJobScheduler scheduler = slow.scheduler(JdbcSchedulerFactory.builder().jdbcUrl(url), clock)) {
             JobEnvelope job = new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "report:send",
                     "{}", JobOptions.defaults(), 0, clock.instant(), null, null);
             scheduler.schedule(job, T0);
-            try (var firing = Executors.newVirtualThreadPerTaskExecutor()) {
-                Future<Integer> handedOn = firing.submit(scheduler::fireDue);
-                assertThat(slow.begun()).as("the hand-off began").isTrue();
-
-                assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> scheduler.cancel(job.jobId()))
-                        .isInstanceOf(JobQueueException.class)
-                        .hasMessageStartingWith("scheduler: cancelling job " + job.jobId() + " failed on H2 ")
-                        .hasMessageEndingWith("; its row stayed locked longer than H2's lock timeout: most likely it "
-                                + "is being handed on to its queue now (the hand-off holds the row until the queue has "
-                                + "taken the job, as long as its provider takes to answer), else another session holds "
-                                + "it; call cancel again once the hand-off ends (false then means the job was handed "
-                                + "on: status ENQUEUED), or raise H2's LOCK_TIMEOUT in the jdbcUrl (in milliseconds) "
-                                + "so that cancel waits for it"));
-
-                slow.letGo();
-                assertThat(handedOn.get(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
-            }
+            slow.whileHandingOn(scheduler, () -> assertThatThrownBy(() -> scheduler.cancel(job.jobId()))
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageStartingWith("scheduler: cancelling job " + job.jobId() + " failed on H2 ")
+                    .hasMessageEndingWith("; its row stayed locked longer than H2's lock timeout: most likely it "
+                            + "is being handed on to its queue now (the hand-off holds the row until the queue has "
+                            + "taken the job, as long as its provider takes to answer), else another session holds "
+                            + "it; call cancel again once the hand-off ends (false then means the job was handed "
+                            + "on: status ENQUEUED), or raise H2's LOCK_TIMEOUT in the jdbcUrl (in milliseconds) "
+                            + "so that cancel waits for it"));
             assertThat(scheduler.cancel(job.jobId())).isFalse();
             assertThat(scheduler.status(job.jobId())).contains(ScheduledJobInfo.Status.ENQUEUED);
         }

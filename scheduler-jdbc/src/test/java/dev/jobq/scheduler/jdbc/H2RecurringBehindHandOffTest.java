@@ -17,9 +17,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -44,35 +41,25 @@ class H2RecurringBehindHandOffTest {
     void changesBehindASlowHandOffFailSayingSoWithoutTheRow() throws Exception {
         var slow = new HeldHandOff(sink, BOUND);
         String url = "jdbc:h2:mem:jobq-recurring-hand-off-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=500";
-        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url)
-                .pollInterval(Duration.ofMinutes(10))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, slow))) {
+        try (JdbcJobScheduler scheduler = slow.scheduler(JdbcSchedulerFactory.builder().jdbcUrl(url), clock)) {
             RecurringJob digest = RecurringJob.builder("digest", "report:digest").schedule("every 1 minute").build();
             scheduler.registerRecurring(digest, SECRET);
             clock.advance(Duration.ofMinutes(1));
-            try (var firing = Executors.newVirtualThreadPerTaskExecutor()) {
-                Future<Integer> handedOn = firing.submit(scheduler::fireDue);
-                assertThat(slow.begun()).as("the hand-off began").isTrue();
-
-                assertTimeoutPreemptively(BOUND, () -> {
-                    assertThatThrownBy(() -> scheduler.registerRecurring(digest, SECRET))
-                            .isInstanceOf(JobQueueException.class)
-                            .hasMessageStartingWith("scheduler: registering recurring job 'digest' failed on H2 ")
-                            .hasMessageNotContaining("sk-live")
-                            .hasMessageEndingWith(behindHandOff("register"));
-                    assertThatThrownBy(() -> scheduler.setRecurringEnabled("digest", false))
-                            .isInstanceOf(JobQueueException.class)
-                            .hasMessageNotContaining("sk-live")
-                            .hasMessageEndingWith(behindHandOff("disable"));
-                    assertThatThrownBy(() -> scheduler.deleteRecurring("digest"))
-                            .isInstanceOf(JobQueueException.class)
-                            .hasMessageNotContaining("sk-live")
-                            .hasMessageEndingWith(behindHandOff("delete"));
-                });
-
-                slow.letGo();
-                assertThat(handedOn.get(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
-            }
+            slow.whileHandingOn(scheduler, () -> {
+                assertThatThrownBy(() -> scheduler.registerRecurring(digest, SECRET))
+                        .isInstanceOf(JobQueueException.class)
+                        .hasMessageStartingWith("scheduler: registering recurring job 'digest' failed on H2 ")
+                        .hasMessageNotContaining("sk-live")
+                        .hasMessageEndingWith(behindHandOff("register"));
+                assertThatThrownBy(() -> scheduler.setRecurringEnabled("digest", false))
+                        .isInstanceOf(JobQueueException.class)
+                        .hasMessageNotContaining("sk-live")
+                        .hasMessageEndingWith(behindHandOff("disable"));
+                assertThatThrownBy(() -> scheduler.deleteRecurring("digest"))
+                        .isInstanceOf(JobQueueException.class)
+                        .hasMessageNotContaining("sk-live")
+                        .hasMessageEndingWith(behindHandOff("delete"));
+            });
             assertThat(scheduler.setRecurringEnabled("digest", false)).isTrue();
             assertThat(scheduler.deleteRecurring("digest")).isTrue();
         }

@@ -1,14 +1,23 @@
 package dev.jobq.scheduler.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.function.Executable;
 
 /**
- * A queue slow to take its jobs: each hand-off waits, holding its job's row, until {@link #letGo()} (or at most
+ * A queue slow to take its jobs: each hand-off waits, holding its job's row, until the test lets it go (or at most
  * {@code bound}), then goes on to {@code next}.
  */
 final class HeldHandOff implements JobSink {
@@ -34,12 +43,26 @@ final class HeldHandOff implements JobSink {
         return next.submit(envelope);
     }
 
-    /** True once a hand-off has begun, within the bound. */
-    boolean begun() throws InterruptedException {
-        return entered.await(bound.toSeconds(), TimeUnit.SECONDS);
+    /** A scheduler built by {@code builder} that hands its jobs on through this, firing only when told. */
+    JdbcJobScheduler scheduler(JdbcSchedulerFactory.Builder builder, InstantSource clock) {
+        return builder.pollInterval(Duration.ofMinutes(10))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, this));
     }
 
-    void letGo() {
-        letGo.countDown();
+    /**
+     * Fires {@code scheduler}'s due jobs on another thread and runs {@code check}, within the bound, while the
+     * hand-off holds its row; then lets it go and expects the one due job handed on.
+     */
+    void whileHandingOn(JdbcJobScheduler scheduler, Executable check) throws Exception {
+        try (var firing = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Integer> handedOn = firing.submit(scheduler::fireDue);
+            try {
+                assertThat(entered.await(bound.toSeconds(), TimeUnit.SECONDS)).as("the hand-off began").isTrue();
+                assertTimeoutPreemptively(bound, check);
+            } finally {
+                letGo.countDown();
+            }
+            assertThat(handedOn.get(bound.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        }
     }
 }

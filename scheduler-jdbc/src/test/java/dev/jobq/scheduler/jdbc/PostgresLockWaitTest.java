@@ -21,9 +21,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -170,31 +167,22 @@ class PostgresLockWaitTest {
             + "fails saying so and what to do, not pointing at another session; after the hand-off it says false")
     void cancelBehindASlowHandOffFailsSayingSo() throws Exception {
         var slow = new HeldHandOff(sink, BOUND);
-        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).lockTimeout(Duration.ofMillis(500))
-                .pollInterval(Duration.ofMinutes(10))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, slow));
+        JdbcJobScheduler scheduler = slow.scheduler(JdbcSchedulerFactory.builder().jdbcUrl(url)
+                .lockTimeout(Duration.ofMillis(500)), clock);
         opened.add(scheduler);
         JobEnvelope job = job();
         scheduler.schedule(job, T0);
-        try (var firing = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Integer> handedOn = firing.submit(scheduler::fireDue);
-            assertThat(slow.begun()).as("the hand-off began").isTrue();
-
-            // Before: "another session holds a lock on a jobq_* table ... look for it in pg_stat_activity".
-            assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> scheduler.cancel(job.jobId()))
-                    .isInstanceOf(JobQueueException.class)
-                    .hasMessageStartingWith("scheduler: cancelling job " + job.jobId() + " failed on PostgreSQL at ")
-                    .hasMessageContaining("lock timeout")
-                    .hasMessageEndingWith("; its row stayed locked longer than lockTimeout (500ms): most likely it is "
-                            + "being handed on to its queue now (the hand-off holds the row until the queue has taken "
-                            + "the job, as long as its provider takes to answer), else another session holds it (see "
-                            + "pg_stat_activity); call cancel again once the hand-off ends (false then means the job "
-                            + "was handed on: status ENQUEUED), or raise scheduler.lockTimeout so that cancel waits "
-                            + "for it"));
-
-            slow.letGo();
-            assertThat(handedOn.get(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
-        }
+        // Before: "another session holds a lock on a jobq_* table ... look for it in pg_stat_activity".
+        slow.whileHandingOn(scheduler, () -> assertThatThrownBy(() -> scheduler.cancel(job.jobId()))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: cancelling job " + job.jobId() + " failed on PostgreSQL at ")
+                .hasMessageContaining("lock timeout")
+                .hasMessageEndingWith("; its row stayed locked longer than lockTimeout (500ms): most likely it is "
+                        + "being handed on to its queue now (the hand-off holds the row until the queue has taken "
+                        + "the job, as long as its provider takes to answer), else another session holds it (see "
+                        + "pg_stat_activity); call cancel again once the hand-off ends (false then means the job "
+                        + "was handed on: status ENQUEUED), or raise scheduler.lockTimeout so that cancel waits "
+                        + "for it"));
         assertThat(scheduler.cancel(job.jobId())).isFalse();
         assertThat(scheduler.status(job.jobId())).contains(ScheduledJobInfo.Status.ENQUEUED);
     }
@@ -204,31 +192,22 @@ class PostgresLockWaitTest {
             + "saying so and what to do, then works once the hand-off ends")
     void registeringBehindASlowRecurringHandOffFailsSayingSo() throws Exception {
         var slow = new HeldHandOff(sink, BOUND);
-        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).lockTimeout(Duration.ofMillis(500))
-                .pollInterval(Duration.ofMinutes(10))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, slow));
+        JdbcJobScheduler scheduler = slow.scheduler(JdbcSchedulerFactory.builder().jdbcUrl(url)
+                .lockTimeout(Duration.ofMillis(500)), clock);
         opened.add(scheduler);
         RecurringJob digest = RecurringJob.builder("digest", "report:digest").schedule("every 1 minute").build();
         scheduler.registerRecurring(digest, "{}");
         clock.advance(Duration.ofMinutes(1));
-        try (var firing = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Integer> handedOn = firing.submit(scheduler::fireDue);
-            assertThat(slow.begun()).as("the hand-off began").isTrue();
-
-            // Before: "another session holds a lock on a jobq_* table ... look for it in pg_stat_activity".
-            assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(() -> scheduler.registerRecurring(digest, "{}"))
-                    .isInstanceOf(JobQueueException.class)
-                    .hasMessageStartingWith("scheduler: registering recurring job 'digest' failed on PostgreSQL at ")
-                    .hasMessageContaining("lock timeout")
-                    .hasMessageEndingWith("; its row stayed locked longer than lockTimeout (500ms): most likely an "
-                            + "occurrence of it is being handed on to its queue now (the hand-off holds the row until "
-                            + "the queue has taken the job, as long as its provider takes to answer), else another "
-                            + "session holds it (see pg_stat_activity); register it again once the hand-off ends, or "
-                            + "raise scheduler.lockTimeout so that register waits for it"));
-
-            slow.letGo();
-            assertThat(handedOn.get(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
-        }
+        // Before: "another session holds a lock on a jobq_* table ... look for it in pg_stat_activity".
+        slow.whileHandingOn(scheduler, () -> assertThatThrownBy(() -> scheduler.registerRecurring(digest, "{}"))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: registering recurring job 'digest' failed on PostgreSQL at ")
+                .hasMessageContaining("lock timeout")
+                .hasMessageEndingWith("; its row stayed locked longer than lockTimeout (500ms): most likely an "
+                        + "occurrence of it is being handed on to its queue now (the hand-off holds the row until "
+                        + "the queue has taken the job, as long as its provider takes to answer), else another "
+                        + "session holds it (see pg_stat_activity); register it again once the hand-off ends, or "
+                        + "raise scheduler.lockTimeout so that register waits for it"));
         assertThat(scheduler.registerRecurring(digest, "{}").name()).isEqualTo("digest");
     }
 
