@@ -284,8 +284,8 @@ final class Database implements AutoCloseable {
     }
 
     /**
-     * As {@link #cancelFailure}, for registering, enabling, disabling or deleting recurring job {@code name}
-     * ({@code verb}): the hand-off of one of its occurrences holds its row the same way.
+     * As {@link #cancelFailure}, for registering, enabling, disabling or deleting the recurring job {@code action}
+     * names ({@code verb}: register, enable, ...): the hand-off of one of its occurrences holds its row the same way.
      */
     JobQueueException recurringChangeFailure(String action, String verb, DataAccessException e) {
         return behindHandOffFailure(action, "an occurrence of it is", verb + " it again once the hand-off ends", verb,
