@@ -233,13 +233,15 @@ public final class RunCommand implements Callable<Integer> {
                 if (timeLimit != null) {
                     timeLimit.start();
                 }
-                lifecycle.running();
-                out.println("jobq run: working " + describe(jobs, setup));
-                out.flush();
+                // Before the working line, the last of the start: a script (or test) that waits for it and then
+                // reads stderr for warnings found none when this one came after.
                 unfedHandlers(jobs, served(jobs, setup)).ifPresent(warning -> {
                     spec.commandLine().getErr().println(warning);
                     spec.commandLine().getErr().flush();
                 });
+                lifecycle.running();
+                out.println("jobq run: working " + describe(jobs, setup));
+                out.flush();
 
                 try {
                     signals.awaitStop();
