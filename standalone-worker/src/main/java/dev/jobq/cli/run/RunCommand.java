@@ -214,13 +214,15 @@ public final class RunCommand implements Callable<Integer> {
             }
             var lifecycle = new WorkerLifecycle(jobs, Clock.systemUTC());
             jobs.addListener(lifecycle);
+            // Listeners hear an attempt's end in the order they were added, after stats() counted it: the meters
+            // before the outcome line, so that once a job's line is in the log, /metrics and /health count it.
+            PrometheusMeterRegistry registry = metrics(jobs);
             jobs.addListener(new AttemptOutcomeListener(new OutcomeLog()));
             JobLimit limit = maxJobs == null ? null : new JobLimit(maxJobs, signals, limitReceives(jobs, maxJobs));
             if (limit != null) {
                 jobs.addListener(limit);
             }
             TimeLimit timeLimit = maxTime == null ? null : new TimeLimit(maxTime, signals);
-            PrometheusMeterRegistry registry = metrics(jobs);
             var health = new HealthCheck(jobs, lifecycle, healthBacklog);
             health.takeBaseline();
             try (OpsServer server = httpPort == null ? null

@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -110,7 +111,9 @@ class OperationsPageTest {
         String dead = jobs.enqueue(AlwaysFailingHandler.TYPE, new FailingTask("no template\nat \"C:\\jobs\\q3.tpl\""),
                 EnqueueOptions.builder().maxAttempts(1).build());
         jobs.scheduler().schedule(EmailHandler.TYPE, new Email("later@example.com", "hi"), java.time.Instant.now().plus(Duration.ofHours(1)));
-        await().atMost(WAIT).until(() -> jobs.stats("default").completed() == 1 && jobs.stats("default").dead() == 1);
+        // The outcome lines are the last of an attempt's end (after stats() and the meters count it): waiting for the
+        // stats let the dead job's line be read before it was logged.
+        await().atMost(WAIT).until(() -> outcomeLine(completed).isPresent() && outcomeLine(dead).isPresent());
         HttpProbe http = HttpProbe.fromRunOutput(out.toString());
         Page operations = Page.of("docs/operations.md");
 
@@ -136,16 +139,14 @@ class OperationsPageTest {
                     .containsKey(onMetrics.group(1));
         }
 
-        ILoggingEvent line = outcomes.list.stream().filter(e -> e.getFormattedMessage().contains("job=" + completed))
-                .findFirst().orElseThrow();
+        ILoggingEvent line = outcomeLine(completed).orElseThrow();
         String logged = logbackLayout().doLayout(line).strip();
         String pageLine = operations.block("", "outcome=completed").lines().findFirst().orElseThrow();
         assertThat(logged.replaceFirst("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}", "10:00:01.123")
                 .replace(completed, "0192f3c1-…").replace(EmailHandler.TYPE, "invoice:send")
                 .replaceFirst("duration=\\S+$", "duration=212ms"))
                 .as("the outcome line as docs/operations.md shows it").isEqualTo(pageLine);
-        ILoggingEvent deadLine = outcomes.list.stream().filter(e -> e.getFormattedMessage().contains("job=" + dead))
-                .findFirst().orElseThrow();
+        ILoggingEvent deadLine = outcomeLine(dead).orElseThrow();
         String pageDeadLine = operations.block("", "outcome=completed").lines()
                 .filter(shownLine -> shownLine.contains("outcome=dead")).findFirst().orElseThrow();
         assertThat(logbackLayout().doLayout(deadLine).strip().replaceFirst("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}", "10:00:03.789")
@@ -156,6 +157,13 @@ class OperationsPageTest {
 
         stop.requestStop();
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+    }
+
+    /** The outcome line of this job, if it was logged (read as the appender adds lines: under its lock). */
+    private Optional<ILoggingEvent> outcomeLine(String jobId) {
+        synchronized (outcomes) {
+            return outcomes.list.stream().filter(e -> e.getFormattedMessage().contains("job=" + jobId)).findFirst();
+        }
     }
 
     /** Every field's path in a JSON document, arrays by their first element. */
