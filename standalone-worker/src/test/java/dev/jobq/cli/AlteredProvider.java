@@ -6,6 +6,7 @@ import dev.jobq.spi.ProviderStats;
 import dev.jobq.testing.ForwardingQueueProvider;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -18,6 +19,7 @@ public final class AlteredProvider extends ForwardingQueueProvider {
     private final boolean showsDeadLetters;
     private final AtomicReference<RuntimeException> statsFailure = new AtomicReference<>();
     private final AtomicReference<CountDownLatch> statsAnswer = new AtomicReference<>(new CountDownLatch(0));
+    private final AtomicInteger statsUnderWay = new AtomicInteger();
 
     public AlteredProvider(boolean showsDeadLetters) {
         super(MemoryProviderFactory.builder().build());
@@ -34,12 +36,20 @@ public final class AlteredProvider extends ForwardingQueueProvider {
         statsAnswer.set(answer);
     }
 
+    /** Calls of {@link #stats()} under way now (held, or about to answer). */
+    public int statsReadsUnderWay() {
+        return statsUnderWay.get();
+    }
+
     @Override
     public ProviderStats stats() {
+        statsUnderWay.incrementAndGet();
         try {
             statsAnswer.get().await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            statsUnderWay.decrementAndGet();
         }
         RuntimeException failure = statsFailure.get();
         if (failure != null) {

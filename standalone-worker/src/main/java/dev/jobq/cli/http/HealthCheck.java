@@ -4,6 +4,7 @@ import dev.jobq.JobQueue;
 import dev.jobq.QueueStats;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.internal.runtime.StatsRead;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,14 +44,21 @@ public final class HealthCheck {
     private final long backlogThreshold;
     private final Map<String, Long> deadBaseline = new ConcurrentHashMap<>();
     private final Map<String, StatsRead> reads = new ConcurrentHashMap<>();
+    private final Duration statsWait;
 
     public HealthCheck(JobQueue jobs, WorkerView worker, long backlogThreshold) {
+        this(jobs, worker, backlogThreshold, StatsRead.MAX_WAIT);
+    }
+
+    /** With another wait for each queue's stats than {@link StatsRead#MAX_WAIT} (for tests). */
+    HealthCheck(JobQueue jobs, WorkerView worker, long backlogThreshold, Duration statsWait) {
         if (backlogThreshold < 1) {
             throw new IllegalArgumentException("backlogThreshold must be ≥ 1, got " + backlogThreshold);
         }
         this.jobs = Objects.requireNonNull(jobs, "jobs");
         this.worker = Objects.requireNonNull(worker, "worker");
         this.backlogThreshold = backlogThreshold;
+        this.statsWait = Objects.requireNonNull(statsWait, "statsWait");
     }
 
     /**
@@ -146,7 +154,8 @@ public final class HealthCheck {
     private Map<String, CompletableFuture<QueueStats>> readAll(List<String> queues) {
         Map<String, CompletableFuture<QueueStats>> all = new LinkedHashMap<>();
         for (String queue : queues) {
-            all.put(queue, reads.computeIfAbsent(queue, name -> new StatsRead(name, () -> jobs.stats(name))).getLater());
+            all.put(queue, reads.computeIfAbsent(queue, name -> new StatsRead(name, () -> jobs.stats(name), statsWait))
+                    .getLater());
         }
         return all;
     }
