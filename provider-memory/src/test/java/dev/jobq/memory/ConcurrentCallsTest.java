@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
@@ -221,7 +220,7 @@ class ConcurrentCallsTest {
             + "left in close()'s WARN, or throws 'this JobQueue is closed' having enqueued nothing; no thread left")
     void closeRacingEnqueuesLosesNoAcceptedJob() throws Exception {
         Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
-        var appender = new ListAppender<ILoggingEvent>();
+        var appender = new CapturedLog();
         appender.start();
         logger.addAppender(appender);
         try {
@@ -235,7 +234,7 @@ class ConcurrentCallsTest {
         }
     }
 
-    private void closeRacingEnqueues(int round, ListAppender<ILoggingEvent> appender) throws Exception {
+    private void closeRacingEnqueues(int round, CapturedLog appender) throws Exception {
         var events = new EventRecorder();
         var ran = ConcurrentHashMap.<String>newKeySet();
         JobQueue jobs = JobQueue.builder().concurrency(2).shutdownTimeout(Duration.ofSeconds(10)).listener(events)

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
 class HeartbeatLogTest {
 
     private final Logger logger = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker");
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final CapturedLog appender = new CapturedLog();
     private final WorkerFixture fixture = new WorkerFixture();
     private final CountDownLatch finish = new CountDownLatch(1);
 

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
@@ -84,7 +83,7 @@ class HostileProviderTest {
     private final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
     private Thread.UncaughtExceptionHandler surefires;
     private final Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq");
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final CapturedLog logged = new CapturedLog();
 
     @BeforeEach
     void record() {

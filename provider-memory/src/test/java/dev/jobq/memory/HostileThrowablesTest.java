@@ -7,7 +7,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobHandler;
@@ -42,7 +41,7 @@ class HostileThrowablesTest {
     private final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
     private Thread.UncaughtExceptionHandler surefires;
     private final Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq");
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final CapturedLog logged = new CapturedLog();
 
     @BeforeEach
     void record() {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.JobQueue;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
@@ -49,7 +48,7 @@ class ImplicitDefaultQueueTest {
     Path dir;
 
     private final Logger logger = (Logger) LoggerFactory.getLogger("dev.jobq.internal.runtime");
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final CapturedLog appender = new CapturedLog();
     private final ClassLoader withElsewhere = new URLClassLoader(new URL[] {Objects.requireNonNull(
             getClass().getResource("/elsewhere-provider/"))}, getClass().getClassLoader());
 

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -497,7 +495,7 @@ class InProcessWorkerTest {
             + "carry its job id, type, attempt and trace id in the log context, as its handler's own lines do")
     void attemptEndedFromAnotherThreadKeepsItsLogContext() {
         JobQueue jobs = queue(memoryProvider(Map.of()), 2, Duration.ofMillis(100));
-        var lines = new ListAppender<ILoggingEvent>();
+        var lines = new CapturedLog();
         lines.start();
         var attemptLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.AttemptRun");
         attemptLog.addAppender(lines);
@@ -574,7 +572,7 @@ class InProcessWorkerTest {
     void contextLogFromAnotherThreadCarriesTheJobsLogContext() {
         QueueProvider provider = memoryProvider(Map.of());
         JobQueue jobs = queue(provider, 1, Duration.ofSeconds(5));
-        var lines = new ListAppender<ILoggingEvent>();
+        var lines = new CapturedLog();
         lines.start();
         var jobLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.jobq.job");
         jobLog.addAppender(lines);

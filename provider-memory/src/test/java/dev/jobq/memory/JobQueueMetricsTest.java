@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
@@ -167,7 +166,7 @@ class JobQueueMetricsTest {
         };
         JobQueue running = JobQueue.builder().provider(provider).build();
         var logger = (Logger) LoggerFactory.getLogger("dev.jobq.metrics");
-        var appender = new ListAppender<ILoggingEvent>();
+        var appender = new CapturedLog();
         appender.start();
         logger.addAppender(appender);
         var release = new CountDownLatch(1);

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.DeadLetters;
 import dev.jobq.JobInfo;
 import dev.jobq.JobOptions;
@@ -438,7 +436,7 @@ class MemoryQueueProviderTest {
     @DisplayName("closing a queue that still holds jobs warns that they are dropped, with how many of each kind")
     void closingWithUnfinishedJobsWarnsThatTheyAreDropped() {
         Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
-        var appender = new ListAppender<ILoggingEvent>();
+        var appender = new CapturedLog();
         appender.start();
         logger.addAppender(appender);
         try {
@@ -470,7 +468,7 @@ class MemoryQueueProviderTest {
     @DisplayName("beyond maxDeadLetters the oldest dead letter is dropped with a warning naming it")
     void deadLettersAreBoundedWithAWarning() {
         Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
-        var appender = new ListAppender<ILoggingEvent>();
+        var appender = new CapturedLog();
         appender.start();
         logger.addAppender(appender);
         try {

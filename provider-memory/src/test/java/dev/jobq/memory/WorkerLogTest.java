@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
 class WorkerLogTest {
 
     private final Logger logger = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker");
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final CapturedLog appender = new CapturedLog();
     private final JobQueue jobs = JobQueue.builder().provider("memory").queue("reports", "memory", Map.of())
             .backoff(Backoff.fixed(Duration.ofMillis(10))).shutdownTimeout(Duration.ofMillis(200)).build();
 
