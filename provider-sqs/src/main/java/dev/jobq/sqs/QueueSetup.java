@@ -10,6 +10,8 @@ import dev.jobq.spi.Settings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -40,6 +42,10 @@ final class QueueSetup {
     private final SqsSettings settings;
     private final Settings section;
     private final String queueName;
+    /** The queue's ARN once {@link #resolve()} read it: the same however its URL or name was written. */
+    private @Nullable String arn;
+    /** Its dead-letter queue's ARN once {@link #resolve()} read it; null when dead jobs are discarded. */
+    private @Nullable String deadLetterArn;
 
     QueueSetup(SqsClient sqs, SqsSettings settings, Settings section, String queueName) {
         this.sqs = sqs;
@@ -51,12 +57,20 @@ final class QueueSetup {
     SqsQueue resolve() {
         String url = queueUrl();
         Map<QueueAttributeName, String> attributes = attributes(url, "queue");
+        arn = attributes.getOrDefault(QueueAttributeName.QUEUE_ARN, url);
         boolean fifo = Boolean.parseBoolean(attributes.get(QueueAttributeName.FIFO_QUEUE));
         Duration lease = settings.visibilityTimeout() != null ? settings.visibilityTimeout() : queueLease(url, attributes);
         int maxMessageBytes = maxMessageBytes(url, attributes, settings.maxPayloadBytes());
         String deadLetterUrl = deadLetterUrl(url, attributes.get(QueueAttributeName.REDRIVE_POLICY));
         if (deadLetterUrl != null) {
             Map<QueueAttributeName, String> deadLetterAttributes = attributes(deadLetterUrl, "dead-letter queue");
+            deadLetterArn = deadLetterAttributes.getOrDefault(QueueAttributeName.QUEUE_ARN, deadLetterUrl);
+            if (deadLetterArn.equals(arn)) {
+                // Each dead job would be received from there and run again, dying and coming back for ever.
+                throw refuse("deadLetterQueueUrl", "SQS queue " + deadLetterUrl + " is the queue itself (" + url
+                        + "): every dead job would come back and run again; give the queue a dead-letter queue of "
+                        + "its own (docs/sqs.md)");
+            }
             requireSameKind(url, fifo, deadLetterUrl, deadLetterAttributes);
             // Every job must fit its dead-letter queue too, or its copy would fail each time it dies.
             maxMessageBytes = maxMessageBytes(deadLetterUrl, deadLetterAttributes, maxMessageBytes);
@@ -68,6 +82,26 @@ final class QueueSetup {
         }
         return new SqsQueue(queueName, url, fifo, deadLetterUrl, lease, maxMessageBytes,
                 maxReceives(attributes.get(QueueAttributeName.REDRIVE_POLICY)));
+    }
+
+    /** The queue's ARN, after {@link #resolve()}. */
+    String arn() {
+        return Objects.requireNonNull(arn, "resolve() first");
+    }
+
+    /** Its dead-letter queue's ARN, after {@link #resolve()}; empty when dead jobs are discarded. */
+    Optional<String> deadLetterArn() {
+        return Optional.ofNullable(deadLetterArn);
+    }
+
+    /** The key of the section that names the queue: {@code queueUrl} or {@code queueName}. */
+    String queueKey() {
+        return key(settings.queueUrl() != null ? "queueUrl" : "queueName");
+    }
+
+    /** The key of the section that names the dead-letter queue. */
+    String deadLetterKey() {
+        return key("deadLetterQueueUrl");
     }
 
     private String queueUrl() {

@@ -1,10 +1,16 @@
 package dev.jobq.sqs;
 
+import dev.jobq.ConfigException;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.QueueProviderFactory;
 import dev.jobq.spi.Settings;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code sqs} provider: jobs on an Amazon SQS queue, standard or FIFO (docs/sqs.md). Settings:
@@ -51,6 +57,15 @@ public final class SqsProviderFactory implements QueueProviderFactory {
     /** The longest delay a standard queue holds; longer ones go through the scheduler. */
     public static final Duration MAX_DELAY = SqsQueueProvider.MAX_DELAY;
 
+    /**
+     * The SQS queues (by ARN) that this factory's open providers use, for their jobs or their dead letters, and
+     * what each is to whom. A JobQueue loads its factories afresh when it is built, so these are its own queues:
+     * two of its names on one SQS queue would each receive the other's jobs, and a dead-letter queue that is
+     * another name's queue would have every dead job run again. Two JobQueues (two processes) on one queue are
+     * the usual way to scale and are not looked at.
+     */
+    private final Map<String, String> claimed = new HashMap<>();
+
     /** For {@link java.util.ServiceLoader}. */
     public SqsProviderFactory() {
     }
@@ -72,11 +87,50 @@ public final class SqsProviderFactory implements QueueProviderFactory {
         section.throwIfInvalid();
         var connection = new SqsConnection(settings);
         try {
-            SqsQueue queue = new QueueSetup(connection.client(), settings, section, context.queueName()).resolve();
-            return new SqsQueueProvider(connection, queue, settings, context);
+            var setup = new QueueSetup(connection.client(), settings, section, context.queueName());
+            SqsQueue queue = setup.resolve();
+            Runnable release = claim(setup, queue, section);
+            var provider = new SqsQueueProvider(connection, queue, settings, context);
+            provider.onClose(release);
+            return provider;
         } catch (RuntimeException e) {
             connection.close();
             throw e;
         }
+    }
+
+    /**
+     * Claims the queue's SQS queue and its dead-letter queue for its name, refusing one that another open provider
+     * of this factory claimed; returns what gives them up.
+     */
+    private Runnable claim(QueueSetup setup, SqsQueue queue, Settings section) {
+        String name = "'" + queue.name() + "'";
+        Optional<String> deadLetterArn = setup.deadLetterArn();
+        synchronized (claimed) {
+            String holder = claimed.get(setup.arn());
+            if (holder != null) {
+                throw refuse(section, setup.queueKey(), queue.url(), holder, name);
+            }
+            if (deadLetterArn.isPresent() && (holder = claimed.get(deadLetterArn.get())) != null
+                    && holder.startsWith("the queue of ")) {
+                throw refuse(section, setup.deadLetterKey(), queue.deadLetterUrl(), holder, name);
+            }
+            claimed.put(setup.arn(), "the queue of " + name);
+            // A dead-letter queue shared by several queues is fine (SQS's redrive policies often share one).
+            deadLetterArn.ifPresent(arn -> claimed.putIfAbsent(arn, "the dead-letter queue of " + name));
+        }
+        return () -> {
+            synchronized (claimed) {
+                claimed.remove(setup.arn(), "the queue of " + name);
+                deadLetterArn.ifPresent(arn -> claimed.remove(arn, "the dead-letter queue of " + name));
+            }
+        };
+    }
+
+    private static ConfigException refuse(Settings section, String key, @Nullable String url, String holder,
+                                          String name) {
+        return new ConfigException(section.source(), List.of(key + ": SQS queue " + url + " is already " + holder
+                + " in this JobQueue; under two names each name's worker would receive the other's jobs (and run "
+                + "dead jobs again); give " + name + " an SQS queue of its own, or send its jobs to the other name"));
     }
 }

@@ -67,6 +67,8 @@ final class SqsQueueProvider implements QueueProvider {
     private final QueueStatistics statistics;
     private final LongPolls polls;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Run once when the provider closes: its factory forgets the SQS queues it claimed for it. */
+    private volatile Runnable onClose = () -> { };
 
     SqsQueueProvider(SqsConnection connection, SqsQueue queue, SqsSettings settings, ProviderContext context) {
         this.connection = connection;
@@ -363,9 +365,18 @@ final class SqsQueueProvider implements QueueProvider {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            polls.close(POLL_ANSWER_MARGIN);
-            connection.close();
+            try {
+                polls.close(POLL_ANSWER_MARGIN);
+                connection.close();
+            } finally {
+                onClose.run();
+            }
         }
+    }
+
+    /** Sets what {@link #close()} runs last; set by the factory before the provider is handed out. */
+    void onClose(Runnable action) {
+        this.onClose = action;
     }
 
     @Override

@@ -1,0 +1,112 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.ConfigException;
+import dev.jobq.JobQueue;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * One SQS queue behind two of a JobQueue's queue names, or behind one name's jobs and another's dead letters (a
+ * copied section, an environment variable used twice): each name's worker loop would receive the other's jobs, and a
+ * dead-letter queue that is another name's queue would run every dead job again. Refused when the queue is built,
+ * naming both.
+ */
+@DisplayName("SQS: one SQS queue under two queue names of a JobQueue (ElasticMQ)")
+@ExtendWith(ElasticMq.class)
+class SqsQueueUnderTwoNamesTest {
+
+    private static Map<String, Object> settings(String url, String deadLetterUrl) {
+        Map<String, Object> settings = new LinkedHashMap<>(ElasticMq.connectionSettings());
+        settings.put("queueUrl", url);
+        settings.put("deadLetterQueueUrl", deadLetterUrl);
+        return settings;
+    }
+
+    private static JobQueue build(Map<String, ?> provider, Map<String, ?> reports) {
+        return JobQueue.builder().environment(Map.of())
+                .provider("sqs", provider)
+                .queue("reports", "sqs", reports)
+                .build();
+    }
+
+    @Test
+    @DisplayName("two names on one SQS queue are refused, naming the key, the queue and the other name")
+    void twoNamesOnOneQueueAreRefused() {
+        SqsServer.Queues jobs = ElasticMq.newQueues("twonames", false);
+        SqsServer.Queues other = ElasticMq.newQueues("twonames-dlq", false);
+
+        assertThatThrownBy(() -> build(settings(jobs.url(), jobs.deadLetterUrl()),
+                settings(jobs.url(), other.deadLetterUrl())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("queues.reports.queueUrl: SQS queue " + jobs.url()
+                        + " is already the queue of 'default'")
+                .hasMessageContaining("give 'reports' an SQS queue of its own");
+    }
+
+    @Test
+    @DisplayName("one SQS queue named by its URL under one name and by its name under another is refused too")
+    void oneQueueByUrlAndByNameIsRefused() {
+        SqsServer.Queues jobs = ElasticMq.newQueues("byname", false);
+        SqsServer.Queues other = ElasticMq.newQueues("byname-dlq", false);
+        Map<String, Object> byName = settings(jobs.url(), other.deadLetterUrl());
+        byName.remove("queueUrl");
+        byName.put("queueName", jobs.url().substring(jobs.url().lastIndexOf('/') + 1));
+
+        assertThatThrownBy(() -> build(settings(jobs.url(), jobs.deadLetterUrl()), byName))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("queues.reports.queueName: SQS queue")
+                .hasMessageContaining("is already the queue of 'default'");
+    }
+
+    @Test
+    @DisplayName("a dead-letter queue that is another name's queue is refused: its worker would run the dead jobs again")
+    void aDeadLetterQueueThatIsAnotherNamesQueueIsRefused() {
+        SqsServer.Queues jobs = ElasticMq.newQueues("dlqclash", false);
+        SqsServer.Queues reports = ElasticMq.newQueues("dlqclash-reports", false);
+
+        assertThatThrownBy(() -> build(settings(jobs.url(), reports.url()),
+                settings(reports.url(), reports.deadLetterUrl())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("queues.reports.queueUrl: SQS queue " + reports.url()
+                        + " is already the dead-letter queue of 'default'");
+        // and the other way round: the named queue's dead letters in the default queue
+        assertThatThrownBy(() -> build(settings(jobs.url(), jobs.deadLetterUrl()),
+                settings(reports.url(), jobs.url())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("queues.reports.deadLetterQueueUrl: SQS queue " + jobs.url()
+                        + " is already the queue of 'default'");
+    }
+
+    @Test
+    @DisplayName("a queue that is its own dead-letter queue is refused")
+    void aQueueThatIsItsOwnDeadLetterQueueIsRefused() {
+        SqsServer.Queues jobs = ElasticMq.newQueues("selfdlq", false);
+
+        assertThatThrownBy(() -> JobQueue.builder().environment(Map.of())
+                .provider("sqs", settings(jobs.url(), jobs.url())).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("provider.deadLetterQueueUrl: SQS queue " + jobs.url()
+                        + " is the queue itself");
+    }
+
+    @Test
+    @DisplayName("guard: two names on two SQS queues, and two JobQueues on one (two processes), build as before")
+    void separateQueuesAndSeparateJobQueuesBuild() {
+        SqsServer.Queues jobs = ElasticMq.newQueues("apart", false);
+        SqsServer.Queues reports = ElasticMq.newQueues("apart-reports", false);
+
+        try (JobQueue both = build(settings(jobs.url(), jobs.deadLetterUrl()),
+                settings(reports.url(), reports.deadLetterUrl()));
+             JobQueue again = build(settings(jobs.url(), jobs.deadLetterUrl()),
+                     settings(reports.url(), reports.deadLetterUrl()))) {
+            assertThat(both.queueNames()).containsExactly("default", "reports");
+            assertThat(again.queueNames()).containsExactly("default", "reports");
+        }
+    }
+}
