@@ -89,6 +89,18 @@ final class PermitPool {
         }
     }
 
+    /** Takes up to {@code wanted} permits that are free now, without waiting; returns how many it took. */
+    int takeFree(int wanted) {
+        lock.lock();
+        try {
+            int taken = Math.min(wanted, available);
+            available -= taken;
+            return taken;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void release(int permits) {
         if (permits <= 0) {
             return;

@@ -1,8 +1,10 @@
 package dev.jobq.internal.worker;
 
+import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.ReceivedJob;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,11 @@ final class PollLoop implements Runnable {
     private static final Duration MAX_ERROR_PAUSE = Duration.ofSeconds(30);
     /** The longest the loop waits for a batch's worth of permits while a backlog lasts. */
     static final Duration GATHER_WAIT = Duration.ofMillis(10);
+    /**
+     * How long past its wait a receive may take, when the worker serves several queues, before the permits it
+     * holds go to the other queues ({@link #giveBackIfOverdue}).
+     */
+    static final Duration OVERDUE_AFTER = Duration.ofSeconds(5);
 
     private final QueueBinding queue;
     private final int tier;
@@ -55,6 +62,13 @@ final class PollLoop implements Runnable {
     /** The worker's {@code --max-jobs} budget, shared with its other loops and handler threads; null without one. */
     private final @Nullable ReceiveBudget budget;
     private volatile boolean stopping;
+    /** The permits the receive under way holds; taken by {@link #giveBackIfOverdue} once it is overdue. */
+    private final AtomicInteger heldByReceive = new AtomicInteger();
+    /** When the receive under way is overdue (System.nanoTime); read only while {@link #receiving}. */
+    private volatile long overdueAt;
+    private volatile boolean receiving;
+    /** The permit the worker gave the loop to look with first ({@link #startWith}); 0 without. */
+    private int firstPermit;
     /** Its ticket once its last try found no receive left and waited (it may take those held for waiters); else 0. */
     private long budgetTicket;
 
@@ -103,18 +117,70 @@ final class PollLoop implements Runnable {
         stopping = true;
     }
 
+    /**
+     * Gives the permits of a receive that has not returned {@link #OVERDUE_AFTER} after its wait back to the pool,
+     * when the worker serves several queues; the worker's watchdog calls it every tick. A provider that stops
+     * answering (an SQS endpoint that takes the request and says nothing: the SDK waits out {@code requestTimeout}
+     * four times, about 40 s by default) held every permit its receive took, which after a busy spell is all of
+     * them, and the other queues ran nothing meanwhile. When the receive returns, the loop takes back what is free
+     * then, and hands back unstarted the jobs it has no permit for.
+     */
+    void giveBackIfOverdue(long now) {
+        if (!receiving || permits.tiers() == 1 || now - overdueAt < 0) {
+            return;
+        }
+        int held = heldByReceive.getAndSet(0);
+        if (held > 0) {
+            permits.release(held);
+            log.warn("a receive from queue '{}' has not returned {} after its wait; its {} permit(s) go to the other "
+                    + "queues meanwhile, and jobs it brings when it returns are handed back if no permit is free then",
+                    queue.name(), DurationFormat.format(OVERDUE_AFTER), held);
+        }
+    }
+
+    /**
+     * Hands the loop, before its thread starts, the permit it looks with first: the worker gives one to each queue's
+     * loop in listed order, so that a later queue's loop, started first, cannot take every permit for its backlog.
+     */
+    void startWith(int permit) {
+        this.firstPermit = permit;
+    }
+
     @Override
     public void run() {
+        int kept = firstPermit;
+        try {
+            kept = serve(kept);
+        } finally {
+            permits.release(kept);
+        }
+    }
+
+    /**
+     * The loop; returns the permit it kept for its next look when it ends there.
+     *
+     * <p>With several queues, a loop whose queue was empty keeps its one permit for its next look, unless a queue
+     * listed before it waits for one: handing it back between two looks let a later queue's backlog take it, and
+     * once that queue's slow handlers held every permit, a job on the earlier, quiet queue waited until one of them
+     * returned.
+     */
+    private int serve(int firstPermit) {
         Duration errorPause = Duration.ofMillis(100);
         boolean backlog = false;
         boolean idle = true;
+        int kept = firstPermit;
         while (!stopping) {
             int granted;
-            try {
-                granted = permits.acquireUpTo(idle && permits.tiers() > 1 ? 1 : maxPerReceive, tier);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            if (kept > 0) {
+                granted = kept;
+                kept = 0;
+            } else {
+                try {
+                    granted = permits.acquireUpTo(idle && permits.tiers() > 1 ? 1 : maxPerReceive, tier);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 0;
+                }
             }
             if (backlog && granted < gatherTarget) {
                 try {
@@ -122,7 +188,7 @@ final class PollLoop implements Runnable {
                 } catch (InterruptedException e) {
                     permits.release(granted);
                     Thread.currentThread().interrupt();
-                    return;
+                    return 0;
                 }
             }
             if (budget != null) {
@@ -135,52 +201,98 @@ final class PollLoop implements Runnable {
                         budgetTicket = budget.awaitLeft();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                        return;
+                        return 0;
                     }
                     continue;
                 }
             }
             List<ReceivedJob> jobs;
             long started = System.nanoTime();
+            Duration wait = fewerPermitsThanQueues ? Duration.ZERO : pollInterval;
+            heldByReceive.set(granted);
+            overdueAt = started + wait.toNanos() + OVERDUE_AFTER.toNanos();
+            receiving = true;
             try {
-                jobs = stopping ? List.of()
-                        : queue.provider().receive(granted, fewerPermitsThanQueues ? Duration.ZERO : pollInterval);
+                jobs = stopping ? List.of() : queue.provider().receive(granted, wait);
                 errorPause = Duration.ofMillis(100);
                 failures.succeeded(started);
             } catch (Throwable e) {
                 // Throwable: a provider's Error (or a Throwable that is neither) ended this loop with its permits
                 // taken, and the queue was served no more, with nothing in the log.
-                permits.release(granted);
+                receiving = false;
+                permits.release(heldByReceive.getAndSet(0));
                 giveBack(granted);
                 if (stopping) {
-                    return;
+                    return 0;
                 }
                 failures.failed(e, errorPause);
                 if (!pause(errorPause)) {
-                    return;
+                    return 0;
                 }
                 errorPause = min(errorPause.multipliedBy(2), MAX_ERROR_PAUSE);
                 continue;
             }
+            receiving = false;
+            int held = reclaim(granted, jobs.size());
             backlog = gatherTarget > 1 && jobs.size() >= granted;
             idle = jobs.isEmpty();
-            permits.release(granted - Math.min(granted, jobs.size()));
+            int used = Math.min(held, jobs.size());
+            int unused = held - used;
+            if (idle && unused > 0 && permits.tiers() > 1 && !fewerPermitsThanQueues && !stopping
+                    && !permits.anyWaitingBefore(tier)) {
+                kept = 1;
+                unused--;
+            }
+            permits.release(unused);
             if (budget != null) {
-                budget.giveBack(granted - Math.min(granted, jobs.size()), idle);
+                budget.giveBack(granted - used, idle);
             }
             for (int i = 0; i < jobs.size(); i++) {
-                if (i < granted) {
+                if (i < used) {
                     launcher.launch(queue, tier, jobs.get(i));
+                } else if (i < granted) {
+                    handBackUnplaced(jobs.get(i));
                 } else {
                     handBackExtra(jobs.get(i), jobs.size(), granted);
                 }
             }
             if (Thread.currentThread().isInterrupted()) {
-                return;
+                return kept;
             }
             if (idle && fewerPermitsThanQueues && !pause(pollInterval)) {
-                return;
+                return 0;
             }
+        }
+        return kept;
+    }
+
+    /**
+     * The permits the loop holds for the jobs its receive brought: all it took, unless the receive was overdue and
+     * {@link #giveBackIfOverdue} gave them to the pool, in which case whatever is free now, up to those it needs.
+     */
+    private int reclaim(int granted, int brought) {
+        int held = heldByReceive.getAndSet(0);
+        int wanted = Math.min(granted, brought) - held;
+        if (wanted <= 0) {
+            return held;
+        }
+        try {
+            return held + permits.gather(wanted, tier, 0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return held;
+        }
+    }
+
+    /** Hands back a job an overdue receive brought once its permits had gone to other queues, and none was free. */
+    private void handBackUnplaced(ReceivedJob job) {
+        try {
+            queue.provider().release(job);
+            log.warn("an overdue receive from queue '{}' returned job {} with no permit free for it; handed it back",
+                    queue.name(), job.jobId());
+        } catch (Throwable e) {
+            log.error("an overdue receive from queue '{}' returned job {} with no permit free for it, and it could not "
+                    + "be handed back: it comes back when its lease ends", queue.name(), job.jobId(), e);
         }
     }
 

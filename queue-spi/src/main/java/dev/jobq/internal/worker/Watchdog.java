@@ -12,6 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -50,6 +51,8 @@ final class Watchdog implements AutoCloseable {
     static final int HEARTBEAT_THREADS = 64;
 
     private final Supplier<? extends Iterable<AttemptRun>> running;
+    /** Run first in each sweep with its System.nanoTime: the worker's look at receives that do not return. */
+    private final LongConsumer eachSweep;
     private final ScheduledExecutorService timer;
     /** The timer's thread, once it made one: close() waits for it to end, not only for the timer to terminate. */
     private volatile @Nullable Thread timerThread;
@@ -133,9 +136,12 @@ final class Watchdog implements AutoCloseable {
     /**
      * @param queues  the names of the queues whose attempts it watches
      * @param running the attempts to watch now, as the worker's handler threads run them
+     * @param eachSweep run first in each sweep with the sweep's System.nanoTime; quick, never blocking
      */
-    Watchdog(String name, List<String> queues, Supplier<? extends Iterable<AttemptRun>> running) {
+    Watchdog(String name, List<String> queues, Supplier<? extends Iterable<AttemptRun>> running,
+             LongConsumer eachSweep) {
         this.running = running;
+        this.eachSweep = eachSweep;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = Thread.ofPlatform().name("jobq-watchdog-" + name).daemon(true).unstarted(r);
             timerThread = t;
@@ -153,6 +159,7 @@ final class Watchdog implements AutoCloseable {
     private void sweep() {
         long now = System.nanoTime();
         try {
+            eachSweep.accept(now);
             for (AttemptRun run : running.get()) {
                 if (!run.isRunning()) {
                     continue;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,7 +83,8 @@ public final class Worker implements AutoCloseable {
     private final Set<HandlerThread> handlers = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition runEnded = lock.newCondition();
-    private final List<PollLoop> loops = new ArrayList<>();
+    /** Read by the watchdog's sweeps, which start before the loops are added. */
+    private final List<PollLoop> loops = new CopyOnWriteArrayList<>();
     private final List<Thread> loopThreads = new ArrayList<>();
     private final Map<String, ThreadFactory> handlerThreads = new HashMap<>();
     private final ThreadFactory releases = Thread.ofVirtual().name("jobq-release-", 0).factory();
@@ -131,7 +133,7 @@ public final class Worker implements AutoCloseable {
         this.permits = new PermitPool(settings.concurrency(), queues.size());
         this.settling = new Semaphore(SETTLING_PER_PERMIT * settings.concurrency());
         this.watchdog = new Watchdog(queues.get(0).name(), queues.stream().map(QueueBinding::name).toList(),
-                this::runs);
+                this::runs, now -> loops.forEach(loop -> loop.giveBackIfOverdue(now)));
         for (QueueBinding queue : queues) {
             handlerThreads.put(queue.name(), Thread.ofVirtual().name("jobq-worker-" + queue.name() + "-", 0).factory());
         }
@@ -153,6 +155,11 @@ public final class Worker implements AutoCloseable {
                 for (int i = 0; i < count; i++) {
                     var loop = new PollLoop(queue, tier, permits, settings.pollInterval(), this::launch, failures,
                             budget);
+                    if (i == 0 && queues.size() > 1 && settings.concurrency() >= queues.size()) {
+                        // In listed order, before any loop runs: a later queue's loop, started first, took every
+                        // permit for its backlog, and the first queue waited for one of those jobs to end.
+                        loop.startWith(permits.takeFree(1));
+                    }
                     loops.add(loop);
                     String name = "jobq-poll-" + queue.name() + (count > 1 ? "-" + i : "");
                     loopThreads.add(Thread.ofVirtual().name(name).start(loop));

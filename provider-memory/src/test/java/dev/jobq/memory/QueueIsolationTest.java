@@ -1,0 +1,255 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobQueue;
+import dev.jobq.spi.Capabilities;
+import dev.jobq.spi.Feature;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.ForwardingQueueProvider;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One worker, several queues (docs/semantics.md#concurrency): a quiet queue listed first keeps the permit it looks
+ * with while a later queue's backlog of slow jobs waits for permits, at start and from one look to the next; and a
+ * queue whose provider stops answering a receive does not keep the permits that receive holds from the others.
+ */
+@DisplayName("A worker serving several queues: a flooded or hanging queue leaves the others served")
+class QueueIsolationTest {
+
+    record Work(int n) {
+    }
+
+    /**
+     * A memory provider that receives as SQS does (over the network, ten at a time) and whose receive, once
+     * {@link #hang()} was called, does not answer the first time it is asked for {@code permits} jobs, until the test
+     * ends: an SQS endpoint that stopped answering, whose SDK waits out {@code requestTimeout} four times (about
+     * 40 s by default), or a third-party provider stuck for good. Asked for every permit, the receive holds them all.
+     */
+    static final class HangsHoldingEveryPermit extends ForwardingQueueProvider {
+        private final int permits;
+        private final CountDownLatch answering = new CountDownLatch(1);
+        private final AtomicBoolean hanging = new AtomicBoolean();
+        private final AtomicBoolean hungOnce = new AtomicBoolean();
+        final CountDownLatch hung = new CountDownLatch(1);
+        final CountDownLatch returned = new CountDownLatch(1);
+
+        HangsHoldingEveryPermit(QueueProvider delegate, int permits) {
+            super(delegate);
+            this.permits = permits;
+        }
+
+        void hang() {
+            hanging.set(true);
+        }
+
+        void answerAgain() {
+            answering.countDown();
+        }
+
+        @Override
+        public Capabilities capabilities() {
+            Capabilities real = super.capabilities();
+            var features = EnumSet.noneOf(Feature.class);
+            features.addAll(real.features());
+            features.remove(Feature.LOCAL_RECEIVE);
+            return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, 10, real.maxAttempts(),
+                    real.maxTimeout());
+        }
+
+        @Override
+        public List<ReceivedJob> receive(int max, Duration wait) {
+            if (hanging.get() && max == permits && hungOnce.compareAndSet(false, true)) {
+                hung.countDown();
+                try {
+                    answering.await(); // as the SDK's socket read, it does not end on an interrupt
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                returned.countDown();
+                return List.of();
+            }
+            return super.receive(max, wait);
+        }
+    }
+
+    private final WorkerFixture fixture = new WorkerFixture();
+    private HangsHoldingEveryPermit hanging;
+
+    @AfterEach
+    void closeAll() throws Exception {
+        if (hanging != null) {
+            hanging.answerAgain();
+        }
+        fixture.close();
+    }
+
+    @Test
+    @DisplayName("a receive that does not return, holding every permit after a busy spell, gives them to the other queues")
+    void aHangingReceiveGivesItsPermitsToTheOtherQueues() throws Exception {
+        hanging = new HangsHoldingEveryPermit(fixture.closeLater(new MemoryProviderFactory().create(
+                new ProviderContext("a", Settings.of("test", "queues.a", Map.of()), Clock.systemUTC()))), 4);
+        JobQueue jobs = fixture.closeLater(JobQueue.builder()
+                .queue("a", hanging)
+                .queue("b", "memory", Map.of())
+                .workerQueues("a", "b")
+                .concurrency(4)
+                .pollInterval(Duration.ofMillis(100))
+                .shutdownTimeout(Duration.ofMillis(200))
+                .build());
+        AtomicInteger aRan = new AtomicInteger();
+        CountDownLatch bRan = new CountDownLatch(1);
+        jobs.registerJobHandler("a:work", Work.class, (job, ctx) -> {
+            if (aRan.incrementAndGet() == 20) {
+                hanging.hang(); // in the middle of a backlog: the loop gathers every permit for its next receive
+            }
+        });
+        jobs.registerJobHandler("b:work", Work.class, (job, ctx) -> bRan.countDown());
+        var backlog = new ArrayList<Work>();
+        for (int i = 0; i < 1_000; i++) {
+            backlog.add(new Work(i));
+        }
+        jobs.enqueueAll("a:work", backlog, EnqueueOptions.queue("a"));
+        jobs.start();
+        assertThat(hanging.hung.await(10, TimeUnit.SECONDS)).as("a receive of queue a holds all 4 permits and hangs")
+                .isTrue();
+
+        jobs.enqueue("b:work", new Work(0), EnqueueOptions.queue("b"));
+        assertThat(bRan.await(30, TimeUnit.SECONDS))
+                .as("queue b's job ran while queue a's receive, holding every permit, does not return").isTrue();
+        assertThat(hanging.returned.getCount()).as("queue a's receive still has not returned").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a quiet queue listed first runs its jobs while a later queue holds 100,000 jobs and every other permit")
+    void aQuietFirstQueueRunsBesideAFloodedSlowOne() throws Exception {
+        JobQueue jobs = fixture.closeLater(JobQueue.builder()
+                .queue("critical", "memory", Map.of())
+                .queue("bulk", "memory", Map.of())
+                .workerQueues("critical", "bulk")
+                .concurrency(4)
+                .pollInterval(Duration.ofSeconds(1))
+                .shutdownTimeout(Duration.ofMillis(200))
+                .build());
+        CountDownLatch bulkRunning = new CountDownLatch(3);
+        CountDownLatch letBulkGo = new CountDownLatch(1);
+        CountDownLatch criticalRan = new CountDownLatch(3);
+        jobs.registerJobHandler("bulk:work", Work.class, (job, ctx) -> {
+            bulkRunning.countDown();
+            letBulkGo.await(); // slow: holds its permit until the test ends
+        });
+        jobs.registerJobHandler("critical:work", Work.class, (job, ctx) -> criticalRan.countDown());
+        var flood = new ArrayList<Work>();
+        for (int i = 0; i < 100_000; i++) {
+            flood.add(new Work(i));
+        }
+        jobs.enqueueAll("bulk:work", flood, EnqueueOptions.queue("bulk"));
+        try {
+            jobs.start();
+            assertThat(bulkRunning.await(10, TimeUnit.SECONDS)).as("three bulk jobs hold three of the 4 permits").isTrue();
+
+            for (int i = 0; i < 3; i++) {
+                jobs.enqueue("critical:work", new Work(i), EnqueueOptions.queue("critical"));
+            }
+            assertThat(criticalRan.await(10, TimeUnit.SECONDS))
+                    .as("the three critical jobs ran on the permit the critical queue keeps while it waits")
+                    .isTrue();
+            assertThat(jobs.stats("bulk").waiting()).as("the flood still waits").isGreaterThan(99_000);
+        } finally {
+            letBulkGo.countDown();
+        }
+    }
+
+    @Test
+    @DisplayName("at start, a later queue's backlog of slow jobs does not take the permit the first queue looks with")
+    void aBackloggedLaterQueueLeavesTheFirstItsPermitAtStart() throws Exception {
+        for (int round = 0; round < 200; round++) {
+            CountDownLatch letBulkGo = new CountDownLatch(1);
+            CountDownLatch criticalRan = new CountDownLatch(1);
+            try (JobQueue jobs = JobQueue.builder()
+                    .queue("critical", "memory", Map.of())
+                    .queue("bulk", "memory", Map.of())
+                    .workerQueues("critical", "bulk")
+                    .concurrency(2)
+                    .pollInterval(Duration.ofSeconds(1))
+                    .shutdownTimeout(Duration.ofMillis(100))
+                    .build()) {
+                jobs.registerJobHandler("bulk:work", Work.class, (job, ctx) -> letBulkGo.await());
+                jobs.registerJobHandler("critical:work", Work.class, (job, ctx) -> criticalRan.countDown());
+                jobs.enqueueAll("bulk:work", List.of(new Work(1), new Work(2), new Work(3)), EnqueueOptions.queue("bulk"));
+                try {
+                    jobs.start();
+                    jobs.enqueue("critical:work", new Work(0), EnqueueOptions.queue("critical"));
+                    assertThat(criticalRan.await(10, TimeUnit.SECONDS))
+                            .as("round %d: the critical job ran while bulk's slow jobs wait for their permits", round)
+                            .isTrue();
+                } finally {
+                    letBulkGo.countDown();
+                }
+            }
+        }
+    }
+
+    /** A memory provider that counts its receives. */
+    static final class CountsReceives extends ForwardingQueueProvider {
+        final AtomicInteger receives = new AtomicInteger();
+
+        CountsReceives(QueueProvider delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public List<ReceivedJob> receive(int max, Duration wait) {
+            receives.incrementAndGet();
+            return super.receive(max, wait);
+        }
+    }
+
+    @Test
+    @DisplayName("between two looks at its empty queue, the first queue keeps its permit from a later queue's backlog")
+    void theFirstQueueKeepsItsPermitBetweenLooks() throws Exception {
+        var critical = new CountsReceives(fixture.closeLater(new MemoryProviderFactory().create(
+                new ProviderContext("critical", Settings.of("test", "queues.critical", Map.of()), Clock.systemUTC()))));
+        JobQueue jobs = fixture.closeLater(JobQueue.builder()
+                .queue("critical", critical)
+                .queue("bulk", "memory", Map.of())
+                .workerQueues("critical", "bulk")
+                .concurrency(2)
+                .pollInterval(Duration.ofMillis(1))
+                .shutdownTimeout(Duration.ofMillis(100))
+                .build());
+        CountDownLatch letBulkGo = new CountDownLatch(1);
+        CountDownLatch criticalRan = new CountDownLatch(1);
+        jobs.registerJobHandler("bulk:work", Work.class, (job, ctx) -> letBulkGo.await());
+        jobs.registerJobHandler("critical:work", Work.class, (job, ctx) -> criticalRan.countDown());
+        jobs.enqueueAll("bulk:work", List.of(new Work(1), new Work(2), new Work(3)), EnqueueOptions.queue("bulk"));
+        try {
+            jobs.start();
+            // every look at the empty queue ends its wait of 1 ms: a chance for bulk's waiting loop to take the permit
+            await().alias("the critical queue keeps looking at its empty queue").atMost(Duration.ofSeconds(30))
+                    .until(() -> critical.receives.get() >= 3_000);
+            jobs.enqueue("critical:work", new Work(0), EnqueueOptions.queue("critical"));
+            assertThat(criticalRan.await(10, TimeUnit.SECONDS))
+                    .as("the critical job ran after 3,000 looks while bulk's slow jobs wait for permits").isTrue();
+        } finally {
+            letBulkGo.countDown();
+        }
+    }
+}
