@@ -42,6 +42,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -50,6 +51,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +86,8 @@ public final class JobQueueRuntime implements JobQueue {
     private @Nullable Worker worker;
     /** How many jobs the worker receives in its life ({@code jobq run --max-jobs}); 0 for no limit. */
     private long maxJobs;
+    /** Whether start() logs the handlers whose queue its worker does not work; {@code jobq run} says it itself. */
+    private boolean warnOfUnworkedQueues = true;
     private boolean started;
     private volatile boolean closed;
     /**
@@ -185,16 +189,34 @@ public final class JobQueueRuntime implements JobQueue {
     }
 
     /**
-     * The queue each registered type's {@link HandlerOptions} name, by type, for the types that name one: where
-     * their jobs go unless an enqueue says otherwise. For {@code jobq run}, to say which of its handlers its
-     * queues never feed.
+     * The registered types whose {@link HandlerOptions} name a queue not in {@code served}, by that queue (in
+     * name order): their jobs go there unless an enqueue says otherwise, and a worker that works only
+     * {@code served} never takes them. Types that name no queue are left out: where their jobs go is chosen at
+     * enqueue.
      */
-    public Map<String, String> handlerQueues() {
-        var byType = new TreeMap<String, String>();
-        for (String type : handlers.types()) {
-            handlers.find(type).map(r -> r.options().queue()).ifPresent(queue -> byType.put(type, queue));
+    public Map<String, List<String>> handlersOnQueuesNotIn(List<String> served) {
+        var typesByQueue = new TreeMap<String, List<String>>();
+        for (String type : new TreeSet<>(handlers.types())) {
+            handlers.find(type).map(r -> r.options().queue()).filter(queue -> !served.contains(queue))
+                    .ifPresent(queue -> typesByQueue.computeIfAbsent(queue, q -> new ArrayList<>()).add(type));
         }
-        return Collections.unmodifiableMap(byType);
+        return Collections.unmodifiableMap(typesByQueue);
+    }
+
+    /**
+     * For {@code jobq run}, which says it on stderr in its own words: {@link #start()} does not log the handlers
+     * whose queue its worker does not work. Before {@link #start()}.
+     */
+    public void leaveUnworkedQueueWarningToCaller() {
+        lifecycle.lock();
+        try {
+            if (started) {
+                throw new IllegalStateException("leaveUnworkedQueueWarningToCaller must be called before start()");
+            }
+            warnOfUnworkedQueues = false;
+        } finally {
+            lifecycle.unlock();
+        }
     }
 
     @Override
@@ -322,9 +344,30 @@ public final class JobQueueRuntime implements JobQueue {
             log.warn("jobq worker starting with no job handlers registered: every job it receives will be "
                     + "dead-lettered; register handlers before start()");
         }
+        if (warnOfUnworkedQueues) {
+            warnOfUnworkedQueues(names);
+        }
         var env = new RunEnvironment(handlers, events, clock, config.worker().backoff(), this);
         worker = new Worker(config.worker(), consumed, env, maxJobs);
         worker.start();
+    }
+
+    /**
+     * A handler whose type's queue this worker leaves out (a queue missing from {@code worker.queues}) has its
+     * jobs wait there unseen, unless another process works that queue, which this one cannot know.
+     */
+    private void warnOfUnworkedQueues(List<String> served) {
+        Map<String, List<String>> typesByQueue = handlersOnQueuesNotIn(served);
+        if (typesByQueue.isEmpty()) {
+            return;
+        }
+        String which = typesByQueue.entrySet().stream()
+                .map(e -> String.join(", ", e.getValue()) + " (queue " + e.getKey() + ")")
+                .collect(Collectors.joining("; "));
+        String missing = String.join(", ", typesByQueue.keySet());
+        log.warn("jobq worker has handlers for {} but works only {}: jobs sent there (enqueued, or fired by the "
+                + "scheduler) wait until a worker that works {} takes them; if no other worker does, add {} to "
+                + "worker.queues (or the builder's workerQueues)", which, served, missing, missing);
     }
 
     @Override

@@ -26,11 +26,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
@@ -231,6 +229,9 @@ public final class RunCommand implements Callable<Integer> {
                     out.println("jobq run: health and metrics on " + server.address() + " (/health, /metrics)");
                 }
                 signals.workerStarted();
+                if (jobs instanceof JobQueueRuntime runtime) {
+                    runtime.leaveUnworkedQueueWarningToCaller();
+                }
                 jobs.start();
                 if (timeLimit != null) {
                     timeLimit.start();
@@ -365,12 +366,7 @@ public final class RunCommand implements Callable<Integer> {
         if (!(jobs instanceof JobQueueRuntime runtime)) {
             return Optional.empty();
         }
-        Map<String, List<String>> typesByQueue = new TreeMap<>();
-        runtime.handlerQueues().forEach((type, queue) -> {
-            if (!served.contains(queue)) {
-                typesByQueue.computeIfAbsent(queue, q -> new ArrayList<>()).add(type);
-            }
-        });
+        Map<String, List<String>> typesByQueue = runtime.handlersOnQueuesNotIn(served);
         if (typesByQueue.isEmpty()) {
             return Optional.empty();
         }
