@@ -3,21 +3,26 @@ package dev.jobq.cli;
 import dev.jobq.DeadLetters;
 import dev.jobq.memory.MemoryProviderFactory;
 import dev.jobq.spi.ProviderStats;
+import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.ForwardingQueueProvider;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A real memory provider with two things a test can change: whether it shows its dead letters
- * (SQS-like providers do not), and whether reading its stats fails (an unreachable provider) or waits
- * without an answer (a provider behind a network that drops packets).
+ * A real memory provider with things a test can change: whether it shows its dead letters (SQS-like
+ * providers do not), whether reading its stats fails (an unreachable provider) or waits without an
+ * answer (a provider behind a network that drops packets), and whether receiving fails while the stats
+ * still read (SQS credentials allowed GetQueueAttributes but denied ReceiveMessage).
  */
 public final class AlteredProvider extends ForwardingQueueProvider {
 
     private final boolean showsDeadLetters;
     private final AtomicReference<RuntimeException> statsFailure = new AtomicReference<>();
+    private final AtomicReference<RuntimeException> receiveFailure = new AtomicReference<>();
     private final AtomicReference<CountDownLatch> statsAnswer = new AtomicReference<>(new CountDownLatch(0));
     private final AtomicInteger statsUnderWay = new AtomicInteger();
 
@@ -29,6 +34,20 @@ public final class AlteredProvider extends ForwardingQueueProvider {
     /** From now on {@link #stats()} throws {@code failure}; null makes it work again. */
     public void failStats(RuntimeException failure) {
         statsFailure.set(failure);
+    }
+
+    /** From now on {@link #receive} throws {@code failure}; null makes it work again. */
+    public void failReceives(RuntimeException failure) {
+        receiveFailure.set(failure);
+    }
+
+    @Override
+    public List<ReceivedJob> receive(int max, Duration wait) {
+        RuntimeException failure = receiveFailure.get();
+        if (failure != null) {
+            throw failure;
+        }
+        return super.receive(max, wait);
     }
 
     /** From now on {@link #stats()} answers only once {@code answer} is counted down. */

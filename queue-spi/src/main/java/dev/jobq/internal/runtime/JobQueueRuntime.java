@@ -25,6 +25,7 @@ import dev.jobq.Scheduler;
 import dev.jobq.WorkerMode;
 import dev.jobq.internal.config.JobQueueConfig;
 import dev.jobq.internal.worker.QueueBinding;
+import dev.jobq.internal.worker.ReceiveOutage;
 import dev.jobq.internal.worker.RunEnvironment;
 import dev.jobq.internal.worker.Worker;
 import dev.jobq.spi.DurationFormat;
@@ -516,6 +517,15 @@ public final class JobQueueRuntime implements JobQueue {
     public int overdueHandlers() {
         Worker w = worker;
         return w == null ? 0 : w.overdueHandlers();
+    }
+
+    /**
+     * Receives from {@code queue} failing since some time (see {@link Worker#receiveOutage}); empty while they
+     * work, when no worker runs, or for a queue it does not serve.
+     */
+    public Optional<ReceiveOutage> receiveOutage(String queue) {
+        Worker w = worker;
+        return w == null ? Optional.empty() : w.receiveOutage(queue);
     }
 
     /**

@@ -2,7 +2,10 @@ package dev.jobq.internal.worker;
 
 import dev.jobq.spi.DurationFormat;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * queue rather than by every loop at every try (a worker runs a loop per ten of its concurrency on
  * SQS): the first failure at WARN with its stack trace, then one WARN line every
  * {@link #REPEAT} while receives keep failing (each failure at DEBUG), and an INFO line when a
- * receive works again. Logged as {@link PollLoop}. Thread-safe.
+ * receive works again. Logged as {@link PollLoop}. While receives fail, {@link #outage()} says since when
+ * and with which error, for a health check. Thread-safe.
  */
 final class ReceiveFailures {
 
@@ -19,21 +23,32 @@ final class ReceiveFailures {
     static final Duration REPEAT = Duration.ofSeconds(30);
 
     private final String queue;
+    private final InstantSource clock;
     /** Read on every receive that works: the lock is taken only while receives fail. */
     private volatile boolean failing;
     private int failures;
     private long since;
+    private Instant sinceInstant = Instant.EPOCH;
+    private String lastError = "";
     private long lastWarned;
 
+    /** With the system clock for {@link #outage()}'s instant (for tests). */
     ReceiveFailures(String queue) {
+        this(queue, InstantSource.system());
+    }
+
+    ReceiveFailures(String queue, InstantSource clock) {
         this.queue = queue;
+        this.clock = clock;
     }
 
     synchronized void failed(Throwable e, Duration pause) {
         long now = System.nanoTime();
+        lastError = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
         if (failures++ == 0) {
             failing = true;
             since = now;
+            sinceInstant = clock.instant();
             lastWarned = now;
             log.warn("receiving from queue '{}' failed; trying again in {} ms", queue, pause.toMillis(), e);
         } else if (now - lastWarned >= REPEAT.toNanos()) {
@@ -63,6 +78,17 @@ final class ReceiveFailures {
                 failures = 0;
                 failing = false;
             }
+        }
+    }
+
+    /** The outage under way: receives failing since its first failure, until one begun after it works. */
+    Optional<ReceiveOutage> outage() {
+        if (!failing) {
+            return Optional.empty();
+        }
+        synchronized (this) {
+            return failures == 0 ? Optional.empty()
+                    : Optional.of(new ReceiveOutage(queue, sinceInstant, failures, lastError));
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -87,6 +88,8 @@ public final class Worker implements AutoCloseable {
     private final List<PollLoop> loops = new CopyOnWriteArrayList<>();
     private final List<Thread> loopThreads = new ArrayList<>();
     private final Map<String, ThreadFactory> handlerThreads = new HashMap<>();
+    /** Each queue's failed receives, shared by its loops; added by start(), read by health checks. */
+    private final Map<String, ReceiveFailures> receiveFailures = new ConcurrentHashMap<>();
     private final ThreadFactory releases = Thread.ofVirtual().name("jobq-release-", 0).factory();
     private boolean started;
     private boolean closed;
@@ -151,7 +154,8 @@ public final class Worker implements AutoCloseable {
             for (int tier = 0; tier < queues.size(); tier++) {
                 QueueBinding queue = queues.get(tier);
                 int count = loopsFor(queue);
-                var failures = new ReceiveFailures(queue.name());
+                var failures = new ReceiveFailures(queue.name(), env.clock());
+                receiveFailures.put(queue.name(), failures);
                 for (int i = 0; i < count; i++) {
                     var loop = new PollLoop(queue, tier, permits, settings.pollInterval(), this::launch, failures,
                             budget);
@@ -433,6 +437,15 @@ public final class Worker implements AutoCloseable {
             }
         }
         return overdue;
+    }
+
+    /**
+     * Receives from {@code queue} failing since some time, until one begun after the first failure works; empty
+     * while they work, and for a queue this worker does not serve.
+     */
+    public Optional<ReceiveOutage> receiveOutage(String queue) {
+        ReceiveFailures failures = receiveFailures.get(queue);
+        return failures == null ? Optional.empty() : failures.outage();
     }
 
     public int concurrency() {

@@ -4,6 +4,7 @@ import dev.jobq.JobQueue;
 import dev.jobq.QueueStats;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.internal.runtime.StatsRead;
+import dev.jobq.internal.worker.ReceiveOutage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li><b>unhealthy</b> (HTTP 503) when the worker is not running (starting, stopping, stopped), or
  *       the stats of one of the queues it consumes cannot be read (the provider is unreachable), or
+ *       receives from one of them keep failing, its stats read or not (the worker takes no job from it), or
  *       handlers running past their timeout hold every permit (the worker can run nothing);</li>
  *   <li><b>degraded</b> (HTTP 200) when a queue it consumes has more dead letters than when the worker
  *       started (or than the fewest seen since, once some were redriven or deleted), or at least {@code backlogThreshold} jobs waiting, or the scheduler this process fires
@@ -103,6 +105,13 @@ public final class HealthCheck {
         List<HealthReport.QueueHealth> queues = new ArrayList<>();
         for (Map.Entry<String, CompletableFuture<QueueStats>> read : readAll(consumedQueues()).entrySet()) {
             String queue = read.getKey();
+            Optional<ReceiveOutage> outage = worker.receiveOutage(queue);
+            if (outage.isPresent()) {
+                unhealthy = true;
+                problems.add("queue '" + queue + "': receives failing since " + outage.get().since() + " ("
+                        + outage.get().failures() + " in a row): " + outage.get().error()
+                        + "; the worker takes no job from it until a receive works");
+            }
             QueueStats stats;
             try {
                 stats = StatsRead.answer(read.getValue());

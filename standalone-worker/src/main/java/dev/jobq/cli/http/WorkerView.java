@@ -1,7 +1,9 @@
 package dev.jobq.cli.http;
 
+import dev.jobq.internal.worker.ReceiveOutage;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /** What {@code /health} shows of the worker besides its queues' stats. Thread-safe. */
@@ -21,6 +23,14 @@ public interface WorkerView {
      */
     default int overdueHandlers() {
         return 0;
+    }
+
+    /**
+     * Receives from {@code queue} failing since some time, the queue's stats read or not; empty while they work
+     * or where it cannot be told.
+     */
+    default Optional<ReceiveOutage> receiveOutage(String queue) {
+        return Optional.empty();
     }
 
     /** The queues the worker consumes, in the order it serves them. */

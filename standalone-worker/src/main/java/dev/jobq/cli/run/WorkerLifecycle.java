@@ -6,9 +6,11 @@ import dev.jobq.JobQueue;
 import dev.jobq.cli.http.WorkerState;
 import dev.jobq.cli.http.WorkerView;
 import dev.jobq.internal.runtime.JobQueueRuntime;
+import dev.jobq.internal.worker.ReceiveOutage;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -74,6 +76,11 @@ final class WorkerLifecycle implements WorkerView, JobListener {
     @Override
     public int overdueHandlers() {
         return jobs instanceof JobQueueRuntime runtime ? runtime.overdueHandlers() : 0;
+    }
+
+    @Override
+    public Optional<ReceiveOutage> receiveOutage(String queue) {
+        return jobs instanceof JobQueueRuntime runtime ? runtime.receiveOutage(queue) : Optional.empty();
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.jobq.EnqueueOptions;
 import dev.jobq.HandlerOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.cli.AlteredProvider;
 import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.HttpProbe;
 import dev.jobq.cli.ManualStop;
@@ -27,6 +28,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +38,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -220,6 +224,48 @@ class RunCommandTest {
                     .contains("jvm_memory_used_bytes");
         });
 
+        stop.requestStop();
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    @DisplayName("/health is unhealthy while receives from a queue fail though its stats read (SQS: ReceiveMessage "
+            + "denied, GetQueueAttributes allowed), naming the queue, since when and the error; healthy once one works")
+    void healthIsUnhealthyWhileReceivesFailThoughStatsRead() throws Exception {
+        Path file = config("provider: { type: memory }\nworker: { concurrency: 1, shutdownTimeout: 2s }\n");
+        var provider = new AlteredProvider(true);
+        provider.failReceives(new IllegalStateException("User: arn:aws:iam::123456789012:user/worker is not "
+                + "authorized to perform: sqs:receivemessage"));
+        CommandContext context = CommandRun.context(Map.of(), builder -> {
+            JobQueue queue = builder.provider(provider).build();
+            built.set(queue);
+            return QueueSession.owning(queue);
+        }, stop);
+        Instant before = Instant.now();
+        Future<Integer> exit = runner.submit(() -> CommandRun.execute(context, new PrintWriter(out, true),
+                new PrintWriter(err, true), "run", "--config", file.toString(), "--http-port", "0",
+                "--http-host", "127.0.0.1"));
+        awaitWorking();
+        HttpProbe http = HttpProbe.fromRunOutput(out.toString());
+
+        // Before, 200 healthy: the stats read, so nothing said that the worker took no job at all.
+        await().atMost(WAIT).untilAsserted(() -> {
+            var health = http.get("/health");
+            assertThat(health.statusCode()).isEqualTo(503);
+            JsonNode body = JsonMapper.builder().build().readTree(health.body());
+            assertThat(body.get("status").asText()).isEqualTo("unhealthy");
+            assertThat(body.get("problems")).singleElement().satisfies(problem -> {
+                Matcher m = Pattern.compile("queue 'default': receives failing since (\\S+) \\((\\d+) in a row\\): "
+                        + "User: arn:aws:iam::123456789012:user/worker is not authorized to perform: "
+                        + "sqs:receivemessage; the worker takes no job from it until a receive works")
+                        .matcher(problem.asText());
+                assertThat(m.matches()).as(problem.asText()).isTrue();
+                assertThat(Instant.parse(m.group(1))).isBetween(before, Instant.now());
+            });
+        });
+
+        provider.failReceives(null);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(http.healthyAndRunning().get("problems")).isEmpty());
         stop.requestStop();
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
     }
