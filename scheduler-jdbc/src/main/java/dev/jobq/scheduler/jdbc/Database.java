@@ -62,6 +62,10 @@ final class Database implements AutoCloseable {
     /** How often a migration that failed is tried in all, and the first pause between tries (doubling). */
     private static final int MIGRATE_TRIES = 6;
     private static final long FIRST_MIGRATE_PAUSE_MILLIS = 50;
+    /** H2's lock timeout in words of ours: H2's own message spells out the locked row, a job's payload too. */
+    private static final String H2_LOCK_TIMED_OUT = "a row it needed stayed locked by another transaction longer "
+            + "than H2's lock timeout; raise H2's LOCK_TIMEOUT in the jdbcUrl (in milliseconds), or find the "
+            + "transaction that holds jobq_* rows so long";
 
     private final DataSource dataSource;
     private final SQLDialect dialect;
@@ -265,12 +269,26 @@ final class Database implements AutoCloseable {
     JobQueueException failure(String action, DataAccessException e) {
         if (dialect == SQLDialect.H2 && h2LockTimedOut(e)) {
             // H2's own message spells out the whole locked row, a job's payload too: left to the cause.
-            return new JobQueueException("scheduler: " + action + " failed on " + description + ": a row it needed "
-                    + "stayed locked by another transaction longer than H2's lock timeout; raise H2's LOCK_TIMEOUT in "
-                    + "the jdbcUrl (in milliseconds), or find the transaction that holds jobq_* rows so long", e);
+            return new JobQueueException("scheduler: " + action + " failed on " + description + ": "
+                    + H2_LOCK_TIMED_OUT, e);
         }
         return new JobQueueException("scheduler: " + action + " failed on " + description + ": " + rootMessage(e)
                 + advice(e), e);
+    }
+
+    /**
+     * {@code e} as the firing thread logs it, trace and all, and {@code /health} shows it: itself, but for H2's lock
+     * timeout, whose message and causes spell out the locked row, a job's payload too. That one becomes an error
+     * saying what happened and the setting to raise, with {@code e}'s stack trace and no cause, so that neither the
+     * line nor the trace under it has the row.
+     */
+    RuntimeException withoutLockedRow(RuntimeException e) {
+        if (dialect != SQLDialect.H2 || !h2LockTimedOut(e)) {
+            return e;
+        }
+        var shown = new JobQueueException(H2_LOCK_TIMED_OUT);
+        shown.setStackTrace(e.getStackTrace());
+        return shown;
     }
 
     /**

@@ -71,10 +71,11 @@ final class FiringLoop implements Runnable {
                 wakeAt = pass();
                 failures.succeeded();
                 problem = null;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException failure) {
                 if (!running || Thread.currentThread().isInterrupted()) {
                     return;
                 }
+                RuntimeException e = db.withoutLockedRow(failure);
                 Duration pause = HandOff.retryDelay(failures.failures() + 1);
                 if (pause.compareTo(settings.pollInterval()) > 0) {
                     pause = settings.pollInterval();

@@ -242,7 +242,8 @@ final class HandOff {
             try {
                 total += help.get();
             } catch (ExecutionException e) {
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                Throwable failure = e.getCause() != null ? e.getCause() : e;
+                Throwable cause = failure instanceof RuntimeException runtime ? db.withoutLockedRow(runtime) : failure;
                 log.warn("scheduler: a thread helping to hand on due jobs from {} failed; its batch stays due for "
                         + "the next pass: {}", db.description(), Database.rootMessage(cause), cause);
             } catch (CancellationException e) {
