@@ -103,6 +103,8 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
      * Starts the in-process worker (unless {@code mode: standalone}) and the scheduler's firing if enabled,
      * and returns: handlers run on the worker's virtual threads. Idempotent: a second call does nothing. A call
      * that throws (the scheduler could not start) leaves nothing it started running, and a later call tries again.
+     * Logs a WARN when a registered type's {@link HandlerOptions#queue} names a queue the worker does not consume
+     * ({@code worker.queues}): its jobs wait there for a worker that does.
      *
      * @throws JobQueueException after {@link #close()}
      */
