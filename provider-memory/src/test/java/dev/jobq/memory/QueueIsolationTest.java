@@ -207,6 +207,63 @@ class QueueIsolationTest {
         }
     }
 
+    /** A memory provider that receives as SQS does: over the network, ten at a time (so a loop per ten permits). */
+    static final class ReceivesInBatches extends ForwardingQueueProvider {
+        final AtomicInteger receives = new AtomicInteger();
+
+        ReceivesInBatches(QueueProvider delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public List<ReceivedJob> receive(int max, Duration wait) {
+            receives.incrementAndGet();
+            return super.receive(max, wait);
+        }
+
+        @Override
+        public Capabilities capabilities() {
+            Capabilities real = super.capabilities();
+            var features = EnumSet.noneOf(Feature.class);
+            features.addAll(real.features());
+            features.remove(Feature.LOCAL_RECEIVE);
+            return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, 10, real.maxAttempts(),
+                    real.maxTimeout());
+        }
+    }
+
+    @Test
+    @DisplayName("with two loops a queue (concurrency 11 on a provider of batches of 10), the last of 7 empty queues "
+            + "still runs its job")
+    void theLastQueueRunsWhenEachQueueHasTwoLoops() throws Exception {
+        var builder = JobQueue.builder();
+        var names = new ArrayList<String>();
+        var providers = new ArrayList<ReceivesInBatches>();
+        for (int i = 0; i < 7; i++) {
+            String name = "q" + i;
+            names.add(name);
+            var provider = new ReceivesInBatches(fixture.closeLater(new MemoryProviderFactory().create(
+                    new ProviderContext(name, Settings.of("test", "queues." + name, Map.of()), Clock.systemUTC()))));
+            providers.add(provider);
+            builder.queue(name, provider);
+        }
+        JobQueue jobs = fixture.closeLater(builder
+                .workerQueues(names.toArray(String[]::new))
+                .concurrency(11) // at least one permit per queue, as semantics.md asks; 2 loops a queue: 14 loops
+                .pollInterval(Duration.ofMillis(100))
+                .shutdownTimeout(Duration.ofMillis(200))
+                .build());
+        CountDownLatch lastRan = new CountDownLatch(1);
+        jobs.registerJobHandler("q6:work", Work.class, (job, ctx) -> lastRan.countDown());
+        jobs.start();
+        // past the loops' first looks (every 100 ms): the job comes once the permits went where the loops keep them
+        await().alias("the first queue's loops keep looking").atMost(Duration.ofSeconds(30))
+                .until(() -> providers.getFirst().receives.get() >= 40);
+        jobs.enqueue("q6:work", new Work(0), EnqueueOptions.queue("q6"));
+        assertThat(lastRan.await(10, TimeUnit.SECONDS))
+                .as("the job on the last queue ran while the 6 queues before it are empty").isTrue();
+    }
+
     /** A memory provider that counts its receives. */
     static final class CountsReceives extends ForwardingQueueProvider {
         final AtomicInteger receives = new AtomicInteger();

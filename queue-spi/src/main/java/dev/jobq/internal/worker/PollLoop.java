@@ -5,6 +5,8 @@ import dev.jobq.spi.ReceivedJob;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +71,10 @@ final class PollLoop implements Runnable {
     private volatile boolean receiving;
     /** The permit the worker gave the loop to look with first ({@link #startWith}); 0 without. */
     private int firstPermit;
+    /** The receives of its queue's loops that brought jobs, when the queue has several loops ({@link #shareLooks}). */
+    private @Nullable QueueSpells spells;
+    /** A second or later loop of its queue: it waits, holding no permit, while its queue is empty. */
+    private boolean helper;
     /** Its ticket once its last try found no receive left and waited (it may take those held for waiters); else 0. */
     private long budgetTicket;
 
@@ -146,6 +152,58 @@ final class PollLoop implements Runnable {
         this.firstPermit = permit;
     }
 
+    /**
+     * Makes this loop one of a queue's several loops (a provider that receives in batches runs one per batch's
+     * worth of concurrency), when the worker serves several queues, with at least a permit each: a loop after the
+     * queue's first ({@code helper}) that finds its queue empty waits, holding no permit, until a loop of its queue
+     * brings jobs, and the first loop alone looks at the empty queue meanwhile. Each idle loop holding a permit to
+     * look with, 2 loops a queue came to more than {@code concurrency} once queues were more than half of it
+     * (concurrency 11, 7 queues), and the loops of the first queues, keeping their permits and waiting for more,
+     * left the last queues none: their jobs never ran.
+     */
+    void shareLooks(QueueSpells spells, boolean helper) {
+        this.spells = spells;
+        this.helper = helper;
+    }
+
+    /** How many receives of one queue's loops brought jobs; a helping loop that found its queue empty waits for more. */
+    static final class QueueSpells {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition brought = lock.newCondition();
+        private long count;
+
+        long count() {
+            lock.lock();
+            try {
+                return count;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void brought() {
+            lock.lock();
+            try {
+                count++;
+                brought.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Waits until a receive brought jobs after {@code seen} receives had; interrupted when the worker stops. */
+        void awaitMoreThan(long seen) throws InterruptedException {
+            lock.lockInterruptibly();
+            try {
+                while (count <= seen) {
+                    brought.await();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
     @Override
     public void run() {
         int kept = firstPermit;
@@ -207,6 +265,7 @@ final class PollLoop implements Runnable {
                 }
             }
             List<ReceivedJob> jobs;
+            long spellsSeen = spells != null ? spells.count() : 0;
             long started = System.nanoTime();
             Duration wait = fewerPermitsThanQueues ? Duration.ZERO : pollInterval;
             heldByReceive.set(granted);
@@ -238,7 +297,7 @@ final class PollLoop implements Runnable {
             idle = jobs.isEmpty();
             int used = Math.min(held, jobs.size());
             int unused = held - used;
-            if (idle && unused > 0 && permits.tiers() > 1 && !fewerPermitsThanQueues && !stopping
+            if (idle && unused > 0 && permits.tiers() > 1 && !fewerPermitsThanQueues && !stopping && !helper
                     && !permits.anyWaitingBefore(tier)) {
                 kept = 1;
                 unused--;
@@ -261,6 +320,18 @@ final class PollLoop implements Runnable {
             }
             if (idle && fewerPermitsThanQueues && !pause(pollInterval)) {
                 return 0;
+            }
+            if (spells != null) {
+                if (!idle) {
+                    spells.brought();
+                } else if (helper && !stopping) {
+                    try {
+                        spells.awaitMoreThan(spellsSeen);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return 0;
+                    }
+                }
             }
         }
         return kept;

@@ -151,18 +151,30 @@ public final class Worker implements AutoCloseable {
             }
             started = true;
             watchdog.start();
+            boolean permitEach = queues.size() > 1 && settings.concurrency() >= queues.size();
+            int[] firstPermits = new int[queues.size()];
+            if (permitEach) {
+                // In listed order, before any loop runs: a later queue's loop, started first, took every permit for
+                // its backlog, and the first queue waited for one of those jobs to end; and an earlier queue's
+                // second loop, started before a later queue's first, took the permit meant for it.
+                for (int tier = 0; tier < queues.size(); tier++) {
+                    firstPermits[tier] = permits.takeFree(1);
+                }
+            }
             for (int tier = 0; tier < queues.size(); tier++) {
                 QueueBinding queue = queues.get(tier);
                 int count = loopsFor(queue);
                 var failures = new ReceiveFailures(queue.name(), env.clock());
                 receiveFailures.put(queue.name(), failures);
+                var spells = new PollLoop.QueueSpells();
                 for (int i = 0; i < count; i++) {
                     var loop = new PollLoop(queue, tier, permits, settings.pollInterval(), this::launch, failures,
                             budget);
-                    if (i == 0 && queues.size() > 1 && settings.concurrency() >= queues.size()) {
-                        // In listed order, before any loop runs: a later queue's loop, started first, took every
-                        // permit for its backlog, and the first queue waited for one of those jobs to end.
-                        loop.startWith(permits.takeFree(1));
+                    if (i == 0) {
+                        loop.startWith(firstPermits[tier]);
+                    }
+                    if (count > 1 && permitEach) {
+                        loop.shareLooks(spells, i > 0);
                     }
                     loops.add(loop);
                     String name = "jobq-poll-" + queue.name() + (count > 1 ? "-" + i : "");
