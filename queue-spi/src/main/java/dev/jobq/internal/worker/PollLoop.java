@@ -71,6 +71,8 @@ final class PollLoop implements Runnable {
     private volatile boolean receiving;
     /** The permit the worker gave the loop to look with first ({@link #startWith}); 0 without. */
     private int firstPermit;
+    /** The permit the loop holds between two looks (its first, or one kept from its last look); its thread's only. */
+    private int kept;
     /** The receives of its queue's loops that brought jobs, when the queue has several loops ({@link #shareLooks}). */
     private @Nullable QueueSpells spells;
     /** A second or later loop of its queue: it waits, holding no permit, while its queue is empty. */
@@ -206,27 +208,29 @@ final class PollLoop implements Runnable {
 
     @Override
     public void run() {
-        int kept = firstPermit;
+        kept = firstPermit;
         try {
-            kept = serve(kept);
+            serve();
         } finally {
+            // What it keeps when it ends, however it ends: the first permit, once used, was released a second time
+            // when a Throwable ended the loop (concurrency + 1, or "released more permits than were taken").
             permits.release(kept);
+            kept = 0;
         }
     }
 
     /**
-     * The loop; returns the permit it kept for its next look when it ends there.
+     * The loop; {@link #kept} is the permit it keeps for its next look when it ends there.
      *
      * <p>With several queues, a loop whose queue was empty keeps its one permit for its next look, unless a queue
      * listed before it waits for one: handing it back between two looks let a later queue's backlog take it, and
      * once that queue's slow handlers held every permit, a job on the earlier, quiet queue waited until one of them
      * returned.
      */
-    private int serve(int firstPermit) {
+    private void serve() {
         Duration errorPause = Duration.ofMillis(100);
         boolean backlog = false;
         boolean idle = true;
-        int kept = firstPermit;
         while (!stopping) {
             int granted;
             if (kept > 0) {
@@ -237,7 +241,7 @@ final class PollLoop implements Runnable {
                     granted = permits.acquireUpTo(idle && permits.tiers() > 1 ? 1 : maxPerReceive, tier);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return 0;
+                    return;
                 }
             }
             if (backlog && granted < gatherTarget) {
@@ -246,7 +250,7 @@ final class PollLoop implements Runnable {
                 } catch (InterruptedException e) {
                     permits.release(granted);
                     Thread.currentThread().interrupt();
-                    return 0;
+                    return;
                 }
             }
             if (budget != null) {
@@ -259,7 +263,7 @@ final class PollLoop implements Runnable {
                         budgetTicket = budget.awaitLeft();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                        return 0;
+                        return;
                     }
                     continue;
                 }
@@ -282,11 +286,11 @@ final class PollLoop implements Runnable {
                 permits.release(heldByReceive.getAndSet(0));
                 giveBack(granted);
                 if (stopping) {
-                    return 0;
+                    return;
                 }
                 failures.failed(e, errorPause);
                 if (!pause(errorPause)) {
-                    return 0;
+                    return;
                 }
                 errorPause = min(errorPause.multipliedBy(2), MAX_ERROR_PAUSE);
                 continue;
@@ -316,10 +320,10 @@ final class PollLoop implements Runnable {
                 }
             }
             if (Thread.currentThread().isInterrupted()) {
-                return kept;
+                return;
             }
             if (idle && fewerPermitsThanQueues && !pause(pollInterval)) {
-                return 0;
+                return;
             }
             if (spells != null) {
                 if (!idle) {
@@ -329,12 +333,11 @@ final class PollLoop implements Runnable {
                         spells.awaitMoreThan(spellsSeen);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                        return 0;
+                        return;
                     }
                 }
             }
         }
-        return kept;
     }
 
     /**

@@ -112,6 +112,50 @@ class PollLoopTest {
         assertThat(logged).extracting(ILoggingEvent::getFormattedMessage).noneMatch(m -> m.contains("works again"));
     }
 
+    @Test
+    @DisplayName("a loop of a worker with several queues that ends on a Throwable gives its first permit back once, "
+            + "not a second time in place of one another queue holds")
+    void aLoopEndingOnAThrowableGivesItsFirstPermitBackOnce() throws InterruptedException {
+        var provider = new UnprintableFailuresProvider();
+        var permits = new PermitPool(2, 2);
+        var loop = new PollLoop(binding(provider), 0, permits, Duration.ofSeconds(1),
+                (queue, tier, job) -> { }, new ReceiveFailures("default"));
+        loop.startWith(permits.takeFree(1));
+        assertThat(permits.takeFree(1)).as("the other queue's loop holds the other permit").isEqualTo(1);
+        Thread thread = Thread.ofVirtual().start(loop);
+        try {
+            // the loop ends on what the log threw, or goes on failing: either way it gives back what it holds
+            await().dontCatchUncaughtExceptions().atMost(WAIT)
+                    .until(() -> !thread.isAlive() || provider.receives.get() >= 2);
+        } finally {
+            loop.stop();
+            thread.interrupt();
+            assertThat(thread.join(WAIT)).isTrue();
+        }
+        assertThat(permits.available()).as("free once the loop ended, with the other queue's permit still held")
+                .isEqualTo(1);
+    }
+
+    /** A provider whose every receive fails with an exception whose toString() throws. */
+    private static final class UnprintableFailuresProvider extends BacklogProvider {
+        final AtomicInteger receives = new AtomicInteger();
+
+        UnprintableFailuresProvider() {
+            super(0, 1);
+        }
+
+        @Override
+        public List<ReceivedJob> receive(int max, Duration wait) {
+            receives.incrementAndGet();
+            throw new IllegalStateException("unprintable") {
+                @Override
+                public String toString() {
+                    throw new IllegalStateException("toString() threw");
+                }
+            };
+        }
+    }
+
     /** A poll loop on its own thread, launching into a list; closing stops it and waits for its thread. */
     private record RunningLoop(PollLoop loop, Thread thread, List<ReceivedJob> launched) implements AutoCloseable {
         static RunningLoop start(QueueProvider provider, PermitPool permits) {
