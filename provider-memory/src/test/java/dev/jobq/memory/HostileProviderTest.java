@@ -270,6 +270,39 @@ class HostileProviderTest {
     }
 
     @Test
+    @DisplayName("receive() throwing exceptions whose toString() throws: logged, and the queue is still served")
+    void receiveThrowingAnUnprintableException() {
+        var calls = new AtomicInteger();
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                if (calls.incrementAndGet() <= 3) {
+                    throw new IllegalStateException("provider bug in receive()") {
+                        @Override
+                        public String toString() {
+                            throw new IllegalStateException("toString() threw");
+                        }
+                    };
+                }
+                return super.receive(max, wait);
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        jobs.start();
+        for (int i = 0; i < 5; i++) {
+            jobs.enqueue("ok", new Work(i));
+        }
+        // Before, what the log threw describing the first failure ended the poll loop: no job of the queue ran.
+        awaitCount(JobEvent.Completed.class, 5);
+        assertThat(ok).hasValue(5);
+        assertThat(uncaught).isEmpty();
+        assertThat(logged.list).anyMatch(event -> event.getLevel() == Level.WARN
+                && event.getFormattedMessage().contains("receiving from queue 'default' failed"));
+    }
+
+    @Test
     @DisplayName("release() throwing an Error for a job the provider brought beyond what was asked: logged, the other "
             + "extra is still handed back and runs, and the queue is still served")
     void releaseOfAnExtraJobThrowingAnError() {

@@ -188,6 +188,7 @@ final class FailurePolicy {
             try {
                 String message = t.getMessage();
                 t.getLocalizedMessage();
+                t.toString(); // logback writes an overriding toString() in place of the class and message
                 if (message != null && message.length() > MAX_MESSAGE_CHARS) {
                     return false;
                 }

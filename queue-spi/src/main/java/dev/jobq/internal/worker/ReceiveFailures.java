@@ -50,14 +50,15 @@ final class ReceiveFailures {
             since = now;
             sinceInstant = clock.instant();
             lastWarned = now;
-            log.warn("receiving from queue '{}' failed; trying again in {} ms", queue, pause.toMillis(), e);
+            log.warn("receiving from queue '{}' failed; trying again in {} ms", queue, pause.toMillis(),
+                    FailurePolicy.loggable(e));
         } else if (now - lastWarned >= REPEAT.toNanos()) {
             lastWarned = now;
             log.warn("receiving from queue '{}' failed ({} in a row over {}); trying again in {} ms: {}", queue,
-                    failures, over(now), pause.toMillis(), e.toString());
+                    failures, over(now), pause.toMillis(), FailurePolicy.describe(e));
         } else {
             log.debug("receiving from queue '{}' failed ({} in a row); trying again in {} ms: {}", queue, failures,
-                    pause.toMillis(), e.toString());
+                    pause.toMillis(), FailurePolicy.describe(e));
         }
     }
 
