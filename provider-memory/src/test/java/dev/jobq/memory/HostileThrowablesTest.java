@@ -291,6 +291,26 @@ class HostileThrowablesTest {
         assertThat(uncaught).isEmpty();
     }
 
+    @Test
+    @DisplayName("an exception whose toString() alone throws fails the attempt like any other")
+    void exceptionWhoseOnlyToStringThrowsIsReported() {
+        assertThat(deadReasonOf(queue(1), (job, ctx) -> {
+            throw new ToStringThrows();
+        })).isEqualTo("ToStringThrows: readable message (attempt 1 of 1)");
+        assertThat(uncaught).isEmpty();
+    }
+
+    static final class ToStringThrows extends RuntimeException {
+        ToStringThrows() {
+            super("readable message");
+        }
+
+        @Override
+        public String toString() {
+            throw new IllegalStateException("toString() threw");
+        }
+    }
+
     /** No log line of the worker is over 10,000 characters, stack trace messages included, nor over 40 causes deep. */
     private void assertLogBounded() {
         assertThat(logged.list).isNotEmpty().allSatisfy(event -> {
