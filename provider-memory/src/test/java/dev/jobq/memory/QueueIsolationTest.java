@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * One worker, several queues (docs/semantics.md#concurrency): a quiet queue listed first keeps the permit it looks
@@ -262,6 +264,117 @@ class QueueIsolationTest {
         jobs.enqueue("q6:work", new Work(0), EnqueueOptions.queue("q6"));
         assertThat(lastRan.await(10, TimeUnit.SECONDS))
                 .as("the job on the last queue ran while the 6 queues before it are empty").isTrue();
+    }
+
+    /**
+     * A memory provider that receives as SQS does, and whose receive, once {@link #hangNext()} was called, does not
+     * answer until the worker logged that it gave that receive's permits to the other queues; then it brings what is
+     * there ({@code throwLate} false) or throws.
+     */
+    static final class AnswersLate extends ForwardingQueueProvider {
+        private final String queue;
+        private final CapturedLog log;
+        private final boolean throwLate;
+        private final AtomicBoolean armed = new AtomicBoolean();
+        final CountDownLatch hung = new CountDownLatch(1);
+        final CountDownLatch answered = new CountDownLatch(1);
+
+        AnswersLate(QueueProvider delegate, String queue, CapturedLog log, boolean throwLate) {
+            super(delegate);
+            this.queue = queue;
+            this.log = log;
+            this.throwLate = throwLate;
+        }
+
+        void hangNext() {
+            armed.set(true);
+        }
+
+        @Override
+        public Capabilities capabilities() {
+            return new ReceivesInBatches(delegate()).capabilities();
+        }
+
+        @Override
+        public List<ReceivedJob> receive(int max, Duration wait) {
+            if (!armed.compareAndSet(true, false)) {
+                return super.receive(max, wait);
+            }
+            hung.countDown();
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.list.stream().anyMatch(e -> e.getFormattedMessage()
+                    .startsWith("a receive from queue '" + queue + "' has not returned")));
+            answered.countDown();
+            if (throwLate) {
+                throw new IllegalStateException("the receive's connection was reset");
+            }
+            return super.receive(max, Duration.ZERO);
+        }
+    }
+
+    @ParameterizedTest(name = "the late receive throws: {0}")
+    @ValueSource(booleans = {false, true})
+    @DisplayName("a receive that answers after its permits went to the other queue: never more handlers than "
+            + "concurrency, and its jobs, handed back, run once as their first attempt")
+    void aLateReceiveNeverRunsMoreThanConcurrency(boolean throwLate) throws Exception {
+        var log = new CapturedLog();
+        log.start();
+        var workerLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.jobq");
+        workerLog.addAppender(log);
+        try {
+            var a = new AnswersLate(fixture.closeLater(new MemoryProviderFactory().create(new ProviderContext("a",
+                    Settings.of("test", "queues.a", Map.of()), Clock.systemUTC()))), "a", log, throwLate);
+            JobQueue jobs = fixture.closeLater(JobQueue.builder()
+                    .queue("a", a)
+                    .queue("b", "memory", Map.of())
+                    .workerQueues("a", "b")
+                    .concurrency(2)
+                    .pollInterval(Duration.ofMillis(100))
+                    .shutdownTimeout(Duration.ofMillis(200))
+                    .listener(fixture.events)
+                    .build());
+            var running = new AtomicInteger();
+            var peak = new AtomicInteger();
+            CountDownLatch letBGo = new CountDownLatch(1);
+            CountDownLatch twoBRunning = new CountDownLatch(2);
+            jobs.registerJobHandler("a:work", Work.class, (job, ctx) -> {
+                peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+                running.decrementAndGet();
+            });
+            jobs.registerJobHandler("b:work", Work.class, (job, ctx) -> {
+                peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+                try {
+                    twoBRunning.countDown();
+                    letBGo.await();
+                } finally {
+                    running.decrementAndGet();
+                }
+            });
+            jobs.start();
+            a.hangNext(); // the receive a's loop makes with the permit it keeps between looks
+            assertThat(a.hung.await(10, TimeUnit.SECONDS)).as("a receive of queue a hangs").isTrue();
+            for (int i = 0; i < 3; i++) {
+                jobs.enqueue("a:work", new Work(i), EnqueueOptions.queue("a"));
+                jobs.enqueue("b:work", new Work(i), EnqueueOptions.queue("b"));
+            }
+            assertThat(twoBRunning.await(20, TimeUnit.SECONDS))
+                    .as("two of b's slow jobs run, one on the permit queue a's hanging receive gave back").isTrue();
+            assertThat(a.answered.await(20, TimeUnit.SECONDS)).as("queue a's receive answers late").isTrue();
+            letBGo.countDown();
+
+            fixture.events.awaitCount(dev.jobq.JobEvent.Completed.class, 6);
+            assertThat(peak).as("handlers running at once, with concurrency 2").hasValueLessThanOrEqualTo(2);
+            assertThat(fixture.events.all(dev.jobq.JobEvent.Completed.class))
+                    .as("every job ran once, as its first attempt (a hand-back is not counted)")
+                    .extracting(dev.jobq.JobEvent.Completed::attempt).containsOnly(1);
+            assertThat(fixture.events.all(dev.jobq.JobEvent.Completed.class))
+                    .extracting(dev.jobq.JobEvent.Completed::jobId).doesNotHaveDuplicates();
+            if (!throwLate) {
+                assertThat(log.list).as("the late receive's job found no permit free and was handed back")
+                        .anyMatch(e -> e.getFormattedMessage().contains("with no permit free for it; handed it back"));
+            }
+        } finally {
+            workerLog.detachAppender(log);
+        }
     }
 
     /** A memory provider that counts its receives. */
