@@ -377,6 +377,81 @@ class QueueIsolationTest {
         }
     }
 
+    @Test
+    @DisplayName("under a random load over 3 queues (2 loops each on two), with a receive answering late and another "
+            + "throwing late: never more handlers than concurrency, every job run once, as its first attempt")
+    void aRandomLoadWithLateReceivesNeverRunsMoreThanConcurrency() throws Exception {
+        var log = new CapturedLog();
+        log.start();
+        var workerLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.jobq");
+        workerLog.addAppender(log);
+        try {
+            var late = new AnswersLate(fixture.closeLater(new MemoryProviderFactory().create(new ProviderContext("late",
+                    Settings.of("test", "queues.late", Map.of()), Clock.systemUTC()))), "late", log, false);
+            var throwing = new AnswersLate(fixture.closeLater(new MemoryProviderFactory().create(new ProviderContext(
+                    "throwing", Settings.of("test", "queues.throwing", Map.of()), Clock.systemUTC()))), "throwing", log,
+                    true);
+            JobQueue jobs = fixture.closeLater(JobQueue.builder()
+                    .queue("local", "memory", Map.of())
+                    .queue("late", late)
+                    .queue("throwing", throwing)
+                    .workerQueues("local", "late", "throwing")
+                    .concurrency(11) // two loops on each queue that receives in batches
+                    .pollInterval(Duration.ofMillis(50))
+                    .shutdownTimeout(Duration.ofMillis(500))
+                    .listener(fixture.events)
+                    .build());
+            var running = new AtomicInteger();
+            var peak = new AtomicInteger();
+            var random = new java.util.SplittableRandom(20261204);
+            var workNanos = new long[900];
+            for (int i = 0; i < workNanos.length; i++) {
+                workNanos[i] = random.nextLong(0, 3_000_000);
+            }
+            for (String queue : List.of("local", "late", "throwing")) {
+                jobs.registerJobHandler(queue + ":work", Work.class, (job, ctx) -> {
+                    peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    try {
+                        if (job.payload().n() == 60) {
+                            late.hangNext();
+                            throwing.hangNext();
+                        }
+                        // the job's work: up to 3 ms
+                        java.util.concurrent.locks.LockSupport.parkNanos(workNanos[job.payload().n()]);
+                    } finally {
+                        running.decrementAndGet();
+                    }
+                });
+            }
+            jobs.start();
+            for (int round = 0; round < 3; round++) {
+                for (String queue : List.of("local", "late", "throwing")) {
+                    var batch = new ArrayList<Work>();
+                    for (int i = round * 100; i < round * 100 + 100; i++) {
+                        batch.add(new Work(queue.equals("local") ? i : queue.equals("late") ? 300 + i : 600 + i));
+                    }
+                    jobs.enqueueAll(queue + ":work", batch, EnqueueOptions.queue(queue));
+                }
+                if (round == 0) {
+                    assertThat(late.hung.await(20, TimeUnit.SECONDS)).as("a receive of queue late hangs").isTrue();
+                    assertThat(throwing.hung.await(20, TimeUnit.SECONDS)).as("a receive of queue throwing hangs")
+                            .isTrue();
+                }
+            }
+            assertThat(late.answered.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(throwing.answered.await(30, TimeUnit.SECONDS)).isTrue();
+
+            List<dev.jobq.JobEvent.Completed> completed = fixture.events.awaitCount(dev.jobq.JobEvent.Completed.class,
+                    900);
+            assertThat(peak).as("handlers running at once, with concurrency 11").hasValueLessThanOrEqualTo(11);
+            assertThat(completed).extracting(dev.jobq.JobEvent.Completed::jobId).doesNotHaveDuplicates();
+            assertThat(completed).as("every job ran as its first attempt: a hand-back is not counted")
+                    .extracting(dev.jobq.JobEvent.Completed::attempt).containsOnly(1);
+        } finally {
+            workerLog.detachAppender(log);
+        }
+    }
+
     /** A memory provider that counts its receives. */
     static final class CountsReceives extends ForwardingQueueProvider {
         final AtomicInteger receives = new AtomicInteger();
