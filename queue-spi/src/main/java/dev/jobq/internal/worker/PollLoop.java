@@ -159,9 +159,9 @@ final class PollLoop implements Runnable {
      * worth of concurrency), when the worker serves several queues, with at least a permit each: a loop after the
      * queue's first ({@code helper}) that finds its queue empty waits, holding no permit, until a loop of its queue
      * brings jobs, and the first loop alone looks at the empty queue meanwhile. Each idle loop holding a permit to
-     * look with, 2 loops a queue came to more than {@code concurrency} once queues were more than half of it
-     * (concurrency 11, 7 queues), and the loops of the first queues, keeping their permits and waiting for more,
-     * left the last queues none: their jobs never ran.
+     * look with, the loops could outnumber the permits (concurrency 11 over 7 queues: 2 loops a queue, 14 loops),
+     * and the loops of the first queues, keeping their permits and waiting for more, left the last queues none:
+     * their jobs never ran.
      */
     void shareLooks(QueueSpells spells, boolean helper) {
         this.spells = spells;
