@@ -122,6 +122,15 @@ final class FailurePolicy {
         return own;
     }
 
+    /**
+     * The message of {@code error} as one line of at most {@link #MAX_MESSAGE_CHARS} characters ({@link #oneLine}),
+     * or its class's name when it has none: for a report that shows the message alone, such as {@code /health}'s.
+     */
+    static String messageLine(Throwable error) {
+        String message = messageOf(error);
+        return message == null ? error.getClass().getName() : oneLine(message);
+    }
+
     private static String nameAndMessage(Throwable error) {
         String message = messageOf(error);
         return error.getClass().getSimpleName() + (message == null ? "" : ": " + oneLine(message));

@@ -44,7 +44,7 @@ final class ReceiveFailures {
 
     synchronized void failed(Throwable e, Duration pause) {
         long now = System.nanoTime();
-        lastError = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
+        lastError = FailurePolicy.messageLine(e);
         if (failures++ == 0) {
             failing = true;
             since = now;

@@ -43,4 +43,31 @@ class ReceiveFailuresTest {
         assertThat(failures.outage()).hasValueSatisfying(
                 outage -> assertThat(outage.error()).isEqualTo("java.lang.NullPointerException"));
     }
+
+    @Test
+    @DisplayName("a huge or multi-line message is reported as one bounded line, and one whose getMessage() throws "
+            + "neither stops the loop's failure count nor the report")
+    void anUnrulyMessageIsReportedAsOneBoundedLine() {
+        var failures = new ReceiveFailures("default", InstantSource.fixed(FIRST));
+
+        failures.failed(new IllegalStateException("denied\n" + "x".repeat(1_000_000)), PAUSE);
+
+        assertThat(failures.outage()).hasValueSatisfying(outage -> {
+            assertThat(outage.error()).startsWith("denied\\nxxx").doesNotContain("\n")
+                    .endsWith("(999007 more characters)");
+            assertThat(outage.error().length()).isLessThan(FailurePolicy.MAX_MESSAGE_CHARS + 100);
+        });
+
+        failures.failed(new IllegalStateException() {
+            @Override
+            public String getMessage() {
+                throw new UnsupportedOperationException("session closed");
+            }
+        }, PAUSE);
+
+        assertThat(failures.outage()).hasValueSatisfying(outage -> {
+            assertThat(outage.failures()).isEqualTo(2);
+            assertThat(outage.error()).isEqualTo("(its getMessage() threw UnsupportedOperationException: session closed)");
+        });
+    }
 }
