@@ -11,6 +11,8 @@ import dev.jobq.JobState;
 import dev.jobq.MisfirePolicy;
 import dev.jobq.RecurringJob;
 import dev.jobq.RecurringJobInfo;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,10 +22,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The mappings of docs/coming-from.md ("X there is Y here"), run: each test names its row. */
 class ComingFromClaimsTest {
     record Work(String what) {}
+
+    @TempDir Path dir;
 
     private static JobQueue withScheduler(String name, LinkedBlockingQueue<JobEvent> events) {
         return JobQueue.builder().listener(events::add)
@@ -153,6 +158,35 @@ class ComingFromClaimsTest {
             assertThat(awaitEvent(events, JobEvent.WorkerStarted.class).concurrency()).isEqualTo(5);
             String id = jobs.enqueue("work:do", new Work("x"), EnqueueOptions.delay(Duration.ofHours(2)));
             assertThat(jobs.getJob(id).orElseThrow().state()).isEqualTo(JobState.DELAYED);
+        }
+    }
+
+    @Test
+    void laravelsWorkerBackoffIsWorkerBackoffInTheWorkersConfig_andATypesOwnBackoffWinsOverIt() throws Exception {
+        // queue:work --backoff=5: the worker's own default wait, for job types registered without one
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), """
+                provider:
+                  type: memory
+                worker:
+                  backoff: { type: fixed, delay: 5s }
+                """);
+        var events = new LinkedBlockingQueue<JobEvent>();
+        try (JobQueue jobs = JobQueue.builder().config(config).environment(Map.of()).listener(events::add).build()) {
+            jobs.registerJobHandler("podcast:process", Work.class, (job, ctx) -> {
+                throw new IllegalStateException("down");
+            });
+            jobs.registerJobHandler("podcast:publish", Work.class, (job, ctx) -> {
+                throw new IllegalStateException("down");
+            }, Backoff.fixed(Duration.ofSeconds(7)));
+            jobs.start();
+            String byWorker = jobs.enqueue("podcast:process", new Work("a"));
+            assertThat(awaitEvent(events, JobEvent.Failed.class))
+                    .satisfies(f -> assertThat(f.jobId()).isEqualTo(byWorker))
+                    .satisfies(f -> assertThat(f.retryIn()).isEqualTo(Duration.ofSeconds(5)));
+            String byType = jobs.enqueue("podcast:publish", new Work("b"));
+            assertThat(awaitEvent(events, JobEvent.Failed.class))
+                    .satisfies(f -> assertThat(f.jobId()).isEqualTo(byType))
+                    .satisfies(f -> assertThat(f.retryIn()).isEqualTo(Duration.ofSeconds(7)));
         }
     }
 }
