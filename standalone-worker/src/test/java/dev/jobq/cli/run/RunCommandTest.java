@@ -148,6 +148,23 @@ class RunCommandTest {
     }
 
     @Test
+    @DisplayName("--max-jobs 1 is Laravel's queue:work --once: one job, then exit 0; on an empty queue it waits for "
+            + "that job (docs/coming-from.md)")
+    void maxJobsOneRunsOneJobWaitingForIt() throws Exception {
+        Path file = config("provider: { type: memory }\nworker: { concurrency: 5, shutdownTimeout: 5s }\n");
+        Future<Integer> exit = start(Map.of(), "run", "--config", file.toString(), "--max-jobs", "1");
+        awaitWorking();
+        assertThat(exit).as("working on an empty queue, the worker waits for its one job").isNotDone();
+        JobQueue jobs = built.get();
+        jobs.enqueueAll(EmailHandler.TYPE, List.of(new Email("a@example.com", "1"), new Email("b@example.com", "2"),
+                new Email("c@example.com", "3")));
+
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("no stop signal was given").isZero();
+        assertThat(jobs.stats("default").completed()).as("completed").isEqualTo(1);
+        assertThat(jobs.stats("default").waiting()).as("still waiting").isEqualTo(2);
+    }
+
+    @Test
     @DisplayName("--max-time D: after working that long the worker drains and exits 0 by itself, as after --max-jobs")
     void maxTimeStopsTheWorkerAfterThatLong() throws Exception {
         Path file = config("provider: { type: memory }\nworker: { concurrency: 2, shutdownTimeout: 5s }\n");
