@@ -208,12 +208,28 @@ class JavaSnippetsTest {
     }
 
     @Test
-    void comingFromEmail_compiles() throws Exception {
-        // what it does is run by ComingFromSnippetsTest
-        run("""
+    @SuppressWarnings("unchecked")
+    void comingFromEmail_runsTheHandlerWithTheOptionsItGives() throws Exception {
+        // as written on the page: the handler runs for the enqueued job, which carries maxAttempts 5 and timeout 2 min
+        Object ran = run("""
                     interface Mailer { void send(Object email); }
-                    Mailer mailer = email -> { };
-                    JobQueue jobs = JobQueue.builder().build();
-                """, snippet("docs/coming-from.md", "coming-from email"), "", false);
+                    final List<Object> sent = new CopyOnWriteArrayList<>();
+                    Mailer mailer = sent::add;
+                    final LinkedBlockingQueue<JobEvent> events = new LinkedBlockingQueue<>();
+                    final JobQueue jobs = JobQueue.builder().listener(events::add).build();
+                """, snippet("docs/coming-from.md", "coming-from email"), """
+                try (jobs) {
+                    jobs.start();
+                    JobEvent event;
+                    while (!((event = events.poll(10, TimeUnit.SECONDS)) instanceof JobEvent.Completed)) {
+                        if (event == null || event instanceof JobEvent.Failed || event instanceof JobEvent.Dead) {
+                            throw new AssertionError("the job did not complete within 10 s: " + event);
+                        }
+                    }
+                    return List.of(sent.toString(), jobs.getJob(((JobEvent.Completed) event).jobId()).orElseThrow().options());
+                }
+                """, true);
+        assertThat((List<Object>) ran).containsExactly("[Email[to=user@example.com, subject=Welcome!]]",
+                new dev.jobq.JobOptions(5, java.time.Duration.ofMinutes(2), 0, null, "default"));
     }
 }
