@@ -189,4 +189,19 @@ class ComingFromClaimsTest {
                     .satisfies(f -> assertThat(f.retryIn()).isEqualTo(Duration.ofSeconds(7)));
         }
     }
+
+    @Test
+    void laravelsSleepIsPollInterval_butAJobThatArrivesDuringTheWaitStartsAtOnce() throws Exception {
+        var events = new LinkedBlockingQueue<JobEvent>();
+        try (JobQueue jobs = JobQueue.builder().pollInterval(Duration.ofMinutes(1)).listener(events::add).build()) {
+            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> { });
+            jobs.start();
+            awaitEvent(events, JobEvent.WorkerStarted.class);
+            long enqueued = System.nanoTime();
+            String id = jobs.enqueue("work:do", new Work("x"));
+            assertThat(awaitEvent(events, JobEvent.Completed.class).jobId()).isEqualTo(id);
+            // awaitEvent gives up after 10 s: far less than the minute a receive may wait on the empty queue
+            assertThat(Duration.ofNanos(System.nanoTime() - enqueued)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
 }
