@@ -6,11 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
+import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobState;
 import dev.jobq.MisfirePolicy;
 import dev.jobq.RecurringJob;
 import dev.jobq.RecurringJobInfo;
+import dev.jobq.internal.config.WorkerSettings;
+import dev.jobq.memory.MemoryProviderFactory;
+import dev.jobq.scheduler.jdbc.JdbcSchedulerFactory;
+import dev.jobq.sqs.SqsProviderFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -203,5 +208,29 @@ class ComingFromClaimsTest {
             // awaitEvent gives up after 10 s: far less than the minute a receive may wait on the empty queue
             assertThat(Duration.ofNanos(System.nanoTime() - enqueued)).isLessThan(Duration.ofSeconds(10));
         }
+    }
+
+    @Test
+    void everyDefaultThePageNamesIsTheCodes() {
+        String page = DocPage.of("docs/coming-from.md").text();
+        Map<String, List<Object>> defaults = new java.util.LinkedHashMap<>();
+        defaults.put("total runs, default 3", List.of(JobOptions.DEFAULT_MAX_ATTEMPTS, 3));
+        defaults.put("per attempt, default 30 s", List.of(JobOptions.DEFAULT_TIMEOUT, Duration.ofSeconds(30)));
+        defaults.put("lower runs first, default 0", List.of(JobOptions.DEFAULT_PRIORITY, 0));
+        defaults.put("`worker.concurrency` (default 5)", List.of(WorkerSettings.DEFAULT_CONCURRENCY, 5));
+        defaults.put("`worker.shutdownTimeout` (30 s)", List.of(WorkerSettings.DEFAULT_SHUTDOWN_TIMEOUT, Duration.ofSeconds(30)));
+        defaults.put("`worker.pollInterval` (1 s)", List.of(WorkerSettings.DEFAULT_POLL_INTERVAL, Duration.ofSeconds(1)));
+        defaults.put("memory: `leaseDuration`, 30 s", List.of(MemoryProviderFactory.DEFAULT_LEASE_DURATION, Duration.ofSeconds(30)));
+        defaults.put("`waitTime` 20 s", List.of(SqsProviderFactory.DEFAULT_WAIT_TIME, Duration.ofSeconds(20)));
+        defaults.put("`scheduler.misfireThreshold` (60 s)",
+                List.of(JdbcSchedulerFactory.DEFAULT_MISFIRE_THRESHOLD, Duration.ofSeconds(60)));
+        defaults.put("at most `fireAllLimit`, 100", List.of(JdbcSchedulerFactory.DEFAULT_FIRE_ALL_LIMIT, 100));
+        defaults.put("`scheduler.pollInterval` (60 s)", List.of(JdbcSchedulerFactory.DEFAULT_POLL_INTERVAL, Duration.ofSeconds(60)));
+        defaults.put("capped at 1 h, plus up to 20 % jitter", List.of(List.of(Backoff.DEFAULT_BASE, Backoff.DEFAULT_CAP,
+                Backoff.DEFAULT_JITTER), List.of(Duration.ofSeconds(1), Duration.ofHours(1), 0.2)));
+        defaults.forEach((phrase, codeAndPage) -> {
+            assertThat(page).as("docs/coming-from.md names this default").contains(phrase);
+            assertThat(codeAndPage.get(0)).as("the code's default behind '%s'", phrase).isEqualTo(codeAndPage.get(1));
+        });
     }
 }
