@@ -20,12 +20,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -213,7 +217,7 @@ class ComingFromClaimsTest {
     @Test
     void everyDefaultThePageNamesIsTheCodes() {
         String page = DocPage.of("docs/coming-from.md").text();
-        Map<String, List<Object>> defaults = new java.util.LinkedHashMap<>();
+        Map<String, List<Object>> defaults = new LinkedHashMap<>();
         defaults.put("total runs, default 3", List.of(JobOptions.DEFAULT_MAX_ATTEMPTS, 3));
         defaults.put("per attempt, default 30 s", List.of(JobOptions.DEFAULT_TIMEOUT, Duration.ofSeconds(30)));
         defaults.put("lower runs first, default 0", List.of(JobOptions.DEFAULT_PRIORITY, 0));
@@ -232,5 +236,16 @@ class ComingFromClaimsTest {
             assertThat(page).as("docs/coming-from.md names this default").contains(phrase);
             assertThat(codeAndPage.get(0)).as("the code's default behind '%s'", phrase).isEqualTo(codeAndPage.get(1));
         });
+    }
+
+    @Test
+    void theEventsThePageListsAreJobEventsKinds() {
+        String page = DocPage.of("docs/coming-from.md").text();
+        Matcher row = Pattern.compile("\\| events \\| `jobs.addListener\\(event -> …\\)`: ([^|]*), in the process")
+                .matcher(page);
+        assertThat(row.find()).as("the page's events row").isTrue();
+        List<String> listed = Arrays.stream(row.group(1).split(",\\s*")).map(e -> e.replace("`", "")).toList();
+        List<String> kinds = Arrays.stream(JobEvent.class.getPermittedSubclasses()).map(Class::getSimpleName).toList();
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(kinds);
     }
 }
