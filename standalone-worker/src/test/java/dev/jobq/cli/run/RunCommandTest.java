@@ -448,6 +448,19 @@ class RunCommandTest {
     }
 
     @Test
+    @DisplayName("--queues given once per queue, as Sidekiq's -q critical -q default, serves every queue named, in order")
+    void queuesGivenOncePerQueueServeThemAll() throws Exception {
+        Path file = config("provider: { type: memory }\nqueues: { reports: { type: memory } }\n");
+
+        Future<Integer> exit = start(Map.of(), "run", "--config", file.toString(), "--queues", "reports", "--queues", "default");
+
+        awaitWorking();
+        assertThat(out.toString()).contains("jobq run: working queues [reports, default] with");
+        stop.requestStop();
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
     @DisplayName("--queues takes names as a shell user writes them, spaces after the commas included")
     void queuesAreStrippedOfSpaces() throws Exception {
         Path file = config("provider: { type: memory }\nqueues: { reports: { type: memory } }\n");
