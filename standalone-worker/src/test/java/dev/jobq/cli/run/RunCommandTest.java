@@ -125,6 +125,24 @@ class RunCommandTest {
     }
 
     @Test
+    @DisplayName("a handler run by jobq run enqueues its follow-up jobs through ctx.queue(), as README.md says, whatever "
+            + "worker.mode the file says")
+    void aHandlerEnqueuesFollowUpJobsThroughItsContext() throws Exception {
+        Path file = config("provider: { type: memory }\nworker: { mode: standalone, shutdownTimeout: 2s }\n");
+        Future<Integer> exit = start(Map.of(), "run", "--config", file.toString());
+        awaitWorking();
+        JobQueue jobs = built.get();
+        jobs.registerJobHandler("signup:done", Email.class,
+                (job, ctx) -> ctx.queue().enqueue(EmailHandler.TYPE, job.payload()));
+
+        jobs.enqueue("signup:done", new Email("a@example.com", "welcome"));
+
+        await().atMost(WAIT).until(() -> jobs.stats("default").completed() == 2);
+        stop.requestStop();
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
     @DisplayName("--max-jobs N: the worker receives N jobs and no more, runs them, drains and exits 0 by itself, "
             + "for the process manager to start a fresh one; the rest still wait")
     void maxJobsRunsExactlyThatManyJobs() throws Exception {
