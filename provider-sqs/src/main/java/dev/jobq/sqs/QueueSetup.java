@@ -212,11 +212,14 @@ final class QueueSetup {
     private void warnOnLowMaxReceiveCount(String url, String redrivePolicy) {
         Matcher m = MAX_RECEIVE_COUNT.matcher(redrivePolicy);
         if (m.find() && Integer.parseInt(m.group(1)) <= JobOptions.DEFAULT_MAX_ATTEMPTS) {
+            // Not "before jobq's last attempt": a job with more attempts than the count is refused at enqueue. At
+            // the count itself, a worker lost in the last attempt leaves the job to SQS's move.
             log.warn("SQS queue {} moves a message to its dead-letter queue after {} receives (redrive policy "
-                    + "maxReceiveCount), which may come before jobq's last attempt: SQS would move the job without its "
-                    + "error and jobq would report no Dead event, so a job with more maxAttempts (the default is {}) is "
-                    + "refused at enqueue; set maxReceiveCount above the largest maxAttempts you use",
-                    url, m.group(1), JobOptions.DEFAULT_MAX_ATTEMPTS);
+                    + "maxReceiveCount): a job on it may have at most {} attempts (jobq's default is {}), one with "
+                    + "more is refused at enqueue, and a job whose last attempt is cut short (its worker lost) is "
+                    + "moved there by SQS without its error and with no Dead event; set maxReceiveCount above the "
+                    + "largest maxAttempts you use (10 is a good default: docs/sqs.md)",
+                    url, m.group(1), m.group(1), JobOptions.DEFAULT_MAX_ATTEMPTS);
         }
     }
 

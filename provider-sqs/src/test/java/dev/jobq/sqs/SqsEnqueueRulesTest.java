@@ -291,6 +291,45 @@ class SqsEnqueueRulesTest {
         }
     }
 
+    /**
+     * At start-up a redrive policy's maxReceiveCount at or below jobq's default attempts is warned of, saying what
+     * it does: it caps a job's attempts (more are refused at enqueue), and at a job's maxAttempts a worker lost in
+     * the last attempt leaves the job to SQS's move, without its error. It said the move "may come before jobq's
+     * last attempt", which the refusal at enqueue keeps from happening to jobq's own jobs.
+     */
+    @Test
+    @DisplayName("a maxReceiveCount at or below the default attempts is warned of at start-up, saying what it costs")
+    void aLowMaxReceiveCountIsWarnedOfAtStartUp() {
+        var setupLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(QueueSetup.class);
+        var logged = new CapturedLog();
+        logged.start();
+        setupLog.addAppender(logged);
+        try {
+            SqsServer.Queues low = ElasticMq.newQueues("rules-low-count", false);
+            redrivePolicy(low, 3);
+            SqsServer.Queues ample = ElasticMq.newQueues("rules-ample-count", false);
+            redrivePolicy(ample, 10);
+            for (SqsServer.Queues queues : List.of(low, ample)) {
+                JobQueue.builder().environment(Map.of())
+                        .provider("sqs", ElasticMq.settings(queues, Map.of()))
+                        .mode(WorkerMode.STANDALONE)
+                        .build()
+                        .close();
+            }
+
+            assertThat(logged.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .singleElement().isEqualTo("SQS queue " + low.url() + " moves a message to its dead-letter queue "
+                            + "after 3 receives (redrive policy maxReceiveCount): a job on it may have at most 3 "
+                            + "attempts (jobq's default is 3), one with more is refused at enqueue, and a job whose "
+                            + "last attempt is cut short (its worker lost) is moved there by SQS without its error and "
+                            + "with no Dead event; set maxReceiveCount above the largest maxAttempts you use (10 is a "
+                            + "good default: docs/sqs.md)");
+        } finally {
+            setupLog.detachAppender(logged);
+        }
+    }
+
     private static void redrivePolicy(SqsServer.Queues queues, int maxReceiveCount) {
         String deadLetterArn = ElasticMq.client().getQueueAttributes(r -> r.queueUrl(queues.deadLetterUrl())
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
