@@ -5,6 +5,7 @@ import dev.jobq.spi.ReceivedJob;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -64,11 +65,12 @@ final class PollLoop implements Runnable {
     /** The worker's {@code --max-jobs} budget, shared with its other loops and handler threads; null without one. */
     private final @Nullable ReceiveBudget budget;
     private volatile boolean stopping;
-    /** The permits the receive under way holds; taken by {@link #giveBackIfOverdue} once it is overdue. */
-    private final AtomicInteger heldByReceive = new AtomicInteger();
-    /** When the receive under way is overdue (System.nanoTime); read only while {@link #receiving}. */
-    private volatile long overdueAt;
-    private volatile boolean receiving;
+    /**
+     * The receive under way, null between two: its permits, which {@link #giveBackIfOverdue} takes once it is
+     * overdue. One record per receive, so that a sweep that read a receive's deadline just before it returned takes
+     * nothing from the next one.
+     */
+    private final AtomicReference<@Nullable Receive> underWay = new AtomicReference<>();
     /** The permit the worker gave the loop to look with first ({@link #startWith}); 0 without. */
     private int firstPermit;
     /** The permit the loop holds between two looks (its first, or one kept from its last look); its thread's only. */
@@ -134,10 +136,11 @@ final class PollLoop implements Runnable {
      * then, and hands back unstarted the jobs it has no permit for.
      */
     void giveBackIfOverdue(long now) {
-        if (!receiving || permits.tiers() == 1 || now - overdueAt < 0) {
+        Receive receive = underWay.get();
+        if (receive == null || permits.tiers() == 1 || now - receive.overdueAt() < 0) {
             return;
         }
-        int held = heldByReceive.getAndSet(0);
+        int held = receive.held().getAndSet(0);
         if (held > 0) {
             permits.release(held);
             log.warn("a receive from queue '{}' has not returned {} after its wait; its {} permit(s) go to the other "
@@ -272,9 +275,8 @@ final class PollLoop implements Runnable {
             long spellsSeen = spells != null ? spells.count() : 0;
             long started = System.nanoTime();
             Duration wait = fewerPermitsThanQueues ? Duration.ZERO : pollInterval;
-            heldByReceive.set(granted);
-            overdueAt = started + wait.toNanos() + OVERDUE_AFTER.toNanos();
-            receiving = true;
+            var receive = new Receive(new AtomicInteger(granted), started + wait.toNanos() + OVERDUE_AFTER.toNanos());
+            underWay.set(receive);
             try {
                 jobs = stopping ? List.of() : queue.provider().receive(granted, wait);
                 errorPause = Duration.ofMillis(100);
@@ -282,8 +284,8 @@ final class PollLoop implements Runnable {
             } catch (Throwable e) {
                 // Throwable: a provider's Error (or a Throwable that is neither) ended this loop with its permits
                 // taken, and the queue was served no more, with nothing in the log.
-                receiving = false;
-                permits.release(heldByReceive.getAndSet(0));
+                underWay.set(null);
+                permits.release(receive.held().getAndSet(0));
                 giveBack(granted);
                 if (stopping) {
                     return;
@@ -295,8 +297,8 @@ final class PollLoop implements Runnable {
                 errorPause = min(errorPause.multipliedBy(2), MAX_ERROR_PAUSE);
                 continue;
             }
-            receiving = false;
-            int held = reclaim(granted, jobs.size());
+            underWay.set(null);
+            int held = reclaim(receive, granted, jobs.size());
             backlog = gatherTarget > 1 && jobs.size() >= granted;
             idle = jobs.isEmpty();
             int used = Math.min(held, jobs.size());
@@ -344,8 +346,8 @@ final class PollLoop implements Runnable {
      * The permits the loop holds for the jobs its receive brought: all it took, unless the receive was overdue and
      * {@link #giveBackIfOverdue} gave them to the pool, in which case whatever is free now, up to those it needs.
      */
-    private int reclaim(int granted, int brought) {
-        int held = heldByReceive.getAndSet(0);
+    private int reclaim(Receive receive, int granted, int brought) {
+        int held = receive.held().getAndSet(0);
         int wanted = Math.min(granted, brought) - held;
         if (wanted <= 0) {
             return held;
@@ -405,5 +407,9 @@ final class PollLoop implements Runnable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** A receive's permits, taken by the loop when it returns or by the watchdog once it is overdue. */
+    private record Receive(AtomicInteger held, long overdueAt) {
     }
 }
