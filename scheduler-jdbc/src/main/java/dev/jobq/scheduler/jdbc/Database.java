@@ -264,13 +264,12 @@ final class Database implements AutoCloseable {
      * An error for the user: what failed, on which database and the database's reason; what to check
      * only when the reason is the connection, the login, the user's rights or a lock wait (for any other
      * the database's own message says more than advice could). H2's lock timeout gets a message of its
-     * own: H2's spells out the locked row, a job's payload too, and stays in the cause.
+     * own and no cause ({@link #withoutTheRow}): H2's message and its causes spell out the locked row, a job's
+     * payload too, and an application logs an exception with its causes.
      */
     JobQueueException failure(String action, DataAccessException e) {
         if (dialect == SQLDialect.H2 && h2LockTimedOut(e)) {
-            // H2's own message spells out the whole locked row, a job's payload too: left to the cause.
-            return new JobQueueException("scheduler: " + action + " failed on " + description + ": "
-                    + H2_LOCK_TIMED_OUT, e);
+            return withoutTheRow("scheduler: " + action + " failed on " + description + ": " + H2_LOCK_TIMED_OUT, e);
         }
         return new JobQueueException("scheduler: " + action + " failed on " + description + ": " + rootMessage(e)
                 + advice(e), e);
@@ -286,7 +285,16 @@ final class Database implements AutoCloseable {
         if (dialect != SQLDialect.H2 || !h2LockTimedOut(e)) {
             return e;
         }
-        var shown = new JobQueueException(H2_LOCK_TIMED_OUT);
+        return withoutTheRow(H2_LOCK_TIMED_OUT, e);
+    }
+
+    /**
+     * An error in our words with {@code e}'s stack trace and neither {@code e} as its cause nor its suppressed ones,
+     * whose messages (H2's lock timeout) spell out the locked row: a caller's {@code log.error("...", error)} prints
+     * the causes too.
+     */
+    private static JobQueueException withoutTheRow(String message, RuntimeException e) {
+        var shown = new JobQueueException(message);
         shown.setStackTrace(e.getStackTrace());
         return shown;
     }
@@ -314,8 +322,7 @@ final class Database implements AutoCloseable {
                                                    DataAccessException e) {
         String failed = "scheduler: " + action + " failed on " + description;
         if (dialect == SQLDialect.H2 && h2LockTimedOut(e)) {
-            // H2's own message spells out the whole locked row, the job's payload too: left to the cause.
-            return new JobQueueException(failed + behindHandOff(handedOn, again, verb, "H2's lock timeout", "",
+            return withoutTheRow(failed + behindHandOff(handedOn, again, verb, "H2's lock timeout", "",
                     "H2's LOCK_TIMEOUT in the jdbcUrl (in milliseconds)"), e);
         }
         if (!lockTimedOut(e)) {

@@ -23,6 +23,7 @@ class H2CancelBehindHandOffTest {
 
     private static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
     private static final Duration BOUND = Duration.ofSeconds(25);
+    private static final String SECRET = "sk_live_9c1e77a0";
 
     private final SettableClock clock = new SettableClock(T0);
     private final RecordingSink sink = new RecordingSink(clock);
@@ -35,7 +36,7 @@ class H2CancelBehindHandOffTest {
         String url = "jdbc:h2:mem:jobq-cancel-hand-off-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=500";
         try (JdbcJobScheduler scheduler = slow.scheduler(JdbcSchedulerFactory.builder().jdbcUrl(url), clock)) {
             JobEnvelope job = new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "report:send",
-                    "{}", JobOptions.defaults(), 0, clock.instant(), null, null);
+                    "{\"apiKey\":\"" + SECRET + "\"}", JobOptions.defaults(), 0, clock.instant(), null, null);
             scheduler.schedule(job, T0);
             slow.whileHandingOn(scheduler, () -> assertThatThrownBy(() -> scheduler.cancel(job.jobId()))
                     .isInstanceOf(JobQueueException.class)
@@ -45,7 +46,10 @@ class H2CancelBehindHandOffTest {
                             + "taken the job, as long as its provider takes to answer), else another session holds "
                             + "it; call cancel again once the hand-off ends (false then means the job was handed "
                             + "on: status ENQUEUED), or raise H2's LOCK_TIMEOUT in the jdbcUrl (in milliseconds) "
-                            + "so that cancel waits for it"));
+                            + "so that cancel waits for it")
+                    // What the caller's log.error("...", e) prints: H2's message, a cause before, has the whole row.
+                    .satisfies(e -> assertThat(CallerLog.printed(e)).doesNotContain(SECRET)
+                            .contains("at dev.jobq.scheduler.jdbc.")));
             assertThat(scheduler.cancel(job.jobId())).isFalse();
             assertThat(scheduler.status(job.jobId())).contains(ScheduledJobInfo.Status.ENQUEUED);
         }

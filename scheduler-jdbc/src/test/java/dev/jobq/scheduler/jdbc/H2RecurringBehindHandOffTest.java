@@ -37,7 +37,7 @@ class H2RecurringBehindHandOffTest {
 
     @Test
     @DisplayName("register, disable and delete behind a hand-off longer than H2's lock timeout fail saying so, "
-            + "without the row, and work once it ends")
+            + "without the row in the message or in a caller's log of it, and work once it ends")
     void changesBehindASlowHandOffFailSayingSoWithoutTheRow() throws Exception {
         var slow = new HeldHandOff(sink, BOUND);
         String url = "jdbc:h2:mem:jobq-recurring-hand-off-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=500";
@@ -50,14 +50,17 @@ class H2RecurringBehindHandOffTest {
                         .isInstanceOf(JobQueueException.class)
                         .hasMessageStartingWith("scheduler: registering recurring job 'digest' failed on H2 ")
                         .hasMessageNotContaining("sk-live")
+                        .satisfies(e -> assertThat(CallerLog.printed(e)).doesNotContain("sk-live"))
                         .hasMessageEndingWith(behindHandOff("register"));
                 assertThatThrownBy(() -> scheduler.setRecurringEnabled("digest", false))
                         .isInstanceOf(JobQueueException.class)
                         .hasMessageNotContaining("sk-live")
+                        .satisfies(e -> assertThat(CallerLog.printed(e)).doesNotContain("sk-live"))
                         .hasMessageEndingWith(behindHandOff("disable"));
                 assertThatThrownBy(() -> scheduler.deleteRecurring("digest"))
                         .isInstanceOf(JobQueueException.class)
                         .hasMessageNotContaining("sk-live")
+                        .satisfies(e -> assertThat(CallerLog.printed(e)).doesNotContain("sk-live"))
                         .hasMessageEndingWith(behindHandOff("delete"));
             });
             assertThat(scheduler.setRecurringEnabled("digest", false)).isTrue();
@@ -67,7 +70,7 @@ class H2RecurringBehindHandOffTest {
 
     @Test
     @DisplayName("any other wait past H2's lock timeout (a purge behind an open transaction) fails saying so, "
-            + "without the row")
+            + "without the row in the message or in a caller's log of it")
     void otherLockWaitsFailWithoutTheRow() throws Exception {
         String name = "jobq-purge-lock-" + UUID.randomUUID();
         String url = "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=500";
@@ -88,6 +91,7 @@ class H2RecurringBehindHandOffTest {
             assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(scheduler::purgeNow)
                     .isInstanceOf(JobQueueException.class)
                     .hasMessageNotContaining("sk-live")
+                        .satisfies(e -> assertThat(CallerLog.printed(e)).doesNotContain("sk-live"))
                     .hasMessage("scheduler: purging old jobs failed on H2 at mem:" + name + ": a row it needed stayed locked by another transaction longer than H2's lock timeout; "
                             + "raise H2's LOCK_TIMEOUT in the jdbcUrl (in milliseconds), or find the transaction that "
                             + "holds jobq_* rows so long"));
