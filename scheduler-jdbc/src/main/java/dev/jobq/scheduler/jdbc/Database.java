@@ -555,6 +555,12 @@ final class Database implements AutoCloseable {
                             + "tables to itself for a moment: end that session (see pg_stat_activity: a transaction "
                             + "left open, 'idle in transaction'), or wait for it, and start again", e);
                 }
+                if (h2 && h2LockTimedOut(e)) {
+                    // Not "half made": version 4 waited for a row (an older jobq's hand-off on a shared H2 server),
+                    // and the next start runs it again. H2's message spells out that row, a job's payload too.
+                    throw withoutTheRow("scheduler: upgrading the jobq_* tables on " + description + " failed: "
+                            + H2_LOCK_TIMED_OUT + "; the next start upgrades them again", e);
+                }
                 if (noFreeConnection(e)) {
                     throw new JobQueueException("scheduler: creating or checking the jobq_* tables on " + description
                             + " found no free connection: " + rootMessage(e) + "; Flyway holds two connections at once "
