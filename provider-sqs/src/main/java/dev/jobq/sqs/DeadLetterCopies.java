@@ -1,6 +1,7 @@
 package dev.jobq.sqs;
 
 import dev.jobq.JobQueueException;
+import dev.jobq.spi.Secrets;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -65,7 +66,7 @@ final class DeadLetterCopies {
         try {
             sqs.sendMessage(copy(lease, deadLetterUrl, error, attempts));
         } catch (SdkException e) {
-            throw new JobQueueException("copying dead job " + jobId + " to dead-letter queue " + deadLetterUrl
+            throw new JobQueueException("copying dead job " + jobId + " to dead-letter queue " + Secrets.maskUrl(deadLetterUrl)
                     + " failed: " + e.getMessage() + "; it stays on " + queue.label() + " and comes back when its "
                     + "visibility timeout ends", e);
         }

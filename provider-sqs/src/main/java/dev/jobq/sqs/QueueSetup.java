@@ -122,7 +122,7 @@ final class QueueSetup {
         try {
             String url = sqs.createQueue(r -> r.queueName(name).attributes(settings.fifo()
                     ? Map.of(QueueAttributeName.FIFO_QUEUE, "true") : Map.of())).queueUrl();
-            log.info("created SQS queue {} for jobq queue '{}' (createIfMissing)", url, queueName);
+            log.info("created SQS queue {} for jobq queue '{}' (createIfMissing)", Secrets.maskUrl(url), queueName);
             return url;
         } catch (SdkException e) {
             throw unreachable("creating queue '" + name + "' (createIfMissing)", e);
@@ -151,7 +151,7 @@ final class QueueSetup {
         int queueLimit = text == null ? limit : Integer.parseInt(text);
         if (queueLimit < limit) {
             log.info("SQS queue {} takes messages up to {} bytes (its MaximumMessageSize), less than {}: jobs are "
-                    + "limited to {} bytes", url, queueLimit, limit, queueLimit);
+                    + "limited to {} bytes", Secrets.maskUrl(url), queueLimit, limit, queueLimit);
             return queueLimit;
         }
         return limit;
@@ -163,7 +163,7 @@ final class QueueSetup {
         }
         if (settings.deadLetter() == DeadLetterPolicy.DISCARD) {
             log.warn("SQS queue {} (jobq queue '{}') has deadLetter: discard: dead jobs are deleted, each with a WARN "
-                    + "line and a Dead event", url, queueName);
+                    + "line and a Dead event", Secrets.maskUrl(url), queueName);
             return null;
         }
         if (settings.deadLetterQueueUrl() != null) {
@@ -219,7 +219,7 @@ final class QueueSetup {
                     + "more is refused at enqueue, and a job whose last attempt is cut short (its worker lost) is "
                     + "moved there by SQS without its error and with no Dead event; set maxReceiveCount above the "
                     + "largest maxAttempts you use (10 is a good default: docs/sqs.md)",
-                    url, m.group(1), m.group(1), JobOptions.DEFAULT_MAX_ATTEMPTS);
+                    Secrets.maskUrl(url), m.group(1), m.group(1), JobOptions.DEFAULT_MAX_ATTEMPTS);
         }
     }
 
@@ -247,12 +247,12 @@ final class QueueSetup {
             throw refuse(what.equals("queue") ? "queueUrl" : "deadLetterQueueUrl", "SQS " + what + " " + url
                     + " does not exist; check the URL and region, or create it (docs/sqs.md)");
         } catch (SdkException e) {
-            throw unreachable("reading the attributes of " + what + " " + url, e);
+            throw unreachable("reading the attributes of " + what + " " + Secrets.maskUrl(url), e);
         }
     }
 
     private ConfigException refuse(String key, String problem) {
-        return new ConfigException(section.source(), List.of(key(key) + ": " + problem));
+        return new ConfigException(section.source(), List.of(key(key) + ": " + Secrets.maskUrl(problem)));
     }
 
     private String key(String key) {

@@ -2,6 +2,7 @@ package dev.jobq.sqs;
 
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.ProviderStats;
+import dev.jobq.spi.Secrets;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -38,7 +39,7 @@ final class QueueStatistics {
         try {
             attributes = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(List.of(names))).attributes();
         } catch (SdkException e) {
-            throw new JobQueueException("reading the message counts of " + url + " for " + queue.label() + " failed: "
+            throw new JobQueueException("reading the message counts of " + Secrets.maskUrl(url) + " for " + queue.label() + " failed: "
                     + e.getMessage(), e);
         }
         long total = 0;

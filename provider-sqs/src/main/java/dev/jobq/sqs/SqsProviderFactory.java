@@ -4,6 +4,7 @@ import dev.jobq.ConfigException;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.QueueProviderFactory;
+import dev.jobq.spi.Secrets;
 import dev.jobq.spi.Settings;
 import java.time.Duration;
 import java.util.HashMap;
@@ -129,7 +130,7 @@ public final class SqsProviderFactory implements QueueProviderFactory {
 
     private static ConfigException refuse(Settings section, String key, @Nullable String url, String holder,
                                           String name) {
-        return new ConfigException(section.source(), List.of(key + ": SQS queue " + url + " is already " + holder
+        return new ConfigException(section.source(), List.of(key + ": SQS queue " + Secrets.maskUrl(String.valueOf(url)) + " is already " + holder
                 + " in this JobQueue; under two names each name's worker would receive the other's jobs (and run "
                 + "dead jobs again); give " + name + " an SQS queue of its own, or send its jobs to the other name"));
     }

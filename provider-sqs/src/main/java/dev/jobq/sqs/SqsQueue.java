@@ -1,6 +1,7 @@
 package dev.jobq.sqs;
 
 import dev.jobq.spi.Capabilities;
+import dev.jobq.spi.Secrets;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -27,6 +28,6 @@ record SqsQueue(String name, String url, boolean fifo, @Nullable String deadLett
 
     /** How log lines and errors name the queue. */
     String label() {
-        return "SQS queue '" + name + "' (" + url + ")";
+        return "SQS queue '" + name + "' (" + Secrets.maskUrl(url) + ")";
     }
 }

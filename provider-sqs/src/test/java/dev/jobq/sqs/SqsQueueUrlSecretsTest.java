@@ -1,0 +1,88 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.ConfigException;
+import dev.jobq.JobQueueException;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.Settings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A queue URL is a config value, and jobq shows a config URL with its secrets masked (docs/configuration.md,
+ * "Secrets in errors, logs and output"): a token parameter ({@code X-Amz-Security-Token=}) or a password in it
+ * must not reach an error, a log line or {@code /health} as it is.
+ */
+@DisplayName("SQS provider: a queue URL's secret in errors and log lines")
+@ExtendWith(ElasticMq.class)
+class SqsQueueUrlSecretsTest {
+
+    private static final String SECRET = "S3CRET-token-value";
+
+    @Test
+    @DisplayName("a start-up refusal of a queue URL with a token shows the URL with the token masked")
+    void startUpRefusalMasksTheQueueUrlsToken() {
+        String url = ElasticMq.createQueue("secret-" + UUID.randomUUID(), Map.of())
+                + "?X-Amz-Security-Token=" + SECRET;
+        Map<String, Object> values = ElasticMq.connectionSettings();
+        values.put("queueUrl", url);
+
+        assertThatThrownBy(() -> create(values).close())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("X-Amz-Security-Token=****")
+                .satisfies(e -> assertThat(printed(e)).doesNotContain(SECRET));
+    }
+
+    @Test
+    @DisplayName("a queue that cannot be reached is named with its URL's token masked")
+    void unreachableQueueMasksTheQueueUrlsToken() throws IOException {
+        int port;
+        try (var socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Map<String, Object> values = ElasticMq.connectionSettings();
+        values.put("endpoint", "http://127.0.0.1:" + port);
+        values.put("queueUrl", "http://127.0.0.1:" + port + "/000000000000/jobs?X-Amz-Security-Token=" + SECRET);
+        values.put("deadLetter", "discard");
+        values.put("requestTimeout", "2s");
+
+        assertThatThrownBy(() -> create(values).close())
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageContaining("X-Amz-Security-Token=****")
+                .satisfies(e -> assertThat(printed(e)).doesNotContain(SECRET));
+    }
+
+    @Test
+    @DisplayName("log lines and errors name a queue by a label with its URL's token and password masked")
+    void theQueuesLabelMasksItsUrl() {
+        var queue = new SqsQueue("default", "http://user:" + SECRET + "@127.0.0.1:4566/000000000000/jobs"
+                + "?X-Amz-Security-Token=" + SECRET, false, null, Duration.ofSeconds(30), 262_144);
+
+        assertThat(queue.label()).doesNotContain(SECRET)
+                .isEqualTo("SQS queue 'default' (http://user:****@127.0.0.1:4566/000000000000/jobs"
+                        + "?X-Amz-Security-Token=****)");
+    }
+
+    private static dev.jobq.spi.QueueProvider create(Map<String, Object> values) {
+        return new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("jobq.yaml", "provider", values), Clock.systemUTC()));
+    }
+
+    /** What {@code log.error("...", e)} prints of it: its message, every cause's and every suppressed one's. */
+    private static String printed(Throwable e) {
+        var out = new StringWriter();
+        e.printStackTrace(new PrintWriter(out));
+        return out.toString();
+    }
+}
