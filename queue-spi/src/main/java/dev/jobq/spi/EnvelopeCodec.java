@@ -1,5 +1,6 @@
 package dev.jobq.spi;
 
+import com.fasterxml.jackson.core.ErrorReportConfiguration;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -33,6 +34,10 @@ public final class EnvelopeCodec {
     private final JsonFactory json = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(EnvelopeReader.MAX_DEPTH).build())
+            // A bad token Jackson quotes in its message (256 characters by default) is cut as a reason cuts any
+            // value it repeats of the body, which anyone with send rights writes (docs/wire-format.md).
+            .errorReportConfiguration(ErrorReportConfiguration.builder()
+                    .maxErrorTokenLength(EnvelopeReader.PREVIEW_CHARS).build())
             .build();
 
     /**

@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class EnvelopeReader {
 
-    private static final int PREVIEW_CHARS = 80;
+    static final int PREVIEW_CHARS = 80;
     /** The nesting {@link EnvelopeCodec} reads: a payload as deep as Jackson's default, one level below the top. */
     static final int MAX_DEPTH = StreamReadConstraints.DEFAULT_MAX_DEPTH + 1;
     private static final int FIELDS_NAMED = 8;

@@ -456,6 +456,18 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        void quotesAtMost80CharactersOfABadTokenPastTheStartOfTheBody() {
+            String token = "sk_live_" + "7".repeat(72) + "SECRET_TAIL" + "9".repeat(100);
+            String body = "{\"envelopeVersion\":1,\"jobId\":\"j-1\",\"type\":\"charge:card\",\"createdAt\":"
+                    + "\"2026-11-23T10:00:00Z\",\"payload\":{\"apiKey\":" + token + "}}";
+
+            // Jackson's own message quoted the whole token (up to 256 characters), past what a reason repeats.
+            assertThat(unreadable(body).getMessage()).startsWith("message body is not JSON (")
+                    .contains("sk_live_" + "7".repeat(72))
+                    .doesNotContain("SECRET_TAIL");
+        }
+
+        @Test
         void refusesAnEmptyBody() {
             assertThat(unreadable("  ").getMessage()).isEqualTo("message body is empty");
         }
