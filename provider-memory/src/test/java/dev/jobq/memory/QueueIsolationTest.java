@@ -68,12 +68,7 @@ class QueueIsolationTest {
 
         @Override
         public Capabilities capabilities() {
-            Capabilities real = super.capabilities();
-            var features = EnumSet.noneOf(Feature.class);
-            features.addAll(real.features());
-            features.remove(Feature.LOCAL_RECEIVE);
-            return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, 10, real.maxAttempts(),
-                    real.maxTimeout());
+            return receivingAsSqs(super.capabilities());
         }
 
         @Override
@@ -210,27 +205,15 @@ class QueueIsolationTest {
     }
 
     /** A memory provider that receives as SQS does: over the network, ten at a time (so a loop per ten permits). */
-    static final class ReceivesInBatches extends ForwardingQueueProvider {
-        final AtomicInteger receives = new AtomicInteger();
+    static final class ReceivesInBatches extends CountsReceives {
 
         ReceivesInBatches(QueueProvider delegate) {
             super(delegate);
         }
 
         @Override
-        public List<ReceivedJob> receive(int max, Duration wait) {
-            receives.incrementAndGet();
-            return super.receive(max, wait);
-        }
-
-        @Override
         public Capabilities capabilities() {
-            Capabilities real = super.capabilities();
-            var features = EnumSet.noneOf(Feature.class);
-            features.addAll(real.features());
-            features.remove(Feature.LOCAL_RECEIVE);
-            return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, 10, real.maxAttempts(),
-                    real.maxTimeout());
+            return receivingAsSqs(super.capabilities());
         }
     }
 
@@ -452,8 +435,17 @@ class QueueIsolationTest {
         }
     }
 
+    /** The memory provider's capabilities, but receiving over the network, ten at a time, as SQS does. */
+    static Capabilities receivingAsSqs(Capabilities real) {
+        var features = EnumSet.noneOf(Feature.class);
+        features.addAll(real.features());
+        features.remove(Feature.LOCAL_RECEIVE);
+        return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, 10, real.maxAttempts(),
+                real.maxTimeout());
+    }
+
     /** A memory provider that counts its receives. */
-    static final class CountsReceives extends ForwardingQueueProvider {
+    static class CountsReceives extends ForwardingQueueProvider {
         final AtomicInteger receives = new AtomicInteger();
 
         CountsReceives(QueueProvider delegate) {
