@@ -20,6 +20,9 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -142,6 +145,115 @@ class MaxJobsTest {
         // Before, 1: the attempt was its thread's until the thread was done with it, after its Completed.
         assertThat(runningWhenCompleted).as("running once its handler returned and Completed is announced")
                 .containsExactly(0);
+    }
+
+    /**
+     * A memory provider whose first receive does not answer until {@link #answer()} (an SQS endpoint that stopped
+     * answering, whose SDK waits out {@code requestTimeout} four times), then brings what is there.
+     */
+    static final class HangsFirstReceive extends ForwardingQueueProvider {
+        private final AtomicBoolean first = new AtomicBoolean(true);
+        private final CountDownLatch answering = new CountDownLatch(1);
+        final CountDownLatch hung = new CountDownLatch(1);
+        final CountDownLatch returned = new CountDownLatch(1);
+
+        HangsFirstReceive(QueueProvider delegate) {
+            super(delegate);
+        }
+
+        void answer() {
+            answering.countDown();
+        }
+
+        @Override
+        public List<ReceivedJob> receive(int max, Duration wait) {
+            if (!first.compareAndSet(true, false)) {
+                return super.receive(max, wait);
+            }
+            hung.countDown();
+            try {
+                answering.await(); // as the SDK's socket read, it does not end on an interrupt
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                return super.receive(max, Duration.ZERO);
+            } finally {
+                returned.countDown();
+            }
+        }
+    }
+
+    /** Queues "hangs" (listed first, its first receive hanging) and "works", concurrency 4, limited to 5 jobs. */
+    private JobQueue hangingBesideWorking(HangsFirstReceive hangs) {
+        JobQueue jobs = fixture.closeLater(JobQueue.builder()
+                .queue("hangs", new KeepOpen(hangs))
+                .queue("works", new KeepOpen(memory("works")))
+                .workerQueues("hangs", "works")
+                .concurrency(4)
+                .pollInterval(Duration.ofMillis(100))
+                .shutdownTimeout(Duration.ofSeconds(1))
+                .backoff(Backoff.none())
+                .listener(fixture.events)
+                .build());
+        jobs.registerJobHandler("work", Work.class, (job, ctx) -> { });
+        ((JobQueueRuntime) jobs).limitJobs(5);
+        return jobs;
+    }
+
+    @Test
+    @DisplayName("a receive of one queue that does not return gives its share of the limit back with its permits: "
+            + "the other queue runs all 5 of the limit's jobs")
+    void aHangingReceiveGivesItsShareOfTheLimitToTheOtherQueues() throws Exception {
+        var hangs = new HangsFirstReceive(memory("hangs"));
+        JobQueue jobs = hangingBesideWorking(hangs);
+        try {
+            jobs.start();
+            assertThat(hangs.hung.await(10, TimeUnit.SECONDS)).as("queue hangs' first receive hangs").isTrue();
+            jobs.enqueueAll("work", IntStream.range(0, 5).mapToObj(Work::new).toList(),
+                    EnqueueOptions.queue("works"));
+
+            // Before, 4: the hanging receive kept the fifth job's share of the limit until it returned.
+            Awaitility.await().atMost(EventRecorder.WAIT).pollInterval(Duration.ofMillis(5)).untilAsserted(() ->
+                    assertThat(fixture.events.all(JobEvent.Completed.class)).as("jobs completed").hasSize(5));
+            assertThat(((JobQueueRuntime) jobs).jobsEnded()).as("jobs ended under the limit").isEqualTo(5);
+            assertThat(hangs.returned.getCount()).as("queue hangs' receive still has not returned").isEqualTo(1);
+        } finally {
+            hangs.answer();
+        }
+    }
+
+    @Test
+    @DisplayName("a receive that returns after its share of the limit went to the other queue hands back what it "
+            + "brings once the limit is spent: never more than 5 jobs run")
+    void aLateReceiveBeyondTheLimitHandsItsJobsBack() throws Exception {
+        var log = new CapturedLog();
+        log.start();
+        var workerLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.jobq");
+        workerLog.addAppender(log);
+        var hangs = new HangsFirstReceive(memory("hangs"));
+        try {
+            JobQueue jobs = hangingBesideWorking(hangs);
+            jobs.start();
+            assertThat(hangs.hung.await(10, TimeUnit.SECONDS)).as("queue hangs' first receive hangs").isTrue();
+            jobs.enqueue("work", new Work(-1), EnqueueOptions.queue("hangs"));
+            jobs.enqueueAll("work", IntStream.range(0, 5).mapToObj(Work::new).toList(),
+                    EnqueueOptions.queue("works"));
+            fixture.events.awaitCount(JobEvent.Completed.class, 5);
+
+            hangs.answer();
+            assertThat(hangs.returned.await(10, TimeUnit.SECONDS)).as("queue hangs' receive returns").isTrue();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> hangs.stats().waiting() == 1);
+            jobs.close();
+
+            assertThat(fixture.events.all(JobEvent.Started.class)).as("started").hasSize(5)
+                    .allMatch(e -> e.queue().equals("works"));
+            assertThat(log.list).as("the late receive's job was handed back").anyMatch(e -> e.getFormattedMessage()
+                    .contains("with no room left for it under --max-jobs; handed it back"));
+        } finally {
+            hangs.answer();
+            workerLog.detachAppender(log);
+        }
     }
 
     private void assertRunsExactly(int limit, List<String> names, List<QueueProvider> providers) throws Exception {

@@ -132,14 +132,17 @@ final class PollLoop implements Runnable {
      * when the worker serves several queues; the worker's watchdog calls it every tick. A provider that stops
      * answering (an SQS endpoint that takes the request and says nothing: the SDK waits out {@code requestTimeout}
      * four times, about 40 s by default) held every permit its receive took, which after a busy spell is all of
-     * them, and the other queues ran nothing meanwhile. When the receive returns, the loop takes back what is free
-     * then, and hands back unstarted the jobs it has no permit for.
+     * them, and the other queues ran nothing meanwhile. Its share of the {@code --max-jobs} budget goes back with
+     * them: kept, the other queues ran all but that share of the limit and then waited for the receive to return
+     * (for good, if it never did), and the worker did not stop. When the receive returns, the loop takes back what
+     * is free then, of permits and of the budget, and hands back unstarted the jobs it has none for.
      */
     void giveBackIfOverdue(long now) {
         Receive receive = underWay.get();
         if (receive == null || permits.tiers() == 1 || now - receive.overdueAt() < 0) {
             return;
         }
+        giveBack(receive.share().getAndSet(0));
         int held = receive.held().getAndSet(0);
         if (held > 0) {
             permits.release(held);
@@ -275,7 +278,8 @@ final class PollLoop implements Runnable {
             long spellsSeen = spells != null ? spells.count() : 0;
             long started = System.nanoTime();
             Duration wait = fewerPermitsThanQueues ? Duration.ZERO : pollInterval;
-            var receive = new Receive(new AtomicInteger(granted), started + wait.toNanos() + OVERDUE_AFTER.toNanos());
+            var receive = new Receive(new AtomicInteger(granted), new AtomicInteger(budget != null ? granted : 0),
+                    started + wait.toNanos() + OVERDUE_AFTER.toNanos());
             underWay.set(receive);
             try {
                 jobs = stopping ? List.of() : queue.provider().receive(granted, wait);
@@ -286,7 +290,7 @@ final class PollLoop implements Runnable {
                 // taken, and the queue was served no more, with nothing in the log.
                 underWay.set(null);
                 permits.release(receive.held().getAndSet(0));
-                giveBack(granted);
+                giveBack(receive.share().getAndSet(0));
                 if (stopping) {
                     return;
                 }
@@ -299,9 +303,11 @@ final class PollLoop implements Runnable {
             }
             underWay.set(null);
             int held = reclaim(receive, granted, jobs.size());
+            int placed = Math.min(held, jobs.size());
+            int share = reclaimShare(receive, placed);
             backlog = gatherTarget > 1 && jobs.size() >= granted;
             idle = jobs.isEmpty();
-            int used = Math.min(held, jobs.size());
+            int used = budget != null ? Math.min(placed, share) : placed;
             int unused = held - used;
             if (idle && unused > 0 && permits.tiers() > 1 && !fewerPermitsThanQueues && !stopping && !helper
                     && !permits.anyWaitingBefore(tier)) {
@@ -310,13 +316,15 @@ final class PollLoop implements Runnable {
             }
             permits.release(unused);
             if (budget != null) {
-                budget.giveBack(granted - used, idle);
+                budget.giveBack(share - used, idle);
             }
             for (int i = 0; i < jobs.size(); i++) {
                 if (i < used) {
                     launcher.launch(queue, tier, jobs.get(i));
+                } else if (i < placed) {
+                    handBackUnplaced(jobs.get(i), "no room left for it under --max-jobs");
                 } else if (i < granted) {
-                    handBackUnplaced(jobs.get(i));
+                    handBackUnplaced(jobs.get(i), "no permit free for it");
                 } else {
                     handBackExtra(jobs.get(i), jobs.size(), granted);
                 }
@@ -360,15 +368,33 @@ final class PollLoop implements Runnable {
         }
     }
 
-    /** Hands back a job an overdue receive brought once its permits had gone to other queues, and none was free. */
-    private void handBackUnplaced(ReceivedJob job) {
+    /**
+     * Of the {@code --max-jobs} budget, what the loop holds for the {@code placed} jobs its receive brought and has
+     * permits for: its share, unless the receive was overdue and {@link #giveBackIfOverdue} gave it back, in which
+     * case whatever is left now, up to those it needs. 0 without a budget.
+     */
+    private int reclaimShare(Receive receive, int placed) {
+        int share = receive.share().getAndSet(0);
+        if (budget == null || share >= placed) {
+            return share;
+        }
+        return share + budget.take(placed - share);
+    }
+
+    /**
+     * Hands back a job an overdue receive brought once its permits, or its share of the {@code --max-jobs} budget,
+     * had gone to other queues, and none was left for it.
+     *
+     * @param lacking what it found no more of: {@code no permit free for it}
+     */
+    private void handBackUnplaced(ReceivedJob job, String lacking) {
         try {
             queue.provider().release(job);
-            log.warn("an overdue receive from queue '{}' returned job {} with no permit free for it; handed it back",
-                    queue.name(), job.jobId());
+            log.warn("an overdue receive from queue '{}' returned job {} with {}; handed it back", queue.name(),
+                    job.jobId(), lacking);
         } catch (Throwable e) {
-            log.error("an overdue receive from queue '{}' returned job {} with no permit free for it, and it could not "
-                    + "be handed back: it comes back when its lease ends", queue.name(), job.jobId(), e);
+            log.error("an overdue receive from queue '{}' returned job {} with {}, and it could not be handed back: "
+                    + "it comes back when its lease ends", queue.name(), job.jobId(), lacking, e);
         }
     }
 
@@ -409,7 +435,10 @@ final class PollLoop implements Runnable {
         }
     }
 
-    /** A receive's permits, taken by the loop when it returns or by the watchdog once it is overdue. */
-    private record Receive(AtomicInteger held, long overdueAt) {
+    /**
+     * A receive's permits and its share of the {@code --max-jobs} budget (0 without one), each taken by the loop when
+     * it returns or by the watchdog once it is overdue.
+     */
+    private record Receive(AtomicInteger held, AtomicInteger share, long overdueAt) {
     }
 }
