@@ -1,6 +1,5 @@
 package dev.jobq.internal.worker;
 
-import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.ReceivedJob;
 import java.time.Duration;
 import java.util.List;
@@ -146,9 +145,7 @@ final class PollLoop implements Runnable {
         int held = receive.held().getAndSet(0);
         if (held > 0) {
             permits.release(held);
-            log.warn("a receive from queue '{}' has not returned {} after its wait; its {} permit(s) go to the other "
-                    + "queues meanwhile, and jobs it brings when it returns are handed back if no permit is free then",
-                    queue.name(), DurationFormat.format(OVERDUE_AFTER), held);
+            failures.overdue(held, OVERDUE_AFTER);
         }
     }
 
@@ -285,6 +282,7 @@ final class PollLoop implements Runnable {
                 jobs = stopping ? List.of() : queue.provider().receive(granted, wait);
                 errorPause = Duration.ofMillis(100);
                 failures.succeeded(started);
+                failures.returned(started, receive.overdueAt());
             } catch (Throwable e) {
                 // Throwable: a provider's Error (or a Throwable that is neither) ended this loop with its permits
                 // taken, and the queue was served no more, with nothing in the log.

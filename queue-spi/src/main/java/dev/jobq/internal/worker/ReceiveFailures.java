@@ -15,7 +15,12 @@ import org.slf4j.LoggerFactory;
  * SQS): the first failure at WARN with its stack trace, then one WARN line every
  * {@link #REPEAT} while receives keep failing (each failure at DEBUG), and an INFO line when a
  * receive works again. Logged as {@link PollLoop}. While receives fail, {@link #outage()} says since when
- * and with which error, for a health check. Thread-safe.
+ * and with which error, for a health check.
+ *
+ * <p>Its receives that go overdue ({@link PollLoop#giveBackIfOverdue}) likewise: the first at WARN, the next
+ * ones at DEBUG, and an INFO line when a receive begun after the last of them returns in time. Logged once per
+ * receive, a hung SQS endpoint wrote a WARN for each of the queue's loops (one per ten of its concurrency), and
+ * again for each after every try, with no line when it answered again. Thread-safe.
  */
 final class ReceiveFailures {
 
@@ -31,6 +36,11 @@ final class ReceiveFailures {
     private Instant sinceInstant = Instant.EPOCH;
     private String lastError = "";
     private long lastWarned;
+    /** Read on every receive that returns: the lock is taken only while receives go overdue. */
+    private volatile boolean overdue;
+    private int overdueCount;
+    private long overdueSince;
+    private long lastOverdue;
 
     /** With the system clock for {@link #outage()}'s instant (for tests). */
     ReceiveFailures(String queue) {
@@ -82,6 +92,47 @@ final class ReceiveFailures {
         }
     }
 
+    /**
+     * A receive went overdue, and its {@code permits} went to the other queues: the first of a spell at WARN, the
+     * next ones at DEBUG.
+     */
+    synchronized void overdue(int permits, Duration after) {
+        long now = System.nanoTime();
+        lastOverdue = now;
+        if (overdueCount++ == 0) {
+            overdue = true;
+            overdueSince = now;
+            log.warn("a receive from queue '{}' has not returned {} after its wait; its {} permit(s) go to the other "
+                    + "queues meanwhile, and jobs it brings when it returns are handed back if no permit is free then "
+                    + "(the queue's next overdue receives are logged at DEBUG until one returns in time)", queue,
+                    DurationFormat.format(after), permits);
+        } else {
+            log.debug("a receive from queue '{}' has not returned {} after its wait ({} overdue over {}); its {} "
+                    + "permit(s) go to the other queues meanwhile", queue, DurationFormat.format(after),
+                    overdueCount, over(now, overdueSince), permits);
+        }
+    }
+
+    /**
+     * A receive that began at {@code startedNanos} and would have gone overdue at {@code overdueAt} (both
+     * System.nanoTime) returned. If it returned in time, it ends a spell of overdue receives, but only if it began
+     * after the last of them went overdue: one of the loops that hung with the others may return in time from a
+     * retry begun before a last one went overdue.
+     */
+    void returned(long startedNanos, long overdueAt) {
+        if (!overdue) {
+            return;
+        }
+        synchronized (this) {
+            if (overdueCount > 0 && startedNanos - lastOverdue > 0 && System.nanoTime() - overdueAt < 0) {
+                log.info("receives from queue '{}' return in time again: {} went overdue over {}", queue,
+                        overdueCount, over(System.nanoTime(), overdueSince));
+                overdueCount = 0;
+                overdue = false;
+            }
+        }
+    }
+
     /** The outage under way: receives failing since its first failure, until one begun after it works. */
     Optional<ReceiveOutage> outage() {
         if (!failing) {
@@ -94,6 +145,10 @@ final class ReceiveFailures {
     }
 
     private String over(long now) {
+        return over(now, since);
+    }
+
+    private static String over(long now, long since) {
         return DurationFormat.format(Duration.ofNanos(now - since).truncatedTo(ChronoUnit.SECONDS));
     }
 }

@@ -136,6 +136,143 @@ class PollLoopTest {
                 .isEqualTo(1);
     }
 
+    @Test
+    @DisplayName("several loops of one queue whose receives all go overdue log one WARN for the queue, the others at "
+            + "DEBUG")
+    void overdueReceivesOfOneQueueLogOneWarn() throws InterruptedException {
+        var provider = new HangingProvider();
+        var failures = new ReceiveFailures("default");
+        var permits = new PermitPool(4, 2);
+        try (var log = CapturedLog.ofPollLoop()) {
+            var loops = new ArrayList<RunningLoop>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    loops.add(RunningLoop.startAmong(provider, permits, failures));
+                }
+                await().atMost(WAIT).until(() -> provider.hanging.get() == 3);
+                long pastEveryWait = System.nanoTime() + Duration.ofHours(1).toNanos();
+                loops.forEach(running -> running.loop().giveBackIfOverdue(pastEveryWait));
+                assertThat(permits.available()).as("every permit given to the other queues").isEqualTo(4);
+            } finally {
+                provider.answerInTime();
+                provider.answerAll();
+                for (RunningLoop running : loops) {
+                    running.close();
+                }
+            }
+
+            // Before, one WARN per receive: a queue on SQS has a loop per ten permits, and a hung endpoint hangs
+            // them all, each again after every try.
+            assertThat(log.overdue(Level.WARN)).as("overdue WARNs").hasSize(1);
+            assertThat(log.overdue(Level.DEBUG)).as("overdue DEBUG lines").hasSize(2);
+        }
+    }
+
+    @Test
+    @DisplayName("a queue's receive that goes overdue again and again logs one WARN, then one INFO once a receive "
+            + "begun after it returns in time")
+    void aReceiveOverdueAgainAndAgainLogsOneWarnThenOneInfo() throws InterruptedException {
+        var provider = new HangingProvider();
+        var failures = new ReceiveFailures("default");
+        var permits = new PermitPool(2, 2);
+        try (var log = CapturedLog.ofPollLoop(); var running = RunningLoop.startAmong(provider, permits, failures)) {
+            for (int hang = 1; hang <= 3; hang++) {
+                int calls = hang;
+                await().atMost(WAIT).until(() -> provider.calls.get() == calls && provider.hanging.get() == 1);
+                running.loop().giveBackIfOverdue(System.nanoTime() + Duration.ofHours(1).toNanos());
+                if (hang == 3) {
+                    provider.answerInTime();
+                }
+                provider.answerAll();
+            }
+            // Before, a WARN for each of the 3, and no line when receives returned in time again.
+            assertThat(log.overdue(Level.WARN)).as("overdue WARNs").hasSize(1);
+            assertThat(log.overdue(Level.DEBUG)).as("overdue DEBUG lines").hasSize(2);
+            await().atMost(WAIT).until(() -> log.contains(Level.INFO, "receives from queue 'default' return in time"));
+            assertThat(log.lines(Level.INFO)).as("INFO lines").singleElement().asString()
+                    .startsWith("receives from queue 'default' return in time again: 3 went overdue over ");
+        }
+    }
+
+    /**
+     * A provider whose receives hang until {@link #answerAll()}, then return empty; from {@link #answerInTime()} on,
+     * they return empty after their wait.
+     */
+    private static final class HangingProvider extends BacklogProvider {
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger hanging = new AtomicInteger();
+        private final java.util.concurrent.Semaphore answers = new java.util.concurrent.Semaphore(0);
+        private volatile boolean inTime;
+
+        HangingProvider() {
+            super(0, 10);
+        }
+
+        void answerAll() {
+            answers.release(hanging.get());
+        }
+
+        void answerInTime() {
+            inTime = true;
+        }
+
+        @Override
+        public List<ReceivedJob> receive(int max, Duration wait) {
+            calls.incrementAndGet();
+            if (inTime) {
+                return super.receive(max, wait);
+            }
+            hanging.incrementAndGet();
+            try {
+                answers.acquire(); // as the SDK's socket read, it does not end on an interrupt
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                hanging.decrementAndGet();
+            }
+            return List.of();
+        }
+    }
+
+    /** The lines PollLoop's logger writes, DEBUG included, while it is open. */
+    private static final class CapturedLog extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+        private final List<ILoggingEvent> logged = new CopyOnWriteArrayList<>();
+        private final Logger logger = (Logger) LoggerFactory.getLogger(PollLoop.class);
+        private final Level level = logger.getLevel();
+
+        static CapturedLog ofPollLoop() {
+            var log = new CapturedLog();
+            log.start();
+            log.logger.addAppender(log);
+            log.logger.setLevel(Level.DEBUG);
+            return log;
+        }
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            logged.add(event);
+        }
+
+        List<String> lines(Level at) {
+            return logged.stream().filter(e -> e.getLevel() == at).map(ILoggingEvent::getFormattedMessage).toList();
+        }
+
+        List<String> overdue(Level at) {
+            return lines(at).stream().filter(m -> m.startsWith("a receive from queue 'default' has not returned"))
+                    .toList();
+        }
+
+        boolean contains(Level at, String text) {
+            return lines(at).stream().anyMatch(m -> m.contains(text));
+        }
+
+        @Override
+        public void close() {
+            logger.detachAppender(this);
+            logger.setLevel(level);
+        }
+    }
+
     /** A provider whose every receive fails with an exception whose toString() throws. */
     private static final class UnprintableFailuresProvider extends BacklogProvider {
         final AtomicInteger receives = new AtomicInteger();
@@ -169,6 +306,17 @@ class PollLoopTest {
         static RunningLoop start(QueueProvider provider, PermitPool permits, ReceiveFailures failures) {
             List<ReceivedJob> launched = new CopyOnWriteArrayList<>();
             var loop = new PollLoop(binding(provider), 0, permits, Duration.ofSeconds(1),
+                    (queue, tier, job) -> launched.add(job), failures);
+            return new RunningLoop(loop, Thread.ofVirtual().start(loop), launched);
+        }
+
+        /**
+         * One of a queue's loops in a worker with two queues, sharing {@code failures} with the queue's other loops,
+         * polling every 100 ms.
+         */
+        static RunningLoop startAmong(QueueProvider provider, PermitPool permits, ReceiveFailures failures) {
+            List<ReceivedJob> launched = new CopyOnWriteArrayList<>();
+            var loop = new PollLoop(binding(provider), 0, permits, Duration.ofMillis(100),
                     (queue, tier, job) -> launched.add(job), failures);
             return new RunningLoop(loop, Thread.ofVirtual().start(loop), launched);
         }
