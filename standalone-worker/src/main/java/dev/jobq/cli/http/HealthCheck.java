@@ -5,6 +5,7 @@ import dev.jobq.QueueStats;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.internal.runtime.StatsRead;
 import dev.jobq.internal.worker.ReceiveOutage;
+import dev.jobq.spi.Secrets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +35,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * A provider that cannot count dead letters or waiting jobs (-1) never makes a queue degraded. A queue
  * whose provider does not answer within {@link StatsRead#MAX_WAIT} counts as unreadable, so that a probe
  * gets its answer while the provider hangs; the queues are read together, so that is the wait for all.
- * Dead letters redriven or deleted bring the count back down, and the status with it. Thread-safe.
+ * Dead letters redriven or deleted bring the count back down, and the status with it.
+ *
+ * <p>A provider's or the scheduler's error text is shown with the secrets of the URLs it names masked
+ * ({@link Secrets#maskUrl}): a provider, a driver or an SDK may word its error with the URL it was given, a
+ * password or token in it, and {@code /health} answers whoever reaches the port. Thread-safe.
  */
 public final class HealthCheck {
 
@@ -109,7 +114,7 @@ public final class HealthCheck {
             if (outage.isPresent()) {
                 unhealthy = true;
                 problems.add("queue '" + queue + "': receives failing since " + outage.get().since() + " ("
-                        + outage.get().failures() + " in a row): " + outage.get().error()
+                        + outage.get().failures() + " in a row): " + Secrets.maskUrl(outage.get().error())
                         + "; the worker takes no job from it until a receive works");
             }
             QueueStats stats;
@@ -117,7 +122,8 @@ public final class HealthCheck {
                 stats = StatsRead.answer(read.getValue());
             } catch (RuntimeException e) {
                 unhealthy = true;
-                String error = String.valueOf(e.getMessage() != null ? e.getMessage() : e.getClass().getName());
+                String error = Secrets.maskUrl(
+                        String.valueOf(e.getMessage() != null ? e.getMessage() : e.getClass().getName()));
                 problems.add("queue '" + queue + "': stats cannot be read: " + error);
                 // what this process counted stays readable: the outage is when someone looks at it
                 queues.add(jobs instanceof JobQueueRuntime runtime
@@ -144,7 +150,7 @@ public final class HealthCheck {
             Optional<String> firing = jobs.scheduler().firingProblem();
             if (firing.isPresent()) {
                 degraded = true;
-                problems.add("scheduler: " + firing.get());
+                problems.add("scheduler: " + Secrets.maskUrl(firing.get()));
             }
         }
         HealthReport.Status status = unhealthy ? HealthReport.Status.UNHEALTHY

@@ -306,6 +306,43 @@ class RunCommandTest {
     }
 
     @Test
+    @DisplayName("/health shows a provider's receive and stats errors with the secrets of the URLs they name masked "
+            + "(a password before the host, a password= or X-Amz-Security-Token= parameter)")
+    void healthMasksTheSecretsOfUrlsInAProvidersErrors() throws Exception {
+        Path file = config("provider: { type: memory }\nworker: { concurrency: 1, shutdownTimeout: 2s }\n");
+        var provider = new AlteredProvider(true);
+        // as a provider over a database, or an SDK, may word them: naming the URL it was given
+        provider.failReceives(new IllegalStateException("cannot reach postgresql://jobs:S3CRET-pw@db.internal:5432/"
+                + "queue?sslmode=require&password=S3CRET-param (Connection refused)"));
+        provider.failStats(new IllegalStateException("GetQueueAttributes on https://sqs.us-east-1.amazonaws.com/"
+                + "123456789012/jobs?X-Amz-Security-Token=S3CRET-token failed: Connection reset"));
+        CommandContext context = CommandRun.context(Map.of(), builder -> {
+            JobQueue queue = builder.provider(provider).build();
+            built.set(queue);
+            return QueueSession.owning(queue);
+        }, stop);
+        Future<Integer> exit = runner.submit(() -> CommandRun.execute(context, new PrintWriter(out, true),
+                new PrintWriter(err, true), "run", "--config", file.toString(), "--http-port", "0",
+                "--http-host", "127.0.0.1"));
+        awaitWorking();
+        HttpProbe http = HttpProbe.fromRunOutput(out.toString());
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            var health = http.get("/health");
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(health.body()).contains("receives failing since").contains("stats cannot be read");
+            // Before, each secret as it is: '... postgresql://jobs:S3CRET-pw@db.internal:5432/queue?...'
+            assertThat(health.body()).doesNotContain("S3CRET")
+                    .contains("postgresql://jobs:****@db.internal:5432/queue?sslmode=require&password=**** "
+                            + "(Connection refused)")
+                    .contains("/123456789012/jobs?X-Amz-Security-Token=**** failed: Connection reset");
+        });
+
+        stop.requestStop();
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
     @DisplayName("when an attempt's outcome line is logged, /metrics' jobq_jobs_total and /health's counts have it")
     void anOutcomeLineIsLoggedAfterMetricsAndHealthCountItsAttempt() throws Exception {
         Path file = config("provider: { type: memory }\nworker: { concurrency: 1 }\n");
