@@ -80,6 +80,8 @@ final class PollLoop implements Runnable {
     private boolean helper;
     /** Its ticket once its last try found no receive left and waited (it may take those held for waiters); else 0. */
     private long budgetTicket;
+    /** The share of every receive without a {@link #budget}: always 0, so that such a receive allocates no counter. */
+    private final AtomicInteger noShare = new AtomicInteger();
 
     /** Starts a received job on a handler thread that owns one of the loop's permits. */
     @FunctionalInterface
@@ -275,7 +277,7 @@ final class PollLoop implements Runnable {
             long spellsSeen = spells != null ? spells.count() : 0;
             long started = System.nanoTime();
             Duration wait = fewerPermitsThanQueues ? Duration.ZERO : pollInterval;
-            var receive = new Receive(new AtomicInteger(granted), new AtomicInteger(budget != null ? granted : 0),
+            var receive = new Receive(new AtomicInteger(granted), budget != null ? new AtomicInteger(granted) : noShare,
                     started + wait.toNanos() + OVERDUE_AFTER.toNanos());
             underWay.set(receive);
             try {
