@@ -116,6 +116,9 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
      * {@link JobState#DELAYED}. Empty when none knows the id (an SQS queue never finds its jobs).
      *
      * @throws NullPointerException if {@code jobId} is null
+     * @throws JobQueueException    when the look-up reaches the scheduler once this queue's worker has stopped in
+     *                              {@link #close()}, naming it closed, as the {@link #scheduler()}'s calls do; or when
+     *                              the scheduler's database cannot be read
      */
     Optional<JobInfo> getJob(String jobId);
 

@@ -381,8 +381,10 @@ public final class JobQueueRuntime implements JobQueue {
                 }
             }
         }
-        // Asked after the queues: a job being handed on is in both until the hand-off commits.
-        return scheduler == null ? Optional.empty() : scheduler.getJob(jobId);
+        // Asked after the queues: a job being handed on is in both until the hand-off commits. Admitted as the
+        // scheduler's own calls are: close() closed the scheduler's pool under a look-up under way, and one made
+        // after close() failed with the pool's words ("HikariDataSource ... has been closed") instead of ours.
+        return scheduler == null ? Optional.empty() : admit(() -> scheduler.getJob(jobId));
     }
 
     @Override

@@ -31,9 +31,10 @@ import org.junit.jupiter.api.Test;
 /**
  * close() of a JobQueue with the JDBC scheduler (H2) racing calls that store jobs in the scheduler: each
  * call either returns an id whose job is held in the database, or throws that the JobQueue is closed
- * having stored nothing; a cancel either took effect or did not, as it says.
+ * having stored nothing; a cancel either took effect or did not, as it says; a getJob answers or says the
+ * queue is closed, never that the database's pool was closed under it.
  */
-@DisplayName("JobQueue with the JDBC scheduler: close() racing schedule, enqueue for an instant and cancel")
+@DisplayName("JobQueue with the JDBC scheduler: close() racing schedule, enqueue for an instant, getJob and cancel")
 class CloseRacingSchedulerCallsTest {
 
     private static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
@@ -80,12 +81,13 @@ class CloseRacingSchedulerCallsTest {
                         jobs.close();
                         return ids;
                     }
-                    for (int i = 0; i < 12; i++) {
+                    for (int i = 0; i < 16; i++) {
                         try {
-                            switch (i % 3) {
+                            switch (i % 4) {
                                 case 0 -> ids.add(jobs.scheduler().schedule("reminder:send", i, later));
                                 case 1 -> ids.add(jobs.enqueue("reminder:send", i,
                                         EnqueueOptions.builder().scheduledFor(later).build()));
+                                case 2 -> jobs.getJob(toCancel.get((thread + i) % toCancel.size()));
                                 default -> {
                                     String id = toCancel.get((thread + i) % toCancel.size());
                                     if (jobs.scheduler().cancel(id)) {

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.EnqueueOptions;
+import dev.jobq.JobInfo;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
 import dev.jobq.JobRejectedException;
+import dev.jobq.JobState;
 import dev.jobq.RecurringJob;
 import dev.jobq.RecurringJobInfo;
 import dev.jobq.ScheduledJobInfo;
@@ -233,6 +235,15 @@ class SchedulerJavadocClaimsTest {
         assertThatThrownBy(() -> scheduler.registerRecurring(RecurringJob.builder("digest", "email:digest")
                 .schedule("@daily").build())).isInstanceOf(JobQueueException.class).hasMessage(closed);
         assertThatThrownBy(scheduler::listRecurring).isInstanceOf(JobQueueException.class).hasMessage(closed);
+    }
+
+    @Test
+    void jobQueue_getJob_afterTheQueueIsClosed_aLookUpInTheSchedulerThrowsJobQueueExceptionSayingSo() {
+        String id = scheduler.schedule("report:send", null, TOMORROW);
+        assertThat(jobs.getJob(id)).get().extracting(JobInfo::state).isEqualTo(JobState.DELAYED);
+        jobs.close();
+        assertThatThrownBy(() -> jobs.getJob(id)).isInstanceOf(JobQueueException.class)
+                .hasMessage("this JobQueue is closed; build a new one");
     }
 
     // JobQueueBuilder.build with a scheduler
