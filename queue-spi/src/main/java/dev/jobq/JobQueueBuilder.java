@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a {@link JobQueue}. Start from a config file ({@link #config(Path)}), from code, or both:
- * what is set in code wins over the file. Unless one of them sets the default queue's provider (the
+ * what is set in code wins over the file (a worker setting by itself; a queue whole, see
+ * {@link #queue(String, String, Map)}). Unless one of them sets the default queue's provider (the
  * file's {@code provider:}, or {@link #provider}), the default queue is the memory provider, also
  * beside named queues (when the memory provider is on the class path).
  *
@@ -79,26 +80,32 @@ public final class JobQueueBuilder {
     }
 
     /**
-     * The default queue's provider by type name with its defaults ("memory"). An unknown type is refused
-     * by {@link #build()}, which lists the types on the class path.
+     * The default queue's provider by type name with its defaults ("memory"), in place of the file's
+     * {@code provider:} section. An unknown type is refused by {@link #build()}, which lists the types on
+     * the class path.
      */
     public JobQueueBuilder provider(String type) {
         return queue(JobOptions.DEFAULT_QUEUE, type, Map.of());
     }
 
-    /** The default queue's provider by type name with settings as in the config file. */
+    /**
+     * The default queue's provider by type name with settings as in the config file's {@code provider:}
+     * section; it replaces that section whole (none of the file's settings for the default queue is kept).
+     */
     public JobQueueBuilder provider(String type, Map<String, ?> settings) {
         return queue(JobOptions.DEFAULT_QUEUE, type, settings);
     }
 
-    /** The default queue's provider, built in code; the queue closes it. */
+    /** The default queue's provider, built in code, in place of the file's {@code provider:} section; the queue closes it. */
     public JobQueueBuilder provider(QueueProvider provider) {
         return queue(JobOptions.DEFAULT_QUEUE, provider);
     }
 
     /**
-     * A named queue by provider type with settings as in the config file; settings made here win over the
-     * file's for this queue. The settings themselves are checked by {@link #build()}, with the file's.
+     * A named queue by provider type with settings as in the config file. It replaces the file's section
+     * of that name whole: the queue gets this type and these settings, with the provider's defaults for the
+     * rest, and none of the file's settings for it. The settings themselves are checked by {@link #build()},
+     * with the file's.
      *
      * @throws IllegalArgumentException if {@code name} or {@code type} is blank
      * @throws NullPointerException     if {@code type} or {@code settings}, or a value in them, is null
@@ -113,7 +120,8 @@ public final class JobQueueBuilder {
     }
 
     /**
-     * A named queue with a provider built in code; the queue closes it.
+     * A named queue with a provider built in code, in place of the file's section of that name; the queue
+     * closes it.
      *
      * @throws IllegalArgumentException if {@code name} is blank
      */

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.ConfigException;
+import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
+import dev.jobq.JobRejectedException;
 import dev.jobq.JobState;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +35,27 @@ class BuilderQueuesTest {
                 assertThat(job.queue()).isEqualTo("default");
                 assertThat(job.state()).isEqualTo(JobState.WAITING);
             });
+        }
+    }
+
+    @Test
+    @DisplayName("a queue set in code replaces the file's section of that name whole: none of the file's settings for it is kept")
+    void aQueueSetInCodeReplacesTheFilesSectionWhole() throws Exception {
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), """
+                provider: { type: memory, maxPayloadBytes: 100 }
+                queues:
+                  reports: { type: memory, maxPayloadBytes: 100 }
+                """);
+        String big = "x".repeat(500);
+        try (JobQueue fromFile = JobQueue.builder().config(file).build();
+             JobQueue overridden = JobQueue.builder().config(file).provider("memory", Map.of("maxHistorySize", 5))
+                     .queue("reports", "memory", Map.of("maxHistorySize", 5)).build()) {
+            assertThatThrownBy(() -> fromFile.enqueue("report:build", big, EnqueueOptions.queue("reports")))
+                    .isInstanceOf(JobRejectedException.class);
+            assertThatThrownBy(() -> fromFile.enqueue("report:build", big)).isInstanceOf(JobRejectedException.class);
+
+            assertThat(overridden.enqueue("report:build", big, EnqueueOptions.queue("reports"))).isNotBlank();
+            assertThat(overridden.enqueue("report:build", big)).isNotBlank();
         }
     }
 
