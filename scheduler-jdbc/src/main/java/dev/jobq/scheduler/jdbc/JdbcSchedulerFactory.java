@@ -141,7 +141,7 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
     /**
      * Builds a JDBC scheduler in code. Each setter checks its value at once and throws
      * {@link IllegalArgumentException} naming the setting and the bad value (a null one,
-     * {@link NullPointerException} naming the setting). Not thread-safe.
+     * {@link NullPointerException} naming the setting), leaving the builder as it was. Not thread-safe.
      */
     public static final class Builder {
 
@@ -166,15 +166,21 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
 
         /** Connections from the application (a pool); the scheduler never closes it. */
         public Builder dataSource(DataSource dataSource) {
+            @Nullable DataSource before = this.dataSource;
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-            return checked();
+            return checked(() -> this.dataSource = before);
         }
 
         /** An H2 or PostgreSQL URL; the scheduler opens a pool of {@link #poolSize} connections to it. */
         public Builder jdbcUrl(String jdbcUrl) {
+            String urlBefore = this.jdbcUrl;
+            @Nullable DataSource dataSourceBefore = this.dataSource;
             this.jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
             this.dataSource = null;
-            return checked();
+            return checked(() -> {
+                this.jdbcUrl = urlBefore;
+                this.dataSource = dataSourceBefore;
+            });
         }
 
         /**
@@ -191,34 +197,58 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
             return this;
         }
 
+        /** Connections at most in the pool opened from {@link #jdbcUrl} (1–100, 4 by default). */
         public Builder poolSize(int poolSize) {
+            int before = this.poolSize;
             this.poolSize = poolSize;
-            return checked();
+            return checked(() -> this.poolSize = before);
         }
 
+        /**
+         * The longest the firing thread sleeps before it looks for due rows again, for rows other processes
+         * wrote (1 ms–1 h, 60 s by default); a row this process writes wakes it at once.
+         */
         public Builder pollInterval(Duration pollInterval) {
+            Duration before = this.pollInterval;
             this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
-            return checked();
+            return checked(() -> this.pollInterval = before);
         }
 
+        /** Due rows claimed in one transaction (1–10,000, 100 by default). */
         public Builder batchSize(int batchSize) {
+            int before = this.batchSize;
             this.batchSize = batchSize;
-            return checked();
+            return checked(() -> this.batchSize = before);
         }
 
+        /**
+         * How long the record of a one-time job handed on or cancelled is kept, for
+         * {@code Scheduler.status} (1 s–3650 d, 7 days by default).
+         */
         public Builder retention(Duration retention) {
+            Duration before = this.retention;
             this.retention = Objects.requireNonNull(retention, "retention");
-            return checked();
+            return checked(() -> this.retention = before);
         }
 
+        /**
+         * How late a recurring occurrence may fire and still count as on time; a later one is missed and its
+         * job's {@code MisfirePolicy} decides (1 s–1 d, 60 s by default).
+         */
         public Builder misfireThreshold(Duration misfireThreshold) {
+            Duration before = this.misfireThreshold;
             this.misfireThreshold = Objects.requireNonNull(misfireThreshold, "misfireThreshold");
-            return checked();
+            return checked(() -> this.misfireThreshold = before);
         }
 
+        /**
+         * The most missed occurrences of one recurring job that {@code FIRE_ALL} enqueues after downtime,
+         * oldest first; the rest are skipped with a log line (1–100,000, 100 by default).
+         */
         public Builder fireAllLimit(int fireAllLimit) {
+            int before = this.fireAllLimit;
             this.fireAllLimit = fireAllLimit;
-            return checked();
+            return checked(() -> this.fireAllLimit = before);
         }
 
         /**
@@ -227,8 +257,9 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
          * {@link #jdbcUrl} the pool needs a connection for each: at most {@link #poolSize}.
          */
         public Builder fireThreads(int fireThreads) {
+            int before = this.fireThreads;
             this.fireThreads = fireThreads;
-            return checked();
+            return checked(() -> this.fireThreads = before);
         }
 
         /**
@@ -241,8 +272,9 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
          * handed on again (under the same job ids).
          */
         public Builder claimTimeout(Duration claimTimeout) {
+            Duration before = this.claimTimeout;
             this.claimTimeout = Objects.requireNonNull(claimTimeout, "claimTimeout");
-            return checked();
+            return checked(() -> this.claimTimeout = before);
         }
 
         /**
@@ -256,8 +288,9 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
          * makes, such as {@code schedule(...)}).
          */
         public Builder lockTimeout(Duration lockTimeout) {
+            Duration before = this.lockTimeout;
             this.lockTimeout = Objects.requireNonNull(lockTimeout, "lockTimeout");
-            return checked();
+            return checked(() -> this.lockTimeout = before);
         }
 
         /**
@@ -267,8 +300,9 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
          * the firing thread wait. With a {@link #dataSource}, that pool's own timeout applies.
          */
         public Builder connectionTimeout(Duration connectionTimeout) {
+            Duration before = this.connectionTimeout;
             this.connectionTimeout = Objects.requireNonNull(connectionTimeout, "connectionTimeout");
-            return checked();
+            return checked(() -> this.connectionTimeout = before);
         }
 
         /**
@@ -299,8 +333,14 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
             return JdbcJobScheduler.open(settings, context, threads);
         }
 
-        private Builder checked() {
-            settings();
+        /** Checks the settings with the value just set; a refused one is undone, so the builder stays as it was. */
+        private Builder checked(Runnable undo) {
+            try {
+                settings();
+            } catch (RuntimeException e) {
+                undo.run();
+                throw e;
+            }
             return this;
         }
 

@@ -298,4 +298,35 @@ class SchedulerJavadocClaimsTest {
         assertThatNullPointerException().isThrownBy(() -> JdbcSchedulerFactory.builder().retention(null))
                 .withMessage("retention");
     }
+
+    @Test
+    void jdbcSchedulerFactoryBuilder_retentionMisfireThresholdAndFireAllLimit_takeTheRangesTheirJavadocGives() {
+        var builder = JdbcSchedulerFactory.builder();
+        builder.retention(Duration.ofSeconds(1)).retention(Duration.ofDays(3650));
+        builder.misfireThreshold(Duration.ofSeconds(1)).misfireThreshold(Duration.ofDays(1));
+        builder.fireAllLimit(1).fireAllLimit(100_000);
+        assertThatIllegalArgumentException().isThrownBy(() -> builder.retention(Duration.ofMillis(999)))
+                .withMessageStartingWith("retention must be between 1s and ");
+        assertThatIllegalArgumentException().isThrownBy(() -> builder.retention(Duration.ofDays(3651)))
+                .withMessageStartingWith("retention must be between 1s and ");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> JdbcSchedulerFactory.builder().misfireThreshold(Duration.ofDays(1).plusMillis(1)))
+                .withMessageStartingWith("misfireThreshold must be between 1s and 1d");
+        assertThatIllegalArgumentException().isThrownBy(() -> JdbcSchedulerFactory.builder().fireAllLimit(100_001))
+                .withMessage("fireAllLimit must be between 1 and 100000, got 100001");
+    }
+
+    @Test
+    void jdbcSchedulerFactoryBuilder_aSetterThatThrowsLeavesTheBuilderAsItWas() {
+        var builder = JdbcSchedulerFactory.builder().poolSize(2);
+        assertThatIllegalArgumentException().isThrownBy(() -> builder.retention(Duration.ofDays(3651)));
+        assertThatIllegalArgumentException().isThrownBy(() -> builder.poolSize(0));
+        assertThatIllegalArgumentException().isThrownBy(() -> builder.jdbcUrl("jdbc:mysql://db"));
+        // Each refused value is gone: the next setters and build() see the builder as before the calls.
+        builder.misfireThreshold(Duration.ofSeconds(30)).fireThreads(2);
+        String url = "jdbc:h2:mem:javadoc-claims-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1";
+        try (JobQueue built = JobQueue.builder().scheduler(ctx -> builder.jdbcUrl(url).build(ctx)).build()) {
+            assertThat(built.scheduler().listScheduled(1)).isEmpty();
+        }
+    }
 }
