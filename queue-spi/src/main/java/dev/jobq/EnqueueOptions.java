@@ -6,8 +6,9 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How one job is to be enqueued. Every option is optional; what is not set comes from
- * {@link JobOptions#defaults()}.
+ * How one job is to be enqueued. Every option is optional; what is not set comes from the job type's
+ * {@link HandlerOptions} where the enqueuing {@link JobQueue} has the type registered with them, else from
+ * {@link JobOptions#defaults()}. Immutable and thread-safe.
  *
  * <pre>{@code
  * jobs.enqueue("reminder:send", reminder, EnqueueOptions.delay(Duration.ofHours(3)));
@@ -128,30 +129,37 @@ public final class EnqueueOptions {
         return b;
     }
 
+    /** The delay before the job runs, or null for none. */
     public @Nullable Duration delay() {
         return delay;
     }
 
+    /** The instant the job runs at, or null for none. */
     public @Nullable Instant scheduledFor() {
         return scheduledFor;
     }
 
+    /** Runs in all, the first included, or null for the default. */
     public @Nullable Integer maxAttempts() {
         return maxAttempts;
     }
 
+    /** The limit of one attempt, or null for the default. */
     public @Nullable Duration timeout() {
         return timeout;
     }
 
+    /** The priority (lower runs first), or null for the default 0. */
     public @Nullable Integer priority() {
         return priority;
     }
 
+    /** The deduplication key, or null for none. */
     public @Nullable String deduplicationKey() {
         return deduplicationKey;
     }
 
+    /** The named queue, or null for the type's or the "default" queue. */
     public @Nullable String queue() {
         return queue;
     }
@@ -199,36 +207,64 @@ public final class EnqueueOptions {
         private Builder() {
         }
 
+        /**
+         * Runs the job once {@code delay} has passed (≥ 0; not with {@link #scheduledFor}). A delay longer
+         * than the provider holds (SQS standard queues: 15 minutes) goes through the scheduler, and is
+         * rejected when there is none.
+         */
         public Builder delay(Duration delay) {
             this.delay = Objects.requireNonNull(delay, "delay");
             return this;
         }
 
+        /**
+         * Runs the job at {@code scheduledFor}, at once if it has passed (years 1 to 9999; not with
+         * {@link #delay}). In the future it goes through the scheduler when one is configured.
+         */
         public Builder scheduledFor(Instant scheduledFor) {
             this.scheduledFor = Objects.requireNonNull(scheduledFor, "scheduledFor");
             return this;
         }
 
+        /**
+         * Runs in all, the first included (≥ 1; 1 means no retry); unset, the type's {@link HandlerOptions}
+         * or {@value JobOptions#DEFAULT_MAX_ATTEMPTS}. On SQS at most the redrive policy's
+         * {@code maxReceiveCount}, else the enqueue is rejected.
+         */
         public Builder maxAttempts(int maxAttempts) {
             this.maxAttempts = maxAttempts;
             return this;
         }
 
+        /**
+         * The limit of one attempt (at least 1 ms), past which the handler is cancelled and interrupted and
+         * the attempt fails; unset, the type's {@link HandlerOptions} or 30 s. On SQS at most 11h59m.
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
+        /**
+         * Lower runs first, FIFO within a priority; 0 unless set. A provider without priorities (SQS)
+         * rejects any other value: use named queues there.
+         */
         public Builder priority(int priority) {
             this.priority = priority;
             return this;
         }
 
+        /**
+         * While a job of the same queue with this key waits, is delayed or held by the scheduler, or runs,
+         * enqueueing returns that job's id instead of a new one (not blank). Rejected where the provider
+         * cannot deduplicate (SQS standard queues); see {@link JobOptions#deduplicationKey()}.
+         */
         public Builder deduplicationKey(String deduplicationKey) {
             this.deduplicationKey = Objects.requireNonNull(deduplicationKey, "deduplicationKey");
             return this;
         }
 
+        /** The named queue the job goes to (a configured one); unset, the type's or {@code "default"}. */
         public Builder queue(String queue) {
             this.queue = Objects.requireNonNull(queue, "queue");
             return this;
@@ -243,6 +279,14 @@ public final class EnqueueOptions {
             return this;
         }
 
+        /**
+         * The options.
+         *
+         * @throws IllegalArgumentException naming the option and the value: both a delay and
+         *                                  {@code scheduledFor}, or a value out of its range (a negative delay,
+         *                                  {@code maxAttempts} below 1, a timeout under 1 ms, a blank key or
+         *                                  queue, a bad trace id)
+         */
         public EnqueueOptions build() {
             return new EnqueueOptions(this);
         }

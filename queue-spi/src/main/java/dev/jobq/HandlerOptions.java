@@ -71,18 +71,22 @@ public final class HandlerOptions {
         return new HandlerOptions(maxAttempts, timeout, queue, Objects.requireNonNull(backoff, "backoff"));
     }
 
+    /** The type's {@code maxAttempts}, or null for the queue's default. */
     public @Nullable Integer maxAttempts() {
         return maxAttempts;
     }
 
+    /** The type's attempt timeout, or null for the queue's default. */
     public @Nullable Duration timeout() {
         return timeout;
     }
 
+    /** The type's named queue, or null for {@code "default"}. */
     public @Nullable String queue() {
         return queue;
     }
 
+    /** The type's retry backoff, or null for {@code worker.backoff}. */
     public @Nullable Backoff backoff() {
         return backoff;
     }

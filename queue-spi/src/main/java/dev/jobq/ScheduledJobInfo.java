@@ -3,7 +3,12 @@ package dev.jobq;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
-/** A one-time job held by the scheduler. */
+/**
+ * A one-time job held by the scheduler.
+ *
+ * @param scheduledFor when it is due
+ * @param error        why a hand-off to its queue failed (the job is kept and tried again), or null
+ */
 public record ScheduledJobInfo(String id, String type, String queue, Instant scheduledFor, Status status,
                                Instant createdAt, Instant updatedAt, @Nullable String error) {
 

@@ -114,30 +114,38 @@ public final class MemoryProviderFactory implements QueueProviderFactory {
             return this;
         }
 
+        /** Completed jobs kept for {@code getJob} (≥ 0, 1000 by default). */
         public Builder maxHistorySize(int maxHistorySize) {
             limits = new MemoryLimits(maxHistorySize, limits.maxDeadLetters(), limits.leaseDuration(),
                     limits.maxPayloadBytes());
             return this;
         }
 
+        /** Dead letters kept; beyond it the oldest is dropped with a WARN (≥ 0, 10,000 by default). */
         public Builder maxDeadLetters(int maxDeadLetters) {
             limits = new MemoryLimits(limits.maxHistorySize(), maxDeadLetters, limits.leaseDuration(),
                     limits.maxPayloadBytes());
             return this;
         }
 
+        /**
+         * How long a delivery stays leased unless settled or extended; after it the job is delivered again
+         * (250 ms–1 day, 30 s by default; the worker's heartbeats extend it while the handler runs).
+         */
         public Builder leaseDuration(Duration leaseDuration) {
             limits = new MemoryLimits(limits.maxHistorySize(), limits.maxDeadLetters(), leaseDuration,
                     limits.maxPayloadBytes());
             return this;
         }
 
+        /** The largest payload taken at enqueue, in UTF-8 bytes of its JSON (≥ 1, 1 MiB by default). */
         public Builder maxPayloadBytes(int maxPayloadBytes) {
             limits = new MemoryLimits(limits.maxHistorySize(), limits.maxDeadLetters(), limits.leaseDuration(),
                     maxPayloadBytes);
             return this;
         }
 
+        /** The provider; give it to {@code JobQueue.builder().provider(...)}, which closes it. */
         public QueueProvider build() {
             return new MemoryQueueProvider(queueName, clock, limits);
         }
