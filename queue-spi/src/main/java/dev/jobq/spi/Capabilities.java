@@ -10,7 +10,11 @@ import java.util.Set;
  * rejects payloads over {@code maxPayloadBytes} before they reach the provider.
  *
  * @param maxDelay        the longest delay the provider holds natively ({@link #UNLIMITED_DELAY} for any)
- * @param maxPayloadBytes the largest encoded envelope in bytes
+ * @param maxPayloadBytes the largest payload, in UTF-8 bytes of its JSON, the provider takes: the core refuses
+ *                        a larger one before it reaches the provider, whose {@link QueueProvider#enqueue} refuses
+ *                        it too (the TCK checks it). The envelope around the payload is not counted: a provider
+ *                        whose limit is on the whole message gives that limit less room for the envelope here,
+ *                        and refuses a message still over it itself (SQS: the queue's message size less 4 KiB)
  * @param features        optional features supported
  * @param receiveBatch    the most jobs one {@link QueueProvider#receive} fetches in one round trip to a
  *                        remote service (SQS: 10; SQS FIFO: 1). While a backlog lasts, the worker waits
@@ -65,6 +69,7 @@ public record Capabilities(Duration maxDelay, int maxPayloadBytes, Set<Feature> 
         this(maxDelay, maxPayloadBytes, features, 1);
     }
 
+    /** Whether the provider has {@code feature}. */
     public boolean supports(Feature feature) {
         return features.contains(feature);
     }
