@@ -61,11 +61,13 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
      * call it, a handler too: through {@link JobContext#queue()} it enqueues follow-up jobs on the queue
      * it runs in, also while {@link #close()} drains.
      *
-     * @throws IllegalArgumentException if {@code type} is null or blank
+     * @throws IllegalArgumentException if {@code type} is null, blank or longer than 255 characters
      * @throws NullPointerException     if {@code options} is null ({@link EnqueueOptions#none()} for none)
-     * @throws JobRejectedException     when the options cannot be honoured (payload too large, a delay
-     *                                  beyond the provider with no scheduler, an unsupported priority or
-     *                                  deduplication key, an unknown queue); nothing was enqueued
+     * @throws JobRejectedException     when the job cannot be taken as asked (a payload too large or not
+     *                                  writable as JSON, a delay beyond the provider with no scheduler, an
+     *                                  unsupported priority or deduplication key, more attempts or a longer
+     *                                  timeout than the provider allows, an unknown queue); nothing was
+     *                                  enqueued
      * @throws JobQueueException        once this queue's worker has stopped in {@link #close()}, naming it
      *                                  closed; or when the provider fails (an SQS error)
      */
@@ -88,7 +90,7 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
      * one after another; on FIFO queues and the memory provider they are stored one after another, in
      * order. Ids and events are those of {@link #enqueue} for each job.
      *
-     * @throws IllegalArgumentException if {@code type} is null or blank
+     * @throws IllegalArgumentException if {@code type} is null, blank or longer than 255 characters
      * @throws NullPointerException     if {@code payloads} or {@code options} is null
      * @throws JobRejectedException     when a payload or the options cannot be honoured (as for
      *                                  {@link #enqueue}, naming the payload's position; a deduplication key

@@ -22,7 +22,9 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds a {@link JobQueue}. Start from a config file ({@link #config(Path)}), from code, or both:
+ * Builds a {@link JobQueue}; not thread-safe. Each setter checks its own value at once; what needs the
+ * whole configuration (the file, provider types, queue names) is checked by {@link #build()}. Start from a
+ * config file ({@link #config(Path)}), from code, or both:
  * what is set in code wins over the file (a worker setting by itself; a queue whole, see
  * {@link #queue(String, String, Map)}). Unless one of them sets the default queue's provider (the
  * file's {@code provider:}, or {@link #provider}), the default queue is the memory provider, also

@@ -45,8 +45,10 @@ import org.jspecify.annotations.Nullable;
  * job is copied to the dead-letter queue with its error before it is deleted. A message that is not
  * a job envelope is dead-lettered at once, with a log line and a {@code JobEvent.Dead} sent to the
  * queue's listeners through {@link ProviderContext#events()}. {@code close()} wakes blocked receivers
- * at once and returns when their long polls have ended (at most {@code waitTime}); a job such a poll
- * still gets is released, not counted.
+ * at once and returns when their long polls have ended (at most {@code waitTime}; a poll SQS does not
+ * answer is given up 10 s after its wait, with a WARN, and a message SQS still hands it comes back after
+ * its visibility timeout, counted); a job such a poll still gets is released as above (not counted on a
+ * standard queue).
  *
  * <p>Providers are thread-safe.
  */
