@@ -286,23 +286,33 @@ public final class JobQueueBuilder {
      * Builds the queue: reads the file, finds and creates the providers (and scheduler), registers
      * the handler modules, and checks everything; nothing runs until {@link JobQueue#start()}.
      *
+     * <p>Whatever it throws, it closes the providers given in code ({@link #provider(QueueProvider)},
+     * {@link #queue(String, QueueProvider)}), as the queue would have closed them.
+     *
      * @throws ConfigException   with every problem and its key path, or naming a handler module that
      *                           cannot be loaded or registers a type already registered
      * @throws JobQueueException when a provider or the scheduler cannot be created, naming what to fix (a
      *                           database that cannot be reached); what was created is closed again
      */
     public JobQueue build() {
-        List<JobHandlerModule> modules = HandlerModules.merge(handlerModules,
-                findHandlerModules ? HandlerModules.find(classLoader) : List.of());
         var overrides = new RuntimeSpec.WorkerOverrides(mode, workerQueues, concurrency, pollInterval,
                 shutdownTimeout, backoff);
+        List<JobHandlerModule> modules;
         JobQueue queue;
         try {
+            modules = HandlerModules.merge(handlerModules,
+                    findHandlerModules ? HandlerModules.find(classLoader) : List.of());
             queue = JobQueueRuntime.create(new RuntimeSpec(configFile, environment, providers, overrides,
                     scheduler, clock, objectMapper, classLoader, listeners));
         } catch (NoClassDefFoundError e) {
+            closeGivenProviders(e);
             throw UnresolvedModules.hint(e).<RuntimeException>map(hint -> new JobQueueException(
                     "building the queue failed: " + e + "; " + hint, e)).orElseThrow(() -> e);
+        } catch (RuntimeException | Error e) {
+            // Handed to the queue to close; a problem found before they were bound to it (the file, a type,
+            // workerQueues, a handler module) left them open, with their threads and connections.
+            closeGivenProviders(e);
+            throw e;
         }
         try {
             HandlerModules.registerAll(queue, modules);
@@ -311,6 +321,18 @@ public final class JobQueueBuilder {
             throw e;
         }
         return queue;
+    }
+
+    private void closeGivenProviders(Throwable cause) {
+        for (RuntimeSpec.ProviderChoice choice : providers.values()) {
+            if (choice instanceof RuntimeSpec.ProviderChoice.Instance instance) {
+                try {
+                    instance.provider().close();
+                } catch (RuntimeException e) {
+                    cause.addSuppressed(e);
+                }
+            }
+        }
     }
 
     private static String requireType(String what, @Nullable String type, String examples) {

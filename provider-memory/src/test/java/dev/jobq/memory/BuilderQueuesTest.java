@@ -8,9 +8,11 @@ import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobRejectedException;
 import dev.jobq.JobState;
+import dev.jobq.testing.ForwardingQueueProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +59,35 @@ class BuilderQueuesTest {
             assertThat(overridden.enqueue("report:build", big, EnqueueOptions.queue("reports"))).isNotBlank();
             assertThat(overridden.enqueue("report:build", big)).isNotBlank();
         }
+    }
+
+    @Test
+    @DisplayName("a provider given in code is closed when build() fails, whichever check fails, as it is when the "
+            + "scheduler cannot be created")
+    void aProviderGivenInCodeIsClosedWhenBuildFails() {
+        var closed = new AtomicInteger();
+        class Closing extends ForwardingQueueProvider {
+            Closing() {
+                super(MemoryProviderFactory.builder().build());
+            }
+
+            @Override
+            public void close() {
+                closed.incrementAndGet();
+                super.close();
+            }
+        }
+        assertThatThrownBy(() -> JobQueue.builder().provider(new Closing()).workerQueues("critical").build())
+                .isInstanceOf(ConfigException.class);
+        assertThat(closed).as("after a workerQueues problem").hasValue(1);
+        assertThatThrownBy(() -> JobQueue.builder().queue("reports", new Closing())
+                .queue("critical", "no-such-provider", Map.of()).build())
+                .isInstanceOf(ConfigException.class);
+        assertThat(closed).as("after an unknown provider type").hasValue(2);
+        assertThatThrownBy(() -> JobQueue.builder().provider(new Closing()).scheduler("no-such-scheduler", Map.of())
+                .build())
+                .isInstanceOf(ConfigException.class);
+        assertThat(closed).as("after an unknown scheduler type").hasValue(3);
     }
 
     @Test

@@ -103,7 +103,9 @@ final class RuntimeAssembly {
             return new JobQueueRuntime(config, queues, types, events, mapper, spec.clock(), scheduler::create,
                     scheduler.fires());
         } catch (RuntimeException e) {
-            queues.values().forEach(q -> closeAfterFailure(q.provider(), e));
+            // Those given in code are closed by JobQueueBuilder.build(), whichever step failed.
+            queues.values().stream().filter(q -> !instances.containsKey(q.name()))
+                    .forEach(q -> closeAfterFailure(q.provider(), e));
             throw e;
         }
     }
