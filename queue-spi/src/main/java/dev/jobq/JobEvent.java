@@ -72,7 +72,11 @@ public sealed interface JobEvent {
     record WorkerStarted(Instant at, String queue, int concurrency) implements JobEvent {
     }
 
-    /** A worker stopped consuming the queue; {@code released} jobs were handed back unfinished. */
+    /**
+     * A worker stopped consuming the queue; {@code released} running jobs were cancelled at
+     * {@code shutdownTimeout} and handed back unfinished (each also announced as {@link Released}). Jobs it
+     * had received but not started are handed back too, without an event, and not counted here.
+     */
     record WorkerStopped(Instant at, String queue, int released) implements JobEvent {
     }
 }

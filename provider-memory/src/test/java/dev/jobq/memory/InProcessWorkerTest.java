@@ -196,6 +196,10 @@ class InProcessWorkerTest {
 
             assertThat(ran).as("handlers run").isEmpty();
             assertThat(events.all(JobEvent.Started.class)).isEmpty();
+            // As JobEvent.WorkerStopped says: handed back without an event, and not counted as released.
+            assertThat(events.all(JobEvent.Released.class)).isEmpty();
+            assertThat(events.all(JobEvent.WorkerStopped.class)).extracting(JobEvent.WorkerStopped::released)
+                    .containsExactly(0);
             assertThat(provider.getJob(id).orElseThrow().state()).isEqualTo(JobState.WAITING);
             assertThat(provider.getJob(id).orElseThrow().attempts()).isZero();
         } finally {
