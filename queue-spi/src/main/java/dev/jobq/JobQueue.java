@@ -125,13 +125,19 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
     Optional<JobInfo> getJob(String jobId);
 
     /**
-     * Stats of one named queue.
+     * Stats of one named queue. Asks its provider for its counts each time (SQS: {@code GetQueueAttributes}
+     * round trips); the counts of this process's worker come from memory.
      *
      * @throws JobRejectedException naming the configured queues when {@code queue} is not one of them
+     * @throws JobQueueException    when the provider cannot be read (an SQS error), naming the queue
      */
     QueueStats stats(String queue);
 
-    /** Stats of every named queue, in configuration order. */
+    /**
+     * Stats of every named queue, in configuration order.
+     *
+     * @throws JobQueueException when a provider cannot be read, as {@link #stats(String)}
+     */
     List<QueueStats> stats();
 
     /** The named queues, "default" first, then in configuration order; an unmodifiable list. */
