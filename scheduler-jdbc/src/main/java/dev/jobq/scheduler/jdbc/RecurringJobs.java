@@ -12,6 +12,7 @@ import dev.jobq.spi.JobEnvelope;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -35,7 +36,10 @@ final class RecurringJobs {
      * its names) are unchanged (and moved past {@code now} when a disabled job is enabled), and computed
      * afresh otherwise. Call in a transaction.
      */
-    JobqRecurringJobRecord upsert(DSLContext tx, RecurringJob job, String payloadJson, Schedule schedule, Instant now) {
+    JobqRecurringJobRecord upsert(DSLContext tx, RecurringJob job, String payloadJson, Schedule schedule, Instant clockNow) {
+        // The columns hold microseconds: the info registerRecurring returns from this row then equals what
+        // getRecurring reads back (a clock's nanoseconds made its updatedAt differ from the stored one).
+        Instant now = clockNow.truncatedTo(ChronoUnit.MICROS);
         JobOptions options = job.options().resolve(JobOptions.defaults());
         JobqRecurringJobRecord row = lock(tx, job.name()).orElse(null);
         Instant nextRunAt;

@@ -963,6 +963,17 @@ abstract class JdbcSchedulerContract {
         }
 
         @Test
+        void registeringAnswersTheJobAsItIsStored_whatGetRecurringReadsBack() {
+            var scheduler = open();
+            clock.set(T0.plusNanos(123_456_789));
+            RecurringJobInfo first = scheduler.registerRecurring(recurring("sync", "every 1 hour").build(), "{}");
+            assertThat(scheduler.getRecurring("sync")).contains(first);
+            clock.set(T0.plus(Duration.ofMinutes(5)).plusNanos(987_654_321));
+            RecurringJobInfo again = scheduler.registerRecurring(recurring("sync", "every 2 hours").build(), "{}");
+            assertThat(scheduler.getRecurring("sync")).contains(again);
+        }
+
+        @Test
         void deletesAJob() {
             var scheduler = open();
             scheduler.registerRecurring(recurring("sync", "every 1 hour").build(), "{}");
