@@ -121,7 +121,10 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
             return this;
         }
 
-        /** Whether it fires once registered; true unless set. */
+        /**
+         * Whether it fires once registered; true unless set. Registering the job again sets it again, so a
+         * job disabled since ({@link Scheduler#disableRecurring}) is turned on by a registration with true.
+         */
         public Builder enabled(boolean enabled) {
             this.enabled = enabled;
             return this;

@@ -49,8 +49,12 @@ public interface Scheduler {
     List<ScheduledJobInfo> listScheduled(int limit);
 
     /**
-     * Registers or updates a recurring job by name; an unchanged schedule keeps its next run time. The
-     * schedule, timezone, queue and payload are checked here, before anything is stored.
+     * Registers or updates a recurring job by name; an unchanged schedule and timezone keep its next run
+     * time. The definition's {@link RecurringJob#enabled()} is stored too: registering again with
+     * {@code enabled(true)} (the builder's default) turns on a job that {@link #disableRecurring} stopped,
+     * as an application registering its jobs at start-up does at each deploy; register it with
+     * {@code enabled(false)} to keep it off. The schedule, timezone, queue and payload are checked here,
+     * before anything is stored.
      *
      * @throws IllegalArgumentException for a bad cron expression or interval, a {@code traceId} in its
      *                                  options, or a name, type or schedule longer than 255 characters

@@ -201,6 +201,22 @@ class SchedulerJavadocClaimsTest {
     }
 
     @Test
+    void scheduler_registerRecurring_setsTheDefinitionsEnabledState_soRegisteringAgainEnablesAJobDisabledSince() {
+        RecurringJob digest = RecurringJob.builder("digest", "email:digest").schedule("@daily").build();
+        scheduler.registerRecurring(digest);
+        assertThat(scheduler.disableRecurring("digest")).isTrue();
+
+        RecurringJobInfo again = scheduler.registerRecurring(digest);
+        assertThat(again.enabled()).as("enabled(true), the builder's default, turns it on").isTrue();
+        assertThat(again.nextRunAt()).isNotNull();
+
+        RecurringJobInfo off = scheduler.registerRecurring(digest.toBuilder().enabled(false).build());
+        assertThat(off.enabled()).isFalse();
+        assertThat(off.nextRunAt()).as("null while disabled").isNull();
+        assertThat(scheduler.getRecurring("digest")).contains(off);
+    }
+
+    @Test
     void scheduler_enableDisableDeleteGet_answerFalseOrEmptyForAnUnknownName() {
         assertThat(scheduler.enableRecurring("nope")).isFalse();
         assertThat(scheduler.disableRecurring("nope")).isFalse();
