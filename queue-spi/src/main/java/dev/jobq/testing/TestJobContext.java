@@ -78,7 +78,10 @@ public final class TestJobContext implements JobContext {
         return List.copyOf(progress);
     }
 
-    /** The lines the handler logged through {@link #log}, formatted as SLF4J formats them. */
+    /**
+     * The lines the handler logged through {@link #log}, formatted as SLF4J formats them: a last argument
+     * that is an exception is the line's throwable, left out of the text, as in the worker's log.
+     */
     public List<String> logs() {
         return List.copyOf(logs);
     }
@@ -100,7 +103,8 @@ public final class TestJobContext implements JobContext {
 
     @Override
     public void log(String format, Object... args) {
-        logs.add(MessageFormatter.basicArrayFormat(format, args));
+        // arrayFormat, as a logger's line: a trailing exception is the line's throwable, not an argument.
+        logs.add(MessageFormatter.arrayFormat(format, args).getMessage());
     }
 
     @Override

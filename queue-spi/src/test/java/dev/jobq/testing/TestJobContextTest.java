@@ -3,6 +3,8 @@ package dev.jobq.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.Job;
 import dev.jobq.JobCancelledException;
 import dev.jobq.JobContext;
@@ -10,6 +12,7 @@ import dev.jobq.JobHandler;
 import dev.jobq.JobOptions;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class TestJobContextTest {
 
@@ -46,6 +49,30 @@ class TestJobContextTest {
         assertThatThrownBy(() -> STEPS.handle(job, context)).isInstanceOf(JobCancelledException.class)
                 .hasMessage("job job-7 attempt 1 was cancelled (timed out, the worker is shutting down, or its lease was lost)");
         assertThat(context.progress()).isEmpty();
+    }
+
+    @Test
+    void logsAreFormattedAsSlf4jFormatsTheLine_aTrailingExceptionIsTheLinesThrowableNotAnArgument() {
+        var exception = new java.io.IOException("boom");
+        var context = TestJobContext.of(job);
+        context.log("retrying {} after {}", 3, exception);
+        context.log("sent to {}", "ada@example.com", exception);
+        context.log("sent to {}", "ada@example.com");
+
+        var logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(TestJobContextTest.class.getName() + ".lines");
+        var lines = new ListAppender<ILoggingEvent>();
+        lines.start();
+        logger.addAppender(lines);
+        logger.setAdditive(false);
+        try {
+            logger.info("retrying {} after {}", 3, exception);
+            logger.info("sent to {}", "ada@example.com", exception);
+            logger.info("sent to {}", "ada@example.com");
+        } finally {
+            logger.detachAppender(lines);
+        }
+        assertThat(context.logs()).containsExactlyElementsOf(
+                lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
     }
 
     @Test
