@@ -65,7 +65,10 @@ public final class DurationFormat {
         };
     }
 
-    /** Short human form that {@link #parse} reads back: {@code 1h30m}, {@code 45s}, {@code 1s500ms}, {@code 250ms}. */
+    /**
+     * Short human form that {@link #parse} reads back, to the millisecond (what is finer is left out), for a
+     * duration of 0 or more: {@code 1h30m}, {@code 45s}, {@code 1s500ms}, {@code 250ms}.
+     */
     public static String format(Duration duration) {
         if (duration.isZero()) {
             return "0s";
