@@ -659,4 +659,22 @@ class JobQueueJavadocClaimsTest {
                     .containsExactly(id, id);
         }
     }
+
+    @Test
+    void deadLetters_redrive_afterTheQueueIsClosed_throwsJobQueueExceptionAsEnqueueDoes_theDeadLetterStays() {
+        var events = new EventRecorder();
+        JobQueue jobs = JobQueue.builder().listener(events).build();
+        jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> {
+            throw new NonRetryableJobException("no");
+        });
+        jobs.start();
+        String id = jobs.enqueue("work:do", new Work("a"));
+        events.awaitCount(JobEvent.Dead.class, 1);
+        DeadLetters letters = jobs.deadLetters("default").orElseThrow();
+        jobs.close();
+
+        assertThatThrownBy(() -> letters.redrive(id)).isInstanceOf(JobQueueException.class).hasMessage(CLOSED);
+        assertThat(letters.list(10)).extracting(letter -> letter.job().id()).containsExactly(id);
+        assertThat(events.all(JobEvent.Enqueued.class)).as("no redrive announced").hasSize(1);
+    }
 }

@@ -451,7 +451,9 @@ public final class JobQueueRuntime implements JobQueue {
 
         @Override
         public boolean redrive(String jobId) {
-            if (!letters.redrive(jobId)) {
+            // An enqueue, admitted as one: after close() it put the job back on a closed queue, where it never
+            // ran, and answered true.
+            if (!admit(() -> letters.redrive(jobId))) {
                 return false;
             }
             if (events.hasListeners()) {
