@@ -46,6 +46,6 @@ public interface JobHandlerRegistry {
         registerJobHandler(type, payloadType, handler, HandlerOptions.defaults().backoff(backoff));
     }
 
-    /** The job types with a handler so far. */
+    /** The job types with a handler so far: an unmodifiable copy, in no particular order. */
     Set<String> registeredTypes();
 }
