@@ -4,18 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.jobq.ConfigException;
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
 import dev.jobq.WorkerMode;
 import dev.jobq.internal.config.JobQueueConfig;
 import dev.jobq.spi.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What docs/configuration.md says about values, references and overrides, each test a sentence of the page, run through the loader. */
 class ConfigurationClaimsTest {
 
     static final String PAGE = DocPage.of("docs/configuration.md").text();
+
+    @TempDir Path dir;
 
     static JobQueueConfig load(String yaml) {
         return DocYamlBlocksTest.load(yaml, Map.of());
@@ -176,5 +184,39 @@ class ConfigurationClaimsTest {
                 .containsExactly("worker.backoff.delays[1]: must be ≤ 365d, got 366d");
         assertThat(problems("worker:\n  backoff: { type: exponential, max: 366d }\n", Map.of()))
                 .containsExactly("worker.backoff.max: must be ≤ 365d, got 366d");
+    }
+
+    /** The concurrency the worker of {@code builder}'s queue starts with. */
+    private static int startedConcurrency(dev.jobq.JobQueueBuilder builder) throws Exception {
+        var events = new LinkedBlockingQueue<JobEvent>();
+        try (JobQueue jobs = builder.listener(events::add).build()) {
+            jobs.registerJobHandler("work:do", String.class, (job, ctx) -> { });
+            jobs.start();
+            return SemanticsSnippetsTest.awaitEvent(events, JobEvent.WorkerStarted.class).concurrency();
+        }
+    }
+
+    @Test
+    void valuesSetInCodeWinOverTheFileAndTheVariables_andAQueueBuiltWithNoFileIgnoresTheVariables() throws Exception {
+        assertThat(PAGE).contains("Values set in code with `JobQueue.builder()`, and `jobq run --concurrency N`, win over\nboth the file and these variables.");
+        assertThat(PAGE).contains("a queue built purely in code\nwith no file ignores them");
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), "worker:\n  concurrency: 7\n");
+        Map<String, String> env = Map.of("QUEUE_CONCURRENCY", "9", "SCHEDULER_ENABLED", "true",
+                "SCHEDULER_POLL_INTERVAL", "1000");
+
+        assertThat(startedConcurrency(JobQueue.builder().config(file).environment(env)
+                .scheduler("jdbc", Map.of("jdbcUrl", "jdbc:h2:mem:claims-overrides;DB_CLOSE_DELAY=-1"))))
+                .as("the file and the variable").isEqualTo(9);
+        assertThat(startedConcurrency(JobQueue.builder().config(file).environment(env).concurrency(3).withoutScheduler()))
+                .as("the builder's concurrency(3) over the file's 7 and QUEUE_CONCURRENCY=9").isEqualTo(3);
+        try (JobQueue jobs = JobQueue.builder().config(file).environment(env).withoutScheduler().build()) {
+            assertThat(jobs.hasScheduler()).as("withoutScheduler() over SCHEDULER_ENABLED=true").isFalse();
+        }
+
+        assertThat(startedConcurrency(JobQueue.builder().environment(env)))
+                .as("no file: QUEUE_CONCURRENCY=9 ignored").isEqualTo(5);
+        try (JobQueue jobs = JobQueue.builder().environment(env).build()) {
+            assertThat(jobs.hasScheduler()).as("no file: SCHEDULER_ENABLED=true makes no scheduler").isFalse();
+        }
     }
 }
