@@ -63,6 +63,12 @@ final class FiringLoop implements Runnable {
         this.clockCheck = new ClockCheck(db, clock);
     }
 
+    /** The pause after the {@code failed}-th failed pass in a row: 1 s, 2 s, 4 s … at most {@code pollInterval}. */
+    static Duration pauseAfter(int failed, Duration pollInterval) {
+        Duration pause = HandOff.retryDelay(failed);
+        return pause.compareTo(pollInterval) > 0 ? pollInterval : pause;
+    }
+
     @Override
     public void run() {
         while (running) {
@@ -76,10 +82,7 @@ final class FiringLoop implements Runnable {
                     return;
                 }
                 RuntimeException e = db.withoutLockedRow(failure);
-                Duration pause = HandOff.retryDelay(failures.failures() + 1);
-                if (pause.compareTo(settings.pollInterval()) > 0) {
-                    pause = settings.pollInterval();
-                }
+                Duration pause = pauseAfter(failures.failures() + 1, settings.pollInterval());
                 Instant now = clock.instant();
                 failures.failed(e, pause, now);
                 problem = "firing from " + db.description() + " failed " + failures.failures()
