@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 final class PollLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
+    /** The pause after a loop's first failed receive; doubled after each further one, up to 30 s. */
+    static final Duration FIRST_ERROR_PAUSE = Duration.ofMillis(100);
     private static final Duration MAX_ERROR_PAUSE = Duration.ofSeconds(30);
     /** The longest the loop waits for a batch's worth of permits while a backlog lasts. */
     static final Duration GATHER_WAIT = Duration.ofMillis(10);
@@ -233,7 +235,7 @@ final class PollLoop implements Runnable {
      * returned.
      */
     private void serve() {
-        Duration errorPause = Duration.ofMillis(100);
+        Duration errorPause = FIRST_ERROR_PAUSE;
         boolean backlog = false;
         boolean idle = true;
         while (!stopping) {
@@ -282,7 +284,7 @@ final class PollLoop implements Runnable {
             underWay.set(receive);
             try {
                 jobs = stopping ? List.of() : queue.provider().receive(granted, wait);
-                errorPause = Duration.ofMillis(100);
+                errorPause = FIRST_ERROR_PAUSE;
                 failures.succeeded(started);
                 failures.returned(started, receive.overdueAt());
             } catch (Throwable e) {
@@ -298,7 +300,7 @@ final class PollLoop implements Runnable {
                 if (!pause(errorPause)) {
                     return;
                 }
-                errorPause = min(errorPause.multipliedBy(2), MAX_ERROR_PAUSE);
+                errorPause = nextErrorPause(errorPause);
                 continue;
             }
             underWay.set(null);
@@ -418,6 +420,11 @@ final class PollLoop implements Runnable {
         if (budget != null) {
             budget.giveBack(unused);
         }
+    }
+
+    /** The pause after the failed receive that follows one paused for {@code pause}. */
+    static Duration nextErrorPause(Duration pause) {
+        return min(pause.multipliedBy(2), MAX_ERROR_PAUSE);
     }
 
     private static Duration min(Duration a, Duration b) {
