@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
+import dev.jobq.metrics.AttemptOutcomeListener;
+import dev.jobq.memory.MemoryProviderFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,5 +102,21 @@ class OperationsClaimsTest {
                 release.countDown();
             }
         }
+    }
+
+    /** The bound the table gives in the row that starts with {@code what}: its first number. */
+    private static long bound(String what) {
+        String row = longRunningRows().stream().filter(r -> r.startsWith("| " + what)).findFirst()
+                .orElseThrow(() -> new AssertionError("no row for " + what));
+        Matcher number = Pattern.compile("\\| [^|]*?(\\d[\\d,]*)").matcher(row.substring(row.indexOf(" |", 2)));
+        assertThat(number.find()).as(row).isTrue();
+        return Long.parseLong(number.group(1).replace(",", ""));
+    }
+
+    @Test
+    void theBoundsOfTheLongRunningTableAreTheCodesOwn() {
+        assertThat(bound("memory provider: completed jobs")).isEqualTo(MemoryProviderFactory.DEFAULT_MAX_HISTORY_SIZE);
+        assertThat(bound("memory provider: dead letters")).isEqualTo(MemoryProviderFactory.DEFAULT_MAX_DEAD_LETTERS);
+        assertThat(bound("`JobQueueMetrics`")).isEqualTo(AttemptOutcomeListener.MAX_TRACKED);
     }
 }
