@@ -240,6 +240,39 @@ class OperationsPageTest {
         return layout;
     }
 
+    private static void throwFrom(int depth, RuntimeException e) {
+        if (depth == 0) {
+            throw e;
+        }
+        throwFrom(depth - 1, e);
+    }
+
+    @Test
+    void theJarsLogbackPrintsEachExceptionOfATraceWithTheOneFrameItWasThrownAt_asThePageSays() throws Exception {
+        assertThat(Page.of("docs/operations.md").text()).contains("`jobq.jar`'s own `logback.xml`\nprints a stack trace "
+                + "short (`%ex{short}`): each exception in it, its causes and suppressed ones\nincluded, as its message and "
+                + "the one frame it was thrown at");
+        var failure = new IllegalStateException("outer", new java.io.IOException("inner"));
+        failure.addSuppressed(new RuntimeException("suppressed"));
+        RuntimeException thrown = null;
+        try {
+            throwFrom(5, failure);
+        } catch (RuntimeException e) {
+            thrown = e;
+        }
+        var logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.AttemptRun");
+        var event = new ch.qos.logback.classic.spi.LoggingEvent(getClass().getName(), logger,
+                ch.qos.logback.classic.Level.WARN, "job failed", thrown, null);
+
+        List<String> lines = logbackLayout().doLayout(event).lines().toList();
+
+        assertThat(lines).anyMatch(l -> l.startsWith("java.lang.IllegalStateException: outer"))
+                .anyMatch(l -> l.strip().startsWith("Suppressed: java.lang.RuntimeException: suppressed"))
+                .anyMatch(l -> l.startsWith("Caused by: java.io.IOException: inner"));
+        assertThat(lines).as("one frame for each of the three exceptions: %s", lines)
+                .filteredOn(l -> l.strip().startsWith("at ")).hasSize(3);
+    }
+
     @Test
     void aMissingConfigFileIsNamedAsConfigurationMdShows_andExits2() {
         Path missing = dir.resolve("nowhere/jobq.yaml");
