@@ -30,6 +30,11 @@ import java.util.jar.Manifest;
 public final class Launcher {
 
     public static final int REQUIRED = 21;
+    /**
+     * The exit status when no Java 21+ is found: jobq's status for a configuration to fix (2), as a restart
+     * with the same java fails the same way; systemd's {@code RestartPreventExitStatus=2} then stops retrying.
+     */
+    static final int NO_USABLE_JAVA = 2;
     static final String MAIN_ATTRIBUTE = "Jobq-Main-Class";
     /** Set on the JVM started again, so that it can never start another. */
     private static final String RELAUNCHED = "jobq.launcher.relaunched";
@@ -55,7 +60,7 @@ public final class Launcher {
             System.exit(relaunch(Paths.get(javaHome, "bin", "java").toString(), mainClass, args));
         }
         System.err.println(tooOld(running, System.getProperty("java.home"), javaHome, javaHomeFeature));
-        System.exit(1);
+        System.exit(NO_USABLE_JAVA);
     }
 
     /** The message for a java older than {@link #REQUIRED} with no usable {@code JAVA_HOME}. */

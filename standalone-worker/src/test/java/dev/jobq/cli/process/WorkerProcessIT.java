@@ -401,7 +401,7 @@ class WorkerProcessIT {
         Path old = JobqProcess.olderJava();
         JobqProcess.Finished version = JobqProcess.jar().java(old).directory(dir).withoutEnv("JAVA_HOME")
                 .args("--version").run(EXIT);
-        assertThat(version.exitCode()).isEqualTo(1);
+        assertThat(version.exitCode()).isEqualTo(2);
         assertThat(version.err()).startsWith("jobq needs Java 21 or newer; this java is ")
                 .endsWith("and JAVA_HOME is not set. Set JAVA_HOME to a JDK 21+ or put its bin first on PATH, and run again.");
         assertThat(version.out()).isEmpty();
