@@ -132,6 +132,16 @@ class OperationsPageTest {
             assertThat(metrics.body()).as("/metrics has %s with tags %s", meter.getKey(), meter.getValue())
                     .containsPattern("(?m)^" + meter.getKey() + "(_count|_sum|_max)?\\{" + tagsPattern(meter.getValue()) + "} ");
         }
+        // the table's row of the JVM's meters (`jvm_*`, `process_*`, `system_cpu_*`): each family is served
+        String jvmRow = operations.text().lines().filter(row -> row.startsWith("| `jvm_*`")).findFirst().orElseThrow();
+        Matcher family = Pattern.compile("`([a-z_]+)\\*`").matcher(jvmRow);
+        int families = 0;
+        while (family.find()) {
+            families++;
+            assertThat(metrics.body()).as("/metrics has a %s* meter, as docs/operations.md's table says", family.group(1))
+                    .containsPattern("(?m)^" + family.group(1) + "[a-z_]*[{ ]");
+        }
+        assertThat(families).isEqualTo(3);
         // and the other way: no jobq meter on /metrics that the table leaves out
         Matcher onMetrics = Pattern.compile("(?m)^(jobq_[a-z_]+?)(_count|_sum|_max)?\\{").matcher(metrics.body());
         while (onMetrics.find()) {
