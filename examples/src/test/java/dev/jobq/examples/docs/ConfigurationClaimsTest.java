@@ -169,6 +169,9 @@ class ConfigurationClaimsTest {
         assertThat(load("", Map.of("SCHEDULER_ENABLED", "true")).scheduler().enabled()).isTrue();
         assertThat(PAGE).contains("alone it creates none");
         assertThat(load("", Map.of("SCHEDULER_POLL_INTERVAL", "60000")).scheduler()).isNull();
+        // the scheduler implementation reads pollInterval from its section: the override reaches it there too
+        assertThat(load("scheduler:\n  pollInterval: 5s\n", Map.of("SCHEDULER_POLL_INTERVAL", "1500")).scheduler()
+                .settings().duration("pollInterval")).isEqualTo(Duration.ofMillis(1500));
     }
 
     @Test
