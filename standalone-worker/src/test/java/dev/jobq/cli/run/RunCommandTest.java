@@ -271,15 +271,8 @@ class RunCommandTest {
         var provider = new AlteredProvider(true);
         provider.failReceives(new IllegalStateException("User: arn:aws:iam::123456789012:user/worker is not "
                 + "authorized to perform: sqs:receivemessage"));
-        CommandContext context = CommandRun.context(Map.of(), builder -> {
-            JobQueue queue = builder.provider(provider).build();
-            built.set(queue);
-            return QueueSession.owning(queue);
-        }, stop);
         Instant before = Instant.now();
-        Future<Integer> exit = runner.submit(() -> CommandRun.execute(context, new PrintWriter(out, true),
-                new PrintWriter(err, true), "run", "--config", file.toString(), "--http-port", "0",
-                "--http-host", "127.0.0.1"));
+        Future<Integer> exit = runServingHttp(file, provider);
         awaitWorking();
         HttpProbe http = HttpProbe.fromRunOutput(out.toString());
 
@@ -316,14 +309,7 @@ class RunCommandTest {
                 + "queue?sslmode=require&password=S3CRET-param (Connection refused)"));
         provider.failStats(new IllegalStateException("GetQueueAttributes on https://sqs.us-east-1.amazonaws.com/"
                 + "123456789012/jobs?X-Amz-Security-Token=S3CRET-token failed: Connection reset"));
-        CommandContext context = CommandRun.context(Map.of(), builder -> {
-            JobQueue queue = builder.provider(provider).build();
-            built.set(queue);
-            return QueueSession.owning(queue);
-        }, stop);
-        Future<Integer> exit = runner.submit(() -> CommandRun.execute(context, new PrintWriter(out, true),
-                new PrintWriter(err, true), "run", "--config", file.toString(), "--http-port", "0",
-                "--http-host", "127.0.0.1"));
+        Future<Integer> exit = runServingHttp(file, provider);
         awaitWorking();
         HttpProbe http = HttpProbe.fromRunOutput(out.toString());
 
@@ -475,6 +461,18 @@ class RunCommandTest {
                 + "worker.queues (or --queues)").doesNotContain("report:mail");
         stop.requestStop();
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+    }
+
+    /** Starts {@code jobq run --config file} over the given provider, serving HTTP on a free port of 127.0.0.1. */
+    private Future<Integer> runServingHttp(Path file, AlteredProvider provider) {
+        CommandContext context = CommandRun.context(Map.of(), builder -> {
+            JobQueue queue = builder.provider(provider).build();
+            built.set(queue);
+            return QueueSession.owning(queue);
+        }, stop);
+        return runner.submit(() -> CommandRun.execute(context, new PrintWriter(out, true),
+                new PrintWriter(err, true), "run", "--config", file.toString(), "--http-port", "0",
+                "--http-host", "127.0.0.1"));
     }
 
     /** Starts {@code jobq run --config file} with a no-op handler for each type, on the queue given for it. */
