@@ -201,8 +201,10 @@ class ConfigurationClaimsTest {
 
     @Test
     void valuesSetInCodeWinOverTheFileAndTheVariables_andAQueueBuiltWithNoFileIgnoresTheVariables() throws Exception {
-        assertThat(PAGE).contains("Values set in code with `JobQueue.builder()`, and `jobq run --concurrency N`, win over\nboth the file and these variables.");
-        assertThat(PAGE).contains("a queue built purely in code\nwith no file ignores them");
+        String page = PAGE.replaceAll("\\s+", " ");
+        assertThat(page).contains("Values set in code with `JobQueue.builder()`, and `jobq run --concurrency N`, win "
+                + "over both the file and these variables;");
+        assertThat(page).contains("a queue built purely in code with no file ignores them");
         Path file = Files.writeString(dir.resolve("jobq.yaml"), "worker:\n  concurrency: 7\n");
         Map<String, String> env = Map.of("QUEUE_CONCURRENCY", "9", "SCHEDULER_ENABLED", "true",
                 "SCHEDULER_POLL_INTERVAL", "1000");
