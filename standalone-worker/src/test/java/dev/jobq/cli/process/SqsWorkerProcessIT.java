@@ -148,6 +148,10 @@ class SqsWorkerProcessIT {
             long signalled = System.nanoTime();
             worker.terminate();
             worker.stderr().awaitLine("SIGTERM received: draining", START);
+            // The stop line counts the running jobs after that log line, on another thread: a gate opened before it
+            // let the jobs finish first, and the line said "0 running job(s)" (a CI run, once), as WorkerProcessIT's
+            // twin of this test found before.
+            worker.stdout().awaitLine("jobq run: stopping", START);
             gates.open("finish");
 
             assertThat(worker.awaitExit(EXIT)).isZero();
