@@ -137,7 +137,7 @@ record OutgoingMessage(JobEnvelope envelope, String body, Map<String, MessageAtt
 
     /**
      * A FIFO deduplication or group id for a key, job id or job type: the text itself when SQS takes it (1 to 128
-     * printable ASCII characters), else its SHA-256, so that any key deduplicates.
+     * printable ASCII characters without spaces), else its SHA-256, so that any key deduplicates.
      */
     static String sqsId(String keyOrJobId) {
         if (DEDUPLICATION_ID.matcher(keyOrJobId).matches()) {
