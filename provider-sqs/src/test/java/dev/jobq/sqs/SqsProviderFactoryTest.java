@@ -547,7 +547,7 @@ class SqsProviderFactoryTest {
                 values.put("endpoint", endpoint);
                 values.put("requestTimeout", "1s");
 
-                // the SDK's three attempts of 1 s each and its backoff; before, each attempt waited out
+                // the SDK's four attempts of 1 s each and its backoff; before, each attempt waited out
                 // the HTTP client's 30 s read timeout, about two minutes in all
                 assertTimeoutPreemptively(Duration.ofSeconds(25), () -> assertThatThrownBy(() -> create(values))
                         .isInstanceOf(JobQueueException.class)
