@@ -185,4 +185,16 @@ class SchedulerPageNumbersTest {
                         named.group(2), ZoneOffset.UTC))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
     }
+
+    @Test
+    void theH2VersionThePageSaysJobqIsBuiltWithIsTheOneOnItsClasspath() throws IOException {
+        String built = org.h2.engine.Constants.VERSION_MAJOR + "." + org.h2.engine.Constants.VERSION_MINOR + "."
+                + org.h2.engine.Constants.BUILD_ID;
+        Matcher said = Pattern.compile("jobq is built with H2 (\\d+\\.\\d+\\.\\d+)").matcher(page());
+        assertThat(said.find()).as("docs/scheduler.md names the H2 version jobq is built with").isTrue();
+        assertThat(said.group(1)).as("the H2 version docs/scheduler.md names").isEqualTo(built);
+        Matcher pin = Pattern.compile("pin (\\d+\\.\\d+\\.\\d+)").matcher(page());
+        assertThat(pin.find()).as("docs/scheduler.md says which H2 to pin").isTrue();
+        assertThat(pin.group(1)).as("the H2 version docs/scheduler.md says to pin").isEqualTo(built);
+    }
 }
