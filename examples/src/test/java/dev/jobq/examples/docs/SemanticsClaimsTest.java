@@ -93,7 +93,7 @@ class SemanticsClaimsTest {
         numbers.put("| queue name | configuration (file, builder) | not blank, at most 255 characters",
                 List.of(JobOptions.MAX_QUEUE_NAME, 255));
         numbers.forEach((phrase, codeAndPage) -> {
-            assertThat(page).as("docs/semantics.md says").contains(phrase);
+            assertThat(page.contains(phrase)).as("docs/semantics.md says: %s", phrase).isTrue();
             assertThat(codeAndPage.get(0)).as("the code's value behind '%s'", phrase).isEqualTo(codeAndPage.get(1));
         });
     }
@@ -375,7 +375,7 @@ class SemanticsClaimsTest {
     /** "`at(...)` takes instants in the years 1 to 9999 … and refuses others when the options are built". */
     @Test
     void atTakesTheYears1To9999AndRefusesOthersWhenBuilt() {
-        assertThat(flat(PAGE)).contains("`at(...)` takes instants in the years 1 to 9999");
+        assertThat(flat(PAGE).contains("`at(...)` takes instants in the years 1 to 9999")).as("the page says so").isTrue();
         EnqueueOptions.at(Instant.parse("9999-12-31T23:59:59.999Z"));
         EnqueueOptions.at(Instant.parse("0001-01-01T00:00:00Z"));
         assertThatThrownBy(() -> EnqueueOptions.at(Instant.parse("+10000-01-01T00:00:00Z")))

@@ -46,14 +46,14 @@ class SemanticsPageNumbersTest {
         numbers.put("It waits at most 5 s for the releases of unstarted jobs (before the drain) and 5 s for those of "
                 + "cancelled ones", List.of(Worker.RELEASE_WAIT, Duration.ofSeconds(5)));
         numbers.forEach((phrase, codeAndPage) -> {
-            assertThat(page).as("docs/semantics.md says").contains(phrase);
+            assertThat(page.contains(phrase)).as("docs/semantics.md says: %s", phrase).isTrue();
             assertThat(codeAndPage.get(0)).as("the worker's value behind '%s'", phrase).isEqualTo(codeAndPage.get(1));
         });
     }
 
     @Test
     void aMessageCutAtTheBoundSaysHowManyCharactersWereLeftOut() throws IOException {
-        assertThat(semantics()).contains("with `… (N more characters)`");
+        assertThat(semantics().contains("with `… (N more characters)`")).as("the page says so").isTrue();
         String cut = FailurePolicy.oneLine("x".repeat(1234));
         assertThat(cut).isEqualTo("x".repeat(1000) + "… (234 more characters)");
         assertThat(FailurePolicy.oneLine("a\nb\tc\u001b")).isEqualTo("a\\nb\\tc\\u001b");
