@@ -205,6 +205,10 @@ class SqsSemanticsClaimsTest {
         String said = "Once it has completed or died, the key is free again (on the memory provider; on SQS FIFO a key "
                 + "is held for 5 minutes from the first enqueue, whatever its job's state";
         assertThat(page.contains(said)).as("docs/semantics.md's Deduplication section says: %s", said).isTrue();
+        String afterCompleted = "an enqueue begun after that job's `Completed` (or `Dead`) was seen always makes a new one "
+                + "(`ConcurrentCallsTest`, `SchedulerRacesContract`) — on the memory provider and the scheduler: on SQS FIFO "
+                + "it returns the first job's id until the key's 5 minutes have passed";
+        assertThat(page.contains(afterCompleted)).as("docs/semantics.md says: %s", afterCompleted).isTrue();
 
         SqsServer.Queues fifo = ElasticMq.newQueues("semantics-key", true);
         List<String> ran = new CopyOnWriteArrayList<>();
