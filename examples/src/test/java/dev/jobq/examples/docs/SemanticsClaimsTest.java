@@ -684,6 +684,49 @@ class SemanticsClaimsTest {
         }
     }
 
+    /**
+     * "The outcome is with the provider before `Completed` and `Dead` are announced; `Failed` is announced before the
+     * retry is handed to the provider", and the Concurrency section, which said `Failed` too came after, agrees.
+     */
+    @Test
+    void completedAndDeadComeAfterTheProviderHasTheOutcome_failedBeforeTheRetryIsHandedOn() throws Exception {
+        String page = flat(PAGE);
+        String listenerRow = "The outcome is with the provider before `Completed` and `Dead` are announced; `Failed` is "
+                + "announced before the retry is handed to the provider";
+        assertThat(page.contains(listenerRow)).as("the page says: %s", listenerRow).isTrue();
+        String concurrency = flat(section("Concurrency"));
+        String settled = "`Completed` and `Dead` still come after the provider has the outcome (`Failed` before it, as";
+        assertThat(concurrency.contains(settled)).as("the Concurrency section says: %s", settled).isTrue();
+
+        var events = new LinkedBlockingQueue<JobEvent>();
+        Map<String, JobState> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        var queue = new java.util.concurrent.atomic.AtomicReference<JobQueue>();
+        try (JobQueue jobs = JobQueue.builder().backoff(Backoff.fixed(Duration.ofMinutes(5))).listener(e -> {
+            switch (e) {
+                case JobEvent.Completed c -> seen.put("Completed", queue.get().getJob(c.jobId()).orElseThrow().state());
+                case JobEvent.Failed f -> seen.put("Failed", queue.get().getJob(f.jobId()).orElseThrow().state());
+                case JobEvent.Dead d -> seen.put("Dead", queue.get().getJob(d.jobId()).orElseThrow().state());
+                default -> { }
+            }
+            events.add(e);
+        }).build()) {
+            queue.set(jobs);
+            jobs.registerJobHandler("work:ok", Work.class, (job, ctx) -> { });
+            jobs.registerJobHandler("work:fail", Work.class, (job, ctx) -> {
+                throw new IllegalStateException("down");
+            });
+            jobs.start();
+            jobs.enqueue("work:ok", new Work("x"));
+            awaitEvent(events, JobEvent.Completed.class);
+            jobs.enqueue("work:fail", new Work("y"), EnqueueOptions.builder().maxAttempts(2).build());
+            awaitEvent(events, JobEvent.Failed.class);
+            jobs.enqueue("work:fail", new Work("z"), EnqueueOptions.builder().maxAttempts(1).build());
+            awaitEvent(events, JobEvent.Dead.class);
+        }
+        assertThat(seen).containsEntry("Completed", JobState.COMPLETED).containsEntry("Dead", JobState.DEAD)
+                .as("the retry is not yet with the provider when Failed is heard").containsEntry("Failed", JobState.ACTIVE);
+    }
+
     /** A page quote with "…" where anything may stand, as a regex. */
     static String asPattern(String quote) {
         return Arrays.stream(quote.split("…", -1)).map(Pattern::quote).reduce((a, b) -> a + ".*" + b).orElseThrow();
