@@ -138,7 +138,30 @@ class SemanticsClaimsTest {
             DeadLetter letter = jobs.deadLetters("default").orElseThrow().list(10).get(0);
             assertThat(letter.job().id()).isEqualTo(id);
             assertThat(dead.error()).as("the Dead event's error").isEqualTo(letter.error());
-            assertThat(dead.error()).as("the Dead event's error").startsWith(example.group(1));
+            assertThat(dead.error()).as("the Dead event's error").isEqualTo(example.group(1) + " (attempt 2 of 2)");
+        }
+    }
+
+    /** "A dead job's error adds the attempt it died on …, a `NonRetryableJobException`'s starts with …, and …". */
+    @Test
+    void aDeadJobsErrorNamesItsLastAttempt_aNonRetryableOnesSaysSo_andATimeoutsSaysHowLong() throws Exception {
+        Matcher forms = Pattern.compile("A dead job's error adds the attempt it died on \\(`… \\(attempt 3 of 3\\)`\\), a "
+                + "`NonRetryableJobException`'s starts with `([^`]+)`, and an attempt that ran past its timeout says "
+                + "`(timed out after )30s`").matcher(flat(PAGE));
+        assertThat(forms.find()).as("the page says what a dead job's error adds").isTrue();
+        var events = new LinkedBlockingQueue<JobEvent>();
+        try (JobQueue jobs = JobQueue.builder().backoff(Backoff.none()).listener(events::add).build()) {
+            jobs.registerJobHandler("work:never", Work.class, (job, ctx) -> {
+                throw new NonRetryableJobException("card declined");
+            });
+            jobs.registerJobHandler("work:slow", Work.class, (job, ctx) -> new java.util.concurrent.CountDownLatch(1).await());
+            jobs.start();
+            jobs.enqueue("work:never", new Work("x"));
+            assertThat(awaitEvent(events, JobEvent.Dead.class).error())
+                    .isEqualTo(forms.group(1) + "NonRetryableJobException: card declined");
+            jobs.enqueue("work:slow", new Work("x"), EnqueueOptions.builder().timeout(Duration.ofMillis(250)).build());
+            assertThat(awaitEvent(events, JobEvent.Failed.class).error()).isEqualTo(forms.group(2) + "250ms");
+            assertThat(awaitEvent(events, JobEvent.Dead.class).error()).isEqualTo(forms.group(2) + "250ms (attempt 3 of 3)");
         }
     }
 
