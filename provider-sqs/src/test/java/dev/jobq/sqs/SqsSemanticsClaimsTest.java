@@ -231,4 +231,31 @@ class SqsSemanticsClaimsTest {
         workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(marker));
         assertThat(ran).containsExactly("first", "marker");
     }
+    @Test
+    @DisplayName("on a FIFO queue a job handed back unstarted at a shutdown counts as an attempt, as the page says: with "
+            + "maxAttempts 1 it is dead without running, and the reason names that hand-back rather than only a crash")
+    void aFifoJobHandedBackUnstartedCountsAndItsDeadLetterSaysWhy() throws IOException {
+        String page = page();
+        String said = "goes back to the queue unstarted: its handler is not called, no event is sent, and `close()` returns "
+                + "only once it is back; its attempt is not counted, except on an SQS FIFO queue";
+        assertThat(page.contains(said)).as("docs/semantics.md says: %s", said).isTrue();
+
+        SqsServer.Queues fifo = ElasticMq.newQueues("semantics-handback", true);
+        List<String> ran = new CopyOnWriteArrayList<>();
+        JobQueue producer = workers.open(fifo, Map.of(), Duration.ofSeconds(5));
+        String id = producer.enqueue("work:do", new Work("once"), EnqueueOptions.builder().maxAttempts(1).build());
+        try (QueueProvider stopping = provider(fifo)) {
+            // what a stopping worker does with a job its receive brought after the shutdown began
+            List<dev.jobq.spi.ReceivedJob> got = stopping.receive(1, Duration.ofSeconds(5));
+            assertThat(got).singleElement().satisfies(job -> assertThat(job.jobId()).isEqualTo(id));
+            stopping.release(got.get(0));
+        }
+        JobQueue next = workers.open(fifo, Map.of(), Duration.ofSeconds(5));
+        next.registerJobHandler("work:do", Work.class, (job, ctx) -> ran.add(job.payload().what()));
+        next.start();
+        JobEvent.Dead dead = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals(id));
+        assertThat(ran).isEmpty();
+        assertThat(dead.error()).startsWith("delivered for attempt 2 but maxAttempts is 1: earlier attempts ended without "
+                + "finishing").contains("handed back at a worker's shutdown");
+    }
 }

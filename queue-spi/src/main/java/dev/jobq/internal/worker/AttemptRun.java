@@ -11,6 +11,7 @@ import dev.jobq.JobQueue;
 import dev.jobq.internal.runtime.HandlerRegistry.Registration;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Failure;
+import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.ReceivedJob;
@@ -59,6 +60,13 @@ final class AttemptRun implements JobContext, Runnable {
      * What a payload's dead letter adds: during a rolling deploy a newer producer may be ahead of the workers
      * (a new enum constant, a changed field), and the job runs once redriven to workers that have the new class.
      */
+    /**
+     * What a delivery numbered above {@code maxAttempts} adds on a provider that keeps order (SQS FIFO): there a
+     * release keeps the job's place in its group and counts, so the attempts may have gone to workers that stopped
+     * before running it, and "a worker crashed or stalled" alone sent its reader looking for a crash that never was.
+     */
+    private static final String RELEASES_COUNT = ", or it was handed back at a worker's shutdown, which counts as an "
+            + "attempt on a queue that keeps order (SQS FIFO); give such jobs an attempt to spare for each stop";
     private static final String NEWER_PAYLOAD_HINT = "; if a newer producer wrote it, deploy the workers with the "
             + "new class before the producers, then redrive this dead letter "
             + "(docs/wire-format.md#changing-a-payload-class)";
@@ -202,7 +210,8 @@ final class AttemptRun implements JobContext, Runnable {
                     + (envelope.attempt() >= maxAttempts
                     ? "its message says " + envelope.attempt() + " attempt(s) were made already ('attempt' in the "
                     + "job envelope), which leaves none"
-                    : "earlier attempts ended without finishing (their lease expired: a worker crashed or stalled)")));
+                    : "earlier attempts ended without finishing (their lease expired: a worker crashed or stalled"
+                    + (queue.provider().capabilities().supports(Feature.ORDERED) ? RELEASES_COUNT : "") + ")")));
             return;
         }
         Optional<Registration> registration = env.handlers().find(envelope.type());
