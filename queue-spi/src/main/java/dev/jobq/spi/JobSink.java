@@ -8,8 +8,9 @@ package dev.jobq.spi;
 public interface JobSink {
 
     /**
-     * Enqueues a due job now. Submitting the same job id again while it is pending or running is
-     * recognised by providers that can (memory, SQS FIFO) and returns it as a duplicate.
+     * Enqueues a due job now. Submitting the same job id again is recognised by providers that can, and
+     * returns it as a duplicate: the memory provider while the job is pending or running, SQS FIFO within 5
+     * minutes of the first submission whether or not the job is still there (docs/semantics.md).
      *
      * @throws dev.jobq.JobQueueException when the provider rejects or cannot be reached; the
      *                                    scheduler keeps the row and tries again
