@@ -258,4 +258,24 @@ class SqsSemanticsClaimsTest {
         assertThat(dead.error()).startsWith("delivered for attempt 2 but maxAttempts is 1: earlier attempts ended without "
                 + "finishing").contains("handed back at a worker's shutdown");
     }
+    @Test
+    @DisplayName("on SQS only the scheduler answers getJob, for a one-time job it still holds: DELAYED")
+    void onSqsOnlyTheSchedulerAnswersGetJob() throws IOException {
+        String said = "SQS finds no message by id, so there only the scheduler answers, for a one-time job it still holds "
+                + "(an instant, or a delay beyond the provider's): `DELAYED`, on any provider";
+        assertThat(page().contains(said)).as("docs/semantics.md says: %s", said).isTrue();
+        SqsServer.Queues queues = ElasticMq.newQueues("semantics-held", false);
+        JobQueue jobs = JobQueue.builder().environment(Map.of())
+                .provider("sqs", ElasticMq.settings(queues, Map.of()))
+                .scheduler("jdbc", Map.of("jdbcUrl", "jdbc:h2:mem:semantics-held-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"))
+                .build();
+        try (jobs) {
+            String atInstant = jobs.enqueue("work:do", new Work("x"), EnqueueOptions.at(Instant.now().plusSeconds(3600)));
+            String beyond = jobs.enqueue("work:do", new Work("y"), EnqueueOptions.delay(Duration.ofMinutes(16)));
+            String onQueue = jobs.enqueue("work:do", new Work("z"), EnqueueOptions.delay(Duration.ofMinutes(10)));
+            assertThat(jobs.getJob(atInstant).orElseThrow().state()).isEqualTo(dev.jobq.JobState.DELAYED);
+            assertThat(jobs.getJob(beyond).orElseThrow().state()).isEqualTo(dev.jobq.JobState.DELAYED);
+            assertThat(jobs.getJob(onQueue)).as("a delay SQS holds itself").isEmpty();
+        }
+    }
 }
