@@ -83,12 +83,14 @@ class SqsSemanticsClaimsTest {
             assertThat(page.contains(phrase)).as("docs/semantics.md says: %s", phrase).isTrue();
             assertThat(codeAndPage.get(0)).as("the provider's value behind '%s'", phrase).isEqualTo(codeAndPage.get(1));
         });
-        // "sent as itself when SQS takes it (1 to 128 printable ASCII), else `sha256:` and its hash"
-        String ids = "sent as itself when SQS takes it (1 to 128 printable ASCII), else `sha256:` and its hash";
+        String ids = "sent as itself when SQS takes it (1 to 128 printable ASCII without spaces), else `sha256:` and "
+                + "its hash";
         assertThat(page.contains(ids)).as("docs/semantics.md says: %s", ids).isTrue();
         assertThat(OutgoingMessage.sqsId("k".repeat(128))).isEqualTo("k".repeat(128));
         assertThat(OutgoingMessage.sqsId("k".repeat(129))).startsWith("sha256:");
         assertThat(OutgoingMessage.sqsId("key with spaces")).startsWith("sha256:");
+        assertThat(OutgoingMessage.sqsId(" ")).as("a space alone is printable ASCII, which SQS refuses")
+                .startsWith("sha256:");
     }
 
     @Test
