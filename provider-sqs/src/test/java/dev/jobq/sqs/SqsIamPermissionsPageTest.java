@@ -6,8 +6,6 @@ import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,12 +45,7 @@ class SqsIamPermissionsPageTest {
     }
 
     static String section() throws IOException {
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.isRegularFile(dir.resolve("docs/sqs.md"))) {
-            dir = dir.getParent();
-            assertThat(dir).as("docs/sqs.md above the module").isNotNull();
-        }
-        String page = Files.readString(dir.resolve("docs/sqs.md"));
+        String page = ProjectDocs.read("docs/sqs.md");
         int start = page.indexOf("\n## IAM permissions\n");
         assertThat(start).as("docs/sqs.md has an IAM permissions section").isNotNegative();
         return page.substring(start + 1, page.indexOf("\n## ", start + 1)).replaceAll("\\s+", " ");

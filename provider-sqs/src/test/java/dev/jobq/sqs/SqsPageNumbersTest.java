@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.JobOptions;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SqsPageNumbersTest {
 
     static String page() throws IOException {
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.isRegularFile(dir.resolve("docs/sqs.md"))) {
-            dir = dir.getParent();
-            assertThat(dir).as("docs/sqs.md above the module").isNotNull();
-        }
-        return Files.readString(dir.resolve("docs/sqs.md")).replaceAll("\\s+", " ");
+        return ProjectDocs.read("docs/sqs.md").replaceAll("\\s+", " ");
     }
 
     record Claim(String what, String regex, Object expected) {

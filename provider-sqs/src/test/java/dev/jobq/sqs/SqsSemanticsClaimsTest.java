@@ -14,8 +14,6 @@ import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.Settings;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,12 +49,7 @@ class SqsSemanticsClaimsTest {
 
     /** The page with its lines joined by spaces, as a reader reads a paragraph. */
     static String page() throws IOException {
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.isRegularFile(dir.resolve("docs/semantics.md"))) {
-            dir = dir.getParent();
-            assertThat(dir).as("docs/semantics.md above the module").isNotNull();
-        }
-        return Files.readString(dir.resolve("docs/semantics.md")).replaceAll("\\s*\n\\s*", " ");
+        return ProjectDocs.read("docs/semantics.md").replaceAll("\\s*\n\\s*", " ");
     }
 
     @Test

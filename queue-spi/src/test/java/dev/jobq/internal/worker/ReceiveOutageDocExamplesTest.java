@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.spi.DurationFormat;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,12 +23,7 @@ class ReceiveOutageDocExamplesTest {
             "receiving from queue '[^']+' works again after (\\d+) failed receives over (\\S+?)`");
 
     private static String operations() throws IOException {
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.isRegularFile(dir.resolve("docs/operations.md"))) {
-            dir = dir.getParent();
-            assertThat(dir).as("docs/operations.md above the module").isNotNull();
-        }
-        return Files.readString(dir.resolve("docs/operations.md"));
+        return ProjectDocs.read("docs/operations.md");
     }
 
     @Test

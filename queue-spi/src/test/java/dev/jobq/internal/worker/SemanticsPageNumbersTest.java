@@ -3,8 +3,6 @@ package dev.jobq.internal.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,12 +17,7 @@ import org.junit.jupiter.api.Test;
 class SemanticsPageNumbersTest {
 
     private static String semantics() throws IOException {
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.isRegularFile(dir.resolve("docs/semantics.md"))) {
-            dir = dir.getParent();
-            assertThat(dir).as("docs/semantics.md above the module").isNotNull();
-        }
-        return Files.readString(dir.resolve("docs/semantics.md")).replaceAll("\\s*\n\\s*", " ");
+        return ProjectDocs.read("docs/semantics.md").replaceAll("\\s*\n\\s*", " ");
     }
 
     @Test

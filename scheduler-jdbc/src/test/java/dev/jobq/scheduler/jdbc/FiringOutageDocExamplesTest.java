@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.spi.DurationFormat;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,12 +25,7 @@ class FiringOutageDocExamplesTest {
             "work again, after (\\d+) failed in a row over (\\S+) \\(".replace(" ", "\\s+"));
 
     private static String page(String name) throws IOException {
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.isRegularFile(dir.resolve(name))) {
-            dir = dir.getParent();
-            assertThat(dir).as("%s above the module", name).isNotNull();
-        }
-        return Files.readString(dir.resolve(name));
+        return ProjectDocs.read(name);
     }
 
     /** The pauses after the first {@code failures} failed passes in a row, taken together. */

@@ -3,8 +3,6 @@ package dev.jobq.scheduler.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,12 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SchedulerPageNumbersTest {
 
     static String page() throws IOException {
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.isRegularFile(dir.resolve("docs/scheduler.md"))) {
-            dir = dir.getParent();
-            assertThat(dir).as("docs/scheduler.md above the module").isNotNull();
-        }
-        return Files.readString(dir.resolve("docs/scheduler.md")).replaceAll("\\s+", " ");
+        return ProjectDocs.read("docs/scheduler.md").replaceAll("\\s+", " ");
     }
 
     /** A duration as the page writes it: {@code 60 s}, {@code 250 ms}, {@code 5 minutes}, {@code 7 days}, {@code 5 min 10 s}. */
