@@ -20,10 +20,21 @@ public final class Secrets {
     /** Key names whose value is a secret: password, passwd, pwd, secret, token, credential(s), private key. */
     private static final Pattern SECRET_KEY = Pattern.compile(
             ".*(password|passwd|pwd|secret|token|credential|privatekey|private_key|apikey|api_key).*");
-    /** A parameter of a URL (after ?, & or ;) whose name is a secret's, and its value. */
+    /**
+     * A parameter of a URL (after ?, & or ;) whose name is a secret's, and its value: up to the next
+     * parameter, or up to punctuation that ends the URL in a sentence ({@code ": refused"}, {@code ", then"}).
+     */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "([?&;][A-Za-z0-9_.-]*(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key)"
-                    + "[A-Za-z0-9_.-]*=)[^&;#\\s]*");
+                    + "[A-Za-z0-9_.-]*=)[^&;#\\s]*?(?=[&;#\\s]|[:,.)'\"]*(?:\\s|$))");
+    /**
+     * An HTTP header on a line of its own whose name is a secret's ({@code x-amz-security-token:…}, as
+     * the canonical request an SDK or a server echoes on a signature mismatch has it), and its value.
+     * Only a hyphenated name: a key of jobq's config at the start of a problem line is no header.
+     */
+    private static final Pattern SECRET_HEADER = Pattern.compile(
+            "(?m)^([ \\t]*[A-Za-z0-9_]*-[A-Za-z0-9_-]*(?i:password|passwd|secret|token|credential|apikey|api-key)"
+                    + "[A-Za-z0-9_-]*[ \\t]*:[ \\t]*)\\S[^\\r\\n]*");
 
     private Secrets() {
     }
@@ -39,10 +50,13 @@ public final class Secrets {
      * ({@code password=}, {@code sslpassword=}, {@code token=}, {@code X-Amz-Security-Token=}, …;
      * after {@code ?}, {@code &} or {@code ;}) become {@value #MASK}. Anything else is kept, so the
      * user still sees which URL is meant. In a longer text (a library's error message) every URL
-     * is masked so; text without a URL passes with only its secret parameters masked.
+     * is masked so, and so is the value of a secret header on a line of its own
+     * ({@code x-amz-security-token:…}); text without a URL passes with only its secret parameters
+     * and headers masked.
      */
     public static String maskUrl(String url) {
         String text = SECRET_PARAMETER.matcher(url).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
+        text = SECRET_HEADER.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
         var out = new StringBuilder(text.length());
         int done = 0;
         for (int scheme = text.indexOf("://"); scheme >= 0; scheme = text.indexOf("://", done)) {

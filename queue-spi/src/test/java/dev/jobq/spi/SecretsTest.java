@@ -42,6 +42,31 @@ class SecretsTest {
     }
 
     @Test
+    void masksASecretHeaderOnALineOfItsOwnAsASignatureMismatchEchoesIt() {
+        // The canonical request an SDK or a server echoes when a signature does not match: one header a line.
+        String echoed = "The request signature we calculated does not match. The canonical request was\n'POST\n/\n\n"
+                + "host:sqs.us-east-1.amazonaws.com\nx-amz-date:20261204T120000Z\nx-amz-security-token:FwoGZXIvS3CRET\n\n"
+                + "host;x-amz-date;x-amz-security-token\nabc123'\n  X-Amz-Security-Token: FwoGZXIvT0P";
+
+        assertThat(Secrets.maskUrl(echoed)).isEqualTo("The request signature we calculated does not match. The canonical "
+                + "request was\n'POST\n/\n\nhost:sqs.us-east-1.amazonaws.com\nx-amz-date:20261204T120000Z\n"
+                + "x-amz-security-token:****\n\nhost;x-amz-date;x-amz-security-token\nabc123'\n  X-Amz-Security-Token: ****");
+        // a key of jobq's own config in a problem line is no header: its text stays
+        assertThat(Secrets.maskUrl("sessionToken: must be a single value")).isEqualTo("sessionToken: must be a single value");
+    }
+
+    @Test
+    void keepsThePunctuationThatFollowsAMaskedValue() {
+        // Before, the value ran to the next space: "password=**** refused", the colon that ended the URL gone.
+        assertThat(Secrets.maskUrl("jdbc:postgresql://db/jobs?password=S3CRET: connection refused"))
+                .isEqualTo("jdbc:postgresql://db/jobs?password=****: connection refused");
+        assertThat(Secrets.maskUrl("tried http://h/x?token=S3CRET, then http://h/y?token=T0P."))
+                .isEqualTo("tried http://h/x?token=****, then http://h/y?token=****.");
+        // inside the value a colon or a dot is the secret's
+        assertThat(Secrets.maskUrl("http://h/x?token=S3:CR.ET&a=1 failed")).isEqualTo("http://h/x?token=****&a=1 failed");
+    }
+
+    @Test
     void namesSecretKeys() {
         assertThat(List.of("password", "PASSWORD", "secretAccessKey", "dbPassword", "sessionToken", "apiKey",
                 "credentials")).allMatch(Secrets::isSecretKey);
