@@ -342,6 +342,29 @@ class HealthCheckTest {
     }
 
     @Test
+    void schedulersFiringProblemShowsNoSecretOfAUrlItQuotes() throws SQLException {
+        String url = "jdbc:h2:mem:jobq-health-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+        try (JobQueue firing = JobQueue.builder().provider(new AlteredProvider(true)).environment(Map.of())
+                .scheduler("jdbc", Map.of("jdbcUrl", url, "pollInterval", "100ms")).build();
+             Connection db = DriverManager.getConnection(url)) {
+            firing.start();
+            var check = new HealthCheck(firing, worker, 10);
+
+            // A database error that quotes a URL with its password, as a driver's may: H2 quotes the value it
+            // could not convert, here a due row's id.
+            db.createStatement().execute("ALTER TABLE jobq_scheduled_job RENAME TO jobq_parked");
+            db.createStatement().execute("CREATE VIEW jobq_scheduled_job AS SELECT CAST(x AS BIGINT) AS id, "
+                    + "TIMESTAMP WITH TIME ZONE '2000-01-01 00:00:00Z' AS due_at, 'SCHEDULED' AS status "
+                    + "FROM (VALUES ('postgresql://jobq:S3CRET@db:5432/jobs')) t(x)");
+            // (a pass between the two statements fails on the missing table)
+            await().atMost(WAIT).until(() -> firing.scheduler().firingProblem().orElse("").contains("S3CRET"));
+            assertThat(check.check().problems()).singleElement().asString()
+                    .startsWith("scheduler: firing from ").contains("postgresql://jobq:****@db:5432/jobs")
+                    .doesNotContain("S3CRET");
+        }
+    }
+
+    @Test
     void thresholdBelowOneIsRejected() {
         assertThatThrownBy(() -> new HealthCheck(jobs, worker, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("backlogThreshold must be ≥ 1, got 0");
