@@ -145,10 +145,15 @@ public final class JobQueueBuilder {
      * Each must be a configured queue: {@link #build()} refuses one that is not, as the file's
      * {@code worker.queues}.
      *
-     * @throws IllegalArgumentException if a name is null or blank, or a queue is listed twice
+     * @throws IllegalArgumentException if no queue is given (leave this out for every queue), a name is null
+     *         or blank, or a queue is listed twice
      */
     public JobQueueBuilder workerQueues(String... queues) {
         Objects.requireNonNull(queues, "workerQueues must not be null; list the queues this worker consumes");
+        if (queues.length == 0) {
+            throw new IllegalArgumentException("workerQueues: no queue given; list the queues this worker consumes, "
+                    + "or leave workerQueues out to consume every configured queue");
+        }
         for (int i = 0; i < queues.length; i++) {
             if (queues[i] == null || queues[i].isBlank()) {
                 throw new IllegalArgumentException("workerQueues: the name at index " + i + " is "

@@ -41,6 +41,14 @@ class JobQueueBuilderTest {
     }
 
     @Test
+    @DisplayName("workerQueues() with no queue is rejected, as an empty worker.queues in the file, not read as every queue")
+    void rejectsNoQueue() {
+        assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().workerQueues())
+                .withMessage("workerQueues: no queue given; list the queues this worker consumes, or leave workerQueues "
+                        + "out to consume every configured queue");
+    }
+
+    @Test
     @DisplayName("a queue name longer than the 255 characters the scheduler holds is rejected, as in the file")
     void rejectsAQueueNameLongerThan255Characters() {
         assertThatIllegalArgumentException()

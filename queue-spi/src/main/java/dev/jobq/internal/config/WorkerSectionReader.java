@@ -35,7 +35,14 @@ final class WorkerSectionReader {
     }
 
     private static List<String> queues(Settings section, Set<String> configuredQueues) {
+        boolean written = section.has("queues");
         List<String> queues = section.strings("queues", List.of());
+        if (written && queues.isEmpty()) {
+            // An empty list (often a variable left unset) read as "every queue" had the worker take jobs of
+            // queues it has no handlers for, and dead-letter them: the key's absence is the way to say "all".
+            section.problem("queues", "is empty; list the queues this worker serves (configured: "
+                    + String.join(", ", configuredQueues) + "), or leave the key out to serve every configured queue");
+        }
         Set<String> seen = new HashSet<>();
         for (String queue : queues) {
             if (!configuredQueues.contains(queue)) {

@@ -109,6 +109,16 @@ class WorkerSectionTest {
                 "worker.shutdownTimeout: '-5s' is negative; durations here are 0 or more, e.g. 5s");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"[]", "''", "${WORKER_QUEUES:-}"})
+    @DisplayName("an empty list (a variable left unset) is refused, not read as every queue: such a worker would take "
+            + "jobs of queues it has no handlers for and dead-letter them")
+    void refusesAnEmptyList(String written) {
+        assertThat(Load.problems(TWO_QUEUES + "worker:\n  queues: " + written + "\n")).containsExactly(
+                "worker.queues: is empty; list the queues this worker serves (configured: default, reports), or leave "
+                        + "the key out to serve every configured queue");
+    }
+
     @Test
     void refusesAQueueListedTwice() {
         assertThat(Load.problems("worker:\n  queues: [default, default]\n")).containsExactly(
