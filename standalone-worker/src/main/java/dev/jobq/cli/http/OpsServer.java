@@ -17,6 +17,7 @@ import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -53,9 +54,10 @@ public final class OpsServer implements AutoCloseable {
     public static OpsServer start(String host, int port, Supplier<HealthReport> health,
                                   PrometheusMeterRegistry registry) {
         var address = new InetSocketAddress(host, port);
-        if (address.isUnresolved()) {
-            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": --http-host '" + host
-                    + "' does not resolve to an address" + HOST_ADVICE, new UnknownHostException(host));
+        Optional<String> hostProblem = hostProblem(address);
+        if (hostProblem.isPresent()) {
+            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + hostProblem.get(),
+                    new UnknownHostException(host));
         }
         HttpServer server;
         try {
@@ -79,6 +81,29 @@ public final class OpsServer implements AutoCloseable {
                 () -> new Response(HealthReport.OK, PROMETHEUS_TEXT, registry.scrape())));
         server.start();
         return ops;
+    }
+
+    /**
+     * What makes {@code host} (the {@code --http-host} option) one no server of this machine can listen on,
+     * naming the option, the value and the fix: it does not resolve, or not to an address of this machine.
+     * Empty for a host it can listen on, as far as that can be told before binding (a port taken is not a
+     * host's problem). A configuration to fix, not a failure a restart may cure.
+     */
+    public static Optional<String> hostProblem(String host) {
+        return hostProblem(new InetSocketAddress(host, 0));
+    }
+
+    private static Optional<String> hostProblem(InetSocketAddress address) {
+        String host = address.getHostString();
+        if (address.isUnresolved()) {
+            return Optional.of("--http-host '" + host + "' does not resolve to an address" + HOST_ADVICE);
+        }
+        String ip = address.getAddress().getHostAddress();
+        if (!isLocal(address.getAddress())) {
+            return Optional.of("--http-host '" + host + "'" + (ip.equals(host) ? "" : " (" + ip + ")")
+                    + " is not an address of this machine" + HOST_ADVICE);
+        }
+        return Optional.empty();
     }
 
     private static boolean isLocal(InetAddress address) {

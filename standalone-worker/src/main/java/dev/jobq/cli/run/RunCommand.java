@@ -175,6 +175,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         requireDistinctQueues();
+        requireListenableHost();
         try (StopSignals signals = context.stopSignals().get()) {
             // Before the start-up, which can take seconds (handler jars, a provider, a migration): a TERM
             // during it stops the worker before it works, exit 0, where the JVM's default would end it with 143.
@@ -296,6 +297,19 @@ public final class RunCommand implements Callable<Integer> {
         if (repeated != null) {
             throw new ParameterException(spec.commandLine(), "--queues lists '" + repeated + "' twice; name each "
                     + "queue once");
+        }
+    }
+
+    /**
+     * Before anything opens: an {@code --http-host} that does not resolve or is not this machine's was a
+     * run-time failure, exit 1, found after the queues and the scheduler had opened, and restarted for
+     * ever by {@code Restart=on-failure}; it is a setting to fix, exit 2.
+     */
+    private void requireListenableHost() {
+        if (httpPort != null) {
+            OpsServer.hostProblem(httpHost).ifPresent(problem -> {
+                throw CommandFailure.usage(problem);
+            });
         }
     }
 

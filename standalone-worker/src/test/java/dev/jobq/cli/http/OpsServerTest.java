@@ -200,7 +200,7 @@ class OpsServerTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> OpsServer.start("192.0.2.1", 0, report::get,
                         registry))
                 .hasMessageContaining("cannot listen on 192.0.2.1:0")
-                .hasMessageContaining("192.0.2.1 is not an address of this machine; give --http-host one of")
+                .hasMessageContaining("--http-host '192.0.2.1' is not an address of this machine; give --http-host one of")
                 .hasMessageNotContaining("--http-port");
     }
 }

@@ -559,6 +559,25 @@ class RunCommandTest {
         assertThat(err.toString()).contains("--http-port must be between 0 and 65535, got 70000");
     }
 
+    @ParameterizedTest
+    @CsvSource({"no-such-host.invalid, does not resolve to an address",
+            // TEST-NET-1 (RFC 5737): never an address of this machine
+            "192.0.2.1, is not an address of this machine"})
+    @DisplayName("an --http-host it cannot listen on is a usage error, exit 2, found before the queues are opened: "
+            + "Restart=on-failure restarted it for ever")
+    void httpHostItCannotListenOnIsAUsageError(String host, String why) throws Exception {
+        Path file = config("provider: { type: memory }\n");
+
+        int status = start(Map.of(), "run", "--config", file.toString(), "--http-port", "0", "--http-host", host)
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(status).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).contains("--http-host '" + host + "' " + why, "give --http-host one of this "
+                + "machine's names or addresses, 0.0.0.0 for all of them (the default), or 127.0.0.1 for this machine "
+                + "only").doesNotContain("--http-port");
+        assertThat(built.get()).as("nothing was built").isNull();
+    }
+
     @Test
     void badConfigIsExitTwoWithTheKeyPath() throws Exception {
         Path file = config("worker: { concurrency: 0 }\n");
