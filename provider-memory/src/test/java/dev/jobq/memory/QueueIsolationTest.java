@@ -99,6 +99,27 @@ class QueueIsolationTest {
     }
 
     @Test
+    @DisplayName("the one watchdog of a worker of several queues is named after all of them, not after the first")
+    void theWatchdogIsNamedAfterEveryQueueItWatches() {
+        // names of this test only: test classes run side by side, with watchdogs of their own
+        String first = "watched-first-" + System.nanoTime();
+        String second = "watched-second-" + System.nanoTime();
+        JobQueue jobs = fixture.closeLater(JobQueue.builder()
+                .queue(first, "memory", Map.of())
+                .queue(second, "memory", Map.of())
+                .workerQueues(first, second)
+                .shutdownTimeout(Duration.ofMillis(200))
+                .build());
+        jobs.registerJobHandler("t", Work.class, (job, ctx) -> { });
+
+        jobs.start();
+
+        assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.startsWith("jobq-watchdog-") && name.contains(first)))
+                .containsExactly("jobq-watchdog-" + first + "," + second);
+    }
+
+    @Test
     @DisplayName("a receive that does not return, holding every permit after a busy spell, gives them to the other queues")
     void aHangingReceiveGivesItsPermitsToTheOtherQueues() throws Exception {
         hanging = new HangsHoldingEveryPermit(fixture.closeLater(new MemoryProviderFactory().create(

@@ -134,6 +134,7 @@ final class Watchdog implements AutoCloseable {
     }
 
     /**
+     * @param name    its thread's name after {@code jobq-watchdog-}: the names of the queues, joined by commas
      * @param queues  the names of the queues whose attempts it watches
      * @param running the attempts to watch now, as the worker's handler threads run them
      * @param eachSweep run first in each sweep with the sweep's System.nanoTime; quick, never blocking

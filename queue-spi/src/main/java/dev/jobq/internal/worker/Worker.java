@@ -135,7 +135,9 @@ public final class Worker implements AutoCloseable {
         this.budget = maxJobs > 0 ? new ReceiveBudget(maxJobs) : null;
         this.permits = new PermitPool(settings.concurrency(), queues.size());
         this.settling = new Semaphore(SETTLING_PER_PERMIT * settings.concurrency());
-        this.watchdog = new Watchdog(queues.get(0).name(), queues.stream().map(QueueBinding::name).toList(),
+        // named after every queue it watches (it was the first one's, which reads as a watchdog of that queue alone)
+        List<String> names = queues.stream().map(QueueBinding::name).toList();
+        this.watchdog = new Watchdog(String.join(",", names), names,
                 this::runs, now -> loops.forEach(loop -> loop.giveBackIfOverdue(now)));
         for (QueueBinding queue : queues) {
             handlerThreads.put(queue.name(), Thread.ofVirtual().name("jobq-worker-" + queue.name() + "-", 0).factory());
