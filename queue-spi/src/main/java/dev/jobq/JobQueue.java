@@ -127,6 +127,9 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
     /**
      * Stats of one named queue. Asks its provider for its counts each time (SQS: {@code GetQueueAttributes}
      * round trips); the counts of this process's worker come from memory.
+     * Once this queue's worker has stopped in {@link #close()}, whatever the provider, the provider is not asked:
+     * what this process counted stays readable (a last report after {@code close()}), and the provider's counts
+     * ({@code waiting}, {@code delayed}, {@code dead}, {@code inFlight}) are -1.
      *
      * @throws JobRejectedException naming the configured queues when {@code queue} is not one of them
      * @throws JobQueueException    when the provider cannot be read (an SQS error), naming the queue
@@ -134,7 +137,7 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
     QueueStats stats(String queue);
 
     /**
-     * Stats of every named queue, in configuration order.
+     * Stats of every named queue, in configuration order; after {@link #close()} as {@link #stats(String)}.
      *
      * @throws JobQueueException when a provider cannot be read, as {@link #stats(String)}
      */

@@ -4,9 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.Backoff;
+import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
+import dev.jobq.QueueStats;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** What a closed JobQueue still accepts: nothing that would be silently lost. */
@@ -26,5 +33,26 @@ class ClosedJobQueueTest {
                 .isInstanceOf(JobQueueException.class)
                 .hasMessage("this JobQueue is closed; build a new one");
         assertThat(jobs.registeredTypes()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("stats() after close() answers what this process counted, the provider's counts -1, as on SQS "
+            + "(SqsAccountingTest)")
+    void statsAfterCloseAnswersWhatThisProcessCounted() throws InterruptedException {
+        JobQueue jobs = JobQueue.builder().environment(Map.of()).build();
+        var ran = new CountDownLatch(1);
+        jobs.registerJobHandler("report:build", String.class, (job, context) -> ran.countDown());
+        jobs.start();
+        jobs.enqueue("report:build", "x");
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        jobs.enqueue("report:build", "y", EnqueueOptions.delay(Duration.ofHours(1)));
+        jobs.close();
+
+        // Before, the closed memory queue answered with counts of jobs gone with it (delayed 1), where SQS failed
+        // in its closed client's words.
+        QueueStats stats = jobs.stats("default");
+        assertThat(stats.completed()).isEqualTo(1);
+        assertThat(List.of(stats.waiting(), stats.delayed(), stats.dead(), stats.inFlight())).containsOnly(-1L);
+        assertThat(jobs.stats()).containsExactly(jobs.stats("default"));
     }
 }

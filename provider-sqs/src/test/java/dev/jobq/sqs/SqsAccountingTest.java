@@ -11,6 +11,7 @@ import dev.jobq.metrics.JobQueueMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +45,23 @@ class SqsAccountingTest {
 
     private double countAll(String outcome) {
         return registry.find("jobq.jobs").tag("outcome", outcome).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    @Test
+    @DisplayName("stats() after close() answers what this process counted, the provider's counts -1, as on the memory "
+            + "provider (ClosedJobQueueTest)")
+    void statsAfterCloseAnswersWhatThisProcessCounted() {
+        JobQueue jobs = workers.open(ElasticMq.newQueues("stats-closed", false), Map.of(), Duration.ofSeconds(1));
+        jobs.registerJobHandler("ok", Integer.class, (job, ctx) -> { });
+        jobs.start();
+        jobs.enqueue("ok", 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> jobs.stats("default").completed() == 1);
+        jobs.close();
+
+        // Before, the closed SDK client failed it: RejectedExecutionException ... rejected from ...ScheduledThreadPoolExecutor
+        QueueStats stats = jobs.stats("default");
+        assertThat(stats.completed()).isEqualTo(1);
+        assertThat(List.of(stats.waiting(), stats.delayed(), stats.dead(), stats.inFlight())).containsOnly(-1L);
     }
 
     @Test
