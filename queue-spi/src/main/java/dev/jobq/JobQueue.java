@@ -167,13 +167,21 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
 
     /**
      * Adds a listener for this queue's events from now on, after those given to the builder; any thread,
-     * while the worker runs too. See {@link JobListener} for the threads it is called on.
+     * while the worker runs too. See {@link JobListener} for the threads it is called on. Adding one that
+     * is already added registers it again: it hears each event once more (see {@link #removeListener}).
      *
      * @throws NullPointerException if {@code listener} is null
      */
     void addListener(JobListener listener);
 
-    /** Removes a listener added before (compared with {@code equals}); one never added is ignored. */
+    /**
+     * Removes a listener added before (compared with {@code equals}); one never added is ignored. Each
+     * {@link #addListener} (and each {@link JobQueueBuilder#listener}) is one registration, as with
+     * {@code java.beans.PropertyChangeSupport}: a listener added twice hears each event twice, and each call
+     * of this method undoes one registration, so add and remove in pairs nest (unlike Quartz's listeners,
+     * which are kept by name, where adding again replaces). Call it as often as the listener was added to
+     * stop its events.
+     */
     void removeListener(JobListener listener);
 
     /**

@@ -519,6 +519,28 @@ class JobQueueJavadocClaimsTest {
         }
     }
 
+    @Test
+    void jobQueue_aListenerAddedTwiceHearsEachEventTwice_andEachRemoveListenerUndoesOneAdd() {
+        var twice = new EventRecorder();
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            jobs.addListener(twice);
+            jobs.addListener(twice);
+            jobs.enqueue("work:do", null); // Enqueued is delivered on the enqueuing thread, before enqueue returns
+
+            assertThat(twice.all(JobEvent.Enqueued.class)).hasSize(2);
+
+            jobs.removeListener(twice);
+            jobs.enqueue("work:do", null);
+
+            assertThat(twice.all(JobEvent.Enqueued.class)).hasSize(3);
+
+            jobs.removeListener(twice);
+            jobs.enqueue("work:do", null);
+
+            assertThat(twice.all(JobEvent.Enqueued.class)).hasSize(3);
+        }
+    }
+
     // DeadLetters
 
     @Test
