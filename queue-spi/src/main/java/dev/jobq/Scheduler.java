@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
  * {@link JobQueue#scheduler()}. Thread-safe; a call that reads or writes jobs is a round trip to the
  * database. Once its {@link JobQueue}'s worker has stopped in {@link JobQueue#close()}, such a call
  * throws {@link JobQueueException} saying the queue is closed; a handler may call it during the drain.
+ * A null id, name or job is refused with a {@link NullPointerException} that names it.
  */
 public interface Scheduler {
 

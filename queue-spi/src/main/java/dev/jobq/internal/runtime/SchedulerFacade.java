@@ -26,6 +26,10 @@ final class SchedulerFacade implements Scheduler {
         <T> T admit(Supplier<T> call);
     }
 
+    /** A null id or name is refused here, naming it, for every scheduler: scheduler-jdbc's was a bare NPE ("jobId"). */
+    private static final String NULL_ID = "id must not be null; give the id schedule(...) returned";
+    private static final String NULL_NAME = "name must not be null; give the recurring job's name";
+
     private final JobScheduler scheduler;
     private final Enqueuer enqueuer;
     private final Calls calls;
@@ -48,11 +52,13 @@ final class SchedulerFacade implements Scheduler {
 
     @Override
     public boolean cancel(String id) {
+        Objects.requireNonNull(id, NULL_ID);
         return calls.admit(() -> scheduler.cancel(id));
     }
 
     @Override
     public Optional<ScheduledJobInfo.Status> status(String id) {
+        Objects.requireNonNull(id, NULL_ID);
         return calls.admit(() -> scheduler.status(id));
     }
 
@@ -86,21 +92,25 @@ final class SchedulerFacade implements Scheduler {
 
     @Override
     public boolean enableRecurring(String name) {
+        Objects.requireNonNull(name, NULL_NAME);
         return calls.admit(() -> scheduler.setRecurringEnabled(name, true));
     }
 
     @Override
     public boolean disableRecurring(String name) {
+        Objects.requireNonNull(name, NULL_NAME);
         return calls.admit(() -> scheduler.setRecurringEnabled(name, false));
     }
 
     @Override
     public boolean deleteRecurring(String name) {
+        Objects.requireNonNull(name, NULL_NAME);
         return calls.admit(() -> scheduler.deleteRecurring(name));
     }
 
     @Override
     public Optional<RecurringJobInfo> getRecurring(String name) {
+        Objects.requireNonNull(name, NULL_NAME);
         return calls.admit(() -> scheduler.getRecurring(name));
     }
 

@@ -76,6 +76,18 @@ class SchedulerJavadocClaimsTest {
     }
 
     @Test
+    void scheduler_aNullIdOrNameIsRefusedAtTheCallNamingIt() {
+        String id = "id must not be null; give the id schedule(...) returned";
+        assertThatNullPointerException().isThrownBy(() -> scheduler.cancel(null)).withMessage(id);
+        assertThatNullPointerException().isThrownBy(() -> scheduler.status(null)).withMessage(id);
+        String name = "name must not be null; give the recurring job's name";
+        assertThatNullPointerException().isThrownBy(() -> scheduler.getRecurring(null)).withMessage(name);
+        assertThatNullPointerException().isThrownBy(() -> scheduler.enableRecurring(null)).withMessage(name);
+        assertThatNullPointerException().isThrownBy(() -> scheduler.disableRecurring(null)).withMessage(name);
+        assertThatNullPointerException().isThrownBy(() -> scheduler.deleteRecurring(null)).withMessage(name);
+    }
+
+    @Test
     void scheduler_schedule_anInstantBeyondWhatTheSchedulerHoldsIsRefusedNamingTheRange() {
         assertThatIllegalArgumentException().isThrownBy(() -> scheduler.schedule("report:send", null, Instant.MAX))
                 .withMessageContaining("choose an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z");
