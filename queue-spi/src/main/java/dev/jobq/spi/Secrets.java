@@ -62,8 +62,9 @@ public final class Secrets {
         for (int scheme = text.indexOf("://"); scheme >= 0; scheme = text.indexOf("://", done)) {
             int start = scheme + 3;
             int end = start;
-            while (end < text.length() && "/?#;".indexOf(text.charAt(end)) < 0
-                    && !Character.isWhitespace(text.charAt(end))) {
+            // Up to the path only, not to a '?', '#' or ';': a password written raw often has one, and looking
+            // for the '@' only before it showed such a password whole. An '@' in the path or after it is no user's.
+            while (end < text.length() && text.charAt(end) != '/' && !Character.isWhitespace(text.charAt(end))) {
                 end++;
             }
             int at = text.lastIndexOf('@', end - 1);

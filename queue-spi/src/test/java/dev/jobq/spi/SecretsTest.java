@@ -23,6 +23,20 @@ class SecretsTest {
     }
 
     @Test
+    void masksAPasswordWrittenRawWithACharacterThatEndsAUrlsHost() {
+        // A generated password often has a '#', '?' or ';': the host's end was looked for at it, no '@' was found
+        // before it, and the password was shown whole.
+        assertThat(Secrets.maskUrl("jdbc:postgresql://jobq:pa#S3CRET@db:5432/jobs"))
+                .isEqualTo("jdbc:postgresql://jobq:****@db:5432/jobs");
+        assertThat(Secrets.maskUrl("Driver claims to not accept jdbcUrl, http://AKIA:se;S3CRET?x@localstack:4566 now"))
+                .isEqualTo("Driver claims to not accept jdbcUrl, http://AKIA:****@localstack:4566 now");
+        // an '@' past the host (in the path or the query) is no user information
+        assertThat(Secrets.maskUrl("jdbc:postgresql://db:5432/jobs?user=jobq@myserver"))
+                .isEqualTo("jdbc:postgresql://db:5432/jobs?user=jobq@myserver");
+        assertThat(Secrets.maskUrl("https://host:8080/path/user@example.com")).isEqualTo("https://host:8080/path/user@example.com");
+    }
+
+    @Test
     void masksSecretParametersOfAUrlOrAnH2Setting() {
         assertThat(Secrets.maskUrl("jdbc:postgresql://db/jobs?user=jobq&password=S3CRET&sslmode=require"))
                 .isEqualTo("jdbc:postgresql://db/jobs?user=jobq&password=****&sslmode=require");

@@ -141,7 +141,8 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
             return null;
         }
         int end = 2;
-        while (end < rest.length() && "/?#".indexOf(rest.charAt(end)) < 0) {
+        // Not up to a '#': a URL for PgJDBC has no fragment, and a raw password with one ('pa#ss') hid its user.
+        while (end < rest.length() && "/?".indexOf(rest.charAt(end)) < 0) {
             end++;
         }
         int at = rest.lastIndexOf('@', end - 1);

@@ -210,6 +210,19 @@ class JdbcSchedulerFactoryTest {
     }
 
     @Test
+    void refusesAPostgresUrlWithARawPasswordHoldingAHashWithoutRepeatingIt() {
+        // Before, the '#' was taken for the URL's end: no user was seen, and the URL went to the driver as it was.
+        Settings settings = section(Map.of("jdbcUrl", "jdbc:postgresql://jobq:pa#S3CRET@db:5432/jobs"));
+
+        factory.validate(settings);
+
+        assertThat(settings.problems()).singleElement().asString()
+                .startsWith("scheduler.jdbcUrl: must not hold a user or password before the host")
+                .contains("got jdbc:postgresql://jobq:****@db:5432/jobs; write jdbc:postgresql://db:5432/jobs")
+                .doesNotContain("S3CRET");
+    }
+
+    @Test
     void builderChecksEachValueAtOnce() {
         var builder = JdbcSchedulerFactory.builder();
 

@@ -57,7 +57,7 @@ public final class OpsServer implements AutoCloseable {
         Optional<String> hostProblem = hostProblem(address);
         if (hostProblem.isPresent()) {
             throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + hostProblem.get(),
-                    new UnknownHostException(host));
+                    address.isUnresolved() ? new UnknownHostException(host) : new SocketException(hostProblem.get()));
         }
         HttpServer server;
         try {
