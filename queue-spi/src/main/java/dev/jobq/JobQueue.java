@@ -127,9 +127,9 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
     /**
      * Stats of one named queue. Asks its provider for its counts each time (SQS: {@code GetQueueAttributes}
      * round trips); the counts of this process's worker come from memory.
-     * Once this queue's worker has stopped in {@link #close()}, whatever the provider, the provider is not asked:
-     * what this process counted stays readable (a last report after {@code close()}), and the provider's counts
-     * ({@code waiting}, {@code delayed}, {@code dead}, {@code inFlight}) are -1.
+     * After {@link #close()} it still answers, whatever the provider: what this process counted (a last report),
+     * and the provider's counts where the closed provider can still tell (the memory provider: what it held
+     * when it closed), else -1 ({@code waiting}, {@code delayed}, {@code dead}, {@code inFlight}; SQS).
      *
      * @throws JobRejectedException naming the configured queues when {@code queue} is not one of them
      * @throws JobQueueException    when the provider cannot be read (an SQS error), naming the queue

@@ -48,8 +48,8 @@ class SqsAccountingTest {
     }
 
     @Test
-    @DisplayName("stats() after close() answers what this process counted, the provider's counts -1, as on the memory "
-            + "provider (ClosedJobQueueTest)")
+    @DisplayName("stats() after close() answers what this process counted, the closed provider's counts -1, as the "
+            + "memory provider answers (ClosedJobQueueTest)")
     void statsAfterCloseAnswersWhatThisProcessCounted() {
         JobQueue jobs = workers.open(ElasticMq.newQueues("stats-closed", false), Map.of(), Duration.ofSeconds(1));
         jobs.registerJobHandler("ok", Integer.class, (job, ctx) -> { });

@@ -390,14 +390,17 @@ public final class JobQueueRuntime implements JobQueue {
     @Override
     public QueueStats stats(String queue) {
         QueueBinding binding = enqueuer.binding(queue);
-        // After close(), the memory provider answered (its jobs gone with it) and SQS failed in its closed client's
-        // words (a RejectedExecutionException). Once the worker has stopped, the provider, closing or closed, is not
-        // asked: what this process counted stays readable for a last report, and the provider's counts are -1. A
-        // read is not counted in as an enqueue is: close() would wait for a read that hangs on an SQS out of reach.
-        if (refusingEnqueues) {
+        try {
+            return stats(queue, binding.provider().stats(), binding.counters());
+        } catch (RuntimeException e) {
+            if (!refusingEnqueues) {
+                throw e;
+            }
+            // After close() the memory provider answered (what it held when it closed) and SQS failed in its closed
+            // client's words (a RejectedExecutionException). A provider that can no longer tell has its counts -1;
+            // what this process counted stays readable, for a last report after close().
             return countedHere(queue);
         }
-        return stats(queue, binding.provider().stats(), binding.counters());
     }
 
     /**
