@@ -57,16 +57,16 @@ final class AttemptRun implements JobContext, Runnable {
     private static final String ENCODED_TWICE_HINT = "; the payload is a JSON string holding JSON, encoded twice: "
             + "send the object itself (not JSON.stringify of JSON text; in Java, not a String of JSON)";
     /**
-     * What a payload's dead letter adds: during a rolling deploy a newer producer may be ahead of the workers
-     * (a new enum constant, a changed field), and the job runs once redriven to workers that have the new class.
-     */
-    /**
      * What a delivery numbered above {@code maxAttempts} adds on a provider that keeps order (SQS FIFO): there a
      * release keeps the job's place in its group and counts, so the attempts may have gone to workers that stopped
      * before running it, and "a worker crashed or stalled" alone sent its reader looking for a crash that never was.
      */
     private static final String RELEASES_COUNT = ", or it was handed back at a worker's shutdown, which counts as an "
             + "attempt on a queue that keeps order (SQS FIFO); give such jobs an attempt to spare for each stop";
+    /**
+     * What a payload's dead letter adds: during a rolling deploy a newer producer may be ahead of the workers
+     * (a new enum constant, a changed field), and the job runs once redriven to workers that have the new class.
+     */
     private static final String NEWER_PAYLOAD_HINT = "; if a newer producer wrote it, deploy the workers with the "
             + "new class before the producers, then redrive this dead letter "
             + "(docs/wire-format.md#changing-a-payload-class)";
