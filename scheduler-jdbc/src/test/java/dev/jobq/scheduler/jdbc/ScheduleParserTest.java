@@ -71,6 +71,24 @@ class ScheduleParserTest {
         }
 
         @Test
+        void aRestrictedDayOfMonthAndDayOfWeekFireOnEitherAsInCron() {
+            // cron(8): when both day fields are restricted, a day matching either fires. Quartz refuses the
+            // pair and some schedulers read it as "both"; scheduler.md's table says which jobq does.
+            Schedule firstOrMonday = parse("0 0 1 * MON");
+            List<Instant> runs = new ArrayList<>();
+            Instant at = Instant.parse("2026-12-01T00:00:00Z");
+            for (int i = 0; i < 6; i++) {
+                at = firstOrMonday.next(at);
+                runs.add(at);
+            }
+
+            assertThat(runs).containsExactly(
+                    Instant.parse("2026-12-07T00:00:00Z"), Instant.parse("2026-12-14T00:00:00Z"),
+                    Instant.parse("2026-12-21T00:00:00Z"), Instant.parse("2026-12-28T00:00:00Z"),
+                    Instant.parse("2027-01-01T00:00:00Z"), Instant.parse("2027-01-04T00:00:00Z"));
+        }
+
+        @Test
         void intervalsStayOnTheGridOfAnEarlierOccurrence() {
             Schedule every10 = parse("every 10 minutes");
             Instant grid = Instant.parse("2026-03-02T12:00:07Z");
