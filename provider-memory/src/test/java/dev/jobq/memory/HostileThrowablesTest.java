@@ -7,11 +7,16 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobHandler;
 import dev.jobq.JobQueue;
 import dev.jobq.QueueStats;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -495,5 +500,79 @@ class HostileThrowablesTest {
         } finally {
             blocking.countDown();
         }
+    }
+
+    /** A payload read by a deserializer of its own that refuses a value with an IllegalArgumentException, as validation code does. */
+    @JsonDeserialize(using = StrictAmount.Reader.class)
+    record StrictAmount(int n) {
+        static final class Reader extends StdDeserializer<StrictAmount> {
+            Reader() {
+                super(StrictAmount.class);
+            }
+
+            @Override
+            public StrictAmount deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+                parser.skipChildren();
+                throw new IllegalArgumentException("an amount must be positive");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a payload deserializer of the user's that throws a RuntimeException: the payload is unreadable, the "
+            + "job dead at once like any unreadable payload, and the worker goes on")
+    void payloadDeserializerThrowingARuntimeExceptionIsAnUnreadablePayload() {
+        JobQueue jobs = queue(1);
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("strict", StrictAmount.class, (job, ctx) -> { });
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        jobs.start();
+        jobs.enqueue("strict", new Work(-5), EnqueueOptions.builder().maxAttempts(3).build());
+
+        // Before, it escaped the worker's catch of IOException: the handler thread ended with the attempt unsettled,
+        // no event, and the job waited out its lease, to be "dead: earlier attempts ended without finishing" at last.
+        JobEvent.Dead dead = awaitCount(JobEvent.Dead.class, 1).get(0);
+        assertThat(dead.error()).startsWith("payload cannot be read as " + StrictAmount.class.getName()
+                + ": IllegalArgumentException: an amount must be positive");
+        assertThat(dead.attempt()).isEqualTo(1);
+        jobs.enqueue("ok", new Work(2));
+        awaitCount(JobEvent.Completed.class, 1);
+        assertThat(ok).hasValue(1);
+        assertThat(uncaught).isEmpty();
+    }
+
+    /** A payload class whose static initialization fails: Jackson makes the first one with ExceptionInInitializerError. */
+    record BrokenPayload(int n) {
+        static final String ZONE;
+
+        static {
+            if (Boolean.parseBoolean("true")) {
+                throw new IllegalStateException("no time zone configured");
+            }
+            ZONE = "never";
+        }
+    }
+
+    @Test
+    @DisplayName("a payload class whose static initialization fails: each attempt fails naming the error, as a "
+            + "handler's would, and the job is dead after its last")
+    void payloadClassWhoseStaticInitializationFailsFailsTheAttempt() {
+        JobQueue jobs = queue(1);
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("broken", BrokenPayload.class, (job, ctx) -> { });
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        jobs.start();
+        jobs.enqueue("broken", new Work(1), EnqueueOptions.builder().maxAttempts(2).build());
+
+        // Before, the Error escaped the payload's binding: no event, the attempt unsettled until its lease ended.
+        JobEvent.Dead dead = awaitCount(JobEvent.Dead.class, 1).get(0);
+        assertThat(events.all(JobEvent.Failed.class)).extracting(JobEvent.Failed::error).containsExactly(
+                "ExceptionInInitializerError (caused by IllegalStateException: no time zone configured)");
+        assertThat(dead.error()).startsWith("NoClassDefFoundError: Could not initialize class "
+                + BrokenPayload.class.getName()).endsWith("(attempt 2 of 2)");
+        jobs.enqueue("ok", new Work(2));
+        awaitCount(JobEvent.Completed.class, 1);
+        assertThat(ok).hasValue(1);
+        assertThat(uncaught).isEmpty();
     }
 }

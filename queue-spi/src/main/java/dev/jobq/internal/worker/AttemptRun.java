@@ -231,12 +231,23 @@ final class AttemptRun implements JobContext, Runnable {
         Object payload;
         try {
             payload = handler.readPayload(envelope.payloadJson());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // A RuntimeException too: a deserializer of the user's (@JsonDeserialize on the payload class) that refuses
+            // a value throws it past Jackson's wrapping, and it ended the handler's thread with the attempt unsettled.
             String reason = "payload cannot be read as " + handler.payloadType().toCanonical() + ": " + payloadField(e)
-                    + (e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage());
+                    + (e instanceof JsonProcessingException json ? json.getOriginalMessage()
+                    : e instanceof IOException ? e.getMessage() : FailurePolicy.describe(e));
             // Dead at once (DESIGN §4). Encoded twice is its producer's bug, which no newer worker reads either.
             settle(Failure.dead(reason + (isEncodedTwice(envelope.payloadJson()) ? ENCODED_TWICE_HINT
                     : NEWER_PAYLOAD_HINT)));
+            return;
+        } catch (Throwable e) {
+            // An Error (the payload class's static initializer failed) or a Throwable that is neither: not the payload's
+            // fault, so the attempt fails as its handler's would. It escaped here, the attempt unsettled until its lease ended.
+            failed(e);
+            if (e instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
             return;
         }
         // The worker's shutdown hands back unstarted jobs once it has begun (close() also does it for
@@ -291,7 +302,7 @@ final class AttemptRun implements JobContext, Runnable {
      * {@code field 'items[1].qty': } when binding failed inside the payload, so the dead letter names the field:
      * Jackson's own message names only the type and the value, and its path comes with the parser's source.
      */
-    private static String payloadField(IOException e) {
+    private static String payloadField(Exception e) {
         if (!(e instanceof JsonMappingException mapping)) {
             return "";
         }
