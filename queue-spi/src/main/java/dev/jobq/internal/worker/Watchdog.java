@@ -1,5 +1,6 @@
 package dev.jobq.internal.worker;
 
+import dev.jobq.spi.DurationFormat;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One thread that looks at the running attempts every {@link #TICK}: times out those past their
@@ -38,6 +41,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Watchdog implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(Watchdog.class);
+
     static final Duration TICK = Duration.ofMillis(20);
 
     /** The longest {@link #close()} waits for the timer's thread to end. */
@@ -58,6 +63,9 @@ final class Watchdog implements AutoCloseable {
     private volatile @Nullable Thread timerThread;
     /** Each queue's threads. */
     private final Map<String, QueueThreads> lanes = new HashMap<>();
+    /** Sweeps that threw, and when one was last logged at ERROR; the timer's thread's only. */
+    private long failedSweeps;
+    private long lastSweepWarned;
 
     /** A queue's heartbeat threads, how their failures are logged, and the threads that record its timeouts. */
     private record QueueThreads(Lane heartbeats, HeartbeatFailures failures, Lane timeouts) {
@@ -111,6 +119,11 @@ final class Watchdog implements AutoCloseable {
                     } catch (RejectedExecutionException closed) {
                         workers.decrementAndGet(); // close() ran: the heartbeats left find their runs ended
                         waiting.clear();
+                    } catch (Throwable e) {
+                        // No thread made (OutOfMemoryError: unable to create native thread): not counted, or after
+                        // 64 of them the lane never ran anything again. The task waits for the next one made.
+                        workers.decrementAndGet();
+                        throw e;
                     }
                     return;
                 }
@@ -176,6 +189,27 @@ final class Watchdog implements AutoCloseable {
             }
         } catch (RejectedExecutionException closing) {
             // close() shut the threads down while this sweep ran: nothing is watched any more
+        } catch (Throwable e) {
+            // Any Throwable, an Error included (a heartbeat's platform thread that cannot be made: OutOfMemoryError
+            // "unable to create native thread"): thrown on, it ended the timer's task for good, silently, and no
+            // timeout fired and no lease was extended again while the worker ran. The next sweep tries again.
+            sweepFailed(now, e);
+        }
+    }
+
+    /** Logs a sweep that threw: at ERROR with its trace, then at most once every {@link ReceiveFailures#REPEAT}. */
+    private void sweepFailed(long now, Throwable e) {
+        try {
+            if (failedSweeps++ == 0 || now - lastSweepWarned >= ReceiveFailures.REPEAT.toNanos()) {
+                lastSweepWarned = now;
+                log.error("jobq watchdog: a sweep failed ({} so far); the next sweep, in {}, tries again, and until one "
+                        + "works no job's timeouts and heartbeats are seen to", failedSweeps,
+                        DurationFormat.format(TICK), e);
+            } else {
+                log.debug("jobq watchdog: a sweep failed", e);
+            }
+        } catch (Throwable unloggable) {
+            // the sweeps must go on whatever the log does
         }
     }
 
