@@ -189,6 +189,8 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
      * when that shutdown has ended, as the first does. Called from one of this queue's handlers
      * (or a listener on a handler's thread), it begins the shutdown and returns at once, since waiting
      * would wait for that handler itself: the handler's job settles as the handler ends, in the drain.
+     * On a thread already interrupted it drains all the same and returns with the flag still set; an
+     * interrupt while it waits for running handlers cancels and releases them at once (docs/semantics.md).
      */
     @Override
     void close();

@@ -621,10 +621,14 @@ public final class JobQueueRuntime implements JobQueue {
 
     private void shutDown() {
         shuttingDown = Thread.currentThread();
+        // The caller's interrupt (see Worker.close) stays the caller's: the waits below are bounded, and with the flag
+        // set awaitEnqueues' parkNanos returned at once, a busy loop for up to shutdownTimeout. Set again at the end.
+        boolean interrupted = Thread.interrupted();
         try {
             if (worker != null) {
                 worker.close();
             }
+            interrupted |= Thread.interrupted();
             refusingEnqueues = true;
             awaitEnqueues();
             if (scheduler != null) {
@@ -636,6 +640,9 @@ public final class JobQueueRuntime implements JobQueue {
         } finally {
             shutDownEnded.countDown();
             runAfterClose();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -661,9 +668,18 @@ public final class JobQueueRuntime implements JobQueue {
         if (Thread.currentThread() == shuttingDown) {
             return; // a listener of WorkerStopped, say, on the thread that shuts down
         }
-        try {
-            shutDownEnded.await();
-        } catch (InterruptedException e) {
+        // As the first close(): an interrupt the caller had, or one meanwhile, does not end the wait (it returned at
+        // once, and its caller closed what the draining handlers still used); it is set again on return.
+        boolean interrupted = false;
+        while (true) {
+            try {
+                shutDownEnded.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }

@@ -95,6 +95,8 @@ public final class Worker implements AutoCloseable {
     private boolean closed;
     /** Set first in close(): handler threads take no further job, and signal when they end. */
     private volatile boolean stopping;
+    /** Whether close()'s thread was interrupted while it ran: the drain is cut short. Its thread's only. */
+    private boolean interruptedWhileClosing;
     /** The worker's side of every attempt, made once: a lambda made per attempt cost B1 16 bytes a job. */
     private final AttemptRun.WorkerSide attemptSide = new AttemptRun.WorkerSide() {
         @Override
@@ -482,6 +484,24 @@ public final class Worker implements AutoCloseable {
             return;
         }
         stopping = true;
+        // An interrupt the caller's thread had before close() is the caller's (restored after catching an
+        // InterruptedException, then close() in a finally block): every wait below returned at once on it, so running
+        // handlers were cancelled instead of drained, and the provider closed under their releases. It is set again
+        // when close() returns. One that comes while close() runs cuts the drain short (the handlers are cancelled and
+        // released at once, as ExecutorService.close() stops its tasks); the bounded waits for the poll loops and the
+        // releases still run.
+        boolean interruptedBefore = Thread.interrupted();
+        try {
+            drain();
+        } finally {
+            if (interruptedBefore || interruptedWhileClosing) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** close() once it has begun stopping: see {@link #close()}. */
+    private void drain() {
         loops.forEach(PollLoop::stop);
         loopThreads.forEach(Thread::interrupt);
         joinLoops();
@@ -553,14 +573,8 @@ public final class Worker implements AutoCloseable {
         long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
         int unanswered = 0;
         for (Thread thread : releasing) {
-            try {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !thread.join(Duration.ofNanos(left))) {
-                    unanswered++;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            if (!joinUntil(thread, deadline)) {
+                unanswered++;
             }
         }
         if (unanswered > 0) {
@@ -573,15 +587,25 @@ public final class Worker implements AutoCloseable {
     private void joinLoops() {
         long deadline = System.nanoTime() + LOOP_EXIT_WAIT.toNanos();
         for (Thread thread : loopThreads) {
+            if (!joinUntil(thread, deadline)) {
+                log.warn("poll loop {} did not stop within {}; its provider ignores interrupts", thread.getName(),
+                        DurationFormat.format(LOOP_EXIT_WAIT));
+            }
+        }
+    }
+
+    /**
+     * Waits for {@code thread} to end until {@code deadline} (System.nanoTime), whatever interrupts close()'s thread:
+     * these waits are bounded, and what they wait for (a release on the wire) must end before the provider is closed.
+     * An interrupt is remembered, cuts the drain short and is set again when close() returns. True if it ended.
+     */
+    private boolean joinUntil(Thread thread, long deadline) {
+        while (true) {
+            long left = deadline - System.nanoTime();
             try {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !thread.join(Duration.ofNanos(left))) {
-                    log.warn("poll loop {} did not stop within {}; its provider ignores interrupts", thread.getName(),
-                            DurationFormat.format(LOOP_EXIT_WAIT));
-                }
+                return thread.join(Duration.ofNanos(Math.max(0, left)));
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                interruptedWhileClosing = true;
             }
         }
     }
@@ -604,10 +628,12 @@ public final class Worker implements AutoCloseable {
                             DurationFormat.format(LOOP_EXIT_WAIT));
                     return;
                 }
-                runEnded.awaitNanos(Math.min(left, Watchdog.TICK.toNanos()));
+                try {
+                    runEnded.awaitNanos(Math.min(left, Watchdog.TICK.toNanos()));
+                } catch (InterruptedException e) {
+                    interruptedWhileClosing = true; // bounded, and a take in hand must still be seen: wait on
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
         }
@@ -625,14 +651,14 @@ public final class Worker implements AutoCloseable {
             // Re-checked at least every few ticks: a timed-out attempt stops running without its thread ending.
             while (runs().stream().anyMatch(run -> !run.isSettled())) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
+                if (left <= 0 || interruptedWhileClosing) {
+                    return false; // an interrupt while close() runs: cancel the rest now
                 }
                 runEnded.awaitNanos(Math.min(left, Watchdog.TICK.toNanos() * 5));
             }
             return true;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interruptedWhileClosing = true;
             return false;
         } finally {
             lock.unlock();
