@@ -376,4 +376,48 @@ class HostileProviderTest {
         // Before, an INFO line said "released unfinished at shutdown" right after the warning that it was not.
         assertThat(lines).noneMatch(line -> line.contains(id) && line.contains("released unfinished at shutdown"));
     }
+
+    /** What a client library may throw: an exception whose toString() reads what is gone, so it throws in turn. */
+    static final class UnprintableException extends RuntimeException {
+        UnprintableException() {
+            super("connection reset");
+        }
+
+        @Override
+        public String toString() {
+            throw new IllegalStateException("the connection this exception describes is closed");
+        }
+    }
+
+    @Test
+    @DisplayName("a heartbeat that fails with an exception the log cannot print: the next heartbeats are still sent")
+    void heartbeatFailureThatCannotBeLoggedDoesNotStopTheHeartbeats() throws InterruptedException {
+        var extends_ = new AtomicInteger();
+        var extendedAgain = new java.util.concurrent.CountDownLatch(1);
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "300ms"))) {
+            @Override
+            public void extendLease(ReceivedJob job, Duration extension) {
+                if (extends_.incrementAndGet() == 1) {
+                    throw new UnprintableException();
+                }
+                super.extendLease(job, extension);
+                extendedAgain.countDown();
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(2));
+        var release = new java.util.concurrent.CountDownLatch(1);
+        jobs.registerJobHandler("long", Work.class, (job, ctx) -> release.await(20, java.util.concurrent.TimeUnit.SECONDS));
+        jobs.start();
+        jobs.enqueue("long", new Work(1));
+        try {
+            // Before, logging the failure threw, and the heartbeat never set its next one due: the lease ran out under
+            // the running handler, and the job could be delivered to a second worker while it still ran.
+            assertThat(extendedAgain.await(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("a heartbeat after the one that failed").isTrue();
+        } finally {
+            release.countDown();
+        }
+        awaitCount(JobEvent.Completed.class, 1);
+        assertThat(uncaught).isEmpty();
+    }
 }

@@ -564,9 +564,11 @@ final class AttemptRun implements JobContext, Runnable {
             inLogContext(() -> leaseLost(e));
             return; // no heartbeat is ever due again: it stays under way
         } catch (Throwable e) {
-            // Throwable: after a provider's Error no heartbeat was ever due again; the lease ran out under the handler
-            inLogContext(() -> failures.failed(describe(), e));
+            // Throwable: after a provider's Error no heartbeat was ever due again; the lease ran out under the handler.
+            // The next one is set due before the log, which once threw (an exception whose toString() throws) and
+            // left none ever due again.
             nextHeartbeatNanos = began + heartbeatEveryNanos;
+            inLogContext(() -> failures.failed(describe(), e));
             rethrowIfFatal(e);
             return;
         }

@@ -65,19 +65,21 @@ final class HeartbeatFailures {
         lastFailed = now;
         if (traced.size() < MAX_CAUSES && traced.add(cause(e))) {
             warn(now);
+            // loggable: a provider's exception whose message or toString() throws, or whose chain is too deep for the
+            // logger, threw out of this line and ended the heartbeat before it set the next one due
             log.warn("could not extend the lease of {}; if it stays lost the job may run twice (the stack trace is "
                     + "logged once per cause on queue '{}'; later failures are one line every {})", job, queue,
-                    DurationFormat.format(REPEAT), e);
+                    DurationFormat.format(REPEAT), FailurePolicy.loggable(e));
         } else if (now - lastWarned >= REPEAT.toNanos()) {
             int count = unwarned + 1;
             long over = now - lastWarned;
             warn(now);
             log.warn("heartbeats on queue '{}' keep failing: {} failed in the last {}; the last, of {}: {}; a job whose "
                     + "lease runs out may run twice", queue, count,
-                    DurationFormat.format(Duration.ofNanos(over).truncatedTo(ChronoUnit.SECONDS)), job, e.toString());
+                    DurationFormat.format(Duration.ofNanos(over).truncatedTo(ChronoUnit.SECONDS)), job, printable(e));
         } else {
             unwarned++;
-            log.debug("could not extend the lease of {}: {}", job, e.toString());
+            log.debug("could not extend the lease of {}: {}", job, printable(e));
         }
     }
 
@@ -98,6 +100,15 @@ final class HeartbeatFailures {
                     log.info("heartbeats on queue '{}' work again", queue);
                 }
             }
+        }
+    }
+
+    /** {@code e.toString()}, or its class and message when that throws. */
+    private static String printable(Throwable e) {
+        try {
+            return e.toString();
+        } catch (RuntimeException unprintable) {
+            return FailurePolicy.describe(e);
         }
     }
 
