@@ -420,4 +420,35 @@ class HostileProviderTest {
         awaitCount(JobEvent.Completed.class, 1);
         assertThat(uncaught).isEmpty();
     }
+
+    @Test
+    @DisplayName("acknowledge() throwing an exception the log cannot print: the job is still announced Completed")
+    void acknowledgeThrowingAnUnprintableException() {
+        var provider = new ThrowsOnce(fixture.memoryProvider(Map.of("leaseDuration", "10m")), () -> null,
+                UnprintableException::new);
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(30));
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> { });
+        jobs.start();
+        jobs.enqueue("ok", new Work(1));
+        // Before, logging the failed acknowledgement threw out of the attempt: no Completed, not counted, and a trace
+        // on stderr from the thread's uncaught-exception handler.
+        awaitCount(JobEvent.Completed.class, 1);
+        assertThat(uncaught).isEmpty();
+    }
+
+    @Test
+    @DisplayName("fail() throwing an exception the log cannot print: logged, the worker goes on, and the job is dead "
+            + "when it comes back after its lease")
+    void failThrowingAnUnprintableException() {
+        ThrowsOnce provider = throwingOnFail(new UnprintableException());
+        JobQueue jobs = queue(provider);
+        var ok = new AtomicInteger();
+        failingJobThenOk(jobs, ok);
+        await().atMost(EventRecorder.WAIT).until(() -> provider.failCalls.get() >= 1);
+        jobs.enqueue("ok", new Work(2));
+        awaitCount(JobEvent.Completed.class, 1);
+        assertThat(awaitCount(JobEvent.Dead.class, 1).get(0).attempt()).isEqualTo(2);
+        assertThat(uncaught).isEmpty();
+        assertThat(errorLines()).anyMatch(line -> line.contains("recording its failure"));
+    }
 }

@@ -575,4 +575,27 @@ class HostileThrowablesTest {
         assertThat(ok).hasValue(1);
         assertThat(uncaught).isEmpty();
     }
+
+    @Test
+    @DisplayName("a backoff that throws an exception the log cannot print: the retry still goes by the default backoff")
+    void backoffThrowingAnUnprintableExceptionStillRetries() {
+        JobQueue jobs = queue(1);
+        var runs = new AtomicInteger();
+        jobs.registerJobHandler("flaky", Work.class, (job, ctx) -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new IllegalStateException("first attempt");
+            }
+        }, failedAttempt -> {
+            throw new UnprintableException();
+        });
+        jobs.start();
+        jobs.enqueue("flaky", new Work(1), EnqueueOptions.builder().maxAttempts(2).build());
+
+        // Before, logging what the backoff threw threw in turn: no Failed, and the attempt was left unsettled until its
+        // lease ended.
+        assertThat(awaitCount(JobEvent.Completed.class, 1).get(0).attempt()).isEqualTo(2);
+        assertThat(events.all(JobEvent.Failed.class)).singleElement()
+                .satisfies(failed -> assertThat(failed.retryIn()).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200)));
+        assertThat(uncaught).isEmpty();
+    }
 }

@@ -337,7 +337,7 @@ final class AttemptRun implements JobContext, Runnable {
             providerFailed = e;
             log.warn("{} completed but its acknowledgement (or the receive of the next job with it) failed; "
                     + "unless acknowledged, it will be delivered again after its lease (handlers must be idempotent)",
-                    describe(), e);
+                    describe(), FailurePolicy.loggable(e));
         }
         queue.counters().completed(nanos);
         worker.endedWithOutcome();
@@ -494,7 +494,7 @@ final class AttemptRun implements JobContext, Runnable {
         } catch (Throwable e) {
             providerFailed = e;
             log.warn("{} could not be released at shutdown; it will be delivered again when its lease ends",
-                    describe(), e);
+                    describe(), FailurePolicy.loggable(e));
         }
         try {
             env.events().publish(new JobEvent.Released(env.clock().instant(), queue.name(), delivery.jobId(),
@@ -540,7 +540,7 @@ final class AttemptRun implements JobContext, Runnable {
         } catch (Throwable e) {
             providerFailed = e;
             log.warn("{}, received as the worker stopped, could not be handed back; it will be delivered again "
-                    + "when its lease ends", describe(), e);
+                    + "when its lease ends", describe(), FailurePolicy.loggable(e));
         } finally {
             settled = true;
         }
@@ -647,8 +647,9 @@ final class AttemptRun implements JobContext, Runnable {
             queue.provider().fail(delivery, failure);
             return null;
         } catch (Throwable e) {
+            // loggable: a provider's exception whose toString() throws threw out of this line, past the settling
             log.error("{}: recording its failure ({}) failed; it will be delivered again when its lease ends",
-                    describe(), failure.error(), e);
+                    describe(), failure.error(), FailurePolicy.loggable(e));
             return e;
         }
     }

@@ -87,7 +87,7 @@ final class FailurePolicy {
             Duration fallback = FALLBACK.delay(attempt);
             log.error("the backoff ({}) of job type '{}' threw after attempt {}; retrying with the default backoff, "
                     + "in {}: fix the Backoff given to registerJobHandler or JobQueueBuilder.backoff",
-                    UserCode.describe(backoff), type, attempt, DurationFormat.format(fallback), e);
+                    UserCode.describe(backoff), type, attempt, DurationFormat.format(fallback), loggable(e));
             return fallback;
         }
         if (delay == null) {

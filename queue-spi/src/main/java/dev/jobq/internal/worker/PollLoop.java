@@ -396,7 +396,7 @@ final class PollLoop implements Runnable {
                     job.jobId(), lacking);
         } catch (Throwable e) {
             log.error("an overdue receive from queue '{}' returned job {} with {}, and it could not be handed back: "
-                    + "it comes back when its lease ends", queue.name(), job.jobId(), lacking, e);
+                    + "it comes back when its lease ends", queue.name(), job.jobId(), lacking, FailurePolicy.loggable(e));
         }
     }
 
@@ -412,7 +412,8 @@ final class PollLoop implements Runnable {
                     brought, asked, extra.jobId());
         } catch (Throwable e) {
             log.error("provider of queue '{}' returned {} jobs when asked for {}; job {} could not be handed back "
-                    + "and comes back when its lease ends", queue.name(), brought, asked, extra.jobId(), e);
+                    + "and comes back when its lease ends", queue.name(), brought, asked, extra.jobId(),
+                    FailurePolicy.loggable(e));
         }
     }
 

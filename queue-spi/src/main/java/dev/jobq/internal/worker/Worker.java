@@ -386,7 +386,7 @@ public final class Worker implements AutoCloseable {
         } catch (Throwable e) { // a provider's Error too: the thread still gives its permit back
             AttemptRun.clearLogContext();
             log.debug("receiving the next job of queue '{}' on a handler thread failed; the poll loop goes on",
-                    queue.name(), e);
+                    queue.name(), FailurePolicy.loggable(e));
             return null;
         }
     }
