@@ -451,4 +451,26 @@ class HostileProviderTest {
         assertThat(uncaught).isEmpty();
         assertThat(errorLines()).anyMatch(line -> line.contains("recording its failure"));
     }
+
+    @Test
+    @DisplayName("a provider that leases for ever (a lease longer than 292 years): its jobs run, and its queue is "
+            + "still served")
+    void leaseLongerThanNanosecondsHoldIsServed() {
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of())) {
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                return super.receive(max, wait).stream().map(job -> new ReceivedJob(job.envelope(), job.attempt(),
+                        job.receipt(), java.time.temporal.ChronoUnit.FOREVER.getDuration())).toList();
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(2));
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> { });
+        jobs.start();
+        jobs.enqueue("ok", new Work(1));
+        jobs.enqueue("ok", new Work(2));
+        // Before, Duration.toNanos() of the lease threw in the poll loop as it launched the job: the loop ended, the
+        // job's permit was never given back, and the queue was served no more.
+        awaitCount(JobEvent.Completed.class, 2);
+        assertThat(uncaught).isEmpty();
+    }
 }

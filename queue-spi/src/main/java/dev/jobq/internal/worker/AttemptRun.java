@@ -149,7 +149,9 @@ final class AttemptRun implements JobContext, Runnable {
         this.takesNextJob = takesNextJob;
         this.backoff = env.defaultBackoff();
         this.timeoutNanos = nanosUpToMax(delivery.envelope().options().timeout());
-        long lease = delivery.leaseDuration().toNanos();
+        // Up to the most nanoseconds hold: a provider's lease "for ever" (ChronoUnit.FOREVER) threw here, in the poll
+        // loop launching the job, which ended the loop with the job's permit taken and the queue served no more.
+        long lease = nanosUpToMax(delivery.leaseDuration());
         this.heartbeatEveryNanos = Math.max(lease / 3, Duration.ofMillis(50).toNanos());
         // The lease runs from the receive, so the heartbeats do too.
         this.nextHeartbeatNanos = System.nanoTime() + heartbeatEveryNanos;
@@ -762,7 +764,7 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     /**
-     * {@code timeout} in nanoseconds, or {@link Long#MAX_VALUE} (about 292 years: never) when it is
+     * {@code timeout} (or a lease) in nanoseconds, or {@link Long#MAX_VALUE} (about 292 years: never) when it is
      * longer. The envelope allows any {@code timeoutMs}; {@link Duration#toNanos()} of one beyond that
      * throws, which would end the poll loop or handler thread that was about to run the job.
      */
