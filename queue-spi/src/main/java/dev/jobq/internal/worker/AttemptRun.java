@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
@@ -131,6 +132,13 @@ final class AttemptRun implements JobContext, Runnable {
     private volatile Backoff backoff;
     /** Touched by the handler's thread only. */
     private boolean countedFinished;
+    /**
+     * Made by the attempt's first {@link #progress}: a Progress on its way to the listeners holds its read lock, and the
+     * attempt's outcome takes its write lock ({@link #awaitProgressAnnounced}) before it is announced, so that no
+     * listener gets a Progress after the Failed, Dead or Released (a listener slow on a Progress, on the handler's
+     * thread, let a timeout's Failed reach the others first). Null, and no cost, for the jobs that report none.
+     */
+    private volatile @Nullable ReentrantReadWriteLock progressing;
 
     /**
      * @param handlerReturned run on the handler's thread once the attempt is finished there, before the
@@ -349,6 +357,7 @@ final class AttemptRun implements JobContext, Runnable {
         }
         try {
             if (env.events().hasListeners()) {
+                awaitProgressAnnounced();
                 env.events().publish(new JobEvent.Completed(env.clock().instant(), queue.name(), delivery.jobId(),
                         delivery.envelope().type(), delivery.attempt(), Duration.ofNanos(nanos)));
             }
@@ -499,6 +508,7 @@ final class AttemptRun implements JobContext, Runnable {
                     describe(), FailurePolicy.loggable(e));
         }
         try {
+            awaitProgressAnnounced();
             env.events().publish(new JobEvent.Released(env.clock().instant(), queue.name(), delivery.jobId(),
                     delivery.envelope().type(), delivery.attempt()));
         } finally {
@@ -618,6 +628,7 @@ final class AttemptRun implements JobContext, Runnable {
             queue.counters().failed();
             worker.endedWithOutcome();
             logRetry(retry, error);
+            awaitProgressAnnounced();
             env.events().publish(new JobEvent.Failed(ended, queue.name(), delivery.jobId(), type,
                     delivery.attempt(), retry.error(), retry.delay()));
             rethrowIfFatal(settleWithProvider(failure));
@@ -635,6 +646,7 @@ final class AttemptRun implements JobContext, Runnable {
         queue.counters().dead();
         worker.endedWithOutcome();
         log.warn("{} is dead: {}", describe(), failure.error(), error);
+        awaitProgressAnnounced();
         env.events().publish(new JobEvent.Dead(ended, queue.name(), delivery.jobId(), type,
                 delivery.attempt(), failure.error()));
     }
@@ -844,14 +856,46 @@ final class AttemptRun implements JobContext, Runnable {
         if (percent < 0 || percent > 100) {
             throw new IllegalArgumentException("progress must be between 0 and 100, got " + percent);
         }
-        if (state.get() != State.RUNNING) {
-            // Timed out or released: its Failed, Dead or Released was announced; progress after it is discarded.
-            log.debug("job {} attempt {} reported progress {} after it was {}; not announced", delivery.jobId(),
-                    delivery.attempt(), percent, state.get());
-            return;
+        ReentrantReadWriteLock.ReadLock announcing = progressLock().readLock();
+        announcing.lock();
+        try {
+            if (state.get() != State.RUNNING) {
+                // Timed out or released: its Failed, Dead or Released was announced; progress after it is discarded.
+                log.debug("job {} attempt {} reported progress {} after it was {}; not announced", delivery.jobId(),
+                        delivery.attempt(), percent, state.get());
+                return;
+            }
+            env.events().publish(new JobEvent.Progress(env.clock().instant(), queue.name(), delivery.jobId(),
+                    delivery.envelope().type(), delivery.attempt(), percent));
+        } finally {
+            announcing.unlock();
         }
-        env.events().publish(new JobEvent.Progress(env.clock().instant(), queue.name(), delivery.jobId(),
-                delivery.envelope().type(), delivery.attempt(), percent));
+    }
+
+    private ReentrantReadWriteLock progressLock() {
+        ReentrantReadWriteLock lock = progressing;
+        if (lock == null) {
+            synchronized (state) {
+                lock = progressing;
+                if (lock == null) {
+                    lock = new ReentrantReadWriteLock();
+                    progressing = lock;
+                }
+            }
+        }
+        return lock;
+    }
+
+    /**
+     * Waits until no Progress of this attempt is on its way to the listeners; called once the attempt has left RUNNING
+     * and before its outcome is announced, so that a Progress announced at all reaches every listener before it.
+     */
+    private void awaitProgressAnnounced() {
+        ReentrantReadWriteLock lock = progressing;
+        if (lock != null && !lock.isWriteLockedByCurrentThread() && lock.getReadHoldCount() == 0) {
+            lock.writeLock().lock();
+            lock.writeLock().unlock();
+        }
     }
 
     @Override
