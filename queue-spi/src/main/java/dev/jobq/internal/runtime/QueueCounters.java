@@ -1,5 +1,6 @@
 package dev.jobq.internal.runtime;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -13,11 +14,18 @@ import java.util.function.LongSupplier;
 public final class QueueCounters {
 
     private static final int WINDOW_SECONDS = 60;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final LongAdder completed = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder dead = new LongAdder();
-    private final LongAdder completedNanos = new LongAdder();
+    /**
+     * The handler time of completed attempts, in whole seconds and the nanoseconds beyond them: one sum of nanoseconds
+     * wrapped around at 292 years in all, which concurrency 1000 of jobs that run all the time reach in 107 days, and
+     * the average turned negative.
+     */
+    private final LongAdder completedSeconds = new LongAdder();
+    private final LongAdder completedSubSecondNanos = new LongAdder();
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger peakActive = new AtomicInteger();
     /**
@@ -49,7 +57,8 @@ public final class QueueCounters {
 
     public void completed(long handlerNanos) {
         completed.increment();
-        completedNanos.add(handlerNanos);
+        completedSeconds.add(handlerNanos / NANOS_PER_SECOND);
+        completedSubSecondNanos.add(handlerNanos % NANOS_PER_SECOND);
         long second = (nanoTime.getAsLong() - startNanos) / 1_000_000_000L;
         int slot = (int) (second % WINDOW_SECONDS);
         while (true) {
@@ -115,6 +124,11 @@ public final class QueueCounters {
 
     public Duration averageDuration() {
         long count = completed.sum();
-        return count == 0 ? Duration.ZERO : Duration.ofNanos(completedNanos.sum() / count);
+        if (count == 0) {
+            return Duration.ZERO;
+        }
+        BigInteger total = BigInteger.valueOf(completedSeconds.sum()).multiply(BigInteger.valueOf(NANOS_PER_SECOND))
+                .add(BigInteger.valueOf(completedSubSecondNanos.sum()));
+        return Duration.ofNanos(total.divide(BigInteger.valueOf(count)).longValue());
     }
 }

@@ -28,6 +28,19 @@ class QueueCountersTest {
     }
 
     @Test
+    void averageDurationStaysTheMeanWhenTheHandlersTimeAddsUpPastWhatALongOfNanosecondsHolds() {
+        // 292 years of handler time in all: concurrency 1000 of jobs that run all the time reach it in 107 days.
+        var counters = new QueueCounters();
+        long oneHour = Duration.ofHours(1).toNanos();
+        long jobs = Long.MAX_VALUE / oneHour + 10;
+        for (long i = 0; i < 4; i++) {
+            counters.completed(oneHour * (jobs / 4));
+        }
+        // Before, the sum of nanoseconds wrapped around: the average was negative.
+        assertThat(counters.averageDuration()).isEqualTo(Duration.ofHours(jobs / 4));
+    }
+
+    @Test
     void throughputIsTheCompletionsPerSecondSinceStartWithinTheLastMinute() {
         long before = System.nanoTime();
         var counters = new QueueCounters();
