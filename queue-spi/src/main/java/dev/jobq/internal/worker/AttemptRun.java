@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
@@ -54,6 +55,8 @@ final class AttemptRun implements JobContext, Runnable {
     private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
     /** What {@link #nextHeartbeatNanos} is put ahead by while a heartbeat is under way: 146 years, never due. */
     private static final long HEARTBEAT_UNDER_WAY = Long.MAX_VALUE / 2;
+    /** How often an outcome looks whether its attempt's Started has reached every listener ({@link #awaitEarlierEvents}). */
+    private static final long STARTED_POLL_NANOS = Duration.ofMillis(1).toNanos();
     /** What the dead letter of a payload encoded twice adds (a JSON string holding the object). */
     private static final String ENCODED_TWICE_HINT = "; the payload is a JSON string holding JSON, encoded twice: "
             + "send the object itself (not JSON.stringify of JSON text; in Java, not a String of JSON)";
@@ -134,11 +137,17 @@ final class AttemptRun implements JobContext, Runnable {
     private boolean countedFinished;
     /**
      * Made by the attempt's first {@link #progress}: a Progress on its way to the listeners holds its read lock, and the
-     * attempt's outcome takes its write lock ({@link #awaitProgressAnnounced}) before it is announced, so that no
-     * listener gets a Progress after the Failed, Dead or Released (a listener slow on a Progress, on the handler's
+     * attempt's outcome takes its write lock ({@link #awaitEarlierEvents}) before it is announced, so that no
+     * listener gets a Progress after the Completed, Failed or Dead (a listener slow on a Progress, on the handler's
      * thread, let a timeout's Failed reach the others first). Null, and no cost, for the jobs that report none.
      */
     private volatile @Nullable ReentrantReadWriteLock progressing;
+    /**
+     * True while the handler's thread announces Started: an outcome announced on another thread (a timeout's) waits
+     * for it ({@link #awaitEarlierEvents}), or a listener slow on Started let the others
+     * get the attempt's Failed or Dead before its Started.
+     */
+    private volatile boolean announcingStarted;
 
     /**
      * @param handlerReturned run on the handler's thread once the attempt is finished there, before the
@@ -267,12 +276,21 @@ final class AttemptRun implements JobContext, Runnable {
             return;
         }
         startNanos = System.nanoTime(); // before RUNNING, where the watchdog reads it
+        boolean announce = env.events().hasListeners();
+        if (announce) {
+            announcingStarted = true; // before RUNNING: an outcome of this attempt then sees it (awaitEarlierEvents)
+        }
         if (!state.compareAndSet(State.PENDING, State.RUNNING)) {
+            announcingStarted = false;
             return; // the shutdown handed it back unstarted first
         }
-        if (env.events().hasListeners()) {
-            env.events().publish(new JobEvent.Started(env.clock().instant(), queue.name(), envelope.jobId(),
-                    envelope.type(), attempt));
+        if (announce) {
+            try {
+                env.events().publish(new JobEvent.Started(env.clock().instant(), queue.name(), envelope.jobId(),
+                        envelope.type(), attempt));
+            } finally {
+                announcingStarted = false;
+            }
         }
         if (cancelled) {
             return; // released or timed out while Started was announced: already settled, not worth starting
@@ -357,7 +375,7 @@ final class AttemptRun implements JobContext, Runnable {
         }
         try {
             if (env.events().hasListeners()) {
-                awaitProgressAnnounced();
+                awaitEarlierEvents();
                 env.events().publish(new JobEvent.Completed(env.clock().instant(), queue.name(), delivery.jobId(),
                         delivery.envelope().type(), delivery.attempt(), Duration.ofNanos(nanos)));
             }
@@ -508,7 +526,8 @@ final class AttemptRun implements JobContext, Runnable {
                     describe(), FailurePolicy.loggable(e));
         }
         try {
-            awaitProgressAnnounced();
+            // Not held back for a Started or Progress a listener still holds (awaitEarlierEvents): close() waits for this
+            // release at most RELEASE_WAIT, and would wait out such a listener and then say the provider did not answer.
             env.events().publish(new JobEvent.Released(env.clock().instant(), queue.name(), delivery.jobId(),
                     delivery.envelope().type(), delivery.attempt()));
         } finally {
@@ -628,7 +647,7 @@ final class AttemptRun implements JobContext, Runnable {
             queue.counters().failed();
             worker.endedWithOutcome();
             logRetry(retry, error);
-            awaitProgressAnnounced();
+            awaitEarlierEvents();
             env.events().publish(new JobEvent.Failed(ended, queue.name(), delivery.jobId(), type,
                     delivery.attempt(), retry.error(), retry.delay()));
             rethrowIfFatal(settleWithProvider(failure));
@@ -646,7 +665,7 @@ final class AttemptRun implements JobContext, Runnable {
         queue.counters().dead();
         worker.endedWithOutcome();
         log.warn("{} is dead: {}", describe(), failure.error(), error);
-        awaitProgressAnnounced();
+        awaitEarlierEvents();
         env.events().publish(new JobEvent.Dead(ended, queue.name(), delivery.jobId(), type,
                 delivery.attempt(), failure.error()));
     }
@@ -887,10 +906,17 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     /**
-     * Waits until no Progress of this attempt is on its way to the listeners; called once the attempt has left RUNNING
-     * and before its outcome is announced, so that a Progress announced at all reaches every listener before it.
+     * Waits until neither the Started nor a Progress of this attempt is on its way to the listeners; called once the
+     * attempt has left RUNNING and before its outcome is announced, so that those reach every listener before it.
      */
-    private void awaitProgressAnnounced() {
+    private void awaitEarlierEvents() {
+        if (announcingStarted && Thread.currentThread() != thread) {
+            // Rare (a listener slow on Started as the attempt times out or is released): polled, so that no job pays
+            // for a lock it almost never needs. Bounded by that listener.
+            while (announcingStarted) {
+                LockSupport.parkNanos(STARTED_POLL_NANOS);
+            }
+        }
         ReentrantReadWriteLock lock = progressing;
         if (lock != null && !lock.isWriteLockedByCurrentThread() && lock.getReadHoldCount() == 0) {
             lock.writeLock().lock();
