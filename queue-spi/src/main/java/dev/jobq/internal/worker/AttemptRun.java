@@ -768,6 +768,11 @@ final class AttemptRun implements JobContext, Runnable {
         return state.get() == State.RUNNING;
     }
 
+    /** True once the attempt timed out while its failure is not yet recorded with the provider and announced. */
+    boolean isTimeOutBeingRecorded() {
+        return state.get() == State.TIMED_OUT && !settled;
+    }
+
     /**
      * True while the handler has been called and has not returned: running, or past a timeout or a lost lease
      * that it ignores. Not once it returned (FINISHED), while its outcome may still be on its way.

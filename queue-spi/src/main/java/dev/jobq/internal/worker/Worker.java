@@ -82,6 +82,8 @@ public final class Worker implements AutoCloseable {
      * once, not once per attempt: on a backlog it runs attempt after attempt.
      */
     private final Set<HandlerThread> handlers = ConcurrentHashMap.newKeySet();
+    /** Timed-out attempts whose handler returned before their failure was recorded with the provider (rare). */
+    private final Set<AttemptRun> recordingTimeOuts = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition runEnded = lock.newCondition();
     /** Read by the watchdog's sweeps, which start before the loops are added. */
@@ -233,6 +235,12 @@ public final class Worker implements AutoCloseable {
                 try {
                     run.run();
                 } finally {
+                    if (run.isTimeOutBeingRecorded()) {
+                        // Its failure is still on its way to the provider on a timeout thread, while this thread goes
+                        // on: close() must wait for it too, or it closed the provider under it.
+                        recordingTimeOuts.removeIf(AttemptRun::isSettled);
+                        recordingTimeOuts.add(run);
+                    }
                     handler.current = null;
                     run.detachThread();
                 }
@@ -649,7 +657,8 @@ public final class Worker implements AutoCloseable {
         lock.lock();
         try {
             // Re-checked at least every few ticks: a timed-out attempt stops running without its thread ending.
-            while (runs().stream().anyMatch(run -> !run.isSettled())) {
+            while (runs().stream().anyMatch(run -> !run.isSettled())
+                    || recordingTimeOuts.stream().anyMatch(run -> !run.isSettled())) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || interruptedWhileClosing) {
                     return false; // an interrupt while close() runs: cancel the rest now
