@@ -916,7 +916,7 @@ final class AttemptRun implements JobContext, Runnable {
      */
     private void awaitEarlierEvents() {
         if (announcingStarted && Thread.currentThread() != thread) {
-            // Rare (a listener slow on Started as the attempt times out or is released): polled, so that no job pays
+            // Rare (a listener slow on Started as the attempt times out): polled, so that no job pays
             // for a lock it almost never needs. Bounded by that listener.
             while (announcingStarted) {
                 LockSupport.parkNanos(STARTED_POLL_NANOS);
