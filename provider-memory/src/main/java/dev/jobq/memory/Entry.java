@@ -42,8 +42,11 @@ final class Entry {
         return envelope.jobId();
     }
 
-    /** Attempts started so far, counting those made before this copy of the envelope was written. */
+    /**
+     * Attempts started so far, counting those made before this copy of the envelope was written; saturated at
+     * {@link Integer#MAX_VALUE} (as provider-sqs does), since a wrapped count failed every receive of the queue.
+     */
     int attempts() {
-        return envelope.attempt() + deliveries;
+        return (int) Math.min(Integer.MAX_VALUE, (long) envelope.attempt() + deliveries);
     }
 }

@@ -116,6 +116,20 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("an envelope already counting Integer.MAX_VALUE attempts is delivered, its count saturated, not wrapped")
+    void attemptCountSaturatesAtTheLargestInt() {
+        QueueProvider provider = provider();
+        JobEnvelope worn = job().withAttempt(Integer.MAX_VALUE);
+        provider.enqueue(worn, Duration.ZERO);
+
+        ReceivedJob received = receiveOne(provider);
+
+        assertThat(received.jobId()).isEqualTo(worn.jobId());
+        assertThat(received.attempt()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(provider.getJob(worn.jobId()).orElseThrow().attempts()).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
     @DisplayName("a job delayed 40 days is not delivered a millisecond early, and is delivered on time")
     void fortyDayDelayIsNeitherEarlyNorLost() {
         QueueProvider provider = provider();
