@@ -6,6 +6,7 @@ import java.time.InstantSource;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -14,14 +15,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * window but answers as if it were accepted and never says which job it kept; this map lets an
  * enqueue from this process return the kept job's id as a duplicate. A duplicate sent by another
  * process is dropped by SQS all the same, but its enqueue cannot learn the first job's id
- * (docs/sqs.md).
+ * (docs/sqs.md). A claim whose message is still on its way answers no duplicate yet: the enqueue
+ * that meets it waits for that send, and claims the id itself if the send failed, as no job then
+ * holds the key.
  */
 final class FifoDeduplication {
 
     /** SQS FIFO's deduplication interval. */
     static final Duration WINDOW = Duration.ofMinutes(5);
 
-    private record Claim(String jobId, Instant at) {
+    /** A job's claim; {@code sent} completes true once its message is on the queue, false when withdrawn. */
+    private record Claim(String jobId, Instant at, CompletableFuture<Boolean> sent) {
     }
 
     private final Map<String, Claim> claims = new ConcurrentHashMap<>();
@@ -34,15 +38,33 @@ final class FifoDeduplication {
 
     /**
      * Claims {@code deduplicationId} for {@code jobId}: empty when the claim is new (send the
-     * message), else the id of the job that holds it within the window.
+     * message, then {@link #sent} or {@link #withdraw}), else the id of the job that holds it within
+     * the window. A claim whose message is still being sent is waited for: the key is that job's only
+     * once SQS has stored it.
      */
     Optional<String> claim(String deduplicationId, String jobId) {
-        Instant now = clock.instant();
-        forgetExpired(now);
-        var mine = new Claim(jobId, now);
-        Claim held = claims.merge(deduplicationId, mine,
-                (old, fresh) -> old.at().plus(WINDOW).isAfter(fresh.at()) ? old : fresh);
-        return held == mine ? Optional.empty() : Optional.of(held.jobId());
+        while (true) {
+            Instant now = clock.instant();
+            forgetExpired(now);
+            var mine = new Claim(jobId, now, new CompletableFuture<>());
+            // A claim still being sent stays, however old: its sender confirms or withdraws it, and waiters wait for that.
+            Claim held = claims.merge(deduplicationId, mine, (old, fresh) -> !old.sent().isDone()
+                    || old.at().plus(WINDOW).isAfter(fresh.at()) ? old : fresh);
+            if (held == mine) {
+                return Optional.empty();
+            }
+            if (held.sent().join()) {
+                return Optional.of(held.jobId());
+            }
+        }
+    }
+
+    /** Confirms a claim whose message SQS has stored: enqueues waiting for it answer it as the duplicate. */
+    void sent(String deduplicationId, String jobId) {
+        Claim claim = claims.get(deduplicationId);
+        if (claim != null && claim.jobId().equals(jobId)) {
+            claim.sent().complete(true);
+        }
     }
 
     /** How many deduplication ids are held now, expired ones not yet forgotten included; for tests. */
@@ -50,9 +72,15 @@ final class FifoDeduplication {
         return claims.size();
     }
 
-    /** Withdraws a claim whose message was not sent. */
+    /** Withdraws a claim whose message was not sent; an enqueue waiting for it claims the id anew. */
     void withdraw(String deduplicationId, String jobId) {
-        claims.computeIfPresent(deduplicationId, (id, claim) -> claim.jobId().equals(jobId) ? null : claim);
+        claims.computeIfPresent(deduplicationId, (id, claim) -> {
+            if (!claim.jobId().equals(jobId)) {
+                return claim;
+            }
+            claim.sent().complete(false);
+            return null;
+        });
     }
 
     private void forgetExpired(Instant now) {
@@ -61,7 +89,8 @@ final class FifoDeduplication {
         }
         nextSweep = now.plusSeconds(10);
         for (Iterator<Claim> it = claims.values().iterator(); it.hasNext(); ) {
-            if (!it.next().at().plus(WINDOW).isAfter(now)) {
+            Claim claim = it.next();
+            if (claim.sent().isDone() && !claim.at().plus(WINDOW).isAfter(now)) {
                 it.remove();
             }
         }

@@ -111,14 +111,20 @@ final class SqsQueueProvider implements QueueProvider {
                 return EnqueueResult.duplicateOf(holder.get());
             }
         }
+        boolean sent = false;
         try {
             calls.send(message);
+            sent = true;
         } catch (RuntimeException e) {
-            if (deduplicationId != null) {
-                deduplication.withdraw(deduplicationId, envelope.jobId());
-            }
             throw new JobQueueException("sending job " + envelope.jobId() + " of type '" + envelope.type() + "' to "
                     + queue.label() + " failed: " + e.getMessage(), e);
+        } finally {
+            // Whatever ended the send: an enqueue with the same key may be waiting for its outcome.
+            if (deduplicationId != null && sent) {
+                deduplication.sent(deduplicationId, envelope.jobId());
+            } else if (deduplicationId != null) {
+                deduplication.withdraw(deduplicationId, envelope.jobId());
+            }
         }
         return EnqueueResult.accepted(envelope.jobId());
     }

@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -49,12 +51,42 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
     private static final Map<String, Armed> ARMED = new ConcurrentHashMap<>();
     private static final ExecutionAttribute<Map<String, Fault>> FAULTED = new ExecutionAttribute<>("jobq-faulted");
 
-    private record Armed(String scratchUrl, List<Fault> faults, List<Call> calls) {
+    private record Armed(String scratchUrl, List<Fault> faults, List<Call> calls, List<Hold> holds) {
+    }
+
+    /**
+     * One batch call held in the interceptor, on its caller's thread, until the test lets it go: a call a test
+     * needs on the wire while it does something else.
+     */
+    record Hold(String operation, Predicate<Object> entry, CountDownLatch reached, CountDownLatch released) {
+
+        /** Waits up to 30 s for the held call to arrive. */
+        void awaitReached() throws InterruptedException {
+            if (!reached.await(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("no " + operation + " call matching the hold came within 30 s");
+            }
+        }
+
+        /** Lets the held call go on to ElasticMQ. */
+        void release() {
+            released.countDown();
+        }
     }
 
     /** Starts recording batch calls on {@code queueUrl}; faulted entries that must go somewhere go to {@code scratchUrl}. */
     static void watch(String queueUrl, String scratchUrl) {
-        ARMED.put(queueUrl, new Armed(scratchUrl, new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()));
+        ARMED.put(queueUrl, new Armed(scratchUrl, new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>(),
+                new CopyOnWriteArrayList<>()));
+    }
+
+    /**
+     * Holds the next {@code operation} call on a {@linkplain #watch watched} queue that has an entry matching
+     * {@code entry} before it is sent, until {@link Hold#release()} (or 30 s); entries are faulted after that.
+     */
+    static Hold hold(String queueUrl, String operation, Predicate<Object> entry) {
+        var hold = new Hold(operation, entry, new CountDownLatch(1), new CountDownLatch(1));
+        ARMED.get(queueUrl).holds().add(hold);
+        return hold;
     }
 
     /**
@@ -113,6 +145,17 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
 
     private static <E> List<E> keep(Armed armed, String operation, List<E> entries,
                                     Function<E, String> id, ExecutionAttributes attributes) {
+        for (Hold hold : armed.holds()) {
+            if (hold.operation().equals(operation) && entries.stream().anyMatch(hold.entry())
+                    && armed.holds().remove(hold)) {
+                hold.reached().countDown();
+                try {
+                    hold.released().await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
         Map<String, Fault> faulted = new HashMap<>();
         List<E> kept = new ArrayList<>();
         for (E entry : entries) {

@@ -1,6 +1,7 @@
 package dev.jobq.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.jobq.JobOptions;
 import dev.jobq.spi.EnqueueOutcome;
@@ -13,8 +14,12 @@ import dev.jobq.testing.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,9 +42,52 @@ class SqsFifoDeduplicationTest {
     }
 
     private QueueProvider provider(boolean fifo) {
+        return provider(ElasticMq.newQueues("dedup-ids", fifo));
+    }
+
+    private QueueProvider provider(SqsServer.Queues queues) {
         return new SqsProviderFactory().create(new ProviderContext("default",
-                Settings.of("test", "provider", ElasticMq.settings(ElasticMq.newQueues("dedup-ids", fifo), Map.of())),
-                clock));
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of())), clock));
+    }
+
+    @Test
+    @DisplayName("an enqueue whose key is claimed by a send still on the wire waits for it: when that send fails, the "
+            + "job is sent itself, not answered as a duplicate of a job SQS never stored")
+    void aKeyWhoseFirstSendFailsIsFreeForTheEnqueueThatWaitedForIt() throws Exception {
+        SqsServer.Queues queues = ElasticMq.newQueues("dedup-race", true);
+        BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("dedup-race-scratch-" + System.nanoTime() + ".fifo",
+                Map.of()));
+        try (QueueProvider provider = provider(queues)) {
+            var held = BatchEntryFaults.hold(queues.url(), "SendMessageBatch", BatchEntryFaults.bodyContains("\"first\""));
+            BatchEntryFaults.arm(queues.url(), "SendMessageBatch", BatchEntryFaults.bodyContains("\"first\""),
+                    "InvalidMessageContents", true, 1);
+            var first = CompletableFuture.supplyAsync(() -> catchThrowable(() -> provider.enqueue(job("first", "order-7"),
+                    Duration.ZERO)));
+            held.awaitReached();
+            var second = new CompletableFuture<EnqueueResult>();
+            Thread secondCaller = Thread.ofPlatform().start(() -> {
+                try {
+                    second.complete(provider.enqueue(job("second", "order-7"), Duration.ZERO));
+                } catch (Throwable e) {
+                    second.completeExceptionally(e);
+                }
+            });
+            // The second enqueue has answered, or waits for the first send's outcome: either way it saw the claim.
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() ->
+                    second.isDone() || secondCaller.getState() == Thread.State.WAITING
+                            && Arrays.stream(secondCaller.getStackTrace()).anyMatch(frame ->
+                            frame.getClassName().equals(FifoDeduplication.class.getName())));
+            held.release();
+
+            assertThat(first.get(30, TimeUnit.SECONDS)).as("the first send").hasMessageContaining("InvalidMessageContents");
+            EnqueueResult result = second.get(30, TimeUnit.SECONDS);
+            assertThat(result.duplicate()).as("answered as a duplicate of " + result.jobId()).isFalse();
+            assertThat(result.jobId()).isEqualTo("second");
+            assertThat(QueueContents.receive(queues.url(), 1)).as("messages on the queue").singleElement()
+                    .satisfies(m -> assertThat(QueueContents.attribute(m, OutgoingMessage.JOB_ID)).isEqualTo("second"));
+        } finally {
+            BatchEntryFaults.forget(queues.url());
+        }
     }
 
     @Test
