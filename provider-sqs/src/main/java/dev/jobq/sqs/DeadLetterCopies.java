@@ -93,7 +93,7 @@ final class DeadLetterCopies {
     }
 
     /**
-     * Makes the copy fit the queue's size: jobq's own messages keep {@link OutgoingMessage#DEAD_LETTER_RESERVE}
+     * Makes the copy fit the dead-letter queue's size: jobq's own messages keep {@link OutgoingMessage#DEAD_LETTER_RESERVE}
      * free for the four attributes added here, but another producer's message may come within a few
      * bytes of the limit, and SQS would refuse its copy each time it died, so it would come back
      * every visibility timeout and never be dead-lettered. What goes, until the copy fits, each with
@@ -102,7 +102,7 @@ final class DeadLetterCopies {
      * the rest of the error. The body is never cut.
      */
     private void fit(Lease lease, Map<String, MessageAttributeValue> attributes) {
-        int limit = queue.maxMessageBytes();
+        int limit = queue.deadLetterMaxBytes();
         int body = OutgoingMessage.bytes(lease.message().body());
         IntSupplier over = () -> body + OutgoingMessage.attributesSize(attributes) - limit;
         List<String> theirs = new ArrayList<>(attributes.keySet().stream().filter(name -> !OWN.contains(name)).toList());
@@ -121,7 +121,7 @@ final class DeadLetterCopies {
             }
             attributes.remove(name);
             log.warn("dead-letter copy of message {} leaves out its attribute {}: with it the copy would be over the "
-                    + "queue's {} bytes", lease.messageId(), name, queue.maxMessageBytes());
+                    + "dead-letter queue's {} bytes", lease.messageId(), name, queue.deadLetterMaxBytes());
         }
     }
 

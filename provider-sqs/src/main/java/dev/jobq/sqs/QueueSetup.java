@@ -62,6 +62,7 @@ final class QueueSetup {
         Duration lease = settings.visibilityTimeout() != null ? settings.visibilityTimeout() : queueLease(url, attributes);
         int maxMessageBytes = maxMessageBytes(url, attributes, settings.maxPayloadBytes());
         String deadLetterUrl = deadLetterUrl(url, attributes.get(QueueAttributeName.REDRIVE_POLICY));
+        int deadLetterMaxBytes = maxMessageBytes;
         if (deadLetterUrl != null) {
             Map<QueueAttributeName, String> deadLetterAttributes = attributes(deadLetterUrl, "dead-letter queue");
             deadLetterArn = deadLetterAttributes.getOrDefault(QueueAttributeName.QUEUE_ARN, deadLetterUrl);
@@ -74,6 +75,10 @@ final class QueueSetup {
             requireSameKind(url, fifo, deadLetterUrl, deadLetterAttributes);
             // Every job must fit its dead-letter queue too, or its copy would fail each time it dies.
             maxMessageBytes = maxMessageBytes(deadLetterUrl, deadLetterAttributes, maxMessageBytes);
+            // A copy is held to what the dead-letter queue takes, not to maxPayloadBytes: another producer's message
+            // larger than the setting would otherwise lose its error and every attribute on the way there.
+            String deadLetterLimit = deadLetterAttributes.get(QueueAttributeName.MAXIMUM_MESSAGE_SIZE);
+            deadLetterMaxBytes = deadLetterLimit == null ? maxMessageBytes : Integer.parseInt(deadLetterLimit);
         }
         if (maxMessageBytes < MIN_MESSAGE_BYTES) {
             throw refuse("maxPayloadBytes", "SQS queue " + url + " or its dead-letter queue takes messages of at "
@@ -81,7 +86,7 @@ final class QueueSetup {
                     + MIN_MESSAGE_BYTES + ": raise MaximumMessageSize (aws sqs set-queue-attributes)");
         }
         return new SqsQueue(queueName, url, fifo, deadLetterUrl, lease, maxMessageBytes,
-                maxReceives(attributes.get(QueueAttributeName.REDRIVE_POLICY)));
+                maxReceives(attributes.get(QueueAttributeName.REDRIVE_POLICY)), deadLetterMaxBytes);
     }
 
     /** The queue's ARN, after {@link #resolve()}. */

@@ -24,6 +24,9 @@ import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRes
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.GetQueueAttributesRequest;
+import software.amazon.awssdk.services.sqs.model.GetQueueAttributesResponse;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
@@ -49,6 +52,8 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
     }
 
     private static final Map<String, Armed> ARMED = new ConcurrentHashMap<>();
+    /** The MaximumMessageSize each queue URL answers, as SQS does (ElasticMQ neither keeps nor answers one). */
+    private static final Map<String, Integer> MAXIMUM_MESSAGE_SIZES = new ConcurrentHashMap<>();
     private static final ExecutionAttribute<Map<String, Fault>> FAULTED = new ExecutionAttribute<>("jobq-faulted");
 
     private record Armed(String scratchUrl, List<Fault> faults, List<Call> calls, List<Hold> holds) {
@@ -101,6 +106,14 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
     /** Stops failing entries on {@code queueUrl}; its calls are still recorded. */
     static void disarm(String queueUrl) {
         ARMED.get(queueUrl).faults().clear();
+    }
+
+    /**
+     * Makes {@code GetQueueAttributes} of {@code queueUrl} answer a {@code MaximumMessageSize} of {@code bytes}, as
+     * every SQS queue does: ElasticMQ takes the attribute at creation but answers none. Limits nothing.
+     */
+    static void reportMaximumMessageSize(String queueUrl, int bytes) {
+        MAXIMUM_MESSAGE_SIZES.put(queueUrl, bytes);
     }
 
     static List<Call> calls(String queueUrl) {
@@ -174,6 +187,15 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
 
     @Override
     public SdkResponse modifyResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
+        if (context.response() instanceof GetQueueAttributesResponse answer
+                && context.request() instanceof GetQueueAttributesRequest asked
+                && MAXIMUM_MESSAGE_SIZES.get(asked.queueUrl()) instanceof Integer bytes
+                && (asked.attributeNames().contains(QueueAttributeName.ALL)
+                        || asked.attributeNames().contains(QueueAttributeName.MAXIMUM_MESSAGE_SIZE))) {
+            var reported = new java.util.HashMap<>(answer.attributes());
+            reported.put(QueueAttributeName.MAXIMUM_MESSAGE_SIZE, Integer.toString(bytes));
+            return answer.toBuilder().attributes(reported).build();
+        }
         Map<String, Fault> faulted = attributes.getAttribute(FAULTED);
         if (faulted == null || faulted.isEmpty()) {
             return context.response();

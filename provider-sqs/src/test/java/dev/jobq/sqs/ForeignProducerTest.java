@@ -172,6 +172,8 @@ class ForeignProducerTest {
             + "own attributes go first, then the error is cut, then jobq's other attributes")
     void deadLetterCopyOfAMessageNearTheLimitFitsTheLimit() {
         SqsServer.Queues queues = ElasticMq.newQueues("foreign-full", false);
+        BatchEntryFaults.reportMaximumMessageSize(queues.url(), 256 * 1024);
+        BatchEntryFaults.reportMaximumMessageSize(queues.deadLetterUrl(), 256 * 1024);
         Map<String, MessageAttributeValue> theirs = new LinkedHashMap<>();
         theirs.put("tenant", OutgoingMessage.string("acme"));
         theirs.put("origin", OutgoingMessage.string("billing-service"));
@@ -181,7 +183,7 @@ class ForeignProducerTest {
         for (String body : List.of(roomy, tight)) {
             ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body).messageAttributes(theirs));
         }
-        JobQueue jobs = workers.open(queues, Map.of("maxPayloadBytes", "256KiB"), Duration.ofSeconds(5));
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
         jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> { });
         jobs.start();
 
@@ -200,6 +202,32 @@ class ForeignProducerTest {
                 DeadLetterCopies.DEAD_AT);
         assertThat(tightCopy.messageAttributes()).containsOnlyKeys(DeadLetterCopies.ERROR);
         assertThat(QueueContents.total(queues.url())).isZero();
+    }
+
+    @Test
+    @DisplayName("a dead message larger than the worker's maxPayloadBytes, which the queues take, is copied with its "
+            + "error and jobq's attributes: the copy is held to the dead-letter queue's own limit, not the setting")
+    void deadLetterCopyIsHeldToTheDeadLetterQueuesLimitNotToMaxPayloadBytes() {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-large", false);
+        BatchEntryFaults.reportMaximumMessageSize(queues.url(), 1024 * 1024);
+        BatchEntryFaults.reportMaximumMessageSize(queues.deadLetterUrl(), 1024 * 1024);
+        Map<String, MessageAttributeValue> theirs = Map.of("tenant", OutgoingMessage.string("acme"));
+        String body = nearTheLimit("large-1", 256 * 1024 - 300 * 1024); // a 300 KiB message
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body).messageAttributes(theirs));
+        // A worker whose jobs are held to 256 KiB (as its producers' are), on queues that take 1 MiB.
+        JobQueue jobs = workers.open(queues, Map.of("maxPayloadBytes", "256KiB"), Duration.ofSeconds(5));
+        jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> { });
+        jobs.start();
+
+        JobEvent.Dead dead = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals("large-1"));
+
+        List<Message> copies = QueueContents.receive(queues.deadLetterUrl(), 5);
+        assertThat(copies).singleElement().satisfies(copy -> {
+            assertThat(copy.body()).isEqualTo(body);
+            assertThat(copy.messageAttributes()).containsKeys("tenant", DeadLetterCopies.ATTEMPTS,
+                    DeadLetterCopies.SOURCE_QUEUE, DeadLetterCopies.DEAD_AT);
+            assertThat(QueueContents.attribute(copy, DeadLetterCopies.ERROR)).isEqualTo(dead.error());
+        });
     }
 
     /** Runs the queue's one email:send job until it has started, then closes the worker, which releases it. */
