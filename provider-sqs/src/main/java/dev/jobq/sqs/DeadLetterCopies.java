@@ -74,7 +74,7 @@ final class DeadLetterCopies {
             calls.delete(lease.receipt());
         } catch (RuntimeException e) {
             log.warn("job {} was copied to dead-letter queue {}, but deleting it from {} failed; it will be delivered "
-                    + "again and dead-lettered again (a second copy)", jobId, deadLetterUrl, queue.label(), e);
+                    + "again and dead-lettered again (a second copy)", jobId, Secrets.maskUrl(deadLetterUrl), queue.label(), e);
         }
     }
 

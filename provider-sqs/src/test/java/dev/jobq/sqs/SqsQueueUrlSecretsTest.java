@@ -3,8 +3,13 @@ package dev.jobq.sqs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.jobq.ConfigException;
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
+import dev.jobq.NonRetryableJobException;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.Settings;
 import java.io.IOException;
@@ -18,6 +23,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 /**
  * A queue URL is a config value, and jobq shows a config URL with its secrets masked (docs/configuration.md,
@@ -72,6 +78,37 @@ class SqsQueueUrlSecretsTest {
         assertThat(queue.label()).doesNotContain(SECRET)
                 .isEqualTo("SQS queue 'default' (http://user:****@127.0.0.1:4566/000000000000/jobs"
                         + "?X-Amz-Security-Token=****)");
+    }
+
+    @Test
+    @DisplayName("a dead job whose delete fails after its copy is named with its dead-letter queue URL's password masked")
+    void deadLetterDeleteFailureMasksTheDeadLetterUrlsPassword() {
+        SqsServer.Queues queues = ElasticMq.newQueues("secret-dlq", false);
+        BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("secret-dlq-scratch-" + System.nanoTime(), Map.of()));
+        Logger deadLetterLog = (Logger) LoggerFactory.getLogger(DeadLetterCopies.class);
+        var logged = new CapturedLog();
+        logged.start();
+        deadLetterLog.addAppender(logged);
+        try (var workers = new WorkerQueues()) {
+            String deadLetterUrl = queues.deadLetterUrl().replaceFirst("^http://", "http://jobq:" + SECRET + "@");
+            JobQueue jobs = workers.open(queues, Map.of("deadLetterQueueUrl", deadLetterUrl), Duration.ofSeconds(5));
+            jobs.registerJobHandler("mail:send", String.class, (payload, ctx) -> {
+                throw new NonRetryableJobException("bounced");
+            });
+            BatchEntryFaults.arm(queues.url(), "DeleteMessageBatch", BatchEntryFaults.any(), "AccessDenied", true, 1);
+            String id = jobs.enqueue("mail:send", "x");
+            jobs.start();
+
+            workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals(id));
+            ILoggingEvent warning = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> logged.list.stream().filter(e -> e.getFormattedMessage().contains(id)).findFirst()
+                            .orElse(null), found -> found != null);
+            assertThat(warning.getFormattedMessage()).contains("deleting it from", "jobq:****@")
+                    .doesNotContain(SECRET);
+        } finally {
+            deadLetterLog.detachAppender(logged);
+            BatchEntryFaults.forget(queues.url());
+        }
     }
 
     private static dev.jobq.spi.QueueProvider create(Map<String, Object> values) {
