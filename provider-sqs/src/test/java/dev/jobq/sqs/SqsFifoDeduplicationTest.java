@@ -50,6 +50,25 @@ class SqsFifoDeduplicationTest {
                 Settings.of("test", "provider", ElasticMq.settings(queues, Map.of())), clock));
     }
 
+    private static Thread enqueueOnItsOwnThread(QueueProvider provider, JobEnvelope job,
+                                                CompletableFuture<EnqueueResult> result) {
+        return Thread.ofPlatform().start(() -> {
+            try {
+                result.complete(provider.enqueue(job, Duration.ZERO));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** The enqueue on {@code caller} has answered, or waits for the claim of its key: either way it met the claim. */
+    private static void awaitAnsweredOrWaitingForTheClaim(CompletableFuture<EnqueueResult> result, Thread caller) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() ->
+                result.isDone() || caller.getState() == Thread.State.WAITING
+                        && Arrays.stream(caller.getStackTrace()).anyMatch(frame ->
+                        frame.getClassName().equals(FifoDeduplication.class.getName())));
+    }
+
     @Test
     @DisplayName("an enqueue whose key is claimed by a send still on the wire waits for it: when that send fails, the "
             + "job is sent itself, not answered as a duplicate of a job SQS never stored")
@@ -65,18 +84,8 @@ class SqsFifoDeduplicationTest {
                     Duration.ZERO)));
             held.awaitReached();
             var second = new CompletableFuture<EnqueueResult>();
-            Thread secondCaller = Thread.ofPlatform().start(() -> {
-                try {
-                    second.complete(provider.enqueue(job("second", "order-7"), Duration.ZERO));
-                } catch (Throwable e) {
-                    second.completeExceptionally(e);
-                }
-            });
-            // The second enqueue has answered, or waits for the first send's outcome: either way it saw the claim.
-            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() ->
-                    second.isDone() || secondCaller.getState() == Thread.State.WAITING
-                            && Arrays.stream(secondCaller.getStackTrace()).anyMatch(frame ->
-                            frame.getClassName().equals(FifoDeduplication.class.getName())));
+            Thread secondCaller = enqueueOnItsOwnThread(provider, job("second", "order-7"), second);
+            awaitAnsweredOrWaitingForTheClaim(second, secondCaller);
             held.release();
 
             assertThat(first.get(30, TimeUnit.SECONDS)).as("the first send").hasMessageContaining("InvalidMessageContents");
@@ -85,6 +94,32 @@ class SqsFifoDeduplicationTest {
             assertThat(result.jobId()).isEqualTo("second");
             assertThat(QueueContents.receive(queues.url(), 1)).as("messages on the queue").singleElement()
                     .satisfies(m -> assertThat(QueueContents.attribute(m, OutgoingMessage.JOB_ID)).isEqualTo("second"));
+        } finally {
+            BatchEntryFaults.forget(queues.url());
+        }
+    }
+
+    @Test
+    @DisplayName("an enqueue whose key is claimed by a send still on the wire that then succeeds is answered as its "
+            + "duplicate, and sends nothing")
+    void aKeyWhoseFirstSendSucceedsAnswersTheEnqueueThatWaitedForItAsADuplicate() throws Exception {
+        SqsServer.Queues queues = ElasticMq.newQueues("dedup-wait", true);
+        BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("dedup-wait-scratch-" + System.nanoTime() + ".fifo",
+                Map.of()));
+        try (QueueProvider provider = provider(queues)) {
+            var held = BatchEntryFaults.hold(queues.url(), "SendMessageBatch", BatchEntryFaults.bodyContains("\"first\""));
+            var first = CompletableFuture.supplyAsync(() -> provider.enqueue(job("first", "order-8"), Duration.ZERO));
+            held.awaitReached();
+            var second = new CompletableFuture<EnqueueResult>();
+            Thread secondCaller = enqueueOnItsOwnThread(provider, job("second", "order-8"), second);
+            awaitAnsweredOrWaitingForTheClaim(second, secondCaller);
+            held.release();
+
+            assertThat(first.get(30, TimeUnit.SECONDS).duplicate()).isFalse();
+            EnqueueResult result = second.get(30, TimeUnit.SECONDS);
+            assertThat(result.duplicate()).isTrue();
+            assertThat(result.jobId()).isEqualTo("first");
+            assertThat(BatchEntryFaults.calls(queues.url())).as("send calls").hasSize(1);
         } finally {
             BatchEntryFaults.forget(queues.url());
         }
