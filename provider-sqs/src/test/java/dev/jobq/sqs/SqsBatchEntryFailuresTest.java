@@ -8,6 +8,7 @@ import dev.jobq.BulkEnqueueException;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
+import dev.jobq.NonRetryableJobException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -179,6 +180,25 @@ class SqsBatchEntryFailuresTest {
         } finally {
             BatchEntryFaults.forget(own.url());
         }
+    }
+
+    @Test
+    @DisplayName("on a FIFO queue a dead job whose delete failed after its copy dies again and is copied again, and the "
+            + "dead-letter queue keeps one copy: the copy's deduplication id is dead-<message id>")
+    void fifoDeadLetterCopyMadeAgainAfterAFailedDeleteIsStoredOnce() {
+        JobQueue jobs = watched("entry-fifo-dead", true);
+        jobs.registerJobHandler("ledger:post", String.class, (payload, ctx) -> {
+            throw new NonRetryableJobException("rejected by the ledger");
+        });
+        BatchEntryFaults.arm(queues.url(), "DeleteMessageBatch", BatchEntryFaults.any(), "AccessDenied", true, 1);
+        String id = jobs.enqueue("ledger:post", "p-1");
+        jobs.start();
+
+        workers.awaitEvents(JobEvent.Dead.class, e -> e.jobId().equals(id), 2);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> QueueContents.total(queues.url()) == 0);
+
+        assertThat(workers.all(JobEvent.Started.class, e -> e.jobId().equals(id))).as("runs").hasSize(2);
+        assertThat(jobIdsOn(queues.deadLetterUrl())).as("copies in the dead-letter queue").containsExactly(id);
     }
 
     private static List<String> jobIdsOn(String url) {
