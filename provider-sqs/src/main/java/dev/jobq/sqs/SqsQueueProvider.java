@@ -453,7 +453,9 @@ final class SqsQueueProvider implements QueueProvider {
      * The copy that releases a delivery: its body as it came but for the attempt, and its attributes, the
      * producer's own all kept, so that what this jobq does not read is not lost for the worker that runs
      * it (a standard queue's: FIFO queues release in place). {@code JobId} and {@code JobType} are set
-     * where SQS's ten leave room: the body says the same, and a producer may leave them out.
+     * where SQS's ten leave room: the body says the same, and a producer may leave them out. Not held to
+     * {@code maxPayloadBytes}: the message came off this queue, so it is SQS's to take again or refuse (the
+     * delivery is then made visible instead), and one larger than this worker's setting is released uncounted too.
      */
     private OutgoingMessage releasedCopy(Lease lease, JobEnvelope copy) {
         Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>(lease.message().messageAttributes());
@@ -462,7 +464,7 @@ final class SqsQueueProvider implements QueueProvider {
                 attributes.put(name, value);
             }
         });
-        return outgoing(copy, codec.encodeAgain(copy, lease.message().body()), attributes, 0, null);
+        return new OutgoingMessage(copy, codec.encodeAgain(copy, lease.message().body()), attributes, 0, null, null);
     }
 
     /** The message of {@code envelope}, in the queue's message group for it on a FIFO queue. */

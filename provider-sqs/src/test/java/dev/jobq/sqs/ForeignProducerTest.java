@@ -230,10 +230,36 @@ class ForeignProducerTest {
         });
     }
 
+    @Test
+    @DisplayName("a message larger than the worker's maxPayloadBytes, which the queue takes, is released at shutdown as "
+            + "a fresh copy, not counted: the copy is SQS's to take or refuse, not held to the setting")
+    void largeMessageIsReleasedAsAFreshCopyNotCounted() throws InterruptedException {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-large-release", false);
+        BatchEntryFaults.reportMaximumMessageSize(queues.url(), 1024 * 1024);
+        BatchEntryFaults.reportMaximumMessageSize(queues.deadLetterUrl(), 1024 * 1024);
+        String body = "{\"envelopeVersion\":1,\"jobId\":\"large-2\",\"type\":\"email:send\",\"payload\":{\"to\":\"a\","
+                + "\"subject\":\"" + "x".repeat(300 * 1024) + "\"},\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body));
+
+        releaseAtShutdownOnceStarted(queues, Map.of("maxPayloadBytes", "256KiB"));
+
+        assertThat(QueueContents.receive(queues.url(), 5)).singleElement().satisfies(copy -> {
+            assertThat(copy.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
+                    .as("receives of the message now on the queue: 1 for a fresh copy, 2 for the released delivery")
+                    .isEqualTo("1");
+            assertThat(copy.body()).contains("\"jobId\":\"large-2\"", "\"attempt\":0");
+        });
+    }
+
     /** Runs the queue's one email:send job until it has started, then closes the worker, which releases it. */
     private void releaseAtShutdownOnceStarted(SqsServer.Queues queues) throws InterruptedException {
+        releaseAtShutdownOnceStarted(queues, Map.of());
+    }
+
+    private void releaseAtShutdownOnceStarted(SqsServer.Queues queues, Map<String, ?> settings)
+            throws InterruptedException {
         var started = new CountDownLatch(1);
-        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofMillis(100));
+        JobQueue jobs = workers.open(queues, settings, Duration.ofMillis(100));
         jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> {
             started.countDown();
             new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until the shutdown interrupts it
