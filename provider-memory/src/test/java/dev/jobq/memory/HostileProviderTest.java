@@ -154,7 +154,12 @@ class HostileProviderTest {
     @Test
     @DisplayName("fail() throwing a Throwable that is neither an Exception nor an Error: the same")
     void failThrowingAnOddThrowable() {
-        ThrowsOnce provider = throwingOnFail(new NeitherExceptionNorError("odd"));
+        failThrowsOnceThenTheWorkerGoesOnAndTheJobIsDeadAfterItsLease(new NeitherExceptionNorError("odd"));
+    }
+
+    /** The job's one failure is refused by fail() throwing {@code thrown}; other jobs run, and it dies on its return. */
+    private void failThrowsOnceThenTheWorkerGoesOnAndTheJobIsDeadAfterItsLease(Throwable thrown) {
+        ThrowsOnce provider = throwingOnFail(thrown);
         JobQueue jobs = queue(provider);
         var ok = new AtomicInteger();
         failingJobThenOk(jobs, ok);
@@ -440,15 +445,7 @@ class HostileProviderTest {
     @DisplayName("fail() throwing an exception the log cannot print: logged, the worker goes on, and the job is dead "
             + "when it comes back after its lease")
     void failThrowingAnUnprintableException() {
-        ThrowsOnce provider = throwingOnFail(new UnprintableException());
-        JobQueue jobs = queue(provider);
-        var ok = new AtomicInteger();
-        failingJobThenOk(jobs, ok);
-        await().atMost(EventRecorder.WAIT).until(() -> provider.failCalls.get() >= 1);
-        jobs.enqueue("ok", new Work(2));
-        awaitCount(JobEvent.Completed.class, 1);
-        assertThat(awaitCount(JobEvent.Dead.class, 1).get(0).attempt()).isEqualTo(2);
-        assertThat(uncaught).isEmpty();
+        failThrowsOnceThenTheWorkerGoesOnAndTheJobIsDeadAfterItsLease(new UnprintableException());
         assertThat(errorLines()).anyMatch(line -> line.contains("recording its failure"));
     }
 
