@@ -2,6 +2,7 @@ package dev.jobq.launcher;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,6 +40,12 @@ public final class Launcher {
     static final String MAIN_ATTRIBUTE = "Jobq-Main-Class";
     /** Set on the JVM started again, so that it can never start another. */
     private static final String RELAUNCHED = "jobq.launcher.relaunched";
+    /**
+     * Set on the JVM started again to a file that grows by one byte before each signal this JVM passes on,
+     * so that the child can tell how many of the TERMs it gets are this JVM's copies of a stop (see
+     * {@code OsSignals} in the worker) whatever their timing; absent where no such file could be made.
+     */
+    static final String STOPS_PASSED_ON = "jobq.launcher.stopsPassedOn";
     /** The signals that ask a JVM to stop: the launcher passes them on to the JVM it started. */
     private static final String[] PASSED_ON = {"TERM", "INT"};
 
@@ -130,16 +138,20 @@ public final class Launcher {
     /**
      * Runs {@code mainClass} on this class path with {@code java}, this JVM's options and
      * {@code args}, sharing stdin, stdout and stderr; answers its exit status. A TERM or INT
-     * this JVM gets is passed to the child as TERM, and this JVM keeps waiting for it: the child's
-     * status, 0 after a drain, is the one this JVM then exits with. Left to the JVM, such a signal
-     * would end this JVM with 128 + its number whatever the child did, which systemd counts as a
-     * failed unit.
+     * this JVM gets is passed to the child as TERM, counted first in the file named to the child by
+     * {@value #STOPS_PASSED_ON}, and this JVM keeps waiting for it: the child's status, 0 after a drain,
+     * is the one this JVM then exits with. Left to the JVM, such a signal would end this JVM with
+     * 128 + its number whatever the child did, which systemd counts as a failed unit.
      */
     private static int relaunch(String java, String mainClass, String[] args) throws IOException, InterruptedException {
+        final Path stopsPassedOn = stopsFile();
         List<String> command = new ArrayList<String>();
         command.add(java);
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.add("-D" + RELAUNCHED + "=true");
+        if (stopsPassedOn != null) {
+            command.add("-D" + STOPS_PASSED_ON + "=" + stopsPassedOn);
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
@@ -149,6 +161,7 @@ public final class Launcher {
             @Override
             public void run() {
                 if (child.isAlive()) {
+                    countStop(stopsPassedOn);
                     child.destroy();
                 }
             }
@@ -161,6 +174,7 @@ public final class Launcher {
             @Override
             public void run() {
                 if (child.isAlive()) {
+                    countStop(stopsPassedOn);
                     child.destroy();
                     try {
                         child.waitFor();
@@ -168,9 +182,48 @@ public final class Launcher {
                         Thread.currentThread().interrupt();
                     }
                 }
+                delete(stopsPassedOn);
             }
         }, "jobq-launcher-child"));
-        return child.waitFor();
+        try {
+            return child.waitFor();
+        } finally {
+            delete(stopsPassedOn);
+        }
+    }
+
+    /** A new empty file for {@link #STOPS_PASSED_ON}, or null where none can be made (a read-only temp directory). */
+    private static Path stopsFile() {
+        try {
+            return Files.createTempFile("jobq-launcher-", ".stops");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Adds one byte to {@code stopsPassedOn} before a TERM goes to the child: written first, it is there when
+     * the child handles that TERM. One lock, as TERM and INT are handled on threads of their own.
+     */
+    private static synchronized void countStop(Path stopsPassedOn) {
+        if (stopsPassedOn == null) {
+            return;
+        }
+        try (OutputStream out = Files.newOutputStream(stopsPassedOn, StandardOpenOption.APPEND)) {
+            out.write('.');
+        } catch (IOException | RuntimeException e) {
+            // The child takes that TERM for one of its own: a second stop, if it came with one (a full disk).
+        }
+    }
+
+    private static void delete(Path stopsPassedOn) {
+        if (stopsPassedOn != null) {
+            try {
+                Files.deleteIfExists(stopsPassedOn);
+            } catch (IOException | RuntimeException e) {
+                // a file of a few bytes left in the temp directory
+            }
+        }
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.jobq.cli.run;
 
 import dev.jobq.cli.context.StopSignals;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,18 +40,30 @@ public final class OsSignals implements StopSignals {
     private static final List<String> STOP_SIGNALS = List.of("TERM", "INT");
     private static final int SIGNAL_EXIT_BASE = 128;
     /**
-     * Behind the launcher, how soon after the first signal one more of the same kind is still the same
-     * request: a stop sent to both JVMs at once (systemd's default {@code KillMode=control-group},
+     * Behind a launcher that could not share its count of the stops it passed on (no file in the temp
+     * directory), how soon after the first signal one more of the same kind is still the same request: a
+     * stop sent to both JVMs at once (systemd's default {@code KillMode=control-group},
      * {@code pkill -f jobq.jar}) reaches this one twice, from the sender and from the launcher.
      */
     static final long SAME_KIND_PAIR_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     /** Set by the launcher ({@code dev.jobq.launcher.Launcher}) on the JVM it starts. */
     private static final String RELAUNCHED_PROPERTY = "jobq.launcher.relaunched";
+    /**
+     * Set by the launcher to a file that grows by one byte before each stop it passes on to this JVM as TERM
+     * ({@code Launcher.STOPS_PASSED_ON}).
+     */
+    private static final String STOPS_PASSED_ON_PROPERTY = "jobq.launcher.stopsPassedOn";
+    /** No count of the launcher's stops to read. */
+    static final LongSupplier NO_COUNT = () -> -1;
 
     private final IntConsumer halt;
     private final boolean behindLauncher;
     private final LongSupplier nanoTime;
+    /** How many stops the launcher has passed on to this JVM so far, -1 if that cannot be told. */
+    private final LongSupplier stopsPassedOn;
+    /** The TERMs and INTs handled with the launcher's count at hand; guarded by this. */
+    private long counted;
     /** The first stop signal's name, once one came; guarded by this. */
     private @Nullable String firstSignal;
     /** When the first stop signal came, by {@link #nanoTime}; guarded by this. */
@@ -68,7 +83,8 @@ public final class OsSignals implements StopSignals {
     }
 
     OsSignals(IntConsumer halt) {
-        this(halt, System.getProperty(RELAUNCHED_PROPERTY) != null);
+        this(halt, System.getProperty(RELAUNCHED_PROPERTY) != null, System::nanoTime,
+                countIn(System.getProperty(STOPS_PASSED_ON_PROPERTY)));
     }
 
     /**
@@ -81,9 +97,33 @@ public final class OsSignals implements StopSignals {
     }
 
     OsSignals(IntConsumer halt, boolean behindLauncher, LongSupplier nanoTime) {
+        this(halt, behindLauncher, nanoTime, NO_COUNT);
+    }
+
+    /**
+     * @param stopsPassedOn behind the launcher, how many stops it has passed on to this JVM so far (it counts one
+     *                      before it sends the TERM), or -1 where that cannot be told
+     */
+    OsSignals(IntConsumer halt, boolean behindLauncher, LongSupplier nanoTime, LongSupplier stopsPassedOn) {
         this.halt = halt;
         this.behindLauncher = behindLauncher;
         this.nanoTime = nanoTime;
+        this.stopsPassedOn = stopsPassedOn;
+    }
+
+    /** The launcher's count: the size of the file {@code path} names; none without one. */
+    private static LongSupplier countIn(@Nullable String path) {
+        if (path == null) {
+            return NO_COUNT;
+        }
+        Path file = Path.of(path);
+        return () -> {
+            try {
+                return Files.size(file);
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        };
     }
 
     @Override
@@ -117,27 +157,37 @@ public final class OsSignals implements StopSignals {
     }
 
     /**
-     * One TERM or INT: the first requests the drain, any later one halts. Behind the launcher, Ctrl-C
-     * reaches this JVM twice: as INT from the terminal (to the whole process group) and as the TERM the
-     * launcher passes on, in either order (each signal is handled on a thread of its own, in both JVMs);
-     * the first signal of the other kind after the first one is the same request, not a second one. A TERM
-     * sent to both JVMs (systemd stopping the unit's whole control group, {@code pkill -f jobq.jar}) comes
-     * twice, its own and the launcher's: the first repeat within {@link #SAME_KIND_PAIR_NANOS} is the same
-     * request too.
+     * One TERM or INT: the first requests the drain, any later one halts. Behind the launcher, a stop sent
+     * to both JVMs reaches this one twice, its own and the TERM the launcher passes on, in either order (each
+     * signal is handled on a thread of its own, in both JVMs) and however far apart on a busy machine: Ctrl-C
+     * (INT from the terminal to the whole process group), systemd stopping the unit's whole control group, or
+     * {@code pkill -f jobq.jar}. The launcher counts each stop it passes on before it sends it, so the stops
+     * asked for so far are the larger of its count and the signals that count leaves over; a signal that
+     * adds none is the other copy of a stop already taken. Where the launcher has no count to give, the first
+     * signal of the other kind after the first one is the same request, and the first repeat of the same kind
+     * within {@link #SAME_KIND_PAIR_NANOS}.
      */
     synchronized void onSignal(String name, int number) {
-        if (behindLauncher && firstSignal != null && !pairTaken) {
-            if (!firstSignal.equals(name)) {
-                pairTaken = true;
+        if (behindLauncher) {
+            long passedOn = stopsPassedOn.getAsLong();
+            boolean copy;
+            if (passedOn >= 0) {
+                counted++;
+                copy = Math.max(passedOn, counted - passedOn) <= received.get();
+            } else {
+                copy = firstSignal != null && !pairTaken
+                        && (!firstSignal.equals(name) || nanoTime.getAsLong() - firstSignalAt <= SAME_KIND_PAIR_NANOS);
+                pairTaken |= copy;
+            }
+            if (copy && !name.equals(firstSignal)) {
                 log.info("SIG{} after SIG{}: behind the launcher one Ctrl-C reaches this JVM as both (the terminal's "
                         + "INT and the TERM the launcher passes on), one request: still draining", name, firstSignal);
                 return;
             }
-            if (nanoTime.getAsLong() - firstSignalAt <= SAME_KIND_PAIR_NANOS) {
-                pairTaken = true;
-                log.info("SIG{} again at once: behind the launcher a stop sent to both JVMs (systemd's control group, "
-                        + "pkill) reaches this one twice, its own and the one the launcher passes on, one request: "
-                        + "still draining (send it again to exit at once)", name);
+            if (copy) {
+                log.info("SIG{} again: behind the launcher a stop sent to both JVMs (systemd's control group, pkill) "
+                        + "reaches this one twice, its own and the one the launcher passes on, one request: still "
+                        + "draining (send it again to exit at once)", name);
                 return;
             }
         }

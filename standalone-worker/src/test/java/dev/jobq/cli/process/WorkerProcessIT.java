@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -335,18 +336,14 @@ class WorkerProcessIT {
             launcher.stderr().await(l -> l.contains("gated work started"), 2, START, "saying 'gated work started'");
             launcher.terminate();
             launcher.stderr().awaitLine("SIGTERM received: draining", START);
-            // A TERM within 2 s of the first is taken for the echo of a stop sent to both JVMs (the next test),
-            // so the operator's second stop sent that soon is the third TERM the worker sees; later, the second.
+            // Both stops reach the worker only as the launcher's copies, each counted by the launcher: the second
+            // is a second stop however soon it comes.
             launcher.terminate();
-            String second = launcher.stderr().await(l -> l.contains("SIGTERM again at once")
-                    || l.contains("SIGTERM received again"), 1, START, "taking the second TERM").getFirst();
-            if (second.contains("again at once")) {
-                launcher.terminate();
-            }
 
             // the drain alone would take 10 minutes
             assertThat(launcher.awaitExit(EXIT)).as("the worker's status, passed on").isEqualTo(128 + 15);
-            assertThat(launcher.stderr().text()).contains("SIGTERM received again: exiting now without draining");
+            assertThat(launcher.stderr().text()).contains("SIGTERM received again: exiting now without draining")
+                    .doesNotContain("SIGTERM again:");
         }
     }
 
@@ -356,25 +353,45 @@ class WorkerProcessIT {
     void olderJavaCtrlCDrainsOnceAndExitsZero() throws Exception {
         // The worker gets the terminal's INT and the TERM the launcher passes on, in either order: one request.
         olderJavaStopToBothJvmsDrainsOnce(JobqProcess::interruptProcessGroup,
-                "behind the launcher one Ctrl-C reaches this JVM as both");
+                "SIGINT received: draining", "behind the launcher one Ctrl-C reaches this JVM as both");
     }
 
     @Test
     @DisplayName("behind the launcher a TERM to both JVMs (systemd stopping the unit's control group, pkill -f jobq.jar) "
             + "drains the worker once, and the launcher exits with its status, 0")
     void olderJavaTermToBothJvmsDrainsOnceAndExitsZero() throws Exception {
-        // Before, the TERM the launcher passed on came as "SIGTERM received again" and the worker exited 143.
-        olderJavaStopToBothJvmsDrainsOnce(JobqProcess::terminateProcessGroup,
-                "SIGTERM again at once: behind the launcher a stop sent to both JVMs");
+        // Before, the TERM the launcher passed on came as "SIGTERM received again" and the worker exited 143. The
+        // two TERMs can also reach the worker as one (the kernel keeps one pending TERM per process: a starved
+        // worker had not taken its own when the launcher's came), so no line says it took two: a full verify at
+        // load average 13 waited for "SIGTERM again at once" in vain, once.
+        olderJavaStopToBothJvmsDrainsOnce(JobqProcess::terminateProcessGroup, "SIGTERM received: draining", null);
+    }
+
+    @Test
+    @DisplayName("behind the launcher a TERM to both JVMs drains the worker once however late the launcher passes it on "
+            + "(a starved machine), and the launcher exits with its status, 0")
+    void olderJavaTermToBothJvmsDrainsOnceWhenTheLauncherPassesItOnLate() throws Exception {
+        // Before, a copy of the stop later than 2 s after the worker's own TERM ended the worker at once, undrained,
+        // 143: "SIGTERM received again: exiting now without draining".
+        olderJavaStopToBothJvmsDrainsOnce(launcher -> {
+            launcher.signal("STOP");
+            launcher.terminateProcessGroup();
+            launcher.stderr().awaitLine("SIGTERM received: draining", START);
+            // The launcher held stopped past the 2 s the worker used to allow its copy: the delay under test, not a
+            // wait for something to happen.
+            pause(Duration.ofSeconds(3));
+            launcher.signal("CONT");
+        }, "SIGTERM received: draining", "SIGTERM again: behind the launcher a stop sent to both JVMs");
     }
 
     /**
      * Starts jobq with an older java (the launcher runs it again with JAVA_HOME's) and two gated jobs running,
-     * {@code stop}s the launcher's process group, and checks the worker took both signals it got as one request,
-     * saying {@code pairLine}: it drains, the jobs complete, and the launcher exits 0.
+     * {@code stop}s the launcher's process group, and checks the worker took the signals it got as one request,
+     * saying {@code drainLine} and then {@code pairLine} (where not null): it drains, the jobs complete, and the
+     * launcher exits 0.
      */
-    private void olderJavaStopToBothJvmsDrainsOnce(Consumer<JobqProcess> stop, String pairLine)
-            throws Exception {
+    private void olderJavaStopToBothJvmsDrainsOnce(Consumer<JobqProcess> stop, String drainLine,
+            @Nullable String pairLine) throws Exception {
         Path old = JobqProcess.olderJava();
         try (JobqProcess launcher = JobqProcess.jar().java(old).inProcessGroupOfItsOwn().directory(dir)
                 .env(Gate.DIR_ENV, gates.dir()).env("JAVA_HOME", System.getProperty("java.home"))
@@ -384,7 +401,10 @@ class WorkerProcessIT {
             assertThat(launcher.descendants()).as("the JVM the launcher started").hasSize(1);
 
             stop.accept(launcher);
-            launcher.stderr().awaitLine(pairLine, START);
+            launcher.stderr().awaitLine(drainLine, START);
+            if (pairLine != null) {
+                launcher.stderr().awaitLine(pairLine, START);
+            }
             gates.open("finish");
 
             assertThat(launcher.awaitExit(EXIT)).as("the launcher's status: the drained worker's").isZero();
@@ -405,6 +425,19 @@ class WorkerProcessIT {
         assertThat(version.err()).startsWith("jobq needs Java 21 or newer; this java is ")
                 .endsWith("and JAVA_HOME is not set. Set JAVA_HOME to a JDK 21+ or put its bin first on PATH, and run again.");
         assertThat(version.out()).isEmpty();
+    }
+
+    /**
+     * Lets {@code delay} pass: for a process held stopped that long on purpose, where the delay itself is what is
+     * tested; never to wait for something to happen.
+     */
+    private static void pause(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while holding a process stopped", e);
+        }
     }
 
     private static int indexOf(List<String> lines, String text) {

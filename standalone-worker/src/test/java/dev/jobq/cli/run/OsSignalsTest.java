@@ -117,6 +117,82 @@ class OsSignalsTest {
         signals.close();
     }
 
+    /**
+     * The launcher counts each stop it passes on before it sends the TERM. On a starved machine its copy of a TERM
+     * sent to both JVMs can come seconds after this JVM's own; before, a copy later than 2 s counted as a second
+     * stop and the worker exited at once, undrained, with 143 (WorkerProcessIT's late-launcher test).
+     */
+    @Test
+    void behindTheLauncherTheCopyOfATermSentToBothJvmsIsTheSameStopHoweverLateItComes() throws Exception {
+        long[] now = {1_000};
+        long[] passedOn = {0};
+        var signals = new OsSignals(halts::add, true, () -> now[0], () -> passedOn[0]);
+
+        signals.onSignal("TERM", 15);
+        now[0] += TimeUnit.SECONDS.toNanos(30);
+        passedOn[0] = 1;
+        signals.onSignal("TERM", 15);
+        assertThat(halts).as("one stop, the launcher's copy 30 s late").isEmpty();
+        signals.awaitStop();
+
+        signals.onSignal("TERM", 15);
+        assertThat(halts).as("the operator's second stop, before the launcher passes it on").containsExactly(143);
+        signals.close();
+    }
+
+    /** systemd with {@code KillMode=mixed}, or {@code kill} of the launcher's pid: each stop comes once, as its copy. */
+    @Test
+    void behindTheLauncherEachStopSentToItAloneCountsOnceAndTheSecondHalts() {
+        long[] passedOn = {0};
+        var signals = new OsSignals(halts::add, true, () -> 1_000, () -> passedOn[0]);
+
+        passedOn[0] = 1;
+        signals.onSignal("TERM", 15);
+        assertThat(halts).isEmpty();
+        assertThat(signals.stopRequested()).isTrue();
+
+        passedOn[0] = 2;
+        signals.onSignal("TERM", 15);
+        assertThat(halts).containsExactly(143);
+        signals.close();
+    }
+
+    /**
+     * The kernel keeps one pending TERM per process: when the launcher's copy comes before this JVM has taken its
+     * own, the two are one signal. The next stop's own TERM, before the launcher has passed that one on, is then
+     * taken for the late copy; the copy that follows it halts.
+     */
+    @Test
+    void behindTheLauncherATermSentToBothJvmsThatCameAsOneIsOneStopAndTheNextStopHalts() {
+        long[] passedOn = {1};
+        var signals = new OsSignals(halts::add, true, () -> 1_000, () -> passedOn[0]);
+
+        signals.onSignal("TERM", 15);
+        assertThat(halts).isEmpty();
+
+        signals.onSignal("TERM", 15);
+        assertThat(halts).as("its own TERM, the launcher's count still 1").isEmpty();
+        passedOn[0] = 2;
+        signals.onSignal("TERM", 15);
+        assertThat(halts).containsExactly(143);
+        signals.close();
+    }
+
+    @Test
+    void behindTheLauncherCtrlCIsOneStopInEitherOrderWithTheLaunchersCountAndTheNextCtrlCHalts() {
+        long[] passedOn = {0};
+        var signals = new OsSignals(halts::add, true, () -> 1_000, () -> passedOn[0]);
+
+        passedOn[0] = 1;
+        signals.onSignal("TERM", 15);
+        signals.onSignal("INT", 2);
+        assertThat(halts).as("Ctrl-C once, the launcher's TERM first").isEmpty();
+
+        signals.onSignal("INT", 2);
+        assertThat(halts).as("Ctrl-C again").containsExactly(130);
+        signals.close();
+    }
+
     @Test
     void behindTheLauncherATermLongAfterTheFirstHalts() {
         long[] now = {1_000};
