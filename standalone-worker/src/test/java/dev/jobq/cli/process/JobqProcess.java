@@ -279,8 +279,13 @@ public final class JobqProcess implements AutoCloseable {
         signal(signal, Long.toString(process.pid()));
     }
 
+    /** Sends {@code signal} to {@code process}, one this one started ({@link #descendants()}). */
+    public static void signal(ProcessHandle process, String signal) {
+        signal(signal, Long.toString(process.pid()));
+    }
+
     /** Sends {@code signal} to {@code target}: a pid, or minus a process group's id. */
-    private void signal(String signal, String target) {
+    private static void signal(String signal, String target) {
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal, "--", target)
                     .redirectErrorStream(true).start();
