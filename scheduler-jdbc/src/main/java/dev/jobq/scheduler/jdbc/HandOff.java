@@ -298,7 +298,7 @@ final class HandOff {
                     break;
                 }
                 handled++;
-                RuntimeException failure = submit(() -> scheduled.envelope(row), handedOn);
+                Throwable failure = submit(() -> scheduled.envelope(row), handedOn);
                 if (failure != null) {
                     String error = describe(failure);
                     Instant retryAt = now.plus(retryDelay(failure, row.getAttempts() + 1));
@@ -363,7 +363,7 @@ final class HandOff {
         }
         Instant lastRun = null;
         for (Instant occurrence : plan.fires()) {
-            RuntimeException failure = submit(() -> recurring.envelope(row, occurrence, now), handedOn);
+            Throwable failure = submit(() -> recurring.envelope(row, occurrence, now), handedOn);
             if (failure != null) {
                 String error = describe(failure);
                 Instant retryAt = now.plus(retryDelay(failure, row.getAttempts() + 1));
@@ -395,10 +395,12 @@ final class HandOff {
     /**
      * Submits one envelope and adds its job id to {@code handedOn}; returns null when the sink took
      * it, else the error. A job this process handed on in a transaction that then failed is not
-     * submitted again, only added. An interrupt (the scheduler closing) aborts the whole batch
-     * instead, so its transaction rolls back.
+     * submitted again, only added. An Error from the provider (a class missing from its classpath, an
+     * assertion of its own) is a failed hand-off too: thrown on, it would end the firing thread, and with
+     * it every job's firing, without a word in {@code firingProblem()}. An interrupt (the scheduler
+     * closing) aborts the whole batch instead, so its transaction rolls back.
      */
-    private @Nullable RuntimeException submit(EnvelopeSource source, List<String> handedOn) {
+    private @Nullable Throwable submit(EnvelopeSource source, List<String> handedOn) {
         try {
             JobEnvelope envelope = source.envelope();
             if (!unmarked.takeBack(envelope.jobId())) {
@@ -407,7 +409,7 @@ final class HandOff {
             }
             handedOn.add(envelope.jobId());
             return null;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw e;
             }
@@ -415,7 +417,7 @@ final class HandOff {
         }
     }
 
-    private static String describe(RuntimeException failure) {
+    private static String describe(Throwable failure) {
         return failure.getClass().getSimpleName() + ": " + failure.getMessage();
     }
 
@@ -439,7 +441,7 @@ final class HandOff {
     }
 
     /** The pause before the next try: {@link #MAX_RETRY} for a job its queue rejects, else growing with the tries. */
-    static Duration retryDelay(RuntimeException failure, int attempt) {
+    static Duration retryDelay(Throwable failure, int attempt) {
         return failure instanceof JobRejectedException ? MAX_RETRY : retryDelay(attempt);
     }
 

@@ -1,0 +1,68 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.JobOptions;
+import dev.jobq.spi.EnqueueResult;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.JobSink;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.SettableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A provider that throws an Error rather than an exception (a class missing from its classpath, an
+ * assertion of its own) while the firing thread hands a job on: the job is kept with that error and
+ * tried again, as for any failed hand-off, and the firing thread goes on with the other jobs.
+ */
+class H2ProviderErrorTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final SettableClock clock = new SettableClock(T0);
+    private final RecordingSink recorded = new RecordingSink(clock);
+
+    @Test
+    void anErrorFromTheProviderKeepsTheJobForAnotherTryAndFiringGoesOn() {
+        var thrown = new AtomicBoolean();
+        JobSink sink = envelope -> {
+            if (envelope.type().equals("report:broken") && thrown.compareAndSet(false, true)) {
+                throw new NoClassDefFoundError("software/amazon/awssdk/services/sqs/model/SendMessageRequest");
+            }
+            return recorded.submit(envelope);
+        };
+        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
+                .jdbcUrl("jdbc:h2:mem:jobq-provider-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
+                .pollInterval(Duration.ofHours(1))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            JobEnvelope broken = job("report:broken");
+            JobEnvelope later = job("report:later");
+            scheduler.schedule(broken, T0);
+            scheduler.schedule(later, T0.plus(Duration.ofMinutes(1)));
+            scheduler.start();
+
+            await().atMost(WAIT).until(thrown::get);
+            String error = await().atMost(WAIT).until(() -> scheduler.listScheduled(10).stream()
+                    .filter(info -> info.id().equals(broken.jobId()) && info.error() != null)
+                    .map(info -> info.error()).findFirst().orElse(""), text -> !text.isEmpty());
+            assertThat(error).startsWith("NoClassDefFoundError: software/amazon/awssdk/services/sqs/model/SendMessageRequest");
+
+            clock.set(T0.plus(Duration.ofMinutes(1)));
+            await().atMost(WAIT).until(() -> recorded.ofType("report:later").size() == 1);
+            await().atMost(WAIT).until(() -> recorded.ofType("report:broken").size() == 1);
+            assertThat(recorded.duplicates()).isEmpty();
+        }
+    }
+
+    private JobEnvelope job(String type) {
+        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), type, "{}",
+                JobOptions.defaults(), 0, clock.instant(), null, null);
+    }
+}
