@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.jobq.JobOptions;
+import dev.jobq.RecurringJob;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
@@ -58,6 +59,34 @@ class H2ProviderErrorTest {
             await().atMost(WAIT).until(() -> recorded.ofType("report:later").size() == 1);
             await().atMost(WAIT).until(() -> recorded.ofType("report:broken").size() == 1);
             assertThat(recorded.duplicates()).isEmpty();
+        }
+    }
+
+    @Test
+    void anErrorFromTheProviderKeepsARecurringOccurrenceForAnotherTryAndFiringGoesOn() {
+        var thrown = new AtomicBoolean();
+        JobSink sink = envelope -> {
+            if (envelope.type().equals("report:tick") && thrown.compareAndSet(false, true)) {
+                throw new AssertionError("the provider's own check failed");
+            }
+            return recorded.submit(envelope);
+        };
+        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
+                .jdbcUrl("jdbc:h2:mem:jobq-provider-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
+                .pollInterval(Duration.ofHours(1))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            scheduler.registerRecurring(RecurringJob.builder("tick", "report:tick").schedule("every 1 minute").build(),
+                    "{}");
+            scheduler.start();
+            Instant first = T0.plus(Duration.ofMinutes(1));
+            clock.set(first);
+
+            String error = await().atMost(WAIT).until(() -> scheduler.getRecurring("tick").orElseThrow().lastError(),
+                    text -> text != null);
+            assertThat(error).isEqualTo("AssertionError: the provider's own check failed");
+            clock.set(first.plus(HandOff.FIRST_RETRY));
+            await().atMost(WAIT).until(() -> recorded.firedAt("report:tick").equals(java.util.List.of(first)));
+            await().atMost(WAIT).until(() -> scheduler.getRecurring("tick").orElseThrow().lastError() == null);
         }
     }
 
