@@ -47,6 +47,10 @@ final class FiringLoop implements Runnable {
     /** Set when a pass gave a claimed job back because the alarm rang: the next pass starts at once. */
     private boolean gaveBack;
     private Instant nextPurgeAt = Instant.MIN;
+    /** Why the last purge failed, until one works; reported as a failed pass, without delaying due jobs. */
+    private @Nullable RuntimeException purgeFailure;
+    /** Whether the pass just run tried the purge. */
+    private boolean purged;
     private final PassFailures failures;
     private final ClockCheck clockCheck;
 
@@ -75,19 +79,18 @@ final class FiringLoop implements Runnable {
             Instant wakeAt;
             try {
                 wakeAt = pass();
-                failures.succeeded();
-                problem = null;
+                if (purgeFailure == null) {
+                    failures.succeeded();
+                    problem = null;
+                } else if (purged) {
+                    // Hand-offs work, and the wake-up is the next due job's: the purge alone is tried after the pause.
+                    failed(purgeFailure);
+                }
             } catch (RuntimeException failure) {
                 if (!running || Thread.currentThread().isInterrupted()) {
                     return;
                 }
-                RuntimeException e = db.withoutLockedRow(failure);
-                Duration pause = pauseAfter(failures.failures() + 1, settings.pollInterval());
-                Instant now = clock.instant();
-                failures.failed(e, pause, now);
-                problem = "firing from " + db.description() + " failed " + failures.failures()
-                        + " time(s) in a row, last at " + now + ": " + Database.rootMessage(e);
-                wakeAt = now.plus(pause);
+                wakeAt = clock.instant().plus(failed(failure));
             }
             try {
                 alarm.sleepUntil(wakeAt);
@@ -96,6 +99,17 @@ final class FiringLoop implements Runnable {
                 return;
             }
         }
+    }
+
+    /** Logs a failed pass and sets the problem; returns the pause before the next try. */
+    private Duration failed(RuntimeException failure) {
+        RuntimeException e = db.withoutLockedRow(failure);
+        Duration pause = pauseAfter(failures.failures() + 1, settings.pollInterval());
+        Instant now = clock.instant();
+        failures.failed(e, pause, now);
+        problem = "firing from " + db.description() + " failed " + failures.failures()
+                + " time(s) in a row, last at " + now + ": " + Database.rootMessage(e);
+        return pause;
     }
 
     /** Why due jobs are not being handed on, while the passes fail. */
@@ -108,21 +122,42 @@ final class FiringLoop implements Runnable {
         alarm.ring();
     }
 
-    /** One pass: hand on, purge if it is time, and return when to look next. */
+    /**
+     * One pass: hand on, purge if it is time, and return when to look next (while the purge fails, its next
+     * try at the latest).
+     */
     Instant pass() {
+        Instant wakeAt = handOnAndPurge();
+        return purgeFailure != null && nextPurgeAt.isBefore(wakeAt) ? nextPurgeAt : wakeAt;
+    }
+
+    private Instant handOnAndPurge() {
         Instant started = clock.instant();
         gaveBack = false;
+        purged = false;
         handOff.drain(CLAIM_AHEAD, this::awaitDue);
         Instant now = clock.instant();
         if (gaveBack) {
             return now;
         }
         clockCheck.checkIfDue();
-        if (!now.isBefore(nextPurgeAt)) {
-            purge(now);
-            Duration every = settings.retention().compareTo(MAX_PURGE_INTERVAL) < 0
-                    ? settings.retention() : MAX_PURGE_INTERVAL;
-            nextPurgeAt = now.plus(every);
+        purged = !now.isBefore(nextPurgeAt);
+        if (purged) {
+            try {
+                purge(now);
+                purgeFailure = null;
+                Duration every = settings.retention().compareTo(MAX_PURGE_INTERVAL) < 0
+                        ? settings.retention() : MAX_PURGE_INTERVAL;
+                nextPurgeAt = now.plus(every);
+            } catch (RuntimeException e) {
+                if (!running || Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+                // A purge that fails (a row it deletes held by another session) is tried again after the pause
+                // of a failed pass, but the thread still wakes for each due job at its instant.
+                purgeFailure = e;
+                nextPurgeAt = now.plus(pauseAfter(failures.failures() + 1, settings.pollInterval()));
+            }
         }
         Instant latest = now.plus(settings.pollInterval());
         Optional<Instant> earliest = nextClaim();
