@@ -295,7 +295,8 @@ public final class JobQueueBuilder {
      * {@link #queue(String, QueueProvider)}), as the queue would have closed them.
      *
      * @throws ConfigException   with every problem and its key path, or naming a handler module that
-     *                           cannot be loaded or registers a type already registered
+     *                           cannot be loaded, registers a type already registered, or throws in
+     *                           {@code register()}
      * @throws JobQueueException when a provider or the scheduler cannot be created, naming what to fix (a
      *                           database that cannot be reached); what was created is closed again
      */

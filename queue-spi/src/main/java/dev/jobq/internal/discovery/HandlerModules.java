@@ -6,7 +6,6 @@ import dev.jobq.HandlerOptions;
 import dev.jobq.JobHandler;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.JobHandlerRegistry;
-import dev.jobq.JobQueueException;
 import java.net.URISyntaxException;
 import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Path;
@@ -130,28 +129,33 @@ public final class HandlerModules {
         return List.copyOf(merged);
     }
 
-    /** Calls each module's {@link JobHandlerModule#register} on {@code registry}, in order. */
+    /**
+     * Calls each module's {@link JobHandlerModule#register} on {@code registry}, in order.
+     *
+     * @throws ConfigException naming the module when it throws, whatever it throws: the registry's refusal
+     *                         (a type another module registered), or the module's own failure (a setting it
+     *                         lacks, a class its jar lacks), with the jar it came from and the fix, as for a
+     *                         module whose constructor throws
+     */
     public static void registerAll(JobHandlerRegistry registry, List<JobHandlerModule> modules) {
         Map<String, String> moduleOfType = new HashMap<>();
         for (JobHandlerModule module : modules) {
             String name = module.getClass().getName();
             Set<String> before = registry.registeredTypes();
+            Set<Throwable> refusals = Collections.newSetFromMap(new IdentityHashMap<>());
             try {
-                module.register(new ModuleRegistry(registry, name, moduleOfType));
-            } catch (IllegalStateException duplicate) {
-                var problem = new ConfigException("handler modules", List.of("handler module " + name + ": "
-                        + duplicate.getMessage()));
-                problem.initCause(duplicate);
-                throw problem;
+                module.register(new ModuleRegistry(registry, name, moduleOfType, refusals));
             } catch (RuntimeException e) {
-                throw new JobQueueException("handler module " + name + " failed while registering its handlers: "
-                        + e, e);
+                throw registerFailed(name, refusals.contains(e) ? ": " + e.getMessage()
+                        : " failed while registering its handlers: " + e + from(module)
+                        + "; fix what it says, or remove its jar", e);
             } catch (LinkageError e) {
                 // A class its handlers need is missing (a jar left out of --handlers) or failed to initialise.
                 Throwable root = e.getCause() != null ? e.getCause() : e;
-                throw new JobQueueException("handler module " + name + " failed while registering its handlers: " + e
-                        + (root != e ? " (caused by " + root + ")" : "") + "; check that its jar and the jars it needs "
-                        + "are on the class path or in --handlers, and what its classes do when they are loaded", e);
+                throw registerFailed(name, " failed while registering its handlers: " + e
+                        + (root != e ? " (caused by " + root + ")" : "") + from(module) + "; check that its jar and "
+                        + "the jars it needs are on the class path or in --handlers, and what its classes do when "
+                        + "they are loaded", e);
             }
             Set<String> added = new TreeSet<>(registry.registeredTypes());
             added.removeAll(before);
@@ -163,43 +167,62 @@ public final class HandlerModules {
         }
     }
 
+    private static ConfigException registerFailed(String module, String problem, Throwable cause) {
+        var failure = new ConfigException("handler modules", List.of("handler module " + module + problem));
+        failure.initCause(cause);
+        return failure;
+    }
+
+    /** " (from JAR)" for a module whose class came from a file, else nothing. */
+    private static String from(JobHandlerModule module) {
+        CodeSource source = module.getClass().getProtectionDomain().getCodeSource();
+        return source != null && source.getLocation() != null ? " (from " + location(source) + ")" : "";
+    }
+
     /**
      * What one module registers through: a type another module registered first is refused with that
      * module's name, where the registry alone names only the class of the handler already there,
      * often a lambda's ({@code Billing$$Lambda/0x…}) or a class that names no module.
      */
-    private record ModuleRegistry(JobHandlerRegistry registry, String module, Map<String, String> moduleOfType)
-            implements JobHandlerRegistry {
+    private record ModuleRegistry(JobHandlerRegistry registry, String module, Map<String, String> moduleOfType,
+                                  Set<Throwable> refusals) implements JobHandlerRegistry {
 
         @Override
         public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler) {
-            claim(type);
-            registry.registerJobHandler(type, payloadType, handler);
+            register(type, () -> registry.registerJobHandler(type, payloadType, handler));
         }
 
         @Override
         public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler) {
-            claim(type);
-            registry.registerJobHandler(type, payloadType, handler);
+            register(type, () -> registry.registerJobHandler(type, payloadType, handler));
         }
 
         @Override
         public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler,
                                            HandlerOptions options) {
-            claim(type);
-            registry.registerJobHandler(type, payloadType, handler, options);
+            register(type, () -> registry.registerJobHandler(type, payloadType, handler, options));
         }
 
         @Override
         public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
                                            HandlerOptions options) {
-            claim(type);
-            registry.registerJobHandler(type, payloadType, handler, options);
+            register(type, () -> registry.registerJobHandler(type, payloadType, handler, options));
         }
 
         @Override
         public Set<String> registeredTypes() {
             return registry.registeredTypes();
+        }
+
+        /** Registers, remembering what the registry (or {@link #claim}) refused it with, as that refusal's own. */
+        private void register(String type, Runnable registration) {
+            try {
+                claim(type);
+                registration.run();
+            } catch (RuntimeException refused) {
+                refusals.add(refused);
+                throw refused;
+            }
         }
 
         private void claim(String type) {

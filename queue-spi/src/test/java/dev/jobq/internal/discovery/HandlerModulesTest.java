@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.jobq.ConfigException;
 import dev.jobq.JobHandlerModule;
-import dev.jobq.JobQueueException;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -112,9 +111,10 @@ class HandlerModulesTest {
         };
 
         assertThatThrownBy(() -> HandlerModules.registerAll(new TestModules.TypesOnly(), List.of(broken)))
-                .isInstanceOf(JobQueueException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("failed while registering its handlers: java.lang.IllegalArgumentException: "
-                        + "missing setting");
+                        + "missing setting")
+                .hasMessageEndingWith("; fix what it says, or remove its jar");
     }
 
     /** A handler class whose static initialiser throws, as one reading a missing setting at load does. */
@@ -137,12 +137,13 @@ class HandlerModulesTest {
         JobHandlerModule failingInit = registry -> SmtpHandler.load();
 
         assertThatThrownBy(() -> HandlerModules.registerAll(new TestModules.TypesOnly(), List.of(missingJar)))
-                .isInstanceOf(JobQueueException.class)
-                .hasMessageStartingWith("handler module " + missingJar.getClass().getName() + " failed while "
-                        + "registering its handlers: java.lang.NoClassDefFoundError: com/acme/mail/MailClient; check "
-                        + "that its jar and the jars it needs are on the class path or in --handlers");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("handler modules: handler module " + missingJar.getClass().getName() + " failed while "
+                        + "registering its handlers: java.lang.NoClassDefFoundError: com/acme/mail/MailClient (from ")
+                .hasMessageContaining("); check that its jar and the jars it needs are on the class path or in "
+                        + "--handlers");
         assertThatThrownBy(() -> HandlerModules.registerAll(new TestModules.TypesOnly(), List.of(failingInit)))
-                .isInstanceOf(JobQueueException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("handler module " + failingInit.getClass().getName())
                 .hasMessageContaining("(caused by java.lang.IllegalStateException: SMTP_HOST is not set)")
                 .hasRootCauseMessage("SMTP_HOST is not set");

@@ -232,6 +232,43 @@ class HandlerDirectoryTest {
                 + "while it was created: fix what it says, or remove its jar");
     }
 
+    /**
+     * A module whose {@code register()} throws fails the start as one whose constructor throws does: exit 2,
+     * naming the module, what it threw, its jar and the fix, whatever the exception's class (an
+     * IllegalStateException was a configuration error, any other exception a run-time failure, exit 1).
+     */
+    @Test
+    void aModuleWhoseRegisterThrowsIsAConfigErrorNamingItsJarWhateverItThrew() throws Exception {
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+        for (String thrown : new String[] {"IllegalArgumentException", "IllegalStateException"}) {
+            Path throwing = dir.resolve("register-" + thrown);
+            new JarBuilder().compile(dir.resolve("build-" + thrown), Map.of("thr.RegisterThrows", """
+                            package thr;
+
+                            public final class RegisterThrows implements dev.jobq.JobHandlerModule {
+                                @Override
+                                public void register(dev.jobq.JobHandlerRegistry registry) {
+                                    throw new java.lang.%s("DB_URL is not set");
+                                }
+                            }
+                            """.formatted(thrown)))
+                    .service(JobHandlerModule.class, "thr.RegisterThrows")
+                    .writeTo(throwing.resolve("thr.jar"));
+            String expected = "handler module thr.RegisterThrows failed while registering its handlers: java.lang."
+                    + thrown + ": DB_URL is not set (from " + throwing.resolve("thr.jar").toAbsolutePath().normalize()
+                    + "); fix what it says, or remove its jar";
+
+            var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building(), new ManualStop()),
+                    "run", "--config", config.toString(), "--handlers", throwing.toString());
+            var check = CommandRun.of("config", "check", "--config", config.toString(), "--handlers", throwing.toString());
+
+            assertThat(run.exitCode()).as("run, %s", thrown).isEqualTo(2);
+            assertThat(run.err()).as("run, %s", thrown).contains(expected);
+            assertThat(check.exitCode()).as("config check, %s", thrown).isEqualTo(2);
+            assertThat(check.err()).as("config check, %s", thrown).contains(expected);
+        }
+    }
+
     @Test
     void twoVersionsOfOneJarAreAUsageErrorNamingBoth() throws Exception {
         Path deploy = dir.resolve("deploy");
