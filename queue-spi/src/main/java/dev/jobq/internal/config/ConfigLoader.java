@@ -4,7 +4,11 @@ import dev.jobq.ConfigException;
 import dev.jobq.internal.discovery.ProviderCatalog;
 import dev.jobq.spi.Settings;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CoderResult;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -54,7 +58,8 @@ public final class ConfigLoader {
         } catch (NoSuchFileException e) {
             throw unreadable(file, "no such file; " + chooseAnother);
         } catch (CharacterCodingException e) {
-            throw unreadable(file, "is not UTF-8 text");
+            throw unreadable(file, "is not UTF-8 text" + firstNonUtf8Line(file)
+                    + "; save it as UTF-8, e.g. iconv -f ISO-8859-1 -t UTF-8 (for a file written as Latin-1)");
         } catch (IOException e) {
             throw unreadable(file, "cannot be read (" + e + "); " + chooseAnother);
         }
@@ -98,6 +103,27 @@ public final class ConfigLoader {
     }
 
     /** The file's absolute path leads the message; the problem is about the whole file, so no key path. */
+    /** " (line N holds a byte that is not UTF-8)", or nothing when the file cannot be read again. */
+    private static String firstNonUtf8Line(Path file) {
+        try {
+            ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file));
+            CoderResult result = StandardCharsets.UTF_8.newDecoder()
+                    .decode(bytes, CharBuffer.allocate(bytes.remaining()), true);
+            if (!result.isError()) {
+                return "";
+            }
+            int line = 1;
+            for (int i = 0; i < bytes.position(); i++) {
+                if (bytes.get(i) == '\n') {
+                    line++;
+                }
+            }
+            return " (line " + line + " holds a byte that is not UTF-8)";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     private static ConfigException unreadable(Path file, String problem) {
         return new ConfigException(file.toAbsolutePath().toString(), List.of(problem));
     }

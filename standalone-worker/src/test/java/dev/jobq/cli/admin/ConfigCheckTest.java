@@ -6,6 +6,7 @@ import dev.jobq.JobHandlerModule;
 import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.context.QueueOpener;
 import dev.jobq.cli.process.JarBuilder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,6 +61,20 @@ class ConfigCheckTest {
                 .contains("  worker.concurrency: must be ≥ 1, got 0")
                 .contains("  worker.concurency: unknown key; did you mean concurrency? (known keys here: ");
         assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void aFileNotInUtf8NamesTheLineAndHowToSaveIt() throws Exception {
+        Path file = dir.resolve("jobq.yaml");
+        // "# Zürich office" saved as ISO-8859-1, as editors on older Windows setups do: ü is the byte 0xFC
+        Files.write(file, "provider: { type: memory }\n# Z\u00fcrich office\n".getBytes(StandardCharsets.ISO_8859_1));
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
+                file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains(file.toAbsolutePath() + ": is not UTF-8 text (line 2 holds a byte that is "
+                + "not UTF-8); save it as UTF-8, e.g. iconv -f ISO-8859-1 -t UTF-8");
     }
 
     @Test
