@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.jobq.spi.Secrets;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -142,7 +143,9 @@ public final class OpsServer implements AutoCloseable {
                 response = handler.get();
             } catch (RuntimeException e) {
                 log.warn("{} failed", path, e);
-                response = new Response(500, "text/plain; charset=utf-8", path + " failed: " + e + "\n");
+                // Whoever reaches the port reads it: a URL in the error (a database's, a queue's) shows its secrets masked.
+                response = new Response(500, "text/plain; charset=utf-8", path + " failed: " + Secrets.maskUrl(e.toString())
+                        + "\n");
             }
             send(exchange, response);
         }

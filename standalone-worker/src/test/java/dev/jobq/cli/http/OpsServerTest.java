@@ -175,6 +175,23 @@ class OpsServerTest {
         }
     }
 
+    /** /health answers whoever reaches the port: an error's URL shows there with its password masked, as in its report. */
+    @Test
+    void aFailingHealthChecksErrorIsShownWithTheSecretsOfItsUrlsMasked() {
+        var failing = OpsServer.start("127.0.0.1", 0, () -> {
+            throw new IllegalStateException("cannot reach jdbc:postgresql://jobq:S3CRET-pw@db.internal:5432/jobq");
+        }, registry);
+        try {
+            var response = new HttpProbe(failing.address()).get("/health");
+
+            assertThat(response.statusCode()).isEqualTo(500);
+            assertThat(response.body()).contains("/health failed: java.lang.IllegalStateException: cannot reach "
+                    + "jdbc:postgresql://jobq:****@db.internal:5432/jobq").doesNotContain("S3CRET");
+        } finally {
+            failing.close();
+        }
+    }
+
     @Test
     void portInUseNamesTheAddressAndTheFix() {
         int port = server.address().getPort();
