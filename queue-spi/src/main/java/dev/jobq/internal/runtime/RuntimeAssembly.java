@@ -10,6 +10,7 @@ import dev.jobq.internal.config.ProviderSection;
 import dev.jobq.internal.config.SchedulerSection;
 import dev.jobq.internal.config.WorkerSettings;
 import dev.jobq.internal.discovery.ProviderCatalog;
+import dev.jobq.internal.discovery.UnresolvedModules;
 import dev.jobq.internal.worker.QueueBinding;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.JobSchedulerFactory;
@@ -18,6 +19,11 @@ import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.QueueProviderFactory;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.Path;
+import java.security.CodeSource;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,8 +99,15 @@ final class RuntimeAssembly {
                     ProviderSection section = sections.get(name);
                     QueueProviderFactory factory = catalog.provider(section.type())
                             .orElseThrow(() -> new ConfigException(catalog.unknownProvider(section.type())));
-                    provider = factory.create(new ProviderContext(name, section.settings(), spec.clock(),
-                            event -> announceFromProvider(event, counters, events)));
+                    try {
+                        provider = factory.create(new ProviderContext(name, section.settings(), spec.clock(),
+                                event -> announceFromProvider(event, counters, events)));
+                    } catch (NoClassDefFoundError missing) {
+                        if (UnresolvedModules.hint(missing).isPresent()) {
+                            throw missing; // on the module path: JobQueueBuilder names the module to add
+                        }
+                        throw missingClass(name, section.type(), factory, missing);
+                    }
                     types.put(name, section.type());
                 }
                 queues.put(name, new QueueBinding(name, provider, counters));
@@ -107,6 +120,32 @@ final class RuntimeAssembly {
             queues.values().stream().filter(q -> !instances.containsKey(q.name()))
                     .forEach(q -> closeAfterFailure(q.provider(), e));
             throw e;
+        }
+    }
+
+    /**
+     * A provider whose jar came without one it needs (provider-sqs without the AWS SDK, in --handlers): an
+     * Error out of {@code create()} that named neither the provider nor its jar, and left the providers
+     * created before it open. A deployment to fix, as a handler module that lacks a class is.
+     */
+    private static ConfigException missingClass(String queue, String type, QueueProviderFactory factory,
+                                                NoClassDefFoundError missing) {
+        Class<?> factoryClass = factory.getClass();
+        CodeSource source = factoryClass.getProtectionDomain().getCodeSource();
+        String from = source == null || source.getLocation() == null ? "" : ", from " + location(source.getLocation());
+        String name = String.valueOf(missing.getMessage()).replace('/', '.');
+        var problem = new ConfigException("queue '" + queue + "'", List.of("provider '" + type + "' ("
+                + factoryClass.getName() + from + ") cannot be created: " + missing + "; put the jar that holds " + name
+                + " (and whatever else the provider needs) in --handlers or on the class path"));
+        problem.initCause(missing);
+        return problem;
+    }
+
+    private static String location(URL url) {
+        try {
+            return Path.of(url.toURI()).toString();
+        } catch (URISyntaxException | IllegalArgumentException | FileSystemNotFoundException e) {
+            return url.toString();
         }
     }
 

@@ -269,6 +269,43 @@ class HandlerDirectoryTest {
         }
     }
 
+    /**
+     * A provider jar in --handlers without a jar it needs (provider-sqs without the AWS SDK, say) fails when the
+     * provider is created: that was a NoClassDefFoundError out of the command, a raw "Exception in thread main"
+     * stack trace naming neither the provider, its jar nor the fix.
+     */
+    @Test
+    void aProviderThatLacksAClassItNeedsIsAConfigErrorNamingItsJarAndTheMissingClass() throws Exception {
+        Path broken = dir.resolve("broken-provider");
+        new JarBuilder().compile(dir.resolve("build-broken-provider"), Map.of("nf.BrokenFactory", """
+                        package nf;
+
+                        public final class BrokenFactory implements dev.jobq.spi.QueueProviderFactory {
+                            @Override
+                            public String type() {
+                                return "broken";
+                            }
+
+                            @Override
+                            public dev.jobq.spi.QueueProvider create(dev.jobq.spi.ProviderContext context) {
+                                throw new NoClassDefFoundError("com/acme/queue/Client");
+                            }
+                        }
+                        """))
+                .service(QueueProviderFactory.class, "nf.BrokenFactory")
+                .writeTo(broken.resolve("broken.jar"));
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: broken }\n");
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building(), new ManualStop()),
+                "run", "--config", config.toString(), "--handlers", broken.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("queue 'default': provider 'broken' (nf.BrokenFactory, from "
+                + broken.resolve("broken.jar").toAbsolutePath().normalize() + ") cannot be created: "
+                + "java.lang.NoClassDefFoundError: com/acme/queue/Client; put the jar that holds com.acme.queue.Client "
+                + "(and whatever else the provider needs) in --handlers or on the class path");
+    }
+
     @Test
     void twoVersionsOfOneJarAreAUsageErrorNamingBoth() throws Exception {
         Path deploy = dir.resolve("deploy");
