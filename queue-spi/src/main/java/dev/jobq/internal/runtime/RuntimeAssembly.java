@@ -103,10 +103,7 @@ final class RuntimeAssembly {
                         provider = factory.create(new ProviderContext(name, section.settings(), spec.clock(),
                                 event -> announceFromProvider(event, counters, events)));
                     } catch (NoClassDefFoundError missing) {
-                        if (UnresolvedModules.hint(missing).isPresent()) {
-                            throw missing; // on the module path: JobQueueBuilder names the module to add
-                        }
-                        throw missingClass(name, section.type(), factory, missing);
+                        throw missingClass("queue '" + name + "'", "provider", section.type(), factory, missing);
                     }
                     types.put(name, section.type());
                 }
@@ -124,21 +121,37 @@ final class RuntimeAssembly {
     }
 
     /**
-     * A provider whose jar came without one it needs (provider-sqs without the AWS SDK, in --handlers): an
-     * Error out of {@code create()} that named neither the provider nor its jar, and left the providers
-     * created before it open. A deployment to fix, as a handler module that lacks a class is.
+     * A provider or scheduler whose jar came without one it needs (provider-sqs without the AWS SDK, in --handlers): an
+     * Error out of {@code create()} that named neither it nor its jar, and left the providers created before it open.
+     * A deployment to fix, as a handler module that lacks a class is. On the module path the Error goes on as it is:
+     * JobQueueBuilder names the module to add.
      */
-    private static ConfigException missingClass(String queue, String type, QueueProviderFactory factory,
-                                                NoClassDefFoundError missing) {
+    private static RuntimeException missingClass(String source, String kind, String type, Object factory,
+                                                 NoClassDefFoundError missing) {
+        if (UnresolvedModules.hint(missing).isPresent()) {
+            throw missing;
+        }
         Class<?> factoryClass = factory.getClass();
-        CodeSource source = factoryClass.getProtectionDomain().getCodeSource();
-        String from = source == null || source.getLocation() == null ? "" : ", from " + location(source.getLocation());
+        CodeSource codeSource = factoryClass.getProtectionDomain().getCodeSource();
+        String from = codeSource == null || codeSource.getLocation() == null ? ""
+                : ", from " + location(codeSource.getLocation());
         String name = String.valueOf(missing.getMessage()).replace('/', '.');
-        var problem = new ConfigException("queue '" + queue + "'", List.of("provider '" + type + "' ("
-                + factoryClass.getName() + from + ") cannot be created: " + missing + "; put the jar that holds " + name
-                + " (and whatever else the provider needs) in --handlers or on the class path"));
+        var problem = new ConfigException(source, List.of(kind + " '" + type + "' (" + factoryClass.getName() + from
+                + ") cannot be created: " + missing + "; put the jar that holds " + name + " (and whatever else the "
+                + kind + " needs) in --handlers or on the class path"));
         problem.initCause(missing);
         return problem;
+    }
+
+    /** {@code factory}'s create, a class it lacks reported as {@link #missingClass} does. */
+    private static Function<SchedulerContext, JobScheduler> creating(JobSchedulerFactory factory) {
+        return context -> {
+            try {
+                return factory.create(context);
+            } catch (NoClassDefFoundError missing) {
+                throw missingClass("scheduler", "scheduler", factory.type(), factory, missing);
+            }
+        };
     }
 
     private static String location(URL url) {
@@ -216,7 +229,7 @@ final class RuntimeAssembly {
                         .orElseThrow(() -> new ConfigException(catalog.unknownScheduler(configured.type())));
                 factory.validate(settings);
                 settings.throwIfInvalid();
-                return new SchedulerPlan(factory::create, settings, clock, fires);
+                return new SchedulerPlan(creating(factory), settings, clock, fires);
             }
             case null -> {
                 if (section == null) {
@@ -224,7 +237,7 @@ final class RuntimeAssembly {
                 }
                 JobSchedulerFactory factory = catalog.scheduler(section.type())
                         .orElseThrow(() -> new ConfigException(catalog.unknownScheduler(section.type())));
-                return new SchedulerPlan(factory::create, section.settings(), clock, section.enabled());
+                return new SchedulerPlan(creating(factory), section.settings(), clock, section.enabled());
             }
         }
     }

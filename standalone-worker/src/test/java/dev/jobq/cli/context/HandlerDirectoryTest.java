@@ -13,6 +13,7 @@ import dev.jobq.JobQueue;
 import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.ManualStop;
 import dev.jobq.cli.process.JarBuilder;
+import dev.jobq.spi.JobSchedulerFactory;
 import dev.jobq.spi.QueueProviderFactory;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -304,6 +305,46 @@ class HandlerDirectoryTest {
                 + broken.resolve("broken.jar").toAbsolutePath().normalize() + ") cannot be created: "
                 + "java.lang.NoClassDefFoundError: com/acme/queue/Client; put the jar that holds com.acme.queue.Client "
                 + "(and whatever else the provider needs) in --handlers or on the class path");
+    }
+
+    /**
+     * The same for a scheduler jar in --handlers without one it needs: its create() runs after the providers are
+     * open, and its NoClassDefFoundError left the command as a raw stack trace with those providers still open.
+     */
+    @Test
+    void aSchedulerThatLacksAClassItNeedsIsAConfigErrorNamingItsJarAndTheMissingClass() throws Exception {
+        Path broken = dir.resolve("broken-scheduler");
+        new JarBuilder().compile(dir.resolve("build-broken-scheduler"), Map.of("ns.BrokenSchedulerFactory", """
+                        package ns;
+
+                        public final class BrokenSchedulerFactory implements dev.jobq.spi.JobSchedulerFactory {
+                            @Override
+                            public String type() {
+                                return "broken";
+                            }
+
+                            @Override
+                            public void validate(dev.jobq.spi.Settings settings) {
+                            }
+
+                            @Override
+                            public dev.jobq.spi.JobScheduler create(dev.jobq.spi.SchedulerContext context) {
+                                throw new NoClassDefFoundError("org/acme/db/Driver");
+                            }
+                        }
+                        """))
+                .service(JobSchedulerFactory.class, "ns.BrokenSchedulerFactory")
+                .writeTo(broken.resolve("broken.jar"));
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "scheduler: { type: broken }\n");
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building(), new ManualStop()),
+                "run", "--config", config.toString(), "--handlers", broken.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("scheduler: scheduler 'broken' (ns.BrokenSchedulerFactory, from "
+                + broken.resolve("broken.jar").toAbsolutePath().normalize() + ") cannot be created: "
+                + "java.lang.NoClassDefFoundError: org/acme/db/Driver; put the jar that holds org.acme.db.Driver "
+                + "(and whatever else the scheduler needs) in --handlers or on the class path");
     }
 
     @Test
