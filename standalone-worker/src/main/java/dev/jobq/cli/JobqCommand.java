@@ -7,6 +7,7 @@ import dev.jobq.cli.admin.RecurringCommand;
 import dev.jobq.cli.admin.ScheduleCommand;
 import dev.jobq.cli.admin.StatsCommand;
 import dev.jobq.cli.context.CommandContext;
+import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueOpener;
 import dev.jobq.cli.demo.DemoCommand;
 import dev.jobq.cli.run.EarlySignals;
@@ -55,7 +56,7 @@ public final class JobqCommand implements Callable<Integer> {
             if (!(parsed.asCommandLineList().getLast().getCommand() instanceof RunCommand)) {
                 exitIfSignalled(EarlySignals.release());
             }
-            return new CommandLine.RunLast().execute(parsed);
+            return runLast(parsed);
         });
         int status = commandLine.execute(args);
         exitIfSignalled(EarlySignals.release());
@@ -74,6 +75,7 @@ public final class JobqCommand implements Callable<Integer> {
     public static CommandLine commandLine(CommandContext context) {
         var commandLine = new CommandLine(new JobqCommand(), new ContextFactory(context));
         commandLine.setExecutionExceptionHandler(new FailureReporter());
+        commandLine.setExecutionStrategy(JobqCommand::runLast);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         WholeNumbers.registerOn(commandLine);
         giveEveryCommandTheVersion(commandLine);
@@ -87,6 +89,30 @@ public final class JobqCommand implements Callable<Integer> {
     private static void giveEveryCommandTheVersion(CommandLine command) {
         command.getCommandSpec().versionProvider(new Version());
         command.getSubcommands().values().forEach(JobqCommand::giveEveryCommandTheVersion);
+    }
+
+    /**
+     * Runs the command, a {@link LinkageError} out of it (code of a jar in --handlers that lacks a class, or was built
+     * against another version of one) made a usage error naming the class and the fix: picocli passes Errors on, and
+     * they ended the JVM with a raw "Exception in thread main" stack trace and exit 1, which systemd restarts.
+     */
+    private static int runLast(CommandLine.ParseResult parsed) {
+        try {
+            return new CommandLine.RunLast().execute(parsed);
+        } catch (LinkageError e) {
+            CommandLine command = parsed.asCommandLineList().getLast();
+            throw new CommandLine.ExecutionException(command, e.toString(), CommandFailure.usage(linkageProblem(e)));
+        }
+    }
+
+    private static String linkageProblem(LinkageError e) {
+        if (e instanceof NoClassDefFoundError && e.getMessage() != null) {
+            return "class " + e.getMessage().replace('/', '.') + " is missing (" + e + "); put the jar that holds it in "
+                    + "--handlers or on the class path, in the version your handler jars were built against";
+        }
+        return "classes do not fit together (" + e + "); a jar in --handlers was likely built against another version "
+                + "of a library than the one found at run time: build it against the versions jobq.jar carries, or "
+                + "shade and relocate that library into your jar";
     }
 
     /** Run without a subcommand: a usage error that lists the commands. */

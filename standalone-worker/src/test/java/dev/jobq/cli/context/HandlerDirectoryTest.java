@@ -347,6 +347,50 @@ class HandlerDirectoryTest {
                 + "(and whatever else the scheduler needs) in --handlers or on the class path");
     }
 
+    /**
+     * Any other class missing where a command runs the code of a jar in --handlers (here a provider's validate(), which
+     * config check and run both call): a raw "Exception in thread main" stack trace and exit 1 before.
+     */
+    @Test
+    void aClassMissingAnywhereInACommandIsAUsageErrorNamingTheClassAndTheFix() throws Exception {
+        Path broken = dir.resolve("half-provider");
+        new JarBuilder().compile(dir.resolve("build-half-provider"), Map.of("nv.HalfFactory", """
+                        package nv;
+
+                        public final class HalfFactory implements dev.jobq.spi.QueueProviderFactory {
+                            @Override
+                            public String type() {
+                                return "half";
+                            }
+
+                            @Override
+                            public void validate(dev.jobq.spi.Settings settings) {
+                                throw new NoClassDefFoundError("com/acme/queue/Limits");
+                            }
+
+                            @Override
+                            public dev.jobq.spi.QueueProvider create(dev.jobq.spi.ProviderContext context) {
+                                throw new UnsupportedOperationException("never reached");
+                            }
+                        }
+                        """))
+                .service(QueueProviderFactory.class, "nv.HalfFactory")
+                .writeTo(broken.resolve("half.jar"));
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: half }\n");
+
+        for (String command : new String[] {"run", "config"}) {
+            String[] args = command.equals("run")
+                    ? new String[] {"run", "--config", config.toString(), "--handlers", broken.toString()}
+                    : new String[] {"config", "check", "--config", config.toString(), "--handlers", broken.toString()};
+            var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building(), new ManualStop()), args);
+
+            assertThat(run.exitCode()).as(command).isEqualTo(2);
+            assertThat(run.err()).as(command).contains("class com.acme.queue.Limits is missing "
+                    + "(java.lang.NoClassDefFoundError: com/acme/queue/Limits); put the jar that holds it in --handlers "
+                    + "or on the class path");
+        }
+    }
+
     @Test
     void twoVersionsOfOneJarAreAUsageErrorNamingBoth() throws Exception {
         Path deploy = dir.resolve("deploy");
