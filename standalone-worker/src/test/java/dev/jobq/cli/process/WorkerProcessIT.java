@@ -14,8 +14,10 @@ import dev.jobq.spi.QueueProviderFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -377,9 +379,11 @@ class WorkerProcessIT {
             launcher.signal("STOP");
             launcher.terminateProcessGroup();
             launcher.stderr().awaitLine("SIGTERM received: draining", START);
-            // The launcher held stopped past the 2 s the worker used to allow its copy: the delay under test, not a
-            // wait for something to happen.
-            pause(Duration.ofSeconds(3));
+            // The launcher held stopped past the 2 s the worker used to allow its copy (the delay under test), the
+            // worker draining all along.
+            ProcessHandle worker = launcher.descendants().getFirst();
+            Awaitility.await().during(Duration.ofSeconds(3)).atMost(START).until(() -> worker.isAlive()
+                    && !launcher.stderr().text().contains("received again"));
             launcher.signal("CONT");
         }, "SIGTERM received: draining", "SIGTERM again: behind the launcher a stop sent to both JVMs");
     }
@@ -393,10 +397,11 @@ class WorkerProcessIT {
         olderJavaStopToBothJvmsDrainsOnce(launcher -> {
             ProcessHandle worker = launcher.descendants().getFirst();
             JobqProcess.signal(worker, "STOP");
+            Path stopsPassedOn = stopsPassedOn(worker);
             launcher.terminateProcessGroup();
-            // Time for the launcher to pass its TERM on while the worker's own is still pending: the delay under
-            // test, not a wait for something to happen.
-            pause(Duration.ofSeconds(3));
+            // The launcher counts the stop it passes on, then sends it at once: the worker's own TERM is pending by
+            // then, so the launcher's joins it (were it a moment later, the drain-once assertions hold all the same).
+            Awaitility.await().atMost(START).until(() -> Files.size(stopsPassedOn) >= 1);
             JobqProcess.signal(worker, "CONT");
         }, "SIGTERM received: draining", null);
     }
@@ -444,17 +449,12 @@ class WorkerProcessIT {
         assertThat(version.out()).isEmpty();
     }
 
-    /**
-     * Lets {@code delay} pass: for a process held stopped that long on purpose, where the delay itself is what is
-     * tested; never to wait for something to happen.
-     */
-    private static void pause(Duration delay) {
-        try {
-            Thread.sleep(delay.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while holding a process stopped", e);
-        }
+    /** The file in which the launcher counts the stops it passes on to {@code worker} (a byte each, before the TERM). */
+    private static Path stopsPassedOn(ProcessHandle worker) {
+        String option = "-Djobq.launcher.stopsPassedOn=";
+        return Path.of(Arrays.stream(worker.info().arguments().orElseThrow())
+                .filter(argument -> argument.startsWith(option)).findFirst().orElseThrow()
+                .substring(option.length()));
     }
 
     private static int indexOf(List<String> lines, String text) {
