@@ -277,8 +277,7 @@ class HandlerDirectoryTest {
      */
     @Test
     void aProviderThatLacksAClassItNeedsIsAConfigErrorNamingItsJarAndTheMissingClass() throws Exception {
-        Path broken = dir.resolve("broken-provider");
-        new JarBuilder().compile(dir.resolve("build-broken-provider"), Map.of("nf.BrokenFactory", """
+        Path broken = serviceJar("broken-provider", QueueProviderFactory.class, "nf.BrokenFactory", """
                         package nf;
 
                         public final class BrokenFactory implements dev.jobq.spi.QueueProviderFactory {
@@ -292,17 +291,15 @@ class HandlerDirectoryTest {
                                 throw new NoClassDefFoundError("com/acme/queue/Client");
                             }
                         }
-                        """))
-                .service(QueueProviderFactory.class, "nf.BrokenFactory")
-                .writeTo(broken.resolve("broken.jar"));
+                        """);
         Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: broken }\n");
 
         var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building(), new ManualStop()),
-                "run", "--config", config.toString(), "--handlers", broken.toString());
+                "run", "--config", config.toString(), "--handlers", broken.getParent().toString());
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("queue 'default': provider 'broken' (nf.BrokenFactory, from "
-                + broken.resolve("broken.jar").toAbsolutePath().normalize() + ") cannot be created: "
+                + broken.toAbsolutePath().normalize() + ") cannot be created: "
                 + "java.lang.NoClassDefFoundError: com/acme/queue/Client; put the jar that holds com.acme.queue.Client "
                 + "(and whatever else the provider needs) in --handlers or on the class path");
     }
@@ -313,8 +310,7 @@ class HandlerDirectoryTest {
      */
     @Test
     void aSchedulerThatLacksAClassItNeedsIsAConfigErrorNamingItsJarAndTheMissingClass() throws Exception {
-        Path broken = dir.resolve("broken-scheduler");
-        new JarBuilder().compile(dir.resolve("build-broken-scheduler"), Map.of("ns.BrokenSchedulerFactory", """
+        Path broken = serviceJar("broken-scheduler", JobSchedulerFactory.class, "ns.BrokenSchedulerFactory", """
                         package ns;
 
                         public final class BrokenSchedulerFactory implements dev.jobq.spi.JobSchedulerFactory {
@@ -332,17 +328,15 @@ class HandlerDirectoryTest {
                                 throw new NoClassDefFoundError("org/acme/db/Driver");
                             }
                         }
-                        """))
-                .service(JobSchedulerFactory.class, "ns.BrokenSchedulerFactory")
-                .writeTo(broken.resolve("broken.jar"));
+                        """);
         Path config = Files.writeString(dir.resolve("jobq.yaml"), "scheduler: { type: broken }\n");
 
         var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building(), new ManualStop()),
-                "run", "--config", config.toString(), "--handlers", broken.toString());
+                "run", "--config", config.toString(), "--handlers", broken.getParent().toString());
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("scheduler: scheduler 'broken' (ns.BrokenSchedulerFactory, from "
-                + broken.resolve("broken.jar").toAbsolutePath().normalize() + ") cannot be created: "
+                + broken.toAbsolutePath().normalize() + ") cannot be created: "
                 + "java.lang.NoClassDefFoundError: org/acme/db/Driver; put the jar that holds org.acme.db.Driver "
                 + "(and whatever else the scheduler needs) in --handlers or on the class path");
     }
@@ -353,8 +347,7 @@ class HandlerDirectoryTest {
      */
     @Test
     void aClassMissingAnywhereInACommandIsAUsageErrorNamingTheClassAndTheFix() throws Exception {
-        Path broken = dir.resolve("half-provider");
-        new JarBuilder().compile(dir.resolve("build-half-provider"), Map.of("nv.HalfFactory", """
+        Path broken = serviceJar("half-provider", QueueProviderFactory.class, "nv.HalfFactory", """
                         package nv;
 
                         public final class HalfFactory implements dev.jobq.spi.QueueProviderFactory {
@@ -373,15 +366,14 @@ class HandlerDirectoryTest {
                                 throw new UnsupportedOperationException("never reached");
                             }
                         }
-                        """))
-                .service(QueueProviderFactory.class, "nv.HalfFactory")
-                .writeTo(broken.resolve("half.jar"));
+                        """);
         Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: half }\n");
 
         for (String command : new String[] {"run", "config"}) {
             String[] args = command.equals("run")
-                    ? new String[] {"run", "--config", config.toString(), "--handlers", broken.toString()}
-                    : new String[] {"config", "check", "--config", config.toString(), "--handlers", broken.toString()};
+                    ? new String[] {"run", "--config", config.toString(), "--handlers", broken.getParent().toString()}
+                    : new String[] {"config", "check", "--config", config.toString(), "--handlers",
+                            broken.getParent().toString()};
             var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building(), new ManualStop()), args);
 
             assertThat(run.exitCode()).as(command).isEqualTo(2);
@@ -389,6 +381,17 @@ class HandlerDirectoryTest {
                     + "(java.lang.NoClassDefFoundError: com/acme/queue/Limits); put the jar that holds it in --handlers "
                     + "or on the class path");
         }
+    }
+
+    /**
+     * {@code <name>/<name>.jar} in the test directory: {@code className}, compiled from {@code source}, registered as a
+     * {@code service}.
+     */
+    private Path serviceJar(String name, Class<?> service, String className, String source) throws Exception {
+        Path jar = dir.resolve(name).resolve(name + ".jar");
+        new JarBuilder().compile(dir.resolve("build-" + name), Map.of(className, source)).service(service, className)
+                .writeTo(jar);
+        return jar;
     }
 
     @Test
