@@ -1,5 +1,6 @@
 package dev.jobq.internal.config;
 
+import dev.jobq.spi.Secrets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -22,6 +23,7 @@ final class EnvSubstitution {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern LIST_INDEX = Pattern.compile("(\\[\\d+])+$");
+    private static final String NOT_SHOWN = "(a secret, not shown)";
 
     private final Map<String, String> env;
     private final BiConsumer<String, String> problems;
@@ -91,8 +93,9 @@ final class EnvSubstitution {
             } else if (text.startsWith("${", i)) {
                 int close = text.indexOf('}', i + 2);
                 if (close < 0) {
-                    problems.accept(path, "'" + text + "' has '${' without a closing '}'; write ${NAME} or "
-                            + "${NAME:-default}, or $${ for a literal ${");
+                    problems.accept(path, (isSecret(path) ? "the value " + NOT_SHOWN : "'" + Secrets.maskUrl(text)
+                            + "'") + " has '${' without a closing '}'; write ${NAME} or ${NAME:-default}, or $${ for "
+                            + "a literal ${");
                     return kept(path, text);
                 }
                 String resolved = resolve(path, text.substring(i + 2, close));
@@ -107,6 +110,15 @@ final class EnvSubstitution {
         return failed ? kept(path, text) : out.toString();
     }
 
+    /**
+     * Whether the key at {@code path} holds a secret: a password may well hold a {@code ${} as it is, and its
+     * problem must not show it (docs/configuration.md, "Secrets in errors").
+     */
+    private static boolean isSecret(String path) {
+        String key = LIST_INDEX.matcher(path).replaceAll("");
+        return Secrets.isSecretKey(key.substring(key.lastIndexOf('.') + 1));
+    }
+
     /** {@code text} unchanged, its key (a list's, for an item) noted as failed. */
     private String kept(String path, String text) {
         failedKeys.add(LIST_INDEX.matcher(path).replaceAll(""));
@@ -118,7 +130,8 @@ final class EnvSubstitution {
         String name = separator < 0 ? reference : reference.substring(0, separator);
         String fallback = separator < 0 ? null : reference.substring(separator + 2);
         if (!NAME.matcher(name).matches()) {
-            problems.accept(path, "'${" + reference + "}' does not name an environment variable (letters, digits "
+            problems.accept(path, (isSecret(path) ? "a '${…}' in the value " + NOT_SHOWN : "'${"
+                    + Secrets.maskUrl(reference) + "}'") + " does not name an environment variable (letters, digits "
                     + "and _); write $${ for a literal ${");
             return null;
         }

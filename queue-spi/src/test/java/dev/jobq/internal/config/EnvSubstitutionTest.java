@@ -148,15 +148,33 @@ class EnvSubstitutionTest {
 
     @Test
     void reportsAnUnclosedReference() {
-        assertThat(Load.problems("scheduler:\n  password: \"${DB_PASSWORD\"\n")).containsExactly(
-                "scheduler.password: '${DB_PASSWORD' has '${' without a closing '}'; write ${NAME} or "
+        assertThat(Load.problems("scheduler:\n  username: \"${DB_USER\"\n")).containsExactly(
+                "scheduler.username: '${DB_USER' has '${' without a closing '}'; write ${NAME} or "
                         + "${NAME:-default}, or $${ for a literal ${");
     }
 
     @Test
     void reportsAReferenceThatIsNotAVariableName() {
-        assertThat(Load.problems("scheduler:\n  password: \"${1 2}\"\n")).containsExactly(
-                "scheduler.password: '${1 2}' does not name an environment variable (letters, digits and _); "
+        assertThat(Load.problems("scheduler:\n  username: \"${1 2}\"\n")).containsExactly(
+                "scheduler.username: '${1 2}' does not name an environment variable (letters, digits and _); "
                         + "write $${ for a literal ${");
+    }
+
+    @Test
+    void neverShowsASecretWhoseTextLooksLikeABrokenReference() {
+        // A generated password may hold "${" as it is; the problem names the key and the fix, never the password
+        // (docs/configuration.md, "Secrets in errors"), and a URL's password is masked as everywhere else.
+        assertThat(Load.problems("""
+                scheduler:
+                  password: "Xy7${q!9"
+                  jdbcUrl: "jdbc:postgresql://db/jobs?user=jobq&password=s3${cret"
+                """)).containsExactly(
+                "scheduler.password: the value (a secret, not shown) has '${' without a closing '}'; write ${NAME} or "
+                        + "${NAME:-default}, or $${ for a literal ${",
+                "scheduler.jdbcUrl: 'jdbc:postgresql://db/jobs?user=jobq&password=****' has '${' without a closing "
+                        + "'}'; write ${NAME} or ${NAME:-default}, or $${ for a literal ${");
+        assertThat(Load.problems("scheduler:\n  password: \"Xy7${q !9}z\"\n")).containsExactly(
+                "scheduler.password: a '${…}' in the value (a secret, not shown) does not name an environment variable "
+                        + "(letters, digits and _); write $${ for a literal ${");
     }
 }
