@@ -135,6 +135,14 @@ final class EnvSubstitution {
                     + "and _); write $${ for a literal ${");
             return null;
         }
+        if (fallback != null && fallback.contains("${")) {
+            // ${A:-${B}} would give A's value and a stray "}", or the text "${B}": neither is what was meant
+            problems.accept(path, "the default of ${" + name + "} holds a reference" + (isSecret(path) ? ""
+                    : ", " + Secrets.maskUrl(fallback.substring(fallback.indexOf("${"))) + "…") + ", which is not read "
+                    + "as one (a default is text up to the first '}'); write the default out, e.g. ${" + name
+                    + ":-value}, or set " + name);
+            return null;
+        }
         String value = env.get(name);
         if (value != null && !value.isEmpty()) {
             return value;

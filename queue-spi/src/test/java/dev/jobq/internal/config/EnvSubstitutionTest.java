@@ -140,6 +140,19 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void reportsAReferenceInsideADefaultRatherThanReadingItAsText() {
+        // A default ends at the first '}': ${A:-${B}} was read as the default "${B" and a stray "}", so the URL
+        // became "jdbc:h2:mem:x}" with A set and the text "${B}" without it, and nothing was said.
+        String yaml = "scheduler:\n  jdbcUrl: ${JDBC_URL:-${FALLBACK_URL}}\n";
+        String problem = "scheduler.jdbcUrl: the default of ${JDBC_URL} holds a reference, ${FALLBACK_URL…, which is "
+                + "not read as one (a default is text up to the first '}'); write the default out, e.g. "
+                + "${JDBC_URL:-value}, or set JDBC_URL";
+
+        assertThat(Load.problems(yaml, Map.of("JDBC_URL", "jdbc:h2:mem:x"))).containsExactly(problem);
+        assertThat(Load.problems(yaml, Map.of("FALLBACK_URL", "jdbc:h2:mem:y"))).containsExactly(problem);
+    }
+
+    @Test
     void writesALiteralDollarBraceForADoubledDollar() {
         JobQueueConfig config = Load.yaml("scheduler:\n  password: \"a$${NOT_A_VAR}b$c\"\n");
 
