@@ -29,6 +29,9 @@ class JobQueueBuilderTest {
         assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().shutdownTimeout(Duration.ofSeconds(-1)))
                 .withMessage("shutdownTimeout must be ≥ 0s, got -1000ms: use Duration.ZERO to release running jobs at "
                         + "once on close()");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> JobQueue.builder().shutdownTimeout(Duration.ofSeconds(Long.MIN_VALUE)))
+                .withMessageStartingWith("shutdownTimeout must be ≥ 0s, got PT-2562047788015215H-30M-8S: ");
         assertThat(JobQueue.builder().shutdownTimeout(Duration.ZERO)).isNotNull();
     }
 

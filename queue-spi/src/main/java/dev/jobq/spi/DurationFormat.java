@@ -67,11 +67,16 @@ public final class DurationFormat {
 
     /**
      * Short human form that {@link #parse} reads back, to the millisecond (what is finer is left out), for a
-     * duration of 0 or more: {@code 1h30m}, {@code 45s}, {@code 1s500ms}, {@code 250ms}.
+     * duration of 0 or more: {@code 1h30m}, {@code 45s}, {@code 1s500ms}, {@code 250ms}. A negative one, which
+     * an error reports as out of range, is printed in milliseconds ({@code -1000ms}), or as ISO-8601 when it is
+     * too long to count in them.
      */
     public static String format(Duration duration) {
         if (duration.isZero()) {
             return "0s";
+        }
+        if (duration.getSeconds() < Long.MIN_VALUE / 1000) { // toMillis() would overflow
+            return duration.toString();
         }
         if (duration.compareTo(Duration.ofSeconds(1)) < 0) { // toMillis() would overflow for the longest
             return duration.toMillis() + "ms";

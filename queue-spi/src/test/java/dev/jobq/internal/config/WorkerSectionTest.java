@@ -109,6 +109,15 @@ class WorkerSectionTest {
                 "worker.shutdownTimeout: '-5s' is negative; durations here are 0 or more, e.g. 5s");
     }
 
+    @Test
+    @DisplayName("an ISO-8601 duration too far below zero to count in milliseconds is a problem of its key, not an "
+            + "ArithmeticException out of the loader")
+    void refusesAHugeNegativeIsoDurationAsAProblemOfItsKey() {
+        assertThat(Load.problems("worker:\n  shutdownTimeout: PT-9999999999999H\n  pollInterval: PT-9999999999999H\n"))
+                .containsExactly("worker.pollInterval: must be ≥ 1ms, got PT-9999999999999H",
+                        "worker.shutdownTimeout: must be ≥ 0s, got PT-9999999999999H");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"[]", "''", "${WORKER_QUEUES:-}"})
     @DisplayName("an empty list (a variable left unset) is refused, not read as every queue: such a worker would take "
