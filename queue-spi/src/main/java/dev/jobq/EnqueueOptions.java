@@ -183,6 +183,21 @@ public final class EnqueueOptions {
                 queue != null ? queue : defaults.queue());
     }
 
+    /** Equal when every option is: options are values, and {@link RecurringJob}'s equality rests on theirs. */
+    @Override
+    public boolean equals(@Nullable Object other) {
+        return other instanceof EnqueueOptions o && Objects.equals(delay, o.delay)
+                && Objects.equals(scheduledFor, o.scheduledFor) && Objects.equals(maxAttempts, o.maxAttempts)
+                && Objects.equals(timeout, o.timeout) && Objects.equals(priority, o.priority)
+                && Objects.equals(deduplicationKey, o.deduplicationKey) && Objects.equals(queue, o.queue)
+                && Objects.equals(traceId, o.traceId);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(delay, scheduledFor, maxAttempts, timeout, priority, deduplicationKey, queue, traceId);
+    }
+
     @Override
     public String toString() {
         return "EnqueueOptions[delay=" + delay + ", scheduledFor=" + scheduledFor + ", maxAttempts=" + maxAttempts

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class EnqueueOptionsTest {
@@ -19,6 +20,22 @@ class EnqueueOptionsTest {
         JobOptions resolved = EnqueueOptions.builder().maxAttempts(5).priority(-3).queue("reports")
                 .deduplicationKey("order-42").timeout(Duration.ofMinutes(2)).build().resolve(JobOptions.defaults());
         assertThat(resolved).isEqualTo(new JobOptions(5, Duration.ofMinutes(2), -3, "order-42", "reports"));
+    }
+
+    @Test
+    void optionsWithTheSameValuesAreEqualAndSoAreRecurringJobsBuiltWithThem() {
+        // RecurringJob is a record with EnqueueOptions in it: its equals is only as good as theirs.
+        Supplier<EnqueueOptions> options = () -> EnqueueOptions.builder().queue("reports").maxAttempts(5)
+                .timeout(Duration.ofMinutes(1)).priority(-1).deduplicationKey("k").traceId("t").build();
+
+        assertThat(options.get()).isEqualTo(options.get()).hasSameHashCodeAs(options.get())
+                .isNotEqualTo(options.get().toBuilder().priority(0).build());
+        assertThat(EnqueueOptions.delay(Duration.ofSeconds(5))).isEqualTo(EnqueueOptions.delay(Duration.ofSeconds(5)))
+                .isNotEqualTo(EnqueueOptions.delay(Duration.ofSeconds(6)))
+                .isNotEqualTo(EnqueueOptions.none());
+        Supplier<RecurringJob> job = () -> RecurringJob.builder("nightly-report", "report:build").schedule("0 2 * * *")
+                .options(EnqueueOptions.queue("reports")).build();
+        assertThat(job.get()).isEqualTo(job.get()).hasSameHashCodeAs(job.get());
     }
 
     @Test
