@@ -143,7 +143,7 @@ public final class Settings {
     }
 
     public int integer(String key, int defaultValue, int min, int max) {
-        Object value = take(key);
+        Object value = typed(key);
         if (value == null) {
             return defaultValue;
         }
@@ -172,7 +172,7 @@ public final class Settings {
     }
 
     public boolean bool(String key, boolean defaultValue) {
-        Object value = take(key);
+        Object value = typed(key);
         if (value == null) {
             return defaultValue;
         }
@@ -191,7 +191,7 @@ public final class Settings {
     }
 
     public @Nullable Duration duration(String key) {
-        Object value = take(key);
+        Object value = typed(key);
         if (value == null) {
             return null;
         }
@@ -230,7 +230,7 @@ public final class Settings {
      * {@code MB}, {@code GB}).
      */
     public long bytes(String key, long defaultValue, long min, long max) {
-        Object value = take(key);
+        Object value = typed(key);
         if (value == null) {
             return defaultValue;
         }
@@ -374,6 +374,15 @@ public final class Settings {
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
+    }
+
+    /**
+     * The value of a key that wants a number, a boolean, a duration or a size. An empty one (a {@code ${VAR:-}}
+     * left unset gives it) reads as absent, as it does for {@link #string}: the key takes its default.
+     */
+    private @Nullable Object typed(String key) {
+        Object value = take(key);
+        return "".equals(value) ? null : value;
     }
 
     private @Nullable Object take(String key) {

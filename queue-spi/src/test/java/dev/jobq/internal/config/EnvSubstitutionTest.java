@@ -2,6 +2,7 @@ package dev.jobq.internal.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jobq.spi.Settings;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,31 @@ class EnvSubstitutionTest {
                 """, Map.of("DB_PASSWORD", ""));
 
         assertThat(config.scheduler().settings().string("password")).isNull();
+    }
+
+    @Test
+    void anEmptyDefaultLeavesANumberBooleanDurationOrSizeAtItsDefaultAsItLeavesAText() {
+        // "an empty value reads as an absent key" (configuration.md), and the problem of a variable set but empty
+        // offers ${VAR:-} for an empty one: a key that wants a number took '' for a bad number instead.
+        JobQueueConfig config = Load.yaml("""
+                provider:
+                  type: memory
+                  maxHistorySize: ${HISTORY:-}
+                worker:
+                  concurrency: ${WORKERS:-}
+                  shutdownTimeout: ${GRACE:-}
+                scheduler:
+                  enabled: ${SCHEDULER_ON:-}
+                """);
+        Settings sizes = Settings.of("jobq.yaml", "provider", Map.of("maxPayloadBytes", ""));
+
+        assertThat(config.worker().concurrency()).isEqualTo(WorkerSettings.DEFAULT_CONCURRENCY);
+        assertThat(config.worker().shutdownTimeout()).isEqualTo(WorkerSettings.DEFAULT_SHUTDOWN_TIMEOUT);
+        assertThat(config.scheduler().enabled()).isFalse();
+        assertThat(config.providers().get("default").settings().integer("maxHistorySize", 1000, 0, 10_000))
+                .isEqualTo(1000);
+        assertThat(sizes.bytes("maxPayloadBytes", 1024, 1, 2048)).isEqualTo(1024);
+        assertThat(sizes.problems()).isEmpty();
     }
 
     @Test
