@@ -302,10 +302,11 @@ public final class Settings {
 
     /**
      * Records a problem with the key's full path. A problem already recorded is not listed again: a key
-     * read by the core and by a factory ({@code scheduler.pollInterval}) is one problem, not two.
+     * read by the core and by a factory ({@code scheduler.pollInterval}) is one problem, not two. A URL in
+     * {@code message} (a bad value that is one) is shown as {@link Secrets#maskUrl} shows it.
      */
     public void problem(String key, String message) {
-        String problem = pathOf(key) + ": " + message;
+        String problem = pathOf(key) + ": " + Secrets.maskUrl(message);
         if (!problems.contains(problem)) {
             problems.add(problem);
         }

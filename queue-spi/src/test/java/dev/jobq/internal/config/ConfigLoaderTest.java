@@ -278,6 +278,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a URL under a key that wants something else is shown with its password masked, as every error shows "
+            + "a config value (configuration.md, \"Secrets in errors\")")
+    void masksTheUrlOfAKeyThatWantsSomethingElse() {
+        assertThat(Load.problems("""
+                provider: ${DATABASE_URL}
+                worker:
+                  concurrency: ${DATABASE_URL}
+                  mode: [postgresql://jobq:s3cret@db:5432/jobs]
+                """, Map.of("DATABASE_URL", "postgresql://jobq:s3cret@db:5432/jobs"))).containsExactly(
+                "provider: must be a section of keys, got 'postgresql://jobq:****@db:5432/jobs'; write the provider as "
+                        + "its type: provider: {type: postgresql://jobq:****@db:5432/jobs}",
+                "worker.mode: must be a single value, got [postgresql://jobq:****@db:5432/jobs]",
+                "worker.concurrency: must be a whole number, got 'postgresql://jobq:****@db:5432/jobs'");
+    }
+
+    @Test
     void readsAnEmptyFileAsTheDefaults() {
         JobQueueConfig config = Load.yaml("# nothing configured yet\n");
 
