@@ -38,6 +38,11 @@ final class SchedulerSectionReader {
         } else {
             if (section.has("type")) {
                 section.problem("type", catalog.unknownScheduler(type));
+            } else if (!written) {
+                // no scheduler: to point at; the variable made this one
+                root.problem(EnvironmentOverrides.SCHEDULER_ENABLED, "turns on a scheduler (the file has no scheduler: "
+                        + "section), but: " + catalog.unknownScheduler(type) + "; or unset "
+                        + EnvironmentOverrides.SCHEDULER_ENABLED);
             } else {
                 root.problem("scheduler", (enabled ? "is enabled" : "is written (with enabled: false this process "
                         + "still hands long delays and scheduled jobs to the scheduler's store)") + ", but: "

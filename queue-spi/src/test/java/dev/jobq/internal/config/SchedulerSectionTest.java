@@ -65,6 +65,16 @@ class SchedulerSectionTest {
     }
 
     @Test
+    void namesTheVariableThatTurnedOnASchedulerTheFileDoesNotHave() {
+        // "scheduler: is enabled" sent the reader to a section the file does not have
+        assertThat(Load.problems("provider: {type: memory}\n", Map.of("SCHEDULER_ENABLED", "true"),
+                TestCatalogs.memoryOnly())).containsExactly("SCHEDULER_ENABLED: turns on a scheduler (the file has no "
+                + "scheduler: section), but: unknown scheduler type 'jdbc' (none is on the classpath); add "
+                + "dev.jobq:scheduler-jdbc to the classpath (or its jar to the worker's --handlers directory); or unset "
+                + "SCHEDULER_ENABLED");
+    }
+
+    @Test
     void namesAWrittenTypeThatIsUnknown() {
         assertThat(Load.problems("scheduler:\n  enabled: true\n  type: quartz\n")).containsExactly(
                 "scheduler.type: unknown scheduler type 'quartz' (available: jdbc); check the spelling, or add the "
