@@ -13,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Loads {@code jobq.yaml} (DESIGN §8, {@code docs/configuration.md}) into a {@link JobQueueConfig}:
@@ -81,7 +83,10 @@ public final class ConfigLoader {
 
         EnvironmentOverrides overrides = EnvironmentOverrides.read(env, root);
         Map<String, ProviderSection> providers = ProviderSectionReader.read(root, catalog);
-        WorkerSettings worker = WorkerSectionReader.read(root.section("worker"), providers.keySet(), overrides);
+        // worker.queues may name a queue whose section was refused just now: reported there, not again here
+        Set<String> queueNames = new LinkedHashSet<>(providers.keySet());
+        queueNames.addAll(root.section("queues").keys());
+        WorkerSettings worker = WorkerSectionReader.read(root.section("worker"), queueNames, overrides);
         SchedulerSection scheduler = SchedulerSectionReader.read(root, overrides, catalog);
         root.checkNoUnknownKeys();
         List<String> problems = new ArrayList<>(unresolved.problems());

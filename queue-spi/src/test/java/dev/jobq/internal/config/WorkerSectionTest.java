@@ -102,6 +102,14 @@ class WorkerSectionTest {
     }
 
     @Test
+    @DisplayName("a queue whose section is broken is reported once, there, not again as unconfigured in worker.queues")
+    void reportsABrokenQueueSectionOnceNotAgainInWorkerQueues() {
+        assertThat(Load.problems("queues:\n  reports: memory\nworker:\n  queues: [default, reports]\n"))
+                .containsExactly("queues.reports: must be a section of keys, got 'memory'; write the provider as its "
+                        + "type: reports: {type: memory}");
+    }
+
+    @Test
     @DisplayName("a negative duration is called negative, not 'not a duration with a unit' when it has one")
     void refusesANegativeDurationSayingSo() {
         assertThat(Load.problems("worker:\n  shutdownTimeout: -5s\n  pollInterval: -1h30m\n")).containsExactly(
