@@ -263,6 +263,27 @@ class JobQueueJavadocClaimsTest {
     }
 
     @Test
+    void jobQueue_getJob_aNullIdIsRefusedNamingIt_alsoWhereNoQueueLooksJobsUp() {
+        // As on SQS, which never finds its jobs: the loop asked no provider, and null was answered "not found".
+        QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", Map.of()), java.time.Clock.systemUTC()));
+        QueueProvider withoutLookups = new ForwardingQueueProvider(memory) {
+            @Override
+            public dev.jobq.spi.Capabilities capabilities() {
+                var real = delegate().capabilities();
+                var features = java.util.EnumSet.copyOf(real.features());
+                features.remove(dev.jobq.spi.Feature.JOB_LOOKUP);
+                return new dev.jobq.spi.Capabilities(real.maxDelay(), real.maxPayloadBytes(), features,
+                        real.receiveBatch());
+            }
+        };
+        try (JobQueue jobs = JobQueue.builder().provider(withoutLookups).build()) {
+            assertThat(jobs.getJob("no-such-job")).isEmpty();
+            assertThatNullPointerException().isThrownBy(() -> jobs.getJob(null)).withMessage("jobId");
+        }
+    }
+
+    @Test
     void jobQueue_scheduler_throwsJobQueueExceptionWhenNoSchedulerIsConfigured_namingHowToEnableOne() {
         try (JobQueue jobs = JobQueue.builder().build()) {
             assertThat(jobs.hasScheduler()).isFalse();

@@ -373,6 +373,7 @@ public final class JobQueueRuntime implements JobQueue {
 
     @Override
     public Optional<JobInfo> getJob(String jobId) {
+        Objects.requireNonNull(jobId, "jobId"); // here, not only in a provider that looks jobs up (SQS asks none)
         for (QueueBinding queue : queues.values()) {
             if (queue.provider().capabilities().supports(Feature.JOB_LOOKUP)) {
                 Optional<JobInfo> found = queue.provider().getJob(jobId);
