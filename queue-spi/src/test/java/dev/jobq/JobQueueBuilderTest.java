@@ -20,6 +20,9 @@ class JobQueueBuilderTest {
                 .withMessageStartingWith("pollInterval must be ≥ 1ms, got -1000ms");
         assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().pollInterval(Duration.ofHours(2)))
                 .withMessage("pollInterval must be ≤ 1h, got 2h");
+        // not "got 0ms", which reads as if zero had been given
+        assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().pollInterval(Duration.ofNanos(500_000)))
+                .withMessageStartingWith("pollInterval must be ≥ 1ms, got PT0.0005S: ");
         assertThat(JobQueue.builder().pollInterval(Duration.ofMillis(1))).isNotNull();
     }
 
