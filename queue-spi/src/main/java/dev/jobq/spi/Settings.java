@@ -26,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Settings {
 
+    private static final Pattern TYPE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib|gb|gib)?",
             Pattern.CASE_INSENSITIVE);
 
@@ -91,7 +92,8 @@ public final class Settings {
     private String sectionAdvice(String key, Object value) {
         String at = pathOf(key);
         boolean providerSection = at.equals("provider") || at.equals("queues." + key);
-        if (providerSection && !(value instanceof List<?>)) {
+        // only for a value that can be a type's name: not a URL, nor an empty value
+        if (providerSection && !(value instanceof List<?>) && TYPE_NAME.matcher(String.valueOf(value)).matches()) {
             return "write the provider as its type: " + key + ": {type: " + value + "}";
         }
         return "write its keys on the lines below " + key + ":, indented";

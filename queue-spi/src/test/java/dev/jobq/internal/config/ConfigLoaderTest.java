@@ -287,8 +287,8 @@ class ConfigLoaderTest {
                   concurrency: ${DATABASE_URL}
                   mode: [postgresql://jobq:s3cret@db:5432/jobs]
                 """, Map.of("DATABASE_URL", "postgresql://jobq:s3cret@db:5432/jobs"))).containsExactly(
-                "provider: must be a section of keys, got 'postgresql://jobq:****@db:5432/jobs'; write the provider as "
-                        + "its type: provider: {type: postgresql://jobq:****@db:5432/jobs}",
+                "provider: must be a section of keys, got 'postgresql://jobq:****@db:5432/jobs'; write its keys on the "
+                        + "lines below provider:, indented",
                 "worker.mode: must be a single value, got [postgresql://jobq:****@db:5432/jobs]",
                 "worker.concurrency: must be a whole number, got 'postgresql://jobq:****@db:5432/jobs'");
     }

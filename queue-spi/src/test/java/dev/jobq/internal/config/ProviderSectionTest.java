@@ -101,6 +101,17 @@ class ProviderSectionTest {
     }
 
     @Test
+    @DisplayName("a provider written as a value that is no type's name is not told to make that value its type")
+    void advisesTheTypeShorthandOnlyForAValueThatCanBeATypeName() {
+        assertThat(Load.problems("provider: ''\nqueues:\n  reports: https://sqs.us-east-1.amazonaws.com/1/reports\n"))
+                .containsExactly(
+                        "provider: must be a section of keys, got ''; write its keys on the lines below provider:, "
+                                + "indented",
+                        "queues.reports: must be a section of keys, got 'https://sqs.us-east-1.amazonaws.com/1/reports'; "
+                                + "write its keys on the lines below reports:, indented");
+    }
+
+    @Test
     void refusesAQueueThatIsNotASection() {
         assertThat(Load.problems("queues:\n  reports: sqs\n")).containsExactly(
                 "queues.reports: must be a section of keys, got 'sqs'; write the provider as its type: "
