@@ -62,6 +62,35 @@ class BuilderQueuesTest {
     }
 
     @Test
+    @DisplayName("a section replaced in code cannot fail the build: its unset variables and missing provider jar are "
+            + "the production file's, and worker.queues may name a queue set in code only; the rest is still checked")
+    void aSectionReplacedInCodeCannotFailTheBuild() throws Exception {
+        // A test running the production file on memory queues: SQS_QUEUE_URL is unset and provider-sqs absent.
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), """
+                provider:
+                  type: sqs
+                  region: us-east-1
+                  queueUrl: ${SQS_QUEUE_URL}
+                queues:
+                  reports: { type: sqs, region: us-east-1, queueUrl: "${SQS_REPORTS_URL}" }
+                worker:
+                  queues: [default, reports, audit]
+                scheduler:
+                  enabled: true
+                  password: ${DB_PASSWORD}
+                """);
+        try (JobQueue jobs = JobQueue.builder().config(file).environment(Map.of("SCHEDULER_POLL_INTERVAL", "soon"))
+                .provider("memory")
+                .queue("reports", "memory", Map.of()).queue("audit", "memory", Map.of()).withoutScheduler().build()) {
+            assertThat(jobs.queueNames()).containsExactly("default", "reports", "audit");
+        }
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), "provider: { type: sqs }\nworker: { concurrency: 0 }\n");
+        assertThatThrownBy(() -> JobQueue.builder().config(broken).provider("memory").build())
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("worker.concurrency: must be ≥ 1, got 0"));
+    }
+
+    @Test
     @DisplayName("a provider given in code is closed when build() fails, whichever check fails, as it is when the "
             + "scheduler cannot be created")
     void aProviderGivenInCodeIsClosedWhenBuildFails() {

@@ -1,6 +1,7 @@
 package dev.jobq.internal.config;
 
 import dev.jobq.ConfigException;
+import dev.jobq.JobOptions;
 import dev.jobq.internal.discovery.ProviderCatalog;
 import dev.jobq.spi.Settings;
 import java.io.IOException;
@@ -42,7 +43,18 @@ public final class ConfigLoader {
      * @throws ConfigException with every problem, or one naming the file when it cannot be read
      */
     public static JobQueueConfig load(Path file, Map<String, String> env, ProviderCatalog catalog) {
-        return load(file, env, catalog, CHOOSE_ANOTHER_IN_CODE);
+        return load(file, env, catalog, SetInCode.NOTHING);
+    }
+
+    /**
+     * Reads and checks {@code file}, for a program that names it in code and sets some of its sections there
+     * ({@link dev.jobq.JobQueueBuilder}): the problems of those sections are not reported, since none of their
+     * settings is used (an unset variable, a provider jar a test does not have).
+     *
+     * @throws ConfigException with every other problem, or one naming the file when it cannot be read
+     */
+    public static JobQueueConfig load(Path file, Map<String, String> env, ProviderCatalog catalog, SetInCode inCode) {
+        return load(file, env, catalog, CHOOSE_ANOTHER_IN_CODE, inCode);
     }
 
     /**
@@ -54,6 +66,11 @@ public final class ConfigLoader {
      */
     public static JobQueueConfig load(Path file, Map<String, String> env, ProviderCatalog catalog,
                                       String chooseAnother) {
+        return load(file, env, catalog, chooseAnother, SetInCode.NOTHING);
+    }
+
+    private static JobQueueConfig load(Path file, Map<String, String> env, ProviderCatalog catalog,
+                                       String chooseAnother, SetInCode inCode) {
         String text;
         try {
             text = Files.readString(file);
@@ -65,7 +82,7 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw unreadable(file, "cannot be read (" + e + "); " + chooseAnother);
         }
-        return parse(text, file.toString(), env, catalog);
+        return parse(text, file.toString(), env, catalog, inCode);
     }
 
     /**
@@ -76,6 +93,11 @@ public final class ConfigLoader {
      */
     public static JobQueueConfig parse(String yamlText, String sourceName, Map<String, String> env,
                                        ProviderCatalog catalog) {
+        return parse(yamlText, sourceName, env, catalog, SetInCode.NOTHING);
+    }
+
+    private static JobQueueConfig parse(String yamlText, String sourceName, Map<String, String> env,
+                                        ProviderCatalog catalog, SetInCode inCode) {
         Map<String, Object> tree = YamlTreeReader.read(yamlText, sourceName);
         Settings unresolved = Settings.of(sourceName, "", Map.of());
         var substitution = new EnvSubstitution(env, unresolved::problem);
@@ -86,15 +108,45 @@ public final class ConfigLoader {
         // worker.queues may name a queue whose section was refused just now: reported there, not again here
         Set<String> queueNames = new LinkedHashSet<>(providers.keySet());
         queueNames.addAll(root.section("queues").keys());
+        queueNames.addAll(inCode.queues());
         WorkerSettings worker = WorkerSectionReader.read(root.section("worker"), queueNames, overrides);
         SchedulerSection scheduler = SchedulerSectionReader.read(root, overrides, catalog);
         root.checkNoUnknownKeys();
         List<String> problems = new ArrayList<>(unresolved.problems());
         problems.addAll(substitution.withoutEchoes(root.problems()));
+        problems.removeIf(inCode::replaces);
         if (!problems.isEmpty()) {
             throw new ConfigException(sourceName, problems);
         }
         return new JobQueueConfig(providers, worker, scheduler);
+    }
+
+    /**
+     * The sections a {@link dev.jobq.JobQueueBuilder} sets in code, each in place of the file's section of that
+     * name whole (docs/configuration.md): the queues by name ("default" for {@code provider:}), and whether the
+     * scheduler.
+     */
+    public record SetInCode(Set<String> queues, boolean scheduler) {
+
+        public static final SetInCode NOTHING = new SetInCode(Set.of(), false);
+
+        public SetInCode {
+            queues = Set.copyOf(queues);
+        }
+
+        /** Whether {@code problem} is one of a section set in code, whose settings are never used. */
+        boolean replaces(String problem) {
+            if (scheduler && (within(problem, "scheduler") || within(problem, EnvironmentOverrides.SCHEDULER_ENABLED)
+                    || within(problem, EnvironmentOverrides.SCHEDULER_POLL_INTERVAL))) {
+                return true; // code wins over the variables too
+            }
+            return queues.stream().anyMatch(queue -> within(problem,
+                    JobOptions.DEFAULT_QUEUE.equals(queue) ? "provider" : "queues." + queue));
+        }
+
+        private static boolean within(String problem, String section) {
+            return problem.startsWith(section + ": ") || problem.startsWith(section + ".");
+        }
     }
 
     /**

@@ -48,7 +48,8 @@ final class RuntimeAssembly {
     static JobQueueRuntime assemble(RuntimeSpec spec) {
         ProviderCatalog catalog = ProviderCatalog.load(spec.classLoader());
         JobQueueConfig fileConfig = spec.configFile() != null
-                ? ConfigLoader.load(spec.configFile(), spec.environment(), catalog)
+                ? ConfigLoader.load(spec.configFile(), spec.environment(), catalog,
+                        new ConfigLoader.SetInCode(spec.providers().keySet(), spec.scheduler() != null))
                 : new JobQueueConfig(Map.of(), WorkerSettings.defaults(), null);
 
         Map<String, ProviderSection> sections = new LinkedHashMap<>(fileConfig.providers());
