@@ -202,8 +202,10 @@ public final class JobQueueBuilder {
     }
 
     /**
-     * A scheduler by type name ("jdbc") with settings as in the config file's {@code scheduler:} section;
-     * an unknown type or a bad setting is refused by {@link #build()}, with the file's problems.
+     * A scheduler by type name ("jdbc") with settings as in the config file's {@code scheduler:} section,
+     * except that it fires due jobs unless they say {@code enabled: false} (the file's default is
+     * {@code false}: a scheduler set in code is one this process runs; docs/scheduler.md); an unknown type or a
+     * bad setting is refused by {@link #build()}, with the file's problems.
      *
      * @throws IllegalArgumentException if {@code type} is blank
      * @throws NullPointerException     if {@code type} or {@code settings}, or a value in them, is null
