@@ -28,6 +28,11 @@ final class EnvSubstitution {
     private final Map<String, String> env;
     private final BiConsumer<String, String> problems;
     private final Set<String> failedKeys = new HashSet<>();
+    /** Failed list items: their list's key, and the text each kept (what its list's problems repeat). */
+    private final List<FailedItem> failedItems = new ArrayList<>();
+
+    private record FailedItem(String path, String listKey, String text) {
+    }
 
     /**
      * @param problems receives (key path, message) for every reference that cannot be resolved
@@ -52,10 +57,17 @@ final class EnvSubstitution {
      */
     List<String> withoutEchoes(List<String> problems) {
         return problems.stream()
-                .filter(problem -> failedKeys.stream().noneMatch(key -> problem.startsWith(key + ": ")
-                        // a whole section written as one failed reference: what its reader missed in it
-                        || problem.startsWith(key + ".") || problem.startsWith(key + "[")))
+                .filter(problem -> failedKeys.stream().noneMatch(key -> within(problem, key)))
+                // an item's own problems, and its list's that repeat its text; not what the other items have wrong
+                .filter(problem -> failedItems.stream().noneMatch(item -> within(problem, item.path())
+                        || problem.startsWith(item.listKey() + ": ") && (problem.contains("'" + item.text() + "'")
+                        || problem.contains("'" + Secrets.maskUrl(item.text()) + "'"))))
                 .toList();
+    }
+
+    private static boolean within(String problem, String key) {
+        // a whole section written as one failed reference: what its reader missed in it too
+        return problem.startsWith(key + ": ") || problem.startsWith(key + ".") || problem.startsWith(key + "[");
     }
 
     private @Nullable Object value(String path, @Nullable Object value) {
@@ -119,9 +131,14 @@ final class EnvSubstitution {
         return Secrets.isSecretKey(key.substring(key.lastIndexOf('.') + 1));
     }
 
-    /** {@code text} unchanged, its key (a list's, for an item) noted as failed. */
+    /** {@code text} unchanged, its key (or list item) noted as failed. */
     private String kept(String path, String text) {
-        failedKeys.add(LIST_INDEX.matcher(path).replaceAll(""));
+        String listKey = LIST_INDEX.matcher(path).replaceAll("");
+        if (listKey.equals(path)) {
+            failedKeys.add(path);
+        } else {
+            failedItems.add(new FailedItem(path, listKey, text));
+        }
         return text;
     }
 

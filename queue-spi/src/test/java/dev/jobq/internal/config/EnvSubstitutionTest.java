@@ -145,6 +145,24 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void aFailedReferenceInOneListItemDoesNotHideWhatIsWrongWithTheOtherItems() {
+        // Every problem at once (configuration.md, "Errors"): the failed item's echo is left out, not its list's.
+        assertThat(Load.problems("""
+                worker:
+                  queues: [reprots, "${EXTRA_QUEUE}"]
+                  backoff: { type: list, delays: [5x, "${SECOND_DELAY}"] }
+                """)).containsExactly(
+                "worker.queues[1]: environment variable EXTRA_QUEUE is not set; set it, or give a default with "
+                        + "${EXTRA_QUEUE:-value}",
+                "worker.backoff.delays[1]: environment variable SECOND_DELAY is not set; set it, or give a default "
+                        + "with ${SECOND_DELAY:-value}",
+                "worker.queues: 'reprots' is not a configured queue (configured: default); add it under queues: or "
+                        + "remove it here",
+                "worker.backoff.delays[0]: '5x' is not a duration with a unit such as 500ms, 30s, 5m, 1h, 2d, or "
+                        + "ISO-8601 like PT30S");
+    }
+
+    @Test
     void reportsASectionWrittenAsAFailedReferenceOnceNotAgainAsItsMissingKeys() {
         assertThat(Load.problems("""
                 provider: ${PROVIDER_SECTION}
