@@ -86,7 +86,9 @@ final class FiringLoop implements Runnable {
                     // Hand-offs work, and the wake-up is the next due job's: the purge alone is tried after the pause.
                     failed(purgeFailure);
                 }
-            } catch (RuntimeException failure) {
+            } catch (RuntimeException | Error failure) {
+                // An Error too (a class missing from an application's DataSource or its driver, an assertion of
+                // theirs): thrown on, it ended the firing thread, and every job's firing, with firingProblem() empty.
                 if (!running || Thread.currentThread().isInterrupted()) {
                     return;
                 }
@@ -102,14 +104,20 @@ final class FiringLoop implements Runnable {
     }
 
     /** Logs a failed pass and sets the problem; returns the pause before the next try. */
-    private Duration failed(RuntimeException failure) {
-        RuntimeException e = db.withoutLockedRow(failure);
+    private Duration failed(Throwable failure) {
+        Throwable e = failure instanceof RuntimeException runtime ? db.withoutLockedRow(runtime) : failure;
         Duration pause = pauseAfter(failures.failures() + 1, settings.pollInterval());
         Instant now = clock.instant();
         failures.failed(e, pause, now);
         problem = "firing from " + db.description() + " failed " + failures.failures()
-                + " time(s) in a row, last at " + now + ": " + Database.rootMessage(e);
+                + " time(s) in a row, last at " + now + ": " + reason(e);
         return pause;
+    }
+
+    /** The root cause's message; for an Error, which says little without it, its class's name first. */
+    static String reason(Throwable e) {
+        return e instanceof Error ? e.getClass().getSimpleName() + ": " + Database.rootMessage(e)
+                : Database.rootMessage(e);
     }
 
     /** Why due jobs are not being handed on, while the passes fail. */

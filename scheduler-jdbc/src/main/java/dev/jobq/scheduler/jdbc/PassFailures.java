@@ -48,7 +48,7 @@ final class PassFailures {
      * A pass failed, the first of an outage at {@code at} on the scheduler's clock; the next is tried
      * after {@code pause}.
      */
-    void failed(RuntimeException e, Duration pause, Instant at) {
+    void failed(Throwable e, Duration pause, Instant at) {
         long now = nanoTime.getAsLong();
         if (failures++ == 0) {
             since = now;
@@ -56,14 +56,14 @@ final class PassFailures {
             lastWarned = now;
             log.warn("scheduler: a pass over {} failed, trying again in {} ms (later failures: a line every {} "
                     + "while they go on): {}", database, pause.toMillis(), DurationFormat.format(REPEAT),
-                    Database.rootMessage(e), e);
+                    FiringLoop.reason(e), e);
         } else if (now - lastWarned >= REPEAT.toNanos()) {
             lastWarned = now;
             log.warn("scheduler: passes over {} keep failing: {} in a row over {} (since {}), trying again in {} ms: {}",
-                    database, failures, over(now), sinceInstant, pause.toMillis(), Database.rootMessage(e));
+                    database, failures, over(now), sinceInstant, pause.toMillis(), FiringLoop.reason(e));
         } else {
             log.debug("scheduler: a pass over {} failed ({} in a row), trying again in {} ms: {}", database,
-                    failures, pause.toMillis(), Database.rootMessage(e), e);
+                    failures, pause.toMillis(), FiringLoop.reason(e), e);
         }
     }
 

@@ -1,0 +1,126 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.JobOptions;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.SettableClock;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An Error out of the database side of a pass rather than out of the provider: an application's DataSource (or
+ * the JDBC driver under it) that throws one, a class missing from its classpath, say. The pass fails as for any
+ * database failure: {@code firingProblem()} says so, and the firing thread tries again and hands the job on once
+ * the DataSource works, rather than ending for good with nothing said.
+ */
+class H2DatabaseErrorTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final SettableClock clock = new SettableClock(T0);
+    private final RecordingSink sink = new RecordingSink(clock);
+
+    @Test
+    void anErrorFromTheDataSourceIsAFailedPassThatFiringProblemNamesAndFiringGoesOnAfterIt() {
+        var h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:jobq-database-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        var failing = new ErrorThrowingDataSource(h2);
+        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().dataSource(failing)
+                .pollInterval(Duration.ofMillis(200))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            JobEnvelope job = job("report:due");
+            scheduler.schedule(job, T0.plus(Duration.ofMinutes(1)));
+            failing.errorsLeft.set(2);
+            scheduler.start();
+
+            String problem = await().atMost(WAIT).until(() -> scheduler.firingProblem().orElse(""),
+                    text -> !text.isEmpty());
+            assertThat(problem).matches("firing from the given ErrorThrowingDataSource failed [12] time\\(s\\) in a row, "
+                    + "last at \\S+: NoClassDefFoundError: org/acme/pool/ConnectionProxy");
+
+            clock.set(T0.plus(Duration.ofMinutes(1)));
+            await().atMost(WAIT).until(() -> sink.count() == 1);
+            assertThat(sink.submissions().getFirst().envelope().jobId()).isEqualTo(job.jobId());
+            await().atMost(WAIT).until(() -> scheduler.firingProblem().isEmpty());
+        }
+    }
+
+    private JobEnvelope job(String type) {
+        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), type, "{}",
+                JobOptions.defaults(), 0, clock.instant(), null, null);
+    }
+
+    /** H2's DataSource, whose getConnection() throws an Error while {@code errorsLeft} is above zero. */
+    private static final class ErrorThrowingDataSource implements DataSource {
+
+        final AtomicInteger errorsLeft = new AtomicInteger();
+        private final DataSource delegate;
+
+        ErrorThrowingDataSource(DataSource delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            if (errorsLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                throw new NoClassDefFoundError("org/acme/pool/ConnectionProxy");
+            }
+            return delegate.getConnection();
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            return getConnection();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return delegate.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            delegate.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            delegate.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return delegate.getLoginTimeout();
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            return delegate.getParentLogger();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            return delegate.unwrap(iface);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) throws SQLException {
+            return delegate.isWrapperFor(iface);
+        }
+    }
+}
