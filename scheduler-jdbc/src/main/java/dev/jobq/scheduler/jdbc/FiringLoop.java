@@ -49,6 +49,8 @@ final class FiringLoop implements Runnable {
     private Instant nextPurgeAt = Instant.MIN;
     /** Why the last purge failed, until one works; reported as a failed pass, without delaying due jobs. */
     private @Nullable RuntimeException purgeFailure;
+    /** The problem the purge's last failure set, while purgeFailure is set. */
+    private @Nullable String purgeProblem;
     /** Whether the pass just run tried the purge. */
     private boolean purged;
     private final PassFailures failures;
@@ -84,7 +86,11 @@ final class FiringLoop implements Runnable {
                     problem = null;
                 } else if (purged) {
                     // Hand-offs work, and the wake-up is the next due job's: the purge alone is tried after the pause.
-                    failed(purgeFailure);
+                    failed(purgeFailure, "purging old one-time jobs from ", " (due jobs are still handed on)");
+                    purgeProblem = problem;
+                } else {
+                    // Hand-offs work again after a failed pass: only the purge's failure, until its next try, stands.
+                    problem = purgeProblem;
                 }
             } catch (RuntimeException | Error failure) {
                 // An Error too (a class missing from an application's DataSource or its driver, an assertion of
@@ -92,7 +98,7 @@ final class FiringLoop implements Runnable {
                 if (!running || Thread.currentThread().isInterrupted()) {
                     return;
                 }
-                wakeAt = clock.instant().plus(failed(failure));
+                wakeAt = clock.instant().plus(failed(failure, "firing from ", ""));
             }
             try {
                 alarm.sleepUntil(wakeAt);
@@ -103,14 +109,17 @@ final class FiringLoop implements Runnable {
         }
     }
 
-    /** Logs a failed pass and sets the problem; returns the pause before the next try. */
-    private Duration failed(Throwable failure) {
+    /**
+     * Logs a failed pass and sets the problem, saying what failed ({@code "firing from "}, or the purge alone) and
+     * {@code besides}; returns the pause before the next try.
+     */
+    private Duration failed(Throwable failure, String what, String besides) {
         Throwable e = failure instanceof RuntimeException runtime ? db.withoutLockedRow(runtime) : failure;
         Duration pause = pauseAfter(failures.failures() + 1, settings.pollInterval());
         Instant now = clock.instant();
         failures.failed(e, pause, now);
-        problem = "firing from " + db.description() + " failed " + failures.failures()
-                + " time(s) in a row, last at " + now + ": " + reason(e);
+        problem = what + db.description() + " failed " + failures.failures()
+                + " time(s) in a row, last at " + now + besides + ": " + reason(e);
         return pause;
     }
 
@@ -120,7 +129,7 @@ final class FiringLoop implements Runnable {
                 : Database.rootMessage(e);
     }
 
-    /** Why due jobs are not being handed on, while the passes fail. */
+    /** Why due jobs are not being handed on, while the passes fail, or why old ones are not purged. */
     Optional<String> problem() {
         return Optional.ofNullable(problem);
     }
