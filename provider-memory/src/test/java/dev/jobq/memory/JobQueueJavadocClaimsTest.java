@@ -629,7 +629,8 @@ class JobQueueJavadocClaimsTest {
         var limits = new java.util.concurrent.CopyOnWriteArrayList<Integer>();
         try (JobQueue jobs = JobQueue.builder().scheduler(ctx -> new ListingOnlyScheduler(limits)).build()) {
             assertThatIllegalArgumentException().isThrownBy(() -> jobs.scheduler().listScheduled(0))
-                    .withMessage("limit must be ≥ 1, got 0");
+                    .withMessage("listScheduled(limit): limit must be ≥ 1, got 0; pass how many of the earliest "
+                            + "waiting jobs to list");
             jobs.scheduler().listScheduled(1);
             assertThat(limits).containsExactly(1);
         }

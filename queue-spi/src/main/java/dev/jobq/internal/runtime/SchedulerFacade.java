@@ -65,7 +65,8 @@ final class SchedulerFacade implements Scheduler {
     @Override
     public List<ScheduledJobInfo> listScheduled(int limit) {
         if (limit < 1) { // here, so that every JobScheduler is asked for one job at least, as the SPI says
-            throw new IllegalArgumentException("limit must be ≥ 1, got " + limit);
+            throw new IllegalArgumentException("listScheduled(limit): limit must be ≥ 1, got " + limit
+                    + "; pass how many of the earliest waiting jobs to list");
         }
         return calls.admit(() -> scheduler.listScheduled(limit));
     }

@@ -145,7 +145,8 @@ final class JdbcJobScheduler implements JobScheduler {
     @Override
     public List<ScheduledJobInfo> listScheduled(int limit) {
         if (limit < 1) {
-            throw new IllegalArgumentException("limit must be ≥ 1, got " + limit);
+            throw new IllegalArgumentException("listScheduled(limit): limit must be ≥ 1, got " + limit
+                    + "; pass how many of the earliest waiting jobs to list");
         }
         return database("listing scheduled jobs", () -> scheduled.listScheduled(db.dsl(), limit));
     }

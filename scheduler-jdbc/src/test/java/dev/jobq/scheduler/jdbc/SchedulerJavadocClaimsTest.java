@@ -162,8 +162,22 @@ class SchedulerJavadocClaimsTest {
         assertThat(scheduler.listScheduled(Integer.MAX_VALUE)).extracting(ScheduledJobInfo::id)
                 .containsExactly(earlier, later);
         assertThat(scheduler.listScheduled(1)).extracting(ScheduledJobInfo::id).containsExactly(earlier);
+        // The message names the call and its argument: "limit must be ≥ 1" alone named neither.
         assertThatIllegalArgumentException().isThrownBy(() -> scheduler.listScheduled(0))
-                .withMessage("limit must be ≥ 1, got 0");
+                .withMessage(LIMIT_REFUSED);
+    }
+
+    static final String LIMIT_REFUSED = "listScheduled(limit): limit must be ≥ 1, got 0; pass how many of the "
+            + "earliest waiting jobs to list";
+
+    @Test
+    void jobScheduler_listScheduled_aLimitBelowOneIsRefusedAsTheCoreRefusesIt() {
+        var context = new dev.jobq.spi.SchedulerContext(dev.jobq.spi.Settings.empty("scheduler"),
+                java.time.Clock.systemUTC(), envelope -> { throw new AssertionError("nothing is handed on"); });
+        try (JdbcJobScheduler direct = JdbcSchedulerFactory.builder()
+                .jdbcUrl("jdbc:h2:mem:javadoc-claims-direct-" + DATABASES.incrementAndGet()).buildJdbc(context)) {
+            assertThatIllegalArgumentException().isThrownBy(() -> direct.listScheduled(0)).withMessage(LIMIT_REFUSED);
+        }
     }
 
     // recurring
