@@ -614,7 +614,8 @@ final class MemoryQueueProvider implements QueueProvider {
         @Override
         public List<DeadLetter> list(int limit) {
             if (limit < 0) {
-                throw new IllegalArgumentException("limit must be ≥ 0, got " + limit);
+                throw new IllegalArgumentException("dead letters of queue '" + queueName + "': list(limit): limit "
+                        + "must be ≥ 0, got " + limit + "; pass how many of the newest to list (0 gives none)");
             }
             lockQuickly();
             try {

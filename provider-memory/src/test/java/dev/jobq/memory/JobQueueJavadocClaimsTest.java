@@ -37,6 +37,10 @@ import org.junit.jupiter.api.Test;
  */
 class JobQueueJavadocClaimsTest {
 
+    /** The message names the queue, the call and its argument: "limit must be ≥ 0" alone named none of them. */
+    private static final String NEGATIVE_LIMIT_REFUSED = "dead letters of queue 'default': list(limit): limit must be "
+            + "≥ 0, got -1; pass how many of the newest to list (0 gives none)";
+
     record Work(String what) {
     }
 
@@ -582,7 +586,7 @@ class JobQueueJavadocClaimsTest {
             assertThat(letters.list(Integer.MAX_VALUE)).hasSize(2);
             assertThat(letters.list(0)).isEmpty();
             assertThatIllegalArgumentException().isThrownBy(() -> letters.list(-1))
-                    .withMessage("limit must be ≥ 0, got -1");
+                    .withMessage(NEGATIVE_LIMIT_REFUSED);
             assertThat(letters.redrive("no-such-job")).isFalse();
             assertThat(letters.delete("no-such-job")).isFalse();
         }
@@ -619,7 +623,7 @@ class JobQueueJavadocClaimsTest {
         try (JobQueue jobs = JobQueue.builder().provider(lenient).build()) {
             assertThatIllegalArgumentException()
                     .isThrownBy(() -> jobs.deadLetters("default").orElseThrow().list(-1))
-                    .withMessage("limit must be ≥ 0, got -1");
+                    .withMessage(NEGATIVE_LIMIT_REFUSED);
             assertThat(asked).hasValue(0);
         }
     }

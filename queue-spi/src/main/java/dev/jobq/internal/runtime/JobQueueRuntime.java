@@ -455,7 +455,8 @@ public final class JobQueueRuntime implements JobQueue {
         @Override
         public List<DeadLetter> list(int limit) {
             if (limit < 0) { // checked here too, so every provider's store refuses it as DeadLetters says
-                throw new IllegalArgumentException("limit must be ≥ 0, got " + limit);
+                throw new IllegalArgumentException("dead letters of queue '" + queue + "': list(limit): limit must be "
+                        + "≥ 0, got " + limit + "; pass how many of the newest to list (0 gives none)");
             }
             return letters.list(limit);
         }
