@@ -126,8 +126,12 @@ final class HandOff {
                 total += awaitHelpers(helping);
             }
         }
+        // Due by the time this phase began, not by each batch's clock: an occurrence that takes longer to hand on than
+        // its schedule leaves (a slow provider, many jobs on a short schedule) left its job due again at every batch,
+        // and the drain never ended, with every one-time job waiting behind it. Later ones are the next pass's.
+        Instant recurringBy = clock.instant();
         while (!stopping) {
-            int taken = recurringBatch(clock.instant());
+            int taken = recurringBatch(recurringBy);
             total += taken;
             if (taken == 0) {
                 break;
