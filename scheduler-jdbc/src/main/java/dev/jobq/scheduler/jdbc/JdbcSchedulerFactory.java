@@ -95,7 +95,7 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
     }
 
     static JdbcSettings read(Settings s) {
-        String jdbcUrl = s.string("jdbcUrl", DEFAULT_JDBC_URL);
+        String jdbcUrl = s.string("jdbcUrl", DEFAULT_JDBC_URL).strip();
         String urlProblem = JdbcSettings.urlProblem(jdbcUrl);
         if (urlProblem != null) {
             s.problem("jdbcUrl", urlProblem);

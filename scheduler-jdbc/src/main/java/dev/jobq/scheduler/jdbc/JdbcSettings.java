@@ -64,7 +64,9 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
     static final Duration MAX_CONNECTION_TIMEOUT = Duration.ofHours(1);
 
     JdbcSettings {
-        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        // Checked stripped, so opened stripped: a URL from an environment variable or a secret file often ends in a
+        // newline, which H2 took into the file's name (a new, empty database beside the one holding the jobs).
+        jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl").strip();
         if (dataSource == null) {
             String problem = urlProblem(jdbcUrl);
             if (problem != null) {

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -178,6 +179,35 @@ class JdbcSchedulerFactoryTest {
 
         assertThatThrownBy(() -> factory.create(context)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("scheduler.batchSize: must be ≥ 1, got 0");
+    }
+
+    @Test
+    void aJdbcUrlWithWhitespaceAroundItOpensTheDatabaseItNames(@TempDir Path dir) {
+        // A URL from an environment variable or a secret file often ends in a newline: H2 took it into the file's
+        // name (a new, empty "jobq\n.mv.db" beside the jobs' "jobq.mv.db"), and a leading space found no driver.
+        String url = "jdbc:h2:file:" + dir.resolve("jobq");
+        var clock = SettableClock.atEpochOf2026();
+        String id;
+        try (JdbcJobScheduler first = JdbcSchedulerFactory.builder().jdbcUrl(url).buildJdbc(new SchedulerContext(
+                section(Map.of()), clock, envelope -> EnqueueResult.accepted(envelope.jobId())))) {
+            id = first.schedule(new dev.jobq.spi.JobEnvelope(dev.jobq.spi.JobEnvelope.CURRENT_VERSION, "job-1",
+                    "report:send", "{}", dev.jobq.JobOptions.defaults(), 0, clock.instant(), null, null),
+                    clock.instant().plus(Duration.ofDays(1)));
+        }
+        for (String spaced : new String[] {url + "\n", " " + url, "\t" + url + " \r\n"}) {
+            var context = new SchedulerContext(section(Map.of("jdbcUrl", spaced)), clock,
+                    envelope -> EnqueueResult.accepted(envelope.jobId()));
+            try (var fromFile = (JdbcJobScheduler) factory.create(context)) {
+                assertThat(fromFile.status(id)).as("the job, through %s", spaced.replace("\n", "\\n"))
+                        .contains(dev.jobq.ScheduledJobInfo.Status.SCHEDULED);
+            }
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(file -> file.getFileName().toString()).toList()).contains("jobq.mv.db")
+                    .noneMatch(name -> name.matches("(?s).*\\s.*"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
