@@ -241,8 +241,17 @@ final class ScheduledJobs {
                 row.getError());
     }
 
+    /**
+     * An error as its column holds it: at most {@value #ERROR_LENGTH} characters, and a NUL character (a provider's
+     * message quoting bytes it was given) as U+FFFD. PostgreSQL's text cannot hold a NUL: the failed hand-off's mark
+     * failed, and with it the batch's transaction, at every pass, the other jobs of the batch held behind it.
+     */
     static @Nullable String truncate(@Nullable String text) {
-        return text == null || text.length() <= ERROR_LENGTH ? text : text.substring(0, ERROR_LENGTH - 1) + "…";
+        if (text == null) {
+            return null;
+        }
+        String held = text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
+        return held.length() <= ERROR_LENGTH ? held : held.substring(0, ERROR_LENGTH - 1) + "…";
     }
 
     /** A fixed-length stand-in for (queue, deduplication key), unique while the job is scheduled. */
