@@ -276,22 +276,27 @@ public final class FireRate implements Workload {
         return rate;
     }
 
-    /** Rows handed on per second by the raw loop, from its first claim until the table has no due row. */
-    private static double raw(ScheduledTable table, int due, Probe probe, String phase) throws Exception {
+    /**
+     * Rows handed on per second by the raw loop, from its first claim until the table has no due row;
+     * its connection made before the clock starts and closed after it stops, as the scheduler's pool.
+     */
+    static double raw(ScheduledTable table, int due, Probe probe, String phase) throws Exception {
         table.addDue(due, Instant.now().minusSeconds(1));
         table.settle();
-        Heap.collect();
-        var taken = new AtomicLong();
-        try (var ignored = probe.phase(phase, due, taken::get)) {
-            long start = System.nanoTime();
-            new SkipLockedLoop(table, BATCH).drain(taken);
-            long nanos = System.nanoTime() - start;
-            if (taken.get() != due) {
-                throw new IllegalStateException(phase + ": took " + taken.get() + " rows, expected " + due);
+        try (var loop = SkipLockedLoop.open(table, BATCH)) {
+            Heap.collect();
+            var taken = new AtomicLong();
+            try (var ignored = probe.phase(phase, due, taken::get)) {
+                long start = System.nanoTime();
+                loop.drain(taken);
+                long nanos = System.nanoTime() - start;
+                if (taken.get() != due) {
+                    throw new IllegalStateException(phase + ": took " + taken.get() + " rows, expected " + due);
+                }
+                double rate = due / (nanos / 1e9);
+                System.out.printf("%s: %,.0f rows/s%n", phase, rate);
+                return rate;
             }
-            double rate = due / (nanos / 1e9);
-            System.out.printf("%s: %,.0f rows/s%n", phase, rate);
-            return rate;
         }
     }
 

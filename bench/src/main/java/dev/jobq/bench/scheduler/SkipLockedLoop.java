@@ -16,60 +16,80 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection. One transaction per batch: lock up to {@code batch} due rows nobody holds, earliest
  * first ({@code FOR UPDATE SKIP LOCKED}), read every column a job needs, delete them, commit; until a
  * batch comes back empty.
+ *
+ * <p>{@link #open} connects and {@link #close} disconnects, outside the clock, as the scheduler's
+ * pool connects when its queue is built and disconnects when it is closed: on an H2 file the only
+ * connection opens the database file, and closing it closes (and compacts) the database.
  */
-final class SkipLockedLoop {
+final class SkipLockedLoop implements AutoCloseable {
 
     /** The claim; also what B6 asks the database to explain. */
     static final String CLAIM = "SELECT id, type, queue, payload, options, trace_id, scheduled_for, created_at "
             + "FROM jobq_scheduled_job WHERE status = 'SCHEDULED' AND due_at <= ? ORDER BY due_at LIMIT ? "
             + "FOR UPDATE SKIP LOCKED";
 
-    private final ScheduledTable table;
     private final int batch;
+    private final Connection connection;
+    private final PreparedStatement claim;
+    private final PreparedStatement deleteFull;
 
-    SkipLockedLoop(ScheduledTable table, int batch) {
-        this.table = table;
+    private SkipLockedLoop(int batch, Connection connection) throws SQLException {
         this.batch = batch;
+        this.connection = connection;
+        connection.setAutoCommit(false);
+        this.claim = connection.prepareStatement(CLAIM);
+        this.deleteFull = connection.prepareStatement(delete(batch));
+    }
+
+    /** The loop on its own connection to {@code table}, its statements prepared. */
+    static SkipLockedLoop open(ScheduledTable table, int batch) throws SQLException {
+        Connection connection = table.connect();
+        try {
+            return new SkipLockedLoop(batch, connection);
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
     }
 
     /** Claims and deletes every row due by now; counts them in {@code taken}. */
     void drain(AtomicLong taken) throws SQLException {
-        try (Connection c = table.connect();
-             PreparedStatement claim = c.prepareStatement(CLAIM);
-             PreparedStatement deleteFull = c.prepareStatement(delete(batch))) {
-            c.setAutoCommit(false);
-            while (true) {
-                claim.setObject(1, OffsetDateTime.ofInstant(Instant.now(), ZoneOffset.UTC));
-                claim.setInt(2, batch);
-                List<String> ids = new ArrayList<>(batch);
-                try (ResultSet rs = claim.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(rs.getString(1));
-                        // Read the job as the scheduler must, to hand it on.
-                        rs.getString(2);
-                        rs.getString(3);
-                        rs.getString(4);
-                        rs.getString(5);
-                        rs.getString(6);
-                        rs.getObject(7, OffsetDateTime.class);
-                        rs.getObject(8, OffsetDateTime.class);
-                    }
+        while (true) {
+            claim.setObject(1, OffsetDateTime.ofInstant(Instant.now(), ZoneOffset.UTC));
+            claim.setInt(2, batch);
+            List<String> ids = new ArrayList<>(batch);
+            try (ResultSet rs = claim.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                    // Read the job as the scheduler must, to hand it on.
+                    rs.getString(2);
+                    rs.getString(3);
+                    rs.getString(4);
+                    rs.getString(5);
+                    rs.getString(6);
+                    rs.getObject(7, OffsetDateTime.class);
+                    rs.getObject(8, OffsetDateTime.class);
                 }
-                if (ids.isEmpty()) {
-                    c.commit();
-                    return;
-                }
-                if (ids.size() == batch) {
-                    deleteIds(deleteFull, ids);
-                } else {
-                    try (PreparedStatement deleteSome = c.prepareStatement(delete(ids.size()))) {
-                        deleteIds(deleteSome, ids);
-                    }
-                }
-                c.commit();
-                taken.addAndGet(ids.size());
             }
+            if (ids.isEmpty()) {
+                connection.commit();
+                return;
+            }
+            if (ids.size() == batch) {
+                deleteIds(deleteFull, ids);
+            } else {
+                try (PreparedStatement deleteSome = connection.prepareStatement(delete(ids.size()))) {
+                    deleteIds(deleteSome, ids);
+                }
+            }
+            connection.commit();
+            taken.addAndGet(ids.size());
         }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        connection.close();
     }
 
     private static void deleteIds(PreparedStatement delete, List<String> ids) throws SQLException {
