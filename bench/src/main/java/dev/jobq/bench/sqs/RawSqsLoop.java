@@ -73,7 +73,6 @@ final class RawSqsLoop {
     double drain(String queueUrl, int count, int visibilitySeconds, Countdown deleted) throws InterruptedException {
         var remaining = new AtomicInteger(count);
         long start = System.nanoTime();
-        var failure = new AtomicReference<Throwable>();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < concurrency; t++) {
             threads.add(Thread.ofPlatform().name("raw-sqs-receiver-" + t).start(() -> {
@@ -102,8 +101,8 @@ final class RawSqsLoop {
                         }
                     }
                 } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
                     remaining.set(0);
+                    deleted.fail(new IllegalStateException("a raw receiver failed", e));
                 }
             }));
         }
@@ -111,9 +110,6 @@ final class RawSqsLoop {
         long nanos = System.nanoTime() - start;
         for (Thread thread : threads) {
             thread.join();
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("a raw receiver failed", failure.get());
         }
         return count / (nanos / 1e9);
     }
