@@ -123,11 +123,11 @@ public final class FiringPrecision implements Workload {
         return dueById;
     }
 
-    private static void record(Probe probe, Moments moments, Map<String, Instant> dueById, List<Long> timer) {
+    static void record(Probe probe, Moments moments, Map<String, Instant> dueById, List<Long> timer) {
         List<Long> toProvider = new ArrayList<>();
         List<Long> toHandler = new ArrayList<>();
         dueById.forEach((id, at) -> {
-            toProvider.add(moments.handedOn(id) - Lateness.nanos(at));
+            toProvider.add(moments.handedOn(id, at) - Lateness.nanos(at));
             toHandler.add(moments.started(id, at) - Lateness.nanos(at));
         });
         probe.record("p50", Lateness.millis(toProvider, 50), Lateness.millis(timer, 50));
@@ -138,7 +138,7 @@ public final class FiringPrecision implements Workload {
     }
 
     /** When each job reached the provider and when its handler started, in nanoseconds since the epoch. */
-    private static final class Moments {
+    static final class Moments {
         private final Map<String, Long> handedOn = new ConcurrentHashMap<>();
         private final Map<String, Long> started = new ConcurrentHashMap<>();
 
@@ -152,8 +152,13 @@ public final class FiringPrecision implements Workload {
             started.put(jobId, Lateness.now());
         }
 
-        long handedOn(String jobId) {
-            return handedOn.get(jobId);
+        long handedOn(String jobId, Instant due) {
+            Long at = handedOn.get(jobId);
+            if (at == null) {
+                throw new IllegalStateException("job " + jobId + " due at " + due + " never reached its queue's "
+                        + "provider: the scheduler did not hand it on before the wait for it ended");
+            }
+            return at;
         }
 
         long started(String jobId, Instant due) {

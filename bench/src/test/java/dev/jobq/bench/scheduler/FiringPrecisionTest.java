@@ -1,0 +1,32 @@
+package dev.jobq.bench.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.bench.runner.Probe;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FiringPrecisionTest {
+
+    /**
+     * A job the scheduler never handed on (lost, or still held when the wait ran out) is what B7 most
+     * needs to report, and by name: which job, due when.
+     */
+    @Test
+    void aJobThatNeverReachedItsQueueIsNamedWithItsInstant() {
+        Instant due = Instant.parse("2026-12-04T20:00:00.123456789Z");
+        var probe = new Probe(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), 1);
+
+        assertThatThrownBy(() -> FiringPrecision.record(probe, new FiringPrecision.Moments(), Map.of("job-7", due),
+                List.of(1_000L)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("job-7")
+                .hasMessageContaining(due.toString())
+                .hasMessageContaining("never reached its queue");
+    }
+}
