@@ -8,6 +8,7 @@ import dev.jobq.bench.runner.Scale;
 import dev.jobq.bench.runner.Target;
 import dev.jobq.bench.runner.Unit;
 import dev.jobq.bench.runner.Workload;
+import dev.jobq.memory.MemoryProviderFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,8 +25,10 @@ import java.util.concurrent.TimeUnit;
  * {@code JobQueue.scheduler().schedule(...)} on PostgreSQL run durably, with a started queue on the
  * memory provider. Each job's lateness is measured from its instant to the moment the provider
  * accepted it (the queue's {@code Enqueued} event, published on the firing thread right after the
- * provider's enqueue), and to its handler's first line. A negative lateness would be a job handed on
- * early. Ceiling, in the same window at the same instants: a {@link ScheduledThreadPoolExecutor},
+ * provider's enqueue), and to its handler's first line. The least lateness, which must not be
+ * negative (a job handed on early), is taken to the moment the provider's enqueue was called
+ * ({@link StampingProvider}): the earliest the job can have been anyone's, so that a hand-on begun
+ * before its instant shows however soon the provider accepted it. Ceiling, in the same window at the same instants: a {@link ScheduledThreadPoolExecutor},
  * what a JVM timer achieves on this machine at that moment.
  */
 public final class FiringPrecision implements Workload {
@@ -79,7 +82,9 @@ public final class FiringPrecision implements Workload {
         try (var postgres = DurablePostgres.start()) {
             System.out.println("PostgreSQL for B7: " + postgres.durability());
             var moments = new Moments();
-            try (JobQueue queue = SchedulerQueues.firingAndRunning(postgres.newDatabase("jobq_bench"), moments::onEvent)) {
+            var provider = new StampingProvider(MemoryProviderFactory.builder().build(), moments::enqueueCalled);
+            try (JobQueue queue = SchedulerQueues.firingAndRunning(postgres.newDatabase("jobq_bench"), provider,
+                    moments::onEvent)) {
                 queue.registerJobHandler(TYPE, Due.class, (job, context) -> moments.started(job.id()));
                 queue.start();
                 List<Instant> warmUp = new ArrayList<>();
@@ -141,22 +146,42 @@ public final class FiringPrecision implements Workload {
 
     static void record(Probe probe, Moments moments, Map<String, Instant> dueById, List<Long> timer) {
         List<Long> toProvider = new ArrayList<>();
+        List<Long> toEnqueueCall = new ArrayList<>();
         List<Long> toHandler = new ArrayList<>();
         dueById.forEach((id, at) -> {
             toProvider.add(moments.handedOn(id, at) - Lateness.nanos(at));
+            toEnqueueCall.add(moments.enqueueCalled(id, at) - Lateness.nanos(at));
             toHandler.add(moments.started(id, at) - Lateness.nanos(at));
         });
         probe.record("p50", Lateness.millis(toProvider, 50), Lateness.millis(timer, 50));
         probe.record("p99", Lateness.millis(toProvider, 99), Lateness.millis(timer, 99));
         probe.record("max", Lateness.millis(toProvider, 100), Lateness.millis(timer, 100));
-        probe.record("min", Lateness.millis(toProvider, 0), Lateness.millis(timer, 0));
+        probe.record("min", Lateness.millis(toEnqueueCall, 0), Lateness.millis(timer, 0));
         probe.record("start-p99", Lateness.millis(toHandler, 99), Lateness.millis(timer, 99));
     }
 
-    /** When each job reached the provider and when its handler started, in nanoseconds since the epoch. */
+    /**
+     * When the provider's enqueue was called for each job, when the provider had accepted it and when
+     * its handler started, in nanoseconds since the epoch.
+     */
     static final class Moments {
+        private final Map<String, Long> enqueueCalled = new ConcurrentHashMap<>();
         private final Map<String, Long> handedOn = new ConcurrentHashMap<>();
         private final Map<String, Long> started = new ConcurrentHashMap<>();
+
+        /** The first call only: an enqueue the provider refused and the scheduler made again is no later hand-on. */
+        void enqueueCalled(String jobId) {
+            enqueueCalled.putIfAbsent(jobId, Lateness.now());
+        }
+
+        long enqueueCalled(String jobId, Instant due) {
+            Long at = enqueueCalled.get(jobId);
+            if (at == null) {
+                throw new IllegalStateException("job " + jobId + " due at " + due + " was never given to its queue's "
+                        + "provider: the scheduler did not hand it on before the wait for it ended");
+            }
+            return at;
+        }
 
         void onEvent(JobEvent event) {
             if (SchedulerQueues.handedOn(event) && event instanceof JobEvent.Enqueued enqueued) {

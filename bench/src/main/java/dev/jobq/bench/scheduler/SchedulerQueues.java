@@ -4,6 +4,7 @@ import dev.jobq.JobEvent;
 import dev.jobq.JobListener;
 import dev.jobq.JobQueue;
 import dev.jobq.WorkerMode;
+import dev.jobq.spi.QueueProvider;
 import java.util.Map;
 
 /**
@@ -32,6 +33,16 @@ final class SchedulerQueues {
         return JobQueue.builder()
                 .environment(Map.of())
                 .provider("memory")
+                .scheduler("jdbc", Map.of("jdbcUrl", jdbcUrl))
+                .listener(listener)
+                .build();
+    }
+
+    /** As {@link #firingAndRunning(String, JobListener)}, on {@code provider} instead of a memory provider of its own. */
+    static JobQueue firingAndRunning(String jdbcUrl, QueueProvider provider, JobListener listener) {
+        return JobQueue.builder()
+                .environment(Map.of())
+                .provider(provider)
                 .scheduler("jdbc", Map.of("jdbcUrl", jdbcUrl))
                 .listener(listener)
                 .build();
