@@ -85,10 +85,17 @@ final class Database implements AutoCloseable {
      * ({@link #bounded}), on PostgreSQL through the application's DataSource; null as above.
      */
     private final @Nullable String lockTimeoutInTransaction;
+    /**
+     * Whether a statement run on a connection of the DataSource outside {@link #transaction} is committed
+     * by itself: false for an application's pool that hands out connections with auto-commit off, where
+     * the firing thread's work outside a claim runs in a transaction of its own ({@link #bounded}).
+     */
+    private final boolean autoCommits;
     private final Duration lockTimeout;
 
     private Database(DataSource dataSource, SQLDialect dialect, org.jooq.conf.Settings jooqSettings, String description,
-                     @Nullable HikariDataSource ownedPool, Duration claimTimeout, Duration lockTimeout) {
+                     @Nullable HikariDataSource ownedPool, Duration claimTimeout, Duration lockTimeout,
+                     boolean autoCommits) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.jooqSettings = jooqSettings;
@@ -102,6 +109,7 @@ final class Database implements AutoCloseable {
                 : null;
         this.lockTimeoutInTransaction = applicationsSessions ? "SET LOCAL " + lockTimeoutSetting(lockTimeout) : null;
         this.lockTimeout = lockTimeout;
+        this.autoCommits = autoCommits;
     }
 
     /**
@@ -158,8 +166,9 @@ final class Database implements AutoCloseable {
                     .withRenderNameCase(RenderNameCase.AS_IS)
                     .withRenderSchema(false)
                     .withExecuteLogging(false);
+            boolean autoCommits = pool != null || autoCommits(dataSource, description);
             return new Database(dataSource, dialect, jooqSettings, description, pool, settings.claimTimeout(),
-                    settings.lockTimeout());
+                    settings.lockTimeout(), autoCommits);
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();
@@ -203,7 +212,7 @@ final class Database implements AutoCloseable {
      * DataSource on PostgreSQL in a transaction of its own that sets it.
      */
     <T> T bounded(java.util.function.Function<DSLContext, T> work) {
-        if (lockTimeoutInTransaction == null) {
+        if (lockTimeoutInTransaction == null && autoCommits) {
             return work.apply(dsl);
         }
         return transaction(tx -> work.apply(tx.dsl()), lockTimeoutInTransaction);
@@ -484,6 +493,29 @@ final class Database implements AutoCloseable {
         } catch (RuntimeException e) {
             throw cannotConnect(settings.database(), e, settings.password());
         }
+    }
+
+    /**
+     * Whether the application's DataSource hands out connections that commit each statement; when not,
+     * says at start what that loses. schedule(), cancel() and deleteRecurring() are single statements on
+     * the DataSource so that they join a transaction of the application's where its DataSource hands one
+     * out (docs/scheduler.md); outside one, a pool with auto-commit off
+     * rolls them back when the connection returns, and the id schedule() returned names a job never stored.
+     */
+    private static boolean autoCommits(DataSource dataSource, String description) {
+        try (Connection connection = dataSource.getConnection()) {
+            if (connection.getAutoCommit()) {
+                return true;
+            }
+        } catch (SQLException e) {
+            throw cannotConnect(description, e, null);
+        }
+        log.warn("scheduler: {} hands out connections with auto-commit off, so what schedule(), cancel() and "
+                + "deleteRecurring() write is committed only by a transaction of the application's around the call; "
+                + "called outside one, the pool rolls it back when the connection returns (a job scheduled that way "
+                + "is lost): turn auto-commit on in the pool (Hikari: autoCommit=true), or give the scheduler its "
+                + "own jdbcUrl, or call those inside the application's transactions", description);
+        return false;
     }
 
     private static SQLDialect dialect(DataSource dataSource, String description) {

@@ -474,6 +474,32 @@ abstract class JdbcSchedulerContract {
             }
         }
 
+        @Test
+        void aDataSourceWhoseConnectionsDoNotCommitIsNamedAtStartWithWhatItLosesAndTheFix() {
+            // schedule(), cancel() and deleteRecurring() run as single statements on the DataSource, joining the
+            // application's transaction where its DataSource hands one out; on a pool whose connections have
+            // auto-commit off and no transaction around the call, the pool rolls the statement back when the
+            // connection goes back (Hikari does), and the id schedule() returned names a job never stored.
+            var config = new HikariConfig();
+            config.setJdbcUrl(url);
+            config.setMaximumPoolSize(2);
+            config.setAutoCommit(false);
+            config.setPoolName("application");
+            try (HikariDataSource pool = new HikariDataSource(config); CapturedLog log = CapturedLog.of(Database.class)) {
+                open(JdbcSchedulerFactory.builder().dataSource(pool).pollInterval(Duration.ofMinutes(10))).close();
+                assertThat(log.warnings()).containsExactly("scheduler: the given HikariDataSource hands out "
+                        + "connections with auto-commit off, so what schedule(), cancel() and deleteRecurring() "
+                        + "write is committed only by a transaction of the application's around the call; called "
+                        + "outside one, the pool rolls it back when the connection returns (a job scheduled that way "
+                        + "is lost): turn auto-commit on in the pool (Hikari: autoCommit=true), or give the scheduler "
+                        + "its own jdbcUrl, or call those inside the application's transactions");
+            }
+            try (HikariDataSource pool = applicationPool(2); CapturedLog log = CapturedLog.of(Database.class)) {
+                open(JdbcSchedulerFactory.builder().dataSource(pool).pollInterval(Duration.ofMinutes(10))).close();
+                assertThat(log.warnings()).isEmpty();
+            }
+        }
+
         /** An application's pool of {@code size} connections that gives up waiting for one after 250 ms. */
         private HikariDataSource applicationPool(int size) {
             var config = new HikariConfig();
