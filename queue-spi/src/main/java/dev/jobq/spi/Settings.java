@@ -283,7 +283,10 @@ public final class Settings {
         return defaultValue;
     }
 
-    /** A list of strings ({@code [a, b]}, or one comma-separated string). */
+    /**
+     * A list of strings ({@code [a, b]}, or one comma-separated string). An empty item ({@code -} alone, a
+     * variable left unset) is left out, as an empty part of the comma-separated form is.
+     */
     public List<String> strings(String key, List<String> defaultValue) {
         Object value = take(key);
         if (value == null) {
@@ -291,7 +294,11 @@ public final class Settings {
         }
         List<String> out = new ArrayList<>();
         if (value instanceof List<?> list) {
-            list.forEach(item -> out.add(String.valueOf(item).strip()));
+            for (Object item : list) {
+                if (item != null && !String.valueOf(item).isBlank()) {
+                    out.add(String.valueOf(item).strip());
+                }
+            }
         } else {
             for (String part : String.valueOf(value).split(",")) {
                 if (!part.isBlank()) {

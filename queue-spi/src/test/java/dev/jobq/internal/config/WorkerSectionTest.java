@@ -137,6 +137,17 @@ class WorkerSectionTest {
     }
 
     @Test
+    @DisplayName("an empty item of a list (`-` alone, a variable left unset) is left out, as an empty part of a "
+            + "comma-separated list is, not read as a queue named 'null'")
+    void leavesOutAnEmptyItemOfAList() {
+        assertThat(Load.yaml(TWO_QUEUES + "worker:\n  queues:\n    - reports\n    -\n    - ${EXTRA:-}\n").worker().queues())
+                .containsExactly("reports");
+        assertThat(Load.problems(TWO_QUEUES + "worker:\n  queues:\n    -\n")).containsExactly(
+                "worker.queues: is empty; list the queues this worker serves (configured: default, reports), or leave "
+                        + "the key out to serve every configured queue");
+    }
+
+    @Test
     void refusesAQueueListedTwice() {
         assertThat(Load.problems("worker:\n  queues: [default, default]\n")).containsExactly(
                 "worker.queues: lists 'default' twice; list each queue once, in the order they are served");
