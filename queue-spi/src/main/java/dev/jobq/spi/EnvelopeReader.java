@@ -19,6 +19,8 @@ import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,6 +54,9 @@ final class EnvelopeReader {
             .appendLiteral(' ').appendOffset("+HHMM", "UTC").toFormatter();
 
     private static final char BYTE_ORDER_MARK = '\uFEFF';
+    /** The length in a message of Jackson's {@link StreamConstraintsException}: "Number value length (1233) exceeds …". */
+    private static final Pattern FIRST_NUMBER = Pattern.compile("\\((\\d+)\\)");
+    private static final String AS_JACKSON_READS = "as Jackson reads by default, and so a handler's ObjectMapper";
 
     private final JsonFactory json;
     /** The body after a byte order mark, if it had one: read for the job's id and type, then refused. */
@@ -97,9 +102,7 @@ final class EnvelopeReader {
                 throw unreadable("message body has more after the envelope object" + preview());
             }
         } catch (StreamConstraintsException e) {
-            throw unreadable("message body is nested more than " + MAX_DEPTH + " levels deep, deeper than jobq "
-                    + "reads: a payload may be nested up to " + StreamReadConstraints.DEFAULT_MAX_DEPTH + " levels "
-                    + "(docs/wire-format.md, Payload binding); send a flatter payload" + preview());
+            throw unreadable(beyondConstraints(e) + preview());
         } catch (JsonProcessingException e) {
             var where = e.getLocation();
             String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
@@ -115,6 +118,37 @@ final class EnvelopeReader {
                     + "file saved with one starts with it: remove it before sending)");
         }
         return build();
+    }
+
+    /**
+     * What a limit of the parser refused, in the body's terms: a number, a field name or a string longer than
+     * Jackson reads by default was reported as nesting too deep, with "send a flatter payload" for the fix.
+     */
+    private static String beyondConstraints(StreamConstraintsException e) {
+        String refused = String.valueOf(e.getOriginalMessage());
+        Matcher length = FIRST_NUMBER.matcher(refused);
+        String found = length.find() ? length.group(1) : "?";
+        if (refused.startsWith("Number value length")) {
+            return "message body has a number of " + found + " digits, longer than jobq reads (up to "
+                    + StreamReadConstraints.DEFAULT_MAX_NUM_LEN + " digits, " + AS_JACKSON_READS + "); send it as a "
+                    + "JSON string into a String field (Jackson refuses a BigInteger that long as text too)";
+        }
+        if (refused.startsWith("Name length")) {
+            return "message body has a field name of " + found + " characters, longer than jobq reads (up to "
+                    + StreamReadConstraints.DEFAULT_MAX_NAME_LEN + " characters, " + AS_JACKSON_READS + "); use "
+                    + "shorter field names";
+        }
+        if (refused.startsWith("String value length")) {
+            return "message body has a string of " + found + " characters, longer than jobq reads (up to "
+                    + StreamReadConstraints.DEFAULT_MAX_STRING_LEN + " characters, " + AS_JACKSON_READS + "); store "
+                    + "large data elsewhere (a database, S3) and put its id in the payload";
+        }
+        if (refused.startsWith("Document nesting depth")) {
+            return "message body is nested more than " + MAX_DEPTH + " levels deep, deeper than jobq reads: a payload "
+                    + "may be nested up to " + StreamReadConstraints.DEFAULT_MAX_DEPTH + " levels (docs/wire-format.md, "
+                    + "Payload binding); send a flatter payload";
+        }
+        return "message body is beyond what jobq reads (" + UntrustedText.escape(refused, 300) + ")";
     }
 
     private void readTopLevel(String field, JsonParser parser) throws IOException {

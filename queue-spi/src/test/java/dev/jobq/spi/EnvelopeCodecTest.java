@@ -707,6 +707,26 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("a number, a field name or a string longer than jobq reads is named as such, not as nesting")
+        void namesAValueLongerThanItReadsAsSuch() {
+            String start = "{\"envelopeVersion\":1,\"jobId\":\"j-5\",\"type\":\"key:rotate\",\"createdAt\":"
+                    + "\"2026-11-23T10:00:00Z\",";
+            // An RSA-4096 modulus as a BigInteger field: 1233 digits, which Jackson writes as one number.
+            var number = unreadable(start + "\"payload\":{\"modulus\":" + "7".repeat(1233) + "}}");
+            var name = unreadable(start + "\"" + "k".repeat(50_001) + "\":1}");
+
+            assertThat(number.getMessage()).startsWith("message body has a number of 1233 digits, longer than jobq "
+                    + "reads (up to 1000 digits, as Jackson reads by default, and so a handler's ObjectMapper); send it "
+                    + "as a JSON string into a String field (Jackson refuses a BigInteger that long as text too); body "
+                    + "starts with: {\"envelopeVersion\":1,");
+            assertThat(number.jobId()).isEqualTo("j-5");
+            assertThat(number.type()).isEqualTo("key:rotate");
+            assertThat(name.getMessage()).startsWith("message body has a field name of 50001 characters, longer than "
+                    + "jobq reads (up to 50000 characters, as Jackson reads by default, and so a handler's ObjectMapper); ");
+            assertThat(List.of(number.getMessage(), name.getMessage())).noneMatch(m -> m.contains("nested"));
+        }
+
+        @Test
         void refusesANegativeVersion() {
             assertThat(unreadable("{\"envelopeVersion\":-1,\"jobId\":\"j\",\"type\":\"t\","
                     + "\"createdAt\":\"2026-11-23T10:00:00Z\"}").getMessage())
