@@ -53,13 +53,13 @@ public final class HandlerModules {
                 }
                 provider = iterator.next();
             } catch (ServiceConfigurationError e) {
-                problems.add(failedToLoad(e, null));
+                problems.add(failedToLoad("handler module", "module", JobHandlerModule.class, e, null));
                 continue;
             }
             try {
                 modules.add(provider.get());
             } catch (ServiceConfigurationError e) {
-                problems.add(failedToLoad(e, provider.type()));
+                problems.add(failedToLoad("handler module", "module", JobHandlerModule.class, e, provider.type()));
             }
         }
         if (!problems.isEmpty()) {
@@ -70,10 +70,12 @@ public final class HandlerModules {
 
     /**
      * The loader's message, then what went wrong underneath it (a constructor's exception, a class
-     * its jar lacks) and the jar the module came from, when its class was found.
+     * its jar lacks) and the jar the class came from, when it was found; {@code kind} names what the
+     * {@code service} file lists ("handler module"), {@code noun} one of them ("module").
      */
-    private static String failedToLoad(ServiceConfigurationError e, @Nullable Class<?> moduleClass) {
-        var text = new StringBuilder("handler module failed to load: ").append(e.getMessage());
+    static String failedToLoad(String kind, String noun, Class<?> service, ServiceConfigurationError e,
+                               @Nullable Class<?> loadedClass) {
+        var text = new StringBuilder(kind).append(" failed to load: ").append(e.getMessage());
         Throwable root = e.getCause();
         // Stops where a chain loops back (a cause whose cause is the exception again), not never.
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -83,21 +85,22 @@ public final class HandlerModules {
         if (root != null) {
             text.append(": ").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage());
         }
-        CodeSource source = moduleClass == null ? null : moduleClass.getProtectionDomain().getCodeSource();
+        CodeSource source = loadedClass == null ? null : loadedClass.getProtectionDomain().getCodeSource();
         if (source != null && source.getLocation() != null) {
             text.append(" (from ").append(location(source)).append(')');
         }
         if (root instanceof NoSuchMethodException) {
             text.append("; make the class public, with a public constructor without parameters: ServiceLoader creates "
-                    + "modules with it");
+                    + noun + "s with it");
         } else if (root == null && String.valueOf(e.getMessage()).endsWith(" not a subtype")) {
-            text.append("; make it implement ").append(JobHandlerModule.class.getName()).append(" (jobq's own, not a "
-                    + "copy in the module's jar), or take its name out of META-INF/services/")
-                    .append(JobHandlerModule.class.getName());
+            text.append("; make it implement ").append(service.getName()).append(" (jobq's own, not a copy in the ")
+                    .append(noun).append("'s jar), or take its name out of META-INF/services/")
+                    .append(service.getName());
         } else if (root == null || root instanceof LinkageError || root instanceof ClassNotFoundException) {
             text.append("; check that its jar and the jars it needs are on the class path or in --handlers");
         } else {
-            text.append("; the module threw this while it was created: fix what it says, or remove its jar");
+            text.append("; the ").append(noun).append(" threw this while it was created: fix what it says, or remove "
+                    + "its jar");
         }
         return text.toString();
     }

@@ -35,8 +35,8 @@ public final class ProviderCatalog {
 
     public static ProviderCatalog load(ClassLoader classLoader) {
         return new ProviderCatalog(
-                index(ServiceLoader.load(QueueProviderFactory.class, classLoader), QueueProviderFactory::type, "provider"),
-                index(ServiceLoader.load(JobSchedulerFactory.class, classLoader), JobSchedulerFactory::type, "scheduler"));
+                index(QueueProviderFactory.class, classLoader, QueueProviderFactory::type, "provider"),
+                index(JobSchedulerFactory.class, classLoader, JobSchedulerFactory::type, "scheduler"));
     }
 
     public Optional<QueueProviderFactory> provider(String type) {
@@ -73,19 +73,32 @@ public final class ProviderCatalog {
         return "unknown " + kind + " type '" + type + "' (" + have + "); " + fix;
     }
 
-    private static <F> Map<String, F> index(ServiceLoader<F> loader, Function<F, String> name, String kind) {
+    /**
+     * The factories of {@code service} by name. One that fails to load is told as a handler module is
+     * (HandlerModules): what its constructor threw, or the class it lacks, its jar and the fix; the loader's
+     * own message said only that it "could not be instantiated".
+     */
+    private static <F> Map<String, F> index(Class<F> service, ClassLoader classLoader, Function<F, String> name,
+                                            String kind) {
         Map<String, F> byName = new TreeMap<>();
         List<String> problems = new ArrayList<>();
-        var iterator = loader.iterator();
+        var iterator = ServiceLoader.load(service, classLoader).stream().iterator();
         while (true) {
-            F factory;
+            ServiceLoader.Provider<F> provider;
             try {
                 if (!iterator.hasNext()) {
                     break;
                 }
-                factory = iterator.next();
+                provider = iterator.next();
             } catch (ServiceConfigurationError e) {
-                problems.add(kind + " factory failed to load: " + e.getMessage());
+                problems.add(HandlerModules.failedToLoad(kind + " factory", "factory", service, e, null));
+                continue;
+            }
+            F factory;
+            try {
+                factory = provider.get();
+            } catch (ServiceConfigurationError e) {
+                problems.add(HandlerModules.failedToLoad(kind + " factory", "factory", service, e, provider.type()));
                 continue;
             }
             F previous = byName.putIfAbsent(name.apply(factory), factory);

@@ -1,0 +1,36 @@
+package dev.jobq.internal.discovery;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.ConfigException;
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.Enumeration;
+import java.util.Objects;
+import org.junit.jupiter.api.Test;
+
+class ProviderCatalogTest {
+
+    /** Loads classes as the test does, but lists service files from one test resource folder only. */
+    private static ClassLoader servicesOf(String name) {
+        URL root = Objects.requireNonNull(ProviderCatalogTest.class.getResource("/provider-catalogs/" + name + "/"));
+        return new URLClassLoader(new URL[] {root}, ProviderCatalogTest.class.getClassLoader()) {
+            @Override
+            public Enumeration<URL> getResources(String resource) throws IOException {
+                return resource.startsWith("META-INF/services/") ? findResources(resource) : super.getResources(resource);
+            }
+        };
+    }
+
+    @Test
+    void aFactoryWhoseConstructorThrowsIsAConfigErrorWithWhatItThrewAndTheFix() {
+        assertThatThrownBy(() -> ProviderCatalog.load(servicesOf("throwing")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("provider factory failed to load: dev.jobq.spi.QueueProviderFactory: Provider "
+                        + "dev.jobq.internal.discovery.TestFactories$Throwing could not be instantiated: "
+                        + "IllegalStateException: ACME_QUEUE_HOME is not set (from ")
+                .hasMessageEndingWith("; the factory threw this while it was created: fix what it says, or remove its "
+                        + "jar");
+    }
+}

@@ -1,0 +1,55 @@
+package dev.jobq.internal.discovery;
+
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.QueueProviderFactory;
+
+/** Provider factories named only in {@code src/test/resources/provider-catalogs/NAME/META-INF/services}. */
+final class TestFactories {
+
+    private TestFactories() {
+    }
+
+    /** A factory that loads and names its type; it creates nothing, as the catalog only indexes it. */
+    public static final class Good implements QueueProviderFactory {
+        @Override
+        public String type() {
+            return "good";
+        }
+
+        @Override
+        public QueueProvider create(ProviderContext context) {
+            throw new UnsupportedOperationException("catalog tests only index factories");
+        }
+    }
+
+    /** A factory whose constructor throws, as one that reads a setting of its own when it is made. */
+    public static final class Throwing implements QueueProviderFactory {
+        public Throwing() {
+            throw new IllegalStateException("ACME_QUEUE_HOME is not set");
+        }
+
+        @Override
+        public String type() {
+            return "acme";
+        }
+
+        @Override
+        public QueueProvider create(ProviderContext context) {
+            throw new UnsupportedOperationException("never made");
+        }
+    }
+
+    /** A factory that names no type. */
+    public static final class Untyped implements QueueProviderFactory {
+        @Override
+        public String type() {
+            return null;
+        }
+
+        @Override
+        public QueueProvider create(ProviderContext context) {
+            throw new UnsupportedOperationException("catalog tests only index factories");
+        }
+    }
+}
