@@ -101,9 +101,17 @@ public final class ProviderCatalog {
                 problems.add(HandlerModules.failedToLoad(kind + " factory", "factory", service, e, provider.type()));
                 continue;
             }
-            F previous = byName.putIfAbsent(name.apply(factory), factory);
+            String type = name.apply(factory);
+            if (type == null) {
+                // The factory's bug, but a bare NullPointerException out of the catalog named neither it nor its jar.
+                problems.add(kind + " factory " + factory.getClass().getName() + " names no type (its type() returned "
+                        + "null), so no configuration can select it; make type() return the name the config file gives "
+                        + "as 'type:', or remove its jar");
+                continue;
+            }
+            F previous = byName.putIfAbsent(type, factory);
             if (previous != null) {
-                problems.add("two " + kind + " factories are named '" + name.apply(factory) + "': "
+                problems.add("two " + kind + " factories are named '" + type + "': "
                         + previous.getClass().getName() + " and " + factory.getClass().getName()
                         + "; remove one of their jars from the classpath");
             }

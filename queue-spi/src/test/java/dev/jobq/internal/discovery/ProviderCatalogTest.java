@@ -33,4 +33,13 @@ class ProviderCatalogTest {
                 .hasMessageEndingWith("; the factory threw this while it was created: fix what it says, or remove its "
                         + "jar");
     }
+
+    @Test
+    void aFactoryThatNamesNoTypeIsAConfigErrorNamingIt() {
+        assertThatThrownBy(() -> ProviderCatalog.load(servicesOf("untyped")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("classpath: provider factory dev.jobq.internal.discovery.TestFactories$Untyped names no "
+                        + "type (its type() returned null), so no configuration can select it; make type() return the "
+                        + "name the config file gives as 'type:', or remove its jar");
+    }
 }
