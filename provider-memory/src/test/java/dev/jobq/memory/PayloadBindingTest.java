@@ -1,9 +1,12 @@
 package dev.jobq.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.JobQueue;
+import dev.jobq.JobRejectedException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -37,6 +40,27 @@ class PayloadBindingTest {
             Appointment got = received.poll(10, TimeUnit.SECONDS);
             assertThat(got).isEqualTo(sent);
             assertThat(got.at().getOffset()).hasToString("+05:30");
+        }
+    }
+
+    record PublicKey(String owner, BigInteger modulus) {
+    }
+
+    @Test
+    @DisplayName("a payload the mapper writes but cannot read back (a number of more than 1000 digits) is refused at "
+            + "enqueue, not dead-lettered by every worker")
+    void aNumberLongerThanTheMapperReadsIsRefusedAtEnqueue() {
+        // An RSA-4096 modulus: 1233 digits, which Jackson writes as one number and refuses to read, even from a string.
+        var key = new PublicKey("ada", new BigInteger("7".repeat(1233)));
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            assertThatThrownBy(() -> jobs.enqueue("key:rotate", key))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessage("payload of job type 'key:rotate' (dev.jobq.memory.PayloadBindingTest$PublicKey) is "
+                            + "written as JSON the queue's ObjectMapper cannot read back (Number value length (1233) "
+                            + "exceeds the maximum allowed (1000)), so every job of it would be dead-lettered unread; "
+                            + "write a number that long as a string into a String field (Jackson refuses a BigInteger "
+                            + "of more than 1000 digits as text too)");
+            assertThat(jobs.stats("default").waiting()).isZero();
         }
     }
 }

@@ -1,7 +1,10 @@
 package dev.jobq.internal.runtime;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -33,6 +36,7 @@ import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -732,13 +736,65 @@ public final class JobQueueRuntime implements JobQueue {
     }
 
     static String toJson(ObjectMapper mapper, String type, @Nullable Object payload) {
+        String json;
         try {
-            return escapeUnsendable(mapper.writeValueAsString(payload));
+            json = escapeUnsendable(mapper.writeValueAsString(payload));
         } catch (JsonProcessingException e) {
             throw new dev.jobq.JobRejectedException("payload of job type '" + type + "' ("
                     + (payload == null ? "null" : payload.getClass().getName()) + ") cannot be written as JSON: "
                     + e.getOriginalMessage() + "; payloads must be plain data Jackson can serialize");
         }
+        requireReadable(mapper, type, payload, json);
+        return json;
+    }
+
+    /**
+     * Refuses JSON the mapper wrote but cannot read back: Jackson writes a number of any length (a BigInteger such as
+     * an RSA-4096 modulus, 1233 digits) and a field name of any length, but reads at most
+     * {@link StreamReadConstraints#getMaxNumberLength()} characters of a number and
+     * {@link StreamReadConstraints#getMaxNameLength()} of a name, so the enqueue returned an id and every worker
+     * dead-lettered the job unread. Read again only when the text could hold one: a number that long, or that much text.
+     */
+    private static void requireReadable(ObjectMapper mapper, String type, @Nullable Object payload, String json) {
+        StreamReadConstraints limits = mapper.getFactory().streamReadConstraints();
+        if (json.length() <= limits.getMaxNameLength() && !hasNumberLongerThan(json, limits.getMaxNumberLength())) {
+            return;
+        }
+        try (JsonParser parser = mapper.getFactory().createParser(json)) {
+            while (parser.nextToken() != null) {
+                // each number and field name is checked against the limits as it is read
+            }
+        } catch (StreamConstraintsException e) {
+            String refused = String.valueOf(e.getOriginalMessage()).replaceFirst(", from `[^`]*`", "");
+            throw new dev.jobq.JobRejectedException("payload of job type '" + type + "' ("
+                    + (payload == null ? "null" : payload.getClass().getName()) + ") is written as JSON the queue's "
+                    + "ObjectMapper cannot read back (" + refused + "), so every job of it would be dead-lettered "
+                    + "unread; " + (refused.startsWith("Number")
+                            ? "write a number that long as a string into a String field (Jackson refuses a BigInteger "
+                            + "of more than " + limits.getMaxNumberLength() + " digits as text too)"
+                            : "keep field names (map keys) and strings shorter, or store large data elsewhere and "
+                            + "put its id in the payload"));
+        } catch (IOException e) {
+            // Any other error in JSON the mapper wrote itself is the mapper's to report when a handler binds it.
+        }
+    }
+
+    /** Whether {@code json} has a run of number characters longer than {@code limit}: a number Jackson would refuse. */
+    private static boolean hasNumberLongerThan(String json, int limit) {
+        int length = json.length();
+        if (length <= limit) {
+            return false;
+        }
+        int run = 0;
+        for (int i = 0; i < length; i++) {
+            char c = json.charAt(i);
+            boolean numeric = (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+';
+            run = numeric ? run + 1 : 0;
+            if (run > limit) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
