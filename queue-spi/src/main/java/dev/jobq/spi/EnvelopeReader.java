@@ -389,8 +389,8 @@ final class EnvelopeReader {
             double seconds = parser.getDoubleValue();
             double whole = Math.floor(seconds);
             Instant asSeconds = Instant.ofEpochSecond((long) whole).plusMillis(Math.round((seconds - whole) * 1_000));
-            problem("'" + field + "' must be epoch milliseconds, got " + parser.getText() + ", which looks like epoch "
-                    + "seconds (" + asSeconds + "; as milliseconds it would be "
+            problem("'" + field + "' must be epoch milliseconds, got " + number(parser.getText()) + ", which looks like "
+                    + "epoch seconds (" + asSeconds + "; as milliseconds it would be "
                     + Instant.ofEpochMilli((long) whole) + "): multiply it by 1000");
             return null;
         }
@@ -481,11 +481,17 @@ final class EnvelopeReader {
             case START_OBJECT -> "an object";
             case START_ARRAY -> "an array";
             case VALUE_STRING -> "the string " + UntrustedText.quote(parser.getText(), PREVIEW_CHARS);
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "the number " + parser.getText();
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "the number " + number(parser.getText());
             case VALUE_TRUE, VALUE_FALSE -> parser.getText();
             case VALUE_NULL -> "null";
             default -> token.toString();
         };
+    }
+
+    /** A number's text, cut as {@link UntrustedText#quote} cuts a string: it may have up to 1000 digits. */
+    private static String number(String text) {
+        return text.length() <= PREVIEW_CHARS ? text
+                : text.substring(0, PREVIEW_CHARS) + "… (" + text.length() + " characters)";
     }
 
     /** The options of either version, as read; interpreted once the version is known. */

@@ -727,6 +727,25 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("a number of the wrong kind is quoted as any value is, cut after 80 characters with its length")
+        void quotesALongNumberCutWithItsLength() {
+            String digits = "9".repeat(999);
+            String start = "{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",";
+
+            assertThat(unreadable(start + "\"createdAt\":" + digits + "}").getMessage()).isEqualTo("'createdAt' must "
+                    + "be an ISO-8601 time or epoch milliseconds, got the number " + "9".repeat(80) + "… (999 characters)");
+            assertThat(unreadable(start + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"options\":{\"maxAttempts\":"
+                    + digits + "}}").getMessage()).isEqualTo("'options.maxAttempts' must be a whole number from "
+                    + "-2147483648 to 2147483647, got the number " + "9".repeat(80) + "… (999 characters)");
+            assertThat(unreadable(start + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"attempt\":0." + "9".repeat(997)
+                    + "}").getMessage()).isEqualTo("'attempt' must be a whole number, got the number 0." + "9".repeat(78)
+                    + "… (999 characters)");
+            assertThat(unreadable(start + "\"createdAt\":1764662400." + "1".repeat(900) + "}").getMessage())
+                    .startsWith("'createdAt' must be epoch milliseconds, got 1764662400." + "1".repeat(69) + "… (911 "
+                            + "characters), which looks like epoch seconds");
+        }
+
+        @Test
         void refusesANegativeVersion() {
             assertThat(unreadable("{\"envelopeVersion\":-1,\"jobId\":\"j\",\"type\":\"t\","
                     + "\"createdAt\":\"2026-11-23T10:00:00Z\"}").getMessage())
