@@ -60,7 +60,14 @@ class PayloadBindingTest {
                             + "exceeds the maximum allowed (1000)), so every job of it would be dead-lettered unread; "
                             + "write a number that long as a string into a String field (Jackson refuses a BigInteger "
                             + "of more than 1000 digits as text too)");
+            assertThatThrownBy(() -> jobs.enqueue("key:rotate", java.util.Map.of("k".repeat(50_001), 1)))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining("cannot read back (Name length (50001) exceeds the maximum allowed (50000)), "
+                            + "so every job of it would be dead-lettered unread; keep field names (map keys) shorter");
             assertThat(jobs.stats("default").waiting()).isZero();
+            // What only looks long to the first scan (digits and long text in strings) is taken.
+            jobs.enqueue("key:rotate", new PublicKey("1".repeat(60_000), BigInteger.TEN.pow(999)));
+            assertThat(jobs.stats("default").waiting()).isEqualTo(1);
         }
     }
 }

@@ -753,11 +753,11 @@ public final class JobQueueRuntime implements JobQueue {
      * an RSA-4096 modulus, 1233 digits) and a field name of any length, but reads at most
      * {@link StreamReadConstraints#getMaxNumberLength()} characters of a number and
      * {@link StreamReadConstraints#getMaxNameLength()} of a name, so the enqueue returned an id and every worker
-     * dead-lettered the job unread. Read again only when the text could hold one: a number that long, or that much text.
+     * dead-lettered the job unread. Read again only when the text could hold one (see {@link #mayBreak}).
      */
     private static void requireReadable(ObjectMapper mapper, String type, @Nullable Object payload, String json) {
         StreamReadConstraints limits = mapper.getFactory().streamReadConstraints();
-        if (json.length() <= limits.getMaxNameLength() && !hasNumberLongerThan(json, limits.getMaxNumberLength())) {
+        if (!mayBreak(json, limits)) {
             return;
         }
         try (JsonParser parser = mapper.getFactory().createParser(json)) {
@@ -772,25 +772,31 @@ public final class JobQueueRuntime implements JobQueue {
                     + "unread; " + (refused.startsWith("Number")
                             ? "write a number that long as a string into a String field (Jackson refuses a BigInteger "
                             + "of more than " + limits.getMaxNumberLength() + " digits as text too)"
-                            : "keep field names (map keys) and strings shorter, or store large data elsewhere and "
-                            + "put its id in the payload"));
+                            : "keep field names (map keys) shorter"));
         } catch (IOException e) {
             // Any other error in JSON the mapper wrote itself is the mapper's to report when a handler binds it.
         }
     }
 
-    /** Whether {@code json} has a run of number characters longer than {@code limit}: a number Jackson would refuse. */
-    private static boolean hasNumberLongerThan(String json, int limit) {
+    /**
+     * Whether {@code json} has a run of number characters longer than the number limit, or a run without a quote
+     * longer than the name limit: one scan, so that payloads that cannot break them (nearly all) are not parsed again.
+     */
+    private static boolean mayBreak(String json, StreamReadConstraints limits) {
+        int numberLimit = limits.getMaxNumberLength();
+        int nameLimit = limits.getMaxNameLength();
         int length = json.length();
-        if (length <= limit) {
+        if (length <= Math.min(numberLimit, nameLimit)) {
             return false;
         }
-        int run = 0;
+        int number = 0;
+        int sinceQuote = 0;
         for (int i = 0; i < length; i++) {
             char c = json.charAt(i);
             boolean numeric = (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+';
-            run = numeric ? run + 1 : 0;
-            if (run > limit) {
+            number = numeric ? number + 1 : 0;
+            sinceQuote = c == '"' ? 0 : sinceQuote + 1;
+            if (number > numberLimit || sinceQuote > nameLimit) {
                 return true;
             }
         }
