@@ -95,7 +95,7 @@ final class RuntimeAssembly {
                 var counters = new QueueCounters();
                 if (instances.containsKey(name)) {
                     provider = instances.get(name);
-                    types.put(name, provider.getClass().getSimpleName());
+                    types.put(name, codeName(provider));
                 } else {
                     ProviderSection section = sections.get(name);
                     QueueProviderFactory factory = catalog.provider(section.type())
@@ -119,6 +119,17 @@ final class RuntimeAssembly {
                     .forEach(q -> closeAfterFailure(q.provider(), e));
             throw e;
         }
+    }
+
+    /**
+     * The name messages give a provider built in code: its class's simple name, or for an anonymous class (a test's
+     * {@code new ForwardingQueueProvider(memory) { ... }}) its binary name without the package, whose simple name is
+     * empty and read "provider '' of queue 'default'".
+     */
+    private static String codeName(QueueProvider provider) {
+        Class<?> type = provider.getClass();
+        String simple = type.getSimpleName();
+        return simple.isEmpty() ? type.getName().substring(type.getName().lastIndexOf('.') + 1) : simple;
     }
 
     /**
