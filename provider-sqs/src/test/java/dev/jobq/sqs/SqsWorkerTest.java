@@ -411,6 +411,27 @@ class SqsWorkerTest {
     }
 
     @Test
+    @DisplayName("a trace id or a deduplication key with characters SQS refuses (text cut inside an emoji) is sent "
+            + "escaped, and the handler gets it exactly, as a payload's text")
+    void envelopeTextSqsRefusesIsSentEscapedAndReadBackExactly() {
+        SqsServer.Queues queues = ElasticMq.newQueues("odd-trace", false);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        var traces = new java.util.concurrent.ConcurrentHashMap<String, String>();
+        jobs.registerJobHandler("note:save", Note.class, (job, ctx) -> traces.put(job.id(), ctx.traceId().orElseThrow()));
+        // A traceparent cut at a length in the middle of an emoji, as a producer's slice() leaves it; and U+FFFF.
+        List<String> ids = List.of("trace 😀 cut \uD83D", "trace \uFFFF");
+        var sent = new HashMap<String, String>();
+        for (String trace : ids) {
+            sent.put(jobs.enqueue("note:save", new Note("x"), EnqueueOptions.builder().traceId(trace).build()), trace);
+        }
+        jobs.start();
+        workers.awaitEvents(JobEvent.Completed.class, e -> true, ids.size());
+        jobs.close();
+
+        assertThat(traces).isEqualTo(sent);
+    }
+
+    @Test
     @DisplayName("a payload nested as deep as Jackson writes one runs, not dead-lettered as not JSON inside its envelope")
     void payloadAsDeepAsJacksonWritesRuns() {
         SqsServer.Queues queues = ElasticMq.newQueues("deep-payload", false);

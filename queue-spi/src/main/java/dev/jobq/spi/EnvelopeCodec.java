@@ -6,7 +6,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.jobq.JobOptions;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -39,6 +42,30 @@ public final class EnvelopeCodec {
             .errorReportConfiguration(ErrorReportConfiguration.builder()
                     .maxErrorTokenLength(EnvelopeReader.PREVIEW_CHARS).build())
             .build();
+    private static final CharacterEscapes SENDABLE = new SendableEscapes();
+
+    /**
+     * What SQS refuses in a message body (and XML 1.0 in any text) written as a JSON escape in the envelope's own
+     * strings, as the enqueue path escapes a payload's: a surrogate (half of an emoji, when text was cut inside one;
+     * both halves of a whole one are escaped alike and read back as it) and U+FFFE, U+FFFF. Jackson wrote them as
+     * they are, and a trace id, job type or deduplication key cut inside an emoji made SQS refuse the whole send
+     * ("InvalidMessageContents"), or the follow-up a handler enqueued with the trace id of a message that had one.
+     */
+    private static final class SendableEscapes extends CharacterEscapes {
+
+        private final int[] ascii = CharacterEscapes.standardAsciiEscapesForJSON();
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public @Nullable SerializableString getEscapeSequence(int ch) {
+            return Character.isSurrogate((char) ch) || ch == 0xFFFE || ch == 0xFFFF
+                    ? new SerializedString(String.format("\\u%04x", ch)) : null;
+        }
+    }
 
     /**
      * The envelope as version-1 JSON, fields in the documented order.
@@ -54,6 +81,7 @@ public final class EnvelopeCodec {
         }
         var out = new StringWriter(192 + payload.length());
         try (JsonGenerator gen = json.createGenerator(out)) {
+            gen.setCharacterEscapes(SENDABLE);
             gen.writeStartObject();
             gen.writeNumberField("envelopeVersion", JobEnvelope.CURRENT_VERSION);
             gen.writeStringField("jobId", envelope.jobId());

@@ -126,6 +126,21 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("text SQS refuses in a message (half of an emoji, U+FFFF) in the envelope's own strings is written "
+                + "escaped and read back the same")
+        void escapesTextSqsRefusesInTheEnvelopesStrings() {
+            var options = new JobOptions(3, Duration.ofSeconds(30), 0, "order:Zo\uD83D", "default");
+            var original = new JobEnvelope(1, "id-\uFFFF", "note:\uDE00save", "{\"a\":\"é\"}", options, 0, CREATED,
+                    null, "trace 😀 cut \uD83D");
+
+            String body = codec.encode(original);
+
+            assertThat(body).doesNotContain("\uD83D", "\uDE00", "\uFFFF")
+                    .contains("\"traceId\":\"trace \\ud83d\\ude00 cut \\ud83d\"", "\"payload\":{\"a\":\"é\"}");
+            assertThat(codec.decode(body)).isEqualTo(original);
+        }
+
+        @Test
         void refusesABlankPayloadText() {
             assertThatThrownBy(() -> codec.encode(envelope(" ")))
                     .isInstanceOf(IllegalArgumentException.class)
