@@ -6,7 +6,10 @@ import dev.jobq.HandlerOptions;
 import dev.jobq.JobHandler;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.JobHandlerRegistry;
+import java.io.IOException;
 import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Path;
 import java.security.CodeSource;
@@ -36,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class HandlerModules {
 
     private static final Logger log = LoggerFactory.getLogger(HandlerModules.class);
+    /** Problems told at most: a loader that failed on one class again and again would not end the loop otherwise. */
+    static final int MAX_PROBLEMS = 100;
 
     private HandlerModules() {
     }
@@ -54,6 +59,13 @@ public final class HandlerModules {
                 provider = iterator.next();
             } catch (ServiceConfigurationError e) {
                 problems.add(failedToLoad("handler module", "module", JobHandlerModule.class, e, null));
+                continue;
+            } catch (LinkageError e) {
+                // ServiceLoader has moved past the class: the next hasNext() goes on with the others.
+                problems.add(failedToLink("handler module", JobHandlerModule.class, classLoader, e));
+                if (problems.size() > MAX_PROBLEMS) {
+                    break;
+                }
                 continue;
             }
             try {
@@ -103,6 +115,55 @@ public final class HandlerModules {
                     + "its jar");
         }
         return text.toString();
+    }
+
+    /**
+     * A {@link LinkageError} out of ServiceLoader's iteration itself: a class named in a service file whose base class
+     * or interface its jar lacks fails as it is loaded, and ServiceLoader passes that on unwrapped, naming neither the
+     * class nor where it is listed. Each class the {@code service}'s files list is loaded again to find which one.
+     */
+    static String failedToLink(String kind, Class<?> service, ClassLoader loader, LinkageError e) {
+        String file = "META-INF/services/" + service.getName();
+        String named = "a class named in " + file;
+        try {
+            search:
+            for (URL url : Collections.list(loader.getResources(file))) {
+                for (String line : lines(url)) {
+                    String className = line.replaceFirst("#.*", "").strip();
+                    if (className.isEmpty()) {
+                        continue;
+                    }
+                    try {
+                        Class.forName(className, false, loader);
+                    } catch (LinkageError again) {
+                        if (String.valueOf(again.getMessage()).equals(String.valueOf(e.getMessage()))) {
+                            named = className + ", named in " + location(url);
+                            break search;
+                        }
+                    } catch (ClassNotFoundException notThere) {
+                        // reported by ServiceLoader itself, as "not found"
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            // the error is told all the same, without the class's name
+        }
+        return kind + " failed to load: " + named + ", cannot be linked: " + e + "; check that its jar and the jars "
+                + "it needs are on the class path or in --handlers";
+    }
+
+    private static List<String> lines(URL url) throws IOException {
+        try (var in = url.openStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        }
+    }
+
+    private static String location(URL url) {
+        try {
+            return "file".equals(url.getProtocol()) ? Path.of(url.toURI()).toString() : url.toString();
+        } catch (URISyntaxException | IllegalArgumentException | FileSystemNotFoundException e) {
+            return url.toString();
+        }
     }
 
     private static String location(CodeSource source) {

@@ -93,6 +93,13 @@ public final class ProviderCatalog {
             } catch (ServiceConfigurationError e) {
                 problems.add(HandlerModules.failedToLoad(kind + " factory", "factory", service, e, null));
                 continue;
+            } catch (LinkageError e) {
+                // ServiceLoader has moved past the class: the next hasNext() goes on with the others.
+                problems.add(HandlerModules.failedToLink(kind + " factory", service, classLoader, e));
+                if (problems.size() > HandlerModules.MAX_PROBLEMS) {
+                    break;
+                }
+                continue;
             }
             F factory;
             try {

@@ -72,6 +72,45 @@ class HandlerModulesTest {
     }
 
     @Test
+    void aModuleThatCannotBeLinkedIsAConfigErrorNamingItAndTheClassItLacks() {
+        URL root = Objects.requireNonNull(HandlerModulesTest.class.getResource("/handler-modules/unlinkable/"));
+        ClassLoader parent = HandlerModulesTest.class.getClassLoader();
+        // Lists that folder's service file only, defines Unlinkable itself and cannot find its base class.
+        var loader = new URLClassLoader(new URL[] {root}, parent) {
+            @Override
+            public Enumeration<URL> getResources(String resource) throws IOException {
+                return resource.startsWith("META-INF/services/") ? findResources(resource) : super.getResources(resource);
+            }
+
+            @Override
+            protected Class<?> loadClass(String className, boolean resolve) throws ClassNotFoundException {
+                if (className.equals(TestModules.MissingModuleBase.class.getName())) {
+                    throw new ClassNotFoundException(className);
+                }
+                if (!className.equals(TestModules.Unlinkable.class.getName())) {
+                    return super.loadClass(className, resolve);
+                }
+                synchronized (getClassLoadingLock(className)) {
+                    try (var bytes = parent.getResourceAsStream(className.replace('.', '/') + ".class")) {
+                        byte[] code = Objects.requireNonNull(bytes, className).readAllBytes();
+                        return defineClass(className, code, 0, code.length);
+                    } catch (IOException e) {
+                        throw new ClassNotFoundException(className, e);
+                    }
+                }
+            }
+        };
+
+        assertThatThrownBy(() -> HandlerModules.find(loader))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("handler modules: handler module failed to load: "
+                        + "dev.jobq.internal.discovery.TestModules$Unlinkable, named in ")
+                .hasMessageContaining("META-INF/services/dev.jobq.JobHandlerModule, cannot be linked: "
+                        + "java.lang.NoClassDefFoundError: dev/jobq/internal/discovery/TestModules$MissingModuleBase; "
+                        + "check that its jar and the jars it needs are on the class path or in --handlers");
+    }
+
+    @Test
     void registersEveryModulesTypes() {
         var registry = new TestModules.TypesOnly();
 

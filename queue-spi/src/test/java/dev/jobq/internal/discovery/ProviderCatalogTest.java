@@ -42,4 +42,48 @@ class ProviderCatalogTest {
                         + "type (its type() returned null), so no configuration can select it; make type() return the "
                         + "name the config file gives as 'type:', or remove its jar");
     }
+
+    /**
+     * Lists the service files of {@code name} only, defines {@link TestFactories.Unlinkable} itself and cannot find
+     * {@link TestFactories.MissingBase}: as a factory's jar whose base class's jar was left out.
+     */
+    private static ClassLoader withoutMissingBase(String name) {
+        URL root = Objects.requireNonNull(ProviderCatalogTest.class.getResource("/provider-catalogs/" + name + "/"));
+        ClassLoader parent = ProviderCatalogTest.class.getClassLoader();
+        return new URLClassLoader(new URL[] {root}, parent) {
+            @Override
+            public Enumeration<URL> getResources(String resource) throws IOException {
+                return resource.startsWith("META-INF/services/") ? findResources(resource) : super.getResources(resource);
+            }
+
+            @Override
+            protected Class<?> loadClass(String className, boolean resolve) throws ClassNotFoundException {
+                if (className.equals(TestFactories.MissingBase.class.getName())) {
+                    throw new ClassNotFoundException(className);
+                }
+                if (!className.equals(TestFactories.Unlinkable.class.getName())) {
+                    return super.loadClass(className, resolve);
+                }
+                synchronized (getClassLoadingLock(className)) {
+                    try (var bytes = parent.getResourceAsStream(className.replace('.', '/') + ".class")) {
+                        byte[] code = Objects.requireNonNull(bytes, className).readAllBytes();
+                        return defineClass(className, code, 0, code.length);
+                    } catch (IOException e) {
+                        throw new ClassNotFoundException(className, e);
+                    }
+                }
+            }
+        };
+    }
+
+    @Test
+    void aFactoryThatCannotBeLinkedIsAConfigErrorNamingItAndTheClassItLacks() {
+        assertThatThrownBy(() -> ProviderCatalog.load(withoutMissingBase("unlinkable")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("classpath: provider factory failed to load: "
+                        + "dev.jobq.internal.discovery.TestFactories$Unlinkable, named in ")
+                .hasMessageContaining("META-INF/services/dev.jobq.spi.QueueProviderFactory, cannot be linked: "
+                        + "java.lang.NoClassDefFoundError: dev/jobq/internal/discovery/TestFactories$MissingBase; check "
+                        + "that its jar and the jars it needs are on the class path or in --handlers");
+    }
 }

@@ -52,4 +52,21 @@ final class TestFactories {
             throw new UnsupportedOperationException("catalog tests only index factories");
         }
     }
+
+    /** A base class a factory extends; {@link ProviderCatalogTest} hides it, as a jar left out would. */
+    public abstract static class MissingBase implements QueueProviderFactory {
+    }
+
+    /** A factory whose base class cannot be found: it cannot even be linked. */
+    public static final class Unlinkable extends MissingBase {
+        @Override
+        public String type() {
+            return "unlinkable";
+        }
+
+        @Override
+        public QueueProvider create(ProviderContext context) {
+            throw new UnsupportedOperationException("never made");
+        }
+    }
 }

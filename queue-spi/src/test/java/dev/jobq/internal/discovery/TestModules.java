@@ -72,6 +72,17 @@ final class TestModules {
     public static final class NotAModule {
     }
 
+    /** A base class a module extends; {@link HandlerModulesTest} hides it, as a jar left out would. */
+    public abstract static class MissingModuleBase implements JobHandlerModule {
+    }
+
+    /** A module whose base class cannot be found: it cannot even be linked. */
+    public static final class Unlinkable extends MissingModuleBase {
+        @Override
+        public void register(JobHandlerRegistry registry) {
+        }
+    }
+
     /** A registry that keeps types, failing on a second registration like the queue's. */
     static final class TypesOnly implements JobHandlerRegistry {
         final TreeMap<String, Object> handlers = new TreeMap<>();
