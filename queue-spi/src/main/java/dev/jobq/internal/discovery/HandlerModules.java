@@ -239,7 +239,12 @@ public final class HandlerModules {
 
     /** " (from JAR)" for a module whose class came from a file, else nothing. */
     private static String from(JobHandlerModule module) {
-        CodeSource source = module.getClass().getProtectionDomain().getCodeSource();
+        return from(module.getClass());
+    }
+
+    /** " (from JAR)" for a class that came from a file, else nothing. */
+    static String from(Class<?> type) {
+        CodeSource source = type.getProtectionDomain().getCodeSource();
         return source != null && source.getLocation() != null ? " (from " + location(source) + ")" : "";
     }
 

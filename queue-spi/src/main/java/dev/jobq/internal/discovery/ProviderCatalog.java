@@ -118,8 +118,10 @@ public final class ProviderCatalog {
             }
             F previous = byName.putIfAbsent(type, factory);
             if (previous != null) {
+                // With the jars they came from: the fix is to remove one of them, and a --handlers directory has many.
                 problems.add("two " + kind + " factories are named '" + type + "': "
-                        + previous.getClass().getName() + " and " + factory.getClass().getName()
+                        + previous.getClass().getName() + HandlerModules.from(previous.getClass()) + " and "
+                        + factory.getClass().getName() + HandlerModules.from(factory.getClass())
                         + "; remove one of their jars from the classpath");
             }
         }

@@ -35,6 +35,19 @@ class ProviderCatalogTest {
     }
 
     @Test
+    void twoFactoriesOfOneTypeAreAConfigErrorNamingBothAndTheirJars() {
+        String from = java.nio.file.Path.of(TestFactories.class.getProtectionDomain().getCodeSource().getLocation()
+                .getPath()).toString();
+
+        assertThatThrownBy(() -> ProviderCatalog.load(servicesOf("twice")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("classpath: two provider factories are named 'good': "
+                        + "dev.jobq.internal.discovery.TestFactories$Good (from " + from + ") and "
+                        + "dev.jobq.internal.discovery.TestFactories$AlsoGood (from " + from + "); remove one of their "
+                        + "jars from the classpath");
+    }
+
+    @Test
     void aFactoryThatNamesNoTypeIsAConfigErrorNamingIt() {
         assertThatThrownBy(() -> ProviderCatalog.load(servicesOf("untyped")))
                 .isInstanceOf(ConfigException.class)

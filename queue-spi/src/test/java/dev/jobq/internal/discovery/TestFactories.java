@@ -23,6 +23,19 @@ final class TestFactories {
         }
     }
 
+    /** Another factory named "good", as a second provider jar claiming a type would have. */
+    public static final class AlsoGood implements QueueProviderFactory {
+        @Override
+        public String type() {
+            return "good";
+        }
+
+        @Override
+        public QueueProvider create(ProviderContext context) {
+            throw new UnsupportedOperationException("catalog tests only index factories");
+        }
+    }
+
     /** A factory whose constructor throws, as one that reads a setting of its own when it is made. */
     public static final class Throwing implements QueueProviderFactory {
         public Throwing() {
