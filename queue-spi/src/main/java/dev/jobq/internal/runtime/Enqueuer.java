@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -62,6 +64,8 @@ final class Enqueuer implements JobSink {
     private volatile @Nullable JobScheduler scheduler;
     /** Told the queue's name of each hand-off from the scheduler its queue rejected: the metrics count them. */
     private final List<Consumer<String>> rejectedHandOffs = new CopyOnWriteArrayList<>();
+    /** The scheduler's threads handing a job on now: close() from a listener on one must not wait for it. */
+    private final Set<Thread> handingOff = ConcurrentHashMap.newKeySet();
 
     Enqueuer(Map<String, QueueBinding> queues, Map<String, String> providerTypes, HandlerRegistry handlers,
              EventBus events, ObjectMapper mapper, InstantSource clock) {
@@ -280,6 +284,8 @@ final class Enqueuer implements JobSink {
      */
     @Override
     public EnqueueResult submit(JobEnvelope envelope) {
+        Thread current = Thread.currentThread();
+        boolean outermost = handingOff.add(current);
         try {
             QueueBinding queue = binding(envelope.queue());
             checkSupported(queue, envelope.options());
@@ -291,7 +297,16 @@ final class Enqueuer implements JobSink {
                 listener.accept(envelope.queue());
             }
             throw e;
+        } finally {
+            if (outermost) {
+                handingOff.remove(current);
+            }
         }
+    }
+
+    /** Whether {@code thread} is the scheduler's, handing a due job on (its listeners run on it). */
+    boolean handsOffOn(Thread thread) {
+        return handingOff.contains(thread);
     }
 
     /** {@code listener} is told the queue's name of each hand-off from the scheduler its queue rejects. */

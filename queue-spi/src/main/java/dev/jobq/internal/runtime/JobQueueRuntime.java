@@ -608,17 +608,21 @@ public final class JobQueueRuntime implements JobQueue {
         }
         Worker running = worker;
         boolean onHandlerThread = running != null && running.runsAttemptOn(Thread.currentThread());
+        // A listener of a job the scheduler hands on runs on the scheduler's thread, which closing the scheduler
+        // waits for: close() there waited 10 s for itself, then interrupted it, its hand-off's transaction too.
+        boolean onSchedulerThread = enqueuer.handsOffOn(Thread.currentThread());
         if (!first) {
-            if (!onHandlerThread) {
+            if (!onHandlerThread && !onSchedulerThread) {
                 awaitShutDown();
             }
             return;
         }
-        if (onHandlerThread) {
+        if (onHandlerThread || onSchedulerThread) {
             // The drain waits for every running handler, the caller's too, which cannot return while it
             // waits: close() held it for shutdownTimeout, then released its job to be run again.
-            log.info("jobq: close() was called from a handler (or a listener on its thread); the shutdown goes on "
-                    + "in the background and waits for that handler to return like any other");
+            log.info("jobq: close() was called from a {}; the shutdown goes on in the background and waits for it "
+                    + "to return", onHandlerThread ? "handler (or a listener on its thread)"
+                    : "listener on the scheduler's thread, handing a due job on");
             Thread.ofPlatform().name("jobq-close").daemon(false).start(this::shutDown);
             return;
         }

@@ -83,6 +83,29 @@ class JobQueueWithSchedulerTest {
     }
 
     @Test
+    @DisplayName("close() from a listener on the scheduler's thread (as a job it hands on is announced) returns at once "
+            + "and shuts the queue down in the background, as from a handler, instead of waiting for its own thread")
+    void closeFromAListenerOfAHandOffDoesNotWaitForItsOwnThread() throws Exception {
+        JobQueue jobs = queue(memory());
+        var closing = new java.util.concurrent.CompletableFuture<Duration>();
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Enqueued enqueued && !enqueued.viaScheduler()) {
+                long start = System.nanoTime();
+                jobs.close();
+                closing.complete(Duration.ofNanos(System.nanoTime() - start));
+            }
+        });
+        jobs.scheduler().schedule("reminder:send", new Reminder("ada"), T0.plus(Duration.ofMinutes(5)));
+
+        clock.advance(Duration.ofMinutes(5));
+
+        // Before, it waited 10 s for the firing thread it ran on, then interrupted it, the hand-off's transaction too.
+        assertThat(closing.get(30, TimeUnit.SECONDS)).isLessThan(Duration.ofSeconds(2));
+        await().atMost(WAIT).untilAsserted(() -> assertThatThrownBy(() -> jobs.enqueue("reminder:send",
+                new Reminder("bob"))).isInstanceOf(JobQueueException.class).hasMessageContaining("closed"));
+    }
+
+    @Test
     void aDelayBeyondTheProvidersLimitWaitsInTheDatabaseAndRunsWhenDue() {
         var provider = new ShortDelayProvider(memory());
         JobQueue jobs = queue(provider);
