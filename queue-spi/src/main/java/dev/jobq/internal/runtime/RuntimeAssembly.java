@@ -113,8 +113,10 @@ final class RuntimeAssembly {
             SchedulerPlan scheduler = schedulerPlan(spec, config.scheduler(), catalog);
             return new JobQueueRuntime(config, queues, types, events, mapper, spec.clock(), scheduler::create,
                     scheduler.fires());
-        } catch (RuntimeException e) {
-            // Those given in code are closed by JobQueueBuilder.build(), whichever step failed.
+        } catch (RuntimeException | Error e) {
+            // Those given in code are closed by JobQueueBuilder.build(), whichever step failed. An Error too (a
+            // provider's classes failing to initialise, a class missing on the module path): it left those created
+            // before it open, with their threads and connections, where the caller can no longer reach them.
             queues.values().stream().filter(q -> !instances.containsKey(q.name()))
                     .forEach(q -> closeAfterFailure(q.provider(), e));
             throw e;
@@ -291,7 +293,7 @@ final class RuntimeAssembly {
                 code.backoff() != null ? code.backoff() : file.backoff());
     }
 
-    private static void closeAfterFailure(AutoCloseable closeable, RuntimeException cause) {
+    private static void closeAfterFailure(AutoCloseable closeable, Throwable cause) {
         try {
             closeable.close();
         } catch (Exception e) {

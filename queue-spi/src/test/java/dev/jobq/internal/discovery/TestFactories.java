@@ -82,4 +82,42 @@ final class TestFactories {
             throw new UnsupportedOperationException("never made");
         }
     }
+
+    /** Providers {@link Recording} created and closed, for tests of what a failed build leaves open. */
+    public static final java.util.concurrent.atomic.AtomicInteger CREATED = new java.util.concurrent.atomic.AtomicInteger();
+    public static final java.util.concurrent.atomic.AtomicInteger CLOSED = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Creates providers that only count their close(). */
+    public static final class Recording implements QueueProviderFactory {
+        @Override
+        public String type() {
+            return "recording";
+        }
+
+        @Override
+        public QueueProvider create(ProviderContext context) {
+            CREATED.incrementAndGet();
+            return (QueueProvider) java.lang.reflect.Proxy.newProxyInstance(QueueProvider.class.getClassLoader(),
+                    new Class<?>[] {QueueProvider.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("close")) {
+                            CLOSED.incrementAndGet();
+                            return null;
+                        }
+                        throw new UnsupportedOperationException(method.getName());
+                    });
+        }
+    }
+
+    /** A factory whose create() fails with an Error, as one whose classes fail to initialise. */
+    public static final class InitFails implements QueueProviderFactory {
+        @Override
+        public String type() {
+            return "init-fails";
+        }
+
+        @Override
+        public QueueProvider create(ProviderContext context) {
+            throw new ExceptionInInitializerError(new IllegalStateException("native library missing"));
+        }
+    }
 }
