@@ -22,6 +22,7 @@ import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
@@ -560,6 +561,22 @@ public abstract class QueueProviderContract {
                 provider.acknowledge(received);
                 assertStatsEventually(0, 0, 0, 0);
             });
+        }
+
+        @Test
+        @DisplayName("extending a lease that ran out throws LeaseLostException; the current delivery is unaffected")
+        void extendingALostLeaseThrows() {
+            enqueueNow(newJob());
+            ReceivedJob first = receiveDueJob();
+            time.advance(first.leaseDuration().plusSeconds(1));
+            ReceivedJob second = receiveOne(time.patience(first.leaseDuration().plusSeconds(1)));
+
+            // A heartbeat learns so that the attempt may be running elsewhere, and the worker cancels it.
+            assertThatThrownBy(() -> provider.extendLease(first, first.leaseDuration()))
+                    .as("extending the lease of a delivery whose lease ran out")
+                    .isInstanceOf(LeaseLostException.class);
+            provider.acknowledge(second);
+            assertStatsEventually(0, 0, 0, 0);
         }
 
         @Test

@@ -1,0 +1,113 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import dev.jobq.spi.LeaseLostException;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.tck.QueueProviderContract;
+import dev.jobq.testing.ForwardingQueueProvider;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * The conformance suite can fail: each provider here is the memory provider with one fault, and the
+ * contract test that names what the fault breaks fails on it. A contract test that passes a provider
+ * breaking what it names checks nothing for the third-party providers it is published for.
+ */
+@DisplayName("The conformance suite fails a provider that breaks what it names")
+class ContractCatchesBrokenProvidersTest {
+
+    /** Runs the whole suite on {@code suite}: the failed tests as {@code Group.method}, each with its failure. */
+    private static Map<String, Throwable> failuresOf(Class<? extends QueueProviderContract> suite) {
+        Map<String, Throwable> failures = new ConcurrentHashMap<>();
+        var finished = new AtomicInteger();
+        TestExecutionListener listener = new TestExecutionListener() {
+            @Override
+            public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+                if (test.isTest()) {
+                    finished.incrementAndGet();
+                }
+                if (result.getStatus() == TestExecutionResult.Status.FAILED
+                        && test.getSource().orElse(null) instanceof MethodSource method) {
+                    String group = method.getClassName().substring(method.getClassName().lastIndexOf('$') + 1);
+                    failures.put(group + "." + method.getMethodName(),
+                            result.getThrowable().orElseGet(() -> new AssertionError("no failure given")));
+                }
+            }
+        };
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(suite))
+                .build(), listener);
+        assertThat(finished).as("tests of the suite run on %s", suite.getSimpleName()).hasValueGreaterThan(30);
+        return failures;
+    }
+
+    /** The suite on the memory provider behind {@link #broken}; receive runs in either class. */
+    abstract static class BrokenMemoryProvider extends QueueProviderContract {
+
+        abstract QueueProvider broken(QueueProvider memory);
+
+        @Override
+        protected QueueProvider newProvider(ProviderContext context) {
+            return broken(new MemoryProviderFactory().create(context));
+        }
+
+        @Override
+        protected boolean isBlockedInReceive(Thread receiver) {
+            Thread.State state = receiver.getState();
+            return (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+                    && Arrays.stream(receiver.getStackTrace()).anyMatch(frame -> frame.getMethodName().equals("receive")
+                            && frame.getClassName().equals(MemoryQueueProvider.class.getName()));
+        }
+    }
+
+    /** No fault: the harness itself fails nothing. */
+    static final class Faultless extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) { };
+        }
+    }
+
+    @Test
+    @DisplayName("the memory provider behind a provider that forwards every call fails no test")
+    void faultlessProviderPasses() {
+        assertThat(failuresOf(Faultless.class)).isEmpty();
+    }
+
+    /** Extends a lease it no longer holds without a word, so the worker never learns the job may run twice. */
+    static final class ExtendsALostLeaseSilently extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public void extendLease(ReceivedJob job, Duration extension) {
+                    try {
+                        super.extendLease(job, extension);
+                    } catch (LeaseLostException lost) {
+                        // the fault: the heartbeat of a delivery whose lease ran out seems to succeed
+                    }
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that extends a lost lease without throwing LeaseLostException fails")
+    void extendingALostLeaseSilentlyFails() {
+        assertThat(failuresOf(ExtendsALostLeaseSilently.class)).containsKey("Delivery.extendingALostLeaseThrows");
+    }
+}
