@@ -11,6 +11,7 @@ import dev.jobq.tck.QueueProviderContract;
 import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -109,5 +110,25 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider that extends a lost lease without throwing LeaseLostException fails")
     void extendingALostLeaseSilentlyFails() {
         assertThat(failuresOf(ExtendsALostLeaseSilently.class)).containsKey("Delivery.extendingALostLeaseThrows");
+    }
+
+    /** Tells the worker its leases last twice as long as they do, so its heartbeats come after the job is out again. */
+    static final class LeaseShorterThanItSays extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    return super.receive(max, wait).stream().map(job -> new ReceivedJob(job.envelope(), job.attempt(),
+                            job.receipt(), job.leaseDuration().multipliedBy(2))).toList();
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose leases end before the lease it reports fails")
+    void leaseShorterThanReportedFails() {
+        assertThat(failuresOf(LeaseShorterThanItSays.class)).containsKey("Delivery.leasedJobIsInvisibleToOtherReceivers");
     }
 }
