@@ -3,6 +3,7 @@ package dev.jobq.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
@@ -130,5 +131,30 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider whose leases end before the lease it reports fails")
     void leaseShorterThanReportedFails() {
         assertThat(failuresOf(LeaseShorterThanItSays.class)).containsKey("Delivery.leasedJobIsInvisibleToOtherReceivers");
+    }
+
+    /** Hands out the job without the fields its own codec forgot: the trace id and when it was due. */
+    static final class DropsOptionalEnvelopeFields extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    return super.receive(max, wait).stream().map(job -> {
+                        JobEnvelope e = job.envelope();
+                        var stripped = new JobEnvelope(e.version(), e.jobId(), e.type(), e.payloadJson(), e.options(),
+                                e.attempt(), e.createdAt(), null, null);
+                        return new ReceivedJob(stripped, job.attempt(), job.receipt(), job.leaseDuration());
+                    }).toList();
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that loses part of the envelope it was given fails")
+    void losingPartOfTheEnvelopeFails() {
+        assertThat(failuresOf(DropsOptionalEnvelopeFields.class))
+                .containsKey("Delivery.enqueuedJobIsReceivedAndGoneAfterAcknowledge");
     }
 }

@@ -361,7 +361,12 @@ public abstract class QueueProviderContract {
         @Test
         @DisplayName("an enqueued job is received with its envelope, and is gone once acknowledged")
         void enqueuedJobIsReceivedAndGoneAfterAcknowledge() {
-            JobEnvelope job = newJob("tck:hello", "{\"to\":\"user@example.com\"}", JobOptions.defaults());
+            // Options off their defaults, a trace id, a due time: the worker reads them from what arrives.
+            Instant now = time.clock().instant();
+            JobEnvelope job = new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "tck:hello",
+                    "{\"to\":\"user@example.com\"}", new JobOptions(5, Duration.ofSeconds(45),
+                    JobOptions.DEFAULT_PRIORITY, null, JobOptions.DEFAULT_QUEUE), 0, now.minusSeconds(60),
+                    now.minusSeconds(1), "tck-trace-1");
 
             EnqueueResult result = enqueueNow(job);
             ReceivedJob received = receiveDueJob();
@@ -372,6 +377,7 @@ public abstract class QueueProviderContract {
             assertThat(received.jobId()).isEqualTo(job.jobId());
             assertThat(received.envelope().type()).isEqualTo("tck:hello");
             assertThat(received.envelope().payloadJson()).isEqualTo("{\"to\":\"user@example.com\"}");
+            assertThat(received.envelope()).as("the envelope received").isEqualTo(job);
             assertThat(received.attempt()).isEqualTo(1);
             assertNothingVisibleWithin(received.leaseDuration().multipliedBy(2));
             assertStatsEventually(0, 0, 0, 0);
