@@ -3,6 +3,8 @@ package dev.jobq.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.jobq.JobRejectedException;
+import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.ProviderContext;
@@ -156,5 +158,30 @@ class ContractCatchesBrokenProvidersTest {
     void losingPartOfTheEnvelopeFails() {
         assertThat(failuresOf(DropsOptionalEnvelopeFields.class))
                 .containsKey("Delivery.enqueuedJobIsReceivedAndGoneAfterAcknowledge");
+    }
+
+    /** Refuses payloads by a cheap upper bound (three bytes a char), so it refuses payloads well under its limit. */
+    static final class RefusesPayloadsUnderItsLimit extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                    long atMost = 3L * envelope.payloadJson().length();
+                    int limit = capabilities().maxPayloadBytes();
+                    if (atMost > limit) {
+                        throw new JobRejectedException("job " + envelope.jobId() + " has a payload of up to " + atMost
+                                + " bytes, over the limit of " + limit + " bytes");
+                    }
+                    return super.enqueue(envelope, delay);
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that refuses a payload of its own maxPayloadBytes fails")
+    void refusingAPayloadAtTheLimitFails() {
+        assertThat(failuresOf(RefusesPayloadsUnderItsLimit.class)).containsKey("PayloadLimit.payloadAtTheLimitIsAccepted");
     }
 }

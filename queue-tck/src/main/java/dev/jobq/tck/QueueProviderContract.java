@@ -17,6 +17,7 @@ import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobRejectedException;
 import dev.jobq.JobState;
+import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.EnqueueOutcome;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.Failure;
@@ -78,6 +79,8 @@ public abstract class QueueProviderContract {
 
     private static final AtomicInteger QUEUE_NUMBERS = new AtomicInteger();
     private static final Pattern NUMBER = Pattern.compile("\\d+");
+    /** Bytes of {@link Capabilities#maxPayloadBytes()} left to the envelope in the test of a payload near the limit. */
+    private static final int ENVELOPE_ROOM = 1024;
 
     /** The time of the current test. */
     protected TimeControl time;
@@ -898,6 +901,24 @@ public abstract class QueueProviderContract {
                     });
             assertStatsEventually(0, 0, 0, 0);
             assertThat(provider.receive(1, Duration.ZERO)).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a payload of maxPayloadBytes, less room for the envelope, is accepted and delivered whole")
+        void payloadAtTheLimitIsAccepted() {
+            int limit = provider.capabilities().maxPayloadBytes();
+            // A provider whose limit is on the whole message may refuse one that the envelope takes past it.
+            String payload = "\"" + "x".repeat(Math.max(0, limit - ENVELOPE_ROOM - 2)) + "\"";
+            JobEnvelope big = newJob("tck:big", payload, JobOptions.defaults());
+
+            assertThat(enqueueNow(big)).isEqualTo(EnqueueResult.accepted(big.jobId()));
+            ReceivedJob received = receiveDueJob();
+
+            assertThat(received.jobId()).isEqualTo(big.jobId());
+            // Not isEqualTo: a failure would print the whole payload.
+            assertThat(received.envelope().payloadJson().length()).as("payload length").isEqualTo(payload.length());
+            assertThat(received.envelope().payloadJson().equals(payload)).as("payload delivered as sent").isTrue();
+            provider.acknowledge(received);
         }
 
         private static List<Long> numbersIn(String text) {
