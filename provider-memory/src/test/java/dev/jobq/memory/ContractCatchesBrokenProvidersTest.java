@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.jobq.JobRejectedException;
+import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.LeaseLostException;
@@ -183,5 +184,43 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider that refuses a payload of its own maxPayloadBytes fails")
     void refusingAPayloadAtTheLimitFails() {
         assertThat(failuresOf(RefusesPayloadsUnderItsLimit.class)).containsKey("PayloadLimit.payloadAtTheLimitIsAccepted");
+    }
+
+    /** Counts a payload's chars rather than its UTF-8 bytes, so it takes payloads of up to three times its limit. */
+    static final class CountsCharsNotBytes extends BrokenMemoryProvider {
+        private static final int LIMIT = 1024 * 1024;
+
+        @Override
+        protected Map<String, ?> providerSettings() {
+            return Map.of("maxPayloadBytes", "4MiB");
+        }
+
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public Capabilities capabilities() {
+                    Capabilities real = super.capabilities();
+                    return new Capabilities(real.maxDelay(), LIMIT, real.features(), real.receiveBatch(),
+                            real.maxAttempts(), real.maxTimeout());
+                }
+
+                @Override
+                public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                    int size = envelope.payloadJson().length();
+                    if (size > LIMIT) {
+                        throw new JobRejectedException("job " + envelope.jobId() + " has a payload of " + size
+                                + " bytes, over the limit of " + LIMIT + " bytes");
+                    }
+                    return super.enqueue(envelope, delay);
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that counts a payload's chars instead of its UTF-8 bytes fails")
+    void countingCharsInsteadOfBytesFails() {
+        assertThat(failuresOf(CountsCharsNotBytes.class)).containsKey("PayloadLimit.payloadIsMeasuredInUtf8Bytes");
     }
 }

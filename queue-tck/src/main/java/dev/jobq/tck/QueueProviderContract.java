@@ -30,6 +30,7 @@ import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.SettableClock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -899,6 +900,21 @@ public abstract class QueueProviderContract {
                         assertThat(numbers).as("a size over the limit in: %s", e.getMessage())
                                 .anyMatch(n -> n > limit);
                     });
+            assertStatsEventually(0, 0, 0, 0);
+            assertThat(provider.receive(1, Duration.ZERO)).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a payload is measured in UTF-8 bytes: one of fewer chars than maxPayloadBytes but more bytes is rejected")
+        void payloadIsMeasuredInUtf8Bytes() {
+            int limit = provider.capabilities().maxPayloadBytes();
+            // Two UTF-8 bytes a char: half as many chars as the limit, and a few bytes over it.
+            JobEnvelope big = newJob("tck:big", "\"" + "\u00e9".repeat(limit / 2 + 1) + "\"", JobOptions.defaults());
+
+            assertThatThrownBy(() -> enqueueNow(big))
+                    .as("a payload of %d chars, %d UTF-8 bytes, to a limit of %d bytes", big.payloadJson().length(),
+                            big.payloadJson().getBytes(StandardCharsets.UTF_8).length, limit)
+                    .isInstanceOf(JobRejectedException.class);
             assertStatsEventually(0, 0, 0, 0);
             assertThat(provider.receive(1, Duration.ZERO)).isEmpty();
         }
