@@ -5,6 +5,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import dev.jobq.JobRejectedException;
 import dev.jobq.spi.Capabilities;
+import dev.jobq.spi.EnqueueOutcome;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.LeaseLostException;
@@ -222,5 +223,24 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider that counts a payload's chars instead of its UTF-8 bytes fails")
     void countingCharsInsteadOfBytesFails() {
         assertThat(failuresOf(CountsCharsNotBytes.class)).containsKey("PayloadLimit.payloadIsMeasuredInUtf8Bytes");
+    }
+
+    /** Sends a batch at once whatever its delay. */
+    static final class EnqueueAllIgnoresTheDelay extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<EnqueueOutcome> enqueueAll(List<JobEnvelope> envelopes, Duration delay) {
+                    return delegate().enqueueAll(envelopes, Duration.ZERO);
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose enqueueAll ignores the delay fails")
+    void enqueueAllIgnoringTheDelayFails() {
+        assertThat(failuresOf(EnqueueAllIgnoresTheDelay.class)).containsKey("Delays.enqueueAllHoldsItsJobsForTheDelay");
     }
 }

@@ -231,14 +231,19 @@ public abstract class QueueProviderContract {
      * patience (a provider may return fewer than asked).
      */
     protected List<ReceivedJob> receiveDueJobs(int count) {
-        long deadline = System.nanoTime() + time.patience(Duration.ZERO).toNanos();
+        return receiveDueJobs(count, time.patience(Duration.ZERO));
+    }
+
+    /** As {@link #receiveDueJobs(int)}, within {@code patience} of real time. */
+    private List<ReceivedJob> receiveDueJobs(int count, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
         List<ReceivedJob> received = new ArrayList<>();
         while (received.size() < count && System.nanoTime() < deadline) {
             long left = Math.max(0, deadline - System.nanoTime());
             received.addAll(provider.receive(count - received.size(),
                     Duration.ofNanos(Math.min(left, TimeUnit.SECONDS.toNanos(1)))));
         }
-        assertThat(received).as("jobs received within %s", time.patience(Duration.ZERO)).hasSize(count);
+        assertThat(received).as("jobs received within %s", patience).hasSize(count);
         return received;
     }
 
@@ -722,6 +727,30 @@ public abstract class QueueProviderContract {
                 assertThat(received.jobId()).isEqualTo(job.jobId());
                 assertThat(received.attempt()).isEqualTo(1);
                 provider.acknowledge(received);
+            });
+        }
+
+        @Test
+        @DisplayName("jobs enqueued together with enqueueAll are held for the delay given, then delivered")
+        void enqueueAllHoldsItsJobsForTheDelay() {
+            Duration delay = testDelay();
+            assumeTrue(holdsTestDelay(), "provider holds the test delay");
+            lookingInTime(windows -> {
+                List<JobEnvelope> jobs = List.of(newJob(), newJob());
+
+                Runnable delayWatched = windows.open(delay);
+                List<EnqueueOutcome> outcomes = provider.enqueueAll(jobs, delay);
+                assertThat(outcomes).extracting(EnqueueOutcome::result).containsExactly(
+                        EnqueueResult.accepted(jobs.get(0).jobId()), EnqueueResult.accepted(jobs.get(1).jobId()));
+                time.advance(delay.minusSeconds(1));
+                assertThat(provider.receive(2, Duration.ZERO)).as("before the delay").isEmpty();
+                assertStatsEventually(0, 2, 0, 0);
+                delayWatched.run();
+                time.advance(Duration.ofSeconds(2));
+                List<ReceivedJob> received = receiveDueJobs(2, time.patience(delay));
+                assertThat(received).extracting(ReceivedJob::jobId)
+                        .containsExactlyInAnyOrderElementsOf(jobs.stream().map(JobEnvelope::jobId).toList());
+                received.forEach(provider::acknowledge);
             });
         }
 
