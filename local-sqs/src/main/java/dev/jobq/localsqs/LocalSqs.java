@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.elasticmq.NodeAddress;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
@@ -46,6 +47,9 @@ public final class LocalSqs implements AutoCloseable {
      * (docs/sqs.md).
      */
     public static final int MAX_RECEIVE_COUNT = 10;
+    /** The longest queue name SQS takes, {@code .fifo} included. */
+    public static final int MAX_QUEUE_NAME = 80;
+    private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_QUEUE_NAME + "}");
 
     private final SQSRestServer server;
     private final URI endpoint;
@@ -98,9 +102,7 @@ public final class LocalSqs implements AutoCloseable {
      * is no error.
      */
     public Queues createQueues(String name) {
-        boolean fifo = name.endsWith(".fifo");
-        String base = fifo ? name.substring(0, name.length() - ".fifo".length()) : name;
-        String deadLetterName = base + "-dlq" + (fifo ? ".fifo" : "");
+        String deadLetterName = deadLetterName(name);
         String deadLetterUrl = createQueue(deadLetterName, Map.of());
         String deadLetterArn = client.getQueueAttributes(r -> r.queueUrl(deadLetterUrl)
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
@@ -108,6 +110,28 @@ public final class LocalSqs implements AutoCloseable {
                 + MAX_RECEIVE_COUNT + "\"}";
         String url = createQueue(name, Map.of(QueueAttributeName.REDRIVE_POLICY, redrive));
         return new Queues(name, url, deadLetterName, deadLetterUrl);
+    }
+
+    /**
+     * The name of {@code name}'s dead-letter queue: {@code name-dlq}, {@code name-dlq.fifo} for a FIFO
+     * {@code name.fifo}.
+     *
+     * @throws IllegalArgumentException naming the rule when SQS would refuse {@code name} or that name
+     */
+    public static String deadLetterName(String name) {
+        boolean fifo = name.endsWith(".fifo");
+        String base = fifo ? name.substring(0, name.length() - ".fifo".length()) : name;
+        if (!QUEUE_NAME.matcher(base).matches()) {
+            throw new IllegalArgumentException("'" + name + "' is not a queue name SQS takes: 1 to " + MAX_QUEUE_NAME
+                    + " letters, digits, hyphens and underscores, with .fifo at the end for a FIFO queue");
+        }
+        String deadLetterName = base + "-dlq" + (fifo ? ".fifo" : "");
+        if (deadLetterName.length() > MAX_QUEUE_NAME) {
+            throw new IllegalArgumentException("'" + name + "' leaves its dead-letter queue '" + deadLetterName + "' "
+                    + deadLetterName.length() + " characters long, over SQS's " + MAX_QUEUE_NAME + "; use a name of at most "
+                    + (name.length() - (deadLetterName.length() - MAX_QUEUE_NAME)) + " characters");
+        }
+        return deadLetterName;
     }
 
     /** Creates a queue (FIFO when its name ends in {@code .fifo}) with these attributes; returns its URL. */

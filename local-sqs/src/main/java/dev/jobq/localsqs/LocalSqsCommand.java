@@ -7,6 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -54,6 +55,15 @@ public final class LocalSqsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
+        // Bad usage is refused before a server starts: exit 2 with the option, the value and the rule.
+        if (port < 0 || port > 65_535) {
+            throw new ParameterException(spec.commandLine(), "--port must be between 0 and 65535, got " + port);
+        }
+        try {
+            LocalSqs.deadLetterName(queue);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--queue: " + e.getMessage());
+        }
         LocalSqs sqs;
         try {
             sqs = LocalSqs.start(host, port);

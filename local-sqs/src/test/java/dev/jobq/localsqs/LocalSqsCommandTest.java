@@ -1,0 +1,56 @@
+package dev.jobq.localsqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The {@code local-sqs} command's answers to bad usage (its help: "2 on bad usage"): one line naming the option, the
+ * value and what it takes, exit 2, and no stack trace. Only commands that fail before they serve run here: one that
+ * starts runs until the JVM stops.
+ */
+class LocalSqsCommandTest {
+
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine command = new CommandLine(new LocalSqsCommand());
+        command.setErr(new PrintWriter(err, true));
+        command.setOut(new PrintWriter(new StringWriter(), true));
+        return command.execute(args);
+    }
+
+    @Test
+    @DisplayName("a port out of range is a usage error naming --port and the value")
+    void portOutOfRangeIsAUsageError() {
+        int status = run("--port", "70000");
+
+        assertThat(err.toString()).contains("--port").contains("70000").contains("65535").doesNotContain("\tat ");
+        assertThat(status).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a queue name SQS refuses is a usage error naming --queue, the name and the rule, before a server starts")
+    void queueNameSqsRefusesIsAUsageError() {
+        int status = run("--port", "0", "--queue", "my jobs");
+
+        assertThat(err.toString()).contains("--queue").contains("'my jobs'").contains("hyphens")
+                .doesNotContain("\tat ");
+        assertThat(status).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a queue name that leaves no room for its dead-letter queue's -dlq is a usage error")
+    void queueNameTooLongForItsDeadLetterQueueIsAUsageError() {
+        String name = "q".repeat(78);
+
+        int status = run("--port", "0", "--queue", name);
+
+        assertThat(err.toString()).contains("--queue").contains(name + "-dlq").contains("80").doesNotContain("\tat ");
+        assertThat(status).isEqualTo(2);
+    }
+}
