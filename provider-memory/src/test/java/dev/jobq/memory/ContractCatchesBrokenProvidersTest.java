@@ -3,21 +3,28 @@ package dev.jobq.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.jobq.DeadLetters;
 import dev.jobq.JobRejectedException;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.EnqueueOutcome;
 import dev.jobq.spi.EnqueueResult;
+import dev.jobq.spi.Failure;
+import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.tck.QueueProviderContract;
 import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
@@ -242,5 +249,49 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider whose enqueueAll ignores the delay fails")
     void enqueueAllIgnoringTheDelayFails() {
         assertThat(failuresOf(EnqueueAllIgnoresTheDelay.class)).containsKey("Delays.enqueueAllHoldsItsJobsForTheDelay");
+    }
+
+    /**
+     * Keeps no dead letters or keys and cannot count its jobs, as a provider may, and leaves a job failed as dead to come
+     * back when its lease runs out (an SQS provider that forgot to delete it), instead of removing it.
+     */
+    static final class DeadJobComesBack extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public Capabilities capabilities() {
+                    Capabilities real = super.capabilities();
+                    Set<Feature> features = EnumSet.copyOf(real.features());
+                    features.removeAll(Set.of(Feature.DEAD_LETTER_STORE, Feature.JOB_LOOKUP, Feature.DEDUPLICATION));
+                    return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, real.receiveBatch(),
+                            real.maxAttempts(), real.maxTimeout());
+                }
+
+                @Override
+                public void fail(ReceivedJob job, Failure failure) {
+                    if (failure instanceof Failure.RetryAfter) {
+                        super.fail(job, failure);
+                    }
+                }
+
+                @Override
+                public ProviderStats stats() {
+                    return new ProviderStats(ProviderStats.UNKNOWN, ProviderStats.UNKNOWN, ProviderStats.UNKNOWN,
+                            ProviderStats.UNKNOWN);
+                }
+
+                @Override
+                public Optional<DeadLetters> deadLetters() {
+                    return Optional.empty();
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider without a dead-letter store that delivers a dead job again fails")
+    void deliveringADeadJobAgainFails() {
+        assertThat(failuresOf(DeadJobComesBack.class)).containsKey("Delivery.deadJobIsNotDeliveredAgain");
     }
 }

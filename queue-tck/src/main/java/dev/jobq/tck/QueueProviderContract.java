@@ -603,6 +603,18 @@ public abstract class QueueProviderContract {
         }
 
         @Test
+        @DisplayName("a job failed as dead is not delivered again, whether or not the provider keeps dead letters")
+        void deadJobIsNotDeliveredAgain() {
+            enqueueNow(newJob());
+            ReceivedJob received = receiveDueJob();
+
+            provider.fail(received, Failure.dead("NonRetryableJobException: bad input"));
+            time.advance(received.leaseDuration().multipliedBy(2));
+
+            assertNothingVisibleWithin(received.leaseDuration().multipliedBy(2));
+        }
+
+        @Test
         @DisplayName("receive hands out at most the number asked for, and every job exactly once")
         void receiveRespectsMax() {
             Set<String> enqueued = ConcurrentHashMap.newKeySet();
