@@ -19,6 +19,7 @@ import dev.jobq.spi.ReceivedJob;
 import dev.jobq.tck.QueueProviderContract;
 import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -293,5 +294,35 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider without a dead-letter store that delivers a dead job again fails")
     void deliveringADeadJobAgainFails() {
         assertThat(failuresOf(DeadJobComesBack.class)).containsKey("Delivery.deadJobIsNotDeliveredAgain");
+    }
+
+    /** Keeps an order (as a FIFO queue does), but stores a batch from enqueueAll last job first. */
+    static final class OrderedButBatchesReversed extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public Capabilities capabilities() {
+                    Capabilities real = super.capabilities();
+                    Set<Feature> features = EnumSet.copyOf(real.features());
+                    features.add(Feature.ORDERED);
+                    return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, real.receiveBatch(),
+                            real.maxAttempts(), real.maxTimeout());
+                }
+
+                @Override
+                public List<EnqueueOutcome> enqueueAll(List<JobEnvelope> envelopes, Duration delay) {
+                    List<EnqueueOutcome> outcomes = new ArrayList<>(delegate().enqueueAll(envelopes.reversed(), delay));
+                    return outcomes.reversed();
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that declares ORDERED but reorders a batch fails")
+    void reorderingABatchWhileOrderedFails() {
+        assertThat(failuresOf(OrderedButBatchesReversed.class))
+                .containsKey("Ordering.jobsAreDeliveredInTheOrderEnqueued");
     }
 }

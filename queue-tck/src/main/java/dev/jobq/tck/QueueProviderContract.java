@@ -814,6 +814,48 @@ public abstract class QueueProviderContract {
     }
 
     @Nested
+    @DisplayName("Ordering")
+    class Ordering {
+
+        @BeforeEach
+        void requireOrder() {
+            assumeTrue(supports(Feature.ORDERED), "provider declares ORDERED");
+        }
+
+        @Test
+        @DisplayName("where the provider keeps an order, jobs of one type come in the order enqueued, one by one or "
+                + "together with enqueueAll")
+        void jobsAreDeliveredInTheOrderEnqueued() {
+            List<JobEnvelope> jobs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                JobEnvelope job = newJob();
+                enqueueNow(job);
+                jobs.add(job);
+            }
+            // More than one SQS batch holds.
+            List<JobEnvelope> together = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                together.add(newJob());
+            }
+            assertThat(provider.enqueueAll(together, Duration.ZERO)).extracting(EnqueueOutcome::failure)
+                    .containsOnlyNulls();
+            jobs.addAll(together);
+
+            List<String> order = new ArrayList<>();
+            while (order.size() < jobs.size()) {
+                List<ReceivedJob> received = receiveWithin(10, time.patience(Duration.ZERO));
+                assertThat(received).as("jobs received after %d of %d", order.size(), jobs.size()).isNotEmpty();
+                received.forEach(job -> {
+                    order.add(job.jobId());
+                    provider.acknowledge(job);
+                });
+            }
+
+            assertThat(order).containsExactlyElementsOf(jobs.stream().map(JobEnvelope::jobId).toList());
+        }
+    }
+
+    @Nested
     @DisplayName("Deduplication")
     class Deduplication {
 
