@@ -325,4 +325,40 @@ class ContractCatchesBrokenProvidersTest {
         assertThat(failuresOf(OrderedButBatchesReversed.class))
                 .containsKey("Ordering.jobsAreDeliveredInTheOrderEnqueued");
     }
+
+    /**
+     * Cannot count its jobs, as a provider may, and settles a job by its id rather than by the delivery: a stale
+     * delivery's acknowledgement deletes the job that another worker is running.
+     */
+    static final class SettlesByJobId extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            Map<String, ReceivedJob> latest = new ConcurrentHashMap<>();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    List<ReceivedJob> received = super.receive(max, wait);
+                    received.forEach(job -> latest.put(job.jobId(), job));
+                    return received;
+                }
+
+                @Override
+                public void acknowledge(ReceivedJob job) {
+                    super.acknowledge(latest.getOrDefault(job.jobId(), job));
+                }
+
+                @Override
+                public ProviderStats stats() {
+                    return new ProviderStats(ProviderStats.UNKNOWN, ProviderStats.UNKNOWN, ProviderStats.UNKNOWN,
+                            ProviderStats.UNKNOWN);
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose stale acknowledgement deletes the job running elsewhere fails")
+    void settlingByJobIdFails() {
+        assertThat(failuresOf(SettlesByJobId.class)).containsKey("Delivery.settlingAStaleDeliveryIsIgnored");
+    }
 }
