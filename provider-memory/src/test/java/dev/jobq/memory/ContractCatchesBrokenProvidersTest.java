@@ -361,4 +361,24 @@ class ContractCatchesBrokenProvidersTest {
     void settlingByJobIdFails() {
         assertThat(failuresOf(SettlesByJobId.class)).containsKey("Delivery.settlingAStaleDeliveryIsIgnored");
     }
+
+    /** Holds any delay, it says, but cuts one longer than an hour to an hour. */
+    static final class ShortensLongDelays extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                    Duration hour = Duration.ofHours(1);
+                    return super.enqueue(envelope, delay.compareTo(hour) > 0 ? hour : delay);
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that shortens a delay it says it holds fails")
+    void shorteningALongDelayFails() {
+        assertThat(failuresOf(ShortensLongDelays.class)).containsKey("Delays.longDelayIsHeldInFull");
+    }
 }

@@ -82,6 +82,8 @@ public abstract class QueueProviderContract {
     private static final Pattern NUMBER = Pattern.compile("\\d+");
     /** Bytes of {@link Capabilities#maxPayloadBytes()} left to the envelope in the test of a payload near the limit. */
     private static final int ENVELOPE_ROOM = 1024;
+    /** The longest delay the long-delay test sets, where the provider holds one as long. */
+    private static final Duration LONG_DELAY = Duration.ofDays(1000);
 
     /** The time of the current test. */
     protected TimeControl time;
@@ -744,6 +746,27 @@ public abstract class QueueProviderContract {
                 assertThat(received.attempt()).isEqualTo(1);
                 provider.acknowledge(received);
             });
+        }
+
+        @Test
+        @DisplayName("a delay as long as the provider holds, up to a thousand days, is held in full")
+        void longDelayIsHeldInFull() {
+            assumeTrue(time.quietPeriod(Duration.ofSeconds(1)).isZero(),
+                    "time is settable: a long delay cannot be waited out in real time");
+            Duration maxDelay = provider.capabilities().maxDelay();
+            Duration delay = maxDelay.compareTo(LONG_DELAY) < 0 ? maxDelay : LONG_DELAY;
+            assumeTrue(delay.compareTo(testDelay()) > 0, "provider holds more than the test delay");
+            JobEnvelope job = newJob();
+
+            provider.enqueue(job, delay);
+            time.advance(delay.minusSeconds(1));
+
+            // Neither cut short nor overflowed (DESIGN §4: "never clamped", "no timer overflow").
+            assertThat(provider.receive(1, Duration.ZERO)).as("a second before a delay of %s ends", delay).isEmpty();
+            time.advance(Duration.ofSeconds(2));
+            ReceivedJob received = receiveDueJob();
+            assertThat(received.jobId()).isEqualTo(job.jobId());
+            provider.acknowledge(received);
         }
 
         @Test
