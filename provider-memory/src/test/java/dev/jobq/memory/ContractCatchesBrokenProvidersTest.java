@@ -3,7 +3,9 @@ package dev.jobq.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.jobq.DeadLetter;
 import dev.jobq.DeadLetters;
+import dev.jobq.JobInfo;
 import dev.jobq.JobRejectedException;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.EnqueueOutcome;
@@ -380,5 +382,49 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider that shortens a delay it says it holds fails")
     void shorteningALongDelayFails() {
         assertThat(failuresOf(ShortensLongDelays.class)).containsKey("Delays.longDelayIsHeldInFull");
+    }
+
+    /** Redrives a dead letter by enqueueing the job again as its dead letter describes it, without its trace id. */
+    static final class RedriveRebuildsTheJob extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public Optional<DeadLetters> deadLetters() {
+                    DeadLetters real = super.deadLetters().orElseThrow();
+                    QueueProvider self = this;
+                    return Optional.of(new DeadLetters() {
+                        @Override
+                        public List<DeadLetter> list(int limit) {
+                            return real.list(limit);
+                        }
+
+                        @Override
+                        public boolean redrive(String jobId) {
+                            Optional<JobInfo> job = real.list(Integer.MAX_VALUE).stream().map(DeadLetter::job)
+                                    .filter(info -> info.id().equals(jobId)).findFirst();
+                            if (job.isEmpty() || !real.delete(jobId)) {
+                                return false;
+                            }
+                            JobInfo info = job.get();
+                            self.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, info.id(), info.type(),
+                                    info.payloadJson(), info.options(), 0, info.createdAt(), null, null), Duration.ZERO);
+                            return true;
+                        }
+
+                        @Override
+                        public boolean delete(String jobId) {
+                            return real.delete(jobId);
+                        }
+                    });
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose redrive loses part of the job fails")
+    void redriveLosingPartOfTheJobFails() {
+        assertThat(failuresOf(RedriveRebuildsTheJob.class)).containsKey("DeadLetterStore.redriveDeliversAgainFromAttemptOne");
     }
 }

@@ -169,6 +169,17 @@ public abstract class QueueProviderContract {
                 0, time.clock().instant(), null, null);
     }
 
+    /**
+     * A job of type {@code tck:hello} with options off their defaults, a trace id and a due time, which the
+     * worker reads from what arrives: a provider hands every field back as it was given.
+     */
+    private JobEnvelope jobWithEveryField() {
+        Instant now = time.clock().instant();
+        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "tck:hello",
+                "{\"to\":\"user@example.com\"}", new JobOptions(5, Duration.ofSeconds(45), JobOptions.DEFAULT_PRIORITY,
+                null, JobOptions.DEFAULT_QUEUE), 0, now.minusSeconds(60), now.minusSeconds(1), "tck-trace-1");
+    }
+
     protected static JobOptions withPriority(int priority) {
         return new JobOptions(JobOptions.DEFAULT_MAX_ATTEMPTS, JobOptions.DEFAULT_TIMEOUT, priority, null,
                 JobOptions.DEFAULT_QUEUE);
@@ -372,12 +383,7 @@ public abstract class QueueProviderContract {
         @Test
         @DisplayName("an enqueued job is received with its envelope, and is gone once acknowledged")
         void enqueuedJobIsReceivedAndGoneAfterAcknowledge() {
-            // Options off their defaults, a trace id, a due time: the worker reads them from what arrives.
-            Instant now = time.clock().instant();
-            JobEnvelope job = new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "tck:hello",
-                    "{\"to\":\"user@example.com\"}", new JobOptions(5, Duration.ofSeconds(45),
-                    JobOptions.DEFAULT_PRIORITY, null, JobOptions.DEFAULT_QUEUE), 0, now.minusSeconds(60),
-                    now.minusSeconds(1), "tck-trace-1");
+            JobEnvelope job = jobWithEveryField();
 
             EnqueueResult result = enqueueNow(job);
             ReceivedJob received = receiveDueJob();
@@ -1120,7 +1126,7 @@ public abstract class QueueProviderContract {
         @Test
         @DisplayName("a redriven dead letter is delivered again with a fresh set of attempts")
         void redriveDeliversAgainFromAttemptOne() {
-            JobEnvelope job = newJob();
+            JobEnvelope job = jobWithEveryField();
             enqueueNow(job);
             ReceivedJob first = receiveDueJob();
             provider.fail(first, Failure.retryAfter(Duration.ZERO, "first failure"));
@@ -1133,6 +1139,7 @@ public abstract class QueueProviderContract {
             assertThat(redriven).isTrue();
             assertThat(again.jobId()).isEqualTo(job.jobId());
             assertThat(again.attempt()).isEqualTo(1);
+            assertThat(again.envelope()).as("the envelope redriven").isEqualTo(job);
             assertThat(deadLetters.list(10)).isEmpty();
             assertThat(deadLetters.redrive(job.jobId())).as("redrive of an id no longer dead").isFalse();
             provider.acknowledge(again);
