@@ -20,6 +20,7 @@ import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.tck.QueueProviderContract;
 import dev.jobq.testing.ForwardingQueueProvider;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -426,5 +427,34 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider whose redrive loses part of the job fails")
     void redriveLosingPartOfTheJobFails() {
         assertThat(failuresOf(RedriveRebuildsTheJob.class)).containsKey("DeadLetterStore.redriveDeliversAgainFromAttemptOne");
+    }
+
+    /**
+     * Has a limit on the whole message, as SQS does, and refuses a payload at maxPayloadBytes that the envelope takes
+     * past it, but leaves checkAcceptable at its default: a job the scheduler holds is refused only when it is due.
+     */
+    static final class WholeMessageLimitUnchecked extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                    long message = envelope.payloadJson().getBytes(StandardCharsets.UTF_8).length + 200L;
+                    int limit = capabilities().maxPayloadBytes();
+                    if (message > limit) {
+                        throw new JobRejectedException("job " + envelope.jobId() + " would be a message of " + message
+                                + " bytes, over the limit of " + limit + " bytes");
+                    }
+                    return super.enqueue(envelope, delay);
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose checkAcceptable passes a job its enqueue refuses fails")
+    void checkAcceptablePassingWhatEnqueueRefusesFails() {
+        assertThat(failuresOf(WholeMessageLimitUnchecked.class))
+                .containsKey("PayloadLimit.checkAcceptableRefusesWhatEnqueueRefuses");
     }
 }

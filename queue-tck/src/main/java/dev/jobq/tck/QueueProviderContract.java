@@ -2,6 +2,7 @@ package dev.jobq.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -1051,6 +1052,26 @@ public abstract class QueueProviderContract {
             assertThat(received.envelope().payloadJson().length()).as("payload length").isEqualTo(payload.length());
             assertThat(received.envelope().payloadJson().equals(payload)).as("payload delivered as sent").isTrue();
             provider.acknowledge(received);
+        }
+
+        @Test
+        @DisplayName("checkAcceptable refuses a job within maxPayloadBytes that enqueue refuses for its whole size")
+        void checkAcceptableRefusesWhatEnqueueRefuses() {
+            int limit = provider.capabilities().maxPayloadBytes();
+            // The core lets this payload through; a provider whose limit is on the whole message may still refuse it.
+            JobEnvelope atTheLimit = newJob("tck:big", "\"" + "x".repeat(Math.max(0, limit - 2)) + "\"",
+                    JobOptions.defaults());
+
+            Throwable byCheck = catchThrowable(() -> provider.checkAcceptable(atTheLimit));
+            Throwable byEnqueue = catchThrowable(() -> enqueueNow(atTheLimit));
+
+            // The core asks checkAcceptable of a job the scheduler will hold: one it passes is enqueued when due,
+            // where no caller sees a refusal.
+            if (byEnqueue != null) {
+                assertThat(byEnqueue).isInstanceOf(JobRejectedException.class);
+                assertThat(byCheck).as("checkAcceptable of a job that enqueue refused with: %s", byEnqueue.getMessage())
+                        .isInstanceOf(JobRejectedException.class);
+            }
         }
 
         private static List<Long> numbersIn(String text) {
