@@ -161,13 +161,13 @@ final class Enqueuer implements JobSink {
         try {
             outcomes = queue.provider().enqueueAll(envelopes, timing.delay());
         } catch (RuntimeException e) {
-            var unknown = new JobQueueException("provider '" + providerType(queue.name()) + "' of queue '" + queue.name()
+            var unknown = new OutcomeUnknown("provider '" + providerType(queue.name()) + "' of queue '" + queue.name()
                     + "' failed to enqueue " + envelopes.size() + " jobs at once: " + e.getMessage() + "; whether any of "
                     + "them was enqueued is unknown", e);
             return Collections.nCopies(envelopes.size(), EnqueueOutcome.failed(unknown));
         }
         if (outcomes.size() != envelopes.size()) {
-            var wrong = new JobQueueException("provider '" + providerType(queue.name()) + "' of queue '" + queue.name()
+            var wrong = new OutcomeUnknown("provider '" + providerType(queue.name()) + "' of queue '" + queue.name()
                     + "' answered " + outcomes.size() + " outcomes for " + envelopes.size() + " jobs; whether they were "
                     + "enqueued is unknown (a defect of the provider: enqueueAll answers one outcome per job)");
             return Collections.nCopies(envelopes.size(), EnqueueOutcome.failed(wrong));
@@ -179,6 +179,13 @@ final class Enqueuer implements JobSink {
             }
         }
         return outcomes;
+    }
+
+    /** A provider's enqueueAll that failed as a whole: any, all or none of its jobs may be stored. */
+    private static final class OutcomeUnknown extends JobQueueException {
+        OutcomeUnknown(String message, @Nullable Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** Throws when any job of an enqueueAll call failed: which did, which did not, the first failure as the cause. */
@@ -196,11 +203,20 @@ final class Enqueuer implements JobSink {
         int count = failures.length;
         String which = failed.stream().limit(FAILURES_NAMED).map(String::valueOf).collect(Collectors.joining(", "))
                 + (failed.size() > FAILURES_NAMED ? ", …" : "");
-        String others = failed.size() == count ? "none was"
-                : "the other " + (count - failed.size()) + " were, with the ids in jobIds()";
-        var exception = new BulkEnqueueException(failed.size() + " of " + count + " jobs of type '" + type
-                + "' were not enqueued (payloads at indexes " + which + "); " + others + ": enqueue the payloads at "
-                + "failedIndexes() again. First failure: " + first.getMessage(), first, Arrays.asList(jobIds), failed);
+        String message;
+        if (first instanceof OutcomeUnknown) {
+            // Not "none was: enqueue them again": some may be stored, and enqueueing them again would run those twice.
+            message = "the " + count + " jobs of type '" + type + "' may or may not have been enqueued (payloads at "
+                    + "indexes " + which + "): the provider failed the call as a whole; enqueueing the payloads at "
+                    + "failedIndexes() again may run some of them twice, unless they carry deduplication keys. ";
+        } else {
+            String others = failed.size() == count ? "none was"
+                    : "the other " + (count - failed.size()) + " were, with the ids in jobIds()";
+            message = failed.size() + " of " + count + " jobs of type '" + type + "' were not enqueued (payloads at "
+                    + "indexes " + which + "); " + others + ": enqueue the payloads at failedIndexes() again. ";
+        }
+        var exception = new BulkEnqueueException(message + "First failure: " + first.getMessage(), first,
+                Arrays.asList(jobIds), failed);
         failed.stream().skip(1).limit(FAILURES_NAMED - 1).forEach(i -> exception.addSuppressed(failures[i]));
         throw exception;
     }
