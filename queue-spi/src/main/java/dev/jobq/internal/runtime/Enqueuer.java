@@ -186,6 +186,10 @@ final class Enqueuer implements JobSink {
         OutcomeUnknown(String message, @Nullable Throwable cause) {
             super(message, cause);
         }
+
+        OutcomeUnknown(String message) {
+            super(message);
+        }
     }
 
     /** Throws when any job of an enqueueAll call failed: which did, which did not, the first failure as the cause. */
