@@ -74,32 +74,8 @@ class HandlerModulesTest {
     @Test
     void aModuleThatCannotBeLinkedIsAConfigErrorNamingItAndTheClassItLacks() {
         URL root = Objects.requireNonNull(HandlerModulesTest.class.getResource("/handler-modules/unlinkable/"));
-        ClassLoader parent = HandlerModulesTest.class.getClassLoader();
         // Lists that folder's service file only, defines Unlinkable itself and cannot find its base class.
-        var loader = new URLClassLoader(new URL[] {root}, parent) {
-            @Override
-            public Enumeration<URL> getResources(String resource) throws IOException {
-                return resource.startsWith("META-INF/services/") ? findResources(resource) : super.getResources(resource);
-            }
-
-            @Override
-            protected Class<?> loadClass(String className, boolean resolve) throws ClassNotFoundException {
-                if (className.equals(TestModules.MissingModuleBase.class.getName())) {
-                    throw new ClassNotFoundException(className);
-                }
-                if (!className.equals(TestModules.Unlinkable.class.getName())) {
-                    return super.loadClass(className, resolve);
-                }
-                synchronized (getClassLoadingLock(className)) {
-                    try (var bytes = parent.getResourceAsStream(className.replace('.', '/') + ".class")) {
-                        byte[] code = Objects.requireNonNull(bytes, className).readAllBytes();
-                        return defineClass(className, code, 0, code.length);
-                    } catch (IOException e) {
-                        throw new ClassNotFoundException(className, e);
-                    }
-                }
-            }
-        };
+        ClassLoader loader = UnlinkableLoader.of(root, TestModules.Unlinkable.class, TestModules.MissingModuleBase.class);
 
         assertThatThrownBy(() -> HandlerModules.find(loader))
                 .isInstanceOf(ConfigException.class)

@@ -62,31 +62,7 @@ class ProviderCatalogTest {
      */
     private static ClassLoader withoutMissingBase(String name) {
         URL root = Objects.requireNonNull(ProviderCatalogTest.class.getResource("/provider-catalogs/" + name + "/"));
-        ClassLoader parent = ProviderCatalogTest.class.getClassLoader();
-        return new URLClassLoader(new URL[] {root}, parent) {
-            @Override
-            public Enumeration<URL> getResources(String resource) throws IOException {
-                return resource.startsWith("META-INF/services/") ? findResources(resource) : super.getResources(resource);
-            }
-
-            @Override
-            protected Class<?> loadClass(String className, boolean resolve) throws ClassNotFoundException {
-                if (className.equals(TestFactories.MissingBase.class.getName())) {
-                    throw new ClassNotFoundException(className);
-                }
-                if (!className.equals(TestFactories.Unlinkable.class.getName())) {
-                    return super.loadClass(className, resolve);
-                }
-                synchronized (getClassLoadingLock(className)) {
-                    try (var bytes = parent.getResourceAsStream(className.replace('.', '/') + ".class")) {
-                        byte[] code = Objects.requireNonNull(bytes, className).readAllBytes();
-                        return defineClass(className, code, 0, code.length);
-                    } catch (IOException e) {
-                        throw new ClassNotFoundException(className, e);
-                    }
-                }
-            }
-        };
+        return UnlinkableLoader.of(root, TestFactories.Unlinkable.class, TestFactories.MissingBase.class);
     }
 
     @Test
