@@ -27,9 +27,10 @@ public interface QueueProvider extends AutoCloseable {
 
     /**
      * Stores a job, visible after {@code delay} (never more than {@link Capabilities#maxDelay()};
-     * the core routes longer ones elsewhere). A job whose id, or whose deduplication key where
-     * supported, matches a pending or running job is not stored again: the existing id comes back
-     * as a duplicate.
+     * the core routes longer ones elsewhere). Where {@link Feature#DEDUPLICATION} is supported, a job
+     * whose id or deduplication key matches a pending or running job is not stored again: the existing
+     * id comes back as a duplicate. Without it a job is stored as given (SQS standard queues keep no
+     * record of ids), and the contract's same-id test is in its deduplication group.
      */
     EnqueueResult enqueue(JobEnvelope envelope, Duration delay);
 
