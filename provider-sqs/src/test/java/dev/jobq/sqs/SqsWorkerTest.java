@@ -544,6 +544,42 @@ class SqsWorkerTest {
     }
 
     @Test
+    @DisplayName("close() from a listener of the Dead the provider announces on a poll loop's thread (a message it cannot "
+            + "read) returns at once and drains in the background: the running handler finishes, nothing is released")
+    void closeFromAListenerOnAPollLoopDrainsInTheBackground() throws Exception {
+        SqsServer.Queues queues = ElasticMq.newQueues("close-on-poll", false);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(20));
+        var started = new CountDownLatch(1);
+        var finish = new CountDownLatch(1);
+        jobs.registerJobHandler("report:build", String.class, (job, ctx) -> {
+            started.countDown();
+            assertThat(finish.await(30, TimeUnit.SECONDS)).as("finished by the test").isTrue();
+        });
+        var closing = new java.util.concurrent.CompletableFuture<Duration>();
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Dead) {
+                long start = System.nanoTime();
+                jobs.close();
+                closing.complete(Duration.ofNanos(System.nanoTime() - start));
+            }
+        });
+        jobs.start();
+        String id = jobs.enqueue("report:build", "q3");
+        assertThat(started.await(30, TimeUnit.SECONDS)).as("the handler started").isTrue();
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("this is not JSON {"));
+
+        // Before, close() ran on the poll loop: it interrupted and joined its own thread (5 s, then "its provider
+        // ignores interrupts"), and the interrupt cut the drain short, so the running handler was cancelled at once.
+        assertThat(closing.get(30, TimeUnit.SECONDS)).as("close() on the poll loop's thread").isLessThan(
+                Duration.ofSeconds(2));
+        finish.countDown();
+        workers.awaitEvent(JobEvent.Completed.class, e -> e.jobId().equals(id));
+        workers.awaitEvent(JobEvent.WorkerStopped.class, e -> true);
+        assertThat(workers.all(JobEvent.Released.class, e -> true)).as("jobs released at shutdown").isEmpty();
+        assertThat(QueueContents.total(queues.url())).as("messages left on the live queue").isZero();
+    }
+
+    @Test
     @DisplayName("an interrupt wakes a receiver in a long poll at once; a job the poll takes later is handed back, not counted")
     void interruptWakesALongPollAndLosesNothing() throws InterruptedException {
         SqsServer.Queues queues = ElasticMq.newQueues("interrupted", false);

@@ -608,20 +608,25 @@ public final class JobQueueRuntime implements JobQueue {
         }
         Worker running = worker;
         boolean onHandlerThread = running != null && running.runsAttemptOn(Thread.currentThread());
+        // A listener of what a provider announces as it receives (SQS: a message it cannot read) runs on a poll loop,
+        // which the drain interrupts and waits for: close() there waited 5 s for itself, and its own interrupt cut
+        // the drain short, so running handlers were cancelled at once.
+        boolean onPollLoop = running != null && running.pollsOn(Thread.currentThread());
         // A listener of a job the scheduler hands on runs on the scheduler's thread, which closing the scheduler
         // waits for: close() there waited 10 s for itself, then interrupted it, its hand-off's transaction too.
         boolean onSchedulerThread = enqueuer.handsOffOn(Thread.currentThread());
         if (!first) {
-            if (!onHandlerThread && !onSchedulerThread) {
+            if (!onHandlerThread && !onPollLoop && !onSchedulerThread) {
                 awaitShutDown();
             }
             return;
         }
-        if (onHandlerThread || onSchedulerThread) {
+        if (onHandlerThread || onPollLoop || onSchedulerThread) {
             // The drain waits for every running handler, the caller's too, which cannot return while it
             // waits: close() held it for shutdownTimeout, then released its job to be run again.
             log.info("jobq: close() was called from a {}; the shutdown goes on in the background and waits for it "
                     + "to return", onHandlerThread ? "handler (or a listener on its thread)"
+                    : onPollLoop ? "listener on a poll loop's thread, of a job its provider ended as it received it"
                     : "listener on the scheduler's thread, handing a due job on");
             Thread.ofPlatform().name("jobq-close").daemon(false).start(this::shutDown);
             return;

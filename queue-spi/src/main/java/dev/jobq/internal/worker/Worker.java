@@ -426,6 +426,20 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
+     * True when {@code candidate} is one of this worker's poll loops: a listener of an event its provider announces
+     * as it receives (SQS: a message it cannot read, dead-lettered there) runs on it. {@link #close()} on such a
+     * thread would interrupt and wait for itself.
+     */
+    public boolean pollsOn(Thread candidate) {
+        lock.lock();
+        try {
+            return loopThreads.contains(candidate);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * The jobs this worker received under its {@code maxJobs} and ended with an outcome (completed, failed or
      * dead), each counted before its event is announced; a message its provider ended on its own is not one. 0
      * without a limit.
