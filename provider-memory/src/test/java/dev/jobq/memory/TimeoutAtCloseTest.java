@@ -11,7 +11,10 @@ import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -88,5 +91,57 @@ class TimeoutAtCloseTest {
         // dead-lettered as "earlier attempts ended without finishing"), and its Dead came after close() returned.
         assertThat(provider.closedUnderAFail).as("the provider was closed while the failure was under way").isFalse();
         assertThat(fixture.events.all(JobEvent.Dead.class)).hasSize(1);
+    }
+
+    /** A provider that records its fail() and close() calls, in order. */
+    static final class CallOrder extends ForwardingQueueProvider {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+
+        CallOrder(QueueProvider delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public void fail(ReceivedJob job, Failure failure) {
+            calls.add("fail");
+            super.fail(job, failure);
+        }
+
+        @Override
+        public void close() {
+            calls.add("close");
+            super.close();
+        }
+    }
+
+    @Test
+    @DisplayName("close() from a listener of a timed-out attempt's Failed, on the thread recording the timeout, returns at "
+            + "once and shuts down in the background: the failure reaches the provider before it is closed")
+    void closeFromAListenerOfATimeoutReturnsAtOnce() throws Exception {
+        var provider = new CallOrder(fixture.memoryProvider(Map.of()));
+        JobQueue jobs = fixture.closeLater(JobQueue.builder().provider(provider).concurrency(1)
+                .shutdownTimeout(Duration.ofSeconds(10)).listener(fixture.events).build());
+        var closing = new CompletableFuture<Duration>();
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Failed) {
+                long start = System.nanoTime();
+                jobs.close();
+                closing.complete(Duration.ofNanos(System.nanoTime() - start));
+            }
+        });
+        jobs.registerJobHandler("slow", Work.class, (job, ctx) -> {
+            new CountDownLatch(1).await(20, TimeUnit.SECONDS); // ends at the timeout's interrupt
+        });
+        jobs.start();
+        jobs.enqueue("slow", new Work(1), EnqueueOptions.builder().timeout(Duration.ofMillis(100)).maxAttempts(2)
+                .build());
+
+        // Before, close() ran there and waited for the attempt it was announcing to be settled: shutdownTimeout (10 s)
+        // for itself, then it closed the provider, and the failure was told to a closed provider.
+        assertThat(closing.get(EventRecorder.WAIT.toSeconds(), TimeUnit.SECONDS)).as("close() in the listener")
+                .isLessThan(Duration.ofSeconds(2));
+        fixture.events.awaitCount(JobEvent.WorkerStopped.class, 1);
+        await().atMost(EventRecorder.WAIT).until(() -> provider.calls.contains("close"));
+        assertThat(provider.calls).containsExactly("fail", "close");
     }
 }

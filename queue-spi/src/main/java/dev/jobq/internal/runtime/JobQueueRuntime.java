@@ -625,7 +625,7 @@ public final class JobQueueRuntime implements JobQueue {
             // The drain waits for every running handler, the caller's too, which cannot return while it
             // waits: close() held it for shutdownTimeout, then released its job to be run again.
             log.info("jobq: close() was called from a {}; the shutdown goes on in the background and waits for it "
-                    + "to return", onHandlerThread ? "handler (or a listener on its thread)"
+                    + "to return", onHandlerThread ? "handler (or a listener of its attempt's events)"
                     : onPollLoop ? "listener on a poll loop's thread, of a job its provider ended as it received it"
                     : "listener on the scheduler's thread, handing a due job on");
             Thread.ofPlatform().name("jobq-close").daemon(false).start(this::shutDown);

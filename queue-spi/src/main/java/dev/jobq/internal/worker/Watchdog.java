@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,6 +65,11 @@ final class Watchdog implements AutoCloseable {
     private volatile @Nullable Thread timerThread;
     /** Each queue's threads. */
     private final Map<String, QueueThreads> lanes = new HashMap<>();
+    /**
+     * The threads recording a timeout now: a listener of its {@code Failed} or {@code Dead} runs there, and the
+     * worker's close() there waited for the attempt it was announcing (see {@link #recordsTimeOutOn}).
+     */
+    private final Set<Thread> recording = ConcurrentHashMap.newKeySet();
     /** Sweeps that threw, and when one was last logged at ERROR; the timer's thread's only. */
     private long failedSweeps;
     private long lastSweepWarned;
@@ -180,7 +187,7 @@ final class Watchdog implements AutoCloseable {
                 }
                 if (run.isPastTimeout(now)) {
                     if (run.timeOut()) {
-                        lanes.get(run.queueName()).timeouts().execute(run::recordTimeOut);
+                        lanes.get(run.queueName()).timeouts().execute(() -> record(run));
                     }
                 } else if (run.isHeartbeatDue(now)) {
                     QueueThreads queue = lanes.get(run.queueName());
@@ -195,6 +202,24 @@ final class Watchdog implements AutoCloseable {
             // timeout fired and no lease was extended again while the worker ran. The next sweep tries again.
             sweepFailed(now, e);
         }
+    }
+
+    private void record(AttemptRun run) {
+        Thread current = Thread.currentThread();
+        recording.add(current);
+        try {
+            run.recordTimeOut();
+        } finally {
+            recording.remove(current);
+        }
+    }
+
+    /**
+     * True while {@code candidate} records a timeout: logs it, announces it (a listener of that attempt's events
+     * runs there) and tells the provider. The attempt is settled only once that returns.
+     */
+    boolean recordsTimeOutOn(Thread candidate) {
+        return recording.contains(candidate);
     }
 
     /** Logs a sweep that threw: at ERROR with its trace, then at most once every {@link ReceiveFailures#REPEAT}. */

@@ -412,10 +412,14 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * True when {@code candidate} is a handler thread of this worker running an attempt: its handler, or
-     * a listener of that attempt's events. {@link #close()} on such a thread would wait for itself.
+     * True when {@code candidate} is a thread of this worker running an attempt: its handler, or a listener of
+     * that attempt's events, on its handler's thread or on the thread recording its timeout. {@link #close()} on
+     * such a thread would wait for itself.
      */
     public boolean runsAttemptOn(Thread candidate) {
+        if (watchdog.recordsTimeOutOn(candidate)) {
+            return true;
+        }
         for (HandlerThread handler : handlers) {
             AttemptRun run = handler.current;
             if (run != null && run.runsOn(candidate)) {
