@@ -192,6 +192,43 @@ class QueueCyclesTest {
     }
 
     @Test
+    @DisplayName("close() from a listener of Released, on the thread releasing an unfinished job at shutdown, returns at "
+            + "once, and the shutdown does not wait for that thread as for a provider that does not answer")
+    void closeFromAListenerOfAReleaseReturnsAtOnce() throws Exception {
+        var started = new CountDownLatch(1);
+        var inner = new java.util.concurrent.CompletableFuture<Duration>();
+        var self = new AtomicReference<JobQueue>();
+        JobQueue jobs = JobQueue.builder().environment(Map.of()).provider("memory")
+                .shutdownTimeout(Duration.ofMillis(200))
+                .listener(e -> {
+                    if (e instanceof JobEvent.Released) {
+                        long start = System.nanoTime();
+                        self.get().close();
+                        inner.complete(Duration.ofNanos(System.nanoTime() - start));
+                    }
+                }).build();
+        self.set(jobs);
+        jobs.registerJobHandler("slow", String.class, (job, ctx) -> {
+            started.countDown();
+            new CountDownLatch(1).await(20, TimeUnit.SECONDS); // ends at the shutdown's interrupt
+        });
+        jobs.start();
+        jobs.enqueue("slow", "now");
+        assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the handler started").isTrue();
+
+        long start = System.nanoTime();
+        jobs.close();
+        Duration outer = Duration.ofNanos(System.nanoTime() - start);
+
+        // Before, the listener's close() waited for the shutdown, which waited RELEASE_WAIT (5 s) for the release on
+        // that very thread, then logged that the provider gave no answer.
+        assertThat(inner.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("close() in the listener")
+                .isLessThan(Duration.ofSeconds(2));
+        assertThat(outer).as("close() past a 200ms shutdownTimeout").isLessThan(Duration.ofSeconds(3));
+        assertThat(jobs.stats("default").waiting()).as("the released job, back on the queue").isEqualTo(1);
+    }
+
+    @Test
     @DisplayName("close() from two threads at once: both return once the shutdown ended, no thread left")
     void closeFromTwoThreadsAtOnce() throws InterruptedException {
         var release = new CountDownLatch(1);

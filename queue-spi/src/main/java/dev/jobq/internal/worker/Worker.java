@@ -93,6 +93,11 @@ public final class Worker implements AutoCloseable {
     /** Each queue's failed receives, shared by its loops; added by start(), read by health checks. */
     private final Map<String, ReceiveFailures> receiveFailures = new ConcurrentHashMap<>();
     private final ThreadFactory releases = Thread.ofVirtual().name("jobq-release-", 0).factory();
+    /**
+     * The threads of {@link #releaseAll} still handing a job back: a listener of its {@code Released} runs there,
+     * and a close() there waited for the shutdown, which waited for that thread.
+     */
+    private final Set<Thread> releasing = ConcurrentHashMap.newKeySet();
     private boolean started;
     private boolean closed;
     /** Set first in close(): handler threads take no further job, and signal when they end. */
@@ -413,11 +418,11 @@ public final class Worker implements AutoCloseable {
 
     /**
      * True when {@code candidate} is a thread of this worker running an attempt: its handler, or a listener of
-     * that attempt's events, on its handler's thread or on the thread recording its timeout. {@link #close()} on
-     * such a thread would wait for itself.
+     * that attempt's events, on its handler's thread, on the thread recording its timeout or on the one releasing
+     * it at shutdown. {@link #close()} on such a thread would wait for itself.
      */
     public boolean runsAttemptOn(Thread candidate) {
-        if (watchdog.recordsTimeOutOn(candidate)) {
+        if (watchdog.recordsTimeOutOn(candidate) || releasing.contains(candidate)) {
             return true;
         }
         for (HandlerThread handler : handlers) {
@@ -590,22 +595,29 @@ public final class Worker implements AutoCloseable {
      * returned by then comes back when its lease ends.
      */
     private void releaseAll(List<AttemptRun> runs, Consumer<AttemptRun> release, String what) {
-        List<Thread> releasing = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
         for (AttemptRun run : runs) {
-            Thread thread = releases.newThread(() -> release.accept(run));
-            thread.start();
+            Thread thread = releases.newThread(() -> {
+                try {
+                    release.accept(run);
+                } finally {
+                    releasing.remove(Thread.currentThread());
+                }
+            });
             releasing.add(thread);
+            thread.start();
+            threads.add(thread);
         }
         long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
         int unanswered = 0;
-        for (Thread thread : releasing) {
+        for (Thread thread : threads) {
             if (!joinUntil(thread, deadline)) {
                 unanswered++;
             }
         }
         if (unanswered > 0) {
             log.warn("jobq worker: {} of {} release(s) of {} got no answer from the provider within {}; "
-                    + "those jobs come back when their leases end", unanswered, releasing.size(), what,
+                    + "those jobs come back when their leases end", unanswered, threads.size(), what,
                     DurationFormat.format(RELEASE_WAIT));
         }
     }
