@@ -164,12 +164,12 @@ public final class JobQueueBuilder {
         return this;
     }
 
-    /** Handlers running at once (default {@value dev.jobq.internal.config.WorkerSettings#DEFAULT_CONCURRENCY}). */
+    /**
+     * Handlers running at once (default {@value dev.jobq.internal.config.WorkerSettings#DEFAULT_CONCURRENCY}), 1 to
+     * {@value dev.jobq.internal.config.Limits#MAX_CONCURRENCY}.
+     */
     public JobQueueBuilder concurrency(int concurrency) {
-        if (concurrency < 1) {
-            throw new IllegalArgumentException("concurrency must be ≥ 1, got " + concurrency);
-        }
-        this.concurrency = concurrency;
+        this.concurrency = Limits.requireConcurrency(concurrency);
         return this;
     }
 

@@ -215,6 +215,11 @@ class JavadocClaimsTest {
     void jobQueueBuilder_concurrency_pollInterval_shutdownTimeout_areCheckedAtTheCall() {
         assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().concurrency(0))
                 .withMessage("concurrency must be ≥ 1, got 0");
+        // Before, accepted: 2^30 overflowed the worker's count of settling threads (2 × concurrency) to a negative
+        // number, and on SQS asked for a poll loop per ten permits, a hundred million threads at start().
+        assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().concurrency(1 << 30))
+                .withMessage("concurrency must be ≤ 100000, got 1073741824; for more handlers at once, run more "
+                        + "worker processes");
         assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().shutdownTimeout(Duration.ofDays(1_000_000)))
                 .withMessage("shutdownTimeout must be ≤ 1d, got 1000000d");
         assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().pollInterval(Duration.ofDays(1_000_000)))

@@ -52,7 +52,8 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
         Settings vars = anySection.sibling("", present);
         return new EnvironmentOverrides(
                 vars.has(QUEUE_CONCURRENCY)
-                        ? vars.integer(QUEUE_CONCURRENCY, WorkerSettings.DEFAULT_CONCURRENCY, 1, Integer.MAX_VALUE)
+                        ? vars.integer(QUEUE_CONCURRENCY, WorkerSettings.DEFAULT_CONCURRENCY, 1,
+                                Limits.MAX_CONCURRENCY)
                         : null,
                 duration(vars, notDurations, QUEUE_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL, Limits.MAX_POLL_INTERVAL),
                 duration(vars, notDurations, QUEUE_SHUTDOWN_TIMEOUT, Duration.ZERO, Limits.MAX_SHUTDOWN_TIMEOUT),

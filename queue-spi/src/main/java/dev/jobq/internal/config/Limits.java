@@ -18,8 +18,26 @@ public final class Limits {
     public static final Duration MAX_POLL_INTERVAL = Duration.ofHours(1);
     public static final Duration MAX_SHUTDOWN_TIMEOUT = Duration.ofDays(1);
     static final Duration MAX_BACKOFF = Backoff.MAX_DELAY;
+    /**
+     * The most handlers one worker runs at once: beyond what one process runs usefully, and within what the worker
+     * counts (twice its concurrency, in an int) and starts at once (on SQS a poll loop per ten permits: ten thousand
+     * here, where 2^30 asked for a hundred million threads).
+     */
+    public static final int MAX_CONCURRENCY = 100_000;
 
     private Limits() {
+    }
+
+    /** The builder's {@code concurrency}, checked with the file's rule. */
+    public static int requireConcurrency(int concurrency) {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency must be ≥ 1, got " + concurrency);
+        }
+        if (concurrency > MAX_CONCURRENCY) {
+            throw new IllegalArgumentException("concurrency must be ≤ " + MAX_CONCURRENCY + ", got " + concurrency
+                    + "; for more handlers at once, run more worker processes");
+        }
+        return concurrency;
     }
 
     /** The builder's {@code pollInterval}, checked with the file's rule. */

@@ -20,7 +20,7 @@ final class WorkerSectionReader {
     static WorkerSettings read(Settings section, Set<String> configuredQueues, EnvironmentOverrides env) {
         WorkerMode mode = section.choice("mode", WorkerMode.class, WorkerMode.IN_PROCESS);
         List<String> queues = queues(section, configuredQueues);
-        int concurrency = section.integer("concurrency", WorkerSettings.DEFAULT_CONCURRENCY, 1, Integer.MAX_VALUE);
+        int concurrency = section.integer("concurrency", WorkerSettings.DEFAULT_CONCURRENCY, 1, Limits.MAX_CONCURRENCY);
         Duration pollInterval = section.duration("pollInterval", WorkerSettings.DEFAULT_POLL_INTERVAL,
                 Limits.MIN_POLL_INTERVAL, Limits.MAX_POLL_INTERVAL);
         Duration shutdownTimeout = section.duration("shutdownTimeout", WorkerSettings.DEFAULT_SHUTDOWN_TIMEOUT,

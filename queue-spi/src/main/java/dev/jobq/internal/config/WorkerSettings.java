@@ -26,9 +26,7 @@ public record WorkerSettings(WorkerMode mode, List<String> queues, int concurren
     public WorkerSettings {
         Objects.requireNonNull(mode, "mode");
         queues = List.copyOf(queues);
-        if (concurrency < 1) {
-            throw new IllegalArgumentException("concurrency must be ≥ 1, got " + concurrency);
-        }
+        Limits.requireConcurrency(concurrency);
         Objects.requireNonNull(pollInterval, "pollInterval");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(backoff, "backoff");

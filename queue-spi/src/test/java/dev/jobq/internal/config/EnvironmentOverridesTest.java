@@ -62,6 +62,12 @@ class EnvironmentOverridesTest {
     }
 
     @Test
+    void refusesAConcurrencyBeyondWhatTheWorkerCounts() {
+        assertThat(Load.problems(FILE, Map.of("QUEUE_CONCURRENCY", "1073741824"))).containsExactly(
+                "QUEUE_CONCURRENCY: must be ≤ 100000, got 1073741824");
+    }
+
+    @Test
     void schedulerEnabledTurnsOnASchedulerTheFileDoesNotMention() {
         JobQueueConfig config = Load.yaml("", Map.of("SCHEDULER_ENABLED", "true", "SCHEDULER_POLL_INTERVAL", "15s"));
 

@@ -70,7 +70,15 @@ class WorkerSectionTest {
     void refusesAWholeNumberBeyondALongRatherThanWrappingIt() {
         // 2^64 + 5: its low 64 bits are 5, a valid concurrency
         assertThat(Load.problems("worker:\n  concurrency: 18446744073709551621\n")).containsExactly(
-                "worker.concurrency: must be ≤ 2147483647, got 18446744073709551621");
+                "worker.concurrency: must be ≤ 100000, got 18446744073709551621");
+    }
+
+    @Test
+    void refusesAConcurrencyBeyondWhatTheWorkerCounts() {
+        // Before, accepted: 2^30 overflowed the worker's count of settling threads (2 × concurrency).
+        assertThat(Load.problems("worker:\n  concurrency: 1073741824\n")).containsExactly(
+                "worker.concurrency: must be ≤ 100000, got 1073741824");
+        assertThat(Load.yaml("worker:\n  concurrency: 100000\n").worker().concurrency()).isEqualTo(100_000);
     }
 
     @ParameterizedTest

@@ -132,6 +132,10 @@ public final class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--concurrency must be ≥ 1, got " + handlers
                     + "; leave it out for worker.concurrency");
         }
+        if (handlers > Limits.MAX_CONCURRENCY) {
+            throw new ParameterException(spec.commandLine(), "--concurrency must be ≤ " + Limits.MAX_CONCURRENCY
+                    + ", got " + handlers + "; for more handlers at once, run more worker processes");
+        }
         this.concurrency = handlers;
     }
 

@@ -204,6 +204,7 @@ class RunCommandTest {
             --max-time    | -5m  | --max-time must be longer than 0, got '-5m'
             --max-jobs    | 0    | --max-jobs must be ≥ 1, got 0; leave it out to run until stopped
             --concurrency | 0    | --concurrency must be ≥ 1, got 0; leave it out for worker.concurrency
+            --concurrency | 1073741824 | --concurrency must be ≤ 100000, got 1073741824; for more handlers at once, run more worker processes
             """)
     void aLimitOrConcurrencyOutOfRangeIsAUsageError(String option, String value, String error) {
         var run = CommandRun.of("run", option, value);
