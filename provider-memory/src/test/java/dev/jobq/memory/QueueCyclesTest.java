@@ -229,6 +229,31 @@ class QueueCyclesTest {
     }
 
     @Test
+    @DisplayName("close() from a listener of the first WorkerStarted, on the thread in start(), stops every queue's "
+            + "poll loop before it announces their stop: no WorkerStarted comes after a WorkerStopped")
+    void closeFromAListenerOfWorkerStartedStopsEveryLoop() {
+        var events = new java.util.concurrent.CopyOnWriteArrayList<JobEvent>();
+        var self = new AtomicReference<JobQueue>();
+        JobQueue jobs = JobQueue.builder().environment(Map.of()).provider("memory").queue("reports", "memory", Map.of())
+                .listener(e -> {
+                    events.add(e);
+                    if (e instanceof JobEvent.WorkerStarted && events.size() == 1) {
+                        self.get().close();
+                    }
+                }).build();
+        self.set(jobs);
+        jobs.registerJobHandler("work", String.class, (job, ctx) -> { });
+
+        jobs.start();
+
+        // Before, start() went on to start the second queue's loop after the drain had stopped the first's: it announced
+        // WorkerStarted for 'reports' after its WorkerStopped, and polled the closed memory provider, which answers at
+        // once, in a loop that never ended (a core spent for good).
+        assertThat(events).extracting(e -> e.getClass().getSimpleName() + " " + e.queue()).containsExactly(
+                "WorkerStarted default", "WorkerStopped default", "WorkerStopped reports");
+    }
+
+    @Test
     @DisplayName("close() from two threads at once: both return once the shutdown ended, no thread left")
     void closeFromTwoThreadsAtOnce() throws InterruptedException {
         var release = new CountDownLatch(1);

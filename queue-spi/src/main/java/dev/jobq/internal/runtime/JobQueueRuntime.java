@@ -304,7 +304,9 @@ public final class JobQueueRuntime implements JobQueue {
                 } else {
                     log.info("jobq: worker mode is standalone; this process only enqueues (run `jobq run` to work)");
                 }
-                if (scheduler != null && schedulerFires) {
+                // Not once a listener closed the queue meanwhile (of WorkerStarted, on this thread): close() has
+                // closed the scheduler, which was then started again under a closed queue.
+                if (scheduler != null && schedulerFires && !closed) {
                     scheduler.start();
                 }
             } catch (RuntimeException | Error e) {

@@ -191,6 +191,14 @@ public final class Worker implements AutoCloseable {
                     String name = "jobq-poll-" + queue.name() + (count > 1 ? "-" + i : "");
                     loopThreads.add(Thread.ofVirtual().name(name).start(loop));
                 }
+            }
+            // Once every loop runs, so that a listener calling close() here (this thread holds the lock) stops them
+            // all: announced as each queue's loops started, the later queues' loops were started after that close()
+            // had drained, and polled their closed providers for good.
+            for (QueueBinding queue : queues) {
+                if (closed) {
+                    return; // a listener closed the worker: every queue's WorkerStopped is announced
+                }
                 env.events().publish(new JobEvent.WorkerStarted(env.clock().instant(), queue.name(),
                         settings.concurrency()));
             }
