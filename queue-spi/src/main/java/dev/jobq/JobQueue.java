@@ -186,12 +186,14 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
 
     /**
      * Graceful shutdown; see the class comment. Idempotent: a call while another one shuts down returns
-     * when that shutdown has ended, as the first does. Called from one of this queue's handlers
-     * (or a listener on a handler's thread, on the thread recording a timeout or releasing a job at
-     * shutdown, or on a poll loop's, where a provider announces a job it ended as it received it), it
-     * begins the shutdown (or leaves the one under way to end) and returns at once, since waiting would
-     * wait for that thread itself: the handler's job settles as the handler ends, in the drain. On a thread already interrupted it drains all the same and returns with the flag still set; an
-     * interrupt while it waits for running handlers cancels and releases them at once (docs/semantics.md).
+     * when that shutdown has ended, as the first does. Called from one of this queue's handlers (or a
+     * listener on a handler's thread, on the thread recording a timeout or releasing a job at shutdown,
+     * or on a poll loop's, where a provider announces a job it ended as it received it; or a listener of
+     * an enqueue's {@code Enqueued}, inside that call), it begins the shutdown (or leaves the one under
+     * way to end) and returns at once, since waiting would wait for that thread itself: the handler's
+     * job settles as the handler ends, in the drain. On a thread already interrupted it drains all the
+     * same and returns with the flag still set; an interrupt while it waits for running handlers cancels
+     * and releases them at once (docs/semantics.md).
      */
     @Override
     void close();

@@ -254,6 +254,35 @@ class QueueCyclesTest {
     }
 
     @Test
+    @DisplayName("close() from a listener of Enqueued, inside the enqueue call on the caller's thread, returns at once "
+            + "and lets that enqueue finish, instead of waiting shutdownTimeout for it")
+    void closeFromAListenerOfEnqueuedReturnsAtOnce() throws Exception {
+        JobQueue jobs = JobQueue.builder().environment(Map.of()).provider("memory")
+                .shutdownTimeout(Duration.ofSeconds(10)).build();
+        var closing = new java.util.concurrent.CompletableFuture<Duration>();
+        jobs.addListener(e -> {
+            if (e instanceof JobEvent.Enqueued) {
+                long start = System.nanoTime();
+                jobs.close();
+                closing.complete(Duration.ofNanos(System.nanoTime() - start));
+            }
+        });
+
+        String id = jobs.enqueue("report", "the last one");
+
+        // Before, close() waited for every enqueue under way to finish, this one too, which could not while its
+        // listener waited: shutdownTimeout (10 s), then "1 enqueue calls still under way ... whether their jobs were
+        // enqueued is unknown", although it was.
+        assertThat(closing.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("close() in the listener")
+                .isLessThan(Duration.ofSeconds(2));
+        assertThat(id).isNotBlank();
+        jobs.close(); // waits for the shutdown the listener began
+        assertThatThrownBy(() -> jobs.enqueue("report", "after")).isInstanceOf(JobQueueException.class)
+                .hasMessageContaining("closed");
+        assertThat(jobs.stats("default").waiting()).as("the job enqueued as the queue closed").isEqualTo(1);
+    }
+
+    @Test
     @DisplayName("close() from two threads at once: both return once the shutdown ended, no thread left")
     void closeFromTwoThreadsAtOnce() throws InterruptedException {
         var release = new CountDownLatch(1);

@@ -66,6 +66,8 @@ final class Enqueuer implements JobSink {
     private final List<Consumer<String>> rejectedHandOffs = new CopyOnWriteArrayList<>();
     /** The scheduler's threads handing a job on now: close() from a listener on one must not wait for it. */
     private final Set<Thread> handingOff = ConcurrentHashMap.newKeySet();
+    /** Threads announcing an enqueue's outcome (see {@link #announcesOn}). */
+    private final Set<Thread> announcing = ConcurrentHashMap.newKeySet();
 
     Enqueuer(Map<String, QueueBinding> queues, Map<String, String> providerTypes, HandlerRegistry handlers,
              EventBus events, ObjectMapper mapper, InstantSource clock) {
@@ -324,6 +326,27 @@ final class Enqueuer implements JobSink {
         }
     }
 
+    /**
+     * Whether {@code thread} announces an enqueue's outcome to the listeners, inside the enqueue call, which
+     * close() waits for: close() from such a listener would wait for its own call.
+     */
+    boolean announcesOn(Thread thread) {
+        return announcing.contains(thread);
+    }
+
+    /** Publishes an enqueue's outcome, with this thread {@linkplain #announcesOn announcing} meanwhile. */
+    private void announce(JobEvent event) {
+        Thread current = Thread.currentThread();
+        boolean outermost = announcing.add(current);
+        try {
+            events.publish(event);
+        } finally {
+            if (outermost) {
+                announcing.remove(current);
+            }
+        }
+    }
+
     /** Whether {@code thread} is the scheduler's, handing a due job on (its listeners run on it). */
     boolean handsOffOn(Thread thread) {
         return handingOff.contains(thread);
@@ -413,7 +436,7 @@ final class Enqueuer implements JobSink {
         Optional<String> live = key == null ? Optional.empty() : queue.provider().jobHoldingKey(key);
         String id = live.isPresent() ? live.get() : target.schedule(envelope, runAt);
         if (id.equals(envelope.jobId())) {
-            events.publish(new JobEvent.Enqueued(clock.instant(), envelope.queue(), id, envelope.type(), runAt, true));
+            announce(new JobEvent.Enqueued(clock.instant(), envelope.queue(), id, envelope.type(), runAt, true));
         } else {
             publishDeduplicated(queue.name(), id, envelope);
         }
@@ -443,7 +466,7 @@ final class Enqueuer implements JobSink {
         if (result.duplicate()) {
             publishDeduplicated(queue.name(), result.jobId(), envelope);
         } else {
-            events.publish(new JobEvent.Enqueued(clock.instant(), queue.name(), result.jobId(), envelope.type(), runAt,
+            announce(new JobEvent.Enqueued(clock.instant(), queue.name(), result.jobId(), envelope.type(), runAt,
                     viaScheduler));
         }
     }
@@ -451,7 +474,7 @@ final class Enqueuer implements JobSink {
     /** {@code envelope} was not enqueued: job {@code existingId} holds its deduplication key (or its id). */
     private void publishDeduplicated(String queue, String existingId, JobEnvelope envelope) {
         String key = envelope.options().deduplicationKey();
-        events.publish(new JobEvent.Deduplicated(clock.instant(), queue, existingId, envelope.type(),
+        announce(new JobEvent.Deduplicated(clock.instant(), queue, existingId, envelope.type(),
                 key != null ? key : envelope.jobId()));
     }
 

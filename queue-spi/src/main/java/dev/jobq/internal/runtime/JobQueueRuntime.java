@@ -617,19 +617,23 @@ public final class JobQueueRuntime implements JobQueue {
         // A listener of a job the scheduler hands on runs on the scheduler's thread, which closing the scheduler
         // waits for: close() there waited 10 s for itself, then interrupted it, its hand-off's transaction too.
         boolean onSchedulerThread = enqueuer.handsOffOn(Thread.currentThread());
+        // A listener of Enqueued (or Deduplicated) runs inside that enqueue call, which the shutdown lets finish:
+        // close() there waited shutdownTimeout for itself, then said whether its job was enqueued was unknown.
+        boolean inEnqueue = enqueuer.announcesOn(Thread.currentThread());
         if (!first) {
-            if (!onHandlerThread && !onPollLoop && !onSchedulerThread) {
+            if (!onHandlerThread && !onPollLoop && !onSchedulerThread && !inEnqueue) {
                 awaitShutDown();
             }
             return;
         }
-        if (onHandlerThread || onPollLoop || onSchedulerThread) {
+        if (onHandlerThread || onPollLoop || onSchedulerThread || inEnqueue) {
             // The drain waits for every running handler, the caller's too, which cannot return while it
             // waits: close() held it for shutdownTimeout, then released its job to be run again.
             log.info("jobq: close() was called from a {}; the shutdown goes on in the background and waits for it "
                     + "to return", onHandlerThread ? "handler (or a listener of its attempt's events)"
                     : onPollLoop ? "listener on a poll loop's thread, of a job its provider ended as it received it"
-                    : "listener on the scheduler's thread, handing a due job on");
+                    : onSchedulerThread ? "listener on the scheduler's thread, handing a due job on"
+                    : "listener of an enqueue, inside that enqueue call");
             Thread.ofPlatform().name("jobq-close").daemon(false).start(this::shutDown);
             return;
         }
