@@ -4,6 +4,7 @@ import dev.jobq.ConfigException;
 import dev.jobq.JobRejectedException;
 import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.ExitStatus;
+import dev.jobq.spi.Secrets;
 import java.io.PrintWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +15,9 @@ import picocli.CommandLine.ParseResult;
 /**
  * Turns what a command threw into a message on stderr and an exit status: a bad config file (every
  * problem with its key path) or a rejected job is 2, like a usage error; a {@link CommandFailure}
- * carries its own; anything else is a run-time failure, 1, with its stack trace at DEBUG.
+ * carries its own; anything else is a run-time failure, 1, with its stack trace at DEBUG. A run-time
+ * failure's text is a provider's, a driver's or an SDK's, which may quote the URL it was given: it is
+ * shown with the secrets of its URLs masked ({@link Secrets#maskUrl}), as {@code /health} and the logs show it.
  */
 final class FailureReporter implements IExecutionExceptionHandler {
 
@@ -39,7 +42,7 @@ final class FailureReporter implements IExecutionExceptionHandler {
                 status = ExitStatus.USAGE;
             }
             default -> {
-                err.println(name + " failed: " + describe(ex));
+                err.println(name + " failed: " + Secrets.maskUrl(describe(ex)));
                 log.debug("{} failed", name, ex);
                 status = ExitStatus.FAILURE;
             }

@@ -3,6 +3,7 @@ package dev.jobq.cli.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.JobQueue;
+import dev.jobq.cli.AlteredProvider;
 import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.SharedQueue;
 import dev.jobq.cli.context.QueueOpener;
@@ -271,6 +272,26 @@ class EnqueueCommandTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).containsPattern("(?m)^default\\s+0\\s+0\\s+0\\s+0$");
+    }
+
+    @Test
+    @DisplayName("a command that fails at run time shows the provider's error with the secrets of the URLs in it "
+            + "masked, as /health and the logs show it")
+    void aFailureOnStderrShowsTheSecretsOfUrlsMasked() {
+        var provider = new AlteredProvider(true);
+        // as an SDK or a driver may word it: naming the URL it was given, and a cause naming another
+        provider.failStats(new IllegalStateException("GetQueueAttributes on https://sqs.us-east-1.amazonaws.com/"
+                + "123456789012/jobs?X-Amz-Security-Token=S3CRET-token failed",
+                new IllegalStateException("cannot reach postgresql://jobs:S3CRET-pw@db.internal:5432/queue")));
+        try (var down = new SharedQueue(JobQueue.builder().provider(provider).environment(Map.of()).build(), dir)) {
+            var run = down.run("stats");
+
+            assertThat(run.exitCode()).isEqualTo(1);
+            // Before, each secret as it is: 'jobq stats failed: GetQueueAttributes on https://…?X-Amz-Security-Token=S3CRET-token …'
+            assertThat(run.err()).startsWith("jobq stats failed: GetQueueAttributes on https://sqs.us-east-1.amazonaws.com/"
+                            + "123456789012/jobs?X-Amz-Security-Token=**** failed")
+                    .contains("postgresql://jobs:****@db.internal:5432/queue").doesNotContain("S3CRET");
+        }
     }
 
     @Test
