@@ -8,6 +8,7 @@ import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.internal.runtime.JobQueueRuntime;
+import dev.jobq.spi.Secrets;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.function.BiPredicate;
@@ -81,8 +82,13 @@ public final class DeadLettersCommand extends CommandGroup {
             return 0;
         }
 
+        /**
+         * The error as one line, with the secrets of its URLs masked, as /health and the logs show errors (a
+         * handler's may quote a database's URL, password and all); masked before it is cut, since a URL cut before
+         * its '@' would show the password ahead of it.
+         */
         private static String shorten(String error) {
-            String line = error.replace('\n', ' ');
+            String line = Secrets.maskUrl(error).replace('\n', ' ');
             return line.length() <= MAX_ERROR_CHARS ? line : line.substring(0, MAX_ERROR_CHARS - 1) + "…";
         }
     }

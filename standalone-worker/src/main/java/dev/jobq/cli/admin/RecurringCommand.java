@@ -9,6 +9,7 @@ import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.spi.JobScheduler;
+import dev.jobq.spi.Secrets;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.function.BiPredicate;
@@ -40,7 +41,9 @@ public final class RecurringCommand extends CommandGroup {
                     "LAST_ERROR");
             for (RecurringJobInfo job : scheduler.listRecurring()) {
                 table.row(job.name(), job.type(), job.schedule(), zoneName(job.timezone()), job.enabled(),
-                        job.nextRunAt(), job.lastRunAt(), job.lastError());
+                        job.nextRunAt(), job.lastRunAt(),
+                        // the last hand-off's error is the provider's, which may quote its URL: shown as /health shows it
+                        job.lastError() == null ? null : Secrets.maskUrl(job.lastError()));
             }
             table.print(out());
             return 0;

@@ -7,6 +7,7 @@ import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.spi.JobScheduler;
+import dev.jobq.spi.Secrets;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -37,7 +38,9 @@ public final class ScheduleCommand extends CommandGroup {
             var table = new Table("ID", "TYPE", "QUEUE", "SCHEDULED_FOR", "STATUS", "ERROR");
             List<ScheduledJobInfo> fetched = scheduler.listScheduled(limit.fetch());
             for (ScheduledJobInfo job : limit.shown(fetched, "waiting jobs", err())) {
-                table.row(job.id(), job.type(), job.queue(), job.scheduledFor(), job.status(), job.error());
+                // A hand-off's error is the provider's, which may quote the URL it was given: shown as /health shows it.
+                table.row(job.id(), job.type(), job.queue(), job.scheduledFor(), job.status(),
+                        job.error() == null ? null : Secrets.maskUrl(job.error()));
             }
             table.print(out());
             return 0;

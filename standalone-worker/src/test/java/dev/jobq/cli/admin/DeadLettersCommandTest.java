@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +48,29 @@ class DeadLettersCommandTest {
             assertThat(list.exitCode()).as(list.err()).isZero();
             assertThat(list.out()).contains("bad name \\u001b[2J\\rroot ok", "t\\u001b]0;pwned\\u0007")
                     .doesNotContain("\u001b", "\r", "\u0007");
+        }
+    }
+
+    @Test
+    @DisplayName("list shows a dead job's error with the secrets of the URLs in it masked, also where the column cuts "
+            + "the error before the URL's '@'")
+    void listShowsTheSecretsOfUrlsInAnErrorMasked() {
+        JobQueue jobs = JobQueue.builder().provider("memory").environment(Map.of()).build();
+        jobs.registerJobHandler("task:run", Task.class, (job, ctx) -> {
+            // as a driver words it: with the URL it was given; the column (120 characters) ends inside the password
+            throw new IllegalStateException("a".repeat(40) + " postgresql://jobs:S3CRET" + "-x".repeat(60)
+                    + "@db.internal:5432/app");
+        });
+        jobs.start();
+        try (var shared = new SharedQueue(jobs, dir)) {
+            jobs.enqueue("task:run", new Task("a"), EnqueueOptions.builder().maxAttempts(1).build());
+            await().atMost(WAIT).until(() -> jobs.stats("default").dead() == 1);
+
+            var list = shared.run("dead-letters", "list");
+
+            assertThat(list.exitCode()).as(list.err()).isZero();
+            // Before, the password up to the cut: '… postgresql://jobs:S3CRET-…'
+            assertThat(list.out()).contains(" postgresql://jobs:****@db.").doesNotContain("S3CRET");
         }
     }
 

@@ -180,6 +180,38 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    @DisplayName("schedule list and recurring list show a hand-off's error with the secrets of the URLs in it masked, "
+            + "as /health shows the scheduler's problems")
+    void listsShowTheSecretsOfUrlsInAnErrorMasked() throws Exception {
+        var added = jobq("schedule", "add", "report:send", "--at", "2031-12-25T09:00:00Z", "--payload", "{}");
+        assertThat(added.exitCode()).as(added.err()).isZero();
+        String id = added.out().strip();
+        assertThat(jobq("recurring", "add", "nightly", "report:build", "--schedule", "0 3 * * *").exitCode()).isZero();
+        // What a scheduler writes when the provider's send fails, worded as a provider, a driver or an SDK may
+        // word it: with the URL it was given (the scheduler stores the exception's message as it is).
+        String error = "IllegalStateException: cannot reach postgresql://jobs:S3CRET-pw@db.internal:5432/queue"
+                + "?sslmode=require&password=S3CRET-param (Connection refused)";
+        try (var connection = DriverManager.getConnection(jdbcUrl);
+             var scheduled = connection.prepareStatement("UPDATE jobq_scheduled_job SET error = ? WHERE id = ?");
+             var recurring = connection.prepareStatement("UPDATE jobq_recurring_job SET last_error = ? WHERE name = ?")) {
+            scheduled.setString(1, error);
+            scheduled.setString(2, id);
+            assertThat(scheduled.executeUpdate()).isOne();
+            recurring.setString(1, error);
+            recurring.setString(2, "nightly");
+            assertThat(recurring.executeUpdate()).isOne();
+        }
+
+        for (String list : new String[] {"schedule", "recurring"}) {
+            var run = jobq(list, "list");
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            // Before, each secret as it is: '… postgresql://jobs:S3CRET-pw@db.internal:5432/queue?…'
+            assertThat(run.out()).as(list).doesNotContain("S3CRET").contains("IllegalStateException: cannot reach "
+                    + "postgresql://jobs:****@db.internal:5432/queue?sslmode=require&password=**** (Connection refused)");
+        }
+    }
+
+    @Test
     @DisplayName("schedule cancel of a job already handed on, or of an unknown id, says which")
     void cancelTooLateOrUnknownSaysWhich() throws Exception {
         var added = jobq("schedule", "add", "report:send", "--at", "2031-12-25T09:00:00Z", "--payload", "{}");
