@@ -106,10 +106,26 @@ final class Arguments {
         }
     }
 
-    /** {@code 2026-12-25T09:00:00Z}, or with an offset: {@code 2026-12-25T10:00:00+01:00}. */
+    /**
+     * {@code 2026-12-25T09:00:00Z}, or with an offset: {@code 2026-12-25T10:00:00+01:00}; in the years 1 to 9999, the
+     * instants a job can carry (EnqueueOptions.scheduledFor refuses the others, which was a failure at run time).
+     */
     static final class InstantArgument implements ITypeConverter<Instant> {
+        private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+        private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
         @Override
         public Instant convert(String value) {
+            Instant instant = parse(value);
+            if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+                throw new TypeConversionException("'" + value + "' is outside the years 1 to 9999 that a job's time "
+                        + "can have; write an instant in them, e.g. 2026-12-25T09:00:00Z (one that has passed runs the "
+                        + "job at once)");
+            }
+            return instant;
+        }
+
+        private static Instant parse(String value) {
             try {
                 return Instant.parse(value.strip());
             } catch (DateTimeParseException notUtc) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobOptions;
 import dev.jobq.cli.context.CommandContext;
+import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import java.time.Duration;
@@ -55,6 +56,11 @@ public final class EnqueueCommand extends QueueCommand {
         super(context);
     }
 
+    /**
+     * A value the options or the queue refuse (a job type over 255 characters, a timeout under 1 ms, a delay past
+     * the last instant) is a usage error, exit 2, as for {@code recurring add}: it was exit 1, a failure at run time
+     * that a restart may fix.
+     */
     @Override
     int run(QueueSetup setup, QueueSession session) {
         EnqueueOptions.Builder options = jobOptions.toBuilder();
@@ -64,10 +70,16 @@ public final class EnqueueCommand extends QueueCommand {
         if (when != null && when.at != null) {
             options.scheduledFor(when.at);
         }
-        EnqueueOptions built = options.build();
-        String queue = built.queue() != null ? built.queue() : JobOptions.DEFAULT_QUEUE;
-        MemoryQueueNote.warnIfProcessLocal(session, queue, err(), "jobq enqueue");
-        out().println(session.queue().enqueue(type, payload, built));
+        String id;
+        try {
+            EnqueueOptions built = options.build();
+            String queue = built.queue() != null ? built.queue() : JobOptions.DEFAULT_QUEUE;
+            MemoryQueueNote.warnIfProcessLocal(session, queue, err(), "jobq enqueue");
+            id = session.queue().enqueue(type, payload, built);
+        } catch (IllegalArgumentException e) {
+            throw CommandFailure.usage(String.valueOf(e.getMessage()));
+        }
+        out().println(id);
         return 0;
     }
 }

@@ -2,6 +2,7 @@ package dev.jobq.cli.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jobq.ScheduledJobInfo;
+import dev.jobq.Scheduler;
 import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
@@ -67,10 +68,17 @@ public final class ScheduleCommand extends CommandGroup {
             super(context);
         }
 
+        /** A value the options or the scheduler refuse is a usage error, exit 2, as for {@code recurring add}. */
         @Override
         int run(QueueSetup setup, QueueSession session) {
-            out().println(SchedulerAccess.require(setup, session).schedule(type, payload, at,
-                    jobOptions.toBuilder().build()));
+            Scheduler scheduler = SchedulerAccess.require(setup, session);
+            String id;
+            try {
+                id = scheduler.schedule(type, payload, at, jobOptions.toBuilder().build());
+            } catch (IllegalArgumentException e) {
+                throw CommandFailure.usage(String.valueOf(e.getMessage()));
+            }
+            out().println(id);
             return 0;
         }
     }

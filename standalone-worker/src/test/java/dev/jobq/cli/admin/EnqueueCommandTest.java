@@ -201,6 +201,32 @@ class EnqueueCommandTest {
         assertThat(shared.queue().stats("default").delayed()).isEqualTo(1);
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--at | 0000-06-01T00:00:00Z | Invalid value for option '--at': '0000-06-01T00:00:00Z' is outside the years 1 to 9999",
+            "--at | +10000-01-01T00:00:00Z | Invalid value for option '--at': '+10000-01-01T00:00:00Z' is outside the years 1 to 9999",
+            "--timeout | PT0.0005S | jobq enqueue: timeout must be at least 1 ms, got PT0.0005S",
+            "--delay | 1000000000000d | jobq enqueue: a delay of 1000000000000d from "})
+    @DisplayName("a value the parser reads but the queue refuses is a usage error (exit 2) naming it, not a failure "
+            + "at run time (exit 1)")
+    void aValueTheQueueRefusesIsAUsageError(String option, String value, String message) {
+        var run = shared.run("enqueue", "t", "--payload", "{}", option, value);
+
+        // Before: exit 1, 'jobq enqueue failed: scheduledFor must be in the years 1 to 9999, …' (or the timeout's, the delay's)
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).startsWith(message);
+        assertThat(shared.queue().stats("default").waiting() + shared.queue().stats("default").delayed()).isZero();
+    }
+
+    @Test
+    void aJobTypeLongerThanAQueueTakesIsAUsageError() {
+        var run = shared.run("enqueue", "t".repeat(256), "--payload", "{}");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).startsWith("jobq enqueue: job type 'ttt").contains("is 256 characters long, longer than "
+                + "the 255 a job type may have");
+    }
+
     @Test
     void zeroTimeoutIsAUsageErrorInTheFormItWasGiven() {
         var run = shared.run("enqueue", "t", "--payload", "{}", "--timeout", "0s");

@@ -241,6 +241,26 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    @DisplayName("schedule add of a value the parser reads but the scheduler refuses is a usage error (exit 2), "
+            + "not a failure at run time (exit 1)")
+    void scheduleAddOfAValueTheSchedulerRefusesIsAUsageError() throws Exception {
+        var type = jobq("schedule", "add", "t".repeat(256), "--at", "2031-12-25T09:00:00Z");
+        // Before: exit 1, 'jobq schedule add failed: job type 'ttt…' is 256 characters long, …'
+        assertThat(type.exitCode()).as(type.err()).isEqualTo(2);
+        assertThat(type.err()).startsWith("jobq schedule add: job type 'ttt").contains("is 256 characters long");
+
+        var timeout = jobq("schedule", "add", "t", "--at", "2031-12-25T09:00:00Z", "--timeout", "PT0.0005S");
+        assertThat(timeout.exitCode()).as(timeout.err()).isEqualTo(2);
+        assertThat(timeout.err()).startsWith("jobq schedule add: timeout must be at least 1 ms");
+
+        var year = jobq("schedule", "add", "t", "--at", "+10000-01-01T00:00:00Z");
+        assertThat(year.exitCode()).as(year.err()).isEqualTo(2);
+        assertThat(year.err()).startsWith("Invalid value for option '--at': '+10000-01-01T00:00:00Z' is outside the "
+                + "years 1 to 9999");
+        assertThat(jobq("schedule", "list").out().lines()).hasSize(1);
+    }
+
+    @Test
     void scheduleAddNeedsAnInstant() {
         var run = jobq("schedule", "add", "t", "--payload", "{}");
 
