@@ -5,6 +5,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -13,8 +16,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Groups calls of one kind (send, delete, change visibility) into SQS batch requests of up to ten
- * entries, without a thread or a timer of its own: a caller that finds no batch in flight sends what
- * is waiting, its own entry included, while callers arriving meanwhile queue up for the next batch.
+ * entries, without a timer or a standing thread of its own: a caller that finds no batch in flight sends
+ * what is waiting, its own entry included, while callers arriving meanwhile queue up for the next batch.
  * A lone call goes out at once; under load, batches fill up by themselves.
  *
  * <p>Callers that come in groups (ten producers, ten handlers acknowledging a received batch) would
@@ -30,8 +33,11 @@ import org.jspecify.annotations.Nullable;
  * ten entries per round trip whatever the concurrency.
  *
  * <p>The batch call gets the entries in order and answers one {@link Outcome} per entry, in the same
- * order. Settling calls are not cancellable: a caller whose thread is interrupted still waits for its
- * entry and keeps its interrupt flag. Thread-safe.
+ * order. Calls are not cancellable: a caller whose thread is interrupted still waits for its entry and
+ * keeps its interrupt flag. The batch call runs on a virtual thread of its own while its sender waits, so
+ * that no caller's interrupt reaches it on the wire: there, the AWS SDK aborts a call whose thread is
+ * interrupted, which failed the entries of every caller in the batch, although SQS may have taken them.
+ * Thread-safe.
  *
  * @param <T> an entry
  * @param <R> what one entry's success returns
@@ -44,6 +50,8 @@ final class Batcher<T, R> {
     static final Duration LINGER = Duration.ofMillis(2);
     /** Full batches on the wire at once, at most; well under the provider's 64 connections. */
     static final int MAX_IN_FLIGHT = 8;
+
+    private static final ThreadFactory CALLS = Thread.ofVirtual().name("jobq-sqs-batch-", 0).factory();
 
     /** One entry's result: a value, or the failure SQS reported for it. */
     record Outcome<R>(@Nullable R value, @Nullable RuntimeException failure) {
@@ -147,7 +155,8 @@ final class Batcher<T, R> {
 
     /**
      * Called with the lock held; releases it while the batch is on the wire. The caller's interrupt
-     * flag is set aside meanwhile, so that it cannot abort the other callers' entries.
+     * flag is set aside meanwhile, and the call made apart from its thread, so that no interrupt can
+     * abort the other callers' entries.
      */
     private void sendNextBatch() {
         inFlight++;
@@ -160,7 +169,22 @@ final class Batcher<T, R> {
         lock.unlock();
         List<Outcome<R>> outcomes = null;
         try {
-            outcomes = call.apply(batch.stream().map(p -> p.entry).toList());
+            var task = new FutureTask<>(() -> call.apply(batch.stream().map(p -> p.entry).toList()));
+            CALLS.newThread(task).start();
+            for (boolean ended = false; !ended; ) {
+                try {
+                    outcomes = task.get();
+                    ended = true;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    throw e.getCause() instanceof RuntimeException failure ? failure
+                            : new IllegalStateException(e.getCause());
+                }
+            }
             if (outcomes.size() != batch.size()) {
                 throw new IllegalStateException("batch call answered " + outcomes.size() + " outcomes for "
                         + batch.size() + " entries");

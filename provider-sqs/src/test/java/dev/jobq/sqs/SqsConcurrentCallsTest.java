@@ -254,6 +254,69 @@ class SqsConcurrentCallsTest {
         }
     }
 
+    @Test
+    @DisplayName("callers interrupted while their batch is on the wire: the batch is not aborted, each job is stored "
+            + "and its enqueue returns its id, the interrupt flag kept")
+    void anInterruptWhileABatchIsOnTheWireFailsNoEntryOfIt() throws Exception {
+        SqsServer.Queues queues = ElasticMq.newQueues("race-interrupt", false);
+        BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("race-interrupt-scratch-" + System.nanoTime(),
+                Map.of()));
+        try (QueueProvider provider = provider(queues)) {
+            // A batch of job a and job b, two callers: whichever of them sends it, the other's job rides along.
+            var first = BatchEntryFaults.hold(queues.url(), "SendMessageBatch", BatchEntryFaults.bodyContains("\"x\""));
+            var x = enqueueOnAVirtualThread(provider, "x");
+            first.awaitReached();
+            var both = BatchEntryFaults.hold(queues.url(), "SendMessageBatch", BatchEntryFaults.bodyContains("\"b\""));
+            var a = enqueueOnAVirtualThread(provider, "a");
+            var b = enqueueOnAVirtualThread(provider, "b");
+            awaitWaitingInTheBatcher(a.thread());
+            awaitWaitingInTheBatcher(b.thread());
+            first.release();
+            both.awaitReached();
+            a.thread().interrupt();
+            b.thread().interrupt();
+            both.release();
+
+            assertThat(x.result().get(WAIT_S, TimeUnit.SECONDS)).isEqualTo("x accepted");
+            assertThat(a.result().get(WAIT_S, TimeUnit.SECONDS)).as("job a's enqueue").isEqualTo("a accepted, interrupted");
+            assertThat(b.result().get(WAIT_S, TimeUnit.SECONDS)).as("job b's enqueue").isEqualTo("b accepted, interrupted");
+            Set<String> onQueue = new HashSet<>();
+            for (List<Message> got = QueueContents.receive(queues.url(), 0); !got.isEmpty();
+                 got = QueueContents.receive(queues.url(), 0)) {
+                got.forEach(m -> onQueue.add(QueueContents.attribute(m, OutgoingMessage.JOB_ID)));
+            }
+            assertThat(onQueue).containsExactlyInAnyOrder("x", "a", "b");
+        } finally {
+            BatchEntryFaults.forget(queues.url());
+        }
+    }
+
+    private record Caller(Thread thread, java.util.concurrent.CompletableFuture<String> result) {
+    }
+
+    /** Enqueues job {@code id}; the result says "ID accepted" (", interrupted" when the flag was set after) or the error. */
+    private static Caller enqueueOnAVirtualThread(QueueProvider provider, String id) {
+        var result = new java.util.concurrent.CompletableFuture<String>();
+        Thread thread = Thread.ofVirtual().name("enqueue-" + id).start(() -> {
+            try {
+                String accepted = provider.enqueue(job(id), Duration.ZERO).jobId() + " accepted";
+                result.complete(Thread.currentThread().isInterrupted() ? accepted + ", interrupted" : accepted);
+            } catch (Throwable e) {
+                result.complete(id + " failed: " + e);
+            }
+        });
+        return new Caller(thread, result);
+    }
+
+    /** Waits until {@code caller}'s entry is queued in the batcher behind the batch on the wire. */
+    private static void awaitWaitingInTheBatcher(Thread caller) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(WAIT_S)).pollInterval(Duration.ofMillis(5)).until(() ->
+                caller.getState() == Thread.State.WAITING && java.util.Arrays.stream(caller.getStackTrace())
+                        .anyMatch(frame -> frame.getMethodName().equals("awaitUninterruptibly"))
+                        && java.util.Arrays.stream(caller.getStackTrace())
+                        .anyMatch(frame -> frame.getClassName().equals(Batcher.class.getName())));
+    }
+
     /**
      * Adds the ids {@code enqueue} returns to {@code ids}; a JobQueueException saying the queue is closed is the one
      * answer allowed when it races close(), and anything else thrown goes to {@code unexpected}.
