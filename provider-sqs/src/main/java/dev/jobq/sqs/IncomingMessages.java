@@ -101,8 +101,14 @@ final class IncomingMessages {
         try {
             calls.changeVisibility(lease.receipt(), (int) Math.min(delay.toSeconds(), Integer.MAX_VALUE));
         } catch (RuntimeException failed) {
-            log.warn("could not postpone job {} on {}; it comes back after its visibility timeout", jobId,
-                    queue.label(), failed);
+            // Not postponed: it comes back when the visibility timeout of its receive ends, and the event says so.
+            log.warn("job {} ({}) on {}: {}; postponing it {} s for a newer worker failed, so it comes back after its "
+                    + "visibility timeout, {} s (delivery {}; dead-lettered on delivery {})", jobId, type, queue.label(),
+                    e.getMessage(), delay.toSeconds(), queue.lease().toSeconds(), receives,
+                    JobOptions.DEFAULT_MAX_ATTEMPTS, failed);
+            events.onEvent(new JobEvent.Failed(clock.instant(), queue.name(), jobId, type, receives, e.getMessage(),
+                    queue.lease()));
+            return;
         }
         log.warn("job {} ({}) on {}: {}; postponed {} s for a newer worker (delivery {}; dead-lettered on delivery {})",
                 jobId, type, queue.label(), e.getMessage(), delay.toSeconds(), receives,

@@ -4,22 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.jobq.BulkEnqueueException;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
 import dev.jobq.NonRetryableJobException;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.Settings;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -69,6 +78,47 @@ class SqsBatchEntryFailuresTest {
         assertThat(sends).extracting(BatchEntryFaults.Call::faulted).containsExactly(1, 1, 0);
         assertThat(Duration.ofNanos(sends.get(1).nanos() - sends.get(0).nanos())).as("backoff before the first retry")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(50));
+    }
+
+    @Test
+    @DisplayName("a newer envelope whose postponement SQS refuses is reported as coming back after its visibility "
+            + "timeout, as it does, in one WARN that says the postponement failed")
+    void aRefusedPostponementIsReportedAsItHappened() {
+        queues = ElasticMq.newQueues("entry-postpone", false);
+        BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("entry-postpone-scratch-" + System.nanoTime(),
+                Map.of()));
+        String body = "{\"envelopeVersion\":99,\"jobId\":\"from-the-future\",\"type\":\"email:send\",\"payload\":\"x\","
+                + "\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body));
+        // A first delivery that another worker gave up on at once: the provider's is the second, postponed 2 × 30 s.
+        Message first = ElasticMq.client().receiveMessage(r -> r.queueUrl(queues.url()).waitTimeSeconds(5))
+                .messages().getFirst();
+        ElasticMq.client().changeMessageVisibility(r -> r.queueUrl(queues.url()).receiptHandle(first.receiptHandle())
+                .visibilityTimeout(0));
+        // As SQS answers a worker without sqs:ChangeMessageVisibility.
+        BatchEntryFaults.arm(queues.url(), "ChangeMessageVisibilityBatch", BatchEntryFaults.any(), "AccessDenied", true,
+                1);
+        var events = new CopyOnWriteArrayList<JobEvent>();
+        var logger = (Logger) LoggerFactory.getLogger(IncomingMessages.class);
+        var logged = new CapturedLog();
+        logged.start();
+        logger.addAppender(logged);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("visibilityTimeout", "30s"))),
+                Clock.systemUTC(), events::add))) {
+            assertThat(provider.receive(1, Duration.ofSeconds(1))).isEmpty();
+        } finally {
+            logger.detachAppender(logged);
+        }
+
+        assertThat(events).singleElement().isInstanceOfSatisfying(JobEvent.Failed.class, failed -> {
+            assertThat(failed.attempt()).isEqualTo(2);
+            assertThat(failed.retryIn()).as("when the job comes back: its receive's visibility timeout")
+                    .isEqualTo(Duration.ofSeconds(30));
+        });
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .singleElement().asString().contains("from-the-future", "postponing it 60 s for a newer worker failed",
+                        "comes back after its visibility timeout, 30 s").doesNotContain("postponed 60 s");
     }
 
     @Test
