@@ -3,7 +3,6 @@ package dev.jobq.sqs;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -88,11 +87,8 @@ final class FifoDeduplication {
             return;
         }
         nextSweep = now.plusSeconds(10);
-        for (Iterator<Claim> it = claims.values().iterator(); it.hasNext(); ) {
-            Claim claim = it.next();
-            if (claim.sent().isDone() && !claim.at().plus(WINDOW).isAfter(now)) {
-                it.remove();
-            }
-        }
+        // removeIf on a ConcurrentHashMap's values removes an entry only while it still holds the value tested;
+        // an iterator's remove() removed the key whatever it held by then, a fresh claim merged in meanwhile too.
+        claims.values().removeIf(claim -> claim.sent().isDone() && !claim.at().plus(WINDOW).isAfter(now));
     }
 }
