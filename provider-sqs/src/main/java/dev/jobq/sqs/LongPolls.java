@@ -44,12 +44,20 @@ final class LongPolls {
     /** The polls whose messages are not yet handed on, each with the {@link System#nanoTime()} its wait ends at. */
     private final Map<CompletableFuture<Void>, Long> unsettled = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> closing = new CompletableFuture<>();
+    /** Run by each poll just before it registers; for tests, which close the polls there. */
+    private final Runnable registering;
 
     LongPolls(SqsClient sqs, SqsQueue queue, Duration requestTimeout, Consumer<List<Message>> orphans) {
+        this(sqs, queue, requestTimeout, orphans, () -> { });
+    }
+
+    LongPolls(SqsClient sqs, SqsQueue queue, Duration requestTimeout, Consumer<List<Message>> orphans,
+              Runnable registering) {
         this.sqs = sqs;
         this.queue = queue;
         this.requestTimeout = requestTimeout;
         this.orphans = orphans;
+        this.registering = registering;
         this.threads = Thread.ofVirtual().name("jobq-sqs-poll-" + queue.name() + "-", 0).factory();
     }
 
@@ -66,8 +74,14 @@ final class LongPolls {
         }
         var call = new CompletableFuture<List<Message>>();
         var settled = new CompletableFuture<Void>();
+        registering.run();
         unsettled.put(settled, System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds));
         settled.whenComplete((ignored, error) -> unsettled.remove(settled));
+        if (closing.isDone()) {
+            // close() began after the check above: it may not have seen this poll, and must not wait for it either.
+            settled.complete(null);
+            return Optional.empty();
+        }
         threads.newThread(() -> {
             try {
                 call.complete(receive(max, waitSeconds));
