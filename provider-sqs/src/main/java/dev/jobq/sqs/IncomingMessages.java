@@ -54,6 +54,11 @@ final class IncomingMessages {
 
     /** The jobs among {@code messages}, leased; unreadable messages are dealt with here. */
     List<ReceivedJob> accept(List<Message> messages) {
+        return accept(messages, events);
+    }
+
+    /** As {@link #accept(List)}, with what is done to unreadable messages told to {@code announce}. */
+    List<ReceivedJob> accept(List<Message> messages, JobListener announce) {
         List<ReceivedJob> jobs = new ArrayList<>(messages.size());
         long now = System.nanoTime();
         for (Message message : messages) {
@@ -63,7 +68,7 @@ final class IncomingMessages {
             try {
                 envelope = codec.decode(message.body());
             } catch (UnreadableEnvelopeException e) {
-                unreadable(lease, e, receives);
+                unreadable(lease, e, receives, announce);
                 continue;
             }
             leases.add(lease);
@@ -73,12 +78,12 @@ final class IncomingMessages {
         return jobs;
     }
 
-    private void unreadable(Lease lease, UnreadableEnvelopeException e, int receives) {
+    private void unreadable(Lease lease, UnreadableEnvelopeException e, int receives, JobListener announce) {
         String jobId = e.jobId() != null ? e.jobId() : attribute(lease, OutgoingMessage.JOB_ID, "sqs-message-"
                 + lease.messageId());
         String type = e.type() != null ? e.type() : attribute(lease, OutgoingMessage.JOB_TYPE, UNREADABLE_TYPE);
         if (e.isNewerVersion() && receives < JobOptions.DEFAULT_MAX_ATTEMPTS) {
-            postpone(lease, e, receives, jobId, type);
+            postpone(lease, e, receives, jobId, type, announce);
             return;
         }
         String reason = e.isNewerVersion()
@@ -92,10 +97,11 @@ final class IncomingMessages {
             return;
         }
         log.warn("job {} ({}) on {} is dead without running: {}", jobId, type, queue.label(), reason);
-        events.onEvent(new JobEvent.Dead(clock.instant(), queue.name(), jobId, type, receives, reason));
+        announce.onEvent(new JobEvent.Dead(clock.instant(), queue.name(), jobId, type, receives, reason));
     }
 
-    private void postpone(Lease lease, UnreadableEnvelopeException e, int receives, String jobId, String type) {
+    private void postpone(Lease lease, UnreadableEnvelopeException e, int receives, String jobId, String type,
+                          JobListener announce) {
         // SQS holds a received message invisible for at most 12 h in all: a longer change is refused.
         Duration delay = min(queue.lease().multipliedBy(receives), lease.visibilityLeft(System.nanoTime()));
         try {
@@ -106,14 +112,15 @@ final class IncomingMessages {
                     + "visibility timeout, {} s (delivery {}; dead-lettered on delivery {})", jobId, type, queue.label(),
                     e.getMessage(), delay.toSeconds(), queue.lease().toSeconds(), receives,
                     JobOptions.DEFAULT_MAX_ATTEMPTS, failed);
-            events.onEvent(new JobEvent.Failed(clock.instant(), queue.name(), jobId, type, receives, e.getMessage(),
+            announce.onEvent(new JobEvent.Failed(clock.instant(), queue.name(), jobId, type, receives, e.getMessage(),
                     queue.lease()));
             return;
         }
         log.warn("job {} ({}) on {}: {}; postponed {} s for a newer worker (delivery {}; dead-lettered on delivery {})",
                 jobId, type, queue.label(), e.getMessage(), delay.toSeconds(), receives,
                 JobOptions.DEFAULT_MAX_ATTEMPTS);
-        events.onEvent(new JobEvent.Failed(clock.instant(), queue.name(), jobId, type, receives, e.getMessage(), delay));
+        announce.onEvent(new JobEvent.Failed(clock.instant(), queue.name(), jobId, type, receives, e.getMessage(),
+                delay));
     }
 
     /**

@@ -13,7 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -27,10 +27,11 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * its poll is <em>not</em> cut short, because SQS may still hand a message to a poll whose client
  * has gone, and that message would then wait out its visibility timeout with the delivery counted.
  * Instead the poll runs to its end and whatever it gets goes to {@code orphans}, which hands it
- * back (released, not counted). {@link #close(Duration)} waits for the polls in flight, each at most
- * until its own wait time has passed and a margin more: a poll that does not answer by then (SQS
- * unreachable, the connection hanging) is given up on, not waited for up to the longest wait SQS
- * allows.
+ * back (released, not counted) and answers what to announce of it once the poll has ended: a listener
+ * told on the poll's thread that closes the provider would otherwise wait for that very poll.
+ * {@link #close(Duration)} waits for the polls in flight, each at most until its own wait time has
+ * passed and a margin more: a poll that does not answer by then (SQS unreachable, the connection
+ * hanging) is given up on, not waited for up to the longest wait SQS allows.
  */
 final class LongPolls {
 
@@ -38,7 +39,8 @@ final class LongPolls {
 
     private final SqsClient sqs;
     private final SqsQueue queue;
-    private final Consumer<List<Message>> orphans;
+    /** Hands a left poll's messages back; answers what is to run once the poll counts as ended (its events). */
+    private final Function<List<Message>, Runnable> orphans;
     private final ThreadFactory threads;
     private final Duration requestTimeout;
     /** The polls whose messages are not yet handed on, each with the {@link System#nanoTime()} its wait ends at. */
@@ -47,11 +49,11 @@ final class LongPolls {
     /** Run by each poll just before it registers; for tests, which close the polls there. */
     private final Runnable registering;
 
-    LongPolls(SqsClient sqs, SqsQueue queue, Duration requestTimeout, Consumer<List<Message>> orphans) {
+    LongPolls(SqsClient sqs, SqsQueue queue, Duration requestTimeout, Function<List<Message>, Runnable> orphans) {
         this(sqs, queue, requestTimeout, orphans, () -> { });
     }
 
-    LongPolls(SqsClient sqs, SqsQueue queue, Duration requestTimeout, Consumer<List<Message>> orphans,
+    LongPolls(SqsClient sqs, SqsQueue queue, Duration requestTimeout, Function<List<Message>, Runnable> orphans,
               Runnable registering) {
         this.sqs = sqs;
         this.queue = queue;
@@ -99,12 +101,16 @@ final class LongPolls {
         }
         if (interrupted || closing.isDone()) {
             call.whenComplete((messages, error) -> {
+                Runnable afterwards = null;
                 try {
                     if (messages != null && !messages.isEmpty()) {
-                        orphans.accept(messages);
+                        afterwards = orphans.apply(messages);
                     }
                 } finally {
                     settled.complete(null);
+                }
+                if (afterwards != null) {
+                    afterwards.run();
                 }
             });
             if (interrupted) {

@@ -1,6 +1,8 @@
 package dev.jobq.sqs;
 
+import dev.jobq.JobEvent;
 import dev.jobq.JobInfo;
+import dev.jobq.JobListener;
 import dev.jobq.JobQueueException;
 import dev.jobq.JobRejectedException;
 import dev.jobq.spi.Capabilities;
@@ -67,6 +69,7 @@ final class SqsQueueProvider implements QueueProvider {
     private final QueueStatistics statistics;
     private final LongPolls polls;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final JobListener events;
     /** Run once when the provider closes: its factory forgets the SQS queues it claimed for it. */
     private volatile Runnable onClose = () -> { };
 
@@ -76,6 +79,7 @@ final class SqsQueueProvider implements QueueProvider {
         this.groupId = settings.groupId();
         this.waitTime = settings.waitTime();
         InstantSource clock = context.clock();
+        this.events = context.events();
         int maxPayload = queue.maxMessageBytes() - OutgoingMessage.DEAD_LETTER_RESERVE;
         this.capabilities = queue.fifo()
                 ? new Capabilities(Duration.ZERO, maxPayload, EnumSet.of(Feature.DEDUPLICATION, Feature.ORDERED), 1,
@@ -84,7 +88,7 @@ final class SqsQueueProvider implements QueueProvider {
                         queue.maxReceives(), Lease.MAX_TIMEOUT);
         this.calls = new QueueCalls(connection.client(), queue);
         this.deadLetters = new DeadLetterCopies(connection.client(), queue, calls, clock);
-        this.incoming = new IncomingMessages(queue, codec, leases, calls, deadLetters, context.events(), clock);
+        this.incoming = new IncomingMessages(queue, codec, leases, calls, deadLetters, events, clock);
         this.deduplication = new FifoDeduplication(clock);
         this.statistics = new QueueStatistics(connection.client(), queue);
         this.polls = new LongPolls(connection.pollClient(), queue, settings.requestTimeout(), this::handBack);
@@ -253,9 +257,14 @@ final class SqsQueueProvider implements QueueProvider {
         return List.of();
     }
 
-    /** Messages of a poll whose receiver left (interrupted, or the provider closing): released at once. */
-    private void handBack(List<Message> messages) {
-        for (ReceivedJob job : incoming.accept(messages)) {
+    /**
+     * Messages of a poll whose receiver left (interrupted, or the provider closing): released at once. What
+     * is done to unreadable ones is announced by what this answers, which the poll runs once it has ended: a
+     * listener that closes the provider on it would otherwise wait for the poll it is told on.
+     */
+    private Runnable handBack(List<Message> messages) {
+        List<JobEvent> announcements = new ArrayList<>();
+        for (ReceivedJob job : incoming.accept(messages, announcements::add)) {
             try {
                 release(job);
                 log.info("job {} came in on a long poll of {} whose receiver had left; released for another "
@@ -266,6 +275,7 @@ final class SqsQueueProvider implements QueueProvider {
                         + "after its visibility timeout, that delivery counted", job.jobId(), queue.label(), e);
             }
         }
+        return () -> announcements.forEach(events::onEvent);
     }
 
     @Override

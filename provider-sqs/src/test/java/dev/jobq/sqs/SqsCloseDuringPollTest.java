@@ -2,11 +2,23 @@ package dev.jobq.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.jobq.JobEvent;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.Settings;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -46,7 +58,10 @@ class SqsCloseDuringPollTest {
         var polls = new AtomicReference<LongPolls>();
         var closedFirst = new AtomicReference<Boolean>();
         // The close lands after the poll found the polls open and before it registered itself.
-        polls.set(new LongPolls(ElasticMq.client(), queue, Duration.ofSeconds(10), orphans::addAll, () -> {
+        polls.set(new LongPolls(ElasticMq.client(), queue, Duration.ofSeconds(10), messages -> {
+            orphans.addAll(messages);
+            return () -> { };
+        }, () -> {
             polls.get().close(Duration.ofSeconds(10));
             closedFirst.set(true);
         }));
@@ -65,5 +80,49 @@ class SqsCloseDuringPollTest {
                 .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
         assertThat(left).as("the message, still visible and never received").hasSize(1);
         assertThat(left.get(0).attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).isEqualTo("1");
+    }
+
+    @Test
+    @DisplayName("a listener that closes the provider on the Dead of an unreadable message a left poll took: close() "
+            + "does not wait for the poll that announced it, nor warn that it did not end")
+    void closeFromTheDeadOfAHandedBackMessage() throws Exception {
+        SqsServer.Queues queues = ElasticMq.newQueues("close-from-handback", false);
+        var provider = new AtomicReference<QueueProvider>();
+        var closing = new CompletableFuture<Duration>();
+        var closedOn = new AtomicReference<String>();
+        provider.set(new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("waitTime", "10s"))),
+                Clock.systemUTC(), event -> {
+                    if (event instanceof JobEvent.Dead) {
+                        closedOn.set(Thread.currentThread().getName());
+                        long start = System.nanoTime();
+                        provider.get().close();
+                        closing.complete(Duration.ofNanos(System.nanoTime() - start));
+                    }
+                })));
+        try {
+            Thread receiver = Thread.ofVirtual().name("long-poller").start(() ->
+                    provider.get().receive(1, Duration.ofSeconds(10)));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.getState() == Thread.State.WAITING
+                    && Arrays.stream(receiver.getStackTrace()).anyMatch(f -> f.getMethodName().equals("poll")
+                            && f.getClassName().equals(LongPolls.class.getName())));
+            receiver.interrupt();
+            assertThat(receiver.join(Duration.ofSeconds(5))).as("the receiver left at once").isTrue();
+            // taken by the poll the receiver left, dead-lettered by its hand-back
+            ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("this is not JSON {"));
+
+            Duration took = closing.get(60, TimeUnit.SECONDS);
+            List<String> warned = logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains(queues.url() + ")"))
+                    .filter(m -> m.contains("long poll")).toList();
+            // Before, the Dead was announced on the poll's thread before the poll counted as ended: close() waited for
+            // that poll, its wait and 10 s more, and then warned that it did not end.
+            assertThat(warned).as("WARNs of long polls of this queue").isEmpty();
+            assertThat(took).as("close() from the listener (on %s)", closedOn.get()).isLessThan(Duration.ofSeconds(10));
+            assertThat(QueueContents.total(queues.deadLetterUrl())).as("the dead-letter copy").isEqualTo(1);
+            assertThat(QueueContents.total(queues.url())).as("left on the live queue").isZero();
+        } finally {
+            provider.get().close();
+        }
     }
 }
