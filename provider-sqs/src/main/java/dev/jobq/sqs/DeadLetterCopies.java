@@ -53,7 +53,9 @@ final class DeadLetterCopies {
      * from the live queue.
      *
      * @throws JobQueueException when the copy failed; the live message is then left as it is and
-     *                           comes back when its visibility timeout ends
+     *                           comes back when its visibility timeout ends; an {@link EntryFailure} whose
+     *                           {@linkplain EntryFailure#isLostReceipt() receipt is lost} when SQS no longer
+     *                           holds the delivery, which is then not copied
      */
     void bury(Lease lease, String jobId, String error, int attempts) {
         String deadLetterUrl = queue.deadLetterUrl();
@@ -63,6 +65,7 @@ final class DeadLetterCopies {
                     attempts, error);
             return;
         }
+        holdForTheCopy(lease, jobId);
         try {
             sqs.sendMessage(copy(lease, deadLetterUrl, error, attempts));
         } catch (SdkException e) {
@@ -75,6 +78,26 @@ final class DeadLetterCopies {
         } catch (RuntimeException e) {
             log.warn("job {} was copied to dead-letter queue {}, but deleting it from {} failed; it will be delivered "
                     + "again and dead-lettered again (a second copy)", jobId, Secrets.maskUrl(deadLetterUrl), queue.label(), e);
+        }
+    }
+
+    /**
+     * Makes sure SQS still holds the delivery before it is copied, and keeps it hidden for the copy and the delete:
+     * a delivery whose lease ran out may be running elsewhere, and a copy of it would put on the dead-letter queue
+     * a job that the other delivery runs on (a redrive then runs it again) or dead-letters a second time. A lost
+     * receipt is thrown, for the settle to ignore; any other refusal (a worker without
+     * {@code sqs:ChangeMessageVisibility}) does not stop the copy, which never needed it.
+     */
+    private void holdForTheCopy(Lease lease, String jobId) {
+        long seconds = Math.min(queue.lease().toSeconds(), lease.visibilityLeft(System.nanoTime()).toSeconds());
+        try {
+            calls.changeVisibility(lease.receipt(), (int) Math.max(1, seconds));
+        } catch (RuntimeException e) {
+            if (EntryFailure.isLostReceipt(e)) {
+                throw e;
+            }
+            log.debug("job {} on {}: checking that SQS still holds its delivery before its dead-letter copy failed; "
+                    + "copying it all the same", jobId, queue.label(), e);
         }
     }
 
