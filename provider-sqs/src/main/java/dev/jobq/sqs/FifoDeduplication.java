@@ -23,7 +23,10 @@ final class FifoDeduplication {
     /** SQS FIFO's deduplication interval. */
     static final Duration WINDOW = Duration.ofMinutes(5);
 
-    /** A job's claim; {@code sent} completes true once its message is on the queue, false when withdrawn. */
+    /**
+     * A job's claim; {@code sent} completes true once its message is on the queue, false when withdrawn. {@code at}
+     * is when it was claimed, and once sent, when SQS answered the send.
+     */
     private record Claim(String jobId, Instant at, CompletableFuture<Boolean> sent) {
     }
 
@@ -60,7 +63,10 @@ final class FifoDeduplication {
 
     /** Confirms a claim whose message SQS has stored: enqueues waiting for it answer it as the duplicate. */
     void sent(String deduplicationId, String jobId) {
-        Claim claim = claims.get(deduplicationId);
+        // SQS's window runs from when it stored the message, which may be as late as its answer: timed from the start
+        // of a slow send (the SDK's attempts), the claim ran out first, and an enqueue then sent a job SQS dropped.
+        Claim claim = claims.computeIfPresent(deduplicationId, (id, held) -> held.jobId().equals(jobId)
+                ? new Claim(jobId, clock.instant(), held.sent()) : held);
         if (claim != null && claim.jobId().equals(jobId)) {
             claim.sent().complete(true);
         }

@@ -126,6 +126,36 @@ class SqsFifoDeduplicationTest {
     }
 
     @Test
+    @DisplayName("SQS's five minutes run from when it stored the first message: a send that took a minute holds its "
+            + "key until five minutes after it was answered, not after it began")
+    void theWindowRunsFromTheAnsweredSend() throws Exception {
+        SqsServer.Queues queues = ElasticMq.newQueues("dedup-slow-send", true);
+        BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("dedup-slow-send-scratch-" + System.nanoTime()
+                + ".fifo", Map.of()));
+        try (QueueProvider provider = provider(queues)) {
+            var held = BatchEntryFaults.hold(queues.url(), "SendMessageBatch", BatchEntryFaults.bodyContains("\"first\""));
+            var first = CompletableFuture.supplyAsync(() -> provider.enqueue(job("first", "order-9"), Duration.ZERO));
+            held.awaitReached();
+            clock.advance(Duration.ofMinutes(1)); // the SDK's attempts of a slow network: SQS stores it after a minute
+            held.release();
+            assertThat(first.get(30, TimeUnit.SECONDS).duplicate()).isFalse();
+
+            // 5m30s after the first enqueue began, 4m30s after SQS stored its message: SQS drops a second one
+            clock.advance(Duration.ofSeconds(270));
+            EnqueueResult second = provider.enqueue(job("second", "order-9"), Duration.ZERO);
+
+            // Before, the claim ran from the start of the first send: the second was sent, SQS dropped it as a duplicate,
+            // and its caller was told that job "second" was enqueued, a job that never runs.
+            assertThat(second.duplicate()).as("answered as a duplicate (job id %s)", second.jobId()).isTrue();
+            assertThat(second.jobId()).isEqualTo("first");
+            assertThat(QueueContents.receive(queues.url(), 1)).as("messages on the queue").singleElement()
+                    .satisfies(m -> assertThat(QueueContents.attribute(m, OutgoingMessage.JOB_ID)).isEqualTo("first"));
+        } finally {
+            BatchEntryFaults.forget(queues.url());
+        }
+    }
+
+    @Test
     @DisplayName("enqueueAll on a FIFO queue answers a key within the window as a duplicate, frees it after, and "
             + "leaves no claim behind once the window has passed")
     void enqueueAllClaimsAndForgetsAsEnqueueDoes() {
