@@ -6,6 +6,8 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import dev.jobq.DeadLetter;
 import dev.jobq.DeadLetters;
 import dev.jobq.JobInfo;
+import dev.jobq.JobOptions;
+import dev.jobq.JobQueueException;
 import dev.jobq.JobRejectedException;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.EnqueueOutcome;
@@ -30,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -456,5 +459,153 @@ class ContractCatchesBrokenProvidersTest {
     void checkAcceptablePassingWhatEnqueueRefusesFails() {
         assertThat(failuresOf(WholeMessageLimitUnchecked.class))
                 .containsKey("PayloadLimit.checkAcceptableRefusesWhatEnqueueRefuses");
+    }
+
+    /**
+     * Keeps no dead-letter store that the suite can list, but copies dead jobs to one of its own, and deletes the live
+     * copy first: when the copy then fails (a dead-letter queue gone, a crash between the two), the job is lost.
+     */
+    static final class DeletesBeforeTheDeadLetterCopy extends BrokenMemoryProvider {
+        private final List<String> deadLetterCopies = new CopyOnWriteArrayList<>();
+        private volatile boolean storeBroken;
+
+        @Override
+        protected boolean breakDeadLetterStore() {
+            storeBroken = true;
+            return true;
+        }
+
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public Capabilities capabilities() {
+                    Capabilities real = super.capabilities();
+                    Set<Feature> features = EnumSet.copyOf(real.features());
+                    features.remove(Feature.DEAD_LETTER_STORE);
+                    return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, real.receiveBatch(),
+                            real.maxAttempts(), real.maxTimeout());
+                }
+
+                @Override
+                public void fail(ReceivedJob job, Failure failure) {
+                    if (failure instanceof Failure.RetryAfter) {
+                        super.fail(job, failure);
+                        return;
+                    }
+                    super.acknowledge(job); // the fault: the live copy goes before its dead-letter copy is written
+                    if (storeBroken) {
+                        throw new JobQueueException("copying dead job " + job.jobId() + " to the dead letters failed");
+                    }
+                    deadLetterCopies.add(job.jobId());
+                }
+
+                @Override
+                public ProviderStats stats() {
+                    ProviderStats real = super.stats();
+                    return new ProviderStats(real.waiting(), real.delayed(), real.inFlight(), deadLetterCopies.size());
+                }
+
+                @Override
+                public Optional<DeadLetters> deadLetters() {
+                    return Optional.empty();
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that deletes a dead job before its dead-letter copy is written fails")
+    void deletingBeforeTheDeadLetterCopyFails() {
+        assertThat(failuresOf(DeletesBeforeTheDeadLetterCopy.class)).containsKey("Delivery.deadJobWhoseCopyFailsIsNotLost");
+    }
+
+    /** Declares deduplication but leaves jobHoldingKey at its default: the core schedules a job whose key is taken. */
+    static final class NamesNoKeyHolder extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public Optional<String> jobHoldingKey(String deduplicationKey) {
+                    return Optional.empty();
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that deduplicates but names no job holding a key fails")
+    void namingNoKeyHolderFails() {
+        assertThat(failuresOf(NamesNoKeyHolder.class))
+                .containsKey("Deduplication.jobHoldingKeyNamesTheHolderUntilItIsSettled");
+    }
+
+    /** Answers jobHoldingKey from a record of its own that only an acknowledgement clears: a dead job keeps its key. */
+    static final class DeadJobKeepsItsKey extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            Map<String, String> holders = new ConcurrentHashMap<>();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                    EnqueueResult result = super.enqueue(envelope, delay);
+                    String key = envelope.options().deduplicationKey();
+                    if (key != null && !result.duplicate()) {
+                        holders.put(key, result.jobId());
+                    }
+                    return result;
+                }
+
+                @Override
+                public void acknowledge(ReceivedJob job) {
+                    super.acknowledge(job);
+                    String key = job.envelope().options().deduplicationKey();
+                    if (key != null) {
+                        holders.remove(key, job.jobId());
+                    }
+                }
+
+                @Override
+                public Optional<String> jobHoldingKey(String deduplicationKey) {
+                    return Optional.ofNullable(holders.get(deduplicationKey));
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose dead job still holds its deduplication key fails")
+    void deadJobKeepingItsKeyFails() {
+        assertThat(failuresOf(DeadJobKeepsItsKey.class))
+                .containsKey("Deduplication.jobHoldingKeyNamesTheHolderUntilItIsSettled");
+    }
+
+    /** Retries a job by sending it again, as a provider without a visibility change does, but without its priority. */
+    static final class RetryLosesThePriority extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public void fail(ReceivedJob job, Failure failure) {
+                    if (!(failure instanceof Failure.RetryAfter retry)) {
+                        super.fail(job, failure);
+                        return;
+                    }
+                    JobEnvelope e = job.envelope();
+                    JobOptions o = e.options();
+                    var options = new JobOptions(o.maxAttempts(), o.timeout(), JobOptions.DEFAULT_PRIORITY,
+                            o.deduplicationKey(), o.queue());
+                    super.acknowledge(job);
+                    super.enqueue(new JobEnvelope(e.version(), e.jobId(), e.type(), e.payloadJson(), options,
+                            job.attempt(), e.createdAt(), e.scheduledFor(), e.traceId()), retry.delay());
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that loses a job's priority on retry fails")
+    void losingThePriorityOnRetryFails() {
+        assertThat(failuresOf(RetryLosesThePriority.class)).containsKey("Priority.retriedJobKeepsItsPriority");
     }
 }

@@ -21,12 +21,23 @@ abstract class SqsConformance extends QueueProviderContract {
     /** True to run the suite on a FIFO queue. */
     protected abstract boolean fifo();
 
+    /** The queues of the provider last made. */
+    private SqsServer.Queues queues;
+
     @Override
     protected QueueProvider newProvider(ProviderContext context) {
         SqsServer.Queues queues = server().newQueues(context.queueName(), fifo());
+        this.queues = queues;
         Settings settings = Settings.of("test", "provider",
                 server().settings(queues, Map.of("visibilityTimeout", "2s", "waitTime", "5s")));
         return new SqsProviderFactory().create(new ProviderContext(context.queueName(), settings, context.clock()));
+    }
+
+    /** The dead-letter queue goes away, as an operator's mistake or a policy deletes it: SQS refuses every copy. */
+    @Override
+    protected boolean breakDeadLetterStore() {
+        server().client().deleteQueue(r -> r.queueUrl(queues.deadLetterUrl()));
+        return true;
     }
 
     @Override

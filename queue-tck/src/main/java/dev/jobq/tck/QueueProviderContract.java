@@ -355,6 +355,27 @@ public abstract class QueueProviderContract {
         return true;
     }
 
+    /**
+     * True when {@link QueueProvider#jobHoldingKey} names the job that holds a deduplication key (the core asks it
+     * before it gives a job with a key to the scheduler, so that a job already waiting or running here is not
+     * scheduled a second time). A provider that keeps its keys to itself (an SQS FIFO queue) returns false, and
+     * the test of it is skipped.
+     */
+    protected boolean looksUpDeduplicationKeys() {
+        return true;
+    }
+
+    /**
+     * Makes the dead-letter store of the current {@link #provider} refuse every write from now on, for the test that
+     * a job whose dead-letter copy cannot be written stays on the queue (DESIGN §4: "The live copy is deleted only
+     * after the dead-letter copy is durably written"); an SQS provider's tests delete its dead-letter queue. Returns
+     * false where no such failure can happen or be caused (the memory provider writes both under one lock), and
+     * the test is skipped.
+     */
+    protected boolean breakDeadLetterStore() {
+        return false;
+    }
+
     /** True when the provider holds {@link #testDelay()} itself (a FIFO SQS queue holds no delay). */
     protected boolean holdsTestDelay() {
         return provider.capabilities().maxDelay().compareTo(testDelay()) >= 0;
@@ -628,6 +649,26 @@ public abstract class QueueProviderContract {
         }
 
         @Test
+        @DisplayName("a job failed as dead whose dead-letter copy cannot be written stays on the queue and is delivered again")
+        void deadJobWhoseCopyFailsIsNotLost() {
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+            ReceivedJob received = receiveDueJob();
+            assumeTrue(breakDeadLetterStore(), "the provider's dead-letter store can be made to refuse writes");
+
+            // The provider may throw (the worker logs it); what it must not do is delete the job first.
+            Throwable failed = catchThrowable(() -> provider.fail(received, Failure.dead("IllegalStateException: out of attempts")));
+            time.advance(received.leaseDuration().plusSeconds(1));
+            List<ReceivedJob> again = receiveWithin(1, time.patience(received.leaseDuration().plusSeconds(1)));
+
+            assertThat(again).as("the job after fail(dead) %s, its dead-letter copy refused",
+                            failed == null ? "returned" : "threw " + failed)
+                    .extracting(ReceivedJob::jobId).containsExactly(job.jobId());
+            assertThat(again.get(0).attempt()).isEqualTo(received.attempt() + 1);
+            provider.acknowledge(again.get(0));
+        }
+
+        @Test
         @DisplayName("receive hands out at most the number asked for, and every job exactly once")
         void receiveRespectsMax() {
             Set<String> enqueued = ConcurrentHashMap.newKeySet();
@@ -845,6 +886,32 @@ public abstract class QueueProviderContract {
             assertThat(order).containsExactly(urgent.jobId(), normal1.jobId(), normal2.jobId(), low1.jobId(),
                     low2.jobId());
         }
+
+        @Test
+        @DisplayName("a job failed for a retry keeps its priority: a job of a lower number enqueued meanwhile goes first")
+        void retriedJobKeepsItsPriority() {
+            JobEnvelope low = newJob(withPriority(5));
+            enqueueNow(low);
+            ReceivedJob first = receiveDueJob();
+            provider.fail(first, Failure.retryAfter(Duration.ZERO, "IllegalStateException: boom"));
+            JobEnvelope normal = newJob(withPriority(1));
+            enqueueNow(normal);
+            JobEnvelope lowest = newJob(withPriority(9));
+            enqueueNow(lowest);
+
+            List<ReceivedJob> order = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ReceivedJob received = receiveDueJob();
+                order.add(received);
+                provider.acknowledge(received);
+            }
+
+            assertThat(order).extracting(ReceivedJob::jobId).as("priorities 1, 5 (the retry), 9")
+                    .containsExactly(normal.jobId(), low.jobId(), lowest.jobId());
+            ReceivedJob retried = order.get(1);
+            assertThat(retried.attempt()).isEqualTo(2);
+            assertThat(retried.envelope().options().priority()).as("the retry's priority").isEqualTo(5);
+        }
     }
 
     @Nested
@@ -985,6 +1052,40 @@ public abstract class QueueProviderContract {
             ReceivedJob received = receiveDueJob();
             provider.acknowledge(received);
             assertNothingVisibleWithin(Duration.ofSeconds(1));
+        }
+
+        @Test
+        @DisplayName("jobHoldingKey names the job holding a key while it waits, is delayed, runs or waits for its retry, "
+                + "and none once it is acknowledged or dead")
+        void jobHoldingKeyNamesTheHolderUntilItIsSettled() {
+            assumeTrue(looksUpDeduplicationKeys(), "provider looks up which job holds a key");
+            assumeTrue(releasesDeduplicationKeyWhenSettled(), "provider frees a key when its job is settled");
+            assertThat(provider.jobHoldingKey("order-47")).as("before any job has the key").isEmpty();
+            JobEnvelope holder = newJob(withDeduplicationKey("order-47"));
+            enqueueNow(holder);
+            JobEnvelope duplicate = newJob(withDeduplicationKey("order-47"));
+            assertThat(enqueueNow(duplicate)).isEqualTo(EnqueueResult.duplicateOf(holder.jobId()));
+
+            assertThat(provider.jobHoldingKey("order-47")).as("while it waits").contains(holder.jobId());
+            ReceivedJob first = receiveDueJob();
+            assertThat(provider.jobHoldingKey("order-47")).as("while it runs").contains(holder.jobId());
+            provider.fail(first, Failure.retryAfter(testDelay(), "IllegalStateException: boom"));
+            assertThat(provider.jobHoldingKey("order-47")).as("while it waits for its retry").contains(holder.jobId());
+            time.advance(testDelay().plusSeconds(1));
+            ReceivedJob second = receiveOne(time.patience(testDelay().plusSeconds(1)));
+            provider.fail(second, Failure.dead("IllegalStateException: out of attempts"));
+            assertThat(provider.jobHoldingKey("order-47")).as("once it is dead").isEmpty();
+
+            JobEnvelope next = newJob(withDeduplicationKey("order-47"));
+            enqueueNow(next);
+            assertThat(provider.jobHoldingKey("order-47")).as("a new job with the key").contains(next.jobId());
+            provider.acknowledge(receiveDueJob());
+            assertThat(provider.jobHoldingKey("order-47")).as("once it is acknowledged").isEmpty();
+            if (holdsTestDelay()) {
+                JobEnvelope delayed = newJob(withDeduplicationKey("order-48"));
+                provider.enqueue(delayed, testDelay());
+                assertThat(provider.jobHoldingKey("order-48")).as("while it is delayed").contains(delayed.jobId());
+            }
         }
 
         @Test
