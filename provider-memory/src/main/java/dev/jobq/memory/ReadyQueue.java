@@ -1,8 +1,8 @@
 package dev.jobq.memory;
 
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Comparator;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,8 +21,15 @@ final class ReadyQueue {
     private static final int SHRINK_AFTER = 4096;
     private static final Comparator<Entry> BY_SEQUENCE = Comparator.comparingLong(e -> e.sequence);
 
-    /** Sorted by priority. */
-    private Lane[] lanes = new Lane[0];
+    /**
+     * By priority. A tree, not a sorted array: priorities are any int, and an array copied whole for each new or
+     * emptied priority made jobs of distinct priorities cost time quadratic in their number.
+     */
+    private final TreeMap<Integer, Lane> lanes = new TreeMap<>();
+    /** The lane of the lowest priority that holds a job; null when none does. */
+    private @Nullable Lane first;
+    /** The lane last added to: a run of jobs of one priority finds it without a look-up. */
+    private @Nullable Lane recent;
     private int size;
 
     int size() {
@@ -34,52 +41,55 @@ final class ReadyQueue {
     }
 
     void add(Entry entry) {
-        lane(entry.priority).add(entry);
+        Lane lane = lane(entry.priority);
+        lane.add(entry);
+        if (first == null || lane.priority < first.priority) {
+            first = lane;
+        }
         size++;
     }
 
     @Nullable Entry poll() {
-        for (int i = 0; i < lanes.length; i++) {
-            Lane lane = lanes[i];
-            Entry next = lane.poll();
-            if (next != null) {
-                size--;
-                if (lane.isEmpty() && lanes.length > KEPT_LANES) {
-                    removeLane(i);
+        Lane lane = first;
+        if (lane == null) {
+            return null;
+        }
+        Entry next = lane.poll();
+        size--;
+        if (lane.isEmpty()) {
+            first = lanes.size() == 1 ? null : nextHolding(lane.priority);
+            if (lanes.size() > KEPT_LANES) {
+                lanes.remove(lane.priority);
+                if (recent == lane) {
+                    recent = null;
                 }
-                return next;
+            }
+        }
+        return next;
+    }
+
+    /** The lane of the lowest priority above {@code priority} that holds a job (past at most the few kept empty). */
+    private @Nullable Lane nextHolding(int priority) {
+        for (Lane lane : lanes.tailMap(priority, false).values()) {
+            if (!lane.isEmpty()) {
+                return lane;
             }
         }
         return null;
     }
 
     private Lane lane(int priority) {
-        int low = 0;
-        int high = lanes.length - 1;
-        while (low <= high) {
-            int mid = (low + high) >>> 1;
-            int p = lanes[mid].priority;
-            if (p < priority) {
-                low = mid + 1;
-            } else if (p > priority) {
-                high = mid - 1;
-            } else {
-                return lanes[mid];
-            }
+        Lane lane = recent;
+        if (lane != null && lane.priority == priority) {
+            return lane;
         }
-        var lane = new Lane(priority);
-        Lane[] grown = new Lane[lanes.length + 1];
-        System.arraycopy(lanes, 0, grown, 0, low);
-        grown[low] = lane;
-        System.arraycopy(lanes, low, grown, low + 1, lanes.length - low);
-        lanes = grown;
+        lane = lanes.get(priority);
+        if (lane == null) {
+            lane = new Lane(priority);
+            lanes.put(priority, lane);
+        }
+        recent = lane;
         return lane;
-    }
-
-    private void removeLane(int index) {
-        Lane[] shrunk = Arrays.copyOf(lanes, lanes.length - 1);
-        System.arraycopy(lanes, index + 1, shrunk, index, lanes.length - index - 1);
-        lanes = shrunk;
     }
 
     /** The ready jobs of one priority. */

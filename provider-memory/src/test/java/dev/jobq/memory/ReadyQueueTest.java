@@ -1,9 +1,11 @@
 package dev.jobq.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.jobq.JobOptions;
 import dev.jobq.spi.JobEnvelope;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,6 +30,39 @@ class ReadyQueueTest {
     @DisplayName("stays ordered with many distinct priorities, whose empty lanes are dropped")
     void keepsOrderWithManyPriorities() {
         checkAgainstSortedList(new Random(11), 50);
+    }
+
+    @Test
+    @DisplayName("stays ordered with thousands of distinct priorities")
+    void keepsOrderWithThousandsOfPriorities() {
+        checkAgainstSortedList(new Random(13), 5000);
+    }
+
+    /**
+     * Priorities are any int, as in BullMQ (1 to 2^21): a deadline or a score may give each job its own. A sorted
+     * array of lanes, grown and shrunk by a copy for each new or emptied priority, took 18 s to take 20,000 such
+     * jobs and 95 s (then 79 s to drain) for 100,000 on the review machine, each enqueue holding the queue's lock the
+     * while; a tree of lanes takes 1.5 s for 100,000 there.
+     */
+    @Test
+    @DisplayName("takes and gives 100,000 jobs of distinct priorities, in order, in far less than quadratic time")
+    void distinctPrioritiesCostNoCopyOfAllLanes() {
+        int count = 100_000;
+        var ready = new ReadyQueue();
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            for (int i = 1; i <= count; i++) {
+                // A permutation of 0..count-1: each priority once, in no order.
+                ready.add(entry(i, (int) ((i * 48_271L) % count)));
+            }
+            int previous = Integer.MIN_VALUE;
+            for (int i = 0; i < count; i++) {
+                Entry next = ready.poll();
+                assertThat(next.priority).isGreaterThan(previous);
+                previous = next.priority;
+            }
+        }, "100,000 jobs of distinct priorities added and drained");
+        assertThat(ready.poll()).isNull();
+        assertThat(ready.isEmpty()).isTrue();
     }
 
     @Test
