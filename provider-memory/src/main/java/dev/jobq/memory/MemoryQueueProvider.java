@@ -466,13 +466,20 @@ final class MemoryQueueProvider implements QueueProvider {
     private List<ReceivedJob> lease(int max, long now) {
         int count = Math.min(max, ready.size());
         long leaseEnd = EpochNanos.plus(now, leaseNanos);
+        Entry earliest = timed.peek();
+        List<ReceivedJob> leased;
         if (count == 1) {
             // A handler thread taking its next job: no list to grow.
-            return List.of(leaseNext(now, leaseEnd));
+            leased = List.of(leaseNext(now, leaseEnd));
+        } else {
+            leased = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                leased.add(leaseNext(now, leaseEnd));
+            }
         }
-        var leased = new ArrayList<ReceivedJob>(count);
-        for (int i = 0; i < count; i++) {
-            leased.add(leaseNext(now, leaseEnd));
+        if (timed.peek() != earliest && lock.hasWaiters(changed)) {
+            // Receivers sleep until the previous earliest due time; these leases end before it.
+            wakeAllLocked();
         }
         return leased;
     }

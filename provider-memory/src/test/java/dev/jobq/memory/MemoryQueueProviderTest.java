@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -205,6 +206,42 @@ class MemoryQueueProviderTest {
         List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(20));
 
         assertThat(received).extracting(ReceivedJob::jobId).containsExactly(job.jobId());
+    }
+
+    /**
+     * The provider's javadoc: receivers "sleep exactly until the earliest delayed job or lease comes due". A receiver
+     * that began to wait before another took a lease slept on to its own deadline, so a job whose worker stalled came
+     * back only then (here a minute after its lease of 250 ms ended; in a worker, up to its pollInterval).
+     */
+    @Test
+    @DisplayName("on the system clock, a receiver already waiting gets a job when a lease taken meanwhile runs out")
+    void waitingReceiverWakesWhenALeaseTakenMeanwhileEnds() throws InterruptedException {
+        QueueProvider provider = MemoryProviderFactory.builder().clock(Clock.systemUTC())
+                .leaseDuration(Duration.ofMillis(250)).build();
+        providers.add(provider);
+        List<List<ReceivedJob>> results = new CopyOnWriteArrayList<>();
+        var first = new CountDownLatch(1);
+        var both = new CountDownLatch(2);
+        List<Thread> receivers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            receivers.add(Thread.ofPlatform().name("unit-receiver-" + i).start(() -> {
+                results.add(provider.receive(1, Duration.ofSeconds(60)));
+                first.countDown();
+                both.countDown();
+            }));
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> receivers.stream().allMatch(t -> t.getState() == Thread.State.TIMED_WAITING));
+
+        JobEnvelope job = job();
+        provider.enqueue(job, Duration.ZERO);
+        assertThat(first.await(10, TimeUnit.SECONDS)).as("one receiver took the job").isTrue();
+        // That delivery is never settled, as by a stalled worker: its lease ends 250 ms on.
+
+        assertThat(both.await(10, TimeUnit.SECONDS)).as("the other receiver got the job once the lease ended").isTrue();
+        assertThat(results).allSatisfy(received -> assertThat(received).extracting(ReceivedJob::jobId)
+                .containsExactly(job.jobId()));
+        assertThat(results).extracting(received -> received.get(0).attempt()).containsExactlyInAnyOrder(1, 2);
     }
 
     @Test
