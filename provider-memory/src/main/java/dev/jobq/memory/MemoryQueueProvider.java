@@ -642,13 +642,18 @@ final class MemoryQueueProvider implements QueueProvider {
 
         /**
          * False also when a live job has taken the id, or the deduplication key, since: enqueued now
-         * it would be a duplicate of that one. The dead letter then stays.
+         * it would be a duplicate of that one. The dead letter then stays. After close() it throws, as
+         * enqueue does: a job put back on a closed queue would never run.
          */
         @Override
         public boolean redrive(String jobId) {
             Objects.requireNonNull(jobId, "jobId");
             lockQuickly();
             try {
+                if (closed) {
+                    throw new JobQueueException("memory queue '" + queueName + "' is closed; the dead letter of job "
+                            + jobId + " was not redriven and stays in its dead letters");
+                }
                 Entry entry = dead.get(jobId);
                 String key = entry == null ? null : entry.envelope.options().deduplicationKey();
                 if (entry == null || live.containsKey(jobId) || (key != null && byDeduplicationKey.containsKey(key))) {

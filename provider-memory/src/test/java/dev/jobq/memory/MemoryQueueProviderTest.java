@@ -615,6 +615,29 @@ class MemoryQueueProviderTest {
         assertThat(provider.stats().inFlight()).isZero();
     }
 
+    /**
+     * DeadLetters.redrive: "like an enqueue, throws JobQueueException once the queue's worker has stopped ..., the
+     * dead letter staying where it is". JobQueue's wrapper refuses it; the provider's own view answered true and put
+     * the job on the closed queue, where no receive takes it: the dead letter was gone and the job never ran.
+     */
+    @Test
+    @DisplayName("redrive after close is refused as enqueue is, and the dead letter stays")
+    void redriveAfterCloseIsRefused() {
+        QueueProvider provider = provider();
+        JobEnvelope job = job();
+        provider.enqueue(job, Duration.ZERO);
+        provider.fail(receiveOne(provider), Failure.dead("IllegalStateException: boom"));
+        DeadLetters deadLetters = provider.deadLetters().orElseThrow();
+
+        provider.close();
+
+        assertThatThrownBy(() -> deadLetters.redrive(job.jobId()))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageContaining("memory queue 'unit' is closed")
+                .hasMessageContaining(job.jobId());
+        assertThat(deadLetters.list(10)).extracting(letter -> letter.job().id()).containsExactly(job.jobId());
+    }
+
     @Test
     @DisplayName("a negative delay is rejected with the job id")
     void negativeDelayIsRejected() {
