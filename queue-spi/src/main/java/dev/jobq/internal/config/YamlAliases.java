@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,21 +20,36 @@ import org.jspecify.annotations.Nullable;
  * shares one queue's settings with another is written with them. Jackson reports the anchors of
  * sections and lists only, not of single values, so an alias of a single value is reported as
  * standing for nothing rather than read as its anchor's name.
+ *
+ * <p>An alias stands for its anchor's whole value, which may hold aliases in turn: ten lines of lists of
+ * ten aliases of the line above stand for ten billion values ("billion laughs"). SnakeYAML's limit on
+ * aliases is its composer's, which Jackson does not use, so the values aliases stand for are counted here
+ * and a document of more than {@link #MAX_VALUES} is refused, before anything walks or copies it.
  */
 final class YamlAliases {
 
     private static final String MERGE_KEY = "<<";
 
+    /**
+     * The most values (each section, list and single value counts one) a document may stand for with its aliases
+     * expanded: far beyond a config of many queues sharing a section, far below what hangs a load.
+     */
+    static final int MAX_VALUES = 100_000;
+
     private final YAMLParser parser;
     private final Map<String, @Nullable Object> anchors = new HashMap<>();
+    /** The values each section or list read stands for, itself included, its aliases expanded. */
+    private final Map<Object, Long> sizes = new IdentityHashMap<>();
+    /** The values read so far, each alias counted as the values it stands for. */
+    private long values;
 
     private YamlAliases(YAMLParser parser) {
         this.parser = parser;
     }
 
-    /** An alias whose anchor does not come before it. */
-    static final class UnknownAliasException extends RuntimeException {
-        UnknownAliasException(String message) {
+    /** An alias whose anchor does not come before it, or aliases that make the document too large. */
+    static final class AliasException extends RuntimeException {
+        AliasException(String message) {
             super(message);
         }
     }
@@ -41,7 +57,7 @@ final class YamlAliases {
     /**
      * The value at the parser's current token (the document's first), the parser left on its last token.
      *
-     * @throws UnknownAliasException for an alias without its anchor
+     * @throws AliasException for an alias without its anchor, or aliases standing for more than {@link #MAX_VALUES}
      */
     static @Nullable Object read(YAMLParser parser) throws IOException {
         return new YamlAliases(parser).value();
@@ -52,12 +68,22 @@ final class YamlAliases {
             String name = parser.getText();
             if (!anchors.containsKey(name)) {
                 JsonLocation at = parser.currentTokenLocation();
-                throw new UnknownAliasException("line " + at.getLineNr() + ", column " + at.getColumnNr() + ": *"
+                throw new AliasException("line " + at.getLineNr() + ", column " + at.getColumnNr() + ": *"
                         + name + " stands for no section or list anchored &" + name + " above it; anchors of single "
                         + "values are not supported: write the value itself");
             }
-            return anchors.get(name);
+            Object value = anchors.get(name);
+            values += size(value);
+            if (values > MAX_VALUES) {
+                JsonLocation at = parser.currentTokenLocation();
+                throw new AliasException("line " + at.getLineNr() + ", column " + at.getColumnNr() + ": *"
+                        + name + " makes the file more than " + MAX_VALUES + " values long with its aliases expanded "
+                        + "(each alias stands for all of its anchor's section or list, aliases in it included); "
+                        + "write the shared sections out, or alias a section that holds no aliases itself");
+            }
+            return value;
         }
+        values++;
         String anchor = parser.getCurrentAnchor();
         JsonToken token = parser.currentToken();
         Object value = switch (token) {
@@ -99,15 +125,30 @@ final class YamlAliases {
                 });
             }
         }
+        long size = 1;
+        for (Object value : map.values()) {
+            size += size(value);
+        }
+        sizes.put(map, size);
         return map;
     }
 
     private List<@Nullable Object> list() throws IOException {
         List<@Nullable Object> list = new ArrayList<>();
+        long size = 1;
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-            list.add(value());
+            Object value = value();
+            size += size(value);
+            list.add(value);
         }
+        sizes.put(list, size);
         return list;
+    }
+
+    /** The values {@code value} stands for: 1 for a single value, a section's or list's as counted when read. */
+    private long size(@Nullable Object value) {
+        Long size = value == null ? null : sizes.get(value);
+        return size == null ? 1 : size;
     }
 
     /** A map, or a list of maps, as YAML's merge key takes; anything else stays an ordinary (unknown) key. */

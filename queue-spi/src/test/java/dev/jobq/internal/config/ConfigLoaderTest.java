@@ -2,6 +2,7 @@ package dev.jobq.internal.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.jobq.ConfigException;
 import dev.jobq.WorkerMode;
@@ -232,6 +233,47 @@ class ConfigLoaderTest {
         assertThat(config.providers().get("audit").settings().string("leaseDuration")).isEqualTo("2m");
         assertThat(config.providers().get("copy").settings().string("leaseDuration")).isEqualTo("1m");
         assertThat(config.providers().get("cleared").settings().string("maxHistorySize")).isNull();
+    }
+
+    @Test
+    void refusesAliasesNestedToExpandBeyondTheLimitNamingTheFileAndTheLimit() {
+        // "billion laughs": 9 lists of 9 aliases of the list above, 387,420,489 values from 600 characters.
+        // jobq resolves aliases itself (SnakeYAML's alias limit is its composer's), so it must bound them.
+        var yaml = new StringBuilder("worker:\n  lol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (int level = 1; level <= 9; level++) {
+            String alias = "*lol" + (level - 1);
+            yaml.append("  lol").append(level).append(": &lol").append(level).append(" [")
+                    .append(String.join(", ", java.util.Collections.nCopies(9, alias))).append("]\n");
+        }
+
+        var e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> catchThrowableOfType(ConfigException.class, () -> Load.yaml(yaml.toString())));
+
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).startsWith("jobq.yaml: line 7, column 16: *lol4");
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith("line 7, column 16: *lol4 makes the file more than 100000 values long with its "
+                        + "aliases expanded");
+    }
+
+    @Test
+    void acceptsASectionSharedByManyQueuesWithinTheLimit() {
+        var yaml = new StringBuilder("""
+                provider: &shared
+                  type: memory
+                  maxHistorySize: 7
+                  leaseDuration: 1m
+                queues:
+                """);
+        for (int i = 0; i < 500; i++) {
+            yaml.append("  q").append(i).append(": { <<: *shared, maxHistorySize: ").append(i + 1).append(" }\n");
+        }
+
+        JobQueueConfig config = Load.yaml(yaml.toString());
+
+        assertThat(config.providers()).hasSize(501);
+        assertThat(config.providers().get("q499").settings().string("leaseDuration")).isEqualTo("1m");
+        assertThat(config.providers().get("q499").settings().string("maxHistorySize")).isEqualTo("500");
     }
 
     @Test
