@@ -14,12 +14,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds a {@link JobQueue}; not thread-safe. Each setter checks its own value at once; what needs the
@@ -40,9 +45,13 @@ import org.jspecify.annotations.Nullable;
  */
 public final class JobQueueBuilder {
 
+    private static final Logger log = LoggerFactory.getLogger(JobQueueBuilder.class);
+
     private @Nullable Path configFile;
     private Map<String, String> environment = System.getenv();
     private final Map<String, RuntimeSpec.ProviderChoice> providers = new LinkedHashMap<>();
+    /** Every provider given in code, also one replaced since for its queue: build() closes those no queue uses. */
+    private final Set<QueueProvider> givenProviders = Collections.newSetFromMap(new IdentityHashMap<>());
     private @Nullable WorkerMode mode;
     private @Nullable List<String> workerQueues;
     private @Nullable Integer concurrency;
@@ -98,7 +107,10 @@ public final class JobQueueBuilder {
         return queue(JobOptions.DEFAULT_QUEUE, type, settings);
     }
 
-    /** The default queue's provider, built in code, in place of the file's {@code provider:} section; the queue closes it. */
+    /**
+     * The default queue's provider, built in code, in place of the file's {@code provider:} section; the queue closes
+     * it (and {@link #build()} does, if another provider replaces it for the default queue).
+     */
     public JobQueueBuilder provider(QueueProvider provider) {
         return queue(JobOptions.DEFAULT_QUEUE, provider);
     }
@@ -123,7 +135,8 @@ public final class JobQueueBuilder {
 
     /**
      * A named queue with a provider built in code, in place of the file's section of that name; the queue
-     * closes it.
+     * closes it. Given to the builder, it is the builder's: replaced for this queue by another provider and
+     * given to no other queue, {@link #build()} closes it.
      *
      * @throws IllegalArgumentException if {@code name} is blank
      */
@@ -131,6 +144,7 @@ public final class JobQueueBuilder {
         String queue = requireName(name);
         Objects.requireNonNull(provider, () -> "provider of queue '" + queue + "' must not be null");
         providers.put(queue, new RuntimeSpec.ProviderChoice.Instance(provider));
+        givenProviders.add(provider);
         return this;
     }
 
@@ -294,7 +308,8 @@ public final class JobQueueBuilder {
      * the handler modules, and checks everything; nothing runs until {@link JobQueue#start()}.
      *
      * <p>Whatever it throws, it closes the providers given in code ({@link #provider(QueueProvider)},
-     * {@link #queue(String, QueueProvider)}), as the queue would have closed them.
+     * {@link #queue(String, QueueProvider)}), as the queue would have closed them. Built, it closes those given in
+     * code that another provider replaced for their queue, which the queue does not hold.
      *
      * @throws ConfigException   with every problem and its key path, or naming a handler module that
      *                           cannot be loaded, registers a type already registered, or throws in
@@ -322,6 +337,7 @@ public final class JobQueueBuilder {
             closeGivenProviders(e);
             throw e;
         }
+        closeReplacedProviders();
         try {
             HandlerModules.registerAll(queue, modules);
         } catch (RuntimeException | Error e) {
@@ -332,12 +348,33 @@ public final class JobQueueBuilder {
     }
 
     private void closeGivenProviders(Throwable cause) {
-        for (RuntimeSpec.ProviderChoice choice : providers.values()) {
+        for (QueueProvider provider : givenProviders) {
+            try {
+                provider.close();
+            } catch (RuntimeException e) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+
+    /**
+     * Closes the providers given in code that another provider has replaced for their queue since: handed over to
+     * the builder, they held threads and connections that nobody closed.
+     */
+    private void closeReplacedProviders() {
+        Set<QueueProvider> used = Collections.newSetFromMap(new IdentityHashMap<>());
+        providers.values().forEach(choice -> {
             if (choice instanceof RuntimeSpec.ProviderChoice.Instance instance) {
+                used.add(instance.provider());
+            }
+        });
+        for (QueueProvider provider : givenProviders) {
+            if (!used.contains(provider)) {
                 try {
-                    instance.provider().close();
+                    provider.close();
                 } catch (RuntimeException e) {
-                    cause.addSuppressed(e);
+                    log.warn("closing a provider given to JobQueueBuilder and replaced since ({}) failed",
+                            provider.getClass().getName(), e);
                 }
             }
         }

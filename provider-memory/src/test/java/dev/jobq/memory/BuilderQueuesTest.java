@@ -120,6 +120,48 @@ class BuilderQueuesTest {
     }
 
     @Test
+    @DisplayName("a provider given in code and then replaced for its queue is closed by build(), which took it over "
+            + "as it takes every provider given in code; one given again for another queue stays open in that queue")
+    void aProviderGivenInCodeAndThenReplacedIsClosedByBuild() {
+        class Closing extends ForwardingQueueProvider {
+            final AtomicInteger closed = new AtomicInteger();
+
+            Closing() {
+                super(MemoryProviderFactory.builder().build());
+            }
+
+            @Override
+            public void close() {
+                closed.incrementAndGet();
+                super.close();
+            }
+        }
+        var replaced = new Closing();
+        var replacedByType = new Closing();
+        var movedToReports = new Closing();
+        var kept = new Closing();
+        try (JobQueue jobs = JobQueue.builder()
+                .provider(replaced).provider(movedToReports).provider(kept)
+                .queue("audit", replacedByType).queue("audit", "memory", Map.of())
+                .queue("reports", movedToReports)
+                .build()) {
+            assertThat(replaced.closed).as("replaced by another instance").hasValue(1);
+            assertThat(replacedByType.closed).as("replaced by a type").hasValue(1);
+            assertThat(movedToReports.closed).as("replaced for default, then given for reports").hasValue(0);
+            assertThat(kept.closed).hasValue(0);
+            assertThat(jobs.enqueue("report:build", "r", EnqueueOptions.queue("reports"))).isNotNull();
+        }
+        assertThat(movedToReports.closed).hasValue(1);
+        assertThat(kept.closed).hasValue(1);
+
+        var replacedBeforeAFailure = new Closing();
+        assertThatThrownBy(() -> JobQueue.builder().provider(replacedBeforeAFailure).provider(new Closing())
+                .workerQueues("critical").build())
+                .isInstanceOf(ConfigException.class);
+        assertThat(replacedBeforeAFailure.closed).as("replaced, then build() failed").hasValue(1);
+    }
+
+    @Test
     @DisplayName("workerQueues naming a queue that is not configured fails build(), as worker.queues in the file does")
     void workerQueuesNamingAnUnconfiguredQueueFailsTheBuild() {
         assertThatThrownBy(() -> JobQueue.builder().queue("reports", "memory", Map.of())
