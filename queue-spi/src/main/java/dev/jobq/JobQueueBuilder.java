@@ -136,7 +136,8 @@ public final class JobQueueBuilder {
     /**
      * A named queue with a provider built in code, in place of the file's section of that name; the queue
      * closes it. Given to the builder, it is the builder's: replaced for this queue by another provider and
-     * given to no other queue, {@link #build()} closes it.
+     * given to no other queue, {@link #build()} closes it. One instance serves one queue: given for two,
+     * {@link #build()} refuses it.
      *
      * @throws IllegalArgumentException if {@code name} is blank
      */
@@ -323,6 +324,7 @@ public final class JobQueueBuilder {
         List<JobHandlerModule> modules;
         JobQueue queue;
         try {
+            requireOneQueuePerProvider();
             modules = HandlerModules.merge(handlerModules,
                     findHandlerModules ? HandlerModules.find(classLoader) : List.of());
             queue = JobQueueRuntime.create(new RuntimeSpec(configFile, environment, providers, overrides,
@@ -345,6 +347,24 @@ public final class JobQueueBuilder {
             throw e;
         }
         return queue;
+    }
+
+    /**
+     * A provider instance serves one named queue (DESIGN §3): given for two, each queue would receive the other's
+     * jobs, run them under its own name and count them in its stats, as two names on one SQS queue would.
+     */
+    private void requireOneQueuePerProvider() {
+        Map<QueueProvider, String> firstQueue = new IdentityHashMap<>();
+        providers.forEach((name, choice) -> {
+            if (choice instanceof RuntimeSpec.ProviderChoice.Instance instance) {
+                String other = firstQueue.putIfAbsent(instance.provider(), name);
+                if (other != null) {
+                    throw new ConfigException("queue '" + name + "' was given the provider instance already given for "
+                            + "queue '" + other + "'; a provider serves one queue, and each would receive the other's "
+                            + "jobs: create a provider for each queue");
+                }
+            }
+        });
     }
 
     private void closeGivenProviders(Throwable cause) {

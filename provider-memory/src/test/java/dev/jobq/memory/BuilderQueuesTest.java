@@ -162,6 +162,26 @@ class BuilderQueuesTest {
     }
 
     @Test
+    @DisplayName("one provider instance given for two queues is refused by build(), naming both: each would "
+            + "receive the other's jobs, as two names on one SQS queue would")
+    void oneProviderInstanceGivenForTwoQueuesIsRefused() {
+        var closed = new AtomicInteger();
+        var shared = new ForwardingQueueProvider(MemoryProviderFactory.builder().build()) {
+            @Override
+            public void close() {
+                closed.incrementAndGet();
+                super.close();
+            }
+        };
+
+        assertThatThrownBy(() -> JobQueue.builder().provider(shared).queue("reports", shared).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("queue 'reports' was given the provider instance already given for queue "
+                        + "'default'");
+        assertThat(closed).as("closed once by the failed build()").hasValue(1);
+    }
+
+    @Test
     @DisplayName("workerQueues naming a queue that is not configured fails build(), as worker.queues in the file does")
     void workerQueuesNamingAnUnconfiguredQueueFailsTheBuild() {
         assertThatThrownBy(() -> JobQueue.builder().queue("reports", "memory", Map.of())
