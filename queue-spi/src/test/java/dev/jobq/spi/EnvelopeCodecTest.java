@@ -174,6 +174,20 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("a field written twice is read as its last value, as JSON.parse and Python's json read it; "
+                + "options written twice are read field by field (docs/wire-format.md)")
+        void readsTheLastOfAFieldWrittenTwiceAndMergesOptions() {
+            var env = codec.decode("{\"envelopeVersion\":1,\"jobId\":\"id-1\",\"type\":\"a\",\"type\":\"b\","
+                    + "\"payload\":1,\"payload\":{\"n\":2},\"options\":{\"maxAttempts\":5,\"priority\":1},"
+                    + "\"options\":{\"priority\":2},\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(env.type()).isEqualTo("b");
+            assertThat(env.payloadJson()).isEqualTo("{\"n\":2}");
+            assertThat(env.options().priority()).isEqualTo(2);
+            assertThat(env.options().maxAttempts()).as("only in the first options").isEqualTo(5);
+        }
+
+        @Test
         @DisplayName("a payload as deeply nested as an ObjectMapper writes one is read back inside its envelope")
         void readsAPayloadAsDeepAsAMapperWrites() throws Exception {
             Object nested = "x";
