@@ -107,14 +107,15 @@ public final class ConfigLoader {
         Map<String, ProviderSection> providers = ProviderSectionReader.read(root, catalog);
         // worker.queues may name a queue whose section was refused just now: reported there, not again here
         Set<String> queueNames = new LinkedHashSet<>(providers.keySet());
-        queueNames.addAll(root.section("queues").keys());
+        Set<String> fileQueues = root.section("queues").keys();
+        queueNames.addAll(fileQueues);
         queueNames.addAll(inCode.queues());
         WorkerSettings worker = WorkerSectionReader.read(root.section("worker"), queueNames, overrides);
         SchedulerSection scheduler = SchedulerSectionReader.read(root, overrides, catalog);
         root.checkNoUnknownKeys();
         List<String> problems = new ArrayList<>(unresolved.problems());
         problems.addAll(substitution.withoutEchoes(root.problems()));
-        problems.removeIf(inCode::replaces);
+        problems.removeIf(problem -> inCode.replaces(problem, fileQueues));
         if (!problems.isEmpty()) {
             throw new ConfigException(sourceName, problems);
         }
@@ -134,14 +135,28 @@ public final class ConfigLoader {
             queues = Set.copyOf(queues);
         }
 
-        /** Whether {@code problem} is one of a section set in code, whose settings are never used. */
-        boolean replaces(String problem) {
+        /**
+         * Whether {@code problem} is one of a section set in code, whose settings are never used.
+         *
+         * @param fileQueues the names under the file's {@code queues:}: a problem is its queue's whose name is the
+         *                   longest that its path starts with, so that {@code queues.reports.eu.…} is not taken for
+         *                   one of "reports"
+         */
+        boolean replaces(String problem, Set<String> fileQueues) {
             if (scheduler && (within(problem, "scheduler") || within(problem, EnvironmentOverrides.SCHEDULER_ENABLED)
                     || within(problem, EnvironmentOverrides.SCHEDULER_POLL_INTERVAL))) {
                 return true; // code wins over the variables too
             }
-            return queues.stream().anyMatch(queue -> within(problem,
-                    JobOptions.DEFAULT_QUEUE.equals(queue) ? "provider" : "queues." + queue));
+            if (queues.contains(JobOptions.DEFAULT_QUEUE) && within(problem, "provider")) {
+                return true;
+            }
+            String owner = null;
+            for (String queue : fileQueues) {
+                if (within(problem, "queues." + queue) && (owner == null || queue.length() > owner.length())) {
+                    owner = queue;
+                }
+            }
+            return owner != null && queues.contains(owner);
         }
 
         private static boolean within(String problem, String section) {

@@ -277,6 +277,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void reportsTheProblemsOfAQueueWhoseNameStartsWithTheNameOfAQueueSetInCode() throws IOException {
+        // "reports" is set in code, so its section's problems are not reported; "reports.eu" is the file's own
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), """
+                queues:
+                  reports: { type: memory, maxHistorySize: 0 }
+                  reports.eu: { type: memory, maxHistorySize: 0 }
+                  reports.us: ${REPORTS_US}
+                """);
+
+        var e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file, Map.of(), TestCatalogs.all(),
+                new ConfigLoader.SetInCode(java.util.Set.of("reports"), false)));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).containsExactly(
+                "queues.reports.us: environment variable REPORTS_US is not set; set it, or give a default with "
+                        + "${REPORTS_US:-value}",
+                "queues.reports.eu.maxHistorySize: must be ≥ 1, got 0");
+    }
+
+    @Test
     void namesAnAliasWithoutItsAnchorAndSaysSingleValuesCannotBeShared() {
         // Jackson's parser drops the anchor of a single value, so *history finds nothing to stand for.
         assertThat(Load.problems("""
