@@ -47,9 +47,9 @@ final class YamlAliases {
         this.parser = parser;
     }
 
-    /** An alias whose anchor does not come before it, or aliases that make the document too large. */
-    static final class AliasException extends RuntimeException {
-        AliasException(String message) {
+    /** An alias whose anchor does not come before it, aliases that make the document too large, or a binary value. */
+    static final class UnreadableYamlException extends RuntimeException {
+        UnreadableYamlException(String message) {
             super(message);
         }
     }
@@ -57,7 +57,8 @@ final class YamlAliases {
     /**
      * The value at the parser's current token (the document's first), the parser left on its last token.
      *
-     * @throws AliasException for an alias without its anchor, or aliases standing for more than {@link #MAX_VALUES}
+     * @throws UnreadableYamlException for an alias without its anchor, aliases standing for more than
+     *         {@link #MAX_VALUES}, or a {@code !!binary} value
      */
     static @Nullable Object read(YAMLParser parser) throws IOException {
         return new YamlAliases(parser).value();
@@ -68,7 +69,7 @@ final class YamlAliases {
             String name = parser.getText();
             if (!anchors.containsKey(name)) {
                 JsonLocation at = parser.currentTokenLocation();
-                throw new AliasException("line " + at.getLineNr() + ", column " + at.getColumnNr() + ": *"
+                throw new UnreadableYamlException("line " + at.getLineNr() + ", column " + at.getColumnNr() + ": *"
                         + name + " stands for no section or list anchored &" + name + " above it; anchors of single "
                         + "values are not supported: write the value itself");
             }
@@ -76,7 +77,7 @@ final class YamlAliases {
             values += size(value);
             if (values > MAX_VALUES) {
                 JsonLocation at = parser.currentTokenLocation();
-                throw new AliasException("line " + at.getLineNr() + ", column " + at.getColumnNr() + ": *"
+                throw new UnreadableYamlException("line " + at.getLineNr() + ", column " + at.getColumnNr() + ": *"
                         + name + " makes the file more than " + MAX_VALUES + " values long with its aliases expanded "
                         + "(each alias stands for all of its anchor's section or list, aliases in it included); "
                         + "write the shared sections out, or alias a section that holds no aliases itself");
@@ -90,7 +91,8 @@ final class YamlAliases {
             case START_OBJECT -> map();
             case START_ARRAY -> list();
             case VALUE_NULL -> null;
-            case VALUE_EMBEDDED_OBJECT -> parser.getEmbeddedObject();
+            // !!binary: a byte[], which a key would read as its name ("[B@64729b1e"), a password too
+            case VALUE_EMBEDDED_OBJECT -> throw binary();
             // a plain value as written: YAML 1.1 reads `0123` as octal 83 and `no` as false, and a
             // password, user or queue name must not change; keys that want a number or a boolean parse it
             default -> parser.getText();
@@ -143,6 +145,13 @@ final class YamlAliases {
         }
         sizes.put(list, size);
         return list;
+    }
+
+    private UnreadableYamlException binary() {
+        JsonLocation at = parser.currentTokenLocation();
+        return new UnreadableYamlException("line " + at.getLineNr() + ", column " + at.getColumnNr() + ": a !!binary "
+                + "value is not read (jobq's values are text): write the text itself, or for a secret ${VARIABLE} "
+                + "with the text in the environment");
     }
 
     /** The values {@code value} stands for: 1 for a single value, a section's or list's as counted when read. */

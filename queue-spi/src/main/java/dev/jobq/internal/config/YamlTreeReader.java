@@ -43,7 +43,7 @@ final class YamlTreeReader {
             }
         } catch (JsonProcessingException e) {
             throw new ConfigException(sourceName, List.of(syntaxProblem(e, yamlText)));
-        } catch (YamlAliases.AliasException e) {
+        } catch (YamlAliases.UnreadableYamlException e) {
             throw new ConfigException(sourceName, List.of(e.getMessage()));
         } catch (IOException e) {
             throw new UncheckedIOException("reading a String cannot fail", e);

@@ -297,6 +297,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void refusesABinaryValueRatherThanPassingOnTheNameOfAByteArray() {
+        // a password written as YAML's !!binary reached the scheduler as "[B@64729b1e"
+        assertThat(Load.problems("""
+                scheduler:
+                  password: !!binary aGVsbG8=
+                """)).containsExactly("line 2, column 13: a !!binary value is not read (jobq's values are text): "
+                + "write the text itself, or for a secret ${VARIABLE} with the text in the environment");
+    }
+
+    @Test
     void namesAnAliasWithoutItsAnchorAndSaysSingleValuesCannotBeShared() {
         // Jackson's parser drops the anchor of a single value, so *history finds nothing to stand for.
         assertThat(Load.problems("""
