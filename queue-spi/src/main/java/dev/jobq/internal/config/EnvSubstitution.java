@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -22,6 +23,8 @@ import org.jspecify.annotations.Nullable;
 final class EnvSubstitution {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /** The shell's forms other than {@code :-} ({@code ${VAR-x}}, {@code ${VAR:?err}}, …), as docker-compose writes them. */
+    private static final Pattern SHELL_FORM = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(:?[-=?+])(.*)", Pattern.DOTALL);
     private static final Pattern LIST_INDEX = Pattern.compile("(\\[\\d+])+$");
     private static final String NOT_SHOWN = "(a secret, not shown)";
 
@@ -142,10 +145,28 @@ final class EnvSubstitution {
         return text;
     }
 
+    /** What to write instead of a shell form jobq does not read; a secret's default is not shown. */
+    private static String shellForm(String path, String reference, String name, String operator, String word) {
+        boolean secret = isSecret(path);
+        String what = (secret ? "a '${…}' in the value " + NOT_SHOWN : "'${" + Secrets.maskUrl(reference) + "}'")
+                + " is a shell form that jobq does not read: ";
+        return what + switch (operator.replace(":", "")) {
+            case "?" -> "write ${" + name + "}, which is required (an unset or empty " + name + " is an error naming it)";
+            case "+" -> "jobq reads ${" + name + "} and ${" + name + ":-default} only";
+            default -> "write ${" + name + ":-" + (secret ? "…" : Secrets.maskUrl(word)) + "} for a default (used when "
+                    + name + " is unset or empty)";
+        };
+    }
+
     private @Nullable String resolve(String path, String reference) {
         int separator = reference.indexOf(":-");
         String name = separator < 0 ? reference : reference.substring(0, separator);
         String fallback = separator < 0 ? null : reference.substring(separator + 2);
+        Matcher shell = SHELL_FORM.matcher(reference);
+        if (separator < 0 && shell.matches()) {
+            problems.accept(path, shellForm(path, reference, shell.group(1), shell.group(2), shell.group(3)));
+            return null;
+        }
         if (!NAME.matcher(name).matches()) {
             problems.accept(path, (isSecret(path) ? "a '${…}' in the value " + NOT_SHOWN : "'${"
                     + Secrets.maskUrl(reference) + "}'") + " does not name an environment variable (letters, digits "

@@ -218,6 +218,31 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    @DisplayName("a reference in a shell form jobq does not read (docker-compose's ${VAR:?err}, ${VAR-default}) is "
+            + "told the form it reads, not to write $${")
+    void tellsAShellFormItsEquivalent() {
+        assertThat(Load.problems("""
+                worker:
+                  concurrency: ${WORKERS-4}
+                  pollInterval: ${POLL:?set POLL}
+                  shutdownTimeout: ${GRACE:=30s}
+                  mode: ${MODE:+standalone}
+                scheduler:
+                  password: ${DB_PASSWORD-hunter2}
+                """)).containsExactly(
+                "worker.concurrency: '${WORKERS-4}' is a shell form that jobq does not read: write ${WORKERS:-4} "
+                        + "for a default (used when WORKERS is unset or empty)",
+                "worker.pollInterval: '${POLL:?set POLL}' is a shell form that jobq does not read: write ${POLL}, "
+                        + "which is required (an unset or empty POLL is an error naming it)",
+                "worker.shutdownTimeout: '${GRACE:=30s}' is a shell form that jobq does not read: write "
+                        + "${GRACE:-30s} for a default (used when GRACE is unset or empty)",
+                "worker.mode: '${MODE:+standalone}' is a shell form that jobq does not read: jobq reads ${MODE} and "
+                        + "${MODE:-default} only",
+                "scheduler.password: a '${…}' in the value (a secret, not shown) is a shell form that jobq does not "
+                        + "read: write ${DB_PASSWORD:-…} for a default (used when DB_PASSWORD is unset or empty)");
+    }
+
+    @Test
     void neverShowsASecretWhoseTextLooksLikeABrokenReference() {
         // A generated password may hold "${" as it is; the problem names the key and the fix, never the password
         // (docs/configuration.md, "Secrets in errors"), and a URL's password is masked as everywhere else.
