@@ -323,7 +323,8 @@ public final class Settings {
 
     /**
      * Records every key of this section that no getter asked for as unknown, listing the known ones,
-     * led by the one it most likely meant (another case, or a letter or two off).
+     * led by the one it most likely meant (another case, or a letter or two off), or for a dotted key
+     * whose first part is known ({@code worker.concurrency}) how to nest it.
      */
     public void checkNoUnknownKeys() {
         for (String key : values.keySet()) {
@@ -331,6 +332,13 @@ public final class Settings {
                 String known = read.isEmpty() ? "this section takes no keys" : "known keys here: " + String.join(", ", read);
                 String meant = closestKnown(key);
                 String suggestion = meant == null ? "" : "; did you mean " + meant + "?";
+                int dot = key.indexOf('.');
+                if (meant == null && dot > 0 && dot < key.length() - 1 && read.contains(key.substring(0, dot))) {
+                    // as Spring reads YAML, worker.concurrency: 10 at the top; here its problem read as if
+                    // concurrency were not a key of worker:
+                    suggestion = ": a key with a dot is not a path here; write " + key.substring(dot + 1)
+                            + ": on its own line under " + key.substring(0, dot) + ":, indented";
+                }
                 problem(key, "unknown key" + suggestion + " (" + known + ")");
             }
         }

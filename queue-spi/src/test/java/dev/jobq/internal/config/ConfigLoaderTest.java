@@ -58,6 +58,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a dotted key as Spring's YAML reads it (worker.concurrency: 10) is told to nest, not that the path is "
+            + "unknown")
+    void tellsADottedKeyToNestItsParts() {
+        assertThat(Load.problems("""
+                worker.concurrency: 10
+                worker:
+                  backoff.type: fixed
+                """)).containsExactly(
+                "worker.backoff.type: unknown key: a key with a dot is not a path here; write type: on its own line "
+                        + "under backoff:, indented (known keys here: mode, queues, concurrency, pollInterval, "
+                        + "shutdownTimeout, backoff)",
+                "worker.concurrency: unknown key: a key with a dot is not a path here; write concurrency: on its own "
+                        + "line under worker:, indented (known keys here: provider, queues, worker, scheduler)");
+    }
+
+    @Test
     void reportsProblemsFromEverySectionInOneException() {
         assertThat(Load.problems("""
                 provider:
