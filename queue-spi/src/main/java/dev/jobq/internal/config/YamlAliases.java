@@ -6,10 +6,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,6 +40,8 @@ final class YamlAliases {
 
     private final YAMLParser parser;
     private final Map<String, @Nullable Object> anchors = new HashMap<>();
+    /** The anchors of the sections and lists being read, which their own aliases cannot stand for yet. */
+    private final Set<String> reading = new HashSet<>();
     /** The values each section or list read stands for, itself included, its aliases expanded. */
     private final Map<Object, Long> sizes = new IdentityHashMap<>();
     /** The values read so far, each alias counted as the values it stands for. */
@@ -67,6 +71,12 @@ final class YamlAliases {
     private @Nullable Object value() throws IOException {
         if (parser.isCurrentAlias()) {
             String name = parser.getText();
+            if (!anchors.containsKey(name) && reading.contains(name)) {
+                JsonLocation at = parser.currentTokenLocation();
+                throw new UnreadableYamlException("line " + at.getLineNr() + ", column " + at.getColumnNr() + ": *"
+                        + name + " is inside the section or list anchored &" + name + ", which would then hold itself "
+                        + "without end; alias it from outside it");
+            }
             if (!anchors.containsKey(name)) {
                 JsonLocation at = parser.currentTokenLocation();
                 throw new UnreadableYamlException("line " + at.getLineNr() + ", column " + at.getColumnNr() + ": *"
@@ -87,6 +97,9 @@ final class YamlAliases {
         values++;
         String anchor = parser.getCurrentAnchor();
         JsonToken token = parser.currentToken();
+        if (anchor != null) {
+            reading.add(anchor);
+        }
         Object value = switch (token) {
             case START_OBJECT -> map();
             case START_ARRAY -> list();
@@ -98,6 +111,7 @@ final class YamlAliases {
             default -> parser.getText();
         };
         if (anchor != null) {
+            reading.remove(anchor);
             anchors.put(anchor, value);
         }
         return value;

@@ -323,6 +323,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void saysThatAnAliasInsideTheSectionItStandsForWouldHoldItself() {
+        // the anchor is right above the alias, so "stands for no section or list anchored &shared above it" misled
+        assertThat(Load.problems("""
+                queues:
+                  reports: &shared
+                    type: memory
+                    copy: *shared
+                """)).containsExactly("line 4, column 11: *shared is inside the section or list anchored &shared, which "
+                + "would then hold itself without end; alias it from outside it");
+    }
+
+    @Test
     void namesAnAliasWithoutItsAnchorAndSaysSingleValuesCannotBeShared() {
         // Jackson's parser drops the anchor of a single value, so *history finds nothing to stand for.
         assertThat(Load.problems("""
