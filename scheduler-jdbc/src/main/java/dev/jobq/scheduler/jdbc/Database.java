@@ -142,7 +142,7 @@ final class Database implements AutoCloseable {
         return (millis + 999) / 1000;
     }
 
-    /** Connects, checks the database kind and migrates the schema; closes what it opened if any step fails. */
+    /** Connects, checks the database kind and migrates the schema; closes what it opened if any step fails or throws. */
     static Database open(JdbcSettings settings) {
         HikariDataSource pool = settings.dataSource() == null
                 ? pool(settings, settings.poolSize(), POOL_NAME, true) : null;
@@ -169,7 +169,9 @@ final class Database implements AutoCloseable {
             boolean autoCommits = pool != null || autoCommits(dataSource, description);
             return new Database(dataSource, dialect, jooqSettings, description, pool, settings.claimTimeout(),
                     settings.lockTimeout(), autoCommits);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (a class missing from the jar, OutOfMemoryError, StackOverflowError in the migration):
+            // the caller has no Database to close, and the pool would keep its connections and threads.
             if (pool != null) {
                 pool.close();
             }
