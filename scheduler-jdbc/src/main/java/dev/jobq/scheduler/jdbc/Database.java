@@ -73,6 +73,8 @@ final class Database implements AutoCloseable {
     private final DSLContext dsl;
     private final String description;
     private final @Nullable HikariDataSource ownedPool;
+    /** The connection that keeps an in-memory H2 database alive while the scheduler is open ({@link #keepingAlive}). */
+    private final @Nullable Connection keeper;
     /**
      * The statement that bounds a claim's idle time and its lock waits within its own transaction, on
      * PostgreSQL through the application's DataSource (whose sessions are not the scheduler's to
@@ -94,14 +96,15 @@ final class Database implements AutoCloseable {
     private final Duration lockTimeout;
 
     private Database(DataSource dataSource, SQLDialect dialect, org.jooq.conf.Settings jooqSettings, String description,
-                     @Nullable HikariDataSource ownedPool, Duration claimTimeout, Duration lockTimeout,
-                     boolean autoCommits) {
+                     @Nullable HikariDataSource ownedPool, @Nullable Connection keeper, Duration claimTimeout,
+                     Duration lockTimeout, boolean autoCommits) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.jooqSettings = jooqSettings;
         this.dsl = DSL.using(dataSource, dialect, jooqSettings);
         this.description = description;
         this.ownedPool = ownedPool;
+        this.keeper = keeper;
         boolean applicationsSessions = dialect == SQLDialect.POSTGRES && ownedPool == null;
         // One statement: both settings cost a claim one round trip, as the first one alone did.
         this.claimTimeoutInTransaction = applicationsSessions
@@ -148,7 +151,9 @@ final class Database implements AutoCloseable {
                 ? pool(settings, settings.poolSize(), POOL_NAME, true) : null;
         DataSource dataSource = pool != null ? pool : settings.dataSource();
         String description = settings.database();
+        @Nullable Connection keeper = null;
         try {
+            keeper = pool != null ? keepingAlive(settings) : null;
             SQLDialect dialect = dialect(dataSource, description);
             if (pool != null) {
                 // Connections of their own: the pool's sessions end after claimTimeout idle in a transaction,
@@ -167,7 +172,7 @@ final class Database implements AutoCloseable {
                     .withRenderSchema(false)
                     .withExecuteLogging(false);
             boolean autoCommits = pool != null || autoCommits(dataSource, description);
-            return new Database(dataSource, dialect, jooqSettings, description, pool, settings.claimTimeout(),
+            return new Database(dataSource, dialect, jooqSettings, description, pool, keeper, settings.claimTimeout(),
                     settings.lockTimeout(), autoCommits);
         } catch (RuntimeException | Error e) {
             // An Error too (a class missing from the jar, OutOfMemoryError, StackOverflowError in the migration):
@@ -175,7 +180,45 @@ final class Database implements AutoCloseable {
             if (pool != null) {
                 pool.close();
             }
+            closeQuietly(keeper);
             throw e;
+        }
+    }
+
+    /**
+     * For {@code jdbc:h2:mem:NAME} without {@code DB_CLOSE_DELAY}: a connection of its own, held until {@link #close},
+     * else null. H2 drops such a database, every job in it, when its last connection closes, and the pool closes each
+     * of its connections after {@code maxLifetime} (30 minutes) before it opens the next: with one connection open, as
+     * the pool keeps when idle, the scheduler went on in a new, empty database. Held outside the pool, so that it is no
+     * connection fewer for the firing threads; the database still goes when the scheduler closes, as it did.
+     */
+    private static @Nullable Connection keepingAlive(JdbcSettings settings) {
+        String url = settings.jdbcUrl().toLowerCase(Locale.ROOT);
+        if (!url.startsWith("jdbc:h2:mem:") || url.contains(";db_close_delay=")) {
+            return null;
+        }
+        var login = new java.util.Properties();
+        if (settings.username() != null) {
+            login.setProperty("user", settings.username());
+        }
+        if (settings.password() != null) {
+            login.setProperty("password", settings.password());
+        }
+        try {
+            return new org.h2.Driver().connect(settings.jdbcUrl(), login);
+        } catch (SQLException e) {
+            throw cannotConnect(settings.database(), e, settings.password());
+        }
+    }
+
+    private static void closeQuietly(@Nullable Connection connection) {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            log.debug("scheduler: closing the connection that kept the in-memory H2 database failed", e);
         }
     }
 
@@ -759,5 +802,6 @@ final class Database implements AutoCloseable {
         if (ownedPool != null) {
             ownedPool.close();
         }
+        closeQuietly(keeper);
     }
 }
