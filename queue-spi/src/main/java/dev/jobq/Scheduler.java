@@ -55,7 +55,9 @@ public interface Scheduler {
      * {@code enabled(true)} (the builder's default) turns on a job that {@link #disableRecurring} stopped,
      * as an application registering its jobs at start-up does at each deploy; register it with
      * {@code enabled(false)} to keep it off. The schedule, timezone, queue and payload are checked here,
-     * before anything is stored.
+     * before anything is stored. Each occurrence is a job of its own, handed on when due even while the one
+     * before still runs: runs longer than the interval overlap; a {@code deduplicationKey} in the job's options
+     * skips an occurrence while the one before waits or runs instead (docs/scheduler.md, Overlapping runs).
      *
      * @throws IllegalArgumentException for a bad cron expression or interval, a {@code traceId} in its
      *                                  options, or a name, type or schedule longer than 255 characters
