@@ -125,6 +125,12 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
         if (lower.startsWith("jdbc:postgresql:")) {
             return userInfoProblem(url.strip());
         }
+        if (lower.startsWith("jdbc:h2:mem:") && (lower.length() == "jdbc:h2:mem:".length()
+                || lower.charAt("jdbc:h2:mem:".length()) == ';')) {
+            // H2 opens a new, empty database for each connection to it: the tables the migration made were not there.
+            return "must name its in-memory H2 database, such as jdbc:h2:mem:jobq: an unnamed one (jdbc:h2:mem:) is a "
+                    + "new, empty database for each connection, and the scheduler opens several; got " + describe(url);
+        }
         if (lower.startsWith("jdbc:h2:")) {
             return null;
         }

@@ -1,6 +1,7 @@
 package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -17,6 +18,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +60,22 @@ class H2InMemoryUrlTest {
         try (Connection connection = DriverManager.getConnection(url);
              ResultSet tables = connection.getMetaData().getTables(null, null, "JOBQ%", null)) {
             assertThat(tables.next()).as("a jobq table left after close()").isFalse();
+        }
+    }
+
+    /**
+     * {@code jdbc:h2:mem:} without a name is a new, empty database for each connection: the scheduler was built, its
+     * tables made in the migration's connections, and every call then failed on another connection with "Table
+     * JOBQ_SCHEDULED_JOB_DONE not found (this database is empty)".
+     */
+    @Test
+    void anUnnamedInMemoryUrlIsRefusedWithTheFix() {
+        for (String url : List.of("jdbc:h2:mem:", "jdbc:h2:mem:;DB_CLOSE_DELAY=-1")) {
+            assertThatThrownBy(() -> JdbcSchedulerFactory.builder().jdbcUrl(url))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("jdbcUrl must name its in-memory H2 database, such as jdbc:h2:mem:jobq: an unnamed one "
+                            + "(jdbc:h2:mem:) is a new, empty database for each connection, and the scheduler opens "
+                            + "several; got H2 at mem:");
         }
     }
 
