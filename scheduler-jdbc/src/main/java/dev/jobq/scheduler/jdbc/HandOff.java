@@ -361,9 +361,14 @@ final class HandOff {
             return;
         }
         if (plan.dropped()) {
-            log.info("scheduler: recurring job '{}' missed occurrences from {} while no scheduler ran; policy {} "
-                            + "enqueues {} of them, the schedule continues at {}", row.getName(), row.getNextRunAt(),
-                    row.getMisfirePolicy(), plan.fires().size(), plan.nextRunAt());
+            // Late through downtime, or through this scheduler's own failed tries (a provider down for minutes).
+            String why = row.getAttempts() == 0 ? " while no scheduler ran"
+                    : ": handing it on failed until it was more than misfireThreshold ("
+                            + DurationFormat.format(settings.misfireThreshold()) + ") late (" + row.getAttempts()
+                            + (row.getAttempts() == 1 ? " try" : " tries") + "; last error " + row.getLastError() + ")";
+            log.info("scheduler: recurring job '{}' missed occurrences from {}{}; policy {} enqueues {} of them, the "
+                            + "schedule continues at {}", row.getName(), row.getNextRunAt(), why, row.getMisfirePolicy(),
+                    plan.fires().size(), plan.nextRunAt());
         }
         Instant lastRun = null;
         for (Instant occurrence : plan.fires()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.jobq.EnqueueOptions;
@@ -1301,6 +1302,30 @@ abstract class JdbcSchedulerContract {
             downFiveHours(MisfirePolicy.FIRE_ONCE, Duration.ofSeconds(20), 100);
 
             assertThat(sink.firedAt("report:sync")).containsExactlyElementsOf(hours(1, 5));
+        }
+
+        /** Missed while the scheduler ran, its hand-off failing (a provider down for minutes): the log says so. */
+        @Test
+        void occurrencesMissedWhileTheirHandOffFailedAreNotLoggedAsMissedWhileNoSchedulerRan() {
+            var scheduler = open(builder().misfireThreshold(Duration.ofSeconds(60)));
+            scheduler.registerRecurring(everyHour("sync", MisfirePolicy.SKIP), "{}");
+            sink.refuseWhen(envelope -> true);
+            clock.set(T0.plus(AN_HOUR));
+            scheduler.fireDue();
+            sink.refuseWhen(envelope -> false);
+            clock.set(T0.plus(AN_HOUR).plus(Duration.ofMinutes(2)));
+
+            try (var log = CapturedLog.of(HandOff.class)) {
+                scheduler.fireDue();
+
+                assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage)
+                        .filteredOn(line -> line.contains("missed occurrences")).singleElement().asString()
+                        .doesNotContain("while no scheduler ran")
+                        .contains("missed occurrences from " + T0.plus(AN_HOUR) + ": handing it on failed until it was "
+                                + "more than misfireThreshold (1m) late (1 try; last error JobQueueException: provider "
+                                + "unreachable (refused by the test)");
+            }
+            assertThat(sink.count()).isZero();
         }
 
         @Test
