@@ -186,7 +186,8 @@ final class Database implements AutoCloseable {
     }
 
     /**
-     * For {@code jdbc:h2:mem:NAME} without {@code DB_CLOSE_DELAY}: a connection of its own, held until {@link #close},
+     * For {@code jdbc:h2:mem:NAME} without {@code DB_CLOSE_DELAY} (or the same on an H2 server,
+     * {@code jdbc:h2:tcp://host/mem:NAME}): a connection of its own, held until {@link #close},
      * else null. H2 drops such a database, every job in it, when its last connection closes, and the pool closes each
      * of its connections after {@code maxLifetime} (30 minutes) before it opens the next: with one connection open, as
      * the pool keeps when idle, the scheduler went on in a new, empty database. Held outside the pool, so that it is no
@@ -194,7 +195,8 @@ final class Database implements AutoCloseable {
      */
     private static @Nullable Connection keepingAlive(JdbcSettings settings) {
         String url = settings.jdbcUrl().toLowerCase(Locale.ROOT);
-        if (!url.startsWith("jdbc:h2:mem:") || url.contains(";db_close_delay=")) {
+        boolean inMemory = url.startsWith("jdbc:h2:mem:") || url.matches("jdbc:h2:(tcp|ssl)://[^/]*/mem:.*");
+        if (!inMemory || url.contains(";db_close_delay=")) {
             return null;
         }
         var login = new java.util.Properties();

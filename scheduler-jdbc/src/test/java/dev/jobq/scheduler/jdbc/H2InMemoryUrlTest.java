@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.h2.tools.Server;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,6 +61,32 @@ class H2InMemoryUrlTest {
         try (Connection connection = DriverManager.getConnection(url);
              ResultSet tables = connection.getMetaData().getTables(null, null, "JOBQ%", null)) {
             assertThat(tables.next()).as("a jobq table left after close()").isFalse();
+        }
+    }
+
+    /** The same in-memory database on an H2 server ({@code jdbc:h2:tcp://host:port/mem:NAME}): dropped as well. */
+    @Test
+    void scheduledJobsOnAServersInMemoryDatabaseOutliveThePoolReplacingItsConnections() throws Exception {
+        Server server = Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
+        try {
+            String url = "jdbc:h2:tcp://localhost:" + server.getPort() + "/mem:jobq-in-memory-" + UUID.randomUUID();
+            var context = new SchedulerContext(Settings.empty("scheduler"), Clock.systemUTC(),
+                    envelope -> { throw new AssertionError("nothing is handed on"); });
+            try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).buildJdbc(context)) {
+                String id = scheduler.schedule(new JobEnvelope(JobEnvelope.CURRENT_VERSION,
+                        UUID.randomUUID().toString(), "report:send", "{}", JobOptions.defaults(), 0, Instant.now(),
+                        null, null), Instant.now().plus(Duration.ofDays(1)));
+
+                HikariDataSource pool = ownedPool(scheduler.database());
+                pool.getHikariPoolMXBean().softEvictConnections();
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> pool.getHikariPoolMXBean().getTotalConnections() >= 1);
+
+                assertThat(scheduler.listScheduled(10)).as("jobs waiting after the pool replaced its connections")
+                        .extracting(ScheduledJobInfo::id).containsExactly(id);
+            }
+        } finally {
+            server.stop();
         }
     }
 
