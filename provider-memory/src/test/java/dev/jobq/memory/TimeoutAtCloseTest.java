@@ -93,6 +93,30 @@ class TimeoutAtCloseTest {
         assertThat(fixture.events.all(JobEvent.Dead.class)).hasSize(1);
     }
 
+    @Test
+    @DisplayName("a timed-out attempt whose failure is still on its way to the provider when shutdownTimeout passes gets "
+            + "the cancelled attempts' release wait before the provider is closed, not none")
+    void aTimeOutBeingRecordedAsShutdownTimeoutPassesIsWaitedForAsAReleaseIs() {
+        var provider = new SlowToFail(fixture.memoryProvider(Map.of()));
+        JobQueue jobs = fixture.closeLater(JobQueue.builder().provider(provider).concurrency(1)
+                .shutdownTimeout(Duration.ofMillis(200)).listener(fixture.events).build());
+        jobs.registerJobHandler("slow", Work.class, (job, ctx) -> {
+            new CountDownLatch(1).await(20, TimeUnit.SECONDS); // ends at the timeout's interrupt
+        });
+        jobs.start();
+        jobs.enqueue("slow", new Work(1), EnqueueOptions.builder().timeout(Duration.ofMillis(100)).maxAttempts(1)
+                .build());
+        await().atMost(EventRecorder.WAIT).until(() -> provider.failing.getCount() == 0);
+
+        jobs.close();
+
+        // Before, the drain gave up on it with shutdownTimeout and its cancel skipped it (its timeout settles it), so
+        // close() closed the provider under its fail(): on SQS its dead-letter copy (or its retry) was lost and the job
+        // came back after its lease. A timeout firing just after the drain's wait, before its cancel, was the same.
+        assertThat(provider.closedUnderAFail).as("the provider was closed while the failure was under way").isFalse();
+        assertThat(fixture.events.all(JobEvent.Dead.class)).hasSize(1);
+    }
+
     /** A provider that records its fail() and close() calls, in order. */
     static final class CallOrder extends ForwardingQueueProvider {
         final List<String> calls = new CopyOnWriteArrayList<>();

@@ -555,6 +555,8 @@ public final class Worker implements AutoCloseable {
         boolean drained = awaitRunsSettled(settings.shutdownTimeout());
         Map<String, Integer> released = new HashMap<>();
         if (!drained) {
+            // Shared with the releases below, which it runs beside: close() takes no longer than before.
+            long recordDeadline = System.nanoTime() + RELEASE_WAIT.toNanos();
             List<AttemptRun> cancelled = new ArrayList<>();
             List<AttemptRun> exiting = new ArrayList<>();
             for (AttemptRun run : runs()) {
@@ -577,6 +579,7 @@ public final class Worker implements AutoCloseable {
                 releaseAll(exiting, AttemptRun::failExitingTheJvm, "jobs whose handler called System.exit");
             }
             releaseAll(cancelled, AttemptRun::releaseCancelled, "unfinished jobs");
+            awaitTimeOutsRecorded(recordDeadline);
             int count = released.values().stream().mapToInt(i -> i).sum();
             if (count > 0) {
                 log.warn("jobq worker: shutdownTimeout {} passed with handlers still running; released {} unfinished "
@@ -627,6 +630,41 @@ public final class Worker implements AutoCloseable {
             log.warn("jobq worker: {} of {} release(s) of {} got no answer from the provider within {}; "
                     + "those jobs come back when their leases end", unanswered, threads.size(), what,
                     DurationFormat.format(RELEASE_WAIT));
+        }
+    }
+
+    /**
+     * Once shutdownTimeout passed, waits until {@code deadline} (System.nanoTime) for the timed-out attempts whose
+     * failure is still on its way to the provider, as for the releases of the cancelled ones: the cancel above skips
+     * them (their timeout settles them), and the provider was closed under their {@code fail()} (on SQS the retry or
+     * the dead-letter copy was lost, and the job came back after its lease). A timeout that fired after the wait for
+     * the attempts ended, just before their cancel, is one of them.
+     */
+    private void awaitTimeOutsRecorded(long deadline) {
+        lock.lock();
+        try {
+            while (true) {
+                long recording = runs().stream().filter(AttemptRun::isTimeOutBeingRecorded).count()
+                        + recordingTimeOuts.stream().filter(AttemptRun::isTimeOutBeingRecorded).count();
+                if (recording == 0) {
+                    return;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    log.warn("jobq worker: {} timed-out attempt(s) still had their failure on its way to the provider "
+                            + "{} after the wait for running handlers ended; the provider is closed under them, and "
+                            + "their jobs come back when their leases end", recording,
+                            DurationFormat.format(RELEASE_WAIT));
+                    return;
+                }
+                try {
+                    runEnded.awaitNanos(Math.min(left, Watchdog.TICK.toNanos()));
+                } catch (InterruptedException e) {
+                    interruptedWhileClosing = true; // bounded, as the releases' wait: go on waiting
+                }
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
