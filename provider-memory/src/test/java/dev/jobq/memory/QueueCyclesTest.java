@@ -283,6 +283,44 @@ class QueueCyclesTest {
     }
 
     @Test
+    @DisplayName("close() from a listener of the Enqueued a dead letter's redrive announces (after the redrive, outside "
+            + "the enqueue calls close() lets finish) shuts down there and returns, and the redrive answers true")
+    void closeFromAListenerOfARedrivesEnqueuedDoesNotWaitForItself() throws Exception {
+        var dead = new CountDownLatch(1);
+        var closed = new CountDownLatch(1);
+        var self = new AtomicReference<JobQueue>();
+        var redriving = new java.util.concurrent.atomic.AtomicBoolean();
+        // So long that a close() waiting for its own call (as from an enqueue's Enqueued before f665ebe) fails the
+        // bounded wait below, with no bound on how long close() takes when it does not.
+        JobQueue jobs = JobQueue.builder().environment(Map.of()).provider("memory")
+                .shutdownTimeout(Duration.ofMinutes(10))
+                .listener(e -> {
+                    if (e instanceof JobEvent.Dead) {
+                        dead.countDown();
+                    } else if (e instanceof JobEvent.Enqueued && redriving.get()) {
+                        self.get().close();
+                        closed.countDown();
+                    }
+                }).build();
+        self.set(jobs);
+        jobs.registerJobHandler("report", String.class, (job, ctx) -> {
+            throw new dev.jobq.NonRetryableJobException("not yet");
+        });
+        jobs.start();
+        String id = jobs.enqueue("report", "the last one");
+        assertThat(dead.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("dead-lettered").isTrue();
+        redriving.set(true);
+
+        var redrive = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> jobs.deadLetters("default").orElseThrow().redrive(id));
+
+        assertThat(closed.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("close() in the listener returned").isTrue();
+        assertThat(redrive.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the redrive's answer").isTrue();
+        assertThatThrownBy(() -> jobs.enqueue("report", "after")).isInstanceOf(JobQueueException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
     @DisplayName("close() from two threads at once: both return once the shutdown ended, no thread left")
     void closeFromTwoThreadsAtOnce() throws InterruptedException {
         var release = new CountDownLatch(1);
