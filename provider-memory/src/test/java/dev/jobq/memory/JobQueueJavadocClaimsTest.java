@@ -518,6 +518,37 @@ class JobQueueJavadocClaimsTest {
     }
 
     @Test
+    void jobListener_aListenerOfStartedWaitingForItsJobsOutcomeWaitsUntilTheTimeout_whichFailsTheAttemptUnrun()
+            throws Exception {
+        var events = new EventRecorder();
+        var outcome = new CountDownLatch(1);
+        var waitEnded = new CompletableFuture<String>();
+        var handled = new java.util.concurrent.atomic.AtomicBoolean();
+        try (JobQueue jobs = JobQueue.builder().listener(event -> {
+            if (event instanceof JobEvent.Completed || event instanceof JobEvent.Failed
+                    || event instanceof JobEvent.Dead) {
+                outcome.countDown();
+            } else if (event instanceof JobEvent.Started) {
+                try {
+                    waitEnded.complete(outcome.await(20, TimeUnit.SECONDS) ? "outcome" : "20 s passed");
+                } catch (InterruptedException e) {
+                    waitEnded.complete("interrupted");
+                }
+            }
+        }).listener(events).build()) {
+            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> handled.set(true));
+            jobs.start();
+            jobs.enqueue("work:do", new Work("a"), EnqueueOptions.builder().timeout(Duration.ofMillis(200))
+                    .maxAttempts(1).build());
+
+            assertThat(waitEnded.get(20, TimeUnit.SECONDS)).as("how the listener's wait ended").isEqualTo("interrupted");
+            assertThat(events.awaitCount(JobEvent.Dead.class, 1)).extracting(JobEvent.Dead::error)
+                    .containsExactly("timed out after 200ms (attempt 1 of 1)");
+            assertThat(handled).as("the handler was called").isFalse();
+        }
+    }
+
+    @Test
     void jobListener_whateverAListenerThrowsIsLoggedAndIgnored_theJobGoesOn() {
         var events = new EventRecorder();
         try (JobQueue jobs = JobQueue.builder().listener(event -> {
