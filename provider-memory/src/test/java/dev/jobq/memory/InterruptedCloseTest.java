@@ -158,4 +158,65 @@ class InterruptedCloseTest {
         assertThat(events.all(JobEvent.Completed.class)).hasSize(1);
         assertThat(flagAfterClose).isTrue();
     }
+
+    /** A provider whose first enqueue is a call on the wire: it waits (bounded) until the test lets it finish. */
+    static final class SlowFirstEnqueue extends ForwardingQueueProvider {
+        final CountDownLatch enqueuing = new CountDownLatch(1);
+        final CountDownLatch letFinish = new CountDownLatch(1);
+
+        SlowFirstEnqueue(QueueProvider delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public dev.jobq.spi.EnqueueResult enqueue(dev.jobq.spi.JobEnvelope envelope, Duration delay) {
+            if (enqueuing.getCount() > 0) {
+                enqueuing.countDown();
+                try {
+                    letFinish.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return super.enqueue(envelope, delay);
+        }
+    }
+
+    @Test
+    @DisplayName("an interrupt while close() waits for an enqueue call under way does not make that wait a busy loop: "
+            + "the flag is taken while it waits, and set again when close() returns")
+    void interruptWhileCloseWaitsForAnEnqueueDoesNotSpin() throws Exception {
+        var provider = new SlowFirstEnqueue(fixture.memoryProvider(Map.of()));
+        JobQueue jobs = fixture.closeLater(JobQueue.builder().provider(provider).shutdownTimeout(Duration.ofSeconds(15))
+                .build());
+        var enqueued = java.util.concurrent.CompletableFuture.supplyAsync(() -> jobs.enqueue("work", new Work(1)));
+        assertThat(provider.enqueuing.await(10, TimeUnit.SECONDS)).as("the enqueue is under way").isTrue();
+        var flagAfterClose = new AtomicBoolean();
+        Thread closer = Thread.ofPlatform().start(() -> {
+            jobs.close();
+            flagAfterClose.set(Thread.currentThread().isInterrupted());
+        });
+        // A redrive is admitted as an enqueue is: refused once close() waits for the enqueues under way.
+        await().atMost(EventRecorder.WAIT).until(() -> {
+            try {
+                jobs.deadLetters("default").orElseThrow().redrive("none");
+                return false;
+            } catch (dev.jobq.JobQueueException closing) {
+                return true;
+            }
+        });
+
+        closer.interrupt();
+
+        // Before, every park of the wait returned at once on the flag, which stayed set: close() spun a core until the
+        // enqueue ended or shutdownTimeout (30 s by default) passed.
+        await().atMost(EventRecorder.WAIT).untilAsserted(() -> assertThat(closer.isInterrupted())
+                .as("close()'s thread still holds the interrupt while it waits").isFalse());
+        assertThat(closer.isAlive()).as("close() still waits for the enqueue").isTrue();
+        provider.letFinish.countDown();
+        assertThat(enqueued.get(10, TimeUnit.SECONDS)).isNotBlank();
+        closer.join(TimeUnit.SECONDS.toMillis(20));
+        assertThat(closer.isAlive()).isFalse();
+        assertThat(flagAfterClose).as("the interrupt is set again when close() returns").isTrue();
+    }
 }

@@ -651,7 +651,7 @@ public final class JobQueueRuntime implements JobQueue {
             }
             interrupted |= Thread.interrupted();
             refusingEnqueues = true;
-            awaitEnqueues();
+            interrupted |= awaitEnqueues();
             if (scheduler != null) {
                 closeQuietly("scheduler", scheduler);
             }
@@ -708,20 +708,25 @@ public final class JobQueueRuntime implements JobQueue {
     /**
      * Lets enqueue calls under way when close() began finish, for up to {@code shutdownTimeout}:
      * closing the provider under one (an SQS send in flight) failed it although its job may have
-     * been sent, so a caller that enqueued again on that error made a duplicate.
+     * been sent, so a caller that enqueued again on that error made a duplicate. True if the thread was
+     * interrupted meanwhile: the interrupt is taken as it comes, since with the flag set every park returned at
+     * once, a busy loop for up to shutdownTimeout, and it does not end the wait (bounded, as the releases' is).
      */
-    private void awaitEnqueues() {
+    private boolean awaitEnqueues() {
         Duration timeout = config.worker().shutdownTimeout();
         long start = System.nanoTime();
+        boolean interrupted = false;
         while (enqueuing.get() > 0) {
             if (System.nanoTime() - start >= timeout.toNanos()) {
                 log.warn("jobq closing with {} enqueue calls still under way after {} (worker.shutdownTimeout): "
                         + "they may fail, and whether their jobs were enqueued is unknown", enqueuing.get(),
                         DurationFormat.format(timeout));
-                return;
+                return interrupted;
             }
             LockSupport.parkNanos(ENQUEUE_CHECK_NANOS);
+            interrupted |= Thread.interrupted();
         }
+        return interrupted;
     }
 
     private void requireOpen() {
