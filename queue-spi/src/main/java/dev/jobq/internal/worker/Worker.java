@@ -65,6 +65,12 @@ public final class Worker implements AutoCloseable {
      * shutdown never waits on it.
      */
     public static final Duration NEXT_JOB_WAIT = Duration.ofMillis(5);
+    /**
+     * The least close() waits for the takes under way (each one receive of at most {@link #NEXT_JOB_WAIT}) before it
+     * looks for unstarted jobs, however short shutdownTimeout is (it may be 0): a take not waited for hands its job
+     * back itself, later, with a WARN.
+     */
+    private static final Duration LEAST_TAKE_WAIT = Duration.ofMillis(100);
 
     private final WorkerSettings settings;
     private final List<QueueBinding> queues;
@@ -544,7 +550,12 @@ public final class Worker implements AutoCloseable {
         loops.forEach(PollLoop::stop);
         loopThreads.forEach(Thread::interrupt);
         joinLoops();
-        awaitTakesEnded();
+        // Counted in shutdownTimeout: a thread is also "taking" while it announces its last job's outcome (the next job
+        // is leased with the acknowledgement, before Completed), and a listener slow there held close() 5 s past it.
+        long takesBegan = System.nanoTime();
+        awaitTakesEnded(Math.min(LOOP_EXIT_WAIT.toNanos(),
+                Math.max(settings.shutdownTimeout().toNanos(), LEAST_TAKE_WAIT.toNanos())));
+        Duration handlersTimeout = settings.shutdownTimeout().minusNanos(System.nanoTime() - takesBegan);
         List<AttemptRun> unstarted = new ArrayList<>();
         for (AttemptRun run : runs()) {
             if (run.claimUnstarted()) {
@@ -552,7 +563,7 @@ public final class Worker implements AutoCloseable {
             }
         }
         releaseAll(unstarted, AttemptRun::handBackUnstarted, "jobs received but not started");
-        boolean drained = awaitRunsSettled(settings.shutdownTimeout());
+        boolean drained = awaitRunsSettled(handlersTimeout);
         Map<String, Integer> released = new HashMap<>();
         if (!drained) {
             // Shared with the releases below, which it runs beside: close() takes no longer than before.
@@ -696,20 +707,22 @@ public final class Worker implements AutoCloseable {
 
     /**
      * Waits until no handler thread is between leasing its next job and making it its attempt, so that
-     * every job a thread holds is visible to the release of unstarted attempts that follows. A take is
-     * one in-process receive of at most {@link #NEXT_JOB_WAIT}; should one hang anyway, the thread
-     * still sees the shutdown once it holds its job and hands it back unstarted (see {@link #hold}).
+     * every job a thread holds is visible to the release of unstarted attempts that follows; at most
+     * {@code nanos}. A take is one in-process receive of at most {@link #NEXT_JOB_WAIT}, and the outcome of
+     * the job before it, announced after the receive; should one hang anyway (a listener slow on that
+     * outcome), the thread still sees the shutdown once it holds its job and hands it back unstarted (see
+     * {@link #hold}).
      */
-    private void awaitTakesEnded() {
-        long deadline = System.nanoTime() + LOOP_EXIT_WAIT.toNanos();
+    private void awaitTakesEnded(long nanos) {
+        long deadline = System.nanoTime() + nanos;
         lock.lock();
         try {
             while (handlers.stream().anyMatch(handler -> handler.taking)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    log.warn("a handler thread was still receiving its next job {} after the worker began stopping; "
-                            + "it hands that job back unstarted when the receive returns",
-                            DurationFormat.format(LOOP_EXIT_WAIT));
+                    log.warn("a handler thread was still receiving its next job, or announcing its last job's outcome "
+                            + "to a listener, {} after the worker began stopping; it hands that job back unstarted when "
+                            + "it gets to it", DurationFormat.format(Duration.ofNanos(nanos)));
                     return;
                 }
                 try {
