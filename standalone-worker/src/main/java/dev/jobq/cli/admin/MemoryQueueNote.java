@@ -3,6 +3,7 @@ package dev.jobq.cli.admin;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import java.io.PrintWriter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Warns when an operations command works on a queue of the memory provider that it built itself:
@@ -25,8 +26,18 @@ final class MemoryQueueNote {
     /** @param instead what the user can do instead, said after the note */
     static void warnIfProcessLocal(QueueSession session, String queue, PrintWriter err, String command,
                                    String instead) {
-        if (session.ownsQueue() && session.queue() instanceof JobQueueRuntime runtime
-                && "memory".equals(runtime.providerTypes().get(queue))) {
+        if (session.ownsQueue() && session.queue() instanceof JobQueueRuntime runtime) {
+            warnIfMemory(runtime.providerTypes().get(queue), queue, err, command, instead);
+        }
+    }
+
+    /** For a queue whose provider of type {@code type} the command created itself, without a queue around it. */
+    static void warnIfProcessLocal(String type, String queue, PrintWriter err, String command) {
+        warnIfMemory(type, queue, err, command, SHARE_THE_QUEUE);
+    }
+
+    private static void warnIfMemory(@Nullable String type, String queue, PrintWriter err, String command, String instead) {
+        if ("memory".equals(type)) {
             err.println(command + ": note: queue '" + queue + "' is a memory queue (type: memory): it lives only in "
                     + "this command's process and ends with it; " + instead);
             err.flush();

@@ -30,10 +30,17 @@ abstract class QueueCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        try (QueueSetup setup = queueOptions.setup(context); QueueSession session = open(setup)) {
-            int status = run(setup, session);
+        try (QueueSetup setup = queueOptions.setup(context)) {
+            int status = call(setup);
             out().flush();
             return status;
+        }
+    }
+
+    /** Opens the queue, does the command's work with it and closes it; returns the exit status. */
+    int call(QueueSetup setup) throws Exception {
+        try (QueueSession session = open(setup)) {
+            return run(setup, session);
         }
     }
 

@@ -1,14 +1,29 @@
 package dev.jobq.cli.admin;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.jobq.ConfigException;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueBuilder;
+import dev.jobq.JobRejectedException;
 import dev.jobq.QueueStats;
 import dev.jobq.cli.context.CommandContext;
+import dev.jobq.cli.context.ExitStatus;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
+import dev.jobq.internal.config.ProviderSection;
+import dev.jobq.internal.discovery.ProviderCatalog;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.ProviderStats;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.QueueProviderFactory;
+import dev.jobq.spi.Secrets;
+import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,13 +34,18 @@ import picocli.CommandLine.Option;
  * (active, completed, failed, durations) is counted in each worker's own process, which this command
  * is not: it would print zeros beside a busy worker, so it prints none; a running worker's
  * {@code /health} and {@code /metrics} have them.
+ *
+ * <p>A queue whose stats cannot be read (its provider out of reach, when the command opens it or when it
+ * asks) does not hide the others: it is shown with '?' (in JSON {@code null}, with its error), its error
+ * is on stderr, and the command exits 1 (2 where that queue's configuration is what is wrong).
  */
 @Command(name = "stats",
         mixinStandardHelpOptions = true,
         header = "Prints each queue's waiting, delayed, in-flight and dead counts.",
         description = {"The counts come from the provider ('?' where it cannot tell; SQS cannot tell",
                 "delayed or in flight). In flight: received by any worker, not yet settled.",
-                "What workers ran is in their /health and /metrics."})
+                "What workers ran is in their /health and /metrics. A queue whose stats cannot",
+                "be read is shown with '?', its error on stderr, and the command exits 1."})
 public final class StatsCommand extends QueueCommand {
 
     @Option(names = "--queue", paramLabel = "QUEUE", description = "Only this queue.")
@@ -47,39 +67,137 @@ public final class StatsCommand extends QueueCommand {
         return setup.open(JobQueueBuilder::withoutScheduler);
     }
 
+    /**
+     * Opens every queue at once; when that fails (one provider out of reach fails the whole queue), each queue's
+     * provider alone, so that the others are still counted. Where every queue opens alone, what failed is not one
+     * queue's: that failure is the command's, as before.
+     */
+    @Override
+    int call(QueueSetup setup) throws JsonProcessingException {
+        QueueSession session;
+        try {
+            session = open(setup);
+        } catch (RuntimeException openingFailed) {
+            List<Counts> counts = eachAlone(setup);
+            if (queue == null && counts.stream().allMatch(c -> c.error() == null)) {
+                throw openingFailed;
+            }
+            return print(counts);
+        }
+        try (session) {
+            return run(setup, session);
+        }
+    }
+
     @Override
     int run(QueueSetup setup, QueueSession session) throws JsonProcessingException {
         JobQueue jobs = session.queue();
-        List<QueueStats> stats = queue != null ? List.of(jobs.stats(queue)) : jobs.stats();
-        for (QueueStats s : stats) {
+        List<String> names = queue != null ? List.of(queue) : jobs.queueNames();
+        var counts = new ArrayList<Counts>();
+        for (String name : names) {
+            QueueStats s;
+            try {
+                s = jobs.stats(name);
+            } catch (JobRejectedException unknownQueue) {
+                throw unknownQueue;
+            } catch (RuntimeException e) {
+                counts.add(Counts.unreadable(name, e));
+                continue;
+            }
             MemoryQueueNote.warnIfProcessLocal(session, s.queue(), err(), "jobq stats");
+            counts.add(Counts.of(s));
         }
+        return print(counts);
+    }
+
+    /** Each configured queue (or the one of --queue) with its provider opened alone, asked, and closed. */
+    private List<Counts> eachAlone(QueueSetup setup) {
+        Map<String, ProviderSection> sections = setup.config().providers();
+        if (queue != null && !sections.containsKey(queue)) {
+            throw new JobRejectedException("unknown queue '" + queue + "' (configured: "
+                    + String.join(", ", sections.keySet()) + "); add it under 'queues:' in jobq.yaml");
+        }
+        ProviderCatalog catalog = ProviderCatalog.load(setup.classLoader());
+        var counts = new ArrayList<Counts>();
+        for (ProviderSection section : sections.values()) {
+            if (queue != null && !queue.equals(section.queueName())) {
+                continue;
+            }
+            try {
+                QueueProviderFactory factory = catalog.provider(section.type())
+                        .orElseThrow(() -> new ConfigException(catalog.unknownProvider(section.type())));
+                try (QueueProvider provider = factory.create(new ProviderContext(section.queueName(),
+                        section.settings(), InstantSource.system()))) {
+                    ProviderStats s = provider.stats();
+                    MemoryQueueNote.warnIfProcessLocal(section.type(), section.queueName(), err(), "jobq stats");
+                    counts.add(new Counts(section.queueName(), known(s.waiting()), known(s.delayed()),
+                            known(s.inFlight()), known(s.dead()), null, ExitStatus.OK));
+                }
+            } catch (RuntimeException e) {
+                counts.add(Counts.unreadable(section.queueName(), e));
+            }
+        }
+        return counts;
+    }
+
+    /** Prints the counts, and on stderr the error of each queue that could not be read; returns the exit status. */
+    private int print(List<Counts> counts) throws JsonProcessingException {
         if (json) {
-            out().println(JsonMapper.builder().build().writeValueAsString(stats.stream().map(Counts::of).toList()));
-            return 0;
+            out().println(JsonMapper.builder().build().writeValueAsString(counts));
+        } else {
+            var table = new Table("QUEUE", "WAITING", "DELAYED", "IN-FLIGHT", "DEAD");
+            for (Counts c : counts) {
+                table.row(c.queue(), count(c.waiting()), count(c.delayed()), count(c.inFlight()), count(c.dead()));
+            }
+            table.print(out());
         }
-        var table = new Table("QUEUE", "WAITING", "DELAYED", "IN-FLIGHT", "DEAD");
-        for (QueueStats s : stats) {
-            table.row(s.queue(), count(s.waiting()), count(s.delayed()), count(s.inFlight()), count(s.dead()));
+        out().flush();
+        int status = ExitStatus.OK;
+        for (Counts c : counts) {
+            if (c.error() != null) {
+                err().println("jobq stats: queue '" + c.queue() + "': its stats cannot be read: " + c.error());
+                status = Math.max(status, c.status());
+            }
         }
-        table.print(out());
-        return 0;
+        err().flush();
+        return status;
     }
 
-    private static String count(long value) {
-        return value < 0 ? "?" : Long.toString(value);
+    private static String count(@Nullable Long value) {
+        return value == null ? "?" : Long.toString(value);
     }
 
-    /** A queue's counts as JSON: {@code null} where the provider cannot tell (the table's '?'). */
+    private static @Nullable Long known(long value) {
+        return value < 0 ? null : value;
+    }
+
+    /**
+     * A queue's counts as JSON: {@code null} where the provider cannot tell (the table's '?'), all of them with
+     * the error (its URLs' secrets masked, one line) of a queue whose stats could not be read.
+     */
     record Counts(String queue, @Nullable Long waiting, @Nullable Long delayed, @Nullable Long inFlight,
-                  @Nullable Long dead) {
+                  @Nullable Long dead, @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String error,
+                  @JsonIgnore int status) {
 
         static Counts of(QueueStats s) {
-            return new Counts(s.queue(), known(s.waiting()), known(s.delayed()), known(s.inFlight()), known(s.dead()));
+            return new Counts(s.queue(), known(s.waiting()), known(s.delayed()), known(s.inFlight()), known(s.dead()),
+                    null, ExitStatus.OK);
         }
 
-        private static @Nullable Long known(long value) {
-            return value < 0 ? null : value;
+        /** A configuration the provider refused when opened is the user's to fix, as any config problem: 2. */
+        static Counts unreadable(String queue, RuntimeException e) {
+            return new Counts(queue, null, null, null, null, describe(e),
+                    e instanceof ConfigException ? ExitStatus.USAGE : ExitStatus.FAILURE);
+        }
+
+        private static String describe(Throwable error) {
+            var text = new StringBuilder(String.valueOf(error.getMessage() != null ? error.getMessage()
+                    : error.getClass().getName()));
+            for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause();
+                 cause = cause.getCause()) {
+                text.append("; caused by ").append(cause);
+            }
+            return Secrets.maskUrl(text.toString()).replaceAll("\\s*\\R\\s*", " ");
         }
     }
 }

@@ -314,10 +314,85 @@ class EnqueueCommandTest {
 
             assertThat(run.exitCode()).isEqualTo(1);
             // Before, each secret as it is: 'jobq stats failed: GetQueueAttributes on https://…?X-Amz-Security-Token=S3CRET-token …'
-            assertThat(run.err()).startsWith("jobq stats failed: GetQueueAttributes on https://sqs.us-east-1.amazonaws.com/"
+            assertThat(run.err()).startsWith("jobq stats: queue 'default': its stats cannot be read: GetQueueAttributes "
+                            + "on https://sqs.us-east-1.amazonaws.com/"
                             + "123456789012/jobs?X-Amz-Security-Token=**** failed")
                     .contains("postgresql://jobs:****@db.internal:5432/queue").doesNotContain("S3CRET");
         }
+    }
+
+    @Test
+    @DisplayName("stats shows the queues it can read when one queue's stats cannot be read: that one with '?' and "
+            + "its error (secrets masked) on stderr, exit 1")
+    void oneUnreadableQueueDoesNotHideTheOthers() {
+        var provider = new AlteredProvider(true);
+        provider.failStats(new IllegalStateException("GetQueueAttributes on http://AKIA:S3CRET@127.0.0.1:1/q failed"));
+        try (var partly = new SharedQueue(JobQueue.builder().provider("memory").queue("broken", provider)
+                .queue("reports", "memory", Map.of()).environment(Map.of()).build(), dir)) {
+            partly.queue().enqueue("t", null);
+
+            var run = partly.run("stats");
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            assertThat(run.out()).containsPattern("(?m)^default\\s+1\\s+0\\s+0\\s+0$")
+                    .containsPattern("(?m)^broken\\s+\\?\\s+\\?\\s+\\?\\s+\\?$")
+                    .containsPattern("(?m)^reports\\s+0\\s+0\\s+0\\s+0$");
+            assertThat(run.err()).contains("jobq stats: queue 'broken': its stats cannot be read: GetQueueAttributes on "
+                    + "http://AKIA:****@127.0.0.1:1/q failed").doesNotContain("S3CRET");
+
+            var json = partly.run("stats", "--json");
+            assertThat(json.exitCode()).isEqualTo(1);
+            assertThat(json.out().strip()).isEqualTo("[{\"queue\":\"default\",\"waiting\":1,\"delayed\":0,"
+                    + "\"inFlight\":0,\"dead\":0},{\"queue\":\"reports\",\"waiting\":0,\"delayed\":0,\"inFlight\":0,"
+                    + "\"dead\":0},{\"queue\":\"broken\",\"waiting\":null,\"delayed\":null,\"inFlight\":null,"
+                    + "\"dead\":null,\"error\":\"GetQueueAttributes on http://AKIA:****@127.0.0.1:1/q failed\"}]");
+
+            var other = partly.run("stats", "--queue", "reports");
+            assertThat(other.exitCode()).as(other.err()).isZero();
+        }
+    }
+
+    @Test
+    @DisplayName("stats shows the queues it can open when one queue's provider cannot be opened (SQS out of reach)")
+    void oneQueueThatCannotBeOpenedDoesNotHideTheOthers() throws Exception {
+        Path file = Files.writeString(dir.resolve("one-down.yaml"), """
+                provider:
+                  type: memory
+                queues:
+                  remote:
+                    type: sqs
+                    region: us-east-1
+                    endpoint: http://127.0.0.1:1
+                    accessKeyId: test
+                    secretAccessKey: test
+                    queueUrl: http://127.0.0.1:1/000000000000/jobs
+                    deadLetter: discard
+                  reports:
+                    type: memory
+                """);
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                "stats", "--config", file.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+        assertThat(run.out()).containsPattern("(?m)^default\\s+0\\s+0\\s+0\\s+0$")
+                .containsPattern("(?m)^remote\\s+\\?\\s+\\?\\s+\\?\\s+\\?$")
+                .containsPattern("(?m)^reports\\s+0\\s+0\\s+0\\s+0$");
+        assertThat(run.err()).contains("jobq stats: queue 'remote': its stats cannot be read: ")
+                .doesNotContain("\tat ");
+
+        var one = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                "stats", "--queue", "reports", "--config", file.toString());
+        assertThat(one.exitCode()).as(one.err()).isZero();
+        assertThat(one.out()).containsPattern("(?m)^reports\\s+0\\s+0\\s+0\\s+0$").doesNotContain("remote");
+    }
+
+    @Test
+    void statsOfAnUnknownQueueIsAUsageErrorWithTheConfiguredOnes() {
+        var run = shared.run("stats", "--queue", "nope");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("jobq stats: unknown queue 'nope' (configured: default, reports)");
     }
 
     @Test
