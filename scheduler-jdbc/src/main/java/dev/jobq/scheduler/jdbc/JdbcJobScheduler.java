@@ -157,17 +157,7 @@ final class JdbcJobScheduler implements JobScheduler {
     public RecurringJobInfo registerRecurring(RecurringJob definition, String payloadJson) {
         Objects.requireNonNull(definition, "definition");
         Objects.requireNonNull(payloadJson, "payloadJson");
-        String named = "recurring job '" + definition.name() + "': ";
-        if (definition.name().length() > MAX_TEXT) {
-            throw new IllegalArgumentException(named + "the name is " + definition.name().length() + " characters "
-                    + "long, longer than the " + MAX_TEXT + " the scheduler holds; choose a shorter name");
-        }
-        requireFits(named + "type", definition.type(), "use a shorter job type");
-        requireNoNul(named + "name", definition.name());
-        requireNoNul(named + "type", definition.type());
-        Schedule schedule = parser.parse(definition.name(), definition.schedule(), definition.timezone());
-        requireFits(named + "schedule", definition.schedule().strip(), "shorten it with ranges and steps, "
-                + "such as '*/5' or '0-30/5' for a list of minutes 5 apart");
+        Schedule schedule = check(definition, parser);
         JobqRecurringJobRecord row = changingRecurring("registering recurring job '" + definition.name() + "'",
                 "register", () -> {
                     try {
@@ -291,6 +281,27 @@ final class JdbcJobScheduler implements JobScheduler {
      * schema, counted in UTF-16 units as H2 counts them), before anything is written: the database's own
      * refusal was an SQL error, and on PostgreSQL named no column.
      */
+    /**
+     * What {@link #registerRecurring} refuses before it reaches the database (the name, type and schedule text
+     * too long for their columns, a NUL in them, a schedule that does not parse); the schedule read.
+     *
+     * @throws IllegalArgumentException naming the job, the value and the fix
+     */
+    static Schedule check(RecurringJob definition, ScheduleParser parser) {
+        String named = "recurring job '" + definition.name() + "': ";
+        if (definition.name().length() > MAX_TEXT) {
+            throw new IllegalArgumentException(named + "the name is " + definition.name().length() + " characters "
+                    + "long, longer than the " + MAX_TEXT + " the scheduler holds; choose a shorter name");
+        }
+        requireFits(named + "type", definition.type(), "use a shorter job type");
+        requireNoNul(named + "name", definition.name());
+        requireNoNul(named + "type", definition.type());
+        Schedule schedule = parser.parse(definition.name(), definition.schedule(), definition.timezone());
+        requireFits(named + "schedule", definition.schedule().strip(), "shorten it with ranges and steps, "
+                + "such as '*/5' or '0-30/5' for a list of minutes 5 apart");
+        return schedule;
+    }
+
     private static void requireFits(String what, String value, String fix) {
         if (value.length() > MAX_TEXT) {
             throw new IllegalArgumentException(what + " '" + value.substring(0, 60) + "…' is " + value.length()

@@ -1,5 +1,6 @@
 package dev.jobq.scheduler.jdbc;
 
+import dev.jobq.RecurringJob;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.JobSchedulerFactory;
 import dev.jobq.spi.SchedulerContext;
@@ -79,6 +80,11 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
         settings.markKnown("enabled");
         settings.markKnown("type");
         settings.checkNoUnknownKeys();
+    }
+
+    @Override
+    public void checkRecurring(RecurringJob definition) {
+        JdbcJobScheduler.check(definition, new ScheduleParser());
     }
 
     @Override

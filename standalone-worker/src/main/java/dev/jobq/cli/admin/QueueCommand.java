@@ -31,10 +31,19 @@ abstract class QueueCommand implements Callable<Integer> {
     @Override
     public final Integer call() throws Exception {
         try (QueueSetup setup = queueOptions.setup(context)) {
+            checkInput(setup);
             int status = call(setup);
             out().flush();
             return status;
         }
+    }
+
+    /**
+     * Checks what the command was given, with the config file read and before anything connects: a bad value
+     * is then a usage error (2) naming it even while a provider or the scheduler's database is out of reach,
+     * not a failure to reach them (1). Checks nothing unless a command has more to check than picocli did.
+     */
+    void checkInput(QueueSetup setup) {
     }
 
     /** Opens the queue, does the command's work with it and closes it; returns the exit status. */

@@ -12,6 +12,7 @@ import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.Secrets;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Objects;
 import java.util.function.BiPredicate;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -86,29 +87,51 @@ public final class RecurringCommand extends CommandGroup {
             super(context);
         }
 
+        /** Built and checked by {@link #checkInput} before the queue and the scheduler's database are opened. */
+        private @Nullable RecurringJob job;
+
+        /**
+         * The job, and its schedule as the file's scheduler reads it, without connecting: a bad cron was checked
+         * only once the scheduler's database had been opened, so with the database down it was told about the
+         * database (exit 1), not the cron.
+         */
         @Override
-        int run(QueueSetup setup, QueueSession session) {
-            RecurringJob job;
+        void checkInput(QueueSetup setup) {
+            RecurringJob checked;
             try {
-                job = RecurringJob.builder(name, type).schedule(schedule)
+                checked = RecurringJob.builder(name, type).schedule(schedule)
                         .timezone(timezone != null ? timezone : ZoneOffset.UTC)
                         .payload(payload).options(jobOptions.toBuilder().build())
                         .misfirePolicy(misfire).enabled(!disabled).build();
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec().commandLine(), e.getMessage());
             }
+            try {
+                SchedulerAccess.checkRecurring(setup, checked);
+            } catch (IllegalArgumentException e) {
+                throw refused(e);
+            }
+            job = checked;
+        }
+
+        @Override
+        int run(QueueSetup setup, QueueSession session) {
             RecurringJobInfo info;
             try {
-                info = SchedulerAccess.require(setup, session).registerRecurring(job);
+                info = SchedulerAccess.require(setup, session).registerRecurring(Objects.requireNonNull(job, "job"));
             } catch (IllegalArgumentException e) {
-                // scheduler-jdbc's messages name the job already; say it once
-                String named = "recurring job '" + name + "': ";
-                String message = String.valueOf(e.getMessage());
-                throw CommandFailure.usage(message.startsWith(named) ? message : named + message);
+                throw refused(e);
             }
             out().println("registered " + info.name() + "; next run "
                     + (info.nextRunAt() != null ? info.nextRunAt() : "-") + (info.enabled() ? "" : " (disabled)"));
             return 0;
+        }
+
+        /** What the scheduler refused, a usage error; scheduler-jdbc's messages name the job already: said once. */
+        private CommandFailure refused(IllegalArgumentException e) {
+            String named = "recurring job '" + name + "': ";
+            String message = String.valueOf(e.getMessage());
+            return CommandFailure.usage(message.startsWith(named) ? message : named + message);
         }
     }
 

@@ -319,6 +319,26 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    @DisplayName("recurring add checks its schedule before it opens the scheduler: with the database down a bad cron "
+            + "is still a usage error (exit 2) naming the schedule, not a failure to reach the database (exit 1)")
+    void aBadScheduleIsAUsageErrorWhileTheDatabaseIsDown() throws Exception {
+        Path databaseDown = Files.writeString(dir.resolve("db-down.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  enabled: false
+                  jdbcUrl: jdbc:postgresql://127.0.0.1:1/jobq
+                  connectionTimeout: 1s
+                """);
+
+        var run = CommandRun.of("recurring", "add", "x", "t", "--schedule", "0 9 *", "--config", databaseDown.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("jobq recurring add: recurring job 'x': schedule '0 9 *' is not a valid cron "
+                + "expression").doesNotContain("127.0.0.1");
+    }
+
+    @Test
     void unknownTimezoneAndMisfirePolicyAreUsageErrors() {
         var zone = jobq("recurring", "add", "x", "t", "--schedule", "@daily", "--timezone", "Mars/Olympus");
         assertThat(zone.exitCode()).isEqualTo(2);
