@@ -36,6 +36,9 @@ public final class Secrets {
             "(?m)^([ \\t]*[A-Za-z0-9_]*-[A-Za-z0-9_-]*(?i:password|passwd|secret|token|credential|apikey|api-key)"
                     + "[A-Za-z0-9_-]*[ \\t]*:[ \\t]*)\\S[^\\r\\n]*");
 
+    /** What follows a host's colon: its port, and in a URL of several hosts, a comma and the next. */
+    private static final Pattern PORT = Pattern.compile("\\d+(,.*)?");
+
     private Secrets() {
     }
 
@@ -68,6 +71,18 @@ public final class Secrets {
                 end++;
             }
             int at = text.lastIndexOf('@', end - 1);
+            if (at < start && rawPasswordWithSlash(text.substring(start, end))) {
+                // 'user:pa/ss@host/path': the '/' was the password's, not the path's. The host is what follows the
+                // first '@' after it, up to its own path: the user information ends at the last '@' before that.
+                int first = text.indexOf('@', end);
+                if (first >= 0 && !hasWhitespace(text, end, first)) {
+                    end = first;
+                    while (end < text.length() && text.charAt(end) != '/' && !Character.isWhitespace(text.charAt(end))) {
+                        end++;
+                    }
+                    at = text.lastIndexOf('@', end - 1);
+                }
+            }
             out.append(text, done, start);
             if (at >= start) {
                 String userInfo = text.substring(start, at);
@@ -80,6 +95,27 @@ public final class Secrets {
             done = end;
         }
         return out.append(text, done, text.length()).toString();
+    }
+
+    /**
+     * Whether a URL's text up to its first '/' ({@code user:pa} of {@code user:pa/ss@host}) is a user and the start
+     * of a password written raw: it has a colon that no port follows, as {@code host:8080}, {@code [::1]:9324} and
+     * PostgreSQL's {@code db1:5432,db2:5432} have one.
+     */
+    private static boolean rawPasswordWithSlash(String beforeSlash) {
+        String host = beforeSlash.startsWith("[") && beforeSlash.indexOf(']') > 0
+                ? beforeSlash.substring(beforeSlash.indexOf(']') + 1) : beforeSlash;
+        int colon = host.indexOf(':');
+        return colon >= 0 && !PORT.matcher(host.substring(colon + 1)).matches();
+    }
+
+    private static boolean hasWhitespace(String text, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (Character.isWhitespace(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -37,6 +37,24 @@ class SecretsTest {
     }
 
     @Test
+    void masksAPasswordWrittenRawWithASlash() {
+        // A generated password often has a '/' (base64 has one): the '@' was looked for only before the first '/',
+        // none was there, and the password was shown: its part before the '/' as the port, the rest as the path.
+        assertThat(Secrets.maskUrl("jdbc:postgresql://jobq:pa/S3CRET@db:5432/jobs"))
+                .isEqualTo("jdbc:postgresql://jobq:****@db:5432/jobs");
+        assertThat(Secrets.maskUrl("Unable to connect to http://AKIA:se/cr@t#S3CRET@localstack:4566/000000000000/q: refused"))
+                .isEqualTo("Unable to connect to http://AKIA:****@localstack:4566/000000000000/q: refused");
+        assertThat(Secrets.maskUrl("http://AKIA:a/b/S3CRET@localstack:4566 and http://u:x/T0P@b:2/q?user=v@w"))
+                .isEqualTo("http://AKIA:****@localstack:4566 and http://u:****@b:2/q?user=v@w");
+        // a port before the '/' is a host's: an '@' after it is in the path, as before
+        assertThat(Secrets.maskUrl("https://host:8080/path/user@example.com")).isEqualTo("https://host:8080/path/user@example.com");
+        assertThat(Secrets.maskUrl("https://host/path/user@example.com")).isEqualTo("https://host/path/user@example.com");
+        assertThat(Secrets.maskUrl("http://[::1]:9324/q/user@example.com")).isEqualTo("http://[::1]:9324/q/user@example.com");
+        assertThat(Secrets.maskUrl("jdbc:postgresql://db1:5432,db2:5432/jobs?user=jobq@myserver"))
+                .isEqualTo("jdbc:postgresql://db1:5432,db2:5432/jobs?user=jobq@myserver");
+    }
+
+    @Test
     void masksSecretParametersOfAUrlOrAnH2Setting() {
         assertThat(Secrets.maskUrl("jdbc:postgresql://db/jobs?user=jobq&password=S3CRET&sslmode=require"))
                 .isEqualTo("jdbc:postgresql://db/jobs?user=jobq&password=****&sslmode=require");

@@ -145,23 +145,54 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
      */
     private static @Nullable String userInfoProblem(String url) {
         String rest = url.substring("jdbc:postgresql:".length());
-        if (!rest.startsWith("//")) {
+        int at = userInfoEnd(rest);
+        if (at < 0) {
             return null;
         }
-        int end = 2;
-        // Not up to a '#': a URL for PgJDBC has no fragment, and a raw password with one ('pa#ss') hid its user.
-        while (end < rest.length() && "/?".indexOf(rest.charAt(end)) < 0) {
-            end++;
-        }
-        int at = rest.lastIndexOf('@', end - 1);
-        if (at < 2) {
-            return null;
-        }
+        int end = hostEnd(rest, at + 1);
         String withoutUser = "jdbc:postgresql://" + rest.substring(at + 1);
         return "must not hold a user or password before the host (the PostgreSQL driver does not read them there, "
                 + "and reads the host as '" + Secrets.MASK + "@" + rest.substring(at + 1, end) + "'), got "
                 + Secrets.maskUrl(url) + "; write " + Secrets.maskUrl(withoutUser) + " and set username: and "
                 + "password: beside it (password: ${DB_PASSWORD})";
+    }
+
+    /**
+     * Where in {@code rest} (a PostgreSQL URL after {@code jdbc:postgresql:}) the '@' that ends a user and password
+     * before the host is, or -1. A password written raw may hold a '#' (a URL for PgJDBC has no fragment) or a '/'
+     * ('pa/ss', as base64 has): the '@' was looked for only before the first '/', none was found, and the URL went
+     * to the driver, its password shown in the error as part of the host. A '/' is taken for the password's when
+     * what precedes it has a colon that no port follows ({@code db:5432/} and {@code db1:5432,db2:5432/} are
+     * hosts'); the user information then ends at the last '@' of the host that follows the first '@'.
+     */
+    private static int userInfoEnd(String rest) {
+        if (!rest.startsWith("//")) {
+            return -1;
+        }
+        int end = hostEnd(rest, 2);
+        int at = rest.lastIndexOf('@', end - 1);
+        if (at >= 2) {
+            return at;
+        }
+        String beforeSlash = rest.substring(2, end);
+        int colon = beforeSlash.indexOf(':');
+        int query = rest.indexOf('?', end);
+        int first = rest.indexOf('@', end);
+        if (end == rest.length() || rest.charAt(end) != '/' || colon < 0
+                || beforeSlash.substring(colon + 1).matches("\\d+(,.*)?")
+                || first < 0 || (query >= 0 && first > query)) {
+            return -1;
+        }
+        return rest.lastIndexOf('@', hostEnd(rest, first + 1) - 1);
+    }
+
+    /** Where the host part that starts at {@code from} ends: at the path's '/', the query's '?' or the end. */
+    private static int hostEnd(String rest, int from) {
+        int end = from;
+        while (end < rest.length() && "/?".indexOf(rest.charAt(end)) < 0) {
+            end++;
+        }
+        return end;
     }
 
     /**
@@ -173,8 +204,9 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
         String text = url.strip();
         String lower = text.toLowerCase(Locale.ROOT);
         if (lower.startsWith("jdbc:postgresql:")) {
-            String where = text.substring("jdbc:postgresql:".length()).replaceFirst("^//", "");
-            where = where.replaceFirst("^[^/@]*@", "");
+            String rest = text.substring("jdbc:postgresql:".length());
+            int at = userInfoEnd(rest);
+            String where = at >= 0 ? rest.substring(at + 1) : rest.replaceFirst("^//", "").replaceFirst("^[^/@]*@", "");
             int query = where.indexOf('?');
             return "PostgreSQL at " + (query >= 0 ? where.substring(0, query) : where);
         }

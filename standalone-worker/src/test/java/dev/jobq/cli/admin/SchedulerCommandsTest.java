@@ -339,6 +339,27 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    @DisplayName("a PostgreSQL jdbcUrl with a password written raw with a '/' in it is refused without showing it")
+    void aRawPasswordWithASlashInTheJdbcUrlIsNotShown() throws Exception {
+        Path file = Files.writeString(dir.resolve("slash.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  jdbcUrl: jdbc:postgresql://jobq:pa/S3CRET@127.0.0.1:1/jobq
+                  connectionTimeout: 1s
+                """);
+
+        for (String[] args : new String[][] {{"recurring", "list"}, {"schedule", "add", "t", "--at", "2031-01-01T00:00:00Z"}}) {
+            var run = CommandRun.of(Stream.concat(Arrays.stream(args), Stream.of("--config", file.toString()))
+                    .toArray(String[]::new));
+
+            assertThat(run.err()).as(String.join(" ", args)).doesNotContain("S3CRET")
+                    .contains("scheduler.jdbcUrl: must not hold a user or password before the host");
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void unknownTimezoneAndMisfirePolicyAreUsageErrors() {
         var zone = jobq("recurring", "add", "x", "t", "--schedule", "@daily", "--timezone", "Mars/Olympus");
         assertThat(zone.exitCode()).isEqualTo(2);
