@@ -57,12 +57,21 @@ final class JobOptionsMixin {
         this.maxAttempts = attempts;
     }
 
+    /**
+     * Under 1 ms too is refused here, naming the option, as the job's options would refuse it: they did so only once
+     * the queue was open, so with the provider or the scheduler's database out of reach that failure was shown (exit
+     * 1) instead.
+     */
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Arguments.DurationArgument.class,
             description = "Time limit of one attempt, e.g. 30s or 5m (default 30s).")
     void setTimeout(Duration timeout) {
         if (timeout.isZero() || timeout.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--timeout must be positive, got "
                     + DurationFormat.format(timeout));
+        }
+        if (timeout.compareTo(Duration.ofMillis(1)) < 0) {
+            throw new ParameterException(spec.commandLine(), "--timeout must be at least 1ms, got "
+                    + DurationFormat.format(timeout) + ": a job's timeout travels in whole milliseconds");
         }
         this.timeout = timeout;
     }

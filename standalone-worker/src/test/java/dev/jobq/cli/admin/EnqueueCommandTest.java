@@ -205,7 +205,7 @@ class EnqueueCommandTest {
     @CsvSource(delimiter = '|', value = {
             "--at | 0000-06-01T00:00:00Z | Invalid value for option '--at': '0000-06-01T00:00:00Z' is outside the years 1 to 9999",
             "--at | +10000-01-01T00:00:00Z | Invalid value for option '--at': '+10000-01-01T00:00:00Z' is outside the years 1 to 9999",
-            "--timeout | PT0.0005S | jobq enqueue: timeout must be at least 1 ms, got PT0.0005S",
+            "--timeout | PT0.0005S | --timeout must be at least 1ms, got PT0.0005S",
             "--delay | 1000000000000d | jobq enqueue: a delay of 1000000000000d from "})
     @DisplayName("a value the parser reads but the queue refuses is a usage error (exit 2) naming it, not a failure "
             + "at run time (exit 1)")
@@ -233,6 +233,28 @@ class EnqueueCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("--timeout must be positive, got 0s").doesNotContain("PT0S");
+    }
+
+    @Test
+    @DisplayName("a --timeout under 1ms is a usage error naming the option before anything connects: with SQS out "
+            + "of reach it was told as SQS's failure, exit 1")
+    void aTimeoutUnderOneMillisecondIsAUsageErrorWhileTheProviderIsDown() throws Exception {
+        Path file = Files.writeString(dir.resolve("sqs-down.yaml"), """
+                provider:
+                  type: sqs
+                  region: us-east-1
+                  endpoint: http://127.0.0.1:1
+                  accessKeyId: test
+                  secretAccessKey: test
+                  queueUrl: http://127.0.0.1:1/000000000000/jobs
+                  deadLetter: discard
+                """);
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                "enqueue", "t", "--timeout", "PT0.0005S", "--config", file.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("--timeout must be at least 1ms, got PT0.0005S").doesNotContain("127.0.0.1");
     }
 
     @Test

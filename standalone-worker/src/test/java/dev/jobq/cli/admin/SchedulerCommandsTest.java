@@ -251,7 +251,7 @@ class SchedulerCommandsTest {
 
         var timeout = jobq("schedule", "add", "t", "--at", "2031-12-25T09:00:00Z", "--timeout", "PT0.0005S");
         assertThat(timeout.exitCode()).as(timeout.err()).isEqualTo(2);
-        assertThat(timeout.err()).startsWith("jobq schedule add: timeout must be at least 1 ms");
+        assertThat(timeout.err()).startsWith("--timeout must be at least 1ms, got PT0.0005S");
 
         var year = jobq("schedule", "add", "t", "--at", "+10000-01-01T00:00:00Z");
         assertThat(year.exitCode()).as(year.err()).isEqualTo(2);
