@@ -3,6 +3,7 @@ package dev.jobq.cli.admin;
 import dev.jobq.DeadLetter;
 import dev.jobq.DeadLetters;
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueueBuilder;
 import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
@@ -48,6 +49,14 @@ public final class DeadLettersCommand extends CommandGroup {
         }
 
         /**
+         * The queue without the scheduler, which dead letters never involve: its store may be out of reach (a
+         * database that is down, an H2 file a running worker holds) while the provider is not, as for stats.
+         */
+        static QueueSession open(QueueSetup setup) {
+            return setup.open(JobQueueBuilder::withoutScheduler);
+        }
+
+        /**
          * Notes that a memory queue this command built is not a worker's, and where a worker's dead
          * letters are instead: SQS, which a note for other commands suggests, keeps none here either.
          */
@@ -68,6 +77,11 @@ public final class DeadLettersCommand extends CommandGroup {
 
         ListDead(CommandContext context) {
             super(context);
+        }
+
+        @Override
+        QueueSession open(QueueSetup setup) {
+            return QueueChoice.open(setup);
         }
 
         @Override
@@ -107,6 +121,11 @@ public final class DeadLettersCommand extends CommandGroup {
             super(context);
             this.done = done;
             this.action = action;
+        }
+
+        @Override
+        QueueSession open(QueueSetup setup) {
+            return QueueChoice.open(setup);
         }
 
         @Override

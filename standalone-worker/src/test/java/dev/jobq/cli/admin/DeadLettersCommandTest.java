@@ -153,4 +153,26 @@ class DeadLettersCommandTest {
                     .doesNotContain("type: sqs");
         }
     }
+
+    @Test
+    @DisplayName("dead-letters does not open the scheduler's store, which it never reads: it works while that store "
+            + "is out of reach (a database that is down, an H2 file a running worker holds), as stats does")
+    void deadLettersWithoutTheSchedulersStore() throws Exception {
+        Path file = Files.writeString(dir.resolve("scheduler-down.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  enabled: true
+                  jdbcUrl: jdbc:postgresql://127.0.0.1:1/jobq
+                  connectionTimeout: 1s
+                """);
+
+        for (String[] args : new String[][] {{"dead-letters", "list"}, {"dead-letters", "delete", "no-such-id"}}) {
+            var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                    Stream.concat(Stream.of(args), Stream.of("--config", file.toString())).toArray(String[]::new));
+
+            assertThat(run.err()).as(String.join(" ", args)).doesNotContain("PostgreSQL");
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(args[1].equals("list") ? 0 : 1);
+        }
+    }
 }
