@@ -68,6 +68,15 @@ public final class ScheduleCommand extends CommandGroup {
             super(context);
         }
 
+        /**
+         * A file without a {@code scheduler:} section is told so before the queue opens: it was told only after, so
+         * with the provider out of reach the provider's failure was shown (exit 1) instead.
+         */
+        @Override
+        void checkInput(QueueSetup setup) {
+            SchedulerAccess.requireConfigured(setup);
+        }
+
         /** A value the options or the scheduler refuse is a usage error, exit 2, as for {@code recurring add}. */
         @Override
         int run(QueueSetup setup, QueueSession session) {

@@ -29,6 +29,11 @@ final class SchedulerAccess {
         return session.queue().scheduler();
     }
 
+    /** Before anything opens: without a {@code scheduler:} section, the usage error saying how to configure one. */
+    static void requireConfigured(QueueSetup setup) {
+        section(setup);
+    }
+
     /**
      * Checks {@code job} as the file's scheduler would refuse it, without connecting (see
      * {@link JobSchedulerFactory#checkRecurring}); without a {@code scheduler:} section, the usage error saying

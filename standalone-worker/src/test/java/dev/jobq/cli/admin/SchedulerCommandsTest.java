@@ -360,6 +360,28 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    @DisplayName("schedule add without a scheduler: section says how to configure one before it opens the queue, "
+            + "also while the queue's provider is out of reach (it said SQS's failure, exit 1)")
+    void scheduleAddWithoutASchedulerSaysSoBeforeItOpensTheQueue() throws Exception {
+        Path file = Files.writeString(dir.resolve("sqs-down-no-scheduler.yaml"), """
+                provider:
+                  type: sqs
+                  region: us-east-1
+                  endpoint: http://127.0.0.1:1
+                  accessKeyId: test
+                  secretAccessKey: test
+                  queueUrl: http://127.0.0.1:1/000000000000/jobs
+                  deadLetter: discard
+                """);
+
+        var run = CommandRun.of("schedule", "add", "t", "--at", "2031-01-01T00:00:00Z", "--config", file.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("no scheduler is configured in " + file + "; add a 'scheduler:' section")
+                .doesNotContain("127.0.0.1");
+    }
+
+    @Test
     void unknownTimezoneAndMisfirePolicyAreUsageErrors() {
         var zone = jobq("recurring", "add", "x", "t", "--schedule", "@daily", "--timezone", "Mars/Olympus");
         assertThat(zone.exitCode()).isEqualTo(2);
