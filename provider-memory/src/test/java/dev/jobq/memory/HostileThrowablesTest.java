@@ -464,7 +464,8 @@ class HostileThrowablesTest {
             // it with the acknowledgement, before Completed), and close() waited LOOP_EXIT_WAIT (5 s) for that on top of
             // shutdownTimeout, then warned that the thread "was still receiving its next job": 5.3 s for a 300ms
             // shutdownTimeout, where semantics.md says close() waits for a blocked listener at most shutdownTimeout.
-            assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofMillis(300).plusSeconds(3));
+            // The bound, 4.3 s, still fails those 5.3 s and leaves a loaded machine 4 s over the 300ms.
+            assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofMillis(300).plusSeconds(4));
             assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
                     .filteredOn(line -> line.contains("still receiving its next job"))
                     .allMatch(line -> line.contains("or announcing its last job's outcome"));
