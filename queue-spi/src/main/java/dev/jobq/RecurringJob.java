@@ -23,9 +23,12 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
                            EnqueueOptions options, MisfirePolicy misfirePolicy, boolean enabled) {
 
     public RecurringJob {
-        requireText("name", name);
-        requireText("type", type);
-        requireText("schedule", schedule);
+        requireText("recurring job name", name, "name the job, such as 'daily-digest' (registering the same name "
+                + "again updates it)");
+        requireText("recurring job '" + name + "': type", type, "name the job type of the handler that runs its "
+                + "occurrences, such as 'email:digest'");
+        requireText("recurring job '" + name + "': schedule", schedule, "write a cron expression such as '0 9 * * *', "
+                + "a nickname such as '@daily', or an interval such as 'every 15 minutes'");
         Objects.requireNonNull(timezone, "timezone");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(misfirePolicy, "misfirePolicy");
@@ -49,9 +52,10 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
                 .misfirePolicy(misfirePolicy).enabled(enabled);
     }
 
-    private static void requireText(String field, @Nullable String value) {
+    private static void requireText(String what, @Nullable String value, String fix) {
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("recurring job " + field + " must not be blank");
+            throw new IllegalArgumentException(what + " must not be " + (value == null ? "null" : "blank, got '"
+                    + value + "'") + "; " + fix);
         }
     }
 
