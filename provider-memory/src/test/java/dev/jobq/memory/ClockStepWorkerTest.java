@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
+import dev.jobq.JobHandler;
 import dev.jobq.JobQueue;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.testing.SettableClock;
@@ -77,12 +78,43 @@ class ClockStepWorkerTest {
         assertThat(fixture.events.all(JobEvent.Started.class)).as("deliveries: none again").hasSize(JOBS);
     }
 
+    @Test
+    @DisplayName("forward past a lease with no heartbeat to notice: the job runs again, and its first attempt, "
+            + "ending after the second, is still announced and counted: one job Completed twice (semantics.md)")
+    void aLeaseRunOutUnnoticedCountsItsJobTwice() {
+        JobQueue jobs = queue(Duration.ofHours(3), (n, ctx) -> {
+            if (ctx.attempt() == 1) {
+                finish.await(30, TimeUnit.SECONDS);
+            }
+        });
+        String id = jobs.enqueue("report:build", 1);
+        jobs.start();
+        fixture.events.awaitCount(JobEvent.Started.class, 1);
+
+        // Heartbeats come every hour of the lease's three: none in this test, so the worker never learns of the loss.
+        clock.advance(Duration.ofHours(4));
+        assertThat(fixture.events.awaitCount(JobEvent.Completed.class, 1)).as("the delivery after the lease ran out")
+                .extracting(JobEvent.Completed::attempt).containsExactly(2);
+        finish.countDown();
+
+        // The provider ignores the first attempt's acknowledgement (it no longer holds that delivery), but the worker
+        // announces and counts it all the same: what semantics.md ("Delivery: at least once") warns of.
+        assertThat(fixture.events.awaitCount(JobEvent.Completed.class, 2)).extracting(JobEvent.Completed::jobId)
+                .containsExactly(id, id);
+        assertThat(jobs.stats("default").completed()).as("completed").isEqualTo(2);
+        assertThat(jobs.stats("default").waiting()).as("waiting").isZero();
+    }
+
     private JobQueue queue(Duration leaseDuration) {
+        return queue(leaseDuration, (n, ctx) -> finish.await(30, TimeUnit.SECONDS));
+    }
+
+    private JobQueue queue(Duration leaseDuration, JobHandler<Integer> handler) {
         QueueProvider provider = fixture.closeLater(MemoryProviderFactory.builder().clock(clock)
                 .leaseDuration(leaseDuration).build());
         JobQueue jobs = fixture.closeLater(JobQueue.builder().clock(clock).provider(provider).concurrency(JOBS)
                 .shutdownTimeout(Duration.ofSeconds(5)).backoff(Backoff.none()).listener(fixture.events).build());
-        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> finish.await(30, TimeUnit.SECONDS));
+        jobs.registerJobHandler("report:build", Integer.class, handler);
         return jobs;
     }
 }
