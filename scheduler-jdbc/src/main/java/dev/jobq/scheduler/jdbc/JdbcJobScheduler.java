@@ -6,6 +6,7 @@ import dev.jobq.RecurringJob;
 import dev.jobq.RecurringJobInfo;
 import dev.jobq.ScheduledJobInfo;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqRecurringJobRecord;
+import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.SchedulerContext;
@@ -84,6 +85,16 @@ final class JdbcJobScheduler implements JobScheduler {
             log.info("scheduler: firing due jobs from {} (poll interval {} ms, batch {}, {} through a backlog)",
                     db.description(), settings.pollInterval().toMillis(), settings.batchSize(),
                     handOff.fireThreads() == 1 ? "1 thread" : handOff.fireThreads() + " threads");
+            if (settings.pollInterval().compareTo(settings.misfireThreshold()) > 0) {
+                // Rows of other processes are seen at the next look only: a first occurrence due before it is late.
+                String poll = DurationFormat.format(settings.pollInterval());
+                log.warn("scheduler: pollInterval ({}) is longer than misfireThreshold ({}): a recurring job that another "
+                        + "process registers or enables (jobq recurring add, another instance of the application) is "
+                        + "seen only at this scheduler's next look, up to {} later, and its first occurrence may be "
+                        + "judged missed (policy SKIP skips it); set pollInterval to at most misfireThreshold, or "
+                        + "misfireThreshold to at least pollInterval", poll,
+                        DurationFormat.format(settings.misfireThreshold()), poll);
+            }
         } finally {
             lifecycle.unlock();
         }

@@ -1259,6 +1259,29 @@ abstract class JdbcSchedulerContract {
         }
 
         @Test
+        void aPollIntervalLongerThanTheThresholdIsToldAtStartWithWhatItMayMissAndTheFix() {
+            // Rows other processes write are seen at the next look, up to pollInterval later: a recurring job that
+            // `jobq recurring add` registers, due within that, is then more than misfireThreshold late when first
+            // seen, so judged missed (SKIP drops its first run), and logged as missed "while no scheduler ran".
+            try (CapturedLog log = CapturedLog.of(JdbcJobScheduler.class)) {
+                var scheduler = open(builder().pollInterval(Duration.ofMinutes(5)).misfireThreshold(Duration.ofSeconds(60)));
+                scheduler.start();
+                scheduler.close();
+                assertThat(log.warnings()).containsExactly("scheduler: pollInterval (5m) is longer than "
+                        + "misfireThreshold (1m): a recurring job that another process registers or enables (jobq "
+                        + "recurring add, another instance of the application) is seen only at this scheduler's next "
+                        + "look, up to 5m later, and its first occurrence may be judged missed (policy SKIP skips it); "
+                        + "set pollInterval to at most misfireThreshold, or misfireThreshold to at least pollInterval");
+            }
+            try (CapturedLog log = CapturedLog.of(JdbcJobScheduler.class)) {
+                var scheduler = open(builder().pollInterval(Duration.ofSeconds(60)).misfireThreshold(Duration.ofSeconds(60)));
+                scheduler.start();
+                scheduler.close();
+                assertThat(log.warnings()).isEmpty();
+            }
+        }
+
+        @Test
         void fireOnceRunsOneJobForAllMissedOccurrences() {
             var scheduler = downFiveHours(MisfirePolicy.FIRE_ONCE, Duration.ofMinutes(10), 100);
 
