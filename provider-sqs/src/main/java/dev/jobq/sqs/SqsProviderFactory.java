@@ -7,6 +7,7 @@ import dev.jobq.spi.QueueProviderFactory;
 import dev.jobq.spi.Secrets;
 import dev.jobq.spi.Settings;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,9 +66,10 @@ public final class SqsProviderFactory implements QueueProviderFactory {
      * what each is to whom. A JobQueue loads its factories afresh when it is built, so these are its own queues:
      * two of its names on one SQS queue would each receive the other's jobs, and a dead-letter queue that is
      * another name's queue would have every dead job run again. Two JobQueues (two processes) on one queue are
-     * the usual way to scale and are not looked at.
+     * the usual way to scale and are not looked at. A dead-letter queue shared by several names has one entry per
+     * name, the earliest first, so that the first to close does not give it up while the others still use it.
      */
-    private final Map<String, String> claimed = new HashMap<>();
+    private final Map<String, List<String>> claimed = new HashMap<>();
 
     /** For {@link java.util.ServiceLoader}. */
     public SqsProviderFactory() {
@@ -110,24 +112,38 @@ public final class SqsProviderFactory implements QueueProviderFactory {
         String name = "'" + queue.name() + "'";
         Optional<String> deadLetterArn = setup.deadLetterArn();
         synchronized (claimed) {
-            String holder = claimed.get(setup.arn());
+            String holder = holder(setup.arn());
             if (holder != null) {
                 throw refuse(section, setup.queueKey(), queue.url(), holder, name);
             }
-            if (deadLetterArn.isPresent() && (holder = claimed.get(deadLetterArn.get())) != null
+            if (deadLetterArn.isPresent() && (holder = holder(deadLetterArn.get())) != null
                     && holder.startsWith("the queue of ")) {
                 throw refuse(section, setup.deadLetterKey(), queue.deadLetterUrl(), holder, name);
             }
-            claimed.put(setup.arn(), "the queue of " + name);
+            claimed.computeIfAbsent(setup.arn(), arn -> new ArrayList<>()).add("the queue of " + name);
             // A dead-letter queue shared by several queues is fine (SQS's redrive policies often share one).
-            deadLetterArn.ifPresent(arn -> claimed.putIfAbsent(arn, "the dead-letter queue of " + name));
+            deadLetterArn.ifPresent(arn -> claimed.computeIfAbsent(arn, a -> new ArrayList<>())
+                    .add("the dead-letter queue of " + name));
         }
         return () -> {
             synchronized (claimed) {
-                claimed.remove(setup.arn(), "the queue of " + name);
-                deadLetterArn.ifPresent(arn -> claimed.remove(arn, "the dead-letter queue of " + name));
+                unclaim(setup.arn(), "the queue of " + name);
+                deadLetterArn.ifPresent(arn -> unclaim(arn, "the dead-letter queue of " + name));
             }
         };
+    }
+
+    /** What the SQS queue {@code arn} is to the earliest open provider that claimed it; null when none did. */
+    private @Nullable String holder(String arn) {
+        List<String> holders = claimed.get(arn);
+        return holders == null ? null : holders.getFirst();
+    }
+
+    private void unclaim(String arn, String what) {
+        List<String> holders = claimed.get(arn);
+        if (holders != null && holders.remove(what) && holders.isEmpty()) {
+            claimed.remove(arn);
+        }
     }
 
     private static ConfigException refuse(Settings section, String key, @Nullable String url, String holder,

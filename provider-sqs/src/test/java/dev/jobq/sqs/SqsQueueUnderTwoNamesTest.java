@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.ConfigException;
 import dev.jobq.JobQueue;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.Settings;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -81,6 +85,36 @@ class SqsQueueUnderTwoNamesTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("queues.reports.deadLetterQueueUrl: SQS queue " + jobs.url()
                         + " is already the queue of 'default'");
+    }
+
+    /**
+     * Two names sharing one dead-letter queue (as SQS's redrive policies often do): the first name's close gave up
+     * the dead-letter claim while the second still sent its dead jobs there, so a provider built after it whose own
+     * queue is that dead-letter queue was accepted, and its worker would run the second name's dead jobs again.
+     */
+    @Test
+    @DisplayName("a shared dead-letter queue stays claimed until every name that uses it has closed")
+    void aSharedDeadLetterQueueStaysClaimedUntilTheLastUserCloses() {
+        SqsServer.Queues jobs = ElasticMq.newQueues("shareddlq", false);
+        SqsServer.Queues reports = ElasticMq.newQueues("shareddlq-reports", false);
+        var factory = new SqsProviderFactory();
+
+        QueueProvider first = create(factory, "default", settings(jobs.url(), jobs.deadLetterUrl()));
+        try (QueueProvider second = create(factory, "reports", settings(reports.url(), jobs.deadLetterUrl()))) {
+            first.close();
+            assertThatThrownBy(() -> create(factory, "retries", settings(jobs.deadLetterUrl(),
+                    reports.deadLetterUrl())).close())
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("queues.retries.queueUrl: SQS queue " + jobs.deadLetterUrl()
+                            + " is already the dead-letter queue of 'reports'");
+        }
+        // guard: once no name uses it, it may be a queue again
+        create(factory, "retries", settings(jobs.deadLetterUrl(), reports.deadLetterUrl())).close();
+    }
+
+    private static QueueProvider create(SqsProviderFactory factory, String name, Map<String, Object> values) {
+        return factory.create(new ProviderContext(name, Settings.of("jobq.yaml", "queues." + name, values),
+                Clock.systemUTC()));
     }
 
     @Test
