@@ -57,6 +57,10 @@ final class MemoryQueueProvider implements QueueProvider {
     private static final int FIRST_BACKOFF_SPINS = 512;
     /** The longest pause between two tries, in spin-wait hints. */
     private static final int MAX_BACKOFF_SPINS = 1024;
+    /** The live maps are made afresh when they hold at most this many jobs ... */
+    private static final int SMALL_MAPS = 16;
+    /** ... and more than this many jobs were enqueued since they were last made: they may have grown as far. */
+    private static final long SHRINK_AFTER = 4096;
 
     private final String queueName;
     private final InstantSource clock;
@@ -72,8 +76,11 @@ final class MemoryQueueProvider implements QueueProvider {
     // Guarded by lock.
     private final ReadyQueue ready = new ReadyQueue();
     private final EntryHeap timed = new EntryHeap(BY_DUE);
-    private final Map<String, Entry> live = new HashMap<>();
-    private final Map<String, Entry> byDeduplicationKey = new HashMap<>();
+    // A HashMap keeps the table of the most it held: these two are made afresh after a backlog, see shrinkLiveMaps().
+    private Map<String, Entry> live = new HashMap<>();
+    private Map<String, Entry> byDeduplicationKey = new HashMap<>();
+    /** The sequence when live and byDeduplicationKey were last made. */
+    private long liveMapsMadeAt;
     private final LinkedHashMap<String, Entry> dead = new LinkedHashMap<>();
     private final LinkedHashMap<String, Entry> completed = new LinkedHashMap<>();
     private long sequence;
@@ -554,6 +561,20 @@ final class MemoryQueueProvider implements QueueProvider {
         if (key != null) {
             byDeduplicationKey.remove(key, entry);
         }
+        if (live.size() <= SMALL_MAPS && sequence - liveMapsMadeAt > SHRINK_AFTER) {
+            shrinkLiveMaps();
+        }
+    }
+
+    /**
+     * Copies the few live jobs into fresh maps, so that a drained backlog of a million jobs does not keep 16 MB of
+     * empty tables. At most once per {@link #SHRINK_AFTER} enqueues, of at most {@link #SMALL_MAPS} jobs: a queue
+     * that never holds many pays a few small copies, and one draining a backlog one size check per settled job.
+     */
+    private void shrinkLiveMaps() {
+        live = new HashMap<>(live);
+        byDeduplicationKey = new HashMap<>(byDeduplicationKey);
+        liveMapsMadeAt = sequence;
     }
 
     private JobInfo info(Entry entry) {
