@@ -150,13 +150,8 @@ public final class ConfigLoader {
             if (queues.contains(JobOptions.DEFAULT_QUEUE) && within(problem, "provider")) {
                 return true;
             }
-            String owner = null;
-            for (String queue : fileQueues) {
-                if (within(problem, "queues." + queue) && (owner == null || queue.length() > owner.length())) {
-                    owner = queue;
-                }
-            }
-            return owner != null && queues.contains(owner);
+            String owner = ProblemOwner.of(problem, fileQueues.stream().map(queue -> "queues." + queue).toList());
+            return owner != null && queues.contains(owner.substring("queues.".length()));
         }
 
         private static boolean within(String problem, String section) {

@@ -31,6 +31,8 @@ final class EnvSubstitution {
     private final Map<String, String> env;
     private final BiConsumer<String, String> problems;
     private final Set<String> failedKeys = new HashSet<>();
+    /** The path of every key and list item substituted, to tell whose a problem is. */
+    private final Set<String> paths = new HashSet<>();
     /** Failed list items: their list's key, and the text each kept (what its list's problems repeat). */
     private final List<FailedItem> failedItems = new ArrayList<>();
 
@@ -60,7 +62,9 @@ final class EnvSubstitution {
      */
     List<String> withoutEchoes(List<String> problems) {
         return problems.stream()
-                .filter(problem -> failedKeys.stream().noneMatch(key -> within(problem, key)))
+                // a section written as one failed reference: what its reader missed in it too, but not what a
+                // longer key beside it has wrong (queues "reports: ${X}" and "reports.eu")
+                .filter(problem -> !failedKeys.contains(ProblemOwner.of(problem, paths)))
                 // an item's own problems, and its list's that repeat its text; not what the other items have wrong
                 .filter(problem -> failedItems.stream().noneMatch(item -> within(problem, item.path())
                         || problem.startsWith(item.listKey() + ": ") && (problem.contains("'" + item.text() + "'")
@@ -69,11 +73,11 @@ final class EnvSubstitution {
     }
 
     private static boolean within(String problem, String key) {
-        // a whole section written as one failed reference: what its reader missed in it too
         return problem.startsWith(key + ": ") || problem.startsWith(key + ".") || problem.startsWith(key + "[");
     }
 
     private @Nullable Object value(String path, @Nullable Object value) {
+        paths.add(path);
         if (value instanceof String text) {
             return text.indexOf('$') < 0 ? text : substitute(path, text);
         }

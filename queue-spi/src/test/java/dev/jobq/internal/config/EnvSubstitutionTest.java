@@ -172,6 +172,19 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void aSectionWrittenAsAFailedReferenceDoesNotHideTheProblemsOfAQueueWhoseNameStartsWithItsName() {
+        // "reports: ${X}" fails; "reports.eu" is another queue, whose bad value would otherwise run as the default
+        assertThat(Load.problems("""
+                queues:
+                  reports: ${REPORTS_SECTION}
+                  reports.eu: { type: memory, maxHistorySize: 0 }
+                """)).containsExactly(
+                "queues.reports: environment variable REPORTS_SECTION is not set; set it, or give a default with "
+                        + "${REPORTS_SECTION:-value}",
+                "queues.reports.eu.maxHistorySize: must be ≥ 1, got 0");
+    }
+
+    @Test
     void feedsSubstitutedTextToTypedKeys() {
         JobQueueConfig config = Load.yaml("""
                 worker:
