@@ -52,6 +52,8 @@ public final class JobQueueBuilder {
     private final Map<String, RuntimeSpec.ProviderChoice> providers = new LinkedHashMap<>();
     /** Every provider given in code, also one replaced since for its queue: build() closes those no queue uses. */
     private final Set<QueueProvider> givenProviders = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Whether a build() took over providers given in code: the queue it built holds them, or it closed them. */
+    private boolean providersHandedOver;
     private @Nullable WorkerMode mode;
     private @Nullable List<String> workerQueues;
     private @Nullable Integer concurrency;
@@ -317,8 +319,18 @@ public final class JobQueueBuilder {
      *                           {@code register()}
      * @throws JobQueueException when a provider or the scheduler cannot be created, naming what to fix (a
      *                           database that cannot be reached); what was created is closed again
+     * @throws IllegalStateException when this builder, given providers in code, was built before (whether that
+     *                           succeeded or failed): those providers are the first queue's, or closed, and two
+     *                           queues closing one provider would close it under each other; use a builder for
+     *                           each queue, each with its own provider instances
      */
     public JobQueue build() {
+        if (providersHandedOver) {
+            throw new IllegalStateException("build() was called on this JobQueueBuilder already, and the providers "
+                    + "given to it in code are the queue's it built (closed when that queue closes), or were closed when "
+                    + "that build() failed; use a JobQueueBuilder for each queue, each given its own provider instances");
+        }
+        providersHandedOver = !givenProviders.isEmpty();
         var overrides = new RuntimeSpec.WorkerOverrides(mode, workerQueues, concurrency, pollInterval,
                 shutdownTimeout, backoff);
         List<JobHandlerModule> modules;

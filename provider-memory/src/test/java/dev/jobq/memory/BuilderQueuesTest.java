@@ -162,6 +162,38 @@ class BuilderQueuesTest {
     }
 
     @Test
+    @DisplayName("a second build() of a builder holding a provider given in code is refused, naming the fix: the "
+            + "provider is the first queue's, and two queues closing it would close it under each other")
+    void aSecondBuildOfABuilderHoldingAProviderGivenInCodeIsRefused() {
+        var closed = new AtomicInteger();
+        var given = new ForwardingQueueProvider(MemoryProviderFactory.builder().build()) {
+            @Override
+            public void close() {
+                closed.incrementAndGet();
+                super.close();
+            }
+        };
+        var builder = JobQueue.builder().provider(given);
+        try (JobQueue first = builder.build()) {
+            assertThatThrownBy(builder::build)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("build() was called on this JobQueueBuilder already")
+                    .hasMessageContaining("a JobQueueBuilder for each queue");
+            assertThat(closed).as("the first queue's provider, left open").hasValue(0);
+            assertThat(first.enqueue("report:build", "r")).isNotNull();
+        }
+        assertThat(closed).as("closed once, by the first queue").hasValue(1);
+
+        var failed = JobQueue.builder()
+                .provider(new ForwardingQueueProvider(MemoryProviderFactory.builder().build()) { })
+                .workerQueues("critical");
+        assertThatThrownBy(failed::build).isInstanceOf(ConfigException.class);
+        assertThatThrownBy(failed.workerQueues("default")::build)
+                .as("its provider closed by the failed build()")
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     @DisplayName("one provider instance given for two queues is refused by build(), naming both: each would "
             + "receive the other's jobs, as two names on one SQS queue would")
     void oneProviderInstanceGivenForTwoQueuesIsRefused() {
