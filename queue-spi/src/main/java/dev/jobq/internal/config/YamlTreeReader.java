@@ -3,6 +3,7 @@ package dev.jobq.internal.config;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.jobq.ConfigException;
@@ -35,7 +36,14 @@ final class YamlTreeReader {
         Object tree;
         try (YAMLParser parser = YAML.getFactory().createParser(yamlText)) {
             tree = parser.nextToken() == null ? null : YamlAliases.read(parser);
-            if (parser.nextToken() != null) {
+            JsonToken next = parser.nextToken();
+            if (next == JsonToken.VALUE_NULL && parser.nextToken() == null) {
+                // a trailing '---' (files joined, a template's separator): there are no keys to ignore
+                throw new ConfigException(sourceName, List.of("line " + separatorLine(yamlText,
+                        parser.currentLocation().getLineNr()) + ", column 1: this '---' line begins a second YAML "
+                        + "document, with nothing in it; jobq reads one document per file: remove the '---' line"));
+            }
+            if (next != null) {
                 JsonLocation second = parser.currentTokenLocation();
                 throw new ConfigException(sourceName, List.of("line " + second.getLineNr() + ", column "
                         + second.getColumnNr() + ": a second YAML document begins here (after a '---' line); jobq reads "
@@ -58,6 +66,17 @@ final class YamlTreeReader {
         Map<String, Object> top = new LinkedHashMap<>();
         map.forEach((key, value) -> top.put(String.valueOf(key), value));
         return top;
+    }
+
+    /** The number of the last line before {@code line} (1-based, inclusive) that starts with '---'. */
+    private static int separatorLine(String yamlText, int line) {
+        List<String> lines = yamlText.lines().toList();
+        for (int i = Math.min(line, lines.size()) - 1; i >= 0; i--) {
+            if (lines.get(i).startsWith("---")) {
+                return i + 1;
+            }
+        }
+        return line;
     }
 
     private static String syntaxProblem(JsonProcessingException e, String yamlText) {

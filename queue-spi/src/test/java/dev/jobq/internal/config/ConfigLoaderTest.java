@@ -221,6 +221,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void refusesAnEmptyTrailingDocumentWithoutSayingKeysWouldBeIgnored() {
+        // a trailing '---' (files joined, a template's separator) opens a document with nothing in it
+        List<String> expected = List.of("line 3, column 1: this '---' line begins a second YAML document, with "
+                + "nothing in it; jobq reads one document per file: remove the '---' line");
+        assertThat(Load.problems("worker:\n  concurrency: 3\n---\n")).isEqualTo(expected);
+        assertThat(Load.problems("worker:\n  concurrency: 3\n---\n# the end\n")).isEqualTo(expected);
+    }
+
+    @Test
     void readsOneDocumentWithItsOptionalMarkers() {
         assertThat(Load.yaml("---\nworker:\n  concurrency: 3\n...\n").worker().concurrency()).isEqualTo(3);
     }
