@@ -194,6 +194,41 @@ class BuilderQueuesTest {
     }
 
     @Test
+    @DisplayName("a worker setting set in code is not failed by its file key's or QUEUE_* variable's bad value, "
+            + "as a scheduler set in code is not by scheduler: or SCHEDULER_*; the settings code leaves are checked")
+    void aWorkerSettingSetInCodeIsNotFailedByItsFileKeyOrVariable() throws Exception {
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), """
+                worker:
+                  concurrency: 0
+                  pollInterval: soon
+                """);
+        var env = Map.of("QUEUE_CONCURRENCY", "0", "QUEUE_POLL_INTERVAL", "soon", "QUEUE_SHUTDOWN_TIMEOUT", "later");
+
+        assertThatThrownBy(() -> JobQueue.builder().config(file).environment(env)
+                .concurrency(4).pollInterval(java.time.Duration.ofSeconds(1)).build())
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "QUEUE_SHUTDOWN_TIMEOUT: 'later' is not a duration; write whole milliseconds (1000) or a "
+                                + "duration with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S"));
+        try (JobQueue jobs = JobQueue.builder().config(file).environment(Map.of("QUEUE_CONCURRENCY", "0"))
+                .concurrency(4).pollInterval(java.time.Duration.ofSeconds(1)).build()) {
+            assertThat(jobs.enqueue("report:build", "r")).isNotNull();
+        }
+    }
+
+    @Test
+    @DisplayName("what code replaces cannot fail the build later either, when a provider the file configures is "
+            + "created: its section reported into the file's problem list, which still held the replaced ones")
+    void aReplacedSectionsProblemsDoNotFailTheCreationOfAProviderFromTheFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), """
+                provider: { type: memory }
+                scheduler: { enabled: true, pollInterval: soon }
+                """);
+        try (JobQueue jobs = JobQueue.builder().config(file).withoutScheduler().build()) {
+            assertThat(jobs.enqueue("report:build", "r")).isNotNull();
+        }
+    }
+
+    @Test
     @DisplayName("one provider instance given for two queues is refused by build(), naming both: each would "
             + "receive the other's jobs, as two names on one SQS queue would")
     void oneProviderInstanceGivenForTwoQueuesIsRefused() {

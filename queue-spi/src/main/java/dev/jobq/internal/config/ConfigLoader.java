@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +102,8 @@ public final class ConfigLoader {
         Map<String, Object> tree = YamlTreeReader.read(yamlText, sourceName);
         Settings unresolved = Settings.of(sourceName, "", Map.of());
         var substitution = new EnvSubstitution(env, unresolved::problem);
-        Settings root = Settings.of(sourceName, "", substitution.apply(tree));
+        Map<String, Object> resolved = substitution.apply(tree);
+        Settings root = Settings.of(sourceName, "", resolved);
 
         EnvironmentOverrides overrides = EnvironmentOverrides.read(env, root);
         Map<String, ProviderSection> providers = ProviderSectionReader.read(root, catalog);
@@ -119,20 +121,57 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigException(sourceName, problems);
         }
+        if (!root.problems().isEmpty()) {
+            providers = withOwnProblems(providers, resolved, sourceName);
+        }
         return new JobQueueConfig(providers, worker, scheduler);
     }
 
     /**
-     * The sections a {@link dev.jobq.JobQueueBuilder} sets in code, each in place of the file's section of that
-     * name whole (docs/configuration.md): the queues by name ("default" for {@code provider:}), and whether the
-     * scheduler.
+     * The provider sections, each reporting into a problem list of its own. Those read from the file share the
+     * file's, which still holds the problems of what code replaced (dropped above, since none of it is used): a
+     * factory's {@code throwIfInvalid()} at create would throw them, failing the build after all.
      */
-    public record SetInCode(Set<String> queues, boolean scheduler) {
+    private static Map<String, ProviderSection> withOwnProblems(Map<String, ProviderSection> providers,
+                                                                Map<String, Object> resolved, String sourceName) {
+        Map<String, ProviderSection> own = new LinkedHashMap<>();
+        providers.forEach((name, section) -> {
+            Object values = JobOptions.DEFAULT_QUEUE.equals(name) ? resolved.get("provider")
+                    : resolved.get("queues") instanceof Map<?, ?> queues ? queues.get(name) : null;
+            Map<String, Object> copy = new LinkedHashMap<>();
+            if (values instanceof Map<?, ?> map) {
+                map.forEach((key, value) -> copy.put(String.valueOf(key), value));
+            }
+            Settings settings = Settings.of(sourceName, section.settings().path(), copy);
+            settings.markKnown("type");
+            own.put(name, new ProviderSection(name, section.type(), settings, section.implicit()));
+        });
+        return own;
+    }
+
+    /**
+     * The sections a {@link dev.jobq.JobQueueBuilder} sets in code, each in place of the file's section of that
+     * name whole (docs/configuration.md): the queues by name ("default" for {@code provider:}), whether the
+     * scheduler, and the worker's keys set in code ({@code concurrency}, {@code backoff}, …), each in place of that
+     * key under {@code worker:} and of its {@code QUEUE_*} variable.
+     */
+    public record SetInCode(Set<String> queues, boolean scheduler, Set<String> workerKeys) {
 
         public static final SetInCode NOTHING = new SetInCode(Set.of(), false);
 
+        /** The variable that overrides each worker key; code wins over both. */
+        private static final Map<String, String> VARIABLE_OF = Map.of(
+                "concurrency", EnvironmentOverrides.QUEUE_CONCURRENCY,
+                "pollInterval", EnvironmentOverrides.QUEUE_POLL_INTERVAL,
+                "shutdownTimeout", EnvironmentOverrides.QUEUE_SHUTDOWN_TIMEOUT);
+
         public SetInCode {
             queues = Set.copyOf(queues);
+            workerKeys = Set.copyOf(workerKeys);
+        }
+
+        public SetInCode(Set<String> queues, boolean scheduler) {
+            this(queues, scheduler, Set.of());
         }
 
         /**
@@ -147,6 +186,12 @@ public final class ConfigLoader {
                     || within(problem, EnvironmentOverrides.SCHEDULER_POLL_INTERVAL))) {
                 return true; // code wins over the variables too
             }
+            for (String key : workerKeys) {
+                String variable = VARIABLE_OF.get(key);
+                if (within(problem, "worker." + key) || variable != null && within(problem, variable)) {
+                    return true; // as the scheduler's: a value code replaces is never used, from the file or a variable
+                }
+            }
             if (queues.contains(JobOptions.DEFAULT_QUEUE) && within(problem, "provider")) {
                 return true;
             }
@@ -155,7 +200,8 @@ public final class ConfigLoader {
         }
 
         private static boolean within(String problem, String section) {
-            return problem.startsWith(section + ": ") || problem.startsWith(section + ".");
+            return problem.startsWith(section + ": ") || problem.startsWith(section + ".")
+                    || problem.startsWith(section + "[");
         }
     }
 

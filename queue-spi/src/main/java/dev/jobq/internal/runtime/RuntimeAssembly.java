@@ -25,9 +25,11 @@ import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.time.InstantSource;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -45,11 +47,36 @@ final class RuntimeAssembly {
     private RuntimeAssembly() {
     }
 
+    /** The keys under the file's {@code worker:} that the builder sets, each named as in the file. */
+    private static Set<String> workerKeysSetInCode(RuntimeSpec.WorkerOverrides worker) {
+        Set<String> keys = new HashSet<>();
+        if (worker.mode() != null) {
+            keys.add("mode");
+        }
+        if (worker.queues() != null) {
+            keys.add("queues");
+        }
+        if (worker.concurrency() != null) {
+            keys.add("concurrency");
+        }
+        if (worker.pollInterval() != null) {
+            keys.add("pollInterval");
+        }
+        if (worker.shutdownTimeout() != null) {
+            keys.add("shutdownTimeout");
+        }
+        if (worker.backoff() != null) {
+            keys.add("backoff");
+        }
+        return keys;
+    }
+
     static JobQueueRuntime assemble(RuntimeSpec spec) {
         ProviderCatalog catalog = ProviderCatalog.load(spec.classLoader());
         JobQueueConfig fileConfig = spec.configFile() != null
                 ? ConfigLoader.load(spec.configFile(), spec.environment(), catalog,
-                        new ConfigLoader.SetInCode(spec.providers().keySet(), spec.scheduler() != null))
+                        new ConfigLoader.SetInCode(spec.providers().keySet(), spec.scheduler() != null,
+                                workerKeysSetInCode(spec.worker())))
                 : new JobQueueConfig(Map.of(), WorkerSettings.defaults(), null);
 
         Map<String, ProviderSection> sections = new LinkedHashMap<>(fileConfig.providers());
