@@ -52,8 +52,8 @@ final class HandlerJars implements AutoCloseable {
     }
 
     /**
-     * @throws CommandFailure (usage) when {@code directory} is missing, is not a directory, holds no jar,
-     *                        or holds a {@code .jar} file that cannot be read as one
+     * @throws CommandFailure (usage) when {@code directory} is missing, is not a directory, cannot be listed,
+     *                        holds no jar, or holds a {@code .jar} file that cannot be read as one
      */
     static HandlerJars open(Path directory, ClassLoader parent) {
         Path dir = directory.toAbsolutePath().normalize();
@@ -70,7 +70,8 @@ final class HandlerJars implements AutoCloseable {
             jars = files.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f))
                     .sorted().toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("listing --handlers " + dir + " failed", e);
+            throw CommandFailure.usage("--handlers " + dir + ": cannot list its files (" + e + "); give jobq's "
+                    + "user read access to the directory");
         }
         if (jars.isEmpty()) {
             throw CommandFailure.usage("--handlers " + dir + ": holds no .jar file; copy the jar with your "
@@ -79,7 +80,7 @@ final class HandlerJars implements AutoCloseable {
         checkReadable(dir, jars);
         checkServicesNamedOnce(dir, jars);
         checkModuleProvidesAreInServices(dir, jars);
-        warnShadowed(jars, parent);
+        warnShadowed(dir, jars, parent);
         URL[] urls = jars.stream().map(HandlerJars::url).toArray(URL[]::new);
         return new HandlerJars(jars, new URLClassLoader("jobq-handlers", urls, parent));
     }
@@ -98,9 +99,21 @@ final class HandlerJars implements AutoCloseable {
             }
         }
         if (!unreadable.isEmpty()) {
-            throw CommandFailure.usage("--handlers " + dir + ": cannot read as a jar: " + String.join(", ", unreadable)
-                    + "; replace it with a jar built by your build tool, or remove it from the directory");
+            throw notAJar(dir, String.join(", ", unreadable));
         }
+    }
+
+    /**
+     * A jar that opens and then cannot be read (an entry that does not inflate: a copy cut or damaged on the way)
+     * is the user's to replace, as one that does not open: a usage error, not a run-time failure a restart retries.
+     */
+    private static CommandFailure unreadable(Path dir, Path jar, IOException e) {
+        return notAJar(dir, jar.getFileName() + " (" + e.getMessage() + ")");
+    }
+
+    private static CommandFailure notAJar(Path dir, String jars) {
+        return CommandFailure.usage("--handlers " + dir + ": cannot read as a jar: " + jars
+                + "; replace it with a jar built by your build tool, or remove it from the directory");
     }
 
     /**
@@ -124,7 +137,7 @@ final class HandlerJars implements AutoCloseable {
                     }
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("reading " + jar + " failed", e);
+                throw unreadable(dir, jar, e);
             }
         }
         List<String> twice = new ArrayList<>();
@@ -175,7 +188,7 @@ final class HandlerJars implements AutoCloseable {
                     }
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("reading " + jar + " failed", e);
+                throw unreadable(dir, jar, e);
             }
         }
         if (!unread.isEmpty()) {
@@ -189,9 +202,9 @@ final class HandlerJars implements AutoCloseable {
      * handler jar. Code built against the jar's version then fails in a job, with a NoSuchMethodError
      * or NoClassDefFoundError that says nothing of why; the warning says it at start.
      */
-    private static void warnShadowed(List<Path> jars, ClassLoader parent) {
+    private static void warnShadowed(Path dir, List<Path> jars, ClassLoader parent) {
         for (Path jar : jars) {
-            List<String> shadowed = shadowedClasses(jar, parent);
+            List<String> shadowed = shadowedClasses(dir, jar, parent);
             if (!shadowed.isEmpty()) {
                 log.warn("--handlers jar {}: {} of its classes, such as {}, are also in jobq's jar in another version, "
                         + "and are loaded from there, not from {}: build your handlers against the version jobq's jar "
@@ -202,7 +215,7 @@ final class HandlerJars implements AutoCloseable {
     }
 
     /** The classes of {@code jar} that {@code parent} has too, with other bytes. */
-    private static List<String> shadowedClasses(Path jar, ClassLoader parent) {
+    private static List<String> shadowedClasses(Path dir, Path jar, ClassLoader parent) {
         List<String> shadowed = new ArrayList<>();
         try (var zip = new ZipFile(jar.toFile())) {
             for (ZipEntry entry : Collections.list(zip.entries())) {
@@ -216,7 +229,7 @@ final class HandlerJars implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("reading " + jar + " failed", e);
+            throw unreadable(dir, jar, e);
         }
         return shadowed;
     }

@@ -522,4 +522,32 @@ class HandlerDirectoryTest {
                         + ": cannot read as a jar: bad.jar (")
                 .contains("; replace it with a jar built by your build tool, or remove it from the directory");
     }
+
+    /**
+     * A jar whose central directory opens but one of whose entries does not inflate (a copy cut or damaged on
+     * the way) passed the check that the jar opens and then failed reading its services file, with an
+     * UncheckedIOException: exit 1, which a Restart=on-failure unit retries for ever, and no fix said.
+     */
+    @Test
+    void aJarWithADamagedEntryIsAUsageErrorNamingIt() throws Exception {
+        Path jar = handlers.resolve("damaged.jar");
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("META-INF/services/" + JobHandlerModule.class.getName()));
+            zip.write("billing.BillingHandlers\n".repeat(50).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        byte[] bytes = Files.readAllBytes(jar);
+        int nameLength = (bytes[26] & 0xff) | (bytes[27] & 0xff) << 8;
+        int extraLength = (bytes[28] & 0xff) | (bytes[29] & 0xff) << 8;
+        bytes[30 + nameLength + extraLength] = (byte) 0xff; // a deflate block of the reserved type: cannot inflate
+        Files.write(jar, bytes);
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+
+        var run = CommandRun.of("config", "check", "--config", config.toString(), "--handlers", handlers.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("--handlers " + handlers.toAbsolutePath().normalize()
+                        + ": cannot read as a jar: damaged.jar (")
+                .contains("; replace it with a jar built by your build tool, or remove it from the directory");
+    }
 }
