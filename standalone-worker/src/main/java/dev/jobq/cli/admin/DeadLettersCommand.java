@@ -8,11 +8,14 @@ import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
+import dev.jobq.internal.config.ProviderSection;
 import dev.jobq.internal.runtime.JobQueueRuntime;
+import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.Secrets;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.function.BiPredicate;
+import java.util.function.ToIntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,20 +35,49 @@ public final class DeadLettersCommand extends CommandGroup {
 
     /** The queue option and the way to its dead letters, shared by the subcommands. */
     static final class QueueChoice {
+        private static final String COMMAND = "jobq dead-letters";
+        private static final String MEMORY_INSTEAD = "a worker's memory queue keeps its dead letters in the worker's "
+                + "process, where JobQueue.deadLetters lists, redrives and deletes them (docs/semantics.md)";
+
         @Option(names = "--queue", paramLabel = "QUEUE", defaultValue = JobOptions.DEFAULT_QUEUE,
                 description = "The queue (default: ${DEFAULT-VALUE}).")
         String queue;
 
+        /**
+         * Does {@code work} with the queue's dead letters, and returns its exit status. The queue of the whole file
+         * is opened first (a test may lend one); when that fails (another queue's provider out of reach fails all
+         * of it: SQS down), this queue's provider alone, as {@code stats --queue} does: the dead letters are one
+         * queue's, and the command failed (exit 1) while the queue asked about was readable.
+         */
+        int call(QueueSetup setup, PrintWriter err, ToIntFunction<DeadLetters> work) {
+            QueueSession session;
+            try {
+                session = open(setup);
+            } catch (RuntimeException openingFailed) {
+                ProviderSection section = ProviderAlone.section(setup, queue);
+                try (QueueProvider provider = ProviderAlone.create(setup, section)) {
+                    MemoryQueueNote.warnIfProcessLocal(section.type(), queue, err, COMMAND, MEMORY_INSTEAD);
+                    return work.applyAsInt(provider.deadLetters().orElseThrow(() -> notKept(section.type())));
+                }
+            }
+            try (session) {
+                noteIfProcessLocal(session, err);
+                return work.applyAsInt(of(session));
+            }
+        }
+
         DeadLetters of(QueueSession session) {
-            return session.queue().deadLetters(queue).orElseThrow(() -> {
-                String type = session.queue() instanceof JobQueueRuntime runtime
-                        ? runtime.providerTypes().getOrDefault(queue, "?") : "?";
-                return CommandFailure.usage("provider '" + type + "' of queue '" + queue + "' does not keep its dead "
-                        + "letters where jobq can list them; look in the provider's own dead-letter store (for SQS: "
-                        + "the queue's dead-letter queue, e.g. in the AWS console or with aws sqs receive-message; to "
-                        + "run them again, move them back with SQS's redrive (aws sqs start-message-move-task, "
-                        + "docs/sqs.md))");
-            });
+            return session.queue().deadLetters(queue).orElseThrow(() -> notKept(
+                    session.queue() instanceof JobQueueRuntime runtime
+                            ? runtime.providerTypes().getOrDefault(queue, "?") : "?"));
+        }
+
+        private CommandFailure notKept(String type) {
+            return CommandFailure.usage("provider '" + type + "' of queue '" + queue + "' does not keep its dead "
+                    + "letters where jobq can list them; look in the provider's own dead-letter store (for SQS: "
+                    + "the queue's dead-letter queue, e.g. in the AWS console or with aws sqs receive-message; to "
+                    + "run them again, move them back with SQS's redrive (aws sqs start-message-move-task, "
+                    + "docs/sqs.md))");
         }
 
         /**
@@ -61,9 +93,7 @@ public final class DeadLettersCommand extends CommandGroup {
          * letters are instead: SQS, which a note for other commands suggests, keeps none here either.
          */
         void noteIfProcessLocal(QueueSession session, PrintWriter err) {
-            MemoryQueueNote.warnIfProcessLocal(session, queue, err, "jobq dead-letters", "a worker's memory queue "
-                    + "keeps its dead letters in the worker's process, where JobQueue.deadLetters lists, redrives "
-                    + "and deletes them (docs/semantics.md)");
+            MemoryQueueNote.warnIfProcessLocal(session, queue, err, COMMAND, MEMORY_INSTEAD);
         }
     }
 
@@ -80,15 +110,19 @@ public final class DeadLettersCommand extends CommandGroup {
         }
 
         @Override
-        QueueSession open(QueueSetup setup) {
-            return QueueChoice.open(setup);
+        int call(QueueSetup setup) {
+            return choice.call(setup, err(), this::list);
         }
 
         @Override
         int run(QueueSetup setup, QueueSession session) {
             choice.noteIfProcessLocal(session, err());
+            return list(choice.of(session));
+        }
+
+        private int list(DeadLetters letters) {
             var table = new Table("ID", "TYPE", "ATTEMPTS", "DEAD_AT", "ERROR");
-            List<DeadLetter> fetched = choice.of(session).list(limit.fetch());
+            List<DeadLetter> fetched = letters.list(limit.fetch());
             for (DeadLetter dead : limit.shown(fetched, "dead letters", err())) {
                 table.row(dead.job().id(), dead.job().type(), dead.attempts(), dead.deadAt(), shorten(dead.error()));
             }
@@ -124,14 +158,18 @@ public final class DeadLettersCommand extends CommandGroup {
         }
 
         @Override
-        QueueSession open(QueueSetup setup) {
-            return QueueChoice.open(setup);
+        int call(QueueSetup setup) {
+            return choice.call(setup, err(), this::act);
         }
 
         @Override
         int run(QueueSetup setup, QueueSession session) {
             choice.noteIfProcessLocal(session, err());
-            if (!action.test(choice.of(session), id)) {
+            return act(choice.of(session));
+        }
+
+        private int act(DeadLetters letters) {
+            if (!action.test(letters, id)) {
                 throw CommandFailure.failed("queue '" + choice.queue + "' has no dead letter '" + id
                         + "' (see jobq dead-letters list --queue " + choice.queue + ")");
             }

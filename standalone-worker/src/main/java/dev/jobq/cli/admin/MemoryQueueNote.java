@@ -33,7 +33,12 @@ final class MemoryQueueNote {
 
     /** For a queue whose provider of type {@code type} the command created itself, without a queue around it. */
     static void warnIfProcessLocal(String type, String queue, PrintWriter err, String command) {
-        warnIfMemory(type, queue, err, command, SHARE_THE_QUEUE);
+        warnIfProcessLocal(type, queue, err, command, SHARE_THE_QUEUE);
+    }
+
+    /** As above; {@code instead} is what the user can do instead, said after the note. */
+    static void warnIfProcessLocal(String type, String queue, PrintWriter err, String command, String instead) {
+        warnIfMemory(type, queue, err, command, instead);
     }
 
     private static void warnIfMemory(@Nullable String type, String queue, PrintWriter err, String command, String instead) {

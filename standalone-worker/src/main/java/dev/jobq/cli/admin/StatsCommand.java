@@ -15,12 +15,9 @@ import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.internal.config.ProviderSection;
 import dev.jobq.internal.discovery.ProviderCatalog;
-import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
-import dev.jobq.spi.QueueProviderFactory;
 import dev.jobq.spi.Secrets;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -113,9 +110,8 @@ public final class StatsCommand extends QueueCommand {
     /** Each configured queue (or the one of --queue) with its provider opened alone, asked, and closed. */
     private List<Counts> eachAlone(QueueSetup setup) {
         Map<String, ProviderSection> sections = setup.config().providers();
-        if (queue != null && !sections.containsKey(queue)) {
-            throw new JobRejectedException("unknown queue '" + queue + "' (configured: "
-                    + String.join(", ", sections.keySet()) + "); add it under 'queues:' in jobq.yaml");
+        if (queue != null) {
+            ProviderAlone.section(setup, queue);
         }
         ProviderCatalog catalog = ProviderCatalog.load(setup.classLoader());
         var counts = new ArrayList<Counts>();
@@ -123,16 +119,11 @@ public final class StatsCommand extends QueueCommand {
             if (queue != null && !queue.equals(section.queueName())) {
                 continue;
             }
-            try {
-                QueueProviderFactory factory = catalog.provider(section.type())
-                        .orElseThrow(() -> new ConfigException(catalog.unknownProvider(section.type())));
-                try (QueueProvider provider = factory.create(new ProviderContext(section.queueName(),
-                        section.settings(), InstantSource.system()))) {
-                    ProviderStats s = provider.stats();
-                    MemoryQueueNote.warnIfProcessLocal(section.type(), section.queueName(), err(), "jobq stats");
-                    counts.add(new Counts(section.queueName(), known(s.waiting()), known(s.delayed()),
-                            known(s.inFlight()), known(s.dead()), null, ExitStatus.OK));
-                }
+            try (QueueProvider provider = ProviderAlone.create(catalog, section)) {
+                ProviderStats s = provider.stats();
+                MemoryQueueNote.warnIfProcessLocal(section.type(), section.queueName(), err(), "jobq stats");
+                counts.add(new Counts(section.queueName(), known(s.waiting()), known(s.delayed()),
+                        known(s.inFlight()), known(s.dead()), null, ExitStatus.OK));
             } catch (RuntimeException e) {
                 counts.add(Counts.unreadable(section.queueName(), e));
             }

@@ -175,4 +175,42 @@ class DeadLettersCommandTest {
             assertThat(run.exitCode()).as(run.err()).isEqualTo(args[1].equals("list") ? 0 : 1);
         }
     }
+
+    /**
+     * Dead letters are one queue's: the command opened every configured queue's provider, so another queue's SQS
+     * out of reach failed it (exit 1) though the queue asked about was readable, as stats --queue did before.
+     */
+    @Test
+    @DisplayName("dead-letters --queue Q works while another queue's provider is out of reach (SQS down)")
+    void anotherQueuesProviderOutOfReachDoesNotFailTheCommand() throws Exception {
+        Path file = Files.writeString(dir.resolve("one-down.yaml"), """
+                provider:
+                  type: memory
+                queues:
+                  remote:
+                    type: sqs
+                    region: us-east-1
+                    endpoint: http://127.0.0.1:1
+                    accessKeyId: test
+                    secretAccessKey: test
+                    queueUrl: http://127.0.0.1:1/000000000000/jobs
+                    deadLetter: discard
+                """);
+        var building = CommandRun.context(Map.of(), QueueOpener.building());
+
+        var list = CommandRun.in(building, "dead-letters", "list", "--queue", "default", "--config", file.toString());
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).startsWith("ID");
+        assertThat(list.err()).contains("jobq dead-letters: note: queue 'default' is a memory queue")
+                .doesNotContain("127.0.0.1");
+
+        var delete = CommandRun.in(building, "dead-letters", "delete", "--queue", "default",
+                "01a24358-6808-7909-a68a-18dff8e45dbd", "--config", file.toString());
+        assertThat(delete.exitCode()).as(delete.err()).isEqualTo(1);
+        assertThat(delete.err()).contains("queue 'default' has no dead letter '01a24358-6808-7909-a68a-18dff8e45dbd'");
+
+        var unknown = CommandRun.in(building, "dead-letters", "list", "--queue", "nope", "--config", file.toString());
+        assertThat(unknown.exitCode()).as(unknown.err()).isEqualTo(2);
+        assertThat(unknown.err()).contains("unknown queue 'nope' (configured: default, remote)");
+    }
 }

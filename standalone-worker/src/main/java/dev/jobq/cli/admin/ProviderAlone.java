@@ -1,0 +1,45 @@
+package dev.jobq.cli.admin;
+
+import dev.jobq.ConfigException;
+import dev.jobq.JobRejectedException;
+import dev.jobq.cli.context.QueueSetup;
+import dev.jobq.internal.config.ProviderSection;
+import dev.jobq.internal.discovery.ProviderCatalog;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.QueueProviderFactory;
+import java.time.InstantSource;
+import java.util.Map;
+
+/**
+ * One configured queue's provider, created alone from the checked file, without a queue around it: for a command
+ * about one queue when the queue of the whole file cannot be opened (one provider out of reach fails all of it).
+ */
+final class ProviderAlone {
+
+    private ProviderAlone() {
+    }
+
+    /** The section of {@code queue}; an unknown queue is a usage error naming the configured ones. */
+    static ProviderSection section(QueueSetup setup, String queue) {
+        Map<String, ProviderSection> sections = setup.config().providers();
+        ProviderSection section = sections.get(queue);
+        if (section == null) {
+            throw new JobRejectedException("unknown queue '" + queue + "' (configured: "
+                    + String.join(", ", sections.keySet()) + "); add it under 'queues:' in jobq.yaml");
+        }
+        return section;
+    }
+
+    /** Creates the provider of {@code section}; the caller closes it. */
+    static QueueProvider create(ProviderCatalog catalog, ProviderSection section) {
+        QueueProviderFactory factory = catalog.provider(section.type())
+                .orElseThrow(() -> new ConfigException(catalog.unknownProvider(section.type())));
+        return factory.create(new ProviderContext(section.queueName(), section.settings(), InstantSource.system()));
+    }
+
+    /** Creates the provider of {@code section}; the caller closes it. */
+    static QueueProvider create(QueueSetup setup, ProviderSection section) {
+        return create(ProviderCatalog.load(setup.classLoader()), section);
+    }
+}
