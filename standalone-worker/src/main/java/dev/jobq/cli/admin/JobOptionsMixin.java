@@ -76,6 +76,11 @@ final class JobOptionsMixin {
         this.timeout = timeout;
     }
 
+    /** {@code --queue}, or null without it. */
+    @Nullable String queue() {
+        return queue;
+    }
+
     /** A builder with what was given set. */
     EnqueueOptions.Builder toBuilder() {
         EnqueueOptions.Builder builder = EnqueueOptions.builder();

@@ -6,6 +6,7 @@ import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -48,9 +49,29 @@ abstract class QueueCommand implements Callable<Integer> {
 
     /** Opens the queue, does the command's work with it and closes it; returns the exit status. */
     int call(QueueSetup setup) throws Exception {
-        try (QueueSession session = open(setup)) {
+        QueueSession session;
+        try {
+            session = open(setup);
+        } catch (RuntimeException openingFailed) {
+            String queue = queueNamed();
+            if (queue != null) {
+                ProviderAlone.section(setup, queue); // an unknown queue is what to fix: a usage error naming it
+            }
+            throw openingFailed;
+        }
+        try (session) {
             return run(setup, session);
         }
+    }
+
+    /**
+     * The queue the command was told to use ({@code --queue}), or null. When the queue cannot be opened (a provider
+     * or the scheduler's database out of reach), one the file does not configure is told as such (exit 2), not as
+     * the failure to reach them (exit 1, which Restart=on-failure retries for ever). Checked only then: a queue a
+     * test lends may have queues its file does not list, and the queue itself refuses an unknown one when open.
+     */
+    @Nullable String queueNamed() {
+        return null;
     }
 
     /** Opens the queue of the file as it is; a command that needs less of it opens less. */

@@ -115,6 +115,11 @@ public final class RecurringCommand extends CommandGroup {
         }
 
         @Override
+        @Nullable String queueNamed() {
+            return jobOptions.queue();
+        }
+
+        @Override
         int run(QueueSetup setup, QueueSession session) {
             RecurringJobInfo info;
             try {

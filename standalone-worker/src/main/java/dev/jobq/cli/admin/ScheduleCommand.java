@@ -77,6 +77,11 @@ public final class ScheduleCommand extends CommandGroup {
             SchedulerAccess.requireConfigured(setup);
         }
 
+        @Override
+        @Nullable String queueNamed() {
+            return jobOptions.queue();
+        }
+
         /** A value the options or the scheduler refuse is a usage error, exit 2, as for {@code recurring add}. */
         @Override
         int run(QueueSetup setup, QueueSession session) {

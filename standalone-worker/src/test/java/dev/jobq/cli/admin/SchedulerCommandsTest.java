@@ -404,4 +404,33 @@ class SchedulerCommandsTest {
                     .contains("dev.jobq:scheduler-jdbc");
         }
     }
+
+    @Test
+    @DisplayName("enqueue, schedule add and recurring add to a queue the file does not configure are a usage error "
+            + "naming it and the configured ones, also while the provider is out of reach (it said SQS's failure, exit 1)")
+    void anUnknownQueueIsAUsageErrorWhileTheProviderIsDown() throws Exception {
+        Path file = Files.writeString(dir.resolve("sqs-down.yaml"), """
+                provider:
+                  type: sqs
+                  region: us-east-1
+                  endpoint: http://127.0.0.1:1
+                  accessKeyId: test
+                  secretAccessKey: test
+                  queueUrl: http://127.0.0.1:1/000000000000/jobs
+                  deadLetter: discard
+                scheduler:
+                  enabled: false
+                  jdbcUrl: %s
+                """.formatted(jdbcUrl));
+
+        for (String[] args : new String[][] {{"enqueue", "t"}, {"schedule", "add", "t", "--at", "2031-01-01T00:00:00Z"},
+                {"recurring", "add", "x", "t", "--schedule", "@daily"}}) {
+            var run = CommandRun.of(Stream.concat(Arrays.stream(args), Stream.of("--queue", "nope", "--config",
+                    file.toString())).toArray(String[]::new));
+
+            assertThat(run.exitCode()).as(String.join(" ", args) + ": " + run.err()).isEqualTo(2);
+            assertThat(run.err()).as(String.join(" ", args)).contains("unknown queue 'nope' (configured: default)")
+                    .doesNotContain("127.0.0.1");
+        }
+    }
 }
