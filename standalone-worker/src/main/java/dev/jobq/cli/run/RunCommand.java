@@ -1,5 +1,6 @@
 package dev.jobq.cli.run;
 
+import dev.jobq.ConfigException;
 import dev.jobq.JobQueue;
 import dev.jobq.WorkerMode;
 import dev.jobq.cli.context.CommandContext;
@@ -13,6 +14,7 @@ import dev.jobq.cli.http.OpsServer;
 import dev.jobq.internal.config.Limits;
 import dev.jobq.internal.config.SchedulerSection;
 import dev.jobq.internal.config.WorkerSettings;
+import dev.jobq.internal.discovery.HandlerModules;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.metrics.AttemptOutcomeListener;
 import dev.jobq.metrics.JobQueueMetrics;
@@ -202,14 +204,7 @@ public final class RunCommand implements Callable<Integer> {
     private int work(StopSignals signals) throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         try (QueueSetup setup = queueOptions.setup(context);
-             QueueSession session = setup.open(builder -> {
-                 requireKnownQueues(List.copyOf(setup.config().providers().keySet()));
-                 builder.mode(WorkerMode.IN_PROCESS).findHandlerModules();
-                 if (concurrency != null) {
-                     builder.concurrency(concurrency);
-                 }
-                 return queues != null ? builder.workerQueues(queues.toArray(String[]::new)) : builder;
-             })) {
+             QueueSession session = open(setup)) {
             JobQueue jobs = session.queue();
             requireHandlers(jobs, setup);
             if (signals.stopRequested()) {
@@ -274,6 +269,31 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Opens the queue to work. When a provider or the scheduler's database is out of reach, a class path and
+     * {@code --handlers} without a handler module are what to fix, a usage error (2): that failure (1) was told
+     * instead, and Restart=on-failure restarted it for ever. Looked for only then: a queue a test lends has its
+     * handlers registered in code, and {@link #requireHandlers} checks an open queue.
+     */
+    private QueueSession open(QueueSetup setup) {
+        try {
+            return setup.open(builder -> {
+                requireKnownQueues(List.copyOf(setup.config().providers().keySet()));
+                builder.mode(WorkerMode.IN_PROCESS).findHandlerModules();
+                if (concurrency != null) {
+                    builder.concurrency(concurrency);
+                }
+                return queues != null ? builder.workerQueues(queues.toArray(String[]::new)) : builder;
+            });
+        } catch (RuntimeException openingFailed) {
+            if (!(openingFailed instanceof ParameterException || openingFailed instanceof ConfigException)
+                    && HandlerModules.find(setup.classLoader()).isEmpty()) {
+                throw noHandlers(setup);
+            }
+            throw openingFailed;
+        }
+    }
+
     /** Which limit asked for the stop, if one did: {@code 1000 jobs ended (--max-jobs 1000): }. */
     private static String stopReason(@Nullable JobLimit jobs, @Nullable TimeLimit time) {
         if (jobs != null && jobs.reached()) {
@@ -335,11 +355,15 @@ public final class RunCommand implements Callable<Integer> {
         if (!jobs.registeredTypes().isEmpty()) {
             return;
         }
+        throw noHandlers(setup);
+    }
+
+    private static CommandFailure noHandlers(QueueSetup setup) {
         String looked = setup.handlerJars().isEmpty()
                 ? "no --handlers directory was given and the class path has no handler module"
                 : "the jars in --handlers (" + setup.handlerJars().stream().map(p -> p.getFileName().toString())
                         .collect(Collectors.joining(", ")) + ") and the class path name no handler module";
-        throw CommandFailure.usage("no job handlers found (" + looked + "), so every job would be dead-lettered; "
+        return CommandFailure.usage("no job handlers found (" + looked + "), so every job would be dead-lettered; "
                 + "put the jar with your JobHandlerModule, named in META-INF/services/dev.jobq.JobHandlerModule, "
                 + "in a directory and give it with --handlers DIR");
     }

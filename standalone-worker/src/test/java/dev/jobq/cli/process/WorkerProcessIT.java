@@ -236,6 +236,38 @@ class WorkerProcessIT {
     }
 
     @Test
+    @DisplayName("with no handlers, run refuses (exit 2) also while SQS or the scheduler's database is out of reach: it "
+            + "said their failure, exit 1, which Restart=on-failure restarts for ever")
+    void noHandlersExitsTwoWhileAProviderOrTheDatabaseIsDown() throws Exception {
+        Path sqsDown = Files.writeString(dir.resolve("sqs-down.yaml"), """
+                provider:
+                  type: sqs
+                  region: us-east-1
+                  endpoint: http://127.0.0.1:1
+                  accessKeyId: test
+                  secretAccessKey: test
+                  queueUrl: http://127.0.0.1:1/000000000000/jobs
+                  deadLetter: discard
+                """);
+        Path databaseDown = Files.writeString(dir.resolve("db-down.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  jdbcUrl: jdbc:postgresql://127.0.0.1:1/jobq
+                  connectionTimeout: 1s
+                """);
+
+        for (Path config : List.of(sqsDown, databaseDown)) {
+            try (JobqProcess worker = JobqProcess.jar().directory(dir).args("run", "--config", config.toString())
+                    .start()) {
+                assertThat(worker.awaitExit(EXIT)).as(config + ": " + worker.stderr().text()).isEqualTo(2);
+                assertThat(worker.stderr().text()).as(config.toString()).contains("jobq run: no job handlers found")
+                        .doesNotContain("127.0.0.1");
+            }
+        }
+    }
+
+    @Test
     @DisplayName("JOBQ_CONFIG and the QUEUE_* overrides reach the worker")
     void environmentReachesTheWorker() throws Exception {
         Path config = config(0, "none", 1, "1s");
