@@ -57,6 +57,18 @@ final class HandlerJars implements AutoCloseable {
      */
     static HandlerJars open(Path directory, ClassLoader parent) {
         Path dir = directory.toAbsolutePath().normalize();
+        if (!Files.exists(dir) && Files.isSymbolicLink(dir)) {
+            // "no such directory" named a link the user sees in ls: where it points (moved away, or a loop) is missing
+            String target;
+            try {
+                target = Files.readSymbolicLink(dir).toString();
+            } catch (IOException e) {
+                target = "?";
+            }
+            throw CommandFailure.usage("--handlers " + dir + ": is a link to " + target + ", which leads nowhere (it "
+                    + "is missing, or links loop); point the link at the directory that holds your handler jars, or "
+                    + "give that directory");
+        }
         if (!Files.exists(dir)) {
             throw CommandFailure.usage("--handlers " + dir + ": no such directory; give the directory that "
                     + "holds your handler jars");

@@ -550,4 +550,17 @@ class HandlerDirectoryTest {
                         + ": cannot read as a jar: damaged.jar (")
                 .contains("; replace it with a jar built by your build tool, or remove it from the directory");
     }
+
+    /** A link whose directory was moved away was told "no such directory", naming the link, which the user sees exists. */
+    @Test
+    void aBrokenLinkIsAUsageErrorNamingWhereItPoints() throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("current"), dir.resolve("release-41"));
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+
+        var run = CommandRun.of("config", "check", "--config", config.toString(), "--handlers", link.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("--handlers " + link.toAbsolutePath().normalize() + ": is a link to "
+                + dir.resolve("release-41") + ", which leads nowhere (it is missing, or links loop); ");
+    }
 }
