@@ -8,6 +8,7 @@ import dev.jobq.JobQueue;
 import dev.jobq.cli.AlteredProvider;
 import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.SharedQueue;
+import dev.jobq.cli.UnreachableSqs;
 import dev.jobq.cli.context.QueueOpener;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,14 +189,8 @@ class DeadLettersCommandTest {
                   type: memory
                 queues:
                   remote:
-                    type: sqs
-                    region: us-east-1
-                    endpoint: http://127.0.0.1:1
-                    accessKeyId: test
-                    secretAccessKey: test
-                    queueUrl: http://127.0.0.1:1/000000000000/jobs
-                    deadLetter: discard
-                """);
+                %s
+                """.formatted(UnreachableSqs.keys(4)));
         var building = CommandRun.context(Map.of(), QueueOpener.building());
 
         var list = CommandRun.in(building, "dead-letters", "list", "--queue", "default", "--config", file.toString());

@@ -6,6 +6,7 @@ import dev.jobq.JobQueue;
 import dev.jobq.cli.AlteredProvider;
 import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.SharedQueue;
+import dev.jobq.cli.UnreachableSqs;
 import dev.jobq.cli.context.QueueOpener;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -241,14 +242,8 @@ class EnqueueCommandTest {
     void aTimeoutUnderOneMillisecondIsAUsageErrorWhileTheProviderIsDown() throws Exception {
         Path file = Files.writeString(dir.resolve("sqs-down.yaml"), """
                 provider:
-                  type: sqs
-                  region: us-east-1
-                  endpoint: http://127.0.0.1:1
-                  accessKeyId: test
-                  secretAccessKey: test
-                  queueUrl: http://127.0.0.1:1/000000000000/jobs
-                  deadLetter: discard
-                """);
+                %s
+                """.formatted(UnreachableSqs.keys(2)));
 
         var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
                 "enqueue", "t", "--timeout", "PT0.0005S", "--config", file.toString());
@@ -382,16 +377,10 @@ class EnqueueCommandTest {
                   type: memory
                 queues:
                   remote:
-                    type: sqs
-                    region: us-east-1
-                    endpoint: http://127.0.0.1:1
-                    accessKeyId: test
-                    secretAccessKey: test
-                    queueUrl: http://127.0.0.1:1/000000000000/jobs
-                    deadLetter: discard
+                %s
                   reports:
                     type: memory
-                """);
+                """.formatted(UnreachableSqs.keys(4)));
 
         var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
                 "stats", "--config", file.toString());

@@ -3,6 +3,7 @@ package dev.jobq.cli.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.cli.CommandRun;
+import dev.jobq.cli.UnreachableSqs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -69,17 +70,11 @@ class SchedulerCommandsTest {
         // The same database, the queue on an SQS endpoint where nothing listens (the outage).
         Path sqsDown = Files.writeString(dir.resolve("sqs-down.yaml"), """
                 provider:
-                  type: sqs
-                  region: us-east-1
-                  endpoint: http://127.0.0.1:1
-                  accessKeyId: test
-                  secretAccessKey: test
-                  queueUrl: http://127.0.0.1:1/000000000000/jobs
-                  deadLetter: discard
+                %s
                 scheduler:
                   enabled: false
                   jdbcUrl: %s
-                """.formatted(jdbcUrl));
+                """.formatted(UnreachableSqs.keys(2), jdbcUrl));
         Function<String[], CommandRun> down = args -> CommandRun.of(Stream.concat(Arrays.stream(args),
                 Stream.of("--config", sqsDown.toString())).toArray(String[]::new));
 
@@ -365,14 +360,8 @@ class SchedulerCommandsTest {
     void scheduleAddWithoutASchedulerSaysSoBeforeItOpensTheQueue() throws Exception {
         Path file = Files.writeString(dir.resolve("sqs-down-no-scheduler.yaml"), """
                 provider:
-                  type: sqs
-                  region: us-east-1
-                  endpoint: http://127.0.0.1:1
-                  accessKeyId: test
-                  secretAccessKey: test
-                  queueUrl: http://127.0.0.1:1/000000000000/jobs
-                  deadLetter: discard
-                """);
+                %s
+                """.formatted(UnreachableSqs.keys(2)));
 
         var run = CommandRun.of("schedule", "add", "t", "--at", "2031-01-01T00:00:00Z", "--config", file.toString());
 
@@ -411,17 +400,11 @@ class SchedulerCommandsTest {
     void anUnknownQueueIsAUsageErrorWhileTheProviderIsDown() throws Exception {
         Path file = Files.writeString(dir.resolve("sqs-down.yaml"), """
                 provider:
-                  type: sqs
-                  region: us-east-1
-                  endpoint: http://127.0.0.1:1
-                  accessKeyId: test
-                  secretAccessKey: test
-                  queueUrl: http://127.0.0.1:1/000000000000/jobs
-                  deadLetter: discard
+                %s
                 scheduler:
                   enabled: false
                   jdbcUrl: %s
-                """.formatted(jdbcUrl));
+                """.formatted(UnreachableSqs.keys(2), jdbcUrl));
 
         for (String[] args : new String[][] {{"enqueue", "t"}, {"schedule", "add", "t", "--at", "2031-01-01T00:00:00Z"},
                 {"recurring", "add", "x", "t", "--schedule", "@daily"}}) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.cli.HttpProbe;
+import dev.jobq.cli.UnreachableSqs;
 import dev.jobq.cli.process.handlers.SeededMemoryProviderFactory;
 import dev.jobq.cli.process.handlers.Gate;
 import dev.jobq.cli.process.handlers.GatedModule;
@@ -241,14 +242,8 @@ class WorkerProcessIT {
     void noHandlersExitsTwoWhileAProviderOrTheDatabaseIsDown() throws Exception {
         Path sqsDown = Files.writeString(dir.resolve("sqs-down.yaml"), """
                 provider:
-                  type: sqs
-                  region: us-east-1
-                  endpoint: http://127.0.0.1:1
-                  accessKeyId: test
-                  secretAccessKey: test
-                  queueUrl: http://127.0.0.1:1/000000000000/jobs
-                  deadLetter: discard
-                """);
+                %s
+                """.formatted(UnreachableSqs.keys(2)));
         Path databaseDown = Files.writeString(dir.resolve("db-down.yaml"), """
                 provider:
                   type: memory
