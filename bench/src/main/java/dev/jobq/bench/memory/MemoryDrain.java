@@ -1,7 +1,9 @@
 package dev.jobq.bench.memory;
 
 import dev.jobq.JobEvent;
+import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
+import dev.jobq.QueueStats;
 import dev.jobq.bench.runner.Countdown;
 import dev.jobq.bench.runner.Heap;
 import dev.jobq.bench.runner.Metric;
@@ -127,7 +129,9 @@ public final class MemoryDrain implements Workload {
             for (int i = 0; i < jobs; i++) {
                 queue.enqueue(TYPE, null);
             }
-            return Drain.time(jobs, done, probe, phase, queue::start);
+            Drain drain = Drain.time(jobs, done, probe, phase, queue::start);
+            requireNoneLeft(queue, jobs);
+            return drain;
         }
     }
 
@@ -136,11 +140,28 @@ public final class MemoryDrain implements Workload {
         var done = new Countdown(jobs);
         try (JobQueue queue = noOpQueueCountingInto(done)) {
             queue.start();
-            return Drain.time(jobs, done, probe, phase, () -> {
+            Drain drain = Drain.time(jobs, done, probe, phase, () -> {
                 for (int i = 0; i < jobs; i++) {
                     queue.enqueue(TYPE, null);
                 }
             });
+            requireNoneLeft(queue, jobs);
+            return drain;
+        }
+    }
+
+    /**
+     * After the last of {@code jobs} Completed events, outside the clock: a job still waiting or unsettled then means
+     * that some job was counted twice (completed twice, or its event published twice), and the rate was timed to the
+     * wrong end. Each job is acknowledged before its Completed, so in a right run none is left; a duplicate is missed
+     * only if the job it stands in for is between its acknowledgement and its event at that moment.
+     */
+    private static void requireNoneLeft(JobQueue queue, int jobs) {
+        QueueStats stats = queue.stats(JobOptions.DEFAULT_QUEUE);
+        if (stats.waiting() + stats.delayed() > 0 || stats.inFlight() > 0) {
+            throw new IllegalStateException(jobs + " Completed events were counted while " + stats.waiting()
+                    + " job(s) still waited and " + stats.inFlight() + " were unsettled: some job was counted twice, "
+                    + "so this drain's rate is not jobq's");
         }
     }
 
