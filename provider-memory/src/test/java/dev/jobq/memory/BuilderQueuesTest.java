@@ -95,26 +95,16 @@ class BuilderQueuesTest {
             + "scheduler cannot be created")
     void aProviderGivenInCodeIsClosedWhenBuildFails() {
         var closed = new AtomicInteger();
-        class Closing extends ForwardingQueueProvider {
-            Closing() {
-                super(MemoryProviderFactory.builder().build());
-            }
-
-            @Override
-            public void close() {
-                closed.incrementAndGet();
-                super.close();
-            }
-        }
-        assertThatThrownBy(() -> JobQueue.builder().provider(new Closing()).workerQueues("critical").build())
+        assertThatThrownBy(() -> JobQueue.builder().provider(new CountingCloses(closed)).workerQueues("critical")
+                .build())
                 .isInstanceOf(ConfigException.class);
         assertThat(closed).as("after a workerQueues problem").hasValue(1);
-        assertThatThrownBy(() -> JobQueue.builder().queue("reports", new Closing())
+        assertThatThrownBy(() -> JobQueue.builder().queue("reports", new CountingCloses(closed))
                 .queue("critical", "no-such-provider", Map.of()).build())
                 .isInstanceOf(ConfigException.class);
         assertThat(closed).as("after an unknown provider type").hasValue(2);
-        assertThatThrownBy(() -> JobQueue.builder().provider(new Closing()).scheduler("no-such-scheduler", Map.of())
-                .build())
+        assertThatThrownBy(() -> JobQueue.builder().provider(new CountingCloses(closed))
+                .scheduler("no-such-scheduler", Map.of()).build())
                 .isInstanceOf(ConfigException.class);
         assertThat(closed).as("after an unknown scheduler type").hasValue(3);
     }
@@ -123,23 +113,10 @@ class BuilderQueuesTest {
     @DisplayName("a provider given in code and then replaced for its queue is closed by build(), which took it over "
             + "as it takes every provider given in code; one given again for another queue stays open in that queue")
     void aProviderGivenInCodeAndThenReplacedIsClosedByBuild() {
-        class Closing extends ForwardingQueueProvider {
-            final AtomicInteger closed = new AtomicInteger();
-
-            Closing() {
-                super(MemoryProviderFactory.builder().build());
-            }
-
-            @Override
-            public void close() {
-                closed.incrementAndGet();
-                super.close();
-            }
-        }
-        var replaced = new Closing();
-        var replacedByType = new Closing();
-        var movedToReports = new Closing();
-        var kept = new Closing();
+        var replaced = new CountingCloses();
+        var replacedByType = new CountingCloses();
+        var movedToReports = new CountingCloses();
+        var kept = new CountingCloses();
         try (JobQueue jobs = JobQueue.builder()
                 .provider(replaced).provider(movedToReports).provider(kept)
                 .queue("audit", replacedByType).queue("audit", "memory", Map.of())
@@ -154,8 +131,8 @@ class BuilderQueuesTest {
         assertThat(movedToReports.closed).hasValue(1);
         assertThat(kept.closed).hasValue(1);
 
-        var replacedBeforeAFailure = new Closing();
-        assertThatThrownBy(() -> JobQueue.builder().provider(replacedBeforeAFailure).provider(new Closing())
+        var replacedBeforeAFailure = new CountingCloses();
+        assertThatThrownBy(() -> JobQueue.builder().provider(replacedBeforeAFailure).provider(new CountingCloses())
                 .workerQueues("critical").build())
                 .isInstanceOf(ConfigException.class);
         assertThat(replacedBeforeAFailure.closed).as("replaced, then build() failed").hasValue(1);
@@ -166,13 +143,7 @@ class BuilderQueuesTest {
             + "provider is the first queue's, and two queues closing it would close it under each other")
     void aSecondBuildOfABuilderHoldingAProviderGivenInCodeIsRefused() {
         var closed = new AtomicInteger();
-        var given = new ForwardingQueueProvider(MemoryProviderFactory.builder().build()) {
-            @Override
-            public void close() {
-                closed.incrementAndGet();
-                super.close();
-            }
-        };
+        var given = new CountingCloses(closed);
         var builder = JobQueue.builder().provider(given);
         try (JobQueue first = builder.build()) {
             assertThatThrownBy(builder::build)
@@ -233,13 +204,7 @@ class BuilderQueuesTest {
             + "receive the other's jobs, as two names on one SQS queue would")
     void oneProviderInstanceGivenForTwoQueuesIsRefused() {
         var closed = new AtomicInteger();
-        var shared = new ForwardingQueueProvider(MemoryProviderFactory.builder().build()) {
-            @Override
-            public void close() {
-                closed.incrementAndGet();
-                super.close();
-            }
-        };
+        var shared = new CountingCloses(closed);
 
         assertThatThrownBy(() -> JobQueue.builder().provider(shared).queue("reports", shared).build())
                 .isInstanceOf(ConfigException.class)
@@ -255,5 +220,26 @@ class BuilderQueuesTest {
                 .workerQueues("reports", "critical").build())
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("workerQueues: 'critical' is not a configured queue (configured: default, reports)");
+    }
+
+    /** A memory provider that counts its close() calls in {@code closed}. */
+    private static final class CountingCloses extends ForwardingQueueProvider {
+
+        final AtomicInteger closed;
+
+        CountingCloses() {
+            this(new AtomicInteger());
+        }
+
+        CountingCloses(AtomicInteger closed) {
+            super(MemoryProviderFactory.builder().build());
+            this.closed = closed;
+        }
+
+        @Override
+        public void close() {
+            closed.incrementAndGet();
+            super.close();
+        }
     }
 }

@@ -40,11 +40,7 @@ class H2InMemoryUrlTest {
                     "report:send", "{}", JobOptions.defaults(), 0, Instant.now(), null, null),
                     Instant.now().plus(Duration.ofDays(1)));
 
-            // What maxLifetime does to each connection in turn: closed, and another opened once it is.
-            HikariDataSource pool = ownedPool(scheduler.database());
-            pool.getHikariPoolMXBean().softEvictConnections();
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> pool.getHikariPoolMXBean().getTotalConnections() >= 1);
+            replaceConnections(scheduler);
 
             assertThat(scheduler.listScheduled(10)).as("jobs waiting after the pool replaced its connections")
                     .extracting(ScheduledJobInfo::id).containsExactly(id);
@@ -77,10 +73,7 @@ class H2InMemoryUrlTest {
                         UUID.randomUUID().toString(), "report:send", "{}", JobOptions.defaults(), 0, Instant.now(),
                         null, null), Instant.now().plus(Duration.ofDays(1)));
 
-                HikariDataSource pool = ownedPool(scheduler.database());
-                pool.getHikariPoolMXBean().softEvictConnections();
-                await().atMost(Duration.ofSeconds(10))
-                        .until(() -> pool.getHikariPoolMXBean().getTotalConnections() >= 1);
+                replaceConnections(scheduler);
 
                 assertThat(scheduler.listScheduled(10)).as("jobs waiting after the pool replaced its connections")
                         .extracting(ScheduledJobInfo::id).containsExactly(id);
@@ -107,6 +100,13 @@ class H2InMemoryUrlTest {
     }
 
     /** The scheduler's own pool: it has no accessor, and its connections' lifetime is what this test is about. */
+    /** What maxLifetime does to each connection of the scheduler's pool in turn: closed, another opened once it is. */
+    private static void replaceConnections(JdbcJobScheduler scheduler) throws ReflectiveOperationException {
+        HikariDataSource pool = ownedPool(scheduler.database());
+        pool.getHikariPoolMXBean().softEvictConnections();
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.getHikariPoolMXBean().getTotalConnections() >= 1);
+    }
+
     private static HikariDataSource ownedPool(Database database) throws ReflectiveOperationException {
         Field field = Database.class.getDeclaredField("ownedPool");
         field.setAccessible(true);
