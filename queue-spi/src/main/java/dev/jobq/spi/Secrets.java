@@ -83,6 +83,13 @@ public final class Secrets {
                     at = text.lastIndexOf('@', end - 1);
                 }
             }
+            // 'user:p@s/s@db/x': an '@' in the next path segment too (before any '?' or '#') may be the one that ends the
+            // user information, the password's '/' and '@' read as the host's end and the path. The URL cannot tell
+            // which: masked up to the last, the host after it still shown.
+            while (at >= start && atInNextSegment(text, end)) {
+                end = segmentEnd(text, end + 1);
+                at = text.lastIndexOf('@', end - 1);
+            }
             out.append(text, done, start);
             if (at >= start) {
                 String userInfo = text.substring(start, at);
@@ -107,6 +114,35 @@ public final class Secrets {
                 ? beforeSlash.substring(beforeSlash.indexOf(']') + 1) : beforeSlash;
         int colon = host.indexOf(':');
         return colon >= 0 && !PORT.matcher(host.substring(colon + 1)).matches();
+    }
+
+    /** Where the path segment from {@code from} ends: at the next '/', whitespace or the text's end. */
+    private static int segmentEnd(String text, int from) {
+        int end = from;
+        while (end < text.length() && text.charAt(end) != '/' && !Character.isWhitespace(text.charAt(end))) {
+            end++;
+        }
+        return end;
+    }
+
+    /**
+     * Whether the path segment after the '/' at {@code slash} has an '@' before any '?' or '#' (after which it is a
+     * parameter's or a fragment's): the '@' that may end a user information with a '/' in its password.
+     */
+    private static boolean atInNextSegment(String text, int slash) {
+        if (slash >= text.length() || text.charAt(slash) != '/') {
+            return false;
+        }
+        for (int i = slash + 1; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '@') {
+                return true;
+            }
+            if (c == '/' || c == '?' || c == '#' || Character.isWhitespace(c)) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private static boolean hasWhitespace(String text, int from, int to) {

@@ -55,6 +55,19 @@ class SecretsTest {
     }
 
     @Test
+    void masksAPasswordWrittenRawWithAnAtBeforeItsSlash() {
+        // The user information was taken to end at the '@' before the '/', and the password's tail shown as the host
+        // and the path ('jobq:****@s/s@db/x'). Where an '@' follows in the next path segment too, the URL cannot tell
+        // which ends the user information: it is masked up to the last.
+        assertThat(Secrets.maskUrl("jdbc:postgresql://jobq:p@s/s@db/x")).isEqualTo("jdbc:postgresql://jobq:****@db/x");
+        assertThat(Secrets.maskUrl("failed: http://AKIA:a@b/c@d/S3CRET@localstack:4566/q: refused"))
+                .isEqualTo("failed: http://AKIA:****@localstack:4566/q: refused");
+        // An '@' after a '?' or a '#' past the host is a parameter's or a fragment's, as before.
+        assertThat(Secrets.maskUrl("jdbc:postgresql://jobq:pw@db/jobs?user=a@b")).isEqualTo("jdbc:postgresql://jobq:****@db/jobs?user=a@b");
+        assertThat(Secrets.maskUrl("http://u:x/T0P@b:2/q#v@w")).isEqualTo("http://u:****@b:2/q#v@w");
+    }
+
+    @Test
     void masksSecretParametersOfAUrlOrAnH2Setting() {
         assertThat(Secrets.maskUrl("jdbc:postgresql://db/jobs?user=jobq&password=S3CRET&sslmode=require"))
                 .isEqualTo("jdbc:postgresql://db/jobs?user=jobq&password=****&sslmode=require");
