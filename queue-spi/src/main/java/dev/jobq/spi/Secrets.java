@@ -38,6 +38,7 @@ public final class Secrets {
 
     /** What follows a host's colon: its port, and in a URL of several hosts, a comma and the next. */
     private static final Pattern PORT = Pattern.compile("\\d+(,.*)?");
+    private static final Pattern ONE_PORT = Pattern.compile("\\d+");
 
     private Secrets() {
     }
@@ -55,7 +56,8 @@ public final class Secrets {
      * user still sees which URL is meant. In a longer text (a library's error message) every URL
      * is masked so, and so is the value of a secret header on a line of its own
      * ({@code x-amz-security-token:…}); text without a URL passes with only its secret parameters
-     * and headers masked.
+     * and headers masked. Where the URL cannot tell a raw password's '/' and '@' from a path's (an '@' in the
+     * next path segment, before any '?' or '#', after a user information or a single port), more is masked, not less.
      */
     public static String maskUrl(String url) {
         String text = SECRET_PARAMETER.matcher(url).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
@@ -82,6 +84,11 @@ public final class Secrets {
                     }
                     at = text.lastIndexOf('@', end - 1);
                 }
+            } else if (at < start && onePort(text.substring(start, end)) && atInNextSegment(text, end)) {
+                // 'u:12/34@db': an all-digit start of the password reads as a port, and the URL cannot tell it from
+                // a host's port with an '@' in the first path segment ('host:8080/user@example.com'): masked.
+                end = segmentEnd(text, end + 1);
+                at = text.lastIndexOf('@', end - 1);
             }
             // 'user:p@s/s@db/x': an '@' in the next path segment too (before any '?' or '#') may be the one that ends the
             // user information, the password's '/' and '@' read as the host's end and the path. The URL cannot tell
@@ -143,6 +150,14 @@ public final class Secrets {
             }
         }
         return false;
+    }
+
+    /** Whether a URL's text up to its first '/' is a host and a single port ({@code u:12} of {@code u:12/34@db}). */
+    private static boolean onePort(String beforeSlash) {
+        String host = beforeSlash.startsWith("[") && beforeSlash.indexOf(']') > 0
+                ? beforeSlash.substring(beforeSlash.indexOf(']') + 1) : beforeSlash;
+        int colon = host.indexOf(':');
+        return colon >= 0 && ONE_PORT.matcher(host.substring(colon + 1)).matches();
     }
 
     private static boolean hasWhitespace(String text, int from, int to) {

@@ -68,6 +68,21 @@ class SecretsTest {
     }
 
     @Test
+    void masksAnAllDigitPasswordPartBeforeASlash() {
+        // 'u:12' was read as a host and its port, and the password '12/34' shown whole.
+        assertThat(Secrets.maskUrl("jdbc:postgresql://u:12/34@db/x")).isEqualTo("jdbc:postgresql://u:****@db/x");
+        assertThat(Secrets.maskUrl("http://u:12/34@db:5432 and http://v:5/6@[::1]:9324/q"))
+                .isEqualTo("http://u:****@db:5432 and http://v:****@[::1]:9324/q");
+        // The URL alone cannot tell a port and an '@' in the first path segment from such a password: masked.
+        assertThat(Secrets.maskUrl("https://host:8080/user@example.com")).isEqualTo("https://host:****@example.com");
+        // An '@' in a later segment, or after a '?' or a '#', is the path's, as before.
+        assertThat(Secrets.maskUrl("https://host:8080/path/user@example.com")).isEqualTo("https://host:8080/path/user@example.com");
+        assertThat(Secrets.maskUrl("jdbc:postgresql://db:5432/jobs?user=jobq@myserver"))
+                .isEqualTo("jdbc:postgresql://db:5432/jobs?user=jobq@myserver");
+        assertThat(Secrets.maskUrl("http://h:80/x#a@b")).isEqualTo("http://h:80/x#a@b");
+    }
+
+    @Test
     void masksSecretParametersOfAUrlOrAnH2Setting() {
         assertThat(Secrets.maskUrl("jdbc:postgresql://db/jobs?user=jobq&password=S3CRET&sslmode=require"))
                 .isEqualTo("jdbc:postgresql://db/jobs?user=jobq&password=****&sslmode=require");
