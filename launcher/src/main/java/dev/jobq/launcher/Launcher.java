@@ -26,7 +26,7 @@ import java.util.jar.Manifest;
  * {@value #MAIN_ATTRIBUTE}, in this JVM. On an older one — a machine whose default {@code java} is
  * 17 while the build ran with {@code JAVA_HOME} set to a newer JDK — it runs the same class path
  * again with {@code JAVA_HOME}'s {@code java} if that is 21 or newer (saying so on stderr, passing on
- * the JVM options, the arguments, signals and the exit status), and otherwise says which Java it
+ * the JVM options that java takes, the arguments, signals and the exit status), and otherwise says which Java it
  * found and how to run with a newer one, instead of the JVM's class-version error.
  */
 public final class Launcher {
@@ -147,7 +147,7 @@ public final class Launcher {
         final Path stopsPassedOn = stopsFile();
         List<String> command = new ArrayList<String>();
         command.add(java);
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(optionsTakenBy(java, ManagementFactory.getRuntimeMXBean().getInputArguments()));
         command.add("-D" + RELAUNCHED + "=true");
         if (stopsPassedOn != null) {
             command.add("-D" + STOPS_PASSED_ON + "=" + stopsPassedOn);
@@ -190,6 +190,72 @@ public final class Launcher {
         } finally {
             delete(stopsPassedOn);
         }
+    }
+
+    /**
+     * Of this JVM's {@code options}, those {@code java} takes, in order. An option this older JVM took may be one a
+     * newer JVM refuses (a flag removed since, as {@code -XX:+UseBiasedLocking}), which would end the child with the
+     * newer JVM's error before jobq starts: where {@code java -version} refuses them together, each is tried after
+     * the ones kept so far (an unlocking flag before the flag it unlocks), and one it refuses is left out and named
+     * on stderr with the fix. Agents ({@code -javaagent}, {@code -agentlib}, {@code -agentpath}, {@code -Xrun}) are
+     * passed on unchecked: trying them would run them.
+     */
+    static List<String> optionsTakenBy(String java, List<String> options) throws IOException, InterruptedException {
+        List<String> checked = new ArrayList<String>();
+        for (String option : options) {
+            if (!isAgent(option)) {
+                checked.add(option);
+            }
+        }
+        if (checked.isEmpty() || takes(java, checked) || !takes(java, new ArrayList<String>())) {
+            return options;
+        }
+        List<String> taken = new ArrayList<String>();
+        List<String> kept = new ArrayList<String>();
+        for (String option : options) {
+            if (!isAgent(option)) {
+                taken.add(option);
+                if (!takes(java, taken)) {
+                    taken.remove(taken.size() - 1);
+                    System.err.println("jobq: JAVA_HOME's java (" + java + ") refuses the JVM option " + option
+                            + ", which this java took: left out; remove it from the java command line, or run "
+                            + "jobq with JAVA_HOME's java and the options it takes");
+                    continue;
+                }
+            }
+            kept.add(option);
+        }
+        return kept;
+    }
+
+    private static boolean isAgent(String option) {
+        return option.startsWith("-javaagent:") || option.startsWith("-agentlib:") || option.startsWith("-agentpath:")
+                || option.startsWith("-Xrun");
+    }
+
+    /** Whether {@code java} starts with {@code options}: its {@code -version} with them exits 0. */
+    private static boolean takes(String java, List<String> options) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<String>();
+        command.add(java);
+        command.addAll(options);
+        command.add("-version");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        // Only the options given: not those the environment would add to every JVM.
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        builder.environment().remove("_JAVA_OPTIONS");
+        Process probe = builder.start();
+        probe.getOutputStream().close();
+        InputStream output = probe.getInputStream();
+        try {
+            byte[] buffer = new byte[4096];
+            while (output.read(buffer) >= 0) {
+                // its version and any warnings, not the user's to see
+            }
+        } finally {
+            output.close();
+        }
+        return probe.waitFor() == 0;
     }
 
     /** A new empty file for {@link #STOPS_PASSED_ON}, or null where none can be made (a read-only temp directory). */

@@ -3,9 +3,19 @@ package dev.jobq.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +56,94 @@ class LauncherTest {
                 .contains("JAVA_HOME (/opt/jdk11) is Java 11.");
         assertThat(Launcher.tooOld(17, "/usr/lib/jvm/java-17", "/tmp/nothing", -1))
                 .contains("JAVA_HOME (/tmp/nothing) is not a JDK this launcher can read the version of.");
+    }
+
+    @Test
+    @DisplayName("on an older java, the JVM options JAVA_HOME's java refuses are left out, each named with the fix; the "
+            + "others are passed on")
+    void optionsTheNewerJavaRefusesAreLeftOutAndNamed() throws Exception {
+        // -XX:+UseBiasedLocking: Java 17 takes it (deprecated), Java 21 and newer refuse it ('Unrecognized VM option').
+        Run run = launch(List.of("-XX:+UseBiasedLocking", "-Dkept=yes", "-Xmx64m"), List.of("a", "b"));
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
+        assertThat(run.out).contains("-Dkept=yes", "-Xmx64m", "args [a, b]").doesNotContain("UseBiasedLocking");
+        assertThat(run.err).contains("-XX:+UseBiasedLocking", "left out", "remove it");
+    }
+
+    /** What a run of a launcher jar printed, and its status. */
+    private record Run(int status, String out, String err) {
+    }
+
+    /**
+     * Runs a jar of the launcher whose {@code Jobq-Main-Class} prints its JVM options and arguments, with a java older
+     * than {@link Launcher#REQUIRED} and this JVM's JDK as {@code JAVA_HOME}.
+     */
+    private Run launch(List<String> options, List<String> args) throws Exception {
+        Path jar = launcherJar();
+        List<String> command = new ArrayList<>();
+        command.add(olderJava().toString());
+        command.addAll(options);
+        command.add("-jar");
+        command.add(jar.toString());
+        command.addAll(args);
+        var builder = new ProcessBuilder(command).redirectOutput(dir.resolve("out.txt").toFile())
+                .redirectError(dir.resolve("err.txt").toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"));
+        Process process = builder.start();
+        try {
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the launcher exited within 60 s").isTrue();
+        } finally {
+            process.destroyForcibly();
+        }
+        return new Run(process.exitValue(), Files.readString(dir.resolve("out.txt")), Files.readString(dir.resolve("err.txt")));
+    }
+
+    /** A JDK older than {@link Launcher#REQUIRED} beside the one running this test, as the machine's default java is. */
+    private static Path olderJava() throws IOException {
+        Path jvms = Path.of(System.getProperty("java.home")).getParent();
+        try (Stream<Path> homes = Files.list(jvms)) {
+            Optional<Path> old = homes.filter(home -> Launcher.releaseFeature(home) > 0
+                    && Launcher.releaseFeature(home) < Launcher.REQUIRED).map(home -> home.resolve("bin/java")).findFirst();
+            assertThat(old).as("a JDK older than 21 in " + jvms).isPresent();
+            return old.get();
+        }
+    }
+
+    /** The launcher's classes and {@link PrintsItsOptions}, the launcher's main class and that its Jobq-Main-Class. */
+    private Path launcherJar() throws Exception {
+        Path classes = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path testClasses = Path.of(PrintsItsOptions.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        var manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, Launcher.class.getName());
+        manifest.getMainAttributes().put(new Attributes.Name(Launcher.MAIN_ATTRIBUTE), PrintsItsOptions.class.getName());
+        Path jar = dir.resolve("launcher-test.jar");
+        try (var out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            add(out, classes, "Launcher");
+            add(out, testClasses, "LauncherTest$PrintsItsOptions");
+        }
+        return jar;
+    }
+
+    private static void add(JarOutputStream jar, Path classes, String prefix) throws IOException {
+        Path packageDir = classes.resolve("dev/jobq/launcher");
+        try (Stream<Path> files = Files.list(packageDir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith(prefix + ".")
+                    || f.getFileName().toString().startsWith(prefix + "$")).toList()) {
+                jar.putNextEntry(new JarEntry("dev/jobq/launcher/" + file.getFileName()));
+                jar.write(Files.readAllBytes(file));
+                jar.closeEntry();
+            }
+        }
+    }
+
+    /** The Jobq-Main-Class of {@link #launcherJar()}: prints the JVM options and the arguments it was started with. */
+    public static final class PrintsItsOptions {
+        public static void main(String[] args) {
+            System.out.println("options " + ManagementFactory.getRuntimeMXBean().getInputArguments());
+            System.out.println("args " + List.of(args));
+        }
     }
 
     private Path fakeJdk(String releaseLine) throws IOException {
