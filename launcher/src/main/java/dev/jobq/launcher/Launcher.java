@@ -147,7 +147,8 @@ public final class Launcher {
         final Path stopsPassedOn = stopsFile();
         List<String> command = new ArrayList<String>();
         command.add(java);
-        command.addAll(optionsTakenBy(java, ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        command.addAll(optionsTakenBy(java, withoutTheEnvironments(ManagementFactory.getRuntimeMXBean().getInputArguments(),
+                System.getenv("JAVA_TOOL_OPTIONS"), System.getenv("JDK_JAVA_OPTIONS"), System.getenv("_JAVA_OPTIONS"))));
         command.add("-D" + RELAUNCHED + "=true");
         if (stopsPassedOn != null) {
             command.add("-D" + STOPS_PASSED_ON + "=" + stopsPassedOn);
@@ -190,6 +191,58 @@ public final class Launcher {
         } finally {
             delete(stopsPassedOn);
         }
+    }
+
+    /**
+     * {@code options} without those {@code environmentOptions} gave (JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS and
+     * _JAVA_OPTIONS, which this JVM's input arguments include): the child shares this environment and reads them
+     * again, so passed on they came twice, an agent among them loaded twice. One occurrence a word (quotes as the
+     * {@code java} launcher reads them), so one the command line gave as well stays.
+     */
+    static List<String> withoutTheEnvironments(List<String> options, String... environmentOptions) {
+        List<String> left = new ArrayList<String>(options);
+        for (String value : environmentOptions) {
+            if (value != null) {
+                for (String word : words(value)) {
+                    left.remove(word);
+                }
+            }
+        }
+        return left;
+    }
+
+    /** The words of an options variable: split at white space outside quotes, the quotes removed. */
+    private static List<String> words(String value) {
+        List<String> words = new ArrayList<String>();
+        StringBuilder word = new StringBuilder();
+        boolean inWord = false;
+        char quote = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else {
+                    word.append(c);
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                inWord = true;
+            } else if (Character.isWhitespace(c)) {
+                if (inWord) {
+                    words.add(word.toString());
+                    word.setLength(0);
+                    inWord = false;
+                }
+            } else {
+                word.append(c);
+                inWord = true;
+            }
+        }
+        if (inWord) {
+            words.add(word.toString());
+        }
+        return words;
     }
 
     /**

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
@@ -70,6 +71,21 @@ class LauncherTest {
         assertThat(run.err).contains("-XX:+UseBiasedLocking", "left out", "remove it");
     }
 
+    @Test
+    @DisplayName("on an older java, the JVM options the environment gave (JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS) reach "
+            + "the child once, from the environment it shares")
+    void optionsFromTheEnvironmentAreNotPassedTwice() throws Exception {
+        // The same with an agent (-javaagent in JAVA_TOOL_OPTIONS, as an APM agent is often given) loaded it twice.
+        Run run = launch(List.of("-Dcommand=yes"), List.of(),
+                Map.of("JAVA_TOOL_OPTIONS", "-Dtool=yes", "JDK_JAVA_OPTIONS", "-Djdk=yes -Dspaced=\"a b\""));
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
+        assertThat(run.out).contains("options [-Dtool=yes, -Djdk=yes, -Dspaced=a b, -Dcommand=yes, ");
+        assertThat(run.out.split("-Dtool=yes", -1)).as("-Dtool=yes in %s", run.out).hasSize(2);
+        assertThat(run.out.split("-Djdk=yes", -1)).as("-Djdk=yes in %s", run.out).hasSize(2);
+        assertThat(run.out.split("-Dspaced=a b", -1)).as("-Dspaced=a b in %s", run.out).hasSize(2);
+    }
+
     /** What a run of a launcher jar printed, and its status. */
     private record Run(int status, String out, String err) {
     }
@@ -79,6 +95,10 @@ class LauncherTest {
      * than {@link Launcher#REQUIRED} and this JVM's JDK as {@code JAVA_HOME}.
      */
     private Run launch(List<String> options, List<String> args) throws Exception {
+        return launch(options, args, Map.of());
+    }
+
+    private Run launch(List<String> options, List<String> args, Map<String, String> environment) throws Exception {
         Path jar = launcherJar();
         List<String> command = new ArrayList<>();
         command.add(olderJava().toString());
@@ -90,6 +110,7 @@ class LauncherTest {
                 .redirectError(dir.resolve("err.txt").toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"));
+        builder.environment().putAll(environment);
         Process process = builder.start();
         try {
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the launcher exited within 60 s").isTrue();
