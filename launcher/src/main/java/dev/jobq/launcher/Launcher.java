@@ -311,11 +311,24 @@ public final class Launcher {
         return probe.waitFor() == 0;
     }
 
-    /** A new empty file for {@link #STOPS_PASSED_ON}, or null where none can be made (a read-only temp directory). */
+    /**
+     * A new empty file for {@link #STOPS_PASSED_ON}: in the temp directory, or where that takes none (read-only, as
+     * under systemd's {@code ProtectSystem=strict}) in {@code XDG_RUNTIME_DIR} or {@code /dev/shm}; null where none
+     * of them does, and the child falls back to its 2 s window.
+     */
     private static Path stopsFile() {
         try {
             return Files.createTempFile("jobq-launcher-", ".stops");
         } catch (IOException | RuntimeException e) {
+            for (String dir : new String[] {System.getenv("XDG_RUNTIME_DIR"), "/dev/shm"}) {
+                if (dir != null && !dir.isEmpty()) {
+                    try {
+                        return Files.createTempFile(Paths.get(dir), "jobq-launcher-", ".stops");
+                    } catch (IOException | RuntimeException other) {
+                        // the next one
+                    }
+                }
+            }
             return null;
         }
     }

@@ -86,6 +86,21 @@ class LauncherTest {
         assertThat(run.out.split("-Dspaced=a b", -1)).as("-Dspaced=a b in %s", run.out).hasSize(2);
     }
 
+    @Test
+    @DisplayName("on an older java whose temp directory takes no file, the launcher still gives the child a count of "
+            + "the stops it passes on, in another directory, and deletes it")
+    void theCountOfStopsPassedOnFindsADirectoryWhereTheTempDirectoryTakesNoFile() throws Exception {
+        // Without the count the worker tells the launcher's copy of a stop sent to both JVMs from a second stop only
+        // by a 2 s window (OsSignals): a copy later than that, on a busy machine, halted it undrained (143).
+        Path noTemp = dir.resolve("missing");
+        Run run = launch(List.of("-Djava.io.tmpdir=" + noTemp), List.of());
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
+        assertThat(run.out).contains(" exists: true");
+        String stops = run.out.substring(run.out.indexOf("stops file ") + "stops file ".length(), run.out.indexOf(" exists"));
+        assertThat(Path.of(stops)).as("the count, once the launcher has exited").doesNotExist();
+    }
+
     /** What a run of a launcher jar printed, and its status. */
     private record Run(int status, String out, String err) {
     }
@@ -164,6 +179,8 @@ class LauncherTest {
         public static void main(String[] args) {
             System.out.println("options " + ManagementFactory.getRuntimeMXBean().getInputArguments());
             System.out.println("args " + List.of(args));
+            String stops = System.getProperty("jobq.launcher.stopsPassedOn");
+            System.out.println("stops file " + stops + " exists: " + (stops != null && Files.isRegularFile(Path.of(stops))));
         }
     }
 

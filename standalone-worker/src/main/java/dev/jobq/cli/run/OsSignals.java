@@ -41,7 +41,7 @@ public final class OsSignals implements StopSignals {
     private static final int SIGNAL_EXIT_BASE = 128;
     /**
      * Behind a launcher that could not share its count of the stops it passed on (no file in the temp
-     * directory), how soon after the first signal one more of the same kind is still the same request: a
+     * directory, XDG_RUNTIME_DIR or /dev/shm), how soon after the first signal one more of the same kind is still the same request: a
      * stop sent to both JVMs at once (systemd's default {@code KillMode=control-group},
      * {@code pkill -f jobq.jar}) reaches this one twice, from the sender and from the launcher.
      */
