@@ -145,6 +145,32 @@ public final class Launcher {
      */
     private static int relaunch(String java, String mainClass, String[] args) throws IOException, InterruptedException {
         final Path stopsPassedOn = stopsFile();
+        // The child once started; a stop before then starts none. Guarded by itself: a stop is handled on a thread
+        // of its own, and the child is started holding it, so that a stop that comes as it starts finds it.
+        final Process[] started = new Process[1];
+        final boolean[] stopped = new boolean[1];
+        // Where a signal could not be caught (-Xrs), and for any other way this JVM is ended; also deletes the count
+        // of a launcher stopped while it checks the options, before there is a child.
+        Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
+            @Override
+            public void run() {
+                Process child;
+                synchronized (started) {
+                    stopped[0] = true;
+                    child = started[0];
+                }
+                if (child != null && child.isAlive()) {
+                    countStop(stopsPassedOn);
+                    child.destroy();
+                    try {
+                        child.waitFor();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                delete(stopsPassedOn);
+            }
+        }, "jobq-launcher-child"));
         List<String> command = new ArrayList<String>();
         command.add(java);
         command.addAll(optionsTakenBy(java, withoutTheEnvironments(ManagementFactory.getRuntimeMXBean().getInputArguments(),
@@ -157,35 +183,33 @@ public final class Launcher {
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
         command.addAll(Arrays.asList(args));
-        final Process child = new ProcessBuilder(command).inheritIO().start();
         Runnable stopChild = new Runnable() {
             @Override
             public void run() {
-                if (child.isAlive()) {
-                    countStop(stopsPassedOn);
-                    child.destroy();
+                synchronized (started) {
+                    stopped[0] = true;
+                    if (started[0] != null && started[0].isAlive()) {
+                        countStop(stopsPassedOn);
+                        started[0].destroy();
+                    }
                 }
             }
         };
+        // Before the child starts: installed after, a stop in between ended this JVM (its default) and left the
+        // child running, unstopped.
         for (String signal : PASSED_ON) {
             passOn(signal, stopChild);
         }
-        // Where a signal could not be caught (-Xrs), and for any other way this JVM is ended.
-        Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
-            @Override
-            public void run() {
-                if (child.isAlive()) {
-                    countStop(stopsPassedOn);
-                    child.destroy();
-                    try {
-                        child.waitFor();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
+        Process child;
+        synchronized (started) {
+            if (stopped[0]) {
+                // stopped before there was anything to stop
                 delete(stopsPassedOn);
+                return 0;
             }
-        }, "jobq-launcher-child"));
+            child = new ProcessBuilder(command).inheritIO().start();
+            started[0] = child;
+        }
         try {
             return child.waitFor();
         } finally {

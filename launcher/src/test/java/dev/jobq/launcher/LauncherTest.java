@@ -101,6 +101,35 @@ class LauncherTest {
         assertThat(Path.of(stops)).as("the count, once the launcher has exited").doesNotExist();
     }
 
+    @Test
+    @DisplayName("on an older java, a stop that reaches the launcher as soon as it has started the child stops the child "
+            + "too: the launcher does not exit leaving it running")
+    void aStopRightAfterTheChildStartedStopsTheChild() throws Exception {
+        // JAVA_HOME's java is a script that, as the child, sends the launcher TERM at once and then runs the real java:
+        // a stop (systemd, docker stop, kill) that comes just after the child started.
+        Path childPid = dir.resolve("child.pid");
+        Path home = Files.createDirectories(dir.resolve("jdk"));
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + Runtime.version().feature() + "\"\n");
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        String realJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = -version ] && exec '" + realJava + "' \"$@\"; done\n"
+                + "echo $$ > '" + childPid + "'\nkill -TERM $PPID\nexec '" + realJava + "' \"$@\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try {
+            Run run = launch(List.of(), List.of("wait"), Map.of("JAVA_HOME", home.toString()));
+
+            assertThat(childPid).as("the child started; launcher's stderr: %s", run.err).exists();
+            long pid = Long.parseLong(Files.readString(childPid).trim());
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                    .as("the child (pid %d) still runs after the launcher exited %d; stderr: %s", pid, run.status, run.err)
+                    .isFalse();
+        } finally {
+            if (Files.exists(childPid)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(childPid).trim())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
     /** What a run of a launcher jar printed, and its status. */
     private record Run(int status, String out, String err) {
     }
@@ -181,6 +210,14 @@ class LauncherTest {
             System.out.println("args " + List.of(args));
             String stops = System.getProperty("jobq.launcher.stopsPassedOn");
             System.out.println("stops file " + stops + " exists: " + (stops != null && Files.isRegularFile(Path.of(stops))));
+            if (List.of(args).contains("wait")) {
+                // the child of aStopRightAfterTheChildStartedStopsTheChild: runs until it is stopped (or 60 s)
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 
