@@ -23,10 +23,12 @@ public final class Secrets {
     /**
      * A parameter of a URL (after ?, & or ;) whose name is a secret's, and its value: up to the next
      * parameter, or up to punctuation that ends the URL in a sentence ({@code ": refused"}, {@code ", then"}).
+     * Not up to a '#': a password written raw may have one, and neither PostgreSQL's driver nor H2 ends a
+     * value there; a URL's fragment after such a value is masked with it.
      */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "([?&;][A-Za-z0-9_.-]*(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key)"
-                    + "[A-Za-z0-9_.-]*=)[^&;#\\s]*?(?=[&;#\\s]|[:,.)'\"]*(?:\\s|$))");
+                    + "[A-Za-z0-9_.-]*=)[^&;\\s]*?(?=[&;\\s]|[:,.)'\"]*(?:\\s|$))");
     /**
      * An HTTP header on a line of its own whose name is a secret's ({@code x-amz-security-token:…}, as
      * the canonical request an SDK or a server echoes on a signature mismatch has it), and its value.

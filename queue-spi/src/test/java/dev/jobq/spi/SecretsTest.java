@@ -95,6 +95,18 @@ class SecretsTest {
     }
 
     @Test
+    void masksASecretParametersValueWrittenRawWithAHash() {
+        // Neither PostgreSQL's driver nor H2 ends a parameter at a '#': the value was masked up to it, and the rest of
+        // the password shown ('password=****#cd').
+        assertThat(Secrets.maskUrl("jdbc:postgresql://db/jobs?password=ab#S3CRET&sslmode=require"))
+                .isEqualTo("jdbc:postgresql://db/jobs?password=****&sslmode=require");
+        assertThat(Secrets.maskUrl("jdbc:h2:file:./data/jobq;PASSWORD=ab#S3CRET;MODE=PostgreSQL"))
+                .isEqualTo("jdbc:h2:file:./data/jobq;PASSWORD=****;MODE=PostgreSQL");
+        // a URL's fragment after a secret parameter is masked with it: too much rather than too little
+        assertThat(Secrets.maskUrl("http://h/x?token=S3CRET#part: refused")).isEqualTo("http://h/x?token=****: refused");
+    }
+
+    @Test
     void masksEveryUrlInALibrarysMessage() {
         assertThat(Secrets.maskUrl("Connect to http://u:S3CRET@a:1 failed, then https://v:T0P@b:2/q: refused"))
                 .isEqualTo("Connect to http://u:****@a:1 failed, then https://v:****@b:2/q: refused")
