@@ -62,10 +62,20 @@ public final class Launcher {
         String javaHome = System.getenv("JAVA_HOME");
         int javaHomeFeature = javaHome == null ? -1 : releaseFeature(Paths.get(javaHome));
         if (javaHomeFeature >= REQUIRED && System.getProperty(RELAUNCHED) == null) {
+            String java = Paths.get(javaHome, "bin", "java").toString();
+            String debugger = listeningDebugger(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            if (debugger != null) {
+                System.err.println("jobq: this java is " + running + " (" + System.getProperty("java.home") + "); jobq needs "
+                        + REQUIRED + " or newer, and JAVA_HOME's, Java " + javaHomeFeature + ", would run it, but the debugger "
+                        + "option " + debugger + " listens in this java, on a port the worker's JVM could not then listen "
+                        + "on: run JAVA_HOME's java with it, " + java + " " + debugger + " -jar "
+                        + System.getProperty("java.class.path"));
+                System.exit(NO_USABLE_JAVA);
+            }
             System.err.println("jobq: this java is " + running + " (" + System.getProperty("java.home")
                     + "); jobq needs " + REQUIRED + " or newer: running with JAVA_HOME's, Java " + javaHomeFeature
                     + " (" + javaHome + ")");
-            System.exit(relaunch(Paths.get(javaHome, "bin", "java").toString(), mainClass, args));
+            System.exit(relaunch(java, mainClass, args));
         }
         System.err.println(tooOld(running, System.getProperty("java.home"), javaHome, javaHomeFeature));
         System.exit(NO_USABLE_JAVA);
@@ -303,6 +313,34 @@ public final class Launcher {
             kept.add(option);
         }
         return kept;
+    }
+
+    /**
+     * The JDWP agent option among {@code options} that listens on a port of its own ({@code server=y} and an
+     * {@code address} with a port other than 0), or null: this JVM listens there already, and the child, given
+     * the same option, would end at once unable to bind it.
+     */
+    static String listeningDebugger(List<String> options) {
+        for (String option : options) {
+            String settings = option.startsWith("-agentlib:jdwp=") ? option.substring("-agentlib:jdwp=".length())
+                    : option.startsWith("-Xrunjdwp:") ? option.substring("-Xrunjdwp:".length()) : null;
+            if (settings == null) {
+                continue;
+            }
+            boolean server = false;
+            String port = null;
+            for (String setting : settings.split(",")) {
+                if (setting.equals("server=y")) {
+                    server = true;
+                } else if (setting.startsWith("address=")) {
+                    port = setting.substring(setting.lastIndexOf(':') >= 0 ? setting.lastIndexOf(':') + 1 : "address=".length());
+                }
+            }
+            if (server && port != null && port.matches("\\d+") && Integer.parseInt(port) != 0) {
+                return option;
+            }
+        }
+        return null;
     }
 
     private static boolean isAgent(String option) {

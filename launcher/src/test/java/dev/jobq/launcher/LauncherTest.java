@@ -130,6 +130,23 @@ class LauncherTest {
         }
     }
 
+    @Test
+    @DisplayName("on an older java, a debugger agent listening on a port is refused with the fix: the launcher's own JVM "
+            + "holds the port, and the worker's could not listen on it")
+    void aDebuggerListeningOnAPortIsRefusedWithTheFix() throws Exception {
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String jdwp = "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:" + port;
+        Run run = launch(List.of(jdwp), List.of());
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isEqualTo(Launcher.NO_USABLE_JAVA);
+        assertThat(run.err).contains(jdwp, "listens in this java", "bin/java " + jdwp)
+                .doesNotContain("bind failed");
+        assertThat(run.out).as("the worker did not start").doesNotContain("options [");
+    }
+
     /** What a run of a launcher jar printed, and its status. */
     private record Run(int status, String out, String err) {
     }
