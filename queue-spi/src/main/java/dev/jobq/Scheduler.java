@@ -81,10 +81,16 @@ public interface Scheduler {
     /** Deletes a recurring job's definition; occurrences already handed on stay. False if none had the name. */
     boolean deleteRecurring(String name);
 
-    /** The recurring job of this name; empty if none has it. */
+    /**
+     * The recurring job of this name; empty if none has it. A job whose stored timezone this runtime cannot read is
+     * returned too, with {@link RecurringJobInfo#problem()} saying why.
+     */
     Optional<RecurringJobInfo> getRecurring(String name);
 
-    /** Every recurring job, by name (as {@link String#compareTo} orders names, on every database). */
+    /**
+     * Every recurring job, by name (as {@link String#compareTo} orders names, on every database). A job whose stored
+     * timezone this runtime cannot read is listed with the others, with {@link RecurringJobInfo#problem()} saying why.
+     */
     List<RecurringJobInfo> listRecurring();
 
     /**

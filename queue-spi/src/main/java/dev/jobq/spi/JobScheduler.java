@@ -91,10 +91,16 @@ public interface JobScheduler extends AutoCloseable {
     /** Deletes a recurring job's definition; true if one had this name. */
     boolean deleteRecurring(String name);
 
-    /** The recurring job of this name; empty if none has it. */
+    /**
+     * The recurring job of this name; empty if none has it. One whose stored timezone this runtime cannot read is
+     * returned with {@link RecurringJobInfo#problem()} set, not thrown.
+     */
     Optional<RecurringJobInfo> getRecurring(String name);
 
-    /** Every recurring job, by name as {@link String#compareTo} orders names. */
+    /**
+     * Every recurring job, by name as {@link String#compareTo} orders names. One whose stored timezone this runtime
+     * cannot read is listed with {@link RecurringJobInfo#problem()} set: it must not hide the others.
+     */
     List<RecurringJobInfo> listRecurring();
 
     /** Stops firing and releases the store; rows claimed but not handed on are retried by others. */

@@ -13,6 +13,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import java.time.zone.ZoneRulesException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -180,11 +181,24 @@ final class RecurringJobs {
                 row.getPayload(), options, 0, now, occurrence, null);
     }
 
+    /**
+     * The row as the API shows it. One whose zone this runtime cannot read (see {@link #zone}) is shown too, with no
+     * zone, the stored text and why: it threw, and with it every listing of recurring jobs, hiding the others.
+     */
     static RecurringJobInfo info(JobqRecurringJobRecord row) {
-        return new RecurringJobInfo(row.getName(), row.getType(), row.getSchedule(), zone(row),
+        @Nullable ZoneId zone;
+        @Nullable String problem;
+        try {
+            zone = zone(row);
+            problem = null;
+        } catch (JobQueueException unreadable) {
+            zone = null;
+            problem = unreadable.getMessage();
+        }
+        return new RecurringJobInfo(row.getName(), row.getType(), row.getSchedule(), zone,
                 row.getEnabled(), MisfirePolicy.valueOf(row.getMisfirePolicy()),
                 row.getEnabled() ? row.getNextRunAt() : null, row.getLastRunAt(), row.getLastError(),
-                row.getCreatedAt(), row.getUpdatedAt());
+                row.getCreatedAt(), row.getUpdatedAt(), row.getTimezone(), problem);
     }
 
     /**
@@ -202,18 +216,23 @@ final class RecurringJobs {
 
     /**
      * The zone a row names. One this Java runtime does not know (its time-zone data older than that of
-     * the process that registered the job, which had a newer zone) is an error naming the job, the zone
-     * and the fix, rather than java.time's bare "Unknown time-zone ID".
+     * the process that registered the job, which had a newer zone), or text that is no zone id (a row written by
+     * hand), is an error naming the job, the zone and the fix, rather than java.time's bare "Unknown time-zone ID".
      */
     static ZoneId zone(JobqRecurringJobRecord row) {
+        String named = "recurring job '" + row.getName() + "': timezone '" + row.getTimezone() + "'";
+        String still = " (jobq recurring disable and delete still work)";
         try {
             return ZoneId.of(row.getTimezone());
+        } catch (ZoneRulesException e) {
+            throw new JobQueueException(named + " is unknown to this Java runtime (" + e.getMessage() + "): its "
+                    + "time-zone data is older than that of the process that registered the job; update this Java "
+                    + "runtime or its time-zone data (tzupdater), or register the job again with a zone both know"
+                    + still, e);
         } catch (DateTimeException e) {
-            throw new JobQueueException("recurring job '" + row.getName() + "': timezone '" + row.getTimezone()
-                    + "' is unknown to this Java runtime (" + e.getMessage() + "): its time-zone data is older than "
-                    + "that of the process that registered the job; update this Java runtime or its time-zone data "
-                    + "(tzupdater), or register the job again with a zone both know (jobq recurring disable and "
-                    + "delete still work)", e);
+            throw new JobQueueException(named + " is not a time-zone id (" + e.getMessage() + "): jobq writes none "
+                    + "such, the row was changed by hand; register the job again with a zone id such as 'America/New_York' or 'UTC'" + still,
+                    e);
         }
     }
 

@@ -10,8 +10,11 @@ import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.Secrets;
+import dev.jobq.spi.UntrustedText;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.BiPredicate;
 import org.jspecify.annotations.Nullable;
@@ -29,7 +32,10 @@ import picocli.CommandLine.Parameters;
                 RecurringCommand.Disable.class, RecurringCommand.Delete.class})
 public final class RecurringCommand extends CommandGroup {
 
-    /** {@code jobq recurring list}. */
+    /**
+     * {@code jobq recurring list}. A job whose timezone this runtime cannot read (newer time-zone data wrote it) is
+     * listed with the others, its zone as stored, and why on stderr: it failed the whole listing, hiding the others.
+     */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists recurring jobs by name.")
     static final class ListRecurring extends SchedulerStoreCommand {
         ListRecurring(CommandContext context) {
@@ -40,19 +46,30 @@ public final class RecurringCommand extends CommandGroup {
         int run(JobScheduler scheduler) {
             var table = new Table("NAME", "TYPE", "SCHEDULE", "TIMEZONE", "ENABLED", "NEXT_RUN", "LAST_RUN",
                     "LAST_ERROR");
+            List<String> problems = new ArrayList<>();
             for (RecurringJobInfo job : scheduler.listRecurring()) {
-                table.row(job.name(), job.type(), job.schedule(), zoneName(job.timezone()), job.enabled(),
+                table.row(job.name(), job.type(), job.schedule(), zoneName(job), job.enabled(),
                         job.nextRunAt(), job.lastRunAt(),
                         // the last hand-off's error is the provider's, which may quote its URL: shown as /health shows it
                         job.lastError() == null ? null : Secrets.maskUrl(job.lastError()));
+                if (job.problem() != null) {
+                    problems.add(job.problem());
+                }
             }
             table.print(out());
+            // Escaped as the table's cells are: the zone's text is whatever was written into the row.
+            problems.forEach(problem -> err().println(UntrustedText.escape(problem)));
+            err().flush();
             return 0;
         }
 
-        /** The default zone, {@link ZoneOffset#UTC}, by the name --help and the docs give it, not as {@code Z}. */
-        private static String zoneName(ZoneId zone) {
-            return zone.equals(ZoneOffset.UTC) ? "UTC" : zone.getId();
+        /**
+         * The default zone, {@link ZoneOffset#UTC}, by the name --help and the docs give it, not as {@code Z}; a zone
+         * this runtime cannot read as it is stored.
+         */
+        private static String zoneName(RecurringJobInfo job) {
+            ZoneId zone = job.timezone();
+            return zone == null ? job.timezoneId() : zone.equals(ZoneOffset.UTC) ? "UTC" : zone.getId();
         }
     }
 

@@ -296,6 +296,32 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    @DisplayName("recurring list shows a job whose timezone this runtime cannot read with the others, its zone as "
+            + "stored and why")
+    void aJobInAZoneThisRuntimeDoesNotKnowIsListedWithTheOthers() throws Exception {
+        assertThat(jobq("recurring", "add", "digest", "email:digest", "--schedule", "0 9 * * *").exitCode()).isZero();
+        assertThat(jobq("recurring", "add", "hourly-sync", "sync:run", "--schedule", "@hourly").exitCode()).isZero();
+        // What a process with newer time-zone data writes (JdbcSchedulerContract: a zone added by newer data).
+        try (var connection = DriverManager.getConnection(jdbcUrl);
+             var update = connection.prepareStatement("UPDATE jobq_recurring_job SET timezone = ? WHERE name = ?")) {
+            update.setString(1, "America/Atlantis");
+            update.setString(2, "digest");
+            assertThat(update.executeUpdate()).isOne();
+        }
+
+        var list = jobq("recurring", "list");
+
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out())
+                .containsPattern("digest\\s+email:digest\\s+0 9 \\* \\* \\*\\s+America/Atlantis\\s+true\\s+20")
+                .containsPattern("hourly-sync\\s+sync:run\\s+@hourly\\s+UTC\\s+true");
+        assertThat(list.err()).startsWith("recurring job 'digest': timezone 'America/Atlantis' is unknown to this Java "
+                + "runtime (").contains("update this Java runtime or its time-zone data (tzupdater)");
+        assertThat(jobq("recurring", "disable", "digest").out()).startsWith("disabled digest");
+        assertThat(jobq("recurring", "delete", "digest").out()).startsWith("deleted digest");
+    }
+
+    @Test
     void unknownRecurringNameFailsWithExitOne() {
         var run = jobq("recurring", "disable", "nope");
 
