@@ -82,14 +82,15 @@ public interface Scheduler {
     boolean deleteRecurring(String name);
 
     /**
-     * The recurring job of this name; empty if none has it. A job whose stored timezone this runtime cannot read is
-     * returned too, with {@link RecurringJobInfo#problem()} saying why.
+     * The recurring job of this name; empty if none has it. A job whose stored timezone or misfire policy this runtime
+     * cannot read is returned too, with {@link RecurringJobInfo#problem()} saying why.
      */
     Optional<RecurringJobInfo> getRecurring(String name);
 
     /**
      * Every recurring job, by name (as {@link String#compareTo} orders names, on every database). A job whose stored
-     * timezone this runtime cannot read is listed with the others, with {@link RecurringJobInfo#problem()} saying why.
+     * timezone or misfire policy this runtime cannot read is listed with the others, with
+     * {@link RecurringJobInfo#problem()} saying why.
      */
     List<RecurringJobInfo> listRecurring();
 

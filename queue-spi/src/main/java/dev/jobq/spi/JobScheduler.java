@@ -92,14 +92,14 @@ public interface JobScheduler extends AutoCloseable {
     boolean deleteRecurring(String name);
 
     /**
-     * The recurring job of this name; empty if none has it. One whose stored timezone this runtime cannot read is
-     * returned with {@link RecurringJobInfo#problem()} set, not thrown.
+     * The recurring job of this name; empty if none has it. One whose stored timezone or misfire policy this runtime
+     * cannot read is returned with {@link RecurringJobInfo#problem()} set, not thrown.
      */
     Optional<RecurringJobInfo> getRecurring(String name);
 
     /**
-     * Every recurring job, by name as {@link String#compareTo} orders names. One whose stored timezone this runtime
-     * cannot read is listed with {@link RecurringJobInfo#problem()} set: it must not hide the others.
+     * Every recurring job, by name as {@link String#compareTo} orders names. One whose stored timezone or misfire
+     * policy this runtime cannot read is listed with {@link RecurringJobInfo#problem()} set: it must not hide the others.
      */
     List<RecurringJobInfo> listRecurring();
 

@@ -1,7 +1,6 @@
 package dev.jobq.scheduler.jdbc;
 
 import dev.jobq.JobRejectedException;
-import dev.jobq.MisfirePolicy;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqRecurringJobRecord;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
 import dev.jobq.spi.DurationFormat;
@@ -350,7 +349,7 @@ final class HandOff {
         FiringPlan plan;
         try {
             Schedule schedule = parser.parse(row.getName(), row.getSchedule(), RecurringJobs.zone(row));
-            plan = FiringPlan.of(schedule, row.getNextRunAt(), now, MisfirePolicy.valueOf(row.getMisfirePolicy()),
+            plan = FiringPlan.of(schedule, row.getNextRunAt(), now, RecurringJobs.misfirePolicy(row),
                     settings.misfireThreshold(), settings.fireAllLimit());
         } catch (RuntimeException e) {
             // Stored by a newer or differently configured version; keep it, say why, look again later.

@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.time.zone.ZoneRulesException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -182,23 +184,46 @@ final class RecurringJobs {
     }
 
     /**
-     * The row as the API shows it. One whose zone this runtime cannot read (see {@link #zone}) is shown too, with no
-     * zone, the stored text and why: it threw, and with it every listing of recurring jobs, hiding the others.
+     * The row as the API shows it. One whose zone or misfire policy this runtime cannot read (see {@link #zone} and
+     * {@link #misfirePolicy}) is shown too, without them and with why: it threw, and with it every listing of
+     * recurring jobs, hiding the others.
      */
     static RecurringJobInfo info(JobqRecurringJobRecord row) {
-        @Nullable ZoneId zone;
-        @Nullable String problem;
+        List<String> problems = new ArrayList<>(2);
+        @Nullable ZoneId zone = null;
         try {
             zone = zone(row);
-            problem = null;
         } catch (JobQueueException unreadable) {
-            zone = null;
-            problem = unreadable.getMessage();
+            problems.add(unreadable.getMessage());
+        }
+        @Nullable MisfirePolicy misfirePolicy = null;
+        try {
+            misfirePolicy = misfirePolicy(row);
+        } catch (JobQueueException unreadable) {
+            problems.add(unreadable.getMessage());
         }
         return new RecurringJobInfo(row.getName(), row.getType(), row.getSchedule(), zone,
-                row.getEnabled(), MisfirePolicy.valueOf(row.getMisfirePolicy()),
+                row.getEnabled(), misfirePolicy,
                 row.getEnabled() ? row.getNextRunAt() : null, row.getLastRunAt(), row.getLastError(),
-                row.getCreatedAt(), row.getUpdatedAt(), row.getTimezone(), problem);
+                row.getCreatedAt(), row.getUpdatedAt(), row.getTimezone(),
+                problems.isEmpty() ? null : String.join("; ", problems));
+    }
+
+    /**
+     * The misfire policy a row names. One this version of jobq does not know (a newer version, sharing the database,
+     * registered the job with a policy it added; or the row was changed by hand) is an error naming the job, the
+     * policy and the fix, rather than "No enum constant".
+     */
+    static MisfirePolicy misfirePolicy(JobqRecurringJobRecord row) {
+        try {
+            return MisfirePolicy.valueOf(row.getMisfirePolicy());
+        } catch (IllegalArgumentException e) {
+            throw new JobQueueException("recurring job '" + row.getName() + "': misfire policy '"
+                    + row.getMisfirePolicy() + "' is unknown to this version of jobq, which knows "
+                    + Arrays.toString(MisfirePolicy.values()) + ": a newer version registered the job, or the row was "
+                    + "changed by hand; run this process on that version, or register the job again with one of these "
+                    + "(jobq recurring disable and delete still work)", e);
+        }
     }
 
     /**

@@ -1073,6 +1073,42 @@ abstract class JdbcSchedulerContract {
                     + "(jobq recurring disable and delete still work)");
         }
 
+        /**
+         * A misfire policy a newer version of jobq added, on a job it registered in the database this one shares (or a
+         * row changed by hand): listed with the others and why; not fired here, kept.
+         */
+        @Test
+        void aJobWithAMisfirePolicyThisVersionDoesNotKnowIsListedWithTheOthers() throws SQLException {
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("digest", "0 9 * * *").build(), "{}");
+            scheduler.registerRecurring(recurring("sync", "every 1 hour").build(), "{}");
+            try (Connection connection = DriverManager.getConnection(url);
+                 PreparedStatement update = connection.prepareStatement(
+                         "UPDATE jobq_recurring_job SET misfire_policy = 'FIRE_LATEST' WHERE name = 'digest'")) {
+                assertThat(update.executeUpdate()).isOne();
+            }
+            String why = "recurring job 'digest': misfire policy 'FIRE_LATEST' is unknown to this version of jobq, "
+                    + "which knows [FIRE_ONCE, SKIP, FIRE_ALL]: a newer version registered the job, or the row was "
+                    + "changed by hand; run this process on that version, or register the job again with one of these "
+                    + "(jobq recurring disable and delete still work)";
+
+            assertThat(scheduler.listRecurring()).extracting(RecurringJobInfo::name).containsExactly("digest", "sync");
+            RecurringJobInfo digest = scheduler.getRecurring("digest").orElseThrow();
+            assertThat(digest.misfirePolicy()).isNull();
+            assertThat(digest.problem()).isEqualTo(why);
+            assertThat(digest.timezone()).isEqualTo(ZoneOffset.UTC);
+
+            clock.set(Instant.parse("2026-03-03T09:00:00Z"));
+            scheduler.fireDue();
+            assertThat(sink.envelopes()).as("sync's, none of digest's").extracting(JobEnvelope::type).isNotEmpty()
+                    .containsOnly("report:sync");
+            RecurringJobInfo kept = scheduler.getRecurring("digest").orElseThrow();
+            assertThat(kept.nextRunAt()).as("kept, not skipped").isEqualTo(Instant.parse("2026-03-03T09:00:00Z"));
+            assertThat(kept.lastError()).isEqualTo("cannot compute its next run: " + why);
+            assertThat(scheduler.setRecurringEnabled("digest", false)).isTrue();
+            assertThat(scheduler.deleteRecurring("digest")).isTrue();
+        }
+
         private void setTimezone(String name, String zone) throws SQLException {
             try (Connection connection = DriverManager.getConnection(url);
                  PreparedStatement update = connection.prepareStatement(
