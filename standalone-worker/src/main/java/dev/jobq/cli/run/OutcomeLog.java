@@ -3,6 +3,8 @@ package dev.jobq.cli.run;
 import dev.jobq.metrics.AttemptOutcome;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.UntrustedText;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * job=0192f3c1-… type=flaky:call queue=default attempt=1 outcome=failed duration=3ms error="IOException: timeout"
  * </pre>
  *
- * {@code duration} is {@code -} when the job never reached a handler (no handler for its type). {@code error} is
+ * {@code duration} is the handler's time to the millisecond ({@code 0ms} under one), {@code -} when the job never reached a handler (no handler for its type). {@code error} is
  * the failure's text, quoted once (see {@link #appendQuoted}).
  */
 final class OutcomeLog implements Consumer<AttemptOutcome> {
@@ -36,11 +38,21 @@ final class OutcomeLog implements Consumer<AttemptOutcome> {
                 .append(" queue=").append(outcome.queue())
                 .append(" attempt=").append(outcome.attempt())
                 .append(" outcome=").append(outcome.kind().label())
-                .append(" duration=").append(outcome.handlerTime().map(DurationFormat::format).orElse("-"));
+                .append(" duration=").append(outcome.handlerTime().map(OutcomeLog::duration).orElse("-"));
         if (outcome.error() != null) {
             appendQuoted(text.append(" error="), outcome.error());
         }
         return text.toString();
+    }
+
+    /**
+     * The handler's time to the millisecond, as every duration of the line reads ({@code 12ms}, {@code 1s500ms}):
+     * one under a millisecond is {@code 0ms}, not the ISO-8601 {@code PT0.000367352S} that {@link DurationFormat}
+     * gives it elsewhere, which a log search comparing durations cannot read.
+     */
+    private static String duration(Duration handlerTime) {
+        Duration millis = handlerTime.truncatedTo(ChronoUnit.MILLIS);
+        return millis.isZero() ? "0ms" : DurationFormat.format(millis);
     }
 
     /**

@@ -65,6 +65,25 @@ class OutcomeLogTest {
     }
 
     @Test
+    void aHandlerFasterThanAMillisecondHasItsDurationInMilliseconds() {
+        // The worker's own measure of a quick handler: 0.367352 ms.
+        var line = OutcomeLog.line(new AttemptOutcome("default", "j-6", "email:send", 1,
+                AttemptOutcome.Kind.COMPLETED, Duration.ofNanos(367_352), null));
+
+        // Before, duration=PT0.000367352S: ISO-8601 among lines that say 12ms and 2s, which a log search
+        // comparing durations (`| logfmt | duration > 100ms`) cannot read.
+        assertThat(line).endsWith(" outcome=completed duration=0ms");
+    }
+
+    @Test
+    void aDurationIsWrittenToTheMillisecondAsTheOtherLinesAre() {
+        var line = OutcomeLog.line(new AttemptOutcome("default", "j-7", "email:send", 1,
+                AttemptOutcome.Kind.COMPLETED, Duration.ofNanos(1_500_999_999L), null));
+
+        assertThat(line).endsWith(" duration=1s500ms");
+    }
+
+    @Test
     void jobThatNeverReachedAHandlerHasNoDuration() {
         var line = OutcomeLog.line(new AttemptOutcome("q", "j-3", "unknown", 1, AttemptOutcome.Kind.DEAD, null,
                 "no handler"));
