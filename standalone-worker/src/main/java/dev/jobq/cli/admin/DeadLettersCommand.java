@@ -57,22 +57,38 @@ public final class DeadLettersCommand extends CommandGroup {
                 ProviderSection section = ProviderAlone.section(setup, queue);
                 try (QueueProvider provider = ProviderAlone.create(setup, section)) {
                     MemoryQueueNote.warnIfProcessLocal(section.type(), queue, err, COMMAND, MEMORY_INSTEAD);
-                    return work.applyAsInt(provider.deadLetters().orElseThrow(() -> notKept(section.type())));
+                    return work.applyAsInt(provider.deadLetters()
+                            .orElseThrow(() -> notKept(section.type(), discards(setup))));
                 }
             }
             try (session) {
                 noteIfProcessLocal(session, err);
-                return work.applyAsInt(of(session));
+                return work.applyAsInt(of(setup, session));
             }
         }
 
-        DeadLetters of(QueueSession session) {
+        DeadLetters of(QueueSetup setup, QueueSession session) {
             return session.queue().deadLetters(queue).orElseThrow(() -> notKept(
                     session.queue() instanceof JobQueueRuntime runtime
-                            ? runtime.providerTypes().getOrDefault(queue, "?") : "?"));
+                            ? runtime.providerTypes().getOrDefault(queue, "?") : "?", discards(setup)));
         }
 
-        private CommandFailure notKept(String type) {
+        /**
+         * Whether the file gives this queue {@code deadLetter: discard} (SQS's setting): its dead jobs are deleted,
+         * and there is no dead-letter queue to send the user to.
+         */
+        private boolean discards(QueueSetup setup) {
+            ProviderSection section = setup.config().providers().get(queue);
+            return section != null && "discard".equalsIgnoreCase(section.settings().string("deadLetter"));
+        }
+
+        private CommandFailure notKept(String type, boolean discards) {
+            if (discards) {
+                return CommandFailure.usage("queue '" + queue + "' has deadLetter: discard: " + ("sqs".equals(type)
+                        ? "SQS" : "provider '" + type + "'") + " deletes its dead jobs (each logged at WARN with a "
+                        + "Dead event) and keeps none; to keep them, remove deadLetter: discard and give the queue a "
+                        + "dead-letter queue (deadLetterQueueUrl, or a redrive policy: docs/sqs.md)");
+            }
             return CommandFailure.usage("provider '" + type + "' of queue '" + queue + "' does not keep its dead "
                     + "letters where jobq can list them; look in the provider's own dead-letter store (for SQS: "
                     + "the queue's dead-letter queue, e.g. in the AWS console or with aws sqs receive-message; to "
@@ -117,7 +133,7 @@ public final class DeadLettersCommand extends CommandGroup {
         @Override
         int run(QueueSetup setup, QueueSession session) {
             choice.noteIfProcessLocal(session, err());
-            return list(choice.of(session));
+            return list(choice.of(setup, session));
         }
 
         private int list(DeadLetters letters) {
@@ -165,7 +181,7 @@ public final class DeadLettersCommand extends CommandGroup {
         @Override
         int run(QueueSetup setup, QueueSession session) {
             choice.noteIfProcessLocal(session, err());
-            return act(choice.of(session));
+            return act(choice.of(setup, session));
         }
 
         private int act(DeadLetters letters) {

@@ -10,6 +10,7 @@ import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.SharedQueue;
 import dev.jobq.cli.UnreachableSqs;
 import dev.jobq.cli.context.QueueOpener;
+import dev.jobq.localsqs.LocalSqs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -174,6 +175,34 @@ class DeadLettersCommandTest {
 
             assertThat(run.err()).as(String.join(" ", args)).doesNotContain("PostgreSQL");
             assertThat(run.exitCode()).as(run.err()).isEqualTo(args[1].equals("list") ? 0 : 1);
+        }
+    }
+
+    /**
+     * An SQS queue with {@code deadLetter: discard} keeps no dead letters anywhere: the command sent its user to the
+     * queue's dead-letter queue, which it does not have.
+     */
+    @Test
+    void anSqsQueueThatDiscardsItsDeadJobsSaysSoRatherThanPointToADeadLetterQueue() throws Exception {
+        try (LocalSqs sqs = LocalSqs.start(LocalSqs.DEFAULT_HOST, 0)) {
+            String url = sqs.createQueue("discarding", Map.of());
+            Path file = Files.writeString(dir.resolve("discard.yaml"), """
+                    provider:
+                      type: sqs
+                      region: us-east-1
+                      endpoint: %s
+                      accessKeyId: test
+                      secretAccessKey: test
+                      queueUrl: %s
+                      deadLetter: discard
+                    """.formatted(sqs.endpoint(), url));
+
+            var list = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                    "dead-letters", "list", "--config", file.toString());
+
+            assertThat(list.exitCode()).as(list.err()).isEqualTo(2);
+            assertThat(list.err()).contains("queue 'default' has deadLetter: discard: SQS deletes its dead jobs "
+                    + "(each logged at WARN with a Dead event) and keeps none").doesNotContain("the queue's dead-letter queue");
         }
     }
 
