@@ -8,7 +8,8 @@ import java.io.IOException;
 /**
  * Handles {@value #TYPE}: attempts 1 to {@link FlakyCall#failures()} throw an {@link IOException}
  * as a flaky remote service would, the next one succeeds. A job with {@code failures} below its
- * {@code maxAttempts} completes after that many retries; one with more ends in the dead letters.
+ * {@code maxAttempts} completes after that many retries; one with as many or more (every attempt fails) ends in
+ * the dead letters.
  * The outcome depends only on the attempt number, so a run is reproducible. Stateless and thread-safe.
  */
 public final class FlakyHandler implements JobHandler<FlakyCall> {
