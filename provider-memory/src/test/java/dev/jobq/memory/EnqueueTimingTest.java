@@ -5,7 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
+import dev.jobq.JobRejectedException;
+import dev.jobq.spi.Capabilities;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.ForwardingQueueProvider;
+import dev.jobq.testing.SettableClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -38,5 +46,40 @@ class EnqueueTimingTest {
                 .hasMessageContaining("is past the last instant Java can represent");
         assertThat(jobs.stats("default").waiting()).isZero();
         assertThat(jobs.stats("default").delayed()).isZero();
+    }
+
+    /**
+     * A job for an instant that a provider of 15-minute delays cannot hold, with no scheduler: the refusal named a
+     * delay the caller never gave, computed at the call ("a delay of 59m52s633ms is beyond …"), and not the instant.
+     */
+    @Test
+    @DisplayName("a job for an instant further off than the provider holds, with no scheduler, is refused naming the instant")
+    void anInstantBeyondWhatTheProviderHoldsWithNoSchedulerIsRefusedNamingTheInstant() {
+        var clock = SettableClock.atEpochOf2026();
+        QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", Map.of()), clock));
+        QueueProvider fifteenMinutes = new ForwardingQueueProvider(memory) {
+            @Override
+            public Capabilities capabilities() {
+                Capabilities real = delegate().capabilities();
+                return new Capabilities(Duration.ofMinutes(15), real.maxPayloadBytes(), real.features(),
+                        real.receiveBatch());
+            }
+        };
+        try (JobQueue jobs = JobQueue.builder().provider(fifteenMinutes).clock(clock).build()) {
+            Instant at = Instant.parse("2026-01-01T01:00:00Z");
+
+            assertThatThrownBy(() -> jobs.enqueue("report:send", "x", EnqueueOptions.at(at)))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("a job for 2026-01-01T01:00:00Z (1h from now) is beyond what provider '")
+                    .hasMessageContaining("of queue 'default' can hold (at most 15m); enable the scheduler");
+            assertThatThrownBy(() -> jobs.enqueueAll("report:send", List.of("x", "y"), EnqueueOptions.at(at)))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("a job for 2026-01-01T01:00:00Z (1h from now) is beyond what provider '")
+                    .hasMessageEndingWith("; none of the 2 jobs was enqueued");
+            assertThatThrownBy(() -> jobs.enqueue("report:send", "x", EnqueueOptions.delay(Duration.ofHours(1))))
+                    .hasMessageStartingWith("a delay of 1h is beyond what provider '");
+            assertThat(jobs.stats("default").delayed()).isZero();
+        }
     }
 }

@@ -124,7 +124,7 @@ final class Enqueuer implements JobSink {
         Timing timing = timing(options);
         if (count > 0 && heldByScheduler(queue, timing) && scheduler == null) {
             // The same for every job: refused once, as enqueue refuses it, not as count failed sends.
-            throw new JobRejectedException(noScheduler(queue, timing.delay()) + "; none of the " + count
+            throw new JobRejectedException(noScheduler(queue, timing) + "; none of the " + count
                     + " jobs was enqueued");
         }
         List<JobEnvelope> envelopes = new ArrayList<>(count);
@@ -265,7 +265,7 @@ final class Enqueuer implements JobSink {
 
     private String send(QueueBinding queue, JobEnvelope envelope, Timing timing) {
         if (heldByScheduler(queue, timing)) {
-            return viaScheduler(queue, envelope, timing.runAt(), timing.delay());
+            return viaScheduler(queue, envelope, timing);
         }
         Optional<String> holder = scheduledHolder(queue, envelope);
         if (holder.isPresent()) {
@@ -417,12 +417,12 @@ final class Enqueuer implements JobSink {
         return providerTypes.getOrDefault(queue, "?");
     }
 
-    private String viaScheduler(QueueBinding queue, JobEnvelope envelope, Instant runAt, Duration delay) {
+    private String viaScheduler(QueueBinding queue, JobEnvelope envelope, Timing timing) {
         JobScheduler target = scheduler;
         if (target == null) {
-            throw new JobRejectedException(noScheduler(queue, delay));
+            throw new JobRejectedException(noScheduler(queue, timing));
         }
-        return schedule(queue, target, envelope, runAt);
+        return schedule(queue, target, envelope, timing.runAt());
     }
 
     /**
@@ -443,9 +443,16 @@ final class Enqueuer implements JobSink {
         return id;
     }
 
-    private String noScheduler(QueueBinding queue, Duration delay) {
+    /**
+     * Why a job the provider cannot hold is refused without a scheduler: named as the caller gave it, a delay, or an
+     * instant with how far off it is (not a delay the caller never wrote, counted from the call).
+     */
+    private String noScheduler(QueueBinding queue, Timing timing) {
         Duration maxDelay = queue.provider().capabilities().maxDelay();
-        return "a delay of " + DurationFormat.format(delay) + " is beyond what provider '" + providerType(queue.name())
+        String job = timing.atInstant()
+                ? "a job for " + timing.runAt() + " (" + DurationFormat.format(timing.delay()) + " from now)"
+                : "a delay of " + DurationFormat.format(timing.delay());
+        return job + " is beyond what provider '" + providerType(queue.name())
                 + "' of queue '" + queue.name() + "' can hold ("
                 + (maxDelay.isZero() ? "no per-message delay" : "at most " + DurationFormat.format(maxDelay))
                 + "); enable the scheduler (a 'scheduler:' section in jobq.yaml with dev.jobq:scheduler-jdbc on "
