@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
 import dev.jobq.Backoff;
+import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
@@ -36,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * with its state would have them).
  *
  * <p>Isolated: it reads what the whole {@code dev.jobq} logger tree logs, which the test classes that
- * run beside it (junit-platform.properties) would add their own receive failures and recoveries to.
+ * run beside it (junit-platform.properties) would add their own receive failures and recoveries to. Of
+ * those lines it counts only its own, which a worker left running by another class cannot write: the
+ * failures naming its queue's URL (on this test's port), the recovery of its jobq queue {@value #QUEUE},
+ * a name no other test gives a queue.
  */
 @Isolated("captures the dev.jobq loggers, which the classes run beside it log to")
 @DisplayName("SQS provider when the server goes away and comes back (ElasticMQ)")
@@ -47,6 +52,9 @@ class SqsOutageTest {
      * the worker looks for it. Not a fixed number: another build on the machine may hold that.
      */
     private final int port = freePort();
+
+    /** The jobq queue's name, in the worker's lines about its receives: 'default' is every other test's too. */
+    private static final String QUEUE = "outage";
 
     private final WorkerQueues workers = new WorkerQueues();
     private final Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq");
@@ -82,40 +90,40 @@ class SqsOutageTest {
         settings.put("waitTime", "1s");
         settings.put("requestTimeout", "1s");
         // concurrency 30: three poll loops on the queue, each failing on its own during the outage
-        JobQueue jobs = JobQueue.builder().environment(Map.of()).provider("sqs", settings).backoff(Backoff.none())
-                .concurrency(30).pollInterval(Duration.ofSeconds(1)).shutdownTimeout(Duration.ofSeconds(5))
+        JobQueue jobs = JobQueue.builder().environment(Map.of()).queue(QUEUE, "sqs", settings).workerQueues(QUEUE)
+                .backoff(Backoff.none()).concurrency(30).pollInterval(Duration.ofSeconds(1)).shutdownTimeout(Duration.ofSeconds(5))
                 .listener(workers.events::add).build();
         Set<String> ran = ConcurrentHashMap.newKeySet();
         jobs.registerJobHandler("mail:send", String.class, (job, ctx) -> ran.add(job.payload()));
+        EnqueueOptions onQueue = EnqueueOptions.queue(QUEUE);
         try {
             jobs.start();
-            List<String> before = IntStream.range(0, 3).mapToObj(i -> jobs.enqueue("mail:send", "before-" + i)).toList();
+            List<String> before = IntStream.range(0, 3).mapToObj(i -> jobs.enqueue("mail:send", "before-" + i, onQueue)).toList();
             workers.awaitEvents(JobEvent.Completed.class, e -> before.contains(e.jobId()), before.size());
 
             server.close();
             server = null;
-            assertThatThrownBy(() -> jobs.enqueue("mail:send", "during"))
+            assertThatThrownBy(() -> jobs.enqueue("mail:send", "during", onQueue))
                     .isInstanceOf(JobQueueException.class)
                     .hasMessageContaining(queues.url())
                     .hasMessageContaining("127.0.0.1:" + port);
             // the poll loops keep trying: several failed receives, from every loop, while the server is down
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> failures().size() >= 6);
-            List<ILoggingEvent> whileDown = failures();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> failures(queues.url()).size() >= 6);
+            List<ILoggingEvent> whileDown = failures(queues.url());
 
             server = LocalSqs.start(LocalSqs.DEFAULT_HOST, port);
             assertThat(server.createQueues("outage").url()).isEqualTo(queues.url());
-            List<String> after = IntStream.range(0, 5).mapToObj(i -> jobs.enqueue("mail:send", "after-" + i)).toList();
+            List<String> after = IntStream.range(0, 5).mapToObj(i -> jobs.enqueue("mail:send", "after-" + i, onQueue)).toList();
             workers.awaitEvents(JobEvent.Completed.class, e -> after.contains(e.jobId()), after.size());
-            ILoggingEvent recovered = Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> logged.list.stream()
-                    .filter(e -> e.getFormattedMessage().contains("receiving from queue 'default' works again"))
+            ILoggingEvent recovered = Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> recoveries().stream()
                     .findFirst().orElse(null), e -> e != null);
 
             assertThat(ran).contains("before-0", "before-1", "before-2", "after-0", "after-1", "after-2", "after-3",
                     "after-4").doesNotContain("during");
             // an outage is logged once per queue, not once per loop and failure: the first failure at WARN with its
             // stack trace, the others at DEBUG (a WARN line every 30 s while it lasts), and one INFO line at the end
-            List<ILoggingEvent> warnings = logged.list.stream().filter(e -> e.getLevel() == Level.WARN)
-                    .filter(e -> e.getFormattedMessage().startsWith("receiving from queue 'default'")).toList();
+            List<ILoggingEvent> warnings = failures(queues.url()).stream().filter(e -> e.getLevel() == Level.WARN)
+                    .toList();
             assertThat(warnings).singleElement().satisfies(e -> assertThat(e.getThrowableProxy()).isNotNull());
             // (once the server is back, a receive may still fail for the moment until its queue is created again)
             assertThat(whileDown.subList(1, whileDown.size())).allSatisfy(e -> {
@@ -124,15 +132,35 @@ class SqsOutageTest {
             });
             assertThat(recovered.getLevel()).isEqualTo(Level.INFO);
             assertThat(recovered.getFormattedMessage()).containsPattern("after \\d+ failed receives over \\d+s");
-            assertThat(logged.list.stream().filter(e -> e.getFormattedMessage().contains("works again"))).hasSize(1);
+            assertThat(recoveries()).hasSize(1);
         } finally {
             jobs.close();
         }
     }
 
-    private List<ILoggingEvent> failures() {
-        return logged.list.stream().filter(e -> e.getFormattedMessage().startsWith("receiving from queue 'default' "
-                + "failed")).toList();
+    /**
+     * The failed receives of this test's queue: its jobq name in the line, its URL in the line (the DEBUG ones and a
+     * repeated WARN, which describe the error) or in the logged error (the first WARN, with its stack trace).
+     */
+    private List<ILoggingEvent> failures(String url) {
+        return logged.list.stream().filter(e -> e.getFormattedMessage().startsWith("receiving from queue '" + QUEUE
+                + "' failed")).filter(e -> e.getFormattedMessage().contains(url) || errorNames(e.getThrowableProxy(), url))
+                .toList();
+    }
+
+    private static boolean errorNames(IThrowableProxy error, String url) {
+        for (IThrowableProxy e = error; e != null; e = e.getCause()) {
+            if (String.valueOf(e.getMessage()).contains(url)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The lines saying this test's queue receives again (they name its jobq queue, not its URL). */
+    private List<ILoggingEvent> recoveries() {
+        return logged.list.stream().filter(e -> e.getFormattedMessage().startsWith("receiving from queue '" + QUEUE
+                + "' works again")).toList();
     }
 
     /**
