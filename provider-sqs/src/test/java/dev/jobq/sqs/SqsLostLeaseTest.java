@@ -105,20 +105,22 @@ class SqsLostLeaseTest {
         // the next heartbeat reaches ElasticMQ, which no longer holds the first delivery
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> BatchEntryFaults.calls(queues.url()).stream()
                 .skip(callsBefore).anyMatch(c -> c.operation().equals("ChangeMessageVisibilityBatch")));
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !warnings("lost its lease").isEmpty());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !warnings("lost its lease", id).isEmpty());
         // Before, the handler was not told: it ran on to its end, and a BullMQ user expects it to fail ("Missing lock").
         assertThat(cancelledWhenInterrupted.get(10, TimeUnit.SECONDS)).as("ctx.isCancelled() once interrupted").isTrue();
         int heartbeatsAfterLoss = heartbeats(callsBefore);
         jobs.close(); // waits for the attempt to be settled
 
-        assertThat(warnings("lost its lease")).singleElement().satisfies(line -> assertThat(line)
+        assertThat(warnings("lost its lease", id)).singleElement().satisfies(line -> assertThat(line)
                 .contains(id, "lost-lease", "acknowledgement", "another", "the attempt is cancelled"));
         assertThat(heartbeats(callsBefore)).as("heartbeats after the loss").isEqualTo(heartbeatsAfterLoss);
         List<ILoggingEvent> all = List.copyOf(logged.list); // a subList of the live list fails once a thread logs
-        int loss = all.indexOf(all.stream().filter(e -> e.getFormattedMessage().contains("lost its lease"))
+        int loss = all.indexOf(all.stream().filter(e -> e.getFormattedMessage().contains("lost its lease")
+                        && e.getFormattedMessage().contains(id))
                 .findFirst().orElseThrow());
         assertThat(all.subList(loss, all.size())).extracting(ILoggingEvent::getFormattedMessage)
-                .as("heartbeat failures logged after the loss").noneMatch(m -> m.contains("could not extend the lease"));
+                .as("heartbeat failures logged after the loss")
+                .noneMatch(m -> m.contains("could not extend the lease") && m.contains(id));
         assertThat(BatchEntryFaults.calls(queues.url()).stream().skip(callsBefore))
                 .as("no acknowledgement with the old receipt").noneMatch(c -> c.operation().equals("DeleteMessageBatch"));
         assertThat(workers.events).filteredOn(e -> e instanceof JobEvent.Completed || e instanceof JobEvent.Failed
@@ -162,7 +164,7 @@ class SqsLostLeaseTest {
                 }
             }
             // the worker logs the loss (once: a run has one heartbeat at a time); the provider leaves it to the worker
-            assertThat(warnings("lost its lease")).as("warnings of job %s", id).isEmpty();
+            assertThat(warnings("lost its lease", id)).as("warnings of job %s", id).isEmpty();
             ElasticMq.client().deleteMessage(r -> r.queueUrl(queues.url()).receiptHandle(other.receiptHandle()));
         }
     }
@@ -172,12 +174,9 @@ class SqsLostLeaseTest {
                 .filter(c -> c.operation().equals("ChangeMessageVisibilityBatch")).count();
     }
 
-    private List<String> warnings(String text) {
-        return lines(Level.WARN, text);
-    }
-
-    private List<String> lines(Level level, String text) {
-        return logged.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
-                .filter(m -> m.contains(text)).toList();
+    /** The WARNs with {@code text} about job {@code id}: only those are this test's (see the class comment). */
+    private List<String> warnings(String text, String id) {
+        return logged.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains(text) && m.contains(id)).toList();
     }
 }
