@@ -188,7 +188,8 @@ final class DeadLetterCopies {
         Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
         attributes.put(ERROR, OutgoingMessage.string(errorText(error)));
         attributes.put(ATTEMPTS, OutgoingMessage.number(attempts));
-        attributes.put(SOURCE_QUEUE, OutgoingMessage.string(queue.url()));
+        // Masked as a log line shows it: whoever may read the dead-letter queue reads this, not only who holds the config.
+        attributes.put(SOURCE_QUEUE, OutgoingMessage.string(Secrets.maskUrl(queue.url())));
         attributes.put(DEAD_AT, OutgoingMessage.string(clock.instant().toString()));
         Map<String, MessageAttributeValue> original = lease.message().messageAttributes();
         original.forEach((name, value) -> {

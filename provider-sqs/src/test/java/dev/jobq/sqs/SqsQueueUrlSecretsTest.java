@@ -111,6 +111,28 @@ class SqsQueueUrlSecretsTest {
         }
     }
 
+    @Test
+    @DisplayName("a dead-letter copy names the queue it died on by its URL with the password masked")
+    void deadLetterCopyMasksTheSourceQueueUrlsPassword() {
+        SqsServer.Queues queues = ElasticMq.newQueues("secret-source", false);
+        try (var workers = new WorkerQueues()) {
+            String url = queues.url().replaceFirst("^http://", "http://jobq:" + SECRET + "@");
+            JobQueue jobs = workers.open(queues, Map.of("queueUrl", url), Duration.ofSeconds(5));
+            jobs.registerJobHandler("mail:send", String.class, (payload, ctx) -> {
+                throw new NonRetryableJobException("bounced");
+            });
+            String id = jobs.enqueue("mail:send", "x");
+            jobs.start();
+            workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals(id));
+        }
+
+        var copies = QueueContents.receive(queues.deadLetterUrl(), 5);
+        assertThat(copies).hasSize(1);
+        // Whoever reads the dead-letter queue (its console, a redrive tool) reads this: the URL as a log line shows it.
+        assertThat(QueueContents.attribute(copies.get(0), DeadLetterCopies.SOURCE_QUEUE)).doesNotContain(SECRET)
+                .isEqualTo(queues.url().replaceFirst("^http://", "http://jobq:****@"));
+    }
+
     private static dev.jobq.spi.QueueProvider create(Map<String, Object> values) {
         return new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("jobq.yaml", "provider", values), Clock.systemUTC()));
