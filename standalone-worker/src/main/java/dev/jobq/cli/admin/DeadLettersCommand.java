@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.function.BiPredicate;
 import java.util.function.ToIntFunction;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,22 +45,35 @@ public final class DeadLettersCommand extends CommandGroup {
         String queue;
 
         /**
-         * Does {@code work} with the queue's dead letters, and returns its exit status. The queue of the whole file
-         * is opened first (a test may lend one); when that fails (another queue's provider out of reach fails all
-         * of it: SQS down), this queue's provider alone, as {@code stats --queue} does: the dead letters are one
-         * queue's, and the command failed (exit 1) while the queue asked about was readable.
+         * Does {@code work} with the queue's dead letters, and returns its exit status. The queue's provider is
+         * opened alone first, then the queue of the whole file (a test may lend one); when that fails (another
+         * queue's provider out of reach fails all of it: SQS down), the provider alone is used, as {@code stats
+         * --queue} does: the dead letters are one queue's, and the command failed (exit 1) while the queue asked
+         * about was readable. Alone first: the whole file first failed on this queue out of reach after the SDK's
+         * retries, and the queue alone then failed the same way after as many, twice the wait for one error.
          */
         int call(QueueSetup setup, PrintWriter err, ToIntFunction<DeadLetters> work) {
+            ProviderSection section = setup.config().providers().get(queue);
+            if (section == null) {
+                return call(setup, err, work, null);
+            }
+            try (QueueProvider alone = ProviderAlone.create(setup, section)) {
+                return call(setup, err, work, alone);
+            }
+        }
+
+        private int call(QueueSetup setup, PrintWriter err, ToIntFunction<DeadLetters> work,
+                         @Nullable QueueProvider alone) {
             QueueSession session;
             try {
                 session = open(setup);
             } catch (RuntimeException openingFailed) {
-                ProviderSection section = ProviderAlone.section(setup, queue);
-                try (QueueProvider provider = ProviderAlone.create(setup, section)) {
-                    MemoryQueueNote.warnIfProcessLocal(section.type(), queue, err, COMMAND, MEMORY_INSTEAD);
-                    return work.applyAsInt(provider.deadLetters()
-                            .orElseThrow(() -> notKept(section.type(), discards(setup))));
+                ProviderSection section = ProviderAlone.section(setup, queue); // not the file's: a usage error
+                if (alone == null) {
+                    throw openingFailed;
                 }
+                MemoryQueueNote.warnIfProcessLocal(section.type(), queue, err, COMMAND, MEMORY_INSTEAD);
+                return work.applyAsInt(alone.deadLetters().orElseThrow(() -> notKept(section.type(), discards(setup))));
             }
             try (session) {
                 noteIfProcessLocal(session, err);

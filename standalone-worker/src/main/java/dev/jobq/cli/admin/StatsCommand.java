@@ -67,10 +67,14 @@ public final class StatsCommand extends QueueCommand {
     /**
      * Opens every queue at once; when that fails (one provider out of reach fails the whole queue), each queue's
      * provider alone, so that the others are still counted. Where every queue opens alone, what failed is not one
-     * queue's: that failure is the command's, as before.
+     * queue's: that failure is the command's, as before. With {@code --queue} of the file, see {@link #oneQueue}.
      */
     @Override
     int call(QueueSetup setup) throws JsonProcessingException {
+        ProviderSection only = queue == null ? null : setup.config().providers().get(queue);
+        if (only != null) {
+            return oneQueue(setup, only);
+        }
         QueueSession session;
         try {
             session = open(setup);
@@ -107,6 +111,32 @@ public final class StatsCommand extends QueueCommand {
         return print(counts);
     }
 
+    /**
+     * {@code --queue Q} of the file: Q's provider alone first, and the queue of the whole file only once it opened.
+     * The whole file first failed on a Q out of reach after the SDK's retries, and Q alone then failed the same way
+     * after as many: twice the wait for one answer. Opened, the whole file's queue is asked, as without
+     * {@code --queue} (a test may lend one); when another of its providers is out of reach, Q alone is.
+     */
+    private int oneQueue(QueueSetup setup, ProviderSection section) throws JsonProcessingException {
+        QueueProvider alone;
+        try {
+            alone = ProviderAlone.create(setup, section);
+        } catch (RuntimeException e) {
+            return print(List.of(Counts.unreadable(section.queueName(), e)));
+        }
+        try (alone) {
+            QueueSession session;
+            try {
+                session = open(setup);
+            } catch (RuntimeException openingFailed) {
+                return print(List.of(read(section, alone)));
+            }
+            try (session) {
+                return run(setup, session);
+            }
+        }
+    }
+
     /** Each configured queue (or the one of --queue) with its provider opened alone, asked, and closed. */
     private List<Counts> eachAlone(QueueSetup setup) {
         Map<String, ProviderSection> sections = setup.config().providers();
@@ -120,15 +150,25 @@ public final class StatsCommand extends QueueCommand {
                 continue;
             }
             try (QueueProvider provider = ProviderAlone.create(catalog, section)) {
-                ProviderStats s = provider.stats();
-                MemoryQueueNote.warnIfProcessLocal(section.type(), section.queueName(), err(), "jobq stats");
-                counts.add(new Counts(section.queueName(), known(s.waiting()), known(s.delayed()),
-                        known(s.inFlight()), known(s.dead()), null, ExitStatus.OK));
+                counts.add(read(section, provider));
             } catch (RuntimeException e) {
                 counts.add(Counts.unreadable(section.queueName(), e));
             }
         }
         return counts;
+    }
+
+    /** The counts of the queue of {@code section}, from its provider opened alone. */
+    private Counts read(ProviderSection section, QueueProvider provider) {
+        ProviderStats s;
+        try {
+            s = provider.stats();
+        } catch (RuntimeException e) {
+            return Counts.unreadable(section.queueName(), e);
+        }
+        MemoryQueueNote.warnIfProcessLocal(section.type(), section.queueName(), err(), "jobq stats");
+        return new Counts(section.queueName(), known(s.waiting()), known(s.delayed()), known(s.inFlight()),
+                known(s.dead()), null, ExitStatus.OK);
     }
 
     /** Prints the counts, and on stderr the error of each queue that could not be read; returns the exit status. */

@@ -1,12 +1,15 @@
 package dev.jobq.cli.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
+import dev.jobq.JobQueueException;
 import dev.jobq.cli.AlteredProvider;
 import dev.jobq.cli.CommandRun;
+import dev.jobq.cli.CountingEndpoint;
 import dev.jobq.cli.SharedQueue;
 import dev.jobq.cli.UnreachableSqs;
 import dev.jobq.cli.context.QueueOpener;
@@ -236,5 +239,35 @@ class DeadLettersCommandTest {
         var unknown = CommandRun.in(building, "dead-letters", "list", "--queue", "nope", "--config", file.toString());
         assertThat(unknown.exitCode()).as(unknown.err()).isEqualTo(2);
         assertThat(unknown.err()).contains("unknown queue 'nope' (configured: default, remote)");
+    }
+    /**
+     * Before, the command first opened the whole file, which failed on the queue after the SDK's retries, and then
+     * opened that queue's provider alone, which failed the same way after as many: twice the wait, for one error.
+     */
+    @Test
+    @DisplayName("dead-letters --queue Q whose SQS endpoint does not answer waits out the SDK's retries once, not twice")
+    void aQueueOutOfReachIsTriedOnce() throws Exception {
+        try (var endpoint = new CountingEndpoint()) {
+            Path file = Files.writeString(dir.resolve("remote-down.yaml"), """
+                    provider:
+                      type: memory
+                    queues:
+                      remote:
+                    %s
+                    """.formatted(endpoint.sqsKeys(4)));
+            // what opening the queue once costs: its provider's start-up request, with the SDK's retries
+            assertThatThrownBy(() -> JobQueue.builder().config(file).environment(Map.of()).build().close())
+                    .isInstanceOf(JobQueueException.class);
+            int once = endpoint.connections();
+            assertThat(once).as("connections of one opening").isPositive();
+
+            var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                    "dead-letters", "list", "--queue", "remote", "--config", file.toString());
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).contains("jobq queue 'remote'");
+            assertThat(endpoint.connections() - once).as("connections of dead-letters list --queue remote")
+                    .isEqualTo(once);
+        }
     }
 }

@@ -1,10 +1,13 @@
 package dev.jobq.cli.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.JobQueue;
+import dev.jobq.JobQueueException;
 import dev.jobq.cli.AlteredProvider;
 import dev.jobq.cli.CommandRun;
+import dev.jobq.cli.CountingEndpoint;
 import dev.jobq.cli.SharedQueue;
 import dev.jobq.cli.UnreachableSqs;
 import dev.jobq.cli.context.QueueOpener;
@@ -396,6 +399,37 @@ class EnqueueCommandTest {
                 "stats", "--queue", "reports", "--config", file.toString());
         assertThat(one.exitCode()).as(one.err()).isZero();
         assertThat(one.out()).containsPattern("(?m)^reports\\s+0\\s+0\\s+0\\s+0$").doesNotContain("remote");
+    }
+
+    /**
+     * Before, stats --queue Q first opened the whole file, which failed on Q after the SDK's retries, and then opened
+     * Q's provider alone, which failed the same way after as many: twice the wait, for one answer.
+     */
+    @Test
+    @DisplayName("stats --queue Q whose SQS endpoint does not answer waits out the SDK's retries once, not twice")
+    void statsOfAQueueOutOfReachTriesItOnce() throws Exception {
+        try (var endpoint = new CountingEndpoint()) {
+            Path file = Files.writeString(dir.resolve("remote-down.yaml"), """
+                    provider:
+                      type: memory
+                    queues:
+                      remote:
+                    %s
+                    """.formatted(endpoint.sqsKeys(4)));
+            // what opening the queue once costs: its provider's start-up request, with the SDK's retries
+            assertThatThrownBy(() -> JobQueue.builder().config(file).environment(Map.of()).build().close())
+                    .isInstanceOf(JobQueueException.class);
+            int once = endpoint.connections();
+            assertThat(once).as("connections of one opening").isPositive();
+
+            var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                    "stats", "--queue", "remote", "--config", file.toString());
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            assertThat(run.out()).containsPattern("(?m)^remote\\s+\\?\\s+\\?\\s+\\?\\s+\\?$");
+            assertThat(run.err()).contains("jobq stats: queue 'remote': its stats cannot be read: ");
+            assertThat(endpoint.connections() - once).as("connections of stats --queue remote").isEqualTo(once);
+        }
     }
 
     @Test
