@@ -70,9 +70,21 @@ public final class SqsProviderFactory implements QueueProviderFactory {
      * name, the earliest first, so that the first to close does not give it up while the others still use it.
      */
     private final Map<String, List<String>> claimed = new HashMap<>();
+    private final ProviderMaker maker;
+
+    /** Makes the provider of a queue found and claimed: {@link SqsQueueProvider}'s constructor. */
+    interface ProviderMaker {
+        SqsQueueProvider make(SqsConnection connection, SqsQueue queue, SqsSettings settings, ProviderContext context);
+    }
 
     /** For {@link java.util.ServiceLoader}. */
     public SqsProviderFactory() {
+        this(SqsQueueProvider::new);
+    }
+
+    /** With another maker of providers; for tests. */
+    SqsProviderFactory(ProviderMaker maker) {
+        this.maker = maker;
     }
 
     @Override
@@ -95,10 +107,17 @@ public final class SqsProviderFactory implements QueueProviderFactory {
             var setup = new QueueSetup(connection.client(), settings, section, context.queueName());
             SqsQueue queue = setup.resolve();
             Runnable release = claim(setup, queue, section);
-            var provider = new SqsQueueProvider(connection, queue, settings, context);
-            provider.onClose(release);
-            return provider;
-        } catch (RuntimeException e) {
+            try {
+                var provider = maker.make(connection, queue, settings, context);
+                provider.onClose(release);
+                return provider;
+            } catch (RuntimeException | Error e) {
+                // Kept, the claim made this factory refuse the queue to every later provider, as a second name on it.
+                release.run();
+                throw e;
+            }
+        } catch (RuntimeException | Error e) {
+            // An Error too (a class failing to link): the clients' connections and threads were left open.
             connection.close();
             throw e;
         }

@@ -112,6 +112,28 @@ class SqsQueueUnderTwoNamesTest {
         create(factory, "retries", settings(jobs.deadLetterUrl(), reports.deadLetterUrl())).close();
     }
 
+    /**
+     * The provider's constructor runs after the factory claimed the queue; one that failed kept the claim, and the
+     * factory then refused every later provider of that queue as a second name on it. It takes no I/O and throws
+     * nothing of its own, so what fails there is an Error (a class that fails to link, memory): made to here.
+     */
+    @Test
+    @DisplayName("a provider whose construction failed after its queue was claimed gives the claim up")
+    void aFailedConstructionGivesTheQueueUp() {
+        SqsServer.Queues jobs = ElasticMq.newQueues("failedmake", false);
+        var failOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var factory = new SqsProviderFactory((connection, queue, settings, context) -> {
+            if (failOnce.getAndSet(false)) {
+                throw new NoClassDefFoundError("dev/jobq/sqs/Missing");
+            }
+            return new SqsQueueProvider(connection, queue, settings, context);
+        });
+
+        assertThatThrownBy(() -> create(factory, "default", settings(jobs.url(), jobs.deadLetterUrl())).close())
+                .isInstanceOf(NoClassDefFoundError.class);
+        create(factory, "default", settings(jobs.url(), jobs.deadLetterUrl())).close();
+    }
+
     private static QueueProvider create(SqsProviderFactory factory, String name, Map<String, Object> values) {
         return factory.create(new ProviderContext(name, Settings.of("jobq.yaml", "queues." + name, values),
                 Clock.systemUTC()));
