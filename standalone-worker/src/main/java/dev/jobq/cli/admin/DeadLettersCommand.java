@@ -45,45 +45,45 @@ public final class DeadLettersCommand extends CommandGroup {
         String queue;
 
         /**
-         * Does {@code work} with the queue's dead letters, and returns its exit status. The queue's provider is
-         * opened alone first, then the queue of the whole file (a test may lend one); when that fails (another
-         * queue's provider out of reach fails all of it: SQS down), the provider alone is used, as {@code stats
-         * --queue} does: the dead letters are one queue's, and the command failed (exit 1) while the queue asked
-         * about was readable. Alone first: the whole file first failed on this queue out of reach after the SDK's
-         * retries, and the queue alone then failed the same way after as many, twice the wait for one error.
+         * Does {@code work} with the queue's dead letters, and returns its exit status. The queue of the whole file
+         * is opened (a test may lend one); when that fails (another queue's provider out of reach fails all of it:
+         * SQS down), this queue's provider alone, as {@code stats --queue} does: the dead letters are one queue's,
+         * and the command failed (exit 1) while the queue asked about was readable. A queue of the file (not a
+         * memory queue, never out of reach) has its provider opened first, and the whole file's queue is opened
+         * with it ({@link ProviderAlone#openAround}): the whole file first failed on that queue out of reach after
+         * the SDK's retries, and the queue alone then failed the same way after as many, twice the wait for one error.
          */
         int call(QueueSetup setup, PrintWriter err, ToIntFunction<DeadLetters> work) {
-            ProviderSection section = setup.config().providers().get(queue);
-            if (section == null) {
-                return call(setup, err, work, null);
-            }
-            try (QueueProvider alone = ProviderAlone.create(setup, section)) {
-                return call(setup, err, work, alone);
-            }
-        }
-
-        private int call(QueueSetup setup, PrintWriter err, ToIntFunction<DeadLetters> work,
-                         @Nullable QueueProvider alone) {
+            ProviderSection file = setup.config().providers().get(queue);
+            // a memory queue is never out of reach; one the file does not list may be a lent queue's
+            boolean aloneFirst = file != null && !MemoryQueueNote.MEMORY.equals(file.type());
+            // out of reach, this queue's provider fails the command here, once
+            QueueProvider provider = aloneFirst ? ProviderAlone.create(setup, file) : null;
             QueueSession session;
             try {
-                session = open(setup);
+                session = provider != null ? ProviderAlone.openAround(setup, provider, file) : open(setup);
             } catch (RuntimeException openingFailed) {
-                ProviderSection section = ProviderAlone.section(setup, queue); // not the file's: a usage error
-                if (alone == null) {
-                    throw openingFailed;
+                ProviderSection section = ProviderAlone.section(setup, queue);
+                try (QueueProvider alone = ProviderAlone.create(setup, section)) {
+                    MemoryQueueNote.warnIfProcessLocal(section.type(), queue, err, COMMAND, MEMORY_INSTEAD);
+                    return work.applyAsInt(alone.deadLetters()
+                            .orElseThrow(() -> notKept(section.type(), discards(setup))));
                 }
-                MemoryQueueNote.warnIfProcessLocal(section.type(), queue, err, COMMAND, MEMORY_INSTEAD);
-                return work.applyAsInt(alone.deadLetters().orElseThrow(() -> notKept(section.type(), discards(setup))));
             }
             try (session) {
                 noteIfProcessLocal(session, err);
-                return work.applyAsInt(of(setup, session));
+                return work.applyAsInt(of(setup, session, provider != null && session.ownsQueue() ? file : null));
             }
         }
 
         DeadLetters of(QueueSetup setup, QueueSession session) {
-            return session.queue().deadLetters(queue).orElseThrow(() -> notKept(
-                    session.queue() instanceof JobQueueRuntime runtime
+            return of(setup, session, null);
+        }
+
+        /** Its provider's type as the file says where it gave the provider in code (the queue knows its class only). */
+        private DeadLetters of(QueueSetup setup, QueueSession session, @Nullable ProviderSection file) {
+            return session.queue().deadLetters(queue).orElseThrow(() -> notKept(file != null ? file.type()
+                    : session.queue() instanceof JobQueueRuntime runtime
                             ? runtime.providerTypes().getOrDefault(queue, "?") : "?", discards(setup)));
         }
 

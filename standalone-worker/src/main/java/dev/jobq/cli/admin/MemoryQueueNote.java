@@ -12,6 +12,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class MemoryQueueNote {
 
+    /** The memory provider's type. */
+    static final String MEMORY = "memory";
+
     private MemoryQueueNote() {
     }
 
@@ -42,7 +45,7 @@ final class MemoryQueueNote {
     }
 
     private static void warnIfMemory(@Nullable String type, String queue, PrintWriter err, String command, String instead) {
-        if ("memory".equals(type)) {
+        if (MEMORY.equals(type)) {
             err.println(command + ": note: queue '" + queue + "' is a memory queue (type: memory): it lives only in "
                     + "this command's process and ends with it; " + instead);
             err.flush();

@@ -2,6 +2,7 @@ package dev.jobq.cli.admin;
 
 import dev.jobq.ConfigException;
 import dev.jobq.JobRejectedException;
+import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.internal.config.ProviderSection;
 import dev.jobq.internal.discovery.ProviderCatalog;
@@ -41,5 +42,25 @@ final class ProviderAlone {
     /** Creates the provider of {@code section}; the caller closes it. */
     static QueueProvider create(QueueSetup setup, ProviderSection section) {
         return create(ProviderCatalog.load(setup.classLoader()), section);
+    }
+
+    /**
+     * Opens the queue of the whole file, without its scheduler, with {@code provider} (created from {@code section})
+     * for that section's queue: one opening of that queue, not a second beside it, with its start-up requests and
+     * lines. The provider is closed with the queue, or here when the queue cannot be opened or is not the one built
+     * (a test lends one).
+     */
+    static QueueSession openAround(QueueSetup setup, QueueProvider provider, ProviderSection section) {
+        QueueSession session;
+        try {
+            session = setup.open(builder -> builder.withoutScheduler().queue(section.queueName(), provider));
+        } catch (RuntimeException | Error e) {
+            provider.close(); // build() closes what it was given; this one may not have got that far
+            throw e;
+        }
+        if (!session.ownsQueue()) {
+            provider.close();
+        }
+        return session;
     }
 }

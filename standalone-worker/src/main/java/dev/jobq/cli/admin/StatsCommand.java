@@ -72,7 +72,7 @@ public final class StatsCommand extends QueueCommand {
     @Override
     int call(QueueSetup setup) throws JsonProcessingException {
         ProviderSection only = queue == null ? null : setup.config().providers().get(queue);
-        if (only != null) {
+        if (only != null && !MemoryQueueNote.MEMORY.equals(only.type())) {
             return oneQueue(setup, only);
         }
         QueueSession session;
@@ -112,10 +112,10 @@ public final class StatsCommand extends QueueCommand {
     }
 
     /**
-     * {@code --queue Q} of the file: Q's provider alone first, and the queue of the whole file only once it opened.
-     * The whole file first failed on a Q out of reach after the SDK's retries, and Q alone then failed the same way
-     * after as many: twice the wait for one answer. Opened, the whole file's queue is asked, as without
-     * {@code --queue} (a test may lend one); when another of its providers is out of reach, Q alone is.
+     * {@code --queue Q} of the file (not a memory queue, which is never out of reach): Q's provider alone first,
+     * then the queue of the whole file with that provider for Q. The whole file first failed on a Q out of reach
+     * after the SDK's retries, and Q alone then failed the same way after as many: twice the wait for one answer.
+     * When another of the file's providers is out of reach, Q alone is asked, as {@link #eachAlone} does.
      */
     private int oneQueue(QueueSetup setup, ProviderSection section) throws JsonProcessingException {
         QueueProvider alone;
@@ -124,16 +124,14 @@ public final class StatsCommand extends QueueCommand {
         } catch (RuntimeException e) {
             return print(List.of(Counts.unreadable(section.queueName(), e)));
         }
-        try (alone) {
-            QueueSession session;
-            try {
-                session = open(setup);
-            } catch (RuntimeException openingFailed) {
-                return print(List.of(read(section, alone)));
-            }
-            try (session) {
-                return run(setup, session);
-            }
+        QueueSession session;
+        try {
+            session = ProviderAlone.openAround(setup, alone, section);
+        } catch (RuntimeException openingFailed) {
+            return print(eachAlone(setup));
+        }
+        try (session) {
+            return run(setup, session);
         }
     }
 

@@ -270,4 +270,46 @@ class DeadLettersCommandTest {
                     .isEqualTo(once);
         }
     }
+    /**
+     * Opened alone first so that an out-of-reach queue is waited for once, the queue must not then be opened a second
+     * time in the whole file's queue: its start-up requests and lines (here deadLetter: discard's WARN) twice.
+     */
+    @Test
+    @DisplayName("dead-letters --queue Q on a reachable SQS queue opens it once, and says its provider type")
+    void aReachableQueueIsOpenedOnce() throws Exception {
+        var lines = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var capture = new ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent>() {
+            @Override
+            protected void append(ch.qos.logback.classic.spi.ILoggingEvent event) {
+                lines.add(event.getFormattedMessage());
+            }
+        };
+        var sqsLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.jobq.sqs");
+        capture.start();
+        sqsLog.addAppender(capture);
+        try (var sqs = dev.jobq.localsqs.LocalSqs.start(dev.jobq.localsqs.LocalSqs.DEFAULT_HOST, 0)) {
+            String url = sqs.createQueues("once-" + java.util.UUID.randomUUID()).url();
+            var keys = new StringBuilder();
+            sqs.connectionSettings().forEach((key, value) -> keys.append("    ").append(key).append(": ").append(value)
+                    .append('\n'));
+            Path file = Files.writeString(dir.resolve("remote-up.yaml"), """
+                    provider:
+                      type: memory
+                    queues:
+                      remote:
+                    %s    queueUrl: %s
+                        deadLetter: discard
+                    """.formatted(keys, url));
+
+            var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                    "dead-letters", "list", "--queue", "remote", "--config", file.toString());
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+            assertThat(run.err()).contains("provider 'sqs' of queue 'remote' does not keep its dead letters");
+            assertThat(lines).as("start-up lines of the queue").filteredOn(line -> line.contains(url)
+                    && line.contains("deadLetter: discard")).hasSize(1);
+        } finally {
+            sqsLog.detachAppender(capture);
+        }
+    }
 }
