@@ -305,7 +305,7 @@ class DeadLettersCommandTest {
                     "dead-letters", "list", "--queue", "remote", "--config", file.toString());
 
             assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
-            assertThat(run.err()).contains("provider 'sqs' of queue 'remote' does not keep its dead letters");
+            assertThat(run.err()).contains("queue 'remote' has deadLetter: discard: SQS deletes its dead jobs");
             assertThat(lines).as("start-up lines of the queue").filteredOn(line -> line.contains(url)
                     && line.contains("deadLetter: discard")).hasSize(1);
         } finally {
