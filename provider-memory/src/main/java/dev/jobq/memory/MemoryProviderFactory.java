@@ -27,8 +27,9 @@ import java.util.Objects;
  * {@code close()} (after which receives return empty and enqueues throw), and when the next job or
  * lease comes due. A delivery numbers its attempt as the envelope's attempts plus the deliveries so
  * far; a released delivery is not counted. While a job with the same id or deduplication key is
- * waiting, delayed or running, enqueue returns it as a duplicate. Settling a delivery whose lease
- * ended or that was released is ignored.
+ * waiting, delayed or running, enqueue returns it as a duplicate. Acknowledging or failing a delivery
+ * whose lease ended or that was released throws {@link dev.jobq.spi.LeaseLostException}
+ * ({@link dev.jobq.spi.Feature#SETTLE_DETECTS_LOST_LEASE}); releasing one is ignored.
  *
  * <p>In code, without a config file:
  *

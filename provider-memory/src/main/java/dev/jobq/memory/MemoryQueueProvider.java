@@ -99,7 +99,7 @@ final class MemoryQueueProvider implements QueueProvider {
                 + " ended before the delivery was settled (worker stopped or stalled)";
         this.capabilities = new Capabilities(Capabilities.UNLIMITED_DELAY, limits.maxPayloadBytes(),
                 EnumSet.of(Feature.PRIORITY, Feature.DEDUPLICATION, Feature.JOB_LOOKUP, Feature.DEAD_LETTER_STORE,
-                        Feature.LOCAL_RECEIVE));
+                        Feature.LOCAL_RECEIVE, Feature.SETTLE_DETECTS_LOST_LEASE));
         if (clock instanceof SettableClock settable) {
             // Receivers wait in real time for a due time on this clock; a test moving it must wake them.
             // Weakly, so that a clock shared by many short-lived providers does not keep them alive.
@@ -240,7 +240,7 @@ final class MemoryQueueProvider implements QueueProvider {
     private void acknowledgeLocked(ReceivedJob job, long now) {
         Entry entry = currentDelivery(job, now);
         if (entry == null) {
-            return;
+            throw leaseLost(job, "acknowledged");
         }
         removeLive(entry);
         entry.state = Entry.State.COMPLETED;
@@ -265,7 +265,7 @@ final class MemoryQueueProvider implements QueueProvider {
             long now = now();
             Entry entry = currentDelivery(job, now);
             if (entry == null) {
-                return;
+                throw leaseLost(job, failure instanceof Failure.Dead ? "dead-lettered" : "retried");
             }
             entry.lastError = failure.error();
             entry.updatedAt = now;
@@ -297,9 +297,7 @@ final class MemoryQueueProvider implements QueueProvider {
             long now = now();
             Entry entry = currentDelivery(job, now);
             if (entry == null) {
-                throw new LeaseLostException("the lease of job " + job.jobId() + " (attempt " + job.attempt()
-                        + ") on memory queue '" + queueName + "' is no longer held: it ran out, or the delivery was "
-                        + "settled or released, and the job may be running again");
+                throw leaseLost(job, "extended");
             }
             entry.dueAt = EpochNanos.plus(now, extension);
             timed.update(entry);
@@ -453,6 +451,13 @@ final class MemoryQueueProvider implements QueueProvider {
     }
 
     /** The entry whose current delivery {@code job} is, or null when that delivery is stale. */
+    /** Why {@code job}'s delivery cannot be {@code what} (acknowledged, extended, ...): another delivery holds its job. */
+    private LeaseLostException leaseLost(ReceivedJob job, String what) {
+        return new LeaseLostException("the lease of job " + job.jobId() + " (attempt " + job.attempt()
+                + ") on memory queue '" + queueName + "' is no longer held, so it was not " + what + ": it ran out, "
+                + "or the delivery was settled or released, and the job may be running again");
+    }
+
     private @Nullable Entry currentDelivery(ReceivedJob job, long now) {
         Objects.requireNonNull(job, "job");
         // An expired lease must be taken back before settling, so that a late settle is stale.

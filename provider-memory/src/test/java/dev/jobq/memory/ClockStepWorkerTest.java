@@ -3,11 +3,15 @@ package dev.jobq.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobHandler;
 import dev.jobq.JobQueue;
+import dev.jobq.NonRetryableJobException;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.testing.SettableClock;
 import java.time.Duration;
@@ -17,6 +21,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The queue's clock stepping an hour while handlers run (NTP, a resumed VM): the worker's handler timeouts
@@ -80,29 +85,124 @@ class ClockStepWorkerTest {
 
     @Test
     @DisplayName("forward past a lease with no heartbeat to notice: the job runs again, and its first attempt, "
-            + "ending after the second, is still announced and counted: one job Completed twice (semantics.md)")
-    void aLeaseRunOutUnnoticedCountsItsJobTwice() {
-        JobQueue jobs = queue(Duration.ofHours(3), (n, ctx) -> {
-            if (ctx.attempt() == 1) {
-                finish.await(30, TimeUnit.SECONDS);
-            }
-        });
-        String id = jobs.enqueue("report:build", 1);
-        jobs.start();
-        fixture.events.awaitCount(JobEvent.Started.class, 1);
+            + "ending after the second, is refused by the provider: the job is Completed and counted once, with a WARN")
+    void aLeaseRunOutUnnoticedCountsItsJobOnce() {
+        Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker");
+        var log = new CapturedLog();
+        log.start();
+        workerLog.addAppender(log);
+        try {
+            JobQueue jobs = queue(Duration.ofHours(3), (n, ctx) -> {
+                if (ctx.attempt() == 1) {
+                    finish.await(30, TimeUnit.SECONDS);
+                }
+            });
+            String id = jobs.enqueue("report:build", 1);
+            jobs.start();
+            fixture.events.awaitCount(JobEvent.Started.class, 1);
 
-        // Heartbeats come every hour of the lease's three: none in this test, so the worker never learns of the loss.
-        clock.advance(Duration.ofHours(4));
-        assertThat(fixture.events.awaitCount(JobEvent.Completed.class, 1)).as("the delivery after the lease ran out")
-                .extracting(JobEvent.Completed::attempt).containsExactly(2);
-        finish.countDown();
+            // Heartbeats come every hour of the lease's three: none in this test, so the worker never learns of the
+            // loss until it settles.
+            clock.advance(Duration.ofHours(4));
+            assertThat(fixture.events.awaitCount(JobEvent.Completed.class, 1)).as("the delivery after the lease ran out")
+                    .extracting(JobEvent.Completed::attempt).containsExactly(2);
+            finish.countDown();
+            jobs.close(); // waits until every attempt is settled, the first one's too
 
-        // The provider ignores the first attempt's acknowledgement (it no longer holds that delivery), but the worker
-        // announces and counts it all the same: what semantics.md ("Delivery: at least once") warns of.
-        assertThat(fixture.events.awaitCount(JobEvent.Completed.class, 2)).extracting(JobEvent.Completed::jobId)
-                .containsExactly(id, id);
-        assertThat(jobs.stats("default").completed()).as("completed").isEqualTo(2);
-        assertThat(jobs.stats("default").waiting()).as("waiting").isZero();
+            // The provider refuses the first attempt's acknowledgement (another delivery settled the job): the worker
+            // neither announces nor counts it (semantics.md, "Delivery: at least once").
+            assertThat(fixture.events.all(JobEvent.Completed.class)).extracting(JobEvent.Completed::jobId)
+                    .containsExactly(id);
+            assertThat(jobs.stats("default").completed()).as("completed").isEqualTo(1);
+            assertThat(jobs.stats("default").waiting()).as("waiting").isZero();
+            assertThat(jobs.stats("default").inFlight()).as("in flight").isZero();
+            assertThat(jobs.stats("default").active()).as("active").isZero();
+            assertThat(log.list).filteredOn(event -> event.getLevel() == Level.WARN)
+                    .extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
+                    .startsWith("job " + id + " (report:build) on queue 'default' attempt 1 completed after its lease "
+                            + "was lost")
+                    .contains("not announced or counted");
+        } finally {
+            workerLog.detachAppender(log);
+        }
+    }
+
+    @Test
+    @DisplayName("forward past a lease with no heartbeat to notice: a first attempt that then fails for good is refused "
+            + "by the provider, and is neither announced Dead nor counted; the second attempt completes the job")
+    void aLeaseRunOutUnnoticedAnnouncesNoDeadForTheStaleAttempt() {
+        Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker");
+        var log = new CapturedLog();
+        log.start();
+        workerLog.addAppender(log);
+        try {
+            JobQueue jobs = queue(Duration.ofHours(3), (n, ctx) -> {
+                if (ctx.attempt() == 1) {
+                    finish.await(30, TimeUnit.SECONDS);
+                    throw new NonRetryableJobException("the report's template is gone");
+                }
+            });
+            String id = jobs.enqueue("report:build", 1);
+            jobs.start();
+            fixture.events.awaitCount(JobEvent.Started.class, 1);
+
+            clock.advance(Duration.ofHours(4));
+            fixture.events.awaitCount(JobEvent.Completed.class, 1);
+            finish.countDown();
+            jobs.close();
+
+            assertThat(fixture.events.all(JobEvent.Dead.class)).as("Dead events").isEmpty();
+            assertThat(jobs.stats("default").dead()).as("dead").isZero();
+            assertThat(jobs.stats("default").failed()).as("failed").isZero();
+            assertThat(jobs.stats("default").completed()).as("completed").isEqualTo(1);
+            assertThat(log.list).filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+                    .extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
+                    .startsWith("job " + id + " (report:build) on queue 'default' attempt 1 failed after its lease "
+                            + "was lost");
+        } finally {
+            workerLog.detachAppender(log);
+        }
+    }
+
+    @Test
+    @DisplayName("forward past a lease with no heartbeat to notice: a first attempt that then fails for a retry has its "
+            + "Failed announced (before the provider is told, for the order of events), the retry is refused with a "
+            + "WARN that says so, and the job runs no third time")
+    void aLeaseRunOutUnnoticedRetriesNothing() {
+        Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker");
+        var log = new CapturedLog();
+        log.start();
+        workerLog.addAppender(log);
+        try {
+            JobQueue jobs = queue(Duration.ofHours(3), (n, ctx) -> {
+                if (ctx.attempt() == 1) {
+                    finish.await(30, TimeUnit.SECONDS);
+                    throw new IllegalStateException("the report's data is late");
+                }
+            });
+            String id = jobs.enqueue("report:build", 1);
+            jobs.start();
+            fixture.events.awaitCount(JobEvent.Started.class, 1);
+
+            clock.advance(Duration.ofHours(4));
+            fixture.events.awaitCount(JobEvent.Completed.class, 1);
+            finish.countDown();
+            jobs.close();
+
+            assertThat(fixture.events.all(JobEvent.Failed.class)).extracting(JobEvent.Failed::attempt)
+                    .containsExactly(1);
+            assertThat(fixture.events.all(JobEvent.Started.class)).as("attempts").hasSize(2);
+            assertThat(jobs.stats("default").completed()).as("completed").isEqualTo(1);
+            assertThat(jobs.stats("default").waiting() + jobs.stats("default").delayed()).as("waiting or delayed")
+                    .isZero();
+            assertThat(log.list).filteredOn(event -> event.getLevel() == Level.WARN)
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(warn -> assertThat(warn).startsWith("job " + id + " (report:build) on queue 'default' "
+                            + "attempt 1 failed after its lease was lost, unnoticed, and the provider refused its retry")
+                            .contains("its Failed was announced and counted before"));
+        } finally {
+            workerLog.detachAppender(log);
+        }
     }
 
     private JobQueue queue(Duration leaseDuration) {

@@ -131,6 +131,42 @@ class ContractCatchesBrokenProvidersTest {
         assertThat(failuresOf(ExtendsALostLeaseSilently.class)).containsKey("Delivery.extendingALostLeaseThrows");
     }
 
+    /**
+     * Declares SETTLE_DETECTS_LOST_LEASE but acknowledges and fails a delivery whose lease ran out without a word, so the
+     * worker announces and counts that attempt's outcome beside the other delivery's: one job counted twice.
+     */
+    static final class SettlesALostLeaseSilently extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public void acknowledge(ReceivedJob job) {
+                    try {
+                        super.acknowledge(job);
+                    } catch (LeaseLostException lost) {
+                        // the fault: the late settle seems to succeed
+                    }
+                }
+
+                @Override
+                public void fail(ReceivedJob job, Failure failure) {
+                    try {
+                        super.fail(job, failure);
+                    } catch (LeaseLostException lost) {
+                        // the fault: the late settle seems to succeed
+                    }
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that declares SETTLE_DETECTS_LOST_LEASE but settles a lost lease without "
+            + "LeaseLostException fails")
+    void settlingALostLeaseSilentlyFails() {
+        assertThat(failuresOf(SettlesALostLeaseSilently.class)).containsKey("Delivery.settlingALostLeaseThrows");
+    }
+
     /** Tells the worker its leases last twice as long as they do, so its heartbeats come after the job is out again. */
     static final class LeaseShorterThanItSays extends BrokenMemoryProvider {
         @Override

@@ -113,7 +113,7 @@ class MemoryQueueProviderTest {
         assertThat(capabilities.maxPayloadBytes()).isEqualTo(4096);
         assertThat(capabilities.features()).containsExactlyInAnyOrder(Feature.PRIORITY,
                 Feature.DEDUPLICATION, Feature.JOB_LOOKUP,
-                Feature.DEAD_LETTER_STORE, Feature.LOCAL_RECEIVE);
+                Feature.DEAD_LETTER_STORE, Feature.LOCAL_RECEIVE, Feature.SETTLE_DETECTS_LOST_LEASE);
     }
 
     @Test
@@ -323,18 +323,19 @@ class MemoryQueueProviderTest {
     }
 
     @Test
-    @DisplayName("acknowledgeAndReceive with a stale receipt settles nothing and still leases what is visible")
+    @DisplayName("acknowledgeAndReceive with a stale receipt is refused: it settles nothing and leases nothing")
     void acknowledgeAndReceiveWithAStaleReceipt() {
         QueueProvider provider = provider();
         Redelivered job = releasedAndReceivedAgain(provider);
         JobEnvelope other = job();
         provider.enqueue(other, Duration.ZERO);
 
-        List<ReceivedJob> taken = provider.acknowledgeAndReceive(job.stale(), 1);
+        assertThatThrownBy(() -> provider.acknowledgeAndReceive(job.stale(), 1))
+                .isInstanceOf(LeaseLostException.class).hasMessageContaining("so it was not acknowledged");
 
-        assertThat(taken).extracting(ReceivedJob::jobId).containsExactly(other.jobId());
         assertThat(provider.getJob(job.current().jobId()).orElseThrow().state()).isEqualTo(JobState.ACTIVE);
-        assertThat(provider.stats().inFlight()).isEqualTo(2);
+        assertThat(provider.stats()).isEqualTo(new ProviderStats(1, 0, 1, 0));
+        assertThat(provider.receive(1, Duration.ZERO)).extracting(ReceivedJob::jobId).containsExactly(other.jobId());
     }
 
     @Test
@@ -352,14 +353,16 @@ class MemoryQueueProviderTest {
     }
 
     @Test
-    @DisplayName("a released delivery's receipt is stale: settling it later does nothing")
+    @DisplayName("a released delivery's receipt is stale: settling it later is refused and changes nothing")
     void releasedReceiptIsStale() {
         QueueProvider provider = provider();
         Redelivered job = releasedAndReceivedAgain(provider);
         ReceivedJob first = job.stale();
         ReceivedJob second = job.current();
 
-        provider.acknowledge(first);
+        assertThatThrownBy(() -> provider.acknowledge(first))
+                .isInstanceOf(LeaseLostException.class).hasMessageContaining("so it was not acknowledged");
+        provider.release(first);
         assertThatThrownBy(() -> provider.extendLease(first, Duration.ofDays(1)))
                 .isInstanceOf(LeaseLostException.class).hasMessageContaining("is no longer held");
 
@@ -388,14 +391,18 @@ class MemoryQueueProviderTest {
     }
 
     @Test
-    @DisplayName("failing a delivery as dead after its lease ended does not bury the redelivered job")
-    void staleDeadFailureIsIgnored() {
+    @DisplayName("failing a delivery as dead after its lease ended is refused and does not bury the redelivered job")
+    void staleDeadFailureIsRefused() {
         QueueProvider provider = provider();
         provider.enqueue(job(), Duration.ZERO);
         ReceivedJob first = receiveOne(provider);
         clock.advance(MemoryProviderFactory.DEFAULT_LEASE_DURATION);
 
-        provider.fail(first, Failure.dead("too late"));
+        assertThatThrownBy(() -> provider.fail(first, Failure.dead("too late")))
+                .isInstanceOf(LeaseLostException.class)
+                .hasMessage("the lease of job " + first.jobId() + " (attempt 1) on memory queue 'unit' is no longer "
+                        + "held, so it was not dead-lettered: it ran out, or the delivery was settled or released, and "
+                        + "the job may be running again");
 
         assertThat(provider.stats().dead()).isZero();
         ReceivedJob second = receiveOne(provider);

@@ -18,5 +18,15 @@ public enum Feature {
      * keeping its permit, instead of handing the permit back to the poll loop for every job.
      * Providers behind a network (SQS) leave it out: one receive per job would cost a round trip.
      */
-    LOCAL_RECEIVE
+    LOCAL_RECEIVE,
+    /**
+     * Always knows when a settle comes too late: {@link QueueProvider#acknowledge}, {@link
+     * QueueProvider#acknowledgeAndReceive} and {@link QueueProvider#fail} of a delivery whose lease ran out (its
+     * job delivered again since, or due to be) throw {@link LeaseLostException}, so that the worker neither
+     * announces nor counts that attempt's outcome beside the other delivery's (the memory provider). A provider
+     * that cannot always tell leaves it out, and may still throw where it can (SQS: a receipt this provider has
+     * received the message again since, or one SQS refuses; a delete with an old receipt may succeed there
+     * without deleting anything).
+     */
+    SETTLE_DETECTS_LOST_LEASE
 }

@@ -7,6 +7,11 @@ import dev.jobq.JobQueueException;
  * ran out and the job may already be running again elsewhere (SQS: {@code ReceiptHandleIsInvalid}). The
  * worker then cancels the attempt ({@code JobContext.isCancelled()} turns true and the handler's thread
  * is interrupted, as at a timeout) and sends no more heartbeats for it; the message says why, for the log.
+ *
+ * <p>Thrown too by {@link QueueProvider#acknowledge} and {@link QueueProvider#fail} where the provider can tell
+ * that the lease ran out unnoticed (no heartbeat came between: a clock step, a long pause): the settle is not
+ * made, and the worker logs a WARN and neither announces nor counts the attempt's outcome, since the job's
+ * other delivery settles it ({@link Feature#SETTLE_DETECTS_LOST_LEASE}).
  */
 public final class LeaseLostException extends JobQueueException {
 

@@ -72,7 +72,17 @@ public interface QueueProvider extends AutoCloseable {
      */
     List<ReceivedJob> receive(int max, Duration wait);
 
-    /** The job is done: remove it. Settling a delivery whose lease was lost is ignored. */
+    /**
+     * The job is done: remove it.
+     *
+     * @throws LeaseLostException where the provider can tell that it no longer holds this delivery (its lease ran out
+     *                            and the job was delivered again, or is due to be): the job is left to that other
+     *                            delivery, and the worker neither announces nor counts this attempt's outcome. It must
+     *                            do so where it declares {@link Feature#SETTLE_DETECTS_LOST_LEASE}; a provider that
+     *                            cannot tell (an SQS delete with an old receipt may succeed and delete nothing) ignores
+     *                            such a settle, and the worker then announces and counts the outcome beside the other
+     *                            delivery's
+     */
     void acknowledge(ReceivedJob job);
 
     /**
@@ -82,13 +92,21 @@ public interface QueueProvider extends AutoCloseable {
      * step (the memory provider: one hold of its lock per job instead of two). The default calls
      * {@link #acknowledge}, then {@link #receive} with no wait; if the receive throws, the
      * acknowledgement stands.
+     *
+     * @throws LeaseLostException as {@link #acknowledge} does, having leased nothing
      */
     default List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
         acknowledge(job);
         return receive(max, Duration.ZERO);
     }
 
-    /** The attempt failed: retry after a delay or dead-letter it, as {@code failure} says. */
+    /**
+     * The attempt failed: retry after a delay or dead-letter it, as {@code failure} says.
+     *
+     * @throws LeaseLostException as {@link #acknowledge} does, having neither retried nor dead-lettered the job. A
+     *                            retry's {@code Failed} was announced before this call (so that it comes before the
+     *                            next attempt's {@code Started}), so only a dead letter's outcome goes unannounced
+     */
     void fail(ReceivedJob job, Failure failure);
 
     /**
@@ -101,7 +119,8 @@ public interface QueueProvider extends AutoCloseable {
 
     /**
      * Hands an unfinished delivery back for immediate redelivery (shutdown). Providers that can
-     * avoid it do not count the released delivery as an attempt.
+     * avoid it do not count the released delivery as an attempt. Releasing a delivery whose lease was
+     * lost is ignored: its job is another delivery's already.
      */
     void release(ReceivedJob job);
 

@@ -381,6 +381,15 @@ public abstract class QueueProviderContract {
         return provider.capabilities().maxDelay().compareTo(testDelay()) >= 0;
     }
 
+    /** A settle of a stale delivery: ignored, or refused with {@link LeaseLostException}, never anything else. */
+    private static void settleStale(Runnable settle) {
+        try {
+            settle.run();
+        } catch (LeaseLostException refused) {
+            // the provider could tell that another delivery holds the job
+        }
+    }
+
     private boolean supports(Feature feature) {
         return provider.capabilities().supports(feature);
     }
@@ -487,7 +496,8 @@ public abstract class QueueProviderContract {
         }
 
         @Test
-        @DisplayName("settling a delivery whose lease was lost is ignored; the current delivery stays leased")
+        @DisplayName("settling a delivery whose lease was lost is ignored (or refused with LeaseLostException); the "
+                + "current delivery stays leased")
         void settlingAStaleDeliveryIsIgnored() {
             lookingInTime(windows -> {
                 enqueueNow(newJob());
@@ -498,8 +508,9 @@ public abstract class QueueProviderContract {
                 // the looks hold only while the second lease does: one that ran out makes the job visible again
                 Runnable leaseHeld = windows.open(second.leaseDuration(), receiving[0]);
 
-                provider.acknowledge(first);
-                provider.fail(first, Failure.retryAfter(Duration.ZERO, "stale"));
+                // Refused where the provider can tell (settlingALostLeaseThrows), ignored where it cannot.
+                settleStale(() -> provider.acknowledge(first));
+                settleStale(() -> provider.fail(first, Failure.retryAfter(Duration.ZERO, "stale")));
                 provider.release(first);
 
                 assertThat(provider.receive(1, Duration.ZERO)).as("still leased by the second delivery").isEmpty();
@@ -632,6 +643,30 @@ public abstract class QueueProviderContract {
             assertThatThrownBy(() -> provider.extendLease(first, first.leaseDuration()))
                     .as("extending the lease of a delivery whose lease ran out")
                     .isInstanceOf(LeaseLostException.class);
+            provider.acknowledge(second);
+            assertStatsEventually(0, 0, 0, 0);
+        }
+
+        @Test
+        @DisplayName("where the provider declares SETTLE_DETECTS_LOST_LEASE, acknowledging or failing a delivery whose "
+                + "lease ran out throws LeaseLostException; the current delivery is unaffected")
+        void settlingALostLeaseThrows() {
+            assumeTrue(supports(Feature.SETTLE_DETECTS_LOST_LEASE), "provider declares SETTLE_DETECTS_LOST_LEASE");
+            enqueueNow(newJob());
+            ReceivedJob first = receiveDueJob();
+            time.advance(first.leaseDuration().plusSeconds(1));
+            ReceivedJob second = receiveOne(time.patience(first.leaseDuration().plusSeconds(1)));
+
+            // The worker then neither announces nor counts the attempt's outcome: the other delivery's counts.
+            assertThatThrownBy(() -> provider.acknowledge(first)).as("acknowledging a delivery whose lease ran out")
+                    .isInstanceOf(LeaseLostException.class).hasMessageContaining(first.jobId());
+            assertThatThrownBy(() -> provider.acknowledgeAndReceive(first, 1))
+                    .as("acknowledging with the next receive a delivery whose lease ran out")
+                    .isInstanceOf(LeaseLostException.class);
+            assertThatThrownBy(() -> provider.fail(first, Failure.retryAfter(Duration.ZERO, "stale")))
+                    .as("retrying a delivery whose lease ran out").isInstanceOf(LeaseLostException.class);
+            assertThatThrownBy(() -> provider.fail(first, Failure.dead("stale")))
+                    .as("dead-lettering a delivery whose lease ran out").isInstanceOf(LeaseLostException.class);
             provider.acknowledge(second);
             assertStatsEventually(0, 0, 0, 0);
         }
@@ -1432,7 +1467,14 @@ public abstract class QueueProviderContract {
                             long asked = System.nanoTime();
                             for (ReceivedJob job : provider.receive(10, Duration.ofMillis(200))) {
                                 deliveries.computeIfAbsent(job.jobId(), id -> new AtomicInteger()).incrementAndGet();
-                                provider.acknowledge(job);
+                                try {
+                                    provider.acknowledge(job);
+                                } catch (LeaseLostException refused) {
+                                    // Its lease ran out first, as the provider could tell: the job comes again.
+                                    lateAcknowledgements.add(job.jobId());
+                                    acknowledged.incrementAndGet();
+                                    continue;
+                                }
                                 if (System.nanoTime() - asked >= job.leaseDuration().toNanos()) {
                                     lateAcknowledgements.add(job.jobId());
                                 }

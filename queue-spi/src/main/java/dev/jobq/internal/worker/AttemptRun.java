@@ -359,6 +359,14 @@ final class AttemptRun implements JobContext, Runnable {
             } else {
                 queue.provider().acknowledge(delivery);
             }
+        } catch (LeaseLostException e) {
+            try {
+                settleRefused("completed", "acknowledgement", e);
+                worker.endedWithoutOutcome();
+            } finally {
+                settled = true;
+            }
+            return;
         } catch (Throwable e) {
             // Throwable: a third-party provider's Error (or odd Throwable) left the attempt unsettled, so that close()
             // waited out its shutdownTimeout for it, and went on to the thread's uncaught-exception handler.
@@ -679,12 +687,33 @@ final class AttemptRun implements JobContext, Runnable {
         try {
             queue.provider().fail(delivery, failure);
             return null;
+        } catch (LeaseLostException e) {
+            if (failure instanceof Failure.RetryAfter) {
+                // Its Failed went to the listeners first, so that it comes before the next attempt's Started.
+                log.warn("{} failed after its lease was lost, unnoticed, and the provider refused its retry: {}; its "
+                        + "Failed was announced and counted before, the job's other delivery settles it",
+                        describe(), e.getMessage());
+            } else {
+                settleRefused("failed", "dead-lettering for '" + failure.error() + "'", e);
+            }
+            return e;
         } catch (Throwable e) {
             // loggable: a provider's exception whose toString() throws threw out of this line, past the settling
             log.error("{}: recording its failure ({}) failed; it will be delivered again when its lease ends",
                     describe(), failure.error(), FailurePolicy.loggable(e));
             return e;
         }
+    }
+
+    /**
+     * The provider refused this attempt's settle with {@link LeaseLostException}: the lease ran out with no heartbeat to
+     * notice it (a clock step, a long pause, an attempt ending between two heartbeats), and the job was delivered again.
+     * The other delivery's outcome is the one that counts: the caller neither announces nor counts this one, and gives
+     * its {@code --max-jobs} receive back, as after a lost lease a heartbeat found.
+     */
+    private void settleRefused(String how, String settle, LeaseLostException e) {
+        log.warn("{} {} after its lease was lost, unnoticed, and the provider refused its {}: {}; not announced or "
+                + "counted, the job's other delivery settles it", describe(), how, settle, e.getMessage());
     }
 
     /**
