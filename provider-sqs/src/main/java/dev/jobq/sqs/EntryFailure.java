@@ -65,7 +65,8 @@ final class EntryFailure extends JobQueueException {
 
     /**
      * True when SQS refused a receipt because its delivery is over: deleted, or no longer in flight
-     * (its visibility timeout passed). Settling such a delivery is ignored, as for a stale one.
+     * (its visibility timeout passed). Acknowledging or failing such a delivery is refused with
+     * {@code LeaseLostException}, releasing it ignored, as for a stale one.
      */
     boolean isLostReceipt() {
         return isLostReceipt(code, getMessage());

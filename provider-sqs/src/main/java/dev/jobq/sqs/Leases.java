@@ -7,11 +7,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The deliveries this provider handed out and has not settled, by receipt handle, and the newest
  * receipt of each message. A receipt whose message was received again since (its lease ended and
- * the message came back) is stale: settling it is ignored, as the SPI requires, instead of being
- * sent to SQS, where an old receipt may still delete the message that another delivery now runs.
- * A lease whose heartbeat SQS refused because it no longer holds the delivery is lost: no longer
- * current, but its receipt remembered until its settle comes (or SQS's 12 hours pass), so that the settle is skipped with a line that says
- * why. Leases older than SQS's 12-hour maximum are dropped. Thread-safe.
+ * the message came back) is stale: acknowledging or failing it is refused ({@code LeaseLostException})
+ * and releasing it ignored, as the SPI has it, instead of being sent to SQS, where an old receipt may
+ * still delete the message that another delivery now runs. A lease whose heartbeat SQS refused because
+ * it no longer holds the delivery is lost: no longer current, but its receipt remembered until its
+ * settle comes (or SQS's 12 hours pass), so that the settle's refusal (or a release's line) says why.
+ * Leases older than SQS's 12-hour maximum are dropped. Thread-safe.
  */
 final class Leases {
 

@@ -280,16 +280,16 @@ final class SqsQueueProvider implements QueueProvider {
 
     @Override
     public void acknowledge(ReceivedJob job) {
-        settle(job, "acknowledge", lease -> calls.delete(lease.receipt()));
+        settle(job, "acknowledge", true, lease -> calls.delete(lease.receipt()));
     }
 
     @Override
     public void fail(ReceivedJob job, Failure failure) {
         Objects.requireNonNull(failure, "failure");
         switch (failure) {
-            case Failure.RetryAfter retry -> settle(job, "retry", lease ->
+            case Failure.RetryAfter retry -> settle(job, "retry", true, lease ->
                     calls.changeVisibility(lease.receipt(), retrySeconds(job, lease, retry.delay())));
-            case Failure.Dead dead -> settle(job, "dead-letter", lease ->
+            case Failure.Dead dead -> settle(job, "dead-letter", true, lease ->
                     deadLetters.bury(lease, job.jobId(), dead.error(), job.attempt()));
         }
     }
@@ -341,7 +341,7 @@ final class SqsQueueProvider implements QueueProvider {
 
     @Override
     public void release(ReceivedJob job) {
-        settle(job, "release", lease -> {
+        settle(job, "release", false, lease -> {
             if (queue.fifo()) {
                 // A fresh copy would join the end of its message group, behind jobs enqueued after it;
                 // visible again, the delivery keeps its place (DESIGN §4: a group's order), counted.
@@ -404,12 +404,18 @@ final class SqsQueueProvider implements QueueProvider {
         void apply(Lease lease);
     }
 
-    /** Settles a current delivery; a stale one, or one whose receipt SQS no longer takes, is ignored. */
-    private void settle(ReceivedJob job, String what, Settlement settlement) {
+    /**
+     * Settles a current delivery. One that is not (received again here since, its lease lost at a heartbeat, or past
+     * SQS's 12 hours), or whose receipt SQS no longer takes, is refused with {@link LeaseLostException} if
+     * {@code refused} (an acknowledgement or failure: the worker then neither announces nor counts its outcome, the
+     * message's other delivery settles it), else ignored (a release). A delete with an old receipt that SQS takes
+     * without deleting anything (the message received by another consumer since) is not known here: it succeeds.
+     */
+    private void settle(ReceivedJob job, String what, boolean refused, Settlement settlement) {
         Objects.requireNonNull(job, "job");
         Optional<Lease> current = leases.current(job.receipt());
         if (current.isEmpty()) {
-            skipNotCurrent(job, what);
+            skipNotCurrent(job, what, refused);
             return;
         }
         Lease lease = current.get();
@@ -418,7 +424,7 @@ final class SqsQueueProvider implements QueueProvider {
         lease.changes().lock();
         try {
             if (leases.current(job.receipt()).isEmpty()) {
-                skipNotCurrent(job, what); // the heartbeat it waited for found the lease lost
+                skipNotCurrent(job, what, refused); // the heartbeat it waited for found the lease lost
                 return;
             }
             settlement.apply(lease);
@@ -427,6 +433,11 @@ final class SqsQueueProvider implements QueueProvider {
                 throw e instanceof JobQueueException ? e : new JobQueueException(what + " of job " + job.jobId()
                         + " on " + queue.label() + " failed: " + e.getMessage(), e);
             }
+            if (refused) {
+                throw new LeaseLostException(what + " of job " + job.jobId() + " on " + queue.label() + " refused: SQS "
+                        + "no longer holds this delivery (" + e.getMessage() + "); its lease ran out, and the "
+                        + "message's other delivery settles it", e);
+            }
             log.debug("{} of job {} ignored: SQS no longer holds its delivery ({})", what, job.jobId(), e.getMessage());
         } finally {
             leases.settled(lease);
@@ -434,7 +445,14 @@ final class SqsQueueProvider implements QueueProvider {
         }
     }
 
-    private void skipNotCurrent(ReceivedJob job, String what) {
+    private void skipNotCurrent(ReceivedJob job, String what, boolean refused) {
+        if (refused) {
+            throw new LeaseLostException(what + " of job " + job.jobId() + " on " + queue.label() + " refused: "
+                    + (leases.takeLost(job.receipt()) ? "its lease was lost while it ran (SQS no longer held the "
+                    + "delivery at a heartbeat)" : "this delivery is no longer held (its lease ran out and the message "
+                    + "was received again, or it was settled or released)")
+                    + "; the message's other delivery settles it");
+        }
         if (leases.takeLost(job.receipt())) {
             log.info("{} of job {} on {} skipped: its lease was lost while it ran (SQS no longer held the delivery "
                     + "at a heartbeat); the message's other delivery settles it", what, job.jobId(), queue.label());

@@ -1,10 +1,12 @@
 package dev.jobq.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.JobOptions;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
@@ -28,7 +30,7 @@ class SqsLostReceiptDeadLetterTest {
 
     @Test
     @DisplayName("a dead job whose lease ran out and whose message another worker now holds is not copied to the "
-            + "dead-letter queue: its other delivery settles it")
+            + "dead-letter queue, and the dead-lettering is refused with LeaseLostException: its other delivery settles it")
     void noCopyOfADeliveryNoLongerHeld() {
         SqsServer.Queues queues = ElasticMq.newQueues("dead-after-lost-lease", false);
         try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
@@ -45,7 +47,9 @@ class SqsLostReceiptDeadLetterTest {
                 return !other.get().isEmpty();
             });
 
-            provider.fail(job, Failure.dead("boom"));
+            // Refused, so that the worker neither announces nor counts this attempt's Dead beside the other delivery's.
+            assertThatThrownBy(() -> provider.fail(job, Failure.dead("boom"))).isInstanceOf(LeaseLostException.class)
+                    .hasMessageContaining("lost-then-dead");
 
             // Before, the copy went to the dead-letter queue, then the delete was refused ("it will be delivered
             // again and dead-lettered again (a second copy)"): the dead-letter queue held a job that the other
