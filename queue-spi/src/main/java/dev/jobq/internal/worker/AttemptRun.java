@@ -34,8 +34,10 @@ import org.slf4j.MDC;
 
 /**
  * One attempt of one job, run on a virtual thread of the worker, and the {@link JobContext} its handler
- * sees. It is PENDING until its thread claims it just before calling the handler (RUNNING); a release
- * at shutdown that comes first hands the job back unstarted instead, and the handler is never called.
+ * sees. It is PENDING until its thread claims it just before binding the payload and calling the handler
+ * (RUNNING: a deserializer of the payload class's own is user code of the attempt as the handler is, with its
+ * heartbeats and timeout); a release at shutdown that comes first hands the job back unstarted instead, and
+ * the handler is never called.
  * Exactly one of success, failure, timeout and release settles the delivery: whichever moves the
  * state away from PENDING or RUNNING first; the others find it settled and do nothing. The attempt is
  * {@linkplain #isSettled() settled} once that one has also told the provider (acknowledged, failed
@@ -118,11 +120,17 @@ final class AttemptRun implements JobContext, Runnable {
     private final long timeoutNanos;
     private final long heartbeatEveryNanos;
     /**
-     * When the attempt became RUNNING, just before its Started: its timeout and duration count from
-     * here, not from the receive. Binding the payload, or waiting for a carrier thread while handlers
-     * that never block hold them all, is no time of the handler's.
+     * When the attempt became RUNNING, to bind its payload, and again when its handler starts, just before its
+     * Started: the binding's timeout counts from the first, the handler's timeout and duration from the second,
+     * not from the receive. Binding the payload, or waiting for a carrier thread while handlers that never block
+     * hold them all, is no time of the handler's; a binding that hangs is timed out all the same.
      */
     private volatile long startNanos;
+    /**
+     * True once the payload is bound, written by the attempt's thread before the handler's {@link #startNanos}: a
+     * watchdog that timed out the handler read that start and so sees it; a timeout before says the binding took it.
+     */
+    private boolean payloadBound;
     /**
      * When the next heartbeat is due; put {@link #HEARTBEAT_UNDER_WAY} ahead from the watchdog's hand-over of one until
      * it returned (written by the watchdog while due, by the heartbeat's thread while under way). A field of
@@ -247,6 +255,14 @@ final class AttemptRun implements JobContext, Runnable {
         if (handler.backoff() != null) {
             backoff = handler.backoff();
         }
+        // RUNNING from here, before the payload is bound: a deserializer of the payload class's own that blocks (on
+        // I/O, a lock) or a huge payload got no heartbeats and no timeout while PENDING, its lease ran out and the job
+        // ran elsewhere while this thread held its permit for ever. Its timeout counts from here (startNanos is before
+        // RUNNING, where the watchdog reads it); the handler's counts afresh from its start below.
+        startNanos = System.nanoTime();
+        if (!state.compareAndSet(State.PENDING, State.RUNNING)) {
+            return; // the shutdown handed it back unstarted first
+        }
         Object payload;
         try {
             payload = handler.readPayload(envelope.payloadJson());
@@ -270,19 +286,23 @@ final class AttemptRun implements JobContext, Runnable {
             return;
         }
         // The worker's shutdown hands back unstarted jobs once it has begun (close() also does it for
-        // those it sees): read after this attempt became visible to close(), so one of them does.
+        // those it sees): read after this attempt became visible to close(), so one of them does. One
+        // bound while close() waited for it starts no handler either (no handler starts once shutdown began).
         if (worker.stopping()) {
-            releaseUnstarted();
+            if (state.compareAndSet(State.RUNNING, State.RELEASED)) {
+                handBack();
+            }
             return;
         }
-        startNanos = System.nanoTime(); // before RUNNING, where the watchdog reads it
+        payloadBound = true;
+        startNanos = System.nanoTime(); // the handler's own timeout and duration count from here
         boolean announce = env.events().hasListeners();
         if (announce) {
-            announcingStarted = true; // before RUNNING: an outcome of this attempt then sees it (awaitEarlierEvents)
+            announcingStarted = true; // before the state is read: an outcome of this attempt sees it (awaitEarlierEvents)
         }
-        if (!state.compareAndSet(State.PENDING, State.RUNNING)) {
+        if (state.get() != State.RUNNING) {
             announcingStarted = false;
-            return; // the shutdown handed it back unstarted first
+            return; // timed out, released at shutdown or its lease lost while its payload was bound: settled there
         }
         if (announce) {
             try {
@@ -468,8 +488,13 @@ final class AttemptRun implements JobContext, Runnable {
     /** The second half of a {@linkplain #timeOut() timeout}: logs it, announces it and tells the provider. */
     void recordTimeOut() {
         Duration timeout = delivery.envelope().options().timeout();
-        inLogContext(() -> report(FailurePolicy.timedOut(timeout, delivery.attempt(),
-                delivery.envelope().options().maxAttempts(), backoff, delivery.envelope().type()), null));
+        JobEnvelope envelope = delivery.envelope();
+        inLogContext(() -> report(payloadBound
+                ? FailurePolicy.timedOut(timeout, delivery.attempt(), envelope.options().maxAttempts(), backoff,
+                        envelope.type())
+                : FailurePolicy.timedOutReadingPayload(timeout, env.handlers().find(envelope.type())
+                        .map(handler -> handler.payloadType().toCanonical()).orElse("its payload class"),
+                        delivery.attempt(), envelope.options().maxAttempts(), backoff, envelope.type()), null));
     }
 
     /**
@@ -803,8 +828,9 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     /**
-     * True while the handler has been called and has not returned: running, or past a timeout or a lost lease
-     * that it ignores. Not once it returned (FINISHED), while its outcome may still be on its way.
+     * True while the handler has been called (or its payload is being bound) and has not returned: running, or past
+     * a timeout or a lost lease that it ignores. Not once it returned (FINISHED), while its outcome may still be on
+     * its way.
      */
     boolean isHandlerActive() {
         State now = state.get();

@@ -53,6 +53,18 @@ final class FailurePolicy {
     }
 
     /**
+     * An attempt timed out while its payload was bound, before its handler started: a deserializer of the payload
+     * class's own that blocks, or a payload too big to bind in the job's timeout. Retried as a handler's timeout is.
+     */
+    static Failure timedOutReadingPayload(Duration timeout, String payloadType, int attempt, int maxAttempts,
+            Backoff backoff, String type) {
+        String text = "timed out after " + DurationFormat.format(timeout) + " while its payload was read as "
+                + payloadType + ", before its handler started: a deserializer of the payload class's own blocked, or "
+                + "the payload is too big to read within the job's timeout, which covers reading it";
+        return retryOrDead(text, attempt, maxAttempts, backoff, type);
+    }
+
+    /**
      * An attempt whose handler called {@code System.exit}: the JVM is stopping under it, so it can never
      * finish. It counts, as a crash does, so that a job that stops every worker it runs on ends in the
      * dead letters after its attempts instead of being handed back uncounted for ever.
