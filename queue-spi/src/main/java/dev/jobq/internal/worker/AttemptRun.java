@@ -261,7 +261,7 @@ final class AttemptRun implements JobContext, Runnable {
         // RUNNING, where the watchdog reads it); the handler's counts afresh from its start below.
         startNanos = System.nanoTime();
         if (!state.compareAndSet(State.PENDING, State.RUNNING)) {
-            return; // the shutdown handed it back unstarted first
+            return; // the shutdown handed it back unstarted first, or its lease was lost while it waited
         }
         Object payload;
         try {
@@ -613,13 +613,13 @@ final class AttemptRun implements JobContext, Runnable {
 
     /**
      * Called by the watchdog on a thread of its own once {@linkplain #isHeartbeatDue heartbeat is due}:
-     * extends the lease while the handler still runs. The next one is due a third of the lease after this
-     * call began, and not before this one returned.
+     * extends the lease while the attempt {@linkplain #holdsLease() holds it} (its handler runs, or it waits to
+     * start). The next one is due a third of the lease after this call began, and not before this one returned.
      */
     void heartbeat(HeartbeatFailures failures) {
         long began = System.nanoTime();
         try {
-            if (state.get() != State.RUNNING) {
+            if (!holdsLease()) {
                 return;
             }
             queue.provider().extendLease(delivery, delivery.leaseDuration());
@@ -648,7 +648,8 @@ final class AttemptRun implements JobContext, Runnable {
      * delivery settles the job. Its handler still holds its permit until it returns.
      */
     private void leaseLost(LeaseLostException e) {
-        if (!state.compareAndSet(State.RUNNING, State.LEASE_LOST)) {
+        if (!state.compareAndSet(State.RUNNING, State.LEASE_LOST)
+                && !state.compareAndSet(State.PENDING, State.LEASE_LOST)) {
             return; // it ended while the heartbeat was on its way
         }
         log.warn("{}: {}; the attempt is cancelled (ctx.isCancelled() is true, its thread interrupted) and its "
@@ -822,6 +823,17 @@ final class AttemptRun implements JobContext, Runnable {
         return state.get() == State.RUNNING;
     }
 
+    /**
+     * True while the attempt holds its delivery for its thread: running, or received and not yet started, its
+     * thread not yet made or waiting for a carrier while handlers that never block hold them all. The lease runs
+     * from the receive, so the watchdog extends it from then: one waiting longer than the lease ran out unextended,
+     * and the job ran twice.
+     */
+    boolean holdsLease() {
+        State now = state.get();
+        return now == State.RUNNING || now == State.PENDING;
+    }
+
     /** True once the attempt timed out while its failure is not yet recorded with the provider and announced. */
     boolean isTimeOutBeingRecorded() {
         return state.get() == State.TIMED_OUT && !settled;
@@ -843,7 +855,7 @@ final class AttemptRun implements JobContext, Runnable {
      */
     boolean isOverdue() {
         State now = state.get();
-        return now == State.TIMED_OUT || now == State.LEASE_LOST && isPastTimeout(System.nanoTime());
+        return now == State.TIMED_OUT || now == State.LEASE_LOST && thread != null && isPastTimeout(System.nanoTime());
     }
 
     /**

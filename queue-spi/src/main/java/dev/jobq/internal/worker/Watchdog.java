@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One thread that looks at the running attempts every {@link #TICK}: times out those past their
- * timeout and sends lease heartbeats for the rest. Provider calls are made on threads of their own
- * so a slow provider never delays a timeout. One sweep for all attempts costs nothing per job, unlike a
+ * timeout and sends lease heartbeats for the rest, and for the attempts received and not yet started.
+ * Provider calls are made on threads of their own so a slow provider never delays a timeout. One sweep for all attempts costs nothing per job, unlike a
  * scheduled task per attempt.
  *
  * <p>Heartbeats of a queue run on at most {@link #HEARTBEAT_THREADS} threads of that queue's own: a
@@ -182,14 +182,12 @@ final class Watchdog implements AutoCloseable {
         try {
             eachSweep.accept(now);
             for (AttemptRun run : running.get()) {
-                if (!run.isRunning()) {
-                    continue;
-                }
-                if (run.isPastTimeout(now)) {
+                if (run.isRunning() && run.isPastTimeout(now)) {
                     if (run.timeOut()) {
                         lanes.get(run.queueName()).timeouts().execute(() -> record(run));
                     }
-                } else if (run.isHeartbeatDue(now)) {
+                } else if (run.holdsLease() && run.isHeartbeatDue(now)) {
+                    // running, or received and waiting for its thread: its lease runs from the receive
                     QueueThreads queue = lanes.get(run.queueName());
                     queue.heartbeats().execute(() -> run.heartbeat(queue.failures()));
                 }
