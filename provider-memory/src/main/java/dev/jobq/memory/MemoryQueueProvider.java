@@ -450,14 +450,14 @@ final class MemoryQueueProvider implements QueueProvider {
         return bytes;
     }
 
-    /** The entry whose current delivery {@code job} is, or null when that delivery is stale. */
-    /** Why {@code job}'s delivery cannot be {@code what} (acknowledged, extended, ...): another delivery holds its job. */
+    /** Why {@code job}'s delivery cannot be {@code what} (acknowledged, extended, ...): another delivery holds it. */
     private LeaseLostException leaseLost(ReceivedJob job, String what) {
         return new LeaseLostException("the lease of job " + job.jobId() + " (attempt " + job.attempt()
                 + ") on memory queue '" + queueName + "' is no longer held, so it was not " + what + ": it ran out, "
                 + "or the delivery was settled or released, and the job may be running again");
     }
 
+    /** The entry whose current delivery {@code job} is, or null when that delivery is stale. */
     private @Nullable Entry currentDelivery(ReceivedJob job, long now) {
         Objects.requireNonNull(job, "job");
         // An expired lease must be taken back before settling, so that a late settle is stale.

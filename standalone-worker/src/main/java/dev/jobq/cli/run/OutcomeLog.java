@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * job=0192f3c1-… type=flaky:call queue=default attempt=1 outcome=failed duration=3ms error="IOException: timeout"
  * </pre>
  *
- * {@code duration} is the handler's time to the millisecond ({@code 0ms} under one), {@code -} when the job never reached a handler (no handler for its type). {@code error} is
- * the failure's text, quoted once (see {@link #appendQuoted}).
+ * {@code duration} is the handler's time to the millisecond ({@code 0ms} under one), {@code -} when the job never
+ * reached a handler (no handler for its type). {@code error} is the failure's text, quoted once (see
+ * {@link #appendQuoted}).
  */
 final class OutcomeLog implements Consumer<AttemptOutcome> {
 
