@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  * is listed too, with {@code timezone} null, the stored text in {@code timezoneId} and the reason in
  * {@code problem}; so is one whose misfire policy this version of jobq does not know (a newer version registered it),
  * with {@code misfirePolicy} null. Such a job does not fire in this process until that is fixed (a scheduler here
- * keeps it, with the reason as its last error, and looks again every 5 minutes), and it can still be disabled and
- * deleted.
+ * leaves its row as it is, for processes that can read it to fire it on time, logs the reason at WARN, and looks
+ * again every 5 minutes or once the row changes), and it can still be disabled and deleted.
  *
  * @param timezone      the zone its cron fields are read in; null when this runtime cannot read the stored one
  *                      (see {@code problem})

@@ -177,7 +177,7 @@ final class FiringLoop implements Runnable {
             }
         }
         Instant latest = now.plus(settings.pollInterval());
-        Optional<Instant> earliest = nextClaim();
+        Optional<Instant> earliest = nextClaim(now);
         if (earliest.isEmpty() || earliest.get().isAfter(latest)) {
             return latest;
         }
@@ -201,10 +201,18 @@ final class FiringLoop implements Runnable {
         return deleted;
     }
 
-    /** When to claim next: a one-time job {@link #LEAD} before its instant, a recurring job at its instant. */
-    private Optional<Instant> nextClaim() {
+    /**
+     * When to claim next: a one-time job {@link #LEAD} before its instant, a recurring job at its instant (one this
+     * process cannot read when it is to look at it again).
+     */
+    private Optional<Instant> nextClaim(Instant now) {
         Optional<Instant> oneTime = db.bounded(scheduled::earliestDue).map(due -> due.minus(LEAD));
-        Optional<Instant> recurringDue = db.bounded(recurring::earliestDue);
+        UnreadableRecurringJobs unreadable = handOff.unreadable();
+        Optional<Instant> recurringDue = db.bounded(dsl -> recurring.earliestDue(dsl, unreadable.leftOut(now)));
+        Optional<Instant> lookAgain = unreadable.nextLook();
+        if (lookAgain.isPresent() && (recurringDue.isEmpty() || lookAgain.get().isBefore(recurringDue.get()))) {
+            recurringDue = lookAgain;
+        }
         if (oneTime.isEmpty()) {
             return recurringDue;
         }

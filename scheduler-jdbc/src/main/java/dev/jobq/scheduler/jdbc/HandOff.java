@@ -66,6 +66,7 @@ final class HandOff {
     private final JdbcSettings settings;
     private final LongAdder submitted = new LongAdder();
     private final HandedOnUnmarked unmarked = new HandedOnUnmarked();
+    private final UnreadableRecurringJobs unreadable = new UnreadableRecurringJobs();
     /** Threads that help through a backlog of one-time rows; null when {@code fireThreads} is one. */
     private final @Nullable ThreadPoolExecutor helpers;
     /**
@@ -266,6 +267,11 @@ final class HandOff {
         boolean until(Instant due) throws InterruptedException;
     }
 
+    /** The recurring jobs this process cannot read, left out of its claims and of the firing loop's wake-up. */
+    UnreadableRecurringJobs unreadable() {
+        return unreadable;
+    }
+
     /** Jobs submitted to the sink so far, for tests and logs. */
     long submitted() {
         return submitted.sum();
@@ -337,7 +343,8 @@ final class HandOff {
         List<String> handedOn = new ArrayList<>();
         return unmarked.rememberIfLost(handedOn, () -> db.claim(tx -> {
             handedOn.clear();
-            List<JobqRecurringJobRecord> rows = recurring.lockDue(tx.dsl(), now, settings.batchSize());
+            List<JobqRecurringJobRecord> rows = recurring.lockDue(tx.dsl(), now, settings.batchSize(),
+                    unreadable.leftOut(now));
             for (JobqRecurringJobRecord row : rows) {
                 fire(row, now, handedOn);
             }
@@ -352,11 +359,14 @@ final class HandOff {
             plan = FiringPlan.of(schedule, row.getNextRunAt(), now, RecurringJobs.misfirePolicy(row),
                     settings.misfireThreshold(), settings.fireAllLimit());
         } catch (RuntimeException e) {
-            // Stored by a newer or differently configured version; keep it, say why, look again later.
-            String error = "cannot compute its next run: " + e.getMessage();
-            Instant retryAt = now.plus(MAX_RETRY);
-            log.warn("scheduler: recurring job '{}' {}; looking again at {}", row.getName(), error, retryAt);
-            recurring.retryLater(row, row.getNextRunAt(), null, error, retryAt, now);
+            // Stored by a newer version, or one whose Java runtime has newer time-zone data, sharing the table (a
+            // rolling deploy), or changed by hand. Processes that can read it fire it on time: its row is left as it
+            // is (a retry time written there made them fire it late, or skip it), and this process leaves it alone.
+            Instant lookAgainAt = now.plus(MAX_RETRY);
+            log.warn("scheduler: recurring job '{}' cannot compute its next run: {}; this process does not fire it and "
+                            + "leaves its row as it is, for processes that can read it, and looks at it again at {} or "
+                            + "once it changes", row.getName(), e.getMessage(), lookAgainAt);
+            unreadable.leaveAlone(row.getName(), row.getUpdatedAt(), lookAgainAt);
             return;
         }
         if (plan.dropped()) {

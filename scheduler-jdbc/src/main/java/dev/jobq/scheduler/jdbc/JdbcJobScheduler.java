@@ -233,6 +233,11 @@ final class JdbcJobScheduler implements JobScheduler {
         return Math.toIntExact(handOff.submitted() - before);
     }
 
+    /** One pass of the firing loop on the calling thread, for a scheduler not started; returns when it would wake next. */
+    Instant passNow() {
+        return loop.pass();
+    }
+
     /** Purges old enqueued and cancelled rows now, on the calling thread; returns how many. */
     int purgeNow() {
         return database("purging old jobs", () -> loop.purge(clock.instant()));

@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
@@ -117,16 +118,22 @@ final class RecurringJobs {
                 .toList();
     }
 
-    Optional<Instant> earliestDue(DSLContext dsl) {
+    /** The earliest due instant of the enabled jobs, those {@code leftOut} matches (when given) left out. */
+    Optional<Instant> earliestDue(DSLContext dsl, @Nullable Condition leftOut) {
+        Condition enabled = JOBQ_RECURRING_JOB.ENABLED.isTrue();
         return dsl.select(DSL.min(JOBQ_RECURRING_JOB.DUE_AT)).from(JOBQ_RECURRING_JOB)
-                .where(JOBQ_RECURRING_JOB.ENABLED.isTrue())
+                .where(leftOut == null ? enabled : enabled.and(leftOut))
                 .fetchOptional(0, Instant.class);
     }
 
-    /** Locks up to {@code limit} due enabled jobs no other transaction holds, earliest first. Call in a transaction. */
-    List<JobqRecurringJobRecord> lockDue(DSLContext tx, Instant now, int limit) {
+    /**
+     * Locks up to {@code limit} due enabled jobs no other transaction holds, earliest first, those {@code leftOut}
+     * matches (when given) left out. Call in a transaction.
+     */
+    List<JobqRecurringJobRecord> lockDue(DSLContext tx, Instant now, int limit, @Nullable Condition leftOut) {
+        Condition due = JOBQ_RECURRING_JOB.ENABLED.isTrue().and(JOBQ_RECURRING_JOB.DUE_AT.le(now));
         return tx.selectFrom(JOBQ_RECURRING_JOB)
-                .where(JOBQ_RECURRING_JOB.ENABLED.isTrue().and(JOBQ_RECURRING_JOB.DUE_AT.le(now)))
+                .where(leftOut == null ? due : due.and(leftOut))
                 // The due index's own order (see ScheduledJobs.lockDue; recurring jobs are few).
                 .orderBy(JOBQ_RECURRING_JOB.ENABLED, JOBQ_RECURRING_JOB.DUE_AT, JOBQ_RECURRING_JOB.NAME)
                 .limit(limit)
