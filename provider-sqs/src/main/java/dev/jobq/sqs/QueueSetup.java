@@ -215,8 +215,9 @@ final class QueueSetup {
     }
 
     private void warnOnLowMaxReceiveCount(String url, String redrivePolicy) {
-        Matcher m = MAX_RECEIVE_COUNT.matcher(redrivePolicy);
-        if (m.find() && Integer.parseInt(m.group(1)) <= JobOptions.DEFAULT_MAX_ATTEMPTS) {
+        // Read as the enqueue check reads it: a count too big for an int limits nothing jobq can count.
+        int maxReceives = maxReceives(redrivePolicy);
+        if (maxReceives <= JobOptions.DEFAULT_MAX_ATTEMPTS) {
             // Not "before jobq's last attempt": a job with more attempts than the count is refused at enqueue. At
             // the count itself, a worker lost in the last attempt leaves the job to SQS's move.
             log.warn("SQS queue {} moves a message to its dead-letter queue after {} receives (redrive policy "
@@ -224,7 +225,7 @@ final class QueueSetup {
                     + "more is refused at enqueue, and a job whose last attempt is cut short (its worker lost) is "
                     + "moved there by SQS without its error and with no Dead event; set maxReceiveCount above the "
                     + "largest maxAttempts you use (10 is a good default: docs/sqs.md)",
-                    Secrets.maskUrl(url), m.group(1), m.group(1), JobOptions.DEFAULT_MAX_ATTEMPTS);
+                    Secrets.maskUrl(url), maxReceives, maxReceives, JobOptions.DEFAULT_MAX_ATTEMPTS);
         }
     }
 

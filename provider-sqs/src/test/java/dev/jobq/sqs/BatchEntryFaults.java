@@ -54,6 +54,8 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
     private static final Map<String, Armed> ARMED = new ConcurrentHashMap<>();
     /** The MaximumMessageSize each queue URL answers, as SQS does (ElasticMQ neither keeps nor answers one). */
     private static final Map<String, Integer> MAXIMUM_MESSAGE_SIZES = new ConcurrentHashMap<>();
+    /** The RedrivePolicy each queue URL answers, for policies ElasticMQ refuses to keep. */
+    private static final Map<String, String> REDRIVE_POLICIES = new ConcurrentHashMap<>();
     private static final ExecutionAttribute<Map<String, Fault>> FAULTED = new ExecutionAttribute<>("jobq-faulted");
 
     private record Armed(String scratchUrl, List<Fault> faults, List<Call> calls, List<Hold> holds) {
@@ -114,6 +116,14 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
      */
     static void reportMaximumMessageSize(String queueUrl, int bytes) {
         MAXIMUM_MESSAGE_SIZES.put(queueUrl, bytes);
+    }
+
+    /**
+     * Makes {@code GetQueueAttributes} of {@code queueUrl} answer {@code policy} as its {@code RedrivePolicy}, as
+     * another server or a hand-set policy may: ElasticMQ refuses one whose numbers it cannot read. Moves nothing.
+     */
+    static void reportRedrivePolicy(String queueUrl, String policy) {
+        REDRIVE_POLICIES.put(queueUrl, policy);
     }
 
     static List<Call> calls(String queueUrl) {
@@ -194,6 +204,15 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
                         || asked.attributeNames().contains(QueueAttributeName.MAXIMUM_MESSAGE_SIZE))) {
             var reported = new java.util.HashMap<>(answer.attributes());
             reported.put(QueueAttributeName.MAXIMUM_MESSAGE_SIZE, Integer.toString(bytes));
+            return answer.toBuilder().attributes(reported).build();
+        }
+        if (context.response() instanceof GetQueueAttributesResponse answer
+                && context.request() instanceof GetQueueAttributesRequest asked
+                && REDRIVE_POLICIES.get(asked.queueUrl()) instanceof String policy
+                && (asked.attributeNames().contains(QueueAttributeName.ALL)
+                        || asked.attributeNames().contains(QueueAttributeName.REDRIVE_POLICY))) {
+            var reported = new java.util.HashMap<>(answer.attributes());
+            reported.put(QueueAttributeName.REDRIVE_POLICY, policy);
             return answer.toBuilder().attributes(reported).build();
         }
         Map<String, Fault> faulted = attributes.getAttribute(FAULTED);

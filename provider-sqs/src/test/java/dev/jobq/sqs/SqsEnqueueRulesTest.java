@@ -332,6 +332,45 @@ class SqsEnqueueRulesTest {
         }
     }
 
+    /**
+     * A redrive policy whose maxReceiveCount is too big for an int (AWS allows 1 to 1000; a hand-set policy on
+     * another server need not) lets a job have as many attempts as jobq counts: the enqueue check reads it as
+     * unlimited. The start-up warning read the same number with a bare Integer.parseInt, so the provider failed
+     * to start with a NumberFormatException naming neither the queue nor the setting.
+     */
+    @Test
+    @DisplayName("a maxReceiveCount too big for an int starts as no limit, as the enqueue check reads it, not with a "
+            + "NumberFormatException")
+    void aMaxReceiveCountTooBigForAnIntIsNoLimit() {
+        var setupLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(QueueSetup.class);
+        var logged = new CapturedLog();
+        logged.start();
+        setupLog.addAppender(logged);
+        try {
+            SqsServer.Queues queues = ElasticMq.newQueues("rules-huge-count", false);
+            String deadLetterArn = ElasticMq.client().getQueueAttributes(r -> r.queueUrl(queues.deadLetterUrl())
+                    .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+            // ElasticMQ refuses to keep such a policy (HTTP 500): its attributes answer it instead.
+            BatchEntryFaults.reportRedrivePolicy(queues.url(),
+                    "{\"deadLetterTargetArn\":\"" + deadLetterArn + "\",\"maxReceiveCount\":\"99999999999\"}");
+
+            try (JobQueue jobs = JobQueue.builder().environment(Map.of())
+                    .provider("sqs", ElasticMq.settings(queues, Map.of()))
+                    .mode(WorkerMode.STANDALONE)
+                    .build()) {
+                jobs.enqueue("report:store", "r-1", EnqueueOptions.builder().maxAttempts(1_000_000).build());
+            }
+
+            assertThat(QueueContents.total(queues.url())).isEqualTo(1);
+            assertThat(logged.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filteredOn(m -> m.contains(queues.url()))
+                    .isEmpty();
+        } finally {
+            setupLog.detachAppender(logged);
+        }
+    }
+
     private static void redrivePolicy(SqsServer.Queues queues, int maxReceiveCount) {
         String deadLetterArn = ElasticMq.client().getQueueAttributes(r -> r.queueUrl(queues.deadLetterUrl())
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
