@@ -1,6 +1,7 @@
 package dev.jobq.sqs;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -44,20 +45,50 @@ final class SqsConnection implements AutoCloseable {
     private final SqsClient client;
     private final SqsClient pollClient;
 
-    SqsConnection(SqsSettings settings) {
-        this.http = Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS).connectionTimeout(CONNECT_TIMEOUT)
-                .build();
-        this.pollHttp = Apache5HttpClient.builder().maxConnections(MAX_POLL_CONNECTIONS)
-                .connectionTimeout(CONNECT_TIMEOUT).build();
-        this.credentials = settings.keys() != null
-                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.keys().accessKeyId(),
-                        settings.keys().secretAccessKey()))
-                : DefaultCredentialsProvider.builder().build();
-        this.client = client(settings, http);
-        this.pollClient = client(settings, pollHttp);
+    /** How one SDK client is built over its HTTP client: {@link #build}; a test's seam for a build that fails. */
+    @FunctionalInterface
+    interface ClientBuilder {
+        SqsClient build(SqsSettings settings, AwsCredentialsProvider credentials, SdkHttpClient http);
     }
 
-    private SqsClient client(SqsSettings settings, SdkHttpClient over) {
+    SqsConnection(SqsSettings settings) {
+        this(settings, SqsConnection::build);
+    }
+
+    /**
+     * A build that fails part way (the second client, say) closes what it built before it: each HTTP client holds
+     * a pool and the SDK's idle-connection reaper, each SDK client its executors, and the default credentials
+     * chain its caches, none of them reachable by the caller, whose provider was never made.
+     */
+    SqsConnection(SqsSettings settings, ClientBuilder clients) {
+        SdkHttpClient http = null;
+        SdkHttpClient pollHttp = null;
+        AwsCredentialsProvider credentials = null;
+        SqsClient client = null;
+        SqsClient pollClient;
+        try {
+            http = Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS).connectionTimeout(CONNECT_TIMEOUT)
+                    .build();
+            pollHttp = Apache5HttpClient.builder().maxConnections(MAX_POLL_CONNECTIONS)
+                    .connectionTimeout(CONNECT_TIMEOUT).build();
+            credentials = settings.keys() != null
+                    ? StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.keys().accessKeyId(),
+                            settings.keys().secretAccessKey()))
+                    : DefaultCredentialsProvider.builder().build();
+            client = clients.build(settings, credentials, http);
+            pollClient = clients.build(settings, credentials, pollHttp);
+        } catch (RuntimeException | Error e) {
+            closeAll(e, client, pollHttp, http, credentials);
+            throw e;
+        }
+        this.http = http;
+        this.pollHttp = pollHttp;
+        this.credentials = credentials;
+        this.client = client;
+        this.pollClient = pollClient;
+    }
+
+    static SqsClient build(SqsSettings settings, AwsCredentialsProvider credentials, SdkHttpClient over) {
         SqsClientBuilder builder = SqsClient.builder().region(Region.of(settings.region()))
                 .credentialsProvider(credentials).httpClient(over)
                 .overrideConfiguration(o -> o.apiCallAttemptTimeout(settings.requestTimeout()));
@@ -65,6 +96,19 @@ final class SqsConnection implements AutoCloseable {
             builder.endpointOverride(settings.endpoint());
         }
         return builder.build();
+    }
+
+    /** Closes each of {@code built} that was built, in order; a failure to close is added to {@code failure}. */
+    private static void closeAll(Throwable failure, @Nullable Object... built) {
+        for (Object part : built) {
+            if (part instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception | Error e) {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
     }
 
     /** The client of every call but ReceiveMessage: sends, deletes, visibility changes, start-up, stats. */
