@@ -38,6 +38,11 @@ public final class Launcher {
      */
     static final int NO_USABLE_JAVA = 2;
     static final String MAIN_ATTRIBUTE = "Jobq-Main-Class";
+    /**
+     * The manifest attribute naming the program the jar runs ({@code jobq}, {@code local-sqs}, {@code jobq-bench}),
+     * for the launcher's messages; {@code jobq} where a jar has none.
+     */
+    static final String PROGRAM_ATTRIBUTE = "Jobq-Program";
     /** Set on the JVM started again, so that it can never start another. */
     private static final String RELAUNCHED = "jobq.launcher.relaunched";
     /**
@@ -53,7 +58,9 @@ public final class Launcher {
     }
 
     public static void main(String[] args) throws Throwable {
-        String mainClass = mainClass();
+        Attributes manifest = manifest();
+        String mainClass = manifest.getValue(MAIN_ATTRIBUTE);
+        String program = manifest.getValue(PROGRAM_ATTRIBUTE) != null ? manifest.getValue(PROGRAM_ATTRIBUTE) : "jobq";
         int running = feature(System.getProperty("java.specification.version"));
         if (running >= REQUIRED) {
             runInThisJvm(mainClass, args);
@@ -65,28 +72,28 @@ public final class Launcher {
             String java = Paths.get(javaHome, "bin", "java").toString();
             String debugger = listeningDebugger(ManagementFactory.getRuntimeMXBean().getInputArguments());
             if (debugger != null) {
-                System.err.println("jobq: this java is " + running + " (" + System.getProperty("java.home") + "); jobq needs "
-                        + REQUIRED + " or newer, and JAVA_HOME's, Java " + javaHomeFeature + ", would run it, but the debugger "
-                        + "option " + debugger + " listens in this java, on a port the worker's JVM could not then listen "
-                        + "on: run JAVA_HOME's java with it, " + java + " " + debugger + " -jar "
-                        + System.getProperty("java.class.path"));
+                System.err.println(program + ": this java is " + running + " (" + System.getProperty("java.home") + "); "
+                        + program + " needs " + REQUIRED + " or newer, and JAVA_HOME's, Java " + javaHomeFeature
+                        + ", would run it, but the debugger option " + debugger + " listens in this java, on a port "
+                        + "the worker's JVM could not then listen on: run JAVA_HOME's java with it, " + java + " "
+                        + debugger + " -jar " + System.getProperty("java.class.path"));
                 System.exit(NO_USABLE_JAVA);
             }
-            System.err.println("jobq: this java is " + running + " (" + System.getProperty("java.home")
-                    + "); jobq needs " + REQUIRED + " or newer: running with JAVA_HOME's, Java " + javaHomeFeature
+            System.err.println(program + ": this java is " + running + " (" + System.getProperty("java.home")
+                    + "); " + program + " needs " + REQUIRED + " or newer: running with JAVA_HOME's, Java " + javaHomeFeature
                     + " (" + javaHome + ")");
-            System.exit(relaunch(java, mainClass, args));
+            System.exit(relaunch(program, java, mainClass, args));
         }
-        System.err.println(tooOld(running, System.getProperty("java.home"), javaHome, javaHomeFeature));
+        System.err.println(tooOld(program, running, System.getProperty("java.home"), javaHome, javaHomeFeature));
         System.exit(NO_USABLE_JAVA);
     }
 
     /** The message for a java older than {@link #REQUIRED} with no usable {@code JAVA_HOME}. */
-    static String tooOld(int running, String runningHome, String javaHome, int javaHomeFeature) {
+    static String tooOld(String program, int running, String runningHome, String javaHome, int javaHomeFeature) {
         String found = javaHome == null ? "JAVA_HOME is not set"
                 : javaHomeFeature < 0 ? "JAVA_HOME (" + javaHome + ") is not a JDK this launcher can read the version of"
                 : "JAVA_HOME (" + javaHome + ") is Java " + javaHomeFeature;
-        return "jobq needs Java " + REQUIRED + " or newer; this java is " + running + " (" + runningHome + "), and "
+        return program + " needs Java " + REQUIRED + " or newer; this java is " + running + " (" + runningHome + "), and "
                 + found + ". Set JAVA_HOME to a JDK " + REQUIRED + "+ or put its bin first on PATH, and run again.";
     }
 
@@ -122,18 +129,19 @@ public final class Launcher {
         return -1;
     }
 
-    private static String mainClass() throws IOException {
+    /** The main attributes of this jar's manifest, which names the main class to run. */
+    private static Attributes manifest() throws IOException {
         URL jar = Launcher.class.getProtectionDomain().getCodeSource().getLocation();
         URL manifestUrl = new URL("jar:" + jar + "!/META-INF/MANIFEST.MF");
-        String name;
+        Attributes attributes;
         try (InputStream in = manifestUrl.openStream()) {
-            name = new Manifest(in).getMainAttributes().getValue(new Attributes.Name(MAIN_ATTRIBUTE));
+            attributes = new Manifest(in).getMainAttributes();
         }
-        if (name == null) {
+        if (attributes.getValue(MAIN_ATTRIBUTE) == null) {
             throw new IllegalStateException("the manifest of " + jar + " names no " + MAIN_ATTRIBUTE
                     + ": this jar was not built by jobq's build");
         }
-        return name;
+        return attributes;
     }
 
     private static void runInThisJvm(String mainClass, String[] args) throws Throwable {
@@ -153,7 +161,8 @@ public final class Launcher {
      * is the one this JVM then exits with. Left to the JVM, such a signal would end this JVM with
      * 128 + its number whatever the child did, which systemd counts as a failed unit.
      */
-    private static int relaunch(String java, String mainClass, String[] args) throws IOException, InterruptedException {
+    private static int relaunch(String program, String java, String mainClass, String[] args)
+            throws IOException, InterruptedException {
         final Path stopsPassedOn = stopsFile();
         // The child once started; a stop before then starts none. Guarded by itself: a stop is handled on a thread
         // of its own, and the child is started holding it, so that a stop that comes as it starts finds it.
@@ -183,8 +192,9 @@ public final class Launcher {
         }, "jobq-launcher-child"));
         List<String> command = new ArrayList<String>();
         command.add(java);
-        command.addAll(optionsTakenBy(java, withoutTheEnvironments(ManagementFactory.getRuntimeMXBean().getInputArguments(),
-                System.getenv("JAVA_TOOL_OPTIONS"), System.getenv("JDK_JAVA_OPTIONS"), System.getenv("_JAVA_OPTIONS"))));
+        command.addAll(optionsTakenBy(program, java, withoutTheEnvironments(
+                ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getenv("JAVA_TOOL_OPTIONS"),
+                System.getenv("JDK_JAVA_OPTIONS"), System.getenv("_JAVA_OPTIONS"))));
         command.add("-D" + RELAUNCHED + "=true");
         if (stopsPassedOn != null) {
             command.add("-D" + STOPS_PASSED_ON + "=" + stopsPassedOn);
@@ -287,7 +297,8 @@ public final class Launcher {
      * on stderr with the fix. Agents ({@code -javaagent}, {@code -agentlib}, {@code -agentpath}, {@code -Xrun}) are
      * passed on unchecked: trying them would run them.
      */
-    static List<String> optionsTakenBy(String java, List<String> options) throws IOException, InterruptedException {
+    static List<String> optionsTakenBy(String program, String java, List<String> options)
+            throws IOException, InterruptedException {
         List<String> checked = new ArrayList<String>();
         for (String option : options) {
             if (!isAgent(option)) {
@@ -304,9 +315,9 @@ public final class Launcher {
                 taken.add(option);
                 if (!takes(java, taken)) {
                     taken.remove(taken.size() - 1);
-                    System.err.println("jobq: JAVA_HOME's java (" + java + ") refuses the JVM option " + option
+                    System.err.println(program + ": JAVA_HOME's java (" + java + ") refuses the JVM option " + option
                             + ", which this java took: left out; remove it from the java command line, or run "
-                            + "jobq with JAVA_HOME's java and the options it takes");
+                            + program + " with JAVA_HOME's java and the options it takes");
                     continue;
                 }
             }

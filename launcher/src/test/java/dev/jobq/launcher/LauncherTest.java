@@ -50,13 +50,26 @@ class LauncherTest {
     @Test
     @DisplayName("the message for a java too old names it, what JAVA_HOME is, and the fix")
     void tooOldSaysWhatToDo() {
-        assertThat(Launcher.tooOld(17, "/usr/lib/jvm/java-17", null, -1)).isEqualTo("jobq needs Java 21 or newer; "
+        assertThat(Launcher.tooOld("jobq", 17, "/usr/lib/jvm/java-17", null, -1)).isEqualTo("jobq needs Java 21 or newer; "
                 + "this java is 17 (/usr/lib/jvm/java-17), and JAVA_HOME is not set. Set JAVA_HOME to a JDK 21+ or put "
                 + "its bin first on PATH, and run again.");
-        assertThat(Launcher.tooOld(17, "/usr/lib/jvm/java-17", "/opt/jdk11", 11))
+        assertThat(Launcher.tooOld("jobq", 17, "/usr/lib/jvm/java-17", "/opt/jdk11", 11))
                 .contains("JAVA_HOME (/opt/jdk11) is Java 11.");
-        assertThat(Launcher.tooOld(17, "/usr/lib/jvm/java-17", "/tmp/nothing", -1))
+        assertThat(Launcher.tooOld("jobq", 17, "/usr/lib/jvm/java-17", "/tmp/nothing", -1))
                 .contains("JAVA_HOME (/tmp/nothing) is not a JDK this launcher can read the version of.");
+    }
+
+    @Test
+    @DisplayName("the messages for a java too old name the program the jar runs (local-sqs, jobq-bench), not jobq for all")
+    void theJavaVersionMessagesNameTheProgramRun() throws Exception {
+        assertThat(Launcher.tooOld("local-sqs", 17, "/usr/lib/jvm/java-17", null, -1)).startsWith("local-sqs needs Java 21 "
+                + "or newer; this java is 17 (/usr/lib/jvm/java-17), and JAVA_HOME is not set.");
+
+        Run run = launch(List.of(), List.of(), Map.of(), "local-sqs");
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
+        assertThat(run.err).startsWith("local-sqs: this java is ").contains("; local-sqs needs 21 or newer: running "
+                + "with JAVA_HOME's, Java " + Runtime.version().feature()).doesNotContain("jobq");
     }
 
     @Test
@@ -160,7 +173,13 @@ class LauncherTest {
     }
 
     private Run launch(List<String> options, List<String> args, Map<String, String> environment) throws Exception {
-        Path jar = launcherJar();
+        return launch(options, args, environment, null);
+    }
+
+    /** With {@code program} as the jar's {@code Jobq-Program}; none when null. */
+    private Run launch(List<String> options, List<String> args, Map<String, String> environment, String program)
+            throws Exception {
+        Path jar = launcherJar(program);
         List<String> command = new ArrayList<>();
         command.add(olderJava().toString());
         command.addAll(options);
@@ -193,13 +212,16 @@ class LauncherTest {
     }
 
     /** The launcher's classes and {@link PrintsItsOptions}, the launcher's main class and that its Jobq-Main-Class. */
-    private Path launcherJar() throws Exception {
+    private Path launcherJar(String program) throws Exception {
         Path classes = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path testClasses = Path.of(PrintsItsOptions.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         var manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, Launcher.class.getName());
         manifest.getMainAttributes().put(new Attributes.Name(Launcher.MAIN_ATTRIBUTE), PrintsItsOptions.class.getName());
+        if (program != null) {
+            manifest.getMainAttributes().put(new Attributes.Name(Launcher.PROGRAM_ATTRIBUTE), program);
+        }
         Path jar = dir.resolve("launcher-test.jar");
         try (var out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
             add(out, classes, "Launcher");
@@ -220,7 +242,7 @@ class LauncherTest {
         }
     }
 
-    /** The Jobq-Main-Class of {@link #launcherJar()}: prints the JVM options and the arguments it was started with. */
+    /** The Jobq-Main-Class of {@link #launcherJar(String)}: prints the JVM options and the arguments it was started with. */
     public static final class PrintsItsOptions {
         public static void main(String[] args) {
             System.out.println("options " + ManagementFactory.getRuntimeMXBean().getInputArguments());

@@ -79,7 +79,7 @@ class LocalSqsFlowIT {
         Path old = JobqProcess.olderJava();
         try (JobqProcess localSqs = JobqProcess.javaJar("local-sqs.jar", "local-sqs/target/local-sqs.jar").java(old)
                 .directory(dir).env("JAVA_HOME", System.getProperty("java.home")).args("--port", "0").start()) {
-            localSqs.stderr().awaitLine("needs 21 or newer: running with JAVA_HOME's, Java "
+            localSqs.stderr().awaitLine("local-sqs needs 21 or newer: running with JAVA_HOME's, Java "
                     + Runtime.version().feature(), START);
             localSqs.stdout().awaitLine("local-sqs: running", START);
 
