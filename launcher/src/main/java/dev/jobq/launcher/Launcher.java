@@ -359,11 +359,18 @@ public final class Launcher {
                 || option.startsWith("-Xrun");
     }
 
-    /** Whether {@code java} starts with {@code options}: its {@code -version} with them exits 0. */
+    /**
+     * Whether {@code java} starts with {@code options}: its {@code -version} with them exits 0. The probe's heap is
+     * not touched: {@code -XX:+AlwaysPreTouch} among them would have it write to each page of a heap as large as
+     * the child's ({@code -Xms8g}: 8 GB) beside this JVM's, so it is turned off after them. {@code -Xms} itself stays,
+     * checked as the child gets it: without the pre-touch the probe's heap is committed but none of its pages is
+     * written, and it is given back as the probe exits, a moment later.
+     */
     private static boolean takes(String java, List<String> options) throws IOException, InterruptedException {
         List<String> command = new ArrayList<String>();
         command.add(java);
         command.addAll(options);
+        command.add("-XX:-AlwaysPreTouch");
         command.add("-version");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         // Only the options given: not those the environment would add to every JVM.

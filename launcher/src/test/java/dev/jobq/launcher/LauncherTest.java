@@ -85,6 +85,31 @@ class LauncherTest {
     }
 
     @Test
+    @DisplayName("on an older java, the check of the JVM options touches no heap: -XX:+AlwaysPreTouch is turned off in "
+            + "the probe only, and the child gets it")
+    void theOptionCheckDoesNotPreTouchAHeap() throws Exception {
+        // With -Xms8g -XX:+AlwaysPreTouch, each `java <options> -version` wrote to all 8 GB beside the launcher's own
+        // heap, for a moment: on a machine sized for one such heap, swapping or the OOM killer. JAVA_HOME's java is a
+        // script that writes down each probe's arguments and runs the real java.
+        Path probes = dir.resolve("probes.txt");
+        Path home = Files.createDirectories(dir.resolve("jdk"));
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + Runtime.version().feature() + "\"\n");
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        String realJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = -version ] && echo \"$*\" >> '" + probes
+                + "'; done\nexec '" + realJava + "' \"$@\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        Run run = launch(List.of("-Xms16m", "-XX:+AlwaysPreTouch", "-Dkept=yes"), List.of(),
+                Map.of("JAVA_HOME", home.toString()));
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
+        assertThat(Files.readAllLines(probes)).as("the probes' arguments").isNotEmpty().allSatisfy(probe ->
+                assertThat(probe).endsWith("-XX:+AlwaysPreTouch -Dkept=yes -XX:-AlwaysPreTouch -version"));
+        assertThat(run.out).contains("-Xms16m, -XX:+AlwaysPreTouch, -Dkept=yes").doesNotContain("-XX:-AlwaysPreTouch");
+    }
+
+    @Test
     @DisplayName("on an older java, the JVM options the environment gave (JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS) reach "
             + "the child once, from the environment it shares")
     void optionsFromTheEnvironmentAreNotPassedTwice() throws Exception {
