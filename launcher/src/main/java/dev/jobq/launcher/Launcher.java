@@ -168,8 +168,9 @@ public final class Launcher {
         // of its own, and the child is started holding it, so that a stop that comes as it starts finds it.
         final Process[] started = new Process[1];
         final boolean[] stopped = new boolean[1];
-        // Where a signal could not be caught (-Xrs), and for any other way this JVM is ended; also deletes the count
-        // of a launcher stopped while it checks the options, before there is a child.
+        // For the other ways this JVM is ended that run the hooks (SIGHUP, System.exit), not a TERM or INT under -Xrs,
+        // which ends it at once; also deletes the count of a launcher stopped while it checks the options, before
+        // there is a child.
         Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
             @Override
             public void run() {
@@ -217,8 +218,18 @@ public final class Launcher {
         };
         // Before the child starts: installed after, a stop in between ended this JVM (its default) and left the
         // child running, unstopped.
+        String uncaught = null;
         for (String signal : PASSED_ON) {
-            passOn(signal, stopChild);
+            if (!passOn(signal, stopChild)) {
+                uncaught = uncaught == null ? "SIG" + signal : uncaught + " or SIG" + signal;
+            }
+        }
+        if (uncaught != null) {
+            // Said, not refused: a command that no one stops (stats, --version) runs as asked.
+            boolean xrs = ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-Xrs");
+            System.err.println(program + ": this java cannot catch " + uncaught + (xrs ? " (-Xrs)" : "") + ": a stop "
+                    + "sent to it ends it at once, without passing the stop on, and the JVM it starts keeps running"
+                    + (xrs ? "; leave -Xrs out of the java command line" : ""));
         }
         Process child;
         synchronized (started) {
@@ -443,9 +454,10 @@ public final class Launcher {
      * through {@code sun.misc.Signal}, by reflection: this class is compiled for Java 8, whose
      * {@code --release} API has no {@code sun.misc}, and every JDK has it at run time (module
      * {@code jdk.unsupported} since 9). A signal the parent ignored stays ignored (the JVM leaves it
-     * so); where it cannot be caught, the JVM's default and the shutdown hook remain.
+     * so). Answers false where it cannot be caught: under {@code -Xrs} the JVM leaves TERM and INT to the
+     * operating system's default, which ends this JVM at once, without its shutdown hooks.
      */
-    private static void passOn(String name, final Runnable action) {
+    private static boolean passOn(String name, final Runnable action) {
         try {
             Class<?> signalClass = Class.forName("sun.misc.Signal");
             Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
@@ -468,8 +480,10 @@ public final class Launcher {
                         }
                     });
             signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+            return true;
         } catch (ReflectiveOperationException | LinkageError e) {
-            // Among them IllegalArgumentException from handle(): the JVM keeps the signal (-Xrs).
+            // Among them IllegalArgumentException from handle(): the signal is not the JVM's to give (-Xrs).
+            return false;
         }
     }
 }

@@ -169,6 +169,24 @@ class LauncherTest {
     }
 
     @Test
+    @DisplayName("on an older java run with -Xrs, the launcher says at start that a stop cannot reach the JVM it starts, "
+            + "and the fix")
+    void underXrsTheLauncherSaysItCannotPassAStopOn() throws Exception {
+        // -Xrs keeps the JVM from catching TERM and INT: one sent to the launcher ended it at once, no handler and no
+        // shutdown hook run, and the child it started kept running, unstopped, without a word said.
+        Run run = launch(List.of("-Xrs"), List.of());
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
+        assertThat(run.out).as("the child runs, with -Xrs as given").contains("-Xrs");
+        assertThat(run.err).contains("jobq: this java cannot catch SIGTERM or SIGINT (-Xrs): a stop sent to it ends it at "
+                + "once, without passing the stop on, and the JVM it starts keeps running; leave -Xrs out of the java "
+                + "command line");
+
+        Run without = launch(List.of(), List.of());
+        assertThat(without.err).as("without -Xrs").doesNotContain("cannot catch");
+    }
+
+    @Test
     @DisplayName("on an older java, a debugger agent listening on a port is refused with the fix: the launcher's own JVM "
             + "holds the port, and the worker's could not listen on it")
     void aDebuggerListeningOnAPortIsRefusedWithTheFix() throws Exception {
