@@ -27,9 +27,12 @@ import sun.misc.SignalHandler;
  * the jobs it held come back when their leases end.
  *
  * <p>Signals are caught with {@code sun.misc.Signal} (module {@code jdk.unsupported}, present in
- * every JDK). Where that cannot be done (the JVM runs with {@code -Xrs}, or the API is missing), a
- * shutdown hook still drains on the first signal, but a second one cannot cut the drain short. A
- * signal the parent process ignored (INT under {@code nohup} or in a background job) stays ignored.
+ * every JDK). Under {@code -Xrs} they cannot be: the JVM leaves TERM and INT to the operating system's
+ * default, which ends it at once, running no handler and no shutdown hook, so the worker is not drained
+ * and the jobs it held come back when their leases end; this class says so when it arms. Where the API
+ * is missing, the JVM's own handlers remain and a shutdown hook drains on the first signal, but a second
+ * one cannot cut the drain short. A signal the parent process ignored (INT under {@code nohup} or in a
+ * background job) stays ignored.
  * The hook, added once the worker has started, also covers {@code System.exit} from elsewhere. After
  * {@link #close()} the handlers the JVM had before are back. Used from one thread (the run
  * command's), apart from the signals and {@link #requestStop}.
@@ -142,7 +145,11 @@ public final class OsSignals implements StopSignals {
                 } else {
                     previous.put(signal, before);
                 }
-            } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+            } catch (IllegalArgumentException e) {
+                // "Signal already used by VM or OS": -Xrs left it to the OS's default, which runs no shutdown hook.
+                log.warn("cannot catch SIG{} (-Xrs): the JVM ends at once on SIG{}, without draining: the jobs it runs "
+                        + "come back when their leases end; leave -Xrs out of the java command line", name, name);
+            } catch (UnsupportedOperationException | LinkageError e) {
                 log.warn("cannot catch SIG{} ({}); a shutdown hook drains the worker instead, and a second signal "
                         + "cannot cut the drain short", name, e.toString());
             }

@@ -3,10 +3,17 @@ package dev.jobq.cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import sun.misc.Signal;
@@ -262,5 +269,53 @@ class OsSignalsTest {
         var restored = Signal.handle(term, before);
         // sun.misc wraps the JVM's handler anew on each call: compare what is wrapped
         assertThat(restored).as("close() put back the handler that was there before").hasToString(before.toString());
+    }
+    /**
+     * Under {@code -Xrs} the JVM leaves TERM and INT to the operating system's default, which ends it at once: no
+     * handler and no shutdown hook run, so a worker is not drained. The WARN said "a shutdown hook drains the worker
+     * instead"; the hook added at {@code workerStarted()} waits for a drain, so a JVM that ran it would not exit here.
+     */
+    @Test
+    void underXrsATermEndsTheJvmAtOnceWithoutTheHookAndTheWarningSaysSo() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process jvm = new ProcessBuilder(java, "-Xrs", "-cp", System.getProperty("java.class.path"),
+                ArmsAndWaits.class.getName()).redirectErrorStream(true).start();
+        var output = new LinkedBlockingQueue<String>();
+        Thread.ofVirtual().start(() -> {
+            try (var lines = new BufferedReader(new InputStreamReader(jvm.getInputStream()))) {
+                lines.lines().forEach(output::add);
+            } catch (IOException | UncheckedIOException e) {
+                // the JVM's end
+            }
+        });
+        try {
+            List<String> seen = new ArrayList<>();
+            while (!seen.contains("armed")) {
+                String line = output.poll(60, TimeUnit.SECONDS);
+                assertThat(line).as("the JVM armed its signals; output so far: %s", seen).isNotNull();
+                seen.add(line);
+            }
+
+            jvm.destroy(); // TERM
+            assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).as("the JVM ended on TERM; output: %s", seen).isTrue();
+            assertThat(jvm.exitValue()).as("the OS's default for TERM").isEqualTo(143);
+            assertThat(String.join("\n", seen))
+                    .contains("cannot catch SIGTERM (-Xrs): the JVM ends at once on SIGTERM, without draining: the jobs "
+                            + "it runs come back when their leases end; leave -Xrs out of the java command line")
+                    .doesNotContain("a shutdown hook drains the worker instead");
+        } finally {
+            jvm.destroyForcibly();
+        }
+    }
+
+    /** The JVM of {@link #underXrsATermEndsTheJvmAtOnceWithoutTheHookAndTheWarningSaysSo}: arms, says so, waits. */
+    public static final class ArmsAndWaits {
+        public static void main(String[] args) throws InterruptedException {
+            var signals = new OsSignals();
+            signals.arm();
+            signals.workerStarted();
+            System.out.println("armed");
+            new CountDownLatch(1).await(60, TimeUnit.SECONDS);
+        }
     }
 }
