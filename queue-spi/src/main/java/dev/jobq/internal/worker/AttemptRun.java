@@ -59,6 +59,12 @@ final class AttemptRun implements JobContext, Runnable {
     private static final long HEARTBEAT_UNDER_WAY = Long.MAX_VALUE / 2;
     /** How often an outcome looks whether its attempt's Started has reached every listener ({@link #awaitEarlierEvents}). */
     private static final long STARTED_POLL_NANOS = Duration.ofMillis(1).toNanos();
+    /**
+     * The longest a release at shutdown waits for a heartbeat of its attempt under way to return
+     * ({@link #awaitHeartbeatReturned}): half of what close() waits for the releases, so that one whose heartbeat hangs
+     * in the provider is still handed back within that.
+     */
+    static final Duration HEARTBEAT_RETURN_WAIT = Worker.RELEASE_WAIT.dividedBy(2);
     /** What the dead letter of a payload encoded twice adds (a JSON string holding the object). */
     private static final String ENCODED_TWICE_HINT = "; the payload is a JSON string holding JSON, encoded twice: "
             + "send the object itself (not JSON.stringify of JSON text; in Java, not a String of JSON)";
@@ -551,6 +557,7 @@ final class AttemptRun implements JobContext, Runnable {
     private void releaseUnfinished() {
         Throwable providerFailed = null;
         try {
+            awaitHeartbeatReturned();
             queue.provider().release(delivery);
             log.info("{} released unfinished at shutdown", describe());
         } catch (Throwable e) {
@@ -598,6 +605,7 @@ final class AttemptRun implements JobContext, Runnable {
     private void handBack() {
         Throwable providerFailed = null;
         try {
+            awaitHeartbeatReturned(); // a job waiting for its thread gets heartbeats too
             queue.provider().release(delivery);
             log.debug("job {} ({}) received but not started as the worker stopped; handed back", delivery.jobId(),
                     delivery.envelope().type());
@@ -618,15 +626,25 @@ final class AttemptRun implements JobContext, Runnable {
      */
     void heartbeat(HeartbeatFailures failures) {
         long began = System.nanoTime();
+        if (!holdsLease()) {
+            // Read after the watchdog put it under way: a release that did not see it so comes first, and none is sent.
+            // No longer under way (a release waits for that); none is due again, as the attempt holds no lease.
+            nextHeartbeatNanos = began + heartbeatEveryNanos;
+            return;
+        }
         try {
-            if (!holdsLease()) {
-                return;
-            }
             queue.provider().extendLease(delivery, delivery.leaseDuration());
             failures.succeeded();
         } catch (LeaseLostException e) {
-            inLogContext(() -> leaseLost(e));
-            return; // no heartbeat is ever due again: it stays under way
+            try {
+                inLogContext(() -> leaseLost(e));
+            } finally {
+                // No longer under way, once the attempt holds no lease (LEASE_LOST, or released or settled meanwhile):
+                // none is ever due again, and a release waiting for this one goes on. It stayed under way, and such a
+                // release waited out its whole bound.
+                nextHeartbeatNanos = began + heartbeatEveryNanos;
+            }
+            return;
         } catch (Throwable e) {
             // Throwable: after a provider's Error no heartbeat was ever due again; the lease ran out under the handler.
             // The next one is set due before the log, which once threw (an exception whose toString() throws) and
@@ -637,6 +655,42 @@ final class AttemptRun implements JobContext, Runnable {
             return;
         }
         nextHeartbeatNanos = began + heartbeatEveryNanos;
+    }
+
+    /**
+     * Called by a release at shutdown once the attempt left RUNNING or PENDING: waits until a heartbeat of it under way
+     * (put under way by the watchdog, or waiting for one of the queue's heartbeat threads) has returned, for at most
+     * {@link #HEARTBEAT_RETURN_WAIT}. The heartbeat's lease extension reaching the provider after the release hid the
+     * released job for a whole lease (SQS: its visibility set back from 0 to the lease), where DESIGN §7 says none
+     * waits out a lease. A heartbeat not yet under way when this looks finds the attempt released, and sends nothing
+     * ({@link #heartbeat}): the state is written before {@link #nextHeartbeatNanos} is read here, and the watchdog
+     * writes that before the heartbeat reads the state. Costs nothing per job: only a release calls it.
+     */
+    private void awaitHeartbeatReturned() {
+        long now = System.nanoTime();
+        if (!isHeartbeatUnderWay(now)) {
+            return;
+        }
+        long deadline = now + HEARTBEAT_RETURN_WAIT.toNanos();
+        while (isHeartbeatUnderWay(now)) {
+            if (now - deadline >= 0) {
+                log.warn("{}: a heartbeat of it has been under way for over {} (the provider does not answer it); "
+                        + "released at shutdown without waiting longer: should that heartbeat still reach the provider "
+                        + "after the release, the job comes back when that lease ends rather than at once", describe(),
+                        DurationFormat.format(HEARTBEAT_RETURN_WAIT));
+                return;
+            }
+            LockSupport.parkNanos(STARTED_POLL_NANOS); // rare: a heartbeat on its way as the worker stops; bounded
+            now = System.nanoTime();
+        }
+    }
+
+    /**
+     * True while the watchdog has handed a heartbeat over and it has not returned: {@link #nextHeartbeatNanos} is then
+     * {@link #HEARTBEAT_UNDER_WAY} ahead, else at most a heartbeat interval ahead of {@code nowNanos}.
+     */
+    private boolean isHeartbeatUnderWay(long nowNanos) {
+        return nextHeartbeatNanos - nowNanos > heartbeatEveryNanos;
     }
 
     /**

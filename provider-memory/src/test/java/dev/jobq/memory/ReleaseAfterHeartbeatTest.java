@@ -1,0 +1,138 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.JobQueue;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.testing.ForwardingQueueProvider;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * DESIGN §7: the graceful shutdown releases unfinished jobs "so none is lost, none waits out a lease", and
+ * docs/semantics.md: a heartbeat already under way finishes before the attempt is released, never beside it. A
+ * heartbeat on the wire as close() released its job (on SQS a ChangeMessageVisibility to the whole lease) reached a
+ * provider that does not serialize the two itself after the release, and hid the released job for a whole lease.
+ */
+class ReleaseAfterHeartbeatTest {
+
+    private final WorkerFixture fixture = new WorkerFixture();
+
+    @AfterEach
+    void close() throws Exception {
+        fixture.close();
+    }
+
+    @Test
+    @DisplayName("close() releases a running job only once its heartbeat under way has returned, and no heartbeat "
+            + "starts after the release")
+    void theReleaseComesAfterTheHeartbeatUnderWay() throws Exception {
+        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "3s"));
+        var provider = new HeldHeartbeat(memory);
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofMillis(100));
+        var started = new CountDownLatch(1);
+        jobs.registerJobHandler("long", Integer.class, (n, ctx) -> {
+            started.countDown();
+            new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until close() interrupts it
+        });
+        jobs.start();
+        String id = jobs.enqueue("long", 1);
+        assertThat(started.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
+        provider.hold = true;
+        assertThat(provider.held.await(10, TimeUnit.SECONDS)).as("a heartbeat is under way").isTrue();
+
+        jobs.close();
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> provider.calls.contains("extendLease returns"));
+        assertThat(provider.calls).as("the calls the provider saw from the heartbeat under way on")
+                .containsExactly("extendLease begins", "extendLease returns", "release");
+        assertThat(memory.receive(1, Duration.ZERO)).as("the released job, received again at once")
+                .extracting(ReceivedJob::jobId).containsExactly(id);
+    }
+
+    @Test
+    @DisplayName("a heartbeat that hangs in the provider holds the release back for a bounded time only: the job is "
+            + "still released, and close() returns within its deadlines")
+    void aHeartbeatThatHangsDoesNotHoldTheReleaseForEver() throws Exception {
+        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "3s"));
+        var provider = new HeldHeartbeat(memory);
+        provider.holdFor = Duration.ofSeconds(30); // far past the release's wait for it
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofMillis(100));
+        var started = new CountDownLatch(1);
+        jobs.registerJobHandler("long", Integer.class, (n, ctx) -> {
+            started.countDown();
+            new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until close() interrupts it
+        });
+        jobs.start();
+        String id = jobs.enqueue("long", 1);
+        assertThat(started.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
+        provider.hold = true;
+        assertThat(provider.held.await(10, TimeUnit.SECONDS)).as("a heartbeat is under way").isTrue();
+
+        long closing = System.nanoTime();
+        jobs.close();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - closing)).as("how long close() took")
+                .isLessThan(Duration.ofSeconds(5));
+        // the release let the held heartbeat go on, so its return may follow
+        assertThat(provider.calls.subList(0, 2)).as("the calls the provider saw from the heartbeat under way on")
+                .containsExactly("extendLease begins", "release");
+        assertThat(provider.calls).as("heartbeats begun").filteredOn("extendLease begins"::equals).hasSize(1);
+        assertThat(memory.receive(1, Duration.ZERO)).as("the released job, received again at once")
+                .extracting(ReceivedJob::jobId).containsExactly(id);
+    }
+
+    /**
+     * Holds the heartbeat under way once {@link #hold} is set, as the network holds one, until the job is released
+     * or {@link #holdFor} passed; records the calls from then on.
+     */
+    private static final class HeldHeartbeat extends ForwardingQueueProvider {
+
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        final CountDownLatch held = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+        volatile boolean hold;
+        /** How long a held heartbeat waits for the release before it goes on. */
+        volatile Duration holdFor = Duration.ofSeconds(1);
+
+        HeldHeartbeat(QueueProvider delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public void extendLease(ReceivedJob job, Duration extension) {
+            if (!hold) {
+                super.extendLease(job, extension);
+                return;
+            }
+            calls.add("extendLease begins");
+            held.countDown();
+            try {
+                released.await(holdFor.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                super.extendLease(job, extension);
+            } finally {
+                calls.add("extendLease returns");
+            }
+        }
+
+        @Override
+        public void release(ReceivedJob job) {
+            calls.add("release");
+            released.countDown();
+            super.release(job);
+        }
+    }
+}
