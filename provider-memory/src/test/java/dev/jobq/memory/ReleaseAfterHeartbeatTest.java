@@ -2,7 +2,10 @@ package dev.jobq.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.spi.Failure;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.ForwardingQueueProvider;
@@ -91,9 +94,35 @@ class ReleaseAfterHeartbeatTest {
                 .extracting(ReceivedJob::jobId).containsExactly(id);
     }
 
+    @Test
+    @DisplayName("a timed-out attempt's retry is handed to the provider only once its heartbeat under way has returned")
+    void aTimeOutsRetryComesAfterTheHeartbeatUnderWay() throws Exception {
+        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "3s"));
+        var provider = new HeldHeartbeat(memory);
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var started = new CountDownLatch(1);
+        jobs.registerJobHandler("slow-once", Integer.class, (n, ctx) -> {
+            if (ctx.attempt() == 1) {
+                started.countDown();
+                new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until its timeout interrupts it
+            }
+        });
+        jobs.start();
+        // heartbeats every second (a third of the lease); the first one is held across the timeout
+        jobs.enqueue("slow-once", 1, EnqueueOptions.builder().timeout(Duration.ofMillis(1700)).maxAttempts(2).build());
+        assertThat(started.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
+        provider.hold = true;
+        assertThat(provider.held.await(10, TimeUnit.SECONDS)).as("a heartbeat is under way").isTrue();
+
+        fixture.events.awaitCount(JobEvent.Completed.class, 1);
+
+        assertThat(provider.calls).as("the calls the provider saw from the heartbeat under way on")
+                .containsExactly("extendLease begins", "extendLease returns", "fail");
+    }
+
     /**
      * Holds the heartbeat under way once {@link #hold} is set, as the network holds one, until the job is released
-     * or {@link #holdFor} passed; records the calls from then on.
+     * failed, or {@link #holdFor} passed; records the calls from then on.
      */
     private static final class HeldHeartbeat extends ForwardingQueueProvider {
 
@@ -126,6 +155,13 @@ class ReleaseAfterHeartbeatTest {
             } finally {
                 calls.add("extendLease returns");
             }
+        }
+
+        @Override
+        public void fail(ReceivedJob job, Failure failure) {
+            calls.add("fail");
+            released.countDown();
+            super.fail(job, failure);
         }
 
         @Override

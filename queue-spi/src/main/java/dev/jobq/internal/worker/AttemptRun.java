@@ -500,7 +500,8 @@ final class AttemptRun implements JobContext, Runnable {
                         envelope.type())
                 : FailurePolicy.timedOutReadingPayload(timeout, env.handlers().find(envelope.type())
                         .map(handler -> handler.payloadType().toCanonical()).orElse("its payload class"),
-                        delivery.attempt(), envelope.options().maxAttempts(), backoff, envelope.type()), null));
+                        delivery.attempt(), envelope.options().maxAttempts(), backoff, envelope.type()), null,
+                "its timeout handed to the provider"));
     }
 
     /**
@@ -541,7 +542,8 @@ final class AttemptRun implements JobContext, Runnable {
      */
     void failExitingTheJvm() {
         inLogContext(() -> report(FailurePolicy.exitedTheJvm(delivery.attempt(),
-                delivery.envelope().options().maxAttempts(), backoff, delivery.envelope().type()), null));
+                delivery.envelope().options().maxAttempts(), backoff, delivery.envelope().type()), null,
+                "its failure handed to the provider at shutdown"));
     }
 
     /** Hands the job of an attempt {@linkplain #cancelForShutdown() cancelled at shutdown} back to the provider. */
@@ -557,7 +559,7 @@ final class AttemptRun implements JobContext, Runnable {
     private void releaseUnfinished() {
         Throwable providerFailed = null;
         try {
-            awaitHeartbeatReturned();
+            awaitHeartbeatReturned("released at shutdown");
             queue.provider().release(delivery);
             log.info("{} released unfinished at shutdown", describe());
         } catch (Throwable e) {
@@ -605,7 +607,7 @@ final class AttemptRun implements JobContext, Runnable {
     private void handBack() {
         Throwable providerFailed = null;
         try {
-            awaitHeartbeatReturned(); // a job waiting for its thread gets heartbeats too
+            awaitHeartbeatReturned("handed back at shutdown"); // a job waiting for its thread gets heartbeats too
             queue.provider().release(delivery);
             log.debug("job {} ({}) received but not started as the worker stopped; handed back", delivery.jobId(),
                     delivery.envelope().type());
@@ -658,15 +660,19 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     /**
-     * Called by a release at shutdown once the attempt left RUNNING or PENDING: waits until a heartbeat of it under way
-     * (put under way by the watchdog, or waiting for one of the queue's heartbeat threads) has returned, for at most
-     * {@link #HEARTBEAT_RETURN_WAIT}. The heartbeat's lease extension reaching the provider after the release hid the
-     * released job for a whole lease (SQS: its visibility set back from 0 to the lease), where DESIGN §7 says none
-     * waits out a lease. A heartbeat not yet under way when this looks finds the attempt released, and sends nothing
-     * ({@link #heartbeat}): the state is written before {@link #nextHeartbeatNanos} is read here, and the watchdog
-     * writes that before the heartbeat reads the state. Costs nothing per job: only a release calls it.
+     * Called by a release at shutdown, and by a timeout's (or a System.exit's) failure, once the attempt left RUNNING or
+     * PENDING and before the provider is told: waits until a heartbeat of it under way (put under way by the watchdog,
+     * or waiting for one of the queue's heartbeat threads) has returned, for at most {@link #HEARTBEAT_RETURN_WAIT}.
+     * The heartbeat's lease extension reaching the provider after the release hid the released job for a whole lease
+     * (SQS: its visibility set back from 0 to the lease), where DESIGN §7 says none waits out a lease, and after a
+     * retry held the retry back for a lease instead of its delay. A heartbeat not yet under way when this looks finds
+     * the attempt settled, and sends nothing ({@link #heartbeat}): the state is written before
+     * {@link #nextHeartbeatNanos} is read here, and the watchdog writes that before the heartbeat reads the state.
+     * Costs nothing per job: only these rare settles call it, not a handler's own outcome.
+     *
+     * @param settle what follows, for the warning: {@code released at shutdown}
      */
-    private void awaitHeartbeatReturned() {
+    private void awaitHeartbeatReturned(String settle) {
         long now = System.nanoTime();
         if (!isHeartbeatUnderWay(now)) {
             return;
@@ -674,10 +680,10 @@ final class AttemptRun implements JobContext, Runnable {
         long deadline = now + HEARTBEAT_RETURN_WAIT.toNanos();
         while (isHeartbeatUnderWay(now)) {
             if (now - deadline >= 0) {
-                log.warn("{}: a heartbeat of it has been under way for over {} (the provider does not answer it); "
-                        + "released at shutdown without waiting longer: should that heartbeat still reach the provider "
-                        + "after the release, the job comes back when that lease ends rather than at once", describe(),
-                        DurationFormat.format(HEARTBEAT_RETURN_WAIT));
+                log.warn("{}: a heartbeat of it has been under way for over {} (the provider does not answer it); {} "
+                        + "without waiting longer: should that heartbeat still reach the provider after it, the job "
+                        + "stays hidden until that lease ends rather than coming back at once or after its retry delay",
+                        describe(), DurationFormat.format(HEARTBEAT_RETURN_WAIT), settle);
                 return;
             }
             LockSupport.parkNanos(STARTED_POLL_NANOS); // rare: a heartbeat on its way as the worker stops; bounded
@@ -719,14 +725,24 @@ final class AttemptRun implements JobContext, Runnable {
      * announced only after the dead-letter copy was written.
      */
     private void report(Failure failure, @Nullable Throwable error) {
+        report(failure, error, null);
+    }
+
+    /**
+     * @param afterHeartbeat null on the handler's thread; else, off it (a timeout, a shutdown), what the warning of
+     *                       {@link #awaitHeartbeatReturned} calls this settle: a heartbeat under way returns before
+     *                       the provider is told
+     */
+    private void report(Failure failure, @Nullable Throwable error, @Nullable String afterHeartbeat) {
         try {
-            reportToProviderAndListeners(failure, error);
+            reportToProviderAndListeners(failure, error, afterHeartbeat);
         } finally {
             settled = true;
         }
     }
 
-    private void reportToProviderAndListeners(Failure failure, @Nullable Throwable error) {
+    private void reportToProviderAndListeners(Failure failure, @Nullable Throwable error,
+            @Nullable String afterHeartbeat) {
         String type = delivery.envelope().type();
         // The attempt ended here: what the log and the provider take (SQS: a send to the dead-letter
         // queue and a delete) is not its handler's time, which listeners measure up to the event's instant.
@@ -738,10 +754,10 @@ final class AttemptRun implements JobContext, Runnable {
             awaitEarlierEvents();
             env.events().publish(new JobEvent.Failed(ended, queue.name(), delivery.jobId(), type,
                     delivery.attempt(), retry.error(), retry.delay()));
-            rethrowIfFatal(settleWithProvider(failure));
+            rethrowIfFatal(settleWithProvider(failure, afterHeartbeat));
             return;
         }
-        Throwable providerFailed = settleWithProvider(failure);
+        Throwable providerFailed = settleWithProvider(failure, afterHeartbeat);
         if (providerFailed != null) {
             // No Dead and not counted (stats' failed would count it again when it is delivered again and
             // dead-lettered then, once more than jobq_jobs_total, which counts the Dead only).
@@ -763,8 +779,11 @@ final class AttemptRun implements JobContext, Runnable {
      * third-party provider's Error (or a Throwable that is neither) escaped here with no log line of jobq's, no
      * Dead, and not given back to {@code --max-jobs}.
      */
-    private @Nullable Throwable settleWithProvider(Failure failure) {
+    private @Nullable Throwable settleWithProvider(Failure failure, @Nullable String afterHeartbeat) {
         try {
+            if (afterHeartbeat != null) {
+                awaitHeartbeatReturned(afterHeartbeat);
+            }
             queue.provider().fail(delivery, failure);
             return null;
         } catch (LeaseLostException e) {
