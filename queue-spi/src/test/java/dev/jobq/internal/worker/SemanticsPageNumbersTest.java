@@ -38,6 +38,8 @@ class SemanticsPageNumbersTest {
         numbers.put("A receive that has not returned 5 s after its wait", List.of(PollLoop.OVERDUE_AFTER, Duration.ofSeconds(5)));
         numbers.put("It waits at most 5 s for the releases of unstarted jobs (before the drain) and 5 s for those of "
                 + "cancelled ones", List.of(Worker.RELEASE_WAIT, Duration.ofSeconds(5)));
+        numbers.put("a heartbeat the provider does not answer holds it back 2.5 s at most",
+                List.of(AttemptRun.HEARTBEAT_RETURN_WAIT, Duration.ofMillis(2500)));
         numbers.forEach((phrase, codeAndPage) -> {
             assertThat(page.contains(phrase)).as("docs/semantics.md says: %s", phrase).isTrue();
             assertThat(codeAndPage.get(0)).as("the worker's value behind '%s'", phrase).isEqualTo(codeAndPage.get(1));
