@@ -57,6 +57,12 @@ final class AttemptRun implements JobContext, Runnable {
     private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
     /** What {@link #nextHeartbeatNanos} is put ahead by while a heartbeat is under way: 146 years, never due. */
     private static final long HEARTBEAT_UNDER_WAY = Long.MAX_VALUE / 2;
+    /**
+     * What {@link #nextHeartbeatNanos} is put ahead by while a heartbeat's thread is in it (about to call the provider,
+     * or calling it): 219 years, never due, and told apart from {@link #HEARTBEAT_UNDER_WAY} (handed over, perhaps
+     * waiting for a thread) by a settle that must wait for the call ({@link #awaitHeartbeatReturned}).
+     */
+    private static final long HEARTBEAT_CALLING = Long.MAX_VALUE / 4 * 3;
     /** How often an outcome looks whether its attempt's Started has reached every listener ({@link #awaitEarlierEvents}). */
     private static final long STARTED_POLL_NANOS = Duration.ofMillis(1).toNanos();
     /**
@@ -628,8 +634,10 @@ final class AttemptRun implements JobContext, Runnable {
      */
     void heartbeat(HeartbeatFailures failures) {
         long began = System.nanoTime();
+        // Written before the state is read: a release or timeout that moved the state first and did not see this is
+        // seen here, and none is sent; one that sees it waits for this call (awaitHeartbeatReturned).
+        nextHeartbeatNanos = began + HEARTBEAT_CALLING;
         if (!holdsLease()) {
-            // Read after the watchdog put it under way: a release that did not see it so comes first, and none is sent.
             // No longer under way (a release waits for that); none is due again, as the attempt holds no lease.
             nextHeartbeatNanos = began + heartbeatEveryNanos;
             return;
@@ -661,24 +669,26 @@ final class AttemptRun implements JobContext, Runnable {
 
     /**
      * Called by a release at shutdown, and by a timeout's (or a System.exit's) failure, once the attempt left RUNNING or
-     * PENDING and before the provider is told: waits until a heartbeat of it under way (put under way by the watchdog,
-     * or waiting for one of the queue's heartbeat threads) has returned, for at most {@link #HEARTBEAT_RETURN_WAIT}.
+     * PENDING and before the provider is told: waits until a heartbeat of it whose thread is in it (about to call the
+     * provider, or calling it) has returned, for at most {@link #HEARTBEAT_RETURN_WAIT}. Not for one handed over and
+     * still waiting for a thread: that one finds the attempt settled and sends nothing, and waiting for it (the queue's
+     * 64 heartbeat threads held by a provider that hangs) held a timeout's failure 2.5 s, past its job's lease.
      * The heartbeat's lease extension reaching the provider after the release hid the released job for a whole lease
      * (SQS: its visibility set back from 0 to the lease), where DESIGN §7 says none waits out a lease, and after a
      * retry held the retry back for a lease instead of its delay. A heartbeat not yet under way when this looks finds
      * the attempt settled, and sends nothing ({@link #heartbeat}): the state is written before
-     * {@link #nextHeartbeatNanos} is read here, and the watchdog writes that before the heartbeat reads the state.
+     * {@link #nextHeartbeatNanos} is read here, and the heartbeat writes that before it reads the state.
      * Costs nothing per job: only these rare settles call it, not a handler's own outcome.
      *
      * @param settle what follows, for the warning: {@code released at shutdown}
      */
     private void awaitHeartbeatReturned(String settle) {
         long now = System.nanoTime();
-        if (!isHeartbeatUnderWay(now)) {
+        if (!isHeartbeatCalling(now)) {
             return;
         }
         long deadline = now + HEARTBEAT_RETURN_WAIT.toNanos();
-        while (isHeartbeatUnderWay(now)) {
+        while (isHeartbeatCalling(now)) {
             if (now - deadline >= 0) {
                 log.warn("{}: a heartbeat of it has been under way for over {} (the provider does not answer it); {} "
                         + "without waiting longer: should that heartbeat still reach the provider after it, the job "
@@ -692,11 +702,13 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     /**
-     * True while the watchdog has handed a heartbeat over and it has not returned: {@link #nextHeartbeatNanos} is then
-     * {@link #HEARTBEAT_UNDER_WAY} ahead, else at most a heartbeat interval ahead of {@code nowNanos}.
+     * True while a heartbeat's thread is in {@link #heartbeat} past its first write: {@link #nextHeartbeatNanos} is then
+     * about {@link #HEARTBEAT_CALLING} ahead of {@code nowNanos}; about {@link #HEARTBEAT_UNDER_WAY} ahead while one
+     * waits for a thread, else at most a heartbeat interval (a third of the lease) ahead. The line between is halfway
+     * from the one to the other.
      */
-    private boolean isHeartbeatUnderWay(long nowNanos) {
-        return nextHeartbeatNanos - nowNanos > heartbeatEveryNanos;
+    private boolean isHeartbeatCalling(long nowNanos) {
+        return nextHeartbeatNanos - nowNanos > HEARTBEAT_UNDER_WAY + (HEARTBEAT_CALLING - HEARTBEAT_UNDER_WAY) / 2;
     }
 
     /**
