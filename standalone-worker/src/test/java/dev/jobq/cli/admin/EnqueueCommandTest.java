@@ -8,6 +8,7 @@ import dev.jobq.JobQueueException;
 import dev.jobq.cli.AlteredProvider;
 import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.CountingEndpoint;
+import dev.jobq.cli.ReachableSqs;
 import dev.jobq.cli.SharedQueue;
 import dev.jobq.cli.UnreachableSqs;
 import dev.jobq.cli.context.QueueOpener;
@@ -436,39 +437,13 @@ class EnqueueCommandTest {
     @Test
     @DisplayName("stats --queue Q on a reachable SQS queue opens it once")
     void statsOfAReachableQueueOpensItOnce() throws Exception {
-        var lines = new java.util.concurrent.CopyOnWriteArrayList<String>();
-        var capture = new ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent>() {
-            @Override
-            protected void append(ch.qos.logback.classic.spi.ILoggingEvent event) {
-                lines.add(event.getFormattedMessage());
-            }
-        };
-        var sqsLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.jobq.sqs");
-        capture.start();
-        sqsLog.addAppender(capture);
-        try (var sqs = dev.jobq.localsqs.LocalSqs.start(dev.jobq.localsqs.LocalSqs.DEFAULT_HOST, 0)) {
-            String url = sqs.createQueues("once-" + java.util.UUID.randomUUID()).url();
-            var keys = new StringBuilder();
-            sqs.connectionSettings().forEach((key, value) -> keys.append("    ").append(key).append(": ").append(value)
-                    .append('\n'));
-            Path file = Files.writeString(dir.resolve("remote-up.yaml"), """
-                    provider:
-                      type: memory
-                    queues:
-                      remote:
-                    %s    queueUrl: %s
-                        deadLetter: discard
-                    """.formatted(keys, url));
-
+        try (var sqs = ReachableSqs.start(dir)) {
             var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
-                    "stats", "--queue", "remote", "--config", file.toString());
+                    "stats", "--queue", "remote", "--config", sqs.file().toString());
 
             assertThat(run.exitCode()).as(run.err()).isZero();
             assertThat(run.out()).containsPattern("(?m)^remote\\s+0\\s+\\?\\s+\\?\\s+0$");
-            assertThat(lines).as("start-up lines of the queue").filteredOn(line -> line.contains(url)
-                    && line.contains("deadLetter: discard")).hasSize(1);
-        } finally {
-            sqsLog.detachAppender(capture);
+            assertThat(sqs.discardLines()).as("start-up lines of the queue").hasSize(1);
         }
     }
 
