@@ -90,7 +90,7 @@ class SchedulerPageNumbersTest {
                 new Claim("the pause of a rejected job", "tried again every " + D + " rather than at the growing",
                         HandOff.MAX_RETRY),
                 new Claim("the pause of a job whose zone is unknown", "looks again every " + D
-                        + "; disabling and deleting", HandOff.MAX_RETRY),
+                        + " or once the row changes; disabling and deleting", HandOff.MAX_RETRY),
                 new Claim("the purge's interval", "at start and then at most (hourly)", FiringLoop.MAX_PURGE_INTERVAL),
                 new Claim("the ids of hand-offs whose commit was lost", "\\(up to (\\d+,\\d+) ids\\)", HandedOnUnmarked.LIMIT),
                 new Claim("the repeat of the outage WARN line", "then a WARN line every " + D + " while passes keep failing",
