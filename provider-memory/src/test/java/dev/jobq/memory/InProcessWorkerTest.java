@@ -174,12 +174,16 @@ class InProcessWorkerTest {
     void jobReceivedButNotStartedWhenCloseBeginsIsReleasedUnstarted() throws InterruptedException {
         QueueProvider provider = memoryProvider(Map.of());
         var signals = new ShowsCloseBegun(provider);
-        JobQueue jobs = queue(signals, 2, Duration.ZERO);
+        // Not Duration.ZERO: reading the payload is part of the attempt (heartbeats, timeout), so close() waits for it
+        // up to shutdownTimeout, as for a handler; at zero it cancelled the reading as close() began, and whether the
+        // job then went back released (an event, counted) or unstarted raced the reading's own return (CI at 90a729b).
+        JobQueue jobs = queue(signals, 2, Duration.ofSeconds(20));
         var ran = new CopyOnWriteArrayList<String>();
         jobs.registerJobHandler("held", Held.class, (job, ctx) -> ran.add(job.id()));
         var holding = new CountDownLatch(1);
         var holder = new AtomicReference<Thread>();
-        // Reading the payload is the last step before the handler: the thread holds the job, not started.
+        // Reading the payload is the last step before the handler: the thread holds the job, not started; read once
+        // close() began, it starts no handler and goes back unstarted.
         Held.reading = () -> {
             holder.set(Thread.currentThread());
             holding.countDown();
