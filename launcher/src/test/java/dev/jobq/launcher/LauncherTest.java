@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -295,7 +296,7 @@ class LauncherTest {
             if (List.of(args).contains("wait")) {
                 // the child of aStopRightAfterTheChildStartedStopsTheChild: runs until it is stopped (or 60 s)
                 try {
-                    Thread.sleep(60_000);
+                    new CountDownLatch(1).await(60, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
