@@ -1,10 +1,18 @@
 package dev.jobq.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobq.JobQueue;
+import dev.jobq.JobQueueException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -57,6 +65,29 @@ public final class CountingEndpoint implements AutoCloseable {
                 requestTimeout: 2s
                 """.formatted(url()).indent(indent);
         return keys.substring(0, keys.length() - 1);
+    }
+
+    /** A config file in {@code dir}: a memory default queue, and queue {@code remote} here. */
+    public Path remoteQueueFile(Path dir) throws IOException {
+        return Files.writeString(dir.resolve("remote-down.yaml"), """
+                provider:
+                  type: memory
+                queues:
+                  remote:
+                %s
+                """.formatted(sqsKeys(4)));
+    }
+
+    /**
+     * The connections one opening of {@code file}'s queues takes here (it fails): the provider's start-up request,
+     * with the SDK's retries. Counted from the start, so call it before anything else connects.
+     */
+    public int connectionsOfOneOpening(Path file) {
+        assertThatThrownBy(() -> JobQueue.builder().config(file).environment(Map.of()).build().close())
+                .isInstanceOf(JobQueueException.class);
+        int once = connections();
+        assertThat(once).as("connections of one opening").isPositive();
+        return once;
     }
 
     @Override

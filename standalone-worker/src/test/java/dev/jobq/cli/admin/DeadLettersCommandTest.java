@@ -249,18 +249,8 @@ class DeadLettersCommandTest {
     @DisplayName("dead-letters --queue Q whose SQS endpoint does not answer waits out the SDK's retries once, not twice")
     void aQueueOutOfReachIsTriedOnce() throws Exception {
         try (var endpoint = new CountingEndpoint()) {
-            Path file = Files.writeString(dir.resolve("remote-down.yaml"), """
-                    provider:
-                      type: memory
-                    queues:
-                      remote:
-                    %s
-                    """.formatted(endpoint.sqsKeys(4)));
-            // what opening the queue once costs: its provider's start-up request, with the SDK's retries
-            assertThatThrownBy(() -> JobQueue.builder().config(file).environment(Map.of()).build().close())
-                    .isInstanceOf(JobQueueException.class);
-            int once = endpoint.connections();
-            assertThat(once).as("connections of one opening").isPositive();
+            Path file = endpoint.remoteQueueFile(dir);
+            int once = endpoint.connectionsOfOneOpening(file);
 
             var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
                     "dead-letters", "list", "--queue", "remote", "--config", file.toString());
