@@ -1,6 +1,7 @@
 package dev.jobq.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
@@ -15,6 +16,7 @@ import dev.jobq.NonRetryableJobException;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.testing.SettableClock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -87,81 +89,38 @@ class ClockStepWorkerTest {
     @DisplayName("forward past a lease with no heartbeat to notice: the job runs again, and its first attempt, "
             + "ending after the second, is refused by the provider: the job is Completed and counted once, with a WARN")
     void aLeaseRunOutUnnoticedCountsItsJobOnce() {
-        Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker");
-        var log = new CapturedLog();
-        log.start();
-        workerLog.addAppender(log);
-        try {
-            JobQueue jobs = queue(Duration.ofHours(3), (n, ctx) -> {
-                if (ctx.attempt() == 1) {
-                    finish.await(30, TimeUnit.SECONDS);
-                }
-            });
-            String id = jobs.enqueue("report:build", 1);
-            jobs.start();
-            fixture.events.awaitCount(JobEvent.Started.class, 1);
+        StaleRun run = firstAttemptOutlivesItsLease(() -> { });
 
-            // Heartbeats come every hour of the lease's three: none in this test, so the worker never learns of the
-            // loss until it settles.
-            clock.advance(Duration.ofHours(4));
-            assertThat(fixture.events.awaitCount(JobEvent.Completed.class, 1)).as("the delivery after the lease ran out")
-                    .extracting(JobEvent.Completed::attempt).containsExactly(2);
-            finish.countDown();
-            jobs.close(); // waits until every attempt is settled, the first one's too
-
-            // The provider refuses the first attempt's acknowledgement (another delivery settled the job): the worker
-            // neither announces nor counts it (semantics.md, "Delivery: at least once").
-            assertThat(fixture.events.all(JobEvent.Completed.class)).extracting(JobEvent.Completed::jobId)
-                    .containsExactly(id);
-            assertThat(jobs.stats("default").completed()).as("completed").isEqualTo(1);
-            assertThat(jobs.stats("default").waiting()).as("waiting").isZero();
-            assertThat(jobs.stats("default").inFlight()).as("in flight").isZero();
-            assertThat(jobs.stats("default").active()).as("active").isZero();
-            assertThat(log.list).filteredOn(event -> event.getLevel() == Level.WARN)
-                    .extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
-                    .startsWith("job " + id + " (report:build) on queue 'default' attempt 1 completed after its lease "
-                            + "was lost")
-                    .contains("not announced or counted");
-        } finally {
-            workerLog.detachAppender(log);
-        }
+        // The provider refuses the first attempt's acknowledgement (another delivery settled the job): the worker
+        // neither announces nor counts it (semantics.md, "Delivery: at least once").
+        assertThat(fixture.events.all(JobEvent.Completed.class)).as("the delivery after the lease ran out")
+                .extracting(JobEvent.Completed::jobId, JobEvent.Completed::attempt)
+                .containsExactly(tuple(run.id(), 2));
+        assertThat(run.jobs().stats("default").completed()).as("completed").isEqualTo(1);
+        assertThat(run.jobs().stats("default").waiting()).as("waiting").isZero();
+        assertThat(run.jobs().stats("default").inFlight()).as("in flight").isZero();
+        assertThat(run.jobs().stats("default").active()).as("active").isZero();
+        assertThat(run.warnings()).singleElement().asString()
+                .startsWith("job " + run.id() + " (report:build) on queue 'default' attempt 1 completed after its "
+                        + "lease was lost")
+                .contains("not announced or counted");
     }
 
     @Test
     @DisplayName("forward past a lease with no heartbeat to notice: a first attempt that then fails for good is refused "
             + "by the provider, and is neither announced Dead nor counted; the second attempt completes the job")
     void aLeaseRunOutUnnoticedAnnouncesNoDeadForTheStaleAttempt() {
-        Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker");
-        var log = new CapturedLog();
-        log.start();
-        workerLog.addAppender(log);
-        try {
-            JobQueue jobs = queue(Duration.ofHours(3), (n, ctx) -> {
-                if (ctx.attempt() == 1) {
-                    finish.await(30, TimeUnit.SECONDS);
-                    throw new NonRetryableJobException("the report's template is gone");
-                }
-            });
-            String id = jobs.enqueue("report:build", 1);
-            jobs.start();
-            fixture.events.awaitCount(JobEvent.Started.class, 1);
+        StaleRun run = firstAttemptOutlivesItsLease(() -> {
+            throw new NonRetryableJobException("the report's template is gone");
+        });
 
-            clock.advance(Duration.ofHours(4));
-            fixture.events.awaitCount(JobEvent.Completed.class, 1);
-            finish.countDown();
-            jobs.close();
-
-            assertThat(fixture.events.all(JobEvent.Dead.class)).as("Dead events").isEmpty();
-            assertThat(jobs.stats("default").dead()).as("dead").isZero();
-            assertThat(jobs.stats("default").failed()).as("failed").isZero();
-            assertThat(jobs.stats("default").completed()).as("completed").isEqualTo(1);
-            assertThat(log.list).filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
-                    .extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
-                    .startsWith("job " + id + " (report:build) on queue 'default' attempt 1 failed after its lease "
-                            + "was lost");
-        } finally {
-            workerLog.detachAppender(log);
-        }
+        assertThat(fixture.events.all(JobEvent.Dead.class)).as("Dead events").isEmpty();
+        assertThat(run.jobs().stats("default").dead()).as("dead").isZero();
+        assertThat(run.jobs().stats("default").failed()).as("failed").isZero();
+        assertThat(run.jobs().stats("default").completed()).as("completed").isEqualTo(1);
+        assertThat(run.warnings()).singleElement().asString()
+                .startsWith("job " + run.id() + " (report:build) on queue 'default' attempt 1 failed after its lease "
+                        + "was lost");
     }
 
     @Test
@@ -169,6 +128,38 @@ class ClockStepWorkerTest {
             + "Failed announced (before the provider is told, for the order of events), the retry is refused with a "
             + "WARN that says so, and the job runs no third time")
     void aLeaseRunOutUnnoticedRetriesNothing() {
+        StaleRun run = firstAttemptOutlivesItsLease(() -> {
+            throw new IllegalStateException("the report's data is late");
+        });
+
+        assertThat(fixture.events.all(JobEvent.Failed.class)).extracting(JobEvent.Failed::attempt)
+                .containsExactly(1);
+        assertThat(fixture.events.all(JobEvent.Started.class)).as("attempts").hasSize(2);
+        assertThat(run.jobs().stats("default").completed()).as("completed").isEqualTo(1);
+        assertThat(run.jobs().stats("default").waiting() + run.jobs().stats("default").delayed())
+                .as("waiting or delayed").isZero();
+        assertThat(run.warnings()).anySatisfy(warn -> assertThat(warn).startsWith("job " + run.id()
+                        + " (report:build) on queue 'default' attempt 1 failed after its lease was lost, unnoticed, "
+                        + "and the provider refused its retry")
+                .contains("its Failed was announced and counted before"));
+    }
+
+    /** How the first attempt of {@link #firstAttemptOutlivesItsLease} ends once let go. */
+    private interface AttemptEnd {
+        void run() throws Exception;
+    }
+
+    /** A run of {@link #firstAttemptOutlivesItsLease}: its queue (closed), the job and the worker's WARN lines. */
+    private record StaleRun(JobQueue jobs, String id, List<String> warnings) {
+    }
+
+    /**
+     * One job whose first attempt outlives its 3-hour lease unnoticed (the clock moves four hours; heartbeats come
+     * every hour of the lease's three, none here, so the worker never learns of the loss until it settles), is delivered
+     * again and completed by its second, and only then ends as {@code firstEnds} says; the queue is then closed, which
+     * waits until every attempt is settled, the first one's too.
+     */
+    private StaleRun firstAttemptOutlivesItsLease(AttemptEnd firstEnds) {
         Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker");
         var log = new CapturedLog();
         log.start();
@@ -177,7 +168,7 @@ class ClockStepWorkerTest {
             JobQueue jobs = queue(Duration.ofHours(3), (n, ctx) -> {
                 if (ctx.attempt() == 1) {
                     finish.await(30, TimeUnit.SECONDS);
-                    throw new IllegalStateException("the report's data is late");
+                    firstEnds.run();
                 }
             });
             String id = jobs.enqueue("report:build", 1);
@@ -188,18 +179,9 @@ class ClockStepWorkerTest {
             fixture.events.awaitCount(JobEvent.Completed.class, 1);
             finish.countDown();
             jobs.close();
-
-            assertThat(fixture.events.all(JobEvent.Failed.class)).extracting(JobEvent.Failed::attempt)
-                    .containsExactly(1);
-            assertThat(fixture.events.all(JobEvent.Started.class)).as("attempts").hasSize(2);
-            assertThat(jobs.stats("default").completed()).as("completed").isEqualTo(1);
-            assertThat(jobs.stats("default").waiting() + jobs.stats("default").delayed()).as("waiting or delayed")
-                    .isZero();
-            assertThat(log.list).filteredOn(event -> event.getLevel() == Level.WARN)
-                    .extracting(ILoggingEvent::getFormattedMessage)
-                    .anySatisfy(warn -> assertThat(warn).startsWith("job " + id + " (report:build) on queue 'default' "
-                            + "attempt 1 failed after its lease was lost, unnoticed, and the provider refused its retry")
-                            .contains("its Failed was announced and counted before"));
+            return new StaleRun(jobs, id, log.list.stream()
+                    .filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+                    .map(ILoggingEvent::getFormattedMessage).toList());
         } finally {
             workerLog.detachAppender(log);
         }
