@@ -42,16 +42,7 @@ class ReleaseAfterHeartbeatTest {
         QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "3s"));
         var provider = new HeldHeartbeat(memory);
         JobQueue jobs = fixture.queue(provider, 1, Duration.ofMillis(100));
-        var started = new CountDownLatch(1);
-        jobs.registerJobHandler("long", Integer.class, (n, ctx) -> {
-            started.countDown();
-            new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until close() interrupts it
-        });
-        jobs.start();
-        String id = jobs.enqueue("long", 1);
-        assertThat(started.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
-        provider.hold = true;
-        assertThat(provider.held.await(10, TimeUnit.SECONDS)).as("a heartbeat is under way").isTrue();
+        String id = runUntilAHeartbeatIsHeld(jobs, provider);
 
         jobs.close();
 
@@ -70,16 +61,7 @@ class ReleaseAfterHeartbeatTest {
         var provider = new HeldHeartbeat(memory);
         provider.holdFor = Duration.ofSeconds(30); // far past the release's wait for it
         JobQueue jobs = fixture.queue(provider, 1, Duration.ofMillis(100));
-        var started = new CountDownLatch(1);
-        jobs.registerJobHandler("long", Integer.class, (n, ctx) -> {
-            started.countDown();
-            new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until close() interrupts it
-        });
-        jobs.start();
-        String id = jobs.enqueue("long", 1);
-        assertThat(started.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
-        provider.hold = true;
-        assertThat(provider.held.await(10, TimeUnit.SECONDS)).as("a heartbeat is under way").isTrue();
+        String id = runUntilAHeartbeatIsHeld(jobs, provider);
 
         long closing = System.nanoTime();
         jobs.close();
@@ -111,13 +93,26 @@ class ReleaseAfterHeartbeatTest {
         // heartbeats every second (a third of the lease); the first one is held across the timeout
         jobs.enqueue("slow-once", 1, EnqueueOptions.builder().timeout(Duration.ofMillis(1700)).maxAttempts(2).build());
         assertThat(started.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
-        provider.hold = true;
-        assertThat(provider.held.await(10, TimeUnit.SECONDS)).as("a heartbeat is under way").isTrue();
+        provider.holdOne();
 
         fixture.events.awaitCount(JobEvent.Completed.class, 1);
 
         assertThat(provider.calls).as("the calls the provider saw from the heartbeat under way on")
                 .containsExactly("extendLease begins", "extendLease returns", "fail");
+    }
+
+    /** Runs job "long", whose handler blocks until interrupted, and returns its id once a heartbeat of it is held. */
+    private static String runUntilAHeartbeatIsHeld(JobQueue jobs, HeldHeartbeat provider) throws InterruptedException {
+        var started = new CountDownLatch(1);
+        jobs.registerJobHandler("long", Integer.class, (n, ctx) -> {
+            started.countDown();
+            new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until close() interrupts it
+        });
+        jobs.start();
+        String id = jobs.enqueue("long", 1);
+        assertThat(started.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
+        provider.holdOne();
+        return id;
     }
 
     /**
@@ -132,6 +127,12 @@ class ReleaseAfterHeartbeatTest {
         volatile boolean hold;
         /** How long a held heartbeat waits for the release before it goes on. */
         volatile Duration holdFor = Duration.ofSeconds(1);
+
+        /** Holds the next heartbeat, and waits until one is under way. */
+        void holdOne() throws InterruptedException {
+            hold = true;
+            assertThat(held.await(10, TimeUnit.SECONDS)).as("a heartbeat is under way").isTrue();
+        }
 
         HeldHeartbeat(QueueProvider delegate) {
             super(delegate);
