@@ -10,10 +10,13 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -306,7 +309,8 @@ public final class Launcher {
      * newer JVM's error before jobq starts: where {@code java -version} refuses them together, each is tried after
      * the ones kept so far (an unlocking flag before the flag it unlocks), and one it refuses is left out and named
      * on stderr with the fix. Agents ({@code -javaagent}, {@code -agentlib}, {@code -agentpath}, {@code -Xrun}) are
-     * passed on unchecked: trying them would run them.
+     * passed on unchecked: trying them would run them. The files the options name are the probes' own, in a
+     * directory deleted after them (see {@link #forTheProbe}).
      */
     static List<String> optionsTakenBy(String program, String java, List<String> options)
             throws IOException, InterruptedException {
@@ -316,25 +320,142 @@ public final class Launcher {
                 checked.add(option);
             }
         }
-        if (checked.isEmpty() || takes(java, checked) || !takes(java, new ArrayList<String>())) {
+        if (checked.isEmpty()) {
             return options;
         }
-        List<String> taken = new ArrayList<String>();
-        List<String> kept = new ArrayList<String>();
-        for (String option : options) {
-            if (!isAgent(option)) {
-                taken.add(option);
-                if (!takes(java, taken)) {
-                    taken.remove(taken.size() - 1);
-                    System.err.println(program + ": JAVA_HOME's java (" + java + ") refuses the JVM option " + option
-                            + ", which this java took: left out; remove it from the java command line, or run "
-                            + program + " with JAVA_HOME's java and the options it takes");
-                    continue;
-                }
+        Path scratch = createTemp(true);
+        try {
+            if (takes(java, checked, scratch) || !takes(java, new ArrayList<String>(), scratch)) {
+                return options;
             }
-            kept.add(option);
+            List<String> taken = new ArrayList<String>();
+            List<String> kept = new ArrayList<String>();
+            for (String option : options) {
+                if (!isAgent(option)) {
+                    taken.add(option);
+                    if (!takes(java, taken, scratch)) {
+                        taken.remove(taken.size() - 1);
+                        System.err.println(program + ": JAVA_HOME's java (" + java + ") refuses the JVM option " + option
+                                + ", which this java took: left out; remove it from the java command line, or run "
+                                + program + " with JAVA_HOME's java and the options it takes");
+                        continue;
+                    }
+                }
+                kept.add(option);
+            }
+            return kept;
+        } finally {
+            deleteAll(scratch);
         }
-        return kept;
+    }
+
+    /**
+     * {@code options} as a probe ({@code java <options> -version}) is given them: a JVM acts on its options even to
+     * print its version, so those that name a file it writes ({@code -Xlog}'s output file, {@code -Xloggc},
+     * {@code -XX:StartFlightRecording}'s {@code filename} and {@code -XX:FlightRecorderOptions}' {@code repository},
+     * {@code -XX:ArchiveClassesAtExit}, {@code -XX:DumpLoadedClassList}, {@code -XX:LogFile},
+     * {@code -XX:PerfDataSaveFile}, {@code -XX:SharedArchiveFile} with {@code -XX:+AutoCreateSharedArchive}) name one
+     * in {@code scratch} instead: otherwise each probe truncated or rotated the user's log (with a rotation's
+     * {@code filecount}, pushing out the previous run's), wrote a recording or a CDS archive of a {@code -version}
+     * run, or left a file of its own pid. A recording gets a {@code filename} there where it has none (one with
+     * {@code dumponexit=true} was written to the working directory), and {@code -XX:OnError} and
+     * {@code -XX:OnOutOfMemoryError}, commands, are left out: a probe that failed would run them. The files
+     * {@code -XX:+PerfDataSaveToFile} and {@code -XX:+LogVMOutput} write where none is named go there too. Where there is no
+     * {@code scratch}, the options that would write a file are left out of the probe, passed on unchecked.
+     */
+    static List<String> forTheProbe(List<String> options, Path scratch) {
+        List<String> probe = new ArrayList<String>();
+        boolean autoCreatedArchive = options.contains("-XX:+AutoCreateSharedArchive");
+        for (int i = 0; i < options.size(); i++) {
+            String option = options.get(i);
+            String file = scratch == null ? null : scratch.resolve("option-" + i).toString();
+            if (option.startsWith("-Xlog:")) {
+                List<String> parts = outsideQuotes(option.substring("-Xlog:".length()), ':');
+                if (parts.size() >= 2 && !Arrays.asList("", "stdout", "stderr", "#0", "#1").contains(parts.get(1))) {
+                    if (file == null) {
+                        continue;
+                    }
+                    parts.set(1, "file=" + file);
+                    option = "-Xlog:" + join(parts, ":");
+                }
+            } else if (option.startsWith("-Xloggc:")) {
+                option = file == null ? null : "-Xloggc:" + file;
+            } else if (option.equals("-XX:StartFlightRecording") || option.startsWith("-XX:StartFlightRecording=")
+                    || option.startsWith("-XX:StartFlightRecording:")) {
+                option = file == null ? null : withSetting(option, "-XX:StartFlightRecording", "filename", file, true);
+            } else if (option.startsWith("-XX:FlightRecorderOptions=") || option.startsWith("-XX:FlightRecorderOptions:")) {
+                option = file == null ? null : withSetting(option, "-XX:FlightRecorderOptions", "repository", file, false);
+            } else if (option.startsWith("-XX:ArchiveClassesAtExit=") || option.startsWith("-XX:DumpLoadedClassList=")
+                    || option.startsWith("-XX:LogFile=") || option.startsWith("-XX:PerfDataSaveFile=")
+                    || autoCreatedArchive && option.startsWith("-XX:SharedArchiveFile=")) {
+                option = file == null ? null : option.substring(0, option.indexOf('=') + 1) + file;
+            } else if (option.startsWith("-XX:OnError=") || option.startsWith("-XX:OnOutOfMemoryError=")) {
+                option = null;
+            }
+            if (option != null) {
+                probe.add(option);
+            }
+        }
+        // Where a file is asked for but not named, the JVM names one in the working directory.
+        if (scratch != null && options.contains("-XX:+PerfDataSaveToFile")) {
+            probe.add("-XX:PerfDataSaveFile=" + scratch.resolve("perf-data"));
+        }
+        if (scratch != null && options.contains("-XX:+UnlockDiagnosticVMOptions")
+                && (options.contains("-XX:+LogVMOutput") || options.contains("-XX:+LogCompilation"))) {
+            probe.add("-XX:LogFile=" + scratch.resolve("vm.log"));
+        }
+        return probe;
+    }
+
+    /**
+     * {@code option}, a JFR option named {@code name} with settings {@code key=value,…}, with {@code key} set to
+     * {@code value}: added where it has none if {@code add}, else left as it is.
+     */
+    private static String withSetting(String option, String name, String key, String value, boolean add) {
+        String settings = option.length() > name.length() ? option.substring(name.length() + 1) : "";
+        List<String> kept = new ArrayList<String>();
+        boolean had = false;
+        for (String setting : outsideQuotes(settings, ',')) {
+            if (setting.startsWith(key + "=")) {
+                had = true;
+            } else if (!setting.isEmpty()) {
+                kept.add(setting);
+            }
+        }
+        if (!had && !add) {
+            return option;
+        }
+        kept.add(key + "=" + value);
+        return name + "=" + join(kept, ",");
+    }
+
+    /** {@code value} split at each {@code separator} outside double quotes, the quotes kept. */
+    private static List<String> outsideQuotes(String value, char separator) {
+        List<String> parts = new ArrayList<String>();
+        StringBuilder part = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            }
+            if (c == separator && !quoted) {
+                parts.add(part.toString());
+                part.setLength(0);
+            } else {
+                part.append(c);
+            }
+        }
+        parts.add(part.toString());
+        return parts;
+    }
+
+    private static String join(List<String> parts, String separator) {
+        StringBuilder joined = new StringBuilder();
+        for (String part : parts) {
+            joined.append(joined.length() == 0 ? "" : separator).append(part);
+        }
+        return joined.toString();
     }
 
     /**
@@ -375,12 +496,13 @@ public final class Launcher {
      * not touched: {@code -XX:+AlwaysPreTouch} among them would have it write to each page of a heap as large as
      * the child's ({@code -Xms8g}: 8 GB) beside this JVM's, so it is turned off after them. {@code -Xms} itself stays,
      * checked as the child gets it: without the pre-touch the probe's heap is committed but none of its pages is
-     * written, and it is given back as the probe exits, a moment later.
+     * written, and it is given back as the probe exits, a moment later. The files its options name are in
+     * {@code scratch} ({@link #forTheProbe}).
      */
-    private static boolean takes(String java, List<String> options) throws IOException, InterruptedException {
+    private static boolean takes(String java, List<String> options, Path scratch) throws IOException, InterruptedException {
         List<String> command = new ArrayList<String>();
         command.add(java);
-        command.addAll(options);
+        command.addAll(forTheProbe(options, scratch));
         command.add("-XX:-AlwaysPreTouch");
         command.add("-version");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -408,13 +530,23 @@ public final class Launcher {
      * of them does, and the child falls back to its 2 s window.
      */
     private static Path stopsFile() {
+        return createTemp(false);
+    }
+
+    /**
+     * A new empty file, or {@code directory}, in the temp directory, or where that takes none (read-only, as under
+     * systemd's {@code ProtectSystem=strict}) in {@code XDG_RUNTIME_DIR} or {@code /dev/shm}; null where none of them
+     * does.
+     */
+    private static Path createTemp(boolean directory) {
         try {
-            return Files.createTempFile("jobq-launcher-", ".stops");
+            return directory ? Files.createTempDirectory("jobq-launcher-") : Files.createTempFile("jobq-launcher-", ".stops");
         } catch (IOException | RuntimeException e) {
             for (String dir : new String[] {System.getenv("XDG_RUNTIME_DIR"), "/dev/shm"}) {
                 if (dir != null && !dir.isEmpty()) {
                     try {
-                        return Files.createTempFile(Paths.get(dir), "jobq-launcher-", ".stops");
+                        return directory ? Files.createTempDirectory(Paths.get(dir), "jobq-launcher-")
+                                : Files.createTempFile(Paths.get(dir), "jobq-launcher-", ".stops");
                     } catch (IOException | RuntimeException other) {
                         // the next one
                     }
@@ -446,6 +578,30 @@ public final class Launcher {
             } catch (IOException | RuntimeException e) {
                 // a file of a few bytes left in the temp directory
             }
+        }
+    }
+
+    /** Deletes {@code directory} and what is in it, as far as it can. */
+    private static void deleteAll(Path directory) {
+        if (directory == null) {
+            return;
+        }
+        try {
+            Files.walkFileTree(directory, new SimpleFileVisitor<Path>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            // what is left stays in the temp directory
         }
     }
 

@@ -3,6 +3,7 @@ package dev.jobq.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,6 +112,61 @@ class LauncherTest {
     }
 
     @Test
+    @DisplayName("on an older java, the check of the JVM options leaves no file behind and changes none of the user's: "
+            + "the files its options name are the probe's own, in a directory of its own")
+    void theOptionCheckLeavesNoFileBehindAndKeepsTheUsersFiles() throws Exception {
+        // JAVA_HOME's `java <options> -version` acted on them: -Xlog's file=gc-%p.log left a log of the probe's pid,
+        // and with file=gc.log it rotated the user's log once more, so that with filecount=2 the child's rotation
+        // wrote over the previous run's log, kept until then in gc.log.0.
+        Path byPid = Files.createDirectories(dir.resolve("by-pid"));
+        Path rotated = Files.createDirectories(dir.resolve("rotated"));
+        Files.writeString(rotated.resolve("gc.log"), "the previous run's log\n");
+
+        Run run = launch(List.of("-Xlog:gc:file=" + byPid.resolve("gc-%p.log"),
+                "-Xlog:gc:file=" + rotated.resolve("gc.log") + "::filecount=2"), List.of());
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
+        String child = run.out.substring(run.out.indexOf("pid ") + "pid ".length()).lines().findFirst().orElseThrow();
+        try (Stream<Path> files = Files.list(byPid)) {
+            assertThat(files.map(file -> file.getFileName().toString()))
+                    .as("the logs, the launcher's pid %d, the child's %s", run.pid, child)
+                    .containsExactlyInAnyOrder("gc-" + run.pid + ".log", "gc-" + child + ".log");
+        }
+        try (Stream<Path> files = Files.list(rotated)) {
+            assertThat(files.map(file -> read(file))).as("the rotated logs").contains("the previous run's log\n");
+        }
+    }
+
+    @Test
+    @DisplayName("the probe's options name its own files for those a JVM writes even to print its version, and run no "
+            + "command of the user's; the others are as given")
+    void theProbesOptionsNameFilesOfItsOwn() {
+        Path scratch = dir.resolve("scratch");
+        List<String> options = List.of("-Xlog:gc*:file=\"/var/log/a:b.log\":uptime:filecount=2", "-Xlog:gc:stderr",
+                "-Xlog:safepoint", "-Xlog:gc:gc.log", "-Xloggc:old.log",
+                "-XX:StartFlightRecording=settings=profile,filename=/srv/x.jfr", "-XX:StartFlightRecording:dumponexit=true",
+                "-XX:StartFlightRecording", "-XX:FlightRecorderOptions=repository=/srv/jfr,stackdepth=128",
+                "-XX:FlightRecorderOptions=stackdepth=96", "-XX:ArchiveClassesAtExit=app.jsa",
+                "-XX:DumpLoadedClassList=classes.lst", "-XX:SharedArchiveFile=app.jsa", "-XX:OnError=page-someone %p",
+                "-XX:OnOutOfMemoryError=kill -9 %p", "-XX:+HeapDumpOnOutOfMemoryError", "-Xms64m", "-Dx=y");
+
+        assertThat(Launcher.forTheProbe(options, scratch)).containsExactly(
+                "-Xlog:gc*:file=" + scratch.resolve("option-0") + ":uptime:filecount=2", "-Xlog:gc:stderr",
+                "-Xlog:safepoint", "-Xlog:gc:file=" + scratch.resolve("option-3"), "-Xloggc:" + scratch.resolve("option-4"),
+                "-XX:StartFlightRecording=settings=profile,filename=" + scratch.resolve("option-5"),
+                "-XX:StartFlightRecording=dumponexit=true,filename=" + scratch.resolve("option-6"),
+                "-XX:StartFlightRecording=filename=" + scratch.resolve("option-7"),
+                "-XX:FlightRecorderOptions=stackdepth=128,repository=" + scratch.resolve("option-8"),
+                "-XX:FlightRecorderOptions=stackdepth=96", "-XX:ArchiveClassesAtExit=" + scratch.resolve("option-10"),
+                "-XX:DumpLoadedClassList=" + scratch.resolve("option-11"), "-XX:SharedArchiveFile=app.jsa",
+                "-XX:+HeapDumpOnOutOfMemoryError", "-Xms64m", "-Dx=y");
+        assertThat(Launcher.forTheProbe(List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=app.jsa"), scratch))
+                .containsExactly("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + scratch.resolve("option-1"));
+        assertThat(Launcher.forTheProbe(List.of("-Xlog:gc:file=gc.log", "-Xlog:gc", "-XX:ArchiveClassesAtExit=app.jsa",
+                "-Xmx1g"), null)).as("with no directory of its own").containsExactly("-Xlog:gc", "-Xmx1g");
+    }
+
+    @Test
     @DisplayName("on an older java, the JVM options the environment gave (JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS) reach "
             + "the child once, from the environment it shares")
     void optionsFromTheEnvironmentAreNotPassedTwice() throws Exception {
@@ -205,7 +261,7 @@ class LauncherTest {
     }
 
     /** What a run of a launcher jar printed, and its status. */
-    private record Run(int status, String out, String err) {
+    private record Run(int status, String out, String err, long pid) {
     }
 
     /**
@@ -241,7 +297,8 @@ class LauncherTest {
         } finally {
             process.destroyForcibly();
         }
-        return new Run(process.exitValue(), Files.readString(dir.resolve("out.txt")), Files.readString(dir.resolve("err.txt")));
+        return new Run(process.exitValue(), Files.readString(dir.resolve("out.txt")), Files.readString(dir.resolve("err.txt")),
+                process.pid());
     }
 
     /** A JDK older than {@link Launcher#REQUIRED} beside the one running this test, as the machine's default java is. */
@@ -291,6 +348,7 @@ class LauncherTest {
         public static void main(String[] args) {
             System.out.println("options " + ManagementFactory.getRuntimeMXBean().getInputArguments());
             System.out.println("args " + List.of(args));
+            System.out.println("pid " + ProcessHandle.current().pid());
             String stops = System.getProperty("jobq.launcher.stopsPassedOn");
             System.out.println("stops file " + stops + " exists: " + (stops != null && Files.isRegularFile(Path.of(stops))));
             if (List.of(args).contains("wait")) {
@@ -301,6 +359,14 @@ class LauncherTest {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
