@@ -1,5 +1,6 @@
 package dev.jobq.launcher;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -308,7 +309,7 @@ public final class Launcher {
      * newer JVM refuses (a flag removed since, as {@code -XX:+UseBiasedLocking}), which would end the child with the
      * newer JVM's error before jobq starts: where {@code java -version} refuses them together, each is tried after
      * the ones kept so far (an unlocking flag before the flag it unlocks), and one it refuses is left out and named
-     * on stderr with the fix. Agents ({@code -javaagent}, {@code -agentlib}, {@code -agentpath}, {@code -Xrun}) are
+     * on stderr with the fix; one it could not get the memory for is passed on, and named. Agents ({@code -javaagent}, {@code -agentlib}, {@code -agentpath}, {@code -Xrun}) are
      * passed on unchecked: trying them would run them. The files the options name are the probes' own, in a
      * directory deleted after them (see {@link #forTheProbe}).
      */
@@ -325,7 +326,7 @@ public final class Launcher {
         }
         Path scratch = createTemp(true);
         try {
-            if (takes(java, checked, scratch) || !takes(java, new ArrayList<String>(), scratch)) {
+            if (probe(java, checked, scratch) == Probe.TAKEN || probe(java, new ArrayList<String>(), scratch) != Probe.TAKEN) {
                 return options;
             }
             List<String> taken = new ArrayList<String>();
@@ -333,8 +334,15 @@ public final class Launcher {
             for (String option : options) {
                 if (!isAgent(option)) {
                     taken.add(option);
-                    if (!takes(java, taken, scratch)) {
+                    Probe found = probe(java, taken, scratch);
+                    if (found != Probe.TAKEN) {
+                        // Not tried with the next: they would fail for want of memory too, whatever they are.
                         taken.remove(taken.size() - 1);
+                    }
+                    if (found == Probe.SHORT_OF_MEMORY) {
+                        System.err.println(program + ": JAVA_HOME's java (" + java + ") could not get the memory to check "
+                                + "the JVM option " + option + ": passed on as given");
+                    } else if (found == Probe.REFUSED) {
                         System.err.println(program + ": JAVA_HOME's java (" + java + ") refuses the JVM option " + option
                                 + ", which this java took: left out; remove it from the java command line, or run "
                                 + program + " with JAVA_HOME's java and the options it takes");
@@ -491,19 +499,38 @@ public final class Launcher {
                 || option.startsWith("-Xrun");
     }
 
+    /** What a probe ({@link #probe}) found of the options it was given. */
+    private enum Probe {
+        TAKEN, REFUSED,
+        /** It could not reserve or commit the memory they ask for: they are not refused, and may do in the child. */
+        SHORT_OF_MEMORY
+    }
+
+    /** The words of a JVM that could not get the memory it needs to start, as it prints them. */
+    private static final String[] SHORT_OF_MEMORY = {"insufficient memory for the Java Runtime Environment",
+        "Could not reserve enough space", "Cannot allocate memory", "Not enough space", "java.lang.OutOfMemoryError"};
+
     /**
-     * Whether {@code java} starts with {@code options}: its {@code -version} with them exits 0. The probe's heap is
+     * Whether {@code java} starts with {@code options}: taken where its {@code -version} with them exits 0; otherwise
+     * refused, unless what it printed says it could not get memory ({@code -Xms8g} on a machine under strict
+     * overcommit, short of 8 GB at that moment), which is no refusal of the options: left out, the child got a
+     * default heap and the user a line blaming an option the newer java takes. The probe's heap is
      * not touched: {@code -XX:+AlwaysPreTouch} among them would have it write to each page of a heap as large as
      * the child's ({@code -Xms8g}: 8 GB) beside this JVM's, so it is turned off after them. {@code -Xms} itself stays,
      * checked as the child gets it: without the pre-touch the probe's heap is committed but none of its pages is
      * written, and it is given back as the probe exits, a moment later. The files its options name are in
-     * {@code scratch} ({@link #forTheProbe}).
+     * {@code scratch} ({@link #forTheProbe}), its error report too where it fails to get memory
+     * ({@code hs_err_pid*.log}, else written to the working directory), and it dumps no core.
      */
-    private static boolean takes(String java, List<String> options, Path scratch) throws IOException, InterruptedException {
+    private static Probe probe(String java, List<String> options, Path scratch) throws IOException, InterruptedException {
         List<String> command = new ArrayList<String>();
         command.add(java);
         command.addAll(forTheProbe(options, scratch));
         command.add("-XX:-AlwaysPreTouch");
+        if (scratch != null) {
+            command.add("-XX:ErrorFile=" + scratch.resolve("hs_err_pid%p.log"));
+        }
+        command.add("-XX:-CreateCoredumpOnCrash");
         command.add("-version");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         // Only the options given: not those the environment would add to every JVM.
@@ -513,15 +540,31 @@ public final class Launcher {
         Process probe = builder.start();
         probe.getOutputStream().close();
         InputStream output = probe.getInputStream();
+        // its version and any warnings, not the user's to see; the first 64 KB kept, to tell why it failed
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
         try {
             byte[] buffer = new byte[4096];
-            while (output.read(buffer) >= 0) {
-                // its version and any warnings, not the user's to see
+            int read;
+            while ((read = output.read(buffer)) >= 0) {
+                printed.write(buffer, 0, Math.max(0, Math.min(read, 65536 - printed.size())));
             }
         } finally {
             output.close();
         }
-        return probe.waitFor() == 0;
+        if (probe.waitFor() == 0) {
+            return Probe.TAKEN;
+        }
+        String said = new String(printed.toByteArray(), StandardCharsets.UTF_8);
+        if (said.contains("Unrecognized")) {
+            // an option it does not know, whatever else it said ('Unrecognized VM option 'ExitOnOutOfMemoryError'')
+            return Probe.REFUSED;
+        }
+        for (String words : SHORT_OF_MEMORY) {
+            if (said.contains(words)) {
+                return Probe.SHORT_OF_MEMORY;
+            }
+        }
+        return Probe.REFUSED;
     }
 
     /**

@@ -107,7 +107,7 @@ class LauncherTest {
 
         assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
         assertThat(Files.readAllLines(probes)).as("the probes' arguments").isNotEmpty().allSatisfy(probe ->
-                assertThat(probe).endsWith("-XX:+AlwaysPreTouch -Dkept=yes -XX:-AlwaysPreTouch -version"));
+                assertThat(probe).contains("-XX:+AlwaysPreTouch -Dkept=yes -XX:-AlwaysPreTouch ").endsWith(" -version"));
         assertThat(run.out).contains("-Xms16m, -XX:+AlwaysPreTouch, -Dkept=yes").doesNotContain("-XX:-AlwaysPreTouch");
     }
 
@@ -134,6 +134,36 @@ class LauncherTest {
         }
         try (Stream<Path> files = Files.list(rotated)) {
             assertThat(files.map(file -> read(file))).as("the rotated logs").contains("the previous run's log\n");
+        }
+    }
+
+    @Test
+    @DisplayName("on an older java, a probe that cannot get the memory its options ask for does not take them for refused: "
+            + "they are passed on, and the probe leaves no error report behind")
+    void aProbeShortOfMemoryDoesNotLeaveTheOptionOut() throws Exception {
+        // Under strict overcommit (vm.overcommit_memory=2) `java -Xms1g -version` may find no 1 GB to commit at the
+        // moment of the check; the launcher took that for a refusal, said 'refuses the JVM option -Xms1g' and ran the
+        // worker with the default heap, and the probe's JVM left hs_err_pid<pid>.log in the working directory. JAVA_HOME's
+        // java is a script that runs the probes given -Xms1g with ulimit -d (which counts committed memory, as strict
+        // overcommit does) below 1 GB, and the child without it.
+        Path home = Files.createDirectories(dir.resolve("jdk"));
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + Runtime.version().feature() + "\"\n");
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        String realJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(java, "#!/bin/sh\nprobe=no; heap=no\nfor a in \"$@\"; do [ \"$a\" = -version ] && probe=yes; "
+                + "[ \"$a\" = -Xms1g ] && heap=yes; done\n[ $probe$heap = yesyes ] && ulimit -d 524288\n"
+                + "exec '" + realJava + "' \"$@\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        Run run = launch(List.of("-Xms1g", "-Dkept=yes"), List.of(), Map.of("JAVA_HOME", home.toString()));
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
+        assertThat(run.out).contains("-Xms1g, -Dkept=yes");
+        assertThat(run.err).doesNotContain("refuses").contains("could not get the memory to check the JVM option -Xms1g: "
+                + "passed on as given");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(file -> file.getFileName().toString())).as("the working directory")
+                    .noneMatch(name -> name.startsWith("hs_err"));
         }
     }
 
@@ -286,7 +316,7 @@ class LauncherTest {
         command.add("-jar");
         command.add(jar.toString());
         command.addAll(args);
-        var builder = new ProcessBuilder(command).redirectOutput(dir.resolve("out.txt").toFile())
+        var builder = new ProcessBuilder(command).directory(dir.toFile()).redirectOutput(dir.resolve("out.txt").toFile())
                 .redirectError(dir.resolve("err.txt").toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"));
