@@ -173,7 +173,7 @@ public final class Launcher {
         final Process[] started = new Process[1];
         final boolean[] stopped = new boolean[1];
         // For the other ways this JVM is ended that run the hooks (SIGHUP, System.exit), not a TERM or INT under -Xrs,
-        // which ends it at once; also deletes the count of a launcher stopped while it checks the options, before
+        // which ends it at once; also deletes the count of a launcher ended so while it checks the options, before
         // there is a child.
         Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
             @Override
@@ -195,19 +195,6 @@ public final class Launcher {
                 delete(stopsPassedOn);
             }
         }, "jobq-launcher-child"));
-        List<String> command = new ArrayList<String>();
-        command.add(java);
-        command.addAll(optionsTakenBy(program, java, withoutTheEnvironments(
-                ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getenv("JAVA_TOOL_OPTIONS"),
-                System.getenv("JDK_JAVA_OPTIONS"), System.getenv("_JAVA_OPTIONS"))));
-        command.add("-D" + RELAUNCHED + "=true");
-        if (stopsPassedOn != null) {
-            command.add("-D" + STOPS_PASSED_ON + "=" + stopsPassedOn);
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
-        command.addAll(Arrays.asList(args));
         Runnable stopChild = new Runnable() {
             @Override
             public void run() {
@@ -220,8 +207,9 @@ public final class Launcher {
                 }
             }
         };
-        // Before the child starts: installed after, a stop in between ended this JVM (its default) and left the
-        // child running, unstopped.
+        // Before the options are checked, and so before the child starts: installed after the check, a stop during it
+        // ended this JVM with 143 (its default), which systemd counts as a failed unit; after the child started, it left
+        // the child running, unstopped.
         String uncaught = null;
         for (String signal : PASSED_ON) {
             if (!passOn(signal, stopChild)) {
@@ -235,6 +223,19 @@ public final class Launcher {
                     + "sent to it ends it at once, without passing the stop on, and the JVM it starts keeps running"
                     + (xrs ? "; leave -Xrs out of the java command line" : ""));
         }
+        List<String> command = new ArrayList<String>();
+        command.add(java);
+        command.addAll(optionsTakenBy(program, java, withoutTheEnvironments(
+                ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getenv("JAVA_TOOL_OPTIONS"),
+                System.getenv("JDK_JAVA_OPTIONS"), System.getenv("_JAVA_OPTIONS"))));
+        command.add("-D" + RELAUNCHED + "=true");
+        if (stopsPassedOn != null) {
+            command.add("-D" + STOPS_PASSED_ON + "=" + stopsPassedOn);
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(Arrays.asList(args));
         Process child;
         synchronized (started) {
             if (stopped[0]) {

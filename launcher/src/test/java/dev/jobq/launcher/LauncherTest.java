@@ -256,6 +256,32 @@ class LauncherTest {
     }
 
     @Test
+    @DisplayName("on an older java, a stop that reaches the launcher while it checks the JVM options ends it with 0, as one "
+            + "before the child starts does after the check, starts no child and leaves nothing in the temp directory")
+    void aStopWhileTheOptionsAreCheckedEndsTheLauncherWithZero() throws Exception {
+        // The launcher caught TERM only once the check was done: a stop during it (one probe, or one per option where
+        // one is refused, some seconds with a flight recording) ended it with the JVM's 143, which systemd counts as a
+        // failed unit, and left the check's directory behind. JAVA_HOME's java is a script that, as a probe, sends the
+        // launcher TERM and then runs the real java.
+        Path home = Files.createDirectories(dir.resolve("jdk"));
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + Runtime.version().feature() + "\"\n");
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        String realJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = -version ] && kill -TERM $PPID; done\n"
+                + "exec '" + realJava + "' \"$@\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path temp = Files.createDirectories(dir.resolve("temp"));
+
+        Run run = launch(List.of("-Djava.io.tmpdir=" + temp), List.of(), Map.of("JAVA_HOME", home.toString()));
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
+        assertThat(run.out).as("no child started").doesNotContain("options [");
+        try (Stream<Path> files = Files.list(temp)) {
+            assertThat(files).as("the launcher's temp directory").isEmpty();
+        }
+    }
+
+    @Test
     @DisplayName("on an older java run with -Xrs, the launcher says at start that a stop cannot reach the JVM it starts, "
             + "and the fix")
     void underXrsTheLauncherSaysItCannotPassAStopOn() throws Exception {
