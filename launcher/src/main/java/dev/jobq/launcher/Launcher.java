@@ -167,6 +167,7 @@ public final class Launcher {
      */
     private static int relaunch(String program, String java, String mainClass, String[] args)
             throws IOException, InterruptedException {
+        closeOwnRecordings();
         final Path stopsPassedOn = stopsFile();
         // The child once started; a stop before then starts none. Guarded by itself: a stop is handled on a thread
         // of its own, and the child is started holding it, so that a stop that comes as it starts finds it.
@@ -250,6 +251,28 @@ public final class Launcher {
             return child.waitFor();
         } finally {
             delete(stopsPassedOn);
+        }
+    }
+
+    /**
+     * Closes the flight recordings this JVM runs ({@code -XX:StartFlightRecording}, which the child gets too): the
+     * recording asked for is the worker's, and this JVM, exiting after the child, dumped its own recording of the
+     * launcher to the same {@code filename} over the worker's. Through {@code jdk.jfr} by reflection (this class is
+     * compiled for Java 8); nothing where this JVM records nothing, or has no JFR.
+     */
+    private static void closeOwnRecordings() {
+        try {
+            Class<?> recorder = Class.forName("jdk.jfr.FlightRecorder");
+            if (!(Boolean) recorder.getMethod("isInitialized").invoke(null)) {
+                return;
+            }
+            Object flightRecorder = recorder.getMethod("getFlightRecorder").invoke(null);
+            Method close = Class.forName("jdk.jfr.Recording").getMethod("close");
+            for (Object recording : (List<?>) recorder.getMethod("getRecordings").invoke(flightRecorder)) {
+                close.invoke(recording);
+            }
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            // no JFR in this java: no recording of its own either
         }
     }
 

@@ -168,6 +168,27 @@ class LauncherTest {
     }
 
     @Test
+    @DisplayName("on an older java, a flight recording asked for with -XX:StartFlightRecording is the worker's: the "
+            + "launcher's JVM, given the same option, does not write its own over it as it exits")
+    void aFlightRecordingIsTheWorkersNotTheLaunchers() throws Exception {
+        // The launcher's JVM exits after the child: its recording of the launcher, dumped at exit to the same filename,
+        // wrote over the worker's (here a file of two chunks that `jfr` could not read).
+        Path recording = dir.resolve("worker.jfr");
+
+        Run run = launch(List.of("-XX:StartFlightRecording=filename=" + recording), List.of());
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
+        List<String> jvms = new ArrayList<>();
+        for (var event : jdk.jfr.consumer.RecordingFile.readAllEvents(recording)) {
+            if (event.getEventType().getName().equals("jdk.JVMInformation")) {
+                jvms.add(event.getString("jvmArguments"));
+            }
+        }
+        assertThat(jvms).as("the JVMs recorded").isNotEmpty().allSatisfy(arguments ->
+                assertThat(arguments).contains("-Djobq.launcher.relaunched=true"));
+    }
+
+    @Test
     @DisplayName("the probe's options name its own files for those a JVM writes even to print its version, and run no "
             + "command of the user's; the others are as given")
     void theProbesOptionsNameFilesOfItsOwn() {
