@@ -83,6 +83,15 @@ public final class Launcher {
                         + debugger + " -jar " + System.getProperty("java.class.path"));
                 System.exit(NO_USABLE_JAVA);
             }
+            String archive = archiveWrittenAtExit(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            if (archive != null) {
+                System.err.println(program + ": this java is " + running + " (" + System.getProperty("java.home") + "); "
+                        + program + " needs " + REQUIRED + " or newer, and JAVA_HOME's, Java " + javaHomeFeature
+                        + ", would run it, but with " + archive + " this java writes a CDS archive of its own there as it "
+                        + "exits, after the worker's, which Java " + javaHomeFeature + " cannot use: run JAVA_HOME's java "
+                        + "with it, " + java + " " + archive + " -jar " + System.getProperty("java.class.path"));
+                System.exit(NO_USABLE_JAVA);
+            }
             System.err.println(program + ": this java is " + running + " (" + System.getProperty("java.home")
                     + "); " + program + " needs " + REQUIRED + " or newer: running with JAVA_HOME's, Java " + javaHomeFeature
                     + " (" + javaHome + ")");
@@ -512,6 +521,20 @@ public final class Launcher {
                 }
             }
             if (server && port != null && port.matches("\\d+") && Integer.parseInt(port) != 0) {
+                return option;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The {@code -XX:ArchiveClassesAtExit} option among {@code options}, or null: this JVM, started with it too, dumps
+     * an archive of its own classes there as it exits, after the child has written the one asked for, and of its own
+     * version, which the newer java then refuses to map ('Cannot handle shared archive file version').
+     */
+    static String archiveWrittenAtExit(List<String> options) {
+        for (String option : options) {
+            if (option.startsWith("-XX:ArchiveClassesAtExit=")) {
                 return option;
             }
         }

@@ -337,6 +337,23 @@ class LauncherTest {
         assertThat(run.out).as("the worker did not start").doesNotContain("options [");
     }
 
+    @Test
+    @DisplayName("on an older java, -XX:ArchiveClassesAtExit is refused with the fix: the launcher's own JVM would write "
+            + "its archive over the worker's, one the newer java cannot use")
+    void anArchiveWrittenAtExitIsRefusedWithTheFix() throws Exception {
+        // The launcher's JVM exits after the child and dumped its own archive (a Java 17 one, of the launcher's classes)
+        // to the same file: the next run's -XX:SharedArchiveFile=app.jsa got 'Cannot handle shared archive file version
+        // 0xb. Must be at least 0xd.' from the worker's java, and ran without it.
+        Path archive = dir.resolve("app.jsa");
+        String option = "-XX:ArchiveClassesAtExit=" + archive;
+
+        Run run = launch(List.of(option), List.of());
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isEqualTo(Launcher.NO_USABLE_JAVA);
+        assertThat(run.err).contains(option, "writes a CDS archive of its own there", "bin/java " + option + " -jar ");
+        assertThat(run.out).as("the worker did not start").doesNotContain("options [");
+    }
+
     /** What a run of a launcher jar printed, and its status. */
     private record Run(int status, String out, String err, long pid) {
     }
