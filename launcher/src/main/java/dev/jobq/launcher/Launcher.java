@@ -83,13 +83,15 @@ public final class Launcher {
                         + debugger + " -jar " + System.getProperty("java.class.path"));
                 System.exit(NO_USABLE_JAVA);
             }
-            String archive = archiveWrittenAtExit(ManagementFactory.getRuntimeMXBean().getInputArguments());
-            if (archive != null) {
+            String sharedFile = fileWrittenByBoth(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            if (sharedFile != null) {
+                String what = sharedFile.startsWith("-XX:DumpLoadedClassList=") ? "its own classes into the worker's list "
+                        + "as it runs" : "a CDS archive of its own there as it exits, after the worker's, which Java "
+                        + javaHomeFeature + " cannot use";
                 System.err.println(program + ": this java is " + running + " (" + System.getProperty("java.home") + "); "
                         + program + " needs " + REQUIRED + " or newer, and JAVA_HOME's, Java " + javaHomeFeature
-                        + ", would run it, but with " + archive + " this java writes a CDS archive of its own there as it "
-                        + "exits, after the worker's, which Java " + javaHomeFeature + " cannot use: run JAVA_HOME's java "
-                        + "with it, " + java + " " + archive + " -jar " + System.getProperty("java.class.path"));
+                        + ", would run it, but with " + sharedFile + " this java writes " + what + ": run JAVA_HOME's "
+                        + "java with it, " + java + " " + sharedFile + " -jar " + System.getProperty("java.class.path"));
                 System.exit(NO_USABLE_JAVA);
             }
             System.err.println(program + ": this java is " + running + " (" + System.getProperty("java.home")
@@ -528,13 +530,15 @@ public final class Launcher {
     }
 
     /**
-     * The {@code -XX:ArchiveClassesAtExit} option among {@code options}, or null: this JVM, started with it too, dumps
-     * an archive of its own classes there as it exits, after the child has written the one asked for, and of its own
-     * version, which the newer java then refuses to map ('Cannot handle shared archive file version').
+     * The option among {@code options} that has this JVM, started with it too, write the very file the child writes,
+     * or null: {@code -XX:ArchiveClassesAtExit}, whose archive of this JVM's classes, dumped as it exits after the
+     * child, and of its version, the newer java refuses to map ('Cannot handle shared archive file version'), and
+     * {@code -XX:DumpLoadedClassList}, whose lines this JVM writes at its own offset into the list the child wrote
+     * from the start, running into the child's.
      */
-    static String archiveWrittenAtExit(List<String> options) {
+    static String fileWrittenByBoth(List<String> options) {
         for (String option : options) {
-            if (option.startsWith("-XX:ArchiveClassesAtExit=")) {
+            if (option.startsWith("-XX:ArchiveClassesAtExit=") || option.startsWith("-XX:DumpLoadedClassList=")) {
                 return option;
             }
         }

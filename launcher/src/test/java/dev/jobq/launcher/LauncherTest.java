@@ -354,6 +354,22 @@ class LauncherTest {
         assertThat(run.out).as("the worker did not start").doesNotContain("options [");
     }
 
+    @Test
+    @DisplayName("on an older java, -XX:DumpLoadedClassList is refused with the fix: the launcher's own JVM writes its "
+            + "classes into the worker's list as it runs")
+    void aClassListBothJvmsWriteIsRefusedWithTheFix() throws Exception {
+        // The launcher's JVM kept writing its list at its own offset into the file the child had truncated: lines of
+        // the two ran into each other ('@cp java/lang/invoke/StringConcatFactoryjava/util/IdentityHashMap$Identity…'),
+        // and -Xshare:dump with that list said 'An error has occurred while processing class list file'.
+        String option = "-XX:DumpLoadedClassList=" + dir.resolve("classes.lst");
+
+        Run run = launch(List.of(option), List.of());
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isEqualTo(Launcher.NO_USABLE_JAVA);
+        assertThat(run.err).contains(option, "bin/java " + option + " -jar ");
+        assertThat(run.out).as("the worker did not start").doesNotContain("options [");
+    }
+
     /** What a run of a launcher jar printed, and its status. */
     private record Run(int status, String out, String err, long pid) {
     }
