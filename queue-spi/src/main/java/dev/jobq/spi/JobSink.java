@@ -16,4 +16,14 @@ public interface JobSink {
      *                                    scheduler keeps the row and tries again
      */
     EnqueueResult submit(JobEnvelope envelope);
+
+    /**
+     * Whether this process has {@code queue}. False for a queue its configuration does not name: another process
+     * sharing the scheduler's database may serve it (a rolling deploy, workers split by queue), and the scheduler
+     * leaves that queue's due jobs to it as they are rather than trying them here. True unless the sink knows
+     * otherwise.
+     */
+    default boolean serves(String queue) {
+        return true;
+    }
 }

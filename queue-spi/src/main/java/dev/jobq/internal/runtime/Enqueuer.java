@@ -326,6 +326,12 @@ final class Enqueuer implements JobSink {
         }
     }
 
+    /** Whether {@code queue} is configured here: the scheduler leaves another's due jobs to processes that have it. */
+    @Override
+    public boolean serves(String queue) {
+        return queues.containsKey(queue);
+    }
+
     /**
      * Whether {@code thread} announces an enqueue's outcome to the listeners, inside the enqueue call, which
      * close() waits for: close() from such a listener would wait for its own call.

@@ -69,6 +69,16 @@ final class ClaimStatements {
     private static final String CLAIM_AFTER = CLAIM_WHERE + AFTER_PLACE + CLAIM_ORDER;
 
     /**
+     * The queues this process does not have ({@link UnservedQueues}), left out of its claims for the processes that
+     * have them; one array parameter. Only while there are such queues: the other claims are the statements above.
+     */
+    private static final String QUEUES_LEFT_OUT = " AND NOT (" + name(JOBQ_SCHEDULED_JOB.QUEUE) + " = ANY(?))";
+
+    private static final String CLAIM_LEAVING_QUEUES = CLAIM_WHERE + QUEUES_LEFT_OUT + CLAIM_ORDER;
+
+    private static final String CLAIM_AFTER_LEAVING_QUEUES = CLAIM_WHERE + AFTER_PLACE + QUEUES_LEFT_OUT + CLAIM_ORDER;
+
+    /**
      * The claim's first step on H2: the ids and due times of the first due rows, read in the due
      * index without locks; {@link #CANDIDATES_AFTER} goes on past rows another scheduler holds.
      */
@@ -81,6 +91,11 @@ final class ClaimStatements {
             + names(List.of(JOBQ_SCHEDULED_JOB.STATUS, JOBQ_SCHEDULED_JOB.DUE_AT, JOBQ_SCHEDULED_JOB.ID)) + " LIMIT ?";
 
     private static final String CANDIDATES_AFTER = CANDIDATES + AFTER_PLACE + IN_DUE_ORDER;
+
+    private static final String CANDIDATES_LEAVING_QUEUES = CANDIDATES + QUEUES_LEFT_OUT + IN_DUE_ORDER;
+
+    private static final String CANDIDATES_AFTER_LEAVING_QUEUES = CANDIDATES + AFTER_PLACE + QUEUES_LEFT_OUT
+            + IN_DUE_ORDER;
 
     /**
      * The claim's second step on H2: locks those rows by primary key, skipping what another
@@ -138,14 +153,17 @@ final class ClaimStatements {
 
     /**
      * Locks up to {@code limit} due rows no other transaction holds, earliest first, after {@code after}
-     * in the due index when given, with the columns a hand-off reads.
+     * in the due index when given, those of the queues {@code leftOut} left out, with the columns a hand-off reads.
      */
     static List<JobqScheduledJobRecord> lockDue(Connection connection, Instant dueBy, @Nullable DuePlace after,
-            int limit) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(after == null ? CLAIM : CLAIM_AFTER)) {
+            List<String> leftOut, int limit) throws SQLException {
+        String claim = leftOut.isEmpty() ? (after == null ? CLAIM : CLAIM_AFTER)
+                : (after == null ? CLAIM_LEAVING_QUEUES : CLAIM_AFTER_LEAVING_QUEUES);
+        try (PreparedStatement statement = connection.prepareStatement(claim)) {
             int parameter = 1;
             statement.setObject(parameter++, utc(dueBy));
             parameter = setPlace(statement, parameter, after);
+            parameter = setQueues(statement, parameter, leftOut);
             statement.setInt(parameter, limit);
             try (ResultSet rows = statement.executeQuery()) {
                 List<JobqScheduledJobRecord> claimed = new ArrayList<>(limit);
@@ -163,15 +181,16 @@ final class ClaimStatements {
      * whose locked values are still scheduled and due, in the order of the first read. A row another
      * scheduler handed on in between is read locked with its new status and left out; a row it still
      * holds is skipped, and the next candidates are read after the last one until the batch is full
-     * or none is left. Starts after {@code from} in the due index when given.
+     * or none is left. Starts after {@code from} in the due index when given; the rows of the queues {@code leftOut}
+     * are left out.
      */
     static List<JobqScheduledJobRecord> lockDueInTwoSteps(Connection connection, Instant dueBy,
-            @Nullable DuePlace from, int limit) throws SQLException {
+            @Nullable DuePlace from, List<String> leftOut, int limit) throws SQLException {
         List<JobqScheduledJobRecord> claimed = new ArrayList<>(limit);
         DuePlace after = from;
         while (claimed.size() < limit) {
             int wanted = limit - claimed.size();
-            List<DuePlace> candidates = candidates(connection, dueBy, after, wanted);
+            List<DuePlace> candidates = candidates(connection, dueBy, after, leftOut, wanted);
             if (candidates.isEmpty()) {
                 break;
             }
@@ -195,14 +214,32 @@ final class ClaimStatements {
         return parameter + 2;
     }
 
-    /** Up to {@code limit} due rows in due order, after {@code after} when given; no locks. */
+    /**
+     * Binds the queues {@code leftOut} as one array parameter at {@code parameter}, if there are any; returns the next
+     * parameter's index.
+     */
+    private static int setQueues(PreparedStatement statement, int parameter, List<String> leftOut)
+            throws SQLException {
+        if (leftOut.isEmpty()) {
+            return parameter;
+        }
+        statement.setObject(parameter, leftOut.toArray(new String[0]));
+        return parameter + 1;
+    }
+
+    /**
+     * Up to {@code limit} due rows in due order, after {@code after} when given, the queues {@code leftOut} left out;
+     * no locks.
+     */
     private static List<DuePlace> candidates(Connection connection, Instant dueBy, @Nullable DuePlace after,
-            int limit) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(after == null
-                ? CANDIDATES + IN_DUE_ORDER : CANDIDATES_AFTER)) {
+            List<String> leftOut, int limit) throws SQLException {
+        String select = leftOut.isEmpty() ? (after == null ? CANDIDATES + IN_DUE_ORDER : CANDIDATES_AFTER)
+                : (after == null ? CANDIDATES_LEAVING_QUEUES : CANDIDATES_AFTER_LEAVING_QUEUES);
+        try (PreparedStatement statement = connection.prepareStatement(select)) {
             int parameter = 1;
             statement.setObject(parameter++, utc(dueBy));
             parameter = setPlace(statement, parameter, after);
+            parameter = setQueues(statement, parameter, leftOut);
             statement.setInt(parameter, limit);
             try (ResultSet rows = statement.executeQuery()) {
                 List<DuePlace> candidates = new ArrayList<>(limit);

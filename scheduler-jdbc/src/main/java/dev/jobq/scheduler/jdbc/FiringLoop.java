@@ -3,6 +3,7 @@ package dev.jobq.scheduler.jdbc;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -202,11 +203,12 @@ final class FiringLoop implements Runnable {
     }
 
     /**
-     * When to claim next: a one-time job {@link #LEAD} before its instant, a recurring job at its instant (one this
-     * process cannot read when it is to look at it again).
+     * When to claim next: a one-time job {@link #LEAD} before its instant (those of queues this process does not
+     * have left out), a recurring job at its instant (one this process cannot read when it is to look at it again).
      */
     private Optional<Instant> nextClaim(Instant now) {
-        Optional<Instant> oneTime = db.bounded(scheduled::earliestDue).map(due -> due.minus(LEAD));
+        List<String> unserved = handOff.unservedQueues();
+        Optional<Instant> oneTime = db.bounded(dsl -> scheduled.earliestDue(dsl, unserved)).map(due -> due.minus(LEAD));
         UnreadableRecurringJobs unreadable = handOff.unreadable();
         Optional<Instant> recurringDue = db.bounded(dsl -> recurring.earliestDue(dsl, unreadable.leftOut(now)));
         Optional<Instant> lookAgain = unreadable.nextLook();

@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * ({@link HandedOnUnmarked}) and marks them without handing them on again when it claims them next.
  *
  * <p>A submit that fails keeps its row, with the error, for another try after a growing pause; one its
- * queue rejects as it is ({@link JobRejectedException}) every {@link #MAX_RETRY}, logged once.
+ * queue rejects as it is ({@link JobRejectedException}) every {@link #MAX_RETRY}, logged once. A one-time job of a
+ * queue this process does not have ({@link JobSink#serves}) is left as it is, for the processes that have it, and
+ * that queue out of this process's claims ({@link UnservedQueues}).
  *
  * <p>When a claim of one-time rows comes back full (a backlog is due), {@code fireThreads - 1}
  * helper threads claim and hand on batches of rows due by now beside the calling thread, each in
@@ -67,6 +69,7 @@ final class HandOff {
     private final LongAdder submitted = new LongAdder();
     private final HandedOnUnmarked unmarked = new HandedOnUnmarked();
     private final UnreadableRecurringJobs unreadable = new UnreadableRecurringJobs();
+    private final UnservedQueues unserved = new UnservedQueues();
     /** Threads that help through a backlog of one-time rows; null when {@code fireThreads} is one. */
     private final @Nullable ThreadPoolExecutor helpers;
     /**
@@ -97,9 +100,9 @@ final class HandOff {
     /**
      * Hands on due batches until none is left that no one else holds; returns how many rows it took.
      * One-time rows first, until a batch comes back short (no more were due and free when it was
-     * claimed: a claimed row is either handed on or moved to its retry time), then recurring jobs
-     * until a batch comes back empty (an occurrence handed on can leave its job due again, to catch
-     * up). Rows falling due meanwhile are the firing loop's next pass; it wakes at once for them.
+     * claimed: a claimed row is either handed on, moved to its retry time or left to processes that have its
+     * queue), then recurring jobs until a batch comes back empty (an occurrence handed on can leave its job due
+     * again, to catch up). Rows falling due meanwhile are the firing loop's next pass; it wakes at once for them.
      * Once {@link #stop()} is called, the batch in hand is the last: close() lets it finish rather than
      * interrupt it, so that no job is handed on whose row then stays scheduled.
      */
@@ -297,7 +300,7 @@ final class HandOff {
         return unmarked.rememberIfLost(handedOn, () -> db.claim(tx -> {
             handedOn.clear();
             List<JobqScheduledJobRecord> rows = scheduled.lockDue(tx.dsl(), now.plus(lead), after,
-                    settings.batchSize());
+                    unserved.queues(), settings.batchSize());
             if (!rows.isEmpty()) {
                 cursor.claimed(DuePlace.of(rows.getLast()));
             }
@@ -310,6 +313,9 @@ final class HandOff {
                 Throwable failure = submit(() -> scheduled.envelope(row), handedOn);
                 if (failure != null) {
                     String error = describe(failure);
+                    if (failure instanceof JobRejectedException && leftToOthers(row, error)) {
+                        continue;
+                    }
                     Instant retryAt = now.plus(retryDelay(failure, row.getAttempts() + 1));
                     if (!(failure instanceof JobRejectedException)) {
                         log.warn("scheduler: handing on scheduled job {} ({}) failed, trying again at {}: {}",
@@ -324,6 +330,38 @@ final class HandOff {
             scheduled.markHandedOn(tx.dsl(), handedOn, now);
             return new Batch(rows.size(), handled);
         }));
+    }
+
+    /**
+     * Whether the rejected row is of a queue this process does not have: then it is left as it is, for the processes
+     * sharing the database that have the queue (workers split by queue, a rolling deploy), and the queue is left out
+     * of this process's claims from now on. Retried here every {@link #MAX_RETRY}, its shared row was pushed that far
+     * on, and the process with the queue handed it on that late. Logged at WARN once per queue.
+     */
+    private boolean leftToOthers(JobqScheduledJobRecord row, String error) {
+        String queue;
+        try {
+            queue = scheduled.envelope(row).queue();
+        } catch (RuntimeException unreadable) {
+            return false;
+        }
+        if (sink.serves(queue)) {
+            return false;
+        }
+        if (unserved.add(queue)) {
+            log.warn("scheduler: this process does not have queue '{}' ({}): its due jobs in {} are left as they are, "
+                            + "for the processes sharing the database that have it (workers split by queue, a rolling "
+                            + "deploy), and out of this process's claims while it runs; where no process has it they "
+                            + "stay scheduled: add the queue to the configuration of a process with a scheduler, or "
+                            + "cancel them with jobq schedule cancel <id> (Scheduler.cancel); jobq schedule list shows "
+                            + "them, with their queue", queue, error, db.description());
+        }
+        return true;
+    }
+
+    /** The queues this process does not have, left out of its one-time claims and of the firing loop's wake-up. */
+    List<String> unservedQueues() {
+        return unserved.queues();
     }
 
     /** True once {@code due} has come; false when the wait gives up or is interrupted (flag kept). */

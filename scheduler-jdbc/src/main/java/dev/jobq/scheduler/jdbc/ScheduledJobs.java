@@ -146,12 +146,13 @@ final class ScheduledJobs {
     }
 
     /**
-     * The earliest time a scheduled row is due, locked or not. The status is a literal, so that the
-     * database can use its due index, which on PostgreSQL holds scheduled rows only.
+     * The earliest time a scheduled row is due, locked or not, those of the queues {@code leftOut} left out. The
+     * status is a literal, so that the database can use its due index, which on PostgreSQL holds scheduled rows only.
      */
-    Optional<Instant> earliestDue(DSLContext dsl) {
+    Optional<Instant> earliestDue(DSLContext dsl, List<String> leftOut) {
+        Condition scheduled = JOBQ_SCHEDULED_JOB.STATUS.eq(DSL.inline(SCHEDULED));
         return dsl.select(DSL.min(JOBQ_SCHEDULED_JOB.DUE_AT)).from(JOBQ_SCHEDULED_JOB)
-                .where(JOBQ_SCHEDULED_JOB.STATUS.eq(DSL.inline(SCHEDULED)))
+                .where(leftOut.isEmpty() ? scheduled : scheduled.and(JOBQ_SCHEDULED_JOB.QUEUE.notIn(leftOut)))
                 .fetchOptional(0, Instant.class);
     }
 
@@ -162,15 +163,20 @@ final class ScheduledJobs {
      * in two steps (see {@link ClaimStatements}). The rows carry the columns a hand-off reads.
      */
     List<JobqScheduledJobRecord> lockDue(DSLContext tx, Instant now, int limit) {
-        return lockDue(tx, now, null, limit);
+        return lockDue(tx, now, null, List.of(), limit);
     }
 
-    /** As {@link #lockDue(DSLContext, Instant, int)}, the rows after {@code after} in the due index when given. */
-    List<JobqScheduledJobRecord> lockDue(DSLContext tx, Instant now, @Nullable DuePlace after, int limit) {
+    /**
+     * As {@link #lockDue(DSLContext, Instant, int)}, the rows after {@code after} in the due index when given, those
+     * of the queues {@code leftOut} (this process does not have them) left out.
+     */
+    List<JobqScheduledJobRecord> lockDue(DSLContext tx, Instant now, @Nullable DuePlace after, List<String> leftOut,
+            int limit) {
         if (tx.dialect().family() == SQLDialect.H2) {
-            return tx.connectionResult(connection -> ClaimStatements.lockDueInTwoSteps(connection, now, after, limit));
+            return tx.connectionResult(connection -> ClaimStatements.lockDueInTwoSteps(connection, now, after, leftOut,
+                    limit));
         }
-        return tx.connectionResult(connection -> ClaimStatements.lockDue(connection, now, after, limit));
+        return tx.connectionResult(connection -> ClaimStatements.lockDue(connection, now, after, leftOut, limit));
     }
 
     void markHandedOn(DSLContext tx, Collection<String> ids, Instant now) {

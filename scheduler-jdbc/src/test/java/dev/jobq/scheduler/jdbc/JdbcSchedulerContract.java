@@ -1795,6 +1795,83 @@ abstract class JdbcSchedulerContract {
             assertThat(sink.ofType("bulk:item")).hasSize(250);
             assertThat(sink.duplicates()).isEmpty();
         }
+
+        JobEnvelope onQueue(String queue) {
+            JobOptions defaults = JobOptions.defaults();
+            return job("report:" + queue, new JobOptions(defaults.maxAttempts(), defaults.timeout(),
+                    defaults.priority(), null, queue));
+        }
+
+        /**
+         * Processes sharing the database need not have the same queues (workers split by queue, a rolling deploy
+         * that adds one). A process without a job's queue rejected it and pushed its shared row {@link
+         * HandOff#MAX_RETRY} on, so that the process with the queue handed it on 5 minutes late.
+         */
+        @Test
+        void aProcessWithoutAJobsQueueLeavesItsRowToOneWithTheQueue() {
+            var narrowSink = new QueuesSink(clock, "default");
+            var narrow = open(builder(), narrowSink);
+            Instant at = T0.plus(Duration.ofMinutes(1));
+            String report = narrow.schedule(onQueue("reports"), at);
+            String other = narrow.schedule(onQueue("default"), at);
+            clock.set(at);
+
+            try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+                assertThat(narrow.fireDue()).as("jobs the process without the queue handed on").isOne();
+                assertThat(narrowSink.recorded().envelopes()).extracting(JobEnvelope::jobId).containsExactly(other);
+                assertThat(log.warnings()).as("warnings of the process without the queue").hasSize(1).first()
+                        .asString().contains("does not have queue 'reports'", "unknown queue 'reports'",
+                                "left as they are", "jobq schedule cancel");
+                clock.advance(Duration.ofSeconds(1));
+                assertThat(narrow.fireDue()).isZero();
+                assertThat(narrow.passNow()).as("its wake-up: not at once, again and again, for a job it leaves")
+                        .isAfter(clock.instant().plus(FiringLoop.HELD_ELSEWHERE_RECHECK));
+                assertThat(log.warnings()).as("warnings once the queue is known to be missing here").hasSize(1);
+            }
+            ScheduledJobInfo untouched = narrow.listScheduled(10).getFirst();
+            assertThat(untouched.id()).isEqualTo(report);
+            assertThat(untouched.error()).as("error in the shared row").isNull();
+            assertThat(untouched.updatedAt()).as("updated at").isEqualTo(T0);
+
+            var fullSink = new QueuesSink(clock, "default", "reports");
+            var full = open(JdbcSchedulerFactory.builder().jdbcUrl(sameDatabase(url, "full"))
+                    .pollInterval(Duration.ofMinutes(10)), fullSink);
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(full.fireDue()).as("jobs the process with the queue handed on, 2 s after their instant")
+                    .isOne();
+            assertThat(fullSink.recorded().submissions()).singleElement().satisfies(submission -> {
+                assertThat(submission.envelope().jobId()).isEqualTo(report);
+                assertThat(Duration.between(at, submission.at())).as("lateness").isEqualTo(Duration.ofSeconds(2));
+            });
+            assertThat(narrow.listScheduled(10)).isEmpty();
+        }
+
+        /** Rows of queues a process does not have, among many of its own: a backlog's batches go past them. */
+        @Test
+        void aBacklogGoesPastTheRowsOfQueuesTheProcessDoesNotHave() {
+            var narrowSink = new QueuesSink(clock, "default");
+            var narrow = open(builder().batchSize(3).fireThreads(2), narrowSink);
+            List<String> left = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                narrow.schedule(onQueue("default"), T0);
+                left.add(narrow.schedule(onQueue(i % 2 == 0 ? "reports" : "audit"), T0));
+            }
+            assertThat(narrow.fireDue()).as("jobs of its own queue, in one drain").isEqualTo(10);
+            clock.advance(Duration.ofMinutes(10));
+            narrow.schedule(onQueue("default"), clock.instant());
+            assertThat(narrow.fireDue()).isOne();
+            assertThat(narrowSink.recorded().envelopes()).extracting(JobEnvelope::queue).containsOnly("default");
+            assertThat(narrow.listScheduled(100)).extracting(ScheduledJobInfo::id)
+                    .containsExactlyInAnyOrderElementsOf(left);
+            assertThat(narrow.listScheduled(100)).extracting(ScheduledJobInfo::error).containsOnlyNulls();
+
+            var fullSink = new QueuesSink(clock, "default", "reports", "audit");
+            var full = open(JdbcSchedulerFactory.builder().jdbcUrl(sameDatabase(url, "full"))
+                    .pollInterval(Duration.ofMinutes(10)).batchSize(3), fullSink);
+            assertThat(full.fireDue()).isEqualTo(10);
+            assertThat(fullSink.recorded().envelopes()).extracting(JobEnvelope::jobId)
+                    .containsExactlyInAnyOrderElementsOf(left);
+        }
     }
 
     @Nested
