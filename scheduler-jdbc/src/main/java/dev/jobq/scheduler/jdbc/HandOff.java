@@ -1,5 +1,7 @@
 package dev.jobq.scheduler.jdbc;
 
+import static dev.jobq.scheduler.jdbc.schema.tables.JobqRecurringJob.JOBQ_RECURRING_JOB;
+
 import dev.jobq.JobRejectedException;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqRecurringJobRecord;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
@@ -22,6 +24,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
+import org.jooq.Condition;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * ({@link HandedOnUnmarked}) and marks them without handing them on again when it claims them next.
  *
  * <p>A submit that fails keeps its row, with the error, for another try after a growing pause; one its
- * queue rejects as it is ({@link JobRejectedException}) every {@link #MAX_RETRY}, logged once. A one-time job of a
- * queue this process does not have ({@link JobSink#serves}) is left as it is, for the processes that have it, and
- * that queue out of this process's claims ({@link UnservedQueues}).
+ * queue rejects as it is ({@link JobRejectedException}) every {@link #MAX_RETRY}, logged once. A job (one-time or
+ * recurring) of a queue this process does not have ({@link JobSink#serves}) is left as it is, for the processes that
+ * have it, and that queue out of this process's claims ({@link UnservedQueues}).
  *
  * <p>When a claim of one-time rows comes back full (a backlog is due), {@code fireThreads - 1}
  * helper threads claim and hand on batches of rows due by now beside the calling thread, each in
@@ -313,7 +316,7 @@ final class HandOff {
                 Throwable failure = submit(() -> scheduled.envelope(row), handedOn);
                 if (failure != null) {
                     String error = describe(failure);
-                    if (failure instanceof JobRejectedException && leftToOthers(row, error)) {
+                    if (failure instanceof JobRejectedException && leftToOthers(queueOf(row), error)) {
                         continue;
                     }
                     Instant retryAt = now.plus(retryDelay(failure, row.getAttempts() + 1));
@@ -332,29 +335,34 @@ final class HandOff {
         }));
     }
 
+    /** The queue of a one-time row, read from its options (the claim does not read the column); null if unreadable. */
+    private @Nullable String queueOf(JobqScheduledJobRecord row) {
+        try {
+            return scheduled.envelope(row).queue();
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
+    }
+
     /**
-     * Whether the rejected row is of a queue this process does not have: then it is left as it is, for the processes
+     * Whether a rejected row is of a queue this process does not have: then it is left as it is, for the processes
      * sharing the database that have the queue (workers split by queue, a rolling deploy), and the queue is left out
      * of this process's claims from now on. Retried here every {@link #MAX_RETRY}, its shared row was pushed that far
-     * on, and the process with the queue handed it on that late. Logged at WARN once per queue.
+     * on, and the process with the queue handed it on that late (a recurring job past misfireThreshold lost the
+     * occurrence, or fired it late). Logged at WARN once per queue.
      */
-    private boolean leftToOthers(JobqScheduledJobRecord row, String error) {
-        String queue;
-        try {
-            queue = scheduled.envelope(row).queue();
-        } catch (RuntimeException unreadable) {
-            return false;
-        }
-        if (sink.serves(queue)) {
+    private boolean leftToOthers(@Nullable String queue, String error) {
+        if (queue == null || sink.serves(queue)) {
             return false;
         }
         if (unserved.add(queue)) {
             log.warn("scheduler: this process does not have queue '{}' ({}): its due jobs in {} are left as they are, "
                             + "for the processes sharing the database that have it (workers split by queue, a rolling "
                             + "deploy), and out of this process's claims while it runs; where no process has it they "
-                            + "stay scheduled: add the queue to the configuration of a process with a scheduler, or "
-                            + "cancel them with jobq schedule cancel <id> (Scheduler.cancel); jobq schedule list shows "
-                            + "them, with their queue", queue, error, db.description());
+                            + "stay due: add the queue to the configuration of a process with a scheduler, or cancel "
+                            + "them with jobq schedule cancel <id> (Scheduler.cancel) or jobq recurring delete <name> "
+                            + "(Scheduler.deleteRecurring); jobq schedule list shows one-time jobs with their queue",
+                    queue, error, db.description());
         }
         return true;
     }
@@ -362,6 +370,20 @@ final class HandOff {
     /** The queues this process does not have, left out of its one-time claims and of the firing loop's wake-up. */
     List<String> unservedQueues() {
         return unserved.queues();
+    }
+
+    /**
+     * The recurring rows this process leaves out of its claims and of the firing loop's wake-up at {@code now}: those it
+     * cannot read ({@link UnreadableRecurringJobs}) and those of queues it does not have; null when there are none.
+     */
+    @Nullable Condition recurringLeftOut(Instant now) {
+        Condition unreadableRows = unreadable.leftOut(now);
+        List<String> queues = unserved.queues();
+        if (queues.isEmpty()) {
+            return unreadableRows;
+        }
+        Condition otherQueues = JOBQ_RECURRING_JOB.QUEUE.notIn(queues);
+        return unreadableRows == null ? otherQueues : unreadableRows.and(otherQueues);
     }
 
     /** True once {@code due} has come; false when the wait gives up or is interrupted (flag kept). */
@@ -382,7 +404,7 @@ final class HandOff {
         return unmarked.rememberIfLost(handedOn, () -> db.claim(tx -> {
             handedOn.clear();
             List<JobqRecurringJobRecord> rows = recurring.lockDue(tx.dsl(), now, settings.batchSize(),
-                    unreadable.leftOut(now));
+                    recurringLeftOut(now));
             for (JobqRecurringJobRecord row : rows) {
                 fire(row, now, handedOn);
             }
@@ -422,6 +444,10 @@ final class HandOff {
             Throwable failure = submit(() -> recurring.envelope(row, occurrence, now), handedOn);
             if (failure != null) {
                 String error = describe(failure);
+                if (failure instanceof JobRejectedException && lastRun == null
+                        && leftToOthers(row.getQueue(), error)) {
+                    return;
+                }
                 Instant retryAt = now.plus(retryDelay(failure, row.getAttempts() + 1));
                 if (!(failure instanceof JobRejectedException)) {
                     log.warn("scheduler: handing on occurrence {} of recurring job '{}' failed, trying again at {}: {}",

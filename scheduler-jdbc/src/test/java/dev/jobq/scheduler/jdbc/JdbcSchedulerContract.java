@@ -1846,6 +1846,46 @@ abstract class JdbcSchedulerContract {
             assertThat(narrow.listScheduled(10)).isEmpty();
         }
 
+        /**
+         * As a one-time job: a process without a recurring job's queue rejected its occurrence and pushed the shared
+         * row {@link HandOff#MAX_RETRY} on, so that the process with the queue saw it 5 minutes late, past
+         * misfireThreshold: a SKIP job lost the occurrence.
+         */
+        @Test
+        void aProcessWithoutARecurringJobsQueueLeavesItsRowToOneWithTheQueue() {
+            var narrowSink = new QueuesSink(clock, "default");
+            var narrow = open(builder(), narrowSink);
+            narrow.registerRecurring(recurring("digest", "every 1 hour").misfirePolicy(MisfirePolicy.SKIP)
+                    .options(EnqueueOptions.builder().queue("reports").build()).build(), "{}");
+            narrow.registerRecurring(recurring("sync", "every 1 hour").build(), "{}");
+            Instant occurrence = T0.plus(AN_HOUR);
+            clock.set(occurrence);
+
+            try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+                assertThat(narrow.fireDue()).as("occurrences the process without the queue handed on").isOne();
+                assertThat(narrowSink.recorded().firedAt("report:sync")).containsExactly(occurrence);
+                assertThat(log.warnings()).as("warnings of the process without the queue").hasSize(1).first()
+                        .asString().contains("does not have queue 'reports'", "left as they are");
+                clock.advance(Duration.ofSeconds(1));
+                assertThat(narrow.fireDue()).isZero();
+                assertThat(narrow.passNow()).as("its wake-up: not at once, again and again, for a job it leaves")
+                        .isAfter(clock.instant().plus(FiringLoop.HELD_ELSEWHERE_RECHECK));
+                assertThat(log.warnings()).hasSize(1);
+            }
+            RecurringJobInfo untouched = narrow.getRecurring("digest").orElseThrow();
+            assertThat(untouched.lastError()).as("last error in the shared row").isNull();
+            assertThat(untouched.updatedAt()).as("updated at").isEqualTo(T0);
+
+            var fullSink = new QueuesSink(clock, "default", "reports");
+            var full = open(JdbcSchedulerFactory.builder().jdbcUrl(sameDatabase(url, "full"))
+                    .pollInterval(Duration.ofMinutes(10)), fullSink);
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(full.fireDue()).as("occurrences the process with the queue handed on, 2 s after their instant")
+                    .isOne();
+            assertThat(fullSink.recorded().firedAt("report:digest")).containsExactly(occurrence);
+            assertThat(full.getRecurring("digest").orElseThrow().nextRunAt()).isEqualTo(occurrence.plus(AN_HOUR));
+        }
+
         /** Rows of queues a process does not have, among many of its own: a backlog's batches go past them. */
         @Test
         void aBacklogGoesPastTheRowsOfQueuesTheProcessDoesNotHave() {
