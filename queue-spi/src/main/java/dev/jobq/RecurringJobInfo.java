@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * runtime's, registered by another process that shares the scheduler's database, or text that is no zone id at all)
  * is listed too, with {@code timezone} null, the stored text in {@code timezoneId} and the reason in
  * {@code problem}; so is one whose misfire policy this version of jobq does not know (a newer version registered it),
- * with {@code misfirePolicy} null. Such a job does not fire in this process until that is fixed (a scheduler here
+ * with {@code misfirePolicy} null, and one whose schedule it cannot read (a form a newer version added, or the row
+ * changed by hand). Such a job does not fire in this process until that is fixed (a scheduler here
  * leaves its row as it is, for processes that can read it to fire it on time, logs the reason at WARN, and looks
  * again every 5 minutes or once the row changes), and it can still be disabled and deleted.
  *
@@ -26,8 +27,8 @@ import org.jspecify.annotations.Nullable;
  *                      the instants the scheduler holds; null after a hand-off succeeded
  * @param timezoneId    the zone's text as the scheduler stores it ({@code timezone.getId()} of the zone it was
  *                      registered with), also when this runtime cannot read it
- * @param problem       why this runtime cannot read the job in full (its timezone, its misfire policy), naming the
- *                      job, the value and the fix; null when it can
+ * @param problem       why this runtime cannot read the job in full (its timezone, its misfire policy, its schedule),
+ *                      naming the job, the value and the fix; null when it can
  */
 public record RecurringJobInfo(String name, String type, String schedule, @Nullable ZoneId timezone, boolean enabled,
                                @Nullable MisfirePolicy misfirePolicy, @Nullable Instant nextRunAt,

@@ -373,8 +373,8 @@ final class HandOff {
     }
 
     /**
-     * The recurring rows this process leaves out of its claims and of the firing loop's wake-up at {@code now}: those it
-     * cannot read ({@link UnreadableRecurringJobs}) and those of queues it does not have; null when there are none.
+     * The recurring rows this process leaves out of its claims and of the firing loop's wake-up at {@code now}: those
+     * it cannot read ({@link UnreadableRecurringJobs}) and those of queues it does not have; null when there are none.
      */
     @Nullable Condition recurringLeftOut(Instant now) {
         Condition unreadableRows = unreadable.leftOut(now);

@@ -183,7 +183,7 @@ final class JdbcJobScheduler implements JobScheduler {
         if (row.getEnabled()) {
             alarm.ringIfBefore(row.getDueAt());
         }
-        return RecurringJobs.info(row);
+        return recurring.info(row);
     }
 
     @Override
@@ -215,7 +215,7 @@ final class JdbcJobScheduler implements JobScheduler {
     public Optional<RecurringJobInfo> getRecurring(String name) {
         Objects.requireNonNull(name, "name");
         return database("reading recurring job '" + name + "'",
-                () -> recurring.find(db.dsl(), name).map(RecurringJobs::info));
+                () -> recurring.find(db.dsl(), name).map(recurring::info));
     }
 
     @Override

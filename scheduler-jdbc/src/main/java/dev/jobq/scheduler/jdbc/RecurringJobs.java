@@ -12,6 +12,7 @@ import dev.jobq.spi.JobEnvelope;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.time.zone.ZoneRulesException;
 import java.util.ArrayList;
@@ -34,6 +35,8 @@ import org.jspecify.annotations.Nullable;
 final class RecurringJobs {
 
     private final OptionsJson optionsJson = new OptionsJson();
+    /** For the listing's problem: a schedule this version cannot read is said there, as a zone or a policy is. */
+    private final ScheduleParser parser = new ScheduleParser();
 
     /**
      * Inserts or updates {@code job}. The next run is kept when the schedule and timezone (under any of
@@ -113,7 +116,7 @@ final class RecurringJobs {
      * every PostgreSQL list the same names in the same order.
      */
     List<RecurringJobInfo> list(DSLContext dsl) {
-        return dsl.selectFrom(JOBQ_RECURRING_JOB).fetch(RecurringJobs::info).stream()
+        return dsl.selectFrom(JOBQ_RECURRING_JOB).fetch(this::info).stream()
                 .sorted(Comparator.comparing(RecurringJobInfo::name))
                 .toList();
     }
@@ -193,9 +196,11 @@ final class RecurringJobs {
     /**
      * The row as the API shows it. One whose zone or misfire policy this runtime cannot read (see {@link #zone} and
      * {@link #misfirePolicy}) is shown too, without them and with why: it threw, and with it every listing of
-     * recurring jobs, hiding the others.
+     * recurring jobs, hiding the others. So is one whose schedule this version cannot read (a form a newer version
+     * added, or the row changed by hand): no firing scheduler here fires it, and since the row is left as it is for
+     * processes that can read it, its last error does not say why.
      */
-    static RecurringJobInfo info(JobqRecurringJobRecord row) {
+    RecurringJobInfo info(JobqRecurringJobRecord row) {
         List<String> problems = new ArrayList<>(2);
         @Nullable ZoneId zone = null;
         try {
@@ -207,6 +212,11 @@ final class RecurringJobs {
         try {
             misfirePolicy = misfirePolicy(row);
         } catch (JobQueueException unreadable) {
+            problems.add(unreadable.getMessage());
+        }
+        try {
+            parser.parse(row.getName(), row.getSchedule(), zone != null ? zone : ZoneOffset.UTC);
+        } catch (RuntimeException unreadable) {
             problems.add(unreadable.getMessage());
         }
         return new RecurringJobInfo(row.getName(), row.getType(), row.getSchedule(), zone,

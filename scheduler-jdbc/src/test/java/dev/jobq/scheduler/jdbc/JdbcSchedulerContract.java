@@ -1109,6 +1109,38 @@ abstract class JdbcSchedulerContract {
             assertThat(scheduler.deleteRecurring("digest")).isTrue();
         }
 
+        /**
+         * A schedule this version cannot read (a form a newer version added, or the row changed by hand) is not fired
+         * here and its row is left as it is (f9fb22e), so its reason is no longer its last error: the listing must say
+         * why, as it does for a zone or a misfire policy, or an operator sees a job whose next run passes with
+         * nothing said outside one process's log.
+         */
+        @Test
+        void aJobWithAScheduleThisVersionCannotReadIsListedWithWhy() throws SQLException {
+            var scheduler = open();
+            scheduler.registerRecurring(recurring("digest", "0 9 * * *").build(), "{}");
+            scheduler.registerRecurring(recurring("sync", "every 1 hour").build(), "{}");
+            try (Connection connection = DriverManager.getConnection(url);
+                 PreparedStatement update = connection.prepareStatement(
+                         "UPDATE jobq_recurring_job SET schedule = 'every weekday at 09:00' WHERE name = 'digest'")) {
+                assertThat(update.executeUpdate()).isOne();
+            }
+
+            RecurringJobInfo digest = scheduler.getRecurring("digest").orElseThrow();
+            assertThat(digest.problem()).as("why this process cannot read it").isNotNull()
+                    .contains("recurring job 'digest'", "every weekday at 09:00");
+            assertThat(scheduler.listRecurring()).filteredOn(job -> job.name().equals("digest"))
+                    .extracting(RecurringJobInfo::problem).containsExactly(digest.problem());
+            assertThat(scheduler.getRecurring("sync").orElseThrow().problem()).isNull();
+
+            clock.set(Instant.parse("2026-03-03T09:00:00Z"));
+            try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+                scheduler.fireDue();
+                assertThat(log.warnings()).singleElement().asString().contains(digest.problem());
+            }
+            assertThat(sink.envelopes()).extracting(JobEnvelope::type).isNotEmpty().containsOnly("report:sync");
+        }
+
         private void setTimezone(String name, String zone) throws SQLException {
             try (Connection connection = DriverManager.getConnection(url);
                  PreparedStatement update = connection.prepareStatement(
