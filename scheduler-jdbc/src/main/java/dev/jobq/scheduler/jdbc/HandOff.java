@@ -505,8 +505,8 @@ final class HandOff {
 
     /**
      * A job its queue rejects as it is (a limit of the queue's provider lowered since the job was
-     * stored, the queue gone from this process's configuration) is kept, since the configuration may
-     * change back or another process may serve the queue, and tried again every {@link #MAX_RETRY}
+     * stored; a queue this process does not have is left to others instead, see {@code leftToOthers}) is
+     * kept, since the configuration may change back, and tried again every {@link #MAX_RETRY}
      * rather than at the growing pauses of an outage. It is logged at WARN once, and again only when
      * the reason changes; each further try at DEBUG. Its row keeps the count and the last error.
      */
