@@ -101,6 +101,35 @@ class ReleaseAfterHeartbeatTest {
                 .containsExactly("extendLease begins", "extendLease returns", "fail");
     }
 
+    @Test
+    @DisplayName("a handler's own failure is handed to the provider only once its heartbeat under way has returned, "
+            + "its retry as its dead letter")
+    void aHandlersFailureComesAfterTheHeartbeatUnderWay() throws Exception {
+        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "3s"));
+        var provider = new HeldHeartbeat(memory);
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var started = new CountDownLatch(1);
+        var heartbeatHeld = new CountDownLatch(1);
+        jobs.registerJobHandler("fails", Integer.class, (n, ctx) -> {
+            started.countDown();
+            if (!heartbeatHeld.await(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("no heartbeat was held");
+            }
+            throw new IllegalStateException("attempt " + ctx.attempt() + " fails");
+        });
+        jobs.start();
+        jobs.enqueue("fails", 1, EnqueueOptions.builder().maxAttempts(2).build());
+        assertThat(started.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
+        provider.holdOne(); // its second attempt's heartbeats are not held: held is counted down for good
+        heartbeatHeld.countDown();
+
+        fixture.events.awaitCount(JobEvent.Dead.class, 1);
+
+        assertThat(provider.calls).as("the calls the provider saw from the heartbeat under way on")
+                .startsWith("extendLease begins", "extendLease returns", "fail")
+                .endsWith("fail");
+    }
+
     /** Runs job "long", whose handler blocks until interrupted, and returns its id once a heartbeat of it is held. */
     private static String runUntilAHeartbeatIsHeld(JobQueue jobs, HeldHeartbeat provider) throws InterruptedException {
         var started = new CountDownLatch(1);

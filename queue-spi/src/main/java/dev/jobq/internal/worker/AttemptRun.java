@@ -88,6 +88,8 @@ final class AttemptRun implements JobContext, Runnable {
     private static final String NEWER_PAYLOAD_HINT = "; if a newer producer wrote it, deploy the workers with the "
             + "new class before the producers, then redrive this dead letter "
             + "(docs/wire-format.md#changing-a-payload-class)";
+    /** What {@link #awaitHeartbeatReturned}'s warning calls the settle of a failure on the handler's thread. */
+    private static final String HANDLER_FAILED = "its failure handed to the provider";
 
     enum State { PENDING, RUNNING, FINISHED, TIMED_OUT, RELEASED, LEASE_LOST }
 
@@ -437,7 +439,7 @@ final class AttemptRun implements JobContext, Runnable {
         Throwable loggable = FailurePolicy.loggable(error);
         log.debug("job {} attempt {} threw", delivery.jobId(), delivery.attempt(), loggable);
         report(FailurePolicy.decide(error, delivery.attempt(), delivery.envelope().options().maxAttempts(), backoff,
-                delivery.envelope().type()), loggable);
+                delivery.envelope().type()), loggable, HANDLER_FAILED);
     }
 
     /**
@@ -457,7 +459,7 @@ final class AttemptRun implements JobContext, Runnable {
     /** Settles a delivery that never reached its handler. */
     private void settle(Failure failure) {
         if (finishOnHandlerThread()) {
-            report(failure, null);
+            report(failure, null, HANDLER_FAILED); // a job waiting for its thread gets heartbeats too
         }
     }
 
@@ -668,8 +670,8 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     /**
-     * Called by a release at shutdown, and by a timeout's (or a System.exit's) failure, once the attempt left RUNNING or
-     * PENDING and before the provider is told: waits until a heartbeat of it whose thread is in it (about to call the
+     * Called by a release at shutdown, and by a failure (the handler's own, a timeout's, a System.exit's, or a dead
+     * letter of a job its handler never got), once the attempt left RUNNING or PENDING and before the provider is told: waits until a heartbeat of it whose thread is in it (about to call the
      * provider, or calling it) has returned, for at most {@link #HEARTBEAT_RETURN_WAIT}. Not for one handed over and
      * still waiting for a thread: that one finds the attempt settled and sends nothing, and waiting for it (the queue's
      * 64 heartbeat threads held by a provider that hangs) held a timeout's failure 2.5 s, past its job's lease.
@@ -678,7 +680,10 @@ final class AttemptRun implements JobContext, Runnable {
      * retry held the retry back for a lease instead of its delay. A heartbeat not yet under way when this looks finds
      * the attempt settled, and sends nothing ({@link #heartbeat}): the state is written before
      * {@link #nextHeartbeatNanos} is read here, and the heartbeat writes that before it reads the state.
-     * Costs nothing per job: only these rare settles call it, not a handler's own outcome.
+     * Costs a job that succeeds nothing: its acknowledgement does not call it (memory and SQS order a heartbeat and
+     * the acknowledgement of one delivery themselves, and neither brings a deleted job back). A handler's failure
+     * called the provider beside its heartbeat under way, which reached a provider that does not order the two after
+     * the retry, and held the retry back for a lease.
      *
      * @param settle what follows, for the warning: {@code released at shutdown}
      */
@@ -735,17 +740,12 @@ final class AttemptRun implements JobContext, Runnable {
      * Hands a failed delivery to the provider. A retry is announced before the provider can make the
      * job visible again, so listeners see Failed before the next attempt's Started; a death is
      * announced only after the dead-letter copy was written.
+     *
+     * @param afterHeartbeat what the warning of {@link #awaitHeartbeatReturned} calls this settle: a heartbeat under
+     *                       way returns before the provider is told, on the handler's thread as off it (a timeout, a
+     *                       shutdown)
      */
-    private void report(Failure failure, @Nullable Throwable error) {
-        report(failure, error, null);
-    }
-
-    /**
-     * @param afterHeartbeat null on the handler's thread; else, off it (a timeout, a shutdown), what the warning of
-     *                       {@link #awaitHeartbeatReturned} calls this settle: a heartbeat under way returns before
-     *                       the provider is told
-     */
-    private void report(Failure failure, @Nullable Throwable error, @Nullable String afterHeartbeat) {
+    private void report(Failure failure, @Nullable Throwable error, String afterHeartbeat) {
         try {
             reportToProviderAndListeners(failure, error, afterHeartbeat);
         } finally {
@@ -753,8 +753,7 @@ final class AttemptRun implements JobContext, Runnable {
         }
     }
 
-    private void reportToProviderAndListeners(Failure failure, @Nullable Throwable error,
-            @Nullable String afterHeartbeat) {
+    private void reportToProviderAndListeners(Failure failure, @Nullable Throwable error, String afterHeartbeat) {
         String type = delivery.envelope().type();
         // The attempt ended here: what the log and the provider take (SQS: a send to the dead-letter
         // queue and a delete) is not its handler's time, which listeners measure up to the event's instant.
@@ -791,11 +790,9 @@ final class AttemptRun implements JobContext, Runnable {
      * third-party provider's Error (or a Throwable that is neither) escaped here with no log line of jobq's, no
      * Dead, and not given back to {@code --max-jobs}.
      */
-    private @Nullable Throwable settleWithProvider(Failure failure, @Nullable String afterHeartbeat) {
+    private @Nullable Throwable settleWithProvider(Failure failure, String afterHeartbeat) {
         try {
-            if (afterHeartbeat != null) {
-                awaitHeartbeatReturned(afterHeartbeat);
-            }
+            awaitHeartbeatReturned(afterHeartbeat);
             queue.provider().fail(delivery, failure);
             return null;
         } catch (LeaseLostException e) {
