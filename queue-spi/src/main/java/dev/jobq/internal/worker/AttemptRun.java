@@ -9,6 +9,7 @@ import dev.jobq.JobContext;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.internal.runtime.HandlerRegistry.Registration;
+import dev.jobq.internal.runtime.UserCode;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.Feature;
@@ -170,6 +171,12 @@ final class AttemptRun implements JobContext, Runnable {
      * get the attempt's Failed or Dead before its Started.
      */
     private volatile boolean announcingStarted;
+    /**
+     * True once the handler's thread asked the job's backoff for the delay after its handler failed, which it does
+     * while the attempt is still RUNNING: a timeout that fires after that fired while the backoff had not returned
+     * (it blocks: I/O, a lock), and its failure takes the default backoff's delay instead of asking again.
+     */
+    private volatile boolean backoffAsked;
 
     /**
      * @param handlerReturned run on the handler's thread once the attempt is finished there, before the
@@ -428,8 +435,21 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     private void failed(Throwable error) {
-        if (!finishOnHandlerThread()) {
-            if (!(error instanceof InterruptedException || error instanceof JobCancelledException)) {
+        Failure failure = null;
+        if (state.get() == State.RUNNING) {
+            // Decided (the backoff asked) while the attempt still runs: a backoff is user code, and one that blocks
+            // (I/O, a lock) ran after the attempt was finished, with no heartbeats and no timeout: the lease ran out
+            // and the job ran again elsewhere, and close() did not take the thread for a running one. Now heartbeats
+            // go on, the job's timeout bounds it (recordTimeOut), and close() cancels it as it does a handler.
+            backoffAsked = true;
+            failure = FailurePolicy.decide(error, delivery.attempt(), delivery.envelope().options().maxAttempts(),
+                    backoff, delivery.envelope().type());
+        }
+        if (failure == null || !finishOnHandlerThread()) {
+            if (backoffAsked && state.get() == State.TIMED_OUT) {
+                log.warn("{} threw {}, and its backoff ({}) did not return within the job's timeout; the timeout "
+                        + "settles the attempt", describe(), FailurePolicy.describe(error), UserCode.describe(backoff));
+            } else if (!(error instanceof InterruptedException || error instanceof JobCancelledException)) {
                 discarded("threw " + FailurePolicy.describe(error)); // not its toString(), user code that may throw
             }
             return;
@@ -438,8 +458,7 @@ final class AttemptRun implements JobContext, Runnable {
         // out of RUNNING, which the finish above then found. So an interrupt here is the handler's own: a failure.
         Throwable loggable = FailurePolicy.loggable(error);
         log.debug("job {} attempt {} threw", delivery.jobId(), delivery.attempt(), loggable);
-        report(FailurePolicy.decide(error, delivery.attempt(), delivery.envelope().options().maxAttempts(), backoff,
-                delivery.envelope().type()), loggable, HANDLER_FAILED);
+        report(failure, loggable, HANDLER_FAILED);
     }
 
     /**
@@ -503,7 +522,10 @@ final class AttemptRun implements JobContext, Runnable {
     void recordTimeOut() {
         Duration timeout = delivery.envelope().options().timeout();
         JobEnvelope envelope = delivery.envelope();
-        inLogContext(() -> report(payloadBound
+        inLogContext(() -> report(backoffAsked
+                ? FailurePolicy.backoffTimedOut(timeout, backoff, delivery.attempt(), envelope.options().maxAttempts(),
+                        envelope.type())
+                : payloadBound
                 ? FailurePolicy.timedOut(timeout, delivery.attempt(), envelope.options().maxAttempts(), backoff,
                         envelope.type())
                 : FailurePolicy.timedOutReadingPayload(timeout, env.handlers().find(envelope.type())

@@ -65,6 +65,18 @@ final class FailurePolicy {
     }
 
     /**
+     * An attempt whose handler failed and whose backoff, asked for the retry's delay, did not return within the job's
+     * timeout (it blocks: I/O, a lock). Retried as a timeout is, after the default backoff's delay: the job's own
+     * backoff is not asked again, on a thread where nothing would bound it.
+     */
+    static Failure backoffTimedOut(Duration timeout, Backoff backoff, int attempt, int maxAttempts, String type) {
+        String text = "timed out after " + DurationFormat.format(timeout) + ": the handler failed, and its backoff ("
+                + UserCode.describe(backoff) + ") did not return within the job's timeout, which covers it; a retry "
+                + "takes the default backoff's delay";
+        return retryOrDead(text, attempt, maxAttempts, FALLBACK, type);
+    }
+
+    /**
      * An attempt whose handler called {@code System.exit}: the JVM is stopping under it, so it can never
      * finish. It counts, as a crash does, so that a job that stops every worker it runs on ends in the
      * dead letters after its attempts instead of being handed back uncounted for ever.

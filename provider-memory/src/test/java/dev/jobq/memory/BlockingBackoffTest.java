@@ -1,0 +1,107 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.Backoff;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import dev.jobq.spi.QueueProvider;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A job type's {@link Backoff} is user code, and one may block (a rate table read over the network, a lock). Its
+ * delay is decided while the failed attempt still holds its lease (docs/semantics.md, Backoff): heartbeats go on
+ * meanwhile, so the job is not delivered a second time, and the job's timeout bounds the wait. Decided after the
+ * attempt was finished, it ran with neither: the 300 ms lease ran out and the job ran again elsewhere.
+ */
+class BlockingBackoffTest {
+
+    private final WorkerFixture fixture = new WorkerFixture();
+    /** What the backoff waits for; counted down at the end, so that no test leaves one waiting. */
+    private final CountDownLatch backoffGoesOn = new CountDownLatch(1);
+    private final CountDownLatch inBackoff = new CountDownLatch(1);
+
+    @AfterEach
+    void close() throws Exception {
+        backoffGoesOn.countDown();
+        fixture.close();
+    }
+
+    @Test
+    @DisplayName("a backoff that blocks past the lease: heartbeats keep the lease, the job is not delivered again "
+            + "until its retry")
+    void aBackoffThatBlocksKeepsItsLease() throws Exception {
+        JobQueue jobs = queue();
+        String id = jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(2)
+                .timeout(Duration.ofSeconds(20)).build());
+        jobs.start();
+        assertThat(inBackoff.await(10, TimeUnit.SECONDS)).as("the backoff was asked").isTrue();
+
+        // Three leases and more: unextended, the lease ran out and the job was delivered again meanwhile.
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                .untilAsserted(() -> assertThat(fixture.events.all(JobEvent.Started.class))
+                        .as("deliveries while the backoff blocks").hasSize(1));
+        backoffGoesOn.countDown();
+
+        fixture.events.awaitCount(JobEvent.Completed.class, 1);
+        assertThat(fixture.events.all(JobEvent.Failed.class)).singleElement()
+                .satisfies(failed -> assertThat(failed.attempt()).isEqualTo(1))
+                .satisfies(failed -> assertThat(failed.error()).contains("the data is late"));
+        assertThat(fixture.events.all(JobEvent.Completed.class)).singleElement()
+                .satisfies(completed -> assertThat(completed.jobId()).isEqualTo(id))
+                .satisfies(completed -> assertThat(completed.attempt()).isEqualTo(2));
+        assertThat(fixture.events.all(JobEvent.Started.class)).as("deliveries").hasSize(2);
+    }
+
+    @Test
+    @DisplayName("a backoff that blocks past the job's timeout: the attempt times out, its handler's failure is "
+            + "retried with the default backoff, and the backoff is not asked again on the timeout's thread")
+    void aBackoffThatBlocksIsBoundedByTheJobsTimeout() throws Exception {
+        JobQueue jobs = queue();
+        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(2).timeout(Duration.ofSeconds(1))
+                .build());
+        jobs.start();
+        assertThat(inBackoff.await(10, TimeUnit.SECONDS)).as("the backoff was asked").isTrue();
+
+        JobEvent.Failed failed = fixture.events.awaitCount(JobEvent.Failed.class, 1).getFirst();
+        assertThat(failed.attempt()).isEqualTo(1);
+        assertThat(failed.error()).startsWith("timed out after 1s: the handler failed, and its backoff (a lambda in "
+                + BlockingBackoffTest.class.getName() + ") did not return within the job's timeout");
+        assertThat(failed.retryIn()).as("the default backoff's first delay")
+                .isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
+        fixture.events.awaitCount(JobEvent.Completed.class, 1);
+        assertThat(fixture.events.all(JobEvent.Started.class)).as("deliveries").hasSize(2);
+    }
+
+    /**
+     * Job type "report:build" on a memory queue with a 300 ms lease (heartbeats every 100 ms) and two handler threads:
+     * its first attempt fails, and its backoff waits for {@link #backoffGoesOn} (or its thread's interrupt).
+     */
+    private JobQueue queue() {
+        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "300ms"));
+        JobQueue jobs = fixture.queue(memory, 2, Duration.ofSeconds(5));
+        Backoff blocking = failedAttempt -> {
+            inBackoff.countDown();
+            try {
+                backoffGoesOn.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("interrupted while reading the rate table", e);
+            }
+            return Duration.ZERO;
+        };
+        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
+            if (ctx.attempt() == 1) {
+                throw new IllegalStateException("the data is late");
+            }
+        }, blocking);
+        return jobs;
+    }
+}
