@@ -97,8 +97,10 @@ class ReleaseAfterHeartbeatTest {
 
         fixture.events.awaitCount(JobEvent.Completed.class, 1);
 
+        // the second extension: the retry's check that the lease is still held, before its Failed (semantics.md)
         assertThat(provider.calls).as("the calls the provider saw from the heartbeat under way on")
-                .containsExactly("extendLease begins", "extendLease returns", "fail");
+                .containsExactly("extendLease begins", "extendLease returns", "extendLease begins",
+                        "extendLease returns", "fail");
     }
 
     @Test
@@ -125,9 +127,44 @@ class ReleaseAfterHeartbeatTest {
 
         fixture.events.awaitCount(JobEvent.Dead.class, 1);
 
+        // the second extension: the retry's check that the lease is still held, before its Failed (semantics.md)
         assertThat(provider.calls).as("the calls the provider saw from the heartbeat under way on")
-                .startsWith("extendLease begins", "extendLease returns", "fail")
-                .endsWith("fail");
+                .containsExactly("extendLease begins", "extendLease returns", "extendLease begins",
+                        "extendLease returns", "fail", "fail");
+    }
+
+    @Test
+    @DisplayName("a heartbeat that hangs in the provider holds a handler's retry back for a bounded time only, and the "
+            + "retry's lease check is then left out: the job is retried and completes")
+    void aHeartbeatThatHangsDoesNotHoldARetryForEver() throws Exception {
+        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "3s"));
+        var provider = new HeldHeartbeat(memory);
+        provider.holdFor = Duration.ofSeconds(30); // far past the retry's wait for it
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var started = new CountDownLatch(1);
+        var heartbeatHeld = new CountDownLatch(1);
+        jobs.registerJobHandler("fails-once", Integer.class, (n, ctx) -> {
+            if (ctx.attempt() == 1) {
+                started.countDown();
+                if (!heartbeatHeld.await(30, TimeUnit.SECONDS)) {
+                    throw new AssertionError("no heartbeat was held");
+                }
+                throw new IllegalStateException("attempt 1 fails");
+            }
+        });
+        jobs.start();
+        long began = System.nanoTime();
+        jobs.enqueue("fails-once", 1, EnqueueOptions.builder().maxAttempts(2).build());
+        assertThat(started.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
+        provider.holdOne();
+        heartbeatHeld.countDown();
+
+        fixture.events.awaitCount(JobEvent.Completed.class, 1);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - began)).as("from the enqueue to the retry's completion")
+                .isLessThan(Duration.ofSeconds(10));
+        assertThat(provider.calls.subList(0, 2)).as("the calls the provider saw from the heartbeat under way on")
+                .containsExactly("extendLease begins", "fail");
     }
 
     /** Runs job "long", whose handler blocks until interrupted, and returns its id once a heartbeat of it is held. */

@@ -105,7 +105,9 @@ public interface QueueProvider extends AutoCloseable {
      *
      * @throws LeaseLostException as {@link #acknowledge} does, having neither retried nor dead-lettered the job. A
      *                            retry's {@code Failed} was announced before this call (so that it comes before the
-     *                            next attempt's {@code Started}), so only a dead letter's outcome goes unannounced
+     *                            next attempt's {@code Started}); where the provider declares
+     *                            {@link Feature#SETTLE_DETECTS_LOST_LEASE} the worker first calls
+     *                            {@link #extendLease}, and announces nothing when that throws LeaseLostException
      */
     void fail(ReceivedJob job, Failure failure);
 

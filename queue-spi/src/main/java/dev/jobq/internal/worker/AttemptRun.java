@@ -708,11 +708,12 @@ final class AttemptRun implements JobContext, Runnable {
      * the retry, and held the retry back for a lease.
      *
      * @param settle what follows, for the warning: {@code released at shutdown}
+     * @return false if it stopped waiting for a heartbeat that has not returned
      */
-    private void awaitHeartbeatReturned(String settle) {
+    private boolean awaitHeartbeatReturned(String settle) {
         long now = System.nanoTime();
         if (!isHeartbeatCalling(now)) {
-            return;
+            return true;
         }
         long deadline = now + HEARTBEAT_RETURN_WAIT.toNanos();
         while (isHeartbeatCalling(now)) {
@@ -721,11 +722,12 @@ final class AttemptRun implements JobContext, Runnable {
                         + "without waiting longer: should that heartbeat still reach the provider after it, the job "
                         + "stays hidden until that lease ends rather than coming back at once or after its retry delay",
                         describe(), DurationFormat.format(HEARTBEAT_RETURN_WAIT), settle);
-                return;
+                return false;
             }
             LockSupport.parkNanos(STARTED_POLL_NANOS); // rare: a heartbeat on its way as the worker stops; bounded
             now = System.nanoTime();
         }
+        return true;
     }
 
     /**
@@ -781,13 +783,18 @@ final class AttemptRun implements JobContext, Runnable {
         // queue and a delete) is not its handler's time, which listeners measure up to the event's instant.
         Instant ended = env.clock().instant();
         if (failure instanceof Failure.RetryAfter retry) {
+            // The heartbeat under way returns first, before the lease is looked at as before the provider is told; one
+            // that does not (the provider hangs in extendLease) is not followed by another extendLease.
+            if (awaitHeartbeatReturned(afterHeartbeat) && leaseFoundLost()) {
+                return; // the job's other delivery settles it: neither announced nor counted
+            }
             queue.counters().failed();
             worker.endedWithOutcome();
             logRetry(retry, error);
             awaitEarlierEvents();
             env.events().publish(new JobEvent.Failed(ended, queue.name(), delivery.jobId(), type,
                     delivery.attempt(), retry.error(), retry.delay()));
-            rethrowIfFatal(settleWithProvider(failure, afterHeartbeat));
+            rethrowIfFatal(settleWithProvider(failure, null));
             return;
         }
         Throwable providerFailed = settleWithProvider(failure, afterHeartbeat);
@@ -808,18 +815,49 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     /**
+     * Before a retry's Failed is announced (ahead of the provider call, so that it comes before the next attempt's
+     * Started: the memory provider makes a retry with no delay visible within fail()), asks a provider that always
+     * knows when a settle comes too late ({@link Feature#SETTLE_DETECTS_LOST_LEASE}) whether it still holds the
+     * delivery, by extending its lease: true, logged, if it does not. Announced first, the Failed of a lease that ran out
+     * unnoticed (a clock step, a long pause) went to the listeners and the stats beside the other delivery's outcome,
+     * and the provider then refused the retry. Extended, the lease outlasts the fail() that follows. One provider call
+     * per retry on such a provider, none on others, and none for a job that succeeds.
+     */
+    private boolean leaseFoundLost() {
+        if (!queue.provider().capabilities().supports(Feature.SETTLE_DETECTS_LOST_LEASE)) {
+            return false;
+        }
+        try {
+            queue.provider().extendLease(delivery, delivery.leaseDuration());
+            return false;
+        } catch (LeaseLostException e) {
+            settleRefused("failed", "retry", e);
+            worker.endedWithoutOutcome();
+            return true;
+        } catch (Throwable e) {
+            // Any Throwable, as the fail() that follows is told of it: that call logs it, or rethrows a fatal one.
+            log.debug("{}: extending its lease before its retry failed; the retry goes on", describe(),
+                    FailurePolicy.loggable(e));
+            return false;
+        }
+    }
+
+    /**
      * Tells the provider of a failed delivery; null if it took it, else what it threw, logged. Any Throwable: a
      * third-party provider's Error (or a Throwable that is neither) escaped here with no log line of jobq's, no
      * Dead, and not given back to {@code --max-jobs}.
      */
-    private @Nullable Throwable settleWithProvider(Failure failure, String afterHeartbeat) {
+    private @Nullable Throwable settleWithProvider(Failure failure, @Nullable String afterHeartbeat) {
         try {
-            awaitHeartbeatReturned(afterHeartbeat);
+            if (afterHeartbeat != null) { // null: waited for already
+                awaitHeartbeatReturned(afterHeartbeat);
+            }
             queue.provider().fail(delivery, failure);
             return null;
         } catch (LeaseLostException e) {
             if (failure instanceof Failure.RetryAfter) {
-                // Its Failed went to the listeners first, so that it comes before the next attempt's Started.
+                // Its Failed went to the listeners first, so that it comes before the next attempt's Started: its lease
+                // was held just before (leaseFoundLost), or the provider cannot always tell.
                 log.warn("{} failed after its lease was lost, unnoticed, and the provider refused its retry: {}; its "
                         + "Failed was announced and counted before, the job's other delivery settles it",
                         describe(), e.getMessage());
