@@ -81,6 +81,35 @@ class BlockingBackoffTest {
         assertThat(fixture.events.all(JobEvent.Started.class)).as("deliveries").hasSize(2);
     }
 
+    @Test
+    @DisplayName("a backoff that blocks after a timeout: heartbeats keep the lease while the timeout's retry waits for "
+            + "it, the job is not delivered again until its retry")
+    void aBackoffThatBlocksAfterATimeoutKeepsItsLease() throws Exception {
+        JobQueue jobs = queue();
+        var handlerStarted = new CountDownLatch(1);
+        jobs.registerJobHandler("report:slow", Integer.class, (n, ctx) -> {
+            if (ctx.attempt() == 1) {
+                handlerStarted.countDown();
+                new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until its timeout interrupts it
+            }
+        }, blockingBackoff());
+        jobs.enqueue("report:slow", 1, EnqueueOptions.builder().maxAttempts(2).timeout(Duration.ofMillis(500))
+                .build());
+        jobs.start();
+        assertThat(handlerStarted.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
+        assertThat(inBackoff.await(10, TimeUnit.SECONDS)).as("the backoff was asked").isTrue();
+
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                .untilAsserted(() -> assertThat(fixture.events.all(JobEvent.Started.class))
+                        .as("deliveries while the backoff blocks").hasSize(1));
+        backoffGoesOn.countDown();
+
+        fixture.events.awaitCount(JobEvent.Completed.class, 1);
+        assertThat(fixture.events.all(JobEvent.Failed.class)).singleElement()
+                .satisfies(failed -> assertThat(failed.error()).startsWith("timed out after 500ms"));
+        assertThat(fixture.events.all(JobEvent.Started.class)).as("deliveries").hasSize(2);
+    }
+
     /**
      * Job type "report:build" on a memory queue with a 300 ms lease (heartbeats every 100 ms) and two handler threads:
      * its first attempt fails, and its backoff waits for {@link #backoffGoesOn} (or its thread's interrupt).
@@ -88,7 +117,17 @@ class BlockingBackoffTest {
     private JobQueue queue() {
         QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "300ms"));
         JobQueue jobs = fixture.queue(memory, 2, Duration.ofSeconds(5));
-        Backoff blocking = failedAttempt -> {
+        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
+            if (ctx.attempt() == 1) {
+                throw new IllegalStateException("the data is late");
+            }
+        }, blockingBackoff());
+        return jobs;
+    }
+
+    /** A backoff that waits for {@link #backoffGoesOn} (or its thread's interrupt), then answers no delay. */
+    private Backoff blockingBackoff() {
+        return failedAttempt -> {
             inBackoff.countDown();
             try {
                 backoffGoesOn.await(30, TimeUnit.SECONDS);
@@ -97,11 +136,5 @@ class BlockingBackoffTest {
             }
             return Duration.ZERO;
         };
-        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
-            if (ctx.attempt() == 1) {
-                throw new IllegalStateException("the data is late");
-            }
-        }, blocking);
-        return jobs;
     }
 }

@@ -177,6 +177,12 @@ final class AttemptRun implements JobContext, Runnable {
      * (it blocks: I/O, a lock), and its failure takes the default backoff's delay instead of asking again.
      */
     private volatile boolean backoffAsked;
+    /**
+     * True while a timeout's record asks the job's backoff for the retry's delay (user code that may block: I/O, a
+     * lock): the attempt then {@linkplain #holdsLease() holds its lease} and its heartbeats go on, until it is set false
+     * again before the provider is told. Written on timeouts only; read by the watchdog for timed-out attempts only.
+     */
+    private volatile boolean timeOutAsksBackoff;
 
     /**
      * @param handlerReturned run on the handler's thread once the attempt is finished there, before the
@@ -522,16 +528,22 @@ final class AttemptRun implements JobContext, Runnable {
     void recordTimeOut() {
         Duration timeout = delivery.envelope().options().timeout();
         JobEnvelope envelope = delivery.envelope();
-        inLogContext(() -> report(backoffAsked
-                ? FailurePolicy.backoffTimedOut(timeout, backoff, delivery.attempt(), envelope.options().maxAttempts(),
-                        envelope.type())
-                : payloadBound
-                ? FailurePolicy.timedOut(timeout, delivery.attempt(), envelope.options().maxAttempts(), backoff,
-                        envelope.type())
-                : FailurePolicy.timedOutReadingPayload(timeout, env.handlers().find(envelope.type())
-                        .map(handler -> handler.payloadType().toCanonical()).orElse("its payload class"),
-                        delivery.attempt(), envelope.options().maxAttempts(), backoff, envelope.type()), null,
-                "its timeout handed to the provider"));
+        inLogContext(() -> {
+            // Heartbeats go on while the backoff is asked: one that blocked ran with none, its lease ran out and the
+            // job ran again elsewhere. Off again before the provider is told, which waits for a heartbeat under way.
+            timeOutAsksBackoff = true;
+            Failure failure = backoffAsked
+                    ? FailurePolicy.backoffTimedOut(timeout, backoff, delivery.attempt(),
+                            envelope.options().maxAttempts(), envelope.type())
+                    : payloadBound
+                    ? FailurePolicy.timedOut(timeout, delivery.attempt(), envelope.options().maxAttempts(), backoff,
+                            envelope.type())
+                    : FailurePolicy.timedOutReadingPayload(timeout, env.handlers().find(envelope.type())
+                            .map(handler -> handler.payloadType().toCanonical()).orElse("its payload class"),
+                            delivery.attempt(), envelope.options().maxAttempts(), backoff, envelope.type());
+            timeOutAsksBackoff = false;
+            report(failure, null, "its timeout handed to the provider");
+        });
     }
 
     /**
@@ -969,11 +981,11 @@ final class AttemptRun implements JobContext, Runnable {
      * True while the attempt holds its delivery for its thread: running, or received and not yet started, its
      * thread not yet made or waiting for a carrier while handlers that never block hold them all. The lease runs
      * from the receive, so the watchdog extends it from then: one waiting longer than the lease ran out unextended,
-     * and the job ran twice.
+     * and the job ran twice. So does a timed-out attempt while its record asks the job's backoff.
      */
     boolean holdsLease() {
         State now = state.get();
-        return now == State.RUNNING || now == State.PENDING;
+        return now == State.RUNNING || now == State.PENDING || now == State.TIMED_OUT && timeOutAsksBackoff;
     }
 
     /** True once the attempt timed out while its failure is not yet recorded with the provider and announced. */

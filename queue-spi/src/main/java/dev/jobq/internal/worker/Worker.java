@@ -153,7 +153,7 @@ public final class Worker implements AutoCloseable {
         // named after every queue it watches (it was the first one's, which reads as a watchdog of that queue alone)
         List<String> names = queues.stream().map(QueueBinding::name).toList();
         this.watchdog = new Watchdog(String.join(",", names), names,
-                this::runs, now -> loops.forEach(loop -> loop.giveBackIfOverdue(now)));
+                this::watchedRuns, now -> loops.forEach(loop -> loop.giveBackIfOverdue(now)));
         for (QueueBinding queue : queues) {
             handlerThreads.put(queue.name(), Thread.ofVirtual().name("jobq-worker-" + queue.name() + "-", 0).factory());
         }
@@ -425,6 +425,23 @@ public final class Worker implements AutoCloseable {
             AttemptRun run = handler.current;
             if (run != null) {
                 runs.add(run);
+            }
+        }
+        return runs;
+    }
+
+    /**
+     * The attempts the watchdog looks at: the handler threads' ({@link #runs}), and the timed-out ones whose handler
+     * returned while their failure is still being recorded: one whose record asks a backoff that blocks holds its
+     * lease meanwhile ({@link AttemptRun#holdsLease}), and its heartbeats must go on.
+     */
+    private List<AttemptRun> watchedRuns() {
+        List<AttemptRun> runs = runs();
+        if (!recordingTimeOuts.isEmpty()) {
+            for (AttemptRun run : recordingTimeOuts) {
+                if (!run.isSettled()) {
+                    runs.add(run);
+                }
             }
         }
         return runs;
