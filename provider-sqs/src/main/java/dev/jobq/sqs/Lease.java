@@ -13,7 +13,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * <p>Its changes on SQS (a heartbeat's visibility change, the settling call) are made one at a time
  * under {@link #changes()}: a heartbeat under way beside a retry or a FIFO release set the message's
  * visibility to the lease after the retry had set it to the retry's delay, when its call reached SQS
- * second, and the job then waited out a whole lease instead of its delay.
+ * second, and the job then waited out a whole lease instead of its delay. A settle waits for a heartbeat
+ * a bounded while ({@link SqsQueueProvider#HEARTBEAT_WAIT}): one SQS does not answer held it for the
+ * SDK's every attempt.
  */
 final class Lease {
 

@@ -20,8 +20,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /**
- * The writing calls of one queue, each through its own {@link Batcher}: send, delete and change
- * visibility. Callers block until their own entry is answered; a failed entry throws an
+ * The writing calls of one queue, each through its own {@link Batcher}: send, delete, change
+ * visibility, and extend a lease (a heartbeat's visibility change: apart from a settle's, so that a
+ * heartbeat batch SQS does not answer holds up no retry or release behind it). Callers block until their own entry is answered; a failed entry throws an
  * {@link EntryFailure} with SQS's error code.
  *
  * <p>A batch call can succeed while SQS fails some of its entries. The SDK retries a failed call, not
@@ -52,6 +53,7 @@ final class QueueCalls {
     private final Batcher<OutgoingMessage, String> sends;
     private final Batcher<String, Void> deletes;
     private final Batcher<VisibilityChange, Void> visibility;
+    private final Batcher<VisibilityChange, Void> extensions;
 
     QueueCalls(SqsClient sqs, SqsQueue queue) {
         this.sqs = sqs;
@@ -59,6 +61,7 @@ final class QueueCalls {
         this.sends = new Batcher<>(this::sendBatch, OutgoingMessage::size, queue.maxMessageBytes());
         this.deletes = new Batcher<>(this::deleteBatch);
         this.visibility = new Batcher<>(this::visibilityBatch);
+        this.extensions = new Batcher<>(this::visibilityBatch);
     }
 
     /** Sends a message; returns its SQS message id. */
@@ -113,6 +116,14 @@ final class QueueCalls {
     /** Makes a received message visible again after {@code seconds} (0: at once). */
     void changeVisibility(String receipt, int seconds) {
         valueOf(submitRetrying(visibility, List.of(new VisibilityChange(receipt, seconds))).get(0));
+    }
+
+    /**
+     * A heartbeat's {@link #changeVisibility}: batched with other heartbeats only. In the batches of the settles'
+     * changes, a retry or a FIFO release waited for a heartbeat batch on the wire, however long SQS took to answer it.
+     */
+    void extendVisibility(String receipt, int seconds) {
+        valueOf(submitRetrying(extensions, List.of(new VisibilityChange(receipt, seconds))).get(0));
     }
 
     private static <R> @Nullable R valueOf(Batcher.Outcome<R> outcome) {

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -54,6 +55,12 @@ final class SqsQueueProvider implements QueueProvider {
     static final Duration MAX_DELAY = Duration.ofMinutes(15);
     /** How long past its wait a long poll in flight at close is waited for, for SQS's answer to arrive. */
     static final Duration POLL_ANSWER_MARGIN = Duration.ofSeconds(10);
+    /**
+     * How long a settle waits for a heartbeat of its delivery under way before it goes ahead without it: a heartbeat
+     * SQS answers takes a round trip; one it does not answer held the settle for the SDK's attempts of
+     * {@code requestTimeout} each, past the worker's wait for a release at close (5 s, 2.5 s of it for the heartbeat).
+     */
+    static final Duration HEARTBEAT_WAIT = Duration.ofSeconds(2);
 
     private final SqsConnection connection;
     private final SqsQueue queue;
@@ -325,7 +332,7 @@ final class SqsQueueProvider implements QueueProvider {
         }
         int seconds = ceilSeconds(extension.compareTo(left) > 0 ? left : extension);
         try {
-            calls.changeVisibility(lease.receipt(), seconds);
+            calls.extendVisibility(lease.receipt(), seconds);
         } catch (RuntimeException e) {
             if (EntryFailure.isLostReceipt(e)) {
                 leases.lost(lease);
@@ -419,9 +426,9 @@ final class SqsQueueProvider implements QueueProvider {
             return;
         }
         Lease lease = current.get();
-        // After a heartbeat under way (see extendLease), never beside it: its visibility change reaching SQS after
-        // this settle's would hide a retried or released job for a whole lease.
-        lease.changes().lock();
+        // After a heartbeat under way (see extendLease), not beside it: its visibility change reaching SQS after this
+        // settle's would hide a retried or released job for a whole lease. But not for longer than HEARTBEAT_WAIT.
+        boolean locked = lockAfterHeartbeat(job, lease, what);
         try {
             if (leases.current(job.receipt()).isEmpty()) {
                 skipNotCurrent(job, what, refused); // the heartbeat it waited for found the lease lost
@@ -441,7 +448,39 @@ final class SqsQueueProvider implements QueueProvider {
             log.debug("{} of job {} ignored: SQS no longer holds its delivery ({})", what, job.jobId(), e.getMessage());
         } finally {
             leases.settled(lease);
-            lease.changes().unlock();
+            if (locked) {
+                lease.changes().unlock();
+            }
+        }
+    }
+
+    /**
+     * Takes the lock of {@code lease}'s changes, waiting at most {@link #HEARTBEAT_WAIT} for a heartbeat that holds
+     * it; false, with a WARN, if the settle goes ahead without it. An interrupt does not cut the wait short (a settle
+     * is not cancellable); the flag is kept.
+     */
+    private boolean lockAfterHeartbeat(ReceivedJob job, Lease lease, String what) {
+        long deadline = System.nanoTime() + HEARTBEAT_WAIT.toNanos();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (lease.changes().tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                        return true;
+                    }
+                    log.warn("job {} on {}: a heartbeat of its delivery has been under way for over {} (SQS does not "
+                            + "answer it); its {} goes ahead without waiting longer: should that heartbeat's lease "
+                            + "extension still reach SQS after it, the job stays hidden until that lease ends", job.jobId(),
+                            queue.label(), DurationFormat.format(HEARTBEAT_WAIT), what);
+                    return false;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

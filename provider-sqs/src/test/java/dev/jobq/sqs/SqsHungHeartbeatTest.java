@@ -1,0 +1,145 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import dev.jobq.JobOptions;
+import dev.jobq.spi.Failure;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.LeaseLostException;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.Settings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+
+/**
+ * A heartbeat whose visibility change SQS does not answer (held by {@link BatchEntryFaults} until the test lets it
+ * go, up to 30 s: an endpoint that accepts the call and answers slowly) beside the settling of its delivery. The
+ * settle waits for the heartbeat a bounded while, then goes ahead, with a WARN: it neither waits for the heartbeat's
+ * whole call (the SDK's attempts of requestTimeout each) nor behind it in the batch of visibility changes.
+ */
+@DisplayName("SQS: a heartbeat SQS does not answer beside the settling of its delivery (ElasticMQ)")
+@ExtendWith(ElasticMq.class)
+class SqsHungHeartbeatTest {
+
+    /** Well under the 30 s the heartbeat is held, well over the provider's bounded wait for it. */
+    private static final long SETTLE_WAIT_S = 10;
+    private final ExecutorService callers = Executors.newFixedThreadPool(4);
+    private final Logger providerLog = (Logger) LoggerFactory.getLogger(SqsQueueProvider.class);
+    private final CapturedLog logged = new CapturedLog();
+    private SqsServer.Queues queues;
+    private BatchEntryFaults.Hold heartbeat;
+
+    @AfterEach
+    void letGo() throws InterruptedException {
+        if (heartbeat != null) {
+            heartbeat.release();
+        }
+        callers.shutdownNow();
+        assertThat(callers.awaitTermination(40, TimeUnit.SECONDS)).isTrue();
+        providerLog.detachAppender(logged);
+        if (queues != null) {
+            BatchEntryFaults.forget(queues.url());
+        }
+    }
+
+    @Test
+    @DisplayName("a release (standard queue) goes ahead within seconds, and the job is on the queue again at once")
+    void releaseDoesNotWaitForAHungHeartbeat() throws Exception {
+        settleBesideAHungHeartbeat(false, "release", (provider, job) -> provider.release(job),
+                () -> assertThat(QueueContents.receive(queues.url(), 0)).as("the released job, visible at once").hasSize(1));
+    }
+
+    @Test
+    @DisplayName("a release (FIFO queue) goes ahead within seconds, not behind the heartbeat's batch, and the job is "
+            + "visible again at once")
+    void fifoReleaseDoesNotWaitForAHungHeartbeat() throws Exception {
+        settleBesideAHungHeartbeat(true, "release", (provider, job) -> provider.release(job),
+                () -> assertThat(QueueContents.receive(queues.url(), 0)).as("the released job, visible at once").hasSize(1));
+    }
+
+    @Test
+    @DisplayName("a retry with no delay goes ahead within seconds, not behind the heartbeat's batch, and the job is "
+            + "visible again at once")
+    void retryDoesNotWaitForAHungHeartbeat() throws Exception {
+        settleBesideAHungHeartbeat(false, "retry",
+                (provider, job) -> provider.fail(job, new Failure.RetryAfter(Duration.ZERO, "failed, retried now")),
+                () -> assertThat(QueueContents.receive(queues.url(), 0)).as("the retried job, visible at once").hasSize(1));
+    }
+
+    @Test
+    @DisplayName("an acknowledgement goes ahead within seconds, and the job is gone")
+    void acknowledgementDoesNotWaitForAHungHeartbeat() throws Exception {
+        settleBesideAHungHeartbeat(false, "acknowledge", (provider, job) -> provider.acknowledge(job),
+                () -> assertThat(QueueContents.total(queues.url())).as("messages left after the acknowledgement").isZero());
+    }
+
+    /**
+     * Settles a delivery while a heartbeat of it is held; {@code then} checks the queue while the heartbeat is still
+     * held: let go, it sets the visibility back to a lease (the race the provider's WARN tells of).
+     */
+    private void settleBesideAHungHeartbeat(boolean fifo, String what, BiConsumer<QueueProvider, ReceivedJob> settle,
+                                            Runnable then) throws Exception {
+        queues = ElasticMq.newQueues("hung-heartbeat", fifo);
+        BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("hung-heartbeat-scratch-" + System.nanoTime()
+                + (fifo ? ".fifo" : ""), Map.of()));
+        logged.start();
+        providerLog.addAppender(logged);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("visibilityTimeout", "30s",
+                        "waitTime", "1s"))), Clock.systemUTC()))) {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "hung-1", "report:build", "1",
+                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(received).hasSize(1);
+            ReceivedJob job = received.getFirst();
+            heartbeat = BatchEntryFaults.hold(queues.url(), "ChangeMessageVisibilityBatch",
+                    e -> e instanceof ChangeMessageVisibilityBatchRequestEntry change && change.visibilityTimeout() > 0);
+            Future<?> extending = callers.submit(() -> {
+                try {
+                    provider.extendLease(job, Duration.ofSeconds(30));
+                } catch (LeaseLostException settledMeanwhile) {
+                    // what it is told once its call returns after the settle
+                }
+                return null;
+            });
+            heartbeat.awaitReached();
+
+            long began = System.nanoTime();
+            Future<?> settling = callers.submit(() -> settle.accept(provider, job));
+            try {
+                settling.get(SETTLE_WAIT_S, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("the " + what + " did not return within " + SETTLE_WAIT_S + " s of a heartbeat "
+                        + "of its delivery that SQS does not answer", e);
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - began)).as("the %s's wait", what)
+                    .isLessThan(Duration.ofSeconds(SETTLE_WAIT_S));
+            assertThat(logged.list).as("the WARN of the settle that went ahead")
+                    .anySatisfy(event -> {
+                        assertThat(event.getLevel()).isEqualTo(Level.WARN);
+                        assertThat(event.getFormattedMessage()).contains("hung-1", "heartbeat", what);
+                    });
+            then.run();
+            heartbeat.release();
+            extending.get(30, TimeUnit.SECONDS);
+        }
+    }
+}
