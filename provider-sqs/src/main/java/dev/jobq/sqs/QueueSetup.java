@@ -77,8 +77,7 @@ final class QueueSetup {
             maxMessageBytes = maxMessageBytes(deadLetterUrl, deadLetterAttributes, maxMessageBytes);
             // A copy is held to what the dead-letter queue takes, not to maxPayloadBytes: another producer's message
             // larger than the setting would otherwise lose its error and every attribute on the way there.
-            String deadLetterLimit = deadLetterAttributes.get(QueueAttributeName.MAXIMUM_MESSAGE_SIZE);
-            deadLetterMaxBytes = deadLetterLimit == null ? maxMessageBytes : Integer.parseInt(deadLetterLimit);
+            deadLetterMaxBytes = answeredMaxMessageBytes(deadLetterUrl, deadLetterAttributes, maxMessageBytes);
         }
         if (maxMessageBytes < MIN_MESSAGE_BYTES) {
             throw refuse("maxPayloadBytes", "SQS queue " + url + " or its dead-letter queue takes messages of at "
@@ -140,7 +139,15 @@ final class QueueSetup {
      */
     private Duration queueLease(String url, Map<QueueAttributeName, String> attributes) {
         String seconds = attributes.getOrDefault(QueueAttributeName.VISIBILITY_TIMEOUT, "30");
-        Duration lease = Duration.ofSeconds(Long.parseLong(seconds));
+        long parsed = parseOr(seconds, -1);
+        if (parsed < 0 || parsed > Lease.MAX_VISIBILITY.toSeconds()) {
+            // Not SQS's answer: a bare NumberFormatException, or a lease that every receive asks for and SQS refuses.
+            throw refuse("visibilityTimeout", "SQS queue " + url + " answered a VisibilityTimeout of '" + seconds
+                    + "', not a whole number of seconds from 0 to " + Lease.MAX_VISIBILITY.toSeconds() + " as SQS "
+                    + "answers (a server or proxy that is not SQS?); set visibilityTimeout (60s, say), which is then "
+                    + "the lease and the queue's is not read, or check the endpoint");
+        }
+        Duration lease = Duration.ofSeconds(parsed);
         if (lease.isZero()) {
             throw refuse("visibilityTimeout", "SQS queue " + url + " has a VisibilityTimeout of 0 seconds, which jobq "
                     + "uses as the lease when visibilityTimeout is not set: every job would be delivered again while it "
@@ -152,14 +159,43 @@ final class QueueSetup {
 
     /** The lower of {@code limit} and the queue's MaximumMessageSize. */
     private static int maxMessageBytes(String url, Map<QueueAttributeName, String> attributes, int limit) {
-        String text = attributes.get(QueueAttributeName.MAXIMUM_MESSAGE_SIZE);
-        int queueLimit = text == null ? limit : Integer.parseInt(text);
+        int queueLimit = answeredMaxMessageBytes(url, attributes, limit);
         if (queueLimit < limit) {
             log.info("SQS queue {} takes messages up to {} bytes (its MaximumMessageSize), less than {}: jobs are "
                     + "limited to {} bytes", Secrets.maskUrl(url), queueLimit, limit, queueLimit);
             return queueLimit;
         }
         return limit;
+    }
+
+    /**
+     * The queue's MaximumMessageSize, else {@code otherwise}: when it answers none (ElasticMQ), or one that is not a
+     * positive number of bytes (a server or proxy that is not SQS), which a WARN tells of; SQS refuses a message over
+     * its own limit at the send, where the enqueue fails with SQS's error and nothing is lost.
+     */
+    private static int answeredMaxMessageBytes(String url, Map<QueueAttributeName, String> attributes, int otherwise) {
+        String text = attributes.get(QueueAttributeName.MAXIMUM_MESSAGE_SIZE);
+        if (text == null) {
+            return otherwise;
+        }
+        long bytes = parseOr(text, -1);
+        if (bytes < 0) {
+            log.warn("SQS queue {} answered a MaximumMessageSize of '{}', not a number of bytes as SQS answers (a server "
+                    + "or proxy that is not SQS?); read as none: messages are held to {} bytes (maxPayloadBytes, or "
+                    + "the queue's own limit), and one the queue does not take is refused when sent; check the endpoint",
+                    Secrets.maskUrl(url), text, otherwise);
+            return otherwise;
+        }
+        return (int) Math.min(bytes, Integer.MAX_VALUE);
+    }
+
+    /** {@code text} as a whole number, else {@code otherwise}. */
+    private static long parseOr(String text, long otherwise) {
+        try {
+            return Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
     }
 
     private @Nullable String deadLetterUrl(String url, @Nullable String redrivePolicy) {

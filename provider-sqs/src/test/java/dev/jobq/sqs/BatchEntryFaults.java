@@ -56,6 +56,8 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
     private static final Map<String, Integer> MAXIMUM_MESSAGE_SIZES = new ConcurrentHashMap<>();
     /** The RedrivePolicy each queue URL answers, for policies ElasticMQ refuses to keep. */
     private static final Map<String, String> REDRIVE_POLICIES = new ConcurrentHashMap<>();
+    /** Queue attributes each queue URL answers as written, whatever they are: a server or proxy that is not SQS. */
+    private static final Map<String, Map<QueueAttributeName, String>> ATTRIBUTES = new ConcurrentHashMap<>();
     private static final ExecutionAttribute<Map<String, Fault>> FAULTED = new ExecutionAttribute<>("jobq-faulted");
 
     private record Armed(String scratchUrl, List<Fault> faults, List<Call> calls, List<Hold> holds) {
@@ -124,6 +126,14 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
      */
     static void reportRedrivePolicy(String queueUrl, String policy) {
         REDRIVE_POLICIES.put(queueUrl, policy);
+    }
+
+    /**
+     * Makes {@code GetQueueAttributes} of {@code queueUrl} answer {@code value} as its attribute {@code name}, as a
+     * server or a proxy that is not SQS may: a value SQS never answers (not a number, say). Changes nothing else.
+     */
+    static void reportAttribute(String queueUrl, QueueAttributeName name, String value) {
+        ATTRIBUTES.computeIfAbsent(queueUrl, url -> new ConcurrentHashMap<>()).put(name, value);
     }
 
     static List<Call> calls(String queueUrl) {
@@ -213,6 +223,17 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
                         || asked.attributeNames().contains(QueueAttributeName.REDRIVE_POLICY))) {
             var reported = new java.util.HashMap<>(answer.attributes());
             reported.put(QueueAttributeName.REDRIVE_POLICY, policy);
+            return answer.toBuilder().attributes(reported).build();
+        }
+        if (context.response() instanceof GetQueueAttributesResponse answer
+                && context.request() instanceof GetQueueAttributesRequest asked
+                && ATTRIBUTES.get(asked.queueUrl()) instanceof Map<QueueAttributeName, String> written) {
+            var reported = new java.util.HashMap<>(answer.attributes());
+            written.forEach((name, value) -> {
+                if (asked.attributeNames().contains(QueueAttributeName.ALL) || asked.attributeNames().contains(name)) {
+                    reported.put(name, value);
+                }
+            });
             return answer.toBuilder().attributes(reported).build();
         }
         Map<String, Fault> faulted = attributes.getAttribute(FAULTED);

@@ -1,0 +1,124 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import dev.jobq.ConfigException;
+import dev.jobq.JobOptions;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.Settings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * Attributes that SQS answers as numbers, answered as something else (by {@link BatchEntryFaults}: a server or a
+ * proxy that is not SQS). Each is a clear error naming the queue, the attribute, the value and the fix, or a fallback
+ * that a WARN tells of; never a bare NumberFormatException, and no message lost over it.
+ */
+@DisplayName("SQS: queue and message attributes that are not numbers (ElasticMQ)")
+@ExtendWith(ElasticMq.class)
+class SqsUnreadableAttributesTest {
+
+    private final Logger setupLog = (Logger) LoggerFactory.getLogger(QueueSetup.class);
+    private final CapturedLog logged = new CapturedLog();
+
+    @BeforeEach
+    void capture() {
+        logged.start();
+        setupLog.addAppender(logged);
+    }
+
+    @AfterEach
+    void release() {
+        setupLog.detachAppender(logged);
+    }
+
+    private static QueueProvider create(Map<String, Object> values) {
+        return new SqsProviderFactory().create(new ProviderContext("default", Settings.of("jobq.yaml", "provider",
+                values), Clock.systemUTC()));
+    }
+
+    private static Map<String, Object> on(SqsServer.Queues queues) {
+        return new HashMap<>(ElasticMq.settings(queues, Map.of()));
+    }
+
+    /** Enqueues, receives and acknowledges one job: the provider works. */
+    private static void roundTrip(QueueProvider provider, String id) {
+        provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, id, "t", "1", JobOptions.defaults(), 0,
+                Instant.now(), null, null), Duration.ZERO);
+        List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+        assertThat(received).extracting(ReceivedJob::jobId).containsExactly(id);
+        provider.acknowledge(received.getFirst());
+    }
+
+    @Test
+    @DisplayName("a VisibilityTimeout that is not a number of seconds is refused, naming the queue, the value and "
+            + "the fix; with visibilityTimeout set, the queue's is not needed")
+    void unreadableVisibilityTimeout() {
+        SqsServer.Queues queues = ElasticMq.newQueues("unreadable-lease", false);
+        BatchEntryFaults.reportAttribute(queues.url(), QueueAttributeName.VISIBILITY_TIMEOUT, "thirty");
+        Map<String, Object> values = on(queues);
+
+        assertThatThrownBy(() -> create(values))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("jobq.yaml: provider.visibilityTimeout: SQS queue " + queues.url() + " answered a "
+                        + "VisibilityTimeout of 'thirty', not a whole number of seconds from 0 to 43200 as SQS answers "
+                        + "(a server or proxy that is not SQS?); set visibilityTimeout (60s, say), which is then the "
+                        + "lease and the queue's is not read, or check the endpoint");
+        values.put("visibilityTimeout", "60s");
+        try (QueueProvider provider = create(values)) {
+            roundTrip(provider, "leased-1");
+        }
+    }
+
+    @Test
+    @DisplayName("a VisibilityTimeout past SQS's 12 hours is refused as well: every receive would ask for it")
+    void visibilityTimeoutPastTwelveHours() {
+        SqsServer.Queues queues = ElasticMq.newQueues("long-lease", false);
+        BatchEntryFaults.reportAttribute(queues.url(), QueueAttributeName.VISIBILITY_TIMEOUT, "99999999999");
+
+        assertThatThrownBy(() -> create(on(queues)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("VisibilityTimeout of '99999999999', not a whole number of seconds from 0 to "
+                        + "43200");
+    }
+
+    @Test
+    @DisplayName("a MaximumMessageSize that is not a number of bytes is read as none, as on a server that answers "
+            + "none: jobs are held to maxPayloadBytes, with a WARN naming the queue and the value")
+    void unreadableMaximumMessageSize() {
+        SqsServer.Queues queues = ElasticMq.newQueues("unreadable-size", false);
+        BatchEntryFaults.reportAttribute(queues.url(), QueueAttributeName.MAXIMUM_MESSAGE_SIZE, "256 KiB");
+        BatchEntryFaults.reportAttribute(queues.deadLetterUrl(), QueueAttributeName.MAXIMUM_MESSAGE_SIZE, "lots");
+        Map<String, Object> values = on(queues);
+        values.put("maxPayloadBytes", "300000");
+
+        try (QueueProvider provider = create(values)) {
+            assertThat(provider.capabilities().maxPayloadBytes())
+                    .isEqualTo(300_000 - OutgoingMessage.DEAD_LETTER_RESERVE);
+            roundTrip(provider, "sized-1");
+        }
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.WARN)
+                .extracting(event -> event.getFormattedMessage())
+                .anySatisfy(line -> assertThat(line).contains("SQS queue " + queues.url(),
+                        "MaximumMessageSize of '256 KiB'", "maxPayloadBytes"))
+                .anySatisfy(line -> assertThat(line).contains("SQS queue " + queues.deadLetterUrl(),
+                        "MaximumMessageSize of 'lots'"));
+    }
+}
