@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -40,6 +41,8 @@ final class IncomingMessages {
     private final DeadLetterCopies deadLetters;
     private final JobListener events;
     private final InstantSource clock;
+    /** Whether a receive count that is not a number was logged: once per provider. */
+    private final AtomicBoolean toldUnreadableCount = new AtomicBoolean();
 
     IncomingMessages(SqsQueue queue, EnvelopeCodec codec, Leases leases, QueueCalls calls,
                      DeadLetterCopies deadLetters, JobListener events, InstantSource clock) {
@@ -63,7 +66,7 @@ final class IncomingMessages {
         long now = System.nanoTime();
         for (Message message : messages) {
             var lease = new Lease(message, message.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID), now);
-            int receives = receiveCount(message);
+            int receives = receiveCount(lease);
             JobEnvelope envelope;
             try {
                 envelope = codec.decode(message.body());
@@ -137,12 +140,28 @@ final class IncomingMessages {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private static int receiveCount(Message message) {
-        String count = message.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
+    /**
+     * SQS's count of the message's receives, this one included. One that is missing or not a number (a server or a
+     * proxy that is not SQS) is read as 1, so the message runs rather than fail the receive, and a WARN says so, once
+     * per provider: read as 1 each time, a failing job's attempts are not counted and it is retried without end.
+     */
+    private int receiveCount(Lease lease) {
+        String count = lease.message().attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
         try {
-            return count == null ? 1 : Math.max(1, Integer.parseInt(count));
+            if (count != null) {
+                return Math.max(1, Integer.parseInt(count));
+            }
         } catch (NumberFormatException e) {
-            return 1;
+            // told below
         }
+        if (toldUnreadableCount.compareAndSet(false, true)) {
+            log.warn("{} answered {} for job {} (message {}), not a number of receives as SQS answers (a server or "
+                    + "proxy that is not SQS?); each such delivery is taken as the first, so attempts are not counted "
+                    + "and a failing job is retried without end (only a redrive policy's maxReceiveCount moves it to "
+                    + "the dead-letter queue); check the endpoint. Told once", queue.label(), count == null
+                    ? "no ApproximateReceiveCount" : "an ApproximateReceiveCount of '" + count + "'",
+                    attribute(lease, OutgoingMessage.JOB_ID, "?"), lease.messageId());
+        }
+        return 1;
     }
 }

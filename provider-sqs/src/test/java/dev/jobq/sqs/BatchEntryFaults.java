@@ -26,7 +26,10 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.GetQueueAttributesRequest;
 import software.amazon.awssdk.services.sqs.model.GetQueueAttributesResponse;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
@@ -58,6 +61,8 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
     private static final Map<String, String> REDRIVE_POLICIES = new ConcurrentHashMap<>();
     /** Queue attributes each queue URL answers as written, whatever they are: a server or proxy that is not SQS. */
     private static final Map<String, Map<QueueAttributeName, String>> ATTRIBUTES = new ConcurrentHashMap<>();
+    /** The ApproximateReceiveCount each queue URL's received messages carry, as written. */
+    private static final Map<String, String> RECEIVE_COUNTS = new ConcurrentHashMap<>();
     private static final ExecutionAttribute<Map<String, Fault>> FAULTED = new ExecutionAttribute<>("jobq-faulted");
 
     private record Armed(String scratchUrl, List<Fault> faults, List<Call> calls, List<Hold> holds) {
@@ -134,6 +139,14 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
      */
     static void reportAttribute(String queueUrl, QueueAttributeName name, String value) {
         ATTRIBUTES.computeIfAbsent(queueUrl, url -> new ConcurrentHashMap<>()).put(name, value);
+    }
+
+    /**
+     * Makes the messages {@code ReceiveMessage} of {@code queueUrl} answers carry {@code count} as their
+     * {@code ApproximateReceiveCount}, as a server or a proxy that is not SQS may.
+     */
+    static void reportReceiveCount(String queueUrl, String count) {
+        RECEIVE_COUNTS.put(queueUrl, count);
     }
 
     static List<Call> calls(String queueUrl) {
@@ -235,6 +248,15 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
                 }
             });
             return answer.toBuilder().attributes(reported).build();
+        }
+        if (context.response() instanceof ReceiveMessageResponse answer
+                && context.request() instanceof ReceiveMessageRequest asked
+                && RECEIVE_COUNTS.get(asked.queueUrl()) instanceof String count) {
+            return answer.toBuilder().messages(answer.messages().stream().map(message -> {
+                var reported = new java.util.HashMap<>(message.attributes());
+                reported.put(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, count);
+                return message.toBuilder().attributes(reported).build();
+            }).toList()).build();
         }
         Map<String, Fault> faulted = attributes.getAttribute(FAULTED);
         if (faulted == null || faulted.isEmpty()) {

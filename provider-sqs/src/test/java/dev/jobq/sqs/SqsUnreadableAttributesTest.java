@@ -36,17 +36,20 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 class SqsUnreadableAttributesTest {
 
     private final Logger setupLog = (Logger) LoggerFactory.getLogger(QueueSetup.class);
+    private final Logger incomingLog = (Logger) LoggerFactory.getLogger(IncomingMessages.class);
     private final CapturedLog logged = new CapturedLog();
 
     @BeforeEach
     void capture() {
         logged.start();
         setupLog.addAppender(logged);
+        incomingLog.addAppender(logged);
     }
 
     @AfterEach
     void release() {
         setupLog.detachAppender(logged);
+        incomingLog.detachAppender(logged);
     }
 
     private static QueueProvider create(Map<String, Object> values) {
@@ -120,5 +123,32 @@ class SqsUnreadableAttributesTest {
                         "MaximumMessageSize of '256 KiB'", "maxPayloadBytes"))
                 .anySatisfy(line -> assertThat(line).contains("SQS queue " + queues.deadLetterUrl(),
                         "MaximumMessageSize of 'lots'"));
+    }
+
+    @Test
+    @DisplayName("a message whose ApproximateReceiveCount is not a number runs as a first receive, not lost; a WARN "
+            + "names the queue and the value and says a failing job's attempts are not counted, once per provider")
+    void unreadableReceiveCount() {
+        SqsServer.Queues queues = ElasticMq.newQueues("unreadable-count", false);
+        BatchEntryFaults.reportReceiveCount(queues.url(), "many");
+        Map<String, Object> values = on(queues);
+        values.put("waitTime", "1s");
+
+        try (QueueProvider provider = create(values)) {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "counted-1", "t", "1", JobOptions.defaults(),
+                    0, Instant.now(), null, null), Duration.ZERO);
+            ReceivedJob first = provider.receive(1, Duration.ofSeconds(5)).getFirst();
+            assertThat(first.attempt()).isEqualTo(1);
+            provider.fail(first, new dev.jobq.spi.Failure.RetryAfter(Duration.ZERO, "failed, retried now"));
+            ReceivedJob second = provider.receive(1, Duration.ofSeconds(5)).getFirst();
+            assertThat(second.jobId()).as("the job, received again, not lost").isEqualTo("counted-1");
+            provider.acknowledge(second);
+        }
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.WARN)
+                .extracting(event -> event.getFormattedMessage())
+                .filteredOn(line -> line.contains("ApproximateReceiveCount"))
+                .singleElement()
+                .satisfies(line -> assertThat(line).contains(queues.url(), "ApproximateReceiveCount of 'many'",
+                        "counted-1", "not counted", "check the endpoint"));
     }
 }
