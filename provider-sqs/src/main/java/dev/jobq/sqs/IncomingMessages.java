@@ -64,7 +64,17 @@ final class IncomingMessages {
     List<ReceivedJob> accept(List<Message> messages, JobListener announce) {
         List<ReceivedJob> jobs = new ArrayList<>(messages.size());
         long now = System.nanoTime();
-        for (Message message : messages) {
+        for (int i = 0; i < messages.size(); i++) {
+            Message message = messages.get(i);
+            if (receivedAgainLater(messages, i)) {
+                // SQS delivers at least once, and may answer a message twice in one batch: handed out twice, the job ran
+                // twice side by side, and with one receipt twice neither delivery was current (Leases.add forgot the
+                // receipt it had just taken as the older one's), so neither could be acknowledged. Only the later one
+                // is handed out, its receipt the newest.
+                log.debug("message {} came twice in one receive from {}; handed out once", message.messageId(),
+                        queue.label());
+                continue;
+            }
             var lease = new Lease(message, message.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID), now);
             int receives = receiveCount(lease);
             JobEnvelope envelope;
@@ -79,6 +89,17 @@ final class IncomingMessages {
             jobs.add(new ReceivedJob(envelope, attempt, lease.receipt(), queue.lease()));
         }
         return jobs;
+    }
+
+    /** Whether the message at {@code index} comes again later in {@code messages}. */
+    private static boolean receivedAgainLater(List<Message> messages, int index) {
+        String id = messages.get(index).messageId();
+        for (int later = index + 1; later < messages.size(); later++) {
+            if (messages.get(later).messageId().equals(id)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void unreadable(Lease lease, UnreadableEnvelopeException e, int receives, JobListener announce) {

@@ -63,6 +63,8 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
     private static final Map<String, Map<QueueAttributeName, String>> ATTRIBUTES = new ConcurrentHashMap<>();
     /** The ApproximateReceiveCount each queue URL's received messages carry, as written. */
     private static final Map<String, String> RECEIVE_COUNTS = new ConcurrentHashMap<>();
+    /** For each queue URL armed, the receipt handle of a copy of each message its next receive answers twice. */
+    private static final Map<String, java.util.function.UnaryOperator<String>> DUPLICATES = new ConcurrentHashMap<>();
     private static final ExecutionAttribute<Map<String, Fault>> FAULTED = new ExecutionAttribute<>("jobq-faulted");
 
     private record Armed(String scratchUrl, List<Fault> faults, List<Call> calls, List<Hold> holds) {
@@ -147,6 +149,15 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
      */
     static void reportReceiveCount(String queueUrl, String count) {
         RECEIVE_COUNTS.put(queueUrl, count);
+    }
+
+    /**
+     * Makes the next {@code ReceiveMessage} of {@code queueUrl} that gets messages answer each of them twice in its
+     * batch, as an at-least-once server may: first a copy with the receipt handle {@code earlierReceipt} makes of
+     * the message's, then the message as received.
+     */
+    static void duplicateNextReceive(String queueUrl, java.util.function.UnaryOperator<String> earlierReceipt) {
+        DUPLICATES.put(queueUrl, earlierReceipt);
     }
 
     static List<Call> calls(String queueUrl) {
@@ -257,6 +268,16 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
                 reported.put(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, count);
                 return message.toBuilder().attributes(reported).build();
             }).toList()).build();
+        }
+        if (context.response() instanceof ReceiveMessageResponse answer && !answer.messages().isEmpty()
+                && context.request() instanceof ReceiveMessageRequest asked
+                && DUPLICATES.remove(asked.queueUrl()) instanceof java.util.function.UnaryOperator<String> earlier) {
+            List<software.amazon.awssdk.services.sqs.model.Message> twice = new ArrayList<>();
+            answer.messages().forEach(message -> {
+                twice.add(message.toBuilder().receiptHandle(earlier.apply(message.receiptHandle())).build());
+                twice.add(message);
+            });
+            return answer.toBuilder().messages(twice).build();
         }
         Map<String, Fault> faulted = attributes.getAttribute(FAULTED);
         if (faulted == null || faulted.isEmpty()) {
