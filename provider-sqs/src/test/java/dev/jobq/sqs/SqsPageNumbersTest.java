@@ -79,6 +79,8 @@ class SqsPageNumbersTest {
                         SqsQueueProvider.POLL_ANSWER_MARGIN),
                 new Claim("an unanswered poll's margin, in the quoted WARN", "did not end within " + D + " after its wait",
                         SqsQueueProvider.POLL_ANSWER_MARGIN),
+                new Claim("a settle's wait for a heartbeat", "for at most " + D + ": one SQS does not answer",
+                        SqsQueueProvider.HEARTBEAT_WAIT),
                 new Claim("the error a dead-letter copy keeps", "cut to (\\d+) characters", DeadLetterCopies.MAX_ERROR_CHARS),
                 new Claim("the error a tight copy keeps", "the error beyond its first (\\d+) bytes",
                         DeadLetterCopies.MIN_ERROR_BYTES),
