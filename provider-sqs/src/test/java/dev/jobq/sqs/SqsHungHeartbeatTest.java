@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import dev.jobq.JobEvent;
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueue;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.LeaseLostException;
@@ -89,6 +91,45 @@ class SqsHungHeartbeatTest {
     void acknowledgementDoesNotWaitForAHungHeartbeat() throws Exception {
         settleBesideAHungHeartbeat(false, "acknowledge", (provider, job) -> provider.acknowledge(job),
                 () -> assertThat(QueueContents.total(queues.url())).as("messages left after the acknowledgement").isZero());
+    }
+
+    @Test
+    @DisplayName("a worker's close() past shutdownTimeout releases a running job whose heartbeat SQS does not answer: "
+            + "within close()'s wait for releases, the job is on the queue again at once")
+    void closeReleasesAJobWhoseHeartbeatHangs() throws Exception {
+        queues = ElasticMq.newQueues("hung-heartbeat-close", false);
+        BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("hung-heartbeat-scratch-" + System.nanoTime(),
+                Map.of()));
+        var workers = new WorkerQueues();
+        try {
+            JobQueue jobs = workers.open(queues, Map.of("visibilityTimeout", "3s", "waitTime", "1s"), Duration.ZERO);
+            var interrupted = new java.util.concurrent.CountDownLatch(1);
+            jobs.registerJobHandler("report:build", String.class, (payload, ctx) -> {
+                try {
+                    new java.util.concurrent.CountDownLatch(1).await(60, TimeUnit.SECONDS); // until close() interrupts it
+                } catch (InterruptedException e) {
+                    interrupted.countDown();
+                    throw e;
+                }
+            });
+            jobs.start();
+            String id = jobs.enqueue("report:build", "q1");
+            workers.awaitEvent(JobEvent.Started.class, e -> e.jobId().equals(id));
+            heartbeat = BatchEntryFaults.hold(queues.url(), "ChangeMessageVisibilityBatch",
+                    e -> e instanceof ChangeMessageVisibilityBatchRequestEntry change && change.visibilityTimeout() > 0);
+            heartbeat.awaitReached();
+
+            Future<?> closing = callers.submit(jobs::close);
+            closing.get(20, TimeUnit.SECONDS);
+
+            assertThat(interrupted.await(10, TimeUnit.SECONDS)).as("the handler, interrupted at close").isTrue();
+            assertThat(workers.all(JobEvent.Released.class, e -> e.jobId().equals(id))).as("Released").hasSize(1);
+            // Before, the release waited behind the heartbeat past close()'s wait, and failed on the closed provider.
+            assertThat(QueueContents.receive(queues.url(), 0)).as("the released job, visible at once after close()")
+                    .extracting(m -> QueueContents.attribute(m, OutgoingMessage.JOB_ID)).containsExactly(id);
+        } finally {
+            workers.close();
+        }
     }
 
     /**
