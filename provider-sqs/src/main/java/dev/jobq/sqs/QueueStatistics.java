@@ -44,7 +44,15 @@ final class QueueStatistics {
         }
         long total = 0;
         for (QueueAttributeName name : names) {
-            total += Long.parseLong(attributes.getOrDefault(name, "0"));
+            String count = attributes.getOrDefault(name, "0");
+            try {
+                total += Long.parseLong(count);
+            } catch (NumberFormatException e) {
+                // A bare NumberFormatException named neither the queue nor the count.
+                throw new JobQueueException("reading the message counts of " + Secrets.maskUrl(url) + " for "
+                        + queue.label() + " failed: it answered an " + name + " of '" + count + "', not a number of "
+                        + "messages as SQS answers (a server or proxy that is not SQS?); check the endpoint", e);
+            }
         }
         return total;
     }

@@ -151,4 +151,22 @@ class SqsUnreadableAttributesTest {
                 .satisfies(line -> assertThat(line).contains(queues.url(), "ApproximateReceiveCount of 'many'",
                         "counted-1", "not counted", "check the endpoint"));
     }
+
+    @Test
+    @DisplayName("a message count that is not a number fails stats() with a JobQueueException naming the queue, the "
+            + "attribute and the value, not a bare NumberFormatException")
+    void unreadableMessageCount() {
+        SqsServer.Queues queues = ElasticMq.newQueues("unreadable-stats", false);
+        try (QueueProvider provider = create(on(queues))) {
+            assertThat(provider.stats().waiting()).isZero();
+            BatchEntryFaults.reportAttribute(queues.deadLetterUrl(),
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "a few");
+
+            assertThatThrownBy(provider::stats)
+                    .isInstanceOf(dev.jobq.JobQueueException.class)
+                    .hasMessageContaining(queues.deadLetterUrl())
+                    .hasMessageContaining("ApproximateNumberOfMessagesNotVisible of 'a few'")
+                    .hasMessageContaining("check the endpoint");
+        }
+    }
 }
