@@ -22,8 +22,8 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 /**
  * The writing calls of one queue, each through its own {@link Batcher}: send, delete, change
  * visibility, and extend a lease (a heartbeat's visibility change: apart from a settle's, so that a
- * heartbeat batch SQS does not answer holds up no retry or release behind it). Callers block until their own entry is answered; a failed entry throws an
- * {@link EntryFailure} with SQS's error code.
+ * heartbeat batch SQS does not answer holds up no retry or release behind it). Callers block until
+ * their own entry is answered; a failed entry throws an {@link EntryFailure} with SQS's error code.
  *
  * <p>A batch call can succeed while SQS fails some of its entries. The SDK retries a failed call, not
  * a failed entry, so an entry SQS failed on its side ({@code InternalError}, {@code ServiceUnavailable},

@@ -170,7 +170,7 @@ final class QueueSetup {
 
     /**
      * The queue's MaximumMessageSize, else {@code otherwise}: when it answers none (ElasticMQ), or one that is not a
-     * positive number of bytes (a server or proxy that is not SQS), which a WARN tells of; SQS refuses a message over
+     * number of bytes (a server or proxy that is not SQS), which a WARN tells of; SQS refuses a message over
      * its own limit at the send, where the enqueue fails with SQS's error and nothing is lost.
      */
     private static int answeredMaxMessageBytes(String url, Map<QueueAttributeName, String> attributes, int otherwise) {
