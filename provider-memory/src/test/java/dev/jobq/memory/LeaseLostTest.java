@@ -42,13 +42,21 @@ class LeaseLostTest {
         var losing = new LosingLeases(fixture.memoryProvider(Map.of("leaseDuration", "300ms")));
         JobQueue jobs = fixture.queue(losing, 1, Duration.ofSeconds(5));
         var cancelledWhenInterrupted = new CompletableFuture<Boolean>();
+        var closed = new CountDownLatch(1);
+        var returned = new CountDownLatch(1);
         jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
             try {
                 new CountDownLatch(1).await(30, TimeUnit.SECONDS);
                 cancelledWhenInterrupted.complete(false); // not interrupted
             } catch (InterruptedException e) {
                 cancelledWhenInterrupted.complete(ctx.isCancelled());
+                // Keeps the only permit until close() stopped the poll loop: the lease, no longer extended, runs out
+                // 200 ms after the loss, and a free permit took the job's next delivery (a second Started and
+                // heartbeat) whenever this thread was that late to close().
+                closed.await(30, TimeUnit.SECONDS);
                 throw e;
+            } finally {
+                returned.countDown();
             }
         });
         jobs.start();
@@ -58,6 +66,8 @@ class LeaseLostTest {
         assertThat(cancelledWhenInterrupted.get(10, TimeUnit.SECONDS)).as("ctx.isCancelled() once interrupted")
                 .isTrue();
         jobs.close(); // waits for the attempt to be settled
+        closed.countDown();
+        assertThat(returned.await(10, TimeUnit.SECONDS)).as("the handler returned").isTrue();
 
         assertThat(losing.heartbeats()).as("heartbeats: the one that found the lease lost").isEqualTo(1);
         assertThat(fixture.events.all(JobEvent.Started.class)).extracting(JobEvent.Started::jobId).containsExactly(id);
@@ -123,7 +133,9 @@ class LeaseLostTest {
         JobQueue jobs = fixture.queue(losing, 1, Duration.ofSeconds(5));
         var release = new CountDownLatch(1);
         var returned = new CountDownLatch(1);
-        Duration timeout = Duration.ofMillis(500);
+        // Past the heartbeat that loses the lease (a third of the 300 ms lease) by more than a loaded machine delays it:
+        // at 500 ms, a heartbeat 400 ms late let the timeout come first, which failed the attempt (Failed, fail()).
+        Duration timeout = Duration.ofSeconds(2);
         jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
             try {
                 awaitCancelledIgnoringInterrupts(ctx);
