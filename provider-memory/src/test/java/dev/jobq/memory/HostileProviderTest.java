@@ -216,7 +216,9 @@ class HostileProviderTest {
     void extendLeaseThrowingAnError() throws InterruptedException {
         var extended = new java.util.concurrent.CountDownLatch(4);
         var calls = new AtomicInteger();
-        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "1s"))) {
+        // A lease of 3 s, heartbeats a second apart: with 1 s, the heartbeat after the failed one had 333 ms to reach the
+        // provider before the lease ran out, and one that late (a loaded core's) lost it; the job ran twice.
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "3s"))) {
             @Override
             public void extendLease(ReceivedJob job, Duration extension) {
                 int call = calls.incrementAndGet();
@@ -230,7 +232,7 @@ class HostileProviderTest {
         JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
         var heartbeatsSeen = new AtomicInteger();
         jobs.registerJobHandler("long", Work.class, (job, ctx) -> {
-            // Before, the first heartbeat's Error left no heartbeat ever due again: the lease of 1 s ran out.
+            // Before, the first heartbeat's Error left no heartbeat ever due again: the lease of 3 s ran out.
             if (extended.await(20, java.util.concurrent.TimeUnit.SECONDS)) {
                 heartbeatsSeen.set(calls.get());
             }
