@@ -78,15 +78,17 @@ class BlockingDeserializerTest {
     @DisplayName("the lease of a job whose payload's deserializer blocks is extended while it blocks: the job is not "
             + "delivered again meanwhile")
     void leaseIsExtendedWhileThePayloadIsBound() {
-        var provider = new CountingHeartbeats(fixture.memoryProvider(Map.of("leaseDuration", "300ms")));
+        // A lease of 1 s: with 300 ms, a heartbeat 200 ms late (a loaded core's) let it run out under the deserializer,
+        // and the job was delivered again to the second permit as if no heartbeat came.
+        var provider = new CountingHeartbeats(fixture.memoryProvider(Map.of("leaseDuration", "1s")));
         JobQueue jobs = fixture.queue(provider, 2, Duration.ofSeconds(5));
         jobs.registerJobHandler("blocking", Blocking.class, (job, ctx) -> { });
         jobs.start();
         String id = jobs.enqueue("blocking", new Blocking(7), EnqueueOptions.builder().timeout(Duration.ofSeconds(60))
                 .maxAttempts(5).build());
 
-        // Heartbeats every 100 ms: three of them carry the lease past three times its length. Before, none came, the
-        // 300 ms lease ran out under the deserializer and the job was delivered again to the second permit.
+        // Heartbeats every 333 ms: three of them carry the lease past its length. Before, none came, the 1 s lease ran
+        // out under the deserializer and the job was delivered again to the second permit.
         await().atMost(Duration.ofSeconds(10)).until(() -> provider.heartbeatsOf(id) >= 3 || entered.get() > 1);
         assertThat(entered).as("deliveries that reached the deserializer").hasValue(1);
         assertThat(provider.heartbeatsOf(id)).as("heartbeats while the deserializer blocked").isGreaterThanOrEqualTo(3);
