@@ -45,11 +45,7 @@ class BlockingBackoffTest {
         jobs.start();
         assertThat(inBackoff.await(10, TimeUnit.SECONDS)).as("the backoff was asked").isTrue();
 
-        // Three leases and more: unextended, the lease ran out and the job was delivered again meanwhile.
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
-                .untilAsserted(() -> assertThat(fixture.events.all(JobEvent.Started.class))
-                        .as("deliveries while the backoff blocks").hasSize(1));
-        backoffGoesOn.countDown();
+        noSecondDeliveryWhileTheBackoffBlocks();
 
         fixture.events.awaitCount(JobEvent.Completed.class, 1);
         assertThat(fixture.events.all(JobEvent.Failed.class)).singleElement()
@@ -99,15 +95,23 @@ class BlockingBackoffTest {
         assertThat(handlerStarted.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
         assertThat(inBackoff.await(10, TimeUnit.SECONDS)).as("the backoff was asked").isTrue();
 
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
-                .untilAsserted(() -> assertThat(fixture.events.all(JobEvent.Started.class))
-                        .as("deliveries while the backoff blocks").hasSize(1));
-        backoffGoesOn.countDown();
+        noSecondDeliveryWhileTheBackoffBlocks();
 
         fixture.events.awaitCount(JobEvent.Completed.class, 1);
         assertThat(fixture.events.all(JobEvent.Failed.class)).singleElement()
                 .satisfies(failed -> assertThat(failed.error()).startsWith("timed out after 500ms"));
         assertThat(fixture.events.all(JobEvent.Started.class)).as("deliveries").hasSize(2);
+    }
+
+    /**
+     * Over three leases and more, the job is not delivered again while its backoff blocks (unextended, its lease ran
+     * out and it was delivered again meanwhile); then lets the backoff return.
+     */
+    private void noSecondDeliveryWhileTheBackoffBlocks() {
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                .untilAsserted(() -> assertThat(fixture.events.all(JobEvent.Started.class))
+                        .as("deliveries while the backoff blocks").hasSize(1));
+        backoffGoesOn.countDown();
     }
 
     /**
