@@ -3,6 +3,9 @@ package dev.jobq.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
@@ -13,8 +16,10 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * A job type's {@link Backoff} is user code, and one may block (a rate table read over the network, a lock). Its
@@ -28,11 +33,20 @@ class BlockingBackoffTest {
     /** What the backoff waits for; counted down at the end, so that no test leaves one waiting. */
     private final CountDownLatch backoffGoesOn = new CountDownLatch(1);
     private final CountDownLatch inBackoff = new CountDownLatch(1);
+    private final Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker");
+    private final CapturedLog logged = new CapturedLog();
+
+    @BeforeEach
+    void capture() {
+        logged.start();
+        workerLog.addAppender(logged);
+    }
 
     @AfterEach
     void close() throws Exception {
         backoffGoesOn.countDown();
         fixture.close();
+        workerLog.detachAppender(logged);
     }
 
     @Test
@@ -75,6 +89,14 @@ class BlockingBackoffTest {
                 .isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
         fixture.events.awaitCount(JobEvent.Completed.class, 1);
         assertThat(fixture.events.all(JobEvent.Started.class)).as("deliveries").hasSize(2);
+        // The timeout's interrupt ended the backoff: the worker's own doing, its result discarded, not a broken backoff
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(logged.list)
+                .as("the handler's thread's line once its backoff was interrupted")
+                .anySatisfy(event -> assertThat(event.getFormattedMessage())
+                        .contains("its backoff (a lambda in " + BlockingBackoffTest.class.getName()
+                                + ") did not return within the job's timeout")));
+        assertThat(logged.list).as("ERROR lines").filteredOn(event -> event.getLevel() == Level.ERROR)
+                .extracting(ILoggingEvent::getFormattedMessage).isEmpty();
     }
 
     @Test

@@ -449,7 +449,7 @@ final class AttemptRun implements JobContext, Runnable {
             // go on, the job's timeout bounds it (recordTimeOut), and close() cancels it as it does a handler.
             backoffAsked = true;
             failure = FailurePolicy.decide(error, delivery.attempt(), delivery.envelope().options().maxAttempts(),
-                    backoff, delivery.envelope().type());
+                    backoff, delivery.envelope().type(), this::isCancelled);
         }
         if (failure == null || !finishOnHandlerThread()) {
             if (backoffAsked && state.get() == State.TIMED_OUT) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,8 @@ final class FailurePolicy {
     static final int MAX_LOGGED_THROWABLES = 64;
     /** What replaces a backoff that throws or returns null, for that one retry. */
     private static final Backoff FALLBACK = Backoff.defaultBackoff();
+    /** For a backoff asked where nothing cancels it (a timeout's, a shutdown's thread). */
+    private static final BooleanSupplier NEVER_CANCELLED = () -> false;
 
     private FailurePolicy() {
     }
@@ -39,11 +42,23 @@ final class FailurePolicy {
      * @param type        the job's type, named when its backoff misbehaves
      */
     static Failure decide(Throwable error, int attempt, int maxAttempts, Backoff backoff, String type) {
+        return decide(error, attempt, maxAttempts, backoff, type, NEVER_CANCELLED);
+    }
+
+    /**
+     * As {@link #decide(Throwable, int, int, Backoff, String)}, on the handler's thread while its attempt still runs.
+     *
+     * @param cancelled true once the worker cancelled the attempt (a timeout, the shutdown, a lost lease), whose
+     *                  interrupt may end a backoff that blocks: what it throws then is the worker's doing, and the
+     *                  failure decided here is discarded (the cancel settles the attempt), so it is no backoff's fault
+     */
+    static Failure decide(Throwable error, int attempt, int maxAttempts, Backoff backoff, String type,
+            BooleanSupplier cancelled) {
         String text = describe(error);
         if (error instanceof NonRetryableJobException) {
             return Failure.dead("not retryable: " + text);
         }
-        return retryOrDead(text, attempt, maxAttempts, backoff, type);
+        return retryOrDead(text, attempt, maxAttempts, backoff, type, cancelled);
     }
 
     /** A timed-out attempt: retried like any failure while attempts remain. */
@@ -88,10 +103,15 @@ final class FailurePolicy {
 
     /** A retry after the backoff while attempts remain, else a dead letter saying it was the last. */
     private static Failure retryOrDead(String text, int attempt, int maxAttempts, Backoff backoff, String type) {
+        return retryOrDead(text, attempt, maxAttempts, backoff, type, NEVER_CANCELLED);
+    }
+
+    private static Failure retryOrDead(String text, int attempt, int maxAttempts, Backoff backoff, String type,
+            BooleanSupplier cancelled) {
         if (attempt >= maxAttempts) {
             return Failure.dead(text + " (attempt " + attempt + " of " + maxAttempts + ")");
         }
-        return Failure.retryAfter(retryDelay(backoff, attempt, type), text);
+        return Failure.retryAfter(retryDelay(backoff, attempt, type, cancelled), text);
     }
 
     /**
@@ -102,6 +122,10 @@ final class FailurePolicy {
      * bad value.
      */
     static Duration retryDelay(Backoff backoff, int attempt, String type) {
+        return retryDelay(backoff, attempt, type, NEVER_CANCELLED);
+    }
+
+    private static Duration retryDelay(Backoff backoff, int attempt, String type, BooleanSupplier cancelled) {
         Duration delay;
         try {
             delay = backoff.delay(attempt);
@@ -109,6 +133,14 @@ final class FailurePolicy {
             // Any Throwable: one that is neither an Exception nor an Error, or a backoff's runaway recursion,
             // went on from here and left the failed attempt untold to the provider until its lease ended.
             Duration fallback = FALLBACK.delay(attempt);
+            if (cancelled.getAsBoolean()) {
+                // The worker's own interrupt (a timeout, the shutdown) ended a backoff that blocked: no fault of the
+                // backoff's, and this delay is discarded, the cancel settling the attempt. An ERROR here blamed the
+                // backoff and named a retry delay that was never used.
+                log.debug("the backoff ({}) of job type '{}' threw after attempt {}, which was cancelled meanwhile",
+                        UserCode.describe(backoff), type, attempt, loggable(e));
+                return fallback;
+            }
             log.error("the backoff ({}) of job type '{}' threw after attempt {}; retrying with the default backoff, "
                     + "in {}: fix the Backoff given to registerJobHandler or JobQueueBuilder.backoff",
                     UserCode.describe(backoff), type, attempt, DurationFormat.format(fallback), loggable(e));
