@@ -10,11 +10,19 @@ import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.spi.Capabilities;
+import dev.jobq.spi.Feature;
+import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -123,6 +131,65 @@ class BlockingBackoffTest {
         assertThat(fixture.events.all(JobEvent.Failed.class)).singleElement()
                 .satisfies(failed -> assertThat(failed.error()).startsWith("timed out after 500ms"));
         assertThat(fixture.events.all(JobEvent.Started.class)).as("deliveries").hasSize(2);
+    }
+
+    @Test
+    @DisplayName("a heartbeat that finds the lease lost while a timeout's backoff blocks: the timed-out attempt is "
+            + "neither announced nor counted, where the provider cannot tell a late settle")
+    void aLeaseLostWhileATimeoutsBackoffBlocksRecordsNothing() throws Exception {
+        var lose = new AtomicBoolean();
+        var heartbeatFoundItLost = new CountDownLatch(1);
+        // Memory without SETTLE_DETECTS_LOST_LEASE (as SQS): only the heartbeat can tell the worker the lease is gone.
+        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "300ms"));
+        QueueProvider provider = new ForwardingQueueProvider(memory) {
+            @Override
+            public Capabilities capabilities() {
+                Capabilities real = super.capabilities();
+                Set<Feature> features = EnumSet.copyOf(real.features());
+                features.remove(Feature.SETTLE_DETECTS_LOST_LEASE);
+                return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, real.receiveBatch(),
+                        real.maxAttempts(), real.maxTimeout());
+            }
+
+            @Override
+            public void extendLease(ReceivedJob job, Duration extension) {
+                if (lose.get() && job.attempt() == 1) {
+                    heartbeatFoundItLost.countDown();
+                    throw new LeaseLostException("the lease of attempt 1 is no longer held (test)");
+                }
+                super.extendLease(job, extension);
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 2, Duration.ofSeconds(5));
+        jobs.registerJobHandler("report:slow", Integer.class, (n, ctx) -> {
+            if (ctx.attempt() == 1) {
+                new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until its timeout interrupts it
+            }
+        }, failedAttempt -> {
+            lose.set(true); // from here attempt 1's heartbeats find its lease lost, and it runs out unextended
+            inBackoff.countDown();
+            try {
+                backoffGoesOn.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("interrupted while reading the rate table", e);
+            }
+            return Duration.ZERO;
+        });
+        jobs.enqueue("report:slow", 1, EnqueueOptions.builder().maxAttempts(3).timeout(Duration.ofMillis(500))
+                .build());
+        jobs.start();
+        assertThat(inBackoff.await(10, TimeUnit.SECONDS)).as("the timeout's backoff was asked").isTrue();
+        // The lease ran out: the job's other delivery runs and settles it while the timeout's backoff still blocks.
+        assertThat(heartbeatFoundItLost.await(10, TimeUnit.SECONDS)).as("a heartbeat found the lease lost").isTrue();
+        fixture.events.awaitCount(JobEvent.Completed.class, 1);
+        backoffGoesOn.countDown();
+        jobs.close(); // waits for the timeout's record
+
+        assertThat(fixture.events.all(JobEvent.Failed.class)).as("Failed events").isEmpty();
+        assertThat(fixture.events.all(JobEvent.Completed.class)).singleElement()
+                .satisfies(completed -> assertThat(completed.attempt()).isEqualTo(2));
+        assertThat(logged.list).as("the heartbeat's line").anySatisfy(event -> assertThat(event.getFormattedMessage())
+                .contains("attempt 1: the lease of attempt 1 is no longer held (test)"));
     }
 
     /**

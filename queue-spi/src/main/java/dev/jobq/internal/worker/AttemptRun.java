@@ -761,8 +761,12 @@ final class AttemptRun implements JobContext, Runnable {
      * delivery settles the job. Its handler still holds its permit until it returns.
      */
     private void leaseLost(LeaseLostException e) {
+        // A timed-out attempt too while its record asks the backoff (timeOutAsksBackoff, the only time a heartbeat of
+        // it goes out): its record, which waits for this heartbeat, then finds LEASE_LOST and settles nothing. It
+        // announced and counted the Failed of a lease this heartbeat had found lost, beside the job's other delivery.
         if (!state.compareAndSet(State.RUNNING, State.LEASE_LOST)
-                && !state.compareAndSet(State.PENDING, State.LEASE_LOST)) {
+                && !state.compareAndSet(State.PENDING, State.LEASE_LOST)
+                && !(timeOutAsksBackoff && state.compareAndSet(State.TIMED_OUT, State.LEASE_LOST))) {
             return; // it ended while the heartbeat was on its way
         }
         log.warn("{}: {}; the attempt is cancelled (ctx.isCancelled() is true, its thread interrupted) and its "
@@ -794,10 +798,14 @@ final class AttemptRun implements JobContext, Runnable {
         // The attempt ended here: what the log and the provider take (SQS: a send to the dead-letter
         // queue and a delete) is not its handler's time, which listeners measure up to the event's instant.
         Instant ended = env.clock().instant();
+        // The heartbeat under way returns first, before the lease is looked at as before the provider is told; one
+        // that does not (the provider hangs in extendLease) is not followed by another extendLease.
+        boolean heartbeatReturned = awaitHeartbeatReturned(afterHeartbeat);
+        if (state.get() == State.LEASE_LOST) {
+            return; // a timeout's: a heartbeat found its lease lost while its backoff was asked, and settled it there
+        }
         if (failure instanceof Failure.RetryAfter retry) {
-            // The heartbeat under way returns first, before the lease is looked at as before the provider is told; one
-            // that does not (the provider hangs in extendLease) is not followed by another extendLease.
-            if (awaitHeartbeatReturned(afterHeartbeat) && leaseFoundLost()) {
+            if (heartbeatReturned && leaseFoundLost()) {
                 return; // the job's other delivery settles it: neither announced nor counted
             }
             queue.counters().failed();
@@ -806,10 +814,10 @@ final class AttemptRun implements JobContext, Runnable {
             awaitEarlierEvents();
             env.events().publish(new JobEvent.Failed(ended, queue.name(), delivery.jobId(), type,
                     delivery.attempt(), retry.error(), retry.delay()));
-            rethrowIfFatal(settleWithProvider(failure, null));
+            rethrowIfFatal(settleWithProvider(failure));
             return;
         }
-        Throwable providerFailed = settleWithProvider(failure, afterHeartbeat);
+        Throwable providerFailed = settleWithProvider(failure);
         if (providerFailed != null) {
             // No Dead and not counted (stats' failed would count it again when it is delivered again and
             // dead-lettered then, once more than jobq_jobs_total, which counts the Dead only).
@@ -859,12 +867,9 @@ final class AttemptRun implements JobContext, Runnable {
      * third-party provider's Error (or a Throwable that is neither) escaped here with no log line of jobq's, no
      * Dead, and not given back to {@code --max-jobs}.
      */
-    private @Nullable Throwable settleWithProvider(Failure failure, @Nullable String afterHeartbeat) {
+    private @Nullable Throwable settleWithProvider(Failure failure) {
         try {
-            if (afterHeartbeat != null) { // null: waited for already
-                awaitHeartbeatReturned(afterHeartbeat);
-            }
-            queue.provider().fail(delivery, failure);
+            queue.provider().fail(delivery, failure); // a heartbeat under way returned first (or was waited for)
             return null;
         } catch (LeaseLostException e) {
             if (failure instanceof Failure.RetryAfter) {
