@@ -180,7 +180,8 @@ final class AttemptRun implements JobContext, Runnable {
     /**
      * True while a timeout's record asks the job's backoff for the retry's delay (user code that may block: I/O, a
      * lock): the attempt then {@linkplain #holdsLease() holds its lease} and its heartbeats go on, until it is set false
-     * again before the provider is told. Written on timeouts only; read by the watchdog for timed-out attempts only.
+     * again before the provider is told. So is the failure of a handler that called System.exit, recorded at shutdown
+     * ({@link #failExitingTheJvm}). Written on those only; read by the watchdog for timed-out or released attempts only.
      */
     private volatile boolean timeOutAsksBackoff;
 
@@ -583,9 +584,15 @@ final class AttemptRun implements JobContext, Runnable {
      * while attempts remain, dead-lettered after the last.
      */
     void failExitingTheJvm() {
-        inLogContext(() -> report(FailurePolicy.exitedTheJvm(delivery.attempt(),
-                delivery.envelope().options().maxAttempts(), backoff, delivery.envelope().type()), null,
-                "its failure handed to the provider at shutdown"));
+        inLogContext(() -> {
+            // Heartbeats go on while the backoff is asked, as for a timeout's (recordTimeOut): one that blocked ran with
+            // none, and the lease could run out under it. Off again before the provider is told.
+            timeOutAsksBackoff = true;
+            Failure failure = FailurePolicy.exitedTheJvm(delivery.attempt(), delivery.envelope().options().maxAttempts(),
+                    backoff, delivery.envelope().type());
+            timeOutAsksBackoff = false;
+            report(failure, null, "its failure handed to the provider at shutdown");
+        });
     }
 
     /** Hands the job of an attempt {@linkplain #cancelForShutdown() cancelled at shutdown} back to the provider. */
@@ -986,11 +993,13 @@ final class AttemptRun implements JobContext, Runnable {
      * True while the attempt holds its delivery for its thread: running, or received and not yet started, its
      * thread not yet made or waiting for a carrier while handlers that never block hold them all. The lease runs
      * from the receive, so the watchdog extends it from then: one waiting longer than the lease ran out unextended,
-     * and the job ran twice. So does a timed-out attempt while its record asks the job's backoff.
+     * and the job ran twice. So does a timed-out attempt while its record asks the job's backoff, and one released
+     * at shutdown while the failure of its handler's System.exit asks it.
      */
     boolean holdsLease() {
         State now = state.get();
-        return now == State.RUNNING || now == State.PENDING || now == State.TIMED_OUT && timeOutAsksBackoff;
+        return now == State.RUNNING || now == State.PENDING
+                || (now == State.TIMED_OUT || now == State.RELEASED) && timeOutAsksBackoff;
     }
 
     /** True once the attempt timed out while its failure is not yet recorded with the provider and announced. */
