@@ -29,11 +29,24 @@ import org.jspecify.annotations.Nullable;
  *                      registered with), also when this runtime cannot read it
  * @param problem       why this runtime cannot read the job in full (its timezone, its misfire policy, its schedule),
  *                      naming the job, the value and the fix; null when it can
+ * @param queue         the queue its occurrences go to: a scheduler leaves a job of a queue its process does not have
+ *                      to the processes that have it, with no error in its row, so that where none has it this is
+ *                      what says why it does not fire; null from a scheduler that does not say
  */
 public record RecurringJobInfo(String name, String type, String schedule, @Nullable ZoneId timezone, boolean enabled,
                                @Nullable MisfirePolicy misfirePolicy, @Nullable Instant nextRunAt,
                                @Nullable Instant lastRunAt, @Nullable String lastError, Instant createdAt,
-                               Instant updatedAt, String timezoneId, @Nullable String problem) {
+                               Instant updatedAt, String timezoneId, @Nullable String problem,
+                               @Nullable String queue) {
+
+    /** A job without its queue, as a scheduler that does not say it lists it. */
+    public RecurringJobInfo(String name, String type, String schedule, @Nullable ZoneId timezone, boolean enabled,
+                            @Nullable MisfirePolicy misfirePolicy, @Nullable Instant nextRunAt,
+                            @Nullable Instant lastRunAt, @Nullable String lastError, Instant createdAt,
+                            Instant updatedAt, String timezoneId, @Nullable String problem) {
+        this(name, type, schedule, timezone, enabled, misfirePolicy, nextRunAt, lastRunAt, lastError, createdAt,
+                updatedAt, timezoneId, problem, null);
+    }
 
     /** A job this runtime reads in full: {@code timezoneId} is the zone's id, and there is no problem. */
     public RecurringJobInfo(String name, String type, String schedule, ZoneId timezone, boolean enabled,

@@ -361,7 +361,8 @@ final class HandOff {
                             + "deploy), and out of this process's claims while it runs; where no process has it they "
                             + "stay due: add the queue to the configuration of a process with a scheduler, or cancel "
                             + "them with jobq schedule cancel <id> (Scheduler.cancel) or jobq recurring delete <name> "
-                            + "(Scheduler.deleteRecurring); jobq schedule list shows one-time jobs with their queue",
+                            + "(Scheduler.deleteRecurring); jobq schedule list and jobq recurring list show them "
+                            + "with their queue",
                     queue, error, db.description());
         }
         return true;

@@ -223,7 +223,7 @@ final class RecurringJobs {
                 row.getEnabled(), misfirePolicy,
                 row.getEnabled() ? row.getNextRunAt() : null, row.getLastRunAt(), row.getLastError(),
                 row.getCreatedAt(), row.getUpdatedAt(), row.getTimezone(),
-                problems.isEmpty() ? null : String.join("; ", problems));
+                problems.isEmpty() ? null : String.join("; ", problems), row.getQueue());
     }
 
     /**

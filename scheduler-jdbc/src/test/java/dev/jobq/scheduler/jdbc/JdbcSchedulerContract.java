@@ -1907,6 +1907,8 @@ abstract class JdbcSchedulerContract {
             RecurringJobInfo untouched = narrow.getRecurring("digest").orElseThrow();
             assertThat(untouched.lastError()).as("last error in the shared row").isNull();
             assertThat(untouched.updatedAt()).as("updated at").isEqualTo(T0);
+            assertThat(untouched.queue()).as("the queue the listing shows, all that says why it waits")
+                    .isEqualTo("reports");
 
             var fullSink = new QueuesSink(clock, "default", "reports");
             var full = open(JdbcSchedulerFactory.builder().jdbcUrl(sameDatabase(url, "full"))

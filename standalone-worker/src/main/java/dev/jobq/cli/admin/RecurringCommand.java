@@ -44,11 +44,13 @@ public final class RecurringCommand extends CommandGroup {
 
         @Override
         int run(JobScheduler scheduler) {
-            var table = new Table("NAME", "TYPE", "SCHEDULE", "TIMEZONE", "ENABLED", "NEXT_RUN", "LAST_RUN",
+            var table = new Table("NAME", "TYPE", "QUEUE", "SCHEDULE", "TIMEZONE", "ENABLED", "NEXT_RUN", "LAST_RUN",
                     "LAST_ERROR");
             List<String> problems = new ArrayList<>();
             for (RecurringJobInfo job : scheduler.listRecurring()) {
-                table.row(job.name(), job.type(), job.schedule(), zoneName(job), job.enabled(),
+                // the queue, as schedule list shows it: a job of a queue no process with a scheduler has never fires,
+                // and its row has no error saying so
+                table.row(job.name(), job.type(), job.queue(), job.schedule(), zoneName(job), job.enabled(),
                         job.nextRunAt(), job.lastRunAt(),
                         // the last hand-off's error is the provider's, which may quote its URL: shown as /health shows it
                         job.lastError() == null ? null : Secrets.maskUrl(job.lastError()));

@@ -83,7 +83,7 @@ class SchedulerCommandsTest {
         assertThat(scheduled.out()).contains(id + "  report:send  default  2031-12-25T09:00:00Z  SCHEDULED");
         var recurring = down.apply(new String[] {"recurring", "list"});
         assertThat(recurring.exitCode()).as(recurring.err()).isZero();
-        assertThat(recurring.out()).contains("nightly  report:build  0 3 * * *");
+        assertThat(recurring.out()).contains("nightly  report:build  default  0 3 * * *");
         var disabled = down.apply(new String[] {"recurring", "disable", "nightly"});
         assertThat(disabled.exitCode()).as(disabled.err()).isZero();
         assertThat(query("SELECT enabled FROM jobq_recurring_job WHERE name = ?", "nightly")).isEqualTo("FALSE");
@@ -276,11 +276,11 @@ class SchedulerCommandsTest {
                 .isEqualTo("SKIP");
 
         assertThat(jobq("recurring", "list").out())
-                .containsPattern("daily-digest\\s+email:digest\\s+0 9 \\* \\* \\*\\s+America/New_York\\s+true\\s+20");
+                .containsPattern("daily-digest\\s+email:digest\\s+default\\s+0 9 \\* \\* \\*\\s+America/New_York\\s+true\\s+20");
 
         assertThat(jobq("recurring", "disable", "daily-digest").out()).startsWith("disabled daily-digest");
         assertThat(jobq("recurring", "list").out())
-                .containsPattern("daily-digest\\s+email:digest\\s+0 9 \\* \\* \\*\\s+America/New_York\\s+false\\s+-");
+                .containsPattern("daily-digest\\s+email:digest\\s+default\\s+0 9 \\* \\* \\*\\s+America/New_York\\s+false\\s+-");
         assertThat(jobq("recurring", "enable", "daily-digest").out()).startsWith("enabled daily-digest");
         assertThat(jobq("recurring", "list").out()).containsPattern("America/New_York\\s+true\\s+20");
         assertThat(jobq("recurring", "delete", "daily-digest").out()).startsWith("deleted daily-digest");
@@ -292,7 +292,26 @@ class SchedulerCommandsTest {
     void defaultTimezoneIsListedAsUtc() {
         assertThat(jobq("recurring", "add", "hourly-sync", "sync:run", "--schedule", "@hourly").exitCode()).isZero();
 
-        assertThat(jobq("recurring", "list").out()).containsPattern("hourly-sync\\s+sync:run\\s+@hourly\\s+UTC\\s+true");
+        assertThat(jobq("recurring", "list").out()).containsPattern("hourly-sync\\s+sync:run\\s+default\\s+@hourly\\s+UTC\\s+true");
+    }
+
+    @Test
+    @DisplayName("recurring list shows each job's queue, as schedule list does: a scheduler leaves a recurring job of a "
+            + "queue it does not have to the processes that have it, with no error in its row")
+    void recurringListShowsTheQueue() throws Exception {
+        assertThat(jobq("recurring", "add", "nightly", "report:build", "--schedule", "0 3 * * *").exitCode()).isZero();
+        // Registered by a process that has the queue 'reports', which no process with a scheduler has now.
+        try (var connection = DriverManager.getConnection(jdbcUrl);
+             var statement = connection.prepareStatement("UPDATE jobq_recurring_job SET queue = ? WHERE name = ?")) {
+            statement.setString(1, "reports");
+            statement.setString(2, "nightly");
+            assertThat(statement.executeUpdate()).isOne();
+        }
+
+        var list = jobq("recurring", "list");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out().lines().findFirst().orElseThrow()).startsWith("NAME     TYPE          QUEUE    SCHEDULE");
+        assertThat(list.out()).contains("nightly  report:build  reports  0 3 * * *");
     }
 
     @Test
@@ -313,8 +332,8 @@ class SchedulerCommandsTest {
 
         assertThat(list.exitCode()).as(list.err()).isZero();
         assertThat(list.out())
-                .containsPattern("digest\\s+email:digest\\s+0 9 \\* \\* \\*\\s+America/Atlantis\\s+true\\s+20")
-                .containsPattern("hourly-sync\\s+sync:run\\s+@hourly\\s+UTC\\s+true");
+                .containsPattern("digest\\s+email:digest\\s+default\\s+0 9 \\* \\* \\*\\s+America/Atlantis\\s+true\\s+20")
+                .containsPattern("hourly-sync\\s+sync:run\\s+default\\s+@hourly\\s+UTC\\s+true");
         assertThat(list.err()).startsWith("recurring job 'digest': timezone 'America/Atlantis' is unknown to this Java "
                 + "runtime (").contains("update this Java runtime or its time-zone data (tzupdater)");
         assertThat(jobq("recurring", "disable", "digest").out()).startsWith("disabled digest");

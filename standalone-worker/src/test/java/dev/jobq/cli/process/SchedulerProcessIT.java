@@ -107,7 +107,7 @@ class SchedulerProcessIT {
                     assertThat(run.finishedAt()).as("never before its instant").isAfterOrEqualTo(at));
             journal.awaitJobCount(3, START);
             assertThat(jobq("recurring", "list")).as("next and last run are set")
-                    .containsPattern("(?m)^tick\\s+test:record\\s+every 2 seconds\\s+\\S+\\s+true\\s+20\\S+\\s+20\\S+");
+                    .containsPattern("(?m)^tick\\s+test:record\\s+\\S+\\s+every 2 seconds\\s+\\S+\\s+true\\s+20\\S+\\s+20\\S+");
 
             worker.terminate();
             assertThat(worker.awaitExit(EXIT)).isZero();
