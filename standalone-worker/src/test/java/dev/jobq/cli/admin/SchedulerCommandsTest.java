@@ -159,10 +159,14 @@ class SchedulerCommandsTest {
         var added = jobq("schedule", "add", "report:send", "--at", "2031-12-25T09:00:00Z", "--payload", "{}");
         assertThat(added.exitCode()).as(added.err()).isZero();
         String id = added.out().strip();
-        // What a scheduler writes when it cannot hand the job on (here: its queue was removed from the config).
+        // What a scheduler writes when its queue rejects the job (here: the provider's payload limit lowered since the
+        // job was stored). A queue the process does not have writes nothing: the row is left to the processes that
+        // have the queue, and the listing's QUEUE column is what shows it.
+        String error = "JobRejectedException: payload of job type 'report:send' is 300000 bytes, over the 262144-byte "
+                + "limit of provider 'sqs' of queue 'default'";
         try (var connection = DriverManager.getConnection(jdbcUrl);
              var statement = connection.prepareStatement("UPDATE jobq_scheduled_job SET error = ? WHERE id = ?")) {
-            statement.setString(1, "unknown queue 'reports' (configured: default)");
+            statement.setString(1, error);
             statement.setString(2, id);
             assertThat(statement.executeUpdate()).isOne();
         }
@@ -170,8 +174,7 @@ class SchedulerCommandsTest {
         var list = jobq("schedule", "list");
         assertThat(list.exitCode()).as(list.err()).isZero();
         assertThat(list.out().lines().findFirst().orElseThrow()).endsWith("STATUS     ERROR");
-        assertThat(list.out()).contains(id + "  report:send  default  2031-12-25T09:00:00Z  SCHEDULED  "
-                + "unknown queue 'reports' (configured: default)");
+        assertThat(list.out()).contains(id + "  report:send  default  2031-12-25T09:00:00Z  SCHEDULED  " + error);
     }
 
     @Test
