@@ -33,6 +33,9 @@ final class Lease {
     private final @Nullable String groupId;
     private final long receivedNanos;
     private final ReentrantLock changes = new ReentrantLock();
+    /** {@link System#nanoTime()} at which the heartbeat that holds {@link #changes()} took it, if one does. */
+    private volatile long heartbeatSinceNanos;
+    private volatile boolean heartbeatCalling;
 
     /**
      * @param message       the message as received, receipt handle included
@@ -63,6 +66,25 @@ final class Lease {
      */
     ReentrantLock changes() {
         return changes;
+    }
+
+    /** Called by a heartbeat once it holds {@link #changes()}; {@link #heartbeatReturned()} before it lets go. */
+    void heartbeatCalling(long nowNanos) {
+        heartbeatSinceNanos = nowNanos;
+        heartbeatCalling = true;
+    }
+
+    void heartbeatReturned() {
+        heartbeatCalling = false;
+    }
+
+    /**
+     * Since when ({@link System#nanoTime()}) the heartbeat that holds {@link #changes()} has been under way, or
+     * {@code otherwise} if none is known to hold it.
+     */
+    long heartbeatCallingSince(long otherwise) {
+        // The flag first: seen set, the time read after it is that heartbeat's or a later one's, not an earlier one's.
+        return heartbeatCalling ? heartbeatSinceNanos : otherwise;
     }
 
     String receipt() {

@@ -314,12 +314,14 @@ final class SqsQueueProvider implements QueueProvider {
         // the delivery settled, rather than setting its visibility back to a lease after a retry or a release.
         lease.changes().lock();
         try {
+            lease.heartbeatCalling(System.nanoTime());
             if (leases.current(job.receipt()).isEmpty()) {
                 throw new LeaseLostException("job " + job.jobId() + " on " + queue.label() + " no longer holds this "
                         + "delivery: it was settled or released while this extension waited for it");
             }
             changeVisibilityFor(job, lease, extension);
         } finally {
+            lease.heartbeatReturned();
             lease.changes().unlock();
         }
     }
@@ -455,12 +457,17 @@ final class SqsQueueProvider implements QueueProvider {
     }
 
     /**
-     * Takes the lock of {@code lease}'s changes, waiting at most {@link #HEARTBEAT_WAIT} for a heartbeat that holds
-     * it; false, with a WARN, if the settle goes ahead without it. An interrupt does not cut the wait short (a settle
-     * is not cancellable); the flag is kept.
+     * Takes the lock of {@code lease}'s changes, waiting for a heartbeat that holds it until that heartbeat has been
+     * under way {@link #HEARTBEAT_WAIT} (so at most that long); false, with a WARN, if the settle goes ahead without
+     * it. Counted from the heartbeat's start, not the settle's: at close the worker has already waited 2.5 s for the
+     * same heartbeat before it releases the job, and a second 2 s wait here left the release half a second of the
+     * worker's 5 s for its own call, which a loaded machine or a slow answer exceeded (the job then waited out its
+     * lease). An interrupt does not cut the wait short (a settle is not cancellable); the flag is kept.
      */
     private boolean lockAfterHeartbeat(ReceivedJob job, Lease lease, String what) {
-        long deadline = System.nanoTime() + HEARTBEAT_WAIT.toNanos();
+        long now = System.nanoTime();
+        long since = lease.heartbeatCallingSince(now);
+        long deadline = (since - now < 0 ? since : now) + HEARTBEAT_WAIT.toNanos();
         boolean interrupted = false;
         try {
             while (true) {

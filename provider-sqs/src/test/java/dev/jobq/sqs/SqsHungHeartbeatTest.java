@@ -48,11 +48,15 @@ class SqsHungHeartbeatTest {
     private final CapturedLog logged = new CapturedLog();
     private SqsServer.Queues queues;
     private BatchEntryFaults.Hold heartbeat;
+    private BatchEntryFaults.Hold slowRelease;
 
     @AfterEach
     void letGo() throws InterruptedException {
         if (heartbeat != null) {
             heartbeat.release();
+        }
+        if (slowRelease != null) {
+            slowRelease.release();
         }
         callers.shutdownNow();
         assertThat(callers.awaitTermination(40, TimeUnit.SECONDS)).isTrue();
@@ -97,10 +101,24 @@ class SqsHungHeartbeatTest {
     @DisplayName("a worker's close() past shutdownTimeout releases a running job whose heartbeat SQS does not answer: "
             + "within close()'s wait for releases, the job is on the queue again at once")
     void closeReleasesAJobWhoseHeartbeatHangs() throws Exception {
+        closeBesideAHungHeartbeat(Duration.ZERO);
+    }
+
+    @Test
+    @DisplayName("close() past shutdownTimeout releases a running job whose heartbeat SQS does not answer, though SQS "
+            + "takes a second to answer the release: the settle does not wait again for the heartbeat the worker "
+            + "waited for")
+    void closeReleasesAJobWhoseHeartbeatHangsThoughTheReleaseIsSlow() throws Exception {
+        closeBesideAHungHeartbeat(Duration.ofSeconds(1));
+    }
+
+    /** {@code releaseAnswer}: how long SQS takes to answer the release's copy of the job (beyond its round trip). */
+    private void closeBesideAHungHeartbeat(Duration releaseAnswer) throws Exception {
         queues = ElasticMq.newQueues("hung-heartbeat-close", false);
         BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("hung-heartbeat-scratch-" + System.nanoTime(),
                 Map.of()));
         var workers = new WorkerQueues();
+        var answering = Executors.newSingleThreadScheduledExecutor();
         try {
             JobQueue jobs = workers.open(queues, Map.of("visibilityTimeout", "3s", "waitTime", "1s"), Duration.ZERO);
             var interrupted = new java.util.concurrent.CountDownLatch(1);
@@ -118,6 +136,16 @@ class SqsHungHeartbeatTest {
             heartbeat = BatchEntryFaults.hold(queues.url(), "ChangeMessageVisibilityBatch",
                     e -> e instanceof ChangeMessageVisibilityBatchRequestEntry change && change.visibilityTimeout() > 0);
             heartbeat.awaitReached();
+            if (releaseAnswer.isPositive()) {
+                // A release on a standard queue sends a fresh copy (then deletes the delivery).
+                BatchEntryFaults.Hold release = BatchEntryFaults.hold(queues.url(), "SendMessageBatch",
+                        BatchEntryFaults.any());
+                slowRelease = release;
+                callers.submit(() -> {
+                    release.awaitReached();
+                    return answering.schedule(release::release, releaseAnswer.toMillis(), TimeUnit.MILLISECONDS);
+                });
+            }
 
             Future<?> closing = callers.submit(jobs::close);
             closing.get(20, TimeUnit.SECONDS);
@@ -129,6 +157,7 @@ class SqsHungHeartbeatTest {
                     .extracting(m -> QueueContents.attribute(m, OutgoingMessage.JOB_ID)).containsExactly(id);
         } finally {
             workers.close();
+            answering.shutdownNow();
         }
     }
 
