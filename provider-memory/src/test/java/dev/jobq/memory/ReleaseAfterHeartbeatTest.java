@@ -79,8 +79,13 @@ class ReleaseAfterHeartbeatTest {
     @Test
     @DisplayName("a timed-out attempt's retry is handed to the provider only once its heartbeat under way has returned")
     void aTimeOutsRetryComesAfterTheHeartbeatUnderWay() throws Exception {
-        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "3s"));
+        // Heartbeats every 2 s; the first, held 2 s, is under way from 2 s to 4 s, the lease's end (6 s) 2 s after, and
+        // the timeout (3 s) a second from either end: a heartbeat a second late still begins before it, and a timeout a
+        // second late still finds it under way. With a 3 s lease, a heartbeat held 1 s and a 1.7 s timeout, a timeout
+        // 350 ms late found the heartbeat returned and the next one begun, and the order seen was not the one checked.
+        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "6s"));
         var provider = new HeldHeartbeat(memory);
+        provider.holdFor = Duration.ofSeconds(2);
         JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
         var started = new CountDownLatch(1);
         jobs.registerJobHandler("slow-once", Integer.class, (n, ctx) -> {
@@ -90,8 +95,8 @@ class ReleaseAfterHeartbeatTest {
             }
         });
         jobs.start();
-        // heartbeats every second (a third of the lease); the first one is held across the timeout
-        jobs.enqueue("slow-once", 1, EnqueueOptions.builder().timeout(Duration.ofMillis(1700)).maxAttempts(2).build());
+        // heartbeats every 2 s (a third of the lease); the first one is held across the timeout
+        jobs.enqueue("slow-once", 1, EnqueueOptions.builder().timeout(Duration.ofSeconds(3)).maxAttempts(2).build());
         assertThat(started.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
         provider.holdOne();
 
