@@ -15,7 +15,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * visibility to the lease after the retry had set it to the retry's delay, when its call reached SQS
  * second, and the job then waited out a whole lease instead of its delay. A settle waits for a heartbeat
  * a bounded while ({@link SqsQueueProvider#HEARTBEAT_WAIT}): one SQS does not answer held it for the
- * SDK's every attempt.
+ * SDK's every attempt. A retry or release that went ahead beside it notes when the message is visible again
+ * ({@link #visibleAgainAt}), and the heartbeat, when it returns, sets that visibility again.
  */
 final class Lease {
 
@@ -36,6 +37,11 @@ final class Lease {
     /** {@link System#nanoTime()} at which the heartbeat that holds {@link #changes()} took it, if one does. */
     private volatile long heartbeatSinceNanos;
     private volatile boolean heartbeatCalling;
+    /**
+     * When a settle that went ahead beside a heartbeat ({@link SqsQueueProvider#HEARTBEAT_WAIT}) made the message
+     * visible again ({@link System#nanoTime()}): that heartbeat, once it returns, sets it so again. Null otherwise.
+     */
+    private volatile @Nullable Long visibleAgainNanos;
 
     /**
      * @param message       the message as received, receipt handle included
@@ -85,6 +91,16 @@ final class Lease {
     long heartbeatCallingSince(long otherwise) {
         // The flag first: seen set, the time read after it is that heartbeat's or a later one's, not an earlier one's.
         return heartbeatCalling ? heartbeatSinceNanos : otherwise;
+    }
+
+    /** Written by a settle that changes the visibility without {@link #changes()}, before its call. */
+    void visibleAgainAt(long nanos) {
+        visibleAgainNanos = nanos;
+    }
+
+    /** When a settle beside a heartbeat made the message visible again; null if none did. */
+    @Nullable Long visibleAgainNanos() {
+        return visibleAgainNanos;
     }
 
     String receipt() {

@@ -295,7 +295,7 @@ final class SqsQueueProvider implements QueueProvider {
         Objects.requireNonNull(failure, "failure");
         switch (failure) {
             case Failure.RetryAfter retry -> settle(job, "retry", true, lease ->
-                    calls.changeVisibility(lease.receipt(), retrySeconds(job, lease, retry.delay())));
+                    settleVisibility(lease, retrySeconds(job, lease, retry.delay())));
             case Failure.Dead dead -> settle(job, "dead-letter", true, lease ->
                     deadLetters.bury(lease, job.jobId(), dead.error(), job.attempt()));
         }
@@ -313,17 +313,69 @@ final class SqsQueueProvider implements QueueProvider {
         // One change of the delivery at a time: a settle under way finishes first, and this extension then finds
         // the delivery settled, rather than setting its visibility back to a lease after a retry or a release.
         lease.changes().lock();
+        boolean mayHaveExtended = false;
         try {
             lease.heartbeatCalling(System.nanoTime());
             if (leases.current(job.receipt()).isEmpty()) {
                 throw new LeaseLostException("job " + job.jobId() + " on " + queue.label() + " no longer holds this "
                         + "delivery: it was settled or released while this extension waited for it");
             }
-            changeVisibilityFor(job, lease, extension);
+            mayHaveExtended = true;
+            try {
+                changeVisibilityFor(job, lease, extension);
+            } catch (LeaseLostException e) {
+                mayHaveExtended = false; // SQS refused the receipt: nothing of this extension reached the message
+                throw e;
+            }
         } finally {
-            lease.heartbeatReturned();
-            lease.changes().unlock();
+            try {
+                if (mayHaveExtended) {
+                    visibleAgainAfterLateHeartbeat(job, lease);
+                }
+            } finally {
+                lease.heartbeatReturned();
+                lease.changes().unlock();
+            }
         }
+    }
+
+    /**
+     * A settle that went ahead beside this heartbeat (it waited {@link #HEARTBEAT_WAIT}) and made the message visible
+     * again, at once or after a retry's delay: the heartbeat's extension may have reached SQS after it and hidden the
+     * job for a lease, so its visibility is set again to what the settle asked. A settle that had not begun its call
+     * when this looks sends it after the heartbeat's call returned, and so reaches SQS after it.
+     */
+    private void visibleAgainAfterLateHeartbeat(ReceivedJob job, Lease lease) {
+        Long visibleAgain = lease.visibleAgainNanos();
+        if (visibleAgain == null) {
+            return;
+        }
+        try {
+            calls.changeVisibility(lease.receipt(),
+                    ceilSeconds(Duration.ofNanos(Math.max(0, visibleAgain - System.nanoTime()))));
+            log.info("job {} on {}: the heartbeat its settle went ahead beside returned; its visibility is set back to "
+                    + "the settle's", job.jobId(), queue.label());
+        } catch (RuntimeException e) {
+            if (EntryFailure.isLostReceipt(e)) { // received again or deleted since: nothing of it left to set back
+                log.debug("job {} on {}: SQS no longer holds the delivery its settle went ahead with ({})", job.jobId(),
+                        queue.label(), e.getMessage());
+                return;
+            }
+            log.warn("job {} on {}: the heartbeat its settle went ahead beside returned, and setting its visibility "
+                    + "back to the settle's failed; it may stay hidden until that heartbeat's lease ends", job.jobId(),
+                    queue.label(), e);
+        }
+    }
+
+    /**
+     * A settle's visibility change ({@code seconds} from now, 0: at once). Without the lease's lock (the settle went
+     * ahead beside a heartbeat), noted on the lease first, for that heartbeat to set again when it returns.
+     */
+    private void settleVisibility(Lease lease, int seconds) {
+        if (!lease.changes().isHeldByCurrentThread()) {
+            lease.visibleAgainAt(System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds));
+        }
+        calls.changeVisibility(lease.receipt(), seconds);
     }
 
     private void changeVisibilityFor(ReceivedJob job, Lease lease, Duration extension) {
@@ -354,7 +406,7 @@ final class SqsQueueProvider implements QueueProvider {
             if (queue.fifo()) {
                 // A fresh copy would join the end of its message group, behind jobs enqueued after it;
                 // visible again, the delivery keeps its place (DESIGN §4: a group's order), counted.
-                calls.changeVisibility(lease.receipt(), 0);
+                settleVisibility(lease, 0);
                 return;
             }
             // A fresh copy written as of the attempts before this one: this delivery is not counted.
@@ -364,7 +416,7 @@ final class SqsQueueProvider implements QueueProvider {
             } catch (RuntimeException e) {
                 log.warn("job {} on {}: sending a fresh copy to release it failed; making the delivery visible again "
                         + "instead, which counts it as attempt {}", job.jobId(), queue.label(), job.attempt(), e);
-                calls.changeVisibility(lease.receipt(), 0);
+                settleVisibility(lease, 0);
                 return;
             }
             try {
@@ -477,8 +529,9 @@ final class SqsQueueProvider implements QueueProvider {
                     }
                     log.warn("job {} on {}: a heartbeat of its delivery has been under way for over {} (SQS does not "
                             + "answer it); its {} goes ahead without waiting longer: should that heartbeat's lease "
-                            + "extension still reach SQS after it, the job stays hidden until that lease ends", job.jobId(),
-                            queue.label(), DurationFormat.format(HEARTBEAT_WAIT), what);
+                            + "extension still reach SQS after it, the visibility the {} set is set again when the "
+                            + "heartbeat returns", job.jobId(), queue.label(), DurationFormat.format(HEARTBEAT_WAIT), what,
+                            what);
                     return false;
                 } catch (InterruptedException e) {
                     interrupted = true;

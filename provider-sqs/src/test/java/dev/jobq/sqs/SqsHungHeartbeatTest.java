@@ -91,6 +91,26 @@ class SqsHungHeartbeatTest {
     }
 
     @Test
+    @DisplayName("a FIFO release that went ahead beside a hung heartbeat: the heartbeat's extension, once SQS takes it, "
+            + "does not hide the released job for a lease")
+    void fifoReleaseStaysVisibleAfterTheLateHeartbeat() throws Exception {
+        settleBesideAHungHeartbeat(true, "release", (provider, job) -> provider.release(job), () -> { },
+                () -> assertThat(QueueContents.receive(queues.url(), 2))
+                        .as("the released job, visible after the late heartbeat returned").hasSize(1));
+    }
+
+    @Test
+    @DisplayName("a retry with no delay that went ahead beside a hung heartbeat: the heartbeat's extension, once SQS "
+            + "takes it, does not hold the retry back for a lease")
+    void retryStaysDueAfterTheLateHeartbeat() throws Exception {
+        settleBesideAHungHeartbeat(false, "retry",
+                (provider, job) -> provider.fail(job, new Failure.RetryAfter(Duration.ZERO, "failed, retried now")),
+                () -> { },
+                () -> assertThat(QueueContents.receive(queues.url(), 2))
+                        .as("the retried job, visible after the late heartbeat returned").hasSize(1));
+    }
+
+    @Test
     @DisplayName("an acknowledgement goes ahead within seconds, and the job is gone")
     void acknowledgementDoesNotWaitForAHungHeartbeat() throws Exception {
         settleBesideAHungHeartbeat(false, "acknowledge", (provider, job) -> provider.acknowledge(job),
@@ -167,6 +187,12 @@ class SqsHungHeartbeatTest {
      */
     private void settleBesideAHungHeartbeat(boolean fifo, String what, BiConsumer<QueueProvider, ReceivedJob> settle,
                                             Runnable then) throws Exception {
+        settleBesideAHungHeartbeat(fifo, what, settle, then, () -> { });
+    }
+
+    /** As above; {@code afterHeartbeat} checks the queue once the heartbeat, let go, has returned. */
+    private void settleBesideAHungHeartbeat(boolean fifo, String what, BiConsumer<QueueProvider, ReceivedJob> settle,
+                                            Runnable then, Runnable afterHeartbeat) throws Exception {
         queues = ElasticMq.newQueues("hung-heartbeat", fifo);
         BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("hung-heartbeat-scratch-" + System.nanoTime()
                 + (fifo ? ".fifo" : ""), Map.of()));
@@ -210,6 +236,7 @@ class SqsHungHeartbeatTest {
             then.run();
             heartbeat.release();
             extending.get(30, TimeUnit.SECONDS);
+            afterHeartbeat.run();
         }
     }
 }
