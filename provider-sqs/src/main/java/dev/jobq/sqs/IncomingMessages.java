@@ -75,6 +75,14 @@ final class IncomingMessages {
                         queue.label());
                 continue;
             }
+            if (leases.current(message.receiptHandle()).isPresent()) {
+                // The very delivery a receive before handed out, its receipt unchanged (a server or proxy that answers
+                // one again): not a new delivery. Handed out again, its job ran twice side by side, and Leases.add
+                // forgot the receipt of both, so neither could be acknowledged and the message came back.
+                log.debug("message {} from {} came again with a receipt already handed out; not handed out twice",
+                        message.messageId(), queue.label());
+                continue;
+            }
             var lease = new Lease(message, message.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID), now);
             int receives = receiveCount(lease);
             JobEnvelope envelope;

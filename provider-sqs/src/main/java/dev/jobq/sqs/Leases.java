@@ -27,7 +27,7 @@ final class Leases {
     void add(Lease lease) {
         byReceipt.put(lease.receipt(), lease);
         String previous = newestReceipt.put(lease.messageId(), lease.receipt());
-        if (previous != null) {
+        if (previous != null && !previous.equals(lease.receipt())) {
             byReceipt.remove(previous);
         }
     }

@@ -65,6 +65,12 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
     private static final Map<String, String> RECEIVE_COUNTS = new ConcurrentHashMap<>();
     /** For each queue URL armed, the receipt handle of a copy of each message its next receive answers twice. */
     private static final Map<String, java.util.function.UnaryOperator<String>> DUPLICATES = new ConcurrentHashMap<>();
+    /**
+     * For each queue URL armed, the messages of its first receive that got some (empty until then), answered again,
+     * with the same receipt handles, in the receive after it.
+     */
+    private static final Map<String, List<software.amazon.awssdk.services.sqs.model.Message>> REPLAYS =
+            new ConcurrentHashMap<>();
     private static final ExecutionAttribute<Map<String, Fault>> FAULTED = new ExecutionAttribute<>("jobq-faulted");
 
     private record Armed(String scratchUrl, List<Fault> faults, List<Call> calls, List<Hold> holds) {
@@ -160,12 +166,21 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
         DUPLICATES.put(queueUrl, earlierReceipt);
     }
 
+    /**
+     * Makes the next {@code ReceiveMessage} of {@code queueUrl} that gets messages be answered again in the receive
+     * after it, each message with the same receipt handle, as a server or proxy that replays an answer may.
+     */
+    static void answerAgainInNextReceive(String queueUrl) {
+        REPLAYS.put(queueUrl, List.of());
+    }
+
     static List<Call> calls(String queueUrl) {
         return List.copyOf(ARMED.get(queueUrl).calls());
     }
 
     static void forget(String queueUrl) {
         ARMED.remove(queueUrl);
+        REPLAYS.remove(queueUrl);
     }
 
     /** Whether a send entry's body contains {@code text}. */
@@ -268,6 +283,20 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
                 reported.put(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, count);
                 return message.toBuilder().attributes(reported).build();
             }).toList()).build();
+        }
+        if (context.response() instanceof ReceiveMessageResponse answer
+                && context.request() instanceof ReceiveMessageRequest asked
+                && REPLAYS.get(asked.queueUrl()) instanceof List<software.amazon.awssdk.services.sqs.model.Message> earlier) {
+            if (earlier.isEmpty()) {
+                if (!answer.messages().isEmpty()) {
+                    REPLAYS.put(asked.queueUrl(), List.copyOf(answer.messages()));
+                }
+                return answer;
+            }
+            REPLAYS.remove(asked.queueUrl());
+            List<software.amazon.awssdk.services.sqs.model.Message> again = new ArrayList<>(answer.messages());
+            again.addAll(earlier);
+            return answer.toBuilder().messages(again).build();
         }
         if (context.response() instanceof ReceiveMessageResponse answer && !answer.messages().isEmpty()
                 && context.request() instanceof ReceiveMessageRequest asked

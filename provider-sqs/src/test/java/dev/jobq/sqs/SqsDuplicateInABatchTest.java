@@ -48,6 +48,31 @@ class SqsDuplicateInABatchTest {
         receivedTwiceInABatch(receipt -> "older-" + receipt);
     }
 
+    @Test
+    @DisplayName("answered again with the same receipt in the next receive (a server or proxy that replays): handed "
+            + "out once, and its acknowledgement deletes it")
+    void sameReceiptInTheNextReceive() {
+        queues = ElasticMq.newQueues("replayed", false);
+        BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("replayed-scratch-" + System.nanoTime(), Map.of()));
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("visibilityTimeout", "30s",
+                        "waitTime", "1s"))), Clock.systemUTC()))) {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "replayed-1", "t", "1", JobOptions.defaults(),
+                    0, Instant.now(), null, null), Duration.ZERO);
+            BatchEntryFaults.answerAgainInNextReceive(queues.url());
+            List<ReceivedJob> first = provider.receive(10, Duration.ofSeconds(5));
+            assertThat(first).extracting(ReceivedJob::jobId).containsExactly("replayed-1");
+
+            List<ReceivedJob> again = provider.receive(10, Duration.ofSeconds(5));
+
+            // Before, the second receive's lease replaced the first's and Leases.add then forgot it as the older receipt:
+            // neither delivery was current, the acknowledgement was refused, and the job came back to run again.
+            provider.acknowledge(first.getFirst());
+            assertThat(again).as("jobs handed out again for a delivery already handed out, same receipt").isEmpty();
+        }
+        assertThat(QueueContents.total(queues.url())).as("messages left after the acknowledgement").isZero();
+    }
+
     private void receivedTwiceInABatch(UnaryOperator<String> earlierReceipt) {
         queues = ElasticMq.newQueues("duplicate", false);
         BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("duplicate-scratch-" + System.nanoTime(), Map.of()));
