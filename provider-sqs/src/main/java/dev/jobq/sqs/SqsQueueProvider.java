@@ -395,6 +395,13 @@ final class SqsQueueProvider implements QueueProvider {
                         + "is visible again, and another worker may run it; its acknowledgement or failure will be "
                         + "skipped, left to the other delivery", e);
             }
+            if (leases.current(job.receipt()).isEmpty()) {
+                // Settled beside this heartbeat (a settle waits for it HEARTBEAT_WAIT at most), and the call then failed,
+                // as when the worker's close() closed the provider after the release: no lease left to extend.
+                throw new LeaseLostException("job " + job.jobId() + " on " + queue.label() + " no longer holds this "
+                        + "delivery: it was settled or released while this extension was under way, which then failed ("
+                        + e.getMessage() + ")", e);
+            }
             throw new JobQueueException("extending the lease of job " + job.jobId() + " on " + queue.label()
                     + " failed: " + e.getMessage(), e);
         }

@@ -111,6 +111,46 @@ class SqsHungHeartbeatTest {
     }
 
     @Test
+    @DisplayName("a heartbeat whose call fails after its release went ahead (the provider closed meanwhile, as a worker's "
+            + "close() does) is told the delivery was settled, not that extending the lease failed")
+    void heartbeatFailingAfterTheReleaseIsToldItWasSettled() throws Exception {
+        queues = ElasticMq.newQueues("hung-heartbeat-closed", false);
+        BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("hung-heartbeat-scratch-" + System.nanoTime(),
+                Map.of()));
+        QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("visibilityTimeout", "30s",
+                        "waitTime", "1s"))), Clock.systemUTC()));
+        try {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "hung-2", "report:build", "1",
+                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(received).hasSize(1);
+            ReceivedJob job = received.getFirst();
+            heartbeat = BatchEntryFaults.hold(queues.url(), "ChangeMessageVisibilityBatch",
+                    e -> e instanceof ChangeMessageVisibilityBatchRequestEntry change && change.visibilityTimeout() > 0);
+            Future<Throwable> extending = callers.submit(() -> {
+                try {
+                    provider.extendLease(job, Duration.ofSeconds(30));
+                    return null;
+                } catch (RuntimeException e) {
+                    return e;
+                }
+            });
+            heartbeat.awaitReached();
+            provider.release(job);
+            provider.close();
+            heartbeat.release();
+
+            // Before: a JobQueueException 'extending the lease of job hung-2 ... failed: Task ... rejected from ...',
+            // which the worker logs as a lease it could not extend ('the job may run twice') for a job released.
+            assertThat(extending.get(30, TimeUnit.SECONDS)).as("what the heartbeat is told")
+                    .isInstanceOf(LeaseLostException.class).hasMessageContaining("hung-2");
+        } finally {
+            provider.close();
+        }
+    }
+
+    @Test
     @DisplayName("an acknowledgement goes ahead within seconds, and the job is gone")
     void acknowledgementDoesNotWaitForAHungHeartbeat() throws Exception {
         settleBesideAHungHeartbeat(false, "acknowledge", (provider, job) -> provider.acknowledge(job),
