@@ -45,15 +45,25 @@ final class QueueStatistics {
         long total = 0;
         for (QueueAttributeName name : names) {
             String count = attributes.getOrDefault(name, "0");
+            long messages;
             try {
-                total += Long.parseLong(count);
+                messages = Long.parseLong(count);
             } catch (NumberFormatException e) {
                 // A bare NumberFormatException named neither the queue nor the count.
-                throw new JobQueueException("reading the message counts of " + Secrets.maskUrl(url) + " for "
-                        + queue.label() + " failed: it answered an " + name + " of '" + count + "', not a number of "
-                        + "messages as SQS answers (a server or proxy that is not SQS?); check the endpoint", e);
+                throw new JobQueueException(notACount(url, name, count), e);
             }
+            if (messages < 0) {
+                // Passed on, a count below zero (or -1, read as ProviderStats.UNKNOWN) in jobq stats and the metrics.
+                throw new JobQueueException(notACount(url, name, count));
+            }
+            total += messages;
         }
         return total;
+    }
+
+    private String notACount(String url, QueueAttributeName name, String count) {
+        return "reading the message counts of " + Secrets.maskUrl(url) + " for " + queue.label() + " failed: it answered "
+                + "an " + name + " of '" + count + "', not a number of messages as SQS answers (a server or proxy that is "
+                + "not SQS?); check the endpoint";
     }
 }

@@ -169,4 +169,20 @@ class SqsUnreadableAttributesTest {
                     .hasMessageContaining("check the endpoint");
         }
     }
+
+    @Test
+    @DisplayName("a negative message count fails stats() as one that is not a number does, rather than pass as a count "
+            + "below zero (or as 'unknown', -1)")
+    void negativeMessageCount() {
+        SqsServer.Queues queues = ElasticMq.newQueues("negative-stats", false);
+        try (QueueProvider provider = create(on(queues))) {
+            BatchEntryFaults.reportAttribute(queues.url(), QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "-7");
+
+            assertThatThrownBy(provider::stats)
+                    .isInstanceOf(dev.jobq.JobQueueException.class)
+                    .hasMessageContaining(queues.url())
+                    .hasMessageContaining("ApproximateNumberOfMessages of '-7'")
+                    .hasMessageContaining("check the endpoint");
+        }
+    }
 }
