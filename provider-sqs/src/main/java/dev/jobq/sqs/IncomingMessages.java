@@ -170,15 +170,16 @@ final class IncomingMessages {
     }
 
     /**
-     * SQS's count of the message's receives, this one included. One that is missing or not a number (a server or a
-     * proxy that is not SQS) is read as 1, so the message runs rather than fail the receive, and a WARN says so, once
-     * per provider: read as 1 each time, a failing job's attempts are not counted and it is retried without end.
+     * SQS's count of the message's receives, this one included. One that is missing, not a number or below 1 (a server
+     * or a proxy that is not SQS) is read as 1, so the message runs rather than fail the receive, and a WARN says so,
+     * once per provider: read as 1 each time, a failing job's attempts are not counted and it is retried without end.
      */
     private int receiveCount(Lease lease) {
         String count = lease.message().attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
         try {
-            if (count != null) {
-                return Math.max(1, Integer.parseInt(count));
+            int receives = count == null ? 0 : Integer.parseInt(count);
+            if (receives >= 1) { // SQS counts this receive: 0 or less is not its answer
+                return receives;
             }
         } catch (NumberFormatException e) {
             // told below

@@ -153,6 +153,30 @@ class SqsUnreadableAttributesTest {
     }
 
     @Test
+    @DisplayName("a message whose ApproximateReceiveCount is 0 (SQS counts this receive, so at least 1) runs as a first "
+            + "receive, and the same WARN says its attempts are not counted")
+    void zeroReceiveCount() {
+        SqsServer.Queues queues = ElasticMq.newQueues("zero-count", false);
+        BatchEntryFaults.reportReceiveCount(queues.url(), "0");
+        Map<String, Object> values = on(queues);
+        values.put("waitTime", "1s");
+
+        try (QueueProvider provider = create(values)) {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "zero-1", "t", "1", JobOptions.defaults(),
+                    0, Instant.now(), null, null), Duration.ZERO);
+            ReceivedJob first = provider.receive(1, Duration.ofSeconds(5)).getFirst();
+            assertThat(first.attempt()).isEqualTo(1);
+            provider.acknowledge(first);
+        }
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.WARN)
+                .extracting(event -> event.getFormattedMessage())
+                .filteredOn(line -> line.contains("ApproximateReceiveCount"))
+                .singleElement()
+                .satisfies(line -> assertThat(line).contains(queues.url(), "ApproximateReceiveCount of '0'",
+                        "zero-1", "not counted", "check the endpoint"));
+    }
+
+    @Test
     @DisplayName("a message count that is not a number fails stats() with a JobQueueException naming the queue, the "
             + "attribute and the value, not a bare NumberFormatException")
     void unreadableMessageCount() {
