@@ -167,13 +167,7 @@ class BlockingBackoffTest {
             }
         }, failedAttempt -> {
             lose.set(true); // from here attempt 1's heartbeats find its lease lost, and it runs out unextended
-            inBackoff.countDown();
-            try {
-                backoffGoesOn.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException("interrupted while reading the rate table", e);
-            }
-            return Duration.ZERO;
+            return blockingBackoff().delay(failedAttempt);
         });
         jobs.enqueue("report:slow", 1, EnqueueOptions.builder().maxAttempts(3).timeout(Duration.ofMillis(500))
                 .build());
