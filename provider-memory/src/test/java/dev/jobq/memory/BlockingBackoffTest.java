@@ -119,8 +119,8 @@ class BlockingBackoffTest {
                 new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until its timeout interrupts it
             }
         }, blockingBackoff());
-        jobs.enqueue("report:slow", 1, EnqueueOptions.builder().maxAttempts(2).timeout(Duration.ofMillis(500))
-                .build());
+        jobs.enqueue("report:slow", 1, EnqueueOptions.builder().maxAttempts(2).timeout(Duration.ofSeconds(5))
+                .build()); // longer than the window below: heartbeats go on for one more timeout at most
         jobs.start();
         assertThat(handlerStarted.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
         assertThat(inBackoff.await(10, TimeUnit.SECONDS)).as("the backoff was asked").isTrue();
@@ -129,8 +129,32 @@ class BlockingBackoffTest {
 
         fixture.events.awaitCount(JobEvent.Completed.class, 1);
         assertThat(fixture.events.all(JobEvent.Failed.class)).singleElement()
-                .satisfies(failed -> assertThat(failed.error()).startsWith("timed out after 500ms"));
+                .satisfies(failed -> assertThat(failed.error()).startsWith("timed out after 5s"));
         assertThat(fixture.events.all(JobEvent.Started.class)).as("deliveries").hasSize(2);
+    }
+
+    @Test
+    @DisplayName("a timeout's backoff that blocks past one more job timeout: its heartbeats stop, as a handler's past "
+            + "its timeout do, and the job comes back when its lease ends and runs again")
+    void aTimeOutsBackoffThatNeverReturnsLetsTheJobGo() throws Exception {
+        JobQueue jobs = queue();
+        jobs.registerJobHandler("report:slow", Integer.class, (n, ctx) -> {
+            if (ctx.attempt() == 1) {
+                new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until its timeout interrupts it
+            }
+        }, blockingBackoff());
+        String id = jobs.enqueue("report:slow", 1, EnqueueOptions.builder().maxAttempts(2)
+                .timeout(Duration.ofMillis(500)).build());
+        jobs.start();
+        assertThat(inBackoff.await(10, TimeUnit.SECONDS)).as("the backoff was asked").isTrue();
+
+        // Heartbeats for 500 ms more, then the 1 s lease runs out: the job's next delivery starts while the backoff
+        // still blocks (it was held for as long as the worker lived).
+        JobEvent.Completed completed = fixture.events.awaitCount(JobEvent.Completed.class, 1).getFirst();
+        assertThat(completed.jobId()).isEqualTo(id);
+        assertThat(completed.attempt()).isEqualTo(2);
+        assertThat(backoffGoesOn.getCount()).as("the backoff still blocks").isEqualTo(1);
+        backoffGoesOn.countDown();
     }
 
     @Test

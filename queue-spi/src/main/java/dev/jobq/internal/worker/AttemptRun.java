@@ -184,6 +184,13 @@ final class AttemptRun implements JobContext, Runnable {
      * ({@link #failExitingTheJvm}). Written on those only; read by the watchdog for timed-out or released attempts only.
      */
     private volatile boolean timeOutAsksBackoff;
+    /**
+     * When ({@link System#nanoTime()}) a timeout's record (or a System.exit's failure) began to ask the backoff,
+     * written before {@link #timeOutAsksBackoff}: its heartbeats go on for one more of the job's timeouts from here,
+     * not for ever. A backoff that never returns held the job for as long as the worker lived; past that bound the
+     * job comes back when its lease ends, as one whose handler ignores its timeout does.
+     */
+    private long backoffAskedNanos;
 
     /**
      * @param handlerReturned run on the handler's thread once the attempt is finished there, before the
@@ -531,7 +538,9 @@ final class AttemptRun implements JobContext, Runnable {
         JobEnvelope envelope = delivery.envelope();
         inLogContext(() -> {
             // Heartbeats go on while the backoff is asked: one that blocked ran with none, its lease ran out and the
-            // job ran again elsewhere. Off again before the provider is told, which waits for a heartbeat under way.
+            // job ran again elsewhere. Off again before the provider is told, which waits for a heartbeat under way;
+            // for one more of the job's timeouts at most (holdsLease), so that one that never returns lets the job go.
+            backoffAskedNanos = System.nanoTime();
             timeOutAsksBackoff = true;
             Failure failure = backoffAsked
                     ? FailurePolicy.backoffTimedOut(timeout, backoff, delivery.attempt(),
@@ -587,6 +596,7 @@ final class AttemptRun implements JobContext, Runnable {
         inLogContext(() -> {
             // Heartbeats go on while the backoff is asked, as for a timeout's (recordTimeOut): one that blocked ran with
             // none, and the lease could run out under it. Off again before the provider is told.
+            backoffAskedNanos = System.nanoTime();
             timeOutAsksBackoff = true;
             Failure failure = FailurePolicy.exitedTheJvm(delivery.attempt(), delivery.envelope().options().maxAttempts(),
                     backoff, delivery.envelope().type());
@@ -994,12 +1004,13 @@ final class AttemptRun implements JobContext, Runnable {
      * thread not yet made or waiting for a carrier while handlers that never block hold them all. The lease runs
      * from the receive, so the watchdog extends it from then: one waiting longer than the lease ran out unextended,
      * and the job ran twice. So does a timed-out attempt while its record asks the job's backoff, and one released
-     * at shutdown while the failure of its handler's System.exit asks it.
+     * at shutdown while the failure of its handler's System.exit asks it, for one more of the job's timeouts at most.
      */
     boolean holdsLease() {
         State now = state.get();
         return now == State.RUNNING || now == State.PENDING
-                || (now == State.TIMED_OUT || now == State.RELEASED) && timeOutAsksBackoff;
+                || (now == State.TIMED_OUT || now == State.RELEASED) && timeOutAsksBackoff
+                        && System.nanoTime() - backoffAskedNanos < timeoutNanos;
     }
 
     /** True once the attempt timed out while its failure is not yet recorded with the provider and announced. */
