@@ -41,6 +41,8 @@ class BlockingBackoffTest {
     /** What the backoff waits for; counted down at the end, so that no test leaves one waiting. */
     private final CountDownLatch backoffGoesOn = new CountDownLatch(1);
     private final CountDownLatch inBackoff = new CountDownLatch(1);
+    /** Counted down by the first attempt of "report:slow" ({@link #registerSlow}). */
+    private final CountDownLatch slowStarted = new CountDownLatch(1);
     private final Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker");
     private final CapturedLog logged = new CapturedLog();
 
@@ -112,17 +114,11 @@ class BlockingBackoffTest {
             + "it, the job is not delivered again until its retry")
     void aBackoffThatBlocksAfterATimeoutKeepsItsLease() throws Exception {
         JobQueue jobs = queue();
-        var handlerStarted = new CountDownLatch(1);
-        jobs.registerJobHandler("report:slow", Integer.class, (n, ctx) -> {
-            if (ctx.attempt() == 1) {
-                handlerStarted.countDown();
-                new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until its timeout interrupts it
-            }
-        }, blockingBackoff());
+        registerSlow(jobs, blockingBackoff());
         jobs.enqueue("report:slow", 1, EnqueueOptions.builder().maxAttempts(2).timeout(Duration.ofSeconds(5))
                 .build()); // longer than the window below: heartbeats go on for one more timeout at most
         jobs.start();
-        assertThat(handlerStarted.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
+        assertThat(slowStarted.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
         assertThat(inBackoff.await(10, TimeUnit.SECONDS)).as("the backoff was asked").isTrue();
 
         noSecondDeliveryWhileTheBackoffBlocks();
@@ -138,11 +134,7 @@ class BlockingBackoffTest {
             + "its timeout do, and the job comes back when its lease ends and runs again")
     void aTimeOutsBackoffThatNeverReturnsLetsTheJobGo() throws Exception {
         JobQueue jobs = queue();
-        jobs.registerJobHandler("report:slow", Integer.class, (n, ctx) -> {
-            if (ctx.attempt() == 1) {
-                new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until its timeout interrupts it
-            }
-        }, blockingBackoff());
+        registerSlow(jobs, blockingBackoff());
         String id = jobs.enqueue("report:slow", 1, EnqueueOptions.builder().maxAttempts(2)
                 .timeout(Duration.ofMillis(500)).build());
         jobs.start();
@@ -185,11 +177,7 @@ class BlockingBackoffTest {
             }
         };
         JobQueue jobs = fixture.queue(provider, 2, Duration.ofSeconds(5));
-        jobs.registerJobHandler("report:slow", Integer.class, (n, ctx) -> {
-            if (ctx.attempt() == 1) {
-                new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until its timeout interrupts it
-            }
-        }, failedAttempt -> {
+        registerSlow(jobs, failedAttempt -> {
             lose.set(true); // from here attempt 1's heartbeats find its lease lost, and it runs out unextended
             return blockingBackoff().delay(failedAttempt);
         });
@@ -235,6 +223,19 @@ class BlockingBackoffTest {
             }
         }, blockingBackoff());
         return jobs;
+    }
+
+    /**
+     * Job type "report:slow" with {@code backoff}: its first attempt counts {@link #slowStarted} down and waits until
+     * its timeout interrupts it; later ones succeed.
+     */
+    private void registerSlow(JobQueue jobs, Backoff backoff) {
+        jobs.registerJobHandler("report:slow", Integer.class, (n, ctx) -> {
+            if (ctx.attempt() == 1) {
+                slowStarted.countDown();
+                new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until its timeout interrupts it
+            }
+        }, backoff);
     }
 
     /** A backoff that waits for {@link #backoffGoesOn} (or its thread's interrupt), then answers no delay. */
