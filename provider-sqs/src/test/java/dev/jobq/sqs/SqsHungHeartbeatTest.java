@@ -70,7 +70,7 @@ class SqsHungHeartbeatTest {
     @DisplayName("a release (standard queue) goes ahead within seconds, and the job is on the queue again at once")
     void releaseDoesNotWaitForAHungHeartbeat() throws Exception {
         settleBesideAHungHeartbeat(false, "release", (provider, job) -> provider.release(job),
-                () -> assertThat(QueueContents.receive(queues.url(), 0)).as("the released job, visible at once").hasSize(1));
+                visibleAtOnce("released"));
     }
 
     @Test
@@ -78,7 +78,7 @@ class SqsHungHeartbeatTest {
             + "visible again at once")
     void fifoReleaseDoesNotWaitForAHungHeartbeat() throws Exception {
         settleBesideAHungHeartbeat(true, "release", (provider, job) -> provider.release(job),
-                () -> assertThat(QueueContents.receive(queues.url(), 0)).as("the released job, visible at once").hasSize(1));
+                visibleAtOnce("released"));
     }
 
     @Test
@@ -87,7 +87,7 @@ class SqsHungHeartbeatTest {
     void retryDoesNotWaitForAHungHeartbeat() throws Exception {
         settleBesideAHungHeartbeat(false, "retry",
                 (provider, job) -> provider.fail(job, new Failure.RetryAfter(Duration.ZERO, "failed, retried now")),
-                () -> assertThat(QueueContents.receive(queues.url(), 0)).as("the retried job, visible at once").hasSize(1));
+                visibleAtOnce("retried"));
     }
 
     @Test
@@ -219,6 +219,12 @@ class SqsHungHeartbeatTest {
             workers.close();
             answering.shutdownNow();
         }
+    }
+
+    /** Checks that the {@code which} (released, retried) job is on the queue, visible at once. */
+    private Runnable visibleAtOnce(String which) {
+        return () -> assertThat(QueueContents.receive(queues.url(), 0)).as("the " + which + " job, visible at once")
+                .hasSize(1);
     }
 
     /**
