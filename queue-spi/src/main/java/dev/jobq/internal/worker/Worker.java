@@ -8,6 +8,7 @@ import dev.jobq.spi.ReceivedJob;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -88,7 +89,10 @@ public final class Worker implements AutoCloseable {
      * once, not once per attempt: on a backlog it runs attempt after attempt.
      */
     private final Set<HandlerThread> handlers = ConcurrentHashMap.newKeySet();
-    /** Timed-out attempts whose handler returned before their failure was recorded with the provider (rare). */
+    /**
+     * Timed-out attempts whose handler returned before their failure was recorded with the provider (rare); the
+     * watchdog's next sweep lets each go once it is settled ({@link #watchedRuns}).
+     */
     private final Set<AttemptRun> recordingTimeOuts = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition runEnded = lock.newCondition();
@@ -433,13 +437,18 @@ public final class Worker implements AutoCloseable {
     /**
      * The attempts the watchdog looks at: the handler threads' ({@link #runs}), and the timed-out ones whose handler
      * returned while their failure is still being recorded: one whose record asks a backoff that blocks holds its
-     * lease meanwhile ({@link AttemptRun#holdsLease}), and its heartbeats must go on.
+     * lease meanwhile ({@link AttemptRun#holdsLease}), and its heartbeats must go on. Those found settled are let go
+     * here, once a sweep: they were let go only when the next such timeout was added, and a worker where one happened
+     * once kept that attempt (its job's payload, its handler's context) for as long as it lived.
      */
     private List<AttemptRun> watchedRuns() {
         List<AttemptRun> runs = runs();
         if (!recordingTimeOuts.isEmpty()) {
-            for (AttemptRun run : recordingTimeOuts) {
-                if (!run.isSettled()) {
+            for (Iterator<AttemptRun> recording = recordingTimeOuts.iterator(); recording.hasNext(); ) {
+                AttemptRun run = recording.next();
+                if (run.isSettled()) {
+                    recording.remove();
+                } else {
                     runs.add(run);
                 }
             }
