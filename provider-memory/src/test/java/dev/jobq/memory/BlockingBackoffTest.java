@@ -198,6 +198,45 @@ class BlockingBackoffTest {
                 .contains("attempt 1: the lease of attempt 1 is no longer held (test)"));
     }
 
+    @Test
+    @DisplayName("a handler's error whose message takes past the job's timeout to read: the timeout says the attempt "
+            + "timed out, not that its backoff did not return")
+    void anErrorWhoseMessageBlocksIsNotBlamedOnTheBackoff() throws Exception {
+        var messageGoesOn = new CountDownLatch(1);
+        var readingMessage = new CountDownLatch(1);
+        JobQueue jobs = fixture.queue(fixture.memoryProvider(Map.of("leaseDuration", "1s")), 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("report:late-message", Integer.class, (n, ctx) -> {
+            throw new IllegalStateException() {
+                @Override
+                public String getMessage() {
+                    // A message built from what has to be fetched (a closed session's entity, a remote error page).
+                    readingMessage.countDown();
+                    while (true) {
+                        try {
+                            messageGoesOn.await(20, TimeUnit.SECONDS);
+                            return "the rows of report 7";
+                        } catch (InterruptedException deaf) {
+                            // the timeout's interrupt: the message is read all the same
+                        }
+                    }
+                }
+            };
+        });
+        jobs.enqueue("report:late-message", 1, EnqueueOptions.builder().maxAttempts(2)
+                .timeout(Duration.ofMillis(500)).build());
+        jobs.start();
+        assertThat(readingMessage.await(10, TimeUnit.SECONDS)).as("the error's message was read").isTrue();
+
+        JobEvent.Failed failed = fixture.events.awaitCount(JobEvent.Failed.class, 1).getFirst();
+        messageGoesOn.countDown();
+        // Before, it said "timed out after 500ms: the handler failed, and its backoff (…) did not return within the
+        // job's timeout": no backoff had been asked, and its operator went looking at one that was never slow.
+        assertThat(failed.error()).isEqualTo("timed out after 500ms");
+        fixture.events.awaitCount(JobEvent.Dead.class, 1); // attempt 2: its handler's thread is done with attempt 1
+        assertThat(logged.list).as("what the handler's thread logged once the message was read")
+                .noneSatisfy(event -> assertThat(event.getFormattedMessage()).contains("did not return"));
+    }
+
     /**
      * Over three leases and more, the job is not delivered again while its backoff blocks (unextended, its lease ran
      * out and it was delivered again meanwhile); then lets the backoff return.

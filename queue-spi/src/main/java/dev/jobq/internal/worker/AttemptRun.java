@@ -8,6 +8,7 @@ import dev.jobq.JobCancelledException;
 import dev.jobq.JobContext;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.NonRetryableJobException;
 import dev.jobq.internal.runtime.HandlerRegistry.Registration;
 import dev.jobq.internal.runtime.UserCode;
 import dev.jobq.spi.DurationFormat;
@@ -455,9 +456,15 @@ final class AttemptRun implements JobContext, Runnable {
             // (I/O, a lock) ran after the attempt was finished, with no heartbeats and no timeout: the lease ran out
             // and the job ran again elsewhere, and close() did not take the thread for a running one. Now heartbeats
             // go on, the job's timeout bounds it (recordTimeOut), and close() cancels it as it does a handler.
-            backoffAsked = true;
-            failure = FailurePolicy.decide(error, delivery.attempt(), delivery.envelope().options().maxAttempts(),
-                    backoff, delivery.envelope().type(), this::isCancelled);
+            // The error's text first: its getMessage() is user code too, and a timeout while it blocked said the
+            // backoff did not return, which was not asked (nor ever is on the last attempt, or for a non-retryable).
+            String text = FailurePolicy.describe(error);
+            int maxAttempts = delivery.envelope().options().maxAttempts();
+            boolean asksBackoff = !(error instanceof NonRetryableJobException) && delivery.attempt() < maxAttempts;
+            if (!asksBackoff || markBackoffAsked()) {
+                failure = FailurePolicy.decide(error, text, delivery.attempt(), maxAttempts, backoff,
+                        delivery.envelope().type(), this::isCancelled);
+            }
         }
         if (failure == null || !finishOnHandlerThread()) {
             if (backoffAsked && state.get() == State.TIMED_OUT) {
@@ -525,11 +532,28 @@ final class AttemptRun implements JobContext, Runnable {
      * have {@link #recordTimeOut()} run, on a thread that may wait for the provider.
      */
     boolean timeOut() {
-        if (!state.compareAndSet(State.RUNNING, State.TIMED_OUT)) {
-            return false;
+        synchronized (state) { // beside markBackoffAsked: the backoff is asked before the timeout or not at all
+            if (!state.compareAndSet(State.RUNNING, State.TIMED_OUT)) {
+                return false;
+            }
         }
         cancel();
         return true;
+    }
+
+    /**
+     * On the handler's thread, just before its failure's backoff is asked: true, and {@link #backoffAsked} set, while
+     * the attempt still runs; false once it timed out (or was released, or its lease lost), whose record then says
+     * what happened and does not blame a backoff that was never asked. Failed attempts only.
+     */
+    private boolean markBackoffAsked() {
+        synchronized (state) {
+            if (state.get() != State.RUNNING) {
+                return false;
+            }
+            backoffAsked = true;
+            return true;
+        }
     }
 
     /** The second half of a {@linkplain #timeOut() timeout}: logs it, announces it and tells the provider. */

@@ -42,19 +42,19 @@ final class FailurePolicy {
      * @param type        the job's type, named when its backoff misbehaves
      */
     static Failure decide(Throwable error, int attempt, int maxAttempts, Backoff backoff, String type) {
-        return decide(error, attempt, maxAttempts, backoff, type, NEVER_CANCELLED);
+        return decide(error, describe(error), attempt, maxAttempts, backoff, type, NEVER_CANCELLED);
     }
 
     /**
      * As {@link #decide(Throwable, int, int, Backoff, String)}, on the handler's thread while its attempt still runs.
      *
+     * @param text      {@link #describe} of {@code error}, read by the caller before the backoff is asked
      * @param cancelled true once the worker cancelled the attempt (a timeout, the shutdown, a lost lease), whose
      *                  interrupt may end a backoff that blocks: what it throws then is the worker's doing, and the
      *                  failure decided here is discarded (the cancel settles the attempt), so it is no backoff's fault
      */
-    static Failure decide(Throwable error, int attempt, int maxAttempts, Backoff backoff, String type,
+    static Failure decide(Throwable error, String text, int attempt, int maxAttempts, Backoff backoff, String type,
             BooleanSupplier cancelled) {
-        String text = describe(error);
         if (error instanceof NonRetryableJobException) {
             return Failure.dead("not retryable: " + text);
         }
