@@ -130,7 +130,11 @@ final class AttemptRun implements JobContext, Runnable {
     private final WorkerSide worker;
     /** Null, or whether a successful attempt takes its thread's next job with its acknowledgement. */
     private final @Nullable BooleanSupplier takesNextJob;
-    /** The job leased with this attempt's acknowledgement, for the same thread to run next. */
+    /**
+     * The job leased with this attempt's acknowledgement, for the same thread to run next. Written on that thread; read
+     * by the watchdog too, without a barrier of its own (none is added to a job's path), to extend its lease
+     * ({@link #holdsNextJob}).
+     */
     private @Nullable ReceivedJob nextJob;
     private final AtomicReference<State> state = new AtomicReference<>(State.PENDING);
     private final long timeoutNanos;
@@ -738,6 +742,44 @@ final class AttemptRun implements JobContext, Runnable {
             // left none ever due again.
             nextHeartbeatNanos = began + heartbeatEveryNanos;
             inLogContext(() -> failures.failed(describe(), e));
+            rethrowIfFatal(e);
+            return;
+        }
+        nextHeartbeatNanos = began + heartbeatEveryNanos;
+    }
+
+    /**
+     * True while the job leased with this attempt's acknowledgement ({@link #takeNextJob()}) waits for its thread,
+     * which still announces this attempt's {@code Completed}: that job is no attempt yet, so nothing else extends its
+     * lease, and a listener slow there let it run out: the job was delivered again and ran twice. The watchdog then
+     * extends it on this attempt's heartbeat schedule ({@link #isHeartbeatDue}, free once the attempt finished): its
+     * last heartbeat was before that job was leased, so the first is due within a heartbeat interval of the lease.
+     * Read by the watchdog only; a job that succeeds writes nothing for it.
+     */
+    boolean holdsNextJob() {
+        return nextJob != null && state.get() == State.FINISHED && !settled;
+    }
+
+    /**
+     * Called by the watchdog on a heartbeat thread once {@link #holdsNextJob()} and a heartbeat is due: extends the
+     * lease of the job leased with this attempt's acknowledgement. None once this attempt is settled: its thread then
+     * makes that job its next attempt, which has heartbeats of its own. Such a job's delivery (ReceivedJob) is
+     * immutable, so what this thread reads of it is whole.
+     */
+    void heartbeatNextJob(HeartbeatFailures failures) {
+        long began = System.nanoTime();
+        ReceivedJob next = nextJob;
+        try {
+            if (next != null && !settled) {
+                queue.provider().extendLease(next, next.leaseDuration());
+                failures.succeeded();
+            }
+        } catch (Throwable e) {
+            nextHeartbeatNanos = began + heartbeatEveryNanos;
+            // Not in this attempt's log context: the line is about the other job, which it names.
+            failures.failed("job " + next.jobId() + " (" + next.envelope().type() + ") on queue '" + queue.name()
+                    + "' attempt " + next.attempt() + ", leased with the acknowledgement of job " + delivery.jobId()
+                    + " while that job's Completed was announced", e);
             rethrowIfFatal(e);
             return;
         }

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One thread that looks at the running attempts every {@link #TICK}: times out those past their
- * timeout and sends lease heartbeats for the rest, and for the attempts received and not yet started.
+ * timeout and sends lease heartbeats for the rest, for the attempts received and not yet started, and for a job
+ * leased with an acknowledgement while the acknowledged attempt is still announced ({@link AttemptRun#holdsNextJob}).
  * Provider calls are made on threads of their own so a slow provider never delays a timeout. One sweep for all attempts costs nothing per job, unlike a
  * scheduled task per attempt.
  *
@@ -190,6 +191,10 @@ final class Watchdog implements AutoCloseable {
                     // running, or received and waiting for its thread: its lease runs from the receive
                     QueueThreads queue = lanes.get(run.queueName());
                     queue.heartbeats().execute(() -> run.heartbeat(queue.failures()));
+                } else if (run.holdsNextJob() && run.isHeartbeatDue(now)) {
+                    // finished, and the job leased with its acknowledgement waits while its Completed is announced
+                    QueueThreads queue = lanes.get(run.queueName());
+                    queue.heartbeats().execute(() -> run.heartbeatNextJob(queue.failures()));
                 }
             }
         } catch (RejectedExecutionException closing) {
