@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.NonRetryableJobException;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.QueueProvider;
@@ -351,6 +352,63 @@ class HostileProviderTest {
         assertThat(uncaught).isEmpty();
         assertThat(errorLines()).anyMatch(line -> line.contains("returned 3 jobs when asked for 1")
                 && line.contains("could not be handed back"));
+    }
+
+    @Test
+    @DisplayName("acknowledgeAndReceive() bringing more jobs than asked: the extra is handed back at once and runs, not "
+            + "left leased and forgotten until its lease ends")
+    void acknowledgeAndReceiveBringingAnExtraJob() {
+        var acks = new AtomicInteger();
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
+            @Override
+            public List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
+                acknowledge(job);
+                return receive(acks.incrementAndGet() == 1 ? max + 1 : max, Duration.ZERO);
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        for (int i = 0; i < 3; i++) {
+            jobs.enqueue("ok", new Work(i));
+        }
+        jobs.start();
+
+        // Before, the handler thread ran the first job it brought and dropped the other, leased for 10 minutes.
+        awaitCount(JobEvent.Completed.class, 3);
+        assertThat(ok).hasValue(3);
+        assertThat(errorLines()).anyMatch(line -> line.contains("returned 2 jobs when asked for 1; handed back job"));
+    }
+
+    @Test
+    @DisplayName("a handler thread's receive of its next job bringing more jobs than asked: the extra is handed back at "
+            + "once and runs, not left leased and forgotten until its lease ends")
+    void handlerThreadsReceiveBringingAnExtraJob() {
+        var handlerReceives = new AtomicInteger();
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                boolean handlerThread = Thread.currentThread().getName().startsWith("jobq-worker-");
+                return super.receive(handlerThread && handlerReceives.incrementAndGet() == 1 ? max + 1 : max, wait);
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> {
+            if (job.payload().n() == 0) {
+                throw new NonRetryableJobException("the first one fails: its thread then receives on its own");
+            }
+            ok.incrementAndGet();
+        });
+        for (int i = 0; i < 3; i++) {
+            jobs.enqueue("ok", new Work(i));
+        }
+        jobs.start();
+
+        // Before, the handler thread ran the first job it received and dropped the other, leased for 10 minutes.
+        awaitCount(JobEvent.Completed.class, 2);
+        assertThat(ok).hasValue(2);
+        assertThat(errorLines()).anyMatch(line -> line.contains("returned 2 jobs when asked for 1; handed back job"));
     }
 
     @Test

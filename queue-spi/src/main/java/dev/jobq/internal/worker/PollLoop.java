@@ -328,7 +328,7 @@ final class PollLoop implements Runnable {
                 } else if (i < granted) {
                     handBackUnplaced(jobs.get(i), "no permit free for it");
                 } else {
-                    handBackExtra(jobs.get(i), jobs.size(), granted);
+                    handBackExtra(queue, jobs.get(i), jobs.size(), granted);
                 }
             }
             if (Thread.currentThread().isInterrupted()) {
@@ -405,7 +405,12 @@ final class PollLoop implements Runnable {
      * stops here (thrown on, it ended this loop: the queue was served no more and the extras after it were never
      * handed back); that job comes back when its lease ends.
      */
-    private void handBackExtra(ReceivedJob extra, int brought, int asked) {
+    /**
+     * Hands back a job {@code queue}'s provider brought beyond the {@code asked} ones, with an ERROR: run by no one,
+     * it stayed leased, with no heartbeat, until its lease ended. The poll loop's receives, and a handler thread's
+     * ({@link Worker}'s receive of its next job, {@link AttemptRun}'s with its acknowledgement).
+     */
+    static void handBackExtra(QueueBinding queue, ReceivedJob extra, int brought, int asked) {
         try {
             queue.provider().release(extra);
             log.error("provider of queue '{}' returned {} jobs when asked for {}; handed back job {}", queue.name(),

@@ -413,6 +413,9 @@ public final class Worker implements AutoCloseable {
         }
         try {
             List<ReceivedJob> jobs = queue.provider().receive(1, handler.tier == 0 ? NEXT_JOB_WAIT : Duration.ZERO);
+            for (int i = 1; i < jobs.size(); i++) {
+                PollLoop.handBackExtra(queue, jobs.get(i), jobs.size(), 1); // a provider's bug: rare
+            }
             return jobs.isEmpty() ? null : jobs.get(0);
         } catch (Throwable e) { // a provider's Error too: the thread still gives its permit back
             AttemptRun.clearLogContext();
