@@ -21,7 +21,7 @@ public interface JobSink {
      * Whether this process has {@code queue}. False for a queue its configuration does not name: another process
      * sharing the scheduler's database may serve it (a rolling deploy, workers split by queue), and the scheduler
      * leaves that queue's due jobs to it as they are rather than trying them here. True unless the sink knows
-     * otherwise.
+     * otherwise; one that throws is taken as true, and the scheduler logs it at WARN once per queue.
      */
     default boolean serves(String queue) {
         return true;

@@ -73,6 +73,8 @@ final class HandOff {
     private final HandedOnUnmarked unmarked = new HandedOnUnmarked();
     private final UnreadableRecurringJobs unreadable = new UnreadableRecurringJobs();
     private final UnservedQueues unserved = new UnservedQueues();
+    /** The queues whose {@link JobSink#serves} threw, warned of once each. */
+    private final Set<String> servesFailed = ConcurrentHashMap.newKeySet();
     /** Threads that help through a backlog of one-time rows; null when {@code fireThreads} is one. */
     private final @Nullable ThreadPoolExecutor helpers;
     /**
@@ -352,7 +354,7 @@ final class HandOff {
      * occurrence, or fired it late). Logged at WARN once per queue.
      */
     private boolean leftToOthers(@Nullable String queue, String error) {
-        if (queue == null || sink.serves(queue)) {
+        if (queue == null || serves(queue)) {
             return false;
         }
         if (unserved.add(queue)) {
@@ -366,6 +368,31 @@ final class HandOff {
                     queue, error, db.description());
         }
         return true;
+    }
+
+    /**
+     * The sink's {@link JobSink#serves}, true when it throws (an application's own sink; the core's cannot). Asked
+     * inside the claim's transaction, a throw rolled the batch back, its other jobs handed on and unmarked, and every
+     * pass met the row again: nothing due with it was marked, and every pass failed. The queue is taken as this
+     * process's (true unless the sink knows otherwise), so the job is kept and tried again as a rejected one; a WARN
+     * says so once per queue.
+     */
+    private boolean serves(String queue) {
+        try {
+            return sink.serves(queue);
+        } catch (RuntimeException | Error e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            if (servesFailed.add(queue)) {
+                log.warn("scheduler: the job sink's serves('{}') ({}) threw {}; the scheduler takes the queue as this "
+                                + "process's: its jobs the queue rejects are kept and tried again every {} (none is "
+                                + "left to other processes), and this is not said again for the queue; fix the sink so "
+                                + "that serves(queue) answers true or false for every queue without throwing",
+                        queue, sink.getClass().getName(), describe(e), DurationFormat.format(MAX_RETRY), e);
+            }
+            return true;
+        }
     }
 
     /** The queues this process does not have, left out of its one-time claims and of the firing loop's wake-up. */

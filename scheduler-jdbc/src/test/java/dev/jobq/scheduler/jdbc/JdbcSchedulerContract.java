@@ -1946,6 +1946,56 @@ abstract class JdbcSchedulerContract {
             assertThat(fullSink.recorded().envelopes()).extracting(JobEnvelope::jobId)
                     .containsExactlyInAnyOrderElementsOf(left);
         }
+
+        /**
+         * An application's own sink whose {@code serves(queue)} throws (the core's cannot): asked inside the claim's
+         * transaction, it rolled the batch back, the jobs handed on in it unmarked, and every pass met the same row
+         * again, so that no job due with it was ever marked and every pass failed.
+         */
+        @Test
+        void aSinkWhoseServesThrowsHoldsUpNoOtherJob() {
+            var queues = new QueuesSink(clock, "default");
+            JobSink throwing = new JobSink() {
+                @Override
+                public dev.jobq.spi.EnqueueResult submit(JobEnvelope envelope) {
+                    return queues.submit(envelope);
+                }
+
+                @Override
+                public boolean serves(String queue) {
+                    throw new IllegalStateException("tenant registry unreachable");
+                }
+            };
+            var scheduler = open(builder(), throwing);
+            Instant at = T0.plus(Duration.ofMinutes(1));
+            String report = scheduler.schedule(onQueue("reports"), at);
+            String other = scheduler.schedule(onQueue("default"), at);
+            scheduler.registerRecurring(recurring("digest", "every 1 minute")
+                    .options(EnqueueOptions.builder().queue("reports").build()).build(), "{}");
+            clock.set(at);
+
+            try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+                assertThat(scheduler.fireDue()).as("jobs handed on beside those whose queue serves() failed on")
+                        .isOne();
+                assertThat(queues.recorded().envelopes()).extracting(JobEnvelope::jobId).containsExactly(other);
+                assertThat(scheduler.listScheduled(10)).singleElement().satisfies(row -> {
+                    assertThat(row.id()).isEqualTo(report);
+                    assertThat(row.error()).as("its error").contains("unknown queue 'reports'");
+                });
+                assertThat(scheduler.getRecurring("digest").orElseThrow().lastError())
+                        .contains("unknown queue 'reports'");
+                assertThat(log.warnings()).as("warnings about serves()").filteredOn(line -> line.contains("serves("))
+                        .singleElement().asString().contains("serves('reports')", "IllegalStateException",
+                                "tenant registry unreachable", "kept and tried again every 5m",
+                                "answers true or false for every queue without throwing");
+
+                clock.advance(HandOff.MAX_RETRY);
+                assertThat(scheduler.fireDue()).as("after the retry pause").isZero();
+                assertThat(log.warnings()).as("warnings about serves(), once per queue")
+                        .filteredOn(line -> line.contains("serves(")).hasSize(1);
+            }
+            assertThat(scheduler.firingProblem()).isEmpty();
+        }
     }
 
     @Nested
