@@ -79,6 +79,12 @@ final class ClaimStatements {
     private static final String CLAIM_AFTER_LEAVING_QUEUES = CLAIM_WHERE + AFTER_PLACE + QUEUES_LEFT_OUT + CLAIM_ORDER;
 
     /**
+     * The one-time jobs this process cannot read ({@link UnreadableScheduledJobs}), left out of its claims for the
+     * processes that can; one array parameter. Only while there are such jobs, a claim built for it then.
+     */
+    private static final String IDS_LEFT_OUT = " AND NOT (" + name(JOBQ_SCHEDULED_JOB.ID) + " = ANY(?))";
+
+    /**
      * The claim's first step on H2: the ids and due times of the first due rows, read in the due
      * index without locks; {@link #CANDIDATES_AFTER} goes on past rows another scheduler holds.
      */
@@ -153,17 +159,20 @@ final class ClaimStatements {
 
     /**
      * Locks up to {@code limit} due rows no other transaction holds, earliest first, after {@code after}
-     * in the due index when given, those of the queues {@code leftOut} left out, with the columns a hand-off reads.
+     * in the due index when given, those of the queues {@code leftOut} and those with the ids {@code idsLeftOut} left
+     * out, with the columns a hand-off reads.
      */
     static List<JobqScheduledJobRecord> lockDue(Connection connection, Instant dueBy, @Nullable DuePlace after,
-            List<String> leftOut, int limit) throws SQLException {
-        String claim = leftOut.isEmpty() ? (after == null ? CLAIM : CLAIM_AFTER)
+            List<String> leftOut, List<String> idsLeftOut, int limit) throws SQLException {
+        String claim = !idsLeftOut.isEmpty() ? leavingIds(CLAIM_WHERE, after, leftOut) + CLAIM_ORDER
+                : leftOut.isEmpty() ? (after == null ? CLAIM : CLAIM_AFTER)
                 : (after == null ? CLAIM_LEAVING_QUEUES : CLAIM_AFTER_LEAVING_QUEUES);
         try (PreparedStatement statement = connection.prepareStatement(claim)) {
             int parameter = 1;
             statement.setObject(parameter++, utc(dueBy));
             parameter = setPlace(statement, parameter, after);
             parameter = setQueues(statement, parameter, leftOut);
+            parameter = setQueues(statement, parameter, idsLeftOut);
             statement.setInt(parameter, limit);
             try (ResultSet rows = statement.executeQuery()) {
                 List<JobqScheduledJobRecord> claimed = new ArrayList<>(limit);
@@ -182,15 +191,15 @@ final class ClaimStatements {
      * scheduler handed on in between is read locked with its new status and left out; a row it still
      * holds is skipped, and the next candidates are read after the last one until the batch is full
      * or none is left. Starts after {@code from} in the due index when given; the rows of the queues {@code leftOut}
-     * are left out.
+     * and those with the ids {@code idsLeftOut} are left out.
      */
     static List<JobqScheduledJobRecord> lockDueInTwoSteps(Connection connection, Instant dueBy,
-            @Nullable DuePlace from, List<String> leftOut, int limit) throws SQLException {
+            @Nullable DuePlace from, List<String> leftOut, List<String> idsLeftOut, int limit) throws SQLException {
         List<JobqScheduledJobRecord> claimed = new ArrayList<>(limit);
         DuePlace after = from;
         while (claimed.size() < limit) {
             int wanted = limit - claimed.size();
-            List<DuePlace> candidates = candidates(connection, dueBy, after, leftOut, wanted);
+            List<DuePlace> candidates = candidates(connection, dueBy, after, leftOut, idsLeftOut, wanted);
             if (candidates.isEmpty()) {
                 break;
             }
@@ -215,8 +224,16 @@ final class ClaimStatements {
     }
 
     /**
-     * Binds the queues {@code leftOut} as one array parameter at {@code parameter}, if there are any; returns the next
-     * parameter's index.
+     * The claim's (or candidates') WHERE for rows with the ids of {@link #IDS_LEFT_OUT} left out: {@code where}, then
+     * the place when {@code after} is given and the queues when {@code leftOut} has any, then the ids.
+     */
+    private static String leavingIds(String where, @Nullable DuePlace after, List<String> leftOut) {
+        return where + (after == null ? "" : AFTER_PLACE) + (leftOut.isEmpty() ? "" : QUEUES_LEFT_OUT) + IDS_LEFT_OUT;
+    }
+
+    /**
+     * Binds the values {@code leftOut} (queues, or ids) as one array parameter at {@code parameter}, if there are any;
+     * returns the next parameter's index.
      */
     private static int setQueues(PreparedStatement statement, int parameter, List<String> leftOut)
             throws SQLException {
@@ -228,18 +245,20 @@ final class ClaimStatements {
     }
 
     /**
-     * Up to {@code limit} due rows in due order, after {@code after} when given, the queues {@code leftOut} left out;
-     * no locks.
+     * Up to {@code limit} due rows in due order, after {@code after} when given, the queues {@code leftOut} and the ids
+     * {@code idsLeftOut} left out; no locks.
      */
     private static List<DuePlace> candidates(Connection connection, Instant dueBy, @Nullable DuePlace after,
-            List<String> leftOut, int limit) throws SQLException {
-        String select = leftOut.isEmpty() ? (after == null ? CANDIDATES + IN_DUE_ORDER : CANDIDATES_AFTER)
+            List<String> leftOut, List<String> idsLeftOut, int limit) throws SQLException {
+        String select = !idsLeftOut.isEmpty() ? leavingIds(CANDIDATES, after, leftOut) + IN_DUE_ORDER
+                : leftOut.isEmpty() ? (after == null ? CANDIDATES + IN_DUE_ORDER : CANDIDATES_AFTER)
                 : (after == null ? CANDIDATES_LEAVING_QUEUES : CANDIDATES_AFTER_LEAVING_QUEUES);
         try (PreparedStatement statement = connection.prepareStatement(select)) {
             int parameter = 1;
             statement.setObject(parameter++, utc(dueBy));
             parameter = setPlace(statement, parameter, after);
             parameter = setQueues(statement, parameter, leftOut);
+            parameter = setQueues(statement, parameter, idsLeftOut);
             statement.setInt(parameter, limit);
             try (ResultSet rows = statement.executeQuery()) {
                 List<DuePlace> candidates = new ArrayList<>(limit);

@@ -204,17 +204,21 @@ final class FiringLoop implements Runnable {
 
     /**
      * When to claim next: a one-time job {@link #LEAD} before its instant (those of queues this process does not
-     * have left out), a recurring job at its instant (one this process cannot read when it is to look at it again;
-     * those of queues it does not have left out).
+     * have left out), a recurring job at its instant (those of queues it does not have left out); a job this process
+     * cannot read, one-time or recurring, when it is to look at it again.
      */
     private Optional<Instant> nextClaim(Instant now) {
         List<String> unserved = handOff.unservedQueues();
-        Optional<Instant> oneTime = db.bounded(dsl -> scheduled.earliestDue(dsl, unserved)).map(due -> due.minus(LEAD));
+        UnreadableScheduledJobs unreadableScheduled = handOff.unreadableScheduled();
+        List<String> unreadableIds = unreadableScheduled.ids(now);
+        Optional<Instant> oneTime = db.bounded(dsl -> scheduled.earliestDue(dsl, unserved, unreadableIds))
+                .map(due -> due.minus(LEAD));
         UnreadableRecurringJobs unreadable = handOff.unreadable();
         Optional<Instant> recurringDue = db.bounded(dsl -> recurring.earliestDue(dsl, handOff.recurringLeftOut(now)));
-        Optional<Instant> lookAgain = unreadable.nextLook();
-        if (lookAgain.isPresent() && (recurringDue.isEmpty() || lookAgain.get().isBefore(recurringDue.get()))) {
-            recurringDue = lookAgain;
+        for (Optional<Instant> lookAgain : List.of(unreadable.nextLook(), unreadableScheduled.nextLook())) {
+            if (lookAgain.isPresent() && (recurringDue.isEmpty() || lookAgain.get().isBefore(recurringDue.get()))) {
+                recurringDue = lookAgain;
+            }
         }
         if (oneTime.isEmpty()) {
             return recurringDue;

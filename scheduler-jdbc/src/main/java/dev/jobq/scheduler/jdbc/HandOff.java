@@ -72,6 +72,7 @@ final class HandOff {
     private final LongAdder submitted = new LongAdder();
     private final HandedOnUnmarked unmarked = new HandedOnUnmarked();
     private final UnreadableRecurringJobs unreadable = new UnreadableRecurringJobs();
+    private final UnreadableScheduledJobs unreadableScheduled = new UnreadableScheduledJobs();
     private final UnservedQueues unserved = new UnservedQueues();
     /** The queues whose {@link JobSink#serves} threw, warned of once each. */
     private final Set<String> servesFailed = ConcurrentHashMap.newKeySet();
@@ -280,6 +281,11 @@ final class HandOff {
         return unreadable;
     }
 
+    /** The one-time jobs this process cannot read, left out of its claims and of the firing loop's wake-up. */
+    UnreadableScheduledJobs unreadableScheduled() {
+        return unreadableScheduled;
+    }
+
     /** Jobs submitted to the sink so far, for tests and logs. */
     long submitted() {
         return submitted.sum();
@@ -305,7 +311,7 @@ final class HandOff {
         return unmarked.rememberIfLost(handedOn, () -> db.claim(tx -> {
             handedOn.clear();
             List<JobqScheduledJobRecord> rows = scheduled.lockDue(tx.dsl(), now.plus(lead), after,
-                    unserved.queues(), settings.batchSize());
+                    unserved.queues(), unreadableScheduled.ids(now), settings.batchSize());
             if (!rows.isEmpty()) {
                 cursor.claimed(DuePlace.of(rows.getLast()));
             }
@@ -315,10 +321,14 @@ final class HandOff {
                     break;
                 }
                 handled++;
-                Throwable failure = submit(() -> scheduled.envelope(row), handedOn);
+                JobEnvelope envelope = readable(row, now);
+                if (envelope == null) {
+                    continue;
+                }
+                Throwable failure = submit(() -> envelope, handedOn);
                 if (failure != null) {
                     String error = describe(failure);
-                    if (failure instanceof JobRejectedException && leftToOthers(queueOf(row), error)) {
+                    if (failure instanceof JobRejectedException && leftToOthers(envelope.queue(), error)) {
                         continue;
                     }
                     Instant retryAt = now.plus(retryDelay(failure, row.getAttempts() + 1));
@@ -337,11 +347,24 @@ final class HandOff {
         }));
     }
 
-    /** The queue of a one-time row, read from its options (the claim does not read the column); null if unreadable. */
-    private @Nullable String queueOf(JobqScheduledJobRecord row) {
+    /**
+     * The job of a claimed one-time row, or null when this process cannot read it (options a newer jobq wrote, a row
+     * changed by hand). Then, as a recurring job it cannot read, the row is left as it is for the processes that can
+     * read it, and out of this process's claims until {@link #MAX_RETRY} from now: counted as a failed hand-off, its
+     * due time was pushed on (1 s, 2 s … 5 min) at every try, and during a rolling deploy the process that could read
+     * it handed it on that late. Logged at WARN each time it is looked at.
+     */
+    private @Nullable JobEnvelope readable(JobqScheduledJobRecord row, Instant now) {
         try {
-            return scheduled.envelope(row).queue();
-        } catch (RuntimeException unreadable) {
+            return scheduled.envelope(row);
+        } catch (RuntimeException e) {
+            Instant lookAgainAt = now.plus(MAX_RETRY);
+            log.warn("scheduler: scheduled job {} ({}) cannot be read: {}; this process does not hand it on and leaves "
+                            + "its row as it is, for processes that can read it (a newer jobq sharing the database), "
+                            + "and looks at it again at {}; where no process can, cancel it with jobq schedule cancel "
+                            + "{} (Scheduler.cancel)", row.getId(), row.getType(), e.getMessage(), lookAgainAt,
+                    row.getId());
+            unreadableScheduled.leaveAlone(row.getId(), lookAgainAt);
             return null;
         }
     }

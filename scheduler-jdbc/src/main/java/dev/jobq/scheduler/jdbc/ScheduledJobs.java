@@ -146,13 +146,18 @@ final class ScheduledJobs {
     }
 
     /**
-     * The earliest time a scheduled row is due, locked or not, those of the queues {@code leftOut} left out. The
-     * status is a literal, so that the database can use its due index, which on PostgreSQL holds scheduled rows only.
+     * The earliest time a scheduled row is due, locked or not, those of the queues {@code leftOut} and those with the
+     * ids {@code idsLeftOut} left out. The status is a literal, so that the database can use its due index, which on
+     * PostgreSQL holds scheduled rows only.
      */
-    Optional<Instant> earliestDue(DSLContext dsl, List<String> leftOut) {
+    Optional<Instant> earliestDue(DSLContext dsl, List<String> leftOut, List<String> idsLeftOut) {
         Condition scheduled = JOBQ_SCHEDULED_JOB.STATUS.eq(DSL.inline(SCHEDULED));
+        Condition which = leftOut.isEmpty() ? scheduled : scheduled.and(JOBQ_SCHEDULED_JOB.QUEUE.notIn(leftOut));
+        if (!idsLeftOut.isEmpty()) {
+            which = which.andNot(JOBQ_SCHEDULED_JOB.ID.eq(DSL.any(idsLeftOut.toArray(new String[0]))));
+        }
         return dsl.select(DSL.min(JOBQ_SCHEDULED_JOB.DUE_AT)).from(JOBQ_SCHEDULED_JOB)
-                .where(leftOut.isEmpty() ? scheduled : scheduled.and(JOBQ_SCHEDULED_JOB.QUEUE.notIn(leftOut)))
+                .where(which)
                 .fetchOptional(0, Instant.class);
     }
 
@@ -163,20 +168,22 @@ final class ScheduledJobs {
      * in two steps (see {@link ClaimStatements}). The rows carry the columns a hand-off reads.
      */
     List<JobqScheduledJobRecord> lockDue(DSLContext tx, Instant now, int limit) {
-        return lockDue(tx, now, null, List.of(), limit);
+        return lockDue(tx, now, null, List.of(), List.of(), limit);
     }
 
     /**
      * As {@link #lockDue(DSLContext, Instant, int)}, the rows after {@code after} in the due index when given, those
-     * of the queues {@code leftOut} (this process does not have them) left out.
+     * of the queues {@code leftOut} (this process does not have them) and those with the ids {@code idsLeftOut} (it
+     * cannot read them) left out.
      */
     List<JobqScheduledJobRecord> lockDue(DSLContext tx, Instant now, @Nullable DuePlace after, List<String> leftOut,
-            int limit) {
+            List<String> idsLeftOut, int limit) {
         if (tx.dialect().family() == SQLDialect.H2) {
             return tx.connectionResult(connection -> ClaimStatements.lockDueInTwoSteps(connection, now, after, leftOut,
-                    limit));
+                    idsLeftOut, limit));
         }
-        return tx.connectionResult(connection -> ClaimStatements.lockDue(connection, now, after, leftOut, limit));
+        return tx.connectionResult(connection -> ClaimStatements.lockDue(connection, now, after, leftOut, idsLeftOut,
+                limit));
     }
 
     void markHandedOn(DSLContext tx, Collection<String> ids, Instant now) {

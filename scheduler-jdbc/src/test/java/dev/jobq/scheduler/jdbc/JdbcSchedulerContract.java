@@ -1996,6 +1996,94 @@ abstract class JdbcSchedulerContract {
             }
             assertThat(scheduler.firingProblem()).isEmpty();
         }
+
+        /**
+         * Processes of different versions share the database during a rolling deploy: a one-time job whose options
+         * this version cannot read (a newer jobq's) was a failed hand-off here, its shared row pushed on (1 s, 2 s,
+         * 4 s … 5 min) at each try, with an error and a try counted, so that the process that can read it handed it on
+         * that late. As a recurring job it cannot read, it is left as it is for that process.
+         */
+        @Test
+        void aProcessThatCannotReadAJobLeavesItsRowToOneThatCan() throws SQLException {
+            var older = open(builder());
+            Instant at = T0.plus(Duration.ofMinutes(1));
+            String unreadable = older.schedule(job("report:newer"), at);
+            String other = older.schedule(job("report:other"), at);
+            // Options as a newer jobq might write them: a maxAttempts of 0, which this version refuses.
+            setOptions(unreadable, "{\"maxAttempts\":0,\"timeoutMs\":30000,\"priority\":0,\"queue\":\"default\"}");
+            clock.set(at);
+
+            try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+                assertThat(older.fireDue()).as("jobs the older process handed on").isOne();
+                clock.advance(Duration.ofSeconds(1));
+                assertThat(older.fireDue()).as("a second later").isZero();
+                assertThat(scheduledRow(unreadable)).as("due_at, attempts and error of the shared row")
+                        .containsExactly(at, 0, null);
+                assertThat(older.passNow()).as("the older process's wake-up: when it looks at the job again")
+                        .isEqualTo(at.plus(HandOff.MAX_RETRY));
+                assertThat(log.warnings()).as("warnings of the older process").singleElement().asString()
+                        .contains("scheduled job " + unreadable + " (report:newer) cannot be read",
+                                "maxAttempts must be ≥ 1, got 0", "leaves its row as it is",
+                                "jobq schedule cancel " + unreadable);
+            }
+            assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(other);
+
+            // The newer process reads the job's options (here written as this version reads them).
+            setOptions(unreadable, "{\"maxAttempts\":3,\"timeoutMs\":30000,\"priority\":0,\"queue\":\"default\"}");
+            var newer = open(JdbcSchedulerFactory.builder().jdbcUrl(sameDatabase(url, "newer"))
+                    .pollInterval(Duration.ofMinutes(10)));
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(newer.fireDue()).as("jobs the newer process handed on, 2 s after their instant").isOne();
+            assertThat(sink.submissions()).last().satisfies(submission -> {
+                assertThat(submission.envelope().jobId()).isEqualTo(unreadable);
+                assertThat(Duration.between(at, submission.at())).as("lateness").isEqualTo(Duration.ofSeconds(2));
+            });
+            assertThat(older.listScheduled(10)).isEmpty();
+        }
+
+        /** A job no process here can read: looked at again, and warned of, once per {@link HandOff#MAX_RETRY}. */
+        @Test
+        void aJobThisProcessCannotReadIsLookedAtAgainEveryFiveMinutes() throws SQLException {
+            var scheduler = open(builder());
+            String unreadable = scheduler.schedule(job("report:newer"), T0);
+            setOptions(unreadable, "{\"maxAttempts\":");
+
+            try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+                assertThat(scheduler.fireDue()).isZero();
+                clock.advance(HandOff.MAX_RETRY.minusSeconds(1));
+                assertThat(scheduler.fireDue()).isZero();
+                assertThat(log.warnings()).as("warnings within 5 minutes").hasSize(1);
+                clock.advance(Duration.ofSeconds(1));
+                assertThat(scheduler.fireDue()).isZero();
+                assertThat(log.warnings()).as("warnings after 5 minutes").hasSize(2);
+            }
+            assertThat(scheduledRow(unreadable)).containsExactly(T0, 0, null);
+            assertThat(scheduler.cancel(unreadable)).as("cancelled").isTrue();
+        }
+
+        private void setOptions(String id, String options) throws SQLException {
+            try (Connection connection = DriverManager.getConnection(url);
+                 PreparedStatement update = connection.prepareStatement(
+                         "UPDATE jobq_scheduled_job SET options = ? WHERE id = ?")) {
+                update.setString(1, options);
+                update.setString(2, id);
+                assertThat(update.executeUpdate()).isOne();
+            }
+        }
+
+        /** The due time, attempts and error of a one-time job's row. */
+        private List<Object> scheduledRow(String id) throws SQLException {
+            try (Connection connection = DriverManager.getConnection(url);
+                 PreparedStatement select = connection.prepareStatement(
+                         "SELECT due_at, attempts, error FROM jobq_scheduled_job WHERE id = ?")) {
+                select.setString(1, id);
+                try (var rows = select.executeQuery()) {
+                    assertThat(rows.next()).isTrue();
+                    return Arrays.asList(rows.getObject(1, OffsetDateTime.class).toInstant(), rows.getInt(2),
+                            rows.getString(3));
+                }
+            }
+        }
     }
 
     @Nested
