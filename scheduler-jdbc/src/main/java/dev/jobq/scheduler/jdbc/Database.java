@@ -478,6 +478,20 @@ final class Database implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether {@code e} says the connection was lost (SQLState class 08) or that PostgreSQL ended a session idle in a
+     * transaction (25P03): the driver reports that end as a lost connection once the server has closed it.
+     */
+    static boolean connectionLost(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String state = t instanceof SQLException sql && sql.getSQLState() != null ? sql.getSQLState() : "";
+            if (state.startsWith("08") || state.equals("25P03")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {

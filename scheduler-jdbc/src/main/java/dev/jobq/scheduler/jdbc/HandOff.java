@@ -11,6 +11,7 @@ import dev.jobq.spi.JobSink;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -22,6 +23,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import org.jooq.Condition;
@@ -74,6 +76,8 @@ final class HandOff {
     private final UnreadableRecurringJobs unreadable = new UnreadableRecurringJobs();
     private final UnreadableScheduledJobs unreadableScheduled = new UnreadableScheduledJobs();
     private final UnservedQueues unserved = new UnservedQueues();
+    /** Whether a batch slower than claimTimeout was warned of ({@link #warnIfLongerThanClaimTimeout}). */
+    private final AtomicBoolean claimTimeoutWarned = new AtomicBoolean();
     /** The queues whose {@link JobSink#serves} threw, warned of once each. */
     private final Set<String> servesFailed = ConcurrentHashMap.newKeySet();
     /** Threads that help through a backlog of one-time rows; null when {@code fireThreads} is one. */
@@ -308,6 +312,40 @@ final class HandOff {
     private Batch oneTimeBatch(Instant now, Duration lead, DueWait wait, @Nullable DuePlace after,
             ClaimCursor cursor) {
         List<String> handedOn = new ArrayList<>();
+        long started = System.nanoTime();
+        try {
+            return oneTimeBatch(now, lead, wait, after, cursor, handedOn);
+        } catch (RuntimeException e) {
+            warnIfLongerThanClaimTimeout(started, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Warns, once, when a batch's transaction failed by its connection after it had lasted {@code claimTimeout} on
+     * PostgreSQL: the server ends a session idle in a transaction that long, and a batch idles while it hands its
+     * jobs on, so it was most likely a batch slower than the setting (a slow provider) rather than the network. The
+     * driver says only that the connection was lost; the failed pass repeats that, and docs/scheduler.md the rule.
+     */
+    private void warnIfLongerThanClaimTimeout(long started, RuntimeException e) {
+        Duration lasted = Duration.ofNanos(System.nanoTime() - started);
+        if (!db.postgres() || lasted.compareTo(settings.claimTimeout()) < 0 || !Database.connectionLost(e)
+                || !claimTimeoutWarned.compareAndSet(false, true)) {
+            return;
+        }
+        log.warn("scheduler: a batch of due one-time jobs on {} failed as its connection was lost ({}) after {} in its "
+                        + "transaction, longer than claimTimeout ({}): PostgreSQL ends a session idle in a transaction "
+                        + "that long (idle_in_transaction_session_timeout), and a batch idles while it hands its jobs "
+                        + "on, up to batchSize ({}) of them. The batch was rolled back; the jobs it handed on stay due "
+                        + "(this process marks them without handing them on again, another scheduler hands them on a "
+                        + "second time, under the same ids). Unless the network failed, raise claimTimeout above the "
+                        + "longest a batch takes to hand on (a slow provider), or lower batchSize; this is said once",
+                db.description(), Database.rootMessage(e), DurationFormat.format(lasted.truncatedTo(ChronoUnit.MILLIS)),
+                DurationFormat.format(settings.claimTimeout()), settings.batchSize());
+    }
+
+    private Batch oneTimeBatch(Instant now, Duration lead, DueWait wait, @Nullable DuePlace after,
+            ClaimCursor cursor, List<String> handedOn) {
         return unmarked.rememberIfLost(handedOn, () -> db.claim(tx -> {
             handedOn.clear();
             List<JobqScheduledJobRecord> rows = scheduled.lockDue(tx.dsl(), now.plus(lead), after,

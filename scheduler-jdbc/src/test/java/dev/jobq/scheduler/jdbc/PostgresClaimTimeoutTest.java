@@ -1,0 +1,89 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.JobQueueException;
+import dev.jobq.spi.EnqueueResult;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.JobSink;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.SettableClock;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A batch that takes longer to hand on than {@code claimTimeout}: PostgreSQL ends the session idle in the claim's
+ * transaction ({@code idle_in_transaction_session_timeout}), and the batch rolls back. docs/scheduler.md says the
+ * timeout must be longer than a batch takes; the process said nothing of the setting, only the server's words.
+ */
+@DisplayName("JDBC scheduler on PostgreSQL: a batch slower than claimTimeout")
+class PostgresClaimTimeoutTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
+    private static final String APPLICATION = "jobq-slow-batch";
+
+    private final SettableClock clock = new SettableClock(T0);
+    private final PostgresServer server = PostgresServer.get();
+    private final String url = server.newDatabase(APPLICATION);
+    private final String watcherUrl = server.url(PostgresServer.databaseOf(url), "jobq-watcher");
+    private final List<JdbcJobScheduler> opened = new CopyOnWriteArrayList<>();
+    private final RecordingSink recorded = new RecordingSink(clock);
+
+    @AfterEach
+    void close() {
+        opened.forEach(JdbcJobScheduler::close);
+    }
+
+    @Test
+    void aBatchSlowerThanTheClaimTimeoutIsWarnedOfOnceNamingTheSetting() {
+        // Each job handed on takes until the server has ended the session that claimed it: a provider slower than
+        // claimTimeout.
+        JobSink slow = new JobSink() {
+            @Override
+            public EnqueueResult submit(JobEnvelope envelope) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> idleInTransaction() == 0);
+                return recorded.submit(envelope);
+            }
+        };
+        var scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
+                .claimTimeout(Duration.ofSeconds(1)).batchSize(1).fireThreads(1)
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, slow));
+        opened.add(scheduler);
+        JdbcSchedulerContract.storeDueJobs(scheduler, 2, T0);
+
+        try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+            assertThatThrownBy(scheduler::fireDue).as("the first batch").isInstanceOf(JobQueueException.class);
+            // The first job is marked without a second hand-off; the second one's batch is as slow.
+            assertThatThrownBy(scheduler::fireDue).as("the second batch").isInstanceOf(JobQueueException.class);
+            assertThat(log.warnings()).as("warnings").singleElement().asString()
+                    .contains("longer than claimTimeout (1s)", "batchSize (1)", "raise claimTimeout");
+        }
+        assertThat(recorded.count()).as("jobs handed on").isEqualTo(2);
+        assertThat(recorded.duplicates()).isEmpty();
+    }
+
+    /** The sessions of the scheduler under test idle inside a transaction. */
+    private int idleInTransaction() throws SQLException {
+        try (Connection connection = DriverManager.getConnection(watcherUrl);
+             PreparedStatement count = connection.prepareStatement("SELECT count(*) FROM pg_stat_activity "
+                     + "WHERE application_name = ? AND state = 'idle in transaction'")) {
+            count.setString(1, APPLICATION);
+            try (var rows = count.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+}
