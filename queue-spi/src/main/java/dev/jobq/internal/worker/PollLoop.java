@@ -401,14 +401,11 @@ final class PollLoop implements Runnable {
     }
 
     /**
-     * Hands back a job the provider brought beyond what was asked. Whatever its release throws is logged and
-     * stops here (thrown on, it ended this loop: the queue was served no more and the extras after it were never
-     * handed back); that job comes back when its lease ends.
-     */
-    /**
      * Hands back a job {@code queue}'s provider brought beyond the {@code asked} ones, with an ERROR: run by no one,
      * it stayed leased, with no heartbeat, until its lease ended. The poll loop's receives, and a handler thread's
-     * ({@link Worker}'s receive of its next job, {@link AttemptRun}'s with its acknowledgement).
+     * ({@link Worker}'s receive of its next job, {@link AttemptRun}'s with its acknowledgement). Whatever its release
+     * throws is logged and stops here (thrown on, it ended the poll loop: the queue was served no more and the extras
+     * after it were never handed back); that job comes back when its lease ends.
      */
     static void handBackExtra(QueueBinding queue, ReceivedJob extra, int brought, int asked) {
         try {
