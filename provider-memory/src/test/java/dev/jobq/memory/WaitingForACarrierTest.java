@@ -22,8 +22,14 @@ import org.junit.jupiter.api.Test;
  */
 class WaitingForACarrierTest {
 
-    /** How long each handler computes, holding its carrier: more than three leases. */
-    private static final Duration COMPUTING = Duration.ofSeconds(1);
+    /**
+     * The lease: its heartbeats, every third of it, may each be a whole second late (two threads compute on every
+     * core meanwhile). With 300 ms, one heartbeat 200 ms late let the waiting job's lease run out.
+     */
+    private static final String LEASE = "1500ms";
+
+    /** How long each handler computes, holding its carrier: two leases. */
+    private static final Duration COMPUTING = Duration.ofSeconds(3);
 
     private final WorkerFixture fixture = new WorkerFixture();
 
@@ -38,7 +44,7 @@ class WaitingForACarrierTest {
         int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
                 Runtime.getRuntime().availableProcessors());
         int jobCount = carriers + 1;
-        JobQueue jobs = fixture.queue(fixture.memoryProvider(Map.of("leaseDuration", "300ms")), jobCount,
+        JobQueue jobs = fixture.queue(fixture.memoryProvider(Map.of("leaseDuration", LEASE)), jobCount,
                 Duration.ofSeconds(5));
         List<String> ran = new CopyOnWriteArrayList<>();
         jobs.registerJobHandler("compute", Integer.class, (n, ctx) -> {
@@ -54,7 +60,7 @@ class WaitingForACarrierTest {
         jobs.start();
 
         fixture.events.awaitCount(JobEvent.Completed.class, jobCount);
-        // Before, the waiting job's 300 ms lease ran out unextended and it was delivered again: it ran twice.
+        // Before, the waiting job's lease ran out unextended and it was delivered again: it ran twice.
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(ran).as("handler runs, by job").doesNotHaveDuplicates().hasSize(jobCount));
     }
