@@ -283,12 +283,14 @@ class LauncherTest {
         // The launcher caught TERM only once the check was done: a stop during it (one probe, or one per option where
         // one is refused, some seconds with a flight recording) ended it with the JVM's 143, which systemd counts as a
         // failed unit, and left the check's directory behind. JAVA_HOME's java is a script that, as a probe, sends the
-        // launcher TERM and then runs the real java.
+        // launcher TERM and then runs the real java 2 s later, as a slow check does: the launcher handles a TERM on a
+        // thread it starts for it, which a loaded machine runs late, and with the probe's own length alone (the real
+        // java's start) a handler 1 s late found the check done and the child started.
         Path home = Files.createDirectories(dir.resolve("jdk"));
         Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + Runtime.version().feature() + "\"\n");
         Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
         String realJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = -version ] && kill -TERM $PPID; done\n"
+        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = -version ] && kill -TERM $PPID && sleep 2; done\n"
                 + "exec '" + realJava + "' \"$@\"\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path temp = Files.createDirectories(dir.resolve("temp"));
