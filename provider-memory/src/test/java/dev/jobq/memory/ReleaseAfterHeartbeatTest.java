@@ -39,11 +39,16 @@ class ReleaseAfterHeartbeatTest {
     @DisplayName("close() releases a running job only once its heartbeat under way has returned, and no heartbeat "
             + "starts after the release")
     void theReleaseComesAfterTheHeartbeatUnderWay() throws Exception {
-        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "3s"));
+        // The heartbeat is held until close() begins, then a second: held a second from its own start, it returned
+        // before a close() a second late had begun, the next heartbeat began, and the order seen was not the one
+        // checked. The lease (6 s, heartbeats every 2 s) outlasts a close() 2 s late.
+        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "6s"));
         var provider = new HeldHeartbeat(memory);
+        provider.holdUntilClosing = true;
         JobQueue jobs = fixture.queue(provider, 1, Duration.ofMillis(100));
         String id = runUntilAHeartbeatIsHeld(jobs, provider);
 
+        provider.closing.countDown();
         jobs.close();
 
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> provider.calls.contains("extendLease returns"));
@@ -198,6 +203,9 @@ class ReleaseAfterHeartbeatTest {
         volatile boolean hold;
         /** How long a held heartbeat waits for the release before it goes on. */
         volatile Duration holdFor = Duration.ofSeconds(1);
+        /** Set: a held heartbeat first waits for {@link #closing}, and counts {@link #holdFor} from there. */
+        volatile boolean holdUntilClosing;
+        final CountDownLatch closing = new CountDownLatch(1);
 
         /** Holds the next heartbeat, and waits until one is under way. */
         void holdOne() throws InterruptedException {
@@ -218,6 +226,9 @@ class ReleaseAfterHeartbeatTest {
             calls.add("extendLease begins");
             held.countDown();
             try {
+                if (holdUntilClosing) {
+                    closing.await(30, TimeUnit.SECONDS);
+                }
                 released.await(holdFor.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
