@@ -156,7 +156,11 @@ class BlockingBackoffTest {
         var lose = new AtomicBoolean();
         var heartbeatFoundItLost = new CountDownLatch(1);
         // Memory without SETTLE_DETECTS_LOST_LEASE (as SQS): only the heartbeat can tell the worker the lease is gone.
-        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "300ms"));
+        // A 1.5 s lease (heartbeats every 500 ms, so one may be a second late) and a 2 s timeout (heartbeats go on for
+        // one more while its backoff blocks: four are due then, the first finds the lease lost). With a 300 ms lease one heartbeat 200 ms
+        // late before the timeout let the lease run out under the running attempt, which was then ended as lost, and
+        // its timeout's backoff never asked.
+        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "1500ms"));
         QueueProvider provider = new ForwardingQueueProvider(memory) {
             @Override
             public Capabilities capabilities() {
@@ -181,7 +185,7 @@ class BlockingBackoffTest {
             lose.set(true); // from here attempt 1's heartbeats find its lease lost, and it runs out unextended
             return blockingBackoff().delay(failedAttempt);
         });
-        jobs.enqueue("report:slow", 1, EnqueueOptions.builder().maxAttempts(3).timeout(Duration.ofMillis(500))
+        jobs.enqueue("report:slow", 1, EnqueueOptions.builder().maxAttempts(3).timeout(Duration.ofSeconds(2))
                 .build());
         jobs.start();
         assertThat(inBackoff.await(10, TimeUnit.SECONDS)).as("the timeout's backoff was asked").isTrue();
