@@ -44,11 +44,11 @@ class ReleaseAfterHeartbeatTest {
         // checked. The lease (6 s, heartbeats every 2 s) outlasts a close() 2 s late.
         QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "6s"));
         var provider = new HeldHeartbeat(memory);
-        provider.holdUntilClosing = true;
+        provider.holdUntilGoOn = true;
         JobQueue jobs = fixture.queue(provider, 1, Duration.ofMillis(100));
         String id = runUntilAHeartbeatIsHeld(jobs, provider);
 
-        provider.closing.countDown();
+        provider.goOn.countDown();
         jobs.close();
 
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> provider.calls.contains("extendLease returns"));
@@ -117,8 +117,12 @@ class ReleaseAfterHeartbeatTest {
     @DisplayName("a handler's own failure is handed to the provider only once its heartbeat under way has returned, "
             + "its retry as its dead letter")
     void aHandlersFailureComesAfterTheHeartbeatUnderWay() throws Exception {
-        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "3s"));
+        // As for close() above: the heartbeat is held until the handler is let fail, then a second, and the lease (6 s,
+        // heartbeats every 2 s) outlasts a failure 2 s late. Held a second from its own start, it returned before a
+        // handler a second late had failed, the next heartbeat began, and the order seen was not the one checked.
+        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "6s"));
         var provider = new HeldHeartbeat(memory);
+        provider.holdUntilGoOn = true;
         JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
         var started = new CountDownLatch(1);
         var heartbeatHeld = new CountDownLatch(1);
@@ -133,6 +137,7 @@ class ReleaseAfterHeartbeatTest {
         jobs.enqueue("fails", 1, EnqueueOptions.builder().maxAttempts(2).build());
         assertThat(started.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
         provider.holdOne(); // its second attempt's heartbeats are not held: held is counted down for good
+        provider.goOn.countDown();
         heartbeatHeld.countDown();
 
         fixture.events.awaitCount(JobEvent.Dead.class, 1);
@@ -203,9 +208,12 @@ class ReleaseAfterHeartbeatTest {
         volatile boolean hold;
         /** How long a held heartbeat waits for the release before it goes on. */
         volatile Duration holdFor = Duration.ofSeconds(1);
-        /** Set: a held heartbeat first waits for {@link #closing}, and counts {@link #holdFor} from there. */
-        volatile boolean holdUntilClosing;
-        final CountDownLatch closing = new CountDownLatch(1);
+        /**
+         * Set: a held heartbeat first waits for {@link #goOn} (the test's next step: close(), the handler's failure),
+         * and counts {@link #holdFor} from there, however late that step comes.
+         */
+        volatile boolean holdUntilGoOn;
+        final CountDownLatch goOn = new CountDownLatch(1);
 
         /** Holds the next heartbeat, and waits until one is under way. */
         void holdOne() throws InterruptedException {
@@ -226,8 +234,8 @@ class ReleaseAfterHeartbeatTest {
             calls.add("extendLease begins");
             held.countDown();
             try {
-                if (holdUntilClosing) {
-                    closing.await(30, TimeUnit.SECONDS);
+                if (holdUntilGoOn) {
+                    goOn.await(30, TimeUnit.SECONDS);
                 }
                 released.await(holdFor.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
