@@ -62,7 +62,9 @@ class ReleaseAfterHeartbeatTest {
     @DisplayName("a heartbeat that hangs in the provider holds the release back for a bounded time only: the job is "
             + "still released, and close() returns within its deadlines")
     void aHeartbeatThatHangsDoesNotHoldTheReleaseForEver() throws Exception {
-        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "3s"));
+        // A 9 s lease (heartbeats every 3 s): the held one's lease ends 6 s after it began, past the release (about
+        // 2.6 s after it). With 3 s, the lease ended first, and the job was received again though no release came.
+        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "9s"));
         var provider = new HeldHeartbeat(memory);
         provider.holdFor = Duration.ofSeconds(30); // far past the release's wait for it
         JobQueue jobs = fixture.queue(provider, 1, Duration.ofMillis(100));
