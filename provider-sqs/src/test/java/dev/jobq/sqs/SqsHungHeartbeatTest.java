@@ -180,7 +180,10 @@ class SqsHungHeartbeatTest {
         var workers = new WorkerQueues();
         var answering = Executors.newSingleThreadScheduledExecutor();
         try {
-            JobQueue jobs = workers.open(queues, Map.of("visibilityTimeout", "3s", "waitTime", "1s"), Duration.ZERO);
+            // A 9 s lease (heartbeats every 3 s): the held heartbeat's delivery turns visible by itself 6 s after it began,
+            // well after the release (2.6 s, 3.6 s with the slow answer). With 3 s it did so first, 2 s after, and the
+            // job was on the queue again at once after close() with no release at all.
+            JobQueue jobs = workers.open(queues, Map.of("visibilityTimeout", "9s", "waitTime", "1s"), Duration.ZERO);
             var interrupted = new java.util.concurrent.CountDownLatch(1);
             jobs.registerJobHandler("report:build", String.class, (payload, ctx) -> {
                 try {
