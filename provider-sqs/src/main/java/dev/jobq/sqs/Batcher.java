@@ -32,6 +32,12 @@ import org.jspecify.annotations.Nullable;
  * {@link #MAX_IN_FLIGHT} batches: each batch is a round trip, and one at a time would cap a queue at
  * ten entries per round trip whatever the concurrency.
  *
+ * <p>A batcher given a {@code stall} (the heartbeats') lets no entry wait longer than that behind batches on the
+ * wire that SQS has not answered within it: a waiting entry then goes out in a batch beside them, full or not (still
+ * up to {@link #MAX_IN_FLIGHT}). Otherwise one batch SQS does not answer held every entry that came after it, fewer
+ * than ten, until the SDK gave up on it (its attempts of {@code requestTimeout} each, about 40 s): other jobs'
+ * heartbeats, whose leases ran out meanwhile. Sends and deletes have none, and keep filling their batches under load.
+ *
  * <p>The batch call gets the entries in order and answers one {@link Outcome} per entry, in the same
  * order. Calls are not cancellable: a caller whose thread is interrupted still waits for its entry and
  * keeps its interrupt flag. The batch call runs on a virtual thread of its own while its sender waits, so
@@ -51,6 +57,9 @@ final class Batcher<T, R> {
     /** Full batches on the wire at once, at most; well under the provider's 64 connections. */
     static final int MAX_IN_FLIGHT = 8;
 
+    /** The stall of a batcher that has none: its entries wait for the batches on the wire however long they take. */
+    private static final long NO_STALL = Long.MAX_VALUE;
+
     private static final ThreadFactory CALLS = Thread.ofVirtual().name("jobq-sqs-batch-", 0).factory();
 
     /** One entry's result: a value, or the failure SQS reported for it. */
@@ -68,6 +77,7 @@ final class Batcher<T, R> {
     private final ToIntFunction<T> weight;
     private final int maxWeight;
     private final long lingerNanos;
+    private final long stallNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition done = lock.newCondition();
     private final Condition arrived = lock.newCondition();
@@ -76,6 +86,9 @@ final class Batcher<T, R> {
     private boolean lingering;
     /** Entries of the previous batch: how many callers came together last time. */
     private int lastBatchSize = 1;
+    /** With a stall: when each batch on the wire went out ({@link System#nanoTime()}), in the slots marked taken. */
+    private final long[] sentNanos = new long[MAX_IN_FLIGHT];
+    private final boolean[] sentSlotTaken = new boolean[MAX_IN_FLIGHT];
 
     /**
      * @param call      sends one batch
@@ -83,12 +96,20 @@ final class Batcher<T, R> {
      *                  batch's total bytes); an entry heavier than that goes alone
      * @param maxWeight the largest total weight of one batch
      * @param linger    the longest a sender waits for as many entries as its previous batch held
+     * @param stall     the longest an entry waits behind batches on the wire before it goes out beside them; null:
+     *                  until a full batch is waiting
      */
-    Batcher(Function<List<T>, List<Outcome<R>>> call, ToIntFunction<T> weight, int maxWeight, Duration linger) {
+    Batcher(Function<List<T>, List<Outcome<R>>> call, ToIntFunction<T> weight, int maxWeight, Duration linger,
+            @Nullable Duration stall) {
         this.call = call;
         this.weight = weight;
         this.maxWeight = maxWeight;
         this.lingerNanos = linger.toNanos();
+        this.stallNanos = stall == null ? NO_STALL : stall.toNanos();
+    }
+
+    Batcher(Function<List<T>, List<Outcome<R>>> call, ToIntFunction<T> weight, int maxWeight, Duration linger) {
+        this(call, weight, maxWeight, linger, null);
     }
 
     /** A batcher with the default {@link #LINGER}. */
@@ -121,6 +142,7 @@ final class Batcher<T, R> {
         for (T entry : entries) {
             mine.add(new Pending<>(entry, entries.size() > 1));
         }
+        boolean interrupted = false;
         lock.lock();
         try {
             waiting.addAll(mine);
@@ -128,14 +150,23 @@ final class Batcher<T, R> {
                 arrived.signal();
             }
             while (!allAnswered(mine)) {
-                if (mayBatchStart()) {
+                if (mayBatchStart() || mayGoBesideStalled(mine)) {
                     sendNextBatch();
-                } else {
+                } else if (stallNanos == NO_STALL) {
                     done.awaitUninterruptibly();
+                } else {
+                    try {
+                        done.awaitNanos(untilStalled());
+                    } catch (InterruptedException e) {
+                        interrupted = true; // not cancellable, as above: the flag is kept for the caller
+                    }
                 }
             }
         } finally {
             lock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         List<Outcome<R>> outcomes = new ArrayList<>(mine.size());
         for (Pending<T, R> pending : mine) {
@@ -166,6 +197,7 @@ final class Batcher<T, R> {
         }
         List<Pending<T, R>> batch = takeBatch();
         lastBatchSize = batch.size();
+        int slot = stallNanos == NO_STALL ? -1 : takeSentSlot();
         lock.unlock();
         List<Outcome<R>> outcomes = null;
         try {
@@ -201,6 +233,9 @@ final class Batcher<T, R> {
                         : Outcome.failed(new IllegalStateException("the batch call ended with an error"));
             }
             inFlight--;
+            if (slot >= 0) {
+                sentSlotTaken[slot] = false;
+            }
             done.signalAll();
         }
     }
@@ -214,6 +249,62 @@ final class Batcher<T, R> {
             return true;
         }
         return !lingering && inFlight < MAX_IN_FLIGHT && waiting.size() >= MAX_ENTRIES;
+    }
+
+    /**
+     * With the lock held: whether a caller of a batcher with a stall, some of whose entries wait, may send them beside
+     * the batches on the wire: each of those went out at least the stall ago (none is about to come back), and no
+     * sender is gathering its group.
+     */
+    private boolean mayGoBesideStalled(List<Pending<T, R>> mine) {
+        if (stallNanos == NO_STALL || lingering || inFlight == 0 || inFlight >= MAX_IN_FLIGHT || !anyWaiting(mine)) {
+            return false;
+        }
+        return System.nanoTime() - newestSentNanos() >= stallNanos;
+    }
+
+    /** With the lock held: how long a caller of a batcher with a stall waits before it looks again. */
+    private long untilStalled() {
+        if (lingering) {
+            return lingerNanos;
+        }
+        long left = newestSentNanos() + stallNanos - System.nanoTime();
+        return left > 0 ? left : stallNanos; // all it may have on the wire already stall: until one comes back
+    }
+
+    private static boolean anyWaiting(List<? extends Pending<?, ?>> entries) {
+        for (Pending<?, ?> pending : entries) {
+            if (!pending.taken) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** With the lock held: when the newest batch on the wire went out; now if none has a slot yet. */
+    private long newestSentNanos() {
+        long now = System.nanoTime();
+        long newest = 0;
+        boolean any = false;
+        for (int i = 0; i < MAX_IN_FLIGHT; i++) {
+            if (sentSlotTaken[i] && (!any || sentNanos[i] - newest > 0)) {
+                newest = sentNanos[i];
+                any = true;
+            }
+        }
+        return any ? newest : now;
+    }
+
+    /** With the lock held: notes that a batch goes out now, in a free slot (at most MAX_IN_FLIGHT are out). */
+    private int takeSentSlot() {
+        for (int i = 0; i < MAX_IN_FLIGHT; i++) {
+            if (!sentSlotTaken[i]) {
+                sentSlotTaken[i] = true;
+                sentNanos[i] = System.nanoTime();
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -249,7 +340,9 @@ final class Batcher<T, R> {
             if (!batch.isEmpty() && total + next > maxWeight) {
                 break;
             }
-            batch.add(waiting.poll());
+            Pending<T, R> taken = waiting.poll();
+            taken.taken = true;
+            batch.add(taken);
             total += next;
         }
         return batch;
@@ -260,6 +353,8 @@ final class Batcher<T, R> {
         /** Submitted with other entries in one call. */
         private final boolean together;
         private @Nullable Outcome<R> outcome;
+        /** Taken into a batch: on the wire, or answered. */
+        private boolean taken;
 
         private Pending(T entry, boolean together) {
             this.entry = entry;

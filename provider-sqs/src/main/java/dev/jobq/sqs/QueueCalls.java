@@ -46,6 +46,15 @@ final class QueueCalls {
     /** The same for a throttled entry, the SDK's base for throttled calls. */
     static final Duration THROTTLED_RETRY_BASE = Duration.ofMillis(500);
 
+    /**
+     * The longest a heartbeat waits behind heartbeat batches SQS has not answered before it goes out beside them
+     * ({@link Batcher}'s stall). A heartbeat goes out a third into a lease of N seconds and has the other 2N/3 (at
+     * least 666 ms: visibilityTimeout is 1 s or more) to reach SQS; this leaves it over 400 ms of that for its own
+     * round trip. SQS answers in tens of milliseconds, so a batch still unanswered after this is rare (then one more
+     * call goes out beside it), and heartbeats that come due together still go out together.
+     */
+    static final Duration HEARTBEAT_STALL = Duration.ofMillis(250);
+
     private static final ThreadFactory BULK_SENDERS = Thread.ofVirtual().name("jobq-sqs-send-", 0).factory();
 
     private final SqsClient sqs;
@@ -61,7 +70,7 @@ final class QueueCalls {
         this.sends = new Batcher<>(this::sendBatch, OutgoingMessage::size, queue.maxMessageBytes());
         this.deletes = new Batcher<>(this::deleteBatch);
         this.visibility = new Batcher<>(this::visibilityBatch);
-        this.extensions = new Batcher<>(this::visibilityBatch);
+        this.extensions = new Batcher<>(this::visibilityBatch, change -> 0, 0, Batcher.LINGER, HEARTBEAT_STALL);
     }
 
     /** Sends a message; returns its SQS message id. */
@@ -121,6 +130,7 @@ final class QueueCalls {
     /**
      * A heartbeat's {@link #changeVisibility}: batched with other heartbeats only. In the batches of the settles'
      * changes, a retry or a FIFO release waited for a heartbeat batch on the wire, however long SQS took to answer it.
+     * Nor does it wait longer than {@link #HEARTBEAT_STALL} behind a heartbeat batch SQS does not answer.
      */
     void extendVisibility(String receipt, int seconds) {
         valueOf(submitRetrying(extensions, List.of(new VisibilityChange(receipt, seconds))).get(0));

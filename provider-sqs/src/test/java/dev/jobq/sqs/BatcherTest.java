@@ -61,6 +61,36 @@ class BatcherTest {
     }
 
     @Test
+    @DisplayName("with a stall, callers behind a batch SQS does not answer go out beside it once it has been on the wire "
+            + "that long, together, though fewer than ten")
+    void callersBehindAStalledBatchGoBesideIt() throws InterruptedException {
+        var wire = new HeldFirstBatch();
+        var batcher = new Batcher<Integer, Integer>(wire::send, entry -> 0, 0, Batcher.LINGER, Duration.ofSeconds(2));
+        var answers = new AtomicInteger();
+        Thread first = Thread.ofVirtual().start(() -> answer(batcher, 0, answers));
+        assertThat(wire.firstOnWire.await(10, TimeUnit.SECONDS)).isTrue();
+        List<Thread> behind = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            int n = i;
+            behind.add(Thread.ofVirtual().start(() -> answer(batcher, n, answers)));
+        }
+        // they wait for the held batch first, all three: fewer than ten went out beside it at once
+        await().atMost(Duration.ofSeconds(10)).until(() -> wire.batches.size() > 1
+                || behind.stream().allMatch(t -> t.getState() == Thread.State.TIMED_WAITING));
+        assertThat(wire.batches).as("batches before the stall").hasSize(1);
+        for (Thread thread : behind) {
+            assertThat(thread.join(Duration.ofSeconds(10))).as("a caller behind the held batch").isTrue();
+        }
+        assertThat(answers).hasValue(3);
+        assertThat(wire.batches).hasSize(2);
+        assertThat(wire.batches.get(1)).containsExactlyInAnyOrder(1, 2, 3);
+
+        wire.releaseFirst.countDown();
+        assertThat(first.join(Duration.ofSeconds(10))).isTrue();
+        assertThat(answers).hasValue(4);
+    }
+
+    @Test
     @DisplayName("after a batch of several, the next sender waits for as many callers, so a group goes out whole")
     void aGroupGoesOutWhole() throws InterruptedException {
         var wire = new HeldFirstBatch();
