@@ -59,18 +59,22 @@ final class QueueCalls {
 
     private final SqsClient sqs;
     private final String url;
+    private final Duration requestTimeout;
     private final Batcher<OutgoingMessage, String> sends;
     private final Batcher<String, Void> deletes;
     private final Batcher<VisibilityChange, Void> visibility;
     private final Batcher<VisibilityChange, Void> extensions;
 
-    QueueCalls(SqsClient sqs, SqsQueue queue) {
+    /** {@code requestTimeout}: the client's cut of one attempt of a call, which a heartbeat's may cut shorter. */
+    QueueCalls(SqsClient sqs, SqsQueue queue, Duration requestTimeout) {
         this.sqs = sqs;
         this.url = queue.url();
+        this.requestTimeout = requestTimeout;
         this.sends = new Batcher<>(this::sendBatch, OutgoingMessage::size, queue.maxMessageBytes());
         this.deletes = new Batcher<>(this::deleteBatch);
-        this.visibility = new Batcher<>(this::visibilityBatch);
-        this.extensions = new Batcher<>(this::visibilityBatch, change -> 0, 0, Batcher.LINGER, HEARTBEAT_STALL);
+        this.visibility = new Batcher<>(changes -> visibilityBatch(changes, null));
+        this.extensions = new Batcher<>(changes -> visibilityBatch(changes, heartbeatAttemptTimeout(changes)),
+                change -> 0, 0, Batcher.LINGER, HEARTBEAT_STALL);
     }
 
     /** Sends a message; returns its SQS message id. */
@@ -130,7 +134,8 @@ final class QueueCalls {
     /**
      * A heartbeat's {@link #changeVisibility}: batched with other heartbeats only. In the batches of the settles'
      * changes, a retry or a FIFO release waited for a heartbeat batch on the wire, however long SQS took to answer it.
-     * Nor does it wait longer than {@link #HEARTBEAT_STALL} behind a heartbeat batch SQS does not answer.
+     * Nor does it wait longer than {@link #HEARTBEAT_STALL} behind a heartbeat batch SQS does not answer, and each
+     * attempt of its call is cut at a third of the lease it sets ({@link #heartbeatAttemptTimeout}).
      */
     void extendVisibility(String receipt, int seconds) {
         valueOf(submitRetrying(extensions, List.of(new VisibilityChange(receipt, seconds))).get(0));
@@ -220,13 +225,37 @@ final class QueueCalls {
         return inOrder(receipts.size(), byId, "DeleteMessage");
     }
 
-    private List<Batcher.Outcome<Void>> visibilityBatch(List<VisibilityChange> changes) {
+    /**
+     * The cut of one attempt of a heartbeat batch: a third of the shortest lease it sets, at most {@code requestTimeout}.
+     * A heartbeat goes out a third into a lease of N seconds, with 2N/3 left: an attempt SQS does not answer (a
+     * connection that hangs) held it requestTimeout (10 s by default), past a lease under 15 s, before the SDK's
+     * next attempt; cut at N/3, the next attempt has the other N/3. Never under the least {@code requestTimeout}.
+     */
+    private Duration heartbeatAttemptTimeout(List<VisibilityChange> changes) {
+        int shortest = Integer.MAX_VALUE;
+        for (VisibilityChange change : changes) {
+            shortest = Math.min(shortest, change.seconds());
+        }
+        Duration third = Duration.ofSeconds(shortest).dividedBy(3);
+        if (third.compareTo(SqsSettings.MIN_REQUEST_TIMEOUT) < 0) {
+            return SqsSettings.MIN_REQUEST_TIMEOUT;
+        }
+        return third.compareTo(requestTimeout) < 0 ? third : requestTimeout;
+    }
+
+    /** {@code attemptTimeout}: the cut of each attempt of the call, null for the client's {@code requestTimeout}. */
+    private List<Batcher.Outcome<Void>> visibilityBatch(List<VisibilityChange> changes, @Nullable Duration attemptTimeout) {
         List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(changes.size());
         for (int i = 0; i < changes.size(); i++) {
             entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i))
                     .receiptHandle(changes.get(i).receipt()).visibilityTimeout(changes.get(i).seconds()).build());
         }
-        var response = sqs.changeMessageVisibilityBatch(r -> r.queueUrl(url).entries(entries));
+        var response = sqs.changeMessageVisibilityBatch(r -> {
+            r.queueUrl(url).entries(entries);
+            if (attemptTimeout != null) {
+                r.overrideConfiguration(o -> o.apiCallAttemptTimeout(attemptTimeout));
+            }
+        });
         Map<String, Batcher.Outcome<Void>> byId = new HashMap<>();
         response.successful().forEach(ok -> byId.put(ok.id(), Batcher.Outcome.success(null)));
         collectFailures(response.failed(), "ChangeMessageVisibility", byId);

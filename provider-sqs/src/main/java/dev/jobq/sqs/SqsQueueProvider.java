@@ -93,7 +93,7 @@ final class SqsQueueProvider implements QueueProvider {
                         queue.maxReceives(), Lease.MAX_TIMEOUT)
                 : new Capabilities(MAX_DELAY, maxPayload, EnumSet.noneOf(Feature.class), Batcher.MAX_ENTRIES,
                         queue.maxReceives(), Lease.MAX_TIMEOUT);
-        this.calls = new QueueCalls(connection.client(), queue);
+        this.calls = new QueueCalls(connection.client(), queue, settings.requestTimeout());
         this.deadLetters = new DeadLetterCopies(connection.client(), queue, calls, clock);
         this.incoming = new IncomingMessages(queue, codec, leases, calls, deadLetters, events, clock);
         this.deduplication = new FifoDeduplication(clock);

@@ -215,7 +215,7 @@ class SqsBatchEntryFailuresTest {
         try {
             SqsClient client = ElasticMq.client();
             var calls = new QueueCalls(client, new SqsQueue("default", own.url(), false, null, Duration.ofSeconds(30),
-                    1 << 20));
+                    1 << 20), SqsSettings.DEFAULT_REQUEST_TIMEOUT);
             client.sendMessage(r -> r.queueUrl(own.url()).messageBody("{}"));
             Message received = QueueContents.receive(own.url(), 5).get(0);
             BatchEntryFaults.arm(own.url(), "ChangeMessageVisibilityBatch", BatchEntryFaults.any(), "InternalError",
