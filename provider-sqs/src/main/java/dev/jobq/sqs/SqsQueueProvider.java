@@ -304,6 +304,13 @@ final class SqsQueueProvider implements QueueProvider {
     @Override
     public void extendLease(ReceivedJob job, Duration extension) {
         Objects.requireNonNull(extension, "extension");
+        if (extension.isNegative()) {
+            // Sent on, SQS refuses it (InvalidParameterValue) after a round trip, and ElasticMQ answers it as a success:
+            // refused here, before any call, as the memory provider does.
+            throw new IllegalArgumentException("job " + job.jobId() + " on " + queue.label() + ": a lease extension must "
+                    + "be 0 or more, got " + (extension.getSeconds() > Long.MIN_VALUE / 2
+                    ? "-" + DurationFormat.format(extension.negated()) : extension.toString()));
+        }
         Optional<Lease> current = leases.current(job.receipt());
         if (current.isEmpty()) {
             throw new LeaseLostException("job " + job.jobId() + " on " + queue.label() + " no longer holds this "
