@@ -346,7 +346,8 @@ public final class Launcher {
      * the ones kept so far (an unlocking flag before the flag it unlocks), and one it refuses is left out and named
      * on stderr with the fix; one it could not get the memory for is passed on, and named. Agents ({@code -javaagent}, {@code -agentlib}, {@code -agentpath}, {@code -Xrun}) are
      * passed on unchecked: trying them would run them. The files the options name are the probes' own, in a
-     * directory deleted after them (see {@link #forTheProbe}).
+     * directory deleted after them (see {@link #forTheProbe}). The settings of a {@code -XX:Flags} file are checked
+     * but not passed on: the child, given {@code -XX:Flags}, reads them from the file; one refused is named with the fix.
      */
     static List<String> optionsTakenBy(String program, String java, List<String> options)
             throws IOException, InterruptedException {
@@ -362,7 +363,7 @@ public final class Launcher {
         Path scratch = createTemp(true);
         try {
             if (probe(java, checked, scratch) == Probe.TAKEN || probe(java, new ArrayList<String>(), scratch) != Probe.TAKEN) {
-                return options;
+                return ofTheCommandLine(options);
             }
             List<String> taken = new ArrayList<String>();
             List<String> kept = new ArrayList<String>();
@@ -377,6 +378,11 @@ public final class Launcher {
                     if (found == Probe.SHORT_OF_MEMORY) {
                         System.err.println(program + ": JAVA_HOME's java (" + java + ") could not get the memory to check "
                                 + "the JVM option " + option + ": passed on as given");
+                    } else if (found == Probe.REFUSED && !option.startsWith("-")) {
+                        System.err.println(program + ": JAVA_HOME's java (" + java + ") refuses the setting " + option
+                                + " of the -XX:Flags file, which this java took: remove it from that file, or run " + program
+                                + " with JAVA_HOME's java and the options it takes");
+                        continue;
                     } else if (found == Probe.REFUSED) {
                         System.err.println(program + ": JAVA_HOME's java (" + java + ") refuses the JVM option " + option
                                 + ", which this java took: left out; remove it from the java command line, or run "
@@ -386,10 +392,25 @@ public final class Launcher {
                 }
                 kept.add(option);
             }
-            return kept;
+            return ofTheCommandLine(kept);
         } finally {
             deleteAll(scratch);
         }
+    }
+
+    /**
+     * {@code options} without the settings of a {@code -XX:Flags} file, which the older JVM lists among its input
+     * arguments as written there ({@code +LogVMOutput}, {@code LogFile=vm.log}, no {@code -XX:}): the child, given
+     * {@code -XX:Flags} too, reads them from the file itself, and took them as words of the command line for its main class.
+     */
+    private static List<String> ofTheCommandLine(List<String> options) {
+        List<String> given = new ArrayList<String>();
+        for (String option : options) {
+            if (option.startsWith("-")) {
+                given.add(option);
+            }
+        }
+        return given;
     }
 
     /**
@@ -404,9 +425,19 @@ public final class Launcher {
      * {@code dumponexit=true} was written to the working directory), and {@code -XX:OnError} and
      * {@code -XX:OnOutOfMemoryError}, commands, are left out: a probe that failed would run them. The files
      * {@code -XX:+PerfDataSaveToFile} and {@code -XX:+LogVMOutput} write where none is named go there too. Where there is no
-     * {@code scratch}, the options that would write a file are left out of the probe, passed on unchecked.
+     * {@code scratch}, the options that would write a file are left out of the probe, passed on unchecked. A
+     * {@code -XX:Flags} file is not given to the probe: its settings, which the older JVM lists among its options as
+     * written in it ({@code +LogVMOutput}, {@code LogFile=vm.log}), are, as the {@code -XX:} options they are.
      */
-    static List<String> forTheProbe(List<String> options, Path scratch) {
+    static List<String> forTheProbe(List<String> given, Path scratch) {
+        // A -XX:Flags file's settings, which this JVM lists as written there, as the options they are, each checked and
+        // rewritten as the others; the file itself is not given to the probe, which would act on the files it names.
+        List<String> options = new ArrayList<String>();
+        for (String option : given) {
+            if (!option.startsWith("-XX:Flags=")) {
+                options.add(option.startsWith("-") ? option : "-XX:" + option);
+            }
+        }
         List<String> probe = new ArrayList<String>();
         boolean autoCreatedArchive = options.contains("-XX:+AutoCreateSharedArchive");
         for (int i = 0; i < options.size(); i++) {

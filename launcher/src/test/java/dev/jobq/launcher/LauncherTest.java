@@ -138,6 +138,31 @@ class LauncherTest {
     }
 
     @Test
+    @DisplayName("on an older java, the options of a -XX:Flags file reach the child from the file, not as words of the "
+            + "command line, and its check writes none of the files they name")
+    void theOptionsOfAFlagsFileAreTheChildsAndTheCheckWritesNoneOfItsFiles() throws Exception {
+        // The older JVM lists a flags file's settings among its input arguments as they are written there (+LogVMOutput,
+        // LogFile=vm.log): the launcher passed them on as words the newer java takes for a main class, so each was
+        // 'refused' and named with a fix for an option not on the command line, and the probe, given -XX:Flags itself,
+        // wrote the VM log the file names (here one of its own pid, left behind).
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        Path flags = dir.resolve("jvm.flags");
+        Files.writeString(flags, "+UnlockDiagnosticVMOptions\n+LogVMOutput\nLogFile=" + logs.resolve("vm-%p.log") + "\n");
+
+        Run run = launch(List.of("-XX:Flags=" + flags, "-Dkept=yes"), List.of());
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
+        assertThat(run.err).doesNotContain("refuses");
+        assertThat(run.out).contains("-XX:Flags=" + flags, "-Dkept=yes").doesNotContain("-XX:+LogVMOutput");
+        String child = run.out.substring(run.out.indexOf("pid ") + "pid ".length()).lines().findFirst().orElseThrow();
+        try (Stream<Path> files = Files.list(logs)) {
+            assertThat(files.map(file -> file.getFileName().toString()))
+                    .as("the VM logs, the launcher's pid %d, the child's %s", run.pid, child)
+                    .containsExactlyInAnyOrder("vm-pid" + run.pid + ".log", "vm-pid" + child + ".log");
+        }
+    }
+
+    @Test
     @DisplayName("on an older java, a probe that cannot get the memory its options ask for does not take them for refused: "
             + "they are passed on, and the probe leaves no error report behind")
     void aProbeShortOfMemoryDoesNotLeaveTheOptionOut() throws Exception {
