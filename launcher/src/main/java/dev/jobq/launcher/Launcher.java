@@ -57,6 +57,14 @@ public final class Launcher {
     static final String STOPS_PASSED_ON = "jobq.launcher.stopsPassedOn";
     /** The signals that ask a JVM to stop: the launcher passes them on to the JVM it started. */
     private static final String[] PASSED_ON = {"TERM", "INT"};
+    /** Guards the three below: the check of the options runs on the main thread, a shutdown hook may end it. */
+    private static final Object CHECK = new Object();
+    /** The check's directory while it runs ({@link #optionsTakenBy}), for a shutdown hook to delete. */
+    private static Path checkDirectory;
+    /** The probe running, for a shutdown hook to end. */
+    private static Process probeRunning;
+    /** Set once the JVM shuts down: the check starts no probe and makes no directory after. */
+    private static boolean checkEnded;
 
     private Launcher() {
     }
@@ -190,6 +198,7 @@ public final class Launcher {
         Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
             @Override
             public void run() {
+                endCheck();
                 Process child;
                 synchronized (started) {
                     stopped[0] = true;
@@ -360,7 +369,14 @@ public final class Launcher {
         if (checked.isEmpty()) {
             return options;
         }
-        Path scratch = createTemp(true);
+        Path scratch;
+        synchronized (CHECK) {
+            if (checkEnded) {
+                return ofTheCommandLine(options);
+            }
+            scratch = createTemp(true);
+            checkDirectory = scratch;
+        }
         try {
             if (probe(java, checked, scratch) == Probe.TAKEN || probe(java, new ArrayList<String>(), scratch) != Probe.TAKEN) {
                 return ofTheCommandLine(options);
@@ -394,8 +410,35 @@ public final class Launcher {
             }
             return ofTheCommandLine(kept);
         } finally {
+            synchronized (CHECK) {
+                checkDirectory = null;
+            }
             deleteAll(scratch);
         }
+    }
+
+    /**
+     * Ends the check of the options, for a shutdown hook: the JVM's own handler of SIGHUP (or a System.exit) runs the
+     * hooks and halts, without the finally that deletes the check's directory; its probe is ended and waited for,
+     * so that it writes nothing there after, and no other starts.
+     */
+    private static void endCheck() {
+        Process probe;
+        Path directory;
+        synchronized (CHECK) {
+            checkEnded = true;
+            probe = probeRunning;
+            directory = checkDirectory;
+        }
+        if (probe != null) {
+            probe.destroy();
+            try {
+                probe.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        deleteAll(directory);
     }
 
     /**
@@ -619,7 +662,31 @@ public final class Launcher {
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("JDK_JAVA_OPTIONS");
         builder.environment().remove("_JAVA_OPTIONS");
-        Process probe = builder.start();
+        Process probe;
+        synchronized (CHECK) {
+            if (checkEnded) {
+                // the JVM is ending, and its check with it: nothing left out for a probe never run
+                return Probe.TAKEN;
+            }
+            probe = builder.start();
+            probeRunning = probe;
+        }
+        Probe found;
+        try {
+            found = found(probe);
+        } finally {
+            synchronized (CHECK) {
+                probeRunning = null;
+            }
+        }
+        synchronized (CHECK) {
+            // one that endCheck ended refused nothing
+            return checkEnded ? Probe.TAKEN : found;
+        }
+    }
+
+    /** What {@code probe}, started, found. */
+    private static Probe found(Process probe) throws IOException, InterruptedException {
         probe.getOutputStream().close();
         InputStream output = probe.getInputStream();
         // its version and any warnings, not the user's to see; the first 64 KB kept, to tell why it failed

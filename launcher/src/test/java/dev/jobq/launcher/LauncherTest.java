@@ -330,6 +330,31 @@ class LauncherTest {
     }
 
     @Test
+    @DisplayName("on an older java, a hang-up (SIGHUP) that ends the launcher while it checks the JVM options leaves "
+            + "nothing in the temp directory and starts no child")
+    void aHangUpWhileTheOptionsAreCheckedLeavesNothingBehind() throws Exception {
+        // The JVM's own SIGHUP handler runs the shutdown hooks and halts: the check's directory, deleted in a finally of
+        // the thread the halt ends, stayed in the temp directory (with the files of a probe still running). JAVA_HOME's
+        // java is a script that, as a probe, sends the launcher HUP and then runs the real java with a log file.
+        Path home = Files.createDirectories(dir.resolve("jdk"));
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + Runtime.version().feature() + "\"\n");
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        String realJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = -version ] && kill -HUP $PPID; done\n"
+                + "exec '" + realJava + "' \"$@\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path temp = Files.createDirectories(dir.resolve("temp"));
+
+        Run run = launch(List.of("-Djava.io.tmpdir=" + temp, "-Xlog:gc:file=" + dir.resolve("gc.log")), List.of(),
+                Map.of("JAVA_HOME", home.toString()));
+
+        assertThat(run.out).as("no child started; stderr: %s", run.err).doesNotContain("options [");
+        try (Stream<Path> files = Files.list(temp)) {
+            assertThat(files).as("the launcher's temp directory").isEmpty();
+        }
+    }
+
+    @Test
     @DisplayName("on an older java run with -Xrs, the launcher says at start that a stop cannot reach the JVM it starts, "
             + "and the fix")
     void underXrsTheLauncherSaysItCannotPassAStopOn() throws Exception {
