@@ -77,6 +77,9 @@ public final class JobqCommand implements Callable<Integer> {
         commandLine.setExecutionExceptionHandler(new FailureReporter());
         commandLine.setExecutionStrategy(JobqCommand::runLast);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        // No '@FILE' argument is a file of arguments: --schedule @daily, a documented nickname, was read as the file
+        // daily of the working directory where there was one ('Could not read argument file @daily' for a directory).
+        commandLine.setExpandAtFiles(false);
         WholeNumbers.registerOn(commandLine);
         giveEveryCommandTheVersion(commandLine);
         return commandLine;

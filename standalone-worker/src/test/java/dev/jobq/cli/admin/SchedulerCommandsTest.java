@@ -291,6 +291,27 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    @DisplayName("recurring add --schedule @daily registers @daily also run where the working directory has a 'daily' "
+            + "in it: no argument is read as a file to expand")
+    void aNicknameScheduleIsNotReadAsAnArgumentFile() throws Exception {
+        // picocli expanded each argument '@NAME' to the words of the file NAME where one could be read, the documented
+        // nicknames @hourly..@yearly among them: run in a directory holding daily/ (backups, logs), the command failed
+        // with 'Could not read argument file @daily'; with a file daily, it registered what that file said instead.
+        Path daily = Path.of("daily").toAbsolutePath();
+        assertThat(daily).as("the working directory of this test").doesNotExist();
+        Files.createDirectory(daily);
+        try {
+            var run = jobq("recurring", "add", "nightly", "report:build", "--schedule", "@daily");
+
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(run.out()).startsWith("registered nightly; next run ");
+        } finally {
+            Files.delete(daily);
+        }
+        assertThat(jobq("recurring", "list").out()).containsPattern("nightly\\s+report:build\\s+default\\s+@daily\\s+UTC");
+    }
+
+    @Test
     @DisplayName("recurring list names the default timezone UTC, as --help and the docs do, not Z")
     void defaultTimezoneIsListedAsUtc() {
         assertThat(jobq("recurring", "add", "hourly-sync", "sync:run", "--schedule", "@hourly").exitCode()).isZero();
