@@ -300,18 +300,52 @@ public final class Launcher {
      * {@code options} without those {@code environmentOptions} gave (JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS and
      * _JAVA_OPTIONS, which this JVM's input arguments include): the child shares this environment and reads them
      * again, so passed on they came twice, an agent among them loaded twice. One occurrence a word (quotes as the
-     * {@code java} launcher reads them), so one the command line gave as well stays.
+     * {@code java} launcher reads them), so one the command line gave as well stays. A file they name, an argument file
+     * ({@code @FILE}) or {@code -XX:VMOptionsFile=FILE}, counts as the options in it: this JVM lists those, not the file.
      */
     static List<String> withoutTheEnvironments(List<String> options, String... environmentOptions) {
         List<String> left = new ArrayList<String>(options);
         for (String value : environmentOptions) {
             if (value != null) {
                 for (String word : words(value)) {
-                    left.remove(word);
+                    String file = word.startsWith("@") ? word.substring(1)
+                            : word.startsWith("-XX:VMOptionsFile=") ? word.substring("-XX:VMOptionsFile=".length()) : null;
+                    for (String option : file == null ? Arrays.asList(word) : optionsIn(file)) {
+                        left.remove(option);
+                    }
                 }
             }
         }
         return left;
+    }
+
+    /**
+     * The words of an options file, an argument file's comments (from a {@code #} that begins a word to the end of the
+     * line) left out; none where it cannot be read.
+     */
+    private static List<String> optionsIn(String file) {
+        StringBuilder text = new StringBuilder();
+        try {
+            for (String line : Files.readAllLines(Paths.get(file), StandardCharsets.UTF_8)) {
+                char quote = 0;
+                for (int i = 0; i < line.length(); i++) {
+                    char c = line.charAt(i);
+                    if (quote == 0 && c == '#' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+                        break;
+                    }
+                    if (quote == 0 && (c == '"' || c == '\'')) {
+                        quote = c;
+                    } else if (c == quote) {
+                        quote = 0;
+                    }
+                    text.append(c);
+                }
+                text.append('\n');
+            }
+        } catch (IOException | RuntimeException e) {
+            return new ArrayList<String>();
+        }
+        return words(text.toString());
     }
 
     /** The words of an options variable: split at white space outside quotes, the quotes removed. */

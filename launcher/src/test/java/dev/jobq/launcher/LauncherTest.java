@@ -258,6 +258,26 @@ class LauncherTest {
     }
 
     @Test
+    @DisplayName("on an older java, the JVM options of a file the environment names (JDK_JAVA_OPTIONS=@argfile, "
+            + "JAVA_TOOL_OPTIONS=-XX:VMOptionsFile=FILE) reach the child once, from the environment it shares")
+    void optionsFromAFileTheEnvironmentNamesAreNotPassedTwice() throws Exception {
+        // The older JVM lists the options such a file holds, not the file: they were not taken for the environment's,
+        // and were passed on the command line as well, so that an agent given so (an APM agent's -javaagent in an
+        // argument file) was loaded twice.
+        Path argfile = Files.writeString(dir.resolve("jvm.args"), "# the worker's options\n-Dargfile=yes \"-Dspaced=a b\" # not -Dcommand=yes\n");
+        Path vmOptions = Files.writeString(dir.resolve("vm.options"), "-Dvmoptions=yes\n");
+
+        Run run = launch(List.of("-Dcommand=yes"), List.of(), Map.of("JDK_JAVA_OPTIONS", "@" + argfile,
+                "JAVA_TOOL_OPTIONS", "-XX:VMOptionsFile=" + vmOptions));
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
+        assertThat(run.out).contains("-Dargfile=yes", "-Dvmoptions=yes", "-Dcommand=yes");
+        for (String option : List.of("-Dargfile=yes", "-Dspaced=a b", "-Dvmoptions=yes", "-Dcommand=yes")) {
+            assertThat(run.out.split(option, -1)).as("%s in %s", option, run.out).hasSize(2);
+        }
+    }
+
+    @Test
     @DisplayName("on an older java whose temp directory takes no file, the launcher still gives the child a count of "
             + "the stops it passes on, in another directory, and deletes it")
     void theCountOfStopsPassedOnFindsADirectoryWhereTheTempDirectoryTakesNoFile() throws Exception {
