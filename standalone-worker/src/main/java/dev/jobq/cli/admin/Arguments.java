@@ -158,6 +158,11 @@ final class Arguments {
                 throw new TypeConversionException("the payload is empty; give JSON such as '{}' or "
                         + "'{\"to\":\"user@example.com\"}'");
             }
+            if (value.startsWith("@")) {
+                // curl's way to name a file, never JSON: the parser's 'Unexpected character ('@')' gave no fix
+                throw new TypeConversionException("'" + value + "' is not JSON; jobq reads no file for a payload: give "
+                        + "the file's JSON, --payload \"$(cat " + value.substring(1) + ")\"");
+            }
             try {
                 return JSON.readTree(value);
             } catch (JsonProcessingException e) {

@@ -137,6 +137,22 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("--payload @FILE, as curl reads a file, is a usage error naming the value and how to pass the file's "
+            + "JSON, and enqueues nothing")
+    void aPayloadGivenAsAFileSaysHowToPassItsContent() throws Exception {
+        // The value went to the JSON parser: 'not valid JSON: Unexpected character ('@' (code 64)) … (quote it for the
+        // shell: …)', a fix that does not help; a file of arguments (picocli's @-files) it is not either.
+        Path payload = Files.writeString(dir.resolve("payload.json"), "{\"to\":\"ada@example.com\"}");
+
+        var run = shared.run("enqueue", "email:send", "--payload", "@" + payload);
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("Invalid value for option '--payload': '@" + payload + "' is not JSON; jobq reads "
+                + "no file for a payload: give the file's JSON, --payload \"$(cat " + payload + ")\"");
+        assertThat(shared.queue().stats("default").waiting()).isZero();
+    }
+
+    @Test
     void trailingTextAfterTheJsonIsAUsageError() {
         var run = shared.run("enqueue", "email:send", "--payload", "{} {}");
 
