@@ -241,14 +241,28 @@ final class Enqueuer implements JobSink {
         return new Timing(now, runAt, delay, scheduledFor, options.scheduledFor() != null && delay.isPositive());
     }
 
+    /**
+     * The last instant a job can be due, as {@code EnqueueOptions.at} takes: the envelope carries it as an ISO-8601
+     * timestamp with a four-digit year.
+     */
+    private static final Instant LAST_DUE = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
     private static Instant plusDelay(Instant now, Duration delay) {
+        Instant runAt;
         try {
-            return now.plus(delay);
+            runAt = now.plus(delay);
         } catch (DateTimeException | ArithmeticException e) {
             throw new IllegalArgumentException("a delay of " + DurationFormat.format(delay) + " from " + now + " is past "
                     + "the last instant Java can represent (" + Instant.MAX + "); give a shorter delay, or schedule the "
                     + "job for an instant with EnqueueOptions.at(...)", e);
         }
+        if (runAt.isAfter(LAST_DUE)) {
+            // as at(...) of that instant is: a delay ending in the year 10000 or later was enqueued with it
+            throw new IllegalArgumentException("a delay of " + DurationFormat.format(delay) + " from " + now + " ends at "
+                    + runAt + ", past " + LAST_DUE + ", the last instant a job can be due (jobs carry it as an ISO-8601 "
+                    + "timestamp, which has four-digit years); give a shorter delay");
+        }
+        return runAt;
     }
 
     private JobEnvelope envelope(String type, String payloadJson, JobOptions options, Timing timing,

@@ -153,6 +153,20 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("a --delay that ends past the year 9999 is a usage error naming the delay and the range, as --at of such "
+            + "an instant is, and enqueues nothing")
+    void aDelayEndingPastTheLastInstantAJobCarriesIsAUsageError() {
+        // --delay 3000000d (about 8,200 years) was enqueued with a due time in the year 10240, which the envelope carries
+        // as an ISO-8601 timestamp with a five-digit year: --at +10240-01-01T00:00:00Z, and EnqueueOptions.at of it, are
+        // refused ('the years 1 to 9999'); only a delay past Java's own last instant was.
+        var run = shared.run("enqueue", "report:generate", "--delay", "3000000d");
+
+        assertThat(run.exitCode()).as("exit status; out: %s; err: %s", run.out(), run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("a delay of 3000000d from ", "9999-12-31T23:59:59.999999999Z");
+        assertThat(shared.queue().stats("default").delayed()).isZero();
+    }
+
+    @Test
     void trailingTextAfterTheJsonIsAUsageError() {
         var run = shared.run("enqueue", "email:send", "--payload", "{} {}");
 
