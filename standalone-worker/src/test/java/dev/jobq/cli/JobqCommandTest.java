@@ -3,6 +3,8 @@ package dev.jobq.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.cli.context.QueueOpener;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -179,6 +182,24 @@ class JobqCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).startsWith("Invalid value for option '" + option + "': " + problem + System.lineSeparator());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"stats", "dead-letters list", "dead-letters redrive some-id", "dead-letters delete some-id"})
+    @DisplayName("an empty --queue (a shell variable that was not set) of stats and dead-letters is a usage error with "
+            + "the fix, as enqueue's is, not an unknown queue '' to add under queues:")
+    void anEmptyQueueOfStatsAndDeadLettersIsAUsageErrorWithTheFix(String command, @TempDir Path dir) throws Exception {
+        // It said: jobq stats: unknown queue '' (configured: default); add it under 'queues:' in jobq.yaml or with
+        // JobQueue.builder().queue(...)
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+        List<String> args = new ArrayList<>(List.of(command.split(" ")));
+        args.addAll(List.of("--queue", "", "--config", config.toString()));
+
+        var run = CommandRun.of(args.toArray(String[]::new));
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid value for option '--queue': it is empty; give a configured queue's "
+                + "name, or leave the option out");
     }
 
     @ParameterizedTest

@@ -85,6 +85,13 @@ final class Arguments {
         }
     }
 
+    /** A queue to read from ({@code stats}, {@code dead-letters}): empty, it was an unknown queue to add to queues:. */
+    static final class QueueName extends Reference {
+        QueueName() {
+            super("a configured queue's name, or leave the option out");
+        }
+    }
+
     /** A dead letter's id. */
     static final class DeadLetterId extends Reference {
         DeadLetterId() {

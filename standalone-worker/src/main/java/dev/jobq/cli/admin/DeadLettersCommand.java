@@ -41,7 +41,7 @@ public final class DeadLettersCommand extends CommandGroup {
                 + "process, where JobQueue.deadLetters lists, redrives and deletes them (docs/semantics.md)";
 
         @Option(names = "--queue", paramLabel = "QUEUE", defaultValue = JobOptions.DEFAULT_QUEUE,
-                description = "The queue (default: ${DEFAULT-VALUE}).")
+                converter = Arguments.QueueName.class, description = "The queue (default: ${DEFAULT-VALUE}).")
         String queue;
 
         /**

@@ -45,7 +45,8 @@ import picocli.CommandLine.Option;
                 "be read is shown with '?', its error on stderr, and the command exits 1."})
 public final class StatsCommand extends QueueCommand {
 
-    @Option(names = "--queue", paramLabel = "QUEUE", description = "Only this queue.")
+    @Option(names = "--queue", paramLabel = "QUEUE", converter = Arguments.QueueName.class,
+            description = "Only this queue.")
     private @Nullable String queue;
 
     @Option(names = "--json", description = "Print JSON, one object per queue in an array.")
