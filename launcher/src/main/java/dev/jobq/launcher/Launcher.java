@@ -93,13 +93,17 @@ public final class Launcher {
             }
             String sharedFile = fileWrittenByBoth(ManagementFactory.getRuntimeMXBean().getInputArguments());
             if (sharedFile != null) {
-                String what = sharedFile.startsWith("-XX:DumpLoadedClassList=") ? "its own classes into the worker's list "
+                String what = sharedFile.contains("DumpLoadedClassList=") ? "its own classes into the worker's list "
                         + "as it runs" : "a CDS archive of its own there as it exits, after the worker's, which Java "
                         + javaHomeFeature + " cannot use";
+                // a -XX:Flags file's setting, as written there: the option to run with is the file's
+                String given = sharedFile.startsWith("-") ? sharedFile : flagsFile(ManagementFactory.getRuntimeMXBean()
+                        .getInputArguments());
                 System.err.println(program + ": this java is " + running + " (" + System.getProperty("java.home") + "); "
                         + program + " needs " + REQUIRED + " or newer, and JAVA_HOME's, Java " + javaHomeFeature
-                        + ", would run it, but with " + sharedFile + " this java writes " + what + ": run JAVA_HOME's "
-                        + "java with it, " + java + " " + sharedFile + " -jar " + System.getProperty("java.class.path"));
+                        + ", would run it, but with " + sharedFile + (given.equals(sharedFile) ? "" : " (in " + given + ")")
+                        + " this java writes " + what + ": run JAVA_HOME's java with it, " + java + " " + given + " -jar "
+                        + System.getProperty("java.class.path"));
                 System.exit(NO_USABLE_JAVA);
             }
             System.err.println(program + ": this java is " + running + " (" + System.getProperty("java.home")
@@ -646,11 +650,23 @@ public final class Launcher {
      */
     static String fileWrittenByBoth(List<String> options) {
         for (String option : options) {
-            if (option.startsWith("-XX:ArchiveClassesAtExit=") || option.startsWith("-XX:DumpLoadedClassList=")) {
+            // with -XX: or without, as a -XX:Flags file's setting is listed
+            String flag = option.startsWith("-XX:") ? option.substring("-XX:".length()) : option;
+            if (flag.startsWith("ArchiveClassesAtExit=") || flag.startsWith("DumpLoadedClassList=")) {
                 return option;
             }
         }
         return null;
+    }
+
+    /** The {@code -XX:Flags} option among {@code options}; {@code -XX:Flags} where it is not there. */
+    private static String flagsFile(List<String> options) {
+        for (String option : options) {
+            if (option.startsWith("-XX:Flags=")) {
+                return option;
+            }
+        }
+        return "-XX:Flags";
     }
 
     private static boolean isAgent(String option) {

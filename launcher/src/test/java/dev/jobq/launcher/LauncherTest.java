@@ -442,6 +442,22 @@ class LauncherTest {
         assertThat(run.out).as("the worker did not start").doesNotContain("options [");
     }
 
+    @Test
+    @DisplayName("on an older java, a class list both JVMs would write is refused with the fix also where a -XX:Flags "
+            + "file sets it")
+    void aClassListAFlagsFileSetsIsRefusedWithTheFix() throws Exception {
+        // The older JVM lists the file's setting as written there (DumpLoadedClassList=classes.lst, no -XX:): the check
+        // for -XX:DumpLoadedClassList did not see it, and the two JVMs wrote their lines into the one list.
+        Path flags = Files.writeString(dir.resolve("jvm.flags"), "DumpLoadedClassList=" + dir.resolve("classes.lst") + "\n");
+
+        Run run = launch(List.of("-XX:Flags=" + flags), List.of());
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isEqualTo(Launcher.NO_USABLE_JAVA);
+        assertThat(run.err).contains("DumpLoadedClassList=" + dir.resolve("classes.lst"), "-XX:Flags=" + flags,
+                "bin/java -XX:Flags=" + flags + " -jar ");
+        assertThat(run.out).as("the worker did not start").doesNotContain("options [");
+    }
+
     /** What a run of a launcher jar printed, and its status. */
     private record Run(int status, String out, String err, long pid) {
     }
