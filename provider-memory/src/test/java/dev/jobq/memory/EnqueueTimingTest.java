@@ -31,7 +31,7 @@ class EnqueueTimingTest {
     }
 
     @Test
-    @DisplayName("a delay past the last instant Java represents is refused with the delay and the way out, nothing enqueued")
+    @DisplayName("a delay past the last instant Java represents is refused with the delay and the way out (not at(...), which refuses it too), nothing enqueued")
     void aDelayPastTheLastInstantIsRefused() {
         JobQueue jobs = fixture.queue(fixture.memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
         var endless = EnqueueOptions.delay(Duration.ofSeconds(Long.MAX_VALUE));
@@ -40,7 +40,9 @@ class EnqueueTimingTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("a delay of ")
                 .hasMessageContaining("is past the last instant Java can represent")
-                .hasMessageContaining("EnqueueOptions.at(");
+                .hasMessageContaining("9999-12-31T23:59:59.999999999Z, the last instant a job can be due")
+                .hasMessageContaining("give a shorter delay")
+                .hasMessageNotContaining("EnqueueOptions.at("); // at(...) refuses an instant that late too
         assertThatThrownBy(() -> jobs.enqueueAll("report:send", List.of("x", "y"), endless))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is past the last instant Java can represent");

@@ -252,9 +252,10 @@ final class Enqueuer implements JobSink {
         try {
             runAt = now.plus(delay);
         } catch (DateTimeException | ArithmeticException e) {
+            // not "or use at(...)": at(...) refuses an instant past LAST_DUE too
             throw new IllegalArgumentException("a delay of " + DurationFormat.format(delay) + " from " + now + " is past "
-                    + "the last instant Java can represent (" + Instant.MAX + "); give a shorter delay, or schedule the "
-                    + "job for an instant with EnqueueOptions.at(...)", e);
+                    + "the last instant Java can represent (" + Instant.MAX + "), and so past " + LAST_DUE + ", the last "
+                    + "instant a job can be due; give a shorter delay", e);
         }
         if (runAt.isAfter(LAST_DUE)) {
             // as at(...) of that instant is: a delay ending in the year 10000 or later was enqueued with it
