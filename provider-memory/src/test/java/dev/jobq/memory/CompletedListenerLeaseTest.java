@@ -3,17 +3,26 @@ package dev.jobq.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.spi.Failure;
 import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * On a provider that receives in-process, a handler thread leases its next job with the acknowledgement of the one it
@@ -25,10 +34,14 @@ class CompletedListenerLeaseTest {
     private final WorkerFixture fixture = new WorkerFixture();
     private final CountDownLatch listenerGoesOn = new CountDownLatch(1);
 
+    private final Logger workerLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker");
+    private final CapturedLog logged = new CapturedLog();
+
     @AfterEach
     void closeAll() throws Exception {
         listenerGoesOn.countDown();
         fixture.close();
+        workerLog.detachAppender(logged);
     }
 
     @Test
@@ -81,5 +94,86 @@ class CompletedListenerLeaseTest {
         await().atMost(EventRecorder.WAIT).until(() -> fixture.events.all(JobEvent.Completed.class).stream()
                 .anyMatch(completed -> completed.jobId().equals(b)));
         assertThat(bRunsOnFirst.get() + bRunsOnSecond.get()).as("B's runs").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a heartbeat of the job leased with an acknowledgement, on its way as that job starts and fails, "
+            + "reaches the provider before the failure: it does not extend a lease the failure ended")
+    void theNextJobsHeartbeatUnderWayReachesTheProviderBeforeItsFailure() throws Exception {
+        logged.start();
+        workerLog.addAppender(logged);
+        var aRunning = new CountDownLatch(1);
+        var aGoesOn = new CountDownLatch(1);
+        var heartbeatOnItsWay = new CountDownLatch(1);
+        var failReached = new CountDownLatch(1);
+        var bId = new AtomicReference<String>();
+        List<String> calls = new CopyOnWriteArrayList<>();
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "3s"))) {
+            @Override
+            public void extendLease(ReceivedJob job, Duration extension) {
+                if (job.jobId().equals(bId.get()) && job.attempt() == 1 && heartbeatOnItsWay.getCount() == 1) {
+                    // The heartbeat thread is slow to make the call (a busy machine, a connection pool): it holds on
+                    // for a second, or until B's failure reached the provider, whichever comes first.
+                    heartbeatOnItsWay.countDown();
+                    try {
+                        failReached.await(1, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    try {
+                        super.extendLease(job, extension);
+                        calls.add("extendLease(B)");
+                    } catch (RuntimeException e) {
+                        calls.add("extendLease(B) refused");
+                        throw e;
+                    }
+                    return;
+                }
+                super.extendLease(job, extension);
+            }
+
+            @Override
+            public void fail(ReceivedJob job, Failure failure) {
+                if (job.jobId().equals(bId.get()) && job.attempt() == 1) {
+                    calls.add("fail(B)");
+                    failReached.countDown();
+                }
+                super.fail(job, failure);
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("step", Integer.class, (n, ctx) -> {
+            if (n.payload() == 1) {
+                aRunning.countDown();
+                aGoesOn.await(20, TimeUnit.SECONDS);
+            } else if (n.attempt() == 1) {
+                throw new IllegalStateException("B's first attempt fails");
+            }
+        });
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Completed completed && !completed.jobId().equals(bId.get())) {
+                try {
+                    // Slow on A's Completed until the heartbeat of B (leased with A's acknowledgement) is on its way.
+                    heartbeatOnItsWay.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        jobs.start();
+        jobs.enqueue("step", 1);
+        assertThat(aRunning.await(10, TimeUnit.SECONDS)).as("job A runs").isTrue();
+        bId.set(jobs.enqueue("step", 2, EnqueueOptions.builder().maxAttempts(2).build()));
+        aGoesOn.countDown();
+
+        assertThat(heartbeatOnItsWay.await(10, TimeUnit.SECONDS)).as("a heartbeat of B is on its way").isTrue();
+        await().atMost(EventRecorder.WAIT).until(() -> fixture.events.all(JobEvent.Completed.class).stream()
+                .anyMatch(completed -> completed.jobId().equals(bId.get())));
+        // Before, B's failure went to the provider while that heartbeat was still on its way, which then reached the
+        // provider after it: the memory provider refused it (a WARN "could not extend the lease"); a provider that
+        // does not order the two extended the lease of B's retry and hid it for a whole lease.
+        assertThat(calls).containsExactly("extendLease(B)", "fail(B)");
+        assertThat(logged.list).noneSatisfy(event -> assertThat(event.getFormattedMessage())
+                .contains("could not extend the lease"));
     }
 }

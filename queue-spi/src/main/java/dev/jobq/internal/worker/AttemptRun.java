@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -114,6 +115,19 @@ final class AttemptRun implements JobContext, Runnable {
         void endedWithOutcome();
     }
 
+    /**
+     * A handler thread that takes its next job itself: asked once a handler succeeded whether it may lease that job
+     * with the acknowledgement. One object per thread, shared by its attempts: it also counts the heartbeats of such a
+     * job ({@link #heartbeatNextJob}) whose thread is in them, which the attempt that job then becomes waits for before
+     * it fails or releases it ({@link #awaitHeartbeatReturned}). Written by heartbeat threads only; read by a failure
+     * or release only: a job that succeeds touches none of it.
+     */
+    abstract static class NextJobTaker implements BooleanSupplier {
+        private static final AtomicIntegerFieldUpdater<NextJobTaker> CALLING =
+                AtomicIntegerFieldUpdater.newUpdater(NextJobTaker.class, "heartbeatsCalling");
+        private volatile int heartbeatsCalling;
+    }
+
     static final String MDC_JOB_ID = "jobId";
     static final String MDC_JOB_TYPE = "jobType";
     static final String MDC_ATTEMPT = "attempt";
@@ -129,7 +143,7 @@ final class AttemptRun implements JobContext, Runnable {
     /** The worker's side: whether it began stopping, and what it does with a receive that ended with no outcome. */
     private final WorkerSide worker;
     /** Null, or whether a successful attempt takes its thread's next job with its acknowledgement. */
-    private final @Nullable BooleanSupplier takesNextJob;
+    private final @Nullable NextJobTaker takesNextJob;
     /**
      * The job leased with this attempt's acknowledgement, for the same thread to run next. Written on that thread; read
      * by the watchdog too, without a barrier of its own (none is added to a job's path), to extend its lease
@@ -205,7 +219,7 @@ final class AttemptRun implements JobContext, Runnable {
      * @param worker          the worker's side, one object for all its attempts
      */
     AttemptRun(QueueBinding queue, ReceivedJob delivery, RunEnvironment env, Runnable handlerReturned,
-            @Nullable BooleanSupplier takesNextJob, WorkerSide worker) {
+            @Nullable NextJobTaker takesNextJob, WorkerSide worker) {
         this.queue = queue;
         this.delivery = delivery;
         this.env = env;
@@ -768,25 +782,39 @@ final class AttemptRun implements JobContext, Runnable {
      * lease of the job leased with this attempt's acknowledgement. None once this attempt is settled: its thread then
      * makes that job its next attempt, which has heartbeats of its own. Such a job's delivery (ReceivedJob) is
      * immutable, so what this thread reads of it is whole.
+     *
+     * <p>Counted on the thread's {@link NextJobTaker} from before {@link #settled} is read until the provider
+     * answered: the attempt that job becomes, should it fail or be released meanwhile, waits for this call first
+     * ({@link #awaitHeartbeatReturned}). It reached the provider after that failure: the memory provider refused it
+     * (a WARN "could not extend the lease"), and a provider that does not order the two hid the retry for a lease.
      */
     void heartbeatNextJob(HeartbeatFailures failures) {
         long began = System.nanoTime();
+        NextJobTaker taker = takesNextJob; // not null: only an attempt that takes its thread's next job leases one
+        NextJobTaker.CALLING.incrementAndGet(taker); // before settled is read: that job's settle then sees it
         ReceivedJob next = nextJob;
+        boolean extended = false;
+        Throwable failed = null;
         try {
             if (next != null && !settled) {
                 queue.provider().extendLease(next, next.leaseDuration());
-                failures.succeeded();
+                extended = true;
             }
         } catch (Throwable e) {
-            nextHeartbeatNanos = began + heartbeatEveryNanos;
+            failed = e;
+        } finally {
+            NextJobTaker.CALLING.decrementAndGet(taker);
+        }
+        nextHeartbeatNanos = began + heartbeatEveryNanos;
+        if (extended) {
+            failures.succeeded();
+        } else if (failed != null) {
             // Not in this attempt's log context: the line is about the other job, which it names.
             failures.failed("job " + next.jobId() + " (" + next.envelope().type() + ") on queue '" + queue.name()
                     + "' attempt " + next.attempt() + ", leased with the acknowledgement of job " + delivery.jobId()
-                    + " while that job's Completed was announced", e);
-            rethrowIfFatal(e);
-            return;
+                    + " while that job's Completed was announced", failed);
+            rethrowIfFatal(failed);
         }
-        nextHeartbeatNanos = began + heartbeatEveryNanos;
     }
 
     /**
@@ -803,18 +831,19 @@ final class AttemptRun implements JobContext, Runnable {
      * Costs a job that succeeds nothing: its acknowledgement does not call it (memory and SQS order a heartbeat and
      * the acknowledgement of one delivery themselves, and neither brings a deleted job back). A handler's failure
      * called the provider beside its heartbeat under way, which reached a provider that does not order the two after
-     * the retry, and held the retry back for a lease.
+     * the retry, and held the retry back for a lease. So is a heartbeat of its job by the attempt that leased it with
+     * its acknowledgement ({@link #isNextJobHeartbeatCalling}).
      *
      * @param settle what follows, for the warning: {@code released at shutdown}
      * @return false if it stopped waiting for a heartbeat that has not returned
      */
     private boolean awaitHeartbeatReturned(String settle) {
         long now = System.nanoTime();
-        if (!isHeartbeatCalling(now)) {
+        if (!isHeartbeatCalling(now) && !isNextJobHeartbeatCalling()) {
             return true;
         }
         long deadline = now + HEARTBEAT_RETURN_WAIT.toNanos();
-        while (isHeartbeatCalling(now)) {
+        while (isHeartbeatCalling(now) || isNextJobHeartbeatCalling()) {
             if (now - deadline >= 0) {
                 log.warn("{}: a heartbeat of it has been under way for over {} (the provider does not answer it); {} "
                         + "without waiting longer: should that heartbeat still reach the provider after it, the job "
@@ -836,6 +865,16 @@ final class AttemptRun implements JobContext, Runnable {
      */
     private boolean isHeartbeatCalling(long nowNanos) {
         return nextHeartbeatNanos - nowNanos > HEARTBEAT_UNDER_WAY + (HEARTBEAT_CALLING - HEARTBEAT_UNDER_WAY) / 2;
+    }
+
+    /**
+     * True while a heartbeat of a job this attempt's thread leased with an acknowledgement ({@link #heartbeatNextJob})
+     * is in the provider, or about to call it: this attempt's own job, whose heartbeat was handed over before the
+     * attempt that leased it was settled, must return before this one fails or releases it. Rarely another job of the
+     * thread's (one before, whose provider call hangs): waited for as long, at most {@link #HEARTBEAT_RETURN_WAIT}.
+     */
+    private boolean isNextJobHeartbeatCalling() {
+        return takesNextJob != null && takesNextJob.heartbeatsCalling > 0;
     }
 
     /**

@@ -20,7 +20,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -316,7 +315,7 @@ public final class Worker implements AutoCloseable {
      * otherwise, and on providers that receive in-process (their settling costs no round trip, and the
      * thread goes on to the next job), when the thread ends. The permit is used by its own thread only.
      */
-    private final class HandlerThread {
+    private final class HandlerThread extends AttemptRun.NextJobTaker {
         static final Runnable KEEP = () -> { };
         /** The attempt the thread runs (unstarted, its handler running or its outcome settling). */
         volatile @Nullable AttemptRun current;
@@ -330,7 +329,7 @@ public final class Worker implements AutoCloseable {
         final boolean takesNext;
         /** Its attempts' hooks, made once per thread rather than once per job. */
         final Runnable handlerReturned;
-        final @Nullable BooleanSupplier mayTakeNext;
+        final AttemptRun.@Nullable NextJobTaker mayTakeNext;
         private final int tier;
         private boolean handedBack;
         /**
@@ -344,7 +343,13 @@ public final class Worker implements AutoCloseable {
             this.tier = tier;
             this.takesNext = takesNext;
             this.handlerReturned = takesNext ? KEEP : this::handBackEarly;
-            this.mayTakeNext = takesNext ? this::beginTake : null;
+            this.mayTakeNext = takesNext ? this : null;
+        }
+
+        /** {@link #beginTake()}, asked by a successful attempt of this thread's ({@link AttemptRun.NextJobTaker}). */
+        @Override
+        public boolean getAsBoolean() {
+            return beginTake();
         }
 
         /**
