@@ -800,6 +800,11 @@ final class AttemptRun implements JobContext, Runnable {
                 queue.provider().extendLease(next, next.leaseDuration());
                 extended = true;
             }
+        } catch (LeaseLostException e) {
+            // Settled since it looked: that job became its thread's attempt, which completed it (a job that succeeds
+            // does not wait for this call), or which sees for itself that its lease was lost. A WARN "could not extend
+            // the lease … may run twice" here was about a job that had completed once.
+            failed = settled ? null : e;
         } catch (Throwable e) {
             failed = e;
         } finally {
