@@ -21,8 +21,10 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -239,6 +241,48 @@ class BlockingBackoffTest {
         fixture.events.awaitCount(JobEvent.Dead.class, 1); // attempt 2: its handler's thread is done with attempt 1
         assertThat(logged.list).as("what the handler's thread logged once the message was read")
                 .noneSatisfy(event -> assertThat(event.getFormattedMessage()).contains("did not return"));
+    }
+
+    @Test
+    @DisplayName("a handler's error whose message takes past the job's timeout to read is read once: its thread is "
+            + "free for the next job as soon as that read returns")
+    void anErrorWhoseMessageBlocksIsReadOnce() throws Exception {
+        var messages = new Semaphore(0);
+        var reads = new AtomicInteger();
+        var readingMessage = new CountDownLatch(1);
+        JobQueue jobs = fixture.queue(fixture.memoryProvider(Map.of("leaseDuration", "1s")), 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("report:late-message", Integer.class, (n, ctx) -> {
+            if (ctx.attempt() > 1) {
+                return;
+            }
+            throw new IllegalStateException() {
+                @Override
+                public String getMessage() {
+                    // Each read fetches it again (a closed session's entity, a remote error page): slow every time.
+                    reads.incrementAndGet();
+                    readingMessage.countDown();
+                    while (true) {
+                        try {
+                            messages.tryAcquire(20, TimeUnit.SECONDS);
+                            return "the rows of report 7";
+                        } catch (InterruptedException deaf) {
+                            // the timeout's interrupt: the message is read all the same
+                        }
+                    }
+                }
+            };
+        });
+        jobs.enqueue("report:late-message", 1, EnqueueOptions.builder().maxAttempts(2)
+                .timeout(Duration.ofMillis(500)).build());
+        jobs.start();
+        assertThat(readingMessage.await(10, TimeUnit.SECONDS)).as("the error's message was read").isTrue();
+        fixture.events.awaitCount(JobEvent.Failed.class, 1);
+        messages.release(); // one read's worth
+
+        // Before, once the timeout had settled the attempt, its thread read the message again for a DEBUG line, and
+        // held the only permit for another such read: attempt 2 waited for it.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !fixture.events.all(JobEvent.Completed.class).isEmpty());
+        assertThat(reads).as("reads of the error's message").hasValue(1);
     }
 
     /**

@@ -472,6 +472,7 @@ final class AttemptRun implements JobContext, Runnable {
 
     private void failed(Throwable error) {
         Failure failure = null;
+        String text = null;
         if (state.get() == State.RUNNING) {
             // Decided (the backoff asked) while the attempt still runs: a backoff is user code, and one that blocks
             // (I/O, a lock) ran after the attempt was finished, with no heartbeats and no timeout: the lease ran out
@@ -479,7 +480,7 @@ final class AttemptRun implements JobContext, Runnable {
             // go on, the job's timeout bounds it (recordTimeOut), and close() cancels it as it does a handler.
             // The error's text first: its getMessage() is user code too, and a timeout while it blocked said the
             // backoff did not return, which was not asked (nor ever is on the last attempt, or for a non-retryable).
-            String text = FailurePolicy.describe(error);
+            text = FailurePolicy.describe(error);
             int maxAttempts = delivery.envelope().options().maxAttempts();
             boolean asksBackoff = !(error instanceof NonRetryableJobException) && delivery.attempt() < maxAttempts;
             if (!asksBackoff || markBackoffAsked()) {
@@ -488,11 +489,14 @@ final class AttemptRun implements JobContext, Runnable {
             }
         }
         if (failure == null || !finishOnHandlerThread()) {
+            // The text read above (always, once the backoff was asked), not read again: a message slow to read past the
+            // timeout held the thread, and its permit, for a second such read, for a line of the log.
             if (backoffAsked && state.get() == State.TIMED_OUT) {
                 log.warn("{} threw {}, and its backoff ({}) did not return within the job's timeout; the timeout "
-                        + "settles the attempt", describe(), FailurePolicy.describe(error), UserCode.describe(backoff));
+                        + "settles the attempt", describe(), text, UserCode.describe(backoff));
             } else if (!(error instanceof InterruptedException || error instanceof JobCancelledException)) {
-                discarded("threw " + FailurePolicy.describe(error)); // not its toString(), user code that may throw
+                // not its toString(), user code that may throw
+                discarded("threw " + (text != null ? text : FailurePolicy.describe(error)));
             }
             return;
         }
