@@ -409,6 +409,10 @@ class HostileProviderTest {
         awaitCount(JobEvent.Completed.class, 2);
         assertThat(ok).hasValue(2);
         assertThat(errorLines()).anyMatch(line -> line.contains("returned 2 jobs when asked for 1; handed back job"));
+        // A line about the provider, logged by a thread between two jobs: it named the job before (its log context,
+        // the dead job's id), and a search of the logs by that job's id found a provider's error it had no part in.
+        assertThat(logged.list).filteredOn(event -> event.getFormattedMessage().contains("returned 2 jobs"))
+                .singleElement().satisfies(event -> assertThat(event.getMDCPropertyMap()).doesNotContainKey("jobId"));
     }
 
     @Test

@@ -418,8 +418,11 @@ public final class Worker implements AutoCloseable {
         }
         try {
             List<ReceivedJob> jobs = queue.provider().receive(1, handler.tier == 0 ? NEXT_JOB_WAIT : Duration.ZERO);
-            for (int i = 1; i < jobs.size(); i++) {
-                PollLoop.handBackExtra(queue, jobs.get(i), jobs.size(), 1); // a provider's bug: rare
+            if (jobs.size() > 1) { // a provider's bug: rare
+                AttemptRun.clearLogContext(); // its ERROR is no line of the thread's previous job, named there before
+                for (int i = 1; i < jobs.size(); i++) {
+                    PollLoop.handBackExtra(queue, jobs.get(i), jobs.size(), 1);
+                }
             }
             return jobs.isEmpty() ? null : jobs.get(0);
         } catch (Throwable e) { // a provider's Error too: the thread still gives its permit back
