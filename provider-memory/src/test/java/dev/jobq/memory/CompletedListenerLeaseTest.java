@@ -8,6 +8,7 @@ import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.spi.Failure;
+import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.ForwardingQueueProvider;
@@ -120,6 +121,61 @@ class CompletedListenerLeaseTest {
         // lost the job may run twice" at WARN, with a stack trace, for a job that had completed once.
         assertThat(logged.list).noneSatisfy(event -> assertThat(event.getFormattedMessage())
                 .contains("could not extend the lease"));
+    }
+
+    @Test
+    @DisplayName("the job leased with an acknowledgement whose heartbeat finds its lease lost while the acknowledged "
+            + "job's Completed is announced is not run here: its other delivery runs it")
+    void theNextJobWhoseLeaseIsLostIsNotRun() throws Exception {
+        logged.start();
+        workerLog.addAppender(logged);
+        var aRunning = new CountDownLatch(1);
+        var aGoesOn = new CountDownLatch(1);
+        var bLeaseLost = new CountDownLatch(1);
+        var bId = new AtomicReference<String>();
+        List<Integer> bRuns = new CopyOnWriteArrayList<>();
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "1s"))) {
+            @Override
+            public void extendLease(ReceivedJob job, Duration extension) {
+                if (job.jobId().equals(bId.get()) && job.attempt() == 1) {
+                    bLeaseLost.countDown();
+                    // As after a pause longer than the lease: the job was delivered again elsewhere.
+                    throw new LeaseLostException("the lease of job " + job.jobId() + " is no longer held (test)");
+                }
+                super.extendLease(job, extension);
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("step", Integer.class, (n, ctx) -> {
+            if (n.payload() == 1) {
+                aRunning.countDown();
+                aGoesOn.await(20, TimeUnit.SECONDS);
+            } else {
+                bRuns.add(ctx.attempt());
+            }
+        });
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Completed completed && !completed.jobId().equals(bId.get())) {
+                try {
+                    bLeaseLost.await(20, TimeUnit.SECONDS); // slow on A's Completed until B's lease is found lost
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        jobs.start();
+        jobs.enqueue("step", 1);
+        assertThat(aRunning.await(10, TimeUnit.SECONDS)).as("job A runs").isTrue();
+        bId.set(jobs.enqueue("step", 2));
+        aGoesOn.countDown();
+
+        assertThat(bLeaseLost.await(10, TimeUnit.SECONDS)).as("a heartbeat of B found its lease lost").isTrue();
+        await().atMost(EventRecorder.WAIT).until(() -> fixture.events.all(JobEvent.Completed.class).stream()
+                .anyMatch(completed -> completed.jobId().equals(bId.get())));
+        // Before, the thread ran B's delivery 1 all the same, once A's Completed was announced: beside the delivery
+        // the provider had given to another worker, as a job received and not yet started whose lease is found lost
+        // is not (its attempt never starts).
+        assertThat(bRuns).as("the deliveries of B whose handler ran").containsExactly(2);
     }
 
     /**

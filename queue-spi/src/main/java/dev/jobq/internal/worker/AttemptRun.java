@@ -147,7 +147,7 @@ final class AttemptRun implements JobContext, Runnable {
     /**
      * The job leased with this attempt's acknowledgement, for the same thread to run next. Written on that thread; read
      * by the watchdog too, without a barrier of its own (none is added to a job's path), to extend its lease
-     * ({@link #holdsNextJob}).
+     * ({@link #holdsNextJob}), and set null there should its lease be found lost before the thread took it.
      */
     private @Nullable ReceivedJob nextJob;
     private final AtomicReference<State> state = new AtomicReference<>(State.PENDING);
@@ -799,6 +799,7 @@ final class AttemptRun implements JobContext, Runnable {
         ReceivedJob next = nextJob;
         boolean extended = false;
         Throwable failed = null;
+        LeaseLostException lost = null;
         try {
             if (next != null && !settled) {
                 queue.provider().extendLease(next, next.leaseDuration());
@@ -808,7 +809,13 @@ final class AttemptRun implements JobContext, Runnable {
             // Settled since it looked: that job became its thread's attempt, which completed it (a job that succeeds
             // does not wait for this call), or which sees for itself that its lease was lost. A WARN "could not extend
             // the lease … may run twice" here was about a job that had completed once.
-            failed = settled ? null : e;
+            if (!settled) {
+                // Not yet its thread's: that thread does not run it, as an attempt not yet started whose lease is
+                // found lost never starts. It ran it, beside the delivery its provider gave to another worker. A
+                // thread taking it just as this is written runs it, and its attempt's heartbeat finds the lease lost.
+                nextJob = null;
+                lost = e;
+            }
         } catch (Throwable e) {
             failed = e;
         } finally {
@@ -817,6 +824,10 @@ final class AttemptRun implements JobContext, Runnable {
         nextHeartbeatNanos = began + heartbeatEveryNanos;
         if (extended) {
             failures.succeeded();
+        } else if (lost != null) {
+            log.warn("job {} ({}) on queue '{}' attempt {}, leased with the acknowledgement of job {}: {}; it is not "
+                    + "run here (its handler never started), the job's other delivery runs it", next.jobId(),
+                    next.envelope().type(), queue.name(), next.attempt(), delivery.jobId(), lost.getMessage());
         } else if (failed != null) {
             // Not in this attempt's log context: the line is about the other job, which it names.
             failures.failed("job " + next.jobId() + " (" + next.envelope().type() + ") on queue '" + queue.name()
