@@ -250,9 +250,10 @@ public final class Launcher {
         }
         List<String> command = new ArrayList<String>();
         command.add(java);
-        command.addAll(optionsTakenBy(program, java, withoutTheEnvironments(
-                ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getenv("JAVA_TOOL_OPTIONS"),
-                System.getenv("JDK_JAVA_OPTIONS"), System.getenv("_JAVA_OPTIONS"))));
+        List<String> inputArguments = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        command.addAll(optionsTakenBy(program, java, withoutTheEnvironments(inputArguments,
+                System.getenv("JAVA_TOOL_OPTIONS"), System.getenv("JDK_JAVA_OPTIONS"), System.getenv("_JAVA_OPTIONS")),
+                settingsOfTheFlagsFile(inputArguments)));
         command.add("-D" + RELAUNCHED + "=true");
         if (stopsPassedOn != null) {
             command.add("-D" + STOPS_PASSED_ON + "=" + stopsPassedOn);
@@ -393,15 +394,16 @@ public final class Launcher {
      * the ones kept so far (an unlocking flag before the flag it unlocks), and one it refuses is left out and named
      * on stderr with the fix; one it could not get the memory for is passed on, and named. Agents ({@code -javaagent}, {@code -agentlib}, {@code -agentpath}, {@code -Xrun}) are
      * passed on unchecked: trying them would run them. The files the options name are the probes' own, in a
-     * directory deleted after them (see {@link #forTheProbe}). The settings of a {@code -XX:Flags} file are checked
-     * but not passed on: the child, given {@code -XX:Flags}, reads them from the file; one refused is named with the fix.
+     * directory deleted after them (see {@link #forTheProbe}). The {@code settings} of a {@code -XX:Flags} file among
+     * them ({@link #settingsOfTheFlagsFile}) are checked as the {@code -XX:} options they are but not passed on: the child,
+     * given {@code -XX:Flags}, reads them from the file; one refused is named with the fix.
      */
-    static List<String> optionsTakenBy(String program, String java, List<String> options)
+    static List<String> optionsTakenBy(String program, String java, List<String> options, List<String> settings)
             throws IOException, InterruptedException {
         List<String> checked = new ArrayList<String>();
         for (String option : options) {
             if (!isAgent(option)) {
-                checked.add(option);
+                checked.add(asOption(option, settings));
             }
         }
         if (checked.isEmpty()) {
@@ -410,20 +412,20 @@ public final class Launcher {
         Path scratch;
         synchronized (CHECK) {
             if (checkEnded) {
-                return ofTheCommandLine(options);
+                return ofTheCommandLine(options, settings);
             }
             scratch = createTemp(true);
             checkDirectory = scratch;
         }
         try {
             if (probe(java, checked, scratch) == Probe.TAKEN || probe(java, new ArrayList<String>(), scratch) != Probe.TAKEN) {
-                return ofTheCommandLine(options);
+                return ofTheCommandLine(options, settings);
             }
             List<String> taken = new ArrayList<String>();
             List<String> kept = new ArrayList<String>();
             for (String option : options) {
                 if (!isAgent(option)) {
-                    taken.add(option);
+                    taken.add(asOption(option, settings));
                     Probe found = probe(java, taken, scratch);
                     if (found != Probe.TAKEN) {
                         // Not tried with the next: they would fail for want of memory too, whatever they are.
@@ -432,7 +434,7 @@ public final class Launcher {
                     if (found == Probe.SHORT_OF_MEMORY) {
                         System.err.println(program + ": JAVA_HOME's java (" + java + ") could not get the memory to check "
                                 + "the JVM option " + option + ": passed on as given");
-                    } else if (found == Probe.REFUSED && !option.startsWith("-")) {
+                    } else if (found == Probe.REFUSED && settings.contains(option)) {
                         System.err.println(program + ": JAVA_HOME's java (" + java + ") refuses the setting " + option
                                 + " of the -XX:Flags file, which this java took: remove it from that file, or run " + program
                                 + " with JAVA_HOME's java and the options it takes");
@@ -446,7 +448,7 @@ public final class Launcher {
                 }
                 kept.add(option);
             }
-            return ofTheCommandLine(kept);
+            return ofTheCommandLine(kept, settings);
         } finally {
             synchronized (CHECK) {
                 checkDirectory = null;
@@ -480,18 +482,89 @@ public final class Launcher {
     }
 
     /**
-     * {@code options} without the settings of a {@code -XX:Flags} file, which the older JVM lists among its input
+     * {@code options} without the {@code settings} of a {@code -XX:Flags} file, which the older JVM lists among its input
      * arguments as written there ({@code +LogVMOutput}, {@code LogFile=vm.log}, no {@code -XX:}): the child, given
      * {@code -XX:Flags} too, reads them from the file itself, and took them as words of the command line for its main class.
      */
-    private static List<String> ofTheCommandLine(List<String> options) {
+    private static List<String> ofTheCommandLine(List<String> options, List<String> settings) {
         List<String> given = new ArrayList<String>();
         for (String option : options) {
-            if (option.startsWith("-")) {
+            if (!settings.contains(option)) {
                 given.add(option);
             }
         }
         return given;
+    }
+
+    /** {@code option} as the {@code -XX:} option it is where it is one of the {@code settings} of a {@code -XX:Flags} file. */
+    private static String asOption(String option, List<String> settings) {
+        return settings.contains(option) ? "-XX:" + option : option;
+    }
+
+    /**
+     * The settings of the {@code -XX:Flags} file among {@code options}, this JVM's input arguments: the JVM lists them
+     * first, as written there, without {@code -XX:} ({@code +LogVMOutput}, {@code LogFile=vm.log}, and
+     * {@code -UseCompressedOops}, which looks like an option of the command line). They are read from the file the last
+     * {@code -XX:Flags} names, split as the JVM splits it (a {@code #} where a setting would begin comments out the rest
+     * of the line; quotes, kept out, hold white space; a line ends a setting); where the options do not begin with those
+     * (the file changed since), the options that do not begin with {@code -} are.
+     */
+    static List<String> settingsOfTheFlagsFile(List<String> options) {
+        String file = null;
+        for (String option : options) {
+            if (option.startsWith("-XX:Flags=")) {
+                file = option.substring("-XX:Flags=".length());
+            }
+        }
+        List<String> settings = new ArrayList<String>();
+        if (file != null) {
+            try {
+                String text = new String(Files.readAllBytes(Paths.get(file)), StandardCharsets.UTF_8);
+                StringBuilder setting = new StringBuilder();
+                boolean between = true;
+                boolean comment = false;
+                char quote = 0;
+                for (int i = 0; i < text.length(); i++) {
+                    char c = text.charAt(i);
+                    if (between) {
+                        if (comment) {
+                            comment = c != '\n';
+                        } else if (c == '#') {
+                            comment = true;
+                        } else if (!Character.isWhitespace(c)) {
+                            between = false;
+                            setting.append(c);
+                        }
+                    } else if (c == '\n' || quote == 0 && Character.isWhitespace(c)) {
+                        settings.add(setting.toString());
+                        setting.setLength(0);
+                        between = true;
+                        quote = 0;
+                    } else if (quote == 0 && (c == '"' || c == '\'')) {
+                        quote = c;
+                    } else if (c == quote) {
+                        quote = 0;
+                    } else {
+                        setting.append(c);
+                    }
+                }
+                if (!between) {
+                    settings.add(setting.toString());
+                }
+            } catch (IOException | RuntimeException e) {
+                settings.clear();
+            }
+        }
+        if (!settings.isEmpty() && options.size() >= settings.size() && options.subList(0, settings.size()).equals(settings)) {
+            return settings;
+        }
+        settings.clear();
+        for (String option : options) {
+            if (!option.startsWith("-")) {
+                settings.add(option);
+            }
+        }
+        return settings;
     }
 
     /**

@@ -163,6 +163,23 @@ class LauncherTest {
     }
 
     @Test
+    @DisplayName("on an older java, a setting that turns a flag off in a -XX:Flags file (-UseCompressedOops, no -XX:) is "
+            + "the file's, checked as the option it is: not refused and named with a fix for the java command line")
+    void aFlagTurnedOffInAFlagsFileIsTheFilesSetting() throws Exception {
+        // The older JVM lists the file's settings as written there; a '-Name' one looks like an option of the command line:
+        // the probe got '-UseCompressedOops' as a word ('Unrecognized option'), and the launcher said on every start that
+        // JAVA_HOME's java refused it, to be removed from a command line it is not on.
+        Path flags = Files.writeString(dir.resolve("jvm.flags"), "# the worker's flags\n+UseSerialGC\n-UseCompressedOops\n");
+
+        Run run = launch(List.of("-XX:Flags=" + flags, "-Dkept=yes"), List.of());
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
+        assertThat(run.err).doesNotContain("refuses");
+        assertThat(run.out).contains("-XX:Flags=" + flags, "-Dkept=yes");
+        assertThat(run.out.split("-UseCompressedOops", -1)).as("-UseCompressedOops in %s", run.out).hasSize(2);
+    }
+
+    @Test
     @DisplayName("on an older java, a probe that cannot get the memory its options ask for does not take them for refused: "
             + "they are passed on, and the probe leaves no error report behind")
     void aProbeShortOfMemoryDoesNotLeaveTheOptionOut() throws Exception {
