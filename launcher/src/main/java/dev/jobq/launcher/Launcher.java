@@ -396,7 +396,8 @@ public final class Launcher {
      * passed on unchecked: trying them would run them. The files the options name are the probes' own, in a
      * directory deleted after them (see {@link #forTheProbe}). The {@code settings} of a {@code -XX:Flags} file among
      * them ({@link #settingsOfTheFlagsFile}) are checked as the {@code -XX:} options they are but not passed on: the child,
-     * given {@code -XX:Flags}, reads them from the file; one refused is named with the fix.
+     * given {@code -XX:Flags}, reads them from the file; one refused is named with the fix, and this JVM exits
+     * {@value #NO_USABLE_JAVA}, as the child would not start with that file.
      */
     static List<String> optionsTakenBy(String program, String java, List<String> options, List<String> settings)
             throws IOException, InterruptedException {
@@ -423,6 +424,7 @@ public final class Launcher {
             }
             List<String> taken = new ArrayList<String>();
             List<String> kept = new ArrayList<String>();
+            boolean settingRefused = false;
             for (String option : options) {
                 if (!isAgent(option)) {
                     taken.add(asOption(option, settings));
@@ -436,8 +438,9 @@ public final class Launcher {
                                 + "the JVM option " + option + ": passed on as given");
                     } else if (found == Probe.REFUSED && settings.contains(option)) {
                         System.err.println(program + ": JAVA_HOME's java (" + java + ") refuses the setting " + option
-                                + " of the -XX:Flags file, which this java took: remove it from that file, or run " + program
-                                + " with JAVA_HOME's java and the options it takes");
+                                + " of the -XX:Flags file, which this java took, and would not start with that file: remove "
+                                + "it from that file, or run " + program + " with JAVA_HOME's java and the options it takes");
+                        settingRefused = true;
                         continue;
                     } else if (found == Probe.REFUSED) {
                         System.err.println(program + ": JAVA_HOME's java (" + java + ") refuses the JVM option " + option
@@ -447,6 +450,12 @@ public final class Launcher {
                     }
                 }
                 kept.add(option);
+            }
+            if (settingRefused) {
+                // Not left out as an option of the command line is: the child reads the file, and ended at once with the
+                // newer java's 'Unrecognized VM option' and 1, which a service restarts. The shutdown hook deletes the
+                // check's directory (endCheck).
+                System.exit(NO_USABLE_JAVA);
             }
             return ofTheCommandLine(kept, settings);
         } finally {

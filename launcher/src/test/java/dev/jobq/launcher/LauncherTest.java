@@ -180,6 +180,26 @@ class LauncherTest {
     }
 
     @Test
+    @DisplayName("on an older java, a setting of a -XX:Flags file that JAVA_HOME's java refuses is named with the fix and "
+            + "the launcher exits 2, starting no JVM that reads the file only to fail")
+    void aSettingOfAFlagsFileTheNewerJavaRefusesIsAConfigurationToFix() throws Exception {
+        // The launcher named it ('remove it from that file') and then ran the worker's JVM with the file all the same: that
+        // JVM ended at once with its own 'Unrecognized VM option' and exit 1, which systemd restarts, again and again.
+        Path flags = Files.writeString(dir.resolve("jvm.flags"), "+UseBiasedLocking\n");
+        Path temp = Files.createDirectories(dir.resolve("temp"));
+
+        Run run = launch(List.of("-XX:Flags=" + flags, "-Djava.io.tmpdir=" + temp), List.of());
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isEqualTo(Launcher.NO_USABLE_JAVA);
+        assertThat(run.err).contains("refuses the setting +UseBiasedLocking of the -XX:Flags file", "remove it from that file")
+                .doesNotContain("Unrecognized VM option");
+        assertThat(run.out).as("the worker did not start").doesNotContain("options [");
+        try (Stream<Path> files = Files.list(temp)) {
+            assertThat(files).as("the launcher's temp directory").isEmpty();
+        }
+    }
+
+    @Test
     @DisplayName("on an older java, a probe that cannot get the memory its options ask for does not take them for refused: "
             + "they are passed on, and the probe leaves no error report behind")
     void aProbeShortOfMemoryDoesNotLeaveTheOptionOut() throws Exception {
