@@ -741,14 +741,18 @@ public final class Launcher {
         return null;
     }
 
-    /** The {@code -XX:Flags} option among {@code options}; {@code -XX:Flags} where it is not there. */
+    /**
+     * The {@code -XX:Flags} option among {@code options} whose file the JVM read, the last; {@code -XX:Flags} where there
+     * is none.
+     */
     private static String flagsFile(List<String> options) {
+        String flagsFile = "-XX:Flags";
         for (String option : options) {
             if (option.startsWith("-XX:Flags=")) {
-                return option;
+                flagsFile = option;
             }
         }
-        return "-XX:Flags";
+        return flagsFile;
     }
 
     private static boolean isAgent(String option) {

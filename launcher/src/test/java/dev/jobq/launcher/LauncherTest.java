@@ -495,6 +495,22 @@ class LauncherTest {
         assertThat(run.out).as("the worker did not start").doesNotContain("options [");
     }
 
+    @Test
+    @DisplayName("on an older java given two -XX:Flags files, a class list the one it reads sets is refused naming that "
+            + "file, the last, and the command to run with it")
+    void aClassListSetInTheLastOfTwoFlagsFilesNamesThatFile() throws Exception {
+        // The JVM reads the file of the last -XX:Flags (one in JAVA_TOOL_OPTIONS for every JVM, one on the command line):
+        // the message named the first, which does not set the list, and the command to run it gave did not set it either.
+        Path everyJvms = Files.writeString(dir.resolve("every.flags"), "+UseSerialGC\n");
+        Path workers = Files.writeString(dir.resolve("worker.flags"), "DumpLoadedClassList=" + dir.resolve("classes.lst") + "\n");
+
+        Run run = launch(List.of("-XX:Flags=" + everyJvms, "-XX:Flags=" + workers), List.of());
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isEqualTo(Launcher.NO_USABLE_JAVA);
+        assertThat(run.err).contains("(in -XX:Flags=" + workers + ")", "bin/java -XX:Flags=" + workers + " -jar ")
+                .doesNotContain("every.flags");
+    }
+
     /** What a run of a launcher jar printed, and its status. */
     private record Run(int status, String out, String err, long pid) {
     }
