@@ -315,7 +315,7 @@ public final class Launcher {
                 for (String word : words(value)) {
                     String file = word.startsWith("@") ? word.substring(1)
                             : word.startsWith("-XX:VMOptionsFile=") ? word.substring("-XX:VMOptionsFile=".length()) : null;
-                    for (String option : file == null ? Arrays.asList(word) : optionsIn(file)) {
+                    for (String option : file == null ? Arrays.asList(word) : optionsIn(file, word.startsWith("@"))) {
                         left.remove(option);
                     }
                 }
@@ -325,32 +325,90 @@ public final class Launcher {
     }
 
     /**
-     * The words of an options file, an argument file's comments (from a {@code #} that begins a word to the end of the
-     * line) left out; none where it cannot be read.
+     * The words of an options file, an argument file's ({@code @FILE}) as the {@code java} launcher reads them
+     * ({@link #argumentFileWords}), a {@code -XX:VMOptionsFile}'s as the JVM does (white space outside quotes splits
+     * them, the quotes removed); none where it cannot be read.
      */
-    private static List<String> optionsIn(String file) {
-        StringBuilder text = new StringBuilder();
+    private static List<String> optionsIn(String file, boolean argumentFile) {
+        String text;
         try {
-            for (String line : Files.readAllLines(Paths.get(file), StandardCharsets.UTF_8)) {
-                char quote = 0;
-                for (int i = 0; i < line.length(); i++) {
-                    char c = line.charAt(i);
-                    if (quote == 0 && c == '#' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
-                        break;
-                    }
-                    if (quote == 0 && (c == '"' || c == '\'')) {
-                        quote = c;
-                    } else if (c == quote) {
-                        quote = 0;
-                    }
-                    text.append(c);
-                }
-                text.append('\n');
-            }
+            text = new String(Files.readAllBytes(Paths.get(file)), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             return new ArrayList<String>();
         }
-        return words(text.toString());
+        return argumentFile ? argumentFileWords(text) : words(text);
+    }
+
+    /**
+     * The words of an argument file as the {@code java} launcher reads them: split at white space outside quotes and at
+     * each line's end, the quotes removed; within quotes a backslash escapes the next character ({@code \\},
+     * {@code \n}, {@code \t}), and one that ends the line joins the next to it, without that line's leading white space;
+     * a {@code #} outside quotes leaves out the rest of the line, with what of its word came since the last quote.
+     */
+    private static List<String> argumentFileWords(String text) {
+        final int between = 0;
+        final int inWord = 1;
+        final int inQuote = 2;
+        final int escaping = 3;
+        final int inComment = 4;
+        final int joiningLine = 5;
+        List<String> words = new ArrayList<String>();
+        // the word's parts up to its last quote or escape, and what came since
+        StringBuilder word = new StringBuilder();
+        StringBuilder part = new StringBuilder();
+        int state = between;
+        char quote = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (state == between || state == joiningLine) {
+                if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f') {
+                    continue;
+                }
+                state = state == between ? inWord : inQuote;
+            } else if (state == escaping) {
+                if (c == '\n' || c == '\r') {
+                    state = joiningLine;
+                } else {
+                    word.append(c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c == 'f' ? '\f' : c);
+                    state = inQuote;
+                }
+                continue;
+            } else if (state == inComment) {
+                if (c == '\n' || c == '\r') {
+                    state = between;
+                }
+                continue;
+            }
+            if ((c == ' ' || c == '\t' || c == '\f') && state == inQuote) {
+                part.append(c);
+            } else if (c == ' ' || c == '\t' || c == '\f' || c == '\n' || c == '\r') {
+                words.add(word.append(part).toString());
+                word.setLength(0);
+                part.setLength(0);
+                state = between;
+            } else if (c == '#' && state != inQuote) {
+                part.setLength(0);
+                state = inComment;
+            } else if (c == '\\' && state == inQuote) {
+                word.append(part);
+                part.setLength(0);
+                state = escaping;
+            } else if ((c == '"' || c == '\'') && (state == inWord || c == quote)) {
+                word.append(part);
+                part.setLength(0);
+                quote = c;
+                state = state == inWord ? inQuote : inWord;
+            } else {
+                part.append(c);
+            }
+        }
+        if (state == inWord || state == inQuote) {
+            word.append(part);
+        }
+        if (word.length() > 0) {
+            words.add(word.toString());
+        }
+        return words;
     }
 
     /** The words of an options variable: split at white space outside quotes, the quotes removed. */

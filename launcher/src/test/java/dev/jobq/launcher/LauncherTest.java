@@ -315,6 +315,25 @@ class LauncherTest {
     }
 
     @Test
+    @DisplayName("on an older java, the JVM options of an argument file JDK_JAVA_OPTIONS names reach the child once also "
+            + "where the file escapes a character or continues a line within quotes, as the java launcher reads it")
+    void optionsOfAnArgumentFileWithEscapesAreNotPassedTwice() throws Exception {
+        // The java launcher reads '\\' within quotes as one backslash and a backslash that ends a line within quotes as
+        // joining the next (its documented way to split a long option): the launcher read the file's words as written,
+        // matched none of them, and passed each such option on the command line as well.
+        Path argfile = Files.writeString(dir.resolve("jvm.args"), "\"-Descaped=a\\\\b\"\n"
+                + "\"-Dcontinued=one,\\\n    two\"\n-Dplain=yes\n");
+
+        Run run = launch(List.of("-Dcommand=yes"), List.of(), Map.of("JDK_JAVA_OPTIONS", "@" + argfile));
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
+        assertThat(run.out).contains("-Descaped=a\\b", "-Dcontinued=one,two", "-Dplain=yes", "-Dcommand=yes");
+        for (String option : List.of("-Descaped=a\\b", "-Dcontinued=one,two", "-Dplain=yes", "-Dcommand=yes")) {
+            assertThat(run.out.split(java.util.regex.Pattern.quote(option), -1)).as("%s in %s", option, run.out).hasSize(2);
+        }
+    }
+
+    @Test
     @DisplayName("on an older java whose temp directory takes no file, the launcher still gives the child a count of "
             + "the stops it passes on, in another directory, and deletes it")
     void theCountOfStopsPassedOnFindsADirectoryWhereTheTempDirectoryTakesNoFile() throws Exception {
