@@ -306,17 +306,20 @@ public final class Launcher {
      * _JAVA_OPTIONS, which this JVM's input arguments include): the child shares this environment and reads them
      * again, so passed on they came twice, an agent among them loaded twice. One occurrence a word (quotes as the
      * {@code java} launcher reads them), so one the command line gave as well stays. A file they name, an argument file
-     * ({@code @FILE}) or {@code -XX:VMOptionsFile=FILE}, counts as the options in it: this JVM lists those, not the file.
+     * ({@code @FILE}) or {@code -XX:VMOptionsFile=FILE} (there or in the argument file), counts as the options in it: this
+     * JVM lists those, not the file.
      */
     static List<String> withoutTheEnvironments(List<String> options, String... environmentOptions) {
         List<String> left = new ArrayList<String>(options);
         for (String value : environmentOptions) {
             if (value != null) {
                 for (String word : words(value)) {
-                    String file = word.startsWith("@") ? word.substring(1)
-                            : word.startsWith("-XX:VMOptionsFile=") ? word.substring("-XX:VMOptionsFile=".length()) : null;
-                    for (String option : file == null ? Arrays.asList(word) : optionsIn(file, word.startsWith("@"))) {
-                        left.remove(option);
+                    for (String given : word.startsWith("@") ? optionsIn(word.substring(1), true) : Arrays.asList(word)) {
+                        // a -XX:VMOptionsFile named in the variable or in its argument file
+                        for (String option : given.startsWith("-XX:VMOptionsFile=")
+                                ? optionsIn(given.substring("-XX:VMOptionsFile=".length()), false) : Arrays.asList(given)) {
+                            left.remove(option);
+                        }
                     }
                 }
             }

@@ -334,6 +334,23 @@ class LauncherTest {
     }
 
     @Test
+    @DisplayName("on an older java, the JVM options of a -XX:VMOptionsFile named in an argument file JDK_JAVA_OPTIONS "
+            + "names reach the child once")
+    void optionsOfAVmOptionsFileAnArgumentFileNamesAreNotPassedTwice() throws Exception {
+        // The older JVM lists the options of the -XX:VMOptionsFile, not the option: the launcher, reading the argument
+        // file, matched '-XX:VMOptionsFile=vm.options' against nothing and passed the file's options on as well.
+        Path vmOptions = Files.writeString(dir.resolve("vm.options"), "-Dvmoptions=yes\n");
+        Path argfile = Files.writeString(dir.resolve("jvm.args"), "-XX:VMOptionsFile=" + vmOptions + " -Dargfile=yes\n");
+
+        Run run = launch(List.of("-Dcommand=yes"), List.of(), Map.of("JDK_JAVA_OPTIONS", "@" + argfile));
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isZero();
+        for (String option : List.of("-Dvmoptions=yes", "-Dargfile=yes", "-Dcommand=yes")) {
+            assertThat(run.out.split(option, -1)).as("%s in %s", option, run.out).hasSize(2);
+        }
+    }
+
+    @Test
     @DisplayName("on an older java whose temp directory takes no file, the launcher still gives the child a count of "
             + "the stops it passes on, in another directory, and deletes it")
     void theCountOfStopsPassedOnFindsADirectoryWhereTheTempDirectoryTakesNoFile() throws Exception {
