@@ -167,8 +167,11 @@ final class Arguments {
             }
             if (value.startsWith("@")) {
                 // curl's way to name a file, never JSON: the parser's 'Unexpected character ('@')' gave no fix
+                String file = value.substring(1);
+                // quoted for the shell where it needs to be: cat got 'my' and 'payload.json' of 'my payload.json'
+                String forTheShell = file.matches("[A-Za-z0-9_./~%+=:,@-]+") ? file : "'" + file.replace("'", "'\\''") + "'";
                 throw new TypeConversionException("'" + value + "' is not JSON; jobq reads no file for a payload: give "
-                        + "the file's JSON, --payload \"$(cat " + value.substring(1) + ")\"");
+                        + "the file's JSON, --payload \"$(cat " + forTheShell + ")\"");
             }
             try {
                 return JSON.readTree(value);

@@ -153,6 +153,19 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("a --payload @FILE whose path has a space says how to pass its content with the path quoted for the shell")
+    void aPayloadGivenAsAFileWithASpaceInItsPathSaysACommandThatWorks() throws Exception {
+        // The fix printed was --payload "$(cat /…/my payload.json)": cat got two files, neither of them there.
+        Path payload = Files.writeString(dir.resolve("my payload.json"), "{\"to\":\"ada@example.com\"}");
+
+        var run = shared.run("enqueue", "email:send", "--payload", "@" + payload);
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("give the file's JSON, --payload \"$(cat '" + payload + "')\"");
+        assertThat(shared.queue().stats("default").waiting()).isZero();
+    }
+
+    @Test
     @DisplayName("a --delay that ends past the year 9999 is a usage error naming the delay and the range, as --at of such "
             + "an instant is, and enqueues nothing")
     void aDelayEndingPastTheLastInstantAJobCarriesIsAUsageError() {
