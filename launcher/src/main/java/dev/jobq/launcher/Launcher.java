@@ -202,12 +202,14 @@ public final class Launcher {
         Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
             @Override
             public void run() {
-                endCheck();
                 Process child;
                 synchronized (started) {
+                    // before the check ends: the probe's end let the main thread start the worker in between, only
+                    // for this hook to stop it again
                     stopped[0] = true;
                     child = started[0];
                 }
+                endCheck();
                 if (child != null && child.isAlive()) {
                     countStop(stopsPassedOn);
                     child.destroy();
