@@ -70,7 +70,9 @@ public interface JobScheduler extends AutoCloseable {
 
     /**
      * A one-time job this scheduler still holds, as {@link dev.jobq.JobState#DELAYED} with its payload
-     * and options; empty once it was handed to its queue or cancelled, or when the id is unknown.
+     * and options; empty once it was handed to its queue or cancelled, or when the id is unknown. One whose options
+     * this version of jobq cannot read (a newer version scheduled it) is returned with the default options on its
+     * queue and the reason in {@link JobInfo#lastError()}, not thrown.
      */
     default Optional<JobInfo> getJob(String jobId) {
         return Optional.empty();

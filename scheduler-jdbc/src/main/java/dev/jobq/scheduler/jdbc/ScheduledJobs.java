@@ -124,17 +124,42 @@ final class ScheduledJobs {
                 ? Optional.of(ScheduledJobInfo.Status.ENQUEUED) : Optional.empty();
     }
 
-    /** The job of a row still scheduled, as getJob reports it: waiting for its instant. */
+    /**
+     * The job of a row still scheduled, as getJob reports it: waiting for its instant. One whose options this version
+     * cannot read (a newer jobq's, or a row changed by hand) is there all the same, as listScheduled shows it, and a
+     * process that can read it hands it on: it is returned with the default options on its queue and the reason, with
+     * the way out, as its error (as a recurring job this runtime cannot read is, with its problem), not thrown.
+     */
     Optional<JobInfo> held(DSLContext dsl, String id) {
         return dsl.selectFrom(JOBQ_SCHEDULED_JOB)
                 .where(JOBQ_SCHEDULED_JOB.ID.eq(id).and(JOBQ_SCHEDULED_JOB.STATUS.eq(SCHEDULED)))
                 .fetchOptional()
                 .map(row -> {
-                    JobEnvelope envelope = envelope(row);
+                    JobEnvelope envelope;
+                    try {
+                        envelope = envelope(row);
+                    } catch (IllegalStateException unreadable) {
+                        return new JobInfo(row.getId(), row.getType(), row.getQueue(), JobState.DELAYED, 0,
+                                optionsOnQueue(row.getQueue()), row.getPayload(), row.getCreatedAt(),
+                                row.getUpdatedAt(), unreadable.getMessage() + "; it cannot be read by this version of "
+                                        + "jobq, whose schedulers leave it to those that can (a newer jobq sharing the "
+                                        + "database), and its options shown are the defaults; where no process can "
+                                        + "read it, cancel it with jobq schedule cancel " + row.getId()
+                                        + " (Scheduler.cancel)");
+                    }
                     return new JobInfo(row.getId(), row.getType(), row.getQueue(), JobState.DELAYED, envelope.attempt(),
                             envelope.options(), row.getPayload(), row.getCreatedAt(), row.getUpdatedAt(),
                             row.getError());
                 });
+    }
+
+    /** The default options on {@code queue}; the defaults alone when the column holds no queue name (changed by hand). */
+    private static JobOptions optionsOnQueue(String queue) {
+        JobOptions defaults = JobOptions.defaults();
+        if (queue == null || queue.isBlank() || queue.equals(defaults.queue())) {
+            return defaults;
+        }
+        return new JobOptions(defaults.maxAttempts(), defaults.timeout(), defaults.priority(), null, queue);
     }
 
     List<ScheduledJobInfo> listScheduled(DSLContext dsl, int limit) {

@@ -11,6 +11,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
+import dev.jobq.JobState;
 import dev.jobq.MisfirePolicy;
 import dev.jobq.RecurringJob;
 import dev.jobq.RecurringJobInfo;
@@ -2059,6 +2060,32 @@ abstract class JdbcSchedulerContract {
             }
             assertThat(scheduledRow(unreadable)).containsExactly(T0, 0, null);
             assertThat(scheduler.cancel(unreadable)).as("cancelled").isTrue();
+        }
+
+        /**
+         * getJob on a one-time job whose options this process cannot read (a newer jobq's): listScheduled and status
+         * show the job waiting, and a process that can read it hands it on, but getJob threw the reader's raw
+         * IllegalStateException, naming no way out. As a recurring job this runtime cannot read is returned with its
+         * problem, the job is returned, DELAYED, with the default options on its queue and the reason as its error.
+         */
+        @Test
+        void getJobOfAJobThisProcessCannotReadSaysWhyRatherThanThrowing() throws SQLException {
+            var scheduler = open(builder());
+            String unreadable = scheduler.schedule(job("report:newer"), T0.plus(Duration.ofMinutes(1)));
+            setOptions(unreadable, "{\"maxAttempts\":0,\"timeoutMs\":30000,\"priority\":7,\"queue\":\"default\"}");
+
+            assertThat(scheduler.listScheduled(10)).extracting(ScheduledJobInfo::id).containsExactly(unreadable);
+            assertThat(scheduler.getJob(unreadable)).as("getJob").hasValueSatisfying(info -> {
+                assertThat(info.id()).isEqualTo(unreadable);
+                assertThat(info.type()).isEqualTo("report:newer");
+                assertThat(info.queue()).isEqualTo("default");
+                assertThat(info.state()).isEqualTo(JobState.DELAYED);
+                assertThat(info.options()).as("options this process cannot read: the defaults on its queue")
+                        .isEqualTo(JobOptions.defaults());
+                assertThat(info.lastError()).as("why").contains("scheduled job " + unreadable,
+                        "maxAttempts must be ≥ 1, got 0", "cannot be read by this version of jobq",
+                        "jobq schedule cancel " + unreadable);
+            });
         }
 
         private void setOptions(String id, String options) throws SQLException {
