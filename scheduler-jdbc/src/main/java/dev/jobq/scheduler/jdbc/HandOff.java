@@ -63,6 +63,8 @@ final class HandOff {
     static final Duration MAX_RETRY = Duration.ofMinutes(5);
     /** How long a helper thread stays after a backlog before it ends. */
     static final Duration HELPER_IDLE = Duration.ofSeconds(30);
+    /** When a one-time batch's transaction began, while it has not (no connection): see {@link #oneTimeBatch}. */
+    private static final long NOT_BEGUN = Long.MIN_VALUE;
 
     private final Database db;
     private final ScheduledJobs scheduled;
@@ -312,11 +314,13 @@ final class HandOff {
     private Batch oneTimeBatch(Instant now, Duration lead, DueWait wait, @Nullable DuePlace after,
             ClaimCursor cursor) {
         List<String> handedOn = new ArrayList<>();
-        long started = System.nanoTime();
+        // When the claim's transaction began (System.nanoTime()), set in it: the wait for a connection before it (the
+        // pool's connectionTimeout while the database is down) is no time in a transaction.
+        long[] began = {NOT_BEGUN};
         try {
-            return oneTimeBatch(now, lead, wait, after, cursor, handedOn);
+            return oneTimeBatch(now, lead, wait, after, cursor, handedOn, began);
         } catch (RuntimeException e) {
-            warnIfLongerThanClaimTimeout(started, e);
+            warnIfLongerThanClaimTimeout(began[0], e);
             throw e;
         }
     }
@@ -327,8 +331,11 @@ final class HandOff {
      * jobs on, so it was most likely a batch slower than the setting (a slow provider) rather than the network. The
      * driver says only that the connection was lost; the failed pass repeats that, and docs/scheduler.md the rule.
      */
-    private void warnIfLongerThanClaimTimeout(long started, RuntimeException e) {
-        Duration lasted = Duration.ofNanos(System.nanoTime() - started);
+    private void warnIfLongerThanClaimTimeout(long began, RuntimeException e) {
+        if (began == NOT_BEGUN) {
+            return;
+        }
+        Duration lasted = Duration.ofNanos(System.nanoTime() - began);
         if (!db.postgres() || lasted.compareTo(settings.claimTimeout()) < 0 || !Database.connectionLost(e)
                 || !claimTimeoutWarned.compareAndSet(false, true)) {
             return;
@@ -345,8 +352,9 @@ final class HandOff {
     }
 
     private Batch oneTimeBatch(Instant now, Duration lead, DueWait wait, @Nullable DuePlace after,
-            ClaimCursor cursor, List<String> handedOn) {
+            ClaimCursor cursor, List<String> handedOn, long[] began) {
         return unmarked.rememberIfLost(handedOn, () -> db.claim(tx -> {
+            began[0] = System.nanoTime();
             handedOn.clear();
             List<JobqScheduledJobRecord> rows = scheduled.lockDue(tx.dsl(), now.plus(lead), after,
                     unserved.queues(), unreadableScheduled.ids(now), settings.batchSize());

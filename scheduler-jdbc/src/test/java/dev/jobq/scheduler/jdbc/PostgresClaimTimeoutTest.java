@@ -2,6 +2,7 @@ package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import dev.jobq.JobQueueException;
@@ -11,6 +12,8 @@ import dev.jobq.spi.JobSink;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.SettableClock;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -41,9 +44,15 @@ class PostgresClaimTimeoutTest {
     private final List<JdbcJobScheduler> opened = new CopyOnWriteArrayList<>();
     private final RecordingSink recorded = new RecordingSink(clock);
 
+    /** A server of the test's own, to be stopped; null once stopped. */
+    private EmbeddedPostgres own;
+
     @AfterEach
-    void close() {
+    void close() throws IOException {
         opened.forEach(JdbcJobScheduler::close);
+        if (own != null) {
+            own.close();
+        }
     }
 
     @Test
@@ -72,6 +81,36 @@ class PostgresClaimTimeoutTest {
         }
         assertThat(recorded.count()).as("jobs handed on").isEqualTo(2);
         assertThat(recorded.duplicates()).isEmpty();
+    }
+
+    /**
+     * The database down: a pass waits connectionTimeout for a connection, and fails with the driver's "connection
+     * refused" (SQLState 08001) without a transaction ever begun. Counted from before that wait, a connectionTimeout
+     * longer than claimTimeout made it a batch "after 2s in its transaction, longer than claimTimeout": a WARN telling
+     * the operator of an outage to raise claimTimeout or lower batchSize, and the one such WARN of the process spent.
+     */
+    @Test
+    void aPassThatWaitedForAConnectionWhileTheDatabaseWasDownIsNoBatchSlowerThanTheClaimTimeout() throws IOException {
+        own = EmbeddedPostgres.builder().start();
+        String ownUrl = "jdbc:postgresql://localhost:" + own.getPort() + "/postgres?user=postgres";
+        var scheduler = JdbcSchedulerFactory.builder().jdbcUrl(ownUrl).pollInterval(Duration.ofMinutes(10))
+                .claimTimeout(Duration.ofSeconds(1)).connectionTimeout(Duration.ofSeconds(2)).fireThreads(1)
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, recorded));
+        opened.add(scheduler);
+        JdbcSchedulerContract.storeDueJobs(scheduler, 2, T0);
+        own.close();
+        own = null;
+
+        try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+            // The first pass may get a connection from before the stop, which fails at once; the second waits.
+            assertThatThrownBy(scheduler::fireDue).as("a pass while the database is down")
+                    .isInstanceOf(JobQueueException.class);
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(scheduler::fireDue)
+                    .as("a pass that waits connectionTimeout").isInstanceOf(JobQueueException.class)
+                    .hasMessageEndingWith("; check that the database is reachable"));
+            assertThat(log.warnings()).as("warnings").noneMatch(line -> line.contains("claimTimeout"));
+        }
+        assertThat(recorded.count()).as("jobs handed on").isZero();
     }
 
     /** The sessions of the scheduler under test idle inside a transaction. */
