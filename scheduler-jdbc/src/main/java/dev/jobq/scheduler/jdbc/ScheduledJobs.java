@@ -141,16 +141,23 @@ final class ScheduledJobs {
                     } catch (IllegalStateException unreadable) {
                         return new JobInfo(row.getId(), row.getType(), row.getQueue(), JobState.DELAYED, 0,
                                 optionsOnQueue(row.getQueue()), row.getPayload(), row.getCreatedAt(),
-                                row.getUpdatedAt(), unreadable.getMessage() + "; it cannot be read by this version of "
-                                        + "jobq, whose schedulers leave it to those that can (a newer jobq sharing the "
-                                        + "database), and its options shown are the defaults; where no process can "
-                                        + "read it, cancel it with jobq schedule cancel " + row.getId()
-                                        + " (Scheduler.cancel)");
+                                row.getUpdatedAt(), unreadable(row, unreadable) + ", and its options shown are the "
+                                        + "defaults");
                     }
                     return new JobInfo(row.getId(), row.getType(), row.getQueue(), JobState.DELAYED, envelope.attempt(),
                             envelope.options(), row.getPayload(), row.getCreatedAt(), row.getUpdatedAt(),
                             row.getError());
                 });
+    }
+
+    /**
+     * Why this process does not hand on the job of {@code row}, whose options it cannot read ({@code e}), and the way
+     * out: its schedulers leave the row as it is, its error empty, for processes that can read it.
+     */
+    private static String unreadable(JobqScheduledJobRecord row, IllegalStateException e) {
+        return e.getMessage() + "; it cannot be read by this version of jobq, whose schedulers leave it to those that "
+                + "can (a newer jobq sharing the database); where no process can read it, cancel it with jobq schedule "
+                + "cancel " + row.getId() + " (Scheduler.cancel)";
     }
 
     /** The default options on {@code queue}; the defaults alone when the column holds no queue name (changed by hand). */
@@ -167,7 +174,7 @@ final class ScheduledJobs {
                 .where(JOBQ_SCHEDULED_JOB.STATUS.eq(DSL.inline(SCHEDULED)))
                 .orderBy(JOBQ_SCHEDULED_JOB.SCHEDULED_FOR, JOBQ_SCHEDULED_JOB.ID)
                 .limit(limit)
-                .fetch(ScheduledJobs::info);
+                .fetch(this::info);
     }
 
     /**
@@ -273,10 +280,19 @@ final class ScheduledJobs {
                 row.getCreatedAt(), row.getScheduledFor(), row.getTraceId());
     }
 
-    private static ScheduledJobInfo info(JobqScheduledJobRecord row) {
+    /**
+     * A listed row. One whose options this process cannot read has the reason as its error: its schedulers leave the
+     * row as it is, its error empty, and nothing else listed said why a job long due was not handed on.
+     */
+    private ScheduledJobInfo info(JobqScheduledJobRecord row) {
+        String error = row.getError();
+        try {
+            optionsJson.read(row.getOptions(), "scheduled job " + row.getId());
+        } catch (IllegalStateException e) {
+            error = unreadable(row, e);
+        }
         return new ScheduledJobInfo(row.getId(), row.getType(), row.getQueue(), row.getScheduledFor(),
-                ScheduledJobInfo.Status.valueOf(row.getStatus()), row.getCreatedAt(), row.getUpdatedAt(),
-                row.getError());
+                ScheduledJobInfo.Status.valueOf(row.getStatus()), row.getCreatedAt(), row.getUpdatedAt(), error);
     }
 
     /**

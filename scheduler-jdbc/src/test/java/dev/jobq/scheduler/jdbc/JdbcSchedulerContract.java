@@ -2088,6 +2088,36 @@ abstract class JdbcSchedulerContract {
             });
         }
 
+        /**
+         * A one-time job no process can read (a row changed by hand): this process leaves it as it is (e56faca1), its
+         * row's error empty, where it had held the reason since the first failed try. jobq schedule list
+         * (listScheduled) then showed a job long due, never handed on, with nothing saying why; the reason was only in
+         * a WARN every 5 minutes. As getJob, and listRecurring for a recurring job, it says what this process cannot
+         * read and the way out.
+         */
+        @Test
+        void listScheduledSaysWhyThisProcessLeavesAJobItCannotRead() throws SQLException {
+            var scheduler = open(builder());
+            String unreadable = scheduler.schedule(job("report:newer"), T0);
+            String readable = scheduler.schedule(job("report:other"), T0.plus(Duration.ofMinutes(1)));
+            setOptions(unreadable, "{\"maxAttempts\":");
+            assertThat(scheduler.fireDue()).isZero();
+
+            assertThat(scheduler.listScheduled(10)).satisfiesExactly(
+                    row -> {
+                        assertThat(row.id()).isEqualTo(unreadable);
+                        assertThat(row.error()).as("why it is not handed on").contains(
+                                "scheduled job " + unreadable, "is not a jobq options object",
+                                "jobq schedule cancel " + unreadable);
+                    },
+                    row -> {
+                        assertThat(row.id()).isEqualTo(readable);
+                        assertThat(row.error()).isNull();
+                    });
+            assertThat(scheduledRow(unreadable)).as("due_at, attempts and error of the shared row")
+                    .containsExactly(T0, 0, null);
+        }
+
         private void setOptions(String id, String options) throws SQLException {
             try (Connection connection = DriverManager.getConnection(url);
                  PreparedStatement update = connection.prepareStatement(
