@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Secrets;
+import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -486,6 +487,19 @@ final class Database implements AutoCloseable {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String state = t instanceof SQLException sql && sql.getSQLState() != null ? sql.getSQLState() : "";
             if (state.startsWith("08") || state.equals("25P03")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code e} says the driver gave up waiting for the server's answer ({@code socketTimeout}): a statement
+     * was under way, so the session was not idle in its transaction, and the server did not end it for that.
+     */
+    static boolean answerTimedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SocketTimeoutException) {
                 return true;
             }
         }

@@ -337,6 +337,7 @@ final class HandOff {
         }
         Duration lasted = Duration.ofNanos(System.nanoTime() - began);
         if (!db.postgres() || lasted.compareTo(settings.claimTimeout()) < 0 || !Database.connectionLost(e)
+                || Database.answerTimedOut(e)
                 || !claimTimeoutWarned.compareAndSet(false, true)) {
             return;
         }
