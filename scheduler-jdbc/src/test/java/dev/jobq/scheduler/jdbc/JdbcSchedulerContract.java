@@ -2118,6 +2118,30 @@ abstract class JdbcSchedulerContract {
                     .containsExactly(T0, 0, null);
         }
 
+        /**
+         * Both kinds of rows left out at once, a queue this process does not have and a job it cannot read: the claims
+         * (from the start, and after a place in a backlog, in batches of one) and the look at the earliest due row bind
+         * the place, the queues and the ids in that order, and the rest is handed on.
+         */
+        @Test
+        void claimsLeavingOutAQueueAndAJobThisProcessCannotReadHandOnTheRest() throws SQLException {
+            var queues = new QueuesSink(clock, "default");
+            var scheduler = open(builder().batchSize(1), queues);
+            String elsewhere = scheduler.schedule(onQueue("reports"), T0);
+            String unreadable = scheduler.schedule(job("report:newer"), T0);
+            setOptions(unreadable, "{\"maxAttempts\":");
+            assertThat(scheduler.fireDue()).as("with only rows left out").isZero();
+
+            List<String> due = IntStream.range(0, 3).mapToObj(i -> scheduler.schedule(job("report:" + i), T0)).toList();
+            assertThat(scheduler.fireDue()).as("the rest, one batch of one after another").isEqualTo(3);
+            assertThat(queues.recorded().envelopes()).extracting(JobEnvelope::jobId)
+                    .containsExactlyInAnyOrderElementsOf(due);
+            assertThat(scheduler.listScheduled(10)).extracting(ScheduledJobInfo::id)
+                    .containsExactlyInAnyOrder(elsewhere, unreadable);
+            assertThat(scheduler.passNow()).as("the wake-up: when it looks at the job it cannot read again")
+                    .isEqualTo(T0.plus(HandOff.MAX_RETRY));
+        }
+
         private void setOptions(String id, String options) throws SQLException {
             try (Connection connection = DriverManager.getConnection(url);
                  PreparedStatement update = connection.prepareStatement(
