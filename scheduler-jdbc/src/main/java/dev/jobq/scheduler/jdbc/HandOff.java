@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import org.jooq.Condition;
+import org.jooq.DSLContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +81,7 @@ final class HandOff {
     private final UnservedQueues unserved = new UnservedQueues();
     /** Whether a batch slower than claimTimeout was warned of ({@link #warnIfLongerThanClaimTimeout}). */
     private final AtomicBoolean claimTimeoutWarned = new AtomicBoolean();
+    private final AtomicBoolean tooManyUnreadableWarned = new AtomicBoolean();
     /** The queues whose {@link JobSink#serves} threw, warned of once each. */
     private final Set<String> servesFailed = ConcurrentHashMap.newKeySet();
     /** Threads that help through a backlog of one-time rows; null when {@code fireThreads} is one. */
@@ -368,7 +370,7 @@ final class HandOff {
                     break;
                 }
                 handled++;
-                JobEnvelope envelope = readable(row, now);
+                JobEnvelope envelope = readable(tx.dsl(), row, now);
                 if (envelope == null) {
                     continue;
                 }
@@ -401,17 +403,30 @@ final class HandOff {
      * due time was pushed on (1 s, 2 s … 5 min) at every try, and during a rolling deploy the process that could read
      * it handed it on that late. Logged at WARN each time it is looked at.
      */
-    private @Nullable JobEnvelope readable(JobqScheduledJobRecord row, Instant now) {
+    private @Nullable JobEnvelope readable(DSLContext tx, JobqScheduledJobRecord row, Instant now) {
         try {
             return scheduled.envelope(row);
         } catch (RuntimeException e) {
             Instant lookAgainAt = now.plus(MAX_RETRY);
+            if (!unreadableScheduled.leaveAlone(row.getId(), lookAgainAt)) {
+                // Past the most left out of every claim: pushed on, as a failed hand-off, so that no claim reads it again
+                scheduled.markFailed(tx, row, "cannot be read: " + e.getMessage(), lookAgainAt, now);
+                if (tooManyUnreadableWarned.compareAndSet(false, true)) {
+                    log.warn("scheduler: more than {} scheduled jobs in {} cannot be read by this process (as {} "
+                                    + "cannot: {}); it leaves that many as they are, for processes that can read them, "
+                                    + "and the others are pushed on by {} each time it claims them, their error saying "
+                                    + "why: a process that can read them hands them on that late. Where no process can, "
+                                    + "cancel them (jobq schedule list shows them); this is said once",
+                            UnreadableScheduledJobs.MAX_LEFT_ALONE, db.description(), row.getId(), e.getMessage(),
+                            DurationFormat.format(MAX_RETRY));
+                }
+                return null;
+            }
             log.warn("scheduler: scheduled job {} ({}) cannot be read: {}; this process does not hand it on and leaves "
                             + "its row as it is, for processes that can read it (a newer jobq sharing the database), "
                             + "and looks at it again at {}; where no process can, cancel it with jobq schedule cancel "
                             + "{} (Scheduler.cancel)", row.getId(), row.getType(), e.getMessage(), lookAgainAt,
                     row.getId());
-            unreadableScheduled.leaveAlone(row.getId(), lookAgainAt);
             return null;
         }
     }

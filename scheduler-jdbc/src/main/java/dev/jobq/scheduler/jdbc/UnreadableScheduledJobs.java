@@ -15,11 +15,25 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class UnreadableScheduledJobs {
 
+    /**
+     * The most jobs left alone at once. Every claim and look at the earliest due row carries their ids, and costs more
+     * with each (H2 checks the list row by row: 20,000 ids made the first pass 147 s, and each after it 2 s): past
+     * this many, a job this process cannot read is pushed on as a failed hand-off is, by {@link HandOff#MAX_RETRY}.
+     */
+    static final int MAX_LEFT_ALONE = 100;
+
     private final Map<String, Instant> jobs = new ConcurrentHashMap<>();
 
-    /** Leaves job {@code id} alone until {@code until}. */
-    void leaveAlone(String id, Instant until) {
+    /**
+     * Leaves job {@code id} alone until {@code until}; false, and nothing kept, when {@link #MAX_LEFT_ALONE} others
+     * are left alone already (claims side by side may pass that by a few: harmless).
+     */
+    boolean leaveAlone(String id, Instant until) {
+        if (jobs.size() >= MAX_LEFT_ALONE && !jobs.containsKey(id)) {
+            return false;
+        }
         jobs.put(id, until);
+        return true;
     }
 
     /** The ids of the jobs still left alone at {@code now} (the others forgotten); empty while there are none. */

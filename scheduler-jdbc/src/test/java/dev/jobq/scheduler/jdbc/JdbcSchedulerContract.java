@@ -2042,6 +2042,51 @@ abstract class JdbcSchedulerContract {
             assertThat(older.listScheduled(10)).isEmpty();
         }
 
+        /**
+         * Past {@link UnreadableScheduledJobs#MAX_LEFT_ALONE} jobs this process cannot read (a rolling deploy whose
+         * newer version wrote many), the others are pushed on as before it left such rows alone: every claim carries
+         * the ids it leaves out, and a set without bound made each claim slower (20,000 such rows: the first pass took
+         * 147 s on H2, holding up the jobs due with them).
+         */
+        @Test
+        void jobsItCannotReadBeyondThoseItLeavesAloneArePushedOnNotCarriedInEveryClaim() throws SQLException {
+            var scheduler = open(builder());
+            int beyond = 3;
+            List<String> unreadable = new ArrayList<>();
+            for (int i = 0; i < UnreadableScheduledJobs.MAX_LEFT_ALONE + beyond; i++) {
+                unreadable.add(scheduler.schedule(job("report:newer"), T0));
+            }
+            String readable = scheduler.schedule(job("report:other"), T0.plusSeconds(1));
+            for (String id : unreadable) {
+                setOptions(id, "{\"maxAttempts\":");
+            }
+            Instant now = T0.plusSeconds(1);
+            clock.set(now);
+
+            try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+                assertThat(scheduler.fireDue()).as("jobs handed on").isOne();
+                assertThat(log.warnings()).as("warnings: one per job left alone, one for those pushed on")
+                        .hasSize(UnreadableScheduledJobs.MAX_LEFT_ALONE + 1)
+                        .last().asString().contains("cannot be read", "more than " + UnreadableScheduledJobs.MAX_LEFT_ALONE,
+                                "pushed on");
+            }
+            assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(readable);
+            List<List<Object>> rows = new ArrayList<>();
+            for (String id : unreadable) {
+                rows.add(scheduledRow(id));
+            }
+            assertThat(rows).as("rows left as they were").filteredOn(row -> row.get(0).equals(T0))
+                    .hasSize(UnreadableScheduledJobs.MAX_LEFT_ALONE)
+                    .allSatisfy(row -> assertThat(row).containsExactly(T0, 0, null));
+            assertThat(rows).as("rows pushed on, as before rows were left alone").filteredOn(row -> !row.get(0).equals(T0))
+                    .hasSize(beyond)
+                    .allSatisfy(row -> {
+                        assertThat(row.get(0)).isEqualTo(now.plus(HandOff.MAX_RETRY));
+                        assertThat(row.get(1)).isEqualTo(1);
+                        assertThat(row.get(2)).asString().contains("cannot be read");
+                    });
+        }
+
         /** A job no process here can read: looked at again, and warned of, once per {@link HandOff#MAX_RETRY}. */
         @Test
         void aJobThisProcessCannotReadIsLookedAtAgainEveryFiveMinutes() throws SQLException {

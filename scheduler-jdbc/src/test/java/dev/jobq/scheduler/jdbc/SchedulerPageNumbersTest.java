@@ -91,6 +91,10 @@ class SchedulerPageNumbersTest {
                         HandOff.MAX_RETRY),
                 new Claim("the pause of a job whose zone is unknown", "looks again every " + D
                         + " or once the row changes; disabling and deleting", HandOff.MAX_RETRY),
+                new Claim("the most one-time jobs left alone unread", "It leaves at most (\\d+) such jobs alone",
+                        UnreadableScheduledJobs.MAX_LEFT_ALONE),
+                new Claim("the pause of a one-time job past those", "a job it cannot read is pushed on by " + D,
+                        HandOff.MAX_RETRY),
                 new Claim("the purge's interval", "at start and then at most (hourly)", FiringLoop.MAX_PURGE_INTERVAL),
                 new Claim("the ids of hand-offs whose commit was lost", "\\(up to (\\d+,\\d+) ids\\)", HandedOnUnmarked.LIMIT),
                 new Claim("the repeat of the outage WARN line", "then a WARN line every " + D + " while passes keep failing",
