@@ -230,11 +230,19 @@ final class QueueCalls {
      * A heartbeat goes out a third into a lease of N seconds, with 2N/3 left: an attempt SQS does not answer (a
      * connection that hangs) held it requestTimeout (10 s by default), past a lease under 15 s, before the SDK's
      * next attempt; cut at N/3, the next attempt has the other N/3. Never under the least {@code requestTimeout}.
+     * A change to 0 (an extension of 0: visible at once) sets no lease, so it has no part in the cut: counted, it cut
+     * its batch's attempts, the other jobs' heartbeats in it too, at 100 ms, and over a network slower than that each
+     * attempt failed where requestTimeout's had succeeded.
      */
     private Duration heartbeatAttemptTimeout(List<VisibilityChange> changes) {
         int shortest = Integer.MAX_VALUE;
         for (VisibilityChange change : changes) {
-            shortest = Math.min(shortest, change.seconds());
+            if (change.seconds() > 0) {
+                shortest = Math.min(shortest, change.seconds());
+            }
+        }
+        if (shortest == Integer.MAX_VALUE) {
+            return requestTimeout;
         }
         Duration third = Duration.ofSeconds(shortest).dividedBy(3);
         if (third.compareTo(SqsSettings.MIN_REQUEST_TIMEOUT) < 0) {

@@ -1,0 +1,116 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobq.JobOptions;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.Settings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Lease extensions through a network slower than a heartbeat's shortest attempt cut (100 ms): ElasticMQ behind a
+ * proxy that passes each of its answers on {@link #LATENCY} late, as a far region or a loaded NAT does.
+ */
+@DisplayName("SQS: lease extensions over a slow network (ElasticMQ behind a proxy with latency)")
+@ExtendWith(ElasticMq.class)
+class SqsSlowAnswerHeartbeatTest {
+
+    /** Each answer's delay: over the 100 ms cut, far under requestTimeout's 10 s. */
+    private static final Duration LATENCY = Duration.ofMillis(300);
+
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private ServerSocket proxy;
+
+    @AfterEach
+    void closeProxy() throws IOException {
+        if (proxy != null) {
+            proxy.close();
+        }
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+    }
+
+    @Test
+    @DisplayName("an extension of 0 (visible at once) sets no lease, so its call is not cut at 100 ms: it succeeds, and "
+            + "the job is received again")
+    void aZeroExtensionIsNotCutAtTheLeastAttemptTimeout() throws Exception {
+        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
+        startProxy(server);
+        SqsServer.Queues queues = ElasticMq.newQueues("slow-zero-extension", false);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
+                        "http://127.0.0.1:" + proxy.getLocalPort(), "visibilityTimeout", "30s", "waitTime", "1s"))),
+                Clock.systemUTC()))) {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-zero", "report:build", "1",
+                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(received).hasSize(1);
+
+            provider.extendLease(received.getFirst(), Duration.ZERO); // threw: each attempt cut at 100 ms
+
+            List<ReceivedJob> again = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(again).as("the job, visible again at once").extracting(ReceivedJob::jobId)
+                    .containsExactly("slow-zero");
+        }
+    }
+
+    /** Forwards to {@code server}, each chunk of an answer {@link #LATENCY} late. */
+    private void startProxy(URI server) throws IOException {
+        proxy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().name("proxy-accept").start(() -> {
+            while (!proxy.isClosed()) {
+                try {
+                    Socket client = proxy.accept();
+                    Socket upstream = new Socket(server.getHost(), server.getPort());
+                    sockets.add(client);
+                    sockets.add(upstream);
+                    Thread.ofVirtual().name("proxy-up").start(() -> pump(client, upstream, Duration.ZERO));
+                    Thread.ofVirtual().name("proxy-down").start(() -> pump(upstream, client, LATENCY));
+                } catch (IOException e) {
+                    return; // closed
+                }
+            }
+        });
+    }
+
+    private static void pump(Socket from, Socket to, Duration latency) {
+        byte[] buffer = new byte[8192];
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                if (latency.isPositive()) {
+                    Thread.sleep(latency); // the network's latency, not a wait for anything
+                }
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        } catch (IOException | InterruptedException e) {
+            // a side closed
+        } finally {
+            try {
+                to.close();
+            } catch (IOException e) {
+                // nothing more to close
+            }
+        }
+    }
+}
