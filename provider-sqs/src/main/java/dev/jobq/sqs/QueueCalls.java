@@ -241,14 +241,21 @@ final class QueueCalls {
                 shortest = Math.min(shortest, change.seconds());
             }
         }
-        if (shortest == Integer.MAX_VALUE) {
-            return requestTimeout;
-        }
-        Duration third = Duration.ofSeconds(shortest).dividedBy(3);
+        return shortest == Integer.MAX_VALUE ? requestTimeout : heartbeatAttemptTimeout(shortest);
+    }
+
+    /** The cut of each attempt of a heartbeat that sets a lease of {@code seconds} (more than 0), alone in its batch. */
+    Duration heartbeatAttemptTimeout(int seconds) {
+        Duration third = Duration.ofSeconds(seconds).dividedBy(3);
         if (third.compareTo(SqsSettings.MIN_REQUEST_TIMEOUT) < 0) {
             return SqsSettings.MIN_REQUEST_TIMEOUT;
         }
         return third.compareTo(requestTimeout) < 0 ? third : requestTimeout;
+    }
+
+    /** The client's cut of one attempt of a call, {@code requestTimeout}. */
+    Duration requestTimeout() {
+        return requestTimeout;
     }
 
     /** {@code attemptTimeout}: the cut of each attempt of the call, null for the client's {@code requestTimeout}. */

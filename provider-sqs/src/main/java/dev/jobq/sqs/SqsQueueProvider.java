@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
@@ -65,6 +66,8 @@ final class SqsQueueProvider implements QueueProvider {
     private final SqsConnection connection;
     private final SqsQueue queue;
     private final @Nullable String groupId;
+    /** The setting of the lease, as its config names it ({@code provider.visibilityTimeout}), for messages. */
+    private final String visibilityKey;
     private final Duration waitTime;
     private final Capabilities capabilities;
     private final EnvelopeCodec codec = new EnvelopeCodec();
@@ -84,6 +87,8 @@ final class SqsQueueProvider implements QueueProvider {
         this.connection = connection;
         this.queue = queue;
         this.groupId = settings.groupId();
+        this.visibilityKey = context.settings().path().isEmpty() ? "visibilityTimeout"
+                : context.settings().path() + ".visibilityTimeout";
         this.waitTime = settings.waitTime();
         InstantSource clock = context.clock();
         this.events = context.events();
@@ -410,8 +415,27 @@ final class SqsQueueProvider implements QueueProvider {
                         + e.getMessage() + ")", e);
             }
             throw new JobQueueException("extending the lease of job " + job.jobId() + " on " + queue.label()
-                    + " failed: " + e.getMessage(), e);
+                    + " failed: " + e.getMessage() + attemptsCut(e, seconds), e);
         }
+    }
+
+    /**
+     * For a heartbeat none of whose attempts SQS answered in time: what cut them. The SDK's message names only its
+     * milliseconds, a third of the lease, which no setting holds (requestTimeout is 10 s by default), nor what to raise.
+     */
+    private String attemptsCut(RuntimeException e, int seconds) {
+        if (!(e instanceof ApiCallAttemptTimeoutException) || seconds <= 0) {
+            return "";
+        }
+        Duration cut = calls.heartbeatAttemptTimeout(seconds);
+        if (cut.equals(calls.requestTimeout())) {
+            return "";
+        }
+        return ". SQS answered none of the SDK's attempts within " + DurationFormat.format(cut) + ", a third of the "
+                + "lease of " + DurationFormat.format(Duration.ofSeconds(seconds)) + " this heartbeat sets, where each "
+                + "attempt of a heartbeat is cut (requestTimeout " + DurationFormat.format(calls.requestTimeout())
+                + " only when lower) so that one that hangs is tried again within the lease; raise " + visibilityKey
+                + ", the lease, if SQS is this slow to answer";
     }
 
     @Override

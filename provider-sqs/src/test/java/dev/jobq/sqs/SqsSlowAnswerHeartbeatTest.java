@@ -1,8 +1,10 @@
 package dev.jobq.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueueException;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
@@ -36,6 +38,8 @@ class SqsSlowAnswerHeartbeatTest {
 
     /** Each answer's delay: over the 100 ms cut, far under requestTimeout's 10 s. */
     private static final Duration LATENCY = Duration.ofMillis(300);
+
+    private volatile Duration latency = LATENCY;
 
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private ServerSocket proxy;
@@ -74,7 +78,34 @@ class SqsSlowAnswerHeartbeatTest {
         }
     }
 
-    /** Forwards to {@code server}, each chunk of an answer {@link #LATENCY} late. */
+    @Test
+    @DisplayName("a heartbeat whose every attempt is cut at a third of its lease fails naming that cut, the lease and "
+            + "the fix, not only the SDK's milliseconds that no setting holds")
+    void aHeartbeatCutAtAThirdOfItsLeaseSaysSo() throws Exception {
+        latency = Duration.ofMillis(600); // over a third of the 1 s lease (333 ms), under requestTimeout's 10 s
+        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
+        startProxy(server);
+        SqsServer.Queues queues = ElasticMq.newQueues("slow-heartbeat-cut", false);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
+                        "http://127.0.0.1:" + proxy.getLocalPort(), "visibilityTimeout", "1s", "waitTime", "1s"))),
+                Clock.systemUTC()))) {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-cut", "report:build", "1",
+                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(received).hasSize(1);
+
+            assertThatThrownBy(() -> provider.extendLease(received.getFirst(), Duration.ofSeconds(1)))
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageContaining("slow-cut")
+                    .hasMessageContaining("333ms")
+                    .hasMessageContaining("a third of the lease of 1s")
+                    .hasMessageContaining("requestTimeout 10s")
+                    .hasMessageContaining("raise provider.visibilityTimeout");
+        }
+    }
+
+    /** Forwards to {@code server}, each chunk of an answer {@link #latency} late. */
     private void startProxy(URI server) throws IOException {
         proxy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().name("proxy-accept").start(() -> {
@@ -85,7 +116,8 @@ class SqsSlowAnswerHeartbeatTest {
                     sockets.add(client);
                     sockets.add(upstream);
                     Thread.ofVirtual().name("proxy-up").start(() -> pump(client, upstream, Duration.ZERO));
-                    Thread.ofVirtual().name("proxy-down").start(() -> pump(upstream, client, LATENCY));
+                    Duration answers = latency;
+                    Thread.ofVirtual().name("proxy-down").start(() -> pump(upstream, client, answers));
                 } catch (IOException e) {
                     return; // closed
                 }
