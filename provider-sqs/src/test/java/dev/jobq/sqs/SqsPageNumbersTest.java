@@ -139,6 +139,31 @@ class SqsPageNumbersTest {
     }
 
     @Test
+    void configurationsRequestTimeoutRowSaysWhatAHeartbeatsAttemptIsCutAt() throws IOException {
+        String row = ProjectDocs.read("docs/configuration.md").lines().filter(line -> line.startsWith("| `requestTimeout` |"))
+                .findFirst().orElseThrow(() -> new AssertionError("docs/configuration.md has no requestTimeout row"));
+        Matcher said = Pattern.compile("a heartbeat's: a (third|half|quarter) of the lease it sets, when that is lower")
+                .matcher(row);
+        assertThat(said.find()).as("docs/configuration.md's requestTimeout row says what a heartbeat's attempt is cut at, "
+                + "as it says a ReceiveMessage's: %s", row).isTrue();
+        int parts = switch (said.group(1)) {
+            case "half" -> 2;
+            case "third" -> 3;
+            default -> 4;
+        };
+        var queue = new SqsQueue("default", "http://127.0.0.1:1/000000000000/jobs", false, null, Duration.ofSeconds(30),
+                1 << 20);
+        try (var client = software.amazon.awssdk.services.sqs.SqsClient.builder()
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider.create())
+                .build()) {
+            var calls = new QueueCalls(client, queue, Duration.ofMinutes(5));
+            assertThat(calls.heartbeatAttemptTimeout(30)).as("the cut of a heartbeat of a 30 s lease")
+                    .isEqualTo(Duration.ofSeconds(30).dividedBy(parts));
+        }
+    }
+
+    @Test
     void aDeduplicationKeyIsSentAsItselfExactlyWhenThePageSaysSqsTakesIt() throws IOException {
         Matcher said = Pattern.compile("the key itself when SQS takes it — (\\d+) to (\\d+) printable ASCII characters"
                 + "( without spaces)? — else `sha256:`").matcher(page());
