@@ -68,6 +68,7 @@ final class SqsQueueProvider implements QueueProvider {
     private final @Nullable String groupId;
     /** The setting of the lease, as its config names it ({@code provider.visibilityTimeout}), for messages. */
     private final String visibilityKey;
+    private final String requestTimeoutKey;
     private final Duration waitTime;
     private final Capabilities capabilities;
     private final EnvelopeCodec codec = new EnvelopeCodec();
@@ -87,8 +88,9 @@ final class SqsQueueProvider implements QueueProvider {
         this.connection = connection;
         this.queue = queue;
         this.groupId = settings.groupId();
-        this.visibilityKey = context.settings().path().isEmpty() ? "visibilityTimeout"
-                : context.settings().path() + ".visibilityTimeout";
+        String path = context.settings().path();
+        this.visibilityKey = path.isEmpty() ? "visibilityTimeout" : path + ".visibilityTimeout";
+        this.requestTimeoutKey = path.isEmpty() ? "requestTimeout" : path + ".requestTimeout";
         this.waitTime = settings.waitTime();
         InstantSource clock = context.clock();
         this.events = context.events();
@@ -133,7 +135,7 @@ final class SqsQueueProvider implements QueueProvider {
             sent = true;
         } catch (RuntimeException e) {
             throw new JobQueueException("sending job " + envelope.jobId() + " of type '" + envelope.type() + "' to "
-                    + queue.label() + " failed: " + e.getMessage(), e);
+                    + queue.label() + " failed: " + failureOf(e), e);
         } finally {
             // Whatever ended the send: an enqueue with the same key may be waiting for its outcome.
             if (deduplicationId != null && sent) {
@@ -415,27 +417,40 @@ final class SqsQueueProvider implements QueueProvider {
                         + e.getMessage() + ")", e);
             }
             throw new JobQueueException("extending the lease of job " + job.jobId() + " on " + queue.label()
-                    + " failed: " + e.getMessage() + attemptsCut(e, seconds), e);
+                    + " failed: " + attemptsCut(e, seconds), e);
         }
     }
 
     /**
-     * For a heartbeat none of whose attempts SQS answered in time: what cut them. The SDK's message names only its
-     * milliseconds, a third of the lease, which no setting holds (requestTimeout is 10 s by default), nor what to raise.
+     * What a heartbeat's failed call says ({@link #failureOf}); for one none of whose attempts SQS answered in time,
+     * what cut them. The SDK's message names only its milliseconds, a third of the lease, which no setting holds
+     * (requestTimeout is 10 s by default), nor what to raise.
      */
     private String attemptsCut(RuntimeException e, int seconds) {
         if (!(e instanceof ApiCallAttemptTimeoutException) || seconds <= 0) {
-            return "";
+            return failureOf(e);
         }
         Duration cut = calls.heartbeatAttemptTimeout(seconds);
         if (cut.equals(calls.requestTimeout())) {
-            return "";
+            return failureOf(e);
         }
-        return ". SQS answered none of the SDK's attempts within " + DurationFormat.format(cut) + ", a third of the "
-                + "lease of " + DurationFormat.format(Duration.ofSeconds(seconds)) + " this heartbeat sets, where each "
-                + "attempt of a heartbeat is cut (requestTimeout " + DurationFormat.format(calls.requestTimeout())
-                + " only when lower) so that one that hangs is tried again within the lease; raise " + visibilityKey
-                + ", the lease, if SQS is this slow to answer";
+        return e.getMessage() + ". SQS answered none of the SDK's attempts within " + DurationFormat.format(cut)
+                + ", a third of the lease of " + DurationFormat.format(Duration.ofSeconds(seconds)) + " this heartbeat "
+                + "sets, where each attempt of a heartbeat is cut (requestTimeout "
+                + DurationFormat.format(calls.requestTimeout()) + " only when lower) so that one that hangs is tried "
+                + "again within the lease; raise " + visibilityKey + ", the lease, if SQS is this slow to answer";
+    }
+
+    /**
+     * What a failed call says: the SDK's words; for one none of whose attempts SQS answered within requestTimeout, that,
+     * and what to raise, as start-up says it (the SDK's words name only milliseconds, and no setting).
+     */
+    private String failureOf(RuntimeException e) {
+        if (e instanceof ApiCallAttemptTimeoutException) {
+            return "SQS did not answer within requestTimeout " + DurationFormat.format(calls.requestTimeout())
+                    + ", each of the SDK's attempts (raise " + requestTimeoutKey + " if the network is slow)";
+        }
+        return String.valueOf(e.getMessage());
     }
 
     @Override
@@ -530,7 +545,7 @@ final class SqsQueueProvider implements QueueProvider {
         } catch (RuntimeException e) {
             if (!EntryFailure.isLostReceipt(e)) {
                 throw e instanceof JobQueueException ? e : new JobQueueException(what + " of job " + job.jobId()
-                        + " on " + queue.label() + " failed: " + e.getMessage(), e);
+                        + " on " + queue.label() + " failed: " + failureOf(e), e);
             }
             if (refused) {
                 throw new LeaseLostException(what + " of job " + job.jobId() + " on " + queue.label() + " refused: SQS "

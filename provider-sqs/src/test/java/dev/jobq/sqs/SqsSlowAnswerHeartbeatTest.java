@@ -29,10 +29,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Lease extensions through a network slower than a heartbeat's shortest attempt cut (100 ms): ElasticMQ behind a
- * proxy that passes each of its answers on {@link #LATENCY} late, as a far region or a loaded NAT does.
+ * Calls through a network slower than the cut of their attempts (a heartbeat's, at least 100 ms; requestTimeout):
+ * ElasticMQ behind a proxy that passes each of its answers on {@link #latency} late, as a far region or a loaded NAT
+ * does.
  */
-@DisplayName("SQS: lease extensions over a slow network (ElasticMQ behind a proxy with latency)")
+@DisplayName("SQS: lease extensions and other calls over a slow network (ElasticMQ behind a proxy with latency)")
 @ExtendWith(ElasticMq.class)
 class SqsSlowAnswerHeartbeatTest {
 
@@ -105,6 +106,36 @@ class SqsSlowAnswerHeartbeatTest {
         }
     }
 
+    @Test
+    @DisplayName("an enqueue or an acknowledgement SQS answers no attempt of within requestTimeout fails naming "
+            + "requestTimeout, its value and the fix, as start-up does and the docs quote")
+    void aCallCutAtRequestTimeoutNamesIt() throws Exception {
+        latency = Duration.ZERO; // start-up and the receive at once; then slower than requestTimeout
+        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
+        startProxy(server);
+        SqsServer.Queues queues = ElasticMq.newQueues("slow-request-timeout", false);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
+                        "http://127.0.0.1:" + proxy.getLocalPort(), "visibilityTimeout", "30s", "waitTime", "1s",
+                        "requestTimeout", "200ms"))), Clock.systemUTC()))) {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-ack", "report:build", "1",
+                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(received).hasSize(1);
+            latency = Duration.ofMillis(600);
+            String named = "SQS did not answer within requestTimeout 200ms, each of the SDK's attempts (raise "
+                    + "provider.requestTimeout if the network is slow)";
+
+            assertThatThrownBy(() -> provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-send",
+                    "report:build", "1", JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO))
+                    .isInstanceOf(JobQueueException.class).hasMessageContaining("slow-send")
+                    .hasMessageContaining(named);
+            assertThatThrownBy(() -> provider.acknowledge(received.getFirst()))
+                    .isInstanceOf(JobQueueException.class).hasMessageContaining("slow-ack")
+                    .hasMessageContaining(named);
+        }
+    }
+
     /** Forwards to {@code server}, each chunk of an answer {@link #latency} late. */
     private void startProxy(URI server) throws IOException {
         proxy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -115,9 +146,8 @@ class SqsSlowAnswerHeartbeatTest {
                     Socket upstream = new Socket(server.getHost(), server.getPort());
                     sockets.add(client);
                     sockets.add(upstream);
-                    Thread.ofVirtual().name("proxy-up").start(() -> pump(client, upstream, Duration.ZERO));
-                    Duration answers = latency;
-                    Thread.ofVirtual().name("proxy-down").start(() -> pump(upstream, client, answers));
+                    Thread.ofVirtual().name("proxy-up").start(() -> pump(client, upstream, false));
+                    Thread.ofVirtual().name("proxy-down").start(() -> pump(upstream, client, true));
                 } catch (IOException e) {
                     return; // closed
                 }
@@ -125,12 +155,14 @@ class SqsSlowAnswerHeartbeatTest {
         });
     }
 
-    private static void pump(Socket from, Socket to, Duration latency) {
+    /** {@code answers}: SQS's side, each chunk of which waits out the {@link #latency} of the moment. */
+    private void pump(Socket from, Socket to, boolean answers) {
         byte[] buffer = new byte[8192];
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                if (latency.isPositive()) {
-                    Thread.sleep(latency); // the network's latency, not a wait for anything
+                Duration late = answers ? latency : Duration.ZERO;
+                if (late.isPositive()) {
+                    Thread.sleep(late); // the network's latency, not a wait for anything
                 }
                 out.write(buffer, 0, n);
                 out.flush();
