@@ -197,7 +197,7 @@ final class SqsQueueProvider implements QueueProvider {
             RuntimeException failure = sent.get(m).failure();
             outcomes[positions.get(m)] = failure == null ? EnqueueOutcome.of(EnqueueResult.accepted(envelope.jobId()))
                     : EnqueueOutcome.failed(new JobQueueException("sending job " + envelope.jobId() + " of type '"
-                            + envelope.type() + "' to " + queue.label() + " failed: " + failure.getMessage(), failure));
+                            + envelope.type() + "' to " + queue.label() + " failed: " + failureOf(failure), failure));
         }
         return List.of(outcomes);
     }

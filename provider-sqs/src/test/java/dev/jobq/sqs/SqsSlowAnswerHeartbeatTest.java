@@ -133,6 +133,13 @@ class SqsSlowAnswerHeartbeatTest {
             assertThatThrownBy(() -> provider.acknowledge(received.getFirst()))
                     .isInstanceOf(JobQueueException.class).hasMessageContaining("slow-ack")
                     .hasMessageContaining(named);
+            var outcomes = provider.enqueueAll(List.of(
+                    new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-all-1", "report:build", "1", JobOptions.defaults(),
+                            0, Instant.now(), null, null),
+                    new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-all-2", "report:build", "1", JobOptions.defaults(),
+                            0, Instant.now(), null, null)), Duration.ZERO);
+            assertThat(outcomes).as("enqueueAll's outcomes").hasSize(2).allSatisfy(outcome -> assertThat(
+                    outcome.failure()).isInstanceOf(JobQueueException.class).hasMessageContaining(named));
         }
     }
 
