@@ -19,6 +19,7 @@ import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.spi.UntrustedText;
 import java.io.IOException;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -809,11 +810,14 @@ final class AttemptRun implements JobContext, Runnable {
             // Settled since it looked: that job became its thread's attempt, which completed it (a job that succeeds
             // does not wait for this call), or which sees for itself that its lease was lost. A WARN "could not extend
             // the lease … may run twice" here was about a job that had completed once.
+            // Not yet its thread's: that thread does not run it, as an attempt not yet started whose lease is found
+            // lost never starts. It ran it, beside the delivery its provider gave to another worker. The job is taken
+            // away before settled is read (the fence orders the two; the thread writes settled, then reads nextJob):
+            // settled by then, the thread may have taken the job already and runs it (its attempt's heartbeat then
+            // finds the lease lost), so no "not run here" is said. Read the other way round, that WARN was false.
+            nextJob = null;
+            VarHandle.fullFence();
             if (!settled) {
-                // Not yet its thread's: that thread does not run it, as an attempt not yet started whose lease is
-                // found lost never starts. It ran it, beside the delivery its provider gave to another worker. A
-                // thread taking it just as this is written runs it, and its attempt's heartbeat finds the lease lost.
-                nextJob = null;
                 lost = e;
             }
         } catch (Throwable e) {
