@@ -401,12 +401,19 @@ final class HandOff {
      * changed by hand). Then, as a recurring job it cannot read, the row is left as it is for the processes that can
      * read it, and out of this process's claims until {@link #MAX_RETRY} from now: counted as a failed hand-off, its
      * due time was pushed on (1 s, 2 s … 5 min) at every try, and during a rolling deploy the process that could read
-     * it handed it on that late. Logged at WARN each time it is looked at.
+     * it handed it on that late. Logged at WARN each time it is looked at. One of a queue this process does not have
+     * is left to the processes that have it, as a job of that queue it can read is ({@link #leftToOthers}): past the
+     * most left alone it was pushed on, and the process with the queue, which can read it, handed it on that late.
      */
     private @Nullable JobEnvelope readable(DSLContext tx, JobqScheduledJobRecord row, Instant now) {
         try {
             return scheduled.envelope(row);
         } catch (RuntimeException e) {
+            // The claim reads no queue column (a hand-off takes the queue from the options): read for this row alone.
+            if (leftToOthers(scheduled.queue(tx, row.getId()), "its job " + row.getId() + " cannot be read here "
+                    + "either: " + e.getMessage())) {
+                return null;
+            }
             Instant lookAgainAt = now.plus(MAX_RETRY);
             if (!unreadableScheduled.leaveAlone(row.getId(), lookAgainAt)) {
                 // Past the most left out of every claim: pushed on, as a failed hand-off, so that no claim reads it again

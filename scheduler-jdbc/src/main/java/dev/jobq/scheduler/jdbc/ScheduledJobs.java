@@ -226,6 +226,12 @@ final class ScheduledJobs {
         tx.connection(connection -> ClaimStatements.markHandedOn(connection, ids, now, postgres));
     }
 
+    /** The queue column of row {@code id}, null when there is no such row; the claim does not read it. */
+    @Nullable String queue(DSLContext tx, String id) {
+        return tx.select(JOBQ_SCHEDULED_JOB.QUEUE).from(JOBQ_SCHEDULED_JOB).where(JOBQ_SCHEDULED_JOB.ID.eq(id))
+                .fetchOptional(JOBQ_SCHEDULED_JOB.QUEUE).orElse(null);
+    }
+
     /** Keeps a row whose hand-off failed, to be tried again at {@code retryAt}. */
     void markFailed(DSLContext tx, JobqScheduledJobRecord row, String error, Instant retryAt, Instant now) {
         tx.update(JOBQ_SCHEDULED_JOB)

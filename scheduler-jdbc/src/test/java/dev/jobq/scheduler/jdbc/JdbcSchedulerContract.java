@@ -2087,6 +2087,46 @@ abstract class JdbcSchedulerContract {
                     });
         }
 
+        /**
+         * A rolling deploy whose newer version adds a queue and writes options this version cannot read: a job of both
+         * kinds is not this process's either way. Past the {@link UnreadableScheduledJobs#MAX_LEFT_ALONE} jobs it
+         * leaves alone, it pushed the shared row of one on a queue it does not have by {@link HandOff#MAX_RETRY}, with
+         * an error and a try counted, where a job of a queue it does not have is left as it is: the process with the
+         * queue, which can read it, handed it on 5 minutes late.
+         */
+        @Test
+        void aJobItCannotReadOnAQueueItDoesNotHaveIsLeftToTheProcessWithTheQueue() throws SQLException {
+            var narrowSink = new QueuesSink(clock, "default");
+            var narrow = open(builder(), narrowSink);
+            List<String> unreadable = new ArrayList<>();
+            for (int i = 0; i < UnreadableScheduledJobs.MAX_LEFT_ALONE; i++) {
+                unreadable.add(narrow.schedule(job("report:newer"), T0));
+            }
+            Instant at = T0.plusSeconds(1);
+            String report = narrow.schedule(onQueue("reports"), at);
+            for (String id : unreadable) {
+                setOptions(id, "{\"maxAttempts\":");
+            }
+            setOptions(report, "{\"maxAttempts\":0,\"timeoutMs\":30000,\"priority\":0,\"queue\":\"reports\"}");
+            clock.set(at);
+
+            assertThat(narrow.fireDue()).as("jobs the process without the queue handed on").isZero();
+            assertThat(scheduledRow(report)).as("due_at, attempts and error of the row on the queue it does not have")
+                    .containsExactly(at, 0, null);
+
+            // The newer process, with the queue, reads the job's options (here written as this version reads them).
+            setOptions(report, "{\"maxAttempts\":3,\"timeoutMs\":30000,\"priority\":0,\"queue\":\"reports\"}");
+            var fullSink = new QueuesSink(clock, "default", "reports");
+            var full = open(JdbcSchedulerFactory.builder().jdbcUrl(sameDatabase(url, "full"))
+                    .pollInterval(Duration.ofMinutes(10)), fullSink);
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(full.fireDue()).as("jobs the process with the queue handed on").isOne();
+            assertThat(fullSink.recorded().submissions()).singleElement().satisfies(submission -> {
+                assertThat(submission.envelope().jobId()).isEqualTo(report);
+                assertThat(Duration.between(at, submission.at())).as("lateness").isEqualTo(Duration.ofSeconds(1));
+            });
+        }
+
         /** A job no process here can read: looked at again, and warned of, once per {@link HandOff#MAX_RETRY}. */
         @Test
         void aJobThisProcessCannotReadIsLookedAtAgainEveryFiveMinutes() throws SQLException {
