@@ -8,6 +8,7 @@ import dev.jobq.JobOptions;
 import dev.jobq.JobState;
 import dev.jobq.ScheduledJobInfo;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
+import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.JobEnvelope;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -156,8 +157,9 @@ final class ScheduledJobs {
      */
     private static String unreadable(JobqScheduledJobRecord row, IllegalStateException e) {
         return e.getMessage() + "; it cannot be read by this version of jobq, whose schedulers leave it to those that "
-                + "can (a newer jobq sharing the database); where no process can read it, cancel it with jobq schedule "
-                + "cancel " + row.getId() + " (Scheduler.cancel)";
+                + "can (a newer jobq sharing the database), or, past " + UnreadableScheduledJobs.MAX_LEFT_ALONE
+                + " such jobs, push it on by " + DurationFormat.format(HandOff.MAX_RETRY) + " at a time; where no "
+                + "process can read it, cancel it with jobq schedule cancel " + row.getId() + " (Scheduler.cancel)";
     }
 
     /** The default options on {@code queue}; the defaults alone when the column holds no queue name (changed by hand). */
