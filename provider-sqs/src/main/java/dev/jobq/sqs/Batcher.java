@@ -151,7 +151,7 @@ final class Batcher<T, R> {
             }
             while (!allAnswered(mine)) {
                 if (mayBatchStart() || mayGoBesideStalled(mine)) {
-                    sendNextBatch();
+                    sendNextBatch(mine);
                 } else if (stallNanos == NO_STALL) {
                     done.awaitUninterruptibly();
                 } else {
@@ -187,13 +187,18 @@ final class Batcher<T, R> {
     /**
      * Called with the lock held; releases it while the batch is on the wire. The caller's interrupt
      * flag is set aside meanwhile, and the call made apart from its thread, so that no interrupt can
-     * abort the other callers' entries.
+     * abort the other callers' entries. With a stall, the caller's own waiting entries go first in the
+     * batch: one that sent only other callers' entries (more than ten waiting) was held until that batch
+     * came back while its own waited behind, however long SQS took to answer, and none sent them meanwhile.
      */
-    private void sendNextBatch() {
+    private void sendNextBatch(List<Pending<T, R>> mine) {
         inFlight++;
         boolean interrupted = Thread.interrupted();
         if (inFlight == 1) {
             interrupted |= awaitGroup();
+        }
+        if (stallNanos != NO_STALL) {
+            putFirst(mine);
         }
         List<Pending<T, R>> batch = takeBatch();
         lastBatchSize = batch.size();
@@ -329,6 +334,16 @@ final class Batcher<T, R> {
             return true;
         } finally {
             lingering = false;
+        }
+    }
+
+    /** With the lock held: moves those of {@code mine} still waiting to the head of the queue, in their order. */
+    private void putFirst(List<Pending<T, R>> mine) {
+        for (int i = mine.size() - 1; i >= 0; i--) {
+            Pending<T, R> pending = mine.get(i);
+            if (!pending.taken && waiting.removeFirstOccurrence(pending)) {
+                waiting.addFirst(pending);
+            }
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -88,6 +89,48 @@ class BatcherTest {
         wire.releaseFirst.countDown();
         assertThat(first.join(Duration.ofSeconds(10))).isTrue();
         assertThat(answers).hasValue(4);
+    }
+
+    @Test
+    @DisplayName("with a stall, a caller that sends a batch sends its own entry in it, not only other callers' entries "
+            + "while its own waits behind batches SQS does not answer")
+    void aSenderSendsItsOwnEntryBesideHeldBatches() throws InterruptedException {
+        var release = new CountDownLatch(1);
+        List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+        var batcher = new Batcher<Integer, Integer>(entries -> {
+            batches.add(entries);
+            if (!entries.contains(99)) { // every batch but the one with entry 99 hangs until released
+                try {
+                    if (!release.await(20, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the test did not release the held batches in 20 s");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            return entries.stream().map(Batcher.Outcome::success).toList();
+        }, entry -> 0, 0, Batcher.LINGER, Duration.ofMillis(250));
+        List<Thread> held = new ArrayList<>();
+        try {
+            held.add(Thread.ofVirtual().start(() -> batcher.submit(0)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> batches.size() == 1);
+            // twenty together: a full batch waits, so ten go out beside the first at once; the other ten wait
+            held.add(Thread.ofVirtual().start(() -> batcher.submitAll(
+                    IntStream.rangeClosed(1, 20).boxed().toList())));
+            await().atMost(Duration.ofSeconds(10)).until(() -> batches.size() == 2);
+
+            var answered = new AtomicInteger();
+            Thread late = Thread.ofVirtual().start(() -> answer(batcher, 99, answered));
+            assertThat(late.join(Duration.ofSeconds(5))).as("the caller of entry 99, which SQS answers at once, "
+                    + "answered while the other batches hang; batches sent: " + batches).isTrue();
+            assertThat(answered).hasValue(1);
+        } finally {
+            release.countDown();
+            for (Thread thread : held) {
+                assertThat(thread.join(Duration.ofSeconds(10))).isTrue();
+            }
+        }
     }
 
     @Test
