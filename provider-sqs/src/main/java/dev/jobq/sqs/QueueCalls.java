@@ -1,5 +1,6 @@
 package dev.jobq.sqs;
 
+import dev.jobq.JobQueueException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,6 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
@@ -37,6 +39,32 @@ final class QueueCalls {
 
     /** A visibility change: the receipt and the seconds from now until the message is visible again. */
     record VisibilityChange(String receipt, int seconds) {
+    }
+
+    /**
+     * A heartbeat batch none of whose SDK attempts SQS answered within their cut, a third of the shortest lease in the
+     * batch ({@link #heartbeatAttemptTimeout}): the cut and that lease, which each heartbeat of the batch names, its
+     * own lease or not. Its message and cause are the SDK's.
+     */
+    static final class HeartbeatAttemptsCut extends JobQueueException {
+        private final Duration cut;
+        private final int leaseSeconds;
+
+        HeartbeatAttemptsCut(Duration cut, int leaseSeconds, ApiCallAttemptTimeoutException sdk) {
+            super(String.valueOf(sdk.getMessage()), sdk);
+            this.cut = cut;
+            this.leaseSeconds = leaseSeconds;
+        }
+
+        /** The cut of each attempt. */
+        Duration cut() {
+            return cut;
+        }
+
+        /** The shortest lease of the batch, a third of which the cut is. */
+        int leaseSeconds() {
+            return leaseSeconds;
+        }
     }
 
     /** Attempts of one entry in all, the SDK's own number of attempts of a call. */
@@ -73,8 +101,7 @@ final class QueueCalls {
         this.sends = new Batcher<>(this::sendBatch, OutgoingMessage::size, queue.maxMessageBytes());
         this.deletes = new Batcher<>(this::deleteBatch);
         this.visibility = new Batcher<>(changes -> visibilityBatch(changes, null));
-        this.extensions = new Batcher<>(changes -> visibilityBatch(changes, heartbeatAttemptTimeout(changes)),
-                change -> 0, 0, Batcher.LINGER, HEARTBEAT_STALL);
+        this.extensions = new Batcher<>(this::heartbeatBatch, change -> 0, 0, Batcher.LINGER, HEARTBEAT_STALL);
     }
 
     /** Sends a message; returns its SQS message id. */
@@ -232,16 +259,27 @@ final class QueueCalls {
      * next attempt; cut at N/3, the next attempt has the other N/3. Never under the least {@code requestTimeout}.
      * A change to 0 (an extension of 0: visible at once) sets no lease, so it has no part in the cut: counted, it cut
      * its batch's attempts, the other jobs' heartbeats in it too, at 100 ms, and over a network slower than that each
-     * attempt failed where requestTimeout's had succeeded.
+     * attempt failed where requestTimeout's had succeeded. A call none of whose attempts SQS answered within a cut under
+     * requestTimeout fails with {@link HeartbeatAttemptsCut}.
      */
-    private Duration heartbeatAttemptTimeout(List<VisibilityChange> changes) {
+    private List<Batcher.Outcome<Void>> heartbeatBatch(List<VisibilityChange> changes) {
         int shortest = Integer.MAX_VALUE;
         for (VisibilityChange change : changes) {
             if (change.seconds() > 0) {
                 shortest = Math.min(shortest, change.seconds());
             }
         }
-        return shortest == Integer.MAX_VALUE ? requestTimeout : heartbeatAttemptTimeout(shortest);
+        Duration cut = shortest == Integer.MAX_VALUE ? requestTimeout : heartbeatAttemptTimeout(shortest);
+        try {
+            return visibilityBatch(changes, cut);
+        } catch (ApiCallAttemptTimeoutException e) {
+            // Each heartbeat of the batch names this cut and the lease it is a third of: a heartbeat of a longer lease
+            // sent with a shorter one named requestTimeout, which cut none of these attempts.
+            if (cut.equals(requestTimeout)) {
+                throw e;
+            }
+            throw new HeartbeatAttemptsCut(cut, shortest, e);
+        }
     }
 
     /** The cut of each attempt of a heartbeat that sets a lease of {@code seconds} (more than 0), alone in its batch. */

@@ -427,16 +427,17 @@ final class SqsQueueProvider implements QueueProvider {
      * (requestTimeout is 10 s by default), nor what to raise.
      */
     private String attemptsCut(RuntimeException e, int seconds) {
-        if (!(e instanceof ApiCallAttemptTimeoutException) || seconds <= 0) {
+        if (!(e instanceof QueueCalls.HeartbeatAttemptsCut attempts)) {
             return failureOf(e);
         }
-        Duration cut = calls.heartbeatAttemptTimeout(seconds);
-        if (cut.equals(calls.requestTimeout())) {
-            return failureOf(e);
-        }
-        return e.getMessage() + ". SQS answered none of the SDK's attempts within " + DurationFormat.format(cut)
-                + ", a third of the lease of " + DurationFormat.format(Duration.ofSeconds(seconds)) + " this heartbeat "
-                + "sets, where each attempt of a heartbeat is cut (requestTimeout "
+        // The batch's cut: a third of the shortest lease of the heartbeats sent with this one, not always its own.
+        String lease = DurationFormat.format(Duration.ofSeconds(attempts.leaseSeconds()));
+        return e.getMessage() + ". SQS answered none of the SDK's attempts within "
+                + DurationFormat.format(attempts.cut()) + ", a third of the lease of " + lease
+                + (attempts.leaseSeconds() == seconds ? " this heartbeat sets"
+                        : ", the shortest of the heartbeats sent with this one (it sets "
+                                + DurationFormat.format(Duration.ofSeconds(seconds)) + ")")
+                + ", where each attempt of a heartbeat is cut (requestTimeout "
                 + DurationFormat.format(calls.requestTimeout()) + " only when lower) so that one that hangs is tried "
                 + "again within the lease; raise " + visibilityKey + ", the lease, if SQS is this slow to answer";
     }

@@ -2,6 +2,7 @@ package dev.jobq.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
@@ -41,6 +42,8 @@ class SqsSlowAnswerHeartbeatTest {
     private static final Duration LATENCY = Duration.ofMillis(300);
 
     private volatile Duration latency = LATENCY;
+    /** Chunks of requests the proxy passed on to SQS. */
+    private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
 
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private ServerSocket proxy;
@@ -107,6 +110,55 @@ class SqsSlowAnswerHeartbeatTest {
     }
 
     @Test
+    @DisplayName("a heartbeat sent in one batch with a shorter one, whose attempts were cut at a third of that one's "
+            + "lease, names that cut, not requestTimeout")
+    void aHeartbeatCutByAShorterOneInItsBatchNamesThatCut() throws Exception {
+        latency = Duration.ZERO; // start-up, the sends and the receive at once
+        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
+        startProxy(server);
+        SqsServer.Queues queues = ElasticMq.newQueues("slow-heartbeat-batch", false);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
+                        "http://127.0.0.1:" + proxy.getLocalPort(), "visibilityTimeout", "30s", "waitTime", "1s"))),
+                Clock.systemUTC()))) {
+            for (String id : List.of("first", "short", "long")) {
+                provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, id, "report:build", "1",
+                        JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            }
+            Map<String, ReceivedJob> byId = new java.util.HashMap<>();
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                provider.receive(3, Duration.ofSeconds(1)).forEach(job -> byId.put(job.jobId(), job));
+                return byId.size() == 3;
+            });
+            latency = Duration.ofMillis(600); // over a third of a 1 s lease (333 ms), under requestTimeout's 10 s
+            int before = requests.get();
+            // a heartbeat on the wire: the next two wait behind it for the stall, then go out in one batch beside it
+            Thread first = Thread.ofVirtual().start(() -> provider.extendLease(byId.get("first"), Duration.ofSeconds(30)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> requests.get() > before);
+            var failures = new java.util.concurrent.ConcurrentHashMap<String, Throwable>();
+            List<Thread> both = List.of("short", "long").stream().map(id -> Thread.ofVirtual().start(() -> {
+                try {
+                    provider.extendLease(byId.get(id), Duration.ofSeconds(id.equals("short") ? 1 : 30));
+                } catch (RuntimeException e) {
+                    failures.put(id, e);
+                }
+            })).toList();
+            for (Thread thread : both) {
+                assertThat(thread.join(Duration.ofSeconds(30))).isTrue();
+            }
+            assertThat(first.join(Duration.ofSeconds(30))).isTrue();
+
+            assertThat(failures).as("both heartbeats of the batch cut at 333 ms").containsKeys("short", "long");
+            assertThat(failures.get("long")).isInstanceOf(JobQueueException.class)
+                    .hasMessageContaining("long")
+                    .hasMessageContaining("333ms")
+                    .hasMessageContaining("a third of the lease of 1s, the shortest of the heartbeats sent with this "
+                            + "one (it sets 30s)")
+                    .hasMessageNotContaining("within requestTimeout");
+        }
+    }
+
+    @Test
     @DisplayName("an enqueue or an acknowledgement SQS answers no attempt of within requestTimeout fails naming "
             + "requestTimeout, its value and the fix, as start-up does and the docs quote")
     void aCallCutAtRequestTimeoutNamesIt() throws Exception {
@@ -167,6 +219,9 @@ class SqsSlowAnswerHeartbeatTest {
         byte[] buffer = new byte[8192];
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                if (!answers) {
+                    requests.incrementAndGet();
+                }
                 Duration late = answers ? latency : Duration.ZERO;
                 if (late.isPositive()) {
                     Thread.sleep(late); // the network's latency, not a wait for anything
