@@ -142,7 +142,7 @@ class SqsPageNumbersTest {
     void configurationsRequestTimeoutRowSaysWhatAHeartbeatsAttemptIsCutAt() throws IOException {
         String row = ProjectDocs.read("docs/configuration.md").lines().filter(line -> line.startsWith("| `requestTimeout` |"))
                 .findFirst().orElseThrow(() -> new AssertionError("docs/configuration.md has no requestTimeout row"));
-        Matcher said = Pattern.compile("a heartbeat's: a (third|half|quarter) of the lease it sets, when that is lower")
+        Matcher said = Pattern.compile("a heartbeat's: a (third|half|quarter) of the shortest lease its batch sets, when that is lower")
                 .matcher(row);
         assertThat(said.find()).as("docs/configuration.md's requestTimeout row says what a heartbeat's attempt is cut at, "
                 + "as it says a ReceiveMessage's: %s", row).isTrue();
