@@ -11,11 +11,6 @@ import dev.jobq.spi.ReceivedJob;
 import dev.jobq.spi.Settings;
 import dev.jobq.tck.LeakChecks;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +18,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -42,11 +36,10 @@ import org.junit.jupiter.api.parallel.Isolated;
 @Isolated("counts the JVM's jobq threads")
 class SqsHeartbeatOnAHungSocketTest {
 
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final CountDownLatch reached = new CountDownLatch(1);
     private final CountDownLatch letGo = new CountDownLatch(1);
     private final java.util.concurrent.atomic.AtomicBoolean holdNext = new java.util.concurrent.atomic.AtomicBoolean();
-    private ServerSocket proxy;
+    private TcpProxy proxy;
 
     @AfterEach
     void closeProxy() throws IOException {
@@ -54,20 +47,17 @@ class SqsHeartbeatOnAHungSocketTest {
         if (proxy != null) {
             proxy.close();
         }
-        for (Socket socket : sockets) {
-            socket.close();
-        }
     }
 
     @Test
     @DisplayName("close() returns within seconds, the hung heartbeat returns with it, and no jobq thread is left")
     void closeEndsAHeartbeatHungOnTheSocket() throws Exception {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        startProxy(server);
+        proxy = TcpProxy.start(server, this::pass);
         SqsServer.Queues queues = ElasticMq.newQueues("hung-heartbeat-socket", false);
         QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.getLocalPort(), "visibilityTimeout", "30s", "waitTime", "1s",
+                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "30s", "waitTime", "1s",
                         "requestTimeout", "60s"))), Clock.systemUTC()));
         CompletableFuture<Throwable> extending;
         try {
@@ -101,11 +91,11 @@ class SqsHeartbeatOnAHungSocketTest {
             + "the 2 s a heartbeat (a third into the lease) has left, not after requestTimeout's 10 s")
     void aHungAttemptIsTriedAgainWithinTheLease() throws Exception {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        startProxy(server);
+        proxy = TcpProxy.start(server, this::pass);
         SqsServer.Queues queues = ElasticMq.newQueues("hung-heartbeat-attempt", false);
         try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.getLocalPort(), "visibilityTimeout", "3s", "waitTime", "1s"))),
+                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "3s", "waitTime", "1s"))),
                 Clock.systemUTC()))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "socket-2", "report:build", "1",
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
@@ -126,45 +116,13 @@ class SqsHeartbeatOnAHungSocketTest {
         }
     }
 
-    /** Forwards to {@code server}; the next request once {@link #holdNext} is set is not passed on until the test ends. */
-    private void startProxy(URI server) throws IOException {
-        proxy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().name("proxy-accept").start(() -> {
-            while (!proxy.isClosed()) {
-                try {
-                    Socket client = proxy.accept();
-                    Socket upstream = new Socket(server.getHost(), server.getPort());
-                    sockets.add(client);
-                    sockets.add(upstream);
-                    Thread.ofVirtual().name("proxy-up").start(() -> pump(client, upstream, true));
-                    Thread.ofVirtual().name("proxy-down").start(() -> pump(upstream, client, false));
-                } catch (IOException e) {
-                    return; // closed
-                }
-            }
-        });
-    }
-
-    private void pump(Socket from, Socket to, boolean requests) {
-        byte[] buffer = new byte[8192];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                if (requests && holdNext.compareAndSet(true, false)) {
-                    reached.countDown();
-                    letGo.await(60, TimeUnit.SECONDS);
-                    return;
-                }
-                out.write(buffer, 0, n);
-                out.flush();
-            }
-        } catch (IOException | InterruptedException e) {
-            // a side closed
-        } finally {
-            try {
-                to.close();
-            } catch (IOException e) {
-                // nothing more to close
-            }
+    /** The next request once {@link #holdNext} is set is not passed on until the test ends. */
+    private boolean pass(boolean request) throws InterruptedException {
+        if (request && holdNext.compareAndSet(true, false)) {
+            reached.countDown();
+            letGo.await(60, TimeUnit.SECONDS);
+            return false;
         }
+        return true;
     }
 }

@@ -12,18 +12,12 @@ import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.spi.Settings;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -45,16 +39,12 @@ class SqsSlowAnswerHeartbeatTest {
     /** Chunks of requests the proxy passed on to SQS. */
     private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
 
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    private ServerSocket proxy;
+    private TcpProxy proxy;
 
     @AfterEach
     void closeProxy() throws IOException {
         if (proxy != null) {
             proxy.close();
-        }
-        for (Socket socket : sockets) {
-            socket.close();
         }
     }
 
@@ -63,11 +53,11 @@ class SqsSlowAnswerHeartbeatTest {
             + "the job is received again")
     void aZeroExtensionIsNotCutAtTheLeastAttemptTimeout() throws Exception {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        startProxy(server);
+        proxy = TcpProxy.start(server, this::pass);
         SqsServer.Queues queues = ElasticMq.newQueues("slow-zero-extension", false);
         try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.getLocalPort(), "visibilityTimeout", "30s", "waitTime", "1s"))),
+                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "30s", "waitTime", "1s"))),
                 Clock.systemUTC()))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-zero", "report:build", "1",
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
@@ -88,11 +78,11 @@ class SqsSlowAnswerHeartbeatTest {
     void aHeartbeatCutAtAThirdOfItsLeaseSaysSo() throws Exception {
         latency = Duration.ofMillis(600); // over a third of the 1 s lease (333 ms), under requestTimeout's 10 s
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        startProxy(server);
+        proxy = TcpProxy.start(server, this::pass);
         SqsServer.Queues queues = ElasticMq.newQueues("slow-heartbeat-cut", false);
         try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.getLocalPort(), "visibilityTimeout", "1s", "waitTime", "1s"))),
+                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "1s", "waitTime", "1s"))),
                 Clock.systemUTC()))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-cut", "report:build", "1",
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
@@ -115,11 +105,11 @@ class SqsSlowAnswerHeartbeatTest {
     void aHeartbeatCutByAShorterOneInItsBatchNamesThatCut() throws Exception {
         latency = Duration.ZERO; // start-up, the sends and the receive at once
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        startProxy(server);
+        proxy = TcpProxy.start(server, this::pass);
         SqsServer.Queues queues = ElasticMq.newQueues("slow-heartbeat-batch", false);
         try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.getLocalPort(), "visibilityTimeout", "30s", "waitTime", "1s"))),
+                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "30s", "waitTime", "1s"))),
                 Clock.systemUTC()))) {
             for (String id : List.of("first", "short", "long")) {
                 provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, id, "report:build", "1",
@@ -164,11 +154,11 @@ class SqsSlowAnswerHeartbeatTest {
     void aCallCutAtRequestTimeoutNamesIt() throws Exception {
         latency = Duration.ZERO; // start-up and the receive at once; then slower than requestTimeout
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        startProxy(server);
+        proxy = TcpProxy.start(server, this::pass);
         SqsServer.Queues queues = ElasticMq.newQueues("slow-request-timeout", false);
         try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.getLocalPort(), "visibilityTimeout", "30s", "waitTime", "1s",
+                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "30s", "waitTime", "1s",
                         "requestTimeout", "200ms"))), Clock.systemUTC()))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-ack", "report:build", "1",
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
@@ -195,48 +185,13 @@ class SqsSlowAnswerHeartbeatTest {
         }
     }
 
-    /** Forwards to {@code server}, each chunk of an answer {@link #latency} late. */
-    private void startProxy(URI server) throws IOException {
-        proxy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().name("proxy-accept").start(() -> {
-            while (!proxy.isClosed()) {
-                try {
-                    Socket client = proxy.accept();
-                    Socket upstream = new Socket(server.getHost(), server.getPort());
-                    sockets.add(client);
-                    sockets.add(upstream);
-                    Thread.ofVirtual().name("proxy-up").start(() -> pump(client, upstream, false));
-                    Thread.ofVirtual().name("proxy-down").start(() -> pump(upstream, client, true));
-                } catch (IOException e) {
-                    return; // closed
-                }
-            }
-        });
-    }
-
-    /** {@code answers}: SQS's side, each chunk of which waits out the {@link #latency} of the moment. */
-    private void pump(Socket from, Socket to, boolean answers) {
-        byte[] buffer = new byte[8192];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                if (!answers) {
-                    requests.incrementAndGet();
-                }
-                Duration late = answers ? latency : Duration.ZERO;
-                if (late.isPositive()) {
-                    Thread.sleep(late); // the network's latency, not a wait for anything
-                }
-                out.write(buffer, 0, n);
-                out.flush();
-            }
-        } catch (IOException | InterruptedException e) {
-            // a side closed
-        } finally {
-            try {
-                to.close();
-            } catch (IOException e) {
-                // nothing more to close
-            }
+    /** Counts the requests' chunks; each chunk of an answer waits out the {@link #latency} of the moment. */
+    private boolean pass(boolean request) throws InterruptedException {
+        if (request) {
+            requests.incrementAndGet();
+        } else if (latency.isPositive()) {
+            Thread.sleep(latency); // the network's latency, not a wait for anything
         }
+        return true;
     }
 }
