@@ -208,25 +208,11 @@ class BlockingBackoffTest {
     @DisplayName("a handler's error whose message takes past the job's timeout to read: the timeout says the attempt "
             + "timed out, not that its backoff did not return")
     void anErrorWhoseMessageBlocksIsNotBlamedOnTheBackoff() throws Exception {
-        var messageGoesOn = new CountDownLatch(1);
+        var messages = new Semaphore(0);
         var readingMessage = new CountDownLatch(1);
         JobQueue jobs = fixture.queue(fixture.memoryProvider(Map.of("leaseDuration", "1s")), 1, Duration.ofSeconds(5));
         jobs.registerJobHandler("report:late-message", Integer.class, (n, ctx) -> {
-            throw new IllegalStateException() {
-                @Override
-                public String getMessage() {
-                    // A message built from what has to be fetched (a closed session's entity, a remote error page).
-                    readingMessage.countDown();
-                    while (true) {
-                        try {
-                            messageGoesOn.await(20, TimeUnit.SECONDS);
-                            return "the rows of report 7";
-                        } catch (InterruptedException deaf) {
-                            // the timeout's interrupt: the message is read all the same
-                        }
-                    }
-                }
-            };
+            throw slowMessage(messages, new AtomicInteger(), readingMessage);
         });
         jobs.enqueue("report:late-message", 1, EnqueueOptions.builder().maxAttempts(2)
                 .timeout(Duration.ofMillis(500)).build());
@@ -234,7 +220,7 @@ class BlockingBackoffTest {
         assertThat(readingMessage.await(10, TimeUnit.SECONDS)).as("the error's message was read").isTrue();
 
         JobEvent.Failed failed = fixture.events.awaitCount(JobEvent.Failed.class, 1).getFirst();
-        messageGoesOn.countDown();
+        messages.release(1_000); // every read's worth
         // Before, it said "timed out after 500ms: the handler failed, and its backoff (…) did not return within the
         // job's timeout": no backoff had been asked, and its operator went looking at one that was never slow.
         assertThat(failed.error()).isEqualTo("timed out after 500ms");
@@ -255,22 +241,7 @@ class BlockingBackoffTest {
             if (ctx.attempt() > 1) {
                 return;
             }
-            throw new IllegalStateException() {
-                @Override
-                public String getMessage() {
-                    // Each read fetches it again (a closed session's entity, a remote error page): slow every time.
-                    reads.incrementAndGet();
-                    readingMessage.countDown();
-                    while (true) {
-                        try {
-                            messages.tryAcquire(20, TimeUnit.SECONDS);
-                            return "the rows of report 7";
-                        } catch (InterruptedException deaf) {
-                            // the timeout's interrupt: the message is read all the same
-                        }
-                    }
-                }
-            };
+            throw slowMessage(messages, reads, readingMessage); // slow at every read
         });
         jobs.enqueue("report:late-message", 1, EnqueueOptions.builder().maxAttempts(2)
                 .timeout(Duration.ofMillis(500)).build());
@@ -335,6 +306,29 @@ class BlockingBackoffTest {
                 throw new IllegalStateException("interrupted while reading the rate table", e);
             }
             return Duration.ZERO;
+        };
+    }
+
+    /**
+     * An error whose message is built from what has to be fetched (a closed session's entity, a remote error page),
+     * again at each read: a read counts in {@code reads}, counts {@code reading} down, and returns once {@code gate}
+     * gives it a permit (or after 20 s), deaf to the timeout's interrupt.
+     */
+    private static IllegalStateException slowMessage(Semaphore gate, AtomicInteger reads, CountDownLatch reading) {
+        return new IllegalStateException() {
+            @Override
+            public String getMessage() {
+                reads.incrementAndGet();
+                reading.countDown();
+                while (true) {
+                    try {
+                        gate.tryAcquire(20, TimeUnit.SECONDS);
+                        return "the rows of report 7";
+                    } catch (InterruptedException deaf) {
+                        // the timeout's interrupt: the message is read all the same
+                    }
+                }
+            }
         };
     }
 }
