@@ -53,7 +53,7 @@ class SqsSlowAnswerHeartbeatTest {
             + "the job is received again")
     void aZeroExtensionIsNotCutAtTheLeastAttemptTimeout() throws Exception {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, this::pass);
+        proxy = TcpProxy.start(server, chunks());
         SqsServer.Queues queues = ElasticMq.newQueues("slow-zero-extension", false);
         try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
@@ -78,7 +78,7 @@ class SqsSlowAnswerHeartbeatTest {
     void aHeartbeatCutAtAThirdOfItsLeaseSaysSo() throws Exception {
         latency = Duration.ofMillis(600); // over a third of the 1 s lease (333 ms), under requestTimeout's 10 s
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, this::pass);
+        proxy = TcpProxy.start(server, chunks());
         SqsServer.Queues queues = ElasticMq.newQueues("slow-heartbeat-cut", false);
         try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
@@ -105,7 +105,7 @@ class SqsSlowAnswerHeartbeatTest {
     void aHeartbeatCutByAShorterOneInItsBatchNamesThatCut() throws Exception {
         latency = Duration.ZERO; // start-up, the sends and the receive at once
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, this::pass);
+        proxy = TcpProxy.start(server, chunks());
         SqsServer.Queues queues = ElasticMq.newQueues("slow-heartbeat-batch", false);
         try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
@@ -154,7 +154,7 @@ class SqsSlowAnswerHeartbeatTest {
     void aCallCutAtRequestTimeoutNamesIt() throws Exception {
         latency = Duration.ZERO; // start-up and the receive at once; then slower than requestTimeout
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, this::pass);
+        proxy = TcpProxy.start(server, chunks());
         SqsServer.Queues queues = ElasticMq.newQueues("slow-request-timeout", false);
         try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
@@ -185,13 +185,21 @@ class SqsSlowAnswerHeartbeatTest {
         }
     }
 
-    /** Counts the requests' chunks; each chunk of an answer waits out the {@link #latency} of the moment. */
-    private boolean pass(boolean request) throws InterruptedException {
-        if (request) {
-            requests.incrementAndGet();
-        } else if (latency.isPositive()) {
-            Thread.sleep(latency); // the network's latency, not a wait for anything
-        }
-        return true;
+    /** The proxy's: counts the requests' chunks; each chunk of an answer is passed on {@link #latency} late. */
+    private TcpProxy.Chunk chunks() {
+        return new TcpProxy.Chunk() {
+            @Override
+            public boolean pass(boolean request) {
+                if (request) {
+                    requests.incrementAndGet();
+                }
+                return true;
+            }
+
+            @Override
+            public Duration answerLatency() {
+                return latency;
+            }
+        };
     }
 }

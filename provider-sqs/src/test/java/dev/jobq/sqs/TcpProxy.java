@@ -7,12 +7,20 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP proxy on the loopback address in front of a server (ElasticMQ), for tests of a network that is slow or
- * hangs: each chunk read from either side is first shown to a {@link Chunk}, which may delay it or hold it for good.
+ * hangs: each chunk read from either side is first shown to a {@link Chunk}, which may hold it for good, and the
+ * server's answers are passed on {@link Chunk#answerLatency()} late (scheduled, in order; no thread sleeps).
  */
 final class TcpProxy implements AutoCloseable {
 
@@ -24,6 +32,11 @@ final class TcpProxy implements AutoCloseable {
          * @return false to pass it on no more: that direction of the connection stops, and is closed
          */
         boolean pass(boolean request) throws InterruptedException;
+
+        /** How late an answer's chunk read now is passed on (a far region, a loaded NAT); none by default. */
+        default Duration answerLatency() {
+            return Duration.ZERO;
+        }
     }
 
     private final ServerSocket listening;
@@ -71,24 +84,62 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /** A chunk read from one side, to be written to the other once {@code dueNanos} has come. */
+    private record Pending(long dueNanos, byte[] bytes) {
+    }
+
     private void pump(Socket from, Socket to, boolean requests) {
+        ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofVirtual().name("proxy-latency").factory());
+        Queue<Pending> pending = new ConcurrentLinkedQueue<>();
+        long lastDue = System.nanoTime();
         byte[] buffer = new byte[8192];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        try (InputStream in = from.getInputStream()) {
+            OutputStream out = to.getOutputStream();
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 if (!chunk.pass(requests)) {
                     return;
                 }
-                out.write(buffer, 0, n);
-                out.flush();
+                long latency = requests ? 0 : chunk.answerLatency().toNanos();
+                // Never before an earlier chunk, however the latency changed meanwhile.
+                lastDue = Math.max(System.nanoTime() + latency, lastDue);
+                pending.add(new Pending(lastDue, Arrays.copyOf(buffer, n)));
+                later.schedule(() -> writeDue(pending, out, to), lastDue - System.nanoTime(), TimeUnit.NANOSECONDS);
             }
         } catch (IOException | InterruptedException e) {
             // a side closed
         } finally {
-            try {
-                to.close();
-            } catch (IOException e) {
-                // nothing more to close
+            // Once every chunk read before the end is written: a task runs at or after its own chunk's due time, and
+            // writes every chunk due by then, first in, first out.
+            later.schedule(() -> {
+                writeDue(pending, null, to);
+                closeQuietly(to);
+            }, Math.max(0, lastDue - System.nanoTime()), TimeUnit.NANOSECONDS);
+            later.shutdown(); // its delayed tasks still run
+        }
+    }
+
+    /** Writes, in order, every pending chunk now due; {@code out} null: the side ended, every chunk is due. */
+    private static void writeDue(Queue<Pending> pending, OutputStream out, Socket to) {
+        try {
+            OutputStream target = out != null ? out : to.getOutputStream();
+            for (Pending next = pending.peek(); next != null && (out == null || next.dueNanos() - System.nanoTime() <= 0);
+                    next = pending.peek()) {
+                pending.poll();
+                target.write(next.bytes());
+                target.flush();
             }
+        } catch (IOException e) {
+            pending.clear();
+            closeQuietly(to);
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // nothing more to close
         }
     }
 }
