@@ -1,6 +1,7 @@
 package dev.jobq.sqs;
 
 import dev.jobq.JobQueueException;
+import dev.jobq.spi.DurationFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -73,6 +74,16 @@ final class QueueCalls {
     static final Duration ENTRY_RETRY_BASE = Duration.ofMillis(100);
     /** The same for a throttled entry, the SDK's base for throttled calls. */
     static final Duration THROTTLED_RETRY_BASE = Duration.ofMillis(500);
+
+    /**
+     * What a call none of whose attempts SQS answered within {@code requestTimeout} failed with, and what to raise
+     * ({@code key}: the setting's path), as start-up and the calls after it say it: the SDK's own words name only
+     * milliseconds, and no setting.
+     */
+    static String notAnswered(Duration requestTimeout, String key) {
+        return "SQS did not answer within requestTimeout " + DurationFormat.format(requestTimeout)
+                + ", each of the SDK's attempts (raise " + key + " if the network is slow)";
+    }
 
     /**
      * The longest a heartbeat waits behind heartbeat batches SQS has not answered before it goes out beside them

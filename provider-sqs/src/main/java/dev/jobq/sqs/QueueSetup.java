@@ -318,8 +318,7 @@ final class QueueSetup {
 
     private JobQueueException unreachable(String what, SdkException e) {
         String failure = e instanceof ApiCallAttemptTimeoutException
-                ? "SQS did not answer within requestTimeout " + DurationFormat.format(settings.requestTimeout())
-                        + ", each of the SDK's attempts (raise " + key("requestTimeout") + " if the network is slow)"
+                ? QueueCalls.notAnswered(settings.requestTimeout(), key("requestTimeout"))
                 : connectTimedOut(e) ? "could not connect to " + endpoint() + " within "
                         + DurationFormat.format(SqsConnection.CONNECT_TIMEOUT) + ", each of the SDK's attempts: nothing "
                         + "answers there, or a firewall drops the connection"

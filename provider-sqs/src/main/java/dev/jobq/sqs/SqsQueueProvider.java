@@ -448,8 +448,7 @@ final class SqsQueueProvider implements QueueProvider {
      */
     private String failureOf(RuntimeException e) {
         if (e instanceof ApiCallAttemptTimeoutException) {
-            return "SQS did not answer within requestTimeout " + DurationFormat.format(calls.requestTimeout())
-                    + ", each of the SDK's attempts (raise " + requestTimeoutKey + " if the network is slow)";
+            return QueueCalls.notAnswered(calls.requestTimeout(), requestTimeoutKey);
         }
         return String.valueOf(e.getMessage());
     }
