@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -176,6 +177,82 @@ class CompletedListenerLeaseTest {
         // the provider had given to another worker, as a job received and not yet started whose lease is found lost
         // is not (its attempt never starts).
         assertThat(bRuns).as("the deliveries of B whose handler ran").containsExactly(2);
+    }
+
+    @Test
+    @DisplayName("a heartbeat of a job leased with an acknowledgement that hangs in the provider holds back no later "
+            + "job's failure on the same thread: only that job's own")
+    void aHungHeartbeatOfOneLeasedJobDoesNotHoldBackTheFailuresOfLaterJobs() throws Exception {
+        logged.start();
+        workerLog.addAppender(logged);
+        var aRunning = new CountDownLatch(1);
+        var aGoesOn = new CountDownLatch(1);
+        var heartbeatHung = new CountDownLatch(1);
+        var heartbeatGoesOn = new CountDownLatch(1);
+        var bId = new AtomicReference<String>();
+        var cThrew = new AtomicLong();
+        var cFailed = new AtomicLong();
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "3s"))) {
+            @Override
+            public void extendLease(ReceivedJob job, Duration extension) {
+                if (job.jobId().equals(bId.get()) && heartbeatHung.getCount() == 1) {
+                    heartbeatHung.countDown(); // the one heartbeat of B the provider never answers (a hung socket)
+                    try {
+                        heartbeatGoesOn.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return;
+                }
+                super.extendLease(job, extension);
+            }
+
+            @Override
+            public void fail(ReceivedJob job, Failure failure) {
+                cFailed.compareAndSet(0, System.nanoTime());
+                super.fail(job, failure);
+            }
+        };
+        try {
+            JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+            jobs.registerJobHandler("step", Integer.class, (n, ctx) -> {
+                if (n.payload() == 1) {
+                    aRunning.countDown();
+                    aGoesOn.await(20, TimeUnit.SECONDS);
+                } else if (n.payload() == 3) {
+                    cThrew.set(System.nanoTime());
+                    throw new IllegalStateException("C fails");
+                }
+            });
+            jobs.addListener(event -> {
+                if (event instanceof JobEvent.Completed completed && !completed.jobId().equals(bId.get())) {
+                    try {
+                        // Slow on A's Completed until the heartbeat of B (leased with A's acknowledgement) hangs.
+                        heartbeatHung.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            jobs.start();
+            jobs.enqueue("step", 1);
+            assertThat(aRunning.await(10, TimeUnit.SECONDS)).as("job A runs").isTrue();
+            bId.set(jobs.enqueue("step", 2));
+            // the one permit's thread leases B with A's acknowledgement, then C with B's
+            String c = jobs.enqueue("step", 3, EnqueueOptions.builder().maxAttempts(1).build());
+            aGoesOn.countDown();
+
+            fixture.events.awaitCount(JobEvent.Dead.class, 1);
+            assertThat(fixture.events.all(JobEvent.Dead.class)).extracting(JobEvent.Dead::jobId).containsExactly(c);
+            assertThat(heartbeatGoesOn.getCount()).as("B's heartbeat still hangs").isEqualTo(1);
+            // Before, C's failure waited 2.5 s for B's heartbeat (the thread's count of them), and said so at WARN.
+            assertThat(logged.list).noneSatisfy(event -> assertThat(event.getFormattedMessage())
+                    .contains("a heartbeat of it has been under way"));
+            assertThat(Duration.ofNanos(cFailed.get() - cThrew.get())).as("from C's throw to its fail()")
+                    .isLessThan(Duration.ofSeconds(2));
+        } finally {
+            heartbeatGoesOn.countDown();
+        }
     }
 
     /**

@@ -25,7 +25,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -118,15 +118,36 @@ final class AttemptRun implements JobContext, Runnable {
 
     /**
      * A handler thread that takes its next job itself: asked once a handler succeeded whether it may lease that job
-     * with the acknowledgement. One object per thread, shared by its attempts: it also counts the heartbeats of such a
-     * job ({@link #heartbeatNextJob}) whose thread is in them, which the attempt that job then becomes waits for before
-     * it fails or releases it ({@link #awaitHeartbeatReturned}). Written by heartbeat threads only; read by a failure
-     * or release only: a job that succeeds touches none of it.
+     * with the acknowledgement. One object per thread, shared by its attempts: it also holds the jobs whose heartbeat
+     * of such a job ({@link #heartbeatNextJob}) has its thread in it, which the attempt that job then becomes waits for
+     * before it fails or releases it ({@link #awaitHeartbeatReturned}). Per job, not a count: one such heartbeat the
+     * provider never answered held every later failure or release on the thread 2.5 s, for jobs it had nothing to do
+     * with. Written by heartbeat threads only; read by a failure or release only: a job that succeeds touches none of
+     * it, and a thread whose Completed listeners are never slow makes none.
      */
     abstract static class NextJobTaker implements BooleanSupplier {
-        private static final AtomicIntegerFieldUpdater<NextJobTaker> CALLING =
-                AtomicIntegerFieldUpdater.newUpdater(NextJobTaker.class, "heartbeatsCalling");
-        private volatile int heartbeatsCalling;
+        /** Null until the thread's first such heartbeat; then one entry per heartbeat in it, its job's delivery. */
+        private volatile @Nullable CopyOnWriteArrayList<ReceivedJob> heartbeatsCalling;
+
+        private CopyOnWriteArrayList<ReceivedJob> heartbeatsCalling() {
+            CopyOnWriteArrayList<ReceivedJob> calling = heartbeatsCalling;
+            if (calling == null) {
+                synchronized (this) {
+                    calling = heartbeatsCalling;
+                    if (calling == null) {
+                        calling = new CopyOnWriteArrayList<>();
+                        heartbeatsCalling = calling;
+                    }
+                }
+            }
+            return calling;
+        }
+
+        /** True while a heartbeat of {@code job} leased with an acknowledgement on this thread is in the provider. */
+        private boolean isHeartbeatCalling(ReceivedJob job) {
+            CopyOnWriteArrayList<ReceivedJob> calling = heartbeatsCalling;
+            return calling != null && calling.contains(job);
+        }
     }
 
     static final String MDC_JOB_ID = "jobId";
@@ -788,21 +809,26 @@ final class AttemptRun implements JobContext, Runnable {
      * makes that job its next attempt, which has heartbeats of its own. Such a job's delivery (ReceivedJob) is
      * immutable, so what this thread reads of it is whole.
      *
-     * <p>Counted on the thread's {@link NextJobTaker} from before {@link #settled} is read until the provider
-     * answered: the attempt that job becomes, should it fail or be released meanwhile, waits for this call first
-     * ({@link #awaitHeartbeatReturned}). It reached the provider after that failure: the memory provider refused it
+     * <p>Listed with its job on the thread's {@link NextJobTaker} from before {@link #settled} is read until the
+     * provider answered: the attempt that job becomes, should it fail or be released meanwhile, waits for this call
+     * first ({@link #awaitHeartbeatReturned}). It reached the provider after that failure: the memory provider refused it
      * (a WARN "could not extend the lease"), and a provider that does not order the two hid the retry for a lease.
      */
     void heartbeatNextJob(HeartbeatFailures failures) {
         long began = System.nanoTime();
         NextJobTaker taker = takesNextJob; // not null: only an attempt that takes its thread's next job leases one
-        NextJobTaker.CALLING.incrementAndGet(taker); // before settled is read: that job's settle then sees it
         ReceivedJob next = nextJob;
+        if (next == null) {
+            nextHeartbeatNanos = began + heartbeatEveryNanos; // taken by its thread, or its lease found lost
+            return;
+        }
+        CopyOnWriteArrayList<ReceivedJob> calling = taker.heartbeatsCalling();
+        calling.add(next); // before settled is read: that job's settle then sees it
         boolean extended = false;
         Throwable failed = null;
         LeaseLostException lost = null;
         try {
-            if (next != null && !settled) {
+            if (!settled) {
                 queue.provider().extendLease(next, next.leaseDuration());
                 extended = true;
             }
@@ -823,7 +849,7 @@ final class AttemptRun implements JobContext, Runnable {
         } catch (Throwable e) {
             failed = e;
         } finally {
-            NextJobTaker.CALLING.decrementAndGet(taker);
+            calling.remove(next);
         }
         nextHeartbeatNanos = began + heartbeatEveryNanos;
         if (extended) {
@@ -892,13 +918,13 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     /**
-     * True while a heartbeat of a job this attempt's thread leased with an acknowledgement ({@link #heartbeatNextJob})
-     * is in the provider, or about to call it: this attempt's own job, whose heartbeat was handed over before the
-     * attempt that leased it was settled, must return before this one fails or releases it. Rarely another job of the
-     * thread's (one before, whose provider call hangs): waited for as long, at most {@link #HEARTBEAT_RETURN_WAIT}.
+     * True while a heartbeat of this attempt's job, leased with the acknowledgement of its thread's attempt before
+     * ({@link #heartbeatNextJob}), is in the provider, or about to call it: handed over before the attempt that leased
+     * it was settled, it must return before this one fails or releases the job. A heartbeat of another job of the
+     * thread's (one before, whose provider call hangs) is not waited for: it held this failure 2.5 s.
      */
     private boolean isNextJobHeartbeatCalling() {
-        return takesNextJob != null && takesNextJob.heartbeatsCalling > 0;
+        return takesNextJob != null && takesNextJob.isHeartbeatCalling(delivery);
     }
 
     /**
