@@ -453,7 +453,7 @@ final class AttemptRun implements JobContext, Runnable {
                 List<ReceivedJob> next = queue.provider().acknowledgeAndReceive(delivery, 1);
                 nextJob = next.isEmpty() ? null : next.get(0);
                 for (int i = 1; i < next.size(); i++) {
-                    PollLoop.handBackExtra(queue, next.get(i), next.size(), 1); // a provider's bug: rare
+                    PollLoop.handBackExtra(queue, next, i, 1, 1); // a provider's bug: rare
                 }
             } else {
                 queue.provider().acknowledge(delivery);

@@ -323,12 +323,11 @@ final class PollLoop implements Runnable {
             for (int i = 0; i < jobs.size(); i++) {
                 if (i < used) {
                     launcher.launch(queue, tier, jobs.get(i));
-                } else if (i < placed) {
-                    handBackUnplaced(jobs.get(i), "no room left for it under --max-jobs");
-                } else if (i < granted) {
-                    handBackUnplaced(jobs.get(i), "no permit free for it");
-                } else {
-                    handBackExtra(queue, jobs.get(i), jobs.size(), granted);
+                } else if (i >= granted) {
+                    handBackExtra(queue, jobs, i, granted, used);
+                } else if (!droppedAsCopy(queue, jobs, i, used)) {
+                    handBackUnplaced(jobs.get(i), i < placed ? "no room left for it under --max-jobs"
+                            : "no permit free for it");
                 }
             }
             if (Thread.currentThread().isInterrupted()) {
@@ -405,9 +404,15 @@ final class PollLoop implements Runnable {
      * it stayed leased, with no heartbeat, until its lease ended. The poll loop's receives, and a handler thread's
      * ({@link Worker}'s receive of its next job, {@link AttemptRun}'s with its acknowledgement). Whatever its release
      * throws is logged and stops here (thrown on, it ended the poll loop: the queue was served no more and the extras
-     * after it were never handed back); that job comes back when its lease ends.
+     * after it were never handed back); that job comes back when its lease ends. A copy of one of the first {@code run}
+     * jobs, which are run, is not handed back ({@link #droppedAsCopy}).
      */
-    static void handBackExtra(QueueBinding queue, ReceivedJob extra, int brought, int asked) {
+    static void handBackExtra(QueueBinding queue, List<ReceivedJob> jobs, int index, int asked, int run) {
+        if (droppedAsCopy(queue, jobs, index, run)) {
+            return;
+        }
+        ReceivedJob extra = jobs.get(index);
+        int brought = jobs.size();
         try {
             queue.provider().release(extra);
             log.error("provider of queue '{}' returned {} jobs when asked for {}; handed back job {}", queue.name(),
@@ -417,6 +422,26 @@ final class PollLoop implements Runnable {
                     + "and comes back when its lease ends", queue.name(), brought, asked, extra.jobId(),
                     FailurePolicy.loggable(e));
         }
+    }
+
+    /**
+     * True, with an ERROR, when the job at {@code index} of a receive's {@code jobs} is the same delivery as one of the
+     * first {@code run}, which are run: a provider's bug. It is then neither run nor handed back: its release handed
+     * back the lease that job runs on, and the provider gave the job to its next receiver while it ran here. Looked at
+     * only for a job about to be handed back, never for one that is run.
+     */
+    static boolean droppedAsCopy(QueueBinding queue, List<ReceivedJob> jobs, int index, int run) {
+        ReceivedJob job = jobs.get(index);
+        for (int i = 0; i < run; i++) {
+            ReceivedJob held = jobs.get(i);
+            if (held == job || held.receipt().equals(job.receipt()) && held.jobId().equals(job.jobId())) {
+                log.error("provider of queue '{}' returned job {} twice in one receive (the same receipt); it runs "
+                        + "once, and the copy is not handed back, which would hand back the lease it runs on",
+                        queue.name(), job.jobId());
+                return true;
+            }
+        }
+        return false;
     }
 
     private void giveBack(int unused) {

@@ -421,7 +421,7 @@ public final class Worker implements AutoCloseable {
             if (jobs.size() > 1) { // a provider's bug: rare
                 AttemptRun.clearLogContext(); // its ERROR is no line of the thread's previous job, named there before
                 for (int i = 1; i < jobs.size(); i++) {
-                    PollLoop.handBackExtra(queue, jobs.get(i), jobs.size(), 1);
+                    PollLoop.handBackExtra(queue, jobs, i, 1, 1);
                 }
             }
             return jobs.isEmpty() ? null : jobs.get(0);
