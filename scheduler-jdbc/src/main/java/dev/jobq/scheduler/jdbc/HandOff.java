@@ -416,8 +416,8 @@ final class HandOff {
             }
             Instant lookAgainAt = now.plus(MAX_RETRY);
             if (!unreadableScheduled.leaveAlone(row.getId(), lookAgainAt)) {
-                // Past the most left out of every claim: pushed on, as a failed hand-off, so that no claim reads it again
-                scheduled.markFailed(tx, row, "cannot be read: " + e.getMessage(), lookAgainAt, now);
+                // Past the most left out of every claim: pushed on, no try counted, so that no claim reads it again soon
+                scheduled.markUnreadable(tx, row, e.getMessage(), lookAgainAt, now);
                 if (tooManyUnreadableWarned.compareAndSet(false, true)) {
                     log.warn("scheduler: more than {} scheduled jobs in {} cannot be read by this process (as {} "
                                     + "cannot: {}); it leaves that many as they are, for processes that can read them, "

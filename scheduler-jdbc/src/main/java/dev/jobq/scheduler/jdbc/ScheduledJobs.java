@@ -41,6 +41,8 @@ final class ScheduledJobs {
     static final String ENQUEUED = ScheduledJobInfo.Status.ENQUEUED.name();
     static final String CANCELLED = ScheduledJobInfo.Status.CANCELLED.name();
     static final int ERROR_LENGTH = 2000;
+    /** How the error of a row pushed on by a scheduler that cannot read it ({@link #markUnreadable}) begins. */
+    static final String PUSHED_UNREAD = "cannot be read: ";
     private static final int PURGE_CHUNK = 1000;
 
     private final OptionsJson optionsJson = new OptionsJson();
@@ -147,7 +149,7 @@ final class ScheduledJobs {
                     }
                     return new JobInfo(row.getId(), row.getType(), row.getQueue(), JobState.DELAYED, envelope.attempt(),
                             envelope.options(), row.getPayload(), row.getCreatedAt(), row.getUpdatedAt(),
-                            row.getError());
+                            readableError(row));
                 });
     }
 
@@ -160,6 +162,20 @@ final class ScheduledJobs {
                 + "can (a newer jobq sharing the database), or, past " + UnreadableScheduledJobs.MAX_LEFT_ALONE
                 + " such jobs, push it on by " + DurationFormat.format(HandOff.MAX_RETRY) + " at a time; where no "
                 + "process can read it, cancel it with jobq schedule cancel " + row.getId() + " (Scheduler.cancel)";
+    }
+
+    /**
+     * The error of a row this process can read. One a scheduler that could not read it pushed on ({@link
+     * #markUnreadable}) said "cannot be read" until it was handed on, up to 5 minutes after it could be: it says when
+     * it is handed on instead.
+     */
+    private static @Nullable String readableError(JobqScheduledJobRecord row) {
+        String error = row.getError();
+        if (error == null || !error.startsWith(PUSHED_UNREAD)) {
+            return error;
+        }
+        return "a scheduler that could not read its options pushed it on to " + row.getDueAt() + ", when it is handed "
+                + "on; this process can read them";
     }
 
     /** The default options on {@code queue}; the defaults alone when the column holds no queue name (changed by hand). */
@@ -246,6 +262,20 @@ final class ScheduledJobs {
     }
 
     /**
+     * Pushes on a row this process cannot read to {@code lookAgainAt}, {@code reason} its error: no hand-off was tried,
+     * so no try is counted (each push counted one, and the first failed hand-off once it could be read waited up to 5
+     * minutes, not 1 s).
+     */
+    void markUnreadable(DSLContext tx, JobqScheduledJobRecord row, String reason, Instant lookAgainAt, Instant now) {
+        tx.update(JOBQ_SCHEDULED_JOB)
+                .set(JOBQ_SCHEDULED_JOB.DUE_AT, lookAgainAt)
+                .set(JOBQ_SCHEDULED_JOB.ERROR, truncate(PUSHED_UNREAD + reason))
+                .set(JOBQ_SCHEDULED_JOB.UPDATED_AT, now)
+                .where(JOBQ_SCHEDULED_JOB.ID.eq(row.getId()))
+                .execute();
+    }
+
+    /**
      * Deletes the records of jobs handed on before {@code cutoff}, and cancelled rows (and enqueued
      * ones, which only a scheduler older than schema version 4 leaves) last changed before it, in
      * chunks; returns how many.
@@ -293,9 +323,10 @@ final class ScheduledJobs {
      * row as it is, its error empty, and nothing else listed said why a job long due was not handed on.
      */
     private ScheduledJobInfo info(JobqScheduledJobRecord row) {
-        String error = row.getError();
+        String error;
         try {
             optionsJson.read(row.getOptions(), "scheduled job " + row.getId());
+            error = readableError(row);
         } catch (IllegalStateException e) {
             error = unreadable(row, e);
         }

@@ -18,7 +18,7 @@ final class UnreadableScheduledJobs {
     /**
      * The most jobs left alone at once. Every claim and look at the earliest due row carries their ids, and costs more
      * with each (H2 checks the list row by row: 20,000 ids made the first pass 147 s, and each after it 2 s): past
-     * this many, a job this process cannot read is pushed on as a failed hand-off is, by {@link HandOff#MAX_RETRY}.
+     * this many, a job this process cannot read is pushed on by {@link HandOff#MAX_RETRY}, no try counted.
      */
     static final int MAX_LEFT_ALONE = 100;
 

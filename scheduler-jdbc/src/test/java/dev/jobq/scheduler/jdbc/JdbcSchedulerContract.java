@@ -2082,8 +2082,56 @@ abstract class JdbcSchedulerContract {
                     .hasSize(beyond)
                     .allSatisfy(row -> {
                         assertThat(row.get(0)).isEqualTo(now.plus(HandOff.MAX_RETRY));
-                        assertThat(row.get(1)).isEqualTo(1);
+                        assertThat(row.get(1)).as("tries: none was made").isEqualTo(0);
                         assertThat(row.get(2)).asString().contains("cannot be read");
+                    });
+        }
+
+        /**
+         * A job pushed on for being unreadable (past the {@link UnreadableScheduledJobs#MAX_LEFT_ALONE} left alone) and
+         * then made readable (a newer deploy, the process that can read it): each push counted a try it never made, so
+         * that its first failed hand-off after 9 pushes waited 5 minutes, not 1 s, and getJob and listScheduled showed
+         * "cannot be read" for a job that can be read, until it was handed on.
+         */
+        @Test
+        void aJobPushedOnForBeingUnreadableCountsNoTryAndSaysSoOnceItCanBeRead() throws SQLException {
+            var scheduler = open(builder());
+            for (int i = 0; i < UnreadableScheduledJobs.MAX_LEFT_ALONE; i++) {
+                setOptions(scheduler.schedule(job("report:newer"), T0), "{\"maxAttempts\":");
+            }
+            Instant at = T0.plusSeconds(1);
+            String pushed = scheduler.schedule(job("report:newer"), at);
+            setOptions(pushed, "{\"maxAttempts\":");
+            Instant now = at;
+            clock.set(now);
+            int pushes = 9;
+            for (int i = 0; i < pushes; i++) {
+                assertThat(scheduler.fireDue()).as("jobs handed on").isZero();
+                assertThat(scheduledRow(pushed)).as("the row pushed on, push " + (i + 1)).satisfies(row -> {
+                    assertThat(row.get(1)).as("tries").isEqualTo(0);
+                    assertThat(row.get(2)).asString().contains("cannot be read");
+                });
+                now = now.plus(HandOff.MAX_RETRY);
+                clock.set(now);
+            }
+            Instant dueAt = (Instant) scheduledRow(pushed).get(0);
+
+            // Now it can be read (a newer deploy): until it is handed on, nothing says it cannot be.
+            setOptions(pushed, "{\"maxAttempts\":3,\"timeoutMs\":30000,\"priority\":0,\"queue\":\"default\"}");
+            assertThat(scheduler.getJob(pushed)).hasValueSatisfying(info -> assertThat(info.lastError()).as("getJob")
+                    .doesNotContain("cannot be read", "options object").contains("pushed it on to " + dueAt));
+            assertThat(scheduler.listScheduled(200)).filteredOn(row -> row.id().equals(pushed)).singleElement()
+                    .satisfies(row -> assertThat(row.error()).as("listScheduled")
+                            .doesNotContain("cannot be read", "options object").contains("pushed it on to " + dueAt));
+
+            sink.refuseWhen(envelope -> envelope.jobId().equals(pushed));
+            clock.set(dueAt);
+            assertThat(scheduler.fireDue()).as("jobs handed on").isZero();
+            assertThat(scheduledRow(pushed)).as("due_at, tries and error after its first failed hand-off")
+                    .satisfies(row -> {
+                        assertThat(row.get(0)).isEqualTo(dueAt.plus(HandOff.FIRST_RETRY));
+                        assertThat(row.get(1)).isEqualTo(1);
+                        assertThat(row.get(2)).asString().contains("provider unreachable");
                     });
         }
 
