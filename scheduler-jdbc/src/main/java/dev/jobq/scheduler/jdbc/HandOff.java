@@ -13,10 +13,13 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -82,6 +85,11 @@ final class HandOff {
     /** Whether a batch slower than claimTimeout was warned of ({@link #warnIfLongerThanClaimTimeout}). */
     private final AtomicBoolean claimTimeoutWarned = new AtomicBoolean();
     private final AtomicBoolean tooManyUnreadableWarned = new AtomicBoolean();
+    /**
+     * The one-time jobs this process left alone in the drain under way, as it cannot read them: one WARN at its end
+     * ({@link #warnLeftAlone}), where each was one, up to {@link UnreadableScheduledJobs#MAX_LEFT_ALONE} every 5 minutes.
+     */
+    private final ConcurrentLinkedQueue<LeftAlone> leftAloneInDrain = new ConcurrentLinkedQueue<>();
     /** The queues whose {@link JobSink#serves} threw, warned of once each. */
     private final Set<String> servesFailed = ConcurrentHashMap.newKeySet();
     /** Threads that help through a backlog of one-time rows; null when {@code fireThreads} is one. */
@@ -132,6 +140,14 @@ final class HandOff {
      * scheduled.
      */
     int drain(Duration lead, DueWait wait) {
+        try {
+            return drainAll(lead, wait);
+        } finally {
+            warnLeftAlone();
+        }
+    }
+
+    private int drainAll(Duration lead, DueWait wait) {
         var cursor = new ClaimCursor(clock, db.postgres());
         Batch first = oneTimeBatch(clock.instant(), lead, wait, null, cursor);
         int total = first.handed();
@@ -278,6 +294,43 @@ final class HandOff {
         return total;
     }
 
+    /** A one-time job left alone as this process cannot read it: why, and when it looks at it again. */
+    private record LeftAlone(String id, String type, String reason, Instant lookAgainAt) {
+    }
+
+    /** The WARN for the one-time jobs the drain left alone as this process cannot read them, if any: one a drain. */
+    private void warnLeftAlone() {
+        if (leftAloneInDrain.isEmpty()) {
+            return;
+        }
+        Map<String, LeftAlone> jobs = new LinkedHashMap<>();
+        for (LeftAlone job = leftAloneInDrain.poll(); job != null; job = leftAloneInDrain.poll()) {
+            jobs.putIfAbsent(job.id(), job);
+        }
+        if (jobs.isEmpty()) {
+            return;
+        }
+        LeftAlone first = jobs.values().iterator().next();
+        if (jobs.size() == 1) {
+            log.warn("scheduler: scheduled job {} ({}) cannot be read: {}; this process does not hand it on and leaves "
+                            + "its row as it is, for processes that can read it (a newer jobq sharing the database), "
+                            + "and looks at it again at {}; where no process can, cancel it with jobq schedule cancel "
+                            + "{} (Scheduler.cancel)", first.id(), first.type(), first.reason(), first.lookAgainAt(),
+                    first.id());
+            return;
+        }
+        int named = 5;
+        String ids = String.join(", ", jobs.keySet().stream().limit(named).toList())
+                + (jobs.size() > named ? " and " + (jobs.size() - named) + " more" : "");
+        Instant lookAgainAt = jobs.values().stream().map(LeftAlone::lookAgainAt).min(Instant::compareTo).orElseThrow();
+        log.warn("scheduler: {} scheduled jobs in {} cannot be read by this process ({}); the first, {} ({}): {}. It does "
+                        + "not hand them on and leaves their rows as they are, for processes that can read them (a newer "
+                        + "jobq sharing the database), and looks at them again at {}; where no process can, cancel them "
+                        + "with jobq schedule cancel <id> (Scheduler.cancel): jobq schedule list shows them, each with "
+                        + "its reason", jobs.size(), db.description(), ids, first.id(), first.type(), first.reason(),
+                lookAgainAt);
+    }
+
     /** Waits until a claimed row's instant; false to give the rest of the batch up. */
     @FunctionalInterface
     interface DueWait {
@@ -401,7 +454,8 @@ final class HandOff {
      * changed by hand). Then, as a recurring job it cannot read, the row is left as it is for the processes that can
      * read it, and out of this process's claims until {@link #MAX_RETRY} from now: counted as a failed hand-off, its
      * due time was pushed on (1 s, 2 s … 5 min) at every try, and during a rolling deploy the process that could read
-     * it handed it on that late. Logged at WARN each time it is looked at. One of a queue this process does not have
+     * it handed it on that late. Logged at WARN each time it is looked at, with the others of the drain ({@link
+     * #warnLeftAlone}). One of a queue this process does not have
      * is left to the processes that have it, as a job of that queue it can read is ({@link #leftToOthers}): past the
      * most left alone it was pushed on, and the process with the queue, which can read it, handed it on that late.
      */
@@ -429,11 +483,7 @@ final class HandOff {
                 }
                 return null;
             }
-            log.warn("scheduler: scheduled job {} ({}) cannot be read: {}; this process does not hand it on and leaves "
-                            + "its row as it is, for processes that can read it (a newer jobq sharing the database), "
-                            + "and looks at it again at {}; where no process can, cancel it with jobq schedule cancel "
-                            + "{} (Scheduler.cancel)", row.getId(), row.getType(), e.getMessage(), lookAgainAt,
-                    row.getId());
+            leftAloneInDrain.add(new LeftAlone(row.getId(), row.getType(), e.getMessage(), lookAgainAt));
             return null;
         }
     }

@@ -2065,10 +2065,13 @@ abstract class JdbcSchedulerContract {
 
             try (CapturedLog log = CapturedLog.of(HandOff.class)) {
                 assertThat(scheduler.fireDue()).as("jobs handed on").isOne();
-                assertThat(log.warnings()).as("warnings: one per job left alone, one for those pushed on")
-                        .hasSize(UnreadableScheduledJobs.MAX_LEFT_ALONE + 1)
-                        .last().asString().contains("cannot be read", "more than " + UnreadableScheduledJobs.MAX_LEFT_ALONE,
-                                "pushed on");
+                assertThat(log.warnings()).as("warnings: one for the jobs left alone, one for those pushed on")
+                        .hasSize(2)
+                        .satisfiesExactly(
+                                pushedOn -> assertThat(pushedOn).asString().contains("cannot be read",
+                                        "more than " + UnreadableScheduledJobs.MAX_LEFT_ALONE, "pushed on"),
+                                leftAlone -> assertThat(leftAlone).asString().contains(
+                                        UnreadableScheduledJobs.MAX_LEFT_ALONE + " scheduled jobs in "));
             }
             assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(readable);
             List<List<Object>> rows = new ArrayList<>();
@@ -2173,6 +2176,34 @@ abstract class JdbcSchedulerContract {
                 assertThat(submission.envelope().jobId()).isEqualTo(report);
                 assertThat(Duration.between(at, submission.at())).as("lateness").isEqualTo(Duration.ofSeconds(1));
             });
+        }
+
+        /**
+         * Many one-time jobs this process cannot read (a newer jobq's, during a rolling deploy): each one left alone
+         * was a WARN of its own, up to {@link UnreadableScheduledJobs#MAX_LEFT_ALONE} of them every 5 minutes. One WARN
+         * per pass names how many, a few ids, a reason and the way out.
+         */
+        @Test
+        void jobsThisProcessCannotReadAreOneWarningAPass() throws SQLException {
+            var scheduler = open(builder());
+            List<String> unreadable = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                unreadable.add(scheduler.schedule(job("report:newer"), T0));
+            }
+            for (String id : unreadable) {
+                setOptions(id, "{\"maxAttempts\":");
+            }
+
+            try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+                assertThat(scheduler.fireDue()).isZero();
+                assertThat(log.warnings()).as("warnings of the pass").singleElement().asString()
+                        .contains("7 scheduled jobs in ", "cannot be read by this process", "and 2 more",
+                                "is not a jobq options object", "looks at them again at " + T0.plus(HandOff.MAX_RETRY),
+                                "jobq schedule cancel <id>", "jobq schedule list");
+                clock.advance(HandOff.MAX_RETRY);
+                assertThat(scheduler.fireDue()).isZero();
+                assertThat(log.warnings()).as("warnings after 5 minutes").hasSize(2);
+            }
         }
 
         /** A job no process here can read: looked at again, and warned of, once per {@link HandOff#MAX_RETRY}. */
