@@ -375,18 +375,18 @@ final class HandOff {
         try {
             return oneTimeBatch(now, lead, wait, after, cursor, handedOn, began);
         } catch (RuntimeException e) {
-            warnIfLongerThanClaimTimeout(began[0], e);
+            warnIfLongerThanClaimTimeout(began[0], e, "one-time jobs");
             throw e;
         }
     }
 
     /**
-     * Warns, once, when a batch's transaction failed by its connection after it had lasted {@code claimTimeout} on
+     * Warns, once, when a batch's ({@code kind}: one-time or recurring jobs) transaction failed by its connection after it had lasted {@code claimTimeout} on
      * PostgreSQL: the server ends a session idle in a transaction that long, and a batch idles while it hands its
      * jobs on, so it was most likely a batch slower than the setting (a slow provider) rather than the network. The
      * driver says only that the connection was lost; the failed pass repeats that, and docs/scheduler.md the rule.
      */
-    private void warnIfLongerThanClaimTimeout(long began, RuntimeException e) {
+    private void warnIfLongerThanClaimTimeout(long began, RuntimeException e, String kind) {
         if (began == NOT_BEGUN) {
             return;
         }
@@ -396,14 +396,15 @@ final class HandOff {
                 || !claimTimeoutWarned.compareAndSet(false, true)) {
             return;
         }
-        log.warn("scheduler: a batch of due one-time jobs on {} failed as its connection was lost ({}) after {} in its "
+        log.warn("scheduler: a batch of due {} on {} failed as its connection was lost ({}) after {} in its "
                         + "transaction, longer than claimTimeout ({}): PostgreSQL ends a session idle in a transaction "
                         + "that long (idle_in_transaction_session_timeout), and a batch idles while it hands its jobs "
                         + "on, up to batchSize ({}) of them. The batch was rolled back; the jobs it handed on stay due "
                         + "(this process marks them without handing them on again, another scheduler hands them on a "
                         + "second time, under the same ids). Unless the network failed, raise claimTimeout above the "
                         + "longest a batch takes to hand on (a slow provider), or lower batchSize; this is said once",
-                db.description(), Database.rootMessage(e), DurationFormat.format(lasted.truncatedTo(ChronoUnit.MILLIS)),
+                kind, db.description(), Database.rootMessage(e),
+                DurationFormat.format(lasted.truncatedTo(ChronoUnit.MILLIS)),
                 DurationFormat.format(settings.claimTimeout()), settings.batchSize());
     }
 
@@ -571,15 +572,24 @@ final class HandOff {
 
     int recurringBatch(Instant now) {
         List<String> handedOn = new ArrayList<>();
-        return unmarked.rememberIfLost(handedOn, () -> db.claim(tx -> {
-            handedOn.clear();
-            List<JobqRecurringJobRecord> rows = recurring.lockDue(tx.dsl(), now, settings.batchSize(),
-                    recurringLeftOut(now));
-            for (JobqRecurringJobRecord row : rows) {
-                fire(row, now, handedOn);
-            }
-            return rows.size();
-        }));
+        // As a one-time batch's: a transaction idle while it hands its occurrences on, ended by PostgreSQL after
+        // claimTimeout; one clock read a batch.
+        long[] began = {NOT_BEGUN};
+        try {
+            return unmarked.rememberIfLost(handedOn, () -> db.claim(tx -> {
+                began[0] = System.nanoTime();
+                handedOn.clear();
+                List<JobqRecurringJobRecord> rows = recurring.lockDue(tx.dsl(), now, settings.batchSize(),
+                        recurringLeftOut(now));
+                for (JobqRecurringJobRecord row : rows) {
+                    fire(row, now, handedOn);
+                }
+                return rows.size();
+            }));
+        } catch (RuntimeException e) {
+            warnIfLongerThanClaimTimeout(began[0], e, "recurring jobs");
+            throw e;
+        }
     }
 
     private void fire(JobqRecurringJobRecord row, Instant now, List<String> handedOn) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import dev.jobq.JobQueueException;
+import dev.jobq.RecurringJob;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
@@ -81,6 +82,37 @@ class PostgresClaimTimeoutTest {
         }
         assertThat(recorded.count()).as("jobs handed on").isEqualTo(2);
         assertThat(recorded.duplicates()).isEmpty();
+    }
+
+    /**
+     * A recurring batch is a transaction idle while it hands its occurrences on, as a one-time batch is, and PostgreSQL
+     * ends it after claimTimeout the same way; only the one-time batch was warned of, naming the setting: a slow
+     * provider with recurring jobs alone left the operator with the driver's "connection lost" at every pass.
+     */
+    @Test
+    void aRecurringBatchSlowerThanTheClaimTimeoutIsWarnedOfOnceNamingTheSetting() {
+        JobSink slow = new JobSink() {
+            @Override
+            public EnqueueResult submit(JobEnvelope envelope) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> idleInTransaction() == 0);
+                return recorded.submit(envelope);
+            }
+        };
+        var scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
+                .claimTimeout(Duration.ofSeconds(1)).batchSize(1).fireThreads(1)
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, slow));
+        opened.add(scheduler);
+        scheduler.registerRecurring(RecurringJob.builder("digest", "report:digest").schedule("every 1 hour").build(),
+                "{}");
+        clock.set(T0.plus(Duration.ofHours(1)));
+
+        try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+            assertThatThrownBy(scheduler::fireDue).as("the recurring batch").isInstanceOf(JobQueueException.class);
+            assertThat(log.warnings()).as("warnings").singleElement().asString()
+                    .contains("a batch of due recurring jobs", "longer than claimTimeout (1s)", "batchSize (1)",
+                            "raise claimTimeout");
+        }
+        assertThat(recorded.count()).as("occurrences handed on").isOne();
     }
 
     /**
