@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * @param scheduledFor when it is due
  * @param error        why a hand-off to its queue failed (the job is kept and tried again), or why the listing
  *                     process cannot read the job (a newer version's options: it leaves the job to processes that
- *                     can), or null
+ *                     can), or, where a scheduler that could not read it pushed it on, until when; or null
  */
 public record ScheduledJobInfo(String id, String type, String queue, Instant scheduledFor, Status status,
                                Instant createdAt, Instant updatedAt, @Nullable String error) {
