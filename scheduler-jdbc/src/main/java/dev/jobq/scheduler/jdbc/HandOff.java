@@ -603,10 +603,11 @@ final class HandOff {
             // rolling deploy), or changed by hand. Processes that can read it fire it on time: its row is left as it
             // is (a retry time written there made them fire it late, or skip it), and this process leaves it alone.
             Instant lookAgainAt = now.plus(MAX_RETRY);
-            log.warn("scheduler: recurring job '{}' cannot compute its next run: {}; this process does not fire it and "
-                            + "leaves its row as it is, for processes that can read it, and looks at it again at {} or "
-                            + "once it changes", row.getName(), e.getMessage(), lookAgainAt);
-            unreadable.leaveAlone(row.getName(), row.getUpdatedAt(), lookAgainAt);
+            if (unreadable.leaveAlone(row.getName(), row.getUpdatedAt(), lookAgainAt, e.getMessage())) {
+                log.warn("scheduler: recurring job '{}' cannot compute its next run: {}; this process does not fire it "
+                                + "and leaves its row as it is, for processes that can read it, and looks at it again at "
+                                + "{} or once it changes", row.getName(), e.getMessage(), lookAgainAt);
+            }
             return;
         }
         if (plan.dropped()) {

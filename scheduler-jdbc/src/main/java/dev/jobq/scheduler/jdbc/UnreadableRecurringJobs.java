@@ -4,6 +4,7 @@ import static dev.jobq.scheduler.jdbc.schema.tables.JobqRecurringJob.JOBQ_RECURR
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.Condition;
@@ -20,14 +21,25 @@ import org.jspecify.annotations.Nullable;
  */
 final class UnreadableRecurringJobs {
 
-    private record Left(Instant updatedAt, Instant until) {
+    private record Left(Instant updatedAt, Instant until, @Nullable String reason) {
     }
 
     private final Map<String, Left> jobs = new ConcurrentHashMap<>();
 
-    /** Leaves job {@code name}, its row as last updated at {@code updatedAt}, alone until {@code until}. */
-    void leaveAlone(String name, Instant updatedAt, Instant until) {
-        jobs.put(name, new Left(updatedAt, until));
+    /**
+     * Leaves job {@code name}, its row as last updated at {@code updatedAt}, alone until {@code until}, as it cannot be
+     * read for {@code reason}; true when that is to be warned of. A row that changed while left alone for the same
+     * reason (a process that can read it fired it: at every occurrence) is left alone until the time set before, not
+     * warned of again: that was a WARN at each occurrence this process claimed first, up to one a minute.
+     */
+    boolean leaveAlone(String name, Instant updatedAt, Instant until, @Nullable String reason) {
+        Left before = jobs.get(name);
+        if (before != null && Objects.equals(before.reason(), reason)) {
+            jobs.put(name, new Left(updatedAt, before.until(), reason));
+            return false;
+        }
+        jobs.put(name, new Left(updatedAt, until, reason));
+        return true;
     }
 
     /**

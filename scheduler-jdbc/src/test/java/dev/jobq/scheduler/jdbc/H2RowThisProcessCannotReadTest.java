@@ -118,15 +118,44 @@ class H2RowThisProcessCannotReadTest {
             assertThat(scheduler.fireDue()).isZero();
             assertThat(log.warnings()).hasSize(2);
 
-            // Another process changes the row (a newer one registering the job again, with the same policy).
-            update("UPDATE jobq_recurring_job SET updated_at = TIMESTAMP WITH TIME ZONE '2026-03-02 13:05:30Z' "
-                    + "WHERE name = 'digest'");
+            // Another process changes the row (a newer one registering the job again, with another policy it knows).
+            update("UPDATE jobq_recurring_job SET misfire_policy = 'FIRE_NEWEST', updated_at = TIMESTAMP WITH TIME "
+                    + "ZONE '2026-03-02 13:05:30Z' WHERE name = 'digest'");
             assertThat(scheduler.fireDue()).isZero();
-            assertThat(log.warnings()).as("warnings once the row changed").hasSize(3);
+            assertThat(log.warnings()).as("warnings once the row changed").hasSize(3).last().asString()
+                    .contains("misfire policy 'FIRE_NEWEST'");
         }
         RecurringJobInfo digest = scheduler.getRecurring("digest").orElseThrow();
         assertThat(digest.lastError()).isNull();
         assertThat(dueAt()).isEqualTo(T0.plus(Duration.ofHours(1)));
+    }
+
+    /**
+     * A job this process cannot read, fired every minute by a process that can (a rolling deploy): each occurrence
+     * changes its row, and this process, claiming it first now and then, warned of it again each time, with the same
+     * reason: a WARN a minute where docs/scheduler.md says every 5 minutes.
+     */
+    @Test
+    @DisplayName("a job another process fires every minute is warned of once per 5 minutes, not at every occurrence")
+    void aJobAnotherProcessFiresIsWarnedOfOncePerIntervalNotAtEveryOccurrence() throws SQLException {
+        var scheduler = open();
+        scheduler.registerRecurring(RecurringJob.builder("digest", "report:digest").schedule("every 1 minute").build(),
+                "{}");
+        update("UPDATE jobq_recurring_job SET misfire_policy = 'FIRE_LATEST' WHERE name = 'digest'");
+        Instant occurrence = T0.plus(Duration.ofMinutes(1));
+
+        try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+            for (int i = 0; i < 4; i++) {
+                clock.set(occurrence);
+                assertThat(scheduler.fireDue()).as("jobs handed on at " + occurrence).isZero();
+                // The process that can read it fires the occurrence: its row moves on to the next.
+                occurrence = occurrence.plus(Duration.ofMinutes(1));
+                update("UPDATE jobq_recurring_job SET next_run_at = TIMESTAMP WITH TIME ZONE '" + occurrence
+                        + "', due_at = TIMESTAMP WITH TIME ZONE '" + occurrence + "', updated_at = "
+                        + "TIMESTAMP WITH TIME ZONE '" + clock.instant() + "' WHERE name = 'digest'");
+            }
+            assertThat(log.warnings()).as("warnings within 4 minutes").hasSize(1);
+        }
     }
 
     private void update(String sql) throws SQLException {
