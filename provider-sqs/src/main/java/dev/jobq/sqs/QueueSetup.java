@@ -320,7 +320,7 @@ final class QueueSetup {
         String failure = e instanceof ApiCallAttemptTimeoutException
                 ? QueueCalls.notAnswered(settings.requestTimeout(), key("requestTimeout"))
                 : connectTimedOut(e) ? "could not connect to " + endpoint() + " within "
-                        + DurationFormat.format(SqsConnection.CONNECT_TIMEOUT) + ", each of the SDK's attempts: nothing "
+                        + DurationFormat.format(SqsConnection.connectTimeout(settings.requestTimeout())) + ", each of the SDK's attempts: nothing "
                         + "answers there, or a firewall drops the connection"
                 : Secrets.maskUrl(String.valueOf(e.getMessage()));
         return new JobQueueException("jobq queue '" + queueName + "': " + what + " failed: " + failure

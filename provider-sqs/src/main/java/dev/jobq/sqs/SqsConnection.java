@@ -20,8 +20,9 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
  * request is cut at {@code requestTimeout} (a receive's at its wait plus that), so an endpoint that
  * accepts connections but never answers fails start-up, an enqueue or a delete within the SDK's
  * retries of that time rather than of the HTTP client's 30 s read timeout. Connecting is given up
- * after {@link #CONNECT_TIMEOUT}, so an endpoint that drops connection attempts (a blackholed
- * address, a firewall) fails as fast, whatever the {@code requestTimeout}.
+ * after {@link #CONNECT_TIMEOUT} (just under {@code requestTimeout} when that is lower: {@link #connectTimeout}),
+ * so an endpoint that drops connection attempts (a blackholed address, a firewall) fails as fast, whatever the
+ * {@code requestTimeout}, and as a connection that could not be made.
  */
 final class SqsConnection implements AutoCloseable {
 
@@ -38,6 +39,20 @@ final class SqsConnection implements AutoCloseable {
      * upgrade cannot change it unseen. A connection to SQS, even across regions, takes milliseconds.
      */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /** What the connect timeout is kept under a {@code requestTimeout} lower than {@link #CONNECT_TIMEOUT} by. */
+    private static final Duration UNDER_REQUEST_TIMEOUT = Duration.ofMillis(50);
+
+    /**
+     * The longest one attempt of a call (not a long poll) waits for its TCP connection: {@link #CONNECT_TIMEOUT}, or
+     * just under {@code requestTimeout} when that is lower. At the connect timeout itself, each attempt to an endpoint
+     * that drops connection attempts was cut at requestTimeout while it still connected, and failed as "SQS did not
+     * answer within requestTimeout (raise it)", the wrong fix; cut just before, it fails as a connection that timed
+     * out, naming the endpoint. An attempt whose connection takes longer had no time left for its request anyway.
+     */
+    static Duration connectTimeout(Duration requestTimeout) {
+        Duration under = requestTimeout.minus(UNDER_REQUEST_TIMEOUT);
+        return under.compareTo(CONNECT_TIMEOUT) < 0 ? under : CONNECT_TIMEOUT;
+    }
 
     private final SdkHttpClient http;
     private final SdkHttpClient pollHttp;
@@ -67,8 +82,8 @@ final class SqsConnection implements AutoCloseable {
         SqsClient client = null;
         SqsClient pollClient;
         try {
-            http = Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS).connectionTimeout(CONNECT_TIMEOUT)
-                    .build();
+            http = Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS)
+                    .connectionTimeout(connectTimeout(settings.requestTimeout())).build();
             pollHttp = Apache5HttpClient.builder().maxConnections(MAX_POLL_CONNECTIONS)
                     .connectionTimeout(CONNECT_TIMEOUT).build();
             credentials = settings.keys() != null

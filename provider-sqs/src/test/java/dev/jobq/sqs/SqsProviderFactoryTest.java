@@ -588,6 +588,69 @@ class SqsProviderFactoryTest {
             }
         }
 
+        @Test
+        @DisplayName("with requestTimeout under the connect timeout, an endpoint that drops connection attempts fails "
+                + "start-up saying it could not connect there, not that SQS did not answer and to raise requestTimeout")
+        void endpointDroppingConnectionsUnderAShortRequestTimeout() throws Exception {
+            try (var full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                var held = new java.util.ArrayList<java.net.Socket>();
+                try {
+                    fillBacklog(full, held);
+                    String endpoint = "http://127.0.0.1:" + full.getLocalPort();
+                    Map<String, Object> values = on(endpoint + "/000000000000/jobs");
+                    values.put("endpoint", endpoint);
+                    values.put("requestTimeout", "500ms"); // each attempt cut while it still connects
+
+                    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> create(values))
+                            .isInstanceOf(JobQueueException.class)
+                            .hasMessageContaining("reading the attributes of queue")
+                            .hasMessageContaining("could not connect to " + endpoint + " within 450ms")
+                            .message().doesNotContain("SQS did not answer"));
+                } finally {
+                    for (var socket : held) {
+                        socket.close();
+                    }
+                }
+            }
+        }
+
+        @Test
+        @DisplayName("with requestTimeout under the connect timeout, a port nothing listens on or an endpoint that closes "
+                + "each connection fails start-up with the connection's failure, not 'raise requestTimeout'")
+        void refusedOrClosedUnderAShortRequestTimeout() throws Exception {
+            int closedPort;
+            try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                closedPort = socket.getLocalPort();
+            }
+            Map<String, Object> refused = on("http://127.0.0.1:" + closedPort + "/000000000000/jobs");
+            refused.put("endpoint", "http://127.0.0.1:" + closedPort);
+            refused.put("requestTimeout", "500ms");
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> create(refused))
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageContaining("Connection refused")
+                    .message().doesNotContain("SQS did not answer"));
+
+            try (var closing = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+                Thread.ofVirtual().start(() -> {
+                    while (!closing.isClosed()) {
+                        try {
+                            closing.accept().close();
+                        } catch (IOException e) {
+                            return;
+                        }
+                    }
+                });
+                String endpoint = "http://127.0.0.1:" + closing.getLocalPort();
+                Map<String, Object> values = on(endpoint + "/000000000000/jobs");
+                values.put("endpoint", endpoint);
+                values.put("requestTimeout", "500ms");
+                assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> create(values))
+                        .isInstanceOf(JobQueueException.class)
+                        .hasMessageContaining("endpoint " + endpoint)
+                        .message().doesNotContain("SQS did not answer"));
+            }
+        }
+
         /** Connects to {@code server} until a connect times out: its accept queue is full. */
         private static void fillBacklog(ServerSocket server, java.util.List<java.net.Socket> held) throws IOException {
             for (int i = 0; i < 64; i++) {
