@@ -8,13 +8,20 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
@@ -43,26 +50,26 @@ final class QueueCalls {
     }
 
     /**
-     * A heartbeat batch none of whose SDK attempts SQS answered within their cut, a third of the shortest lease in the
-     * batch ({@link #heartbeatAttemptTimeout}): the cut and that lease, which each heartbeat of the batch names, its
-     * own lease or not. Its message and cause are the SDK's.
+     * A heartbeat batch SQS answered no call of within the time a heartbeat of the shortest lease in the batch has left
+     * ({@link #heartbeatTimeLeft}, two thirds of it; the second call went out a third into it): that time and that
+     * lease, which each heartbeat of the batch names, its own lease or not. Its message and cause are the SDK's.
      */
     static final class HeartbeatAttemptsCut extends JobQueueException {
         private final Duration cut;
         private final int leaseSeconds;
 
-        HeartbeatAttemptsCut(Duration cut, int leaseSeconds, ApiCallAttemptTimeoutException sdk) {
+        HeartbeatAttemptsCut(Duration cut, int leaseSeconds, SdkClientException sdk) {
             super(String.valueOf(sdk.getMessage()), sdk);
             this.cut = cut;
             this.leaseSeconds = leaseSeconds;
         }
 
-        /** The cut of each attempt. */
+        /** The time the heartbeat had: its calls were cut at its end. */
         Duration cut() {
             return cut;
         }
 
-        /** The shortest lease of the batch, a third of which the cut is. */
+        /** The shortest lease of the batch, two thirds of which the cut is. */
         int leaseSeconds() {
             return leaseSeconds;
         }
@@ -95,6 +102,7 @@ final class QueueCalls {
     static final Duration HEARTBEAT_STALL = Duration.ofMillis(250);
 
     private static final ThreadFactory BULK_SENDERS = Thread.ofVirtual().name("jobq-sqs-send-", 0).factory();
+    private static final ThreadFactory HEARTBEAT_CALLS = Thread.ofVirtual().name("jobq-sqs-heartbeat-", 0).factory();
 
     private final SqsClient sqs;
     private final String url;
@@ -111,7 +119,7 @@ final class QueueCalls {
         this.requestTimeout = requestTimeout;
         this.sends = new Batcher<>(this::sendBatch, OutgoingMessage::size, queue.maxMessageBytes());
         this.deletes = new Batcher<>(this::deleteBatch);
-        this.visibility = new Batcher<>(changes -> visibilityBatch(changes, null));
+        this.visibility = new Batcher<>(changes -> visibilityBatch(changes, null, null));
         this.extensions = new Batcher<>(this::heartbeatBatch, change -> 0, 0, Batcher.LINGER, HEARTBEAT_STALL);
     }
 
@@ -172,8 +180,9 @@ final class QueueCalls {
     /**
      * A heartbeat's {@link #changeVisibility}: batched with other heartbeats only. In the batches of the settles'
      * changes, a retry or a FIFO release waited for a heartbeat batch on the wire, however long SQS took to answer it.
-     * Nor does it wait longer than {@link #HEARTBEAT_STALL} behind a heartbeat batch SQS does not answer, and each
-     * attempt of its call is cut at a third of the lease it sets ({@link #heartbeatAttemptTimeout}).
+     * Nor does it wait longer than {@link #HEARTBEAT_STALL} behind a heartbeat batch SQS does not answer, and its call
+     * is cut at the time a heartbeat of the lease it sets has left, a second call going out beside it a third into the
+     * lease ({@link #heartbeatBatch}).
      */
     void extendVisibility(String receipt, int seconds) {
         valueOf(submitRetrying(extensions, List.of(new VisibilityChange(receipt, seconds))).get(0));
@@ -264,14 +273,19 @@ final class QueueCalls {
     }
 
     /**
-     * The cut of one attempt of a heartbeat batch: a third of the shortest lease it sets, at most {@code requestTimeout}.
-     * A heartbeat goes out a third into a lease of N seconds, with 2N/3 left: an attempt SQS does not answer (a
-     * connection that hangs) held it requestTimeout (10 s by default), past a lease under 15 s, before the SDK's
-     * next attempt; cut at N/3, the next attempt has the other N/3. Never under the least {@code requestTimeout}.
-     * A change to 0 (an extension of 0: visible at once) sets no lease, so it has no part in the cut: counted, it cut
-     * its batch's attempts, the other jobs' heartbeats in it too, at 100 ms, and over a network slower than that each
-     * attempt failed where requestTimeout's had succeeded. A call none of whose attempts SQS answered within a cut under
-     * requestTimeout fails with {@link HeartbeatAttemptsCut}.
+     * A heartbeat batch's call. A heartbeat goes out a third into a lease of N seconds, with 2N/3 left (the worker's
+     * heartbeats come every N/3). Each attempt was cut at N/3, so that one that hangs (a connection gone dead) is tried
+     * again within the lease; but an answer SQS sent later than N/3 and before the lease ran out was thrown away, every
+     * attempt of a network that slow was cut, and the heartbeat failed where one uncut attempt had kept the job (a
+     * 1 s lease, answers in 600 ms). Now the call may take the whole 2N/3 ({@link #heartbeatTimeLeft}: its attempts,
+     * and the SDK's retries only where they fit, are cut there), and if SQS has not answered it a third into the lease
+     * ({@link #heartbeatAttemptTimeout}) a second call goes out beside it, on a connection of its own, cut at the same
+     * end: the first that succeeds is the batch's answer, and the other is aborted. A visibility change set twice sets
+     * the same lease. Where requestTimeout is N/3 or less it cuts each attempt, as any call's, and the SDK's attempts
+     * come within the lease by themselves. A change to 0 (an extension of 0: visible at once) sets no lease, so it
+     * has no part in the cut: counted, it cut its batch's attempts, the other jobs' heartbeats in it too, at 100 ms. A
+     * batch neither of whose calls SQS answered in time fails with {@link HeartbeatAttemptsCut}; one whose first call
+     * failed otherwise, with the first call's failure.
      */
     private List<Batcher.Outcome<Void>> heartbeatBatch(List<VisibilityChange> changes) {
         int shortest = Integer.MAX_VALUE;
@@ -280,20 +294,111 @@ final class QueueCalls {
                 shortest = Math.min(shortest, change.seconds());
             }
         }
-        Duration cut = shortest == Integer.MAX_VALUE ? requestTimeout : heartbeatAttemptTimeout(shortest);
-        try {
-            return visibilityBatch(changes, cut);
-        } catch (ApiCallAttemptTimeoutException e) {
-            // Each heartbeat of the batch names this cut and the lease it is a third of: a heartbeat of a longer lease
-            // sent with a shorter one named requestTimeout, which cut none of these attempts.
-            if (cut.equals(requestTimeout)) {
-                throw e;
+        Duration third = shortest == Integer.MAX_VALUE ? requestTimeout : heartbeatAttemptTimeout(shortest);
+        if (third.equals(requestTimeout)) {
+            return visibilityBatch(changes, null, null);
+        }
+        Duration left = heartbeatTimeLeft(shortest);
+        BlockingQueue<HeartbeatCall> answered = new LinkedBlockingQueue<>(2);
+        var first = new HeartbeatCall(changes, left, answered);
+        HeartbeatCall done = first.start().await(third);
+        if (done == null) {
+            // SQS has not answered a third into the lease: one more call beside it, in case this one hangs
+            var second = new HeartbeatCall(changes, left.minus(third), answered).start();
+            done = first.await(null);
+            HeartbeatCall other = done == first ? second : first;
+            if (done.failure() != null) {
+                done = other.await(null);
+            } else {
+                other.cancel(true); // the SDK aborts a call whose thread is interrupted
             }
-            throw new HeartbeatAttemptsCut(cut, shortest, e);
+            if (done.failure() != null) {
+                done = first;
+            }
+        }
+        RuntimeException failure = done.failure();
+        if (failure == null) {
+            return done.value();
+        }
+        if (failure instanceof ApiCallAttemptTimeoutException || failure instanceof ApiCallTimeoutException) {
+            // Each heartbeat of the batch names this time and the lease it is of: a heartbeat of a longer lease sent
+            // with a shorter one named requestTimeout, which cut none of these attempts.
+            throw new HeartbeatAttemptsCut(left, shortest, (SdkClientException) failure);
+        }
+        throw failure;
+    }
+
+    /** One call of a heartbeat batch, on a virtual thread of its own; once done, it joins {@code answered}. */
+    private final class HeartbeatCall extends FutureTask<List<Batcher.Outcome<Void>>> {
+        private final BlockingQueue<HeartbeatCall> answered;
+
+        /** {@code within}: the cut of the call, its attempts' too (requestTimeout, when lower, cuts each attempt). */
+        HeartbeatCall(List<VisibilityChange> changes, Duration within, BlockingQueue<HeartbeatCall> answered) {
+            super(() -> visibilityBatch(changes, within.compareTo(requestTimeout) < 0 ? within : requestTimeout,
+                    within));
+            this.answered = answered;
+        }
+
+        HeartbeatCall start() {
+            HEARTBEAT_CALLS.newThread(this).start();
+            return this;
+        }
+
+        @Override
+        protected void done() {
+            answered.add(this);
+        }
+
+        /**
+         * The next call of the batch that is done, waiting at most {@code most} (null: until one is), or null. Not cut
+         * short by an interrupt, as batch calls are not ({@link Batcher}): the flag is kept.
+         */
+        @Nullable HeartbeatCall await(@Nullable Duration most) {
+            long deadline = most == null ? 0 : System.nanoTime() + most.toNanos();
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        return most == null ? answered.take()
+                                : answered.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        /** The call's failure once it is done, null if it succeeded. */
+        @Nullable RuntimeException failure() {
+            try {
+                get();
+                return null;
+            } catch (ExecutionException e) {
+                return e.getCause() instanceof RuntimeException runtime ? runtime
+                        : new IllegalStateException(e.getCause());
+            } catch (java.util.concurrent.CancellationException | InterruptedException e) {
+                return new IllegalStateException("the heartbeat's call was stopped", e);
+            }
+        }
+
+        List<Batcher.Outcome<Void>> value() {
+            try {
+                return get();
+            } catch (ExecutionException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 
-    /** The cut of each attempt of a heartbeat that sets a lease of {@code seconds} (more than 0), alone in its batch. */
+    /**
+     * When a second call of a heartbeat that sets a lease of {@code seconds} (more than 0) goes out beside the first,
+     * alone in its batch: a third of the lease, at least 100 ms; requestTimeout when that is lower, which then cuts
+     * each attempt and no second call goes out.
+     */
     Duration heartbeatAttemptTimeout(int seconds) {
         Duration third = Duration.ofSeconds(seconds).dividedBy(3);
         if (third.compareTo(SqsSettings.MIN_REQUEST_TIMEOUT) < 0) {
@@ -302,13 +407,25 @@ final class QueueCalls {
         return third.compareTo(requestTimeout) < 0 ? third : requestTimeout;
     }
 
+    /**
+     * The time a heartbeat of a lease of {@code seconds} (more than 0) has left, and the cut of its call: two thirds of
+     * the lease, as the worker sends it a third into it; an answer later than that comes after the lease.
+     */
+    static Duration heartbeatTimeLeft(int seconds) {
+        return Duration.ofMillis(seconds * 2000L / 3);
+    }
+
     /** The client's cut of one attempt of a call, {@code requestTimeout}. */
     Duration requestTimeout() {
         return requestTimeout;
     }
 
-    /** {@code attemptTimeout}: the cut of each attempt of the call, null for the client's {@code requestTimeout}. */
-    private List<Batcher.Outcome<Void>> visibilityBatch(List<VisibilityChange> changes, @Nullable Duration attemptTimeout) {
+    /**
+     * {@code attemptTimeout}: the cut of each attempt of the call, null for the client's {@code requestTimeout};
+     * {@code callTimeout}: the cut of the whole call, its attempts and the SDK's pauses between them, null for none.
+     */
+    private List<Batcher.Outcome<Void>> visibilityBatch(List<VisibilityChange> changes, @Nullable Duration attemptTimeout,
+                                                        @Nullable Duration callTimeout) {
         List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(changes.size());
         for (int i = 0; i < changes.size(); i++) {
             entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i))
@@ -316,8 +433,8 @@ final class QueueCalls {
         }
         var response = sqs.changeMessageVisibilityBatch(r -> {
             r.queueUrl(url).entries(entries);
-            if (attemptTimeout != null) {
-                r.overrideConfiguration(o -> o.apiCallAttemptTimeout(attemptTimeout));
+            if (attemptTimeout != null || callTimeout != null) {
+                r.overrideConfiguration(o -> o.apiCallAttemptTimeout(attemptTimeout).apiCallTimeout(callTimeout));
             }
         });
         Map<String, Batcher.Outcome<Void>> byId = new HashMap<>();

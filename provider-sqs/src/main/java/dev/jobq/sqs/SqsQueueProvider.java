@@ -422,24 +422,26 @@ final class SqsQueueProvider implements QueueProvider {
     }
 
     /**
-     * What a heartbeat's failed call says ({@link #failureOf}); for one none of whose attempts SQS answered in time,
-     * what cut them. The SDK's message names only its milliseconds, a third of the lease, which no setting holds
+     * What a heartbeat's failed call says ({@link #failureOf}); for one SQS answered no call of in the time it had,
+     * what cut them. The SDK's message names only its milliseconds, two thirds of the lease, which no setting holds
      * (requestTimeout is 10 s by default), nor what to raise.
      */
     private String attemptsCut(RuntimeException e, int seconds) {
         if (!(e instanceof QueueCalls.HeartbeatAttemptsCut attempts)) {
             return failureOf(e);
         }
-        // The batch's cut: a third of the shortest lease of the heartbeats sent with this one, not always its own.
+        // The batch's: the shortest lease of the heartbeats sent with this one, not always its own.
         String lease = DurationFormat.format(Duration.ofSeconds(attempts.leaseSeconds()));
-        return e.getMessage() + ". SQS answered none of the SDK's attempts within "
-                + DurationFormat.format(attempts.cut()) + ", a third of the lease of " + lease
+        return e.getMessage() + ". SQS answered this heartbeat within none of the " + DurationFormat.format(attempts.cut())
+                + " a heartbeat of the lease of " + lease
                 + (attempts.leaseSeconds() == seconds ? " this heartbeat sets"
                         : ", the shortest of the heartbeats sent with this one (it sets "
-                                + DurationFormat.format(Duration.ofSeconds(seconds)) + ")")
-                + ", where each attempt of a heartbeat is cut (requestTimeout "
-                + DurationFormat.format(calls.requestTimeout()) + " only when lower) so that one that hangs is tried "
-                + "again within the lease; raise " + visibilityKey + ", the lease, if SQS is this slow to answer";
+                                + DurationFormat.format(Duration.ofSeconds(seconds)) + "),")
+                + " has left, two thirds of it (a second call went out beside the first after "
+                + DurationFormat.format(calls.heartbeatAttemptTimeout(attempts.leaseSeconds()))
+                + ", a third of it, in case the first hung; requestTimeout " + DurationFormat.format(calls.requestTimeout())
+                + " cuts a heartbeat's attempts only when lower); raise " + visibilityKey + ", the lease, if SQS is this "
+                + "slow to answer";
     }
 
     /**

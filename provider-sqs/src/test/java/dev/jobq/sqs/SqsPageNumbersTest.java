@@ -84,7 +84,7 @@ class SqsPageNumbersTest {
                 new Claim("a stalled heartbeat batch's wait", "heartbeat batch on the wire has been out " + D,
                         QueueCalls.HEARTBEAT_STALL),
                 new Claim("batches on the wire at once", "at most (\\d+) batches at once", Batcher.MAX_IN_FLIGHT),
-                new Claim("the shortest cut of a heartbeat's attempt", "at most `requestTimeout`, at least " + D,
+                new Claim("the soonest second call of a heartbeat", "a third into the lease \\(at least " + D,
                         SqsSettings.MIN_REQUEST_TIMEOUT),
                 new Claim("the error a dead-letter copy keeps", "cut to (\\d+) characters", DeadLetterCopies.MAX_ERROR_CHARS),
                 new Claim("the error a tight copy keeps", "the error beyond its first (\\d+) bytes",
@@ -139,28 +139,20 @@ class SqsPageNumbersTest {
     }
 
     @Test
-    void configurationsRequestTimeoutRowSaysWhatAHeartbeatsAttemptIsCutAt() throws IOException {
+    void configurationsRequestTimeoutRowSaysWhatAHeartbeatsCallIsCutAt() throws IOException {
         String row = ProjectDocs.read("docs/configuration.md").lines().filter(line -> line.startsWith("| `requestTimeout` |"))
                 .findFirst().orElseThrow(() -> new AssertionError("docs/configuration.md has no requestTimeout row"));
-        Matcher said = Pattern.compile("a heartbeat's: a (third|half|quarter) of the shortest lease its batch sets, when that is lower")
-                .matcher(row);
-        assertThat(said.find()).as("docs/configuration.md's requestTimeout row says what a heartbeat's attempt is cut at, "
+        Matcher said = Pattern.compile("a heartbeat's: (two thirds|a half|a third) of the shortest lease its batch sets, "
+                + "the time a heartbeat has left, when that is lower").matcher(row);
+        assertThat(said.find()).as("docs/configuration.md's requestTimeout row says what a heartbeat's call is cut at, "
                 + "as it says a ReceiveMessage's: %s", row).isTrue();
-        int parts = switch (said.group(1)) {
-            case "half" -> 2;
-            case "third" -> 3;
-            default -> 4;
+        Duration lease = Duration.ofSeconds(30);
+        Duration expected = switch (said.group(1)) {
+            case "two thirds" -> lease.multipliedBy(2).dividedBy(3);
+            case "a half" -> lease.dividedBy(2);
+            default -> lease.dividedBy(3);
         };
-        var queue = new SqsQueue("default", "http://127.0.0.1:1/000000000000/jobs", false, null, Duration.ofSeconds(30),
-                1 << 20);
-        try (var client = software.amazon.awssdk.services.sqs.SqsClient.builder()
-                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider.create())
-                .build()) {
-            var calls = new QueueCalls(client, queue, Duration.ofMinutes(5));
-            assertThat(calls.heartbeatAttemptTimeout(30)).as("the cut of a heartbeat of a 30 s lease")
-                    .isEqualTo(Duration.ofSeconds(30).dividedBy(parts));
-        }
+        assertThat(QueueCalls.heartbeatTimeLeft(30)).as("the cut of a heartbeat of a 30 s lease").isEqualTo(expected);
     }
 
     @Test
