@@ -184,6 +184,25 @@ class JobqCommandTest {
         assertThat(run.err()).startsWith("Invalid value for option '" + option + "': " + problem + System.lineSeparator());
     }
 
+    /**
+     * An option whose own range ends below Java's int (a port, a concurrency) names that range for a number too big
+     * for an int too: "at most 2147483647" sent the user to a value the option refuses in turn.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "run --http-port 99999999999 | --http-port must be between 0 and 65535, got 99999999999",
+            "run --http-port 99999999999999999999 | --http-port must be between 0 and 65535, got 99999999999999999999",
+            "run --concurrency 99999999999 | --concurrency must be ≤ 100000, got 99999999999; for more handlers at once, "
+                    + "run more worker processes",
+            "demo --jobs 99999999999 | --jobs must be between 1 and 1000000, got 99999999999",
+            "demo --concurrency -99999999999 | --concurrency must be between 1 and 10000, got -99999999999"})
+    void aNumberTooBigForAnIntIsToldTheOptionsOwnRange(String args, String problem) {
+        var run = CommandRun.of(args.split(" "));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith(problem + System.lineSeparator());
+    }
+
     @ParameterizedTest
     @CsvSource({"stats", "dead-letters list", "dead-letters redrive some-id", "dead-letters delete some-id"})
     @DisplayName("an empty --queue (a shell variable that was not set) of stats and dead-letters is a usage error with "

@@ -8,6 +8,7 @@ import dev.jobq.RecurringJob;
 import dev.jobq.Scheduler;
 import dev.jobq.examples.DemoHandlers;
 import java.io.PrintWriter;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,22 +70,22 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "200",
             description = "Plain email jobs to enqueue besides the fixed mix (default: ${DEFAULT-VALUE}).")
-    void setJobs(int jobs) {
-        if (jobs < 1 || jobs > MAX_JOBS) {
+    void setJobs(BigInteger jobs) {
+        if (jobs.signum() < 1 || jobs.compareTo(BigInteger.valueOf(MAX_JOBS)) > 0) {
             throw new ParameterException(spec.commandLine(),
                     "--jobs must be between 1 and " + MAX_JOBS + ", got " + jobs);
         }
-        this.plainJobs = jobs;
+        this.plainJobs = jobs.intValue();
     }
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4",
             description = "Handlers running at once (default: ${DEFAULT-VALUE}).")
-    void setConcurrency(int concurrency) {
-        if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    void setConcurrency(BigInteger concurrency) {
+        if (concurrency.signum() < 1 || concurrency.compareTo(BigInteger.valueOf(MAX_CONCURRENCY)) > 0) {
             throw new ParameterException(spec.commandLine(),
                     "--concurrency must be between 1 and " + MAX_CONCURRENCY + ", got " + concurrency);
         }
-        this.concurrency = concurrency;
+        this.concurrency = concurrency.intValue();
     }
 
     @Override

@@ -26,6 +26,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
+import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -96,12 +97,12 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--http-port", paramLabel = "PORT",
             description = "Serve GET /health and GET /metrics on this port (0: any free port). Off by default.")
-    void setHttpPort(int port) {
-        if (port < 0 || port > MAX_PORT) {
+    void setHttpPort(BigInteger port) {
+        if (port.signum() < 0 || port.compareTo(BigInteger.valueOf(MAX_PORT)) > 0) {
             throw new ParameterException(spec.commandLine(), "--http-port must be between 0 and " + MAX_PORT
                     + ", got " + port);
         }
-        this.httpPort = port;
+        this.httpPort = port.intValue();
     }
 
     /** Names as a shell user writes them: {@code --queues 'critical, default'} means the two queues. */
@@ -129,16 +130,16 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--concurrency", paramLabel = "N",
             description = "Handlers running at once, across the queues (default: worker.concurrency, else "
                     + WorkerSettings.DEFAULT_CONCURRENCY + "); wins over the file and QUEUE_CONCURRENCY.")
-    void setConcurrency(int handlers) {
-        if (handlers < 1) {
+    void setConcurrency(BigInteger handlers) {
+        if (handlers.signum() < 1) {
             throw new ParameterException(spec.commandLine(), "--concurrency must be ≥ 1, got " + handlers
                     + "; leave it out for worker.concurrency");
         }
-        if (handlers > Limits.MAX_CONCURRENCY) {
+        if (handlers.compareTo(BigInteger.valueOf(Limits.MAX_CONCURRENCY)) > 0) {
             throw new ParameterException(spec.commandLine(), "--concurrency must be ≤ " + Limits.MAX_CONCURRENCY
                     + ", got " + handlers + "; for more handlers at once, run more worker processes");
         }
-        this.concurrency = handlers;
+        this.concurrency = handlers.intValue();
     }
 
     @Option(names = "--max-jobs", paramLabel = "N",
