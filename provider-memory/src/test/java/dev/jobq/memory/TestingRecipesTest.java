@@ -17,6 +17,7 @@ import dev.jobq.testing.TestJobContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -148,6 +149,50 @@ class TestingRecipesTest {
 
             assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(JobEvent.Completed.class);
             assertThat(Set.copyOf(handler.sent)).containsExactly("ada@example.com");
+        }
+    }
+
+    @Test
+    @DisplayName("moving a SettableClock past leaseDuration while a handler runs delivers its job again, and the first "
+            + "attempt is cancelled at its next heartbeat, its outcome not recorded")
+    void movingTheClockPastTheLeaseRunsTheJobAgainAndCancelsTheFirstAttempt() throws Exception {
+        var clock = SettableClock.atEpochOf2026();
+        var firstStarted = new CountDownLatch(1);
+        var firstInterrupted = new CompletableFuture<Boolean>();
+        var attempts = new CopyOnWriteArrayList<Integer>();
+        var completed = new CopyOnWriteArrayList<Integer>();
+        try (JobQueue jobs = JobQueue.builder().clock(clock).provider("memory", Map.of("leaseDuration", "1s")).build()) {
+            jobs.addListener(event -> {
+                if (event instanceof JobEvent.Completed done) {
+                    completed.add(done.attempt());
+                }
+            });
+            var outcome = outcomeOf(jobs);
+            jobs.registerJobHandler("report:build", Email.class, (job, ctx) -> {
+                attempts.add(ctx.attempt());
+                if (ctx.attempt() == 1) {
+                    firstStarted.countDown();
+                    try {
+                        new CountDownLatch(1).await(10, TimeUnit.SECONDS); // never counted down: its interrupt ends it
+                        firstInterrupted.complete(false);
+                    } catch (InterruptedException e) {
+                        firstInterrupted.complete(ctx.isCancelled());
+                        throw e;
+                    }
+                }
+            });
+            jobs.start();
+            jobs.enqueue("report:build", new Email("ada@example.com", "Q3"));
+            assertThat(firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+
+            clock.advance(Duration.ofSeconds(2));
+
+            assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(JobEvent.Completed.class,
+                    done -> assertThat(done.attempt()).isEqualTo(2));
+            assertThat(firstInterrupted.get(10, TimeUnit.SECONDS)).as("the first attempt was interrupted, cancelled")
+                    .isTrue();
+            assertThat(attempts).containsExactly(1, 2);
+            assertThat(completed).containsExactly(2);
         }
     }
 }
