@@ -152,7 +152,7 @@ final class JdbcJobScheduler implements JobScheduler {
     @Override
     public Optional<JobInfo> getJob(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
-        return database("looking up job " + jobId, () -> scheduled.held(db.dsl(), jobId));
+        return database("looking up job " + jobId, () -> scheduled.held(db.dsl(), jobId, clock.instant()));
     }
 
     @Override
@@ -161,7 +161,7 @@ final class JdbcJobScheduler implements JobScheduler {
             throw new IllegalArgumentException("listScheduled(limit): limit must be ≥ 1, got " + limit
                     + "; pass how many of the earliest waiting jobs to list");
         }
-        return database("listing scheduled jobs", () -> scheduled.listScheduled(db.dsl(), limit));
+        return database("listing scheduled jobs", () -> scheduled.listScheduled(db.dsl(), limit, clock.instant()));
     }
 
     @Override

@@ -132,8 +132,9 @@ final class ScheduledJobs {
      * cannot read (a newer jobq's, or a row changed by hand) is there all the same, as listScheduled shows it, and a
      * process that can read it hands it on: it is returned with the default options on its queue and the reason, with
      * the way out, as its error (as a recurring job this runtime cannot read is, with its problem), not thrown.
+     * {@code now} tells a push on by a scheduler that could not read it still to come from one gone by.
      */
-    Optional<JobInfo> held(DSLContext dsl, String id) {
+    Optional<JobInfo> held(DSLContext dsl, String id, Instant now) {
         return dsl.selectFrom(JOBQ_SCHEDULED_JOB)
                 .where(JOBQ_SCHEDULED_JOB.ID.eq(id).and(JOBQ_SCHEDULED_JOB.STATUS.eq(SCHEDULED)))
                 .fetchOptional()
@@ -149,7 +150,7 @@ final class ScheduledJobs {
                     }
                     return new JobInfo(row.getId(), row.getType(), row.getQueue(), JobState.DELAYED, envelope.attempt(),
                             envelope.options(), row.getPayload(), row.getCreatedAt(), row.getUpdatedAt(),
-                            readableError(row));
+                            readableError(row, now));
                 });
     }
 
@@ -167,15 +168,21 @@ final class ScheduledJobs {
     /**
      * The error of a row this process can read. One a scheduler that could not read it pushed on ({@link
      * #markUnreadable}) said "cannot be read" until it was handed on, up to 5 minutes after it could be: it says when
-     * it is handed on instead.
+     * it is handed on instead: when it is handed on while that is to come ({@code now} before it); once it has come,
+     * that it has been due since, for the next scheduler that can read it (none may have run since: "when it is handed
+     * on" named a time gone by at which nothing was).
      */
-    private static @Nullable String readableError(JobqScheduledJobRecord row) {
+    private static @Nullable String readableError(JobqScheduledJobRecord row, Instant now) {
         String error = row.getError();
         if (error == null || !error.startsWith(PUSHED_UNREAD)) {
             return error;
         }
-        return "a scheduler that could not read its options pushed it on to " + row.getDueAt() + ", when it is handed "
-                + "on; this process can read them";
+        if (now.isBefore(row.getDueAt())) {
+            return "a scheduler that could not read its options pushed it on to " + row.getDueAt() + ", when it is "
+                    + "handed on; this process can read them";
+        }
+        return "a scheduler that could not read its options pushed it on to " + row.getDueAt() + "; it has been due "
+                + "since, and the next scheduler that can read them (this process can) hands it on";
     }
 
     /** The default options on {@code queue}; the defaults alone when the column holds no queue name (changed by hand). */
@@ -187,12 +194,12 @@ final class ScheduledJobs {
         return new JobOptions(defaults.maxAttempts(), defaults.timeout(), defaults.priority(), null, queue);
     }
 
-    List<ScheduledJobInfo> listScheduled(DSLContext dsl, int limit) {
+    List<ScheduledJobInfo> listScheduled(DSLContext dsl, int limit, Instant now) {
         return dsl.selectFrom(JOBQ_SCHEDULED_JOB)
                 .where(JOBQ_SCHEDULED_JOB.STATUS.eq(DSL.inline(SCHEDULED)))
                 .orderBy(JOBQ_SCHEDULED_JOB.SCHEDULED_FOR, JOBQ_SCHEDULED_JOB.ID)
                 .limit(limit)
-                .fetch(this::info);
+                .fetch(row -> info(row, now));
     }
 
     /**
@@ -322,11 +329,11 @@ final class ScheduledJobs {
      * A listed row. One whose options this process cannot read has the reason as its error: its schedulers leave the
      * row as it is, its error empty, and nothing else listed said why a job long due was not handed on.
      */
-    private ScheduledJobInfo info(JobqScheduledJobRecord row) {
+    private ScheduledJobInfo info(JobqScheduledJobRecord row, Instant now) {
         String error;
         try {
             optionsJson.read(row.getOptions(), "scheduled job " + row.getId());
-            error = readableError(row);
+            error = readableError(row, now);
         } catch (IllegalStateException e) {
             error = unreadable(row, e);
         }

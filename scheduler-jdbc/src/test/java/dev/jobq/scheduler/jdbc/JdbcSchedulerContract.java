@@ -2139,6 +2139,40 @@ abstract class JdbcSchedulerContract {
         }
 
         /**
+         * A job pushed on for being unreadable whose new due time has passed, not handed on (no scheduler that can read
+         * it ran since: a newer jobq's {@code jobq schedule list} beside older workers): getJob and listScheduled said
+         * "pushed it on to <a past instant>, when it is handed on", a hand-off at a time gone by that never happened.
+         */
+        @Test
+        void aJobPushedOnForBeingUnreadableAndDueSinceDoesNotSayItIsHandedOnThen() throws SQLException {
+            var scheduler = open(builder());
+            for (int i = 0; i < UnreadableScheduledJobs.MAX_LEFT_ALONE; i++) {
+                setOptions(scheduler.schedule(job("report:newer"), T0), "{\"maxAttempts\":");
+            }
+            Instant at = T0.plusSeconds(1);
+            String pushed = scheduler.schedule(job("report:newer"), at);
+            setOptions(pushed, "{\"maxAttempts\":");
+            clock.set(at);
+            assertThat(scheduler.fireDue()).as("jobs handed on").isZero();
+            Instant dueAt = (Instant) scheduledRow(pushed).get(0);
+            assertThat(dueAt).as("pushed on").isEqualTo(at.plus(HandOff.MAX_RETRY));
+
+            // Readable (a newer jobq), and due for 10 minutes, no scheduler that can read it having run.
+            setOptions(pushed, "{\"maxAttempts\":3,\"timeoutMs\":30000,\"priority\":0,\"queue\":\"default\"}");
+            clock.set(dueAt.plus(Duration.ofMinutes(10)));
+            assertThat(scheduler.getJob(pushed)).hasValueSatisfying(info -> assertThat(info.lastError()).as("getJob")
+                    .contains("pushed it on to " + dueAt, "due since").doesNotContain("when it is handed on"));
+            assertThat(scheduler.listScheduled(200)).filteredOn(row -> row.id().equals(pushed)).singleElement()
+                    .satisfies(row -> assertThat(row.error()).as("listScheduled")
+                            .contains("pushed it on to " + dueAt, "due since").doesNotContain("when it is handed on"));
+
+            // Before its due time, it still says when it is handed on.
+            clock.set(dueAt.minusSeconds(1));
+            assertThat(scheduler.getJob(pushed)).hasValueSatisfying(info -> assertThat(info.lastError())
+                    .contains("pushed it on to " + dueAt + ", when it is handed on"));
+        }
+
+        /**
          * A rolling deploy whose newer version adds a queue and writes options this version cannot read: a job of both
          * kinds is not this process's either way. Past the {@link UnreadableScheduledJobs#MAX_LEFT_ALONE} jobs it
          * leaves alone, it pushed the shared row of one on a queue it does not have by {@link HandOff#MAX_RETRY}, with
