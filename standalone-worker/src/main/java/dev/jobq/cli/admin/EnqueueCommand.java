@@ -61,6 +61,11 @@ public final class EnqueueCommand extends QueueCommand {
         return jobOptions.queue();
     }
 
+    @Override
+    String jobQueue() {
+        return jobOptions.queueOrDefault();
+    }
+
     /**
      * A value the options or the queue refuse (a job type over 255 characters, a timeout under 1 ms, a delay past
      * the last instant) is a usage error, exit 2, as for {@code recurring add}: it was exit 1, a failure at run time

@@ -1,6 +1,7 @@
 package dev.jobq.cli.admin;
 
 import dev.jobq.EnqueueOptions;
+import dev.jobq.JobOptions;
 import dev.jobq.spi.DurationFormat;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
@@ -35,6 +36,11 @@ final class JobOptionsMixin {
                     + "or leave the option out for the default queue");
         }
         this.queue = queue;
+    }
+
+    /** The queue the job goes to: {@code --queue}, else the default queue. */
+    String queueOrDefault() {
+        return queue != null ? queue : JobOptions.DEFAULT_QUEUE;
     }
 
     @Option(names = "--dedup-key", paramLabel = "KEY",

@@ -4,7 +4,10 @@ import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.QueueOptions;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
+import dev.jobq.internal.config.ProviderSection;
+import dev.jobq.internal.discovery.ProviderCatalog;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Mixin;
@@ -74,9 +77,36 @@ abstract class QueueCommand implements Callable<Integer> {
         return null;
     }
 
-    /** Opens the queue of the file as it is; a command that needs less of it opens less. */
+    /**
+     * The queue the command's one job goes to ({@code --queue}, else the default queue: these commands register no
+     * handler modules, so no type names one of its own), or null for a command that is not about one job.
+     */
+    @Nullable String jobQueue() {
+        return null;
+    }
+
+    /**
+     * Opens the queue of the file as it is; a command that needs less of it opens less. For a command about one job
+     * ({@link #jobQueue}), every other queue of the file whose provider is not a memory one gets a memory provider in
+     * its place: the job never goes there, and opening those providers failed the command (exit 1, naming that
+     * queue) while one of them was out of reach (SQS down), though the job's own queue answered. The job's own queue
+     * out of reach still fails it, naming the queue and its endpoint, after the provider's retries once.
+     */
     QueueSession open(QueueSetup setup) {
-        return setup.open();
+        String queue = jobQueue();
+        Map<String, ProviderSection> sections = setup.config().providers();
+        if (queue == null || !sections.containsKey(queue)
+                || ProviderCatalog.load(setup.classLoader()).provider(MemoryQueueNote.MEMORY).isEmpty()) {
+            return setup.open();
+        }
+        return setup.open(builder -> {
+            sections.forEach((name, section) -> {
+                if (!name.equals(queue) && !MemoryQueueNote.MEMORY.equals(section.type())) {
+                    builder.queue(name, MemoryQueueNote.MEMORY, Map.of());
+                }
+            });
+            return builder;
+        });
     }
 
     /** Does the command's work; returns the exit status. */

@@ -139,6 +139,11 @@ public final class RecurringCommand extends CommandGroup {
         }
 
         @Override
+        String jobQueue() {
+            return jobOptions.queueOrDefault();
+        }
+
+        @Override
         int run(QueueSetup setup, QueueSession session) {
             RecurringJobInfo info;
             try {

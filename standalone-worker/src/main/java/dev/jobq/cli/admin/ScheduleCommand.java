@@ -82,6 +82,11 @@ public final class ScheduleCommand extends CommandGroup {
             return jobOptions.queue();
         }
 
+        @Override
+        String jobQueue() {
+            return jobOptions.queueOrDefault();
+        }
+
         /** A value the options or the scheduler refuse is a usage error, exit 2, as for {@code recurring add}. */
         @Override
         int run(QueueSetup setup, QueueSession session) {

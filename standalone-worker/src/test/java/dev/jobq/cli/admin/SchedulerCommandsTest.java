@@ -4,17 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.UnreachableSqs;
+import dev.jobq.localsqs.LocalSqs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * {@code jobq schedule} and {@code jobq recurring} on the real JDBC scheduler: an H2 file in the
@@ -97,6 +101,59 @@ class SchedulerCommandsTest {
         var addWhileDown = down.apply(new String[] {"schedule", "add", "report:send", "--at", "2031-12-26T09:00:00Z",
                 "--payload", "{}"});
         assertThat(addWhileDown.exitCode()).isEqualTo(1);
+    }
+
+    /**
+     * A job goes to one queue: enqueue, schedule add and recurring add opened every queue of the file, so another
+     * queue's SQS out of reach failed them (exit 1, naming that queue) though the job's own queue answered.
+     */
+    @Test
+    @DisplayName("enqueue, schedule add and recurring add work while another queue's provider is out of reach, and "
+            + "fail naming the queue and its endpoint when it is the job's own")
+    void jobCommandsWorkWhileAnotherQueuesProviderIsOutOfReach() throws Exception {
+        try (LocalSqs sqs = LocalSqs.start(LocalSqs.DEFAULT_HOST, 0)) {
+            String url = sqs.createQueue("up", Map.of());
+            Path oneDown = Files.writeString(dir.resolve("one-down.yaml"), """
+                    provider:
+                      type: sqs
+                      region: us-east-1
+                      endpoint: %s
+                      accessKeyId: test
+                      secretAccessKey: test
+                      queueUrl: %s
+                      deadLetter: discard
+                    queues:
+                      gone:
+                    %s
+                    scheduler:
+                      enabled: false
+                      jdbcUrl: %s
+                    """.formatted(sqs.endpoint(), url, UnreachableSqs.keys(4), jdbcUrl));
+            Function<String[], CommandRun> jobq = args -> CommandRun.of(Stream.concat(Arrays.stream(args),
+                    Stream.of("--config", oneDown.toString())).toArray(String[]::new));
+
+            var enqueued = jobq.apply(new String[] {"enqueue", "a:b"});
+            assertThat(enqueued.exitCode()).as(enqueued.err()).isZero();
+            assertThat(sqs.client().getQueueAttributes(r -> r.queueUrl(url)
+                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes())
+                    .containsEntry(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "1");
+            var scheduled = jobq.apply(new String[] {"schedule", "add", "a:b", "--at", "2031-12-25T09:00:00Z"});
+            assertThat(scheduled.exitCode()).as(scheduled.err()).isZero();
+            assertThat(query("SELECT queue FROM jobq_scheduled_job WHERE id = ?", scheduled.out().strip()))
+                    .isEqualTo("default");
+            var registered = jobq.apply(new String[] {"recurring", "add", "nightly", "a:b", "--schedule", "0 3 * * *"});
+            assertThat(registered.exitCode()).as(registered.err()).isZero();
+            assertThat(registered.out()).startsWith("registered nightly; next run ");
+
+            for (String[] args : List.of(new String[] {"enqueue", "a:b", "--queue", "gone"},
+                    new String[] {"schedule", "add", "a:b", "--at", "2031-12-25T09:00:00Z", "--queue", "gone"},
+                    new String[] {"recurring", "add", "other", "a:b", "--schedule", "0 3 * * *", "--queue", "gone"})) {
+                var down = jobq.apply(args);
+                assertThat(down.exitCode()).as(down.err()).isEqualTo(1);
+                assertThat(down.err()).as(String.join(" ", args)).contains("jobq queue 'gone'")
+                        .contains("http://127.0.0.1:1/");
+            }
+        }
     }
 
     @Test
