@@ -3,6 +3,7 @@ package dev.jobq.cli.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueueBuilder;
 import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
@@ -64,6 +65,18 @@ public final class EnqueueCommand extends QueueCommand {
     @Override
     String jobQueue() {
         return jobOptions.queueOrDefault();
+    }
+
+    /**
+     * A job for now without a {@code --dedup-key} goes to its queue's provider and never to the scheduler: opened
+     * without it, so that its store out of reach (a database that is down, an H2 file a running worker holds) does
+     * not fail the command, as it did (exit 1), enqueuing nothing to a queue that answered. A job the scheduler may
+     * hold ({@code --delay}, {@code --at}) or whose key it is asked about still opens it.
+     */
+    @Override
+    QueueSession open(QueueSetup setup) {
+        return when == null && !jobOptions.hasDeduplicationKey() ? open(setup, JobQueueBuilder::withoutScheduler)
+                : super.open(setup);
     }
 
     /**

@@ -38,6 +38,11 @@ final class JobOptionsMixin {
         this.queue = queue;
     }
 
+    /** Whether {@code --dedup-key} was given: the scheduler's store is then asked whether a job holds the key. */
+    boolean hasDeduplicationKey() {
+        return deduplicationKey != null;
+    }
+
     /** The queue the job goes to: {@code --queue}, else the default queue. */
     String queueOrDefault() {
         return queue != null ? queue : JobOptions.DEFAULT_QUEUE;

@@ -1,5 +1,6 @@
 package dev.jobq.cli.admin;
 
+import dev.jobq.JobQueueBuilder;
 import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.QueueOptions;
 import dev.jobq.cli.context.QueueSession;
@@ -9,6 +10,7 @@ import dev.jobq.internal.discovery.ProviderCatalog;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -93,11 +95,16 @@ abstract class QueueCommand implements Callable<Integer> {
      * out of reach still fails it, naming the queue and its endpoint, after the provider's retries once.
      */
     QueueSession open(QueueSetup setup) {
+        return open(setup, UnaryOperator.identity());
+    }
+
+    /** As {@link #open(QueueSetup)}, with what {@code customize} adds to the builder. */
+    final QueueSession open(QueueSetup setup, UnaryOperator<JobQueueBuilder> customize) {
         String queue = jobQueue();
         Map<String, ProviderSection> sections = setup.config().providers();
         if (queue == null || !sections.containsKey(queue)
                 || ProviderCatalog.load(setup.classLoader()).provider(MemoryQueueNote.MEMORY).isEmpty()) {
-            return setup.open();
+            return setup.open(customize);
         }
         return setup.open(builder -> {
             sections.forEach((name, section) -> {
@@ -105,7 +112,7 @@ abstract class QueueCommand implements Callable<Integer> {
                     builder.queue(name, MemoryQueueNote.MEMORY, Map.of());
                 }
             });
-            return builder;
+            return customize.apply(builder);
         });
     }
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -343,6 +344,37 @@ class EnqueueCommandTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.err()).contains("jobq enqueue: note: queue 'default' is a memory queue (type: memory)");
+    }
+
+    /**
+     * A job for now, without a deduplication key, goes to the provider and never to the scheduler: enqueue opened the
+     * scheduler's store all the same, so with that database down (or an H2 file a running worker holds) it failed,
+     * exit 1, and enqueued nothing to a queue that answered.
+     */
+    @Test
+    @DisplayName("enqueue of a job for now works while the scheduler's store is out of reach; one that the scheduler "
+            + "may hold or that has a --dedup-key still needs it")
+    void aJobForNowIsEnqueuedWithoutTheSchedulersStore() throws Exception {
+        Path file = Files.writeString(dir.resolve("scheduler-down.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  enabled: false
+                  jdbcUrl: jdbc:postgresql://127.0.0.1:1/jobq
+                """);
+        var building = CommandRun.context(Map.of(), QueueOpener.building());
+
+        var now = CommandRun.in(building, "enqueue", "t", "--payload", "{}", "--config", file.toString());
+        assertThat(now.exitCode()).as(now.err()).isZero();
+        assertThat(now.out().strip()).isNotEmpty();
+
+        for (String[] needsIt : List.of(new String[] {"--dedup-key", "k"},
+                new String[] {"--at", "2031-12-25T09:00:00Z"})) {
+            var run = CommandRun.in(building, Stream.concat(Stream.of("enqueue", "t", "--config", file.toString()),
+                    Stream.of(needsIt)).toArray(String[]::new));
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).as(needsIt[0]).contains("scheduler: cannot connect to PostgreSQL at 127.0.0.1:1/jobq");
+        }
     }
 
     @Test
