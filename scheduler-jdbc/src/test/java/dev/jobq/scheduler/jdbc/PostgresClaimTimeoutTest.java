@@ -58,19 +58,7 @@ class PostgresClaimTimeoutTest {
 
     @Test
     void aBatchSlowerThanTheClaimTimeoutIsWarnedOfOnceNamingTheSetting() {
-        // Each job handed on takes until the server has ended the session that claimed it: a provider slower than
-        // claimTimeout.
-        JobSink slow = new JobSink() {
-            @Override
-            public EnqueueResult submit(JobEnvelope envelope) {
-                await().atMost(Duration.ofSeconds(30)).until(() -> idleInTransaction() == 0);
-                return recorded.submit(envelope);
-            }
-        };
-        var scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
-                .claimTimeout(Duration.ofSeconds(1)).batchSize(1).fireThreads(1)
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, slow));
-        opened.add(scheduler);
+        var scheduler = slowScheduler();
         JdbcSchedulerContract.storeDueJobs(scheduler, 2, T0);
 
         try (CapturedLog log = CapturedLog.of(HandOff.class)) {
@@ -91,17 +79,7 @@ class PostgresClaimTimeoutTest {
      */
     @Test
     void aRecurringBatchSlowerThanTheClaimTimeoutIsWarnedOfOnceNamingTheSetting() {
-        JobSink slow = new JobSink() {
-            @Override
-            public EnqueueResult submit(JobEnvelope envelope) {
-                await().atMost(Duration.ofSeconds(30)).until(() -> idleInTransaction() == 0);
-                return recorded.submit(envelope);
-            }
-        };
-        var scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
-                .claimTimeout(Duration.ofSeconds(1)).batchSize(1).fireThreads(1)
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, slow));
-        opened.add(scheduler);
+        var scheduler = slowScheduler();
         scheduler.registerRecurring(RecurringJob.builder("digest", "report:digest").schedule("every 1 hour").build(),
                 "{}");
         clock.set(T0.plus(Duration.ofHours(1)));
@@ -156,5 +134,24 @@ class PostgresClaimTimeoutTest {
                 return rows.getInt(1);
             }
         }
+    }
+
+    /**
+     * A scheduler of batches of one, claimTimeout 1 s, whose sink hands each job on only once the server has ended the
+     * session that claimed it: a provider slower than claimTimeout.
+     */
+    private JdbcJobScheduler slowScheduler() {
+        JobSink slow = new JobSink() {
+            @Override
+            public EnqueueResult submit(JobEnvelope envelope) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> idleInTransaction() == 0);
+                return recorded.submit(envelope);
+            }
+        };
+        var scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
+                .claimTimeout(Duration.ofSeconds(1)).batchSize(1).fireThreads(1)
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, slow));
+        opened.add(scheduler);
+        return scheduler;
     }
 }
