@@ -43,11 +43,14 @@ final class SqsConnection implements AutoCloseable {
     private static final Duration UNDER_REQUEST_TIMEOUT = Duration.ofMillis(50);
 
     /**
-     * The longest one attempt of a call (not a long poll) waits for its TCP connection: {@link #CONNECT_TIMEOUT}, or
-     * just under {@code requestTimeout} when that is lower. At the connect timeout itself, each attempt to an endpoint
-     * that drops connection attempts was cut at requestTimeout while it still connected, and failed as "SQS did not
-     * answer within requestTimeout (raise it)", the wrong fix; cut just before, it fails as a connection that timed
-     * out, naming the endpoint. An attempt whose connection takes longer had no time left for its request anyway.
+     * The longest one attempt of a call waits for its TCP connection: {@link #CONNECT_TIMEOUT}, or just under
+     * {@code requestTimeout} when that is lower. At the connect timeout itself, each attempt to an endpoint that drops
+     * connection attempts was cut at requestTimeout while it still connected, and failed as "SQS did not answer within
+     * requestTimeout (raise it)", the wrong fix; cut just before, it fails as a connection that timed out, naming the
+     * endpoint. An attempt whose connection takes longer had no time left for its request anyway. The long polls'
+     * too: a poll's attempt is cut at its wait plus requestTimeout, and a short poll's wait is 0 ({@code waitTime} 0s,
+     * or a worker with fewer permits than queues), so with the polls' pool left at 2 s each short poll to such an
+     * endpoint failed as an answer that did not come within the attempt's timeout.
      */
     static Duration connectTimeout(Duration requestTimeout) {
         Duration under = requestTimeout.minus(UNDER_REQUEST_TIMEOUT);
@@ -85,7 +88,7 @@ final class SqsConnection implements AutoCloseable {
             http = Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS)
                     .connectionTimeout(connectTimeout(settings.requestTimeout())).build();
             pollHttp = Apache5HttpClient.builder().maxConnections(MAX_POLL_CONNECTIONS)
-                    .connectionTimeout(CONNECT_TIMEOUT).build();
+                    .connectionTimeout(connectTimeout(settings.requestTimeout())).build();
             credentials = settings.keys() != null
                     ? StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.keys().accessKeyId(),
                             settings.keys().secretAccessKey()))

@@ -42,6 +42,9 @@ final class TcpProxy implements AutoCloseable {
     private final ServerSocket listening;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Chunk chunk;
+    /** Off: a connection accepted is held unanswered, and no other is accepted ({@link #dropNewConnections}). */
+    private volatile boolean accepting = true;
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
     private TcpProxy(ServerSocket listening, Chunk chunk) {
         this.listening = listening;
@@ -50,9 +53,33 @@ final class TcpProxy implements AutoCloseable {
 
     /** Starts a proxy forwarding to {@code server}'s host and port. */
     static TcpProxy start(URI server, Chunk chunk) throws IOException {
-        var proxy = new TcpProxy(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), chunk);
+        return start(server, chunk, 50);
+    }
+
+    /** The same, listening with a backlog of {@code backlog} connections (1: {@link #dropNewConnections} fills it). */
+    static TcpProxy start(URI server, Chunk chunk, int backlog) throws IOException {
+        var proxy = new TcpProxy(new ServerSocket(0, backlog, InetAddress.getLoopbackAddress()), chunk);
         Thread.ofVirtual().name("proxy-accept").start(() -> proxy.accept(server));
         return proxy;
+    }
+
+    /**
+     * From now on new connections are not made, as at a blackholed address or behind a firewall that drops them: the
+     * proxy accepts no more, and connections of its own fill its backlog (started with a backlog of 1), so that a
+     * client's connection attempt waits until its connect timeout. Connections made before keep working.
+     */
+    void dropNewConnections() throws IOException {
+        accepting = false;
+        for (int i = 0; i < 64; i++) {
+            var socket = new Socket();
+            sockets.add(socket);
+            try {
+                socket.connect(listening.getLocalSocketAddress(), 300);
+            } catch (java.net.SocketTimeoutException e) {
+                return; // the backlog is full: this one's SYN was dropped
+            }
+        }
+        throw new IllegalStateException("the backlog of the proxy never filled");
     }
 
     /** The port it listens on, at 127.0.0.1. */
@@ -63,6 +90,7 @@ final class TcpProxy implements AutoCloseable {
     /** Stops listening and closes every connection, held ones too. */
     @Override
     public void close() throws IOException {
+        closed.countDown();
         listening.close();
         for (Socket socket : sockets) {
             socket.close();
@@ -73,6 +101,11 @@ final class TcpProxy implements AutoCloseable {
         while (!listening.isClosed()) {
             try {
                 Socket client = listening.accept();
+                if (!accepting) {
+                    sockets.add(client); // held unanswered; none accepted after it
+                    closed.await();
+                    return;
+                }
                 Socket upstream = new Socket(server.getHost(), server.getPort());
                 sockets.add(client);
                 sockets.add(upstream);
@@ -80,6 +113,8 @@ final class TcpProxy implements AutoCloseable {
                 Thread.ofVirtual().name("proxy-down").start(() -> pump(upstream, client, false));
             } catch (IOException e) {
                 return; // closed
+            } catch (InterruptedException e) {
+                return;
             }
         }
     }
