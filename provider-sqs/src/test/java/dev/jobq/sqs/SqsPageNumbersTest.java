@@ -156,6 +156,25 @@ class SqsPageNumbersTest {
     }
 
     @Test
+    void configurationsRequestTimeoutRowSaysWhenConnectingIsGivenUp() throws IOException {
+        String row = ProjectDocs.read("docs/configuration.md").lines().filter(line -> line.startsWith("| `requestTimeout` |"))
+                .findFirst().orElseThrow(() -> new AssertionError("docs/configuration.md has no requestTimeout row"));
+        Matcher said = Pattern.compile("Connecting has its own (?:fixed )?limit, " + D + " per attempt(?: \\(" + D
+                + " under this, when that is lower)?").matcher(row);
+        assertThat(said.find()).as("docs/configuration.md's requestTimeout row says when connecting is given up: %s", row)
+                .isTrue();
+        Duration limit = (Duration) read(said.group(1), SqsConnection.CONNECT_TIMEOUT);
+        Duration under = said.group(2) == null ? null : (Duration) read(said.group(2), SqsConnection.CONNECT_TIMEOUT);
+        for (Duration requestTimeout : List.of(SqsSettings.MIN_REQUEST_TIMEOUT, Duration.ofMillis(500),
+                Duration.ofSeconds(2), SqsSettings.DEFAULT_REQUEST_TIMEOUT)) {
+            Duration paged = under != null && requestTimeout.minus(under).compareTo(limit) < 0
+                    ? requestTimeout.minus(under) : limit;
+            assertThat(paged).as("the connect limit docs/configuration.md gives for a requestTimeout of %s",
+                    requestTimeout).isEqualTo(SqsConnection.connectTimeout(requestTimeout));
+        }
+    }
+
+    @Test
     void aDeduplicationKeyIsSentAsItselfExactlyWhenThePageSaysSqsTakesIt() throws IOException {
         Matcher said = Pattern.compile("the key itself when SQS takes it — (\\d+) to (\\d+) printable ASCII characters"
                 + "( without spaces)? — else `sha256:`").matcher(page());
