@@ -372,12 +372,18 @@ final class QueueCalls {
             }
         }
 
-        /** The call's failure once it is done, null if it succeeded. */
+        /**
+         * The call's failure once it is done, null if it succeeded. An Error is thrown on, as {@link Batcher} throws a
+         * batch call's: wrapped, an OutOfMemoryError was a heartbeat's IllegalStateException.
+         */
         @Nullable RuntimeException failure() {
             try {
                 get();
                 return null;
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
                 return e.getCause() instanceof RuntimeException runtime ? runtime
                         : new IllegalStateException(e.getCause());
             } catch (java.util.concurrent.CancellationException | InterruptedException e) {
