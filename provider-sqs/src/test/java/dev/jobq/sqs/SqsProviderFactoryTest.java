@@ -561,51 +561,56 @@ class SqsProviderFactoryTest {
         @Test
         @DisplayName("an endpoint that drops connection attempts fails start-up after the connect timeout per attempt")
         void endpointDroppingConnections() throws Exception {
-            try (var full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                // nothing accepts: once the backlog is full the kernel drops further SYNs, as a blackholed address does
-                var held = new java.util.ArrayList<java.net.Socket>();
-                try {
-                    fillBacklog(full, held);
-                    String endpoint = "http://127.0.0.1:" + full.getLocalPort();
-                    Map<String, Object> values = on(endpoint + "/000000000000/jobs");
-                    values.put("endpoint", endpoint);
-                    values.put("requestTimeout", "5m"); // so that only the connect timeout can end an attempt
+            withDroppingEndpoint(endpoint -> {
+                Map<String, Object> values = on(endpoint + "/000000000000/jobs");
+                values.put("endpoint", endpoint);
+                values.put("requestTimeout", "5m"); // so that only the connect timeout can end an attempt
 
-                    long start = System.nanoTime();
-                    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> create(values))
-                            .isInstanceOf(JobQueueException.class)
-                            .hasMessageContaining("reading the attributes of queue")
-                            .hasMessageContaining("could not connect to " + endpoint + " within 2s, each of the "
-                                    + "SDK's attempts")
-                            .hasMessageContaining("endpoint " + endpoint));
-                    assertThat(Duration.ofNanos(System.nanoTime() - start))
-                            .as("four attempts of 2 s and the SDK's backoff").isLessThan(Duration.ofSeconds(20));
-                } finally {
-                    for (var socket : held) {
-                        socket.close();
-                    }
-                }
-            }
+                long start = System.nanoTime();
+                assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> create(values))
+                        .isInstanceOf(JobQueueException.class)
+                        .hasMessageContaining("reading the attributes of queue")
+                        .hasMessageContaining("could not connect to " + endpoint + " within 2s, each of the "
+                                + "SDK's attempts")
+                        .hasMessageContaining("endpoint " + endpoint));
+                assertThat(Duration.ofNanos(System.nanoTime() - start))
+                        .as("four attempts of 2 s and the SDK's backoff").isLessThan(Duration.ofSeconds(20));
+            });
         }
 
         @Test
         @DisplayName("with requestTimeout under the connect timeout, an endpoint that drops connection attempts fails "
                 + "start-up saying it could not connect there, not that SQS did not answer and to raise requestTimeout")
         void endpointDroppingConnectionsUnderAShortRequestTimeout() throws Exception {
+            withDroppingEndpoint(endpoint -> {
+                Map<String, Object> values = on(endpoint + "/000000000000/jobs");
+                values.put("endpoint", endpoint);
+                values.put("requestTimeout", "500ms"); // each attempt cut while it still connects
+
+                assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> create(values))
+                        .isInstanceOf(JobQueueException.class)
+                        .hasMessageContaining("reading the attributes of queue")
+                        .hasMessageContaining("could not connect to " + endpoint + " within 450ms")
+                        .message().doesNotContain("SQS did not answer"));
+            });
+        }
+
+        /** What runs against an endpoint that drops connection attempts. */
+        @FunctionalInterface
+        private interface AgainstEndpoint {
+            void run(String endpoint) throws Exception;
+        }
+
+        /**
+         * Runs {@code test} against {@code http://127.0.0.1:PORT} where nothing accepts: once the backlog is full the
+         * kernel drops further SYNs, as a blackholed address does.
+         */
+        private static void withDroppingEndpoint(AgainstEndpoint test) throws Exception {
             try (var full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
                 var held = new java.util.ArrayList<java.net.Socket>();
                 try {
                     fillBacklog(full, held);
-                    String endpoint = "http://127.0.0.1:" + full.getLocalPort();
-                    Map<String, Object> values = on(endpoint + "/000000000000/jobs");
-                    values.put("endpoint", endpoint);
-                    values.put("requestTimeout", "500ms"); // each attempt cut while it still connects
-
-                    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> create(values))
-                            .isInstanceOf(JobQueueException.class)
-                            .hasMessageContaining("reading the attributes of queue")
-                            .hasMessageContaining("could not connect to " + endpoint + " within 450ms")
-                            .message().doesNotContain("SQS did not answer"));
+                    test.run("http://127.0.0.1:" + full.getLocalPort());
                 } finally {
                     for (var socket : held) {
                         socket.close();
