@@ -2091,6 +2091,19 @@ abstract class JdbcSchedulerContract {
         }
 
         /**
+         * Stores {@link UnreadableScheduledJobs#MAX_LEFT_ALONE} jobs this process cannot read due at T0, which it leaves
+         * alone, and one more due at {@code at}, which it pushes on; returns that one's id.
+         */
+        private String oneUnreadableBeyondThoseLeftAlone(JdbcJobScheduler scheduler, Instant at) throws SQLException {
+            for (int i = 0; i < UnreadableScheduledJobs.MAX_LEFT_ALONE; i++) {
+                setOptions(scheduler.schedule(job("report:newer"), T0), "{\"maxAttempts\":");
+            }
+            String pushed = scheduler.schedule(job("report:newer"), at);
+            setOptions(pushed, "{\"maxAttempts\":");
+            return pushed;
+        }
+
+        /**
          * A job pushed on for being unreadable (past the {@link UnreadableScheduledJobs#MAX_LEFT_ALONE} left alone) and
          * then made readable (a newer deploy, the process that can read it): each push counted a try it never made, so
          * that its first failed hand-off after 9 pushes waited 5 minutes, not 1 s, and getJob and listScheduled showed
@@ -2099,12 +2112,8 @@ abstract class JdbcSchedulerContract {
         @Test
         void aJobPushedOnForBeingUnreadableCountsNoTryAndSaysSoOnceItCanBeRead() throws SQLException {
             var scheduler = open(builder());
-            for (int i = 0; i < UnreadableScheduledJobs.MAX_LEFT_ALONE; i++) {
-                setOptions(scheduler.schedule(job("report:newer"), T0), "{\"maxAttempts\":");
-            }
             Instant at = T0.plusSeconds(1);
-            String pushed = scheduler.schedule(job("report:newer"), at);
-            setOptions(pushed, "{\"maxAttempts\":");
+            String pushed = oneUnreadableBeyondThoseLeftAlone(scheduler, at);
             Instant now = at;
             clock.set(now);
             int pushes = 9;
@@ -2146,12 +2155,8 @@ abstract class JdbcSchedulerContract {
         @Test
         void aJobPushedOnForBeingUnreadableAndDueSinceDoesNotSayItIsHandedOnThen() throws SQLException {
             var scheduler = open(builder());
-            for (int i = 0; i < UnreadableScheduledJobs.MAX_LEFT_ALONE; i++) {
-                setOptions(scheduler.schedule(job("report:newer"), T0), "{\"maxAttempts\":");
-            }
             Instant at = T0.plusSeconds(1);
-            String pushed = scheduler.schedule(job("report:newer"), at);
-            setOptions(pushed, "{\"maxAttempts\":");
+            String pushed = oneUnreadableBeyondThoseLeftAlone(scheduler, at);
             clock.set(at);
             assertThat(scheduler.fireDue()).as("jobs handed on").isZero();
             Instant dueAt = (Instant) scheduledRow(pushed).get(0);
