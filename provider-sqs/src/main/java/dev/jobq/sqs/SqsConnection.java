@@ -62,6 +62,13 @@ final class SqsConnection implements AutoCloseable {
     private final AwsCredentialsProvider credentials;
     private final SqsClient client;
     private final SqsClient pollClient;
+    /**
+     * Set as {@link #close()} begins: a call that fails from then on failed because its clients were closed under it,
+     * or before it (the SDK says that its executor refused a task, or that its connection pool was shut down). Not the
+     * provider's own flag, which is set before it waits for its long polls: a call that failed meanwhile failed for a
+     * reason of its own. Read only when a call failed.
+     */
+    private volatile boolean closed;
 
     /** How one SDK client is built over its HTTP client: {@link #build}; a test's seam for a build that fails. */
     @FunctionalInterface
@@ -139,8 +146,14 @@ final class SqsConnection implements AutoCloseable {
         return pollClient;
     }
 
+    /** Whether {@link #close()} began: the clients make no more calls. */
+    boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public void close() {
+        closed = true;
         pollClient.close();
         client.close();
         pollHttp.close();

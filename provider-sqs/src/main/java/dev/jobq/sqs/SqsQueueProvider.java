@@ -63,6 +63,11 @@ final class SqsQueueProvider implements QueueProvider {
      */
     static final Duration HEARTBEAT_WAIT = Duration.ofSeconds(2);
 
+    /** What a send cut by close() says instead of the SDK's words about its executor or its connection pool. */
+    private static final String CLOSED_UNDER_SEND = "the provider was closed while the job was being sent; it is not "
+            + "enqueued unless SQS took it before the call was cut (enqueued again on an open provider, it may then run "
+            + "twice on a standard queue; a FIFO queue drops it as a duplicate within 5 minutes)";
+
     private final SqsConnection connection;
     private final SqsQueue queue;
     private final @Nullable String groupId;
@@ -135,7 +140,7 @@ final class SqsQueueProvider implements QueueProvider {
             sent = true;
         } catch (RuntimeException e) {
             throw new JobQueueException("sending job " + envelope.jobId() + " of type '" + envelope.type() + "' to "
-                    + queue.label() + " failed: " + failureOf(e), e);
+                    + queue.label() + " failed: " + (connection.isClosed() ? CLOSED_UNDER_SEND : failureOf(e)), e);
         } finally {
             // Whatever ended the send: an enqueue with the same key may be waiting for its outcome.
             if (deduplicationId != null && sent) {
@@ -197,7 +202,8 @@ final class SqsQueueProvider implements QueueProvider {
             RuntimeException failure = sent.get(m).failure();
             outcomes[positions.get(m)] = failure == null ? EnqueueOutcome.of(EnqueueResult.accepted(envelope.jobId()))
                     : EnqueueOutcome.failed(new JobQueueException("sending job " + envelope.jobId() + " of type '"
-                            + envelope.type() + "' to " + queue.label() + " failed: " + failureOf(failure), failure));
+                            + envelope.type() + "' to " + queue.label() + " failed: "
+                            + (connection.isClosed() ? CLOSED_UNDER_SEND : failureOf(failure)), failure));
         }
         return List.of(outcomes);
     }
@@ -414,11 +420,27 @@ final class SqsQueueProvider implements QueueProvider {
                 // as when the worker's close() closed the provider after the release: no lease left to extend.
                 throw new LeaseLostException("job " + job.jobId() + " on " + queue.label() + " no longer holds this "
                         + "delivery: it was settled or released while this extension was under way, which then failed ("
-                        + e.getMessage() + ")", e);
+                        + (connection.isClosed() ? "the provider was closed" : e.getMessage()) + ")", e);
+            }
+            if (connection.isClosed()) {
+                throw closedUnder("extending the lease", job, e);
             }
             throw new JobQueueException("extending the lease of job " + job.jobId() + " on " + queue.label()
                     + " failed: " + attemptsCut(e, seconds), e);
         }
+    }
+
+    /**
+     * The failure of a call of {@code job}'s delivery ({@code what}: a heartbeat's, a settle's) that failed because the
+     * provider was closed, before it or while it was under way. The SDK's own words said neither that nor what it
+     * means for the job: that its executor refused a task ("rejected from ScheduledThreadPoolExecutor[Shutting
+     * down]") or that its connection pool was shut down. Only a failed call asks, so no call that succeeds does more.
+     */
+    private JobQueueException closedUnder(String what, ReceivedJob job, RuntimeException e) {
+        return new JobQueueException(what + " of job " + job.jobId() + " on " + queue.label() + " failed: the provider "
+                + "was closed before SQS answered this call, and makes no more calls to SQS: unless SQS took it before "
+                + "it was cut, the job's lease runs out (at the end its receive or its last heartbeat set) and it is "
+                + "delivered again, to another worker or to this one once it runs again", e);
     }
 
     /**
@@ -469,6 +491,9 @@ final class SqsQueueProvider implements QueueProvider {
             try {
                 calls.send(releasedCopy(lease, copy));
             } catch (RuntimeException e) {
+                if (connection.isClosed()) {
+                    throw e; // no call goes out after close(): the settle says so, once
+                }
                 log.warn("job {} on {}: sending a fresh copy to release it failed; making the delivery visible again "
                         + "instead, which counts it as attempt {}", job.jobId(), queue.label(), job.attempt(), e);
                 settleVisibility(lease, 0);
@@ -545,6 +570,9 @@ final class SqsQueueProvider implements QueueProvider {
             }
             settlement.apply(lease);
         } catch (RuntimeException e) {
+            if (connection.isClosed() && !EntryFailure.isLostReceipt(e)) {
+                throw closedUnder(what, job, e);
+            }
             if (!EntryFailure.isLostReceipt(e)) {
                 throw e instanceof JobQueueException ? e : new JobQueueException(what + " of job " + job.jobId()
                         + " on " + queue.label() + " failed: " + failureOf(e), e);
