@@ -2,8 +2,15 @@ package dev.jobq.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.jobq.Backoff;
+import dev.jobq.JobEvent;
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueue;
 import dev.jobq.spi.EnqueueOutcome;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.JobEnvelope;
@@ -19,13 +26,16 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 /**
  * Calls of a job's delivery that fail because the provider was closed, under way or after: each says that, names the
@@ -38,6 +48,7 @@ class SqsCallsOnAClosedProviderTest {
     private final CountDownLatch reached = new CountDownLatch(1);
     private final CountDownLatch letGo = new CountDownLatch(1);
     private final AtomicBoolean holdNext = new AtomicBoolean();
+    private volatile Duration latency = Duration.ZERO;
     private TcpProxy proxy;
 
     @AfterEach
@@ -114,6 +125,71 @@ class SqsCallsOnAClosedProviderTest {
         assertThat(all).allSatisfy(outcome -> assertThat(outcome.failure()).isNotNull());
         assertThat(all.get(1).failure().getMessage()).contains(queues.url()).contains("closed").contains("closed-8");
         assertThat(provider.receive(1, Duration.ofSeconds(1))).as("a receive after close()").isEmpty();
+    }
+
+    @Test
+    @DisplayName("a worker's close() that closes the provider under acknowledgements on their way warns once, counting "
+            + "them, not once per job with the SDK's stack trace")
+    void aWorkerCloseCuttingAcknowledgementsWarnsOnce() throws Exception {
+        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
+        proxy = TcpProxy.start(server, new TcpProxy.Chunk() {
+            @Override
+            public boolean pass(boolean request) {
+                return true;
+            }
+
+            @Override
+            public Duration answerLatency() {
+                return latency;
+            }
+        });
+        SqsServer.Queues queues = ElasticMq.newQueues("closed-worker", false);
+        Map<String, Object> settings = ElasticMq.settings(queues, Map.of("endpoint", "http://127.0.0.1:" + proxy.port(),
+                "visibilityTimeout", "60s", "waitTime", "1s"));
+        Logger jobqLog = (Logger) LoggerFactory.getLogger("dev.jobq");
+        CapturedLog logged = new CapturedLog();
+        logged.start();
+        List<JobEvent> events = new CopyOnWriteArrayList<>();
+        JobQueue jobs = JobQueue.builder().environment(Map.of()).provider("sqs", settings).backoff(Backoff.none())
+                .concurrency(10).pollInterval(Duration.ofSeconds(1)).shutdownTimeout(Duration.ofMillis(500))
+                .listener(events::add).build();
+        var finish = new CountDownLatch(1);
+        var returned = new AtomicInteger();
+        jobs.registerJobHandler("report:build", String.class, (job, ctx) -> {
+            finish.await();
+            returned.incrementAndGet();
+        });
+        try {
+            jobs.start();
+            for (int i = 0; i < 10; i++) {
+                jobs.enqueue("report:build", "r" + i);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> events.stream()
+                    .filter(JobEvent.Started.class::isInstance).count() == 10);
+            // SQS answers late from now on: the acknowledgements are still on their way when shutdownTimeout passes,
+            // and close() closes the provider under them.
+            latency = Duration.ofSeconds(3);
+            jobqLog.addAppender(logged);
+            finish.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> returned.get() == 10);
+        } finally {
+            jobs.close();
+        }
+        try {
+            // Announced after the acknowledgement returned, failed or not, on the handlers' threads: what they log of
+            // it is logged by then.
+            await().atMost(Duration.ofSeconds(15)).until(() -> events.stream()
+                    .filter(JobEvent.Completed.class::isInstance).count() == 10);
+        } finally {
+            jobqLog.detachAppender(logged);
+        }
+        List<String> warned = logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
+        assertThat(warned).as("WARN and ERROR lines of the close()").singleElement().asString()
+                .contains("shutdownTimeout 500ms passed").contains("attempt(s) still being settled").contains("acknowledgement");
+        assertThat(logged.list.stream().map(ILoggingEvent::getFormattedMessage))
+                .as("the jobs whose acknowledgement was cut, each a line of its own below WARN")
+                .anyMatch(line -> line.contains("its acknowledgement was cut as the worker stopped"));
     }
 
     private static void assertClosedSaid(String message, SqsServer.Queues queues, String jobId) {

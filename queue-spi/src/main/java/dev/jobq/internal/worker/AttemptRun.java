@@ -114,6 +114,15 @@ final class AttemptRun implements JobContext, Runnable {
          * announced: what {@code jobq run --max-jobs} counts. A message its provider ends on its own never comes here.
          */
         void endedWithOutcome();
+
+        /**
+         * Asked (only when a settle with the provider failed) whether the worker's close() gave up waiting for this
+         * attempt's settle, on its way to the provider when shutdownTimeout passed, and then closed the provider under
+         * it: close()'s one warning counts such settles, so their failures are not each a warning of their own.
+         */
+        default boolean settleCutAtShutdown(AttemptRun run) {
+            return false;
+        }
     }
 
     /**
@@ -470,9 +479,15 @@ final class AttemptRun implements JobContext, Runnable {
             // Throwable: a third-party provider's Error (or odd Throwable) left the attempt unsettled, so that close()
             // waited out its shutdownTimeout for it, and went on to the thread's uncaught-exception handler.
             providerFailed = e;
-            log.warn("{} completed but its acknowledgement (or the receive of the next job with it) failed; "
-                    + "unless acknowledged, it will be delivered again after its lease (handlers must be idempotent)",
-                    describe(), FailurePolicy.loggable(e));
+            if (e instanceof Exception && worker.settleCutAtShutdown(this)) {
+                log.info("{} completed, but its acknowledgement was cut as the worker stopped (counted in its warning); "
+                        + "unless acknowledged, it will be delivered again after its lease: {}", describe(),
+                        FailurePolicy.messageLine(e));
+            } else {
+                log.warn("{} completed but its acknowledgement (or the receive of the next job with it) failed; "
+                        + "unless acknowledged, it will be delivered again after its lease (handlers must be "
+                        + "idempotent)", describe(), FailurePolicy.loggable(e));
+            }
         }
         queue.counters().completed(nanos);
         worker.endedWithOutcome();
@@ -694,8 +709,13 @@ final class AttemptRun implements JobContext, Runnable {
             log.info("{} released unfinished at shutdown", describe());
         } catch (Throwable e) {
             providerFailed = e;
-            log.warn("{} could not be released at shutdown; it will be delivered again when its lease ends",
-                    describe(), FailurePolicy.loggable(e));
+            if (e instanceof Exception && worker.settleCutAtShutdown(this)) {
+                log.info("{}: its release was cut as the worker stopped (counted in its warning); it will be delivered "
+                        + "again when its lease ends: {}", describe(), FailurePolicy.messageLine(e));
+            } else {
+                log.warn("{} could not be released at shutdown; it will be delivered again when its lease ends",
+                        describe(), FailurePolicy.loggable(e));
+            }
         }
         try {
             // Not held back for a Started or Progress a listener still holds (awaitEarlierEvents): close() waits for this
@@ -743,8 +763,14 @@ final class AttemptRun implements JobContext, Runnable {
                     delivery.envelope().type());
         } catch (Throwable e) {
             providerFailed = e;
-            log.warn("{}, received as the worker stopped, could not be handed back; it will be delivered again "
-                    + "when its lease ends", describe(), FailurePolicy.loggable(e));
+            if (e instanceof Exception && worker.settleCutAtShutdown(this)) {
+                log.info("{}, received as the worker stopped: handing it back was cut as the worker stopped (counted in "
+                        + "its warning); it will be delivered again when its lease ends: {}", describe(),
+                        FailurePolicy.messageLine(e));
+            } else {
+                log.warn("{}, received as the worker stopped, could not be handed back; it will be delivered again "
+                        + "when its lease ends", describe(), FailurePolicy.loggable(e));
+            }
         } finally {
             settled = true;
         }
@@ -1058,6 +1084,12 @@ final class AttemptRun implements JobContext, Runnable {
             }
             return e;
         } catch (Throwable e) {
+            if (e instanceof Exception && worker.settleCutAtShutdown(this)) {
+                log.info("{}: recording its failure ({}) was cut as the worker stopped (counted in its warning); it will "
+                        + "be delivered again when its lease ends: {}", describe(), failure.error(),
+                        FailurePolicy.messageLine(e));
+                return e;
+            }
             // loggable: a provider's exception whose toString() throws threw out of this line, past the settling
             log.error("{}: recording its failure ({}) failed; it will be delivered again when its lease ends",
                     describe(), failure.error(), FailurePolicy.loggable(e));

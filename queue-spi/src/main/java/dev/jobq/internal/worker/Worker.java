@@ -107,6 +107,13 @@ public final class Worker implements AutoCloseable {
      * and a close() there waited for the shutdown, which waited for that thread.
      */
     private final Set<Thread> releasing = ConcurrentHashMap.newKeySet();
+    /**
+     * The attempts whose settle (an acknowledgement, a failure, a release) was still on its way to the provider when
+     * close() stopped waiting for it, once shutdownTimeout passed: the provider is closed under them next, and close()'s
+     * one warning counts them, where each failed settle then logged a warning of its own with the provider's stack
+     * trace (ten acknowledgements of one SQS batch, ten warnings). Filled by close() only; read by a failed settle.
+     */
+    private final Set<AttemptRun> cutAtShutdown = ConcurrentHashMap.newKeySet();
     private boolean started;
     private boolean closed;
     /** Set first in close(): handler threads take no further job, and signal when they end. */
@@ -132,6 +139,11 @@ public final class Worker implements AutoCloseable {
             if (budget != null) {
                 jobsEnded.incrementAndGet();
             }
+        }
+
+        @Override
+        public boolean settleCutAtShutdown(AttemptRun run) {
+            return cutAtShutdown.contains(run);
         }
     };
 
@@ -628,14 +640,32 @@ public final class Worker implements AutoCloseable {
             }
             releaseAll(cancelled, AttemptRun::releaseCancelled, "unfinished jobs");
             awaitTimeOutsRecorded(recordDeadline);
+            for (AttemptRun run : runs()) {
+                if (!run.isSettled()) {
+                    cutAtShutdown.add(run);
+                }
+            }
+            for (AttemptRun run : recordingTimeOuts) {
+                if (!run.isSettled()) {
+                    cutAtShutdown.add(run);
+                }
+            }
+            String cut = cutAtShutdown.isEmpty() ? "" : "; " + cutAtShutdown.size() + " attempt(s) still being settled "
+                    + "with the provider (an acknowledgement, a failure or a release on its way) are cut as it closes: "
+                    + "unless it took them, those jobs are delivered again when their leases end (handlers must be "
+                    + "idempotent)";
             int count = released.values().stream().mapToInt(i -> i).sum();
             if (count > 0) {
                 log.warn("jobq worker: shutdownTimeout {} passed with handlers still running; released {} unfinished "
-                        + "job(s) for redelivery", DurationFormat.format(settings.shutdownTimeout()), count);
+                        + "job(s) for redelivery{}", DurationFormat.format(settings.shutdownTimeout()), count, cut);
             } else if (exiting.isEmpty()) {
                 // E.g. only acknowledgements still in flight: nothing was left to release.
                 log.warn("jobq worker: shutdownTimeout {} passed before every attempt was settled with the provider; "
-                        + "no unfinished job was left to release", DurationFormat.format(settings.shutdownTimeout()));
+                        + "no unfinished job was left to release{}", DurationFormat.format(settings.shutdownTimeout()),
+                        cut);
+            } else if (!cut.isEmpty()) {
+                log.warn("jobq worker: shutdownTimeout {} passed{}", DurationFormat.format(settings.shutdownTimeout()),
+                        cut);
             }
         }
         watchdog.close();
