@@ -11,13 +11,13 @@ import dev.jobq.JobRejectedException;
 import dev.jobq.QueueStats;
 import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.ExitStatus;
+import dev.jobq.cli.context.FailureText;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.internal.config.ProviderSection;
 import dev.jobq.internal.discovery.ProviderCatalog;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
-import dev.jobq.spi.Secrets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -221,13 +221,7 @@ public final class StatsCommand extends QueueCommand {
         }
 
         private static String describe(Throwable error) {
-            var text = new StringBuilder(String.valueOf(error.getMessage() != null ? error.getMessage()
-                    : error.getClass().getName()));
-            for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause();
-                 cause = cause.getCause()) {
-                text.append("; caused by ").append(cause);
-            }
-            return Secrets.maskUrl(text.toString()).replaceAll("\\s*\\R\\s*", " ");
+            return FailureText.of(error).replaceAll("\\s*\\R\\s*", " ");
         }
     }
 }

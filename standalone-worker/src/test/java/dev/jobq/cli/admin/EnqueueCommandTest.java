@@ -3,6 +3,7 @@ package dev.jobq.cli.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
 import dev.jobq.cli.AlteredProvider;
@@ -475,6 +476,40 @@ class EnqueueCommandTest {
                 "stats", "--queue", "reports", "--config", file.toString());
         assertThat(one.exitCode()).as(one.err()).isZero();
         assertThat(one.out()).containsPattern("(?m)^reports\\s+0\\s+0\\s+0\\s+0$").doesNotContain("remote");
+    }
+
+    /**
+     * The provider's error already quotes the SDK's message, and the SDK's exception quotes its cause's: each cause
+     * appended after it ("; caused by …") said the same again, three times the one refused connection in one line.
+     */
+    @Test
+    @DisplayName("stats of a queue whose SQS is out of reach says the SDK's failure once, with the queue, its "
+            + "endpoint and what to check, on stderr and in the JSON error")
+    void anUnreadableQueuesErrorSaysItsCauseOnce() throws Exception {
+        Path file = Files.writeString(dir.resolve("one-down.yaml"), """
+                provider:
+                  type: memory
+                queues:
+                  remote:
+                %s
+                """.formatted(UnreachableSqs.keys(4)));
+        var building = CommandRun.context(Map.of(), QueueOpener.building());
+
+        var run = CommandRun.in(building, "stats", "--config", file.toString());
+        var json = CommandRun.in(building, "stats", "--json", "--config", file.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+        String line = run.err().lines().filter(l -> l.startsWith("jobq stats: queue 'remote'")).findFirst().orElseThrow();
+        assertThat(json.exitCode()).as(json.err()).isEqualTo(1);
+        String error = JsonMapper.builder().build().readTree(json.out()).get(1).get("error").asText();
+        for (String text : List.of(line, error)) {
+            assertThat(text).contains("jobq queue 'remote': reading the attributes of queue "
+                            + "http://127.0.0.1:1/000000000000/jobs failed: ")
+                    .contains("(check region us-east-1, endpoint http://127.0.0.1:1, the accessKeyId and "
+                            + "secretAccessKey of this section and the IAM actions in docs/sqs.md)");
+            assertThat(text.split("Connection refused", -1)).as(text).hasSize(2);
+            assertThat(text.split("SDK Attempt Count", -1)).as(text).hasSize(2);
+        }
     }
 
     /**

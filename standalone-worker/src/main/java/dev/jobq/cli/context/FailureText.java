@@ -1,0 +1,33 @@
+package dev.jobq.cli.context;
+
+import dev.jobq.spi.Secrets;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
+/**
+ * A command's failure as one text for the user: its message, then each cause ({@code "; caused by Type: message"})
+ * that says something the text does not say yet, with the secrets of its URLs masked ({@link Secrets#maskUrl}).
+ * A provider's or a driver's error most often quotes its cause's message, and an SDK's its own cause's: each cause
+ * appended as it is said the same failure again, the one refused connection three times in one line.
+ */
+public final class FailureText {
+
+    private FailureText() {
+    }
+
+    /** The text of {@code error} and of those of its causes whose message it does not quote, secrets masked. */
+    public static String of(Throwable error) {
+        var text = new StringBuilder(Secrets.maskUrl(String.valueOf(error.getMessage() != null ? error.getMessage()
+                : error.getClass().getName())));
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.add(error);
+        for (Throwable cause = error.getCause(); cause != null && seen.add(cause); cause = cause.getCause()) {
+            String message = cause.getMessage();
+            if (message == null || message.isBlank() || text.indexOf(Secrets.maskUrl(message)) < 0) {
+                text.append("; caused by ").append(Secrets.maskUrl(cause.toString()));
+            }
+        }
+        return text.toString();
+    }
+}
