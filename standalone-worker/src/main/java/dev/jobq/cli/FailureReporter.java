@@ -4,7 +4,7 @@ import dev.jobq.ConfigException;
 import dev.jobq.JobRejectedException;
 import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.ExitStatus;
-import dev.jobq.spi.Secrets;
+import dev.jobq.cli.context.FailureText;
 import java.io.PrintWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +17,8 @@ import picocli.CommandLine.ParseResult;
  * problem with its key path) or a rejected job is 2, like a usage error; a {@link CommandFailure}
  * carries its own; anything else is a run-time failure, 1, with its stack trace at DEBUG. A run-time
  * failure's text is a provider's, a driver's or an SDK's, which may quote the URL it was given: it is
- * shown with the secrets of its URLs masked ({@link Secrets#maskUrl}), as {@code /health} and the logs show it.
+ * shown with the secrets of its URLs masked, as {@code /health} and the logs show it, and with only those of its
+ * causes that it does not already quote ({@link FailureText}).
  */
 final class FailureReporter implements IExecutionExceptionHandler {
 
@@ -42,21 +43,12 @@ final class FailureReporter implements IExecutionExceptionHandler {
                 status = ExitStatus.USAGE;
             }
             default -> {
-                err.println(name + " failed: " + Secrets.maskUrl(describe(ex)));
+                err.println(name + " failed: " + FailureText.of(ex));
                 log.debug("{} failed", name, ex);
                 status = ExitStatus.FAILURE;
             }
         }
         err.flush();
         return status;
-    }
-
-    private static String describe(Throwable error) {
-        var text = new StringBuilder(String.valueOf(error.getMessage() != null ? error.getMessage()
-                : error.getClass().getName()));
-        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            text.append("; caused by ").append(cause);
-        }
-        return text.toString();
     }
 }

@@ -542,4 +542,52 @@ class SchedulerCommandsTest {
                     .doesNotContain("127.0.0.1");
         }
     }
+
+    /**
+     * A provider's or the scheduler's error quotes the message of what it caught, and that the message of its own
+     * cause: each cause appended after it said the same failure again, the one refused connection three times.
+     */
+    @Test
+    @DisplayName("enqueue, schedule add, recurring add and dead-letters list with SQS out of reach, and schedule list "
+            + "with the database down, say the failure once, with the queue or database, the endpoint and the fix")
+    void aFailureToConnectIsSaidOnce() throws Exception {
+        Path sqsDown = Files.writeString(dir.resolve("sqs-down.yaml"), """
+                provider:
+                %s
+                scheduler:
+                  enabled: false
+                  jdbcUrl: %s
+                """.formatted(UnreachableSqs.keys(2), jdbcUrl));
+        for (String[] args : new String[][] {{"enqueue", "t"}, {"schedule", "add", "t", "--at", "2031-01-01T00:00:00Z"},
+                {"recurring", "add", "x", "t", "--schedule", "@daily"}, {"dead-letters", "list"}}) {
+            var run = CommandRun.of(Stream.concat(Arrays.stream(args), Stream.of("--config", sqsDown.toString()))
+                    .toArray(String[]::new));
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).as(String.join(" ", args)).startsWith("jobq " + args[0] + " ")
+                    .contains("jobq queue 'default': reading the attributes of queue "
+                            + "http://127.0.0.1:1/000000000000/jobs failed: ")
+                    .contains("(check region us-east-1, endpoint http://127.0.0.1:1, the accessKeyId and "
+                            + "secretAccessKey of this section and the IAM actions in docs/sqs.md)")
+                    .doesNotContain("\tat ");
+            assertThat(run.err().split("Connection refused", -1)).as(run.err()).hasSize(2);
+        }
+        Path databaseDown = Files.writeString(dir.resolve("db-down.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  enabled: false
+                  jdbcUrl: jdbc:postgresql://127.0.0.1:1/jobq?password=S3CRET
+                  connectionTimeout: 1s
+                """);
+
+        var run = CommandRun.of("schedule", "list", "--config", databaseDown.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+        assertThat(run.err()).startsWith("jobq schedule list failed: scheduler: cannot connect to PostgreSQL at "
+                + "127.0.0.1:1/jobq: Connection refused; check scheduler.jdbcUrl, username and password, and that the "
+                + "database is running").doesNotContain("S3CRET");
+        assertThat(run.err().split("Connection refused", -1)).as(run.err()).hasSize(2);
+        assertThat(run.err().split("Connection to 127.0.0.1:1 refused", -1)).as(run.err()).hasSize(2);
+    }
 }
