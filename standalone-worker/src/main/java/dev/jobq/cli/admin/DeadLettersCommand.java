@@ -52,9 +52,14 @@ public final class DeadLettersCommand extends CommandGroup {
          * memory queue, never out of reach) has its provider opened first, and the whole file's queue is opened
          * with it ({@link ProviderAlone#openAround}): the whole file first failed on that queue out of reach after
          * the SDK's retries, and the queue alone then failed the same way after as many, twice the wait for one error.
+         * A queue the file gives {@code deadLetter: discard} keeps none: that is said (exit 2) before anything is
+         * opened, as it was only once its provider answered (with SQS down, exit 1 and SQS's failure).
          */
         int call(QueueSetup setup, PrintWriter err, ToIntFunction<DeadLetters> work) {
             ProviderSection file = setup.config().providers().get(queue);
+            if (file != null && discards(setup)) {
+                throw notKept(file.type(), true); // the file tells: said so while the provider is out of reach too
+            }
             // a memory queue is never out of reach; one the file does not list may be a lent queue's
             boolean aloneFirst = file != null && !MemoryQueueNote.MEMORY.equals(file.type());
             // out of reach, this queue's provider fails the command here, once

@@ -211,6 +211,32 @@ class DeadLettersCommandTest {
     }
 
     /**
+     * A queue whose section says deadLetter: discard keeps no dead letters, which the file alone tells: with its SQS
+     * out of reach the command waited out the SDK's retries and failed as SQS's failure (exit 1), and only once SQS
+     * answered again said what was to fix, that there are none to list (exit 2).
+     */
+    @Test
+    @DisplayName("dead-letters on a queue with deadLetter: discard says it keeps none (exit 2) also while its SQS is "
+            + "out of reach")
+    void aQueueThatDiscardsItsDeadJobsSaysSoWhileItsProviderIsOutOfReach() throws Exception {
+        Path file = Files.writeString(dir.resolve("sqs-down.yaml"), """
+                provider:
+                %s
+                """.formatted(UnreachableSqs.keys(2)));
+
+        for (String[] args : new String[][] {{"list"}, {"redrive", "01a24358-6808-7909-a68a-18dff8e45dbd"},
+                {"delete", "01a24358-6808-7909-a68a-18dff8e45dbd"}}) {
+            var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), Stream.concat(
+                    Stream.of("dead-letters"), Stream.concat(Stream.of(args), Stream.of("--config", file.toString())))
+                    .toArray(String[]::new));
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+            assertThat(run.err()).as(args[0]).contains("queue 'default' has deadLetter: discard: SQS deletes its dead "
+                    + "jobs (each logged at WARN with a Dead event) and keeps none").doesNotContain("127.0.0.1");
+        }
+    }
+
+    /**
      * Dead letters are one queue's: the command opened every configured queue's provider, so another queue's SQS
      * out of reach failed it (exit 1) though the queue asked about was readable, as stats --queue did before.
      */
@@ -249,7 +275,9 @@ class DeadLettersCommandTest {
     @DisplayName("dead-letters --queue Q whose SQS endpoint does not answer waits out the SDK's retries once, not twice")
     void aQueueOutOfReachIsTriedOnce() throws Exception {
         try (var endpoint = new CountingEndpoint()) {
+            // without deadLetter: discard, which answers from the file before anything connects
             Path file = endpoint.remoteQueueFile(dir);
+            Files.writeString(file, Files.readString(file).replace("    deadLetter: discard\n", ""));
             int once = endpoint.connectionsOfOneOpening(file);
 
             var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
@@ -274,7 +302,8 @@ class DeadLettersCommandTest {
 
             assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
             assertThat(run.err()).contains("queue 'remote' has deadLetter: discard: SQS deletes its dead jobs");
-            assertThat(sqs.discardLines()).as("start-up lines of the queue").hasSize(1);
+            // deadLetter: discard in the file answers before the queue is opened at all
+            assertThat(sqs.discardLines()).as("start-up lines of the queue").isEmpty();
         }
     }
 }
