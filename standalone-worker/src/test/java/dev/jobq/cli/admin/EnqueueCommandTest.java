@@ -2,6 +2,7 @@ package dev.jobq.cli.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jobq.JobQueue;
@@ -15,6 +16,7 @@ import dev.jobq.cli.UnreachableSqs;
 import dev.jobq.cli.context.QueueOpener;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -415,6 +417,25 @@ class EnqueueCommandTest {
                             + "on https://sqs.us-east-1.amazonaws.com/"
                             + "123456789012/jobs?X-Amz-Security-Token=**** failed")
                     .contains("postgresql://jobs:****@db.internal:5432/queue").doesNotContain("S3CRET");
+        }
+    }
+
+    /** Each cause was appended until one was its own cause: a chain of two that point at each other never ended. */
+    @Test
+    @DisplayName("a failure whose causes form a loop is told once each, and the command ends")
+    void aFailureWhoseCausesLoopIsToldAndTheCommandEnds() {
+        var provider = new AlteredProvider(true);
+        var outer = new IllegalStateException("GetQueueAttributes failed");
+        var inner = new IllegalStateException("socket closed");
+        outer.initCause(inner);
+        inner.initCause(outer);
+        provider.failStats(outer);
+        try (var down = new SharedQueue(JobQueue.builder().provider(provider).environment(Map.of()).build(), dir)) {
+            var run = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> down.run("stats"));
+
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.err()).isEqualTo("jobq stats: queue 'default': its stats cannot be read: GetQueueAttributes "
+                    + "failed; caused by java.lang.IllegalStateException: socket closed" + System.lineSeparator());
         }
     }
 
