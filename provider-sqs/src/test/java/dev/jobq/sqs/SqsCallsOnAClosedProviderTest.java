@@ -29,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -45,15 +44,13 @@ import org.slf4j.LoggerFactory;
 @ExtendWith(ElasticMq.class)
 class SqsCallsOnAClosedProviderTest {
 
-    private final CountDownLatch reached = new CountDownLatch(1);
-    private final CountDownLatch letGo = new CountDownLatch(1);
-    private final AtomicBoolean holdNext = new AtomicBoolean();
+    private final TcpProxy.HoldNextRequest hold = new TcpProxy.HoldNextRequest();
     private volatile Duration latency = Duration.ZERO;
     private TcpProxy proxy;
 
     @AfterEach
     void closeProxy() throws IOException {
-        letGo.countDown();
+        hold.letGo();
         if (proxy != null) {
             proxy.close();
         }
@@ -64,7 +61,7 @@ class SqsCallsOnAClosedProviderTest {
             + "that the job comes back when its lease runs out")
     void aHeartbeatCutByClose() throws Exception {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, this::pass);
+        proxy = TcpProxy.start(server, hold);
         SqsServer.Queues queues = ElasticMq.newQueues("closed-heartbeat", false);
         QueueProvider provider = provider(queues, "http://127.0.0.1:" + proxy.port());
         CompletableFuture<Throwable> extending;
@@ -72,11 +69,11 @@ class SqsCallsOnAClosedProviderTest {
             provider.enqueue(job("closed-hb-1"), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
             assertThat(received).hasSize(1);
-            holdNext.set(true);
+            hold.holdNext();
             extending = CompletableFuture.supplyAsync(() -> catchThrowable(() ->
                     provider.extendLease(received.getFirst(), Duration.ofSeconds(30))),
                     runnable -> Thread.ofVirtual().start(runnable));
-            assertThat(reached.await(30, TimeUnit.SECONDS)).as("the heartbeat reached the proxy").isTrue();
+            assertThat(hold.reached(30)).as("the heartbeat reached the proxy").isTrue();
         } finally {
             provider.close();
         }
@@ -209,15 +206,5 @@ class SqsCallsOnAClosedProviderTest {
     private static JobEnvelope job(String id) {
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, id, "report:build", "1", JobOptions.defaults(), 0,
                 Instant.now(), null, null);
-    }
-
-    /** The next request once {@link #holdNext} is set is not passed on until the test ends. */
-    private boolean pass(boolean request) throws InterruptedException {
-        if (request && holdNext.compareAndSet(true, false)) {
-            reached.countDown();
-            letGo.await(60, TimeUnit.SECONDS);
-            return false;
-        }
-        return true;
     }
 }

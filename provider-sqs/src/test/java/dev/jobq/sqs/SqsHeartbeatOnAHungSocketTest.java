@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -36,14 +35,12 @@ import org.junit.jupiter.api.parallel.Isolated;
 @Isolated("counts the JVM's jobq threads")
 class SqsHeartbeatOnAHungSocketTest {
 
-    private final CountDownLatch reached = new CountDownLatch(1);
-    private final CountDownLatch letGo = new CountDownLatch(1);
-    private final java.util.concurrent.atomic.AtomicBoolean holdNext = new java.util.concurrent.atomic.AtomicBoolean();
+    private final TcpProxy.HoldNextRequest hold = new TcpProxy.HoldNextRequest();
     private TcpProxy proxy;
 
     @AfterEach
     void closeProxy() throws IOException {
-        letGo.countDown();
+        hold.letGo();
         if (proxy != null) {
             proxy.close();
         }
@@ -53,7 +50,7 @@ class SqsHeartbeatOnAHungSocketTest {
     @DisplayName("close() returns within seconds, the hung heartbeat returns with it, and no jobq thread is left")
     void closeEndsAHeartbeatHungOnTheSocket() throws Exception {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, this::pass);
+        proxy = TcpProxy.start(server, hold);
         SqsServer.Queues queues = ElasticMq.newQueues("hung-heartbeat-socket", false);
         QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
@@ -65,7 +62,7 @@ class SqsHeartbeatOnAHungSocketTest {
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
             assertThat(received).hasSize(1);
-            holdNext.set(true);
+            hold.holdNext();
             extending = CompletableFuture.supplyAsync(() -> {
                 try {
                     provider.extendLease(received.getFirst(), Duration.ofSeconds(30));
@@ -74,7 +71,7 @@ class SqsHeartbeatOnAHungSocketTest {
                     return e;
                 }
             }, runnable -> Thread.ofVirtual().start(runnable));
-            assertThat(reached.await(30, TimeUnit.SECONDS)).as("the heartbeat reached the proxy").isTrue();
+            assertThat(hold.reached(30)).as("the heartbeat reached the proxy").isTrue();
         } finally {
             long began = System.nanoTime();
             provider.close();
@@ -91,7 +88,7 @@ class SqsHeartbeatOnAHungSocketTest {
             + "the 2 s a heartbeat (a third into the lease) has left, not after requestTimeout's 10 s")
     void aHungAttemptIsTriedAgainWithinTheLease() throws Exception {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, this::pass);
+        proxy = TcpProxy.start(server, hold);
         SqsServer.Queues queues = ElasticMq.newQueues("hung-heartbeat-attempt", false);
         try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
@@ -101,10 +98,10 @@ class SqsHeartbeatOnAHungSocketTest {
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
             assertThat(received).hasSize(1);
-            holdNext.set(true);
+            hold.holdNext();
             var extending = CompletableFuture.runAsync(() -> provider.extendLease(received.getFirst(),
                     Duration.ofSeconds(3)), runnable -> Thread.ofVirtual().start(runnable));
-            assertThat(reached.await(30, TimeUnit.SECONDS)).as("the heartbeat reached the proxy").isTrue();
+            assertThat(hold.reached(30)).as("the heartbeat reached the proxy").isTrue();
             long began = System.nanoTime();
             try {
                 extending.get(2, TimeUnit.SECONDS);
@@ -114,15 +111,5 @@ class SqsHeartbeatOnAHungSocketTest {
             }
             assertThat(Duration.ofNanos(System.nanoTime() - began)).as("the heartbeat").isLessThan(Duration.ofSeconds(2));
         }
-    }
-
-    /** The next request once {@link #holdNext} is set is not passed on until the test ends. */
-    private boolean pass(boolean request) throws InterruptedException {
-        if (request && holdNext.compareAndSet(true, false)) {
-            reached.countDown();
-            letGo.await(60, TimeUnit.SECONDS);
-            return false;
-        }
-        return true;
     }
 }

@@ -39,6 +39,41 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * A {@link Chunk} that passes everything but the first request once {@link #holdNext} is called: that one is held,
+     * its connection silent, until {@link #letGo} (a socket that hangs).
+     */
+    static final class HoldNextRequest implements Chunk {
+        private final java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch letGo = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.atomic.AtomicBoolean holdNext = new java.util.concurrent.atomic.AtomicBoolean();
+
+        /** Holds the next request the proxy reads from a client. */
+        void holdNext() {
+            holdNext.set(true);
+        }
+
+        /** Whether the held request reached the proxy within {@code seconds}. */
+        boolean reached(long seconds) throws InterruptedException {
+            return reached.await(seconds, TimeUnit.SECONDS);
+        }
+
+        /** Ends the hold: the held request is passed on no more, and its connection closes. */
+        void letGo() {
+            letGo.countDown();
+        }
+
+        @Override
+        public boolean pass(boolean request) throws InterruptedException {
+            if (request && holdNext.compareAndSet(true, false)) {
+                reached.countDown();
+                letGo.await(60, TimeUnit.SECONDS);
+                return false;
+            }
+            return true;
+        }
+    }
+
     private final ServerSocket listening;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Chunk chunk;
