@@ -293,11 +293,6 @@ final class JdbcJobScheduler implements JobScheduler {
     }
 
     /**
-     * Refuses a text longer than its column holds ({@value #MAX_TEXT} characters: VARCHAR(255) in the
-     * schema, counted in UTF-16 units as H2 counts them), before anything is written: the database's own
-     * refusal was an SQL error, and on PostgreSQL named no column.
-     */
-    /**
      * What {@link #registerRecurring} refuses before it reaches the database (the name, type and schedule text
      * too long for their columns, a NUL in them, a schedule that does not parse); the schedule read.
      *
@@ -318,6 +313,11 @@ final class JdbcJobScheduler implements JobScheduler {
         return schedule;
     }
 
+    /**
+     * Refuses a text longer than its column holds ({@value #MAX_TEXT} characters: VARCHAR(255) in the
+     * schema, counted in UTF-16 units as H2 counts them), before anything is written: the database's own
+     * refusal was an SQL error, and on PostgreSQL named no column.
+     */
     private static void requireFits(String what, String value, String fix) {
         if (value.length() > MAX_TEXT) {
             throw new IllegalArgumentException(what + " '" + value.substring(0, 60) + "…' is " + value.length()
