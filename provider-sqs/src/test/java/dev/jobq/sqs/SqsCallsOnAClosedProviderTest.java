@@ -34,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -42,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 @DisplayName("SQS: calls cut by close() say the provider was closed (ElasticMQ)")
 @ExtendWith(ElasticMq.class)
+@Isolated("captures every dev.jobq log line of the JVM while a worker closes")
 class SqsCallsOnAClosedProviderTest {
 
     private final TcpProxy.HoldNextRequest hold = new TcpProxy.HoldNextRequest();
