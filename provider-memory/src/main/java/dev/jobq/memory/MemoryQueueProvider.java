@@ -347,10 +347,11 @@ final class MemoryQueueProvider implements QueueProvider {
             promoteDue(now());
             Entry entry = live.get(jobId);
             if (entry == null) {
-                entry = dead.get(jobId);
-            }
-            if (entry == null) {
-                entry = completed.get(jobId);
+                // An id may have died and, enqueued again, completed since, or the other way round: the later run.
+                Entry deadOne = dead.get(jobId);
+                Entry completedOne = completed.get(jobId);
+                entry = deadOne == null || (completedOne != null && completedOne.sequence > deadOne.sequence)
+                        ? completedOne : deadOne;
             }
             return entry == null ? Optional.empty() : Optional.of(info(entry));
         } finally {

@@ -656,4 +656,30 @@ class MemoryQueueProviderTest {
                 .hasMessageContaining("delay must be ≥ 0")
                 .hasMessageContaining(job.jobId());
     }
+
+    /**
+     * A job id dead-lettered and then enqueued again (the scheduler hands a job on a second time under the same id
+     * after a crash, or a schedule(...) with an explicit id is retried) that then completed: getJob said DEAD, from the
+     * older run's dead letter, about a job whose latest run had succeeded. It looked in the dead letters before the
+     * completed jobs whichever came last.
+     */
+    @Test
+    @DisplayName("getJob of an id that died and then, enqueued again, completed says COMPLETED")
+    void getJobAnswersTheLatestRunOfAnId() {
+        QueueProvider provider = provider();
+        JobEnvelope job = job();
+        provider.enqueue(job, Duration.ZERO);
+        provider.fail(receiveOne(provider), Failure.dead("IllegalStateException: boom"));
+
+        provider.enqueue(job, Duration.ZERO);
+        provider.acknowledge(receiveOne(provider));
+
+        assertThat(provider.getJob(job.jobId()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+        assertThat(provider.deadLetters().orElseThrow().list(10)).extracting(letter -> letter.job().id())
+                .containsExactly(job.jobId());
+
+        provider.enqueue(job, Duration.ZERO);
+        provider.fail(receiveOne(provider), Failure.dead("IllegalStateException: again"));
+        assertThat(provider.getJob(job.jobId()).orElseThrow().state()).isEqualTo(JobState.DEAD);
+    }
 }
