@@ -344,7 +344,7 @@ final class MemoryQueueProvider implements QueueProvider {
         Objects.requireNonNull(jobId, "jobId");
         lockQuickly();
         try {
-            promoteDue(now());
+            promoteDueUnlessClosed();
             Entry entry = live.get(jobId);
             if (entry == null) {
                 // An id may have died and, enqueued again, completed since, or the other way round: the later run.
@@ -363,7 +363,7 @@ final class MemoryQueueProvider implements QueueProvider {
     public ProviderStats stats() {
         lockQuickly();
         try {
-            promoteDue(now());
+            promoteDueUnlessClosed();
             return new ProviderStats(ready.size(), timed.size() - activeCount, activeCount, dead.size());
         } finally {
             lock.unlock();
@@ -526,6 +526,16 @@ final class MemoryQueueProvider implements QueueProvider {
         }
         if (moved) {
             changed.signal();
+        }
+    }
+
+    /**
+     * For the look-ups: a closed queue's jobs stay as it held them when it closed (JobQueue.stats), since no receive
+     * takes them any more; a delayed job is not "waiting", nor a leased one's lease over, because time passed since.
+     */
+    private void promoteDueUnlessClosed() {
+        if (!closed) {
+            promoteDue(now());
         }
     }
 

@@ -682,4 +682,33 @@ class MemoryQueueProviderTest {
         provider.fail(receiveOne(provider), Failure.dead("IllegalStateException: again"));
         assertThat(provider.getJob(job.jobId()).orElseThrow().state()).isEqualTo(JobState.DEAD);
     }
+
+    /**
+     * JobQueue.stats: after close() the memory provider answers "what it held when it closed". Its stats and getJob
+     * went on moving the closed queue's jobs as its clock passed their times: a job delayed at close was counted
+     * waiting once its delay was over, and a job leased at close waiting with a lease-expired error, though no receive
+     * takes either any more.
+     */
+    @Test
+    @DisplayName("after close, stats and getJob answer what the queue held when it closed, however late")
+    void statsAfterCloseStayWhatTheQueueHeld() {
+        QueueProvider provider = provider();
+        JobEnvelope delayed = job();
+        provider.enqueue(delayed, Duration.ofMinutes(1));
+        JobEnvelope leased = job();
+        provider.enqueue(leased, Duration.ZERO);
+        receiveOne(provider);
+        ProviderStats atClose = provider.stats();
+
+        provider.close();
+        clock.advance(Duration.ofHours(1));
+
+        assertThat(provider.stats()).isEqualTo(atClose);
+        assertThat(atClose.delayed()).isEqualTo(1);
+        assertThat(atClose.inFlight()).isEqualTo(1);
+        assertThat(provider.getJob(delayed.jobId()).orElseThrow().state()).isEqualTo(JobState.DELAYED);
+        JobInfo running = provider.getJob(leased.jobId()).orElseThrow();
+        assertThat(running.state()).isEqualTo(JobState.ACTIVE);
+        assertThat(running.lastError()).isNull();
+    }
 }
