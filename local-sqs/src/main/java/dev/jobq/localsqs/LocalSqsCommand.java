@@ -1,6 +1,11 @@
 package dev.jobq.localsqs;
 
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -14,7 +19,7 @@ import picocli.CommandLine.Spec;
  * {@code java -jar local-sqs.jar [--port 9324] [--queue jobs]}: starts a {@link LocalSqs}, creates
  * the queue and its dead-letter queue, prints their URLs and a {@code jobq.yaml} for them
  * ({@link ConfigSnippet}), and runs until Ctrl-C (or TERM) stops it. Exit status 1 when it cannot
- * start (the port is taken), 2 on bad usage.
+ * start (the port is taken), 2 on bad usage (a --host that is not this machine's among them).
  */
 @Command(name = "local-sqs",
         description = {"Runs a local SQS endpoint (ElasticMQ, in memory, no Docker) with a queue and its",
@@ -64,6 +69,10 @@ public final class LocalSqsCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--queue: " + e.getMessage());
         }
+        Optional<String> hostProblem = hostProblem(host);
+        if (hostProblem.isPresent()) {
+            throw new ParameterException(spec.commandLine(), hostProblem.get());
+        }
         LocalSqs sqs;
         try {
             sqs = LocalSqs.start(host, port);
@@ -92,5 +101,35 @@ public final class LocalSqsCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    private static final String HOST_ADVICE = "; give --host one of this machine's names or addresses: "
+            + LocalSqs.DEFAULT_HOST + " (the default) for this machine only, or 0.0.0.0 for all of them";
+
+    /**
+     * What makes {@code host} one this machine cannot listen on, naming --host, the value and the fix: it
+     * does not resolve, or not to an address of this machine. Empty when it can, as far as that can be
+     * told before binding (a port taken is no problem of the host's).
+     */
+    static Optional<String> hostProblem(String host) {
+        var address = new InetSocketAddress(host, 0);
+        if (address.isUnresolved()) {
+            return Optional.of("--host '" + host + "' does not resolve to an address" + HOST_ADVICE);
+        }
+        String ip = address.getAddress().getHostAddress();
+        if (!isLocal(address.getAddress())) {
+            return Optional.of("--host '" + host + "'" + (ip.equals(host) ? "" : " (" + ip + ")")
+                    + " is not an address of this machine" + HOST_ADVICE);
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isLocal(InetAddress address) {
+        try {
+            return address.isAnyLocalAddress() || address.isLoopbackAddress()
+                    || NetworkInterface.getByInetAddress(address) != null;
+        } catch (SocketException e) {
+            return true; // cannot tell: let the bind answer
+        }
     }
 }

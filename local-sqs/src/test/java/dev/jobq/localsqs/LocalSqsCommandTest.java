@@ -53,4 +53,24 @@ class LocalSqsCommandTest {
         assertThat(err.toString()).contains("--queue").contains(name + "-dlq").contains("80").doesNotContain("\tat ");
         assertThat(status).isEqualTo(2);
     }
+
+    @Test
+    @DisplayName("a --host that does not resolve is a usage error naming --host, the value and the fix, not a taken port")
+    void hostThatDoesNotResolveIsAUsageError() {
+        int status = run("--port", "0", "--host", "no-such-host.invalid");
+
+        assertThat(err.toString()).contains("--host 'no-such-host.invalid' does not resolve").contains("127.0.0.1")
+                .doesNotContain("another local-sqs").doesNotContain("\tat ");
+        assertThat(status).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a --host that is not an address of this machine is a usage error naming --host, the value and the fix")
+    void hostNotOfThisMachineIsAUsageError() {
+        int status = run("--port", "0", "--host", "192.0.2.1");
+
+        assertThat(err.toString()).contains("--host '192.0.2.1' is not an address of this machine").contains("127.0.0.1")
+                .doesNotContain("another local-sqs").doesNotContain("\tat ");
+        assertThat(status).isEqualTo(2);
+    }
 }
