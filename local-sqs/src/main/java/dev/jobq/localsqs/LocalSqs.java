@@ -77,18 +77,21 @@ public final class LocalSqs implements AutoCloseable {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
         }
+        // An IPv6 address goes into URLs in brackets; bound in brackets too, as ElasticMQ writes the address
+        // it binds into the queue URLs when it picks the port (and the JDK resolves "[::1]" as "::1").
+        String urlHost = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
         SQSRestServer server;
         int bound;
         try {
-            var builder = SQSRestServerBuilder.withInterface(host).withAWSRegion(REGION);
+            var builder = SQSRestServerBuilder.withInterface(urlHost).withAWSRegion(REGION);
             server = (port == 0 ? builder.withDynamicPort()
-                    : builder.withPort(port).withServerAddress(new NodeAddress("http", host, port, ""))).start();
+                    : builder.withPort(port).withServerAddress(new NodeAddress("http", urlHost, port, ""))).start();
             bound = server.waitUntilStarted().localAddress().getPort();
         } catch (RuntimeException e) {
             throw new IllegalStateException("ElasticMQ could not listen on " + host + ":" + port + " (" + e.getMessage()
                     + "); is another local-sqs or ElasticMQ running there? Stop it, or choose another port", e);
         }
-        return new LocalSqs(server, URI.create("http://" + host + ":" + bound));
+        return new LocalSqs(server, URI.create("http://" + urlHost + ":" + bound));
     }
 
     /** A queue and its dead-letter queue. */

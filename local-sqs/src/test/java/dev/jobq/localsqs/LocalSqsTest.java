@@ -94,4 +94,20 @@ class LocalSqsTest {
         assertThat(sqs.connectionSettings()).containsEntry("endpoint", sqs.endpoint().toString())
                 .containsEntry("accessKeyId", "test").containsEntry("type", "sqs");
     }
+
+    @Test
+    @DisplayName("an IPv6 host is bracketed in the endpoint and the queue URLs, and both answer")
+    void ipv6Host() {
+        try (LocalSqs v6 = LocalSqs.start("::1", 0)) {
+            assertThat(v6.endpoint().toString()).startsWith("http://[::1]:");
+            assertThat(v6.endpoint().getPort()).isPositive();
+
+            LocalSqs.Queues queues = v6.createQueues("v6");
+
+            assertThat(queues.url()).isEqualTo(v6.endpoint() + "/000000000000/v6");
+            v6.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("hello"));
+            assertThat(v6.client().receiveMessage(r -> r.queueUrl(queues.url()).waitTimeSeconds(5)).messages())
+                    .singleElement().satisfies(m -> assertThat(m.body()).isEqualTo("hello"));
+        }
+    }
 }
