@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.apache.pekko.actor.ActorSystem;
 import org.elasticmq.NodeAddress;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
@@ -52,11 +53,13 @@ public final class LocalSqs implements AutoCloseable {
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_QUEUE_NAME + "}");
 
     private final SQSRestServer server;
+    private final ActorSystem system;
     private final URI endpoint;
     private final SqsClient client;
 
-    private LocalSqs(SQSRestServer server, URI endpoint) {
+    private LocalSqs(SQSRestServer server, ActorSystem system, URI endpoint) {
         this.server = server;
+        this.system = system;
         this.endpoint = endpoint;
         this.client = SqsClient.builder()
                 .region(Region.of(REGION))
@@ -80,18 +83,27 @@ public final class LocalSqs implements AutoCloseable {
         // An IPv6 address goes into URLs in brackets; bound in brackets too, as ElasticMQ writes the address
         // it binds into the queue URLs when it picks the port (and the JDK resolves "[::1]" as "::1").
         String urlHost = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        // Its own actor system, which it stops itself: ElasticMQ stops the one it makes only after a bind that
+        // succeeded, and its threads are no daemons, so a refused start would keep a caller's JVM up.
+        ActorSystem system = ActorSystem.create("elasticmq");
         SQSRestServer server;
         int bound;
         try {
-            var builder = SQSRestServerBuilder.withInterface(urlHost).withAWSRegion(REGION);
+            var builder = SQSRestServerBuilder.withActorSystem(system).withInterface(urlHost).withAWSRegion(REGION);
             server = (port == 0 ? builder.withDynamicPort()
                     : builder.withPort(port).withServerAddress(new NodeAddress("http", urlHost, port, ""))).start();
             bound = server.waitUntilStarted().localAddress().getPort();
         } catch (RuntimeException e) {
+            terminate(system);
             throw new IllegalStateException("ElasticMQ could not listen on " + host + ":" + port + " (" + e.getMessage()
                     + "); is another local-sqs or ElasticMQ running there? Stop it, or choose another port", e);
         }
-        return new LocalSqs(server, URI.create("http://" + urlHost + ":" + bound));
+        return new LocalSqs(server, system, URI.create("http://" + urlHost + ":" + bound));
+    }
+
+    private static void terminate(ActorSystem system) {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().join();
     }
 
     /** A queue and its dead-letter queue. */
@@ -171,10 +183,14 @@ public final class LocalSqs implements AutoCloseable {
         return settings;
     }
 
-    /** Stops the client and the server, waiting for the server to stop. */
+    /** Stops the client and the server, waiting for the server and its threads to stop. */
     @Override
     public void close() {
         client.close();
-        server.stopAndWait();
+        try {
+            server.stopAndWait();
+        } finally {
+            terminate(system);
+        }
     }
 }
