@@ -108,10 +108,13 @@ public final class LocalSqsCommand implements Callable<Integer> {
 
     /**
      * What makes {@code host} one this machine cannot listen on, naming --host, the value and the fix: it
-     * does not resolve, or not to an address of this machine. Empty when it can, as far as that can be
+     * is blank, does not resolve, or not to an address of this machine. Empty when it can, as far as that can be
      * told before binding (a port taken is no problem of the host's).
      */
     static Optional<String> hostProblem(String host) {
+        if (host.isBlank()) { // the JDK would take it for loopback, but it makes no URL
+            return Optional.of("--host '" + host + "' names no address" + HOST_ADVICE);
+        }
         var address = new InetSocketAddress(host, 0);
         if (address.isUnresolved()) {
             return Optional.of("--host '" + host + "' does not resolve to an address" + HOST_ADVICE);

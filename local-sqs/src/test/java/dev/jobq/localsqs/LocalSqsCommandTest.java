@@ -73,4 +73,13 @@ class LocalSqsCommandTest {
                 .doesNotContain("another local-sqs").doesNotContain("\tat ");
         assertThat(status).isEqualTo(2);
     }
+
+    @Test
+    @DisplayName("an empty --host is a usage error naming --host and the fix, not a stack trace")
+    void emptyHostIsAUsageError() {
+        int status = run("--port", "0", "--host", "");
+
+        assertThat(err.toString()).contains("--host ''").contains("127.0.0.1").doesNotContain("\tat ");
+        assertThat(status).isEqualTo(2);
+    }
 }
