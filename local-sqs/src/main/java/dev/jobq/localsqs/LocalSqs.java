@@ -95,10 +95,23 @@ public final class LocalSqs implements AutoCloseable {
             bound = server.waitUntilStarted().localAddress().getPort();
         } catch (RuntimeException e) {
             terminate(system);
-            throw new IllegalStateException("ElasticMQ could not listen on " + host + ":" + port + " (" + e.getMessage()
-                    + "); is another local-sqs or ElasticMQ running there? Stop it, or choose another port", e);
+            throw cannotListen(host, port, e);
         }
         return new LocalSqs(server, system, URI.create("http://" + urlHost + ":" + bound));
+    }
+
+    /** The refusal of a start, naming the address and what to do: a taken port, or one the user may not bind. */
+    static IllegalStateException cannotListen(String host, int port, RuntimeException e) {
+        boolean denied = false;
+        for (Throwable t = e; t != null && !denied; t = t.getCause()) {
+            denied = String.valueOf(t.getMessage()).contains("Permission denied");
+        }
+        String advice = denied && port < 1024
+                ? "; ports below 1024 need privileges here: choose one of 1024 or above (" + DEFAULT_PORT
+                        + " is the default), or 0 for any free one"
+                : "; is another local-sqs or ElasticMQ running there? Stop it, or choose another port";
+        return new IllegalStateException("ElasticMQ could not listen on " + host + ":" + port + " (" + e.getMessage() + ")"
+                + advice, e);
     }
 
     private static void terminate(ActorSystem system) {

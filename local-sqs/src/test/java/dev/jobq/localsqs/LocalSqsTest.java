@@ -3,6 +3,7 @@ package dev.jobq.localsqs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.BindException;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,5 +110,19 @@ class LocalSqsTest {
             assertThat(v6.client().receiveMessage(r -> r.queueUrl(queues.url()).waitTimeSeconds(5)).messages())
                     .singleElement().satisfies(m -> assertThat(m.body()).isEqualTo("hello"));
         }
+    }
+
+    @Test
+    @DisplayName("a port the user may not bind (below 1024, no privileges) gets that advice, not 'is another running there?'")
+    void privilegedPortGetsItsOwnAdvice() {
+        // what ElasticMQ threw for --port 80 run as an unprivileged user
+        var refusal = new RuntimeException("Bind failed because of java.net.BindException: [/127.0.0.1:80] Permission denied",
+                new BindException("[/127.0.0.1:80] Permission denied"));
+
+        IllegalStateException e = LocalSqs.cannotListen("127.0.0.1", 80, refusal);
+
+        assertThat(e).hasMessageStartingWith("ElasticMQ could not listen on 127.0.0.1:80 (")
+                .hasMessageContaining("below 1024").hasMessageContaining("0 for any free one")
+                .hasMessageNotContaining("is another local-sqs").hasCause(refusal);
     }
 }
