@@ -74,11 +74,15 @@ public final class LocalSqs implements AutoCloseable {
      * Starts ElasticMQ on {@code host}:{@code port} ({@code 0}: a free port of the system's choosing)
      * and waits until it listens.
      *
+     * @throws IllegalArgumentException for a port out of range or a blank host, before anything starts
      * @throws IllegalStateException naming the address when it cannot listen there (the port is taken)
      */
     public static LocalSqs start(String host, int port) {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+        }
+        if (host.isBlank()) { // it would bind (the JDK takes "" for loopback), then make no URL
+            throw new IllegalArgumentException("host must name an address, such as " + DEFAULT_HOST + "; got '" + host + "'");
         }
         // An IPv6 address goes into URLs in brackets; bound in brackets too, as ElasticMQ writes the address
         // it binds into the queue URLs when it picks the port (and the JDK resolves "[::1]" as "::1").

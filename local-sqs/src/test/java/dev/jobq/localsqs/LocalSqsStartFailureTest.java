@@ -41,4 +41,15 @@ class LocalSqsStartFailureTest {
             assertThat(started).as("threads the refused start left running").noneMatch(Thread::isAlive);
         }
     }
+
+    @Test
+    @DisplayName("a blank host is refused before anything starts, naming it")
+    void blankHostIsRefusedBeforeAnythingStarts() {
+        Set<Thread> before = elasticMqThreads();
+
+        assertThatThrownBy(() -> LocalSqs.start("", 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("host").hasMessageContaining("''");
+
+        assertThat(elasticMqThreads()).as("threads started for a blank host").isSubsetOf(before);
+    }
 }
