@@ -557,7 +557,9 @@ class SchedulerCommandsTest {
                 scheduler:
                   enabled: false
                   jdbcUrl: %s
-                """.formatted(UnreachableSqs.keys(2), jdbcUrl));
+                """.formatted(UnreachableSqs.keys(2).replace("deadLetter: discard",
+                        "deadLetterQueueUrl: http://127.0.0.1:1/000000000000/jobs-dlq"), jdbcUrl));
+        // A dead-letter queue of its own: with deadLetter: discard, dead-letters answers from the file (exit 2).
         for (String[] args : new String[][] {{"enqueue", "t"}, {"schedule", "add", "t", "--at", "2031-01-01T00:00:00Z"},
                 {"recurring", "add", "x", "t", "--schedule", "@daily"}, {"dead-letters", "list"}}) {
             var run = CommandRun.of(Stream.concat(Arrays.stream(args), Stream.of("--config", sqsDown.toString()))
