@@ -22,4 +22,18 @@ public final class UnreachableSqs {
                 """.indent(indent);
         return keys.substring(0, keys.length() - 1);
     }
+
+    /**
+     * A config file whose default queue is on the memory provider and whose queue {@code remote} is on this
+     * unreachable SQS: another queue's provider out of reach.
+     */
+    public static String remoteBesideMemory() {
+        return """
+                provider:
+                  type: memory
+                queues:
+                  remote:
+                %s
+                """.formatted(keys(4));
+    }
 }

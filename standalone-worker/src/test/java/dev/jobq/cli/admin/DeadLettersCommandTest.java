@@ -243,13 +243,7 @@ class DeadLettersCommandTest {
     @Test
     @DisplayName("dead-letters --queue Q works while another queue's provider is out of reach (SQS down)")
     void anotherQueuesProviderOutOfReachDoesNotFailTheCommand() throws Exception {
-        Path file = Files.writeString(dir.resolve("one-down.yaml"), """
-                provider:
-                  type: memory
-                queues:
-                  remote:
-                %s
-                """.formatted(UnreachableSqs.keys(4)));
+        Path file = Files.writeString(dir.resolve("one-down.yaml"), UnreachableSqs.remoteBesideMemory());
         var building = CommandRun.context(Map.of(), QueueOpener.building());
 
         var list = CommandRun.in(building, "dead-letters", "list", "--queue", "default", "--config", file.toString());

@@ -507,13 +507,7 @@ class EnqueueCommandTest {
     @DisplayName("stats of a queue whose SQS is out of reach says the SDK's failure once, with the queue, its "
             + "endpoint and what to check, on stderr and in the JSON error")
     void anUnreadableQueuesErrorSaysItsCauseOnce() throws Exception {
-        Path file = Files.writeString(dir.resolve("one-down.yaml"), """
-                provider:
-                  type: memory
-                queues:
-                  remote:
-                %s
-                """.formatted(UnreachableSqs.keys(4)));
+        Path file = Files.writeString(dir.resolve("one-down.yaml"), UnreachableSqs.remoteBesideMemory());
         var building = CommandRun.context(Map.of(), QueueOpener.building());
 
         var run = CommandRun.in(building, "stats", "--config", file.toString());
