@@ -307,7 +307,20 @@ final class Enqueuer implements JobSink {
      */
     private boolean heldByScheduler(QueueBinding queue, Timing timing) {
         boolean atInstant = timing.atInstant() && scheduler != null;
-        return atInstant || timing.delay().compareTo(queue.provider().capabilities().maxDelay()) > 0;
+        return atInstant || beyondProvider(queue, timing.delay());
+    }
+
+    private static boolean beyondProvider(QueueBinding queue, Duration delay) {
+        return delay.compareTo(queue.provider().capabilities().maxDelay()) > 0;
+    }
+
+    /**
+     * Whether a job for {@code queue} with {@code delay} (not for an instant) goes to its provider, not to the
+     * scheduler; true for a queue not configured here, which {@link #binding} refuses naming it.
+     */
+    boolean providerHolds(String queue, Duration delay) {
+        QueueBinding binding = queues.get(queue);
+        return binding == null || !beyondProvider(binding, delay);
     }
 
     /**

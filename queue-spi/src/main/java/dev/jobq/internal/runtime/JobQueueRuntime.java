@@ -588,6 +588,15 @@ public final class JobQueueRuntime implements JobQueue {
         afterClose.remove(action);
     }
 
+    /**
+     * Whether a job for {@code queue} with {@code delay} goes to the queue's provider, which holds that delay, and not
+     * to the scheduler (as enqueue routes it); true for a queue not configured here, which enqueue refuses naming it.
+     * For {@code jobq enqueue --delay}, which needs the scheduler's store only when the provider cannot hold the delay.
+     */
+    public boolean providerHolds(String queue, Duration delay) {
+        return enqueuer.providerHolds(queue, delay);
+    }
+
     /** Provider type name per queue ("memory", "sqs", or the class name of one built in code). */
     public Map<String, String> providerTypes() {
         return Map.copyOf(providerTypes);

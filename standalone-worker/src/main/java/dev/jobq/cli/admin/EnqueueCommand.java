@@ -8,6 +8,7 @@ import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
+import dev.jobq.internal.runtime.JobQueueRuntime;
 import java.time.Duration;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
@@ -70,13 +71,23 @@ public final class EnqueueCommand extends QueueCommand {
     /**
      * A job for now without a {@code --dedup-key} goes to its queue's provider and never to the scheduler: opened
      * without it, so that its store out of reach (a database that is down, an H2 file a running worker holds) does
-     * not fail the command, as it did (exit 1), enqueuing nothing to a queue that answered. A job the scheduler may
-     * hold ({@code --delay}, {@code --at}) or whose key it is asked about still opens it.
+     * not fail the command, as it did (exit 1), enqueuing nothing to a queue that answered. So does a {@code --delay}
+     * the provider holds (SQS: up to 15 minutes), which is known once the queue is open: a longer one opens the queue
+     * again with the scheduler. A job for an instant ({@code --at}) or whose key the scheduler is asked about still
+     * opens it.
      */
     @Override
     QueueSession open(QueueSetup setup) {
-        return when == null && !jobOptions.hasDeduplicationKey() ? open(setup, JobQueueBuilder::withoutScheduler)
-                : super.open(setup);
+        if (jobOptions.hasDeduplicationKey() || (when != null && when.at != null)) {
+            return super.open(setup);
+        }
+        QueueSession session = open(setup, JobQueueBuilder::withoutScheduler);
+        if (when == null || when.delay == null || session.queue() instanceof JobQueueRuntime runtime
+                && runtime.providerHolds(jobOptions.queueOrDefault(), when.delay)) {
+            return session;
+        }
+        session.close();
+        return super.open(setup);
     }
 
     /**

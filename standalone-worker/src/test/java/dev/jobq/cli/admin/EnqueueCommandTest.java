@@ -14,6 +14,7 @@ import dev.jobq.cli.ReachableSqs;
 import dev.jobq.cli.SharedQueue;
 import dev.jobq.cli.UnreachableSqs;
 import dev.jobq.cli.context.QueueOpener;
+import dev.jobq.localsqs.LocalSqs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** {@code jobq enqueue} and {@code jobq stats}: parsing, usage errors, and what lands in the queue. */
 class EnqueueCommandTest {
@@ -377,6 +379,42 @@ class EnqueueCommandTest {
                     Stream.of(needsIt)).toArray(String[]::new));
             assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
             assertThat(run.err()).as(needsIt[0]).contains("scheduler: cannot connect to PostgreSQL at 127.0.0.1:1/jobq");
+        }
+    }
+
+    /**
+     * A delay the queue's provider holds goes to it, never to the scheduler: enqueue opened the scheduler's store for
+     * any --delay all the same, so with that database down a 30-second delay on SQS (which holds up to 15 minutes)
+     * failed, exit 1, and enqueued nothing to a queue that answered.
+     */
+    @Test
+    @DisplayName("enqueue --delay works while the scheduler's store is out of reach when the provider holds the "
+            + "delay; a delay past the provider's limit still needs it and says so")
+    void aDelayTheProviderHoldsIsEnqueuedWithoutTheSchedulersStore() throws Exception {
+        try (LocalSqs sqs = LocalSqs.start(LocalSqs.DEFAULT_HOST, 0)) {
+            String url = sqs.createQueue("delayed", Map.of());
+            var keys = new StringBuilder();
+            sqs.connectionSettings().forEach((key, value) -> keys.append("  ").append(key).append(": ").append(value)
+                    .append('\n'));
+            Path file = Files.writeString(dir.resolve("scheduler-down-sqs.yaml"), """
+                    provider:
+                    %s  queueUrl: %s
+                      deadLetter: discard
+                    scheduler:
+                      enabled: false
+                      jdbcUrl: jdbc:postgresql://127.0.0.1:1/jobq
+                    """.formatted(keys, url));
+            var building = CommandRun.context(Map.of(), QueueOpener.building());
+
+            var held = CommandRun.in(building, "enqueue", "t", "--delay", "30s", "--config", file.toString());
+            assertThat(held.exitCode()).as(held.err()).isZero();
+            assertThat(sqs.client().getQueueAttributes(r -> r.queueUrl(url)
+                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes())
+                    .containsEntry(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED, "1");
+
+            var beyond = CommandRun.in(building, "enqueue", "t", "--delay", "1h", "--config", file.toString());
+            assertThat(beyond.exitCode()).as(beyond.err()).isEqualTo(1);
+            assertThat(beyond.err()).contains("scheduler: cannot connect to PostgreSQL at 127.0.0.1:1/jobq");
         }
     }
 
