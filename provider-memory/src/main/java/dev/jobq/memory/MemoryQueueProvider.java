@@ -555,10 +555,22 @@ final class MemoryQueueProvider implements QueueProvider {
         }
     }
 
+    /**
+     * Dead letters are kept by job id: a job id dead-lettered again (handed on again by the scheduler after a crash
+     * between the hand-off and its commit, once its first copy had died) keeps the newer, the job's latest state, and
+     * the older one's error is said in a WARN, as a dead letter dropped beyond maxDeadLetters is: it was replaced
+     * silently, beside the two Dead events the worker announced.
+     */
     private void bury(Entry entry) {
         removeLive(entry);
         entry.state = Entry.State.DEAD;
-        dead.remove(entry.jobId());
+        Entry older = dead.remove(entry.jobId());
+        if (older != null) {
+            log.warn("memory queue '{}': job {} of type '{}' was dead-lettered again (enqueued again under its id "
+                            + "after it died); its earlier dead letter, of {} after {} attempt(s): {}, is replaced by "
+                            + "this one", queueName, entry.jobId(), entry.envelope.type(),
+                    EpochNanos.toInstant(older.updatedAt), older.attempts(), older.lastError);
+        }
         dead.put(entry.jobId(), entry);
         while (dead.size() > limits.maxDeadLetters()) {
             Entry dropped = dead.pollFirstEntry().getValue();

@@ -585,6 +585,40 @@ class MemoryQueueProviderTest {
         assertThat(deadLetters.list(10)).hasSize(1);
     }
 
+    /**
+     * The same job id enqueued again after it died (the scheduler hands a job on again after a crash between the
+     * hand-off and its commit) and dying again: the dead letters are kept by id, so the newer replaced the older one,
+     * its error and time, silently, while the worker had announced two Dead events and an SQS standard queue's DLQ
+     * keeps both copies. The newer stays (the job's latest state, which redrive puts back), and a WARN names the
+     * older, as a dead letter dropped beyond maxDeadLetters is named.
+     */
+    @Test
+    @DisplayName("a job id dead-lettered again keeps the newer dead letter, with a warning naming the older one's error")
+    void aJobIdDeadLetteredAgainReplacesTheOlderWithAWarning() {
+        Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
+        var appender = new CapturedLog();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            QueueProvider provider = provider();
+            JobEnvelope job = job();
+            provider.enqueue(job, Duration.ZERO);
+            provider.fail(receiveOne(provider), Failure.dead("IllegalStateException: first"));
+            provider.enqueue(job, Duration.ZERO);
+            provider.fail(receiveOne(provider), Failure.dead("IllegalStateException: second"));
+
+            assertThat(provider.deadLetters().orElseThrow().list(10)).singleElement()
+                    .satisfies(letter -> assertThat(letter.error()).isEqualTo("IllegalStateException: second"));
+            assertThat(appender.list).singleElement().satisfies(event -> {
+                assertThat(event.getLevel()).isEqualTo(Level.WARN);
+                assertThat(event.getFormattedMessage()).contains("memory queue 'unit'", job.jobId(),
+                        "dead-lettered again", "IllegalStateException: first");
+            });
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
     @Test
     @DisplayName("redrive refuses while a live job holds the dead job's deduplication key: one live job per key")
     void redriveRefusesWhileTheDeduplicationKeyIsLive() {
