@@ -9,7 +9,10 @@ import java.util.Set;
  * A command's failure as one text for the user: its message, then each cause ({@code "; caused by Type: message"})
  * that says something the text does not say yet, with the secrets of its URLs masked ({@link Secrets#maskUrl}).
  * A provider's or a driver's error most often quotes its cause's message, and an SDK's its own cause's: each cause
- * appended as it is said the same failure again, the one refused connection three times in one line.
+ * appended as it is said the same failure again, the one refused connection three times in one line. An error that
+ * quotes its root cause's message as its reason ({@code "…: Connection refused; check …"}, as the scheduler words a
+ * database out of reach) has said why: the causes between, a pool's and a driver's wording of the same reason
+ * (Hikari's "Failed to initialize pool: Connection to … refused. Check that …"), are not appended either.
  */
 public final class FailureText {
 
@@ -20,6 +23,9 @@ public final class FailureText {
     public static String of(Throwable error) {
         var text = new StringBuilder(Secrets.maskUrl(String.valueOf(error.getMessage() != null ? error.getMessage()
                 : error.getClass().getName())));
+        if (quotesItsRoot(error, text)) {
+            return text.toString();
+        }
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         seen.add(error);
         for (Throwable cause = error.getCause(); cause != null && seen.add(cause); cause = cause.getCause()) {
@@ -29,5 +35,18 @@ public final class FailureText {
             }
         }
         return text.toString();
+    }
+
+    /** Whether {@code text}, {@code error}'s own, gives the message of its deepest cause as its reason, after ": ". */
+    private static boolean quotesItsRoot(Throwable error, CharSequence text) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.add(error);
+        Throwable root = error;
+        while (root.getCause() != null && seen.add(root.getCause())) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return root != error && message != null && !message.isBlank()
+                && text.toString().contains(": " + Secrets.maskUrl(message));
     }
 }

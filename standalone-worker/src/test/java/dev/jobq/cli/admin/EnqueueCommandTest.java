@@ -383,6 +383,31 @@ class EnqueueCommandTest {
     }
 
     /**
+     * The scheduler's error names the database and quotes the driver's root reason; the pool's exception between them
+     * (Hikari's "Failed to initialize pool: Connection to … refused. Check that the hostname …") was appended as well,
+     * as its words are not the root's: the one refused connection said twice, with a class name of the pool's.
+     */
+    @Test
+    @DisplayName("a scheduler's database that is down is said once: jobq's sentence, without the pool's beside it")
+    void aSchedulersDatabaseDownIsSaidOnce() throws Exception {
+        Path file = Files.writeString(dir.resolve("scheduler-down-once.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  enabled: false
+                  jdbcUrl: jdbc:postgresql://127.0.0.1:1/jobq
+                """);
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "enqueue", "t",
+                "--at", "2031-12-25T09:00:00Z", "--config", file.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("jobq enqueue failed: scheduler: cannot connect to PostgreSQL at "
+                + "127.0.0.1:1/jobq: Connection refused; check scheduler.jdbcUrl, username and password, and that the "
+                + "database is running" + System.lineSeparator());
+    }
+
+    /**
      * A delay the queue's provider holds goes to it, never to the scheduler: enqueue opened the scheduler's store for
      * any --delay all the same, so with that database down a 30-second delay on SQS (which holds up to 15 minutes)
      * failed, exit 1, and enqueued nothing to a queue that answered.

@@ -590,6 +590,7 @@ class SchedulerCommandsTest {
                 + "127.0.0.1:1/jobq: Connection refused; check scheduler.jdbcUrl, username and password, and that the "
                 + "database is running").doesNotContain("S3CRET");
         assertThat(run.err().split("Connection refused", -1)).as(run.err()).hasSize(2);
-        assertThat(run.err().split("Connection to 127.0.0.1:1 refused", -1)).as(run.err()).hasSize(2);
+        // The pool's wording of the same refusal (Hikari's, quoting the driver's) is not appended beside it.
+        assertThat(run.err()).doesNotContain("Connection to 127.0.0.1:1 refused").doesNotContain("caused by");
     }
 }
