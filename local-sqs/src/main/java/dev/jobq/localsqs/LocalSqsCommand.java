@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -87,20 +88,49 @@ public final class LocalSqsCommand implements Callable<Integer> {
             out.flush();
             stopped.countDown();
         }));
-        LocalSqs.Queues queues = sqs.createQueues(queue);
+        printStarted(out, sqs, sqs.createQueues(queue), host);
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** What a started server says: its endpoint, its queues' URLs and a jobq.yaml for them. */
+    static void printStarted(PrintWriter out, LocalSqs sqs, LocalSqs.Queues queues, String host) {
         out.println("local-sqs: SQS endpoint on " + sqs.endpoint() + " (ElasticMQ; region " + LocalSqs.REGION
                 + ", any access keys)");
         out.println("local-sqs: queue " + queues.name() + "  " + queues.url());
         out.println("local-sqs: queue " + queues.deadLetterName() + "  " + queues.deadLetterUrl() + "  (dead letters of "
                 + queues.name() + ", redrive after " + LocalSqs.MAX_RECEIVE_COUNT + " receives)");
+        wildcardNote(host).ifPresent(out::println);
         out.println("local-sqs: a jobq.yaml for it:");
         out.println();
         out.print(new ConfigSnippet(sqs.endpoint(), queues).yaml());
         out.println();
         out.println("local-sqs: running; Ctrl-C stops it (the queues live in memory and go with it)");
-        out.flush();
-        stopped.await();
-        return 0;
+    }
+
+    /**
+     * For a --host of every address (0.0.0.0, ::), that the endpoint and queue URLs name that address, as ElasticMQ
+     * writes the address it binds into them: they reach the server from this machine, not from another machine or a
+     * container, where that address is their own. Which name or address reaches this machine depends on where the
+     * client is (a container cannot resolve this machine's name; a port-mapped container's own name means nothing to
+     * its host), so the URLs are kept and the note says what to put in their place.
+     */
+    static Optional<String> wildcardNote(String host) {
+        var address = new InetSocketAddress(host, 0);
+        if (address.isUnresolved() || !address.getAddress().isAnyLocalAddress()) {
+            return Optional.empty();
+        }
+        String name;
+        try {
+            name = "this machine's name is " + InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            name = "e.g. this machine's name or an address of it";
+        }
+        return Optional.of("local-sqs: note: --host " + host + " listens on every address of this machine, but the URLs "
+                + "above and the jobq.yaml below name " + host + ", which reaches this server only from this machine: "
+                + "from another machine or a container, put a name or address that reaches this machine in its place ("
+                + name + ")");
     }
 
     private static final String HOST_ADVICE = "; give --host one of this machine's names or addresses: "

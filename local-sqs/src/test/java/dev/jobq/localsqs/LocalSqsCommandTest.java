@@ -82,4 +82,30 @@ class LocalSqsCommandTest {
         assertThat(err.toString()).contains("--host ''").contains("127.0.0.1").doesNotContain("\tat ");
         assertThat(status).isEqualTo(2);
     }
+
+    /**
+     * ElasticMQ writes the address it binds into its queue URLs: with --host 0.0.0.0 the endpoint, the queue URLs and
+     * the jobq.yaml printed all named 0.0.0.0, which a client on another machine or in a container takes for its own
+     * address, with nothing said.
+     */
+    @Test
+    @DisplayName("with --host 0.0.0.0 the URLs printed say that they reach the server from this machine only, and "
+            + "what to put in their place")
+    void everyAddressSaysWhatReachesIt() throws Exception {
+        var out = new StringWriter();
+        try (LocalSqs sqs = LocalSqs.start("0.0.0.0", 0)) {
+            LocalSqsCommand.printStarted(new PrintWriter(out, true), sqs, sqs.createQueues("wild"), "0.0.0.0");
+        }
+
+        assertThat(out.toString()).contains("local-sqs: queue wild  http://0.0.0.0:")
+                .contains("local-sqs: note: --host 0.0.0.0 listens on every address of this machine, but the URLs "
+                        + "above and the jobq.yaml below name 0.0.0.0, which reaches this server only from this machine")
+                .contains(java.net.InetAddress.getLocalHost().getHostName());
+        var loopback = new StringWriter();
+        try (LocalSqs sqs = LocalSqs.start(LocalSqs.DEFAULT_HOST, 0)) {
+            LocalSqsCommand.printStarted(new PrintWriter(loopback, true), sqs, sqs.createQueues("here"),
+                    LocalSqs.DEFAULT_HOST);
+        }
+        assertThat(loopback.toString()).contains("local-sqs: queue here  http://127.0.0.1:").doesNotContain("note:");
+    }
 }
