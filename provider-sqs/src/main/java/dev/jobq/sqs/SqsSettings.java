@@ -166,8 +166,9 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     }
 
     private static @Nullable Duration wholeSeconds(Settings settings, String key, Duration min, Duration max) {
-        if (!settings.has(key)) {
-            settings.markKnown(key);
+        if (settings.duration(key) == null) {
+            // absent, or empty as a ${VAR:-} left unset writes it: the default (the queue's own lease, a 20 s
+            // wait), not a lease of 0s that SQS would hand out again at once; a bad value is reported already
             return null;
         }
         Duration value = settings.duration(key, Duration.ZERO, min, max);

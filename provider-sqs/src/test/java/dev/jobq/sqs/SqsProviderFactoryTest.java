@@ -102,6 +102,21 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("an empty visibilityTimeout or waitTime (a ${VAR:-} left unset) reads as absent: the defaults, not 0s")
+        void emptySecondsKeysTakeTheDefaults() {
+            Map<String, Object> values = valid();
+            values.put("visibilityTimeout", "");
+            values.put("waitTime", "");
+            Settings settings = section(values);
+
+            SqsSettings read = SqsSettings.read(settings);
+
+            assertThat(settings.problems()).isEmpty();
+            assertThat(read.visibilityTimeout()).as("visibilityTimeout: the queue's own, not a lease of 0s").isNull();
+            assertThat(read.waitTime()).as("waitTime: 20s, not short polls").isEqualTo(Duration.ofSeconds(20));
+        }
+
+        @Test
         @DisplayName("every bad key of a section is reported at once, each with its path, value and fix")
         void everyProblemIsReported() {
             Map<String, Object> values = new LinkedHashMap<>();
