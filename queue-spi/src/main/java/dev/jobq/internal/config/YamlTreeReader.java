@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.jobq.ConfigException;
+import dev.jobq.spi.Secrets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -61,7 +62,10 @@ final class YamlTreeReader {
         }
         if (!(tree instanceof Map<?, ?> map)) {
             throw new ConfigException(sourceName, List.of("the file must be a map of sections (provider, queues, "
-                    + "worker, scheduler), got " + (tree instanceof List<?> ? "a list" : "the value '" + tree + "'")));
+                    + "worker, scheduler), got " + (tree instanceof List<?> ? "a list"
+                    // a file that is one value may be a secret's (JOBQ_CONFIG naming a mounted URL): shown as every
+                    // config value is, its password masked
+                    : "the value '" + Secrets.maskUrl(String.valueOf(tree)) + "'")));
         }
         Map<String, Object> top = new LinkedHashMap<>();
         map.forEach((key, value) -> top.put(String.valueOf(key), value));

@@ -380,6 +380,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a file that is one URL (JOBQ_CONFIG naming a mounted secret by mistake) is refused with its password "
+            + "masked, as every error shows a config value")
+    void masksTheUrlOfAFileThatIsOneValue() {
+        assertThat(Load.problems("postgresql://jobq:s3cret@db:5432/jobs\n")).containsExactly(
+                "the file must be a map of sections (provider, queues, worker, scheduler), got the value "
+                        + "'postgresql://jobq:****@db:5432/jobs'");
+    }
+
+    @Test
     void refusesASectionThatIsNotASection() {
         assertThat(Load.problems("worker: 5\nqueues: [reports]\n")).containsExactly(
                 "queues: must be a section of keys, got '[reports]'; write its keys on the lines below queues:, indented",
