@@ -46,6 +46,10 @@ final class ProviderSectionReader {
                         + "this queue, or move its settings under provider:");
             } else if (name.isBlank()) {
                 queues.problem(name, "a queue name must not be blank");
+            } else if (name.contains("${")) {
+                // keys are not substituted: the queue would take the reference's text as its name
+                queues.problem(name, "a queue's name is a key, and keys are read as written: ${…} is replaced in "
+                        + "values only, so this queue would be named '" + name + "'; write its name itself");
             } else if (name.length() > JobOptions.MAX_QUEUE_NAME) {
                 queues.problem(name, "a queue name may have at most " + JobOptions.MAX_QUEUE_NAME + " characters (what "
                         + "the scheduler holds), got " + name.length() + "; choose a shorter name");

@@ -83,6 +83,18 @@ class ProviderSectionTest {
                         + "queue, or move its settings under provider:");
     }
 
+    /**
+     * A queue's name is a key, which is not substituted (configuration.md): {@code ${REPORTS_QUEUE}:} made a queue named
+     * so, with the brace and all, and jobs enqueued to the name meant were refused as for an unknown queue.
+     */
+    @Test
+    void refusesAQueueNamedAsAnEnvironmentReference() {
+        assertThat(Load.problems("queues:\n  ${REPORTS_QUEUE}: { type: memory }\n", Map.of("REPORTS_QUEUE", "reports")))
+                .containsExactly("queues.${REPORTS_QUEUE}: a queue's name is a key, and keys are read as written: "
+                        + "${…} is replaced in values only, so this queue would be named '${REPORTS_QUEUE}'; write "
+                        + "its name itself");
+    }
+
     /** The scheduler's table holds 255 characters of queue name: a longer one took jobs for now but no delayed one. */
     @Test
     void refusesAQueueNameLongerThanTheSchedulerHolds() {
