@@ -6,6 +6,7 @@ import dev.jobq.spi.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,6 +17,8 @@ import org.jspecify.annotations.Nullable;
 final class BackoffSectionReader {
 
     private enum Type { EXPONENTIAL, FIXED, LIST, NONE }
+
+    private static final Pattern PLAIN_DECIMAL = Pattern.compile("\\+?(\\d+(\\.\\d*)?|\\.\\d+)");
 
     private BackoffSectionReader() {
     }
@@ -110,13 +113,12 @@ final class BackoffSectionReader {
         if (text == null) {
             return defaultValue;
         }
-        try {
+        // plain decimal, as every number of the file: Double.parseDouble alone also took 0x1p-1 and 0.5d
+        if (PLAIN_DECIMAL.matcher(text.strip()).matches()) {
             double jitter = Double.parseDouble(text.strip());
             if (jitter >= 0 && jitter <= 1) {
                 return jitter;
             }
-        } catch (NumberFormatException e) {
-            // reported below, with the accepted range
         }
         section.problem("jitter", "must be a fraction of the delay from 0 to 1 (0.2 adds up to 20 %), got '" + text + "'");
         return defaultValue;

@@ -238,6 +238,15 @@ class WorkerSectionTest {
                     "worker.backoff.jitter: must be a fraction of the delay from 0 to 1 (0.2 adds up to 20 %), got '1.5'");
         }
 
+        /** configuration.md: numbers are plain decimal; Double.parseDouble also reads Java's hex and suffixed forms. */
+        @Test
+        void refusesAJitterThatIsNotAPlainDecimal() {
+            assertThat(Load.problems("worker:\n  backoff: { jitter: 0x1p-1 }\n")).containsExactly(
+                    "worker.backoff.jitter: must be a fraction of the delay from 0 to 1 (0.2 adds up to 20 %), got '0x1p-1'");
+            assertThat(Load.problems("worker:\n  backoff: { type: fixed, delay: 1s, jitter: 0.5d }\n")).containsExactly(
+                    "worker.backoff.jitter: must be a fraction of the delay from 0 to 1 (0.2 adds up to 20 %), got '0.5d'");
+        }
+
         @Test
         void saysTheDefaultMaxIsBelowABaseAboveIt() {
             assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 2h }\n")).containsExactly(
