@@ -42,6 +42,8 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(5);
 
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z0-9]+)+");
+    /** A region's name beside an endpoint (LocalStack, ElasticMQ), where any such name works. */
+    private static final Pattern LOCAL_REGION = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
     /** An AWS region's name ends in a number ({@code us-east-1}, {@code us-gov-west-1}): {@code us-east1} is a typo. */
     private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]+");
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,75}(\\.fifo)?|[A-Za-z0-9_-]{1,80}");
@@ -79,9 +81,6 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         settings.markKnown("type");
         String region = settings.requireString("region", "the AWS region of the queue, such as us-east-1 "
                 + "(any region name for LocalStack or ElasticMQ)");
-        if (!region.isEmpty() && !REGION.matcher(region).matches()) {
-            settings.problem("region", "must be an AWS region name such as us-east-1, got '" + region + "'");
-        }
         int problemsBeforeQueueUrl = settings.problems().size();
         URI queueUrl = uri(settings, "queueUrl");
         boolean badQueueUrl = settings.problems().size() > problemsBeforeQueueUrl; // already said; an empty one is not
@@ -120,6 +119,10 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         StaticKeys keys = keys(settings);
         Duration requestTimeout = settings.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT, MIN_REQUEST_TIMEOUT,
                 MAX_REQUEST_TIMEOUT);
+        // beside an endpoint the region only signs requests: a local server's own name (ElasticMQ's "elasticmq") works
+        if (!region.isEmpty() && !(endpoint == null ? REGION : LOCAL_REGION).matcher(region).matches()) {
+            settings.problem("region", "must be an AWS region name such as us-east-1, got '" + region + "'");
+        }
         if (endpoint == null && REGION.matcher(region).matches() && !AWS_REGION.matcher(region).matches()) {
             // the SDK would look up sqs.<region>.amazonaws.com and fail to connect after its retries, naming no key
             settings.problem("region", "'" + region + "' is not an AWS region name: they end in a dash and a number, "

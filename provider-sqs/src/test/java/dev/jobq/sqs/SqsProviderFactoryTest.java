@@ -193,6 +193,27 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("beside an endpoint a local server's own region name works, such as ElasticMQ's 'elasticmq', as the "
+                + "messages about region say; a name with a space is still refused")
+        void localServerRegionNameBesideAnEndpoint() {
+            for (String region : java.util.List.of("elasticmq", "local")) {
+                Map<String, Object> local = valid();
+                local.put("region", region);
+                local.put("endpoint", "http://127.0.0.1:9324");
+                local.put("queueUrl", "http://127.0.0.1:9324/000000000000/jobs");
+                local.put("deadLetterQueueUrl", "http://127.0.0.1:9324/000000000000/jobs-dlq");
+                assertThat(problems(local)).as(region).isEmpty();
+            }
+            Map<String, Object> spaced = valid();
+            spaced.put("region", "US East");
+            spaced.put("endpoint", "http://127.0.0.1:9324");
+            spaced.put("queueUrl", "http://127.0.0.1:9324/000000000000/jobs");
+            spaced.put("deadLetterQueueUrl", "http://127.0.0.1:9324/000000000000/jobs-dlq");
+            assertThat(problems(spaced)).containsExactly(
+                    "provider.region: must be an AWS region name such as us-east-1, got 'US East'");
+        }
+
+        @Test
         @DisplayName("region and a queue are required")
         void regionAndQueueAreRequired() {
             Map<String, Object> values = valid();
