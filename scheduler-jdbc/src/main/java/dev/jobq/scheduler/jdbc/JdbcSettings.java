@@ -131,6 +131,9 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
             return "must name its in-memory H2 database, such as jdbc:h2:mem:jobq: an unnamed one (jdbc:h2:mem:) is a "
                     + "new, empty database for each connection, and the scheduler opens several; got " + describe(url);
         }
+        if (lower.startsWith("jdbc:h2:tcp://") || lower.startsWith("jdbc:h2:ssl://")) {
+            return h2UserInfoProblem(url.strip());
+        }
         if (lower.startsWith("jdbc:h2:")) {
             return null;
         }
@@ -155,6 +158,34 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
                 + "and reads the host as '" + Secrets.MASK + "@" + rest.substring(at + 1, end) + "'), got "
                 + Secrets.maskUrl(url) + "; write " + Secrets.maskUrl(withoutUser) + " and set username: and "
                 + "password: beside it (password: ${DB_PASSWORD})";
+    }
+
+    /**
+     * An H2 server URL with a user (and password) before the host, or null. H2 does not read them there either: it
+     * took what follows the user's colon for the port, and its error ({@code For input string: "secret@db:9092"})
+     * repeated the password. A password written raw with a '/' is found as {@link #userInfoEnd} finds it.
+     */
+    private static @Nullable String h2UserInfoProblem(String url) {
+        int start = url.indexOf("//") + 2;
+        int parameters = url.indexOf(';', start);
+        int end = parameters < 0 ? url.length() : parameters;
+        int slash = url.indexOf('/', start);
+        slash = slash < 0 || slash > end ? end : slash;
+        int at = url.lastIndexOf('@', slash - 1);
+        if (at < start) {
+            String beforeSlash = url.substring(start, slash);
+            int colon = beforeSlash.indexOf(':');
+            int first = url.indexOf('@', slash);
+            if (colon < 0 || beforeSlash.substring(colon + 1).matches("\\d+(,.*)?") || first < 0 || first > end) {
+                return null;
+            }
+            int hostEnd = url.indexOf('/', first);
+            at = url.lastIndexOf('@', (hostEnd < 0 || hostEnd > end ? end : hostEnd) - 1);
+        }
+        String withoutUser = url.substring(0, start) + url.substring(at + 1);
+        return "must not hold a user or password before the host (H2 does not read them there, and reads what "
+                + "follows the user's colon as the port), got " + Secrets.maskUrl(url) + "; write "
+                + Secrets.maskUrl(withoutUser) + " and set username: and password: beside it (password: ${DB_PASSWORD})";
     }
 
     /**
@@ -213,7 +244,9 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
         if (lower.startsWith("jdbc:h2:")) {
             String where = text.substring("jdbc:h2:".length());
             int parameters = where.indexOf(';');
-            return "H2 at " + (parameters >= 0 ? where.substring(0, parameters) : where);
+            // a server URL with a user and password before its host (tcp://jobq:secret@db/…, as PostgreSQL's habit
+            // writes it) is named with the password masked, as every URL is
+            return "H2 at " + Secrets.maskUrl(parameters >= 0 ? where.substring(0, parameters) : where);
         }
         String[] parts = text.split(":", 3);
         if (parts.length >= 2 && parts[0].equalsIgnoreCase("jdbc")) {

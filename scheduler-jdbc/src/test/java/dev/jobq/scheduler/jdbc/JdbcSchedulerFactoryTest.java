@@ -239,6 +239,35 @@ class JdbcSchedulerFactoryTest {
                 .message().doesNotContain("S3CRET");
     }
 
+    /**
+     * configuration.md: the scheduler's database is named by kind and place only, never its password. An H2 server URL
+     * written with a user and password before the host, as a PostgreSQL habit has it, went to H2, whose error repeated
+     * the password ("For input string: \"S3CRET@127.0.0.1:1\""), after a description that named it too.
+     */
+    @Test
+    void refusesAnH2ServerUrlWithItsPasswordBeforeTheHostWithoutRepeatingIt() {
+        Settings settings = section(Map.of("jdbcUrl", "jdbc:h2:tcp://jobq:S3CRET@127.0.0.1:1/./jobs;MODE=PostgreSQL"));
+
+        factory.validate(settings);
+
+        assertThat(settings.problems()).containsExactly("scheduler.jdbcUrl: must not hold a user or password before "
+                + "the host (H2 does not read them there, and reads what follows the user's colon as the port), got "
+                + "jdbc:h2:tcp://jobq:****@127.0.0.1:1/./jobs;MODE=PostgreSQL; write "
+                + "jdbc:h2:tcp://127.0.0.1:1/./jobs;MODE=PostgreSQL and set username: and password: beside it "
+                + "(password: ${DB_PASSWORD})");
+        Settings slashed = section(Map.of("jdbcUrl", "jdbc:h2:ssl://jobq:pa/S3CRET@db/./jobs"));
+        factory.validate(slashed);
+        assertThat(slashed.problems()).singleElement().asString()
+                .contains("write jdbc:h2:ssl://db/./jobs").doesNotContain("S3CRET");
+        assertThatThrownBy(() -> JdbcSchedulerFactory.builder().jdbcUrl("jdbc:h2:tcp://jobq:S3CRET@db/./jobs"))
+                .hasMessageStartingWith("jdbcUrl must not hold a user or password before the host")
+                .message().doesNotContain("S3CRET");
+        assertThat(JdbcSettings.describe("jdbc:h2:tcp://jobq:S3CRET@db/./jobs")).isEqualTo("H2 at tcp://jobq:****@db/./jobs");
+        Settings plain = section(Map.of("jdbcUrl", "jdbc:h2:tcp://db:9092,db2:9092/./jobs;USER=jobq"));
+        factory.validate(plain);
+        assertThat(plain.problems()).isEmpty();
+    }
+
     @Test
     void refusesAPostgresUrlWithARawPasswordHoldingAHashWithoutRepeatingIt() {
         // Before, the '#' was taken for the URL's end: no user was seen, and the URL went to the driver as it was.
