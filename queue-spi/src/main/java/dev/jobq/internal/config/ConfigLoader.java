@@ -123,8 +123,32 @@ public final class ConfigLoader {
         }
         if (!root.problems().isEmpty()) {
             providers = withOwnProblems(providers, resolved, sourceName);
+            if (scheduler != null) {
+                scheduler = withOwnProblems(scheduler, resolved, overrides, sourceName);
+            }
         }
         return new JobQueueConfig(providers, worker, scheduler);
+    }
+
+    /**
+     * The scheduler section reporting into a problem list of its own, as {@link #withOwnProblems(Map, Map, String)}
+     * gives the providers: the file's still holds the problems of what code replaced (a worker key set in code, a
+     * queue), which the factory's {@code throwIfInvalid()} at create would throw.
+     */
+    private static SchedulerSection withOwnProblems(SchedulerSection section, Map<String, Object> resolved,
+                                                    EnvironmentOverrides overrides, String sourceName) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        if (resolved.get("scheduler") instanceof Map<?, ?> map) {
+            map.forEach((key, value) -> copy.put(String.valueOf(key), value));
+        }
+        if (overrides.schedulerPollInterval() != null) {
+            copy.put("pollInterval", overrides.schedulerPollInterval().toString()); // as SchedulerSectionReader lays it
+        }
+        Settings settings = Settings.of(sourceName, section.settings().path(), copy);
+        settings.markKnown("enabled");
+        settings.markKnown("type");
+        settings.markKnown("pollInterval");
+        return new SchedulerSection(section.enabled(), section.type(), section.pollInterval(), settings);
     }
 
     /**

@@ -539,6 +539,35 @@ class JobQueueWithSchedulerTest {
         assertThat(jobs.scheduler().deleteRecurring("retired")).isTrue();
     }
 
+    /**
+     * configuration.md: a bad value of a worker key set with JobQueue.builder(), or of a section set in code, does not
+     * fail the build, since none of it is used. The file's scheduler section shared the file's problem list, those
+     * dropped problems included, and the JDBC factory's create() threw them all the same.
+     */
+    @Test
+    void aBadValueThatCodeReplacesDoesNotFailTheFilesScheduler() throws IOException {
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), """
+                worker:
+                  concurrency: 0
+                queues:
+                  reports:
+                    type: no-such-provider
+                scheduler:
+                  enabled: true
+                  pollInterval: 1s
+                  jdbcUrl: %s
+                """.formatted(url));
+
+        JobQueue jobs = started(JobQueue.builder().config(config).environment(Map.of("QUEUE_POLL_INTERVAL", "soon"))
+                .provider(memory()).queue("reports", memory()).concurrency(2).pollInterval(Duration.ofMillis(50))
+                .clock(clock).build());
+
+        assertThat(jobs.hasScheduler()).isTrue();
+        jobs.scheduler().schedule("reminder:send", new Reminder("eve"), T0.plus(Duration.ofHours(2)));
+        clock.advance(Duration.ofHours(2));
+        await().atMost(WAIT).until(() -> ran.size() == 1);
+    }
+
     @Test
     void aProcessWithTheSchedulerDisabledStoresJobsThatAnEnabledProcessFires() throws IOException {
         Path appConfig = Files.writeString(dir.resolve("app.yaml"), """
