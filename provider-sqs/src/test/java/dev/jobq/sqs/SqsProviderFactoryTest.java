@@ -536,6 +536,20 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("ElasticMQ's own region name, 'elasticmq', starts a provider beside its endpoint")
+        void startsWithALocalServersRegionName() {
+            String name = "elasticmq-region-" + System.nanoTime();
+            Map<String, Object> values = new HashMap<>(ElasticMq.connectionSettings());
+            values.put("region", "elasticmq");
+            values.put("queueName", name);
+            values.put("createIfMissing", true);
+            values.put("deadLetter", "discard");
+
+            create(values).close();
+            assertThat(ElasticMq.client().getQueueUrl(r -> r.queueName(name)).queueUrl()).endsWith("/" + name);
+        }
+
+        @Test
         @DisplayName("an endpoint that does not answer is reported with the region, endpoint and credentials to check")
         void unreachableEndpoint() throws IOException {
             int closedPort;
