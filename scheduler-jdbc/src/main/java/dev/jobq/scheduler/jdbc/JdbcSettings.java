@@ -252,7 +252,9 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
         if (parts.length >= 2 && parts[0].equalsIgnoreCase("jdbc")) {
             return "a " + parts[0] + ":" + parts[1] + ": URL";
         }
-        return "'" + (text.length() > 12 ? text.substring(0, 12) + "…" : text) + "', which is not a JDBC URL";
+        // masked before it is cut: the first 12 characters of mysql://a:secret@db held the start of the password
+        String shown = Secrets.maskUrl(text);
+        return "'" + (shown.length() > 12 ? shown.substring(0, 12) + "…" : shown) + "', which is not a JDBC URL";
     }
 
     /** Where connections come from, for log lines and errors. */

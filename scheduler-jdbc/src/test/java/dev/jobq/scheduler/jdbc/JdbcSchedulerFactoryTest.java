@@ -268,6 +268,20 @@ class JdbcSchedulerFactoryTest {
         assertThat(plain.problems()).isEmpty();
     }
 
+    /**
+     * A URL that is not a JDBC one (another program's DATABASE_URL) is shown by its first 12 characters: with a short
+     * user, those held the start of its password.
+     */
+    @Test
+    void showsTheStartOfAUrlThatIsNotJdbcWithoutItsPassword() {
+        Settings settings = section(Map.of("jdbcUrl", "mysql://a:S3CRET@db/jobs"));
+
+        factory.validate(settings);
+
+        assertThat(settings.problems()).singleElement().asString()
+                .startsWith("scheduler.jdbcUrl: must be an H2 URL").doesNotContain("S3");
+    }
+
     @Test
     void refusesAPostgresUrlWithARawPasswordHoldingAHashWithoutRepeatingIt() {
         // Before, the '#' was taken for the URL's end: no user was seen, and the URL went to the driver as it was.
