@@ -1361,6 +1361,26 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("a payload value or field name that does not bind is quoted in the reason escaped: a newline or an "
+            + "ANSI escape a producer put in it forges no log line (docs/wire-format.md, A reason quotes the message "
+            + "safely)")
+    void unreadablePayloadValueIsQuotedEscaped() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("work", Work.class, (job, ctx) -> { });
+        jobs.registerJobHandler("counts", new TypeReference<Map<String, Integer>>() { }, (job, ctx) -> { });
+        jobs.start();
+        jobs.enqueue("work", Map.of("n", "1\n12:00:00.000 INFO  Worker - forged\u001b[2J"));
+        jobs.enqueue("counts", Map.of("a\nforged\u001b[2J", "many"));
+
+        List<JobEvent.Dead> dead = events.awaitCount(JobEvent.Dead.class, 2);
+        assertThat(dead).extracting(JobEvent.Dead::error)
+                .anySatisfy(error -> assertThat(error).startsWith("payload cannot be read as ")
+                        .contains("\"1\\n12:00:00.000 INFO  Worker - forged\\u001b[2J\""))
+                .anySatisfy(error -> assertThat(error).contains("field 'a\\nforged\\u001b[2J': "))
+                .allSatisfy(error -> assertThat(error).doesNotContain("\n", "\u001b"));
+    }
+
+    @Test
     @DisplayName("heartbeats keep a job that runs past its lease from being delivered twice")
     void heartbeatsKeepLongJobsLeased() {
         // A lease of 1 s, heartbeats 333 ms apart: with 300 ms, one heartbeat 200 ms late (a loaded core's) let the

@@ -354,9 +354,13 @@ final class AttemptRun implements JobContext, Runnable {
         } catch (IOException | RuntimeException e) {
             // A RuntimeException too: a deserializer of the user's (@JsonDeserialize on the payload class) that refuses
             // a value throws it past Jackson's wrapping, and it ended the handler's thread with the attempt unsettled.
+            // Jackson's message quotes the value as the payload has it, and the path its field names: a producer's text,
+            // escaped and bounded as a reason repeats any (docs/wire-format.md, A reason quotes the message safely).
             String reason = "payload cannot be read as " + handler.payloadType().toCanonical() + ": " + payloadField(e)
-                    + (e instanceof JsonProcessingException json ? json.getOriginalMessage()
-                    : e instanceof IOException ? e.getMessage() : FailurePolicy.describe(e));
+                    + (e instanceof JsonProcessingException json
+                    ? FailurePolicy.oneLine(String.valueOf(json.getOriginalMessage()))
+                    : e instanceof IOException ? FailurePolicy.oneLine(String.valueOf(e.getMessage()))
+                    : FailurePolicy.describe(e));
             // Dead at once (DESIGN §4). Encoded twice is its producer's bug, which no newer worker reads either.
             settle(Failure.dead(reason + (isEncodedTwice(envelope.payloadJson()) ? ENCODED_TWICE_HINT
                     : NEWER_PAYLOAD_HINT)));
@@ -447,7 +451,7 @@ final class AttemptRun implements JobContext, Runnable {
                 path.append('[').append(step.getIndex()).append(']');
             }
         }
-        return path.isEmpty() ? "" : "field '" + path + "': ";
+        return path.isEmpty() ? "" : "field '" + FailurePolicy.oneLine(path.toString()) + "': ";
     }
 
     private void succeeded() {
