@@ -18,7 +18,9 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -75,7 +77,12 @@ final class EnvelopeReader {
     private final OptionFields options = new OptionFields();
     private @Nullable String snsTopicArn;
     private final List<String> fields = new ArrayList<>();
-    private @Nullable String problem;
+    /**
+     * What is wrong with the fields read, by field, in the order found; null while nothing is (nearly always). By
+     * field, so that a field written again is read as its last value, as docs/wire-format.md says, also when an
+     * earlier value was bad.
+     */
+    private @Nullable Map<String, String> problems;
 
     EnvelopeReader(JsonFactory json, String body) {
         this.json = json;
@@ -155,6 +162,9 @@ final class EnvelopeReader {
         if (fields.size() <= FIELDS_NAMED) {
             fields.add(UntrustedText.escape(field, FIELD_NAME_CHARS));
         }
+        if (problems != null && !field.startsWith("options.")) { // a top-level "options.timeoutMs" is not the option
+            readAgain(field);
+        }
         switch (field) {
             case "envelopeVersion" -> version = wholeNumber(parser, field);
             case "jobId" -> jobId = text(parser, field);
@@ -179,7 +189,7 @@ final class EnvelopeReader {
             return;
         }
         if (parser.currentToken() != JsonToken.START_OBJECT) {
-            problem("'options' must be an object, got " + describe(parser.currentToken(), parser));
+            problem("options", "'options' must be an object, got " + describe(parser.currentToken(), parser));
             parser.skipChildren();
             return;
         }
@@ -187,6 +197,7 @@ final class EnvelopeReader {
             String field = parser.currentName();
             parser.nextToken();
             String path = "options." + field;
+            readAgain(path);
             switch (field) {
                 case "maxAttempts" -> options.maxAttempts = wholeNumber(parser, path);
                 case "maxRetries" -> options.maxRetries = wholeNumber(parser, path);
@@ -207,11 +218,11 @@ final class EnvelopeReader {
                     + " is newer than this worker reads (up to " + JobEnvelope.CURRENT_VERSION
                     + "); upgrade the worker's jobq to run it", jobId, type, true);
         }
-        if (readVersion < 0) {
-            problem("'envelopeVersion' must be ≥ 0, got " + readVersion);
+        if (problems != null && !problems.isEmpty()) {
+            throw unreadable(problems.values().iterator().next());
         }
-        if (problem != null) {
-            throw unreadable(problem);
+        if (readVersion < 0) {
+            throw unreadable("'envelopeVersion' must be ≥ 0, got " + readVersion);
         }
         if (jobId == null && type == null && snsTopicArn != null) {
             throw unreadable("message body is an SNS notification of topic "
@@ -313,7 +324,7 @@ final class EnvelopeReader {
             case VALUE_STRING -> parser.getText();
             case VALUE_NULL -> null;
             default -> {
-                problem("'" + field + "' must be a string, got " + describe(parser.currentToken(), parser));
+                problem(field, "'" + field + "' must be a string, got " + describe(parser.currentToken(), parser));
                 parser.skipChildren();
                 yield null;
             }
@@ -328,8 +339,8 @@ final class EnvelopeReader {
         String text = text(parser, field);
         if (text != null && !EnqueueOptions.isTraceId(text)) {
             String shown = UntrustedText.quote(text, PREVIEW_CHARS);
-            problem("'" + field + "' must be 1 to " + EnqueueOptions.MAX_TRACE_ID + " characters without control "
-                    + "characters, got " + shown + "; leave it out or null for none");
+            problem(field, "'" + field + "' must be 1 to " + EnqueueOptions.MAX_TRACE_ID + " characters without "
+                    + "control characters, got " + shown + "; leave it out or null for none");
         }
         return text;
     }
@@ -343,11 +354,11 @@ final class EnvelopeReader {
             return parser.getIntValue();
         }
         if (token == JsonToken.VALUE_NUMBER_INT) {
-            problem("'" + field + "' must be a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE
-                    + ", got " + describe(token, parser));
+            problem(field, "'" + field + "' must be a whole number from " + Integer.MIN_VALUE + " to "
+                    + Integer.MAX_VALUE + ", got " + describe(token, parser));
             return null;
         }
-        problem("'" + field + "' must be a whole number, got " + describe(token, parser));
+        problem(field, "'" + field + "' must be a whole number, got " + describe(token, parser));
         parser.skipChildren();
         return null;
     }
@@ -361,11 +372,11 @@ final class EnvelopeReader {
             return parser.getLongValue();
         }
         if (token == JsonToken.VALUE_NUMBER_INT) {
-            problem("'" + field + "' must be a whole number of milliseconds up to " + Long.MAX_VALUE + ", got "
+            problem(field, "'" + field + "' must be a whole number of milliseconds up to " + Long.MAX_VALUE + ", got "
                     + describe(token, parser));
             return null;
         }
-        problem("'" + field + "' must be a whole number of milliseconds, got " + describe(token, parser));
+        problem(field, "'" + field + "' must be a whole number of milliseconds, got " + describe(token, parser));
         parser.skipChildren();
         return null;
     }
@@ -389,8 +400,8 @@ final class EnvelopeReader {
             double seconds = parser.getDoubleValue();
             double whole = Math.floor(seconds);
             Instant asSeconds = Instant.ofEpochSecond((long) whole).plusMillis(Math.round((seconds - whole) * 1_000));
-            problem("'" + field + "' must be epoch milliseconds, got " + number(parser.getText()) + ", which looks like "
-                    + "epoch seconds (" + asSeconds + "; as milliseconds it would be "
+            problem(field, "'" + field + "' must be epoch milliseconds, got " + number(parser.getText())
+                    + ", which looks like epoch seconds (" + asSeconds + "; as milliseconds it would be "
                     + Instant.ofEpochMilli((long) whole) + "): multiply it by 1000");
             return null;
         }
@@ -411,13 +422,14 @@ final class EnvelopeReader {
                     : text;
             Instant instant = time(text, iso);
             if (instant == null) {
-                problem("'" + field + "' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, got "
+                problem(field, "'" + field + "' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, got "
                         + UntrustedText.quote(text, PREVIEW_CHARS) + (isLocalTime(iso) ? "; it has no offset: add Z when it is UTC, else its offset "
                         + "(+02:00)" : ""));
             }
             return instant;
         }
-        problem("'" + field + "' must be an ISO-8601 time or epoch milliseconds, got " + describe(token, parser));
+        problem(field, "'" + field + "' must be an ISO-8601 time or epoch milliseconds, got "
+                + describe(token, parser));
         parser.skipChildren();
         return null;
     }
@@ -450,9 +462,17 @@ final class EnvelopeReader {
         }
     }
 
-    private void problem(String message) {
-        if (problem == null) {
-            problem = message;
+    private void problem(String field, String message) {
+        if (problems == null) {
+            problems = new LinkedHashMap<>();
+        }
+        problems.putIfAbsent(field, message);
+    }
+
+    /** {@code field} is written again: what was wrong with its earlier value no longer counts. */
+    private void readAgain(String field) {
+        if (problems != null) {
+            problems.remove(field);
         }
     }
 

@@ -188,6 +188,30 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("a field written twice is read as its last value also when the first is bad, as JSON.parse reads "
+                + "it; a bad last value is refused (docs/wire-format.md)")
+        void readsTheLastOfAFieldWrittenTwiceWhenTheFirstIsBad() {
+            var env = codec.decode("{\"envelopeVersion\":\"1\",\"envelopeVersion\":1,\"jobId\":7,\"jobId\":\"id-1\","
+                    + "\"type\":{},\"type\":\"b\",\"options\":[],\"options\":{\"maxAttempts\":\"five\",\"maxAttempts\":5,"
+                    + "\"timeoutMs\":1.5},\"options\":{\"timeoutMs\":2000},\"attempt\":-0.5,\"attempt\":2,"
+                    + "\"createdAt\":1764662400,\"createdAt\":\"2026-11-23T10:00:00Z\",\"traceId\":\"a\\nb\","
+                    + "\"traceId\":\"t-1\"}");
+
+            assertThat(env).isEqualTo(new JobEnvelope(1, "id-1", "b", "null",
+                    new JobOptions(5, Duration.ofSeconds(2), 0, null, "default"), 2, CREATED, null, "t-1"));
+            assertThatThrownBy(() -> codec.decode("{\"envelopeVersion\":1,\"jobId\":\"id-1\",\"type\":\"b\","
+                    + "\"type\":{},\"createdAt\":\"2026-11-23T10:00:00Z\"}"))
+                    .isInstanceOf(UnreadableEnvelopeException.class)
+                    .hasMessage("'type' must be a string, got an object");
+            assertThatThrownBy(() -> codec.decode("{\"envelopeVersion\":1,\"jobId\":\"id-1\",\"type\":\"b\","
+                    + "\"options\":{\"timeoutMs\":\"2s\"},\"options.timeoutMs\":2000,"
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}"))
+                    .as("a top-level field named as the option's path is not the option")
+                    .isInstanceOf(UnreadableEnvelopeException.class)
+                    .hasMessage("'options.timeoutMs' must be a whole number of milliseconds, got the string \"2s\"");
+        }
+
+        @Test
         @DisplayName("a payload as deeply nested as an ObjectMapper writes one is read back inside its envelope")
         void readsAPayloadAsDeepAsAMapperWrites() throws Exception {
             Object nested = "x";
