@@ -2,6 +2,7 @@ package dev.jobq.bench;
 
 import dev.jobq.bench.runner.Scale;
 import dev.jobq.bench.runner.Workload;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +50,7 @@ record BenchOptions(Scale scale, @Nullable Integer runs, List<Workload> workload
                 case "--runs" -> runs = positive(arg, value(args, ++i, arg));
                 case "--peers" -> workloads = Workloads.PEERS;
                 case "--only" -> workloads = only(value(args, ++i, arg));
-                case "--out" -> out = Path.of(value(args, ++i, arg));
+                case "--out" -> out = writable(arg, value(args, ++i, arg));
                 case "--jvm-arg" -> jvm.add(value(args, ++i, arg));
                 case "-h", "--help" -> help = true;
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
@@ -75,6 +76,28 @@ record BenchOptions(Scale scale, @Nullable Integer runs, List<Workload> workload
             // reported below
         }
         throw new IllegalArgumentException(option + " must be a whole number ≥ 1, got '" + text + "'");
+    }
+
+    /**
+     * Where the Markdown table goes: refused now, before anything runs, when it could not be written there
+     * at the end of the run (a full run takes minutes).
+     */
+    private static Path writable(String option, String text) {
+        Path path = Path.of(text);
+        if (Files.isDirectory(path)) {
+            throw new IllegalArgumentException(option + " " + text + " is a directory; give the file to write the "
+                    + "Markdown table to, e.g. " + option + " " + path.resolve("jobq-bench-results.md"));
+        }
+        Path directory = path.toAbsolutePath().getParent();
+        if (directory != null && !Files.isDirectory(directory)) {
+            throw new IllegalArgumentException(option + " " + text + ": its directory " + directory + " does not "
+                    + "exist; create it first, or give a file in a directory that exists");
+        }
+        if (directory != null && !Files.isWritable(directory) && !Files.isWritable(path)) {
+            throw new IllegalArgumentException(option + " " + text + ": its directory " + directory + " cannot be "
+                    + "written to; give a file in a directory you can write to");
+        }
+        return path;
     }
 
     private static List<Workload> only(String ids) {
