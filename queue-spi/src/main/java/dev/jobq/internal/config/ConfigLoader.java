@@ -239,7 +239,6 @@ public final class ConfigLoader {
         return parse("", "defaults", Map.of(), catalog);
     }
 
-    /** The file's absolute path leads the message; the problem is about the whole file, so no key path. */
     /** " (line N holds a byte that is not UTF-8)", or nothing when the file cannot be read again. */
     private static String firstNonUtf8Line(Path file) {
         try {
@@ -261,6 +260,7 @@ public final class ConfigLoader {
         }
     }
 
+    /** The file's absolute path leads the message; the problem is about the whole file, so no key path. */
     private static ConfigException unreadable(Path file, String problem) {
         return new ConfigException(file.toAbsolutePath().toString(), List.of(problem));
     }

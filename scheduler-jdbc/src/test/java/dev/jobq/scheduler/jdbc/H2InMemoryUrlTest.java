@@ -99,7 +99,6 @@ class H2InMemoryUrlTest {
         }
     }
 
-    /** The scheduler's own pool: it has no accessor, and its connections' lifetime is what this test is about. */
     /** What maxLifetime does to each connection of the scheduler's pool in turn: closed, another opened once it is. */
     private static void replaceConnections(JdbcJobScheduler scheduler) throws ReflectiveOperationException {
         HikariDataSource pool = ownedPool(scheduler.database());
@@ -107,6 +106,7 @@ class H2InMemoryUrlTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> pool.getHikariPoolMXBean().getTotalConnections() >= 1);
     }
 
+    /** The scheduler's own pool: it has no accessor, and its connections' lifetime is what this test is about. */
     private static HikariDataSource ownedPool(Database database) throws ReflectiveOperationException {
         Field field = Database.class.getDeclaredField("ownedPool");
         field.setAccessible(true);
