@@ -3,12 +3,16 @@ package dev.jobq.sqs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jobq.BulkEnqueueException;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobRejectedException;
 import dev.jobq.RecurringJob;
 import dev.jobq.WorkerMode;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -463,6 +467,41 @@ class SqsEnqueueRulesTest {
             assertThat(jobs.scheduler().listRecurring()).isEmpty();
 
             jobs.enqueue("report:store", "r-1", EnqueueOptions.builder().timeout(Duration.ofMinutes(719)).build());
+            assertThat(QueueContents.total(queues.url())).isEqualTo(1);
+        }
+    }
+
+    record PublicKey(String owner, BigInteger modulus) {
+    }
+
+    /**
+     * An application's mapper that reads longer numbers than Jackson's default writes a payload it can read back, but
+     * the envelope around it is read with the default limits: the enqueue returned an id, and every worker then
+     * dead-lettered the job unread, though docs/wire-format.md says such a payload is refused at enqueue.
+     */
+    @Test
+    @DisplayName("a number longer than a job envelope is read with is refused at enqueue, also with a mapper that "
+            + "reads it, not sent for every worker to dead-letter unread")
+    void aNumberLongerThanAnEnvelopeIsReadWithIsRefusedAtEnqueue() {
+        SqsServer.Queues queues = ElasticMq.newQueues("rules-long-number", false);
+        var mapper = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+                .maxNumberLength(5000).build()).build());
+        JobQueue jobs = JobQueue.builder().environment(Map.of())
+                .provider("sqs", ElasticMq.settings(queues, Map.of()))
+                .objectMapper(mapper)
+                .build();
+        try (jobs) {
+            // An RSA-4096 modulus: 1233 digits.
+            assertThatThrownBy(() -> jobs.enqueue("key:rotate", new PublicKey("ada", new BigInteger("7".repeat(1233)))))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessage("payload of job type 'key:rotate' (dev.jobq.sqs.SqsEnqueueRulesTest$PublicKey) is "
+                            + "written as JSON a job envelope cannot carry (Number value length (1233) exceeds the "
+                            + "maximum allowed (1000), as jobq reads every envelope, whatever the queue's ObjectMapper "
+                            + "reads), so every job of it would be dead-lettered unread; write a number that long as a "
+                            + "string into a String field");
+            assertThat(QueueContents.total(queues.url())).as("messages sent").isZero();
+
+            jobs.enqueue("key:rotate", new PublicKey("ada", BigInteger.TEN.pow(999)));
             assertThat(QueueContents.total(queues.url())).isEqualTo(1);
         }
     }

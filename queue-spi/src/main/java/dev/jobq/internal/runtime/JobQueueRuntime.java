@@ -75,6 +75,11 @@ public final class JobQueueRuntime implements JobQueue {
     /** How often close() looks whether the enqueue calls under way have finished. */
     private static final long ENQUEUE_CHECK_NANOS = Duration.ofMillis(1).toNanos();
 
+    /** The limits a job envelope is read with: Jackson's defaults ({@code EnvelopeCodec}), for numbers and names. */
+    private static final StreamReadConstraints ENVELOPE_LIMITS = StreamReadConstraints.builder().build();
+    private static final JsonFactory ENVELOPE_READ = JsonFactory.builder().streamReadConstraints(ENVELOPE_LIMITS)
+            .build();
+
     private final JobQueueConfig config;
     private final Map<String, QueueBinding> queues;
     private final Map<String, String> providerTypes;
@@ -782,19 +787,18 @@ public final class JobQueueRuntime implements JobQueue {
      * an RSA-4096 modulus, 1233 digits) and a field name of any length, but reads at most
      * {@link StreamReadConstraints#getMaxNumberLength()} characters of a number and
      * {@link StreamReadConstraints#getMaxNameLength()} of a name, so the enqueue returned an id and every worker
-     * dead-lettered the job unread. Read again only when the text could hold one (see {@link #mayBreak}).
+     * dead-lettered the job unread. The envelope a job travels in is read with Jackson's default limits
+     * ({@code EnvelopeCodec}, docs/wire-format.md), whatever the mapper's: a mapper that reads longer ones still
+     * wrote a payload every worker dead-lettered unread on a provider that sends envelopes (SQS), so that is refused
+     * too, on every provider alike. Read again only when the text could hold one (see {@link #mayBreak}).
      */
     private static void requireReadable(ObjectMapper mapper, String type, @Nullable Object payload, String json) {
         StreamReadConstraints limits = mapper.getFactory().streamReadConstraints();
         if (!mayBreak(json, limits)) {
             return;
         }
-        try (JsonParser parser = mapper.getFactory().createParser(json)) {
-            while (parser.nextToken() != null) {
-                // each number and field name is checked against the limits as it is read
-            }
-        } catch (StreamConstraintsException e) {
-            String refused = String.valueOf(e.getOriginalMessage()).replaceFirst(", from `[^`]*`", "");
+        String refused = refusal(mapper.getFactory(), json);
+        if (refused != null) {
             throw new dev.jobq.JobRejectedException("payload of job type '" + type + "' ("
                     + (payload == null ? "null" : payload.getClass().getName()) + ") is written as JSON the queue's "
                     + "ObjectMapper cannot read back (" + refused + "), so every job of it would be dead-lettered "
@@ -802,18 +806,42 @@ public final class JobQueueRuntime implements JobQueue {
                             ? "write a number that long as a string into a String field (Jackson refuses a BigInteger "
                             + "of more than " + limits.getMaxNumberLength() + " digits as text too)"
                             : "keep field names (map keys) shorter"));
+        }
+        boolean mapperReadsLonger = limits.getMaxNumberLength() > ENVELOPE_LIMITS.getMaxNumberLength()
+                || limits.getMaxNameLength() > ENVELOPE_LIMITS.getMaxNameLength();
+        refused = mapperReadsLonger ? refusal(ENVELOPE_READ, json) : null;
+        if (refused != null) {
+            throw new dev.jobq.JobRejectedException("payload of job type '" + type + "' ("
+                    + (payload == null ? "null" : payload.getClass().getName()) + ") is written as JSON a job "
+                    + "envelope cannot carry (" + refused + ", as jobq reads every envelope, whatever the queue's "
+                    + "ObjectMapper reads), so every job of it would be dead-lettered unread; "
+                    + (refused.startsWith("Number") ? "write a number that long as a string into a String field"
+                            : "keep field names (map keys) shorter"));
+        }
+    }
+
+    /** The limit {@code json} breaks as {@code factory} reads it ("Number value length (1233) exceeds ..."), or null. */
+    private static @Nullable String refusal(JsonFactory factory, String json) {
+        try (JsonParser parser = factory.createParser(json)) {
+            while (parser.nextToken() != null) {
+                // each number and field name is checked against the limits as it is read
+            }
+        } catch (StreamConstraintsException e) {
+            return String.valueOf(e.getOriginalMessage()).replaceFirst(", from `[^`]*`", "");
         } catch (IOException e) {
             // Any other error in JSON the mapper wrote itself is the mapper's to report when a handler binds it.
         }
+        return null;
     }
 
     /**
      * Whether {@code json} has a run of number characters longer than the number limit, or a run without a quote
-     * longer than the name limit: one scan, so that payloads that cannot break them (nearly all) are not parsed again.
+     * longer than the name limit (the mapper's or the envelope's, whichever is lower): one scan, so that payloads that
+     * cannot break them (nearly all) are not parsed again.
      */
     private static boolean mayBreak(String json, StreamReadConstraints limits) {
-        int numberLimit = limits.getMaxNumberLength();
-        int nameLimit = limits.getMaxNameLength();
+        int numberLimit = Math.min(limits.getMaxNumberLength(), ENVELOPE_LIMITS.getMaxNumberLength());
+        int nameLimit = Math.min(limits.getMaxNameLength(), ENVELOPE_LIMITS.getMaxNameLength());
         int length = json.length();
         if (length <= Math.min(numberLimit, nameLimit)) {
             return false;
