@@ -18,6 +18,7 @@ import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,6 +39,21 @@ public final class OpsServer implements AutoCloseable {
     private static final String HOST_ADVICE = "; give --http-host one of this machine's names or addresses, "
             + "0.0.0.0 for all of them (the default), or 127.0.0.1 for this machine only";
 
+    /**
+     * How long a client has to send its request once it began it, and to take the answer once the request is read
+     * (the handler's own time included: /health and /metrics wait at most 2 s for a provider). The JDK's server sets
+     * neither by default, so a client that began a request and went away (a half-open connection, a port scanner)
+     * held its socket and its thread for ever, and enough of them used up the descriptors that the worker's provider
+     * and database connections need too. Set unless given with {@code -D}; read once per JVM, before the first server.
+     */
+    static final Duration MAX_REQUEST_TIME = Duration.ofSeconds(10);
+    static final Duration MAX_RESPONSE_TIME = Duration.ofSeconds(60);
+
+    static {
+        setUnlessGiven("sun.net.httpserver.maxReqTime", MAX_REQUEST_TIME);
+        setUnlessGiven("sun.net.httpserver.maxRspTime", MAX_RESPONSE_TIME);
+    }
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final ObjectMapper json = JsonMapper.builder().build();
@@ -45,6 +61,12 @@ public final class OpsServer implements AutoCloseable {
     private OpsServer(HttpServer server, ExecutorService executor) {
         this.server = server;
         this.executor = executor;
+    }
+
+    private static void setUnlessGiven(String property, Duration seconds) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Long.toString(seconds.toSeconds()));
+        }
     }
 
     /**

@@ -116,6 +116,31 @@ class OpsServerTest {
         }
     }
 
+    /**
+     * A client that starts a request and never finishes it (a half-open connection, a scanner) held its socket and its
+     * thread for ever: the JDK's server sets no time for a request by default, so enough of them used up the
+     * process's file descriptors, which its SQS and database connections need too.
+     */
+    @Test
+    void aRequestNeverFinishedIsCutOffWithinItsBound() throws Exception {
+        try (var socket = new Socket(server.address().getHost(), server.address().getPort())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(US_ASCII));
+            socket.getOutputStream().flush();
+            long started = System.nanoTime();
+
+            int read;
+            try {
+                read = socket.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                read = -1; // closed by the server: a reset is as good as an end
+            }
+
+            assertThat(read).as("the server closed the connection").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(OpsServer.MAX_REQUEST_TIME.plusSeconds(2));
+        }
+    }
+
     @Test
     void aHugeHeaderOrBodyIsRefusedWithoutAStackTraceAndHealthStillAnswers() throws Exception {
         report.set(report(HealthReport.Status.HEALTHY));
