@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * {@code duration} is the handler's time to the millisecond ({@code 0ms} under one), {@code -} when the job never
  * reached a handler (no handler for its type). {@code error} is the failure's text, quoted once (see
- * {@link #appendQuoted}).
+ * {@link #appendQuoted}); {@code job}, {@code type} and {@code queue} too where they would not read as one value
+ * ({@link #appendValue}).
  */
 final class OutcomeLog implements Consumer<AttemptOutcome> {
 
@@ -33,17 +34,38 @@ final class OutcomeLog implements Consumer<AttemptOutcome> {
     }
 
     static String line(AttemptOutcome outcome) {
-        var text = new StringBuilder()
-                .append("job=").append(outcome.jobId())
-                .append(" type=").append(outcome.type())
-                .append(" queue=").append(outcome.queue())
-                .append(" attempt=").append(outcome.attempt())
+        var text = new StringBuilder();
+        appendValue(text.append("job="), outcome.jobId());
+        appendValue(text.append(" type="), outcome.type());
+        appendValue(text.append(" queue="), outcome.queue());
+        text.append(" attempt=").append(outcome.attempt())
                 .append(" outcome=").append(outcome.kind().label())
                 .append(" duration=").append(outcome.handlerTime().map(OutcomeLog::duration).orElse("-"));
         if (outcome.error() != null) {
             appendQuoted(text.append(" error="), outcome.error());
         }
         return text.toString();
+    }
+
+    /**
+     * {@code value} as it is, or quoted as {@link #appendQuoted} quotes the error where it would not read as one logfmt
+     * value: a job's id and type come from a message anyone with send rights on the queue wrote (a type no handler
+     * knows is dead-lettered with this line), and one with a space in it wrote fields of its own
+     * ({@code type=x outcome=completed}), which a log search took for the line's.
+     */
+    private static void appendValue(StringBuilder text, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == ' ' || c == '"' || c == '=' || Character.isWhitespace(c) || Character.isISOControl(c)) {
+                appendQuoted(text, value);
+                return;
+            }
+        }
+        if (value.isEmpty()) {
+            text.append("\"\"");
+        } else {
+            text.append(value);
+        }
     }
 
     /**

@@ -90,4 +90,20 @@ class OutcomeLogTest {
 
         assertThat(line).contains("outcome=dead duration=- error=\"no handler\"");
     }
+
+    /**
+     * A job's id and type come from a message anyone with send rights on the queue wrote (a type no handler knows is
+     * dead-lettered with its outcome line): one with a space wrote fields of its own into the line, which a log search
+     * reading it as key=value pairs took for jobq's.
+     */
+    @Test
+    void anIdOrTypeWithASpaceQuoteOrEqualsIsOneQuotedValueAndWritesNoFieldOfItsOwn() {
+        var line = OutcomeLog.line(new AttemptOutcome("default", "j-8 queue=other", "x outcome=completed \"a\"", 1,
+                AttemptOutcome.Kind.DEAD, null, "no handler"));
+
+        assertThat(line).isEqualTo("job=\"j-8 queue=other\" type=\"x outcome=completed \\\"a\\\"\" queue=default "
+                + "attempt=1 outcome=dead duration=- error=\"no handler\"");
+        String type = line.substring(line.indexOf(" type=\"") + 6, line.indexOf(" queue=default"));
+        assertThat(unquote(type)).isEqualTo("x outcome=completed \"a\"");
+    }
 }
