@@ -75,8 +75,13 @@ final class ProviderSectionReader {
     private static ProviderSection configured(String queueName, Settings section, ProviderCatalog catalog) {
         String available = catalog.providerTypes().isEmpty()
                 ? "none is on the classpath" : "available: " + String.join(", ", catalog.providerTypes());
-        String type = section.requireString("type", "name the provider, e.g. type: " + DEFAULT_TYPE
-                + " (" + available + ")");
+        String hint = "name the provider, e.g. type: " + DEFAULT_TYPE + " (" + available + ")";
+        String written = section.requireString("type", hint);
+        // a value read from a file (a mounted secret, an env file) into a variable ends in its newline
+        String type = written.strip();
+        if (type.isEmpty() && !written.isEmpty()) {
+            section.problem("type", "is required; " + hint);
+        }
         Optional<QueueProviderFactory> factory = type.isEmpty() ? Optional.empty() : catalog.provider(type);
         if (factory.isPresent()) {
             factory.get().validate(section);

@@ -25,7 +25,7 @@ final class SchedulerSectionReader {
             return null;
         }
         boolean enabled = EnvironmentOverrides.or(env.schedulerEnabled(), section.bool("enabled", false));
-        String type = section.string("type", SchedulerSection.DEFAULT_TYPE);
+        String type = section.string("type", SchedulerSection.DEFAULT_TYPE).strip(); // a variable's trailing newline
         Duration pollInterval = EnvironmentOverrides.or(env.schedulerPollInterval(), section.duration("pollInterval",
                 SchedulerSection.DEFAULT_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL, Limits.MAX_POLL_INTERVAL));
         if (env.schedulerPollInterval() != null) {

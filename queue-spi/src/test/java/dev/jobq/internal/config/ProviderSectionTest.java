@@ -129,4 +129,12 @@ class ProviderSectionTest {
                 "queues.reports: must be a section of keys, got 'sqs'; write the provider as its type: "
                         + "reports: {type: sqs}");
     }
+
+    /** A type from a variable read from a file (a mounted secret, an env file) ends in its newline. */
+    @Test
+    void readsATypeWithTheTrailingNewlineOfAVariableRead() {
+        JobQueueConfig config = Load.yaml("provider:\n  type: ${PROVIDER}\n", Map.of("PROVIDER", "memory\n"));
+
+        assertThat(config.providers().get("default").type()).isEqualTo("memory");
+    }
 }

@@ -96,4 +96,13 @@ class SchedulerSectionTest {
                         + "on the classpath); add dev.jobq:scheduler-jdbc to the classpath (or its jar to the "
                         + "worker's --handlers directory)");
     }
+
+    /** A type from a variable read from a file (a mounted secret, an env file) ends in its newline. */
+    @Test
+    void readsATypeWithTheTrailingNewlineOfAVariableRead() {
+        SchedulerSection scheduler = Load.yaml("scheduler:\n  type: ${SCHEDULER}\n", Map.of("SCHEDULER", "jdbc\n"))
+                .scheduler();
+
+        assertThat(scheduler.type()).isEqualTo("jdbc");
+    }
 }
