@@ -7,6 +7,7 @@ import dev.jobq.spi.Settings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code provider:} (the "default" queue, in memory when the section is absent) and each entry of
@@ -16,6 +17,8 @@ import java.util.Optional;
 final class ProviderSectionReader {
 
     static final String DEFAULT_TYPE = "memory";
+    /** How YAML writes a null key: the parser gives its text. */
+    private static final Set<String> YAML_NULL = Set.of("~", "null", "Null", "NULL");
 
     private ProviderSectionReader() {
     }
@@ -46,6 +49,9 @@ final class ProviderSectionReader {
                         + "this queue, or move its settings under provider:");
             } else if (name.isBlank()) {
                 queues.problem(name, "a queue name must not be blank");
+            } else if (YAML_NULL.contains(name)) {
+                // YAML reads this key as null, not as a name; jobs would go to a queue named "~" or "null"
+                queues.problem(name, "is YAML's null, not a queue's name; write the queue's name itself");
             } else if (name.contains("${")) {
                 // keys are not substituted: the queue would take the reference's text as its name
                 queues.problem(name, "a queue's name is a key, and keys are read as written: ${…} is replaced in "

@@ -137,4 +137,11 @@ class ProviderSectionTest {
 
         assertThat(config.providers().get("default").type()).isEqualTo("memory");
     }
+
+    /** YAML's null key ({@code ~:}, {@code null:}) is no name: a queue named "~" is one nobody enqueues to. */
+    @Test
+    void refusesAQueueWithANullKey() {
+        assertThat(Load.problems("queues:\n  ~: { type: memory }\n"))
+                .containsExactly("queues.~: is YAML's null, not a queue's name; write the queue's name itself");
+    }
 }
