@@ -312,10 +312,12 @@ public final class Settings {
     /**
      * Records a problem with the key's full path. A problem already recorded is not listed again: a key
      * read by the core and by a factory ({@code scheduler.pollInterval}) is one problem, not two. A URL in
-     * {@code message} (a bad value that is one) is shown as {@link Secrets#maskUrl} shows it.
+     * {@code message} (a bad value that is one) is shown as {@link Secrets#maskUrl} shows it, and a control
+     * character (a newline in a value read from a file into a variable) {@linkplain UntrustedText#escape escaped},
+     * so that each problem stays on its own line.
      */
     public void problem(String key, String message) {
-        String problem = pathOf(key) + ": " + Secrets.maskUrl(message);
+        String problem = UntrustedText.escape(pathOf(key) + ": " + Secrets.maskUrl(message));
         if (!problems.contains(problem)) {
             problems.add(problem);
         }

@@ -440,4 +440,16 @@ class ConfigLoaderTest {
                 + "type memory, but: unknown provider type 'memory' (none is on the classpath); add "
                 + "dev.jobq:provider-memory to the classpath (or its jar to the worker's --handlers directory)");
     }
+
+    /** A value from a variable may hold a newline (a file's contents): the error keeps one problem per line. */
+    @Test
+    void aValueWithANewlineStaysOnItsProblemsLine() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(
+                "worker:\n  concurrency: ${C}\n  shutdownTimeout: soon\n", "jobq.yaml", Map.of("C", "4\nforged: line"),
+                TestCatalogs.all()));
+
+        assertThat(e.problems()).hasSize(2).noneMatch(problem -> problem.contains("\n") || problem.contains("\r"));
+        assertThat(e.problems().get(0)).isEqualTo("worker.concurrency: must be a whole number, got '4\\nforged: line'");
+        assertThat(e.getMessage().lines()).hasSize(3);
+    }
 }
