@@ -310,6 +310,29 @@ public final class Settings {
     }
 
     /**
+     * A list of strings as {@link #strings} reads it, but with an empty item kept, as "", where it stands: for a
+     * list whose positions count ({@code backoff.delays}), where leaving it out would move every later item. An
+     * empty value as a whole ({@code ''}, a variable left unset) is no list: {@code defaultValue}.
+     */
+    public List<String> items(String key, List<String> defaultValue) {
+        Object value = take(key);
+        if (value == null || "".equals(value)) {
+            return defaultValue;
+        }
+        List<String> out = new ArrayList<>();
+        if (value instanceof List<?> list) {
+            for (Object item : list) {
+                out.add(item == null ? "" : String.valueOf(item).strip());
+            }
+        } else {
+            for (String part : String.valueOf(value).split(",", -1)) {
+                out.add(part.strip());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
      * Records a problem with the key's full path. A problem already recorded is not listed again: a key
      * read by the core and by a factory ({@code scheduler.pollInterval}) is one problem, not two. A URL in
      * {@code message} (a bad value that is one) is shown as {@link Secrets#maskUrl} shows it, and a control

@@ -71,13 +71,19 @@ final class BackoffSectionReader {
     }
 
     private static Backoff list(Settings section) {
-        List<String> texts = section.strings("delays", List.of());
+        List<String> texts = section.items("delays", List.of());
         if (texts.isEmpty()) {
             section.problem("delays", "is required for type list; write e.g. delays: [5s, 1m, 10m]");
             return Backoff.none();
         }
         List<Duration> delays = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i).isEmpty()) {
+                // left out, every later delay would move one attempt earlier
+                section.problem("delays[" + i + "]", "is empty; write a duration such as 1m there, or remove the item "
+                        + "(the delays are the waits after attempt 1, 2, … in order)");
+                continue;
+            }
             try {
                 Duration delay = DurationFormat.parse(texts.get(i));
                 String outOfRange = outOfRange(delay, texts.get(i));

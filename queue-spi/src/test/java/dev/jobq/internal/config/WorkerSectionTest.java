@@ -247,6 +247,17 @@ class WorkerSectionTest {
                     "worker.backoff.jitter: must be a fraction of the delay from 0 to 1 (0.2 adds up to 20 %), got '0.5d'");
         }
 
+        /** An empty item (a variable left unset) left out would move every later delay one attempt earlier. */
+        @Test
+        void refusesAnEmptyItemOfTheDelays() {
+            assertThat(Load.problems("worker:\n  backoff: { type: list, delays: [5s, \"${X:-}\", 10m] }\n"))
+                    .containsExactly("worker.backoff.delays[1]: is empty; write a duration such as 1m there, or remove "
+                            + "the item (the delays are the waits after attempt 1, 2, … in order)");
+            assertThat(Load.problems("worker:\n  backoff: { type: list, delays: '5s,,10m' }\n"))
+                    .containsExactly("worker.backoff.delays[1]: is empty; write a duration such as 1m there, or remove "
+                            + "the item (the delays are the waits after attempt 1, 2, … in order)");
+        }
+
         @Test
         void saysTheDefaultMaxIsBelowABaseAboveIt() {
             assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 2h }\n")).containsExactly(
