@@ -41,6 +41,8 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     static final Duration MIN_REQUEST_TIMEOUT = Duration.ofMillis(100);
     static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(5);
 
+    private static final String REGION_HINT = "the AWS region of the queue, such as us-east-1 (any region name for "
+            + "LocalStack or ElasticMQ)";
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z0-9]+)+");
     /** A region's name beside an endpoint (LocalStack, ElasticMQ), where any such name works. */
     private static final Pattern LOCAL_REGION = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
@@ -79,8 +81,11 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     /** Reads and checks every key of {@code settings}; problems go to {@code settings}. */
     static SqsSettings read(Settings settings) {
         settings.markKnown("type");
-        String region = settings.requireString("region", "the AWS region of the queue, such as us-east-1 "
-                + "(any region name for LocalStack or ElasticMQ)");
+        // stripped: a value read from a file (a mounted secret, an env file) into a variable ends in its newline
+        String region = settings.requireString("region", REGION_HINT).strip();
+        if (region.isEmpty() && settings.has("region")) {
+            settings.problem("region", "is required; " + REGION_HINT); // blanks alone; said once when empty
+        }
         int problemsBeforeQueueUrl = settings.problems().size();
         URI queueUrl = uri(settings, "queueUrl");
         boolean badQueueUrl = settings.problems().size() > problemsBeforeQueueUrl; // already said; an empty one is not

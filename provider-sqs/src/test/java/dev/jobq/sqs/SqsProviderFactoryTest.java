@@ -214,6 +214,19 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a region from a variable read from a file is read without the file's trailing newline")
+        void regionWithATrailingNewline() {
+            Map<String, Object> values = valid();
+            values.put("region", "us-east-1\n");
+
+            assertThat(problems(values)).isEmpty();
+            assertThat(SqsSettings.read(section(values)).region()).isEqualTo("us-east-1");
+            values.put("region", " \n");
+            assertThat(problems(values)).containsExactly("provider.region: is required; the AWS region of the queue, "
+                    + "such as us-east-1 (any region name for LocalStack or ElasticMQ)");
+        }
+
+        @Test
         @DisplayName("region and a queue are required")
         void regionAndQueueAreRequired() {
             Map<String, Object> values = valid();
