@@ -5,6 +5,7 @@ import dev.jobq.spi.Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -193,8 +194,10 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         }
         try {
             URI uri = new URI(text.strip());
-            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
-                return uri;
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+                // a scheme is read in any case (HTTPS://); in lower case, as the SDK and the URLs compared here want it
+                return scheme.equals(uri.getScheme()) ? uri : new URI(scheme + uri.toString().substring(scheme.length()));
             }
         } catch (URISyntaxException e) {
             // reported below

@@ -227,6 +227,21 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a URL's scheme is read in any case, as URLs are (HTTPS://…)")
+        void urlSchemeInAnyCase() {
+            Map<String, Object> values = valid();
+            values.put("queueUrl", "HTTPS://sqs.us-east-1.amazonaws.com/123456789012/jobs");
+            values.put("deadLetterQueueUrl", "Https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq");
+            values.put("endpoint", "HTTP://127.0.0.1:9324");
+
+            assertThat(problems(values)).isEmpty();
+            SqsSettings read = SqsSettings.read(section(values));
+            assertThat(read.queueUrl()).hasToString("https://sqs.us-east-1.amazonaws.com/123456789012/jobs");
+            assertThat(read.deadLetterQueueUrl()).hasToString("https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq");
+            assertThat(read.endpoint()).hasToString("http://127.0.0.1:9324");
+        }
+
+        @Test
         @DisplayName("region and a queue are required")
         void regionAndQueueAreRequired() {
             Map<String, Object> values = valid();
