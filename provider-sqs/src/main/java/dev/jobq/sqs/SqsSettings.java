@@ -68,6 +68,16 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         }
     }
 
+    /** The settings with the URLs' secrets (a password, a presigned URL's token) masked, as messages show them. */
+    @Override
+    public String toString() {
+        return Secrets.maskUrl("SqsSettings[region=" + region + ", queueUrl=" + queueUrl + ", queueName=" + queueName
+                + ", createIfMissing=" + createIfMissing + ", deadLetterQueueUrl=" + deadLetterQueueUrl + ", deadLetter="
+                + deadLetter + ", visibilityTimeout=" + visibilityTimeout + ", waitTime=" + waitTime + ", endpoint="
+                + endpoint + ", maxPayloadBytes=" + maxPayloadBytes + ", groupId=" + groupId + ", keys=" + keys
+                + ", requestTimeout=" + requestTimeout + "]");
+    }
+
     /** True for a FIFO queue, whose name (and so URL) ends in {@code .fifo}. */
     boolean fifo() {
         String name = queueName != null ? queueName : queueUrl == null ? "" : queueUrl.getPath();

@@ -242,6 +242,20 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("toString shows the URLs with their secrets masked, as messages do")
+        void toStringMasksTheUrls() {
+            Map<String, Object> values = valid();
+            values.put("endpoint", "http://AKIA:S3CRET@127.0.0.1:9324");
+            values.put("queueUrl", "http://127.0.0.1:9324/000000000000/jobs?X-Amz-Security-Token=S3CRET");
+            values.put("deadLetterQueueUrl", "http://jobq:S3CRET@127.0.0.1:9324/000000000000/jobs-dlq");
+
+            String text = SqsSettings.read(section(values)).toString();
+
+            assertThat(text).doesNotContain("S3CRET").contains("queueUrl=http://127.0.0.1:9324/000000000000/jobs",
+                    "endpoint=http://AKIA:****@127.0.0.1:9324", "region=us-east-1");
+        }
+
+        @Test
         @DisplayName("region and a queue are required")
         void regionAndQueueAreRequired() {
             Map<String, Object> values = valid();
