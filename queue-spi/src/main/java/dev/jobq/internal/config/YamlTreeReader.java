@@ -64,8 +64,10 @@ final class YamlTreeReader {
             throw new ConfigException(sourceName, List.of("the file must be a map of sections (provider, queues, "
                     + "worker, scheduler), got " + (tree instanceof List<?> ? "a list"
                     // a file that is one value may be a secret's (JOBQ_CONFIG naming a mounted URL): shown as every
-                    // config value is, its password masked
-                    : "the value '" + Secrets.maskUrl(String.valueOf(tree)) + "'")));
+                    // config value is, its password masked; one that is no URL (a mounted password) is not shown
+                    : String.valueOf(tree).contains("://") ? "the value '" + Secrets.maskUrl(String.valueOf(tree)) + "'"
+                    : "a single value (not repeated here: a file of one value may be a secret, such as a mounted "
+                            + "password); check that this is the config file meant")));
         }
         Map<String, Object> top = new LinkedHashMap<>();
         map.forEach((key, value) -> top.put(String.valueOf(key), value));

@@ -388,6 +388,15 @@ class ConfigLoaderTest {
                         + "'postgresql://jobq:****@db:5432/jobs'");
     }
 
+    /** A mounted secret is most often the password alone (Docker's /run/secrets/db_password, a Kubernetes key). */
+    @Test
+    void doesNotRepeatAFileThatIsOneValueOtherThanAUrl() {
+        assertThat(Load.problems("S3CRET-hunter2\n")).containsExactly(
+                "the file must be a map of sections (provider, queues, worker, scheduler), got a single value (not "
+                        + "repeated here: a file of one value may be a secret, such as a mounted password); check "
+                        + "that this is the config file meant");
+    }
+
     @Test
     void refusesASectionThatIsNotASection() {
         assertThat(Load.problems("worker: 5\nqueues: [reports]\n")).containsExactly(
