@@ -229,7 +229,8 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
     /**
      * The URL for messages without anything that may be secret: the database kind and where it is
      * ({@code PostgreSQL at db:5432/jobs}, {@code H2 at file:./data/jobq}), never its parameters or
-     * user information; for another kind only its {@code jdbc:kind:} prefix.
+     * user information; for another kind only its {@code jdbc:kind:} prefix; another URL by its start, masked; a
+     * value of no URL not at all.
      */
     static String describe(String url) {
         String text = url.strip();
@@ -251,6 +252,10 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
         String[] parts = text.split(":", 3);
         if (parts.length >= 2 && parts[0].equalsIgnoreCase("jdbc")) {
             return "a " + parts[0] + ":" + parts[1] + ": URL";
+        }
+        if (!text.contains("://")) {
+            // a value of no URL may be a secret (jdbcUrl: ${DB_PASSWORD} by mistake): its start is not shown either
+            return "a value that is no URL (not repeated here: it may be a password given by mistake)";
         }
         // masked before it is cut: the first 12 characters of mysql://a:secret@db held the start of the password
         String shown = Secrets.maskUrl(text);

@@ -282,6 +282,17 @@ class JdbcSchedulerFactoryTest {
                 .startsWith("scheduler.jdbcUrl: must be an H2 URL").doesNotContain("S3");
     }
 
+    /** jdbcUrl: ${DB_PASSWORD} by mistake (the variables of one secret side by side): a value of no URL may be one. */
+    @Test
+    void doesNotShowTheStartOfAValueThatIsNoUrl() {
+        Settings settings = section(Map.of("jdbcUrl", "S3CRET-hunter2"));
+
+        factory.validate(settings);
+
+        assertThat(settings.problems()).singleElement().asString()
+                .startsWith("scheduler.jdbcUrl: must be an H2 URL").doesNotContain("S3");
+    }
+
     @Test
     void refusesAPostgresUrlWithARawPasswordHoldingAHashWithoutRepeatingIt() {
         // Before, the '#' was taken for the URL's end: no user was seen, and the URL went to the driver as it was.
