@@ -137,7 +137,9 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
                 MAX_REQUEST_TIMEOUT);
         // beside an endpoint the region only signs requests: a local server's own name (ElasticMQ's "elasticmq") works
         if (!region.isEmpty() && !(endpoint == null ? REGION : LOCAL_REGION).matcher(region).matches()) {
-            settings.problem("region", "must be an AWS region name such as us-east-1, got '" + region + "'");
+            settings.problem("region", endpoint == null ? "must be an AWS region name such as us-east-1, got '" + region
+                    + "'" : "beside endpoint any name of lower-case letters, digits and dashes works, such as us-east-1 "
+                    + "or elasticmq; got '" + region + "'");
         }
         if (endpoint == null && REGION.matcher(region).matches() && !AWS_REGION.matcher(region).matches()) {
             // the SDK would look up sqs.<region>.amazonaws.com and fail to connect after its retries, naming no key

@@ -209,8 +209,12 @@ class SqsProviderFactoryTest {
             spaced.put("endpoint", "http://127.0.0.1:9324");
             spaced.put("queueUrl", "http://127.0.0.1:9324/000000000000/jobs");
             spaced.put("deadLetterQueueUrl", "http://127.0.0.1:9324/000000000000/jobs-dlq");
-            assertThat(problems(spaced)).containsExactly(
-                    "provider.region: must be an AWS region name such as us-east-1, got 'US East'");
+            assertThat(problems(spaced)).containsExactly("provider.region: beside endpoint any name of lower-case "
+                    + "letters, digits and dashes works, such as us-east-1 or elasticmq; got 'US East'");
+            Map<String, Object> capitalised = new LinkedHashMap<>(spaced);
+            capitalised.put("region", "ElasticMQ");
+            assertThat(problems(capitalised)).containsExactly("provider.region: beside endpoint any name of lower-case "
+                    + "letters, digits and dashes works, such as us-east-1 or elasticmq; got 'ElasticMQ'");
         }
 
         @Test
