@@ -100,7 +100,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         int problemsBeforeQueueUrl = settings.problems().size();
         URI queueUrl = uri(settings, "queueUrl");
         boolean badQueueUrl = settings.problems().size() > problemsBeforeQueueUrl; // already said; an empty one is not
-        String queueName = settings.string("queueName");
+        String queueName = stripped(settings.string("queueName")); // as the region, a variable's trailing newline
         boolean createIfMissing = settings.bool("createIfMissing", false);
         if (queueUrl == null && queueName == null && !badQueueUrl) {
             settings.problem("queueUrl", "is required; set queueUrl to the queue's URL (https://sqs.REGION"
@@ -197,6 +197,11 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
             settings.problem(key, "must be whole seconds (SQS counts this in seconds), got " + value.toMillis() + "ms");
         }
         return value;
+    }
+
+    /** {@code text} stripped; null when absent or blank, as an empty value is. */
+    private static @Nullable String stripped(@Nullable String text) {
+        return text == null || text.isBlank() ? null : text.strip();
     }
 
     private static @Nullable URI uri(Settings settings, String key) {

@@ -231,6 +231,17 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a queue's name from a variable read from a file is read without the file's trailing newline")
+        void queueNameWithATrailingNewline() {
+            Map<String, Object> values = valid();
+            values.remove("queueUrl");
+            values.put("queueName", "jobs\n");
+
+            assertThat(problems(values)).isEmpty();
+            assertThat(SqsSettings.read(section(values)).queueName()).isEqualTo("jobs");
+        }
+
+        @Test
         @DisplayName("a URL's scheme is read in any case, as URLs are (HTTPS://…)")
         void urlSchemeInAnyCase() {
             Map<String, Object> values = valid();
