@@ -42,10 +42,13 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     static final Duration MIN_REQUEST_TIMEOUT = Duration.ofMillis(100);
     static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(5);
 
-    private static final String REGION_HINT = "the AWS region of the queue, such as us-east-1 (any region name for "
-            + "LocalStack or ElasticMQ)";
+    private static final String REGION_HINT = "the AWS region of the queue, such as us-east-1 (beside endpoint, a name "
+            + "the server takes: any for ElasticMQ, an AWS region's for LocalStack)";
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z0-9]+)+");
-    /** A region's name beside an endpoint (LocalStack, ElasticMQ), where any such name works. */
+    /**
+     * A region's name beside an endpoint, where it only signs requests: ElasticMQ takes any ({@code elasticmq});
+     * LocalStack takes AWS regions' names unless started with {@code ALLOW_NONSTANDARD_REGIONS=1}.
+     */
     private static final Pattern LOCAL_REGION = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
     /** An AWS region's name ends in a number ({@code us-east-1}, {@code us-gov-west-1}): {@code us-east1} is a typo. */
     private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]+");
@@ -138,14 +141,15 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         // beside an endpoint the region only signs requests: a local server's own name (ElasticMQ's "elasticmq") works
         if (!region.isEmpty() && !(endpoint == null ? REGION : LOCAL_REGION).matcher(region).matches()) {
             settings.problem("region", endpoint == null ? "must be an AWS region name such as us-east-1, got '" + region
-                    + "'" : "beside endpoint any name of lower-case letters, digits and dashes works, such as us-east-1 "
-                    + "or elasticmq; got '" + region + "'");
+                    + "'" : "beside endpoint it must be a name of lower-case letters, digits and dashes the server takes, "
+                    + "such as elasticmq for ElasticMQ or us-east-1 (LocalStack takes AWS regions' names); got '"
+                    + region + "'");
         }
         if (endpoint == null && REGION.matcher(region).matches() && !AWS_REGION.matcher(region).matches()) {
             // the SDK would look up sqs.<region>.amazonaws.com and fail to connect after its retries, naming no key
             settings.problem("region", "'" + region + "' is not an AWS region name: they end in a dash and a number, "
-                    + "such as us-east-1 or eu-west-2 (aws ec2 describe-regions lists them); any name works beside "
-                    + "endpoint (LocalStack or ElasticMQ)");
+                    + "such as us-east-1 or eu-west-2 (aws ec2 describe-regions lists them); beside endpoint, a name "
+                    + "the server takes (ElasticMQ any)");
         } else if (endpoint == null && REGION.matcher(region).matches()) {
             // the SDK asks the region's endpoint whatever host the URL names, and SQS there knows no such queue
             requireRegion(settings, "queueUrl", queueUrl, region);

@@ -161,7 +161,7 @@ class SqsProviderFactoryTest {
 
         @Test
         @DisplayName("on AWS (no endpoint) a region without its number, such as us-east1, is refused before the SDK "
-                + "looks for a host of that name; beside an endpoint any region name works")
+                + "looks for a host of that name; beside an endpoint a local server's own name works")
         void awsRegionNeedsItsNumber() {
             for (String typo : java.util.List.of("us-east1", "eu-west", "ap-south-east1")) {
                 Map<String, Object> values = valid();
@@ -173,7 +173,7 @@ class SqsProviderFactoryTest {
 
                 assertThat(problems(values)).as(typo).containsExactly("provider.region: '" + typo + "' is not an AWS "
                         + "region name: they end in a dash and a number, such as us-east-1 or eu-west-2 (aws ec2 "
-                        + "describe-regions lists them); any name works beside endpoint (LocalStack or ElasticMQ)");
+                        + "describe-regions lists them); beside endpoint, a name the server takes (ElasticMQ any)");
             }
             Map<String, Object> local = valid();
             local.put("region", "us-east1");
@@ -209,12 +209,14 @@ class SqsProviderFactoryTest {
             spaced.put("endpoint", "http://127.0.0.1:9324");
             spaced.put("queueUrl", "http://127.0.0.1:9324/000000000000/jobs");
             spaced.put("deadLetterQueueUrl", "http://127.0.0.1:9324/000000000000/jobs-dlq");
-            assertThat(problems(spaced)).containsExactly("provider.region: beside endpoint any name of lower-case "
-                    + "letters, digits and dashes works, such as us-east-1 or elasticmq; got 'US East'");
+            assertThat(problems(spaced)).containsExactly("provider.region: beside endpoint it must be a name of "
+                    + "lower-case letters, digits and dashes the server takes, such as elasticmq for ElasticMQ or "
+                    + "us-east-1 (LocalStack takes AWS regions' names); got 'US East'");
             Map<String, Object> capitalised = new LinkedHashMap<>(spaced);
             capitalised.put("region", "ElasticMQ");
-            assertThat(problems(capitalised)).containsExactly("provider.region: beside endpoint any name of lower-case "
-                    + "letters, digits and dashes works, such as us-east-1 or elasticmq; got 'ElasticMQ'");
+            assertThat(problems(capitalised)).containsExactly("provider.region: beside endpoint it must be a name of "
+                    + "lower-case letters, digits and dashes the server takes, such as elasticmq for ElasticMQ or "
+                    + "us-east-1 (LocalStack takes AWS regions' names); got 'ElasticMQ'");
         }
 
         @Test
@@ -227,7 +229,7 @@ class SqsProviderFactoryTest {
             assertThat(SqsSettings.read(section(values)).region()).isEqualTo("us-east-1");
             values.put("region", " \n");
             assertThat(problems(values)).containsExactly("provider.region: is required; the AWS region of the queue, "
-                    + "such as us-east-1 (any region name for LocalStack or ElasticMQ)");
+                    + "such as us-east-1 (beside endpoint, a name the server takes: any for ElasticMQ, an AWS region's for LocalStack)");
         }
 
         @Test
@@ -278,7 +280,7 @@ class SqsProviderFactoryTest {
             values.remove("queueUrl");
 
             assertThat(problems(values)).containsExactly("provider.region: is required; the AWS region of the queue, "
-                    + "such as us-east-1 (any region name for LocalStack or ElasticMQ)",
+                    + "such as us-east-1 (beside endpoint, a name the server takes: any for ElasticMQ, an AWS region's for LocalStack)",
                     "provider.queueUrl: is required; set queueUrl to the queue's URL (https://sqs.REGION.amazonaws.com"
                             + "/ACCOUNT/NAME), or queueName with createIfMissing: true for development");
         }
@@ -430,7 +432,7 @@ class SqsProviderFactoryTest {
                     .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
                             "provider.deadLetter: must be one of move, discard, got 'bury'",
                             "queues.reports.region: is required; the AWS region of the queue, such as us-east-1 "
-                                    + "(any region name for LocalStack or ElasticMQ)",
+                                    + "(beside endpoint, a name the server takes: any for ElasticMQ, an AWS region's for LocalStack)",
                             "queues.reports.visibilityTimeout: '2 hours' is not " + DurationFormat.EXPECTED));
         }
 
