@@ -33,6 +33,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -165,6 +167,53 @@ class ContractCatchesBrokenProvidersTest {
             + "LeaseLostException fails")
     void settlingALostLeaseSilentlyFails() {
         assertThat(failuresOf(SettlesALostLeaseSilently.class)).containsKey("Delivery.settlingALostLeaseThrows");
+    }
+
+    /**
+     * Does not wake a receiver when a job comes: a receive looks, waits out the whole of its wait (or a close), and
+     * looks again, so a job enqueued meanwhile waits up to a poll's length, as a provider polling its store would.
+     */
+    static final class WaitsOutItsWait extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            CountDownLatch closed = new CountDownLatch(1);
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    List<ReceivedJob> now = super.receive(max, Duration.ZERO);
+                    if (!now.isEmpty() || !wait.isPositive()) {
+                        return now;
+                    }
+                    try {
+                        closed.await(wait.toNanos(), TimeUnit.NANOSECONDS); // the fault: an enqueue does not end it
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return List.of();
+                    }
+                    return super.receive(max, Duration.ZERO);
+                }
+
+                @Override
+                public void close() {
+                    closed.countDown();
+                    super.close();
+                }
+            };
+        }
+
+        @Override
+        protected boolean isBlockedInReceive(Thread receiver) {
+            Thread.State state = receiver.getState();
+            return (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+                    && Arrays.stream(receiver.getStackTrace()).anyMatch(frame -> frame.getMethodName().equals("receive")
+                            && frame.getClassName().startsWith(ContractCatchesBrokenProvidersTest.class.getName()));
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that leaves a waiting receiver waiting when a job is enqueued fails")
+    void notWakingAWaitingReceiverFails() {
+        assertThat(failuresOf(WaitsOutItsWait.class)).containsKey("Delivery.waitingReceiverGetsAJobEnqueuedMeanwhile");
     }
 
     /** Tells the worker its leases last twice as long as they do, so its heartbeats come after the job is out again. */
