@@ -518,6 +518,65 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Redrives a dead job without a look at its deduplication key, as the memory provider once did: beside a live job
+     * holding the key, the redriven one runs too, and once the first is done the key is free while the second waits.
+     */
+    static final class RedriveIgnoresTheKey extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            Map<String, JobEnvelope> deadJobs = new ConcurrentHashMap<>();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public void fail(ReceivedJob job, Failure failure) {
+                    super.fail(job, failure);
+                    if (failure instanceof Failure.Dead) {
+                        deadJobs.put(job.jobId(), job.envelope());
+                    }
+                }
+
+                @Override
+                public Optional<DeadLetters> deadLetters() {
+                    DeadLetters real = super.deadLetters().orElseThrow();
+                    QueueProvider self = this;
+                    return Optional.of(new DeadLetters() {
+                        @Override
+                        public List<DeadLetter> list(int limit) {
+                            return real.list(limit);
+                        }
+
+                        @Override
+                        public boolean redrive(String jobId) {
+                            JobEnvelope e = deadJobs.get(jobId);
+                            if (e == null || !real.delete(jobId)) {
+                                return false;
+                            }
+                            JobOptions o = e.options();
+                            // the fault: the job goes back beside whatever live job holds its key
+                            var unkeyed = new JobOptions(o.maxAttempts(), o.timeout(), o.priority(), null, o.queue());
+                            self.enqueue(new JobEnvelope(e.version(), e.jobId(), e.type(), e.payloadJson(),
+                                    o.deduplicationKey() == null ? o : unkeyed, 0, e.createdAt(), e.scheduledFor(),
+                                    e.traceId()), Duration.ZERO);
+                            return true;
+                        }
+
+                        @Override
+                        public boolean delete(String jobId) {
+                            return real.delete(jobId);
+                        }
+                    });
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that redrives a dead job while a live job holds its deduplication key fails")
+    void redrivingBesideTheKeyHolderFails() {
+        assertThat(failuresOf(RedriveIgnoresTheKey.class))
+                .containsKey("DeadLetterStore.redriveIsRefusedWhileALiveJobHoldsTheKey");
+    }
+
+    /**
      * Has a limit on the whole message, as SQS does, and refuses a payload at maxPayloadBytes that the envelope takes
      * past it, but leaves checkAcceptable at its default: a job the scheduler holds is refused only when it is due.
      */

@@ -1307,6 +1307,38 @@ public abstract class QueueProviderContract {
         }
 
         @Test
+        @DisplayName("a dead letter whose deduplication key a live job holds is not redriven and stays; once that job "
+                + "is settled it is")
+        void redriveIsRefusedWhileALiveJobHoldsTheKey() {
+            assumeTrue(supports(Feature.DEDUPLICATION), "provider declares DEDUPLICATION");
+            assumeTrue(releasesDeduplicationKeyWhenSettled(), "provider frees a key when its job is settled");
+            JobEnvelope dead = newJob(withDeduplicationKey("order-49"));
+            enqueueNow(dead);
+            provider.fail(receiveDueJob(), Failure.dead("boom"));
+            await().atMost(time.patience(Duration.ZERO)).until(() -> deadLetters.list(10), list -> !list.isEmpty());
+            JobEnvelope live = newJob(withDeduplicationKey("order-49"));
+            assertThat(enqueueNow(live)).as("the key, free once its job is dead")
+                    .isEqualTo(EnqueueResult.accepted(live.jobId()));
+
+            // DeadLetters.redrive: false while a live job has the key; it would be a second job holding it.
+            assertThat(deadLetters.redrive(dead.jobId())).as("redrive while job %s holds the key", live.jobId())
+                    .isFalse();
+            assertThat(deadLetters.list(10)).as("the dead letter, kept").extracting(letter -> letter.job().id())
+                    .containsExactly(dead.jobId());
+            ReceivedJob holder = receiveDueJob();
+            assertThat(holder.jobId()).isEqualTo(live.jobId());
+            assertThat(provider.receive(1, Duration.ZERO)).as("jobs beside the one holding the key").isEmpty();
+            provider.acknowledge(holder);
+
+            assertThat(deadLetters.redrive(dead.jobId())).as("redrive once the key is free").isTrue();
+            assertThat(enqueueNow(newJob(withDeduplicationKey("order-49")))).as("the key, held by the redriven job")
+                    .isEqualTo(EnqueueResult.duplicateOf(dead.jobId()));
+            ReceivedJob again = receiveDueJob();
+            assertThat(again.jobId()).isEqualTo(dead.jobId());
+            provider.acknowledge(again);
+        }
+
+        @Test
         @DisplayName("a deleted dead letter is gone for good")
         void deleteRemovesTheDeadLetter() {
             JobEnvelope job = newJob();
