@@ -216,6 +216,26 @@ class ContractCatchesBrokenProvidersTest {
         assertThat(failuresOf(WaitsOutItsWait.class)).containsKey("Delivery.waitingReceiverGetsAJobEnqueuedMeanwhile");
     }
 
+    /** Leases one job more than asked for with an acknowledgement (an off-by-one in its batch size). */
+    static final class AcknowledgeAndReceiveTakesOneMore extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
+                    return super.acknowledgeAndReceive(job, max + 1);
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose acknowledgeAndReceive leases more jobs than asked for fails")
+    void acknowledgeAndReceiveTakingMoreThanAskedFails() {
+        assertThat(failuresOf(AcknowledgeAndReceiveTakesOneMore.class))
+                .containsKey("Delivery.acknowledgeAndReceiveSettlesAndLeasesTheNext");
+    }
+
     /** Tells the worker its leases last twice as long as they do, so its heartbeats come after the job is out again. */
     static final class LeaseShorterThanItSays extends BrokenMemoryProvider {
         @Override
