@@ -407,6 +407,33 @@ class ContractCatchesBrokenProvidersTest {
         assertThat(failuresOf(DeadJobComesBack.class)).containsKey("Delivery.deadJobIsNotDeliveredAgain");
     }
 
+    /**
+     * Sends a batch job after job and lets the first refusal out of the call: the jobs before it are stored, the ones
+     * after it are not, and the caller learns neither.
+     */
+    static final class EnqueueAllStopsAtARefusal extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<EnqueueOutcome> enqueueAll(List<JobEnvelope> envelopes, Duration delay) {
+                    List<EnqueueOutcome> outcomes = new ArrayList<>(envelopes.size());
+                    for (JobEnvelope envelope : envelopes) {
+                        outcomes.add(EnqueueOutcome.of(enqueue(envelope, delay))); // the fault: a refusal throws
+                    }
+                    return outcomes;
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose enqueueAll throws for one refused job instead of answering it in its outcome fails")
+    void enqueueAllStoppingAtARefusalFails() {
+        assertThat(failuresOf(EnqueueAllStopsAtARefusal.class))
+                .containsKey("Delivery.enqueueAllAnswersARefusedJobInItsOutcome");
+    }
+
     /** Keeps an order (as a FIFO queue does), but stores a batch from enqueueAll last job first. */
     static final class OrderedButBatchesReversed extends BrokenMemoryProvider {
         @Override

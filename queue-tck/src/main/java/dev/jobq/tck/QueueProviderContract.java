@@ -767,6 +767,40 @@ public abstract class QueueProviderContract {
         }
 
         @Test
+        @DisplayName("enqueueAll answers a job it refuses in that job's outcome, and stores the others")
+        void enqueueAllAnswersARefusedJobInItsOutcome() {
+            int limit = provider.capabilities().maxPayloadBytes();
+            JobEnvelope before = newJob();
+            JobEnvelope big = newJob("tck:big", "\"" + "x".repeat(limit) + "\"", JobOptions.defaults());
+            JobEnvelope after = newJob();
+
+            // QueueProvider.enqueueAll: "a job that is refused does not stop the others".
+            List<EnqueueOutcome> outcomes = provider.enqueueAll(List.of(before, big, after), Duration.ZERO);
+
+            assertThat(outcomes).as("one outcome per job").hasSize(3);
+            assertThat(outcomes.get(0).result()).as("the job before").isEqualTo(EnqueueResult.accepted(before.jobId()));
+            assertThat(outcomes.get(1).failure()).as("the job over maxPayloadBytes")
+                    .isInstanceOf(JobRejectedException.class);
+            if (!supports(Feature.ORDERED)) {
+                // Where an order is kept (a FIFO group), the jobs after a refused one may be failed to keep it.
+                assertThat(outcomes.get(2).result()).as("the job after").isEqualTo(EnqueueResult.accepted(after.jobId()));
+            }
+            List<String> stored = outcomes.stream().filter(outcome -> outcome.failure() == null)
+                    .map(outcome -> outcome.result().jobId()).toList();
+            List<String> received = new ArrayList<>();
+            while (received.size() < stored.size()) {
+                List<ReceivedJob> batch = receiveWithin(10, time.patience(Duration.ZERO));
+                assertThat(batch).as("jobs received after %d of %d", received.size(), stored.size()).isNotEmpty();
+                batch.forEach(job -> {
+                    received.add(job.jobId());
+                    provider.acknowledge(job);
+                });
+            }
+            assertThat(received).as("the jobs stored").containsExactlyInAnyOrderElementsOf(stored);
+            assertNothingVisibleWithin(Duration.ofSeconds(1));
+        }
+
+        @Test
         @DisplayName("a receiver waiting for work gets a job enqueued while it waits, without waiting out its wait")
         void waitingReceiverGetsAJobEnqueuedMeanwhile() throws InterruptedException {
             // Well past the time it is given to return: one that returns only once its wait is over fails.
