@@ -236,6 +236,29 @@ class ContractCatchesBrokenProvidersTest {
                 .containsKey("Delivery.acknowledgeAndReceiveSettlesAndLeasesTheNext");
     }
 
+    /**
+     * Takes a zero wait to mean its default long poll ("0 = the default", as a config value might), so a receive
+     * that should return at once waits a second and a half: the worker's handler threads, which look for their next job
+     * without waiting, stall on every look.
+     */
+    static final class ZeroWaitIsALongPoll extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    return super.receive(max, wait.isZero() ? Duration.ofMillis(1500) : wait);
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose receive with no wait waits fails")
+    void waitingOnAZeroWaitFails() {
+        assertThat(failuresOf(ZeroWaitIsALongPoll.class)).containsKey("Delivery.receiveWithoutAWaitReturnsAtOnce");
+    }
+
     /** Tells the worker its leases last twice as long as they do, so its heartbeats come after the job is out again. */
     static final class LeaseShorterThanItSays extends BrokenMemoryProvider {
         @Override

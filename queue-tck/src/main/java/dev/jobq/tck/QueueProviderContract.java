@@ -821,6 +821,20 @@ public abstract class QueueProviderContract {
         }
 
         @Test
+        @DisplayName("a receive with no wait returns at once when no job is visible")
+        void receiveWithoutAWaitReturnsAtOnce() {
+            enqueueNow(newJob());
+            ReceivedJob leased = receiveDueJob();
+
+            // The worker's handler threads look for their next job so (acknowledgeAndReceive's default too): a
+            // provider that waits there stalls every thread on every look, and one that waits for ever hangs it.
+            List<ReceivedJob> none = assertTimeoutPreemptively(Duration.ofSeconds(1),
+                    () -> provider.receive(1, Duration.ZERO), "a receive with no wait, no job visible, within 1 s");
+            assertThat(none).isEmpty();
+            provider.acknowledge(leased);
+        }
+
+        @Test
         @DisplayName("an interrupted receiver returns at once and keeps its interrupt flag")
         void interruptedReceiverReturnsWithFlagSet() throws InterruptedException {
             var stillInterrupted = new AtomicBoolean();
