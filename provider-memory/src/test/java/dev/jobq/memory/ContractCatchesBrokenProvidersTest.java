@@ -35,6 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -257,6 +258,49 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider whose receive with no wait waits fails")
     void waitingOnAZeroWaitFails() {
         assertThat(failuresOf(ZeroWaitIsALongPoll.class)).containsKey("Delivery.receiveWithoutAWaitReturnsAtOnce");
+    }
+
+    /**
+     * Looks at the interrupt flag when a receive begins, but then waits in a call that an interrupt does not end (a
+     * blocking socket read, an uninterruptible wait): a worker interrupting its poll thread waits out the whole wait.
+     */
+    static final class InterruptDoesNotEndAWait extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            AtomicBoolean closed = new AtomicBoolean();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        return List.of();
+                    }
+                    long deadline = System.nanoTime() + wait.toNanos();
+                    boolean interrupted = false;
+                    List<ReceivedJob> received;
+                    do {
+                        received = super.receive(max, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                        interrupted |= Thread.interrupted(); // the fault: the wait goes on
+                    } while (received.isEmpty() && !closed.get() && System.nanoTime() - deadline < 0);
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return received;
+                }
+
+                @Override
+                public void close() {
+                    closed.set(true);
+                    super.close();
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose receive an interrupt does not end once it waits fails")
+    void notEndingAWaitOnInterruptFails() {
+        assertThat(failuresOf(InterruptDoesNotEndAWait.class))
+                .containsKey("Delivery.receiverInterruptedWhileWaitingReturnsWithFlagSet");
     }
 
     /** Tells the worker its leases last twice as long as they do, so its heartbeats come after the job is out again. */

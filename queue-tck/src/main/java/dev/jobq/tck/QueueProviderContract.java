@@ -835,6 +835,31 @@ public abstract class QueueProviderContract {
         }
 
         @Test
+        @DisplayName("a receiver interrupted while it waits returns at once and keeps its interrupt flag")
+        void receiverInterruptedWhileWaitingReturnsWithFlagSet() throws InterruptedException {
+            var stillInterrupted = new AtomicBoolean();
+            var result = new AtomicReference<List<ReceivedJob>>();
+            var returned = new CountDownLatch(1);
+            Thread receiver = Thread.ofPlatform().name("tck-interrupted-waiting-receiver").start(() -> {
+                try {
+                    result.set(provider.receive(1, Duration.ofSeconds(30)));
+                    stillInterrupted.set(Thread.currentThread().isInterrupted());
+                } finally {
+                    returned.countDown();
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> isBlockedInReceive(receiver));
+
+            // Not only a flag set before the receive: one that looks at it first, then waits in a call an interrupt
+            // does not end, holds an interrupted poll thread for the whole wait.
+            receiver.interrupt();
+
+            assertThat(returned.await(10, TimeUnit.SECONDS)).as("receiver returned").isTrue();
+            assertThat(result.get()).isEmpty();
+            assertThat(stillInterrupted).isTrue();
+        }
+
+        @Test
         @DisplayName("an interrupted receiver returns at once and keeps its interrupt flag")
         void interruptedReceiverReturnsWithFlagSet() throws InterruptedException {
             var stillInterrupted = new AtomicBoolean();
