@@ -215,7 +215,6 @@ public abstract class QueueProviderContract {
         return received;
     }
 
-    /** Receives exactly one job within {@code patience}, failing the test otherwise. */
     /**
      * The one job just given {@code delay}: not receivable a second before it ends (counted delayed), then
      * received once it has passed. {@code delayWatched} closes the window opened when the delay began.
@@ -229,6 +228,7 @@ public abstract class QueueProviderContract {
         return receiveOne(time.patience(delay));
     }
 
+    /** Receives exactly one job within {@code patience}, failing the test otherwise. */
     protected ReceivedJob receiveOne(Duration patience) {
         return receiveOne(patience, new long[1]);
     }
