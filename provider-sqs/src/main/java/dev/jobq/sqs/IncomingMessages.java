@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
@@ -27,7 +29,8 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * (its visibility timeout, then twice that) for a newer worker to take, and dead-lettered on its
  * third delivery ({@link JobOptions#DEFAULT_MAX_ATTEMPTS}), since its own options cannot be read. Each
  * of these is logged and reported to the queue's listeners as a {@link JobEvent.Failed} or
- * {@link JobEvent.Dead}.
+ * {@link JobEvent.Dead}, with the job's keys in the log context as the worker's lines about an attempt have them
+ * ({@link #inLogContext}).
  */
 final class IncomingMessages {
 
@@ -114,6 +117,11 @@ final class IncomingMessages {
         String jobId = e.jobId() != null ? e.jobId() : attribute(lease, OutgoingMessage.JOB_ID, "sqs-message-"
                 + lease.messageId());
         String type = e.type() != null ? e.type() : attribute(lease, OutgoingMessage.JOB_TYPE, UNREADABLE_TYPE);
+        inLogContext(jobId, type, receives, () -> deadOrPostponed(lease, e, receives, jobId, type, announce));
+    }
+
+    private void deadOrPostponed(Lease lease, UnreadableEnvelopeException e, int receives, String jobId, String type,
+                                 JobListener announce) {
         if (e.isNewerVersion() && receives < JobOptions.DEFAULT_MAX_ATTEMPTS) {
             postpone(lease, e, receives, jobId, type, announce);
             return;
@@ -153,6 +161,45 @@ final class IncomingMessages {
                 JobOptions.DEFAULT_MAX_ATTEMPTS);
         announce.onEvent(new JobEvent.Failed(clock.instant(), queue.name(), jobId, type, receives, e.getMessage(),
                 delay));
+    }
+
+    /**
+     * Tells {@code event}, a {@link JobEvent.Dead} or {@link JobEvent.Failed} of a message {@link #accept} dealt with,
+     * to {@code listener} in the job's log context, as {@link #accept} tells it: for the events a poll whose receiver
+     * left tells once it has ended.
+     */
+    static void tell(JobListener listener, JobEvent event) {
+        switch (event) {
+            case JobEvent.Dead dead -> inLogContext(dead.jobId(), dead.type(), dead.attempt(),
+                    () -> listener.onEvent(event));
+            case JobEvent.Failed failed -> inLogContext(failed.jobId(), failed.type(), failed.attempt(),
+                    () -> listener.onEvent(event));
+            default -> listener.onEvent(event);
+        }
+    }
+
+    /**
+     * Runs {@code action} with the job's id, type and attempt in the calling thread's log context, under the keys the
+     * worker puts for an attempt (docs/operations.md, Logs): a message dead-lettered or postponed here is an attempt
+     * (the outcome line and {@code jobq_jobs_total} count it), and its warning and outcome line, logged on the poll
+     * thread, which has no job's keys, lacked the {@code [jobId]} that every other line about an attempt has. The
+     * thread's own log context is as it was afterwards. Only on this path: a readable message puts nothing.
+     */
+    private static void inLogContext(String jobId, String type, int attempt, Runnable action) {
+        Map<String, String> own = MDC.getCopyOfContextMap();
+        MDC.put("jobId", jobId);
+        MDC.put("jobType", type);
+        MDC.put("attempt", Integer.toString(attempt));
+        MDC.remove("traceId"); // its envelope cannot be read: none of the thread's may stand for it
+        try {
+            action.run();
+        } finally {
+            if (own == null) {
+                MDC.clear();
+            } else {
+                MDC.setContextMap(own);
+            }
+        }
     }
 
     /**

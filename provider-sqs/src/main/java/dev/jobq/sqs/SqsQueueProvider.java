@@ -295,7 +295,7 @@ final class SqsQueueProvider implements QueueProvider {
                         + "after its visibility timeout, that delivery counted", job.jobId(), queue.label(), e);
             }
         }
-        return () -> announcements.forEach(events::onEvent);
+        return () -> announcements.forEach(event -> IncomingMessages.tell(events, event));
     }
 
     @Override
