@@ -138,22 +138,26 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         StaticKeys keys = keys(settings);
         Duration requestTimeout = settings.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT, MIN_REQUEST_TIMEOUT,
                 MAX_REQUEST_TIMEOUT);
+        // an endpoint on AWS itself (sqs.REGION.amazonaws.com, a VPC endpoint) is no local server: AWS's checks apply
+        boolean onAws = endpoint == null || URL_REGION.matcher(endpoint.getHost()).matches();
+        String awsEndpoint = endpoint == null ? "" : "; endpoint " + Secrets.maskUrl(endpoint.toString()) + " is AWS's own";
         // beside an endpoint the region only signs requests: a local server's own name (ElasticMQ's "elasticmq") works
-        if (!region.isEmpty() && !(endpoint == null ? REGION : LOCAL_REGION).matcher(region).matches()) {
-            settings.problem("region", endpoint == null ? "must be an AWS region name such as us-east-1, got '" + region
-                    + "'" : "beside endpoint it must be a name of lower-case letters, digits and dashes the server takes, "
-                    + "such as elasticmq for ElasticMQ or us-east-1 (LocalStack takes AWS regions' names); got '"
+        if (!region.isEmpty() && !(onAws ? REGION : LOCAL_REGION).matcher(region).matches()) {
+            settings.problem("region", onAws ? "must be an AWS region name such as us-east-1, got '" + region + "'"
+                    + awsEndpoint : "beside endpoint it must be a name of lower-case letters, digits and dashes the server "
+                    + "takes, such as elasticmq for ElasticMQ or us-east-1 (LocalStack takes AWS regions' names); got '"
                     + region + "'");
         }
-        if (endpoint == null && REGION.matcher(region).matches() && !AWS_REGION.matcher(region).matches()) {
+        if (onAws && REGION.matcher(region).matches() && !AWS_REGION.matcher(region).matches()) {
             // the SDK would look up sqs.<region>.amazonaws.com and fail to connect after its retries, naming no key
             settings.problem("region", "'" + region + "' is not an AWS region name: they end in a dash and a number, "
-                    + "such as us-east-1 or eu-west-2 (aws ec2 describe-regions lists them); beside endpoint, a name "
-                    + "the server takes (ElasticMQ any)");
-        } else if (endpoint == null && REGION.matcher(region).matches()) {
+                    + "such as us-east-1 or eu-west-2 (aws ec2 describe-regions lists them)" + (endpoint == null
+                    ? "; beside endpoint, a name the server takes (ElasticMQ any)" : awsEndpoint));
+        } else if (onAws && REGION.matcher(region).matches()) {
             // the SDK asks the region's endpoint whatever host the URL names, and SQS there knows no such queue
             requireRegion(settings, "queueUrl", queueUrl, region);
             requireRegion(settings, "deadLetterQueueUrl", deadLetterQueueUrl, region);
+            requireEndpointRegion(settings, endpoint, region);
         }
         settings.checkNoUnknownKeys();
         var read = new SqsSettings(region, queueUrl, queueName, createIfMissing, deadLetterQueueUrl, deadLetter,
@@ -175,6 +179,20 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         if (!urlRegion.equals(region)) {
             settings.problem(key, Secrets.maskUrl(url.toString()) + " is a queue of region " + urlRegion + ", but region is " + region + "; SQS "
                     + "answers that the queue does not exist when asked in another region: set region: " + urlRegion);
+        }
+    }
+
+    /** An endpoint on AWS serves its own region only: a request signed for another is refused. */
+    private static void requireEndpointRegion(Settings settings, @Nullable URI endpoint, String region) {
+        Matcher m = endpoint == null ? null : URL_REGION.matcher(endpoint.getHost());
+        if (m == null || !m.matches()) {
+            return;
+        }
+        String endpointRegion = m.group(1) != null ? m.group(1) : m.group(2);
+        if (!endpointRegion.equals(region)) {
+            settings.problem("endpoint", Secrets.maskUrl(endpoint.toString()) + " is SQS's endpoint in region "
+                    + endpointRegion + ", but region is " + region + "; AWS refuses a request signed for another region "
+                    + "than its endpoint's: set region: " + endpointRegion + ", or an endpoint of region " + region);
         }
     }
 

@@ -371,6 +371,43 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("an endpoint on AWS itself (sqs.REGION.amazonaws.com, a VPC endpoint) gets AWS's region checks, "
+                + "its own region's among them")
+        void endpointOnAwsGetsTheAwsRegionChecks() {
+            Map<String, Object> local = valid();
+            local.put("endpoint", "https://sqs.us-east-1.amazonaws.com");
+            local.put("region", "elasticmq");
+            assertThat(problems(local)).containsExactly("provider.region: must be an AWS region name such as us-east-1, "
+                    + "got 'elasticmq'; endpoint https://sqs.us-east-1.amazonaws.com is AWS's own");
+
+            Map<String, Object> typo = valid();
+            typo.put("endpoint", "https://sqs.us-east-1.amazonaws.com");
+            typo.put("region", "us-east1");
+            assertThat(problems(typo)).containsExactly("provider.region: 'us-east1' is not an AWS region name: they end "
+                    + "in a dash and a number, such as us-east-1 or eu-west-2 (aws ec2 describe-regions lists them); "
+                    + "endpoint https://sqs.us-east-1.amazonaws.com is AWS's own");
+
+            Map<String, Object> otherQueue = valid();
+            otherQueue.put("endpoint", "https://vpce-0a1b2c3d-4e5f.sqs.eu-west-1.vpce.amazonaws.com");
+            otherQueue.put("region", "eu-west-1");
+            assertThat(problems(otherQueue)).hasSize(2).first().asString().isEqualTo("provider.queueUrl: "
+                    + "https://sqs.us-east-1.amazonaws.com/123456789012/jobs is a queue of region us-east-1, but region "
+                    + "is eu-west-1; SQS answers that the queue does not exist when asked in another region: set "
+                    + "region: us-east-1");
+
+            Map<String, Object> otherEndpoint = valid();
+            otherEndpoint.put("endpoint", "https://vpce-0a1b2c3d-4e5f.sqs.us-west-2.vpce.amazonaws.com");
+            assertThat(problems(otherEndpoint)).containsExactly("provider.endpoint: "
+                    + "https://vpce-0a1b2c3d-4e5f.sqs.us-west-2.vpce.amazonaws.com is SQS's endpoint in region us-west-2, "
+                    + "but region is us-east-1; AWS refuses a request signed for another region than its endpoint's: "
+                    + "set region: us-west-2, or an endpoint of region us-east-1");
+
+            Map<String, Object> same = valid();
+            same.put("endpoint", "HTTPS://vpce-0a1b2c3d-4e5f.sqs.us-east-1.vpce.amazonaws.com");
+            assertThat(problems(same)).isEmpty();
+        }
+
+        @Test
         @DisplayName("durations SQS counts in seconds must be whole seconds")
         void wholeSeconds() {
             Map<String, Object> values = valid();
