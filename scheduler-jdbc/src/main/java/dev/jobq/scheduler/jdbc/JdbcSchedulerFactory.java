@@ -107,7 +107,10 @@ public final class JdbcSchedulerFactory implements JobSchedulerFactory {
             s.problem("jdbcUrl", urlProblem);
             jdbcUrl = DEFAULT_JDBC_URL;
         }
+        // stripped: a value read from a file (a mounted secret, an env file) into a variable ends in its newline, and a
+        // user name never does; blanks alone are absent, as an empty value is. A password is kept as written.
         String username = s.string("username");
+        username = username == null || username.isBlank() ? null : username.strip();
         String password = s.string("password");
         if (password != null && username == null && jdbcUrl.toLowerCase(java.util.Locale.ROOT).startsWith("jdbc:postgresql:")) {
             s.problem("username", "is required when a password is set; add 'username: ...' beside it");

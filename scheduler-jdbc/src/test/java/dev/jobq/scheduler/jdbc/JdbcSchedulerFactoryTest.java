@@ -338,4 +338,20 @@ class JdbcSchedulerFactoryTest {
 
         assertThat(settings.toString()).contains("password=***").doesNotContain("s3cret");
     }
+
+    /**
+     * username: ${DB_USER} with the variable set from a file (a mounted secret, an env file) ends in the file's newline;
+     * a user name never does, so it is read without it. A password may end in any character: it is kept as written.
+     */
+    @Test
+    void readsAUsernameWithoutTheTrailingNewlineOfAVariableReadFromAFile() {
+        Settings settings = section(Map.of("jdbcUrl", "jdbc:postgresql://db:5432/jobs", "username", "jobq\n",
+                "password", "S3CRET\n"));
+
+        JdbcSettings read = JdbcSchedulerFactory.read(settings);
+
+        assertThat(settings.problems()).isEmpty();
+        assertThat(read.username()).isEqualTo("jobq");
+        assertThat(read.password()).isEqualTo("S3CRET\n");
+    }
 }
