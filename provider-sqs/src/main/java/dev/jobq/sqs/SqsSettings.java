@@ -139,8 +139,9 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         Duration requestTimeout = settings.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT, MIN_REQUEST_TIMEOUT,
                 MAX_REQUEST_TIMEOUT);
         // an endpoint on AWS itself (sqs.REGION.amazonaws.com, a VPC endpoint) is no local server: AWS's checks apply
-        boolean onAws = endpoint == null || URL_REGION.matcher(endpoint.getHost()).matches();
-        String awsEndpoint = endpoint == null ? "" : "; endpoint " + Secrets.maskUrl(endpoint.toString()) + " is AWS's own";
+        boolean onAws = endpoint == null || URL_REGION.matcher(endpoint.getHost().toLowerCase(Locale.ROOT)).matches();
+        String awsEndpoint = endpoint == null ? ""
+                : "; endpoint " + Secrets.maskUrl(endpoint.toString()) + " is AWS's own";
         // beside an endpoint the region only signs requests: a local server's own name (ElasticMQ's "elasticmq") works
         if (!region.isEmpty() && !(onAws ? REGION : LOCAL_REGION).matcher(region).matches()) {
             settings.problem("region", onAws ? "must be an AWS region name such as us-east-1, got '" + region + "'"
@@ -171,7 +172,9 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     }
 
     private static void requireRegion(Settings settings, String key, @Nullable URI url, String region) {
-        Matcher m = url == null || url.getHost() == null ? null : URL_REGION.matcher(url.getHost());
+        // a host is read in any case, as hosts are (SQS.US-EAST-1.AMAZONAWS.COM)
+        Matcher m = url == null || url.getHost() == null ? null
+                : URL_REGION.matcher(url.getHost().toLowerCase(Locale.ROOT));
         if (m == null || !m.matches()) {
             return;
         }
@@ -184,7 +187,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
 
     /** An endpoint on AWS serves its own region only: a request signed for another is refused. */
     private static void requireEndpointRegion(Settings settings, @Nullable URI endpoint, String region) {
-        Matcher m = endpoint == null ? null : URL_REGION.matcher(endpoint.getHost());
+        Matcher m = endpoint == null ? null : URL_REGION.matcher(endpoint.getHost().toLowerCase(Locale.ROOT));
         if (m == null || !m.matches()) {
             return;
         }

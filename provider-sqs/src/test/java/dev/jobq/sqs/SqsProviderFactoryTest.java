@@ -408,6 +408,26 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a host is read in any case, as hosts are: an AWS host in capitals gets the region checks too")
+        void awsHostInCapitalsGetsTheRegionChecks() {
+            Map<String, Object> values = valid();
+            values.put("region", "eu-west-1");
+            values.put("queueUrl", "https://SQS.US-EAST-1.AMAZONAWS.COM/123456789012/jobs");
+            values.remove("deadLetterQueueUrl");
+            values.put("deadLetter", "discard");
+            assertThat(problems(values)).containsExactly("provider.queueUrl: "
+                    + "https://SQS.US-EAST-1.AMAZONAWS.COM/123456789012/jobs is a queue of region us-east-1, but region "
+                    + "is eu-west-1; SQS answers that the queue does not exist when asked in another region: set "
+                    + "region: us-east-1");
+
+            Map<String, Object> endpoint = valid();
+            endpoint.put("endpoint", "https://SQS.US-EAST-1.AMAZONAWS.COM");
+            endpoint.put("region", "elasticmq");
+            assertThat(problems(endpoint)).containsExactly("provider.region: must be an AWS region name such as "
+                    + "us-east-1, got 'elasticmq'; endpoint https://SQS.US-EAST-1.AMAZONAWS.COM is AWS's own");
+        }
+
+        @Test
         @DisplayName("durations SQS counts in seconds must be whole seconds")
         void wholeSeconds() {
             Map<String, Object> values = valid();
