@@ -26,6 +26,9 @@ final class SchedulerSectionReader {
         }
         boolean enabled = EnvironmentOverrides.or(env.schedulerEnabled(), section.bool("enabled", false));
         String type = section.string("type", SchedulerSection.DEFAULT_TYPE).strip(); // a variable's trailing newline
+        if (type.isEmpty()) {
+            type = SchedulerSection.DEFAULT_TYPE; // blanks alone (a variable read from an empty file) as an empty value
+        }
         Duration pollInterval = EnvironmentOverrides.or(env.schedulerPollInterval(), section.duration("pollInterval",
                 SchedulerSection.DEFAULT_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL, Limits.MAX_POLL_INTERVAL));
         if (env.schedulerPollInterval() != null) {

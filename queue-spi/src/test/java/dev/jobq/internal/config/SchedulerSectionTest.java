@@ -105,4 +105,13 @@ class SchedulerSectionTest {
 
         assertThat(scheduler.type()).isEqualTo("jdbc");
     }
+
+    /** A variable read from an empty file holds its newline alone: no type, as an empty value is, so the default. */
+    @Test
+    void readsATypeOfBlanksAloneAsAbsent() {
+        SchedulerSection scheduler = Load.yaml("scheduler:\n  type: ${SCHEDULER}\n", Map.of("SCHEDULER", " \n"))
+                .scheduler();
+
+        assertThat(scheduler.type()).isEqualTo("jdbc");
+    }
 }
