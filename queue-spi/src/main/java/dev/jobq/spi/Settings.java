@@ -312,11 +312,12 @@ public final class Settings {
     /**
      * A list of strings as {@link #strings} reads it, but with an empty item kept, as "", where it stands: for a
      * list whose positions count ({@code backoff.delays}), where leaving it out would move every later item. An
-     * empty value as a whole ({@code ''}, a variable left unset) is no list: {@code defaultValue}.
+     * empty value as a whole ({@code ''}, a variable left unset, or blanks alone: one read from an empty file) is no
+     * list: {@code defaultValue}.
      */
     public List<String> items(String key, List<String> defaultValue) {
         Object value = take(key);
-        if (value == null || "".equals(value)) {
+        if (value == null || !(value instanceof List<?>) && String.valueOf(value).isBlank()) {
             return defaultValue;
         }
         List<String> out = new ArrayList<>();

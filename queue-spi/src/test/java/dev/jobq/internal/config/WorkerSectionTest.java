@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jobq.Backoff;
 import dev.jobq.WorkerMode;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -256,6 +257,13 @@ class WorkerSectionTest {
             assertThat(Load.problems("worker:\n  backoff: { type: list, delays: '5s,,10m' }\n"))
                     .containsExactly("worker.backoff.delays[1]: is empty; write a duration such as 1m there, or remove "
                             + "the item (the delays are the waits after attempt 1, 2, … in order)");
+        }
+
+        /** A variable read from an empty file holds its newline alone: no list, as an empty value is, not an item. */
+        @Test
+        void readsDelaysOfBlanksAloneAsAbsent() {
+            assertThat(Load.problems("worker:\n  backoff: { type: list, delays: \"${D}\" }\n", Map.of("D", " \n")))
+                    .containsExactly("worker.backoff.delays: is required for type list; write e.g. delays: [5s, 1m, 10m]");
         }
 
         @Test
