@@ -130,7 +130,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         URI endpoint = uri(settings, "endpoint");
         long maxPayloadBytes = settings.bytes("maxPayloadBytes", DEFAULT_MAX_PAYLOAD_BYTES, MIN_MAX_PAYLOAD_BYTES,
                 DEFAULT_MAX_PAYLOAD_BYTES);
-        String groupId = settings.string("groupId");
+        String groupId = stripped(settings.string("groupId")); // as the queue's name, a variable's trailing newline
         if (groupId != null && !GROUP_ID.matcher(groupId).matches()) {
             settings.problem("groupId", "must be 1 to 128 printable ASCII characters without spaces, got '"
                     + groupId + "'");

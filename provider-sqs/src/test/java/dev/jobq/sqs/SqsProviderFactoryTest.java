@@ -465,6 +465,18 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a FIFO group id from a variable read from a file is read without the file's trailing newline")
+        void groupIdWithATrailingNewline() {
+            Map<String, Object> fifo = valid();
+            fifo.put("queueUrl", "https://sqs.us-east-1.amazonaws.com/123456789012/jobs.fifo");
+            fifo.put("deadLetterQueueUrl", "https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq.fifo");
+            fifo.put("groupId", "orders\n");
+
+            assertThat(problems(fifo)).isEmpty();
+            assertThat(SqsSettings.read(section(fifo)).groupId()).isEqualTo("orders");
+        }
+
+        @Test
         @DisplayName("a jobq.yaml with SQS sections reports every problem with its path before connecting anywhere")
         void configFileProblemsComeBeforeAnyConnection(@TempDir Path dir) throws IOException {
             Path file = dir.resolve("jobq.yaml");
