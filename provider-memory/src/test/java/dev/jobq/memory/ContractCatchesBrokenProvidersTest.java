@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -301,6 +302,41 @@ class ContractCatchesBrokenProvidersTest {
     void notEndingAWaitOnInterruptFails() {
         assertThat(failuresOf(InterruptDoesNotEndAWait.class))
                 .containsKey("Delivery.receiverInterruptedWhileWaitingReturnsWithFlagSet");
+    }
+
+    /**
+     * Leases without a lock, as a store whose receive reads a row before it marks it taken: now and then two
+     * receivers get one job at once (here every 50th job leased goes to the next receive of another thread too).
+     * The second settle of it is refused as a lost lease, though no lease ran out.
+     */
+    static final class LeasesSomeJobsTwice extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            var leased = new AtomicInteger();
+            var twice = new ConcurrentLinkedQueue<Map.Entry<Thread, ReceivedJob>>();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    Map.Entry<Thread, ReceivedJob> held = twice.peek();
+                    if (held != null && held.getKey() != Thread.currentThread() && twice.remove(held)) {
+                        return List.of(held.getValue()); // the fault: a job another receiver holds
+                    }
+                    List<ReceivedJob> jobs = super.receive(max, wait);
+                    for (ReceivedJob job : jobs) {
+                        if (leased.incrementAndGet() % 50 == 0) {
+                            twice.add(Map.entry(Thread.currentThread(), job));
+                        }
+                    }
+                    return jobs;
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that leases one job to two receivers at once fails")
+    void leasingAJobTwiceAtOnceFails() {
+        assertThat(failuresOf(LeasesSomeJobsTwice.class)).containsKey("Concurrency.everyJobDeliveredOnceUnderConcurrency");
     }
 
     /** Tells the worker its leases last twice as long as they do, so its heartbeats come after the job is out again. */
