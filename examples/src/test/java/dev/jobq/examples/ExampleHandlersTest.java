@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.Job;
 import dev.jobq.JobCancelledException;
+import dev.jobq.JobContext;
 import dev.jobq.JobOptions;
 import dev.jobq.testing.TestJobContext;
 import java.io.IOException;
@@ -117,12 +118,42 @@ class ExampleHandlersTest {
 
         @Test
         void stopsBeforeTheNextSectionOnceCancelled() {
-            var context = TestJobContext.of("job-1", 1);
-            context.cancel();
+            var recorded = TestJobContext.of("job-1", 1);
+            // Cancelled once the second of four sections is done (a timeout or a shutdown comes mid-report): a
+            // handler that looked only as it began would go on to the end.
+            JobContext context = new JobContext() {
+                @Override
+                public String jobId() {
+                    return recorded.jobId();
+                }
+
+                @Override
+                public int attempt() {
+                    return recorded.attempt();
+                }
+
+                @Override
+                public void log(String format, Object... args) {
+                    recorded.log(format, args);
+                }
+
+                @Override
+                public void progress(int percent) {
+                    recorded.progress(percent);
+                    if (percent == 50) {
+                        recorded.cancel();
+                    }
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return recorded.isCancelled();
+                }
+            };
 
             assertThatThrownBy(() -> handler.handle(job(ReportHandler.TYPE, ReportRequest.of("monthly", 4), 1), context))
                     .isInstanceOf(JobCancelledException.class);
-            assertThat(context.progress()).isEmpty();
+            assertThat(recorded.progress()).as("progress reported").containsExactly(25, 50);
         }
 
         @Test
