@@ -262,6 +262,45 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Not broken: a provider behind a network (no LOCAL_RECEIVE), whose receive with no wait is one round trip, here
+     * a slow one of 1.2 s, as to a remote store on a loaded machine.
+     */
+    static final class SlowRoundTripOnAZeroWait extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public Capabilities capabilities() {
+                    Capabilities real = super.capabilities();
+                    Set<Feature> features = EnumSet.copyOf(real.features());
+                    features.remove(Feature.LOCAL_RECEIVE);
+                    return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, real.receiveBatch(),
+                            real.maxAttempts(), real.maxTimeout());
+                }
+
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    if (wait.isZero()) {
+                        try {
+                            Thread.sleep(1200); // the round trip, not a wait for anything
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return List.of();
+                        }
+                    }
+                    return super.receive(max, wait);
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider behind a network whose receive with no wait is one slow round trip passes that test")
+    void slowRoundTripOnAZeroWaitPasses() {
+        assertThat(failuresOf(SlowRoundTripOnAZeroWait.class)).doesNotContainKey("Delivery.receiveWithoutAWaitReturnsAtOnce");
+    }
+
+    /**
      * Looks at the interrupt flag when a receive begins, but then waits in a call that an interrupt does not end (a
      * blocking socket read, an uninterruptible wait): a worker interrupting its poll thread waits out the whole wait.
      */
