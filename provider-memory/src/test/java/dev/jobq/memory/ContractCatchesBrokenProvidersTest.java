@@ -21,6 +21,7 @@ import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.tck.QueueProviderContract;
+import dev.jobq.tck.TimeControl;
 import dev.jobq.testing.ForwardingQueueProvider;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -298,6 +299,54 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider behind a network whose receive with no wait is one slow round trip passes that test")
     void slowRoundTripOnAZeroWaitPasses() {
         assertThat(failuresOf(SlowRoundTripOnAZeroWait.class)).doesNotContainKey("Delivery.receiveWithoutAWaitReturnsAtOnce");
+    }
+
+    /**
+     * Not broken: the memory provider on real time with two-second leases, on a machine that stalls once for longer
+     * than a lease, in a test's first acknowledgeAndReceive (after it leased the next job), as a loaded one may.
+     */
+    static final class StallsOnceOnRealTime extends BrokenMemoryProvider {
+        private final AtomicBoolean stalled = new AtomicBoolean();
+
+        @Override
+        protected Map<String, ?> providerSettings() {
+            return Map.of("leaseDuration", "2s");
+        }
+
+        @Override
+        protected TimeControl newTimeControl() {
+            return TimeControl.realTime(Duration.ofSeconds(5));
+        }
+
+        @Override
+        protected Duration testDelay() {
+            return Duration.ofSeconds(3);
+        }
+
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
+                    List<ReceivedJob> taken = super.acknowledgeAndReceive(job, max);
+                    if (stalled.compareAndSet(false, true)) {
+                        try {
+                            Thread.sleep(2500); // the stall, longer than the lease just given
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return taken;
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider on real time whose machine stalls once past a lease passes acknowledgeAndReceive's test")
+    void stallOnceOnRealTimePassesAcknowledgeAndReceive() {
+        assertThat(failuresOf(StallsOnceOnRealTime.class))
+                .doesNotContainKey("Delivery.acknowledgeAndReceiveSettlesAndLeasesTheNext");
     }
 
     /**

@@ -434,35 +434,47 @@ public abstract class QueueProviderContract {
         @Test
         @DisplayName("acknowledgeAndReceive settles the job and leases at most the number asked for, each job once")
         void acknowledgeAndReceiveSettlesAndLeasesTheNext() {
-            JobEnvelope one = newJob();
-            JobEnvelope two = newJob();
-            JobEnvelope three = newJob();
-            enqueueNow(one);
-            enqueueNow(two);
-            enqueueNow(three);
+            lookingInTime(windows -> {
+                JobEnvelope one = newJob();
+                JobEnvelope two = newJob();
+                JobEnvelope three = newJob();
+                enqueueNow(one);
+                enqueueNow(two);
+                enqueueNow(three);
 
-            ReceivedJob first = receiveDueJob();
-            // Two jobs visible: one that leases more than it was asked for takes both.
-            List<ReceivedJob> taken = provider.acknowledgeAndReceive(first, 1);
-            assertThat(taken).as("leased with the acknowledgement, one asked for").hasSizeLessThanOrEqualTo(1);
-            // A provider may find nothing visible at once (SQS samples servers on a short poll).
-            ReceivedJob second = taken.isEmpty() ? receiveDueJob() : taken.get(0);
-            // The third, if visible yet (a FIFO group holds it back while the second is in flight).
-            List<ReceivedJob> meanwhile = provider.receive(1, Duration.ZERO);
-            assertThat(meanwhile).as("jobs visible while the second is leased").extracting(ReceivedJob::jobId)
-                    .doesNotContain(second.jobId());
-            provider.acknowledge(second);
-            ReceivedJob third = meanwhile.isEmpty() ? receiveDueJob() : meanwhile.get(0);
-            assertThat(provider.receive(1, Duration.ZERO)).as("the third job is leased").isEmpty();
-            provider.acknowledge(third);
-            time.advance(first.leaseDuration().multipliedBy(2));
+                // Each lease must hold until its job is settled: the looks below hold only while they do.
+                long receivingFirst = System.nanoTime();
+                ReceivedJob first = receiveDueJob();
+                Runnable firstHeld = windows.open(first.leaseDuration(), receivingFirst);
+                long receivingSecond = System.nanoTime();
+                // Two jobs visible: one that leases more than it was asked for takes both.
+                List<ReceivedJob> taken = provider.acknowledgeAndReceive(first, 1);
+                firstHeld.run();
+                assertThat(taken).as("leased with the acknowledgement, one asked for").hasSizeLessThanOrEqualTo(1);
+                // A provider may find nothing visible at once (SQS samples servers on a short poll).
+                ReceivedJob second = taken.isEmpty() ? receiveDueJob() : taken.get(0);
+                Runnable secondHeld = windows.open(second.leaseDuration(), receivingSecond);
+                long receivingThird = System.nanoTime();
+                // The third, if visible yet (a FIFO group holds it back while the second is in flight).
+                List<ReceivedJob> meanwhile = provider.receive(1, Duration.ZERO);
+                assertThat(meanwhile).as("jobs visible while the second is leased").extracting(ReceivedJob::jobId)
+                        .doesNotContain(second.jobId());
+                provider.acknowledge(second);
+                secondHeld.run();
+                ReceivedJob third = meanwhile.isEmpty() ? receiveDueJob() : meanwhile.get(0);
+                Runnable thirdHeld = windows.open(third.leaseDuration(), receivingThird);
+                assertThat(provider.receive(1, Duration.ZERO)).as("the third job is leased").isEmpty();
+                provider.acknowledge(third);
+                thirdHeld.run();
+                time.advance(first.leaseDuration().multipliedBy(2));
 
-            assertThat(List.of(first.jobId(), second.jobId(), third.jobId()))
-                    .containsExactlyInAnyOrder(one.jobId(), two.jobId(), three.jobId());
-            assertThat(second.attempt()).isEqualTo(1);
-            assertThat(third.attempt()).isEqualTo(1);
-            assertNothingVisibleWithin(first.leaseDuration().multipliedBy(2));
-            assertStatsEventually(0, 0, 0, 0);
+                assertThat(List.of(first.jobId(), second.jobId(), third.jobId()))
+                        .containsExactlyInAnyOrder(one.jobId(), two.jobId(), three.jobId());
+                assertThat(second.attempt()).isEqualTo(1);
+                assertThat(third.attempt()).isEqualTo(1);
+                assertNothingVisibleWithin(first.leaseDuration().multipliedBy(2));
+                assertStatsEventually(0, 0, 0, 0);
+            });
         }
 
         @Test
