@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a recurring job's schedule text: a 5-field UNIX cron expression, a nickname
@@ -62,6 +63,9 @@ final class ScheduleParser {
             + "for ?, and for the last day of a month run on days 28-31 ('0 0 28-31 * *') and let the handler go "
             + "on only when tomorrow is the 1st";
 
+    private static final List<String> FIELDS = List.of("minute", "hour", "day-of-month", "month", "day-of-week");
+    private static final Pattern ZERO_STEP = Pattern.compile(".*/0+");
+
     private final CronParser cron = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
     /**
@@ -91,6 +95,12 @@ final class ScheduleParser {
         try {
             parsed = cron.parse(expression).validate();
         } catch (IllegalArgumentException e) {
+            String zeroStep = zeroStep(expression);
+            if (zeroStep != null) {
+                throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid cron "
+                        + "expression (" + zeroStep + "; a step is how many values apart the runs are, at least 1); "
+                        + "write * for every value, or a step of 1 or more such as '*/5'", e);
+            }
             throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid cron expression ("
                     + e.getMessage() + "); " + fix(expression), e);
         }
@@ -132,6 +142,25 @@ final class ScheduleParser {
             }
         }
         return FORMS + (QUARTZ_FIELD.matcher(expression).find() ? NO_QUARTZ : "");
+    }
+
+    /**
+     * "its minute field '*{@literal /}0' has a step of 0" for the first part of a 5-field expression with a step of 0, else
+     * null: cron-utils says "Period 0 not in range [0, 59]", a range 0 is in.
+     */
+    private static @Nullable String zeroStep(String expression) {
+        String[] fields = expression.split("\\s+");
+        if (fields.length != FIELDS.size()) {
+            return null;
+        }
+        for (int i = 0; i < fields.length; i++) {
+            for (String part : fields[i].split(",")) {
+                if (ZERO_STEP.matcher(part).matches()) {
+                    return "its " + FIELDS.get(i) + " field '" + part + "' has a step of 0";
+                }
+            }
+        }
+        return null;
     }
 
     private boolean isCron(String expression) {

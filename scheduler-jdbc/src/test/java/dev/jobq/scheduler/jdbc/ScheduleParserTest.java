@@ -158,6 +158,20 @@ class ScheduleParserTest {
         }
 
         @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "*/0 * * * *   | minute field '*/0'",
+                "0 */0 * * *   | hour field '*/0'",
+                "0 9 1-31/0 * *| day-of-month field '1-31/0'",
+                "0 9 * * 1,0/00| day-of-week field '0/00'"})
+        void aStepOfZeroIsNamedNotSaidToBeOutOfARangeItIsIn(String expression, String field) {
+            // cron-utils says "Period 0 not in range [0, 59]", which 0 is.
+            assertThatThrownBy(() -> parse(expression)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("recurring job 'job': schedule '" + expression + "' is not a valid cron expression "
+                            + "(its " + field + " has a step of 0; a step is how many values apart the runs are, at "
+                            + "least 1); write * for every value, or a step of 1 or more such as '*/5'");
+        }
+
+        @ParameterizedTest
         @ValueSource(strings = {"0 0 L * *", "0 9 LW * *", "0 9 L-3 * *", "0 9 15W * *", "0 9 * * 5L", "0 9 * * MON#2",
                 "0 9 ? * MON", "0 9 1,L * *"})
         void aQuartzExtensionIsNamedWithWhatToWriteInstead(String expression) {
