@@ -65,6 +65,13 @@ final class ScheduleParser {
 
     private static final List<String> FIELDS = List.of("minute", "hour", "day-of-month", "month", "day-of-week");
     private static final Pattern ZERO_STEP = Pattern.compile(".*/0+");
+    private static final Pattern RANGE = Pattern.compile("(\\w+)-(\\w+)");
+    /** The least and greatest value of each field (a day of the week of 7, Sunday again, left to cron-utils). */
+    private static final int[] MIN = {0, 0, 1, 1, 0};
+    private static final int[] MAX = {59, 23, 31, 12, 6};
+    private static final List<String> MONTHS = List.of("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP",
+            "OCT", "NOV", "DEC");
+    private static final List<String> DAYS = List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
 
     private final CronParser cron = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
@@ -100,6 +107,11 @@ final class ScheduleParser {
                 throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid cron "
                         + "expression (" + zeroStep + "; a step is how many values apart the runs are, at least 1); "
                         + "write * for every value, or a step of 1 or more such as '*/5'", e);
+            }
+            String backwards = backwardsRange(expression);
+            if (backwards != null) {
+                throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid cron "
+                        + "expression (" + backwards, e);
             }
             throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid cron expression ("
                     + e.getMessage() + "); " + fix(expression), e);
@@ -161,6 +173,59 @@ final class ScheduleParser {
             }
         }
         return null;
+    }
+
+    /**
+     * For the first range of a 5-field expression that runs backwards, such as {@code 22-2} or {@code FRI-MON}, why
+     * and the expression with it written as the two ranges cron reads ({@code 22-23,0-2}); else null: cron-utils
+     * says "Invalid range! [22,2]", naming neither the field nor the fix. A range with a step, or with an end outside
+     * its field, is left to cron-utils' own message.
+     */
+    private static @Nullable String backwardsRange(String expression) {
+        String[] fields = expression.split("\\s+");
+        if (fields.length != FIELDS.size()) {
+            return null;
+        }
+        for (int i = 0; i < fields.length; i++) {
+            String[] parts = fields[i].split(",", -1);
+            for (int j = 0; j < parts.length; j++) {
+                Matcher range = RANGE.matcher(parts[j]);
+                if (!range.matches()) {
+                    continue;
+                }
+                int start = fieldValue(i, range.group(1));
+                int end = fieldValue(i, range.group(2));
+                if (start < 0 || end < 0 || start <= end || start > MAX[i] || end < MIN[i]) {
+                    continue;
+                }
+                boolean named = Character.isLetter(range.group(1).charAt(0));
+                parts[j] = span(i, start, MAX[i], named) + "," + span(i, MIN[i], end, named);
+                fields[i] = String.join(",", parts);
+                return "its " + FIELDS.get(i) + " field's range '" + range.group() + "' runs backwards, and cron's "
+                        + "ranges do not wrap around); write '" + String.join(" ", fields) + "'";
+            }
+        }
+        return null;
+    }
+
+    /** A field's value written as a number or, in the month and day-of-week fields, a name; -1 when neither. */
+    private static int fieldValue(int field, String text) {
+        if (text.matches("\\d{1,2}")) {
+            return Integer.parseInt(text);
+        }
+        List<String> names = field == 3 ? MONTHS : field == 4 ? DAYS : List.of();
+        int index = names.indexOf(text.toUpperCase(Locale.ROOT));
+        return index < 0 ? -1 : index + MIN[field];
+    }
+
+    private static String span(int field, int from, int to, boolean named) {
+        if (named && field == 4 && from == 0 && to > 0) {
+            // cron-utils reads SUN in a range as 7, Sunday at the end of the week: SUN-MON is [7,1], backwards.
+            return DAYS.getFirst() + "," + span(field, 1, to, true);
+        }
+        String first = named ? (field == 3 ? MONTHS : DAYS).get(from - MIN[field]) : String.valueOf(from);
+        String last = named ? (field == 3 ? MONTHS : DAYS).get(to - MIN[field]) : String.valueOf(to);
+        return from == to ? first : first + "-" + last;
     }
 
     private boolean isCron(String expression) {

@@ -172,6 +172,24 @@ class ScheduleParserTest {
         }
 
         @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "0 22-2 * * *    | hour field's range '22-2'          | 0 22-23,0-2 * * *",
+                "50-10 * * * *   | minute field's range '50-10'       | 50-59,0-10 * * * *",
+                "0 9 31-1 * *    | day-of-month field's range '31-1'  | 0 9 31,1 * *",
+                "0 9 * NOV-FEB * | month field's range 'NOV-FEB'      | 0 9 * NOV-DEC,JAN-FEB *",
+                "0 9 * * fri-mon | day-of-week field's range 'fri-mon' | 0 9 * * FRI-SAT,SUN,MON",
+                "0 9 * * FRI-TUE | day-of-week field's range 'FRI-TUE' | 0 9 * * FRI-SAT,SUN,MON-TUE",
+                "0 9 * * 1,6-0   | day-of-week field's range '6-0'    | 0 9 * * 1,6,0"})
+        void aRangeThatRunsBackwardsIsNamedWithTheTwoRangesToWrite(String expression, String range, String fixed) {
+            // cron-utils says "Invalid range! [22,2]", and the generic advice was to write 5 fields, which these are.
+            assertThatThrownBy(() -> parse(expression)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("recurring job 'job': schedule '" + expression + "' is not a valid cron expression "
+                            + "(its " + range + " runs backwards, and cron's ranges do not wrap around); write '"
+                            + fixed + "'");
+            assertThat(parse(fixed)).isInstanceOf(CronSchedule.class);
+        }
+
+        @ParameterizedTest
         @ValueSource(strings = {"0 0 L * *", "0 9 LW * *", "0 9 L-3 * *", "0 9 15W * *", "0 9 * * 5L", "0 9 * * MON#2",
                 "0 9 ? * MON", "0 9 1,L * *"})
         void aQuartzExtensionIsNamedWithWhatToWriteInstead(String expression) {
