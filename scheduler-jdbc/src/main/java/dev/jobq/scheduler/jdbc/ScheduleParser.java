@@ -65,6 +65,8 @@ final class ScheduleParser {
 
     private static final List<String> FIELDS = List.of("minute", "hour", "day-of-month", "month", "day-of-week");
     private static final Pattern ZERO_STEP = Pattern.compile(".*/0+");
+    private static final Pattern SUNDAY_RANGE = Pattern.compile("(^|,)SUN-(?!(SUN|7|0)\\b)",
+            Pattern.CASE_INSENSITIVE);
     private static final Pattern RANGE = Pattern.compile("(\\w+)-(\\w+)");
     /** The least and greatest value of each field (a day of the week of 7, Sunday again, left to cron-utils). */
     private static final int[] MIN = {0, 0, 1, 1, 0};
@@ -100,7 +102,7 @@ final class ScheduleParser {
     private Schedule cron(String name, String text, String expression, ZoneId zone) {
         Cron parsed;
         try {
-            parsed = cron.parse(expression).validate();
+            parsed = cron.parse(sundayAsZero(expression)).validate();
         } catch (IllegalArgumentException e) {
             String zeroStep = zeroStep(expression);
             if (zeroStep != null) {
@@ -154,6 +156,20 @@ final class ScheduleParser {
             }
         }
         return FORMS + (QUARTZ_FIELD.matcher(expression).find() ? NO_QUARTZ : "");
+    }
+
+    /**
+     * The expression with a day-of-week range from {@code SUN} ({@code SUN-THU}) written from 0, as cron reads it:
+     * cron-utils reads SUN in a range as 7, the end of the week, and refused {@code SUN-THU} as the backwards range
+     * [7,4]. {@code SUN-SUN} (7-7) is left as it is, since 0-7 would be every day.
+     */
+    private static String sundayAsZero(String expression) {
+        String[] fields = expression.split("\\s+");
+        if (fields.length != FIELDS.size()) {
+            return expression;
+        }
+        fields[4] = SUNDAY_RANGE.matcher(fields[4]).replaceAll("$10-");
+        return String.join(" ", fields);
     }
 
     /**
@@ -220,7 +236,7 @@ final class ScheduleParser {
 
     private static String span(int field, int from, int to, boolean named) {
         if (named && field == 4 && from == 0 && to > 0) {
-            // cron-utils reads SUN in a range as 7, Sunday at the end of the week: SUN-MON is [7,1], backwards.
+            // SUN,MON-TUE, which every cron reads alike (cron-utils reads a range from SUN only as sundayAsZero writes it).
             return DAYS.getFirst() + "," + span(field, 1, to, true);
         }
         String first = named ? (field == 3 ? MONTHS : DAYS).get(from - MIN[field]) : String.valueOf(from);
@@ -230,7 +246,7 @@ final class ScheduleParser {
 
     private boolean isCron(String expression) {
         try {
-            cron.parse(expression).validate();
+            cron.parse(sundayAsZero(expression)).validate();
             return true;
         } catch (IllegalArgumentException e) {
             return false;

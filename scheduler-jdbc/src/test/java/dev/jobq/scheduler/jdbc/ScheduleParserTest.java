@@ -70,6 +70,29 @@ class ScheduleParserTest {
             assertThat(daily.next(MONDAY_NOON)).isEqualTo(MONDAY_NOON.plus(Duration.ofDays(1)));
         }
 
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "0 9 * * SUN-THU   | 2026-03-03, 2026-03-04, 2026-03-05, 2026-03-08, 2026-03-09, 2026-03-10",
+                "0 9 * * sun-tue   | 2026-03-03, 2026-03-08, 2026-03-09, 2026-03-10, 2026-03-15, 2026-03-16",
+                "0 9 * * SUN-SAT   | 2026-03-03, 2026-03-04, 2026-03-05, 2026-03-06, 2026-03-07, 2026-03-08",
+                "0 9 * * SUN-SAT/2 | 2026-03-03, 2026-03-05, 2026-03-07, 2026-03-08, 2026-03-10, 2026-03-12",
+                "0 9 * * SUN-SUN   | 2026-03-08, 2026-03-15, 2026-03-22, 2026-03-29, 2026-04-05, 2026-04-12",
+                "0 9 * * MON,SUN-MON | 2026-03-08, 2026-03-09, 2026-03-15, 2026-03-16, 2026-03-22, 2026-03-23"})
+        void aDayOfWeekRangeFromSundayRunsFromSundayAsInCron(String expression, String days) {
+            // Sunday-to-Thursday weeks (Israel, most Gulf states); cron-utils read SUN in a range as 7, so SUN-THU was
+            // refused as the backwards range [7,4].
+            Schedule schedule = parse(expression);
+            List<Instant> runs = new ArrayList<>();
+            Instant at = MONDAY_NOON;
+            for (int i = 0; i < 6; i++) {
+                at = schedule.next(at);
+                runs.add(at);
+            }
+
+            assertThat(runs).containsExactlyElementsOf(List.of(days.split(",\\s*")).stream()
+                    .map(day -> Instant.parse(day + "T09:00:00Z")).toList());
+        }
+
         @Test
         void aRestrictedDayOfMonthAndDayOfWeekFireOnEitherAsInCron() {
             // cron(8): when both day fields are restricted, a day matching either fires. Quartz refuses the
@@ -142,6 +165,7 @@ class ScheduleParserTest {
                     + "jobq's cron has no seconds field, which Quartz, Spring and JobRunr put first: write "
                     + "'*/5 * * * *', or for runs less than a minute apart an interval such as 'every 30 seconds'");
             assertThatThrownBy(() -> parse("0 0 9 ? * MON-FRI *")).hasMessageContaining("write '0 9 * * MON-FRI', or");
+            assertThatThrownBy(() -> parse("0 0 9 ? * SUN-THU")).hasMessageContaining("write '0 9 * * SUN-THU', or");
             assertThatThrownBy(() -> parse("0 0 9 ? * 2")).hasMessageContaining("write '0 9 * * 2' (numbered days of "
                     + "the week differ between systems, Quartz's 1 being Sunday and cron's 1 Monday: names such as "
                     + "MON-FRI read the same everywhere), or");
