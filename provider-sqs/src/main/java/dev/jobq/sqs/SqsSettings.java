@@ -55,11 +55,11 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,75}(\\.fifo)?|[A-Za-z0-9_-]{1,80}");
     private static final Pattern GROUP_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
     /**
-     * The region in the host of an AWS queue URL: {@code sqs.REGION.amazonaws.com} (and its China and
-     * dual-stack forms), a VPC endpoint's {@code ….sqs.REGION.vpce.amazonaws.com}, or the legacy
-     * {@code REGION.queue.amazonaws.com}.
+     * The region in the host of an AWS queue URL: {@code sqs.REGION.amazonaws.com} (and its China,
+     * dual-stack and FIPS {@code sqs-fips.REGION…} forms), a VPC endpoint's {@code ….sqs.REGION.vpce.amazonaws.com},
+     * or the legacy {@code REGION.queue.amazonaws.com}.
      */
-    private static final Pattern URL_REGION = Pattern.compile("(?:.+\\.)?sqs\\.([a-z]{2}(?:-[a-z0-9]+)+)\\."
+    private static final Pattern URL_REGION = Pattern.compile("(?:.+\\.)?sqs(?:-fips)?\\.([a-z]{2}(?:-[a-z0-9]+)+)\\."
             + "(?:vpce\\.)?(?:amazonaws\\.com(?:\\.cn)?|api\\.aws)"
             + "|([a-z]{2}(?:-[a-z0-9]+)+)\\.queue\\.amazonaws\\.com(?:\\.cn)?");
 

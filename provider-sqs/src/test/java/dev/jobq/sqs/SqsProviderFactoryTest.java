@@ -408,6 +408,44 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a FIPS endpoint on AWS (sqs-fips.REGION.amazonaws.com, its dual-stack and VPC forms) gets AWS's "
+                + "region checks too, and one of the queue's region with the queue's standard URL is accepted")
+        void fipsEndpointGetsTheAwsRegionChecks() {
+            Map<String, Object> local = valid();
+            local.put("endpoint", "https://sqs-fips.us-east-1.amazonaws.com");
+            local.put("region", "elasticmq");
+            assertThat(problems(local)).containsExactly("provider.region: must be an AWS region name such as us-east-1, "
+                    + "got 'elasticmq'; endpoint https://sqs-fips.us-east-1.amazonaws.com is AWS's own");
+
+            Map<String, Object> otherEndpoint = valid();
+            otherEndpoint.put("endpoint", "https://sqs-fips.us-west-2.amazonaws.com");
+            assertThat(problems(otherEndpoint)).containsExactly("provider.endpoint: "
+                    + "https://sqs-fips.us-west-2.amazonaws.com is SQS's endpoint in region us-west-2, but region is "
+                    + "us-east-1; AWS refuses a request signed for another region than its endpoint's: set region: "
+                    + "us-west-2, or an endpoint of region us-east-1");
+
+            Map<String, Object> fipsQueue = valid();
+            fipsQueue.put("region", "us-west-2");
+            fipsQueue.put("endpoint", "https://sqs-fips.us-west-2.amazonaws.com");
+            fipsQueue.put("queueUrl", "https://sqs-fips.us-east-2.amazonaws.com/123456789012/jobs");
+            fipsQueue.put("deadLetterQueueUrl", "https://sqs.us-west-2.amazonaws.com/123456789012/jobs-dlq");
+            assertThat(problems(fipsQueue)).singleElement().asString()
+                    .startsWith("provider.queueUrl: https://sqs-fips.us-east-2.amazonaws.com/").endsWith("set region: us-east-2");
+
+            for (String endpoint : java.util.List.of("https://sqs-fips.us-east-1.amazonaws.com",
+                    "https://sqs-fips.us-east-1.api.aws", "https://vpce-0a1b2c3d-4e5f.sqs-fips.us-east-1.vpce.amazonaws.com")) {
+                Map<String, Object> works = valid();
+                works.put("endpoint", endpoint);
+                assertThat(problems(works)).as(endpoint).isEmpty();
+                Map<String, Object> wrongRegion = valid();
+                wrongRegion.put("endpoint", endpoint);
+                wrongRegion.put("region", "eu-west-1");
+                assertThat(problems(wrongRegion)).as(endpoint).hasSize(3).last().asString()
+                        .startsWith("provider.endpoint: " + endpoint + " is SQS's endpoint in region us-east-1");
+            }
+        }
+
+        @Test
         @DisplayName("a host is read in any case, as hosts are: an AWS host in capitals gets the region checks too")
         void awsHostInCapitalsGetsTheRegionChecks() {
             Map<String, Object> values = valid();
