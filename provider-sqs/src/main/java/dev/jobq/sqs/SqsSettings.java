@@ -44,23 +44,26 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
 
     private static final String REGION_HINT = "the AWS region of the queue, such as us-east-1 (beside endpoint, a name "
             + "the server takes: any for ElasticMQ, an AWS region's for LocalStack)";
-    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z0-9]+)+");
+    private static final Pattern REGION = Pattern.compile("[a-z]{2,4}(-[a-z0-9]+)+");
     /**
      * A region's name beside an endpoint, where it only signs requests: ElasticMQ takes any ({@code elasticmq});
      * LocalStack takes AWS regions' names unless started with {@code ALLOW_NONSTANDARD_REGIONS=1}.
      */
     private static final Pattern LOCAL_REGION = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
-    /** An AWS region's name ends in a number ({@code us-east-1}, {@code us-gov-west-1}): {@code us-east1} is a typo. */
-    private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]+");
+    /**
+     * An AWS region's name ends in a number ({@code us-east-1}, {@code us-gov-west-1}, the European Sovereign Cloud's
+     * {@code eusc-de-east-1}): {@code us-east1} is a typo.
+     */
+    private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-[0-9]+");
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,75}(\\.fifo)?|[A-Za-z0-9_-]{1,80}");
     private static final Pattern GROUP_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
     /**
-     * The region in the host of an AWS queue URL: {@code sqs.REGION.amazonaws.com} (and its China,
-     * dual-stack and FIPS {@code sqs-fips.REGION…} forms), a VPC endpoint's {@code ….sqs.REGION.vpce.amazonaws.com},
-     * or the legacy {@code REGION.queue.amazonaws.com}.
+     * The region in the host of an AWS queue URL: {@code sqs.REGION.amazonaws.com} (and its China, European
+     * Sovereign Cloud, dual-stack and FIPS {@code sqs-fips.REGION…} forms), a VPC endpoint's
+     * {@code ….sqs.REGION.vpce.amazonaws.com}, or the legacy {@code REGION.queue.amazonaws.com}.
      */
-    private static final Pattern URL_REGION = Pattern.compile("(?:.+\\.)?sqs(?:-fips)?\\.([a-z]{2}(?:-[a-z0-9]+)+)\\."
-            + "(?:vpce\\.)?(?:amazonaws\\.com(?:\\.cn)?|api\\.aws)"
+    private static final Pattern URL_REGION = Pattern.compile("(?:.+\\.)?sqs(?:-fips)?\\.([a-z]{2,4}(?:-[a-z0-9]+)+)\\."
+            + "(?:vpce\\.)?(?:amazonaws\\.com(?:\\.cn)?|api\\.aws|amazonaws\\.eu|api\\.amazonwebservices\\.eu)"
             + "|([a-z]{2}(?:-[a-z0-9]+)+)\\.queue\\.amazonaws\\.com(?:\\.cn)?");
 
     /** An access key pair for LocalStack or ElasticMQ; the secret never appears in {@link #toString()}. */

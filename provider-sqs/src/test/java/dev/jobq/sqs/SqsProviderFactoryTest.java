@@ -446,6 +446,30 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("the AWS European Sovereign Cloud's region (eusc-de-east-1, hosts under amazonaws.eu) is an AWS "
+                + "region: accepted without endpoint, and its queue URLs get the region checks")
+        void sovereignCloudRegion() {
+            Map<String, Object> values = valid();
+            values.put("region", "eusc-de-east-1");
+            values.put("queueUrl", "https://sqs.eusc-de-east-1.amazonaws.eu/123456789012/jobs");
+            values.put("deadLetterQueueUrl", "https://sqs.eusc-de-east-1.amazonaws.eu/123456789012/jobs-dlq");
+            assertThat(problems(values)).isEmpty();
+
+            Map<String, Object> other = new LinkedHashMap<>(values);
+            other.put("region", "eu-central-1");
+            assertThat(problems(other)).hasSize(2).first().asString().isEqualTo("provider.queueUrl: "
+                    + "https://sqs.eusc-de-east-1.amazonaws.eu/123456789012/jobs is a queue of region eusc-de-east-1, but "
+                    + "region is eu-central-1; SQS answers that the queue does not exist when asked in another region: "
+                    + "set region: eusc-de-east-1");
+
+            Map<String, Object> typo = new LinkedHashMap<>(values);
+            typo.put("region", "eusc-de-east");
+            assertThat(problems(typo)).containsExactly("provider.region: 'eusc-de-east' is not an AWS region name: they "
+                    + "end in a dash and a number, such as us-east-1 or eu-west-2 (aws ec2 describe-regions lists them); "
+                    + "beside endpoint, a name the server takes (ElasticMQ any)");
+        }
+
+        @Test
         @DisplayName("a host is read in any case, as hosts are: an AWS host in capitals gets the region checks too")
         void awsHostInCapitalsGetsTheRegionChecks() {
             Map<String, Object> values = valid();
