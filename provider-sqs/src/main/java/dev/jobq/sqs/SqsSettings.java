@@ -142,7 +142,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         Duration requestTimeout = settings.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT, MIN_REQUEST_TIMEOUT,
                 MAX_REQUEST_TIMEOUT);
         // an endpoint on AWS itself (sqs.REGION.amazonaws.com, a VPC endpoint) is no local server: AWS's checks apply
-        boolean onAws = endpoint == null || URL_REGION.matcher(endpoint.getHost().toLowerCase(Locale.ROOT)).matches();
+        boolean onAws = endpoint == null || URL_REGION.matcher(host(endpoint)).matches();
         String awsEndpoint = endpoint == null ? ""
                 : "; endpoint " + Secrets.maskUrl(endpoint.toString()) + " is AWS's own";
         // beside an endpoint the region only signs requests: a local server's own name (ElasticMQ's "elasticmq") works
@@ -175,9 +175,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     }
 
     private static void requireRegion(Settings settings, String key, @Nullable URI url, String region) {
-        // a host is read in any case, as hosts are (SQS.US-EAST-1.AMAZONAWS.COM)
-        Matcher m = url == null || url.getHost() == null ? null
-                : URL_REGION.matcher(url.getHost().toLowerCase(Locale.ROOT));
+        Matcher m = url == null || url.getHost() == null ? null : URL_REGION.matcher(host(url));
         if (m == null || !m.matches()) {
             return;
         }
@@ -190,7 +188,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
 
     /** An endpoint on AWS serves its own region only: a request signed for another is refused. */
     private static void requireEndpointRegion(Settings settings, @Nullable URI endpoint, String region) {
-        Matcher m = endpoint == null ? null : URL_REGION.matcher(endpoint.getHost().toLowerCase(Locale.ROOT));
+        Matcher m = endpoint == null ? null : URL_REGION.matcher(host(endpoint));
         if (m == null || !m.matches()) {
             return;
         }
@@ -200,6 +198,15 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
                     + endpointRegion + ", but region is " + region + "; AWS refuses a request signed for another region "
                     + "than its endpoint's: set region: " + endpointRegion + ", or an endpoint of region " + region);
         }
+    }
+
+    /**
+     * The host of {@code url} as it is compared: in lower case, as hosts are read in any case
+     * (SQS.US-EAST-1.AMAZONAWS.COM), and without DNS's trailing dot (sqs.us-east-1.amazonaws.com.), the same host.
+     */
+    private static String host(URI url) {
+        String host = url.getHost().toLowerCase(Locale.ROOT);
+        return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
     }
 
     private static @Nullable StaticKeys keys(Settings settings) {

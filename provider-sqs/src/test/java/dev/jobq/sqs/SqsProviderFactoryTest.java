@@ -490,6 +490,27 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a host written with DNS's trailing dot (sqs.us-east-1.amazonaws.com.) is the same host: it gets "
+                + "the region checks too")
+        void awsHostWithATrailingDotGetsTheRegionChecks() {
+            Map<String, Object> values = valid();
+            values.put("region", "eu-west-1");
+            values.put("queueUrl", "https://sqs.us-east-1.amazonaws.com./123456789012/jobs");
+            values.remove("deadLetterQueueUrl");
+            values.put("deadLetter", "discard");
+            assertThat(problems(values)).containsExactly("provider.queueUrl: "
+                    + "https://sqs.us-east-1.amazonaws.com./123456789012/jobs is a queue of region us-east-1, but region "
+                    + "is eu-west-1; SQS answers that the queue does not exist when asked in another region: set "
+                    + "region: us-east-1");
+
+            Map<String, Object> endpoint = valid();
+            endpoint.put("endpoint", "https://sqs.us-east-1.amazonaws.com.:443");
+            endpoint.put("region", "elasticmq");
+            assertThat(problems(endpoint)).containsExactly("provider.region: must be an AWS region name such as "
+                    + "us-east-1, got 'elasticmq'; endpoint https://sqs.us-east-1.amazonaws.com.:443 is AWS's own");
+        }
+
+        @Test
         @DisplayName("durations SQS counts in seconds must be whole seconds")
         void wholeSeconds() {
             Map<String, Object> values = valid();
