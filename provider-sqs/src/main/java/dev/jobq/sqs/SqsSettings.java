@@ -65,6 +65,8 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     private static final Pattern URL_REGION = Pattern.compile("(?:.+\\.)?sqs(?:-fips)?\\.([a-z]{2,4}(?:-[a-z0-9]+)+)\\."
             + "(?:vpce\\.)?(?:amazonaws\\.com(?:\\.cn)?|api\\.aws|amazonaws\\.eu|api\\.amazonwebservices\\.eu)"
             + "|([a-z]{2}(?:-[a-z0-9]+)+)\\.queue\\.amazonaws\\.com(?:\\.cn)?");
+    /** us-east-1's legacy SQS host, whose queue URLs name no region. */
+    private static final String LEGACY_US_EAST_1 = "queue.amazonaws.com";
 
     /** An access key pair for LocalStack or ElasticMQ; the secret never appears in {@link #toString()}. */
     record StaticKeys(String accessKeyId, String secretAccessKey) {
@@ -142,7 +144,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         Duration requestTimeout = settings.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT, MIN_REQUEST_TIMEOUT,
                 MAX_REQUEST_TIMEOUT);
         // an endpoint on AWS itself (sqs.REGION.amazonaws.com, a VPC endpoint) is no local server: AWS's checks apply
-        boolean onAws = endpoint == null || URL_REGION.matcher(host(endpoint)).matches();
+        boolean onAws = endpoint == null || regionOf(endpoint) != null;
         String awsEndpoint = endpoint == null ? ""
                 : "; endpoint " + Secrets.maskUrl(endpoint.toString()) + " is AWS's own";
         // beside an endpoint the region only signs requests: a local server's own name (ElasticMQ's "elasticmq") works
@@ -175,12 +177,8 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     }
 
     private static void requireRegion(Settings settings, String key, @Nullable URI url, String region) {
-        Matcher m = url == null || url.getHost() == null ? null : URL_REGION.matcher(host(url));
-        if (m == null || !m.matches()) {
-            return;
-        }
-        String urlRegion = m.group(1) != null ? m.group(1) : m.group(2);
-        if (!urlRegion.equals(region)) {
+        String urlRegion = url == null || url.getHost() == null ? null : regionOf(url);
+        if (urlRegion != null && !urlRegion.equals(region)) {
             settings.problem(key, Secrets.maskUrl(url.toString()) + " is a queue of region " + urlRegion + ", but region is " + region + "; SQS "
                     + "answers that the queue does not exist when asked in another region: set region: " + urlRegion);
         }
@@ -188,16 +186,25 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
 
     /** An endpoint on AWS serves its own region only: a request signed for another is refused. */
     private static void requireEndpointRegion(Settings settings, @Nullable URI endpoint, String region) {
-        Matcher m = endpoint == null ? null : URL_REGION.matcher(host(endpoint));
-        if (m == null || !m.matches()) {
-            return;
-        }
-        String endpointRegion = m.group(1) != null ? m.group(1) : m.group(2);
-        if (!endpointRegion.equals(region)) {
+        String endpointRegion = endpoint == null ? null : regionOf(endpoint);
+        if (endpointRegion != null && !endpointRegion.equals(region)) {
             settings.problem("endpoint", Secrets.maskUrl(endpoint.toString()) + " is SQS's endpoint in region "
                     + endpointRegion + ", but region is " + region + "; AWS refuses a request signed for another region "
                     + "than its endpoint's: set region: " + endpointRegion + ", or an endpoint of region " + region);
         }
+    }
+
+    /**
+     * The AWS region whose SQS {@code url}'s host is ({@link #URL_REGION}; the legacy {@code queue.amazonaws.com},
+     * which names none, is us-east-1's), or null for a host that is not SQS's on AWS (a local server).
+     */
+    private static @Nullable String regionOf(URI url) {
+        String host = host(url);
+        if (host.equals(LEGACY_US_EAST_1)) {
+            return "us-east-1";
+        }
+        Matcher m = URL_REGION.matcher(host);
+        return !m.matches() ? null : m.group(1) != null ? m.group(1) : m.group(2);
     }
 
     /**

@@ -511,6 +511,31 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("the legacy host of us-east-1 without its region (queue.amazonaws.com) is read as us-east-1's: a "
+                + "queue URL on it beside another region is refused, and an endpoint on it gets AWS's checks")
+        void legacyUsEast1HostGetsTheRegionChecks() {
+            Map<String, Object> values = valid();
+            values.put("region", "eu-west-1");
+            values.put("queueUrl", "https://queue.amazonaws.com/123456789012/jobs");
+            values.remove("deadLetterQueueUrl");
+            values.put("deadLetter", "discard");
+            assertThat(problems(values)).containsExactly("provider.queueUrl: "
+                    + "https://queue.amazonaws.com/123456789012/jobs is a queue of region us-east-1, but region "
+                    + "is eu-west-1; SQS answers that the queue does not exist when asked in another region: set "
+                    + "region: us-east-1");
+
+            Map<String, Object> same = new LinkedHashMap<>(values);
+            same.put("region", "us-east-1");
+            same.put("endpoint", "https://queue.amazonaws.com");
+            assertThat(problems(same)).isEmpty();
+
+            Map<String, Object> endpoint = new LinkedHashMap<>(same);
+            endpoint.put("region", "elasticmq");
+            assertThat(problems(endpoint)).containsExactly("provider.region: must be an AWS region name such as "
+                    + "us-east-1, got 'elasticmq'; endpoint https://queue.amazonaws.com is AWS's own");
+        }
+
+        @Test
         @DisplayName("durations SQS counts in seconds must be whole seconds")
         void wholeSeconds() {
             Map<String, Object> values = valid();
