@@ -59,11 +59,14 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     private static final Pattern GROUP_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
     /**
      * The region in the host of an AWS queue URL: {@code sqs.REGION.amazonaws.com} (and its China, European
-     * Sovereign Cloud, dual-stack and FIPS {@code sqs-fips.REGION…} forms), a VPC endpoint's
+     * Sovereign Cloud, isolated partitions', dual-stack and FIPS {@code sqs-fips.REGION…} forms), a VPC endpoint's
      * {@code ….sqs.REGION.vpce.amazonaws.com}, or the legacy {@code REGION.queue.amazonaws.com}.
      */
     private static final Pattern URL_REGION = Pattern.compile("(?:.+\\.)?sqs(?:-fips)?\\.([a-z]{2,4}(?:-[a-z0-9]+)+)\\."
-            + "(?:vpce\\.)?(?:amazonaws\\.com(?:\\.cn)?|api\\.aws|amazonaws\\.eu|api\\.amazonwebservices\\.eu)"
+            + "(?:vpce\\.)?(?:amazonaws\\.com(?:\\.cn)?|api\\.aws|amazonaws\\.eu|api\\.amazonwebservices\\.eu"
+            // the isolated partitions' (aws-iso, -iso-b, -iso-e, -iso-f) and their dual-stack forms
+            + "|c2s\\.ic\\.gov|api\\.aws\\.ic\\.gov|sc2s\\.sgov\\.gov|api\\.aws\\.scloud|cloud\\.adc-e\\.uk"
+            + "|api\\.cloud-aws\\.adc-e\\.uk|csp\\.hci\\.ic\\.gov|api\\.aws\\.hci\\.ic\\.gov)"
             + "|([a-z]{2}(?:-[a-z0-9]+)+)\\.queue\\.amazonaws\\.com(?:\\.cn)?");
     /** us-east-1's legacy SQS host, whose queue URLs name no region. */
     private static final String LEGACY_US_EAST_1 = "queue.amazonaws.com";

@@ -536,6 +536,27 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("the isolated partitions' SQS hosts (sqs.us-iso-east-1.c2s.ic.gov and the like) are read for their "
+                + "region as the other partitions' are")
+        void isolatedPartitionHostsGetTheRegionChecks() {
+            for (String host : java.util.List.of("sqs.us-iso-east-1.c2s.ic.gov", "sqs.us-isob-east-1.sc2s.sgov.gov",
+                    "sqs.eu-isoe-west-1.cloud.adc-e.uk", "sqs.us-isof-south-1.csp.hci.ic.gov")) {
+                String region = host.split("\\.")[1];
+                Map<String, Object> values = valid();
+                values.put("region", region);
+                values.put("queueUrl", "https://" + host + "/123456789012/jobs");
+                values.remove("deadLetterQueueUrl");
+                values.put("deadLetter", "discard");
+                assertThat(problems(values)).as(host).isEmpty();
+
+                values.put("region", "us-east-1");
+                assertThat(problems(values)).as(host).containsExactly("provider.queueUrl: https://" + host
+                        + "/123456789012/jobs is a queue of region " + region + ", but region is us-east-1; SQS answers "
+                        + "that the queue does not exist when asked in another region: set region: " + region);
+            }
+        }
+
+        @Test
         @DisplayName("durations SQS counts in seconds must be whole seconds")
         void wholeSeconds() {
             Map<String, Object> values = valid();
