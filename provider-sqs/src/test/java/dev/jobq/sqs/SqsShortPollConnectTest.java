@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * A receive over an endpoint that stops taking connections after start-up (a firewall that drops them), with a
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @DisplayName("SQS: a short poll to an endpoint that drops connection attempts (ElasticMQ behind a proxy)")
 @ExtendWith(ElasticMq.class)
+@Isolated("two timers 50 ms apart race (the connect timeout under the attempt's): classes run beside it delay the first")
 class SqsShortPollConnectTest {
 
     private TcpProxy proxy;
