@@ -23,8 +23,10 @@ import dev.jobq.spi.ReceivedJob;
 import dev.jobq.tck.QueueProviderContract;
 import dev.jobq.tck.TimeControl;
 import dev.jobq.testing.ForwardingQueueProvider;
+import dev.jobq.testing.SettableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -390,6 +392,81 @@ class ContractCatchesBrokenProvidersTest {
     void notEndingAWaitOnInterruptFails() {
         assertThat(failuresOf(InterruptDoesNotEndAWait.class))
                 .containsKey("Delivery.receiverInterruptedWhileWaitingReturnsWithFlagSet");
+    }
+
+    /**
+     * Not broken: a provider behind a slow network (no LOCAL_RECEIVE), tested with a patience of 15 s, whose receive,
+     * interrupted while it waits, ends the round trip it has under way before it returns with its flag set: 11 s here,
+     * as a remote store's blocking call that an interrupt does not cut short can take on a loaded machine.
+     */
+    static final class SlowRoundTripOnInterrupt extends BrokenMemoryProvider {
+        @Override
+        protected TimeControl newTimeControl() {
+            TimeControl settable = TimeControl.settable(SettableClock.atEpochOf2026());
+            return new TimeControl() {
+                @Override
+                public InstantSource clock() {
+                    return settable.clock();
+                }
+
+                @Override
+                public void advance(Duration duration) {
+                    settable.advance(duration);
+                }
+
+                @Override
+                public Duration patience(Duration dueIn) {
+                    return Duration.ofSeconds(15);
+                }
+
+                @Override
+                public Duration quietPeriod(Duration window) {
+                    return settable.quietPeriod(window);
+                }
+            };
+        }
+
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public Capabilities capabilities() {
+                    Capabilities real = super.capabilities();
+                    Set<Feature> features = EnumSet.copyOf(real.features());
+                    features.remove(Feature.LOCAL_RECEIVE);
+                    return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, real.receiveBatch(),
+                            real.maxAttempts(), real.maxTimeout());
+                }
+
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        return super.receive(max, wait); // interrupted before it began: no round trip under way
+                    }
+                    List<ReceivedJob> received = super.receive(max, wait);
+                    if (Thread.interrupted()) {
+                        // Interrupted while it waited: the round trip under way ends first, whatever the interrupt.
+                        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(11);
+                        for (long left; (left = end - System.nanoTime()) > 0; ) {
+                            try {
+                                TimeUnit.NANOSECONDS.sleep(left); // the round trip, not a wait for anything
+                            } catch (InterruptedException again) {
+                                // still under way
+                            }
+                        }
+                        Thread.currentThread().interrupt();
+                    }
+                    return received;
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider behind a network that ends its round trip when interrupted, within patience, passes")
+    void slowRoundTripOnInterruptPasses() {
+        assertThat(failuresOf(SlowRoundTripOnInterrupt.class))
+                .doesNotContainKey("Delivery.receiverInterruptedWhileWaitingReturnsWithFlagSet");
     }
 
     /**
