@@ -574,6 +574,29 @@ class ContractCatchesBrokenProvidersTest {
         assertThat(failuresOf(RefusesPayloadsUnderItsLimit.class)).containsKey("PayloadLimit.payloadAtTheLimitIsAccepted");
     }
 
+    /**
+     * Not broken: the memory provider with no payload limit to speak of (maxPayloadBytes 2147483647, the largest it
+     * takes), as a provider that stores payloads elsewhere may declare. No payload over that limit fits a Java string,
+     * let alone the heap of a test run.
+     */
+    static final class PayloadLimitNearIntegerMax extends BrokenMemoryProvider {
+        @Override
+        protected Map<String, ?> providerSettings() {
+            return Map.of("maxPayloadBytes", String.valueOf(Integer.MAX_VALUE));
+        }
+
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) { };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose payload limit is near Integer.MAX_VALUE fails no test and ends the run")
+    void payloadLimitNearIntegerMaxPasses() {
+        assertThat(failuresOf(PayloadLimitNearIntegerMax.class)).isEmpty();
+    }
+
     /** Counts a payload's chars rather than its UTF-8 bytes, so it takes payloads of up to three times its limit. */
     static final class CountsCharsNotBytes extends BrokenMemoryProvider {
         private static final int LIMIT = 1024 * 1024;
