@@ -41,6 +41,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
@@ -502,6 +503,44 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider that leases one job to two receivers at once fails")
     void leasingAJobTwiceAtOnceFails() {
         assertThat(failuresOf(LeasesSomeJobsTwice.class)).containsKey("Concurrency.everyJobDeliveredOnceUnderConcurrency");
+    }
+
+    /**
+     * One-second leases, one acknowledgement refused as late as it may be (its lease could have run out), and then a
+     * store that fails for good: every acknowledge throws. The suite must report that failure, not the jobs left.
+     */
+    static final class StoreFailsAfterALateAcknowledgement extends BrokenMemoryProvider {
+        @Override
+        protected Map<String, ?> providerSettings() {
+            return Map.of("leaseDuration", "1s");
+        }
+
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            var acknowledged = new AtomicInteger();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public void acknowledge(ReceivedJob job) {
+                    int n = acknowledged.incrementAndGet();
+                    if (n > 200) {
+                        throw new IllegalStateException("the store went away"); // the fault
+                    }
+                    super.acknowledge(job);
+                    if (n == 100) {
+                        throw new LeaseLostException("job " + job.jobId() + ": its lease ran out first");
+                    }
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose acknowledge fails after a late one fails the concurrency test with that failure")
+    void failingAcknowledgeAfterALateOneIsReported() {
+        assertThat(failuresOf(StoreFailsAfterALateAcknowledgement.class))
+                .extractingByKey("Concurrency.everyJobDeliveredOnceUnderConcurrency")
+                .asInstanceOf(InstanceOfAssertFactories.THROWABLE)
+                .hasMessageContaining("the store went away");
     }
 
     /** Tells the worker its leases last twice as long as they do, so its heartbeats come after the job is out again. */
