@@ -506,13 +506,47 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
-     * One-second leases, one acknowledgement refused as late as it may be (its lease could have run out), and then a
-     * store that fails for good: every acknowledge throws. The suite must report that failure, not the jobs left.
+     * As {@link LeasesSomeJobsTwice}, with one-second leases on the settable clock, which the concurrency test does not
+     * move: no lease can run out there, so every refused acknowledgement is a job leased twice at once.
+     */
+    static final class LeasesSomeJobsTwiceWithShortLeases extends BrokenMemoryProvider {
+        @Override
+        protected Map<String, ?> providerSettings() {
+            return Map.of("leaseDuration", "1s");
+        }
+
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new LeasesSomeJobsTwice().broken(memory);
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that leases one job to two receivers at once fails on a settable clock with short leases")
+    void leasingAJobTwiceAtOnceWithShortLeasesFails() {
+        assertThat(failuresOf(LeasesSomeJobsTwiceWithShortLeases.class))
+                .containsKey("Concurrency.everyJobDeliveredOnceUnderConcurrency");
+    }
+
+    /**
+     * On real time with one-second leases, one acknowledgement refused as late as it may be (its lease could have run
+     * out), and then a store that fails for good: every acknowledge throws. The suite must report that failure, not
+     * the jobs left.
      */
     static final class StoreFailsAfterALateAcknowledgement extends BrokenMemoryProvider {
         @Override
         protected Map<String, ?> providerSettings() {
             return Map.of("leaseDuration", "1s");
+        }
+
+        @Override
+        protected TimeControl newTimeControl() {
+            return TimeControl.realTime(Duration.ofSeconds(5));
+        }
+
+        @Override
+        protected Duration testDelay() {
+            return Duration.ofSeconds(3);
         }
 
         @Override
