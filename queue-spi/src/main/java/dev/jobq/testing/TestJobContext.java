@@ -103,8 +103,10 @@ public final class TestJobContext implements JobContext {
 
     @Override
     public void log(String format, Object... args) {
-        // arrayFormat, as a logger's line: a trailing exception is the line's throwable, not an argument.
-        logs.add(MessageFormatter.arrayFormat(format, args).getMessage());
+        // arrayFormat, as a logger's line: a trailing exception is the line's throwable, not an argument. A null
+        // message (ctx.log(e.getMessage())) is the line "null", as the worker's log writes it: kept as null, it made
+        // logs() throw NullPointerException, every other line lost with it.
+        logs.add(String.valueOf(MessageFormatter.arrayFormat(format, args).getMessage()));
     }
 
     @Override

@@ -76,6 +76,18 @@ class TestJobContextTest {
     }
 
     @Test
+    void aLineLoggedFromANullMessageIsRecordedAsTheWorkersLogWritesIt() {
+        var context = TestJobContext.of(job);
+        String message = new IllegalStateException().getMessage(); // null, as many exceptions' messages are
+
+        context.log(message);
+        context.log("after it");
+
+        // The worker's log line reads "null"; the other lines are still there to read.
+        assertThat(context.logs()).containsExactly("null", "after it");
+    }
+
+    @Test
     void keepsTheWorkersRules() {
         var context = TestJobContext.of(job);
 
