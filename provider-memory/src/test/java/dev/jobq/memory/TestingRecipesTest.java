@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -113,6 +114,36 @@ class TestingRecipesTest {
                     .map(id -> jobs.getJob(id).map(JobInfo::state).orElse(null))
                     .allMatch(state -> state == JobState.COMPLETED || state == JobState.DEAD));
             assertThat(jobs.stats("default").completed() + jobs.stats("default").dead()).isEqualTo(count);
+        }
+    }
+
+    @Test
+    @DisplayName("getJob forgets completed jobs beyond maxHistorySize: waiting for each id's state is for up to that "
+            + "many jobs, while the outcome count and the stats go on counting")
+    void awaitingEachJobsStateIsForAsManyJobsAsTheQueueRemembers() throws Exception {
+        var handler = new WelcomeEmailHandler();
+        int history = 10; // 1000 by default; a small one keeps the test short
+        try (JobQueue jobs = JobQueue.builder().backoff(Backoff.none())
+                .provider("memory", Map.of("maxHistorySize", history)).build()) {
+            var outcomes = new CountDownLatch(history + 1);
+            jobs.addListener(event -> {
+                if (event instanceof JobEvent.Completed || event instanceof JobEvent.Dead) {
+                    outcomes.countDown();
+                }
+            });
+            jobs.registerJobHandler("email:send", Email.class, handler);
+            jobs.start();
+
+            List<String> ids = IntStream.range(0, history + 1)
+                    .mapToObj(i -> jobs.enqueue("email:send", new Email("user" + i + "@example.com", "Hi")))
+                    .toList();
+
+            assertThat(outcomes.await(20, TimeUnit.SECONDS)).isTrue();
+            // The one that completed first is forgotten (not always the first enqueued: handlers run side by side).
+            assertThat(ids.stream().map(jobs::getJob).filter(Optional::isPresent).map(Optional::get)
+                    .map(JobInfo::state)).as("the jobs getJob still finds").hasSize(history)
+                    .containsOnly(JobState.COMPLETED);
+            assertThat(jobs.stats("default").completed()).isEqualTo(history + 1);
         }
     }
 
