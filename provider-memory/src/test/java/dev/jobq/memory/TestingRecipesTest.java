@@ -184,6 +184,42 @@ class TestingRecipesTest {
     }
 
     @Test
+    @DisplayName("on the default backoff, a retry runs once a SettableClock is moved by its Failed event's retryIn: "
+            + "1 s plus up to 20 % jitter after the first attempt, not 1 s")
+    void aRetryRunsOnceTheClockIsMovedByItsRetryIn() throws Exception {
+        var clock = SettableClock.atEpochOf2026();
+        var failed = new CompletableFuture<JobEvent.Failed>();
+        try (JobQueue jobs = JobQueue.builder().clock(clock).build()) {
+            var outcome = outcomeOf(jobs);
+            jobs.addListener(event -> {
+                if (event instanceof JobEvent.Failed first) {
+                    failed.complete(first);
+                }
+            });
+            jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> {
+                if (ctx.attempt() == 1) {
+                    throw new IllegalStateException("the mail server is down");
+                }
+            });
+            jobs.start();
+            String id = jobs.enqueue("email:send", new Email("ada@example.com", "Welcome!"));
+
+            Duration retryIn = failed.get(10, TimeUnit.SECONDS).retryIn();
+            assertThat(retryIn).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
+            // Failed comes just before the retry is handed to the queue, which counts retryIn from its clock then.
+            await().atMost(Duration.ofSeconds(10)).until(() -> jobs.getJob(id).map(JobInfo::state)
+                    .orElseThrow() == JobState.DELAYED);
+            clock.advance(retryIn.minusMillis(1));
+            assertThat(jobs.getJob(id)).as("1 ms before its retryIn").map(JobInfo::state).contains(JobState.DELAYED);
+
+            clock.advance(Duration.ofMillis(1));
+
+            assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(JobEvent.Completed.class,
+                    done -> assertThat(done.attempt()).isEqualTo(2));
+        }
+    }
+
+    @Test
     @DisplayName("moving a SettableClock past leaseDuration while a handler runs delivers its job again, and the first "
             + "attempt is cancelled at its next heartbeat, its outcome not recorded")
     void movingTheClockPastTheLeaseRunsTheJobAgainAndCancelsTheFirstAttempt() throws Exception {
