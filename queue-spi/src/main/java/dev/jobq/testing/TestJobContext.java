@@ -15,7 +15,9 @@ import org.slf4j.helpers.MessageFormatter;
  * A {@link JobContext} for calling a handler directly in a test, without a queue: it records what
  * the handler logged and the progress it reported, and can be cancelled, as a timed-out attempt or
  * a worker shutting down would be. It keeps the worker's rules: progress outside 0–100 is refused,
- * and {@link #throwIfCancelled()} throws {@link JobCancelledException} once cancelled. Thread-safe,
+ * and {@link #throwIfCancelled()} throws {@link JobCancelledException} once cancelled. The worker also
+ * interrupts the handler's thread, which {@link #cancel()} cannot do (it does not know that thread):
+ * to test a handler that blocks, interrupt the thread it runs on after {@code cancel()}. Thread-safe,
  * so a handler may use it from threads it starts.
  *
  * <pre>{@code
@@ -68,7 +70,11 @@ public final class TestJobContext implements JobContext {
         return new TestJobContext(jobId, attempt, traceId, Objects.requireNonNull(queue, "queue"));
     }
 
-    /** Cancels the attempt: {@link #isCancelled()} turns true and {@link #throwIfCancelled()} throws. */
+    /**
+     * Cancels the attempt: {@link #isCancelled()} turns true and {@link #throwIfCancelled()} throws. It does not
+     * interrupt the thread the handler runs on, as the worker does: a handler blocked in a wait or in I/O stops
+     * only once the test interrupts that thread too.
+     */
     public void cancel() {
         cancelled = true;
     }

@@ -10,7 +10,11 @@ import dev.jobq.JobCancelledException;
 import dev.jobq.JobContext;
 import dev.jobq.JobHandler;
 import dev.jobq.JobOptions;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +53,38 @@ class TestJobContextTest {
         assertThatThrownBy(() -> STEPS.handle(job, context)).isInstanceOf(JobCancelledException.class)
                 .hasMessage("job job-7 attempt 1 was cancelled (timed out, the worker is shutting down, or its lease was lost)");
         assertThat(context.progress()).isEmpty();
+    }
+
+    @Test
+    void cancelLeavesTheHandlersThreadAlone_aTestInterruptsItAsTheWorkerDoes() throws Exception {
+        var context = TestJobContext.of("job-7", 1);
+        var waiting = new CountDownLatch(1);
+        var stopped = new CompletableFuture<String>();
+        JobHandler<Integer> waitsForWork = (job, ctx) -> {
+            waiting.countDown();
+            try {
+                new CountDownLatch(1).await(30, TimeUnit.SECONDS); // never counted down: only an interrupt ends it
+                stopped.complete("waited it out");
+            } catch (InterruptedException e) {
+                stopped.complete(ctx.isCancelled() ? "interrupted, cancelled" : "interrupted, not cancelled");
+                throw e;
+            }
+        };
+        Thread handlerThread = Thread.ofVirtual().start(() -> {
+            try {
+                waitsForWork.handle(job, context);
+            } catch (Exception expected) {
+                // the InterruptedException, recorded in stopped
+            }
+        });
+        assertThat(waiting.await(10, TimeUnit.SECONDS)).isTrue();
+
+        context.cancel();
+        assertThat(handlerThread.isInterrupted()).as("cancel() does not interrupt the handler's thread").isFalse();
+        handlerThread.interrupt(); // what the worker does with its own handler thread
+
+        assertThat(stopped.get(10, TimeUnit.SECONDS)).isEqualTo("interrupted, cancelled");
+        handlerThread.join(Duration.ofSeconds(10));
     }
 
     @Test
