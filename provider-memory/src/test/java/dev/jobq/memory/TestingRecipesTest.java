@@ -34,6 +34,9 @@ class TestingRecipesTest {
     record Email(String to, String subject) {
     }
 
+    record Invoice(String to, int cents) {
+    }
+
     /** The user's handler under test, and what it did. */
     static final class WelcomeEmailHandler implements JobHandler<Email> {
         final List<String> sent = new CopyOnWriteArrayList<>();
@@ -69,6 +72,39 @@ class TestingRecipesTest {
         handler.handle(job, context);
         assertThat(context.progress()).containsExactly(50, 100);
         assertThat(handler.sent).containsExactly("ada@example.com");
+    }
+
+    @Test
+    @DisplayName("follow-up jobs a handler enqueues into a queue not started: Enqueued gives their ids, getJob their "
+            + "payloads, and starting the queue runs them")
+    void followUpJobsAreReadFromAQueueNotStartedThenRun() throws Exception {
+        JobHandler<Email> placeOrder = (job, ctx) -> ctx.queue().enqueue("invoice:send",
+                new Invoice(job.payload().to(), 4200));
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            var enqueued = new CopyOnWriteArrayList<JobEvent.Enqueued>();
+            jobs.addListener(event -> {
+                if (event instanceof JobEvent.Enqueued job) {
+                    enqueued.add(job);
+                }
+            });
+            var job = new Job<>("job-1", "order:place", new Email("ada@example.com", "Order 7"), 1,
+                    JobOptions.defaults(), Instant.now(), null);
+
+            placeOrder.handle(job, TestJobContext.of(job).withQueue(jobs));
+
+            assertThat(enqueued).singleElement().extracting(JobEvent.Enqueued::type).isEqualTo("invoice:send");
+            JobInfo invoice = jobs.getJob(enqueued.get(0).jobId()).orElseThrow();
+            assertThat(invoice.state()).isEqualTo(JobState.WAITING);
+            assertThat(invoice.payloadJson()).isEqualTo("{\"to\":\"ada@example.com\",\"cents\":4200}");
+
+            var outcome = outcomeOf(jobs);
+            var invoiced = new CopyOnWriteArrayList<Invoice>();
+            jobs.registerJobHandler("invoice:send", Invoice.class, (sent, ctx) -> invoiced.add(sent.payload()));
+            jobs.start();
+
+            assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(JobEvent.Completed.class);
+            assertThat(invoiced).containsExactly(new Invoice("ada@example.com", 4200));
+        }
     }
 
     @Test
