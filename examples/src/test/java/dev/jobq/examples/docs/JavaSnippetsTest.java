@@ -35,6 +35,7 @@ class JavaSnippetsTest {
 
     /** How each snippet is found on its page; every Java block of the checked pages is exactly one of them. */
     private static final Map<String, Predicate<String>> SNIPPETS = Map.of(
+            // the README's two are taken from the page and run by ReadmeSnippetsTest
             "README in your code", t -> t.startsWith("JobQueue jobs = JobQueue.fromConfig("),
             "README standalone", t -> t.startsWith("public final class BillingHandlers implements JobHandlerModule"),
             "configuration DataSource", t -> t.contains(".dataSource(dataSource)"),
@@ -75,34 +76,6 @@ class JavaSnippetsTest {
                         .as("%s is checked by exactly one test of JavaSnippetsTest", block).isEqualTo(1);
             }
         }
-    }
-
-    @Test
-    void readmeInYourCode_compiles() throws Exception {
-        // what it does is run by ReadmeSnippetsTest; here, that the page's text is still the current API
-        run("""
-                record Email(String to, String subject) {}
-                record Report(String name) {}
-                interface Mailer { void send(Email email); }
-                Mailer mailer = email -> { };
-                JobHandler<Report> reports = (job, ctx) -> { };
-                Email later = new Email("b@example.com", "later");
-                List<Email> newsletter = List.of();
-                """, snippet("README.md", "README in your code"), "", false);
-    }
-
-    @Test
-    void readmeStandaloneModuleAndApplication_compile() throws Exception {
-        String text = snippet("README.md", "README standalone");
-        int application = text.indexOf("// in the application");
-        assertThat(application).as("the README's snippet has the module, then the application's lines").isPositive();
-        run("""
-                    record Invoice(String number) {}
-                    static final class InvoiceSender implements JobHandler<Invoice> {
-                        public void handle(Job<Invoice> job, JobContext ctx) { }
-                    }
-                    Invoice invoice = new Invoice("1");
-                """ + text.substring(0, application).indent(4), text.substring(application), "", false);
     }
 
     @Test

@@ -1,78 +1,121 @@
 package dev.jobq.examples.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.jobq.EnqueueOptions;
-import dev.jobq.HandlerOptions;
-import dev.jobq.JobEvent;
-import dev.jobq.JobHandler;
-import dev.jobq.JobHandlerModule;
-import dev.jobq.JobHandlerRegistry;
-import dev.jobq.JobInfo;
+import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The README's two Java snippets, taken from the page and run as written (but for the config file's path, which
+ * the page gives relative to the working directory, and the closing line, run once what the page says is checked),
+ * with the config the README's text around them names. A snippet that no longer does what the page says fails here.
+ */
 class ReadmeSnippetsTest {
-    record Email(String to, String subject) {}
-    record Report(String name) {}
-    record Invoice(String number) {}
+
+    private static final String CONFIG = "Path.of(\"jobq.yaml\")";
 
     @TempDir Path dir;
 
-    @Test
-    void inYourCode() throws Exception {
-        Path yaml = dir.resolve("jobq.yaml");
-        Files.writeString(yaml, "provider:\n  type: memory\nqueues:\n  reports: { type: memory }\nworker:\n  concurrency: 5\n  shutdownTimeout: 30s\n");
-        List<Email> sent = new CopyOnWriteArrayList<>();
-        var mailer = (java.util.function.Consumer<Email>) sent::add;
-        JobHandler<Report> reports = (job, ctx) -> { };
-        Email later = new Email("b@example.com", "later");
-        List<Email> newsletter = List.of(new Email("c@example.com", "n"), new Email("d@example.com", "n"));
-
-        var done = new CountDownLatch(3);
-        JobQueue jobs = JobQueue.fromConfig(yaml);
-        jobs.addListener(e -> { if (e instanceof JobEvent.Completed) done.countDown(); });
-        jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> {
-            ctx.log("sending to {}", job.payload().to());
-            mailer.accept(job.payload());
-        });
-        jobs.registerJobHandler("report:build", Report.class, reports,
-                HandlerOptions.defaults().maxAttempts(5).timeout(Duration.ofMinutes(10)).queue("reports"));
-        jobs.start();
-        jobs.enqueue("email:send", new Email("user@example.com", "Welcome!"));
-        String delayed = jobs.enqueue("email:send", later, EnqueueOptions.delay(Duration.ofMinutes(5)));
-        jobs.enqueueAll("email:send", newsletter);
-        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(jobs.getJob(delayed).map(JobInfo::state).orElseThrow()).hasToString("DELAYED");
-        String report = jobs.enqueue("report:build", new Report("q3"), EnqueueOptions.delay(Duration.ofHours(1)));
-        var options = jobs.getJob(report).orElseThrow().options();
-        assertThat(options.maxAttempts()).isEqualTo(5);
-        assertThat(options.timeout()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(options.queue()).isEqualTo("reports");
-        jobs.close();
+    /** The README's block that starts with {@code start}, its config path pointing at {@code yaml}. */
+    private static String snippet(String start, Path yaml) {
+        String text = DocPage.of("README.md").block("java", t -> t.startsWith(start)).text();
+        assertThat(text).as("the README's snippet reads the config file %s", CONFIG).containsOnlyOnce(CONFIG);
+        return text.replace(CONFIG, "Path.of(\"" + yaml.toString().replace("\\", "\\\\") + "\")");
     }
 
-    public static final class BillingHandlers implements JobHandlerModule {
-        public void register(JobHandlerRegistry registry) {
-            registry.registerJobHandler("invoice:send", Invoice.class, (job, ctx) -> { });
+    /** The inline code span of the README's prose that {@code pattern} (one group) finds. */
+    private static String prose(String pattern) {
+        Matcher found = Pattern.compile(pattern).matcher(DocPage.of("README.md").text());
+        assertThat(found.find()).as("the README's text still says %s", pattern).isTrue();
+        return found.group(1);
+    }
+
+    /** Compiles {@code members} and {@code body} as the {@code call()} of a class, runs it and returns what it returns. */
+    private Object run(String members, String body) throws Exception {
+        String source = """
+                package snippets;
+                import dev.jobq.*;
+                import java.nio.file.Path;
+                import java.time.*;
+                import java.util.*;
+                import java.util.concurrent.*;
+                public class Snippet implements Callable<Object> {
+                %s
+                    public Object call() throws Exception {
+                %s    }
+                }
+                """.formatted(members.indent(4), body.indent(8));
+        ClassLoader loader = SnippetCompiler.compile(dir, Map.of("snippets/Snippet.java", source));
+        return ((Callable<?>) loader.loadClass("snippets.Snippet").getConstructor().newInstance()).call();
+    }
+
+    @Test
+    void inYourCode_sendsTheEmails_holdsTheDelayedOne_andGivesReportsTheirTypesDefaults() throws Exception {
+        // "The `reports` queue must exist (`queues: {reports: {type: memory}}` in `jobq.yaml`, …)"
+        Path yaml = Files.writeString(dir.resolve("jobq.yaml"), prose("queue must exist \\(`([^`]+)` in `jobq\\.yaml`") + "\n");
+        String text = snippet("JobQueue jobs = JobQueue.fromConfig(", yaml);
+        int close = text.lastIndexOf("jobs.close();");
+        assertThat(close).as("the snippet ends by closing the queue").isPositive();
+        assertThat(text.substring(close).lines().count()).as("nothing after jobs.close()").isEqualTo(1);
+
+        Object ran = run("""
+                record Email(String to, String subject) {}
+                record Report(String name) {}
+                interface Mailer { void send(Email email); }
+                final List<Email> sent = new CopyOnWriteArrayList<>();
+                final Mailer mailer = sent::add;
+                final JobHandler<Report> reports = (job, ctx) -> { };
+                final Email later = new Email("later@example.com", "In five minutes");
+                final List<Email> newsletter = List.of(new Email("a@example.com", "News"), new Email("b@example.com", "News"));
+                """, text.substring(0, close) + "return List.of(jobs, sent);\n");
+        JobQueue jobs = (JobQueue) ((List<?>) ran).get(0);
+        List<?> sent = (List<?>) ((List<?>) ran).get(1);
+        try {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sent).extracting(Object::toString)
+                    .containsExactlyInAnyOrder("Email[to=user@example.com, subject=Welcome!]",
+                            "Email[to=a@example.com, subject=News]", "Email[to=b@example.com, subject=News]"));
+            assertThat(jobs.stats("default").delayed()).as("the email enqueued with a 5-minute delay waits").isEqualTo(1);
+            String report = jobs.enqueue("report:build", null, EnqueueOptions.delay(Duration.ofHours(1)));
+            assertThat(jobs.getJob(report).orElseThrow().options()).as("report:build's own defaults")
+                    .isEqualTo(new JobOptions(5, Duration.ofMinutes(10), 0, null, "reports"));
+        } finally {
+            jobs.close();
         }
     }
 
     @Test
-    void standalone() throws Exception {
-        Path yaml = dir.resolve("jobq.yaml");
-        Files.writeString(yaml, "provider:\n  type: memory\nworker:\n  mode: standalone\n");
-        JobQueue jobs = JobQueue.builder().config(yaml).handlerModules(new BillingHandlers()).build();
-        String id = jobs.enqueue("invoice:send", new Invoice("1"));
-        assertThat(jobs.getJob(id)).isPresent();
-        jobs.close();
+    void standalone_theApplicationRegistersTheModulesTypes_andItsJobWaitsForAWorker() throws Exception {
+        // "in the application, which only enqueues (worker.mode: standalone in its jobq.yaml)"
+        String mode = prose("\\((worker\\.mode: standalone) in its jobq\\.yaml\\)");
+        Path yaml = Files.writeString(dir.resolve("jobq.yaml"), "worker:\n  " + mode.substring("worker.".length()) + "\n");
+        String text = snippet("public final class BillingHandlers implements JobHandlerModule", yaml);
+        int application = text.indexOf("// in the application");
+        assertThat(application).as("the README's snippet has the module, then the application's lines").isPositive();
+
+        Object ran = run("""
+                record Invoice(String number) {}
+                static final class InvoiceSender implements JobHandler<Invoice> {
+                    public void handle(Job<Invoice> job, JobContext ctx) { }
+                }
+                final Invoice invoice = new Invoice("2026-001");
+                """ + text.substring(0, application).replace("public final class", "public static final class"),
+                text.substring(application) + "return jobs;\n");
+        try (JobQueue jobs = (JobQueue) ran) {
+            assertThat(jobs.registeredTypes()).as("the module's types, registered in the application too")
+                    .containsExactly("invoice:send");
+            assertThat(jobs.stats("default").waiting()).as("the invoice waits for a jobq run worker").isEqualTo(1);
+        }
     }
 }
