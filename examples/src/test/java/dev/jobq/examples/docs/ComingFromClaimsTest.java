@@ -15,9 +15,14 @@ import dev.jobq.RecurringJobInfo;
 import dev.jobq.internal.config.WorkerSettings;
 import dev.jobq.memory.MemoryProviderFactory;
 import dev.jobq.scheduler.jdbc.JdbcSchedulerFactory;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.Settings;
 import dev.jobq.sqs.SqsProviderFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -107,6 +112,33 @@ class ComingFromClaimsTest {
             assertThat(jobs.deadLetters("default").orElseThrow().redrive(id)).isTrue();
             assertThat(awaitEvent(events, JobEvent.Dead.class).attempt()).isEqualTo(1);
             assertThat(attempts).containsExactly(1, 1);
+        }
+    }
+
+    @Test
+    void sidekiqsRetriesExhausted_aLastAttemptWhoseWorkerCrashedIsDeadWithoutRunning_soOnlyADeadListenerHearsIt()
+            throws Exception {
+        // "That code does not see every death: a last attempt whose worker crashed … the delivery after it is
+        // dead-lettered without running … A listener on JobEvent.Dead sees those too"
+        QueueProvider provider = new MemoryProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", Map.of("leaseDuration", "250ms")), Clock.systemUTC()));
+        var events = new LinkedBlockingQueue<JobEvent>();
+        List<Integer> ran = new CopyOnWriteArrayList<>();
+        try (JobQueue jobs = JobQueue.builder().provider(provider).listener(events::add).build()) {
+            jobs.registerJobHandler("export:build", Work.class, (job, ctx) -> ran.add(ctx.attempt()));
+            String id = jobs.enqueue("export:build", new Work("q3"), EnqueueOptions.builder().maxAttempts(2).build());
+            // two workers received it and died before settling it: each delivery's lease runs out
+            for (int attempt = 1; attempt <= 2; attempt++) {
+                List<ReceivedJob> crashed = provider.receive(1, Duration.ofSeconds(10));
+                assertThat(crashed).singleElement().satisfies(r -> assertThat(r.envelope().jobId()).isEqualTo(id));
+                assertThat(crashed.get(0).attempt()).isEqualTo(attempt);
+            }
+            jobs.start();
+
+            JobEvent.Dead dead = awaitEvent(events, JobEvent.Dead.class);
+            assertThat(dead.jobId()).isEqualTo(id);
+            assertThat(dead.error()).startsWith("delivered for attempt 3 but maxAttempts is 2");
+            assertThat(ran).as("the handler, and so its last-run code, never ran").isEmpty();
         }
     }
 
