@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
@@ -29,18 +30,18 @@ class ComingFromSnippetsTest {
     @Test
     void theEmailSnippetCarriesItsOptionsAndRuns() throws Exception {
         var events = new LinkedBlockingQueue<JobEvent>();
-        List<Email> sent = new CopyOnWriteArrayList<>();
+        Map<String, Email> sent = new ConcurrentHashMap<>();
         try (JobQueue jobs = JobQueue.builder().listener(events::add).build()) {
             jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> {
                 ctx.log("attempt {} of job {}", ctx.attempt(), job.id());
-                sent.add(job.payload());                       // safe to run twice for one job id
+                sent.putIfAbsent(job.id(), job.payload());     // job.id() as the idempotency key: a rerun mails once
             });
             jobs.start();
             String id = jobs.enqueue("email:send", new Email("user@example.com", "Welcome!"),
                     EnqueueOptions.builder().maxAttempts(5).timeout(Duration.ofMinutes(2)).build());
 
             assertThat(awaitEvent(events, JobEvent.Completed.class).jobId()).isEqualTo(id);
-            assertThat(sent).containsExactly(new Email("user@example.com", "Welcome!"));
+            assertThat(sent).containsExactly(Map.entry(id, new Email("user@example.com", "Welcome!")));
             assertThat(jobs.getJob(id).orElseThrow().options())
                     .isEqualTo(new JobOptions(5, Duration.ofMinutes(2), 0, null, "default"));
         }

@@ -183,11 +183,12 @@ class JavaSnippetsTest {
     @Test
     @SuppressWarnings("unchecked")
     void comingFromEmail_runsTheHandlerWithTheOptionsItGives() throws Exception {
-        // as written on the page: the handler runs for the enqueued job, which carries maxAttempts 5 and timeout 2 min
+        // as written on the page: the handler runs for the enqueued job, which carries maxAttempts 5 and timeout 2 min,
+        // and hands the mailer the job's id as the idempotency key the page's first point asks for
         Object ran = run("""
-                    interface Mailer { void send(Object email); }
-                    final List<Object> sent = new CopyOnWriteArrayList<>();
-                    Mailer mailer = sent::add;
+                    interface Mailer { void send(Object email, String idempotencyKey); }
+                    final Map<String, Object> sent = new ConcurrentHashMap<>();
+                    Mailer mailer = (email, key) -> sent.putIfAbsent(key, email);
                     final LinkedBlockingQueue<JobEvent> events = new LinkedBlockingQueue<>();
                     final JobQueue jobs = JobQueue.builder().listener(events::add).build();
                 """, snippet("docs/coming-from.md", "coming-from email"), """
@@ -199,10 +200,12 @@ class JavaSnippetsTest {
                             throw new AssertionError("the job did not complete within 10 s: " + event);
                         }
                     }
-                    return List.of(sent.toString(), jobs.getJob(((JobEvent.Completed) event).jobId()).orElseThrow().options());
+                    String id = ((JobEvent.Completed) event).jobId();
+                    return List.of(sent.toString(), id, jobs.getJob(id).orElseThrow().options());
                 }
                 """, true);
-        assertThat((List<Object>) ran).containsExactly("[Email[to=user@example.com, subject=Welcome!]]",
+        String id = (String) ((List<Object>) ran).get(1);
+        assertThat((List<Object>) ran).containsExactly("{" + id + "=Email[to=user@example.com, subject=Welcome!]}", id,
                 new dev.jobq.JobOptions(5, java.time.Duration.ofMinutes(2), 0, null, "default"));
     }
 }
