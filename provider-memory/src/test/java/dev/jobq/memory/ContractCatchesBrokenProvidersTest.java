@@ -471,6 +471,84 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Not broken: a provider behind a slow network (no LOCAL_RECEIVE), tested with a patience of 15 s, whose long poll
+     * (a receive with a wait of over a second) first opens a connection of its own, 11 s here, as to a remote store on
+     * a loaded machine, and only then waits in the store's receive.
+     */
+    static final class SlowToStartALongPoll extends BrokenMemoryProvider {
+        @Override
+        protected TimeControl newTimeControl() {
+            TimeControl settable = TimeControl.settable(SettableClock.atEpochOf2026());
+            return new TimeControl() {
+                @Override
+                public InstantSource clock() {
+                    return settable.clock();
+                }
+
+                @Override
+                public void advance(Duration duration) {
+                    settable.advance(duration);
+                }
+
+                @Override
+                public Duration patience(Duration dueIn) {
+                    return Duration.ofSeconds(15);
+                }
+
+                @Override
+                public Duration quietPeriod(Duration window) {
+                    return settable.quietPeriod(window);
+                }
+            };
+        }
+
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            AtomicBoolean closed = new AtomicBoolean();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public Capabilities capabilities() {
+                    Capabilities real = super.capabilities();
+                    Set<Feature> features = EnumSet.copyOf(real.features());
+                    features.remove(Feature.LOCAL_RECEIVE);
+                    return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, real.receiveBatch(),
+                            real.maxAttempts(), real.maxTimeout());
+                }
+
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    if (wait.compareTo(Duration.ofSeconds(1)) > 0 && !closed.get()
+                            && !Thread.currentThread().isInterrupted()) {
+                        try {
+                            // Simulated elapsed time, not a wait for anything: the connection being opened. The suite
+                            // bounds it in real time, so only real time going by can show that bound is patience.
+                            Thread.sleep(11_000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return List.of();
+                        }
+                    }
+                    return super.receive(max, wait);
+                }
+
+                @Override
+                public void close() {
+                    closed.set(true);
+                    super.close();
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider behind a network that takes longer than 10 s, within patience, to start a long poll passes")
+    void slowToStartALongPollPasses() {
+        assertThat(failuresOf(SlowToStartALongPoll.class)).doesNotContainKeys(
+                "Delivery.waitingReceiverGetsAJobEnqueuedMeanwhile",
+                "Delivery.receiverInterruptedWhileWaitingReturnsWithFlagSet", "Delivery.closeWakesBlockedReceivers");
+    }
+
+    /**
      * Leases without a lock, as a store whose receive reads a row before it marks it taken: now and then two
      * receivers get one job at once (here every 50th job leased goes to the next receive of another thread too).
      * The second settle of it is refused as a lost lease, though no lease ran out.

@@ -417,6 +417,16 @@ public abstract class QueueProviderContract {
         return provider.capabilities().supports(feature);
     }
 
+    /**
+     * Waits, within the time control's patience, until {@code receiver} is blocked in the provider's receive: a
+     * provider behind a network may first make a round trip (open a connection, send the request), as slow as any.
+     */
+    private void awaitBlockedInReceive(Thread receiver) {
+        Duration patience = time.patience(Duration.ZERO);
+        await("receiver " + receiver.getName() + " blocked in receive within " + patience).atMost(patience)
+                .until(() -> isBlockedInReceive(receiver));
+    }
+
     private Thread startReceiver(String name, AtomicReference<List<ReceivedJob>> result, CountDownLatch returned,
                                  Duration wait) {
         return Thread.ofPlatform().name(name).start(() -> {
@@ -844,7 +854,7 @@ public abstract class QueueProviderContract {
             var result = new AtomicReference<List<ReceivedJob>>();
             var returned = new CountDownLatch(1);
             Thread receiver = startReceiver("tck-waiting-receiver", result, returned, wait);
-            await().atMost(Duration.ofSeconds(10)).until(() -> isBlockedInReceive(receiver));
+            awaitBlockedInReceive(receiver);
 
             JobEnvelope job = newJob();
             enqueueNow(job);
@@ -889,7 +899,7 @@ public abstract class QueueProviderContract {
                     returned.countDown();
                 }
             });
-            await().atMost(Duration.ofSeconds(10)).until(() -> isBlockedInReceive(receiver));
+            awaitBlockedInReceive(receiver);
 
             // Not only a flag set before the receive: one that looks at it first, then waits in a call an interrupt
             // does not end, holds an interrupted poll thread for the whole wait.
@@ -928,14 +938,16 @@ public abstract class QueueProviderContract {
             var result = new AtomicReference<List<ReceivedJob>>();
             var returned = new CountDownLatch(1);
             Thread receiver = startReceiver("tck-blocked-receiver", result, returned, Duration.ofSeconds(30));
-            await().atMost(Duration.ofSeconds(10)).until(() -> isBlockedInReceive(receiver));
+            awaitBlockedInReceive(receiver);
 
             provider.close();
 
             assertThat(returned.await(10, TimeUnit.SECONDS)).as("blocked receiver woke").isTrue();
             assertThat(result.get()).isEmpty();
-            List<ReceivedJob> afterClose =
-                    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> provider.receive(1, Duration.ofSeconds(30)));
+            Duration patience = time.patience(Duration.ZERO);
+            List<ReceivedJob> afterClose = assertTimeoutPreemptively(patience,
+                    () -> provider.receive(1, Duration.ofSeconds(30)),
+                    () -> "a receive on a closed provider, within " + patience);
             assertThat(afterClose).isEmpty();
         }
     }
