@@ -206,15 +206,15 @@ public abstract class QueueProviderContract {
     }
 
     /**
-     * As {@link #receiveWithin(int, Duration)}; {@code lastCall[0]} is when its last receive began, so its
-     * leases began after.
+     * As {@link #receiveWithin(int, Duration)}; {@code lastCall[0]} is when its last receive began (a
+     * {@link TimeControl#nanoTime()}), so its leases began after.
      */
     private List<ReceivedJob> receiveWithin(int max, Duration patience, long[] lastCall) {
         long deadline = System.nanoTime() + patience.toNanos();
         List<ReceivedJob> received;
         do {
             long left = Math.max(0, deadline - System.nanoTime());
-            lastCall[0] = System.nanoTime();
+            lastCall[0] = time.nanoTime();
             received = provider.receive(max, Duration.ofNanos(Math.min(left, TimeUnit.SECONDS.toNanos(1))));
         } while (received.isEmpty() && System.nanoTime() < deadline);
         return received;
@@ -314,27 +314,28 @@ public abstract class QueueProviderContract {
     private static final int RUNS_WHEN_LATE = 3;
 
     /**
-     * The windows of real time a test's looks had to fall in: each opened as the lease or delay it
-     * watches begins, closed once the look (or the call that had to beat the lease) is done. A window
-     * still open when a check fails counts up to the failure, which came after the look.
+     * The windows a test's looks had to fall in, on the time the leases and delays run on (read with
+     * {@link TimeControl#nanoTime()}): each opened as the lease or delay it watches begins, closed once
+     * the look (or the call that had to beat the lease) is done. A window still open when a check fails
+     * counts up to the failure, which came after the look.
      */
     protected final class Windows {
         private final List<long[]> windows = new ArrayList<>();
 
         /** Opens a window of {@code length} that begins now; call the returned action once the look is done. */
         public Runnable open(Duration length) {
-            return open(length, System.nanoTime());
+            return open(length, time.nanoTime());
         }
 
-        /** Opens a window of {@code length} that began at {@code beganNanos} ({@link System#nanoTime()}). */
+        /** Opens a window of {@code length} that began at {@code beganNanos} (a {@link TimeControl#nanoTime()}). */
         public Runnable open(Duration length, long beganNanos) {
             long[] window = {length.toNanos(), beganNanos, -1};
             windows.add(window);
-            return () -> window[2] = System.nanoTime();
+            return () -> window[2] = time.nanoTime();
         }
 
         private boolean anyMayHaveBeenMissed() {
-            long now = System.nanoTime();
+            long now = time.nanoTime();
             return windows.stream().anyMatch(w -> time.mayHaveLookedLate(Duration.ofNanos(w[0]),
                     Duration.ofNanos((w[2] < 0 ? now : w[2]) - w[1])));
         }
@@ -476,10 +477,10 @@ public abstract class QueueProviderContract {
                 enqueueNow(three);
 
                 // Each lease must hold until its job is settled: the looks below hold only while they do.
-                long receivingFirst = System.nanoTime();
+                long receivingFirst = time.nanoTime();
                 ReceivedJob first = receiveDueJob();
                 Runnable firstHeld = windows.open(first.leaseDuration(), receivingFirst);
-                long receivingSecond = System.nanoTime();
+                long receivingSecond = time.nanoTime();
                 // Two jobs visible: one that leases more than it was asked for takes both.
                 List<ReceivedJob> taken = provider.acknowledgeAndReceive(first, 1);
                 firstHeld.run();
@@ -487,7 +488,7 @@ public abstract class QueueProviderContract {
                 // A provider may find nothing visible at once (SQS samples servers on a short poll).
                 ReceivedJob second = taken.isEmpty() ? receiveDueJob() : taken.get(0);
                 Runnable secondHeld = windows.open(second.leaseDuration(), receivingSecond);
-                long receivingThird = System.nanoTime();
+                long receivingThird = time.nanoTime();
                 // The third, if visible yet (a FIFO group holds it back while the second is in flight).
                 List<ReceivedJob> meanwhile = provider.receive(1, Duration.ZERO);
                 assertThat(meanwhile).as("jobs visible while the second is leased").extracting(ReceivedJob::jobId)
@@ -515,7 +516,7 @@ public abstract class QueueProviderContract {
         void leasedJobIsInvisibleToOtherReceivers() {
             lookingInTime(windows -> {
                 enqueueNow(newJob());
-                long receiving = System.nanoTime();
+                long receiving = time.nanoTime();
                 ReceivedJob received = receiveDueJob();
                 // the looks hold only while the lease does: one that ran out makes the job visible again
                 Runnable leaseHeld = windows.open(received.leaseDuration(), receiving);
@@ -526,7 +527,7 @@ public abstract class QueueProviderContract {
                 Duration almostOver = received.leaseDuration().minusSeconds(1);
                 if (almostOver.isPositive()) {
                     time.advance(almostOver);
-                    Duration untilThen = almostOver.minusNanos(System.nanoTime() - receiving);
+                    Duration untilThen = almostOver.minusNanos(time.nanoTime() - receiving);
                     assertThat(provider.receive(1, time.quietPeriod(untilThen.isNegative() ? Duration.ZERO : untilThen)))
                             .as("a second before the reported lease of %s ends", received.leaseDuration()).isEmpty();
                 }
@@ -637,7 +638,7 @@ public abstract class QueueProviderContract {
             Duration delay = testDelay();
             lookingInTime(windows -> {
                 enqueueNow(newJob());
-                long receiving = System.nanoTime();
+                long receiving = time.nanoTime();
                 ReceivedJob first = receiveDueJob();
                 // failed while leased: a fail after the lease ran out is ignored and the job due again at once
                 Runnable leaseHeld = windows.open(first.leaseDuration(), receiving);
@@ -671,7 +672,7 @@ public abstract class QueueProviderContract {
         void extendedLeaseKeepsTheJob() {
             lookingInTime(windows -> {
                 enqueueNow(newJob());
-                long receiving = System.nanoTime();
+                long receiving = time.nanoTime();
                 ReceivedJob received = receiveDueJob();
                 Duration lease = received.leaseDuration();
 
@@ -1637,7 +1638,7 @@ public abstract class QueueProviderContract {
                 threads.add(Thread.ofPlatform().name("tck-consumer-", c).start(() -> {
                     try {
                         while (!stop.get()) {
-                            long asked = System.nanoTime();
+                            long asked = time.nanoTime();
                             for (ReceivedJob job : provider.receive(10, Duration.ofMillis(200))) {
                                 deliveries.computeIfAbsent(job.jobId(), id -> new AtomicInteger()).incrementAndGet();
                                 try {
@@ -1648,7 +1649,7 @@ public abstract class QueueProviderContract {
                                     // began (less a second, for a clock of whole seconds), and on a settable clock,
                                     // which this test does not move, never; refused sooner, the job went to another
                                     // receiver while this one held it.
-                                    Duration held = Duration.ofNanos(System.nanoTime() - asked);
+                                    Duration held = Duration.ofNanos(time.nanoTime() - asked);
                                     if (!time.mayHaveLookedLate(job.leaseDuration().minusSeconds(1), held)) {
                                         errors.add(new AssertionError("acknowledge of job " + job.jobId()
                                                 + " refused as a lost lease " + held.toMillis() + " ms after the "
@@ -1659,7 +1660,7 @@ public abstract class QueueProviderContract {
                                     continue;
                                 }
                                 if (time.mayHaveLookedLate(job.leaseDuration(),
-                                        Duration.ofNanos(System.nanoTime() - asked))) {
+                                        Duration.ofNanos(time.nanoTime() - asked))) {
                                     lateAcknowledgements.add(job.jobId());
                                 }
                                 acknowledgedIds.add(job.jobId());

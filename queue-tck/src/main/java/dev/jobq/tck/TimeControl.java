@@ -3,6 +3,7 @@ package dev.jobq.tck;
 import dev.jobq.testing.SettableClock;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Objects;
 
@@ -33,13 +34,24 @@ public interface TimeControl {
 
     /**
      * True when a test that had to look within {@code window} of starting something (before a delay
-     * it set or a lease it holds ran out) may have looked too late, {@code elapsed} of real time having
-     * passed: never for a settable clock, which stands still while the test runs; for real time, once
-     * {@code elapsed} reached {@code window} (a loaded machine stalled the test), and the suite then runs
-     * the test again rather than blame the provider. By default never.
+     * it set or a lease it holds ran out) may have looked too late, {@code elapsed} having passed
+     * (between two readings of {@link #nanoTime()}): never for a settable clock, which stands still
+     * while the test runs; for real time, once {@code elapsed} reached {@code window} (a loaded machine
+     * stalled the test), and the suite then runs the test again rather than blame the provider. By
+     * default never.
      */
     default boolean mayHaveLookedLate(Duration window, Duration elapsed) {
         return false;
+    }
+
+    /**
+     * A reading in nanoseconds of the time the provider's leases and delays pass in, for how much of it
+     * passed between two readings (the {@code elapsed} of {@link #mayHaveLookedLate}); as with
+     * {@link System#nanoTime()}, which it is by default, only the difference of two readings means
+     * anything. A settable clock's reading moves only when the clock is moved.
+     */
+    default long nanoTime() {
+        return System.nanoTime();
     }
 
     /** The time of a settable clock; waits for things already due are bounded by 10 s of real time. */
@@ -59,6 +71,12 @@ public interface TimeControl {
             @Override
             public Duration patience(Duration dueIn) {
                 return Duration.ofSeconds(10);
+            }
+
+            @Override
+            public long nanoTime() {
+                Instant now = clock.instant();
+                return now.getEpochSecond() * 1_000_000_000L + now.getNano();
             }
 
             @Override
