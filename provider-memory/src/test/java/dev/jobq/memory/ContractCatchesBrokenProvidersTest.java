@@ -41,6 +41,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,26 @@ class ContractCatchesBrokenProvidersTest {
             return (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
                     && Arrays.stream(receiver.getStackTrace()).anyMatch(frame -> frame.getMethodName().equals("receive")
                             && frame.getClassName().equals(MemoryQueueProvider.class.getName()));
+        }
+    }
+
+    /** {@code real} with its features changed by {@code change}: a provider declaring other features. */
+    private static Capabilities withFeatures(Capabilities real, Consumer<Set<Feature>> change) {
+        Set<Feature> features = EnumSet.copyOf(real.features());
+        change.accept(features);
+        return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, real.receiveBatch(),
+                real.maxAttempts(), real.maxTimeout());
+    }
+
+    /** The memory provider as a provider behind a network declares itself: without LOCAL_RECEIVE. */
+    private abstract static class BehindANetwork extends ForwardingQueueProvider {
+        BehindANetwork(QueueProvider memory) {
+            super(memory);
+        }
+
+        @Override
+        public Capabilities capabilities() {
+            return withFeatures(super.capabilities(), features -> features.remove(Feature.LOCAL_RECEIVE));
         }
     }
 
@@ -272,21 +293,15 @@ class ContractCatchesBrokenProvidersTest {
     static final class SlowRoundTripOnAZeroWait extends BrokenMemoryProvider {
         @Override
         QueueProvider broken(QueueProvider memory) {
-            return new ForwardingQueueProvider(memory) {
-                @Override
-                public Capabilities capabilities() {
-                    Capabilities real = super.capabilities();
-                    Set<Feature> features = EnumSet.copyOf(real.features());
-                    features.remove(Feature.LOCAL_RECEIVE);
-                    return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, real.receiveBatch(),
-                            real.maxAttempts(), real.maxTimeout());
-                }
-
+            return new BehindANetwork(memory) {
                 @Override
                 public List<ReceivedJob> receive(int max, Duration wait) {
                     if (wait.isZero()) {
                         try {
-                            Thread.sleep(1200); // the round trip, not a wait for anything
+                            // Simulated elapsed time, not a wait for anything: the round trip. The suite bounds this
+                            // receive in real time (a second for LOCAL_RECEIVE, patience otherwise), so only real time
+                            // going by, past that second, can show that the bound here is patience.
+                            Thread.sleep(1200);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                             return List.of();
@@ -426,42 +441,12 @@ class ContractCatchesBrokenProvidersTest {
     static final class SlowRoundTripOnInterrupt extends BrokenMemoryProvider {
         @Override
         protected TimeControl newTimeControl() {
-            TimeControl settable = TimeControl.settable(SettableClock.atEpochOf2026());
-            return new TimeControl() {
-                @Override
-                public InstantSource clock() {
-                    return settable.clock();
-                }
-
-                @Override
-                public void advance(Duration duration) {
-                    settable.advance(duration);
-                }
-
-                @Override
-                public Duration patience(Duration dueIn) {
-                    return Duration.ofSeconds(15);
-                }
-
-                @Override
-                public Duration quietPeriod(Duration window) {
-                    return settable.quietPeriod(window);
-                }
-            };
+            return TimeControl.settable(SettableClock.atEpochOf2026(), Duration.ofSeconds(15));
         }
 
         @Override
         QueueProvider broken(QueueProvider memory) {
-            return new ForwardingQueueProvider(memory) {
-                @Override
-                public Capabilities capabilities() {
-                    Capabilities real = super.capabilities();
-                    Set<Feature> features = EnumSet.copyOf(real.features());
-                    features.remove(Feature.LOCAL_RECEIVE);
-                    return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, real.receiveBatch(),
-                            real.maxAttempts(), real.maxTimeout());
-                }
-
+            return new BehindANetwork(memory) {
                 @Override
                 public List<ReceivedJob> receive(int max, Duration wait) {
                     if (Thread.currentThread().isInterrupted()) {
@@ -470,10 +455,12 @@ class ContractCatchesBrokenProvidersTest {
                     List<ReceivedJob> received = super.receive(max, wait);
                     if (Thread.interrupted()) {
                         // Interrupted while it waited: the round trip under way ends first, whatever the interrupt.
+                        // Simulated elapsed time, not a wait for anything: the suite bounds the return in real time,
+                        // so only real time going by, past the 10 s it once fixed, can show that the bound is patience.
                         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(11);
                         for (long left; (left = end - System.nanoTime()) > 0; ) {
                             try {
-                                TimeUnit.NANOSECONDS.sleep(left); // the round trip, not a wait for anything
+                                TimeUnit.NANOSECONDS.sleep(left);
                             } catch (InterruptedException again) {
                                 // still under way
                             }
@@ -501,50 +488,21 @@ class ContractCatchesBrokenProvidersTest {
     static final class SlowToStartALongPoll extends BrokenMemoryProvider {
         @Override
         protected TimeControl newTimeControl() {
-            TimeControl settable = TimeControl.settable(SettableClock.atEpochOf2026());
-            return new TimeControl() {
-                @Override
-                public InstantSource clock() {
-                    return settable.clock();
-                }
-
-                @Override
-                public void advance(Duration duration) {
-                    settable.advance(duration);
-                }
-
-                @Override
-                public Duration patience(Duration dueIn) {
-                    return Duration.ofSeconds(15);
-                }
-
-                @Override
-                public Duration quietPeriod(Duration window) {
-                    return settable.quietPeriod(window);
-                }
-            };
+            return TimeControl.settable(SettableClock.atEpochOf2026(), Duration.ofSeconds(15));
         }
 
         @Override
         QueueProvider broken(QueueProvider memory) {
             AtomicBoolean closed = new AtomicBoolean();
-            return new ForwardingQueueProvider(memory) {
-                @Override
-                public Capabilities capabilities() {
-                    Capabilities real = super.capabilities();
-                    Set<Feature> features = EnumSet.copyOf(real.features());
-                    features.remove(Feature.LOCAL_RECEIVE);
-                    return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, real.receiveBatch(),
-                            real.maxAttempts(), real.maxTimeout());
-                }
-
+            return new BehindANetwork(memory) {
                 @Override
                 public List<ReceivedJob> receive(int max, Duration wait) {
                     if (wait.compareTo(Duration.ofSeconds(1)) > 0 && !closed.get()
                             && !Thread.currentThread().isInterrupted()) {
                         try {
                             // Simulated elapsed time, not a wait for anything: the connection being opened. The suite
-                            // bounds it in real time, so only real time going by can show that bound is patience.
+                            // bounds it in real time, so only real time going by, past the 10 s it once fixed, can show
+                            // that the bound is patience.
                             Thread.sleep(11_000);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
@@ -838,11 +796,8 @@ class ContractCatchesBrokenProvidersTest {
             return new ForwardingQueueProvider(memory) {
                 @Override
                 public Capabilities capabilities() {
-                    Capabilities real = super.capabilities();
-                    Set<Feature> features = EnumSet.copyOf(real.features());
-                    features.removeAll(Set.of(Feature.DEAD_LETTER_STORE, Feature.JOB_LOOKUP, Feature.DEDUPLICATION));
-                    return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, real.receiveBatch(),
-                            real.maxAttempts(), real.maxTimeout());
+                    return withFeatures(super.capabilities(), features -> features.removeAll(
+                            Set.of(Feature.DEAD_LETTER_STORE, Feature.JOB_LOOKUP, Feature.DEDUPLICATION)));
                 }
 
                 @Override
@@ -906,11 +861,7 @@ class ContractCatchesBrokenProvidersTest {
             return new ForwardingQueueProvider(memory) {
                 @Override
                 public Capabilities capabilities() {
-                    Capabilities real = super.capabilities();
-                    Set<Feature> features = EnumSet.copyOf(real.features());
-                    features.add(Feature.ORDERED);
-                    return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, real.receiveBatch(),
-                            real.maxAttempts(), real.maxTimeout());
+                    return withFeatures(super.capabilities(), features -> features.add(Feature.ORDERED));
                 }
 
                 @Override
@@ -1136,11 +1087,7 @@ class ContractCatchesBrokenProvidersTest {
             return new ForwardingQueueProvider(memory) {
                 @Override
                 public Capabilities capabilities() {
-                    Capabilities real = super.capabilities();
-                    Set<Feature> features = EnumSet.copyOf(real.features());
-                    features.remove(Feature.DEAD_LETTER_STORE);
-                    return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), features, real.receiveBatch(),
-                            real.maxAttempts(), real.maxTimeout());
+                    return withFeatures(super.capabilities(), features -> features.remove(Feature.DEAD_LETTER_STORE));
                 }
 
                 @Override

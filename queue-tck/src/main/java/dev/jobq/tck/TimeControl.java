@@ -9,8 +9,9 @@ import java.util.Objects;
 
 /**
  * How time passes for the provider under test. A provider with an injected clock (memory) is tested
- * with {@link #settable(SettableClock)}: leases, delays and retries come due the moment the test
- * moves the clock, so no test waits for them. A provider whose leases run on a server's real clock
+ * with {@link #settable(SettableClock)} (or {@link #settable(SettableClock, Duration)}, to give slow
+ * calls more time): leases, delays and retries come due the moment the test moves the clock, so no
+ * test waits for them. A provider whose leases run on a server's real clock
  * (SQS, where the visibility timeout cannot be hurried) is tested with {@link #realTime(Duration)}:
  * {@link #advance} does nothing and the suite instead keeps receiving, bounded, until what is due
  * arrives — so choose short leases and delays for such a provider.
@@ -56,7 +57,20 @@ public interface TimeControl {
 
     /** The time of a settable clock; waits for things already due are bounded by 10 s of real time. */
     static TimeControl settable(SettableClock clock) {
+        return settable(clock, Duration.ofSeconds(10));
+    }
+
+    /**
+     * The time of a settable clock, for a provider whose calls are slower than {@link #settable(SettableClock)}
+     * allows (one behind a network, on a loaded machine): waits for things already due, and for the provider's
+     * round trips, are bounded by {@code patience} of real time.
+     */
+    static TimeControl settable(SettableClock clock, Duration patience) {
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(patience, "patience");
+        if (!patience.isPositive()) {
+            throw new IllegalArgumentException("patience must be > 0, got " + patience);
+        }
         return new TimeControl() {
             @Override
             public InstantSource clock() {
@@ -70,7 +84,7 @@ public interface TimeControl {
 
             @Override
             public Duration patience(Duration dueIn) {
-                return Duration.ofSeconds(10);
+                return patience;
             }
 
             @Override
@@ -86,7 +100,7 @@ public interface TimeControl {
 
             @Override
             public String toString() {
-                return "settable time at " + clock.instant();
+                return "settable time at " + clock.instant() + " with a patience of " + patience;
             }
         };
     }
