@@ -123,6 +123,48 @@ class ContractCatchesBrokenProvidersTest {
         }
     }
 
+    /**
+     * A settable clock that the suite reads as it reads real time: a look once the clock has passed a lease or delay
+     * since it began may have been late ({@link TimeControl#mayHaveLookedLate}, on {@link TimeControl#nanoTime} of
+     * the clock), and a one-second lease may have run out at once (a clock of whole seconds). For a provider that
+     * moves the clock as a stall moves real time, or whose late acknowledgements the suite must excuse, without
+     * waiting out real leases and delays.
+     */
+    private static TimeControl settableReadAsRealTime() {
+        TimeControl settable = TimeControl.settable(SettableClock.atEpochOf2026());
+        return new TimeControl() {
+            @Override
+            public InstantSource clock() {
+                return settable.clock();
+            }
+
+            @Override
+            public void advance(Duration duration) {
+                settable.advance(duration);
+            }
+
+            @Override
+            public Duration patience(Duration dueIn) {
+                return settable.patience(dueIn);
+            }
+
+            @Override
+            public Duration quietPeriod(Duration window) {
+                return settable.quietPeriod(window);
+            }
+
+            @Override
+            public boolean mayHaveLookedLate(Duration window, Duration elapsed) {
+                return elapsed.compareTo(window) >= 0;
+            }
+
+            @Override
+            public long nanoTime() {
+                return settable.nanoTime();
+            }
+        };
+    }
+
     /** No fault: the harness itself fails nothing. */
     static final class Faultless extends BrokenMemoryProvider {
         @Override
@@ -322,8 +364,7 @@ class ContractCatchesBrokenProvidersTest {
     /**
      * Not broken: the memory provider with two-second leases, on a machine that stalls once for longer than a lease, in
      * a test's first acknowledgeAndReceive (after it leased the next job), as a loaded one may. The stall moves the
-     * settable clock the leases run on, which the suite reads here as it reads real time: a look after the clock
-     * passed a lease may have been late.
+     * settable clock the leases run on, which the suite reads as it reads real time ({@link #settableReadAsRealTime}).
      */
     static final class StallsOnce extends BrokenMemoryProvider {
         private final AtomicBoolean stalled = new AtomicBoolean();
@@ -335,38 +376,7 @@ class ContractCatchesBrokenProvidersTest {
 
         @Override
         protected TimeControl newTimeControl() {
-            TimeControl settable = TimeControl.settable(SettableClock.atEpochOf2026());
-            return new TimeControl() {
-                @Override
-                public InstantSource clock() {
-                    return settable.clock();
-                }
-
-                @Override
-                public void advance(Duration duration) {
-                    settable.advance(duration);
-                }
-
-                @Override
-                public Duration patience(Duration dueIn) {
-                    return settable.patience(dueIn);
-                }
-
-                @Override
-                public Duration quietPeriod(Duration window) {
-                    return settable.quietPeriod(window);
-                }
-
-                @Override
-                public boolean mayHaveLookedLate(Duration window, Duration elapsed) {
-                    return elapsed.compareTo(window) >= 0;
-                }
-
-                @Override
-                public long nanoTime() {
-                    return settable.nanoTime();
-                }
-            };
+            return settableReadAsRealTime();
         }
 
         @Override
@@ -588,9 +598,9 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
-     * On real time with one-second leases, one acknowledgement refused as late as it may be (its lease could have run
-     * out), and then a store that fails for good: every acknowledge throws. The suite must report that failure, not
-     * the jobs left.
+     * With one-second leases on a clock read as real time ({@link #settableReadAsRealTime}), one acknowledgement
+     * refused as late as it may be (its lease could have run out), and then a store that fails for good: every
+     * acknowledge throws. The suite must report that failure, not the jobs left.
      */
     static final class StoreFailsAfterALateAcknowledgement extends BrokenMemoryProvider {
         @Override
@@ -600,12 +610,7 @@ class ContractCatchesBrokenProvidersTest {
 
         @Override
         protected TimeControl newTimeControl() {
-            return TimeControl.realTime(Duration.ofSeconds(5));
-        }
-
-        @Override
-        protected Duration testDelay() {
-            return Duration.ofSeconds(3);
+            return settableReadAsRealTime();
         }
 
         @Override
