@@ -75,7 +75,12 @@ import org.junit.jupiter.api.Test;
  * provider is closed after the test. Groups for features missing from
  * {@link QueueProvider#capabilities()} are skipped with {@code assumeTrue}. Lease lengths come from
  * what the provider reports in {@link ReceivedJob#leaseDuration()}, so configure short leases for a
- * real-time provider in {@link #providerSettings()} or {@link #newProvider}.
+ * real-time provider in {@link #providerSettings()} or {@link #newProvider}. Waits for jobs due and for
+ * the provider's round trips (a receive with no wait where it does not declare
+ * {@link Feature#LOCAL_RECEIVE}, a receiver getting to its wait or interrupted in it, a receive on a
+ * closed provider) are bounded by the time control's {@link TimeControl#patience patience}: give a
+ * slow provider more with {@link TimeControl#settable(SettableClock, Duration)} or a larger
+ * {@link TimeControl#realTime} margin.
  */
 public abstract class QueueProviderContract {
 
