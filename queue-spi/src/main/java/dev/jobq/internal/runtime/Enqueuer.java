@@ -340,7 +340,7 @@ final class Enqueuer implements JobSink {
             QueueBinding queue = binding(envelope.queue());
             checkSupported(queue, envelope.options());
             EnqueueResult result = queue.provider().enqueue(envelope, Duration.ZERO);
-            publishOutcome(queue, envelope, result, clock.instant(), false);
+            publishOutcome(queue, envelope, result, clock.instant(), true);
             return result;
         } catch (JobRejectedException e) {
             for (Consumer<String> listener : rejectedHandOffs) {
@@ -370,10 +370,22 @@ final class Enqueuer implements JobSink {
 
     /** Publishes an enqueue's outcome, with this thread {@linkplain #announcesOn announcing} meanwhile. */
     private void announce(JobEvent event) {
+        announce(event, null);
+    }
+
+    /**
+     * As {@link #announce(JobEvent)}; {@code enqueued} is the envelope of the job an {@code Enqueued} announces, which
+     * an enqueue call made, for the {@link EventBus.EnvelopeListener}s (null for other events).
+     */
+    private void announce(JobEvent event, @Nullable JobEnvelope enqueued) {
         Thread current = Thread.currentThread();
         boolean outermost = announcing.add(current);
         try {
-            events.publish(event);
+            if (enqueued == null) {
+                events.publish(event);
+            } else {
+                events.publishEnqueued((JobEvent.Enqueued) event, enqueued);
+            }
         } finally {
             if (outermost) {
                 announcing.remove(current);
@@ -470,7 +482,8 @@ final class Enqueuer implements JobSink {
         Optional<String> live = key == null ? Optional.empty() : queue.provider().jobHoldingKey(key);
         String id = live.isPresent() ? live.get() : target.schedule(envelope, runAt);
         if (id.equals(envelope.jobId())) {
-            announce(new JobEvent.Enqueued(clock.instant(), envelope.queue(), id, envelope.type(), runAt, true));
+            announce(new JobEvent.Enqueued(clock.instant(), envelope.queue(), id, envelope.type(), runAt, true),
+                    envelope);
         } else {
             publishDeduplicated(queue.name(), id, envelope);
         }
@@ -499,16 +512,23 @@ final class Enqueuer implements JobSink {
         return result.jobId();
     }
 
+    /**
+     * Announces what the provider did with a job: {@code Enqueued}, or {@code Deduplicated} for a job it already had.
+     * {@code handOff}: the job is one the scheduler held (or a recurring job's occurrence), handed on now that it is
+     * due, whose {@code Enqueued} goes to the listeners without its envelope: an enqueue call announced it with its
+     * envelope when the scheduler took it (or none did).
+     */
     private void publishOutcome(QueueBinding queue, JobEnvelope envelope, EnqueueResult result, Instant runAt,
-                                boolean viaScheduler) {
+                                boolean handOff) {
         if (!events.hasListeners()) {
             return;
         }
         if (result.duplicate()) {
             publishDeduplicated(queue.name(), result.jobId(), envelope);
         } else {
-            announce(new JobEvent.Enqueued(clock.instant(), queue.name(), result.jobId(), envelope.type(), runAt,
-                    viaScheduler));
+            var enqueued = new JobEvent.Enqueued(clock.instant(), queue.name(), result.jobId(), envelope.type(), runAt,
+                    false);
+            announce(enqueued, handOff ? null : envelope);
         }
     }
 

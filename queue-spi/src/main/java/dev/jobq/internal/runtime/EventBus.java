@@ -2,6 +2,7 @@ package dev.jobq.internal.runtime;
 
 import dev.jobq.JobEvent;
 import dev.jobq.JobListener;
+import dev.jobq.spi.JobEnvelope;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -38,6 +39,35 @@ public final class EventBus {
 
     public boolean hasListeners() {
         return !listeners.isEmpty();
+    }
+
+    /**
+     * A listener that is also given, with each {@link JobEvent.Enqueued} of a job an enqueue call made, the job's
+     * envelope, payload included: what {@code dev.jobq.testing.EnqueuedJobs} records. Its {@code onEvent} hears the
+     * rest, the {@code Enqueued} of a job the scheduler hands on and of a redriven dead letter among them.
+     */
+    public interface EnvelopeListener extends JobListener {
+
+        void onEnqueued(JobEvent.Enqueued event, JobEnvelope envelope);
+    }
+
+    /**
+     * Publishes the {@code Enqueued} of {@code envelope}'s job, which an enqueue call made: as {@link #publish},
+     * and to an {@link EnvelopeListener} with the envelope. Called only when {@link #hasListeners()}, so a queue with
+     * no listener pays nothing for it; one with listeners, a type check of each.
+     */
+    public void publishEnqueued(JobEvent.Enqueued event, JobEnvelope envelope) {
+        for (JobListener listener : listeners) {
+            try {
+                if (listener instanceof EnvelopeListener recorder) {
+                    recorder.onEnqueued(event, envelope);
+                } else {
+                    listener.onEvent(event);
+                }
+            } catch (Throwable e) {
+                failed(listener, event, e);
+            }
+        }
     }
 
     public void publish(JobEvent event) {

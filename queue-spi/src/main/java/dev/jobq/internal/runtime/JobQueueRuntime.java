@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -600,6 +601,14 @@ public final class JobQueueRuntime implements JobQueue {
      */
     public boolean providerHolds(String queue, Duration delay) {
         return enqueuer.providerHolds(queue, delay);
+    }
+
+    /**
+     * A reader of {@code payloadType} with this queue's mapper: as a handler registered for it has its payloads
+     * read ({@link HandlerRegistry}), for {@code EnqueuedJobs.payloads}.
+     */
+    public ObjectReader payloadReader(Class<?> payloadType) {
+        return mapper.readerFor(mapper.constructType(payloadType));
     }
 
     /** Provider type name per queue ("memory", "sqs", or the class name of one built in code). */
