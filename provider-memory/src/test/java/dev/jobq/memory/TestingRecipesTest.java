@@ -12,6 +12,7 @@ import dev.jobq.JobInfo;
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobState;
+import dev.jobq.testing.EnqueuedJobs;
 import dev.jobq.testing.SettableClock;
 import dev.jobq.testing.TestJobContext;
 import java.time.Duration;
@@ -103,6 +104,29 @@ class TestingRecipesTest {
 
             assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(JobEvent.Completed.class);
             assertThat(invoiced).containsExactly(new Invoice("ada@example.com", 4200));
+        }
+    }
+
+    @Test
+    @DisplayName("what a handler enqueued, read in one line from EnqueuedJobs: payloads bound by the queue's mapper")
+    void assertingWhatWasEnqueued() throws Exception {
+        record Order(String to, int cents) {
+        }
+        JobHandler<Order> placeOrder = (job, ctx) -> ctx.queue().enqueue("invoice:send",
+                new Invoice(job.payload().to(), job.payload().cents()));
+        try (JobQueue jobs = JobQueue.builder().build();
+             EnqueuedJobs enqueued = EnqueuedJobs.recording(jobs)) {
+            var order = new Job<>("job-1", "order:place", new Order("ada@example.com", 4200), 1,
+                    JobOptions.defaults(), Instant.now(), null);
+            placeOrder.handle(order, TestJobContext.of(order).withQueue(jobs));
+
+            assertThat(enqueued.payloads("invoice:send", Invoice.class))
+                    .containsExactly(new Invoice("ada@example.com", 4200));
+            assertThat(enqueued.all()).singleElement().satisfies(invoice -> {
+                assertThat(invoice.type()).isEqualTo("invoice:send");
+                assertThat(invoice.heldByScheduler()).isFalse();
+                assertThat(jobs.getJob(invoice.id())).map(JobInfo::state).contains(JobState.WAITING);
+            });
         }
     }
 

@@ -34,19 +34,20 @@ class JavaSnippetsTest {
             """;
 
     /** How each snippet is found on its page; every Java block of the checked pages is exactly one of them. */
-    private static final Map<String, Predicate<String>> SNIPPETS = Map.of(
+    private static final Map<String, Predicate<String>> SNIPPETS = Map.ofEntries(
             // the README's two are taken from the page and run by ReadmeSnippetsTest
-            "README in your code", t -> t.startsWith("JobQueue jobs = JobQueue.fromConfig("),
-            "README standalone", t -> t.startsWith("public final class BillingHandlers implements JobHandlerModule"),
-            "configuration DataSource", t -> t.contains(".dataSource(dataSource)"),
+            Map.entry("README in your code", t -> t.startsWith("JobQueue jobs = JobQueue.fromConfig(")),
+            Map.entry("README standalone", t -> t.startsWith("public final class BillingHandlers implements JobHandlerModule")),
+            Map.entry("configuration DataSource", t -> t.contains(".dataSource(dataSource)")),
             // compiled and run on the module path by standalone-worker's ModulePathIT, which reads it from the page
-            "configuration module-info", t -> t.startsWith("module app {"),
-            "operations handler module", t -> t.startsWith("package com.example.billing;"),
-            "scheduler overview", t -> t.contains("jobs.scheduler().registerRecurring("),
-            "testing calling the handler", t -> t.startsWith("var handler = new WelcomeEmailHandler(mailer);"),
-            "testing through a queue", t -> t.startsWith("try (JobQueue jobs = JobQueue.builder().backoff(Backoff.none())"),
-            "testing settable clock", t -> t.startsWith("var clock = SettableClock.atEpochOf2026();"),
-            "coming-from email", t -> t.startsWith("record Email(String to, String subject) {}"));
+            Map.entry("configuration module-info", t -> t.startsWith("module app {")),
+            Map.entry("operations handler module", t -> t.startsWith("package com.example.billing;")),
+            Map.entry("scheduler overview", t -> t.contains("jobs.scheduler().registerRecurring(")),
+            Map.entry("testing calling the handler", t -> t.startsWith("var handler = new WelcomeEmailHandler(mailer);")),
+            Map.entry("testing through a queue", t -> t.startsWith("try (JobQueue jobs = JobQueue.builder().backoff(Backoff.none())")),
+            Map.entry("testing settable clock", t -> t.startsWith("var clock = SettableClock.atEpochOf2026();")),
+            Map.entry("testing enqueued jobs", t -> t.contains("EnqueuedJobs.recording(jobs)")),
+            Map.entry("coming-from email", t -> t.startsWith("record Email(String to, String subject) {}")));
 
     @TempDir Path dir;
 
@@ -178,6 +179,17 @@ class JavaSnippetsTest {
                     Reminder reminder = new Reminder("ada");
                     CompletableFuture<JobEvent> outcome = new CompletableFuture<>();
                 """, snippet("docs/testing.md", "testing settable clock"), "", false);
+    }
+
+    @Test
+    void testingEnqueuedJobs_readsTheFollowUpJobsPayload() throws Exception {
+        // the snippet's own assertion is what runs: the follow-up job's payload, read back as an Invoice
+        run("""
+                    record Order(String to, int cents) {}
+                    record Invoice(String to, int cents) {}
+                    JobHandler<Order> placeOrder = (job, ctx) -> ctx.queue().enqueue("invoice:send",
+                            new Invoice(job.payload().to(), job.payload().cents()));
+                """, snippet("docs/testing.md", "testing enqueued jobs"), "", true);
     }
 
     @Test
