@@ -3,6 +3,7 @@ package dev.jobq.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.Job;
 import dev.jobq.JobEvent;
@@ -99,6 +100,23 @@ class EnqueuedJobsTest {
             assertThat(enqueued.all()).singleElement().extracting(EnqueuedJob::payloadJson)
                     .isEqualTo("{\"to\":\"ada@example.com\",\"at\":\"2026-03-02T09:30:00Z\"}");
             assertThat(enqueued.payloads("reminder:send", Reminder.class)).containsExactly(reminder);
+        }
+    }
+
+    @Test
+    @DisplayName("a generic payload, as a handler registered with a TypeReference is given it, is read with one too")
+    void genericPayloadsAreReadWithATypeReference() {
+        try (JobQueue jobs = JobQueue.builder().build(); EnqueuedJobs enqueued = EnqueuedJobs.recording(jobs)) {
+            jobs.enqueue("email:batch", List.of(new Email("ada@example.com", "Hi"), new Email("bob@example.com", "Yo")));
+
+            assertThat(enqueued.payloads("email:batch", new TypeReference<List<Email>>() { })).containsExactly(
+                    List.of(new Email("ada@example.com", "Hi"), new Email("bob@example.com", "Yo")));
+
+            String id = jobs.enqueue("email:batch", List.of("not an email"));
+            assertThatThrownBy(() -> enqueued.payloads("email:batch", new TypeReference<List<Email>>() { }))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("the payload of job " + id + " (type 'email:batch') cannot be read as "
+                            + "java.util.List<" + Email.class.getName() + ">: ");
         }
     }
 

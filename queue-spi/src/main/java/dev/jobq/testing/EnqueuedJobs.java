@@ -1,12 +1,16 @@
 package dev.jobq.testing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.internal.runtime.EventBus;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.spi.JobEnvelope;
 import java.io.IOException;
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -95,16 +99,31 @@ public final class EnqueuedJobs implements AutoCloseable {
      *                                  type, the class, why, and the payload
      */
     public <T> List<@Nullable T> payloads(String type, Class<T> payloadType) {
-        Objects.requireNonNull(payloadType, "payloadType");
-        var reader = queue.payloadReader(payloadType);
+        return read(type, Objects.requireNonNull(payloadType, "payloadType"));
+    }
+
+    /**
+     * As {@link #payloads(String, Class)}, for a generic payload type, as a handler registered with a
+     * {@code TypeReference} is given it: {@code payloads("email:batch", new TypeReference<List<Email>>() { })}.
+     *
+     * @throws IllegalArgumentException when a payload cannot be read as {@code payloadType}, as that method's
+     */
+    public <T> List<@Nullable T> payloads(String type, TypeReference<T> payloadType) {
+        return read(type, Objects.requireNonNull(payloadType, "payloadType").getType());
+    }
+
+    @SuppressWarnings("unchecked") // the mapper reads payloadType, which T is
+    private <T> List<@Nullable T> read(String type, Type payloadType) {
+        JavaType javaType = queue.payloadType(payloadType);
+        ObjectReader reader = queue.payloadReader(javaType);
         List<@Nullable T> payloads = new ArrayList<>();
         for (EnqueuedJob job : ofType(type)) {
             try {
-                payloads.add(payloadType.cast(reader.readValue(job.payloadJson())));
+                payloads.add((T) reader.readValue(job.payloadJson()));
             } catch (IOException | RuntimeException e) {
                 String why = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.toString();
                 throw new IllegalArgumentException("the payload of job " + job.id() + " (type '" + type + "') cannot "
-                        + "be read as " + payloadType.getName() + ": " + why + "; its payload: "
+                        + "be read as " + javaType.toCanonical() + ": " + why + "; its payload: "
                         + shown(job.payloadJson()), e);
             }
         }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -38,6 +39,7 @@ import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
 import java.io.IOException;
+import java.lang.reflect.Type;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -604,11 +606,16 @@ public final class JobQueueRuntime implements JobQueue {
     }
 
     /**
-     * A reader of {@code payloadType} with this queue's mapper: as a handler registered for it has its payloads
-     * read ({@link HandlerRegistry}), for {@code EnqueuedJobs.payloads}.
+     * {@code payloadType} (a class, or a {@code TypeReference}'s type) as this queue's mapper makes it, and below a
+     * reader of it: as a handler registered for it has its payloads read ({@link HandlerRegistry}), for
+     * {@code EnqueuedJobs.payloads}.
      */
-    public ObjectReader payloadReader(Class<?> payloadType) {
-        return mapper.readerFor(mapper.constructType(payloadType));
+    public JavaType payloadType(Type payloadType) {
+        return mapper.constructType(payloadType);
+    }
+
+    public ObjectReader payloadReader(JavaType payloadType) {
+        return mapper.readerFor(payloadType);
     }
 
     /** Provider type name per queue ("memory", "sqs", or the class name of one built in code). */
