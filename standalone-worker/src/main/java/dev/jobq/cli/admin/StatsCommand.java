@@ -19,6 +19,7 @@ import dev.jobq.internal.discovery.ProviderCatalog;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -68,13 +69,18 @@ public final class StatsCommand extends QueueCommand {
     /**
      * Opens every queue at once; when that fails (one provider out of reach fails the whole queue), each queue's
      * provider alone, so that the others are still counted. Where every queue opens alone, what failed is not one
-     * queue's: that failure is the command's, as before. With {@code --queue} of the file, see {@link #oneQueue}.
+     * queue's: that failure is the command's, as before. With {@code --queue} of the file, see {@link #oneQueue};
+     * without it, for a file with queues not on the memory provider, see {@link #everyQueue}.
      */
     @Override
     int call(QueueSetup setup) throws JsonProcessingException {
         ProviderSection only = queue == null ? null : setup.config().providers().get(queue);
         if (only != null && !MemoryQueueNote.MEMORY.equals(only.type())) {
             return oneQueue(setup, only);
+        }
+        if (queue == null && setup.config().providers().values().stream()
+                .anyMatch(section -> !MemoryQueueNote.MEMORY.equals(section.type()))) {
+            return everyQueue(setup);
         }
         QueueSession session;
         try {
@@ -134,6 +140,77 @@ public final class StatsCommand extends QueueCommand {
         try (session) {
             return run(setup, session);
         }
+    }
+
+    /**
+     * Every queue of the file, its providers other than memory ones opened alone first, as {@link #oneQueue} opens one:
+     * the whole file first failed on a queue out of reach after the SDK's retries, and {@link #eachAlone} then failed
+     * on it the same way after as many, twice the wait for one answer (84 s for a file of one SQS queue that does not
+     * answer). When every one opens, the queue of the whole file is opened around them, each opened once; otherwise
+     * each is asked alone, those that did not open shown with their error.
+     */
+    private int everyQueue(QueueSetup setup) throws JsonProcessingException {
+        ProviderCatalog catalog = ProviderCatalog.load(setup.classLoader());
+        Map<String, QueueProvider> opened = new LinkedHashMap<>();
+        Map<String, Counts> unopened = new LinkedHashMap<>();
+        try {
+            for (ProviderSection section : setup.config().providers().values()) {
+                if (MemoryQueueNote.MEMORY.equals(section.type())) {
+                    continue;
+                }
+                try {
+                    opened.put(section.queueName(), ProviderAlone.create(catalog, section));
+                } catch (RuntimeException e) {
+                    unopened.put(section.queueName(), Counts.unreadable(section.queueName(), e));
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            opened.values().forEach(QueueProvider::close);
+            throw e;
+        }
+        if (!unopened.isEmpty()) {
+            return print(eachAlone(setup, catalog, opened, unopened));
+        }
+        QueueSession session;
+        try {
+            session = setup.open(builder -> {
+                builder.withoutScheduler();
+                opened.forEach(builder::queue);
+                return builder;
+            });
+        } catch (RuntimeException | Error e) {
+            opened.values().forEach(QueueProvider::close); // build() closes what it was given; these may not have got that far
+            throw e;
+        }
+        if (!session.ownsQueue()) {
+            opened.values().forEach(QueueProvider::close); // a test lends its queue: these were never used
+        }
+        try (session) {
+            return run(setup, session);
+        }
+    }
+
+    /**
+     * Each queue of the file with the provider opened for it ({@code opened}, closed here), its error where it did
+     * not open ({@code unopened}), or a memory queue's provider opened alone; in the file's order.
+     */
+    private List<Counts> eachAlone(QueueSetup setup, ProviderCatalog catalog, Map<String, QueueProvider> opened,
+                                   Map<String, Counts> unopened) {
+        var counts = new ArrayList<Counts>();
+        for (ProviderSection section : setup.config().providers().values()) {
+            String name = section.queueName();
+            if (unopened.containsKey(name)) {
+                counts.add(unopened.get(name));
+                continue;
+            }
+            try (QueueProvider provider = opened.containsKey(name) ? opened.get(name)
+                    : ProviderAlone.create(catalog, section)) {
+                counts.add(read(section, provider));
+            } catch (RuntimeException e) {
+                counts.add(Counts.unreadable(name, e));
+            }
+        }
+        return counts;
     }
 
     /** Each configured queue (or the one of --queue) with its provider opened alone, asked, and closed. */
