@@ -12,7 +12,10 @@ import java.util.Set;
  * appended as it is said the same failure again, the one refused connection three times in one line. An error that
  * quotes its root cause's message as its reason ({@code "…: Connection refused; check …"}, as the scheduler words a
  * database out of reach) has said why: the causes between, a pool's and a driver's wording of the same reason
- * (Hikari's "Failed to initialize pool: Connection to … refused. Check that …"), are not appended either.
+ * (Hikari's "Failed to initialize pool: Connection to … refused. Check that …"), are not appended either. Nor is a
+ * cause whose message only ends with the message of a cause of its own that the text already quotes: the scheduler quotes
+ * H2's "Database may be already in use: …", and the pool's "Failed to initialize pool: Database may be already in
+ * use: …" between them said it a second time.
  */
 public final class FailureText {
 
@@ -30,11 +33,33 @@ public final class FailureText {
         seen.add(error);
         for (Throwable cause = error.getCause(); cause != null && seen.add(cause); cause = cause.getCause()) {
             String message = cause.getMessage();
-            if (message == null || message.isBlank() || text.indexOf(Secrets.maskUrl(message)) < 0) {
+            if (message == null || message.isBlank()
+                    || text.indexOf(Secrets.maskUrl(message)) < 0 && !wrapsWhatItSays(cause, text)) {
                 text.append("; caused by ").append(Secrets.maskUrl(cause.toString()));
             }
         }
         return text.toString();
+    }
+
+    /**
+     * Whether the message of {@code cause} ends with the message of a cause of its own that {@code text} already
+     * holds ({@code "Failed to initialize pool: " + the driver's}): it says that one's failure again, after a few
+     * words of its own.
+     */
+    private static boolean wrapsWhatItSays(Throwable cause, CharSequence text) {
+        String wrapping = Secrets.maskUrl(String.valueOf(cause.getMessage()));
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.add(cause);
+        for (Throwable inner = cause.getCause(); inner != null && seen.add(inner); inner = inner.getCause()) {
+            String message = inner.getMessage();
+            if (message != null && !message.isBlank()) {
+                String masked = Secrets.maskUrl(message);
+                if (wrapping.endsWith(masked) && text.toString().contains(masked)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Whether {@code text}, {@code error}'s own, gives the message of its deepest cause as its reason, after ": ". */

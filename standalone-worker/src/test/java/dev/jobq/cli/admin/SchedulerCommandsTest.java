@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.UnreachableSqs;
 import dev.jobq.localsqs.LocalSqs;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -592,5 +595,29 @@ class SchedulerCommandsTest {
         assertThat(run.err().split("Connection refused", -1)).as(run.err()).hasSize(2);
         // The pool's wording of the same refusal (Hikari's, quoting the driver's) is not appended beside it.
         assertThat(run.err()).doesNotContain("Connection to 127.0.0.1:1 refused").doesNotContain("caused by");
+    }
+
+    /**
+     * The scheduler's error quotes H2's reason, and the pool's exception beneath it quotes the same reason after its
+     * own words: appended as a cause ("caused by …PoolInitializationException: Failed to initialize pool: Database may
+     * be already in use: …"), it said the reason a second time, in the line an operator sees most, a command run
+     * beside a worker that holds the default H2 file.
+     */
+    @Test
+    @DisplayName("schedule list beside a process that holds the H2 file says H2's reason once, with the ways out")
+    void anH2FileAnotherProcessHoldsIsSaidOnce() throws Exception {
+        // The lock another JVM would hold; H2 meets it as it meets a second process's.
+        try (FileChannel file = FileChannel.open(dir.resolve("jobq.mv.db"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+             FileLock lock = file.lock()) {
+            var run = jobq("schedule", "list");
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).startsWith("jobq schedule list failed: scheduler: cannot open H2 at file:"
+                            + dir.resolve("jobq").toAbsolutePath() + ": another process has the file open (")
+                    .contains("an H2 file serves one process at a time: stop the other process")
+                    .doesNotContain("Failed to initialize pool");
+            assertThat(run.err().split("Database may be already in use", -1)).as(run.err()).hasSize(2);
+        }
     }
 }
