@@ -176,20 +176,29 @@ public final class DeadLettersCommand extends CommandGroup {
         }
     }
 
-    /** What redrive and delete share: one id, one call, a message when the id is unknown. */
+    /**
+     * What redrive and delete share: one id, one call, a message when the id is unknown, or, for a dead letter that is
+     * kept and still was not acted on, why.
+     */
     abstract static class ById extends QueueCommand {
         private final String done;
         private final BiPredicate<DeadLetters, String> action;
+        private final @Nullable String whyKept;
         @Mixin
         private QueueChoice choice;
         @Parameters(index = "0", paramLabel = "ID", converter = Arguments.DeadLetterId.class,
                 description = "The dead job's id.")
         private String id;
 
-        ById(CommandContext context, String done, BiPredicate<DeadLetters, String> action) {
+        /**
+         * @param whyKept what {@code action} did not do to a dead letter it left where it is, and why, with {@code %1$s}
+         *                for its id and {@code %2$s} for the queue; null if it never leaves one
+         */
+        ById(CommandContext context, String done, BiPredicate<DeadLetters, String> action, @Nullable String whyKept) {
             super(context);
             this.done = done;
             this.action = action;
+            this.whyKept = whyKept;
         }
 
         @Override
@@ -203,8 +212,17 @@ public final class DeadLettersCommand extends CommandGroup {
             return act(choice.of(setup, session));
         }
 
+        /**
+         * A dead letter that the action left where it is (a redrive a live job's id or deduplication key stands in the
+         * way of) is said to be kept, with why: it was said to be unknown, while dead-letters list showed it. Looked
+         * for only then, among all of them.
+         */
         private int act(DeadLetters letters) {
             if (!action.test(letters, id)) {
+                if (whyKept != null && letters.list(Integer.MAX_VALUE).stream().anyMatch(d -> d.job().id().equals(id))) {
+                    throw CommandFailure.failed("queue '" + choice.queue + "' keeps dead letter '" + id + "' but "
+                            + whyKept.formatted(id, choice.queue));
+                }
                 throw CommandFailure.failed("queue '" + choice.queue + "' has no dead letter '" + id
                         + "' (see jobq dead-letters list --queue " + choice.queue + ")");
             }
@@ -218,7 +236,9 @@ public final class DeadLettersCommand extends CommandGroup {
             description = "Puts a dead job back on its queue with a fresh set of attempts.")
     static final class Redrive extends ById {
         Redrive(CommandContext context) {
-            super(context, "redriven", DeadLetters::redrive);
+            super(context, "redriven", DeadLetters::redrive, "did not redrive it: a job waiting, delayed or running "
+                    + "on the queue has its id or its deduplication key, and the redriven job would duplicate it; "
+                    + "redrive it once that job has ended, or delete it (jobq dead-letters delete %1$s --queue %2$s)");
         }
     }
 
@@ -226,7 +246,7 @@ public final class DeadLettersCommand extends CommandGroup {
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a dead letter for good.")
     static final class Delete extends ById {
         Delete(CommandContext context) {
-            super(context, "deleted", DeadLetters::delete);
+            super(context, "deleted", DeadLetters::delete, null);
         }
     }
 }

@@ -118,6 +118,37 @@ class DeadLettersCommandTest {
         }
     }
 
+    /**
+     * DeadLetters.redrive answers false for an unknown id and for a dead letter that a live job's id or deduplication
+     * key stands in the way of: the command said of both that the queue has no such dead letter, while dead-letters
+     * list showed it.
+     */
+    @Test
+    @DisplayName("redrive of a dead letter whose deduplication key a live job holds says so, not that it is unknown, "
+            + "and keeps it")
+    void redriveRefusedForALiveJobsKeySaysWhy() {
+        JobQueue jobs = JobQueue.builder().provider("memory").environment(Map.of()).build();
+        jobs.registerJobHandler("task:run", Task.class, (job, ctx) -> {
+            throw new IllegalStateException("disk full");
+        });
+        jobs.start();
+        try (var shared = new SharedQueue(jobs, dir)) {
+            String dead = jobs.enqueue("task:run", new Task("a"), EnqueueOptions.builder().maxAttempts(1)
+                    .deduplicationKey("report:42").build());
+            await().atMost(WAIT).until(() -> jobs.stats("default").dead() == 1);
+            jobs.enqueue("task:run", new Task("b"), EnqueueOptions.builder().deduplicationKey("report:42")
+                    .delay(Duration.ofHours(1)).build());
+
+            var run = shared.run("dead-letters", "redrive", dead);
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).startsWith("jobq dead-letters redrive: queue 'default' keeps dead letter '" + dead
+                    + "' but did not redrive it: a job waiting, delayed or running on the queue has its id or its "
+                    + "deduplication key").doesNotContain("has no dead letter");
+            assertThat(shared.run("dead-letters", "list").out()).contains(dead);
+        }
+    }
+
     @Test
     void zeroLimitIsAUsageError() {
         try (var shared = new SharedQueue(JobQueue.builder().provider("memory").environment(Map.of()).build(), dir)) {
