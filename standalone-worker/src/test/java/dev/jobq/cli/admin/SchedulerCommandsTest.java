@@ -179,6 +179,29 @@ class SchedulerCommandsTest {
         assertThat(all.err()).isEmpty();
     }
 
+    /**
+     * Columns were padded to the longest cell's count of Java chars: a CJK character takes two columns of a terminal,
+     * a combining accent none, so a row with either had the rest of its cells out of line with the header's.
+     */
+    @Test
+    @DisplayName("schedule list keeps its columns in line on a terminal when a job type has wide or combining "
+            + "characters")
+    void listColumnsStayInLineWithWideAndCombiningCharacters() {
+        // each 4 columns wide on a terminal, as the header's TYPE: 2 CJK characters; 'cafe' with a combining accent
+        for (String type : List.of("报告", "cafe\u0301", "abcd")) {
+            var added = jobq("schedule", "add", type, "--at", "2031-12-25T09:00:00Z");
+            assertThat(added.exitCode()).as(added.err()).isZero();
+        }
+
+        var list = jobq("schedule", "list");
+
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).containsPattern("(?m)^ID +TYPE  QUEUE  ")
+                .containsPattern("(?m)^\\S+  报告  default  ")
+                .containsPattern("(?m)^\\S+  cafe\u0301  default  ")
+                .containsPattern("(?m)^\\S+  abcd  default  ");
+    }
+
     @Test
     @DisplayName("schedule add stores the job with its payload and options; list shows it; cancel takes it out once")
     void scheduleAddListCancel() throws Exception {
