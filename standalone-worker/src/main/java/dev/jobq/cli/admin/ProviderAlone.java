@@ -47,13 +47,25 @@ final class ProviderAlone {
     /**
      * Opens the queue of the whole file, without its scheduler, with {@code provider} (created from {@code section})
      * for that section's queue: one opening of that queue, not a second beside it, with its start-up requests and
-     * lines. The provider is closed with the queue, or here when the queue cannot be opened or is not the one built
-     * (a test lends one).
+     * lines. The file's other queues not on the memory provider get a memory one in their place, as for a command
+     * about one job: the command reads none of them, and opening them held it for the SDK's retries while one was out
+     * of reach (42 s), before it opened that queue again alone. The provider is closed with the queue, or here when
+     * the queue cannot be opened or is not the one built (a test lends one).
      */
     static QueueSession openAround(QueueSetup setup, QueueProvider provider, ProviderSection section) {
+        ProviderCatalog catalog = ProviderCatalog.load(setup.classLoader());
+        boolean standIns = catalog.provider(MemoryQueueNote.MEMORY).isPresent();
         QueueSession session;
         try {
-            session = setup.open(builder -> builder.withoutScheduler().queue(section.queueName(), provider));
+            session = setup.open(builder -> {
+                builder.withoutScheduler().queue(section.queueName(), provider);
+                setup.config().providers().forEach((name, other) -> {
+                    if (standIns && !name.equals(section.queueName()) && !MemoryQueueNote.MEMORY.equals(other.type())) {
+                        builder.queue(name, MemoryQueueNote.MEMORY, Map.of());
+                    }
+                });
+                return builder;
+            });
         } catch (RuntimeException | Error e) {
             provider.close(); // build() closes what it was given; this one may not have got that far
             throw e;

@@ -122,7 +122,8 @@ public final class StatsCommand extends QueueCommand {
      * {@code --queue Q} of the file (not a memory queue, which is never out of reach): Q's provider alone first,
      * then the queue of the whole file with that provider for Q. The whole file first failed on a Q out of reach
      * after the SDK's retries, and Q alone then failed the same way after as many: twice the wait for one answer.
-     * When another of the file's providers is out of reach, Q alone is asked, as {@link #eachAlone} does.
+     * The file's other queues are not opened ({@link ProviderAlone#openAround}); when the whole file still cannot be
+     * opened, Q alone is asked, as {@link #eachAlone} does.
      */
     private int oneQueue(QueueSetup setup, ProviderSection section) throws JsonProcessingException {
         QueueProvider alone;

@@ -650,6 +650,28 @@ class EnqueueCommandTest {
         }
     }
 
+    /**
+     * stats --queue Q opened the whole file around Q's provider: every other queue's provider too, so one whose SQS
+     * endpoint does not answer held the command for the SDK's retries (42 s by default) before Q, which answered, was
+     * opened again alone and counted.
+     */
+    @Test
+    @DisplayName("stats --queue Q does not wait for another queue whose SQS endpoint does not answer, and opens Q once")
+    void statsOfAQueueDoesNotWaitForAnotherOutOfReach() throws Exception {
+        try (var sqs = ReachableSqs.start(dir); var endpoint = new CountingEndpoint()) {
+            Path file = Files.writeString(dir.resolve("other-down.yaml"), Files.readString(sqs.file())
+                    + "  other:\n" + endpoint.sqsKeys(4) + "\n");
+
+            var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                    "stats", "--queue", "remote", "--config", file.toString());
+
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(run.out()).containsPattern("(?m)^remote\\s+0\\s+\\?\\s+\\?\\s+0$");
+            assertThat(endpoint.connections()).as("connections to the other queue's endpoint").isZero();
+            assertThat(sqs.discardLines()).as("start-up lines of the queue").hasSize(1);
+        }
+    }
+
     /** Opened alone first, the queue must not then be opened again in the whole file's queue, its start-up twice. */
     @Test
     @DisplayName("stats --queue Q on a reachable SQS queue opens it once")
