@@ -60,8 +60,8 @@ public final class DeadLettersCommand extends CommandGroup {
             if (file != null && discards(setup)) {
                 throw notKept(file.type(), true); // the file tells: said so while the provider is out of reach too
             }
-            // a memory queue is never out of reach; one the file does not list may be a lent queue's
-            boolean aloneFirst = file != null && !MemoryQueueNote.MEMORY.equals(file.type());
+            // one the file does not list may be a lent queue's
+            boolean aloneFirst = file != null;
             // out of reach, this queue's provider fails the command here, once
             QueueProvider provider = aloneFirst ? ProviderAlone.create(setup, file) : null;
             QueueSession session;
@@ -76,7 +76,12 @@ public final class DeadLettersCommand extends CommandGroup {
                 }
             }
             try (session) {
-                noteIfProcessLocal(session, err);
+                if (provider != null && session.ownsQueue()) {
+                    // given in code, the provider is known to the queue by its class: the file tells a memory queue
+                    MemoryQueueNote.warnIfProcessLocal(file.type(), queue, err, COMMAND, MEMORY_INSTEAD);
+                } else {
+                    noteIfProcessLocal(session, err);
+                }
                 return work.applyAsInt(of(setup, session, provider != null && session.ownsQueue() ? file : null));
             }
         }

@@ -75,7 +75,7 @@ public final class StatsCommand extends QueueCommand {
     @Override
     int call(QueueSetup setup) throws JsonProcessingException {
         ProviderSection only = queue == null ? null : setup.config().providers().get(queue);
-        if (only != null && !MemoryQueueNote.MEMORY.equals(only.type())) {
+        if (only != null) {
             return oneQueue(setup, only);
         }
         if (queue == null && setup.config().providers().values().stream()
@@ -119,7 +119,7 @@ public final class StatsCommand extends QueueCommand {
     }
 
     /**
-     * {@code --queue Q} of the file (not a memory queue, which is never out of reach): Q's provider alone first,
+     * {@code --queue Q} of the file: Q's provider alone first,
      * then the queue of the whole file with that provider for Q. The whole file first failed on a Q out of reach
      * after the SDK's retries, and Q alone then failed the same way after as many: twice the wait for one answer.
      * The file's other queues are not opened ({@link ProviderAlone#openAround}); when the whole file still cannot be
@@ -139,6 +139,10 @@ public final class StatsCommand extends QueueCommand {
             return print(eachAlone(setup));
         }
         try (session) {
+            if (session.ownsQueue()) {
+                // given in code, the provider is known to the queue by its class: the file tells a memory queue
+                MemoryQueueNote.warnIfProcessLocal(section.type(), section.queueName(), err(), "jobq stats");
+            }
             return run(setup, session);
         }
     }

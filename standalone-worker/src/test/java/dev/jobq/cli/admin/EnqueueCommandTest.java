@@ -672,6 +672,30 @@ class EnqueueCommandTest {
         }
     }
 
+    /** A memory queue was not opened alone first: the whole file was, every other queue's provider with it. */
+    @Test
+    @DisplayName("stats --queue and dead-letters list --queue of a memory queue do not wait for another queue whose SQS "
+            + "endpoint does not answer")
+    void aMemoryQueueOfItsOwnDoesNotWaitForAnotherOutOfReach() throws Exception {
+        try (var endpoint = new CountingEndpoint()) {
+            Path file = endpoint.remoteQueueFile(dir);
+            var building = CommandRun.context(Map.of(), QueueOpener.building());
+
+            var stats = CommandRun.in(building, "stats", "--queue", "default", "--config", file.toString());
+            var dead = CommandRun.in(building, "dead-letters", "list", "--queue", "default", "--config",
+                    file.toString());
+
+            assertThat(stats.exitCode()).as(stats.err()).isZero();
+            assertThat(stats.out()).containsPattern("(?m)^default\\s+0\\s+0\\s+0\\s+0$");
+            assertThat(dead.exitCode()).as(dead.err()).isZero();
+            assertThat(dead.out()).startsWith("ID");
+            for (String err : List.of(stats.err(), dead.err())) {
+                assertThat(err.split("queue 'default' is a memory queue", -1)).as(err).hasSize(2);
+            }
+            assertThat(endpoint.connections()).as("connections to the other queue's endpoint").isZero();
+        }
+    }
+
     /** Opened alone first, the queue must not then be opened again in the whole file's queue, its start-up twice. */
     @Test
     @DisplayName("stats --queue Q on a reachable SQS queue opens it once")
