@@ -11,6 +11,7 @@ import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -73,12 +74,14 @@ public final class EnqueueCommand extends QueueCommand {
      * without it, so that its store out of reach (a database that is down, an H2 file a running worker holds) does
      * not fail the command, as it did (exit 1), enqueuing nothing to a queue that answered. So does a {@code --delay}
      * the provider holds (SQS: up to 15 minutes), which is known once the queue is open: a longer one opens the queue
-     * again with the scheduler. A job for an instant ({@code --at}) or whose key the scheduler is asked about still
-     * opens it.
+     * again with the scheduler. So does a job {@code --at} an instant that has passed, which runs at once (it opened
+     * the store, and failed while that was out of reach). A job for an instant to come, which the scheduler holds, or
+     * whose key the scheduler is asked about still opens it.
      */
     @Override
     QueueSession open(QueueSetup setup) {
-        if (jobOptions.hasDeduplicationKey() || (when != null && when.at != null)) {
+        if (jobOptions.hasDeduplicationKey()
+                || (when != null && when.at != null && when.at.isAfter(InstantSource.system().instant()))) {
             return super.open(setup);
         }
         QueueSession session = open(setup, JobQueueBuilder::withoutScheduler);

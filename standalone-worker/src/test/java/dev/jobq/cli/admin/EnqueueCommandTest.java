@@ -383,6 +383,30 @@ class EnqueueCommandTest {
     }
 
     /**
+     * A job --at an instant that has passed runs at once: the queue sends it to the provider, never to the scheduler
+     * (the scheduler holds jobs for an instant still to come). enqueue opened the scheduler's store for any --at all
+     * the same, so with that database down a job for a passed instant (a script's timestamp, computed before) failed,
+     * exit 1, and enqueued nothing to a queue that answered, while the same job without --at went through.
+     */
+    @Test
+    @DisplayName("enqueue --at an instant that has passed works while the scheduler's store is out of reach")
+    void aJobAtAPassedInstantIsEnqueuedWithoutTheSchedulersStore() throws Exception {
+        Path file = Files.writeString(dir.resolve("scheduler-down-passed.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  enabled: false
+                  jdbcUrl: jdbc:postgresql://127.0.0.1:1/jobq
+                """);
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "enqueue", "t",
+                "--at", "2020-01-01T00:00:00Z", "--config", file.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out().strip()).isNotEmpty();
+    }
+
+    /**
      * The scheduler's error names the database and quotes the driver's root reason; the pool's exception between them
      * (Hikari's "Failed to initialize pool: Connection to … refused. Check that the hostname …") was appended as well,
      * as its words are not the root's: the one refused connection said twice, with a class name of the pool's.
