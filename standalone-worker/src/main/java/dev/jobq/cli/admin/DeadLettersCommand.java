@@ -173,11 +173,16 @@ public final class DeadLettersCommand extends CommandGroup {
         /**
          * The error as one line, with the secrets of its URLs masked, as /health and the logs show errors (a
          * handler's may quote a database's URL, password and all); masked before it is cut, since a URL cut before
-         * its '@' would show the password ahead of it.
+         * its '@' would show the password ahead of it. Cut between characters, not inside an emoji.
          */
         private static String shorten(String error) {
             String line = Secrets.maskUrl(error).replace('\n', ' ');
-            return line.length() <= MAX_ERROR_CHARS ? line : line.substring(0, MAX_ERROR_CHARS - 1) + "…";
+            if (line.length() <= MAX_ERROR_CHARS) {
+                return line;
+            }
+            int end = MAX_ERROR_CHARS - 1;
+            // not between the two chars of one character (an emoji): half of one is printed as '?'
+            return line.substring(0, Character.isHighSurrogate(line.charAt(end - 1)) ? end - 1 : end) + "…";
         }
     }
 

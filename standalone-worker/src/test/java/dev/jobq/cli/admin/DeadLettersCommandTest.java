@@ -80,6 +80,32 @@ class DeadLettersCommandTest {
         }
     }
 
+    /** The column was cut at 119 chars of Java's, which could be half of an emoji: a terminal showed '?' for it. */
+    @Test
+    @DisplayName("list cuts a long error between characters, never inside an emoji")
+    void listCutsALongErrorBetweenCharacters() {
+        JobQueue jobs = JobQueue.builder().provider("memory").environment(Map.of()).build();
+        jobs.registerJobHandler("task:run", Task.class, (job, ctx) -> {
+            throw new IllegalStateException(job.payload().name() + "\uD83D\uDE00".repeat(80));
+        });
+        jobs.start();
+        try (var shared = new SharedQueue(jobs, dir)) {
+            // one of the two has the cut inside an emoji, whatever comes before the message in the error
+            jobs.enqueue("task:run", new Task("x"), EnqueueOptions.builder().maxAttempts(1).build());
+            jobs.enqueue("task:run", new Task("xy"), EnqueueOptions.builder().maxAttempts(1).build());
+            await().atMost(WAIT).until(() -> jobs.stats("default").dead() == 2);
+
+            var list = shared.run("dead-letters", "list");
+
+            assertThat(list.exitCode()).as(list.err()).isZero();
+            assertThat(list.out().lines().skip(1)).hasSize(2).allSatisfy(row -> {
+                assertThat(row).endsWith("\uD83D\uDE00…");
+                assertThat(row.codePoints().filter(c -> Character.getType(c) == Character.SURROGATE)).as(row)
+                        .isEmpty();
+            });
+        }
+    }
+
     @Test
     void listRedriveAndDelete() {
         var failing = new AtomicBoolean(true);
