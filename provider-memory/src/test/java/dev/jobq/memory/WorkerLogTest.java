@@ -1,6 +1,7 @@
 package dev.jobq.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -94,6 +96,53 @@ class WorkerLogTest {
                 .filteredOn(event -> event.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
                 .containsExactly("jobq worker: shutdownTimeout 200ms passed with handlers still running; released 1 "
                         + "unfinished job(s) for redelivery");
+    }
+
+    @Test
+    @DisplayName("a handler that ignores its timeout's interrupt is named in one warning, saying where it is stuck, "
+            + "what it holds and what to do, and its return is logged")
+    void handlerIgnoringItsTimeoutIsNamedInTheLog() {
+        var mayReturn = new CountDownLatch(1);
+        jobs.registerJobHandler("report:build", Integer.class, (job, ctx) -> ignoreInterruptsUntil(mayReturn));
+        jobs.start();
+        String id = jobs.enqueue("report:build", 1, EnqueueOptions.builder().queue("reports")
+                .timeout(Duration.ofMillis(100)).maxAttempts(1).build());
+        String warned = "job " + id + " (report:build) on queue 'reports' attempt 1: its handler has not returned";
+        try {
+            // Before, the timeout's "is dead: timed out after 100ms" was all: nothing said that the handler runs on,
+            // holding a permit, nor which job it is, however long it held it.
+            await().atMost(Duration.ofSeconds(30)).until(() -> messages(Level.WARN).anyMatch(m -> m.startsWith(warned)));
+        } finally {
+            mayReturn.countDown();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> messages(Level.INFO).anyMatch(m -> m.startsWith(
+                "job " + id + " (report:build) on queue 'reports' attempt 1: its handler, named in a warning as running "
+                        + "past its timeout, returned ")));
+
+        assertThat(messages(Level.WARN).filter(m -> m.startsWith(warned)).toList()).singleElement().satisfies(m -> {
+            assertThat(m).startsWith(warned + " 5s after its timeout (100ms), whose interrupt it ignores; it is at "
+                    + WorkerLogTest.class.getName() + ".ignoreInterruptsUntil(WorkerLogTest.java:");
+            assertThat(m).endsWith("its attempt was failed at the timeout and what the handler does now is "
+                    + "discarded, but it keeps its thread and one of this worker's 5 permits until it returns: have "
+                    + "it stop when interrupted, or call ctx.throwIfCancelled() between steps");
+        });
+    }
+
+    /** What a handler stuck in a call that swallows interrupts does. */
+    private static void ignoreInterruptsUntil(CountDownLatch latch) {
+        while (true) {
+            try {
+                if (latch.await(30, TimeUnit.SECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException ignoredOnPurpose) {
+                // swallowed, as the handler this stands for does
+            }
+        }
+    }
+
+    private Stream<String> messages(Level level) {
+        return appender.list.stream().filter(event -> event.getLevel() == level).map(ILoggingEvent::getFormattedMessage);
     }
 
     /** Starts the queue with a handler of {@code report:build} that always throws; counts down when a job is dead. */

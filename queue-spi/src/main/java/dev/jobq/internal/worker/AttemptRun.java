@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -241,6 +242,11 @@ final class AttemptRun implements JobContext, Runnable {
      * job comes back when its lease ends, as one whose handler ignores its timeout does.
      */
     private long backoffAskedNanos;
+    /**
+     * True once the watchdog warned that the attempt's thread runs on past its timeout ({@link #warnIfOverdue}): the
+     * handler's return is then logged at INFO rather than DEBUG ({@link #discarded}). Written by the watchdog only.
+     */
+    private volatile boolean overdueWarned;
 
     /**
      * @param handlerReturned run on the handler's thread once the attempt is finished there, before the
@@ -535,7 +541,7 @@ final class AttemptRun implements JobContext, Runnable {
             if (backoffAsked && state.get() == State.TIMED_OUT) {
                 log.warn("{} threw {}, and its backoff ({}) did not return within the job's timeout; the timeout "
                         + "settles the attempt", describe(), text, UserCode.describe(backoff));
-            } else if (!(error instanceof InterruptedException || error instanceof JobCancelledException)) {
+            } else if (overdueWarned || !(error instanceof InterruptedException || error instanceof JobCancelledException)) {
                 // not its toString(), user code that may throw
                 discarded("threw " + (text != null ? text : FailurePolicy.describe(error)));
             }
@@ -554,7 +560,12 @@ final class AttemptRun implements JobContext, Runnable {
      * the handler ran on although it was cancelled, and the job's other delivery may do its work again.
      */
     private void discarded(String how) {
-        if (state.get() == State.LEASE_LOST) {
+        if (overdueWarned && state.get() == State.TIMED_OUT) {
+            log.info("{}: its handler, named in a warning as running past its timeout, {} {} after it; that is "
+                    + "discarded, and its thread and permit are free again", describe(), how,
+                    DurationFormat.format(Duration.ofNanos(System.nanoTime() - startNanos - timeoutNanos)
+                            .truncatedTo(ChronoUnit.MILLIS)));
+        } else if (state.get() == State.LEASE_LOST) {
             log.info("{} {} after its lease was lost; its result is not recorded (no acknowledgement, no event, not "
                     + "counted): the job's other delivery settles it", describe(), how);
         } else {
@@ -1205,6 +1216,51 @@ final class AttemptRun implements JobContext, Runnable {
         return now == State.RUNNING || now == State.PENDING
                 || (now == State.TIMED_OUT || now == State.RELEASED) && timeOutAsksBackoff
                         && System.nanoTime() - backoffAskedNanos < timeoutNanos;
+    }
+
+    /**
+     * Called by the watchdog's sweep: logs a WARN, once, when the attempt timed out {@code afterNanos} ago and its
+     * thread has not returned (its handler, its backoff or the binding of its payload ignores the interrupt), naming
+     * the job, where its thread is, what it holds and what to do. The timeout's own warning says only that the attempt
+     * failed: a handler running on for hours, holding a permit, was named nowhere (the {@code /health} of
+     * {@code jobq run} counts such handlers; an application's own process had nothing). True if it warned.
+     *
+     * @param permits the worker's concurrency, for the warning
+     */
+    boolean warnIfOverdue(long nowNanos, long afterNanos, int permits) {
+        if (overdueWarned || state.get() != State.TIMED_OUT) {
+            return false;
+        }
+        Thread running = thread;
+        if (running == null || nowNanos - startNanos - timeoutNanos < afterNanos) {
+            return false;
+        }
+        String at = whereRunning(running.getStackTrace());
+        if (thread != running) {
+            return false; // it returned meanwhile: that stack may be its thread's next job's
+        }
+        overdueWarned = true;
+        String what = backoffAsked ? "its backoff (" + UserCode.describe(backoff) + ")"
+                : payloadBound ? "its handler" : "the binding of its payload";
+        inLogContext(() -> log.warn("{}: {} has not returned {} after its timeout ({}), whose interrupt it ignores; it "
+                        + "is at {}; its attempt was failed at the timeout and what the handler does now is discarded, "
+                        + "but it keeps its thread and one of this worker's {} permits until it returns: have it stop "
+                        + "when interrupted, or call ctx.throwIfCancelled() between steps", describe(), what,
+                DurationFormat.format(Duration.ofNanos(afterNanos)),
+                DurationFormat.format(delivery.envelope().options().timeout()), at, permits));
+        return true;
+    }
+
+    /** The first frame of {@code stack} outside the JDK (the user's code, or jobq's), else its first; "?" if none. */
+    private static String whereRunning(StackTraceElement[] stack) {
+        for (StackTraceElement frame : stack) {
+            String type = frame.getClassName();
+            if (!type.startsWith("java.") && !type.startsWith("jdk.") && !type.startsWith("sun.")
+                    && !type.startsWith("com.sun.")) {
+                return frame.toString();
+            }
+        }
+        return stack.length > 0 ? stack[0].toString() : "?";
     }
 
     /** True once the attempt timed out while its failure is not yet recorded with the provider and announced. */

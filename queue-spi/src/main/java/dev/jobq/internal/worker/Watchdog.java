@@ -58,9 +58,17 @@ final class Watchdog implements AutoCloseable {
      */
     static final int HEARTBEAT_THREADS = 64;
 
+    /**
+     * How long after its timeout an attempt's thread may run on before the watchdog names it in a warning: one that
+     * heeds the interrupt returns within moments.
+     */
+    static final Duration OVERDUE_WARNING = Duration.ofSeconds(5);
+
     private final Supplier<? extends Iterable<AttemptRun>> running;
     /** Run first in each sweep with its System.nanoTime: the worker's look at receives that do not return. */
     private final LongConsumer eachSweep;
+    /** The worker's concurrency, for the warning about a handler running past its timeout. */
+    private final int permits;
     private final ScheduledExecutorService timer;
     /** The timer's thread, once it made one: close() waits for it to end, not only for the timer to terminate. */
     private volatile @Nullable Thread timerThread;
@@ -159,11 +167,13 @@ final class Watchdog implements AutoCloseable {
      * @param queues  the names of the queues whose attempts it watches
      * @param running the attempts to watch now, as the worker's handler threads run them
      * @param eachSweep run first in each sweep with the sweep's System.nanoTime; quick, never blocking
+     * @param permits   the worker's concurrency, which the warning about a handler running past its timeout names
      */
     Watchdog(String name, List<String> queues, Supplier<? extends Iterable<AttemptRun>> running,
-             LongConsumer eachSweep) {
+             LongConsumer eachSweep, int permits) {
         this.running = running;
         this.eachSweep = eachSweep;
+        this.permits = permits;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = Thread.ofPlatform().name("jobq-watchdog-" + name).daemon(true).unstarted(r);
             timerThread = t;
@@ -195,6 +205,9 @@ final class Watchdog implements AutoCloseable {
                     // finished, and the job leased with its acknowledgement waits while its Completed is announced
                     QueueThreads queue = lanes.get(run.queueName());
                     queue.heartbeats().execute(() -> run.heartbeatNextJob(queue.failures()));
+                } else {
+                    // timed out, its handler ignoring the interrupt: named once, OVERDUE_WARNING after its timeout
+                    run.warnIfOverdue(now, OVERDUE_WARNING.toNanos(), permits);
                 }
             }
         } catch (RejectedExecutionException closing) {

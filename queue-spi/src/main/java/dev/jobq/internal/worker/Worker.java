@@ -168,7 +168,7 @@ public final class Worker implements AutoCloseable {
         // named after every queue it watches (it was the first one's, which reads as a watchdog of that queue alone)
         List<String> names = queues.stream().map(QueueBinding::name).toList();
         this.watchdog = new Watchdog(String.join(",", names), names,
-                this::watchedRuns, now -> loops.forEach(loop -> loop.giveBackIfOverdue(now)));
+                this::watchedRuns, now -> loops.forEach(loop -> loop.giveBackIfOverdue(now)), settings.concurrency());
         for (QueueBinding queue : queues) {
             handlerThreads.put(queue.name(), Thread.ofVirtual().name("jobq-worker-" + queue.name() + "-", 0).factory());
         }

@@ -89,7 +89,7 @@ class ExitingTheJvmBackoffTest {
                     public void endedWithOutcome() {
                     }
                 });
-        var watchdog = new Watchdog("default", List.of("default"), () -> List.of(run), now -> { });
+        var watchdog = new Watchdog("default", List.of("default"), () -> List.of(run), now -> { }, 1);
         Thread handler = Thread.ofVirtual().start(run);
         Thread failing = null;
         try {

@@ -35,6 +35,8 @@ class SemanticsPageNumbersTest {
         numbers.put("the log shows the first 32 causes, the first 8 suppressed exceptions of each",
                 List.of(List.of(FailurePolicy.MAX_LOGGED_CAUSES, FailurePolicy.MAX_LOGGED_SUPPRESSED), List.of(32, 8)));
         numbers.put("at most 64 throwables in all", List.of(FailurePolicy.MAX_LOGGED_THROWABLES, 64));
+        numbers.put("The log names each such handler once, 5 s after its timeout",
+                List.of(Watchdog.OVERDUE_WARNING, Duration.ofSeconds(5)));
         numbers.put("A receive that has not returned 5 s after its wait", List.of(PollLoop.OVERDUE_AFTER, Duration.ofSeconds(5)));
         numbers.put("It waits at most 5 s for the releases of unstarted jobs (before the drain) and 5 s for those of "
                 + "cancelled ones", List.of(Worker.RELEASE_WAIT, Duration.ofSeconds(5)));

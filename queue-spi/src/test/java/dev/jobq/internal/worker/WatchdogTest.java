@@ -32,7 +32,7 @@ class WatchdogTest {
                 throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource "
                         + "limits reached");
             }
-        });
+        }, 1);
         try {
             watchdog.start();
             // Before, the scheduled executor dropped the sweep's task at its first Throwable, silently: no timeout
