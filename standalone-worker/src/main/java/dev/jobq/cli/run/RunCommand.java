@@ -213,6 +213,8 @@ public final class RunCommand implements Callable<Integer> {
             }
             var lifecycle = new WorkerLifecycle(jobs, Clock.systemUTC());
             jobs.addListener(lifecycle);
+            var closedFromWithin = new ClosedFromWithin(lifecycle, signals);
+            jobs.addListener(closedFromWithin);
             // Listeners hear an attempt's end in the order they were added, after stats() counted it: the meters
             // before the outcome line, so that once a job's line is in the log, /metrics and /health count it.
             PrometheusMeterRegistry registry = metrics(jobs);
@@ -256,7 +258,7 @@ public final class RunCommand implements Callable<Integer> {
                 }
 
                 lifecycle.stopping();
-                out.println("jobq run: " + stopReason(limit, timeLimit) + "stopping: no new jobs; " + lifecycle.activeHandlers()
+                out.println("jobq run: " + stopReason(limit, timeLimit, closedFromWithin) + "stopping: no new jobs; " + lifecycle.activeHandlers()
                         + " running job(s) get up to " + DurationFormat.format(setup.config().worker().shutdownTimeout())
                         + " to finish, then " + afterTheDrain(jobs, served(jobs, setup)));
                 out.flush();
@@ -295,8 +297,11 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Which limit asked for the stop, if one did: {@code 1000 jobs ended (--max-jobs 1000): }. */
-    private static String stopReason(@Nullable JobLimit jobs, @Nullable TimeLimit time) {
+    /** What asked for the stop, if not a signal: {@code 1000 jobs ended (--max-jobs 1000): }. */
+    private static String stopReason(@Nullable JobLimit jobs, @Nullable TimeLimit time, ClosedFromWithin closed) {
+        if (closed.reached()) {
+            return closed.describe() + ": ";
+        }
         if (jobs != null && jobs.reached()) {
             return jobs.describe() + ": ";
         }

@@ -183,6 +183,23 @@ class RunCommandTest {
     }
 
     @Test
+    @DisplayName("a handler that closes its queue (ctx.queue().close()) stops jobq run, which drains and exits 0 by "
+            + "itself as after --max-jobs, rather than running on with no worker")
+    void aHandlerClosingItsQueueStopsTheWorker() throws Exception {
+        Path file = config("provider: { type: memory }\nworker: { concurrency: 2, shutdownTimeout: 5s }\n");
+        Future<Integer> exit = start(Map.of(), "run", "--config", file.toString());
+        awaitWorking();
+        JobQueue jobs = built.get();
+        jobs.registerJobHandler("worker:stop", Email.class, (job, ctx) -> ctx.queue().close());
+        jobs.enqueue("worker:stop", new Email("a@example.com", "stop"));
+
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("no stop signal was given").isZero();
+        assertThat(out.toString()).contains("jobq run: the queue was closed (JobQueue.close(), by a handler or a "
+                        + "listener): stopping: no new jobs; ")
+                .endsWith("jobq run: stopped" + System.lineSeparator());
+    }
+
+    @Test
     @DisplayName("--max-time D: after working that long the worker drains and exits 0 by itself, as after --max-jobs")
     void maxTimeStopsTheWorkerAfterThatLong() throws Exception {
         Path file = config("provider: { type: memory }\nworker: { concurrency: 2, shutdownTimeout: 5s }\n");
