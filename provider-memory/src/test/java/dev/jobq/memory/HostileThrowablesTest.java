@@ -305,6 +305,52 @@ class HostileThrowablesTest {
         assertThat(uncaught).isEmpty();
     }
 
+    @Test
+    @DisplayName("an exception whose getCause() or getStackTrace() throws fails the attempt like any other, and is "
+            + "logged")
+    void exceptionWhoseCauseOrStackTraceCannotBeReadIsReported() {
+        // Before, the walk to the root cause threw out of the worker's catch: no event, the job left leased until its
+        // lease ended (10 minutes here), its thread ended on the uncaught exception.
+        List<String> errors = errorsOf(queue(1), 3, new JobHandler<>() {
+            private int attempt;
+
+            @Override
+            public void handle(dev.jobq.Job<Work> job, dev.jobq.JobContext ctx) {
+                throw ++attempt == 1 ? new CauseThrows() : new StackTraceThrows();
+            }
+        });
+        assertThat(errors).containsExactly("CauseThrows: readable message", "StackTraceThrows: readable message",
+                "StackTraceThrows: readable message (attempt 3 of 3)");
+        assertThat(uncaught).isEmpty();
+        assertThat(logged.list).filteredOn(event -> event.getThrowableProxy() != null)
+                .extracting(event -> event.getThrowableProxy().getMessage())
+                .contains(CauseThrows.class.getName() + ": readable message",
+                        StackTraceThrows.class.getName() + ": readable message");
+    }
+
+    /** As an exception whose cause is read from something closed by now (a lazy proxy, a remote object). */
+    static final class CauseThrows extends RuntimeException {
+        CauseThrows() {
+            super("readable message");
+        }
+
+        @Override
+        public synchronized Throwable getCause() {
+            throw new IllegalStateException("getCause() threw");
+        }
+    }
+
+    static final class StackTraceThrows extends RuntimeException {
+        StackTraceThrows() {
+            super("readable message");
+        }
+
+        @Override
+        public StackTraceElement[] getStackTrace() {
+            throw new IllegalStateException("getStackTrace() threw");
+        }
+    }
+
     static final class ToStringThrows extends RuntimeException {
         ToStringThrows() {
             super("readable message");

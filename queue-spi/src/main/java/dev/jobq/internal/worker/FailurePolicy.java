@@ -169,13 +169,35 @@ final class FailurePolicy {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         seen.add(error);
         Throwable root = error;
-        while (root.getCause() != null && seen.add(root.getCause())) {
-            root = root.getCause();
+        for (Throwable cause = causeOf(root); cause != null && seen.add(cause); cause = causeOf(root)) {
+            root = cause;
         }
         if (root != error) {
             own += " (caused by " + nameAndMessage(root) + ")";
         }
         return own;
+    }
+
+    /**
+     * The cause of {@code error}, or null when its {@code getCause()}, user code where a subclass overrides it (a cause
+     * read from what is closed by now), throws: that threw out of the description of a handler's failure, and the
+     * attempt was left unsettled until its lease ended.
+     */
+    static @Nullable Throwable causeOf(Throwable error) {
+        try {
+            return error.getCause();
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
+    }
+
+    /** The stack trace of {@code error}, or none when its {@code getStackTrace()}, overridden, throws. */
+    private static StackTraceElement[] stackTraceOf(Throwable error) {
+        try {
+            return error.getStackTrace();
+        } catch (RuntimeException unreadable) {
+            return new StackTraceElement[0];
+        }
     }
 
     /**
@@ -246,7 +268,7 @@ final class FailurePolicy {
     /** Whether {@code error}, its causes and its suppressed exceptions are within the log's bounds. */
     private static boolean fitsTheLog(Throwable error, Set<Throwable> seen, int[] budget) {
         int depth = 0;
-        for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
+        for (Throwable t = error; t != null && seen.add(t); t = causeOf(t)) {
             if (++depth > MAX_LOGGED_CAUSES || --budget[0] < 0) {
                 return false;
             }
@@ -254,6 +276,8 @@ final class FailurePolicy {
                 String message = t.getMessage();
                 t.getLocalizedMessage();
                 t.toString(); // logback writes an overriding toString() in place of the class and message
+                t.getCause(); // and reads the chain and each stack trace, which a subclass may override to throw
+                t.getStackTrace();
                 if (message != null && message.length() > MAX_MESSAGE_CHARS) {
                     return false;
                 }
@@ -292,7 +316,7 @@ final class FailurePolicy {
         /** @param budget how many throwables may still be copied, at least 1; counted down */
         private static LoggedCopy copy(Throwable error, Set<Throwable> seen, int[] budget) {
             var chain = new ArrayList<Throwable>();
-            for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
+            for (Throwable t = error; t != null && seen.add(t); t = causeOf(t)) {
                 chain.add(t);
             }
             int kept = Math.min(chain.size(), Math.min(MAX_LOGGED_CAUSES, budget[0]));
@@ -306,7 +330,7 @@ final class FailurePolicy {
                 Throwable t = chain.get(i);
                 String message = messageOf(t);
                 cause = new LoggedCopy(t.getClass().getName() + (message == null ? "" : ": " + oneLine(message)), cause);
-                cause.setStackTrace(t.getStackTrace());
+                cause.setStackTrace(stackTraceOf(t));
                 copies[i] = cause;
             }
             for (int i = 0; i < kept; i++) {

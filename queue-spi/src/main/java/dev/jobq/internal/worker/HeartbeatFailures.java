@@ -116,7 +116,7 @@ final class HeartbeatFailures {
     private static String cause(Throwable e) {
         var key = new StringBuilder();
         int depth = 0;
-        for (Throwable t = e; t != null && depth < 8; t = t.getCause(), depth++) {
+        for (Throwable t = e; t != null && depth < 8; t = FailurePolicy.causeOf(t), depth++) {
             key.append(t.getClass().getName()).append('/');
         }
         return key.toString();
