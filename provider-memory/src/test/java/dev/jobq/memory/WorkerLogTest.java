@@ -128,6 +128,40 @@ class WorkerLogTest {
         });
     }
 
+    @Test
+    @DisplayName("a handler that ignores the shutdown's interrupt is named when close() returns past it: its job was "
+            + "released, and it runs on")
+    void handlerIgnoringTheShutdownIsNamedAtClose() throws InterruptedException {
+        var started = new CountDownLatch(1);
+        var mayReturn = new CountDownLatch(1);
+        jobs.registerJobHandler("report:build", Integer.class, (job, ctx) -> {
+            started.countDown();
+            ignoreInterruptsUntil(mayReturn);
+        });
+        jobs.start();
+        String id = jobs.enqueue("report:build", 1, EnqueueOptions.builder().queue("reports")
+                .timeout(Duration.ofMinutes(5)).build());
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        try {
+            jobs.close();
+        } finally {
+            mayReturn.countDown();
+        }
+
+        // Before, "released 1 unfinished job(s) for redelivery" was all: nothing said that its handler ran on in this
+        // process, beside the job's next delivery, after close() had returned.
+        assertThat(appender.list).filteredOn(event -> event.getLoggerName().endsWith(".Worker"))
+                .filteredOn(event -> event.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .anySatisfy(m -> assertThat(m).startsWith("jobq worker: 1 handler(s) still run, ignoring the "
+                                + "interrupt, after their jobs were released at shutdown: job " + id + " (report:build) "
+                                + "on queue 'reports' attempt 1, at " + WorkerLogTest.class.getName()
+                                + ".ignoreInterruptsUntil(WorkerLogTest.java:")
+                        .endsWith("; close() does not wait for them: their threads run on in this process until they "
+                                + "return, what they do then is discarded, and their jobs may run again elsewhere "
+                                + "meanwhile: have handlers stop when interrupted, or call ctx.throwIfCancelled() "
+                                + "between steps"));
+    }
+
     /** What a handler stuck in a call that swallows interrupts does. */
     private static void ignoreInterruptsUntil(CountDownLatch latch) {
         while (true) {

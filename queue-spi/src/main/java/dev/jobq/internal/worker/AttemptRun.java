@@ -1251,6 +1251,25 @@ final class AttemptRun implements JobContext, Runnable {
         return true;
     }
 
+    /**
+     * {@code job X (type) on queue 'q' attempt 1, at com.example.…(File.java:42)} while the attempt's handler still runs
+     * on its thread (it has not returned since the attempt was settled without it: at a timeout or the shutdown); null
+     * once it returned. For close()'s warning about handlers it leaves running.
+     */
+    @Nullable String stillRunningOnItsThread() {
+        Thread running = thread;
+        if (running == null) {
+            return null;
+        }
+        String at = whereRunning(running.getStackTrace());
+        return thread == running ? describe() + ", at " + at : null;
+    }
+
+    /** True until {@link #run()} returned on the attempt's thread ({@link #detachThread}), once it began there. */
+    boolean isOnItsThread() {
+        return thread != null;
+    }
+
     /** The first frame of {@code stack} outside the JDK (the user's code, or jobq's), else its first; "?" if none. */
     private static String whereRunning(StackTraceElement[] stack) {
         for (StackTraceElement frame : stack) {

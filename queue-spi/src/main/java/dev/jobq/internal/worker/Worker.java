@@ -71,6 +71,12 @@ public final class Worker implements AutoCloseable {
      * back itself, later, with a WARN.
      */
     private static final Duration LEAST_TAKE_WAIT = Duration.ofMillis(100);
+    /**
+     * The most close() waits, once it cancelled the handlers still running past shutdownTimeout and released their
+     * jobs, for those handlers to return on the interrupt, before it names the ones that ignore it: one that heeds
+     * it returns within moments, and close() waits no longer than that for it.
+     */
+    static final Duration CANCELLED_RETURN_WAIT = Duration.ofSeconds(1);
 
     private final WorkerSettings settings;
     private final List<QueueBinding> queues;
@@ -640,6 +646,7 @@ public final class Worker implements AutoCloseable {
             }
             releaseAll(cancelled, AttemptRun::releaseCancelled, "unfinished jobs");
             awaitTimeOutsRecorded(recordDeadline);
+            warnOfHandlersRunningOn(cancelled);
             for (AttemptRun run : runs()) {
                 if (!run.isSettled()) {
                     cutAtShutdown.add(run);
@@ -674,6 +681,51 @@ public final class Worker implements AutoCloseable {
                     released.getOrDefault(queue.name(), 0)));
         }
         log.info("jobq worker stopped");
+    }
+
+    /**
+     * Waits at most {@link #CANCELLED_RETURN_WAIT} for the handlers of the attempts cancelled at shutdown to return on
+     * their interrupt, and names those that have not in one WARN: close() returns past them, their threads running on
+     * in this process (the application's resources closing under them) beside their jobs' next deliveries. It said
+     * only that their jobs were released.
+     */
+    private void warnOfHandlersRunningOn(List<AttemptRun> cancelled) {
+        if (cancelled.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + CANCELLED_RETURN_WAIT.toNanos();
+        lock.lock();
+        try {
+            while (cancelled.stream().anyMatch(AttemptRun::isOnItsThread)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    runEnded.awaitNanos(Math.min(left, Watchdog.TICK.toNanos()));
+                } catch (InterruptedException e) {
+                    interruptedWhileClosing = true; // bounded: go on waiting
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        List<String> running = new ArrayList<>();
+        for (AttemptRun run : cancelled) {
+            String described = run.stillRunningOnItsThread();
+            if (described != null) {
+                running.add(described);
+            }
+        }
+        if (!running.isEmpty()) {
+            int shown = Math.min(running.size(), 10);
+            log.warn("jobq worker: {} handler(s) still run, ignoring the interrupt, after their jobs were released at "
+                    + "shutdown: {}{}; close() does not wait for them: their threads run on in this process until they "
+                    + "return, what they do then is discarded, and their jobs may run again elsewhere meanwhile: have "
+                    + "handlers stop when interrupted, or call ctx.throwIfCancelled() between steps", running.size(),
+                    String.join("; ", running.subList(0, shown)),
+                    running.size() > shown ? "; and " + (running.size() - shown) + " more" : "");
+        }
     }
 
     /**

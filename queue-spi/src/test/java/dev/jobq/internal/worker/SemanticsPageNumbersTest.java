@@ -37,6 +37,8 @@ class SemanticsPageNumbersTest {
         numbers.put("at most 64 throwables in all", List.of(FailurePolicy.MAX_LOGGED_THROWABLES, 64));
         numbers.put("The log names each such handler once, 5 s after its timeout",
                 List.of(Watchdog.OVERDUE_WARNING, Duration.ofSeconds(5)));
+        numbers.put("it waits at most 1 s more for the cancelled handlers to return",
+                List.of(Worker.CANCELLED_RETURN_WAIT, Duration.ofSeconds(1)));
         numbers.put("A receive that has not returned 5 s after its wait", List.of(PollLoop.OVERDUE_AFTER, Duration.ofSeconds(5)));
         numbers.put("It waits at most 5 s for the releases of unstarted jobs (before the drain) and 5 s for those of "
                 + "cancelled ones", List.of(Worker.RELEASE_WAIT, Duration.ofSeconds(5)));
