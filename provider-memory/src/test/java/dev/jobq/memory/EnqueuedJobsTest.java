@@ -266,6 +266,25 @@ class EnqueuedJobsTest {
     }
 
     @Test
+    @DisplayName("an assertion on the records that fails shows a large payload's start and its length, not all of it")
+    void aFailedAssertionShowsALargePayloadShortened() {
+        try (JobQueue jobs = JobQueue.builder().build();
+             EnqueuedJobs enqueued = EnqueuedJobs.recording(jobs)) {
+            String report = "r".repeat(100_000);
+            jobs.enqueue("report:mail", new Email("ada@example.com", report));
+
+            assertThatThrownBy(() -> assertThat(enqueued.all()).isEmpty())
+                    .isInstanceOf(AssertionError.class)
+                    .satisfies(failure -> assertThat(failure.getMessage().length()).as("the failure's length")
+                            .isLessThan(2_000))
+                    .hasMessageContaining("report:mail")
+                    .hasMessageContaining("{\"to\":\"ada@example.com\",\"subject\":\"rrr")
+                    .hasMessageContaining("… (100037 characters)");
+            assertThat(enqueued.all().get(0).payloadJson()).as("the record keeps all of it").contains(report);
+        }
+    }
+
+    @Test
     @DisplayName("a JobQueue not built by jobq (a mock, a wrapper) is refused, naming its class")
     void aQueueNotBuiltByJobqIsRefused() {
         var mock = (JobQueue) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {JobQueue.class},

@@ -29,4 +29,16 @@ public record EnqueuedJob(String id, String type, String queue, Instant runAt, b
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(payloadJson, "payloadJson");
     }
+
+    /**
+     * The record's fields, its payload whole up to 500 characters and past that its start and its length: a failed
+     * assertion on the records (AssertJ, JUnit) prints each one, and a report of 100,000 characters buried the rest.
+     * {@link #payloadJson()} has all of it.
+     */
+    @Override
+    public String toString() {
+        return "EnqueuedJob[id=" + id + ", type=" + type + ", queue=" + queue + ", runAt=" + runAt
+                + ", heldByScheduler=" + heldByScheduler + ", options=" + options
+                + ", payloadJson=" + EnqueuedJobs.shown(payloadJson) + ", traceId=" + traceId + "]";
+    }
 }

@@ -130,8 +130,11 @@ public final class EnqueuedJobs implements AutoCloseable {
         return Collections.unmodifiableList(payloads);
     }
 
-    /** A payload as an error message shows it: whole, up to {@value #SHOWN} characters. */
-    private static String shown(String payloadJson) {
+    /**
+     * A payload as an error message and {@link EnqueuedJob#toString()} show it: whole, up to {@value #SHOWN}
+     * characters.
+     */
+    static String shown(String payloadJson) {
         return payloadJson.length() <= SHOWN ? payloadJson
                 : payloadJson.substring(0, SHOWN) + "… (" + payloadJson.length() + " characters)";
     }
