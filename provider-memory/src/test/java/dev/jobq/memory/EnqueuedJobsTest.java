@@ -120,6 +120,28 @@ class EnqueuedJobsTest {
         }
     }
 
+    /** A helper as a test suite writes it, generic in the payload class: Java erases T from the TypeReference. */
+    private static <T> List<List<T>> batches(EnqueuedJobs enqueued, String type) {
+        return enqueued.payloads(type, new TypeReference<List<T>>() { });
+    }
+
+    @Test
+    @DisplayName("a TypeReference made in a generic method (List<T>) is refused, as registering a handler with it is, "
+            + "not read as maps")
+    void aTypeReferenceWithATypeVariableIsRefused() {
+        try (JobQueue jobs = JobQueue.builder().build(); EnqueuedJobs enqueued = EnqueuedJobs.recording(jobs)) {
+            jobs.enqueue("email:batch", List.of(new Email("ada@example.com", "Hi")));
+
+            assertThatThrownBy(() -> EnqueuedJobsTest.<Email>batches(enqueued, "email:batch"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("payloads of type 'email:batch': the payload type java.util.List<T> names the type "
+                            + "variable T, which Java erases, so Jackson would read it as java.lang.Object and the "
+                            + "list would hold that instead of the payload class; create the TypeReference where the "
+                            + "type is known, such as new TypeReference<List<Order>>() { }, and pass it to the "
+                            + "generic method");
+        }
+    }
+
     @Test
     @DisplayName("a payload that cannot be read as the class asked for: the error names the job, its type, the class "
             + "and the payload")

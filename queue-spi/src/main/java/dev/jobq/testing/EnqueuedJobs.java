@@ -7,14 +7,17 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.internal.runtime.EventBus;
+import dev.jobq.internal.runtime.HandlerRegistry;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.spi.JobEnvelope;
 import java.io.IOException;
 import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -106,10 +109,22 @@ public final class EnqueuedJobs implements AutoCloseable {
      * As {@link #payloads(String, Class)}, for a generic payload type, as a handler registered with a
      * {@code TypeReference} is given it: {@code payloads("email:batch", new TypeReference<List<Email>>() { })}.
      *
-     * @throws IllegalArgumentException when a payload cannot be read as {@code payloadType}, as that method's
+     * @throws IllegalArgumentException when a payload cannot be read as {@code payloadType}, as that method's; and
+     *                                  when {@code payloadType} names a type variable (made in a generic method,
+     *                                  {@code new TypeReference<List<T>>() { }}), as registering a handler with it is
      */
     public <T> List<@Nullable T> payloads(String type, TypeReference<T> payloadType) {
-        return read(type, Objects.requireNonNull(payloadType, "payloadType").getType());
+        Type named = Objects.requireNonNull(payloadType, "payloadType").getType();
+        Optional<TypeVariable<?>> variable = HandlerRegistry.typeVariableIn(named);
+        if (variable.isPresent()) {
+            throw new IllegalArgumentException("payloads of type '" + type + "': the payload type "
+                    + named.getTypeName() + " names the type variable " + variable.get().getName() + ", which Java "
+                    + "erases, so Jackson would read it as " + queue.payloadType(variable.get()).toCanonical()
+                    + " and the list would hold that instead of the payload class; create the TypeReference where "
+                    + "the type is known, such as new TypeReference<List<Order>>() { }, and pass it to the generic "
+                    + "method");
+        }
+        return read(type, named);
     }
 
     @SuppressWarnings("unchecked") // the mapper reads payloadType, which T is

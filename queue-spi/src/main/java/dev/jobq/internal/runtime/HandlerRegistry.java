@@ -102,6 +102,24 @@ public final class HandlerRegistry {
         return Set.copyOf(new TreeSet<>(byType.keySet()));
     }
 
+    /**
+     * The first type variable {@code type} names, if any: Java erases it from a {@code TypeReference} made inside a
+     * generic method, and Jackson reads it as its bound. Also refused by {@code EnqueuedJobs.payloads}.
+     */
+    public static Optional<TypeVariable<?>> typeVariableIn(Type type) {
+        if (type instanceof TypeVariable<?> variable) {
+            return Optional.of(variable);
+        }
+        Stream<Type> inner = switch (type) {
+            case ParameterizedType parameterized -> Arrays.stream(parameterized.getActualTypeArguments());
+            case GenericArrayType array -> Stream.of(array.getGenericComponentType());
+            case WildcardType wildcard -> Stream.concat(Arrays.stream(wildcard.getUpperBounds()),
+                    Arrays.stream(wildcard.getLowerBounds()));
+            default -> Stream.empty();
+        };
+        return inner.map(HandlerRegistry::typeVariableIn).flatMap(Optional::stream).findFirst();
+    }
+
     private static boolean nullReadsAsNull(ObjectReader reader) {
         try {
             return reader.readValue(NULL_JSON) == null;
@@ -163,20 +181,6 @@ public final class HandlerRegistry {
                         + "known, such as new TypeReference<List<Order>>() { }, and pass it to the generic method");
             }
             return mapper.constructType(reference);
-        }
-
-        private static Optional<TypeVariable<?>> typeVariableIn(Type type) {
-            if (type instanceof TypeVariable<?> variable) {
-                return Optional.of(variable);
-            }
-            Stream<Type> inner = switch (type) {
-                case ParameterizedType parameterized -> Arrays.stream(parameterized.getActualTypeArguments());
-                case GenericArrayType array -> Stream.of(array.getGenericComponentType());
-                case WildcardType wildcard -> Stream.concat(Arrays.stream(wildcard.getUpperBounds()),
-                        Arrays.stream(wildcard.getLowerBounds()));
-                default -> Stream.empty();
-            };
-            return inner.map(Registering::typeVariableIn).flatMap(Optional::stream).findFirst();
         }
 
         private void add(String type, JavaType payloadType, JobHandler<?> handler, HandlerOptions options) {
