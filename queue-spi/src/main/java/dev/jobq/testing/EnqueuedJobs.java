@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>Recorded, in the order the queue accepted them: each job an {@link JobQueue#enqueue enqueue} or
+ * <p>Recorded (in the order described below): each job an {@link JobQueue#enqueue enqueue} or
  * {@link JobQueue#enqueueAll enqueueAll} call put on the queue's provider or gave the scheduler to hold (a job
  * for an instant, or a delay beyond the provider's), and each job {@link dev.jobq.Scheduler#schedule
  * scheduler().schedule} took, from any thread: a handler's follow-up jobs, enqueued through
@@ -45,6 +45,12 @@ import org.jspecify.annotations.Nullable;
  * with an exception (and a job of an {@code enqueueAll} the provider refused); a job the scheduler held, again
  * when it hands it to its queue once due; a recurring job's occurrences, which the scheduler makes; a dead letter
  * redriven. Jobs enqueued before {@link #recording} or after {@link #close()} are not recorded.
+ *
+ * <p>Order: a job is recorded when its enqueue call announces it, after the provider took it and before the call
+ * returns. So one thread's jobs are recorded in the order of its calls, but jobs enqueued from several threads may
+ * be recorded in either order: on a started queue, a handler can run a job and record the follow-up job it enqueues
+ * before the thread that enqueued the first has recorded it. Assert such jobs without their order
+ * ({@code containsExactlyInAnyOrder}).
  *
  * <p>Thread-safe: jobs are recorded from whatever threads enqueue them, and read from any; each method answers a
  * copy, taken at the call. Recording adds nothing to the enqueue calls of a queue no recorder listens to.
@@ -80,14 +86,14 @@ public final class EnqueuedJobs implements AutoCloseable {
         return enqueued;
     }
 
-    /** Every job recorded, in the order the queue accepted them. */
+    /** Every job recorded, in the order recorded (see the class's javadoc). */
     public List<EnqueuedJob> all() {
         synchronized (recorded) {
             return List.copyOf(recorded);
         }
     }
 
-    /** The jobs of type {@code type} recorded, in the order the queue accepted them. */
+    /** The jobs of type {@code type} recorded, in the order recorded (see the class's javadoc). */
     public List<EnqueuedJob> ofType(String type) {
         Objects.requireNonNull(type, "type");
         return all().stream().filter(job -> job.type().equals(type)).toList();
