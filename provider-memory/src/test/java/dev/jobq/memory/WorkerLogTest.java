@@ -153,13 +153,45 @@ class WorkerLogTest {
         assertThat(appender.list).filteredOn(event -> event.getLoggerName().endsWith(".Worker"))
                 .filteredOn(event -> event.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
                 .anySatisfy(m -> assertThat(m).startsWith("jobq worker: 1 handler(s) still run, ignoring the "
-                                + "interrupt, after their jobs were released at shutdown: job " + id + " (report:build) "
-                                + "on queue 'reports' attempt 1, at " + WorkerLogTest.class.getName()
+                                + "interrupt, after their attempts ended without them: job " + id + " (report:build) "
+                                + "on queue 'reports' attempt 1 (released at shutdown), at " + WorkerLogTest.class.getName()
                                 + ".ignoreInterruptsUntil(WorkerLogTest.java:")
                         .endsWith("; close() does not wait for them: their threads run on in this process until they "
                                 + "return, what they do then is discarded, and their jobs may run again elsewhere "
                                 + "meanwhile: have handlers stop when interrupted, or call ctx.throwIfCancelled() "
                                 + "between steps"));
+    }
+
+    @Test
+    @DisplayName("a handler still running past its timeout, ignoring the interrupt, is named when close() returns past "
+            + "it, as one cancelled at shutdown is")
+    void handlerRunningPastItsTimeoutIsNamedAtClose() throws InterruptedException {
+        var dead = new CountDownLatch(1);
+        var mayReturn = new CountDownLatch(1);
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Dead) {
+                dead.countDown();
+            }
+        });
+        jobs.registerJobHandler("report:build", Integer.class, (job, ctx) -> ignoreInterruptsUntil(mayReturn));
+        jobs.start();
+        String id = jobs.enqueue("report:build", 1, EnqueueOptions.builder().queue("reports")
+                .timeout(Duration.ofMillis(100)).maxAttempts(1).build());
+        try {
+            assertThat(dead.await(10, TimeUnit.SECONDS)).as("the attempt's timeout made the job dead").isTrue();
+            jobs.close();
+        } finally {
+            mayReturn.countDown();
+        }
+
+        // Before, nothing: the timed-out attempt was settled, so close() found nothing to drain or cancel and returned
+        // at once, the handler running on in this process, unnamed, while the application closed what it uses.
+        assertThat(appender.list).filteredOn(event -> event.getLoggerName().endsWith(".Worker"))
+                .filteredOn(event -> event.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .anySatisfy(m -> assertThat(m).startsWith("jobq worker: 1 handler(s) still run, ignoring the "
+                        + "interrupt, after their attempts ended without them: job " + id + " (report:build) on queue "
+                        + "'reports' attempt 1 (failed at its timeout), at " + WorkerLogTest.class.getName()
+                        + ".ignoreInterruptsUntil(WorkerLogTest.java:"));
     }
 
     /** What a handler stuck in a call that swallows interrupts does. */

@@ -1267,9 +1267,10 @@ final class AttemptRun implements JobContext, Runnable {
     }
 
     /**
-     * {@code job X (type) on queue 'q' attempt 1, at com.example.…(File.java:42)} while the attempt's handler still runs
-     * on its thread (it has not returned since the attempt was settled without it: at a timeout or the shutdown); null
-     * once it returned. For close()'s warning about handlers it leaves running.
+     * {@code job X (type) on queue 'q' attempt 1 (released at shutdown), at com.example.…(File.java:42)} while the
+     * attempt's handler still runs on its thread (it has not returned since the attempt was settled without it: at the
+     * shutdown, a timeout or a lost lease); null once it returned. For close()'s warning about handlers it leaves
+     * running.
      */
     @Nullable String stillRunningOnItsThread() {
         Thread running = thread;
@@ -1277,7 +1278,23 @@ final class AttemptRun implements JobContext, Runnable {
             return null;
         }
         String at = whereRunning(running.getStackTrace());
-        return thread == running ? describe() + ", at " + at : null;
+        String ended = switch (state.get()) {
+            case RELEASED -> " (released at shutdown)";
+            case TIMED_OUT -> " (failed at its timeout)";
+            case LEASE_LOST -> " (its lease lost)";
+            default -> "";
+        };
+        return thread == running ? describe() + ended + ", at " + at : null;
+    }
+
+    /**
+     * True while the attempt's thread still runs after a timeout or a lost lease settled the attempt without it: its
+     * handler (or its backoff, or the binding of its payload) ignores the interrupt, or has not yet seen it. The
+     * shutdown does not cancel such an attempt (it is settled), and close() names it as one it cancelled.
+     */
+    boolean runsOnPastItsEnd() {
+        State now = state.get();
+        return (now == State.TIMED_OUT || now == State.LEASE_LOST) && thread != null;
     }
 
     /** True until {@link #run()} returned on the attempt's thread ({@link #detachThread}), once it began there. */

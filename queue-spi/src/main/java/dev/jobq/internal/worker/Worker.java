@@ -675,6 +675,9 @@ public final class Worker implements AutoCloseable {
                         cut);
             }
         }
+        if (drained) {
+            warnOfHandlersRunningOn(List.of()); // those running on past a timeout or a lost lease, settled already
+        }
         watchdog.close();
         for (QueueBinding queue : queues) {
             env.events().publish(new JobEvent.WorkerStopped(env.clock().instant(), queue.name(),
@@ -684,12 +687,19 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * Waits at most {@link #CANCELLED_RETURN_WAIT} for the handlers of the attempts cancelled at shutdown to return on
-     * their interrupt, and names those that have not in one WARN: close() returns past them, their threads running on
-     * in this process (the application's resources closing under them) beside their jobs' next deliveries. It said
-     * only that their jobs were released.
+     * Waits at most {@link #CANCELLED_RETURN_WAIT} for the handlers of the attempts cancelled at shutdown, and of those
+     * a timeout or a lost lease settled without them, to return on their interrupt, and names those that have not in
+     * one WARN: close() returns past them, their threads running on in this process (the application's resources
+     * closing under them) beside their jobs' next deliveries. It said only that their jobs were released, and nothing
+     * of a handler running on past its timeout: its attempt was settled, so close() found nothing to wait for.
      */
-    private void warnOfHandlersRunningOn(List<AttemptRun> cancelled) {
+    private void warnOfHandlersRunningOn(List<AttemptRun> cancelledAtShutdown) {
+        List<AttemptRun> cancelled = new ArrayList<>(cancelledAtShutdown);
+        for (AttemptRun run : runs()) {
+            if (run.runsOnPastItsEnd()) {
+                cancelled.add(run);
+            }
+        }
         if (cancelled.isEmpty()) {
             return;
         }
@@ -719,8 +729,8 @@ public final class Worker implements AutoCloseable {
         }
         if (!running.isEmpty()) {
             int shown = Math.min(running.size(), 10);
-            log.warn("jobq worker: {} handler(s) still run, ignoring the interrupt, after their jobs were released at "
-                    + "shutdown: {}{}; close() does not wait for them: their threads run on in this process until they "
+            log.warn("jobq worker: {} handler(s) still run, ignoring the interrupt, after their attempts ended without "
+                    + "them: {}{}; close() does not wait for them: their threads run on in this process until they "
                     + "return, what they do then is discarded, and their jobs may run again elsewhere meanwhile: have "
                     + "handlers stop when interrupted, or call ctx.throwIfCancelled() between steps", running.size(),
                     String.join("; ", running.subList(0, shown)),
