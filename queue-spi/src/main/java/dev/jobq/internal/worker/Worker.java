@@ -72,9 +72,11 @@ public final class Worker implements AutoCloseable {
      */
     private static final Duration LEAST_TAKE_WAIT = Duration.ofMillis(100);
     /**
-     * The most close() waits, once it cancelled the handlers still running past shutdownTimeout and released their
-     * jobs, for those handlers to return on the interrupt, before it names the ones that ignore it: one that heeds
-     * it returns within moments, and close() waits no longer than that for it.
+     * The most close() waits, counted from when it cancelled the handlers still running past shutdownTimeout, for
+     * those handlers to return on the interrupt, before it names the ones that ignore it: one that heeds it returns
+     * within moments, and close() waits no longer than that for it. Counted from the cancel, not from the end of the
+     * releases: releases SQS did not answer took their 5 s first, and this second came on top of the bound
+     * docs/operations.md gives a stop (up to 20 s more), for handlers interrupted 5 s before.
      */
     static final Duration CANCELLED_RETURN_WAIT = Duration.ofSeconds(1);
 
@@ -638,6 +640,7 @@ public final class Worker implements AutoCloseable {
                     released.merge(run.queueName(), 1, Integer::sum);
                 }
             }
+            long cancelledAt = System.nanoTime(); // their return is waited for beside the releases, not after them
             if (!exiting.isEmpty()) {
                 log.warn("jobq worker: {} handler(s) called System.exit and stopped the JVM under their job; "
                         + "each such attempt counts as failed, so the job is dead-lettered after its attempts",
@@ -646,7 +649,7 @@ public final class Worker implements AutoCloseable {
             }
             releaseAll(cancelled, AttemptRun::releaseCancelled, "unfinished jobs");
             awaitTimeOutsRecorded(recordDeadline);
-            warnOfHandlersRunningOn(cancelled);
+            warnOfHandlersRunningOn(cancelled, cancelledAt + CANCELLED_RETURN_WAIT.toNanos());
             for (AttemptRun run : runs()) {
                 if (!run.isSettled()) {
                     cutAtShutdown.add(run);
@@ -676,7 +679,8 @@ public final class Worker implements AutoCloseable {
             }
         }
         if (drained) {
-            warnOfHandlersRunningOn(List.of()); // those running on past a timeout or a lost lease, settled already
+            // those running on past a timeout or a lost lease, settled already
+            warnOfHandlersRunningOn(List.of(), System.nanoTime() + CANCELLED_RETURN_WAIT.toNanos());
         }
         watchdog.close();
         for (QueueBinding queue : queues) {
@@ -687,13 +691,13 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * Waits at most {@link #CANCELLED_RETURN_WAIT} for the handlers of the attempts cancelled at shutdown, and of those
-     * a timeout or a lost lease settled without them, to return on their interrupt, and names those that have not in
-     * one WARN: close() returns past them, their threads running on in this process (the application's resources
+     * Waits until {@code deadline} (System.nanoTime) for the handlers of the attempts cancelled at shutdown, and of
+     * those a timeout or a lost lease settled without them, to return on their interrupt, and names those that have
+     * not in one WARN: close() returns past them, their threads running on in this process (the application's resources
      * closing under them) beside their jobs' next deliveries. It said only that their jobs were released, and nothing
      * of a handler running on past its timeout: its attempt was settled, so close() found nothing to wait for.
      */
-    private void warnOfHandlersRunningOn(List<AttemptRun> cancelledAtShutdown) {
+    private void warnOfHandlersRunningOn(List<AttemptRun> cancelledAtShutdown, long deadline) {
         List<AttemptRun> cancelled = new ArrayList<>(cancelledAtShutdown);
         for (AttemptRun run : runs()) {
             if (run.runsOnPastItsEnd()) {
@@ -703,7 +707,6 @@ public final class Worker implements AutoCloseable {
         if (cancelled.isEmpty()) {
             return;
         }
-        long deadline = System.nanoTime() + CANCELLED_RETURN_WAIT.toNanos();
         lock.lock();
         try {
             while (cancelled.stream().anyMatch(AttemptRun::isOnItsThread)) {
