@@ -202,6 +202,29 @@ class SchedulerCommandsTest {
                 .containsPattern("(?m)^\\S+  abcd  default  ");
     }
 
+    /**
+     * Table counted two columns only for the emoji of U+1F300–1F64F and U+1F900–1F9FF (wcwidth of 2007): a rocket
+     * (U+1F680), a check mark (U+2705) or an hourglass (U+231B), each shown in two columns by a terminal since Unicode 9
+     * made them wide, put the rest of their row one column left per emoji.
+     */
+    @Test
+    @DisplayName("schedule list keeps its columns in line when a job type has emoji outside the 2007 wcwidth ranges")
+    void listColumnsStayInLineWithEmoji() {
+        // each 4 columns wide on a terminal, as the header's TYPE
+        for (String type : List.of("\uD83D\uDE80\u2705", "\u231B\uD83E\uDEE0", "abcd")) {
+            var added = jobq("schedule", "add", type, "--at", "2031-12-25T09:00:00Z");
+            assertThat(added.exitCode()).as(added.err()).isZero();
+        }
+
+        var list = jobq("schedule", "list");
+
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).containsPattern("(?m)^ID +TYPE  QUEUE  ")
+                .containsPattern("(?m)^\\S+  \uD83D\uDE80\u2705  default  ")
+                .containsPattern("(?m)^\\S+  \u231B\uD83E\uDEE0  default  ")
+                .containsPattern("(?m)^\\S+  abcd  default  ");
+    }
+
     @Test
     @DisplayName("schedule add stores the job with its payload and options; list shows it; cancel takes it out once")
     void scheduleAddListCancel() throws Exception {
