@@ -258,9 +258,13 @@ public final class RunCommand implements Callable<Integer> {
                 }
 
                 lifecycle.stopping();
-                out.println("jobq run: " + stopReason(limit, timeLimit, closedFromWithin) + "stopping: no new jobs; " + lifecycle.activeHandlers()
-                        + " running job(s) get up to " + DurationFormat.format(setup.config().worker().shutdownTimeout())
-                        + " to finish, then " + afterTheDrain(jobs, served(jobs, setup)));
+                String shutdownTimeout = DurationFormat.format(setup.config().worker().shutdownTimeout());
+                // Heard once the worker's drain has ended: it said "N running job(s) get up to 30s to finish", after.
+                out.println("jobq run: " + stopReason(limit, timeLimit, closedFromWithin) + "stopping: "
+                        + (closedFromWithin.reached()
+                        ? "the worker has drained already (running jobs got up to " + shutdownTimeout + " to finish)"
+                        : "no new jobs; " + lifecycle.activeHandlers() + " running job(s) get up to " + shutdownTimeout
+                                + " to finish, then " + afterTheDrain(jobs, served(jobs, setup))));
                 out.flush();
                 session.close();
                 lifecycle.stopped();
