@@ -540,6 +540,57 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Wakes the receivers it has when closed, but a receive on it once closed waits for a job to arrive, as on an open
+     * one, before it looks at whether it is closed: it waits out its whole wait. Tested with a patience of 31 s, past
+     * the fixed 30 s wait the suite gave that receive.
+     */
+    static final class ClosedReceiveWaitsOutItsWait extends BrokenMemoryProvider {
+        @Override
+        protected TimeControl newTimeControl() {
+            return TimeControl.settable(SettableClock.atEpochOf2026(), Duration.ofSeconds(31));
+        }
+
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            AtomicBoolean closed = new AtomicBoolean();
+            CountDownLatch enqueued = new CountDownLatch(1);
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                    EnqueueResult result = super.enqueue(envelope, delay);
+                    enqueued.countDown();
+                    return result;
+                }
+
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    if (!closed.get()) {
+                        return super.receive(max, wait);
+                    }
+                    try {
+                        enqueued.await(wait.toNanos(), TimeUnit.NANOSECONDS); // the fault: closed, it waits all the same
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return List.of();
+                }
+
+                @Override
+                public void close() {
+                    closed.set(true);
+                    super.close();
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose receive once closed waits out its wait fails, however long its patience")
+    void closedReceiveWaitingOutItsWaitFails() {
+        assertThat(failuresOf(ClosedReceiveWaitsOutItsWait.class)).containsKey("Delivery.closeWakesBlockedReceivers");
+    }
+
+    /**
      * Leases without a lock, as a store whose receive reads a row before it marks it taken: now and then two
      * receivers get one job at once (here every 50th job leased goes to the next receive of another thread too).
      * The second settle of it is refused as a lost lease, though no lease ran out.

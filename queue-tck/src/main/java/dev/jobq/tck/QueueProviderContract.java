@@ -950,10 +950,11 @@ public abstract class QueueProviderContract {
 
             assertThat(returned.await(10, TimeUnit.SECONDS)).as("blocked receiver woke").isTrue();
             assertThat(result.get()).isEmpty();
+            // A wait well past the patience it is given: one that waits out its wait on a closed provider fails.
             Duration patience = time.patience(Duration.ZERO);
-            List<ReceivedJob> afterClose = assertTimeoutPreemptively(patience,
-                    () -> provider.receive(1, Duration.ofSeconds(30)),
-                    () -> "a receive on a closed provider, within " + patience);
+            Duration wait = patience.multipliedBy(3);
+            List<ReceivedJob> afterClose = assertTimeoutPreemptively(patience, () -> provider.receive(1, wait),
+                    () -> "a receive of " + wait + " on a closed provider, within " + patience);
             assertThat(afterClose).isEmpty();
         }
     }
