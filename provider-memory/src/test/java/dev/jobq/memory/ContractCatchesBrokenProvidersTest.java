@@ -591,6 +591,34 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Marks itself closed but leaves a receive already waiting in its store to wait out its wait: only a receive begun
+     * after close() sees it, and a worker's poll thread stays in its long poll after the queue is closed.
+     */
+    static final class CloseLeavesAWaitingReceiver extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            AtomicBoolean closed = new AtomicBoolean();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    return closed.get() ? List.of() : super.receive(max, wait);
+                }
+
+                @Override
+                public void close() {
+                    closed.set(true); // the fault: the store, and the receives waiting in it, are left as they are
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose close() leaves a receive already waiting to wait out its wait fails")
+    void closeLeavingAWaitingReceiverFails() {
+        assertThat(failuresOf(CloseLeavesAWaitingReceiver.class)).containsKey("Delivery.closeWakesBlockedReceivers");
+    }
+
+    /**
      * Leases without a lock, as a store whose receive reads a row before it marks it taken: now and then two
      * receivers get one job at once (here every 50th job leased goes to the next receive of another thread too).
      * The second settle of it is refused as a lost lease, though no lease ran out.
