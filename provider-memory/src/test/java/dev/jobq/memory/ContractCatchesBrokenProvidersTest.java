@@ -41,6 +41,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.DisplayName;
@@ -616,6 +617,49 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider whose close() leaves a receive already waiting to wait out its wait fails")
     void closeLeavingAWaitingReceiverFails() {
         assertThat(failuresOf(CloseLeavesAWaitingReceiver.class)).containsKey("Delivery.closeWakesBlockedReceivers");
+    }
+
+    /**
+     * Closes only once the receives in flight are over, as a provider whose close() takes a lock each receive holds
+     * for its whole wait does: a receive already waiting is not woken, and close() returns when its wait is out.
+     */
+    static final class CloseWaitsOutTheReceivesInFlight extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            AtomicBoolean closed = new AtomicBoolean();
+            ReentrantReadWriteLock inFlight = new ReentrantReadWriteLock();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    if (closed.get()) {
+                        return List.of();
+                    }
+                    inFlight.readLock().lock();
+                    try {
+                        return super.receive(max, wait);
+                    } finally {
+                        inFlight.readLock().unlock();
+                    }
+                }
+
+                @Override
+                public void close() {
+                    closed.set(true);
+                    inFlight.writeLock().lock(); // the fault: waits for the receives in flight, not waking them
+                    try {
+                        super.close();
+                    } finally {
+                        inFlight.writeLock().unlock();
+                    }
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose close() waits out a waiting receive instead of waking it fails")
+    void closeWaitingOutAWaitingReceiverFails() {
+        assertThat(failuresOf(CloseWaitsOutTheReceivesInFlight.class)).containsKey("Delivery.closeWakesBlockedReceivers");
     }
 
     /**
