@@ -36,10 +36,13 @@ public interface TimeControl {
     /**
      * True when a test that had to look within {@code window} of starting something (before a delay
      * it set or a lease it holds ran out) may have looked too late, {@code elapsed} having passed
-     * (between two readings of {@link #nanoTime()}): never for a settable clock, which stands still
-     * while the test runs; for real time, once {@code elapsed} reached {@code window} (a loaded machine
-     * stalled the test), and the suite then runs the test again rather than blame the provider. By
-     * default never.
+     * (between two readings of {@link #nanoTime()}): never for a settable clock, which moves only when
+     * the test moves it, so that every look falls where the test put it; for real time, once
+     * {@code elapsed} reached {@code window} (a loaded machine stalled the test), and the suite then
+     * runs the test again rather than blame the provider. By default never. A time control that
+     * overrides this must read, in {@link #nanoTime()}, the time its provider's leases run on: one that
+     * excuses late looks on a settable clock but measures {@code elapsed} in real time would excuse a
+     * failure the clock shows was no stall.
      */
     default boolean mayHaveLookedLate(Duration window, Duration elapsed) {
         return false;
@@ -49,13 +52,19 @@ public interface TimeControl {
      * A reading in nanoseconds of the time the provider's leases and delays pass in, for how much of it
      * passed between two readings (the {@code elapsed} of {@link #mayHaveLookedLate}); as with
      * {@link System#nanoTime()}, which it is by default, only the difference of two readings means
-     * anything. A settable clock's reading moves only when the clock is moved.
+     * anything. A settable clock's reading moves only when the clock is moved. A test of your own in
+     * {@code QueueProviderContract.lookingInTime} that opens a window at a time it noted passes a
+     * reading of this, not of {@link System#nanoTime()}; the suite's bounds on waiting (patience) stay
+     * on real time.
      */
     default long nanoTime() {
         return System.nanoTime();
     }
 
-    /** The time of a settable clock; waits for things already due are bounded by 10 s of real time. */
+    /**
+     * The time of a settable clock; waits for things already due, and for the provider's round trips, are
+     * bounded by 10 s of real time (see {@link #settable(SettableClock, Duration)} for more).
+     */
     static TimeControl settable(SettableClock clock) {
         return settable(clock, Duration.ofSeconds(10));
     }
@@ -63,7 +72,10 @@ public interface TimeControl {
     /**
      * The time of a settable clock, for a provider whose calls are slower than {@link #settable(SettableClock)}
      * allows (one behind a network, on a loaded machine): waits for things already due, and for the provider's
-     * round trips, are bounded by {@code patience} of real time.
+     * round trips, are bounded by {@code patience} of real time. A receive that must return before its wait is
+     * over (woken by an enqueue or an interrupt, or one on a closed provider) is given three times
+     * {@code patience} as its wait, so a longer patience lets no receive that waits out its wait pass; it makes
+     * only failing tests slower.
      */
     static TimeControl settable(SettableClock clock, Duration patience) {
         Objects.requireNonNull(clock, "clock");
