@@ -502,7 +502,6 @@ abstract class JdbcSchedulerContract {
             }
         }
 
-        /** An application's pool of {@code size} connections that gives up waiting for one after 250 ms. */
         /**
          * An application's pool of {@code size} connections, each asked for waiting at most 250 ms, returned once it
          * holds all of them: Hikari makes the first as it starts and the rest in the background, and on a loaded
