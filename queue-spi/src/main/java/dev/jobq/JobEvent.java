@@ -48,7 +48,7 @@ public sealed interface JobEvent {
             implements JobEvent {
     }
 
-    /** An attempt failed (threw or timed out) and the job will run again {@code retryIn} after {@code at}. */
+    /** An attempt failed (threw or timed out) and the job will run again after {@code retryIn}. */
     record Failed(Instant at, String queue, String jobId, String type, int attempt, String error, Duration retryIn)
             implements JobEvent {
     }

@@ -1030,7 +1030,7 @@ final class AttemptRun implements JobContext, Runnable {
             awaitEarlierEvents();
             env.events().publish(new JobEvent.Failed(ended, queue.name(), delivery.jobId(), type,
                     delivery.attempt(), retry.error(), retry.delay()));
-            rethrowIfFatal(settleWithProvider(dueRetryInAfter(retry, ended)));
+            rethrowIfFatal(settleWithProvider(failure));
             return;
         }
         Throwable providerFailed = settleWithProvider(failure);
@@ -1048,21 +1048,6 @@ final class AttemptRun implements JobContext, Runnable {
         awaitEarlierEvents();
         env.events().publish(new JobEvent.Dead(ended, queue.name(), delivery.jobId(), type,
                 delivery.attempt(), failure.error()));
-    }
-
-    /**
-     * {@code retry} as the provider is to count it from now, so that it is due {@code retryIn} after its Failed's
-     * instant ({@code ended}), as that event says: the provider counts the delay from its clock at the call, after the
-     * listeners heard Failed. A test that moved its SettableClock by retryIn on hearing it, before this call, had the
-     * retry due retryIn after the moved time, never reached. The same {@code retry} while the clock has not moved.
-     */
-    private Failure dueRetryInAfter(Failure.RetryAfter retry, Instant ended) {
-        Duration since = Duration.between(ended, env.clock().instant());
-        if (!since.isPositive() || retry.delay().isZero()) {
-            return retry;
-        }
-        Duration left = retry.delay().minus(since);
-        return new Failure.RetryAfter(left.isNegative() ? Duration.ZERO : left, retry.error());
     }
 
     /**
