@@ -117,11 +117,17 @@ public interface TimeControl {
         };
     }
 
-    /** Real time (UTC system clock); every wait for something due is that long plus {@code margin}. */
+    /**
+     * Real time (UTC system clock); every wait for something due is that long plus {@code margin}, which must be more
+     * than zero: the suite waits {@code patience(Duration.ZERO)}, the margin alone, for a receiver to block and for a
+     * job due now.
+     */
     static TimeControl realTime(Duration margin) {
         Objects.requireNonNull(margin, "margin");
-        if (margin.isNegative()) {
-            throw new IllegalArgumentException("margin must be ≥ 0, got " + margin);
+        if (!margin.isPositive()) {
+            throw new IllegalArgumentException("margin must be > 0, got " + margin + ": the suite waits "
+                    + "patience(Duration.ZERO), which is the margin, for a receiver to block and for a job due now; "
+                    + "give a few seconds, as TimeControl.realTime(Duration.ofSeconds(5))");
         }
         return new TimeControl() {
             @Override
