@@ -11,6 +11,7 @@ import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -92,9 +93,7 @@ class WorkerLogTest {
 
         jobs.close();
 
-        assertThat(appender.list).filteredOn(event -> event.getLoggerName().endsWith(".Worker"))
-                .filteredOn(event -> event.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
-                .containsExactly("jobq worker: shutdownTimeout 200ms passed with handlers still running; released 1 "
+        assertThat(workerWarnings()).containsExactly("jobq worker: shutdownTimeout 200ms passed with handlers still running; released 1 "
                         + "unfinished job(s) for redelivery");
     }
 
@@ -150,9 +149,7 @@ class WorkerLogTest {
 
         // Before, "released 1 unfinished job(s) for redelivery" was all: nothing said that its handler ran on in this
         // process, beside the job's next delivery, after close() had returned.
-        assertThat(appender.list).filteredOn(event -> event.getLoggerName().endsWith(".Worker"))
-                .filteredOn(event -> event.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
-                .anySatisfy(m -> assertThat(m).startsWith("jobq worker: 1 handler(s) still run, ignoring the "
+        assertThat(workerWarnings()).anySatisfy(m -> assertThat(m).startsWith("jobq worker: 1 handler(s) still run, ignoring the "
                                 + "interrupt, after their attempts ended without them: job " + id + " (report:build) "
                                 + "on queue 'reports' attempt 1 (released at shutdown), at " + WorkerLogTest.class.getName()
                                 + ".ignoreInterruptsUntil(WorkerLogTest.java:")
@@ -186,12 +183,16 @@ class WorkerLogTest {
 
         // Before, nothing: the timed-out attempt was settled, so close() found nothing to drain or cancel and returned
         // at once, the handler running on in this process, unnamed, while the application closed what it uses.
-        assertThat(appender.list).filteredOn(event -> event.getLoggerName().endsWith(".Worker"))
-                .filteredOn(event -> event.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
-                .anySatisfy(m -> assertThat(m).startsWith("jobq worker: 1 handler(s) still run, ignoring the "
+        assertThat(workerWarnings()).anySatisfy(m -> assertThat(m).startsWith("jobq worker: 1 handler(s) still run, ignoring the "
                         + "interrupt, after their attempts ended without them: job " + id + " (report:build) on queue "
                         + "'reports' attempt 1 (failed at its timeout), at " + WorkerLogTest.class.getName()
                         + ".ignoreInterruptsUntil(WorkerLogTest.java:"));
+    }
+
+    /** The WARN lines the worker itself logged, formatted, in order. */
+    private List<String> workerWarnings() {
+        return appender.list.stream().filter(event -> event.getLoggerName().endsWith(".Worker"))
+                .filter(event -> event.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     /** What a handler stuck in a call that swallows interrupts does. */
