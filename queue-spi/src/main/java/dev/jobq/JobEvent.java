@@ -48,7 +48,10 @@ public sealed interface JobEvent {
             implements JobEvent {
     }
 
-    /** An attempt failed (threw or timed out) and the job will run again after {@code retryIn}. */
+    /**
+     * An attempt failed (threw or timed out) and the job will run again {@code retryIn} after {@code at}, also on a
+     * clock a test moves as soon as it hears this event, before the retry reaches the provider.
+     */
     record Failed(Instant at, String queue, String jobId, String type, int attempt, String error, Duration retryIn)
             implements JobEvent {
     }

@@ -265,10 +265,71 @@ class TestingRecipesTest {
 
             Duration retryIn = failed.get(10, TimeUnit.SECONDS).retryIn();
             assertThat(retryIn).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
-            // Failed comes just before the retry is handed to the queue, which counts retryIn from its clock then.
+            // DELAYED once the retry is with the queue, so that "not yet, 1 ms before" is asked of the queue itself.
             await().atMost(Duration.ofSeconds(10)).until(() -> jobs.getJob(id).map(JobInfo::state)
                     .orElseThrow() == JobState.DELAYED);
             clock.advance(retryIn.minusMillis(1));
+            assertThat(jobs.getJob(id)).as("1 ms before its retryIn").map(JobInfo::state).contains(JobState.DELAYED);
+
+            clock.advance(Duration.ofMillis(1));
+
+            assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(JobEvent.Completed.class,
+                    done -> assertThat(done.attempt()).isEqualTo(2));
+        }
+    }
+
+    @Test
+    @DisplayName("a retry is due retryIn after its Failed event, also when a SettableClock is moved by retryIn as soon "
+            + "as Failed is heard, before the retry reaches the queue")
+    void aRetryIsDueRetryInAfterItsFailedEventWhenTheClockMovesAtOnce() throws Exception {
+        var clock = SettableClock.atEpochOf2026();
+        try (JobQueue jobs = JobQueue.builder().clock(clock).build()) {
+            var outcome = outcomeOf(jobs);
+            // Moved by the listener itself, on the worker's thread: the earliest a test can hear Failed and move.
+            jobs.addListener(event -> {
+                if (event instanceof JobEvent.Failed failed) {
+                    clock.advance(failed.retryIn());
+                }
+            });
+            jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> {
+                if (ctx.attempt() == 1) {
+                    throw new IllegalStateException("the mail server is down");
+                }
+            });
+            jobs.start();
+            jobs.enqueue("email:send", new Email("ada@example.com", "Welcome!"));
+
+            assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(JobEvent.Completed.class,
+                    done -> assertThat(done.attempt()).isEqualTo(2));
+        }
+    }
+
+    @Test
+    @DisplayName("a SettableClock moved on hearing Failed by 1 ms less than retryIn leaves the retry delayed, and runs it "
+            + "at the last millisecond: the retry counts from Failed's instant, not from the moved time, nor earlier")
+    void aRetryMovedTowardsAtOnceIsDueExactlyRetryInAfterItsFailedEvent() throws Exception {
+        var clock = SettableClock.atEpochOf2026();
+        var failed = new CompletableFuture<JobEvent.Failed>();
+        try (JobQueue jobs = JobQueue.builder().clock(clock).build()) {
+            var outcome = outcomeOf(jobs);
+            jobs.addListener(event -> {
+                if (event instanceof JobEvent.Failed first) {
+                    clock.advance(first.retryIn().minusMillis(1));
+                    failed.complete(first);
+                }
+            });
+            jobs.registerJobHandler("email:send", Email.class, (job, ctx) -> {
+                if (ctx.attempt() == 1) {
+                    throw new IllegalStateException("the mail server is down");
+                }
+            });
+            jobs.start();
+            String id = jobs.enqueue("email:send", new Email("ada@example.com", "Welcome!"));
+
+            JobEvent.Failed first = failed.get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> jobs.getJob(id).map(JobInfo::state)
+                    .orElseThrow() == JobState.DELAYED);
+            assertThat(clock.instant()).isEqualTo(first.at().plus(first.retryIn()).minusMillis(1));
             assertThat(jobs.getJob(id)).as("1 ms before its retryIn").map(JobInfo::state).contains(JobState.DELAYED);
 
             clock.advance(Duration.ofMillis(1));

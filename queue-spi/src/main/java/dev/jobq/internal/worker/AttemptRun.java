@@ -1013,7 +1013,8 @@ final class AttemptRun implements JobContext, Runnable {
         String type = delivery.envelope().type();
         // The attempt ended here: what the log and the provider take (SQS: a send to the dead-letter
         // queue and a delete) is not its handler's time, which listeners measure up to the event's instant.
-        Instant ended = env.clock().instant();
+        FailedInstant failedAt = FailedInstant.now(env.clock());
+        Instant ended = failedAt.at();
         // The heartbeat under way returns first, before the lease is looked at as before the provider is told; one
         // that does not (the provider hangs in extendLease) is not followed by another extendLease.
         boolean heartbeatReturned = awaitHeartbeatReturned(afterHeartbeat);
@@ -1030,7 +1031,7 @@ final class AttemptRun implements JobContext, Runnable {
             awaitEarlierEvents();
             env.events().publish(new JobEvent.Failed(ended, queue.name(), delivery.jobId(), type,
                     delivery.attempt(), retry.error(), retry.delay()));
-            rethrowIfFatal(settleWithProvider(failure));
+            rethrowIfFatal(settleWithProvider(failedAt.dueRetryInAfter(retry, env.clock())));
             return;
         }
         Throwable providerFailed = settleWithProvider(failure);
