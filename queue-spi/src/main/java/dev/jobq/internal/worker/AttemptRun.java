@@ -62,6 +62,9 @@ final class AttemptRun implements JobContext, Runnable {
     private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
     /** What {@link #nextHeartbeatNanos} is put ahead by while a heartbeat is under way: 146 years, never due. */
     private static final long HEARTBEAT_UNDER_WAY = Long.MAX_VALUE / 2;
+    private static final byte OVERDUE_NONE = 0;
+    private static final byte OVERDUE_WARNED = 1;
+    private static final byte OVERDUE_RETURNED = 2;
     /**
      * What {@link #nextHeartbeatNanos} is put ahead by while a heartbeat's thread is in it (about to call the provider,
      * or calling it): 219 years, never due, and told apart from {@link #HEARTBEAT_UNDER_WAY} (handed over, perhaps
@@ -243,10 +246,13 @@ final class AttemptRun implements JobContext, Runnable {
      */
     private long backoffAskedNanos;
     /**
-     * True once the watchdog warned that the attempt's thread runs on past its timeout ({@link #warnIfOverdue}): the
-     * handler's return is then logged at INFO rather than DEBUG ({@link #discarded}). Written by the watchdog only.
+     * {@link #OVERDUE_WARNED} once the watchdog warned that the attempt's thread runs on past its timeout
+     * ({@link #warnIfOverdue}): its return is then logged at INFO rather than DEBUG ({@link #discarded});
+     * {@link #OVERDUE_RETURNED} once its thread returned past the attempt's end, after which that WARN no longer comes.
+     * Written under the monitor of {@link #state}, and only then: nothing on a job's path. A byte, as the boolean it
+     * replaced, in AttemptRun's one byte of padding.
      */
-    private volatile boolean overdueWarned;
+    private volatile byte overdue;
 
     /**
      * @param handlerReturned run on the handler's thread once the attempt is finished there, before the
@@ -538,12 +544,13 @@ final class AttemptRun implements JobContext, Runnable {
         if (failure == null || !finishOnHandlerThread()) {
             // The text read above (always, once the backoff was asked), not read again: a message slow to read past the
             // timeout held the thread, and its permit, for a second such read, for a line of the log.
+            boolean warned = returnedAfterOverdueWarning();
             if (backoffAsked && state.get() == State.TIMED_OUT) {
                 log.warn("{} threw {}, and its backoff ({}) did not return within the job's timeout; the timeout "
                         + "settles the attempt", describe(), text, UserCode.describe(backoff));
-            } else if (overdueWarned || !(error instanceof InterruptedException || error instanceof JobCancelledException)) {
+            } else if (warned || !(error instanceof InterruptedException || error instanceof JobCancelledException)) {
                 // not its toString(), user code that may throw
-                discarded("threw " + (text != null ? text : FailurePolicy.describe(error)));
+                discarded("threw " + (text != null ? text : FailurePolicy.describe(error)), warned);
             }
             return;
         }
@@ -560,7 +567,12 @@ final class AttemptRun implements JobContext, Runnable {
      * the handler ran on although it was cancelled, and the job's other delivery may do its work again.
      */
     private void discarded(String how) {
-        if (overdueWarned && state.get() == State.TIMED_OUT) {
+        discarded(how, returnedAfterOverdueWarning());
+    }
+
+    /** {@link #discarded(String)}, {@code warned} by {@link #returnedAfterOverdueWarning()} already. */
+    private void discarded(String how, boolean warned) {
+        if (warned && state.get() == State.TIMED_OUT) {
             log.info("{}: its handler, named in a warning as running past its timeout, {} {} after it; that is "
                     + "discarded, and its thread and permit are free again", describe(), how,
                     DurationFormat.format(Duration.ofNanos(System.nanoTime() - startNanos - timeoutNanos)
@@ -1229,7 +1241,7 @@ final class AttemptRun implements JobContext, Runnable {
      * @param permits the worker's concurrency, for the warning
      */
     boolean warnIfOverdue(long nowNanos, long afterNanos, int permits) {
-        if (overdueWarned || state.get() != State.TIMED_OUT) {
+        if (overdue != OVERDUE_NONE || state.get() != State.TIMED_OUT) {
             return false;
         }
         Thread running = thread;
@@ -1237,19 +1249,38 @@ final class AttemptRun implements JobContext, Runnable {
             return false;
         }
         String at = whereRunning(running.getStackTrace());
-        if (thread != running) {
-            return false; // it returned meanwhile: that stack may be its thread's next job's
-        }
-        overdueWarned = true;
         String what = backoffAsked ? "its backoff (" + UserCode.describe(backoff) + ")"
                 : payloadBound ? "its handler" : "the binding of its payload";
-        inLogContext(() -> log.warn("{}: {} has not returned {} after its timeout ({}), whose interrupt it ignores; it "
-                        + "is at {}; its attempt was failed at the timeout and what the handler does now is discarded, "
-                        + "but it keeps its thread and one of this worker's {} permits until it returns: have it stop "
-                        + "when interrupted, or call ctx.throwIfCancelled() between steps", describe(), what,
-                DurationFormat.format(Duration.ofNanos(afterNanos)),
-                DurationFormat.format(delivery.envelope().options().timeout()), at, permits));
+        // Under the monitor its thread marks its return under (returnedAfterOverdueWarning): read unlocked, a handler
+        // that had returned, its thread not yet taken back, was warned about, and no INFO followed; and the INFO of a
+        // return while this line is written waits for it. One attempt's monitor: only its own thread can wait here.
+        synchronized (state) {
+            if (overdue != OVERDUE_NONE || thread != running) {
+                return false; // it returned meanwhile: that stack may be its thread's next job's
+            }
+            overdue = OVERDUE_WARNED;
+            inLogContext(() -> log.warn("{}: {} has not returned {} after its timeout ({}), whose interrupt it ignores; "
+                            + "it is at {}; its attempt was failed at the timeout and what the handler does now is "
+                            + "discarded, but it keeps its thread and one of this worker's {} permits until it returns: "
+                            + "have it stop when interrupted, or call ctx.throwIfCancelled() between steps", describe(),
+                    what, DurationFormat.format(Duration.ofNanos(afterNanos)),
+                    DurationFormat.format(delivery.envelope().options().timeout()), at, permits));
+        }
         return true;
+    }
+
+    /**
+     * Called on the attempt's thread as it returns after a timeout, the shutdown or a lost lease settled the attempt
+     * without it: marks the return, so that {@link #warnIfOverdue} no longer names it as running on; true if it did
+     * already, and the INFO that it returned is due. Under the monitor that WARN is written under, so that the INFO
+     * comes after it. Never on a job's path: only where the attempt was settled without its thread.
+     */
+    private boolean returnedAfterOverdueWarning() {
+        synchronized (state) {
+            boolean warned = overdue == OVERDUE_WARNED;
+            overdue = OVERDUE_RETURNED;
+            return warned;
+        }
     }
 
     /**

@@ -1,0 +1,194 @@
+package dev.jobq.internal.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jobq.Backoff;
+import dev.jobq.JobInfo;
+import dev.jobq.JobOptions;
+import dev.jobq.internal.runtime.EventBus;
+import dev.jobq.internal.runtime.HandlerRegistry;
+import dev.jobq.internal.runtime.QueueCounters;
+import dev.jobq.spi.Capabilities;
+import dev.jobq.spi.EnqueueResult;
+import dev.jobq.spi.Failure;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ProviderStats;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The watchdog's WARN for an attempt whose thread runs on past its timeout ({@link AttemptRun#warnIfOverdue}), and the
+ * INFO that says it returned: the sweep is called here by hand, at a time given to it, and the attempt's thread is held
+ * by latches where the race is, between its return and the worker taking the thread back.
+ */
+class OverdueWarningTest {
+
+    /** Far past any timeout: the sweep's "now" given to warnIfOverdue. */
+    private static final long AN_HOUR_ON = TimeUnit.HOURS.toNanos(1);
+
+    private final Logger logger = (Logger) LoggerFactory.getLogger(AttemptRun.class);
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final HandlerRegistry handlers = new HandlerRegistry();
+    /** Let go by the test: what ignores the interrupt returns. */
+    private final CountDownLatch mayReturn = new CountDownLatch(1);
+
+    @BeforeEach
+    void capture() {
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    @AfterEach
+    void release() {
+        mayReturn.countDown();
+        logger.detachAppender(appender);
+    }
+
+    @Test
+    @DisplayName("a handler that returned past its timeout, its thread not yet taken back by the worker, is not named "
+            + "in a warning as running on: no INFO would follow it")
+    void aHandlerThatReturnedIsNotWarnedAbout() throws Exception {
+        var handlerIn = new CountDownLatch(1);
+        handlers.registering(new ObjectMapper()).registerJobHandler("test", Integer.class, (job, ctx) -> {
+            handlerIn.countDown();
+            ignoreInterruptsUntil(mayReturn);
+        });
+        var run = attempt("1");
+        var returned = new CountDownLatch(1);
+        var mayDetach = new CountDownLatch(1);
+        Thread thread = Thread.ofVirtual().start(() -> {
+            try {
+                run.run();
+            } finally {
+                returned.countDown();
+                ignoreInterruptsUntil(mayDetach); // the worker's own steps before it takes the thread back
+                run.detachThread();
+            }
+        });
+        try {
+            assertThat(handlerIn.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
+            assertThat(run.timeOut()).as("timed out").isTrue();
+            mayReturn.countDown();
+            assertThat(returned.await(10, TimeUnit.SECONDS)).as("the handler returned").isTrue();
+
+            // Before, the sweep found the thread still there, and warned: no INFO came after, the return having passed.
+            assertThat(run.warnIfOverdue(System.nanoTime() + AN_HOUR_ON, Watchdog.OVERDUE_WARNING.toNanos(), 5))
+                    .as("warned after the handler returned").isFalse();
+            assertThat(messages(Level.WARN)).isEmpty();
+        } finally {
+            mayDetach.countDown();
+            thread.join(Duration.ofSeconds(10));
+        }
+    }
+
+    private AttemptRun attempt(String payloadJson) {
+        var env = new RunEnvironment(handlers, new EventBus(List.of()), Clock.systemUTC(), Backoff.defaultBackoff(),
+                null);
+        var options = new JobOptions(1, Duration.ofMillis(100), JobOptions.DEFAULT_PRIORITY, null,
+                JobOptions.DEFAULT_QUEUE);
+        var envelope = new JobEnvelope(JobEnvelope.CURRENT_VERSION, "job-1", "test", payloadJson, options, 0,
+                Instant.EPOCH, null, null);
+        var delivery = new ReceivedJob(envelope, 1, "receipt-1", Duration.ofSeconds(30));
+        return new AttemptRun(new QueueBinding("default", new NoJobsProvider(), new QueueCounters()), delivery, env,
+                () -> { }, null, new AttemptRun.WorkerSide() {
+                    @Override
+                    public boolean stopping() {
+                        return false;
+                    }
+
+                    @Override
+                    public void endedWithoutOutcome() {
+                    }
+
+                    @Override
+                    public void endedWithOutcome() {
+                    }
+                });
+    }
+
+    private List<String> messages(Level level) {
+        return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
+                .toList();
+    }
+
+    /** Waits for {@code latch} (30 s at most) through any interrupt, as a handler that swallows it does. */
+    private static void ignoreInterruptsUntil(CountDownLatch latch) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < end) {
+            try {
+                if (latch.await(end - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException ignored) {
+                // the timeout's cancel, ignored
+            }
+        }
+    }
+
+    /** Holds no job; takes what it is told. */
+    private static final class NoJobsProvider implements QueueProvider {
+
+        @Override
+        public Capabilities capabilities() {
+            return new Capabilities(Duration.ZERO, 1024, EnumSet.noneOf(dev.jobq.spi.Feature.class), 1);
+        }
+
+        @Override
+        public List<ReceivedJob> receive(int max, Duration wait) {
+            return List.of();
+        }
+
+        @Override
+        public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void acknowledge(ReceivedJob job) {
+        }
+
+        @Override
+        public void fail(ReceivedJob job, Failure failure) {
+        }
+
+        @Override
+        public void extendLease(ReceivedJob job, Duration extension) {
+        }
+
+        @Override
+        public void release(ReceivedJob job) {
+        }
+
+        @Override
+        public Optional<JobInfo> getJob(String jobId) {
+            return Optional.empty();
+        }
+
+        @Override
+        public ProviderStats stats() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
