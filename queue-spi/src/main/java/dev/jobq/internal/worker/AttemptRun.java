@@ -62,6 +62,8 @@ final class AttemptRun implements JobContext, Runnable {
     private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
     /** What {@link #nextHeartbeatNanos} is put ahead by while a heartbeat is under way: 146 years, never due. */
     private static final long HEARTBEAT_UNDER_WAY = Long.MAX_VALUE / 2;
+    /** What the overdue WARN and its INFO call a payload's binding that ignores its timeout. */
+    private static final String BINDING = "the binding of its payload";
     private static final byte OVERDUE_NONE = 0;
     private static final byte OVERDUE_WARNED = 1;
     private static final byte OVERDUE_RETURNED = 2;
@@ -392,6 +394,8 @@ final class AttemptRun implements JobContext, Runnable {
         if (worker.stopping()) {
             if (state.compareAndSet(State.RUNNING, State.RELEASED)) {
                 handBack();
+            } else {
+                returnedPastEnd(BINDING, "returned", true);
             }
             return;
         }
@@ -403,6 +407,8 @@ final class AttemptRun implements JobContext, Runnable {
         }
         if (state.get() != State.RUNNING) {
             announcingStarted = false;
+            // startNanos is the handler's now: the binding's time past its timeout is not said
+            returnedPastEnd(BINDING, "returned", false);
             return; // timed out, released at shutdown or its lease lost while its payload was bound: settled there
         }
         if (announce) {
@@ -414,6 +420,7 @@ final class AttemptRun implements JobContext, Runnable {
             }
         }
         if (cancelled) {
+            returnedPastEnd("its handler", "returned", true); // named so by a WARN while a listener of Started ran
             return; // released or timed out while Started was announced: already settled, not worth starting
         }
         var job = new Job<>(envelope.jobId(), envelope.type(), payload, attempt, envelope.options(),
@@ -548,6 +555,9 @@ final class AttemptRun implements JobContext, Runnable {
             if (backoffAsked && state.get() == State.TIMED_OUT) {
                 log.warn("{} threw {}, and its backoff ({}) did not return within the job's timeout; the timeout "
                         + "settles the attempt", describe(), text, UserCode.describe(backoff));
+                if (warned) {
+                    logReturnedAfterWarning("its backoff", "returned", true);
+                }
             } else if (warned || !(error instanceof InterruptedException || error instanceof JobCancelledException)) {
                 // not its toString(), user code that may throw
                 discarded("threw " + (text != null ? text : FailurePolicy.describe(error)), warned);
@@ -573,10 +583,7 @@ final class AttemptRun implements JobContext, Runnable {
     /** {@link #discarded(String)}, {@code warned} by {@link #returnedAfterOverdueWarning()} already. */
     private void discarded(String how, boolean warned) {
         if (warned && state.get() == State.TIMED_OUT) {
-            log.info("{}: its handler, named in a warning as running past its timeout, {} {} after it; that is "
-                    + "discarded, and its thread and permit are free again", describe(), how,
-                    DurationFormat.format(Duration.ofNanos(System.nanoTime() - startNanos - timeoutNanos)
-                            .truncatedTo(ChronoUnit.MILLIS)));
+            logReturnedAfterWarning(payloadBound ? "its handler" : BINDING, how, true);
         } else if (state.get() == State.LEASE_LOST) {
             log.info("{} {} after its lease was lost; its result is not recorded (no acknowledgement, no event, not "
                     + "counted): the job's other delivery settles it", describe(), how);
@@ -585,10 +592,34 @@ final class AttemptRun implements JobContext, Runnable {
         }
     }
 
+    /**
+     * The attempt's thread, named by {@link #warnIfOverdue} as running on past its timeout, returned:
+     * {@code what} as that WARN named it, {@code how} ("returned", "threw …"), and how long after the timeout if
+     * {@code timed} ({@link #startNanos} is still the start its timeout counted from).
+     */
+    private void logReturnedAfterWarning(String what, String how, boolean timed) {
+        String after = timed ? " " + DurationFormat.format(Duration.ofNanos(System.nanoTime() - startNanos - timeoutNanos)
+                .truncatedTo(ChronoUnit.MILLIS)) + " after it" : "";
+        log.info("{}: {}, named in a warning as running past its timeout, {}{}; that is discarded, and its thread and "
+                + "permit are free again", describe(), what, how, after);
+    }
+
+    /**
+     * The attempt's thread returns past the attempt's end from elsewhere than its handler's outcome (the binding of its
+     * payload, a listener of its Started): the INFO after the WARN of {@link #warnIfOverdue}, if that came.
+     */
+    private void returnedPastEnd(String what, String how, boolean timed) {
+        if (returnedAfterOverdueWarning() && state.get() == State.TIMED_OUT) {
+            logReturnedAfterWarning(what, how, timed);
+        }
+    }
+
     /** Settles a delivery that never reached its handler. */
     private void settle(Failure failure) {
         if (finishOnHandlerThread()) {
             report(failure, null, HANDLER_FAILED); // a job waiting for its thread gets heartbeats too
+        } else {
+            returnedPastEnd(BINDING, "ended", true); // it refused the payload, past the timeout that failed the job
         }
     }
 
@@ -1250,7 +1281,7 @@ final class AttemptRun implements JobContext, Runnable {
         }
         String at = whereRunning(running.getStackTrace());
         String what = backoffAsked ? "its backoff (" + UserCode.describe(backoff) + ")"
-                : payloadBound ? "its handler" : "the binding of its payload";
+                : payloadBound ? "its handler" : BINDING;
         // Under the monitor its thread marks its return under (returnedAfterOverdueWarning): read unlocked, a handler
         // that had returned, its thread not yet taken back, was warned about, and no INFO followed; and the INFO of a
         // return while this line is written waits for it. One attempt's monitor: only its own thread can wait here.

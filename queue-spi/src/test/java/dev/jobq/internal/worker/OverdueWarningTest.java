@@ -6,8 +6,11 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jobq.Backoff;
+import dev.jobq.JobHandler;
 import dev.jobq.JobInfo;
 import dev.jobq.JobOptions;
 import dev.jobq.internal.runtime.EventBus;
@@ -96,6 +99,100 @@ class OverdueWarningTest {
         } finally {
             mayDetach.countDown();
             thread.join(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    @DisplayName("the binding of a payload that ignores its timeout's interrupt, named in a warning, is said to have "
+            + "returned when it does, as a handler is")
+    void aBindingNamedInTheWarningIsSaidToHaveReturned() throws Exception {
+        SlowPayload.mayReturn = mayReturn;
+        SlowPayload.in = new CountDownLatch(1);
+        JobHandler<SlowPayload> neverCalled = (job, ctx) -> {
+            throw new AssertionError("the handler of a payload bound past its timeout was called");
+        };
+        handlers.registering(new ObjectMapper()).registerJobHandler("test", SlowPayload.class, neverCalled);
+        var run = attempt("{\"n\":1}");
+        Thread thread = Thread.ofVirtual().start(() -> {
+            try {
+                run.run();
+            } finally {
+                run.detachThread();
+            }
+        });
+        try {
+            assertThat(SlowPayload.in.await(10, TimeUnit.SECONDS)).as("the binding started").isTrue();
+            assertThat(run.timeOut()).as("timed out").isTrue();
+            assertThat(run.warnIfOverdue(System.nanoTime() + AN_HOUR_ON, Watchdog.OVERDUE_WARNING.toNanos(), 5))
+                    .as("warned").isTrue();
+            assertThat(messages(Level.WARN)).singleElement().asString()
+                    .startsWith("job job-1 (test) on queue 'default' attempt 1: the binding of its payload has not "
+                            + "returned 5s after its timeout (100ms), whose interrupt it ignores; it is at ");
+
+            mayReturn.countDown();
+            assertThat(thread.join(Duration.ofSeconds(10))).as("the attempt's thread ended").isTrue();
+
+            // Before, nothing: the WARN said the binding holds a thread and a permit, and nothing said it let them go.
+            assertThat(messages(Level.INFO)).singleElement().asString()
+                    .isEqualTo("job job-1 (test) on queue 'default' attempt 1: the binding of its payload, named in a "
+                            + "warning as running past its timeout, returned; that is discarded, and its thread and "
+                            + "permit are free again");
+        } finally {
+            mayReturn.countDown();
+            thread.join(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    @DisplayName("the binding of a payload that ignores its timeout's interrupt, named in a warning, and then refuses "
+            + "the payload, is said to have ended")
+    void aBindingNamedInTheWarningThatRefusesThePayloadIsSaidToHaveEnded() throws Exception {
+        SlowPayload.mayReturn = mayReturn;
+        SlowPayload.in = new CountDownLatch(1);
+        JobHandler<SlowPayload> neverCalled = (job, ctx) -> {
+            throw new AssertionError("the handler of a payload refused past its timeout was called");
+        };
+        handlers.registering(new ObjectMapper()).registerJobHandler("test", SlowPayload.class, neverCalled);
+        var run = attempt("{\"n\":-1}");
+        Thread thread = Thread.ofVirtual().start(() -> {
+            try {
+                run.run();
+            } finally {
+                run.detachThread();
+            }
+        });
+        try {
+            assertThat(SlowPayload.in.await(10, TimeUnit.SECONDS)).as("the binding started").isTrue();
+            assertThat(run.timeOut()).as("timed out").isTrue();
+            assertThat(run.warnIfOverdue(System.nanoTime() + AN_HOUR_ON, Watchdog.OVERDUE_WARNING.toNanos(), 5))
+                    .as("warned").isTrue();
+
+            mayReturn.countDown();
+            assertThat(thread.join(Duration.ofSeconds(10))).as("the attempt's thread ended").isTrue();
+
+            assertThat(messages(Level.INFO)).singleElement().asString()
+                    .startsWith("job job-1 (test) on queue 'default' attempt 1: the binding of its payload, named in a "
+                            + "warning as running past its timeout, ended ")
+                    .endsWith(" after it; that is discarded, and its thread and permit are free again");
+        } finally {
+            mayReturn.countDown();
+            thread.join(Duration.ofSeconds(10));
+        }
+    }
+
+    /** A payload whose creator blocks, ignoring interrupts, as a deserializer of the user's that waits on I/O can. */
+    static final class SlowPayload {
+        static volatile CountDownLatch in;
+        static volatile CountDownLatch mayReturn;
+
+        @JsonCreator
+        static SlowPayload of(@JsonProperty("n") int n) {
+            in.countDown();
+            ignoreInterruptsUntil(mayReturn);
+            if (n < 0) {
+                throw new IllegalArgumentException("n must be ≥ 0, got " + n);
+            }
+            return new SlowPayload();
         }
     }
 
