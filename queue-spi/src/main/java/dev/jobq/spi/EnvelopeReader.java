@@ -218,8 +218,11 @@ final class EnvelopeReader {
                     + " is newer than this worker reads (up to " + JobEnvelope.CURRENT_VERSION
                     + "); upgrade the worker's jobq to run it", jobId, type, true);
         }
-        if (problems != null && !problems.isEmpty()) {
-            throw unreadable(problems.values().iterator().next());
+        if (problems != null) {
+            forgetUnread(readVersion);
+            if (!problems.isEmpty()) {
+                throw unreadable(problems.values().iterator().next());
+            }
         }
         if (readVersion < 0) {
             throw unreadable("'envelopeVersion' must be ≥ 0, got " + readVersion);
@@ -467,6 +470,25 @@ final class EnvelopeReader {
             problems = new LinkedHashMap<>();
         }
         problems.putIfAbsent(field, message);
+    }
+
+    /**
+     * Forgets what was wrong with the fields the envelope's version does not read, as it ignores any field it does not
+     * know (docs/wire-format.md, Compatibility): version 0's {@code attempts} in version 1, or where {@code attempt} is
+     * given; the other version's name of an option given by its own version's name. A version-1 producer's own
+     * {@code "attempts": [...]} made its every message unreadable.
+     */
+    private void forgetUnread(int readVersion) {
+        boolean zero = readVersion == 0;
+        if (!zero || attempt != null) {
+            readAgain("attempts");
+        }
+        if (zero ? options.maxRetries != null : options.maxAttempts != null) {
+            readAgain(zero ? "options.maxAttempts" : "options.maxRetries");
+        }
+        if (zero ? options.timeout != null : options.timeoutMs != null) {
+            readAgain(zero ? "options.timeoutMs" : "options.timeout");
+        }
     }
 
     /** {@code field} is written again: what was wrong with its earlier value no longer counts. */

@@ -321,6 +321,22 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("version 0's names that version 1 does not read ('attempts'; 'maxRetries' and 'timeout' beside "
+                + "'maxAttempts' and 'timeoutMs') are ignored as any unknown field is, whatever their JSON type")
+        void ignoresVersionZeroNamesItDoesNotRead() {
+            String body = "{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"attempt\":1,"
+                    + "\"attempts\":[{\"at\":\"2026-11-23T09:00:00Z\",\"error\":\"timeout\"}],"
+                    + "\"options\":{\"maxAttempts\":2,\"maxRetries\":\"two\",\"timeoutMs\":700,\"timeout\":\"1s\"},"
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+
+            var env = codec.decode(body);
+
+            assertThat(env.attempt()).isEqualTo(1);
+            assertThat(env.options().maxAttempts()).isEqualTo(2);
+            assertThat(env.options().timeout()).isEqualTo(Duration.ofMillis(700));
+        }
+
+        @Test
         void readsTimesWithAnOffset() {
             var env = codec.decode("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\","
                     + "\"createdAt\":\"2026-11-23T12:00:00+02:00\"}");
@@ -443,6 +459,19 @@ class EnvelopeCodecTest {
             assertThat(kept.options().timeout()).isEqualTo(Duration.ofMinutes(2));
             assertThat(both.options().maxAttempts()).isEqualTo(2);
             assertThat(both.options().timeout()).isEqualTo(Duration.ofMillis(700));
+        }
+
+        @Test
+        @DisplayName("the names version 0 does not read beside its own ('attempts' beside 'attempt'; 'maxAttempts' and "
+                + "'timeoutMs' beside 'maxRetries' and 'timeout') are ignored, whatever their JSON type")
+        void ignoresNamesItDoesNotReadBesideItsOwn() {
+            var env = codec.decode("{\"jobId\":\"a\",\"type\":\"t\",\"attempt\":1,\"attempts\":\"one\",\"options\":"
+                    + "{\"maxRetries\":4,\"maxAttempts\":\"x\",\"timeout\":1000,\"timeoutMs\":\"y\"},"
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(env.attempt()).isEqualTo(1);
+            assertThat(env.options().maxAttempts()).isEqualTo(4);
+            assertThat(env.options().timeout()).isEqualTo(Duration.ofSeconds(1));
         }
 
         @Test
