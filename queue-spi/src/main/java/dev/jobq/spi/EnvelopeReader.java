@@ -257,9 +257,10 @@ final class EnvelopeReader {
         if (createdAt == null) {
             throw unreadable("job envelope has no 'createdAt' (an ISO-8601 UTC time such as 2026-11-23T10:00:00Z)");
         }
-        int attemptsMade = readVersion == 0 && attempt == null && attempts != null ? attempts : orZero(attempt);
+        boolean chaasKitCount = readVersion == 0 && attempt == null && attempts != null;
+        int attemptsMade = chaasKitCount ? attempts : orZero(attempt);
         if (attemptsMade < 0) {
-            throw unreadable("'attempt' must be ≥ 0, got " + attemptsMade);
+            throw unreadable("'" + (chaasKitCount ? "attempts" : "attempt") + "' must be ≥ 0, got " + attemptsMade);
         }
         return new JobEnvelope(readVersion, jobId, type, payload == null ? "null" : payload,
                 jobOptions(readVersion), attemptsMade, createdAt, scheduledFor, traceId);

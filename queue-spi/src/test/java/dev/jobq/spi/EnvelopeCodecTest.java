@@ -777,6 +777,13 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("a negative attempt count of a ChaasKit message is named as it writes it, 'attempts'")
+        void namesANegativeAttemptsAsWritten() {
+            assertThat(unreadable("{\"jobId\":\"j\",\"type\":\"t\",\"attempts\":-1,"
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}").getMessage()).isEqualTo("'attempts' must be ≥ 0, got -1");
+        }
+
+        @Test
         void refusesANewerVersionAsNewer() {
             var e = unreadable("{\"envelopeVersion\":2,\"jobId\":\"j-4\",\"type\":\"email:send\","
                     + "\"options\":\"whatever the future holds\"}");
