@@ -168,6 +168,28 @@ class ForeignProducerTest {
     }
 
     @Test
+    @DisplayName("a blank jobId or type does not name the dead job: its JobId and JobType attributes do, else the "
+            + "message's id")
+    void blankJobIdAndTypeAreNotTheDeadJobsName() {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-blank-id", false);
+        String created = "\"createdAt\":\"2026-11-23T10:00:00Z\"";
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url())
+                .messageBody("{\"envelopeVersion\":1,\"jobId\":\" \",\"type\":\"\"," + created + "}")
+                .messageAttributes(Map.of("JobId", OutgoingMessage.string("inv-90"),
+                        "JobType", OutgoingMessage.string("invoice:send"))));
+        String bare = ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url())
+                .messageBody("{\"envelopeVersion\":1,\"jobId\":\"\",\"type\":\"invoice:send\"," + created + "}"))
+                .messageId();
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        jobs.start();
+
+        List<JobEvent.Dead> dead = workers.awaitEvents(JobEvent.Dead.class, e -> true, 2);
+
+        assertThat(dead).extracting(JobEvent.Dead::jobId).containsExactlyInAnyOrder("inv-90", "sqs-message-" + bare);
+        assertThat(dead).extracting(JobEvent.Dead::type).containsOnly("invoice:send");
+    }
+
+    @Test
     @DisplayName("a dead message another producer sent within bytes of the queue's limit is copied within it: its "
             + "own attributes go first, then the error is cut, then jobq's other attributes")
     void deadLetterCopyOfAMessageNearTheLimitFitsTheLimit() {

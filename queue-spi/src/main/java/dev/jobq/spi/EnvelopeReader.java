@@ -216,7 +216,7 @@ final class EnvelopeReader {
         if (readVersion > JobEnvelope.CURRENT_VERSION) {
             throw new UnreadableEnvelopeException("job envelope version " + readVersion
                     + " is newer than this worker reads (up to " + JobEnvelope.CURRENT_VERSION
-                    + "); upgrade the worker's jobq to run it", jobId, type, true);
+                    + "); upgrade the worker's jobq to run it", name(jobId), name(type), true);
         }
         if (problems != null) {
             forgetUnread(readVersion);
@@ -500,7 +500,15 @@ final class EnvelopeReader {
     }
 
     private UnreadableEnvelopeException unreadable(String message) {
-        return new UnreadableEnvelopeException(message, jobId, type, false);
+        return new UnreadableEnvelopeException(message, name(jobId), name(type), false);
+    }
+
+    /**
+     * A job id or type as the exception carries it to name the dead job: none when blank, so that the provider names it
+     * otherwise (on SQS by its JobId and JobType attributes, else by the message's id) rather than as {@code " "}.
+     */
+    private static @Nullable String name(@Nullable String read) {
+        return read == null || read.isBlank() ? null : read;
     }
 
     private String fieldsRead() {

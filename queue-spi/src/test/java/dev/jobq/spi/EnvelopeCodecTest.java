@@ -598,6 +598,7 @@ class EnvelopeCodecTest {
             assertThat(e.getMessage()).isEqualTo("'jobId' must not be blank, got \"\"; give each job an id of its own, "
                     + "such as a UUID");
             assertThat(e.type()).isEqualTo("t");
+            assertThat(e.jobId()).as("a blank id names no job").isNull();
         }
 
         @Test
