@@ -8,8 +8,12 @@ import dev.jobq.Job;
 import dev.jobq.JobEvent;
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,27 +72,10 @@ class WireFormatClaimsTest {
 
 
         @Test
-        @DisplayName("the page's example, as printed (with its whitespace), runs with its payload and every option")
+        @DisplayName("the page's example, as printed (read from the page, with its whitespace), runs with its payload and every "
+                + "option")
         void theExampleAsPrintedRuns() {
-            String example = """
-                    {
-                      "envelopeVersion": 1,
-                      "jobId": "0193a1f0-5c3e-7a41-9b2f-3c1d2e4f5a6b",
-                      "type": "email:send",
-                      "payload": { "to": "user@example.com", "subject": "Welcome!" },
-                      "options": {
-                        "maxAttempts": 3,
-                        "timeoutMs": 30000,
-                        "priority": 0,
-                        "deduplicationKey": null,
-                        "queue": "default"
-                      },
-                      "attempt": 0,
-                      "createdAt": "2026-11-23T10:00:00Z",
-                      "scheduledFor": null,
-                      "traceId": null
-                    }
-                    """;
+            String example = docExample("## Version 1");
             SqsServer.Queues queues = sendAndWork(example);
 
             Ran run = ran("0193a1f0-5c3e-7a41-9b2f-3c1d2e4f5a6b");
@@ -343,16 +330,7 @@ class WireFormatClaimsTest {
         @DisplayName("version 0: the page's ChaasKit example runs with maxRetries as maxAttempts and timeout as timeoutMs, "
                 + "and so does a version-1 message that kept those names")
         void versionZeroExample() {
-            String example = """
-                    {
-                      "jobId": "a1b2c3",
-                      "type": "webhook:send",
-                      "payload": { "url": "https://example.com/hook" },
-                      "options": { "maxRetries": 5, "timeout": 60000, "priority": 0, "deduplicationKey": null },
-                      "createdAt": "2026-11-23T10:00:00.000Z",
-                      "scheduledFor": null
-                    }
-                    """;
+            String example = docExample("## Version 0: ChaasKit messages");
             SqsServer.Queues queues = sendAndWork(example,
                     "{\"jobId\":\"v0-new-names\",\"type\":\"wire:json\",\"options\":{\"maxAttempts\":2,\"timeoutMs\":700,"
                             + "\"queue\":\"default\"},\"attempts\":1," + CREATED + "}",
@@ -641,6 +619,30 @@ class WireFormatClaimsTest {
         }
     }
 
+
+    /**
+     * The first {@code json} block under {@code heading} in docs/wire-format.md, as printed: the page's example is what a
+     * producer in another language copies, so the test sends the page's text, not a copy of it that the page can leave.
+     */
+    private static String docExample(String heading) {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isRegularFile(dir.resolve("docs/wire-format.md"))) {
+            dir = dir.getParent();
+        }
+        assertThat(dir).as("a directory above %s with docs/wire-format.md", Path.of("").toAbsolutePath()).isNotNull();
+        String page;
+        try {
+            page = Files.readString(dir.resolve("docs/wire-format.md"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int section = page.indexOf("\n" + heading + "\n");
+        assertThat(section).as("heading '%s' in docs/wire-format.md", heading).isNotNegative();
+        int open = page.indexOf("```json\n", section);
+        assertThat(open).as("a json block under '%s'", heading).isNotNegative();
+        int from = open + "```json\n".length();
+        return page.substring(from, page.indexOf("```", from));
+    }
 
     /** A version-1 envelope of {@code type} with the example's createdAt and {@code more} (",field":value…). */
     private static String v1(String jobId, String type, String more) {
