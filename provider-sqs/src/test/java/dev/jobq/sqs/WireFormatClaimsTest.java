@@ -155,7 +155,8 @@ class WireFormatClaimsTest {
             assertThat(deadReason("t-priority")).contains("'options.priority' must be a whole number, got the string \"high\"");
             assertThat(deadReason("t-key")).contains("'options.deduplicationKey' must be a string, got the number 7");
             assertThat(deadReason("t-queue")).contains("'options.queue' must not be blank, got \"\"");
-            assertThat(deadReason("t-attempt")).contains("'attempt' must be ≥ 0, got -1");
+            assertThat(deadReason("t-attempt")).contains("'attempt' must be ≥ 0 (the attempts made before this copy "
+                    + "was written; 0 for a new job), got -1");
             assertNothingLost(queues, 11);
         }
 

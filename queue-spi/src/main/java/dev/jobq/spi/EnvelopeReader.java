@@ -92,7 +92,8 @@ final class EnvelopeReader {
 
     JobEnvelope read() {
         if (body.isBlank()) {
-            throw unreadable("message body is empty");
+            throw unreadable("message body is empty; send the job envelope, a JSON object (docs/wire-format.md), as "
+                    + "the body");
         }
         try (JsonParser parser = json.createParser(body)) {
             JsonToken first = parser.nextToken();
@@ -225,7 +226,8 @@ final class EnvelopeReader {
             }
         }
         if (readVersion < 0) {
-            throw unreadable("'envelopeVersion' must be ≥ 0, got " + readVersion);
+            throw unreadable("'envelopeVersion' must be ≥ 0, got " + readVersion + "; write " + JobEnvelope.CURRENT_VERSION
+                    + ", the current version (docs/wire-format.md)");
         }
         if (jobId == null && type == null && snsTopicArn != null) {
             throw unreadable("message body is an SNS notification of topic "
@@ -249,7 +251,7 @@ final class EnvelopeReader {
             throw unreadable(readVersion == 0
                     ? "ChaasKit-format (version 0) message has no 'jobId'; jobq does not make one up, because "
                     + "every redelivery would then look like a new job"
-                    : "job envelope has no 'jobId'");
+                    : "job envelope has no 'jobId' (the job's own id, such as a UUID; keep it when a send is retried)");
         }
         if (type == null) {
             throw unreadable("job envelope has no 'type' (the handler's job type, such as \"email:send\")");
@@ -260,7 +262,8 @@ final class EnvelopeReader {
         boolean chaasKitCount = readVersion == 0 && attempt == null && attempts != null;
         int attemptsMade = chaasKitCount ? attempts : orZero(attempt);
         if (attemptsMade < 0) {
-            throw unreadable("'" + (chaasKitCount ? "attempts" : "attempt") + "' must be ≥ 0, got " + attemptsMade);
+            throw unreadable("'" + (chaasKitCount ? "attempts" : "attempt") + "' must be ≥ 0 (the attempts made before this "
+                    + "copy was written; 0 for a new job), got " + attemptsMade);
         }
         return new JobEnvelope(readVersion, jobId, type, payload == null ? "null" : payload,
                 jobOptions(readVersion), attemptsMade, createdAt, scheduledFor, traceId);

@@ -551,7 +551,8 @@ class EnvelopeCodecTest {
 
         @Test
         void refusesAnEmptyBody() {
-            assertThat(unreadable("  ").getMessage()).isEqualTo("message body is empty");
+            assertThat(unreadable("  ").getMessage()).isEqualTo("message body is empty; send the job envelope, a JSON object "
+                    + "(docs/wire-format.md), as the body");
         }
 
         @Test
@@ -616,7 +617,8 @@ class EnvelopeCodecTest {
         void refusesAMissingJobIdInVersionOne() {
             var e = unreadable("{\"envelopeVersion\":1,\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
 
-            assertThat(e.getMessage()).isEqualTo("job envelope has no 'jobId'");
+            assertThat(e.getMessage()).isEqualTo("job envelope has no 'jobId' (the job's own id, such as a UUID; "
+                    + "keep it when a send is retried)");
             assertThat(e.type()).isEqualTo("t");
         }
 
@@ -774,14 +776,16 @@ class EnvelopeCodecTest {
         @Test
         void refusesANegativeAttempt() {
             assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"attempt\":-1,"
-                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}").getMessage()).isEqualTo("'attempt' must be ≥ 0, got -1");
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}").getMessage()).isEqualTo("'attempt' must be ≥ 0 (the attempts made before "
+                    + "this copy was written; 0 for a new job), got -1");
         }
 
         @Test
         @DisplayName("a negative attempt count of a ChaasKit message is named as it writes it, 'attempts'")
         void namesANegativeAttemptsAsWritten() {
             assertThat(unreadable("{\"jobId\":\"j\",\"type\":\"t\",\"attempts\":-1,"
-                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}").getMessage()).isEqualTo("'attempts' must be ≥ 0, got -1");
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}").getMessage()).isEqualTo("'attempts' must be ≥ 0 (the attempts made before "
+                    + "this copy was written; 0 for a new job), got -1");
         }
 
         @Test
@@ -839,7 +843,8 @@ class EnvelopeCodecTest {
         void refusesANegativeVersion() {
             assertThat(unreadable("{\"envelopeVersion\":-1,\"jobId\":\"j\",\"type\":\"t\","
                     + "\"createdAt\":\"2026-11-23T10:00:00Z\"}").getMessage())
-                    .isEqualTo("'envelopeVersion' must be ≥ 0, got -1");
+                    .isEqualTo("'envelopeVersion' must be ≥ 0, got -1; write 1, the current version "
+                            + "(docs/wire-format.md)");
         }
     }
 }
