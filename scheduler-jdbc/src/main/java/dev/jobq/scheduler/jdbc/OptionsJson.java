@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jobq.JobOptions;
 import java.time.Duration;
+import java.util.function.Predicate;
 
 /**
  * A job's options as the {@code options} column holds them: the wire format's {@code options}
@@ -51,16 +52,45 @@ final class OptionsJson {
     private JobOptions parse(String json, String row) {
         try {
             JsonNode node = mapper.readTree(json);
-            JsonNode key = node.path("deduplicationKey");
+            if (node == null || !node.isObject()) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            JsonNode key = field(node, "deduplicationKey", JsonNode::isTextual, "a string");
+            JsonNode queue = field(node, "queue", JsonNode::isTextual, "a string");
             return new JobOptions(
-                    node.path("maxAttempts").asInt(JobOptions.DEFAULT_MAX_ATTEMPTS),
-                    Duration.ofMillis(node.path("timeoutMs").asLong(JobOptions.DEFAULT_TIMEOUT.toMillis())),
-                    node.path("priority").asInt(JobOptions.DEFAULT_PRIORITY),
+                    wholeNumber(node, "maxAttempts", JobOptions.DEFAULT_MAX_ATTEMPTS),
+                    timeout(node),
+                    wholeNumber(node, "priority", JobOptions.DEFAULT_PRIORITY),
                     key.isTextual() ? key.asText() : null,
-                    node.path("queue").asText(JobOptions.DEFAULT_QUEUE));
+                    queue.isTextual() ? queue.asText() : JobOptions.DEFAULT_QUEUE);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
             throw new IllegalStateException("the options column of " + row + " is not a jobq options object ("
                     + e.getMessage() + "): " + json, e);
         }
+    }
+
+    private static int wholeNumber(JsonNode node, String name, int otherwise) {
+        JsonNode value = field(node, name, v -> v.isIntegralNumber() && v.canConvertToInt(), "a whole number");
+        return value.isIntegralNumber() ? value.asInt() : otherwise;
+    }
+
+    private static Duration timeout(JsonNode node) {
+        JsonNode value = field(node, "timeoutMs", v -> v.isIntegralNumber() && v.canConvertToLong(),
+                "a whole number of milliseconds");
+        return value.isIntegralNumber() ? Duration.ofMillis(value.asLong()) : JobOptions.DEFAULT_TIMEOUT;
+    }
+
+    /**
+     * The field {@code name}, missing or null for its default; of another JSON type refused, naming it: a wrong type read
+     * as its default ({@code "maxAttempts": "five"} as 3, {@code true} as 1) handed a row changed by hand or written
+     * by a newer jobq on with options it was never given, where docs/scheduler.md says such a row is left to processes
+     * that can read it.
+     */
+    private static JsonNode field(JsonNode node, String name, Predicate<JsonNode> fits, String what) {
+        JsonNode value = node.path(name);
+        if (value.isMissingNode() || value.isNull() || fits.test(value)) {
+            return value;
+        }
+        throw new IllegalArgumentException("'" + name + "' must be " + what + ", got " + value);
     }
 }

@@ -37,4 +37,25 @@ class OptionsJsonTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("scheduled job 7");
     }
+
+    @Test
+    @DisplayName("a field of the wrong JSON type, or text that is not an object, is not read as a default: the row is "
+            + "one this process cannot read, named with the field and its value")
+    void wrongTypesAreNotReadAsDefaults() {
+        assertThatThrownBy(() -> json.read("{\"maxAttempts\":\"five\",\"queue\":\"reports\"}", "scheduled job 8"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("scheduled job 8").hasMessageContaining("'maxAttempts' must be a whole number, got \"five\"");
+        assertThatThrownBy(() -> json.read("{\"maxAttempts\":true}", "scheduled job 9"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("'maxAttempts'");
+        assertThatThrownBy(() -> json.read("{\"timeoutMs\":\"PT30S\"}", "scheduled job 10"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("'timeoutMs'");
+        assertThatThrownBy(() -> json.read("{\"priority\":1.5}", "scheduled job 11"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("'priority'");
+        assertThatThrownBy(() -> json.read("{\"queue\":42}", "scheduled job 12"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("'queue' must be a string, got 42");
+        assertThatThrownBy(() -> json.read("{\"deduplicationKey\":7}", "scheduled job 13"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("'deduplicationKey'");
+        assertThatThrownBy(() -> json.read("[]", "scheduled job 14"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("scheduled job 14");
+    }
 }
