@@ -9,11 +9,14 @@ import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.internal.config.SchedulerSection;
 import dev.jobq.internal.discovery.ProviderCatalog;
+import dev.jobq.scheduler.jdbc.JdbcSchedulerFactory;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.JobSchedulerFactory;
 import dev.jobq.spi.SchedulerContext;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import org.jspecify.annotations.Nullable;
 
 /** The scheduler for the {@code schedule} and {@code recurring} commands, or a usage error saying how to get one. */
 final class SchedulerAccess {
@@ -53,10 +56,62 @@ final class SchedulerAccess {
      */
     static JobScheduler openStore(QueueSetup setup) {
         SchedulerSection section = section(setup);
+        requireExistingH2File(section);
         return factory(setup).create(new SchedulerContext(section.settings(), InstantSource.system(), envelope -> {
             throw new JobQueueException("jobq: this command opened the scheduler's store only, and hands no job to "
                     + "a queue (job " + envelope.jobId() + ")");
         }));
+    }
+
+    /**
+     * An embedded H2 file that is not there is not created: opening it made an empty database (at the default
+     * {@code ./data/jobq}, in whatever directory the command ran from), and the command listed nothing, so the user
+     * believed nothing was scheduled. Commands that add a job, and {@code jobq run}, create it as they should.
+     */
+    private static void requireExistingH2File(SchedulerSection section) {
+        if (!JdbcSchedulerFactory.TYPE.equals(section.type())) {
+            return;
+        }
+        String url = section.settings().string("jdbcUrl", JdbcSchedulerFactory.DEFAULT_JDBC_URL).strip();
+        String path = h2FilePath(url);
+        if (path == null) {
+            return;
+        }
+        // H2's own reading: ~ is the user's home, a relative path the working directory's, the file the name + .mv.db
+        Path file = Path.of((path.startsWith("~") ? System.getProperty("user.home") + path.substring(1) : path)
+                + ".mv.db").toAbsolutePath().normalize();
+        if (Files.exists(file)) {
+            return;
+        }
+        boolean relative = !path.startsWith("~") && !Path.of(path).isAbsolute();
+        throw CommandFailure.failed("no scheduler database exists at " + file + " (scheduler.jdbcUrl: jdbc:h2:file:"
+                + path + (section.settings().has("jdbcUrl") ? "" : ", the default")
+                + (relative ? "; a relative path is read from the working directory, " + Path.of("").toAbsolutePath()
+                : "") + "), and this command creates none; run the command from the directory the workers run in, or "
+                + "set scheduler.jdbcUrl in the file it reads (--config) to the database's absolute path, e.g. "
+                + "jdbc:h2:file:/srv/jobq/data/jobq");
+    }
+
+    /**
+     * The path of an embedded H2 file database ({@code jdbc:h2:file:PATH} or {@code jdbc:h2:PATH} with a path that H2
+     * takes for a file: absolute, {@code ./}, {@code ../} or {@code ~}), without its parameters; null for any other
+     * URL (in memory, a server, another file system), which H2 reports on itself.
+     */
+    static @Nullable String h2FilePath(String url) {
+        if (!url.regionMatches(true, 0, "jdbc:h2:", 0, "jdbc:h2:".length())) {
+            return null;
+        }
+        String where = url.substring("jdbc:h2:".length());
+        int parameters = where.indexOf(';');
+        if (parameters >= 0) {
+            where = where.substring(0, parameters);
+        }
+        if (where.regionMatches(true, 0, "file:", 0, "file:".length())) {
+            where = where.substring("file:".length());
+        }
+        boolean file = where.startsWith("./") || where.startsWith("../") || where.startsWith("~/")
+                || where.startsWith("/");
+        return file && where.length() > 2 && !where.endsWith("/") ? where : null;
     }
 
     private static SchedulerSection section(QueueSetup setup) {

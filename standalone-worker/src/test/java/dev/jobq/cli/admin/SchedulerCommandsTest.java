@@ -472,6 +472,9 @@ class SchedulerCommandsTest {
 
     @Test
     void unknownRecurringNameFailsWithExitOne() {
+        var other = jobq("recurring", "add", "other", "report:build", "--schedule", "@daily");
+        assertThat(other.exitCode()).as(other.err()).isZero();
+
         var run = jobq("recurring", "disable", "nope");
 
         assertThat(run.exitCode()).isEqualTo(1);
@@ -506,6 +509,60 @@ class SchedulerCommandsTest {
         assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
         assertThat(run.err()).contains("jobq recurring add: recurring job 'x': schedule '0 9 *' is not a valid cron "
                 + "expression").doesNotContain("127.0.0.1");
+    }
+
+    /**
+     * The default jdbcUrl, jdbc:h2:file:./data/jobq, is read from the working directory: run from another one, list
+     * created an empty database there and showed an empty table (exit 0), and the user believed nothing was scheduled.
+     */
+    @Test
+    @DisplayName("schedule and recurring list, cancel, enable, disable and delete on an H2 file that does not exist "
+            + "create none and say where they looked, with the fix")
+    void storeCommandsCreateNoH2FileAndSayWhereTheyLooked() throws Exception {
+        Path missing = dir.resolve("elsewhere").resolve("data").resolve("jobq");
+        Path file = Files.writeString(dir.resolve("missing.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  enabled: false
+                  jdbcUrl: jdbc:h2:file:%s
+                """.formatted(missing));
+
+        for (String[] args : new String[][] {{"schedule", "list"}, {"recurring", "list"},
+                {"schedule", "cancel", "01a24358-6808-7909-a68a-18dff8e45dbd"}, {"recurring", "enable", "nightly"},
+                {"recurring", "disable", "nightly"}, {"recurring", "delete", "nightly"}}) {
+            var run = CommandRun.of(Stream.concat(Arrays.stream(args), Stream.of("--config", file.toString()))
+                    .toArray(String[]::new));
+
+            String command = "jobq " + args[0] + " " + args[1];
+            assertThat(run.err()).as(command).startsWith(command + ": no scheduler database exists at "
+                    + missing + ".mv.db (scheduler.jdbcUrl: jdbc:h2:file:" + missing + ")")
+                    .contains("run the command from the directory the workers run in, or set scheduler.jdbcUrl");
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            assertThat(run.out()).as(command).isEmpty();
+            assertThat(missing.getParent().getParent()).as(command + " created the database").doesNotExist();
+        }
+    }
+
+    /** A relative path is the working directory's, as H2 reads it: the message names the absolute one. */
+    @Test
+    void aRelativeH2PathIsNamedAbsolute() throws Exception {
+        String relative = "./target/no-such-dir-" + dir.getFileName() + "/jobq";
+        Path file = Files.writeString(dir.resolve("relative.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  jdbcUrl: jdbc:h2:file:%s
+                """.formatted(relative));
+
+        var run = CommandRun.of("schedule", "list", "--config", file.toString());
+
+        Path absolute = Path.of(relative + ".mv.db").toAbsolutePath().normalize();
+        assertThat(run.err()).contains("no scheduler database exists at " + absolute + " (scheduler.jdbcUrl: "
+                + "jdbc:h2:file:" + relative + "; a relative path is read from the working directory, "
+                + Path.of("").toAbsolutePath() + ")");
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+        assertThat(absolute.getParent()).doesNotExist();
     }
 
     @Test
