@@ -75,6 +75,7 @@ public final class JobqCommand implements Callable<Integer> {
     public static CommandLine commandLine(CommandContext context) {
         var commandLine = new CommandLine(new JobqCommand(), new ContextFactory(context));
         commandLine.setExecutionExceptionHandler(new FailureReporter());
+        commandLine.setParameterExceptionHandler(new CommandFirst(commandLine.getParameterExceptionHandler()));
         commandLine.setExecutionStrategy(JobqCommand::runLast);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         // No '@FILE' argument is a file of arguments: --schedule @daily, a documented nickname, was read as the file

@@ -107,6 +107,28 @@ class JobqCommandTest {
         assertThat(run.err()).contains("Missing a subcommand").contains("Usage: jobq " + group);
     }
 
+    /**
+     * A subcommand's option given to its group, the subcommand left out or put after it: picocli said "Unknown options:
+     * '--queue', 'jobs'" of an option the command's own help lists, and named no subcommand.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "dead-letters --queue jobs|'--queue' is an option of jobq dead-letters list, redrive and delete, not of jobq "
+                    + "dead-letters itself: give the command first, e.g. jobq dead-letters list --queue QUEUE",
+            "dead-letters --queue=jobs list|'--queue' is an option of jobq dead-letters list, redrive and delete",
+            "schedule --config jobq.yaml|'--config' is an option of jobq schedule list, add and cancel, not of jobq "
+                    + "schedule itself: give the command first, e.g. jobq schedule list --config FILE",
+            "recurring --timezone UTC|'--timezone' is an option of jobq recurring add, not of jobq recurring itself: "
+                    + "give the command first, e.g. jobq recurring add --timezone ZONE",
+            "--config jobq.yaml stats|'--config' is an option of jobq run, enqueue and stats, not of jobq itself: give the "
+                    + "command first, e.g. jobq stats --config FILE"})
+    void aSubcommandsOptionGivenToItsGroupNamesTheSubcommands(String line, String message) {
+        var run = CommandRun.of(line.split(" "));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains(message).doesNotContain("Unknown option");
+    }
+
     @Test
     void unknownCommandIsAUsageErrorThatNamesIt() {
         var run = CommandRun.of("wrok");
