@@ -33,6 +33,7 @@ import picocli.CommandLine.Parameters;
                 DeadLettersCommand.Delete.class})
 public final class DeadLettersCommand extends CommandGroup {
     private static final int MAX_ERROR_CHARS = 120;
+    private static final String SQS = "sqs";
 
     /** The queue option and the way to its dead letters, shared by the subcommands. */
     static final class QueueChoice {
@@ -53,12 +54,18 @@ public final class DeadLettersCommand extends CommandGroup {
          * with it ({@link ProviderAlone#openAround}): the whole file first failed on that queue out of reach after
          * the SDK's retries, and the queue alone then failed the same way after as many, twice the wait for one error.
          * A queue the file gives {@code deadLetter: discard} keeps none: that is said (exit 2) before anything is
-         * opened, as it was only once its provider answered (with SQS down, exit 1 and SQS's failure).
+         * opened, as it was only once its provider answered (with SQS down, exit 1 and SQS's failure); so is where the
+         * dead letters of an SQS queue are, which jobq's SQS provider never keeps to list.
          */
         int call(QueueSetup setup, PrintWriter err, ToIntFunction<DeadLetters> work) {
             ProviderSection file = setup.config().providers().get(queue);
             if (file != null && discards(setup)) {
                 throw notKept(file.type(), true); // the file tells: said so while the provider is out of reach too
+            }
+            if (file != null && SQS.equals(file.type())) {
+                // jobq's SQS provider keeps none to list (they are in the dead-letter queue), which the file tells too:
+                // with SQS out of reach the command failed as SQS's failure (exit 1) after the SDK's retries
+                throw notKept(file.type(), false);
             }
             // one the file does not list may be a lent queue's
             boolean aloneFirst = file != null;
@@ -108,7 +115,7 @@ public final class DeadLettersCommand extends CommandGroup {
 
         private CommandFailure notKept(String type, boolean discards) {
             if (discards) {
-                return CommandFailure.usage("queue '" + queue + "' has deadLetter: discard: " + ("sqs".equals(type)
+                return CommandFailure.usage("queue '" + queue + "' has deadLetter: discard: " + (SQS.equals(type)
                         ? "SQS" : "provider '" + type + "'") + " deletes its dead jobs (each logged at WARN with a "
                         + "Dead event) and keeps none; to keep them, remove deadLetter: discard and give the queue a "
                         + "dead-letter queue (deadLetterQueueUrl, or a redrive policy: docs/sqs.md)");

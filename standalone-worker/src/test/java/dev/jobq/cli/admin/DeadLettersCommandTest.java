@@ -319,25 +319,32 @@ class DeadLettersCommandTest {
         assertThat(unknown.err()).contains("unknown queue 'nope' (configured: default, remote)");
     }
     /**
-     * Before, the command first opened the whole file, which failed on the queue after the SDK's retries, and then
-     * opened that queue's provider alone, which failed the same way after as many: twice the wait, for one error.
+     * jobq's SQS provider keeps no dead letters it can list (they are in the queue's dead-letter queue), which the
+     * file's type tells: with the endpoint down the command connected, waited out the SDK's retries and failed as SQS's
+     * failure (exit 1), while with SQS up it said where the dead letters are (exit 2), the doc's "a command the provider
+     * cannot do". Before that, it had opened the queue twice (the whole file, then the queue alone).
      */
     @Test
-    @DisplayName("dead-letters --queue Q whose SQS endpoint does not answer waits out the SDK's retries once, not twice")
-    void aQueueOutOfReachIsTriedOnce() throws Exception {
+    @DisplayName("dead-letters on an SQS queue says where its dead letters are (exit 2) without connecting, also while "
+            + "its endpoint does not answer")
+    void anSqsQueueSaysWhereItsDeadLettersAreWithoutConnecting() throws Exception {
         try (var endpoint = new CountingEndpoint()) {
             // without deadLetter: discard, which answers from the file before anything connects
             Path file = endpoint.remoteQueueFile(dir);
             Files.writeString(file, Files.readString(file).replace("    deadLetter: discard\n", ""));
-            int once = endpoint.connectionsOfOneOpening(file);
 
-            var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
-                    "dead-letters", "list", "--queue", "remote", "--config", file.toString());
+            for (String[] args : new String[][] {{"list"}, {"redrive", "01a24358-6808-7909-a68a-18dff8e45dbd"},
+                    {"delete", "01a24358-6808-7909-a68a-18dff8e45dbd"}}) {
+                var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), Stream.of(
+                        Stream.of("dead-letters"), Stream.of(args), Stream.of("--queue", "remote", "--config",
+                                file.toString())).flatMap(part -> part).toArray(String[]::new));
 
-            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
-            assertThat(run.err()).contains("jobq queue 'remote'");
-            assertThat(endpoint.connections() - once).as("connections of dead-letters list --queue remote")
-                    .isEqualTo(once);
+                assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+                assertThat(run.err()).as(args[0]).contains("jobq dead-letters " + args[0] + ": provider 'sqs' of "
+                        + "queue 'remote' does not keep its dead letters where jobq can list them; look in the "
+                        + "provider's own dead-letter store (for SQS: the queue's dead-letter queue");
+            }
+            assertThat(endpoint.connections()).as("connections to the SQS endpoint").isZero();
         }
     }
     /**

@@ -654,7 +654,7 @@ class SchedulerCommandsTest {
      * cause: each cause appended after it said the same failure again, the one refused connection three times.
      */
     @Test
-    @DisplayName("enqueue, schedule add, recurring add and dead-letters list with SQS out of reach, and schedule list "
+    @DisplayName("enqueue, schedule add and recurring add with SQS out of reach, and schedule list "
             + "with the database down, say the failure once, with the queue or database, the endpoint and the fix")
     void aFailureToConnectIsSaidOnce() throws Exception {
         Path sqsDown = Files.writeString(dir.resolve("sqs-down.yaml"), """
@@ -665,9 +665,9 @@ class SchedulerCommandsTest {
                   jdbcUrl: %s
                 """.formatted(UnreachableSqs.keys(2).replace("deadLetter: discard",
                         "deadLetterQueueUrl: http://127.0.0.1:1/000000000000/jobs-dlq"), jdbcUrl));
-        // A dead-letter queue of its own: with deadLetter: discard, dead-letters answers from the file (exit 2).
+        // dead-letters, on an SQS queue, answers from the file (exit 2) without connecting (DeadLettersCommandTest)
         for (String[] args : new String[][] {{"enqueue", "t"}, {"schedule", "add", "t", "--at", "2031-01-01T00:00:00Z"},
-                {"recurring", "add", "x", "t", "--schedule", "@daily"}, {"dead-letters", "list"}}) {
+                {"recurring", "add", "x", "t", "--schedule", "@daily"}}) {
             var run = CommandRun.of(Stream.concat(Arrays.stream(args), Stream.of("--config", sqsDown.toString()))
                     .toArray(String[]::new));
 
