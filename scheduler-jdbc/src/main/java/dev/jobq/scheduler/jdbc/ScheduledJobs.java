@@ -24,6 +24,7 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
+import org.jooq.exception.DataAccessException;
 import org.jooq.exception.IntegrityConstraintViolationException;
 import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
@@ -68,32 +69,42 @@ final class ScheduledJobs {
                     return existing.get();
                 }
             }
+            var insert = dsl.insertInto(JOBQ_SCHEDULED_JOB)
+                    .set(JOBQ_SCHEDULED_JOB.ID, envelope.jobId())
+                    .set(JOBQ_SCHEDULED_JOB.TYPE, envelope.type())
+                    .set(JOBQ_SCHEDULED_JOB.QUEUE, envelope.queue())
+                    .set(JOBQ_SCHEDULED_JOB.PAYLOAD, envelope.payloadJson())
+                    .set(JOBQ_SCHEDULED_JOB.OPTIONS, optionsJson.write(envelope.options()))
+                    .set(JOBQ_SCHEDULED_JOB.TRACE_ID, envelope.traceId())
+                    .set(JOBQ_SCHEDULED_JOB.PENDING_KEY, pendingKey)
+                    .set(JOBQ_SCHEDULED_JOB.SCHEDULED_FOR, due)
+                    .set(JOBQ_SCHEDULED_JOB.DUE_AT, due)
+                    .set(JOBQ_SCHEDULED_JOB.STATUS, SCHEDULED)
+                    .set(JOBQ_SCHEDULED_JOB.ATTEMPTS, 0)
+                    .set(JOBQ_SCHEDULED_JOB.CREATED_AT, envelope.createdAt())
+                    .set(JOBQ_SCHEDULED_JOB.UPDATED_AT, now);
+            IntegrityConstraintViolationException conflict = null;
             try {
-                dsl.insertInto(JOBQ_SCHEDULED_JOB)
-                        .set(JOBQ_SCHEDULED_JOB.ID, envelope.jobId())
-                        .set(JOBQ_SCHEDULED_JOB.TYPE, envelope.type())
-                        .set(JOBQ_SCHEDULED_JOB.QUEUE, envelope.queue())
-                        .set(JOBQ_SCHEDULED_JOB.PAYLOAD, envelope.payloadJson())
-                        .set(JOBQ_SCHEDULED_JOB.OPTIONS, optionsJson.write(envelope.options()))
-                        .set(JOBQ_SCHEDULED_JOB.TRACE_ID, envelope.traceId())
-                        .set(JOBQ_SCHEDULED_JOB.PENDING_KEY, pendingKey)
-                        .set(JOBQ_SCHEDULED_JOB.SCHEDULED_FOR, due)
-                        .set(JOBQ_SCHEDULED_JOB.DUE_AT, due)
-                        .set(JOBQ_SCHEDULED_JOB.STATUS, SCHEDULED)
-                        .set(JOBQ_SCHEDULED_JOB.ATTEMPTS, 0)
-                        .set(JOBQ_SCHEDULED_JOB.CREATED_AT, envelope.createdAt())
-                        .set(JOBQ_SCHEDULED_JOB.UPDATED_AT, now)
-                        .execute();
-                return envelope.jobId();
-            } catch (IntegrityConstraintViolationException e) {
-                // The same id stored before (a retried call), or another job took the key meanwhile.
-                boolean sameId = dsl.fetchExists(JOBQ_SCHEDULED_JOB, JOBQ_SCHEDULED_JOB.ID.eq(envelope.jobId()));
-                if (sameId) {
+                // On PostgreSQL a key violation aborts the transaction, and with it an application's transaction that
+                // the call joined (a transaction-aware DataSource): the look below for the job holding the id or the
+                // key then failed, and the application's transaction with it. ON CONFLICT skips the row instead.
+                int inserted = dsl.dialect().family() == SQLDialect.POSTGRES ? insert.onConflictDoNothing().execute()
+                        : insert.execute();
+                if (inserted == 1) {
                     return envelope.jobId();
                 }
-                if (pendingKey == null || attempt > 0) {
-                    throw e;
-                }
+            } catch (IntegrityConstraintViolationException e) {
+                conflict = e;
+            }
+            // The same id stored before (a retried call), or another job took the key meanwhile.
+            boolean sameId = dsl.fetchExists(JOBQ_SCHEDULED_JOB, JOBQ_SCHEDULED_JOB.ID.eq(envelope.jobId()));
+            if (sameId) {
+                return envelope.jobId();
+            }
+            if (pendingKey == null || attempt > 0) {
+                throw conflict != null ? conflict : new DataAccessException("job " + envelope.jobId() + " met a job "
+                        + "stored meanwhile with its id or its deduplication key, gone again when looked for (handed on "
+                        + "or cancelled); schedule it again");
             }
         }
     }

@@ -562,6 +562,32 @@ abstract class JdbcSchedulerContract {
         }
 
         @Test
+        void schedulingTheSameJobIdTwiceInTheApplicationsTransactionKeepsOneJobAndTheTransaction() throws SQLException {
+            try (HikariDataSource pool = applicationPool(3)) {
+                var application = new ApplicationTransactions(pool);
+                var scheduler = open(JdbcSchedulerFactory.builder().dataSource(application)
+                        .pollInterval(Duration.ofMinutes(10)));
+                JobEnvelope job = job("report:send");
+                try (Connection transaction = pool.getConnection()) {
+                    application.bind(transaction);
+                    try {
+                        scheduler.schedule(job, T0.plus(AN_HOUR));
+                        assertThat(scheduler.schedule(job, T0.plus(AN_HOUR))).as("the same call retried")
+                                .isEqualTo(job.jobId());
+                        try (Statement statement = transaction.createStatement()) {
+                            statement.execute("SELECT 1");
+                        }
+                        transaction.commit();
+                    } finally {
+                        application.unbind();
+                    }
+                }
+                assertThat(scheduler.listScheduled(10)).extracting(ScheduledJobInfo::id).containsExactly(job.jobId());
+                scheduler.close();
+            }
+        }
+
+        @Test
         void schedulingAJobAgainAfterItWasHandedOnDoesNotHandItOnTwice() {
             var scheduler = open();
             JobEnvelope job = job("report:send");

@@ -1,0 +1,100 @@
+package dev.jobq.scheduler.jdbc;
+
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * An application's DataSource as Spring's transaction-aware ones behave: on a thread inside one of the application's
+ * transactions ({@link #bind}), every connection asked for is that transaction's, and closing it leaves it open;
+ * elsewhere a connection of the pool. So what the scheduler runs as single statements on the DataSource joins the
+ * transaction, as docs/scheduler.md says it does.
+ */
+final class ApplicationTransactions implements DataSource {
+
+    private final DataSource pool;
+    private final ThreadLocal<Connection> bound = new ThreadLocal<>();
+
+    ApplicationTransactions(DataSource pool) {
+        this.pool = pool;
+    }
+
+    /** Starts an application's transaction on this thread, on {@code connection}, which the caller commits and closes. */
+    void bind(Connection connection) throws SQLException {
+        connection.setAutoCommit(false);
+        bound.set(connection);
+    }
+
+    void unbind() {
+        bound.remove();
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        Connection transaction = bound.get();
+        if (transaction == null) {
+            return pool.getConnection();
+        }
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("close")) {
+                        return null;
+                    }
+                    try {
+                        return method.invoke(transaction, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        throw new SQLFeatureNotSupportedException("the application's DataSource has its own credentials");
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return pool.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        pool.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        pool.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return pool.getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return pool.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> type) throws SQLException {
+        return pool.unwrap(type);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> type) throws SQLException {
+        return pool.isWrapperFor(type);
+    }
+
+    @Override
+    public String toString() {
+        return "the application's transaction-aware DataSource";
+    }
+}
