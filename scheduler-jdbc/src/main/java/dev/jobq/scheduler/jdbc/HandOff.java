@@ -598,13 +598,17 @@ final class HandOff {
             Schedule schedule = parser.parse(row.getName(), row.getSchedule(), RecurringJobs.zone(row));
             plan = FiringPlan.of(schedule, row.getNextRunAt(), now, RecurringJobs.misfirePolicy(row),
                     settings.misfireThreshold(), settings.fireAllLimit());
+            // Read here, not first in the hand-off: options this process cannot read counted as a failed hand-off,
+            // which pushed the shared row on (1 s, 2 s … 5 min) and made a process that can read them fire it late,
+            // or skip it as missed.
+            recurring.options(row);
         } catch (RuntimeException e) {
             // Stored by a newer version, or one whose Java runtime has newer time-zone data, sharing the table (a
             // rolling deploy), or changed by hand. Processes that can read it fire it on time: its row is left as it
             // is (a retry time written there made them fire it late, or skip it), and this process leaves it alone.
             Instant lookAgainAt = now.plus(MAX_RETRY);
             if (unreadable.leaveAlone(row.getName(), row.getUpdatedAt(), lookAgainAt, e.getMessage())) {
-                log.warn("scheduler: recurring job '{}' cannot compute its next run: {}; this process does not fire it "
+                log.warn("scheduler: recurring job '{}' cannot be read by this process: {}; it does not fire it "
                                 + "and leaves its row as it is, for processes that can read it, and looks at it again at "
                                 + "{} or once it changes", row.getName(), e.getMessage(), lookAgainAt);
             }

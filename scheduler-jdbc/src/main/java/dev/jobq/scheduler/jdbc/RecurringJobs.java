@@ -188,17 +188,17 @@ final class RecurringJobs {
     }
 
     JobEnvelope envelope(JobqRecurringJobRecord row, Instant occurrence, Instant now) {
-        JobOptions options = optionsJson.read(row.getOptions(), "recurring job '" + row.getName() + "'");
+        JobOptions options = options(row);
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, OccurrenceIds.of(row.getName(), occurrence), row.getType(),
                 row.getPayload(), options, 0, now, occurrence, null);
     }
 
     /**
-     * The row as the API shows it. One whose zone or misfire policy this runtime cannot read (see {@link #zone} and
-     * {@link #misfirePolicy}) is shown too, without them and with why: it threw, and with it every listing of
-     * recurring jobs, hiding the others. So is one whose schedule this version cannot read (a form a newer version
-     * added, or the row changed by hand): no firing scheduler here fires it, and since the row is left as it is for
-     * processes that can read it, its last error does not say why.
+     * The row as the API shows it. One whose zone, misfire policy or options this runtime cannot read (see {@link
+     * #zone}, {@link #misfirePolicy} and {@link #options}) is shown too, without them and with why: it threw, and with
+     * it every listing of recurring jobs, hiding the others. So is one whose schedule this version cannot read (a
+     * form a newer version added, or the row changed by hand): no firing scheduler here fires it, and since the row
+     * is left as it is for processes that can read it, its last error does not say why.
      */
     RecurringJobInfo info(JobqRecurringJobRecord row) {
         List<String> problems = new ArrayList<>(2);
@@ -219,11 +219,30 @@ final class RecurringJobs {
         } catch (RuntimeException unreadable) {
             problems.add(unreadable.getMessage());
         }
+        try {
+            options(row);
+        } catch (JobQueueException unreadable) {
+            problems.add(unreadable.getMessage());
+        }
         return new RecurringJobInfo(row.getName(), row.getType(), row.getSchedule(), zone,
                 row.getEnabled(), misfirePolicy,
                 row.getEnabled() ? row.getNextRunAt() : null, row.getLastRunAt(), row.getLastError(),
                 row.getCreatedAt(), row.getUpdatedAt(), row.getTimezone(),
                 problems.isEmpty() ? null : String.join("; ", problems), row.getQueue());
+    }
+
+    /**
+     * The options a row holds. Ones this version of jobq cannot read (a value a newer version allows, written by it
+     * sharing the database, or a row changed by hand) are an error naming the job, the options and the fix.
+     */
+    JobOptions options(JobqRecurringJobRecord row) {
+        try {
+            return optionsJson.read(row.getOptions(), "recurring job '" + row.getName() + "'");
+        } catch (IllegalStateException e) {
+            throw new JobQueueException(e.getMessage() + "; this version of jobq cannot read them: a newer version "
+                    + "registered the job, or the row was changed by hand; run this process on that version, or "
+                    + "register the job again (jobq recurring disable and delete still work)", e);
+        }
     }
 
     /**

@@ -1175,6 +1175,52 @@ abstract class JdbcSchedulerContract {
             assertThat(sink.envelopes()).extracting(JobEnvelope::type).isNotEmpty().containsOnly("report:sync");
         }
 
+        /**
+         * Options a newer jobq wrote (sharing the database in a rolling deploy) are left to the processes that can read
+         * them, as a zone, a misfire policy or a schedule this process cannot read are: read first in the hand-off, they
+         * counted as a failed one, which pushed the shared row on, and a process that could read them fired it late.
+         */
+        @Test
+        void aJobWhoseOptionsThisVersionCannotReadIsLeftToAProcessThatCan() throws SQLException {
+            var older = open();
+            older.registerRecurring(recurring("digest", "0 9 * * *").build(), "{}");
+            older.registerRecurring(recurring("sync", "every 1 hour").build(), "{}");
+            // Options as a newer jobq might write them: a maxAttempts of 0, which this version refuses.
+            setRecurringOptions("digest", "{\"maxAttempts\":0,\"timeoutMs\":30000,\"priority\":0,\"queue\":\"default\"}");
+
+            RecurringJobInfo digest = older.getRecurring("digest").orElseThrow();
+            assertThat(digest.problem()).as("why this process cannot read it").isNotNull()
+                    .contains("recurring job 'digest'", "maxAttempts must be ≥ 1, got 0", "register the job again");
+            Instant nine = Instant.parse("2026-03-03T09:00:00Z");
+            clock.set(nine);
+            try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+                older.fireDue();
+                assertThat(log.warnings()).singleElement().asString()
+                        .contains(digest.problem(), "leaves its row as it is");
+            }
+            assertThat(sink.envelopes()).extracting(JobEnvelope::type).isNotEmpty().containsOnly("report:sync");
+            RecurringJobInfo left = older.getRecurring("digest").orElseThrow();
+            assertThat(left.nextRunAt()).as("its next run, as the older process left it").isEqualTo(nine);
+            assertThat(left.lastError()).as("its last error, as the older process left it").isNull();
+
+            // The newer process reads them (here written as this version reads them), and fires the job on time.
+            setRecurringOptions("digest", "{\"maxAttempts\":3,\"timeoutMs\":30000,\"priority\":0,\"queue\":\"default\"}");
+            var newer = open(JdbcSchedulerFactory.builder().jdbcUrl(sameDatabase(url, "newer"))
+                    .pollInterval(Duration.ofMinutes(10)));
+            assertThat(newer.fireDue()).as("jobs the newer process handed on").isOne();
+            assertThat(sink.firedAt("report:digest")).containsExactly(nine);
+        }
+
+        private void setRecurringOptions(String name, String options) throws SQLException {
+            try (Connection connection = DriverManager.getConnection(url);
+                 PreparedStatement update = connection.prepareStatement(
+                         "UPDATE jobq_recurring_job SET options = ? WHERE name = ?")) {
+                update.setString(1, options);
+                update.setString(2, name);
+                assertThat(update.executeUpdate()).isOne();
+            }
+        }
+
         private void setTimezone(String name, String zone) throws SQLException {
             try (Connection connection = DriverManager.getConnection(url);
                  PreparedStatement update = connection.prepareStatement(
