@@ -1723,6 +1723,29 @@ abstract class JdbcSchedulerContract {
         static final int INSTANCES = 4;
         static final int MINUTES = 5;
 
+        /**
+         * docs/scheduler.md: "When due rows are held by another scheduler, this one looks again after 250 ms, in case
+         * that one died", not at its poll interval: a scheduler whose claim skipped a due row another holds wakes soon.
+         */
+        @Test
+        void aSchedulerLooksAgainSoonAtADueRowAnotherOneHolds() throws Exception {
+            var held = new HeldHandOff(sink, Duration.ofSeconds(30));
+            var holder = open(JdbcSchedulerFactory.builder().jdbcUrl(sameDatabase(url, "holder"))
+                    .pollInterval(Duration.ofMinutes(10)), held);
+            var other = open(JdbcSchedulerFactory.builder().jdbcUrl(sameDatabase(url, "other"))
+                    .pollInterval(Duration.ofMinutes(10)));
+            JobEnvelope job = job("report:send");
+            holder.schedule(job, T0);
+
+            held.whileHandingOn(holder, () -> assertThat(other.passNow())
+                    .as("the other scheduler's wake-up while the job's row is held")
+                    .isEqualTo(clock.instant().plus(FiringLoop.HELD_ELSEWHERE_RECHECK)));
+
+            assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(job.jobId());
+            assertThat(other.passNow()).as("its wake-up once nothing is due").isEqualTo(clock.instant()
+                    .plus(Duration.ofMinutes(10)));
+        }
+
         @Test
         void handOnEachJobAndEachOccurrenceExactlyOnce() {
             var first = open(builder().batchSize(100));
