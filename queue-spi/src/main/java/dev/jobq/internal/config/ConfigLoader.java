@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Loads {@code jobq.yaml} (DESIGN §8, {@code docs/configuration.md}) into a {@link JobQueueConfig}:
@@ -72,16 +73,26 @@ public final class ConfigLoader {
 
     private static JobQueueConfig load(Path file, Map<String, String> env, ProviderCatalog catalog,
                                        String chooseAnother, SetInCode inCode) {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(file);
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw unreadable(file, "no such file; " + chooseAnother);
-        } catch (CharacterCodingException e) {
-            throw unreadable(file, "is not UTF-8 text" + firstNonUtf8Line(file)
-                    + "; save it as UTF-8, e.g. iconv -f ISO-8859-1 -t UTF-8 (for a file written as Latin-1)");
         } catch (IOException e) {
             throw unreadable(file, "cannot be read (" + e + "); " + chooseAnother);
+        }
+        String wide = utf16(bytes);
+        if (wide != null) {
+            // told as Latin-1 (with a mark) or as YAML's "special characters" (without), iconv -f ISO-8859-1 made it worse
+            throw unreadable(file, "is " + wide + " text, not UTF-8 (as Windows PowerShell 5 writes a file with > or "
+                    + "Out-File); save it as UTF-8, e.g. iconv -f " + wide + " -t UTF-8");
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw unreadable(file, "is not UTF-8 text" + firstNonUtf8Line(bytes)
+                    + "; save it as UTF-8, e.g. iconv -f ISO-8859-1 -t UTF-8 (for a file written as Latin-1)");
         }
         return parse(text, file.toString(), env, catalog, inCode);
     }
@@ -239,25 +250,42 @@ public final class ConfigLoader {
         return parse("", "defaults", Map.of(), catalog);
     }
 
-    /** " (line N holds a byte that is not UTF-8)", or nothing when the file cannot be read again. */
-    private static String firstNonUtf8Line(Path file) {
-        try {
-            ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file));
-            CoderResult result = StandardCharsets.UTF_8.newDecoder()
-                    .decode(bytes, CharBuffer.allocate(bytes.remaining()), true);
-            if (!result.isError()) {
-                return "";
-            }
-            int line = 1;
-            for (int i = 0; i < bytes.position(); i++) {
-                if (bytes.get(i) == '\n') {
-                    line++;
-                }
-            }
-            return " (line " + line + " holds a byte that is not UTF-8)";
-        } catch (IOException e) {
+    /**
+     * The encoding {@code iconv} names UTF-16 text by, where {@code bytes} are that: {@code UTF-16} after a byte-order
+     * mark (which iconv reads), else {@code UTF-16LE} or {@code UTF-16BE} where one of the first two bytes is 0, as it
+     * is where the text begins with an ASCII character (a key, a comment, a space); null otherwise.
+     */
+    private static @Nullable String utf16(byte[] bytes) {
+        if (bytes.length < 2) {
+            return null;
+        }
+        int first = bytes[0] & 0xFF;
+        int second = bytes[1] & 0xFF;
+        if (first == 0xFE && second == 0xFF || first == 0xFF && second == 0xFE
+                && (bytes.length < 4 || bytes[2] != 0 || bytes[3] != 0)) { // FF FE 00 00 is UTF-32's mark
+            return "UTF-16";
+        }
+        if (first != 0 && second == 0 && (bytes.length < 4 || bytes[2] != 0)) {
+            return "UTF-16LE";
+        }
+        return first == 0 && second != 0 ? "UTF-16BE" : null;
+    }
+
+    /** " (line N holds a byte that is not UTF-8)", or nothing when {@code bytes} are UTF-8 after all. */
+    private static String firstNonUtf8Line(byte[] file) {
+        ByteBuffer bytes = ByteBuffer.wrap(file);
+        CoderResult result = StandardCharsets.UTF_8.newDecoder()
+                .decode(bytes, CharBuffer.allocate(bytes.remaining()), true);
+        if (!result.isError()) {
             return "";
         }
+        int line = 1;
+        for (int i = 0; i < bytes.position(); i++) {
+            if (bytes.get(i) == '\n') {
+                line++;
+            }
+        }
+        return " (line " + line + " holds a byte that is not UTF-8)";
     }
 
     /** The file's absolute path leads the message; the problem is about the whole file, so no key path. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.jobq.ConfigException;
 import dev.jobq.WorkerMode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,6 +126,25 @@ class ConfigLoaderTest {
                 () -> ConfigLoader.load(missing, Map.of(), TestCatalogs.all(), "choose another with --config FILE"));
 
         assertThat(e).hasMessage(missing.toAbsolutePath() + ": no such file; choose another with --config FILE");
+    }
+
+    @Test
+    @DisplayName("a file saved as UTF-16 (Windows PowerShell's > and Out-File), with a byte-order mark or without, is "
+            + "named as UTF-16 with the iconv that converts it, not as Latin-1 nor as a YAML syntax error")
+    void namesAFileSavedAsUtf16AndHowToConvertIt() throws IOException {
+        String yaml = "worker:\n  concurrency: 3\n";
+        Path withMark = Files.write(dir.resolve("marked.yaml"), yaml.getBytes(StandardCharsets.UTF_16)); // FE FF first
+        Path littleEndian = Files.write(dir.resolve("le.yaml"), yaml.getBytes(StandardCharsets.UTF_16LE));
+        Path bigEndian = Files.write(dir.resolve("be.yaml"), yaml.getBytes(StandardCharsets.UTF_16BE));
+
+        assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(withMark, Map.of(),
+                TestCatalogs.all()))).hasMessage(withMark.toAbsolutePath() + ": is UTF-16 text, not UTF-8 (as Windows "
+                + "PowerShell 5 writes a file with > or Out-File); save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8");
+        assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(littleEndian, Map.of(),
+                TestCatalogs.all()))).hasMessageEndingWith(": is UTF-16LE text, not UTF-8 (as Windows PowerShell 5 "
+                + "writes a file with > or Out-File); save it as UTF-8, e.g. iconv -f UTF-16LE -t UTF-8");
+        assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(bigEndian, Map.of(),
+                TestCatalogs.all()))).hasMessageEndingWith("save it as UTF-8, e.g. iconv -f UTF-16BE -t UTF-8");
     }
 
     @Test
