@@ -285,11 +285,12 @@ public final class Settings {
 
     /**
      * A list of strings ({@code [a, b]}, or one comma-separated string). An empty item ({@code -} alone, a
-     * variable left unset) is left out, as an empty part of the comma-separated form is.
+     * variable left unset) is left out, as an empty part of the comma-separated form is. A section of keys
+     * ({@code {a, b}}) is a problem, and gives {@code defaultValue}.
      */
     public List<String> strings(String key, List<String> defaultValue) {
         Object value = take(key);
-        if (value == null) {
+        if (value == null || isSectionForList(key, value)) {
             return defaultValue;
         }
         List<String> out = new ArrayList<>();
@@ -313,11 +314,12 @@ public final class Settings {
      * A list of strings as {@link #strings} reads it, but with an empty item kept, as "", where it stands: for a
      * list whose positions count ({@code backoff.delays}), where leaving it out would move every later item. An
      * empty value as a whole ({@code ''}, a variable left unset, or blanks alone: one read from an empty file) is no
-     * list: {@code defaultValue}.
+     * list: {@code defaultValue}; a section of keys is a problem, and gives it too.
      */
     public List<String> items(String key, List<String> defaultValue) {
         Object value = take(key);
-        if (value == null || !(value instanceof List<?>) && String.valueOf(value).isBlank()) {
+        if (value == null || !(value instanceof List<?>) && String.valueOf(value).isBlank()
+                || isSectionForList(key, value)) {
             return defaultValue;
         }
         List<String> out = new ArrayList<>();
@@ -331,6 +333,25 @@ public final class Settings {
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Whether {@code value}, of a key that wants a list, is a section of keys instead, recorded as a problem: braces
+     * written for brackets ({@code {a, b}}, YAML's section of keys a and b), or items indented without {@code - }.
+     * Read as one comma-separated string, it gave the items '{a=null' and 'b=null}'. The keys of a secret's key are
+     * not shown.
+     */
+    private boolean isSectionForList(String key, Object value) {
+        if (!(value instanceof Map<?, ?> map)) {
+            return false;
+        }
+        List<String> keys = new ArrayList<>();
+        map.keySet().forEach(item -> keys.add(String.valueOf(item)));
+        boolean secret = Secrets.isSecretKey(key);
+        String items = secret ? "…" : String.join(", ", keys);
+        problem(key, "must be a list, got a section of keys" + (secret ? "" : " (" + items + ")") + "; write ["
+                + items + "], in square brackets, or each item on a line of its own after '- '");
+        return true;
     }
 
     /**

@@ -71,9 +71,12 @@ final class BackoffSectionReader {
     }
 
     private static Backoff list(Settings section) {
+        int problemsBefore = section.problems().size();
         List<String> texts = section.items("delays", List.of());
         if (texts.isEmpty()) {
-            section.problem("delays", "is required for type list; write e.g. delays: [5s, 1m, 10m]");
+            if (section.problems().size() == problemsBefore) { // else not a list, and said so
+                section.problem("delays", "is required for type list; write e.g. delays: [5s, 1m, 10m]");
+            }
             return Backoff.none();
         }
         List<Duration> delays = new ArrayList<>();

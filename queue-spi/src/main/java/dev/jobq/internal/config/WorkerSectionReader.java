@@ -36,8 +36,9 @@ final class WorkerSectionReader {
 
     private static List<String> queues(Settings section, Set<String> configuredQueues) {
         boolean written = section.has("queues");
+        int problemsBefore = section.problems().size();
         List<String> queues = section.strings("queues", List.of());
-        if (written && queues.isEmpty()) {
+        if (written && queues.isEmpty() && section.problems().size() == problemsBefore) { // not a list: said already
             // An empty list (often a variable left unset) read as "every queue" had the worker take jobs of
             // queues it has no handlers for, and dead-letter them: the key's absence is the way to say "all".
             section.problem("queues", "is empty; list the queues this worker serves (configured: "

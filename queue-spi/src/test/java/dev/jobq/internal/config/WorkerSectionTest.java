@@ -157,6 +157,18 @@ class WorkerSectionTest {
     }
 
     @Test
+    @DisplayName("a section of keys where a list belongs ({ } written for [ ]) is refused as such, once, not read as "
+            + "queues named '{reports=null' and 'default=null}'")
+    void refusesASectionOfKeysWhereAListBelongs() {
+        assertThat(Load.problems(TWO_QUEUES + "worker:\n  queues: {reports, default}\n")).containsExactly(
+                "worker.queues: must be a list, got a section of keys (reports, default); write [reports, default], "
+                        + "in square brackets, or each item on a line of its own after '- '");
+        assertThat(Load.problems("worker:\n  backoff: {type: list, delays: {5s: 1m}}\n")).containsExactly(
+                "worker.backoff.delays: must be a list, got a section of keys (5s); write [5s], in square brackets, or "
+                        + "each item on a line of its own after '- '");
+    }
+
+    @Test
     void refusesAQueueListedTwice() {
         assertThat(Load.problems("worker:\n  queues: [default, default]\n")).containsExactly(
                 "worker.queues: lists 'default' twice; list each queue once, in the order they are served");
