@@ -79,7 +79,8 @@ public final class ConfigLoader {
         } catch (NoSuchFileException e) {
             throw unreadable(file, "no such file; " + chooseAnother);
         } catch (IOException e) {
-            throw unreadable(file, "cannot be read (" + e + "); " + chooseAnother);
+            throw unreadable(file, Files.isDirectory(file) ? inDirectory(file, chooseAnother)
+                    : "cannot be read (" + e + "); " + chooseAnother);
         }
         String wide = utf16(bytes);
         if (wide != null) {
@@ -286,6 +287,16 @@ public final class ConfigLoader {
             }
         }
         return " (line " + line + " holds a byte that is not UTF-8)";
+    }
+
+    /**
+     * What to say of a directory given for the file ({@code JOBQ_CONFIG=/etc/jobq}, where a volume or a ConfigMap
+     * holds the file): the {@code jobq.yaml} in it, when there is one, then how to choose another.
+     */
+    private static String inDirectory(Path directory, String chooseAnother) {
+        Path inIt = directory.resolve("jobq.yaml");
+        return "is a directory, not a file; " + (Files.isRegularFile(inIt) ? "name the file in it, "
+                + inIt.toAbsolutePath() + ", or " : "") + chooseAnother;
     }
 
     /** The file's absolute path leads the message; the problem is about the whole file, so no key path. */

@@ -148,13 +148,33 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void namesAFileThatCannotBeRead() {
+    void namesAFileThatCannotBeRead() throws IOException {
+        // a path through a file, as if it were a directory: neither missing nor readable
+        Path throughAFile = Files.writeString(dir.resolve("plain.yaml"), "").resolve("jobq.yaml");
+
         var e = catchThrowableOfType(ConfigException.class,
-                () -> ConfigLoader.load(dir, Map.of(), TestCatalogs.all()));
+                () -> ConfigLoader.load(throughAFile, Map.of(), TestCatalogs.all()));
 
         assertThat(e.getMessage())
-                .startsWith(dir.toAbsolutePath() + ": cannot be read (")
+                .startsWith(throughAFile.toAbsolutePath() + ": cannot be read (")
                 .endsWith("pass JobQueue.fromConfig (or JobQueueBuilder.config) the path of a file that exists");
+    }
+
+    @Test
+    @DisplayName("a directory given for the file (JOBQ_CONFIG=/etc/jobq, where a volume holds jobq.yaml) is named as "
+            + "one, with the jobq.yaml in it when there is one, not as an IOException")
+    void namesADirectoryGivenForTheFileAndTheJobqYamlInIt() throws IOException {
+        Path mounted = Files.createDirectory(dir.resolve("jobq"));
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        Files.writeString(mounted.resolve("jobq.yaml"), "");
+
+        assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(mounted, Map.of(),
+                TestCatalogs.all(), "choose another with --config FILE"))).hasMessage(mounted.toAbsolutePath()
+                + ": is a directory, not a file; name the file in it, " + mounted.resolve("jobq.yaml").toAbsolutePath()
+                + ", or choose another with --config FILE");
+        assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(empty, Map.of(),
+                TestCatalogs.all(), "choose another with --config FILE"))).hasMessage(empty.toAbsolutePath()
+                + ": is a directory, not a file; choose another with --config FILE");
     }
 
     @Test
