@@ -115,13 +115,22 @@ public final class Launcher {
         System.exit(NO_USABLE_JAVA);
     }
 
-    /** The message for a java older than {@link #REQUIRED} with no usable {@code JAVA_HOME}. */
+    /**
+     * The message for a java older than {@link #REQUIRED} with no usable {@code JAVA_HOME}. A JAVA_HOME that names a
+     * JDK's {@code bin} directory, as a {@code PATH} entry would, is said to be that, with the JDK's home to set.
+     */
     static String tooOld(String program, int running, String runningHome, String javaHome, int javaHomeFeature) {
+        Path home = javaHome == null ? null : Paths.get(javaHome).getParent();
+        int binOf = javaHomeFeature < 0 && home != null && Paths.get(javaHome).getFileName().toString().equals("bin")
+                ? releaseFeature(home) : -1;
         String found = javaHome == null ? "JAVA_HOME is not set"
+                : binOf >= 0 ? "JAVA_HOME (" + javaHome + ") is the bin directory of Java " + binOf + ", not its home"
                 : javaHomeFeature < 0 ? "JAVA_HOME (" + javaHome + ") is not a JDK this launcher can read the version of"
                 : "JAVA_HOME (" + javaHome + ") is Java " + javaHomeFeature;
+        String fix = binOf >= REQUIRED ? "Set JAVA_HOME to " + home + " and run again."
+                : "Set JAVA_HOME to a JDK " + REQUIRED + "+ or put its bin first on PATH, and run again.";
         return program + " needs Java " + REQUIRED + " or newer; this java is " + running + " (" + runningHome + "), and "
-                + found + ". Set JAVA_HOME to a JDK " + REQUIRED + "+ or put its bin first on PATH, and run again.";
+                + found + ". " + fix;
     }
 
     /** The feature release of a {@code java.specification.version}: 8 for "1.8", 17 for "17". */

@@ -62,6 +62,18 @@ class LauncherTest {
     }
 
     @Test
+    @DisplayName("JAVA_HOME set to a JDK's bin directory is named as that, with the JDK's home to set it to, not as "
+            + "no JDK")
+    void javaHomeSetToABinDirectoryIsNamedWithTheHomeToSet() throws IOException {
+        Path jdk = fakeJdk("JAVA_VERSION=\"25.0.3\"");
+        String bin = jdk.resolve("bin").toString();
+
+        assertThat(Launcher.tooOld("jobq", 17, "/usr/lib/jvm/java-17", bin, Launcher.releaseFeature(Path.of(bin))))
+                .isEqualTo("jobq needs Java 21 or newer; this java is 17 (/usr/lib/jvm/java-17), and JAVA_HOME (" + bin
+                        + ") is the bin directory of Java 25, not its home. Set JAVA_HOME to " + jdk + " and run again.");
+    }
+
+    @Test
     @DisplayName("the messages for a java too old name the program the jar runs (local-sqs, jobq-bench), not jobq for all")
     void theJavaVersionMessagesNameTheProgramRun() throws Exception {
         assertThat(Launcher.tooOld("local-sqs", 17, "/usr/lib/jvm/java-17", null, -1)).startsWith("local-sqs needs Java 21 "
