@@ -79,7 +79,8 @@ public final class Launcher {
             return;
         }
         String javaHome = System.getenv("JAVA_HOME");
-        int javaHomeFeature = javaHome == null ? -1 : releaseFeature(Paths.get(javaHome));
+        // an empty one names no directory: Paths.get("") is the working directory, whose bin/java this would run
+        int javaHomeFeature = javaHome == null || javaHome.trim().isEmpty() ? -1 : releaseFeature(Paths.get(javaHome));
         if (javaHomeFeature >= REQUIRED && System.getProperty(RELAUNCHED) == null) {
             String java = Paths.get(javaHome, "bin", "java").toString();
             String debugger = listeningDebugger(ManagementFactory.getRuntimeMXBean().getInputArguments());
@@ -124,6 +125,7 @@ public final class Launcher {
         int binOf = javaHomeFeature < 0 && home != null && Paths.get(javaHome).getFileName().toString().equals("bin")
                 ? releaseFeature(home) : -1;
         String found = javaHome == null ? "JAVA_HOME is not set"
+                : javaHome.trim().isEmpty() ? "JAVA_HOME is set but empty"
                 : binOf >= 0 ? "JAVA_HOME (" + javaHome + ") is the bin directory of Java " + binOf + ", not its home"
                 : javaHomeFeature < 0 ? "JAVA_HOME (" + javaHome + ") is not a JDK this launcher can read the version of"
                 : "JAVA_HOME (" + javaHome + ") is Java " + javaHomeFeature;

@@ -74,6 +74,25 @@ class LauncherTest {
     }
 
     @Test
+    @DisplayName("JAVA_HOME set to nothing is named as empty, not as 'JAVA_HOME ()', and is not read as the working "
+            + "directory")
+    void anEmptyJavaHomeIsNamedAsEmpty() throws Exception {
+        assertThat(Launcher.tooOld("jobq", 17, "/usr/lib/jvm/java-17", "", -1)).isEqualTo("jobq needs Java 21 or newer; "
+                + "this java is 17 (/usr/lib/jvm/java-17), and JAVA_HOME is set but empty. Set JAVA_HOME to a JDK 21+ or "
+                + "put its bin first on PATH, and run again.");
+        // the launcher runs in dir: were "" read as a path, dir's release file and bin/java would be taken for a JDK 25
+        Files.writeString(dir.resolve("release"), "JAVA_VERSION=\"25.0.3\"\n");
+        Path java = Files.createDirectories(dir.resolve("bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        Run run = launch(List.of(), List.of(), Map.of("JAVA_HOME", ""));
+
+        assertThat(run.status).as("exit status; stderr: %s", run.err).isEqualTo(Launcher.NO_USABLE_JAVA);
+        assertThat(run.err).contains("and JAVA_HOME is set but empty.");
+    }
+
+    @Test
     @DisplayName("the messages for a java too old name the program the jar runs (local-sqs, jobq-bench), not jobq for all")
     void theJavaVersionMessagesNameTheProgramRun() throws Exception {
         assertThat(Launcher.tooOld("local-sqs", 17, "/usr/lib/jvm/java-17", null, -1)).startsWith("local-sqs needs Java 21 "
