@@ -87,14 +87,28 @@ public final class Settings {
 
     /**
      * How to write a section given as a single value: {@code provider: sqs} (the shorthand of a queue's
-     * provider, as other queues name their connection) is {@code provider: {type: sqs}}.
+     * provider, as other queues name their connection) is {@code provider: {type: sqs}}, {@code backoff:
+     * exponential} (BullMQ's string form) {@code backoff: {type: exponential}}, and {@code scheduler: true}
+     * {@code scheduler: {enabled: true}}; {@code scheduler: false}, meant as no scheduler, is the section left out.
      */
     private String sectionAdvice(String key, Object value) {
         String at = pathOf(key);
         boolean providerSection = at.equals("provider") || at.equals("queues." + key);
         // only for a value that can be a type's name: not a URL, nor an empty value
-        if (providerSection && !(value instanceof List<?>) && TYPE_NAME.matcher(String.valueOf(value)).matches()) {
+        boolean typeName = !(value instanceof List<?>) && TYPE_NAME.matcher(String.valueOf(value)).matches();
+        if (providerSection && typeName) {
             return "write the provider as its type: " + key + ": {type: " + value + "}";
+        }
+        if (at.equals("worker.backoff") && typeName) {
+            return "write the policy as its type: backoff: {type: " + value + "}";
+        }
+        String choice = String.valueOf(value).strip().toLowerCase(Locale.ROOT);
+        if (at.equals("scheduler") && List.of("true", "yes", "on", "1").contains(choice)) {
+            return "write scheduler: {enabled: true}";
+        }
+        if (at.equals("scheduler") && List.of("false", "no", "off", "0").contains(choice)) {
+            return "for no scheduler leave scheduler: out (scheduler: {enabled: false} keeps one that another process "
+                    + "fires)";
         }
         return "write its keys on the lines below " + key + ":, indented";
     }

@@ -169,6 +169,19 @@ class WorkerSectionTest {
     }
 
     @Test
+    @DisplayName("a backoff written as its type alone (backoff: exponential, as BullMQ's string form) is told how to "
+            + "write it as a section, as provider: sqs is, and scheduler: true as scheduler: {enabled: true}")
+    void tellsHowToWriteASectionGivenAsItsTypeOrSwitch() {
+        assertThat(Load.problems("worker:\n  backoff: exponential\n")).containsExactly("worker.backoff: must be a "
+                + "section of keys, got 'exponential'; write the policy as its type: backoff: {type: exponential}");
+        assertThat(Load.problems("scheduler: true\n")).containsExactly("scheduler: must be a section of keys, got "
+                + "'true'; write scheduler: {enabled: true}");
+        assertThat(Load.problems("scheduler: no\n")).containsExactly("scheduler: must be a section of keys, got 'no'; "
+                + "for no scheduler leave scheduler: out (scheduler: {enabled: false} keeps one that another process "
+                + "fires)");
+    }
+
+    @Test
     void refusesAQueueListedTwice() {
         assertThat(Load.problems("worker:\n  queues: [default, default]\n")).containsExactly(
                 "worker.queues: lists 'default' twice; list each queue once, in the order they are served");
