@@ -33,6 +33,7 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
     static EnvironmentOverrides read(Map<String, String> env, Settings anySection) {
         Map<String, String> present = new LinkedHashMap<>();
         Map<String, String> notDurations = new LinkedHashMap<>();
+        Map<String, String> tooManyMillis = new LinkedHashMap<>();
         for (String name : List.of(QUEUE_CONCURRENCY, QUEUE_POLL_INTERVAL, QUEUE_SHUTDOWN_TIMEOUT, SCHEDULER_ENABLED,
                 SCHEDULER_POLL_INTERVAL)) {
             String value = env.get(name);
@@ -41,7 +42,13 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
                 if (!DURATIONS.contains(name)) {
                     present.put(name, text);
                 } else if (text.matches("\\d+")) {
-                    present.put(name, text + "ms");
+                    String millis = text.replaceFirst("^0+(?=\\d)", "");
+                    // past 18 digits a long may not hold them: refused here, as set, not as "'…ms' is too large"
+                    if (millis.length() > 18) {
+                        tooManyMillis.put(name, text);
+                    } else {
+                        present.put(name, millis + "ms");
+                    }
                 } else if (isDuration(text)) {
                     present.put(name, text);
                 } else {
@@ -55,10 +62,13 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
                         ? vars.integer(QUEUE_CONCURRENCY, WorkerSettings.DEFAULT_CONCURRENCY, 1,
                                 Limits.MAX_CONCURRENCY)
                         : null,
-                duration(vars, notDurations, QUEUE_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL, Limits.MAX_POLL_INTERVAL),
-                duration(vars, notDurations, QUEUE_SHUTDOWN_TIMEOUT, Duration.ZERO, Limits.MAX_SHUTDOWN_TIMEOUT),
+                duration(vars, notDurations, tooManyMillis, QUEUE_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL,
+                        Limits.MAX_POLL_INTERVAL),
+                duration(vars, notDurations, tooManyMillis, QUEUE_SHUTDOWN_TIMEOUT, Duration.ZERO,
+                        Limits.MAX_SHUTDOWN_TIMEOUT),
                 vars.has(SCHEDULER_ENABLED) ? vars.bool(SCHEDULER_ENABLED, false) : null,
-                duration(vars, notDurations, SCHEDULER_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL, Limits.MAX_POLL_INTERVAL));
+                duration(vars, notDurations, tooManyMillis, SCHEDULER_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL,
+                        Limits.MAX_POLL_INTERVAL));
     }
 
     private static boolean isDuration(String text) {
@@ -70,8 +80,14 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
         }
     }
 
-    private static @Nullable Duration duration(Settings vars, Map<String, String> notDurations, String name,
-                                               Duration min, Duration max) {
+    private static @Nullable Duration duration(Settings vars, Map<String, String> notDurations,
+                                               Map<String, String> tooManyMillis, String name, Duration min,
+                                               Duration max) {
+        if (tooManyMillis.containsKey(name)) {
+            vars.problem(name, "must be ≤ " + DurationFormat.format(max) + ", got " + tooManyMillis.get(name)
+                    + " milliseconds");
+            return null;
+        }
         String bad = notDurations.get(name);
         if (bad != null) {
             // the file's message asks for a unit; here a bare number is the seeds' milliseconds, so say both

@@ -68,6 +68,15 @@ class EnvironmentOverridesTest {
     }
 
     @Test
+    @DisplayName("milliseconds too many to count are refused with the value as the variable holds it, not with an 'ms' "
+            + "it does not have")
+    void refusesMillisecondsTooManyToCountWithTheValueAsSet() {
+        assertThat(Load.problems(FILE, Map.of("QUEUE_POLL_INTERVAL", "99999999999999999999",
+                "QUEUE_SHUTDOWN_TIMEOUT", "000000000000000000000030000"))).containsExactly(
+                "QUEUE_POLL_INTERVAL: must be ≤ 1h, got 99999999999999999999 milliseconds");
+    }
+
+    @Test
     void schedulerEnabledTurnsOnASchedulerTheFileDoesNotMention() {
         JobQueueConfig config = Load.yaml("", Map.of("SCHEDULER_ENABLED", "true", "SCHEDULER_POLL_INTERVAL", "15s"));
 
