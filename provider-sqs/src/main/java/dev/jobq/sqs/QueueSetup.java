@@ -73,6 +73,8 @@ final class QueueSetup {
                         + "its own (docs/sqs.md)");
             }
             requireSameKind(url, fifo, deadLetterUrl, deadLetterAttributes);
+            warnOnOtherRedriveTarget(url, attributes.get(QueueAttributeName.REDRIVE_POLICY), deadLetterUrl,
+                    deadLetterAttributes.get(QueueAttributeName.QUEUE_ARN));
             // Every job must fit its dead-letter queue too, or its copy would fail each time it dies.
             maxMessageBytes = maxMessageBytes(deadLetterUrl, deadLetterAttributes, maxMessageBytes);
             // A copy is held to what the dead-letter queue takes, not to maxPayloadBytes: another producer's message
@@ -248,6 +250,27 @@ final class QueueSetup {
         } catch (SdkException e) {
             throw unreachable("looking up the dead-letter queue " + m.group(1) + " of the redrive policy", e);
         }
+    }
+
+    /**
+     * A deadLetterQueueUrl other than the redrive policy's target splits dead jobs between two queues: jobq copies its
+     * own there, SQS moves to the policy's those jobq never settles, without their error, and the stats count only the
+     * first. Not refused: a queue may have a reason for it; said once, at start-up, with the fixes.
+     */
+    private void warnOnOtherRedriveTarget(String url, @Nullable String redrivePolicy, String deadLetterUrl,
+                                          @Nullable String deadLetterQueueArn) {
+        Matcher target = redrivePolicy == null ? null : TARGET_ARN.matcher(redrivePolicy);
+        if (settings.deadLetterQueueUrl() == null || deadLetterQueueArn == null || target == null || !target.find()
+                || target.group(1).equals(deadLetterQueueArn)) {
+            return;
+        }
+        String key = deadLetterKey();
+        log.warn("SQS queue {} has a redrive policy that moves messages to {}, but {} is {}: jobq copies dead jobs "
+                + "there, while SQS moves to the policy's queue the messages jobq never settles (a job whose worker is "
+                + "lost in its last attempt), without their error and with no Dead event, and jobq's stats count only "
+                + "the dead jobs in {}; point the redrive policy at {}, or remove {} to use the policy's queue "
+                + "(docs/sqs.md)", Secrets.maskUrl(url), target.group(1), key, Secrets.maskUrl(deadLetterUrl), key,
+                deadLetterQueueArn, key);
     }
 
     private void warnOnLowMaxReceiveCount(String url, String redrivePolicy) {

@@ -1,0 +1,74 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.jobq.JobQueue;
+import dev.jobq.WorkerMode;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * A deadLetterQueueUrl that is not the queue's redrive policy target splits dead jobs between two queues: jobq copies
+ * its dead jobs to the one configured, SQS moves the messages jobq never settles to the policy's, and the stats and
+ * SQS's redrive see only one of them. Start-up said nothing of it.
+ */
+@DisplayName("a deadLetterQueueUrl other than the redrive policy's target (ElasticMQ)")
+@ExtendWith(ElasticMq.class)
+@Isolated // captures the log
+class SqsRedrivePolicyMismatchTest {
+
+    @Test
+    @DisplayName("is warned of at start-up, naming both dead-letter queues, what each gets and the fixes")
+    void aDeadLetterQueueUrlOtherThanTheRedriveTargetIsWarnedOf() {
+        var setupLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(QueueSetup.class);
+        var logged = new CapturedLog();
+        logged.start();
+        setupLog.addAppender(logged);
+        try {
+            SqsServer.Queues other = ElasticMq.newQueues("redrive-elsewhere", false);
+            String policyTarget = ElasticMq.createQueue("redrive-elsewhere-target-" + System.nanoTime(), Map.of());
+            redrivePolicy(other.url(), policyTarget);
+            SqsServer.Queues same = ElasticMq.newQueues("redrive-same", false);
+            redrivePolicy(same.url(), same.deadLetterUrl());
+            for (SqsServer.Queues queues : List.of(other, same)) {
+                JobQueue.builder().environment(Map.of())
+                        .provider("sqs", ElasticMq.settings(queues, Map.of()))
+                        .mode(WorkerMode.STANDALONE)
+                        .build()
+                        .close();
+            }
+
+            assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN)
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .filteredOn(m -> m.contains(other.url()) || m.contains(same.url()))
+                    .singleElement().isEqualTo("SQS queue " + other.url() + " has a redrive policy that moves "
+                            + "messages to " + arn(policyTarget) + ", but provider.deadLetterQueueUrl is "
+                            + other.deadLetterUrl() + ": jobq copies dead jobs there, while SQS moves to the policy's "
+                            + "queue the messages jobq never settles (a job whose worker is lost in its last attempt), "
+                            + "without their error and with no Dead event, and jobq's stats count only the dead jobs in "
+                            + "provider.deadLetterQueueUrl; "
+                            + "point the redrive policy at " + arn(other.deadLetterUrl()) + ", or remove "
+                            + "provider.deadLetterQueueUrl to use the policy's queue (docs/sqs.md)");
+        } finally {
+            setupLog.detachAppender(logged);
+        }
+    }
+
+    private static void redrivePolicy(String url, String deadLetterUrl) {
+        ElasticMq.client().setQueueAttributes(r -> r.queueUrl(url).attributes(Map.of(QueueAttributeName.REDRIVE_POLICY,
+                "{\"deadLetterTargetArn\":\"" + arn(deadLetterUrl) + "\",\"maxReceiveCount\":\"10\"}")));
+    }
+
+    private static String arn(String url) {
+        return ElasticMq.client().getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+    }
+}
