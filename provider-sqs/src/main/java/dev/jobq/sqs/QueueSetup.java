@@ -59,6 +59,9 @@ final class QueueSetup {
         Map<QueueAttributeName, String> attributes = attributes(url, "queue");
         arn = attributes.getOrDefault(QueueAttributeName.QUEUE_ARN, url);
         boolean fifo = Boolean.parseBoolean(attributes.get(QueueAttributeName.FIFO_QUEUE));
+        if (fifo) {
+            warnOnDeduplicationPerGroup(url, attributes.get(QueueAttributeName.DEDUPLICATION_SCOPE));
+        }
         Duration lease = settings.visibilityTimeout() != null ? settings.visibilityTimeout() : queueLease(url, attributes);
         int maxMessageBytes = maxMessageBytes(url, attributes, settings.maxPayloadBytes());
         String deadLetterUrl = deadLetterUrl(url, attributes.get(QueueAttributeName.REDRIVE_POLICY));
@@ -250,6 +253,24 @@ final class QueueSetup {
         } catch (SdkException e) {
             throw unreachable("looking up the dead-letter queue " + m.group(1) + " of the redrive policy", e);
         }
+    }
+
+    /**
+     * A high-throughput FIFO queue deduplicates within each message group, and without groupId each job type has its
+     * own: a key is then one per queue (docs/semantics.md) for this process's enqueues only, which its own claims
+     * check; SQS stores another process's job of another type with the key.
+     */
+    private void warnOnDeduplicationPerGroup(String url, @Nullable String scope) {
+        if (!"messageGroup".equals(scope) || settings.groupId() != null) {
+            return;
+        }
+        String groupKey = key("groupId");
+        log.warn("SQS queue {} deduplicates within each message group (DeduplicationScope messageGroup), and jobq puts "
+                + "each job type in a message group of its own ({} is not set): a deduplicationKey is held across job "
+                + "types by this process only, and SQS stores a job of another type with the key that another process, "
+                + "or this one restarted, enqueues within SQS's 5 minutes; put the job type in the key, set the queue's "
+                + "DeduplicationScope to queue, or set {} to put every job in one message group (docs/sqs.md)",
+                Secrets.maskUrl(url), groupKey, groupKey);
     }
 
     /**
