@@ -486,6 +486,7 @@ final class SqsQueueProvider implements QueueProvider {
                 settleVisibility(lease, 0);
                 return;
             }
+            holdForTheCopy(job, lease);
             // A fresh copy written as of the attempts before this one: this delivery is not counted.
             JobEnvelope copy = job.envelope().withAttempt(job.attempt() - 1);
             try {
@@ -507,6 +508,25 @@ final class SqsQueueProvider implements QueueProvider {
                         queue.label(), e);
             }
         });
+    }
+
+    /**
+     * Makes sure SQS still holds the delivery before a fresh copy releases it, and keeps it hidden until it is deleted,
+     * as before a dead-letter copy: of a delivery whose lease ran out and that another worker received, the copy went
+     * out before SQS refused the delete, and the job ran twice. A lost receipt is thrown, for the settle to ignore; any
+     * other refusal (a worker without {@code sqs:ChangeMessageVisibility}) does not stop the release.
+     */
+    private void holdForTheCopy(ReceivedJob job, Lease lease) {
+        long seconds = Math.min(queue.lease().toSeconds(), lease.visibilityLeft(System.nanoTime()).toSeconds());
+        try {
+            calls.changeVisibility(lease.receipt(), (int) Math.max(1, seconds));
+        } catch (RuntimeException e) {
+            if (EntryFailure.isLostReceipt(e) || connection.isClosed()) {
+                throw e;
+            }
+            log.debug("job {} on {}: checking that SQS still holds its delivery before its released copy failed; "
+                    + "releasing it all the same", job.jobId(), queue.label(), e);
+        }
     }
 
     @Override

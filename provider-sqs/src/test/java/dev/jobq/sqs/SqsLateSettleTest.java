@@ -82,6 +82,29 @@ class SqsLateSettleTest {
         }
     }
 
+    /**
+     * A release on a standard queue sends a fresh copy, then deletes the delivery. Of a delivery another worker holds,
+     * the copy went out before the delete was refused: the job was then on the queue twice, and ran again beside the
+     * other worker's run, where docs/sqs.md says a release SQS refuses for a receipt no longer in flight is ignored.
+     */
+    @Test
+    @DisplayName("received by another worker: a release is ignored, with no fresh copy beside the other worker's "
+            + "delivery")
+    void aReleaseOfADeliveryAnotherWorkerHoldsIsIgnored() {
+        SqsServer.Queues queues = ElasticMq.newQueues("late-settle-release", false);
+        try (QueueProvider provider = provider(queues)) {
+            enqueue(provider, "released-late");
+            ReceivedJob job = provider.receive(1, Duration.ofSeconds(5)).get(0);
+            receivedByAnotherWorker(queues);
+
+            provider.release(job);
+
+            assertThat(QueueContents.receive(queues.url(), 0)).as("messages visible beside the other worker's delivery")
+                    .isEmpty();
+            assertThat(QueueContents.total(queues.url())).as("the message, with the other worker").isEqualTo(1);
+        }
+    }
+
     private static QueueProvider provider(SqsServer.Queues queues) {
         return new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("visibilityTimeout", "1s"))),
