@@ -39,8 +39,9 @@ final class LimitOption {
         if (fetched.size() <= limit) {
             return fetched;
         }
-        err.println(spec.qualifiedName() + ": showing the first " + limit + " " + what + "; there are more (--limit N "
-                + "lists up to N)");
+        // what is plural ("waiting jobs"): "the first 1 waiting jobs" read wrong
+        String shownOf = limit == 1 ? "only the first of the " + what : "the first " + limit + " " + what;
+        err.println(spec.qualifiedName() + ": showing " + shownOf + "; there are more (--limit N lists up to N)");
         err.flush();
         return fetched.subList(0, limit);
     }

@@ -177,6 +177,12 @@ class SchedulerCommandsTest {
         var all = jobq("schedule", "list", "--limit", "3");
         assertThat(all.out().lines()).hasSize(4);
         assertThat(all.err()).isEmpty();
+
+        // Before: "showing the first 1 waiting jobs".
+        var one = jobq("schedule", "list", "--limit", "1");
+        assertThat(one.out().lines()).hasSize(2);
+        assertThat(one.err()).isEqualTo("jobq schedule list: showing only the first of the waiting jobs; there are more "
+                + "(--limit N lists up to N)" + System.lineSeparator());
     }
 
     /**
