@@ -25,9 +25,11 @@ final class EntryFailure extends JobQueueException {
     /**
      * @param senderFault SQS's {@code SenderFault} of the entry: true when the entry itself is wrong, false
      *                    when SQS failed it on its side; null when SQS did not say
+     * @param message     SQS's message for the entry, which it may leave out
      */
-    EntryFailure(String what, String code, @Nullable Boolean senderFault, String message) {
-        super(what + " failed: " + code + ": " + message);
+    EntryFailure(String what, String code, @Nullable Boolean senderFault, @Nullable String message) {
+        super(what + " failed: " + code + (message == null || message.isBlank() ? " (SQS gave no message)"
+                : ": " + message));
         this.code = code;
         this.senderFault = senderFault;
     }
