@@ -137,8 +137,15 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
         if (lower.startsWith("jdbc:h2:")) {
             return null;
         }
-        return "must be an H2 URL (jdbc:h2:file:./data/jobq) or a PostgreSQL URL "
+        String problem = "must be an H2 URL (jdbc:h2:file:./data/jobq) or a PostgreSQL URL "
                 + "(jdbc:postgresql://host:5432/database), got " + describe(url);
+        if (lower.startsWith("postgresql://") || lower.startsWith("postgres://")) {
+            // a DATABASE_URL as Heroku or Rails write it: said to be no JDBC URL, and cut, with no way to write it
+            problem += "; a PostgreSQL URL for JDBC starts with jdbc:postgresql:// (jdbc:postgresql://host:5432/database),"
+                    + " with no user or password before the host: set username: and password: beside it "
+                    + "(password: ${DB_PASSWORD})";
+        }
+        return problem;
     }
 
     /**

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
@@ -280,6 +281,25 @@ class JdbcSchedulerFactoryTest {
 
         assertThat(settings.problems()).singleElement().asString()
                 .startsWith("scheduler.jdbcUrl: must be an H2 URL").doesNotContain("S3");
+    }
+
+    /**
+     * A PostgreSQL URL without its {@code jdbc:} (a DATABASE_URL as Heroku or Rails write it, postgres:// included) was
+     * only said to be no JDBC URL, its start cut at 12 characters: the fix is to write it as PgJDBC reads it.
+     */
+    @Test
+    void tellsAPostgresUrlWithoutJdbcHowToWriteIt() {
+        for (String url : List.of("postgresql://db:5432/jobs", "postgres://jobq:S3CRET@db/jobs")) {
+            Settings settings = section(Map.of("jdbcUrl", url));
+
+            factory.validate(settings);
+
+            assertThat(settings.problems()).as(url).singleElement().asString()
+                    .startsWith("scheduler.jdbcUrl: must be an H2 URL").doesNotContain("S3")
+                    .endsWith("; a PostgreSQL URL for JDBC starts with jdbc:postgresql:// "
+                            + "(jdbc:postgresql://host:5432/database), with no user or password before the host: "
+                            + "set username: and password: beside it (password: ${DB_PASSWORD})");
+        }
     }
 
     /** jdbcUrl: ${DB_PASSWORD} by mistake (the variables of one secret side by side): a value of no URL may be one. */
