@@ -48,7 +48,8 @@ final class ProviderSectionReader {
                 queues.problem(name, "conflicts with provider:, which configures the \"default\" queue; rename "
                         + "this queue, or move its settings under provider:");
             } else if (name.isBlank()) {
-                queues.problem(name, "a queue name must not be blank");
+                // named by the section: "queues.: …" gave nothing to find it by in the file
+                root.problem("queues", "has a queue whose name is blank ('" + name + "'); give the queue a name");
             } else if (YAML_NULL.contains(name)) {
                 // YAML reads this key as null, not as a name; jobs would go to a queue named "~" or "null"
                 queues.problem(name, "is YAML's null, not a queue's name; write the queue's name itself");

@@ -138,6 +138,14 @@ class ProviderSectionTest {
         assertThat(config.providers().get("default").type()).isEqualTo("memory");
     }
 
+    /** A blank key was named by its path alone, "queues.: …", with nothing to find it by in the file. */
+    @Test
+    void refusesABlankQueueNameNamingItQuoted() {
+        assertThat(Load.problems("queues:\n  \"\": { type: memory }\n  \" \": { type: memory }\n"))
+                .containsExactly("queues: has a queue whose name is blank (''); give the queue a name",
+                        "queues: has a queue whose name is blank (' '); give the queue a name");
+    }
+
     /** YAML's null key ({@code ~:}, {@code null:}) is no name: a queue named "~" is one nobody enqueues to. */
     @Test
     void refusesAQueueWithANullKey() {
