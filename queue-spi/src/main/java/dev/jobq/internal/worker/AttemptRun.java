@@ -62,6 +62,9 @@ final class AttemptRun implements JobContext, Runnable {
     private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
     /** What {@link #nextHeartbeatNanos} is put ahead by while a heartbeat is under way: 146 years, never due. */
     private static final long HEARTBEAT_UNDER_WAY = Long.MAX_VALUE / 2;
+    /** What the INFO of a return after a lost lease adds when the overdue WARN named the attempt. */
+    private static final String WARNED_FREE = "; named in a warning as running past its timeout, its thread and permit "
+            + "are free again";
     /** What the overdue WARN and its INFO call a payload's binding that ignores its timeout. */
     private static final String BINDING = "the binding of its payload";
     private static final byte OVERDUE_NONE = 0;
@@ -582,11 +585,11 @@ final class AttemptRun implements JobContext, Runnable {
 
     /** {@link #discarded(String)}, {@code warned} by {@link #returnedAfterOverdueWarning()} already. */
     private void discarded(String how, boolean warned) {
-        if (warned && state.get() == State.TIMED_OUT) {
-            logReturnedAfterWarning(payloadBound ? "its handler" : BINDING, how, true);
-        } else if (state.get() == State.LEASE_LOST) {
+        if (state.get() == State.LEASE_LOST) {
             log.info("{} {} after its lease was lost; its result is not recorded (no acknowledgement, no event, not "
-                    + "counted): the job's other delivery settles it", describe(), how);
+                    + "counted): the job's other delivery settles it{}", describe(), how, warned ? WARNED_FREE : "");
+        } else if (warned && state.get() == State.TIMED_OUT) {
+            logReturnedAfterWarning(payloadBound ? "its handler" : BINDING, how, true);
         } else {
             log.debug("job {} {} after it was {}; its outcome is discarded", delivery.jobId(), how, state.get());
         }
@@ -609,8 +612,13 @@ final class AttemptRun implements JobContext, Runnable {
      * payload, a listener of its Started): the INFO after the WARN of {@link #warnIfOverdue}, if that came.
      */
     private void returnedPastEnd(String what, String how, boolean timed) {
-        if (returnedAfterOverdueWarning() && state.get() == State.TIMED_OUT) {
+        if (!returnedAfterOverdueWarning()) {
+            return;
+        }
+        if (state.get() == State.TIMED_OUT) {
             logReturnedAfterWarning(what, how, timed);
+        } else if (state.get() == State.LEASE_LOST) {
+            log.info("{}: {} {} after its lease was lost{}", describe(), what, how, WARNED_FREE);
         }
     }
 
@@ -1267,16 +1275,21 @@ final class AttemptRun implements JobContext, Runnable {
      * thread has not returned (its handler, its backoff or the binding of its payload ignores the interrupt), naming
      * the job, where its thread is, what it holds and what to do. The timeout's own warning says only that the attempt
      * failed: a handler running on for hours, holding a permit, was named nowhere (the {@code /health} of
-     * {@code jobq run} counts such handlers; an application's own process had nothing). True if it warned.
+     * {@code jobq run} counts such handlers; an application's own process had nothing). So is one whose lease was lost
+     * (its thread interrupted then) and that runs on {@code afterNanos} past its timeout, which {@code /health} counts
+     * as overdue too. True if it warned.
      *
      * @param permits the worker's concurrency, for the warning
      */
     boolean warnIfOverdue(long nowNanos, long afterNanos, int permits) {
-        if (overdue != OVERDUE_NONE || state.get() != State.TIMED_OUT) {
+        State ended = state.get();
+        if (overdue != OVERDUE_NONE || ended != State.TIMED_OUT && ended != State.LEASE_LOST) {
             return false;
         }
         Thread running = thread;
-        if (running == null || nowNanos - startNanos - timeoutNanos < afterNanos) {
+        // startNanos 0: a lease lost while the job waited for its thread, which has not reached the binding (and then
+        // runs no code of the user's): no timeout counts yet.
+        if (running == null || startNanos == 0 || nowNanos - startNanos - timeoutNanos < afterNanos) {
             return false;
         }
         String at = whereRunning(running.getStackTrace());
@@ -1290,12 +1303,16 @@ final class AttemptRun implements JobContext, Runnable {
                 return false; // it returned meanwhile: that stack may be its thread's next job's
             }
             overdue = OVERDUE_WARNED;
-            inLogContext(() -> log.warn("{}: {} has not returned {} after its timeout ({}), whose interrupt it ignores; "
-                            + "it is at {}; its attempt was failed at the timeout and what the handler does now is "
-                            + "discarded, but it keeps its thread and one of this worker's {} permits until it returns: "
-                            + "have it stop when interrupted, or call ctx.throwIfCancelled() between steps", describe(),
-                    what, DurationFormat.format(Duration.ofNanos(afterNanos)),
-                    DurationFormat.format(delivery.envelope().options().timeout()), at, permits));
+            boolean leaseLost = ended == State.LEASE_LOST;
+            inLogContext(() -> log.warn("{}: {} has not returned {} after its timeout ({}), {}; it is at {}; {}, but it "
+                            + "keeps its thread and one of this worker's {} permits until it returns: have it stop when "
+                            + "interrupted, or call ctx.throwIfCancelled() between steps", describe(), what,
+                    DurationFormat.format(Duration.ofNanos(afterNanos)),
+                    DurationFormat.format(delivery.envelope().options().timeout()),
+                    leaseLost ? "although its lease was lost and its thread interrupted" : "whose interrupt it ignores",
+                    at, leaseLost ? "its result will not be recorded (the job's other delivery settles it)"
+                            : "its attempt was failed at the timeout and what the handler does now is discarded",
+                    permits));
         }
         return true;
     }

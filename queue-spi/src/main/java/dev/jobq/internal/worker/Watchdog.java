@@ -206,7 +206,8 @@ final class Watchdog implements AutoCloseable {
                     QueueThreads queue = lanes.get(run.queueName());
                     queue.heartbeats().execute(() -> run.heartbeatNextJob(queue.failures()));
                 } else {
-                    // timed out, its handler ignoring the interrupt: named once, OVERDUE_WARNING after its timeout
+                    // timed out or its lease lost, its handler ignoring the interrupt: named once, OVERDUE_WARNING
+                    // after its timeout
                     run.warnIfOverdue(now, OVERDUE_WARNING.toNanos(), permits);
                 }
             }

@@ -20,6 +20,7 @@ import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
@@ -180,6 +181,54 @@ class OverdueWarningTest {
         }
     }
 
+    @Test
+    @DisplayName("a handler that ignores the interrupt of its lost lease and runs on past its timeout is named in a "
+            + "warning, as a timed-out one is, and said to have returned when it does")
+    void aHandlerRunningOnAfterItsLeaseWasLostIsWarnedAbout() throws Exception {
+        var handlerIn = new CountDownLatch(1);
+        handlers.registering(new ObjectMapper()).registerJobHandler("test", Integer.class, (job, ctx) -> {
+            handlerIn.countDown();
+            ignoreInterruptsUntil(mayReturn);
+        });
+        var provider = new NoJobsProvider();
+        var run = attempt("1", provider);
+        Thread thread = Thread.ofVirtual().start(() -> {
+            try {
+                run.run();
+            } finally {
+                run.detachThread();
+            }
+        });
+        try {
+            assertThat(handlerIn.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
+            provider.leaseLost = true;
+            run.heartbeat(new HeartbeatFailures("default"));
+            assertThat(run.isCancelled()).as("cancelled by the lost lease").isTrue();
+
+            // Before, never: /health counted it overdue, and no line named the job holding a permit.
+            assertThat(run.warnIfOverdue(System.nanoTime() + AN_HOUR_ON, Watchdog.OVERDUE_WARNING.toNanos(), 5))
+                    .as("warned").isTrue();
+            assertThat(messages(Level.WARN)).last().asString()
+                    .startsWith("job job-1 (test) on queue 'default' attempt 1: its handler has not returned 5s after "
+                            + "its timeout (100ms), although its lease was lost and its thread interrupted; it is at ")
+                    .contains("its result will not be recorded (the job's other delivery settles it), but it keeps "
+                            + "its thread and one of this worker's 5 permits until it returns");
+            assertThat(run.warnIfOverdue(System.nanoTime() + AN_HOUR_ON, Watchdog.OVERDUE_WARNING.toNanos(), 5))
+                    .as("warned twice").isFalse();
+
+            mayReturn.countDown();
+            assertThat(thread.join(Duration.ofSeconds(10))).as("the attempt's thread ended").isTrue();
+            assertThat(messages(Level.INFO)).singleElement().asString()
+                    .isEqualTo("job job-1 (test) on queue 'default' attempt 1 returned after its lease was lost; its "
+                            + "result is not recorded (no acknowledgement, no event, not counted): the job's other "
+                            + "delivery settles it; named in a warning as running past its timeout, its thread and "
+                            + "permit are free again");
+        } finally {
+            mayReturn.countDown();
+            thread.join(Duration.ofSeconds(10));
+        }
+    }
+
     /** A payload whose creator blocks, ignoring interrupts, as a deserializer of the user's that waits on I/O can. */
     static final class SlowPayload {
         static volatile CountDownLatch in;
@@ -197,6 +246,10 @@ class OverdueWarningTest {
     }
 
     private AttemptRun attempt(String payloadJson) {
+        return attempt(payloadJson, new NoJobsProvider());
+    }
+
+    private AttemptRun attempt(String payloadJson, NoJobsProvider provider) {
         var env = new RunEnvironment(handlers, new EventBus(List.of()), Clock.systemUTC(), Backoff.defaultBackoff(),
                 null);
         var options = new JobOptions(1, Duration.ofMillis(100), JobOptions.DEFAULT_PRIORITY, null,
@@ -204,7 +257,7 @@ class OverdueWarningTest {
         var envelope = new JobEnvelope(JobEnvelope.CURRENT_VERSION, "job-1", "test", payloadJson, options, 0,
                 Instant.EPOCH, null, null);
         var delivery = new ReceivedJob(envelope, 1, "receipt-1", Duration.ofSeconds(30));
-        return new AttemptRun(new QueueBinding("default", new NoJobsProvider(), new QueueCounters()), delivery, env,
+        return new AttemptRun(new QueueBinding("default", provider, new QueueCounters()), delivery, env,
                 () -> { }, null, new AttemptRun.WorkerSide() {
                     @Override
                     public boolean stopping() {
@@ -240,8 +293,9 @@ class OverdueWarningTest {
         }
     }
 
-    /** Holds no job; takes what it is told. */
+    /** Holds no job; takes what it is told, and refuses lease extensions once {@link #leaseLost}. */
     private static final class NoJobsProvider implements QueueProvider {
+        volatile boolean leaseLost;
 
         @Override
         public Capabilities capabilities() {
@@ -268,6 +322,9 @@ class OverdueWarningTest {
 
         @Override
         public void extendLease(ReceivedJob job, Duration extension) {
+            if (leaseLost) {
+                throw new LeaseLostException("job " + job.jobId() + " no longer holds this delivery");
+            }
         }
 
         @Override
