@@ -19,7 +19,11 @@ import java.util.function.Predicate;
 final class OptionsJson {
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private volatile LastRead last = new LastRead("", JobOptions.defaults());
+    /**
+     * Starts as the text {@link #write} makes of the defaults: started as {@code ""}, an empty column (changed by hand)
+     * read first was taken for all defaults, where it is refused as any other text that is not an options object.
+     */
+    private volatile LastRead last = new LastRead(write(JobOptions.defaults()), JobOptions.defaults());
 
     private record LastRead(String json, JobOptions options) {
     }

@@ -58,4 +58,15 @@ class OptionsJsonTest {
         assertThatThrownBy(() -> json.read("[]", "scheduled job 14"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("scheduled job 14");
     }
+
+    @Test
+    @DisplayName("an empty options column is not read as all defaults, whether it is the first text read or not")
+    void emptyTextIsNotReadAsDefaults() {
+        assertThatThrownBy(() -> new OptionsJson().read("", "recurring job 'digest'"))
+                .as("the first text this reader reads")
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("recurring job 'digest'");
+        json.read("{\"queue\":\"reports\"}", "row 1");
+        assertThatThrownBy(() -> json.read("", "scheduled job 15")).as("after another text")
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("scheduled job 15");
+    }
 }
