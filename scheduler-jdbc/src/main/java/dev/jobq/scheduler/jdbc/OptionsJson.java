@@ -59,8 +59,8 @@ final class OptionsJson {
             if (node == null || !node.isObject()) {
                 throw new IllegalArgumentException("not a JSON object");
             }
-            JsonNode key = field(node, "deduplicationKey", JsonNode::isTextual, "a string");
-            JsonNode queue = field(node, "queue", JsonNode::isTextual, "a string");
+            JsonNode key = field(node, "deduplicationKey", JsonNode::isTextual, "a string", "");
+            JsonNode queue = field(node, "queue", JsonNode::isTextual, "a string", "");
             return new JobOptions(
                     wholeNumber(node, "maxAttempts", JobOptions.DEFAULT_MAX_ATTEMPTS),
                     timeout(node),
@@ -74,13 +74,14 @@ final class OptionsJson {
     }
 
     private static int wholeNumber(JsonNode node, String name, int otherwise) {
-        JsonNode value = field(node, name, v -> v.isIntegralNumber() && v.canConvertToInt(), "a whole number");
+        JsonNode value = field(node, name, v -> v.isIntegralNumber() && v.canConvertToInt(), "a whole number",
+                " from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE);
         return value.isIntegralNumber() ? value.asInt() : otherwise;
     }
 
     private static Duration timeout(JsonNode node) {
         JsonNode value = field(node, "timeoutMs", v -> v.isIntegralNumber() && v.canConvertToLong(),
-                "a whole number of milliseconds");
+                "a whole number of milliseconds", " up to " + Long.MAX_VALUE);
         return value.isIntegralNumber() ? Duration.ofMillis(value.asLong()) : JobOptions.DEFAULT_TIMEOUT;
     }
 
@@ -88,13 +89,15 @@ final class OptionsJson {
      * The field {@code name}, missing or null for its default; of another JSON type refused, naming it: a wrong type read
      * as its default ({@code "maxAttempts": "five"} as 3, {@code true} as 1) handed a row changed by hand or written
      * by a newer jobq on with options it was never given, where docs/scheduler.md says such a row is left to processes
-     * that can read it.
+     * that can read it. A whole number beyond what the field holds is told {@code range}: "must be a whole number, got
+     * 4294967296" said it was not one.
      */
-    private static JsonNode field(JsonNode node, String name, Predicate<JsonNode> fits, String what) {
+    private static JsonNode field(JsonNode node, String name, Predicate<JsonNode> fits, String what, String range) {
         JsonNode value = node.path(name);
         if (value.isMissingNode() || value.isNull() || fits.test(value)) {
             return value;
         }
-        throw new IllegalArgumentException("'" + name + "' must be " + what + ", got " + value);
+        throw new IllegalArgumentException("'" + name + "' must be " + what + (value.isIntegralNumber() ? range : "")
+                + ", got " + value);
     }
 }

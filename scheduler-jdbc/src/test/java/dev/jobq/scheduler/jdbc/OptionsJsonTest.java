@@ -60,6 +60,20 @@ class OptionsJsonTest {
     }
 
     @Test
+    @DisplayName("a whole number beyond what the field holds is refused saying how far it goes, not that it must be a "
+            + "whole number")
+    void aWholeNumberBeyondTheFieldsRangeSaysTheRange() {
+        assertThatThrownBy(() -> json.read("{\"maxAttempts\":4294967296}", "recurring job 'digest'"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("'maxAttempts' must be a whole number from -2147483648 to 2147483647, got "
+                        + "4294967296");
+        assertThatThrownBy(() -> json.read("{\"timeoutMs\":99999999999999999999}", "scheduled job 16"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("'timeoutMs' must be a whole number of milliseconds up to 9223372036854775807, "
+                        + "got 99999999999999999999");
+    }
+
+    @Test
     @DisplayName("an empty options column is not read as all defaults, whether it is the first text read or not")
     void emptyTextIsNotReadAsDefaults() {
         assertThatThrownBy(() -> new OptionsJson().read("", "recurring job 'digest'"))
