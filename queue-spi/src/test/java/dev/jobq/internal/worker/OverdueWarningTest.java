@@ -107,25 +107,8 @@ class OverdueWarningTest {
     @DisplayName("the binding of a payload that ignores its timeout's interrupt, named in a warning, is said to have "
             + "returned when it does, as a handler is")
     void aBindingNamedInTheWarningIsSaidToHaveReturned() throws Exception {
-        SlowPayload.mayReturn = mayReturn;
-        SlowPayload.in = new CountDownLatch(1);
-        JobHandler<SlowPayload> neverCalled = (job, ctx) -> {
-            throw new AssertionError("the handler of a payload bound past its timeout was called");
-        };
-        handlers.registering(new ObjectMapper()).registerJobHandler("test", SlowPayload.class, neverCalled);
-        var run = attempt("{\"n\":1}");
-        Thread thread = Thread.ofVirtual().start(() -> {
-            try {
-                run.run();
-            } finally {
-                run.detachThread();
-            }
-        });
+        Thread thread = bindingWarnedAsOverdue("{\"n\":1}");
         try {
-            assertThat(SlowPayload.in.await(10, TimeUnit.SECONDS)).as("the binding started").isTrue();
-            assertThat(run.timeOut()).as("timed out").isTrue();
-            assertThat(run.warnIfOverdue(System.nanoTime() + AN_HOUR_ON, Watchdog.OVERDUE_WARNING.toNanos(), 5))
-                    .as("warned").isTrue();
             assertThat(messages(Level.WARN)).singleElement().asString()
                     .startsWith("job job-1 (test) on queue 'default' attempt 1: the binding of its payload has not "
                             + "returned 5s after its timeout (100ms), whose interrupt it ignores; it is at ");
@@ -148,26 +131,8 @@ class OverdueWarningTest {
     @DisplayName("the binding of a payload that ignores its timeout's interrupt, named in a warning, and then refuses "
             + "the payload, is said to have ended")
     void aBindingNamedInTheWarningThatRefusesThePayloadIsSaidToHaveEnded() throws Exception {
-        SlowPayload.mayReturn = mayReturn;
-        SlowPayload.in = new CountDownLatch(1);
-        JobHandler<SlowPayload> neverCalled = (job, ctx) -> {
-            throw new AssertionError("the handler of a payload refused past its timeout was called");
-        };
-        handlers.registering(new ObjectMapper()).registerJobHandler("test", SlowPayload.class, neverCalled);
-        var run = attempt("{\"n\":-1}");
-        Thread thread = Thread.ofVirtual().start(() -> {
-            try {
-                run.run();
-            } finally {
-                run.detachThread();
-            }
-        });
+        Thread thread = bindingWarnedAsOverdue("{\"n\":-1}");
         try {
-            assertThat(SlowPayload.in.await(10, TimeUnit.SECONDS)).as("the binding started").isTrue();
-            assertThat(run.timeOut()).as("timed out").isTrue();
-            assertThat(run.warnIfOverdue(System.nanoTime() + AN_HOUR_ON, Watchdog.OVERDUE_WARNING.toNanos(), 5))
-                    .as("warned").isTrue();
-
             mayReturn.countDown();
             assertThat(thread.join(Duration.ofSeconds(10))).as("the attempt's thread ended").isTrue();
 
@@ -179,6 +144,32 @@ class OverdueWarningTest {
             mayReturn.countDown();
             thread.join(Duration.ofSeconds(10));
         }
+    }
+
+    /**
+     * Starts an attempt of {@code payload} whose binding ignores its timeout's interrupt until {@link #mayReturn}, times
+     * it out, and has the sweep warn of it an hour on; its thread, which the caller lets return.
+     */
+    private Thread bindingWarnedAsOverdue(String payload) throws InterruptedException {
+        SlowPayload.mayReturn = mayReturn;
+        SlowPayload.in = new CountDownLatch(1);
+        JobHandler<SlowPayload> neverCalled = (job, ctx) -> {
+            throw new AssertionError("the handler of a payload bound past its timeout was called");
+        };
+        handlers.registering(new ObjectMapper()).registerJobHandler("test", SlowPayload.class, neverCalled);
+        var run = attempt(payload);
+        Thread thread = Thread.ofVirtual().start(() -> {
+            try {
+                run.run();
+            } finally {
+                run.detachThread();
+            }
+        });
+        assertThat(SlowPayload.in.await(10, TimeUnit.SECONDS)).as("the binding started").isTrue();
+        assertThat(run.timeOut()).as("timed out").isTrue();
+        assertThat(run.warnIfOverdue(System.nanoTime() + AN_HOUR_ON, Watchdog.OVERDUE_WARNING.toNanos(), 5))
+                .as("warned").isTrue();
+        return thread;
     }
 
     @Test
