@@ -266,33 +266,61 @@ final class Database implements AutoCloseable {
         return transaction(tx -> work.apply(tx.dsl()), lockTimeoutInTransaction);
     }
 
+    /**
+     * Runs a change the API was asked for ({@code registerRecurring}, {@code setRecurringEnabled}) on one
+     * connection of the DataSource: in a transaction of its own, as {@link #transaction}, where the connection
+     * commits each statement; else in the transaction the connection is in, left to its holder to commit or roll
+     * back. That is the application's, where its DataSource hands out the one of the calling thread (Spring's
+     * transaction-aware DataSources): committing it here committed the application's work partway, and the
+     * application's rollback then undid only what came after. On a pool with auto-commit off, called outside
+     * such a transaction, the pool rolls the change back, as it does schedule() (the WARN at start, {@link
+     * #autoCommits}).
+     */
+    <T> T change(TransactionalCallable<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            if (connection.getAutoCommit()) {
+                return transaction(connection, work, null);
+            }
+            return work.run(DSL.using(connection, dialect, jooqSettings).configuration());
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new DataAccessException("transaction on " + description + " failed: " + e.getMessage(), e);
+        }
+    }
+
     private <T> T transaction(TransactionalCallable<T> work, @Nullable String firstStatement) {
         try (Connection connection = dataSource.getConnection()) {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try {
-                if (firstStatement != null) {
-                    try (Statement statement = connection.createStatement()) {
-                        statement.execute(firstStatement);
-                    }
-                }
-                T result = work.run(DSL.using(connection, dialect, jooqSettings).configuration());
-                connection.commit();
-                return result;
-            } catch (Throwable e) {
-                rollback(connection, e);
-                if (e instanceof RuntimeException runtime) {
-                    throw runtime;
-                }
-                if (e instanceof Error error) {
-                    throw error;
-                }
-                throw new DataAccessException("transaction on " + description + " failed: " + e.getMessage(), e);
-            } finally {
-                restoreAutoCommit(connection, autoCommit);
-            }
+            return transaction(connection, work, firstStatement);
         } catch (SQLException e) {
             throw new DataAccessException("transaction on " + description + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T transaction(Connection connection, TransactionalCallable<T> work, @Nullable String firstStatement)
+            throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            if (firstStatement != null) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute(firstStatement);
+                }
+            }
+            T result = work.run(DSL.using(connection, dialect, jooqSettings).configuration());
+            connection.commit();
+            return result;
+        } catch (Throwable e) {
+            rollback(connection, e);
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e instanceof Error error) {
+                throw error;
+            }
+            throw new DataAccessException("transaction on " + description + " failed: " + e.getMessage(), e);
+        } finally {
+            restoreAutoCommit(connection, autoCommit);
         }
     }
 
@@ -572,10 +600,10 @@ final class Database implements AutoCloseable {
 
     /**
      * Whether the application's DataSource hands out connections that commit each statement; when not,
-     * says at start what that loses. schedule(), cancel() and deleteRecurring() are single statements on
-     * the DataSource so that they join a transaction of the application's where its DataSource hands one
-     * out (docs/scheduler.md); outside one, a pool with auto-commit off
-     * rolls them back when the connection returns, and the id schedule() returned names a job never stored.
+     * says at start what that loses. What the API writes (schedule(), cancel(), the recurring job's register,
+     * enable, disable and delete) runs on the DataSource so that it joins a transaction of the application's
+     * where its DataSource hands one out (docs/scheduler.md, {@link #change}); outside one, a pool with auto-commit
+     * off rolls it back when the connection returns, and the id schedule() returned names a job never stored.
      */
     private static boolean autoCommits(DataSource dataSource, String description) {
         try (Connection connection = dataSource.getConnection()) {
@@ -585,8 +613,9 @@ final class Database implements AutoCloseable {
         } catch (SQLException e) {
             throw cannotConnect(description, e, null);
         }
-        log.warn("scheduler: {} hands out connections with auto-commit off, so what schedule(), cancel() and "
-                + "deleteRecurring() write is committed only by a transaction of the application's around the call; "
+        log.warn("scheduler: {} hands out connections with auto-commit off, so what schedule(), cancel(), "
+                + "registerRecurring(), enableRecurring(), disableRecurring() and deleteRecurring() write is "
+                + "committed only by a transaction of the application's around the call; "
                 + "called outside one, the pool rolls it back when the connection returns (a job scheduled that way "
                 + "is lost): turn auto-commit on in the pool (Hikari: autoCommit=true), or give the scheduler its "
                 + "own jdbcUrl, or call those inside the application's transactions", description);

@@ -172,11 +172,11 @@ final class JdbcJobScheduler implements JobScheduler {
         JobqRecurringJobRecord row = changingRecurring("registering recurring job '" + definition.name() + "'",
                 "register", () -> {
                     try {
-                        return db.transaction(tx -> recurring.upsert(tx.dsl(), definition, payloadJson, schedule,
+                        return db.change(tx -> recurring.upsert(tx.dsl(), definition, payloadJson, schedule,
                                 clock.instant()));
                     } catch (IntegrityConstraintViolationException firstRegistrationRace) {
                         // Another process inserted the same name at the same moment: now it is an update.
-                        return db.transaction(tx -> recurring.upsert(tx.dsl(), definition, payloadJson, schedule,
+                        return db.change(tx -> recurring.upsert(tx.dsl(), definition, payloadJson, schedule,
                                 clock.instant()));
                     }
                 });
@@ -190,7 +190,7 @@ final class JdbcJobScheduler implements JobScheduler {
     public boolean setRecurringEnabled(String name, boolean enabled) {
         Objects.requireNonNull(name, "name");
         Optional<JobqRecurringJobRecord> row = changingRecurring((enabled ? "enabling" : "disabling")
-                + " recurring job '" + name + "'", enabled ? "enable" : "disable", () -> db.transaction(tx -> {
+                + " recurring job '" + name + "'", enabled ? "enable" : "disable", () -> db.change(tx -> {
                     Optional<JobqRecurringJobRecord> stored = recurring.find(tx.dsl(), name);
                     if (stored.isEmpty()) {
                         return Optional.<JobqRecurringJobRecord>empty();

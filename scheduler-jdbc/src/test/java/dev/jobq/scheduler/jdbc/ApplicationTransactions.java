@@ -12,8 +12,8 @@ import javax.sql.DataSource;
 /**
  * An application's DataSource as Spring's transaction-aware ones behave: on a thread inside one of the application's
  * transactions ({@link #bind}), every connection asked for is that transaction's, and closing it leaves it open;
- * elsewhere a connection of the pool. So what the scheduler runs as single statements on the DataSource joins the
- * transaction, as docs/scheduler.md says it does.
+ * elsewhere a connection of the pool. So what the scheduler's API writes on the DataSource joins the transaction, as
+ * docs/scheduler.md says it does.
  */
 final class ApplicationTransactions implements DataSource {
 

@@ -154,6 +154,23 @@ abstract class JdbcSchedulerContract {
         }
     }
 
+    /**
+     * An application's pool of {@code size} connections, each asked for waiting at most 250 ms, returned once it
+     * holds all of them: Hikari makes the first as it starts and the rest in the background, and on a loaded
+     * machine Flyway's second connection, asked for before the pool had made it, waited out the 250 ms there.
+     */
+    HikariDataSource applicationPool(int size) {
+        var config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setMaximumPoolSize(size);
+        config.setConnectionTimeout(250);
+        config.setPoolName("application");
+        var pool = new HikariDataSource(config);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> pool.getHikariPoolMXBean().getTotalConnections() == size);
+        return pool;
+    }
+
     /** Stores {@code count} jobs of type bulk:item due at {@code due} minus 0, 1, 2 … ms, in one transaction. */
     static void storeDueJobs(JdbcJobScheduler scheduler, int count, Instant due) {
         var rows = new ScheduledJobs();
@@ -478,9 +495,9 @@ abstract class JdbcSchedulerContract {
 
         @Test
         void aDataSourceWhoseConnectionsDoNotCommitIsNamedAtStartWithWhatItLosesAndTheFix() {
-            // schedule(), cancel() and deleteRecurring() run as single statements on the DataSource, joining the
-            // application's transaction where its DataSource hands one out; on a pool whose connections have
-            // auto-commit off and no transaction around the call, the pool rolls the statement back when the
+            // What the API writes (schedule(), cancel(), a recurring job's register, enable, disable and delete)
+            // runs on the DataSource, joining the application's transaction where its DataSource hands one out; on a
+            // pool whose connections have auto-commit off and no transaction around the call, the pool rolls it back when the
             // connection goes back (Hikari does), and the id schedule() returned names a job never stored.
             var config = new HikariConfig();
             config.setJdbcUrl(url);
@@ -490,8 +507,8 @@ abstract class JdbcSchedulerContract {
             try (HikariDataSource pool = new HikariDataSource(config); CapturedLog log = CapturedLog.of(Database.class)) {
                 open(JdbcSchedulerFactory.builder().dataSource(pool).pollInterval(Duration.ofMinutes(10))).close();
                 assertThat(log.warnings()).containsExactly("scheduler: the given HikariDataSource hands out "
-                        + "connections with auto-commit off, so what schedule(), cancel() and deleteRecurring() "
-                        + "write is committed only by a transaction of the application's around the call; called "
+                        + "connections with auto-commit off, so what schedule(), cancel(), registerRecurring(), "
+                        + "enableRecurring(), disableRecurring() and deleteRecurring() write is committed only by a transaction of the application's around the call; called "
                         + "outside one, the pool rolls it back when the connection returns (a job scheduled that way "
                         + "is lost): turn auto-commit on in the pool (Hikari: autoCommit=true), or give the scheduler "
                         + "its own jdbcUrl, or call those inside the application's transactions");
@@ -502,22 +519,6 @@ abstract class JdbcSchedulerContract {
             }
         }
 
-        /**
-         * An application's pool of {@code size} connections, each asked for waiting at most 250 ms, returned once it
-         * holds all of them: Hikari makes the first as it starts and the rest in the background, and on a loaded
-         * machine Flyway's second connection, asked for before the pool had made it, waited out the 250 ms there.
-         */
-        private HikariDataSource applicationPool(int size) {
-            var config = new HikariConfig();
-            config.setJdbcUrl(url);
-            config.setMaximumPoolSize(size);
-            config.setConnectionTimeout(250);
-            config.setPoolName("application");
-            var pool = new HikariDataSource(config);
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> pool.getHikariPoolMXBean().getTotalConnections() == size);
-            return pool;
-        }
 
         @Test
         void cannotCancelAJobAlreadyHandedOn() {
@@ -898,6 +899,70 @@ abstract class JdbcSchedulerContract {
             assertThat(scheduler.listRecurring()).containsExactly(info);
             assertThat(scheduler.getRecurring("digest")).contains(info);
             assertThat(scheduler.getRecurring("nothing")).isEmpty();
+        }
+
+        @Test
+        @DisplayName("registering, enabling and disabling join the application's transaction: its rollback undoes "
+                + "them, its commit keeps them")
+        void registeringEnablingAndDisablingJoinTheApplicationsTransaction() throws SQLException {
+            try (HikariDataSource pool = applicationPool(3)) {
+                var application = new ApplicationTransactions(pool);
+                var scheduler = open(JdbcSchedulerFactory.builder().dataSource(application)
+                        .pollInterval(Duration.ofMinutes(10)));
+                RecurringJob digest = recurring("digest", "0 9 * * *").build();
+
+                inApplicationsTransaction(pool, application, false, () -> {
+                    scheduler.schedule(job("report:send"), T0.plus(AN_HOUR));
+                    scheduler.registerRecurring(digest, "null");
+                });
+                assertThat(scheduler.listScheduled(10)).as("the job scheduled before registerRecurring in the "
+                        + "application's transaction it rolled back").isEmpty();
+                assertThat(scheduler.listRecurring()).as("registered in the transaction rolled back").isEmpty();
+                inApplicationsTransaction(pool, application, true, () -> scheduler.registerRecurring(digest, "null"));
+                assertThat(scheduler.getRecurring("digest")).as("registered in the transaction committed")
+                        .hasValueSatisfying(info -> assertThat(info.enabled()).isTrue());
+
+                inApplicationsTransaction(pool, application, false, () -> {
+                    scheduler.schedule(job("report:send"), T0.plus(AN_HOUR));
+                    assertThat(scheduler.setRecurringEnabled("digest", false)).isTrue();
+                });
+                assertThat(scheduler.listScheduled(10)).as("the job scheduled before disabling, rolled back").isEmpty();
+                assertThat(scheduler.getRecurring("digest").orElseThrow().enabled()).as("disabled, rolled back").isTrue();
+                inApplicationsTransaction(pool, application, true,
+                        () -> assertThat(scheduler.setRecurringEnabled("digest", false)).isTrue());
+                assertThat(scheduler.getRecurring("digest").orElseThrow().enabled()).as("disabled, committed").isFalse();
+
+                inApplicationsTransaction(pool, application, false, () -> {
+                    scheduler.schedule(job("report:send"), T0.plus(AN_HOUR));
+                    assertThat(scheduler.setRecurringEnabled("digest", true)).isTrue();
+                });
+                assertThat(scheduler.listScheduled(10)).as("the job scheduled before enabling, rolled back").isEmpty();
+                assertThat(scheduler.getRecurring("digest").orElseThrow().enabled()).as("enabled, rolled back").isFalse();
+                inApplicationsTransaction(pool, application, true,
+                        () -> assertThat(scheduler.setRecurringEnabled("digest", true)).isTrue());
+                assertThat(scheduler.getRecurring("digest").orElseThrow().nextRunAt()).as("enabled, committed")
+                        .isEqualTo(Instant.parse("2026-03-02T09:00:00Z").plus(Duration.ofDays(1)));
+                scheduler.close();
+            }
+        }
+
+        /** Runs {@code work} in an application's transaction on a connection of {@code pool}, then ends it. */
+        private static void inApplicationsTransaction(HikariDataSource pool, ApplicationTransactions application,
+                                                      boolean commit, Runnable work) throws SQLException {
+            try (Connection transaction = pool.getConnection()) {
+                application.bind(transaction);
+                try {
+                    work.run();
+                } finally {
+                    application.unbind();
+                    if (commit) {
+                        transaction.commit();
+                    } else {
+                        transaction.rollback();
+                    }
+                    transaction.setAutoCommit(true);
+                }
+            }
         }
 
         @Test
