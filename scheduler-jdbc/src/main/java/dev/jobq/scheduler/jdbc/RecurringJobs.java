@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
 
@@ -41,7 +42,8 @@ final class RecurringJobs {
     /**
      * Inserts or updates {@code job}. The next run is kept when the schedule and timezone (under any of
      * its names) are unchanged (and moved past {@code now} when a disabled job is enabled), and computed
-     * afresh otherwise. Call in a transaction.
+     * afresh otherwise; on PostgreSQL a name another transaction inserted meanwhile is updated so. Call in a
+     * transaction.
      */
     JobqRecurringJobRecord upsert(DSLContext tx, RecurringJob job, String payloadJson, Schedule schedule, Instant clockNow) {
         // The columns hold microseconds: the info registerRecurring returns from this row then equals what
@@ -49,6 +51,7 @@ final class RecurringJobs {
         Instant now = clockNow.truncatedTo(ChronoUnit.MICROS);
         JobOptions options = job.options().resolve(JobOptions.defaults());
         JobqRecurringJobRecord row = lock(tx, job.name()).orElse(null);
+        boolean created = row == null;
         Instant nextRunAt;
         if (row == null) {
             row = tx.newRecord(JOBQ_RECURRING_JOB);
@@ -75,6 +78,15 @@ final class RecurringJobs {
         row.setDueAt(nextRunAt);
         row.setAttempts(0);
         row.setUpdatedAt(now);
+        if (created && tx.dialect().family() == SQLDialect.POSTGRES) {
+            // Another transaction inserted the name meanwhile: on PostgreSQL the key violation aborted the transaction,
+            // an application's that the call joined too (a transaction-aware DataSource), and the update that follows
+            // it failed with it. ON CONFLICT skips the row instead, and the job is updated as registered before.
+            if (tx.insertInto(JOBQ_RECURRING_JOB).set(row).onConflictDoNothing().execute() == 0) {
+                return upsert(tx, job, payloadJson, schedule, clockNow);
+            }
+            return row;
+        }
         row.store();
         return row;
     }

@@ -2,9 +2,12 @@ package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.jobq.JobQueueException;
 import dev.jobq.RecurringJobInfo;
+import dev.jobq.ScheduledJobInfo;
 import dev.jobq.spi.JobEnvelope;
 
 import java.sql.Connection;
@@ -19,6 +22,10 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.junit.jupiter.api.Test;
@@ -378,6 +385,48 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
                     .contains(dev.jobq.ScheduledJobInfo.Status.ENQUEUED);
             assertThat(scheduler.schedule(marked, T0)).isEqualTo(marked.jobId());
             assertThat(scheduler.fireDue()).as("its retry, not handed on again").isZero();
+        }
+    }
+
+    @Test
+    @DisplayName("two application transactions registering one new recurring job at once: the second updates it and "
+            + "keeps its transaction")
+    void registeringOneNewRecurringJobInTwoApplicationsTransactionsAtOnce() throws Exception {
+        ExecutorService secondThread = Executors.newSingleThreadExecutor();
+        try (HikariDataSource pool = applicationPool(4);
+             Connection first = pool.getConnection(); Connection second = pool.getConnection();
+             Connection watching = DriverManager.getConnection(url);
+             Statement watch = watching.createStatement()) {
+            var application = new ApplicationTransactions(pool);
+            var scheduler = open(JdbcSchedulerFactory.builder().dataSource(application)
+                    .pollInterval(Duration.ofMinutes(10)));
+            JobEnvelope job = job("report:send");
+            application.bind(first);
+            try {
+                scheduler.registerRecurring(recurring("digest", "0 9 * * *").build(), "null");
+            } finally {
+                application.unbind();
+            }
+            Future<RecurringJobInfo> secondRegistration = secondThread.submit(() -> {
+                application.bind(second);
+                try {
+                    scheduler.schedule(job, T0.plus(AN_HOUR));
+                    return scheduler.registerRecurring(recurring("digest", "0 10 * * *").build(), "null");
+                } finally {
+                    application.unbind();
+                }
+            });
+            // The second inserts the name too, and waits for the first transaction to end.
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingFor(watch, "transactionid"));
+            first.commit();
+
+            assertThat(secondRegistration.get(30, TimeUnit.SECONDS).schedule()).isEqualTo("0 10 * * *");
+            second.commit();
+            assertThat(scheduler.listScheduled(10)).extracting(ScheduledJobInfo::id).as("scheduled in the second "
+                    + "transaction").containsExactly(job.jobId());
+            assertThat(scheduler.getRecurring("digest").orElseThrow().schedule()).isEqualTo("0 10 * * *");
+        } finally {
+            secondThread.shutdownNow();
         }
     }
 
