@@ -231,6 +231,12 @@ public final class RunCommand implements Callable<Integer> {
                 if (server != null) {
                     out.println("jobq run: health and metrics on " + server.address() + " (/health, /metrics)");
                 }
+                // Again, last thing before it works: the baseline read above waits up to 2 s for a slow provider, and
+                // a stop during it started the worker, which received jobs, fired the scheduler, then drained.
+                if (signals.stopRequested()) {
+                    registry.close();
+                    return stoppedBeforeWorking();
+                }
                 signals.workerStarted();
                 if (jobs instanceof JobQueueRuntime runtime) {
                     runtime.leaveUnworkedQueueWarningToCaller();

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -231,6 +232,38 @@ class RunCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).startsWith(error);
+    }
+
+    @Test
+    @DisplayName("a stop that comes while jobq run reads its queues' dead letters for /health's baseline (a provider "
+            + "slow to answer, up to 2 s) stops it before it receives a job, exit 0, as operations.md says")
+    void aStopWhileTheHealthBaselineIsReadStopsTheWorkerBeforeItWorks() throws Exception {
+        Path file = config("provider: { type: memory }\nworker: { concurrency: 1, shutdownTimeout: 2s }\n");
+        var provider = new AlteredProvider(true);
+        var answer = new CountDownLatch(1);
+        CommandContext context = CommandRun.context(Map.of(), builder -> {
+            JobQueue queue = builder.provider(provider).listener(e -> {
+                if (e instanceof JobEvent.WorkerStarted workerStarted) {
+                    started.add(workerStarted);
+                }
+            }).build();
+            built.set(queue);
+            return QueueSession.owning(queue);
+        }, stop);
+        provider.holdStats(answer);
+        Future<Integer> exit = runner.submit(() -> CommandRun.execute(context, new PrintWriter(out, true),
+                new PrintWriter(err, true), "run", "--config", file.toString(), "--http-port", "0",
+                "--http-host", "127.0.0.1"));
+        await().atMost(WAIT).until(() -> provider.statsReadsUnderWay() > 0);
+
+        stop.requestStop();
+        answer.countDown();
+
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+        assertThat(started).as("the worker started receiving").isEmpty();
+        assertThat(out.toString()).as(out.toString()).doesNotContain("jobq run: working")
+                .endsWith("jobq run: stopped before it started working: a stop signal came during start-up"
+                        + System.lineSeparator());
     }
 
     @Test
