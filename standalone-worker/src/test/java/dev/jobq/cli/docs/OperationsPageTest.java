@@ -132,7 +132,7 @@ class OperationsPageTest {
             assertThat(metrics.body()).as("/metrics has %s with tags %s", meter.getKey(), meter.getValue())
                     .containsPattern("(?m)^" + meter.getKey() + "(_count|_sum|_max)?\\{" + tagsPattern(meter.getValue()) + "} ");
         }
-        // the table's row of the JVM's meters (`jvm_*`, `process_*`, `system_cpu_*`): each family is served
+        // the table's row of the JVM's meters (`jvm_*`, `process_*`, `system_*`): each family is served
         String jvmRow = operations.text().lines().filter(row -> row.startsWith("| `jvm_*`")).findFirst().orElseThrow();
         Matcher family = Pattern.compile("`([a-z_]+)\\*`").matcher(jvmRow);
         int families = 0;
@@ -142,6 +142,17 @@ class OperationsPageTest {
                     .containsPattern("(?m)^" + family.group(1) + "[a-z_]*[{ ]");
         }
         assertThat(families).isEqualTo(3);
+        // and every other meter /metrics serves is of one of those families
+        List<String> jvmFamilies = family.reset().results().map(f -> f.group(1)).toList();
+        List<String> typed = Pattern.compile("(?m)^# TYPE (\\S+) ").matcher(metrics.body()).results()
+                .map(t -> t.group(1)).toList();
+        assertThat(typed).contains("jobq_jobs_total", "jvm_memory_used_bytes");
+        for (String name : typed) {
+            assertThat(name.startsWith("jobq_") || jvmFamilies.stream().anyMatch(name::startsWith))
+                    .as("docs/operations.md's metrics table has %s, which /metrics serves, in a row (%s)", name,
+                            jvmFamilies)
+                    .isTrue();
+        }
         // and the other way: no jobq meter on /metrics that the table leaves out
         Matcher onMetrics = Pattern.compile("(?m)^(jobq_[a-z_]+?)(_count|_sum|_max)?\\{").matcher(metrics.body());
         while (onMetrics.find()) {
