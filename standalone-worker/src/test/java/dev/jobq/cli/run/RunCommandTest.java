@@ -267,6 +267,43 @@ class RunCommandTest {
     }
 
     @Test
+    @DisplayName("during the drain /health answers 503 with the worker stopping, as operations.md says, so a probe stops "
+            + "counting on it while its jobs finish")
+    void healthIsUnavailableAndStoppingDuringTheDrain() throws Exception {
+        Path file = config("provider: { type: memory }\nworker: { concurrency: 1, shutdownTimeout: 30s }\n");
+        Future<Integer> exit = start(Map.of(), "run", "--config", file.toString(), "--http-port", "0",
+                "--http-host", "127.0.0.1");
+        awaitWorking();
+        HttpProbe http = HttpProbe.fromRunOutput(out.toString());
+        JobQueue jobs = built.get();
+        var running = new CountDownLatch(1);
+        var finish = new CountDownLatch(1);
+        jobs.registerJobHandler("slow:job", JsonNode.class, (payload, ctx) -> {
+            running.countDown();
+            if (!finish.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never let the job finish");
+            }
+        });
+        jobs.enqueue("slow:job", Map.of());
+        assertThat(running.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the job started").isTrue();
+
+        stop.requestStop();
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            var health = http.get("/health");
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(503);
+            JsonNode body = JsonMapper.builder().build().readTree(health.body());
+            assertThat(body.path("status").asText()).isEqualTo("unhealthy");
+            assertThat(body.path("worker").path("state").asText()).isEqualTo("stopping");
+            assertThat(body.path("problems").get(0).asText()).isEqualTo("worker is stopping");
+        });
+        assertThat(exit.isDone()).as("jobq run ended before its running job finished").isFalse();
+        finish.countDown();
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+        assertThat(jobs.stats("default").completed()).as("the job finished in the drain").isEqualTo(1);
+    }
+
+    @Test
     @DisplayName("/health is degraded after a new dead letter and /metrics counts outcomes by queue, type and outcome")
     void healthAndMetricsAfterJobsRan() throws Exception {
         Path file = config("provider: { type: memory }\nworker: { concurrency: 2 }\n");
