@@ -25,6 +25,8 @@ import dev.jobq.examples.EmailHandler;
 import dev.jobq.examples.FailingTask;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -667,6 +669,25 @@ class RunCommandTest {
                 + "machine's names or addresses, 0.0.0.0 for all of them (the default), or 127.0.0.1 for this machine "
                 + "only").doesNotContain("--http-port");
         assertThat(built.get()).as("nothing was built").isNull();
+    }
+
+    @Test
+    @DisplayName("an --http-port another process holds is exit 1, as operations.md says (a restart may find it free), "
+            + "naming the address and the fix")
+    void httpPortAlreadyTakenIsExitOneNamingTheFix() throws Exception {
+        Path file = config("provider: { type: memory }\nworker: { shutdownTimeout: 2s }\n");
+        try (var taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+
+            int status = start(Map.of(), "run", "--config", file.toString(), "--http-port", Integer.toString(port),
+                    "--http-host", "127.0.0.1").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+            assertThat(status).as(err.toString()).isEqualTo(1);
+            assertThat(err.toString()).contains("cannot listen on 127.0.0.1:" + port,
+                    "choose another --http-port, or 0 for any free port");
+            assertThat(started).as("the worker started receiving").isEmpty();
+            assertThat(out.toString()).doesNotContain("jobq run: working");
+        }
     }
 
     @Test
