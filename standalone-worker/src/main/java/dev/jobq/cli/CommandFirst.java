@@ -12,7 +12,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Picocli's handling of a command line it cannot read, with one case said better: an option of a group's commands
- * given to the group ({@code jobq dead-letters --queue jobs}, the command left out or put after it). Picocli said
+ * given to the group ({@code jobq dead-letters --queue jobs}, the command left out or put after it, or the group too:
+ * {@code jobq --config FILE schedule list}, where the commands of the group named after it are meant). Picocli said
  * "Unknown options: '--queue', 'jobs'" of an option the commands' help lists, and named no command; this names the
  * commands that take it and shows the order. Everything else is picocli's as it was (message, suggestions, usage,
  * exit status 2).
@@ -41,9 +42,22 @@ final class CommandFirst implements IParameterExceptionHandler {
         }
         String first = unmatched.getFirst();
         String name = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
+        // given before a group of the group (jobq --config FILE schedule list), that group's commands are meant: the
+        // group's own were named, with jobq run --config FILE for the example
+        CommandLine named = namedGroup(group, name, args);
+        ParameterException said = named != null ? commandFirst(group, named, name, args) : null;
+        return said != null ? said : commandFirst(group, group, name, args);
+    }
+
+    /**
+     * The error naming the commands of {@code commands} (the group, or a group of it the user named) that take the
+     * option {@code name}, given to {@code group}; null if none does.
+     */
+    private static @Nullable ParameterException commandFirst(CommandLine group, CommandLine commands, String name,
+                                                             String[] args) {
         List<String> taking = new ArrayList<>();
         OptionSpec option = null;
-        for (Map.Entry<String, CommandLine> command : group.getSubcommands().entrySet()) {
+        for (Map.Entry<String, CommandLine> command : commands.getSubcommands().entrySet()) {
             OptionSpec found = command.getValue().getCommandSpec().findOption(name);
             // an alias is a second key for the same command: named once
             if (found != null && command.getKey().equals(command.getValue().getCommandName())) {
@@ -54,14 +68,26 @@ final class CommandFirst implements IParameterExceptionHandler {
         if (option == null) {
             return null;
         }
-        String qualified = group.getCommandSpec().qualifiedName();
-        String commands = taking.size() == 1 ? taking.getFirst()
+        String qualified = commands.getCommandSpec().qualifiedName();
+        String listed = taking.size() == 1 ? taking.getFirst()
                 : String.join(", ", taking.subList(0, taking.size() - 1)) + " and " + taking.getLast();
         String value = option.arity().max() > 0 ? " " + option.paramLabel() : "";
         // the command the user put after the option, where there is one
         String example = taking.stream().filter(List.of(args)::contains).findFirst().orElse(taking.getFirst());
-        return new ParameterException(group, "'" + name + "' is an option of " + qualified + " " + commands
-                + ", not of " + qualified + " itself: give the command first, e.g. " + qualified + " "
-                + example + " " + name + value);
+        return new ParameterException(group, "'" + name + "' is an option of " + qualified + " " + listed
+                + ", not of " + group.getCommandSpec().qualifiedName() + " itself: give the command first, e.g. "
+                + qualified + " " + example + " " + name + value);
+    }
+
+    /** The first group of {@code group} named in {@code args} that does not take option {@code name}, or null. */
+    private static @Nullable CommandLine namedGroup(CommandLine group, String name, String[] args) {
+        for (String arg : args) {
+            CommandLine command = group.getSubcommands().get(arg);
+            if (command != null && !command.getSubcommands().isEmpty()
+                    && command.getCommandSpec().findOption(name) == null) {
+                return command;
+            }
+        }
+        return null;
     }
 }

@@ -129,6 +129,27 @@ class JobqCommandTest {
         assertThat(run.err()).contains(message).doesNotContain("Unknown option");
     }
 
+    /**
+     * An option of a group's commands given before the group ({@code jobq --config jobq.yaml schedule list}): jobq's
+     * own commands that take it were named instead, and the example was {@code jobq run --config FILE}, which starts a
+     * worker where the user meant to list scheduled jobs.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--config jobq.yaml schedule list|'--config' is an option of jobq schedule list, add and cancel, not of jobq "
+                    + "itself: give the command first, e.g. jobq schedule list --config FILE",
+            "--queue jobs dead-letters list|'--queue' is an option of jobq dead-letters list, redrive and delete, not of "
+                    + "jobq itself: give the command first, e.g. jobq dead-letters list --queue QUEUE",
+            "-c jobq.yaml recurring enable nightly|'-c' is an option of jobq recurring list, add, enable, disable and "
+                    + "delete, not of jobq itself: give the command first, e.g. jobq recurring enable -c FILE"})
+    void aSubcommandsOptionGivenBeforeItsGroupNamesThatGroupsCommands(String line, String message) {
+        var run = CommandRun.of(line.split(" "));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().lines().findFirst()).hasValue(message);
+        assertThat(run.err()).contains("Usage: jobq [-hV] [COMMAND]");
+    }
+
     @Test
     void unknownCommandIsAUsageErrorThatNamesIt() {
         var run = CommandRun.of("wrok");
