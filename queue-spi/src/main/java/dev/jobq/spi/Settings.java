@@ -352,19 +352,27 @@ public final class Settings {
     /**
      * Whether {@code value}, of a key that wants a list, is a section of keys instead, recorded as a problem: braces
      * written for brackets ({@code {a, b}}, YAML's section of keys a and b), or items indented without {@code - }.
-     * Read as one comma-separated string, it gave the items '{a=null' and 'b=null}'. The keys of a secret's key are
-     * not shown.
+     * Read as one comma-separated string, it gave the items '{a=null' and 'b=null}'. A key's value ({@code {5s: 1m}},
+     * a colon for a comma) is an item of the list advised too, which is not to lose it. The keys of a secret's key
+     * are not shown.
      */
     private boolean isSectionForList(String key, Object value) {
         if (!(value instanceof Map<?, ?> map)) {
             return false;
         }
-        List<String> keys = new ArrayList<>();
-        map.keySet().forEach(item -> keys.add(String.valueOf(item)));
+        List<String> written = new ArrayList<>();
+        List<String> items = new ArrayList<>();
+        map.forEach((item, itsValue) -> {
+            written.add(item + (itsValue == null ? "" : ": " + itsValue));
+            items.add(String.valueOf(item));
+            if (itsValue != null) {
+                items.add(String.valueOf(itsValue));
+            }
+        });
         boolean secret = Secrets.isSecretKey(key);
-        String items = secret ? "…" : String.join(", ", keys);
-        problem(key, "must be a list, got a section of keys" + (secret ? "" : " (" + items + ")") + "; write ["
-                + items + "], in square brackets, or each item on a line of its own after '- '");
+        problem(key, "must be a list, got a section of keys" + (secret ? "" : " (" + String.join(", ", written) + ")")
+                + "; write [" + (secret ? "…" : String.join(", ", items)) + "], in square brackets, or each item on a "
+                + "line of its own after '- '");
         return true;
     }
 

@@ -164,8 +164,20 @@ class WorkerSectionTest {
                 "worker.queues: must be a list, got a section of keys (reports, default); write [reports, default], "
                         + "in square brackets, or each item on a line of its own after '- '");
         assertThat(Load.problems("worker:\n  backoff: {type: list, delays: {5s: 1m}}\n")).containsExactly(
-                "worker.backoff.delays: must be a list, got a section of keys (5s); write [5s], in square brackets, or "
-                        + "each item on a line of its own after '- '");
+                "worker.backoff.delays: must be a list, got a section of keys (5s: 1m); write [5s, 1m], in square "
+                        + "brackets, or each item on a line of its own after '- '");
+    }
+
+    /** {5s: 1m}, a colon for a comma, was told "write [5s]": the advice dropped the value 1m the user wrote. */
+    @Test
+    @DisplayName("a section of keys where a list belongs is told as a list of its keys and values, losing none")
+    void aSectionOfKeysWhereAListBelongsIsToldWithItsValues() {
+        assertThat(Load.problems("worker:\n  backoff: {type: list, delays: {5s: 1m, 10m: }}\n")).containsExactly(
+                "worker.backoff.delays: must be a list, got a section of keys (5s: 1m, 10m); write [5s, 1m, 10m], in "
+                        + "square brackets, or each item on a line of its own after '- '");
+        assertThat(Load.problems(TWO_QUEUES + "worker:\n  queues:\n    reports: default\n")).containsExactly(
+                "worker.queues: must be a list, got a section of keys (reports: default); write [reports, default], in "
+                        + "square brackets, or each item on a line of its own after '- '");
     }
 
     @Test
