@@ -354,11 +354,15 @@ public final class Settings {
      * written for brackets ({@code {a, b}}, YAML's section of keys a and b), or items indented without {@code - }.
      * Read as one comma-separated string, it gave the items '{a=null' and 'b=null}'. A key's value ({@code {5s: 1m}},
      * a colon for a comma) is an item of the list advised too, which is not to lose it. The keys of a secret's key
-     * are not shown.
+     * are not shown. An empty section ({@code {}}) gives {@code defaultValue} as an empty list does, with no problem
+     * recorded here: the key's reader says what an empty list is.
      */
     private boolean isSectionForList(String key, Object value) {
         if (!(value instanceof Map<?, ?> map)) {
             return false;
+        }
+        if (map.isEmpty()) {
+            return true; // {} is the empty list's problem, said by the key's reader: "write []" was then refused
         }
         List<String> written = new ArrayList<>();
         List<String> items = new ArrayList<>();

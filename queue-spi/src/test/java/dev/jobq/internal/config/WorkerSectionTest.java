@@ -180,6 +180,18 @@ class WorkerSectionTest {
                         + "square brackets, or each item on a line of its own after '- '");
     }
 
+    /** queues: {} was told "write [], in square brackets", and [] is then refused as empty. */
+    @Test
+    @DisplayName("an empty section where a list belongs is the empty list's problem, not advised to be written []")
+    void anEmptySectionWhereAListBelongsIsToldAsAnEmptyList() {
+        assertThat(Load.problems(TWO_QUEUES + "worker:\n  queues: {}\n"))
+                .containsExactlyElementsOf(Load.problems(TWO_QUEUES + "worker:\n  queues: []\n"))
+                .singleElement().asString().startsWith("worker.queues: is empty; list the queues this worker serves");
+        assertThat(Load.problems("worker:\n  backoff: {type: list, delays: {}}\n"))
+                .containsExactlyElementsOf(Load.problems("worker:\n  backoff: {type: list, delays: []}\n"))
+                .singleElement().asString().startsWith("worker.backoff.delays: is required for type list");
+    }
+
     @Test
     @DisplayName("a backoff written as its type alone (backoff: exponential, as BullMQ's string form) is told how to "
             + "write it as a section, as provider: sqs is, and scheduler: true as scheduler: {enabled: true}")
