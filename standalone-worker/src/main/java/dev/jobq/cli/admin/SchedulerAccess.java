@@ -13,6 +13,7 @@ import dev.jobq.scheduler.jdbc.JdbcSchedulerFactory;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.JobSchedulerFactory;
 import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Secrets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -84,8 +85,9 @@ final class SchedulerAccess {
             return;
         }
         boolean relative = !path.startsWith("~") && !Path.of(path).isAbsolute();
-        throw CommandFailure.failed("no scheduler database exists at " + file + " (scheduler.jdbcUrl: jdbc:h2:file:"
-                + path + (section.settings().has("jdbcUrl") ? "" : ", the default")
+        // the URL as the file writes it (jdbc:h2:file:PATH was said of jdbc:h2:PATH;AUTO_SERVER=TRUE), secrets masked
+        throw CommandFailure.failed("no scheduler database exists at " + file + " (scheduler.jdbcUrl: "
+                + Secrets.maskUrl(url) + (section.settings().has("jdbcUrl") ? "" : ", the default")
                 + (relative ? "; a relative path is read from the working directory, " + Path.of("").toAbsolutePath()
                 : "") + "), and this command creates none; run the command from the directory the workers run in, or "
                 + "set scheduler.jdbcUrl in the file it reads (--config) to the database's absolute path, e.g. "

@@ -571,6 +571,28 @@ class SchedulerCommandsTest {
         assertThat(absolute.getParent()).doesNotExist();
     }
 
+    /**
+     * jdbc:h2:PATH;AUTO_SERVER=TRUE was quoted back as jdbc:h2:file:PATH, a URL the file does not hold: the user
+     * searching the file for it found nothing.
+     */
+    @Test
+    @DisplayName("an H2 file that does not exist is said with the jdbcUrl as the file writes it, its secrets masked")
+    void aMissingH2FileIsSaidWithTheJdbcUrlAsWritten() throws Exception {
+        Path missing = dir.resolve("gone").resolve("jobq");
+        Path file = Files.writeString(dir.resolve("written.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  jdbcUrl: jdbc:h2:%s;AUTO_SERVER=TRUE;PASSWORD=hunter2
+                """.formatted(missing));
+
+        var run = CommandRun.of("recurring", "list", "--config", file.toString());
+
+        assertThat(run.err()).contains("no scheduler database exists at " + missing + ".mv.db (scheduler.jdbcUrl: "
+                + "jdbc:h2:" + missing + ";AUTO_SERVER=TRUE;PASSWORD=****)").doesNotContain("hunter2");
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+    }
+
     @Test
     @DisplayName("a PostgreSQL jdbcUrl with a password written raw with a '/' in it is refused without showing it")
     void aRawPasswordWithASlashInTheJdbcUrlIsNotShown() throws Exception {
