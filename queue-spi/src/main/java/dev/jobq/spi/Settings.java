@@ -88,7 +88,8 @@ public final class Settings {
     /**
      * How to write a section given as a single value: {@code provider: sqs} (the shorthand of a queue's
      * provider, as other queues name their connection) is {@code provider: {type: sqs}}, {@code backoff:
-     * exponential} (BullMQ's string form) {@code backoff: {type: exponential}}, and {@code scheduler: true}
+     * exponential} (BullMQ's string form) {@code backoff: {type: exponential}}, {@code backoff: 5s} and {@code
+     * backoff: [5s, 1m]} the fixed and list policies with those waits, and {@code scheduler: true}
      * {@code scheduler: {enabled: true}}; {@code scheduler: false}, meant as no scheduler, is the section left out.
      */
     private String sectionAdvice(String key, Object value) {
@@ -98,6 +99,13 @@ public final class Settings {
         boolean typeName = !(value instanceof List<?>) && TYPE_NAME.matcher(String.valueOf(value)).matches();
         if (providerSection && typeName) {
             return "write the provider as its type: " + key + ": {type: " + value + "}";
+        }
+        if (at.equals("worker.backoff") && !(value instanceof List<?>) && isDuration(value)) {
+            return "write the same wait after every attempt as backoff: {type: fixed, delay: " + value + "}";
+        }
+        if (at.equals("worker.backoff") && value instanceof List<?> list && !list.isEmpty()
+                && list.stream().allMatch(Settings::isDuration)) {
+            return "write a wait for each attempt as backoff: {type: list, delays: " + value + "}";
         }
         if (at.equals("worker.backoff") && typeName) {
             return "write the policy as its type: backoff: {type: " + value + "}";
@@ -111,6 +119,16 @@ public final class Settings {
                     + "fires)";
         }
         return "write its keys on the lines below " + key + ":, indented";
+    }
+
+    /** Whether {@code value} reads as a duration ({@code 5s}, {@code PT5S}), as a backoff's wait. */
+    private static boolean isDuration(@Nullable Object value) {
+        try {
+            DurationFormat.parse(String.valueOf(value).strip());
+            return value != null;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     public String path() {

@@ -205,6 +205,16 @@ class WorkerSectionTest {
                 + "fires)");
     }
 
+    /** backoff: 5s and backoff: [5s, 1m] were told "write its keys on the lines below backoff:", naming none. */
+    @Test
+    @DisplayName("a backoff written as a delay or a list of delays alone is told the policy that takes it")
+    void tellsHowToWriteABackoffGivenAsItsDelays() {
+        assertThat(Load.problems("worker:\n  backoff: 5s\n")).containsExactly("worker.backoff: must be a section of "
+                + "keys, got '5s'; write the same wait after every attempt as backoff: {type: fixed, delay: 5s}");
+        assertThat(Load.problems("worker:\n  backoff: [5s, 1m]\n")).containsExactly("worker.backoff: must be a section "
+                + "of keys, got '[5s, 1m]'; write a wait for each attempt as backoff: {type: list, delays: [5s, 1m]}");
+    }
+
     @Test
     void refusesAQueueListedTwice() {
         assertThat(Load.problems("worker:\n  queues: [default, default]\n")).containsExactly(
