@@ -32,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code jobq.jobs} counter, tags queue, type, outcome</td>
  *       <td>attempts ended in this process: completed, failed, dead, released
  *       ({@code jobq_jobs_total}); a job whose type has no handler here counts as type
+ *       {@value #UNREGISTERED_TYPE}; at 0 from the start for each queue the worker works (none when it is standalone)
+ *       and each outcome of each handler type registered when bound, and outcome dead of type
  *       {@value #UNREGISTERED_TYPE}</td></tr>
  *   <tr><td>{@code jobq.job.duration} timer, tags queue, type, outcome</td>
  *       <td>handler time of those attempts ({@code jobq_job_duration_seconds})</td></tr>
@@ -117,6 +119,18 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
                         QueueStats::active);
             }
         }
+        if (jobs instanceof JobQueueRuntime runtime) {
+            // At 0 from the start, as Prometheus counters of known labels are: else an alert on the rate of failed
+            // attempts read no series until the first failure, and increase() missed that first one.
+            for (String queue : runtime.workedQueues()) {
+                for (String type : runtime.registeredTypes()) {
+                    for (AttemptOutcome.Kind kind : AttemptOutcome.Kind.values()) {
+                        attempts(registry, queue, type, kind);
+                    }
+                }
+                attempts(registry, queue, UNREGISTERED_TYPE, AttemptOutcome.Kind.DEAD); // its only outcome
+            }
+        }
         JobListener outcomes = new AttemptOutcomeListener(outcome -> record(registry, outcome, typeTag(outcome)));
         // A job held by the scheduler is announced twice: when stored, and when handed to its queue.
         JobListener enqueued = event -> {
@@ -163,10 +177,13 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
         return UNREGISTERED_TYPE;
     }
 
+    private static Counter attempts(MeterRegistry registry, String queue, String type, AttemptOutcome.Kind kind) {
+        return Counter.builder("jobq.jobs").description("job attempts ended in this process, by outcome")
+                .tag("queue", queue).tag("type", type).tag("outcome", kind.label()).register(registry);
+    }
+
     private static void record(MeterRegistry registry, AttemptOutcome outcome, String type) {
-        Counter.builder("jobq.jobs").description("job attempts ended in this process, by outcome")
-                .tag("queue", outcome.queue()).tag("type", type).tag("outcome", outcome.kind().label())
-                .register(registry).increment();
+        attempts(registry, outcome.queue(), type, outcome.kind()).increment();
         outcome.handlerTime().ifPresent(duration -> Timer.builder("jobq.job.duration")
                 .description("handler time of job attempts, by outcome")
                 .tag("queue", outcome.queue()).tag("type", type).tag("outcome", outcome.kind().label())

@@ -345,7 +345,7 @@ public final class JobQueueRuntime implements JobQueue {
     }
 
     private void startWorker() {
-        List<String> names = config.worker().queues().isEmpty() ? List.copyOf(queues.keySet()) : config.worker().queues();
+        List<String> names = workedQueues();
         List<QueueBinding> consumed = new ArrayList<>();
         for (String name : names) {
             QueueBinding binding = queues.get(name);
@@ -365,6 +365,17 @@ public final class JobQueueRuntime implements JobQueue {
         var env = new RunEnvironment(handlers, events, clock, config.worker().backoff(), this);
         worker = new Worker(config.worker(), consumed, env, maxJobs);
         worker.start();
+    }
+
+    /**
+     * The queues this process's worker works once started, in the order it takes them: {@code worker.queues}, else all
+     * the configured queues; none when {@code worker.mode} is standalone (this process only enqueues).
+     */
+    public List<String> workedQueues() {
+        if (config.worker().mode() != WorkerMode.IN_PROCESS) {
+            return List.of();
+        }
+        return config.worker().queues().isEmpty() ? List.copyOf(queues.keySet()) : config.worker().queues();
     }
 
     /**

@@ -357,6 +357,33 @@ class RunCommandTest {
     }
 
     @Test
+    @DisplayName("/metrics serves jobq_jobs_total at 0 for each outcome, handler type and queue worked before any job "
+            + "ran (an alert on its rate has a series to read), and none for a queue the worker leaves out")
+    void metricsServeEachOutcomeAtZeroBeforeAnyJobRan() throws Exception {
+        Path file = config("provider: { type: memory }\nqueues: { reports: { type: memory } }\n");
+        Future<Integer> exit = start(Map.of(), "run", "--config", file.toString(), "--queues", "default",
+                "--http-port", "0", "--http-host", "127.0.0.1");
+        awaitWorking();
+        HttpProbe http = HttpProbe.fromRunOutput(out.toString());
+        JobQueue jobs = built.get();
+        assertThat(jobs.registeredTypes()).as("the test's handler modules").contains(EmailHandler.TYPE);
+
+        String metrics = http.get("/metrics").body();
+        for (String type : jobs.registeredTypes()) {
+            for (String outcome : List.of("completed", "failed", "dead", "released")) {
+                assertThat(metrics).as("/metrics before any job ran")
+                        .contains("jobq_jobs_total{outcome=\"" + outcome + "\",queue=\"default\",type=\"" + type
+                                + "\"} 0.0");
+            }
+        }
+        assertThat(metrics).contains("jobq_jobs_total{outcome=\"dead\",queue=\"default\",type=\"unregistered\"} 0.0")
+                .doesNotContain("queue=\"reports\",type=");
+
+        stop.requestStop();
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
     @DisplayName("/health is unhealthy while receives from a queue fail though its stats read (SQS: ReceiveMessage "
             + "denied, GetQueueAttributes allowed), naming the queue, since when and the error; healthy once one works")
     void healthIsUnhealthyWhileReceivesFailThoughStatsRead() throws Exception {
