@@ -38,8 +38,12 @@ abstract class QueueCommand implements Callable<Integer> {
     public final Integer call() throws Exception {
         try (QueueSetup setup = queueOptions.setup(context)) {
             checkInput(setup);
+            SchedulerAccess.H2File missing = SchedulerAccess.missingH2File(setup);
             int status = call(setup);
             out().flush();
+            if (status == 0) {
+                SchedulerAccess.noteIfCreated(missing, err(), spec.qualifiedName());
+            }
             return status;
         }
     }

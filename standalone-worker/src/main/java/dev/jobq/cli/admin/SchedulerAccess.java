@@ -14,6 +14,7 @@ import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.JobSchedulerFactory;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Secrets;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -70,28 +71,75 @@ final class SchedulerAccess {
      * believed nothing was scheduled. Commands that add a job, and {@code jobq run}, create it as they should.
      */
     private static void requireExistingH2File(SchedulerSection section) {
-        if (!JdbcSchedulerFactory.TYPE.equals(section.type())) {
+        H2File h2 = h2File(section);
+        if (h2 == null || Files.exists(h2.file())) {
             return;
+        }
+        throw CommandFailure.failed("no scheduler database exists at " + h2.said() + ", and this command creates "
+                + "none; run the command from the directory the workers run in, or set scheduler.jdbcUrl in the file "
+                + "it reads (--config) to the database's absolute path, e.g. jdbc:h2:file:/srv/jobq/data/jobq");
+    }
+
+    /**
+     * Before a command that may create the scheduler's database (one that adds a job): the embedded H2 file of the
+     * file's {@code scheduler:} section when it does not exist yet, for {@link #noteIfCreated} to say after the
+     * command; null when there is none (no section, another database, or the file is there).
+     */
+    static @Nullable H2File missingH2File(QueueSetup setup) {
+        SchedulerSection section = setup.config().scheduler();
+        H2File h2 = section == null ? null : h2File(section);
+        return h2 == null || Files.exists(h2.file()) ? null : h2;
+    }
+
+    /**
+     * After a command that succeeded: when it created the H2 file {@code missing}, says so on {@code err}. Run from
+     * another directory than the workers', a command created a new database there and stored its job in it without a
+     * word, and no worker ever ran the job. Creating it stays (a first {@code schedule add} on a new machine is
+     * legitimate), and the exit status is the command's.
+     */
+    static void noteIfCreated(@Nullable H2File missing, PrintWriter err, String command) {
+        if (missing == null || !Files.exists(missing.file())) {
+            return;
+        }
+        err.println(command + ": note: no scheduler database existed at " + missing.said() + ", so this command "
+                + "created one and stored the job there; " + (missing.relative()
+                ? "a worker reads the file at the path its own working directory gives, and one that reads another "
+                + "file never runs this job: run the command from the directory the workers run in, or set "
+                + "scheduler.jdbcUrl to the database's absolute path, e.g. jdbc:h2:file:/srv/jobq/data/jobq"
+                : "a worker whose scheduler.jdbcUrl names another file never runs this job"));
+        err.flush();
+    }
+
+    /**
+     * An embedded H2 file database as H2 reads its path.
+     *
+     * @param file     the absolute path of its {@code .mv.db} file
+     * @param said     that path with the jdbcUrl as the config writes it (secrets masked) and, for a relative path,
+     *                 the working directory it was read from
+     * @param relative whether the path was read from the working directory
+     */
+    record H2File(Path file, String said, boolean relative) {
+    }
+
+    /** The section's embedded H2 file; null when its scheduler is not the JDBC one or its URL names no H2 file. */
+    private static @Nullable H2File h2File(SchedulerSection section) {
+        if (!JdbcSchedulerFactory.TYPE.equals(section.type())) {
+            return null;
         }
         String url = section.settings().string("jdbcUrl", JdbcSchedulerFactory.DEFAULT_JDBC_URL).strip();
         String path = h2FilePath(url);
         if (path == null) {
-            return;
+            return null;
         }
         // H2's own reading: ~ is the user's home, a relative path the working directory's, the file the name + .mv.db
         Path file = Path.of((path.startsWith("~") ? System.getProperty("user.home") + path.substring(1) : path)
                 + ".mv.db").toAbsolutePath().normalize();
-        if (Files.exists(file)) {
-            return;
-        }
         boolean relative = !path.startsWith("~") && !Path.of(path).isAbsolute();
         // the URL as the file writes it (jdbc:h2:file:PATH was said of jdbc:h2:PATH;AUTO_SERVER=TRUE), secrets masked
-        throw CommandFailure.failed("no scheduler database exists at " + file + " (scheduler.jdbcUrl: "
-                + Secrets.maskUrl(url) + (section.settings().has("jdbcUrl") ? "" : ", the default")
+        return new H2File(file, file + " (scheduler.jdbcUrl: " + Secrets.maskUrl(url)
+                + (section.settings().has("jdbcUrl") ? "" : ", the default")
                 + (relative ? "; a relative path is read from the working directory, " + Path.of("").toAbsolutePath()
-                : "") + "), and this command creates none; run the command from the directory the workers run in, or "
-                + "set scheduler.jdbcUrl in the file it reads (--config) to the database's absolute path, e.g. "
-                + "jdbc:h2:file:/srv/jobq/data/jobq");
+                : "") + ")", relative);
     }
 
     /**

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -569,6 +570,64 @@ class SchedulerCommandsTest {
                 + Path.of("").toAbsolutePath() + ")");
         assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
         assertThat(absolute.getParent()).doesNotExist();
+    }
+
+    /**
+     * schedule add, recurring add and enqueue --at an instant to come, run from another directory than the workers'
+     * (the default jdbcUrl, jdbc:h2:file:./data/jobq, is read from the working directory), created a new database
+     * there and scheduled into it without a word: no worker reads that file, and the job never ran. They still create
+     * it (a first schedule add on a new machine is legitimate), and now say so once, on stderr, with exit 0.
+     */
+    @Test
+    @DisplayName("schedule add, recurring add and enqueue --at on an H2 file that does not exist create it and say "
+            + "where, and that workers read the file their own working directory gives")
+    void addCommandsSayTheyCreatedANewH2File() throws Exception {
+        String relative = "./target/new-h2-" + dir.getFileName();
+        Path cwd = Path.of("").toAbsolutePath();
+        try {
+            String[][] commands = {{"schedule", "add", "t", "--at", "2031-01-01T00:00:00Z"},
+                    {"recurring", "add", "nightly", "t", "--schedule", "0 9 * * *"},
+                    {"enqueue", "t", "--at", "2031-01-01T00:00:00Z"}};
+            for (int i = 0; i < commands.length; i++) {
+                String[] args = commands[i];
+                String url = "jdbc:h2:file:" + relative + "/" + i + "/jobq";
+                Path file = Files.writeString(dir.resolve("new-" + i + ".yaml"), """
+                        provider:
+                          type: memory
+                        scheduler:
+                          enabled: false
+                          jdbcUrl: %s
+                        """.formatted(url));
+                String[] withConfig = Stream.concat(Arrays.stream(args), Stream.of("--config", file.toString()))
+                        .toArray(String[]::new);
+                Path absolute = cwd.resolve(relative + "/" + i + "/jobq.mv.db").normalize();
+                String command = "jobq " + args[0] + (args[0].equals("enqueue") ? "" : " " + args[1]);
+
+                var first = CommandRun.of(withConfig);
+
+                assertThat(first.exitCode()).as(first.err()).isZero();
+                assertThat(absolute).as(command).exists();
+                assertThat(first.err()).as(command).contains(command + ": note: no scheduler database existed at "
+                        + absolute + " (scheduler.jdbcUrl: " + url + "; a relative path is read from the working "
+                        + "directory, " + cwd + "), so this command created one and stored the job there; a worker "
+                        + "reads the file at the path its own working directory gives, and one that reads another "
+                        + "file never runs this job: run the command from the directory the workers run in, or set "
+                        + "scheduler.jdbcUrl to the database's absolute path, e.g. jdbc:h2:file:/srv/jobq/data/jobq"
+                        + System.lineSeparator());
+
+                var second = CommandRun.of(args[0].equals("recurring")
+                        ? Stream.concat(Stream.of("recurring", "add", "other"), Arrays.stream(withConfig).skip(3))
+                                .toArray(String[]::new)
+                        : withConfig);
+
+                assertThat(second.exitCode()).as(second.err()).isZero();
+                assertThat(second.err()).as(command + " on the file it made").doesNotContain("no scheduler database");
+            }
+        } finally {
+            try (Stream<Path> made = Files.walk(cwd.resolve(relative)).sorted(Comparator.reverseOrder())) {
+                made.forEach(path -> path.toFile().delete());
+            }
+        }
     }
 
     /**
