@@ -12,6 +12,7 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * The provider and scheduler factories visible to one class loader, by type name. Two factories
@@ -64,12 +65,23 @@ public final class ProviderCatalog {
         return unknown("scheduler", type, schedulers.keySet());
     }
 
+    /**
+     * A type is matched as written; one written in another case ({@code SQS}) is told the type it meant: it was told
+     * "check the spelling" with {@code sqs} among the types it listed.
+     */
     private static String unknown(String kind, String type, java.util.Set<String> available) {
         String have = available.isEmpty() ? "none is on the classpath" : "available: " + String.join(", ", available);
-        String artifact = KNOWN_ARTIFACTS.get(type);
-        String fix = artifact != null
-                ? "add " + artifact + " to the classpath (or its jar to the worker's --handlers directory)"
-                : "check the spelling, or add the jar that provides it";
+        String meant = Stream.concat(available.stream(), KNOWN_ARTIFACTS.keySet().stream().sorted())
+                .filter(name -> !name.equals(type) && name.equalsIgnoreCase(type)).findFirst().orElse(null);
+        String artifact = meant == null ? KNOWN_ARTIFACTS.get(type)
+                : available.contains(meant) ? null : KNOWN_ARTIFACTS.get(meant);
+        String add = "add " + artifact + " to the classpath (or its jar to the worker's --handlers directory)";
+        if (meant != null) {
+            return "unknown " + kind + " type '" + type + "'; did you mean " + meant + "? (" + have + "); "
+                    + (artifact != null ? "write type: " + meant + " and " + add
+                    : "type names are case-sensitive: write type: " + meant);
+        }
+        String fix = artifact != null ? add : "check the spelling, or add the jar that provides it";
         return "unknown " + kind + " type '" + type + "' (" + have + "); " + fix;
     }
 

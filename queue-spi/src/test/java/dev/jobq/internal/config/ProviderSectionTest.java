@@ -60,6 +60,21 @@ class ProviderSectionTest {
                         + "dev.jobq:provider-sqs to the classpath (or its jar to the worker's --handlers directory)");
     }
 
+    /**
+     * A type is matched as written, unlike mode: and deadLetter: values: type: SQS was told "check the spelling" with
+     * sqs among the types it listed, and nothing said the case was what to fix.
+     */
+    @Test
+    void suggestsTheTypeWrittenInAnotherCase() {
+        assertThat(Load.problems("provider:\n  type: SQS\n")).containsExactly(
+                "provider.type: unknown provider type 'SQS'; did you mean sqs? (available: memory, sqs); type names "
+                        + "are case-sensitive: write type: sqs");
+        assertThat(Load.problems("queues:\n  reports:\n    type: Sqs\n", Map.of(), TestCatalogs.memoryOnly()))
+                .containsExactly("queues.reports.type: unknown provider type 'Sqs'; did you mean sqs? (available: "
+                        + "memory); write type: sqs and add dev.jobq:provider-sqs to the classpath (or its jar to the "
+                        + "worker's --handlers directory)");
+    }
+
     @Test
     void letsTheFactoryCheckItsKeysUnderTheQueuePath() {
         assertThat(Load.problems("""
