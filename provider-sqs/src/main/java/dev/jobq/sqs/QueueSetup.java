@@ -78,6 +78,8 @@ final class QueueSetup {
             requireSameKind(url, fifo, deadLetterUrl, deadLetterAttributes);
             warnOnOtherRedriveTarget(url, attributes.get(QueueAttributeName.REDRIVE_POLICY), deadLetterUrl,
                     deadLetterAttributes.get(QueueAttributeName.QUEUE_ARN));
+            warnOnNoRedrivePolicy(url, attributes.get(QueueAttributeName.REDRIVE_POLICY), deadLetterUrl,
+                    deadLetterAttributes.get(QueueAttributeName.QUEUE_ARN));
             // Every job must fit its dead-letter queue too, or its copy would fail each time it dies.
             maxMessageBytes = maxMessageBytes(deadLetterUrl, deadLetterAttributes, maxMessageBytes);
             // A copy is held to what the dead-letter queue takes, not to maxPayloadBytes: another producer's message
@@ -292,6 +294,28 @@ final class QueueSetup {
                 + "the dead jobs in {}; point the redrive policy at {}, or remove {} to use the policy's queue "
                 + "(docs/sqs.md)", Secrets.maskUrl(url), target.group(1), key, Secrets.maskUrl(deadLetterUrl), key,
                 deadLetterQueueArn, key);
+    }
+
+    /**
+     * A deadLetterQueueUrl with no redrive policy keeps the dead jobs jobq settles, but nothing moves a message jobq
+     * never settles (its worker lost on every receive): it is received without end. And SQS redrives only from a
+     * queue some redrive policy names. Not refused, as jobq's own dead jobs are kept; said once, at start-up, with the
+     * policy to set.
+     */
+    private void warnOnNoRedrivePolicy(String url, @Nullable String redrivePolicy, String deadLetterUrl,
+                                       @Nullable String deadLetterQueueArn) {
+        if (settings.deadLetterQueueUrl() == null || (redrivePolicy != null && !redrivePolicy.isBlank())) {
+            return;
+        }
+        String maskedDeadLetterUrl = Secrets.maskUrl(deadLetterUrl);
+        log.warn("SQS queue {} has no redrive policy, though {} is {}: jobq copies there the jobs it settles as dead, "
+                + "but SQS never moves a message jobq does not settle, so a job whose worker is lost on every receive "
+                + "(a crash, an out-of-memory kill) is received again without end, and SQS's redrive cannot move jobs "
+                + "back from {}, as it redrives only from a queue some redrive policy names; give the queue the "
+                + "redrive policy {\"deadLetterTargetArn\":\"{}\",\"maxReceiveCount\":\"10\"} (maxReceiveCount "
+                + "above the largest maxAttempts you use: docs/sqs.md)", Secrets.maskUrl(url), deadLetterKey(),
+                maskedDeadLetterUrl, maskedDeadLetterUrl,
+                deadLetterQueueArn != null ? deadLetterQueueArn : "<the QueueArn of " + maskedDeadLetterUrl + ">");
     }
 
     private void warnOnLowMaxReceiveCount(String url, String redrivePolicy) {

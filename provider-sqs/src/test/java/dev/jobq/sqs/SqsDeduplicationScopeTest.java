@@ -52,6 +52,8 @@ class SqsDeduplicationScopeTest {
 
             assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN)
                     .map(ILoggingEvent::getFormattedMessage)
+                    // These queues have no redrive policy, which SqsRedrivePolicyMismatchTest's WARN is about.
+                    .filteredOn(m -> !m.contains("has no redrive policy"))
                     .filteredOn(m -> m.contains(perGroup.url()) || m.contains(oneGroup.url())
                             || m.contains(perQueue.url()))
                     .singleElement().isEqualTo("SQS queue " + perGroup.url() + " deduplicates within each message "

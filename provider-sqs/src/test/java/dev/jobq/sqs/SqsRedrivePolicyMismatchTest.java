@@ -62,6 +62,49 @@ class SqsRedrivePolicyMismatchTest {
         }
     }
 
+    /**
+     * A deadLetterQueueUrl with no redrive policy at all: jobq copies the jobs it settles as dead, but a message whose
+     * worker is lost on every receive is never moved by SQS and is received again without end, and SQS redrives only
+     * from a queue some redrive policy names, so the jobs in that dead-letter queue cannot be moved back by its
+     * redrive. docs/sqs.md advises the policy; start-up said nothing.
+     */
+    @Test
+    @DisplayName("with no redrive policy at all is warned of at start-up, once, naming the queue, the DLQ and the "
+            + "policy to set")
+    void aDeadLetterQueueUrlWithNoRedrivePolicyIsWarnedOf() {
+        var setupLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(QueueSetup.class);
+        var logged = new CapturedLog();
+        logged.start();
+        setupLog.addAppender(logged);
+        try {
+            SqsServer.Queues none = ElasticMq.newQueues("redrive-none", false);
+            SqsServer.Queues same = ElasticMq.newQueues("redrive-set", false);
+            redrivePolicy(same.url(), same.deadLetterUrl());
+            for (SqsServer.Queues queues : List.of(none, same)) {
+                JobQueue.builder().environment(Map.of())
+                        .provider("sqs", ElasticMq.settings(queues, Map.of()))
+                        .mode(WorkerMode.STANDALONE)
+                        .build()
+                        .close();
+            }
+
+            assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN)
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .filteredOn(m -> m.contains(none.url()) || m.contains(same.url()))
+                    .singleElement().isEqualTo("SQS queue " + none.url() + " has no redrive policy, though "
+                            + "provider.deadLetterQueueUrl is " + none.deadLetterUrl() + ": jobq copies there the "
+                            + "jobs it settles as dead, but SQS never moves a message jobq does not settle, so a job "
+                            + "whose worker is lost on every receive (a crash, an out-of-memory kill) is received "
+                            + "again without end, and SQS's redrive cannot move jobs back from "
+                            + none.deadLetterUrl() + ", as it redrives only from a queue some redrive policy names; "
+                            + "give the queue the redrive policy {\"deadLetterTargetArn\":\""
+                            + arn(none.deadLetterUrl()) + "\",\"maxReceiveCount\":\"10\"} (maxReceiveCount above "
+                            + "the largest maxAttempts you use: docs/sqs.md)");
+        } finally {
+            setupLog.detachAppender(logged);
+        }
+    }
+
     private static void redrivePolicy(String url, String deadLetterUrl) {
         ElasticMq.client().setQueueAttributes(r -> r.queueUrl(url).attributes(Map.of(QueueAttributeName.REDRIVE_POLICY,
                 "{\"deadLetterTargetArn\":\"" + arn(deadLetterUrl) + "\",\"maxReceiveCount\":\"10\"}")));
