@@ -27,7 +27,8 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * <p>A body that is not a job envelope never reaches the worker and never loops: it is
  * dead-lettered at once with the reason. A well-formed envelope of a newer version is postponed
  * (its visibility timeout, then twice that) for a newer worker to take, and dead-lettered on its
- * third delivery ({@link JobOptions#DEFAULT_MAX_ATTEMPTS}), since its own options cannot be read. Each
+ * third delivery ({@link JobOptions#DEFAULT_MAX_ATTEMPTS}), since its own options cannot be read, or on the last
+ * the queue's redrive policy lets it have ({@code maxReceiveCount}), if fewer. Each
  * of these is logged and reported to the queue's listeners as a {@link JobEvent.Failed} or
  * {@link JobEvent.Dead}, with the job's keys in the log context as the worker's lines about an attempt have them
  * ({@link #inLogContext}).
@@ -44,6 +45,11 @@ final class IncomingMessages {
     private final DeadLetterCopies deadLetters;
     private final JobListener events;
     private final InstantSource clock;
+    /**
+     * The delivery on which a newer envelope is dead-lettered: the third, or the last the redrive policy's
+     * maxReceiveCount lets a message have, before SQS moves it without jobq's error.
+     */
+    private final int newerVersionDeliveries;
     /** Whether a receive count that is not a number was logged: once per provider. */
     private final AtomicBoolean toldUnreadableCount = new AtomicBoolean();
 
@@ -56,6 +62,7 @@ final class IncomingMessages {
         this.deadLetters = deadLetters;
         this.events = events;
         this.clock = clock;
+        this.newerVersionDeliveries = Math.min(JobOptions.DEFAULT_MAX_ATTEMPTS, queue.maxReceives());
     }
 
     /** The jobs among {@code messages}, leased; unreadable messages are dealt with here. */
@@ -122,7 +129,7 @@ final class IncomingMessages {
 
     private void deadOrPostponed(Lease lease, UnreadableEnvelopeException e, int receives, String jobId, String type,
                                  JobListener announce) {
-        if (e.isNewerVersion() && receives < JobOptions.DEFAULT_MAX_ATTEMPTS) {
+        if (e.isNewerVersion() && receives < newerVersionDeliveries) {
             postpone(lease, e, receives, jobId, type, announce);
             return;
         }
@@ -150,15 +157,14 @@ final class IncomingMessages {
             // Not postponed: it comes back when the visibility timeout of its receive ends, and the event says so.
             log.warn("job {} ({}) on {}: {}; postponing it {} s for a newer worker failed, so it comes back after its "
                     + "visibility timeout, {} s (delivery {}; dead-lettered on delivery {})", jobId, type, queue.label(),
-                    e.getMessage(), delay.toSeconds(), queue.lease().toSeconds(), receives,
-                    JobOptions.DEFAULT_MAX_ATTEMPTS, failed);
+                    e.getMessage(), delay.toSeconds(), queue.lease().toSeconds(), receives, newerVersionDeliveries,
+                    failed);
             announce.onEvent(new JobEvent.Failed(clock.instant(), queue.name(), jobId, type, receives, e.getMessage(),
                     queue.lease()));
             return;
         }
         log.warn("job {} ({}) on {}: {}; postponed {} s for a newer worker (delivery {}; dead-lettered on delivery {})",
-                jobId, type, queue.label(), e.getMessage(), delay.toSeconds(), receives,
-                JobOptions.DEFAULT_MAX_ATTEMPTS);
+                jobId, type, queue.label(), e.getMessage(), delay.toSeconds(), receives, newerVersionDeliveries);
         announce.onEvent(new JobEvent.Failed(clock.instant(), queue.name(), jobId, type, receives, e.getMessage(),
                 delay));
     }

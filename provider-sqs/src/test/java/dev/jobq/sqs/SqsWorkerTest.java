@@ -338,6 +338,38 @@ class SqsWorkerTest {
         assertThat(QueueContents.receive(queues.deadLetterUrl(), 1)).extracting(Message::body).containsExactly(body);
     }
 
+    /**
+     * A redrive policy whose maxReceiveCount is below the 3 deliveries a newer envelope is postponed for: SQS moved
+     * the message to the DLQ on the receive after that count, before jobq's third delivery, without jobq's error and
+     * with no Dead event.
+     */
+    @Test
+    @DisplayName("a newer envelope version on a queue whose maxReceiveCount is 2 is dead-lettered by jobq on its "
+            + "second delivery, with its error, before SQS moves it")
+    void newerEnvelopeVersionIsDeadLetteredWithinMaxReceiveCount() {
+        SqsServer.Queues queues = ElasticMq.newQueues("newer-version-low-count", false);
+        ElasticMq.client().setQueueAttributes(r -> r.queueUrl(queues.url()).attributes(Map.of(
+                QueueAttributeName.REDRIVE_POLICY,
+                "{\"deadLetterTargetArn\":\"" + arn(queues.deadLetterUrl()) + "\",\"maxReceiveCount\":\"2\"}")));
+        String body = "{\"envelopeVersion\":99,\"jobId\":\"soon-future\",\"type\":\"email:send\",\"payload\":\"x\","
+                + "\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body));
+        JobQueue jobs = workers.open(queues, Map.of("visibilityTimeout", "1s"), Duration.ofSeconds(5));
+        jobs.registerJobHandler("email:send", String.class, (job, ctx) -> { });
+        jobs.start();
+
+        JobEvent.Dead dead = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals("soon-future"));
+        jobs.close();
+
+        assertThat(workers.all(JobEvent.Failed.class, e -> e.jobId().equals("soon-future")))
+                .extracting(JobEvent.Failed::attempt).containsExactly(1);
+        assertThat(dead.attempt()).isEqualTo(2);
+        assertThat(dead.error()).contains("version 99", "in 2 deliveries");
+        List<Message> copies = QueueContents.receive(queues.deadLetterUrl(), 1);
+        assertThat(copies).extracting(Message::body).containsExactly(body);
+        assertThat(QueueContents.attribute(copies.getFirst(), DeadLetterCopies.ERROR)).isEqualTo(dead.error());
+    }
+
     @Test
     @DisplayName("a newer envelope version on a queue with a long visibility timeout is postponed for no more than SQS holds")
     void newerEnvelopeVersionIsPostponedWithinTwelveHours() {
