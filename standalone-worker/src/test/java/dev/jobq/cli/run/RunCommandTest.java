@@ -243,19 +243,8 @@ class RunCommandTest {
         Path file = config("provider: { type: memory }\nworker: { concurrency: 1, shutdownTimeout: 2s }\n");
         var provider = new AlteredProvider(true);
         var answer = new CountDownLatch(1);
-        CommandContext context = CommandRun.context(Map.of(), builder -> {
-            JobQueue queue = builder.provider(provider).listener(e -> {
-                if (e instanceof JobEvent.WorkerStarted workerStarted) {
-                    started.add(workerStarted);
-                }
-            }).build();
-            built.set(queue);
-            return QueueSession.owning(queue);
-        }, stop);
         provider.holdStats(answer);
-        Future<Integer> exit = runner.submit(() -> CommandRun.execute(context, new PrintWriter(out, true),
-                new PrintWriter(err, true), "run", "--config", file.toString(), "--http-port", "0",
-                "--http-host", "127.0.0.1"));
+        Future<Integer> exit = runServingHttp(file, provider);
         await().atMost(WAIT).until(() -> provider.statsReadsUnderWay() > 0);
 
         stop.requestStop();
@@ -583,10 +572,17 @@ class RunCommandTest {
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
     }
 
-    /** Starts {@code jobq run --config file} over the given provider, serving HTTP on a free port of 127.0.0.1. */
+    /**
+     * Starts {@code jobq run --config file} over the given provider, serving HTTP on a free port of 127.0.0.1; its
+     * WorkerStarted events go to {@link #started}.
+     */
     private Future<Integer> runServingHttp(Path file, AlteredProvider provider) {
         CommandContext context = CommandRun.context(Map.of(), builder -> {
-            JobQueue queue = builder.provider(provider).build();
+            JobQueue queue = builder.provider(provider).listener(e -> {
+                if (e instanceof JobEvent.WorkerStarted workerStarted) {
+                    started.add(workerStarted);
+                }
+            }).build();
             built.set(queue);
             return QueueSession.owning(queue);
         }, stop);
