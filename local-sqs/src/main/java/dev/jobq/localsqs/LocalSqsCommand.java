@@ -1,6 +1,7 @@
 package dev.jobq.localsqs;
 
 import java.io.PrintWriter;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -11,10 +12,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code java -jar local-sqs.jar [--port 9324] [--queue jobs]}: starts a {@link LocalSqs}, creates
@@ -35,9 +38,10 @@ public final class LocalSqsCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     private boolean help;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "" + LocalSqs.DEFAULT_PORT,
+    /** Any whole number, so that one past an int's range is told the port's range in {@link #call()}. */
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "" + LocalSqs.DEFAULT_PORT, converter = WholeNumber.class,
             description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}).")
-    private int port;
+    private BigInteger port;
 
     @Option(names = "--host", paramLabel = "HOST", defaultValue = LocalSqs.DEFAULT_HOST,
             description = "Address to listen on (default: ${DEFAULT-VALUE}).")
@@ -47,6 +51,8 @@ public final class LocalSqsCommand implements Callable<Integer> {
             description = {"The queue to create, with NAME-dlq as its dead-letter queue (default: ${DEFAULT-VALUE}).",
                     "A name ending in .fifo makes both FIFO queues."})
     private String queue;
+
+    private static final int MAX_PORT = 65_535;
 
     /** Logback's configuration for the command; a library user of {@link LocalSqs} keeps its own. */
     static final String LOGGING = "local-sqs-logback.xml";
@@ -62,8 +68,8 @@ public final class LocalSqsCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         // Bad usage is refused before a server starts: exit 2 with the option, the value and the rule.
-        if (port < 0 || port > 65_535) {
-            throw new ParameterException(spec.commandLine(), "--port must be between 0 and 65535, got " + port);
+        if (port.signum() < 0 || port.compareTo(BigInteger.valueOf(MAX_PORT)) > 0) {
+            throw new ParameterException(spec.commandLine(), "--port must be between 0 and " + MAX_PORT + ", got " + port);
         }
         try {
             LocalSqs.deadLetterName(queue);
@@ -76,7 +82,7 @@ public final class LocalSqsCommand implements Callable<Integer> {
         }
         LocalSqs sqs;
         try {
-            sqs = LocalSqs.start(host, port);
+            sqs = LocalSqs.start(host, port.intValue());
         } catch (IllegalStateException e) {
             spec.commandLine().getErr().println("local-sqs: " + e.getMessage());
             return 1;
@@ -163,6 +169,19 @@ public final class LocalSqsCommand implements Callable<Integer> {
                     || NetworkInterface.getByInetAddress(address) != null;
         } catch (SocketException e) {
             return true; // cannot tell: let the bind answer
+        }
+    }
+
+    /** Reads --port: any whole number (its range is checked by {@link #call()}); other text is told how to write one. */
+    static final class WholeNumber implements ITypeConverter<BigInteger> {
+        @Override
+        public BigInteger convert(String value) {
+            try {
+                return new BigInteger(value.strip());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a whole number; write the port in digits, e.g. "
+                        + LocalSqs.DEFAULT_PORT);
+            }
         }
     }
 }

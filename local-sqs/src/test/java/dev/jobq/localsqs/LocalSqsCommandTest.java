@@ -33,6 +33,27 @@ class LocalSqsCommandTest {
         assertThat(status).isEqualTo(2);
     }
 
+    /** picocli read --port as an int: a whole number past an int's range was "not an int", and the range went unsaid. */
+    @Test
+    @DisplayName("a port past an int's range is a usage error naming --port, the value and the range")
+    void portPastAnIntIsAUsageErrorNamingTheRange() {
+        int status = run("--port", "99999999999");
+
+        assertThat(err.toString()).contains("--port must be between 0 and 65535, got 99999999999")
+                .doesNotContain("not an int").doesNotContain("\tat ");
+        assertThat(status).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a port that is no number is a usage error naming --port, the value and how to write one")
+    void portThatIsNoNumberIsAUsageError() {
+        int status = run("--port", "abc");
+
+        assertThat(err.toString()).contains("--port").contains("'abc' is not a whole number").contains("9324")
+                .doesNotContain("\tat ");
+        assertThat(status).isEqualTo(2);
+    }
+
     @Test
     @DisplayName("a queue name SQS refuses is a usage error naming --queue, the name and the rule, before a server starts")
     void queueNameSqsRefusesIsAUsageError() {
