@@ -77,6 +77,31 @@ class JobQueueMetricsTest {
         }
     }
 
+    /**
+     * A binder bound before the application registers its handlers (a Spring {@code @Bean MeterBinder}, handlers
+     * registered by another bean afterwards) showed no series of their outcomes until each first happened, so an
+     * alert on the rate of failed attempts read nothing, and increase() missed the first failure.
+     */
+    @Test
+    void showsTheOutcomesOfAHandlerRegisteredAfterTheBindAtZeroToo() {
+        var metrics = new JobQueueMetrics(jobs);
+        metrics.bindTo(registry);
+
+        jobs.registerJobHandler("late", Integer.class, (job, ctx) -> { });
+
+        assertThat(registry.find("jobq.jobs").tags("type", "late").counters())
+                .extracting(c -> c.getId().getTag("queue") + "/" + c.getId().getTag("outcome") + "=" + c.count())
+                .as("each outcome of a type registered after the bind, on each queue the worker works, at 0")
+                .containsExactlyInAnyOrder("default/completed=0.0", "default/failed=0.0", "default/dead=0.0",
+                        "default/released=0.0", "reports/completed=0.0", "reports/failed=0.0", "reports/dead=0.0",
+                        "reports/released=0.0");
+
+        metrics.close();
+        jobs.registerJobHandler("afterClose", Integer.class, (job, ctx) -> { });
+        assertThat(registry.find("jobq.jobs").tags("type", "afterClose").counters())
+                .as("closed: no series for types registered since").isEmpty();
+    }
+
     @Test
     void countsAndTimesEveryOutcomeByQueueTypeAndOutcome() {
         var flakyRuns = new AtomicInteger();

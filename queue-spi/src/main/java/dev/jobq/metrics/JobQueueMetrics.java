@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  *       <td>attempts ended in this process: completed, failed, dead, released
  *       ({@code jobq_jobs_total}); a job whose type has no handler here counts as type
  *       {@value #UNREGISTERED_TYPE}; at 0 from the start for each queue the worker works (none when it is standalone)
- *       and each outcome of each handler type registered when bound, and outcome dead of type
+ *       and each outcome of each handler type (registered before or after the bind), and outcome dead of type
  *       {@value #UNREGISTERED_TYPE}</td></tr>
  *   <tr><td>{@code jobq.job.duration} timer, tags queue, type, outcome</td>
  *       <td>handler time of those attempts ({@code jobq_job_duration_seconds})</td></tr>
@@ -88,6 +88,7 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
     private final JobQueue jobs;
     private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> rejectedHandOffListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> handlerRegisteredListeners = new CopyOnWriteArrayList<>();
     /** The gauges this binder registered, each with its registry: they hold the queue, so close() takes them out. */
     private final List<Map.Entry<MeterRegistry, Gauge>> gauges = new CopyOnWriteArrayList<>();
     /** Closes this binder when its queue closes, so a binder nobody closes keeps no closed queue in a registry. */
@@ -121,12 +122,16 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
         }
         if (jobs instanceof JobQueueRuntime runtime) {
             // At 0 from the start, as Prometheus counters of known labels are: else an alert on the rate of failed
-            // attempts read no series until the first failure, and increase() missed that first one.
-            for (String queue : runtime.workedQueues()) {
+            // attempts read no series until the first failure, and increase() missed that first one. A handler
+            // registered after the bind (a Spring MeterBinder bound before the beans that register) too: heard
+            // before the types are read, so that one registered meanwhile is not missed (a counter twice is one).
+            List<String> worked = runtime.workedQueues();
+            Consumer<String> registered = type -> worked.forEach(queue -> attemptsAtZero(registry, queue, type));
+            handlerRegisteredListeners.add(registered);
+            runtime.onHandlerRegistered(registered);
+            for (String queue : worked) {
                 for (String type : runtime.registeredTypes()) {
-                    for (AttemptOutcome.Kind kind : AttemptOutcome.Kind.values()) {
-                        attempts(registry, queue, type, kind);
-                    }
+                    attemptsAtZero(registry, queue, type);
                 }
                 attempts(registry, queue, UNREGISTERED_TYPE, AttemptOutcome.Kind.DEAD); // its only outcome
             }
@@ -175,6 +180,12 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
             return outcome.type();
         }
         return UNREGISTERED_TYPE;
+    }
+
+    private static void attemptsAtZero(MeterRegistry registry, String queue, String type) {
+        for (AttemptOutcome.Kind kind : AttemptOutcome.Kind.values()) {
+            attempts(registry, queue, type, kind);
+        }
     }
 
     private static Counter attempts(MeterRegistry registry, String queue, String type, AttemptOutcome.Kind kind) {
@@ -242,6 +253,12 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
                 runtime.removeRejectedHandOffListener(listener);
             }
             rejectedHandOffListeners.remove(listener);
+        }
+        for (Consumer<String> listener : handlerRegisteredListeners) {
+            if (jobs instanceof JobQueueRuntime runtime) {
+                runtime.removeHandlerRegisteredListener(listener);
+            }
+            handlerRegisteredListeners.remove(listener);
         }
         for (Map.Entry<MeterRegistry, Gauge> mine : gauges) {
             MeterRegistry registry = mine.getKey();

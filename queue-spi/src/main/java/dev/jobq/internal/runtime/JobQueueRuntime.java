@@ -57,6 +57,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -115,6 +116,8 @@ public final class JobQueueRuntime implements JobQueue {
     private volatile @Nullable Thread shuttingDown;
     /** Run once the shutdown has closed everything: what outlives the queue lets go of it (the metrics' gauges). */
     private final List<Runnable> afterClose = new CopyOnWriteArrayList<>();
+    /** Told each job type registered from now on: the metrics' series of its outcomes start at 0. */
+    private final List<Consumer<String>> handlerRegistered = new CopyOnWriteArrayList<>();
 
     JobQueueRuntime(JobQueueConfig config, Map<String, QueueBinding> queues, Map<String, String> providerTypes,
                     EventBus events, ObjectMapper mapper, InstantSource clock,
@@ -161,12 +164,14 @@ public final class JobQueueRuntime implements JobQueue {
     public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler) {
         requireOpen();
         registering.registerJobHandler(type, payloadType, handler);
+        announceRegistered(type);
     }
 
     @Override
     public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler) {
         requireOpen();
         registering.registerJobHandler(type, payloadType, handler);
+        announceRegistered(type);
     }
 
     @Override
@@ -176,6 +181,7 @@ public final class JobQueueRuntime implements JobQueue {
         Objects.requireNonNull(options, NULL_HANDLER_OPTIONS);
         requireQueue(type, options);
         registering.registerJobHandler(type, payloadType, handler, options);
+        announceRegistered(type);
     }
 
     @Override
@@ -185,6 +191,13 @@ public final class JobQueueRuntime implements JobQueue {
         Objects.requireNonNull(options, NULL_HANDLER_OPTIONS);
         requireQueue(type, options);
         registering.registerJobHandler(type, payloadType, handler, options);
+        announceRegistered(type);
+    }
+
+    private void announceRegistered(String type) {
+        for (Consumer<String> listener : handlerRegistered) {
+            listener.accept(type);
+        }
     }
 
     /** A type's default queue must be one of this queue's: else each of its enqueues would be refused. */
@@ -588,6 +601,19 @@ public final class JobQueueRuntime implements JobQueue {
     /** Stops telling {@code listener} of rejected hand-offs. */
     public void removeRejectedHandOffListener(java.util.function.Consumer<String> listener) {
         enqueuer.removeRejectedHandOffListener(listener);
+    }
+
+    /**
+     * {@code listener} is told the type of each handler registered from now on, on the registering thread, once the
+     * handler is in place; for the metrics, whose series of a type's outcomes start at 0 when it registers.
+     */
+    public void onHandlerRegistered(Consumer<String> listener) {
+        handlerRegistered.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Stops telling {@code listener} of handlers registered. */
+    public void removeHandlerRegisteredListener(Consumer<String> listener) {
+        handlerRegistered.remove(listener);
     }
 
     /**
