@@ -69,11 +69,11 @@ public final class HealthCheck {
     }
 
     /**
-     * Notes each queue's dead letters now, as the count later growth is measured from; a queue whose
-     * stats cannot be read now gets its baseline at its first successful read.
+     * Notes the dead letters of each queue the worker consumes now, as the count later growth is measured from;
+     * a queue whose stats cannot be read now gets its baseline at its first successful read.
      */
     public void takeBaseline() {
-        readAll(jobs.queueNames()).forEach((queue, read) -> {
+        readAll(consumedQueues()).forEach((queue, read) -> {
             try {
                 deadBaseline.putIfAbsent(queue, StatsRead.answer(read).dead());
             } catch (RuntimeException unreadable) {
@@ -181,11 +181,16 @@ public final class HealthCheck {
     }
 
     /**
-     * The queues this worker consumes (all configured ones until it announced them): a queue served by
-     * other workers, whose provider may be down or whose dead letters grow, is not this worker's health.
+     * The queues this worker consumes (until it announced them, those its queue will work, else all configured
+     * ones): a queue served by other workers, whose provider may be down or whose dead letters grow, is not this
+     * worker's health, nor worth a stats call (on SQS, a request) before the worker starts.
      */
     private List<String> consumedQueues() {
         List<String> consumed = worker.queues();
-        return consumed.isEmpty() ? jobs.queueNames() : consumed;
+        if (!consumed.isEmpty()) {
+            return consumed;
+        }
+        List<String> worked = jobs instanceof JobQueueRuntime runtime ? runtime.workedQueues() : List.of();
+        return worked.isEmpty() ? jobs.queueNames() : worked;
     }
 }

@@ -258,6 +258,31 @@ class HealthCheckTest {
         }
     }
 
+    /**
+     * The baseline is taken before the worker starts and announces its queues: it read every configured queue, so a
+     * queue other workers serve cost a stats call (on SQS a GetQueueAttributes) that /health never reports, and one
+     * whose provider hangs held the worker's start for the stats wait.
+     */
+    @Test
+    void theBaselineReadsOnlyTheQueuesTheWorkerWillWork() {
+        var answer = new CountDownLatch(1);
+        provider.holdStats(answer);
+        try (JobQueue both = JobQueue.builder().provider(provider).queue("reports", "memory", Map.of())
+                .workerQueues("reports").environment(Map.of()).build()) {
+            worker.queues = List.of(); // not announced yet: the worker starts after the baseline
+            var check = new HealthCheck(both, worker, 10, Duration.ofMillis(200));
+
+            check.takeBaseline();
+            var report = check.check();
+
+            assertThat(provider.statsReadsUnderWay()).as("stats reads of 'default', a queue this worker does not work")
+                    .isZero();
+            assertThat(report.queues()).extracting(HealthReport.QueueHealth::queue).containsExactly("reports");
+        } finally {
+            answer.countDown();
+        }
+    }
+
     @Test
     void backlogAtTheThresholdIsDegraded() {
         var check = new HealthCheck(jobs, worker, 3);
