@@ -184,6 +184,10 @@ public final class OpsServer implements AutoCloseable {
         exchange.getResponseHeaders().set("Content-Type", response.contentType());
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         boolean head = exchange.getRequestMethod().equals("HEAD");
+        if (head) {
+            // The JDK's server sends no length for HEAD, where GET's is expected (RFC 9110, 9.3.2), unless given here.
+            exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+        }
         exchange.sendResponseHeaders(response.status(), head ? -1 : body.length);
         if (!head) {
             try (OutputStream out = exchange.getResponseBody()) {

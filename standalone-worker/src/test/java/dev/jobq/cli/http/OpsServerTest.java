@@ -185,6 +185,27 @@ class OpsServerTest {
         assertThat(head.body()).isEmpty();
     }
 
+    /**
+     * A HEAD answer carries the headers GET's would (RFC 9110, 9.3.2): it had no Content-Length, so a client checking
+     * the size of /metrics or /health with HEAD (curl -I, a load balancer's check) read none.
+     */
+    @Test
+    void headTellsTheLengthGetWouldSend() {
+        report.set(report(HealthReport.Status.HEALTHY));
+        Counter.builder("jobq.test").register(registry).increment();
+
+        for (String path : List.of("/health", "/metrics", "/nowhere")) {
+            var get = http.get(path);
+            var head = http.send(HttpRequest.newBuilder(http.base().resolve(path))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+
+            assertThat(head.headers().firstValue("Content-Length")).as("HEAD " + path)
+                    .hasValue(Integer.toString(get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+            assertThat(head.statusCode()).isEqualTo(get.statusCode());
+            assertThat(head.body()).isEmpty();
+        }
+    }
+
     @Test
     void aFailingHealthCheckIs500WithItsError() {
         var failing = OpsServer.start("127.0.0.1", 0, () -> {
