@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The worker's operations endpoints on the JDK's own HTTP server: {@code GET /health} (JSON,
  * {@link HealthReport}; 200 or 503) and {@code GET /metrics} (Prometheus text). Any other path is
- * 404, any other method 405. Each request runs on its own virtual thread.
+ * 404, any other method 405; a target the JDK's server routes to no context (no path: {@code //health}, read as a
+ * host, or {@code *}) gets that server's own HTML 404, which no handler here can reach. Each request runs on its
+ * own virtual thread.
  */
 public final class OpsServer implements AutoCloseable {
 

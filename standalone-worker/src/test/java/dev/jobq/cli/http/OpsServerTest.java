@@ -94,6 +94,30 @@ class OpsServerTest {
         assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
     }
 
+    /**
+     * As operations.md says: a target the JDK's server routes to no handler (it reads {@code //health} as a host with
+     * no path) gets that server's own HTML 404, never the health report; one with a path after the host gets ours.
+     */
+    @Test
+    void aTargetWithoutAPathIsTheJdksOwn404NotTheHealthReport() throws Exception {
+        report.set(report(HealthReport.Status.HEALTHY));
+
+        assertThat(raw("GET //health")).startsWith("HTTP/1.1 404 ").contains("Content-Type: text/html")
+                .doesNotContain("\"status\"", "\tat ");
+        assertThat(raw("GET * ")).startsWith("HTTP/1.1 404 ").doesNotContain("\tat ");
+        assertThat(raw("GET //health/x")).startsWith("HTTP/1.1 404 ").endsWith("not found; try /health or /metrics\n");
+    }
+
+    private String raw(String requestLineWithoutVersion) throws Exception {
+        try (var socket = new Socket(server.address().getHost(), server.address().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write((requestLineWithoutVersion.strip() + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), US_ASCII);
+        }
+    }
+
     @Test
     void clientsThatSendTheirRequestSlowlyOrNeverKeepNoOneElseFromHealth() throws Exception {
         report.set(report(HealthReport.Status.HEALTHY));
