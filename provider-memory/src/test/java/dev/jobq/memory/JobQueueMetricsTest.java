@@ -71,6 +71,8 @@ class JobQueueMetricsTest {
                     .as("the worker of 'reports' only; none of the queue that only enqueues")
                     .containsExactlyInAnyOrder("reports/ok/completed=0.0", "reports/ok/failed=0.0",
                             "reports/ok/dead=0.0", "reports/ok/released=0.0", "reports/unregistered/dead=0.0");
+            assertThat(registry.find("jobq.job.duration").timers())
+                    .as("operations.md: a duration series appears with its first attempt").isEmpty();
         } finally {
             reportsOnly.close();
             enqueuing.close();
