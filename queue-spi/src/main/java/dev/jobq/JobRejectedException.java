@@ -13,4 +13,9 @@ public final class JobRejectedException extends JobQueueException {
     public JobRejectedException(String message) {
         super(message);
     }
+
+    /** With what made the queue refuse the job: Jackson's exception for a payload it cannot write, say. */
+    public JobRejectedException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

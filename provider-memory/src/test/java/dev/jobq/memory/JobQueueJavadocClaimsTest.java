@@ -117,6 +117,45 @@ class JobQueueJavadocClaimsTest {
         }
     }
 
+    /** An order whose secret Jackson cannot write: the getter it calls throws. */
+    record Order(Secret secret) {
+    }
+
+    /** A value whose only property throws as it is read, as a lazy entity's whose session has closed does. */
+    static final class Secret {
+        private final RuntimeException failure;
+
+        Secret(RuntimeException failure) {
+            this.failure = failure;
+        }
+
+        public String getValue() {
+            throw failure;
+        }
+    }
+
+    /**
+     * A payload Jackson cannot write: the refusal named only the innermost message ("vault is locked"), neither the
+     * property Jackson was writing nor the exception with its stack trace, which were dropped.
+     */
+    @Test
+    void jobQueue_enqueue_throwsJobRejectedException_forAPayloadNotWritableAsJson_keepingJacksonsErrorAndItsPath() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            var locked = new IllegalStateException("vault is locked");
+            assertThatThrownBy(() -> jobs.enqueue("work:do", new Order(new Secret(locked))))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("payload of job type 'work:do' (" + Order.class.getName() + ") cannot be "
+                            + "written as JSON: vault is locked (through reference chain: " + Order.class.getName()
+                            + "[\"secret\"]->" + Secret.class.getName() + "[\"value\"])")
+                    .hasRootCause(locked);
+            assertThatThrownBy(() -> jobs.enqueueAll("work:do", List.of(new Work("a"), new Order(new Secret(locked)))))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("payload at index 1 (of 2): payload of job type 'work:do' (")
+                    .hasRootCause(locked);
+            assertThat(jobs.stats("default").waiting()).isZero();
+        }
+    }
+
     @Test
     void jobQueue_enqueue_throwsJobRejectedException_forAnUnknownQueue_namingTheConfiguredOnes() {
         try (JobQueue jobs = JobQueue.builder().build()) {

@@ -118,7 +118,7 @@ final class Enqueuer implements JobSink {
                 payloadJsons.add(payloadJson(queue, type, payloads.get(i)));
             } catch (JobRejectedException e) {
                 throw new JobRejectedException("payload at index " + i + " (of " + count + "): " + e.getMessage()
-                        + "; none of the " + count + " jobs was enqueued");
+                        + "; none of the " + count + " jobs was enqueued", e);
             }
         }
         Timing timing = timing(options);

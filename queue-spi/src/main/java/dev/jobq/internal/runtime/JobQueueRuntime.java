@@ -829,7 +829,7 @@ public final class JobQueueRuntime implements JobQueue {
         } catch (JsonProcessingException e) {
             throw new dev.jobq.JobRejectedException("payload of job type '" + type + "' ("
                     + (payload == null ? "null" : payload.getClass().getName()) + ") cannot be written as JSON: "
-                    + e.getOriginalMessage() + "; payloads must be plain data Jackson can serialize");
+                    + e.getMessage() + "; payloads must be plain data Jackson can serialize", e);
         }
         requireReadable(mapper, type, payload, json);
         return json;
