@@ -478,6 +478,30 @@ class JobQueueJavadocClaimsTest {
         }
     }
 
+    /**
+     * A type no enqueue takes is refused where it is registered, with enqueue's words: a handler registered for a
+     * type of 256 characters was taken, and every enqueue of its type was refused after the application had started.
+     */
+    @Test
+    void jobHandlerRegistry_aTypeLongerThan255Characters_isRefusedAsEnqueueRefusesIt() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            String longType = "t".repeat(256);
+            String refusal = "job type '" + "t".repeat(60) + "…' is 256 characters long, longer than the 255 a job "
+                    + "type may have (what the scheduler holds, so that any job can also be delayed or scheduled); "
+                    + "use a shorter job type";
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> jobs.registerJobHandler(longType, Work.class, (job, ctx) -> { }))
+                    .withMessage(refusal);
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> jobs.registerJobHandler(longType, Work.class, (job, ctx) -> { },
+                            HandlerOptions.defaults().maxAttempts(5)))
+                    .withMessage(refusal);
+            assertThat(jobs.registeredTypes()).isEmpty();
+            jobs.registerJobHandler("t".repeat(255), Work.class, (job, ctx) -> { });
+            assertThat(jobs.registeredTypes()).containsExactly("t".repeat(255));
+        }
+    }
+
     // JobContext
 
     @Test

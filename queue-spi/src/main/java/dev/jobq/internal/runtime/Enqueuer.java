@@ -619,7 +619,7 @@ final class Enqueuer implements JobSink {
         }
     }
 
-    private static IllegalArgumentException typeTooLong(String type) {
+    static IllegalArgumentException typeTooLong(String type) {
         return new IllegalArgumentException("job type '" + type.substring(0, 60) + "…' is " + type.length()
                 + " characters long, longer than the " + MAX_TYPE + " a job type may have (what the scheduler "
                 + "holds, so that any job can also be delayed or scheduled); use a shorter job type");

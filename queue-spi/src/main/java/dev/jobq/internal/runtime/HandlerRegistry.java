@@ -75,6 +75,10 @@ public final class HandlerRegistry {
         if (type == null || type.isBlank()) {
             throw new IllegalArgumentException("job type must not be blank");
         }
+        if (type.length() > Enqueuer.MAX_TYPE) {
+            // Every enqueue of it would be refused: refused here, before the application runs, in enqueue's words.
+            throw Enqueuer.typeTooLong(type);
+        }
         var registration = new Registration(type, payloadType, payloadReader, nullReadsAsNull(payloadReader),
                 (JobHandler<Object>) handler, options);
         Registration previous = byType.putIfAbsent(type, registration);
