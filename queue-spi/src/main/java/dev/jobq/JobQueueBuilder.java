@@ -234,7 +234,10 @@ public final class JobQueueBuilder {
         return this;
     }
 
-    /** A scheduler built in code from the context the queue gives it (its clock and job sink). */
+    /**
+     * A scheduler built in code from the context the queue gives it (its clock and job sink); {@link #build()}
+     * calls the factory, and fails with {@link JobQueueException} if it returns null.
+     */
     public JobQueueBuilder scheduler(Function<SchedulerContext, JobScheduler> factory) {
         this.scheduler = new RuntimeSpec.SchedulerChoice.Instance(Objects.requireNonNull(factory));
         return this;

@@ -336,6 +336,20 @@ class JobQueueJavadocClaimsTest {
         }
     }
 
+    /**
+     * A scheduler factory that returns null (a lookup in the application's container that found nothing) built a
+     * queue without a scheduler, silently: its first job for an instant then went to the provider, and a long delay
+     * was refused with advice to add a 'scheduler:' section, to a caller who had given one in code.
+     */
+    @Test
+    void jobQueueBuilder_build_aSchedulerFactoryReturningNull_failsNamingIt() {
+        assertThatThrownBy(() -> JobQueue.builder().scheduler(ctx -> null).build().close())
+                .isInstanceOf(JobQueueException.class)
+                .hasMessage("the scheduler factory given to JobQueueBuilder.scheduler(...) returned null; return the "
+                        + "JobScheduler it builds from the SchedulerContext, or leave scheduler(...) out for a queue "
+                        + "without a scheduler");
+    }
+
     @Test
     void jobQueue_aJobWhoseTypeHasNoHandlerInARunningWorkerIsDeadLetteredAtOnceWithThatReason() {
         var events = new EventRecorder();

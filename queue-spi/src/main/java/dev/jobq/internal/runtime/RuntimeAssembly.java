@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jobq.ConfigException;
 import dev.jobq.JobEvent;
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueueException;
 import dev.jobq.internal.config.ConfigLoader;
 import dev.jobq.internal.config.JobQueueConfig;
 import dev.jobq.internal.config.ProviderSection;
@@ -243,13 +244,28 @@ final class RuntimeAssembly {
         }
     }
 
-    /** How to create the scheduler once the enqueue path exists (it is the scheduler's sink). */
+    /**
+     * How to create the scheduler once the enqueue path exists (it is the scheduler's sink). {@code nullCreated}: the
+     * refusal of a factory that returned null, which built a queue without a scheduler, silently.
+     */
     private record SchedulerPlan(@Nullable Function<SchedulerContext, JobScheduler> factory, Settings settings,
-                                 InstantSource clock, boolean fires) {
+                                 InstantSource clock, boolean fires, String nullCreated) {
 
         @Nullable JobScheduler create(Enqueuer sink) {
-            return factory == null ? null : factory.apply(new SchedulerContext(settings, clock, sink));
+            if (factory == null) {
+                return null;
+            }
+            JobScheduler scheduler = factory.apply(new SchedulerContext(settings, clock, sink));
+            if (scheduler == null) {
+                throw new JobQueueException(nullCreated);
+            }
+            return scheduler;
         }
+    }
+
+    private static String nullFrom(JobSchedulerFactory factory) {
+        return "scheduler '" + factory.type() + "' (" + factory.getClass().getName() + ") returned null from create(); "
+                + "a defect of its jar: use a release of it that returns its JobScheduler";
     }
 
     private static SchedulerPlan schedulerPlan(RuntimeSpec spec, @Nullable SchedulerSection section,
@@ -257,10 +273,13 @@ final class RuntimeAssembly {
         InstantSource clock = spec.clock();
         switch (spec.scheduler()) {
             case RuntimeSpec.SchedulerChoice.Instance instance -> {
-                return new SchedulerPlan(instance.factory(), Settings.empty("scheduler"), clock, true);
+                return new SchedulerPlan(instance.factory(), Settings.empty("scheduler"), clock, true,
+                        "the scheduler factory given to JobQueueBuilder.scheduler(...) returned null; return the "
+                        + "JobScheduler it builds from the SchedulerContext, or leave scheduler(...) out for a queue "
+                        + "without a scheduler");
             }
             case RuntimeSpec.SchedulerChoice.None none -> {
-                return new SchedulerPlan(null, Settings.empty("scheduler"), clock, false);
+                return new SchedulerPlan(null, Settings.empty("scheduler"), clock, false, "");
             }
             case RuntimeSpec.SchedulerChoice.Configured configured -> {
                 Settings settings = Settings.of("builder", "scheduler", configured.settings());
@@ -270,15 +289,16 @@ final class RuntimeAssembly {
                         .orElseThrow(() -> new ConfigException(catalog.unknownScheduler(configured.type())));
                 factory.validate(settings);
                 settings.throwIfInvalid();
-                return new SchedulerPlan(creating(factory), settings, clock, fires);
+                return new SchedulerPlan(creating(factory), settings, clock, fires, nullFrom(factory));
             }
             case null -> {
                 if (section == null) {
-                    return new SchedulerPlan(null, Settings.empty("scheduler"), clock, false);
+                    return new SchedulerPlan(null, Settings.empty("scheduler"), clock, false, "");
                 }
                 JobSchedulerFactory factory = catalog.scheduler(section.type())
                         .orElseThrow(() -> new ConfigException(catalog.unknownScheduler(section.type())));
-                return new SchedulerPlan(creating(factory), section.settings(), clock, section.enabled());
+                return new SchedulerPlan(creating(factory), section.settings(), clock, section.enabled(),
+                        nullFrom(factory));
             }
         }
     }
