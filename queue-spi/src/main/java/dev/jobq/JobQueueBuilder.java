@@ -239,7 +239,8 @@ public final class JobQueueBuilder {
      * calls the factory, and fails with {@link JobQueueException} if it returns null.
      */
     public JobQueueBuilder scheduler(Function<SchedulerContext, JobScheduler> factory) {
-        this.scheduler = new RuntimeSpec.SchedulerChoice.Instance(Objects.requireNonNull(factory));
+        this.scheduler = new RuntimeSpec.SchedulerChoice.Instance(Objects.requireNonNull(factory,
+                "scheduler factory must not be null; leave scheduler(...) out for a queue without a scheduler"));
         return this;
     }
 

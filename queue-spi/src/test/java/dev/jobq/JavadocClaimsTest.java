@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
+import dev.jobq.spi.JobScheduler;
+import dev.jobq.spi.SchedulerContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -258,6 +261,12 @@ class JavadocClaimsTest {
                 .withMessage("scheduler type must not be blank; name one such as \"jdbc\"");
         assertThatNullPointerException().isThrownBy(() -> JobQueue.builder().scheduler("jdbc", null))
                 .withMessage("settings of scheduler 'jdbc' must not be null; pass Map.of() for its defaults");
+        // Its other overload: an NPE without a message, where every other setter names what was null.
+        assertThatNullPointerException()
+                .isThrownBy(() -> JobQueue.builder()
+                        .scheduler((Function<SchedulerContext, JobScheduler>) null))
+                .withMessage("scheduler factory must not be null; leave scheduler(...) out for a queue without a "
+                        + "scheduler");
     }
 
     @Test
