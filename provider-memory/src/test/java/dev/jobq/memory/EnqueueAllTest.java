@@ -15,10 +15,14 @@ import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Duration;
+import java.util.AbstractSequentialList;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -51,6 +55,49 @@ class EnqueueAllTest {
      */
     private JobQueue unwrapped(QueueProvider provider) {
         return fixture.closeLater(JobQueue.builder().provider(provider).listener(events).build());
+    }
+
+    @Test
+    @DisplayName("reads each payload once, in order, whatever the list: a LinkedList's payloads were reached by "
+            + "index, walking the list from its start for each one")
+    void payloadsAreReadOnceEachFromAListWithoutIndexedAccess() {
+        JobQueue jobs = unwrapped(memoryProvider(Map.of()));
+        int count = 2_000;
+        var steps = new AtomicLong();
+        var all = new ArrayList<Work>(count);
+        for (int i = 0; i < count; i++) {
+            all.add(new Work(i, "n"));
+        }
+        // A sequential list, as a LinkedList is: get(i) walks i steps from its start, each counted.
+        List<Work> payloads = new AbstractSequentialList<>() {
+            @Override
+            public int size() {
+                return count;
+            }
+
+            @Override
+            public ListIterator<Work> listIterator(int index) {
+                ListIterator<Work> inner = all.listIterator();
+                for (int i = 0; i < index; i++) {
+                    steps.incrementAndGet();
+                    inner.next();
+                }
+                return new ListIterator<>() {
+                    @Override public boolean hasNext() { return inner.hasNext(); }
+                    @Override public Work next() { steps.incrementAndGet(); return inner.next(); }
+                    @Override public boolean hasPrevious() { return inner.hasPrevious(); }
+                    @Override public Work previous() { steps.incrementAndGet(); return inner.previous(); }
+                    @Override public int nextIndex() { return inner.nextIndex(); }
+                    @Override public int previousIndex() { return inner.previousIndex(); }
+                    @Override public void remove() { throw new UnsupportedOperationException(); }
+                    @Override public void set(Work work) { throw new UnsupportedOperationException(); }
+                    @Override public void add(Work work) { throw new UnsupportedOperationException(); }
+                };
+            }
+        };
+        assertThat(jobs.enqueueAll("work:do", payloads)).hasSize(count);
+        assertThat(steps).as("payloads read from the list").hasValue(count);
+        assertThat(jobs.stats("default").waiting()).isEqualTo(count);
     }
 
     @Test

@@ -113,11 +113,13 @@ final class Enqueuer implements JobSink {
         QueueBinding queue = binding(jobOptions.queue());
         checkSupported(queue, jobOptions);
         List<String> payloadJsons = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
+        // Iterated, not read by index: a LinkedList's get(i) walks from its start, which made a call quadratic.
+        for (Object payload : payloads) {
             try {
-                payloadJsons.add(payloadJson(queue, type, payloads.get(i)));
+                payloadJsons.add(payloadJson(queue, type, payload));
             } catch (JobRejectedException e) {
-                throw new JobRejectedException("payload at index " + i + " (of " + count + "): " + e.getMessage()
+                int index = payloadJsons.size();
+                throw new JobRejectedException("payload at index " + index + " (of " + count + "): " + e.getMessage()
                         + "; none of the " + count + " jobs was enqueued", e);
             }
         }
