@@ -414,7 +414,10 @@ final class Enqueuer implements JobSink {
         requireType(type);
         if (options.delay() != null || options.scheduledFor() != null) {
             throw new IllegalArgumentException("schedule(...) takes its time from its 'at' argument; options must not "
-                    + "set delay or scheduledFor");
+                    + "set delay or scheduledFor, and these set " + (options.delay() != null
+                            ? "delay " + DurationFormat.format(options.delay())
+                            : "scheduledFor " + options.scheduledFor())
+                    + ": leave it out of the options, or enqueue with them instead of scheduling");
         }
         JobOptions jobOptions = withTypeDefaults(type, options).resolve(JobOptions.defaults());
         QueueBinding queue = binding(jobOptions.queue());

@@ -62,7 +62,14 @@ class SchedulerJavadocClaimsTest {
                 .isThrownBy(() -> scheduler.schedule("report:send", null, TOMORROW,
                         EnqueueOptions.delay(Duration.ofMinutes(1))))
                 .withMessage("schedule(...) takes its time from its 'at' argument; options must not set delay or "
-                        + "scheduledFor");
+                        + "scheduledFor, and these set delay 1m: leave it out of the options, or enqueue with them "
+                        + "instead of scheduling");
+        // The message named neither the option set nor its value, where every other refusal names both.
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> scheduler.schedule("report:send", null, TOMORROW, EnqueueOptions.at(TOMORROW)))
+                .withMessage("schedule(...) takes its time from its 'at' argument; options must not set delay or "
+                        + "scheduledFor, and these set scheduledFor " + TOMORROW + ": leave it out of the options, or "
+                        + "enqueue with them instead of scheduling");
     }
 
     @Test
