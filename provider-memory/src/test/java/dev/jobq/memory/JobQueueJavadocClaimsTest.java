@@ -483,6 +483,11 @@ class JobQueueJavadocClaimsTest {
             assertThatIllegalArgumentException()
                     .isThrownBy(() -> jobs.registerJobHandler(" ", Work.class, (job, ctx) -> { }))
                     .withMessage("job type must not be blank");
+            // The type is checked first: a blank one was refused for its options' queue, as "job type ' '".
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> jobs.registerJobHandler(" ", Work.class, (job, ctx) -> { },
+                            HandlerOptions.defaults().queue("reports")))
+                    .withMessage("job type must not be blank");
             assertThatIllegalArgumentException()
                     .isThrownBy(() -> jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> { },
                             HandlerOptions.defaults().queue("reports")))

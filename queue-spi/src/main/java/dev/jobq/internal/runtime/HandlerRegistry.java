@@ -72,13 +72,7 @@ public final class HandlerRegistry {
     @SuppressWarnings("unchecked")
     public void register(String type, JavaType payloadType, ObjectReader payloadReader, JobHandler<?> handler,
             HandlerOptions options) {
-        if (type == null || type.isBlank()) {
-            throw new IllegalArgumentException("job type must not be blank");
-        }
-        if (type.length() > Enqueuer.MAX_TYPE) {
-            // Every enqueue of it would be refused: refused here, before the application runs, in enqueue's words.
-            throw Enqueuer.typeTooLong(type);
-        }
+        requireType(type);
         var registration = new Registration(type, payloadType, payloadReader, nullReadsAsNull(payloadReader),
                 (JobHandler<Object>) handler, options);
         Registration previous = byType.putIfAbsent(type, registration);
@@ -86,6 +80,20 @@ public final class HandlerRegistry {
             throw new IllegalStateException("a handler for job type '" + type + "' is already registered ("
                     + UserCode.describe(previous.handler()) + ", for payload type "
                     + previous.payloadType().toCanonical() + "); register each type once");
+        }
+    }
+
+    /**
+     * Refuses a type no enqueue takes: blank, or longer than {@link Enqueuer#MAX_TYPE}, whose every enqueue would be
+     * refused, so refused at registration, before the application runs, in enqueue's words. Checked before the rest
+     * of a registration, which would otherwise refuse it for its options or payload type as "job type ' '".
+     */
+    public static void requireType(@Nullable String type) {
+        if (type == null || type.isBlank()) {
+            throw new IllegalArgumentException("job type must not be blank");
+        }
+        if (type.length() > Enqueuer.MAX_TYPE) {
+            throw Enqueuer.typeTooLong(type);
         }
     }
 
@@ -153,6 +161,7 @@ public final class HandlerRegistry {
         @Override
         public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler,
                                            HandlerOptions options) {
+            requireType(type);
             add(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler,
                     Objects.requireNonNull(options, "options"));
         }
@@ -160,6 +169,7 @@ public final class HandlerRegistry {
         @Override
         public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
                                            HandlerOptions options) {
+            requireType(type);
             add(type, construct(type, payloadType), handler, Objects.requireNonNull(options, "options"));
         }
 

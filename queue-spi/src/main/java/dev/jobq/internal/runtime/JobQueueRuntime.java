@@ -200,8 +200,12 @@ public final class JobQueueRuntime implements JobQueue {
         }
     }
 
-    /** A type's default queue must be one of this queue's: else each of its enqueues would be refused. */
+    /**
+     * A type's default queue must be one of this queue's: else each of its enqueues would be refused. The type itself
+     * is checked first, so that a blank one is refused as blank, not for its queue.
+     */
     private void requireQueue(String type, HandlerOptions options) {
+        HandlerRegistry.requireType(type);
         if (options.queue() != null && !queues.containsKey(options.queue())) {
             throw new IllegalArgumentException("job type '" + type + "': its default queue '" + options.queue()
                     + "' is not configured (configured: " + String.join(", ", queues.keySet()) + "); add it under "
