@@ -1,5 +1,7 @@
 package dev.jobq.bench.scheduler;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,11 +26,16 @@ final class Lateness {
         return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 
-    /** The {@code percentile} (0: the least, 100: the most) of {@code nanos}, in milliseconds; nearest rank. */
+    /**
+     * The {@code percentile} (0: the least, 100: the most) of {@code nanos}, in milliseconds; nearest
+     * rank, ⌈percentile · n / 100⌉, taken in decimal: in doubles 99.9 / 100 · 1000 is a hair above 999,
+     * and its ceiling the max.
+     */
     static double millis(List<Long> nanos, double percentile) {
         List<Long> sorted = new ArrayList<>(nanos);
         Collections.sort(sorted);
-        int rank = (int) Math.ceil(percentile / 100 * sorted.size());
+        int rank = BigDecimal.valueOf(percentile).multiply(BigDecimal.valueOf(sorted.size()))
+                .divide(BigDecimal.valueOf(100)).setScale(0, RoundingMode.CEILING).intValueExact();
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1))) / 1e6;
     }
 }
