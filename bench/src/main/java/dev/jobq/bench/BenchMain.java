@@ -1,6 +1,7 @@
 package dev.jobq.bench;
 
 import dev.jobq.bench.runner.BenchRunner;
+import dev.jobq.bench.runner.MetricSummary;
 import dev.jobq.bench.runner.Report;
 import dev.jobq.bench.runner.ResultTable;
 import java.io.IOException;
@@ -32,8 +33,9 @@ public final class BenchMain {
             System.out.print(BenchOptions.USAGE);
             return;
         }
-        if (options.runs() != null && options.runs() < 3) {
-            System.out.println("note: --runs " + options.runs() + " gives no meaningful median; the docs use 3 or more");
+        if (options.runs() != null && options.runs() < MetricSummary.RUNS_TO_JUDGE) {
+            System.out.println("note: --runs " + options.runs() + " gives no meaningful median, so the table judges "
+                    + "no target on a median; the docs use " + MetricSummary.RUNS_TO_JUDGE + " or more");
         }
         System.out.printf("jobq benchmarks, %s mode: %s; each run in a fresh JVM%n",
                 options.scale().name().toLowerCase(java.util.Locale.ROOT),

@@ -9,6 +9,12 @@ import java.util.List;
 public record MetricSummary(String workload, Metric metric, List<Sample> samples, Spread value, Spread ceiling,
                             Spread ratio) {
 
+    /**
+     * The fewest runs a target is judged on by their median (docs/benchmarks.md, Method): fewer, as
+     * {@code --quick}'s one, are too noisy to judge by, and the table says "not judged".
+     */
+    public static final int RUNS_TO_JUDGE = 3;
+
     static MetricSummary of(String workload, Metric metric, List<Sample> samples) {
         return new MetricSummary(workload, metric, List.copyOf(samples),
                 Spread.of(samples.stream().map(Sample::value).toList()),
@@ -18,6 +24,14 @@ public record MetricSummary(String workload, Metric metric, List<Sample> samples
 
     boolean targetMet() {
         return metric.target().met(this);
+    }
+
+    /**
+     * Whether these runs are enough to judge the target by: {@link #RUNS_TO_JUDGE} of them, or any
+     * number for a target every run must meet (a single early job in B7 is a miss however few ran).
+     */
+    boolean judgeable() {
+        return samples.size() >= RUNS_TO_JUDGE || metric.target() instanceof Target.MinimumAtLeast;
     }
 
     boolean hasTarget() {

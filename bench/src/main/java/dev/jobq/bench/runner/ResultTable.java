@@ -102,9 +102,19 @@ public final class ResultTable {
                     unit.format(s.ceiling().median()) + " " + unit.symbol(),
                     ratio(s),
                     s.metric().target().describe(unit),
-                    !s.hasTarget() ? "—" : s.targetMet() ? "pass" : "MISS"));
+                    result(s)));
         }
         return rows;
+    }
+
+    private static String result(MetricSummary s) {
+        if (!s.hasTarget()) {
+            return "—";
+        }
+        if (!s.judgeable()) {
+            return "not judged: " + s.samples().size() + (s.samples().size() == 1 ? " run" : " runs");
+        }
+        return s.targetMet() ? "pass" : "MISS";
     }
 
     private static String ratio(MetricSummary s) {

@@ -2,6 +2,7 @@ package dev.jobq.bench.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jobq.bench.memory.MemoryDrain;
 import dev.jobq.bench.scheduler.FiringPrecision;
 import java.time.Duration;
 import java.util.List;
@@ -29,9 +30,45 @@ class ResultTableTest {
         assertThat(row.get(9)).as("the result column of " + row).isEqualTo("pass");
     }
 
+    /**
+     * A target is judged on the median of at least three runs (docs/benchmarks.md, Method); --quick runs
+     * each workload once, "too noisy to judge a target by". Its table must not print a verdict on that one
+     * run ("MISS" for a B1 whose ceiling ran fast that once, "pass" for a B6 whose ceiling ran slow) as if
+     * it were the full run's; the figures and the ratio stay.
+     */
+    @Test
+    void aTargetOnTheMedianIsNotJudgedOnFewerThanThreeRuns() {
+        var workload = new MemoryDrain();
+        Metric drain = workload.metrics().stream().filter(m -> m.key().equals("drain")).findFirst().orElseThrow();
+        var summary = MetricSummary.of("B1", drain, List.of(new Sample(700_000, 3_200_000)));
+
+        String markdown = new ResultTable(report(Scale.QUICK, workload, summary)).markdown();
+        List<String> row = markdownRow(markdown, drain.label());
+
+        assertThat(row.get(7)).as("the ratio column of " + row).isEqualTo("21.9 % (21.9 %–21.9 %)");
+        assertThat(row.get(9)).as("the result column of " + row).isEqualTo("not judged: 1 run");
+    }
+
+    /** "Never early" is judged on every run, and an early job in a single run is a miss all the same. */
+    @Test
+    void aTargetOnEveryRunIsJudgedOnASingleRun() {
+        var workload = new FiringPrecision();
+        Metric min = workload.metrics().stream().filter(m -> m.key().equals("min")).findFirst().orElseThrow();
+        var summary = MetricSummary.of("B7", min, List.of(new Sample(-0.004, 0.088)));
+
+        List<String> row = markdownRow(new ResultTable(report(Scale.QUICK, workload, summary)).markdown(),
+                min.label());
+
+        assertThat(row.get(9)).as("the result column of " + row).isEqualTo("MISS");
+    }
+
     private static Report report(Workload workload, MetricSummary summary) {
+        return report(Scale.FULL, workload, summary);
+    }
+
+    private static Report report(Scale scale, Workload workload, MetricSummary summary) {
         MachineInfo machine = MachineInfo.now();
-        return new Report(Scale.FULL, List.of(), machine, machine, Duration.ofMinutes(1), List.of(workload),
+        return new Report(scale, List.of(), machine, machine, Duration.ofMinutes(1), List.of(workload),
                 List.of(summary), List.of());
     }
 
