@@ -277,8 +277,10 @@ public final class FireRate implements Workload {
     }
 
     /**
-     * Rows handed on per second by the raw loop, from its first claim until the table has no due row;
-     * its connection made before the clock starts and closed after it stops, as the scheduler's pool.
+     * Rows handed on per second by the raw loop, from its first claim until the commit of its last row
+     * (as the scheduler's clock stops at its last job handed on, not at a claim that finds nothing
+     * after it); then, outside the clock, no due row may be left. Its connection made before the clock
+     * starts and closed after it stops, as the scheduler's pool.
      */
     static double raw(ScheduledTable table, int due, Probe probe, String phase) throws Exception {
         table.addDue(due, Instant.now().minusSeconds(1));
@@ -286,17 +288,19 @@ public final class FireRate implements Workload {
         try (var loop = SkipLockedLoop.open(table, BATCH)) {
             Heap.collect();
             var taken = new AtomicLong();
+            long nanos;
             try (var ignored = probe.phase(phase, due, taken::get)) {
                 long start = System.nanoTime();
-                loop.drain(taken);
-                long nanos = System.nanoTime() - start;
-                if (taken.get() != due) {
-                    throw new IllegalStateException(phase + ": took " + taken.get() + " rows, expected " + due);
-                }
-                double rate = due / (nanos / 1e9);
-                System.out.printf("%s: %,.0f rows/s%n", phase, rate);
-                return rate;
+                loop.drain(taken, due);
+                nanos = System.nanoTime() - start;
             }
+            if (taken.get() != due || loop.anyDue()) {
+                throw new IllegalStateException(phase + ": took " + taken.get() + " rows, expected " + due
+                        + (taken.get() == due ? ", and due rows are left" : ""));
+            }
+            double rate = due / (nanos / 1e9);
+            System.out.printf("%s: %,.0f rows/s%n", phase, rate);
+            return rate;
         }
     }
 

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The ceiling of B6: the least a database-backed scheduler does per due row, on plain JDBC and one
  * connection. One transaction per batch: lock up to {@code batch} due rows nobody holds, earliest
- * first ({@code FOR UPDATE SKIP LOCKED}), read every column a job needs, delete them, commit; until a
- * batch comes back empty.
+ * first ({@code FOR UPDATE SKIP LOCKED}), read every column a job needs, delete them, commit; until
+ * the rows it was given are taken, or a batch comes back empty.
  *
  * <p>{@link #open} connects and {@link #close} disconnects, outside the clock, as the scheduler's
  * pool connects when its queue is built and disconnects when it is closed: on an H2 file the only
@@ -52,39 +52,62 @@ final class SkipLockedLoop implements AutoCloseable {
         }
     }
 
-    /** Claims and deletes every row due by now; counts them in {@code taken}. */
-    void drain(AtomicLong taken) throws SQLException {
-        while (true) {
-            claim.setObject(1, OffsetDateTime.ofInstant(Instant.now(), ZoneOffset.UTC));
-            claim.setInt(2, batch);
-            List<String> ids = new ArrayList<>(batch);
-            try (ResultSet rs = claim.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                    // Read the job as the scheduler must, to hand it on.
-                    rs.getString(2);
-                    rs.getString(3);
-                    rs.getString(4);
-                    rs.getString(5);
-                    rs.getString(6);
-                    rs.getObject(7, OffsetDateTime.class);
-                    rs.getObject(8, OffsetDateTime.class);
-                }
-            }
-            if (ids.isEmpty()) {
-                connection.commit();
+    /**
+     * Claims and deletes rows due by now until {@code expected} are taken (the commit of the last is the
+     * end, as the scheduler's clock ends at its last job handed on), or until a claim comes back empty;
+     * counts them in {@code taken}.
+     */
+    void drain(AtomicLong taken, long expected) throws SQLException {
+        while (taken.get() < expected) {
+            if (claimAndDelete(taken) == 0) {
                 return;
             }
-            if (ids.size() == batch) {
-                deleteIds(deleteFull, ids);
-            } else {
-                try (PreparedStatement deleteSome = connection.prepareStatement(delete(ids.size()))) {
-                    deleteIds(deleteSome, ids);
-                }
-            }
-            connection.commit();
-            taken.addAndGet(ids.size());
         }
+    }
+
+    /** Whether a row due by now is left, claimed by nothing: looked at without taking it. */
+    boolean anyDue() throws SQLException {
+        claim.setObject(1, OffsetDateTime.ofInstant(Instant.now(), ZoneOffset.UTC));
+        claim.setInt(2, 1);
+        try (ResultSet rs = claim.executeQuery()) {
+            return rs.next();
+        } finally {
+            connection.rollback();
+        }
+    }
+
+    /** One transaction: up to a batch of due rows claimed, read and deleted, then committed; how many. */
+    private int claimAndDelete(AtomicLong taken) throws SQLException {
+        claim.setObject(1, OffsetDateTime.ofInstant(Instant.now(), ZoneOffset.UTC));
+        claim.setInt(2, batch);
+        List<String> ids = new ArrayList<>(batch);
+        try (ResultSet rs = claim.executeQuery()) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+                // Read the job as the scheduler must, to hand it on.
+                rs.getString(2);
+                rs.getString(3);
+                rs.getString(4);
+                rs.getString(5);
+                rs.getString(6);
+                rs.getObject(7, OffsetDateTime.class);
+                rs.getObject(8, OffsetDateTime.class);
+            }
+        }
+        if (ids.isEmpty()) {
+            connection.commit();
+            return 0;
+        }
+        if (ids.size() == batch) {
+            deleteIds(deleteFull, ids);
+        } else {
+            try (PreparedStatement deleteSome = connection.prepareStatement(delete(ids.size()))) {
+                deleteIds(deleteSome, ids);
+            }
+        }
+        connection.commit();
+        taken.addAndGet(ids.size());
+        return ids.size();
     }
 
     @Override
