@@ -92,9 +92,10 @@ public final class PeerDrain implements Workload {
     public void run(Scale scale, Probe probe) throws Exception {
         int quartz = quartzJobs(scale);
         int jobRunr = jobRunrJobs(scale);
-        // JobRunr is not warmed up: its rate is its poll interval's, not its code's.
+        // Both on as many jobs, so that neither reaches its timed drain less compiled. JobRunr is not
+        // warmed up: its rate is its poll interval's, not its code's.
         MemoryDrain.jobqDrain(quartz, probe, "warm-up jobq");
-        quartzDrain(quartz / 5, probe, "warm-up Quartz");
+        quartzDrain(quartz, probe, "warm-up Quartz");
         Sides<Drain> withQuartz = probe.sideBySide(
                 () -> quartzDrain(quartz, probe, "Quartz drain"),
                 () -> MemoryDrain.jobqDrain(quartz, probe, "jobq drain"));
