@@ -63,11 +63,15 @@ public final class BenchRunner {
                 Duration.ofNanos(System.nanoTime() - start), workloads, summaries, failures);
     }
 
-    private static String describe(Workload workload, Map<String, Sample> results) {
+    /**
+     * What a finished run's line says: each metric's figure, its ceiling and their ratio, the ratio
+     * written as the table writes it.
+     */
+    static String describe(Workload workload, Map<String, Sample> results) {
         List<String> parts = new ArrayList<>();
         for (Metric metric : workload.metrics()) {
             Sample s = results.get(metric.key());
-            String ratio = metric.ratioShown() ? String.format(Locale.ROOT, ", %.1f %%", s.ratio() * 100) : "";
+            String ratio = metric.ratioShown() ? ", " + ResultTable.percent(s.ratio()) : "";
             parts.add(String.format(Locale.ROOT, "%s %s %s (ceiling %s%s)", metric.key(),
                     metric.unit().format(s.value()), metric.unit().symbol(), metric.unit().format(s.ceiling()), ratio));
         }

@@ -125,7 +125,8 @@ public final class ResultTable {
                 percent(s.ratio().max()));
     }
 
-    private static String percent(double ratio) {
+    /** A ratio as the table writes it, and each run's line: a percentage, a multiple from 100 times up. */
+    static String percent(double ratio) {
         if (ratio >= 100) {
             // jobq beside a poll-bound peer: a multiple reads better than a six-digit percentage
             return String.format(Locale.ROOT, "%,.0f×", ratio);
