@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -1338,5 +1339,51 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider that loses a job's priority on retry fails")
     void losingThePriorityOnRetryFails() {
         assertThat(failuresOf(RetryLosesThePriority.class)).containsKey("Priority.retriedJobKeepsItsPriority");
+    }
+
+    /**
+     * Looks a job id up among the jobs it has not yet handed out, as a store that checks ids in its waiting jobs does: a
+     * job enqueued again while it runs (the scheduler's hand-off again after a crash) is stored a second time, here
+     * as a copy of its own.
+     */
+    static final class DuplicateIdOnlyWhileWaiting extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            Set<String> handedOut = ConcurrentHashMap.newKeySet();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                    if (envelope.options().deduplicationKey() == null && handedOut.contains(envelope.jobId())) {
+                        // the fault: the id of a job handed out is not looked at
+                        super.enqueue(new JobEnvelope(envelope.version(), UUID.randomUUID().toString(), envelope.type(),
+                                envelope.payloadJson(), envelope.options(), envelope.attempt(), envelope.createdAt(),
+                                envelope.scheduledFor(), envelope.traceId()), delay);
+                        return EnqueueResult.accepted(envelope.jobId());
+                    }
+                    return super.enqueue(envelope, delay);
+                }
+
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    List<ReceivedJob> received = super.receive(max, wait);
+                    received.forEach(job -> handedOut.add(job.jobId()));
+                    return received;
+                }
+
+                @Override
+                public List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
+                    List<ReceivedJob> received = super.acknowledgeAndReceive(job, max);
+                    received.forEach(next -> handedOut.add(next.jobId()));
+                    return received;
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that stores a running job's id again fails")
+    void storingARunningJobsIdAgainFails() {
+        assertThat(failuresOf(DuplicateIdOnlyWhileWaiting.class))
+                .containsKey("Deduplication.sameIdWhileRunningIsADuplicate");
     }
 }

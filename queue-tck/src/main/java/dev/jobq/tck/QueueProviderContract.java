@@ -1250,6 +1250,22 @@ public abstract class QueueProviderContract {
         }
 
         @Test
+        @DisplayName("enqueueing the id of a running job again returns it as a duplicate")
+        void sameIdWhileRunningIsADuplicate() {
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+            ReceivedJob running = receiveDueJob();
+
+            // The scheduler hands a job on again after a crash before its commit, when the job may already run.
+            EnqueueResult again = enqueueNow(job);
+
+            assertThat(again).as("job %s enqueued again while it runs", job.jobId())
+                    .isEqualTo(EnqueueResult.duplicateOf(job.jobId()));
+            provider.acknowledge(running);
+            assertNothingVisibleWithin(Duration.ofSeconds(1));
+        }
+
+        @Test
         @DisplayName("jobHoldingKey names the job holding a key while it waits, is delayed, runs or waits for its retry, "
                 + "and none once it is acknowledged or dead")
         void jobHoldingKeyNamesTheHolderUntilItIsSettled() {
