@@ -1386,4 +1386,39 @@ class ContractCatchesBrokenProvidersTest {
         assertThat(failuresOf(DuplicateIdOnlyWhileWaiting.class))
                 .containsKey("Deduplication.sameIdWhileRunningIsADuplicate");
     }
+
+    /**
+     * Holds a deduplication key per job type, as a store indexed by type and key does: a job of another type with a
+     * live job's key is stored, though semantics.md has a key belong to its queue.
+     */
+    static final class KeyPerJobType extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            Map<String, String> typeOfJob = new ConcurrentHashMap<>();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                    String key = envelope.options().deduplicationKey();
+                    String holder = key == null ? null : super.jobHoldingKey(key).orElse(null);
+                    if (holder != null && !envelope.type().equals(typeOfJob.get(holder))) {
+                        // the fault: another type's key is another key; stored without it, as a job of its own
+                        JobOptions o = envelope.options();
+                        return super.enqueue(new JobEnvelope(envelope.version(), envelope.jobId(), envelope.type(),
+                                envelope.payloadJson(), new JobOptions(o.maxAttempts(), o.timeout(), o.priority(), null,
+                                        o.queue()), envelope.attempt(), envelope.createdAt(), envelope.scheduledFor(),
+                                envelope.traceId()), delay);
+                    }
+                    EnqueueResult result = super.enqueue(envelope, delay);
+                    typeOfJob.putIfAbsent(result.jobId(), envelope.type());
+                    return result;
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose deduplication key is held per job type fails")
+    void holdingAKeyPerJobTypeFails() {
+        assertThat(failuresOf(KeyPerJobType.class)).containsKey("Deduplication.aKeyIsHeldAcrossJobTypes");
+    }
 }

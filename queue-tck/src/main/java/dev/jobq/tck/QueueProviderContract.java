@@ -1266,6 +1266,24 @@ public abstract class QueueProviderContract {
         }
 
         @Test
+        @DisplayName("a key belongs to the queue, not to a job type: a job of another type with a waiting job's key "
+                + "returns that job")
+        void aKeyIsHeldAcrossJobTypes() {
+            JobEnvelope email = newJob("tck:email", "1", withDeduplicationKey("user-7"));
+            JobEnvelope sms = newJob("tck:sms", "2", withDeduplicationKey("user-7"));
+            enqueueNow(email);
+
+            EnqueueResult duplicate = enqueueNow(sms);
+
+            assertThat(duplicate).as("a job of type %s with the key of a waiting job of type %s", sms.type(),
+                    email.type()).isEqualTo(EnqueueResult.duplicateOf(email.jobId()));
+            ReceivedJob received = receiveDueJob();
+            assertThat(received.jobId()).isEqualTo(email.jobId());
+            provider.acknowledge(received);
+            assertNothingVisibleWithin(Duration.ofSeconds(1));
+        }
+
+        @Test
         @DisplayName("jobHoldingKey names the job holding a key while it waits, is delayed, runs or waits for its retry, "
                 + "and none once it is acknowledged or dead")
         void jobHoldingKeyNamesTheHolderUntilItIsSettled() {
