@@ -1421,4 +1421,29 @@ class ContractCatchesBrokenProvidersTest {
     void holdingAKeyPerJobTypeFails() {
         assertThat(failuresOf(KeyPerJobType.class)).containsKey("Deduplication.aKeyIsHeldAcrossJobTypes");
     }
+
+    /**
+     * Receives before it acknowledges in acknowledgeAndReceive: when the acknowledgement is refused as a lost lease,
+     * the jobs it leased go to no one and wait out their lease, each counted as an attempt.
+     */
+    static final class AcknowledgeAndReceiveLeasesFirst extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
+                    List<ReceivedJob> next = super.receive(max, Duration.ZERO); // the fault: leased first
+                    super.acknowledge(job);
+                    return next;
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose acknowledgeAndReceive leases jobs though it refuses the acknowledgement fails")
+    void leasingWithARefusedAcknowledgementFails() {
+        assertThat(failuresOf(AcknowledgeAndReceiveLeasesFirst.class))
+                .containsKey("Delivery.settlingALostLeaseThrows");
+    }
 }
