@@ -1446,4 +1446,43 @@ class ContractCatchesBrokenProvidersTest {
         assertThat(failuresOf(AcknowledgeAndReceiveLeasesFirst.class))
                 .containsKey("Delivery.settlingALostLeaseThrows");
     }
+
+    /**
+     * Retries a job by sending it again, as a provider without a visibility change does, but without its trace id; and
+     * keeps no dead letters to list, as an SQS queue's go to a queue of their own (so no redrive shows the loss).
+     */
+    static final class RetryLosesTheTraceId extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public Capabilities capabilities() {
+                    return withFeatures(super.capabilities(), features -> features.remove(Feature.DEAD_LETTER_STORE));
+                }
+
+                @Override
+                public Optional<DeadLetters> deadLetters() {
+                    return Optional.empty();
+                }
+
+                @Override
+                public void fail(ReceivedJob job, Failure failure) {
+                    if (!(failure instanceof Failure.RetryAfter retry)) {
+                        super.fail(job, failure);
+                        return;
+                    }
+                    JobEnvelope e = job.envelope();
+                    super.acknowledge(job);
+                    super.enqueue(new JobEnvelope(e.version(), e.jobId(), e.type(), e.payloadJson(), e.options(),
+                            job.attempt(), e.createdAt(), e.scheduledFor(), null), retry.delay());
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that loses a job's trace id on retry fails")
+    void losingTheTraceIdOnRetryFails() {
+        assertThat(failuresOf(RetryLosesTheTraceId.class)).containsKey("Delivery.failedJobWithZeroDelayIsRedeliveredAtOnce");
+    }
 }
