@@ -77,10 +77,10 @@ import org.junit.jupiter.api.Test;
  * what the provider reports in {@link ReceivedJob#leaseDuration()}, so configure short leases for a
  * real-time provider in {@link #providerSettings()} or {@link #newProvider}. Waits for jobs due and for
  * the provider's round trips (a receive with no wait where it does not declare
- * {@link Feature#LOCAL_RECEIVE}, a receiver getting to its wait or interrupted in it, a receive on a
- * closed provider) are bounded by the time control's {@link TimeControl#patience patience}: give a
- * slow provider more with {@link TimeControl#settable(SettableClock, Duration)} or a larger
- * {@link TimeControl#realTime} margin.
+ * {@link Feature#LOCAL_RECEIVE}, a receiver getting to its wait, interrupted in it or woken by
+ * {@code close()}, a receive on a closed provider) are bounded by the time control's
+ * {@link TimeControl#patience patience}: give a slow provider more with
+ * {@link TimeControl#settable(SettableClock, Duration)} or a larger {@link TimeControl#realTime} margin.
  */
 public abstract class QueueProviderContract {
 
@@ -957,9 +957,13 @@ public abstract class QueueProviderContract {
         @Test
         @DisplayName("close() wakes a receiver blocked in receive, and later receives return empty at once")
         void closeWakesBlockedReceivers() throws InterruptedException {
+            // A provider behind a network may end the round trip under way first: it has the time control's patience,
+            // and a wait well past it, so that one that waits out its wait fails.
+            Duration patience = time.patience(Duration.ZERO);
+            Duration wait = patience.multipliedBy(3);
             var result = new AtomicReference<List<ReceivedJob>>();
             var returned = new CountDownLatch(1);
-            Thread receiver = startReceiver("tck-blocked-receiver", result, returned, Duration.ofSeconds(30));
+            Thread receiver = startReceiver("tck-blocked-receiver", result, returned, wait);
             awaitBlockedInReceive(receiver);
 
             // Woken by close() whether or not close() has returned (an SQS provider's waits out the long polls in
@@ -972,14 +976,13 @@ public abstract class QueueProviderContract {
                     closeFailure.set(e);
                 }
             });
-            assertThat(returned.await(10, TimeUnit.SECONDS)).as("blocked receiver woke within 10 s of close()").isTrue();
-            Duration closeBound = Duration.ofMinutes(1).plus(time.patience(Duration.ZERO));
+            assertThat(returned.await(patience.toNanos(), TimeUnit.NANOSECONDS))
+                    .as("receiver blocked in a receive of %s woke within %s of close()", wait, patience).isTrue();
+            Duration closeBound = Duration.ofMinutes(1).plus(patience);
             assertThat(closing.join(closeBound)).as("close() returned within %s", closeBound).isTrue();
             assertThat(closeFailure.get()).as("what close() threw").isNull();
             assertThat(result.get()).isEmpty();
             // A wait well past the patience it is given: one that waits out its wait on a closed provider fails.
-            Duration patience = time.patience(Duration.ZERO);
-            Duration wait = patience.multipliedBy(3);
             List<ReceivedJob> afterClose = assertTimeoutPreemptively(patience, () -> provider.receive(1, wait),
                     () -> "a receive of " + wait + " on a closed provider, within " + patience);
             assertThat(afterClose).isEmpty();
