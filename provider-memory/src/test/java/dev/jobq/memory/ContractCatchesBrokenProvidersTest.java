@@ -1538,4 +1538,23 @@ class ContractCatchesBrokenProvidersTest {
     void losingTheTraceIdOnRetryFails() {
         assertThat(failuresOf(RetryLosesTheTraceId.class)).containsKey("Delivery.failedJobWithZeroDelayIsRedeliveredAtOnce");
     }
+
+    /** Reads a heartbeat's extension in the wrong unit (its milliseconds as seconds): a lease extended is held a thousandfold. */
+    static final class ExtendsAThousandfold extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public void extendLease(ReceivedJob job, Duration extension) {
+                    super.extendLease(job, Duration.ofSeconds(extension.toMillis())); // the fault
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that extends a lease far past the extension asked for fails")
+    void extendingALeaseFarPastItsExtensionFails() {
+        assertThat(failuresOf(ExtendsAThousandfold.class)).containsKey("Delivery.extendedLeaseEndsAfterItsExtension");
+    }
 }

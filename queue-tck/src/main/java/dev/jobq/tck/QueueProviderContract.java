@@ -700,6 +700,32 @@ public abstract class QueueProviderContract {
         }
 
         @Test
+        @DisplayName("an extended lease ends once its extension from the heartbeat has passed: the job is delivered "
+                + "again as the next attempt")
+        void extendedLeaseEndsAfterItsExtension() {
+            lookingInTime(windows -> {
+                JobEnvelope job = newJob();
+                enqueueNow(job);
+                long receiving = time.nanoTime();
+                ReceivedJob received = receiveDueJob();
+                Duration extension = received.leaseDuration().multipliedBy(2);
+
+                // extended while leased: a lost lease is not extended
+                Runnable leaseHeld = windows.open(received.leaseDuration(), receiving);
+                provider.extendLease(received, extension);
+                leaseHeld.run();
+                // A heartbeat's extension is what it asks for, from now: a worker that stops its heartbeats (it
+                // crashed) leaves the job to another one an extension later, not hidden for many times as long.
+                time.advance(extension.plusSeconds(1));
+                ReceivedJob again = receiveOne(time.patience(extension.plusSeconds(1)));
+
+                assertThat(again.jobId()).as("the job whose extended lease ended").isEqualTo(job.jobId());
+                assertThat(again.attempt()).isEqualTo(received.attempt() + 1);
+                provider.acknowledge(again);
+            });
+        }
+
+        @Test
         @DisplayName("extending a lease that ran out throws LeaseLostException; the current delivery is unaffected")
         void extendingALostLeaseThrows() {
             enqueueNow(newJob());
