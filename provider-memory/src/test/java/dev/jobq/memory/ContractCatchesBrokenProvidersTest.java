@@ -1557,4 +1557,45 @@ class ContractCatchesBrokenProvidersTest {
     void extendingALeaseFarPastItsExtensionFails() {
         assertThat(failuresOf(ExtendsAThousandfold.class)).containsKey("Delivery.extendedLeaseEndsAfterItsExtension");
     }
+
+    /**
+     * Keeps the first 128 characters of a deduplication key, as a provider that passes the key to SQS as its
+     * deduplication id without hashing a longer one would; SQS then drops the second job with the caller told it was
+     * stored. It cannot count its jobs (stats all unknown), so only what is received shows the loss.
+     */
+    static final class CutsLongKeys extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                    String key = envelope.options().deduplicationKey();
+                    if (key == null || key.length() <= 128) {
+                        return super.enqueue(envelope, delay);
+                    }
+                    String cut = key.substring(0, 128); // the fault
+                    if (super.jobHoldingKey(cut).isPresent()) {
+                        return EnqueueResult.accepted(envelope.jobId()); // dropped as a duplicate, without a word
+                    }
+                    JobOptions o = envelope.options();
+                    return super.enqueue(new JobEnvelope(envelope.version(), envelope.jobId(), envelope.type(),
+                            envelope.payloadJson(), new JobOptions(o.maxAttempts(), o.timeout(), o.priority(), cut,
+                                    o.queue()), envelope.attempt(), envelope.createdAt(), envelope.scheduledFor(),
+                            envelope.traceId()), delay);
+                }
+
+                @Override
+                public ProviderStats stats() {
+                    return new ProviderStats(ProviderStats.UNKNOWN, ProviderStats.UNKNOWN, ProviderStats.UNKNOWN,
+                            ProviderStats.UNKNOWN);
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that tells long keys apart by their first 128 characters only fails")
+    void cuttingLongKeysFails() {
+        assertThat(failuresOf(CutsLongKeys.class)).containsKey("Deduplication.differentKeysAreDifferentJobs");
+    }
 }
