@@ -122,8 +122,8 @@ final class ClaimStatements {
 
     /**
      * The mark, second half: their ids and the instant, for a retried schedule(...) and until the
-     * purge. An id recorded already (a schedule(...) retried while its first copy was being handed
-     * on can store the row again) keeps its record: a key violation here would roll the batch back,
+     * purge. An id recorded already (an older jobq's schedule(...), retried while its first copy was
+     * being handed on, could store the row again) keeps its record: a key violation here would roll the batch back,
      * and the next pass would meet it again.
      */
     private static final String RECORD_HANDED_ON = "INSERT INTO " + JOBQ_SCHEDULED_JOB_DONE.getName() + " ("

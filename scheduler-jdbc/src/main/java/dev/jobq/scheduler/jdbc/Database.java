@@ -267,14 +267,13 @@ final class Database implements AutoCloseable {
     }
 
     /**
-     * Runs a change the API was asked for ({@code registerRecurring}, {@code setRecurringEnabled}) on one
-     * connection of the DataSource: in a transaction of its own, as {@link #transaction}, where the connection
+     * Runs a change the API was asked for ({@code schedule}, {@code registerRecurring}, {@code setRecurringEnabled})
+     * on one connection of the DataSource: in a transaction of its own, as {@link #transaction}, where the connection
      * commits each statement; else in the transaction the connection is in, left to its holder to commit or roll
      * back. That is the application's, where its DataSource hands out the one of the calling thread (Spring's
      * transaction-aware DataSources): committing it here committed the application's work partway, and the
      * application's rollback then undid only what came after. On a pool with auto-commit off, called outside
-     * such a transaction, the pool rolls the change back, as it does schedule() (the WARN at start, {@link
-     * #autoCommits}).
+     * such a transaction, the pool rolls the change back (the WARN at start, {@link #autoCommits}).
      */
     <T> T change(TransactionalCallable<T> work) {
         try (Connection connection = dataSource.getConnection()) {

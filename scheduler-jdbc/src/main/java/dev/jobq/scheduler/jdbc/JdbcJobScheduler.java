@@ -115,7 +115,7 @@ final class JdbcJobScheduler implements JobScheduler {
         requireNoNul(named + "type", envelope.type());
         requireNoNul(named + "queue", envelope.queue());
         String id = database("scheduling job " + envelope.jobId(),
-                () -> scheduled.insert(db.dsl(), envelope, at, clock.instant()));
+                () -> db.change(tx -> scheduled.insert(tx.dsl(), envelope, at, clock.instant())));
         alarm.ringIfBefore(at.minus(FiringLoop.LEAD));
         return id;
     }

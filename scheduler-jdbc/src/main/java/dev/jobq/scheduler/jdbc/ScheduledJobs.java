@@ -48,7 +48,11 @@ final class ScheduledJobs {
 
     private final OptionsJson optionsJson = new OptionsJson();
 
-    /** Stores a job due at {@code at}; returns its id, or the id of a scheduled job with the same deduplication key. */
+    /**
+     * Stores a job due at {@code at}; returns its id, or the id of a scheduled job with the same deduplication key.
+     * Call in a transaction: a job handed on while it is stored again (a retried call) is taken back out before it
+     * commits.
+     */
     String insert(DSLContext dsl, JobEnvelope envelope, Instant at, Instant now) {
         String key = envelope.options().deduplicationKey();
         String pendingKey = key == null ? null : pendingKey(envelope.queue(), key);
@@ -91,6 +95,11 @@ final class ScheduledJobs {
                 int inserted = dsl.dialect().family() == SQLDialect.POSTGRES ? insert.onConflictDoNothing().execute()
                         : insert.execute();
                 if (inserted == 1) {
+                    if (dsl.fetchExists(JOBQ_SCHEDULED_JOB_DONE, JOBQ_SCHEDULED_JOB_DONE.ID.eq(envelope.jobId()))) {
+                        // A retried call, its job handed on after the look above: the hand-off deleted the row this
+                        // insert would have met. Stored again, it was handed on a second time under the same id.
+                        dsl.deleteFrom(JOBQ_SCHEDULED_JOB).where(JOBQ_SCHEDULED_JOB.ID.eq(envelope.jobId())).execute();
+                    }
                     return envelope.jobId();
                 }
             } catch (IntegrityConstraintViolationException e) {

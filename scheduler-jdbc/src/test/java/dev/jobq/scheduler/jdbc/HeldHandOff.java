@@ -43,6 +43,11 @@ final class HeldHandOff implements JobSink {
         return next.submit(envelope);
     }
 
+    /** Lets the hand-off go on now, before {@link #whileHandingOn}'s check ends. */
+    void letGo() {
+        letGo.countDown();
+    }
+
     /** A scheduler built by {@code builder} that hands its jobs on through this, firing only when told. */
     JdbcJobScheduler scheduler(JdbcSchedulerFactory.Builder builder, InstantSource clock) {
         return builder.pollInterval(Duration.ofMinutes(10))

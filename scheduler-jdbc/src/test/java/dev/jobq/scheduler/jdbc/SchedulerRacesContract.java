@@ -3,6 +3,7 @@ package dev.jobq.scheduler.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.jobq.JobOptions;
 import dev.jobq.RecurringJob;
 import dev.jobq.RecurringJobInfo;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -278,6 +281,36 @@ abstract class SchedulerRacesContract {
         assertThat(instances.get(0).listScheduled(10)).isEmpty();
         for (String id : ids) {
             assertThat(instances.get(1).status(id)).hasValue(ScheduledJobInfo.Status.ENQUEUED);
+        }
+    }
+
+    @Test
+    @DisplayName("schedule() retried with the id of a job handed on between the retry's look for its record and its "
+            + "insert does not store it again: the job is handed on once")
+    void scheduleRetriedWhileItsJobIsHandedOn() throws Exception {
+        var held = new HeldHandOff(sink, Duration.ofSeconds(WAIT_S));
+        try (var pool = new HikariDataSource()) {
+            pool.setJdbcUrl(sameDatabase(url, "retry"));
+            pool.setMaximumPoolSize(4);
+            var insert = new BeforeStatement(pool, Pattern.compile("insert into (\\w+\\.)?jobq_scheduled_job \\("));
+            var builder = JdbcSchedulerFactory.builder().dataSource(insert);
+            try (JdbcJobScheduler scheduler = held.scheduler(builder, clock)) {
+                JobEnvelope job = job("invoice:remind");
+                scheduler.schedule(job, clock.instant());
+                // The retry has looked for the job's record (none yet); the hand-off commits before its insert.
+                insert.arm(() -> {
+                    held.letGo();
+                    await().atMost(Duration.ofSeconds(WAIT_S)).pollInterval(Duration.ofMillis(10))
+                            .until(() -> scheduler.status(job.jobId()).equals(
+                                    Optional.of(ScheduledJobInfo.Status.ENQUEUED)));
+                });
+                held.whileHandingOn(scheduler,
+                        () -> assertThat(scheduler.schedule(job, clock.instant())).isEqualTo(job.jobId()));
+                assertThat(scheduler.listScheduled(10)).as("jobs stored").isEmpty();
+                assertThat(scheduler.fireDue()).as("jobs handed on again").isZero();
+                assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(job.jobId());
+                assertThat(scheduler.status(job.jobId())).hasValue(ScheduledJobInfo.Status.ENQUEUED);
+            }
         }
     }
 }
