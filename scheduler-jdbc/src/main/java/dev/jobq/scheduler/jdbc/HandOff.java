@@ -85,6 +85,7 @@ final class HandOff {
     /** Whether a batch slower than claimTimeout was warned of ({@link #warnIfLongerThanClaimTimeout}). */
     private final AtomicBoolean claimTimeoutWarned = new AtomicBoolean();
     private final AtomicBoolean tooManyUnreadableWarned = new AtomicBoolean();
+    private final AtomicBoolean tooManyUnreadableRecurringWarned = new AtomicBoolean();
     /**
      * The one-time jobs this process left alone in the drain under way, as it cannot read them: one WARN at its end
      * ({@link #warnLeftAlone}), where each was one, up to {@link UnreadableScheduledJobs#MAX_LEFT_ALONE} every 5 minutes.
@@ -607,6 +608,21 @@ final class HandOff {
             // rolling deploy), or changed by hand. Processes that can read it fire it on time: its row is left as it
             // is (a retry time written there made them fire it late, or skip it), and this process leaves it alone.
             Instant lookAgainAt = now.plus(MAX_RETRY);
+            if (unreadable.full(row.getName())) {
+                // Past the most left out of every claim: pushed on, no try counted, so that no claim reads it again soon
+                recurring.pushOnUnreadable(row, e.getMessage(), lookAgainAt, now);
+                if (tooManyUnreadableRecurringWarned.compareAndSet(false, true)) {
+                    log.warn("scheduler: more than {} recurring jobs in {} cannot be read by this process (as '{}' "
+                                    + "cannot: {}); it leaves that many as they are, for processes that can read them, "
+                                    + "and the others are pushed on by {} each time it claims them, their last error "
+                                    + "saying why: a process that can read them fires them that late, or judges the "
+                                    + "occurrence missed. Where no process can, delete them or register them again "
+                                    + "(jobq recurring list shows them); this is said once",
+                            UnreadableRecurringJobs.MAX_LEFT_ALONE, db.description(), row.getName(), e.getMessage(),
+                            DurationFormat.format(MAX_RETRY));
+                }
+                return;
+            }
             if (unreadable.leaveAlone(row.getName(), row.getUpdatedAt(), lookAgainAt, e.getMessage())) {
                 log.warn("scheduler: recurring job '{}' cannot be read by this process: {}; it does not fire it "
                                 + "and leaves its row as it is, for processes that can read it, and looks at it again at "

@@ -165,6 +165,9 @@ final class RecurringJobs {
         if (lastRunAt != null) {
             row.setLastRunAt(lastRunAt);
             row.setLastError(null);
+        } else if (row.getLastError() != null && row.getLastError().startsWith(ScheduledJobs.PUSHED_UNREAD)) {
+            // Pushed on by a process that could not read it, and read here: its occurrences were skipped, not failed.
+            row.setLastError(null);
         }
         row.setUpdatedAt(now);
         row.store();
@@ -181,6 +184,17 @@ final class RecurringJobs {
             row.setLastRunAt(lastRunAt);
         }
         row.setLastError(ScheduledJobs.truncate(error));
+        row.setUpdatedAt(now);
+        row.store();
+    }
+
+    /**
+     * Pushes on a row this process cannot read to {@code lookAgainAt}, {@code reason} its error: no hand-off was tried,
+     * so no try is counted, and its next run stays the occurrence due.
+     */
+    void pushOnUnreadable(JobqRecurringJobRecord row, String reason, Instant lookAgainAt, Instant now) {
+        row.setDueAt(lookAgainAt);
+        row.setLastError(ScheduledJobs.truncate(ScheduledJobs.PUSHED_UNREAD + reason));
         row.setUpdatedAt(now);
         row.store();
     }

@@ -24,7 +24,22 @@ final class UnreadableRecurringJobs {
     private record Left(Instant updatedAt, Instant until, @Nullable String reason) {
     }
 
+    /**
+     * The most jobs left alone at once, as many as one-time jobs ({@link UnreadableScheduledJobs#MAX_LEFT_ALONE}):
+     * every claim and look at the earliest due row carries a condition for each, and costs more with each. Past this
+     * many, a job this process cannot read is pushed on by {@link HandOff#MAX_RETRY}, no try counted.
+     */
+    static final int MAX_LEFT_ALONE = UnreadableScheduledJobs.MAX_LEFT_ALONE;
+
     private final Map<String, Left> jobs = new ConcurrentHashMap<>();
+
+    /**
+     * Whether job {@code name} is not left alone and {@link #MAX_LEFT_ALONE} others are (claims side by side may pass
+     * that by a few: harmless).
+     */
+    boolean full(String name) {
+        return jobs.size() >= MAX_LEFT_ALONE && !jobs.containsKey(name);
+    }
 
     /**
      * Leaves job {@code name}, its row as last updated at {@code updatedAt}, alone until {@code until}, as it cannot be

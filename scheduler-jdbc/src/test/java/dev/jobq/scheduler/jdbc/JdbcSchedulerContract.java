@@ -1276,6 +1276,79 @@ abstract class JdbcSchedulerContract {
             assertThat(sink.firedAt("report:digest")).containsExactly(nine);
         }
 
+        /**
+         * Past {@link UnreadableRecurringJobs.MAX_LEFT_ALONE} recurring jobs this process cannot read (a rolling
+         * deploy whose newer version registered many), the others are pushed on, as one-time jobs past that many are:
+         * every claim and look at the earliest due job carries a condition for each job left alone, and the set had no
+         * bound, so the statements grew with every such job.
+         */
+        @Test
+        void recurringJobsItCannotReadBeyondThoseItLeavesAloneArePushedOnNotCarriedInEveryClaim() throws SQLException {
+            var scheduler = open();
+            int beyond = 3;
+            int unreadable = UnreadableRecurringJobs.MAX_LEFT_ALONE + beyond;
+            for (int i = 0; i < unreadable; i++) {
+                scheduler.registerRecurring(recurring("newer-" + i, "every 1 hour").misfirePolicy(MisfirePolicy.SKIP)
+                        .build(), "{}");
+            }
+            scheduler.registerRecurring(recurring("sync", "every 1 hour").build(), "{}");
+            setNewerOptions(unreadable, "{\"maxAttempts\":0,\"timeoutMs\":30000,\"priority\":0,\"queue\":\"default\"}");
+            Instant due = T0.plus(Duration.ofHours(1));
+            clock.set(due);
+
+            try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+                assertThat(scheduler.fireDue()).as("jobs handed on").isOne();
+                assertThat(log.warnings()).as("warnings of the jobs pushed on").filteredOn(warning -> warning
+                                .toString().contains("more than " + UnreadableRecurringJobs.MAX_LEFT_ALONE))
+                        .singleElement().asString().contains("cannot be read", "pushed on", "newer-");
+            }
+            assertThat(sink.envelopes()).extracting(JobEnvelope::type).containsExactly("report:sync");
+            List<List<Object>> rows = new ArrayList<>();
+            try (Connection connection = DriverManager.getConnection(url);
+                 Statement select = connection.createStatement();
+                 var result = select.executeQuery("SELECT next_run_at, due_at, attempts, last_error "
+                         + "FROM jobq_recurring_job WHERE name LIKE 'newer-%'")) {
+                while (result.next()) {
+                    rows.add(Arrays.asList(result.getObject(1, OffsetDateTime.class).toInstant(),
+                            result.getObject(2, OffsetDateTime.class).toInstant(), result.getInt(3),
+                            result.getString(4)));
+                }
+            }
+            assertThat(rows).as("rows left as they were").filteredOn(row -> row.get(1).equals(due))
+                    .hasSize(UnreadableRecurringJobs.MAX_LEFT_ALONE)
+                    .allSatisfy(row -> assertThat(row).containsExactly(due, due, 0, null));
+            assertThat(rows).as("rows pushed on").filteredOn(row -> !row.get(1).equals(due))
+                    .hasSize(beyond)
+                    .allSatisfy(row -> {
+                        assertThat(row.get(0)).as("next run: the occurrence stays").isEqualTo(due);
+                        assertThat(row.get(1)).as("looked at again").isEqualTo(due.plus(HandOff.MAX_RETRY));
+                        assertThat(row.get(2)).as("tries: none was made").isEqualTo(0);
+                        assertThat(row.get(3)).asString().contains("cannot be read", "maxAttempts");
+                    });
+
+            // Read by a newer process once pushed on, and skipped as missed: nothing failed, so no error is left.
+            setNewerOptions(unreadable, "{\"maxAttempts\":3,\"timeoutMs\":30000,\"priority\":0,\"queue\":\"default\"}");
+            clock.set(due.plus(HandOff.MAX_RETRY));
+            scheduler.fireDue();
+            assertThat(scheduler.listRecurring()).filteredOn(job -> job.name().startsWith("newer-"))
+                    .hasSize(unreadable)
+                    .allSatisfy(job -> {
+                        assertThat(job.nextRunAt()).as("next run, the missed occurrence skipped")
+                                .isEqualTo(due.plus(Duration.ofHours(1)));
+                        assertThat(job.lastError()).as("last error of " + job.name()).isNull();
+                    });
+            assertThat(sink.envelopes()).extracting(JobEnvelope::type).containsExactly("report:sync");
+        }
+
+        private void setNewerOptions(int jobs, String options) throws SQLException {
+            try (Connection connection = DriverManager.getConnection(url);
+                 PreparedStatement update = connection.prepareStatement(
+                         "UPDATE jobq_recurring_job SET options = ? WHERE name LIKE 'newer-%'")) {
+                update.setString(1, options);
+                assertThat(update.executeUpdate()).isEqualTo(jobs);
+            }
+        }
+
         private void setRecurringOptions(String name, String options) throws SQLException {
             try (Connection connection = DriverManager.getConnection(url);
                  PreparedStatement update = connection.prepareStatement(
