@@ -48,7 +48,7 @@ final class Database implements AutoCloseable {
 
     static final String HISTORY_TABLE = "jobq_schema_history";
     /** The latest schema version this jobq brings: the highest of its migrations. */
-    static final String SCHEMA_VERSION = "4";
+    static final String SCHEMA_VERSION = "5";
     private static final String SCHEDULED_TABLE = "jobq_scheduled_job";
     private static final String DONE_TABLE = "jobq_scheduled_job_done";
     private static final String RECURRING_TABLE = "jobq_recurring_job";

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one look at a due recurring job enqueues, and where its schedule continues.
@@ -31,6 +32,17 @@ record FiringPlan(List<Instant> fires, Instant nextRunAt, boolean dropped) {
 
     static FiringPlan of(Schedule schedule, Instant nextRunAt, Instant now, MisfirePolicy policy,
                          Duration misfireThreshold, int fireAllLimit) {
+        return of(schedule, nextRunAt, now, policy, misfireThreshold, fireAllLimit, null);
+    }
+
+    /**
+     * As {@link #of(Schedule, Instant, Instant, MisfirePolicy, Duration, int)}, for a {@code FIRE_ALL} job whose try
+     * failed partway through a burst of missed occurrences that ended at {@code fireAllUntil}: the burst goes on from
+     * {@code nextRunAt}, the occurrence that failed, to its end, not fireAllLimit afresh. A {@code fireAllUntil} before
+     * {@code nextRunAt} belongs to no burst (left by an older jobq) and is not read.
+     */
+    static FiringPlan of(Schedule schedule, Instant nextRunAt, Instant now, MisfirePolicy policy,
+                         Duration misfireThreshold, int fireAllLimit, @Nullable Instant fireAllUntil) {
         Instant horizon = now.minus(misfireThreshold);
         if (!nextRunAt.isBefore(horizon)) {
             return new FiringPlan(List.of(nextRunAt), schedule.next(nextRunAt), false);
@@ -42,8 +54,10 @@ record FiringPlan(List<Instant> fires, Instant nextRunAt, boolean dropped) {
             case FIRE_ALL -> {
                 // Walks the missed occurrences only as far as the limit.
                 List<Instant> fires = new ArrayList<>();
+                Instant until = fireAllUntil == null || fireAllUntil.isBefore(nextRunAt) ? null : fireAllUntil;
                 Instant occurrence = nextRunAt;
-                while (occurrence.isBefore(horizon) && fires.size() < fireAllLimit) {
+                while (occurrence.isBefore(horizon) && fires.size() < fireAllLimit
+                        && (until == null || !occurrence.isAfter(until))) {
                     fires.add(occurrence);
                     occurrence = schedule.next(occurrence);
                 }

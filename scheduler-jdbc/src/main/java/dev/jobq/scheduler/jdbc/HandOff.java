@@ -3,6 +3,7 @@ package dev.jobq.scheduler.jdbc;
 import static dev.jobq.scheduler.jdbc.schema.tables.JobqRecurringJob.JOBQ_RECURRING_JOB;
 
 import dev.jobq.JobRejectedException;
+import dev.jobq.MisfirePolicy;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqRecurringJobRecord;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
 import dev.jobq.spi.DurationFormat;
@@ -598,7 +599,7 @@ final class HandOff {
         try {
             Schedule schedule = parser.parse(row.getName(), row.getSchedule(), RecurringJobs.zone(row));
             plan = FiringPlan.of(schedule, row.getNextRunAt(), now, RecurringJobs.misfirePolicy(row),
-                    settings.misfireThreshold(), settings.fireAllLimit());
+                    settings.misfireThreshold(), settings.fireAllLimit(), row.getFireAllUntil());
             // Read here, not first in the hand-off: options this process cannot read counted as a failed hand-off,
             // which pushed the shared row on (1 s, 2 s … 5 min) and made a process that can read them fire it late,
             // or skip it as missed.
@@ -659,7 +660,11 @@ final class HandOff {
                             "register it again with a payload and options the queue takes, or delete it with jobq recurring delete "
                             + row.getName() + " (Scheduler.deleteRecurring)");
                 }
-                recurring.retryLater(row, occurrence, lastRun, error, retryAt, now);
+                // A FIRE_ALL burst of missed occurrences goes on to its end when tried again, not fireAllLimit more.
+                boolean burst = RecurringJobs.misfirePolicy(row) == MisfirePolicy.FIRE_ALL
+                        && row.getNextRunAt().isBefore(now.minus(settings.misfireThreshold()));
+                recurring.retryLater(row, occurrence, lastRun, error, retryAt, now,
+                        burst ? plan.fires().getLast() : null);
                 return;
             }
             lastRun = now;

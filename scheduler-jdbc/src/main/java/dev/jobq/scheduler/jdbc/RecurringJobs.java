@@ -160,6 +160,7 @@ final class RecurringJobs {
     /** Records occurrences handed on: the schedule continues at {@code nextRunAt}. */
     void advance(JobqRecurringJobRecord row, Instant nextRunAt, @Nullable Instant lastRunAt, Instant now) {
         row.setNextRunAt(nextRunAt);
+        row.setFireAllUntil(null);
         row.setDueAt(nextRunAt);
         row.setAttempts(0);
         if (lastRunAt != null) {
@@ -199,10 +200,14 @@ final class RecurringJobs {
         row.store();
     }
 
-    /** Records a failed hand-off: occurrence {@code nextRunAt} is tried again at {@code retryAt}. */
+    /**
+     * Records a failed hand-off: occurrence {@code nextRunAt} is tried again at {@code retryAt}, and, within a
+     * {@code FIRE_ALL} burst of missed occurrences, the burst ends at {@code fireAllUntil} (else null).
+     */
     void retryLater(JobqRecurringJobRecord row, Instant nextRunAt, @Nullable Instant lastRunAt, String error,
-                    Instant retryAt, Instant now) {
+                    Instant retryAt, Instant now, @Nullable Instant fireAllUntil) {
         row.setNextRunAt(nextRunAt);
+        row.setFireAllUntil(fireAllUntil);
         row.setDueAt(retryAt);
         row.setAttempts(row.getAttempts() + 1);
         if (lastRunAt != null) {

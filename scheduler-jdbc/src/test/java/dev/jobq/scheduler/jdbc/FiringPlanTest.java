@@ -53,6 +53,11 @@ class FiringPlanTest {
     void fireAllFiresEachMissedOccurrenceUpToItsLimit() {
         assertThat(FiringPlan.of(HOURLY, T0, at(3, 30), MisfirePolicy.FIRE_ALL, THRESHOLD, 100))
                 .isEqualTo(new FiringPlan(List.of(T0, at(1, 0), at(2, 0), at(3, 0)), at(4, 0), false));
+        // A burst tried again from its second occurrence goes on to the burst's end; one left before it is ignored.
+        assertThat(FiringPlan.of(HOURLY, at(1, 0), at(3, 30), MisfirePolicy.FIRE_ALL, THRESHOLD, 100, at(2, 0)))
+                .isEqualTo(new FiringPlan(List.of(at(1, 0), at(2, 0)), at(4, 0), true));
+        assertThat(FiringPlan.of(HOURLY, at(1, 0), at(3, 30), MisfirePolicy.FIRE_ALL, THRESHOLD, 100, T0))
+                .isEqualTo(new FiringPlan(List.of(at(1, 0), at(2, 0), at(3, 0)), at(4, 0), false));
         assertThat(FiringPlan.of(HOURLY, T0, at(3, 30), MisfirePolicy.FIRE_ALL, THRESHOLD, 2))
                 .isEqualTo(new FiringPlan(List.of(T0, at(1, 0)), at(4, 0), true));
     }

@@ -1641,6 +1641,28 @@ abstract class JdbcSchedulerContract {
             assertThat(scheduler.getRecurring("sync").orElseThrow().nextRunAt()).isEqualTo(T0.plus(Duration.ofHours(6)));
         }
 
+        /**
+         * A hand-off that fails partway through a FIRE_ALL burst: the retry went on from the occurrence that failed
+         * with fireAllLimit afresh, so the job fired more than fireAllLimit missed occurrences in all.
+         */
+        @Test
+        void fireAllStopsAtItsLimitWhenAHandOffFailsPartway() {
+            var scheduler = open(builder().misfireThreshold(Duration.ofSeconds(60)).fireAllLimit(3));
+            scheduler.registerRecurring(everyHour("sync", MisfirePolicy.FIRE_ALL), "{}");
+            Instant second = T0.plus(Duration.ofHours(2));
+            sink.refuseWhen(envelope -> second.equals(envelope.scheduledFor()));
+            clock.set(T0.plus(Duration.ofHours(5)).plus(Duration.ofMinutes(10)));
+            scheduler.fireDue();
+            assertThat(sink.firedAt("report:sync")).as("before the failed hand-off").containsExactlyElementsOf(hours(1));
+
+            sink.refuseWhen(envelope -> false);
+            clock.set(clock.instant().plus(HandOff.retryDelay(1)));
+            scheduler.fireDue();
+            assertThat(sink.firedAt("report:sync")).as("occurrences fired, fireAllLimit 3")
+                    .containsExactlyElementsOf(hours(1, 2, 3));
+            assertThat(scheduler.getRecurring("sync").orElseThrow().nextRunAt()).isEqualTo(T0.plus(Duration.ofHours(6)));
+        }
+
         @Test
         void anOccurrenceWithinTheThresholdIsOnTimeWhateverThePolicy() {
             downFiveHours(MisfirePolicy.SKIP, Duration.ofSeconds(20), 100);

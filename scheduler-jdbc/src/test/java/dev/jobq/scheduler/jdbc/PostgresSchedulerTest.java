@@ -138,7 +138,7 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
                      + "installed_rank) FROM " + Database.HISTORY_TABLE)) {
             rows.next();
             assertThat(rows.getString(1)).as("jobq's history: a baseline at 0, then its versions")
-                    .isEqualTo("0:BASELINE,1:SQL,2:SQL,3:JDBC,4:SQL");
+                    .isEqualTo("0:BASELINE,1:SQL,2:SQL,3:JDBC,4:SQL,5:SQL");
         }
     }
 
@@ -227,8 +227,8 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
              Statement statement = connection.createStatement()) {
             // What a newer jobq's next schema version leaves in the history: a version this code does not know.
             statement.execute("INSERT INTO " + Database.HISTORY_TABLE + " (installed_rank, version, description, type, "
-                    + "script, checksum, installed_by, execution_time, success) SELECT max(installed_rank) + 1, '5', "
-                    + "'from a newer jobq', 'SQL', 'V5__from_a_newer_jobq.sql', 42, 'postgres', 1, true FROM "
+                    + "script, checksum, installed_by, execution_time, success) SELECT max(installed_rank) + 1, '6', "
+                    + "'from a newer jobq', 'SQL', 'V6__from_a_newer_jobq.sql', 42, 'postgres', 1, true FROM "
                     + Database.HISTORY_TABLE);
         }
 
@@ -237,7 +237,7 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
             older = open();
             assertThat(log.warnings()).containsExactly("scheduler: the jobq_* tables on PostgreSQL at "
                     + url.replaceFirst("^jdbc:postgresql://", "").replaceFirst("\\?.*$", "") + " are at schema "
-                    + "version 5, newer than this jobq's 4: a newer jobq has upgraded them. This process works on "
+                    + "version 6, newer than this jobq's 5: a newer jobq has upgraded them. This process works on "
                     + "them while the newer one rolls out (each schema version keeps the release before it working); "
                     + "upgrade this process too (docs/scheduler.md, Upgrading)");
         }
