@@ -11,16 +11,22 @@ import java.time.Instant;
 final class EpochNanos {
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** The first instant there is in epoch nanoseconds. */
+    static final Instant FIRST = toInstant(Long.MIN_VALUE);
+    /** The last instant there is in epoch nanoseconds. */
+    static final Instant LAST = toInstant(Long.MAX_VALUE);
 
     private EpochNanos() {
     }
 
+    /**
+     * {@code instant} in epoch nanoseconds, exactly.
+     *
+     * @throws ArithmeticException outside {@link #FIRST} to {@link #LAST}: saturated, a clock past 2262 would read as
+     *                             "never", the end of every lease and of every delay however long
+     */
     static long of(Instant instant) {
-        try {
-            return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), NANOS_PER_SECOND), instant.getNano());
-        } catch (ArithmeticException outsideRange) {
-            return instant.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), NANOS_PER_SECOND), instant.getNano());
     }
 
     static Instant toInstant(long epochNanos) {
@@ -39,6 +45,16 @@ final class EpochNanos {
             return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
         return sum;
+    }
+
+    /** {@code a - b}, saturated as {@link #plus(long, long)} is. */
+    static long minus(long a, long b) {
+        long difference = a - b;
+        // Overflow only when the two have different signs and the difference's sign is not a's.
+        if (((a ^ b) & (a ^ difference)) < 0) {
+            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return difference;
     }
 
     static long nanos(Duration duration) {

@@ -19,6 +19,7 @@ import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.SettableClock;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -87,6 +88,8 @@ final class MemoryQueueProvider implements QueueProvider {
     private long leaseCounter;
     private int activeCount;
     private boolean closed;
+    /** Whether the clock was found beyond the years this queue times by, see {@link #heldStill}. */
+    private boolean warnedOfClock;
     /** What this queue registered on a {@link SettableClock}, taken out at close(); null on other clocks. */
     private final @Nullable Runnable clockListener;
 
@@ -180,7 +183,10 @@ final class MemoryQueueProvider implements QueueProvider {
                     break;
                 }
                 Entry next = timed.peek();
-                long untilDue = next == null ? Long.MAX_VALUE : next.dueAt - now;
+                // Long.MAX_VALUE is "never": a clock held at the edge of the years covered (heldStill) is 1 ns short
+                // of it, and a clock set back before 1970 is further from it than a long holds.
+                long untilDue = next == null || next.dueAt == Long.MAX_VALUE ? Long.MAX_VALUE
+                        : EpochNanos.minus(next.dueAt, now);
                 try {
                     changed.awaitNanos(Math.min(remaining, Math.max(1, untilDue)));
                 } catch (InterruptedException e) {
@@ -661,7 +667,33 @@ final class MemoryQueueProvider implements QueueProvider {
     }
 
     private long now() {
-        return EpochNanos.of(clock.instant());
+        Instant instant = clock.instant();
+        try {
+            return EpochNanos.of(instant);
+        } catch (ArithmeticException outsideRange) {
+            return heldStill(instant);
+        }
+    }
+
+    /**
+     * The time of a clock beyond the years {@link EpochNanos} covers (a {@link SettableClock} set centuries ahead): the
+     * edge of them, where time stands still. Saturated at {@link Long#MAX_VALUE}, "never", every lease ended at once,
+     * so a job ran again and again and none could be acknowledged, and every delayed job came due, however far ahead
+     * its due time; held just short of it, no delay or lease that ends later ends, so nothing runs early or twice.
+     * Said once per queue, in a WARN.
+     */
+    private long heldStill(Instant instant) {
+        boolean late = instant.getEpochSecond() > 0;
+        if (!warnedOfClock) {
+            warnedOfClock = true;
+            log.warn("memory queue '{}': its clock reads {}, {} {}, the {} instant it times delays and leases by; "
+                            + "it holds time still there, so a job delayed meanwhile or due after it waits, and a "
+                            + "lease taken meanwhile lasts until its delivery is settled or released. Keep its clock "
+                            + "(a SettableClock in a test) between {} and {}", queueName, instant,
+                    late ? "after" : "before", late ? EpochNanos.LAST : EpochNanos.FIRST, late ? "last" : "first",
+                    EpochNanos.FIRST, EpochNanos.LAST);
+        }
+        return late ? Long.MAX_VALUE - 1 : Long.MIN_VALUE;
     }
 
     /** Dead letters of this queue, newest first; redrive puts a job back with a fresh set of attempts. */

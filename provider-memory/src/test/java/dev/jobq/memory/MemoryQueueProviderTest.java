@@ -159,6 +159,49 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("a clock set past 2262, the last instant the queue times by, delivers no job early, ends no lease "
+            + "at once, and is named in one WARN")
+    void aClockPastTheLastInstantItTimesByDeliversNothingEarlyNorLosesEveryLease() throws InterruptedException {
+        Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
+        var appender = new CapturedLog();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            QueueProvider provider = provider();
+            JobEnvelope in300Years = job();
+            provider.enqueue(in300Years, Duration.ofDays(365L * 300));
+
+            clock.set(Instant.parse("2270-01-01T00:00:00Z"));
+            assertThat(provider.receive(1, Duration.ZERO)).as("a job due in 2326, in 2270").isEmpty();
+            provider.enqueue(job(), Duration.ZERO);
+            ReceivedJob received = receiveOne(provider);
+            assertThat(provider.stats().inFlight()).as("the lease just taken").isEqualTo(1);
+            provider.acknowledge(received);
+
+            assertThat(provider.getJob(in300Years.jobId()).orElseThrow().state()).isEqualTo(JobState.DELAYED);
+            var receiver = new Thread(() -> provider.receive(1, Duration.ofSeconds(30)), "receiver-past-2262");
+            receiver.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> receiver.getState() == Thread.State.TIMED_WAITING);
+            for (int i = 0; i < 1000; i++) {
+                assertThat(receiver.getState()).as("a receiver waits for a job due 'never' without waking every "
+                        + "nanosecond").isEqualTo(Thread.State.TIMED_WAITING);
+            }
+            provider.close();
+            receiver.join(10_000);
+            assertThat(receiver.isAlive()).as("woken by close()").isFalse();
+            assertThat(appender.list).as("once per queue, beside close()'s of the job it drops")
+                    .filteredOn(event -> event.getFormattedMessage().contains("its clock reads"))
+                    .singleElement().satisfies(event -> {
+                assertThat(event.getLevel()).isEqualTo(Level.WARN);
+                assertThat(event.getFormattedMessage()).contains("memory queue 'unit'", "2270-01-01T00:00:00Z",
+                        "2262-04-11T23:47:16.854775807Z");
+            });
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
     @DisplayName("a lease lasts exactly leaseDuration on the injected clock")
     void leaseEndsOnTheInjectedClock() {
         QueueProvider provider = provider(MemoryProviderFactory.builder().leaseDuration(Duration.ofSeconds(5)));
