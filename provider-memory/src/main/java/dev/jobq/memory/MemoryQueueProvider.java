@@ -581,8 +581,9 @@ final class MemoryQueueProvider implements QueueProvider {
         while (dead.size() > limits.maxDeadLetters()) {
             Entry dropped = dead.pollFirstEntry().getValue();
             log.warn("memory queue '{}' keeps at most {} dead letters (maxDeadLetters); dropped the oldest: job {}"
-                            + " of type '{}' ({})", queueName, limits.maxDeadLetters(), dropped.jobId(),
-                    dropped.envelope.type(), dropped.lastError);
+                            + " of type '{}' ({}). To keep more, raise maxDeadLetters in its provider section, or "
+                            + "redrive or delete dead letters as they come (jobs.deadLetters(\"{}\"))", queueName,
+                    limits.maxDeadLetters(), dropped.jobId(), dropped.envelope.type(), dropped.lastError, queueName);
         }
     }
 

@@ -566,7 +566,7 @@ class MemoryQueueProviderTest {
     }
 
     @Test
-    @DisplayName("beyond maxDeadLetters the oldest dead letter is dropped with a warning naming it")
+    @DisplayName("beyond maxDeadLetters the oldest dead letter is dropped with a warning naming it and the way out")
     void deadLettersAreBoundedWithAWarning() {
         Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
         var appender = new CapturedLog();
@@ -588,7 +588,8 @@ class MemoryQueueProviderTest {
             assertThat(provider.stats().dead()).isEqualTo(2);
             assertThat(appender.list).singleElement().satisfies(event -> {
                 assertThat(event.getLevel()).isEqualTo(Level.WARN);
-                assertThat(event.getFormattedMessage()).contains("at most 2 dead letters", ids.get(0), "error 0");
+                assertThat(event.getFormattedMessage()).contains("at most 2 dead letters", ids.get(0), "error 0",
+                        "raise maxDeadLetters", "redrive or delete");
             });
         } finally {
             logger.detachAppender(appender);
