@@ -8,6 +8,7 @@ import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.WorkerMode;
 import dev.jobq.internal.config.JobQueueConfig;
+import dev.jobq.memory.MemoryProviderFactory;
 import dev.jobq.spi.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -187,6 +188,26 @@ class ConfigurationClaimsTest {
                 .containsExactly("worker.backoff.delays[1]: must be ≤ 365d, got 366d");
         assertThat(problems("worker:\n  backoff: { type: exponential, max: 366d }\n", Map.of()))
                 .containsExactly("worker.backoff.max: must be ≤ 365d, got 366d");
+    }
+
+    @Test
+    void maxHistorySizeBoundsWhatGetJobFinds_notTheCompletedCountOfTheStats() throws Exception {
+        assertThat(PAGE).contains("| `maxHistorySize` | integer ≥ 0 | `1000` | completed jobs kept for `getJob`; the "
+                + "oldest are forgotten first (the stats' `completed` is counted apart, whatever this is) |");
+        var events = new LinkedBlockingQueue<JobEvent>();
+        try (JobQueue jobs = JobQueue.builder().provider(MemoryProviderFactory.builder().maxHistorySize(1).build())
+                .listener(events::add).build()) {
+            jobs.registerJobHandler("work:do", String.class, (job, ctx) -> { });
+            jobs.start();
+            List<String> ids = List.of(jobs.enqueue("work:do", "a"), jobs.enqueue("work:do", "b"),
+                    jobs.enqueue("work:do", "c"));
+            for (int i = 0; i < ids.size(); i++) {
+                SemanticsSnippetsTest.awaitEvent(events, JobEvent.Completed.class);
+            }
+
+            assertThat(ids.stream().filter(id -> jobs.getJob(id).isPresent())).as("kept for getJob").hasSize(1);
+            assertThat(jobs.stats("default").completed()).as("counted apart").isEqualTo(3);
+        }
     }
 
     /** The concurrency the worker of {@code builder}'s queue starts with. */
