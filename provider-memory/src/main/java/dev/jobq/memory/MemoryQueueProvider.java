@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The memory queue. One lock guards everything; receivers wait on one condition that enqueue,
  * release, a moved {@link SettableClock} and {@link #close()} signal, and otherwise sleep exactly
- * until the earliest delayed job or lease comes due by the injected clock, so there is no polling.
+ * until the earliest delayed job or lease comes due by the injected clock (on a SettableClock, until
+ * it moves), so there is no polling.
  *
  * <p>Ready jobs sit in a {@link ReadyQueue}, polled by (priority, sequence); delayed jobs and leased
  * deliveries share a heap ordered by the instant they next change (visible, or lease over). Times
@@ -184,9 +185,11 @@ final class MemoryQueueProvider implements QueueProvider {
                 }
                 Entry next = timed.peek();
                 // Long.MAX_VALUE is "never": a clock held at the edge of the years covered (heldStill) is 1 ns short
-                // of it, and a clock set back before 1970 is further from it than a long holds.
-                long untilDue = next == null || next.dueAt == Long.MAX_VALUE ? Long.MAX_VALUE
-                        : EpochNanos.minus(next.dueAt, now);
+                // of it, and a clock set back before 1970 is further from it than a long holds. A SettableClock
+                // moves only when set, which wakes this wait (clockListener): a due time on it comes no nearer in
+                // real time, and one a few nanoseconds off made this loop spin until the clock moved.
+                long untilDue = next == null || next.dueAt == Long.MAX_VALUE || clockListener != null
+                        ? Long.MAX_VALUE : EpochNanos.minus(next.dueAt, now);
                 try {
                     changed.awaitNanos(Math.min(remaining, Math.max(1, untilDue)));
                 } catch (InterruptedException e) {

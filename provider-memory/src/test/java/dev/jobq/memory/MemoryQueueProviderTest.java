@@ -239,6 +239,29 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("a receiver on a settable clock sleeps until the clock moves, not towards a due time a nanosecond "
+            + "off in real time, which a clock that stands still never reaches")
+    void receiverOnASettableClockSleepsUntilTheClockMoves() throws InterruptedException {
+        QueueProvider provider = provider();
+        JobEnvelope job = job();
+        provider.enqueue(job, Duration.ofHours(1));
+        clock.advance(Duration.ofHours(1).minusNanos(1));
+        var result = new AtomicReference<List<ReceivedJob>>();
+        var returned = new CountDownLatch(1);
+        Thread receiver = Thread.ofPlatform().name("unit-receiver").start(() -> {
+            result.set(provider.receive(1, Duration.ofSeconds(30)));
+            returned.countDown();
+        });
+        await().atMost(Duration.ofSeconds(10)).alias("the receiver parks")
+                .until(() -> receiver.getState() == Thread.State.TIMED_WAITING);
+
+        clock.advance(Duration.ofNanos(1));
+
+        assertThat(returned.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(result.get()).extracting(ReceivedJob::jobId).containsExactly(job.jobId());
+    }
+
+    @Test
     @DisplayName("on the system clock, a receiver sleeps until a short delay is due and then gets the job")
     void receiverOnTheSystemClockWakesWhenTheDelayIsDue() {
         QueueProvider provider = MemoryProviderFactory.builder().clock(Clock.systemUTC()).build();
