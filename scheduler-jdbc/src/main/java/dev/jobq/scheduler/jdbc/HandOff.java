@@ -92,6 +92,12 @@ final class HandOff {
      * ({@link #warnLeftAlone}), where each was one, up to {@link UnreadableScheduledJobs#MAX_LEFT_ALONE} every 5 minutes.
      */
     private final ConcurrentLinkedQueue<LeftAlone> leftAloneInDrain = new ConcurrentLinkedQueue<>();
+    /**
+     * The recurring jobs this process began to leave alone in the drain under way, as it cannot read them: one WARN at
+     * its end ({@link #warnRecurringLeftAlone}), where each was one, up to {@link UnreadableRecurringJobs#MAX_LEFT_ALONE}
+     * in one pass.
+     */
+    private final ConcurrentLinkedQueue<RecurringLeftAlone> recurringLeftAloneInDrain = new ConcurrentLinkedQueue<>();
     /** The queues whose {@link JobSink#serves} threw, warned of once each. */
     private final Set<String> servesFailed = ConcurrentHashMap.newKeySet();
     /** Threads that help through a backlog of one-time rows; null when {@code fireThreads} is one. */
@@ -146,6 +152,7 @@ final class HandOff {
             return drainAll(lead, wait);
         } finally {
             warnLeftAlone();
+            warnRecurringLeftAlone();
         }
     }
 
@@ -331,6 +338,47 @@ final class HandOff {
                         + "with jobq schedule cancel <id> (Scheduler.cancel): jobq schedule list shows them, each with "
                         + "its reason", jobs.size(), db.description(), ids, first.id(), first.type(), first.reason(),
                 lookAgainAt);
+    }
+
+    /** A recurring job left alone as this process cannot read it: why, and when it looks at it again. */
+    private record RecurringLeftAlone(String name, @Nullable String reason, Instant lookAgainAt) {
+    }
+
+    /**
+     * The WARN for the recurring jobs the drain began to leave alone as this process cannot read them, if any: one a
+     * drain, as for one-time jobs ({@link #warnLeftAlone}).
+     */
+    private void warnRecurringLeftAlone() {
+        if (recurringLeftAloneInDrain.isEmpty()) {
+            return;
+        }
+        Map<String, RecurringLeftAlone> jobs = new LinkedHashMap<>();
+        for (RecurringLeftAlone job = recurringLeftAloneInDrain.poll(); job != null;
+                job = recurringLeftAloneInDrain.poll()) {
+            jobs.putIfAbsent(job.name(), job);
+        }
+        if (jobs.isEmpty()) {
+            return;
+        }
+        RecurringLeftAlone first = jobs.values().iterator().next();
+        if (jobs.size() == 1) {
+            log.warn("scheduler: recurring job '{}' cannot be read by this process: {}; it does not fire it "
+                            + "and leaves its row as it is, for processes that can read it, and looks at it again at "
+                            + "{} or once it changes", first.name(), first.reason(), first.lookAgainAt());
+            return;
+        }
+        int named = 5;
+        String names = String.join(", ", jobs.keySet().stream().limit(named).map(name -> "'" + name + "'").toList())
+                + (jobs.size() > named ? " and " + (jobs.size() - named) + " more" : "");
+        Instant lookAgainAt = jobs.values().stream().map(RecurringLeftAlone::lookAgainAt).min(Instant::compareTo)
+                .orElseThrow();
+        log.warn("scheduler: {} recurring jobs in {} cannot be read by this process ({}); the first, '{}': {}. It does "
+                        + "not fire them and leaves their rows as they are, for processes that can read them (a newer "
+                        + "jobq sharing the database, or a Java runtime with newer time-zone data), and looks at them "
+                        + "again at {} or once they change; where no process can, register them again or delete them "
+                        + "with jobq recurring delete <name> (Scheduler.deleteRecurring): jobq recurring list shows "
+                        + "them, each with its problem", jobs.size(), db.description(), names, first.name(),
+                first.reason(), lookAgainAt);
     }
 
     /** Waits until a claimed row's instant; false to give the rest of the batch up. */
@@ -625,9 +673,7 @@ final class HandOff {
                 return;
             }
             if (unreadable.leaveAlone(row.getName(), row.getUpdatedAt(), lookAgainAt, e.getMessage())) {
-                log.warn("scheduler: recurring job '{}' cannot be read by this process: {}; it does not fire it "
-                                + "and leaves its row as it is, for processes that can read it, and looks at it again at "
-                                + "{} or once it changes", row.getName(), e.getMessage(), lookAgainAt);
+                recurringLeftAloneInDrain.add(new RecurringLeftAlone(row.getName(), e.getMessage(), lookAgainAt));
             }
             return;
         }

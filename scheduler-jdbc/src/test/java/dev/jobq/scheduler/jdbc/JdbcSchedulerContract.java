@@ -1340,6 +1340,36 @@ abstract class JdbcSchedulerContract {
             assertThat(sink.envelopes()).extracting(JobEnvelope::type).containsExactly("report:sync");
         }
 
+        /**
+         * Many recurring jobs this process cannot read (a newer jobq's, during a rolling deploy): each one left alone
+         * was a WARN of its own, up to {@link UnreadableRecurringJobs#MAX_LEFT_ALONE} in one pass, where one-time jobs
+         * get one. One WARN per pass names how many, a few names, a reason and the way out.
+         */
+        @Test
+        void recurringJobsThisProcessCannotReadAreOneWarningAPass() throws SQLException {
+            var scheduler = open();
+            int unreadable = 7;
+            for (int i = 0; i < unreadable; i++) {
+                scheduler.registerRecurring(recurring("newer-" + i, "every 1 hour").build(), "{}");
+            }
+            scheduler.registerRecurring(recurring("sync", "every 1 hour").build(), "{}");
+            setNewerOptions(unreadable, "{\"maxAttempts\":0,\"timeoutMs\":30000,\"priority\":0,\"queue\":\"default\"}");
+            Instant due = T0.plus(Duration.ofHours(1));
+            clock.set(due);
+
+            try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+                assertThat(scheduler.fireDue()).as("jobs handed on").isOne();
+                assertThat(log.warnings()).as("warnings of the pass").singleElement().asString()
+                        .contains("7 recurring jobs in ", "cannot be read by this process", "'newer-0'", "and 2 more",
+                                "maxAttempts must be ≥ 1, got 0", "looks at them again at " + due.plus(HandOff.MAX_RETRY),
+                                "jobq recurring list");
+                clock.advance(HandOff.MAX_RETRY);
+                assertThat(scheduler.fireDue()).as("jobs handed on, 5 minutes later").isZero();
+                assertThat(log.warnings()).as("warnings after 5 minutes").hasSize(2);
+            }
+            assertThat(sink.envelopes()).extracting(JobEnvelope::type).containsExactly("report:sync");
+        }
+
         private void setNewerOptions(int jobs, String options) throws SQLException {
             try (Connection connection = DriverManager.getConnection(url);
                  PreparedStatement update = connection.prepareStatement(
