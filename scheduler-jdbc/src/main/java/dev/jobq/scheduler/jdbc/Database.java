@@ -94,11 +94,16 @@ final class Database implements AutoCloseable {
      * the firing thread's work outside a claim runs in a transaction of its own ({@link #bounded}).
      */
     private final boolean autoCommits;
+    /**
+     * Whether the application's DataSource hands out connections that read at REPEATABLE READ or SERIALIZABLE: then a
+     * change in a transaction of its own ({@link #change}) runs at READ COMMITTED, as on the scheduler's own pool.
+     */
+    private final boolean stricterThanReadCommitted;
     private final Duration lockTimeout;
 
     private Database(DataSource dataSource, SQLDialect dialect, org.jooq.conf.Settings jooqSettings, String description,
                      @Nullable HikariDataSource ownedPool, @Nullable Connection keeper, Duration claimTimeout,
-                     Duration lockTimeout, boolean autoCommits) {
+                     Duration lockTimeout, boolean autoCommits, boolean stricterThanReadCommitted) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.jooqSettings = jooqSettings;
@@ -114,6 +119,7 @@ final class Database implements AutoCloseable {
         this.lockTimeoutInTransaction = applicationsSessions ? "SET LOCAL " + lockTimeoutSetting(lockTimeout) : null;
         this.lockTimeout = lockTimeout;
         this.autoCommits = autoCommits;
+        this.stricterThanReadCommitted = stricterThanReadCommitted;
     }
 
     /**
@@ -173,8 +179,9 @@ final class Database implements AutoCloseable {
                     .withRenderSchema(false)
                     .withExecuteLogging(false);
             boolean autoCommits = pool != null || autoCommits(dataSource, description);
+            boolean stricter = pool == null && stricterThanReadCommitted(dataSource, description);
             return new Database(dataSource, dialect, jooqSettings, description, pool, keeper, settings.claimTimeout(),
-                    settings.lockTimeout(), autoCommits);
+                    settings.lockTimeout(), autoCommits, stricter);
         } catch (RuntimeException | Error e) {
             // An Error too (a class missing from the jar, OutOfMemoryError, StackOverflowError in the migration):
             // the caller has no Database to close, and the pool would keep its connections and threads.
@@ -273,18 +280,39 @@ final class Database implements AutoCloseable {
      * back. That is the application's, where its DataSource hands out the one of the calling thread (Spring's
      * transaction-aware DataSources): committing it here committed the application's work partway, and the
      * application's rollback then undid only what came after. On a pool with auto-commit off, called outside
-     * such a transaction, the pool rolls the change back (the WARN at start, {@link #autoCommits}).
+     * such a transaction, the pool rolls the change back (the WARN at start, {@link #autoCommits}). A transaction of its
+     * own reads at READ COMMITTED where the DataSource's connections read at a stricter level: schedule() looks for a
+     * retried job's record again after its insert, and at REPEATABLE READ that look read the snapshot of the first one,
+     * missing a hand-off committed in between (the job was handed on twice), or, at SERIALIZABLE on PostgreSQL, failed.
      */
     <T> T change(TransactionalCallable<T> work) {
         try (Connection connection = dataSource.getConnection()) {
             if (connection.getAutoCommit()) {
-                return transaction(connection, work, null);
+                return stricterThanReadCommitted ? readCommitted(connection, work) : transaction(connection, work, null);
             }
             return work.run(DSL.using(connection, dialect, jooqSettings).configuration());
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
             throw new DataAccessException("transaction on " + description + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** As {@link #transaction}, at READ COMMITTED, the connection's own level given back after. */
+    private <T> T readCommitted(Connection connection, TransactionalCallable<T> work) throws SQLException {
+        int isolation = connection.getTransactionIsolation();
+        if (isolation <= Connection.TRANSACTION_READ_COMMITTED) {
+            return transaction(connection, work, null);
+        }
+        connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        try {
+            return transaction(connection, work, null);
+        } finally {
+            try {
+                connection.setTransactionIsolation(isolation);
+            } catch (SQLException e) {
+                // The connection is broken; the pool resets or evicts it when it comes back.
+            }
         }
     }
 
@@ -594,6 +622,19 @@ final class Database implements AutoCloseable {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
             throw cannotConnect(settings.database(), e, settings.password());
+        }
+    }
+
+    /**
+     * Whether the application's DataSource hands out connections that read at a level stricter than READ COMMITTED
+     * (REPEATABLE READ, SERIALIZABLE): asked once, at start, so that only such a DataSource pays for the change of
+     * level in {@link #change}.
+     */
+    private static boolean stricterThanReadCommitted(DataSource dataSource, String description) {
+        try (Connection connection = dataSource.getConnection()) {
+            return connection.getTransactionIsolation() > Connection.TRANSACTION_READ_COMMITTED;
+        } catch (SQLException e) {
+            throw cannotConnect(description, e, null);
         }
     }
 

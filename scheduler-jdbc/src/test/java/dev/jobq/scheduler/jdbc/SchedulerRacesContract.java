@@ -12,6 +12,7 @@ import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.SettableClock;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +32,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Scheduler calls made at the same instant as a claim, a hand-off or another scheduler instance's
@@ -310,6 +313,45 @@ abstract class SchedulerRacesContract {
                 assertThat(scheduler.fireDue()).as("jobs handed on again").isZero();
                 assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(job.jobId());
                 assertThat(scheduler.status(job.jobId())).hasValue(ScheduledJobInfo.Status.ENQUEUED);
+            }
+        }
+    }
+
+    /**
+     * As {@link #scheduleRetriedWhileItsJobIsHandedOn}, on a DataSource whose connections read at REPEATABLE READ or
+     * SERIALIZABLE (an application's pool so configured): the second look for the job's record read the snapshot the
+     * first one took, and missed the hand-off committed meanwhile; the job was stored again and handed on twice (H2 and
+     * PostgreSQL at REPEATABLE READ), or schedule() failed on a serialization failure (PostgreSQL at SERIALIZABLE).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"TRANSACTION_REPEATABLE_READ", "TRANSACTION_SERIALIZABLE"})
+    void scheduleRetriedWhileItsJobIsHandedOnAtAStricterIsolation(String isolation) throws Exception {
+        var held = new HeldHandOff(sink, Duration.ofSeconds(WAIT_S));
+        try (var pool = new HikariDataSource()) {
+            pool.setJdbcUrl(sameDatabase(url, "retry"));
+            pool.setMaximumPoolSize(4);
+            pool.setTransactionIsolation(isolation);
+            var insert = new BeforeStatement(pool, Pattern.compile("insert into (\\w+\\.)?jobq_scheduled_job \\("));
+            var builder = JdbcSchedulerFactory.builder().dataSource(insert);
+            try (JdbcJobScheduler scheduler = held.scheduler(builder, clock)) {
+                JobEnvelope job = job("invoice:remind");
+                scheduler.schedule(job, clock.instant());
+                insert.arm(() -> {
+                    held.letGo();
+                    await().atMost(Duration.ofSeconds(WAIT_S)).pollInterval(Duration.ofMillis(10))
+                            .until(() -> scheduler.status(job.jobId()).equals(
+                                    Optional.of(ScheduledJobInfo.Status.ENQUEUED)));
+                });
+                held.whileHandingOn(scheduler,
+                        () -> assertThat(scheduler.schedule(job, clock.instant())).isEqualTo(job.jobId()));
+                assertThat(scheduler.listScheduled(10)).as("jobs stored").isEmpty();
+                assertThat(scheduler.fireDue()).as("jobs handed on again").isZero();
+                assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(job.jobId());
+            }
+            try (Connection connection = pool.getConnection()) {
+                assertThat(connection.getTransactionIsolation()).as("the pool's isolation, given back")
+                        .isEqualTo(isolation.equals("TRANSACTION_SERIALIZABLE") ? Connection.TRANSACTION_SERIALIZABLE
+                                : Connection.TRANSACTION_REPEATABLE_READ);
             }
         }
     }
