@@ -3,6 +3,7 @@ package dev.jobq.scheduler.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jobq.RecurringJob;
 import dev.jobq.ScheduledJobInfo;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.SchedulerContext;
@@ -169,6 +170,41 @@ class H2InterruptedUpgradeTest {
             assertThat(scheduler.status(handedOn)).contains(ScheduledJobInfo.Status.ENQUEUED);
             assertThat(scheduler.fireDue()).isEqualTo(1);
             assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(due);
+        }
+    }
+
+    /**
+     * Version 5 is one statement, committed on its own on H2: a kill after it and before the history row leaves the
+     * column and no version 5. Run again, a plain ADD COLUMN failed on the column, and Flyway recorded version 5 as
+     * failed, which no start gets past; IF NOT EXISTS lets it run again.
+     */
+    @Test
+    @DisplayName("a process killed after version 5 added its column, before its history row, leaves a file the next "
+            + "start upgrades")
+    void aKillAfterVersion5sColumnLeavesAFileTheNextStartUpgrades(@TempDir Path dir) throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("jobq");
+        Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
+                .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
+                .javaMigrations(new PartialIndexesOnPostgres()).target("4").load().migrate();
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            // What a kill in version 5 leaves: its column, committed on its own.
+            statement.execute("ALTER TABLE jobq_recurring_job ADD COLUMN fire_all_until TIMESTAMP WITH TIME ZONE");
+        }
+
+        try (var log = CapturedLog.of(Database.class);
+             var scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
+                     .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            assertThat(log.warnings()).as("warnings at start").isEmpty();
+            scheduler.registerRecurring(RecurringJob.builder("sync", "report:sync").schedule("every 1 hour")
+                    .build(), "{}");
+            clock.set(T0.plus(AN_HOUR));
+            assertThat(scheduler.fireDue()).isOne();
+        }
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            assertThat(count(statement, "SELECT COUNT(*) FROM \"" + Database.HISTORY_TABLE + "\" WHERE \"version\" "
+                    + "= '5' AND \"success\"")).as("version 5 recorded, succeeded").isOne();
         }
     }
 
