@@ -97,6 +97,8 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
      *                                  for more than one payload); nothing was enqueued
      * @throws BulkEnqueueException     when the provider refused some jobs after the checks passed: it
      *                                  tells which were enqueued and which were not
+     * @throws java.util.ConcurrentModificationException if another thread changed {@code payloads} while they
+     *                                  were read; nothing was enqueued
      * @throws JobQueueException        once this queue's worker has stopped in {@link #close()}
      */
     List<String> enqueueAll(String type, List<?> payloads, EnqueueOptions options);

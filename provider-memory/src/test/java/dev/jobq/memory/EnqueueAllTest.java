@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.AbstractSequentialList;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.ConcurrentModificationException;
+import java.util.Iterator;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
@@ -98,6 +100,43 @@ class EnqueueAllTest {
         assertThat(jobs.enqueueAll("work:do", payloads)).hasSize(count);
         assertThat(steps).as("payloads read from the list").hasValue(count);
         assertThat(jobs.stats("default").waiting()).isEqualTo(count);
+    }
+
+    /**
+     * A list another thread appends to or takes from (a CopyOnWriteArrayList payloads are collected in) between the
+     * count and the read: iterated, it held one payload more or fewer than counted, and the jobs of all it held went
+     * to the provider; one more was enqueued with no id returned, one fewer failed with an IndexOutOfBoundsException
+     * after every job was sent.
+     */
+    @Test
+    @DisplayName("a list that changes size while it is read rejects the call, and nothing is enqueued")
+    void aListThatChangesSizeWhileItIsReadEnqueuesNothing() {
+        JobQueue jobs = unwrapped(memoryProvider(Map.of()));
+        List<Work> grows = new CopyOnWriteArrayList<>(List.of(new Work(0, "a"), new Work(1, "b"))) {
+            @Override
+            public Iterator<Work> iterator() {
+                add(new Work(2, "added by another thread"));
+                return super.iterator();
+            }
+        };
+        List<Work> shrinks = new CopyOnWriteArrayList<>(List.of(new Work(0, "a"), new Work(1, "b"))) {
+            @Override
+            public Iterator<Work> iterator() {
+                remove(1);
+                return super.iterator();
+            }
+        };
+
+        assertThatThrownBy(() -> jobs.enqueueAll("work:do", grows))
+                .isInstanceOf(ConcurrentModificationException.class)
+                .hasMessage("enqueueAll counted 2 payloads and then read 3: the list changed while it was read; none "
+                        + "of the jobs was enqueued; pass a list no other thread changes during the call, or a copy "
+                        + "(List.copyOf)");
+        assertThatThrownBy(() -> jobs.enqueueAll("work:do", shrinks))
+                .isInstanceOf(ConcurrentModificationException.class)
+                .hasMessageStartingWith("enqueueAll counted 2 payloads and then read 1: ");
+        assertThat(jobs.stats("default").waiting()).isZero();
+        assertThat(events.all(JobEvent.Enqueued.class)).isEmpty();
     }
 
     @Test

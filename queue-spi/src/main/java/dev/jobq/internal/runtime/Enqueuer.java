@@ -26,6 +26,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -122,6 +123,12 @@ final class Enqueuer implements JobSink {
                 throw new JobRejectedException("payload at index " + index + " (of " + count + "): " + e.getMessage()
                         + "; none of the " + count + " jobs was enqueued", e);
             }
+        }
+        if (payloadJsons.size() != count) {
+            // Another thread changed the list between size() and the read: its jobs would not match the ids returned.
+            throw new ConcurrentModificationException("enqueueAll counted " + count + " payloads and then read "
+                    + payloadJsons.size() + ": the list changed while it was read; none of the jobs was enqueued; pass "
+                    + "a list no other thread changes during the call, or a copy (List.copyOf)");
         }
         Timing timing = timing(options);
         if (count > 0 && heldByScheduler(queue, timing) && scheduler == null) {
