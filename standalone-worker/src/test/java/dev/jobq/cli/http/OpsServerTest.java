@@ -108,6 +108,18 @@ class OpsServerTest {
         assertThat(raw("GET //health/x")).startsWith("HTTP/1.1 404 ").endsWith("not found; try /health or /metrics\n");
     }
 
+    /**
+     * operations.md: a target the JDK's server cannot parse gets that server's own HTML 400, before any handler here;
+     * never the health report or a stack trace.
+     */
+    @Test
+    void aTargetTheJdkCannotParseIsItsOwn400() throws Exception {
+        report.set(report(HealthReport.Status.HEALTHY));
+
+        assertThat(raw("GET /health%zz")).startsWith("HTTP/1.1 400 ").contains("Content-Type: text/html")
+                .doesNotContain("\"status\"", "\tat ");
+    }
+
     private String raw(String requestLineWithoutVersion) throws Exception {
         try (var socket = new Socket(server.address().getHost(), server.address().getPort())) {
             socket.setSoTimeout(10_000);
@@ -240,6 +252,13 @@ class OpsServerTest {
 
             assertThat(response.statusCode()).isEqualTo(500);
             assertThat(response.body()).contains("/health failed: java.lang.IllegalStateException: boom");
+            // HEAD carries the headers GET's 500 has, its length too (RFC 9110, 9.3.2).
+            var head = new HttpProbe(failing.address()).send(HttpRequest.newBuilder(
+                    failing.address().resolve("/health")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+            assertThat(head.statusCode()).isEqualTo(500);
+            assertThat(head.headers().firstValue("Content-Length"))
+                    .hasValue(Integer.toString(response.body().getBytes(US_ASCII).length));
+            assertThat(head.body()).isEmpty();
         } finally {
             failing.close();
         }
