@@ -22,6 +22,8 @@ import java.lang.reflect.Type;
 import java.lang.reflect.TypeVariable;
 import java.lang.reflect.WildcardType;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -98,12 +100,33 @@ public final class HandlerRegistry {
     }
 
     /**
+     * Refuses {@link HandlerOptions} whose queue is not one of {@code configured}: each enqueue of the type would be
+     * refused. A queue checks it before it registers; {@code jobq config check}, through {@link #registering(ObjectMapper,
+     * Collection)}, with the same words.
+     */
+    public static void requireConfiguredQueue(String type, HandlerOptions options, Collection<String> configured) {
+        if (options.queue() != null && !configured.contains(options.queue())) {
+            throw new IllegalArgumentException("job type '" + type + "': its default queue '" + options.queue()
+                    + "' is not configured (configured: " + String.join(", ", configured) + "); add it under "
+                    + "'queues:' in jobq.yaml or with JobQueue.builder().queue(...), or name a configured one");
+        }
+    }
+
+    /**
      * The user's view of this registry: {@link JobHandlerRegistry}'s overloads, each payload type bound
-     * with {@code mapper}. A queue registers through it, and so does {@code jobq config check}, which
-     * thereby refuses what a queue refuses, with the same words.
+     * with {@code mapper}. A queue registers through it, checking the options' queue itself first.
      */
     public JobHandlerRegistry registering(ObjectMapper mapper) {
-        return new Registering(Objects.requireNonNull(mapper, "mapper"));
+        return new Registering(Objects.requireNonNull(mapper, "mapper"), null);
+    }
+
+    /**
+     * As {@link #registering(ObjectMapper)}, also refusing options whose queue is not one of {@code queues}, as a
+     * queue of those queues does: {@code jobq config check} registers through it, and so refuses what {@code jobq
+     * run} refuses, with the same words.
+     */
+    public JobHandlerRegistry registering(ObjectMapper mapper, Collection<String> queues) {
+        return new Registering(Objects.requireNonNull(mapper, "mapper"), List.copyOf(queues));
     }
 
     public Optional<Registration> find(String type) {
@@ -143,9 +166,12 @@ public final class HandlerRegistry {
     private final class Registering implements JobHandlerRegistry {
 
         private final ObjectMapper mapper;
+        /** The configured queues options may name; null where the caller checks that itself (a queue). */
+        private final @Nullable List<String> queues;
 
-        Registering(ObjectMapper mapper) {
+        Registering(ObjectMapper mapper, @Nullable List<String> queues) {
             this.mapper = mapper;
+            this.queues = queues;
         }
 
         @Override
@@ -162,15 +188,23 @@ public final class HandlerRegistry {
         public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler,
                                            HandlerOptions options) {
             requireType(type);
-            add(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler,
-                    Objects.requireNonNull(options, "options"));
+            requireQueue(type, options);
+            add(type, mapper.constructType(Objects.requireNonNull(payloadType, "payloadType")), handler, options);
         }
 
         @Override
         public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
                                            HandlerOptions options) {
             requireType(type);
-            add(type, construct(type, payloadType), handler, Objects.requireNonNull(options, "options"));
+            requireQueue(type, options);
+            add(type, construct(type, payloadType), handler, options);
+        }
+
+        private void requireQueue(String type, HandlerOptions options) {
+            Objects.requireNonNull(options, "options");
+            if (queues != null) {
+                requireConfiguredQueue(type, options, queues);
+            }
         }
 
         @Override

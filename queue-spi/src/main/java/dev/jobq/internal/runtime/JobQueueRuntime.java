@@ -206,11 +206,7 @@ public final class JobQueueRuntime implements JobQueue {
      */
     private void requireQueue(String type, HandlerOptions options) {
         HandlerRegistry.requireType(type);
-        if (options.queue() != null && !queues.containsKey(options.queue())) {
-            throw new IllegalArgumentException("job type '" + type + "': its default queue '" + options.queue()
-                    + "' is not configured (configured: " + String.join(", ", queues.keySet()) + "); add it under "
-                    + "'queues:' in jobq.yaml or with JobQueue.builder().queue(...), or name a configured one");
-        }
+        HandlerRegistry.requireConfiguredQueue(type, options, queues.keySet());
     }
 
     @Override

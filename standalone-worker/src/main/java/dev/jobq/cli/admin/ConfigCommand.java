@@ -13,6 +13,7 @@ import dev.jobq.internal.runtime.HandlerRegistry;
 import dev.jobq.internal.discovery.ProviderCatalog;
 import dev.jobq.spi.DurationFormat;
 import java.io.PrintWriter;
+import java.util.Collection;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -56,7 +57,7 @@ public final class ConfigCommand extends CommandGroup {
             try (QueueSetup setup = queueOptions.setup(context)) {
                 PrintWriter out = spec.commandLine().getOut();
                 JobQueueConfig config = setup.config();
-                String handlers = handlerTypes(setup.classLoader());
+                String handlers = handlerTypes(setup.classLoader(), config.providers().keySet());
                 out.println(setup.configFile() + ": OK");
                 for (ProviderSection section : config.providers().values()) {
                     out.println("  queue " + section.queueName() + ": " + section.type());
@@ -86,12 +87,12 @@ public final class ConfigCommand extends CommandGroup {
 
         /**
          * The job types of the handler modules {@code jobq run} would find, registered as it registers
-         * them: a module that cannot be loaded, or two that register one type, fail the check as they
-         * fail {@code run}.
+         * them into a queue of {@code queues}: a module that cannot be loaded, two that register one type, or a
+         * handler whose options name a queue the file does not configure, fail the check as they fail {@code run}.
          */
-        private static String handlerTypes(ClassLoader classLoader) {
+        private static String handlerTypes(ClassLoader classLoader, Collection<String> queues) {
             var handlers = new HandlerRegistry();
-            HandlerModules.registerAll(handlers.registering(JsonMapper.builder().build()),
+            HandlerModules.registerAll(handlers.registering(JsonMapper.builder().build(), queues),
                     HandlerModules.find(classLoader));
             Set<String> types = handlers.types();
             return types.isEmpty() ? "none (jobq run refuses to start without one)"

@@ -189,6 +189,45 @@ class ConfigCheckTest {
         assertThat(alone.out()).containsPattern("  handlers: .*invoice:send");
     }
 
+    /**
+     * A handler whose HandlerOptions name a queue the file does not configure fails {@code jobq run} (every enqueue of
+     * its type would be refused): the check said OK, and the deploy it was run before failed to start.
+     */
+    @Test
+    void aHandlerOnAQueueTheFileDoesNotConfigureFailsTheCheckAsItFailsRun() throws Exception {
+        Path handlers = dir.resolve("handlers");
+        new JarBuilder().compile(dir.resolve("build"), Map.of("shop.Reports", """
+                        package shop;
+
+                        public final class Reports implements dev.jobq.JobHandlerModule {
+                            @Override
+                            public void register(dev.jobq.JobHandlerRegistry registry) {
+                                registry.registerJobHandler("report:build", String.class, (job, ctx) -> { },
+                                        dev.jobq.HandlerOptions.defaults().queue("reports"));
+                            }
+                        }
+                        """))
+                .service(JobHandlerModule.class, "shop.Reports")
+                .writeTo(handlers.resolve("shop.jar"));
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
+                file.toString(), "--handlers", handlers.toString());
+
+        assertThat(run.exitCode()).as(run.out()).isEqualTo(2);
+        assertThat(run.err()).contains("handler module shop.Reports: job type 'report:build': its default queue "
+                + "'reports' is not configured (configured: default); add it under 'queues:' in jobq.yaml or with "
+                + "JobQueue.builder().queue(...), or name a configured one");
+        assertThat(run.out()).doesNotContain("OK");
+
+        Files.writeString(file, "provider: { type: memory }\nqueues:\n  reports: { type: memory }\n");
+        var configured = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check",
+                "--config", file.toString(), "--handlers", handlers.toString());
+
+        assertThat(configured.exitCode()).as(configured.err()).isZero();
+        assertThat(configured.out()).containsPattern("  handlers: .*report:build");
+    }
+
     @Test
     void runsEachModulesRegisterAsJobqRunDoesAndItsHelpSaysSo() throws Exception {
         // What a module does in register() (here: write a file; elsewhere: open its own pool or client)
