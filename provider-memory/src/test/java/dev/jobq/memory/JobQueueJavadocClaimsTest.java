@@ -16,10 +16,17 @@ import dev.jobq.JobQueueException;
 import dev.jobq.JobRejectedException;
 import dev.jobq.NonRetryableJobException;
 import dev.jobq.QueueStats;
+import dev.jobq.spi.JobScheduler;
+import dev.jobq.spi.JobSchedulerFactory;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.ForwardingQueueProvider;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +35,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The javadoc of {@link JobQueue}, {@link dev.jobq.JobHandlerRegistry}, {@link JobContext}, {@link DeadLetters}
@@ -348,6 +357,60 @@ class JobQueueJavadocClaimsTest {
                 .hasMessage("the scheduler factory given to JobQueueBuilder.scheduler(...) returned null; return the "
                         + "JobScheduler it builds from the SchedulerContext, or leave scheduler(...) out for a queue "
                         + "without a scheduler");
+    }
+
+    /** A scheduler factory of a jar, found by ServiceLoader, whose create() returns null. */
+    public static final class NullSchedulerFactory implements JobSchedulerFactory {
+        @Override
+        public String type() {
+            return "nulls";
+        }
+
+        @Override
+        public void validate(Settings settings) {
+            settings.checkNoUnknownKeys();
+        }
+
+        @Override
+        public JobScheduler create(SchedulerContext context) {
+            return null;
+        }
+    }
+
+    /**
+     * The same for a JobSchedulerFactory of a jar whose create() returns null (the file's or the builder's
+     * 'scheduler:' type), and either way the providers build() was given are closed, as for a factory that throws.
+     */
+    @Test
+    void jobQueueBuilder_build_aSchedulerFactoryOfAJarReturningNull_failsNamingIt_closingTheProviders(@TempDir Path dir)
+            throws Exception {
+        Path services = Files.createDirectories(dir.resolve("META-INF/services"));
+        Files.writeString(services.resolve(JobSchedulerFactory.class.getName()), NullSchedulerFactory.class.getName());
+        var closed = new AtomicInteger();
+        try (var loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+            assertThatThrownBy(() -> JobQueue.builder().classLoader(loader).provider(closeCounting(closed))
+                    .scheduler("nulls", Map.of()).build().close())
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessage("scheduler 'nulls' (" + NullSchedulerFactory.class.getName() + ") returned null from "
+                            + "create(); a defect of its jar: use a release of it that returns its JobScheduler");
+        }
+        assertThat(closed).as("the provider given to the build that failed").hasValue(1);
+
+        assertThatThrownBy(() -> JobQueue.builder().provider(closeCounting(closed)).scheduler(ctx -> null).build())
+                .isInstanceOf(JobQueueException.class);
+        assertThat(closed).as("the provider given to the build that failed").hasValue(2);
+    }
+
+    private static QueueProvider closeCounting(AtomicInteger closed) {
+        QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", Map.of()), java.time.Clock.systemUTC()));
+        return new ForwardingQueueProvider(memory) {
+            @Override
+            public void close() {
+                closed.incrementAndGet();
+                super.close();
+            }
+        };
     }
 
     @Test
