@@ -165,6 +165,44 @@ class JobQueueJavadocClaimsTest {
         }
     }
 
+    /** A customer and its orders, each order naming its customer: an entity graph with a cycle, as JPA maps one. */
+    public static final class Customer {
+        public final List<Placed> orders = new java.util.ArrayList<>();
+    }
+
+    /** An order of {@link Customer}. */
+    public static final class Placed {
+        public Customer customer;
+    }
+
+    /**
+     * A payload with a cycle, the commonest one Jackson cannot write: the refusal spelled out Jackson's whole reference
+     * chain, a thousand references round the cycle, 43 KB on one line of the log; the chain is shortened in the
+     * message, and kept whole in Jackson's exception, its cause.
+     */
+    @Test
+    void jobQueue_enqueue_aPayloadWithACycle_isRefusedWithAShortMessage_theWholeChainInItsCause() {
+        var customer = new Customer();
+        var order = new Placed();
+        order.customer = customer;
+        customer.orders.add(order);
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            assertThatThrownBy(() -> jobs.enqueue("work:do", order))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("payload of job type 'work:do' (" + Placed.class.getName() + ") cannot be "
+                            + "written as JSON: Document nesting depth (")
+                    .hasMessageContaining(" (through reference chain: ")
+                    .hasMessageContaining(" more)->")
+                    .hasMessageEndingWith("; payloads must be plain data Jackson can serialize")
+                    .satisfies(e -> assertThat(e.getMessage()).as("the message's length").hasSizeLessThan(2_000))
+                    .satisfies(e -> assertThat(e.getMessage().split("->", -1)).as("semantics.md: 4 references at each "
+                            + "end, and how many between").hasSize(2 * 4 + 1))
+                    .cause().isInstanceOf(com.fasterxml.jackson.databind.JsonMappingException.class)
+                    .satisfies(cause -> assertThat(((com.fasterxml.jackson.databind.JsonMappingException) cause)
+                            .getPath()).as("the chain in the cause").hasSizeGreaterThan(100));
+        }
+    }
+
     @Test
     void jobQueue_enqueue_throwsJobRejectedException_forAnUnknownQueue_namingTheConfiguredOnes() {
         try (JobQueue jobs = JobQueue.builder().build()) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -829,10 +830,30 @@ public final class JobQueueRuntime implements JobQueue {
         } catch (JsonProcessingException e) {
             throw new dev.jobq.JobRejectedException("payload of job type '" + type + "' ("
                     + (payload == null ? "null" : payload.getClass().getName()) + ") cannot be written as JSON: "
-                    + e.getMessage() + "; payloads must be plain data Jackson can serialize", e);
+                    + unwritable(e) + "; payloads must be plain data Jackson can serialize", e);
         }
         requireReadable(mapper, type, payload, json);
         return json;
+    }
+
+    /** The references of Jackson's chain a refusal names at each end; the cause keeps them all. */
+    private static final int CHAIN_ENDS = 4;
+
+    /**
+     * Jackson's message, with the property it failed on, its reference chain shortened to its ends: round a cycle (an
+     * entity graph, the commonest payload it cannot write) the chain is a thousand references, 43 KB on one line.
+     */
+    private static String unwritable(JsonProcessingException e) {
+        if (!(e instanceof JsonMappingException mapping) || mapping.getPath().size() <= 2 * CHAIN_ENDS + 1) {
+            return e.getMessage();
+        }
+        List<JsonMappingException.Reference> path = mapping.getPath();
+        String first = path.subList(0, CHAIN_ENDS).stream().map(JsonMappingException.Reference::getDescription)
+                .collect(Collectors.joining("->"));
+        String last = path.subList(path.size() - CHAIN_ENDS, path.size()).stream()
+                .map(JsonMappingException.Reference::getDescription).collect(Collectors.joining("->"));
+        return e.getOriginalMessage() + " (through reference chain: " + first + "->(" + (path.size() - 2 * CHAIN_ENDS)
+                + " more)->" + last + ")";
     }
 
     /**
