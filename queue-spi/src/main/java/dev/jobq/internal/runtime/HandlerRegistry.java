@@ -101,8 +101,8 @@ public final class HandlerRegistry {
 
     /**
      * Refuses {@link HandlerOptions} whose queue is not one of {@code configured}: each enqueue of the type would be
-     * refused. A queue checks it before it registers; {@code jobq config check}, through {@link #registering(ObjectMapper,
-     * Collection)}, with the same words.
+     * refused. A queue checks it before it registers; {@code jobq config check}, through
+     * {@link #registering(Collection)}, with the same words.
      */
     public static void requireConfiguredQueue(String type, HandlerOptions options, Collection<String> configured) {
         if (options.queue() != null && !configured.contains(options.queue())) {
@@ -121,12 +121,12 @@ public final class HandlerRegistry {
     }
 
     /**
-     * As {@link #registering(ObjectMapper)}, also refusing options whose queue is not one of {@code queues}, as a
-     * queue of those queues does: {@code jobq config check} registers through it, and so refuses what {@code jobq
-     * run} refuses, with the same words.
+     * As a queue of {@code queues} built without an {@code objectMapper(...)} registers: payload types read with a
+     * queue's default mapper (java.time included), options refused whose queue is not one of {@code queues}. {@code
+     * jobq config check} registers through it, and so refuses what {@code jobq run} refuses, with the same words.
      */
-    public JobHandlerRegistry registering(ObjectMapper mapper, Collection<String> queues) {
-        return new Registering(Objects.requireNonNull(mapper, "mapper"), List.copyOf(queues));
+    public JobHandlerRegistry registering(Collection<String> queues) {
+        return new Registering(JobQueueRuntime.defaultMapper(), List.copyOf(queues));
     }
 
     public Optional<Registration> find(String type) {

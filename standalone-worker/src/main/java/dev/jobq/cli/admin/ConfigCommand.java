@@ -1,6 +1,5 @@
 package dev.jobq.cli.admin;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.QueueOptions;
 import dev.jobq.cli.context.QueueSetup;
@@ -92,7 +91,7 @@ public final class ConfigCommand extends CommandGroup {
          */
         private static String handlerTypes(ClassLoader classLoader, Collection<String> queues) {
             var handlers = new HandlerRegistry();
-            HandlerModules.registerAll(handlers.registering(JsonMapper.builder().build(), queues),
+            HandlerModules.registerAll(handlers.registering(queues),
                     HandlerModules.find(classLoader));
             Set<String> types = handlers.types();
             return types.isEmpty() ? "none (jobq run refuses to start without one)"

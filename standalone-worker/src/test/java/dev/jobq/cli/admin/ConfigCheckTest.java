@@ -228,6 +228,35 @@ class ConfigCheckTest {
         assertThat(configured.out()).containsPattern("  handlers: .*report:build");
     }
 
+    /**
+     * A payload type jobq run's mapper reads (java.time, through the JavaTimeModule every queue's default mapper has)
+     * was refused by the check, which read it with a bare mapper: "cannot be read … without a Jackson module".
+     */
+    @Test
+    void aPayloadTypeJobqRunReadsPassesTheCheck() throws Exception {
+        Path handlers = dir.resolve("handlers");
+        new JarBuilder().compile(dir.resolve("build"), Map.of("shop.Cleanup", """
+                        package shop;
+
+                        public final class Cleanup implements dev.jobq.JobHandlerModule {
+                            @Override
+                            public void register(dev.jobq.JobHandlerRegistry registry) {
+                                registry.registerJobHandler("cleanup:before", java.time.LocalDate.class,
+                                        (job, ctx) -> { });
+                            }
+                        }
+                        """))
+                .service(JobHandlerModule.class, "shop.Cleanup")
+                .writeTo(handlers.resolve("shop.jar"));
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
+                file.toString(), "--handlers", handlers.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("  handlers: .*cleanup:before");
+    }
+
     @Test
     void runsEachModulesRegisterAsJobqRunDoesAndItsHelpSaysSo() throws Exception {
         // What a module does in register() (here: write a file; elsewhere: open its own pool or client)
