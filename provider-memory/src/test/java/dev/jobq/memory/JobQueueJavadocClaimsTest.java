@@ -165,6 +165,31 @@ class JobQueueJavadocClaimsTest {
         }
     }
 
+    /** Secrets by the address of their owner: a map whose keys are data, as a payload's maps often are. */
+    record Vault(Map<String, Secret> byOwner) {
+    }
+
+    /**
+     * Jackson names a map's entry in its reference chain by its key: the refusal put the key, data of the payload
+     * (here an e-mail address), into a message that goes to logs and stderr. It names the map's class; the key stays
+     * in Jackson's exception, the cause.
+     */
+    @Test
+    void jobQueue_enqueue_aPayloadNotWritableAsJson_doesNotEchoAMapsKeys() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            var locked = new IllegalStateException("vault is locked");
+            var byOwner = new java.util.LinkedHashMap<String, Secret>();
+            byOwner.put("alice@example.com", new Secret(locked));
+            assertThatThrownBy(() -> jobs.enqueue("work:do", new Vault(byOwner)))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessage("payload of job type 'work:do' (" + Vault.class.getName() + ") cannot be written as "
+                            + "JSON: vault is locked (through reference chain: " + Vault.class.getName()
+                            + "[\"byOwner\"]->java.util.LinkedHashMap[…]->" + Secret.class.getName() + "[\"value\"]); "
+                            + "payloads must be plain data Jackson can serialize")
+                    .cause().hasMessageContaining("alice@example.com");
+        }
+    }
+
     /** A customer and its orders, each order naming its customer: an entity graph with a cycle, as JPA maps one. */
     public static final class Customer {
         public final List<Placed> orders = new java.util.ArrayList<>();

@@ -840,20 +840,25 @@ public final class JobQueueRuntime implements JobQueue {
     private static final int CHAIN_ENDS = 4;
 
     /**
-     * Jackson's message, with the property it failed on, its reference chain shortened to its ends: round a cycle (an
-     * entity graph, the commonest payload it cannot write) the chain is a thousand references, 43 KB on one line.
+     * Jackson's message, with the property it failed on, in Jackson's words but for two things the cause keeps: a map's
+     * entry is named by the map's class, not its key (the payload's data: an e-mail address, a token), and a chain
+     * longer than {@code 2 * CHAIN_ENDS + 1} is shortened to its ends (round a cycle, in an entity graph, the commonest
+     * payload Jackson cannot write, it is a thousand references, 43 KB on one line).
      */
     private static String unwritable(JsonProcessingException e) {
-        if (!(e instanceof JsonMappingException mapping) || mapping.getPath().size() <= 2 * CHAIN_ENDS + 1) {
+        if (!(e instanceof JsonMappingException mapping) || mapping.getPath().isEmpty()) {
             return e.getMessage();
         }
-        List<JsonMappingException.Reference> path = mapping.getPath();
-        String first = path.subList(0, CHAIN_ENDS).stream().map(JsonMappingException.Reference::getDescription)
-                .collect(Collectors.joining("->"));
-        String last = path.subList(path.size() - CHAIN_ENDS, path.size()).stream()
-                .map(JsonMappingException.Reference::getDescription).collect(Collectors.joining("->"));
-        return e.getOriginalMessage() + " (through reference chain: " + first + "->(" + (path.size() - 2 * CHAIN_ENDS)
-                + " more)->" + last + ")";
+        List<String> refs = mapping.getPath().stream().map(JobQueueRuntime::describe).toList();
+        String chain = refs.size() <= 2 * CHAIN_ENDS + 1 ? String.join("->", refs)
+                : String.join("->", refs.subList(0, CHAIN_ENDS)) + "->(" + (refs.size() - 2 * CHAIN_ENDS) + " more)->"
+                        + String.join("->", refs.subList(refs.size() - CHAIN_ENDS, refs.size()));
+        return e.getOriginalMessage() + " (through reference chain: " + chain + ")";
+    }
+
+    private static String describe(JsonMappingException.Reference reference) {
+        return reference.getFrom() instanceof Map<?, ?> map ? map.getClass().getName() + "[…]"
+                : reference.getDescription();
     }
 
     /**
