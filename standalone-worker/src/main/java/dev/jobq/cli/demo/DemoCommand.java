@@ -108,7 +108,7 @@ public final class DemoCommand implements Callable<Integer> {
             clearLeftovers(scheduler);
             scheduler.registerRecurring(RecurringJob.builder(DemoPlan.RECURRING_NAME, DemoPlan.RECURRING_TYPE)
                     .schedule(DemoPlan.RECURRING_SCHEDULE).payload(new Heartbeat("jobq demo")).build());
-            // Everything is enqueued before the worker starts, so priority decides the start order.
+            // Everything is enqueued before the worker starts, so priority decides the order jobs are handed out.
             Map<String, PlannedJob> planned = plan.enqueueAll(jobs, clock.instant());
             Instant start = clock.instant();
             jobs.start();

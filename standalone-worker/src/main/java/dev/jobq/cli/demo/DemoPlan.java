@@ -23,7 +23,8 @@ import java.util.Map;
 /**
  * The jobs the demo enqueues, in enqueue order, each with the outcome it must reach. Flaky and
  * failing jobs come first so their retries overlap the bulk; high-priority jobs come last, so that
- * they run first shows the priority at work.
+ * they are handed out first shows the priority at work (they may start a little later: priority
+ * orders delivery, not the start of jobs already delivered, docs/semantics.md#priority).
  */
 record DemoPlan(List<PlannedJob> jobs) {
 
