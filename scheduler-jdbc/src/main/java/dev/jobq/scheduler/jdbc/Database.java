@@ -585,12 +585,30 @@ final class Database implements AutoCloseable {
     }
 
     /**
+     * An embedded H2 database closes itself in a shutdown hook of H2's own ({@code DB_CLOSE_ON_EXIT}, on by default),
+     * and shutdown hooks run at once, in no order: the scheduler still firing, or an application closing its queue
+     * from its own hook (Spring's context on SIGTERM), met "Database is already closed" (a WARN with a stack trace
+     * from {@code jobq demo} stopped with Ctrl-C). {@code DB_CLOSE_ON_EXIT=FALSE} leaves the closing to the scheduler's
+     * {@code close()}, whose pool takes the database's last connections with it; a process that exits without
+     * closing its queue leaves the file as a kill does, which {@link #writingEachCommit} makes lose no commit. A URL
+     * that sets it, and any other kind of URL, is left as it is.
+     */
+    static String closedByTheScheduler(String jdbcUrl) {
+        String url = jdbcUrl.toLowerCase(Locale.ROOT);
+        if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:mem:") || url.startsWith("jdbc:h2:tcp:")
+                || url.startsWith("jdbc:h2:ssl:") || url.contains(";db_close_on_exit=")) {
+            return jdbcUrl;
+        }
+        return jdbcUrl + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    /**
      * A pool from the settings' URL; {@code claims} when its connections claim due rows, which on
      * PostgreSQL then end a session left idle in a transaction for longer than the claim timeout.
      */
     private static HikariDataSource pool(JdbcSettings settings, int size, String name, boolean claims) {
         var config = new HikariConfig();
-        config.setJdbcUrl(writingEachCommit(settings.jdbcUrl()));
+        config.setJdbcUrl(closedByTheScheduler(writingEachCommit(settings.jdbcUrl())));
         if (settings.username() != null) {
             config.setUsername(settings.username());
         }

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The H2 file store when its process is killed: what {@code schedule(...)} returned is on the file. */
+/**
+ * The H2 file store when its process is killed, or exits: what {@code schedule(...)} returned is on the file, and H2
+ * leaves the closing of the file to the scheduler, not to a shutdown hook racing the application's.
+ */
 @DisplayName("JDBC scheduler on an H2 file, its process killed")
 class H2KilledProcessTest {
 
@@ -39,6 +42,26 @@ class H2KilledProcessTest {
     }
 
     @Test
+    @DisplayName("an application closing its queue from its own shutdown hook still has the H2 file there")
+    void anApplicationsShutdownHookStillHasTheDatabase(@TempDir Path dir) throws IOException, InterruptedException {
+        String url = "jdbc:h2:file:" + dir.resolve("jobq");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CloseInShutdownHook.class.getName(), url)
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the child ended; its output:%n%s", output).isTrue();
+        assertThat(output).as("the child's output").doesNotContain("failed: ").doesNotContain("Database is already closed")
+                .contains("the database is open in the application's hook: SELECT 1 = 1", "closed");
+        String id = output.lines().filter(line -> line.startsWith("scheduled ")).map(line -> line.substring(10))
+                .findFirst().orElseThrow(() -> new AssertionError("the child scheduled nothing:\n" + output));
+
+        try (JobQueue jobs = JobQueue.builder().provider(MemoryProviderFactory.builder().build())
+                .environment(Map.of()).scheduler("jdbc", Map.of("jdbcUrl", url, "enabled", false)).build()) {
+            assertThat(jobs.scheduler().listScheduled(10)).extracting(ScheduledJobInfo::id).isEqualTo(List.of(id));
+        }
+    }
+
+    @Test
     @DisplayName("only an embedded H2 URL that does not set it gets WRITE_DELAY=0")
     void writeDelayIsAddedToEmbeddedH2UrlsOnly() {
         assertThat(Database.writingEachCommit("jdbc:h2:file:./data/jobq"))
@@ -50,5 +73,18 @@ class H2KilledProcessTest {
         assertThat(Database.writingEachCommit("jdbc:h2:mem:jobq")).isEqualTo("jdbc:h2:mem:jobq");
         assertThat(Database.writingEachCommit("jdbc:h2:tcp://db/jobq")).isEqualTo("jdbc:h2:tcp://db/jobq");
         assertThat(Database.writingEachCommit("jdbc:postgresql://db/jobq")).isEqualTo("jdbc:postgresql://db/jobq");
+    }
+
+    @Test
+    @DisplayName("only an embedded H2 URL that does not set it gets DB_CLOSE_ON_EXIT=FALSE")
+    void closeOnExitIsTurnedOffForEmbeddedH2UrlsOnly() {
+        assertThat(Database.closedByTheScheduler("jdbc:h2:file:./data/jobq;WRITE_DELAY=0"))
+                .isEqualTo("jdbc:h2:file:./data/jobq;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        assertThat(Database.closedByTheScheduler("jdbc:h2:./data/jobq")).isEqualTo("jdbc:h2:./data/jobq;DB_CLOSE_ON_EXIT=FALSE");
+        assertThat(Database.closedByTheScheduler("jdbc:h2:file:./data/jobq;db_close_on_exit=TRUE"))
+                .isEqualTo("jdbc:h2:file:./data/jobq;db_close_on_exit=TRUE");
+        assertThat(Database.closedByTheScheduler("jdbc:h2:mem:jobq")).isEqualTo("jdbc:h2:mem:jobq");
+        assertThat(Database.closedByTheScheduler("jdbc:h2:tcp://db/jobq")).isEqualTo("jdbc:h2:tcp://db/jobq");
+        assertThat(Database.closedByTheScheduler("jdbc:postgresql://db/jobq")).isEqualTo("jdbc:postgresql://db/jobq");
     }
 }
