@@ -47,6 +47,7 @@ class JavaSnippetsTest {
             Map.entry("testing through a queue", t -> t.startsWith("try (JobQueue jobs = JobQueue.builder().backoff(Backoff.none())")),
             Map.entry("testing settable clock", t -> t.startsWith("var clock = SettableClock.atEpochOf2026();")),
             Map.entry("testing enqueued jobs", t -> t.contains("EnqueuedJobs.recording(jobs)")),
+            Map.entry("testing provider conformance", t -> t.contains("extends QueueProviderContract")),
             Map.entry("coming-from email", t -> t.startsWith("record Email(String to, String subject) {}")));
 
     @TempDir Path dir;
@@ -190,6 +191,42 @@ class JavaSnippetsTest {
                     JobHandler<Order> placeOrder = (job, ctx) -> ctx.queue().enqueue("invoice:send",
                             new Invoice(job.payload().to(), job.payload().cents()));
                 """, snippet("docs/testing.md", "testing enqueued jobs"), "", true);
+    }
+
+    @Test
+    void testingProviderConformance_compilesAgainstTheTck_withTheDependencyThePageNames() throws Exception {
+        DocPage page = DocPage.of("docs/testing.md");
+        DocPage.Block test = page.block("java", SNIPPETS.get("testing provider conformance"));
+        // the provider factory is the reader's; here one that builds a memory provider
+        ClassLoader loader = SnippetCompiler.compile(dir, Map.of(
+                "com/example/acme/AcmeProviderConformanceTest.java", test.text(),
+                "com/example/acme/AcmeProviderFactory.java", """
+                        package com.example.acme;
+                        public final class AcmeProviderFactory implements dev.jobq.spi.QueueProviderFactory {
+                            public String type() { return "acme"; }
+                            public dev.jobq.spi.QueueProvider create(dev.jobq.spi.ProviderContext context) {
+                                return new dev.jobq.memory.MemoryProviderFactory().create(context);
+                            }
+                        }
+                        """));
+        Class<?> suite = loader.loadClass("com.example.acme.AcmeProviderConformanceTest");
+        assertThat(dev.jobq.tck.QueueProviderContract.class).isAssignableFrom(suite);
+        assertThat(java.lang.reflect.Modifier.isAbstract(suite.getModifiers())).as("a suite JUnit can run").isFalse();
+
+        String dependency = page.blocks("xml").stream().map(DocPage.Block::text)
+                .filter(t -> t.contains("<artifactId>queue-tck</artifactId>")).findFirst()
+                .orElseThrow(() -> new AssertionError("docs/testing.md shows no Maven dependency on queue-tck"));
+        String pom = java.nio.file.Files.readString(DocPage.root().resolve("queue-tck/pom.xml"));
+        String parent = pom.substring(pom.indexOf("<parent>"), pom.indexOf("</parent>"));
+        assertThat(dependency).contains("<groupId>" + tag(parent, "groupId") + "</groupId>",
+                "<artifactId>" + tag(pom.substring(pom.indexOf("</parent>")), "artifactId") + "</artifactId>",
+                "<version>" + tag(parent, "version") + "</version>", "<scope>test</scope>");
+    }
+
+    /** The text of the first {@code <name>} element of {@code xml}. */
+    private static String tag(String xml, String name) {
+        int start = xml.indexOf("<" + name + ">") + name.length() + 2;
+        return xml.substring(start, xml.indexOf("</" + name + ">", start));
     }
 
     @Test
