@@ -746,33 +746,41 @@ public abstract class QueueProviderContract {
                 + "lease ran out throws LeaseLostException; the current delivery is unaffected")
         void settlingALostLeaseThrows() {
             assumeTrue(supports(Feature.SETTLE_DETECTS_LOST_LEASE), "provider declares SETTLE_DETECTS_LOST_LEASE");
-            enqueueNow(newJob());
-            ReceivedJob first = receiveDueJob();
-            time.advance(first.leaseDuration().plusSeconds(1));
-            ReceivedJob second = receiveOne(time.patience(first.leaseDuration().plusSeconds(1)));
+            lookingInTime(windows -> {
+                enqueueNow(newJob());
+                ReceivedJob first = receiveDueJob();
+                time.advance(first.leaseDuration().plusSeconds(1));
+                long[] receiving = new long[1];
+                ReceivedJob second = receiveOne(time.patience(first.leaseDuration().plusSeconds(1)), receiving);
+                // Held until it is acknowledged last: were its lease to run out, its job would be due again beside
+                // the other job below, and its acknowledgement refused.
+                Runnable secondHeld = windows.open(second.leaseDuration(), receiving[0]);
 
-            // The worker then neither announces nor counts the attempt's outcome: the other delivery's counts.
-            assertThatThrownBy(() -> provider.acknowledge(first)).as("acknowledging a delivery whose lease ran out")
-                    .isInstanceOf(LeaseLostException.class).hasMessageContaining(first.jobId());
-            // Another job visible, of a type of its own (an ordered provider holds a type's jobs behind the one leased).
-            JobEnvelope other = newJob("tck:other", "2", JobOptions.defaults());
-            enqueueNow(other);
-            assertThatThrownBy(() -> provider.acknowledgeAndReceive(first, 1))
-                    .as("acknowledging with the next receive a delivery whose lease ran out")
-                    .isInstanceOf(LeaseLostException.class);
-            // QueueProvider.acknowledgeAndReceive: refused "having leased nothing". A job leased by the refused call
-            // reaches no one, and waits out a lease before it runs.
-            ReceivedJob next = receiveDueJob();
-            assertThat(next.jobId()).as("the job visible beside the refused acknowledgeAndReceive")
-                    .isEqualTo(other.jobId());
-            assertThat(next.attempt()).as("its attempt: a lease taken by the refused call counts one").isEqualTo(1);
-            provider.acknowledge(next);
-            assertThatThrownBy(() -> provider.fail(first, Failure.retryAfter(Duration.ZERO, "stale")))
-                    .as("retrying a delivery whose lease ran out").isInstanceOf(LeaseLostException.class);
-            assertThatThrownBy(() -> provider.fail(first, Failure.dead("stale")))
-                    .as("dead-lettering a delivery whose lease ran out").isInstanceOf(LeaseLostException.class);
-            provider.acknowledge(second);
-            assertStatsEventually(0, 0, 0, 0);
+                // The worker then neither announces nor counts the attempt's outcome: the other delivery's counts.
+                assertThatThrownBy(() -> provider.acknowledge(first)).as("acknowledging a delivery whose lease ran out")
+                        .isInstanceOf(LeaseLostException.class).hasMessageContaining(first.jobId());
+                // Another job visible, of a type of its own (an ordered provider holds a type's jobs behind the one
+                // leased).
+                JobEnvelope other = newJob("tck:other", "2", JobOptions.defaults());
+                enqueueNow(other);
+                assertThatThrownBy(() -> provider.acknowledgeAndReceive(first, 1))
+                        .as("acknowledging with the next receive a delivery whose lease ran out")
+                        .isInstanceOf(LeaseLostException.class);
+                // QueueProvider.acknowledgeAndReceive: refused "having leased nothing". A job leased by the refused
+                // call reaches no one, and waits out a lease before it runs.
+                ReceivedJob next = receiveDueJob();
+                assertThat(next.jobId()).as("the job visible beside the refused acknowledgeAndReceive")
+                        .isEqualTo(other.jobId());
+                assertThat(next.attempt()).as("its attempt: a lease taken by the refused call counts one").isEqualTo(1);
+                provider.acknowledge(next);
+                assertThatThrownBy(() -> provider.fail(first, Failure.retryAfter(Duration.ZERO, "stale")))
+                        .as("retrying a delivery whose lease ran out").isInstanceOf(LeaseLostException.class);
+                assertThatThrownBy(() -> provider.fail(first, Failure.dead("stale")))
+                        .as("dead-lettering a delivery whose lease ran out").isInstanceOf(LeaseLostException.class);
+                provider.acknowledge(second);
+                secondHeld.run();
+                assertStatsEventually(0, 0, 0, 0);
+            });
         }
 
         @Test
