@@ -1583,6 +1583,48 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Not broken: the memory provider with two-second leases, on a machine that stalls once for longer than a lease
+     * as it refuses to extend a lease that ran out, as a loaded one may. The current delivery's lease runs out in the
+     * stall and its acknowledgement is refused: a look that came too late, which the suite must run again, not fail.
+     */
+    static final class StallsRefusingAnExtension extends BrokenMemoryProvider {
+        private final AtomicBoolean stalled = new AtomicBoolean();
+
+        @Override
+        protected Map<String, ?> providerSettings() {
+            return Map.of("leaseDuration", "2s");
+        }
+
+        @Override
+        protected TimeControl newTimeControl() {
+            return settableReadAsRealTime();
+        }
+
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public void extendLease(ReceivedJob job, Duration extension) {
+                    try {
+                        super.extendLease(job, extension);
+                    } catch (LeaseLostException refused) {
+                        if (stalled.compareAndSet(false, true)) {
+                            time.advance(Duration.ofMillis(2500)); // the stall, longer than the lease
+                        }
+                        throw refused;
+                    }
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose machine stalls once past a lease passes the test of extending a lost lease")
+    void stallOncePastALeasePassesExtendingALostLease() {
+        assertThat(failuresOf(StallsRefusingAnExtension.class)).doesNotContainKey("Delivery.extendingALostLeaseThrows");
+    }
+
+    /**
      * Retries a job by sending it again, as a provider without a visibility change does, but without its trace id; and
      * keeps no dead letters to list, as an SQS queue's go to a queue of their own (so no redrive shows the loss), nor
      * a history of its jobs, as an SQS queue keeps none (so no getJob shows the copy's lost error).
