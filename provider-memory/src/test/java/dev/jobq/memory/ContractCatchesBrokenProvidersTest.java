@@ -364,11 +364,10 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
-     * Not broken: the memory provider with two-second leases, on a machine that stalls once for longer than a lease, in
-     * a test's first acknowledgeAndReceive (after it leased the next job), as a loaded one may. The stall moves the
-     * settable clock the leases run on, which the suite reads as it reads real time ({@link #settableReadAsRealTime}).
+     * The memory provider with two-second leases on a settable clock the suite reads as real time ({@link
+     * #settableReadAsRealTime}), which a subclass moves on once, past a lease, where a loaded machine may stall.
      */
-    static final class StallsOnce extends BrokenMemoryProvider {
+    abstract static class StallsOncePastALease extends BrokenMemoryProvider {
         private final AtomicBoolean stalled = new AtomicBoolean();
 
         @Override
@@ -381,15 +380,27 @@ class ContractCatchesBrokenProvidersTest {
             return settableReadAsRealTime();
         }
 
+        /** The stall, the first time only: 2.5 s, longer than any lease given. */
+        final void stallOnce() {
+            if (stalled.compareAndSet(false, true)) {
+                time.advance(Duration.ofMillis(2500));
+            }
+        }
+    }
+
+    /**
+     * Not broken: the memory provider with two-second leases, on a machine that stalls once for longer than a lease, in
+     * a test's first acknowledgeAndReceive (after it leased the next job), as a loaded one may. The stall moves the
+     * settable clock the leases run on, which the suite reads as it reads real time ({@link #settableReadAsRealTime}).
+     */
+    static final class StallsOnce extends StallsOncePastALease {
         @Override
         QueueProvider broken(QueueProvider memory) {
             return new ForwardingQueueProvider(memory) {
                 @Override
                 public List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
                     List<ReceivedJob> taken = super.acknowledgeAndReceive(job, max);
-                    if (stalled.compareAndSet(false, true)) {
-                        time.advance(Duration.ofMillis(2500)); // the stall, longer than the lease just given
-                    }
+                    stallOnce(); // longer than the lease just given
                     return taken;
                 }
             };
@@ -1506,27 +1517,15 @@ class ContractCatchesBrokenProvidersTest {
      * The current delivery's lease runs out in the stall, so its job is due again beside the other one and its
      * acknowledgement is refused: a look that came too late, which the suite must run again, not fail.
      */
-    static final class StallsWhileSettlingALostLease extends BrokenMemoryProvider {
-        private final AtomicBoolean stalled = new AtomicBoolean();
-
-        @Override
-        protected Map<String, ?> providerSettings() {
-            return Map.of("leaseDuration", "2s");
-        }
-
-        @Override
-        protected TimeControl newTimeControl() {
-            return settableReadAsRealTime();
-        }
-
+    static final class StallsWhileSettlingALostLease extends StallsOncePastALease {
         @Override
         QueueProvider broken(QueueProvider memory) {
             return new ForwardingQueueProvider(memory) {
                 @Override
                 public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
                     EnqueueResult result = super.enqueue(envelope, delay);
-                    if (envelope.type().equals("tck:other") && stalled.compareAndSet(false, true)) {
-                        time.advance(Duration.ofMillis(2500)); // the stall, longer than the lease
+                    if (envelope.type().equals("tck:other")) {
+                        stallOnce();
                     }
                     return result;
                 }
@@ -1547,27 +1546,15 @@ class ContractCatchesBrokenProvidersTest {
      * again, the running delivery's lease runs out in the stall and its acknowledgement is refused: a look that came
      * too late, which the suite must run again, not fail.
      */
-    static final class StallsInADuplicateEnqueue extends BrokenMemoryProvider {
-        private final AtomicBoolean stalled = new AtomicBoolean();
-
-        @Override
-        protected Map<String, ?> providerSettings() {
-            return Map.of("leaseDuration", "2s");
-        }
-
-        @Override
-        protected TimeControl newTimeControl() {
-            return settableReadAsRealTime();
-        }
-
+    static final class StallsInADuplicateEnqueue extends StallsOncePastALease {
         @Override
         QueueProvider broken(QueueProvider memory) {
             return new ForwardingQueueProvider(memory) {
                 @Override
                 public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
                     EnqueueResult result = super.enqueue(envelope, delay);
-                    if (result.duplicate() && stalled.compareAndSet(false, true)) {
-                        time.advance(Duration.ofMillis(2500)); // the stall, longer than the lease
+                    if (result.duplicate()) {
+                        stallOnce();
                     }
                     return result;
                 }
@@ -1587,19 +1574,7 @@ class ContractCatchesBrokenProvidersTest {
      * as it refuses to extend a lease that ran out, as a loaded one may. The current delivery's lease runs out in the
      * stall and its acknowledgement is refused: a look that came too late, which the suite must run again, not fail.
      */
-    static final class StallsRefusingAnExtension extends BrokenMemoryProvider {
-        private final AtomicBoolean stalled = new AtomicBoolean();
-
-        @Override
-        protected Map<String, ?> providerSettings() {
-            return Map.of("leaseDuration", "2s");
-        }
-
-        @Override
-        protected TimeControl newTimeControl() {
-            return settableReadAsRealTime();
-        }
-
+    static final class StallsRefusingAnExtension extends StallsOncePastALease {
         @Override
         QueueProvider broken(QueueProvider memory) {
             return new ForwardingQueueProvider(memory) {
@@ -1608,9 +1583,7 @@ class ContractCatchesBrokenProvidersTest {
                     try {
                         super.extendLease(job, extension);
                     } catch (LeaseLostException refused) {
-                        if (stalled.compareAndSet(false, true)) {
-                            time.advance(Duration.ofMillis(2500)); // the stall, longer than the lease
-                        }
+                        stallOnce();
                         throw refused;
                     }
                 }
