@@ -1,12 +1,9 @@
 package dev.jobq.scheduler.jdbc;
 
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -15,13 +12,12 @@ import javax.sql.DataSource;
  * elsewhere a connection of the pool. So what the scheduler's API writes on the DataSource joins the transaction, as
  * docs/scheduler.md says it does.
  */
-final class ApplicationTransactions implements DataSource {
+final class ApplicationTransactions extends ForwardingDataSource {
 
-    private final DataSource pool;
     private final ThreadLocal<Connection> bound = new ThreadLocal<>();
 
     ApplicationTransactions(DataSource pool) {
-        this.pool = pool;
+        super(pool);
     }
 
     /** Starts an application's transaction on this thread, on {@code connection}, which the caller commits and closes. */
@@ -51,46 +47,6 @@ final class ApplicationTransactions implements DataSource {
                         throw e.getCause();
                     }
                 });
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-        throw new SQLFeatureNotSupportedException("the application's DataSource has its own credentials");
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return pool.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        pool.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        pool.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return pool.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return pool.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> type) throws SQLException {
-        return pool.unwrap(type);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> type) throws SQLException {
-        return pool.isWrapperFor(type);
     }
 
     @Override
