@@ -57,24 +57,12 @@ class RawLoopClockTest {
 
     @Test
     void connectsBeforeItsClockStartsAndDisconnectsAfterItStops(@TempDir Path dir) throws Exception {
-        String h2 = "jdbc:h2:file:" + dir.resolve("jobq").toAbsolutePath();
-        var table = new ScheduledTable(RecordingDriver.PREFIX + h2.substring("jdbc:".length()));
-        try (JobQueue template = SchedulerQueues.firingOnly(h2, FireRate.BATCH, event -> { })) {
-            table.learnFrom(template.scheduler().schedule(FireRate.TYPE, SamplePayload.forJob(0),
-                    Instant.parse("2999-01-01T00:00:00Z")));
-        }
-
-        FireRate.raw(table, DUE, new Probe(new PrintStream(new Lines(), true, StandardCharsets.UTF_8), 1), PHASE);
-
-        List<String> events = List.copyOf(EVENTS);
-        int started = events.indexOf("jobq-bench:progress\t" + PHASE + "\t0\t" + DUE);
-        int stopped = events.lastIndexOf("jobq-bench:progress\t" + PHASE + "\t" + DUE + "\t" + DUE);
-        assertThat(started).as("the timed phase's start in %s", events).isNotNegative();
-        assertThat(stopped).as("the timed phase's end in %s", events).isGreaterThan(started);
-        assertThat(events.subList(started, stopped)).as("what happened while the raw loop's clock ran")
+        RawRun run = RawRun.on(dir);
+        assertThat(run.timed()).as("what happened while the raw loop's clock ran")
                 .noneMatch(event -> event.startsWith("connection"));
-        assertThat(events.subList(0, started)).as("before the clock started").contains("connection opened");
-        assertThat(events.subList(stopped, events.size())).as("after the clock stopped").contains("connection closed");
+        assertThat(run.events().subList(0, run.started())).as("before the clock started").contains("connection opened");
+        assertThat(run.events().subList(run.stopped(), run.events().size())).as("after the clock stopped")
+                .contains("connection closed");
     }
 
     /**
@@ -85,24 +73,37 @@ class RawLoopClockTest {
      */
     @Test
     void stopsItsClockAtItsLastRowNotAfterAnEmptyClaim(@TempDir Path dir) throws Exception {
-        String h2 = "jdbc:h2:file:" + dir.resolve("jobq").toAbsolutePath();
-        var table = new ScheduledTable(RecordingDriver.PREFIX + h2.substring("jdbc:".length()));
-        try (JobQueue template = SchedulerQueues.firingOnly(h2, FireRate.BATCH, event -> { })) {
-            table.learnFrom(template.scheduler().schedule(FireRate.TYPE, SamplePayload.forJob(0),
-                    Instant.parse("2999-01-01T00:00:00Z")));
+        RawRun run = RawRun.on(dir);
+        assertThat(run.timed().stream().filter("claim"::equals).count())
+                .as("claims while the raw loop's clock ran, for %d rows in batches of %d: %s", DUE, FireRate.BATCH,
+                        run.timed())
+                .isEqualTo(DUE / FireRate.BATCH);
+    }
+
+    /** What one raw loop over {@value #DUE} due rows on an H2 file noted, and where its timed phase started and stopped. */
+    private record RawRun(List<String> events, int started, int stopped) {
+        static RawRun on(Path dir) throws Exception {
+            String h2 = "jdbc:h2:file:" + dir.resolve("jobq").toAbsolutePath();
+            var table = new ScheduledTable(RecordingDriver.PREFIX + h2.substring("jdbc:".length()));
+            try (JobQueue template = SchedulerQueues.firingOnly(h2, FireRate.BATCH, event -> { })) {
+                table.learnFrom(template.scheduler().schedule(FireRate.TYPE, SamplePayload.forJob(0),
+                        Instant.parse("2999-01-01T00:00:00Z")));
+            }
+
+            FireRate.raw(table, DUE, new Probe(new PrintStream(new Lines(), true, StandardCharsets.UTF_8), 1), PHASE);
+
+            List<String> events = List.copyOf(EVENTS);
+            int started = events.indexOf("jobq-bench:progress\t" + PHASE + "\t0\t" + DUE);
+            int stopped = events.lastIndexOf("jobq-bench:progress\t" + PHASE + "\t" + DUE + "\t" + DUE);
+            assertThat(started).as("the timed phase's start in %s", events).isNotNegative();
+            assertThat(stopped).as("the timed phase's end in %s", events).isGreaterThan(started);
+            return new RawRun(events, started, stopped);
         }
 
-        FireRate.raw(table, DUE, new Probe(new PrintStream(new Lines(), true, StandardCharsets.UTF_8), 1), PHASE);
-
-        List<String> events = List.copyOf(EVENTS);
-        int started = events.indexOf("jobq-bench:progress\t" + PHASE + "\t0\t" + DUE);
-        int stopped = events.lastIndexOf("jobq-bench:progress\t" + PHASE + "\t" + DUE + "\t" + DUE);
-        assertThat(started).as("the timed phase's start in %s", events).isNotNegative();
-        assertThat(stopped).as("the timed phase's end in %s", events).isGreaterThan(started);
-        assertThat(events.subList(started, stopped).stream().filter("claim"::equals).count())
-                .as("claims while the raw loop's clock ran, for %d rows in batches of %d: %s", DUE, FireRate.BATCH,
-                        events.subList(started, stopped))
-                .isEqualTo(DUE / FireRate.BATCH);
+        /** What happened while the raw loop's clock ran. */
+        List<String> timed() {
+            return events.subList(started, stopped);
+        }
     }
 
     /** The Probe's output, line by line, into {@link #EVENTS}. */
