@@ -581,6 +581,12 @@ final class MemoryQueueProvider implements QueueProvider {
                     EpochNanos.toInstant(older.updatedAt), older.attempts(), older.lastError);
         }
         dead.put(entry.jobId(), entry);
+        if (limits.maxDeadLetters() == 0) {
+            dead.remove(entry.jobId());
+            log.warn("memory queue '{}' keeps no dead letters (maxDeadLetters: 0); dropped job {} of type '{}' ({}). "
+                            + "To keep them, raise maxDeadLetters in its provider section", queueName, entry.jobId(),
+                    entry.envelope.type(), entry.lastError);
+        }
         while (dead.size() > limits.maxDeadLetters()) {
             Entry dropped = dead.pollFirstEntry().getValue();
             log.warn("memory queue '{}' keeps at most {} dead letters (maxDeadLetters); dropped the oldest: job {}"

@@ -620,6 +620,30 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("with maxDeadLetters 0 the WARN names the job that just died as dropped, not 'the oldest'")
+    void noDeadLettersKeptWarnsOfTheJobThatDied() {
+        Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
+        var appender = new CapturedLog();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            QueueProvider provider = provider(MemoryProviderFactory.builder().maxDeadLetters(0));
+            JobEnvelope job = job();
+            provider.enqueue(job, Duration.ZERO);
+            provider.fail(receiveOne(provider), Failure.dead("boom"));
+
+            assertThat(provider.deadLetters().orElseThrow().list(10)).isEmpty();
+            assertThat(appender.list).singleElement().satisfies(event -> {
+                assertThat(event.getLevel()).isEqualTo(Level.WARN);
+                assertThat(event.getFormattedMessage()).contains("keeps no dead letters (maxDeadLetters: 0)",
+                        "dropped job " + job.jobId(), "boom", "raise maxDeadLetters").doesNotContain("oldest");
+            });
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
     @DisplayName("a dead letter is kept with when it died and its attempts, counting earlier ones")
     void deadLetterRecordsDeathTimeAndAttempts() {
         QueueProvider provider = provider();
