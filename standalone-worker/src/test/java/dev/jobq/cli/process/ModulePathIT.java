@@ -163,7 +163,7 @@ class ModulePathIT {
                 "handled Greeting[name=memory, times=1]",
                 "handled Greeting[name=sqs, times=2]",
                 "handled Greeting[name=scheduler, times=3]",
-                "Successfully applied 4 migrations",
+                "Successfully applied 5 migrations",
                 "module path: all jobs completed");
     }
 
