@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import dev.jobq.DeadLetters;
 import dev.jobq.JobInfo;
 import dev.jobq.JobOptions;
@@ -35,7 +34,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** What the memory provider promises beyond the conformance suite: its limits, long delays, its clock. */
 class MemoryQueueProviderTest {
@@ -162,11 +160,7 @@ class MemoryQueueProviderTest {
     @DisplayName("a clock set past 2262, the last instant the queue times by, delivers no job early, ends no lease "
             + "at once, and is named in one WARN")
     void aClockPastTheLastInstantItTimesByDeliversNothingEarlyNorLosesEveryLease() throws InterruptedException {
-        Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
-        var appender = new CapturedLog();
-        appender.start();
-        logger.addAppender(appender);
-        try {
+        try (var appender = CapturedLog.of(MemoryQueueProvider.class)) {
             QueueProvider provider = provider();
             JobEnvelope in300Years = job();
             provider.enqueue(in300Years, Duration.ofDays(365L * 300));
@@ -196,8 +190,6 @@ class MemoryQueueProviderTest {
                 assertThat(event.getFormattedMessage()).contains("memory queue 'unit'", "2270-01-01T00:00:00Z",
                         "2262-04-11T23:47:16.854775807Z");
             });
-        } finally {
-            logger.detachAppender(appender);
         }
     }
 
@@ -559,11 +551,7 @@ class MemoryQueueProviderTest {
     @Test
     @DisplayName("closing a queue that still holds jobs warns that they are dropped, with how many of each kind")
     void closingWithUnfinishedJobsWarnsThatTheyAreDropped() {
-        Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
-        var appender = new CapturedLog();
-        appender.start();
-        logger.addAppender(appender);
-        try {
+        try (var appender = CapturedLog.of(MemoryQueueProvider.class)) {
             QueueProvider empty = provider();
             empty.enqueue(job(), Duration.ZERO);
             empty.acknowledge(receiveOne(empty));
@@ -583,19 +571,13 @@ class MemoryQueueProviderTest {
                 assertThat(event.getFormattedMessage()).contains("memory queue 'unit'",
                         "3 unfinished job(s) (1 waiting, 1 delayed, 1 leased)", "dropped", "sqs");
             });
-        } finally {
-            logger.detachAppender(appender);
         }
     }
 
     @Test
     @DisplayName("beyond maxDeadLetters the oldest dead letter is dropped with a warning naming it and the way out")
     void deadLettersAreBoundedWithAWarning() {
-        Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
-        var appender = new CapturedLog();
-        appender.start();
-        logger.addAppender(appender);
-        try {
+        try (var appender = CapturedLog.of(MemoryQueueProvider.class)) {
             QueueProvider provider = provider(MemoryProviderFactory.builder().maxDeadLetters(2));
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -614,19 +596,13 @@ class MemoryQueueProviderTest {
                 assertThat(event.getFormattedMessage()).contains("at most 2 dead letters", ids.get(0), "error 0",
                         "raise maxDeadLetters", "redrive or delete");
             });
-        } finally {
-            logger.detachAppender(appender);
         }
     }
 
     @Test
     @DisplayName("with maxDeadLetters 0 the WARN names the job that just died as dropped, not 'the oldest'")
     void noDeadLettersKeptWarnsOfTheJobThatDied() {
-        Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
-        var appender = new CapturedLog();
-        appender.start();
-        logger.addAppender(appender);
-        try {
+        try (var appender = CapturedLog.of(MemoryQueueProvider.class)) {
             QueueProvider provider = provider(MemoryProviderFactory.builder().maxDeadLetters(0));
             JobEnvelope job = job();
             provider.enqueue(job, Duration.ZERO);
@@ -638,8 +614,6 @@ class MemoryQueueProviderTest {
                 assertThat(event.getFormattedMessage()).contains("keeps no dead letters (maxDeadLetters: 0)",
                         "dropped job " + job.jobId(), "boom", "raise maxDeadLetters").doesNotContain("oldest");
             });
-        } finally {
-            logger.detachAppender(appender);
         }
     }
 
@@ -686,11 +660,7 @@ class MemoryQueueProviderTest {
     @Test
     @DisplayName("a job id dead-lettered again keeps the newer dead letter, with a warning naming the older one's error")
     void aJobIdDeadLetteredAgainReplacesTheOlderWithAWarning() {
-        Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
-        var appender = new CapturedLog();
-        appender.start();
-        logger.addAppender(appender);
-        try {
+        try (var appender = CapturedLog.of(MemoryQueueProvider.class)) {
             QueueProvider provider = provider();
             JobEnvelope job = job();
             provider.enqueue(job, Duration.ZERO);
@@ -705,8 +675,6 @@ class MemoryQueueProviderTest {
                 assertThat(event.getFormattedMessage()).contains("memory queue 'unit'", job.jobId(),
                         "dead-lettered again", "IllegalStateException: first");
             });
-        } finally {
-            logger.detachAppender(appender);
         }
     }
 

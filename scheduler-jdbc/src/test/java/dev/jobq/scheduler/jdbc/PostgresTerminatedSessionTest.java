@@ -51,16 +51,7 @@ class PostgresTerminatedSessionTest {
 
     @Test
     void aStatementOnASessionTheServerEndedNamesTheShutdownAndTheFix() throws Exception {
-        var plain = new PGSimpleDataSource();
-        plain.setUrl(url);
-        session = plain.getConnection();
-        // An application pool that hands out its one connection without checking it first.
-        scheduler = JdbcSchedulerFactory.builder().dataSource(onlyThis(session)).pollInterval(Duration.ofMinutes(10))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
-        scheduler.schedule(job(), T0.plusSeconds(60));
-
-        assertThat(PostgresServer.get().terminate(APPLICATION)).isEqualTo(1);
-
+        startASchedulerOnASessionTheServerThenEnds();
         JobEnvelope job = job();
         // Before, the message ended with the server's "terminating connection due to administrator command".
         // cancel() is one statement; schedule() runs in a transaction (its second look for a handed-on job), whose
@@ -76,6 +67,20 @@ class PostgresTerminatedSessionTest {
 
     @Test
     void aScheduleOnASessionTheServerEndedNamesTheFix() throws Exception {
+        startASchedulerOnASessionTheServerThenEnds();
+        JobEnvelope job = job();
+        assertThatThrownBy(() -> scheduler.schedule(job, T0.plusSeconds(60)))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: scheduling job " + job.jobId() + " failed on the given "
+                        + PostgresTerminatedSessionTest.class.getName() + "$")
+                .hasMessageEndingWith("; check that the database is reachable");
+    }
+
+    /**
+     * Starts {@link #scheduler} on one session, as an application pool that hands out its one connection without
+     * checking it first, schedules a job on it, and has the server end that session.
+     */
+    private void startASchedulerOnASessionTheServerThenEnds() throws SQLException {
         var plain = new PGSimpleDataSource();
         plain.setUrl(url);
         session = plain.getConnection();
@@ -84,13 +89,6 @@ class PostgresTerminatedSessionTest {
         scheduler.schedule(job(), T0.plusSeconds(60));
 
         assertThat(PostgresServer.get().terminate(APPLICATION)).isEqualTo(1);
-
-        JobEnvelope job = job();
-        assertThatThrownBy(() -> scheduler.schedule(job, T0.plusSeconds(60)))
-                .isInstanceOf(JobQueueException.class)
-                .hasMessageStartingWith("scheduler: scheduling job " + job.jobId() + " failed on the given "
-                        + PostgresTerminatedSessionTest.class.getName() + "$")
-                .hasMessageEndingWith("; check that the database is reachable");
     }
 
     /** A DataSource whose every connection is {@code connection}, left open when the scheduler closes it. */
