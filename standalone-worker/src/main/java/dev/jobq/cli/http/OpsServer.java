@@ -159,7 +159,7 @@ public final class OpsServer implements AutoCloseable {
             String method = exchange.getRequestMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                send(exchange, new Response(405, "text/plain; charset=utf-8", method + " is not allowed; use GET\n"));
+                send(exchange, new Response(405, "text/plain; charset=utf-8", method + " is not allowed; use GET or HEAD\n"));
                 return;
             }
             Response response;

@@ -206,7 +206,7 @@ class OpsServerTest {
 
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(delete.statusCode()).isEqualTo(405);
-        assertThat(delete.body()).isEqualTo("DELETE is not allowed; use GET\n");
+        assertThat(delete.body()).isEqualTo("DELETE is not allowed; use GET or HEAD\n");
         assertThat(http.get("/health").statusCode()).isEqualTo(200);
     }
 
