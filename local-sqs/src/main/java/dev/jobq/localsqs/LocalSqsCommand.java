@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code java -jar local-sqs.jar [--port 9324] [--queue jobs]}: starts a {@link LocalSqs}, creates
+ * {@code java -jar local-sqs.jar [--host 127.0.0.1] [--port 9324] [--queue jobs]}: starts a {@link LocalSqs}, creates
  * the queue and its dead-letter queue, prints their URLs and a {@code jobq.yaml} for them
  * ({@link ConfigSnippet}), and runs until Ctrl-C (or TERM) stops it. Exit status 1 when it cannot
  * start (the port is taken), 2 on bad usage (a --host that is not this machine's among them).
