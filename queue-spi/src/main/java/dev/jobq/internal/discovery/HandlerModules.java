@@ -202,13 +202,13 @@ public final class HandlerModules {
      *                         module whose constructor throws
      */
     public static void registerAll(JobHandlerRegistry registry, List<JobHandlerModule> modules) {
-        Map<String, String> moduleOfType = new HashMap<>();
+        Map<String, JobHandlerModule> moduleOfType = new HashMap<>();
         for (JobHandlerModule module : modules) {
             String name = module.getClass().getName();
             Set<String> before = registry.registeredTypes();
             Set<Throwable> refusals = Collections.newSetFromMap(new IdentityHashMap<>());
             try {
-                module.register(new ModuleRegistry(registry, name, moduleOfType, refusals));
+                module.register(new ModuleRegistry(registry, module, name, moduleOfType, refusals));
             } catch (RuntimeException e) {
                 throw registerFailed(name, refusals.contains(e) ? ": " + e.getMessage()
                         : " failed while registering its handlers: " + e + from(module)
@@ -253,8 +253,9 @@ public final class HandlerModules {
      * module's name, where the registry alone names only the class of the handler already there,
      * often a lambda's ({@code Billing$$Lambda/0x…}) or a class that names no module.
      */
-    private record ModuleRegistry(JobHandlerRegistry registry, String module, Map<String, String> moduleOfType,
-                                  Set<Throwable> refusals) implements JobHandlerRegistry {
+    private record ModuleRegistry(JobHandlerRegistry registry, JobHandlerModule instance, String module,
+                                  Map<String, JobHandlerModule> moduleOfType, Set<Throwable> refusals)
+            implements JobHandlerRegistry {
 
         @Override
         public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler) {
@@ -294,12 +295,21 @@ public final class HandlerModules {
             }
         }
 
+        /**
+         * Refuses a type an earlier module registered, naming it; a type this module registers twice is left to the
+         * registry's own refusal. Two instances of one class may register different types (one module configured
+         * per region), so a class given twice is told so only where both register one type.
+         */
         private void claim(String type) {
-            String first = moduleOfType.putIfAbsent(type, module);
-            if (first != null && !first.equals(module)) {
-                throw new IllegalStateException("a handler for job type '" + type + "' is already registered, by "
-                        + "handler module " + first + "; register each job type in one module");
+            JobHandlerModule first = moduleOfType.putIfAbsent(type, instance);
+            if (first == null || first == instance) {
+                return;
             }
+            String firstName = first.getClass().getName();
+            throw new IllegalStateException("a handler for job type '" + type + "' is already registered, by "
+                    + (firstName.equals(module) ? "another instance of the same class; give each handler module "
+                    + "once, or have each instance register its own job types"
+                    : "handler module " + firstName + "; register each job type in one module"));
         }
     }
 }

@@ -108,6 +108,21 @@ class HandlerModulesTest {
     }
 
     @Test
+    void oneModuleClassGivenTwiceIsToldSo() {
+        // Two instances of one class may register different types (a module configured per region), so both are
+        // registered; where they register the same type, the refusal says the class was given twice. It said only
+        // "is already registered", as if the module registered the type twice itself.
+        var registry = new TestModules.TypesOnly();
+
+        assertThatThrownBy(() -> HandlerModules.registerAll(registry,
+                List.of(new TestModules.Mail(), new TestModules.Mail())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("handler modules: handler module dev.jobq.internal.discovery.TestModules$Mail: a handler "
+                        + "for job type 'email:send' is already registered, by another instance of the same class; "
+                        + "give each handler module once, or have each instance register its own job types");
+    }
+
+    @Test
     void aModuleRegisteringOneTypeTwiceGetsTheRegistrysOwnError() {
         JobHandlerModule twice = registry -> {
             registry.registerJobHandler("email:send", String.class, (job, ctx) -> { });
