@@ -22,7 +22,6 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -38,7 +37,7 @@ import picocli.CommandLine.Spec;
         description = "jobq, a background job queue for Java 21+.",
         subcommands = {RunCommand.class, EnqueueCommand.class, ScheduleCommand.class, RecurringCommand.class,
                 DeadLettersCommand.class, StatsCommand.class, ConfigCommand.class, DemoCommand.class,
-                HelpCommand.class},
+                HelpPath.class},
         footer = {"", "Exit status: 0 done, 1 failed at run time, 2 bad usage or configuration,",
                 "128 + N ended by signal N (143 TERM, 130 INT); jobq run drains on the first",
                 "TERM or INT and exits 0, and exits 143 or 130 on a second one."})

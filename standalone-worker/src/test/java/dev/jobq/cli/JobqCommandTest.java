@@ -176,6 +176,19 @@ class JobqCommandTest {
     }
 
     @Test
+    void helpFollowsASubcommandsPathAndRefusesOneItDoesNotHave() {
+        // picocli's help command read only its first name: "help dead-letters list" showed the group's usage, and
+        // "help dead-letters nosuch" did too, exit 0.
+        var list = CommandRun.of("help", "dead-letters", "list");
+        var unknown = CommandRun.of("help", "dead-letters", "nosuch");
+
+        assertThat(list.exitCode()).isZero();
+        assertThat(list.out()).contains("Usage: jobq dead-letters list").doesNotContain("Usage: jobq dead-letters [");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).contains("'nosuch'", "jobq dead-letters", "list, redrive, delete");
+    }
+
+    @Test
     void versionNamesTheBuiltVersion() {
         var run = CommandRun.of("--version");
 
