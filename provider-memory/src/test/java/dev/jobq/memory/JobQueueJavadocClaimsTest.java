@@ -190,6 +190,40 @@ class JobQueueJavadocClaimsTest {
         }
     }
 
+    /** Owners and their secrets as pairs, and maps in an array: two more shapes whose references Jackson names. */
+    record Pairs(List<Map.Entry<String, Secret>> owners, Map<?, ?>[] vaults) {
+    }
+
+    /**
+     * Jackson names a Map.Entry by its key too, and an array's element by its index, whatever the element: the refusal
+     * masked a map's key only, so a pair's key (an e-mail address) was in the message, and it masked the index of an
+     * array's element that is a map, so the message no longer said which element failed. Keys are masked wherever
+     * Jackson names something other than a bean's property; indexes are not data, and stay.
+     */
+    @Test
+    void jobQueue_enqueue_aPayloadNotWritableAsJson_doesNotEchoAnEntrysKey_andKeepsAnArraysIndex() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            var locked = new IllegalStateException("vault is locked");
+            Map.Entry<String, Secret> pair = new java.util.AbstractMap.SimpleEntry<>("bob@example.com",
+                    new Secret(locked));
+            assertThatThrownBy(() -> jobs.enqueue("work:do", new Pairs(List.of(pair), new Map<?, ?>[0])))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining("(through reference chain: " + Pairs.class.getName() + "[\"owners\"]->"
+                            + List.of(pair).getClass().getName() + "[0]->java.util.AbstractMap$SimpleEntry[…]->"
+                            + Secret.class.getName() + "[\"value\"])")
+                    .hasMessageNotContaining("bob@example.com")
+                    .cause().hasMessageContaining("bob@example.com");
+            var vault = new java.util.LinkedHashMap<String, Secret>();
+            vault.put("carol@example.com", new Secret(locked));
+            assertThatThrownBy(() -> jobs.enqueue("work:do", new Pairs(List.of(), new Map<?, ?>[] {Map.of(), vault})))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining("(through reference chain: " + Pairs.class.getName() + "[\"vaults\"]->"
+                            + "java.util.LinkedHashMap[1]->java.util.LinkedHashMap[…]->" + Secret.class.getName()
+                            + "[\"value\"])")
+                    .hasMessageNotContaining("carol@example.com");
+        }
+    }
+
     /** A customer and its orders, each order naming its customer: an entity graph with a cycle, as JPA maps one. */
     public static final class Customer {
         public final List<Placed> orders = new java.util.ArrayList<>();

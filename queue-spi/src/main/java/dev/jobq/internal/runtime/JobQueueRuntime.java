@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.ser.std.BeanSerializerBase;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.jobq.HandlerOptions;
 import dev.jobq.DeadLetter;
@@ -830,7 +831,7 @@ public final class JobQueueRuntime implements JobQueue {
         } catch (JsonProcessingException e) {
             throw new dev.jobq.JobRejectedException("payload of job type '" + type + "' ("
                     + (payload == null ? "null" : payload.getClass().getName()) + ") cannot be written as JSON: "
-                    + unwritable(e) + "; payloads must be plain data Jackson can serialize", e);
+                    + unwritable(mapper, e) + "; payloads must be plain data Jackson can serialize", e);
         }
         requireReadable(mapper, type, payload, json);
         return json;
@@ -840,25 +841,44 @@ public final class JobQueueRuntime implements JobQueue {
     private static final int CHAIN_ENDS = 4;
 
     /**
-     * Jackson's message, with the property it failed on, in Jackson's words but for two things the cause keeps: a map's
-     * entry is named by the map's class, not its key (the payload's data: an e-mail address, a token), and a chain
-     * longer than {@code 2 * CHAIN_ENDS + 1} is shortened to its ends (round a cycle, in an entity graph, the commonest
-     * payload Jackson cannot write, it is a thousand references, 43 KB on one line).
+     * Jackson's message, with the property it failed on, in Jackson's words but for two things the cause keeps: what
+     * Jackson names by a key, not a bean's property (a map's entry, a Map.Entry), is named by its class only, not the
+     * key (the payload's data: an e-mail address, a token), and a chain longer than {@code 2 * CHAIN_ENDS + 1} is
+     * shortened to its ends (round a cycle, in an entity graph, the commonest payload Jackson cannot write, it is a
+     * thousand references, 43 KB on one line).
      */
-    private static String unwritable(JsonProcessingException e) {
+    private static String unwritable(ObjectMapper mapper, JsonProcessingException e) {
         if (!(e instanceof JsonMappingException mapping) || mapping.getPath().isEmpty()) {
             return e.getMessage();
         }
-        List<String> refs = mapping.getPath().stream().map(JobQueueRuntime::describe).toList();
+        List<String> refs = mapping.getPath().stream().map(reference -> describe(mapper, reference)).toList();
         String chain = refs.size() <= 2 * CHAIN_ENDS + 1 ? String.join("->", refs)
                 : String.join("->", refs.subList(0, CHAIN_ENDS)) + "->(" + (refs.size() - 2 * CHAIN_ENDS) + " more)->"
                         + String.join("->", refs.subList(refs.size() - CHAIN_ENDS, refs.size()));
         return e.getOriginalMessage() + " (through reference chain: " + chain + ")";
     }
 
-    private static String describe(JsonMappingException.Reference reference) {
-        return reference.getFrom() instanceof Map<?, ?> map ? map.getClass().getName() + "[…]"
-                : reference.getDescription();
+    /**
+     * A reference as Jackson describes it, unless it names something by a key: an index (of a list or an array,
+     * whatever its element) and a bean's property are the payload's shape, but a name anything else gives is its data,
+     * be it a map's key, a Map.Entry's, or the key of a map-like type that a module or a serializer of the user's
+     * writes.
+     */
+    private static String describe(ObjectMapper mapper, JsonMappingException.Reference reference) {
+        Object from = reference.getFrom();
+        if (reference.getFieldName() == null || (from != null && writtenAsBean(mapper, from.getClass()))) {
+            return reference.getDescription();
+        }
+        return (from == null ? "UNKNOWN" : from.getClass().getName()) + "[…]";
+    }
+
+    /** Whether {@code mapper} writes {@code type} as a bean, whose field names are its properties'. */
+    private static boolean writtenAsBean(ObjectMapper mapper, Class<?> type) {
+        try {
+            return mapper.getSerializerProviderInstance().findValueSerializer(type) instanceof BeanSerializerBase;
+        } catch (JsonMappingException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**
