@@ -37,6 +37,9 @@ import org.jspecify.annotations.Nullable;
 /** Handlers by job type, with the payload type they bind to and the type's own defaults. Thread-safe. */
 public final class HandlerRegistry {
 
+    /** Why null {@link HandlerOptions} are refused, by a queue and by {@code jobq config check} alike. */
+    static final String NULL_OPTIONS = "options must not be null; pass HandlerOptions.defaults() for none";
+
     /**
      * One handler. {@code payloadReader} reads {@code payloadType} with the queue's mapper, made once
      * here: {@code ObjectMapper.readValue} set up its reading context anew for every job.
@@ -201,7 +204,7 @@ public final class HandlerRegistry {
         }
 
         private void requireQueue(String type, HandlerOptions options) {
-            Objects.requireNonNull(options, "options");
+            Objects.requireNonNull(options, NULL_OPTIONS);
             if (queues != null) {
                 requireConfiguredQueue(type, options, queues);
             }

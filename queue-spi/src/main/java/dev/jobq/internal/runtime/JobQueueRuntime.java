@@ -75,7 +75,6 @@ import org.slf4j.LoggerFactory;
 public final class JobQueueRuntime implements JobQueue {
 
     static final String NULL_OPTIONS = "options must not be null; pass EnqueueOptions.none() for the defaults";
-    private static final String NULL_HANDLER_OPTIONS = "options must not be null; pass HandlerOptions.defaults() for none";
 
     private static final Logger log = LoggerFactory.getLogger(JobQueueRuntime.class);
     /** How often close() looks whether the enqueue calls under way have finished. */
@@ -180,7 +179,7 @@ public final class JobQueueRuntime implements JobQueue {
     public <T> void registerJobHandler(String type, Class<T> payloadType, JobHandler<T> handler,
                                        HandlerOptions options) {
         requireOpen();
-        Objects.requireNonNull(options, NULL_HANDLER_OPTIONS);
+        Objects.requireNonNull(options, HandlerRegistry.NULL_OPTIONS);
         requireQueue(type, options);
         registering.registerJobHandler(type, payloadType, handler, options);
         announceRegistered(type);
@@ -190,7 +189,7 @@ public final class JobQueueRuntime implements JobQueue {
     public <T> void registerJobHandler(String type, TypeReference<T> payloadType, JobHandler<T> handler,
                                        HandlerOptions options) {
         requireOpen();
-        Objects.requireNonNull(options, NULL_HANDLER_OPTIONS);
+        Objects.requireNonNull(options, HandlerRegistry.NULL_OPTIONS);
         requireQueue(type, options);
         registering.registerJobHandler(type, payloadType, handler, options);
         announceRegistered(type);

@@ -229,6 +229,36 @@ class ConfigCheckTest {
     }
 
     /**
+     * A module passing null HandlerOptions fails jobq run with "options must not be null; pass
+     * HandlerOptions.defaults() for none"; the check failed it with "options", which names no fix.
+     */
+    @Test
+    void nullHandlerOptionsFailTheCheckWithTheWordsTheyFailRunWith() throws Exception {
+        Path handlers = dir.resolve("handlers");
+        new JarBuilder().compile(dir.resolve("build"), Map.of("shop.Reports", """
+                        package shop;
+
+                        public final class Reports implements dev.jobq.JobHandlerModule {
+                            @Override
+                            public void register(dev.jobq.JobHandlerRegistry registry) {
+                                dev.jobq.HandlerOptions options = null; // set later in a module being written
+                                registry.registerJobHandler("report:build", String.class, (job, ctx) -> { }, options);
+                            }
+                        }
+                        """))
+                .service(JobHandlerModule.class, "shop.Reports")
+                .writeTo(handlers.resolve("shop.jar"));
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
+                file.toString(), "--handlers", handlers.toString());
+
+        assertThat(run.exitCode()).as(run.out()).isEqualTo(2);
+        assertThat(run.err()).contains("handler module shop.Reports: options must not be null; pass "
+                + "HandlerOptions.defaults() for none");
+    }
+
+    /**
      * A payload type jobq run's mapper reads (java.time, through the JavaTimeModule every queue's default mapper has)
      * was refused by the check, which read it with a bare mapper: "cannot be read … without a Jackson module".
      */
