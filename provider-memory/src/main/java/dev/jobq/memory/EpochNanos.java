@@ -26,7 +26,14 @@ final class EpochNanos {
      *                             "never", the end of every lease and of every delay however long
      */
     static long of(Instant instant) {
-        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), NANOS_PER_SECOND), instant.getNano());
+        try {
+            return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), NANOS_PER_SECOND), instant.getNano());
+        } catch (ArithmeticException outsideRangeOrFirstSecond) {
+            // In FIRST's second the seconds alone are below Long.MIN_VALUE, their nanoseconds not yet added: count
+            // from the next second instead. Beyond the range this overflows as well, and throws.
+            return Math.addExact(Math.multiplyExact(instant.getEpochSecond() + 1, NANOS_PER_SECOND),
+                    instant.getNano() - NANOS_PER_SECOND);
+        }
     }
 
     static Instant toInstant(long epochNanos) {

@@ -194,6 +194,30 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("a clock in the first second the queue times by runs as any other, and is not named in a WARN")
+    void aClockInTheFirstSecondItTimesByIsNotHeldStill() {
+        Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
+        var appender = new CapturedLog();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            clock.set(EpochNanos.FIRST);
+            QueueProvider provider = provider();
+            JobEnvelope job = job();
+            provider.enqueue(job, Duration.ofMillis(500));
+
+            clock.advance(Duration.ofMillis(500));
+
+            assertThat(provider.receive(1, Duration.ZERO)).as("a job due 500 ms after %s, at %s", EpochNanos.FIRST,
+                    clock.instant()).extracting(ReceivedJob::jobId).containsExactly(job.jobId());
+            assertThat(appender.list).extracting(event -> event.getFormattedMessage())
+                    .noneMatch(message -> message.contains("its clock reads"));
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
     @DisplayName("a lease lasts exactly leaseDuration on the injected clock")
     void leaseEndsOnTheInjectedClock() {
         QueueProvider provider = provider(MemoryProviderFactory.builder().leaseDuration(Duration.ofSeconds(5)));
