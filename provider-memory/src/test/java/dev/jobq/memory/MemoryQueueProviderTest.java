@@ -196,11 +196,7 @@ class MemoryQueueProviderTest {
     @Test
     @DisplayName("a clock in the first second the queue times by runs as any other, and is not named in a WARN")
     void aClockInTheFirstSecondItTimesByIsNotHeldStill() {
-        Logger logger = (Logger) LoggerFactory.getLogger(MemoryQueueProvider.class);
-        var appender = new CapturedLog();
-        appender.start();
-        logger.addAppender(appender);
-        try {
+        try (var appender = CapturedLog.of(MemoryQueueProvider.class)) {
             clock.set(EpochNanos.FIRST);
             QueueProvider provider = provider();
             JobEnvelope job = job();
@@ -212,8 +208,6 @@ class MemoryQueueProviderTest {
                     clock.instant()).extracting(ReceivedJob::jobId).containsExactly(job.jobId());
             assertThat(appender.list).extracting(event -> event.getFormattedMessage())
                     .noneMatch(message -> message.contains("its clock reads"));
-        } finally {
-            logger.detachAppender(appender);
         }
     }
 
