@@ -55,6 +55,29 @@ class JobQueueMetricsTest {
     }
 
     @Test
+    void aRegistryRefusingALateHandlersSeriesLeavesItRegisteredWithAWarning() {
+        // Before, the registry's refusal came out of registerJobHandler after the handler was registered: the call
+        // failed, yet the type ran, and registering it again was refused as "already registered".
+        registry.config().meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
+            @Override
+            public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
+                if ("refused".equals(id.getTag("type"))) {
+                    throw new IllegalStateException("meter limit reached");
+                }
+                return id;
+            }
+        });
+        new JobQueueMetrics(jobs).bindTo(registry);
+        try (var log = CapturedLog.of(dev.jobq.internal.runtime.JobQueueRuntime.class)) {
+            jobs.registerJobHandler("refused", Integer.class, (job, ctx) -> { });
+
+            assertThat(jobs.registeredTypes()).contains("refused");
+            assertThat(log.warnings()).singleElement().asString()
+                    .contains("'refused'", "is registered", "meter limit reached");
+        }
+    }
+
+    @Test
     void showsEachOutcomeAtZeroFromTheBindOnlyForTheQueuesItsWorkerWorks() {
         JobQueue reportsOnly = JobQueue.builder().provider("memory").queue("reports", "memory", java.util.Map.of())
                 .workerQueues("reports").build();

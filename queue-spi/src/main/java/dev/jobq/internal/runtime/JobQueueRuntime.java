@@ -195,9 +195,19 @@ public final class JobQueueRuntime implements JobQueue {
         announceRegistered(type);
     }
 
+    /**
+     * Tells the listeners of registrations, after the handler is registered: one that throws (a meter registry
+     * refusing a series) is logged, not thrown, which would fail a call whose handler is registered and runs, and
+     * whose retry is refused as already registered.
+     */
     private void announceRegistered(String type) {
         for (Consumer<String> listener : handlerRegistered) {
-            listener.accept(type);
+            try {
+                listener.accept(type);
+            } catch (RuntimeException e) {
+                log.warn("job type '{}' is registered, but a listener of registrations failed on it: {}; its "
+                        + "metrics series may start with its first outcome instead of at 0", type, e.toString(), e);
+            }
         }
     }
 
