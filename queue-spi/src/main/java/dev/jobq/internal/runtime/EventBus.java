@@ -2,6 +2,7 @@ package dev.jobq.internal.runtime;
 
 import dev.jobq.JobEvent;
 import dev.jobq.JobListener;
+import dev.jobq.internal.worker.FailurePolicy;
 import dev.jobq.spi.JobEnvelope;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -80,14 +81,21 @@ public final class EventBus {
         }
     }
 
+    /**
+     * Logs what {@code listener} threw as a handler's failure is logged ({@link FailurePolicy#loggable}: messages cut
+     * to 1,000 characters, a bounded chain): a listener's 100,000-character message went whole into the log, for
+     * every event it failed on.
+     */
     private static void failed(JobListener listener, JobEvent event, Throwable e) {
         try {
+            Throwable loggable = FailurePolicy.loggable(e);
             if (e instanceof VirtualMachineError) {
                 log.error("jobq listener ({}) failed on {} with {}; the event was still delivered to the others, and "
-                        + "the job's outcome is recorded", UserCode.describe(listener), event, e.getClass().getName(), e);
+                        + "the job's outcome is recorded", UserCode.describe(listener), event, e.getClass().getName(),
+                        loggable);
             } else {
                 log.warn("jobq listener ({}) failed on {}; the event was still delivered to the others",
-                        UserCode.describe(listener), event, e);
+                        UserCode.describe(listener), event, loggable);
             }
         } catch (RuntimeException | StackOverflowError unloggable) {
             // What the listener threw cannot be logged (a message that throws, a chain too deep for the logger):

@@ -16,8 +16,11 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Decides what a failed attempt becomes: a retry after the backoff, or a dead letter. */
-final class FailurePolicy {
+/**
+ * Decides what a failed attempt becomes: a retry after the backoff, or a dead letter. Public for {@link #loggable}
+ * alone, which the listeners' failures take too ({@code EventBus}).
+ */
+public final class FailurePolicy {
 
     private static final Logger log = LoggerFactory.getLogger(FailurePolicy.class);
     /** How much of each message a failure's text keeps (its own, and its root cause's). */
@@ -260,7 +263,7 @@ final class FailurePolicy {
      * all. The stand-in is a {@link LoggedCopy}, with the same stack traces, each message {@linkplain #oneLine cut},
      * and the suppressed exceptions (a try-with-resources whose close() threw has the real cause there).
      */
-    static Throwable loggable(Throwable error) {
+    public static Throwable loggable(Throwable error) {
         return fitsTheLog(error, Collections.newSetFromMap(new IdentityHashMap<>()), new int[] {MAX_LOGGED_THROWABLES})
                 ? error : LoggedCopy.of(error);
     }

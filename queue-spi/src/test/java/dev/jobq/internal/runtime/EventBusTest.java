@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.JobEvent;
 import dev.jobq.JobListener;
@@ -47,5 +48,22 @@ class EventBusTest {
         assertThat(logged.list).singleElement().extracting(ILoggingEvent::getFormattedMessage)
                 .isEqualTo("jobq listener (a lambda in " + EventBusTest.class.getName() + ") failed on " + event
                         + "; the event was still delivered to the others");
+    }
+
+    @Test
+    void aListenerFailureWithAHugeMessageIsLoggedWithThatMessageCutAsAHandlersIs() {
+        JobListener failing = event -> {
+            throw new IllegalStateException("x".repeat(100_000));
+        };
+        var bus = new EventBus(List.of(failing));
+        var event = new JobEvent.Enqueued(Instant.EPOCH, "default", "j1", "email:send", Instant.EPOCH, false);
+
+        bus.publish(event);
+
+        // docs/semantics.md, "the handler or listener… throws with a message of any size": each message is cut to
+        // 1,000 characters. A listener's went whole into the log, 100,000 characters for every event it failed on.
+        IThrowableProxy thrown = logged.list.get(0).getThrowableProxy();
+        assertThat(thrown.getMessage()).as("the logged message").hasSizeLessThan(1_100)
+                .startsWith(IllegalStateException.class.getName() + ": xxx").endsWith("(99000 more characters)");
     }
 }
