@@ -284,6 +284,13 @@ final class PollLoop implements Runnable {
             underWay.set(receive);
             try {
                 jobs = stopping ? List.of() : queue.provider().receive(granted, wait);
+                if (jobs == null) {
+                    // A provider's bug, failed as a receive that threw: past here it ended the loop on a
+                    // NullPointerException with the receive's permits taken, and the queue was served no more.
+                    throw new IllegalStateException("the provider of queue '" + queue.name() + "' ("
+                            + queue.provider().getClass().getName() + ") returned null from receive(); it must return "
+                            + "a list, empty when no job is visible");
+                }
                 errorPause = FIRST_ERROR_PAUSE;
                 failures.succeeded(started);
                 failures.returned(started, receive.overdueAt());

@@ -273,6 +273,41 @@ class PollLoopTest {
         }
     }
 
+    @Test
+    @DisplayName("a provider whose receive returns null is treated as a failed receive: logged, tried again after a "
+            + "pause, and the loop goes on serving the queue with its permits")
+    void aReceiveReturningNullIsAFailedReceiveNotTheEndOfTheLoop() throws InterruptedException {
+        var provider = new NullOnceProvider();
+        var permits = new PermitPool(2, 1);
+        try (var log = CapturedLog.ofPollLoop();
+                var running = RunningLoop.start(provider, permits, new ReceiveFailures("default"))) {
+            await().atMost(WAIT).until(() -> running.launched().size() == 2 || !running.thread().isAlive());
+            // Before, the null ended the loop on a NullPointerException (jobs.size()) with the receive's two permits
+            // taken: the queue was served no more, and the log had nothing but an uncaught trace on stderr.
+            assertThat(running.thread().isAlive()).as("the loop goes on").isTrue();
+            assertThat(running.launched()).hasSize(2);
+            assertThat(log.lines(Level.WARN)).anySatisfy(m -> assertThat(m)
+                    .contains("receiving from queue 'default' failed"));
+        }
+    }
+
+    /** A provider whose first receive returns null, a third-party provider's bug; the later ones its jobs. */
+    private static final class NullOnceProvider extends BacklogProvider {
+        private final AtomicInteger receives = new AtomicInteger();
+
+        NullOnceProvider() {
+            super(2, 1);
+        }
+
+        @Override
+        public synchronized List<ReceivedJob> receive(int max, Duration wait) {
+            if (receives.getAndIncrement() == 0) {
+                return null;
+            }
+            return super.receive(max, wait);
+        }
+    }
+
     /** A provider whose every receive fails with an exception whose toString() throws. */
     private static final class UnprintableFailuresProvider extends BacklogProvider {
         final AtomicInteger receives = new AtomicInteger();
