@@ -386,7 +386,9 @@ final class AttemptRun implements JobContext, Runnable {
             // An Error (the payload class's static initializer failed) or a Throwable that is neither: not the payload's
             // fault, so the attempt fails as its handler's would. It escaped here, the attempt unsettled until its lease ended.
             failed(e);
-            if (e instanceof VirtualMachineError fatal) {
+            // A StackOverflowError is the deserializer's own recursion, unwound by here, and stops here as the handler's
+            // does: handed on, it wrote a second 1,024-frame trace and ended the thread.
+            if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
                 throw fatal;
             }
             return;
