@@ -14,8 +14,10 @@ import org.slf4j.LoggerFactory;
  * queue rather than by every loop at every try (a worker runs a loop per ten of its concurrency on
  * SQS): the first failure at WARN with its stack trace, then one WARN line every
  * {@link #REPEAT} while receives keep failing (each failure at DEBUG), and an INFO line when a
- * receive works again. Logged as {@link PollLoop}. While receives fail, {@link #outage()} says since when
- * and with which error, for a health check.
+ * receive works again. An outage that begins within {@link #REPEAT} of the last warning (a provider
+ * that fails every other receive) goes on in that rhythm rather than with a trace of its own, and
+ * ends with an INFO only if it was warned of. Logged as {@link PollLoop}. While receives fail,
+ * {@link #outage()} says since when and with which error, for a health check.
  *
  * <p>Its receives that go overdue ({@link PollLoop#giveBackIfOverdue}) likewise: the first at WARN, the next
  * ones at DEBUG, and an INFO line when a receive begun after the last of them returns in time. Logged once per
@@ -35,7 +37,11 @@ final class ReceiveFailures {
     private long since;
     private Instant sinceInstant = Instant.EPOCH;
     private String lastError = "";
+    /** When a WARN was last logged, by this outage or an earlier one; meaningful once {@link #everWarned}. */
     private long lastWarned;
+    private boolean everWarned;
+    /** Whether the outage under way logged a WARN, so that its end is worth an INFO. */
+    private boolean warnedThisOutage;
     /** Read on every receive that returns: the lock is taken only while receives go overdue. */
     private volatile boolean overdue;
     private int overdueCount;
@@ -55,21 +61,32 @@ final class ReceiveFailures {
     synchronized void failed(Throwable e, Duration pause) {
         long now = System.nanoTime();
         lastError = FailurePolicy.messageLine(e);
-        if (failures++ == 0) {
+        boolean first = failures++ == 0;
+        if (first) {
             failing = true;
             since = now;
             sinceInstant = clock.instant();
-            lastWarned = now;
+            warnedThisOutage = false;
+        }
+        boolean warnedLately = everWarned && now - lastWarned < REPEAT.toNanos();
+        if (first && !warnedLately) {
+            warned(now);
             log.warn("receiving from queue '{}' failed; trying again in {} ms", queue, pause.toMillis(),
                     FailurePolicy.loggable(e));
-        } else if (now - lastWarned >= REPEAT.toNanos()) {
-            lastWarned = now;
+        } else if (!warnedLately) {
+            warned(now);
             log.warn("receiving from queue '{}' failed ({} in a row over {}); trying again in {} ms: {}", queue,
                     failures, over(now), pause.toMillis(), FailurePolicy.describe(e));
         } else {
             log.debug("receiving from queue '{}' failed ({} in a row); trying again in {} ms: {}", queue, failures,
                     pause.toMillis(), FailurePolicy.describe(e));
         }
+    }
+
+    private void warned(long now) {
+        everWarned = true;
+        warnedThisOutage = true;
+        lastWarned = now;
     }
 
     /**
@@ -84,8 +101,13 @@ final class ReceiveFailures {
         }
         synchronized (this) {
             if (failures > 0 && startedNanos - since > 0) {
-                log.info("receiving from queue '{}' works again after {} failed receives over {}", queue, failures,
-                        over(System.nanoTime()));
+                if (warnedThisOutage) {
+                    log.info("receiving from queue '{}' works again after {} failed receives over {}", queue, failures,
+                            over(System.nanoTime()));
+                } else {
+                    log.debug("receiving from queue '{}' works again after {} failed receives over {}", queue,
+                            failures, over(System.nanoTime()));
+                }
                 failures = 0;
                 failing = false;
             }

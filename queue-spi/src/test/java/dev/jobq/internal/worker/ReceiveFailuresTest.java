@@ -2,11 +2,16 @@ package dev.jobq.internal.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 @DisplayName("ReceiveFailures: the outage a health check reports")
 class ReceiveFailuresTest {
@@ -69,5 +74,33 @@ class ReceiveFailuresTest {
             assertThat(outage.failures()).isEqualTo(2);
             assertThat(outage.error()).isEqualTo("(its getMessage() threw UnsupportedOperationException: session closed)");
         });
+    }
+
+    @Test
+    @DisplayName("a provider that fails every other receive is not a stack trace and a 'works again' per receive: one "
+            + "trace, then its failures at DEBUG within 30 s of it")
+    void receivesFailingEveryOtherTimeLogOneTrace() {
+        var failures = new ReceiveFailures("reports", InstantSource.fixed(FIRST));
+        var logger = (Logger) LoggerFactory.getLogger(PollLoop.class);
+        var logged = new ListAppender<ILoggingEvent>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            for (int i = 0; i < 5; i++) {
+                failures.failed(new IllegalStateException("connection reset"), PAUSE);
+                assertThat(failures.outage()).as("each failure is an outage for /health").isPresent();
+                failures.succeeded(System.nanoTime());
+                assertThat(failures.outage()).isEmpty();
+            }
+        } finally {
+            logger.detachAppender(logged);
+        }
+
+        // Before, each failure after a receive that worked began a new outage: its WARN with the whole stack trace,
+        // then an INFO "works again", for every other receive (on SQS with concurrency 100, ten loops' worth).
+        assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
+                .extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+                        "receiving from queue 'reports' failed; trying again in 100 ms",
+                        "receiving from queue 'reports' works again after 1 failed receives over 0s");
     }
 }
