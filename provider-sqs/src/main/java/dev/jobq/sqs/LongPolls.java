@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -142,9 +143,19 @@ final class LongPolls {
         }
     }
 
+    /**
+     * One ReceiveMessage call. On a FIFO queue it carries a {@code ReceiveRequestAttemptId} of its own, the same in
+     * each of the SDK's attempts of it: an attempt whose answer was lost (a connection dropped, an answer later than
+     * the attempt's timeout) had SQS hand its message out all the same, and the next attempt got nothing, the message
+     * in flight and its whole group held up behind it for a lease, and then its delivery counted as an attempt. With
+     * the id, SQS answers the attempt after it with the same messages and receipts. Standard queues take no such id: a
+     * message handed to a lost attempt comes back after its lease there, counted, as at-least-once allows.
+     */
     private List<Message> receive(int max, int waitSeconds) {
+        String attemptId = queue.fifo() ? UUID.randomUUID().toString() : null;
         try {
             return sqs.receiveMessage(r -> r.queueUrl(queue.url())
+                    .receiveRequestAttemptId(attemptId)
                     .maxNumberOfMessages(max)
                     .waitTimeSeconds(waitSeconds)
                     .visibilityTimeout((int) queue.lease().toSeconds())
