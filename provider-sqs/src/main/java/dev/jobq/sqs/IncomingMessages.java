@@ -93,7 +93,8 @@ final class IncomingMessages {
                         message.messageId(), queue.label());
                 continue;
             }
-            var lease = new Lease(message, message.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID), now);
+            var lease = new Lease(message, message.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID), now,
+                    queue.lease());
             int receives = receiveCount(lease);
             JobEnvelope envelope;
             try {

@@ -1,6 +1,7 @@
 package dev.jobq.sqs;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -29,6 +30,11 @@ final class Lease {
     static final Duration MAX_TIMEOUT = MAX_VISIBILITY.minusMinutes(1);
     /** Kept off the 12 hours for the time a call takes to reach SQS. */
     private static final Duration MARGIN = Duration.ofSeconds(5);
+    /**
+     * Kept off a lease counted from the receive's answer, for the time between SQS handing the message out (when its
+     * visibility timeout began) and the answer's arrival here.
+     */
+    static final Duration ANSWER_MARGIN = Duration.ofSeconds(1);
 
     private final Message message;
     private final @Nullable String groupId;
@@ -42,16 +48,24 @@ final class Lease {
      * visible again ({@link System#nanoTime()}): that heartbeat, once it returns, sets it so again. Null otherwise.
      */
     private volatile @Nullable Long visibleAgainNanos;
+    /**
+     * {@link System#nanoTime()} until which SQS surely holds this delivery, hidden from every other receive: the end
+     * of the lease its receive set, less {@link #ANSWER_MARGIN}, or the end of the one its last heartbeat that returned
+     * set, counted from when that heartbeat was sent. SQS's own end is no earlier.
+     */
+    private volatile long heldUntilNanos;
 
     /**
      * @param message       the message as received, receipt handle included
      * @param groupId       its FIFO message group, null on standard queues
      * @param receivedNanos {@link System#nanoTime()} at receipt
+     * @param lease         the visibility timeout the receive set
      */
-    Lease(Message message, @Nullable String groupId, long receivedNanos) {
+    Lease(Message message, @Nullable String groupId, long receivedNanos, Duration lease) {
         this.message = message;
         this.groupId = groupId;
         this.receivedNanos = receivedNanos;
+        this.heldUntilNanos = receivedNanos + lease.minus(ANSWER_MARGIN).toNanos();
     }
 
     Message message() {
@@ -101,6 +115,20 @@ final class Lease {
     /** When a settle beside a heartbeat made the message visible again; null if none did. */
     @Nullable Long visibleAgainNanos() {
         return visibleAgainNanos;
+    }
+
+    /** A heartbeat sent at {@code sentNanos} ({@link System#nanoTime()}) set the visibility to {@code seconds}. */
+    void extended(long sentNanos, int seconds) {
+        heldUntilNanos = sentNanos + TimeUnit.SECONDS.toNanos(seconds);
+    }
+
+    /**
+     * Whether SQS surely still holds this delivery at {@code nowNanos}, its lease (by its receive and its last heartbeat)
+     * not yet run out: no other receive can have been handed the message, so a receipt SQS refuses then is refused
+     * because the message is gone.
+     */
+    boolean surelyHeldAt(long nowNanos) {
+        return nowNanos - heldUntilNanos < 0;
     }
 
     String receipt() {

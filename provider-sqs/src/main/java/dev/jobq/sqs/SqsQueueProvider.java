@@ -300,7 +300,20 @@ final class SqsQueueProvider implements QueueProvider {
 
     @Override
     public void acknowledge(ReceivedJob job) {
-        settle(job, "acknowledge", true, lease -> calls.delete(lease.receipt()));
+        settle(job, "acknowledge", true, lease -> {
+            try {
+                calls.delete(lease.receipt());
+            } catch (RuntimeException e) {
+                if (!EntryFailure.isLostReceipt(e) || !lease.surelyHeldAt(System.nanoTime())) {
+                    throw e;
+                }
+                // Refused while the lease still runs: no other receive can hold the message, so it is gone, deleted by
+                // an attempt of this very call whose answer was lost (the SDK sent the delete again), or purged.
+                log.debug("job {} on {}: SQS refused the receipt of its delete within its lease ({}); the message is "
+                        + "gone, deleted by an earlier attempt of the call whose answer was lost", job.jobId(),
+                        queue.label(), e.getMessage());
+            }
+        });
     }
 
     @Override
@@ -405,8 +418,10 @@ final class SqsQueueProvider implements QueueProvider {
                     + "ago, the longest SQS keeps a message invisible; it will be delivered again while it runs");
         }
         int seconds = ceilSeconds(extension.compareTo(left) > 0 ? left : extension);
+        long sent = System.nanoTime();
         try {
             calls.extendVisibility(lease.receipt(), seconds);
+            lease.extended(sent, seconds);
         } catch (RuntimeException e) {
             if (EntryFailure.isLostReceipt(e)) {
                 leases.lost(lease);

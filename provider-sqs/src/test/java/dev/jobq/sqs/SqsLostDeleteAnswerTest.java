@@ -1,0 +1,89 @@
+package dev.jobq.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import dev.jobq.JobOptions;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.Settings;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * An acknowledgement whose answer is lost on the way (the connection drops after SQS deleted the message): the SDK
+ * sends the delete again, and SQS refuses that attempt's receipt, as the message it names is gone. The delivery's
+ * lease had not run out, so no other delivery can hold the message: the acknowledgement succeeded, and must not be
+ * refused as a lost lease (the worker then neither announced nor counted the job's Completed, and no other delivery
+ * ever would).
+ */
+@DisplayName("SQS: an acknowledgement whose answer is lost, sent again by the SDK, succeeds")
+@ExtendWith(ElasticMq.class)
+class SqsLostDeleteAnswerTest {
+
+    /** Passes everything but the first answer read once {@link #dropNext} is called: that connection ends there. */
+    private static final class DropNextAnswer implements TcpProxy.Chunk {
+        private final AtomicBoolean armed = new AtomicBoolean();
+        private final CountDownLatch dropped = new CountDownLatch(1);
+
+        void dropNext() {
+            armed.set(true);
+        }
+
+        @Override
+        public boolean pass(boolean request) {
+            if (!request && armed.compareAndSet(true, false)) {
+                dropped.countDown();
+                return false;
+            }
+            return true;
+        }
+    }
+
+    private final DropNextAnswer drop = new DropNextAnswer();
+    private TcpProxy proxy;
+
+    @AfterEach
+    void closeProxy() throws IOException {
+        if (proxy != null) {
+            proxy.close();
+        }
+    }
+
+    @Test
+    @DisplayName("within the lease, a delete SQS refuses on the SDK's second attempt is the first attempt's success")
+    void aDeleteSentAgainAfterItsAnswerWasLostIsNotALostLease() throws Exception {
+        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
+        proxy = TcpProxy.start(server, drop);
+        SqsServer.Queues queues = ElasticMq.newQueues("lost-delete-answer", false);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
+                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "60s", "waitTime", "1s"))),
+                Clock.systemUTC()))) {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "lost-delete-1", "report:build", "1",
+                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(received).hasSize(1);
+            drop.dropNext();
+            assertThatCode(() -> provider.acknowledge(received.getFirst()))
+                    .as("the acknowledgement whose first answer was lost, its message deleted by that first attempt")
+                    .doesNotThrowAnyException();
+            assertThat(drop.dropped.await(0, TimeUnit.SECONDS)).as("the delete's answer was dropped").isTrue();
+            assertThat(QueueContents.total(queues.url())).as("messages left on the queue").isZero();
+        }
+    }
+}
