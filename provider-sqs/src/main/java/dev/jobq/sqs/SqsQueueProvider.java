@@ -518,6 +518,14 @@ final class SqsQueueProvider implements QueueProvider {
             try {
                 calls.delete(lease.receipt());
             } catch (RuntimeException e) {
+                if (EntryFailure.isLostReceipt(e) && lease.surelyHeldAt(System.nanoTime())) {
+                    // As in acknowledge: refused within the lease, the delivery is gone, deleted by an earlier attempt
+                    // of this call whose answer was lost; only the copy is left, and the job runs once.
+                    log.debug("job {} on {}: SQS refused the receipt of the released delivery's delete within its lease "
+                            + "({}); it is gone, deleted by an earlier attempt of the call whose answer was lost",
+                            job.jobId(), queue.label(), e.getMessage());
+                    return;
+                }
                 log.warn("job {} on {} was released as a fresh copy, but deleting the released delivery failed; it "
                         + "comes back after its visibility timeout too, so the job may run twice", job.jobId(),
                         queue.label(), e);

@@ -3,6 +3,10 @@ package dev.jobq.sqs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+
 import dev.jobq.JobOptions;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.ProviderContext;
@@ -11,6 +15,7 @@ import dev.jobq.spi.ReceivedJob;
 import dev.jobq.spi.Settings;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +28,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
+import org.slf4j.LoggerFactory;
 
 /**
  * An acknowledgement whose answer is lost on the way (the connection drops after SQS deleted the message): the SDK
@@ -33,11 +40,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @DisplayName("SQS: an acknowledgement whose answer is lost, sent again by the SDK, succeeds")
 @ExtendWith(ElasticMq.class)
+@Isolated("captures the provider's log")
 class SqsLostDeleteAnswerTest {
 
-    /** Passes everything but the first answer read once {@link #dropNext} is called: that connection ends there. */
+    /**
+     * Passes everything but the first answer read once {@link #dropNext} is called, after a request naming
+     * {@code DeleteMessageBatch}: that connection ends there.
+     */
     private static final class DropNextAnswer implements TcpProxy.Chunk {
         private final AtomicBoolean armed = new AtomicBoolean();
+        private final AtomicBoolean deleteSent = new AtomicBoolean();
         private final CountDownLatch dropped = new CountDownLatch(1);
 
         void dropNext() {
@@ -46,7 +58,16 @@ class SqsLostDeleteAnswerTest {
 
         @Override
         public boolean pass(boolean request) {
-            if (!request && armed.compareAndSet(true, false)) {
+            return true;
+        }
+
+        @Override
+        public boolean pass(boolean request, byte[] bytes, int length) {
+            if (request && armed.get() && new String(bytes, 0, length, StandardCharsets.ISO_8859_1)
+                    .contains("AmazonSQS.DeleteMessageBatch")) {
+                deleteSent.set(true);
+            }
+            if (!request && deleteSent.get() && armed.compareAndSet(true, false)) {
                 dropped.countDown();
                 return false;
             }
@@ -57,8 +78,12 @@ class SqsLostDeleteAnswerTest {
     private final DropNextAnswer drop = new DropNextAnswer();
     private TcpProxy proxy;
 
+    private final Logger providerLog = (Logger) LoggerFactory.getLogger(SqsQueueProvider.class);
+    private final CapturedLog logged = new CapturedLog();
+
     @AfterEach
     void closeProxy() throws IOException {
+        providerLog.detachAppender(logged);
         if (proxy != null) {
             proxy.close();
         }
@@ -84,6 +109,31 @@ class SqsLostDeleteAnswerTest {
                     .doesNotThrowAnyException();
             assertThat(drop.dropped.await(0, TimeUnit.SECONDS)).as("the delete's answer was dropped").isTrue();
             assertThat(QueueContents.total(queues.url())).as("messages left on the queue").isZero();
+        }
+    }
+
+    @Test
+    @DisplayName("a release whose delete is sent again that way says nothing of the job running twice: it left one copy")
+    void aReleaseWhoseDeleteAnswerWasLostWarnsOfNothing() throws Exception {
+        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
+        proxy = TcpProxy.start(server, drop);
+        SqsServer.Queues queues = ElasticMq.newQueues("lost-release-delete-answer", false);
+        logged.start();
+        providerLog.addAppender(logged);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
+                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "60s", "waitTime", "1s"))),
+                Clock.systemUTC()))) {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "lost-delete-2", "report:build", "1",
+                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(received).hasSize(1);
+            drop.dropNext();
+            provider.release(received.getFirst());
+            assertThat(drop.dropped.await(0, TimeUnit.SECONDS)).as("the delete's answer was dropped").isTrue();
+            assertThat(QueueContents.total(queues.url())).as("messages on the queue: the released copy").isEqualTo(1);
+            assertThat(logged.list).filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+                    .extracting(ILoggingEvent::getFormattedMessage).as("WARN lines of the release").isEmpty();
         }
     }
 }

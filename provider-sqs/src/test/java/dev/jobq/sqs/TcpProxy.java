@@ -33,6 +33,11 @@ final class TcpProxy implements AutoCloseable {
          */
         boolean pass(boolean request) throws InterruptedException;
 
+        /** As {@link #pass(boolean)}, shown the chunk's bytes ({@code length} of {@code bytes}); that by default. */
+        default boolean pass(boolean request, byte[] bytes, int length) throws InterruptedException {
+            return pass(request);
+        }
+
         /** How late an answer's chunk read now is passed on (a far region, a loaded NAT); none by default. */
         default Duration answerLatency() {
             return Duration.ZERO;
@@ -167,7 +172,7 @@ final class TcpProxy implements AutoCloseable {
         try (InputStream in = from.getInputStream()) {
             OutputStream out = to.getOutputStream();
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                if (!chunk.pass(requests)) {
+                if (!chunk.pass(requests, buffer, n)) {
                     return;
                 }
                 long latency = requests ? 0 : chunk.answerLatency().toNanos();
