@@ -63,6 +63,8 @@ final class Database implements AutoCloseable {
     /** How often a migration that failed is tried in all, and the first pause between tries (doubling). */
     private static final int MIGRATE_TRIES = 6;
     private static final long FIRST_MIGRATE_PAUSE_MILLIS = 50;
+    /** The level {@link Connection#getTransactionIsolation} reports for H2's SNAPSHOT isolation. */
+    private static final int H2_SNAPSHOT = 6;
     /** H2's lock timeout in words of ours: H2's own message spells out the locked row, a job's payload too. */
     private static final String H2_LOCK_TIMED_OUT = "a row it needed stayed locked by another transaction longer "
             + "than H2's lock timeout; raise H2's LOCK_TIMEOUT in the jdbcUrl (in milliseconds), or find the "
@@ -298,21 +300,41 @@ final class Database implements AutoCloseable {
         }
     }
 
-    /** As {@link #transaction}, at READ COMMITTED, the connection's own level given back after. */
+    /**
+     * As {@link #transaction}, at READ COMMITTED: on PostgreSQL for that transaction only; on H2, whose {@code SET
+     * TRANSACTION} sets the session's level, the session's level set and given back after. In SQL, not through
+     * {@link Connection#setTransactionIsolation}: HikariCP resets a connection whose level was set that way, when it
+     * comes back, to the level it read before its {@code connectionInitSql} ran, so a connection its init SQL set to
+     * REPEATABLE READ went back to the pool at READ COMMITTED, and the application's next work on it read at that level.
+     */
     private <T> T readCommitted(Connection connection, TransactionalCallable<T> work) throws SQLException {
-        int isolation = connection.getTransactionIsolation();
-        if (isolation <= Connection.TRANSACTION_READ_COMMITTED) {
+        if (dialect == SQLDialect.POSTGRES) {
+            return transaction(connection, work, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+        }
+        String level = switch (connection.getTransactionIsolation()) {
+            case Connection.TRANSACTION_REPEATABLE_READ -> "REPEATABLE READ";
+            case H2_SNAPSHOT -> "SNAPSHOT";
+            case Connection.TRANSACTION_SERIALIZABLE -> "SERIALIZABLE";
+            default -> null;
+        };
+        if (level == null) {
             return transaction(connection, work, null);
         }
-        connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        setH2SessionLevel(connection, "READ COMMITTED");
         try {
             return transaction(connection, work, null);
         } finally {
             try {
-                connection.setTransactionIsolation(isolation);
+                setH2SessionLevel(connection, level);
             } catch (SQLException e) {
-                // The connection is broken; the pool resets or evicts it when it comes back.
+                // The connection is broken; the pool evicts it when it comes back.
             }
+        }
+    }
+
+    private static void setH2SessionLevel(Connection connection, String level) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL " + level);
         }
     }
 

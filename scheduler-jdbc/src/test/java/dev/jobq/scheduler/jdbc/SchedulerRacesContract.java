@@ -307,6 +307,35 @@ abstract class SchedulerRacesContract {
         scheduleRetriedWhileItsJobIsHandedOn(isolation);
     }
 
+    /**
+     * A pool whose connections its init SQL sets to REPEATABLE READ: HikariCP takes the level it reads before that SQL
+     * for the connections' own, and resets a connection whose level was set through JDBC to it when it comes back. A
+     * schedule() that set READ COMMITTED and the level back through JDBC left the connection at READ COMMITTED, the
+     * application's next transaction on it reading at a level it had not chosen.
+     */
+    @Test
+    @DisplayName("schedule() on a pool whose init SQL sets REPEATABLE READ leaves its connections at REPEATABLE READ")
+    void scheduleLeavesTheLevelAPoolsInitSqlSet() throws Exception {
+        try (var pool = new HikariDataSource()) {
+            pool.setJdbcUrl(sameDatabase(url, "init-sql"));
+            pool.setMaximumPoolSize(2);
+            pool.setConnectionInitSql("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().dataSource(pool)
+                    .pollInterval(Duration.ofMinutes(10))
+                    .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+                JobEnvelope job = job("invoice:remind");
+                scheduler.schedule(job, clock.instant().plusSeconds(60));
+                assertThat(scheduler.status(job.jobId())).hasValue(ScheduledJobInfo.Status.SCHEDULED);
+            }
+            // Both of the pool's connections: the one schedule() ran on is among them.
+            try (Connection first = pool.getConnection(); Connection second = pool.getConnection()) {
+                assertThat(List.of(first.getTransactionIsolation(), second.getTransactionIsolation()))
+                        .as("the levels of the pool's connections after schedule()")
+                        .containsOnly(Connection.TRANSACTION_REPEATABLE_READ);
+            }
+        }
+    }
+
     /** The race of both tests above, on a pool at {@code isolation} (the driver's default when null). */
     private void scheduleRetriedWhileItsJobIsHandedOn(@Nullable String isolation) throws Exception {
         var held = new HeldHandOff(sink, Duration.ofSeconds(WAIT_S));
