@@ -642,6 +642,10 @@ final class Database implements AutoCloseable {
         config.setConnectionTimeout(settings.connectionTimeout().toMillis());
         config.setPoolName(name);
         config.setAutoCommit(true);
+        // Whatever the database's default (ALTER DATABASE … SET default_transaction_isolation): schedule()'s second
+        // look for a retried job's record must see a hand-off committed after its first. HikariCP sets the level on a
+        // new connection only where it differs from the driver's, so a default of READ COMMITTED costs nothing.
+        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         boolean postgres = settings.jdbcUrl().strip().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:");
         if (postgres && !claims) {
             // An upgrade that waits for a table behind another session's transaction would hang the start,
