@@ -1,6 +1,10 @@
 package dev.jobq.sqs;
 
 import dev.jobq.localsqs.LocalSqs;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.Settings;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -48,6 +52,17 @@ final class ElasticMq implements BeforeAllCallback {
 
     static Map<String, Object> settings(SqsServer.Queues queues, Map<String, ?> extra) {
         return server().settings(queues, extra);
+    }
+
+    /**
+     * A provider of {@code queues} whose calls go through {@code proxy} (a {@link TcpProxy} in front of this server), with
+     * {@code extra} settings beside the proxy's endpoint, on the system clock.
+     */
+    static QueueProvider providerThrough(TcpProxy proxy, SqsServer.Queues queues, Map<String, ?> extra) {
+        var settings = new LinkedHashMap<String, Object>(extra);
+        settings.put("endpoint", "http://127.0.0.1:" + proxy.port());
+        return new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", settings(queues, settings)), Clock.systemUTC()));
     }
 
     /** Region, endpoint and dummy keys (ElasticMQ checks none) as a provider section. */

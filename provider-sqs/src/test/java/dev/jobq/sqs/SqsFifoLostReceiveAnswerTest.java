@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.JobOptions;
 import dev.jobq.spi.JobEnvelope;
-import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
-import dev.jobq.spi.Settings;
 import java.io.IOException;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -68,10 +65,8 @@ class SqsFifoLostReceiveAnswerTest {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
         proxy = TcpProxy.start(server, drop);
         SqsServer.Queues queues = ElasticMq.newQueues("fifo-lost-receive", true);
-        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
-                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "30s", "waitTime", "2s"))),
-                Clock.systemUTC()))) {
+        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+                Map.of("visibilityTimeout", "30s", "waitTime", "2s"))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "lost-answer-1", "report:build", "1",
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
             drop.dropNext();

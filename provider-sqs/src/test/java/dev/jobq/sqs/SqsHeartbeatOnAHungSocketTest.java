@@ -5,14 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jobq.JobOptions;
 import dev.jobq.spi.JobEnvelope;
-import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
-import dev.jobq.spi.Settings;
 import dev.jobq.tck.LeakChecks;
 import java.io.IOException;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -52,10 +49,8 @@ class SqsHeartbeatOnAHungSocketTest {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
         proxy = TcpProxy.start(server, hold);
         SqsServer.Queues queues = ElasticMq.newQueues("hung-heartbeat-socket", false);
-        QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
-                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "30s", "waitTime", "1s",
-                        "requestTimeout", "60s"))), Clock.systemUTC()));
+        QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+                Map.of("visibilityTimeout", "30s", "waitTime", "1s", "requestTimeout", "60s"));
         CompletableFuture<Throwable> extending;
         try {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "socket-1", "report:build", "1",
@@ -90,10 +85,8 @@ class SqsHeartbeatOnAHungSocketTest {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
         proxy = TcpProxy.start(server, hold);
         SqsServer.Queues queues = ElasticMq.newQueues("hung-heartbeat-attempt", false);
-        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
-                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "3s", "waitTime", "1s"))),
-                Clock.systemUTC()))) {
+        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+                Map.of("visibilityTimeout", "3s", "waitTime", "1s"))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "socket-2", "report:build", "1",
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));

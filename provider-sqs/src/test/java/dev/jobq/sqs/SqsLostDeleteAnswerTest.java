@@ -9,14 +9,11 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 
 import dev.jobq.JobOptions;
 import dev.jobq.spi.JobEnvelope;
-import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
-import dev.jobq.spi.Settings;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -95,10 +92,8 @@ class SqsLostDeleteAnswerTest {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
         proxy = TcpProxy.start(server, drop);
         SqsServer.Queues queues = ElasticMq.newQueues("lost-delete-answer", false);
-        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
-                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "60s", "waitTime", "1s"))),
-                Clock.systemUTC()))) {
+        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+                Map.of("visibilityTimeout", "60s", "waitTime", "1s"))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "lost-delete-1", "report:build", "1",
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
@@ -120,10 +115,8 @@ class SqsLostDeleteAnswerTest {
         SqsServer.Queues queues = ElasticMq.newQueues("lost-release-delete-answer", false);
         logged.start();
         providerLog.addAppender(logged);
-        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
-                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "60s", "waitTime", "1s"))),
-                Clock.systemUTC()))) {
+        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+                Map.of("visibilityTimeout", "60s", "waitTime", "1s"))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "lost-delete-2", "report:build", "1",
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));

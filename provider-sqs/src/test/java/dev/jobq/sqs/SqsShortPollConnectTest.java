@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.JobQueueException;
-import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
-import dev.jobq.spi.Settings;
 import java.io.IOException;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -43,10 +40,8 @@ class SqsShortPollConnectTest {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
         proxy = TcpProxy.start(server, request -> true, 1);
         SqsServer.Queues queues = ElasticMq.newQueues("short-poll-connect", false);
-        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
-                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.port(), "waitTime", "0s", "requestTimeout", "500ms"))),
-                Clock.systemUTC()))) {
+        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+                Map.of("waitTime", "0s", "requestTimeout", "500ms"))) {
             proxy.dropNewConnections(); // the polls' pool has no connection yet: each attempt's waits to connect
 
             long began = System.nanoTime();

@@ -7,13 +7,10 @@ import static org.awaitility.Awaitility.await;
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.JobEnvelope;
-import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
-import dev.jobq.spi.Settings;
 import java.io.IOException;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -55,10 +52,8 @@ class SqsSlowAnswerHeartbeatTest {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
         proxy = TcpProxy.start(server, chunks());
         SqsServer.Queues queues = ElasticMq.newQueues("slow-zero-extension", false);
-        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
-                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "30s", "waitTime", "1s"))),
-                Clock.systemUTC()))) {
+        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+                Map.of("visibilityTimeout", "30s", "waitTime", "1s"))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-zero", "report:build", "1",
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
@@ -80,10 +75,8 @@ class SqsSlowAnswerHeartbeatTest {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
         proxy = TcpProxy.start(server, chunks());
         SqsServer.Queues queues = ElasticMq.newQueues("slow-heartbeat-kept", false);
-        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
-                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "1s", "waitTime", "1s"))),
-                Clock.systemUTC()))) {
+        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+                Map.of("visibilityTimeout", "1s", "waitTime", "1s"))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-kept", "report:build", "1",
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
@@ -106,10 +99,8 @@ class SqsSlowAnswerHeartbeatTest {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
         proxy = TcpProxy.start(server, chunks());
         SqsServer.Queues queues = ElasticMq.newQueues("slow-heartbeat-cut", false);
-        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
-                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "1s", "waitTime", "1s"))),
-                Clock.systemUTC()))) {
+        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+                Map.of("visibilityTimeout", "1s", "waitTime", "1s"))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-cut", "report:build", "1",
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
@@ -134,10 +125,8 @@ class SqsSlowAnswerHeartbeatTest {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
         proxy = TcpProxy.start(server, chunks());
         SqsServer.Queues queues = ElasticMq.newQueues("slow-heartbeat-batch", false);
-        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
-                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "30s", "waitTime", "1s"))),
-                Clock.systemUTC()))) {
+        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+                Map.of("visibilityTimeout", "30s", "waitTime", "1s"))) {
             for (String id : List.of("first", "short", "long")) {
                 provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, id, "report:build", "1",
                         JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
@@ -183,10 +172,8 @@ class SqsSlowAnswerHeartbeatTest {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
         proxy = TcpProxy.start(server, chunks());
         SqsServer.Queues queues = ElasticMq.newQueues("slow-request-timeout", false);
-        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
-                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("endpoint",
-                        "http://127.0.0.1:" + proxy.port(), "visibilityTimeout", "30s", "waitTime", "1s",
-                        "requestTimeout", "200ms"))), Clock.systemUTC()))) {
+        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+                Map.of("visibilityTimeout", "30s", "waitTime", "1s", "requestTimeout", "200ms"))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-ack", "report:build", "1",
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));

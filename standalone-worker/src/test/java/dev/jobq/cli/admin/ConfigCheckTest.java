@@ -195,20 +195,10 @@ class ConfigCheckTest {
      */
     @Test
     void aHandlerOnAQueueTheFileDoesNotConfigureFailsTheCheckAsItFailsRun() throws Exception {
-        Path handlers = dir.resolve("handlers");
-        new JarBuilder().compile(dir.resolve("build"), Map.of("shop.Reports", """
-                        package shop;
-
-                        public final class Reports implements dev.jobq.JobHandlerModule {
-                            @Override
-                            public void register(dev.jobq.JobHandlerRegistry registry) {
-                                registry.registerJobHandler("report:build", String.class, (job, ctx) -> { },
-                                        dev.jobq.HandlerOptions.defaults().queue("reports"));
-                            }
-                        }
-                        """))
-                .service(JobHandlerModule.class, "shop.Reports")
-                .writeTo(handlers.resolve("shop.jar"));
+        Path handlers = reportsModule("""
+                    registry.registerJobHandler("report:build", String.class, (job, ctx) -> { },
+                            dev.jobq.HandlerOptions.defaults().queue("reports"));
+                """);
         Path file = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
 
         var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
@@ -234,20 +224,10 @@ class ConfigCheckTest {
      */
     @Test
     void nullHandlerOptionsFailTheCheckWithTheWordsTheyFailRunWith() throws Exception {
-        Path handlers = dir.resolve("handlers");
-        new JarBuilder().compile(dir.resolve("build"), Map.of("shop.Reports", """
-                        package shop;
-
-                        public final class Reports implements dev.jobq.JobHandlerModule {
-                            @Override
-                            public void register(dev.jobq.JobHandlerRegistry registry) {
-                                dev.jobq.HandlerOptions options = null; // set later in a module being written
-                                registry.registerJobHandler("report:build", String.class, (job, ctx) -> { }, options);
-                            }
-                        }
-                        """))
-                .service(JobHandlerModule.class, "shop.Reports")
-                .writeTo(handlers.resolve("shop.jar"));
+        Path handlers = reportsModule("""
+                    dev.jobq.HandlerOptions options = null; // set later in a module being written
+                    registry.registerJobHandler("report:build", String.class, (job, ctx) -> { }, options);
+                """);
         Path file = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
 
         var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
@@ -351,5 +331,25 @@ class ConfigCheckTest {
         String line = run.out().lines().filter(l -> l.startsWith("  handlers: ")).findFirst().orElseThrow();
         assertThat(List.of(line.substring("  handlers: ".length()).split(", "))).as(line)
                 .contains("aa:first", "zz:last", "order:ship").isSorted();
+    }
+
+    /**
+     * A handlers directory holding one jar whose module {@code shop.Reports} registers its handlers with
+     * {@code registerBody}, the body of its {@code register(JobHandlerRegistry registry)}.
+     */
+    private Path reportsModule(String registerBody) throws Exception {
+        Path handlers = dir.resolve("handlers");
+        new JarBuilder().compile(dir.resolve("build"), Map.of("shop.Reports", """
+                        package shop;
+
+                        public final class Reports implements dev.jobq.JobHandlerModule {
+                            @Override
+                            public void register(dev.jobq.JobHandlerRegistry registry) {
+                        %s    }
+                        }
+                        """.formatted(registerBody.indent(8))))
+                .service(JobHandlerModule.class, "shop.Reports")
+                .writeTo(handlers.resolve("shop.jar"));
+        return handlers;
     }
 }
