@@ -2,6 +2,7 @@ package dev.jobq.scheduler.jdbc;
 
 import com.cronutils.model.Cron;
 import com.cronutils.model.CronType;
+import com.cronutils.model.definition.CronDefinition;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
@@ -15,6 +16,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.TextStyle;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -76,6 +78,12 @@ final class ScheduleParser {
     private static final List<String> DAYS = List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
 
     private final CronParser cron = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+    /**
+     * UNIX cron whose day must match both day fields: what cron(8) does when either starts with {@code *}. cron-utils'
+     * UNIX reads {@code *}{@code /2} as restricted and fires on a day matching either.
+     */
+    private final CronParser bothDays = new CronParser(
+            bothDays(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX)));
 
     /**
      * The schedule of job {@code name}.
@@ -102,7 +110,7 @@ final class ScheduleParser {
     private Schedule cron(String name, String text, String expression, ZoneId zone) {
         Cron parsed;
         try {
-            parsed = cron.parse(sundayAsZero(expression)).validate();
+            parsed = parserFor(expression).parse(sundayAsZero(expression)).validate();
         } catch (IllegalArgumentException e) {
             String zeroStep = zeroStep(expression);
             if (zeroStep != null) {
@@ -127,6 +135,23 @@ final class ScheduleParser {
                     + "day-of-month and month fields" + missingDay(expression), e);
         }
         return schedule;
+    }
+
+    /**
+     * The parser that reads {@code expression}'s two day fields as cron(8) does: a day matching either when both are
+     * restricted, and both when either starts with {@code *} ({@code *}, {@code *}{@code /2}): Vixie cron and cronie
+     * test the field's first character, so a step from {@code *} counts as unrestricted there.
+     */
+    private CronParser parserFor(String expression) {
+        String[] fields = expression.strip().split("\\s+");
+        boolean unrestricted = fields.length == FIELDS.size()
+                && (fields[2].startsWith("*") || fields[4].startsWith("*"));
+        return unrestricted ? bothDays : cron;
+    }
+
+    private static CronDefinition bothDays(CronDefinition unix) {
+        return new CronDefinition(new ArrayList<>(unix.getFieldDefinitions()), unix.getCronConstraints(),
+                unix.getCronNicknames(), true);
     }
 
     /**

@@ -112,6 +112,27 @@ class ScheduleParserTest {
         }
 
         @Test
+        void aDayFieldThatStartsWithAStarIsNotRestrictedAsInCron() {
+            // cron(8) reads a day field that starts with '*' (*/2 as well as *) as unrestricted: the day must then
+            // match both fields. Before, */2 counted as restricted, so this ran on every odd day and every Monday.
+            Schedule oddMondays = parse("0 0 */2 * MON");
+            List<Instant> runs = new ArrayList<>();
+            Instant at = Instant.parse("2026-12-01T00:00:00Z");
+            for (int i = 0; i < 6; i++) {
+                at = oddMondays.next(at);
+                runs.add(at);
+            }
+
+            assertThat(runs).containsExactly(
+                    Instant.parse("2026-12-07T00:00:00Z"), Instant.parse("2026-12-21T00:00:00Z"),
+                    Instant.parse("2027-01-11T00:00:00Z"), Instant.parse("2027-01-25T00:00:00Z"),
+                    Instant.parse("2027-02-01T00:00:00Z"), Instant.parse("2027-02-15T00:00:00Z"));
+            assertThat(parse("0 0 1 * */2").next(Instant.parse("2026-12-01T00:00:00Z")))
+                    .as("the 1st of a month that falls on a Sunday, Tuesday, Thursday or Saturday")
+                    .isEqualTo(Instant.parse("2027-04-01T00:00:00Z"));
+        }
+
+        @Test
         void intervalsStayOnTheGridOfAnEarlierOccurrence() {
             Schedule every10 = parse("every 10 minutes");
             Instant grid = Instant.parse("2026-03-02T12:00:07Z");
