@@ -35,6 +35,8 @@ final class ScheduleParser {
 
     static final Duration MAX_INTERVAL = Duration.ofDays(366);
 
+    /** A Go duration of whole hours, minutes and seconds, such as {@code 1h30m}: robfig/cron's {@code @every 1h30m}. */
+    private static final Pattern GO_DURATION = Pattern.compile("(?:(\\d{1,9})h)?(?:(\\d{1,9})m)?(?:(\\d{1,9})s)?");
     private static final Pattern INTERVAL = Pattern.compile("every\\s+(\\S+)\\s+(\\S+)", Pattern.CASE_INSENSITIVE);
     private static final Map<String, String> NICKNAMES = Map.of(
             "@hourly", "0 * * * *",
@@ -100,11 +102,35 @@ final class ScheduleParser {
             String expression = NICKNAMES.get(lower);
             if (expression == null) {
                 throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a known nickname; "
-                        + "use @hourly, @daily, @weekly, @monthly or @yearly (also @midnight, @annually)");
+                        + (lower.startsWith("@every") ? "jobq writes an interval without the @ and with its unit in "
+                        + "words: write " + goEvery(lower.substring("@every".length()).strip())
+                        : "use @hourly, @daily, @weekly, @monthly or @yearly (also @midnight, @annually)"));
             }
             return cron(name, text, expression, zone);
         }
         return cron(name, text, schedule, zone);
+    }
+
+    /**
+     * The interval to write for robfig/cron's (Go) {@code @every <duration>}: a duration of whole hours, minutes and
+     * seconds ({@code 1h30m}) in its largest whole unit ({@code 'every 90 minutes'}), else the form to write.
+     */
+    private static String goEvery(String duration) {
+        Matcher go = GO_DURATION.matcher(duration);
+        long seconds = 0;
+        if (go.matches() && !duration.isEmpty()) {
+            for (int group = 1; group <= 3; group++) {
+                if (go.group(group) != null) {
+                    seconds += Long.parseLong(go.group(group)) * (group == 1 ? 3_600 : group == 2 ? 60 : 1);
+                }
+            }
+        }
+        if (seconds < 1 || seconds > MAX_INTERVAL.getSeconds()) {
+            return "'every N second|minute|hour|day|week' with a whole N ≥ 1, such as 'every 15 minutes'";
+        }
+        String unit = seconds % 3_600 == 0 ? "hour" : seconds % 60 == 0 ? "minute" : "second";
+        long count = seconds / (unit.equals("hour") ? 3_600 : unit.equals("minute") ? 60 : 1);
+        return "'every " + count + " " + unit + (count == 1 ? "" : "s") + "'";
     }
 
     private Schedule cron(String name, String text, String expression, ZoneId zone) {

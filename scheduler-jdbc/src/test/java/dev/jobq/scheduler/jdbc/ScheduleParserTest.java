@@ -276,6 +276,28 @@ class ScheduleParserTest {
                     + "known nickname; use @hourly, @daily, @weekly, @monthly or @yearly (also @midnight, @annually)");
         }
 
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "@every 5m     | every 5 minutes",
+                "@every 1h30m  | every 90 minutes",
+                "@every 2h     | every 2 hours",
+                "@every 1m0s   | every 1 minute",
+                "@every 45s    | every 45 seconds",
+                "@EVERY 1h     | every 1 hour"})
+        void aGoStyleEveryIsToldTheIntervalToWrite(String text, String interval) {
+            // robfig/cron (Go) and the schedulers built on it write intervals as '@every <Go duration>'.
+            assertThatThrownBy(() -> parse(text)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("recurring job 'job': schedule '" + text + "' is not a known nickname; jobq writes an "
+                            + "interval without the @ and with its unit in words: write '" + interval + "'");
+        }
+
+        @Test
+        void aGoStyleEveryWithADurationJobqHasNoIntervalFor() {
+            assertThatThrownBy(() -> parse("@every 1.5h")).hasMessage("recurring job 'job': schedule '@every 1.5h' is "
+                    + "not a known nickname; jobq writes an interval without the @ and with its unit in words: write "
+                    + "'every N second|minute|hour|day|week' with a whole N ≥ 1, such as 'every 15 minutes'");
+        }
+
         @Test
         void anIntervalOfZero() {
             assertThatThrownBy(() -> parse("every 0 minutes")).hasMessage("recurring job 'job': interval "
