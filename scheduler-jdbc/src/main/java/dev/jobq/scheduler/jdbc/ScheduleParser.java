@@ -68,6 +68,9 @@ final class ScheduleParser {
             + "on only when tomorrow is the 1st";
 
     private static final List<String> FIELDS = List.of("minute", "hour", "day-of-month", "month", "day-of-week");
+    private static final List<String> RANGES = List.of("minutes are 0-59", "hours are 0-23",
+            "days of the month are 1-31", "months are 1-12 (or JAN-DEC)",
+            "days of the week are 0-7, 0 and 7 being Sunday (or SUN-SAT)");
     private static final Pattern ZERO_STEP = Pattern.compile(".*/0+");
     private static final Pattern SUNDAY_RANGE = Pattern.compile("(^|,)SUN-(?!(SUN|7|0)\\b)",
             Pattern.CASE_INSENSITIVE);
@@ -143,6 +146,11 @@ final class ScheduleParser {
                 throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid cron "
                         + "expression (" + zeroStep + "; a step is how many values apart the runs are, at least 1); "
                         + "write * for every value, or a step of 1 or more such as '*/5'", e);
+            }
+            String outOfRange = outOfRange(expression);
+            if (outOfRange != null) {
+                throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid cron "
+                        + "expression (" + outOfRange + "); write a value in that range", e);
             }
             String backwards = backwardsRange(expression);
             if (backwards != null) {
@@ -236,6 +244,29 @@ final class ScheduleParser {
             for (String part : fields[i].split(",")) {
                 if (ZERO_STEP.matcher(part).matches()) {
                     return "its " + FIELDS.get(i) + " field '" + part + "' has a step of 0";
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * "its minute field's value 61 is out of range: minutes are 0-59" for the first number of a 5-field expression
+     * outside its field (a step aside), else null: cron-utils says "Value 61 not in range [0, 59]", naming no field.
+     */
+    private static @Nullable String outOfRange(String expression) {
+        String[] fields = expression.split("\\s+");
+        if (fields.length != FIELDS.size()) {
+            return null;
+        }
+        for (int i = 0; i < fields.length; i++) {
+            for (String part : fields[i].split(",")) {
+                for (String value : part.replaceFirst("/.*", "").split("-")) {
+                    // Day of the week 7 is Sunday again.
+                    if (value.matches("\\d{1,9}")
+                            && (Integer.parseInt(value) < MIN[i] || Integer.parseInt(value) > (i == 4 ? 7 : MAX[i]))) {
+                        return "its " + FIELDS.get(i) + " field's value " + value + " is out of range: " + RANGES.get(i);
+                    }
                 }
             }
         }

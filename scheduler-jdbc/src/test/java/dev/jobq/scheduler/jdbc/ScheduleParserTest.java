@@ -199,7 +199,22 @@ class ScheduleParserTest {
             assertThatThrownBy(() -> parse("61 9 * * *"))
                     .hasMessageStartingWith("recurring job 'job': schedule '61 9 * * *' is not a valid cron expression (")
                     .hasMessageContaining("61")
-                    .hasMessageEndingWith("or an interval such as 'every 15 minutes'");
+                    .cause().hasMessageContaining("Value 61 not in range [0, 59]");
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "61 9 * * *     | minute field's value 61 is out of range: minutes are 0-59",
+                "0 24 * * *     | hour field's value 24 is out of range: hours are 0-23",
+                "0 9 0 * *      | day-of-month field's value 0 is out of range: days of the month are 1-31",
+                "0 9 1 1-13 *   | month field's value 13 is out of range: months are 1-12 (or JAN-DEC)",
+                "0 9 * * 1,8    | day-of-week field's value 8 is out of range: days of the week are 0-7, 0 and 7 "
+                        + "being Sunday (or SUN-SAT)"})
+        void aValueOutOfItsFieldsRangeNamesTheField(String expression, String why) {
+            // cron-utils says "Value 61 not in range [0, 59]", naming no field.
+            assertThatThrownBy(() -> parse(expression)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("recurring job 'job': schedule '" + expression + "' is not a valid cron expression "
+                            + "(its " + why + "); write a value in that range");
         }
 
         @ParameterizedTest
