@@ -16,6 +16,7 @@ import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -533,5 +534,36 @@ class HostileProviderTest {
         // job's permit was never given back, and the queue was served no more.
         awaitCount(JobEvent.Completed.class, 2);
         assertThat(uncaught).isEmpty();
+    }
+
+    @Test
+    @DisplayName("receive() returning a list with a null in it: logged, naming the provider, and the queue is still "
+            + "served on its permit")
+    void receiveReturningANullJob() {
+        var receives = new AtomicInteger();
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                if (receives.incrementAndGet() == 1) {
+                    return Arrays.asList((ReceivedJob) null); // a third-party provider's bug
+                }
+                return super.receive(max, wait);
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        jobs.start();
+        for (int i = 0; i < 3; i++) {
+            jobs.enqueue("ok", new Work(i));
+        }
+
+        // Before, launching the null threw a NullPointerException out of the poll loop: its one permit was never given
+        // back, the loop ended with a trace on stderr only, and no job of the queue ran again.
+        awaitCount(JobEvent.Completed.class, 3);
+        assertThat(ok).hasValue(3);
+        assertThat(uncaught).isEmpty();
+        assertThat(errorLines()).anyMatch(line -> line.contains("queue 'default'") && line.contains("returned a null")
+                && line.contains("(" + KeepOpen.class.getName() + ")")); // the fixture's provider, around this one
     }
 }

@@ -85,7 +85,10 @@ final class PollLoop implements Runnable {
     /** The share of every receive without a {@link #budget}: always 0, so that such a receive allocates no counter. */
     private final AtomicInteger noShare = new AtomicInteger();
 
-    /** Starts a received job on a handler thread that owns one of the loop's permits. */
+    /**
+     * Starts a received job on a handler thread that owns one of the loop's permits. When it throws, no thread took
+     * the job or the permit.
+     */
     @FunctionalInterface
     interface Launcher {
         void launch(QueueBinding queue, int tier, ReceivedJob job);
@@ -329,7 +332,11 @@ final class PollLoop implements Runnable {
             }
             for (int i = 0; i < jobs.size(); i++) {
                 if (i < used) {
-                    launcher.launch(queue, tier, jobs.get(i));
+                    try {
+                        launcher.launch(queue, tier, jobs.get(i));
+                    } catch (RuntimeException e) {
+                        notLaunched(jobs, i, e);
+                    }
                 } else if (i >= granted) {
                     handBackExtra(queue, jobs, i, granted, used);
                 } else if (!droppedAsCopy(queue, jobs, i, used)) {
@@ -387,6 +394,26 @@ final class PollLoop implements Runnable {
             return share;
         }
         return share + budget.take(placed - share);
+    }
+
+    /**
+     * A job of a receive that could not be started: a null in the list the provider returned (its bug), whose launch
+     * threw. Its permit and its share of the {@code --max-jobs} budget go back, and the loop launches the receive's
+     * other jobs and goes on; thrown on, it ended the loop with that permit and those of the jobs after it taken, and
+     * the queue was served no more. A launch that throws only: nothing is added to a job that starts.
+     */
+    private void notLaunched(List<ReceivedJob> jobs, int index, RuntimeException e) {
+        permits.release(1);
+        giveBack(1);
+        ReceivedJob job = jobs.get(index);
+        if (job == null) {
+            log.error("the provider of queue '{}' ({}) returned a null job from receive(), at index {} of {}; it must "
+                    + "return a list of jobs without nulls; the receive's other jobs run, and the queue is still "
+                    + "served", queue.name(), queue.provider().getClass().getName(), index, jobs.size());
+        } else {
+            log.error("job {} of queue '{}' could not be started; it comes back when its lease ends", job.jobId(),
+                    queue.name(), FailurePolicy.loggable(e));
+        }
     }
 
     /**

@@ -266,7 +266,15 @@ public final class Worker implements AutoCloseable {
     private void launch(QueueBinding queue, int tier, ReceivedJob job) {
         var handler = new HandlerThread(tier, queue.provider().capabilities().supports(Feature.LOCAL_RECEIVE));
         handlers.add(handler);
-        AttemptRun first = hold(handler, queue, job);
+        AttemptRun first;
+        try {
+            first = hold(handler, queue, job);
+        } catch (RuntimeException e) {
+            // A null job from the provider (its bug): no thread will end this handler, and the poll loop takes its
+            // permit back. Left in the set, it was one more handler for as long as the worker ran.
+            handlers.remove(handler);
+            throw e;
+        }
         handlerThreads.get(queue.name()).newThread(() -> runFrom(queue, handler, first)).start();
     }
 
