@@ -78,6 +78,39 @@ class JobQueueMetricsTest {
     }
 
     @Test
+    void aRegistryRefusalTheLogCannotPrintAsItIsLeavesTheHandlerRegisteredWithOneBoundedLine() {
+        // A refusal whose message cannot be read (built from what is closed by now), and one of 100,000 characters
+        // with a line break: what a handler's or a listener's failure may be, and logged as theirs are.
+        registry.config().meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
+            @Override
+            public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
+                if ("unreadable".equals(id.getTag("type"))) {
+                    throw new IllegalStateException() {
+                        @Override
+                        public String getMessage() {
+                            throw new UnsupportedOperationException("session closed");
+                        }
+                    };
+                }
+                if ("long".equals(id.getTag("type"))) {
+                    throw new IllegalStateException("limit\n2026-12-06 INFO forged " + "x".repeat(100_000));
+                }
+                return id;
+            }
+        });
+        new JobQueueMetrics(jobs).bindTo(registry);
+        try (var log = CapturedLog.of(dev.jobq.internal.runtime.JobQueueRuntime.class)) {
+            // Before, the WARN's e.toString() threw what getMessage() threw, out of registerJobHandler once more.
+            jobs.registerJobHandler("unreadable", Integer.class, (job, ctx) -> { });
+            jobs.registerJobHandler("long", Integer.class, (job, ctx) -> { });
+
+            assertThat(jobs.registeredTypes()).contains("unreadable", "long");
+            assertThat(log.warnings()).hasSize(2).allSatisfy(line -> assertThat(line).doesNotContain("\n")
+                    .hasSizeLessThan(1_400));
+        }
+    }
+
+    @Test
     void showsEachOutcomeAtZeroFromTheBindOnlyForTheQueuesItsWorkerWorks() {
         JobQueue reportsOnly = JobQueue.builder().provider("memory").queue("reports", "memory", java.util.Map.of())
                 .workerQueues("reports").build();

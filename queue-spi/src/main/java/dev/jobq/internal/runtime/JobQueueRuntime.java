@@ -31,6 +31,7 @@ import dev.jobq.QueueStats;
 import dev.jobq.Scheduler;
 import dev.jobq.WorkerMode;
 import dev.jobq.internal.config.JobQueueConfig;
+import dev.jobq.internal.worker.FailurePolicy;
 import dev.jobq.internal.worker.QueueBinding;
 import dev.jobq.internal.worker.ReceiveOutage;
 import dev.jobq.internal.worker.RunEnvironment;
@@ -198,7 +199,9 @@ public final class JobQueueRuntime implements JobQueue {
     /**
      * Tells the listeners of registrations, after the handler is registered: one that throws (a meter registry
      * refusing a series) is logged, not thrown, which would fail a call whose handler is registered and runs, and
-     * whose retry is refused as already registered.
+     * whose retry is refused as already registered. What it threw is logged as a handler's failure is: a message
+     * that throws (read by {@code e.toString()}, it failed the call after all) or of any size, one line of at most
+     * 1,000 characters.
      */
     private void announceRegistered(String type) {
         for (Consumer<String> listener : handlerRegistered) {
@@ -206,7 +209,8 @@ public final class JobQueueRuntime implements JobQueue {
                 listener.accept(type);
             } catch (RuntimeException e) {
                 log.warn("job type '{}' is registered, but a listener of registrations failed on it: {}; its "
-                        + "metrics series may start with its first outcome instead of at 0", type, e.toString(), e);
+                        + "metrics series may start with its first outcome instead of at 0", type,
+                        FailurePolicy.messageLine(e), FailurePolicy.loggable(e));
             }
         }
     }

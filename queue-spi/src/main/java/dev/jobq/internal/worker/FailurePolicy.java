@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides what a failed attempt becomes: a retry after the backoff, or a dead letter. Public for {@link #loggable}
- * alone, which the listeners' failures take too ({@code EventBus}).
+ * and {@link #messageLine} alone, which the failures of listeners ({@code EventBus}) and of listeners of registrations
+ * ({@code JobQueueRuntime}) take too.
  */
 public final class FailurePolicy {
 
@@ -207,7 +208,7 @@ public final class FailurePolicy {
      * The message of {@code error} as one line of at most {@link #MAX_MESSAGE_CHARS} characters ({@link #oneLine}),
      * or its class's name when it has none: for a report that shows the message alone, such as {@code /health}'s.
      */
-    static String messageLine(Throwable error) {
+    public static String messageLine(Throwable error) {
         String message = messageOf(error);
         return message == null ? error.getClass().getName() : oneLine(message);
     }
