@@ -16,6 +16,7 @@ import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -565,5 +566,44 @@ class HostileProviderTest {
         assertThat(uncaught).isEmpty();
         assertThat(errorLines()).anyMatch(line -> line.contains("queue 'default'") && line.contains("returned a null")
                 && line.contains("(" + KeepOpen.class.getName() + ")")); // the fixture's provider, around this one
+    }
+
+    @Test
+    @DisplayName("receive() returning more jobs than asked, one of them null: the null is logged, and the queue is still "
+            + "served")
+    void receiveReturningANullBeyondWhatWasAsked() {
+        var receives = new AtomicInteger();
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
+            @Override
+            public Capabilities capabilities() {
+                return MaxJobsTest.receivedInBatches(delegate().capabilities()); // only the poll loop receives
+            }
+
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                List<ReceivedJob> jobs = super.receive(max, wait);
+                if (jobs.isEmpty() || receives.incrementAndGet() > 1) {
+                    return jobs;
+                }
+                var withNull = new ArrayList<>(jobs);
+                withNull.add(null); // a third-party provider's bug, twice over
+                return withNull;
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        jobs.enqueue("ok", new Work(0));
+        jobs.start();
+        awaitCount(JobEvent.Completed.class, 1);
+        jobs.enqueue("ok", new Work(1));
+        jobs.enqueue("ok", new Work(2));
+
+        // Before, handing the null back as an extra threw a NullPointerException out of the poll loop, which ended:
+        // no job of the queue ran after the first.
+        awaitCount(JobEvent.Completed.class, 3);
+        assertThat(ok).hasValue(3);
+        assertThat(uncaught).isEmpty();
+        assertThat(errorLines()).anyMatch(line -> line.contains("queue 'default'") && line.contains("a null"));
     }
 }

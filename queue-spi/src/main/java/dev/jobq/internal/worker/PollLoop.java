@@ -331,17 +331,17 @@ final class PollLoop implements Runnable {
                 budget.giveBack(share - used, idle);
             }
             for (int i = 0; i < jobs.size(); i++) {
-                if (i < used) {
-                    try {
+                try {
+                    if (i < used) {
                         launcher.launch(queue, tier, jobs.get(i));
-                    } catch (RuntimeException e) {
-                        notLaunched(jobs, i, e);
+                    } else if (i >= granted) {
+                        handBackExtra(queue, jobs, i, granted, used);
+                    } else if (!droppedAsCopy(queue, jobs, i, used)) {
+                        handBackUnplaced(jobs.get(i), i < placed ? "no room left for it under --max-jobs"
+                                : "no permit free for it");
                     }
-                } else if (i >= granted) {
-                    handBackExtra(queue, jobs, i, granted, used);
-                } else if (!droppedAsCopy(queue, jobs, i, used)) {
-                    handBackUnplaced(jobs.get(i), i < placed ? "no room left for it under --max-jobs"
-                            : "no permit free for it");
+                } catch (RuntimeException e) {
+                    skipped(jobs, i, i < used, e);
                 }
             }
             if (Thread.currentThread().isInterrupted()) {
@@ -397,23 +397,37 @@ final class PollLoop implements Runnable {
     }
 
     /**
-     * A job of a receive that could not be started: a null in the list the provider returned (its bug), whose launch
-     * threw. Its permit and its share of the {@code --max-jobs} budget go back, and the loop launches the receive's
-     * other jobs and goes on; thrown on, it ended the loop with that permit and those of the jobs after it taken, and
-     * the queue was served no more. A launch that throws only: nothing is added to a job that starts.
+     * A job of a receive that could not be started or handed back: the list the provider returned holds a null (its
+     * bug), which threw. A job to start gives back its permit and its share of the {@code --max-jobs} budget, and the
+     * loop goes on with the receive's other jobs; thrown on, it ended the loop with that permit and those of the jobs
+     * after it taken, and the queue was served no more. A job that throws only: nothing is added to one that starts.
+     *
+     * @param launched whether the job was to start (it holds a permit), rather than to be handed back
      */
-    private void notLaunched(List<ReceivedJob> jobs, int index, RuntimeException e) {
-        permits.release(1);
-        giveBack(1);
-        ReceivedJob job = jobs.get(index);
-        if (job == null) {
-            log.error("the provider of queue '{}' ({}) returned a null job from receive(), at index {} of {}; it must "
-                    + "return a list of jobs without nulls; the receive's other jobs run, and the queue is still "
-                    + "served", queue.name(), queue.provider().getClass().getName(), index, jobs.size());
-        } else {
-            log.error("job {} of queue '{}' could not be started; it comes back when its lease ends", job.jobId(),
-                    queue.name(), FailurePolicy.loggable(e));
+    private void skipped(List<ReceivedJob> jobs, int index, boolean launched, RuntimeException e) {
+        if (launched) {
+            permits.release(1);
+            giveBack(1);
         }
+        ReceivedJob job = jobs.get(index);
+        if (holdsNull(jobs)) {
+            log.error("the provider of queue '{}' ({}) returned a null job from receive(), in a list of {} (index {} "
+                    + "failed); it must return a list of jobs without nulls; the receive's other jobs go on, and the "
+                    + "queue is still served", queue.name(), queue.provider().getClass().getName(), jobs.size(), index);
+        } else {
+            log.error("job {} of queue '{}' could not be {}; it comes back when its lease ends", job.jobId(),
+                    queue.name(), launched ? "started" : "handed back", FailurePolicy.loggable(e));
+        }
+    }
+
+    /** Whether {@code jobs} holds a null; not {@code contains(null)}, which a {@code List.of} list throws for. */
+    private static boolean holdsNull(List<ReceivedJob> jobs) {
+        for (ReceivedJob job : jobs) {
+            if (job == null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
