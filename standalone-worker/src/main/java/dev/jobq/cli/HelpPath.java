@@ -10,6 +10,7 @@ import picocli.CommandLine.IHelpCommandInitializable2;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * {@code jobq help [COMMAND...]}: the usage of jobq or of the command the names lead to, as
@@ -40,6 +41,10 @@ final class HelpPath implements IHelpCommandInitializable2, Runnable {
 
     @Override
     public void run() {
+        if (!self.getUnmatchedArguments().isEmpty()) {
+            // picocli parses a help command leniently, dropping an option it does not know (help run --x).
+            throw new UnmatchedArgumentException(self, self.getUnmatchedArguments());
+        }
         CommandLine target = self.getParent();
         for (String name : names) {
             CommandLine next = target.getSubcommands().get(name);

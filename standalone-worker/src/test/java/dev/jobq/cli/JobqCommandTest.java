@@ -189,6 +189,16 @@ class JobqCommandTest {
     }
 
     @Test
+    void helpRefusesAnUnknownOptionWithStatusTwo() {
+        // picocli parses a help command leniently: "help run --x" dropped --x, printed run's usage and exited 0.
+        var run = CommandRun.of("help", "run", "--x");
+
+        assertThat(run.exitCode()).as("operations.md: an unknown option is status 2").isEqualTo(2);
+        assertThat(run.err()).contains("Unknown option: '--x'").contains("Usage: jobq help");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
     void versionNamesTheBuiltVersion() {
         var run = CommandRun.of("--version");
 
