@@ -46,13 +46,14 @@ final class HelpPath implements IHelpCommandInitializable2, Runnable {
             throw new UnmatchedArgumentException(self, self.getUnmatchedArguments());
         }
         CommandLine target = self.getParent();
-        for (String name : names) {
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
             CommandLine next = target.getSubcommands().get(name);
             if (next == null) {
                 String qualified = target.getCommandSpec().qualifiedName();
                 throw new ParameterException(self, "Unknown command '" + name + "' of '" + qualified + "'"
                         + (target.getSubcommands().isEmpty() ? ", which has no subcommands; try jobq help "
-                        + String.join(" ", names.subList(0, names.indexOf(name)))
+                        + String.join(" ", names.subList(0, i))
                         : "; it has: " + String.join(", ", target.getSubcommands().keySet())));
             }
             target = next;

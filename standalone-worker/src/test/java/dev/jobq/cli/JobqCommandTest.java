@@ -189,6 +189,18 @@ class JobqCommandTest {
     }
 
     @Test
+    void helpPastACommandWithoutSubcommandsNamesThePathToThatCommand() {
+        // The path was cut at the first occurrence of the unknown name: "help run run" said "try jobq help ".
+        var twice = CommandRun.of("help", "run", "run");
+        var listTwice = CommandRun.of("help", "dead-letters", "list", "list");
+
+        assertThat(twice.exitCode()).isEqualTo(2);
+        assertThat(twice.err()).contains("Unknown command 'run' of 'jobq run', which has no subcommands; try jobq help "
+                + "run\n");
+        assertThat(listTwice.err()).contains("which has no subcommands; try jobq help dead-letters list\n");
+    }
+
+    @Test
     void helpRefusesAnUnknownOptionWithStatusTwo() {
         // picocli parses a help command leniently: "help run --x" dropped --x, printed run's usage and exited 0.
         var run = CommandRun.of("help", "run", "--x");
