@@ -252,7 +252,9 @@ final class ScheduleParser {
 
     /**
      * "its minute field's value 61 is out of range: minutes are 0-59" for the first number of a 5-field expression
-     * outside its field (a step aside), else null: cron-utils says "Value 61 not in range [0, 59]", naming no field.
+     * outside its field, or "its hour field's step 24 is out of range: hours are 0-23, so a step is 1-23" for a step
+     * longer than its field, else null: cron-utils says "Value 61 not in range [0, 59]" and "Period 24 not in range
+     * [0, 23]", naming no field.
      */
     private static @Nullable String outOfRange(String expression) {
         String[] fields = expression.split("\\s+");
@@ -267,6 +269,12 @@ final class ScheduleParser {
                             && (Integer.parseInt(value) < MIN[i] || Integer.parseInt(value) > (i == 4 ? 7 : MAX[i]))) {
                         return "its " + FIELDS.get(i) + " field's value " + value + " is out of range: " + RANGES.get(i);
                     }
+                }
+                String step = part.substring(part.indexOf('/') + 1);
+                int most = i == 4 ? 7 : MAX[i];
+                if (part.contains("/") && step.matches("\\d{1,9}") && Integer.parseInt(step) > most) {
+                    return "its " + FIELDS.get(i) + " field's step " + step + " is out of range: " + RANGES.get(i)
+                            + ", so a step is 1-" + most;
                 }
             }
         }

@@ -219,6 +219,24 @@ class ScheduleParserTest {
 
         @ParameterizedTest
         @CsvSource(delimiter = '|', value = {
+                "*/60 * * * *   | minute field's step 60 is out of range: minutes are 0-59, so a step is 1-59",
+                "0 */24 * * *   | hour field's step 24 is out of range: hours are 0-23, so a step is 1-23",
+                "0 0 1-5/40 * * | day-of-month field's step 40 is out of range: days of the month are 1-31, so a "
+                        + "step is 1-31",
+                "0 9 * 2/13 *   | month field's step 13 is out of range: months are 1-12 (or JAN-DEC), so a step is "
+                        + "1-12",
+                "0 9 * * 1,*/8  | day-of-week field's step 8 is out of range: days of the week are 0-7, 0 and 7 being "
+                        + "Sunday (or SUN-SAT), so a step is 1-7"})
+        void aStepOutOfItsFieldsRangeNamesTheField(String expression, String why) {
+            // cron-utils says "Period 24 not in range [0, 23]", naming no field, and the fix was the list of forms.
+            assertThatThrownBy(() -> parse(expression)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("recurring job 'job': schedule '" + expression + "' is not a valid cron expression "
+                            + "(its " + why + "); write a value in that range")
+                    .cause().hasMessageContaining("Period");
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
                 "*/0 * * * *   | minute field '*/0'",
                 "0 */0 * * *   | hour field '*/0'",
                 "0 9 1-31/0 * *| day-of-month field '1-31/0'",
