@@ -71,6 +71,9 @@ final class ScheduleParser {
     private static final List<String> RANGES = List.of("minutes are 0-59", "hours are 0-23",
             "days of the month are 1-31", "months are 1-12 (or JAN-DEC)",
             "days of the week are 0-7, 0 and 7 being Sunday (or SUN-SAT)");
+    /** What one value of each field is, for an error naming a value that is none. */
+    private static final List<String> UNITS_OF = List.of("a minute", "an hour", "a day of the month", "a month",
+            "a day of the week");
     private static final Pattern ZERO_STEP = Pattern.compile(".*/0+");
     private static final Pattern SUNDAY_RANGE = Pattern.compile("(^|,)SUN-(?!(SUN|7|0)\\b)",
             Pattern.CASE_INSENSITIVE);
@@ -252,9 +255,10 @@ final class ScheduleParser {
 
     /**
      * "its minute field's value 61 is out of range: minutes are 0-59" for the first number of a 5-field expression
-     * outside its field, or "its hour field's step 24 is out of range: hours are 0-23, so a step is 1-23" for a step
+     * outside its field, "its month field's 'MON' is not a month: months are 1-12 (or JAN-DEC)" for a name the field
+     * does not have, or "its hour field's step 24 is out of range: hours are 0-23, so a step is 1-23" for a step
      * longer than its field, else null: cron-utils says "Value 61 not in range [0, 59]" and "Period 24 not in range
-     * [0, 23]", naming no field.
+     * [0, 23]", and for a name "Invalid chars in expression!", naming no field.
      */
     private static @Nullable String outOfRange(String expression) {
         String[] fields = expression.split("\\s+");
@@ -268,6 +272,11 @@ final class ScheduleParser {
                     if (value.matches("\\d{1,9}")
                             && (Integer.parseInt(value) < MIN[i] || Integer.parseInt(value) > (i == 4 ? 7 : MAX[i]))) {
                         return "its " + FIELDS.get(i) + " field's value " + value + " is out of range: " + RANGES.get(i);
+                    }
+                    // Three letters or more: L, W and LW are Quartz's, which fix() names.
+                    if (value.matches("[A-Za-z]{3,}") && fieldValue(i, value) < 0) {
+                        return "its " + FIELDS.get(i) + " field's '" + value + "' is not " + UNITS_OF.get(i) + ": "
+                                + RANGES.get(i);
                     }
                 }
                 String step = part.substring(part.indexOf('/') + 1);

@@ -237,6 +237,23 @@ class ScheduleParserTest {
 
         @ParameterizedTest
         @CsvSource(delimiter = '|', value = {
+                "0 9 * MON *      | month field's 'MON' is not a month: months are 1-12 (or JAN-DEC)",
+                "0 9 * * JAN      | day-of-week field's 'JAN' is not a day of the week: days of the week are 0-7, 0 "
+                        + "and 7 being Sunday (or SUN-SAT)",
+                "0 9 * * MONDAY   | day-of-week field's 'MONDAY' is not a day of the week: days of the week are 0-7, "
+                        + "0 and 7 being Sunday (or SUN-SAT)",
+                "0 9 * JAN,FOO *  | month field's 'FOO' is not a month: months are 1-12 (or JAN-DEC)",
+                "0 9 MON * *      | day-of-month field's 'MON' is not a day of the month: days of the month are 1-31"})
+        void aNameItsFieldDoesNotHaveNamesTheField(String expression, String why) {
+            // cron-utils says "Invalid chars in expression! Expression: MON Invalid chars: MON", naming no field.
+            assertThatThrownBy(() -> parse(expression)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("recurring job 'job': schedule '" + expression + "' is not a valid cron expression "
+                            + "(its " + why + "); write a value in that range")
+                    .cause().hasMessageContaining("Invalid chars");
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
                 "*/0 * * * *   | minute field '*/0'",
                 "0 */0 * * *   | hour field '*/0'",
                 "0 9 1-31/0 * *| day-of-month field '1-31/0'",
