@@ -119,7 +119,8 @@ final class ScheduleParser {
 
     /**
      * The interval to write for robfig/cron's (Go) {@code @every <duration>}: a duration of whole hours, minutes and
-     * seconds ({@code 1h30m}) in its largest whole unit ({@code 'every 90 minutes'}), else the form to write.
+     * seconds ({@code 1h30m}) in its largest whole unit ({@code 'every 90 minutes'}), the longest interval for one
+     * longer than that, else the form to write.
      */
     private static String goEvery(String duration) {
         Matcher go = GO_DURATION.matcher(duration);
@@ -131,7 +132,11 @@ final class ScheduleParser {
                 }
             }
         }
-        if (seconds < 1 || seconds > MAX_INTERVAL.getSeconds()) {
+        if (seconds > MAX_INTERVAL.getSeconds()) {
+            return "one of at most 366 days ('every 366 days'); for runs further apart use a cron expression such as "
+                    + "'0 0 1 1 *'";
+        }
+        if (seconds < 1) {
             return "'every N second|minute|hour|day|week' with a whole N ≥ 1, such as 'every 15 minutes'";
         }
         String unit = seconds % 3_600 == 0 ? "hour" : seconds % 60 == 0 ? "minute" : "second";

@@ -342,6 +342,16 @@ class ScheduleParserTest {
         }
 
         @Test
+        void aGoStyleEveryLongerThanTheLongestIntervalIsToldTheLimit() {
+            // It was told "write 'every N second|minute|hour|day|week' with a whole N ≥ 1", so 'every 10000 hours'
+            // was the next thing refused.
+            assertThatThrownBy(() -> parse("@every 10000h")).hasMessage("recurring job 'job': schedule '@every 10000h' "
+                    + "is not a known nickname; jobq writes an interval without the @ and with its unit in words: "
+                    + "write one of at most 366 days ('every 366 days'); for runs further apart use a cron "
+                    + "expression such as '0 0 1 1 *'");
+        }
+
+        @Test
         void aGoStyleEveryWithADurationJobqHasNoIntervalFor() {
             assertThatThrownBy(() -> parse("@every 1.5h")).hasMessage("recurring job 'job': schedule '@every 1.5h' is "
                     + "not a known nickname; jobq writes an interval without the @ and with its unit in words: write "
