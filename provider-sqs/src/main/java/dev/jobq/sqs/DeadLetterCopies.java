@@ -60,7 +60,7 @@ final class DeadLetterCopies {
     void bury(Lease lease, String jobId, String error, int attempts) {
         String deadLetterUrl = queue.deadLetterUrl();
         if (deadLetterUrl == null) {
-            calls.delete(lease.receipt());
+            delete(lease, jobId);
             log.warn("job {} of {} discarded after {} attempt(s) (deadLetter: discard): {}", jobId, queue.label(),
                     attempts, error);
             return;
@@ -74,10 +74,29 @@ final class DeadLetterCopies {
                     + "visibility timeout ends", e);
         }
         try {
-            calls.delete(lease.receipt());
+            delete(lease, jobId);
         } catch (RuntimeException e) {
             log.warn("job {} was copied to dead-letter queue {}, but deleting it from {} failed; it will be delivered "
                     + "again and dead-lettered again (a second copy)", jobId, Secrets.maskUrl(deadLetterUrl), queue.label(), e);
+        }
+    }
+
+    /**
+     * Deletes the delivery of {@code lease} from the live queue. A receipt SQS refuses while the lease has surely not run
+     * out ({@link Lease#surelyHeldAt}) is not a lost lease: no other receive can hold the message then, so it is gone,
+     * deleted by an earlier attempt of this call whose answer was lost (the SDK sent the delete again), as for an
+     * acknowledgement. Thrown otherwise.
+     */
+    private void delete(Lease lease, String jobId) {
+        try {
+            calls.delete(lease.receipt());
+        } catch (RuntimeException e) {
+            if (!EntryFailure.isLostReceipt(e) || !lease.surelyHeldAt(System.nanoTime())) {
+                throw e;
+            }
+            log.debug("job {} on {}: SQS refused the receipt of its dead delivery's delete within its lease ({}); it is "
+                    + "gone, deleted by an earlier attempt of the call whose answer was lost", jobId, queue.label(),
+                    e.getMessage());
         }
     }
 

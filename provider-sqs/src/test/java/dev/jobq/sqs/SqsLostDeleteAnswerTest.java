@@ -8,14 +8,19 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 
 import dev.jobq.JobOptions;
+import dev.jobq.spi.Failure;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.Settings;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -33,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * sends the delete again, and SQS refuses that attempt's receipt, as the message it names is gone. The delivery's
  * lease had not run out, so no other delivery can hold the message: the acknowledgement succeeded, and must not be
  * refused as a lost lease (the worker then neither announced nor counted the job's Completed, and no other delivery
- * ever would).
+ * ever would). The same holds for the delete of a release, and of a dead job (discarded, or after its dead-letter
+ * copy).
  */
 @DisplayName("SQS: an acknowledgement whose answer is lost, sent again by the SDK, succeeds")
 @ExtendWith(ElasticMq.class)
@@ -76,11 +82,13 @@ class SqsLostDeleteAnswerTest {
     private TcpProxy proxy;
 
     private final Logger providerLog = (Logger) LoggerFactory.getLogger(SqsQueueProvider.class);
+    private final Logger deadLetterLog = (Logger) LoggerFactory.getLogger(DeadLetterCopies.class);
     private final CapturedLog logged = new CapturedLog();
 
     @AfterEach
     void closeProxy() throws IOException {
         providerLog.detachAppender(logged);
+        deadLetterLog.detachAppender(logged);
         if (proxy != null) {
             proxy.close();
         }
@@ -127,6 +135,55 @@ class SqsLostDeleteAnswerTest {
             assertThat(QueueContents.total(queues.url())).as("messages on the queue: the released copy").isEqualTo(1);
             assertThat(logged.list).filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
                     .extracting(ILoggingEvent::getFormattedMessage).as("WARN lines of the release").isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("under deadLetter: discard, a dead job whose delete is sent again that way is discarded, not a lost lease")
+    void aDiscardWhoseDeleteAnswerWasLostIsNotALostLease() throws Exception {
+        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
+        proxy = TcpProxy.start(server, drop);
+        SqsServer.Queues queues = ElasticMq.newQueues("lost-discard-delete-answer", false);
+        var settings = new LinkedHashMap<String, Object>(ElasticMq.settings(queues, Map.of("visibilityTimeout", "60s",
+                "waitTime", "1s", "deadLetter", "discard", "endpoint", "http://127.0.0.1:" + proxy.port())));
+        settings.remove("deadLetterQueueUrl");
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", settings), Clock.systemUTC()))) {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "lost-delete-3", "report:build", "1",
+                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(received).hasSize(1);
+            drop.dropNext();
+            assertThatCode(() -> provider.fail(received.getFirst(), Failure.dead("boom")))
+                    .as("the discard whose delete's first answer was lost, its message deleted by that first attempt")
+                    .doesNotThrowAnyException();
+            assertThat(drop.dropped.await(0, TimeUnit.SECONDS)).as("the delete's answer was dropped").isTrue();
+            assertThat(QueueContents.total(queues.url())).as("messages left on the queue").isZero();
+        }
+    }
+
+    @Test
+    @DisplayName("a dead-letter copy whose live delete is sent again that way warns of no second copy: there is none")
+    void aDeadLetterDeleteWhoseAnswerWasLostWarnsOfNoSecondCopy() throws Exception {
+        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
+        proxy = TcpProxy.start(server, drop);
+        SqsServer.Queues queues = ElasticMq.newQueues("lost-dead-letter-delete-answer", false);
+        logged.start();
+        providerLog.addAppender(logged);
+        deadLetterLog.addAppender(logged);
+        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+                Map.of("visibilityTimeout", "60s", "waitTime", "1s"))) {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "lost-delete-4", "report:build", "1",
+                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(received).hasSize(1);
+            drop.dropNext();
+            provider.fail(received.getFirst(), Failure.dead("boom"));
+            assertThat(drop.dropped.await(0, TimeUnit.SECONDS)).as("the delete's answer was dropped").isTrue();
+            assertThat(QueueContents.total(queues.url())).as("messages left on the live queue").isZero();
+            assertThat(QueueContents.total(queues.deadLetterUrl())).as("copies on the dead-letter queue").isEqualTo(1);
+            assertThat(logged.list).filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+                    .extracting(ILoggingEvent::getFormattedMessage).as("WARN lines of the dead-lettering").isEmpty();
         }
     }
 }
