@@ -51,7 +51,8 @@ final class Lease {
     /**
      * {@link System#nanoTime()} until which SQS surely holds this delivery, hidden from every other receive: the end
      * of the lease its receive set, less {@link #ANSWER_MARGIN}, or the end of the one its last heartbeat that returned
-     * set, counted from when that heartbeat was sent. SQS's own end is no earlier.
+     * set, counted from when that heartbeat was sent; no later than the end of a shorter one a heartbeat sent since
+     * asked for, returned or not. SQS's own end is no earlier.
      */
     private volatile long heldUntilNanos;
 
@@ -115,6 +116,18 @@ final class Lease {
     /** When a settle beside a heartbeat made the message visible again; null if none did. */
     @Nullable Long visibleAgainNanos() {
         return visibleAgainNanos;
+    }
+
+    /**
+     * A visibility change to {@code seconds} is sent at {@code sentNanos} ({@link System#nanoTime()}): one that shortens
+     * the lease ends SQS's sure hold at its own end from now on, before its call returns, and whether or not it then
+     * fails: a call whose answers were lost may have changed the visibility all the same.
+     */
+    void changing(long sentNanos, int seconds) {
+        long end = sentNanos + TimeUnit.SECONDS.toNanos(seconds);
+        if (end - heldUntilNanos < 0) {
+            heldUntilNanos = end;
+        }
     }
 
     /** A heartbeat sent at {@code sentNanos} ({@link System#nanoTime()}) set the visibility to {@code seconds}. */

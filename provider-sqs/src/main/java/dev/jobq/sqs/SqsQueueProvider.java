@@ -419,6 +419,7 @@ final class SqsQueueProvider implements QueueProvider {
         }
         int seconds = ceilSeconds(extension.compareTo(left) > 0 ? left : extension);
         long sent = System.nanoTime();
+        lease.changing(sent, seconds);
         try {
             calls.extendVisibility(lease.receipt(), seconds);
             lease.extended(sent, seconds);
