@@ -108,9 +108,12 @@ final class DeadLetterCopies {
      * {@code sqs:ChangeMessageVisibility}) does not stop the copy, which never needed it.
      */
     private void holdForTheCopy(Lease lease, String jobId) {
-        long seconds = Math.min(queue.lease().toSeconds(), lease.visibilityLeft(System.nanoTime()).toSeconds());
+        long now = System.nanoTime();
+        int seconds = (int) Math.max(1, Math.min(queue.lease().toSeconds(), lease.visibilityLeft(now).toSeconds()));
+        // A lease a heartbeat extended past the queue's is shortened here: SQS surely holds the delivery no longer.
+        lease.changing(now, seconds);
         try {
-            calls.changeVisibility(lease.receipt(), (int) Math.max(1, seconds));
+            calls.changeVisibility(lease.receipt(), seconds);
         } catch (RuntimeException e) {
             if (EntryFailure.isLostReceipt(e)) {
                 throw e;

@@ -51,8 +51,8 @@ final class Lease {
     /**
      * {@link System#nanoTime()} until which SQS surely holds this delivery, hidden from every other receive: the end
      * of the lease its receive set, less {@link #ANSWER_MARGIN}, or the end of the one its last heartbeat that returned
-     * set, counted from when that heartbeat was sent; no later than the end of a shorter one a heartbeat sent since
-     * asked for, returned or not. SQS's own end is no earlier.
+     * set, counted from when that heartbeat was sent; no later than the end of a shorter one a heartbeat, or the hold
+     * before a release's or a dead job's copy, asked for since, returned or not. SQS's own end is no earlier.
      */
     private volatile long heldUntilNanos;
 

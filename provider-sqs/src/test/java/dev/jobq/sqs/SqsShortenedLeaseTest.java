@@ -3,7 +3,12 @@ package dev.jobq.sqs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+
 import dev.jobq.JobOptions;
+import dev.jobq.spi.Failure;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.QueueProvider;
@@ -23,15 +28,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * A lease extension that shortens the lease, whose call failed after SQS had made it (its answers lost): the message
- * is visible again at the shorter end, and another worker may hold it. A delete that SQS then refuses is not the
- * delete's own earlier attempt's success ({@link Lease#surelyHeldAt}): the delivery's lease did run out.
+ * A visibility change that shortens the lease: a lease extension whose call failed after SQS had made it (its answers
+ * lost), or the hold before a release's or a dead job's copy after an extension longer than the queue's lease. The
+ * message is visible again at the shorter end, and another worker may hold it. A delete that SQS then refuses is not
+ * the delete's own earlier attempt's success ({@link Lease#surelyHeldAt}): the delivery's lease did run out.
  */
-@DisplayName("SQS: a lease shortened by an extension whose answer was lost is no longer surely held (ElasticMQ)")
+@DisplayName("SQS: a lease shortened on SQS is surely held no longer than its new end (ElasticMQ)")
 @ExtendWith(ElasticMq.class)
+@Isolated("captures the provider's log")
 class SqsShortenedLeaseTest {
 
     /**
@@ -66,11 +75,46 @@ class SqsShortenedLeaseTest {
         }
     }
 
+    /**
+     * While armed, holds the first request naming {@code SendMessage} (a copy) until another consumer has received the
+     * live queue's message: the hold before the copy let it become visible.
+     */
+    private static final class HoldCopyUntilReceivedElsewhere implements TcpProxy.Chunk {
+        private final AtomicBoolean armed = new AtomicBoolean();
+        private final AtomicReference<List<Message>> other = new AtomicReference<>(List.of());
+        private volatile String liveUrl = "";
+
+        @Override
+        public boolean pass(boolean request) {
+            return true;
+        }
+
+        @Override
+        public boolean pass(boolean request, byte[] bytes, int length) {
+            if (request && new String(bytes, 0, length, StandardCharsets.ISO_8859_1).contains("AmazonSQS.SendMessage")
+                    && armed.compareAndSet(true, false)) {
+                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    other.set(ElasticMq.client().receiveMessage(r -> r.queueUrl(liveUrl).visibilityTimeout(60)
+                            .waitTimeSeconds(1)).messages());
+                    return !other.get().isEmpty();
+                });
+            }
+            return true;
+        }
+    }
+
     private final DropVisibilityAnswers drop = new DropVisibilityAnswers();
+    private final HoldCopyUntilReceivedElsewhere holdCopy = new HoldCopyUntilReceivedElsewhere();
     private TcpProxy proxy;
+
+    private final Logger providerLog = (Logger) LoggerFactory.getLogger(SqsQueueProvider.class);
+    private final Logger deadLetterLog = (Logger) LoggerFactory.getLogger(DeadLetterCopies.class);
+    private final CapturedLog logged = new CapturedLog();
 
     @AfterEach
     void closeProxy() throws IOException {
+        providerLog.detachAppender(logged);
+        deadLetterLog.detachAppender(logged);
         if (proxy != null) {
             proxy.close();
         }
@@ -108,6 +152,53 @@ class SqsShortenedLeaseTest {
             assertThatThrownBy(() -> provider.acknowledge(job)).as("acknowledging the delivery whose lease ran out")
                     .isInstanceOf(LeaseLostException.class).hasMessageContaining("shortened-1");
             assertThat(QueueContents.total(queues.url())).as("the message, with the other worker").isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("a release after an extension past the queue's lease, whose delete SQS refuses once another worker "
+            + "received the message its hold let go, warns that the job may run twice")
+    void aReleaseAfterALongExtensionWarnsWhenItsHoldRanOut() throws Exception {
+        String warning = afterALongExtension("shortened-2", provider -> provider::release);
+        assertThat(warning).as("the release's WARN").contains("shortened-2", "so the job may run twice");
+    }
+
+    @Test
+    @DisplayName("a dead-letter copy after an extension past the queue's lease, whose live delete SQS refuses once "
+            + "another worker received the message its hold let go, warns of the second copy")
+    void aDeadLetterCopyAfterALongExtensionWarnsWhenItsHoldRanOut() throws Exception {
+        String warning = afterALongExtension("shortened-3",
+                provider -> job -> provider.fail(job, Failure.dead("boom")));
+        assertThat(warning).as("the dead-lettering's WARN").contains("shortened-3", "(a second copy)");
+    }
+
+    /**
+     * Receives job {@code jobId} on a lease of 2 s, extends it by 10 minutes, and settles it with {@code settle}, whose
+     * copy is held until another consumer received the message (its hold before the copy set 2 s); the WARN lines
+     * said meanwhile, joined.
+     */
+    private String afterALongExtension(String jobId,
+            java.util.function.Function<QueueProvider, java.util.function.Consumer<ReceivedJob>> settle)
+            throws Exception {
+        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
+        proxy = TcpProxy.start(server, holdCopy);
+        SqsServer.Queues queues = ElasticMq.newQueues("shortened-by-hold", false);
+        holdCopy.liveUrl = queues.url();
+        logged.start();
+        providerLog.addAppender(logged);
+        deadLetterLog.addAppender(logged);
+        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+                Map.of("visibilityTimeout", "2s", "waitTime", "1s"))) {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, jobId, "report:build", "1",
+                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(received).hasSize(1);
+            provider.extendLease(received.getFirst(), Duration.ofMinutes(10));
+            holdCopy.armed.set(true);
+            settle.apply(provider).accept(received.getFirst());
+            assertThat(holdCopy.other.get()).as("the message, received by another consumer before the copy").hasSize(1);
+            return String.join("\n", logged.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+                    .map(ILoggingEvent::getFormattedMessage).toList());
         }
     }
 }
