@@ -81,22 +81,13 @@ final class DeadLetterCopies {
         }
     }
 
-    /**
-     * Deletes the delivery of {@code lease} from the live queue. A receipt SQS refuses while the lease has surely not run
-     * out ({@link Lease#surelyHeldAt}) is not a lost lease: no other receive can hold the message then, so it is gone,
-     * deleted by an earlier attempt of this call whose answer was lost (the SDK sent the delete again), as for an
-     * acknowledgement. Thrown otherwise.
-     */
+    /** Deletes the delivery of {@code lease} from the live queue, as an acknowledgement does ({@link QueueCalls#deleteHeld}). */
     private void delete(Lease lease, String jobId) {
-        try {
-            calls.delete(lease.receipt());
-        } catch (RuntimeException e) {
-            if (!EntryFailure.isLostReceipt(e) || !lease.surelyHeldAt(System.nanoTime())) {
-                throw e;
-            }
+        RuntimeException gone = calls.deleteHeld(lease);
+        if (gone != null) {
             log.debug("job {} on {}: SQS refused the receipt of its dead delivery's delete within its lease ({}); it is "
                     + "gone, deleted by an earlier attempt of the call whose answer was lost", jobId, queue.label(),
-                    e.getMessage());
+                    gone.getMessage());
         }
     }
 

@@ -172,6 +172,26 @@ final class QueueCalls {
         valueOf(submitRetrying(deletes, List.of(receipt)).get(0));
     }
 
+    /**
+     * Deletes {@code lease}'s delivery. A receipt SQS refuses while the lease has surely not run out ({@link
+     * Lease#surelyHeldAt}) is not a lost lease: no other receive can hold the message then, so it is gone, deleted by
+     * an earlier attempt of this call whose answer was lost (the SDK sent the delete again), or purged. Any other
+     * failure is thrown.
+     *
+     * @return null when SQS deleted the delivery now; else the refusal of a delivery already gone, for a DEBUG line
+     */
+    @Nullable RuntimeException deleteHeld(Lease lease) {
+        try {
+            delete(lease.receipt());
+            return null;
+        } catch (RuntimeException e) {
+            if (!EntryFailure.isLostReceipt(e) || !lease.surelyHeldAt(System.nanoTime())) {
+                throw e;
+            }
+            return e;
+        }
+    }
+
     /** Makes a received message visible again after {@code seconds} (0: at once). */
     void changeVisibility(String receipt, int seconds) {
         valueOf(submitRetrying(visibility, List.of(new VisibilityChange(receipt, seconds))).get(0));

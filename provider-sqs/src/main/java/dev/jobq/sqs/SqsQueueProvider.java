@@ -301,17 +301,11 @@ final class SqsQueueProvider implements QueueProvider {
     @Override
     public void acknowledge(ReceivedJob job) {
         settle(job, "acknowledge", true, lease -> {
-            try {
-                calls.delete(lease.receipt());
-            } catch (RuntimeException e) {
-                if (!EntryFailure.isLostReceipt(e) || !lease.surelyHeldAt(System.nanoTime())) {
-                    throw e;
-                }
-                // Refused while the lease still runs: no other receive can hold the message, so it is gone, deleted by
-                // an attempt of this very call whose answer was lost (the SDK sent the delete again), or purged.
+            RuntimeException gone = calls.deleteHeld(lease);
+            if (gone != null) {
                 log.debug("job {} on {}: SQS refused the receipt of its delete within its lease ({}); the message is "
                         + "gone, deleted by an earlier attempt of the call whose answer was lost", job.jobId(),
-                        queue.label(), e.getMessage());
+                        queue.label(), gone.getMessage());
             }
         });
     }
@@ -517,16 +511,14 @@ final class SqsQueueProvider implements QueueProvider {
                 return;
             }
             try {
-                calls.delete(lease.receipt());
-            } catch (RuntimeException e) {
-                if (EntryFailure.isLostReceipt(e) && lease.surelyHeldAt(System.nanoTime())) {
-                    // As in acknowledge: refused within the lease, the delivery is gone, deleted by an earlier attempt
-                    // of this call whose answer was lost; only the copy is left, and the job runs once.
+                RuntimeException gone = calls.deleteHeld(lease);
+                if (gone != null) {
+                    // Only the copy is left, and the job runs once.
                     log.debug("job {} on {}: SQS refused the receipt of the released delivery's delete within its lease "
                             + "({}); it is gone, deleted by an earlier attempt of the call whose answer was lost",
-                            job.jobId(), queue.label(), e.getMessage());
-                    return;
+                            job.jobId(), queue.label(), gone.getMessage());
                 }
+            } catch (RuntimeException e) {
                 log.warn("job {} on {} was released as a fresh copy, but deleting the released delivery failed; it "
                         + "comes back after its visibility timeout too, so the job may run twice", job.jobId(),
                         queue.label(), e);
