@@ -49,6 +49,20 @@ class JobQueueMetricsTest {
         return counter == null ? 0 : counter.count();
     }
 
+    /** Has the registry refuse each series of a job type {@code refusals} names, throwing what it makes. */
+    private void refuseSeriesOf(Map<String, java.util.function.Supplier<RuntimeException>> refusals) {
+        registry.config().meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
+            @Override
+            public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
+                String type = id.getTag("type");
+                if (type != null && refusals.containsKey(type)) {
+                    throw refusals.get(type).get();
+                }
+                return id;
+            }
+        });
+    }
+
     private long timed(String type, String outcome) {
         var timer = registry.find("jobq.job.duration").tags("queue", "default", "type", type, "outcome", outcome).timer();
         return timer == null ? 0 : timer.count();
@@ -58,15 +72,7 @@ class JobQueueMetricsTest {
     void aRegistryRefusingALateHandlersSeriesLeavesItRegisteredWithAWarning() {
         // Before, the registry's refusal came out of registerJobHandler after the handler was registered: the call
         // failed, yet the type ran, and registering it again was refused as "already registered".
-        registry.config().meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
-            @Override
-            public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
-                if ("refused".equals(id.getTag("type"))) {
-                    throw new IllegalStateException("meter limit reached");
-                }
-                return id;
-            }
-        });
+        refuseSeriesOf(Map.of("refused", () -> new IllegalStateException("meter limit reached")));
         new JobQueueMetrics(jobs).bindTo(registry);
         try (var log = CapturedLog.of(dev.jobq.internal.runtime.JobQueueRuntime.class)) {
             jobs.registerJobHandler("refused", Integer.class, (job, ctx) -> { });
@@ -81,23 +87,12 @@ class JobQueueMetricsTest {
     void aRegistryRefusalTheLogCannotPrintAsItIsLeavesTheHandlerRegisteredWithOneBoundedLine() {
         // A refusal whose message cannot be read (built from what is closed by now), and one of 100,000 characters
         // with a line break: what a handler's or a listener's failure may be, and logged as theirs are.
-        registry.config().meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
+        refuseSeriesOf(Map.of("unreadable", () -> new IllegalStateException() {
             @Override
-            public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
-                if ("unreadable".equals(id.getTag("type"))) {
-                    throw new IllegalStateException() {
-                        @Override
-                        public String getMessage() {
-                            throw new UnsupportedOperationException("session closed");
-                        }
-                    };
-                }
-                if ("long".equals(id.getTag("type"))) {
-                    throw new IllegalStateException("limit\n2026-12-06 INFO forged " + "x".repeat(100_000));
-                }
-                return id;
+            public String getMessage() {
+                throw new UnsupportedOperationException("session closed");
             }
-        });
+        }, "long", () -> new IllegalStateException("limit\n2026-12-06 INFO forged " + "x".repeat(100_000))));
         new JobQueueMetrics(jobs).bindTo(registry);
         try (var log = CapturedLog.of(dev.jobq.internal.runtime.JobQueueRuntime.class)) {
             // Before, the WARN's e.toString() threw what getMessage() threw, out of registerJobHandler once more.
