@@ -55,6 +55,13 @@ final class Lease {
      * before a release's or a dead job's copy, asked for since, returned or not. SQS's own end is no earlier.
      */
     private volatile long heldUntilNanos;
+    /**
+     * {@link System#nanoTime()} at which the latest visibility change of {@link #changing} was sent: one sent after a
+     * heartbeat's (a settle's hold that went ahead beside it) may have reached SQS after it, so that heartbeat's return
+     * does not lengthen the sure hold past the hold's end. Written under this object's monitor, with
+     * {@link #heldUntilNanos}.
+     */
+    private long lastChangeSentNanos;
 
     /**
      * @param message       the message as received, receipt handle included
@@ -67,6 +74,7 @@ final class Lease {
         this.groupId = groupId;
         this.receivedNanos = receivedNanos;
         this.heldUntilNanos = receivedNanos + lease.minus(ANSWER_MARGIN).toNanos();
+        this.lastChangeSentNanos = receivedNanos;
     }
 
     Message message() {
@@ -123,16 +131,28 @@ final class Lease {
      * the lease ends SQS's sure hold at its own end from now on, before its call returns, and whether or not it then
      * fails: a call whose answers were lost may have changed the visibility all the same.
      */
-    void changing(long sentNanos, int seconds) {
+    synchronized void changing(long sentNanos, int seconds) {
+        if (sentNanos - lastChangeSentNanos > 0) {
+            lastChangeSentNanos = sentNanos;
+        }
         long end = sentNanos + TimeUnit.SECONDS.toNanos(seconds);
         if (end - heldUntilNanos < 0) {
             heldUntilNanos = end;
         }
     }
 
-    /** A heartbeat sent at {@code sentNanos} ({@link System#nanoTime()}) set the visibility to {@code seconds}. */
-    void extended(long sentNanos, int seconds) {
-        heldUntilNanos = sentNanos + TimeUnit.SECONDS.toNanos(seconds);
+    /**
+     * A heartbeat sent at {@code sentNanos} ({@link System#nanoTime()}) set the visibility to {@code seconds}. When a
+     * change was sent after it (a release's or a dead job's hold that went ahead beside this heartbeat), SQS may have
+     * taken that one last: the sure hold then ends no later than it did. Set whole, the heartbeat's return put the end
+     * back to its own, and a delete SQS refused after the hold had let another worker receive the message was taken
+     * for the delete's own earlier attempt's success.
+     */
+    synchronized void extended(long sentNanos, int seconds) {
+        long end = sentNanos + TimeUnit.SECONDS.toNanos(seconds);
+        if (lastChangeSentNanos - sentNanos <= 0 || end - heldUntilNanos < 0) {
+            heldUntilNanos = end;
+        }
     }
 
     /**

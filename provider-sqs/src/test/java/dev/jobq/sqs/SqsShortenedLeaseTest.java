@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -103,6 +105,37 @@ class SqsShortenedLeaseTest {
         }
     }
 
+    /**
+     * While armed, holds the answer to the next request naming {@code ChangeMessageVisibility} (a heartbeat's, the only
+     * call then under way) until {@link #answer} is counted down: SQS has made the change, and the heartbeat is still
+     * under way.
+     */
+    private static final class HoldVisibilityAnswer implements TcpProxy.Chunk {
+        private final AtomicBoolean armed = new AtomicBoolean();
+        private final AtomicBoolean holdNextAnswer = new AtomicBoolean();
+        private final CountDownLatch held = new CountDownLatch(1);
+        private final CountDownLatch answer = new CountDownLatch(1);
+
+        @Override
+        public boolean pass(boolean request) {
+            return true;
+        }
+
+        @Override
+        public boolean pass(boolean request, byte[] bytes, int length) throws InterruptedException {
+            if (request) {
+                if (new String(bytes, 0, length, StandardCharsets.ISO_8859_1).contains("AmazonSQS.ChangeMessageVisibility")
+                        && armed.compareAndSet(true, false)) {
+                    holdNextAnswer.set(true);
+                }
+            } else if (holdNextAnswer.compareAndSet(true, false)) {
+                held.countDown();
+                answer.await(30, TimeUnit.SECONDS);
+            }
+            return true;
+        }
+    }
+
     private final DropVisibilityAnswers drop = new DropVisibilityAnswers();
     private final HoldCopyUntilReceivedElsewhere holdCopy = new HoldCopyUntilReceivedElsewhere();
     private TcpProxy proxy;
@@ -170,6 +203,92 @@ class SqsShortenedLeaseTest {
         String warning = afterALongExtension("shortened-3",
                 provider -> job -> provider.fail(job, Failure.dead("boom")));
         assertThat(warning).as("the dead-lettering's WARN").contains("shortened-3", "(a second copy)");
+    }
+
+    @Test
+    @DisplayName("a release that went ahead beside a slow heartbeat extending past the queue's lease, whose delete SQS "
+            + "refuses once another worker received the message its hold let go, warns that the job may run twice")
+    void aReleaseBesideASlowLongExtensionWarnsWhenItsHoldRanOut() throws Exception {
+        String warning = besideASlowLongExtension("shortened-4", provider -> provider::release);
+        assertThat(warning).as("the release's WARN").contains("shortened-4", "so the job may run twice");
+    }
+
+    @Test
+    @DisplayName("a dead-letter copy that went ahead beside a slow heartbeat extending past the queue's lease, whose "
+            + "live delete SQS refuses once another worker received the message its hold let go, warns of the second "
+            + "copy")
+    void aDeadLetterCopyBesideASlowLongExtensionWarnsWhenItsHoldRanOut() throws Exception {
+        String warning = besideASlowLongExtension("shortened-5",
+                provider -> job -> provider.fail(job, Failure.dead("boom")));
+        assertThat(warning).as("the dead-lettering's WARN").contains("shortened-5", "(a second copy)");
+    }
+
+    /**
+     * Receives job {@code jobId} on a lease of 2 s and extends it by 10 minutes on another thread, the extension's answer
+     * held (SQS made it); settles it with {@code settle}, which goes ahead beside that heartbeat after
+     * {@link SqsQueueProvider#HEARTBEAT_WAIT} and holds the delivery 2 s before its copy; the copy is held until another
+     * consumer received the message and the heartbeat, its answer let go, returned. The WARN lines said meanwhile.
+     */
+    private String besideASlowLongExtension(String jobId,
+            java.util.function.Function<QueueProvider, java.util.function.Consumer<ReceivedJob>> settle)
+            throws Exception {
+        var heartbeat = new HoldVisibilityAnswer();
+        var heartbeatReturned = new CountDownLatch(1);
+        var copyArmed = new AtomicBoolean();
+        var other = new AtomicReference<List<Message>>(List.of());
+        SqsServer.Queues queues = ElasticMq.newQueues("shortened-beside", false);
+        TcpProxy.Chunk chunks = new TcpProxy.Chunk() {
+            @Override
+            public boolean pass(boolean request) {
+                return true;
+            }
+
+            @Override
+            public boolean pass(boolean request, byte[] bytes, int length) throws InterruptedException {
+                if (!heartbeat.pass(request, bytes, length)) {
+                    return false;
+                }
+                if (request && new String(bytes, 0, length, StandardCharsets.ISO_8859_1).contains("AmazonSQS.SendMessage")
+                        && copyArmed.compareAndSet(true, false)) {
+                    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+                        other.set(ElasticMq.client().receiveMessage(r -> r.queueUrl(queues.url()).visibilityTimeout(60)
+                                .waitTimeSeconds(1)).messages());
+                        return !other.get().isEmpty();
+                    });
+                    heartbeat.answer.countDown();
+                    heartbeatReturned.await(20, TimeUnit.SECONDS); // asserted below: the extension thread ended
+                }
+                return true;
+            }
+        };
+        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
+        proxy = TcpProxy.start(server, chunks);
+        logged.start();
+        providerLog.addAppender(logged);
+        deadLetterLog.addAppender(logged);
+        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+                // The heartbeat's attempt must outlast its held answer on a loaded machine.
+                Map.of("visibilityTimeout", "2s", "waitTime", "1s", "requestTimeout", "60s"))) {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, jobId, "report:build", "1",
+                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(received).hasSize(1);
+            heartbeat.armed.set(true);
+            Thread extension = Thread.ofVirtual().start(() -> {
+                try {
+                    provider.extendLease(received.getFirst(), Duration.ofMinutes(10));
+                } finally {
+                    heartbeatReturned.countDown();
+                }
+            });
+            assertThat(heartbeat.held.await(20, TimeUnit.SECONDS)).as("the heartbeat's answer held").isTrue();
+            copyArmed.set(true);
+            settle.apply(provider).accept(received.getFirst());
+            assertThat(extension.join(Duration.ofSeconds(20))).as("the heartbeat returned").isTrue();
+            assertThat(other.get()).as("the message, received by another consumer before the copy").hasSize(1);
+            return String.join("\n", logged.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+                    .map(ILoggingEvent::getFormattedMessage).toList());
+        }
     }
 
     /**
