@@ -606,4 +606,42 @@ class HostileProviderTest {
         assertThat(uncaught).isEmpty();
         assertThat(errorLines()).anyMatch(line -> line.contains("queue 'default'") && line.contains("a null"));
     }
+
+    @Test
+    @DisplayName("a handler thread's own receive returning a null beside its job: the null is logged, and that job runs "
+            + "now, not after its lease")
+    void aHandlerThreadsReceiveReturningANullBesideItsJob() {
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                List<ReceivedJob> jobs = super.receive(max, wait);
+                if (jobs.isEmpty()) {
+                    return jobs;
+                }
+                var withNull = new ArrayList<>(jobs);
+                withNull.add(null); // a third-party provider's bug: on the poll loop, a handler thread's own receive
+                return withNull;    // after a failure, and the receive with an acknowledgement
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("throws", Work.class, (job, ctx) -> {
+            throw new IllegalStateException("boom");
+        });
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        jobs.enqueue("throws", new Work(0), EnqueueOptions.builder().maxAttempts(1).build());
+        jobs.enqueue("ok", new Work(1));
+        jobs.enqueue("ok", new Work(2));
+        jobs.start();
+
+        // Before, handing back the null beside the job of the receive after the failure threw a NullPointerException,
+        // logged at DEBUG only: that job was taken by no one, and ran only once its lease of 10 minutes had ended.
+        awaitCount(JobEvent.Completed.class, 2);
+        assertThat(ok).hasValue(2);
+        assertThat(uncaught).isEmpty();
+        assertThat(errorLines()).anyMatch(line -> line.contains("queue 'default'") && line.contains("a null"));
+        assertThat(logged.list.stream().filter(event -> event.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)).as("the acknowledgement with the receive of the next job "
+                        + "succeeded").noneMatch(line -> line.contains("acknowledgement"));
+    }
 }

@@ -453,13 +453,22 @@ final class PollLoop implements Runnable {
      * ({@link Worker}'s receive of its next job, {@link AttemptRun}'s with its acknowledgement). Whatever its release
      * throws is logged and stops here (thrown on, it ended the poll loop: the queue was served no more and the extras
      * after it were never handed back); that job comes back when its lease ends. A copy of one of the first {@code run}
-     * jobs, which are run, is not handed back ({@link #droppedAsCopy}).
+     * jobs, which are run, is not handed back ({@link #droppedAsCopy}). A null (the provider's bug too) is logged and
+     * skipped: thrown on, on a handler thread, it left the job the thread had received with it leased and run by no one
+     * until its lease ended, with a DEBUG line only, and after an acknowledgement a WARN said that acknowledgement had
+     * failed.
      */
     static void handBackExtra(QueueBinding queue, List<ReceivedJob> jobs, int index, int asked, int run) {
+        ReceivedJob extra = jobs.get(index);
+        if (extra == null) {
+            log.error("the provider of queue '{}' ({}) returned a null job from receive() among {} when asked for {}; it "
+                    + "must return a list of jobs without nulls; the other jobs go on, and the queue is still served",
+                    queue.name(), queue.provider().getClass().getName(), jobs.size(), asked);
+            return;
+        }
         if (droppedAsCopy(queue, jobs, index, run)) {
             return;
         }
-        ReceivedJob extra = jobs.get(index);
         int brought = jobs.size();
         try {
             queue.provider().release(extra);
