@@ -50,13 +50,17 @@ class JobQueueMetricsTest {
     }
 
     /** Has the registry refuse each series of a job type {@code refusals} names, throwing what it makes. */
-    private void refuseSeriesOf(Map<String, java.util.function.Supplier<RuntimeException>> refusals) {
+    private void refuseSeriesOf(Map<String, java.util.function.Supplier<? extends Throwable>> refusals) {
         registry.config().meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
             @Override
             public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
                 String type = id.getTag("type");
                 if (type != null && refusals.containsKey(type)) {
-                    throw refusals.get(type).get();
+                    Throwable refusal = refusals.get(type).get();
+                    if (refusal instanceof Error error) {
+                        throw error;
+                    }
+                    throw (RuntimeException) refusal;
                 }
                 return id;
             }
@@ -80,6 +84,24 @@ class JobQueueMetricsTest {
             assertThat(jobs.registeredTypes()).contains("refused");
             assertThat(log.warnings()).singleElement().asString()
                     .contains("'refused'", "is registered", "meter limit reached");
+        }
+    }
+
+    @Test
+    void aRegistryFailingWithAnErrorOnALateHandlersSeriesLeavesItRegisteredWithAWarning() {
+        // A registry or MeterFilter built against another Micrometer: a LinkageError, which a listener of job events
+        // may throw too (docs/semantics.md: "a listener throws anything, Errors ... included").
+        refuseSeriesOf(Map.of("linkage", () -> new NoSuchMethodError("'io.micrometer.core.instrument.Tags "
+                + "io.micrometer.core.instrument.Tags.and(java.lang.String[])'")));
+        new JobQueueMetrics(jobs).bindTo(registry);
+        try (var log = CapturedLog.of(dev.jobq.internal.runtime.JobQueueRuntime.class)) {
+            // Before, the Error came out of registerJobHandler after the handler was registered, and registering it
+            // again was refused as already registered.
+            jobs.registerJobHandler("linkage", Integer.class, (job, ctx) -> { });
+
+            assertThat(jobs.registeredTypes()).contains("linkage");
+            assertThat(log.warnings()).singleElement().asString().contains("'linkage'", "is registered",
+                    "Tags.and");
         }
     }
 

@@ -201,13 +201,18 @@ public final class JobQueueRuntime implements JobQueue {
      * refusing a series) is logged, not thrown, which would fail a call whose handler is registered and runs, and
      * whose retry is refused as already registered. What it threw is logged as a handler's failure is: a message
      * that throws (read by {@code e.toString()}, it failed the call after all) or of any size, one line of at most
-     * 1,000 characters.
+     * 1,000 characters. An {@code Error} too (a registry built against another Micrometer throws a
+     * {@code LinkageError}), as a listener of job events may throw one; not a {@code VirtualMachineError} other than a
+     * {@code StackOverflowError}, which the JVM is out of.
      */
     private void announceRegistered(String type) {
         for (Consumer<String> listener : handlerRegistered) {
             try {
                 listener.accept(type);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+                    throw e;
+                }
                 log.warn("job type '{}' is registered, but a listener of registrations failed on it: {}; its "
                         + "metrics series may start with its first outcome instead of at 0", type,
                         FailurePolicy.messageLine(e), FailurePolicy.loggable(e));
