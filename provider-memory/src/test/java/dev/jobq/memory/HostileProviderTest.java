@@ -644,4 +644,36 @@ class HostileProviderTest {
                 .map(ILoggingEvent::getFormattedMessage)).as("the acknowledgement with the receive of the next job "
                         + "succeeded").noneMatch(line -> line.contains("acknowledgement"));
     }
+
+    @Test
+    @DisplayName("receive() returning a null first and a job beyond what was asked: the job is handed back and runs now, "
+            + "not after its lease")
+    void receiveReturningANullFirstAndAJobBeyondWhatWasAsked() {
+        var receives = new AtomicInteger();
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                List<ReceivedJob> jobs = super.receive(max, wait);
+                if (jobs.isEmpty() || receives.incrementAndGet() > 1) {
+                    return jobs;
+                }
+                var withNull = new ArrayList<ReceivedJob>();
+                withNull.add(null); // a third-party provider's bug: a null where the job it asked for goes
+                withNull.addAll(jobs);
+                return withNull;
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        jobs.enqueue("ok", new Work(0));
+        jobs.start();
+
+        // Before, handing the job back read the receipt of the null before it, to tell whether the job was a copy of
+        // one run: the NullPointerException left the job leased, run by no one, until its lease of 10 minutes ended.
+        awaitCount(JobEvent.Completed.class, 1);
+        assertThat(ok).hasValue(1);
+        assertThat(uncaught).isEmpty();
+        assertThat(errorLines()).anyMatch(line -> line.contains("queue 'default'") && line.contains("a null"));
+    }
 }

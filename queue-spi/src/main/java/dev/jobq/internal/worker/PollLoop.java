@@ -491,6 +491,11 @@ final class PollLoop implements Runnable {
         ReceivedJob job = jobs.get(index);
         for (int i = 0; i < run; i++) {
             ReceivedJob held = jobs.get(i);
+            if (held == null) {
+                // A null where a job to run goes (the provider's bug, logged where it is launched): read, it threw, and
+                // the job here was neither handed back nor run until its lease ended.
+                continue;
+            }
             if (held == job || held.receipt().equals(job.receipt()) && held.jobId().equals(job.jobId())) {
                 log.error("provider of queue '{}' returned job {} twice in one receive (the same receipt); it runs "
                         + "once, and the copy is not handed back, which would hand back the lease it runs on",
