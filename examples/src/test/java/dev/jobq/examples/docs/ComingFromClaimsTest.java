@@ -20,8 +20,12 @@ import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.spi.Settings;
 import dev.jobq.sqs.SqsProviderFactory;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +39,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -139,6 +145,78 @@ class ComingFromClaimsTest {
             assertThat(dead.jobId()).isEqualTo(id);
             assertThat(dead.error()).startsWith("delivered for attempt 3 but maxAttempts is 2");
             assertThat(ran).as("the handler, and so its last-run code, never ran").isEmpty();
+        }
+    }
+
+    /**
+     * An application's DataSource as Spring's transaction-aware ones (db-scheduler's starter wraps its DataSource in one)
+     * behave: on a thread inside the application's transaction, every connection asked for is that transaction's, and
+     * closing it leaves it open; elsewhere a connection of its own.
+     */
+    private static DataSource transactionAware(DataSource database, ThreadLocal<Connection> transaction) {
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    Connection bound = transaction.get();
+                    if (bound != null && method.getName().equals("getConnection")) {
+                        return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                                (connection, call, callArgs) -> call.getName().equals("close") ? null
+                                        : invoke(call, bound, callArgs));
+                    }
+                    return invoke(method, database, args);
+                });
+    }
+
+    private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Test
+    void dbSchedulersScheduleInTheApplicationsTransaction_isTheSchedulersScheduleOnItsDataSource_notAnEnqueue()
+            throws Exception {
+        Matcher row = Pattern.compile("\\| `scheduler.schedule\\(…\\)` inside the application's transaction[^|]*\\|([^\\n]*)")
+                .matcher(DocPage.of("docs/coming-from.md").text());
+        assertThat(row.find()).as("docs/coming-from.md's db-scheduler row on scheduling in the application's transaction")
+                .isTrue();
+        assertThat(row.group(1)).contains("`jobs.scheduler().schedule(…)`", "a rollback undoes it",
+                "An `enqueue` onto the queue does not", "stays after a rollback");
+
+        var database = new JdbcDataSource();
+        database.setURL("jdbc:h2:mem:claims-transaction;DB_CLOSE_DELAY=-1");
+        var transaction = new ThreadLocal<Connection>();
+        DataSource application = transactionAware(database, transaction);
+        try (JobQueue jobs = JobQueue.builder()
+                .scheduler(ctx -> JdbcSchedulerFactory.builder().dataSource(application).build(ctx)).build()) {
+            Instant tomorrow = Instant.now().plus(Duration.ofDays(1));
+            String scheduled;
+            String enqueued;
+            String committed;
+            String at;
+            try (Connection connection = database.getConnection()) {
+                connection.setAutoCommit(false);
+                transaction.set(connection);
+                scheduled = jobs.scheduler().schedule("invoice:send", new Work("rolled back"), tomorrow);
+                enqueued = jobs.enqueue("invoice:send", new Work("enqueued"));
+                at = jobs.enqueue("invoice:send", new Work("at"), EnqueueOptions.at(tomorrow));
+                transaction.remove();
+                connection.rollback();
+
+                transaction.set(connection);
+                committed = jobs.scheduler().schedule("invoice:send", new Work("committed"), tomorrow);
+                transaction.remove();
+                connection.commit();
+            }
+            assertThat(jobs.getJob(scheduled)).as("scheduled in the transaction rolled back").isEmpty();
+            assertThat(jobs.getJob(at)).as("enqueued at an instant, held by the scheduler, in the transaction rolled back")
+                    .isEmpty();
+            assertThat(jobs.getJob(committed)).as("scheduled in the transaction committed").isPresent();
+            assertThat(jobs.scheduler().listScheduled(10)).singleElement()
+                    .satisfies(held -> assertThat(held.id()).isEqualTo(committed));
+            assertThat(jobs.getJob(enqueued)).as("enqueued onto the queue in the transaction rolled back")
+                    .hasValueSatisfying(job -> assertThat(job.state()).isEqualTo(JobState.WAITING));
         }
     }
 
