@@ -16,6 +16,6 @@ public final class AlwaysFailingHandler implements JobHandler<FailingTask> {
 
     @Override
     public void handle(Job<FailingTask> job, JobContext context) {
-        throw new IllegalStateException(job.payload().reason());
+        throw new IllegalStateException(RequiredPayload.of(job, "{\"reason\": \"the printer is on fire\"}").reason());
     }
 }

@@ -17,7 +17,7 @@ public final class EmailHandler implements JobHandler<Email> {
 
     @Override
     public void handle(Job<Email> job, JobContext context) {
-        Email email = job.payload();
+        Email email = RequiredPayload.of(job, "{\"to\": \"user@example.com\", \"subject\": \"Welcome!\"}");
         context.log("sending '{}' to {}", email.subject(), email.to());
         sent.increment();
     }

@@ -18,7 +18,7 @@ public final class FlakyHandler implements JobHandler<FlakyCall> {
 
     @Override
     public void handle(Job<FlakyCall> job, JobContext context) throws IOException {
-        FlakyCall call = job.payload();
+        FlakyCall call = RequiredPayload.of(job, "{\"endpoint\": \"https://api.example.com\", \"failures\": 2}");
         if (context.attempt() <= call.failures()) {
             throw new IOException("connection reset by " + call.endpoint() + " (simulated failure "
                     + context.attempt() + " of " + call.failures() + ")");

@@ -16,7 +16,7 @@ public final class ReportHandler implements JobHandler<ReportRequest> {
 
     @Override
     public void handle(Job<ReportRequest> job, JobContext context) throws InterruptedException {
-        ReportRequest report = job.payload();
+        ReportRequest report = RequiredPayload.of(job, "{\"name\": \"monthly\", \"sections\": 4, \"sectionMillis\": 0}");
         for (int section = 1; section <= report.sections(); section++) {
             context.throwIfCancelled();
             if (report.sectionMillis() > 0) {

@@ -4,23 +4,93 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jobq.Job;
 import dev.jobq.JobCancelledException;
 import dev.jobq.JobContext;
+import dev.jobq.JobEvent;
+import dev.jobq.JobHandler;
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueue;
+import dev.jobq.NonRetryableJobException;
 import dev.jobq.testing.TestJobContext;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ExampleHandlersTest {
 
     private static <T> Job<T> job(String type, T payload, int attempt) {
         return new Job<>("job-1", type, payload, attempt, JobOptions.defaults(), Instant.EPOCH, null);
+    }
+
+    @Nested
+    @DisplayName("a job enqueued without a payload")
+    class WithoutAPayload {
+
+        /** Each example handler, its type, and the payload its error names as the fix. */
+        static Stream<Arguments> handlers() {
+            return Stream.of(
+                    Arguments.of(EmailHandler.TYPE, new EmailHandler(),
+                            "{\"to\": \"user@example.com\", \"subject\": \"Welcome!\"}"),
+                    Arguments.of(FlakyHandler.TYPE, new FlakyHandler(),
+                            "{\"endpoint\": \"https://api.example.com\", \"failures\": 2}"),
+                    Arguments.of(AlwaysFailingHandler.TYPE, new AlwaysFailingHandler(),
+                            "{\"reason\": \"the printer is on fire\"}"),
+                    Arguments.of(ReportHandler.TYPE, new ReportHandler(),
+                            "{\"name\": \"monthly\", \"sections\": 4, \"sectionMillis\": 0}"));
+        }
+
+        @ParameterizedTest(name = "{0} is dead at once, naming the payload to give")
+        @MethodSource("handlers")
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        void isDeadAtOnceNamingThePayloadToGive(String type, JobHandler handler, String example) {
+            // jobq enqueue TYPE without --payload, or a producer's "payload": null: the handler is given null
+            Job<?> job = new Job<>("job-1", type, null, 1, JobOptions.defaults(), Instant.EPOCH, null);
+
+            assertThatThrownBy(() -> handler.handle(job, TestJobContext.of("job-1", 1)))
+                    .isInstanceOf(NonRetryableJobException.class)
+                    .hasMessage("job job-1 of type '" + type + "' has no payload; enqueue it with one, such as "
+                            + "jobq enqueue " + type + " --payload '" + example + "'");
+        }
+
+        @Test
+        void onAQueueIsDeadOnItsFirstAttempt() throws Exception {
+            var events = new LinkedBlockingQueue<JobEvent>();
+            try (JobQueue jobs = JobQueue.builder().listener(events::add).build()) {
+                DemoHandlers.registerAll(jobs);
+                jobs.start();
+                String id = jobs.enqueue(FlakyHandler.TYPE, null);
+
+                JobEvent event;
+                do {
+                    event = events.poll(10, TimeUnit.SECONDS);
+                } while (event != null && !(event instanceof JobEvent.Dead) && !(event instanceof JobEvent.Failed));
+                assertThat(event).as("the job's first outcome").isInstanceOfSatisfying(JobEvent.Dead.class, dead -> {
+                    assertThat(dead.jobId()).isEqualTo(id);
+                    assertThat(dead.attempt()).isEqualTo(1);
+                    assertThat(dead.error()).contains("has no payload; enqueue it with one");
+                });
+            }
+        }
+
+        @ParameterizedTest(name = "the payload {0}'s error names binds to its handler's class")
+        @MethodSource("handlers")
+        void theNamedPayloadBindsToTheHandlersClass(String type, JobHandler<?> handler, String example) throws Exception {
+            Class<?> payloadClass = Map.of(EmailHandler.TYPE, Email.class, FlakyHandler.TYPE, FlakyCall.class,
+                    AlwaysFailingHandler.TYPE, FailingTask.class, ReportHandler.TYPE, ReportRequest.class).get(type);
+            assertThat(new ObjectMapper().readValue(example, payloadClass)).isNotNull();
+        }
     }
 
     @Nested
