@@ -221,6 +221,31 @@ class ComingFromClaimsTest {
     }
 
     @Test
+    void sidekiqsTestingInlineIsAStartedMemoryQueue_whichRunsTheJobAfterEnqueueReturned_soATestWaitsForCompleted()
+            throws Exception {
+        Matcher row = Pattern.compile("\\| `Sidekiq::Testing.fake!`[^\\n]*").matcher(DocPage.of("docs/coming-from.md").text());
+        assertThat(row.find()).as("docs/coming-from.md's Sidekiq row on testing").isTrue();
+        assertThat(row.group()).contains("`Sidekiq::Testing.inline!`", "after `enqueue` has returned",
+                "wait for its `Completed`");
+
+        var events = new LinkedBlockingQueue<JobEvent>();
+        var enqueueReturned = new CountDownLatch(1);
+        List<Boolean> ranAfterEnqueueReturned = new CopyOnWriteArrayList<>();
+        Thread test = Thread.currentThread();
+        try (JobQueue jobs = JobQueue.builder().listener(events::add).build()) {
+            jobs.registerJobHandler("hard:job", Work.class, (job, ctx) -> ranAfterEnqueueReturned.add(
+                    Thread.currentThread() != test && enqueueReturned.await(10, TimeUnit.SECONDS)));
+            jobs.start();
+            String id = jobs.enqueue("hard:job", new Work("x"));
+            enqueueReturned.countDown();
+
+            assertThat(awaitEvent(events, JobEvent.Completed.class).jobId()).isEqualTo(id);
+            assertThat(ranAfterEnqueueReturned).as("the handler ran on another thread, once enqueue had returned")
+                    .containsExactly(true);
+        }
+    }
+
+    @Test
     void bullmqsPriorityRunsLowerFirst_negativesAllowed_fifoWithinAPriority() throws Exception {
         List<String> ran = new CopyOnWriteArrayList<>();
         var done = new CountDownLatch(4);
