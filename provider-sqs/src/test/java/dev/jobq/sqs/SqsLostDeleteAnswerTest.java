@@ -3,9 +3,6 @@ package dev.jobq.sqs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
 
 import dev.jobq.JobOptions;
 import dev.jobq.spi.Failure;
@@ -31,7 +28,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.parallel.Isolated;
-import org.slf4j.LoggerFactory;
 
 /**
  * An acknowledgement whose answer is lost on the way (the connection drops after SQS deleted the message): the SDK
@@ -81,14 +77,8 @@ class SqsLostDeleteAnswerTest {
     private final DropNextAnswer drop = new DropNextAnswer();
     private TcpProxy proxy;
 
-    private final Logger providerLog = (Logger) LoggerFactory.getLogger(SqsQueueProvider.class);
-    private final Logger deadLetterLog = (Logger) LoggerFactory.getLogger(DeadLetterCopies.class);
-    private final CapturedLog logged = new CapturedLog();
-
     @AfterEach
     void closeProxy() throws IOException {
-        providerLog.detachAppender(logged);
-        deadLetterLog.detachAppender(logged);
         if (proxy != null) {
             proxy.close();
         }
@@ -121,9 +111,8 @@ class SqsLostDeleteAnswerTest {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
         proxy = TcpProxy.start(server, drop);
         SqsServer.Queues queues = ElasticMq.newQueues("lost-release-delete-answer", false);
-        logged.start();
-        providerLog.addAppender(logged);
-        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+        try (CapturedLog logged = CapturedLog.of(SqsQueueProvider.class);
+                QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 Map.of("visibilityTimeout", "60s", "waitTime", "1s"))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "lost-delete-2", "report:build", "1",
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
@@ -133,8 +122,7 @@ class SqsLostDeleteAnswerTest {
             provider.release(received.getFirst());
             assertThat(drop.dropped.await(0, TimeUnit.SECONDS)).as("the delete's answer was dropped").isTrue();
             assertThat(QueueContents.total(queues.url())).as("messages on the queue: the released copy").isEqualTo(1);
-            assertThat(logged.list).filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
-                    .extracting(ILoggingEvent::getFormattedMessage).as("WARN lines of the release").isEmpty();
+            assertThat(logged.warnings()).as("WARN lines of the release").isEmpty();
         }
     }
 
@@ -168,10 +156,8 @@ class SqsLostDeleteAnswerTest {
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
         proxy = TcpProxy.start(server, drop);
         SqsServer.Queues queues = ElasticMq.newQueues("lost-dead-letter-delete-answer", false);
-        logged.start();
-        providerLog.addAppender(logged);
-        deadLetterLog.addAppender(logged);
-        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+        try (CapturedLog logged = CapturedLog.of(SqsQueueProvider.class, DeadLetterCopies.class);
+                QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 Map.of("visibilityTimeout", "60s", "waitTime", "1s"))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "lost-delete-4", "report:build", "1",
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
@@ -182,8 +168,7 @@ class SqsLostDeleteAnswerTest {
             assertThat(drop.dropped.await(0, TimeUnit.SECONDS)).as("the delete's answer was dropped").isTrue();
             assertThat(QueueContents.total(queues.url())).as("messages left on the live queue").isZero();
             assertThat(QueueContents.total(queues.deadLetterUrl())).as("copies on the dead-letter queue").isEqualTo(1);
-            assertThat(logged.list).filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
-                    .extracting(ILoggingEvent::getFormattedMessage).as("WARN lines of the dead-lettering").isEmpty();
+            assertThat(logged.warnings()).as("WARN lines of the dead-lettering").isEmpty();
         }
     }
 }

@@ -3,9 +3,6 @@ package dev.jobq.sqs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
 
 import dev.jobq.JobOptions;
 import dev.jobq.spi.Failure;
@@ -31,7 +28,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.parallel.Isolated;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
@@ -140,14 +136,8 @@ class SqsShortenedLeaseTest {
     private final HoldCopyUntilReceivedElsewhere holdCopy = new HoldCopyUntilReceivedElsewhere();
     private TcpProxy proxy;
 
-    private final Logger providerLog = (Logger) LoggerFactory.getLogger(SqsQueueProvider.class);
-    private final Logger deadLetterLog = (Logger) LoggerFactory.getLogger(DeadLetterCopies.class);
-    private final CapturedLog logged = new CapturedLog();
-
     @AfterEach
     void closeProxy() throws IOException {
-        providerLog.detachAppender(logged);
-        deadLetterLog.detachAppender(logged);
         if (proxy != null) {
             proxy.close();
         }
@@ -263,10 +253,8 @@ class SqsShortenedLeaseTest {
         };
         URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
         proxy = TcpProxy.start(server, chunks);
-        logged.start();
-        providerLog.addAppender(logged);
-        deadLetterLog.addAppender(logged);
-        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+        try (CapturedLog logged = CapturedLog.of(SqsQueueProvider.class, DeadLetterCopies.class);
+                QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 // The heartbeat's attempt must outlast its held answer on a loaded machine.
                 Map.of("visibilityTimeout", "2s", "waitTime", "1s", "requestTimeout", "60s"))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, jobId, "report:build", "1",
@@ -286,8 +274,7 @@ class SqsShortenedLeaseTest {
             settle.apply(provider).accept(received.getFirst());
             assertThat(extension.join(Duration.ofSeconds(20))).as("the heartbeat returned").isTrue();
             assertThat(other.get()).as("the message, received by another consumer before the copy").hasSize(1);
-            return String.join("\n", logged.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
-                    .map(ILoggingEvent::getFormattedMessage).toList());
+            return String.join("\n", logged.warnings());
         }
     }
 
@@ -303,10 +290,8 @@ class SqsShortenedLeaseTest {
         proxy = TcpProxy.start(server, holdCopy);
         SqsServer.Queues queues = ElasticMq.newQueues("shortened-by-hold", false);
         holdCopy.liveUrl = queues.url();
-        logged.start();
-        providerLog.addAppender(logged);
-        deadLetterLog.addAppender(logged);
-        try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
+        try (CapturedLog logged = CapturedLog.of(SqsQueueProvider.class, DeadLetterCopies.class);
+                QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 Map.of("visibilityTimeout", "2s", "waitTime", "1s"))) {
             provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, jobId, "report:build", "1",
                     JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
@@ -316,8 +301,7 @@ class SqsShortenedLeaseTest {
             holdCopy.armed.set(true);
             settle.apply(provider).accept(received.getFirst());
             assertThat(holdCopy.other.get()).as("the message, received by another consumer before the copy").hasSize(1);
-            return String.join("\n", logged.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
-                    .map(ILoggingEvent::getFormattedMessage).toList());
+            return String.join("\n", logged.warnings());
         }
     }
 }
