@@ -128,7 +128,7 @@ public final class ConfigLoader {
         SchedulerSection scheduler = SchedulerSectionReader.read(root, overrides, catalog);
         root.checkNoUnknownKeys();
         List<String> problems = new ArrayList<>(unresolved.problems());
-        problems.addAll(substitution.withoutEchoes(root.problems()));
+        problems.addAll(substitution.withoutSecretValues(substitution.withoutEchoes(root.problems())));
         problems.removeIf(problem -> inCode.replaces(problem, fileQueues));
         if (!problems.isEmpty()) {
             throw new ConfigException(sourceName, problems);

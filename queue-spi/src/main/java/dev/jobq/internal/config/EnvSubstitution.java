@@ -1,9 +1,11 @@
 package dev.jobq.internal.config;
 
 import dev.jobq.spi.Secrets;
+import dev.jobq.spi.UntrustedText;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +29,8 @@ final class EnvSubstitution {
     private static final Pattern SHELL_FORM = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(:?[-=?+])(.*)", Pattern.DOTALL);
     private static final Pattern LIST_INDEX = Pattern.compile("(\\[\\d+])+$");
     private static final String NOT_SHOWN = "(a secret, not shown)";
+    /** The shortest secret value masked wherever it stands in a problem, not only where quoted. */
+    private static final int SHORTEST_MASKED_ANYWHERE = 4;
 
     private final Map<String, String> env;
     private final BiConsumer<String, String> problems;
@@ -36,7 +40,13 @@ final class EnvSubstitution {
     /** Failed list items: their list's key, and the text each kept (what its list's problems repeat). */
     private final List<FailedItem> failedItems = new ArrayList<>();
 
+    /** The value of each variable named like a secret, and the key (or list) it was written into. */
+    private final List<SecretValue> secretValues = new ArrayList<>();
+
     private record FailedItem(String path, String listKey, String text) {
+    }
+
+    private record SecretValue(String key, String value) {
     }
 
     /**
@@ -70,6 +80,41 @@ final class EnvSubstitution {
                         || problem.startsWith(item.listKey() + ": ") && (problem.contains("'" + item.text() + "'")
                         || problem.contains("'" + Secrets.maskUrl(item.text()) + "'"))))
                 .toList();
+    }
+
+    /**
+     * {@code problems} with the value of each variable named like a secret ({@code DB_PASSWORD}, {@code API_TOKEN},
+     * as {@link Secrets#isSecretKey} names a key) masked where the key it was written into repeats it: a line copied
+     * from the scheduler's ({@code concurrency: ${DB_PASSWORD}}) printed the password as "must be a whole number,
+     * got '…'" to the log. A key named like a secret hides its value already; other variables' values stay shown.
+     */
+    List<String> withoutSecretValues(List<String> problems) {
+        return problems.stream().map(problem -> {
+            String masked = problem;
+            for (SecretValue secret : secretValues) {
+                if (within(masked, secret.key())) {
+                    String key = secret.key();
+                    masked = key + masked(masked.substring(key.length()), secret.value());
+                }
+            }
+            return masked;
+        }).toList();
+    }
+
+    /**
+     * {@code text} with {@code value} masked where it is quoted ({@code got 'on'}), and, for a value of
+     * {@value #SHORTEST_MASKED_ANYWHERE} characters or more, wherever it stands (in a URL, after {@code got}): a
+     * shorter one would be masked inside the message's own words too ({@code standal****e} for "on").
+     */
+    private static String masked(String text, String value) {
+        String out = text;
+        for (String shown : new LinkedHashSet<>(List.of(value, UntrustedText.escape(value), Secrets.maskUrl(value)))) {
+            out = out.replace("'" + shown + "'", "'" + Secrets.MASK + "'");
+            if (shown.length() >= SHORTEST_MASKED_ANYWHERE) {
+                out = out.replace(shown, Secrets.MASK);
+            }
+        }
+        return out;
     }
 
     private static boolean within(String problem, String key) {
@@ -187,6 +232,9 @@ final class EnvSubstitution {
         }
         String value = env.get(name);
         if (value != null && !value.isEmpty()) {
+            if (Secrets.isSecretKey(name)) {
+                secretValues.add(new SecretValue(LIST_INDEX.matcher(path).replaceAll(""), value));
+            }
             return value;
         }
         if (fallback != null) {

@@ -272,4 +272,27 @@ class EnvSubstitutionTest {
                 "scheduler.password: a '${…}' in the value (a secret, not shown) does not name an environment variable "
                         + "(letters, digits and _); write $${ for a literal ${");
     }
+    @Test
+    void neverShowsTheValueOfAVariableNamedLikeASecretWhereAKeyRefusesIt() {
+        // A line copied from the scheduler's (concurrency: ${DB_PASSWORD}) printed the password to the log; a key
+        // named like a secret hides its value, so does a variable named so. Other variables' values stay shown.
+        assertThat(Load.problems("""
+                worker:
+                  queues: [default, "${SIGNING_SECRET}"]
+                  concurrency: ${DB_PASSWORD}
+                  pollInterval: ${API_TOKEN:-5s}
+                  shutdownTimeout: ${GRACE}
+                """, Map.of("DB_PASSWORD", "hunter2-s3cr3t", "API_TOKEN", "tok-9f8e7d", "SIGNING_SECRET", "k3y-0f-mine",
+                "GRACE", "soon"))).containsExactly(
+                "worker.queues: '****' is not a configured queue (configured: default); add it under queues: or "
+                        + "remove it here",
+                "worker.concurrency: must be a whole number, got '****'",
+                "worker.pollInterval: '****' is not a duration with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 "
+                        + "like PT30S",
+                "worker.shutdownTimeout: 'soon' is not a duration with a unit such as 500ms, 30s, 5m, 1h, 2d, or "
+                        + "ISO-8601 like PT30S");
+        // a short one is masked where quoted, not inside the message's words ("standal****e")
+        assertThat(Load.problems("worker:\n  mode: ${API_KEY}\n", Map.of("API_KEY", "on"))).containsExactly(
+                "worker.mode: must be one of in-process, standalone, got '****'");
+    }
 }
