@@ -118,7 +118,8 @@ public final class Launcher {
 
     /**
      * The message for a java older than {@link #REQUIRED} with no usable {@code JAVA_HOME}. A JAVA_HOME that names a
-     * JDK's {@code bin} directory, as a {@code PATH} entry would, is said to be that, with the JDK's home to set.
+     * JDK's {@code bin} directory, as a {@code PATH} entry would, is said to be that, with the JDK's home to set; one
+     * that names nothing, to not exist.
      */
     static String tooOld(String program, int running, String runningHome, String javaHome, int javaHomeFeature) {
         Path home = javaHome == null ? null : Paths.get(javaHome).getParent();
@@ -127,6 +128,8 @@ public final class Launcher {
         String found = javaHome == null ? "JAVA_HOME is not set"
                 : javaHome.trim().isEmpty() ? "JAVA_HOME is set but empty"
                 : binOf >= 0 ? "JAVA_HOME (" + javaHome + ") is the bin directory of Java " + binOf + ", not its home"
+                // a typo, or a JDK since removed: "not a JDK this launcher can read" sent one looking into a JDK
+                : javaHomeFeature < 0 && !Files.exists(Paths.get(javaHome)) ? "JAVA_HOME (" + javaHome + ") does not exist"
                 : javaHomeFeature < 0 ? "JAVA_HOME (" + javaHome + ") is not a JDK this launcher can read the version of"
                 : "JAVA_HOME (" + javaHome + ") is Java " + javaHomeFeature;
         String fix = binOf >= REQUIRED ? "Set JAVA_HOME to " + home + " and run again."

@@ -57,8 +57,20 @@ class LauncherTest {
                 + "its bin first on PATH, and run again.");
         assertThat(Launcher.tooOld("jobq", 17, "/usr/lib/jvm/java-17", "/opt/jdk11", 11))
                 .contains("JAVA_HOME (/opt/jdk11) is Java 11.");
-        assertThat(Launcher.tooOld("jobq", 17, "/usr/lib/jvm/java-17", "/tmp/nothing", -1))
-                .contains("JAVA_HOME (/tmp/nothing) is not a JDK this launcher can read the version of.");
+        String notAJdk = dir.toString();
+        assertThat(Launcher.tooOld("jobq", 17, "/usr/lib/jvm/java-17", notAJdk, -1))
+                .contains("JAVA_HOME (" + notAJdk + ") is not a JDK this launcher can read the version of.");
+    }
+
+    @Test
+    @DisplayName("JAVA_HOME naming a directory that does not exist (a typo, a JDK since removed) says so, not that it "
+            + "is a JDK whose version cannot be read")
+    void aJavaHomeThatDoesNotExistIsNamedAsThat() {
+        String typo = dir.resolve("temurin-21-jdk").toString();
+
+        assertThat(Launcher.tooOld("jobq", 17, "/usr/lib/jvm/java-17", typo, -1)).isEqualTo("jobq needs Java 21 or newer; "
+                + "this java is 17 (/usr/lib/jvm/java-17), and JAVA_HOME (" + typo + ") does not exist. Set JAVA_HOME "
+                + "to a JDK 21+ or put its bin first on PATH, and run again.");
     }
 
     @Test
