@@ -36,6 +36,22 @@ public final class QueueOptions {
         return Path.of(fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment.strip() : DEFAULT_CONFIG);
     }
 
+    /**
+     * An empty {@code --config} or {@code --handlers} ({@code --config "$CONF"} with CONF unset) names no file:
+     * {@code Path.of("")} is the working directory, which was read as the config file ("is a directory, not a file")
+     * or as the directory of handler jars, whose jars were then loaded.
+     */
+    private void requireNotEmpty() {
+        if (config != null && config.toString().isBlank()) {
+            throw CommandFailure.usage("--config is empty; give the config file's path, or leave --config out to read $"
+                    + CONFIG_VARIABLE + ", else ./" + DEFAULT_CONFIG);
+        }
+        if (handlers != null && handlers.toString().isBlank()) {
+            throw CommandFailure.usage("--handlers is empty; give the directory that holds your handler jars, or leave "
+                    + "--handlers out to use the class path alone");
+        }
+    }
+
     /** Sidekiq's {@code -c 10} is a concurrency; here {@code -c} names the config file, so "10" is no file. */
     private String numberAdvice() {
         String given = config == null ? "" : config.toString();
@@ -51,6 +67,7 @@ public final class QueueOptions {
      * @throws CommandFailure           when {@code --handlers} is not a directory of jars
      */
     public QueueSetup setup(CommandContext context) {
+        requireNotEmpty();
         ClassLoader own = QueueOptions.class.getClassLoader();
         HandlerJars jars = handlers != null ? HandlerJars.open(handlers, own) : null;
         try {

@@ -153,6 +153,23 @@ class ConfigCheckTest {
     }
 
     @Test
+    void anEmptyConfigOrHandlersIsAUsageErrorNotTheWorkingDirectory() throws Exception {
+        // --config "$CONF" with CONF unset: Path.of("") is the working directory, read as the config file ("is a
+        // directory, not a file") or, for --handlers, as the directory of handler jars, whose jars were then loaded
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), "");
+
+        var config = CommandRun.of("config", "check", "--config", "");
+        var handlers = CommandRun.of("config", "check", "--config", file.toString(), "--handlers", " ");
+
+        assertThat(config.exitCode()).isEqualTo(2);
+        assertThat(config.err()).isEqualTo("jobq config check: --config is empty; give the config file's path, or "
+                + "leave --config out to read $JOBQ_CONFIG, else ./jobq.yaml" + System.lineSeparator());
+        assertThat(handlers.exitCode()).isEqualTo(2);
+        assertThat(handlers.err()).isEqualTo("jobq config check: --handlers is empty; give the directory that holds "
+                + "your handler jars, or leave --handlers out to use the class path alone" + System.lineSeparator());
+    }
+
+    @Test
     void handlerModulesAreCheckedAsJobqRunRegistersThem() throws Exception {
         Path handlers = dir.resolve("handlers");
         for (String module : new String[] {"first.Billing", "second.Invoices"}) {
