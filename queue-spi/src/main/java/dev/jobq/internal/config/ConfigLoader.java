@@ -77,7 +77,11 @@ public final class ConfigLoader {
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw unreadable(file, "no such file; " + chooseAnother);
+            // --config=~/jobq.yaml, or JOBQ_CONFIG=~/jobq.yaml in an env file: no shell expanded it, so it names ./~
+            String tilde = file.toString().startsWith("~") ? "its '~' is taken as written, a directory named ~, not "
+                    + "as the home directory (a shell expands it only at the start of a word: not after --config=, nor "
+                    + "in an environment file); write the full path, or " : "";
+            throw unreadable(file, "no such file; " + tilde + chooseAnother);
         } catch (IOException e) {
             throw unreadable(file, Files.isDirectory(file) ? inDirectory(file, chooseAnother)
                     : "cannot be read (" + e + "); " + chooseAnother);

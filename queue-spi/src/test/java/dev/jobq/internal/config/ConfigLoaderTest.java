@@ -129,6 +129,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a path that starts with ~ (--config=~/jobq.yaml, JOBQ_CONFIG=~/jobq.yaml in an environment file), "
+            + "which no shell expanded, is said to be taken as written, not only to be missing")
+    void saysThatATildeIsTakenAsWrittenWhenTheFileIsMissing() {
+        Path tilde = Path.of("~", "jobq.yaml");
+
+        var e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(tilde, Map.of(), TestCatalogs.all(), "choose another with --config FILE"));
+
+        assertThat(e).hasMessage(tilde.toAbsolutePath() + ": no such file; its '~' is taken as written, a directory "
+                + "named ~, not as the home directory (a shell expands it only at the start of a word: not after "
+                + "--config=, nor in an environment file); write the full path, or choose another with --config FILE");
+    }
+
+    @Test
     @DisplayName("a file saved as UTF-16 (Windows PowerShell's > and Out-File), with a byte-order mark or without, is "
             + "named as UTF-16 with the iconv that converts it, not as Latin-1 nor as a YAML syntax error")
     void namesAFileSavedAsUtf16AndHowToConvertIt() throws IOException {
