@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.helpers.MessageFormatter;
 
@@ -33,11 +34,21 @@ public final class TestJobContext implements JobContext {
     private final int attempt;
     private final @Nullable String traceId;
     private final @Nullable JobQueue queue;
-    private final List<Integer> progress = new CopyOnWriteArrayList<>();
-    private final List<String> logs = new CopyOnWriteArrayList<>();
-    private volatile boolean cancelled;
+    private final Recorded recorded;
 
-    private TestJobContext(String jobId, int attempt, @Nullable String traceId, @Nullable JobQueue queue) {
+    /**
+     * What the handler reported, and whether the attempt is cancelled: shared by a context and its copies
+     * ({@link #withQueue}, {@link #withTraceId}). A test keeps the context it made and hands the handler a copy; each
+     * recording on its own, the test's context read no logs or progress, and cancelling it stopped nothing.
+     */
+    private record Recorded(List<Integer> progress, List<String> logs, AtomicBoolean cancelled) {
+        Recorded() {
+            this(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>(), new AtomicBoolean());
+        }
+    }
+
+    private TestJobContext(String jobId, int attempt, @Nullable String traceId, @Nullable JobQueue queue,
+            Recorded recorded) {
         this.jobId = Objects.requireNonNull(jobId, "jobId");
         if (attempt < 1) {
             throw new IllegalArgumentException("attempt is 1-based, got " + attempt);
@@ -45,29 +56,34 @@ public final class TestJobContext implements JobContext {
         this.attempt = attempt;
         this.traceId = traceId;
         this.queue = queue;
+        this.recorded = recorded;
     }
 
     /** The context of {@code job}'s attempt: its id and attempt number, no trace id. */
     public static TestJobContext of(Job<?> job) {
-        return new TestJobContext(job.id(), job.attempt(), null, null);
+        return new TestJobContext(job.id(), job.attempt(), null, null, new Recorded());
     }
 
     /** The context of attempt {@code attempt} (1-based) of a job with id {@code jobId}. */
     public static TestJobContext of(String jobId, int attempt) {
-        return new TestJobContext(jobId, attempt, null, null);
+        return new TestJobContext(jobId, attempt, null, null, new Recorded());
     }
 
-    /** A copy whose job carries the trace id {@code traceId}, as one enqueued with it would. */
+    /**
+     * A copy whose job carries the trace id {@code traceId}, as one enqueued with it would. What the handler records
+     * through either is read from both, and cancelling either cancels both.
+     */
     public TestJobContext withTraceId(String traceId) {
-        return new TestJobContext(jobId, attempt, Objects.requireNonNull(traceId, "traceId"), queue);
+        return new TestJobContext(jobId, attempt, Objects.requireNonNull(traceId, "traceId"), queue, recorded);
     }
 
     /**
      * A copy whose {@link #queue()} is {@code queue}, for a handler that enqueues follow-up jobs: a
-     * {@code JobQueue} on the memory provider, not started, holds what it enqueues for the test to read.
+     * {@code JobQueue} on the memory provider, not started, holds what it enqueues for the test to read. What the
+     * handler records through either is read from both, and cancelling either cancels both.
      */
     public TestJobContext withQueue(JobQueue queue) {
-        return new TestJobContext(jobId, attempt, traceId, Objects.requireNonNull(queue, "queue"));
+        return new TestJobContext(jobId, attempt, traceId, Objects.requireNonNull(queue, "queue"), recorded);
     }
 
     /**
@@ -76,12 +92,12 @@ public final class TestJobContext implements JobContext {
      * only once the test interrupts that thread too.
      */
     public void cancel() {
-        cancelled = true;
+        recorded.cancelled().set(true);
     }
 
     /** The progress the handler reported, in order. */
     public List<Integer> progress() {
-        return List.copyOf(progress);
+        return List.copyOf(recorded.progress());
     }
 
     /**
@@ -89,7 +105,7 @@ public final class TestJobContext implements JobContext {
      * that is an exception is the line's throwable, left out of the text, as in the worker's log.
      */
     public List<String> logs() {
-        return List.copyOf(logs);
+        return List.copyOf(recorded.logs());
     }
 
     @Override
@@ -112,7 +128,7 @@ public final class TestJobContext implements JobContext {
         // arrayFormat, as a logger's line: a trailing exception is the line's throwable, not an argument. A null
         // message (ctx.log(e.getMessage())) is the line "null", as the worker's log writes it: kept as null, it made
         // logs() throw NullPointerException, every other line lost with it.
-        logs.add(String.valueOf(MessageFormatter.arrayFormat(format, args).getMessage()));
+        recorded.logs().add(String.valueOf(MessageFormatter.arrayFormat(format, args).getMessage()));
     }
 
     @Override
@@ -120,7 +136,7 @@ public final class TestJobContext implements JobContext {
         if (percent < 0 || percent > 100) {
             throw new IllegalArgumentException("progress must be between 0 and 100, got " + percent);
         }
-        progress.add(percent);
+        recorded.progress().add(percent);
     }
 
     @Override
@@ -134,6 +150,6 @@ public final class TestJobContext implements JobContext {
 
     @Override
     public boolean isCancelled() {
-        return cancelled;
+        return recorded.cancelled().get();
     }
 }

@@ -10,6 +10,8 @@ import dev.jobq.JobCancelledException;
 import dev.jobq.JobContext;
 import dev.jobq.JobHandler;
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueue;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +44,30 @@ class TestJobContextTest {
         assertThat(context.progress()).containsExactly(25, 50, 75, 100);
         assertThat(context.logs()).first().isEqualTo("step 1 of 4 for trace-1");
         assertThat(context.logs()).hasSize(4);
+    }
+
+    /**
+     * A test keeps the context it made and hands the handler a copy with a queue or a trace id: before, each copy
+     * recorded into lists of its own, so the context the test held read no logs and no progress, and cancelling it did
+     * not stop the handler holding the copy.
+     */
+    @Test
+    void aCopyWithAQueueOrATraceIdRecordsIntoTheContextItWasMadeFrom() throws Exception {
+        var context = TestJobContext.of(job);
+        var queue = (JobQueue) Proxy.newProxyInstance(JobQueue.class.getClassLoader(), new Class<?>[] {JobQueue.class},
+                (proxy, method, args) -> {
+                    throw new UnsupportedOperationException(method.getName()); // the handler enqueues nothing
+                });
+        JobContext given = context.withQueue(queue).withTraceId("trace-2");
+
+        STEPS.handle(job, given);
+
+        assertThat(context.logs()).as("lines the handler logged through the copy").hasSize(4)
+                .first().isEqualTo("step 1 of 4 for trace-2");
+        assertThat(context.progress()).as("progress reported through the copy").containsExactly(25, 50, 75, 100);
+        context.cancel();
+        assertThat(given.isCancelled()).as("the copy, once the context it came from is cancelled").isTrue();
+        assertThat(context.traceId()).as("the context the copy came from keeps its own trace id").isEmpty();
     }
 
     @Test
