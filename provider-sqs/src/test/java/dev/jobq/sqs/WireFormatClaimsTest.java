@@ -176,14 +176,16 @@ class WireFormatClaimsTest {
         }
 
         @Test
-        @DisplayName("createdAt: Z, fractions, an offset, a space for the T, no seconds, Ruby's Time#to_s, epoch "
-                + "milliseconds (with a fraction) are read; epoch seconds and a time without offset are dead with the fix")
+        @DisplayName("createdAt: Z, fractions, an offset (with or without its colon), a space for the T, no seconds, "
+                + "Ruby's Time#to_s, epoch milliseconds (with a fraction) are read; epoch seconds and a time without "
+                + "offset are dead with the fix")
         void createdAtFormats() {
             Map<String, String> readable = Map.of(
                     "c-z", "\"2026-11-23T10:00:00Z\"",
                     "c-millis", "\"2026-11-23T10:00:00.123Z\"",
                     "c-nanos", "\"2026-11-23T10:00:00.123456789Z\"",
                     "c-offset", "\"2026-11-23T12:00:00+02:00\"",
+                    "c-offset-no-colon", "\"2026-11-23T12:00:00+0200\"",
                     "c-space", "\"2026-11-23 10:00:00.5+00:00\"",
                     "c-minute", "\"2026-11-23T10:00Z\"",
                     "c-epoch", "1795428000000",
@@ -209,6 +211,7 @@ class WireFormatClaimsTest {
             assertThat(ran("c-millis").job().createdAt()).isEqualTo("2026-11-23T10:00:00.123Z");
             assertThat(ran("c-nanos").job().createdAt()).isEqualTo("2026-11-23T10:00:00.123456789Z");
             assertThat(ran("c-offset").job().createdAt()).isEqualTo("2026-11-23T10:00:00Z");
+            assertThat(ran("c-offset-no-colon").job().createdAt()).isEqualTo("2026-11-23T10:00:00Z");
             assertThat(ran("c-space").job().createdAt()).isEqualTo("2026-11-23T10:00:00.5Z");
             assertThat(ran("c-minute").job().createdAt()).isEqualTo("2026-11-23T10:00:00Z");
             assertThat(ran("c-epoch").job().createdAt()).isEqualTo("2026-11-23T10:00:00Z");

@@ -54,6 +54,14 @@ final class EnvelopeReader {
     private static final DateTimeFormatter RUBY_TIME = new DateTimeFormatterBuilder()
             .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral(' ').append(DateTimeFormatter.ISO_LOCAL_TIME)
             .appendLiteral(' ').appendOffset("+HHMM", "UTC").toFormatter();
+    /**
+     * ISO-8601 with an offset written without its colon, {@code +0200}, as Java's {@code SimpleDateFormat} ({@code Z}),
+     * {@code strftime} ({@code %z}) and PHP's {@code DATE_ISO8601} write it: one instant, as {@code +02:00} is. Lenient,
+     * so the offset's colon and minutes are optional.
+     */
+    private static final DateTimeFormatter OFFSET_WITHOUT_COLON = new DateTimeFormatterBuilder()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral('T').append(DateTimeFormatter.ISO_LOCAL_TIME)
+            .parseLenient().appendOffset("+HH", "Z").toFormatter();
 
     private static final char BYTE_ORDER_MARK = '\uFEFF';
     /** The length in a message of Jackson's {@link StreamConstraintsException}: "Number value length (1233) exceeds …". */
@@ -450,6 +458,11 @@ final class EnvelopeReader {
         }
         try {
             return OffsetDateTime.parse(iso).toInstant();
+        } catch (DateTimeParseException notExtended) {
+            // perhaps its offset has no colon or no minutes
+        }
+        try {
+            return OffsetDateTime.parse(iso, OFFSET_WITHOUT_COLON).toInstant();
         } catch (DateTimeParseException notIso) {
             // perhaps Ruby's
         }

@@ -388,6 +388,19 @@ class EnvelopeCodecTest {
             assertThat(env.createdAt()).isEqualTo(CREATED);
             assertThat(env.scheduledFor()).isEqualTo(CREATED);
         }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"2026-11-23T12:00:00+0200", "2026-11-23T10:00:00.000+0000", "2026-11-23T04:30:00-0530",
+                "2026-11-23 10:00:00.000000+00", "2026-11-23 12:00:00+02", "2026-11-23T12:00+0200"})
+        @DisplayName("reads an offset without its colon, as SimpleDateFormat's Z, strftime's %z and PHP's DATE_ISO8601 "
+                + "write it, or without its minutes, as PostgreSQL writes a timestamptz as text")
+        void readsOffsetsWithoutAColonOrMinutes(String time) {
+            var env = codec.decode("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"" + time
+                    + "\",\"scheduledFor\":\"" + time + "\"}");
+
+            assertThat(env.createdAt()).isEqualTo(CREATED);
+            assertThat(env.scheduledFor()).isEqualTo(CREATED);
+        }
     }
 
     @Nested
