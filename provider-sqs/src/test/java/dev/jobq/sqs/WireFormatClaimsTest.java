@@ -417,14 +417,20 @@ class WireFormatClaimsTest {
         }
 
         @Test
-        @DisplayName("not JSON, not an object, or another system's object: dead at once with the reason and the body's start")
+        @DisplayName("not JSON, not an object, encoded twice, or another system's object: dead at once with the reason "
+                + "and the body's start")
         void unreadableBodies() {
             SqsServer.Queues queues = sendAndWork("hello", "\"hello\"", "[]", "null", "{}",
                     "{\"job\":\"Illuminate\\\\Queue\\\\CallQueuedHandler@call\",\"data\":{}}",
-                    "{\"Type\":\"Notification\",\"TopicArn\":\"arn:aws:sns:eu-west-1:123:jobs\",\"Message\":\"{}\"}");
+                    "{\"Type\":\"Notification\",\"TopicArn\":\"arn:aws:sns:eu-west-1:123:jobs\",\"Message\":\"{}\"}",
+                    "\"" + v1("twice", "wire:json", "").replace("\"", "\\\"") + "\"");
 
-            List<String> reasons = workers.awaitEvents(JobEvent.Dead.class, e -> true, 7).stream()
-                    .map(JobEvent.Dead::error).toList();
+            List<JobEvent.Dead> dead = workers.awaitEvents(JobEvent.Dead.class, e -> true, 8);
+            assertThat(dead).filteredOn(e -> e.jobId().equals("twice")).singleElement()
+                    .satisfies(e -> assertThat(e.type()).isEqualTo("wire:json"))
+                    .satisfies(e -> assertThat(e.error()).contains("message body is a JSON string holding a JSON "
+                            + "object, not the job envelope object itself: the envelope was encoded twice"));
+            List<String> reasons = dead.stream().map(JobEvent.Dead::error).toList();
             assertThat(reasons).anySatisfy(r -> assertThat(r).contains("message body is not JSON"))
                     .anySatisfy(r -> assertThat(r).contains("message body is the string \"hello\", not a job envelope object"))
                     .anySatisfy(r -> assertThat(r).contains("message body is an array, not a job envelope object"))
@@ -432,7 +438,7 @@ class WireFormatClaimsTest {
                     .anySatisfy(r -> assertThat(r).contains("it has no 'jobId', 'type' or 'createdAt' (it is empty)"))
                     .anySatisfy(r -> assertThat(r).contains("(its fields: job, data); body starts with: {\"job\":"))
                     .anySatisfy(r -> assertThat(r).contains("(RawMessageDelivery=true)"));
-            assertNothingLost(queues, 7);
+            assertNothingLost(queues, 8);
         }
     }
 

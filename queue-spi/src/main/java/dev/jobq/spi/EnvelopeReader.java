@@ -105,6 +105,9 @@ final class EnvelopeReader {
         }
         try (JsonParser parser = json.createParser(body)) {
             JsonToken first = parser.nextToken();
+            if (first == JsonToken.VALUE_STRING && parser.getText().strip().startsWith("{")) {
+                throw encodedTwice(parser.getText());
+            }
             if (first != JsonToken.START_OBJECT) {
                 throw unreadable("message body is " + describe(first, parser) + ", not a job envelope object"
                         + preview());
@@ -134,6 +137,27 @@ final class EnvelopeReader {
                     + "file saved with one starts with it: remove it before sending)");
         }
         return build();
+    }
+
+    /**
+     * A body that is a JSON string holding the envelope's text ({@code JSON.stringify} of text that is JSON already): said
+     * so, with the fix, and named by the job id and type inside it, where "message body is the string …, not a job
+     * envelope object" showed the producer its own envelope and said neither what was wrong nor which job it was.
+     */
+    private UnreadableEnvelopeException encodedTwice(String inner) {
+        String innerJobId;
+        String innerType;
+        try {
+            JobEnvelope envelope = new EnvelopeReader(json, inner).read();
+            innerJobId = envelope.jobId();
+            innerType = envelope.type();
+        } catch (UnreadableEnvelopeException e) {
+            innerJobId = e.jobId();
+            innerType = e.type();
+        }
+        return new UnreadableEnvelopeException("message body is a JSON string holding a JSON object, not the job "
+                + "envelope object itself: the envelope was encoded twice (JSON.stringify or json.dumps of text that is "
+                + "JSON already); send the object's JSON as the body" + preview(), innerJobId, innerType, false);
     }
 
     /**

@@ -576,6 +576,24 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("a body encoded twice (a JSON string holding the envelope) is named so, with the fix, and by the "
+                + "job id and type inside it")
+        void namesABodyEncodedTwice() throws Exception {
+            String envelope = "{\"envelopeVersion\":1,\"jobId\":\"j-9\",\"type\":\"email:send\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+            var e = unreadable(new ObjectMapper().writeValueAsString(envelope));
+
+            assertThat(e.getMessage()).isEqualTo("message body is a JSON string holding a JSON object, not the job "
+                    + "envelope object itself: the envelope was encoded twice (JSON.stringify or json.dumps of text that "
+                    + "is JSON already); send the object's JSON as the body; body starts with: "
+                    + "\"{\\\"envelopeVersion\\\":1,\\\"jobId\\\":\\\"j-9\\\",\\\"type\\\":\\\"email:send\\\",\\\"createdAt\\\":…");
+            assertThat(e.jobId()).isEqualTo("j-9");
+            assertThat(e.type()).isEqualTo("email:send");
+            assertThat(unreadable(" \" {not json\" ").getMessage()).startsWith("message body is a JSON string holding "
+                    + "a JSON object, not the job envelope object itself");
+        }
+
+        @Test
         void keepsTheJobIdAndTypeReadBeforeTheJsonBroke() {
             var e = unreadable("{\"envelopeVersion\":1,\"jobId\":\"j-1\",\"type\":\"t\",\"payload\":{\"a\":");
 
