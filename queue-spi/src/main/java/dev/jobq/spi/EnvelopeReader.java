@@ -118,7 +118,13 @@ final class EnvelopeReader {
                 readTopLevel(field, parser);
             }
             if (parser.nextToken() != null) {
-                throw unreadable("message body has more after the envelope object" + preview());
+                // Shown from where it starts, not from the body's start, which is the envelope read
+                var where = parser.currentTokenLocation();
+                throw unreadable("message body has more after the envelope object, at line " + where.getLineNr()
+                        + ", column " + where.getColumnNr() + ": "
+                        + UntrustedText.escape(body.substring((int) where.getCharOffset()).strip(), PREVIEW_CHARS)
+                        + "; send one job envelope per message and nothing after it (several jobs: a message each, "
+                        + "or SendMessageBatch)");
             }
         } catch (StreamConstraintsException e) {
             throw unreadable(beyondConstraints(e) + preview());

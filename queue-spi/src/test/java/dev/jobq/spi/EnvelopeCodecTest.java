@@ -609,6 +609,19 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("what follows the envelope object (a second envelope, as a producer batching lines writes it) is "
+                + "shown where it starts, with the fix, and the first envelope's job named")
+        void namesWhatFollowsTheObjectAndTheFix() {
+            var e = unreadable("{\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"}\n"
+                    + "{\"jobId\":\"k\",\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"}\n");
+
+            assertThat(e.getMessage()).isEqualTo("message body has more after the envelope object, at line 2, column 1: "
+                    + "{\"jobId\":\"k\",\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"}; send one job envelope per "
+                    + "message and nothing after it (several jobs: a message each, or SendMessageBatch)");
+            assertThat(e.jobId()).isEqualTo("j");
+        }
+
+        @Test
         void refusesAMissingType() {
             var e = unreadable("{\"envelopeVersion\":1,\"jobId\":\"j-2\",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
 
