@@ -265,13 +265,18 @@ class WireFormatClaimsTest {
         }
 
         @Test
-        @DisplayName("priority, deduplicationKey and queue from another producer are carried to the handler as written")
+        @DisplayName("priority, deduplicationKey and queue from another producer are carried to the handler as written; "
+                + "a whole number written as 2.0 reads as 2")
         void optionsAreCarried() {
             SqsServer.Queues queues = sendAndWork(v1("opts", "wire:json",
                     ",\"options\":{\"maxAttempts\":1,\"timeoutMs\":5000,\"priority\":-7,\"deduplicationKey\":\"order-9\","
-                            + "\"queue\":\"default\"}"));
+                            + "\"queue\":\"default\"}"),
+                    v1("opts-floats", "wire:json", ",\"attempt\":0.0,\"options\":{\"maxAttempts\":2.0,"
+                            + "\"timeoutMs\":5000.0}"));
 
             assertThat(ran("opts").job().options()).isEqualTo(new JobOptions(1, Duration.ofSeconds(5), -7, "order-9",
+                    "default"));
+            assertThat(ran("opts-floats").job().options()).isEqualTo(new JobOptions(2, Duration.ofSeconds(5), 0, null,
                     "default"));
             assertNothingLost(queues, 0);
         }

@@ -398,10 +398,14 @@ final class EnvelopeReader {
         if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.INT) {
             return parser.getIntValue();
         }
-        if (token == JsonToken.VALUE_NUMBER_INT) {
-            problem(field, "'" + field + "' must be a whole number from " + Integer.MIN_VALUE + " to "
-                    + Integer.MAX_VALUE + ", got " + describe(token, parser));
-            return null;
+        if (token == JsonToken.VALUE_NUMBER_INT || isWhole(token, parser)) {
+            try {
+                return parser.getDecimalValue().intValueExact();
+            } catch (ArithmeticException beyond) {
+                problem(field, "'" + field + "' must be a whole number from " + Integer.MIN_VALUE + " to "
+                        + Integer.MAX_VALUE + ", got " + describe(token, parser));
+                return null;
+            }
         }
         problem(field, "'" + field + "' must be a whole number, got " + describe(token, parser));
         parser.skipChildren();
@@ -416,14 +420,34 @@ final class EnvelopeReader {
         if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
             return parser.getLongValue();
         }
-        if (token == JsonToken.VALUE_NUMBER_INT) {
-            problem(field, "'" + field + "' must be a whole number of milliseconds up to " + Long.MAX_VALUE + ", got "
-                    + describe(token, parser));
-            return null;
+        if (token == JsonToken.VALUE_NUMBER_INT || isWhole(token, parser)) {
+            try {
+                return parser.getDecimalValue().longValueExact();
+            } catch (ArithmeticException beyond) {
+                problem(field, "'" + field + "' must be a whole number of milliseconds up to " + Long.MAX_VALUE
+                        + ", got " + describe(token, parser));
+                return null;
+            }
         }
         problem(field, "'" + field + "' must be a whole number of milliseconds, got " + describe(token, parser));
         parser.skipChildren();
         return null;
+    }
+
+    /**
+     * A number written with a fraction of zero or an exponent ({@code 3.0}, as Python's {@code json.dumps} writes a float;
+     * {@code 1e3}) that is whole: JSON has one number type, and JSON Schema's "integer" is such a number too. Not one
+     * whose exponent a BigDecimal cannot hold ({@code 1e-99999999999}), which Jackson throws for.
+     */
+    private static boolean isWhole(JsonToken token, JsonParser parser) throws IOException {
+        if (token != JsonToken.VALUE_NUMBER_FLOAT) {
+            return false;
+        }
+        try {
+            return parser.getDecimalValue().stripTrailingZeros().scale() <= 0;
+        } catch (NumberFormatException beyondBigDecimal) {
+            return false;
+        }
     }
 
     private static boolean looksLikeEpochSeconds(double number) {

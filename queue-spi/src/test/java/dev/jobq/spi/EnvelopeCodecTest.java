@@ -163,6 +163,10 @@ class EnvelopeCodecTest {
     @DisplayName("reading version 1")
     class DecodingVersionOne {
 
+        private UnreadableEnvelopeException refused(String body) {
+            return catchThrowableOfType(UnreadableEnvelopeException.class, () -> codec.decode(body));
+        }
+
         @Test
         void roundTripsEveryField() {
             var options = new JobOptions(7, Duration.ofMillis(1500), -2, "dedup", "critical");
@@ -334,6 +338,38 @@ class EnvelopeCodecTest {
             assertThat(env.attempt()).isEqualTo(1);
             assertThat(env.options().maxAttempts()).isEqualTo(2);
             assertThat(env.options().timeout()).isEqualTo(Duration.ofMillis(700));
+        }
+
+        @Test
+        @DisplayName("reads a whole number written with a zero fraction or an exponent (3.0, as Python's json.dumps "
+                + "writes a float; 1e3), JSON having one number type; refuses any other fraction")
+        void readsWholeNumbersWrittenAsFloats() {
+            var env = codec.decode("{\"envelopeVersion\":1.0,\"jobId\":\"j\",\"type\":\"t\",\"attempt\":2.0,"
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"options\":{\"maxAttempts\":5.00,\"timeoutMs\":30000.0,"
+                    + "\"priority\":-1.0}}");
+
+            assertThat(env.version()).isEqualTo(1);
+            assertThat(env.attempt()).isEqualTo(2);
+            assertThat(env.options()).isEqualTo(new JobOptions(5, Duration.ofSeconds(30), -1, null, "default"));
+            assertThat(codec.decode("{\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\","
+                    + "\"options\":{\"maxRetries\":4.0,\"timeout\":1e3}}").options())
+                    .isEqualTo(new JobOptions(4, Duration.ofSeconds(1), 0, null, "default"));
+            assertThat(refused("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"options\":{\"maxAttempts\":3.5}}").getMessage())
+                    .isEqualTo("'options.maxAttempts' must be a whole number, got the number 3.5");
+            assertThat(refused("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"attempt\":3e9}").getMessage())
+                    .isEqualTo("'attempt' must be a whole number from -2147483648 to 2147483647, got the number 3e9");
+            assertThat(refused("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"options\":{\"timeoutMs\":1e19}}").getMessage())
+                    .isEqualTo("'options.timeoutMs' must be a whole number of milliseconds up to 9223372036854775807, "
+                            + "got the number 1e19");
+            assertThat(refused("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"attempt\":1e-99999999999}").getMessage())
+                    .isEqualTo("'attempt' must be a whole number, got the number 1e-99999999999");
+            assertThat(refused("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"options\":{\"timeoutMs\":1e99999999999}}").getMessage())
+                    .isEqualTo("'options.timeoutMs' must be a whole number of milliseconds, got the number 1e99999999999");
         }
 
         @Test
