@@ -142,7 +142,8 @@ class WireFormatClaimsTest {
                     v1("t-payload-ok", "wire:json", ",\"attempt\":null,\"options\":null"));
 
             assertThat(ran("t-payload-ok").job().options()).isEqualTo(JobOptions.defaults());
-            assertThat(deadReason("t-version")).contains("'envelopeVersion' must be a whole number, got the string \"1\"");
+            assertThat(deadReason("t-version")).contains("'envelopeVersion' must be a whole number, got the string \"1\"; "
+                    + "write it as a JSON number, without quotes: 1");
             assertThat(workers.awaitEvent(JobEvent.Dead.class, e -> e.error().contains("'jobId' must be a string"))
                     .error()).contains("'jobId' must be a string, got the number 42");
             assertThat(deadReason("t-options")).contains("'options' must be an object, got an array");

@@ -66,6 +66,9 @@ final class EnvelopeReader {
     private static final char BYTE_ORDER_MARK = '\uFEFF';
     /** The length in a message of Jackson's {@link StreamConstraintsException}: "Number value length (1233) exceeds …". */
     private static final Pattern FIRST_NUMBER = Pattern.compile("\\((\\d+)\\)");
+    private static final Pattern QUOTED_WHOLE_NUMBER = Pattern.compile("-?[0-9]+");
+    /** The longest whole number in a string that {@link #unquoted} repeats: a long's digits and its sign. */
+    private static final int MAX_QUOTED_DIGITS = 20;
     private static final String AS_JACKSON_READS = "as Jackson reads by default, and so a handler's ObjectMapper";
 
     private final JsonFactory json;
@@ -407,7 +410,8 @@ final class EnvelopeReader {
                 return null;
             }
         }
-        problem(field, "'" + field + "' must be a whole number, got " + describe(token, parser));
+        problem(field, "'" + field + "' must be a whole number, got " + describe(token, parser)
+                + unquoted(token, parser));
         parser.skipChildren();
         return null;
     }
@@ -429,9 +433,23 @@ final class EnvelopeReader {
                 return null;
             }
         }
-        problem(field, "'" + field + "' must be a whole number of milliseconds, got " + describe(token, parser));
+        problem(field, "'" + field + "' must be a whole number of milliseconds, got " + describe(token, parser)
+                + unquoted(token, parser));
         parser.skipChildren();
         return null;
+    }
+
+    /**
+     * The fix for a whole number written as a string ({@code "3"}, as a producer that takes it from an environment
+     * variable or a form sends it), else nothing.
+     */
+    private static String unquoted(JsonToken token, JsonParser parser) throws IOException {
+        if (token != JsonToken.VALUE_STRING) {
+            return "";
+        }
+        String text = parser.getText().strip();
+        return text.length() <= MAX_QUOTED_DIGITS && QUOTED_WHOLE_NUMBER.matcher(text).matches()
+                ? "; write it as a JSON number, without quotes: " + text : "";
     }
 
     /**

@@ -743,6 +743,23 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("a number written as a string (\"3\", as a producer that reads it from an environment variable "
+                + "sends it) is told to leave out the quotes")
+        void tellsANumberInQuotesToLoseThem() {
+            assertThat(unreadable("{\"envelopeVersion\":\"1\",\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}").getMessage())
+                    .isEqualTo("'envelopeVersion' must be a whole number, got the string \"1\"; write it as a JSON "
+                            + "number, without quotes: 1");
+            assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"options\":{\"timeoutMs\":\" 30000 \"}}").getMessage())
+                    .isEqualTo("'options.timeoutMs' must be a whole number of milliseconds, got the string \" 30000 \"; "
+                            + "write it as a JSON number, without quotes: 30000");
+            assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"options\":{\"maxAttempts\":\"three\"}}").getMessage())
+                    .isEqualTo("'options.maxAttempts' must be a whole number, got the string \"three\"");
+        }
+
+        @Test
         void namesAFieldOfTheWrongKindAndStillReadsTheIdsAfterIt() {
             var e = unreadable("{\"envelopeVersion\":1,\"options\":{\"maxAttempts\":\"three\"},\"jobId\":\"j-3\","
                     + "\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
