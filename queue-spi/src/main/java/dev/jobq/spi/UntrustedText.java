@@ -20,12 +20,22 @@ public final class UntrustedText {
         if (text.length() <= maxChars) {
             return "\"" + escape(text) + "\"";
         }
-        return "\"" + escape(text.substring(0, maxChars)) + "…\" (" + text.length() + " characters)";
+        return "\"" + escape(text.substring(0, cut(text, maxChars))) + "…\" (" + text.length() + " characters)";
     }
 
     /** {@code text} {@linkplain #escape escaped}, cut after {@code maxChars} characters with an ellipsis. */
     public static String escape(String text, int maxChars) {
-        return text.length() <= maxChars ? escape(text) : escape(text.substring(0, maxChars)) + "…";
+        return text.length() <= maxChars ? escape(text) : escape(text.substring(0, cut(text, maxChars))) + "…";
+    }
+
+    /**
+     * Where to cut {@code text}, longer than {@code maxChars}: before an emoji (a surrogate pair) that the cut would
+     * split, whose first half alone is no character (a dead letter's JobqError shows it as {@code \\ud83d}, a log line
+     * as '?').
+     */
+    private static int cut(String text, int maxChars) {
+        return maxChars > 0 && Character.isHighSurrogate(text.charAt(maxChars - 1))
+                && Character.isLowSurrogate(text.charAt(maxChars)) ? maxChars - 1 : maxChars;
     }
 
     /**

@@ -743,6 +743,16 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("a value cut for its reason is not cut between the two halves of an emoji")
+        void cutsAQuotedValueBetweenCharactersNotInsideAnEmoji() {
+            String traceId = "a".repeat(79) + "\uD83D\uDE00".repeat(100);
+
+            assertThat(unreadable("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\",\"traceId\":\"" + traceId + "\"}").getMessage())
+                    .contains("got \"" + "a".repeat(79) + "…\" (279 characters)");
+        }
+
+        @Test
         @DisplayName("a number written as a string (\"3\", as a producer that reads it from an environment variable "
                 + "sends it) is told to leave out the quotes")
         void tellsANumberInQuotesToLoseThem() {
