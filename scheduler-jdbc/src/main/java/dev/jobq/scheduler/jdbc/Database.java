@@ -850,8 +850,15 @@ final class Database implements AutoCloseable {
      */
     private static void refuseTablesWithoutHistory(DataSource dataSource, String description) {
         try (Connection connection = dataSource.getConnection()) {
+            String schema = connection.getSchema();
+            if (schema == null) {
+                // No schema on the connection's search_path exists yet (currentSchema=jobq on a first start, which
+                // Flyway makes): no jobq_* table can be there. Asked with a null schema, the driver read every
+                // schema, and an application's table of a jobq name in public refused the start.
+                return;
+            }
             Set<String> tables = new HashSet<>();
-            try (ResultSet rows = connection.getMetaData().getTables(connection.getCatalog(), connection.getSchema(),
+            try (ResultSet rows = connection.getMetaData().getTables(connection.getCatalog(), schema,
                     "%", new String[] {"TABLE"})) {
                 while (rows.next()) {
                     tables.add(rows.getString("TABLE_NAME").toLowerCase(Locale.ROOT));

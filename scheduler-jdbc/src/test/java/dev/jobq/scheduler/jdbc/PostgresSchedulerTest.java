@@ -440,6 +440,31 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
     }
 
     @Test
+    @DisplayName("a first start in a schema of jobq's own that is not made yet creates it, beside the application's "
+            + "table of a jobq name in public")
+    void aFirstStartInASchemaNotYetMadeBesideAnApplicationsTableOfAJobqName() throws SQLException {
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE public.jobq_scheduled_job (id INT PRIMARY KEY, note TEXT)");
+        }
+
+        // Before, the look for jobq_* tables without their history read every schema (the connection has no current
+        // schema until Flyway makes it), took the application's table for jobq's and refused to start.
+        var scheduler = open(builder().jdbcUrl(url + "&currentSchema=jobq"));
+        JobEnvelope job = job("report:send");
+        scheduler.schedule(job, T0);
+        assertThat(scheduler.fireDue()).isEqualTo(1);
+
+        assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(job.jobId());
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT count(*) FROM jobq." + Database.HISTORY_TABLE)) {
+            rows.next();
+            assertThat(rows.getInt(1)).as("jobq's history, in its own schema").isPositive();
+        }
+    }
+
+    @Test
     @DisplayName("tables made by a DBA in a schema of jobq's own serve a user who may only use their rows, beside "
             + "the application's table of the same name")
     void aUserWithoutDdlRightsRunsOnTablesADbaMadeInASchemaOfTheirOwn() throws SQLException {
