@@ -19,9 +19,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -29,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.junit.jupiter.api.DisplayName;
 
@@ -385,6 +389,45 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
                     .contains(dev.jobq.ScheduledJobInfo.Status.ENQUEUED);
             assertThat(scheduler.schedule(marked, T0)).isEqualTo(marked.jobId());
             assertThat(scheduler.fireDue()).as("its retry, not handed on again").isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "URL ending \"{0}\"")
+    @ValueSource(strings = {"", "&currentSchema=jobq"})
+    @DisplayName("five schedulers starting at once on an empty database, or in a schema not made yet, all start, "
+            + "and the tables are made once")
+    void schedulersStartingAtOnceOnAnEmptyDatabaseAllStart(String urlEnd) throws Exception {
+        int nodes = 5;
+        ExecutorService starting = Executors.newFixedThreadPool(nodes);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<JdbcJobScheduler>> started = new ArrayList<>();
+            for (int i = 0; i < nodes; i++) {
+                started.add(starting.submit(() -> {
+                    go.await();
+                    return open(builder().jdbcUrl(url + urlEnd));
+                }));
+            }
+            go.countDown();
+            List<JdbcJobScheduler> schedulers = new ArrayList<>();
+            for (Future<JdbcJobScheduler> node : started) {
+                schedulers.add(node.get(2, TimeUnit.MINUTES));
+            }
+
+            JobEnvelope job = job("report:send");
+            schedulers.getFirst().schedule(job, T0);
+            assertThat(schedulers.getLast().fireDue()).isEqualTo(1);
+            assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(job.jobId());
+            try (Connection connection = DriverManager.getConnection(url + urlEnd);
+                 Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery("SELECT string_agg(version || ':' || success, ',' ORDER BY "
+                         + "installed_rank) FROM " + Database.HISTORY_TABLE)) {
+                rows.next();
+                assertThat(rows.getString(1)).as("each version applied once")
+                        .isEqualTo("1:true,2:true,3:true,4:true,5:true");
+            }
+        } finally {
+            starting.shutdownNow();
         }
     }
 
