@@ -63,6 +63,12 @@ final class Database implements AutoCloseable {
     /** How often a migration that failed is tried in all, and the first pause between tries (doubling). */
     private static final int MIGRATE_TRIES = 6;
     private static final long FIRST_MIGRATE_PAUSE_MILLIS = 50;
+    /**
+     * How long a start waits for Flyway's lock on PostgreSQL (an advisory lock) while another process upgrades the
+     * tables: Flyway's own default, set here so that the error can say it. Not tried again after it: each try waited
+     * as long again, about five minutes in all without a line.
+     */
+    static final Duration FLYWAY_LOCK_WAIT = Duration.ofSeconds(50);
     /** The level {@link Connection#getTransactionIsolation} reports for H2's SNAPSHOT isolation. */
     private static final int H2_SNAPSHOT = 6;
     /** H2's lock timeout in words of ours: H2's own message spells out the locked row, a job's payload too. */
@@ -546,6 +552,26 @@ final class Database implements AutoCloseable {
         return false;
     }
 
+    /** Whether {@code e} is Flyway's "Number of retries exceeded while attempting to acquire PostgreSQL advisory lock". */
+    private static boolean flywaysLockNotTaken(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("retries exceeded while attempting to acquire")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code e} or one of its causes is a {@code type}. */
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** PostgreSQL's lock_not_available (55P03): a statement gave up waiting for another session's lock. */
     private static boolean lockTimedOut(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -768,6 +794,23 @@ final class Database implements AutoCloseable {
                 warnIfNewer(flyway(dataSource).migrate(), description);
                 return;
             } catch (FlywayException e) {
+                if (causedBy(e, InterruptedException.class)) {
+                    // Flyway's wait for its lock took the interrupt (its flag cleared): tried again, the start went on
+                    // waiting, and the next try read the interrupt as missing CREATE rights
+                    Thread.currentThread().interrupt();
+                    throw new JobQueueException("scheduler: interrupted while creating or upgrading the jobq_* tables "
+                            + "on " + description + ", waiting for Flyway's lock", e);
+                }
+                if (flywaysLockNotTaken(e)) {
+                    throw new JobQueueException("scheduler: creating or upgrading the jobq_* tables on " + description
+                            + " waited " + DurationFormat.format(FLYWAY_LOCK_WAIT) + " for Flyway's lock (a PostgreSQL "
+                            + "advisory lock), which another session held all that time: most likely another process "
+                            + "upgrading the tables (a newer jobq's first start; an upgrade of a large table takes "
+                            + "longer), else a process stuck while it held the lock. See who holds it with SELECT pid, "
+                            + "state, backend_start, query FROM pg_locks JOIN pg_stat_activity USING (pid) WHERE "
+                            + "locktype = 'advisory', and start again once that upgrade has ended (a stuck session: "
+                            + "end it with pg_terminate_backend)", e);
+                }
                 if (lockTimedOut(e)) {
                     throw new JobQueueException("scheduler: upgrading the jobq_* tables on " + description + " failed: "
                             + rootMessage(e) + "; another session holds a lock on a jobq_* table and kept it longer "
@@ -937,6 +980,7 @@ final class Database implements AutoCloseable {
     private static Flyway flyway(DataSource dataSource) {
         return Flyway.configure(Database.class.getClassLoader())
                 .dataSource(dataSource)
+                .lockRetryCount((int) FLYWAY_LOCK_WAIT.toSeconds()) // Flyway tries its lock once a second
                 .table(HISTORY_TABLE)
                 .locations(MIGRATIONS)
                 .javaMigrations(new PartialIndexesOnPostgres())

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.Awaitility;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -40,6 +41,9 @@ class PostgresLockWaitTest {
     private static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
     /** Longer than the default lockTimeout, far shorter than forever. */
     private static final Duration BOUND = Duration.ofSeconds(25);
+    /** The advisory lock Flyway takes on PostgreSQL for the history table in {@code public}: its number and that name. */
+    private static final long FLYWAY_LOCK = 77431708279161L
+            + ("\"public\".\"" + Database.HISTORY_TABLE + "\"").hashCode();
 
     private final SettableClock clock = new SettableClock(T0);
     private final RecordingSink sink = new RecordingSink(clock);
@@ -160,6 +164,60 @@ class PostgresLockWaitTest {
         var scheduler = open(JdbcSchedulerFactory.builder().jdbcUrl(url));
         scheduler.schedule(job(), T0);
         assertThat(scheduler.fireDue()).isEqualTo(1);
+    }
+
+    /**
+     * Flyway's lock on the history table (a PostgreSQL advisory lock) held by another session all through a start: a
+     * process upgrading the tables, or one stuck while it held it. Flyway waits for it 50 times 1 s; each of the six
+     * tries of {@code Database.migrate} waited again, so the start hung about five minutes without a line, then said
+     * the scheduler's user needs CREATE rights.
+     */
+    @Test
+    @DisplayName("a start whose upgrade waits for Flyway's lock, which another session keeps, fails after Flyway's "
+            + "wait of about 50 s saying which lock and where to see who holds it")
+    void aStartBehindAnotherSessionsUpgradeLockFailsAfterFlywaysWaitSayingWhichLock() throws Exception {
+        operator("SELECT pg_advisory_lock(" + FLYWAY_LOCK + ")").commit(); // a session's lock: kept after the commit
+
+        assertTimeoutPreemptively(Duration.ofSeconds(120), () -> assertThatThrownBy(() -> open(
+                        JdbcSchedulerFactory.builder().jdbcUrl(url)))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: creating or upgrading the jobq_* tables on PostgreSQL at ")
+                .hasMessageContaining("waited 50s for Flyway's lock (a PostgreSQL advisory lock), which another "
+                        + "session held all that time")
+                .hasMessageContaining("locktype = 'advisory'")
+                .hasMessageNotContaining("CREATE rights"));
+    }
+
+    @Test
+    @DisplayName("a start interrupted while it waits for Flyway's lock ends at once, saying it was interrupted")
+    void aStartInterruptedWhileItWaitsForFlywaysLockEndsSayingSo() throws Exception {
+        Connection operator = operator("SELECT pg_advisory_lock(" + FLYWAY_LOCK + ")");
+        operator.commit();
+        var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        Thread start = Thread.ofPlatform().start(() -> {
+            try {
+                open(JdbcSchedulerFactory.builder().jdbcUrl(url));
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        // Flyway tries the lock once a second: the start is waiting once another session has asked for it.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try (Statement statement = operator.createStatement();
+                    var rows = statement.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid <> "
+                            + "pg_backend_pid() AND query LIKE 'SELECT pg_try_advisory%" + FLYWAY_LOCK + "%'")) {
+                rows.next();
+                operator.commit();
+                return rows.getInt(1) > 0;
+            }
+        });
+        start.interrupt();
+
+        assertThat(start.join(Duration.ofSeconds(20))).as("the start ended within 20 s of its interrupt").isTrue();
+        assertThat(failure.get()).isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: interrupted while creating or upgrading the jobq_* tables on "
+                        + "PostgreSQL at ")
+                .hasMessageEndingWith(", waiting for Flyway's lock");
     }
 
     @Test
