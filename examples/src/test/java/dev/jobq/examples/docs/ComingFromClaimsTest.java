@@ -153,7 +153,7 @@ class ComingFromClaimsTest {
      * behave: on a thread inside the application's transaction, every connection asked for is that transaction's, and
      * closing it leaves it open; elsewhere a connection of its own.
      */
-    private static DataSource transactionAware(DataSource database, ThreadLocal<Connection> transaction) {
+    static DataSource transactionAware(DataSource database, ThreadLocal<Connection> transaction) {
         return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
                 (proxy, method, args) -> {
                     Connection bound = transaction.get();
