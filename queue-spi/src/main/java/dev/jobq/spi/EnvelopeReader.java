@@ -17,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,19 +50,24 @@ final class EnvelopeReader {
     private static final double MAX_EPOCH_MILLIS = 9.0e18;
     /**
      * A time as Ruby's {@code Time#to_s} writes it, {@code 2026-11-23 11:00:00 +0100} ({@code UTC} for a UTC
-     * time), which is also how its json gem writes a {@code Time} without Rails: an offset, so one instant.
+     * time), which is also how its json gem writes a {@code Time} without Rails: an offset, so one instant. Strict, as
+     * {@link #OFFSET_WITHOUT_COLON} says why.
      */
     private static final DateTimeFormatter RUBY_TIME = new DateTimeFormatterBuilder()
             .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral(' ').append(DateTimeFormatter.ISO_LOCAL_TIME)
-            .appendLiteral(' ').appendOffset("+HHMM", "UTC").toFormatter();
+            .appendLiteral(' ').appendOffset("+HHMM", "UTC").toFormatter().withResolverStyle(ResolverStyle.STRICT);
     /**
      * ISO-8601 with an offset written without its colon, {@code +0200}, as Java's {@code SimpleDateFormat} ({@code Z}),
      * {@code strftime} ({@code %z}) and PHP's {@code DATE_ISO8601} write it: one instant, as {@code +02:00} is. Lenient,
      * so the offset's colon and minutes are optional.
+     *
+     * <p>Resolved strictly, as {@link OffsetDateTime#parse(CharSequence)} resolves: a builder's default, smart, read 30
+     * February as the 28th and 24:00 as the next day's 00:00, so that a time refused with its colon was read, as another
+     * day, without it.
      */
     private static final DateTimeFormatter OFFSET_WITHOUT_COLON = new DateTimeFormatterBuilder()
             .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral('T').append(DateTimeFormatter.ISO_LOCAL_TIME)
-            .parseLenient().appendOffset("+HH", "Z").toFormatter();
+            .parseLenient().appendOffset("+HH", "Z").toFormatter().withResolverStyle(ResolverStyle.STRICT);
 
     private static final char BYTE_ORDER_MARK = '\uFEFF';
     /** The length in a message of Jackson's {@link StreamConstraintsException}: "Number value length (1233) exceeds …". */

@@ -392,6 +392,19 @@ class EnvelopeCodecTest {
         }
 
         @ParameterizedTest
+        @ValueSource(strings = {"2026-02-30T12:00:00+02:00", "2026-02-30T12:00:00+0200", "2026-04-31T12:00:00+02",
+                "2026-02-30 12:00:00 +0200", "2026-11-23T24:00:00+0200", "2026-11-23 24:00:00 UTC"})
+        @DisplayName("refuses a date or time that does not exist (30 February, 24:00) in every form, rather than read "
+                + "it as another day")
+        void refusesADateThatDoesNotExistInEveryForm(String time) {
+            var e = refused("{\"envelopeVersion\":1,\"jobId\":\"j\",\"type\":\"t\",\"createdAt\":\"" + time + "\"}");
+
+            assertThat(e).as("%s refused, not read as another day", time).isNotNull();
+            assertThat(e.getMessage()).isEqualTo("'createdAt' must be an ISO-8601 UTC time such as 2026-11-23T10:00:00Z, "
+                    + "got \"" + time + "\"");
+        }
+
+        @ParameterizedTest
         @ValueSource(strings = {"2026-11-23 12:00:00 +0200", "2026-11-23 10:00:00 +0000", "2026-11-23 10:00:00 UTC",
                 "2026-11-23 04:30:00.000 -0530"})
         @DisplayName("reads times as Ruby's Time#to_s writes them (and its json gem, without Rails, writes a Time)")
