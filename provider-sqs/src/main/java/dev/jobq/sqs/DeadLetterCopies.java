@@ -58,30 +58,36 @@ final class DeadLetterCopies {
      *                           holds the delivery, which is then not copied
      */
     void bury(Lease lease, String jobId, String error, int attempts) {
+        // As a message's sender wrote it (of an unreadable message, from its body or its attributes): a newline in it
+        // would start a forged line in an application's own logging
+        String shown = IncomingMessages.shown(jobId);
         String deadLetterUrl = queue.deadLetterUrl();
         if (deadLetterUrl == null) {
-            delete(lease, jobId);
-            log.warn("job {} of {} discarded after {} attempt(s) (deadLetter: discard): {}", jobId, queue.label(),
+            delete(lease, shown);
+            log.warn("job {} of {} discarded after {} attempt(s) (deadLetter: discard): {}", shown, queue.label(),
                     attempts, error);
             return;
         }
-        holdForTheCopy(lease, jobId);
+        holdForTheCopy(lease, shown);
         try {
             sqs.sendMessage(copy(lease, deadLetterUrl, error, attempts));
         } catch (SdkException e) {
-            throw new JobQueueException("copying dead job " + jobId + " to dead-letter queue " + Secrets.maskUrl(deadLetterUrl)
+            throw new JobQueueException("copying dead job " + shown + " to dead-letter queue " + Secrets.maskUrl(deadLetterUrl)
                     + " failed: " + e.getMessage() + "; it stays on " + queue.label() + " and comes back when its "
                     + "visibility timeout ends", e);
         }
         try {
-            delete(lease, jobId);
+            delete(lease, shown);
         } catch (RuntimeException e) {
             log.warn("job {} was copied to dead-letter queue {}, but deleting it from {} failed; it will be delivered "
-                    + "again and dead-lettered again (a second copy)", jobId, Secrets.maskUrl(deadLetterUrl), queue.label(), e);
+                    + "again and dead-lettered again (a second copy)", shown, Secrets.maskUrl(deadLetterUrl), queue.label(), e);
         }
     }
 
-    /** Deletes the delivery of {@code lease} from the live queue, as an acknowledgement does ({@link QueueCalls#deleteHeld}). */
+    /**
+     * Deletes the delivery of {@code lease} from the live queue, as an acknowledgement does ({@link QueueCalls#deleteHeld});
+     * {@code jobId} as it is logged.
+     */
     private void delete(Lease lease, String jobId) {
         RuntimeException gone = calls.deleteHeld(lease);
         if (gone != null) {

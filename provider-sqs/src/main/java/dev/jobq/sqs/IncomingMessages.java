@@ -7,6 +7,7 @@ import dev.jobq.spi.EnvelopeCodec;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.spi.UnreadableEnvelopeException;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -37,6 +38,12 @@ final class IncomingMessages {
 
     private static final Logger log = LoggerFactory.getLogger(IncomingMessages.class);
     static final String UNREADABLE_TYPE = "unreadable";
+    /**
+     * The characters of a job id or type a log line shows, {@linkplain UntrustedText#escape escaped}: of an unreadable
+     * message, they are what its sender wrote in its body or its attributes, and a newline in one would start a forged
+     * line in an application's own logging (docs/operations.md, Logs).
+     */
+    static final int SHOWN_CHARS = 200;
 
     private final SqsQueue queue;
     private final EnvelopeCodec codec;
@@ -141,10 +148,10 @@ final class IncomingMessages {
             deadLetters.bury(lease, jobId, reason, receives);
         } catch (RuntimeException failed) {
             log.error("job {} ({}) on {} cannot be read and could not be dead-lettered; it comes back after its "
-                    + "visibility timeout: {}", jobId, type, queue.label(), reason, failed);
+                    + "visibility timeout: {}", shown(jobId), shown(type), queue.label(), reason, failed);
             return;
         }
-        log.warn("job {} ({}) on {} is dead without running: {}", jobId, type, queue.label(), reason);
+        log.warn("job {} ({}) on {} is dead without running: {}", shown(jobId), shown(type), queue.label(), reason);
         announce.onEvent(new JobEvent.Dead(clock.instant(), queue.name(), jobId, type, receives, reason));
     }
 
@@ -157,15 +164,16 @@ final class IncomingMessages {
         } catch (RuntimeException failed) {
             // Not postponed: it comes back when the visibility timeout of its receive ends, and the event says so.
             log.warn("job {} ({}) on {}: {}; postponing it {} s for a newer worker failed, so it comes back after its "
-                    + "visibility timeout, {} s (delivery {}; dead-lettered on delivery {})", jobId, type, queue.label(),
-                    e.getMessage(), delay.toSeconds(), queue.lease().toSeconds(), receives, newerVersionDeliveries,
-                    failed);
+                    + "visibility timeout, {} s (delivery {}; dead-lettered on delivery {})", shown(jobId), shown(type),
+                    queue.label(), e.getMessage(), delay.toSeconds(), queue.lease().toSeconds(), receives,
+                    newerVersionDeliveries, failed);
             announce.onEvent(new JobEvent.Failed(clock.instant(), queue.name(), jobId, type, receives, e.getMessage(),
                     queue.lease()));
             return;
         }
         log.warn("job {} ({}) on {}: {}; postponed {} s for a newer worker (delivery {}; dead-lettered on delivery {})",
-                jobId, type, queue.label(), e.getMessage(), delay.toSeconds(), receives, newerVersionDeliveries);
+                shown(jobId), shown(type), queue.label(), e.getMessage(), delay.toSeconds(), receives,
+                newerVersionDeliveries);
         announce.onEvent(new JobEvent.Failed(clock.instant(), queue.name(), jobId, type, receives, e.getMessage(),
                 delay));
     }
@@ -219,6 +227,11 @@ final class IncomingMessages {
                 : value.stringValue();
     }
 
+    /** {@code idOrType} as a log line shows it: escaped, cut after {@value #SHOWN_CHARS} characters. */
+    static String shown(String idOrType) {
+        return UntrustedText.escape(idOrType, SHOWN_CHARS);
+    }
+
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
     }
@@ -244,7 +257,7 @@ final class IncomingMessages {
                     + "and a failing job is retried without end (only a redrive policy's maxReceiveCount moves it to "
                     + "the dead-letter queue); check the endpoint. Told once", queue.label(), count == null
                     ? "no ApproximateReceiveCount" : "an ApproximateReceiveCount of '" + count + "'",
-                    attribute(lease, OutgoingMessage.JOB_ID, "?"), lease.messageId());
+                    shown(attribute(lease, OutgoingMessage.JOB_ID, "?")), lease.messageId());
         }
         return 1;
     }

@@ -11,6 +11,7 @@ import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.Settings;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,14 @@ class SqsUnreadableLogContextTest {
     }
 
     private QueueProvider create(SqsServer.Queues queues) {
-        Map<String, Object> values = new HashMap<>(ElasticMq.settings(queues, Map.of()));
+        return create(queues, Map.of());
+    }
+
+    private QueueProvider create(SqsServer.Queues queues, Map<String, ?> extra) {
+        Map<String, Object> values = new HashMap<>(ElasticMq.settings(queues, extra));
+        if ("discard".equals(extra.get("deadLetter"))) {
+            values.remove("deadLetterQueueUrl");
+        }
         values.put("waitTime", "1s");
         return new SqsProviderFactory().create(new ProviderContext("default", Settings.of("jobq.yaml", "provider",
                 values), Clock.systemUTC(), event -> told.add(new Told(event, mdc()))));
@@ -97,6 +105,35 @@ class SqsUnreadableLogContextTest {
                     .containsEntry("attempt", "1");
         });
         assertThat(mdc()).isEqualTo(Map.of("requestId", "poller-1"));
+    }
+
+    @Test
+    @DisplayName("a job id and type from an unreadable body or from the message's attributes are logged with their "
+            + "control characters as escapes: a newline in one forges no log line in an application's own logging")
+    void escapesTheJobIdAndTypeItLogs() {
+        SqsServer.Queues queues = ElasticMq.newQueues("unreadable-escaped", false);
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("{\"envelopeVersion\":1,"
+                + "\"jobId\":\"inv-9\\nINFO forged\",\"type\":\"invoice\\u001b[31m\"}"));
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("<invoice/>")
+                .messageAttributes(Map.of(OutgoingMessage.JOB_ID, OutgoingMessage.string("inv-10\r\nWARN forged"),
+                        OutgoingMessage.JOB_TYPE, OutgoingMessage.string("invoice\tsend"))));
+
+        try (QueueProvider provider = create(queues, Map.of("deadLetter", "discard"));
+             CapturedLog deadLetterLog = CapturedLog.of(DeadLetterCopies.class)) {
+            for (int receives = 0; told.size() < 2 && receives < 5; receives++) {
+                assertThat(provider.receive(2, Duration.ofSeconds(1))).isEmpty();
+            }
+            List<String> lines = new ArrayList<>(logged.warnings());
+            lines.addAll(deadLetterLog.warnings());
+
+            assertThat(told).hasSize(2);
+            assertThat(lines).hasSize(4)
+                    .allSatisfy(line -> assertThat(line).doesNotContain("\n", "\r", "\u001b", "\t"))
+                    .anySatisfy(line -> assertThat(line).contains("job inv-9\\nINFO forged (invoice\\u001b[31m)"))
+                    .anySatisfy(line -> assertThat(line).contains("job inv-10\\r\\nWARN forged (invoice\\tsend)"));
+        }
+        assertThat(told).extracting(t -> ((JobEvent.Dead) t.event()).jobId())
+                .containsExactlyInAnyOrder("inv-9\nINFO forged", "inv-10\r\nWARN forged");
     }
 
     @Test
