@@ -475,6 +475,19 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("reads \"envelopeVersion\": null as version 0, as an absent version, as ChaasKit writes null for a "
+                + "field it has no value for")
+        void readsANullVersionAsVersionZero() {
+            var env = codec.decode("{\"envelopeVersion\":null,\"jobId\":\"a\",\"type\":\"t\",\"options\":{\"maxRetries\":5,"
+                    + "\"maxAttempts\":2,\"timeout\":60000},\"attempts\":2,\"createdAt\":\"2026-11-23T10:00:00.000Z\"}");
+
+            assertThat(env.version()).isZero();
+            assertThat(env.options().maxAttempts()).isEqualTo(5);
+            assertThat(env.options().timeout()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(env.attempt()).isEqualTo(2);
+        }
+
+        @Test
         void readsAttemptsAndEpochMillisecondTimes() {
             String body = "{\"jobId\":\"a\",\"type\":\"t\",\"payload\":null,\"attempts\":2,"
                     + "\"createdAt\":" + CREATED.toEpochMilli() + ",\"scheduledFor\":\"2026-11-23T10:05:00.000Z\"}";
