@@ -221,28 +221,41 @@ class ComingFromClaimsTest {
     }
 
     @Test
-    void sidekiqsTestingInlineIsAStartedMemoryQueue_whichRunsTheJobAfterEnqueueReturned_soATestWaitsForCompleted()
-            throws Exception {
+    void sidekiqsTestingInlineRow_saysAStartedMemoryQueueMayRunTheJobBeforeEnqueueReturns() throws Exception {
         Matcher row = Pattern.compile("\\| `Sidekiq::Testing.fake!`[^\\n]*").matcher(DocPage.of("docs/coming-from.md").text());
         assertThat(row.find()).as("docs/coming-from.md's Sidekiq row on testing").isTrue();
-        assertThat(row.group()).contains("`Sidekiq::Testing.inline!`", "after `enqueue` has returned",
-                "wait for its `Completed`");
 
-        var events = new LinkedBlockingQueue<JobEvent>();
+        // A listener of Enqueued runs inside the enqueue call, after the job is on the queue: held there until the
+        // handler has started (bounded), it shows whether the job can run before enqueue has returned.
+        var handlerStarted = new CountDownLatch(1);
         var enqueueReturned = new CountDownLatch(1);
-        List<Boolean> ranAfterEnqueueReturned = new CopyOnWriteArrayList<>();
+        List<Boolean> startedBeforeEnqueueReturned = new CopyOnWriteArrayList<>();
+        var events = new LinkedBlockingQueue<JobEvent>();
         Thread test = Thread.currentThread();
-        try (JobQueue jobs = JobQueue.builder().listener(events::add).build()) {
-            jobs.registerJobHandler("hard:job", Work.class, (job, ctx) -> ranAfterEnqueueReturned.add(
-                    Thread.currentThread() != test && enqueueReturned.await(10, TimeUnit.SECONDS)));
+        try (JobQueue jobs = JobQueue.builder().listener(event -> {
+            events.add(event);
+            if (event instanceof JobEvent.Enqueued) {
+                try {
+                    handlerStarted.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }).build()) {
+            jobs.registerJobHandler("hard:job", Work.class, (job, ctx) -> {
+                startedBeforeEnqueueReturned.add(Thread.currentThread() != test && enqueueReturned.getCount() == 1);
+                handlerStarted.countDown();
+            });
             jobs.start();
             String id = jobs.enqueue("hard:job", new Work("x"));
             enqueueReturned.countDown();
-
             assertThat(awaitEvent(events, JobEvent.Completed.class).jobId()).isEqualTo(id);
-            assertThat(ranAfterEnqueueReturned).as("the handler ran on another thread, once enqueue had returned")
-                    .containsExactly(true);
         }
+        assertThat(startedBeforeEnqueueReturned)
+                .as("the handler started on another thread while enqueue had not yet returned").containsExactly(true);
+        assertThat(row.group()).as("docs/coming-from.md's Sidekiq row on testing")
+                .doesNotContain("after `enqueue` has returned")
+                .contains("`Sidekiq::Testing.inline!`", "may start before `enqueue` returns", "wait for its `Completed`");
     }
 
     @Test
