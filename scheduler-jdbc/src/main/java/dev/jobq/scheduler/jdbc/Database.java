@@ -910,6 +910,15 @@ final class Database implements AutoCloseable {
             if (tables.contains(HISTORY_TABLE) || !tables.contains(SCHEDULED_TABLE)) {
                 return;
             }
+            if (!jobqsShape(connection, schema)) {
+                throw new JobQueueException("scheduler: schema '" + schema + "' on " + description + ", where jobq "
+                        + "would create its tables (the first schema on the connection's search_path that exists), "
+                        + "holds a table named " + SCHEDULED_TABLE + " that is not jobq's (it has no columns "
+                        + "scheduled_for and status) and no " + HISTORY_TABLE + ": jobq leaves it as it is and does "
+                        + "not start there. Give jobq a schema of its own: currentSchema=jobq in the URL, which the "
+                        + "first start creates when no schema listed before it exists; listed with others (such as "
+                        + "currentSchema=jobq,public), create it first (CREATE SCHEMA jobq)");
+            }
             throw new JobQueueException("scheduler: the jobq_* tables on " + description + " are there, but not their "
                     + "schema history, table " + HISTORY_TABLE + " (dropped, or the tables were copied without it): "
                     + "jobq cannot tell which schema version they are at, and leaves them as they are. "
@@ -920,6 +929,30 @@ final class Database implements AutoCloseable {
             // Flyway meets the same trouble next, and reports it.
             log.debug("scheduler: looking for the jobq_* tables on {} failed", description, e);
         }
+    }
+
+    /**
+     * Whether the {@value #SCHEDULED_TABLE} in {@code schema} has the columns jobq's has had since version 1: one that
+     * has not is the application's, which the advice for jobq's tables without their history (drop them, "their jobs
+     * are lost") would have had dropped.
+     */
+    private static boolean jobqsShape(Connection connection, String schema) throws SQLException {
+        Set<String> columns = new HashSet<>();
+        try (ResultSet rows = connection.getMetaData().getColumns(connection.getCatalog(), schema, SCHEDULED_TABLE,
+                "%")) {
+            while (rows.next()) {
+                columns.add(rows.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+            }
+        }
+        if (columns.isEmpty()) { // stored upper-case (H2 unquoted): asked again as such
+            try (ResultSet rows = connection.getMetaData().getColumns(connection.getCatalog(), schema,
+                    SCHEDULED_TABLE.toUpperCase(Locale.ROOT), "%")) {
+                while (rows.next()) {
+                    columns.add(rows.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return columns.contains("scheduled_for") && columns.contains("status");
     }
 
     /** "They hold 1 waiting one-time job and 1 recurring job", from the tables there are. */

@@ -508,6 +508,30 @@ class PostgresSchedulerTest extends JdbcSchedulerContract {
     }
 
     @Test
+    @DisplayName("a start where the first schema on the search path that exists holds an application's table of a "
+            + "jobq name is refused without advice to drop it, and says to give jobq a schema of its own")
+    void aStartBesideAnApplicationsTableOfAJobqNameIsRefusedWithoutAdviceToDropIt() throws SQLException {
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE public.jobq_scheduled_job (id INT PRIMARY KEY, note TEXT)");
+        }
+
+        // jobq, listed first, is not made yet: public is the connection's schema, where Flyway would create the
+        // tables, and the application's table there was taken for jobq's, to be dropped, "their jobs are lost".
+        assertThatThrownBy(() -> open(builder().jdbcUrl(url + "&currentSchema=jobq,public")))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageContaining("schema 'public'")
+                .hasMessageContaining("holds a table named jobq_scheduled_job that is not jobq's")
+                .hasMessageContaining("CREATE SCHEMA jobq")
+                .hasMessageNotContaining("drop");
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT count(*) FROM public.jobq_scheduled_job")) {
+            assertThat(rows.next()).as("the application's table, left as it was").isTrue();
+        }
+    }
+
+    @Test
     @DisplayName("tables made by a DBA in a schema of jobq's own serve a user who may only use their rows, beside "
             + "the application's table of the same name")
     void aUserWithoutDdlRightsRunsOnTablesADbaMadeInASchemaOfTheirOwn() throws SQLException {
