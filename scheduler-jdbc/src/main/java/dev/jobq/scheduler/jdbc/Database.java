@@ -552,10 +552,13 @@ final class Database implements AutoCloseable {
         return false;
     }
 
-    /** Whether {@code e} is Flyway's "Number of retries exceeded while attempting to acquire PostgreSQL advisory lock". */
+    /**
+     * Whether {@code e} is Flyway's end of its wait for its lock on PostgreSQL: "Number of retries exceeded while
+     * attempting to acquire PostgreSQL advisory lock", or "Interrupted while attempting to acquire …".
+     */
     private static boolean flywaysLockNotTaken(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("retries exceeded while attempting to acquire")) {
+            if (t.getMessage() != null && t.getMessage().contains("while attempting to acquire PostgreSQL advisory")) {
                 return true;
             }
         }
@@ -799,7 +802,7 @@ final class Database implements AutoCloseable {
                     // waiting, and the next try read the interrupt as missing CREATE rights
                     Thread.currentThread().interrupt();
                     throw new JobQueueException("scheduler: interrupted while creating or upgrading the jobq_* tables "
-                            + "on " + description + ", waiting for Flyway's lock", e);
+                            + "on " + description + (flywaysLockNotTaken(e) ? ", waiting for Flyway's lock" : ""), e);
                 }
                 if (flywaysLockNotTaken(e)) {
                     throw new JobQueueException("scheduler: creating or upgrading the jobq_* tables on " + description
