@@ -89,6 +89,13 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
             return null;
         }
         String bad = notDurations.get(name);
+        String positive = bad == null || !bad.startsWith("-") ? null : bad.substring(1).strip();
+        if (positive != null && (positive.matches("\\d+") || isDuration(positive))) {
+            // as the file's '-5s' is told: "is not a duration" sent one looking at the form, not at the sign
+            vars.problem(name, "'" + bad + "' is negative; durations here are 0 or more, e.g. " + positive
+                    + (positive.matches("\\d+") ? " (milliseconds) or " + positive + "s" : ""));
+            return null;
+        }
         if (bad != null) {
             // the file's message asks for a unit; here a bare number is the seeds' milliseconds, so say both
             vars.problem(name, "'" + bad + "' is not a duration; write whole milliseconds (1000) or a duration "

@@ -56,9 +56,18 @@ class EnvironmentOverridesTest {
                 "QUEUE_CONCURRENCY: must be ≥ 1, got 0",
                 "QUEUE_POLL_INTERVAL: 'soon' is not a duration; write whole milliseconds (1000) or a duration "
                         + "with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S",
-                "QUEUE_SHUTDOWN_TIMEOUT: '-5' is not a duration; write whole milliseconds (1000) or a duration "
-                        + "with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S",
+                "QUEUE_SHUTDOWN_TIMEOUT: '-5' is negative; durations here are 0 or more, e.g. 5 (milliseconds) or 5s",
                 "SCHEDULER_ENABLED: must be true or false, got 'maybe'");
+    }
+
+    @Test
+    @DisplayName("a negative duration in a variable is said to be negative, as the file's is, not 'not a duration'")
+    void saysANegativeDurationIsNegative() {
+        assertThat(Load.problems(FILE, Map.of("QUEUE_POLL_INTERVAL", "-2s", "SCHEDULER_POLL_INTERVAL", " -1500 ")))
+                .containsExactly(
+                        "QUEUE_POLL_INTERVAL: '-2s' is negative; durations here are 0 or more, e.g. 2s",
+                        "SCHEDULER_POLL_INTERVAL: '-1500' is negative; durations here are 0 or more, e.g. 1500 "
+                                + "(milliseconds) or 1500s");
     }
 
     @Test
