@@ -10,6 +10,7 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -82,6 +83,9 @@ public final class ConfigLoader {
                     + "as the home directory (a shell expands it only at the start of a word: not after --config=, nor "
                     + "in an environment file); write the full path, or " : "";
             throw unreadable(file, "no such file; " + tilde + chooseAnother);
+        } catch (AccessDeniedException e) {
+            throw unreadable(file, Files.isDirectory(file) ? inDirectory(file, chooseAnother)
+                    : permissionDenied(file, System.getProperty("user.name"), chooseAnother));
         } catch (IOException e) {
             throw unreadable(file, Files.isDirectory(file) ? inDirectory(file, chooseAnother)
                     : "cannot be read (" + e + "); " + chooseAnother);
@@ -301,6 +305,17 @@ public final class ConfigLoader {
         Path inIt = directory.resolve("jobq.yaml");
         return "is a directory, not a file; " + (Files.isRegularFile(inIt) ? "name the file in it, "
                 + inIt.toAbsolutePath() + ", or " : "") + chooseAnother;
+    }
+
+    /**
+     * What to say of a file the user running jobq may not read (the file's mode, or a directory above it that user may
+     * not enter): "cannot be read (java.nio.file.AccessDeniedException: …)" named neither the user, whom a service
+     * (systemd's User=, a container's USER) makes another than the one who wrote the file, nor how to let it.
+     */
+    static String permissionDenied(Path file, String user, String chooseAnother) {
+        return "cannot be read by user " + user + ", who runs jobq (permission denied, on the file or on a directory "
+                + "above it); let that user read the file and enter each directory above it (namei -l "
+                + file.toAbsolutePath() + " shows who may), or " + chooseAnother;
     }
 
     /** The file's absolute path leads the message; the problem is about the whole file, so no key path. */

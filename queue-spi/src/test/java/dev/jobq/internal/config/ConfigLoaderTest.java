@@ -175,6 +175,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a file the user running jobq may not read names that user and how to let it, not an "
+            + "AccessDeniedException (the message's builder: root, as tests may run, reads any file)")
+    void namesTheUserWhoMayNotReadTheFileAndHowToLetIt() {
+        Path file = Path.of("/etc/jobq/jobq.yaml");
+
+        assertThat(ConfigLoader.permissionDenied(file, "jobq", "choose another with --config FILE")).isEqualTo(
+                "cannot be read by user jobq, who runs jobq (permission denied, on the file or on a directory above "
+                        + "it); let that user read the file and enter each directory above it (namei -l "
+                        + "/etc/jobq/jobq.yaml shows who may), or choose another with --config FILE");
+    }
+
+    @Test
     @DisplayName("a directory given for the file (JOBQ_CONFIG=/etc/jobq, where a volume holds jobq.yaml) is named as "
             + "one, with the jobq.yaml in it when there is one, not as an IOException")
     void namesADirectoryGivenForTheFileAndTheJobqYamlInIt() throws IOException {
