@@ -82,7 +82,7 @@ public final class ConfigLoader {
             String tilde = file.toString().startsWith("~") ? "its '~' is taken as written, a directory named ~, not "
                     + "as the home directory (a shell expands it only at the start of a word: not after --config=, nor "
                     + "in an environment file); write the full path, or " : "";
-            throw unreadable(file, "no such file; " + tilde + chooseAnother);
+            throw unreadable(file, "no such file; " + tilde + blankAround(file) + chooseAnother);
         } catch (AccessDeniedException e) {
             throw unreadable(file, Files.isDirectory(file) ? inDirectory(file, chooseAnother)
                     : permissionDenied(file, System.getProperty("user.name"), chooseAnother));
@@ -305,6 +305,21 @@ public final class ConfigLoader {
         Path inIt = directory.resolve("jobq.yaml");
         return "is a directory, not a file; " + (Files.isRegularFile(inIt) ? "name the file in it, "
                 + inIt.toAbsolutePath() + ", or " : "") + chooseAnother;
+    }
+
+    /**
+     * For a missing path with a blank at its start or end ({@code --config "jobq.yaml "}, a copied line's trailing
+     * space) whose stripped form names a file that exists, that it does; {@code JOBQ_CONFIG} is stripped, but a path
+     * given is read as given, since a file's name may end in a space.
+     */
+    private static String blankAround(Path file) {
+        String given = file.toString();
+        String stripped = given.strip();
+        if (stripped.isEmpty() || stripped.equals(given) || !Files.exists(Path.of(stripped))) {
+            return "";
+        }
+        return "'" + given + "' has a blank at its start or end, and without it names "
+                + Path.of(stripped).toAbsolutePath() + ", which exists: write the path without the blank, or ";
     }
 
     /**

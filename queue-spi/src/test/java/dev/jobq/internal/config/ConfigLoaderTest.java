@@ -187,6 +187,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a path given with a blank at its end (--config \"jobq.yaml \"), where the file without it exists, "
+            + "says so: JOBQ_CONFIG's is stripped, but a file's name may end in a space, so it is not stripped")
+    void saysThatAMissingPathWithABlankAtItsEndNamesAFileWithoutIt() throws IOException {
+        Path meant = Files.writeString(dir.resolve("jobq.yaml"), "");
+        Path given = Path.of(meant + " ");
+
+        var e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(given, Map.of(), TestCatalogs.all(), "choose another with --config FILE"));
+
+        assertThat(e).hasMessage(given.toAbsolutePath() + ": no such file; '" + given + "' has a blank at its start "
+                + "or end, and without it names " + meant + ", which exists: write the path without the blank, or "
+                + "choose another with --config FILE");
+        // a file whose name does end in a space is read as given
+        Path spaced = Files.writeString(dir.resolve("spaced.yaml "), "worker:\n  concurrency: 7\n");
+        assertThat(ConfigLoader.load(spaced, Map.of(), TestCatalogs.all()).worker().concurrency()).isEqualTo(7);
+    }
+
+    @Test
     @DisplayName("a directory given for the file (JOBQ_CONFIG=/etc/jobq, where a volume holds jobq.yaml) is named as "
             + "one, with the jobq.yaml in it when there is one, not as an IOException")
     void namesADirectoryGivenForTheFileAndTheJobqYamlInIt() throws IOException {
