@@ -348,6 +348,21 @@ class ConfigurationTablesTest {
         }
     }
 
+    /**
+     * Every size the page gives says its upper end too, which {@link #theLoaderAcceptsTheRangeThePageGives_andNothingBeyond}
+     * then checks: a size's loader has one (an int's 2147483647 bytes at most), and "size ≥ 1" left one to find it as
+     * a refusal of the 4GiB one wrote.
+     */
+    @Test
+    void everySizeThePageGivesSaysItsUpperEnd() {
+        List<Row> sizes = new ArrayList<>();
+        for (Section section : Section.values()) {
+            rows(section).stream().filter(row -> row.type().startsWith("size")).forEach(sizes::add);
+        }
+        assertThat(sizes).isNotEmpty().allSatisfy(row -> assertThat(row.type()).as(row.toString())
+                .containsPattern("\\d+(?:KiB|MiB)?–\\d+(?:KiB|MiB)?"));
+    }
+
     private static void assertThatLoads(String yaml, String what) {
         try {
             load(yaml);
