@@ -40,7 +40,10 @@ final class EnvSubstitution {
     /** Failed list items: their list's key, and the text each kept (what its list's problems repeat). */
     private final List<FailedItem> failedItems = new ArrayList<>();
 
-    /** The value of each variable named like a secret, and the key (or list) it was written into. */
+    /**
+     * The value of each variable named like a secret (or the default that stood for it), and the key (or list) it was
+     * written into.
+     */
     private final List<SecretValue> secretValues = new ArrayList<>();
 
     private record FailedItem(String path, String listKey, String text) {
@@ -194,9 +197,12 @@ final class EnvSubstitution {
         return text;
     }
 
-    /** What to write instead of a shell form jobq does not read; a secret's default is not shown. */
+    /**
+     * What to write instead of a shell form jobq does not read; a secret's default is not shown, nor is that of a
+     * variable named like a secret ({@code ${DB_PASSWORD-changeme}}), which stands for its value.
+     */
     private static String shellForm(String path, String reference, String name, String operator, String word) {
-        boolean secret = isSecret(path);
+        boolean secret = isSecret(path) || Secrets.isSecretKey(name);
         String what = (secret ? "a '${…}' in the value " + NOT_SHOWN : "'${" + Secrets.maskUrl(reference) + "}'")
                 + " is a shell form that jobq does not read: ";
         return what + switch (operator.replace(":", "")) {
@@ -224,7 +230,8 @@ final class EnvSubstitution {
         }
         if (fallback != null && fallback.contains("${")) {
             // ${A:-${B}} would give A's value and a stray "}", or the text "${B}": neither is what was meant
-            problems.accept(path, "the default of ${" + name + "} holds a reference" + (isSecret(path) ? ""
+            problems.accept(path, "the default of ${" + name + "} holds a reference" + (isSecret(path)
+                    || Secrets.isSecretKey(name) ? ""
                     : ", " + Secrets.maskUrl(fallback.substring(fallback.indexOf("${"))) + "…") + ", which is not read "
                     + "as one (a default is text up to the first '}'); write the default out, e.g. ${" + name
                     + ":-value}, or set " + name);
@@ -238,6 +245,10 @@ final class EnvSubstitution {
             return value;
         }
         if (fallback != null) {
+            if (Secrets.isSecretKey(name) && !fallback.isEmpty()) {
+                // ${DB_PASSWORD:-changeme}: the default stands for the password, a development one
+                secretValues.add(new SecretValue(LIST_INDEX.matcher(path).replaceAll(""), fallback));
+            }
             return fallback;
         }
         if (value == null) {

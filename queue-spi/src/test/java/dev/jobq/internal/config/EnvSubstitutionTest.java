@@ -295,4 +295,18 @@ class EnvSubstitutionTest {
         assertThat(Load.problems("worker:\n  mode: ${API_KEY}\n", Map.of("API_KEY", "on"))).containsExactly(
                 "worker.mode: must be one of in-process, standalone, got '****'");
     }
+
+    @Test
+    void neverShowsTheDefaultOfAVariableNamedLikeASecretWhereAKeyRefusesIt() {
+        // ${DB_PASSWORD:-changeme} stands for the password where DB_PASSWORD is unset: a development password, as
+        // a compose file writes one; the value of the variable was masked, what stands for it was printed
+        assertThat(Load.problems("""
+                worker:
+                  concurrency: ${DB_PASSWORD:-changeme}
+                  pollInterval: ${API_TOKEN-tok-9f8e7d}
+                """, Map.of())).containsExactly(
+                "worker.pollInterval: a '${…}' in the value (a secret, not shown) is a shell form that jobq does not "
+                        + "read: write ${API_TOKEN:-…} for a default (used when API_TOKEN is unset or empty)",
+                "worker.concurrency: must be a whole number, got '****'");
+    }
 }
