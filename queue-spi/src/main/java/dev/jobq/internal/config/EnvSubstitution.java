@@ -107,11 +107,18 @@ final class EnvSubstitution {
     /**
      * {@code text} with {@code value} masked where it is quoted ({@code got 'on'}), and, for a value of
      * {@value #SHORTEST_MASKED_ANYWHERE} characters or more, wherever it stands (in a URL, after {@code got}): a
-     * shorter one would be masked inside the message's own words too ({@code standal****e} for "on").
+     * shorter one would be masked inside the message's own words too ({@code standal****e} for "on"). The value as
+     * set and stripped of its blanks, as a list's reader and a duration's repeat it: a secret made from a file ends
+     * in a newline, which was masked with it where quoted whole and left the secret shown where stripped.
      */
     private static String masked(String text, String value) {
         String out = text;
-        for (String shown : new LinkedHashSet<>(List.of(value, UntrustedText.escape(value), Secrets.maskUrl(value)))) {
+        String stripped = value.strip();
+        for (String shown : new LinkedHashSet<>(List.of(value, UntrustedText.escape(value), Secrets.maskUrl(value),
+                stripped, UntrustedText.escape(stripped), Secrets.maskUrl(stripped)))) {
+            if (shown.isEmpty()) {
+                continue;
+            }
             out = out.replace("'" + shown + "'", "'" + Secrets.MASK + "'");
             if (shown.length() >= SHORTEST_MASKED_ANYWHERE) {
                 out = out.replace(shown, Secrets.MASK);

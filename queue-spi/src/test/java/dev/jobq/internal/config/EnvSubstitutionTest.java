@@ -309,4 +309,18 @@ class EnvSubstitutionTest {
                         + "read: write ${API_TOKEN:-…} for a default (used when API_TOKEN is unset or empty)",
                 "worker.concurrency: must be a whole number, got '****'");
     }
+
+    @Test
+    void masksTheValueOfAVariableNamedLikeASecretAlsoWhereAKeyRepeatsItStripped() {
+        // a Kubernetes secret made from a file (echo … > file) ends in a newline; the list's reader and the duration's
+        // repeat the value stripped of it, which is not the value as set
+        assertThat(Load.problems("""
+                worker:
+                  queues: [default, "${SIGNING_SECRET}"]
+                  pollInterval: ${API_TOKEN}
+                """, Map.of("SIGNING_SECRET", "k3y-0f-mine\n", "API_TOKEN", "9876\n"))).containsExactly(
+                "worker.queues: '****' is not a configured queue (configured: default); add it under queues: or "
+                        + "remove it here",
+                "worker.pollInterval: '****' has no unit; write ****ms, ****s, ****m or ****h");
+    }
 }
