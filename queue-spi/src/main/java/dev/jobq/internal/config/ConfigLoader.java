@@ -79,9 +79,12 @@ public final class ConfigLoader {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             // --config=~/jobq.yaml, or JOBQ_CONFIG=~/jobq.yaml in an env file: no shell expanded it, so it names ./~
-            String tilde = file.toString().startsWith("~") ? "its '~' is taken as written, a directory named ~, not "
-                    + "as the home directory (a shell expands it only at the start of a word: not after --config=, nor "
-                    + "in an environment file); write the full path, or " : "";
+            // ~bob/jobq.yaml names bob's home, not one's own, and a directory named ~bob, not ~
+            String first = file.getNameCount() == 0 ? "" : file.getName(0).toString();
+            String tilde = first.startsWith("~") ? "its '" + first + "' is taken as written, a directory named " + first
+                    + ", not as " + (first.length() == 1 ? "the home directory" : first.substring(1) + "'s home directory")
+                    + " (a shell expands it only at the start of a word: not after --config=, nor in an environment "
+                    + "file); write the full path, or " : "";
             throw unreadable(file, "no such file; " + tilde + blankAround(file) + chooseAnother);
         } catch (AccessDeniedException e) {
             throw unreadable(file, Files.isDirectory(file) ? inDirectory(file, chooseAnother)

@@ -143,6 +143,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("~bob/jobq.yaml is said to name a directory ~bob, not bob's home: not a directory named ~, nor one's "
+            + "own home")
+    void saysThatAUsersTildeIsTakenAsWrittenWithItsName() {
+        Path tilde = Path.of("~bob", "jobq.yaml");
+
+        var e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(tilde, Map.of(), TestCatalogs.all(), "choose another with --config FILE"));
+
+        assertThat(e).hasMessage(tilde.toAbsolutePath() + ": no such file; its '~bob' is taken as written, a "
+                + "directory named ~bob, not as bob's home directory (a shell expands it only at the start of a word: "
+                + "not after --config=, nor in an environment file); write the full path, or choose another with "
+                + "--config FILE");
+    }
+
+    @Test
     @DisplayName("a file saved as UTF-16 (Windows PowerShell's > and Out-File), with a byte-order mark or without, is "
             + "named as UTF-16 with the iconv that converts it, not as Latin-1 nor as a YAML syntax error")
     void namesAFileSavedAsUtf16AndHowToConvertIt() throws IOException {
