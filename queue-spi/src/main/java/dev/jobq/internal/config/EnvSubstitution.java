@@ -2,6 +2,7 @@ package dev.jobq.internal.config;
 
 import dev.jobq.spi.Secrets;
 import dev.jobq.spi.UntrustedText;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,6 +30,8 @@ final class EnvSubstitution {
     private static final Pattern SHELL_FORM = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(:?[-=?+])(.*)", Pattern.DOTALL);
     private static final Pattern LIST_INDEX = Pattern.compile("(\\[\\d+])+$");
     private static final String NOT_SHOWN = "(a secret, not shown)";
+    /** A whole number, with digit separators or without, as the readers of numbers take it or advise it. */
+    private static final Pattern NUMBER = Pattern.compile("[+-]?\\d+([_, ]\\d+)*");
     /** The shortest secret value masked wherever it stands in a problem, not only where quoted. */
     private static final int SHORTEST_MASKED_ANYWHERE = 4;
 
@@ -109,13 +112,22 @@ final class EnvSubstitution {
      * {@value #SHORTEST_MASKED_ANYWHERE} characters or more, wherever it stands (in a URL, after {@code got}): a
      * shorter one would be masked inside the message's own words too ({@code standal****e} for "on"). The value as
      * set and stripped of its blanks, as a list's reader and a duration's repeat it: a secret made from a file ends
-     * in a newline, which was masked with it where quoted whole and left the secret shown where stripped.
+     * in a newline, which was masked with it where quoted whole and left the secret shown where stripped. A number
+     * also as a number's reader repeats it.
      */
     private static String masked(String text, String value) {
         String out = text;
         String stripped = value.strip();
-        for (String shown : new LinkedHashSet<>(List.of(value, UntrustedText.escape(value), Secrets.maskUrl(value),
-                stripped, UntrustedText.escape(stripped), Secrets.maskUrl(stripped)))) {
+        Set<String> forms = new LinkedHashSet<>(List.of(value, UntrustedText.escape(value), Secrets.maskUrl(value),
+                stripped, UntrustedText.escape(stripped), Secrets.maskUrl(stripped)));
+        if (NUMBER.matcher(stripped).matches()) {
+            // a PIN, as a number's reader repeats it: without its separators ("e.g. 48219930"), and as the number it
+            // reads as (a range's "got 123456" for 00123456)
+            String joined = stripped.replaceAll("[_, ]", "");
+            forms.add(joined);
+            forms.add(new BigInteger(joined).toString());
+        }
+        for (String shown : forms) {
             if (shown.isEmpty()) {
                 continue;
             }

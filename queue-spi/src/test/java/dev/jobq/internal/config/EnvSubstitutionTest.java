@@ -323,4 +323,15 @@ class EnvSubstitutionTest {
                         + "remove it here",
                 "worker.pollInterval: '****' has no unit; write ****ms, ****s, ****m or ****h");
     }
+
+    @Test
+    void masksTheValueOfAVariableNamedLikeASecretAlsoWhereAKeyRepeatsItAsANumber() {
+        // a numeric secret (a PIN) is repeated as the number it reads as: without its digit separators in the advice,
+        // without its leading zeros in the range's refusal
+        assertThat(Load.problems("worker:\n  concurrency: ${DB_PASSWORD}\n", Map.of("DB_PASSWORD", "4821 9930")))
+                .containsExactly("worker.concurrency: must be a whole number, got '****'; write it without digit "
+                        + "separators, e.g. ****");
+        assertThat(Load.problems("worker:\n  concurrency: ${API_TOKEN}\n", Map.of("API_TOKEN", "00123456")))
+                .containsExactly("worker.concurrency: must be ≤ 100000, got ****");
+    }
 }
