@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -50,12 +52,13 @@ public final class JobqCommand implements Callable<Integer> {
         // First: reading the command line takes a second or more, and a TERM then would end `jobq run` with 143.
         EarlySignals.catchUntilTheCommandIsKnown();
         var context = new CommandContext(System.getenv(), QueueOpener.building(), OsSignals::new);
-        CommandLine commandLine = commandLine(context);
+        Charset arguments = ArgumentEncoding.ofThisProcess();
+        CommandLine commandLine = commandLine(context, arguments);
         commandLine.setExecutionStrategy(parsed -> {
             if (!(parsed.asCommandLineList().getLast().getCommand() instanceof RunCommand)) {
                 exitIfSignalled(EarlySignals.release());
             }
-            return runLast(parsed);
+            return runLast(parsed, context, arguments);
         });
         int status = commandLine.execute(args);
         exitIfSignalled(EarlySignals.release());
@@ -72,10 +75,15 @@ public final class JobqCommand implements Callable<Integer> {
      * their own environment and queues.
      */
     public static CommandLine commandLine(CommandContext context) {
+        return commandLine(context, StandardCharsets.UTF_8);
+    }
+
+    /** As {@link #commandLine(CommandContext)}, for a command line Java read in {@code arguments} (its locale's). */
+    static CommandLine commandLine(CommandContext context, Charset arguments) {
         var commandLine = new CommandLine(new JobqCommand(), new ContextFactory(context));
         commandLine.setExecutionExceptionHandler(new FailureReporter());
         commandLine.setParameterExceptionHandler(new CommandFirst(commandLine.getParameterExceptionHandler()));
-        commandLine.setExecutionStrategy(JobqCommand::runLast);
+        commandLine.setExecutionStrategy(parsed -> runLast(parsed, context, arguments));
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         // No '@FILE' argument is a file of arguments: --schedule @daily, a documented nickname, was read as the file
         // daily of the working directory where there was one ('Could not read argument file @daily' for a directory).
@@ -97,9 +105,16 @@ public final class JobqCommand implements Callable<Integer> {
     /**
      * Runs the command, a {@link LinkageError} out of it (code of a jar in --handlers that lacks a class, or was built
      * against another version of one) made a usage error naming the class and the fix: picocli passes Errors on, and
-     * they ended the JVM with a raw "Exception in thread main" stack trace and exit 1, which systemd restarts.
+     * they ended the JVM with a raw "Exception in thread main" stack trace and exit 1, which systemd restarts. An argument
+     * the locale's encoding ({@code arguments}) could not read is a usage error first, before anything is done
+     * ({@link ArgumentEncoding}).
      */
-    private static int runLast(CommandLine.ParseResult parsed) {
+    private static int runLast(CommandLine.ParseResult parsed, CommandContext context, Charset arguments) {
+        String unread = ArgumentEncoding.problem(parsed.originalArgs(), arguments, context.environment());
+        if (unread != null) {
+            throw new CommandLine.ExecutionException(parsed.asCommandLineList().getLast(), unread,
+                    CommandFailure.usage(unread));
+        }
         try {
             return new CommandLine.RunLast().execute(parsed);
         } catch (LinkageError e) {

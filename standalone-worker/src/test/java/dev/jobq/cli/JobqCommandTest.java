@@ -3,6 +3,9 @@ package dev.jobq.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.cli.context.QueueOpener;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -318,6 +321,36 @@ class JobqCommandTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).startsWith("Invalid value for positional parameter at index 0 " + problem
                 + System.lineSeparator());
+    }
+
+    @Test
+    @DisplayName("an argument Java could not read in the process's locale (cron, a systemd unit: no LANG, so ASCII) is a "
+            + "usage error naming it and the fix, not a job enqueued with U+FFFD in place of its letters")
+    void anArgumentTheLocaleCouldNotDecodeIsAUsageErrorWithTheFix(@TempDir Path dir) throws Exception {
+        // Under LC_ALL=C, `jobq enqueue 'zoë:greet' --payload '{"name":"Zoë"}'` reached the command as zo\ufffd\ufffd:greet
+        // and "Zo\ufffd\ufffd": it enqueued that job (exit 0), which no handler took and whose name was lost.
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+        String[] args = {"enqueue", "zo\ufffd\ufffd:greet", "--payload", "{\"name\":\"Zo\ufffd\ufffd\"}", "--config",
+                config.toString()};
+        var out = new StringWriter();
+        var err = new StringWriter();
+        var ascii = JobqCommand.commandLine(CommandRun.context(Map.of("LANG", "C"), QueueOpener.building()),
+                StandardCharsets.US_ASCII);
+        ascii.setOut(new PrintWriter(out, true));
+        ascii.setErr(new PrintWriter(err, true));
+
+        int exitCode = ascii.execute(args);
+
+        assertThat(exitCode).as(err.toString()).isEqualTo(2);
+        assertThat(out.toString()).as("nothing enqueued, no id printed").isEmpty();
+        assertThat(err.toString()).startsWith("jobq enqueue: argument 2 of the command line, 'zo\\ufffd\\ufffd:greet', lost "
+                        + "characters: Java read the command line in US-ASCII, the encoding of this process's locale "
+                        + "(LANG=C), and put U+FFFD (\\ufffd) in place of each byte it could not read; nothing was "
+                        + "done. Run jobq with a UTF-8 locale, e.g. LC_ALL=C.UTF-8 java -jar jobq.jar ... (systemd: "
+                        + "Environment=LC_ALL=C.UTF-8; cron: a line LC_ALL=C.UTF-8 in the crontab)")
+                .doesNotContain("Usage:");
+        // the same argument read in UTF-8 is the user's own U+FFFD: taken as it is
+        assertThat(CommandRun.of(args).exitCode()).isZero();
     }
 
     @Test
