@@ -21,13 +21,16 @@ final class ProviderAlone {
     private ProviderAlone() {
     }
 
-    /** The section of {@code queue}; an unknown queue is a usage error naming the configured ones. */
+    /**
+     * The section of {@code queue}; an unknown queue is a usage error naming the configured ones and the file read (it
+     * named jobq.yaml whatever --config said).
+     */
     static ProviderSection section(QueueSetup setup, String queue) {
         Map<String, ProviderSection> sections = setup.config().providers();
         ProviderSection section = sections.get(queue);
         if (section == null) {
             throw new JobRejectedException("unknown queue '" + queue + "' (configured: "
-                    + String.join(", ", sections.keySet()) + "); add it under 'queues:' in jobq.yaml");
+                    + String.join(", ", sections.keySet()) + "); add it under 'queues:' in " + setup.configFile());
         }
         return section;
     }

@@ -715,7 +715,8 @@ class SchedulerCommandsTest {
 
     @Test
     @DisplayName("enqueue, schedule add and recurring add to a queue the file does not configure are a usage error "
-            + "naming it and the configured ones, also while the provider is out of reach (it said SQS's failure, exit 1)")
+            + "naming it, the configured ones and the file, also while the provider is out of reach (it said SQS's failure, "
+            + "exit 1)")
     void anUnknownQueueIsAUsageErrorWhileTheProviderIsDown() throws Exception {
         Path file = Files.writeString(dir.resolve("sqs-down.yaml"), """
                 provider:
@@ -731,7 +732,9 @@ class SchedulerCommandsTest {
                     file.toString())).toArray(String[]::new));
 
             assertThat(run.exitCode()).as(String.join(" ", args) + ": " + run.err()).isEqualTo(2);
-            assertThat(run.err()).as(String.join(" ", args)).contains("unknown queue 'nope' (configured: default)")
+            // the file to add it to is the one read, not jobq.yaml, which the fix named whatever --config said
+            assertThat(run.err()).as(String.join(" ", args)).contains("unknown queue 'nope' (configured: default); "
+                            + "add it under 'queues:' in " + file)
                     .doesNotContain("127.0.0.1");
         }
     }
