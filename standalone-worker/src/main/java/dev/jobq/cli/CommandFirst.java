@@ -1,5 +1,6 @@
 package dev.jobq.cli;
 
+import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,19 +16,35 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * given to the group ({@code jobq dead-letters --queue jobs}, the command left out or put after it, or the group too:
  * {@code jobq --config FILE schedule list}, where the commands of the group named after it are meant). Picocli said
  * "Unknown options: '--queue', 'jobs'" of an option the commands' help lists, and named no command; this names the
- * commands that take it and shows the order. Everything else is picocli's as it was (message, suggestions, usage,
- * exit status 2).
+ * commands that take it and shows the order. An argument the locale could not read is said as that, first
+ * ({@link ArgumentEncoding}). Everything else is picocli's as it was (message, suggestions, usage, exit status 2).
  */
 final class CommandFirst implements IParameterExceptionHandler {
 
     private final IParameterExceptionHandler standard;
+    private final Map<String, String> environment;
+    private final Charset arguments;
 
-    CommandFirst(IParameterExceptionHandler standard) {
+    /**
+     * @param environment the process's, for the locale variables
+     * @param arguments   the encoding Java read the command line in ({@link ArgumentEncoding})
+     */
+    CommandFirst(IParameterExceptionHandler standard, Map<String, String> environment, Charset arguments) {
         this.standard = standard;
+        this.environment = environment;
+        this.arguments = arguments;
     }
 
+    /**
+     * An argument the locale's encoding could not read is what to fix first: an option that refused the value it made
+     * ({@code --timezone Europe/Zürich} read as {@code Europe/Z??rich}) said the value was bad, without the fix.
+     */
     @Override
     public int handleParseException(ParameterException ex, String[] args) throws Exception {
+        String unread = ArgumentEncoding.problem(List.of(args), arguments, environment);
+        if (unread != null) {
+            return standard.handleParseException(new ParameterException(ex.getCommandLine(), unread), args);
+        }
         ParameterException said = ex instanceof UnmatchedArgumentException unmatched
                 ? commandFirst(unmatched, args) : null;
         return standard.handleParseException(said != null ? said : ex, args);

@@ -82,7 +82,8 @@ public final class JobqCommand implements Callable<Integer> {
     static CommandLine commandLine(CommandContext context, Charset arguments) {
         var commandLine = new CommandLine(new JobqCommand(), new ContextFactory(context));
         commandLine.setExecutionExceptionHandler(new FailureReporter());
-        commandLine.setParameterExceptionHandler(new CommandFirst(commandLine.getParameterExceptionHandler()));
+        commandLine.setParameterExceptionHandler(new CommandFirst(commandLine.getParameterExceptionHandler(),
+                context.environment(), arguments));
         commandLine.setExecutionStrategy(parsed -> runLast(parsed, context, arguments));
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         // No '@FILE' argument is a file of arguments: --schedule @daily, a documented nickname, was read as the file

@@ -354,6 +354,25 @@ class JobqCommandTest {
     }
 
     @Test
+    @DisplayName("a value the locale could not read that an option then refuses is told as the locale's problem, with "
+            + "the fix, not as a bad value")
+    void aValueTheLocaleCouldNotReadThatAnOptionRefusesIsToldAsTheLocalesProblem() {
+        // It said: Invalid value for option '--timezone': 'Europe/Z??rich' is not a time zone; use an IANA name such as …
+        var err = new StringWriter();
+        var ascii = JobqCommand.commandLine(CommandRun.context(Map.of(), QueueOpener.building()),
+                StandardCharsets.US_ASCII);
+        ascii.setErr(new PrintWriter(err, true));
+
+        int exitCode = ascii.execute("recurring", "add", "x", "t", "--schedule", "@daily", "--timezone",
+                "Europe/Z\ufffd\ufffdrich");
+
+        assertThat(exitCode).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("argument 8 of the command line, 'Europe/Z\\ufffd\\ufffdrich', lost "
+                + "characters: Java read the command line in US-ASCII, the encoding of this process's locale (LC_ALL, "
+                + "LC_CTYPE and LANG unset)");
+    }
+
+    @Test
     void noCommandIsAUsageError() {
         var run = CommandRun.of();
 
