@@ -1,10 +1,15 @@
 package dev.jobq.sqs;
 
+import dev.jobq.JobOptions;
 import dev.jobq.localsqs.LocalSqs;
+import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.Settings;
+import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -63,6 +68,17 @@ final class ElasticMq implements BeforeAllCallback {
         settings.put("endpoint", "http://127.0.0.1:" + proxy.port());
         return new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", settings(queues, settings)), Clock.systemUTC()));
+    }
+
+    /** A {@link TcpProxy} in front of this server that passes what goes through it to {@code chunk}. */
+    static TcpProxy proxy(TcpProxy.Chunk chunk) throws IOException {
+        return TcpProxy.start(URI.create((String) connectionSettings().get("endpoint")), chunk);
+    }
+
+    /** Job {@code id}: a {@code report:build} whose payload is {@code 1}, its first attempt, made now. */
+    static JobEnvelope job(String id) {
+        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, id, "report:build", "1", JobOptions.defaults(), 0,
+                Instant.now(), null, null);
     }
 
     /** Region, endpoint and dummy keys (ElasticMQ checks none) as a provider section. */

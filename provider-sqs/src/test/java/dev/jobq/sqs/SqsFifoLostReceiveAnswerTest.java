@@ -2,14 +2,10 @@ package dev.jobq.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jobq.JobOptions;
-import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -62,13 +58,11 @@ class SqsFifoLostReceiveAnswerTest {
     @Test
     @DisplayName("the job comes at once, not after its 30 s lease")
     void aLostReceiveAnswerDoesNotHideTheJobForALease() throws Exception {
-        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, drop);
+        proxy = ElasticMq.proxy(drop);
         SqsServer.Queues queues = ElasticMq.newQueues("fifo-lost-receive", true);
         try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 Map.of("visibilityTimeout", "30s", "waitTime", "2s"))) {
-            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "lost-answer-1", "report:build", "1",
-                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            provider.enqueue(ElasticMq.job("lost-answer-1"), Duration.ZERO);
             drop.dropNext();
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(4));
             assertThat(drop.dropped.await(0, TimeUnit.SECONDS)).as("the receive's answer was dropped").isTrue();

@@ -3,15 +3,11 @@ package dev.jobq.sqs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.jobq.JobOptions;
-import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.tck.LeakChecks;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -46,15 +42,13 @@ class SqsHeartbeatOnAHungSocketTest {
     @Test
     @DisplayName("close() returns within seconds, the hung heartbeat returns with it, and no jobq thread is left")
     void closeEndsAHeartbeatHungOnTheSocket() throws Exception {
-        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, hold);
+        proxy = ElasticMq.proxy(hold);
         SqsServer.Queues queues = ElasticMq.newQueues("hung-heartbeat-socket", false);
         QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 Map.of("visibilityTimeout", "30s", "waitTime", "1s", "requestTimeout", "60s"));
         CompletableFuture<Throwable> extending;
         try {
-            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "socket-1", "report:build", "1",
-                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            provider.enqueue(ElasticMq.job("socket-1"), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
             assertThat(received).hasSize(1);
             hold.holdNext();
@@ -82,13 +76,11 @@ class SqsHeartbeatOnAHungSocketTest {
     @DisplayName("with a 3 s lease, a heartbeat whose attempt hangs is tried again in time: the lease is extended within "
             + "the 2 s a heartbeat (a third into the lease) has left, not after requestTimeout's 10 s")
     void aHungAttemptIsTriedAgainWithinTheLease() throws Exception {
-        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, hold);
+        proxy = ElasticMq.proxy(hold);
         SqsServer.Queues queues = ElasticMq.newQueues("hung-heartbeat-attempt", false);
         try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 Map.of("visibilityTimeout", "3s", "waitTime", "1s"))) {
-            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "socket-2", "report:build", "1",
-                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            provider.enqueue(ElasticMq.job("socket-2"), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
             assertThat(received).hasSize(1);
             hold.holdNext();

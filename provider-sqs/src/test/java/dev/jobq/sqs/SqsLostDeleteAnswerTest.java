@@ -4,19 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 
-import dev.jobq.JobOptions;
 import dev.jobq.spi.Failure;
-import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.spi.Settings;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,13 +83,11 @@ class SqsLostDeleteAnswerTest {
     @Test
     @DisplayName("within the lease, a delete SQS refuses on the SDK's second attempt is the first attempt's success")
     void aDeleteSentAgainAfterItsAnswerWasLostIsNotALostLease() throws Exception {
-        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, drop);
+        proxy = ElasticMq.proxy(drop);
         SqsServer.Queues queues = ElasticMq.newQueues("lost-delete-answer", false);
         try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 Map.of("visibilityTimeout", "60s", "waitTime", "1s"))) {
-            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "lost-delete-1", "report:build", "1",
-                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            provider.enqueue(ElasticMq.job("lost-delete-1"), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
             assertThat(received).hasSize(1);
             drop.dropNext();
@@ -108,14 +102,12 @@ class SqsLostDeleteAnswerTest {
     @Test
     @DisplayName("a release whose delete is sent again that way says nothing of the job running twice: it left one copy")
     void aReleaseWhoseDeleteAnswerWasLostWarnsOfNothing() throws Exception {
-        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, drop);
+        proxy = ElasticMq.proxy(drop);
         SqsServer.Queues queues = ElasticMq.newQueues("lost-release-delete-answer", false);
         try (CapturedLog logged = CapturedLog.of(SqsQueueProvider.class);
                 QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 Map.of("visibilityTimeout", "60s", "waitTime", "1s"))) {
-            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "lost-delete-2", "report:build", "1",
-                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            provider.enqueue(ElasticMq.job("lost-delete-2"), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
             assertThat(received).hasSize(1);
             drop.dropNext();
@@ -129,16 +121,14 @@ class SqsLostDeleteAnswerTest {
     @Test
     @DisplayName("under deadLetter: discard, a dead job whose delete is sent again that way is discarded, not a lost lease")
     void aDiscardWhoseDeleteAnswerWasLostIsNotALostLease() throws Exception {
-        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, drop);
+        proxy = ElasticMq.proxy(drop);
         SqsServer.Queues queues = ElasticMq.newQueues("lost-discard-delete-answer", false);
         var settings = new LinkedHashMap<String, Object>(ElasticMq.settings(queues, Map.of("visibilityTimeout", "60s",
                 "waitTime", "1s", "deadLetter", "discard", "endpoint", "http://127.0.0.1:" + proxy.port())));
         settings.remove("deadLetterQueueUrl");
         try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", settings), Clock.systemUTC()))) {
-            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "lost-delete-3", "report:build", "1",
-                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            provider.enqueue(ElasticMq.job("lost-delete-3"), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
             assertThat(received).hasSize(1);
             drop.dropNext();
@@ -153,14 +143,12 @@ class SqsLostDeleteAnswerTest {
     @Test
     @DisplayName("a dead-letter copy whose live delete is sent again that way warns of no second copy: there is none")
     void aDeadLetterDeleteWhoseAnswerWasLostWarnsOfNoSecondCopy() throws Exception {
-        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, drop);
+        proxy = ElasticMq.proxy(drop);
         SqsServer.Queues queues = ElasticMq.newQueues("lost-dead-letter-delete-answer", false);
         try (CapturedLog logged = CapturedLog.of(SqsQueueProvider.class, DeadLetterCopies.class);
                 QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 Map.of("visibilityTimeout", "60s", "waitTime", "1s"))) {
-            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "lost-delete-4", "report:build", "1",
-                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            provider.enqueue(ElasticMq.job("lost-delete-4"), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
             assertThat(received).hasSize(1);
             drop.dropNext();

@@ -11,7 +11,6 @@ import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -147,13 +146,11 @@ class SqsShortenedLeaseTest {
     @DisplayName("an acknowledgement SQS refuses after an extension to 1 s whose answers were lost is a lost lease, "
             + "not a success: another worker holds the message")
     void aShorterExtensionThatFailedStillEndsTheSureHold() throws Exception {
-        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, drop);
+        proxy = ElasticMq.proxy(drop);
         SqsServer.Queues queues = ElasticMq.newQueues("shortened-lease", false);
         try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 Map.of("visibilityTimeout", "60s", "waitTime", "1s"))) {
-            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "shortened-1", "report:build", "1",
-                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            provider.enqueue(ElasticMq.job("shortened-1"), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
             assertThat(received).hasSize(1);
             ReceivedJob job = received.getFirst();
@@ -251,8 +248,7 @@ class SqsShortenedLeaseTest {
                 return true;
             }
         };
-        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, chunks);
+        proxy = ElasticMq.proxy(chunks);
         try (CapturedLog logged = CapturedLog.of(SqsQueueProvider.class, DeadLetterCopies.class);
                 QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 // The heartbeat's attempt must outlast its held answer on a loaded machine.
@@ -286,8 +282,7 @@ class SqsShortenedLeaseTest {
     private String afterALongExtension(String jobId,
             java.util.function.Function<QueueProvider, java.util.function.Consumer<ReceivedJob>> settle)
             throws Exception {
-        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, holdCopy);
+        proxy = ElasticMq.proxy(holdCopy);
         SqsServer.Queues queues = ElasticMq.newQueues("shortened-by-hold", false);
         holdCopy.liveUrl = queues.url();
         try (CapturedLog logged = CapturedLog.of(SqsQueueProvider.class, DeadLetterCopies.class);

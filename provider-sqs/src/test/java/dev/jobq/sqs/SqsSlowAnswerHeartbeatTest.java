@@ -10,7 +10,6 @@ import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -49,13 +48,11 @@ class SqsSlowAnswerHeartbeatTest {
     @DisplayName("an extension of 0 (visible at once) sets no lease, so its call is not cut at 100 ms: it succeeds, and "
             + "the job is received again")
     void aZeroExtensionIsNotCutAtTheLeastAttemptTimeout() throws Exception {
-        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, chunks());
+        proxy = ElasticMq.proxy(chunks());
         SqsServer.Queues queues = ElasticMq.newQueues("slow-zero-extension", false);
         try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 Map.of("visibilityTimeout", "30s", "waitTime", "1s"))) {
-            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-zero", "report:build", "1",
-                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            provider.enqueue(ElasticMq.job("slow-zero"), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
             assertThat(received).hasSize(1);
 
@@ -72,13 +69,11 @@ class SqsSlowAnswerHeartbeatTest {
             + "not thrown away at a third of the lease, and no attempt of a network that slow is cut before the lease ends")
     void aHeartbeatAnsweredWithinItsLeaseSucceeds() throws Exception {
         latency = Duration.ZERO; // start-up, the send and the receive at once
-        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, chunks());
+        proxy = ElasticMq.proxy(chunks());
         SqsServer.Queues queues = ElasticMq.newQueues("slow-heartbeat-kept", false);
         try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 Map.of("visibilityTimeout", "1s", "waitTime", "1s"))) {
-            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-kept", "report:build", "1",
-                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            provider.enqueue(ElasticMq.job("slow-kept"), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
             assertThat(received).hasSize(1);
             // Over a third of the 6 s lease the heartbeat sets (2 s), under the two thirds it has left (4 s), by margins a
@@ -97,13 +92,11 @@ class SqsSlowAnswerHeartbeatTest {
             + "time, the lease and the fix, not only the SDK's milliseconds that no setting holds")
     void aHeartbeatCutAtTwoThirdsOfItsLeaseSaysSo() throws Exception {
         latency = Duration.ofMillis(1500); // over the 1 s lease, under requestTimeout's 10 s
-        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, chunks());
+        proxy = ElasticMq.proxy(chunks());
         SqsServer.Queues queues = ElasticMq.newQueues("slow-heartbeat-cut", false);
         try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 Map.of("visibilityTimeout", "1s", "waitTime", "1s"))) {
-            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-cut", "report:build", "1",
-                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            provider.enqueue(ElasticMq.job("slow-cut"), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
             assertThat(received).hasSize(1);
 
@@ -123,8 +116,7 @@ class SqsSlowAnswerHeartbeatTest {
             + "lease, names that cut, not requestTimeout")
     void aHeartbeatCutByAShorterOneInItsBatchNamesThatCut() throws Exception {
         latency = Duration.ZERO; // start-up, the sends and the receive at once
-        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, chunks());
+        proxy = ElasticMq.proxy(chunks());
         SqsServer.Queues queues = ElasticMq.newQueues("slow-heartbeat-batch", false);
         try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 Map.of("visibilityTimeout", "30s", "waitTime", "1s"))) {
@@ -170,13 +162,11 @@ class SqsSlowAnswerHeartbeatTest {
             + "requestTimeout, its value and the fix, as start-up does and the docs quote")
     void aCallCutAtRequestTimeoutNamesIt() throws Exception {
         latency = Duration.ZERO; // start-up and the receive at once; then slower than requestTimeout
-        URI server = URI.create((String) ElasticMq.connectionSettings().get("endpoint"));
-        proxy = TcpProxy.start(server, chunks());
+        proxy = ElasticMq.proxy(chunks());
         SqsServer.Queues queues = ElasticMq.newQueues("slow-request-timeout", false);
         try (QueueProvider provider = ElasticMq.providerThrough(proxy, queues,
                 Map.of("visibilityTimeout", "30s", "waitTime", "1s", "requestTimeout", "200ms"))) {
-            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "slow-ack", "report:build", "1",
-                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            provider.enqueue(ElasticMq.job("slow-ack"), Duration.ZERO);
             List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
             assertThat(received).hasSize(1);
             latency = Duration.ofMillis(600);
