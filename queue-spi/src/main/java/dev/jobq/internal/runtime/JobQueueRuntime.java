@@ -523,7 +523,7 @@ public final class JobQueueRuntime implements JobQueue {
         public boolean redrive(String jobId) {
             // An enqueue, admitted as one: after close() it put the job back on a closed queue, where it never
             // ran, and answered true.
-            if (!admit(() -> letters.redrive(jobId))) {
+            if (!admit(() -> !keyHeldByScheduler(jobId) && letters.redrive(jobId))) {
                 return false;
             }
             if (events.hasListeners()) {
@@ -539,6 +539,21 @@ public final class JobQueueRuntime implements JobQueue {
         @Override
         public boolean delete(String jobId) {
             return letters.delete(jobId);
+        }
+
+        /**
+         * Whether the scheduler holds a job for this queue with the dead job's deduplication key: a key is held across
+         * the two stores (docs/semantics.md, Deduplication), and the provider knows only its own. Redriven beside it,
+         * two jobs with one key were pending, and the held one was dropped as a duplicate at its hand-off if the
+         * redriven one still ran then. As across the stores at enqueue, the look-up is not atomic with the redrive.
+         */
+        private boolean keyHeldByScheduler(String jobId) {
+            JobScheduler target = scheduler;
+            if (target == null) {
+                return false;
+            }
+            String key = provider.getJob(jobId).map(job -> job.options().deduplicationKey()).orElse(null);
+            return key != null && target.jobHoldingKey(queue, key).isPresent();
         }
     }
 
