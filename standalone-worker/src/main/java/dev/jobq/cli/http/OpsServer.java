@@ -79,7 +79,7 @@ public final class OpsServer implements AutoCloseable {
     public static OpsServer start(String host, int port, Supplier<HealthReport> health,
                                   PrometheusMeterRegistry registry) {
         var address = new InetSocketAddress(host, port);
-        Optional<String> hostProblem = hostProblem(address);
+        Optional<String> hostProblem = hostProblem(host, address);
         if (hostProblem.isPresent()) {
             throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + hostProblem.get(),
                     address.isUnresolved() ? new UnknownHostException(host) : new SocketException(hostProblem.get()));
@@ -112,14 +112,17 @@ public final class OpsServer implements AutoCloseable {
      * What makes {@code host} (the {@code --http-host} option) one no server of this machine can listen on,
      * naming the option, the value and the fix: it does not resolve, or not to an address of this machine.
      * Empty for a host it can listen on, as far as that can be told before binding (a port taken is not a
-     * host's problem). A configuration to fix, not a failure a restart may cure.
+     * host's problem). A configuration to fix, not a failure a restart may cure. A blank one is refused: the JDK reads
+     * it as the loopback address, so {@code --http-host "$HOST"} with the variable unset listened on this machine only.
      */
     public static Optional<String> hostProblem(String host) {
-        return hostProblem(new InetSocketAddress(host, 0));
+        return hostProblem(host, new InetSocketAddress(host, 0));
     }
 
-    private static Optional<String> hostProblem(InetSocketAddress address) {
-        String host = address.getHostString();
+    private static Optional<String> hostProblem(String host, InetSocketAddress address) {
+        if (host.isBlank()) {
+            return Optional.of("--http-host is blank" + HOST_ADVICE);
+        }
         if (address.isUnresolved()) {
             return Optional.of("--http-host '" + host + "' does not resolve to an address" + HOST_ADVICE);
         }

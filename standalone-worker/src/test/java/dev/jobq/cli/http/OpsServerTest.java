@@ -301,6 +301,19 @@ class OpsServerTest {
     }
 
     @Test
+    void aBlankHostIsRefusedNotTakenForThisMachineOnly() {
+        // InetAddress reads "" as the loopback address: --http-host "$HOST" with HOST unset listened on 127.0.0.1
+        // alone, so probes from anywhere else failed while the worker said it served /health.
+        for (String blank : List.of("", "  ")) {
+            assertThat(OpsServer.hostProblem(blank)).hasValueSatisfying(problem -> assertThat(problem)
+                    .startsWith("--http-host is blank; give --http-host one of this machine's names or addresses, "
+                            + "0.0.0.0 for all of them (the default)"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> OpsServer.start(blank, 0, report::get, registry))
+                    .hasMessageContaining("cannot listen on " + blank + ":0: --http-host is blank");
+        }
+    }
+
+    @Test
     void addressOfAnotherMachineNamesTheAddressNotThePort() {
         // 192.0.2.1 is TEST-NET-1 (RFC 5737): never assigned to a machine.
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> OpsServer.start("192.0.2.1", 0, report::get,
