@@ -14,7 +14,9 @@ import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -52,6 +54,14 @@ final class Database implements AutoCloseable {
     private static final String SCHEDULED_TABLE = "jobq_scheduled_job";
     private static final String DONE_TABLE = "jobq_scheduled_job_done";
     private static final String RECURRING_TABLE = "jobq_recurring_job";
+    /**
+     * jobq's tables, each with two columns it has had since the version that made it: a table of one of these names
+     * without them is an application's.
+     */
+    private static final List<Map.Entry<String, List<String>>> JOBQ_COLUMNS = List.of(
+            Map.entry(SCHEDULED_TABLE, List.of("scheduled_for", "status")),
+            Map.entry(DONE_TABLE, List.of("id", "handed_on_at")),
+            Map.entry(RECURRING_TABLE, List.of("schedule", "next_run_at")));
     static final String MIGRATIONS = "classpath:dev/jobq/scheduler/jdbc/migration";
     /**
      * The connections Flyway holds at once while it creates or checks the tables, at every start: one
@@ -910,17 +920,21 @@ final class Database implements AutoCloseable {
                     tables.add(rows.getString("TABLE_NAME").toLowerCase(Locale.ROOT));
                 }
             }
-            if (tables.contains(HISTORY_TABLE) || !tables.contains(SCHEDULED_TABLE)) {
+            if (tables.contains(HISTORY_TABLE)
+                    || JOBQ_COLUMNS.stream().map(Map.Entry::getKey).noneMatch(tables::contains)) {
                 return;
             }
-            if (!jobqsShape(connection, schema)) {
-                throw new JobQueueException("scheduler: schema '" + schema + "' on " + description + ", where jobq "
-                        + "would create its tables (the first schema on the connection's search_path that exists), "
-                        + "holds a table named " + SCHEDULED_TABLE + " that is not jobq's (it has no columns "
-                        + "scheduled_for and status) and no " + HISTORY_TABLE + ": jobq leaves it as it is and does "
-                        + "not start there. Give jobq a schema of its own: currentSchema=jobq in the URL, which the "
-                        + "first start creates when no schema listed before it exists; listed with others (such as "
-                        + "currentSchema=jobq,public), create it first (CREATE SCHEMA jobq)");
+            for (var table : JOBQ_COLUMNS) {
+                if (tables.contains(table.getKey())
+                        && !jobqsShape(connection, schema, table.getKey(), table.getValue())) {
+                    throw new JobQueueException("scheduler: schema '" + schema + "' on " + description + ", where jobq "
+                            + "would create its tables (the first schema on the connection's search_path that exists), "
+                            + "holds a table named " + table.getKey() + " that is not jobq's (jobq's has columns "
+                            + String.join(" and ", table.getValue()) + ") and no " + HISTORY_TABLE + ": jobq leaves it "
+                            + "as it is and does not start there. Give jobq a schema of its own: currentSchema=jobq in "
+                            + "the URL, which the first start creates when no schema listed before it exists; listed "
+                            + "with others (such as currentSchema=jobq,public), create it first (CREATE SCHEMA jobq)");
+                }
             }
             throw new JobQueueException("scheduler: the jobq_* tables on " + description + " are there, but not their "
                     + "schema history, table " + HISTORY_TABLE + " (dropped, or the tables were copied without it): "
@@ -935,27 +949,27 @@ final class Database implements AutoCloseable {
     }
 
     /**
-     * Whether the {@value #SCHEDULED_TABLE} in {@code schema} has the columns jobq's has had since version 1: one that
-     * has not is the application's, which the advice for jobq's tables without their history (drop them, "their jobs
-     * are lost") would have had dropped.
+     * Whether {@code table} in {@code schema} has {@code expected}, columns jobq's has had since the version that made
+     * it: one that has not is the application's, which the advice for jobq's tables without their history (drop them,
+     * "their jobs are lost") would have had dropped.
      */
-    private static boolean jobqsShape(Connection connection, String schema) throws SQLException {
+    private static boolean jobqsShape(Connection connection, String schema, String table, List<String> expected)
+            throws SQLException {
         Set<String> columns = new HashSet<>();
-        try (ResultSet rows = connection.getMetaData().getColumns(connection.getCatalog(), schema, SCHEDULED_TABLE,
-                "%")) {
+        try (ResultSet rows = connection.getMetaData().getColumns(connection.getCatalog(), schema, table, "%")) {
             while (rows.next()) {
                 columns.add(rows.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
             }
         }
         if (columns.isEmpty()) { // stored upper-case (H2 unquoted): asked again as such
             try (ResultSet rows = connection.getMetaData().getColumns(connection.getCatalog(), schema,
-                    SCHEDULED_TABLE.toUpperCase(Locale.ROOT), "%")) {
+                    table.toUpperCase(Locale.ROOT), "%")) {
                 while (rows.next()) {
                     columns.add(rows.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
                 }
             }
         }
-        return columns.contains("scheduled_for") && columns.contains("status");
+        return columns.containsAll(expected);
     }
 
     /** "They hold 1 waiting one-time job and 1 recurring job", from the tables there are. */
@@ -968,7 +982,9 @@ final class Database implements AutoCloseable {
     }
 
     private static String counted(Connection connection, Set<String> tables) throws SQLException {
-        long waiting = count(connection, "SELECT COUNT(*) FROM " + SCHEDULED_TABLE + " WHERE status = 'SCHEDULED'");
+        // Only the tables there are: an operator may have dropped jobq_scheduled_job with the history, and kept the rest
+        long waiting = tables.contains(SCHEDULED_TABLE)
+                ? count(connection, "SELECT COUNT(*) FROM " + SCHEDULED_TABLE + " WHERE status = 'SCHEDULED'") : 0;
         String held = "They hold " + waiting + " waiting one-time job" + (waiting == 1 ? "" : "s");
         if (tables.contains(RECURRING_TABLE)) {
             long recurring = count(connection, "SELECT COUNT(*) FROM " + RECURRING_TABLE);

@@ -34,6 +34,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -216,6 +217,64 @@ abstract class JdbcSchedulerContract {
              var rows = statement.executeQuery("SELECT COUNT(*) FROM jobq_scheduled_job")) {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getInt(1)).as("the waiting job, left alone").isOne();
+        }
+    }
+
+    @Test
+    @DisplayName("jobq's recurring table kept where the history and the other tables were dropped is named with what "
+            + "it holds, and left alone, rather than run over by version 1")
+    void aRecurringTableKeptWithoutTheOthersIsLeftAloneWithTheFix() throws SQLException {
+        var before = open();
+        before.registerRecurring(recurring("digest", "0 9 * * *").build(), "null");
+        before.close();
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            // The history quoted: Flyway creates it lower case on H2 too.
+            statement.execute("DROP TABLE \"" + Database.HISTORY_TABLE + "\"");
+            statement.execute("DROP TABLE jobq_scheduled_job_done");
+            statement.execute("DROP TABLE jobq_scheduled_job");
+        }
+
+        assertThatThrownBy(this::open).isInstanceOf(JobQueueException.class)
+                .hasMessageContaining(" are there, but not their schema history, table jobq_schema_history (dropped, "
+                        + "or the tables were copied without it): jobq cannot tell which schema version they are at, "
+                        + "and leaves them as they are. They hold 0 waiting one-time jobs and 1 recurring job. ");
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement();
+             var rows = statement.executeQuery("SELECT name FROM jobq_recurring_job")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(1)).as("the recurring job, left alone").isEqualTo("digest");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jobq_recurring_job", "jobq_scheduled_job_done"})
+    @DisplayName("an application's table of another jobq name, with none of jobq's beside it, is refused as not jobq's, "
+            + "without advice to drop it, and nothing is made beside it")
+    void anApplicationsTableOfAnyJobqNameIsRefusedAsNotJobqs(String table) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE " + table + " (id INT PRIMARY KEY, note VARCHAR(100))");
+            statement.execute("INSERT INTO " + table + " VALUES (1, 'mine')");
+        }
+
+        assertThatThrownBy(this::open).isInstanceOf(JobQueueException.class)
+                .hasMessageContaining("holds a table named " + table + " that is not jobq's")
+                .hasMessageNotContaining("drop");
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement();
+             var rows = statement.executeQuery("SELECT note FROM " + table)) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(1)).as("the application's row, left as it was").isEqualTo("mine");
+        }
+        try (Connection connection = DriverManager.getConnection(url);
+             var rows = connection.getMetaData().getTables(connection.getCatalog(), connection.getSchema(), "%",
+                     new String[] {"TABLE"})) {
+            List<String> tables = new ArrayList<>();
+            while (rows.next()) {
+                tables.add(rows.getString("TABLE_NAME").toLowerCase(Locale.ROOT));
+            }
+            assertThat(tables).as("nothing of jobq's made beside it").containsExactly(table);
         }
     }
 
