@@ -303,6 +303,24 @@ class JobqCommandTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"enqueue t", "stats", "dead-letters list"})
+    @DisplayName("an unknown --queue of a queue that opened names the config file read as the one to add it to, not "
+            + "jobq.yaml, as it does while the provider is out of reach")
+    void anUnknownQueueNamesTheConfigFileRead(String command, @TempDir Path dir) throws Exception {
+        // It said: jobq enqueue: unknown queue 'nope' (configured: default); add it under 'queues:' in jobq.yaml or
+        // with JobQueue.builder().queue(...), whatever --config said
+        Path config = Files.writeString(dir.resolve("prod.yaml"), "provider: { type: memory }\n");
+        List<String> args = new ArrayList<>(List.of(command.split(" ")));
+        args.addAll(List.of("--queue", "nope", "--config", config.toString()));
+
+        var run = CommandRun.of(args.toArray(String[]::new));
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("unknown queue 'nope' (configured: default); add it under 'queues:' in "
+                + config + " or with JobQueue.builder().queue(...)");
+    }
+
+    @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "dead-letters redrive | (ID): it is empty; give a dead job's id, as jobq dead-letters list shows them",
             "dead-letters delete | (ID): it is empty; give a dead job's id, as jobq dead-letters list shows them",

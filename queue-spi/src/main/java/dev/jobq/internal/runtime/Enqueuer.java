@@ -19,6 +19,7 @@ import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.JobSink;
 import dev.jobq.spi.QueueProvider;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,6 +60,7 @@ final class Enqueuer implements JobSink {
     private final EventBus events;
     private final ObjectMapper mapper;
     private final InstantSource clock;
+    private final @Nullable Path configFile;
     private final JobIds ids;
     /** A null payload as the mapper writes it, written once: jobs without a payload skip the mapper. */
     private final String nullPayloadJson;
@@ -70,9 +72,14 @@ final class Enqueuer implements JobSink {
     /** Threads announcing an enqueue's outcome (see {@link #announcesOn}). */
     private final Set<Thread> announcing = ConcurrentHashMap.newKeySet();
 
+    /**
+     * @param configFile the config file read, named where an unknown queue is to be added (it said jobq.yaml whatever
+     *                   file was read); null when none was
+     */
     Enqueuer(Map<String, QueueBinding> queues, Map<String, String> providerTypes, HandlerRegistry handlers,
-             EventBus events, ObjectMapper mapper, InstantSource clock) {
+             EventBus events, ObjectMapper mapper, InstantSource clock, @Nullable Path configFile) {
         this.queues = queues;
+        this.configFile = configFile;
         this.providerTypes = providerTypes;
         this.handlers = handlers;
         this.events = events;
@@ -466,7 +473,8 @@ final class Enqueuer implements JobSink {
         QueueBinding queue = queues.get(name);
         if (queue == null) {
             throw new JobRejectedException("unknown queue '" + name + "' (configured: " + String.join(", ",
-                    queues.keySet()) + "); add it under 'queues:' in jobq.yaml or with JobQueue.builder().queue(...)");
+                    queues.keySet()) + "); add it under 'queues:' in " + (configFile == null ? "jobq.yaml" : configFile)
+                    + " or with JobQueue.builder().queue(...)");
         }
         return queue;
     }

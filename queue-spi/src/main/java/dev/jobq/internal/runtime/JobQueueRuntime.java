@@ -43,6 +43,7 @@ import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
 import java.io.IOException;
 import java.lang.reflect.Type;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -124,7 +125,7 @@ public final class JobQueueRuntime implements JobQueue {
     JobQueueRuntime(JobQueueConfig config, Map<String, QueueBinding> queues, Map<String, String> providerTypes,
                     EventBus events, ObjectMapper mapper, InstantSource clock,
                     Function<Enqueuer, @Nullable JobScheduler> schedulerFactory,
-                    boolean schedulerFires) {
+                    boolean schedulerFires, @Nullable Path configFile) {
         this.config = config;
         this.queues = queues;
         this.providerTypes = providerTypes;
@@ -133,7 +134,7 @@ public final class JobQueueRuntime implements JobQueue {
         this.registering = handlers.registering(mapper);
         this.clock = clock;
         this.schedulerFires = schedulerFires;
-        this.enqueuer = new Enqueuer(queues, providerTypes, handlers, events, mapper, clock);
+        this.enqueuer = new Enqueuer(queues, providerTypes, handlers, events, mapper, clock, configFile);
         this.scheduler = schedulerFactory.apply(enqueuer);
         this.enqueuer.useScheduler(scheduler);
         this.schedulerApi = scheduler == null ? null : new SchedulerFacade(scheduler, enqueuer, this::admit);

@@ -140,7 +140,7 @@ final class RuntimeAssembly {
             }
             SchedulerPlan scheduler = schedulerPlan(spec, config.scheduler(), catalog);
             return new JobQueueRuntime(config, queues, types, events, mapper, spec.clock(), scheduler::create,
-                    scheduler.fires());
+                    scheduler.fires(), spec.configFile());
         } catch (RuntimeException | Error e) {
             // Those given in code are closed by JobQueueBuilder.build(), whichever step failed. An Error too (a
             // provider's classes failing to initialise, a class missing on the module path): it left those created
