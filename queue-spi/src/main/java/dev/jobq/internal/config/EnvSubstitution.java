@@ -232,6 +232,16 @@ final class EnvSubstitution {
         };
     }
 
+    /**
+     * The reference inside a default, as shown: up to the first '}', without the default of a variable named like a
+     * secret ({@code ${DB_PASSWORD:-changeme}} showed the password that stands for it, which is hidden elsewhere).
+     */
+    private static String nested(String reference) {
+        Matcher name = NAME.matcher(reference).region(2, reference.length());
+        return name.lookingAt() && Secrets.isSecretKey(name.group()) ? "${" + name.group()
+                : Secrets.maskUrl(reference);
+    }
+
     private @Nullable String resolve(String path, String reference) {
         int separator = reference.indexOf(":-");
         String name = separator < 0 ? reference : reference.substring(0, separator);
@@ -251,7 +261,7 @@ final class EnvSubstitution {
             // ${A:-${B}} would give A's value and a stray "}", or the text "${B}": neither is what was meant
             problems.accept(path, "the default of ${" + name + "} holds a reference" + (isSecret(path)
                     || Secrets.isSecretKey(name) ? ""
-                    : ", " + Secrets.maskUrl(fallback.substring(fallback.indexOf("${"))) + "…") + ", which is not read "
+                    : ", " + nested(fallback.substring(fallback.indexOf("${"))) + "…") + ", which is not read "
                     + "as one (a default is text up to the first '}'); write the default out, e.g. ${" + name
                     + ":-value}, or set " + name);
             return null;

@@ -210,6 +210,16 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void neverShowsTheDefaultOfAVariableNamedLikeASecretInsideAnotherOnesDefault() {
+        // ${DB_URL:-${DB_PASSWORD:-changeme}}: the nested reference is shown up to the first '}', and with it the
+        // development password that stands for DB_PASSWORD, which the same default outside it hides
+        assertThat(Load.problems("scheduler:\n  jdbcUrl: ${JDBC_URL:-${DB_PASSWORD:-changeme}}\n", Map.of()))
+                .containsExactly("scheduler.jdbcUrl: the default of ${JDBC_URL} holds a reference, ${DB_PASSWORD…, "
+                        + "which is not read as one (a default is text up to the first '}'); write the default out, "
+                        + "e.g. ${JDBC_URL:-value}, or set JDBC_URL");
+    }
+
+    @Test
     void writesALiteralDollarBraceForADoubledDollar() {
         JobQueueConfig config = Load.yaml("scheduler:\n  password: \"a$${NOT_A_VAR}b$c\"\n");
 
