@@ -1,5 +1,6 @@
 package dev.jobq.internal.config;
 
+import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Secrets;
 import dev.jobq.spi.UntrustedText;
 import java.math.BigInteger;
@@ -113,7 +114,7 @@ final class EnvSubstitution {
      * shorter one would be masked inside the message's own words too ({@code standal****e} for "on"). The value as
      * set and stripped of its blanks, as a list's reader and a duration's repeat it: a secret made from a file ends
      * in a newline, which was masked with it where quoted whole and left the secret shown where stripped. A number
-     * also as a number's reader repeats it.
+     * also as a number's reader repeats it, and a duration as a duration's range prints it.
      */
     private static String masked(String text, String value) {
         String out = text;
@@ -136,7 +137,22 @@ final class EnvSubstitution {
                 out = out.replace(shown, Secrets.MASK);
             }
         }
+        String duration = formattedDuration(stripped);
+        if (duration != null) {
+            // a duration's range repeats it formatted, often shorter: 7200s as "got 2h"; masked as a word of its own
+            out = out.replaceAll("(?<![\\w.])" + Pattern.quote(duration) + "(?![\\w.])",
+                    Matcher.quoteReplacement(Secrets.MASK));
+        }
         return out;
+    }
+
+    /** {@code value} as a duration's problems print it ({@code 2h} for {@code 7200s}), or null when it is none. */
+    private static @Nullable String formattedDuration(String value) {
+        try {
+            return DurationFormat.format(DurationFormat.parse(value));
+        } catch (IllegalArgumentException notADuration) {
+            return null;
+        }
     }
 
     private static boolean within(String problem, String key) {

@@ -220,6 +220,13 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void masksTheValueOfAVariableNamedLikeASecretAlsoWhereAKeyRepeatsItAsADuration() {
+        // a duration's range repeats the value formatted: 7200s as "got 2h", which tells the secret as well
+        assertThat(Load.problems("worker:\n  pollInterval: ${API_TOKEN}\n", Map.of("API_TOKEN", "7200s")))
+                .containsExactly("worker.pollInterval: must be ≤ 1h, got ****");
+    }
+
+    @Test
     void writesALiteralDollarBraceForADoubledDollar() {
         JobQueueConfig config = Load.yaml("scheduler:\n  password: \"a$${NOT_A_VAR}b$c\"\n");
 
