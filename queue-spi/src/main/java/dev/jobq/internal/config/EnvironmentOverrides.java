@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,6 +25,8 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
     static final String SCHEDULER_ENABLED = "SCHEDULER_ENABLED";
     static final String SCHEDULER_POLL_INTERVAL = "SCHEDULER_POLL_INTERVAL";
 
+    /** A duration of numbers with units, as {@link DurationFormat} reads them; one it refuses is too large. */
+    private static final Pattern WITH_UNITS = Pattern.compile("(\\d+\\s*(ms|s|m|h|d)\\s*)+", Pattern.CASE_INSENSITIVE);
     private static final List<String> DURATIONS = List.of(QUEUE_POLL_INTERVAL, QUEUE_SHUTDOWN_TIMEOUT,
             SCHEDULER_POLL_INTERVAL);
 
@@ -33,7 +36,7 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
     static EnvironmentOverrides read(Map<String, String> env, Settings anySection) {
         Map<String, String> present = new LinkedHashMap<>();
         Map<String, String> notDurations = new LinkedHashMap<>();
-        Map<String, String> tooManyMillis = new LinkedHashMap<>();
+        Map<String, String> tooLarge = new LinkedHashMap<>();
         for (String name : List.of(QUEUE_CONCURRENCY, QUEUE_POLL_INTERVAL, QUEUE_SHUTDOWN_TIMEOUT, SCHEDULER_ENABLED,
                 SCHEDULER_POLL_INTERVAL)) {
             String value = env.get(name);
@@ -45,12 +48,15 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
                     String millis = text.replaceFirst("^0+(?=\\d)", "");
                     // past 18 digits a long may not hold them: refused here, as set, not as "'…ms' is too large"
                     if (millis.length() > 18) {
-                        tooManyMillis.put(name, text);
+                        tooLarge.put(name, text + " milliseconds");
                     } else {
                         present.put(name, millis + "ms");
                     }
                 } else if (isDuration(text)) {
                     present.put(name, text);
+                } else if (WITH_UNITS.matcher(text).matches()) {
+                    // 99999999999999999999s: its form is right and it is too large; "not a duration" sent one to the form
+                    tooLarge.put(name, text);
                 } else {
                     notDurations.put(name, text);
                 }
@@ -62,12 +68,12 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
                         ? vars.integer(QUEUE_CONCURRENCY, WorkerSettings.DEFAULT_CONCURRENCY, 1,
                                 Limits.MAX_CONCURRENCY)
                         : null,
-                duration(vars, notDurations, tooManyMillis, QUEUE_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL,
+                duration(vars, notDurations, tooLarge, QUEUE_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL,
                         Limits.MAX_POLL_INTERVAL),
-                duration(vars, notDurations, tooManyMillis, QUEUE_SHUTDOWN_TIMEOUT, Duration.ZERO,
+                duration(vars, notDurations, tooLarge, QUEUE_SHUTDOWN_TIMEOUT, Duration.ZERO,
                         Limits.MAX_SHUTDOWN_TIMEOUT),
                 vars.has(SCHEDULER_ENABLED) ? vars.bool(SCHEDULER_ENABLED, false) : null,
-                duration(vars, notDurations, tooManyMillis, SCHEDULER_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL,
+                duration(vars, notDurations, tooLarge, SCHEDULER_POLL_INTERVAL, Limits.MIN_POLL_INTERVAL,
                         Limits.MAX_POLL_INTERVAL));
     }
 
@@ -81,11 +87,10 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
     }
 
     private static @Nullable Duration duration(Settings vars, Map<String, String> notDurations,
-                                               Map<String, String> tooManyMillis, String name, Duration min,
+                                               Map<String, String> tooLarge, String name, Duration min,
                                                Duration max) {
-        if (tooManyMillis.containsKey(name)) {
-            vars.problem(name, "must be ≤ " + DurationFormat.format(max) + ", got " + tooManyMillis.get(name)
-                    + " milliseconds");
+        if (tooLarge.containsKey(name)) {
+            vars.problem(name, "must be ≤ " + DurationFormat.format(max) + ", got " + tooLarge.get(name));
             return null;
         }
         String bad = notDurations.get(name);

@@ -77,6 +77,14 @@ class EnvironmentOverridesTest {
     }
 
     @Test
+    @DisplayName("a duration with a unit too large to count is refused as beyond the key's maximum, as bare "
+            + "milliseconds are, not as 'not a duration' with the forms it already has")
+    void refusesADurationWithAUnitTooLargeToCountAsTooLarge() {
+        assertThat(Load.problems(FILE, Map.of("QUEUE_SHUTDOWN_TIMEOUT", "99999999999999999999s"))).containsExactly(
+                "QUEUE_SHUTDOWN_TIMEOUT: must be ≤ 1d, got 99999999999999999999s");
+    }
+
+    @Test
     @DisplayName("milliseconds too many to count are refused with the value as the variable holds it, not with an 'ms' "
             + "it does not have")
     void refusesMillisecondsTooManyToCountWithTheValueAsSet() {
