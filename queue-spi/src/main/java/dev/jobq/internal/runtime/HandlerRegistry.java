@@ -21,6 +21,7 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.lang.reflect.TypeVariable;
 import java.lang.reflect.WildcardType;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -105,13 +106,18 @@ public final class HandlerRegistry {
     /**
      * Refuses {@link HandlerOptions} whose queue is not one of {@code configured}: each enqueue of the type would be
      * refused. A queue checks it before it registers; {@code jobq config check}, through
-     * {@link #registering(Collection)}, with the same words.
+     * {@link #registering(Collection, Path)}, with the same words.
+     *
+     * @param configFile the config file read, named as the one to add the queue to (it said jobq.yaml whatever file
+     *                   was read); null when none was
      */
-    public static void requireConfiguredQueue(String type, HandlerOptions options, Collection<String> configured) {
+    public static void requireConfiguredQueue(String type, HandlerOptions options, Collection<String> configured,
+                                              @Nullable Path configFile) {
         if (options.queue() != null && !configured.contains(options.queue())) {
             throw new IllegalArgumentException("job type '" + type + "': its default queue '" + options.queue()
                     + "' is not configured (configured: " + String.join(", ", configured) + "); add it under "
-                    + "'queues:' in jobq.yaml or with JobQueue.builder().queue(...), or name a configured one");
+                    + "'queues:' in " + (configFile == null ? "jobq.yaml" : configFile)
+                    + " or with JobQueue.builder().queue(...), or name a configured one");
         }
     }
 
@@ -120,16 +126,17 @@ public final class HandlerRegistry {
      * with {@code mapper}. A queue registers through it, checking the options' queue itself first.
      */
     public JobHandlerRegistry registering(ObjectMapper mapper) {
-        return new Registering(Objects.requireNonNull(mapper, "mapper"), null);
+        return new Registering(Objects.requireNonNull(mapper, "mapper"), null, null);
     }
 
     /**
      * As a queue of {@code queues} built without an {@code objectMapper(...)} registers: payload types read with a
      * queue's default mapper (java.time included), options refused whose queue is not one of {@code queues}. {@code
-     * jobq config check} registers through it, and so refuses what {@code jobq run} refuses, with the same words.
+     * jobq config check} registers through it, and so refuses what {@code jobq run} refuses, with the same words:
+     * {@code configFile} is the file that configured {@code queues}, or null.
      */
-    public JobHandlerRegistry registering(Collection<String> queues) {
-        return new Registering(JobQueueRuntime.defaultMapper(), List.copyOf(queues));
+    public JobHandlerRegistry registering(Collection<String> queues, @Nullable Path configFile) {
+        return new Registering(JobQueueRuntime.defaultMapper(), List.copyOf(queues), configFile);
     }
 
     public Optional<Registration> find(String type) {
@@ -171,10 +178,12 @@ public final class HandlerRegistry {
         private final ObjectMapper mapper;
         /** The configured queues options may name; null where the caller checks that itself (a queue). */
         private final @Nullable List<String> queues;
+        private final @Nullable Path configFile;
 
-        Registering(ObjectMapper mapper, @Nullable List<String> queues) {
+        Registering(ObjectMapper mapper, @Nullable List<String> queues, @Nullable Path configFile) {
             this.mapper = mapper;
             this.queues = queues;
+            this.configFile = configFile;
         }
 
         @Override
@@ -206,7 +215,7 @@ public final class HandlerRegistry {
         private void requireQueue(String type, HandlerOptions options) {
             Objects.requireNonNull(options, NULL_OPTIONS);
             if (queues != null) {
-                requireConfiguredQueue(type, options, queues);
+                requireConfiguredQueue(type, options, queues, configFile);
             }
         }
 

@@ -99,6 +99,8 @@ public final class JobQueueRuntime implements JobQueue {
     private final @Nullable JobScheduler scheduler;
     private final @Nullable Scheduler schedulerApi;
     private final boolean schedulerFires;
+    /** The config file read, named where a handler's unknown queue is to be added; null when none was. */
+    private final @Nullable Path configFile;
     private final ReentrantLock lifecycle = new ReentrantLock();
     private @Nullable Worker worker;
     /** How many jobs the worker receives in its life ({@code jobq run --max-jobs}); 0 for no limit. */
@@ -134,6 +136,7 @@ public final class JobQueueRuntime implements JobQueue {
         this.registering = handlers.registering(mapper);
         this.clock = clock;
         this.schedulerFires = schedulerFires;
+        this.configFile = configFile;
         this.enqueuer = new Enqueuer(queues, providerTypes, handlers, events, mapper, clock, configFile);
         this.scheduler = schedulerFactory.apply(enqueuer);
         this.enqueuer.useScheduler(scheduler);
@@ -227,7 +230,7 @@ public final class JobQueueRuntime implements JobQueue {
      */
     private void requireQueue(String type, HandlerOptions options) {
         HandlerRegistry.requireType(type);
-        HandlerRegistry.requireConfiguredQueue(type, options, queues.keySet());
+        HandlerRegistry.requireConfiguredQueue(type, options, queues.keySet(), configFile);
     }
 
     @Override

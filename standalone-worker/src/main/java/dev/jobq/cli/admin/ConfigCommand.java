@@ -12,6 +12,7 @@ import dev.jobq.internal.runtime.HandlerRegistry;
 import dev.jobq.internal.discovery.ProviderCatalog;
 import dev.jobq.spi.DurationFormat;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Set;
 import java.util.TreeSet;
@@ -56,7 +57,7 @@ public final class ConfigCommand extends CommandGroup {
             try (QueueSetup setup = queueOptions.setup(context)) {
                 PrintWriter out = spec.commandLine().getOut();
                 JobQueueConfig config = setup.config();
-                String handlers = handlerTypes(setup.classLoader(), config.providers().keySet());
+                String handlers = handlerTypes(setup.classLoader(), config.providers().keySet(), setup.configFile());
                 out.println(setup.configFile() + ": OK");
                 for (ProviderSection section : config.providers().values()) {
                     out.println("  queue " + section.queueName() + ": " + section.type());
@@ -89,9 +90,9 @@ public final class ConfigCommand extends CommandGroup {
          * them into a queue of {@code queues}: a module that cannot be loaded, two that register one type, or a
          * handler whose options name a queue the file does not configure, fail the check as they fail {@code run}.
          */
-        private static String handlerTypes(ClassLoader classLoader, Collection<String> queues) {
+        private static String handlerTypes(ClassLoader classLoader, Collection<String> queues, Path configFile) {
             var handlers = new HandlerRegistry();
-            HandlerModules.registerAll(handlers.registering(queues),
+            HandlerModules.registerAll(handlers.registering(queues, configFile),
                     HandlerModules.find(classLoader));
             Set<String> types = handlers.types();
             return types.isEmpty() ? "none (jobq run refuses to start without one)"

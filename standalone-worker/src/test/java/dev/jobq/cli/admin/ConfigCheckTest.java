@@ -216,14 +216,15 @@ class ConfigCheckTest {
                     registry.registerJobHandler("report:build", String.class, (job, ctx) -> { },
                             dev.jobq.HandlerOptions.defaults().queue("reports"));
                 """);
-        Path file = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+        // the file to add it to is the one read: it said jobq.yaml whatever --config said
+        Path file = Files.writeString(dir.resolve("prod.yaml"), "provider: { type: memory }\n");
 
         var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
                 file.toString(), "--handlers", handlers.toString());
 
         assertThat(run.exitCode()).as(run.out()).isEqualTo(2);
         assertThat(run.err()).contains("handler module shop.Reports: job type 'report:build': its default queue "
-                + "'reports' is not configured (configured: default); add it under 'queues:' in jobq.yaml or with "
+                + "'reports' is not configured (configured: default); add it under 'queues:' in " + file + " or with "
                 + "JobQueue.builder().queue(...), or name a configured one");
         assertThat(run.out()).doesNotContain("OK");
 
