@@ -21,6 +21,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.Manifest;
 
@@ -107,6 +108,11 @@ public final class Launcher {
                         + System.getProperty("java.class.path"));
                 System.exit(NO_USABLE_JAVA);
             }
+            String unread = unreadArgument(program, args, System.getProperty("sun.jnu.encoding"), System.getenv());
+            if (unread != null) {
+                System.err.println(unread);
+                System.exit(NO_USABLE_JAVA);
+            }
             System.err.println(program + ": this java is " + running + " (" + System.getProperty("java.home")
                     + "); " + program + " needs " + REQUIRED + " or newer: running with JAVA_HOME's, Java " + javaHomeFeature
                     + " (" + javaHome + ")");
@@ -114,6 +120,38 @@ public final class Launcher {
         }
         System.err.println(tooOld(program, running, System.getProperty("java.home"), javaHome, javaHomeFeature));
         System.exit(NO_USABLE_JAVA);
+    }
+
+    /**
+     * The first argument this java could not read in the locale's {@code encoding} ({@code sun.jnu.encoding}), named
+     * with the fix, as the worker's java names it; null when there is none, or when they were read in UTF-8. The
+     * relaunch passes each argument on in that encoding, where its U+FFFD becomes '?', which the worker's java cannot
+     * tell from one typed: {@code zoë:greet} was enqueued as {@code zo??:greet}, exit 0.
+     */
+    static String unreadArgument(String program, String[] args, String encoding, Map<String, String> environment) {
+        if (encoding == null || encoding.replace("-", "").equalsIgnoreCase("UTF8")) {
+            return null;
+        }
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].indexOf('\uFFFD') >= 0) {
+                String locale = "LC_ALL, LC_CTYPE and LANG unset";
+                for (String name : new String[] {"LC_ALL", "LC_CTYPE", "LANG"}) {
+                    String value = environment.get(name);
+                    if (value != null && !value.isEmpty()) {
+                        locale = name + "=" + value;
+                        break;
+                    }
+                }
+                String shown = args[i].length() > 200 ? args[i].substring(0, 200) + "..." : args[i];
+                return program + ": argument " + (i + 1) + " of the command line, '" + shown.replace("\uFFFD", "\\ufffd")
+                        + "', lost characters: Java read the command line in " + encoding + ", the encoding of this "
+                        + "process's locale (" + locale + "), and put U+FFFD (\\ufffd) in place of each byte it could "
+                        + "not read; nothing was done. Run " + program + " with a UTF-8 locale, e.g. LC_ALL=C.UTF-8 java "
+                        + "-jar " + program + ".jar ... (systemd: Environment=LC_ALL=C.UTF-8; cron: a line LC_ALL=C.UTF-8 "
+                        + "in the crontab)";
+            }
+        }
+        return null;
     }
 
     /**

@@ -29,6 +29,24 @@ class LauncherTest {
     Path dir;
 
     @Test
+    @DisplayName("an argument Java 17 could not read in the process's locale is refused before the relaunch, which "
+            + "would pass its U+FFFD on as '?', a letter the worker's java cannot tell from one typed")
+    void anArgumentTheLocaleCouldNotReadIsRefusedBeforeTheRelaunch() {
+        // LC_ALL=C, java 17 -jar jobq.jar enqueue 'zoë:greet': the child read zo??:greet, enqueued it, and exited 0
+        String[] args = {"enqueue", "zo\ufffd\ufffd:greet"};
+
+        assertThat(Launcher.unreadArgument("jobq", args, "ANSI_X3.4-1968", Map.of("LC_ALL", "C"))).isEqualTo(
+                "jobq: argument 2 of the command line, 'zo\\ufffd\\ufffd:greet', lost characters: Java read the command "
+                        + "line in ANSI_X3.4-1968, the encoding of this process's locale (LC_ALL=C), and put U+FFFD "
+                        + "(\\ufffd) in place of each byte it could not read; nothing was done. Run jobq with a UTF-8 "
+                        + "locale, e.g. LC_ALL=C.UTF-8 java -jar jobq.jar ... (systemd: Environment=LC_ALL=C.UTF-8; "
+                        + "cron: a line LC_ALL=C.UTF-8 in the crontab)");
+        assertThat(Launcher.unreadArgument("jobq", args, "UTF-8", Map.of())).as("read in UTF-8: the user's own").isNull();
+        assertThat(Launcher.unreadArgument("jobq", new String[] {"enqueue", "zoe:greet"}, "ANSI_X3.4-1968",
+                Map.of("LC_ALL", "C"))).isNull();
+    }
+
+    @Test
     @DisplayName("reads the feature release of old and new specification versions")
     void featureOfSpecificationVersions() {
         assertThat(Launcher.feature("1.8")).isEqualTo(8);
