@@ -14,8 +14,8 @@ public interface DeadLetters {
 
     /**
      * Puts the job back on its queue with a fresh set of attempts; false if the id is unknown, or a
-     * live job has its id or its deduplication key, or the scheduler holds a job of the queue with that key (it would
-     * be a duplicate of that one). Through
+     * live job has its id or its deduplication key, or the scheduler holds a job of the queue with that
+     * key (it would be a duplicate of that one). Through
      * {@link JobQueue#deadLetters(String)}, a redrive is announced to listeners as {@link JobEvent.Enqueued},
      * and, like an enqueue, throws {@link JobQueueException} once the queue's worker has stopped in
      * {@link JobQueue#close()}, the dead letter staying where it is.
