@@ -18,7 +18,8 @@ public interface DeadLetters {
      * key (it would be a duplicate of that one). Through
      * {@link JobQueue#deadLetters(String)}, a redrive is announced to listeners as {@link JobEvent.Enqueued},
      * and, like an enqueue, throws {@link JobQueueException} once the queue's worker has stopped in
-     * {@link JobQueue#close()}, the dead letter staying where it is.
+     * {@link JobQueue#close()}, or when the scheduler's store cannot be asked for the dead job's
+     * deduplication key, the dead letter staying where it is.
      */
     boolean redrive(String jobId);
 
