@@ -1,9 +1,9 @@
 package dev.jobq;
 
 /**
- * Thrown by {@link JobContext#throwIfCancelled()} once the attempt has timed out, the worker is
- * shutting down, or the attempt's lease was lost ({@link JobContext#isCancelled()}). The worker already
- * knows why; the handler only has to let it propagate.
+ * Thrown by {@link JobContext#throwIfCancelled()} once the attempt has timed out, the worker's shutdown
+ * cancelled it ({@code shutdownTimeout} passed while it ran), or the attempt's lease was lost
+ * ({@link JobContext#isCancelled()}). The worker already knows why; the handler only has to let it propagate.
  */
 public final class JobCancelledException extends JobQueueException {
 

@@ -42,11 +42,13 @@ public interface JobContext {
     void progress(int percent);
 
     /**
-     * True once the attempt has timed out, the worker is shutting down, or the provider said its lease
-     * was lost (SQS no longer holds the delivery, which may run elsewhere): stop, the job's work is no
-     * longer this attempt's. After a lost lease nothing the handler does is recorded: returning or throwing
-     * is neither acknowledged nor announced (no {@code Completed}, {@code Failed} or {@code Dead}) nor counted;
-     * the job's other delivery settles it.
+     * True once the attempt has timed out, the worker's shutdown cancelled it (its handler still ran when
+     * {@code shutdownTimeout} passed, and its job is released), or the provider said its lease was lost (SQS
+     * no longer holds the delivery, which may run elsewhere): stop, the job's work is no longer this
+     * attempt's. Not while {@code close()} waits for the handler to finish: a handler that returns then
+     * completes its job as usual. After a lost lease nothing the handler does is recorded: returning or
+     * throwing is neither acknowledged nor announced (no {@code Completed}, {@code Failed} or {@code Dead})
+     * nor counted; the job's other delivery settles it.
      */
     boolean isCancelled();
 

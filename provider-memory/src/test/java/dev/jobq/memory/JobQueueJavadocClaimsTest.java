@@ -738,6 +738,52 @@ class JobQueueJavadocClaimsTest {
         }
     }
 
+    @Test
+    void jobContext_isCancelled_falseWhileClose_waitsForTheHandler_trueOnceShutdownTimeoutPassedAndItIsInterrupted()
+            throws Exception {
+        var started = new CountDownLatch(1);
+        var look = new CountDownLatch(1);
+        var whileDraining = new CompletableFuture<Boolean>();
+        var atInterrupt = new CompletableFuture<Boolean>();
+        var events = new EventRecorder();
+        // long enough that the handler, on a busy machine, looks before it passes
+        JobQueue jobs = JobQueue.builder().listener(events).shutdownTimeout(Duration.ofSeconds(3)).build();
+        Thread closer = null;
+        try {
+            jobs.registerJobHandler("work:long", Work.class, (job, ctx) -> {
+                started.countDown();
+                try {
+                    look.await(20, TimeUnit.SECONDS);
+                    whileDraining.complete(ctx.isCancelled());
+                    new CountDownLatch(1).await(20, TimeUnit.SECONDS); // only the shutdown's interrupt ends it
+                    atInterrupt.complete(false);
+                } catch (InterruptedException e) {
+                    atInterrupt.complete(ctx.isCancelled());
+                }
+            });
+            jobs.start();
+            jobs.enqueue("work:long", new Work("a"), EnqueueOptions.builder().timeout(Duration.ofMinutes(1)).build());
+            assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+            closer = Thread.ofPlatform().start(jobs::close);
+            // close() began: its poll loop has ended, and it now waits up to shutdownTimeout for the handler
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> Thread.getAllStackTraces()
+                    .keySet().stream().noneMatch(t -> t.getName().equals("jobq-poll-default")));
+            look.countDown();
+
+            // the worker is shutting down, but the handler may still finish: not cancelled yet
+            assertThat(whileDraining.get(20, TimeUnit.SECONDS)).isFalse();
+            // shutdownTimeout passed: cancelled, interrupted, and its job released
+            assertThat(atInterrupt.get(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(events.awaitCount(JobEvent.Released.class, 1)).hasSize(1);
+        } finally {
+            look.countDown();
+            if (closer != null) {
+                closer.join(Duration.ofSeconds(20));
+            }
+            jobs.close();
+        }
+    }
+
     // JobListener
 
     @Test

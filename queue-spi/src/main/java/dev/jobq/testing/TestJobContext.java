@@ -14,9 +14,10 @@ import org.slf4j.helpers.MessageFormatter;
 
 /**
  * A {@link JobContext} for calling a handler directly in a test, without a queue: it records what
- * the handler logged and the progress it reported, and can be cancelled, as a timed-out attempt or
- * a worker shutting down would be. It keeps the worker's rules: progress outside 0–100 is refused,
- * and {@link #throwIfCancelled()} throws {@link JobCancelledException} once cancelled. The worker also
+ * the handler logged and the progress it reported, and can be cancelled, as a timed-out attempt, or
+ * one still running when its worker's {@code shutdownTimeout} passed, would be. It keeps the worker's
+ * rules: progress outside 0–100 is refused, and {@link #throwIfCancelled()} throws
+ * {@link JobCancelledException} once cancelled. The worker also
  * interrupts the handler's thread, which {@link #cancel()} cannot do (it does not know that thread):
  * to test a handler that blocks, interrupt the thread it runs on after {@code cancel()}. Thread-safe,
  * so a handler may use it from threads it starts.
