@@ -88,7 +88,8 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
      * concurrently and leave in {@code SendMessageBatch} calls of ten, several at a time, so a
      * thousand jobs cost about a hundred round trips spread over a few at once instead of a thousand
      * one after another; on FIFO queues and the memory provider they are stored one after another, in
-     * order. Ids and events are those of {@link #enqueue} for each job.
+     * order. Jobs the scheduler holds (an instant, or a delay beyond the provider's) are handed to their queue in the
+     * order of the payloads too. Ids and events are those of {@link #enqueue} for each job.
      *
      * @throws IllegalArgumentException if {@code type} is null, blank or longer than 255 characters
      * @throws NullPointerException     if {@code payloads} or {@code options} is null

@@ -144,8 +144,20 @@ final class Enqueuer implements JobSink {
                     + " jobs was enqueued");
         }
         List<JobEnvelope> envelopes = new ArrayList<>(count);
-        for (String payloadJson : payloadJsons) {
-            envelopes.add(envelope(type, payloadJson, jobOptions, timing, options.traceId()));
+        if (count > 0 && heldByScheduler(queue, timing)) {
+            // All due at one instant, and the scheduler hands such jobs on in the order of their ids, whose bits after
+            // the millisecond are random: ascending ids in the payloads' order reach the queue in that order, as a
+            // FIFO group needs (they reached it in any order).
+            String[] ascending = new String[count];
+            Arrays.setAll(ascending, i -> ids.next());
+            Arrays.sort(ascending);
+            for (int i = 0; i < count; i++) {
+                envelopes.add(envelope(ascending[i], type, payloadJsons.get(i), jobOptions, timing, options.traceId()));
+            }
+        } else {
+            for (String payloadJson : payloadJsons) {
+                envelopes.add(envelope(type, payloadJson, jobOptions, timing, options.traceId()));
+            }
         }
         String[] jobIds = new String[count];
         RuntimeException[] failures = new RuntimeException[count];
@@ -284,7 +296,12 @@ final class Enqueuer implements JobSink {
 
     private JobEnvelope envelope(String type, String payloadJson, JobOptions options, Timing timing,
                                  @Nullable String traceId) {
-        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, ids.next(), type, payloadJson, options, 0, timing.now(),
+        return envelope(ids.next(), type, payloadJson, options, timing, traceId);
+    }
+
+    private static JobEnvelope envelope(String id, String type, String payloadJson, JobOptions options, Timing timing,
+                                        @Nullable String traceId) {
+        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, id, type, payloadJson, options, 0, timing.now(),
                 timing.scheduledFor(), traceId);
     }
 

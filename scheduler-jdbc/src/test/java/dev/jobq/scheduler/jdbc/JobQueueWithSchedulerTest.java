@@ -164,6 +164,32 @@ class JobQueueWithSchedulerTest {
     }
 
     @Test
+    @DisplayName("enqueueAll of jobs for one instant hands them to the queue in the payloads' order, as a FIFO group "
+            + "needs, also when their ids fall in one millisecond")
+    void enqueueAllForAnInstantIsHandedOnInThePayloadsOrder() {
+        List<String> handedOn = new CopyOnWriteArrayList<>();
+        JobQueue jobs = queue(new dev.jobq.testing.ForwardingQueueProvider(memory()) {
+            @Override
+            public dev.jobq.spi.EnqueueResult enqueue(dev.jobq.spi.JobEnvelope envelope, Duration delay) {
+                handedOn.add(envelope.payloadJson());
+                return super.enqueue(envelope, delay);
+            }
+        });
+        List<Reminder> payloads = java.util.stream.IntStream.range(0, 20).mapToObj(i -> new Reminder("user-" + i))
+                .toList();
+
+        // The clock stands still: every id falls in one millisecond, its other bits random.
+        List<String> ids = jobs.enqueueAll("reminder:send", payloads,
+                EnqueueOptions.at(T0.plus(Duration.ofMinutes(5))));
+        clock.advance(Duration.ofMinutes(5));
+
+        await().atMost(WAIT).until(() -> handedOn.size() == payloads.size());
+        assertThat(handedOn).as("the hand-offs, in order").containsExactlyElementsOf(payloads.stream()
+                .map(reminder -> "{\"user\":\"" + reminder.user() + "\"}").toList());
+        assertThat(ids).doesNotHaveDuplicates().hasSize(payloads.size());
+    }
+
+    @Test
     void aJobForAnInstantIsHeldByTheSchedulerEvenWhenTheProviderCouldHoldIt() {
         JobQueue jobs = queue(memory());
 
