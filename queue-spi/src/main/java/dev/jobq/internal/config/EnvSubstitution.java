@@ -250,12 +250,17 @@ final class EnvSubstitution {
 
     /**
      * The reference inside a default, as shown: up to the first '}', without the default of a variable named like a
-     * secret ({@code ${DB_PASSWORD:-changeme}} showed the password that stands for it, which is hidden elsewhere).
+     * secret ({@code ${DB_PASSWORD:-changeme}} showed the password that stands for it, which is hidden elsewhere), also
+     * where it is nested deeper ({@code ${PRIMARY_URL:-${DB_PASSWORD:-changeme}}}): cut after the first such name.
      */
     private static String nested(String reference) {
-        Matcher name = NAME.matcher(reference).region(2, reference.length());
-        return name.lookingAt() && Secrets.isSecretKey(name.group()) ? "${" + name.group()
-                : Secrets.maskUrl(reference);
+        for (int at = reference.indexOf("${"); at >= 0; at = reference.indexOf("${", at + 2)) {
+            Matcher name = NAME.matcher(reference).region(at + 2, reference.length());
+            if (name.lookingAt() && Secrets.isSecretKey(name.group())) {
+                return Secrets.maskUrl(reference.substring(0, name.end()));
+            }
+        }
+        return Secrets.maskUrl(reference);
     }
 
     private @Nullable String resolve(String path, String reference) {

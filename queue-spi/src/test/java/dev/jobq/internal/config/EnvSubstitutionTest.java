@@ -220,6 +220,18 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void neverShowsTheDefaultOfAVariableNamedLikeASecretNestedDeeperInAnotherOnesDefault() {
+        // ${JDBC_URL:-${PRIMARY_URL:-${DB_PASSWORD:-changeme}}}: the nested reference, shown up to the first '}', held
+        // the password's default, as the reference it starts with is not one named like a secret
+        assertThat(Load.problems("scheduler:\n  jdbcUrl: ${JDBC_URL:-${PRIMARY_URL:-${DB_PASSWORD:-changeme}}}\n",
+                Map.of())).containsExactly("scheduler.jdbcUrl: the default of ${JDBC_URL} holds a reference, "
+                        + "${PRIMARY_URL:-${DB_PASSWORD…, which is not read as one (a default is text up to the first "
+                        + "'}'); write the default out, e.g. ${JDBC_URL:-value}, or set JDBC_URL");
+        assertThat(Load.problems("worker:\n  concurrency: ${A:-${B:-x${API_TOKEN:-s3cr3t}}}\n", Map.of()))
+                .singleElement().asString().doesNotContain("s3cr3t").contains(", ${B:-x${API_TOKEN…, which");
+    }
+
+    @Test
     void masksTheValueOfAVariableNamedLikeASecretAlsoWhereAKeyRepeatsItAsADuration() {
         // a duration's range repeats the value formatted: 7200s as "got 2h", which tells the secret as well
         assertThat(Load.problems("worker:\n  pollInterval: ${API_TOKEN}\n", Map.of("API_TOKEN", "7200s")))
