@@ -95,8 +95,10 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
         }
         String bad = notDurations.get(name);
         String positive = bad == null || !bad.startsWith("-") ? null : bad.substring(1).strip();
-        if (positive != null && (positive.matches("\\d+") || isDuration(positive))) {
-            // as the file's '-5s' is told: "is not a duration" sent one looking at the form, not at the sign
+        if (positive != null && (positive.matches("\\d+") || isDuration(positive)
+                || WITH_UNITS.matcher(positive).matches())) {
+            // as the file's '-5s' is told: "is not a duration" sent one looking at the form, not at the sign; also
+            // when it is too large to count (-99999999999999999999s), as the file's is
             vars.problem(name, "'" + bad + "' is negative; durations here are 0 or more, e.g. " + positive
                     + (positive.matches("\\d+") ? " (milliseconds) or " + positive + "s" : ""));
             return null;

@@ -71,6 +71,15 @@ class EnvironmentOverridesTest {
     }
 
     @Test
+    @DisplayName("a negative duration with a unit too large to count is said to be negative, as the file's is, not "
+            + "'not a duration' with the forms it already has")
+    void saysANegativeDurationTooLargeToCountIsNegative() {
+        assertThat(Load.problems(FILE, Map.of("QUEUE_SHUTDOWN_TIMEOUT", "-99999999999999999999s")))
+                .containsExactly("QUEUE_SHUTDOWN_TIMEOUT: '-99999999999999999999s' is negative; durations here are 0 "
+                        + "or more, e.g. 99999999999999999999s");
+    }
+
+    @Test
     void refusesAConcurrencyBeyondWhatTheWorkerCounts() {
         assertThat(Load.problems(FILE, Map.of("QUEUE_CONCURRENCY", "1073741824"))).containsExactly(
                 "QUEUE_CONCURRENCY: must be ≤ 100000, got 1073741824");
