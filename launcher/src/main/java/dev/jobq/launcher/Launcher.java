@@ -10,6 +10,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.net.URL;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -143,8 +144,9 @@ public final class Launcher {
                     }
                 }
                 String shown = args[i].length() > 200 ? args[i].substring(0, 200) + "..." : args[i];
-                return program + ": argument " + (i + 1) + " of the command line, '" + shown.replace("\uFFFD", "\\ufffd")
-                        + "', lost characters: Java read the command line in " + encoding + ", the encoding of this "
+                return program + ": argument " + (i + 1) + " of the command line, '" + escaped(shown)
+                        + "', lost characters: Java read the command line in " + charsetName(encoding)
+                        + ", the encoding of this "
                         + "process's locale (" + locale + "), and put U+FFFD (\\ufffd) in place of each byte it could "
                         + "not read; nothing was done. Run " + program + " with a UTF-8 locale, e.g. LC_ALL=C.UTF-8 java "
                         + "-jar " + program + ".jar ... (systemd: Environment=LC_ALL=C.UTF-8; cron: a line LC_ALL=C.UTF-8 "
@@ -152,6 +154,42 @@ public final class Launcher {
             }
         }
         return null;
+    }
+
+    /**
+     * The encoding by the name the worker's java gives it ({@code US-ASCII} for the C locale's {@code ANSI_X3.4-1968});
+     * one this java does not know, as it is.
+     */
+    private static String charsetName(String encoding) {
+        try {
+            return Charset.forName(encoding).name();
+        } catch (IllegalArgumentException unknown) {
+            return encoding;
+        }
+    }
+
+    /**
+     * {@code text} as the worker's java shows an argument (UntrustedText.escape, which this Java 8 class cannot use):
+     * U+FFFD, control characters and the bidirectional overrides written as escapes, not to the terminal.
+     */
+    private static String escaped(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                out.append("\\n");
+            } else if (c == '\r') {
+                out.append("\\r");
+            } else if (c == '\t') {
+                out.append("\\t");
+            } else if (c == '\uFFFD' || Character.isISOControl(c) || c >= '\u202a' && c <= '\u202e'
+                    || c >= '\u2066' && c <= '\u2069') {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /**

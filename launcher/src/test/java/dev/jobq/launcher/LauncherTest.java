@@ -37,13 +37,29 @@ class LauncherTest {
 
         assertThat(Launcher.unreadArgument("jobq", args, "ANSI_X3.4-1968", Map.of("LC_ALL", "C"))).isEqualTo(
                 "jobq: argument 2 of the command line, 'zo\\ufffd\\ufffd:greet', lost characters: Java read the command "
-                        + "line in ANSI_X3.4-1968, the encoding of this process's locale (LC_ALL=C), and put U+FFFD "
+                        + "line in US-ASCII, the encoding of this process's locale (LC_ALL=C), and put U+FFFD "
                         + "(\\ufffd) in place of each byte it could not read; nothing was done. Run jobq with a UTF-8 "
                         + "locale, e.g. LC_ALL=C.UTF-8 java -jar jobq.jar ... (systemd: Environment=LC_ALL=C.UTF-8; "
                         + "cron: a line LC_ALL=C.UTF-8 in the crontab)");
         assertThat(Launcher.unreadArgument("jobq", args, "UTF-8", Map.of())).as("read in UTF-8: the user's own").isNull();
         assertThat(Launcher.unreadArgument("jobq", new String[] {"enqueue", "zoe:greet"}, "ANSI_X3.4-1968",
                 Map.of("LC_ALL", "C"))).isNull();
+    }
+
+    @Test
+    @DisplayName("the argument Java 17 could not read is named in the worker's words: the encoding by its name, not "
+            + "the locale's alias, and a control character in it escaped, not written to the terminal")
+    void anUnreadArgumentIsNamedAsTheWorkerNamesIt() {
+        // LC_ALL=C java17 -jar jobq.jar enqueue $'zo\u00eb\e[31mred': the launcher said "in ANSI_X3.4-1968" and wrote
+        // the ESC raw, which turned the terminal red; the worker's java says US-ASCII and \u001b
+        String message = Launcher.unreadArgument("jobq", new String[] {"enqueue", "zo\ufffd\ufffd\u001b[31m\u202ered\n"},
+                "ANSI_X3.4-1968", Map.of("LC_ALL", "C"));
+
+        assertThat(message).startsWith("jobq: argument 2 of the command line, 'zo\\ufffd\\ufffd\\u001b[31m\\u202ered"
+                + "\\n', lost characters: Java read the command line in US-ASCII, the encoding of this process's locale "
+                + "(LC_ALL=C)");
+        assertThat(Launcher.unreadArgument("jobq", new String[] {"zo\ufffd"}, "x-no-such-encoding", Map.of()))
+                .as("an encoding this java does not know: named as it is").contains(" in x-no-such-encoding, ");
     }
 
     @Test
