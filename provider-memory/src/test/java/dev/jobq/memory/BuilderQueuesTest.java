@@ -222,6 +222,36 @@ class BuilderQueuesTest {
                 .hasMessageContaining("workerQueues: 'critical' is not a configured queue (configured: default, reports)");
     }
 
+    @Test
+    @DisplayName("a queue read from a config file names that file as the one to add a scheduler to, as it names it for "
+            + "an unknown queue, not jobq.yaml whatever file was read")
+    void aMissingSchedulerNamesTheConfigFileRead() throws Exception {
+        // JobQueue.fromConfig(/etc/app/prod.yaml): scheduler() and a delay beyond the provider's said "a 'scheduler:'
+        // section to jobq.yaml" (and "in jobq.yaml")
+        Path file = Files.writeString(dir.resolve("prod.yaml"), "provider: { type: memory }\n");
+        var fifteenMinutes = new ForwardingQueueProvider(MemoryProviderFactory.builder().build()) {
+            @Override
+            public dev.jobq.spi.Capabilities capabilities() {
+                var real = delegate().capabilities();
+                return new dev.jobq.spi.Capabilities(java.time.Duration.ofMinutes(15), real.maxPayloadBytes(),
+                        real.features(), real.receiveBatch());
+            }
+        };
+        try (JobQueue jobs = JobQueue.builder().config(file).queue("reports", fifteenMinutes).build()) {
+            assertThatThrownBy(jobs::scheduler).hasMessageStartingWith("no scheduler is configured; add a "
+                    + "'scheduler:' section to " + file + " (scheduler: {enabled: true})");
+            assertThatThrownBy(() -> jobs.enqueue("report:build", "r",
+                    EnqueueOptions.builder().queue("reports").delay(java.time.Duration.ofHours(1)).build()))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining("; enable the scheduler (a 'scheduler:' section in " + file + " with "
+                            + "dev.jobq:scheduler-jdbc on the classpath)");
+        }
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            assertThatThrownBy(jobs::scheduler).as("no file read: the default file's name")
+                    .hasMessageStartingWith("no scheduler is configured; add a 'scheduler:' section to jobq.yaml ");
+        }
+    }
+
     /** A memory provider that counts its close() calls in {@code closed}. */
     private static final class CountingCloses extends ForwardingQueueProvider {
 

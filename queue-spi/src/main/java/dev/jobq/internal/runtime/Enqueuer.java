@@ -73,8 +73,8 @@ final class Enqueuer implements JobSink {
     private final Set<Thread> announcing = ConcurrentHashMap.newKeySet();
 
     /**
-     * @param configFile the config file read, named where an unknown queue is to be added (it said jobq.yaml whatever
-     *                   file was read); null when none was
+     * @param configFile the config file read, named where an unknown queue or the scheduler is to be added (it said
+     *                   jobq.yaml whatever file was read); null when none was
      */
     Enqueuer(Map<String, QueueBinding> queues, Map<String, String> providerTypes, HandlerRegistry handlers,
              EventBus events, ObjectMapper mapper, InstantSource clock, @Nullable Path configFile) {
@@ -539,7 +539,8 @@ final class Enqueuer implements JobSink {
         return job + " is beyond what provider '" + providerType(queue.name())
                 + "' of queue '" + queue.name() + "' can hold ("
                 + (maxDelay.isZero() ? "no per-message delay" : "at most " + DurationFormat.format(maxDelay))
-                + "); enable the scheduler (a 'scheduler:' section in jobq.yaml with dev.jobq:scheduler-jdbc on "
+                + "); enable the scheduler (a 'scheduler:' section in "
+                + (configFile == null ? "jobq.yaml" : configFile) + " with dev.jobq:scheduler-jdbc on "
                 + "the classpath) so that longer delays and scheduledFor are held in its database";
     }
 

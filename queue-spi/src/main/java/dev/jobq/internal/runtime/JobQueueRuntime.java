@@ -99,7 +99,7 @@ public final class JobQueueRuntime implements JobQueue {
     private final @Nullable JobScheduler scheduler;
     private final @Nullable Scheduler schedulerApi;
     private final boolean schedulerFires;
-    /** The config file read, named where a handler's unknown queue is to be added; null when none was. */
+    /** The config file read, named where a handler's unknown queue or the scheduler is to be added; else null. */
     private final @Nullable Path configFile;
     private final ReentrantLock lifecycle = new ReentrantLock();
     private @Nullable Worker worker;
@@ -564,8 +564,9 @@ public final class JobQueueRuntime implements JobQueue {
     @Override
     public Scheduler scheduler() {
         if (schedulerApi == null) {
-            throw new JobQueueException("no scheduler is configured; add a 'scheduler:' section to jobq.yaml "
-                    + "(scheduler: {enabled: true}) with dev.jobq:scheduler-jdbc on the classpath, or call "
+            throw new JobQueueException("no scheduler is configured; add a 'scheduler:' section to "
+                    + (configFile == null ? "jobq.yaml" : configFile) + " (scheduler: {enabled: true}) with "
+                    + "dev.jobq:scheduler-jdbc on the classpath, or call "
                     + "JobQueue.builder().scheduler(\"jdbc\", Map.of(\"jdbcUrl\", ...))");
         }
         return schedulerApi;
