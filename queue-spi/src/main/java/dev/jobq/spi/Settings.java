@@ -27,6 +27,9 @@ import org.jspecify.annotations.Nullable;
 public final class Settings {
 
     private static final Pattern TYPE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
+    /** Numbers with units, as {@link DurationFormat} reads them: one it refuses is too large. */
+    private static final Pattern DURATION_WITH_UNITS = Pattern.compile("(\\d+\\s*(ms|s|m|h|d)\\s*)+",
+            Pattern.CASE_INSENSITIVE);
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib|gb|gib)?",
             Pattern.CASE_INSENSITIVE);
 
@@ -224,6 +227,16 @@ public final class Settings {
         };
     }
 
+    /** Whether {@code text}, numbers with units, is more than a {@link Duration} holds. */
+    private static boolean isTooLarge(String text) {
+        try {
+            DurationFormat.parse(text);
+            return false;
+        } catch (IllegalArgumentException tooLarge) {
+            return true;
+        }
+    }
+
     public @Nullable Duration duration(String key) {
         Object value = typed(key);
         if (value == null) {
@@ -242,8 +255,18 @@ public final class Settings {
         return value == null ? defaultValue : value;
     }
 
-    /** A duration within [min, max]. */
+    /**
+     * A duration within [min, max]. One with units too large to hold ({@code 99999999999999999999s}) is refused as
+     * beyond {@code max}, as a whole number too large and the environment's {@code QUEUE_SHUTDOWN_TIMEOUT} are, not as
+     * "too large for a duration", which did not say how large it may be.
+     */
     public Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
+        Object written = typed(key);
+        if (written != null && DURATION_WITH_UNITS.matcher(String.valueOf(written).strip()).matches()
+                && isTooLarge(String.valueOf(written))) {
+            problem(key, "must be ≤ " + DurationFormat.format(max) + ", got " + String.valueOf(written).strip());
+            return defaultValue;
+        }
         Duration value = duration(key);
         if (value == null) {
             return defaultValue;

@@ -61,10 +61,13 @@ class WorkerSectionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"999999999999999d", "9999999999999999h", "999999999999999999m"})
-    void refusesADurationTooLargeToHoldByItsKey(String written) {
+    @ValueSource(strings = {"999999999999999d", "9999999999999999h", "999999999999999999m",
+            "1h 99999999999999999999s"})
+    @DisplayName("a duration too large to hold is refused by its key as beyond the key's maximum, with the maximum, "
+            + "as QUEUE_SHUTDOWN_TIMEOUT and a whole number too large are, not as 'too large for a duration'")
+    void refusesADurationTooLargeToHoldByItsKeyWithItsMaximum(String written) {
         assertThat(Load.problems("worker:\n  shutdownTimeout: " + written + "\n")).containsExactly(
-                "worker.shutdownTimeout: '" + written + "' is too large for a duration");
+                "worker.shutdownTimeout: must be ≤ 1d, got " + written);
     }
 
     @Test
