@@ -10,6 +10,13 @@ import dev.jobq.JobEvent;
 import dev.jobq.JobInfo;
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
+import dev.jobq.JobRejectedException;
+import dev.jobq.spi.Capabilities;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.ForwardingQueueProvider;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +107,53 @@ class HandlerOptionsTest {
                         + "default, reports); add it under 'queues:' in jobq.yaml or with JobQueue.builder().queue(...), "
                         + "or name a configured one");
         assertThat(jobs.registeredTypes()).doesNotContain("report:build");
+    }
+
+    /**
+     * A provider that lets a job have 5 attempts of at most 1 h each (SQS: its redrive policy's maxReceiveCount, 12 h
+     * of visibility): a type whose own defaults ask for more had every enqueue refused with "lower maxAttempts to at
+     * most 5", though no enqueue set maxAttempts; where the value came from, and so where to lower it, went unsaid.
+     */
+    @Test
+    @DisplayName("an enqueue refused for attempts or a timeout its type's defaults gave says they did, and where to change them")
+    void aLimitBrokenByTheTypesDefaultsIsNamedAsTheirs() {
+        QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", Map.of()), Clock.systemUTC()));
+        QueueProvider limited = new ForwardingQueueProvider(memory) {
+            @Override
+            public Capabilities capabilities() {
+                Capabilities real = delegate().capabilities();
+                return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), real.features(), real.receiveBatch(),
+                        5, Duration.ofHours(1));
+            }
+        };
+        try (JobQueue limitedJobs = JobQueue.builder().provider(limited).build()) {
+            limitedJobs.registerJobHandler("report:build", Report.class, (job, ctx) -> { },
+                    HandlerOptions.defaults().maxAttempts(10).timeout(Duration.ofHours(2)));
+
+            assertThatThrownBy(() -> limitedJobs.enqueue("report:build", new Report("q1")))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("maxAttempts 10 is more than provider '")
+                    .hasMessageEndingWith("; maxAttempts 10 is the default of job type 'report:build', from the "
+                            + "HandlerOptions its handler was registered with: lower it there, or set maxAttempts "
+                            + "in the EnqueueOptions");
+            assertThatThrownBy(() -> limitedJobs.enqueueAll("report:build", List.of(new Report("a"), new Report("b")),
+                    EnqueueOptions.builder().maxAttempts(5).build()))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("timeout 2h is longer than provider '")
+                    .hasMessageEndingWith("; timeout 2h is the default of job type 'report:build', from the "
+                            + "HandlerOptions its handler was registered with: lower it there, or set timeout in "
+                            + "the EnqueueOptions");
+            assertThatThrownBy(() -> limitedJobs.enqueue("report:build", new Report("q1"),
+                    EnqueueOptions.builder().maxAttempts(6).timeout(Duration.ofMinutes(1)).build()))
+                    .as("a value the enqueue gave is its own: no word of the type's defaults")
+                    .hasMessageEndingWith("lower maxAttempts to at most 5");
+            assertThat(limitedJobs.enqueue("report:build", new Report("q1"), EnqueueOptions.builder().maxAttempts(5)
+                    .timeout(Duration.ofHours(1)).build())).isNotBlank();
+            assertThat(limitedJobs.stats("default").waiting()).isEqualTo(1);
+        } finally {
+            memory.close();
+        }
     }
 
     @Test

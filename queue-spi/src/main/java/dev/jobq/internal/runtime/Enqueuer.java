@@ -97,7 +97,11 @@ final class Enqueuer implements JobSink {
         requireType(type);
         JobOptions jobOptions = withTypeDefaults(type, options).resolve(JobOptions.defaults());
         QueueBinding queue = binding(jobOptions.queue());
-        checkSupported(queue, jobOptions);
+        try {
+            checkSupported(queue, jobOptions);
+        } catch (JobRejectedException refused) {
+            throw namingTypeDefaults(refused, queue, type, options, jobOptions);
+        }
         String payloadJson = payloadJson(queue, type, payload);
         Timing timing = timing(options);
         return send(queue, envelope(type, payloadJson, jobOptions, timing, options.traceId()), timing);
@@ -119,7 +123,11 @@ final class Enqueuer implements JobSink {
                     + "jobs with deduplication keys one by one, each with its own key");
         }
         QueueBinding queue = binding(jobOptions.queue());
-        checkSupported(queue, jobOptions);
+        try {
+            checkSupported(queue, jobOptions);
+        } catch (JobRejectedException refused) {
+            throw namingTypeDefaults(refused, queue, type, options, jobOptions);
+        }
         List<String> payloadJsons = new ArrayList<>(count);
         // Iterated, not read by index: a LinkedList's get(i) walks from its start, which made a call quadratic.
         for (Object payload : payloads) {
@@ -452,7 +460,11 @@ final class Enqueuer implements JobSink {
         }
         JobOptions jobOptions = withTypeDefaults(type, options).resolve(JobOptions.defaults());
         QueueBinding queue = binding(jobOptions.queue());
-        checkSupported(queue, jobOptions);
+        try {
+            checkSupported(queue, jobOptions);
+        } catch (JobRejectedException refused) {
+            throw namingTypeDefaults(refused, queue, type, options, jobOptions);
+        }
         String payloadJson = payloadJson(queue, type, payload);
         var envelope = new JobEnvelope(JobEnvelope.CURRENT_VERSION, ids.next(), type, payloadJson, jobOptions, 0,
                 clock.instant(), at, options.traceId());
@@ -595,6 +607,42 @@ final class Enqueuer implements JobSink {
         if (options.deduplicationKey() != null && !capabilities.supports(Feature.DEDUPLICATION)) {
             throw deduplicationUnsupported(queue, options);
         }
+    }
+
+    /**
+     * {@code refused}, {@linkplain #checkSupported refused} for {@code resolved}, saying so when the value over the
+     * provider's limit is not one the enqueue gave but its type's default, from the {@link HandlerOptions} its handler
+     * was registered with: the message told the caller to lower an option its enqueue never set. Checked in the order
+     * {@link #checkSupported} checks, so the option named is the one it refused; built only once a job is refused.
+     */
+    private JobRejectedException namingTypeDefaults(JobRejectedException refused, QueueBinding queue, String type,
+                                                    EnqueueOptions given, JobOptions resolved) {
+        Capabilities capabilities = queue.provider().capabilities();
+        if (resolved.priority() != 0 && !capabilities.supports(Feature.PRIORITY)) {
+            return refused;
+        }
+        HandlerOptions own = handlers.find(type).map(HandlerRegistry.Registration::options)
+                .orElse(HandlerOptions.defaults());
+        String option;
+        String value;
+        if (resolved.maxAttempts() > capabilities.maxAttempts()) {
+            if (given.maxAttempts() != null || own.maxAttempts() == null) {
+                return refused;
+            }
+            option = "maxAttempts";
+            value = String.valueOf(resolved.maxAttempts());
+        } else if (resolved.timeout().compareTo(capabilities.maxTimeout()) > 0) {
+            if (given.timeout() != null || own.timeout() == null) {
+                return refused;
+            }
+            option = "timeout";
+            value = DurationFormat.format(resolved.timeout());
+        } else {
+            return refused;
+        }
+        return new JobRejectedException(refused.getMessage() + "; " + option + " " + value + " is the default of job "
+                + "type '" + type + "', from the HandlerOptions its handler was registered with: lower it there, or "
+                + "set " + option + " in the EnqueueOptions");
     }
 
     private JobRejectedException priorityUnsupported(QueueBinding queue, JobOptions options) {
