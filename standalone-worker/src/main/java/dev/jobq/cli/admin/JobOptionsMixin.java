@@ -2,6 +2,7 @@ package dev.jobq.cli.admin;
 
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobOptions;
+import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.DurationFormat;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
@@ -69,9 +70,10 @@ final class JobOptionsMixin {
     }
 
     /**
-     * Under 1 ms too is refused here, naming the option, as the job's options would refuse it: they did so only once
-     * the queue was open, so with the provider or the scheduler's database out of reach that failure was shown (exit
-     * 1) instead.
+     * Under 1 ms, or over {@link Long#MAX_VALUE} ms, too is refused here, naming the option, as the job's options
+     * would refuse it: they did so only once the queue was open, so with the provider or the scheduler's database out
+     * of reach that failure was shown (exit 1) instead, and otherwise in the builder's words (an ISO-8601 duration,
+     * {@code Duration.ofDays(365)} as the fix).
      */
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Arguments.DurationArgument.class,
             description = "Time limit of one attempt, e.g. 30s or 5m (default 30s).")
@@ -83,6 +85,12 @@ final class JobOptionsMixin {
         if (timeout.compareTo(Duration.ofMillis(1)) < 0) {
             throw new ParameterException(spec.commandLine(), "--timeout must be at least 1ms, got "
                     + DurationFormat.format(timeout) + ": a job's timeout travels in whole milliseconds");
+        }
+        if (timeout.compareTo(Capabilities.UNLIMITED_TIMEOUT) > 0) {
+            throw new ParameterException(spec.commandLine(), "--timeout must be at most "
+                    + DurationFormat.format(Capabilities.UNLIMITED_TIMEOUT) + " (" + Long.MAX_VALUE + " ms), got "
+                    + DurationFormat.format(timeout) + ": a job's timeout travels in whole milliseconds; for no "
+                    + "practical limit give a long one, such as 365d");
         }
         this.timeout = timeout;
     }

@@ -305,6 +305,34 @@ class EnqueueCommandTest {
         assertThat(run.err()).contains("--timeout must be at least 1ms, got PT0.0005S").doesNotContain("127.0.0.1");
     }
 
+    /**
+     * A job's timeout travels in whole milliseconds as a long: a longer --timeout (999999999999d, meant as "no limit")
+     * was refused only once the queue was open, so with SQS out of reach the command failed as SQS's failure (exit 1,
+     * which Restart=on-failure retries), and with it in reach in the builder's words, "got PT23999999976H", with
+     * "Duration.ofDays(365)" as the fix to type on a command line.
+     */
+    @Test
+    @DisplayName("a --timeout longer than a job carries is a usage error naming the option and the longest, in the "
+            + "form given, before anything connects")
+    void aTimeoutLongerThanAJobCarriesIsAUsageErrorWhileTheProviderIsDown() throws Exception {
+        Path file = Files.writeString(dir.resolve("sqs-down.yaml"), """
+                provider:
+                %s
+                """.formatted(UnreachableSqs.keys(2)));
+        String refusal = "--timeout must be at most 106751991167d7h12m55s807ms (9223372036854775807 ms), got 999999999999d: "
+                + "a job's timeout travels in whole milliseconds; for no practical limit give a long one, such as 365d";
+
+        var down = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                "enqueue", "t", "--timeout", "999999999999d", "--config", file.toString());
+        var inReach = shared.run("enqueue", "t", "--payload", "{}", "--timeout", "999999999999d");
+
+        assertThat(down.exitCode()).as(down.err()).isEqualTo(2);
+        assertThat(down.err()).contains(refusal).doesNotContain("127.0.0.1");
+        assertThat(inReach.exitCode()).as(inReach.err()).isEqualTo(2);
+        assertThat(inReach.err()).contains(refusal).doesNotContain("Duration.of");
+        assertThat(shared.queue().stats("default").waiting()).isZero();
+    }
+
     @Test
     void zeroMaxAttemptsIsAUsageError() {
         var run = shared.run("enqueue", "t", "--payload", "{}", "--max-attempts", "0");
