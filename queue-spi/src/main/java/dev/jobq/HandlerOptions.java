@@ -61,7 +61,7 @@ public final class HandlerOptions {
     /** The named queue of a job enqueued without {@link EnqueueOptions.Builder#queue}; it must be configured. */
     public HandlerOptions queue(String queue) {
         if (Objects.requireNonNull(queue, "queue").isBlank()) {
-            throw new IllegalArgumentException("queue must not be blank");
+            throw new IllegalArgumentException("queue must not be blank; leave it unset for the default queue");
         }
         return new HandlerOptions(maxAttempts, timeout, queue, backoff);
     }

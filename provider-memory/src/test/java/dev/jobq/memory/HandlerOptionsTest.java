@@ -163,7 +163,8 @@ class HandlerOptionsTest {
                 .hasMessage("maxAttempts must be ≥ 1, got 0");
         assertThatThrownBy(() -> HandlerOptions.defaults().timeout(Duration.ZERO))
                 .hasMessageContaining("timeout must be positive");
+        // It said only "queue must not be blank", where EnqueueOptions.queue(" ") says what to do instead.
         assertThatThrownBy(() -> HandlerOptions.defaults().queue(" "))
-                .hasMessage("queue must not be blank");
+                .hasMessage("queue must not be blank; leave it unset for the default queue");
     }
 }
