@@ -55,6 +55,23 @@ public final class DurationFormat {
         }
     }
 
+    /**
+     * Whether {@code text} is numbers with units ({@code 30s}, {@code 1h 30m}) too large for a {@link Duration}
+     * ({@code 99999999999999999999s}, a value pasted twice): of the form asked for, so a key's range refuses it as
+     * beyond its maximum, where {@link #parse}'s "too large for a duration" does not say how large it may be.
+     */
+    public static boolean isTooLarge(String text) {
+        if (!WITH_UNITS.matcher(text.strip().toLowerCase(Locale.ROOT)).matches()) {
+            return false;
+        }
+        try {
+            parse(text);
+            return false;
+        } catch (IllegalArgumentException tooLarge) {
+            return true;
+        }
+    }
+
     private static Duration of(long amount, String unit) {
         return switch (unit) {
             case "ms" -> Duration.ofMillis(amount);

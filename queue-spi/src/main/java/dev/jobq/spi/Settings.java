@@ -27,9 +27,6 @@ import org.jspecify.annotations.Nullable;
 public final class Settings {
 
     private static final Pattern TYPE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
-    /** Numbers with units, as {@link DurationFormat} reads them: one it refuses is too large. */
-    private static final Pattern DURATION_WITH_UNITS = Pattern.compile("(\\d+\\s*(ms|s|m|h|d)\\s*)+",
-            Pattern.CASE_INSENSITIVE);
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib|gb|gib)?",
             Pattern.CASE_INSENSITIVE);
 
@@ -227,16 +224,6 @@ public final class Settings {
         };
     }
 
-    /** Whether {@code text}, numbers with units, is more than a {@link Duration} holds. */
-    private static boolean isTooLarge(String text) {
-        try {
-            DurationFormat.parse(text);
-            return false;
-        } catch (IllegalArgumentException tooLarge) {
-            return true;
-        }
-    }
-
     public @Nullable Duration duration(String key) {
         Object value = typed(key);
         if (value == null) {
@@ -262,8 +249,7 @@ public final class Settings {
      */
     public Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
         Object written = typed(key);
-        if (written != null && DURATION_WITH_UNITS.matcher(String.valueOf(written).strip()).matches()
-                && isTooLarge(String.valueOf(written))) {
+        if (written != null && DurationFormat.isTooLarge(String.valueOf(written))) {
             problem(key, "must be ≤ " + DurationFormat.format(max) + ", got " + String.valueOf(written).strip());
             return defaultValue;
         }

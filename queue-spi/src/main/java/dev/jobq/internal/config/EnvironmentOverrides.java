@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,8 +24,6 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
     static final String SCHEDULER_ENABLED = "SCHEDULER_ENABLED";
     static final String SCHEDULER_POLL_INTERVAL = "SCHEDULER_POLL_INTERVAL";
 
-    /** A duration of numbers with units, as {@link DurationFormat} reads them; one it refuses is too large. */
-    private static final Pattern WITH_UNITS = Pattern.compile("(\\d+\\s*(ms|s|m|h|d)\\s*)+", Pattern.CASE_INSENSITIVE);
     private static final List<String> DURATIONS = List.of(QUEUE_POLL_INTERVAL, QUEUE_SHUTDOWN_TIMEOUT,
             SCHEDULER_POLL_INTERVAL);
 
@@ -54,7 +51,7 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
                     }
                 } else if (isDuration(text)) {
                     present.put(name, text);
-                } else if (WITH_UNITS.matcher(text).matches()) {
+                } else if (DurationFormat.isTooLarge(text)) {
                     // 99999999999999999999s: its form is right and it is too large; "not a duration" sent one to the form
                     tooLarge.put(name, text);
                 } else {
@@ -96,7 +93,7 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
         String bad = notDurations.get(name);
         String positive = bad == null || !bad.startsWith("-") ? null : bad.substring(1).strip();
         if (positive != null && (positive.matches("\\d+") || isDuration(positive)
-                || WITH_UNITS.matcher(positive).matches())) {
+                || DurationFormat.isTooLarge(positive))) {
             // as the file's '-5s' is told: "is not a duration" sent one looking at the form, not at the sign; also
             // when it is too large to count (-99999999999999999999s), as the file's is
             vars.problem(name, "'" + bad + "' is negative; durations here are 0 or more, e.g. " + positive

@@ -97,11 +97,7 @@ final class Enqueuer implements JobSink {
         requireType(type);
         JobOptions jobOptions = withTypeDefaults(type, options).resolve(JobOptions.defaults());
         QueueBinding queue = binding(jobOptions.queue());
-        try {
-            checkSupported(queue, jobOptions);
-        } catch (JobRejectedException refused) {
-            throw namingTypeDefaults(refused, queue, type, options, jobOptions);
-        }
+        checkSupported(queue, type, options, jobOptions);
         String payloadJson = payloadJson(queue, type, payload);
         Timing timing = timing(options);
         return send(queue, envelope(type, payloadJson, jobOptions, timing, options.traceId()), timing);
@@ -123,11 +119,7 @@ final class Enqueuer implements JobSink {
                     + "jobs with deduplication keys one by one, each with its own key");
         }
         QueueBinding queue = binding(jobOptions.queue());
-        try {
-            checkSupported(queue, jobOptions);
-        } catch (JobRejectedException refused) {
-            throw namingTypeDefaults(refused, queue, type, options, jobOptions);
-        }
+        checkSupported(queue, type, options, jobOptions);
         List<String> payloadJsons = new ArrayList<>(count);
         // Iterated, not read by index: a LinkedList's get(i) walks from its start, which made a call quadratic.
         for (Object payload : payloads) {
@@ -460,11 +452,7 @@ final class Enqueuer implements JobSink {
         }
         JobOptions jobOptions = withTypeDefaults(type, options).resolve(JobOptions.defaults());
         QueueBinding queue = binding(jobOptions.queue());
-        try {
-            checkSupported(queue, jobOptions);
-        } catch (JobRejectedException refused) {
-            throw namingTypeDefaults(refused, queue, type, options, jobOptions);
-        }
+        checkSupported(queue, type, options, jobOptions);
         String payloadJson = payloadJson(queue, type, payload);
         var envelope = new JobEnvelope(JobEnvelope.CURRENT_VERSION, ids.next(), type, payloadJson, jobOptions, 0,
                 clock.instant(), at, options.traceId());
@@ -502,7 +490,7 @@ final class Enqueuer implements JobSink {
         QueueBinding queue = queues.get(name);
         if (queue == null) {
             throw new JobRejectedException("unknown queue '" + name + "' (configured: " + String.join(", ",
-                    queues.keySet()) + "); add it under 'queues:' in " + (configFile == null ? "jobq.yaml" : configFile)
+                    queues.keySet()) + "); add it under 'queues:' in " + fileToEdit(configFile)
                     + " or with JobQueue.builder().queue(...)");
         }
         return queue;
@@ -552,7 +540,7 @@ final class Enqueuer implements JobSink {
                 + "' of queue '" + queue.name() + "' can hold ("
                 + (maxDelay.isZero() ? "no per-message delay" : "at most " + DurationFormat.format(maxDelay))
                 + "); enable the scheduler (a 'scheduler:' section in "
-                + (configFile == null ? "jobq.yaml" : configFile) + " with dev.jobq:scheduler-jdbc on "
+                + fileToEdit(configFile) + " with dev.jobq:scheduler-jdbc on "
                 + "the classpath) so that longer delays and scheduledFor are held in its database";
     }
 
@@ -609,11 +597,21 @@ final class Enqueuer implements JobSink {
         }
     }
 
+    /** {@link #checkSupported(QueueBinding, JobOptions)}, its refusal saying where a type's defaults broke the limit. */
+    private void checkSupported(QueueBinding queue, String type, EnqueueOptions given, JobOptions resolved) {
+        try {
+            checkSupported(queue, resolved);
+        } catch (JobRejectedException refused) {
+            throw namingTypeDefaults(refused, queue, type, given, resolved);
+        }
+    }
+
     /**
-     * {@code refused}, {@linkplain #checkSupported refused} for {@code resolved}, saying so when the value over the
-     * provider's limit is not one the enqueue gave but its type's default, from the {@link HandlerOptions} its handler
-     * was registered with: the message told the caller to lower an option its enqueue never set. Checked in the order
-     * {@link #checkSupported} checks, so the option named is the one it refused; built only once a job is refused.
+     * {@code refused}, refused for {@code resolved}, saying so when the value over the provider's limit is not one
+     * the enqueue gave but its type's default, from the {@link HandlerOptions} its handler was registered with: the
+     * message told the caller to lower an option its enqueue never set. Checked in the order
+     * {@link #checkSupported(QueueBinding, JobOptions)} checks, so the option named is the one it refused; built only
+     * once a job is refused.
      */
     private JobRejectedException namingTypeDefaults(JobRejectedException refused, QueueBinding queue, String type,
                                                     EnqueueOptions given, JobOptions resolved) {
@@ -643,6 +641,11 @@ final class Enqueuer implements JobSink {
         return new JobRejectedException(refused.getMessage() + "; " + option + " " + value + " is the default of job "
                 + "type '" + type + "', from the HandlerOptions its handler was registered with: lower it there, or "
                 + "set " + option + " in the EnqueueOptions");
+    }
+
+    /** The config file a fix tells one to edit: the one read, or jobq.yaml where the queue was built in code. */
+    static String fileToEdit(@Nullable Path configFile) {
+        return configFile == null ? "jobq.yaml" : configFile.toString();
     }
 
     private JobRejectedException priorityUnsupported(QueueBinding queue, JobOptions options) {

@@ -116,7 +116,7 @@ public final class HandlerRegistry {
         if (options.queue() != null && !configured.contains(options.queue())) {
             throw new IllegalArgumentException("job type '" + type + "': its default queue '" + options.queue()
                     + "' is not configured (configured: " + String.join(", ", configured) + "); add it under "
-                    + "'queues:' in " + (configFile == null ? "jobq.yaml" : configFile)
+                    + "'queues:' in " + Enqueuer.fileToEdit(configFile)
                     + " or with JobQueue.builder().queue(...), or name a configured one");
         }
     }

@@ -565,7 +565,7 @@ public final class JobQueueRuntime implements JobQueue {
     public Scheduler scheduler() {
         if (schedulerApi == null) {
             throw new JobQueueException("no scheduler is configured; add a 'scheduler:' section to "
-                    + (configFile == null ? "jobq.yaml" : configFile) + " (scheduler: {enabled: true}) with "
+                    + Enqueuer.fileToEdit(configFile) + " (scheduler: {enabled: true}) with "
                     + "dev.jobq:scheduler-jdbc on the classpath, or call "
                     + "JobQueue.builder().scheduler(\"jdbc\", Map.of(\"jdbcUrl\", ...))");
         }
