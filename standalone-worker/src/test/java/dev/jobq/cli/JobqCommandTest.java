@@ -40,7 +40,7 @@ class JobqCommandTest {
             "dead-letters", "dead-letters list", "dead-letters redrive", "dead-letters delete", "stats", "config",
             "config check", "demo"})
     void everyCommandHasHelp(String command) {
-        var run = CommandRun.of(withOption(command, "--help"));
+        var run = CommandRun.of(withArgs(command, "--help"));
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("Usage: jobq " + command);
@@ -225,7 +225,7 @@ class JobqCommandTest {
     @ValueSource(strings = {"run", "enqueue", "schedule add", "recurring list", "dead-letters redrive", "stats",
             "config check", "demo"})
     void everyCommandsVersionOptionPrintsTheVersionAsItsHelpSays(String command) {
-        var run = CommandRun.of(withOption(command, "--version"));
+        var run = CommandRun.of(withArgs(command, "--version"));
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo(CommandRun.of("--version").out()).containsPattern("^jobq \\d+\\.\\d+\\.\\d+");
@@ -292,10 +292,7 @@ class JobqCommandTest {
         // It said: jobq stats: unknown queue '' (configured: default); add it under 'queues:' in jobq.yaml or with
         // JobQueue.builder().queue(...)
         Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
-        List<String> args = new ArrayList<>(List.of(command.split(" ")));
-        args.addAll(List.of("--queue", "", "--config", config.toString()));
-
-        var run = CommandRun.of(args.toArray(String[]::new));
+        var run = CommandRun.of(withArgs(command, "--queue", "", "--config", config.toString()));
 
         assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
         assertThat(run.err()).startsWith("Invalid value for option '--queue': it is empty; give a configured queue's "
@@ -310,10 +307,7 @@ class JobqCommandTest {
         // It said: jobq enqueue: unknown queue 'nope' (configured: default); add it under 'queues:' in jobq.yaml or
         // with JobQueue.builder().queue(...), whatever --config said
         Path config = Files.writeString(dir.resolve("prod.yaml"), "provider: { type: memory }\n");
-        List<String> args = new ArrayList<>(List.of(command.split(" ")));
-        args.addAll(List.of("--queue", "nope", "--config", config.toString()));
-
-        var run = CommandRun.of(args.toArray(String[]::new));
+        var run = CommandRun.of(withArgs(command, "--queue", "nope", "--config", config.toString()));
 
         assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
         assertThat(run.err()).contains("unknown queue 'nope' (configured: default); add it under 'queues:' in "
@@ -331,10 +325,7 @@ class JobqCommandTest {
     @DisplayName("an empty id or name (a shell variable that was not set) is a usage error, exit 2, before anything "
             + "is read or connected, not an unknown id, exit 1")
     void emptyIdOrNameIsAUsageError(String command, String problem) {
-        List<String> args = new ArrayList<>(List.of(command.split(" ")));
-        args.add("");
-
-        var run = CommandRun.of(args.toArray(String[]::new));
+        var run = CommandRun.of(withArgs(command, ""));
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).startsWith("Invalid value for positional parameter at index 0 " + problem
@@ -399,11 +390,11 @@ class JobqCommandTest {
                 .contains("Usage: jobq");
     }
 
-    /** The words of {@code command}, then {@code option}. */
-    private static String[] withOption(String command, String option) {
+    /** The words of {@code command}, then {@code more}. */
+    private static String[] withArgs(String command, String... more) {
         String[] words = command.split(" ");
-        String[] args = Arrays.copyOf(words, words.length + 1);
-        args[words.length] = option;
+        String[] args = Arrays.copyOf(words, words.length + more.length);
+        System.arraycopy(more, 0, args, words.length, more.length);
         return args;
     }
 }
