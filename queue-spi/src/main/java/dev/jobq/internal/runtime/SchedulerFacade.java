@@ -86,8 +86,9 @@ final class SchedulerFacade implements Scheduler {
         // The type's own defaults are stored with the definition, as an enqueue would give them to a job.
         EnqueueOptions options = enqueuer.withTypeDefaults(job.type(), job.options());
         RecurringJob stored = options == job.options() ? job : job.toBuilder().options(options).build();
-        // Checks the queue and options the same way an enqueue would, before anything is stored.
-        JobEnvelope sample = enqueuer.envelopeForScheduler(job.type(), job.payload(), Instant.EPOCH, options);
+        // Checks the queue and options the same way an enqueue would, before anything is stored; given the definition's
+        // own options, not those filled in above, so that a refusal names a limit the type's defaults broke as theirs.
+        JobEnvelope sample = enqueuer.envelopeForScheduler(job.type(), job.payload(), Instant.EPOCH, job.options());
         return scheduler.registerRecurring(stored, sample.payloadJson());
     }
 

@@ -324,6 +324,32 @@ class JobQueueWithSchedulerTest {
     }
 
     @Test
+    @DisplayName("a recurring job refused for attempts its type's defaults gave says they did, as an enqueue does")
+    void aRecurringJobOverALimitByItsTypesDefaultsNamesThem() {
+        JobQueue jobs = JobQueue.builder().provider(limited(5, Duration.ofHours(1))).clock(clock)
+                .environment(Map.of()).scheduler("jdbc", Map.of("jdbcUrl", url, "pollInterval", "1h")).build();
+        queues.add(jobs);
+        jobs.registerJobHandler("report:build", Reminder.class, (job, ctx) -> ran.add(job.payload()),
+                HandlerOptions.defaults().maxAttempts(10));
+        jobs.start();
+        String named = "; maxAttempts 10 is the default of job type 'report:build', from the HandlerOptions its "
+                + "handler was registered with: lower it there, or set maxAttempts in the EnqueueOptions";
+
+        assertThatThrownBy(() -> jobs.enqueue("report:build", new Reminder("ada"))).hasMessageEndingWith(named);
+        assertThatThrownBy(() -> jobs.scheduler().registerRecurring(RecurringJob.builder("nightly", "report:build")
+                .schedule("every 1 minute").payload(new Reminder("cy")).build()))
+                .isInstanceOf(dev.jobq.JobRejectedException.class)
+                .hasMessageStartingWith("maxAttempts 10 is more than provider '")
+                .hasMessageEndingWith(named);
+        assertThatThrownBy(() -> jobs.scheduler().registerRecurring(RecurringJob.builder("nightly", "report:build")
+                .schedule("every 1 minute").payload(new Reminder("cy"))
+                .options(EnqueueOptions.builder().maxAttempts(6).build()).build()))
+                .as("a value the definition gave is its own: no word of the type's defaults")
+                .hasMessageEndingWith("lower maxAttempts to at most 5");
+        assertThat(jobs.scheduler().listRecurring()).isEmpty();
+    }
+
+    @Test
     @DisplayName("a type's own defaults reach the jobs the scheduler holds: for later, for an instant, and each "
             + "occurrence of a recurring job")
     void aTypesOwnDefaultsReachTheJobsTheSchedulerHolds() {
