@@ -764,10 +764,14 @@ class JobQueueJavadocClaimsTest {
             jobs.start();
             jobs.enqueue("work:long", new Work("a"), EnqueueOptions.builder().timeout(Duration.ofMinutes(1)).build());
             assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
-            closer = Thread.ofPlatform().start(jobs::close);
-            // close() began: its poll loop has ended, and it now waits up to shutdownTimeout for the handler
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> Thread.getAllStackTraces()
-                    .keySet().stream().noneMatch(t -> t.getName().equals("jobq-poll-default")));
+            Thread closing = Thread.ofPlatform().start(jobs::close);
+            closer = closing;
+            // close() began, its poll loop has ended, and it now waits up to shutdownTimeout for the handler. Seen in
+            // the closing thread's stack: the poll loop's thread is virtual, and Thread.getAllStackTraces() lists no
+            // virtual thread, so waiting for it to be gone from there returned before close() had even begun.
+            org.awaitility.Awaitility.await("close() waiting for the running handler").atMost(Duration.ofSeconds(20))
+                    .until(() -> java.util.Arrays.stream(closing.getStackTrace())
+                            .anyMatch(frame -> frame.getMethodName().equals("awaitRunsSettled")));
             look.countDown();
 
             // the worker is shutting down, but the handler may still finish: not cancelled yet
