@@ -89,7 +89,9 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
      * thousand jobs cost about a hundred round trips spread over a few at once instead of a thousand
      * one after another; on FIFO queues and the memory provider they are stored one after another, in
      * order. Jobs the scheduler holds (an instant, or a delay beyond the provider's) are handed to their queue in the
-     * order of the payloads too. Ids and events are those of {@link #enqueue} for each job.
+     * order of the payloads too, up to the scheduler's {@code batchSize} of them: past it, batches handed on side by
+     * side by its {@code fireThreads} interleave (two by default on PostgreSQL; {@code fireThreads: 1} keeps the
+     * order). Ids and events are those of {@link #enqueue} for each job.
      *
      * @throws IllegalArgumentException if {@code type} is null, blank or longer than 255 characters
      * @throws NullPointerException     if {@code payloads} or {@code options} is null
