@@ -195,9 +195,9 @@ final class EnvSubstitution {
             } else if (text.startsWith("${", i)) {
                 int close = text.indexOf('}', i + 2);
                 if (close < 0) {
-                    problems.accept(path, (isSecret(path) ? "the value " + NOT_SHOWN : "'" + Secrets.maskUrl(text)
-                            + "'") + " has '${' without a closing '}'; write ${NAME} or ${NAME:-default}, or $${ for "
-                            + "a literal ${");
+                    problems.accept(path, (isSecret(path) || holdsSecretDefault(text) ? "the value " + NOT_SHOWN
+                            : "'" + Secrets.maskUrl(text) + "'") + " has '${' without a closing '}'; write ${NAME} or "
+                            + "${NAME:-default}, or $${ for a literal ${");
                     return kept(path, text);
                 }
                 String resolved = resolve(path, text.substring(i + 2, close));
@@ -237,7 +237,7 @@ final class EnvSubstitution {
      * variable named like a secret ({@code ${DB_PASSWORD-changeme}}), which stands for its value.
      */
     private static String shellForm(String path, String reference, String name, String operator, String word) {
-        boolean secret = isSecret(path) || Secrets.isSecretKey(name);
+        boolean secret = isSecret(path) || Secrets.isSecretKey(name) || holdsSecretDefault("${" + reference);
         String what = (secret ? "a '${…}' in the value " + NOT_SHOWN : "'${" + Secrets.maskUrl(reference) + "}'")
                 + " is a shell form that jobq does not read: ";
         return what + switch (operator.replace(":", "")) {
@@ -246,6 +246,23 @@ final class EnvSubstitution {
             default -> "write ${" + name + ":-" + (secret ? "…" : Secrets.maskUrl(word)) + "} for a default (used when "
                     + name + " is unset or empty)";
         };
+    }
+
+    /**
+     * Whether {@code text} holds a reference to a variable named like a secret with something after its name, a
+     * default as written ({@code ${DB_PASSWORD:-changeme}}, {@code ${DB_PASSWORD-changeme}}), which stands for the
+     * password: a reference that cannot be read and is shown as written showed it, inside a shell form
+     * ({@code ${A-${DB_PASSWORD-changeme}}}) or unclosed. One without a default ({@code ${DB_PASSWORD}) shows nothing.
+     */
+    private static boolean holdsSecretDefault(String text) {
+        for (int at = text.indexOf("${"); at >= 0; at = text.indexOf("${", at + 2)) {
+            Matcher name = NAME.matcher(text).region(at + 2, text.length());
+            if (name.lookingAt() && Secrets.isSecretKey(name.group()) && name.end() < text.length()
+                    && text.charAt(name.end()) != '}') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -273,9 +290,9 @@ final class EnvSubstitution {
             return null;
         }
         if (!NAME.matcher(name).matches()) {
-            problems.accept(path, (isSecret(path) ? "a '${…}' in the value " + NOT_SHOWN : "'${"
-                    + Secrets.maskUrl(reference) + "}'") + " does not name an environment variable (letters, digits "
-                    + "and _); write $${ for a literal ${");
+            problems.accept(path, (isSecret(path) || holdsSecretDefault("${" + reference) ? "a '${…}' in the value "
+                    + NOT_SHOWN : "'${" + Secrets.maskUrl(reference) + "}'") + " does not name an environment variable "
+                    + "(letters, digits and _); write $${ for a literal ${");
             return null;
         }
         if (fallback != null && fallback.contains("${")) {

@@ -232,6 +232,23 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void neverShowsTheDefaultOfAVariableNamedLikeASecretInAReferenceItCannotRead() {
+        // the nested default's message hides it; a shell form around it (${A-${DB_PASSWORD-…}}), a ':-' after a
+        // shell form (${A-${DB_PASSWORD:-…}}, no variable name before it) and an unclosed one showed it as written
+        assertThat(Load.problems("""
+                worker:
+                  concurrency: ${WORKERS-${DB_PASSWORD-changeme}}
+                  pollInterval: ${POLL-${API_TOKEN:-s3cr3t}}
+                  shutdownTimeout: "${GRACE_SECRET:-hunter2"
+                """, Map.of())).noneMatch(problem -> problem.contains("changeme") || problem.contains("s3cr3t")
+                        || problem.contains("hunter2")).hasSize(3);
+        // one that names such a variable without a default stays shown
+        assertThat(Load.problems("worker:\n  concurrency: \"${DB_PASSWORD\"\n", Map.of())).containsExactly(
+                "worker.concurrency: '${DB_PASSWORD' has '${' without a closing '}'; write ${NAME} or "
+                        + "${NAME:-default}, or $${ for a literal ${");
+    }
+
+    @Test
     void masksTheValueOfAVariableNamedLikeASecretAlsoWhereAKeyRepeatsItAsADuration() {
         // a duration's range repeats the value formatted: 7200s as "got 2h", which tells the secret as well
         assertThat(Load.problems("worker:\n  pollInterval: ${API_TOKEN}\n", Map.of("API_TOKEN", "7200s")))
