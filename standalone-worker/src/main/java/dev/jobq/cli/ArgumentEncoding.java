@@ -40,12 +40,14 @@ final class ArgumentEncoding {
         if (read.equals(StandardCharsets.UTF_8)) {
             return null;
         }
-        // in ASCII alone: stderr is written in the same encoding, where '…' would be '?'
+        // in ASCII alone, for a locale that reads ASCII ('…' is bytes it cannot show), and as the launcher says it
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (arg.indexOf('\uFFFD') >= 0) {
-                return "argument " + (i + 1) + " of the command line, '"
-                        + UntrustedText.escape(arg, MAX_SHOWN_CHARS).replace("\uFFFD", "\\ufffd")
+                boolean cut = arg.length() > MAX_SHOWN_CHARS;
+                String shown = UntrustedText.escape(cut ? arg.substring(0, MAX_SHOWN_CHARS) : arg);
+                return "argument " + (i + 1) + " of the command line, '" + shown.replace("\uFFFD", "\\ufffd")
+                        + (cut ? "..." : "")
                         + "', lost characters: "
                         + "Java read the command line in " + read.name() + ", the encoding of this process's locale ("
                         + locale(environment) + "), and put U+FFFD (\\ufffd) in place of each byte it could not read; "

@@ -382,6 +382,26 @@ class JobqCommandTest {
     }
 
     @Test
+    @DisplayName("a long argument the locale could not read is cut with '...', as the launcher cuts it: the message is "
+            + "in ASCII alone for a locale that reads ASCII, where '…' is bytes it cannot show")
+    void aLongArgumentTheLocaleCouldNotReadIsCutInAscii() {
+        var err = new StringWriter();
+        var ascii = JobqCommand.commandLine(CommandRun.context(Map.of("LC_ALL", "C"), QueueOpener.building()),
+                StandardCharsets.US_ASCII);
+        ascii.setErr(new PrintWriter(err, true));
+        String start = "{\"name\":\"Zo\ufffd\ufffd\",\"note\":\"";
+        String payload = start + "x".repeat(300) + "\"}";
+
+        int exitCode = ascii.execute("enqueue", "greet", "--payload", payload);
+
+        assertThat(exitCode).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("jobq enqueue: argument 4 of the command line, '"
+                + start.replace("\ufffd", "\\ufffd") + "x".repeat(200 - start.length()) + "...', lost characters: "
+                + "Java read the command line in US-ASCII");
+        assertThat(StandardCharsets.US_ASCII.newEncoder().canEncode(err.toString())).as(err.toString()).isTrue();
+    }
+
+    @Test
     void noCommandIsAUsageError() {
         var run = CommandRun.of();
 
