@@ -19,6 +19,8 @@ final class BackoffSectionReader {
     private enum Type { EXPONENTIAL, FIXED, LIST, NONE }
 
     private static final Pattern PLAIN_DECIMAL = Pattern.compile("\\+?(\\d+(\\.\\d*)?|\\.\\d+)");
+    /** Below every range read here: returned for a delay only where none was read. */
+    private static final Duration NOT_READ = Duration.ofMillis(-1);
 
     private BackoffSectionReader() {
     }
@@ -55,16 +57,12 @@ final class BackoffSectionReader {
 
     private static Backoff fixed(Settings section) {
         int problemsBefore = section.problems().size();
-        Duration delay = section.duration("delay");
-        if (delay == null) {
+        // in its range, as base and max are: one too large to hold is refused with the maximum, as they refuse it
+        Duration delay = section.duration("delay", NOT_READ, Duration.ZERO, Limits.MAX_BACKOFF);
+        if (delay.equals(NOT_READ)) {
             if (section.problems().size() == problemsBefore) {
                 section.problem("delay", "is required for type fixed; write e.g. delay: 10s");
             }
-            return Backoff.none();
-        }
-        String outOfRange = outOfRange(delay, DurationFormat.format(delay));
-        if (outOfRange != null) {
-            section.problem("delay", outOfRange);
             return Backoff.none();
         }
         return Backoff.fixed(delay);
@@ -87,6 +85,12 @@ final class BackoffSectionReader {
                         + "(the delays are the waits after attempt 1, 2, … in order)");
                 continue;
             }
+            if (DurationFormat.isTooLarge(texts.get(i))) {
+                // as a delay under the maximum is refused, not as "too large for a duration", which says no maximum
+                section.problem("delays[" + i + "]", "must be ≤ " + DurationFormat.format(Limits.MAX_BACKOFF)
+                        + ", got " + texts.get(i).strip());
+                continue;
+            }
             try {
                 Duration delay = DurationFormat.parse(texts.get(i));
                 String outOfRange = outOfRange(delay, texts.get(i));
@@ -103,7 +107,7 @@ final class BackoffSectionReader {
     }
 
     /**
-     * Why a fixed or listed wait cannot be used, as the other keys word it, or null: the {@link Backoff}
+     * Why a listed wait cannot be used, as the other keys word it, or null: the {@link Backoff}
      * factories refuse a negative one and one beyond {@link Backoff#MAX_DELAY} with an exception, which
      * would escape the loader without the key's path.
      */

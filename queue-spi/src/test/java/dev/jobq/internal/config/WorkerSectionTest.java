@@ -71,6 +71,22 @@ class WorkerSectionTest {
     }
 
     @Test
+    @DisplayName("a backoff delay too large to hold is refused as beyond the backoff's maximum, as the ranged keys are")
+    void refusesABackoffDelayTooLargeToHoldWithItsMaximum() {
+        // fixed's delay and list's delays are read without a range and checked after: they said "too large for a
+        // duration", where base and max beside them, and the same delay under its maximum, say "must be ≤ 365d"
+        assertThat(Load.problems("worker:\n  backoff: {type: fixed, delay: 99999999999999999999s}\n"))
+                .containsExactly("worker.backoff.delay: must be ≤ 365d, got 99999999999999999999s");
+        // out of its range, as before
+        assertThat(Load.problems("worker:\n  backoff: {type: fixed, delay: 366d}\n"))
+                .containsExactly("worker.backoff.delay: must be ≤ 365d, got 366d");
+        assertThat(Load.problems("worker:\n  backoff: {type: fixed, delay: PT-5S}\n"))
+                .containsExactly("worker.backoff.delay: must be ≥ 0s, got -5000ms");
+        assertThat(Load.problems("worker:\n  backoff: {type: list, delays: [5s, 1h 99999999999999999999s]}\n"))
+                .containsExactly("worker.backoff.delays[1]: must be ≤ 365d, got 1h 99999999999999999999s");
+    }
+
+    @Test
     void refusesAWholeNumberBeyondALongRatherThanWrappingIt() {
         // 2^64 + 5: its low 64 bits are 5, a valid concurrency
         assertThat(Load.problems("worker:\n  concurrency: 18446744073709551621\n")).containsExactly(
