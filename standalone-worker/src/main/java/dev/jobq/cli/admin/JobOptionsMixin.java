@@ -10,6 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** The per-job options of {@code enqueue}, {@code schedule add} and {@code recurring add}. */
 final class JobOptionsMixin {
@@ -73,11 +74,23 @@ final class JobOptionsMixin {
      * Under 1 ms, or over {@link Long#MAX_VALUE} ms, too is refused here, naming the option, as the job's options
      * would refuse it: they did so only once the queue was open, so with the provider or the scheduler's database out
      * of reach that failure was shown (exit 1) instead, and otherwise in the builder's words (an ISO-8601 duration,
-     * {@code Duration.ofDays(365)} as the fix).
+     * {@code Duration.ofDays(365)} as the fix). Read here, not by a converter, so that one too large for a duration
+     * to hold ({@code 99999999999999999999s}) is refused so too, not as "too large for a duration", naming no limit.
      */
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = Arguments.DurationArgument.class,
+    @Option(names = "--timeout", paramLabel = "DURATION",
             description = "Time limit of one attempt, e.g. 30s or 5m (default 30s).")
-    void setTimeout(Duration timeout) {
+    void setTimeout(String written) {
+        if (DurationFormat.isTooLarge(written)) {
+            throw longerThanAJobCarries(written.strip());
+        }
+        Duration timeout;
+        try {
+            timeout = new Arguments.DurationArgument().convert(written);
+        } catch (TypeConversionException notADuration) {
+            // as picocli says a converter's refusal
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--timeout': "
+                    + notADuration.getMessage());
+        }
         if (timeout.isZero() || timeout.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--timeout must be positive, got "
                     + DurationFormat.format(timeout));
@@ -87,12 +100,16 @@ final class JobOptionsMixin {
                     + DurationFormat.format(timeout) + ": a job's timeout travels in whole milliseconds");
         }
         if (timeout.compareTo(Capabilities.UNLIMITED_TIMEOUT) > 0) {
-            throw new ParameterException(spec.commandLine(), "--timeout must be at most "
-                    + DurationFormat.format(Capabilities.UNLIMITED_TIMEOUT) + " (" + Long.MAX_VALUE + " ms), got "
-                    + DurationFormat.format(timeout) + ": a job's timeout travels in whole milliseconds; for no "
-                    + "practical limit give a long one, such as 365d");
+            throw longerThanAJobCarries(DurationFormat.format(timeout));
         }
         this.timeout = timeout;
+    }
+
+    private ParameterException longerThanAJobCarries(String given) {
+        return new ParameterException(spec.commandLine(), "--timeout must be at most "
+                + DurationFormat.format(Capabilities.UNLIMITED_TIMEOUT) + " (" + Long.MAX_VALUE + " ms), got " + given
+                + ": a job's timeout travels in whole milliseconds; for no practical limit give a long one, such as "
+                + "365d");
     }
 
     /** {@code --queue}, or null without it. */

@@ -334,6 +334,19 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("a --timeout too large to hold is refused as longer than a job carries, with the longest, as one "
+            + "that a duration holds is, not as 'too large for a duration'")
+    void aTimeoutTooLargeToHoldIsRefusedWithTheLongest() {
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--timeout", "99999999999999999999s");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("--timeout must be at most 106751991167d7h12m55s807ms (9223372036854775807 ms), "
+                + "got 99999999999999999999s: a job's timeout travels in whole milliseconds; for no practical limit "
+                + "give a long one, such as 365d");
+        assertThat(shared.queue().stats("default").waiting()).isZero();
+    }
+
+    @Test
     void zeroMaxAttemptsIsAUsageError() {
         var run = shared.run("enqueue", "t", "--payload", "{}", "--max-attempts", "0");
 
