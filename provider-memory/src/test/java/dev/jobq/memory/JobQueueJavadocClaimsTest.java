@@ -54,6 +54,8 @@ class JobQueueJavadocClaimsTest {
     }
 
     private static final String CLOSED = "this JobQueue is closed; build a new one";
+    /** What a null or blank job type's refusal says to do. */
+    private static final String TYPE_FIX = "give the type its handler registers, such as \"email:send\"";
 
     // JobQueue.builder
 
@@ -102,10 +104,16 @@ class JobQueueJavadocClaimsTest {
     @Test
     void jobQueue_enqueue_aBlankOrNullTypeOrNullOptions_failAtTheCallNamingTheArgument() {
         try (JobQueue jobs = JobQueue.builder().build()) {
+            // It said "job type must not be blank" for both, null too: no value, no fix.
             assertThatIllegalArgumentException().isThrownBy(() -> jobs.enqueue(" ", new Work("a")))
-                    .withMessage("job type must not be blank");
+                    .withMessage("job type must not be blank, got \" \"; " + TYPE_FIX);
             assertThatIllegalArgumentException().isThrownBy(() -> jobs.enqueue(null, new Work("a")))
-                    .withMessage("job type must not be blank");
+                    .withMessage("job type must not be null; " + TYPE_FIX);
+            assertThatIllegalArgumentException().isThrownBy(() -> jobs.enqueueAll("\t\n", List.of(new Work("a"))))
+                    .withMessage("job type must not be blank, got \"\\t\\n\"; " + TYPE_FIX);
+            assertThatIllegalArgumentException().isThrownBy(() -> jobs.enqueueAll(" ".repeat(10_000), List.of()))
+                    .withMessage("job type must not be blank, got \"" + " ".repeat(60) + "…\" (10000 characters); "
+                            + TYPE_FIX);
             assertThatNullPointerException().isThrownBy(() -> jobs.enqueue("work:do", new Work("a"), null))
                     .withMessage("options must not be null; pass EnqueueOptions.none() for the defaults");
             assertThatNullPointerException().isThrownBy(() -> jobs.enqueueAll("work:do", null))
@@ -642,12 +650,15 @@ class JobQueueJavadocClaimsTest {
                     .withMessage("payloadType");
             assertThatIllegalArgumentException()
                     .isThrownBy(() -> jobs.registerJobHandler(" ", Work.class, (job, ctx) -> { }))
-                    .withMessage("job type must not be blank");
+                    .withMessage("job type must not be blank, got \" \"; " + TYPE_FIX);
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> jobs.registerJobHandler(null, Work.class, (job, ctx) -> { }))
+                    .withMessage("job type must not be null; " + TYPE_FIX);
             // The type is checked first: a blank one was refused for its options' queue, as "job type ' '".
             assertThatIllegalArgumentException()
                     .isThrownBy(() -> jobs.registerJobHandler(" ", Work.class, (job, ctx) -> { },
                             HandlerOptions.defaults().queue("reports")))
-                    .withMessage("job type must not be blank");
+                    .withMessage("job type must not be blank, got \" \"; " + TYPE_FIX);
             assertThatIllegalArgumentException()
                     .isThrownBy(() -> jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> { },
                             HandlerOptions.defaults().queue("reports")))

@@ -18,6 +18,7 @@ import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.JobSink;
 import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.UntrustedText;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -51,6 +52,8 @@ final class Enqueuer implements JobSink {
      * too, so that a type is taken or refused alike whether its job runs now, later or on a schedule.
      */
     static final int MAX_TYPE = 255;
+    /** How much of a job type a refusal repeats: the start of a too long type, of a blank one. */
+    private static final int TYPE_PREVIEW_CHARS = 60;
     /** Failures of one enqueueAll call named in its exception's message, and kept in it, at most. */
     private static final int FAILURES_NAMED = 10;
 
@@ -701,15 +704,25 @@ final class Enqueuer implements JobSink {
 
     private static void requireType(String type) {
         if (type == null || type.isBlank()) {
-            throw new IllegalArgumentException("job type must not be blank");
+            throw blankType(type);
         }
         if (type.length() > MAX_TYPE) {
             throw typeTooLong(type);
         }
     }
 
+    /**
+     * The refusal of a null or blank job type, at enqueue, schedule and registration alike: which it was (a blank one
+     * quoted, its control characters escaped, cut as a long type is) and what to give instead.
+     */
+    static IllegalArgumentException blankType(@Nullable String type) {
+        return new IllegalArgumentException("job type must not be " + (type == null ? "null"
+                : "blank, got " + UntrustedText.quote(type, TYPE_PREVIEW_CHARS))
+                + "; give the type its handler registers, such as \"email:send\"");
+    }
+
     static IllegalArgumentException typeTooLong(String type) {
-        return new IllegalArgumentException("job type '" + type.substring(0, 60) + "…' is " + type.length()
+        return new IllegalArgumentException("job type '" + type.substring(0, TYPE_PREVIEW_CHARS) + "…' is " + type.length()
                 + " characters long, longer than the " + MAX_TYPE + " a job type may have (what the scheduler "
                 + "holds, so that any job can also be delayed or scheduled); use a shorter job type");
     }

@@ -96,7 +96,7 @@ public final class HandlerRegistry {
      */
     public static void requireType(@Nullable String type) {
         if (type == null || type.isBlank()) {
-            throw new IllegalArgumentException("job type must not be blank");
+            throw Enqueuer.blankType(type);
         }
         if (type.length() > Enqueuer.MAX_TYPE) {
             throw Enqueuer.typeTooLong(type);

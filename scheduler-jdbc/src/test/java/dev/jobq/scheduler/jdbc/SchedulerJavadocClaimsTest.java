@@ -78,8 +78,11 @@ class SchedulerJavadocClaimsTest {
                 .withMessage("at must not be null; give the instant the job is due");
         assertThatNullPointerException().isThrownBy(() -> scheduler.schedule("report:send", null, TOMORROW, null))
                 .withMessage("options must not be null; pass EnqueueOptions.none() for the defaults");
+        String fix = "; give the type its handler registers, such as \"email:send\"";
         assertThatIllegalArgumentException().isThrownBy(() -> scheduler.schedule(" ", null, TOMORROW))
-                .withMessage("job type must not be blank");
+                .withMessage("job type must not be blank, got \" \"" + fix);
+        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.schedule(null, null, TOMORROW))
+                .withMessage("job type must not be null" + fix);
     }
 
     @Test
