@@ -188,6 +188,20 @@ class EnqueueAllTest {
     }
 
     @Test
+    @DisplayName("a long deduplication key is named by its start and length, as a long trace id is, not echoed whole")
+    void aLongDeduplicationKeyForManyIsNamedByItsStartAndLength() {
+        JobQueue jobs = queue(memoryProvider(Map.of()));
+        // A 10,000-character key gave a 10,000-character message (and log line); "\n" in it started a new line.
+        var options = EnqueueOptions.builder().deduplicationKey("k\n" + "x".repeat(9_998)).build();
+
+        assertThatThrownBy(() -> jobs.enqueueAll("work", List.of(new Work(0, "a"), new Work(1, "b")), options))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageStartingWith("deduplicationKey 'k\\n" + "x".repeat(78) + "…' (10000 characters) would be "
+                        + "given to all 2 jobs of type 'work'")
+                .message().hasSizeLessThan(400);
+    }
+
+    @Test
     @DisplayName("when the provider refuses some jobs, the exception says which; the others stay enqueued")
     void providerRefusingSomeJobsIsReportedJobByJob() {
         QueueProvider refusesOdd = new ForwardingQueueProvider(memoryProvider(Map.of())) {

@@ -126,6 +126,13 @@ class SqsEnqueueRulesTest {
                 .isInstanceOf(JobRejectedException.class)
                 .hasMessageContaining("deduplicationKey 'welcome-42'")
                 .hasMessageContaining("FIFO");
+        // A 10,000-character key was echoed whole: a 10 KB message, where a long trace id is cut after 80.
+        assertThatThrownBy(() -> jobs.enqueue("email:send", "x",
+                EnqueueOptions.builder().deduplicationKey("w".repeat(10_000)).build()))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageStartingWith("deduplicationKey '" + "w".repeat(80) + "…' (10000 characters) is not "
+                        + "supported by provider 'sqs' of queue 'default'")
+                .message().hasSizeLessThan(400);
     }
 
     @Test

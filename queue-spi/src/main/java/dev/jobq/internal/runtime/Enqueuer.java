@@ -54,6 +54,8 @@ final class Enqueuer implements JobSink {
     static final int MAX_TYPE = 255;
     /** How much of a job type a refusal repeats: the start of a too long type, of a blank one. */
     private static final int TYPE_PREVIEW_CHARS = 60;
+    /** How much of a deduplication key a refusal repeats: as much as of a trace id. */
+    private static final int KEY_PREVIEW_CHARS = 80;
     /** Failures of one enqueueAll call named in its exception's message, and kept in it, at most. */
     private static final int FAILURES_NAMED = 10;
 
@@ -117,9 +119,9 @@ final class Enqueuer implements JobSink {
         JobOptions jobOptions = withTypeDefaults(type, options).resolve(JobOptions.defaults());
         int count = payloads.size();
         if (jobOptions.deduplicationKey() != null && count > 1) {
-            throw new JobRejectedException("deduplicationKey '" + jobOptions.deduplicationKey() + "' would be given to all "
-                    + count + " jobs of type '" + type + "', so all but one would be dropped as duplicates; enqueue "
-                    + "jobs with deduplication keys one by one, each with its own key");
+            throw new JobRejectedException("deduplicationKey " + shownKey(jobOptions.deduplicationKey())
+                    + " would be given to all " + count + " jobs of type '" + type + "', so all but one would be dropped "
+                    + "as duplicates; enqueue jobs with deduplication keys one by one, each with its own key");
         }
         QueueBinding queue = binding(jobOptions.queue());
         checkSupported(queue, type, options, jobOptions);
@@ -680,11 +682,21 @@ final class Enqueuer implements JobSink {
     }
 
     private JobRejectedException deduplicationUnsupported(QueueBinding queue, JobOptions options) {
-        return new JobRejectedException("deduplicationKey '" + options.deduplicationKey() + "' is not supported by "
-                + "provider '" + providerType(queue.name()) + "' of queue '" + queue.name() + "'"
+        return new JobRejectedException("deduplicationKey " + shownKey(options.deduplicationKey())
+                + " is not supported by provider '" + providerType(queue.name()) + "' of queue '" + queue.name() + "'"
                 + ("sqs".equals(providerType(queue.name()))
                         ? "; only FIFO queues deduplicate (MessageDeduplicationId): use a .fifo queue"
                         : "; leave it unset or use a provider that deduplicates"));
+    }
+
+    /**
+     * A deduplication key as a refusal names it: quoted, its control characters escaped, and a long one cut after
+     * {@value #KEY_PREVIEW_CHARS} characters with its length, as a long trace id is (a 10,000-character key made a
+     * 10,000-character message).
+     */
+    private static String shownKey(String key) {
+        return "'" + UntrustedText.escape(key, KEY_PREVIEW_CHARS) + "'"
+                + (key.length() > KEY_PREVIEW_CHARS ? " (" + key.length() + " characters)" : "");
     }
 
     private void checkSize(QueueBinding queue, String type, String payloadJson) {
