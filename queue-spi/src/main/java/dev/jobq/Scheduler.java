@@ -25,8 +25,10 @@ public interface Scheduler {
      * An instant that has passed is due at once.
      *
      * @throws IllegalArgumentException if {@code type} is blank, {@code options} set a delay or
-     *                                  {@code scheduledFor}, {@code at} is outside the years 1 to 9999, or
-     *                                  the type or queue name is longer than the scheduler holds (255)
+     *                                  {@code scheduledFor}, {@code at} is outside what the scheduler holds
+     *                                  ({@code 0001-01-01T00:00:00Z} to {@code 9999-12-31T23:59:59.999999Z}, kept
+     *                                  to the microsecond and rounded up: docs/scheduler.md), or the type or queue
+     *                                  name is longer than the scheduler holds (255)
      * @throws NullPointerException     if {@code at} or {@code options} is null
      * @throws JobRejectedException     as {@link JobQueue#enqueue} for what the job's queue cannot take
      */
