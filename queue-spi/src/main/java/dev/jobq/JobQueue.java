@@ -93,7 +93,9 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
      * side by its {@code fireThreads} interleave (two by default on PostgreSQL; {@code fireThreads: 1} keeps the
      * order). Ids and events are those of {@link #enqueue} for each job.
      *
-     * @throws IllegalArgumentException if {@code type} is null, blank or longer than 255 characters
+     * @throws IllegalArgumentException if {@code type} is null, blank or longer than 255 characters, or the
+     *                                  scheduler refuses what the jobs share, as it refuses {@link #enqueue}'s (an
+     *                                  instant outside the range it holds); nothing was enqueued
      * @throws NullPointerException     if {@code payloads} or {@code options} is null
      * @throws JobRejectedException     when a payload or the options cannot be honoured (as for
      *                                  {@link #enqueue}, naming the payload's position; a deduplication key

@@ -178,9 +178,18 @@ final class Enqueuer implements JobSink {
                 }
             }
         } else {
+            boolean toScheduler = count > 0 && heldByScheduler(queue, timing);
             for (int i = 0; i < count; i++) {
                 try {
                     jobIds[i] = send(queue, envelopes.get(i), timing);
+                } catch (IllegalArgumentException refused) {
+                    // The scheduler refuses what all these jobs share (their instant, type or queue), before storing:
+                    // refused at the first, the call is, as enqueue is, with nothing enqueued; not job by job, in a
+                    // BulkEnqueueException saying to enqueue them again, which would be refused again.
+                    if (toScheduler && i == 0) {
+                        throw refused;
+                    }
+                    failures[i] = refused;
                 } catch (RuntimeException e) {
                     failures[i] = e;
                 }

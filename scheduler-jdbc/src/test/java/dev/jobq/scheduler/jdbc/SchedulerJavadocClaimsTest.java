@@ -17,6 +17,7 @@ import dev.jobq.ScheduledJobInfo;
 import dev.jobq.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -101,6 +102,27 @@ class SchedulerJavadocClaimsTest {
     void scheduler_schedule_anInstantBeyondWhatTheSchedulerHoldsIsRefusedNamingTheRange() {
         assertThatIllegalArgumentException().isThrownBy(() -> scheduler.schedule("report:send", null, Instant.MAX))
                 .withMessageContaining("choose an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z");
+    }
+
+    @Test
+    void scheduler_schedule_anInstantPastItsLastMicrosecond_isRefusedFromScheduleEnqueueAndEnqueueAllAlike() {
+        Instant last = Instant.parse("9999-12-31T23:59:59.999999Z");
+        Instant after = last.plusNanos(100);
+        String range = "choose an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z";
+        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.schedule("report:send", null, after))
+                .withMessageContaining(range);
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> jobs.enqueue("report:send", new Report("a"), EnqueueOptions.at(after)))
+                .withMessageContaining(range);
+        // enqueueAll failed each job apart, in a BulkEnqueueException saying "enqueue the payloads at failedIndexes()
+        // again", which is refused every time: the instant is the same for all, so it is refused as enqueue refuses it.
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> jobs.enqueueAll("report:send", List.of(new Report("a"), new Report("b")),
+                        EnqueueOptions.at(after)))
+                .withMessageContaining(range);
+        assertThat(scheduler.listScheduled(10)).isEmpty();
+        assertThat(jobs.enqueueAll("report:send", List.of(new Report("a"), new Report("b")), EnqueueOptions.at(last)))
+                .hasSize(2);
     }
 
     @Test
