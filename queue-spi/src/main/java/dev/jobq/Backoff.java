@@ -32,8 +32,9 @@ public interface Backoff {
 
     /**
      * The wait before the next attempt. Called by the worker after each failed attempt, from any of its
-     * threads. A custom policy that throws or returns null gets {@link #defaultBackoff()} for that retry
-     * (logged as an error naming it); a negative delay means at once.
+     * threads. A job type's own policy that throws or returns null is replaced for that retry by the worker's
+     * default backoff ({@code JobQueueBuilder.backoff}, {@code worker.backoff}), and the worker's default that
+     * does by {@link #defaultBackoff()} (each logged as an error naming it); a negative delay means at once.
      *
      * @param failedAttempt the attempt that just failed, 1-based
      */

@@ -212,7 +212,11 @@ public final class JobQueueBuilder {
         return this;
     }
 
-    /** The default retry backoff ({@link Backoff#defaultBackoff()} unless set). */
+    /**
+     * The default retry backoff, in place of the config file's {@code worker.backoff} ({@link Backoff#defaultBackoff()}
+     * unless either is set): for the job types without one of their own, and for one retry of a type whose own backoff
+     * throws or returns null.
+     */
     public JobQueueBuilder backoff(Backoff backoff) {
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         return this;

@@ -233,7 +233,8 @@ final class AttemptRun implements JobContext, Runnable {
     /**
      * True once the handler's thread asked the job's backoff for the delay after its handler failed, which it does
      * while the attempt is still RUNNING: a timeout that fires after that fired while the backoff had not returned
-     * (it blocks: I/O, a lock), and its failure takes the default backoff's delay instead of asking again.
+     * (it blocks: I/O, a lock), and its failure takes the worker's default backoff's delay instead of asking again
+     * (the built-in default's if it was the worker's default that blocked).
      */
     private volatile boolean backoffAsked;
     /**
@@ -550,7 +551,7 @@ final class AttemptRun implements JobContext, Runnable {
             boolean asksBackoff = !(error instanceof NonRetryableJobException) && delivery.attempt() < maxAttempts;
             if (!asksBackoff || markBackoffAsked()) {
                 failure = FailurePolicy.decide(error, text, delivery.attempt(), maxAttempts, backoff,
-                        delivery.envelope().type(), this::isCancelled);
+                        env.defaultBackoff(), delivery.envelope().type(), this::isCancelled);
             }
         }
         if (failure == null || !finishOnHandlerThread()) {
@@ -697,14 +698,15 @@ final class AttemptRun implements JobContext, Runnable {
             backoffAskedNanos = System.nanoTime();
             timeOutAsksBackoff = true;
             Failure failure = backoffAsked
-                    ? FailurePolicy.backoffTimedOut(timeout, backoff, delivery.attempt(),
+                    ? FailurePolicy.backoffTimedOut(timeout, backoff, env.defaultBackoff(), delivery.attempt(),
                             envelope.options().maxAttempts(), envelope.type())
                     : payloadBound
                     ? FailurePolicy.timedOut(timeout, delivery.attempt(), envelope.options().maxAttempts(), backoff,
-                            envelope.type())
+                            env.defaultBackoff(), envelope.type())
                     : FailurePolicy.timedOutReadingPayload(timeout, env.handlers().find(envelope.type())
                             .map(handler -> handler.payloadType().toCanonical()).orElse("its payload class"),
-                            delivery.attempt(), envelope.options().maxAttempts(), backoff, envelope.type());
+                            delivery.attempt(), envelope.options().maxAttempts(), backoff, env.defaultBackoff(),
+                            envelope.type());
             timeOutAsksBackoff = false;
             report(failure, null, "its timeout handed to the provider");
         });
@@ -753,7 +755,7 @@ final class AttemptRun implements JobContext, Runnable {
             backoffAskedNanos = System.nanoTime();
             timeOutAsksBackoff = true;
             Failure failure = FailurePolicy.exitedTheJvm(delivery.attempt(), delivery.envelope().options().maxAttempts(),
-                    backoff, delivery.envelope().type());
+                    backoff, env.defaultBackoff(), delivery.envelope().type());
             timeOutAsksBackoff = false;
             report(failure, null, "its failure handed to the provider at shutdown");
         });

@@ -32,8 +32,11 @@ public final class FailurePolicy {
     static final int MAX_LOGGED_SUPPRESSED = 8;
     /** How many throwables, causes and suppressed ones together, the log shows of one failure. */
     static final int MAX_LOGGED_THROWABLES = 64;
-    /** What replaces a backoff that throws or returns null, for that one retry. */
-    private static final Backoff FALLBACK = Backoff.defaultBackoff();
+    /**
+     * What replaces the worker's default backoff, for that one retry, when it throws or returns null (a job type's own
+     * backoff that does is replaced by the worker's default).
+     */
+    private static final Backoff BUILT_IN = Backoff.defaultBackoff();
     /** For a backoff asked where nothing cancels it (a timeout's, a shutdown's thread). */
     private static final BooleanSupplier NEVER_CANCELLED = () -> false;
 
@@ -41,34 +44,40 @@ public final class FailurePolicy {
     }
 
     /**
-     * @param attempt     the attempt that failed, 1-based
-     * @param maxAttempts the job's total attempts
-     * @param type        the job's type, named when its backoff misbehaves
+     * @param attempt       the attempt that failed, 1-based
+     * @param maxAttempts   the job's total attempts
+     * @param backoff       the job type's own backoff, or {@code workerDefault} when it has none
+     * @param workerDefault the worker's default backoff ({@code JobQueueBuilder.backoff}, {@code worker.backoff}),
+     *                      which replaces a job type's own that throws or returns null, for that retry
+     * @param type          the job's type, named when its backoff misbehaves
      */
-    static Failure decide(Throwable error, int attempt, int maxAttempts, Backoff backoff, String type) {
-        return decide(error, describe(error), attempt, maxAttempts, backoff, type, NEVER_CANCELLED);
+    static Failure decide(Throwable error, int attempt, int maxAttempts, Backoff backoff, Backoff workerDefault,
+            String type) {
+        return decide(error, describe(error), attempt, maxAttempts, backoff, workerDefault, type, NEVER_CANCELLED);
     }
 
     /**
-     * As {@link #decide(Throwable, int, int, Backoff, String)}, on the handler's thread while its attempt still runs.
+     * As {@link #decide(Throwable, int, int, Backoff, Backoff, String)}, on the handler's thread while its attempt
+     * still runs.
      *
      * @param text      {@link #describe} of {@code error}, read by the caller before the backoff is asked
      * @param cancelled true once the worker cancelled the attempt (a timeout, the shutdown, a lost lease), whose
      *                  interrupt may end a backoff that blocks: what it throws then is the worker's doing, and the
      *                  failure decided here is discarded (the cancel settles the attempt), so it is no backoff's fault
      */
-    static Failure decide(Throwable error, String text, int attempt, int maxAttempts, Backoff backoff, String type,
-            BooleanSupplier cancelled) {
+    static Failure decide(Throwable error, String text, int attempt, int maxAttempts, Backoff backoff,
+            Backoff workerDefault, String type, BooleanSupplier cancelled) {
         if (error instanceof NonRetryableJobException) {
             return Failure.dead("not retryable: " + text);
         }
-        return retryOrDead(text, attempt, maxAttempts, backoff, type, cancelled);
+        return retryOrDead(text, attempt, maxAttempts, backoff, workerDefault, type, cancelled);
     }
 
     /** A timed-out attempt: retried like any failure while attempts remain. */
-    static Failure timedOut(Duration timeout, int attempt, int maxAttempts, Backoff backoff, String type) {
+    static Failure timedOut(Duration timeout, int attempt, int maxAttempts, Backoff backoff, Backoff workerDefault,
+            String type) {
         String text = "timed out after " + DurationFormat.format(timeout);
-        return retryOrDead(text, attempt, maxAttempts, backoff, type);
+        return retryOrDead(text, attempt, maxAttempts, backoff, workerDefault, type);
     }
 
     /**
@@ -76,23 +85,25 @@ public final class FailurePolicy {
      * class's own that blocks, or a payload too big to bind in the job's timeout. Retried as a handler's timeout is.
      */
     static Failure timedOutReadingPayload(Duration timeout, String payloadType, int attempt, int maxAttempts,
-            Backoff backoff, String type) {
+            Backoff backoff, Backoff workerDefault, String type) {
         String text = "timed out after " + DurationFormat.format(timeout) + " while its payload was read as "
                 + payloadType + ", before its handler started: a deserializer of the payload class's own blocked, or "
                 + "the payload is too big to read within the job's timeout, which covers reading it";
-        return retryOrDead(text, attempt, maxAttempts, backoff, type);
+        return retryOrDead(text, attempt, maxAttempts, backoff, workerDefault, type);
     }
 
     /**
      * An attempt whose handler failed and whose backoff, asked for the retry's delay, did not return within the job's
-     * timeout (it blocks: I/O, a lock). Retried as a timeout is, after the default backoff's delay: the job's own
-     * backoff is not asked again, on a thread where nothing would bound it.
+     * timeout (it blocks: I/O, a lock). Retried as a timeout is, after the delay of the backoff that replaces it
+     * ({@link #replacementOf}): the job's own backoff is not asked again, on a thread where nothing would bound it.
      */
-    static Failure backoffTimedOut(Duration timeout, Backoff backoff, int attempt, int maxAttempts, String type) {
+    static Failure backoffTimedOut(Duration timeout, Backoff backoff, Backoff workerDefault, int attempt,
+            int maxAttempts, String type) {
+        Backoff replacement = replacementOf(backoff, workerDefault);
         String text = "timed out after " + DurationFormat.format(timeout) + ": the handler failed, and its backoff ("
                 + UserCode.describe(backoff) + ") did not return within the job's timeout, which covers it; a retry "
-                + "takes the default backoff's delay";
-        return retryOrDead(text, attempt, maxAttempts, FALLBACK, type);
+                + "takes the delay of " + nameOf(replacement);
+        return retryOrDead(text, attempt, maxAttempts, replacement, replacement, type);
     }
 
     /**
@@ -100,61 +111,87 @@ public final class FailurePolicy {
      * finish. It counts, as a crash does, so that a job that stops every worker it runs on ends in the
      * dead letters after its attempts instead of being handed back uncounted for ever.
      */
-    static Failure exitedTheJvm(int attempt, int maxAttempts, Backoff backoff, String type) {
+    static Failure exitedTheJvm(int attempt, int maxAttempts, Backoff backoff, Backoff workerDefault, String type) {
         String text = "the handler called System.exit (Runtime.exit), which stopped the worker's JVM under it";
-        return retryOrDead(text, attempt, maxAttempts, backoff, type);
+        return retryOrDead(text, attempt, maxAttempts, backoff, workerDefault, type);
     }
 
     /** A retry after the backoff while attempts remain, else a dead letter saying it was the last. */
-    private static Failure retryOrDead(String text, int attempt, int maxAttempts, Backoff backoff, String type) {
-        return retryOrDead(text, attempt, maxAttempts, backoff, type, NEVER_CANCELLED);
+    private static Failure retryOrDead(String text, int attempt, int maxAttempts, Backoff backoff,
+            Backoff workerDefault, String type) {
+        return retryOrDead(text, attempt, maxAttempts, backoff, workerDefault, type, NEVER_CANCELLED);
     }
 
-    private static Failure retryOrDead(String text, int attempt, int maxAttempts, Backoff backoff, String type,
-            BooleanSupplier cancelled) {
+    private static Failure retryOrDead(String text, int attempt, int maxAttempts, Backoff backoff,
+            Backoff workerDefault, String type, BooleanSupplier cancelled) {
         if (attempt >= maxAttempts) {
             return Failure.dead(text + " (attempt " + attempt + " of " + maxAttempts + ")");
         }
-        return Failure.retryAfter(retryDelay(backoff, attempt, type, cancelled), text);
+        return Failure.retryAfter(retryDelay(backoff, workerDefault, attempt, type, cancelled), text);
+    }
+
+    /**
+     * What replaces {@code backoff} for one retry when it misbehaves: the worker's default for a job type's own (a team
+     * that set ten minutes between retries got a retry after 1 s), the built-in {@link Backoff#defaultBackoff()} for
+     * the worker's default itself.
+     */
+    private static Backoff replacementOf(Backoff backoff, Backoff workerDefault) {
+        return backoff == workerDefault ? BUILT_IN : workerDefault;
+    }
+
+    /** How a log line or a reason names {@code replacement}, which {@link #replacementOf} gave. */
+    private static String nameOf(Backoff replacement) {
+        return replacement == BUILT_IN ? "the built-in default backoff (Backoff.defaultBackoff())"
+                : "the worker's default backoff (JobQueueBuilder.backoff or worker.backoff)";
+    }
+
+    /** Where the user gives {@code backoff}, for a log line saying to fix it. */
+    private static String givenIn(Backoff backoff, Backoff workerDefault) {
+        return backoff == workerDefault ? "JobQueueBuilder.backoff" : "registerJobHandler or HandlerOptions.backoff";
     }
 
     /**
      * The wait {@code backoff} gives after {@code attempt}. A backoff is user code, and the attempt
      * must be settled whatever it does, or the job would sit leased until its lease ends: a negative
-     * delay means at once (WARN), and one that throws (anything) or returns null is replaced for this retry by
-     * {@link Backoff#defaultBackoff()} (ERROR). Each log line names the backoff, the job type and the
-     * bad value.
+     * delay means at once (WARN), and one that throws (anything) or returns null is replaced for this retry
+     * (ERROR): a job type's own by {@code workerDefault}, the worker's default by {@link Backoff#defaultBackoff()}.
+     * Each log line names the backoff, the job type, the bad value and the replacement.
      */
-    static Duration retryDelay(Backoff backoff, int attempt, String type) {
-        return retryDelay(backoff, attempt, type, NEVER_CANCELLED);
+    static Duration retryDelay(Backoff backoff, Backoff workerDefault, int attempt, String type) {
+        return retryDelay(backoff, workerDefault, attempt, type, NEVER_CANCELLED);
     }
 
-    private static Duration retryDelay(Backoff backoff, int attempt, String type, BooleanSupplier cancelled) {
+    private static Duration retryDelay(Backoff backoff, Backoff workerDefault, int attempt, String type,
+            BooleanSupplier cancelled) {
         Duration delay;
         try {
             delay = backoff.delay(attempt);
         } catch (Throwable e) {
             // Any Throwable: one that is neither an Exception nor an Error, or a backoff's runaway recursion,
             // went on from here and left the failed attempt untold to the provider until its lease ended.
-            Duration fallback = FALLBACK.delay(attempt);
             if (cancelled.getAsBoolean()) {
                 // The worker's own interrupt (a timeout, the shutdown) ended a backoff that blocked: no fault of the
                 // backoff's, and this delay is discarded, the cancel settling the attempt. An ERROR here blamed the
-                // backoff and named a retry delay that was never used.
+                // backoff and named a retry delay that was never used; no other user code is asked for it either.
                 log.debug("the backoff ({}) of job type '{}' threw after attempt {}, which was cancelled meanwhile",
                         UserCode.describe(backoff), type, attempt, loggable(e));
-                return fallback;
+                return BUILT_IN.delay(attempt);
             }
-            log.error("the backoff ({}) of job type '{}' threw after attempt {}; retrying with the default backoff, "
-                    + "in {}: fix the Backoff given to registerJobHandler or JobQueueBuilder.backoff",
-                    UserCode.describe(backoff), type, attempt, DurationFormat.format(fallback), loggable(e));
+            Backoff replacement = replacementOf(backoff, workerDefault);
+            Duration fallback = replacement == BUILT_IN ? BUILT_IN.delay(attempt)
+                    : retryDelay(replacement, replacement, attempt, type, cancelled);
+            log.error("the backoff ({}) of job type '{}' threw after attempt {}; retrying with {}, in {}: fix the "
+                    + "Backoff given to {}", UserCode.describe(backoff), type, attempt, nameOf(replacement),
+                    DurationFormat.format(fallback), givenIn(backoff, workerDefault), loggable(e));
             return fallback;
         }
         if (delay == null) {
-            Duration fallback = FALLBACK.delay(attempt);
-            log.error("the backoff ({}) of job type '{}' returned null after attempt {}; retrying with the default "
-                    + "backoff, in {}: a Backoff must return a delay ≥ 0", UserCode.describe(backoff), type, attempt,
-                    DurationFormat.format(fallback));
+            Backoff replacement = replacementOf(backoff, workerDefault);
+            Duration fallback = replacement == BUILT_IN ? BUILT_IN.delay(attempt)
+                    : retryDelay(replacement, replacement, attempt, type, cancelled);
+            log.error("the backoff ({}) of job type '{}' returned null after attempt {}; retrying with {}, in {}: a "
+                    + "Backoff must return a delay ≥ 0; fix the Backoff given to {}", UserCode.describe(backoff), type,
+                    attempt, nameOf(replacement), DurationFormat.format(fallback), givenIn(backoff, workerDefault));
             return fallback;
         }
         if (delay.isNegative()) {

@@ -20,19 +20,20 @@ class FailurePolicyTest {
 
     @Test
     void retriesWithTheBackoffWhileAttemptsRemain() {
-        Failure failure = FailurePolicy.decide(new IllegalStateException("boom"), 2, 3, backoff, "report");
+        Failure failure = FailurePolicy.decide(new IllegalStateException("boom"), 2, 3, backoff, backoff, "report");
         assertThat(failure).isEqualTo(Failure.retryAfter(Duration.ofSeconds(2), "IllegalStateException: boom"));
     }
 
     @Test
     void theLastAttemptGoesDead() {
-        Failure failure = FailurePolicy.decide(new IllegalStateException("boom"), 3, 3, backoff, "report");
+        Failure failure = FailurePolicy.decide(new IllegalStateException("boom"), 3, 3, backoff, backoff, "report");
         assertThat(failure).isEqualTo(Failure.dead("IllegalStateException: boom (attempt 3 of 3)"));
     }
 
     @Test
     void nonRetryableGoesDeadAtOnce() {
-        Failure failure = FailurePolicy.decide(new NonRetryableJobException("no such user"), 1, 5, backoff, "report");
+        Failure failure = FailurePolicy.decide(new NonRetryableJobException("no such user"), 1, 5, backoff, backoff,
+                "report");
         assertThat(failure).isEqualTo(Failure.dead("not retryable: NonRetryableJobException: no such user"));
     }
 
@@ -61,7 +62,7 @@ class FailurePolicyTest {
         Backoff odd = failedAttempt -> sneakyThrow(new NeitherExceptionNorError());
         Backoff overflowing = failedAttempt -> recurse(0);
         for (Backoff broken : new Backoff[] {odd, overflowing}) {
-            Failure failure = FailurePolicy.decide(new IllegalStateException("boom"), 1, 3, broken, "report");
+            Failure failure = FailurePolicy.decide(new IllegalStateException("boom"), 1, 3, broken, broken, "report");
             assertThat(failure).isInstanceOf(Failure.RetryAfter.class);
             assertThat(((Failure.RetryAfter) failure).delay()).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
         }
@@ -143,36 +144,89 @@ class FailurePolicyTest {
 
     @Test
     void timeoutsRetryLikeFailures() {
-        assertThat(FailurePolicy.timedOut(Duration.ofSeconds(30), 1, 2, backoff, "report"))
+        assertThat(FailurePolicy.timedOut(Duration.ofSeconds(30), 1, 2, backoff, backoff, "report"))
                 .isEqualTo(Failure.retryAfter(Duration.ofSeconds(1), "timed out after 30s"));
-        assertThat(FailurePolicy.timedOut(Duration.ofMillis(200), 2, 2, backoff, "report"))
+        assertThat(FailurePolicy.timedOut(Duration.ofMillis(200), 2, 2, backoff, backoff, "report"))
                 .isEqualTo(Failure.dead("timed out after 200ms (attempt 2 of 2)"));
     }
 
     @Test
     void negativeDelayRetriesAtOnceAfterAFailureAndATimeout() {
         Backoff negative = failedAttempt -> Duration.ofSeconds(-1);
-        assertThat(FailurePolicy.decide(new IllegalStateException("boom"), 1, 3, negative, "report"))
+        assertThat(FailurePolicy.decide(new IllegalStateException("boom"), 1, 3, negative, backoff, "report"))
                 .isEqualTo(Failure.retryAfter(Duration.ZERO, "IllegalStateException: boom"));
-        assertThat(FailurePolicy.timedOut(Duration.ofSeconds(30), 1, 3, negative, "report"))
+        assertThat(FailurePolicy.timedOut(Duration.ofSeconds(30), 1, 3, negative, backoff, "report"))
                 .isEqualTo(Failure.retryAfter(Duration.ZERO, "timed out after 30s"));
     }
 
     @Test
-    void backoffThatThrowsOrReturnsNullIsReplacedByTheDefaultForThatRetry() {
-        Backoff throwing = failedAttempt -> {
-            throw new IllegalStateException("bad backoff");
-        };
-        Backoff nothing = failedAttempt -> null;
-        for (Backoff broken : new Backoff[] {throwing, nothing}) {
-            Failure afterFailure = FailurePolicy.decide(new IllegalStateException("boom"), 2, 3, broken, "report");
-            Failure afterTimeout = FailurePolicy.timedOut(Duration.ofSeconds(30), 2, 3, broken, "report");
+    void aTypesBackoffThatThrowsOrReturnsNullIsReplacedByTheWorkersDefaultForThatRetry() {
+        Backoff workerDefault = Backoff.fixed(Duration.ofMinutes(10));
+        for (Backoff broken : brokenBackoffs()) {
+            Failure afterFailure = FailurePolicy.decide(new IllegalStateException("boom"), 2, 3, broken, workerDefault,
+                    "report");
+            Failure afterTimeout = FailurePolicy.timedOut(Duration.ofSeconds(30), 2, 3, broken, workerDefault,
+                    "report");
+            // Before, Backoff.defaultBackoff()'s 2 s (plus jitter) after attempt 2, whatever the worker's default said.
+            assertThat(afterFailure)
+                    .isEqualTo(Failure.retryAfter(Duration.ofMinutes(10), "IllegalStateException: boom"));
+            assertThat(afterTimeout).isEqualTo(Failure.retryAfter(Duration.ofMinutes(10), "timed out after 30s"));
+        }
+    }
+
+    @Test
+    void theWorkersDefaultBackoffThatThrowsOrReturnsNullIsReplacedByTheBuiltInDefaultForThatRetry() {
+        for (Backoff broken : brokenBackoffs()) {
+            Failure afterFailure = FailurePolicy.decide(new IllegalStateException("boom"), 2, 3, broken, broken,
+                    "report");
+            Failure afterTimeout = FailurePolicy.timedOut(Duration.ofSeconds(30), 2, 3, broken, broken, "report");
             for (Failure failure : List.of(afterFailure, afterTimeout)) {
                 assertThat(failure).isInstanceOf(Failure.RetryAfter.class);
-                // The default backoff after attempt 2: 2 s plus up to 20 % jitter.
+                // Backoff.defaultBackoff() after attempt 2: 2 s plus up to 20 % jitter.
                 assertThat(((Failure.RetryAfter) failure).delay()).isBetween(Duration.ofSeconds(2), Duration.ofMillis(2400));
             }
         }
+    }
+
+    @Test
+    void aTypesBackoffThatDidNotReturnWithinTheTimeoutIsReplacedByTheWorkersDefault() {
+        Backoff blocked = failedAttempt -> Duration.ofHours(5);
+        Failure failure = FailurePolicy.backoffTimedOut(Duration.ofSeconds(30), blocked,
+                Backoff.fixed(Duration.ofMinutes(10)), 1, 3, "report");
+        assertThat(failure).isInstanceOf(Failure.RetryAfter.class);
+        assertThat(((Failure.RetryAfter) failure).delay()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(failure.error()).endsWith("a retry takes the delay of the worker's default backoff "
+                + "(JobQueueBuilder.backoff or worker.backoff)");
+
+        Failure workersOwn = FailurePolicy.backoffTimedOut(Duration.ofSeconds(30), blocked, blocked, 1, 3, "report");
+        assertThat(((Failure.RetryAfter) workersOwn).delay()).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
+        assertThat(workersOwn.error()).endsWith("a retry takes the delay of the built-in default backoff "
+                + "(Backoff.defaultBackoff())");
+    }
+
+    @Test
+    void aBrokenWorkersDefaultAskedInPlaceOfABlockedTypesBackoffIsNamedAsTheBuildersAndReplacedByTheBuiltIn() {
+        var logger = (Logger) LoggerFactory.getLogger(FailurePolicy.class);
+        var logged = new ListAppender<ILoggingEvent>();
+        logged.start();
+        logger.addAppender(logged);
+        Failure failure;
+        try {
+            failure = FailurePolicy.backoffTimedOut(Duration.ofSeconds(30), failedAttempt -> Duration.ofHours(5),
+                    failedAttempt -> null, 1, 3, "report");
+        } finally {
+            logger.detachAppender(logged);
+        }
+        assertThat(((Failure.RetryAfter) failure).delay()).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).singleElement()
+                .satisfies(line -> assertThat(line).contains("retrying with the built-in default backoff")
+                        .endsWith("fix the Backoff given to JobQueueBuilder.backoff"));
+    }
+
+    private static List<Backoff> brokenBackoffs() {
+        return List.of(failedAttempt -> {
+            throw new IllegalStateException("bad backoff");
+        }, failedAttempt -> null);
     }
 
     @Test
@@ -182,8 +236,8 @@ class FailurePolicyTest {
         logged.start();
         logger.addAppender(logged);
         try {
-            FailurePolicy.retryDelay(failedAttempt -> null, 1, "report");
-            FailurePolicy.retryDelay(failedAttempt -> Duration.ofSeconds(-1), 1, "report");
+            FailurePolicy.retryDelay(failedAttempt -> null, backoff, 1, "report");
+            FailurePolicy.retryDelay(failedAttempt -> Duration.ofSeconds(-1), backoff, 1, "report");
         } finally {
             logger.detachAppender(logged);
         }

@@ -1,0 +1,122 @@
+package dev.jobq.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.jobq.Backoff;
+import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.JobQueue;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A backoff that throws or returns null is replaced for that retry (docs/semantics.md, Backoff): a job type's own by
+ * the worker's default backoff ({@code JobQueueBuilder.backoff}, {@code worker.backoff}), as Sidekiq and BullMQ fall
+ * back to the queue's configured default; the worker's default itself by the built-in
+ * {@link Backoff#defaultBackoff()}.
+ */
+class BrokenBackoffFallbackTest {
+
+    private static final Duration TEN_MINUTES = Duration.ofMinutes(10);
+
+    private final WorkerFixture fixture = new WorkerFixture();
+    private final Logger policyLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.FailurePolicy");
+    private final CapturedLog logged = new CapturedLog();
+
+    @BeforeEach
+    void capture() {
+        logged.start();
+        policyLog.addAppender(logged);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        fixture.close();
+        policyLog.detachAppender(logged);
+    }
+
+    @Test
+    @DisplayName("a job type's backoff that throws or returns null: that retry takes the worker's default backoff, "
+            + "not the built-in 1 s")
+    void aTypesBrokenBackoffTakesTheWorkersDefault() {
+        JobQueue jobs = queue(Backoff.fixed(TEN_MINUTES));
+        jobs.registerJobHandler("report:throwing", Integer.class, (n, ctx) -> {
+            throw new IllegalStateException("the data is late");
+        }, failedAttempt -> {
+            throw new IllegalStateException("rate table unreadable");
+        });
+        jobs.registerJobHandler("report:nothing", Integer.class, (n, ctx) -> {
+            throw new IllegalStateException("the data is late");
+        }, failedAttempt -> null);
+        jobs.start();
+        jobs.enqueue("report:throwing", 1, EnqueueOptions.builder().maxAttempts(2).build());
+        jobs.enqueue("report:nothing", 2, EnqueueOptions.builder().maxAttempts(2).build());
+
+        List<JobEvent.Failed> failed = fixture.events.awaitCount(JobEvent.Failed.class, 2);
+        assertThat(failed).extracting(JobEvent.Failed::retryIn).as("the worker's default backoff, fixed 10 min")
+                .containsExactly(TEN_MINUTES, TEN_MINUTES);
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.ERROR)
+                .extracting(ILoggingEvent::getFormattedMessage).hasSize(2).allSatisfy(line -> assertThat(line)
+                        .contains("retrying with the worker's default backoff (JobQueueBuilder.backoff or "
+                                + "worker.backoff), in 10m")
+                        .endsWith("fix the Backoff given to registerJobHandler or HandlerOptions.backoff"));
+    }
+
+    @Test
+    @DisplayName("the worker's default backoff that throws: that retry takes the built-in default backoff")
+    void aBrokenWorkersDefaultTakesTheBuiltInDefault() {
+        JobQueue jobs = queue(failedAttempt -> {
+            throw new IllegalStateException("rate table unreadable");
+        });
+        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
+            throw new IllegalStateException("the data is late");
+        });
+        jobs.start();
+        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(2).build());
+
+        JobEvent.Failed failed = fixture.events.awaitCount(JobEvent.Failed.class, 1).getFirst();
+        assertThat(failed.retryIn()).as("Backoff.defaultBackoff() after attempt 1: 1 s plus up to 20 % jitter")
+                .isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.ERROR)
+                .extracting(ILoggingEvent::getFormattedMessage).singleElement().satisfies(line -> assertThat(line)
+                        .contains("retrying with the built-in default backoff (Backoff.defaultBackoff()), in 1")
+                        .endsWith("fix the Backoff given to JobQueueBuilder.backoff"));
+    }
+
+    @Test
+    @DisplayName("a job type's backoff that throws while the worker's default throws too: the built-in default")
+    void bothBrokenTakeTheBuiltInDefault() {
+        JobQueue jobs = queue(failedAttempt -> null);
+        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
+            throw new IllegalStateException("the data is late");
+        }, failedAttempt -> {
+            throw new IllegalStateException("rate table unreadable");
+        });
+        jobs.start();
+        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(2).build());
+
+        JobEvent.Failed failed = fixture.events.awaitCount(JobEvent.Failed.class, 1).getFirst();
+        assertThat(failed.retryIn()).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.ERROR).hasSize(2);
+    }
+
+    /** A memory queue whose worker's default backoff is {@code backoff}, events recorded. */
+    private JobQueue queue(Backoff backoff) {
+        return fixture.closeLater(JobQueue.builder()
+                .provider(new KeepOpen(fixture.memoryProvider(Map.of())))
+                .concurrency(2)
+                .shutdownTimeout(Duration.ofSeconds(5))
+                .backoff(backoff)
+                .listener(fixture.events)
+                .build());
+    }
+}
