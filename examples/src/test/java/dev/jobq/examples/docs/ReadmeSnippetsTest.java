@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.jobq.EnqueueOptions;
+import dev.jobq.JobEvent;
+import dev.jobq.JobHandlerModule;
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -20,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's two Java snippets, taken from the page and run as written (but for the config file's path, which
  * the page gives relative to the working directory, and the closing line, run once what the page says is checked),
- * with the config the README's text around them names. A snippet that no longer does what the page says fails here.
+ * with the config the README's text around them names, and the handler module its "With SQS" section has the reader
+ * compile. A snippet that no longer does what the page says fails here.
  */
 class ReadmeSnippetsTest {
 
@@ -40,6 +44,16 @@ class ReadmeSnippetsTest {
         Matcher found = Pattern.compile(pattern).matcher(DocPage.of("README.md").text());
         assertThat(found.find()).as("the README's text still says %s", pattern).isTrue();
         return found.group(1);
+    }
+
+    /** The body of the README's {@code cat > FILE <<'EOF'} here-document, with its final newline. */
+    private static String heredoc(String file) {
+        String text = DocPage.of("README.md").text();
+        String opening = "cat > " + file + " <<'EOF'\n";
+        int start = text.indexOf(opening);
+        assertThat(start).as("README.md has a line '%s'", opening.strip()).isNotNegative();
+        start += opening.length();
+        return text.substring(start, text.indexOf("\nEOF\n", start) + 1);
     }
 
     /** Compiles {@code members} and {@code body} as the {@code call()} of a class, runs it and returns what it returns. */
@@ -116,6 +130,31 @@ class ReadmeSnippetsTest {
             assertThat(jobs.registeredTypes()).as("the module's types, registered in the application too")
                     .containsExactly("invoice:send");
             assertThat(jobs.stats("default").waiting()).as("the invoice waits for a jobq run worker").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void withSqs_theHelloHandlersModule_greets_andAJobWithoutAPayloadIsDeadAtOnceNamingThePayloadToGive() throws Exception {
+        // the README's enqueue is `jobq enqueue hello:greet --payload '{"name": "Ada"}'`; without --payload the
+        // handler is given null, and no attempt can succeed
+        ClassLoader loader = SnippetCompiler.compile(dir,
+                Map.of("hello/HelloHandlers.java", heredoc("/tmp/jobq-sqs/src/hello/HelloHandlers.java")));
+        var module = (JobHandlerModule) loader.loadClass("hello.HelloHandlers").getConstructor().newInstance();
+        Object ada = loader.loadClass("hello.HelloHandlers$Greeting").getConstructor(String.class).newInstance("Ada");
+        var events = new LinkedBlockingQueue<JobEvent>();
+        try (JobQueue jobs = JobQueue.builder().handlerModules(module).listener(events::add).build()) {
+            jobs.start();
+            String greeted = jobs.enqueue("hello:greet", ada);
+            assertThat(SemanticsSnippetsTest.awaitEvent(events, JobEvent.Completed.class).jobId()).isEqualTo(greeted);
+
+            String id = jobs.enqueue("hello:greet", null);
+            JobEvent.Dead dead = SemanticsSnippetsTest.awaitEvent(events, JobEvent.Dead.class, skipped ->
+                    assertThat(skipped).as("the job without a payload is not retried").isNotInstanceOf(JobEvent.Failed.class));
+            assertThat(dead.jobId()).isEqualTo(id);
+            assertThat(dead.attempt()).as("dead on its first attempt").isEqualTo(1);
+            assertThat(dead.error()).as("the error names the job, and the payload to give as the fix")
+                    .contains("job " + id + " of type 'hello:greet' has no payload")
+                    .contains("--payload '{\"name\": \"Ada\"}'");
         }
     }
 }
