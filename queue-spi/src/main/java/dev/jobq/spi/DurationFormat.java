@@ -3,6 +3,7 @@ package dev.jobq.spi;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +28,21 @@ public final class DurationFormat {
      * @throws IllegalArgumentException naming the value and the accepted forms
      */
     public static Duration parse(String text) {
+        return parse(text, unsigned -> unsigned);
+    }
+
+    /**
+     * Parses {@code text} for a key that takes durations from {@code min} to {@code max}: as {@link #parse}, but a
+     * negative one is given an example the key takes ({@link #exampleWithin}), where {@code -5d} was told
+     * {@code e.g. 5d} by a key that takes at most {@code 1d}.
+     *
+     * @throws IllegalArgumentException naming the value and the accepted forms
+     */
+    static Duration parseWithin(String text, Duration min, Duration max) {
+        return parse(text, unsigned -> exampleWithin(unsigned, min, max));
+    }
+
+    private static Duration parse(String text, UnaryOperator<String> exampleForNegative) {
         String value = text.strip();
         String lowerCase = value.toLowerCase(Locale.ROOT);
         if (WITH_UNITS.matcher(lowerCase).matches()) {
@@ -42,7 +58,7 @@ public final class DurationFormat {
         }
         if (lowerCase.startsWith("-") && WITH_UNITS.matcher(lowerCase.substring(1).strip()).matches()) {
             throw new IllegalArgumentException("'" + text + "' is negative; durations here are 0 or more, e.g. "
-                    + value.substring(1).strip());
+                    + exampleForNegative.apply(value.substring(1).strip()));
         }
         if (value.matches("\\d+")) {
             throw new IllegalArgumentException("'" + text + "' has no unit; write " + value + "ms, " + value
@@ -53,6 +69,24 @@ public final class DurationFormat {
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("'" + text + "' is not " + EXPECTED);
         }
+    }
+
+    /**
+     * The example a refusal of {@code -unsigned} gives, for a key that takes durations from {@code min} to
+     * {@code max}: {@code unsigned} as written when the key takes it, else the bound nearest to it, so that the fix
+     * offered is one the key accepts ({@code 1d} for {@code -5d} where at most {@code 1d} is).
+     *
+     * @param unsigned a duration that {@link #parse} reads, or one that {@link #isTooLarge}
+     */
+    public static String exampleWithin(String unsigned, Duration min, Duration max) {
+        if (isTooLarge(unsigned)) {
+            return format(max);
+        }
+        Duration value = parse(unsigned);
+        if (value.compareTo(min) < 0) {
+            return format(min);
+        }
+        return value.compareTo(max) > 0 ? format(max) : unsigned;
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -225,12 +226,16 @@ public final class Settings {
     }
 
     public @Nullable Duration duration(String key) {
+        return duration(key, DurationFormat::parse);
+    }
+
+    private @Nullable Duration duration(String key, Function<String, Duration> parse) {
         Object value = typed(key);
         if (value == null) {
             return null;
         }
         try {
-            return DurationFormat.parse(String.valueOf(value));
+            return parse.apply(String.valueOf(value));
         } catch (IllegalArgumentException e) {
             problem(key, e.getMessage());
             return null;
@@ -253,7 +258,7 @@ public final class Settings {
             problem(key, "must be ≤ " + DurationFormat.format(max) + ", got " + String.valueOf(written).strip());
             return defaultValue;
         }
-        Duration value = duration(key);
+        Duration value = duration(key, text -> DurationFormat.parseWithin(text, min, max));
         if (value == null) {
             return defaultValue;
         }

@@ -96,8 +96,8 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
                 || DurationFormat.isTooLarge(positive))) {
             // as the file's '-5s' is told: "is not a duration" sent one looking at the form, not at the sign; also
             // when it is too large to count (-99999999999999999999s), as the file's is
-            vars.problem(name, "'" + bad + "' is negative; durations here are 0 or more, e.g. " + positive
-                    + (positive.matches("\\d+") ? " (milliseconds) or " + positive + "s" : ""));
+            vars.problem(name, "'" + bad + "' is negative; durations here are 0 or more, e.g. "
+                    + exampleWithin(positive, min, max));
             return null;
         }
         if (bad != null) {
@@ -107,6 +107,23 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
             return null;
         }
         return vars.has(name) ? vars.duration(name, min, min, max) : null;
+    }
+
+    /**
+     * The example a refusal of {@code -unsigned} gives: one the variable takes, as the file's key gives. A bare number
+     * is the seeds' milliseconds, so it is offered as that and, when the variable takes it, in seconds too.
+     */
+    private static String exampleWithin(String unsigned, Duration min, Duration max) {
+        if (!unsigned.matches("\\d+")) {
+            return DurationFormat.exampleWithin(unsigned, min, max);
+        }
+        String millis = DurationFormat.exampleWithin(unsigned + "ms", min, max);
+        if (!millis.equals(unsigned + "ms")) {
+            return millis;
+        }
+        String seconds = unsigned + "s";
+        return unsigned + " (milliseconds)"
+                + (DurationFormat.exampleWithin(seconds, min, max).equals(seconds) ? " or " + seconds : "");
     }
 
     /** The override when the variable was set, else the file's value. */

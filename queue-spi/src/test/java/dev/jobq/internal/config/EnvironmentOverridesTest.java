@@ -76,7 +76,21 @@ class EnvironmentOverridesTest {
     void saysANegativeDurationTooLargeToCountIsNegative() {
         assertThat(Load.problems(FILE, Map.of("QUEUE_SHUTDOWN_TIMEOUT", "-99999999999999999999s")))
                 .containsExactly("QUEUE_SHUTDOWN_TIMEOUT: '-99999999999999999999s' is negative; durations here are 0 "
-                        + "or more, e.g. 99999999999999999999s");
+                        + "or more, e.g. 1d");
+    }
+
+    @Test
+    @DisplayName("a negative duration beyond its variable's range is given an example the variable takes, as the "
+            + "file's key is, not the value without its sign")
+    void givesANegativeDurationBeyondItsVariablesRangeAnExampleItTakes() {
+        assertThat(Load.problems(FILE, Map.of("QUEUE_SHUTDOWN_TIMEOUT", "-5d", "QUEUE_POLL_INTERVAL", "-1h30m",
+                "SCHEDULER_POLL_INTERVAL", "-86400000"))).containsExactly(
+                        "QUEUE_POLL_INTERVAL: '-1h30m' is negative; durations here are 0 or more, e.g. 1h",
+                        "QUEUE_SHUTDOWN_TIMEOUT: '-5d' is negative; durations here are 0 or more, e.g. 1d",
+                        "SCHEDULER_POLL_INTERVAL: '-86400000' is negative; durations here are 0 or more, e.g. 1h");
+        assertThat(Load.problems(FILE, Map.of("QUEUE_SHUTDOWN_TIMEOUT", "-100000"))).as("100000s is beyond 1d")
+                .containsExactly("QUEUE_SHUTDOWN_TIMEOUT: '-100000' is negative; durations here are 0 or more, "
+                        + "e.g. 100000 (milliseconds)");
     }
 
     @Test

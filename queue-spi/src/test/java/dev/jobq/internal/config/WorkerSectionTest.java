@@ -140,9 +140,23 @@ class WorkerSectionTest {
     @Test
     @DisplayName("a negative duration is called negative, not 'not a duration with a unit' when it has one")
     void refusesANegativeDurationSayingSo() {
-        assertThat(Load.problems("worker:\n  shutdownTimeout: -5s\n  pollInterval: -1h30m\n")).containsExactly(
-                "worker.pollInterval: '-1h30m' is negative; durations here are 0 or more, e.g. 1h30m",
+        assertThat(Load.problems("worker:\n  shutdownTimeout: -5s\n  pollInterval: -30m\n")).containsExactly(
+                "worker.pollInterval: '-30m' is negative; durations here are 0 or more, e.g. 30m",
                 "worker.shutdownTimeout: '-5s' is negative; durations here are 0 or more, e.g. 5s");
+    }
+
+    @Test
+    @DisplayName("a negative duration beyond its key's range is given an example the key takes, not the value "
+            + "without its sign, which the key refuses in turn")
+    void givesANegativeDurationBeyondItsKeysRangeAnExampleItTakes() {
+        assertThat(Load.problems("worker:\n  shutdownTimeout: -5d\n  pollInterval: -1h30m\n")).containsExactly(
+                "worker.pollInterval: '-1h30m' is negative; durations here are 0 or more, e.g. 1h",
+                "worker.shutdownTimeout: '-5d' is negative; durations here are 0 or more, e.g. 1d");
+        assertThat(Load.problems("worker:\n  shutdownTimeout: -99999999999999999999s\n  pollInterval: -0ms\n"))
+                .containsExactly(
+                        "worker.pollInterval: '-0ms' is negative; durations here are 0 or more, e.g. 1ms",
+                        "worker.shutdownTimeout: '-99999999999999999999s' is negative; durations here are 0 or more, "
+                                + "e.g. 1d");
     }
 
     @Test
