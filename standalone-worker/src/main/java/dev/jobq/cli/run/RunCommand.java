@@ -42,6 +42,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -182,6 +183,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         requireDistinctQueues();
+        requireHttpPortForServerOptions();
         requireListenableHost();
         try (StopSignals signals = context.stopSignals().get()) {
             // Before the start-up, which can take seconds (handler jars, a provider, a migration): a TERM
@@ -337,6 +339,25 @@ public final class RunCommand implements Callable<Integer> {
         if (repeated != null) {
             throw new ParameterException(spec.commandLine(), "--queues lists '" + repeated + "' twice; name each "
                     + "queue once");
+        }
+    }
+
+    /**
+     * {@code --http-host} and {@code --health-backlog} set up the /health and /metrics server, which only
+     * {@code --http-port} turns on: given without it they were ignored, and a worker meant to be probed served nothing.
+     */
+    private void requireHttpPortForServerOptions() {
+        if (httpPort != null) {
+            return;
+        }
+        ParseResult parsed = spec.commandLine().getParseResult();
+        for (String option : List.of("--http-host", "--health-backlog")) {
+            if (parsed.hasMatchedOption(option)) {
+                List<String> given = parsed.matchedOption(option).stringValues();
+                throw new ParameterException(spec.commandLine(), option + " " + given.get(given.size() - 1)
+                        + " is given without --http-port, so nothing would use it: /health and /metrics are off unless "
+                        + "--http-port is given; add --http-port PORT (0 for any free port), or leave " + option + " out");
+            }
         }
     }
 

@@ -694,6 +694,23 @@ class RunCommandTest {
         assertThat(built.get()).as("nothing was built").isNull();
     }
 
+    @ParameterizedTest
+    @CsvSource({"--http-host, 0.0.0.0", "--health-backlog, 50"})
+    @DisplayName("an option of the /health and /metrics server without --http-port, which turns it on, is a usage "
+            + "error naming both options and the fix: it was ignored, and the worker served no /health")
+    void httpServerOptionWithoutHttpPortIsAUsageError(String option, String value) throws Exception {
+        Path file = config("provider: { type: memory }\n");
+
+        int status = start(Map.of(), "run", "--config", file.toString(), option, value)
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(status).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).contains(option + " " + value + " is given without --http-port, so nothing would "
+                + "use it: /health and /metrics are off unless --http-port is given; add --http-port PORT (0 for any "
+                + "free port), or leave " + option + " out");
+        assertThat(built.get()).as("nothing was built").isNull();
+    }
+
     @Test
     @DisplayName("an --http-port another process holds is exit 1, as operations.md says (a restart may find it free), "
             + "naming the address and the fix")
