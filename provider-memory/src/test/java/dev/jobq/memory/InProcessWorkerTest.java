@@ -1278,6 +1278,20 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("a job reaching a worker that has no handlers yet (registered after start()) says none are "
+            + "registered, not '(registered: )'")
+    void unknownTypeOnAWorkerWithNoHandlersSaysNoneAreRegistered() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        jobs.start();
+        String id = jobs.enqueue("email:send", new Work(1));
+
+        JobEvent.Dead dead = events.awaitCount(JobEvent.Dead.class, 1).get(0);
+        assertThat(dead.jobId()).isEqualTo(id);
+        assertThat(dead.error()).startsWith("no handler for job type 'email:send' in this worker (none registered); "
+                + "register one with JobQueue.registerJobHandler");
+    }
+
+    @Test
     @DisplayName("a type with no handler is quoted in the reason escaped and cut: a newline or an ANSI escape in it "
             + "forges no log line, a huge one is not copied whole")
     void unknownTypeIsQuotedEscapedAndBounded() {

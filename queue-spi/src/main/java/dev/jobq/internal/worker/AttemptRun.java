@@ -26,6 +26,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -347,10 +348,11 @@ final class AttemptRun implements JobContext, Runnable {
         Optional<Registration> registration = env.handlers().find(envelope.type());
         if (registration.isEmpty()) {
             // Dead at once (DESIGN §4): a newer worker that has the handler runs it once it is redriven.
+            Set<String> registered = env.handlers().types();
             settle(Failure.dead("no handler for job type '" + UntrustedText.escape(envelope.type(), 200)
-                    + "' in this worker (registered: "
-                    + String.join(", ", env.handlers().types()) + "); register one with JobQueue.registerJobHandler "
-                    + "or run this queue on workers that have it (in a rolling deploy, deploy those workers before "
+                    + "' in this worker (" + (registered.isEmpty() ? "none registered"
+                    : "registered: " + String.join(", ", registered)) + "); register one with "
+                    + "JobQueue.registerJobHandler or run this queue on workers that have it (in a rolling deploy, deploy those workers before "
                     + "the producers), then redrive this dead letter"));
             return;
         }
