@@ -47,6 +47,6 @@ public interface JobHandlerRegistry {
         registerJobHandler(type, payloadType, handler, HandlerOptions.defaults().backoff(backoff));
     }
 
-    /** The job types with a handler so far: an unmodifiable copy, in no particular order. */
+    /** The job types with a handler so far: an unmodifiable copy, in the order of their names. */
     Set<String> registeredTypes();
 }

@@ -24,6 +24,7 @@ import java.lang.reflect.WildcardType;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -143,8 +144,9 @@ public final class HandlerRegistry {
         return Optional.ofNullable(byType.get(type));
     }
 
+    /** The job types with a handler, in the order of their names (a dead letter's "registered: a, b" lists them). */
     public Set<String> types() {
-        return Set.copyOf(new TreeSet<>(byType.keySet()));
+        return Collections.unmodifiableSortedSet(new TreeSet<>(byType.keySet()));
     }
 
     /**

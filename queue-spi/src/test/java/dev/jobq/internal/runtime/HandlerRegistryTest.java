@@ -187,4 +187,20 @@ class HandlerRegistryTest {
         assertThat(registry.find("c").orElseThrow().readPayload("{\"@type\":\"reminder\",\"text\":\"hi\"}"))
                 .isEqualTo(new Reminder("hi"));
     }
+
+    /**
+     * The types in order of their names, as the dead letter of an unknown type lists them ("registered: a, b"): a
+     * copy in hash order listed them differently from one run of the JVM to the next.
+     */
+    @Test
+    void typesAreInTheOrderOfTheirNames() {
+        var registering = registry.registering(mapper);
+        List<String> names = List.of("report:weekly", "email:send", "sms:send", "image:resize", "audit:write",
+                "billing:charge", "cache:warm", "zip:pack", "feed:refresh", "push:notify", "index:update", "a");
+        for (String name : names) {
+            registering.registerJobHandler(name, Void.class, (job, context) -> { });
+        }
+
+        assertThat(registry.types()).containsExactlyElementsOf(names.stream().sorted().toList());
+    }
 }
