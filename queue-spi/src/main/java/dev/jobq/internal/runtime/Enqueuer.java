@@ -112,7 +112,8 @@ final class Enqueuer implements JobSink {
      * Enqueues one job per payload with the same options. Every payload is written and checked
      * before any job is sent, so a bad one rejects the call with nothing enqueued. Jobs for the
      * provider go to it in one {@link QueueProvider#enqueueAll} call (SQS sends them in batches);
-     * jobs for the scheduler go one after another, in order.
+     * jobs for the scheduler go one after another, in order, and on a queue that keeps an order none after a
+     * refused one.
      */
     List<String> enqueueAll(String type, List<?> payloads, EnqueueOptions options) {
         requireType(type);
@@ -179,7 +180,17 @@ final class Enqueuer implements JobSink {
             }
         } else {
             boolean toScheduler = count > 0 && heldByScheduler(queue, timing);
+            // On a queue that keeps an order (SQS FIFO), the jobs after a refused one are not stored, as the provider's
+            // enqueueAll does not send them: held, they would reach the group ahead of it once it is enqueued again.
+            boolean ordered = toScheduler && queue.provider().capabilities().supports(Feature.ORDERED);
+            int stoppedAt = -1;
             for (int i = 0; i < count; i++) {
+                if (stoppedAt >= 0) {
+                    failures[i] = new JobQueueException("payload at index " + i + " was not enqueued: the one at "
+                            + "index " + stoppedAt + " before it was not, and queue '" + queue.name() + "' keeps an "
+                            + "order, in which this one would have run ahead of it; enqueue them again, in order");
+                    continue;
+                }
                 try {
                     jobIds[i] = send(queue, envelopes.get(i), timing);
                 } catch (IllegalArgumentException refused) {
@@ -192,6 +203,9 @@ final class Enqueuer implements JobSink {
                     failures[i] = refused;
                 } catch (RuntimeException e) {
                     failures[i] = e;
+                }
+                if (ordered && failures[i] != null) {
+                    stoppedAt = i;
                 }
             }
         }

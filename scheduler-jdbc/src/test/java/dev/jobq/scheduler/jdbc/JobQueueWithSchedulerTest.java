@@ -190,6 +190,43 @@ class JobQueueWithSchedulerTest {
     }
 
     @Test
+    @DisplayName("enqueueAll of jobs the scheduler holds for an ordered (FIFO) queue stops at a refused job, as the "
+            + "provider's enqueueAll does, so that enqueueing the failed payloads again keeps the group's order")
+    void enqueueAllHeldForAnOrderedQueueStopsAtARefusedJob() {
+        JobQueue jobs = queue(new dev.jobq.testing.ForwardingQueueProvider(memory()) {
+            @Override
+            public dev.jobq.spi.Capabilities capabilities() {
+                // As an SQS FIFO queue: no per-message delay (every delay is the scheduler's), an order kept.
+                dev.jobq.spi.Capabilities real = delegate().capabilities();
+                var features = java.util.EnumSet.noneOf(dev.jobq.spi.Feature.class);
+                features.addAll(real.features());
+                features.add(dev.jobq.spi.Feature.ORDERED);
+                return new dev.jobq.spi.Capabilities(Duration.ZERO, real.maxPayloadBytes(), features);
+            }
+
+            @Override
+            public void checkAcceptable(dev.jobq.spi.JobEnvelope envelope) {
+                if (envelope.payloadJson().contains("user-2")) {
+                    throw new dev.jobq.JobRejectedException("the whole message is over the test queue's limit");
+                }
+            }
+        });
+        List<Reminder> payloads = java.util.stream.IntStream.range(0, 5).mapToObj(i -> new Reminder("user-" + i))
+                .toList();
+
+        var refused = org.assertj.core.api.Assertions.catchThrowableOfType(dev.jobq.BulkEnqueueException.class,
+                () -> jobs.enqueueAll("reminder:send", payloads,
+                        EnqueueOptions.builder().delay(Duration.ofMinutes(5)).build()));
+
+        assertThat(refused.failedIndexes()).as("the refused job and those after it, which would run ahead of it")
+                .containsExactly(2, 3, 4);
+        assertThat(jobs.scheduler().listScheduled(10)).as("held: only those before it").hasSize(2);
+        assertThat(refused).hasMessageContaining("First failure: the whole message is over the test queue's limit");
+        assertThat(refused.getSuppressed()).extracting(Throwable::getMessage).first().asString()
+                .contains("payload at index 3", "index 2", "enqueue them again, in order");
+    }
+
+    @Test
     void aJobForAnInstantIsHeldByTheSchedulerEvenWhenTheProviderCouldHoldIt() {
         JobQueue jobs = queue(memory());
 
