@@ -185,6 +185,25 @@ abstract class JdbcSchedulerContract {
         });
     }
 
+    /**
+     * Jobs due at one instant go in the order of their ids, batch after batch on one thread: what
+     * JobQueue.enqueueAll's ascending ids rely on to hand its jobs for one instant on in the payloads' order,
+     * past batchSize too with fireThreads 1 (docs/semantics.md, Enqueueing many).
+     */
+    @Test
+    @DisplayName("jobs due at one instant are handed on in the order of their ids, batch after batch on one thread")
+    void handsOnJobsDueAtOneInstantInTheOrderOfTheirIds() {
+        var scheduler = open(builder().batchSize(10).fireThreads(1));
+        Instant due = T0.plusSeconds(30);
+        List<JobEnvelope> jobs = IntStream.range(0, 35).mapToObj(i -> job("bulk:item")).toList();
+        jobs.forEach(job -> scheduler.schedule(job, due));
+        clock.set(due);
+
+        assertThat(scheduler.fireDue()).isEqualTo(35);
+        assertThat(sink.ofType("bulk:item")).extracting(JobEnvelope::jobId)
+                .containsExactlyElementsOf(jobs.stream().map(JobEnvelope::jobId).sorted().toList());
+    }
+
     @Test
     @DisplayName("tables whose history an operator dropped are named with what they hold, and left alone, at every start")
     void tablesWithoutTheirHistoryAreLeftAloneWithTheFix() throws SQLException {
