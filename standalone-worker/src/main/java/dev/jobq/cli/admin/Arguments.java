@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -121,15 +122,22 @@ final class Arguments {
         private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
         private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
+        /** A year of five digits or more without the '+' ISO-8601 asks for it: past 9999 all the same. */
+        private static final Pattern LONG_YEAR = Pattern.compile("\\d{5,}-");
+
         @Override
         public Instant convert(String value) {
             Instant instant = parse(value);
             if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
-                throw new TypeConversionException("'" + value + "' is outside the years 1 to 9999 that a job's time "
-                        + "can have; write an instant in them, e.g. 2026-12-25T09:00:00Z (one that has passed runs the "
-                        + "job at once)");
+                throw outsideTheYears(value);
             }
             return instant;
+        }
+
+        private static TypeConversionException outsideTheYears(String value) {
+            return new TypeConversionException("'" + value + "' is outside the years 1 to 9999 that a job's time "
+                    + "can have; write an instant in them, e.g. 2026-12-25T09:00:00Z (one that has passed runs the "
+                    + "job at once)");
         }
 
         private static Instant parse(String value) {
@@ -139,6 +147,14 @@ final class Arguments {
                 try {
                     return OffsetDateTime.parse(value.strip()).toInstant();
                 } catch (DateTimeParseException e) {
+                    // Each of these had the fix "write ISO-8601 with a zone", which the value may well have.
+                    if (LONG_YEAR.matcher(value.strip()).lookingAt()) {
+                        throw outsideTheYears(value);
+                    }
+                    if (e.getCause() != null) { // read, but no such date or time: 02-30, 25:00
+                        throw new TypeConversionException("'" + value + "' is not an instant: " + e.getCause()
+                                .getMessage() + "; write a date and time that exist, e.g. 2026-12-25T09:00:00Z");
+                    }
                     throw new TypeConversionException("'" + value + "' is not an instant; write ISO-8601 with a zone, "
                             + "e.g. 2026-12-25T09:00:00Z or 2026-12-25T10:00:00+01:00");
                 }

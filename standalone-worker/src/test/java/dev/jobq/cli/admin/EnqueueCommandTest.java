@@ -247,6 +247,21 @@ class EnqueueCommandTest {
                 + "ISO-8601 with a zone, e.g. 2026-12-25T09:00:00Z");
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "10000-01-01T00:00:00Z | is outside the years 1 to 9999",
+            "2027-02-30T00:00:00Z | is not an instant: Invalid date 'FEBRUARY 30'; write a date and time that exist",
+            "2027-01-01T25:00:00+01:00 | is not an instant: Invalid value for HourOfDay (valid values 0 - 23): 25; "
+                    + "write a date and time that exist"})
+    @DisplayName("an instant with its zone whose year, date or time is wrong says which, not to add the zone it has")
+    void anInstantWithItsZoneButAWrongDateSaysWhatIsWrong(String value, String problem) {
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--at", value);
+
+        // Before: '… is not an instant; write ISO-8601 with a zone, e.g. 2026-12-25T09:00:00Z …' for all three
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid value for option '--at': '" + value + "' " + problem);
+    }
+
     @Test
     void atWithAnOffsetIsAccepted() {
         var run = shared.run("enqueue", "t", "--payload", "{}", "--at", "2999-01-01T10:00:00+01:00");
