@@ -1705,4 +1705,82 @@ class ContractCatchesBrokenProvidersTest {
     void cuttingLongKeysFails() {
         assertThat(failuresOf(CutsLongKeys.class)).containsKey("Deduplication.differentKeysAreDifferentJobs");
     }
+
+    /**
+     * Writes a dead letter's error only where the job has none yet, as a store that sets the error column once does:
+     * a job dead after a retry is kept with its first attempt's error, not the one it died of.
+     */
+    static final class DeadLetterKeepsTheFirstError extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            Map<String, String> firstErrors = new ConcurrentHashMap<>();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public void fail(ReceivedJob job, Failure failure) {
+                    String first = firstErrors.putIfAbsent(job.jobId(), failure.error());
+                    if (failure instanceof Failure.Dead && first != null) {
+                        super.fail(job, Failure.dead(first)); // the fault
+                        return;
+                    }
+                    super.fail(job, failure);
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose dead letter keeps the first attempt's error, not the last, fails")
+    void deadLetterWithTheFirstErrorFails() {
+        assertThat(failuresOf(DeadLetterKeepsTheFirstError.class))
+                .containsKey("DeadLetterStore.deadLetterCountsEveryAttemptAndKeepsTheLastError");
+    }
+
+    /**
+     * Counts a dead letter's attempts from the envelope it was enqueued with, plus the attempt that died, as a provider
+     * that writes the dead-letter copy from the stored envelope does: a job dead at its third attempt says it made one.
+     */
+    static final class DeadLetterCountsFromTheEnvelope extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            Map<String, Integer> enqueuedAttempts = new ConcurrentHashMap<>();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                    EnqueueResult result = super.enqueue(envelope, delay);
+                    enqueuedAttempts.putIfAbsent(result.jobId(), envelope.attempt());
+                    return result;
+                }
+
+                @Override
+                public Optional<DeadLetters> deadLetters() {
+                    DeadLetters real = super.deadLetters().orElseThrow();
+                    return Optional.of(new DeadLetters() {
+                        @Override
+                        public List<DeadLetter> list(int limit) {
+                            return real.list(limit).stream().map(letter -> new DeadLetter(letter.job(), letter.error(),
+                                    enqueuedAttempts.getOrDefault(letter.job().id(), 0) + 1, // the fault
+                                    letter.deadAt())).toList();
+                        }
+
+                        @Override
+                        public boolean redrive(String jobId) {
+                            return real.redrive(jobId);
+                        }
+
+                        @Override
+                        public boolean delete(String jobId) {
+                            return real.delete(jobId);
+                        }
+                    });
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose dead letter counts only the attempt that died fails")
+    void deadLetterCountingOneAttemptFails() {
+        assertThat(failuresOf(DeadLetterCountsFromTheEnvelope.class))
+                .containsKey("DeadLetterStore.deadLetterCountsEveryAttemptAndKeepsTheLastError");
+    }
 }

@@ -1542,6 +1542,28 @@ public abstract class QueueProviderContract {
         }
 
         @Test
+        @DisplayName("a job dead after a retry is in the dead letters with every attempt it made and the last one's error")
+        void deadLetterCountsEveryAttemptAndKeepsTheLastError() {
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+            provider.fail(receiveDueJob(), Failure.retryAfter(Duration.ZERO, "IllegalStateException: first failure"));
+            ReceivedJob last = receiveDueJob();
+            assertThat(last.attempt()).isEqualTo(2);
+
+            provider.fail(last, Failure.dead("IllegalStateException: second failure"));
+
+            // DESIGN §4: "the job goes to the dead-letter store with its error, attempt count and timestamps"; what
+            // DeadLetter's javadoc calls "the last error" and the "attempts made", not the first attempt's.
+            List<DeadLetter> letters = await().atMost(time.patience(Duration.ZERO))
+                    .until(() -> deadLetters.list(10), list -> !list.isEmpty());
+            assertThat(letters).extracting(letter -> letter.job().id()).containsExactly(job.jobId());
+            assertThat(letters.get(0).attempts()).as("the attempts of a job dead at attempt 2 (DeadLetter.attempts)")
+                    .isEqualTo(2);
+            assertThat(letters.get(0).error()).as("the error of a job dead at attempt 2 (DeadLetter.error: the last)")
+                    .isEqualTo("IllegalStateException: second failure");
+        }
+
+        @Test
         @DisplayName("dead letters are listed newest first, at most the limit asked for")
         void deadLettersAreListedNewestFirst() {
             List<String> ids = new ArrayList<>();
