@@ -1406,6 +1406,51 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Keeps delayed jobs apart and puts one that came due behind every job waiting, whatever its priority, as a store
+     * whose due jobs join the tail of its ready list does: an urgent job scheduled for later waits behind a backlog of
+     * jobs of a higher number.
+     */
+    static final class DueJobsJoinTheBack extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            Map<String, JobEnvelope> delayed = new ConcurrentHashMap<>();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                    if (!delay.isPositive()) {
+                        return super.enqueue(envelope, delay);
+                    }
+                    JobOptions o = envelope.options();
+                    EnqueueResult result = super.enqueue(new JobEnvelope(envelope.version(), envelope.jobId(),
+                            envelope.type(), envelope.payloadJson(), new JobOptions(o.maxAttempts(), o.timeout(),
+                                    Integer.MAX_VALUE, o.deduplicationKey(), o.queue()), // the fault: at the back
+                            envelope.attempt(), envelope.createdAt(), envelope.scheduledFor(), envelope.traceId()),
+                            delay);
+                    if (!result.duplicate()) {
+                        delayed.put(envelope.jobId(), envelope);
+                    }
+                    return result;
+                }
+
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    return super.receive(max, wait).stream().map(job -> {
+                        JobEnvelope given = delayed.get(job.jobId());
+                        return given == null ? job : new ReceivedJob(given.withAttempt(job.envelope().attempt()),
+                                job.attempt(), job.receipt(), job.leaseDuration());
+                    }).toList();
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that puts a delayed job that came due behind the jobs waiting, whatever its priority, fails")
+    void dueJobsBehindTheWaitingOnesFails() {
+        assertThat(failuresOf(DueJobsJoinTheBack.class)).containsKey("Priority.delayedJobThatCameDueKeepsItsPriority");
+    }
+
+    /**
      * Looks a job id up among the jobs it has not yet handed out, as a store that checks ids in its waiting jobs does: a
      * job enqueued again while it runs (the scheduler's hand-off again after a crash) is stored a second time, here
      * as a copy of its own.

@@ -1166,6 +1166,36 @@ public abstract class QueueProviderContract {
             assertThat(retried.attempt()).isEqualTo(2);
             assertThat(retried.envelope().options().priority()).as("the retry's priority").isEqualTo(5);
         }
+
+        @Test
+        @DisplayName("a delayed job that came due goes by its priority: before a job of a higher number waiting since "
+                + "before it was due")
+        void delayedJobThatCameDueKeepsItsPriority() {
+            Duration delay = testDelay();
+            assumeTrue(holdsTestDelay(), "provider holds the test delay");
+            JobEnvelope urgent = newJob(withPriority(-1));
+            JobEnvelope low = newJob(withPriority(5));
+            provider.enqueue(urgent, delay);
+            enqueueNow(low);
+
+            time.advance(delay.plusSeconds(1));
+            // Both visible before the first look: on real time, wait for the delay to end without receiving.
+            assumeTrue(provider.stats().delayed() != ProviderStats.UNKNOWN || time.quietPeriod(delay).isZero(),
+                    "time is settable, or the provider counts its delayed jobs: the test sees when the delay ended");
+            await("the delayed job due within " + time.patience(delay)).atMost(time.patience(delay))
+                    .pollInterval(Duration.ofMillis(20)).until(() -> provider.stats().delayed(),
+                            delayed -> delayed == 0 || delayed == ProviderStats.UNKNOWN);
+
+            List<String> order = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                ReceivedJob received = receiveDueJob();
+                order.add(received.jobId());
+                provider.acknowledge(received);
+            }
+            // semantics.md, Priority: "of the jobs visible at that moment, the lowest number first".
+            assertThat(order).as("priorities -1 (delayed, due) and 5 (waiting since before)")
+                    .containsExactly(urgent.jobId(), low.jobId());
+        }
     }
 
     @Nested
