@@ -1406,6 +1406,44 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Wakes its receivers on close() and skips the wait of a later receive, but still looks at its store: a receive on
+     * the closed provider leases a job that was visible, which the stopping worker never settles.
+     */
+    static final class ClosedReceiveStillLeases extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            AtomicBoolean closed = new AtomicBoolean();
+            Set<Thread> receiving = ConcurrentHashMap.newKeySet();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    if (closed.get()) {
+                        return super.receive(max, Duration.ZERO); // the fault: a closed provider still leases
+                    }
+                    receiving.add(Thread.currentThread());
+                    try {
+                        return super.receive(max, wait);
+                    } finally {
+                        receiving.remove(Thread.currentThread());
+                    }
+                }
+
+                @Override
+                public void close() {
+                    closed.set(true);
+                    receiving.forEach(Thread::interrupt); // wakes the receivers, leaves the store open
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that still leases visible jobs once closed fails")
+    void leasingOnceClosedFails() {
+        assertThat(failuresOf(ClosedReceiveStillLeases.class)).containsKey("Delivery.closedProviderDeliversNoMoreJobs");
+    }
+
+    /**
      * Keeps delayed jobs apart and puts one that came due behind every job waiting, whatever its priority, as a store
      * whose due jobs join the tail of its ready list does: an urgent job scheduled for later waits behind a backlog of
      * jobs of a higher number.

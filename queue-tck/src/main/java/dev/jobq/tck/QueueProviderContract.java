@@ -1027,6 +1027,24 @@ public abstract class QueueProviderContract {
                     () -> "a receive of " + wait + " on a closed provider, within " + patience);
             assertThat(afterClose).isEmpty();
         }
+
+        @Test
+        @DisplayName("close() stops deliveries: a job visible when the provider closed is not received from it")
+        void closedProviderDeliversNoMoreJobs() {
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+            Duration patience = time.patience(Duration.ZERO);
+
+            provider.close();
+
+            // QueueProvider.close: "Stops deliveries". A job leased from a closed provider reaches a worker that is
+            // stopping, which settles nothing more: on a provider that keeps it, it waits out a lease it did not run.
+            List<ReceivedJob> afterClose = assertTimeoutPreemptively(patience,
+                    () -> provider.receive(1, patience.multipliedBy(3)),
+                    () -> "a receive on a closed provider, a job visible, within " + patience);
+            assertThat(afterClose).as("jobs received from a closed provider, job %s visible when it closed",
+                    job.jobId()).isEmpty();
+        }
     }
 
     @Nested
