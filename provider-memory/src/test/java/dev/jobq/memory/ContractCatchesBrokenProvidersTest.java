@@ -1406,6 +1406,38 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Takes a job away at its sixth delivery, as an SQS queue whose redrive policy has a maxReceiveCount of 5 does,
+     * while it declares that a job may have any number of attempts: the core lets a job of maxAttempts 10 be enqueued,
+     * and its last five attempts, its Dead event and its error are lost.
+     */
+    static final class TakesAJobAwayAtItsSixthDelivery extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    List<ReceivedJob> kept = new ArrayList<>();
+                    for (ReceivedJob job : super.receive(max, wait)) {
+                        if (job.attempt() > 5) {
+                            super.fail(job, Failure.dead("moved by the redrive policy")); // the fault
+                        } else {
+                            kept.add(job);
+                        }
+                    }
+                    return kept;
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that takes a job away before the attempts its capabilities declare fails")
+    void takingAJobAwayBeforeItsDeclaredAttemptsFails() {
+        assertThat(failuresOf(TakesAJobAwayAtItsSixthDelivery.class))
+                .containsKey("Delivery.everyAttemptTheCapabilitiesAllowIsDelivered");
+    }
+
+    /**
      * Wakes its receivers on close() and skips the wait of a later receive, but still looks at its store: a receive on
      * the closed provider leases a job that was visible, which the stopping worker never settles.
      */

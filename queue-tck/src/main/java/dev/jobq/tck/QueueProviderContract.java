@@ -93,6 +93,8 @@ public abstract class QueueProviderContract {
      * quoted copy, the provider's encoding of it, what the provider keeps and hands back.
      */
     private static final int PAYLOAD_COPIES = 8;
+    /** The most attempts the test of {@link Capabilities#maxAttempts()} gives a job, where the provider lets it have as many. */
+    private static final int ATTEMPTS_TRIED = 10;
     /** The longest delay the long-delay test sets, where the provider holds one as long. */
     private static final Duration LONG_DELAY = Duration.ofDays(1000);
 
@@ -585,6 +587,33 @@ public abstract class QueueProviderContract {
                 provider.acknowledge(third);
                 assertStatsEventually(0, 0, 0, 0);
             });
+        }
+
+        @Test
+        @DisplayName("a job retried again and again is delivered for every attempt its maxAttempts capability lets it "
+                + "have, up to " + ATTEMPTS_TRIED)
+        void everyAttemptTheCapabilitiesAllowIsDelivered() {
+            int allowed = provider.capabilities().maxAttempts();
+            int attempts = Math.min(allowed, ATTEMPTS_TRIED);
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+
+            // Capabilities.maxAttempts: the core lets a job have that many attempts, and dead-letters it itself after
+            // the last. A provider that takes it away sooner (an SQS redrive policy's maxReceiveCount it does not
+            // declare) loses the job's last attempts, and its Dead event and error.
+            for (int attempt = 1; attempt <= attempts; attempt++) {
+                List<ReceivedJob> received = receiveWithin(1, time.patience(Duration.ZERO));
+                assertThat(received).as("attempt %d of job %s, whose provider declares maxAttempts %s (Capabilities"
+                                + ".maxAttempts), received within %s", attempt, job.jobId(),
+                        allowed == Capabilities.UNLIMITED_ATTEMPTS ? "UNLIMITED_ATTEMPTS" : allowed,
+                        time.patience(Duration.ZERO)).extracting(ReceivedJob::jobId).containsExactly(job.jobId());
+                assertThat(received.get(0).attempt()).isEqualTo(attempt);
+                if (attempt < attempts) {
+                    provider.fail(received.get(0), Failure.retryAfter(Duration.ZERO, "attempt " + attempt));
+                } else {
+                    provider.acknowledge(received.get(0));
+                }
+            }
         }
 
         @Test
