@@ -1898,4 +1898,60 @@ class ContractCatchesBrokenProvidersTest {
         assertThat(failuresOf(DeadLetterCountsFromTheEnvelope.class))
                 .containsKey("DeadLetterStore.deadLetterCountsEveryAttemptAndKeepsTheLastError");
     }
+
+    /**
+     * Clears a job's error when it redrives it, as a store that writes the job back as new does: getJob of a redriven
+     * job no longer says what it died of, though JobInfo.lastError is kept when a job is run again from the dead letters.
+     */
+    static final class RedriveForgetsTheError extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            Set<String> redriven = ConcurrentHashMap.newKeySet();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public Optional<DeadLetters> deadLetters() {
+                    DeadLetters real = super.deadLetters().orElseThrow();
+                    return Optional.of(new DeadLetters() {
+                        @Override
+                        public List<DeadLetter> list(int limit) {
+                            return real.list(limit);
+                        }
+
+                        @Override
+                        public boolean redrive(String jobId) {
+                            boolean done = real.redrive(jobId);
+                            if (done) {
+                                redriven.add(jobId);
+                            }
+                            return done;
+                        }
+
+                        @Override
+                        public boolean delete(String jobId) {
+                            return real.delete(jobId);
+                        }
+                    });
+                }
+
+                @Override
+                public void fail(ReceivedJob job, Failure failure) {
+                    redriven.remove(job.jobId());
+                    super.fail(job, failure);
+                }
+
+                @Override
+                public Optional<JobInfo> getJob(String jobId) {
+                    return super.getJob(jobId).map(info -> !redriven.contains(jobId) ? info : new JobInfo(info.id(),
+                            info.type(), info.queue(), info.state(), info.attempts(), info.options(), info.payloadJson(),
+                            info.createdAt(), info.updatedAt(), null)); // the fault: the error is gone
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose redrive forgets the error the job died of fails")
+    void redriveForgettingTheErrorFails() {
+        assertThat(failuresOf(RedriveForgetsTheError.class)).containsKey("JobLookup.redrivenJobKeepsTheErrorItDiedOf");
+    }
 }

@@ -1810,6 +1810,27 @@ public abstract class QueueProviderContract {
         }
 
         @Test
+        @DisplayName("getJob reports a redriven dead job as waiting, with a fresh set of attempts and the error it died of")
+        void redrivenJobKeepsTheErrorItDiedOf() {
+            assumeTrue(supports(Feature.DEAD_LETTER_STORE), "provider declares DEAD_LETTER_STORE");
+            JobEnvelope job = newJob();
+            enqueueNow(job);
+            provider.fail(receiveDueJob(), Failure.dead("NonRetryableJobException: bad input"));
+            DeadLetters deadLetters = provider.deadLetters().orElseThrow(
+                    () -> new AssertionError("DEAD_LETTER_STORE declared but deadLetters() is empty"));
+            await().atMost(time.patience(Duration.ZERO)).until(() -> deadLetters.list(10), list -> !list.isEmpty());
+            assertThat(deadLetters.redrive(job.jobId())).as("redrive of dead job %s", job.jobId()).isTrue();
+
+            JobInfo redriven = provider.getJob(job.jobId()).orElseThrow();
+
+            assertThat(redriven.state()).isEqualTo(JobState.WAITING);
+            assertThat(redriven.attempts()).as("attempts of a job redriven with a fresh set of them").isZero();
+            // JobInfo.lastError: "kept when a later attempt succeeds or the job is run again from the dead letters".
+            assertThat(redriven.lastError()).as("lastError of a job redriven from the dead letters (JobInfo.lastError)")
+                    .isEqualTo("NonRetryableJobException: bad input");
+        }
+
+        @Test
         @DisplayName("getJob of an unknown id is empty")
         void unknownIdIsEmpty() {
             assertThat(provider.getJob(UUID.randomUUID().toString())).isEmpty();
