@@ -27,6 +27,11 @@ import org.jspecify.annotations.Nullable;
 final class EnvSubstitution {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /**
+     * A name as a reference may misspell it, which names no variable but may say it is a secret's: after a blank
+     * ({@code ${ DB_PASSWORD:-x}}), or dotted as Spring writes it ({@code ${db.password:-x}}).
+     */
+    private static final Pattern NAME_AS_WRITTEN = Pattern.compile("\\s*[A-Za-z0-9_.]+");
     /** The shell's forms other than {@code :-} ({@code ${VAR-x}}, {@code ${VAR:?err}}, …), as docker-compose writes them. */
     private static final Pattern SHELL_FORM = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(:?[-=?+])(.*)", Pattern.DOTALL);
     private static final Pattern LIST_INDEX = Pattern.compile("(\\[\\d+])+$");
@@ -252,11 +257,13 @@ final class EnvSubstitution {
      * Whether {@code text} holds a reference to a variable named like a secret with something after its name, a
      * default as written ({@code ${DB_PASSWORD:-changeme}}, {@code ${DB_PASSWORD-changeme}}), which stands for the
      * password: a reference that cannot be read and is shown as written showed it, inside a shell form
-     * ({@code ${A-${DB_PASSWORD-changeme}}}) or unclosed. One without a default ({@code ${DB_PASSWORD}) shows nothing.
+     * ({@code ${A-${DB_PASSWORD-changeme}}}) or unclosed; also one whose name is misspelled so
+     * ({@code ${ DB_PASSWORD:-changeme}}, {@code ${db.password:-changeme}}). One without a default
+     * ({@code ${DB_PASSWORD}) shows nothing.
      */
     private static boolean holdsSecretDefault(String text) {
         for (int at = text.indexOf("${"); at >= 0; at = text.indexOf("${", at + 2)) {
-            Matcher name = NAME.matcher(text).region(at + 2, text.length());
+            Matcher name = NAME_AS_WRITTEN.matcher(text).region(at + 2, text.length());
             if (name.lookingAt() && Secrets.isSecretKey(name.group()) && name.end() < text.length()
                     && text.charAt(name.end()) != '}') {
                 return true;
@@ -268,11 +275,12 @@ final class EnvSubstitution {
     /**
      * The reference inside a default, as shown: up to the first '}', without the default of a variable named like a
      * secret ({@code ${DB_PASSWORD:-changeme}} showed the password that stands for it, which is hidden elsewhere), also
-     * where it is nested deeper ({@code ${PRIMARY_URL:-${DB_PASSWORD:-changeme}}}): cut after the first such name.
+     * where it is nested deeper ({@code ${PRIMARY_URL:-${DB_PASSWORD:-changeme}}}) or misspelled
+     * ({@code ${ DB_PASSWORD:-changeme}}): cut after the first such name.
      */
     private static String nested(String reference) {
         for (int at = reference.indexOf("${"); at >= 0; at = reference.indexOf("${", at + 2)) {
-            Matcher name = NAME.matcher(reference).region(at + 2, reference.length());
+            Matcher name = NAME_AS_WRITTEN.matcher(reference).region(at + 2, reference.length());
             if (name.lookingAt() && Secrets.isSecretKey(name.group())) {
                 return Secrets.maskUrl(reference.substring(0, name.end()));
             }
@@ -290,9 +298,11 @@ final class EnvSubstitution {
             return null;
         }
         if (!NAME.matcher(name).matches()) {
-            problems.accept(path, (isSecret(path) || holdsSecretDefault("${" + reference) ? "a '${…}' in the value "
-                    + NOT_SHOWN : "'${" + Secrets.maskUrl(reference) + "}'") + " does not name an environment variable "
-                    + "(letters, digits and _); write $${ for a literal ${");
+            // a default after a name like a secret's, though no variable's (${DB PASSWORD:-x}), stands for it too
+            boolean secretDefault = fallback != null && !fallback.isEmpty() && Secrets.isSecretKey(name);
+            problems.accept(path, (isSecret(path) || secretDefault || holdsSecretDefault("${" + reference)
+                    ? "a '${…}' in the value " + NOT_SHOWN : "'${" + Secrets.maskUrl(reference) + "}'")
+                    + " does not name an environment variable (letters, digits and _); write $${ for a literal ${");
             return null;
         }
         if (fallback != null && fallback.contains("${")) {

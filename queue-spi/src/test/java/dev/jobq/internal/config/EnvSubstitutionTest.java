@@ -249,6 +249,27 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void neverShowsTheDefaultOfAVariableNamedLikeASecretInAReferenceThatDoesNotNameOne() {
+        // a blank before the name, a Spring-style dotted name and a blank in it make no variable's name, and the
+        // reference was shown as written, its default with it
+        assertThat(Load.problems("""
+                worker:
+                  concurrency: "${ DB_PASSWORD:-changeme}"
+                  pollInterval: ${db.password:-s3cr3t}
+                  shutdownTimeout: "${DB PASSWORD:-hunter2}"
+                  mode: "${ API_TOKEN-tok3n}"
+                """, Map.of())).noneMatch(problem -> problem.contains("changeme") || problem.contains("s3cr3t")
+                        || problem.contains("hunter2") || problem.contains("tok3n")).hasSize(4);
+        // nor inside another one's default
+        assertThat(Load.problems("worker:\n  concurrency: \"${WORKERS:-${ DB_PASSWORD:-changeme}}\"\n", Map.of()))
+                .singleElement().asString().doesNotContain("changeme").contains(", ${ DB_PASSWORD…, which");
+        // one without a default stays shown
+        assertThat(Load.problems("worker:\n  concurrency: ${db.password}\n", Map.of())).containsExactly(
+                "worker.concurrency: '${db.password}' does not name an environment variable (letters, digits and _); "
+                        + "write $${ for a literal ${");
+    }
+
+    @Test
     void masksTheValueOfAVariableNamedLikeASecretAlsoWhereAKeyRepeatsItAsADuration() {
         // a duration's range repeats the value formatted: 7200s as "got 2h", which tells the secret as well
         assertThat(Load.problems("worker:\n  pollInterval: ${API_TOKEN}\n", Map.of("API_TOKEN", "7200s")))
