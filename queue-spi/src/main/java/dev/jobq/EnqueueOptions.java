@@ -1,5 +1,6 @@
 package dev.jobq;
 
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -27,6 +28,8 @@ public final class EnqueueOptions {
     private static final EnqueueOptions NONE = builder().build();
     /** The longest trace id: what the scheduler's column holds; a message's longer one is unreadable. */
     public static final int MAX_TRACE_ID = 255;
+    /** How much of a refused trace id its refusal repeats. */
+    private static final int TRACE_ID_PREVIEW_CHARS = 80;
 
     private final @Nullable Duration delay;
     private final @Nullable Instant scheduledFor;
@@ -68,9 +71,8 @@ public final class EnqueueOptions {
         }
         if (b.traceId != null && !isTraceId(b.traceId)) {
             throw new IllegalArgumentException("traceId must be 1 to " + MAX_TRACE_ID + " characters without control "
-                    + "characters, got " + (b.traceId.length() > 80 ? "'" + b.traceId.substring(0, 80) + "…' ("
-                    + b.traceId.length() + " characters)" : "'" + b.traceId + "'") + "; a W3C traceparent or an "
-                    + "OpenTelemetry trace id fits; leave it unset for none");
+                    + "characters, got " + shownTraceId(b.traceId) + "; a W3C traceparent or an OpenTelemetry trace "
+                    + "id fits; leave it unset for none");
         }
         this.delay = b.delay;
         this.scheduledFor = b.scheduledFor;
@@ -80,6 +82,16 @@ public final class EnqueueOptions {
         this.deduplicationKey = b.deduplicationKey;
         this.traceId = b.traceId;
         this.queue = b.queue;
+    }
+
+    /**
+     * A refused trace id as its refusal names it: quoted, its control characters escaped (a newline in it started a
+     * line of its own in the log), a long one cut after {@value #TRACE_ID_PREVIEW_CHARS} characters, not inside an
+     * emoji, with its length.
+     */
+    private static String shownTraceId(String traceId) {
+        return "'" + UntrustedText.escape(traceId, TRACE_ID_PREVIEW_CHARS) + "'"
+                + (traceId.length() > TRACE_ID_PREVIEW_CHARS ? " (" + traceId.length() + " characters)" : "");
     }
 
     /**

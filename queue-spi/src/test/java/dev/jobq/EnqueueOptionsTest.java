@@ -65,6 +65,17 @@ class EnqueueOptionsTest {
     }
 
     @Test
+    void aRefusedTraceIdIsRepeatedWithItsControlCharactersEscapedAndNotCutInsideAnEmoji() {
+        // it repeated the trace id raw: a newline or an ANSI escape in it went into the message and the log line that
+        // carries it, and the cut after 80 characters kept the first half of an emoji that straddled it ('\ud83d')
+        assertThatThrownBy(() -> EnqueueOptions.builder().traceId("abc\n\u001b[31mforged").build())
+                .hasMessageContaining("got 'abc\\n\\u001b[31mforged';");
+        String straddling = "t".repeat(79) + "\uD83D\uDE00" + "t".repeat(200);
+        assertThatThrownBy(() -> EnqueueOptions.builder().traceId(straddling).build())
+                .hasMessageContaining("got '" + "t".repeat(79) + "…' (281 characters);");
+    }
+
+    @Test
     void timeoutMustFitWholeMillisecondsInALong() {
         // timeoutMs 0 is refused by every worker; beyond Long.MAX_VALUE ms it could not be written at all.
         assertThatThrownBy(() -> EnqueueOptions.builder().timeout(Duration.ofNanos(999_999)).build())
