@@ -756,9 +756,13 @@ final class Enqueuer implements JobSink {
                 + "; give the type its handler registers, such as \"email:send\"");
     }
 
+    /**
+     * The refusal of a job type over {@value #MAX_TYPE} characters: its start, its control characters escaped (a
+     * newline in it started a line of its own in the log) and not cut inside an emoji, and its length.
+     */
     static IllegalArgumentException typeTooLong(String type) {
-        return new IllegalArgumentException("job type '" + type.substring(0, TYPE_PREVIEW_CHARS) + "…' is " + type.length()
-                + " characters long, longer than the " + MAX_TYPE + " a job type may have (what the scheduler "
-                + "holds, so that any job can also be delayed or scheduled); use a shorter job type");
+        return new IllegalArgumentException("job type '" + UntrustedText.escape(type, TYPE_PREVIEW_CHARS) + "' is "
+                + type.length() + " characters long, longer than the " + MAX_TYPE + " a job type may have (what the "
+                + "scheduler holds, so that any job can also be delayed or scheduled); use a shorter job type");
     }
 }

@@ -35,6 +35,16 @@ class HandlerRegistryTest {
     }
 
     @Test
+    void aTooLongTypeIsRepeatedWithItsControlCharactersEscapedAndNotCutInsideAnEmoji() {
+        // its first 60 characters were repeated raw: a newline in a type read from a message or a file started a line
+        // of its own in the log, and an emoji straddling the cut left its first half ('\ud83d', '?' in a log)
+        assertThatThrownBy(() -> HandlerRegistry.requireType("a\nb\u001b[31m" + "t".repeat(300)))
+                .hasMessageStartingWith("job type 'a\\nb\\u001b[31m" + "t".repeat(52) + "…' is 308 characters long");
+        assertThatThrownBy(() -> HandlerRegistry.requireType("t".repeat(59) + "\uD83D\uDE00" + "t".repeat(200)))
+                .hasMessageStartingWith("job type '" + "t".repeat(59) + "…' is 261 characters long");
+    }
+
+    @Test
     void aMissingPayloadIsNullForTypesWhoseReaderMakesNullOfIt() throws Exception {
         for (JavaType type : List.of(mapper.constructType(Void.class), mapper.constructType(Email.class),
                 mapper.constructType(String.class), mapper.constructType(new TypeReference<List<Email>>() { }))) {
