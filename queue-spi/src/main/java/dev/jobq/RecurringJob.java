@@ -1,5 +1,6 @@
 package dev.jobq;
 
+import dev.jobq.spi.UntrustedText;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -21,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  */
 public record RecurringJob(String name, String type, String schedule, ZoneId timezone, @Nullable Object payload,
                            EnqueueOptions options, MisfirePolicy misfirePolicy, boolean enabled) {
+
+    /** How much of a blank value its refusal repeats, as of a blank job type at enqueue. */
+    private static final int BLANK_PREVIEW_CHARS = 60;
 
     public RecurringJob {
         requireText("recurring job name", name, "name the job, such as 'daily-digest' (registering the same name "
@@ -52,10 +56,15 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
                 .misfirePolicy(misfirePolicy).enabled(enabled);
     }
 
+    /**
+     * Refuses a null or blank {@code value}, repeating a blank one with its control characters escaped (a tab and a
+     * newline from a variable) and cut after {@value #BLANK_PREVIEW_CHARS} characters with its length.
+     */
     private static void requireText(String what, @Nullable String value, String fix) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(what + " must not be " + (value == null ? "null" : "blank, got '"
-                    + value + "'") + "; " + fix);
+                    + UntrustedText.escape(value, BLANK_PREVIEW_CHARS) + "'" + (value.length() > BLANK_PREVIEW_CHARS
+                            ? " (" + value.length() + " characters)" : "")) + "; " + fix);
         }
     }
 

@@ -24,6 +24,19 @@ class RecurringJobTest {
     }
 
     @Test
+    void aBlankValueIsRepeatedWithItsControlCharactersEscapedAndALongOneCut() {
+        // it was repeated raw: a type that came out of a variable as "\t\n" put a line break into the message, and a
+        // name of 10,000 spaces was echoed whole, as enqueue's blank type no longer is (838cc12f)
+        assertThatIllegalArgumentException().isThrownBy(() -> RecurringJob.builder("digest", "\t\n")
+                        .schedule("@daily").build())
+                .withMessageStartingWith("recurring job 'digest': type must not be blank, got '\\t\\n'; name the job");
+        assertThatIllegalArgumentException().isThrownBy(() -> RecurringJob.builder(" ".repeat(10_000), "email:digest")
+                        .schedule("@daily").build())
+                .withMessageStartingWith("recurring job name must not be blank, got '" + " ".repeat(60)
+                        + "…' (10000 characters); name the job");
+    }
+
+    @Test
     void aBlankScheduleNamesTheJobAndTheFormsASchedulerReads() {
         // jobq recurring add digest t --schedule "" printed this error alone: "recurring job schedule must not be blank".
         assertThatIllegalArgumentException().isThrownBy(() -> RecurringJob.builder("digest", "email:digest")
