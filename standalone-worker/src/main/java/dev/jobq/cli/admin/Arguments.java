@@ -67,6 +67,22 @@ final class Arguments {
     }
 
     /**
+     * {@code --delay}: a duration as {@link DurationArgument} reads it. One too large for a duration to hold
+     * ({@code 99999999999999999999s}, a value pasted twice) is refused as ending past the last instant a job can be
+     * due, as a shorter one past it is once the queue is open, not as "too large for a duration", naming no limit.
+     */
+    static final class DelayArgument implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            if (DurationFormat.isTooLarge(value)) {
+                throw new TypeConversionException("a delay of " + value.strip() + " ends past "
+                        + InstantArgument.LATEST + ", the last instant a job can be due; give a shorter delay");
+            }
+            return new DurationArgument().convert(value);
+        }
+    }
+
+    /**
      * An id or name that must name something: not empty, so that an unset shell variable is a usage
      * error with where to find one, not an unknown id at run time.
      */

@@ -46,7 +46,7 @@ public final class EnqueueCommand extends QueueCommand {
 
     /** When the job may run: after a delay or at an instant, not both. */
     static final class When {
-        @Option(names = "--delay", paramLabel = "DURATION", converter = Arguments.DurationArgument.class,
+        @Option(names = "--delay", paramLabel = "DURATION", converter = Arguments.DelayArgument.class,
                 description = "Run after this delay, e.g. 30s, 5m, 3h (beyond the provider's limit: via the scheduler).")
         private @Nullable Duration delay;
 

@@ -362,6 +362,18 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("a --delay too large to hold is refused as ending past the last instant a job can be due, as one that "
+            + "a duration holds is, not as 'too large for a duration'")
+    void aDelayTooLargeToHoldIsRefusedWithTheLastInstantAJobCanBeDue() {
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--delay", "99999999999999999999s");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("Invalid value for option '--delay': a delay of 99999999999999999999s ends past "
+                + "9999-12-31T23:59:59.999999999Z, the last instant a job can be due; give a shorter delay");
+        assertThat(shared.queue().stats("default").waiting() + shared.queue().stats("default").delayed()).isZero();
+    }
+
+    @Test
     void zeroMaxAttemptsIsAUsageError() {
         var run = shared.run("enqueue", "t", "--payload", "{}", "--max-attempts", "0");
 
