@@ -9,6 +9,7 @@ import dev.jobq.internal.runtime.RuntimeSpec;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.UntrustedText;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -437,7 +438,9 @@ public final class JobQueueBuilder {
 
     private static String requireName(String name) {
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("queue name must not be blank");
+            // which it was, a blank one quoted with its control characters escaped, as a job type's refusal says it
+            throw new IllegalArgumentException("queue name must not be " + (name == null ? "null"
+                    : "blank, got " + UntrustedText.quote(name, 60)) + "; name the queue, such as \"reports\"");
         }
         if (name.length() > JobOptions.MAX_QUEUE_NAME) {
             throw new IllegalArgumentException("queue name may have at most " + JobOptions.MAX_QUEUE_NAME

@@ -55,6 +55,19 @@ class JobQueueBuilderTest {
     }
 
     @Test
+    @DisplayName("a null or blank queue name is refused saying which it was and what to give, as a job type is")
+    void aNullOrBlankQueueNameIsRefusedNamingWhatWasGivenAndTheFix() {
+        // both said "queue name must not be blank": "blank" for null, no value, no fix
+        String fix = "; name the queue, such as \"reports\"";
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> JobQueue.builder().queue(null, "memory", java.util.Map.of()))
+                .withMessage("queue name must not be null" + fix);
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> JobQueue.builder().queue("\t\n", "memory", java.util.Map.of()))
+                .withMessage("queue name must not be blank, got \"\\t\\n\"" + fix);
+    }
+
+    @Test
     @DisplayName("a queue name longer than the 255 characters the scheduler holds is rejected, as in the file")
     void rejectsAQueueNameLongerThan255Characters() {
         assertThatIllegalArgumentException()
