@@ -444,8 +444,8 @@ public final class JobQueueBuilder {
         }
         if (name.length() > JobOptions.MAX_QUEUE_NAME) {
             throw new IllegalArgumentException("queue name may have at most " + JobOptions.MAX_QUEUE_NAME
-                    + " characters (what the scheduler holds), got " + name.length() + ": '" + name.substring(0, 60)
-                    + "…'; choose a shorter name");
+                    + " characters (what the scheduler holds), got " + name.length() + ": '"
+                    + UntrustedText.escape(name, 60) + "'; choose a shorter name");
         }
         return name;
     }

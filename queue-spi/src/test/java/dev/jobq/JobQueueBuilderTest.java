@@ -75,5 +75,13 @@ class JobQueueBuilderTest {
                 .withMessage("queue name may have at most 255 characters (what the scheduler holds), got 256: '"
                         + "q".repeat(60) + "…'; choose a shorter name");
         assertThat(JobQueue.builder().queue("q".repeat(255), "memory", java.util.Map.of())).isNotNull();
+        // its start was repeated raw: a newline in it started a line of its own, and an emoji straddling the cut left
+        // its first half ('\ud83d', '?' in a log)
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> JobQueue.builder().queue("a\nb" + "q".repeat(300), "memory", java.util.Map.of()))
+                .withMessageEndingWith("got 303: 'a\\nb" + "q".repeat(57) + "…'; choose a shorter name");
+        assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder()
+                        .queue("q".repeat(59) + "\uD83D\uDE00" + "q".repeat(200), "memory", java.util.Map.of()))
+                .withMessageEndingWith("got 261: '" + "q".repeat(59) + "…'; choose a shorter name");
     }
 }
