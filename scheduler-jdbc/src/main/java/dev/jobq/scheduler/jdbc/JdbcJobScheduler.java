@@ -10,6 +10,7 @@ import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -39,6 +40,8 @@ final class JdbcJobScheduler implements JobScheduler {
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     /** The longest type and queue of a job, and name and schedule of a recurring job, the tables hold. */
     static final int MAX_TEXT = 255;
+    /** How much of a deduplication key a failure repeats: as much as enqueue's refusals do. */
+    private static final int KEY_PREVIEW_CHARS = 80;
 
     private final Database db;
     private final JdbcSettings settings;
@@ -134,8 +137,21 @@ final class JdbcJobScheduler implements JobScheduler {
     public Optional<String> jobHoldingKey(String queue, String deduplicationKey) {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(deduplicationKey, "deduplicationKey");
-        return database("looking up deduplication key '" + deduplicationKey + "'",
-                () -> scheduled.holding(db.dsl(), queue, deduplicationKey));
+        try {
+            return scheduled.holding(db.dsl(), queue, deduplicationKey);
+        } catch (DataAccessException e) {
+            throw db.failure("looking up deduplication key " + shownKey(deduplicationKey), e);
+        }
+    }
+
+    /**
+     * A deduplication key as a failure names it: quoted, its control characters escaped, a long one cut after
+     * {@value #KEY_PREVIEW_CHARS} characters with its length, as enqueue's refusals name it. A dead job's key came
+     * from its message: a newline in it started a line of its own in the log, and 10,000 characters were repeated.
+     */
+    private static String shownKey(String key) {
+        return "'" + UntrustedText.escape(key, KEY_PREVIEW_CHARS) + "'"
+                + (key.length() > KEY_PREVIEW_CHARS ? " (" + key.length() + " characters)" : "");
     }
 
     @Override

@@ -113,15 +113,40 @@ class RedriveWithSchedulerTest {
         assertThat(runs).as("runs of the dead job").hasValue(1);
     }
 
+    @Test
+    @DisplayName("names a dead job's key that the scheduler's store could not be asked about escaped and cut: it "
+            + "came from the job's message")
+    void namesTheKeyItCouldNotLookUpEscapedAndCut() throws SQLException {
+        // the key was repeated raw and whole: a newline in it started a line of its own in the message and the log,
+        // and a 10,000-character key made a 10,000-character message
+        String key = "reminder:\nada" + "a".repeat(10_000);
+        String dead = deadJobWithKey(key);
+        DeadLetters letters = jobs.deadLetters("default").orElseThrow();
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE jobq_scheduled_job");
+        }
+
+        assertThatThrownBy(() -> letters.redrive(dead)).isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: looking up deduplication key 'reminder:\\nada" + "a".repeat(67)
+                        + "…' (10013 characters) failed on ");
+        assertThat(letters.list(10)).extracting(letter -> letter.job().id()).containsExactly(dead);
+    }
+
     /** A job of the default queue with the key {@code reminder:ada}, dead at its first attempt. */
     private String deadJobWithKey() {
+        return deadJobWithKey("reminder:ada");
+    }
+
+    /** A job of the default queue with {@code key}, dead at its first attempt. */
+    private String deadJobWithKey(String key) {
         jobs.registerJobHandler("reminder:send", Reminder.class, (job, ctx) -> {
             runs.incrementAndGet();
             throw new NonRetryableJobException("mail server refused " + job.payload().user());
         });
         jobs.start();
         String dead = jobs.enqueue("reminder:send", new Reminder("ada"),
-                EnqueueOptions.builder().deduplicationKey("reminder:ada").build());
+                EnqueueOptions.builder().deduplicationKey(key).build());
         await().atMost(Duration.ofSeconds(20)).until(() -> jobs.getJob(dead)
                 .map(info -> info.state() == JobState.DEAD).orElse(false));
         return dead;
