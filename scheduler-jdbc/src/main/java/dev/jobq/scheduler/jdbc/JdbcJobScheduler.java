@@ -336,7 +336,8 @@ final class JdbcJobScheduler implements JobScheduler {
      */
     private static void requireFits(String what, String value, String fix) {
         if (value.length() > MAX_TEXT) {
-            throw new IllegalArgumentException(what + " '" + value.substring(0, 60) + "…' is " + value.length()
+            // its start escaped and not cut inside an emoji, as the runtime's refusal of a long type shows it
+            throw new IllegalArgumentException(what + " '" + UntrustedText.escape(value, 60) + "' is " + value.length()
                     + " characters long, longer than the " + MAX_TEXT + " the scheduler holds; " + fix);
         }
     }
@@ -344,12 +345,15 @@ final class JdbcJobScheduler implements JobScheduler {
     /**
      * Refuses a text holding a NUL character, before anything is written: PostgreSQL's text cannot store one, and
      * its refusal ("invalid byte sequence for encoding UTF8: 0x00") named neither the field nor the value. Refused on
-     * H2 too, so that code tested there does not fail on PostgreSQL. The message shows each NUL as its Java escape.
+     * H2 too, so that code tested there does not fail on PostgreSQL. The message shows each NUL, and each other control
+     * character, as its Java escape.
      */
     private static void requireNoNul(String what, String value) {
         if (value.indexOf('\u0000') >= 0) {
-            throw new IllegalArgumentException((what + " '" + value + "' holds a NUL character (U+0000), which the "
-                    + "scheduler's database cannot store; remove it").replace("\u0000", "\\u0000"));
+            // the value's control characters escaped (a newline started a line of its own), and a NUL anywhere,
+            // as in a recurring job's name that what repeats
+            throw new IllegalArgumentException((what + " '" + UntrustedText.escape(value) + "' holds a NUL character "
+                    + "(U+0000), which the scheduler's database cannot store; remove it").replace("\u0000", "\\u0000"));
         }
     }
 

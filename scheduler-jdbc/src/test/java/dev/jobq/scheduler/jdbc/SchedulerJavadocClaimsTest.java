@@ -224,6 +224,21 @@ class SchedulerJavadocClaimsTest {
     }
 
     @Test
+    void scheduler_registerRecurring_aTypeTheTablesCannotHoldIsRefusedRepeatingItEscaped() {
+        // both refusals repeated the type raw but for its NULs: a newline in it started a line of its own in the
+        // message and the log, and the cut of a long one could split an emoji
+        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.registerRecurring(RecurringJob
+                        .builder("digest", "report\n\u0000send").schedule("@daily").build()))
+                .withMessageStartingWith("recurring job 'digest': type 'report\\n\\u0000send' holds a NUL character");
+        // the scheduler's own check, which a JobQueue's refusal of a long type comes before
+        assertThatIllegalArgumentException().isThrownBy(() -> JdbcJobScheduler.check(RecurringJob
+                        .builder("digest", "t".repeat(59) + "\uD83D\uDE00" + "t".repeat(200)).schedule("@daily").build(),
+                        new ScheduleParser()))
+                .withMessageStartingWith("recurring job 'digest': type '" + "t".repeat(59) + "…' is 261 characters long");
+        assertThat(scheduler.listRecurring()).isEmpty();
+    }
+
+    @Test
     void scheduler_registerRecurring_aBadCronIsRejectedAtRegistration_aNullJobAtTheCall() {
         assertThatIllegalArgumentException().isThrownBy(() -> scheduler.registerRecurring(RecurringJob
                         .builder("digest", "email:digest").schedule("61 * * * *").build()))
