@@ -162,6 +162,12 @@ public final class RunCommand implements Callable<Integer> {
         if (value.strip().startsWith("-")) {
             throw maxTimeNotPositive(value);
         }
+        if (DurationFormat.isTooLarge(value)) {
+            // its form is right: "takes a duration such as 30m" sent one looking at the form; no limit to name but
+            // Duration's, and one that long is no limit at all
+            throw new ParameterException(spec.commandLine(), "--max-time " + value.strip() + " is longer than a "
+                    + "duration can hold; leave it out to run until stopped");
+        }
         Duration duration;
         try {
             duration = DurationFormat.parse(value);
