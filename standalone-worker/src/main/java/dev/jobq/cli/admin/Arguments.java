@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.UntrustedText;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +36,9 @@ final class Arguments {
         @Override
         public String convert(String value) {
             if (value.isBlank()) {
-                throw new TypeConversionException("the job type is empty; give the type a handler registers, e.g. "
+                // a blank one shown, its control characters escaped: " \t" from a variable is not an unset one
+                throw new TypeConversionException("the job type is " + (value.isEmpty() ? "empty"
+                        : "blank, got " + UntrustedText.quote(value, 60)) + "; give the type a handler registers, e.g. "
                         + "email:send (jobq run lists its handlers' types when it starts)");
             }
             return value;

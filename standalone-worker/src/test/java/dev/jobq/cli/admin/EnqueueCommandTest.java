@@ -200,6 +200,13 @@ class EnqueueCommandTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("Invalid value for positional parameter at index 0 (TYPE): the job type is "
                 + "empty; give the type a handler registers, e.g. email:send");
+        // one of blanks was called empty too, nothing shown: a variable that came out as " \t" looked like an unset one
+        var blank = shared.run("enqueue", " \t", "--payload", "{}");
+
+        assertThat(blank.exitCode()).isEqualTo(2);
+        assertThat(blank.err()).contains("Invalid value for positional parameter at index 0 (TYPE): the job type is "
+                + "blank, got \" \\t\"; give the type a handler registers, e.g. email:send");
+        assertThat(shared.queue().stats("default").waiting()).isZero();
     }
 
     @Test
