@@ -317,8 +317,10 @@ final class JdbcJobScheduler implements JobScheduler {
     static Schedule check(RecurringJob definition, ScheduleParser parser) {
         String named = "recurring job '" + definition.name() + "': ";
         if (definition.name().length() > MAX_TEXT) {
-            throw new IllegalArgumentException(named + "the name is " + definition.name().length() + " characters "
-                    + "long, longer than the " + MAX_TEXT + " the scheduler holds; choose a shorter name");
+            // named by its start, escaped: repeated whole, 10,000 characters went into the message, a newline too
+            throw new IllegalArgumentException("recurring job '" + UntrustedText.escape(definition.name(), 60)
+                    + "': the name is " + definition.name().length() + " characters long, longer than the " + MAX_TEXT
+                    + " the scheduler holds; choose a shorter name");
         }
         requireFits(named + "type", definition.type(), "use a shorter job type");
         requireNoNul(named + "name", definition.name());

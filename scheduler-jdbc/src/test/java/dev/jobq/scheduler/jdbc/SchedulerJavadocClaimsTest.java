@@ -239,6 +239,15 @@ class SchedulerJavadocClaimsTest {
     }
 
     @Test
+    void scheduler_registerRecurring_aNameTheTablesCannotHoldIsNamedByItsStartEscaped() {
+        // the name was repeated whole and raw: 10,000 characters in the message, a newline starting a line of its own
+        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.registerRecurring(RecurringJob
+                        .builder("a\nb" + "x".repeat(10_000), "report:send").schedule("@daily").build()))
+                .withMessage("recurring job 'a\\nb" + "x".repeat(57) + "…': the name is 10003 characters long, longer "
+                        + "than the 255 the scheduler holds; choose a shorter name");
+    }
+
+    @Test
     void scheduler_registerRecurring_aBadCronIsRejectedAtRegistration_aNullJobAtTheCall() {
         assertThatIllegalArgumentException().isThrownBy(() -> scheduler.registerRecurring(RecurringJob
                         .builder("digest", "email:digest").schedule("61 * * * *").build()))
