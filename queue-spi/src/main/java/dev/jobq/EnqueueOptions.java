@@ -90,8 +90,7 @@ public final class EnqueueOptions {
      * emoji, with its length.
      */
     private static String shownTraceId(String traceId) {
-        return "'" + UntrustedText.escape(traceId, TRACE_ID_PREVIEW_CHARS) + "'"
-                + (traceId.length() > TRACE_ID_PREVIEW_CHARS ? " (" + traceId.length() + " characters)" : "");
+        return UntrustedText.singleQuote(traceId, TRACE_ID_PREVIEW_CHARS);
     }
 
     /**

@@ -62,9 +62,8 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
      */
     private static void requireText(String what, @Nullable String value, String fix) {
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(what + " must not be " + (value == null ? "null" : "blank, got '"
-                    + UntrustedText.escape(value, BLANK_PREVIEW_CHARS) + "'" + (value.length() > BLANK_PREVIEW_CHARS
-                            ? " (" + value.length() + " characters)" : "")) + "; " + fix);
+            throw new IllegalArgumentException(what + " must not be " + (value == null ? "null"
+                    : "blank, got " + UntrustedText.singleQuote(value, BLANK_PREVIEW_CHARS)) + "; " + fix);
         }
     }
 

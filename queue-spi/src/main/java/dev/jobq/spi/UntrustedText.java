@@ -23,6 +23,15 @@ public final class UntrustedText {
         return "\"" + escape(text.substring(0, cut(text, maxChars))) + "…\" (" + text.length() + " characters)";
     }
 
+    /**
+     * {@code text} in single quotes, escaped, cut after {@code maxChars} characters with the length said, as a
+     * refusal repeats a value given to it: {@code 'a\nb'}, {@code 'aaaa…' (100000 characters)}.
+     */
+    public static String singleQuote(String text, int maxChars) {
+        return "'" + escape(text, maxChars) + "'"
+                + (text.length() > maxChars ? " (" + text.length() + " characters)" : "");
+    }
+
     /** {@code text} {@linkplain #escape escaped}, cut after {@code maxChars} characters with an ellipsis. */
     public static String escape(String text, int maxChars) {
         return text.length() <= maxChars ? escape(text) : escape(text.substring(0, cut(text, maxChars))) + "…";

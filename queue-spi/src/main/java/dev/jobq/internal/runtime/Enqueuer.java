@@ -726,8 +726,7 @@ final class Enqueuer implements JobSink {
      * 10,000-character message).
      */
     private static String shownKey(String key) {
-        return "'" + UntrustedText.escape(key, KEY_PREVIEW_CHARS) + "'"
-                + (key.length() > KEY_PREVIEW_CHARS ? " (" + key.length() + " characters)" : "");
+        return UntrustedText.singleQuote(key, KEY_PREVIEW_CHARS);
     }
 
     private void checkSize(QueueBinding queue, String type, String payloadJson) {

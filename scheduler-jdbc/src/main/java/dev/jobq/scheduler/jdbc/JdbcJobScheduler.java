@@ -150,8 +150,7 @@ final class JdbcJobScheduler implements JobScheduler {
      * from its message: a newline in it started a line of its own in the log, and 10,000 characters were repeated.
      */
     private static String shownKey(String key) {
-        return "'" + UntrustedText.escape(key, KEY_PREVIEW_CHARS) + "'"
-                + (key.length() > KEY_PREVIEW_CHARS ? " (" + key.length() + " characters)" : "");
+        return UntrustedText.singleQuote(key, KEY_PREVIEW_CHARS);
     }
 
     @Override

@@ -1,0 +1,24 @@
+package dev.jobq.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class UntrustedTextTest {
+
+    @Test
+    void singleQuoteEscapesControlCharactersAndSaysTheLengthOnlyOfACutValue() {
+        assertThat(UntrustedText.singleQuote("a\nb\u001b[31m", 10)).isEqualTo("'a\\nb\\u001b[31m'");
+        assertThat(UntrustedText.singleQuote("x".repeat(10), 10)).isEqualTo("'xxxxxxxxxx'");
+        assertThat(UntrustedText.singleQuote("x".repeat(11), 10)).isEqualTo("'xxxxxxxxxx…' (11 characters)");
+    }
+
+    @Test
+    void aCutFallsBeforeAnEmojiItWouldSplit() {
+        String text = "abc\uD83D\uDE00def";
+
+        assertThat(UntrustedText.singleQuote(text, 4)).isEqualTo("'abc…' (8 characters)");
+        assertThat(UntrustedText.quote(text, 4)).isEqualTo("\"abc…\" (8 characters)");
+        assertThat(UntrustedText.singleQuote(text, 5)).isEqualTo("'abc\uD83D\uDE00…' (8 characters)");
+    }
+}
