@@ -12,6 +12,9 @@ import dev.jobq.JobQueue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -31,6 +34,8 @@ class BrokenBackoffFallbackTest {
     private final WorkerFixture fixture = new WorkerFixture();
     private final Logger policyLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.FailurePolicy");
     private final CapturedLog logged = new CapturedLog();
+    /** What {@link RateTableBackoff}'s first ask waits for; counted down at the end, so that none is left waiting. */
+    private final CountDownLatch rateTableRead = new CountDownLatch(1);
 
     @BeforeEach
     void capture() {
@@ -40,6 +45,7 @@ class BrokenBackoffFallbackTest {
 
     @AfterEach
     void close() throws Exception {
+        rateTableRead.countDown();
         fixture.close();
         policyLog.detachAppender(logged);
     }
@@ -107,6 +113,54 @@ class BrokenBackoffFallbackTest {
         JobEvent.Failed failed = fixture.events.awaitCount(JobEvent.Failed.class, 1).getFirst();
         assertThat(failed.retryIn()).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
         assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.ERROR).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("a job type's backoff that throws, and the worker's default asked in its place blocks past the job's "
+            + "timeout: the timeout names the worker's default and takes the built-in one, not asking it again")
+    void aWorkersDefaultThatBlocksInPlaceOfABrokenTypesBackoffIsNotAskedAgain() throws Exception {
+        var workersDefault = new RateTableBackoff();
+        JobQueue jobs = queue(workersDefault);
+        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
+            throw new IllegalStateException("the data is late");
+        }, failedAttempt -> {
+            throw new IllegalStateException("rate table unreadable");
+        });
+        jobs.start();
+        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(2).timeout(Duration.ofSeconds(2)).build());
+        assertThat(workersDefault.blocking.await(10, TimeUnit.SECONDS)).as("the worker's default was asked").isTrue();
+
+        JobEvent.Failed failed = fixture.events.awaitCount(JobEvent.Failed.class, 1).getFirst();
+        assertThat(failed.error()).as("the backoff that did not return, and what replaced it")
+                .startsWith("timed out after 2s: the handler failed, and its backoff (" + RateTableBackoff.class.getName()
+                        + ") did not return within the job's timeout")
+                .endsWith("a retry takes the delay of the built-in default backoff (Backoff.defaultBackoff())");
+        assertThat(failed.retryIn()).as("Backoff.defaultBackoff() after attempt 1: 1 s plus up to 20 % jitter")
+                .isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
+        assertThat(workersDefault.asks).as("asks of the worker's default, which blocked at the first").hasValue(1);
+    }
+
+    /**
+     * A worker's default backoff that reads a rate table: its first ask blocks until {@link #rateTableRead} (or its
+     * thread's interrupt), any later one answers 7 min at once.
+     */
+    private final class RateTableBackoff implements Backoff {
+        final AtomicInteger asks = new AtomicInteger();
+        final CountDownLatch blocking = new CountDownLatch(1);
+
+        @Override
+        public Duration delay(int failedAttempt) {
+            if (asks.incrementAndGet() > 1) {
+                return Duration.ofMinutes(7);
+            }
+            blocking.countDown();
+            try {
+                rateTableRead.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("interrupted while reading the rate table", e);
+            }
+            return Duration.ZERO;
+        }
     }
 
     /** A memory queue whose worker's default backoff is {@code backoff}, events recorded. */

@@ -215,6 +215,11 @@ final class AttemptRun implements JobContext, Runnable {
     private volatile boolean cancelled;
     private volatile boolean settled;
     private volatile @Nullable Thread thread;
+    /**
+     * The job type's backoff, or the worker's default; once the handler's thread asks the worker's default in place of
+     * a type's own that threw or returned null, that default ({@link #askingInstead}), so that a timeout while it
+     * blocks names the one that blocks, and does not ask it again.
+     */
     private volatile Backoff backoff;
     /** Touched by the handler's thread only. */
     private boolean countedFinished;
@@ -553,7 +558,7 @@ final class AttemptRun implements JobContext, Runnable {
             boolean asksBackoff = !(error instanceof NonRetryableJobException) && delivery.attempt() < maxAttempts;
             if (!asksBackoff || markBackoffAsked()) {
                 failure = FailurePolicy.decide(error, text, delivery.attempt(), maxAttempts, backoff,
-                        env.defaultBackoff(), delivery.envelope().type(), this::isCancelled);
+                        env.defaultBackoff(), delivery.envelope().type(), this::isCancelled, this::askingInstead);
             }
         }
         if (failure == null || !finishOnHandlerThread()) {
@@ -687,6 +692,15 @@ final class AttemptRun implements JobContext, Runnable {
             backoffAsked = true;
             return true;
         }
+    }
+
+    /**
+     * On the handler's thread, just before the worker's default backoff is asked in place of the job type's own, which
+     * threw or returned null: a timeout while the default blocks named the type's backoff as the one that did not
+     * return, and asked the default again on the timeout's thread, where it blocked once more.
+     */
+    private void askingInstead(Backoff workerDefault) {
+        backoff = workerDefault;
     }
 
     /** The second half of a {@linkplain #timeOut() timeout}: logs it, announces it and tells the provider. */

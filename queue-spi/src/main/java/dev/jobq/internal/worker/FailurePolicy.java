@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,8 @@ public final class FailurePolicy {
     private static final Backoff BUILT_IN = Backoff.defaultBackoff();
     /** For a backoff asked where nothing cancels it (a timeout's, a shutdown's thread). */
     private static final BooleanSupplier NEVER_CANCELLED = () -> false;
+    /** For a backoff asked where no timeout is to be told which one it waits for (a timeout's, a shutdown's thread). */
+    private static final Consumer<Backoff> NOBODY_TOLD = replacement -> { };
 
     private FailurePolicy() {
     }
@@ -53,7 +56,8 @@ public final class FailurePolicy {
      */
     static Failure decide(Throwable error, int attempt, int maxAttempts, Backoff backoff, Backoff workerDefault,
             String type) {
-        return decide(error, describe(error), attempt, maxAttempts, backoff, workerDefault, type, NEVER_CANCELLED);
+        return decide(error, describe(error), attempt, maxAttempts, backoff, workerDefault, type, NEVER_CANCELLED,
+                NOBODY_TOLD);
     }
 
     /**
@@ -64,13 +68,15 @@ public final class FailurePolicy {
      * @param cancelled true once the worker cancelled the attempt (a timeout, the shutdown, a lost lease), whose
      *                  interrupt may end a backoff that blocks: what it throws then is the worker's doing, and the
      *                  failure decided here is discarded (the cancel settles the attempt), so it is no backoff's fault
+     * @param asking    told of {@code workerDefault} just before it is asked in place of {@code backoff}, so that a
+     *                  timeout while it blocks names it, and does not ask it again, as it does not {@code backoff}
      */
     static Failure decide(Throwable error, String text, int attempt, int maxAttempts, Backoff backoff,
-            Backoff workerDefault, String type, BooleanSupplier cancelled) {
+            Backoff workerDefault, String type, BooleanSupplier cancelled, Consumer<Backoff> asking) {
         if (error instanceof NonRetryableJobException) {
             return Failure.dead("not retryable: " + text);
         }
-        return retryOrDead(text, attempt, maxAttempts, backoff, workerDefault, type, cancelled);
+        return retryOrDead(text, attempt, maxAttempts, backoff, workerDefault, type, cancelled, asking);
     }
 
     /** A timed-out attempt: retried like any failure while attempts remain. */
@@ -119,15 +125,15 @@ public final class FailurePolicy {
     /** A retry after the backoff while attempts remain, else a dead letter saying it was the last. */
     private static Failure retryOrDead(String text, int attempt, int maxAttempts, Backoff backoff,
             Backoff workerDefault, String type) {
-        return retryOrDead(text, attempt, maxAttempts, backoff, workerDefault, type, NEVER_CANCELLED);
+        return retryOrDead(text, attempt, maxAttempts, backoff, workerDefault, type, NEVER_CANCELLED, NOBODY_TOLD);
     }
 
     private static Failure retryOrDead(String text, int attempt, int maxAttempts, Backoff backoff,
-            Backoff workerDefault, String type, BooleanSupplier cancelled) {
+            Backoff workerDefault, String type, BooleanSupplier cancelled, Consumer<Backoff> asking) {
         if (attempt >= maxAttempts) {
             return Failure.dead(text + " (attempt " + attempt + " of " + maxAttempts + ")");
         }
-        return Failure.retryAfter(retryDelay(backoff, workerDefault, attempt, type, cancelled), text);
+        return Failure.retryAfter(retryDelay(backoff, workerDefault, attempt, type, cancelled, asking), text);
     }
 
     /**
@@ -158,11 +164,11 @@ public final class FailurePolicy {
      * Each log line names the backoff, the job type, the bad value and the replacement.
      */
     static Duration retryDelay(Backoff backoff, Backoff workerDefault, int attempt, String type) {
-        return retryDelay(backoff, workerDefault, attempt, type, NEVER_CANCELLED);
+        return retryDelay(backoff, workerDefault, attempt, type, NEVER_CANCELLED, NOBODY_TOLD);
     }
 
     private static Duration retryDelay(Backoff backoff, Backoff workerDefault, int attempt, String type,
-            BooleanSupplier cancelled) {
+            BooleanSupplier cancelled, Consumer<Backoff> asking) {
         Duration delay;
         try {
             delay = backoff.delay(attempt);
@@ -179,7 +185,7 @@ public final class FailurePolicy {
             }
             Backoff replacement = replacementOf(backoff, workerDefault);
             Duration fallback = replacement == BUILT_IN ? BUILT_IN.delay(attempt)
-                    : retryDelay(replacement, replacement, attempt, type, cancelled);
+                    : askInstead(replacement, attempt, type, cancelled, asking);
             log.error("the backoff ({}) of job type '{}' threw after attempt {}; retrying with {}, in {}: fix the "
                     + "Backoff given to {}", UserCode.describe(backoff), type, attempt, nameOf(replacement),
                     DurationFormat.format(fallback), givenIn(backoff, workerDefault), loggable(e));
@@ -188,7 +194,7 @@ public final class FailurePolicy {
         if (delay == null) {
             Backoff replacement = replacementOf(backoff, workerDefault);
             Duration fallback = replacement == BUILT_IN ? BUILT_IN.delay(attempt)
-                    : retryDelay(replacement, replacement, attempt, type, cancelled);
+                    : askInstead(replacement, attempt, type, cancelled, asking);
             log.error("the backoff ({}) of job type '{}' returned null after attempt {}; retrying with {}, in {}: a "
                     + "Backoff must return a delay ≥ 0; fix the Backoff given to {}", UserCode.describe(backoff), type,
                     attempt, nameOf(replacement), DurationFormat.format(fallback), givenIn(backoff, workerDefault));
@@ -200,6 +206,13 @@ public final class FailurePolicy {
             return Duration.ZERO;
         }
         return delay;
+    }
+
+    /** The delay of the worker's default {@code replacement}, asked in place of a job type's own that misbehaved. */
+    private static Duration askInstead(Backoff replacement, int attempt, String type, BooleanSupplier cancelled,
+            Consumer<Backoff> asking) {
+        asking.accept(replacement);
+        return retryDelay(replacement, replacement, attempt, type, cancelled, asking);
     }
 
     /** "IllegalStateException: the message", with the root cause when it says more. */
