@@ -1,6 +1,7 @@
 package dev.jobq.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -138,6 +139,34 @@ class BrokenBackoffFallbackTest {
         assertThat(failed.retryIn()).as("Backoff.defaultBackoff() after attempt 1: 1 s plus up to 20 % jitter")
                 .isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
         assertThat(workersDefault.asks).as("asks of the worker's default, which blocked at the first").hasValue(1);
+    }
+
+    @Test
+    @DisplayName("a job type's backoff that throws, and the worker's default asked in its place blocks until the "
+            + "timeout: the ERROR for the type's backoff names no retry that the timeout did not take")
+    void theErrorForATypesBrokenBackoffNamesNoRetryWhenTheAttemptWasCancelledMeanwhile() throws Exception {
+        var workersDefault = new RateTableBackoff();
+        JobQueue jobs = queue(workersDefault);
+        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
+            throw new IllegalStateException("the data is late");
+        }, failedAttempt -> {
+            throw new IllegalStateException("rate table unreadable");
+        });
+        jobs.start();
+        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(2).timeout(Duration.ofSeconds(2)).build());
+
+        fixture.events.awaitCount(JobEvent.Failed.class, 1);
+        // The handler's thread logs it once the timeout's interrupt ended the worker's default.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(logged.list)
+                .filteredOn(event -> event.getLevel() == Level.ERROR).isNotEmpty());
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.ERROR)
+                .extracting(ILoggingEvent::getFormattedMessage).singleElement()
+                .as("the timeout settled the attempt with the built-in default's delay")
+                .satisfies(line -> assertThat(line).startsWith("the backoff (a lambda in "
+                                + BrokenBackoffFallbackTest.class.getName() + ") of job type 'report:build' threw "
+                                + "after attempt 1; the attempt was cancelled meanwhile")
+                        .doesNotContain("retrying with")
+                        .endsWith("fix the Backoff given to registerJobHandler or HandlerOptions.backoff"));
     }
 
     /**

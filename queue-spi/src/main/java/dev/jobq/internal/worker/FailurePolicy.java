@@ -186,18 +186,18 @@ public final class FailurePolicy {
             Backoff replacement = replacementOf(backoff, workerDefault);
             Duration fallback = replacement == BUILT_IN ? BUILT_IN.delay(attempt)
                     : askInstead(replacement, attempt, type, cancelled, asking);
-            log.error("the backoff ({}) of job type '{}' threw after attempt {}; retrying with {}, in {}: fix the "
-                    + "Backoff given to {}", UserCode.describe(backoff), type, attempt, nameOf(replacement),
-                    DurationFormat.format(fallback), givenIn(backoff, workerDefault), loggable(e));
+            log.error("the backoff ({}) of job type '{}' threw after attempt {}; {}: fix the Backoff given to {}",
+                    UserCode.describe(backoff), type, attempt, retrying(replacement, fallback, cancelled),
+                    givenIn(backoff, workerDefault), loggable(e));
             return fallback;
         }
         if (delay == null) {
             Backoff replacement = replacementOf(backoff, workerDefault);
             Duration fallback = replacement == BUILT_IN ? BUILT_IN.delay(attempt)
                     : askInstead(replacement, attempt, type, cancelled, asking);
-            log.error("the backoff ({}) of job type '{}' returned null after attempt {}; retrying with {}, in {}: a "
-                    + "Backoff must return a delay ≥ 0; fix the Backoff given to {}", UserCode.describe(backoff), type,
-                    attempt, nameOf(replacement), DurationFormat.format(fallback), givenIn(backoff, workerDefault));
+            log.error("the backoff ({}) of job type '{}' returned null after attempt {}; {}: a Backoff must return a "
+                    + "delay ≥ 0; fix the Backoff given to {}", UserCode.describe(backoff), type, attempt,
+                    retrying(replacement, fallback, cancelled), givenIn(backoff, workerDefault));
             return fallback;
         }
         if (delay.isNegative()) {
@@ -206,6 +206,17 @@ public final class FailurePolicy {
             return Duration.ZERO;
         }
         return delay;
+    }
+
+    /**
+     * What the ERROR line of a backoff that misbehaved says of the retry: the replacement and its delay, unless the
+     * worker cancelled the attempt meanwhile (a timeout while the worker's default, asked in its place, blocked): that
+     * delay is then discarded, the cancel settling the attempt, and the line named a retry that was not the one taken.
+     */
+    private static String retrying(Backoff replacement, Duration delay, BooleanSupplier cancelled) {
+        return cancelled.getAsBoolean()
+                ? "the attempt was cancelled meanwhile (a timeout, the shutdown or a lost lease), which settles it"
+                : "retrying with " + nameOf(replacement) + ", in " + DurationFormat.format(delay);
     }
 
     /** The delay of the worker's default {@code replacement}, asked in place of a job type's own that misbehaved. */
