@@ -105,6 +105,30 @@ class ContractCatchesBrokenProvidersTest {
         }
     }
 
+    /** The provider's own dead letters, forwarded: a broken provider's overrides the one method it breaks. */
+    private static class ForwardingDeadLetters implements DeadLetters {
+        private final DeadLetters real;
+
+        ForwardingDeadLetters(DeadLetters real) {
+            this.real = real;
+        }
+
+        @Override
+        public List<DeadLetter> list(int limit) {
+            return real.list(limit);
+        }
+
+        @Override
+        public boolean redrive(String jobId) {
+            return real.redrive(jobId);
+        }
+
+        @Override
+        public boolean delete(String jobId) {
+            return real.delete(jobId);
+        }
+    }
+
     /** {@code real} with its features changed by {@code change}: a provider declaring other features. */
     private static Capabilities withFeatures(Capabilities real, Consumer<Set<Feature>> change) {
         Set<Feature> features = EnumSet.copyOf(real.features());
@@ -1166,12 +1190,7 @@ class ContractCatchesBrokenProvidersTest {
                 public Optional<DeadLetters> deadLetters() {
                     DeadLetters real = super.deadLetters().orElseThrow();
                     QueueProvider self = this;
-                    return Optional.of(new DeadLetters() {
-                        @Override
-                        public List<DeadLetter> list(int limit) {
-                            return real.list(limit);
-                        }
-
+                    return Optional.of(new ForwardingDeadLetters(real) {
                         @Override
                         public boolean redrive(String jobId) {
                             Optional<JobInfo> job = real.list(Integer.MAX_VALUE).stream().map(DeadLetter::job)
@@ -1183,11 +1202,6 @@ class ContractCatchesBrokenProvidersTest {
                             self.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, info.id(), info.type(),
                                     info.payloadJson(), info.options(), 0, info.createdAt(), null, null), Duration.ZERO);
                             return true;
-                        }
-
-                        @Override
-                        public boolean delete(String jobId) {
-                            return real.delete(jobId);
                         }
                     });
                 }
@@ -1222,12 +1236,7 @@ class ContractCatchesBrokenProvidersTest {
                 public Optional<DeadLetters> deadLetters() {
                     DeadLetters real = super.deadLetters().orElseThrow();
                     QueueProvider self = this;
-                    return Optional.of(new DeadLetters() {
-                        @Override
-                        public List<DeadLetter> list(int limit) {
-                            return real.list(limit);
-                        }
-
+                    return Optional.of(new ForwardingDeadLetters(real) {
                         @Override
                         public boolean redrive(String jobId) {
                             JobEnvelope e = deadJobs.get(jobId);
@@ -1241,11 +1250,6 @@ class ContractCatchesBrokenProvidersTest {
                                     o.deduplicationKey() == null ? o : unkeyed, 0, e.createdAt(), e.scheduledFor(),
                                     e.traceId()), Duration.ZERO);
                             return true;
-                        }
-
-                        @Override
-                        public boolean delete(String jobId) {
-                            return real.delete(jobId);
                         }
                     });
                 }
@@ -1897,22 +1901,12 @@ class ContractCatchesBrokenProvidersTest {
                 @Override
                 public Optional<DeadLetters> deadLetters() {
                     DeadLetters real = super.deadLetters().orElseThrow();
-                    return Optional.of(new DeadLetters() {
+                    return Optional.of(new ForwardingDeadLetters(real) {
                         @Override
                         public List<DeadLetter> list(int limit) {
                             return real.list(limit).stream().map(letter -> new DeadLetter(letter.job(), letter.error(),
                                     enqueuedAttempts.getOrDefault(letter.job().id(), 0) + 1, // the fault
                                     letter.deadAt())).toList();
-                        }
-
-                        @Override
-                        public boolean redrive(String jobId) {
-                            return real.redrive(jobId);
-                        }
-
-                        @Override
-                        public boolean delete(String jobId) {
-                            return real.delete(jobId);
                         }
                     });
                 }
@@ -1939,12 +1933,7 @@ class ContractCatchesBrokenProvidersTest {
                 @Override
                 public Optional<DeadLetters> deadLetters() {
                     DeadLetters real = super.deadLetters().orElseThrow();
-                    return Optional.of(new DeadLetters() {
-                        @Override
-                        public List<DeadLetter> list(int limit) {
-                            return real.list(limit);
-                        }
-
+                    return Optional.of(new ForwardingDeadLetters(real) {
                         @Override
                         public boolean redrive(String jobId) {
                             boolean done = real.redrive(jobId);
@@ -1952,11 +1941,6 @@ class ContractCatchesBrokenProvidersTest {
                                 redriven.add(jobId);
                             }
                             return done;
-                        }
-
-                        @Override
-                        public boolean delete(String jobId) {
-                            return real.delete(jobId);
                         }
                     });
                 }
