@@ -25,20 +25,22 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
 
     /** How much of a blank value its refusal repeats, as of a blank job type at enqueue. */
     private static final int BLANK_PREVIEW_CHARS = 60;
+    /** How much of a name its refusals repeat: all of one the scheduler holds. */
+    private static final int NAME_PREVIEW_CHARS = 255;
 
     public RecurringJob {
-        requireText("recurring job name", name, "name the job, such as 'daily-digest' (registering the same name "
+        requireText(null, "name", name, "name the job, such as 'daily-digest' (registering the same name "
                 + "again updates it)");
-        requireText("recurring job '" + name + "': type", type, "name the job type of the handler that runs its "
+        requireText(name, "type", type, "name the job type of the handler that runs its "
                 + "occurrences, such as 'email:digest'");
-        requireText("recurring job '" + name + "': schedule", schedule, "write a cron expression such as '0 9 * * *', "
+        requireText(name, "schedule", schedule, "write a cron expression such as '0 9 * * *', "
                 + "a nickname such as '@daily', or an interval such as 'every 15 minutes'");
         Objects.requireNonNull(timezone, "timezone");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(misfirePolicy, "misfirePolicy");
         if (options.delay() != null || options.scheduledFor() != null) {
-            throw new IllegalArgumentException("recurring job '" + name
-                    + "': options must not set delay or scheduledFor; the schedule decides when it runs");
+            throw new IllegalArgumentException(named(name)
+                    + ": options must not set delay or scheduledFor; the schedule decides when it runs");
         }
     }
 
@@ -57,14 +59,24 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
     }
 
     /**
-     * Refuses a null or blank {@code value}, repeating a blank one with its control characters escaped (a tab and a
-     * newline from a variable) and cut after {@value #BLANK_PREVIEW_CHARS} characters with its length.
+     * Refuses a null or blank {@code value} of the field {@code field} of the job {@code name} (of the job itself for
+     * its name, {@code name} null), repeating a blank one with its control characters escaped (a tab and a newline
+     * from a variable) and cut after {@value #BLANK_PREVIEW_CHARS} characters with its length.
      */
-    private static void requireText(String what, @Nullable String value, String fix) {
+    private static void requireText(@Nullable String name, String field, @Nullable String value, String fix) {
         if (value == null || value.isBlank()) {
+            String what = name == null ? "recurring job " + field : named(name) + ": " + field;
             throw new IllegalArgumentException(what + " must not be " + (value == null ? "null"
                     : "blank, got " + UntrustedText.singleQuote(value, BLANK_PREVIEW_CHARS)) + "; " + fix);
         }
+    }
+
+    /**
+     * The job {@code name} as its refusals name it: quoted, its control characters escaped (a newline in it started a
+     * line of its own in the message and the log), one longer than the scheduler holds cut with its length.
+     */
+    private static String named(@Nullable String name) {
+        return "recurring job " + (name == null ? "'null'" : UntrustedText.singleQuote(name, NAME_PREVIEW_CHARS));
     }
 
     /**
@@ -109,7 +121,7 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
             try {
                 this.timezone = ZoneId.of(timezone.strip());
             } catch (DateTimeException e) {
-                throw new IllegalArgumentException("recurring job '" + name + "': unknown timezone '" + timezone
+                throw new IllegalArgumentException(named(name) + ": unknown timezone '" + timezone
                         + "'; use an IANA name such as America/New_York, Europe/Berlin or UTC", e);
             }
             return this;
@@ -144,8 +156,8 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
 
         public RecurringJob build() {
             if (schedule == null) {
-                throw new IllegalArgumentException("recurring job '" + name
-                        + "' has no schedule: call schedule(\"0 9 * * *\") or schedule(\"every 1 hour\")");
+                throw new IllegalArgumentException(named(name)
+                        + " has no schedule: call schedule(\"0 9 * * *\") or schedule(\"every 1 hour\")");
             }
             return new RecurringJob(name, type, schedule, timezone, payload, options, misfirePolicy, enabled);
         }

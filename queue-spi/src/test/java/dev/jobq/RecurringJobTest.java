@@ -24,6 +24,28 @@ class RecurringJobTest {
     }
 
     @Test
+    void aNameWithControlCharactersIsRepeatedEscapedInTheRefusalsThatNameTheJob() {
+        // the name was repeated raw: a newline in it started a line of its own in the message and the log line, an
+        // ANSI escape repainted the terminal; a long one is cut past the 255 characters the scheduler holds
+        String name = "digest\n\u001b[31mforged";
+        String named = "recurring job 'digest\\n\\u001b[31mforged'";
+        assertThatIllegalArgumentException().isThrownBy(() -> RecurringJob.builder(name, " ").schedule("@daily")
+                .build()).withMessageStartingWith(named + ": type must not be blank");
+        assertThatIllegalArgumentException().isThrownBy(() -> RecurringJob.builder(name, "t").schedule(" ").build())
+                .withMessageStartingWith(named + ": schedule must not be blank");
+        assertThatIllegalArgumentException().isThrownBy(() -> RecurringJob.builder(name, "t").build())
+                .withMessageStartingWith(named + " has no schedule");
+        assertThatIllegalArgumentException().isThrownBy(() -> RecurringJob.builder(name, "t").timezone("Mars/Olympus"))
+                .withMessageStartingWith(named + ": unknown timezone 'Mars/Olympus'");
+        assertThatIllegalArgumentException().isThrownBy(() -> RecurringJob.builder(name, "t").schedule("@daily")
+                        .options(EnqueueOptions.builder().delay(java.time.Duration.ofMinutes(1)).build()).build())
+                .withMessageStartingWith(named + ": options must not set delay or scheduledFor");
+        assertThatIllegalArgumentException().isThrownBy(() -> RecurringJob.builder("n".repeat(10_000), " ")
+                        .schedule("@daily").build())
+                .withMessageStartingWith("recurring job '" + "n".repeat(255) + "…' (10000 characters): type must");
+    }
+
+    @Test
     void aBlankValueIsRepeatedWithItsControlCharactersEscapedAndALongOneCut() {
         // it was repeated raw: a type that came out of a variable as "\t\n" put a line break into the message, and a
         // name of 10,000 spaces was echoed whole, as enqueue's blank type no longer is (838cc12f)

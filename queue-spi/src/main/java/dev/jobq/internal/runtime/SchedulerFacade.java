@@ -7,6 +7,7 @@ import dev.jobq.ScheduledJobInfo;
 import dev.jobq.Scheduler;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobScheduler;
+import dev.jobq.spi.UntrustedText;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -80,8 +81,10 @@ final class SchedulerFacade implements Scheduler {
     private RecurringJobInfo register(RecurringJob job) {
         if (job.options().traceId() != null) {
             // Only the job options are stored with the definition: it would be dropped without a word.
-            throw new IllegalArgumentException("recurring job '" + job.name() + "': a traceId is not kept for "
-                    + "recurring jobs (each occurrence is a new job, traced on its own); leave it unset");
+            // the name escaped, as RecurringJob's own refusals name it: a newline in it started a line of its own
+            throw new IllegalArgumentException("recurring job " + UntrustedText.singleQuote(job.name(), 255)
+                    + ": a traceId is not kept for recurring jobs (each occurrence is a new job, traced on its own); "
+                    + "leave it unset");
         }
         // The type's own defaults are stored with the definition, as an enqueue would give them to a job.
         EnqueueOptions options = enqueuer.withTypeDefaults(job.type(), job.options());

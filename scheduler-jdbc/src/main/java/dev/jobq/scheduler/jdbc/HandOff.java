@@ -9,6 +9,7 @@ import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -362,23 +363,24 @@ final class HandOff {
         }
         RecurringLeftAlone first = jobs.values().iterator().next();
         if (jobs.size() == 1) {
-            log.warn("scheduler: recurring job '{}' cannot be read by this process: {}; it does not fire it "
+            log.warn("scheduler: recurring job {} cannot be read by this process: {}; it does not fire it "
                             + "and leaves its row as it is, for processes that can read it, and looks at it again at "
-                            + "{} or once it changes", first.name(), first.reason(), first.lookAgainAt());
+                            + "{} or once it changes", RecurringJobs.shown(first.name()), first.reason(),
+                    first.lookAgainAt());
             return;
         }
         int named = 5;
-        String names = String.join(", ", jobs.keySet().stream().limit(named).map(name -> "'" + name + "'").toList())
+        String names = String.join(", ", jobs.keySet().stream().limit(named).map(RecurringJobs::shown).toList())
                 + (jobs.size() > named ? " and " + (jobs.size() - named) + " more" : "");
         Instant lookAgainAt = jobs.values().stream().map(RecurringLeftAlone::lookAgainAt).min(Instant::compareTo)
                 .orElseThrow();
-        log.warn("scheduler: {} recurring jobs in {} cannot be read by this process ({}); the first, '{}': {}. It does "
+        log.warn("scheduler: {} recurring jobs in {} cannot be read by this process ({}); the first, {}: {}. It does "
                         + "not fire them and leaves their rows as they are, for processes that can read them (a newer "
                         + "jobq sharing the database, or a Java runtime with newer time-zone data), and looks at them "
                         + "again at {} or once they change; where no process can, register them again or delete them "
                         + "with jobq recurring delete <name> (Scheduler.deleteRecurring): jobq recurring list shows "
-                        + "them, each with its problem", jobs.size(), db.description(), names, first.name(),
-                first.reason(), lookAgainAt);
+                        + "them, each with its problem", jobs.size(), db.description(), names,
+                RecurringJobs.shown(first.name()), first.reason(), lookAgainAt);
     }
 
     /** Waits until a claimed row's instant; false to give the rest of the batch up. */
@@ -683,8 +685,9 @@ final class HandOff {
                     : ": handing it on failed until it was more than misfireThreshold ("
                             + DurationFormat.format(settings.misfireThreshold()) + ") late (" + row.getAttempts()
                             + (row.getAttempts() == 1 ? " try" : " tries") + "; last error " + row.getLastError() + ")";
-            log.info("scheduler: recurring job '{}' missed occurrences from {}{}; policy {} enqueues {} of them, the "
-                            + "schedule continues at {}", row.getName(), row.getNextRunAt(), why, row.getMisfirePolicy(),
+            log.info("scheduler: recurring job {} missed occurrences from {}{}; policy {} enqueues {} of them, the "
+                            + "schedule continues at {}", RecurringJobs.shown(row.getName()), row.getNextRunAt(), why,
+                    row.getMisfirePolicy(),
                     plan.fires().size(), plan.nextRunAt());
         }
         Instant lastRun = null;
@@ -698,13 +701,14 @@ final class HandOff {
                 }
                 Instant retryAt = now.plus(retryDelay(failure, row.getAttempts() + 1));
                 if (!(failure instanceof JobRejectedException)) {
-                    log.warn("scheduler: handing on occurrence {} of recurring job '{}' failed, trying again at {}: {}",
-                            occurrence, row.getName(), retryAt, error);
+                    log.warn("scheduler: handing on occurrence {} of recurring job {} failed, trying again at {}: {}",
+                            occurrence, RecurringJobs.shown(row.getName()), retryAt, error);
                 } else {
-                    logRejected(error, row.getLastError(), "occurrence " + occurrence + " of recurring job '"
-                            + row.getName() + "' (" + row.getType() + ") on queue '" + row.getQueue() + "'",
+                    logRejected(error, row.getLastError(), "occurrence " + occurrence + " of "
+                            + RecurringJobs.named(row.getName()) + " (" + row.getType() + ") on queue '"
+                            + row.getQueue() + "'",
                             "register it again with a payload and options the queue takes, or delete it with jobq recurring delete "
-                            + row.getName() + " (Scheduler.deleteRecurring)");
+                            + UntrustedText.escape(row.getName()) + " (Scheduler.deleteRecurring)");
                 }
                 // A FIRE_ALL burst of missed occurrences goes on to its end when tried again, not fireAllLimit more.
                 boolean burst = RecurringJobs.misfirePolicy(row) == MisfirePolicy.FIRE_ALL
@@ -719,7 +723,7 @@ final class HandOff {
             // Registering such a job is refused; one that reaches the end of the range stops there, saying why.
             String error = "its next run would be " + plan.nextRunAt() + ", " + DueRange.beyond(plan.nextRunAt())
                     + "; it was disabled";
-            log.warn("scheduler: recurring job '{}': {}", row.getName(), error);
+            log.warn("scheduler: recurring job {}: {}", RecurringJobs.shown(row.getName()), error);
             recurring.disableAtEnd(row, lastRun, error, now);
             return;
         }

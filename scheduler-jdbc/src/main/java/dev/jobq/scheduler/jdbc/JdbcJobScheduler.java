@@ -184,17 +184,14 @@ final class JdbcJobScheduler implements JobScheduler {
         Objects.requireNonNull(definition, "definition");
         Objects.requireNonNull(payloadJson, "payloadJson");
         Schedule schedule = check(definition, parser);
-        JobqRecurringJobRecord row = changingRecurring("registering recurring job '" + definition.name() + "'",
-                "register", () -> {
-                    try {
-                        return db.change(tx -> recurring.upsert(tx.dsl(), definition, payloadJson, schedule,
-                                clock.instant()));
-                    } catch (IntegrityConstraintViolationException firstRegistrationRace) {
-                        // Another process inserted the same name at the same moment: now it is an update.
-                        return db.change(tx -> recurring.upsert(tx.dsl(), definition, payloadJson, schedule,
-                                clock.instant()));
-                    }
-                });
+        JobqRecurringJobRecord row = changingRecurring("registering", definition.name(), "register", () -> {
+            try {
+                return db.change(tx -> recurring.upsert(tx.dsl(), definition, payloadJson, schedule, clock.instant()));
+            } catch (IntegrityConstraintViolationException firstRegistrationRace) {
+                // Another process inserted the same name at the same moment: now it is an update.
+                return db.change(tx -> recurring.upsert(tx.dsl(), definition, payloadJson, schedule, clock.instant()));
+            }
+        });
         if (row.getEnabled()) {
             alarm.ringIfBefore(row.getDueAt());
         }
@@ -204,8 +201,8 @@ final class JdbcJobScheduler implements JobScheduler {
     @Override
     public boolean setRecurringEnabled(String name, boolean enabled) {
         Objects.requireNonNull(name, "name");
-        Optional<JobqRecurringJobRecord> row = changingRecurring((enabled ? "enabling" : "disabling")
-                + " recurring job '" + name + "'", enabled ? "enable" : "disable", () -> db.change(tx -> {
+        Optional<JobqRecurringJobRecord> row = changingRecurring(enabled ? "enabling" : "disabling", name,
+                enabled ? "enable" : "disable", () -> db.change(tx -> {
                     Optional<JobqRecurringJobRecord> stored = recurring.find(tx.dsl(), name);
                     if (stored.isEmpty()) {
                         return Optional.<JobqRecurringJobRecord>empty();
@@ -222,15 +219,17 @@ final class JdbcJobScheduler implements JobScheduler {
     @Override
     public boolean deleteRecurring(String name) {
         Objects.requireNonNull(name, "name");
-        return changingRecurring("deleting recurring job '" + name + "'", "delete",
-                () -> recurring.delete(db.dsl(), name));
+        return changingRecurring("deleting", name, "delete", () -> recurring.delete(db.dsl(), name));
     }
 
     @Override
     public Optional<RecurringJobInfo> getRecurring(String name) {
         Objects.requireNonNull(name, "name");
-        return database("reading recurring job '" + name + "'",
-                () -> recurring.find(db.dsl(), name).map(recurring::info));
+        try {
+            return recurring.find(db.dsl(), name).map(recurring::info);
+        } catch (DataAccessException e) {
+            throw db.failure("reading " + RecurringJobs.named(name), e);
+        }
     }
 
     @Override
@@ -314,13 +313,13 @@ final class JdbcJobScheduler implements JobScheduler {
      * @throws IllegalArgumentException naming the job, the value and the fix
      */
     static Schedule check(RecurringJob definition, ScheduleParser parser) {
-        String named = "recurring job '" + definition.name() + "': ";
         if (definition.name().length() > MAX_TEXT) {
             // named by its start, escaped: repeated whole, 10,000 characters went into the message, a newline too
             throw new IllegalArgumentException("recurring job '" + UntrustedText.escape(definition.name(), 60)
                     + "': the name is " + definition.name().length() + " characters long, longer than the " + MAX_TEXT
                     + " the scheduler holds; choose a shorter name");
         }
+        String named = RecurringJobs.named(definition.name()) + ": ";
         requireFits(named + "type", definition.type(), "use a shorter job type");
         requireNoNul(named + "name", definition.name());
         requireNoNul(named + "type", definition.type());
@@ -358,12 +357,15 @@ final class JdbcJobScheduler implements JobScheduler {
         }
     }
 
-    /** As {@link #database}, for a change to a recurring job's row, which a hand-off of its occurrence may hold. */
-    private <T> T changingRecurring(String action, String verb, Supplier<T> work) {
+    /**
+     * As {@link #database}, for a change to the row of the recurring job {@code name}, which a hand-off of its
+     * occurrence may hold; a failure names the job as {@code doing} it, the name escaped only then.
+     */
+    private <T> T changingRecurring(String doing, String name, String verb, Supplier<T> work) {
         try {
             return work.get();
         } catch (DataAccessException e) {
-            throw db.recurringChangeFailure(action, verb, e);
+            throw db.recurringChangeFailure(doing + " " + RecurringJobs.named(name), verb, e);
         }
     }
 

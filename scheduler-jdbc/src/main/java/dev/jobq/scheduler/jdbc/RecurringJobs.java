@@ -9,6 +9,7 @@ import dev.jobq.RecurringJob;
 import dev.jobq.RecurringJobInfo;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqRecurringJobRecord;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.UntrustedText;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -263,12 +264,25 @@ final class RecurringJobs {
     }
 
     /**
+     * The job {@code name} as a refusal or a log line names it: quoted, its control characters escaped (a newline in it
+     * started a line of its own in the message and the log), one longer than the table holds cut with its length.
+     */
+    static String named(String name) {
+        return "recurring job " + shown(name);
+    }
+
+    /** {@code name} as {@link #named} shows it, quoted, for a message that says "recurring job" itself. */
+    static String shown(String name) {
+        return UntrustedText.singleQuote(name, JdbcJobScheduler.MAX_TEXT);
+    }
+
+    /**
      * The options a row holds. Ones this version of jobq cannot read (a value a newer version allows, written by it
      * sharing the database, or a row changed by hand) are an error naming the job, the options and the fix.
      */
     JobOptions options(JobqRecurringJobRecord row) {
         try {
-            return optionsJson.read(row.getOptions(), "recurring job '" + row.getName() + "'");
+            return optionsJson.read(row.getOptions(), named(row.getName()));
         } catch (IllegalStateException e) {
             throw new JobQueueException(e.getMessage() + "; this version of jobq cannot read them: a newer version "
                     + "registered the job, or the row was changed by hand; run this process on that version, or "
@@ -285,7 +299,7 @@ final class RecurringJobs {
         try {
             return MisfirePolicy.valueOf(row.getMisfirePolicy());
         } catch (IllegalArgumentException e) {
-            throw new JobQueueException("recurring job '" + row.getName() + "': misfire policy '"
+            throw new JobQueueException(named(row.getName()) + ": misfire policy '"
                     + row.getMisfirePolicy() + "' is unknown to this version of jobq, which knows "
                     + Arrays.toString(MisfirePolicy.values()) + ": a newer version registered the job, or the row was "
                     + "changed by hand; run this process on that version, or register the job again with one of these "
@@ -312,20 +326,24 @@ final class RecurringJobs {
      * hand), is an error naming the job, the zone and the fix, rather than java.time's bare "Unknown time-zone ID".
      */
     static ZoneId zone(JobqRecurringJobRecord row) {
-        String named = "recurring job '" + row.getName() + "': timezone '" + row.getTimezone() + "'";
         String still = " (jobq recurring disable and delete still work)";
         try {
             return ZoneId.of(row.getTimezone());
         } catch (ZoneRulesException e) {
-            throw new JobQueueException(named + " is unknown to this Java runtime (" + e.getMessage() + "): its "
-                    + "time-zone data is older than that of the process that registered the job; update this Java "
-                    + "runtime or its time-zone data (tzupdater), or register the job again with a zone both know"
+            throw new JobQueueException(namedZone(row) + " is unknown to this Java runtime (" + e.getMessage()
+                    + "): its time-zone data is older than that of the process that registered the job; update this "
+                    + "Java runtime or its time-zone data (tzupdater), or register the job again with a zone both know"
                     + still, e);
         } catch (DateTimeException e) {
-            throw new JobQueueException(named + " is not a time-zone id (" + e.getMessage() + "): jobq writes none "
-                    + "such, the row was changed by hand; register the job again with a zone id such as 'America/New_York' or 'UTC'" + still,
+            throw new JobQueueException(namedZone(row) + " is not a time-zone id (" + e.getMessage() + "): jobq "
+                    + "writes none such, the row was changed by hand; register the job again with a zone id such as 'America/New_York' or 'UTC'" + still,
                     e);
         }
+    }
+
+    /** The job and the zone of {@code row}, as the refusal of its zone names them. */
+    private static String namedZone(JobqRecurringJobRecord row) {
+        return named(row.getName()) + ": timezone '" + row.getTimezone() + "'";
     }
 
     private static Optional<JobqRecurringJobRecord> lock(DSLContext tx, String name) {
@@ -334,7 +352,7 @@ final class RecurringJobs {
 
     private static void requireHeld(String name, String schedule, Instant nextRunAt) {
         if (!DueRange.holds(nextRunAt)) {
-            throw new IllegalArgumentException("recurring job '" + name + "': its next run would be " + nextRunAt
+            throw new IllegalArgumentException(named(name) + ": its next run would be " + nextRunAt
                     + ", " + DueRange.beyond(nextRunAt) + "; check the schedule '" + schedule + "' and the clock");
         }
     }

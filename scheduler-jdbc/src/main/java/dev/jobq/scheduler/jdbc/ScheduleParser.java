@@ -426,6 +426,6 @@ final class ScheduleParser {
     }
 
     private static String prefix(String name) {
-        return "recurring job '" + name + "': ";
+        return RecurringJobs.named(name) + ": ";
     }
 }

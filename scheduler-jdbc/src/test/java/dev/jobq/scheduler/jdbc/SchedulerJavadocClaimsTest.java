@@ -239,6 +239,19 @@ class SchedulerJavadocClaimsTest {
     }
 
     @Test
+    void scheduler_registerRecurring_aNameWithControlCharactersIsRepeatedEscapedInItsRefusals() {
+        // the name was repeated raw where the refusal names the job: a newline in it started a line of its own
+        String name = "digest\nforged";
+        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.registerRecurring(RecurringJob
+                        .builder(name, "report:send").schedule("every 0 minutes").build()))
+                .withMessageStartingWith("recurring job 'digest\\nforged': interval 'every 0 minutes'");
+        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.registerRecurring(RecurringJob
+                        .builder(name, "report\u0000send").schedule("@daily").build()))
+                .withMessageStartingWith("recurring job 'digest\\nforged': type 'report\\u0000send' holds a NUL");
+        assertThat(scheduler.listRecurring()).isEmpty();
+    }
+
+    @Test
     void scheduler_registerRecurring_aNameTheTablesCannotHoldIsNamedByItsStartEscaped() {
         // the name was repeated whole and raw: 10,000 characters in the message, a newline starting a line of its own
         assertThatIllegalArgumentException().isThrownBy(() -> scheduler.registerRecurring(RecurringJob
