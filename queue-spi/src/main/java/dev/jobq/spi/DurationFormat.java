@@ -67,6 +67,9 @@ public final class DurationFormat {
         try {
             return Duration.parse(value);
         } catch (DateTimeParseException e) {
+            if (e.getCause() != null) { // read, but a number too large: PT99999999999999999999S is ISO-8601
+                throw new IllegalArgumentException("'" + text + "' is too large for a duration");
+            }
             throw new IllegalArgumentException("'" + text + "' is not " + EXPECTED);
         }
     }
@@ -90,12 +93,22 @@ public final class DurationFormat {
     }
 
     /**
-     * Whether {@code text} is numbers with units ({@code 30s}, {@code 1h 30m}) too large for a {@link Duration}
-     * ({@code 99999999999999999999s}, a value pasted twice): of the form asked for, so a key's range refuses it as
-     * beyond its maximum, where {@link #parse}'s "too large for a duration" does not say how large it may be.
+     * Whether {@code text} is numbers with units ({@code 30s}, {@code 1h 30m}), or ISO-8601 ({@code PT30S}), too large
+     * for a {@link Duration} ({@code 99999999999999999999s}, a value pasted twice): of the form asked for, so a key's
+     * range refuses it as beyond its maximum, where {@link #parse}'s "too large for a duration" does not say how large
+     * it may be.
      */
     public static boolean isTooLarge(String text) {
-        if (!WITH_UNITS.matcher(text.strip().toLowerCase(Locale.ROOT)).matches()) {
+        String lowerCase = text.strip().toLowerCase(Locale.ROOT);
+        if (lowerCase.startsWith("p") && lowerCase.indexOf('-') < 0) { // PT-99999999999999999999S is no maximum's
+            try {
+                Duration.parse(text.strip());
+                return false;
+            } catch (DateTimeParseException e) {
+                return e.getCause() != null; // read, but a number too large for a long
+            }
+        }
+        if (!WITH_UNITS.matcher(lowerCase).matches()) {
             return false;
         }
         try {

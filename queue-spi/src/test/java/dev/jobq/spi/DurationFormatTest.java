@@ -1,9 +1,11 @@
 package dev.jobq.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,5 +26,22 @@ class DurationFormatTest {
         Duration duration = Duration.ofMillis(millis);
 
         assertThat(DurationFormat.parse(DurationFormat.format(duration))).isEqualTo(duration);
+    }
+
+    @Test
+    @DisplayName("an ISO-8601 duration too large to hold is too large, as one with units is, not 'not ISO-8601'")
+    void anIsoDurationTooLargeToHoldIsTooLargeNotOfAnotherForm() {
+        // PT99999999999999999999S was told it is not "ISO-8601 like PT30S", and isTooLarge said no, so --delay,
+        // --max-time and a key's range refused it as of a wrong form, not as beyond their maximum
+        assertThat(DurationFormat.isTooLarge("PT99999999999999999999S")).isTrue();
+        assertThat(DurationFormat.isTooLarge(" pt9999999999999999h ")).isTrue();
+        assertThat(DurationFormat.isTooLarge("PT30S")).isFalse();
+        assertThat(DurationFormat.isTooLarge("PTxS")).isFalse();
+        assertThat(DurationFormat.isTooLarge("soon")).isFalse();
+        assertThat(DurationFormat.isTooLarge("PT-99999999999999999999S")).as("negative, not beyond a maximum").isFalse();
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("PT99999999999999999999S"))
+                .withMessage("'PT99999999999999999999S' is too large for a duration");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("PTxS"))
+                .withMessage("'PTxS' is not " + DurationFormat.EXPECTED);
     }
 }

@@ -225,6 +225,7 @@ class RunCommandTest {
             --max-time    | 3600 | --max-time takes a duration such as 30m or 1h, got '3600': '3600' has no unit; write 3600ms, 3600s
             --max-time    | 0s   | --max-time must be longer than 0, got '0s'; leave it out to run until stopped
             --max-time    | 99999999999999999999s | --max-time 99999999999999999999s is longer than a duration can hold; leave it out to run until stopped
+            --max-time    | PT99999999999999999999S | --max-time PT99999999999999999999S is longer than a duration can hold; leave it out to run until stopped
             --max-time    | -5m  | --max-time must be longer than 0, got '-5m'
             --max-jobs    | 0    | --max-jobs must be ≥ 1, got 0; leave it out to run until stopped
             --concurrency | 0    | --concurrency must be ≥ 1, got 0; leave it out for worker.concurrency
