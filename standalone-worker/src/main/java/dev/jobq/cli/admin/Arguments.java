@@ -11,6 +11,7 @@ import dev.jobq.spi.UntrustedText;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
@@ -143,6 +144,8 @@ final class Arguments {
 
         /** A year of five digits or more without the '+' ISO-8601 asks for it: past 9999 all the same. */
         private static final Pattern LONG_YEAR = Pattern.compile("\\d{5,}-");
+        /** A date and time, then the offset after it: {@code 2027-01-01T10:00:00} and {@code +25:00}. */
+        private static final Pattern WITH_OFFSET = Pattern.compile("(.+T[^+-]+)([+-].+)");
 
         @Override
         public Instant convert(String value) {
@@ -151,6 +154,20 @@ final class Arguments {
                 throw outsideTheYears(value);
             }
             return instant;
+        }
+
+        /** Whether {@code text}, refused, has a date and time that exist and so an offset java.time cannot hold. */
+        private static boolean offsetOutOfRange(String text) {
+            var parts = WITH_OFFSET.matcher(text);
+            if (!parts.matches()) {
+                return false;
+            }
+            try {
+                LocalDateTime.parse(parts.group(1));
+                return true;
+            } catch (DateTimeParseException dateOrTime) {
+                return false;
+            }
         }
 
         private static TypeConversionException outsideTheYears(String value) {
@@ -169,6 +186,12 @@ final class Arguments {
                     // Each of these had the fix "write ISO-8601 with a zone", which the value may well have.
                     if (LONG_YEAR.matcher(value.strip()).lookingAt()) {
                         throw outsideTheYears(value);
+                    }
+                    if (e.getCause() != null && offsetOutOfRange(value.strip())) {
+                        // java.time says "Value out of range: Hour[0-23]", as if the hour of the time were wrong
+                        throw new TypeConversionException("'" + value + "' is not an instant: its offset "
+                                + WITH_OFFSET.matcher(value.strip()).replaceFirst("$2") + " is outside -18:00 to "
+                                + "+18:00; write an offset in them, or Z for UTC, e.g. 2026-12-25T09:00:00Z");
                     }
                     if (e.getCause() != null) { // read, but no such date or time: 02-30, 25:00
                         throw new TypeConversionException("'" + value + "' is not an instant: " + e.getCause()

@@ -259,7 +259,10 @@ class EnqueueCommandTest {
             "10000-01-01T00:00:00Z | is outside the years 1 to 9999",
             "2027-02-30T00:00:00Z | is not an instant: Invalid date 'FEBRUARY 30'; write a date and time that exist",
             "2027-01-01T25:00:00+01:00 | is not an instant: Invalid value for HourOfDay (valid values 0 - 23): 25; "
-                    + "write a date and time that exist"})
+                    + "write a date and time that exist",
+            // the offset out of range was told "Value out of range: Hour[0-23]", as if the hour 10 were wrong
+            "2027-01-01T10:00:00+25:00 | is not an instant: its offset +25:00 is outside -18:00 to +18:00; write an "
+                    + "offset in them, or Z for UTC"})
     @DisplayName("an instant with its zone whose year, date or time is wrong says which, not to add the zone it has")
     void anInstantWithItsZoneButAWrongDateSaysWhatIsWrong(String value, String problem) {
         var run = shared.run("enqueue", "t", "--payload", "{}", "--at", value);
