@@ -120,15 +120,7 @@ class BrokenBackoffFallbackTest {
     @DisplayName("a job type's backoff that throws, and the worker's default asked in its place blocks past the job's "
             + "timeout: the timeout names the worker's default and takes the built-in one, not asking it again")
     void aWorkersDefaultThatBlocksInPlaceOfABrokenTypesBackoffIsNotAskedAgain() throws Exception {
-        var workersDefault = new RateTableBackoff();
-        JobQueue jobs = queue(workersDefault);
-        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
-            throw new IllegalStateException("the data is late");
-        }, failedAttempt -> {
-            throw new IllegalStateException("rate table unreadable");
-        });
-        jobs.start();
-        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(2).timeout(Duration.ofSeconds(2)).build());
+        RateTableBackoff workersDefault = failingBehindABlockingDefault();
         assertThat(workersDefault.blocking.await(10, TimeUnit.SECONDS)).as("the worker's default was asked").isTrue();
 
         JobEvent.Failed failed = fixture.events.awaitCount(JobEvent.Failed.class, 1).getFirst();
@@ -145,15 +137,7 @@ class BrokenBackoffFallbackTest {
     @DisplayName("a job type's backoff that throws, and the worker's default asked in its place blocks until the "
             + "timeout: the ERROR for the type's backoff names no retry that the timeout did not take")
     void theErrorForATypesBrokenBackoffNamesNoRetryWhenTheAttemptWasCancelledMeanwhile() throws Exception {
-        var workersDefault = new RateTableBackoff();
-        JobQueue jobs = queue(workersDefault);
-        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
-            throw new IllegalStateException("the data is late");
-        }, failedAttempt -> {
-            throw new IllegalStateException("rate table unreadable");
-        });
-        jobs.start();
-        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(2).timeout(Duration.ofSeconds(2)).build());
+        failingBehindABlockingDefault();
 
         fixture.events.awaitCount(JobEvent.Failed.class, 1);
         // The handler's thread logs it once the timeout's interrupt ended the worker's default.
@@ -167,6 +151,23 @@ class BrokenBackoffFallbackTest {
                                 + "after attempt 1; the attempt was cancelled meanwhile")
                         .doesNotContain("retrying with")
                         .endsWith("fix the Backoff given to registerJobHandler or HandlerOptions.backoff"));
+    }
+
+    /**
+     * A job of a type whose handler and own backoff both throw, enqueued with two attempts and a 2 s timeout on a
+     * queue whose worker's default backoff, asked in place of the type's, blocks: the default it returns.
+     */
+    private RateTableBackoff failingBehindABlockingDefault() {
+        var workersDefault = new RateTableBackoff();
+        JobQueue jobs = queue(workersDefault);
+        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
+            throw new IllegalStateException("the data is late");
+        }, failedAttempt -> {
+            throw new IllegalStateException("rate table unreadable");
+        });
+        jobs.start();
+        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(2).timeout(Duration.ofSeconds(2)).build());
+        return workersDefault;
     }
 
     /**

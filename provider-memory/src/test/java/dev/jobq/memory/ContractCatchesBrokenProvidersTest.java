@@ -105,30 +105,6 @@ class ContractCatchesBrokenProvidersTest {
         }
     }
 
-    /** The provider's own dead letters, forwarded: a broken provider's overrides the one method it breaks. */
-    private static class ForwardingDeadLetters implements DeadLetters {
-        private final DeadLetters real;
-
-        ForwardingDeadLetters(DeadLetters real) {
-            this.real = real;
-        }
-
-        @Override
-        public List<DeadLetter> list(int limit) {
-            return real.list(limit);
-        }
-
-        @Override
-        public boolean redrive(String jobId) {
-            return real.redrive(jobId);
-        }
-
-        @Override
-        public boolean delete(String jobId) {
-            return real.delete(jobId);
-        }
-    }
-
     /** {@code real} with its features changed by {@code change}: a provider declaring other features. */
     private static Capabilities withFeatures(Capabilities real, Consumer<Set<Feature>> change) {
         Set<Feature> features = EnumSet.copyOf(real.features());
