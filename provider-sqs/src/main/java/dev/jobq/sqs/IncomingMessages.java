@@ -227,6 +227,15 @@ final class IncomingMessages {
                 : value.stringValue();
     }
 
+    /**
+     * A value a server answered where SQS answers a number, in single quotes as a log line or an error shows it: escaped,
+     * cut after {@value #SHOWN_CHARS} characters. A server or proxy that is not SQS wrote it, and a newline in it would
+     * start a forged line, as in a job id ({@link #shown}).
+     */
+    static String answered(String value) {
+        return UntrustedText.singleQuote(value, SHOWN_CHARS);
+    }
+
     /** {@code idOrType} as a log line shows it: escaped, cut after {@value #SHOWN_CHARS} characters. */
     static String shown(String idOrType) {
         return UntrustedText.escape(idOrType, SHOWN_CHARS);
@@ -256,7 +265,7 @@ final class IncomingMessages {
                     + "proxy that is not SQS?); each such delivery is taken as the first, so attempts are not counted "
                     + "and a failing job is retried without end (only a redrive policy's maxReceiveCount moves it to "
                     + "the dead-letter queue); check the endpoint. Told once", queue.label(), count == null
-                    ? "no ApproximateReceiveCount" : "an ApproximateReceiveCount of '" + count + "'",
+                    ? "no ApproximateReceiveCount" : "an ApproximateReceiveCount of " + answered(count),
                     shown(attribute(lease, OutgoingMessage.JOB_ID, "?")), lease.messageId());
         }
         return 1;

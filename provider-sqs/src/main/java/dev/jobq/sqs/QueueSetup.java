@@ -149,10 +149,11 @@ final class QueueSetup {
         long parsed = parseOr(seconds, -1);
         if (parsed < 0 || parsed > Lease.MAX_VISIBILITY.toSeconds()) {
             // Not SQS's answer: a bare NumberFormatException, or a lease that every receive asks for and SQS refuses.
-            throw refuse("visibilityTimeout", "SQS queue " + url + " answered a VisibilityTimeout of '" + seconds
-                    + "', not a whole number of seconds from 0 to " + Lease.MAX_VISIBILITY.toSeconds() + " as SQS "
-                    + "answers (a server or proxy that is not SQS?); set visibilityTimeout (60s, say), which is then "
-                    + "the lease and the queue's is not read, or check the endpoint");
+            throw refuse("visibilityTimeout", "SQS queue " + url + " answered a VisibilityTimeout of "
+                    + IncomingMessages.answered(seconds) + ", not a whole number of seconds from 0 to "
+                    + Lease.MAX_VISIBILITY.toSeconds() + " as SQS answers (a server or proxy that is not SQS?); set "
+                    + "visibilityTimeout (60s, say), which is then the lease and the queue's is not read, or check the "
+                    + "endpoint");
         }
         Duration lease = Duration.ofSeconds(parsed);
         if (lease.isZero()) {
@@ -187,10 +188,10 @@ final class QueueSetup {
         }
         long bytes = parseOr(text, -1);
         if (bytes < 0) {
-            log.warn("SQS queue {} answered a MaximumMessageSize of '{}', not a number of bytes as SQS answers (a server "
+            log.warn("SQS queue {} answered a MaximumMessageSize of {}, not a number of bytes as SQS answers (a server "
                     + "or proxy that is not SQS?); read as none: messages are held to {} bytes (maxPayloadBytes, or "
                     + "the queue's own limit), and one the queue does not take is refused when sent; check the endpoint",
-                    Secrets.maskUrl(url), text, otherwise);
+                    Secrets.maskUrl(url), IncomingMessages.answered(text), otherwise);
             return otherwise;
         }
         return (int) Math.min(bytes, Integer.MAX_VALUE);

@@ -63,7 +63,7 @@ final class QueueStatistics {
 
     private String notACount(String url, QueueAttributeName name, String count) {
         return "reading the message counts of " + Secrets.maskUrl(url) + " for " + queue.label() + " failed: it answered "
-                + "an " + name + " of '" + count + "', not a number of messages as SQS answers (a server or proxy that is "
-                + "not SQS?); check the endpoint";
+                + "an " + name + " of " + IncomingMessages.answered(count) + ", not a number of messages as SQS answers (a "
+                + "server or proxy that is not SQS?); check the endpoint";
     }
 }

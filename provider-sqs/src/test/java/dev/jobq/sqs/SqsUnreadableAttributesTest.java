@@ -209,4 +209,38 @@ class SqsUnreadableAttributesTest {
                     .hasMessageContaining("check the endpoint");
         }
     }
+
+    @Test
+    @DisplayName("a value such a server answers is quoted escaped, never as it came: a newline in it would start a "
+            + "forged line in the log (docs/operations.md, Logs), or in a refusal a terminal shows")
+    void answeredValuesAreQuotedEscaped() {
+        SqsServer.Queues queues = ElasticMq.newQueues("forged-answers", false);
+        BatchEntryFaults.reportAttribute(queues.url(), QueueAttributeName.MAXIMUM_MESSAGE_SIZE,
+                "lots\nERROR forged size");
+        BatchEntryFaults.reportReceiveCount(queues.url(), "many\nERROR forged count");
+        Map<String, Object> values = on(queues);
+        values.put("waitTime", "1s");
+
+        try (QueueProvider provider = create(values)) {
+            roundTrip(provider, "forged-1");
+            BatchEntryFaults.reportAttribute(queues.url(), QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                    "7\u001b[2Jforged stats");
+            assertThatThrownBy(provider::stats)
+                    .isInstanceOf(dev.jobq.JobQueueException.class)
+                    .hasMessageContaining("ApproximateNumberOfMessages of '7\\u001b[2Jforged stats'")
+                    .message().doesNotContain("\u001b");
+        }
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.WARN)
+                .extracting(event -> event.getFormattedMessage())
+                .anySatisfy(line -> assertThat(line).contains("MaximumMessageSize of 'lots\\nERROR forged size'"))
+                .anySatisfy(line -> assertThat(line).contains("ApproximateReceiveCount of 'many\\nERROR forged count'"))
+                .allSatisfy(line -> assertThat(line).doesNotContain("\n"));
+
+        SqsServer.Queues refused = ElasticMq.newQueues("forged-lease", false);
+        BatchEntryFaults.reportAttribute(refused.url(), QueueAttributeName.VISIBILITY_TIMEOUT, "thirty\nERROR forged");
+        assertThatThrownBy(() -> create(on(refused)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("VisibilityTimeout of 'thirty\\nERROR forged'")
+                .message().doesNotContain("\n");
+    }
 }
