@@ -18,9 +18,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-/** What extendLease does with an extension it cannot set, as the SPI's other providers do (memory: refused). */
-@DisplayName("SQS: a negative lease extension (ElasticMQ)")
+/**
+ * What extendLease does with an extension it cannot set: a negative one is refused, as the SPI's other providers do
+ * (memory: refused); one past SQS's 12 hours from the receive is shortened to what is left of them (docs/sqs.md, Limits).
+ */
+@DisplayName("SQS: a lease extension SQS cannot set (ElasticMQ)")
 @ExtendWith(ElasticMq.class)
 class SqsLeaseExtensionArgumentTest {
 
@@ -53,6 +58,38 @@ class SqsLeaseExtensionArgumentTest {
                     .hasMessageContaining("-5s");
             assertThat(BatchEntryFaults.calls(queues.url())).as("calls to SQS").hasSize(callsBefore);
             provider.extendLease(received.getFirst(), Duration.ofSeconds(30)); // the lease is still held
+        }
+    }
+
+    @Test
+    @DisplayName("past SQS's 12 hours from the receive is shortened to what is left of them, which SQS takes: the job "
+            + "stays hidden and its delivery settles")
+    void extensionPastTwelveHoursIsShortenedToThem() {
+        queues = ElasticMq.newQueues("long-extension", false);
+        BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("long-extension-scratch-" + System.nanoTime(),
+                Map.of()));
+        // SQS refuses a visibility timeout that ends past 12 h from the receive (InvalidParameterValue: "Total
+        // VisibilityTimeout for the message is beyond the limit [43200 seconds]"); ElasticMQ takes it, so it is refused here
+        BatchEntryFaults.arm(queues.url(), "ChangeMessageVisibilityBatch",
+                entry -> entry instanceof ChangeMessageVisibilityBatchRequestEntry change
+                        && change.visibilityTimeout() > Lease.MAX_VISIBILITY.toSeconds(),
+                "InvalidParameterValue", true, Integer.MAX_VALUE);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("visibilityTimeout", "30s",
+                        "waitTime", "1s"))), Clock.systemUTC()))) {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "long-1", "report:build", "1",
+                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+            List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(received).hasSize(1);
+
+            provider.extendLease(received.getFirst(), Duration.ofHours(13));
+
+            var counts = ElasticMq.client().getQueueAttributes(r -> r.queueUrl(queues.url()).attributeNames(
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+            assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).as("still hidden")
+                    .isEqualTo("1");
+            provider.acknowledge(received.getFirst());
         }
     }
 }
