@@ -7,6 +7,7 @@ import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Secrets;
 import dev.jobq.spi.Settings;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -240,21 +241,22 @@ final class QueueSetup {
         Matcher m = TARGET_ARN.matcher(redrivePolicy);
         if (!m.find()) {
             throw refuse("deadLetterQueueUrl", "the queue's RedrivePolicy names no deadLetterTargetArn ("
-                    + redrivePolicy + "); set deadLetterQueueUrl");
+                    + IncomingMessages.answered(redrivePolicy) + "); set deadLetterQueueUrl");
         }
         String[] arn = m.group(1).split(":");
         if (arn.length < 6) {
-            throw refuse("deadLetterQueueUrl", "the queue's RedrivePolicy names '" + m.group(1)
-                    + "', which is not an SQS queue ARN; set deadLetterQueueUrl");
+            throw refuse("deadLetterQueueUrl", "the queue's RedrivePolicy names " + IncomingMessages.answered(m.group(1))
+                    + ", which is not an SQS queue ARN; set deadLetterQueueUrl");
         }
         try {
             return sqs.getQueueUrl(r -> r.queueName(arn[5]).queueOwnerAWSAccountId(arn[4])).queueUrl();
         } catch (QueueDoesNotExistException e) {
-            throw refuse("deadLetterQueueUrl", "the queue's redrive policy names dead-letter queue " + m.group(1)
-                    + ", which does not exist; create it (docs/sqs.md), point the redrive policy at an existing "
-                    + "queue, or set deadLetterQueueUrl");
+            throw refuse("deadLetterQueueUrl", "the queue's redrive policy names dead-letter queue "
+                    + UntrustedText.escape(m.group(1), IncomingMessages.SHOWN_CHARS) + ", which does not exist; create it "
+                    + "(docs/sqs.md), point the redrive policy at an existing queue, or set deadLetterQueueUrl");
         } catch (SdkException e) {
-            throw unreachable("looking up the dead-letter queue " + m.group(1) + " of the redrive policy", e);
+            throw unreachable("looking up the dead-letter queue "
+                    + UntrustedText.escape(m.group(1), IncomingMessages.SHOWN_CHARS) + " of the redrive policy", e);
         }
     }
 
@@ -293,7 +295,8 @@ final class QueueSetup {
                 + "there, while SQS moves to the policy's queue the messages jobq never settles (a job whose worker is "
                 + "lost in its last attempt), without their error and with no Dead event, and jobq's stats count only "
                 + "the dead jobs in {}; point the redrive policy at {}, or remove {} to use the policy's queue "
-                + "(docs/sqs.md)", Secrets.maskUrl(url), target.group(1), key, Secrets.maskUrl(deadLetterUrl), key,
+                + "(docs/sqs.md)", Secrets.maskUrl(url), UntrustedText.escape(target.group(1), IncomingMessages.SHOWN_CHARS),
+                key, Secrets.maskUrl(deadLetterUrl), key,
                 deadLetterQueueArn, key);
     }
 

@@ -243,4 +243,36 @@ class SqsUnreadableAttributesTest {
                 .hasMessageContaining("VisibilityTimeout of 'thirty\\nERROR forged'")
                 .message().doesNotContain("\n");
     }
+
+    @Test
+    @DisplayName("a RedrivePolicy such a server answers is quoted escaped in the start-up refusal and WARN that name it")
+    void answeredRedrivePolicyIsQuotedEscaped() {
+        SqsServer.Queues noTarget = ElasticMq.newQueues("forged-policy", false);
+        BatchEntryFaults.reportRedrivePolicy(noTarget.url(), "{\"maxReceiveCount\":\"10\",\n\"x\":\"ERROR forged\"}");
+        Map<String, Object> values = on(noTarget);
+        values.remove("deadLetterQueueUrl");
+        assertThatThrownBy(() -> create(values))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("RedrivePolicy names no deadLetterTargetArn ('{\"maxReceiveCount\":\"10\",\\n")
+                .message().doesNotContain("\n");
+
+        SqsServer.Queues badArn = ElasticMq.newQueues("forged-arn", false);
+        BatchEntryFaults.reportRedrivePolicy(badArn.url(), "{\"deadLetterTargetArn\":\"dlq\nERROR forged\"}");
+        Map<String, Object> withoutUrl = on(badArn);
+        withoutUrl.remove("deadLetterQueueUrl");
+        assertThatThrownBy(() -> create(withoutUrl))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("RedrivePolicy names 'dlq\\nERROR forged', which is not an SQS queue ARN")
+                .message().doesNotContain("\n");
+
+        try (QueueProvider provider = create(on(badArn))) { // deadLetterQueueUrl beside a policy naming another queue
+            roundTrip(provider, "policy-1");
+        }
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.WARN)
+                .extracting(event -> event.getFormattedMessage())
+                .filteredOn(line -> line.contains("has a redrive policy that moves messages to"))
+                .singleElement()
+                .satisfies(line -> assertThat(line).contains("moves messages to dlq\\nERROR forged,")
+                        .doesNotContain("\n"));
+    }
 }
