@@ -39,11 +39,16 @@ final class SqsConnection implements AutoCloseable {
      * upgrade cannot change it unseen. A connection to SQS, even across regions, takes milliseconds.
      */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
-    /** What the connect timeout is kept under a {@code requestTimeout} lower than {@link #CONNECT_TIMEOUT} by. */
+    /**
+     * The least the connect timeout is kept under a {@code requestTimeout} lower than {@link #CONNECT_TIMEOUT} by; a
+     * quarter of {@code requestTimeout} where that is more. With 50 ms alone, a loaded machine (load average 7 on two
+     * cores) woke the connecting thread too late: the attempt's timeout, 50 ms on, cut it first, and the failure read as
+     * an answer that did not come within requestTimeout (raise it), the wrong fix.
+     */
     private static final Duration UNDER_REQUEST_TIMEOUT = Duration.ofMillis(50);
 
     /**
-     * The longest one attempt of a call waits for its TCP connection: {@link #CONNECT_TIMEOUT}, or just under
+     * The longest one attempt of a call waits for its TCP connection: {@link #CONNECT_TIMEOUT}, or under
      * {@code requestTimeout} when that is lower. At the connect timeout itself, each attempt to an endpoint that drops
      * connection attempts was cut at requestTimeout while it still connected, and failed as "SQS did not answer within
      * requestTimeout (raise it)", the wrong fix; cut just before, it fails as a connection that timed out, naming the
@@ -53,7 +58,9 @@ final class SqsConnection implements AutoCloseable {
      * endpoint failed as an answer that did not come within the attempt's timeout.
      */
     static Duration connectTimeout(Duration requestTimeout) {
-        Duration under = requestTimeout.minus(UNDER_REQUEST_TIMEOUT);
+        Duration quarter = requestTimeout.dividedBy(4);
+        Duration under = requestTimeout.minus(quarter.compareTo(UNDER_REQUEST_TIMEOUT) > 0 ? quarter
+                : UNDER_REQUEST_TIMEOUT);
         return under.compareTo(CONNECT_TIMEOUT) < 0 ? under : CONNECT_TIMEOUT;
     }
 

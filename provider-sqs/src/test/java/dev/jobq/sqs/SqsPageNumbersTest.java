@@ -159,16 +159,18 @@ class SqsPageNumbersTest {
     void configurationsRequestTimeoutRowSaysWhenConnectingIsGivenUp() throws IOException {
         String row = ProjectDocs.read("docs/configuration.md").lines().filter(line -> line.startsWith("| `requestTimeout` |"))
                 .findFirst().orElseThrow(() -> new AssertionError("docs/configuration.md has no requestTimeout row"));
-        Matcher said = Pattern.compile("Connecting has its own (?:fixed )?limit, " + D + " per attempt(?: \\(" + D
-                + " under this, when that is lower)?").matcher(row);
+        Matcher said = Pattern.compile("Connecting has its own (?:fixed )?limit, " + D + " per attempt(?: \\(a quarter "
+                + "of this under it, at least " + D + " under, when that is lower)?").matcher(row);
         assertThat(said.find()).as("docs/configuration.md's requestTimeout row says when connecting is given up: %s", row)
                 .isTrue();
         Duration limit = (Duration) read(said.group(1), SqsConnection.CONNECT_TIMEOUT);
         Duration under = said.group(2) == null ? null : (Duration) read(said.group(2), SqsConnection.CONNECT_TIMEOUT);
         for (Duration requestTimeout : List.of(SqsSettings.MIN_REQUEST_TIMEOUT, Duration.ofMillis(500),
                 Duration.ofSeconds(2), SqsSettings.DEFAULT_REQUEST_TIMEOUT)) {
-            Duration paged = under != null && requestTimeout.minus(under).compareTo(limit) < 0
-                    ? requestTimeout.minus(under) : limit;
+            Duration margin = under == null ? Duration.ZERO
+                    : requestTimeout.dividedBy(4).compareTo(under) > 0 ? requestTimeout.dividedBy(4) : under;
+            Duration paged = under != null && requestTimeout.minus(margin).compareTo(limit) < 0
+                    ? requestTimeout.minus(margin) : limit;
             assertThat(paged).as("the connect limit docs/configuration.md gives for a requestTimeout of %s",
                     requestTimeout).isEqualTo(SqsConnection.connectTimeout(requestTimeout));
         }

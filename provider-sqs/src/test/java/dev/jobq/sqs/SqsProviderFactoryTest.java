@@ -897,7 +897,7 @@ class SqsProviderFactoryTest {
                 assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> create(values))
                         .isInstanceOf(JobQueueException.class)
                         .hasMessageContaining("reading the attributes of queue")
-                        .hasMessageContaining("could not connect to " + endpoint + " within 450ms")
+                        .hasMessageContaining("could not connect to " + endpoint + " within 375ms")
                         .message().doesNotContain("SQS did not answer"));
             });
         }
