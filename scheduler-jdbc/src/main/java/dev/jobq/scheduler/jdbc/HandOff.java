@@ -399,6 +399,14 @@ final class HandOff {
         return unreadableScheduled;
     }
 
+    /**
+     * Whether this process handed job {@code jobId} on in a batch whose commit then failed, and has not marked its row
+     * since ({@link HandedOnUnmarked}): the row still says scheduled, but the job is on its queue.
+     */
+    boolean handedOnUnmarked(String jobId) {
+        return unmarked.holds(jobId);
+    }
+
     /** Jobs submitted to the sink so far, for tests and logs. */
     long submitted() {
         return submitted.sum();

@@ -11,9 +11,11 @@ import java.util.function.Supplier;
  * restarted, or the session was ended, between the hand-off and the commit that marks the rows — so
  * that the rows, still due, are marked without being handed on again when this process claims them
  * next. Another scheduler that claims them first, or this one after its process restarted, hands them
- * on again under the same ids (docs/scheduler.md). At most {@value #LIMIT} ids, the oldest forgotten
- * first: an id is left over only when the commit had landed after all (its rows are gone, and its id,
- * a row id or an occurrence's, never comes back). Thread-safe: the firing thread and its helpers share it.
+ * on again under the same ids (docs/scheduler.md). A {@code cancel} of such a job marks its row too, and answers
+ * false: it is on its queue already. At most {@value #LIMIT} ids, the oldest forgotten
+ * first: an id is left over only when the commit had landed after all, or a cancel marked its row (its rows are
+ * gone, and its id, a row id or an occurrence's, never comes back). Thread-safe: the firing thread and its helpers
+ * share it.
  */
 final class HandedOnUnmarked {
 
@@ -40,6 +42,16 @@ final class HandedOnUnmarked {
                 lock.unlock();
             }
             throw e;
+        }
+    }
+
+    /** Whether {@code jobId} was handed on in a failed transaction; keeps it (see {@link #takeBack}). */
+    boolean holds(String jobId) {
+        lock.lock();
+        try {
+            return ids.contains(jobId);
+        } finally {
+            lock.unlock();
         }
     }
 

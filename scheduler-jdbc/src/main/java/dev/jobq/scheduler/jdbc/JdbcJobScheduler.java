@@ -127,6 +127,18 @@ final class JdbcJobScheduler implements JobScheduler {
     public boolean cancel(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
         try {
+            if (handOff.handedOnUnmarked(jobId)) {
+                // Handed on by this process in a batch whose commit then failed (the database restarted, the session
+                // ended): the job is on its queue though its row still says scheduled, so it is too late to cancel.
+                // The row is marked as the next pass would mark it; cancelling it answered true, status CANCELLED,
+                // and the job ran all the same. The id stays remembered: in an application's transaction that rolls
+                // back, the next pass that claims the row marks it without handing it on again.
+                db.change(tx -> {
+                    scheduled.markHandedOn(tx.dsl(), List.of(jobId), clock.instant());
+                    return null;
+                });
+                return false;
+            }
             return scheduled.cancel(db.dsl(), jobId, clock.instant());
         } catch (DataAccessException e) {
             throw db.cancelFailure(jobId, e);

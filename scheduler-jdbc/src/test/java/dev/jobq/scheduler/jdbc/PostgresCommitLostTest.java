@@ -1,23 +1,28 @@
 package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
 import dev.jobq.RecurringJob;
+import dev.jobq.ScheduledJobInfo;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
+import dev.jobq.testing.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -92,6 +97,33 @@ class PostgresCommitLostTest {
         assertThat(sink.firedAt("report:beat")).as("occurrences in order, none skipped").doesNotHaveDuplicates()
                 .isSorted().satisfies(fired -> assertThat(Duration.between(fired.getFirst(), fired.getLast()))
                         .isEqualTo(Duration.ofSeconds(fired.size() - 1)));
+    }
+
+    /**
+     * A job whose batch lost its commit is on its queue while its row still says scheduled: cancel(...) in that
+     * window answered true (and status CANCELLED), and the job ran all the same.
+     */
+    @Test
+    void aJobHandedOnBeforeTheLostCommitIsTooLateToCancel() {
+        var settable = new SettableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), settable, cuttingAfter(1)));
+        String id = scheduler.schedule(job(), settable.instant());
+
+        assertThatThrownBy(scheduler::fireDue).as("the batch whose commit was lost").isInstanceOf(JobQueueException.class);
+        assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(id);
+
+        // The pool may still lend a connection of the ended sessions: the call is made again, its answer kept.
+        var cancelled = new AtomicReference<Boolean>();
+        await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class).until(() -> {
+            cancelled.set(scheduler.cancel(id));
+            return true;
+        });
+        assertThat(cancelled.get()).as("cancel of a job already on its queue").isFalse();
+        await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class)
+                .until(() -> scheduler.status(id).equals(Optional.of(ScheduledJobInfo.Status.ENQUEUED)));
+        await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class).until(() -> scheduler.fireDue() == 0);
+        assertThat(sink.duplicates()).as("jobs handed on twice").isEmpty();
     }
 
     private JobEnvelope job() {
