@@ -2,8 +2,10 @@ package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.jobq.JobQueueException;
+import dev.jobq.spi.JobEnvelope;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -13,6 +15,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
@@ -61,6 +64,37 @@ class H2SchedulerTest extends JdbcSchedulerContract {
                 .hasMessageContaining(" are half made: schema version 1 (scheduled and recurring jobs) is recorded "
                         + "as failed in jobq_schema_history (")
                 .hasMessageEndingWith(fix);
+    }
+
+    @Test
+    @DisplayName("two schedulers of one JVM on one H2 file hand on each job and occurrence once, and one closed leaves "
+            + "the other firing")
+    void twoSchedulersOnOneFileHandOnEachJobOnce(@TempDir Path dir) {
+        String fileUrl = "jdbc:h2:file:" + dir.resolve("jobq");
+        var first = open(builder().jdbcUrl(fileUrl).batchSize(50));
+        var second = open(builder().jdbcUrl(fileUrl).batchSize(50));
+        int jobs = 1_000;
+        storeDueJobs(first, jobs, T0);
+        first.registerRecurring(recurring("tick", "every 1 minute").build(), "{}");
+
+        first.start();
+        second.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> sink.ofType("bulk:item").size() >= jobs);
+        clock.set(T0.plus(Duration.ofMinutes(1)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> sink.ofType("report:tick").size() >= 1);
+        first.close();
+        String later = second.schedule(job("report:later"), T0.plus(Duration.ofMinutes(2)));
+        clock.set(T0.plus(Duration.ofMinutes(2)));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> sink.ofType("report:tick").size() >= 2 && !sink.ofType("report:later").isEmpty());
+
+        assertThat(second.fireDue()).as("due after both looked").isZero();
+        assertThat(sink.duplicates()).as("jobs handed on twice").isEmpty();
+        assertThat(sink.ofType("bulk:item")).hasSize(jobs);
+        assertThat(sink.ofType("report:later")).extracting(JobEnvelope::jobId).containsExactly(later);
+        assertThat(sink.firedAt("report:tick"))
+                .containsExactly(T0.plus(Duration.ofMinutes(1)), T0.plus(Duration.ofMinutes(2)));
+        assertThat(second.listScheduled(10)).isEmpty();
     }
 
     @Test
