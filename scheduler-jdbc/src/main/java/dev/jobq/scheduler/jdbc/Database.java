@@ -184,9 +184,11 @@ final class Database implements AutoCloseable {
                 // Connections of their own: the pool's sessions end after claimTimeout idle in a transaction,
                 // which a migration must not (Flyway may hold one such while the other works), and a pool
                 // of one would leave Flyway waiting for its second connection until the pool's timeout.
-                try (HikariDataSource migrating = pool(settings, MIGRATION_CONNECTIONS, POOL_NAME + "-migration",
-                        false)) {
+                HikariDataSource migrating = pool(settings, MIGRATION_CONNECTIONS, POOL_NAME + "-migration", false);
+                try {
                     migrate(migrating, description, settings.lockTimeout(), dialect == SQLDialect.H2);
+                } finally {
+                    closeWhole(migrating);
                 }
             } else {
                 migrate(dataSource, description, settings.lockTimeout(), dialect == SQLDialect.H2);
@@ -204,7 +206,7 @@ final class Database implements AutoCloseable {
             // An Error too (a class missing from the jar, OutOfMemoryError, StackOverflowError in the migration):
             // the caller has no Database to close, and the pool would keep its connections and threads.
             if (pool != null) {
-                pool.close();
+                closeWhole(pool);
             }
             closeQuietly(keeper);
             throw e;
@@ -236,6 +238,23 @@ final class Database implements AutoCloseable {
             return new org.h2.Driver().connect(settings.jdbcUrl(), login);
         } catch (SQLException e) {
             throw cannotConnect(settings.database(), e, settings.password());
+        }
+    }
+
+    /**
+     * Closes a pool of the scheduler's own, on an interrupted thread too (a start interrupted while it waited for
+     * Flyway's lock, a close from a cancelled task): HikariCP's close() stops at its first wait when the thread is
+     * interrupted, before it ends the pool's housekeeping thread, which was left running for good. The interrupt is
+     * kept for the caller.
+     */
+    private static void closeWhole(HikariDataSource pool) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            pool.close();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -1046,7 +1065,7 @@ final class Database implements AutoCloseable {
     @Override
     public void close() {
         if (ownedPool != null) {
-            ownedPool.close();
+            closeWhole(ownedPool);
         }
         closeQuietly(keeper);
     }

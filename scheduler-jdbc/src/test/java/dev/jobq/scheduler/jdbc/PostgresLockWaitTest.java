@@ -194,6 +194,7 @@ class PostgresLockWaitTest {
         Connection operator = operator("SELECT pg_advisory_lock(" + FLYWAY_LOCK + ")");
         operator.commit();
         var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        java.util.Set<Thread> before = java.util.Set.copyOf(Thread.getAllStackTraces().keySet());
         Thread start = Thread.ofPlatform().start(() -> {
             try {
                 open(JdbcSchedulerFactory.builder().jdbcUrl(url));
@@ -218,6 +219,10 @@ class PostgresLockWaitTest {
                 .hasMessageStartingWith("scheduler: interrupted while creating or upgrading the jobq_* tables on "
                         + "PostgreSQL at ")
                 .hasMessageEndingWith(", waiting for Flyway's lock");
+        // HikariCP's close() on the interrupted thread stopped at its first wait and left each pool's housekeeper.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Thread.getAllStackTraces()
+                .keySet().stream().filter(thread -> thread.isAlive() && !before.contains(thread)).map(Thread::getName)
+                .filter(name -> name.startsWith("jobq"))).as("threads the interrupted start left").isEmpty());
     }
 
     @Test
