@@ -161,7 +161,8 @@ public final class FailurePolicy {
      * must be settled whatever it does, or the job would sit leased until its lease ends: a negative
      * delay means at once (WARN), and one that throws (anything) or returns null is replaced for this retry
      * (ERROR): a job type's own by {@code workerDefault}, the worker's default by {@link Backoff#defaultBackoff()}.
-     * Each log line names the backoff, the job type, the bad value and the replacement.
+     * Each log line names the backoff, the job type, the bad value and the replacement, or that the attempt was
+     * cancelled meanwhile ({@link #retrying}).
      */
     static Duration retryDelay(Backoff backoff, Backoff workerDefault, int attempt, String type) {
         return retryDelay(backoff, workerDefault, attempt, type, NEVER_CANCELLED, NOBODY_TOLD);
