@@ -10,6 +10,8 @@ import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -31,12 +34,17 @@ import org.slf4j.LoggerFactory;
 class BrokenBackoffFallbackTest {
 
     private static final Duration TEN_MINUTES = Duration.ofMinutes(10);
+    /** How a log line or a reason names the built-in default where it is the worker's, none being set. */
+    private static final String BUILT_IN_NOT_SET = "the built-in default backoff (Backoff.defaultBackoff(); set the "
+            + "worker's default with JobQueueBuilder.backoff or worker.backoff)";
 
     private final WorkerFixture fixture = new WorkerFixture();
     private final Logger policyLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.FailurePolicy");
     private final CapturedLog logged = new CapturedLog();
     /** What {@link RateTableBackoff}'s first ask waits for; counted down at the end, so that none is left waiting. */
     private final CountDownLatch rateTableRead = new CountDownLatch(1);
+    @TempDir
+    Path dir;
 
     @BeforeEach
     void capture() {
@@ -97,6 +105,73 @@ class BrokenBackoffFallbackTest {
                 .extracting(ILoggingEvent::getFormattedMessage).singleElement().satisfies(line -> assertThat(line)
                         .contains("retrying with the built-in default backoff (Backoff.defaultBackoff()), in 1")
                         .endsWith("fix the Backoff given to JobQueueBuilder.backoff"));
+    }
+
+    @Test
+    @DisplayName("a job type's backoff that throws or blocks where no worker's default is set: the ERROR and the "
+            + "timeout's reason name the built-in default that replaced it, and where to set one")
+    void aTypesBrokenBackoffWithNoWorkersDefaultNamesTheBuiltInOne() {
+        JobQueue jobs = fixture.closeLater(JobQueue.builder()
+                .provider(new KeepOpen(fixture.memoryProvider(Map.of())))
+                .concurrency(2)
+                .shutdownTimeout(Duration.ofSeconds(5))
+                .listener(fixture.events)
+                .build());
+        jobs.registerJobHandler("report:throwing", Integer.class, (n, ctx) -> {
+            throw new IllegalStateException("the data is late");
+        }, failedAttempt -> {
+            throw new IllegalStateException("rate table unreadable");
+        });
+        jobs.registerJobHandler("report:blocking", Integer.class, (n, ctx) -> {
+            throw new IllegalStateException("the data is late");
+        }, failedAttempt -> {
+            try {
+                rateTableRead.await(30, TimeUnit.SECONDS); // until the timeout's interrupt
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("interrupted while reading the rate table", e);
+            }
+            return Duration.ZERO;
+        });
+        jobs.start();
+        jobs.enqueue("report:throwing", 1, EnqueueOptions.builder().maxAttempts(2).build());
+        jobs.enqueue("report:blocking", 2, EnqueueOptions.builder().maxAttempts(2).timeout(Duration.ofSeconds(2))
+                .build());
+
+        List<JobEvent.Failed> failed = fixture.events.awaitCount(JobEvent.Failed.class, 2);
+        assertThat(failed).allSatisfy(event -> assertThat(event.retryIn())
+                .as("Backoff.defaultBackoff() after attempt 1: 1 s plus up to 20 % jitter")
+                .isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200)));
+        assertThat(failed).filteredOn(event -> event.type().equals("report:blocking")).singleElement()
+                .satisfies(event -> assertThat(event.error()).as("the timeout's reason")
+                        .endsWith("a retry takes the delay of " + BUILT_IN_NOT_SET));
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.ERROR)
+                .extracting(ILoggingEvent::getFormattedMessage).singleElement().satisfies(line -> assertThat(line)
+                        .as("no JobQueueBuilder.backoff nor worker.backoff is set: not \"the worker's default\"")
+                        .contains("of job type 'report:throwing' threw after attempt 1; retrying with "
+                                + BUILT_IN_NOT_SET + ", in 1")
+                        .endsWith("fix the Backoff given to registerJobHandler or HandlerOptions.backoff"));
+    }
+
+    @Test
+    @DisplayName("a job type's backoff that throws under a config file whose worker: section sets no backoff: the "
+            + "ERROR names the built-in default that replaced it")
+    void aTypesBrokenBackoffUnderAConfigFileWithNoWorkerBackoffNamesTheBuiltInOne() throws Exception {
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), "worker:\n  concurrency: 2\n");
+        JobQueue jobs = fixture.closeLater(JobQueue.builder()
+                .config(file)
+                .provider(new KeepOpen(fixture.memoryProvider(Map.of())))
+                .listener(fixture.events)
+                .build());
+        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
+            throw new IllegalStateException("the data is late");
+        }, failedAttempt -> null);
+        jobs.start();
+        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(2).build());
+
+        fixture.events.awaitCount(JobEvent.Failed.class, 1);
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.ERROR)
+                .extracting(ILoggingEvent::getFormattedMessage).singleElement().satisfies(line -> assertThat(line)
+                        .contains("returned null after attempt 1; retrying with " + BUILT_IN_NOT_SET + ", in 1"));
     }
 
     @Test

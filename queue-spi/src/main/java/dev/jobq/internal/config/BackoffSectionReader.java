@@ -27,7 +27,7 @@ final class BackoffSectionReader {
 
     static Backoff read(Settings section) {
         if (section.keys().isEmpty()) {
-            return Backoff.defaultBackoff();
+            return WorkerSettings.DEFAULT_BACKOFF;
         }
         Type type = section.choice("type", Type.class, Type.EXPONENTIAL);
         Backoff backoff = switch (type) {

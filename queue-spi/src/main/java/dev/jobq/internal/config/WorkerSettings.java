@@ -22,6 +22,12 @@ public record WorkerSettings(WorkerMode mode, List<String> queues, int concurren
     public static final int DEFAULT_CONCURRENCY = 5;
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * The worker's default backoff where neither {@code JobQueueBuilder.backoff} nor {@code worker.backoff} sets one:
+     * {@link Backoff#defaultBackoff()}, one instance, so that the worker can tell it from one a user set (a log line
+     * then names the built-in default and where to set one, not a worker's default that nobody set).
+     */
+    public static final Backoff DEFAULT_BACKOFF = Backoff.defaultBackoff();
 
     public WorkerSettings {
         Objects.requireNonNull(mode, "mode");
@@ -34,6 +40,6 @@ public record WorkerSettings(WorkerMode mode, List<String> queues, int concurren
 
     public static WorkerSettings defaults() {
         return new WorkerSettings(WorkerMode.IN_PROCESS, List.of(), DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL,
-                DEFAULT_SHUTDOWN_TIMEOUT, Backoff.defaultBackoff());
+                DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_BACKOFF);
     }
 }

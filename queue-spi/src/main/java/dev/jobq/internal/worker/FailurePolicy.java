@@ -2,6 +2,7 @@ package dev.jobq.internal.worker;
 
 import dev.jobq.Backoff;
 import dev.jobq.NonRetryableJobException;
+import dev.jobq.internal.config.WorkerSettings;
 import dev.jobq.internal.runtime.UserCode;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Failure;
@@ -35,9 +36,9 @@ public final class FailurePolicy {
     static final int MAX_LOGGED_THROWABLES = 64;
     /**
      * What replaces the worker's default backoff, for that one retry, when it throws or returns null (a job type's own
-     * backoff that does is replaced by the worker's default).
+     * backoff that does is replaced by the worker's default); the worker's default itself where none is set.
      */
-    private static final Backoff BUILT_IN = Backoff.defaultBackoff();
+    private static final Backoff BUILT_IN = WorkerSettings.DEFAULT_BACKOFF;
     /** For a backoff asked where nothing cancels it (a timeout's, a shutdown's thread). */
     private static final BooleanSupplier NEVER_CANCELLED = () -> false;
     /** For a backoff asked where no timeout is to be told which one it waits for (a timeout's, a shutdown's thread). */
@@ -108,7 +109,7 @@ public final class FailurePolicy {
         Backoff replacement = replacementOf(backoff, workerDefault);
         String text = "timed out after " + DurationFormat.format(timeout) + ": the handler failed, and its backoff ("
                 + UserCode.describe(backoff) + ") did not return within the job's timeout, which covers it; a retry "
-                + "takes the delay of " + nameOf(replacement);
+                + "takes the delay of " + nameOf(replacement, workerDefault);
         return retryOrDead(text, attempt, maxAttempts, replacement, replacement, type);
     }
 
@@ -145,10 +146,17 @@ public final class FailurePolicy {
         return backoff == workerDefault ? BUILT_IN : workerDefault;
     }
 
-    /** How a log line or a reason names {@code replacement}, which {@link #replacementOf} gave. */
-    private static String nameOf(Backoff replacement) {
-        return replacement == BUILT_IN ? "the built-in default backoff (Backoff.defaultBackoff())"
-                : "the worker's default backoff (JobQueueBuilder.backoff or worker.backoff)";
+    /**
+     * How a log line or a reason names {@code replacement}, which {@link #replacementOf} gave: the built-in default
+     * where no worker's default is set says where to set one, rather than naming a worker's default nobody set.
+     */
+    private static String nameOf(Backoff replacement, Backoff workerDefault) {
+        if (replacement != BUILT_IN) {
+            return "the worker's default backoff (JobQueueBuilder.backoff or worker.backoff)";
+        }
+        return workerDefault == BUILT_IN ? "the built-in default backoff (Backoff.defaultBackoff(); set the worker's "
+                + "default with JobQueueBuilder.backoff or worker.backoff)"
+                : "the built-in default backoff (Backoff.defaultBackoff())";
     }
 
     /** Where the user gives {@code backoff}, for a log line saying to fix it. */
@@ -188,8 +196,9 @@ public final class FailurePolicy {
             Duration fallback = replacement == BUILT_IN ? BUILT_IN.delay(attempt)
                     : askInstead(replacement, attempt, type, cancelled, asking);
             log.error("the backoff ({}) of job type '{}' threw after attempt {}; {}: fix the Backoff given to {}",
-                    UserCode.describe(backoff), type, attempt, retrying(replacement, fallback, cancelled),
-                    givenIn(backoff, workerDefault), loggable(e));
+                    UserCode.describe(backoff), type, attempt,
+                    retrying(replacement, workerDefault, fallback, cancelled), givenIn(backoff, workerDefault),
+                    loggable(e));
             return fallback;
         }
         if (delay == null) {
@@ -198,7 +207,7 @@ public final class FailurePolicy {
                     : askInstead(replacement, attempt, type, cancelled, asking);
             log.error("the backoff ({}) of job type '{}' returned null after attempt {}; {}: a Backoff must return a "
                     + "delay ≥ 0; fix the Backoff given to {}", UserCode.describe(backoff), type, attempt,
-                    retrying(replacement, fallback, cancelled), givenIn(backoff, workerDefault));
+                    retrying(replacement, workerDefault, fallback, cancelled), givenIn(backoff, workerDefault));
             return fallback;
         }
         if (delay.isNegative()) {
@@ -214,10 +223,11 @@ public final class FailurePolicy {
      * worker cancelled the attempt meanwhile (a timeout while the worker's default, asked in its place, blocked): that
      * delay is then discarded, the cancel settling the attempt, and the line named a retry that was not the one taken.
      */
-    private static String retrying(Backoff replacement, Duration delay, BooleanSupplier cancelled) {
+    private static String retrying(Backoff replacement, Backoff workerDefault, Duration delay,
+            BooleanSupplier cancelled) {
         return cancelled.getAsBoolean()
                 ? "the attempt was cancelled meanwhile (a timeout, the shutdown or a lost lease), which settles it"
-                : "retrying with " + nameOf(replacement) + ", in " + DurationFormat.format(delay);
+                : "retrying with " + nameOf(replacement, workerDefault) + ", in " + DurationFormat.format(delay);
     }
 
     /** The delay of the worker's default {@code replacement}, asked in place of a job type's own that misbehaved. */
