@@ -201,6 +201,45 @@ class SemanticsClaimsTest {
         }
     }
 
+    /**
+     * "Only the exception the handler throws is looked at: a `NonRetryableJobException` (or a subclass) thrown as it is
+     * dead-letters the job at once, but one wrapped as the cause of another … fails the attempt as any exception does".
+     */
+    @Test
+    void onlyTheThrownExceptionIsReadForNonRetryable_aSubclassCounts_aWrappedOneIsRetried() throws Exception {
+        assertThat(flat(PAGE)).contains("Only the exception the handler throws is looked at: a "
+                + "`NonRetryableJobException` (or a subclass) thrown as it is dead-letters the job at once, but one "
+                + "wrapped as the cause of another (a `CompletionException` from a future's `join()`");
+        class CardDeclined extends NonRetryableJobException {
+            CardDeclined() {
+                super("card declined");
+            }
+        }
+        var events = new LinkedBlockingQueue<JobEvent>();
+        try (JobQueue jobs = JobQueue.builder().backoff(Backoff.none()).listener(events::add).build()) {
+            jobs.registerJobHandler("work:subclass", Work.class, (job, ctx) -> {
+                throw new CardDeclined();
+            });
+            jobs.registerJobHandler("work:wrapped", Work.class, (job, ctx) -> {
+                throw new java.util.concurrent.CompletionException(new NonRetryableJobException("card declined"));
+            });
+            jobs.start();
+            jobs.enqueue("work:subclass", new Work("x"), EnqueueOptions.builder().maxAttempts(2).build());
+            JobEvent.Dead subclass = awaitEvent(events, JobEvent.Dead.class, e -> {
+                assertThat(e).as("no retry before a subclass's Dead").isNotInstanceOf(JobEvent.Failed.class);
+            });
+            assertThat(subclass.attempt()).isEqualTo(1);
+            assertThat(subclass.error()).isEqualTo("not retryable: CardDeclined: card declined");
+
+            jobs.enqueue("work:wrapped", new Work("x"), EnqueueOptions.builder().maxAttempts(2).build());
+            JobEvent.Failed retried = awaitEvent(events, JobEvent.Failed.class);
+            assertThat(retried.error()).as("a wrapped one fails the attempt as any exception does")
+                    .startsWith("CompletionException: ").endsWith("(caused by NonRetryableJobException: card declined)");
+            JobEvent.Dead wrapped = awaitEvent(events, JobEvent.Dead.class);
+            assertThat(wrapped.attempt()).as("retried while attempts remain").isEqualTo(2);
+        }
+    }
+
     /** "`maxAttempts: 1` means no retry"; the default runs a failing job 3 times. */
     @Test
     void aJobFailingEveryTimeRunsMaxAttemptsTimes() throws Exception {
