@@ -10,6 +10,7 @@ import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.spi.DurationFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -189,6 +190,30 @@ class BrokenBackoffFallbackTest {
         JobEvent.Failed failed = fixture.events.awaitCount(JobEvent.Failed.class, 1).getFirst();
         assertThat(failed.retryIn()).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
         assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.ERROR).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("a job type's backoff that throws while the worker's default returns null: the type's ERROR names the "
+            + "built-in default, whose delay the retry takes, not the worker's default")
+    void theErrorForATypesBrokenBackoffNamesTheBuiltInOneWhenTheWorkersDefaultFailedToo() {
+        JobQueue jobs = queue(failedAttempt -> null);
+        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
+            throw new IllegalStateException("the data is late");
+        }, failedAttempt -> {
+            throw new IllegalStateException("rate table unreadable");
+        });
+        jobs.start();
+        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(2).build());
+
+        JobEvent.Failed failed = fixture.events.awaitCount(JobEvent.Failed.class, 1).getFirst();
+        String taken = DurationFormat.format(failed.retryIn());
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.ERROR)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .filteredOn(line -> line.contains("threw after attempt 1")).singleElement()
+                .as("the type's ERROR, logged after the worker's default's")
+                .satisfies(line -> assertThat(line).contains("retrying with the built-in default backoff "
+                        + "(Backoff.defaultBackoff()) in place of the worker's default backoff (JobQueueBuilder.backoff "
+                        + "or worker.backoff), which failed too, in " + taken + ":"));
     }
 
     @Test

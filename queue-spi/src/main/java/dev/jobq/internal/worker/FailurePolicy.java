@@ -134,7 +134,7 @@ public final class FailurePolicy {
         if (attempt >= maxAttempts) {
             return Failure.dead(text + " (attempt " + attempt + " of " + maxAttempts + ")");
         }
-        return Failure.retryAfter(retryDelay(backoff, workerDefault, attempt, type, cancelled, asking), text);
+        return Failure.retryAfter(retryDelay(backoff, workerDefault, attempt, type, cancelled, asking).value(), text);
     }
 
     /**
@@ -173,10 +173,14 @@ public final class FailurePolicy {
      * cancelled meanwhile ({@link #retrying}).
      */
     static Duration retryDelay(Backoff backoff, Backoff workerDefault, int attempt, String type) {
-        return retryDelay(backoff, workerDefault, attempt, type, NEVER_CANCELLED, NOBODY_TOLD);
+        return retryDelay(backoff, workerDefault, attempt, type, NEVER_CANCELLED, NOBODY_TOLD).value();
     }
 
-    private static Duration retryDelay(Backoff backoff, Backoff workerDefault, int attempt, String type,
+    /** A retry's delay, and the backoff that gave it: the built-in one where the one asked misbehaved. */
+    private record Delay(Duration value, Backoff by) {
+    }
+
+    private static Delay retryDelay(Backoff backoff, Backoff workerDefault, int attempt, String type,
             BooleanSupplier cancelled, Consumer<Backoff> asking) {
         Duration delay;
         try {
@@ -190,10 +194,10 @@ public final class FailurePolicy {
                 // backoff and named a retry delay that was never used; no other user code is asked for it either.
                 log.debug("the backoff ({}) of job type '{}' threw after attempt {}, which was cancelled meanwhile",
                         UserCode.describe(backoff), type, attempt, loggable(e));
-                return BUILT_IN.delay(attempt);
+                return new Delay(BUILT_IN.delay(attempt), BUILT_IN);
             }
             Backoff replacement = replacementOf(backoff, workerDefault);
-            Duration fallback = replacement == BUILT_IN ? BUILT_IN.delay(attempt)
+            Delay fallback = replacement == BUILT_IN ? new Delay(BUILT_IN.delay(attempt), BUILT_IN)
                     : askInstead(replacement, attempt, type, cancelled, asking);
             log.error("the backoff ({}) of job type '{}' threw after attempt {}; {}: fix the Backoff given to {}",
                     UserCode.describe(backoff), type, attempt,
@@ -203,7 +207,7 @@ public final class FailurePolicy {
         }
         if (delay == null) {
             Backoff replacement = replacementOf(backoff, workerDefault);
-            Duration fallback = replacement == BUILT_IN ? BUILT_IN.delay(attempt)
+            Delay fallback = replacement == BUILT_IN ? new Delay(BUILT_IN.delay(attempt), BUILT_IN)
                     : askInstead(replacement, attempt, type, cancelled, asking);
             log.error("the backoff ({}) of job type '{}' returned null after attempt {}; {}: a Backoff must return a "
                     + "delay ≥ 0; fix the Backoff given to {}", UserCode.describe(backoff), type, attempt,
@@ -213,25 +217,31 @@ public final class FailurePolicy {
         if (delay.isNegative()) {
             log.warn("the backoff ({}) of job type '{}' returned {} after attempt {}; a delay must be ≥ 0, retrying at "
                     + "once", UserCode.describe(backoff), type, delay, attempt);
-            return Duration.ZERO;
+            return new Delay(Duration.ZERO, backoff);
         }
-        return delay;
+        return new Delay(delay, backoff);
     }
 
     /**
      * What the ERROR line of a backoff that misbehaved says of the retry: the replacement and its delay, unless the
      * worker cancelled the attempt meanwhile (a timeout while the worker's default, asked in its place, blocked): that
      * delay is then discarded, the cancel settling the attempt, and the line named a retry that was not the one taken.
+     * Where the worker's default, asked in place of a job type's own, misbehaved too, the built-in default gave the
+     * delay (the worker's default's own ERROR comes first), and the line names it: it named the worker's default.
      */
-    private static String retrying(Backoff replacement, Backoff workerDefault, Duration delay,
+    private static String retrying(Backoff replacement, Backoff workerDefault, Delay fallback,
             BooleanSupplier cancelled) {
-        return cancelled.getAsBoolean()
-                ? "the attempt was cancelled meanwhile (a timeout, the shutdown or a lost lease), which settles it"
-                : "retrying with " + nameOf(replacement, workerDefault) + ", in " + DurationFormat.format(delay);
+        if (cancelled.getAsBoolean()) {
+            return "the attempt was cancelled meanwhile (a timeout, the shutdown or a lost lease), which settles it";
+        }
+        String by = fallback.by() == replacement ? nameOf(replacement, workerDefault)
+                : nameOf(BUILT_IN, replacement) + " in place of " + nameOf(replacement, workerDefault)
+                        + ", which failed too";
+        return "retrying with " + by + ", in " + DurationFormat.format(fallback.value());
     }
 
     /** The delay of the worker's default {@code replacement}, asked in place of a job type's own that misbehaved. */
-    private static Duration askInstead(Backoff replacement, int attempt, String type, BooleanSupplier cancelled,
+    private static Delay askInstead(Backoff replacement, int attempt, String type, BooleanSupplier cancelled,
             Consumer<Backoff> asking) {
         asking.accept(replacement);
         return retryDelay(replacement, replacement, attempt, type, cancelled, asking);
