@@ -50,7 +50,9 @@ public sealed interface JobEvent {
 
     /**
      * An attempt failed (threw or timed out) and the job will run again {@code retryIn} after {@code at}, also on a
-     * clock a test moves as soon as it hears this event, before the retry reaches the provider.
+     * clock a test moves as soon as it hears this event, before the retry reaches the provider. {@code retryIn} is the
+     * backoff's delay, announced before the provider takes the retry: a provider that holds less shortens it there (SQS:
+     * to what is left of 12 h from the receive, with a WARN naming both), and the job runs earlier than it says.
      */
     record Failed(Instant at, String queue, String jobId, String type, int attempt, String error, Duration retryIn)
             implements JobEvent {

@@ -56,7 +56,9 @@ class SqsRetryBackoffTest {
 
         String id = jobs.enqueue("report:build", "r-1");
 
-        workers.awaitEvent(JobEvent.Failed.class, e -> e.jobId().equals(id));
+        JobEvent.Failed failed = workers.awaitEvent(JobEvent.Failed.class, e -> e.jobId().equals(id));
+        assertThat(failed.retryIn()).as("the backoff's delay: the Failed is announced before SQS takes the retry and "
+                + "shortens it (JobEvent.Failed, docs/sqs.md, Limits)").isEqualTo(Duration.ofHours(13));
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> logged.list.stream()
                 .anyMatch(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains(id)));
         String warning = logged.list.stream().filter(e -> e.getLevel() == Level.WARN)
