@@ -106,11 +106,17 @@ public final class FailurePolicy {
      */
     static Failure backoffTimedOut(Duration timeout, Backoff backoff, Backoff workerDefault, int attempt,
             int maxAttempts, String type) {
-        Backoff replacement = replacementOf(backoff, workerDefault);
         String text = "timed out after " + DurationFormat.format(timeout) + ": the handler failed, and its backoff ("
-                + UserCode.describe(backoff) + ") did not return within the job's timeout, which covers it; a retry "
-                + "takes the delay of " + nameOf(replacement, workerDefault);
-        return retryOrDead(text, attempt, maxAttempts, replacement, replacement, type);
+                + UserCode.describe(backoff) + ") did not return within the job's timeout, which covers it";
+        if (attempt >= maxAttempts) {
+            return Failure.dead(text + " (attempt " + attempt + " of " + maxAttempts + ")");
+        }
+        // Asked before the reason is written, which names the backoff that gave the delay: the worker's default asked
+        // in place of a type's own may throw or return null too, and the built-in one then gives it.
+        Backoff replacement = replacementOf(backoff, workerDefault);
+        Delay delay = retryDelay(replacement, replacement, attempt, type, NEVER_CANCELLED, NOBODY_TOLD);
+        return Failure.retryAfter(delay.value(), text + "; a retry takes the delay of "
+                + givenBy(delay, replacement, workerDefault));
     }
 
     /**
@@ -234,10 +240,19 @@ public final class FailurePolicy {
         if (cancelled.getAsBoolean()) {
             return "the attempt was cancelled meanwhile (a timeout, the shutdown or a lost lease), which settles it";
         }
-        String by = fallback.by() == replacement ? nameOf(replacement, workerDefault)
+        return "retrying with " + givenBy(fallback, replacement, workerDefault) + ", in "
+                + DurationFormat.format(fallback.value());
+    }
+
+    /**
+     * How a log line or a reason names the backoff that gave {@code delay} in place of one that misbehaved:
+     * {@code replacement}, or the built-in default where {@code replacement}, the worker's default asked in place of a
+     * job type's own, misbehaved too (its own ERROR says so).
+     */
+    private static String givenBy(Delay delay, Backoff replacement, Backoff workerDefault) {
+        return delay.by() == replacement ? nameOf(replacement, workerDefault)
                 : nameOf(BUILT_IN, replacement) + " in place of " + nameOf(replacement, workerDefault)
                         + ", which failed too";
-        return "retrying with " + by + ", in " + DurationFormat.format(fallback.value());
     }
 
     /** The delay of the worker's default {@code replacement}, asked in place of a job type's own that misbehaved. */

@@ -223,6 +223,22 @@ class FailurePolicyTest {
                         .endsWith("fix the Backoff given to JobQueueBuilder.backoff"));
     }
 
+    /**
+     * A type's backoff that blocked past the timeout, and the worker's default, asked in its place on the timeout's
+     * thread, that throws or returns null: the reason names the built-in default, whose delay the retry takes.
+     */
+    @Test
+    void theReasonOfABlockedTypesBackoffNamesTheBuiltInOneWhenTheWorkersDefaultFailsToo() {
+        for (Backoff brokenDefault : brokenBackoffs()) {
+            Failure failure = FailurePolicy.backoffTimedOut(Duration.ofSeconds(30), failedAttempt -> Duration.ofHours(5),
+                    brokenDefault, 1, 3, "report");
+            assertThat(((Failure.RetryAfter) failure).delay()).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
+            assertThat(failure.error()).endsWith("a retry takes the delay of the built-in default backoff "
+                    + "(Backoff.defaultBackoff()) in place of the worker's default backoff (JobQueueBuilder.backoff or "
+                    + "worker.backoff), which failed too");
+        }
+    }
+
     private static List<Backoff> brokenBackoffs() {
         return List.of(failedAttempt -> {
             throw new IllegalStateException("bad backoff");
