@@ -107,8 +107,8 @@ public interface Backoff {
 
     /**
      * This policy plus a random extra of up to {@code fraction} of its delay. Jitter only adds, so a
-     * retry never comes sooner than the base policy says. A delay too long to count in milliseconds
-     * (only a custom policy gives one) is answered as it is.
+     * retry never comes sooner than the base policy says. A negative delay, and one too long to count in
+     * milliseconds (only a custom policy gives one), is answered as it is.
      *
      * @throws IllegalArgumentException if {@code fraction} is not between 0 and 1
      */
@@ -119,11 +119,13 @@ public interface Backoff {
         Backoff base = this;
         return failedAttempt -> {
             Duration delay = base.delay(failedAttempt);
-            if (delay == null || delay.getSeconds() > Long.MAX_VALUE / 4000) {
-                return delay; // null goes to the worker, which replaces it; jitter on a longer one would overflow
+            if (delay == null || delay.isNegative() || delay.getSeconds() > Long.MAX_VALUE / 4000) {
+                // null or negative goes to the worker, which replaces it or retries at once (a WARN naming it); one
+                // far below zero or above threw from toMillis here, taken by the worker for a backoff that threw
+                return delay;
             }
             long millis = delay.toMillis();
-            long extra = millis <= 0 ? 0 : (long) (ThreadLocalRandom.current().nextDouble() * fraction * millis);
+            long extra = millis == 0 ? 0 : (long) (ThreadLocalRandom.current().nextDouble() * fraction * millis);
             return delay.plusMillis(extra);
         };
     }

@@ -74,6 +74,16 @@ class JavadocClaimsTest {
         assertThat(huge.withJitter(0.5).delay(1)).isEqualTo(Duration.ofSeconds(Long.MAX_VALUE));
     }
 
+    /**
+     * A custom policy's delay too far below zero to count in milliseconds: answered as it is (the worker retries it at
+     * once, with a WARN naming it), not thrown from the jitter (the worker took that for a backoff that threw).
+     */
+    @Test
+    void backoff_withJitter_ofACustomPolicyWithAHugeNegativeDelay_answersTheDelayRatherThanThrowingInTheWorker() {
+        Backoff hugeNegative = failedAttempt -> Duration.ofSeconds(Long.MIN_VALUE);
+        assertThat(hugeNegative.withJitter(0.5).delay(1)).isEqualTo(Duration.ofSeconds(Long.MIN_VALUE));
+    }
+
     @Test
     void backoff_list_aNullArrayOrDelayIsRefusedNamingIt() {
         assertThatNullPointerException().isThrownBy(() -> Backoff.list((Duration[]) null))
