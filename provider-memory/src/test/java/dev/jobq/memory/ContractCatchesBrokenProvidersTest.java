@@ -33,6 +33,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -1481,6 +1482,48 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider that still leases visible jobs once closed fails")
     void leasingOnceClosedFails() {
         assertThat(failuresOf(ClosedReceiveStillLeases.class)).containsKey("Delivery.closedProviderDeliversNoMoreJobs");
+    }
+
+    /**
+     * Still leases once closed, as {@link ClosedReceiveStillLeases} does, and holds each job enqueued back until its
+     * next receive while open, as a client that sends what it buffered with the round trip of its next poll might: a
+     * job enqueued just before close() was never visible, so a test that closes without a look at it passes this
+     * provider for that.
+     */
+    static final class SendsWithItsNextReceive extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            AtomicBoolean closed = new AtomicBoolean();
+            Queue<Map.Entry<JobEnvelope, Duration>> unsent = new ConcurrentLinkedQueue<>();
+            return new ForwardingQueueProvider(new ClosedReceiveStillLeases().broken(memory)) {
+                @Override
+                public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                    unsent.add(Map.entry(envelope, delay));
+                    return EnqueueResult.accepted(envelope.jobId());
+                }
+
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    for (Map.Entry<JobEnvelope, Duration> job; !closed.get() && (job = unsent.poll()) != null; ) {
+                        super.enqueue(job.getKey(), job.getValue());
+                    }
+                    return super.receive(max, wait);
+                }
+
+                @Override
+                public void close() {
+                    closed.set(true);
+                    super.close();
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that still leases visible jobs once closed fails, though a job shows only from its next "
+            + "receive")
+    void leasingOnceClosedFailsThoughJobsShowLate() {
+        assertThat(failuresOf(SendsWithItsNextReceive.class)).containsKey("Delivery.closedProviderDeliversNoMoreJobs");
     }
 
     /**

@@ -1071,6 +1071,11 @@ public abstract class QueueProviderContract {
             JobEnvelope job = newJob();
             enqueueNow(job);
             Duration patience = time.patience(Duration.ZERO);
+            // Visible before the close, as received and released: otherwise a provider that has not yet delivered it
+            // (a send still buffered, a server not yet showing it) would pass for that, not for having stopped.
+            ReceivedJob before = receiveDueJob();
+            assertThat(before.jobId()).as("the job received before close()").isEqualTo(job.jobId());
+            provider.release(before);
 
             provider.close();
 
