@@ -443,6 +443,63 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Not broken: the memory provider with two-second leases, on a machine that stalls once for longer than a lease as
+     * it dead-letters a job, as a loaded one may. In the test of the stats, the other job leased beside it loses its
+     * lease in the stall and is counted waiting again, and its acknowledgement is refused: a look that came too late,
+     * which the suite must run again, not fail.
+     */
+    static final class StallsDeadLetteringAJob extends StallsOncePastALease {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public void fail(ReceivedJob job, Failure failure) {
+                    super.fail(job, failure);
+                    if (failure instanceof Failure.Dead) {
+                        stallOnce();
+                    }
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose machine stalls once past a lease passes the test of the stats")
+    void stallOncePastALeasePassesTheStats() {
+        assertThat(failuresOf(StallsDeadLetteringAJob.class)).doesNotContainKey("Stats.statsCountEveryState");
+    }
+
+    /**
+     * Not broken: the memory provider with two-second leases, on a machine that stalls once for longer than a lease in
+     * a receive with no wait that finds nothing, as a loaded one may. In the test of such a receive, and in that of a
+     * redrive refused while a live job holds the key, the job leased before it loses its lease in the stall and its
+     * acknowledgement is refused: a look that came too late, which the suite must run again, not fail.
+     */
+    static final class StallsInAnEmptyLook extends StallsOncePastALease {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    List<ReceivedJob> taken = super.receive(max, wait);
+                    if (taken.isEmpty() && wait.isZero()) {
+                        stallOnce();
+                    }
+                    return taken;
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose machine stalls once past a lease passes the tests that look with no wait while a job "
+            + "is leased")
+    void stallOncePastALeasePassesAReceiveWithNoWait() {
+        assertThat(failuresOf(StallsInAnEmptyLook.class)).doesNotContainKeys("Delivery.receiveWithoutAWaitReturnsAtOnce",
+                "DeadLetterStore.redriveIsRefusedWhileALiveJobHoldsTheKey");
+    }
+
+    /**
      * Looks at the interrupt flag when a receive begins, but then waits in a call that an interrupt does not end (a
      * blocking socket read, an uninterruptible wait): a worker interrupting its poll thread waits out the whole wait.
      */

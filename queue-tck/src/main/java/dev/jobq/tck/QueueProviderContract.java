@@ -967,17 +967,25 @@ public abstract class QueueProviderContract {
         @Test
         @DisplayName("a receive with no wait returns at once when no job is visible")
         void receiveWithoutAWaitReturnsAtOnce() {
-            enqueueNow(newJob());
-            ReceivedJob leased = receiveDueJob();
+            lookingInTime(windows -> {
+                enqueueNow(newJob());
+                long[] receiving = new long[1];
+                ReceivedJob leased = receiveOne(time.patience(Duration.ZERO), receiving);
+                // Held until it is acknowledged: were its lease to run out, its job would be visible to the look below,
+                // and its acknowledgement refused.
+                Runnable leaseHeld = windows.open(leased.leaseDuration(), receiving[0]);
 
-            // The worker's handler threads look for their next job so (acknowledgeAndReceive's default too): a
-            // provider that waits there stalls every thread on every look, and one that waits for ever hangs it.
-            // A map lookup (LOCAL_RECEIVE) has a second; a provider behind a network, a round trip within patience.
-            Duration bound = supports(Feature.LOCAL_RECEIVE) ? Duration.ofSeconds(1) : time.patience(Duration.ZERO);
-            List<ReceivedJob> none = assertTimeoutPreemptively(bound, () -> provider.receive(1, Duration.ZERO),
-                    () -> "a receive with no wait, no job visible, within " + bound);
-            assertThat(none).isEmpty();
-            provider.acknowledge(leased);
+                // The worker's handler threads look for their next job so (acknowledgeAndReceive's default too): a
+                // provider that waits there stalls every thread on every look, and one that waits for ever hangs it.
+                // A map lookup (LOCAL_RECEIVE) has a second; a provider behind a network, a round trip within
+                // patience.
+                Duration bound = supports(Feature.LOCAL_RECEIVE) ? Duration.ofSeconds(1) : time.patience(Duration.ZERO);
+                List<ReceivedJob> none = assertTimeoutPreemptively(bound, () -> provider.receive(1, Duration.ZERO),
+                        () -> "a receive with no wait, no job visible, within " + bound);
+                assertThat(none).as("jobs received with no wait while the only job is leased").isEmpty();
+                provider.acknowledge(leased);
+                leaseHeld.run();
+            });
         }
 
         @Test
@@ -1699,30 +1707,40 @@ public abstract class QueueProviderContract {
         void redriveIsRefusedWhileALiveJobHoldsTheKey() {
             assumeTrue(supports(Feature.DEDUPLICATION), "provider declares DEDUPLICATION");
             assumeTrue(releasesDeduplicationKeyWhenSettled(), "provider frees a key when its job is settled");
-            JobEnvelope dead = newJob(withDeduplicationKey("order-49"));
-            enqueueNow(dead);
-            provider.fail(receiveDueJob(), Failure.dead("boom"));
-            await().atMost(time.patience(Duration.ZERO)).until(() -> deadLetters.list(10), list -> !list.isEmpty());
-            JobEnvelope live = newJob(withDeduplicationKey("order-49"));
-            assertThat(enqueueNow(live)).as("the key, free once its job is dead")
-                    .isEqualTo(EnqueueResult.accepted(live.jobId()));
+            lookingInTime(windows -> {
+                // the provider of this run: a run again is on a fresh one
+                DeadLetters letters = provider.deadLetters().orElseThrow();
+                JobEnvelope dead = newJob(withDeduplicationKey("order-49"));
+                enqueueNow(dead);
+                provider.fail(receiveDueJob(), Failure.dead("boom"));
+                await().atMost(time.patience(Duration.ZERO)).until(() -> letters.list(10), list -> !list.isEmpty());
+                JobEnvelope live = newJob(withDeduplicationKey("order-49"));
+                assertThat(enqueueNow(live)).as("the key, free once its job is dead")
+                        .isEqualTo(EnqueueResult.accepted(live.jobId()));
 
-            // DeadLetters.redrive: false while a live job has the key; it would be a second job holding it.
-            assertThat(deadLetters.redrive(dead.jobId())).as("redrive while job %s holds the key", live.jobId())
-                    .isFalse();
-            assertThat(deadLetters.list(10)).as("the dead letter, kept").extracting(letter -> letter.job().id())
-                    .containsExactly(dead.jobId());
-            ReceivedJob holder = receiveDueJob();
-            assertThat(holder.jobId()).isEqualTo(live.jobId());
-            assertThat(provider.receive(1, Duration.ZERO)).as("jobs beside the one holding the key").isEmpty();
-            provider.acknowledge(holder);
+                // DeadLetters.redrive: false while a live job has the key; it would be a second job holding it.
+                assertThat(letters.redrive(dead.jobId())).as("redrive while job %s holds the key", live.jobId())
+                        .isFalse();
+                assertThat(letters.list(10)).as("the dead letter, kept").extracting(letter -> letter.job().id())
+                        .containsExactly(dead.jobId());
+                long[] receiving = new long[1];
+                ReceivedJob holder = receiveOne(time.patience(Duration.ZERO), receiving);
+                // Held until it is acknowledged: were its lease to run out, its job would be visible to the look below,
+                // and its acknowledgement refused.
+                Runnable holderHeld = windows.open(holder.leaseDuration(), receiving[0]);
+                assertThat(holder.jobId()).as("the job holding the key, received").isEqualTo(live.jobId());
+                assertThat(provider.receive(1, Duration.ZERO)).as("jobs beside the one holding the key").isEmpty();
+                provider.acknowledge(holder);
+                holderHeld.run();
 
-            assertThat(deadLetters.redrive(dead.jobId())).as("redrive once the key is free").isTrue();
-            assertThat(enqueueNow(newJob(withDeduplicationKey("order-49")))).as("the key, held by the redriven job")
-                    .isEqualTo(EnqueueResult.duplicateOf(dead.jobId()));
-            ReceivedJob again = receiveDueJob();
-            assertThat(again.jobId()).isEqualTo(dead.jobId());
-            provider.acknowledge(again);
+                assertThat(letters.redrive(dead.jobId())).as("redrive once the key is free").isTrue();
+                assertThat(enqueueNow(newJob(withDeduplicationKey("order-49")))).as("the key, held by the redriven job")
+                        .isEqualTo(EnqueueResult.duplicateOf(dead.jobId()));
+                ReceivedJob again = receiveDueJob();
+                assertThat(again.jobId()).as("the job redriven once the key was free (DeadLetters.redrive)")
+                        .isEqualTo(dead.jobId());
+                provider.acknowledge(again);
+            });
         }
 
         @Test
@@ -1857,26 +1875,39 @@ public abstract class QueueProviderContract {
         @Test
         @DisplayName("stats count waiting, delayed, in-flight and dead jobs")
         void statsCountEveryState() {
-            // Three types: an ordered provider (SQS FIFO, one group per type) has one job of a group in flight.
-            enqueueNow(newJob("tck:first", "1", JobOptions.defaults()));
-            enqueueNow(newJob("tck:second", "2", JobOptions.defaults()));
-            enqueueNow(newJob("tck:third", "3", JobOptions.defaults()));
-            long delayed = 0;
-            if (holdsTestDelay()) {
-                provider.enqueue(newJob(), testDelay());
-                delayed = 1;
-            }
-            List<ReceivedJob> leased = receiveDueJobs(2);
-            ReceivedJob running = leased.get(0);
-            ReceivedJob dying = leased.get(1);
+            lookingInTime(windows -> {
+                // Three types: an ordered provider (SQS FIFO, one group per type) has one job of a group in flight.
+                enqueueNow(newJob("tck:first", "1", JobOptions.defaults()));
+                enqueueNow(newJob("tck:second", "2", JobOptions.defaults()));
+                enqueueNow(newJob("tck:third", "3", JobOptions.defaults()));
+                long delayed = 0;
+                Runnable delayWatched = () -> { };
+                if (holdsTestDelay()) {
+                    // counted delayed while the delay lasts
+                    delayWatched = windows.open(testDelay());
+                    provider.enqueue(newJob(), testDelay());
+                    delayed = 1;
+                }
+                long receiving = time.nanoTime();
+                List<ReceivedJob> leased = receiveDueJobs(2);
+                ReceivedJob running = leased.get(0);
+                ReceivedJob dying = leased.get(1);
+                // Both held until settled: a lease that ran out makes its job waiting again, beside the counts below.
+                Runnable runningHeld = windows.open(running.leaseDuration(), receiving);
+                Runnable dyingHeld = windows.open(dying.leaseDuration(), receiving);
 
-            provider.fail(dying, Failure.dead("boom"));
+                provider.fail(dying, Failure.dead("boom"));
+                dyingHeld.run();
 
-            // Without a listable store a provider may still keep dead letters (an SQS dead-letter queue) or drop them.
-            List<Long> dead = supports(Feature.DEAD_LETTER_STORE) ? List.of(1L) : List.of(0L, 1L);
-            assertStatsEventually(1, delayed, 1, dead);
-            provider.acknowledge(running);
-            assertStatsEventually(1, delayed, 0, dead);
+                // Without a listable store a provider may still keep dead letters (an SQS dead-letter queue) or drop
+                // them.
+                List<Long> dead = supports(Feature.DEAD_LETTER_STORE) ? List.of(1L) : List.of(0L, 1L);
+                assertStatsEventually(1, delayed, 1, dead);
+                provider.acknowledge(running);
+                runningHeld.run();
+                assertStatsEventually(1, delayed, 0, dead);
+                delayWatched.run();
+            });
         }
     }
 
