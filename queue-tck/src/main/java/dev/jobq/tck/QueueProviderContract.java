@@ -310,10 +310,13 @@ public abstract class QueueProviderContract {
         dead.add(ProviderStats.UNKNOWN);
         await().atMost(time.patience(Duration.ZERO)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
             ProviderStats stats = provider.stats();
-            assertThat(stats.waiting()).as("waiting").isIn(ProviderStats.UNKNOWN, waiting);
-            assertThat(stats.delayed()).as("delayed").isIn(ProviderStats.UNKNOWN, delayed);
-            assertThat(stats.inFlight()).as("inFlight").isIn(ProviderStats.UNKNOWN, inFlight);
-            assertThat(stats.dead()).as("dead").isIn(dead);
+            assertThat(stats.waiting()).as("waiting (ProviderStats.waiting: ready to be received; -1 if unknown)")
+                    .isIn(ProviderStats.UNKNOWN, waiting);
+            assertThat(stats.delayed()).as("delayed (ProviderStats.delayed: waiting for a delay or retry backoff; -1 if"
+                    + " unknown)").isIn(ProviderStats.UNKNOWN, delayed);
+            assertThat(stats.inFlight()).as("inFlight (ProviderStats.inFlight: leased and not yet settled; -1 if"
+                    + " unknown)").isIn(ProviderStats.UNKNOWN, inFlight);
+            assertThat(stats.dead()).as("dead (ProviderStats.dead: in the dead letters; -1 if unknown)").isIn(dead);
         });
     }
 
@@ -613,7 +616,9 @@ public abstract class QueueProviderContract {
                             time.patience(Duration.ZERO)).extracting(ReceivedJob::jobId).containsExactly(job.jobId());
                     ReceivedJob delivery = received.get(0);
                     Runnable leaseHeld = windows.open(delivery.leaseDuration(), receiving[0]);
-                    assertThat(delivery.attempt()).isEqualTo(attempt);
+                    assertThat(delivery.attempt()).as("the attempt number of delivery %d of job %s (semantics.md,"
+                            + " Attempts: every delivery is an attempt, counted by the provider)", attempt, job.jobId())
+                            .isEqualTo(attempt);
                     if (attempt < attempts) {
                         provider.fail(delivery, Failure.retryAfter(Duration.ZERO, "attempt " + attempt));
                     } else {
