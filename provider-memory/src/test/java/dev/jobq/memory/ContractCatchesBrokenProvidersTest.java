@@ -1472,6 +1472,34 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Retries a job by sending it again with its priority, as a provider without a visibility change does: the copy is
+     * a new message, behind every job of its priority enqueued before the retry, however much older the job is.
+     */
+    static final class RetryJoinsTheBackOfItsPriority extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public void fail(ReceivedJob job, Failure failure) {
+                    if (!(failure instanceof Failure.RetryAfter retry)) {
+                        super.fail(job, failure);
+                        return;
+                    }
+                    super.acknowledge(job);
+                    super.enqueue(job.envelope().withAttempt(job.attempt()), retry.delay()); // the fault: a new job
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that puts a retried job behind the younger jobs of its priority fails")
+    void retryBehindYoungerJobsOfItsPriorityFails() {
+        assertThat(failuresOf(RetryJoinsTheBackOfItsPriority.class))
+                .containsKey("Priority.oldestFirstWithinAPriorityAfterADelayAndARetry");
+    }
+
+    /**
      * Takes a job away at its sixth delivery, as an SQS queue whose redrive policy has a maxReceiveCount of 5 does,
      * while it declares that a job may have any number of attempts: the core lets a job of maxAttempts 10 be enqueued,
      * and its last five attempts, its Dead event and its error are lost.
@@ -1823,7 +1851,9 @@ class ContractCatchesBrokenProvidersTest {
     /**
      * Retries a job by sending it again, as a provider without a visibility change does, but without its trace id; and
      * keeps no dead letters to list, as an SQS queue's go to a queue of their own (so no redrive shows the loss), nor
-     * a history of its jobs, as an SQS queue keeps none (so no getJob shows the copy's lost error).
+     * a history of its jobs, as an SQS queue keeps none (so no getJob shows the copy's lost error); nor priorities, as
+     * an SQS queue has none (a copy sent again is behind the jobs of its priority enqueued before it, which
+     * {@link RetryJoinsTheBackOfItsPriority} shows).
      */
     static final class RetryLosesTheTraceId extends BrokenMemoryProvider {
         @Override
@@ -1834,6 +1864,7 @@ class ContractCatchesBrokenProvidersTest {
                     return withFeatures(super.capabilities(), features -> {
                         features.remove(Feature.DEAD_LETTER_STORE);
                         features.remove(Feature.JOB_LOOKUP);
+                        features.remove(Feature.PRIORITY);
                     });
                 }
 

@@ -1269,6 +1269,52 @@ public abstract class QueueProviderContract {
             assertThat(order).as("priorities -1 (delayed, due) and 5 (waiting since before)")
                     .containsExactly(urgent.jobId(), low.jobId());
         }
+
+        @Test
+        @DisplayName("of one priority the oldest first: a delayed job that came due and a retried one go before a job "
+                + "of their priority enqueued after them")
+        void oldestFirstWithinAPriorityAfterADelayAndARetry() {
+            Duration delay = testDelay();
+            assumeTrue(holdsTestDelay(), "provider holds the test delay");
+            assumeTrue(provider.stats().delayed() != ProviderStats.UNKNOWN || time.quietPeriod(delay).isZero(),
+                    "time is settable, or the provider counts its delayed jobs: the test sees when the delays ended");
+            lookingInTime(windows -> {
+                JobEnvelope delayed = newJob(withPriority(3));
+                JobEnvelope retried = newJob(withPriority(3));
+                provider.enqueue(delayed, delay);
+                enqueueNow(retried);
+                long[] receiving = new long[1];
+                ReceivedJob first = receiveOne(time.patience(Duration.ZERO), receiving);
+                assertThat(first.jobId()).as("the job visible, the other delayed").isEqualTo(retried.jobId());
+                // failed while leased: a fail after the lease ran out is refused, or ignored and the job due at once
+                Runnable leaseHeld = windows.open(first.leaseDuration(), receiving[0]);
+                // Enqueued while the other runs: younger than both, waiting before either is due again.
+                JobEnvelope younger = newJob(withPriority(3));
+                enqueueNow(younger);
+                provider.fail(first, Failure.retryAfter(delay, "IllegalStateException: boom"));
+                leaseHeld.run();
+
+                time.advance(delay.plusSeconds(1));
+                // All three visible before the first look: on real time, wait for the delays to end without receiving.
+                await("the delayed and the retried job due within " + time.patience(delay))
+                        .atMost(time.patience(delay)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> provider.stats().delayed(),
+                                count -> count == 0 || count == ProviderStats.UNKNOWN);
+
+                List<String> order = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    ReceivedJob received = receiveDueJob();
+                    order.add(received.jobId());
+                    provider.acknowledge(received);
+                }
+                // semantics.md, Priority: "of one number the oldest first" (Feature.PRIORITY: "FIFO within a
+                // priority"): a job that comes back from a delay or a retry keeps its place by its age, not behind
+                // the jobs enqueued while it waited.
+                assertThat(order).as("jobs of priority 3: enqueued delayed, enqueued and retried, enqueued while that"
+                                + " one ran (semantics.md, Priority: of one number the oldest first)")
+                        .containsExactly(delayed.jobId(), retried.jobId(), younger.jobId());
+            });
+        }
     }
 
     @Nested
