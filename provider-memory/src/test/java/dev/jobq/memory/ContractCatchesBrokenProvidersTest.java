@@ -30,6 +30,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -1958,6 +1959,46 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider that tells long keys apart by their first 128 characters only fails")
     void cuttingLongKeysFails() {
         assertThat(failuresOf(CutsLongKeys.class)).containsKey("Deduplication.differentKeysAreDifferentJobs");
+    }
+
+    /**
+     * Looks the keys of an enqueueAll up among the jobs stored before the call only, as a store that checks a batch's
+     * keys with one query and then inserts the batch does: of two jobs of one call with one key, both are stored.
+     */
+    static final class BatchKeysCheckedAgainstEarlierJobsOnly extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<EnqueueOutcome> enqueueAll(List<JobEnvelope> envelopes, Duration delay) {
+                    Set<String> keysOfTheCall = new HashSet<>();
+                    List<EnqueueOutcome> outcomes = new ArrayList<>(envelopes.size());
+                    for (JobEnvelope envelope : envelopes) {
+                        JobOptions o = envelope.options();
+                        JobEnvelope stored = o.deduplicationKey() == null || keysOfTheCall.add(o.deduplicationKey())
+                                ? envelope
+                                // the fault: a key an earlier job of the call took is not seen, the job stored too
+                                : new JobEnvelope(envelope.version(), envelope.jobId(), envelope.type(),
+                                        envelope.payloadJson(), new JobOptions(o.maxAttempts(), o.timeout(),
+                                                o.priority(), null, o.queue()), envelope.attempt(),
+                                        envelope.createdAt(), envelope.scheduledFor(), envelope.traceId());
+                        try {
+                            outcomes.add(EnqueueOutcome.of(super.enqueue(stored, delay)));
+                        } catch (RuntimeException refused) {
+                            outcomes.add(EnqueueOutcome.failed(refused));
+                        }
+                    }
+                    return outcomes;
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that stores two jobs of one enqueueAll with one deduplication key fails")
+    void storingOneKeyTwiceInOneEnqueueAllFails() {
+        assertThat(failuresOf(BatchKeysCheckedAgainstEarlierJobsOnly.class))
+                .containsKey("Deduplication.sameKeyTwiceInOneEnqueueAllIsStoredOnce");
     }
 
     /**

@@ -1538,6 +1538,28 @@ public abstract class QueueProviderContract {
         }
 
         @Test
+        @DisplayName("enqueueAll answers a job whose key an earlier job of the same call holds as a duplicate of that "
+                + "job, and stores it once")
+        void sameKeyTwiceInOneEnqueueAllIsStoredOnce() {
+            JobEnvelope first = newJob(withDeduplicationKey("order-50"));
+            JobEnvelope second = newJob(withDeduplicationKey("order-50"));
+
+            // QueueProvider.enqueueAll: each job stored "as enqueue would"; the second finds the first pending.
+            List<EnqueueOutcome> outcomes = provider.enqueueAll(List.of(first, second), Duration.ZERO);
+
+            assertThat(outcomes).as("one outcome per job").hasSize(2);
+            assertThat(outcomes).extracting(EnqueueOutcome::failure).as("failures").containsOnlyNulls();
+            assertThat(outcomes).extracting(EnqueueOutcome::result)
+                    .as("outcomes of two jobs of one enqueueAll with key order-50 (QueueProvider.enqueueAll: each as"
+                            + " enqueue would; QueueProvider.enqueue: a key a pending job holds is not stored again)")
+                    .containsExactly(EnqueueResult.accepted(first.jobId()), EnqueueResult.duplicateOf(first.jobId()));
+            ReceivedJob received = receiveDueJob();
+            assertThat(received.jobId()).as("the job stored").isEqualTo(first.jobId());
+            provider.acknowledge(received);
+            assertNothingVisibleWithin(Duration.ofSeconds(1));
+        }
+
+        @Test
         @DisplayName("different keys are different jobs, keys alike in their first 200 characters too")
         void differentKeysAreDifferentJobs() {
             // A key is any string (semantics.md, Limits): a provider that keeps a prefix of it (SQS takes 128
