@@ -19,6 +19,7 @@ import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.metrics.AttemptOutcomeListener;
 import dev.jobq.metrics.JobQueueMetrics;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.UntrustedText;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -360,8 +361,10 @@ public final class RunCommand implements Callable<Integer> {
         for (String option : List.of("--http-host", "--health-backlog")) {
             if (parsed.hasMatchedOption(option)) {
                 List<String> given = parsed.matchedOption(option).stringValues();
-                throw new ParameterException(spec.commandLine(), option + " " + given.get(given.size() - 1)
-                        + " is given without --http-port, so nothing would use it: /health and /metrics are off unless "
+                // quoted and escaped, as OpsServer repeats a host: a blank one ("$HOST" unset) read "--http-host  is"
+                throw new ParameterException(spec.commandLine(), option + " "
+                        + UntrustedText.singleQuote(given.get(given.size() - 1), 60) + " is given without --http-port, "
+                        + "so nothing would use it: /health and /metrics are off unless "
                         + "--http-port is given; add --http-port PORT (0 for any free port), or leave " + option + " out");
             }
         }

@@ -697,9 +697,10 @@ class RunCommandTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"--http-host, 0.0.0.0", "--health-backlog, 50"})
+    // a blank --http-host ("$HOST" unset) was repeated unquoted: "--http-host  is given without --http-port"
+    @CsvSource({"--http-host, 0.0.0.0", "--health-backlog, 50", "--http-host, ''", "--http-host, ' '"})
     @DisplayName("an option of the /health and /metrics server without --http-port, which turns it on, is a usage "
-            + "error naming both options and the fix: it was ignored, and the worker served no /health")
+            + "error naming both options, the value quoted, and the fix: it was ignored, and the worker served no /health")
     void httpServerOptionWithoutHttpPortIsAUsageError(String option, String value) throws Exception {
         Path file = config("provider: { type: memory }\n");
 
@@ -707,7 +708,7 @@ class RunCommandTest {
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
         assertThat(status).as(err.toString()).isEqualTo(2);
-        assertThat(err.toString()).contains(option + " " + value + " is given without --http-port, so nothing would "
+        assertThat(err.toString()).contains(option + " '" + value + "' is given without --http-port, so nothing would "
                 + "use it: /health and /metrics are off unless --http-port is given; add --http-port PORT (0 for any "
                 + "free port), or leave " + option + " out");
         assertThat(built.get()).as("nothing was built").isNull();
