@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.UntrustedText;
+import java.math.BigInteger;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -142,8 +144,11 @@ final class Arguments {
         private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
         private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
-        /** A year of five digits or more without the '+' ISO-8601 asks for it: past 9999 all the same. */
-        private static final Pattern LONG_YEAR = Pattern.compile("\\d{5,}-");
+        /**
+         * A year of five digits or more without the '+' ISO-8601 asks for it: past 9999, or one of the years 1 to 9999
+         * written with leading zeros ({@code 00001}).
+         */
+        private static final Pattern LONG_YEAR = Pattern.compile("(\\d{5,})-");
         /** A date and time, then the offset after it: {@code 2027-01-01T10:00:00} and {@code +25:00}. */
         private static final Pattern WITH_OFFSET = Pattern.compile("(.+T[^+-]+)([+-].+)");
 
@@ -170,6 +175,21 @@ final class Arguments {
             }
         }
 
+        /**
+         * The refusal of {@code value}, whose year {@code digits} has five digits or more: outside the years, or, for
+         * one in them written with leading zeros, that and the value with the year in four digits (it was told it is
+         * outside the years 1 to 9999, which year 1 is not).
+         */
+        private static TypeConversionException longYear(String value, String digits) {
+            BigInteger year = new BigInteger(digits);
+            if (year.signum() == 0 || year.compareTo(BigInteger.valueOf(9999)) > 0) {
+                return outsideTheYears(value);
+            }
+            return new TypeConversionException("'" + value + "' is not an instant: its year " + digits + " has "
+                    + digits.length() + " digits, where ISO-8601 writes a year up to 9999 with 4; write "
+                    + "%04d".formatted(year.intValue()) + value.strip().substring(digits.length()));
+        }
+
         private static TypeConversionException outsideTheYears(String value) {
             return new TypeConversionException("'" + value + "' is outside the years 1 to 9999 that a job's time "
                     + "can have; write an instant in them, e.g. 2026-12-25T09:00:00Z (one that has passed runs the "
@@ -184,8 +204,9 @@ final class Arguments {
                     return OffsetDateTime.parse(value.strip()).toInstant();
                 } catch (DateTimeParseException e) {
                     // Each of these had the fix "write ISO-8601 with a zone", which the value may well have.
-                    if (LONG_YEAR.matcher(value.strip()).lookingAt()) {
-                        throw outsideTheYears(value);
+                    Matcher longYear = LONG_YEAR.matcher(value.strip());
+                    if (longYear.lookingAt()) {
+                        throw longYear(value, longYear.group(1));
                     }
                     if (e.getCause() != null && offsetOutOfRange(value.strip())) {
                         // java.time says "Value out of range: Hour[0-23]", as if the hour of the time were wrong
