@@ -32,6 +32,17 @@ import picocli.CommandLine.Parameters;
                 RecurringCommand.Disable.class, RecurringCommand.Delete.class})
 public final class RecurringCommand extends CommandGroup {
 
+    /** How much of a name its lines repeat: all of one the scheduler holds, as RecurringJob's refusals do. */
+    private static final int NAME_PREVIEW_CHARS = 255;
+
+    /**
+     * The name typed, as RecurringJob's and the scheduler's refusals show it: quoted, its control characters escaped
+     * (a newline in it started a line of its own), one longer than the scheduler holds cut with its length.
+     */
+    private static String shown(String name) {
+        return UntrustedText.singleQuote(name, NAME_PREVIEW_CHARS);
+    }
+
     /**
      * {@code jobq recurring list}. A job whose timezone this runtime cannot read (newer time-zone data wrote it) is
      * listed with the others, its zone as stored, and why on stderr: it failed the whole listing, hiding the others.
@@ -151,14 +162,15 @@ public final class RecurringCommand extends CommandGroup {
             } catch (IllegalArgumentException e) {
                 throw refused(e);
             }
-            out().println("registered " + info.name() + "; next run "
+            out().println("registered " + UntrustedText.escape(info.name()) + "; next run "
                     + (info.nextRunAt() != null ? info.nextRunAt() : "-") + (info.enabled() ? "" : " (disabled)"));
             return 0;
         }
 
         /** What the scheduler refused, a usage error; scheduler-jdbc's messages name the job already: said once. */
         private CommandFailure refused(IllegalArgumentException e) {
-            String named = "recurring job '" + name + "': ";
+            // as the scheduler's messages name it, escaped: the raw name matched none, and the job was named twice
+            String named = "recurring job " + shown(name) + ": ";
             String message = String.valueOf(e.getMessage());
             return CommandFailure.usage(message.startsWith(named) ? message : named + message);
         }
@@ -181,9 +193,9 @@ public final class RecurringCommand extends CommandGroup {
         @Override
         int run(JobScheduler scheduler) {
             if (!action.test(scheduler, name)) {
-                throw CommandFailure.failed("no recurring job is named '" + name + "' (see jobq recurring list)");
+                throw CommandFailure.failed("no recurring job is named " + shown(name) + " (see jobq recurring list)");
             }
-            out().println(done + " " + name);
+            out().println(done + " " + UntrustedText.escape(name));
             return 0;
         }
     }

@@ -489,6 +489,33 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    @DisplayName("recurring add, enable, disable and delete repeat a name with control characters escaped, and a "
+            + "refusal names the job once")
+    void aNameWithControlCharactersIsRepeatedEscaped() {
+        // the name was repeated raw: a refusal put it raw before the scheduler's own (escaped) naming of the job, so
+        // the job was named twice and a newline started a line of its own; done and unknown-name lines raw too
+        String name = "digest\n\u001b[31mforged";
+        String shown = "digest\\n\\u001b[31mforged";
+
+        var refused = jobq("recurring", "add", name, "t", "--schedule", "0 9 *");
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("jobq recurring add: recurring job '" + shown + "': schedule '0 9 *' is not "
+                + "a valid cron expression").containsOnlyOnce("recurring job ").doesNotContain("\u001b");
+
+        var added = jobq("recurring", "add", name, "t", "--schedule", "@daily");
+        assertThat(added.exitCode()).as(added.err()).isZero();
+        assertThat(added.out()).startsWith("registered " + shown + "; next run ");
+        var disabled = jobq("recurring", "disable", name);
+        assertThat(disabled.out().strip()).as(disabled.err()).isEqualTo("disabled " + shown);
+        var deleted = jobq("recurring", "delete", name);
+        assertThat(deleted.out().strip()).as(deleted.err()).isEqualTo("deleted " + shown);
+
+        var unknown = jobq("recurring", "enable", name);
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no recurring job is named '" + shown + "'").doesNotContain("\u001b");
+    }
+
+    @Test
     @DisplayName("a schedule the scheduler rejects is a usage error naming the job and the value")
     void scheduleTheSchedulerRejectsIsAUsageError() {
         var run = jobq("recurring", "add", "x", "t", "--schedule", "0 9 *");
