@@ -4,6 +4,7 @@ import dev.jobq.JobOptions;
 import dev.jobq.internal.discovery.ProviderCatalog;
 import dev.jobq.spi.QueueProviderFactory;
 import dev.jobq.spi.Settings;
+import dev.jobq.spi.UntrustedText;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -49,7 +50,9 @@ final class ProviderSectionReader {
                         + "this queue, or move its settings under provider:");
             } else if (name.isBlank()) {
                 // named by the section: "queues.: …" gave nothing to find it by in the file
-                root.problem("queues", "has a queue whose name is blank ('" + name + "'); give the queue a name");
+                // quoted, escaped and cut as a blank value is at enqueue: 100 spaces were repeated whole
+                root.problem("queues", "has a queue whose name is blank (" + UntrustedText.singleQuote(name, 60)
+                        + "); give the queue a name");
             } else if (YAML_NULL.contains(name)) {
                 // YAML reads this key as null, not as a name; jobs would go to a queue named "~" or "null"
                 queues.problem(name, "is YAML's null, not a queue's name; write the queue's name itself");

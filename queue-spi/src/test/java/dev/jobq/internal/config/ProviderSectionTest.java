@@ -161,6 +161,14 @@ class ProviderSectionTest {
                         "queues: has a queue whose name is blank (' '); give the queue a name");
     }
 
+    /** A blank key was repeated whole and unquoted by the path: 100 spaces (a pasted indent) in one line. */
+    @Test
+    void aLongBlankQueueNameIsCutWithItsLengthAsOtherBlankValuesAre() {
+        assertThat(Load.problems("queues:\n  \"" + " ".repeat(100) + "\": { type: memory }\n  \"\\t\": { type: memory }\n"))
+                .containsExactly("queues: has a queue whose name is blank ('" + " ".repeat(60) + "…' (100 characters)); "
+                        + "give the queue a name", "queues: has a queue whose name is blank ('\\t'); give the queue a name");
+    }
+
     /** YAML's null key ({@code ~:}, {@code null:}) is no name: a queue named "~" is one nobody enqueues to. */
     @Test
     void refusesAQueueWithANullKey() {
