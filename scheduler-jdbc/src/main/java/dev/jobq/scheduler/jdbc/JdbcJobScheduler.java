@@ -108,8 +108,10 @@ final class JdbcJobScheduler implements JobScheduler {
         Objects.requireNonNull(envelope, "envelope");
         Objects.requireNonNull(at, "at");
         if (!DueRange.holds(at)) {
-            throw new IllegalArgumentException("scheduler: job " + envelope.jobId() + " (" + envelope.type()
-                    + ") is due at " + at + ", " + DueRange.beyond(at) + "; choose an instant from "
+            // the type escaped, and cut past what the scheduler holds: it is refused before the type's own checks
+            throw new IllegalArgumentException("scheduler: job " + envelope.jobId() + " ("
+                    + UntrustedText.escape(envelope.type(), MAX_TEXT) + ") is due at " + at + ", " + DueRange.beyond(at)
+                    + "; choose an instant from "
                     + DueRange.EARLIEST + " to " + DueRange.LATEST + " (one in the past is due at once)");
         }
         String named = "scheduler: job " + envelope.jobId() + ": ";

@@ -498,6 +498,23 @@ abstract class JdbcSchedulerContract {
         }
 
         @Test
+        void theRefusalOfAnInstantOutsideTheRangeRepeatsTheTypeEscapedAndCut() {
+            // the type was repeated raw: a newline in it started a line of its own, and 10,000 characters went whole
+            var scheduler = open();
+            Instant at = Instant.MAX;
+
+            JobEnvelope forged = job("report\n\u001b[31mforged");
+            assertThatThrownBy(() -> scheduler.schedule(forged, at)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("scheduler: job " + forged.jobId() + " (report\\n\\u001b[31mforged) is due at "
+                            + at + ", after ");
+            JobEnvelope long_ = job("t".repeat(10_000));
+            assertThatThrownBy(() -> scheduler.schedule(long_, at)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("scheduler: job " + long_.jobId() + " (" + "t".repeat(255) + "…) is due at "
+                            + at + ", after ");
+            assertThat(scheduler.listScheduled(10)).isEmpty();
+        }
+
+        @Test
         void holdsJobsDueAtEitherEndOfTheRange() {
             var scheduler = open();
             JobEnvelope longAgo = job("a:long-ago");
