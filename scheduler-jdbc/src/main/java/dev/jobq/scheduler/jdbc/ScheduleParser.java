@@ -6,6 +6,7 @@ import com.cronutils.model.definition.CronDefinition;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
+import dev.jobq.spi.UntrustedText;
 import java.math.BigInteger;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -107,9 +108,9 @@ final class ScheduleParser {
         if (lower.startsWith("@")) {
             String expression = NICKNAMES.get(lower);
             if (expression == null) {
-                throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a known nickname; "
-                        + (lower.startsWith("@every") ? "jobq writes an interval without the @ and with its unit in "
-                        + "words: write " + goEvery(lower.substring("@every".length()).strip())
+                throw new IllegalArgumentException(prefix(name) + "schedule " + shown(text) + " is not a known "
+                        + "nickname; " + (lower.startsWith("@every") ? "jobq writes an interval without the @ and with "
+                        + "its unit in words: write " + goEvery(lower.substring("@every".length()).strip())
                         : "use @hourly, @daily, @weekly, @monthly or @yearly (also @midnight, @annually)"));
             }
             return cron(name, text, expression, zone);
@@ -151,30 +152,31 @@ final class ScheduleParser {
         } catch (IllegalArgumentException e) {
             String zeroStep = zeroStep(expression);
             if (zeroStep != null) {
-                throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid cron "
+                throw new IllegalArgumentException(prefix(name) + "schedule " + shown(text) + " is not a valid cron "
                         + "expression (" + zeroStep + "; a step is how many values apart the runs are, at least 1); "
                         + "write * for every value, or a step of 1 or more such as '*/5'", e);
             }
             String outOfRange = outOfRange(expression);
             if (outOfRange != null) {
-                throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid cron "
+                throw new IllegalArgumentException(prefix(name) + "schedule " + shown(text) + " is not a valid cron "
                         + "expression (" + outOfRange + "); write a value in that range", e);
             }
             String backwards = backwardsRange(expression);
             if (backwards != null) {
-                throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid cron "
-                        + "expression (" + backwards, e);
+                throw new IllegalArgumentException(prefix(name) + "schedule " + shown(text) + " is not a valid cron "
+                        + "expression (" + UntrustedText.escape(backwards), e);
             }
-            throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid cron expression ("
-                    + e.getMessage() + "); " + fix(expression), e);
+            throw new IllegalArgumentException(prefix(name) + "schedule " + shown(text) + " is not a valid cron "
+                    + "expression (" + UntrustedText.escape(String.valueOf(e.getMessage())) + "); "
+                    + UntrustedText.escape(fix(expression)), e);
         }
         var schedule = new CronSchedule(text, zone, ExecutionTime.forCron(parsed),
                 CronSchedule.firesInEveryPass(expression));
         try {
             schedule.first(Instant.EPOCH);
         } catch (IllegalStateException e) {
-            throw new IllegalArgumentException(prefix(name) + "cron expression '" + text + "' never fires; check its "
-                    + "day-of-month and month fields" + missingDay(expression), e);
+            throw new IllegalArgumentException(prefix(name) + "cron expression " + shown(text) + " never fires; "
+                    + "check its day-of-month and month fields" + missingDay(expression), e);
         }
         return schedule;
     }
@@ -251,7 +253,7 @@ final class ScheduleParser {
         for (int i = 0; i < fields.length; i++) {
             for (String part : fields[i].split(",")) {
                 if (ZERO_STEP.matcher(part).matches()) {
-                    return "its " + FIELDS.get(i) + " field '" + part + "' has a step of 0";
+                    return "its " + FIELDS.get(i) + " field " + shown(part) + " has a step of 0";
                 }
             }
         }
@@ -394,32 +396,32 @@ final class ScheduleParser {
     private static Schedule interval(String name, String text) {
         Matcher m = INTERVAL.matcher(text);
         if (!m.matches()) {
-            throw new IllegalArgumentException(prefix(name) + "schedule '" + text + "' is not a valid interval; write "
-                    + "'every N unit' with a whole N ≥ 1 and a unit of second, minute, hour, day or week (plural "
-                    + "allowed), such as 'every 15 minutes'");
+            throw new IllegalArgumentException(prefix(name) + "schedule " + shown(text) + " is not a valid interval; "
+                    + "write 'every N unit' with a whole N ≥ 1 and a unit of second, minute, hour, day or week "
+                    + "(plural allowed), such as 'every 15 minutes'");
         }
         BigInteger count;
         try {
             // Read whole however long, so that a count too large for a long is reported as too long.
             count = new BigInteger(m.group(1));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(prefix(name) + "interval '" + text + "' must count whole units, got '"
-                    + m.group(1) + "'; write e.g. 'every 15 minutes'", e);
+            throw new IllegalArgumentException(prefix(name) + "interval " + shown(text) + " must count whole units, "
+                    + "got " + shown(m.group(1)) + "; write e.g. 'every 15 minutes'", e);
         }
         if (count.signum() < 1) {
-            throw new IllegalArgumentException(prefix(name) + "interval '" + text + "' must be at least 1 unit, got "
-                    + count + "; write e.g. 'every 1 minute'");
+            throw new IllegalArgumentException(prefix(name) + "interval " + shown(text) + " must be at least 1 unit, "
+                    + "got " + count + "; write e.g. 'every 1 minute'");
         }
         String unitText = m.group(2).toLowerCase(Locale.ROOT);
         ChronoUnit unit = UNITS.get(unitText.endsWith("s") ? unitText.substring(0, unitText.length() - 1) : unitText);
         if (unit == null) {
-            throw new IllegalArgumentException(prefix(name) + "interval '" + text + "' has unknown unit '"
-                    + m.group(2) + "'; use second, minute, hour, day or week (plural allowed)");
+            throw new IllegalArgumentException(prefix(name) + "interval " + shown(text) + " has unknown unit "
+                    + shown(m.group(2)) + "; use second, minute, hour, day or week (plural allowed)");
         }
         long most = MAX_INTERVAL.getSeconds() / unit.getDuration().getSeconds();
         if (count.compareTo(BigInteger.valueOf(most)) > 0) {
-            throw new IllegalArgumentException(prefix(name) + "interval '" + text + "' is longer than 366 days, the "
-                    + "longest interval (every " + most + " " + unit.name().toLowerCase(Locale.ROOT) + " at most); "
+            throw new IllegalArgumentException(prefix(name) + "interval " + shown(text) + " is longer than 366 days, "
+                    + "the longest interval (every " + most + " " + unit.name().toLowerCase(Locale.ROOT) + " at most); "
                     + "use a cron expression such as '0 0 1 1 *' for yearly runs");
         }
         return new IntervalSchedule(unit.getDuration().multipliedBy(count.longValueExact()));
@@ -427,5 +429,13 @@ final class ScheduleParser {
 
     private static String prefix(String name) {
         return RecurringJobs.named(name) + ": ";
+    }
+
+    /**
+     * A schedule, or a part of it, as a refusal repeats it: quoted, its control characters escaped (a newline in it
+     * started a line of its own in the message and the log), one longer than the scheduler holds cut with its length.
+     */
+    private static String shown(String text) {
+        return UntrustedText.singleQuote(text, JdbcJobScheduler.MAX_TEXT);
     }
 }

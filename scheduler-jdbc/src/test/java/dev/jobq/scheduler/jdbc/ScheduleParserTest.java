@@ -540,4 +540,36 @@ class ScheduleParserTest {
                     .isEqualTo(Instant.parse("2026-11-02T06:30:00Z"));
         }
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            // the schedule and the parts of it named were repeated raw: a newline in it started a line of its own in
+            // the message and the log, an ANSI escape repainted the terminal
+            "0 0 31 2 *<LF> | recurring job 'job': cron expression '0 0 31 2 *\\n' never fires",
+            "@dialy<LF> | recurring job 'job': schedule '@dialy\\n' is not a known nickname",
+            "0 9 *<ESC> | recurring job 'job': schedule '0 9 *\\u001b' is not a valid cron expression (",
+            "<ESC>*/0 * * * * | recurring job 'job': schedule '\\u001b*/0 * * * *' is not a valid cron expression (its "
+                    + "minute field '\\u001b*/0' has a step of 0",
+            "every x<ESC> minutes | recurring job 'job': interval 'every x\\u001b minutes' must count whole units, got "
+                    + "'x\\u001b'",
+            "every 5 min<ESC>utes | recurring job 'job': interval 'every 5 min\\u001butes' has unknown unit "
+                    + "'min\\u001butes'"})
+    @DisplayName("a schedule refused is repeated with its control characters escaped, as the job's name is")
+    void aScheduleWithControlCharactersIsRepeatedEscaped(String written, String refusal) {
+        String text = written.replace("<LF>", "\n").replace("<ESC>", "\u001b");
+
+        assertThatThrownBy(() -> parse(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(refusal).hasMessageNotContaining("\n").hasMessageNotContaining("\u001b");
+    }
+
+    @Test
+    @DisplayName("a long schedule refused is cut with its length, as a long name is")
+    void aLongScheduleIsRepeatedCutWithItsLength() {
+        String unit = "m".repeat(10_000);
+
+        assertThatThrownBy(() -> parse("every 5 " + unit)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("recurring job 'job': interval 'every 5 " + "m".repeat(247) + "…' (10008 characters) has "
+                        + "unknown unit '" + "m".repeat(255) + "…' (10000 characters); use second, minute, hour, day or "
+                        + "week (plural allowed)");
+    }
 }
