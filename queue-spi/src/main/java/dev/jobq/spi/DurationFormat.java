@@ -80,6 +80,8 @@ public final class DurationFormat {
      * offered is one the key accepts ({@code 1d} for {@code -5d} where at most {@code 1d} is).
      *
      * @param unsigned a duration that {@link #parse} reads, or one that {@link #isTooLarge}
+     * @throws IllegalArgumentException for any other {@code unsigned} (no duration, such as {@code soon}), with the
+     *         message {@link #parse} gives it
      */
     public static String exampleWithin(String unsigned, Duration min, Duration max) {
         if (isTooLarge(unsigned)) {
