@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jobq.JobOptions;
 import java.time.Duration;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * A job's options as the {@code options} column holds them: the wire format's {@code options}
@@ -39,11 +40,12 @@ final class OptionsJson {
     }
 
     /**
-     * Reads a column written by {@link #write}; a missing field takes its default.
+     * Reads a column written by {@link #write}; a missing field takes its default. {@code row} names the row, asked
+     * only for a refusal: the name a recurring job's is escaped to, built on every hand-off, was thrown away.
      *
      * @throws IllegalStateException naming the row when the text is not such an object
      */
-    JobOptions read(String json, String row) {
+    JobOptions read(String json, Supplier<String> row) {
         LastRead remembered = last;
         if (remembered.json().equals(json)) {
             return remembered.options();
@@ -53,7 +55,7 @@ final class OptionsJson {
         return options;
     }
 
-    private JobOptions parse(String json, String row) {
+    private JobOptions parse(String json, Supplier<String> row) {
         try {
             JsonNode node = mapper.readTree(json);
             if (node == null || !node.isObject()) {
@@ -68,7 +70,7 @@ final class OptionsJson {
                     key.isTextual() ? key.asText() : null,
                     queue.isTextual() ? queue.asText() : JobOptions.DEFAULT_QUEUE);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-            throw new IllegalStateException("the options column of " + row + " is not a jobq options object ("
+            throw new IllegalStateException("the options column of " + row.get() + " is not a jobq options object ("
                     + e.getMessage() + "): " + json, e);
         }
     }

@@ -282,7 +282,7 @@ final class RecurringJobs {
      */
     JobOptions options(JobqRecurringJobRecord row) {
         try {
-            return optionsJson.read(row.getOptions(), named(row.getName()));
+            return optionsJson.read(row.getOptions(), () -> named(row.getName()));
         } catch (IllegalStateException e) {
             throw new JobQueueException(e.getMessage() + "; this version of jobq cannot read them: a newer version "
                     + "registered the job, or the row was changed by hand; run this process on that version, or "

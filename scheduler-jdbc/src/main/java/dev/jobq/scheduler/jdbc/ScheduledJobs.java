@@ -340,7 +340,7 @@ final class ScheduledJobs {
     }
 
     JobEnvelope envelope(JobqScheduledJobRecord row) {
-        JobOptions options = optionsJson.read(row.getOptions(), "scheduled job " + row.getId());
+        JobOptions options = optionsJson.read(row.getOptions(), () -> "scheduled job " + row.getId());
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, row.getId(), row.getType(), row.getPayload(), options, 0,
                 row.getCreatedAt(), row.getScheduledFor(), row.getTraceId());
     }
@@ -352,7 +352,7 @@ final class ScheduledJobs {
     private ScheduledJobInfo info(JobqScheduledJobRecord row, Instant now) {
         String error;
         try {
-            optionsJson.read(row.getOptions(), "scheduled job " + row.getId());
+            optionsJson.read(row.getOptions(), () -> "scheduled job " + row.getId());
             error = readableError(row, now);
         } catch (IllegalStateException e) {
             error = unreadable(row, e);

@@ -21,19 +21,33 @@ class OptionsJsonTest {
         String reportsText = json.write(reports);
         String mailText = json.write(mail);
 
-        assertThat(json.read(reportsText, "row 1")).isEqualTo(reports);
-        assertThat(json.read(reportsText, "row 2")).isEqualTo(reports);
-        assertThat(json.read(mailText, "row 3")).isEqualTo(mail);
-        assertThat(json.read(reportsText, "row 4")).isEqualTo(reports);
+        assertThat(json.read(reportsText, () -> "row 1")).isEqualTo(reports);
+        assertThat(json.read(reportsText, () -> "row 2")).isEqualTo(reports);
+        assertThat(json.read(mailText, () -> "row 3")).isEqualTo(mail);
+        assertThat(json.read(reportsText, () -> "row 4")).isEqualTo(reports);
+    }
+
+    @Test
+    @DisplayName("the row's name is asked for only when its text is refused, not on every read")
+    void theRowIsNamedOnlyInARefusal() {
+        // RecurringJobs.options escaped a recurring job's name for every occurrence handed on, to throw it away
+        String text = json.write(new JobOptions(5, Duration.ofSeconds(10), 3, null, "reports"));
+
+        assertThat(json.read(text, () -> {
+            throw new AssertionError("the row was named for a text that reads");
+        })).isEqualTo(new JobOptions(5, Duration.ofSeconds(10), 3, null, "reports"));
+        assertThat(json.read("{\"priority\":4}", () -> {
+            throw new AssertionError("the row was named for a text that reads");
+        }).priority()).isEqualTo(4);
     }
 
     @Test
     @DisplayName("a missing field takes its default; text that is not an options object names the row")
     void defaultsAndErrors() {
-        assertThat(json.read("{\"queue\":\"reports\"}", "row 1"))
+        assertThat(json.read("{\"queue\":\"reports\"}", () -> "row 1"))
                 .isEqualTo(new JobOptions(JobOptions.DEFAULT_MAX_ATTEMPTS, JobOptions.DEFAULT_TIMEOUT,
                         JobOptions.DEFAULT_PRIORITY, null, "reports"));
-        assertThatThrownBy(() -> json.read("{not json", "scheduled job 7"))
+        assertThatThrownBy(() -> json.read("{not json", () -> "scheduled job 7"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("scheduled job 7");
     }
@@ -42,20 +56,20 @@ class OptionsJsonTest {
     @DisplayName("a field of the wrong JSON type, or text that is not an object, is not read as a default: the row is "
             + "one this process cannot read, named with the field and its value")
     void wrongTypesAreNotReadAsDefaults() {
-        assertThatThrownBy(() -> json.read("{\"maxAttempts\":\"five\",\"queue\":\"reports\"}", "scheduled job 8"))
+        assertThatThrownBy(() -> json.read("{\"maxAttempts\":\"five\",\"queue\":\"reports\"}", () -> "scheduled job 8"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("scheduled job 8").hasMessageContaining("'maxAttempts' must be a whole number, got \"five\"");
-        assertThatThrownBy(() -> json.read("{\"maxAttempts\":true}", "scheduled job 9"))
+        assertThatThrownBy(() -> json.read("{\"maxAttempts\":true}", () -> "scheduled job 9"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("'maxAttempts'");
-        assertThatThrownBy(() -> json.read("{\"timeoutMs\":\"PT30S\"}", "scheduled job 10"))
+        assertThatThrownBy(() -> json.read("{\"timeoutMs\":\"PT30S\"}", () -> "scheduled job 10"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("'timeoutMs'");
-        assertThatThrownBy(() -> json.read("{\"priority\":1.5}", "scheduled job 11"))
+        assertThatThrownBy(() -> json.read("{\"priority\":1.5}", () -> "scheduled job 11"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("'priority'");
-        assertThatThrownBy(() -> json.read("{\"queue\":42}", "scheduled job 12"))
+        assertThatThrownBy(() -> json.read("{\"queue\":42}", () -> "scheduled job 12"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("'queue' must be a string, got 42");
-        assertThatThrownBy(() -> json.read("{\"deduplicationKey\":7}", "scheduled job 13"))
+        assertThatThrownBy(() -> json.read("{\"deduplicationKey\":7}", () -> "scheduled job 13"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("'deduplicationKey'");
-        assertThatThrownBy(() -> json.read("[]", "scheduled job 14"))
+        assertThatThrownBy(() -> json.read("[]", () -> "scheduled job 14"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("scheduled job 14");
     }
 
@@ -63,11 +77,11 @@ class OptionsJsonTest {
     @DisplayName("a whole number beyond what the field holds is refused saying how far it goes, not that it must be a "
             + "whole number")
     void aWholeNumberBeyondTheFieldsRangeSaysTheRange() {
-        assertThatThrownBy(() -> json.read("{\"maxAttempts\":4294967296}", "recurring job 'digest'"))
+        assertThatThrownBy(() -> json.read("{\"maxAttempts\":4294967296}", () -> "recurring job 'digest'"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'maxAttempts' must be a whole number from -2147483648 to 2147483647, got "
                         + "4294967296");
-        assertThatThrownBy(() -> json.read("{\"timeoutMs\":99999999999999999999}", "scheduled job 16"))
+        assertThatThrownBy(() -> json.read("{\"timeoutMs\":99999999999999999999}", () -> "scheduled job 16"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'timeoutMs' must be a whole number of milliseconds up to 9223372036854775807, "
                         + "got 99999999999999999999");
@@ -76,11 +90,11 @@ class OptionsJsonTest {
     @Test
     @DisplayName("an empty options column is not read as all defaults, whether it is the first text read or not")
     void emptyTextIsNotReadAsDefaults() {
-        assertThatThrownBy(() -> new OptionsJson().read("", "recurring job 'digest'"))
+        assertThatThrownBy(() -> new OptionsJson().read("", () -> "recurring job 'digest'"))
                 .as("the first text this reader reads")
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("recurring job 'digest'");
-        json.read("{\"queue\":\"reports\"}", "row 1");
-        assertThatThrownBy(() -> json.read("", "scheduled job 15")).as("after another text")
+        json.read("{\"queue\":\"reports\"}", () -> "row 1");
+        assertThatThrownBy(() -> json.read("", () -> "scheduled job 15")).as("after another text")
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("scheduled job 15");
     }
 }
