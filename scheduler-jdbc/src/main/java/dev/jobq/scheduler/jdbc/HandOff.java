@@ -9,7 +9,6 @@ import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
-import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -715,8 +714,9 @@ final class HandOff {
                     logRejected(error, row.getLastError(), "occurrence " + occurrence + " of "
                             + RecurringJobs.named(row.getName()) + " (" + row.getType() + ") on queue '"
                             + row.getQueue() + "'",
-                            "register it again with a payload and options the queue takes, or delete it with jobq recurring delete "
-                            + UntrustedText.escape(row.getName()) + " (Scheduler.deleteRecurring)");
+                            "register it again with a payload and options the queue takes, or delete it with jobq "
+                            + "recurring delete " + RecurringJobs.forTheShell(row.getName())
+                            + " (Scheduler.deleteRecurring)");
                 }
                 // A FIRE_ALL burst of missed occurrences goes on to its end when tried again, not fireAllLimit more.
                 boolean burst = RecurringJobs.misfirePolicy(row) == MisfirePolicy.FIRE_ALL

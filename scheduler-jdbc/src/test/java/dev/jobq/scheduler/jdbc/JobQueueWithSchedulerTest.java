@@ -532,6 +532,35 @@ class JobQueueWithSchedulerTest {
     }
 
     @Test
+    @DisplayName("the WARN for a recurring job its queue rejects gives a delete command that works for a name with a "
+            + "space")
+    void theDeleteCommandForARejectedRecurringJobIsQuotedForTheShell() {
+        // "jobq recurring delete daily digest" was given: the shell passes two arguments, and jobq refuses the second
+        JobQueue before = queue(memory());
+        before.scheduler().registerRecurring(RecurringJob.builder("daily digest", "reminder:send")
+                .schedule("every 1 minute").payload(new Reminder("x".repeat(2000))).build());
+        before.close();
+
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                HandOff.class);
+        var log = new CapturedLog();
+        log.start();
+        logger.addAppender(log);
+        try {
+            queue(MemoryProviderFactory.builder().clock(clock).maxPayloadBytes(1024).build());
+            clock.advance(Duration.ofMinutes(1));
+            await().atMost(WAIT).until(() -> log.list.stream()
+                    .anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN));
+            assertThat(log.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage))
+                    .singleElement().asString()
+                    .contains("recurring job 'daily digest'", "jobq recurring delete 'daily digest' (Scheduler");
+        } finally {
+            logger.detachAppender(log);
+        }
+    }
+
+    @Test
     @DisplayName("each hand-off its queue rejects is counted in jobq.scheduler.handoffs.rejected, shown at 0 from the "
             + "start; the jobs handed on are not")
     void handOffsItsQueueRejectsAreCounted() {
