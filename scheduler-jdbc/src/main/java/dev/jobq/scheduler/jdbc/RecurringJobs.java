@@ -366,8 +366,10 @@ final class RecurringJobs {
 
     private static void requireHeld(String name, String schedule, Instant nextRunAt) {
         if (!DueRange.holds(nextRunAt)) {
-            throw new IllegalArgumentException(named(name) + ": its next run would be " + nextRunAt
-                    + ", " + DueRange.beyond(nextRunAt) + "; check the schedule '" + schedule + "' and the clock");
+            // the schedule escaped as ScheduleParser's refusals show it: "every 1\rday" reads, its \r repeated raw
+            throw new IllegalArgumentException(named(name) + ": its next run would be " + nextRunAt + ", "
+                    + DueRange.beyond(nextRunAt) + "; check the schedule "
+                    + UntrustedText.singleQuote(schedule, JdbcJobScheduler.MAX_TEXT) + " and the clock");
         }
     }
 

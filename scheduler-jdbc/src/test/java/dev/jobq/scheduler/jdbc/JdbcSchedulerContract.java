@@ -1593,6 +1593,19 @@ abstract class JdbcSchedulerContract {
         }
 
         @Test
+        void aJobWhoseNextRunIsBeyondTheRangeItHoldsIsRefusedWithItsScheduleEscaped() {
+            // the schedule was repeated raw: "every 1\rday" reads (\s is the space between its words), and its
+            // carriage return sent the terminal back to overwrite the start of the line
+            clock.set(Instant.parse("9999-12-31T12:00:00Z"));
+            var scheduler = open();
+
+            assertThatThrownBy(() -> scheduler.registerRecurring(recurring("tick", "every 1\rday").build(), "{}"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageEndingWith("; check the schedule 'every 1\\rday' and the clock");
+            assertThat(scheduler.listRecurring()).isEmpty();
+        }
+
+        @Test
         void firesAMonthlyCronOnTheRightDaysAcrossMonths() {
             var scheduler = open();
             scheduler.registerRecurring(recurring("month-end", "0 23 31 * *").build(), "{}");
