@@ -9,6 +9,7 @@ import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -303,7 +304,7 @@ final class HandOff {
         return total;
     }
 
-    /** A one-time job left alone as this process cannot read it: why, and when it looks at it again. */
+    /** A one-time job left alone as this process cannot read it (its type escaped): why, and when it looks at it again. */
     private record LeftAlone(String id, String type, String reason, Instant lookAgainAt) {
     }
 
@@ -496,9 +497,10 @@ final class HandOff {
                     Instant retryAt = now.plus(retryDelay(failure, row.getAttempts() + 1));
                     if (!(failure instanceof JobRejectedException)) {
                         log.warn("scheduler: handing on scheduled job {} ({}) failed, trying again at {}: {}",
-                                row.getId(), row.getType(), retryAt, error);
+                                row.getId(), UntrustedText.escape(row.getType()), retryAt, error);
                     } else {
-                        logRejected(error, row.getError(), "scheduled job " + row.getId() + " (" + row.getType() + ")",
+                        logRejected(error, row.getError(), "scheduled job " + row.getId() + " ("
+                                        + UntrustedText.escape(row.getType()) + ")",
                                 "cancel it with jobq schedule cancel " + row.getId() + " (Scheduler.cancel)");
                     }
                     scheduled.markFailed(tx.dsl(), row, error, retryAt, now);
@@ -543,7 +545,8 @@ final class HandOff {
                 }
                 return null;
             }
-            leftAloneInDrain.add(new LeftAlone(row.getId(), row.getType(), e.getMessage(), lookAgainAt));
+            leftAloneInDrain.add(new LeftAlone(row.getId(), UntrustedText.escape(row.getType()), e.getMessage(),
+                    lookAgainAt));
             return null;
         }
     }
@@ -712,7 +715,8 @@ final class HandOff {
                             occurrence, RecurringJobs.shown(row.getName()), retryAt, error);
                 } else {
                     logRejected(error, row.getLastError(), "occurrence " + occurrence + " of "
-                            + RecurringJobs.named(row.getName()) + " (" + row.getType() + ") on queue '"
+                            + RecurringJobs.named(row.getName()) + " (" + UntrustedText.escape(row.getType())
+                            + ") on queue '"
                             + row.getQueue() + "'",
                             "register it again with a payload and options the queue takes, or delete it with jobq "
                             + "recurring delete " + RecurringJobs.forTheShell(row.getName())
@@ -764,7 +768,8 @@ final class HandOff {
     }
 
     private static String describe(Throwable failure) {
-        return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        // escaped: a provider's refusal may repeat the job's type raw, and a newline in it forged a line of the WARN
+        return UntrustedText.escape(failure.getClass().getSimpleName() + ": " + failure.getMessage());
     }
 
     /**

@@ -561,6 +561,36 @@ class JobQueueWithSchedulerTest {
     }
 
     @Test
+    @DisplayName("the WARN for a recurring job its queue rejects repeats the job's type with its control characters "
+            + "escaped")
+    void theWarnForARejectedRecurringJobRepeatsItsTypeEscaped() {
+        // the type was repeated raw: a newline in it started a forged line of its own in the log
+        JobQueue before = queue(memory());
+        before.scheduler().registerRecurring(RecurringJob.builder("digest", "reminder:send\nforged")
+                .schedule("every 1 minute").payload(new Reminder("x".repeat(2000))).build());
+        before.close();
+
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                HandOff.class);
+        var log = new CapturedLog();
+        log.start();
+        logger.addAppender(log);
+        try {
+            queue(MemoryProviderFactory.builder().clock(clock).maxPayloadBytes(1024).build());
+            clock.advance(Duration.ofMinutes(1));
+            await().atMost(WAIT).until(() -> log.list.stream()
+                    .anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN));
+            assertThat(log.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage))
+                    .singleElement().asString()
+                    .contains("of recurring job 'digest' (reminder:send\\nforged) on queue 'default'")
+                    .doesNotContain("\n");
+        } finally {
+            logger.detachAppender(log);
+        }
+    }
+
+    @Test
     @DisplayName("each hand-off its queue rejects is counted in jobq.scheduler.handoffs.rejected, shown at 0 from the "
             + "start; the jobs handed on are not")
     void handOffsItsQueueRejectsAreCounted() {
