@@ -167,12 +167,14 @@ public final class RecurringCommand extends CommandGroup {
             return 0;
         }
 
-        /** What the scheduler refused, a usage error; scheduler-jdbc's messages name the job already: said once. */
+        /**
+         * What the scheduler refused, a usage error; scheduler-jdbc's messages name the job already ("recurring job
+         * '…'", escaped, one too long for it by its start): said once.
+         */
         private CommandFailure refused(IllegalArgumentException e) {
-            // as the scheduler's messages name it, escaped: the raw name matched none, and the job was named twice
-            String named = "recurring job " + shown(name) + ": ";
             String message = String.valueOf(e.getMessage());
-            return CommandFailure.usage(message.startsWith(named) ? message : named + message);
+            return CommandFailure.usage(message.startsWith("recurring job ") ? message
+                    : "recurring job " + shown(name) + ": " + message);
         }
     }
 

@@ -516,6 +516,18 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    @DisplayName("a name longer than the scheduler holds is refused naming the job once")
+    void aNameTooLongIsRefusedNamingTheJobOnce() {
+        // the scheduler names such a job by its first 60 characters, which jobq's own prefix did not match: the job
+        // was named twice, once with 255 characters
+        var run = jobq("recurring", "add", "n".repeat(300), "t", "--schedule", "@daily");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("jobq recurring add: recurring job '" + "n".repeat(60) + "…': the name is 300 "
+                + "characters long, longer than the 255 the scheduler holds").containsOnlyOnce("recurring job ");
+    }
+
+    @Test
     @DisplayName("a schedule the scheduler rejects is a usage error naming the job and the value")
     void scheduleTheSchedulerRejectsIsAUsageError() {
         var run = jobq("recurring", "add", "x", "t", "--schedule", "0 9 *");
