@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.jobq.spi.Secrets;
+import dev.jobq.spi.UntrustedText;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -38,6 +39,8 @@ public final class OpsServer implements AutoCloseable {
     /** The content type of the Prometheus text format the registry writes. */
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final Logger log = LoggerFactory.getLogger(OpsServer.class);
+    /** How much of a host its refusal repeats: all of any name DNS has (at most 253 characters). */
+    private static final int MAX_HOST_SHOWN = 255;
     private static final String HOST_ADVICE = "; give --http-host one of this machine's names or addresses, "
             + "0.0.0.0 for all of them (the default), or 127.0.0.1 for this machine only";
 
@@ -124,11 +127,14 @@ public final class OpsServer implements AutoCloseable {
             return Optional.of("--http-host is blank" + HOST_ADVICE);
         }
         if (address.isUnresolved()) {
-            return Optional.of("--http-host '" + host + "' does not resolve to an address" + HOST_ADVICE);
+            // quoted and escaped: "$(cat host-file)" ends in the file's newline, which split the message's line
+            return Optional.of("--http-host " + UntrustedText.singleQuote(host, MAX_HOST_SHOWN)
+                    + " does not resolve to an address" + HOST_ADVICE);
         }
         String ip = address.getAddress().getHostAddress();
         if (!isLocal(address.getAddress())) {
-            return Optional.of("--http-host '" + host + "'" + (ip.equals(host) ? "" : " (" + ip + ")")
+            return Optional.of("--http-host " + UntrustedText.singleQuote(host, MAX_HOST_SHOWN)
+                    + (ip.equals(host) ? "" : " (" + ip + ")")
                     + " is not an address of this machine" + HOST_ADVICE);
         }
         return Optional.empty();

@@ -301,6 +301,14 @@ class OpsServerTest {
     }
 
     @Test
+    void aHostWithAControlCharacterIsRepeatedEscaped() {
+        // --http-host "$(cat host-file)" ends in the file's newline: it was repeated raw, splitting the message's line
+        assertThat(OpsServer.hostProblem("no-such-host.invalid\n")).hasValueSatisfying(problem -> assertThat(problem)
+                .startsWith("--http-host 'no-such-host.invalid\\n' does not resolve to an address; give --http-host")
+                .doesNotContain("\n"));
+    }
+
+    @Test
     void aBlankHostIsRefusedNotTakenForThisMachineOnly() {
         // InetAddress reads "" as the loopback address: --http-host "$HOST" with HOST unset listened on 127.0.0.1
         // alone, so probes from anywhere else failed while the worker said it served /health.
