@@ -313,11 +313,12 @@ final class RecurringJobs {
         try {
             return MisfirePolicy.valueOf(row.getMisfirePolicy());
         } catch (IllegalArgumentException e) {
-            throw new JobQueueException(named(row.getName()) + ": misfire policy '"
-                    + row.getMisfirePolicy() + "' is unknown to this version of jobq, which knows "
-                    + Arrays.toString(MisfirePolicy.values()) + ": a newer version registered the job, or the row was "
-                    + "changed by hand; run this process on that version, or register the job again with one of these "
-                    + "(jobq recurring disable and delete still work)", e);
+            // the column escaped, as the name is: changed by hand, a newline in it forged a line of the WARN
+            throw new JobQueueException(named(row.getName()) + ": misfire policy "
+                    + UntrustedText.singleQuote(row.getMisfirePolicy(), JdbcJobScheduler.MAX_TEXT) + " is unknown to "
+                    + "this version of jobq, which knows " + Arrays.toString(MisfirePolicy.values()) + ": a newer "
+                    + "version registered the job, or the row was changed by hand; run this process on that version, "
+                    + "or register the job again with one of these (jobq recurring disable and delete still work)", e);
         }
     }
 
@@ -344,20 +345,23 @@ final class RecurringJobs {
         try {
             return ZoneId.of(row.getTimezone());
         } catch (ZoneRulesException e) {
-            throw new JobQueueException(namedZone(row) + " is unknown to this Java runtime (" + e.getMessage()
-                    + "): its time-zone data is older than that of the process that registered the job; update this "
-                    + "Java runtime or its time-zone data (tzupdater), or register the job again with a zone both know"
-                    + still, e);
+            // java.time's reason repeats the zone too
+            throw new JobQueueException(namedZone(row) + " is unknown to this Java runtime ("
+                    + UntrustedText.escape(e.getMessage()) + "): its time-zone data is older than that of the process "
+                    + "that registered the job; update this Java runtime or its time-zone data (tzupdater), or "
+                    + "register the job again with a zone both know" + still, e);
         } catch (DateTimeException e) {
-            throw new JobQueueException(namedZone(row) + " is not a time-zone id (" + e.getMessage() + "): jobq "
-                    + "writes none such, the row was changed by hand; register the job again with a zone id such as 'America/New_York' or 'UTC'" + still,
-                    e);
+            throw new JobQueueException(namedZone(row) + " is not a time-zone id ("
+                    + UntrustedText.escape(e.getMessage()) + "): jobq writes none such, the row was changed by hand; "
+                    + "register the job again with a zone id such as 'America/New_York' or 'UTC'" + still, e);
         }
     }
 
     /** The job and the zone of {@code row}, as the refusal of its zone names them. */
     private static String namedZone(JobqRecurringJobRecord row) {
-        return named(row.getName()) + ": timezone '" + row.getTimezone() + "'";
+        // the column escaped, as the name is: changed by hand, a newline in it forged a line of the WARN
+        return named(row.getName()) + ": timezone "
+                + UntrustedText.singleQuote(row.getTimezone(), JdbcJobScheduler.MAX_TEXT);
     }
 
     private static Optional<JobqRecurringJobRecord> lock(DSLContext tx, String name) {

@@ -158,6 +158,22 @@ class H2RowThisProcessCannotReadTest {
         }
     }
 
+    @Test
+    @DisplayName("a row's misfire policy or zone changed by hand is repeated with its control characters escaped")
+    void aPolicyOrZoneWithControlCharactersIsRepeatedEscaped() throws SQLException {
+        // they were repeated raw: a newline in the column started a forged line of its own in the WARN and the listing
+        var scheduler = open();
+        scheduler.registerRecurring(RecurringJob.builder("digest", "report:digest").schedule("every 1 hour").build(), "{}");
+        scheduler.registerRecurring(RecurringJob.builder("sync", "report:sync").schedule("every 1 hour").build(), "{}");
+        update("UPDATE jobq_recurring_job SET misfire_policy = 'SKIP' || CHAR(10) || 'forged' WHERE name = 'digest'");
+        update("UPDATE jobq_recurring_job SET timezone = 'UTC' || CHAR(10) || 'forged' WHERE name = 'sync'");
+
+        assertThat(scheduler.getRecurring("digest").orElseThrow().problem())
+                .contains("misfire policy 'SKIP\\nforged' is unknown").doesNotContain("\n");
+        assertThat(scheduler.getRecurring("sync").orElseThrow().problem())
+                .contains("timezone 'UTC\\nforged' is not a time-zone id").doesNotContain("\n");
+    }
+
     private void update(String sql) throws SQLException {
         try (Connection connection = DriverManager.getConnection(url);
              PreparedStatement update = connection.prepareStatement(sql)) {
