@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jobq.JobOptions;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -18,6 +19,9 @@ import java.util.function.Supplier;
  * firing thread's time in B6, docs/benchmarks.md).
  */
 final class OptionsJson {
+
+    /** How much of a column refused its refusal repeats: all of any jobq writes. */
+    private static final int COLUMN_PREVIEW_CHARS = 1000;
 
     private final ObjectMapper mapper = new ObjectMapper();
     /**
@@ -70,8 +74,11 @@ final class OptionsJson {
                     key.isTextual() ? key.asText() : null,
                     queue.isTextual() ? queue.asText() : JobOptions.DEFAULT_QUEUE);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            // the column and Jackson's reason escaped, a long column cut: changed by hand, a newline in it forged a
+            // line of the WARN, and all of a large one went into every line that named the row
             throw new IllegalStateException("the options column of " + row.get() + " is not a jobq options object ("
-                    + e.getMessage() + "): " + json, e);
+                    + UntrustedText.escape(String.valueOf(e.getMessage())) + "): "
+                    + UntrustedText.singleQuote(json, COLUMN_PREVIEW_CHARS), e);
         }
     }
 

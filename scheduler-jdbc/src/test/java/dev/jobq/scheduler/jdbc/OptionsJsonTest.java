@@ -28,6 +28,21 @@ class OptionsJsonTest {
     }
 
     @Test
+    @DisplayName("a column refused is repeated with its control characters escaped and a long one cut")
+    void aRefusedColumnIsRepeatedEscapedAndCut() {
+        // the column, changed by hand, was repeated raw and whole: a newline in it forged a line of the WARN, and a
+        // megabyte of it went into every line that named the row
+        assertThatThrownBy(() -> json.read("{\"priority\":1.5,\n\"note\":\"\u001b[31m\"}", () -> "scheduled job 7"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageEndingWith(": '{\"priority\":1.5,\\n\"note\":\"\\u001b[31m\"}'")
+                .hasMessageNotContaining("\n").hasMessageNotContaining("\u001b");
+        String big = "{\"priority\":1.5,\"note\":\"" + "x".repeat(10_000) + "\"}";
+        assertThatThrownBy(() -> json.read(big, () -> "scheduled job 8"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageEndingWith(": '" + big.substring(0, 1000) + "…' (" + big.length() + " characters)");
+    }
+
+    @Test
     @DisplayName("the row's name is asked for only when its text is refused, not on every read")
     void theRowIsNamedOnlyInARefusal() {
         // RecurringJobs.options escaped a recurring job's name for every occurrence handed on, to throw it away
