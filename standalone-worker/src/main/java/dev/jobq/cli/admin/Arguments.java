@@ -149,8 +149,11 @@ final class Arguments {
          * written with leading zeros ({@code 00001}).
          */
         private static final Pattern LONG_YEAR = Pattern.compile("(\\d{5,})-");
-        /** A date and time, then the offset after it: {@code 2027-01-01T10:00:00} and {@code +25:00}. */
-        private static final Pattern WITH_OFFSET = Pattern.compile("(.+T[^+-]+)([+-].+)");
+        /**
+         * A date and time, then the offset after it: {@code 2027-01-01T10:00:00} and {@code +25:00}; the T in either
+         * case, as java.time reads it.
+         */
+        private static final Pattern WITH_OFFSET = Pattern.compile("(.+[Tt][^+-]+)([+-].+)");
 
         @Override
         public Instant convert(String value) {

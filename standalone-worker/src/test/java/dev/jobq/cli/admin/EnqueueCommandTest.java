@@ -263,6 +263,9 @@ class EnqueueCommandTest {
             // the offset out of range was told "Value out of range: Hour[0-23]", as if the hour 10 were wrong
             "2027-01-01T10:00:00+25:00 | is not an instant: its offset +25:00 is outside -18:00 to +18:00; write an "
                     + "offset in them, or Z for UTC",
+            // java.time reads a lowercase t as T, and so was told of the hour again
+            "2027-01-01t10:00:00+25:00 | is not an instant: its offset +25:00 is outside -18:00 to +18:00; write an "
+                    + "offset in them, or Z for UTC",
             // year 1 written with five digits was told it is outside the years 1 to 9999, which it is not
             "00001-01-01T00:00:00Z | is not an instant: its year 00001 has 5 digits, where ISO-8601 writes a year "
                     + "up to 9999 with 4; write 0001-01-01T00:00:00Z",
