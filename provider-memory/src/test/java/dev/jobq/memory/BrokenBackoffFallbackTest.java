@@ -175,9 +175,11 @@ class BrokenBackoffFallbackTest {
                         .contains("returned null after attempt 1; retrying with " + BUILT_IN_NOT_SET + ", in 1"));
     }
 
-    @Test
-    @DisplayName("a job type's backoff that throws while the worker's default throws too: the built-in default")
-    void bothBrokenTakeTheBuiltInDefault() {
+    /**
+     * The first attempt's {@code Failed} of a job whose handler throws, whose type's backoff throws, on a worker whose
+     * default backoff returns null.
+     */
+    private JobEvent.Failed failedWithTheTypesBackoffThrowingAndTheWorkersDefaultNull() {
         JobQueue jobs = queue(failedAttempt -> null);
         jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
             throw new IllegalStateException("the data is late");
@@ -186,8 +188,14 @@ class BrokenBackoffFallbackTest {
         });
         jobs.start();
         jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(2).build());
+        return fixture.events.awaitCount(JobEvent.Failed.class, 1).getFirst();
+    }
 
-        JobEvent.Failed failed = fixture.events.awaitCount(JobEvent.Failed.class, 1).getFirst();
+    @Test
+    @DisplayName("a job type's backoff that throws while the worker's default fails too (returns null): the built-in "
+            + "default")
+    void bothBrokenTakeTheBuiltInDefault() {
+        JobEvent.Failed failed = failedWithTheTypesBackoffThrowingAndTheWorkersDefaultNull();
         assertThat(failed.retryIn()).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
         assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.ERROR).hasSize(2);
     }
@@ -196,16 +204,7 @@ class BrokenBackoffFallbackTest {
     @DisplayName("a job type's backoff that throws while the worker's default returns null: the type's ERROR names the "
             + "built-in default, whose delay the retry takes, not the worker's default")
     void theErrorForATypesBrokenBackoffNamesTheBuiltInOneWhenTheWorkersDefaultFailedToo() {
-        JobQueue jobs = queue(failedAttempt -> null);
-        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
-            throw new IllegalStateException("the data is late");
-        }, failedAttempt -> {
-            throw new IllegalStateException("rate table unreadable");
-        });
-        jobs.start();
-        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(2).build());
-
-        JobEvent.Failed failed = fixture.events.awaitCount(JobEvent.Failed.class, 1).getFirst();
+        JobEvent.Failed failed = failedWithTheTypesBackoffThrowingAndTheWorkersDefaultNull();
         String taken = DurationFormat.format(failed.retryIn());
         assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.ERROR)
                 .extracting(ILoggingEvent::getFormattedMessage)

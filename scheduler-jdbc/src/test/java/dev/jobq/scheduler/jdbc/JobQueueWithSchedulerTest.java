@@ -536,28 +536,8 @@ class JobQueueWithSchedulerTest {
             + "space")
     void theDeleteCommandForARejectedRecurringJobIsQuotedForTheShell() {
         // "jobq recurring delete daily digest" was given: the shell passes two arguments, and jobq refuses the second
-        JobQueue before = queue(memory());
-        before.scheduler().registerRecurring(RecurringJob.builder("daily digest", "reminder:send")
-                .schedule("every 1 minute").payload(new Reminder("x".repeat(2000))).build());
-        before.close();
-
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                HandOff.class);
-        var log = new CapturedLog();
-        log.start();
-        logger.addAppender(log);
-        try {
-            queue(MemoryProviderFactory.builder().clock(clock).maxPayloadBytes(1024).build());
-            clock.advance(Duration.ofMinutes(1));
-            await().atMost(WAIT).until(() -> log.list.stream()
-                    .anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN));
-            assertThat(log.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage))
-                    .singleElement().asString()
-                    .contains("recurring job 'daily digest'", "jobq recurring delete 'daily digest' (Scheduler");
-        } finally {
-            logger.detachAppender(log);
-        }
+        assertThat(warningOfARejectedRecurringJob("daily digest", "reminder:send"))
+                .contains("recurring job 'daily digest'", "jobq recurring delete 'daily digest' (Scheduler");
     }
 
     @Test
@@ -565,8 +545,18 @@ class JobQueueWithSchedulerTest {
             + "escaped")
     void theWarnForARejectedRecurringJobRepeatsItsTypeEscaped() {
         // the type was repeated raw: a newline in it started a forged line of its own in the log
+        assertThat(warningOfARejectedRecurringJob("digest", "reminder:send\nforged"))
+                .contains("of recurring job 'digest' (reminder:send\\nforged) on queue 'default'")
+                .doesNotContain("\n");
+    }
+
+    /**
+     * The one WARN of the hand-off of recurring job {@code name} of {@code type}, registered with a payload of 2,000
+     * characters, by a queue whose provider takes 1,024 bytes at most.
+     */
+    private String warningOfARejectedRecurringJob(String name, String type) {
         JobQueue before = queue(memory());
-        before.scheduler().registerRecurring(RecurringJob.builder("digest", "reminder:send\nforged")
+        before.scheduler().registerRecurring(RecurringJob.builder(name, type)
                 .schedule("every 1 minute").payload(new Reminder("x".repeat(2000))).build());
         before.close();
 
@@ -580,11 +570,10 @@ class JobQueueWithSchedulerTest {
             clock.advance(Duration.ofMinutes(1));
             await().atMost(WAIT).until(() -> log.list.stream()
                     .anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN));
-            assertThat(log.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage))
-                    .singleElement().asString()
-                    .contains("of recurring job 'digest' (reminder:send\\nforged) on queue 'default'")
-                    .doesNotContain("\n");
+            List<String> warnings = log.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertThat(warnings).as("WARN lines of the hand-off").hasSize(1);
+            return warnings.getFirst();
         } finally {
             logger.detachAppender(log);
         }
