@@ -226,29 +226,32 @@ final class HandOff {
     /**
      * Ends the helper threads and waits until they have ended, at most {@code wait}; call after the
      * firing thread has ended (which waited for their batches). A helper interrupted in a batch rolls
-     * it back.
+     * it back. An interrupt of the calling thread does not end the wait (bounded, and the helpers are
+     * interrupted already): returns whether one came, for the caller to set again.
      */
-    void close(Duration wait) {
+    boolean close(Duration wait) {
         if (helpers == null) {
-            return;
+            return false;
         }
         helpers.shutdownNow();
         long deadline = System.nanoTime() + wait.toNanos();
-        try {
-            for (Thread thread : helperThreads) {
-                long left = deadline - System.nanoTime();
-                if (left > 0) {
+        boolean interrupted = false;
+        for (Thread thread : helperThreads) {
+            for (long left = deadline - System.nanoTime(); left > 0 && thread.isAlive();
+                    left = deadline - System.nanoTime()) {
+                try {
                     thread.join(Duration.ofNanos(left));
-                }
-                if (thread.isAlive()) {
-                    log.warn("scheduler: a thread helping to hand on due jobs ({}) did not end within {} s",
-                            thread.getName(), wait.toSeconds());
-                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (thread.isAlive()) {
+                log.warn("scheduler: a thread helping to hand on due jobs ({}) did not end within {} s",
+                        thread.getName(), wait.toSeconds());
+                return interrupted;
+            }
         }
+        return interrupted;
     }
 
     /** The thread factory, recording each thread it makes; threads seen ended are dropped then. */

@@ -295,29 +295,57 @@ final class JdbcJobScheduler implements JobScheduler {
             lifecycle.unlock();
         }
         stopFiring();
+        // The caller's interrupt (a thread that caught an InterruptedException and closes in a finally block) stays
+        // the caller's, set again on return: with it set, the waits below gave up at once, and the pool was closed
+        // under the batch in hand (on PostgreSQL its jobs handed on went again at the next start), the firing thread
+        // still running.
+        boolean interrupted = Thread.interrupted();
         try {
             if (thread != null) {
-                awaitFiringThread(thread);
+                interrupted |= awaitFiringThread(thread);
             }
         } finally {
-            handOff.close(CLOSE_TIMEOUT);
-            db.close();
-            alarm.close();
+            try {
+                interrupted |= handOff.close(CLOSE_TIMEOUT);
+                db.close();
+                alarm.close();
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 
-    private static void awaitFiringThread(Thread thread) {
+    /**
+     * Lets the firing thread finish its batch, for up to {@link #CLOSE_TIMEOUT}, then interrupts it and waits as long
+     * again. An interrupt meanwhile cuts the first wait short, as {@code ExecutorService.close()} stops its tasks: the
+     * thread is interrupted at once (its batch rolls back) and still waited for. Returns whether one came.
+     */
+    private static boolean awaitFiringThread(Thread thread) {
+        boolean interrupted = false;
         try {
             thread.join(CLOSE_TIMEOUT);
-            if (thread.isAlive()) {
-                log.warn("scheduler: the firing thread did not finish its batch within {} s; interrupting it (its "
-                        + "rows stay due and are handed on by the next scheduler)", CLOSE_TIMEOUT.toSeconds());
-                thread.interrupt();
-                thread.join(CLOSE_TIMEOUT);
-            }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted = true;
         }
+        if (!thread.isAlive()) {
+            return interrupted;
+        }
+        if (!interrupted) {
+            log.warn("scheduler: the firing thread did not finish its batch within {} s; interrupting it (its "
+                    + "rows stay due and are handed on by the next scheduler)", CLOSE_TIMEOUT.toSeconds());
+        }
+        thread.interrupt();
+        long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
+        for (long left = CLOSE_TIMEOUT.toNanos(); left > 0 && thread.isAlive(); left = deadline - System.nanoTime()) {
+            try {
+                thread.join(Duration.ofNanos(left));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        return interrupted;
     }
 
     /**

@@ -2011,6 +2011,57 @@ abstract class JdbcSchedulerContract {
             assertThat(sink.duplicates()).isEmpty();
             assertThat(sink.distinctIds()).isEqualTo(500);
         }
+
+        /**
+         * As above, from a thread already interrupted (one that caught an InterruptedException, set the flag again and
+         * closes in a finally block): close() gave its wait for the firing thread up at once and closed the pool under
+         * the batch in hand, whose jobs handed on went again at the next start, and returned with the thread running.
+         */
+        @Test
+        void closeOnAnInterruptedThreadFinishesTheBatchInHandToo() throws InterruptedException {
+            int batch = 10;
+            var inBatch = new CountDownLatch(1);
+            var closing = new CountDownLatch(1);
+            var submits = new AtomicInteger();
+            JobSink holdingSink = envelope -> {
+                if (submits.incrementAndGet() == batch / 2) {
+                    inBatch.countDown();
+                    awaitBounded(closing);
+                }
+                return sink.submit(envelope);
+            };
+            List<Thread> threads = new CopyOnWriteArrayList<>();
+            var scheduler = open(builder().batchSize(batch).fireThreads(1).threadFactory(recordingInto(threads)),
+                    holdingSink);
+            storeDueJobs(scheduler, 3 * batch, T0);
+            scheduler.start();
+            assertThat(awaitBounded(inBatch)).as("the firing thread is in its first batch").isTrue();
+
+            var interruptedAfter = new AtomicBoolean();
+            Thread closer = Thread.ofPlatform().name("test-closer").start(() -> {
+                Thread.currentThread().interrupt();
+                scheduler.close();
+                interruptedAfter.set(Thread.currentThread().isInterrupted());
+            });
+            // close() waits for the firing thread (or, before, had given the wait up and gone on).
+            await().atMost(Duration.ofSeconds(60)).until(() -> !closer.isAlive() || (closer.getState()
+                    == Thread.State.TIMED_WAITING && Arrays.stream(closer.getStackTrace())
+                    .anyMatch(frame -> frame.getMethodName().equals("awaitFiringThread"))));
+            boolean returnedBeforeTheBatchEnded = !closer.isAlive();
+            closing.countDown();
+            closer.join(Duration.ofSeconds(30));
+
+            assertThat(returnedBeforeTheBatchEnded).as("close() returned while the batch in hand was handing on")
+                    .isFalse();
+            assertThat(closer.isAlive()).as("close() still running").isFalse();
+            assertThat(threads).allSatisfy(thread -> assertThat(thread.isAlive()).as(thread.getName()).isFalse());
+            assertThat(interruptedAfter).as("the caller's interrupt, set again").isTrue();
+            assertThat(sink.ofType("bulk:item")).hasSize(batch);
+            var reopened = open(builder().batchSize(batch));
+            assertThat(reopened.listScheduled(1_000)).hasSize(2 * batch);
+            assertThat(reopened.fireDue()).isEqualTo(2 * batch);
+            assertThat(sink.duplicates()).isEmpty();
+        }
     }
 
     @Nested
