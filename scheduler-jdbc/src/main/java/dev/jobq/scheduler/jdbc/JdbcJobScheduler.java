@@ -170,7 +170,14 @@ final class JdbcJobScheduler implements JobScheduler {
     @Override
     public Optional<ScheduledJobInfo.Status> status(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
-        return database("looking up job " + jobId, () -> scheduled.status(db.dsl(), jobId));
+        Optional<ScheduledJobInfo.Status> stored = database("looking up job " + jobId,
+                () -> scheduled.status(db.dsl(), jobId));
+        // Handed on by this process in a batch whose commit then failed: on its queue, its row not yet marked. It said
+        // SCHEDULED while a cancel here answered false, too late (see cancel).
+        if (stored.equals(Optional.of(ScheduledJobInfo.Status.SCHEDULED)) && handOff.handedOnUnmarked(jobId)) {
+            return Optional.of(ScheduledJobInfo.Status.ENQUEUED);
+        }
+        return stored;
     }
 
     @Override
@@ -181,7 +188,9 @@ final class JdbcJobScheduler implements JobScheduler {
     @Override
     public Optional<JobInfo> getJob(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
-        return database("looking up job " + jobId, () -> scheduled.held(db.dsl(), jobId, clock.instant()));
+        // As status: a job this process handed on in a batch whose commit failed is no longer held, but on its queue.
+        return database("looking up job " + jobId, () -> scheduled.held(db.dsl(), jobId, clock.instant()))
+                .filter(held -> !handOff.handedOnUnmarked(jobId));
     }
 
     @Override

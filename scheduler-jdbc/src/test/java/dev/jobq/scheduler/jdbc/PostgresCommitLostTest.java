@@ -126,6 +126,38 @@ class PostgresCommitLostTest {
         assertThat(sink.duplicates()).as("jobs handed on twice").isEmpty();
     }
 
+    /**
+     * status(id) and getJob(id) in the process that handed the job on in the batch whose commit was lost said
+     * SCHEDULED and DELAYED, the job on its queue, while a cancel(id) in that process answered false: too late.
+     */
+    @Test
+    void aJobHandedOnBeforeTheLostCommitIsNotSaidScheduled() {
+        var settable = new SettableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), settable, cuttingAfter(1)));
+        String id = scheduler.schedule(job(), settable.instant());
+
+        assertThatThrownBy(scheduler::fireDue).as("the batch whose commit was lost").isInstanceOf(JobQueueException.class);
+        assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(id);
+
+        // The pool may still lend a connection of the ended sessions: each look is made again, its answer kept.
+        var status = new AtomicReference<Optional<ScheduledJobInfo.Status>>();
+        await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class).until(() -> {
+            status.set(scheduler.status(id));
+            return true;
+        });
+        var held = new AtomicReference<Optional<dev.jobq.JobInfo>>();
+        await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class).until(() -> {
+            held.set(scheduler.getJob(id));
+            return true;
+        });
+        assertThat(status.get()).as("status of a job already on its queue").contains(ScheduledJobInfo.Status.ENQUEUED);
+        assertThat(held.get()).as("getJob of a job already on its queue").isEmpty();
+        await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class).until(() -> scheduler.fireDue() == 0);
+        assertThat(scheduler.status(id)).as("status once the next pass marked it").contains(ScheduledJobInfo.Status.ENQUEUED);
+        assertThat(sink.duplicates()).as("jobs handed on twice").isEmpty();
+    }
+
     private JobEnvelope job() {
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "report:send", "{}",
                 JobOptions.defaults(), 0, clock.instant(), null, null);
