@@ -410,6 +410,11 @@ final class HandOff {
         return unmarked.holds(jobId);
     }
 
+    /** How many jobs {@link #handedOnUnmarked} may say so of: none unless a batch's commit failed after its hand-offs. */
+    int handedOnUnmarkedCount() {
+        return unmarked.size();
+    }
+
     /** Jobs submitted to the sink so far, for tests and logs. */
     long submitted() {
         return submitted.sum();

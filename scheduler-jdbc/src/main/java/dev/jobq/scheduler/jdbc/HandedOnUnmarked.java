@@ -12,10 +12,10 @@ import java.util.function.Supplier;
  * that the rows, still due, are marked without being handed on again when this process claims them
  * next. Another scheduler that claims them first, or this one after its process restarted, hands them
  * on again under the same ids (docs/scheduler.md). A {@code cancel} of such a job marks its row too, and answers
- * false: it is on its queue already; {@code status} says {@code ENQUEUED} and {@code getJob} leaves it out. At most {@value #LIMIT} ids, the oldest forgotten
- * first: an id is left over only when the commit had landed after all, or a cancel marked its row (its rows are
- * gone, and its id, a row id or an occurrence's, never comes back). Thread-safe: the firing thread and its helpers
- * share it.
+ * false: it is on its queue already; {@code status} says {@code ENQUEUED}, and {@code getJob} and
+ * {@code listScheduled} leave it out. At most {@value #LIMIT} ids, the oldest forgotten first: an id is left over
+ * only when the commit had landed after all, or a cancel marked its row (its rows are gone, and its id, a row id or
+ * an occurrence's, never comes back). Thread-safe: the firing thread and its helpers share it.
  */
 final class HandedOnUnmarked {
 
@@ -50,6 +50,16 @@ final class HandedOnUnmarked {
         lock.lock();
         try {
             return ids.contains(jobId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many ids it holds: at most {@value #LIMIT}, none unless a transaction failed after its hand-offs. */
+    int size() {
+        lock.lock();
+        try {
+            return ids.size();
         } finally {
             lock.unlock();
         }

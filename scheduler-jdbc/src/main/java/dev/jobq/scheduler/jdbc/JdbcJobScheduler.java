@@ -199,7 +199,16 @@ final class JdbcJobScheduler implements JobScheduler {
             throw new IllegalArgumentException("listScheduled(limit): limit must be ≥ 1, got " + limit
                     + "; pass how many of the earliest waiting jobs to list");
         }
-        return database("listing scheduled jobs", () -> scheduled.listScheduled(db.dsl(), limit, clock.instant()));
+        // As status: jobs this process handed on in a batch whose commit failed are on their queue, not waiting; read
+        // past them so that the list still holds up to limit of those waiting (no more read when there are none).
+        int handedOn = handOff.handedOnUnmarkedCount();
+        int read = (int) Math.min((long) limit + handedOn, Integer.MAX_VALUE);
+        List<ScheduledJobInfo> listed = database("listing scheduled jobs",
+                () -> scheduled.listScheduled(db.dsl(), read, clock.instant()));
+        if (handedOn == 0) {
+            return listed;
+        }
+        return listed.stream().filter(job -> !handOff.handedOnUnmarked(job.id())).limit(limit).toList();
     }
 
     @Override

@@ -158,6 +158,30 @@ class PostgresCommitLostTest {
         assertThat(sink.duplicates()).as("jobs handed on twice").isEmpty();
     }
 
+    /**
+     * listScheduled in the process that handed a job on in the batch whose commit was lost listed it as waiting
+     * (SCHEDULED), where status(id) there says ENQUEUED and a cancel(id) answers false.
+     */
+    @Test
+    void aJobHandedOnBeforeTheLostCommitIsNotListedAsWaiting() {
+        var settable = new SettableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), settable, cuttingAfter(1)));
+        String handedOn = scheduler.schedule(job(), settable.instant());
+        String later = scheduler.schedule(job(), settable.instant().plus(Duration.ofHours(1)));
+
+        assertThatThrownBy(scheduler::fireDue).as("the batch whose commit was lost").isInstanceOf(JobQueueException.class);
+        assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(handedOn);
+
+        // The pool may still lend a connection of the ended sessions: the look is made again, its answer kept.
+        var listed = new AtomicReference<List<ScheduledJobInfo>>();
+        await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class).until(() -> {
+            listed.set(scheduler.listScheduled(1));
+            return true;
+        });
+        assertThat(listed.get()).as("the earliest job waiting").extracting(ScheduledJobInfo::id).containsExactly(later);
+    }
+
     private JobEnvelope job() {
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "report:send", "{}",
                 JobOptions.defaults(), 0, clock.instant(), null, null);
