@@ -182,6 +182,40 @@ class PostgresCommitLostTest {
         assertThat(listed.get()).as("the earliest job waiting").extracting(ScheduledJobInfo::id).containsExactly(later);
     }
 
+    /**
+     * A second lost commit in a row: the pass after the first claims the job remembered (marked, not handed on again)
+     * with one that falls due meanwhile, hands that one on, and loses its commit too. Both stay remembered: the pass
+     * that works marks them, and neither goes twice.
+     */
+    @Test
+    void jobsOfTwoLostCommitsInARowAreNotHandedOnAgain() {
+        var settable = new SettableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), settable, cuttingAfter(2)));
+        String first = scheduler.schedule(job(), settable.instant());
+        String second = scheduler.schedule(job(), settable.instant().plus(Duration.ofMinutes(1)));
+
+        assertThatThrownBy(scheduler::fireDue).as("the first batch whose commit was lost")
+                .isInstanceOf(JobQueueException.class);
+        settable.advance(Duration.ofMinutes(1));
+        // Passes on a connection of the ended sessions fail before they claim: tried again until the second job
+        // was handed on, in a batch whose commit the sink cut off as well.
+        await().atMost(WAIT).until(() -> {
+            try {
+                scheduler.fireDue();
+            } catch (JobQueueException e) {
+                // a connection of the ended sessions, or the second lost commit
+            }
+            return sink.envelopes().stream().anyMatch(envelope -> envelope.jobId().equals(second));
+        });
+        await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class).until(() -> scheduler.fireDue() == 0
+                && scheduler.listScheduled(10).isEmpty());
+
+        assertThat(scheduler.status(first)).contains(ScheduledJobInfo.Status.ENQUEUED);
+        assertThat(scheduler.status(second)).contains(ScheduledJobInfo.Status.ENQUEUED);
+        assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(first, second);
+    }
+
     private JobEnvelope job() {
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "report:send", "{}",
                 JobOptions.defaults(), 0, clock.instant(), null, null);
