@@ -1501,6 +1501,56 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Stores a delayed job anew once it came due, as a store whose due jobs join the tail of their priority's ready
+     * list does: it goes behind every job of its priority enqueued while it waited, however much older it is. A retry
+     * keeps its place, so this is the delayed half of the rule that {@link RetryJoinsTheBackOfItsPriority} breaks the
+     * other half of.
+     */
+    static final class DelayJoinsTheBackOfItsPriority extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            Set<String> delayed = ConcurrentHashMap.newKeySet();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                    EnqueueResult result = super.enqueue(envelope, delay);
+                    if (delay.isPositive() && !result.duplicate()) {
+                        delayed.add(envelope.jobId());
+                    }
+                    return result;
+                }
+
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    List<ReceivedJob> kept = new ArrayList<>();
+                    boolean storedAnew = false;
+                    for (ReceivedJob job : super.receive(max, wait)) {
+                        if (!delayed.remove(job.jobId())) {
+                            kept.add(job);
+                            continue;
+                        }
+                        super.acknowledge(job);
+                        // the fault: come due, it is stored as a new job, behind the younger ones of its priority
+                        super.enqueue(job.envelope().withAttempt(job.attempt() - 1), Duration.ZERO);
+                        storedAnew = true;
+                    }
+                    if (storedAnew && kept.size() < max) {
+                        kept.addAll(super.receive(max - kept.size(), Duration.ZERO));
+                    }
+                    return kept;
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that puts a delayed job that came due behind the younger jobs of its priority fails")
+    void delayBehindYoungerJobsOfItsPriorityFails() {
+        assertThat(failuresOf(DelayJoinsTheBackOfItsPriority.class))
+                .containsKey("Priority.oldestFirstWithinAPriorityAfterADelayAndARetry");
+    }
+
+    /**
      * Takes a job away at its sixth delivery, as an SQS queue whose redrive policy has a maxReceiveCount of 5 does,
      * while it declares that a job may have any number of attempts: the core lets a job of maxAttempts 10 be enqueued,
      * and its last five attempts, its Dead event and its error are lost.
