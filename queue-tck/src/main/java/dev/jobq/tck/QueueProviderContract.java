@@ -278,6 +278,20 @@ public abstract class QueueProviderContract {
         return receiveOne(time.patience(Duration.ZERO));
     }
 
+    /**
+     * Acknowledges {@code batch}, leased by a receive that began at {@code receiving} (a
+     * {@link TimeControl#nanoTime()}), one job after another, each in a window of its lease: on real time a stall, or
+     * a round trip per job on a loaded machine, can outlast the leases of the jobs still to be acknowledged, which are
+     * then refused or come again.
+     */
+    private void acknowledgeInTurn(Windows windows, List<ReceivedJob> batch, long receiving) {
+        for (ReceivedJob job : batch) {
+            Runnable leaseHeld = windows.open(job.leaseDuration(), receiving);
+            provider.acknowledge(job);
+            leaseHeld.run();
+        }
+    }
+
     protected void assertNothingVisibleWithin(Duration window) {
         assertThat(provider.receive(1, time.quietPeriod(window))).as("jobs visible").isEmpty();
     }
@@ -866,87 +880,93 @@ public abstract class QueueProviderContract {
         @Test
         @DisplayName("receive hands out at most the number asked for, and every job exactly once")
         void receiveRespectsMax() {
-            Set<String> enqueued = ConcurrentHashMap.newKeySet();
-            for (int i = 0; i < 5; i++) {
-                JobEnvelope job = newJob();
-                enqueueNow(job);
-                enqueued.add(job.jobId());
-            }
+            lookingInTime(windows -> {
+                Set<String> enqueued = ConcurrentHashMap.newKeySet();
+                for (int i = 0; i < 5; i++) {
+                    JobEnvelope job = newJob();
+                    enqueueNow(job);
+                    enqueued.add(job.jobId());
+                }
 
-            List<String> received = new ArrayList<>();
-            while (received.size() < 5) {
-                List<ReceivedJob> batch = receiveWithin(3, time.patience(Duration.ZERO));
-                assertThat(batch).as("a batch").isNotEmpty().hasSizeLessThanOrEqualTo(3);
-                batch.forEach(job -> {
-                    received.add(job.jobId());
-                    provider.acknowledge(job);
-                });
-            }
+                List<String> received = new ArrayList<>();
+                while (received.size() < 5) {
+                    long[] receiving = new long[1];
+                    List<ReceivedJob> batch = receiveWithin(3, time.patience(Duration.ZERO), receiving);
+                    assertThat(batch).as("a batch").isNotEmpty().hasSizeLessThanOrEqualTo(3);
+                    batch.forEach(job -> received.add(job.jobId()));
+                    acknowledgeInTurn(windows, batch, receiving[0]);
+                }
 
-            assertThat(received).containsExactlyInAnyOrderElementsOf(enqueued);
+                assertThat(received).containsExactlyInAnyOrderElementsOf(enqueued);
+            });
         }
 
         @Test
         @DisplayName("enqueueAll stores every job and answers one accepted outcome per job, in the order given")
         void enqueueAllStoresEveryJob() {
-            List<JobEnvelope> jobs = new ArrayList<>();
-            for (int i = 0; i < 23; i++) {
-                jobs.add(newJob());
-            }
+            lookingInTime(windows -> {
+                List<JobEnvelope> jobs = new ArrayList<>();
+                for (int i = 0; i < 23; i++) {
+                    jobs.add(newJob());
+                }
 
-            List<EnqueueOutcome> outcomes = provider.enqueueAll(jobs, Duration.ZERO);
+                List<EnqueueOutcome> outcomes = provider.enqueueAll(jobs, Duration.ZERO);
 
-            assertThat(outcomes).hasSize(jobs.size());
-            for (int i = 0; i < jobs.size(); i++) {
-                assertThat(outcomes.get(i).failure()).as("failure of job %d", i).isNull();
-                assertThat(outcomes.get(i).result()).as("result of job %d", i)
-                        .isEqualTo(EnqueueResult.accepted(jobs.get(i).jobId()));
-            }
-            // Acknowledged as they come: a FIFO group hands out its next job only then.
-            List<String> received = new ArrayList<>();
-            while (received.size() < jobs.size()) {
-                List<ReceivedJob> batch = receiveWithin(10, time.patience(Duration.ZERO));
-                assertThat(batch).as("jobs received after %d of %d", received.size(), jobs.size()).isNotEmpty();
-                batch.forEach(job -> {
-                    received.add(job.jobId());
-                    provider.acknowledge(job);
-                });
-            }
-            assertThat(received).containsExactlyInAnyOrderElementsOf(jobs.stream().map(JobEnvelope::jobId).toList());
+                assertThat(outcomes).hasSize(jobs.size());
+                for (int i = 0; i < jobs.size(); i++) {
+                    assertThat(outcomes.get(i).failure()).as("failure of job %d", i).isNull();
+                    assertThat(outcomes.get(i).result()).as("result of job %d", i)
+                            .isEqualTo(EnqueueResult.accepted(jobs.get(i).jobId()));
+                }
+                // Acknowledged as they come: a FIFO group hands out its next job only then.
+                List<String> received = new ArrayList<>();
+                while (received.size() < jobs.size()) {
+                    long[] receiving = new long[1];
+                    List<ReceivedJob> batch = receiveWithin(10, time.patience(Duration.ZERO), receiving);
+                    assertThat(batch).as("jobs received after %d of %d", received.size(), jobs.size()).isNotEmpty();
+                    batch.forEach(job -> received.add(job.jobId()));
+                    acknowledgeInTurn(windows, batch, receiving[0]);
+                }
+                assertThat(received)
+                        .containsExactlyInAnyOrderElementsOf(jobs.stream().map(JobEnvelope::jobId).toList());
+            });
         }
 
         @Test
         @DisplayName("enqueueAll answers a job it refuses in that job's outcome, and stores the others")
         void enqueueAllAnswersARefusedJobInItsOutcome() {
             int limit = provider.capabilities().maxPayloadBytes();
-            JobEnvelope before = newJob();
-            JobEnvelope big = newJob("tck:big", payloadOf("x", limit), JobOptions.defaults());
-            JobEnvelope after = newJob();
+            lookingInTime(windows -> {
+                JobEnvelope before = newJob();
+                JobEnvelope big = newJob("tck:big", payloadOf("x", limit), JobOptions.defaults());
+                JobEnvelope after = newJob();
 
-            // QueueProvider.enqueueAll: "a job that is refused does not stop the others".
-            List<EnqueueOutcome> outcomes = provider.enqueueAll(List.of(before, big, after), Duration.ZERO);
+                // QueueProvider.enqueueAll: "a job that is refused does not stop the others".
+                List<EnqueueOutcome> outcomes = provider.enqueueAll(List.of(before, big, after), Duration.ZERO);
 
-            assertThat(outcomes).as("one outcome per job").hasSize(3);
-            assertThat(outcomes.get(0).result()).as("the job before").isEqualTo(EnqueueResult.accepted(before.jobId()));
-            assertThat(outcomes.get(1).failure()).as("the job over maxPayloadBytes")
-                    .isInstanceOf(JobRejectedException.class);
-            if (!supports(Feature.ORDERED)) {
-                // Where an order is kept (a FIFO group), the jobs after a refused one may be failed to keep it.
-                assertThat(outcomes.get(2).result()).as("the job after").isEqualTo(EnqueueResult.accepted(after.jobId()));
-            }
-            List<String> stored = outcomes.stream().filter(outcome -> outcome.failure() == null)
-                    .map(outcome -> outcome.result().jobId()).toList();
-            List<String> received = new ArrayList<>();
-            while (received.size() < stored.size()) {
-                List<ReceivedJob> batch = receiveWithin(10, time.patience(Duration.ZERO));
-                assertThat(batch).as("jobs received after %d of %d", received.size(), stored.size()).isNotEmpty();
-                batch.forEach(job -> {
-                    received.add(job.jobId());
-                    provider.acknowledge(job);
-                });
-            }
-            assertThat(received).as("the jobs stored").containsExactlyInAnyOrderElementsOf(stored);
-            assertNothingVisibleWithin(Duration.ofSeconds(1));
+                assertThat(outcomes).as("one outcome per job").hasSize(3);
+                assertThat(outcomes.get(0).result()).as("the job before")
+                        .isEqualTo(EnqueueResult.accepted(before.jobId()));
+                assertThat(outcomes.get(1).failure()).as("the job over maxPayloadBytes")
+                        .isInstanceOf(JobRejectedException.class);
+                if (!supports(Feature.ORDERED)) {
+                    // Where an order is kept (a FIFO group), the jobs after a refused one may be failed to keep it.
+                    assertThat(outcomes.get(2).result()).as("the job after")
+                            .isEqualTo(EnqueueResult.accepted(after.jobId()));
+                }
+                List<String> stored = outcomes.stream().filter(outcome -> outcome.failure() == null)
+                        .map(outcome -> outcome.result().jobId()).toList();
+                List<String> received = new ArrayList<>();
+                while (received.size() < stored.size()) {
+                    long[] receiving = new long[1];
+                    List<ReceivedJob> batch = receiveWithin(10, time.patience(Duration.ZERO), receiving);
+                    assertThat(batch).as("jobs received after %d of %d", received.size(), stored.size()).isNotEmpty();
+                    batch.forEach(job -> received.add(job.jobId()));
+                    acknowledgeInTurn(windows, batch, receiving[0]);
+                }
+                assertThat(received).as("the jobs stored").containsExactlyInAnyOrderElementsOf(stored);
+                assertNothingVisibleWithin(Duration.ofSeconds(1));
+            });
         }
 
         @Test
@@ -1161,10 +1181,11 @@ public abstract class QueueProviderContract {
                 assertStatsEventually(0, 2, 0, 0);
                 delayWatched.run();
                 time.advance(Duration.ofSeconds(2));
+                long receiving = time.nanoTime();
                 List<ReceivedJob> received = receiveDueJobs(2, time.patience(delay));
                 assertThat(received).extracting(ReceivedJob::jobId)
                         .containsExactlyInAnyOrderElementsOf(jobs.stream().map(JobEnvelope::jobId).toList());
-                received.forEach(provider::acknowledge);
+                acknowledgeInTurn(windows, received, receiving);
             });
         }
 
@@ -1330,32 +1351,33 @@ public abstract class QueueProviderContract {
         @DisplayName("where the provider keeps an order, jobs of one type come in the order enqueued, one by one or "
                 + "together with enqueueAll")
         void jobsAreDeliveredInTheOrderEnqueued() {
-            List<JobEnvelope> jobs = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                JobEnvelope job = newJob();
-                enqueueNow(job);
-                jobs.add(job);
-            }
-            // More than one SQS batch holds.
-            List<JobEnvelope> together = new ArrayList<>();
-            for (int i = 0; i < 12; i++) {
-                together.add(newJob());
-            }
-            assertThat(provider.enqueueAll(together, Duration.ZERO)).extracting(EnqueueOutcome::failure)
-                    .containsOnlyNulls();
-            jobs.addAll(together);
+            lookingInTime(windows -> {
+                List<JobEnvelope> jobs = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    JobEnvelope job = newJob();
+                    enqueueNow(job);
+                    jobs.add(job);
+                }
+                // More than one SQS batch holds.
+                List<JobEnvelope> together = new ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    together.add(newJob());
+                }
+                assertThat(provider.enqueueAll(together, Duration.ZERO)).extracting(EnqueueOutcome::failure)
+                        .containsOnlyNulls();
+                jobs.addAll(together);
 
-            List<String> order = new ArrayList<>();
-            while (order.size() < jobs.size()) {
-                List<ReceivedJob> received = receiveWithin(10, time.patience(Duration.ZERO));
-                assertThat(received).as("jobs received after %d of %d", order.size(), jobs.size()).isNotEmpty();
-                received.forEach(job -> {
-                    order.add(job.jobId());
-                    provider.acknowledge(job);
-                });
-            }
+                List<String> order = new ArrayList<>();
+                while (order.size() < jobs.size()) {
+                    long[] receiving = new long[1];
+                    List<ReceivedJob> received = receiveWithin(10, time.patience(Duration.ZERO), receiving);
+                    assertThat(received).as("jobs received after %d of %d", order.size(), jobs.size()).isNotEmpty();
+                    received.forEach(job -> order.add(job.jobId()));
+                    acknowledgeInTurn(windows, received, receiving[0]);
+                }
 
-            assertThat(order).containsExactlyElementsOf(jobs.stream().map(JobEnvelope::jobId).toList());
+                assertThat(order).containsExactlyElementsOf(jobs.stream().map(JobEnvelope::jobId).toList());
+            });
         }
     }
 
