@@ -295,9 +295,10 @@ final class QueueSetup {
                 + "there, while SQS moves to the policy's queue the messages jobq never settles (a job whose worker is "
                 + "lost in its last attempt), without their error and with no Dead event, and jobq's stats count only "
                 + "the dead jobs in {}; point the redrive policy at {}, or remove {} to use the policy's queue "
-                + "(docs/sqs.md)", Secrets.maskUrl(url), UntrustedText.escape(target.group(1), IncomingMessages.SHOWN_CHARS),
-                key, Secrets.maskUrl(deadLetterUrl), key,
-                deadLetterQueueArn, key);
+                + "(docs/sqs.md)", Secrets.maskUrl(url),
+                UntrustedText.escape(target.group(1), IncomingMessages.SHOWN_CHARS), key,
+                Secrets.maskUrl(deadLetterUrl), key,
+                UntrustedText.escape(deadLetterQueueArn, IncomingMessages.SHOWN_CHARS), key);
     }
 
     /**
@@ -319,7 +320,8 @@ final class QueueSetup {
                 + "redrive policy {\"deadLetterTargetArn\":\"{}\",\"maxReceiveCount\":\"10\"} (maxReceiveCount "
                 + "above the largest maxAttempts you use: docs/sqs.md)", Secrets.maskUrl(url), deadLetterKey(),
                 maskedDeadLetterUrl, maskedDeadLetterUrl,
-                deadLetterQueueArn != null ? deadLetterQueueArn : "<the QueueArn of " + maskedDeadLetterUrl + ">");
+                deadLetterQueueArn != null ? UntrustedText.escape(deadLetterQueueArn, IncomingMessages.SHOWN_CHARS)
+                        : "<the QueueArn of " + maskedDeadLetterUrl + ">");
     }
 
     private void warnOnLowMaxReceiveCount(String url, String redrivePolicy) {

@@ -275,4 +275,31 @@ class SqsUnreadableAttributesTest {
                 .satisfies(line -> assertThat(line).contains("moves messages to dlq\\nERROR forged,")
                         .doesNotContain("\n"));
     }
+
+    @Test
+    @DisplayName("a dead-letter queue's QueueArn such a server answers is escaped in the WARNs that give it as the "
+            + "redrive policy's target")
+    void answeredDeadLetterQueueArnIsEscaped() {
+        SqsServer.Queues otherTarget = ElasticMq.newQueues("forged-dlq-arn", false);
+        BatchEntryFaults.reportRedrivePolicy(otherTarget.url(),
+                "{\"deadLetterTargetArn\":\"arn:aws:sqs:x:1:other\",\"maxReceiveCount\":\"10\"}");
+        BatchEntryFaults.reportAttribute(otherTarget.deadLetterUrl(), QueueAttributeName.QUEUE_ARN,
+                "arn:aws:sqs:x:1:dlq\nERROR forged");
+        try (QueueProvider provider = create(on(otherTarget))) { // the policy's target is not that ARN
+            roundTrip(provider, "arn-1");
+        }
+        SqsServer.Queues noPolicy = ElasticMq.newQueues("forged-dlq-arn-no-policy", false);
+        BatchEntryFaults.reportAttribute(noPolicy.deadLetterUrl(), QueueAttributeName.QUEUE_ARN,
+                "arn:aws:sqs:x:1:dlq\u001b[2Jforged");
+        try (QueueProvider provider = create(on(noPolicy))) {
+            roundTrip(provider, "arn-2");
+        }
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.WARN)
+                .extracting(event -> event.getFormattedMessage())
+                .anySatisfy(line -> assertThat(line).contains("has a redrive policy that moves messages to")
+                        .contains("point the redrive policy at arn:aws:sqs:x:1:dlq\\nERROR forged,"))
+                .anySatisfy(line -> assertThat(line).contains("has no redrive policy")
+                        .contains("{\"deadLetterTargetArn\":\"arn:aws:sqs:x:1:dlq\\u001b[2Jforged\""))
+                .allSatisfy(line -> assertThat(line).doesNotContain("\n").doesNotContain("\u001b"));
+    }
 }
