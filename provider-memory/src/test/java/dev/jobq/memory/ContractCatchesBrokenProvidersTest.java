@@ -45,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.DisplayName;
@@ -1374,7 +1375,6 @@ class ContractCatchesBrokenProvidersTest {
      * copy first: when the copy then fails (a dead-letter queue gone, a crash between the two), the job is lost.
      */
     static final class DeletesBeforeTheDeadLetterCopy extends BrokenMemoryProvider {
-        private final List<String> deadLetterCopies = new CopyOnWriteArrayList<>();
         private volatile boolean storeBroken;
 
         @Override
@@ -1385,43 +1385,80 @@ class ContractCatchesBrokenProvidersTest {
 
         @Override
         QueueProvider broken(QueueProvider memory) {
-            return new ForwardingQueueProvider(memory) {
-                @Override
-                public Capabilities capabilities() {
-                    return withFeatures(super.capabilities(), features -> features.remove(Feature.DEAD_LETTER_STORE));
-                }
-
-                @Override
-                public void fail(ReceivedJob job, Failure failure) {
-                    if (failure instanceof Failure.RetryAfter) {
-                        super.fail(job, failure);
-                        return;
-                    }
-                    super.acknowledge(job); // the fault: the live copy goes before its dead-letter copy is written
-                    if (storeBroken) {
-                        throw new JobQueueException("copying dead job " + job.jobId() + " to the dead letters failed");
-                    }
-                    deadLetterCopies.add(job.jobId());
-                }
-
-                @Override
-                public ProviderStats stats() {
-                    ProviderStats real = super.stats();
-                    return new ProviderStats(real.waiting(), real.delayed(), real.inFlight(), deadLetterCopies.size());
-                }
-
-                @Override
-                public Optional<DeadLetters> deadLetters() {
-                    return Optional.empty();
-                }
-            };
+            return deletingBeforeTheDeadLetterCopy(memory, () -> storeBroken);
         }
+    }
+
+    /** {@code memory} deleting a dead job before its copy, which fails once {@code storeBroken} says so. */
+    private static QueueProvider deletingBeforeTheDeadLetterCopy(QueueProvider memory, BooleanSupplier storeBroken) {
+        List<String> deadLetterCopies = new CopyOnWriteArrayList<>();
+        return new ForwardingQueueProvider(memory) {
+            @Override
+            public Capabilities capabilities() {
+                return withFeatures(super.capabilities(), features -> features.remove(Feature.DEAD_LETTER_STORE));
+            }
+
+            @Override
+            public void fail(ReceivedJob job, Failure failure) {
+                if (failure instanceof Failure.RetryAfter) {
+                    super.fail(job, failure);
+                    return;
+                }
+                super.acknowledge(job); // the fault: the live copy goes before its dead-letter copy is written
+                if (storeBroken.getAsBoolean()) {
+                    throw new JobQueueException("copying dead job " + job.jobId() + " to the dead letters failed");
+                }
+                deadLetterCopies.add(job.jobId());
+            }
+
+            @Override
+            public ProviderStats stats() {
+                ProviderStats real = super.stats();
+                return new ProviderStats(real.waiting(), real.delayed(), real.inFlight(), deadLetterCopies.size());
+            }
+
+            @Override
+            public Optional<DeadLetters> deadLetters() {
+                return Optional.empty();
+            }
+        };
     }
 
     @Test
     @DisplayName("a provider that deletes a dead job before its dead-letter copy is written fails")
     void deletingBeforeTheDeadLetterCopyFails() {
         assertThat(failuresOf(DeletesBeforeTheDeadLetterCopy.class)).containsKey("Delivery.deadJobWhoseCopyFailsIsNotLost");
+    }
+
+    /**
+     * Deletes a dead job before its copy, as {@link DeletesBeforeTheDeadLetterCopy} does, with two-second leases, on a
+     * machine that stalls once for longer than a lease as its dead-letter store is broken (an SQS provider's tests
+     * delete the dead-letter queue, a round trip a loaded machine may stall in). The fail(dead) after the stall is
+     * refused as a lost lease before anything is deleted, and the job comes again: a run that checked nothing, which
+     * the suite must run again, not pass.
+     */
+    static final class StallsBreakingTheDeadLetterStore extends StallsOncePastALease {
+        private volatile boolean storeBroken;
+
+        @Override
+        protected boolean breakDeadLetterStore() {
+            storeBroken = true;
+            stallOnce();
+            return true;
+        }
+
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return deletingBeforeTheDeadLetterCopy(memory, () -> storeBroken);
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that deletes a dead job before its dead-letter copy is written fails, though a stall past "
+            + "the lease as the store is broken makes the first run's fail(dead) a lost lease")
+    void deletingBeforeTheDeadLetterCopyFailsThoughAStallLosesTheLease() {
+        assertThat(failuresOf(StallsBreakingTheDeadLetterStore.class))
+                .containsKey("Delivery.deadJobWhoseCopyFailsIsNotLost");
     }
 
     /** Declares deduplication but leaves jobHoldingKey at its default: the core schedules a job whose key is taken. */
