@@ -42,6 +42,8 @@ class BrokenBackoffFallbackTest {
     private final WorkerFixture fixture = new WorkerFixture();
     private final Logger policyLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.FailurePolicy");
     private final CapturedLog logged = new CapturedLog();
+    private final Logger attemptLog = (Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.AttemptRun");
+    private final CapturedLog attemptLogged = new CapturedLog();
     /** What {@link RateTableBackoff}'s first ask waits for; counted down at the end, so that none is left waiting. */
     private final CountDownLatch rateTableRead = new CountDownLatch(1);
     @TempDir
@@ -51,6 +53,8 @@ class BrokenBackoffFallbackTest {
     void capture() {
         logged.start();
         policyLog.addAppender(logged);
+        attemptLogged.start();
+        attemptLog.addAppender(attemptLogged);
     }
 
     @AfterEach
@@ -58,6 +62,7 @@ class BrokenBackoffFallbackTest {
         rateTableRead.countDown();
         fixture.close();
         policyLog.detachAppender(logged);
+        attemptLog.detachAppender(attemptLogged);
     }
 
     @Test
@@ -250,6 +255,56 @@ class BrokenBackoffFallbackTest {
                                 + "after attempt 1; the attempt was cancelled meanwhile")
                         .doesNotContain("retrying with")
                         .endsWith("fix the Backoff given to registerJobHandler or HandlerOptions.backoff"));
+    }
+
+    @Test
+    @DisplayName("a job type's backoff that blocks past the job's timeout and returns null once interrupted: the "
+            + "timeout names it and takes the worker's default, which the handler's thread does not ask as well")
+    void aTypesBackoffReturningNullOnceTimedOutLeavesTheWorkersDefaultToTheTimeout() throws Exception {
+        var workersDefault = new TenMinutesCounted();
+        JobQueue jobs = queue(workersDefault);
+        var blocking = new CountDownLatch(1);
+        jobs.registerJobHandler("report:build", Integer.class, (n, ctx) -> {
+            throw new IllegalStateException("the data is late");
+        }, failedAttempt -> {
+            blocking.countDown();
+            try {
+                rateTableRead.await(30, TimeUnit.SECONDS); // until the timeout's interrupt
+                return Duration.ZERO;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null; // no rate to give
+            }
+        });
+        jobs.start();
+        jobs.enqueue("report:build", 1, EnqueueOptions.builder().maxAttempts(2).timeout(Duration.ofSeconds(2)).build());
+        assertThat(blocking.await(10, TimeUnit.SECONDS)).as("the type's backoff was asked").isTrue();
+
+        JobEvent.Failed failed = fixture.events.awaitCount(JobEvent.Failed.class, 1).getFirst();
+        String typesBackoff = "its backoff (a lambda in " + BrokenBackoffFallbackTest.class.getName() + ")";
+        // The handler's thread, its backoff ended by the timeout's interrupt, warns once it returned.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(attemptLogged.warnings())
+                .anySatisfy(line -> assertThat(line).contains("did not return within the job's timeout")));
+        assertThat(attemptLogged.warnings()).filteredOn(line -> line.contains("threw IllegalStateException: the data "
+                + "is late")).singleElement().as("the handler's thread's WARN names the backoff that blocked")
+                .satisfies(line -> assertThat(line).contains("and " + typesBackoff + " did not return"));
+        assertThat(failed.error()).as("the timeout's reason")
+                .contains("the handler failed, and " + typesBackoff + " did not return within the job's timeout")
+                .endsWith("a retry takes the delay of the worker's default backoff (JobQueueBuilder.backoff or "
+                        + "worker.backoff)");
+        assertThat(failed.retryIn()).as("the worker's default's delay").isEqualTo(TEN_MINUTES);
+        assertThat(workersDefault.asks).as("asks of the worker's default: the timeout's alone").hasValue(1);
+    }
+
+    /** A worker's default backoff of 10 min that counts its asks. */
+    private static final class TenMinutesCounted implements Backoff {
+        final AtomicInteger asks = new AtomicInteger();
+
+        @Override
+        public Duration delay(int failedAttempt) {
+            asks.incrementAndGet();
+            return TEN_MINUTES;
+        }
     }
 
     /**

@@ -697,10 +697,19 @@ final class AttemptRun implements JobContext, Runnable {
     /**
      * On the handler's thread, just before the worker's default backoff is asked in place of the job type's own, which
      * threw or returned null: a timeout while the default blocks named the type's backoff as the one that did not
-     * return, and asked the default again on the timeout's thread, where it blocked once more.
+     * return, and asked the default again on the timeout's thread, where it blocked once more. False, and the default
+     * not asked, once the attempt timed out (or was released, or its lease lost): under the monitor {@link #timeOut}
+     * moves the state under, so that a timeout's record names the backoff the handler's thread asks, and asks it only
+     * where that thread does not. Failed attempts whose type's backoff misbehaved only.
      */
-    private void askingInstead(Backoff workerDefault) {
-        backoff = workerDefault;
+    private boolean askingInstead(Backoff workerDefault) {
+        synchronized (state) {
+            if (state.get() != State.RUNNING) {
+                return false;
+            }
+            backoff = workerDefault;
+            return true;
+        }
     }
 
     /** The second half of a {@linkplain #timeOut() timeout}: logs it, announces it and tells the provider. */

@@ -13,7 +13,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +42,7 @@ public final class FailurePolicy {
     /** For a backoff asked where nothing cancels it (a timeout's, a shutdown's thread). */
     private static final BooleanSupplier NEVER_CANCELLED = () -> false;
     /** For a backoff asked where no timeout is to be told which one it waits for (a timeout's, a shutdown's thread). */
-    private static final Consumer<Backoff> NOBODY_TOLD = replacement -> { };
+    private static final Predicate<Backoff> NOBODY_TOLD = replacement -> true;
 
     private FailurePolicy() {
     }
@@ -70,10 +70,12 @@ public final class FailurePolicy {
      *                  interrupt may end a backoff that blocks: what it throws then is the worker's doing, and the
      *                  failure decided here is discarded (the cancel settles the attempt), so it is no backoff's fault
      * @param asking    told of {@code workerDefault} just before it is asked in place of {@code backoff}, so that a
-     *                  timeout while it blocks names it, and does not ask it again, as it does not {@code backoff}
+     *                  timeout while it blocks names it, and does not ask it again, as it does not {@code backoff};
+     *                  false once the worker cancelled the attempt, which settles it: {@code workerDefault} is then
+     *                  not asked here (a timeout's record asks it, naming {@code backoff})
      */
     static Failure decide(Throwable error, String text, int attempt, int maxAttempts, Backoff backoff,
-            Backoff workerDefault, String type, BooleanSupplier cancelled, Consumer<Backoff> asking) {
+            Backoff workerDefault, String type, BooleanSupplier cancelled, Predicate<Backoff> asking) {
         if (error instanceof NonRetryableJobException) {
             return Failure.dead("not retryable: " + text);
         }
@@ -136,7 +138,7 @@ public final class FailurePolicy {
     }
 
     private static Failure retryOrDead(String text, int attempt, int maxAttempts, Backoff backoff,
-            Backoff workerDefault, String type, BooleanSupplier cancelled, Consumer<Backoff> asking) {
+            Backoff workerDefault, String type, BooleanSupplier cancelled, Predicate<Backoff> asking) {
         if (attempt >= maxAttempts) {
             return Failure.dead(text + " (attempt " + attempt + " of " + maxAttempts + ")");
         }
@@ -182,12 +184,15 @@ public final class FailurePolicy {
         return retryDelay(backoff, workerDefault, attempt, type, NEVER_CANCELLED, NOBODY_TOLD).value();
     }
 
-    /** A retry's delay, and the backoff that gave it: the built-in one where the one asked misbehaved. */
-    private record Delay(Duration value, Backoff by) {
+    /**
+     * A retry's delay, and the backoff that gave it: the built-in one where the one asked misbehaved; null where the
+     * attempt was cancelled before the worker's default was asked in place of a job type's own ({@link #askInstead}).
+     */
+    private record Delay(Duration value, @Nullable Backoff by) {
     }
 
     private static Delay retryDelay(Backoff backoff, Backoff workerDefault, int attempt, String type,
-            BooleanSupplier cancelled, Consumer<Backoff> asking) {
+            BooleanSupplier cancelled, Predicate<Backoff> asking) {
         Duration delay;
         try {
             delay = backoff.delay(attempt);
@@ -230,14 +235,15 @@ public final class FailurePolicy {
 
     /**
      * What the ERROR line of a backoff that misbehaved says of the retry: the replacement and its delay, unless the
-     * worker cancelled the attempt meanwhile (a timeout while the worker's default, asked in its place, blocked): that
-     * delay is then discarded, the cancel settling the attempt, and the line named a retry that was not the one taken.
+     * worker cancelled the attempt meanwhile (a timeout while the worker's default, asked in its place, blocked, or
+     * before it was asked, which it then is not): that delay is then discarded, the cancel settling the attempt, and
+     * the line named a retry that was not the one taken.
      * Where the worker's default, asked in place of a job type's own, misbehaved too, the built-in default gave the
      * delay (the worker's default's own ERROR comes first), and the line names it: it named the worker's default.
      */
     private static String retrying(Backoff replacement, Backoff workerDefault, Delay fallback,
             BooleanSupplier cancelled) {
-        if (cancelled.getAsBoolean()) {
+        if (fallback.by() == null || cancelled.getAsBoolean()) {
             return "the attempt was cancelled meanwhile (a timeout, the shutdown or a lost lease), which settles it";
         }
         return "retrying with " + givenBy(fallback, replacement, workerDefault) + ", in "
@@ -255,10 +261,17 @@ public final class FailurePolicy {
                         + ", which failed too";
     }
 
-    /** The delay of the worker's default {@code replacement}, asked in place of a job type's own that misbehaved. */
+    /**
+     * The delay of the worker's default {@code replacement}, asked in place of a job type's own that misbehaved; not
+     * asked where the worker cancelled the attempt first ({@code asking} false): a type's backoff that returned null
+     * once a timeout's interrupt ended it had the handler's thread ask the worker's default, which the timeout's record
+     * asks too, and that record, or the handler's thread's WARN, named the worker's default as the one that blocked.
+     */
     private static Delay askInstead(Backoff replacement, int attempt, String type, BooleanSupplier cancelled,
-            Consumer<Backoff> asking) {
-        asking.accept(replacement);
+            Predicate<Backoff> asking) {
+        if (!asking.test(replacement)) {
+            return new Delay(BUILT_IN.delay(attempt), null); // discarded: the cancel settles the attempt
+        }
         return retryDelay(replacement, replacement, attempt, type, cancelled, asking);
     }
 
