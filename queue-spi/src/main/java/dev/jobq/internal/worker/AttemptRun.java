@@ -1425,7 +1425,8 @@ final class AttemptRun implements JobContext, Runnable {
 
     /**
      * True once the attempt timed out while its handler has not returned: it ignores the interrupt. So is one
-     * whose lease was lost and whose handler is still running past its timeout (no timeout fires for it).
+     * whose lease was lost and whose handler is still running past its timeout (no timeout fires for it). From the
+     * timeout itself, not {@link Watchdog#OVERDUE_WARNING} after it as {@link #warnIfOverdue}'s WARN.
      */
     boolean isOverdue() {
         State now = state.get();

@@ -553,7 +553,9 @@ public final class Worker implements AutoCloseable {
 
     /**
      * Handlers still running after their attempt timed out (they ignore the interrupt): each keeps its
-     * permit until it returns, so once they hold all of them the worker runs nothing.
+     * permit until it returns, so once they hold all of them the worker runs nothing. Counted from the timeout on
+     * ({@link AttemptRun#isOverdue()}), not from the {@link Watchdog#OVERDUE_WARNING} its WARN waits: a handler that
+     * stops at the interrupt counts for the moment it takes to return.
      */
     public int overdueHandlers() {
         int overdue = 0;
