@@ -1,5 +1,7 @@
 package dev.jobq.spi;
 
+import java.util.regex.Pattern;
+
 /**
  * Text from a message body (anyone with send rights on the queue wrote it), made safe to repeat in
  * a dead-letter reason, a log line or a terminal: control characters are written as escapes
@@ -8,6 +10,9 @@ package dev.jobq.spi;
  * megabyte of payload is not copied into every line that names it.
  */
 public final class UntrustedText {
+
+    /** A word the shell passes on as one argument, as it is written. */
+    private static final Pattern SHELL_WORD = Pattern.compile("[A-Za-z0-9_./~%+=:,@-]+");
 
     private UntrustedText() {
     }
@@ -45,6 +50,17 @@ public final class UntrustedText {
     private static int cut(String text, int maxChars) {
         return maxChars > 0 && Character.isHighSurrogate(text.charAt(maxChars - 1))
                 && Character.isLowSurrogate(text.charAt(maxChars)) ? maxChars - 1 : maxChars;
+    }
+
+    /**
+     * {@code text} as the last argument of a command line a message gives to copy ({@code jobq recurring delete NAME},
+     * {@code cat FILE}): {@linkplain #escape escaped}, then as it is where the shell passes it on as one argument
+     * ({@code digest}, {@code /tmp/payload.json}), else in single quotes ({@code 'daily digest'}, a quote in it written
+     * {@code '\''}): unquoted, a space made two arguments of it and a {@code $} or a backtick was expanded.
+     */
+    public static String shellArgument(String text) {
+        String shown = escape(text);
+        return SHELL_WORD.matcher(shown).matches() ? shown : "'" + shown.replace("'", "'\\''") + "'";
     }
 
     /**

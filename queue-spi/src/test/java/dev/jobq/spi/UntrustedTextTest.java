@@ -21,4 +21,16 @@ class UntrustedTextTest {
         assertThat(UntrustedText.quote(text, 4)).isEqualTo("\"abc…\" (8 characters)");
         assertThat(UntrustedText.singleQuote(text, 5)).isEqualTo("'abc\uD83D\uDE00…' (8 characters)");
     }
+
+    @Test
+    void shellArgumentQuotesWhatTheShellWouldSplitOrExpandAndEscapesControlCharacters() {
+        assertThat(UntrustedText.shellArgument("email:digest")).isEqualTo("email:digest");
+        assertThat(UntrustedText.shellArgument("/tmp/payload.json")).isEqualTo("/tmp/payload.json");
+        assertThat(UntrustedText.shellArgument("daily digest")).isEqualTo("'daily digest'");
+        assertThat(UntrustedText.shellArgument("$HOME `id`")).isEqualTo("'$HOME `id`'");
+        assertThat(UntrustedText.shellArgument("it's")).isEqualTo("'it'\\''s'");
+        assertThat(UntrustedText.shellArgument("\"x\"")).isEqualTo("'\"x\"'");
+        assertThat(UntrustedText.shellArgument("")).isEqualTo("''");
+        assertThat(UntrustedText.shellArgument("a\nb")).isEqualTo("'a\\nb'");
+    }
 }

@@ -727,7 +727,7 @@ final class HandOff {
                             + ") on queue '"
                             + row.getQueue() + "'",
                             "register it again with a payload and options the queue takes, or delete it with jobq "
-                            + "recurring delete " + RecurringJobs.forTheShell(row.getName())
+                            + "recurring delete " + UntrustedText.shellArgument(row.getName())
                             + " (Scheduler.deleteRecurring)");
                 }
                 // A FIRE_ALL burst of missed occurrences goes on to its end when tried again, not fireAllLimit more.

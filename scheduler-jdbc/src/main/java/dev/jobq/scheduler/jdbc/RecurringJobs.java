@@ -22,7 +22,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -36,9 +35,6 @@ import org.jspecify.annotations.Nullable;
  * or later after a failed hand-off).
  */
 final class RecurringJobs {
-
-    /** A name the shell passes on as one argument as it is written (as jobq --payload's hint for a file tests it). */
-    private static final Pattern SHELL_WORD = Pattern.compile("[A-Za-z0-9_./~%+=:,@-]+");
 
     private final OptionsJson optionsJson = new OptionsJson();
     /** For the listing's problem: a schedule this version cannot read is said there, as a zone or a policy is. */
@@ -278,16 +274,6 @@ final class RecurringJobs {
     /** {@code name} as {@link #named} shows it, quoted, for a message that says "recurring job" itself. */
     static String shown(String name) {
         return UntrustedText.singleQuote(name, JdbcJobScheduler.MAX_TEXT);
-    }
-
-    /**
-     * {@code name} as a command line in a message types it: as it is where the shell passes it on as one argument,
-     * else in single quotes ({@code 'daily digest'}); "jobq recurring delete daily digest" gave jobq two arguments.
-     * Control characters escaped, as everywhere a name is repeated.
-     */
-    static String forTheShell(String name) {
-        String shown = UntrustedText.escape(name);
-        return SHELL_WORD.matcher(shown).matches() ? shown : "'" + shown.replace("'", "'\\''") + "'";
     }
 
     /**

@@ -28,6 +28,9 @@ import picocli.CommandLine.TypeConversionException;
  */
 final class Arguments {
 
+    /** How much of a file's path its refusal repeats: any path Linux takes whole (PATH_MAX, 4096 bytes). */
+    private static final int PATH_SHOWN_CHARS = 4096;
+
     private Arguments() {
     }
 
@@ -249,11 +252,11 @@ final class Arguments {
             }
             if (value.startsWith("@")) {
                 // curl's way to name a file, never JSON: the parser's 'Unexpected character ('@')' gave no fix
-                String file = value.substring(1);
-                // quoted for the shell where it needs to be: cat got 'my' and 'payload.json' of 'my payload.json'
-                String forTheShell = file.matches("[A-Za-z0-9_./~%+=:,@-]+") ? file : "'" + file.replace("'", "'\\''") + "'";
-                throw new TypeConversionException("'" + value + "' is not JSON; jobq reads no file for a payload: give "
-                        + "the file's JSON, --payload \"$(cat " + forTheShell + ")\"");
+                // escaped, and quoted for the shell where it needs to be: cat got 'my' and 'payload.json' of
+                // 'my payload.json', and a newline in the path split the refusal and the command over two lines
+                throw new TypeConversionException(UntrustedText.singleQuote(value, PATH_SHOWN_CHARS) + " is not JSON; "
+                        + "jobq reads no file for a payload: give the file's JSON, --payload \"$(cat "
+                        + UntrustedText.shellArgument(value.substring(1)) + ")\"");
             }
             try {
                 return JSON.readTree(value);

@@ -172,6 +172,20 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("a --payload @FILE whose path has a newline or an ANSI escape repeats it escaped, and the command it "
+            + "gives on one line")
+    void aPayloadGivenAsAFileWithAControlCharacterInItsPathIsRepeatedEscaped() {
+        // the path was repeated raw, in the refusal and in the cat command: the newline split both over two lines
+        var run = shared.run("enqueue", "email:send", "--payload", "@my\npayload\u001b[31m.json");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("Invalid value for option '--payload': '@my\\npayload\\u001b[31m.json' is not "
+                + "JSON; jobq reads no file for a payload: give the file's JSON, --payload \"$(cat "
+                + "'my\\npayload\\u001b[31m.json')\"" + System.lineSeparator()).doesNotContain("\u001b");
+        assertThat(shared.queue().stats("default").waiting()).isZero();
+    }
+
+    @Test
     @DisplayName("a --delay that ends past the year 9999 is a usage error naming the delay and the range, as --at of such "
             + "an instant is, and enqueues nothing")
     void aDelayEndingPastTheLastInstantAJobCarriesIsAUsageError() {
