@@ -11,8 +11,11 @@ import java.util.regex.Pattern;
  */
 public final class UntrustedText {
 
-    /** A word the shell passes on as one argument, as it is written. */
-    private static final Pattern SHELL_WORD = Pattern.compile("[A-Za-z0-9_./~%+=:,@-]+");
+    /**
+     * A word the shell passes on as one argument, as it is written: no ~, which bash expands at the start of a word
+     * and after an = ({@code ~weekly}, {@code a=~/x}).
+     */
+    private static final Pattern SHELL_WORD = Pattern.compile("[A-Za-z0-9_./%+=:,@-]+");
 
     private UntrustedText() {
     }
@@ -56,11 +59,14 @@ public final class UntrustedText {
      * {@code text} as the last argument of a command line a message gives to copy ({@code jobq recurring delete NAME},
      * {@code cat FILE}): {@linkplain #escape escaped}, then as it is where the shell passes it on as one argument
      * ({@code digest}, {@code /tmp/payload.json}), else in single quotes ({@code 'daily digest'}, a quote in it written
-     * {@code '\''}): unquoted, a space made two arguments of it and a {@code $} or a backtick was expanded.
+     * {@code '\''}): unquoted, a space made two arguments of it and a {@code $} or a backtick was expanded. One that
+     * starts with {@code -} follows {@code --}, the end of the command's options ({@code -- -weekly}): quotes do not keep
+     * a command from reading it as an option.
      */
     public static String shellArgument(String text) {
         String shown = escape(text);
-        return SHELL_WORD.matcher(shown).matches() ? shown : "'" + shown.replace("'", "'\\''") + "'";
+        String word = SHELL_WORD.matcher(shown).matches() ? shown : "'" + shown.replace("'", "'\\''") + "'";
+        return text.startsWith("-") ? "-- " + word : word;
     }
 
     /**

@@ -33,4 +33,13 @@ class UntrustedTextTest {
         assertThat(UntrustedText.shellArgument("")).isEqualTo("''");
         assertThat(UntrustedText.shellArgument("a\nb")).isEqualTo("'a\\nb'");
     }
+
+    @Test
+    void shellArgumentStartingWithADashFollowsTheEndOfOptionsAndATildeIsQuoted() {
+        // unquoted, a command read -weekly as an option, and bash expanded ~weekly and a=~ to a home directory
+        assertThat(UntrustedText.shellArgument("-weekly")).isEqualTo("-- -weekly");
+        assertThat(UntrustedText.shellArgument("-my file.json")).isEqualTo("-- '-my file.json'");
+        assertThat(UntrustedText.shellArgument("~weekly")).isEqualTo("'~weekly'");
+        assertThat(UntrustedText.shellArgument("a=~/x")).isEqualTo("'a=~/x'");
+    }
 }

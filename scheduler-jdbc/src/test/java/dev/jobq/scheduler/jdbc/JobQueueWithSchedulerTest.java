@@ -35,6 +35,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A {@link JobQueue} on the real memory provider with the JDBC scheduler found by ServiceLoader:
@@ -538,6 +540,18 @@ class JobQueueWithSchedulerTest {
         // "jobq recurring delete daily digest" was given: the shell passes two arguments, and jobq refuses the second
         assertThat(warningOfARejectedRecurringJob("daily digest", "reminder:send"))
                 .contains("recurring job 'daily digest'", "jobq recurring delete 'daily digest' (Scheduler");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"',
+            value = {"-weekly | -- -weekly", "~weekly | '~weekly'", "digest=~ | 'digest=~'"})
+    @DisplayName("the WARN for a recurring job its queue rejects gives a delete command that works for a name the "
+            + "shell would take for an option or expand")
+    void theDeleteCommandForARejectedRecurringJobWorksForANameWithADashOrATilde(String name, String command) {
+        // "jobq recurring delete -weekly" was given, which jobq reads as an option ("Missing required parameter:
+        // 'NAME'"); and bash expands an unquoted ~weekly (user weekly's home) and digest=~ (digest=$HOME)
+        assertThat(warningOfARejectedRecurringJob(name, "reminder:send"))
+                .contains("jobq recurring delete " + command + " (Scheduler");
     }
 
     @Test
