@@ -28,10 +28,20 @@ import picocli.CommandLine.TypeConversionException;
  */
 final class Arguments {
 
+    /** How much of a value its refusal repeats, as a blank job type's does: any instant, duration or zone whole. */
+    private static final int SHOWN_CHARS = 60;
     /** How much of a file's path its refusal repeats: any path Linux takes whole (PATH_MAX, 4096 bytes). */
     private static final int PATH_SHOWN_CHARS = 4096;
 
     private Arguments() {
+    }
+
+    /**
+     * {@code value} as a refusal repeats it: quoted, its control characters escaped (a value read from a file,
+     * {@code "$(cat when)"}, split the refusal's line with its newline), a long one cut with its length.
+     */
+    private static String shown(String value) {
+        return UntrustedText.singleQuote(value, SHOWN_CHARS);
     }
 
     /**
@@ -58,7 +68,7 @@ final class Arguments {
     static final class DurationArgument implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            String negative = "'" + value + "' is negative; write a duration such as 30s or 5m";
+            String negative = shown(value) + " is negative; write a duration such as 30s or 5m";
             if (value.strip().startsWith("-")) {
                 throw new TypeConversionException(negative);
             }
@@ -84,7 +94,8 @@ final class Arguments {
         @Override
         public Duration convert(String value) {
             if (DurationFormat.isTooLarge(value)) {
-                throw new TypeConversionException("a delay of " + value.strip() + " ends past "
+                throw new TypeConversionException("a delay of " + UntrustedText.escape(value.strip(), SHOWN_CHARS)
+                        + " ends past "
                         + InstantArgument.LATEST + ", the last instant a job can be due; give a shorter delay");
             }
             return new DurationArgument().convert(value);
@@ -191,13 +202,14 @@ final class Arguments {
             if (year.signum() == 0 || year.compareTo(BigInteger.valueOf(9999)) > 0) {
                 return outsideTheYears(value);
             }
-            return new TypeConversionException("'" + value + "' is not an instant: its year " + digits + " has "
+            return new TypeConversionException(shown(value) + " is not an instant: its year " + digits + " has "
                     + digits.length() + " digits, where ISO-8601 writes a year up to 9999 with 4; write "
-                    + "%04d".formatted(year.intValue()) + value.strip().substring(digits.length()));
+                    + UntrustedText.escape("%04d".formatted(year.intValue()) + value.strip().substring(digits.length()),
+                    SHOWN_CHARS));
         }
 
         private static TypeConversionException outsideTheYears(String value) {
-            return new TypeConversionException("'" + value + "' is outside the years 1 to 9999 that a job's time "
+            return new TypeConversionException(shown(value) + " is outside the years 1 to 9999 that a job's time "
                     + "can have; write an instant in them, e.g. 2026-12-25T09:00:00Z (one that has passed runs the "
                     + "job at once)");
         }
@@ -216,15 +228,17 @@ final class Arguments {
                     }
                     if (e.getCause() != null && offsetOutOfRange(value.strip())) {
                         // java.time says "Value out of range: Hour[0-23]", as if the hour of the time were wrong
-                        throw new TypeConversionException("'" + value + "' is not an instant: its offset "
-                                + WITH_OFFSET.matcher(value.strip()).replaceFirst("$2") + " is outside -18:00 to "
+                        throw new TypeConversionException(shown(value) + " is not an instant: its offset "
+                                + UntrustedText.escape(WITH_OFFSET.matcher(value.strip()).replaceFirst("$2"),
+                                SHOWN_CHARS) + " is outside -18:00 to "
                                 + "+18:00; write an offset in them, or Z for UTC, e.g. 2026-12-25T09:00:00Z");
                     }
                     if (e.getCause() != null) { // read, but no such date or time: 02-30, 25:00
-                        throw new TypeConversionException("'" + value + "' is not an instant: " + e.getCause()
-                                .getMessage() + "; write a date and time that exist, e.g. 2026-12-25T09:00:00Z");
+                        throw new TypeConversionException(shown(value) + " is not an instant: "
+                                + UntrustedText.escape(String.valueOf(e.getCause().getMessage()))
+                                + "; write a date and time that exist, e.g. 2026-12-25T09:00:00Z");
                     }
-                    throw new TypeConversionException("'" + value + "' is not an instant; write ISO-8601 with a zone, "
+                    throw new TypeConversionException(shown(value) + " is not an instant; write ISO-8601 with a zone, "
                             + "e.g. 2026-12-25T09:00:00Z or 2026-12-25T10:00:00+01:00");
                 }
             }
@@ -274,7 +288,7 @@ final class Arguments {
             try {
                 return ZoneId.of(value.strip());
             } catch (DateTimeException e) {
-                throw new TypeConversionException("'" + value + "' is not a time zone; use an IANA name such as "
+                throw new TypeConversionException(shown(value) + " is not a time zone; use an IANA name such as "
                         + "America/New_York, Europe/Berlin or UTC");
             }
         }

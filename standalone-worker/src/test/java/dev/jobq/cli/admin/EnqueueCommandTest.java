@@ -259,6 +259,44 @@ class EnqueueCommandTest {
                 + "' is negative; write a duration such as 30s or 5m" + System.lineSeparator());
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "--delay | -5s<ESC>[31m | '-5s\\u001b[31m' is negative; write a duration such as 30s or 5m",
+            "--timeout | -1m<LF> | '-1m\\n' is negative",
+            "--at | 2027-01-01T10:00:00Z<ESC>[31m | '2027-01-01T10:00:00Z\\u001b[31m' is not an instant; write ISO-8601",
+            "--at | 2027-02-30T00:00:00Z<LF> | '2027-02-30T00:00:00Z\\n' is not an instant: Invalid date 'FEBRUARY 30'",
+            "--at | 2027-01-01T10:00:00+25:00<LF> | '2027-01-01T10:00:00+25:00\\n' is not an instant: its offset +25:00 is "
+                    + "outside -18:00 to +18:00",
+            "--at | +10000-01-01T00:00:00Z<LF> | '+10000-01-01T00:00:00Z\\n' is outside the years 1 to 9999",
+            "--at | 10000-01-01T00:00:00Z<ESC> | '10000-01-01T00:00:00Z\\u001b' is outside the years 1 to 9999",
+            "--at | 00001-01-01T00:00:00Z<ESC> | '00001-01-01T00:00:00Z\\u001b' is not an instant: its year 00001 has 5 "
+                    + "digits, where ISO-8601 writes a year up to 9999 with 4; write 0001-01-01T00:00:00Z\\u001b"})
+    @DisplayName("a --delay, --timeout or --at refused repeats the value with its control characters escaped")
+    void aRefusedDurationOrInstantIsRepeatedEscaped(String option, String written, String refusal) {
+        // each repeated the value raw: a value read from a file ("$(cat when)") split the refusal with its newline, and
+        // an ANSI escape in it repainted the terminal
+        String value = written.replace("<LF>", "\n").replace("<ESC>", "\u001b");
+
+        var run = shared.run("enqueue", "t", "--payload", "{}", option, value);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid value for option '" + option + "': " + refusal)
+                .doesNotContain("\u001b");
+    }
+
+    @Test
+    @DisplayName("a long --at or --delay refused is repeated cut, with its length")
+    void aLongRefusedInstantOrDelayIsRepeatedCut() {
+        // repeated whole: 10,000 characters (a file given where a value was meant) went into one line
+        var at = shared.run("enqueue", "t", "--payload", "{}", "--at", "x".repeat(10_000));
+        assertThat(at.err()).startsWith("Invalid value for option '--at': '" + "x".repeat(60) + "…' (10000 characters) "
+                + "is not an instant; write ISO-8601");
+
+        var delay = shared.run("enqueue", "t", "--payload", "{}", "--delay", "9".repeat(10_000) + "s");
+        assertThat(delay.err()).startsWith("Invalid value for option '--delay': a delay of " + "9".repeat(60) + "… ends "
+                + "past 9999-12-31T23:59:59.999999999Z");
+    }
+
     @Test
     void instantWithoutZoneIsAUsageErrorWithAnExample() {
         var run = shared.run("enqueue", "t", "--payload", "{}", "--at", "2030-01-01 09:00");

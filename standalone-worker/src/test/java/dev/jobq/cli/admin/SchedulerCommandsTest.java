@@ -516,6 +516,17 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    @DisplayName("a --timezone refused is repeated with its control characters escaped")
+    void aRefusedTimezoneIsRepeatedEscaped() {
+        // repeated raw: a zone read from a file ("$(cat zone)") with a newline or an ANSI escape in it went to the terminal
+        var run = jobq("recurring", "add", "x", "t", "--schedule", "@daily", "--timezone", "Mars/Olympus\n\u001b[31m");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid value for option '--timezone': 'Mars/Olympus\\n\\u001b[31m' is not a "
+                + "time zone; use an IANA name").doesNotContain("\u001b");
+    }
+
+    @Test
     @DisplayName("a name longer than the scheduler holds is refused naming the job once")
     void aNameTooLongIsRefusedNamingTheJobOnce() {
         // the scheduler names such a job by its first 60 characters, which jobq's own prefix did not match: the job
