@@ -84,7 +84,7 @@ public final class OpsServer implements AutoCloseable {
         var address = new InetSocketAddress(host, port);
         Optional<String> hostProblem = hostProblem(host, address);
         if (hostProblem.isPresent()) {
-            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + hostProblem.get(),
+            throw new UncheckedIOException(cannotListenOn(host, port) + ": " + hostProblem.get(),
                     address.isUnresolved() ? new UnknownHostException(host) : new SocketException(hostProblem.get()));
         }
         HttpServer server;
@@ -93,9 +93,9 @@ public final class OpsServer implements AutoCloseable {
         } catch (BindException e) {
             String fix = isLocal(address.getAddress()) ? "; choose another --http-port, or 0 for any free port"
                     : "; " + address.getAddress().getHostAddress() + " is not an address of this machine" + HOST_ADVICE;
-            throw new UncheckedIOException("cannot listen on " + host + ":" + port + " (" + e.getMessage() + ")" + fix, e);
+            throw new UncheckedIOException(cannotListenOn(host, port) + " (" + e.getMessage() + ")" + fix, e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e, e);
+            throw new UncheckedIOException(cannotListenOn(host, port) + ": " + e, e);
         }
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jobq-http-", 0).factory());
         var ops = new OpsServer(server, executor);
@@ -109,6 +109,14 @@ public final class OpsServer implements AutoCloseable {
                 () -> new Response(HealthReport.OK, PROMETHEUS_TEXT, registry.scrape())));
         server.start();
         return ops;
+    }
+
+    /**
+     * The start of a refusal to listen on {@code host:port}, the host escaped and cut as {@link #hostProblem} repeats
+     * it: "$(cat host-file)" ends in the file's newline, which split the line before hostProblem's escaped host.
+     */
+    private static String cannotListenOn(String host, int port) {
+        return "cannot listen on " + UntrustedText.escape(host, MAX_HOST_SHOWN) + ":" + port;
     }
 
     /**

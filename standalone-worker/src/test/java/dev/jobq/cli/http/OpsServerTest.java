@@ -309,6 +309,20 @@ class OpsServerTest {
     }
 
     @Test
+    void cannotListenOnRepeatsAHostWithAControlCharacterEscapedAndALongOneCut() {
+        // "cannot listen on <host>:0" put the host raw before hostProblem's escaped one: the newline split the line
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OpsServer.start("no-such-host.invalid\n", 0,
+                        report::get, registry))
+                .hasMessageStartingWith("cannot listen on no-such-host.invalid\\n:0: --http-host 'no-such-host.invalid\\n' "
+                        + "does not resolve to an address")
+                .hasMessageNotContaining("\n");
+        String longHost = "h".repeat(10_000) + ".invalid";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OpsServer.start(longHost, 0, report::get, registry))
+                .hasMessageStartingWith("cannot listen on " + "h".repeat(255) + "…:0: --http-host '" + "h".repeat(255)
+                        + "…' (10008 characters) does not resolve");
+    }
+
+    @Test
     void aBlankHostIsRefusedNotTakenForThisMachineOnly() {
         // InetAddress reads "" as the loopback address: --http-host "$HOST" with HOST unset listened on 127.0.0.1
         // alone, so probes from anywhere else failed while the worker said it served /health.
