@@ -76,7 +76,9 @@ final class Arguments {
             try {
                 duration = DurationFormat.parse(value);
             } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
+                // escaped: DurationFormat repeats the value raw (a config problem is escaped by Settings, whole, for
+                // its secret masking to find a variable's value); not cut, so the fix it gives stays whole
+                throw new TypeConversionException(UntrustedText.escape(String.valueOf(e.getMessage())));
             }
             if (duration.isNegative()) {
                 throw new TypeConversionException(negative);

@@ -263,6 +263,9 @@ class EnqueueCommandTest {
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
             "--delay | -5s<ESC>[31m | '-5s\\u001b[31m' is negative; write a duration such as 30s or 5m",
             "--timeout | -1m<LF> | '-1m\\n' is negative",
+            // DurationFormat's refusal, passed on
+            "--delay | 5x<ESC>[31m | '5x\\u001b[31m' is not a duration",
+            "--timeout | so<LF>on | 'so\\non' is not a duration",
             "--at | 2027-01-01T10:00:00Z<ESC>[31m | '2027-01-01T10:00:00Z\\u001b[31m' is not an instant; write ISO-8601",
             "--at | 2027-02-30T00:00:00Z<LF> | '2027-02-30T00:00:00Z\\n' is not an instant: Invalid date 'FEBRUARY 30'",
             "--at | 2027-01-01T10:00:00+25:00<LF> | '2027-01-01T10:00:00+25:00\\n' is not an instant: its offset +25:00 is "
