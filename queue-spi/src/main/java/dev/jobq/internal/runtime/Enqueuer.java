@@ -525,8 +525,10 @@ final class Enqueuer implements JobSink {
     QueueBinding binding(String name) {
         QueueBinding queue = queues.get(name);
         if (queue == null) {
-            throw new JobRejectedException("unknown queue '" + name + "' (configured: " + String.join(", ",
-                    queues.keySet()) + "); add it under 'queues:' in " + fileToEdit(configFile)
+            // quoted and escaped: a --queue read from a file put its newline into the refusal
+            throw new JobRejectedException("unknown queue " + UntrustedText.singleQuote(name, JobOptions.MAX_QUEUE_NAME)
+                    + " (configured: " + String.join(", ", queues.keySet()) + "); add it under 'queues:' in "
+                    + fileToEdit(configFile)
                     + " or with JobQueue.builder().queue(...)");
         }
         return queue;

@@ -1,6 +1,7 @@
 package dev.jobq.cli.admin;
 
 import dev.jobq.ConfigException;
+import dev.jobq.JobOptions;
 import dev.jobq.JobRejectedException;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
@@ -9,6 +10,7 @@ import dev.jobq.internal.discovery.ProviderCatalog;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.QueueProviderFactory;
+import dev.jobq.spi.UntrustedText;
 import java.time.InstantSource;
 import java.util.Map;
 
@@ -29,7 +31,9 @@ final class ProviderAlone {
         Map<String, ProviderSection> sections = setup.config().providers();
         ProviderSection section = sections.get(queue);
         if (section == null) {
-            throw new JobRejectedException("unknown queue '" + queue + "' (configured: "
+            // quoted and escaped as the queue's own refusal of it (Enqueuer.binding) is
+            throw new JobRejectedException("unknown queue " + UntrustedText.singleQuote(queue, JobOptions.MAX_QUEUE_NAME)
+                    + " (configured: "
                     + String.join(", ", sections.keySet()) + "); add it under 'queues:' in " + setup.configFile());
         }
         return section;

@@ -482,6 +482,17 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("an unknown --queue is repeated with its control characters escaped")
+    void anUnknownQueueIsRepeatedEscaped() {
+        // repeated raw: a name read from a file ("$(cat queue)") with a newline or an ANSI escape went to the terminal
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--queue", "x\u001b[31my\nz");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("jobq enqueue: unknown queue 'x\\u001b[31my\\nz' (configured: default, reports)")
+                .doesNotContain("\u001b");
+    }
+
+    @Test
     @DisplayName("without --config, JOBQ_CONFIG names the file; a queue built by the command warns it is process-local")
     void configFromTheEnvironment() throws Exception {
         Path file = Files.writeString(dir.resolve("from-env.yaml"), "provider:\n  type: memory\n");
