@@ -61,11 +61,18 @@ public final class UntrustedText {
      * ({@code digest}, {@code /tmp/payload.json}), else in single quotes ({@code 'daily digest'}, a quote in it written
      * {@code '\''}): unquoted, a space made two arguments of it and a {@code $} or a backtick was expanded. One that
      * starts with {@code -} follows {@code --}, the end of the command's options ({@code -- -weekly}): quotes do not keep
-     * a command from reading it as an option.
+     * a command from reading it as an option. One with a control character is written in bash's {@code $'…'}, whose
+     * escapes are this class's ({@code $'a\nb'}; its backslashes and quotes escaped too): in single quotes the
+     * escape {@code \n} passed a backslash and an n, which named something else.
      */
     public static String shellArgument(String text) {
         String shown = escape(text);
-        String word = SHELL_WORD.matcher(shown).matches() ? shown : "'" + shown.replace("'", "'\\''") + "'";
+        String word;
+        if (!shown.equals(text)) {
+            word = "$'" + escape(text.replace("\\", "\\\\").replace("'", "\\'")) + "'";
+        } else {
+            word = SHELL_WORD.matcher(shown).matches() ? shown : "'" + shown.replace("'", "'\\''") + "'";
+        }
         return text.startsWith("-") ? "-- " + word : word;
     }
 

@@ -31,7 +31,15 @@ class UntrustedTextTest {
         assertThat(UntrustedText.shellArgument("it's")).isEqualTo("'it'\\''s'");
         assertThat(UntrustedText.shellArgument("\"x\"")).isEqualTo("'\"x\"'");
         assertThat(UntrustedText.shellArgument("")).isEqualTo("''");
-        assertThat(UntrustedText.shellArgument("a\nb")).isEqualTo("'a\\nb'");
+    }
+
+    @Test
+    void shellArgumentWithAControlCharacterIsWrittenAsBashReadsItsEscapes() {
+        // 'a\nb' (single quotes) was given, which passes a backslash and an n: the command named another job
+        assertThat(UntrustedText.shellArgument("a\nb")).isEqualTo("$'a\\nb'");
+        assertThat(UntrustedText.shellArgument("it's\u001b[31m")).isEqualTo("$'it\\'s\\u001b[31m'");
+        assertThat(UntrustedText.shellArgument("c:\\tmp\t")).isEqualTo("$'c:\\\\tmp\\t'");
+        assertThat(UntrustedText.shellArgument("-x\n")).isEqualTo("-- $'-x\\n'");
     }
 
     @Test

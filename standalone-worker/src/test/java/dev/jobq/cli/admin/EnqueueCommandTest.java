@@ -181,7 +181,7 @@ class EnqueueCommandTest {
         assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
         assertThat(run.err()).contains("Invalid value for option '--payload': '@my\\npayload\\u001b[31m.json' is not "
                 + "JSON; jobq reads no file for a payload: give the file's JSON, --payload \"$(cat "
-                + "'my\\npayload\\u001b[31m.json')\"" + System.lineSeparator()).doesNotContain("\u001b");
+                + "$'my\\npayload\\u001b[31m.json')\"" + System.lineSeparator()).doesNotContain("\u001b");
         assertThat(shared.queue().stats("default").waiting()).isZero();
     }
 
