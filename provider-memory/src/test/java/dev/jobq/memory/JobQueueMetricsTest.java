@@ -454,4 +454,34 @@ class JobQueueMetricsTest {
             second.close();
         }
     }
+
+    @Test
+    @DisplayName("a binder bound twice to one registry (a MeterBinder bean and a bindTo of its own) counts each event once")
+    void aBinderBoundTwiceToOneRegistryCountsEachEventOnce() throws InterruptedException {
+        jobs.registerJobHandler("ok", Integer.class, (job, ctx) -> { });
+        var metrics = new JobQueueMetrics(jobs);
+        metrics.bindTo(registry);
+        metrics.bindTo(registry);
+        var ended = new CountDownLatch(1);
+        // Listeners hear an event in the order they were added, on one thread: once this one has, the binder has.
+        jobs.addListener(event -> {
+            if (event instanceof dev.jobq.JobEvent.Completed) {
+                ended.countDown();
+            }
+        });
+        jobs.start();
+
+        jobs.enqueue("ok", 1);
+        assertThat(ended.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        assertThat(registry.get("jobq.jobs.enqueued").tags("queue", "default", "type", "ok").counter().count())
+                .as("jobs enqueued").isEqualTo(1);
+        assertThat(count("completed", "ok")).as("attempts completed").isEqualTo(1);
+        assertThat(timed("ok", "completed")).as("attempts timed").isEqualTo(1);
+
+        metrics.close();
+        jobs.enqueue("ok", 2);
+        assertThat(registry.get("jobq.jobs.enqueued").tags("queue", "default", "type", "ok").counter().count())
+                .as("closed once: no longer counting").isEqualTo(1);
+    }
 }

@@ -11,9 +11,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
@@ -68,7 +71,8 @@ import org.jspecify.annotations.Nullable;
  * counters and timers stay); closing the queue closes its binder too, so one bound and never closed (as
  * {@code new JobQueueMetrics(jobs).bindTo(registry)} leaves it) keeps no closed queue in a registry. A registry outliving the queue (a Spring context refreshed, a test suite
  * binding a queue per test) gets the gauges of the queue bound last: a binder's gauges replace those an
- * earlier binder left for the same queue name, which read a closed queue and kept it reachable.
+ * earlier binder left for the same queue name, which read a closed queue and kept it reachable. Bound again to a
+ * registry it is bound to, a binder leaves it as it is: each event counts once.
  */
 public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
 
@@ -86,6 +90,9 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
     static final String REJECTED_HAND_OFFS = "jobq.scheduler.handoffs.rejected";
 
     private final JobQueue jobs;
+    /** The registries this binder is bound to: bound again, it would count each event there twice. */
+    private final Set<MeterRegistry> registries = Collections.synchronizedSet(
+            Collections.newSetFromMap(new IdentityHashMap<>()));
     private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> rejectedHandOffListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> handlerRegisteredListeners = new CopyOnWriteArrayList<>();
@@ -98,8 +105,15 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
         this.jobs = Objects.requireNonNull(jobs, "jobs");
     }
 
+    /**
+     * Registers this binder's meters in {@code registry} and starts counting there; a registry it is bound to already
+     * is left as it is (a {@code MeterBinder} bean that a {@code bindTo} of the application's own binds again).
+     */
     @Override
     public void bindTo(MeterRegistry registry) {
+        if (!registries.add(registry)) {
+            return;
+        }
         List<String> queues = jobs.queueNames();
         var stats = new CachedStats(queues, jobs::stats, STATS_MAX_AGE);
         for (String queue : queues) {
@@ -268,5 +282,6 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
             }
             gauges.remove(mine);
         }
+        registries.clear();
     }
 }
