@@ -484,4 +484,37 @@ class JobQueueMetricsTest {
         assertThat(registry.get("jobq.jobs.enqueued").tags("queue", "default", "type", "ok").counter().count())
                 .as("closed once: no longer counting").isEqualTo(1);
     }
+
+    @Test
+    @DisplayName("a MeterFilter renaming the gauges does not keep a later binding of the same queue reading the earlier "
+            + "queue")
+    void aLaterBindingReplacesAnEarlierOnesGaugesUnderARenamingMeterFilter() {
+        registry.config().meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
+            @Override
+            public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
+                return id.getName().startsWith("jobq.") ? id.withName("app." + id.getName()) : id;
+            }
+        });
+        JobQueue first = JobQueue.builder().provider("memory").environment(Map.of()).build();
+        JobQueue second = JobQueue.builder().provider("memory").environment(Map.of()).build();
+        try {
+            first.enqueue("report", 1);
+            new JobQueueMetrics(first).bindTo(registry); // its queue and binder left open, as a test may leave them
+
+            second.enqueue("report", 1);
+            second.enqueue("report", 2);
+            var metrics = new JobQueueMetrics(second);
+            metrics.bindTo(registry);
+
+            assertThat(registry.get("app.jobq.queue.waiting").tag("queue", "default").gauge().value())
+                    .as("waiting jobs of the queue bound last").isEqualTo(2);
+            assertThat(registry.find("app.jobq.queue.waiting").gauges()).hasSize(1);
+
+            metrics.close();
+            assertThat(registry.find("app.jobq.queue.waiting").gauges()).as("gauges after close()").isEmpty();
+        } finally {
+            first.close();
+            second.close();
+        }
+    }
 }

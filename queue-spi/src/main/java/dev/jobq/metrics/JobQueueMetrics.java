@@ -7,7 +7,9 @@ import dev.jobq.QueueStats;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
@@ -232,13 +234,11 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
      * Registers a gauge in place of one an earlier binder left under the same name and queue: a registry
      * hands back the meter it holds for an id, so the gauges of a JobQueue built again (a Spring context
      * refreshed, a test suite) read the closed one, and keep it and its jobs reachable, for as long as the
-     * registry lives.
+     * registry lives. Found by the id it was registered under, before the registry's filters map it (one may
+     * rename it); never this binder's own, which binds a registry once.
      */
     private <T> void register(MeterRegistry registry, String name, String queue, Gauge.Builder<T> builder) {
-        Gauge earlier = registry.find(name).tag("queue", queue).gauge();
-        if (earlier != null && !isMine(earlier)) {
-            registry.remove(earlier);
-        }
+        registry.removeByPreFilterId(new Meter.Id(name, Tags.of("queue", queue), null, null, Meter.Type.GAUGE));
         Gauge gauge = builder.register(registry);
         if (!isMine(gauge)) {
             gauges.add(Map.entry(registry, gauge));
