@@ -453,6 +453,8 @@ final class MemoryQueueProvider implements QueueProvider {
                     && Character.isLowSurrogate(text.charAt(i + 1))) {
                 bytes += 4;
                 i++;
+            } else if (Character.isSurrogate(c)) {
+                bytes += 1; // a lone surrogate: String.getBytes(UTF_8) writes '?', as the core counts it
             } else {
                 bytes += 3;
             }

@@ -21,6 +21,7 @@ import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.testing.SettableClock;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -498,6 +499,22 @@ class MemoryQueueProviderTest {
                 .isInstanceOf(JobRejectedException.class)
                 .hasMessageContaining("payload of 12 bytes, over the limit of 10 bytes")
                 .hasMessageContaining("maxPayloadBytes");
+    }
+
+    @Test
+    @DisplayName("a lone surrogate in a payload counts as the core counts it: one byte, as String.getBytes(UTF_8) writes "
+            + "it ('?')")
+    void payloadLimitCountsALoneSurrogateAsTheCoreDoes() {
+        QueueProvider provider = provider(MemoryProviderFactory.builder().maxPayloadBytes(10));
+        String payload = "\"\uD800\uDC00\uDC00\uDC00\""; // a pair (4 bytes) and two lone low surrogates (1 each)
+        JobEnvelope fits = job(payload, JobOptions.defaults());
+        JobEnvelope tooBig = job("\"\uD800\uDC00\uD800\uDC00\uDC00\uDC00\"", JobOptions.defaults());
+
+        assertThat(payload.getBytes(StandardCharsets.UTF_8)).as("what the core counts").hasSize(8);
+        assertThat(provider.enqueue(fits, Duration.ZERO).duplicate()).isFalse();
+        assertThatThrownBy(() -> provider.enqueue(tooBig, Duration.ZERO))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageContaining("payload of 12 bytes, over the limit of 10 bytes");
     }
 
     @Test
