@@ -74,7 +74,8 @@ import org.jspecify.annotations.Nullable;
  * {@code new JobQueueMetrics(jobs).bindTo(registry)} leaves it) keeps no closed queue in a registry. A registry outliving the queue (a Spring context refreshed, a test suite
  * binding a queue per test) gets the gauges of the queue bound last: a binder's gauges replace those an
  * earlier binder left for the same queue name, which read a closed queue and kept it reachable. Bound again to a
- * registry it is bound to, a binder leaves it as it is: each event counts once.
+ * registry it is bound to, a binder leaves it as it is: each event counts once. Two binders of one queue, both open, in
+ * one registry count each event twice: make one per queue.
  */
 public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
 
