@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,25 @@ class PostgresCommitLostTest {
             }
             return result;
         };
+    }
+
+    /** A scheduler on {@code clock} that fires only when the test calls {@code fireDue()}. */
+    private JdbcJobScheduler firedByHand(SettableClock clock, JobSink to) {
+        return JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, to));
+    }
+
+    /**
+     * {@code look}'s answer, the look made again while it fails: the pool may still lend a connection of the ended
+     * sessions.
+     */
+    private static <T> T lookedAgain(Supplier<T> look) {
+        var answer = new AtomicReference<T>();
+        await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class).until(() -> {
+            answer.set(look.get());
+            return true;
+        });
+        return answer.get();
     }
 
     private JdbcJobScheduler scheduler(JobSink to) {
@@ -106,20 +126,14 @@ class PostgresCommitLostTest {
     @Test
     void aJobHandedOnBeforeTheLostCommitIsTooLateToCancel() {
         var settable = new SettableClock(Instant.parse("2026-03-02T12:00:00Z"));
-        scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), settable, cuttingAfter(1)));
+        scheduler = firedByHand(settable, cuttingAfter(1));
         String id = scheduler.schedule(job(), settable.instant());
 
         assertThatThrownBy(scheduler::fireDue).as("the batch whose commit was lost").isInstanceOf(JobQueueException.class);
         assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(id);
 
-        // The pool may still lend a connection of the ended sessions: the call is made again, its answer kept.
-        var cancelled = new AtomicReference<Boolean>();
-        await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class).until(() -> {
-            cancelled.set(scheduler.cancel(id));
-            return true;
-        });
-        assertThat(cancelled.get()).as("cancel of a job already on its queue").isFalse();
+        Boolean cancelled = lookedAgain(() -> scheduler.cancel(id));
+        assertThat(cancelled).as("cancel of a job already on its queue").isFalse();
         await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class)
                 .until(() -> scheduler.status(id).equals(Optional.of(ScheduledJobInfo.Status.ENQUEUED)));
         await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class).until(() -> scheduler.fireDue() == 0);
@@ -133,26 +147,16 @@ class PostgresCommitLostTest {
     @Test
     void aJobHandedOnBeforeTheLostCommitIsNotSaidScheduled() {
         var settable = new SettableClock(Instant.parse("2026-03-02T12:00:00Z"));
-        scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), settable, cuttingAfter(1)));
+        scheduler = firedByHand(settable, cuttingAfter(1));
         String id = scheduler.schedule(job(), settable.instant());
 
         assertThatThrownBy(scheduler::fireDue).as("the batch whose commit was lost").isInstanceOf(JobQueueException.class);
         assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(id);
 
-        // The pool may still lend a connection of the ended sessions: each look is made again, its answer kept.
-        var status = new AtomicReference<Optional<ScheduledJobInfo.Status>>();
-        await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class).until(() -> {
-            status.set(scheduler.status(id));
-            return true;
-        });
-        var held = new AtomicReference<Optional<dev.jobq.JobInfo>>();
-        await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class).until(() -> {
-            held.set(scheduler.getJob(id));
-            return true;
-        });
-        assertThat(status.get()).as("status of a job already on its queue").contains(ScheduledJobInfo.Status.ENQUEUED);
-        assertThat(held.get()).as("getJob of a job already on its queue").isEmpty();
+        Optional<ScheduledJobInfo.Status> status = lookedAgain(() -> scheduler.status(id));
+        Optional<dev.jobq.JobInfo> held = lookedAgain(() -> scheduler.getJob(id));
+        assertThat(status).as("status of a job already on its queue").contains(ScheduledJobInfo.Status.ENQUEUED);
+        assertThat(held).as("getJob of a job already on its queue").isEmpty();
         await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class).until(() -> scheduler.fireDue() == 0);
         assertThat(scheduler.status(id)).as("status once the next pass marked it").contains(ScheduledJobInfo.Status.ENQUEUED);
         assertThat(sink.duplicates()).as("jobs handed on twice").isEmpty();
@@ -165,21 +169,15 @@ class PostgresCommitLostTest {
     @Test
     void aJobHandedOnBeforeTheLostCommitIsNotListedAsWaiting() {
         var settable = new SettableClock(Instant.parse("2026-03-02T12:00:00Z"));
-        scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), settable, cuttingAfter(1)));
+        scheduler = firedByHand(settable, cuttingAfter(1));
         String handedOn = scheduler.schedule(job(), settable.instant());
         String later = scheduler.schedule(job(), settable.instant().plus(Duration.ofHours(1)));
 
         assertThatThrownBy(scheduler::fireDue).as("the batch whose commit was lost").isInstanceOf(JobQueueException.class);
         assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(handedOn);
 
-        // The pool may still lend a connection of the ended sessions: the look is made again, its answer kept.
-        var listed = new AtomicReference<List<ScheduledJobInfo>>();
-        await().atMost(WAIT).ignoreExceptionsInstanceOf(JobQueueException.class).until(() -> {
-            listed.set(scheduler.listScheduled(1));
-            return true;
-        });
-        assertThat(listed.get()).as("the earliest job waiting").extracting(ScheduledJobInfo::id).containsExactly(later);
+        List<ScheduledJobInfo> listed = lookedAgain(() -> scheduler.listScheduled(1));
+        assertThat(listed).as("the earliest job waiting").extracting(ScheduledJobInfo::id).containsExactly(later);
     }
 
     /**
@@ -190,8 +188,7 @@ class PostgresCommitLostTest {
     @Test
     void jobsOfTwoLostCommitsInARowAreNotHandedOnAgain() {
         var settable = new SettableClock(Instant.parse("2026-03-02T12:00:00Z"));
-        scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), settable, cuttingAfter(2)));
+        scheduler = firedByHand(settable, cuttingAfter(2));
         String first = scheduler.schedule(job(), settable.instant());
         String second = scheduler.schedule(job(), settable.instant().plus(Duration.ofMinutes(1)));
 
