@@ -1,5 +1,6 @@
 package dev.jobq.spi;
 
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /**
@@ -63,17 +64,40 @@ public final class UntrustedText {
      * starts with {@code -} follows {@code --}, the end of the command's options ({@code -- -weekly}): quotes do not keep
      * a command from reading it as an option. One with a control character is written in bash's {@code $'…'}, whose
      * escapes are this class's ({@code $'a\nb'}; its backslashes and quotes escaped too): in single quotes the
-     * escape {@code \n} passed a backslash and an n, which named something else.
+     * escape {@code \n} passed a backslash and an n, which named something else. There a character past U+007F (a C1
+     * control, a bidirectional override) is written as its UTF-8 bytes ({@code $'\xe2\x80\xae'} for U+202E): bash
+     * reads this class's escape of one only in a UTF-8 locale, and in the C locale of a server's shell passed its six
+     * characters as they are. {@code $'…'} is bash's (zsh's and ksh93's too), not every POSIX sh's: dash 0.5.12 (Debian 12's
+     * {@code /bin/sh}) passes {@code $'a\nb'} as a {@code $} and the text with its backslashes as written; paste
+     * such a command into bash.
      */
     public static String shellArgument(String text) {
         String shown = escape(text);
         String word;
         if (!shown.equals(text)) {
-            word = "$'" + escape(text.replace("\\", "\\\\").replace("'", "\\'")) + "'";
+            word = "$'" + dollarQuoted(text) + "'";
         } else {
             word = SHELL_WORD.matcher(shown).matches() ? shown : "'" + shown.replace("'", "'\\''") + "'";
         }
         return text.startsWith("-") ? "-- " + word : word;
+    }
+
+    /** {@code text} inside bash's {@code $'…'}: escaped, its backslashes and quotes too, past U+007F in UTF-8 bytes. */
+    private static String dollarQuoted(String text) {
+        var out = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' || c == '\'') {
+                out.append('\\').append(c);
+            } else if (c > '\u007f' && needsEscape(c)) {
+                for (byte b : String.valueOf(c).getBytes(StandardCharsets.UTF_8)) {
+                    out.append(String.format("\\x%02x", b & 0xff));
+                }
+            } else {
+                out.append(escape(String.valueOf(c)));
+            }
+        }
+        return out.toString();
     }
 
     /**

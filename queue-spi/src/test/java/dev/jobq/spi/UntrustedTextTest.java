@@ -1,8 +1,17 @@
 package dev.jobq.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class UntrustedTextTest {
 
@@ -40,6 +49,8 @@ class UntrustedTextTest {
         assertThat(UntrustedText.shellArgument("it's\u001b[31m")).isEqualTo("$'it\\'s\\u001b[31m'");
         assertThat(UntrustedText.shellArgument("c:\\tmp\t")).isEqualTo("$'c:\\\\tmp\\t'");
         assertThat(UntrustedText.shellArgument("-x\n")).isEqualTo("-- $'-x\\n'");
+        // past U+007F as UTF-8 bytes: in the C locale bash passed $'\\u202e' on as a backslash, a u and four digits
+        assertThat(UntrustedText.shellArgument("\u202eevil\u0085")).isEqualTo("$'\\xe2\\x80\\xaeevil\\xc2\\x85'");
     }
 
     @Test
@@ -49,5 +60,41 @@ class UntrustedTextTest {
         assertThat(UntrustedText.shellArgument("-my file.json")).isEqualTo("-- '-my file.json'");
         assertThat(UntrustedText.shellArgument("~weekly")).isEqualTo("'~weekly'");
         assertThat(UntrustedText.shellArgument("a=~/x")).isEqualTo("'a=~/x'");
+    }
+
+    /**
+     * What bash makes of {@code shellArgument(name)} pasted after a command: the words it passes, each ended by a NUL,
+     * in the given locale ({@code C}: no UTF-8, as a server's shell may have).
+     */
+    private static byte[] wordsBashPasses(String name, String locale) throws IOException, InterruptedException {
+        var bash = new ProcessBuilder("/bin/bash", "--norc", "--noprofile", "-c",
+                "printf '%s\\0' " + UntrustedText.shellArgument(name)).redirectErrorStream(true);
+        bash.environment().put("LC_ALL", locale);
+        Process process = bash.start();
+        boolean ended = process.waitFor(30, TimeUnit.SECONDS); // its few bytes wait in the pipe
+        if (!ended) {
+            process.destroyForcibly();
+        }
+        assertThat(ended).as("bash ended").isTrue();
+        return process.getInputStream().readAllBytes();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"email:digest", "/tmp/payload.json", "daily digest", "$HOME `id`", "it's", "\"x\"", "",
+            "a\nb", "it's\u001b[31m", "c:\\tmp\t", "\\'", "a\\nb", "-x\n", "-weekly", "--", "-my file.json",
+            "~weekly", "a=~/x", "\r\u007f\u0001f", "x\u0085y", "\u202eevil", "\u2066\u009f", "caf\u00e9 \uD83D\uDE00",
+            "!x", "{a,b}", "*", "[a]?", "a;b|c&d", "#x", "\t'\u001b\\"})
+    void shellArgumentPastedIntoBashGivesBackExactlyTheText(String name) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "bash at /bin/bash");
+        var expected = new ByteArrayOutputStream();
+        if (name.startsWith("-")) {
+            expected.writeBytes("--\0".getBytes(StandardCharsets.UTF_8)); // the end of options, then the name
+        }
+        expected.writeBytes((name + "\0").getBytes(StandardCharsets.UTF_8));
+
+        for (String locale : new String[] {"C.UTF-8", "C"}) {
+            assertThat(wordsBashPasses(name, locale)).as("LC_ALL=%s bash -c \"printf '%%s\\0' %s\"", locale,
+                    UntrustedText.shellArgument(name)).isEqualTo(expected.toByteArray());
+        }
     }
 }
