@@ -728,7 +728,9 @@ final class HandOff {
                             + row.getQueue() + "'",
                             "register it again with a payload and options the queue takes, or delete it with jobq "
                             + "recurring delete " + UntrustedText.shellArgument(row.getName())
-                            + " (Scheduler.deleteRecurring)");
+                            + " (Scheduler.deleteRecurring" + (row.getName().startsWith("-")
+                            // past the -- of "-- -weekly" jobq reads no option: --config added at the end was refused
+                            ? "; an option such as --config goes before the --, not after the name)" : ")"));
                 }
                 // A FIRE_ALL burst of missed occurrences goes on to its end when tried again, not fireAllLimit more.
                 boolean burst = RecurringJobs.misfirePolicy(row) == MisfirePolicy.FIRE_ALL

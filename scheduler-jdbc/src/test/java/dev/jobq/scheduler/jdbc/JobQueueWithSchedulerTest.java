@@ -555,6 +555,16 @@ class JobQueueWithSchedulerTest {
     }
 
     @Test
+    @DisplayName("the delete command for a rejected recurring job named -weekly says that an option such as --config "
+            + "goes before the --, where jobq reads it")
+    void theDeleteCommandForANameWithADashSaysWhereAnOptionGoes() {
+        // "jobq recurring delete -- -weekly --config jobq.yaml", the command given with the worker's config file added
+        // after it, is refused (run): "Unknown options: '--config', 'jobq.yaml'"; past the --, jobq reads no option
+        assertThat(warningOfARejectedRecurringJob("-weekly", "reminder:send")).contains("jobq recurring delete -- "
+                + "-weekly (Scheduler.deleteRecurring; an option such as --config goes before the --, not after the name)");
+    }
+
+    @Test
     @DisplayName("the WARN for a recurring job its queue rejects repeats the job's type with its control characters "
             + "escaped")
     void theWarnForARejectedRecurringJobRepeatsItsTypeEscaped() {
