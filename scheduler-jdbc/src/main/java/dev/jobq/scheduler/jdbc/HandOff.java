@@ -2,6 +2,7 @@ package dev.jobq.scheduler.jdbc;
 
 import static dev.jobq.scheduler.jdbc.schema.tables.JobqRecurringJob.JOBQ_RECURRING_JOB;
 
+import dev.jobq.JobOptions;
 import dev.jobq.JobRejectedException;
 import dev.jobq.MisfirePolicy;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqRecurringJobRecord;
@@ -571,14 +572,14 @@ final class HandOff {
             return false;
         }
         if (unserved.add(queue)) {
-            log.warn("scheduler: this process does not have queue '{}' ({}): its due jobs in {} are left as they are, "
+            log.warn("scheduler: this process does not have queue {} ({}): its due jobs in {} are left as they are, "
                             + "for the processes sharing the database that have it (workers split by queue, a rolling "
                             + "deploy), and out of this process's claims while it runs; where no process has it they "
                             + "stay due: add the queue to the configuration of a process with a scheduler, or cancel "
                             + "them with jobq schedule cancel <id> (Scheduler.cancel) or jobq recurring delete <name> "
                             + "(Scheduler.deleteRecurring); jobq schedule list and jobq recurring list show them "
                             + "with their queue",
-                    queue, error, db.description());
+                    UntrustedText.singleQuote(queue, JobOptions.MAX_QUEUE_NAME), error, db.description());
         }
         return true;
     }
@@ -724,8 +725,7 @@ final class HandOff {
                 } else {
                     logRejected(error, row.getLastError(), "occurrence " + occurrence + " of "
                             + RecurringJobs.named(row.getName()) + " (" + UntrustedText.escape(row.getType())
-                            + ") on queue '"
-                            + row.getQueue() + "'",
+                            + ") on queue " + UntrustedText.singleQuote(row.getQueue(), JobOptions.MAX_QUEUE_NAME),
                             "register it again with a payload and options the queue takes, or delete it with jobq "
                             + "recurring delete " + UntrustedText.shellArgument(row.getName())
                             + " (Scheduler.deleteRecurring" + (row.getName().startsWith("-")

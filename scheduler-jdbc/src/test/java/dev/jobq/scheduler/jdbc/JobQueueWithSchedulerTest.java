@@ -478,6 +478,38 @@ class JobQueueWithSchedulerTest {
         assertThat(ran).containsExactly(new Reminder("ada"));
     }
 
+    @Test
+    @DisplayName("the WARNs for a recurring job its queue rejects, and for a queue this process does not have, repeat "
+            + "the queue's name with its control characters escaped")
+    void theWarningsOfAHandOffRepeatAQueueWithAControlCharacterEscaped() {
+        String reports = "re\u001b[31mports\n"; // a name read from a file, with an ANSI escape and the file's newline
+        JobQueue before = started(JobQueue.builder().provider(memory()).queue(reports, memory()).clock(clock)
+                .environment(Map.of()).scheduler("jdbc", Map.of("jdbcUrl", url, "pollInterval", "1h")).build());
+        before.scheduler().registerRecurring(RecurringJob.builder("digest", "reminder:send").schedule("every 1 minute")
+                .payload(new Reminder("x".repeat(2000))).options(EnqueueOptions.builder().queue(reports).build())
+                .build());
+        before.close();
+
+        try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+            JobQueue without = queue(memory()); // a process without the queue leaves the job to one with it
+            clock.advance(Duration.ofMinutes(1));
+            await().atMost(WAIT).until(() -> !log.warnings().isEmpty());
+            // the name went raw into the line: its newline ended it there and the escape repainted the terminal
+            assertThat(log.warnings()).singleElement().asString()
+                    .contains("does not have queue 're\\u001b[31mports\\n' (").doesNotContain("\u001b", "\n");
+            without.close();
+        }
+        try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+            started(JobQueue.builder().provider(memory()).queue(reports, MemoryProviderFactory.builder().clock(clock)
+                    .maxPayloadBytes(1024).build()).clock(clock).environment(Map.of())
+                    .scheduler("jdbc", Map.of("jdbcUrl", url, "pollInterval", "1h")).build());
+            await().atMost(WAIT).until(() -> !log.warnings().isEmpty());
+            assertThat(log.warnings()).singleElement().asString()
+                    .contains("recurring job 'digest' (reminder:send) on queue 're\\u001b[31mports\\n' is rejected")
+                    .doesNotContain("\u001b", "\n");
+        }
+    }
+
     /**
      * The queue's limit was lowered by a later release after the jobs were stored: the provider rejects
      * them at the hand-off. Nothing is lost and nothing else is held up, and the log has one WARN per
