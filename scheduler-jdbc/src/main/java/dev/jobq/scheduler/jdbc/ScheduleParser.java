@@ -323,8 +323,9 @@ final class ScheduleParser {
                 boolean named = Character.isLetter(range.group(1).charAt(0));
                 parts[j] = span(i, start, MAX[i], named) + "," + span(i, MIN[i], end, named);
                 fields[i] = String.join(",", parts);
+                // the rewrite cut as the expression is (shown): a long list in another field went into it whole
                 return "its " + FIELDS.get(i) + " field's range '" + range.group() + "' runs backwards, and cron's "
-                        + "ranges do not wrap around); write '" + String.join(" ", fields) + "'";
+                        + "ranges do not wrap around); write " + shown(String.join(" ", fields));
             }
         }
         return null;

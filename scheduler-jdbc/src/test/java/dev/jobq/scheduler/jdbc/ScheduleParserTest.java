@@ -284,6 +284,17 @@ class ScheduleParserTest {
             assertThat(parse(fixed)).isInstanceOf(CronSchedule.class);
         }
 
+        @Test
+        void theRewriteOfALongExpressionWithARangeThatRunsBackwardsIsCutAsTheExpressionIs() {
+            String minutes = "0" + ",0".repeat(5_000);
+            String fixed = minutes + " 22-23,0-2 * * *";
+
+            // the rewrite was repeated whole: 10,000 characters after the expression's own 255
+            assertThatThrownBy(() -> parse(minutes + " 22-2 * * *")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageEndingWith("(its hour field's range '22-2' runs backwards, and cron's ranges do not wrap "
+                            + "around); write '" + fixed.substring(0, 255) + "…' (" + fixed.length() + " characters)");
+        }
+
         @ParameterizedTest
         @ValueSource(strings = {"0 0 L * *", "0 9 LW * *", "0 9 L-3 * *", "0 9 15W * *", "0 9 * * 5L", "0 9 * * MON#2",
                 "0 9 ? * MON", "0 9 1,L * *"})
