@@ -61,8 +61,11 @@ public final class DurationFormat {
                     + exampleForNegative.apply(value.substring(1).strip()));
         }
         if (value.matches("\\d+")) {
-            throw new IllegalArgumentException("'" + text + "' has no unit; write " + value + "ms, " + value
-                    + "s, " + value + "m or " + value + "h");
+            // past a long's 19 digits every form with a unit is too large: such a number was repeated five times
+            throw new IllegalArgumentException("'" + text + "' has no unit" + (value.length() > 19
+                    ? ", and is too large for a duration in any of ms, s, m and h; write a smaller number with its "
+                    + "unit, such as 30s"
+                    : "; write " + value + "ms, " + value + "s, " + value + "m or " + value + "h"));
         }
         try {
             return Duration.parse(value);

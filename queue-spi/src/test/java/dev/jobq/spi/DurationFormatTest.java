@@ -44,4 +44,19 @@ class DurationFormatTest {
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("PTxS"))
                 .withMessage("'PTxS' is not " + DurationFormat.EXPECTED);
     }
+
+    @Test
+    @DisplayName("a bare number too long for any unit is repeated once, not in a fix of four forms that are all too "
+            + "large; one that fits is given the four")
+    void aBareNumberTooLongForAnyUnitIsRepeatedOnce() {
+        // a 10,000-digit number went into the refusal five times, and each form it proposed was itself too large
+        String digits = "1".repeat(10_000);
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse(digits))
+                .withMessage("'" + digits + "' has no unit, and is too large for a duration in any of ms, s, m and h; "
+                        + "write a smaller number with its unit, such as 30s");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("9".repeat(20) + "ms"))
+                .as("twenty digits with a unit").withMessageEndingWith("is too large for a duration");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("9".repeat(19)))
+                .withMessage("'%1$s' has no unit; write %1$sms, %1$ss, %1$sm or %1$sh", "9".repeat(19));
+    }
 }

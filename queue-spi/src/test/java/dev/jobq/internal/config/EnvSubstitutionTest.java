@@ -392,6 +392,17 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void masksANumberTooLongForAnyUnitWhereADurationRepeatsIt() {
+        // a duration's "has no unit" of a number past 19 digits says it once, whole: masked where quoted
+        assertThat(Load.problems("""
+                worker:
+                  pollInterval: ${API_TOKEN}
+                """, Map.of("API_TOKEN", "31415926535897932384626433\n"))).containsExactly(
+                "worker.pollInterval: '****' has no unit, and is too large for a duration in any of ms, s, m and h; "
+                        + "write a smaller number with its unit, such as 30s");
+    }
+
+    @Test
     void masksTheValueOfAVariableNamedLikeASecretAlsoWhereAKeyRepeatsItAsANumber() {
         // a numeric secret (a PIN) is repeated as the number it reads as: without its digit separators in the advice,
         // without its leading zeros in the range's refusal
