@@ -61,7 +61,8 @@ public interface Backoff {
     }
 
     /**
-     * {@code base · 2^(failedAttempt−1)}, never more than {@code cap}.
+     * {@code base · 2^(failedAttempt−1)}, never more than {@code cap}; an attempt below 1 counts as the first (the
+     * base).
      *
      * @throws IllegalArgumentException if either is negative or longer than {@link #MAX_DELAY}, or
      *                                  {@code cap} is shorter than {@code base}
@@ -73,7 +74,7 @@ public interface Backoff {
             throw new IllegalArgumentException("cap must be ≥ base, got base " + base + " and cap " + cap);
         }
         return failedAttempt -> {
-            int shift = Math.max(0, failedAttempt - 1);
+            int shift = Math.max(1, failedAttempt) - 1; // failedAttempt - 1 overflowed for Integer.MIN_VALUE: the cap
             if (shift >= 62) {
                 return cap;
             }
@@ -88,7 +89,8 @@ public interface Backoff {
     }
 
     /**
-     * One delay per failed attempt; past the end of the list the last delay repeats.
+     * One delay per failed attempt; past the end of the list the last delay repeats, and an attempt below 1 counts as
+     * the first.
      *
      * @throws IllegalArgumentException if the list is empty, or a delay is negative or longer than
      *                                  {@link #MAX_DELAY} (naming its index)

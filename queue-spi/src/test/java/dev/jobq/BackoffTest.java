@@ -22,6 +22,17 @@ class BackoffTest {
     }
 
     @Test
+    @DisplayName("exponential takes an attempt below 1 as the first: the base, Integer.MIN_VALUE too")
+    void exponentialBelowTheFirstAttemptIsTheBase() {
+        Backoff backoff = Backoff.exponential(Duration.ofSeconds(1), Duration.ofHours(1));
+        assertThat(backoff.delay(0)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(backoff.delay(-1)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(backoff.delay(Integer.MIN_VALUE)).as("attempt Integer.MIN_VALUE").isEqualTo(Duration.ofSeconds(1));
+        assertThat(Backoff.list(Duration.ofSeconds(5), Duration.ofMinutes(1)).delay(Integer.MIN_VALUE))
+                .as("a list's, alike").isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
     @DisplayName("jitter only adds, and adds at most its fraction")
     void jitterNeverShortensTheDelay() {
         Backoff backoff = Backoff.fixed(Duration.ofSeconds(10)).withJitter(0.2);
