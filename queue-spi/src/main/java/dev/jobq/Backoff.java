@@ -1,10 +1,13 @@
 package dev.jobq;
 
+import dev.jobq.internal.runtime.DescribedBackoff;
+import dev.jobq.internal.runtime.UserCode;
 import dev.jobq.spi.DurationFormat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 
 /**
  * How long to wait before the next attempt after attempt {@code n} failed. Implementations must be
@@ -16,6 +19,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * Backoff.list(Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(10))
  * failedAttempt -> Duration.ofSeconds(failedAttempt * 30L)          // custom
  * }</pre>
+ *
+ * <p>A log line names a backoff of the factories by the factory and its arguments ({@code Backoff.fixed(10s)}, with
+ * {@code .withJitter(0.2)}), and a lambda by the class it was written in.
  */
 @FunctionalInterface
 public interface Backoff {
@@ -42,12 +48,13 @@ public interface Backoff {
 
     /** The default: 1 s · 2^(attempt−1), capped at 1 h, plus up to 20 % jitter. */
     static Backoff defaultBackoff() {
-        return exponential(DEFAULT_BASE, DEFAULT_CAP).withJitter(DEFAULT_JITTER);
+        return new DescribedBackoff("Backoff.defaultBackoff()",
+                exponential(DEFAULT_BASE, DEFAULT_CAP).withJitter(DEFAULT_JITTER));
     }
 
     /** No wait at all: retries run as soon as a worker is free. */
     static Backoff none() {
-        return failedAttempt -> Duration.ZERO;
+        return new DescribedBackoff("Backoff.none()", failedAttempt -> Duration.ZERO);
     }
 
     /**
@@ -57,7 +64,7 @@ public interface Backoff {
      */
     static Backoff fixed(Duration delay) {
         requireNotNegative("delay", delay);
-        return failedAttempt -> delay;
+        return new DescribedBackoff("Backoff.fixed(" + DurationFormat.format(delay) + ")", failedAttempt -> delay);
     }
 
     /**
@@ -73,7 +80,9 @@ public interface Backoff {
         if (cap.compareTo(base) < 0) {
             throw new IllegalArgumentException("cap must be ≥ base, got base " + base + " and cap " + cap);
         }
-        return failedAttempt -> {
+        String description = "Backoff.exponential(" + DurationFormat.format(base) + ", " + DurationFormat.format(cap)
+                + ")";
+        return new DescribedBackoff(description, failedAttempt -> {
             int shift = Math.max(1, failedAttempt) - 1; // failedAttempt - 1 overflowed for Integer.MIN_VALUE: the cap
             if (shift >= 62) {
                 return cap;
@@ -85,7 +94,7 @@ public interface Backoff {
             } catch (ArithmeticException overflow) {
                 return cap;
             }
-        };
+        });
     }
 
     /**
@@ -104,7 +113,11 @@ public interface Backoff {
             requireNotNegative("delay at index " + i, delays[i]);
         }
         List<Duration> copy = List.of(delays);
-        return failedAttempt -> copy.get(Math.min(Math.max(failedAttempt, 1), copy.size()) - 1);
+        String named = copy.stream().limit(5).map(DurationFormat::format).collect(Collectors.joining(", "));
+        String description = "Backoff.list(" + named + (copy.size() > 5 ? ", … " + copy.size() + " delays in all" : "")
+                + ")";
+        return new DescribedBackoff(description,
+                failedAttempt -> copy.get(Math.min(Math.max(failedAttempt, 1), copy.size()) - 1));
     }
 
     /**
@@ -119,7 +132,9 @@ public interface Backoff {
             throw new IllegalArgumentException("jitter fraction must be between 0 and 1, got " + fraction);
         }
         Backoff base = this;
-        return failedAttempt -> {
+        String description = base instanceof DescribedBackoff ? base + ".withJitter(" + fraction + ")"
+                : UserCode.describe(base) + ", withJitter(" + fraction + ")"; // not its toString(): user code
+        return new DescribedBackoff(description, failedAttempt -> {
             Duration delay = base.delay(failedAttempt);
             if (delay == null || delay.isNegative() || delay.getSeconds() > Long.MAX_VALUE / 4000) {
                 // null or negative goes to the worker, which replaces it or retries at once (a WARN naming it); one
@@ -129,7 +144,7 @@ public interface Backoff {
             long millis = delay.toMillis();
             long extra = millis == 0 ? 0 : (long) (ThreadLocalRandom.current().nextDouble() * fraction * millis);
             return delay.plusMillis(extra);
-        };
+        });
     }
 
     private static void requireNotNegative(String name, Duration value) {

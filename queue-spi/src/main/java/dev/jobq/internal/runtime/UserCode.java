@@ -14,9 +14,12 @@ public final class UserCode {
 
     /**
      * {@code "a lambda in com.example.Jobs"}, {@code "an anonymous class in com.example.Jobs"}, or the
-     * class name.
+     * class name; a backoff of {@code Backoff}'s factories by the factory and its arguments ({@link DescribedBackoff}).
      */
     public static String describe(Object code) {
+        if (code instanceof DescribedBackoff described) {
+            return described.toString(); // jobq's own, not user code
+        }
         Class<?> type = code.getClass();
         String name = type.getName();
         int lambda = name.indexOf(LAMBDA_MARK);

@@ -7,9 +7,11 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.jobq.Backoff;
 import dev.jobq.NonRetryableJobException;
+import dev.jobq.internal.runtime.UserCode;
 import dev.jobq.spi.Failure;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -262,5 +264,42 @@ class FailurePolicyTest {
         assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).allSatisfy(line -> assertThat(line)
                 .startsWith("the backoff (a lambda in " + FailurePolicyTest.class.getName() + ") of job type 'report'")
                 .doesNotContain("$$Lambda")).hasSize(2);
+    }
+
+    @Test
+    void aFactorysBackoffIsNamedByItsFactoryAndArguments() {
+        assertThat(UserCode.describe(Backoff.exponential(Duration.ofSeconds(2), Duration.ofMinutes(5))))
+                .isEqualTo("Backoff.exponential(2s, 5m)");
+        assertThat(UserCode.describe(Backoff.fixed(Duration.ofMillis(1500)))).isEqualTo("Backoff.fixed(1s500ms)");
+        assertThat(UserCode.describe(Backoff.list(Duration.ofSeconds(5), Duration.ofMinutes(1))))
+                .isEqualTo("Backoff.list(5s, 1m)");
+        Duration[] sevenDelays = new Duration[7];
+        Arrays.fill(sevenDelays, Duration.ofSeconds(1));
+        assertThat(UserCode.describe(Backoff.list(sevenDelays))).as("a long list, cut")
+                .isEqualTo("Backoff.list(1s, 1s, 1s, 1s, 1s, … 7 delays in all)");
+        assertThat(UserCode.describe(Backoff.none())).isEqualTo("Backoff.none()");
+        assertThat(UserCode.describe(Backoff.defaultBackoff())).isEqualTo("Backoff.defaultBackoff()");
+        assertThat(UserCode.describe(Backoff.fixed(Duration.ofSeconds(10)).withJitter(0.25)))
+                .isEqualTo("Backoff.fixed(10s).withJitter(0.25)");
+    }
+
+    @Test
+    void aMisbehavingLambdaWithJitterIsNamedByTheClassItWasWrittenIn() {
+        var logger = (Logger) LoggerFactory.getLogger(FailurePolicy.class);
+        var logged = new ListAppender<ILoggingEvent>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            Backoff nullJittered = ((Backoff) failedAttempt -> null).withJitter(0.2);
+            FailurePolicy.retryDelay(nullJittered, backoff, 1, "report");
+            Backoff negativeJittered = ((Backoff) failedAttempt -> Duration.ofSeconds(-1)).withJitter(0.2);
+            FailurePolicy.retryDelay(negativeJittered, backoff, 1, "report");
+        } finally {
+            logger.detachAppender(logged);
+        }
+
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).allSatisfy(line -> assertThat(line)
+                .startsWith("the backoff (a lambda in " + FailurePolicyTest.class.getName() + ", withJitter(0.2)) of "
+                        + "job type 'report'")).hasSize(2);
     }
 }
