@@ -320,7 +320,8 @@ final class ClaimStatements {
     }
 
     /**
-     * Marks the rows with these ids handed on: deletes them and records their ids with {@code now};
+     * Marks the rows with these ids handed on: deletes them and records their ids with {@code now} (none when no row
+     * was there);
      * call in the transaction that claimed them. {@code inOneStatement} on PostgreSQL only.
      */
     static void markHandedOn(Connection connection, Collection<String> ids, Instant now, boolean inOneStatement)
@@ -337,7 +338,12 @@ final class ClaimStatements {
             }
             try (PreparedStatement statement = connection.prepareStatement(REMOVE_HANDED_ON)) {
                 statement.setArray(1, array);
-                statement.executeUpdate();
+                if (statement.executeUpdate() == 0) {
+                    // No row: a recurring occurrence's id (a cancel of one handed on before a lost commit), recorded
+                    // here as a one-time job handed on, which status(id) then said ENQUEUED on H2 alone: PostgreSQL's
+                    // statement records only the rows it deletes. A batch's own rows are all there (it locked them).
+                    return;
+                }
             }
             try (PreparedStatement statement = connection.prepareStatement(RECORD_HANDED_ON)) {
                 statement.setObject(1, utc(now));

@@ -181,6 +181,27 @@ class PostgresCommitLostTest {
     }
 
     /**
+     * A cancel of an occurrence handed on before the lost commit answers false; its id is no one-time job's, and
+     * status(id) says nothing of it (H2CommitLostTest: H2 said ENQUEUED).
+     */
+    @Test
+    void statusOfAnOccurrenceCancelledTooLateSaysNothing() {
+        var settable = new SettableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        scheduler = firedByHand(settable, cuttingAfter(1));
+        scheduler.registerRecurring(RecurringJob.builder("beat", "report:beat").schedule("every 1 hour").build(), "{}");
+        settable.advance(Duration.ofHours(1));
+
+        assertThatThrownBy(scheduler::fireDue).as("the batch whose commit was lost").isInstanceOf(JobQueueException.class);
+        assertThat(sink.envelopes()).hasSize(1);
+        String occurrence = sink.envelopes().getFirst().jobId();
+
+        Boolean cancelled = lookedAgain(() -> scheduler.cancel(occurrence));
+        assertThat(cancelled).as("cancel of an occurrence already on its queue").isFalse();
+        Optional<ScheduledJobInfo.Status> status = lookedAgain(() -> scheduler.status(occurrence));
+        assertThat(status).as("status of an occurrence, no one-time job's id").isEmpty();
+    }
+
+    /**
      * A second lost commit in a row: the pass after the first claims the job remembered (marked, not handed on again)
      * with one that falls due meanwhile, hands that one on, and loses its commit too. Both stay remembered: the pass
      * that works marks them, and neither goes twice.

@@ -1,0 +1,82 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.jobq.JobQueueException;
+import dev.jobq.MisfirePolicy;
+import dev.jobq.RecurringJob;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.SettableClock;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * H2's side of {@code PostgresCommitLostTest}: a recurring batch fails after its hand-off, before its commit (here the
+ * statement that moves the job's schedule on fails, as a lost connection fails it), and this process remembers the
+ * occurrence it handed on.
+ */
+@DisplayName("JDBC scheduler on H2: the commit after a recurring hand-off is lost")
+class H2CommitLostTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
+    private static final Instant OCCURRENCE = T0.plus(Duration.ofHours(1));
+
+    private final SettableClock clock = new SettableClock(T0);
+    private final RecordingSink sink = new RecordingSink(clock);
+    private final HikariDataSource pool = new HikariDataSource();
+    private BeforeStatement advance;
+    private JdbcJobScheduler scheduler;
+
+    @BeforeEach
+    void open() {
+        pool.setJdbcUrl("jdbc:h2:mem:jobq-commit-lost-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        advance = new BeforeStatement(pool, Pattern.compile("update (\\w+\\.)?jobq_recurring_job set"));
+        scheduler = JdbcSchedulerFactory.builder().dataSource(advance).pollInterval(Duration.ofMinutes(10))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
+    }
+
+    @AfterEach
+    void close() {
+        scheduler.close();
+        pool.close();
+    }
+
+    /** Registers {@code beat}, every hour from T0 under {@code policy}, and loses the commit of its first occurrence. */
+    private String firstOccurrenceHandedOnBeforeALostCommit(MisfirePolicy policy) {
+        scheduler.registerRecurring(RecurringJob.builder("beat", "report:beat").schedule("every 1 hour")
+                .misfirePolicy(policy).build(), "{}");
+        clock.set(OCCURRENCE);
+        advance.arm(() -> {
+            throw new SQLException("connection lost (the test's)");
+        });
+        assertThatThrownBy(scheduler::fireDue).as("the batch whose commit was lost").isInstanceOf(JobQueueException.class);
+        assertThat(sink.envelopes()).extracting(JobEnvelope::scheduledFor).containsExactly(OCCURRENCE);
+        return sink.envelopes().getFirst().jobId();
+    }
+
+    /**
+     * A cancel of the occurrence answers false (on its queue); on H2 its mark recorded the occurrence's id as a one-time
+     * job handed on, though it had no row, and status(id) said ENQUEUED where PostgreSQL, which records only the ids of
+     * the rows it deletes, says nothing of an id that is no one-time job's.
+     */
+    @Test
+    void statusOfAnOccurrenceCancelledTooLateSaysNothingAsOnPostgres() {
+        String occurrence = firstOccurrenceHandedOnBeforeALostCommit(MisfirePolicy.FIRE_ONCE);
+
+        assertThat(scheduler.cancel(occurrence)).as("cancel of an occurrence already on its queue").isFalse();
+        assertThat(scheduler.status(occurrence)).as("status of an occurrence, no one-time job's id").isEmpty();
+        assertThat(scheduler.fireDue()).as("jobs handed on again").isZero();
+        assertThat(sink.duplicates()).as("occurrences handed on twice").isEmpty();
+    }
+}
