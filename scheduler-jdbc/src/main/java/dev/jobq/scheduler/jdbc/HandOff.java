@@ -665,8 +665,9 @@ final class HandOff {
 
     private void fire(JobqRecurringJobRecord row, Instant now, List<String> handedOn) {
         FiringPlan plan;
+        Schedule schedule;
         try {
-            Schedule schedule = parser.parse(row.getName(), row.getSchedule(), RecurringJobs.zone(row));
+            schedule = parser.parse(row.getName(), row.getSchedule(), RecurringJobs.zone(row));
             plan = FiringPlan.of(schedule, row.getNextRunAt(), now, RecurringJobs.misfirePolicy(row),
                     settings.misfireThreshold(), settings.fireAllLimit(), row.getFireAllUntil());
             // Read here, not first in the hand-off: options this process cannot read counted as a failed hand-off,
@@ -699,15 +700,7 @@ final class HandOff {
             return;
         }
         if (plan.dropped()) {
-            // Late through downtime, or through this scheduler's own failed tries (a provider down for minutes).
-            String why = row.getAttempts() == 0 ? " while no scheduler ran"
-                    : ": handing it on failed until it was more than misfireThreshold ("
-                            + DurationFormat.format(settings.misfireThreshold()) + ") late (" + row.getAttempts()
-                            + (row.getAttempts() == 1 ? " try" : " tries") + "; last error " + row.getLastError() + ")";
-            log.info("scheduler: recurring job {} missed occurrences from {}{}; policy {} enqueues {} of them, the "
-                            + "schedule continues at {}", RecurringJobs.shown(row.getName()), row.getNextRunAt(), why,
-                    row.getMisfirePolicy(),
-                    plan.fires().size(), plan.nextRunAt());
+            logMissed(row, schedule, plan);
         }
         Instant lastRun = null;
         for (Instant occurrence : plan.fires()) {
@@ -750,6 +743,38 @@ final class HandOff {
             return;
         }
         recurring.advance(row, plan.nextRunAt(), lastRun, now);
+    }
+
+    /**
+     * Says which occurrences of a recurring job were missed (late through downtime, or through this scheduler's own
+     * failed tries: a provider down for minutes) and how many of them the policy enqueues. The first, handed on by this
+     * process in a batch whose commit then failed, is on its queue, not missed: the line said it was, and that policy
+     * SKIP enqueued none of it. The missed ones start after it then, and with none after it nothing is said.
+     */
+    private void logMissed(JobqRecurringJobRecord row, Schedule schedule, FiringPlan plan) {
+        Instant first = row.getNextRunAt();
+        int enqueued = plan.fires().size();
+        String why;
+        if (unmarked.holds(OccurrenceIds.of(row.getName(), first))) {
+            if (!plan.fires().isEmpty() && plan.fires().getFirst().equals(first)) {
+                enqueued--; // not handed on again (submit)
+            }
+            first = schedule.next(first);
+            if (!first.isBefore(plan.nextRunAt())) {
+                return;
+            }
+            why = ", after occurrence " + row.getNextRunAt() + ", which this process handed on before a commit that "
+                    + "failed";
+        } else if (row.getAttempts() == 0) {
+            why = " while no scheduler ran";
+        } else {
+            why = ": handing it on failed until it was more than misfireThreshold ("
+                    + DurationFormat.format(settings.misfireThreshold()) + ") late (" + row.getAttempts()
+                    + (row.getAttempts() == 1 ? " try" : " tries") + "; last error " + row.getLastError() + ")";
+        }
+        log.info("scheduler: recurring job {} missed occurrences from {}{}; policy {} enqueues {} of them, the schedule "
+                        + "continues at {}", RecurringJobs.shown(row.getName()), first, why, row.getMisfirePolicy(),
+                enqueued, plan.nextRunAt());
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.jobq.scheduler.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.jobq.JobQueueException;
 import dev.jobq.MisfirePolicy;
@@ -78,5 +79,43 @@ class H2CommitLostTest {
         assertThat(scheduler.status(occurrence)).as("status of an occurrence, no one-time job's id").isEmpty();
         assertThat(scheduler.fireDue()).as("jobs handed on again").isZero();
         assertThat(sink.duplicates()).as("occurrences handed on twice").isEmpty();
+    }
+
+    /**
+     * The database comes back after more than misfireThreshold: the occurrence handed on before the lost commit is
+     * late now, and the INFO line said it was missed and that policy SKIP enqueued none of it, where it is on its queue.
+     */
+    @Test
+    void anOccurrenceHandedOnBeforeTheLostCommitIsNotSaidMissed() {
+        firstOccurrenceHandedOnBeforeALostCommit(MisfirePolicy.SKIP);
+        clock.advance(Duration.ofMinutes(5));
+
+        try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+            assertThat(scheduler.fireDue()).as("jobs handed on again").isZero();
+            assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).as("lines of the pass after")
+                    .noneMatch(line -> line.contains("missed"));
+        }
+        assertThat(scheduler.getRecurring("beat").orElseThrow().nextRunAt()).isEqualTo(OCCURRENCE.plus(Duration.ofHours(1)));
+        assertThat(sink.envelopes()).extracting(JobEnvelope::scheduledFor).containsExactly(OCCURRENCE);
+    }
+
+    /**
+     * As above, the database back after more than an occurrence: the line names the missed occurrences from the one after
+     * that handed on, and counts what the policy enqueues of those.
+     */
+    @Test
+    void theMissedOccurrencesAfterOneHandedOnBeforeTheLostCommitStartAfterIt() {
+        firstOccurrenceHandedOnBeforeALostCommit(MisfirePolicy.SKIP);
+        clock.advance(Duration.ofMinutes(125));
+
+        try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+            assertThat(scheduler.fireDue()).as("jobs handed on").isZero();
+            assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).as("lines of the pass after")
+                    .filteredOn(line -> line.contains("missed")).singleElement().asString()
+                    .contains("missed occurrences from " + OCCURRENCE.plus(Duration.ofHours(1)) + ", after occurrence "
+                            + OCCURRENCE + ", which this process handed on before a commit that failed;",
+                            "policy SKIP enqueues 0 of them", "continues at " + OCCURRENCE.plus(Duration.ofHours(3)));
+        }
+        assertThat(sink.envelopes()).extracting(JobEnvelope::scheduledFor).containsExactly(OCCURRENCE);
     }
 }
