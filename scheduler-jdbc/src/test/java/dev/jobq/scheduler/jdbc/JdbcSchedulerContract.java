@@ -2062,6 +2062,84 @@ abstract class JdbcSchedulerContract {
             assertThat(reopened.fireDue()).isEqualTo(2 * batch);
             assertThat(sink.duplicates()).isEmpty();
         }
+
+        /**
+         * As above with a helper thread (fireThreads 2) whose hand-off does not end at its interrupt (a provider deaf to
+         * it), the caller interrupted again while close() waits for the helper: that wait too goes on (bounded), and
+         * close() returns once the helper has ended, its flag set again, the pool closed after the helper's batch.
+         */
+        @Test
+        void closeInterruptedWhileItWaitsForAHelperStillWaitsForIt() throws InterruptedException {
+            int batch = 10;
+            List<Thread> threads = new CopyOnWriteArrayList<>();
+            var helperInBatch = new CountDownLatch(1);
+            var release = new CountDownLatch(1);
+            List<String> byHelper = new CopyOnWriteArrayList<>();
+            var byFiringThread = new AtomicInteger();
+            JobSink holdingSink = envelope -> {
+                if (Thread.currentThread() != threads.getFirst()) {
+                    byHelper.add(envelope.jobId());
+                } else if (byFiringThread.incrementAndGet() > batch) {
+                    awaitBounded(helperInBatch); // leaves the helper a batch to claim
+                }
+                if (Thread.currentThread() != threads.getFirst() && helperInBatch.getCount() > 0) {
+                    helperInBatch.countDown();
+                    // deaf to interrupts, bounded
+                    for (long end = System.nanoTime() + Duration.ofSeconds(30).toNanos(); System.nanoTime() < end; ) {
+                        try {
+                            if (release.await(end - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                                break;
+                            }
+                        } catch (InterruptedException ignored) {
+                            // as the provider would
+                        }
+                    }
+                }
+                return sink.submit(envelope);
+            };
+            var scheduler = open(builder().batchSize(batch).fireThreads(2).threadFactory(recordingInto(threads)),
+                    holdingSink);
+            storeDueJobs(scheduler, 4 * batch, T0);
+            scheduler.start();
+            assertThat(awaitBounded(helperInBatch)).as("a helper is in a batch").isTrue();
+
+            var helperAliveAtReturn = new AtomicBoolean();
+            var interruptedAfter = new AtomicBoolean();
+            Thread closer = Thread.ofPlatform().name("test-closer").start(() -> {
+                Thread.currentThread().interrupt();
+                scheduler.close();
+                helperAliveAtReturn.set(threads.stream().skip(1).anyMatch(Thread::isAlive));
+                interruptedAfter.set(Thread.currentThread().isInterrupted());
+            });
+            // An interrupt while close() waits for the firing thread (which waits for the helper) ends that at once.
+            await().atMost(Duration.ofSeconds(60)).until(() -> !closer.isInterrupted() && waitingIn(closer, "JdbcJobScheduler",
+                    "awaitFiringThread"));
+            closer.interrupt();
+            // Then close() waits for the helper; interrupted there, it gave that wait up and closed the pool.
+            await().atMost(Duration.ofSeconds(60)).until(() -> !closer.isInterrupted() && waitingIn(closer, "HandOff",
+                    "close"));
+            closer.interrupt();
+            await().atMost(Duration.ofSeconds(60)).until(() -> !closer.isAlive() || !closer.isInterrupted()
+                    && waitingIn(closer, "HandOff", "close"));
+            boolean returnedWhileTheHelperHeldItsBatch = !closer.isAlive();
+            release.countDown();
+            closer.join(Duration.ofSeconds(30));
+
+            assertThat(returnedWhileTheHelperHeldItsBatch).as("close() returned while a helper was handing on").isFalse();
+            assertThat(closer.isAlive()).as("close() still running").isFalse();
+            assertThat(helperAliveAtReturn).as("a helper still running when close() returned").isFalse();
+            assertThat(interruptedAfter).as("the caller's interrupt, set again").isTrue();
+            var reopened = open(builder().batchSize(batch));
+            assertThat(byHelper).as("jobs the helper handed on").hasSizeGreaterThanOrEqualTo(batch)
+                    .allSatisfy(id -> assertThat(reopened.status(id)).as("status of %s", id)
+                            .contains(ScheduledJobInfo.Status.ENQUEUED));
+        }
+
+        /** Whether {@code thread} waits with a time-out in method {@code method} of class {@code type}. */
+        private static boolean waitingIn(Thread thread, String type, String method) {
+            return thread.getState() == Thread.State.TIMED_WAITING && Arrays.stream(thread.getStackTrace())
+                    .anyMatch(frame -> frame.getClassName().endsWith("." + type) && frame.getMethodName().equals(method));
+        }
     }
 
     @Nested
