@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /**
@@ -101,7 +102,8 @@ final class DeadLetterCopies {
      * Makes sure SQS still holds the delivery before it is copied, and keeps it hidden for the copy and the delete:
      * a delivery whose lease ran out may be running elsewhere, and a copy of it would put on the dead-letter queue
      * a job that the other delivery runs on (a redrive then runs it again) or dead-letters a second time. A lost
-     * receipt is thrown, for the settle to ignore; any other refusal (a worker without
+     * receipt is thrown, for the settle to ignore, and so is a queue that no longer exists, for the settle to report
+     * (no copy is made of a job whose queue was deleted, nor said to come again); any other refusal (a worker without
      * {@code sqs:ChangeMessageVisibility}) does not stop the copy, which never needed it.
      */
     private void holdForTheCopy(Lease lease, String jobId) {
@@ -112,7 +114,9 @@ final class DeadLetterCopies {
         try {
             calls.changeVisibility(lease.receipt(), seconds);
         } catch (RuntimeException e) {
-            if (EntryFailure.isLostReceipt(e)) {
+            if (EntryFailure.isLostReceipt(e) || e instanceof QueueDoesNotExistException) {
+                // a queue deleted under the provider holds no delivery either: a copy would outlive it, and the
+                // delete after it fail
                 throw e;
             }
             log.debug("job {} on {}: checking that SQS still holds its delivery before its dead-letter copy failed; "

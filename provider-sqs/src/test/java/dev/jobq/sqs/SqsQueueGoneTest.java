@@ -15,6 +15,7 @@ import dev.jobq.spi.Settings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -65,6 +66,41 @@ class SqsQueueGoneTest {
             assertThatThrownBy(provider::stats)
                     .isExactlyInstanceOf(JobQueueException.class)
                     .hasMessageContaining("for " + queue + " failed: " + gone);
+        }
+    }
+
+    @Test
+    @DisplayName("fails an acknowledgement and a dead-lettering, each naming the job, the queue and that it does not "
+            + "exist")
+    void settlingOnADeletedQueueSaysItIsGone() {
+        SqsServer.Queues queues = ElasticMq.newQueues("gone-settle", false);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("visibilityTimeout", "30s",
+                        "waitTime", "1s"))), Clock.systemUTC()))) {
+            provider.enqueue(envelope("gone-ack"), Duration.ZERO);
+            provider.enqueue(envelope("gone-dead"), Duration.ZERO);
+            List<ReceivedJob> received = new ArrayList<>();
+            while (received.size() < 2) {
+                List<ReceivedJob> batch = provider.receive(2 - received.size(), Duration.ofSeconds(5));
+                assertThat(batch).as("jobs received after %d of 2", received.size()).isNotEmpty();
+                received.addAll(batch);
+            }
+            ReceivedJob acknowledged = received.stream().filter(job -> job.jobId().equals("gone-ack")).findFirst()
+                    .orElseThrow();
+            ReceivedJob dead = received.stream().filter(job -> job.jobId().equals("gone-dead")).findFirst()
+                    .orElseThrow();
+            ElasticMq.client().deleteQueue(r -> r.queueUrl(queues.url()));
+            String queue = "SQS queue 'default' (" + queues.url() + ")";
+            String gone = "The specified queue does not exist";
+
+            assertThatThrownBy(() -> provider.acknowledge(acknowledged))
+                    .isExactlyInstanceOf(JobQueueException.class)
+                    .hasMessageContaining("acknowledge of job gone-ack on " + queue + " failed: " + gone);
+            assertThatThrownBy(() -> provider.fail(dead, Failure.dead("IllegalStateException: out of attempts")))
+                    .isExactlyInstanceOf(JobQueueException.class)
+                    .hasMessageContaining("dead-letter of job gone-dead on " + queue + " failed: " + gone);
+            assertThat(ElasticMq.client().receiveMessage(r -> r.queueUrl(queues.deadLetterUrl()).waitTimeSeconds(1))
+                    .messages()).as("copies on the dead-letter queue of a job whose queue was deleted").isEmpty();
         }
     }
 
