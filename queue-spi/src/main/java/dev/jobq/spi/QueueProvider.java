@@ -81,7 +81,8 @@ public interface QueueProvider extends AutoCloseable {
      *                            do so where it declares {@link Feature#SETTLE_DETECTS_LOST_LEASE}; a provider that
      *                            cannot tell (an SQS delete with an old receipt may succeed and delete nothing) ignores
      *                            such a settle, and the worker then announces and counts the outcome beside the other
-     *                            delivery's
+     *                            delivery's. Never for a delivery still held: one within its lease, neither settled
+     *                            nor released (nor from {@link #fail}, whatever else that throws)
      */
     void acknowledge(ReceivedJob job);
 
