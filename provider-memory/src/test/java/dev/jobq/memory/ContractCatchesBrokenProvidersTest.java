@@ -367,6 +367,42 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Not broken: the memory provider (LOCAL_RECEIVE, a second for a receive with no wait), on a machine that stalls
+     * once for a second and a half in such a receive that finds nothing, as a loaded one may (a GC pause, the CPU given
+     * to another process). Its other looks with no wait return at once, as {@link ZeroWaitIsALongPoll}'s never do.
+     */
+    static final class StallsOnceInALookWithNoWait extends BrokenMemoryProvider {
+        private final AtomicBoolean stalled = new AtomicBoolean();
+
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    List<ReceivedJob> taken = super.receive(max, wait);
+                    if (taken.isEmpty() && wait.isZero() && stalled.compareAndSet(false, true)) {
+                        try {
+                            // Simulated elapsed time, not a wait for anything: the stall, which only real time going
+                            // by past the suite's bound on this receive can show.
+                            Thread.sleep(1500);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return taken;
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose machine stalls once past the bound on a receive with no wait passes that test")
+    void stallOncePastTheBoundOnALookWithNoWaitPasses() {
+        assertThat(failuresOf(StallsOnceInALookWithNoWait.class))
+                .doesNotContainKey("Delivery.receiveWithoutAWaitReturnsAtOnce");
+    }
+
+    /**
      * The memory provider with two-second leases on a settable clock the suite reads as real time ({@link
      * #settableReadAsRealTime}), which a subclass moves on once, past a lease, where a loaded machine may stall.
      */

@@ -1015,12 +1015,36 @@ public abstract class QueueProviderContract {
                 // A map lookup (LOCAL_RECEIVE) has a second; a provider behind a network, a round trip within
                 // patience.
                 Duration bound = supports(Feature.LOCAL_RECEIVE) ? Duration.ofSeconds(1) : time.patience(Duration.ZERO);
-                List<ReceivedJob> none = assertTimeoutPreemptively(bound, () -> provider.receive(1, Duration.ZERO),
-                        () -> "a receive with no wait, no job visible, within " + bound);
+                List<ReceivedJob> none = receiveWithNoWaitWithin(bound);
                 assertThat(none).as("jobs received with no wait while the only job is leased").isEmpty();
                 provider.acknowledge(leased);
                 leaseHeld.run();
             });
+        }
+
+        /**
+         * A receive with no wait, bounded by {@code bound} of real time. A look held past the bound may have been held
+         * by the machine (a GC pause, the CPU given to another process), which no provider can beat, so the look is
+         * made again, up to {@value #RUNS_WHEN_LATE} looks, and the first within the bound answers; a provider that
+         * waits on a receive with no wait holds every look past it, and fails with the last look's failure.
+         */
+        private List<ReceivedJob> receiveWithNoWaitWithin(Duration bound) {
+            for (int look = 1; ; look++) {
+                long began = System.nanoTime();
+                try {
+                    return assertTimeoutPreemptively(bound, () -> provider.receive(1, Duration.ZERO),
+                            () -> "a receive with no wait, no job visible, within " + bound);
+                } catch (AssertionError failure) {
+                    if (System.nanoTime() - began < bound.toNanos()) {
+                        throw failure; // not the bound's
+                    }
+                    if (look == RUNS_WHEN_LATE) {
+                        failure.addSuppressed(new AssertionError("each of " + RUNS_WHEN_LATE + " receives with no "
+                                + "wait took longer than " + bound + "; the failure is the last one's"));
+                        throw failure;
+                    }
+                }
+            }
         }
 
         @Test
