@@ -227,7 +227,7 @@ public final class FailurePolicy {
         }
         if (delay.isNegative()) {
             log.warn("the backoff ({}) of job type '{}' returned {} after attempt {}; a delay must be ≥ 0, retrying at "
-                    + "once", UserCode.describe(backoff), type, delay, attempt);
+                    + "once", UserCode.describe(backoff), type, DurationFormat.format(delay), attempt);
             return new Delay(Duration.ZERO, backoff);
         }
         return new Delay(delay, backoff);

@@ -248,6 +248,23 @@ class FailurePolicyTest {
     }
 
     @Test
+    void theWarningOfANegativeDelayWritesItAsTheOtherDurationsOfTheLog() {
+        var logger = (Logger) LoggerFactory.getLogger(FailurePolicy.class);
+        var logged = new ListAppender<ILoggingEvent>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            FailurePolicy.retryDelay(failedAttempt -> Duration.ofSeconds(-5), backoff, 2, "report");
+        } finally {
+            logger.detachAppender(logged);
+        }
+
+        // DurationFormat's form, as "retrying in 5s" beside it; it read "returned PT-5S" before
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
+                .contains("of job type 'report' returned -5000ms after attempt 2; a delay must be ≥ 0");
+    }
+
+    @Test
     void aMisbehavingLambdaBackoffIsNamedByTheClassItWasWrittenIn() {
         var logger = (Logger) LoggerFactory.getLogger(FailurePolicy.class);
         var logged = new ListAppender<ILoggingEvent>();
