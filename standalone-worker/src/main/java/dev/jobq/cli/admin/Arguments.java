@@ -272,7 +272,7 @@ final class Arguments {
                 // 'my payload.json', and a newline in the path split the refusal and the command over two lines
                 throw new TypeConversionException(UntrustedText.singleQuote(value, PATH_SHOWN_CHARS) + " is not JSON; "
                         + "jobq reads no file for a payload: give the file's JSON, --payload \"$(cat "
-                        + UntrustedText.shellArgument(value.substring(1)) + ")\"");
+                        + pathArgument(value.substring(1)) + ")\"");
             }
             try {
                 return JSON.readTree(value);
@@ -281,6 +281,22 @@ final class Arguments {
                         + " (quote it for the shell: --payload '{\"to\":\"user@example.com\"}')");
             }
         }
+    }
+
+    /**
+     * {@code path} as cat's argument in the {@code --payload @FILE} hint: {@link UntrustedText#shellArgument}'s, but a
+     * {@code ~/} at its start left outside the quotes ({@code ~/'my payload.json'}), for the shell to expand to the home
+     * directory the user meant: after the {@code @} bash expanded no {@code ~}, and quoted, {@code cat '~/p.json'} looked
+     * for a directory named {@code ~} in the current one.
+     */
+    private static String pathArgument(String path) {
+        if (!path.startsWith("~/")) {
+            return UntrustedText.shellArgument(path);
+        }
+        String rest = path.substring(2);
+        String word = UntrustedText.shellArgument(rest);
+        // after ~/ the name does not start the word: cat reads no option in it, so no "-- " before a leading dash
+        return "~/" + (rest.startsWith("-") ? word.substring("-- ".length()) : word);
     }
 
     /** An IANA zone name ({@code America/New_York}) or {@code UTC}. */

@@ -172,6 +172,24 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("a --payload @~/FILE, a path in the home directory that the shell left as it is after the @, is given "
+            + "a cat command whose ~ the shell expands")
+    void aPayloadGivenAsAFileInTheHomeDirectorySaysACommandThatReadsIt() {
+        // The fix printed was --payload "$(cat '~/my payload.json')": quoted, the ~ is passed as it is, and cat looked
+        // for a directory named ~ in the current one; bash expands a ~ only at the start of a word, not after the @.
+        var run = shared.run("enqueue", "email:send", "--payload", "@~/my payload.json");
+        var plain = shared.run("enqueue", "email:send", "--payload", "@~/payload.json");
+        var dash = shared.run("enqueue", "email:send", "--payload", "@~/-p.json");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("Invalid value for option '--payload': '@~/my payload.json' is not JSON; jobq "
+                + "reads no file for a payload: give the file's JSON, --payload \"$(cat ~/'my payload.json')\"");
+        assertThat(plain.err()).contains("--payload \"$(cat ~/payload.json)\"");
+        assertThat(dash.err()).as("no -- where the name does not start the word").contains("--payload \"$(cat ~/-p.json)\"");
+        assertThat(shared.queue().stats("default").waiting()).isZero();
+    }
+
+    @Test
     @DisplayName("a --payload @FILE whose path has a newline or an ANSI escape repeats it escaped, and the command it "
             + "gives on one line")
     void aPayloadGivenAsAFileWithAControlCharacterInItsPathIsRepeatedEscaped() {
