@@ -2,6 +2,8 @@ package dev.jobq.spi;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -61,11 +63,7 @@ public final class DurationFormat {
                     + exampleForNegative.apply(value.substring(1).strip()));
         }
         if (value.matches("\\d+")) {
-            // past a long's 19 digits every form with a unit is too large: such a number was repeated five times
-            throw new IllegalArgumentException("'" + text + "' has no unit" + (value.length() > 19
-                    ? ", and is too large for a duration in any of ms, s, m and h; write a smaller number with its "
-                    + "unit, such as 30s"
-                    : "; write " + value + "ms, " + value + "s, " + value + "m or " + value + "h"));
+            throw new IllegalArgumentException("'" + text + "' has no unit" + withUnits(value));
         }
         try {
             return Duration.parse(value);
@@ -75,6 +73,31 @@ public final class DurationFormat {
             }
             throw new IllegalArgumentException("'" + text + "' is not " + EXPECTED);
         }
+    }
+
+    /**
+     * The fix for {@code digits} given without a unit: the forms with a unit that hold it, decided by its value, not
+     * its digits (19 nines, past a long, were given four forms all too large, and 0…030 of 22 digits was told no unit
+     * holds it); past a long none does, and the number, repeated in each form, is not repeated again.
+     */
+    private static String withUnits(String digits) {
+        long amount;
+        try {
+            amount = Long.parseLong(digits);
+        } catch (NumberFormatException tooLarge) {
+            return ", and is too large for a duration in any of ms, s, m and h; write a smaller number with its unit, "
+                    + "such as 30s";
+        }
+        var forms = new ArrayList<String>();
+        for (String unit : List.of("ms", "s", "m", "h")) {
+            try {
+                of(amount, unit);
+                forms.add(digits + unit);
+            } catch (ArithmeticException tooLarge) { // Long.MAX_VALUE minutes: more seconds than a long counts
+                break;
+            }
+        }
+        return "; write " + String.join(", ", forms.subList(0, forms.size() - 1)) + " or " + forms.getLast();
     }
 
     /**

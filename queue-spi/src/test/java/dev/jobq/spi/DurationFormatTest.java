@@ -56,7 +56,29 @@ class DurationFormatTest {
                         + "write a smaller number with its unit, such as 30s");
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("9".repeat(20) + "ms"))
                 .as("twenty digits with a unit").withMessageEndingWith("is too large for a duration");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("9".repeat(15)))
+                .withMessage("'%1$s' has no unit; write %1$sms, %1$ss, %1$sm or %1$sh", "9".repeat(15));
+    }
+
+    @Test
+    @DisplayName("a bare number is given the forms with a unit that hold it, decided by its value, not its digits")
+    void aBareNumberIsGivenOnlyTheFormsWithAUnitThatHoldIt() {
+        // 19 nines, past a long, was given four forms, each refused as too large for a duration
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("9".repeat(19)))
-                .withMessage("'%1$s' has no unit; write %1$sms, %1$ss, %1$sm or %1$sh", "9".repeat(19));
+                .withMessage("'" + "9".repeat(19) + "' has no unit, and is too large for a duration in any of ms, s, "
+                        + "m and h; write a smaller number with its unit, such as 30s");
+        // 22 digits of 30 were told they are too large for every unit, where 0000000000000000000030s is 30s
+        assertThat(DurationFormat.parse("0000000000000000000030s")).isEqualTo(Duration.ofSeconds(30));
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("0000000000000000000030"))
+                .withMessage("'%1$s' has no unit; write %1$sms, %1$ss, %1$sm or %1$sh", "0000000000000000000030");
+        // a long's largest holds as milliseconds and seconds only: its m and h were refused as too large
+        String max = String.valueOf(Long.MAX_VALUE);
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse(max + "m"))
+                .withMessageEndingWith("is too large for a duration");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse(max))
+                .withMessage("'%1$s' has no unit; write %1$sms or %1$ss", max);
+        String hoursTooMany = String.valueOf(Long.MAX_VALUE / 3600 + 1);
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse(hoursTooMany))
+                .withMessage("'%1$s' has no unit; write %1$sms, %1$ss or %1$sm", hoursTooMany);
     }
 }
