@@ -266,6 +266,11 @@ final class Arguments {
                 throw new TypeConversionException("the payload is empty; give JSON such as '{}' or "
                         + "'{\"to\":\"user@example.com\"}'");
             }
+            if (value.equals("@-")) {
+                // curl's way to read standard input: "give the file's JSON, $(cat -- -)" named no file
+                throw new TypeConversionException("'@-' is not JSON; jobq reads no standard input for a payload: give "
+                        + "the JSON it carries, --payload \"$(cat)\"");
+            }
             if (value.startsWith("@")) {
                 // curl's way to name a file, never JSON: the parser's 'Unexpected character ('@')' gave no fix
                 // escaped, and quoted for the shell where it needs to be: cat got 'my' and 'payload.json' of

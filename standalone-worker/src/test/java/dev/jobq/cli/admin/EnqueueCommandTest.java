@@ -172,6 +172,19 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("--payload @-, curl's way to read standard input, is a usage error saying how to pass what comes in on it")
+    void aPayloadGivenAsStandardInputSaysHowToPassIt() {
+        // The hint was "give the file's JSON, --payload \"$(cat -- -)\"": no file, and a cat that reads standard input
+        // only because cat takes - for it even after --.
+        var run = shared.run("enqueue", "email:send", "--payload", "@-");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("Invalid value for option '--payload': '@-' is not JSON; jobq reads no standard "
+                + "input for a payload: give the JSON it carries, --payload \"$(cat)\"");
+        assertThat(shared.queue().stats("default").waiting()).isZero();
+    }
+
+    @Test
     @DisplayName("a --payload @~/FILE, a path in the home directory that the shell left as it is after the @, is given "
             + "a cat command whose ~ the shell expands")
     void aPayloadGivenAsAFileInTheHomeDirectorySaysACommandThatReadsIt() {
