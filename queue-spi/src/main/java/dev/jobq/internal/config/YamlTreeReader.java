@@ -140,8 +140,15 @@ final class YamlTreeReader {
         return "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
     }
 
+    /**
+     * SnakeYAML's wording with what to do about it: "mapping values are not allowed here" alone named neither of its
+     * usual causes, a key indented deeper than the one above it (read as the rest of that key's value) and a value
+     * that holds {@code ': '} unquoted.
+     */
     private static String withHint(String what) {
         String hint = what.contains("<block") ? " (check the indentation: nested keys need more spaces than their parent)"
+                : what.contains("mapping values are not allowed") ? " (a key indented deeper than the key above it, or "
+                + "a value holding ': ' without quotes: line the key up with the one above, or put the value in quotes)"
                 : "";
         return what + hint;
     }

@@ -250,6 +250,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("'mapping values are not allowed here' says its two usual causes and their fixes: a key indented "
+            + "deeper than the one above it, and an unquoted value that holds ': '")
+    void saysWhatMakesAMappingValueNotAllowedAndTheFix() {
+        String hint = " (a key indented deeper than the key above it, or a value holding ': ' without quotes: line "
+                + "the key up with the one above, or put the value in quotes)";
+
+        assertThat(Load.problems("""
+                worker:
+                  concurrency: 5
+                    pollInterval: 1s
+                """)).containsExactly("line 3, column 17: not valid YAML: mapping values are not allowed here" + hint);
+        assertThat(Load.problems("""
+                worker:
+                  mode: standalone: yes
+                """)).containsExactly("line 2, column 19: not valid YAML: mapping values are not allowed here" + hint);
+    }
+
+    @Test
     void pointsAtTheLineOfATabNotTheEndOfTheLineBefore() {
         List<String> problems = Load.problems("""
                 worker:
