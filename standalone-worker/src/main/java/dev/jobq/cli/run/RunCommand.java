@@ -1,6 +1,7 @@
 package dev.jobq.cli.run;
 
 import dev.jobq.ConfigException;
+import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.WorkerMode;
 import dev.jobq.cli.context.CommandContext;
@@ -68,6 +69,8 @@ import picocli.CommandLine.Spec;
 public final class RunCommand implements Callable<Integer> {
 
     private static final int MAX_PORT = 65_535;
+    /** How much of a --max-time value its refusal repeats, as the other commands' durations: any duration whole. */
+    private static final int SHOWN_CHARS = 60;
 
     private final CommandContext context;
 
@@ -113,8 +116,9 @@ public final class RunCommand implements Callable<Integer> {
     void setQueues(List<String> names) {
         List<String> stripped = names.stream().map(String::strip).toList();
         if (stripped.contains("")) {
-            throw new ParameterException(spec.commandLine(), "--queues has an empty queue name in '"
-                    + String.join(",", names) + "'; separate the names with single commas, e.g. --queues critical,default");
+            throw new ParameterException(spec.commandLine(), "--queues has an empty queue name in "
+                    + shown(String.join(",", names)) + "; separate the names with single commas, e.g. --queues "
+                    + "critical,default");
         }
         this.queues = stripped;
     }
@@ -173,8 +177,10 @@ public final class RunCommand implements Callable<Integer> {
         try {
             duration = DurationFormat.parse(value);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--max-time takes a duration such as 30m or 1h, got '"
-                    + value + "': " + e.getMessage());
+            // escaped as Arguments' durations are: DurationFormat repeats the value raw
+            throw new ParameterException(spec.commandLine(), "--max-time takes a duration such as 30m or 1h, got "
+                    + UntrustedText.singleQuote(value, SHOWN_CHARS) + ": "
+                    + UntrustedText.escape(String.valueOf(e.getMessage())));
         }
         if (duration.isNegative() || duration.isZero()) {
             throw maxTimeNotPositive(value);
@@ -183,8 +189,8 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private ParameterException maxTimeNotPositive(String value) {
-        return new ParameterException(spec.commandLine(), "--max-time must be longer than 0, got '" + value
-                + "'; leave it out to run until stopped");
+        return new ParameterException(spec.commandLine(), "--max-time must be longer than 0, got "
+                + UntrustedText.singleQuote(value, SHOWN_CHARS) + "; leave it out to run until stopped");
     }
 
     @Override
@@ -340,11 +346,20 @@ public final class RunCommand implements Callable<Integer> {
         return null;
     }
 
+    /**
+     * A {@code --queues} name (or the option's whole value) as its refusal repeats it: quoted and escaped, as the other
+     * commands' {@code --queue}, since one read from a file or a variable ({@code "$(cat queues)"}) may hold a newline
+     * or a terminal's escape; any name a queue may have shown whole.
+     */
+    private static String shown(String queues) {
+        return UntrustedText.singleQuote(queues, JobOptions.MAX_QUEUE_NAME);
+    }
+
     /** As {@code worker.queues} in the file: a queue named twice is a mistake, not a higher preference. */
     private void requireDistinctQueues() {
         String repeated = queues == null ? null : Limits.firstRepeated(queues);
         if (repeated != null) {
-            throw new ParameterException(spec.commandLine(), "--queues lists '" + repeated + "' twice; name each "
+            throw new ParameterException(spec.commandLine(), "--queues lists " + shown(repeated) + " twice; name each "
                     + "queue once");
         }
     }
@@ -390,8 +405,8 @@ public final class RunCommand implements Callable<Integer> {
         }
         for (String queue : queues) {
             if (!configured.contains(queue)) {
-                throw new ParameterException(spec.commandLine(), "--queues names '" + queue
-                        + "', which the config does not have (configured: " + String.join(", ", configured)
+                throw new ParameterException(spec.commandLine(), "--queues names " + shown(queue)
+                        + ", which the config does not have (configured: " + String.join(", ", configured)
                         + "); add it under 'queues:' or leave it out");
             }
         }

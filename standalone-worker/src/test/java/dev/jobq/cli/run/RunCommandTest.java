@@ -658,6 +658,26 @@ class RunCommandTest {
     }
 
     @Test
+    @DisplayName("a --queues name or a --max-time value is repeated in its refusal escaped, as the other commands' "
+            + "--queue and --delay are: one from a file or a variable (\"$(cat queues)\") split or recoloured the line")
+    void repeatsQueueNamesAndMaxTimeEscaped() throws Exception {
+        Path file = config("provider: { type: memory }\n");
+
+        int status = start(Map.of(), "run", "--config", file.toString(), "--queues", "default,rep\u001b[31m\norts")
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("--queues names 'rep\\u001b[31m\\norts', which the config does not have");
+        assertThat(CommandRun.of("run", "--queues", "\u001b[2J,default,\u001b[2J").err())
+                .startsWith("--queues lists '\\u001b[2J' twice; ");
+        assertThat(CommandRun.of("run", "--queues", "a,,\u001b[2J").err())
+                .startsWith("--queues has an empty queue name in 'a,,\\u001b[2J'; ");
+        assertThat(CommandRun.of("run", "--max-time", "5\u001b[31mq").err()).startsWith("--max-time takes a duration "
+                + "such as 30m or 1h, got '5\\u001b[31mq': '5\\u001b[31mq' is not a duration");
+        assertThat(built.get()).as("nothing was built").isNull();
+    }
+
+    @Test
     void queueNamedTwiceInQueuesIsAUsageError() throws Exception {
         Path file = config("provider: { type: memory }\n");
 
