@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -29,7 +30,19 @@ final class YamlTreeReader {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
 
+    /** A value that is one URL and nothing else: a scheme ({@code postgresql}, {@code jdbc:postgresql}), no blank. */
+    private static final Pattern ONE_URL = Pattern.compile("[A-Za-z][A-Za-z0-9+.:-]*://\\S*");
+    /** A line of a .properties or environment file: {@code key=value}, {@code key = value}, {@code export KEY=value}. */
+    private static final Pattern KEY_VALUE_LINE = Pattern.compile("(export\\s+)?[^\\s=:#!]+\\s*=.*");
+
     private YamlTreeReader() {
+    }
+
+    /** Whether every line of {@code text} but blanks and comments is a {@code key=value} line, and there is one. */
+    private static boolean keyValueLines(String text) {
+        List<String> lines = text.lines().map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#") && !line.startsWith("!")).toList();
+        return !lines.isEmpty() && lines.stream().allMatch(line -> KEY_VALUE_LINE.matcher(line).matches());
     }
 
     /** The top-level map; empty for an empty file. */
@@ -64,10 +77,15 @@ final class YamlTreeReader {
             throw new ConfigException(sourceName, List.of("the file must be a map of sections (provider, queues, "
                     + "worker, scheduler), got " + (tree instanceof List<?> ? "a list"
                     // a file that is one value may be a secret's (JOBQ_CONFIG naming a mounted URL): shown as every
-                    // config value is, its password masked; one that is no URL (a mounted password) is not shown
-                    : String.valueOf(tree).contains("://") ? "the value '" + Secrets.maskUrl(String.valueOf(tree)) + "'"
+                    // config value is, its password masked; one that is no URL (a mounted password) is not shown, nor
+                    // is one that only holds a URL, as a .properties or an environment file does beside its passwords
+                    : ONE_URL.matcher(String.valueOf(tree).strip()).matches()
+                            ? "the value '" + Secrets.maskUrl(String.valueOf(tree)) + "'"
                     : "a single value (not repeated here: a file of one value may be a secret, such as a mounted "
-                            + "password); check that this is the config file meant")));
+                            + "password); " + (keyValueLines(yamlText) ? "it reads as key=value lines, as a .properties "
+                            + "or environment file does: jobq reads YAML, each section a key ending in ':' with its own "
+                            + "keys indented under it (a line 'worker:', then '  concurrency: 5')"
+                            : "check that this is the config file meant"))));
         }
         Map<String, Object> top = new LinkedHashMap<>();
         map.forEach((key, value) -> top.put(String.valueOf(key), value));

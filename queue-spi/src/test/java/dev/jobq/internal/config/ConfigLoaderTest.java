@@ -515,6 +515,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a .properties or environment file given for the config (key=value lines, one YAML value) is not "
+            + "repeated, though a URL stands in it: its other lines hold passwords; it is told as key=value lines, with "
+            + "what jobq reads instead")
+    void doesNotRepeatAPropertiesFileWithAUrlAndSaysJobqReadsYaml() {
+        String notRepeated = "the file must be a map of sections (provider, queues, worker, scheduler), got a single "
+                + "value (not repeated here: a file of one value may be a secret, such as a mounted password); it reads "
+                + "as key=value lines, as a .properties or environment file does: jobq reads YAML, each section a key "
+                + "ending in ':' with its own keys indented under it (a line 'worker:', then '  concurrency: 5')";
+
+        assertThat(Load.problems("""
+                # jobq
+                scheduler.username=jobq
+                scheduler.password=hunter2
+                scheduler.jdbcUrl = jdbc:postgresql://db:5432/jobs
+                """)).containsExactly(notRepeated);
+        assertThat(Load.problems("SQS_QUEUE_URL=https://sqs.us-east-1.amazonaws.com/1/jobs\n"
+                + "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI\n")).containsExactly(notRepeated);
+    }
+
+    @Test
     void refusesASectionThatIsNotASection() {
         assertThat(Load.problems("worker: 5\nqueues: [reports]\n")).containsExactly(
                 "queues: must be a section of keys, got '[reports]'; write its keys on the lines below queues:, indented",
