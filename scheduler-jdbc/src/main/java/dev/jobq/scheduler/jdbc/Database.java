@@ -6,6 +6,7 @@ import dev.jobq.JobQueueException;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Secrets;
 import java.net.SocketTimeoutException;
+import java.nio.file.FileSystemException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -643,8 +644,16 @@ final class Database implements AutoCloseable {
 
     static String rootMessage(Throwable e) {
         Throwable root = e;
+        Throwable above = null;
         while (root.getCause() != null && root.getCause() != root) {
+            above = root;
             root = root.getCause();
+        }
+        if (root instanceof FileSystemException file && file.getReason() == null && above != null
+                && above.getMessage() != null) {
+            // java.nio's error says only the path (FileAlreadyExistsException: /srv/data); the driver's above it says
+            // what happened to it (H2's "Error while creating file "/srv/data (a file with this name already exists)")
+            return above.getMessage();
         }
         return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
     }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -222,6 +223,22 @@ class JdbcSchedulerFactoryTest {
                 .hasMessageEndingWith("; check scheduler.jdbcUrl, username and password, and that the database is "
                         + "running")
                 .message().doesNotContain("s3cret");
+    }
+
+    @Test
+    @DisplayName("an H2 file that cannot be created (a file where its directory should be: jobq demo or ./data/jobq "
+            + "in a working directory that holds a file named data) says why, not only the path")
+    void saysWhyAnH2FileCannotBeCreatedNotOnlyItsPath(@TempDir Path dir) throws IOException {
+        Path taken = Files.writeString(dir.resolve("data"), "");
+        var context = new SchedulerContext(section(Map.of("jdbcUrl", "jdbc:h2:file:" + taken.resolve("jobq"))),
+                SettableClock.atEpochOf2026(), envelope -> EnqueueResult.accepted(envelope.jobId()));
+
+        assertThatThrownBy(() -> factory.create(context)).isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: cannot connect to H2 at file:" + taken.resolve("jobq") + ": ")
+                // H2 words it by the step that failed first: its trace file's directory, or the database's
+                .hasMessageMatching("(?s).*(NotDirectoryException: " + Pattern.quote(taken.toString()) + "|"
+                        + Pattern.quote(taken + " (a file with this name already exists)") + ").*")
+                .message().doesNotContain("jobq: " + taken + ";");
     }
 
     @Test
