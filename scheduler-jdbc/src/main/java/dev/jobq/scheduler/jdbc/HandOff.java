@@ -666,9 +666,17 @@ final class HandOff {
     private void fire(JobqRecurringJobRecord row, Instant now, List<String> handedOn) {
         FiringPlan plan;
         Schedule schedule;
+        Instant from = row.getNextRunAt();
         try {
             schedule = parser.parse(row.getName(), row.getSchedule(), RecurringJobs.zone(row));
-            plan = FiringPlan.of(schedule, row.getNextRunAt(), now, RecurringJobs.misfirePolicy(row),
+            if (from.isBefore(now.minus(settings.misfireThreshold()))) {
+                // Late: the occurrences this process handed on before a commit that failed ran on time, and are not
+                // missed. The policy judged them with the rest: FIRE_ONCE counted the first as its one run, and
+                // nothing ran for those missed after it; FIRE_ALL spent its limit on them. They are marked here.
+                from = firstNotHandedOnBeforeALostCommit(row.getName(), schedule, from);
+            }
+            plan = from.isAfter(now) ? new FiringPlan(List.of(), from, false)
+                    : FiringPlan.of(schedule, from, now, RecurringJobs.misfirePolicy(row),
                     settings.misfireThreshold(), settings.fireAllLimit(), row.getFireAllUntil());
             // Read here, not first in the hand-off: options this process cannot read counted as a failed hand-off,
             // which pushed the shared row on (1 s, 2 s … 5 min) and made a process that can read them fire it late,
@@ -699,10 +707,15 @@ final class HandOff {
             }
             return;
         }
-        if (plan.dropped()) {
-            logMissed(row, schedule, plan);
+        for (Instant handed = row.getNextRunAt(); handed.isBefore(from); handed = schedule.next(handed)) {
+            String id = OccurrenceIds.of(row.getName(), handed);
+            unmarked.takeBack(id);
+            handedOn.add(id); // remembered again if this batch's commit fails too
         }
-        Instant lastRun = null;
+        if (plan.dropped()) {
+            logMissed(row, schedule, from, plan);
+        }
+        Instant lastRun = from.equals(row.getNextRunAt()) ? null : now;
         for (Instant occurrence : plan.fires()) {
             Throwable failure = submit(() -> recurring.envelope(row, occurrence, now), handedOn);
             if (failure != null) {
@@ -745,26 +758,30 @@ final class HandOff {
         recurring.advance(row, plan.nextRunAt(), lastRun, now);
     }
 
+    /** The first occurrence from {@code from} on that this process did not hand on in a batch whose commit then failed. */
+    private Instant firstNotHandedOnBeforeALostCommit(String name, Schedule schedule, Instant from) {
+        Instant occurrence = from;
+        while (unmarked.holds(OccurrenceIds.of(name, occurrence))) {
+            occurrence = schedule.next(occurrence);
+        }
+        return occurrence;
+    }
+
     /**
      * Says which occurrences of a recurring job were missed (late through downtime, or through this scheduler's own
-     * failed tries: a provider down for minutes) and how many of them the policy enqueues. The first, handed on by this
-     * process in a batch whose commit then failed, is on its queue, not missed: the line said it was, and that policy
-     * SKIP enqueued none of it. The missed ones start after it then, and with none after it nothing is said.
+     * failed tries: a provider down for minutes) and how many of them the policy enqueues. {@code from} is where they
+     * start: after those this process handed on before a commit that failed, when it did (on their queue, not missed).
      */
-    private void logMissed(JobqRecurringJobRecord row, Schedule schedule, FiringPlan plan) {
-        Instant first = row.getNextRunAt();
-        int enqueued = plan.fires().size();
+    private void logMissed(JobqRecurringJobRecord row, Schedule schedule, Instant from, FiringPlan plan) {
         String why;
-        if (unmarked.holds(OccurrenceIds.of(row.getName(), first))) {
-            if (!plan.fires().isEmpty() && plan.fires().getFirst().equals(first)) {
-                enqueued--; // not handed on again (submit)
+        Instant first = row.getNextRunAt();
+        if (!from.equals(first)) {
+            Instant last = first;
+            while (schedule.next(last).isBefore(from)) {
+                last = schedule.next(last);
             }
-            first = schedule.next(first);
-            if (!first.isBefore(plan.nextRunAt())) {
-                return;
-            }
-            why = ", after occurrence " + row.getNextRunAt() + ", which this process handed on before a commit that "
-                    + "failed";
+            why = ", after " + (last.equals(first) ? "occurrence " + first : "occurrences " + first + " to " + last)
+                    + ", which this process handed on before a commit that failed";
         } else if (row.getAttempts() == 0) {
             why = " while no scheduler ran";
         } else {
@@ -773,8 +790,8 @@ final class HandOff {
                     + (row.getAttempts() == 1 ? " try" : " tries") + "; last error " + row.getLastError() + ")";
         }
         log.info("scheduler: recurring job {} missed occurrences from {}{}; policy {} enqueues {} of them, the schedule "
-                        + "continues at {}", RecurringJobs.shown(row.getName()), first, why, row.getMisfirePolicy(),
-                enqueued, plan.nextRunAt());
+                        + "continues at {}", RecurringJobs.shown(row.getName()), from, why, row.getMisfirePolicy(),
+                plan.fires().size(), plan.nextRunAt());
     }
 
     /**

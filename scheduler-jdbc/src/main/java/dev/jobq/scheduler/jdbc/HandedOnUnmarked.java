@@ -14,9 +14,9 @@ import java.util.function.Supplier;
  * on again under the same ids (docs/scheduler.md). A {@code cancel} of such a job marks its row too, and answers
  * false: it is on its queue already; {@code status} says {@code ENQUEUED}, and {@code getJob} and
  * {@code listScheduled} leave it out. At most {@value #LIMIT} ids, the oldest forgotten first: an id is left over
- * only when the commit had landed after all, a cancel marked its row, or a misfire policy left the occurrence out
- * (SKIP, the pass after too late): its rows are gone or moved on, and its id, a row id or an occurrence's, never comes
- * back. Thread-safe: the firing thread and its helpers share it.
+ * only when the commit had landed after all or a cancel marked its row: its rows are gone or moved on, and its id, a
+ * row id or an occurrence's, never comes back. (An occurrence the pass after finds late is taken back too, before the
+ * misfire policy judges the rest: it is not missed.) Thread-safe: the firing thread and its helpers share it.
  */
 final class HandedOnUnmarked {
 

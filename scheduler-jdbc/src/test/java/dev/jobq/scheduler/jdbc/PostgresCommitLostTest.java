@@ -202,6 +202,29 @@ class PostgresCommitLostTest {
     }
 
     /**
+     * FIRE_ONCE (the default), the database back more than an occurrence after the lost commit: the occurrence handed
+     * on before it ran on time, and those missed after it are owed one run (H2CommitLostTest: the pass counted the
+     * first as that run, and none ran).
+     */
+    @Test
+    void fireOnceRunsOnceForTheOccurrencesMissedAfterOneHandedOnBeforeTheLostCommit() {
+        var settable = new SettableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        scheduler = firedByHand(settable, cuttingAfter(1));
+        scheduler.registerRecurring(RecurringJob.builder("beat", "report:beat").schedule("every 1 hour").build(), "{}");
+        settable.advance(Duration.ofHours(1));
+        Instant occurrence = settable.instant();
+
+        assertThatThrownBy(scheduler::fireDue).as("the batch whose commit was lost").isInstanceOf(JobQueueException.class);
+        settable.advance(Duration.ofMinutes(125));
+        Integer handedOn = lookedAgain(scheduler::fireDue);
+
+        assertThat(handedOn).as("jobs handed on").isOne();
+        assertThat(sink.envelopes()).extracting(JobEnvelope::scheduledFor).as("occurrences on their queue")
+                .containsExactly(occurrence, occurrence.plus(Duration.ofHours(1)));
+        assertThat(sink.duplicates()).as("occurrences handed on twice").isEmpty();
+    }
+
+    /**
      * A second lost commit in a row: the pass after the first claims the job remembered (marked, not handed on again)
      * with one that falls due meanwhile, hands that one on, and loses its commit too. Both stay remembered: the pass
      * that works marks them, and neither goes twice.
