@@ -363,6 +363,14 @@ final class JdbcJobScheduler implements JobScheduler {
                 interrupted = true;
             }
         }
+        if (thread.isAlive()) {
+            // As HandOff.close says of a helper: close() gave up on it, and a user saw nothing of that.
+            log.warn("scheduler: the firing thread ({}) did not end within {} s of its interrupt (a hand-off deaf to "
+                    + "interrupts: a provider's or job sink's call that hangs); close() goes on without it and closes "
+                    + "the pool under its batch, whose jobs handed on may be handed on again by the next scheduler; "
+                    + "give the provider a timeout on its calls", UntrustedText.escape(thread.getName()),
+                    CLOSE_TIMEOUT.toSeconds());
+        }
         return interrupted;
     }
 
