@@ -166,4 +166,34 @@ class H2CommitLostTest {
                         OCCURRENCE.plus(Duration.ofHours(3)), OCCURRENCE.plus(Duration.ofHours(4)));
         assertThat(sink.duplicates()).as("occurrences handed on twice").isEmpty();
     }
+
+    /**
+     * As above, fireAllLimit 3 and the database back four occurrences later: the line names the missed ones from the
+     * first after the burst, after the burst's occurrences, and counts the three enqueued of them.
+     */
+    @Test
+    void theMissedOccurrencesAfterABurstHandedOnBeforeTheLostCommitStartAfterIt() {
+        scheduler.close();
+        scheduler = JdbcSchedulerFactory.builder().dataSource(advance).pollInterval(Duration.ofMinutes(10)).fireAllLimit(3)
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
+        scheduler.registerRecurring(RecurringJob.builder("beat", "report:beat").schedule("every 1 hour")
+                .misfirePolicy(MisfirePolicy.FIRE_ALL).build(), "{}");
+        clock.set(OCCURRENCE.plus(Duration.ofMinutes(125)));
+        advance.arm(() -> {
+            throw new SQLException("connection lost (the test's)");
+        });
+        assertThatThrownBy(scheduler::fireDue).as("the burst whose commit was lost").isInstanceOf(JobQueueException.class);
+        clock.advance(Duration.ofHours(4));
+
+        try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+            assertThat(scheduler.fireDue()).as("jobs handed on").isEqualTo(3);
+            assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).as("lines of the pass after")
+                    .filteredOn(line -> line.contains("missed")).singleElement().asString()
+                    .contains("missed occurrences from " + OCCURRENCE.plus(Duration.ofHours(3)) + ", after occurrences "
+                            + OCCURRENCE + " to " + OCCURRENCE.plus(Duration.ofHours(2)) + ", which this process handed "
+                            + "on before a commit that failed;", "policy FIRE_ALL enqueues 3 of them",
+                            "continues at " + OCCURRENCE.plus(Duration.ofHours(7)));
+        }
+        assertThat(sink.duplicates()).as("occurrences handed on twice").isEmpty();
+    }
 }
