@@ -46,7 +46,10 @@ public interface Backoff {
      */
     Duration delay(int failedAttempt);
 
-    /** The default: 1 s · 2^(attempt−1), capped at 1 h, plus up to 20 % jitter. */
+    /**
+     * The default: 1 s · 2^(attempt−1), capped at 1 h, plus up to 20 % jitter; an attempt below 1 counts as the first
+     * (1 s plus its jitter), as in {@link #exponential}.
+     */
     static Backoff defaultBackoff() {
         return new DescribedBackoff("Backoff.defaultBackoff()",
                 exponential(DEFAULT_BASE, DEFAULT_CAP).withJitter(DEFAULT_JITTER));
