@@ -3,6 +3,7 @@ package dev.jobq.memory;
 import dev.jobq.DeadLetter;
 import dev.jobq.DeadLetters;
 import dev.jobq.JobInfo;
+import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
 import dev.jobq.JobRejectedException;
 import dev.jobq.JobState;
@@ -16,6 +17,7 @@ import dev.jobq.spi.LeaseLostException;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.UntrustedText;
 import dev.jobq.testing.SettableClock;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -434,9 +436,12 @@ final class MemoryQueueProvider implements QueueProvider {
         }
         long size = utf8Length(payload);
         if (size > limit) {
+            // The queue the job was enqueued to, not queueName: a provider built alone is named "default" unless its
+            // builder was told otherwise, and given to JobQueue.builder().queue("reports", …) it named 'default'.
             throw new JobRejectedException("job " + envelope.jobId() + " of type '" + envelope.type()
-                    + "' has a payload of " + size + " bytes, over the limit of " + limit
-                    + " bytes of memory queue '" + queueName + "'; raise maxPayloadBytes in its provider"
+                    + "' has a payload of " + size + " bytes, over the limit of " + limit + " bytes of memory queue "
+                    + UntrustedText.singleQuote(envelope.queue(), JobOptions.MAX_QUEUE_NAME)
+                    + "; raise maxPayloadBytes in its provider"
                     + " section, or store the data elsewhere and enqueue a reference to it");
         }
     }

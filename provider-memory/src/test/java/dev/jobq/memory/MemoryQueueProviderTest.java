@@ -502,6 +502,20 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("the payload limit's refusal names the queue the job was enqueued to, not the builder's default name")
+    void payloadLimitNamesTheQueueEnqueuedTo() {
+        // Built alone (queueName left "default") and attached as JobQueue.builder().queue("reports", provider).
+        QueueProvider provider = MemoryProviderFactory.builder().clock(clock).maxPayloadBytes(10).build();
+        providers.add(provider);
+        JobEnvelope tooBig = job("\"ééééé\"", new JobOptions(3, Duration.ofSeconds(30), 0, null, "reports"));
+
+        assertThatThrownBy(() -> provider.enqueue(tooBig, Duration.ZERO))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageContaining("over the limit of 10 bytes of memory queue 'reports'")
+                .hasMessageNotContaining("'default'");
+    }
+
+    @Test
     @DisplayName("a lone surrogate in a payload counts as the core counts it: one byte, as String.getBytes(UTF_8) writes "
             + "it ('?')")
     void payloadLimitCountsALoneSurrogateAsTheCoreDoes() {
