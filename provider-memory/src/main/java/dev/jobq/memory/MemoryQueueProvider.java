@@ -637,8 +637,11 @@ final class MemoryQueueProvider implements QueueProvider {
             case COMPLETED -> JobState.COMPLETED;
             case DEAD -> JobState.DEAD;
         };
-        return new JobInfo(envelope.jobId(), envelope.type(), queueName, state, entry.attempts(), envelope.options(),
-                envelope.payloadJson(), envelope.createdAt(), EpochNanos.toInstant(entry.updatedAt), entry.lastError);
+        // The queue it was enqueued to, as its options say: queueName is "default" for a provider built alone unless
+        // its builder was told otherwise, and given to JobQueue.builder().queue("reports", …) getJob said 'default'.
+        return new JobInfo(envelope.jobId(), envelope.type(), envelope.queue(), state, entry.attempts(),
+                envelope.options(), envelope.payloadJson(), envelope.createdAt(), EpochNanos.toInstant(entry.updatedAt),
+                entry.lastError);
     }
 
     private void wakeAllReceivers() {

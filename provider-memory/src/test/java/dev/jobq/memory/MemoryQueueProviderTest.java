@@ -516,6 +516,21 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("getJob's queue is the queue the job was enqueued to, as its options say, not the builder's default "
+            + "name")
+    void getJobNamesTheQueueEnqueuedTo() {
+        // Built alone (queueName left "default") and attached as JobQueue.builder().queue("reports", provider).
+        QueueProvider provider = MemoryProviderFactory.builder().clock(clock).build();
+        providers.add(provider);
+        JobEnvelope report = job(new JobOptions(3, Duration.ofSeconds(30), 0, null, "reports"));
+        provider.enqueue(report, Duration.ZERO);
+
+        JobInfo info = provider.getJob(report.jobId()).orElseThrow();
+        assertThat(info.queue()).as("JobInfo.queue, beside its options' queue").isEqualTo("reports")
+                .isEqualTo(info.options().queue());
+    }
+
+    @Test
     @DisplayName("a lone surrogate in a payload counts as the core counts it: one byte, as String.getBytes(UTF_8) writes "
             + "it ('?')")
     void payloadLimitCountsALoneSurrogateAsTheCoreDoes() {
