@@ -96,7 +96,11 @@ public final class MemoryProviderFactory implements QueueProviderFactory {
         private Builder() {
         }
 
-        /** The queue the provider serves, for log messages ("default" unless set). */
+        /**
+         * The queue the provider serves, for its log lines and errors ("default" unless set): give the name it is
+         * attached under, {@code JobQueue.builder().queue("reports", provider)}, or they name 'default' (a job's
+         * {@code getJob} and a payload over the limit name the queue the job was enqueued to either way).
+         */
         public Builder queueName(String queueName) {
             Objects.requireNonNull(queueName, "queueName");
             if (queueName.isBlank()) {
