@@ -104,6 +104,30 @@ class SqsQueueGoneTest {
         }
     }
 
+    @Test
+    @DisplayName("fails a dead-lettering on a deleted FIFO queue, naming the job, the queue and that it does not exist, "
+            + "and leaves no copy on its dead-letter queue")
+    void deadLetteringOnADeletedFifoQueueSaysItIsGone() {
+        SqsServer.Queues queues = ElasticMq.newQueues("gone-fifo", true);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("visibilityTimeout", "30s",
+                        "waitTime", "1s"))), Clock.systemUTC()))) {
+            provider.enqueue(envelope("gone-fifo-dead"), Duration.ZERO);
+            List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(received).hasSize(1);
+            ElasticMq.client().deleteQueue(r -> r.queueUrl(queues.url()));
+            String queue = "SQS queue 'default' (" + queues.url() + ")";
+
+            assertThatThrownBy(() -> provider.fail(received.getFirst(),
+                    Failure.dead("IllegalStateException: out of attempts")))
+                    .isExactlyInstanceOf(JobQueueException.class)
+                    .hasMessageContaining("dead-letter of job gone-fifo-dead on " + queue + " failed: The specified "
+                            + "queue does not exist");
+            assertThat(ElasticMq.client().receiveMessage(r -> r.queueUrl(queues.deadLetterUrl()).waitTimeSeconds(1))
+                    .messages()).as("copies on the dead-letter FIFO queue of a job whose queue was deleted").isEmpty();
+        }
+    }
+
     private static JobEnvelope envelope(String id) {
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, id, "report:build", "1", JobOptions.defaults(), 0,
                 Instant.now(), null, null);
