@@ -133,6 +133,23 @@ class SqsQueueUrlSecretsTest {
                 .isEqualTo(queues.url().replaceFirst("^http://", "http://jobq:****@"));
     }
 
+    @Test
+    @DisplayName("a queue refused as its own dead-letter queue is named, by both URLs, with their passwords masked")
+    void ownDeadLetterQueueRefusalMasksBothUrlsPasswords() {
+        SqsServer.Queues queues = ElasticMq.newQueues("secret-self", false);
+        String url = queues.url().replaceFirst("^http://", "http://jobq:" + SECRET + "@");
+        Map<String, Object> values = ElasticMq.connectionSettings();
+        values.put("queueUrl", url);
+        values.put("deadLetterQueueUrl", url.replace("jobq:", "other:"));
+        String masked = queues.url().replaceFirst("^http://", "http://jobq:****@");
+
+        assertThatThrownBy(() -> create(values).close())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SQS queue " + masked.replace("jobq:", "other:") + " is the queue itself ("
+                        + masked + ")")
+                .satisfies(e -> assertThat(printed(e)).doesNotContain(SECRET));
+    }
+
     private static dev.jobq.spi.QueueProvider create(Map<String, Object> values) {
         return new SqsProviderFactory().create(new ProviderContext("default",
                 Settings.of("jobq.yaml", "provider", values), Clock.systemUTC()));
