@@ -1411,17 +1411,19 @@ class ContractCatchesBrokenProvidersTest {
      * copy first: when the copy then fails (a dead-letter queue gone, a crash between the two), the job is lost.
      */
     static final class DeletesBeforeTheDeadLetterCopy extends BrokenMemoryProvider {
-        private volatile boolean storeBroken;
+        /** The store of the provider last made: a run again is on a fresh provider, whose store is not yet broken. */
+        private volatile AtomicBoolean storeBroken = new AtomicBoolean();
 
         @Override
         protected boolean breakDeadLetterStore() {
-            storeBroken = true;
+            storeBroken.set(true);
             return true;
         }
 
         @Override
         QueueProvider broken(QueueProvider memory) {
-            return deletingBeforeTheDeadLetterCopy(memory, () -> storeBroken);
+            storeBroken = new AtomicBoolean();
+            return deletingBeforeTheDeadLetterCopy(memory, storeBroken::get);
         }
     }
 
@@ -1474,18 +1476,20 @@ class ContractCatchesBrokenProvidersTest {
      * the suite must run again, not pass.
      */
     static final class StallsBreakingTheDeadLetterStore extends StallsOncePastALease {
-        private volatile boolean storeBroken;
+        /** The store of the provider last made: a run again is on a fresh provider, whose store is not yet broken. */
+        private volatile AtomicBoolean storeBroken = new AtomicBoolean();
 
         @Override
         protected boolean breakDeadLetterStore() {
-            storeBroken = true;
+            storeBroken.set(true);
             stallOnce();
             return true;
         }
 
         @Override
         QueueProvider broken(QueueProvider memory) {
-            return deletingBeforeTheDeadLetterCopy(memory, () -> storeBroken);
+            storeBroken = new AtomicBoolean();
+            return deletingBeforeTheDeadLetterCopy(memory, storeBroken::get);
         }
     }
 
