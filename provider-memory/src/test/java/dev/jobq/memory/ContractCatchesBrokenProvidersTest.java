@@ -1501,6 +1501,45 @@ class ContractCatchesBrokenProvidersTest {
                 .containsKey("Delivery.deadJobWhoseCopyFailsIsNotLost");
     }
 
+    /**
+     * Refuses a dead-lettering whose copy fails as a lost lease, though it still holds the delivery: the job stays on the
+     * queue and comes again, as it should, but the worker takes the refusal for another delivery's and neither
+     * announces nor counts the job's Dead (semantics.md: a delivery still held is never refused as lost).
+     */
+    static final class RefusesAHeldDeadLetteringAsLost extends BrokenMemoryProvider {
+        /** The store of the provider last made: a run again is on a fresh provider, whose store is not yet broken. */
+        private volatile AtomicBoolean storeBroken = new AtomicBoolean();
+
+        @Override
+        protected boolean breakDeadLetterStore() {
+            storeBroken.set(true);
+            return true;
+        }
+
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            AtomicBoolean broken = new AtomicBoolean();
+            storeBroken = broken;
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public void fail(ReceivedJob job, Failure failure) {
+                    if (failure instanceof Failure.Dead && broken.get()) {
+                        // the fault: the copy failed, and the delivery, still held, is answered as lost
+                        throw new LeaseLostException("job " + job.jobId() + ": its dead-letter copy failed");
+                    }
+                    super.fail(job, failure);
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that refuses a dead-lettering of a delivery it still holds as a lost lease fails")
+    void refusingAHeldDeadLetteringAsLostFails() {
+        assertThat(failuresOf(RefusesAHeldDeadLetteringAsLost.class)).as("the only test that fails it")
+                .containsOnlyKeys("Delivery.deadJobWhoseCopyFailsIsNotLost");
+    }
+
     /** Declares deduplication but leaves jobHoldingKey at its default: the core schedules a job whose key is taken. */
     static final class NamesNoKeyHolder extends BrokenMemoryProvider {
         @Override
