@@ -392,6 +392,16 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void masksAShortNumberWhereADurationRepeatsItWithEachUnit() {
+        // a PIN of fewer than four digits is masked where quoted only: "has no unit; write 123ms, …" showed it
+        assertThat(Load.problems("""
+                worker:
+                  pollInterval: ${API_TOKEN}
+                """, Map.of("API_TOKEN", "123\n"))).containsExactly(
+                "worker.pollInterval: '****' has no unit; write ****ms, ****s, ****m or ****h");
+    }
+
+    @Test
     void masksANumberTooLongForAnyUnitWhereADurationRepeatsIt() {
         // a duration's "has no unit" of a number past 19 digits says it once, whole: masked where quoted
         assertThat(Load.problems("""
