@@ -4,12 +4,16 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.jobq.Backoff;
 import dev.jobq.JobQueue;
+import dev.jobq.JobQueueException;
 import dev.jobq.RecurringJob;
 import dev.jobq.Scheduler;
+import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.examples.DemoHandlers;
+import dev.jobq.spi.UntrustedText;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.h2.api.ErrorCode;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -95,7 +100,7 @@ public final class DemoCommand implements Callable<Integer> {
         var plan = DemoPlan.standard(plainJobs);
         var tracker = new DemoTracker(plan.size(), DemoPlan.RECURRING_TYPE, DemoPlan.RECURRING_RUNS);
         Runnable restoreLogs = verbose ? () -> { } : quietHandlerLogs();
-        try (JobQueue jobs = buildQueue(tracker)) {
+        try (JobQueue jobs = openQueue(tracker)) {
             DemoHandlers.registerAll(jobs);
             jobs.registerJobHandler(DemoPlan.RECURRING_TYPE, Heartbeat.class,
                     (job, ctx) -> ctx.log("heartbeat from {}", job.payload().source()));
@@ -130,6 +135,34 @@ public final class DemoCommand implements Callable<Integer> {
         } finally {
             restoreLogs.run();
         }
+    }
+
+    /**
+     * {@link #buildQueue}, its H2 file held by another process said as a demo user can act on it: the scheduler's
+     * advice (point it at another file, AUTO_SERVER=TRUE in the URL) is for a config file, which the demo has none of.
+     */
+    private JobQueue openQueue(DemoTracker tracker) {
+        try {
+            return buildQueue(tracker);
+        } catch (JobQueueException e) {
+            if (!heldByAnotherProcess(e)) {
+                throw e;
+            }
+            throw CommandFailure.failed("another process has the demo's H2 database "
+                    + UntrustedText.escape(DATABASE.toAbsolutePath() + ".mv.db") + " open, most likely a jobq demo "
+                    + "still running: wait for it to end, or run jobq demo from another directory, which keeps its own "
+                    + "./" + DATABASE.toString().replace('\\', '/'));
+        }
+    }
+
+    /** Whether H2 refused the file as locked ("Database may be already in use"), found by its error code. */
+    private static boolean heldByAnotherProcess(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The demo's queue: the memory provider, and the JDBC scheduler on an H2 file for the scheduled jobs. */

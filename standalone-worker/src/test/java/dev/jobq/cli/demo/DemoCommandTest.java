@@ -3,7 +3,12 @@ package dev.jobq.cli.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.cli.CommandRun;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -62,6 +67,25 @@ class DemoCommandTest {
         // The last progress line is printed once all jobs are final, so it always shows the totals.
         assertThat(run.out()).containsPattern("completed\\s+" + (total - DemoPlan.FAILING_JOBS) + "/" + total
                 + " · retried\\s+10 · dead\\s+2 · running\\s+0 · waiting\\s+0");
+    }
+
+    @Test
+    void aSecondDemoBesideOneStillRunningSaysToWaitForItOrRunFromAnotherDirectory() throws IOException {
+        Path database = Path.of(DemoCommand.DATABASE + ".mv.db");
+        Files.createDirectories(database.getParent());
+        // The lock a demo running in another JVM holds; H2 meets it as it meets a second process's.
+        try (FileChannel file = FileChannel.open(database, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = file.lock()) {
+            var run = CommandRun.of("demo", "--jobs", "1");
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            // the scheduler's advice (point the scheduler at another file, AUTO_SERVER=TRUE in the URL) is for a
+            // config file, which the demo has none of
+            assertThat(run.err()).isEqualTo("jobq demo: another process has the demo's H2 database "
+                    + database.toAbsolutePath() + " open, most likely a jobq demo still running: wait for it to end, "
+                    + "or run jobq demo from another directory, which keeps its own ./data/jobq-demo"
+                    + System.lineSeparator());
+        }
     }
 
     private static long row(String out, String label) {
