@@ -35,6 +35,9 @@ class JobQueueBuilderTest {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> JobQueue.builder().shutdownTimeout(Duration.ofSeconds(Long.MIN_VALUE)))
                 .withMessageStartingWith("shutdownTimeout must be ≥ 0s, got PT-2562047788015215H-30M-8S: ");
+        // not "got 0ms", which reads as the zero it accepts
+        assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().shutdownTimeout(Duration.ofNanos(-1)))
+                .withMessageStartingWith("shutdownTimeout must be ≥ 0s, got PT-0.000000001S: ");
         assertThat(JobQueue.builder().shutdownTimeout(Duration.ZERO)).isNotNull();
     }
 

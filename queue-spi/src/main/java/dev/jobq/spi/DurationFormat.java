@@ -161,14 +161,15 @@ public final class DurationFormat {
      * Short human form that {@link #parse} reads back, to the millisecond (what is finer is left out), for a
      * duration of 0 or more: {@code 1h30m}, {@code 45s}, {@code 1s500ms}, {@code 250ms}. A negative one, which
      * an error reports as out of range, is printed in milliseconds ({@code -1000ms}), or as ISO-8601 when it is
-     * too long to count in them; so is one shorter than a millisecond ({@code PT0.0005S}), not as {@code 0ms}.
+     * too long to count in them; so is one shorter than a millisecond either way ({@code PT0.0005S},
+     * {@code PT-0.0005S}), not as {@code 0ms}.
      */
     public static String format(Duration duration) {
         if (duration.isZero()) {
             return "0s";
         }
         if (duration.getSeconds() < Long.MIN_VALUE / 1000 // toMillis() would overflow
-                || duration.isPositive() && duration.compareTo(Duration.ofMillis(1)) < 0) { // not "0ms", which reads as zero
+                || duration.abs().compareTo(Duration.ofMillis(1)) < 0) { // not "0ms", which reads as zero, of ±0.5ms
             return duration.toString();
         }
         if (duration.compareTo(Duration.ofSeconds(1)) < 0) { // toMillis() would overflow for the longest

@@ -265,6 +265,24 @@ class FailurePolicyTest {
     }
 
     @Test
+    void theWarningOfANegativeDelayShorterThanAMillisecondDoesNotWriteItAsZero() {
+        var logger = (Logger) LoggerFactory.getLogger(FailurePolicy.class);
+        var logged = new ListAppender<ILoggingEvent>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            // a jittered backoff a little below zero
+            FailurePolicy.retryDelay(failedAttempt -> Duration.ofNanos(-500_000), backoff, 2, "report");
+        } finally {
+            logger.detachAppender(logged);
+        }
+
+        // "returned 0ms …; a delay must be ≥ 0" said a delay the warning allows was refused
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
+                .contains("of job type 'report' returned PT-0.0005S after attempt 2; a delay must be ≥ 0");
+    }
+
+    @Test
     void aMisbehavingLambdaBackoffIsNamedByTheClassItWasWrittenIn() {
         var logger = (Logger) LoggerFactory.getLogger(FailurePolicy.class);
         var logged = new ListAppender<ILoggingEvent>();
