@@ -56,6 +56,8 @@ final class JdbcJobScheduler implements JobScheduler {
     private final ReentrantLock lifecycle = new ReentrantLock();
     private @Nullable Thread firing;
     private boolean closed;
+    /** close() was called on the firing thread, which closes the rest when its loop ends ({@link #fire}). */
+    private boolean closeAfterLoop;
 
     private JdbcJobScheduler(Database db, JdbcSettings settings, SchedulerContext context, ThreadFactory threads) {
         this.db = db;
@@ -83,7 +85,7 @@ final class JdbcJobScheduler implements JobScheduler {
             if (firing != null) {
                 return;
             }
-            firing = threads.newThread(loop);
+            firing = threads.newThread(this::fire);
             firing.start();
             log.info("scheduler: firing due jobs from {} (poll interval {} ms, batch {}, {} through a backlog)",
                     db.description(), settings.pollInterval().toMillis(), settings.batchSize(),
@@ -309,10 +311,17 @@ final class JdbcJobScheduler implements JobScheduler {
             }
             closed = true;
             thread = firing;
+            closeAfterLoop = thread == Thread.currentThread();
         } finally {
             lifecycle.unlock();
         }
         stopFiring();
+        if (closeAfterLoop) {
+            // Called in a hand-off of the firing thread's own (a JobSink of the application's that closes the queue):
+            // it waited 20 s for itself, then closed the pool under its own batch, whose commit failed and whose jobs
+            // the next scheduler handed on again. The loop ends after that batch and closes the rest then (fire()).
+            return;
+        }
         // The caller's interrupt (a thread that caught an InterruptedException and closes in a finally block) stays
         // the caller's, set again on return: with it set, the waits below gave up at once, and the pool was closed
         // under the batch in hand (on PostgreSQL its jobs handed on went again at the next start), the firing thread
@@ -323,14 +332,37 @@ final class JdbcJobScheduler implements JobScheduler {
                 interrupted |= awaitFiringThread(thread);
             }
         } finally {
+            closeHelpersAndPool(interrupted);
+        }
+    }
+
+    /** The firing thread's work: the loop, then the rest of a close() called on this thread, after its last batch. */
+    private void fire() {
+        try {
+            loop.run();
+        } finally {
+            boolean closing;
+            lifecycle.lock();
             try {
-                interrupted |= handOff.close(CLOSE_TIMEOUT);
-                db.close();
-                alarm.close();
+                closing = closeAfterLoop;
             } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+                lifecycle.unlock();
+            }
+            if (closing) {
+                closeHelpersAndPool(Thread.interrupted());
+            }
+        }
+    }
+
+    /** Ends the helper threads, closes the pool and the alarm; sets the interrupt again if one came, or came before. */
+    private void closeHelpersAndPool(boolean interrupted) {
+        try {
+            interrupted |= handOff.close(CLOSE_TIMEOUT);
+            db.close();
+            alarm.close();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
