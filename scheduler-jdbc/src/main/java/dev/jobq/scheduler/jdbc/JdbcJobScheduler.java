@@ -17,7 +17,9 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.jooq.exception.DataAccessException;
@@ -58,6 +60,7 @@ final class JdbcJobScheduler implements JobScheduler {
     private boolean closed;
     /** close() was called on the firing thread, which closes the rest when its loop ends ({@link #fire}). */
     private boolean closeAfterLoop;
+    private final CountDownLatch closeEnded = new CountDownLatch(1);
 
     private JdbcJobScheduler(Database db, JdbcSettings settings, SchedulerContext context, ThreadFactory threads) {
         this.db = db;
@@ -304,19 +307,28 @@ final class JdbcJobScheduler implements JobScheduler {
     @Override
     public void close() {
         Thread thread;
+        boolean second;
+        boolean onFiringThread;
         lifecycle.lock();
         try {
-            if (closed) {
-                return;
-            }
-            closed = true;
             thread = firing;
-            closeAfterLoop = thread == Thread.currentThread();
+            second = closed;
+            closed = true;
+            onFiringThread = thread == Thread.currentThread();
+            if (!second) {
+                closeAfterLoop = onFiringThread;
+            }
         } finally {
             lifecycle.unlock();
         }
+        if (second) {
+            if (!onFiringThread) {
+                awaitFirstClose();
+            }
+            return;
+        }
         stopFiring();
-        if (closeAfterLoop) {
+        if (onFiringThread) {
             // Called in a hand-off of the firing thread's own (a JobSink of the application's that closes the queue):
             // it waited 20 s for itself, then closed the pool under its own batch, whose commit failed and whose jobs
             // the next scheduler handed on again. The loop ends after that batch and closes the rest then (fire()).
@@ -361,9 +373,35 @@ final class JdbcJobScheduler implements JobScheduler {
             db.close();
             alarm.close();
         } finally {
+            closeEnded.countDown();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * A second close() (a shutdown hook beside the application's own) waits for the first to end, as JobQueue.close()'s
+     * does: returning at once let its caller close what the firing thread's batch still used while the first waited
+     * for it. Bounded by the first's waits (10 s for the firing thread, 10 s once interrupted, 10 s for the helpers)
+     * and as long again for the pool; an interrupt does not end it and is set again on return. Not on the firing
+     * thread: the first waits for that thread.
+     */
+    private void awaitFirstClose() {
+        boolean interrupted = false;
+        long wait = CLOSE_TIMEOUT.multipliedBy(4).toNanos();
+        long deadline = System.nanoTime() + wait;
+        for (long left = wait; left > 0; left = deadline - System.nanoTime()) {
+            try {
+                if (closeEnded.await(left, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

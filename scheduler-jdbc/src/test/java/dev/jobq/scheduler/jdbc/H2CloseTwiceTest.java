@@ -1,0 +1,99 @@
+package dev.jobq.scheduler.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobq.JobOptions;
+import dev.jobq.JobQueueException;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.JobSink;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.SettableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A second close() while the first waits for the firing thread's batch (a shutdown hook beside the application's own):
+ * it returned at once, and its caller went on to close what the batch still used, as JobQueue.close()'s second call
+ * no longer does.
+ */
+@DisplayName("JDBC scheduler on H2: close() called twice at once")
+class H2CloseTwiceTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T12:00:00Z");
+    private static final Duration BOUND = Duration.ofSeconds(60);
+
+    @Test
+    void aSecondCloseWaitsForTheFirstToEnd() throws InterruptedException {
+        var clock = new SettableClock(T0);
+        var sink = new RecordingSink(clock);
+        var inHandOff = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        JobSink holding = envelope -> {
+            inHandOff.countDown();
+            try {
+                release.await(BOUND.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return sink.submit(envelope);
+        };
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
+                .jdbcUrl("jdbc:h2:mem:jobq-close-twice-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
+                .pollInterval(Duration.ofMillis(200))
+                .threadFactory(task -> {
+                    Thread thread = new Thread(task, "jobq-test-firing");
+                    thread.setDaemon(true);
+                    threads.add(thread);
+                    return thread;
+                })
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, holding));
+        try {
+            scheduler.schedule(new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "report:send",
+                    "{}", JobOptions.defaults(), 0, T0, null, null), T0);
+            scheduler.start();
+            assertThat(inHandOff.await(BOUND.toSeconds(), TimeUnit.SECONDS)).as("the firing thread in its hand-off").isTrue();
+            Thread firing = threads.getFirst();
+
+            Thread first = Thread.ofPlatform().start(scheduler::close);
+            await().atMost(BOUND).until(() -> closed(scheduler));
+            var firingAliveWhenSecondReturned = new AtomicReference<Boolean>();
+            Thread second = Thread.ofPlatform().start(() -> {
+                scheduler.close();
+                firingAliveWhenSecondReturned.set(firing.isAlive());
+            });
+            await().atMost(BOUND).until(() -> second.getState() == Thread.State.WAITING
+                    || second.getState() == Thread.State.TIMED_WAITING || second.getState() == Thread.State.TERMINATED);
+            release.countDown();
+            first.join(BOUND);
+            second.join(BOUND);
+
+            assertThat(second.isAlive()).as("the second close(), after the first ended").isFalse();
+            assertThat(firingAliveWhenSecondReturned.get()).as("the firing thread still in its batch when the second "
+                    + "close() returned").isFalse();
+            assertThat(sink.envelopes()).as("the batch in hand, handed on").hasSize(1);
+        } finally {
+            release.countDown();
+            scheduler.close();
+        }
+    }
+
+    private static boolean closed(JdbcJobScheduler scheduler) {
+        try {
+            scheduler.start();
+            return false;
+        } catch (JobQueueException e) {
+            return true;
+        }
+    }
+}
