@@ -8,6 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.jobq.JobQueueException;
 import dev.jobq.MisfirePolicy;
 import dev.jobq.RecurringJob;
+import dev.jobq.RecurringJobInfo;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
@@ -116,6 +117,24 @@ class H2CommitLostTest {
                             + OCCURRENCE + ", which this process handed on before a commit that failed;",
                             "policy SKIP enqueues 0 of them", "continues at " + OCCURRENCE.plus(Duration.ofHours(3)));
         }
+        assertThat(sink.envelopes()).extracting(JobEnvelope::scheduledFor).containsExactly(OCCURRENCE);
+    }
+
+    /**
+     * SKIP, the database back after more than an occurrence: the pass marks the occurrence handed on before the lost
+     * commit, which ran, and the job's last run says so, at the pass that marked it (as when the pass after is on time
+     * and marks it in its hand-off); it stayed empty, as if no occurrence had been handed on.
+     */
+    @Test
+    void skipSaysTheOccurrenceHandedOnBeforeTheLostCommitRanWhenItMarksIt() {
+        firstOccurrenceHandedOnBeforeALostCommit(MisfirePolicy.SKIP);
+        clock.advance(Duration.ofMinutes(125));
+        Instant marked = clock.instant();
+
+        assertThat(scheduler.fireDue()).as("jobs handed on").isZero();
+        RecurringJobInfo info = scheduler.getRecurring("beat").orElseThrow();
+        assertThat(info.lastRunAt()).as("last run").isEqualTo(marked);
+        assertThat(info.nextRunAt()).as("next run").isEqualTo(OCCURRENCE.plus(Duration.ofHours(3)));
         assertThat(sink.envelopes()).extracting(JobEnvelope::scheduledFor).containsExactly(OCCURRENCE);
     }
 
