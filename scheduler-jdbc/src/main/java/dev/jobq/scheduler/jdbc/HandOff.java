@@ -739,8 +739,10 @@ final class HandOff {
                             ? "; an option such as --config goes before the --, not after the name)" : ")"));
                 }
                 // A FIRE_ALL burst of missed occurrences goes on to its end when tried again, not fireAllLimit more.
+                // Judged from where the plan was (from): the row's own next run, late, may be one handed on before a
+                // lost commit, and an on-time try after it was kept as a burst, which dropped the ones missed later.
                 boolean burst = RecurringJobs.misfirePolicy(row) == MisfirePolicy.FIRE_ALL
-                        && row.getNextRunAt().isBefore(now.minus(settings.misfireThreshold()));
+                        && from.isBefore(now.minus(settings.misfireThreshold()));
                 recurring.retryLater(row, occurrence, lastRun, error, retryAt, now,
                         burst ? plan.fires().getLast() : null);
                 return;

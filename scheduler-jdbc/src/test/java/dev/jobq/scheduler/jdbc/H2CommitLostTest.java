@@ -156,6 +156,29 @@ class H2CommitLostTest {
     }
 
     /**
+     * FIRE_ALL: the pass after the lost commit comes when the occurrence handed on before it is late and the next is on
+     * time, and handing that next one on fails. As when the commit lands, that is no burst of missed occurrences: tried
+     * again hours later, the occurrences missed since are each enqueued. The try was kept as a burst that ended at that
+     * occurrence, and the ones missed after it were dropped.
+     */
+    @Test
+    void fireAllAfterAFailedOnTimeHandOffPastALostCommitStillOwesTheOccurrencesMissedLater() {
+        firstOccurrenceHandedOnBeforeALostCommit(MisfirePolicy.FIRE_ALL);
+        Instant second = OCCURRENCE.plus(Duration.ofHours(1));
+        clock.set(second.plusSeconds(30));
+        sink.refuseWhen(envelope -> true);
+        assertThat(scheduler.fireDue()).as("jobs handed on while the provider refuses").isZero();
+        sink.refuseWhen(envelope -> false);
+        clock.set(OCCURRENCE.plus(Duration.ofHours(4)).plusSeconds(30));
+
+        scheduler.fireDue();
+
+        assertThat(sink.envelopes()).extracting(JobEnvelope::scheduledFor).as("occurrences on their queue")
+                .contains(OCCURRENCE, second, OCCURRENCE.plus(Duration.ofHours(2)), OCCURRENCE.plus(Duration.ofHours(3)));
+        assertThat(sink.duplicates()).as("occurrences handed on twice").isEmpty();
+    }
+
+    /**
      * FIRE_ALL: a burst of three missed occurrences handed on before a lost commit, the database back two occurrences
      * later. Those two are owed (fireAllLimit 4 holds them), and the line said the three were missed from the second on,
      * the limit spent on the three already on their queue: one of the two was enqueued and the other dropped.
