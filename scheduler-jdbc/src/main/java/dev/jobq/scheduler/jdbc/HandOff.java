@@ -247,8 +247,9 @@ final class HandOff {
                 }
             }
             if (thread.isAlive()) {
+                // escaped, as the firing thread's: the name comes from the application's ThreadFactory
                 log.warn("scheduler: a thread helping to hand on due jobs ({}) did not end within {} s",
-                        thread.getName(), wait.toSeconds());
+                        UntrustedText.escape(thread.getName()), wait.toSeconds());
                 return interrupted;
             }
         }
