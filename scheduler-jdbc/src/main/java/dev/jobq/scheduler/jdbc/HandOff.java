@@ -256,6 +256,11 @@ final class HandOff {
         return interrupted;
     }
 
+    /** Whether {@code thread} is one of the threads helping through a backlog. */
+    boolean isHelper(Thread thread) {
+        return helperThreads.contains(thread);
+    }
+
     /** The thread factory, recording each thread it makes; threads seen ended are dropped then. */
     private ThreadFactory recordingThreads(ThreadFactory threads) {
         return task -> {

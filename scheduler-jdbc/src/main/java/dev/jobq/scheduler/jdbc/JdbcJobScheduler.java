@@ -58,7 +58,7 @@ final class JdbcJobScheduler implements JobScheduler {
     private final ReentrantLock lifecycle = new ReentrantLock();
     private @Nullable Thread firing;
     private boolean closed;
-    /** close() was called on the firing thread, which closes the rest when its loop ends ({@link #fire}). */
+    /** close() was called on the firing thread or a helper, and the firing thread closes the rest after its loop. */
     private boolean closeAfterLoop;
     private final CountDownLatch closeEnded = new CountDownLatch(1);
 
@@ -308,30 +308,33 @@ final class JdbcJobScheduler implements JobScheduler {
     public void close() {
         Thread thread;
         boolean second;
-        boolean onFiringThread;
+        boolean inOwnHandOff;
         lifecycle.lock();
         try {
             thread = firing;
             second = closed;
             closed = true;
-            onFiringThread = thread == Thread.currentThread();
+            // or on a helper's, whose batch the firing thread waits for
+            inOwnHandOff = thread == Thread.currentThread()
+                    || (thread != null && handOff.isHelper(Thread.currentThread()));
             if (!second) {
-                closeAfterLoop = onFiringThread;
+                closeAfterLoop = inOwnHandOff;
             }
         } finally {
             lifecycle.unlock();
         }
         if (second) {
-            if (!onFiringThread) {
+            if (!inOwnHandOff) {
                 awaitFirstClose();
             }
             return;
         }
         stopFiring();
-        if (onFiringThread) {
-            // Called in a hand-off of the firing thread's own (a JobSink of the application's that closes the queue):
-            // it waited 20 s for itself, then closed the pool under its own batch, whose commit failed and whose jobs
-            // the next scheduler handed on again. The loop ends after that batch and closes the rest then (fire()).
+        if (inOwnHandOff) {
+            // Called in a hand-off of the firing thread's own or a helper's (a JobSink of the application's that
+            // closes the queue): it waited for itself, then closed the pool under its own batch, whose commit failed
+            // and whose jobs the next scheduler handed on again. The loop ends after the batches in hand and closes
+            // the rest then (fire()).
             return;
         }
         // The caller's interrupt (a thread that caught an InterruptedException and closes in a finally block) stays
@@ -385,7 +388,7 @@ final class JdbcJobScheduler implements JobScheduler {
      * does: returning at once let its caller close what the firing thread's batch still used while the first waited
      * for it. Bounded by the first's waits (10 s for the firing thread, 10 s once interrupted, 10 s for the helpers)
      * and as long again for the pool; an interrupt does not end it and is set again on return. Not on the firing
-     * thread: the first waits for that thread.
+     * thread or a helper: the first waits for that thread.
      */
     private void awaitFirstClose() {
         boolean interrupted = false;

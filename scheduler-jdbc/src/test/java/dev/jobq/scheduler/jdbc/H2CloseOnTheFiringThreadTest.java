@@ -76,4 +76,63 @@ class H2CloseOnTheFiringThreadTest {
         }
         assertThat(sink.duplicates()).as("jobs handed on twice").isEmpty();
     }
+
+    /**
+     * As above, close() called in the hand-off of a thread helping through a backlog (fireThreads 2): it waited 10 s for
+     * the firing thread, which waited for that helper's batch, interrupted it, then waited 10 s for itself among the
+     * helpers and closed the pool under its own batch.
+     */
+    @Test
+    void closeInAHelpersHandOffLetsItsBatchCommitThenClosesThePool() throws InterruptedException {
+        var clock = new SettableClock(T0);
+        var sink = new RecordingSink(clock);
+        var self = new AtomicReference<JdbcJobScheduler>();
+        var closeReturned = new CountDownLatch(1);
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        JobSink closing = envelope -> {
+            EnqueueResult result = sink.submit(envelope);
+            if (Thread.currentThread() != threads.getFirst() && closeReturned.getCount() > 0) {
+                self.get().close();
+                closeReturned.countDown();
+            }
+            return result;
+        };
+        String url = "jdbc:h2:mem:jobq-close-on-helper-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMillis(200))
+                .batchSize(1).fireThreads(2)
+                .threadFactory(task -> {
+                    Thread thread = new Thread(task, "jobq-test-fire-" + threads.size());
+                    thread.setDaemon(true);
+                    threads.add(thread);
+                    return thread;
+                })
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, closing));
+        self.set(scheduler);
+        try (CapturedLog log = CapturedLog.of(JdbcJobScheduler.class); CapturedLog handOff = CapturedLog.of(HandOff.class)) {
+            for (int i = 0; i < 20; i++) {
+                scheduler.schedule(new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(),
+                        "report:send", "{}", JobOptions.defaults(), 0, T0, null, null), T0);
+            }
+            scheduler.start();
+            assertThat(closeReturned.await(60, TimeUnit.SECONDS)).as("close() returned in the helper's hand-off").isTrue();
+            for (Thread thread : threads) {
+                thread.join(Duration.ofSeconds(60));
+                assertThat(thread.isAlive()).as("thread %s, after its batch", thread.getName()).isFalse();
+            }
+            assertThat(log.warnings()).as("WARN lines of close()").isEmpty();
+            assertThat(handOff.warnings()).as("WARN lines of the hand-off").isEmpty();
+        } finally {
+            scheduler.close();
+        }
+
+        JdbcJobScheduler next = JdbcSchedulerFactory.builder().jdbcUrl(url)
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
+        try {
+            next.fireDue();
+        } finally {
+            next.close();
+        }
+        assertThat(sink.envelopes()).as("jobs handed on").hasSize(20);
+        assertThat(sink.duplicates()).as("jobs handed on twice").isEmpty();
+    }
 }
