@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
+import dev.jobq.MisfirePolicy;
 import dev.jobq.RecurringJob;
+import dev.jobq.RecurringJobInfo;
 import dev.jobq.ScheduledJobInfo;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
@@ -221,6 +223,57 @@ class PostgresCommitLostTest {
         assertThat(handedOn).as("jobs handed on").isOne();
         assertThat(sink.envelopes()).extracting(JobEnvelope::scheduledFor).as("occurrences on their queue")
                 .containsExactly(occurrence, occurrence.plus(Duration.ofHours(1)));
+        assertThat(sink.duplicates()).as("occurrences handed on twice").isEmpty();
+    }
+
+    /**
+     * SKIP, as above: the occurrence handed on before the lost commit is marked, not handed on again nor said missed, the
+     * ones missed after it are skipped, and the job's last run is the pass that marked it (H2CommitLostTest).
+     */
+    @Test
+    void skipMarksTheOccurrenceHandedOnBeforeTheLostCommitAndSkipsTheOnesMissedAfterIt() {
+        var settable = new SettableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        scheduler = firedByHand(settable, cuttingAfter(1));
+        scheduler.registerRecurring(RecurringJob.builder("beat", "report:beat").schedule("every 1 hour")
+                .misfirePolicy(MisfirePolicy.SKIP).build(), "{}");
+        settable.advance(Duration.ofHours(1));
+        Instant occurrence = settable.instant();
+
+        assertThatThrownBy(scheduler::fireDue).as("the batch whose commit was lost").isInstanceOf(JobQueueException.class);
+        settable.advance(Duration.ofMinutes(125));
+        Integer handedOn = lookedAgain(scheduler::fireDue);
+
+        assertThat(handedOn).as("jobs handed on").isZero();
+        RecurringJobInfo info = scheduler.getRecurring("beat").orElseThrow();
+        assertThat(info.nextRunAt()).as("next run").isEqualTo(occurrence.plus(Duration.ofHours(3)));
+        assertThat(info.lastRunAt()).as("last run").isEqualTo(settable.instant());
+        assertThat(sink.envelopes()).extracting(JobEnvelope::scheduledFor).containsExactly(occurrence);
+    }
+
+    /**
+     * FIRE_ALL: a burst of three missed occurrences handed on before the lost commit, the database back two occurrences
+     * later: those two are each enqueued (fireAllLimit 4 holds them), the limit not spent on the burst already on its
+     * queue (H2CommitLostTest).
+     */
+    @Test
+    void fireAllOwesTheOccurrencesMissedAfterABurstHandedOnBeforeTheLostCommit() {
+        var settable = new SettableClock(Instant.parse("2026-03-02T12:00:00Z"));
+        scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10)).fireAllLimit(4)
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), settable, cuttingAfter(1)));
+        scheduler.registerRecurring(RecurringJob.builder("beat", "report:beat").schedule("every 1 hour")
+                .misfirePolicy(MisfirePolicy.FIRE_ALL).build(), "{}");
+        Instant occurrence = settable.instant().plus(Duration.ofHours(1));
+        settable.set(occurrence.plus(Duration.ofMinutes(125)));
+
+        assertThatThrownBy(scheduler::fireDue).as("the burst whose commit was lost").isInstanceOf(JobQueueException.class);
+        assertThat(sink.envelopes()).as("the burst").hasSize(3);
+        settable.advance(Duration.ofHours(2));
+        Integer handedOn = lookedAgain(scheduler::fireDue);
+
+        assertThat(handedOn).as("jobs handed on").isEqualTo(2);
+        assertThat(sink.envelopes()).extracting(JobEnvelope::scheduledFor).as("occurrences on their queue")
+                .containsExactly(occurrence, occurrence.plus(Duration.ofHours(1)), occurrence.plus(Duration.ofHours(2)),
+                        occurrence.plus(Duration.ofHours(3)), occurrence.plus(Duration.ofHours(4)));
         assertThat(sink.duplicates()).as("occurrences handed on twice").isEmpty();
     }
 
