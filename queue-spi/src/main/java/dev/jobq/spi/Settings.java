@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,7 +83,7 @@ public final class Settings {
             map.forEach((k, v) -> copy.put(String.valueOf(k), v));
             return new Settings(source, pathOf(key), copy, problems);
         }
-        problem(key, "must be a section of keys, got '" + value + "'; " + sectionAdvice(key, value));
+        problem(key, "must be a section of keys, got '" + shown(value) + "'; " + sectionAdvice(key, value));
         return new Settings(source, pathOf(key), Map.of(), problems);
     }
 
@@ -122,6 +123,27 @@ public final class Settings {
         return "write its keys on the lines below " + key + ":, indented";
     }
 
+    /**
+     * A value written where a section or a single value is wanted, as a problem repeats it: a section or a list as
+     * written out ({@code [{type=jdbc}, {password=****}]}), the value of each key in it named like a secret masked, as
+     * that key's own is: a section's keys written as a list ({@code - password: …}), or nested under a key that wants
+     * one value, showed the password.
+     */
+    private static String shown(@Nullable Object value) {
+        if (value instanceof Map<?, ?> map) {
+            var out = new StringJoiner(", ", "{", "}");
+            map.forEach((key, item) -> out.add(key + "="
+                    + (Secrets.isSecretKey(String.valueOf(key)) ? Secrets.MASK : shown(item))));
+            return out.toString();
+        }
+        if (value instanceof List<?> list) {
+            var out = new StringJoiner(", ", "[", "]");
+            list.forEach(item -> out.add(shown(item)));
+            return out.toString();
+        }
+        return String.valueOf(value);
+    }
+
     /** Whether {@code value} reads as a duration ({@code 5s}, {@code PT5S}), as a backoff's wait. */
     private static boolean isDuration(@Nullable Object value) {
         try {
@@ -155,7 +177,7 @@ public final class Settings {
             return null;
         }
         if (value instanceof Map<?, ?> || value instanceof List<?>) {
-            problem(key, "must be a single value, got " + (Secrets.isSecretKey(key) ? Secrets.MASK : value));
+            problem(key, "must be a single value, got " + (Secrets.isSecretKey(key) ? Secrets.MASK : shown(value)));
             return null;
         }
         String text = String.valueOf(value);

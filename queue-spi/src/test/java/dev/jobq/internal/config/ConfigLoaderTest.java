@@ -542,6 +542,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a section written as a list of '- key: value' lines, or keys nested under a key that wants one value, "
+            + "is shown with the value of each key named like a secret masked, as that key's own value is")
+    void masksTheSecretKeysOfKeysWrittenWhereASectionOrAValueIsWanted() {
+        assertThat(Load.problems("""
+                scheduler:
+                  - type: jdbc
+                  - password: hunter2
+                """)).containsExactly("scheduler: must be a section of keys, got '[{type=jdbc}, {password=****}]'; "
+                + "write its keys on the lines below scheduler:, indented");
+        assertThat(Load.problems("""
+                scheduler:
+                  jdbcUrl:
+                    url: jdbc:postgresql://db:5432/jobs
+                    credentials: {username: jobq, password: hunter2}
+                """)).containsExactly("scheduler.jdbcUrl: must be a single value, got {url=jdbc:postgresql://db:5432/jobs, "
+                + "credentials=****}");
+    }
+
+    @Test
     @DisplayName("a URL under a key that wants something else is shown with its password masked, as every error shows "
             + "a config value (configuration.md, \"Secrets in errors\")")
     void masksTheUrlOfAKeyThatWantsSomethingElse() {
