@@ -38,6 +38,9 @@ public final class Secrets {
             "(?m)^([ \\t]*[A-Za-z0-9_]*-[A-Za-z0-9_-]*(?i:password|passwd|secret|token|credential|apikey|api-key)"
                     + "[A-Za-z0-9_-]*[ \\t]*:[ \\t]*)\\S[^\\r\\n]*");
 
+    /** A value that is one URL and nothing else: a scheme ({@code postgresql}, {@code jdbc:postgresql}), no blank. */
+    private static final Pattern ONE_URL = Pattern.compile("[A-Za-z][A-Za-z0-9+.:-]*://\\S*");
+
     /** What follows a host's colon: its port, and in a URL of several hosts, a comma and the next. */
     private static final Pattern PORT = Pattern.compile("\\d+(,.*)?");
     private static final Pattern ONE_PORT = Pattern.compile("\\d+");
@@ -48,6 +51,15 @@ public final class Secrets {
     /** Whether the value of a config key of this name is a secret (case-insensitive). */
     public static boolean isSecretKey(String key) {
         return SECRET_KEY.matcher(key.toLowerCase(Locale.ROOT)).matches();
+    }
+
+    /**
+     * Whether {@code text}, stripped, is one URL and nothing else, which {@link #maskUrl} shows without its password:
+     * a value that only holds one (key=value lines, as a .properties or an environment file has them beside their
+     * passwords) may not be shown so.
+     */
+    public static boolean isOneUrl(String text) {
+        return ONE_URL.matcher(text.strip()).matches();
     }
 
     /**

@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
 public final class Settings {
 
     private static final Pattern TYPE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
+    /** What a section's keys written as one value hold: a '=' or ':' between key and value, or a blank between lines. */
+    private static final Pattern KEYS_AS_TEXT = Pattern.compile("[=:\\s]");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib|gb|gib)?",
             Pattern.CASE_INSENSITIVE);
 
@@ -83,7 +85,16 @@ public final class Settings {
             map.forEach((k, v) -> copy.put(String.valueOf(k), v));
             return new Settings(source, pathOf(key), copy, problems);
         }
-        problem(key, "must be a section of keys, got '" + shown(value) + "'; " + sectionAdvice(key, value));
+        if (!(value instanceof List<?>) && KEYS_AS_TEXT.matcher(String.valueOf(value).strip()).find()
+                && !Secrets.isOneUrl(String.valueOf(value)) && !isDuration(value)) {
+            // keys written key=value (.properties), key:value or folded onto one line read as one value, their
+            // passwords in it: masking a URL in it hides none of them; a wait (1m 30s) is shown with its advice
+            problem(key, "must be a section of keys, got a single value (not repeated here: text of key=value, "
+                    + "key:value or several words may hold a password); write its keys on the lines below " + key
+                    + ":, indented, each as 'key: value', with a blank after the ':'");
+        } else {
+            problem(key, "must be a section of keys, got '" + shown(value) + "'; " + sectionAdvice(key, value));
+        }
         return new Settings(source, pathOf(key), Map.of(), problems);
     }
 

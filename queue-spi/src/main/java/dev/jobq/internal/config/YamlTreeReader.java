@@ -30,8 +30,6 @@ final class YamlTreeReader {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
 
-    /** A value that is one URL and nothing else: a scheme ({@code postgresql}, {@code jdbc:postgresql}), no blank. */
-    private static final Pattern ONE_URL = Pattern.compile("[A-Za-z][A-Za-z0-9+.:-]*://\\S*");
     /** A line of a .properties or environment file: {@code key=value}, {@code key = value}, {@code export KEY=value}. */
     private static final Pattern KEY_VALUE_LINE = Pattern.compile("(export\\s+)?[^\\s=:#!]+\\s*=.*");
 
@@ -79,7 +77,7 @@ final class YamlTreeReader {
                     // a file that is one value may be a secret's (JOBQ_CONFIG naming a mounted URL): shown as every
                     // config value is, its password masked; one that is no URL (a mounted password) is not shown, nor
                     // is one that only holds a URL, as a .properties or an environment file does beside its passwords
-                    : ONE_URL.matcher(String.valueOf(tree).strip()).matches()
+                    : Secrets.isOneUrl(String.valueOf(tree))
                             ? "the value '" + Secrets.maskUrl(String.valueOf(tree)) + "'"
                     : "a single value (not repeated here: a file of one value may be a secret, such as a mounted "
                             + "password); " + (keyValueLines(yamlText) ? "it reads as key=value lines, as a .properties "

@@ -561,6 +561,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a section written as key=value or key:value lines (one YAML value) is not repeated, though a URL "
+            + "stands in it: its other lines hold passwords; it is told to write each key as 'key: value'")
+    void doesNotRepeatASectionWrittenAsKeyValueLines() {
+        String notRepeated = "scheduler: must be a section of keys, got a single value (not repeated here: text of "
+                + "key=value, key:value or several words may hold a password); write its keys on the lines below "
+                + "scheduler:, indented, each as 'key: value', with a blank after the ':'";
+
+        assertThat(Load.problems("""
+                scheduler:
+                  jdbcUrl=jdbc:postgresql://db:5432/jobs
+                  password=hunter2
+                """)).containsExactly(notRepeated);
+        assertThat(Load.problems("""
+                scheduler:
+                  jdbcUrl:jdbc:postgresql://db:5432/jobs
+                  password:hunter2
+                """)).containsExactly(notRepeated);
+        assertThat(Load.problems("scheduler: password=hunter2\n")).containsExactly(notRepeated);
+        // a wait with a blank in it is a duration, shown with its advice as before
+        assertThat(Load.problems("worker:\n  backoff: 1m 30s\n")).containsExactly("worker.backoff: must be a section "
+                + "of keys, got '1m 30s'; write the same wait after every attempt as backoff: {type: fixed, delay: "
+                + "1m 30s}");
+    }
+
+    @Test
     @DisplayName("a URL under a key that wants something else is shown with its password masked, as every error shows "
             + "a config value (configuration.md, \"Secrets in errors\")")
     void masksTheUrlOfAKeyThatWantsSomethingElse() {
