@@ -799,9 +799,22 @@ final class Database implements AutoCloseable {
                     + "process, point the scheduler at another file, or share one store between processes with "
                     + "PostgreSQL or an H2 server (jdbc:h2:tcp://…, or AUTO_SERVER=TRUE in the URL)", e);
         }
+        // an H2 file whose path cannot be made (java.nio's error under H2's) has no user, password or server to check
+        String check = fileSystemError(e) ? "the path in scheduler.jdbcUrl: the user running jobq "
+                + "must be able to create each directory on it and write there (a file where a directory should be "
+                + "stands in the way)" : "scheduler.jdbcUrl, username and password, and that the database is running";
         return new JobQueueException("scheduler: cannot connect to " + description + ": "
-                + Secrets.without(Secrets.maskUrl(rootMessage(e)), password)
-                + "; check scheduler.jdbcUrl, username and password, and that the database is running", e);
+                + Secrets.without(Secrets.maskUrl(rootMessage(e)), password) + "; check " + check, e);
+    }
+
+    /** Whether a cause of {@code e} is java.nio's error for a path: one an H2 file's directory cannot be made at. */
+    private static boolean fileSystemError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof FileSystemException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** H2's "database may be already in use", found by its error code: the file is locked by another process. */

@@ -242,6 +242,22 @@ class JdbcSchedulerFactoryTest {
     }
 
     @Test
+    @DisplayName("an H2 file that cannot be created is told to check the path, not the username, the password and "
+            + "whether the database is running, which an H2 file has none of")
+    void advisesThePathForAnH2FileThatCannotBeCreated(@TempDir Path dir) throws IOException {
+        Path taken = Files.writeString(dir.resolve("data"), "");
+        var context = new SchedulerContext(section(Map.of("jdbcUrl", "jdbc:h2:file:" + taken.resolve("jobq"))),
+                SettableClock.atEpochOf2026(), envelope -> EnqueueResult.accepted(envelope.jobId()));
+
+        assertThatThrownBy(() -> factory.create(context)).isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: cannot connect to H2 at file:" + taken.resolve("jobq") + ": ")
+                .hasMessageEndingWith("; check the path in scheduler.jdbcUrl: the user running jobq must be able to "
+                        + "create each directory on it and write there (a file where a directory should be stands in "
+                        + "the way)")
+                .message().doesNotContain("username and password");
+    }
+
+    @Test
     void refusesAPostgresUrlWithItsPasswordBeforeTheHostWithoutRepeatingIt() {
         Settings settings = section(Map.of("jdbcUrl", "jdbc:postgresql://jobq:S3CRET@db:5432/jobs?sslmode=require"));
 
