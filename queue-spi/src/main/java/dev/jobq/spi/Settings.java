@@ -432,10 +432,12 @@ public final class Settings {
         List<String> written = new ArrayList<>();
         List<String> items = new ArrayList<>();
         map.forEach((item, itsValue) -> {
-            written.add(item + (itsValue == null ? "" : ": " + itsValue));
+            // as shown() writes a section: a key named like a secret has its value masked, at any depth
+            String shownValue = Secrets.isSecretKey(String.valueOf(item)) ? Secrets.MASK : shown(itsValue);
+            written.add(item + (itsValue == null ? "" : ": " + shownValue));
             items.add(String.valueOf(item));
             if (itsValue != null) {
-                items.add(String.valueOf(itsValue));
+                items.add(shownValue);
             }
         });
         boolean secret = Secrets.isSecretKey(key);

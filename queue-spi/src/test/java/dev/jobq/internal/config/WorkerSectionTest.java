@@ -213,6 +213,17 @@ class WorkerSectionTest {
                         + "square brackets, or each item on a line of its own after '- '");
     }
 
+    @Test
+    @DisplayName("a section of keys where a list belongs is told with the value of each key named like a secret in it "
+            + "masked, as that key's own value is")
+    void aSectionOfKeysWhereAListBelongsIsToldWithoutItsSecrets() {
+        assertThat(Load.problems(TWO_QUEUES + "worker:\n  queues:\n    reports: {password: hunter2}\n"
+                + "    api_token: hunter3\n")).containsExactly(
+                "worker.queues: must be a list, got a section of keys (reports: {password=****}, api_token: ****); "
+                        + "write [reports, {password=****}, api_token, ****], in square brackets, or each item on a "
+                        + "line of its own after '- '");
+    }
+
     /** queues: {} was told "write [], in square brackets", and [] is then refused as empty. */
     @Test
     @DisplayName("an empty section where a list belongs is the empty list's problem, not advised to be written []")
