@@ -122,6 +122,14 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
      */
     static @Nullable String urlProblem(String url) {
         String lower = url.strip().toLowerCase(Locale.ROOT);
+        if (lower.startsWith("jdbc:postgresql:") && url.strip().chars().anyMatch(Character::isWhitespace)) {
+            // a parameter written after a space (jobs password=…) is no parameter, and no URL has a blank: what follows
+            // it is not shown, here nor in the driver's errors, which would repeat it in the database's name
+            return "must not hold a blank (not repeated here after it: it may be a password), got " + describe(url)
+                    + "; write parameters after '?', each name=value joined by '&' "
+                    + "(jdbc:postgresql://db:5432/jobs?sslmode=require), and the password as password: beside it "
+                    + "(password: ${DB_PASSWORD})";
+        }
         if (lower.startsWith("jdbc:postgresql:")) {
             return userInfoProblem(url.strip());
         }
@@ -246,8 +254,9 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
             String rest = text.substring("jdbc:postgresql:".length());
             int at = userInfoEnd(rest);
             String where = at >= 0 ? rest.substring(at + 1) : rest.replaceFirst("^//", "").replaceFirst("^[^/@]*@", "");
-            int query = where.indexOf('?');
-            return "PostgreSQL at " + (query >= 0 ? where.substring(0, query) : where);
+            // up to its parameters, or a blank, which ends a URL: what follows it may be a password
+            String place = where.split("[?\\s]", 2)[0];
+            return "PostgreSQL at " + place;
         }
         if (lower.startsWith("jdbc:h2:")) {
             String where = text.substring("jdbc:h2:".length());

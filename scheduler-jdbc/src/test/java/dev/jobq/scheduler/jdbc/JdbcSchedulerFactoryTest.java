@@ -273,6 +273,22 @@ class JdbcSchedulerFactoryTest {
                 .message().doesNotContain("S3CRET");
     }
 
+    @Test
+    @DisplayName("a PostgreSQL URL with a blank in it (a parameter written after a space, not after '?') is refused "
+            + "without what follows the blank, which may be a password, and is named without it")
+    void refusesAPostgresUrlWithABlankWithoutRepeatingWhatFollowsIt() {
+        Settings settings = section(Map.of("jdbcUrl", "jdbc:postgresql://db:5432/jobs password=S3CRET"));
+
+        factory.validate(settings);
+
+        assertThat(settings.problems()).containsExactly("scheduler.jdbcUrl: must not hold a blank (not repeated here "
+                + "after it: it may be a password), got PostgreSQL at db:5432/jobs; write parameters after '?', each "
+                + "name=value joined by '&' (jdbc:postgresql://db:5432/jobs?sslmode=require), and the password as "
+                + "password: beside it (password: ${DB_PASSWORD})");
+        assertThat(JdbcSettings.describe("jdbc:postgresql://db:5432/jobs password=S3CRET"))
+                .isEqualTo("PostgreSQL at db:5432/jobs");
+    }
+
     /**
      * configuration.md: the scheduler's database is named by kind and place only, never its password. An H2 server URL
      * written with a user and password before the host, as a PostgreSQL habit has it, went to H2, whose error repeated
