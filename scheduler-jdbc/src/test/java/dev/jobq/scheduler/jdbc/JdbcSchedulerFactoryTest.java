@@ -226,6 +226,23 @@ class JdbcSchedulerFactoryTest {
     }
 
     @Test
+    @DisplayName("a PostgreSQL server that refuses the user gives the server's reason (90981088 takes H2's message "
+            + "above java.nio's only), with the advice to check the username and password, and not the password")
+    void saysWhyAPostgresServerRefusesTheUser() {
+        String url = PostgresServer.get().newDatabase("refused-user").replace("user=postgres&", "");
+        var context = new SchedulerContext(section(Map.of("jdbcUrl", url, "username", "nobody", "password", "s3cret",
+                "connectionTimeout", "5s")), SettableClock.atEpochOf2026(),
+                envelope -> EnqueueResult.accepted(envelope.jobId()));
+
+        assertThatThrownBy(() -> factory.create(context)).isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: cannot connect to PostgreSQL at localhost:")
+                .hasMessageContaining(": FATAL: role \"nobody\" does not exist; ")
+                .hasMessageEndingWith("; check scheduler.jdbcUrl, username and password, and that the database is "
+                        + "running")
+                .message().doesNotContain("s3cret");
+    }
+
+    @Test
     @DisplayName("an H2 file that cannot be created (a file where its directory should be: jobq demo or ./data/jobq "
             + "in a working directory that holds a file named data) says why, not only the path")
     void saysWhyAnH2FileCannotBeCreatedNotOnlyItsPath(@TempDir Path dir) throws IOException {
