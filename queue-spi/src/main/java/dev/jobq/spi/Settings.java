@@ -455,9 +455,14 @@ public final class Settings {
      * so that each problem stays on its own line.
      */
     public void problem(String key, String message) {
-        String problem = UntrustedText.escape(pathOf(key) + ": " + Secrets.maskUrl(message));
-        if (!problems.contains(problem)) {
-            problems.add(problem);
+        record(pathOf(key) + ": " + Secrets.maskUrl(message));
+    }
+
+    /** Records {@code problem}, a control character in it escaped, unless it is recorded already. */
+    private void record(String problem) {
+        String line = UntrustedText.escape(problem);
+        if (!problems.contains(line)) {
+            problems.add(line);
         }
     }
 
@@ -470,6 +475,14 @@ public final class Settings {
         for (String key : values.keySet()) {
             if (!read.contains(key)) {
                 String known = read.isEmpty() ? "this section takes no keys" : "known keys here: " + String.join(", ", read);
+                if (key.indexOf('=') > 0) {
+                    // a .properties or environment file's line (DB_PASSWORD=…), a ': ' in its value, read as a key:
+                    // the key holds the value, and the line is not repeated, as a file of such lines is not
+                    record((path.isEmpty() ? "" : path + ": ") + "a key written key=value (not repeated here: it may "
+                            + "hold a password) is unknown, read as a key for the ':' after it; write each key as "
+                            + "'key: value', with a blank after the ':', on its own line (" + known + ")");
+                    continue;
+                }
                 String meant = closestKnown(key);
                 String suggestion = meant == null ? "" : "; did you mean " + meant + "?";
                 int dot = key.indexOf('.');

@@ -586,6 +586,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a key=value line with a ': ' after it, which YAML reads as a key (a password holding ': ' in an "
+            + "environment file), is not repeated as an unknown key: the key holds the password")
+    void doesNotRepeatAnUnknownKeyWrittenKeyEqualsValue() {
+        assertThat(Load.problems("DB_PASSWORD=hunter2: x\n")).containsExactly("a key written key=value (not repeated "
+                + "here: it may hold a password) is unknown, read as a key for the ':' after it; write each key as "
+                + "'key: value', with a blank after the ':', on its own line (known keys here: provider, queues, "
+                + "worker, scheduler)");
+        assertThat(Load.problems("""
+                scheduler:
+                  jdbcUrl: jdbc:postgresql://db:5432/jobs
+                  username=jobq password=hunter2: x
+                """)).singleElement().asString()
+                .startsWith("scheduler: a key written key=value (not repeated here: it may hold a password) is unknown")
+                .doesNotContain("hunter2");
+    }
+
+    @Test
     @DisplayName("a URL under a key that wants something else is shown with its password masked, as every error shows "
             + "a config value (configuration.md, \"Secrets in errors\")")
     void masksTheUrlOfAKeyThatWantsSomethingElse() {
