@@ -475,10 +475,40 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     @Test
-    @DisplayName("a provider whose machine stalls once past a lease passes the test of every attempt it allows")
+    @DisplayName("a provider whose machine stalls once past a lease after a third attempt passes the suite")
     void stallOncePastALeasePassesEveryAttempt() {
-        assertThat(failuresOf(StallsAfterAThirdAttempt.class))
-                .doesNotContainKey("Delivery.everyAttemptTheCapabilitiesAllowIsDelivered");
+        assertThat(failuresOf(StallsAfterAThirdAttempt.class)).isEmpty();
+    }
+
+    /**
+     * Not broken: the memory provider with two-second leases, on a machine that stalls once for longer than a lease
+     * after it delivered the first attempt of a job the worker runs, as a loaded one may: in the tests through the
+     * worker, that attempt's settle comes after its lease ran out and is refused, and the job comes again, attempt 2,
+     * a run that came too late, which the suite must run again, not fail.
+     */
+    static final class StallsAsTheWorkerRunsAJob extends StallsOncePastALease {
+        private static final Set<String> RUN_BY_THE_WORKER = Set.of("tck:succeeds", "tck:always-fails");
+
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    List<ReceivedJob> taken = super.receive(max, wait);
+                    if (taken.stream().anyMatch(job -> job.attempt() == 1
+                            && RUN_BY_THE_WORKER.contains(job.envelope().type()))) {
+                        stallOnce(); // longer than the lease just given
+                    }
+                    return taken;
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose machine stalls once past a lease as the worker runs a job passes the suite")
+    void stallOncePastALeasePassesTheTestsThroughTheWorker() {
+        assertThat(failuresOf(StallsAsTheWorkerRunsAJob.class)).isEmpty();
     }
 
     /**

@@ -30,6 +30,7 @@ import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
 import dev.jobq.spi.Settings;
+import dev.jobq.testing.ForwardingQueueProvider;
 import dev.jobq.testing.SettableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -48,6 +49,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -344,7 +346,8 @@ public abstract class QueueProviderContract {
      * counts up to the failure, which came after the look.
      */
     protected final class Windows {
-        private final List<long[]> windows = new ArrayList<>();
+        // Opened by the worker's threads too, in the tests through the worker (windowsOfEachDelivery).
+        private final List<long[]> windows = new CopyOnWriteArrayList<>();
 
         /** Opens a window of {@code length} that begins now; call the returned action once the look is done. */
         public Runnable open(Duration length) {
@@ -599,9 +602,11 @@ public abstract class QueueProviderContract {
                 leaseHeld.run();
                 // Still there, whatever the stats can tell: the second delivery retries it, and it comes again.
                 provider.fail(second, Failure.retryAfter(Duration.ZERO, "current"));
-                ReceivedJob third = receiveDueJob();
+                ReceivedJob third = receiveOne(time.patience(Duration.ZERO), receiving);
+                Runnable thirdHeld = windows.open(third.leaseDuration(), receiving[0]);
                 assertThat(third.jobId()).as("the job, after the stale settles").isEqualTo(second.jobId());
                 provider.acknowledge(third);
+                thirdHeld.run();
                 assertStatsEventually(0, 0, 0, 0);
             });
         }
@@ -646,12 +651,19 @@ public abstract class QueueProviderContract {
         @Test
         @DisplayName("an envelope written after two attempts is delivered as attempt 3")
         void attemptCountsContinueFromTheEnvelope() {
-            enqueueNow(newJob().withAttempt(2));
+            // Acknowledged within its lease: on real time, one that ran out while a loaded machine stalled the test is
+            // refused, and the test runs again.
+            lookingInTime(windows -> {
+                enqueueNow(newJob().withAttempt(2));
 
-            ReceivedJob received = receiveDueJob();
+                long[] receiving = new long[1];
+                ReceivedJob received = receiveOne(time.patience(Duration.ZERO), receiving);
+                Runnable leaseHeld = windows.open(received.leaseDuration(), receiving[0]);
 
-            assertThat(received.attempt()).isEqualTo(3);
-            provider.acknowledge(received);
+                assertThat(received.attempt()).isEqualTo(3);
+                provider.acknowledge(received);
+                leaseHeld.run();
+            });
         }
 
         @Test
@@ -2158,10 +2170,19 @@ public abstract class QueueProviderContract {
         private final List<JobEvent> events = new CopyOnWriteArrayList<>();
         private @Nullable JobQueue jobs;
 
-        private JobQueue startQueue() {
+        /**
+         * A queue on the provider that opens a window in {@code windows} for each delivery, from when the receive
+         * that leased it began until it is settled: on real time a stall past a lease while the worker ran a job
+         * makes its settle refused, the job comes again with its attempt one higher, and the test runs again.
+         */
+        private JobQueue startQueue(Windows windows) {
+            if (jobs != null) {
+                jobs.close(); // a run before, which may have looked too late
+            }
+            events.clear();
             JobQueue queue = JobQueue.builder()
                     .environment(Map.of())
-                    .provider(provider)
+                    .provider(windowsOfEachDelivery(windows))
                     .clock(time.clock())
                     .backoff(Backoff.none())
                     .concurrency(2)
@@ -2170,6 +2191,74 @@ public abstract class QueueProviderContract {
                     .build();
             jobs = queue;
             return queue;
+        }
+
+        /**
+         * The provider, each delivery's lease a window from its receive to its settle, on the worker's threads; one
+         * the worker never settles (its lease lost, the attempt cancelled) stays open.
+         */
+        private QueueProvider windowsOfEachDelivery(Windows windows) {
+            Map<String, Runnable> leasesHeld = new ConcurrentHashMap<>();
+            return new ForwardingQueueProvider(provider) {
+                @Override
+                public List<EnqueueOutcome> enqueueAll(List<JobEnvelope> envelopes, Duration delay) {
+                    return delegate().enqueueAll(envelopes, delay);
+                }
+
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    long receiving = time.nanoTime();
+                    return leased(super.receive(max, wait), receiving);
+                }
+
+                @Override
+                public List<ReceivedJob> acknowledgeAndReceive(ReceivedJob job, int max) {
+                    long receiving = time.nanoTime();
+                    return leased(settled(job, () -> delegate().acknowledgeAndReceive(job, max)), receiving);
+                }
+
+                @Override
+                public void acknowledge(ReceivedJob job) {
+                    settled(job, () -> {
+                        super.acknowledge(job);
+                        return null;
+                    });
+                }
+
+                @Override
+                public void fail(ReceivedJob job, Failure failure) {
+                    settled(job, () -> {
+                        super.fail(job, failure);
+                        return null;
+                    });
+                }
+
+                @Override
+                public void release(ReceivedJob job) {
+                    settled(job, () -> {
+                        super.release(job);
+                        return null;
+                    });
+                }
+
+                private List<ReceivedJob> leased(List<ReceivedJob> taken, long receiving) {
+                    for (ReceivedJob job : taken) {
+                        leasesHeld.put(job.receipt(), windows.open(job.leaseDuration(), receiving));
+                    }
+                    return taken;
+                }
+
+                private <T> T settled(ReceivedJob job, Supplier<T> settle) {
+                    try {
+                        return settle.get();
+                    } finally {
+                        Runnable leaseHeld = leasesHeld.remove(job.receipt());
+                        if (leaseHeld != null) {
+                            leaseHeld.run();
+                        }
+                    }
+                }
+            };
         }
 
         @AfterEach
@@ -2189,63 +2278,69 @@ public abstract class QueueProviderContract {
         @Test
         @DisplayName("a job that always fails with maxAttempts 1 runs once and is dead")
         void maxAttemptsOneRunsOnce() {
-            JobQueue queue = startQueue();
-            var runs = new AtomicInteger();
-            queue.registerJobHandler("tck:always-fails", String.class, (job, ctx) -> {
-                runs.incrementAndGet();
-                throw new IllegalStateException("boom on attempt " + ctx.attempt());
+            lookingInTime(windows -> {
+                JobQueue queue = startQueue(windows);
+                var runs = new AtomicInteger();
+                queue.registerJobHandler("tck:always-fails", String.class, (job, ctx) -> {
+                    runs.incrementAndGet();
+                    throw new IllegalStateException("boom on attempt " + ctx.attempt());
+                });
+                queue.start();
+
+                String id = queue.enqueue("tck:always-fails", "x", EnqueueOptions.builder().maxAttempts(1).build());
+                JobEvent.Dead dead = awaitDead(id);
+                queue.close();
+
+                assertThat(runs).hasValue(1);
+                assertThat(dead.attempt()).isEqualTo(1);
+                assertThat(dead.error()).contains("boom on attempt 1");
             });
-            queue.start();
-
-            String id = queue.enqueue("tck:always-fails", "x", EnqueueOptions.builder().maxAttempts(1).build());
-            JobEvent.Dead dead = awaitDead(id);
-            queue.close();
-
-            assertThat(runs).hasValue(1);
-            assertThat(dead.attempt()).isEqualTo(1);
-            assertThat(dead.error()).contains("boom on attempt 1");
         }
 
         @Test
         @DisplayName("a job that always fails with maxAttempts 3 runs three times, attempts 1, 2, 3, then is dead")
         void maxAttemptsThreeRunsThreeTimes() {
-            JobQueue queue = startQueue();
-            List<Integer> attempts = new CopyOnWriteArrayList<>();
-            queue.registerJobHandler("tck:always-fails", String.class, (job, ctx) -> {
-                attempts.add(ctx.attempt());
-                throw new IllegalStateException("boom on attempt " + ctx.attempt());
+            lookingInTime(windows -> {
+                JobQueue queue = startQueue(windows);
+                List<Integer> attempts = new CopyOnWriteArrayList<>();
+                queue.registerJobHandler("tck:always-fails", String.class, (job, ctx) -> {
+                    attempts.add(ctx.attempt());
+                    throw new IllegalStateException("boom on attempt " + ctx.attempt());
+                });
+                queue.start();
+
+                String id = queue.enqueue("tck:always-fails", "x", EnqueueOptions.builder().maxAttempts(3).build());
+                JobEvent.Dead dead = awaitDead(id);
+                queue.close();
+
+                assertThat(attempts).containsExactly(1, 2, 3);
+                assertThat(dead.attempt()).isEqualTo(3);
+                assertThat(events).filteredOn(e -> e instanceof JobEvent.Failed failed && failed.jobId().equals(id))
+                        .hasSize(2);
+                if (supports(Feature.DEAD_LETTER_STORE)) {
+                    assertThat(provider.deadLetters().orElseThrow().list(10))
+                            .extracting(letter -> letter.job().id()).containsExactly(id);
+                }
             });
-            queue.start();
-
-            String id = queue.enqueue("tck:always-fails", "x", EnqueueOptions.builder().maxAttempts(3).build());
-            JobEvent.Dead dead = awaitDead(id);
-            queue.close();
-
-            assertThat(attempts).containsExactly(1, 2, 3);
-            assertThat(dead.attempt()).isEqualTo(3);
-            assertThat(events).filteredOn(e -> e instanceof JobEvent.Failed failed && failed.jobId().equals(id))
-                    .hasSize(2);
-            if (supports(Feature.DEAD_LETTER_STORE)) {
-                assertThat(provider.deadLetters().orElseThrow().list(10))
-                        .extracting(letter -> letter.job().id()).containsExactly(id);
-            }
         }
 
         @Test
         @DisplayName("a job whose handler returns runs once and completes")
         void succeedingJobRunsOnce() {
-            JobQueue queue = startQueue();
-            var runs = new AtomicInteger();
-            queue.registerJobHandler("tck:succeeds", String.class, (job, ctx) -> runs.incrementAndGet());
-            queue.start();
+            lookingInTime(windows -> {
+                JobQueue queue = startQueue(windows);
+                var runs = new AtomicInteger();
+                queue.registerJobHandler("tck:succeeds", String.class, (job, ctx) -> runs.incrementAndGet());
+                queue.start();
 
-            String id = queue.enqueue("tck:succeeds", "x");
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> events.stream()
-                    .anyMatch(e -> e instanceof JobEvent.Completed done && done.jobId().equals(id)));
-            queue.close();
+                String id = queue.enqueue("tck:succeeds", "x");
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> events.stream()
+                        .anyMatch(e -> e instanceof JobEvent.Completed done && done.jobId().equals(id)));
+                queue.close();
 
-            assertThat(runs).hasValue(1);
-            assertThat(events).noneMatch(e -> e instanceof JobEvent.Failed || e instanceof JobEvent.Dead);
+                assertThat(runs).hasValue(1);
+                assertThat(events).noneMatch(e -> e instanceof JobEvent.Failed || e instanceof JobEvent.Dead);
+            });
         }
     }
 }
