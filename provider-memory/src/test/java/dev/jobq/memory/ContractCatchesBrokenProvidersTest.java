@@ -364,7 +364,7 @@ class ContractCatchesBrokenProvidersTest {
     @Test
     @DisplayName("a provider behind a network whose receive with no wait is one slow round trip passes that test")
     void slowRoundTripOnAZeroWaitPasses() {
-        assertThat(failuresOf(SlowRoundTripOnAZeroWait.class)).doesNotContainKey("Delivery.receiveWithoutAWaitReturnsAtOnce");
+        assertThat(failuresOf(SlowRoundTripOnAZeroWait.class)).isEmpty();
     }
 
     /**
@@ -400,7 +400,7 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider whose machine stalls once past the bound on a receive with no wait passes that test")
     void stallOncePastTheBoundOnALookWithNoWaitPasses() {
         assertThat(failuresOf(StallsOnceInALookWithNoWait.class))
-                .doesNotContainKey("Delivery.receiveWithoutAWaitReturnsAtOnce");
+                .isEmpty();
     }
 
     /**
@@ -450,7 +450,7 @@ class ContractCatchesBrokenProvidersTest {
     @Test
     @DisplayName("a provider whose machine stalls once past a lease passes acknowledgeAndReceive's test")
     void stallOncePastALeasePassesAcknowledgeAndReceive() {
-        assertThat(failuresOf(StallsOnce.class)).doesNotContainKey("Delivery.acknowledgeAndReceiveSettlesAndLeasesTheNext");
+        assertThat(failuresOf(StallsOnce.class)).isEmpty();
     }
 
     /**
@@ -535,7 +535,7 @@ class ContractCatchesBrokenProvidersTest {
     @Test
     @DisplayName("a provider whose machine stalls once past a lease passes the test of the stats")
     void stallOncePastALeasePassesTheStats() {
-        assertThat(failuresOf(StallsDeadLetteringAJob.class)).doesNotContainKey("Stats.statsCountEveryState");
+        assertThat(failuresOf(StallsDeadLetteringAJob.class)).isEmpty();
     }
 
     /**
@@ -564,8 +564,7 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider whose machine stalls once past a lease passes the tests that look with no wait while a job "
             + "is leased")
     void stallOncePastALeasePassesAReceiveWithNoWait() {
-        assertThat(failuresOf(StallsInAnEmptyLook.class)).doesNotContainKeys("Delivery.receiveWithoutAWaitReturnsAtOnce",
-                "DeadLetterStore.redriveIsRefusedWhileALiveJobHoldsTheKey");
+        assertThat(failuresOf(StallsInAnEmptyLook.class)).isEmpty();
     }
 
     /**
@@ -604,9 +603,7 @@ class ContractCatchesBrokenProvidersTest {
     @Test
     @DisplayName("a provider whose machine stalls once past a lease passes the tests that acknowledge a batch in turn")
     void stallOncePastALeasePassesABatchAcknowledgedInTurn() {
-        assertThat(failuresOf(StallsAcknowledgingABatch.class)).doesNotContainKeys("Delivery.receiveRespectsMax",
-                "Delivery.enqueueAllStoresEveryJob", "Delivery.enqueueAllAnswersARefusedJobInItsOutcome",
-                "Delays.enqueueAllHoldsItsJobsForTheDelay");
+        assertThat(failuresOf(StallsAcknowledgingABatch.class)).isEmpty();
     }
 
     /**
@@ -696,7 +693,7 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider behind a network that ends its round trip when interrupted, within patience, passes")
     void slowRoundTripOnInterruptPasses() {
         assertThat(failuresOf(SlowRoundTripOnInterrupt.class))
-                .doesNotContainKey("Delivery.receiverInterruptedWhileWaitingReturnsWithFlagSet");
+                .isEmpty();
     }
 
     /**
@@ -743,9 +740,7 @@ class ContractCatchesBrokenProvidersTest {
     @Test
     @DisplayName("a provider behind a network that takes longer than 10 s, within patience, to start a long poll passes")
     void slowToStartALongPollPasses() {
-        assertThat(failuresOf(SlowToStartALongPoll.class)).doesNotContainKeys(
-                "Delivery.waitingReceiverGetsAJobEnqueuedMeanwhile",
-                "Delivery.receiverInterruptedWhileWaitingReturnsWithFlagSet", "Delivery.closeWakesBlockedReceivers");
+        assertThat(failuresOf(SlowToStartALongPoll.class)).isEmpty();
     }
 
     /**
@@ -879,7 +874,7 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider behind a network whose receive, woken by close(), ends its round trip within patience, "
             + "passes")
     void slowRoundTripOnClosePasses() {
-        assertThat(failuresOf(SlowRoundTripOnClose.class)).doesNotContainKey("Delivery.closeWakesBlockedReceivers");
+        assertThat(failuresOf(SlowRoundTripOnClose.class)).isEmpty();
     }
 
     /**
@@ -2056,7 +2051,7 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider whose machine stalls once past a lease passes the test of settling a lost lease")
     void stallOncePastALeasePassesSettlingALostLease() {
         assertThat(failuresOf(StallsWhileSettlingALostLease.class))
-                .doesNotContainKey("Delivery.settlingALostLeaseThrows");
+                .isEmpty();
     }
 
     /**
@@ -2084,8 +2079,7 @@ class ContractCatchesBrokenProvidersTest {
     @Test
     @DisplayName("a provider whose machine stalls once past a lease passes the tests that enqueue a running job again")
     void stallOncePastALeasePassesEnqueueingARunningJobAgain() {
-        assertThat(failuresOf(StallsInADuplicateEnqueue.class)).doesNotContainKeys(
-                "Deduplication.sameIdWhileRunningIsADuplicate", "Deduplication.sameKeyWhileRunningReturnsTheRunningJob");
+        assertThat(failuresOf(StallsInADuplicateEnqueue.class)).isEmpty();
     }
 
     /**
@@ -2113,7 +2107,7 @@ class ContractCatchesBrokenProvidersTest {
     @Test
     @DisplayName("a provider whose machine stalls once past a lease passes the test of extending a lost lease")
     void stallOncePastALeasePassesExtendingALostLease() {
-        assertThat(failuresOf(StallsRefusingAnExtension.class)).doesNotContainKey("Delivery.extendingALostLeaseThrows");
+        assertThat(failuresOf(StallsRefusingAnExtension.class)).isEmpty();
     }
 
     /**
