@@ -54,6 +54,23 @@ class H2CommitLostTest {
         pool.close();
     }
 
+    /**
+     * Registers {@code beat}, every hour from T0 under FIRE_ALL with {@code fireAllLimit}, and loses the commit of the
+     * burst of its three occurrences missed by T0 + 125 min.
+     */
+    private void burstHandedOnBeforeALostCommit(int fireAllLimit) {
+        scheduler.close();
+        scheduler = JdbcSchedulerFactory.builder().dataSource(advance).pollInterval(Duration.ofMinutes(10))
+                .fireAllLimit(fireAllLimit).buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
+        scheduler.registerRecurring(RecurringJob.builder("beat", "report:beat").schedule("every 1 hour")
+                .misfirePolicy(MisfirePolicy.FIRE_ALL).build(), "{}");
+        clock.set(OCCURRENCE.plus(Duration.ofMinutes(125)));
+        advance.arm(() -> {
+            throw new SQLException("connection lost (the test's)");
+        });
+        assertThatThrownBy(scheduler::fireDue).as("the burst whose commit was lost").isInstanceOf(JobQueueException.class);
+    }
+
     /** Registers {@code beat}, every hour from T0 under {@code policy}, and loses the commit of its first occurrence. */
     private String firstOccurrenceHandedOnBeforeALostCommit(MisfirePolicy policy) {
         scheduler.registerRecurring(RecurringJob.builder("beat", "report:beat").schedule("every 1 hour")
@@ -185,16 +202,7 @@ class H2CommitLostTest {
      */
     @Test
     void fireAllOwesTheOccurrencesMissedAfterABurstHandedOnBeforeTheLostCommit() {
-        scheduler.close();
-        scheduler = JdbcSchedulerFactory.builder().dataSource(advance).pollInterval(Duration.ofMinutes(10)).fireAllLimit(4)
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
-        scheduler.registerRecurring(RecurringJob.builder("beat", "report:beat").schedule("every 1 hour")
-                .misfirePolicy(MisfirePolicy.FIRE_ALL).build(), "{}");
-        clock.set(OCCURRENCE.plus(Duration.ofMinutes(125)));
-        advance.arm(() -> {
-            throw new SQLException("connection lost (the test's)");
-        });
-        assertThatThrownBy(scheduler::fireDue).as("the burst whose commit was lost").isInstanceOf(JobQueueException.class);
+        burstHandedOnBeforeALostCommit(4);
         assertThat(sink.envelopes()).as("the burst").hasSize(3);
         clock.advance(Duration.ofHours(2));
 
@@ -215,16 +223,7 @@ class H2CommitLostTest {
      */
     @Test
     void theMissedOccurrencesAfterABurstHandedOnBeforeTheLostCommitStartAfterIt() {
-        scheduler.close();
-        scheduler = JdbcSchedulerFactory.builder().dataSource(advance).pollInterval(Duration.ofMinutes(10)).fireAllLimit(3)
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
-        scheduler.registerRecurring(RecurringJob.builder("beat", "report:beat").schedule("every 1 hour")
-                .misfirePolicy(MisfirePolicy.FIRE_ALL).build(), "{}");
-        clock.set(OCCURRENCE.plus(Duration.ofMinutes(125)));
-        advance.arm(() -> {
-            throw new SQLException("connection lost (the test's)");
-        });
-        assertThatThrownBy(scheduler::fireDue).as("the burst whose commit was lost").isInstanceOf(JobQueueException.class);
+        burstHandedOnBeforeALostCommit(3);
         clock.advance(Duration.ofHours(4));
 
         try (CapturedLog log = CapturedLog.of(HandOff.class)) {

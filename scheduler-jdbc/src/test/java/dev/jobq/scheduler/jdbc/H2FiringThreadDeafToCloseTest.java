@@ -35,16 +35,7 @@ class H2FiringThreadDeafToCloseTest {
         var sink = new RecordingSink(clock);
         JobSink deaf = envelope -> {
             inHandOff.countDown();
-            // deaf to interrupts, bounded
-            for (long end = System.nanoTime() + Duration.ofSeconds(60).toNanos(); System.nanoTime() < end; ) {
-                try {
-                    if (release.await(end - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                        break;
-                    }
-                } catch (InterruptedException ignored) {
-                    // as the provider would
-                }
-            }
+            DeafToInterrupts.await(release, Duration.ofSeconds(60));
             return sink.submit(envelope);
         };
         JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()

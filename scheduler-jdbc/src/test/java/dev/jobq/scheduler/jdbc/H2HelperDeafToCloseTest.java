@@ -38,16 +38,7 @@ class H2HelperDeafToCloseTest {
         JobSink deafOnHelpers = envelope -> {
             if (Thread.currentThread() != threads.getFirst()) {
                 inHelperHandOff.countDown();
-                // deaf to interrupts, bounded
-                for (long end = System.nanoTime() + Duration.ofSeconds(60).toNanos(); System.nanoTime() < end; ) {
-                    try {
-                        if (release.await(end - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                            break;
-                        }
-                    } catch (InterruptedException ignored) {
-                        // as the provider would
-                    }
-                }
+                DeafToInterrupts.await(release, Duration.ofSeconds(60));
             }
             return sink.submit(envelope);
         };

@@ -2084,16 +2084,7 @@ abstract class JdbcSchedulerContract {
                 }
                 if (Thread.currentThread() != threads.getFirst() && helperInBatch.getCount() > 0) {
                     helperInBatch.countDown();
-                    // deaf to interrupts, bounded
-                    for (long end = System.nanoTime() + Duration.ofSeconds(30).toNanos(); System.nanoTime() < end; ) {
-                        try {
-                            if (release.await(end - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                                break;
-                            }
-                        } catch (InterruptedException ignored) {
-                            // as the provider would
-                        }
-                    }
+                    DeafToInterrupts.await(release, Duration.ofSeconds(30));
                 }
                 return sink.submit(envelope);
             };
