@@ -309,10 +309,12 @@ final class JdbcJobScheduler implements JobScheduler {
         Thread thread;
         boolean second;
         boolean inOwnHandOff;
+        boolean firstInHandOff;
         lifecycle.lock();
         try {
             thread = firing;
             second = closed;
+            firstInHandOff = closeAfterLoop;
             closed = true;
             // or on a helper's, whose batch the firing thread waits for
             inOwnHandOff = thread == Thread.currentThread()
@@ -325,7 +327,7 @@ final class JdbcJobScheduler implements JobScheduler {
         }
         if (second) {
             if (!inOwnHandOff) {
-                awaitFirstClose();
+                awaitFirstClose(thread, firstInHandOff);
             }
             return;
         }
@@ -388,13 +390,14 @@ final class JdbcJobScheduler implements JobScheduler {
      * does: returning at once let its caller close what the firing thread's batch still used while the first waited
      * for it. Bounded by the first's waits (10 s for the firing thread, 10 s once interrupted, 10 s for the helpers)
      * and as long again for the pool; an interrupt does not end it and is set again on return. Not on the firing
-     * thread or a helper: the first waits for that thread.
+     * thread or a helper: the first waits for that thread. Given up, it says so: it returned without a word, the firing
+     * thread still in the batch of a first close() called in its hand-off, which nothing interrupts, and the pool open.
      */
-    private void awaitFirstClose() {
+    private void awaitFirstClose(@Nullable Thread thread, boolean firstInHandOff) {
         boolean interrupted = false;
-        long wait = CLOSE_TIMEOUT.multipliedBy(4).toNanos();
-        long deadline = System.nanoTime() + wait;
-        for (long left = wait; left > 0; left = deadline - System.nanoTime()) {
+        Duration bound = CLOSE_TIMEOUT.multipliedBy(4);
+        long deadline = System.nanoTime() + bound.toNanos();
+        for (long left = bound.toNanos(); left > 0; left = deadline - System.nanoTime()) {
             try {
                 if (closeEnded.await(left, TimeUnit.NANOSECONDS)) {
                     break;
@@ -402,6 +405,17 @@ final class JdbcJobScheduler implements JobScheduler {
             } catch (InterruptedException e) {
                 interrupted = true;
             }
+        }
+        if (closeEnded.getCount() > 0) {
+            // escaped, as awaitFiringThread names it: the name comes from the application's ThreadFactory
+            String why = firstInHandOff && thread != null
+                    ? "that one was called in a hand-off (a job sink that closes the scheduler), and the firing thread ("
+                    + UntrustedText.escape(thread.getName()) + ") is still in its batch, after which it closes the pool; "
+                    + "if the process exits first, the batch rolls back and the next scheduler hands its jobs on again. "
+                    + "Give the sink's calls a timeout"
+                    : "its waits for the firing thread and the helpers, then closing the pool, took longer";
+            log.warn("scheduler: the close() called before this one did not end within {} s; this one returns without "
+                    + "it: {}", bound.toSeconds(), why);
         }
         if (interrupted) {
             Thread.currentThread().interrupt();

@@ -88,6 +88,63 @@ class H2CloseTwiceTest {
         }
     }
 
+    /**
+     * The first close() called in a hand-off on the firing thread (a JobSink of the application's that closes the
+     * scheduler), whose batch then goes on longer than the second close() waits (the sink's next call hangs): the second
+     * gave up after 40 s and returned without a word, the firing thread still in its batch and the pool open.
+     */
+    @Test
+    void aSecondCloseThatGivesUpOnTheFirstSaysSo() throws InterruptedException {
+        var clock = new SettableClock(T0);
+        var sink = new RecordingSink(clock);
+        var self = new AtomicReference<JdbcJobScheduler>();
+        var closedInHandOff = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        JobSink closingThenHanging = envelope -> {
+            self.get().close();
+            closedInHandOff.countDown();
+            try {
+                release.await(2 * BOUND.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return sink.submit(envelope);
+        };
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
+                .jdbcUrl("jdbc:h2:mem:jobq-close-twice-gives-up-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
+                .pollInterval(Duration.ofMillis(200))
+                .threadFactory(task -> {
+                    Thread thread = new Thread(task, "jobq-test-firing\nFORGED line");
+                    thread.setDaemon(true);
+                    threads.add(thread);
+                    return thread;
+                })
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, closingThenHanging));
+        self.set(scheduler);
+        try {
+            scheduler.schedule(new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "report:send",
+                    "{}", JobOptions.defaults(), 0, T0, null, null), T0);
+            scheduler.start();
+            assertThat(closedInHandOff.await(BOUND.toSeconds(), TimeUnit.SECONDS)).as("close() called in the hand-off")
+                    .isTrue();
+
+            try (CapturedLog log = CapturedLog.of(JdbcJobScheduler.class)) {
+                scheduler.close();
+                assertThat(threads.getFirst().isAlive()).as("the firing thread, in its batch").isTrue();
+                assertThat(log.warnings()).as("WARN lines of the second close()")
+                        .filteredOn(line -> line.contains("did not end")).singleElement().asString()
+                        .contains("jobq-test-firing").doesNotContain("\n");
+            }
+        } finally {
+            release.countDown();
+            for (Thread thread : threads) {
+                thread.join(BOUND);
+            }
+        }
+        assertThat(threads).as("the firing thread, once let go").noneMatch(Thread::isAlive);
+    }
+
     private static boolean closed(JdbcJobScheduler scheduler) {
         try {
             scheduler.start();
