@@ -119,8 +119,8 @@ final class EnvSubstitution {
      * shorter one would be masked inside the message's own words too ({@code standal****e} for "on"). The value as
      * set and stripped of its blanks, as a list's reader and a duration's repeat it: a secret made from a file ends
      * in a newline, which was masked with it where quoted whole and left the secret shown where stripped. A number
-     * also as a number's reader repeats it, digits however few where a duration's advice gives them a unit
-     * ({@code 123ms}), and a duration as a duration's range prints it.
+     * also as a number's reader repeats it, digits however few where a duration's advice for them gives them a unit
+     * ({@code '123' has no unit; write 123ms}), and a duration as a duration's range prints it.
      */
     private static String masked(String text, String value) {
         String out = text;
@@ -134,9 +134,11 @@ final class EnvSubstitution {
             forms.add(joined);
             forms.add(new BigInteger(joined).toString());
         }
-        if (stripped.matches("\\d+")) {
+        if (stripped.matches("\\d+") && forms.stream().anyMatch(shown -> !shown.isEmpty()
+                && text.contains("'" + shown + "' has no unit"))) {
             // a duration's "has no unit; write 123ms, 123s, …" repeats it unquoted whatever its length: a PIN of
-            // fewer than four digits stayed shown there; masked where a unit follows it as a word of its own
+            // fewer than four digits stayed shown there; masked where a unit follows it as a word of its own, in that
+            // advice only: another item's problem under the same key ("'-5s' is negative; … e.g. 5s") is not its
             out = out.replaceAll("(?<![\\w.])" + Pattern.quote(stripped) + "(?=(ms|s|m|h)(?!\\w))",
                     Matcher.quoteReplacement(Secrets.MASK));
         }

@@ -402,6 +402,18 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void masksAShortNumberWithAUnitOnlyInItsOwnNoUnitAdvice() {
+        // digits with a unit are masked for the advice that gives the secret its units; in a list, another item's
+        // problem under the same key showed its own value and fix masked: "'-****s' is negative; … e.g. ****s"
+        assertThat(Load.problems("""
+                worker:
+                  backoff: {type: list, delays: ["${API_TOKEN}", -5s]}
+                """, Map.of("API_TOKEN", "5"))).containsExactly(
+                "worker.backoff.delays[0]: '****' has no unit; write ****ms, ****s, ****m or ****h",
+                "worker.backoff.delays[1]: '-5s' is negative; durations here are 0 or more, e.g. 5s");
+    }
+
+    @Test
     void masksANumberTooLongForAnyUnitWhereADurationRepeatsIt() {
         // a duration's "has no unit" of a number past 19 digits says it once, whole: masked where quoted
         assertThat(Load.problems("""
