@@ -123,11 +123,13 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
     static @Nullable String urlProblem(String url) {
         String lower = url.strip().toLowerCase(Locale.ROOT);
         if (lower.startsWith("jdbc:postgresql:") && url.strip().chars().anyMatch(Character::isWhitespace)) {
-            // a parameter written after a space (jobs password=…) is no parameter, and no URL has a blank: what follows
-            // it is not shown, here nor in the driver's errors, which would repeat it in the database's name
+            // a parameter written after a space (jobs password=…) is no parameter: what follows it is not shown, here
+            // nor in the driver's errors, which would repeat it in the database's name or a parameter's value. The
+            // driver reads a blank raw, and decodes %20 (options=-c%20search_path=jobq): the refusal says so
             return "must not hold a blank (not repeated here after it: it may be a password), got " + describe(url)
                     + "; write parameters after '?', each name=value joined by '&' "
-                    + "(jdbc:postgresql://db:5432/jobs?sslmode=require), and the password as password: beside it "
+                    + "(jdbc:postgresql://db:5432/jobs?sslmode=require), a blank in a value or in the database's name "
+                    + "as %20 (options=-c%20search_path=jobq), and the password as password: beside it "
                     + "(password: ${DB_PASSWORD})";
         }
         if (lower.startsWith("jdbc:postgresql:")) {

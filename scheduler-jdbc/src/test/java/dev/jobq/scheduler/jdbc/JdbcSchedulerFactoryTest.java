@@ -300,10 +300,37 @@ class JdbcSchedulerFactoryTest {
 
         assertThat(settings.problems()).containsExactly("scheduler.jdbcUrl: must not hold a blank (not repeated here "
                 + "after it: it may be a password), got PostgreSQL at db:5432/jobs; write parameters after '?', each "
-                + "name=value joined by '&' (jdbc:postgresql://db:5432/jobs?sslmode=require), and the password as "
-                + "password: beside it (password: ${DB_PASSWORD})");
+                + "name=value joined by '&' (jdbc:postgresql://db:5432/jobs?sslmode=require), a blank in a value or "
+                + "in the database's name as %20 (options=-c%20search_path=jobq), and the password as password: "
+                + "beside it (password: ${DB_PASSWORD})");
         assertThat(JdbcSettings.describe("jdbc:postgresql://db:5432/jobs password=S3CRET"))
                 .isEqualTo("PostgreSQL at db:5432/jobs");
+    }
+
+    /**
+     * The driver reads a blank raw in a parameter's value (options=-c search_path=jobq) and in the database's name, and
+     * decodes %20 in both: such a URL, refused for its blank, is told how to write it so, or it cannot be written.
+     */
+    @Test
+    @DisplayName("a PostgreSQL URL with a blank the driver reads (a parameter's value, options=-c search_path=jobq) is "
+            + "told to write the blank %20, as the driver decodes it")
+    void tellsHowToWriteABlankInAPostgresUrl() {
+        Settings settings = section(Map.of("jdbcUrl", "jdbc:postgresql://db:5432/jobs?options=-c search_path=jobq"));
+
+        factory.validate(settings);
+
+        assertThat(settings.problems()).containsExactly("scheduler.jdbcUrl: must not hold a blank (not repeated here "
+                + "after it: it may be a password), got PostgreSQL at db:5432/jobs; write parameters after '?', each "
+                + "name=value joined by '&' (jdbc:postgresql://db:5432/jobs?sslmode=require), a blank in a value or "
+                + "in the database's name as %20 (options=-c%20search_path=jobq), and the password as password: "
+                + "beside it (password: ${DB_PASSWORD})");
+        Settings written = section(Map.of("jdbcUrl",
+                "jdbc:postgresql://db:5432/my%20jobs?options=-c%20search_path=jobq"));
+
+        factory.validate(written);
+
+
+        assertThat(written.problems()).as("the URL written as advised").isEmpty();
     }
 
     /**
