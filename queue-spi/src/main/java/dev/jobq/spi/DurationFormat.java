@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Durations as the config file writes them: a number with a unit ({@code 500ms}, {@code 30s},
@@ -30,21 +31,23 @@ public final class DurationFormat {
      * @throws IllegalArgumentException naming the value and the accepted forms
      */
     public static Duration parse(String text) {
-        return parse(text, unsigned -> unsigned);
+        return parse(text, unsigned -> unsigned, null, null);
     }
 
     /**
      * Parses {@code text} for a key that takes durations from {@code min} to {@code max}: as {@link #parse}, but a
      * negative one is given an example the key takes ({@link #exampleWithin}), where {@code -5d} was told
-     * {@code e.g. 5d} by a key that takes at most {@code 1d}.
+     * {@code e.g. 5d} by a key that takes at most {@code 1d}, and a bare number the forms with a unit the key takes
+     * (of {@code 5000} for at most {@code 1h}, {@code 5000ms} alone), or the range when it takes none.
      *
      * @throws IllegalArgumentException naming the value and the accepted forms
      */
     static Duration parseWithin(String text, Duration min, Duration max) {
-        return parse(text, unsigned -> exampleWithin(unsigned, min, max));
+        return parse(text, unsigned -> exampleWithin(unsigned, min, max), min, max);
     }
 
-    private static Duration parse(String text, UnaryOperator<String> exampleForNegative) {
+    private static Duration parse(String text, UnaryOperator<String> exampleForNegative, @Nullable Duration min,
+                                  @Nullable Duration max) {
         String value = text.strip();
         String lowerCase = value.toLowerCase(Locale.ROOT);
         if (WITH_UNITS.matcher(lowerCase).matches()) {
@@ -63,7 +66,7 @@ public final class DurationFormat {
                     + exampleForNegative.apply(value.substring(1).strip()));
         }
         if (value.matches("\\d+")) {
-            throw new IllegalArgumentException("'" + text + "' has no unit" + withUnits(value));
+            throw new IllegalArgumentException("'" + text + "' has no unit" + withUnits(value, min, max));
         }
         try {
             return Duration.parse(value);
@@ -78,9 +81,11 @@ public final class DurationFormat {
     /**
      * The fix for {@code digits} given without a unit: the forms with a unit that hold it, decided by its value, not
      * its digits (19 nines, past a long, were given four forms all too large, and 0…030 of 22 digits was told no unit
-     * holds it); past a long none does, and the number, repeated in each form, is not repeated again.
+     * holds it); past a long none does, and the number, repeated in each form, is not repeated again. With a range,
+     * only the forms within it, where {@code 5000} was offered {@code 5000h} by a key that takes at most {@code 1h};
+     * when none is, the range.
      */
-    private static String withUnits(String digits) {
+    private static String withUnits(String digits, @Nullable Duration min, @Nullable Duration max) {
         long amount;
         try {
             amount = Long.parseLong(digits);
@@ -91,11 +96,20 @@ public final class DurationFormat {
         var forms = new ArrayList<String>();
         for (String unit : List.of("ms", "s", "m", "h")) {
             try {
-                of(amount, unit);
-                forms.add(digits + unit);
+                Duration form = of(amount, unit);
+                if ((min == null || form.compareTo(min) >= 0) && (max == null || form.compareTo(max) <= 0)) {
+                    forms.add(digits + unit);
+                }
             } catch (ArithmeticException tooLarge) { // Long.MAX_VALUE minutes: more seconds than a long counts
                 break;
             }
+        }
+        if (forms.isEmpty()) { // only within a range: a long's milliseconds always hold
+            return ", and is out of range in any of ms, s, m and h; write a duration from " + format(min) + " to "
+                    + format(max);
+        }
+        if (forms.size() == 1) {
+            return "; write " + forms.getFirst();
         }
         return "; write " + String.join(", ", forms.subList(0, forms.size() - 1)) + " or " + forms.getLast();
     }

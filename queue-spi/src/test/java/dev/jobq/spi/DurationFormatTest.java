@@ -81,4 +81,25 @@ class DurationFormatTest {
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse(hoursTooMany))
                 .withMessage("'%1$s' has no unit; write %1$sms, %1$ss or %1$sm", hoursTooMany);
     }
+
+    @Test
+    @DisplayName("a bare number for a key with a range is given only the forms the key takes, and the range when none")
+    void aBareNumberForAKeyWithARangeIsGivenOnlyTheFormsTheKeyTakes() {
+        // worker.pollInterval (1ms to 1h): 5000 was offered 5000m and 5000h, each refused as more than 1h, and 0 was
+        // offered 0ms, 0s, 0m and 0h, each refused as less than 1ms
+        Duration min = Duration.ofMillis(1);
+        Duration max = Duration.ofHours(1);
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("5000", min, max))
+                .withMessage("'5000' has no unit; write 5000ms");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("30", min, max))
+                .withMessage("'30' has no unit; write 30ms, 30s or 30m");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("0", min, max))
+                .withMessage("'0' has no unit, and is out of range in any of ms, s, m and h; write a duration from 1ms "
+                        + "to 1h");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("9999999", min, max))
+                .withMessage("'9999999' has no unit, and is out of range in any of ms, s, m and h; write a duration "
+                        + "from 1ms to 1h");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("0", Duration.ZERO, max))
+                .as("a key that takes 0").withMessage("'0' has no unit; write 0ms, 0s, 0m or 0h");
+    }
 }

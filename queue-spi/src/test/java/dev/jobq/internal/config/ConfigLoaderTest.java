@@ -87,7 +87,7 @@ class ConfigLoaderTest {
                 colour: blue
                 """)).containsExactly(
                 "provider.maxHistorySize: must be ≥ 1, got 0",
-                "worker.pollInterval: '1000' has no unit; write 1000ms, 1000s, 1000m or 1000h",
+                "worker.pollInterval: '1000' has no unit; write 1000ms or 1000s",
                 "scheduler.enabled: must be true or false, got 'perhaps'",
                 "colour: unknown key (known keys here: provider, queues, worker, scheduler)");
     }

@@ -96,7 +96,7 @@ class JdbcSchedulerFactoryTest {
                 "scheduler.poolSize: must be a whole number, got 'many'",
                 "scheduler.pollInterval: must be ≥ 1ms, got 0s",
                 "scheduler.batchSize: must be ≥ 1, got 0",
-                "scheduler.retention: '5' has no unit; write 5ms, 5s, 5m or 5h",
+                "scheduler.retention: '5' has no unit; write 5s, 5m or 5h",
                 "scheduler.misfireThreshold: must be ≤ 1d, got 2d",
                 "scheduler.fireAllLimit: must be ≥ 1, got -1",
                 "scheduler.claimTimeout: must be ≥ 1s, got 500ms",
