@@ -177,10 +177,13 @@ public final class RunCommand implements Callable<Integer> {
         try {
             duration = DurationFormat.parse(value);
         } catch (IllegalArgumentException e) {
-            // escaped as Arguments' durations are: DurationFormat repeats the value raw
-            throw new ParameterException(spec.commandLine(), "--max-time takes a duration such as 30m or 1h, got "
-                    + UntrustedText.singleQuote(value, SHOWN_CHARS) + ": "
-                    + UntrustedText.escape(String.valueOf(e.getMessage())));
+            // DurationFormat's refusal starts with the value, whole and raw: said once, cut and escaped, as the
+            // other refusals here say it
+            String reason = String.valueOf(e.getMessage());
+            String quoted = "'" + value + "'";
+            String why = reason.startsWith(quoted) ? reason.substring(quoted.length()) : ": " + reason;
+            throw new ParameterException(spec.commandLine(), "--max-time "
+                    + UntrustedText.singleQuote(value, SHOWN_CHARS) + UntrustedText.escape(why));
         }
         if (duration.isNegative() || duration.isZero()) {
             throw maxTimeNotPositive(value);

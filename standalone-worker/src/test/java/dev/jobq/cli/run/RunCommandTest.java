@@ -221,8 +221,8 @@ class RunCommandTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
-            --max-time    | soon | --max-time takes a duration such as 30m or 1h, got 'soon': 'soon' is not a duration with a unit
-            --max-time    | 3600 | --max-time takes a duration such as 30m or 1h, got '3600': '3600' has no unit; write 3600ms, 3600s
+            --max-time    | soon | --max-time 'soon' is not a duration with a unit
+            --max-time    | 3600 | --max-time '3600' has no unit; write 3600ms, 3600s
             --max-time    | 0s   | --max-time must be longer than 0, got '0s'; leave it out to run until stopped
             --max-time    | 99999999999999999999s | --max-time 99999999999999999999s is longer than a duration can hold; leave it out to run until stopped
             --max-time    | PT99999999999999999999S | --max-time PT99999999999999999999S is longer than a duration can hold; leave it out to run until stopped
@@ -672,9 +672,25 @@ class RunCommandTest {
                 .startsWith("--queues lists '\\u001b[2J' twice; ");
         assertThat(CommandRun.of("run", "--queues", "a,,\u001b[2J").err())
                 .startsWith("--queues has an empty queue name in 'a,,\\u001b[2J'; ");
-        assertThat(CommandRun.of("run", "--max-time", "5\u001b[31mq").err()).startsWith("--max-time takes a duration "
-                + "such as 30m or 1h, got '5\\u001b[31mq': '5\\u001b[31mq' is not a duration");
+        assertThat(CommandRun.of("run", "--max-time", "5\u001b[31mq").err()).startsWith("--max-time '5\\u001b[31mq' is "
+                + "not a duration");
         assertThat(built.get()).as("nothing was built").isNull();
+    }
+
+    @Test
+    @DisplayName("a --max-time value that is no duration is repeated once in its refusal, cut as its other refusals "
+            + "cut it")
+    void aMaxTimeValueThatIsNoDurationIsRepeatedOnceCut() {
+        // a value pasted in whole (a file's contents through "$(cat …)") was repeated twice, the second time whole
+        String value = "soon ".repeat(100).strip();
+
+        var run = CommandRun.of("run", "--max-time", value);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("--max-time '" + value.substring(0, 60) + "…' (" + value.length()
+                + " characters) is not a duration with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like "
+                + "PT30S" + System.lineSeparator());
+        assertThat(run.err()).doesNotContain(value.substring(0, 61));
     }
 
     @Test
