@@ -12,6 +12,7 @@ import dev.jobq.examples.DemoHandlers;
 import dev.jobq.spi.UntrustedText;
 import java.io.PrintWriter;
 import java.math.BigInteger;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import org.h2.api.ErrorCode;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
@@ -139,30 +141,43 @@ public final class DemoCommand implements Callable<Integer> {
 
     /**
      * {@link #buildQueue}, its H2 file held by another process said as a demo user can act on it: the scheduler's
-     * advice (point it at another file, AUTO_SERVER=TRUE in the URL) is for a config file, which the demo has none of.
+     * advice (point it at another file, AUTO_SERVER=TRUE in the URL) is for a config file, which the demo has none of;
+     * so is its path that cannot be made (a file named data in the way).
      */
     private JobQueue openQueue(DemoTracker tracker) {
         try {
             return buildQueue(tracker);
         } catch (JobQueueException e) {
-            if (!heldByAnotherProcess(e)) {
-                throw e;
+            if (cause(e, t -> t instanceof SQLException sql
+                    && sql.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1) != null) { // "may be already in use"
+                throw CommandFailure.failed("another process has the demo's H2 database "
+                        + UntrustedText.escape(DATABASE.toAbsolutePath() + ".mv.db") + " open, most likely a jobq "
+                        + "demo still running: wait for it to end, or run jobq demo from another directory, which "
+                        + "keeps its own ./" + DATABASE.toString().replace('\\', '/'));
             }
-            throw CommandFailure.failed("another process has the demo's H2 database "
-                    + UntrustedText.escape(DATABASE.toAbsolutePath() + ".mv.db") + " open, most likely a jobq demo "
-                    + "still running: wait for it to end, or run jobq demo from another directory, which keeps its own "
-                    + "./" + DATABASE.toString().replace('\\', '/'));
+            // java.nio's error for the path, under H2's: a file named data where the directory should be, or a
+            // directory jobq demo may not write in; the scheduler's "check the path in scheduler.jdbcUrl" names a key
+            // the demo user never set
+            Throwable path = cause(e, FileSystemException.class::isInstance);
+            if (path != null) {
+                Path directory = DATABASE.getParent();
+                throw CommandFailure.failed("cannot create the demo's H2 database "
+                        + UntrustedText.escape(DATABASE.toAbsolutePath() + ".mv.db") + ": "
+                        + UntrustedText.escape(path.toString()) + ": ./" + directory + " must be a directory jobq demo "
+                        + "can write in; move or remove what is there, or run jobq demo from another directory");
+            }
+            throw e;
         }
     }
 
-    /** Whether H2 refused the file as locked ("Database may be already in use"), found by its error code. */
-    private static boolean heldByAnotherProcess(Throwable e) {
+    /** The first of {@code e} and its causes that {@code is} holds for, or null. */
+    private static @Nullable Throwable cause(Throwable e, Predicate<Throwable> is) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && sql.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1) {
-                return true;
+            if (is.test(t)) {
+                return t;
             }
         }
-        return false;
+        return null;
     }
 
     /** The demo's queue: the memory provider, and the JDBC scheduler on an H2 file for the scheduled jobs. */

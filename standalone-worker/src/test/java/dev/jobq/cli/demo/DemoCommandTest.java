@@ -9,6 +9,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -85,6 +86,33 @@ class DemoCommandTest {
                     + database.toAbsolutePath() + " open, most likely a jobq demo still running: wait for it to end, "
                     + "or run jobq demo from another directory, which keeps its own ./data/jobq-demo"
                     + System.lineSeparator());
+        }
+    }
+
+    @Test
+    void aFileNamedDataWhereTheDemoKeepsItsDatabaseIsToldToBeMovedOrTheDemoRunFromAnotherDirectory()
+            throws IOException {
+        Path data = DemoCommand.DATABASE.getParent();
+        Path aside = Path.of(data + "-aside-" + UUID.randomUUID());
+        if (Files.exists(data)) {
+            Files.move(data, aside);
+        }
+        try {
+            Files.writeString(data, "notes");
+            var run = CommandRun.of("demo", "--jobs", "1");
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            // the scheduler's advice (check the path in scheduler.jdbcUrl) names a key the demo user never set
+            assertThat(run.err()).startsWith("jobq demo: cannot create the demo's H2 database "
+                    + DemoCommand.DATABASE.toAbsolutePath() + ".mv.db: ")
+                    .endsWith(": ./data must be a directory jobq demo can write in; move or remove what is there, or "
+                            + "run jobq demo from another directory" + System.lineSeparator())
+                    .doesNotContain("scheduler.jdbcUrl");
+        } finally {
+            Files.deleteIfExists(data);
+            if (Files.exists(aside)) {
+                Files.move(aside, data);
+            }
         }
     }
 
