@@ -83,6 +83,9 @@ final class JobOptionsMixin {
         if (DurationFormat.isTooLarge(written)) {
             throw longerThanAJobCarries(written.strip());
         }
+        if (written.strip().matches("0+")) { // not "has no unit; write 0ms, 0s, 0m or 0h", each refused below
+            throw new ParameterException(spec.commandLine(), "--timeout must be positive, got 0");
+        }
         Duration timeout;
         try {
             timeout = new Arguments.DurationArgument().convert(written);

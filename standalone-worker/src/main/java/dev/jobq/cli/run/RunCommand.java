@@ -164,7 +164,8 @@ public final class RunCommand implements Callable<Integer> {
             description = "Stop after working this long (e.g. 1h, 30m): drain and exit 0, for the process manager "
                     + "to start a fresh one. Off by default.")
     void setMaxTime(String value) {
-        if (value.strip().startsWith("-")) {
+        // a bare 0 too: "has no unit; write 0ms, 0s, 0m or 0h" offered four forms, each refused as not longer than 0
+        if (value.strip().startsWith("-") || value.strip().matches("0+")) {
             throw maxTimeNotPositive(value);
         }
         if (DurationFormat.isTooLarge(value)) {

@@ -410,6 +410,17 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("a bare 0 for --timeout is told that it must be positive, not offered 0ms, 0s, 0m or 0h, each "
+            + "refused as not positive")
+    void aBareZeroTimeoutIsToldItMustBePositive() {
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--timeout", "0");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--timeout must be positive, got 0" + System.lineSeparator())
+                .doesNotContain("0ms");
+    }
+
+    @Test
     @DisplayName("a --timeout under 1ms is a usage error naming the option before anything connects: with SQS out "
             + "of reach it was told as SQS's failure, exit 1")
     void aTimeoutUnderOneMillisecondIsAUsageErrorWhileTheProviderIsDown() throws Exception {

@@ -224,6 +224,7 @@ class RunCommandTest {
             --max-time    | soon | --max-time 'soon' is not a duration with a unit
             --max-time    | 3600 | --max-time '3600' has no unit; write 3600ms, 3600s
             --max-time    | 0s   | --max-time must be longer than 0, got '0s'; leave it out to run until stopped
+            --max-time    | 0    | --max-time must be longer than 0, got '0'; leave it out to run until stopped
             --max-time    | 99999999999999999999s | --max-time 99999999999999999999s is longer than a duration can hold; leave it out to run until stopped
             --max-time    | PT99999999999999999999S | --max-time PT99999999999999999999S is longer than a duration can hold; leave it out to run until stopped
             --max-time    | -5m  | --max-time must be longer than 0, got '-5m'
