@@ -42,7 +42,7 @@ public final class DurationFormat {
      *
      * @throws IllegalArgumentException naming the value and the accepted forms
      */
-    static Duration parseWithin(String text, Duration min, Duration max) {
+    public static Duration parseWithin(String text, Duration min, Duration max) {
         return parse(text, unsigned -> exampleWithin(unsigned, min, max), min, max);
     }
 

@@ -92,7 +92,8 @@ final class BackoffSectionReader {
                 continue;
             }
             try {
-                Duration delay = DurationFormat.parse(texts.get(i));
+                // its advice (a bare number's units, a negative one's example) within the range, as a key's is
+                Duration delay = DurationFormat.parseWithin(texts.get(i), Duration.ZERO, Limits.MAX_BACKOFF);
                 String outOfRange = outOfRange(delay, texts.get(i));
                 if (outOfRange != null) {
                     section.problem("delays[" + i + "]", outOfRange);

@@ -390,6 +390,15 @@ class WorkerSectionTest {
         }
 
         @Test
+        @DisplayName("an item of the list is given only the forms the list takes: at most 365d")
+        void anItemOfTheListIsGivenOnlyTheFormsTheListTakes() {
+            // 9000 was offered 9000h, refused once written as more than 365d, and -400d was told e.g. 400d
+            assertThat(Load.problems("worker:\n  backoff: { type: list, delays: [9000, -400d] }\n")).containsExactly(
+                    "worker.backoff.delays[0]: '9000' has no unit; write 9000ms, 9000s or 9000m",
+                    "worker.backoff.delays[1]: '-400d' is negative; durations here are 0 or more, e.g. 365d");
+        }
+
+        @Test
         void refusesAnUnknownType() {
             assertThat(Load.problems("worker:\n  backoff: { type: linear }\n")).containsExactly(
                     "worker.backoff.type: must be one of exponential, fixed, list, none, got 'linear'");
