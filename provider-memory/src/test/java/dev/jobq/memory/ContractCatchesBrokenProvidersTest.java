@@ -408,6 +408,9 @@ class ContractCatchesBrokenProvidersTest {
      * #settableReadAsRealTime}), which a subclass moves on once, past a lease, where a loaded machine may stall.
      */
     abstract static class StallsOncePastALease extends BrokenMemoryProvider {
+        /** The types of the jobs the tests through the worker enqueue, and no other test. */
+        static final Set<String> RUN_BY_THE_WORKER = Set.of("tck:succeeds", "tck:always-fails");
+
         private final AtomicBoolean stalled = new AtomicBoolean();
 
         @Override
@@ -487,8 +490,6 @@ class ContractCatchesBrokenProvidersTest {
      * a run that came too late, which the suite must run again, not fail.
      */
     static final class StallsAsTheWorkerRunsAJob extends StallsOncePastALease {
-        private static final Set<String> RUN_BY_THE_WORKER = Set.of("tck:succeeds", "tck:always-fails");
-
         @Override
         QueueProvider broken(QueueProvider memory) {
             return new ForwardingQueueProvider(memory) {
@@ -509,6 +510,99 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider whose machine stalls once past a lease as the worker runs a job passes the suite")
     void stallOncePastALeasePassesTheTestsThroughTheWorker() {
         assertThat(failuresOf(StallsAsTheWorkerRunsAJob.class)).isEmpty();
+    }
+
+    /**
+     * Refuses the settle of the first attempt of a job the worker runs as a lost lease, though it still holds that
+     * delivery, and delivers the job again at once as attempt 2: what a stall past the lease looks like to the worker,
+     * with no stall. On a clock the suite reads as real time, every delivery was settled within its lease, so the tests
+     * through the worker, which run again only after a run that may have looked late, fail it at once.
+     */
+    static final class RefusesTheWorkersHeldFirstAttempts extends StallsOncePastALease {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return refusingTheWorkersHeldFirstAttempts(memory, () -> { });
+        }
+    }
+
+    /**
+     * {@code memory} refusing the settle of a held first attempt of a job the worker runs, after the job is back on the
+     * queue as its next attempt; {@code received} runs after each receive that leased such an attempt.
+     */
+    private static QueueProvider refusingTheWorkersHeldFirstAttempts(QueueProvider memory, Runnable received) {
+        return new ForwardingQueueProvider(memory) {
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                List<ReceivedJob> taken = super.receive(max, wait);
+                if (taken.stream().anyMatch(ContractCatchesBrokenProvidersTest::isTheWorkersFirstAttempt)) {
+                    received.run();
+                }
+                return taken;
+            }
+
+            @Override
+            public void acknowledge(ReceivedJob job) {
+                refuseIfTheWorkersFirstAttempt(job);
+                super.acknowledge(job);
+            }
+
+            @Override
+            public void fail(ReceivedJob job, Failure failure) {
+                refuseIfTheWorkersFirstAttempt(job);
+                super.fail(job, failure);
+            }
+
+            private void refuseIfTheWorkersFirstAttempt(ReceivedJob job) {
+                if (isTheWorkersFirstAttempt(job)) {
+                    // the fault: the delivery, still held, goes back on the queue and is answered as lost
+                    super.fail(job, Failure.retryAfter(Duration.ZERO, "taken back"));
+                    throw new LeaseLostException("job " + job.jobId() + ": its lease ran out first");
+                }
+            }
+        };
+    }
+
+    /**
+     * {@code failures} are those of {@code tests} only, each the failure of a run whose every window was met, not the
+     * last of runs that each may have looked late (which lookingInTime marks with a suppressed error).
+     */
+    private static void assertFailedOnARunInTime(Map<String, Throwable> failures, String... tests) {
+        assertThat(failures).containsOnlyKeys(tests);
+        failures.forEach((test, failure) -> assertThat(failure.getSuppressed())
+                .as("%s failed on a run in time, not after every run may have looked late: %s", test, failure)
+                .isEmpty());
+    }
+
+    private static boolean isTheWorkersFirstAttempt(ReceivedJob job) {
+        return job.attempt() == 1 && StallsOncePastALease.RUN_BY_THE_WORKER.contains(job.envelope().type());
+    }
+
+    @Test
+    @DisplayName("a provider that refuses a held first attempt the worker settles and delivers it again fails the tests "
+            + "through the worker")
+    void refusingAHeldAttemptAndDeliveringItAgainFails() {
+        assertFailedOnARunInTime(failuresOf(RefusesTheWorkersHeldFirstAttempts.class),
+                "ThroughTheWorker.maxAttemptsOneRunsOnce", "ThroughTheWorker.succeedingJobRunsOnce");
+    }
+
+    /**
+     * Refuses a held first attempt the worker settles, as {@link RefusesTheWorkersHeldFirstAttempts} does, on a machine
+     * that also stalls once past the lease as it delivers the first of them: that run may have looked late and runs
+     * again, on a fresh provider with fresh events, where the fault, with no stall, fails the test.
+     */
+    static final class StallsAndRefusesTheWorkersHeldFirstAttempts extends StallsOncePastALease {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return refusingTheWorkersHeldFirstAttempts(memory, this::stallOnce);
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that refuses a held first attempt the worker settles fails the tests through the worker, "
+            + "though a stall past the lease makes the first run's a lost lease")
+    void refusingAHeldAttemptFailsThoughAStallLosesTheLease() {
+        assertFailedOnARunInTime(failuresOf(StallsAndRefusesTheWorkersHeldFirstAttempts.class),
+                "ThroughTheWorker.maxAttemptsOneRunsOnce", "ThroughTheWorker.succeedingJobRunsOnce");
     }
 
     /**
