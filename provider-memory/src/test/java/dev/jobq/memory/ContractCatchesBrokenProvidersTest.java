@@ -513,6 +513,32 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Not broken: the memory provider with two-second leases, on a machine that stalls once for longer than a lease as
+     * it begins to retry a second attempt, as a loaded one may: the retry comes after the lease ran out and is refused,
+     * a settle that came too late, which the suite must run again, not fail.
+     */
+    static final class StallsRetryingASecondAttempt extends StallsOncePastALease {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public void fail(ReceivedJob job, Failure failure) {
+                    if (job.attempt() == 2 && failure instanceof Failure.RetryAfter) {
+                        stallOnce(); // longer than the lease of the delivery it settles
+                    }
+                    super.fail(job, failure);
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose machine stalls once past a lease as it retries a second attempt passes the suite")
+    void stallOncePastALeasePassesRetryingASecondAttempt() {
+        assertThat(failuresOf(StallsRetryingASecondAttempt.class)).isEmpty();
+    }
+
+    /**
      * Refuses the settle of the first attempt of a job the worker runs as a lost lease, though it still holds that
      * delivery, and delivers the job again at once as attempt 2: what a stall past the lease looks like to the worker,
      * with no stall. On a clock the suite reads as real time, every delivery was settled within its lease, so the tests

@@ -599,9 +599,9 @@ public abstract class QueueProviderContract {
 
                 assertThat(provider.receive(1, Duration.ZERO)).as("still leased by the second delivery").isEmpty();
                 assertStatsEventually(0, 0, 1, 0);
-                leaseHeld.run();
                 // Still there, whatever the stats can tell: the second delivery retries it, and it comes again.
-                provider.fail(second, Failure.retryAfter(Duration.ZERO, "current"));
+                provider.fail(second, Failure.retryAfter(Duration.ZERO, "current")); // refused once the lease ran out
+                leaseHeld.run();
                 ReceivedJob third = receiveOne(time.patience(Duration.ZERO), receiving);
                 Runnable thirdHeld = windows.open(third.leaseDuration(), receiving[0]);
                 assertThat(third.jobId()).as("the job, after the stale settles").isEqualTo(second.jobId());
