@@ -55,7 +55,7 @@ public interface TimeControl {
      * anything. A settable clock's reading moves only when the clock is moved. A test of your own in
      * {@code QueueProviderContract.lookingInTime} that opens a window at a time it noted passes a
      * reading of this, not of {@link System#nanoTime()}; the suite's bounds on waiting (patience) stay
-     * on real time.
+     * on real time. Called on the worker's threads too (the tests through the worker), so thread-safe.
      */
     default long nanoTime() {
         return System.nanoTime();
