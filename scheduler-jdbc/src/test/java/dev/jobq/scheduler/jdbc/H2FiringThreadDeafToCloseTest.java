@@ -3,7 +3,6 @@ package dev.jobq.scheduler.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.JobOptions;
-import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
 import dev.jobq.spi.SchedulerContext;

@@ -27,6 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("JdbcSchedulerFactory: discovery, settings and their errors")
 class JdbcSchedulerFactoryTest {
 
+    /** The refusal of a PostgreSQL URL to db:5432/jobs with a blank in it, wherever the blank is. */
+    private static final String BLANK_IN_A_POSTGRES_URL = "scheduler.jdbcUrl: must not hold a blank (not repeated "
+            + "here after it: it may be a password), got PostgreSQL at db:5432/jobs; write parameters after '?', each "
+            + "name=value joined by '&' (jdbc:postgresql://db:5432/jobs?sslmode=require), a blank in a value or in the "
+            + "database's name as %20 (options=-c%20search_path=jobq), and the password as password: beside it "
+            + "(password: ${DB_PASSWORD})";
+
     private final JdbcSchedulerFactory factory = new JdbcSchedulerFactory();
 
     private static Settings section(Map<String, ?> values) {
@@ -298,11 +305,7 @@ class JdbcSchedulerFactoryTest {
 
         factory.validate(settings);
 
-        assertThat(settings.problems()).containsExactly("scheduler.jdbcUrl: must not hold a blank (not repeated here "
-                + "after it: it may be a password), got PostgreSQL at db:5432/jobs; write parameters after '?', each "
-                + "name=value joined by '&' (jdbc:postgresql://db:5432/jobs?sslmode=require), a blank in a value or "
-                + "in the database's name as %20 (options=-c%20search_path=jobq), and the password as password: "
-                + "beside it (password: ${DB_PASSWORD})");
+        assertThat(settings.problems()).containsExactly(BLANK_IN_A_POSTGRES_URL);
         assertThat(JdbcSettings.describe("jdbc:postgresql://db:5432/jobs password=S3CRET"))
                 .isEqualTo("PostgreSQL at db:5432/jobs");
     }
@@ -319,11 +322,7 @@ class JdbcSchedulerFactoryTest {
 
         factory.validate(settings);
 
-        assertThat(settings.problems()).containsExactly("scheduler.jdbcUrl: must not hold a blank (not repeated here "
-                + "after it: it may be a password), got PostgreSQL at db:5432/jobs; write parameters after '?', each "
-                + "name=value joined by '&' (jdbc:postgresql://db:5432/jobs?sslmode=require), a blank in a value or "
-                + "in the database's name as %20 (options=-c%20search_path=jobq), and the password as password: "
-                + "beside it (password: ${DB_PASSWORD})");
+        assertThat(settings.problems()).containsExactly(BLANK_IN_A_POSTGRES_URL);
         Settings written = section(Map.of("jdbcUrl",
                 "jdbc:postgresql://db:5432/my%20jobs?options=-c%20search_path=jobq"));
 
