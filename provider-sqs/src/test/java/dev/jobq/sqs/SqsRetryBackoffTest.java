@@ -10,6 +10,7 @@ import dev.jobq.HandlerOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -22,9 +23,11 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * SQS hides a received message for at most 12 hours: a retry backoff longer than what is left of
- * them cannot be held by the message, and is shortened to it with a WARN (docs/sqs.md, Limits).
+ * them cannot be held by the message, and is shortened to it with a WARN (docs/sqs.md, Limits). And
+ * it holds whole seconds: a backoff is rounded up to them, so that none is made 0, a redelivery at once
+ * (docs/sqs.md, Delivery on SQS).
  */
-@DisplayName("SQS: a retry backoff beyond 12 h (ElasticMQ)")
+@DisplayName("SQS: a retry backoff beyond 12 h, and one of a fraction of a second (ElasticMQ)")
 @ExtendWith(ElasticMq.class)
 class SqsRetryBackoffTest {
 
@@ -71,5 +74,38 @@ class SqsRetryBackoffTest {
         assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).as("not run again at once")
                 .isEqualTo("0");
         assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).isEqualTo("1");
+    }
+
+    @Test
+    @DisplayName("a backoff of 1500 ms is held as 2 s and one of 1 ms as 1 s: rounded up to whole seconds, never "
+            + "down to 0, which would deliver the job again at once")
+    void aBackoffOfAFractionOfASecondIsRoundedUpNeverToZero() {
+        String watched = "backoff-round-";
+        SqsActions.watch(watched);
+        try {
+            assertThat(retryVisibility(watched, "a", Duration.ofMillis(1500))).as("1500 ms, rounded up").isEqualTo(2);
+            assertThat(retryVisibility(watched, "b", Duration.ofMillis(1))).as("1 ms: 1 s, not 0").isEqualTo(1);
+        } finally {
+            SqsActions.forget(watched);
+        }
+    }
+
+    /**
+     * The seconds of the visibility change of a job's first retry with {@code backoff}, on a queue of its own (its name
+     * {@code watched} and {@code suffix}): a lease of 30 s, so that no heartbeat changes its visibility before the retry.
+     */
+    private int retryVisibility(String watched, String suffix, Duration backoff) {
+        SqsServer.Queues queues = ElasticMq.newQueues(watched + suffix, false);
+        String name = queues.url().substring(queues.url().lastIndexOf('/') + 1);
+        JobQueue jobs = workers.open(queues, Map.of("visibilityTimeout", "30s"), Duration.ofSeconds(5));
+        jobs.registerJobHandler("report:build", String.class, (job, ctx) -> {
+            throw new IllegalStateException("the report service is down");
+        }, HandlerOptions.defaults().maxAttempts(5).backoff(Backoff.fixed(backoff)));
+        jobs.start();
+        String id = jobs.enqueue("report:build", "r-1");
+        workers.awaitEvent(JobEvent.Failed.class, e -> e.jobId().equals(id));
+        List<Integer> changes = Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> SqsActions.visibilityChanges(watched, name), seconds -> !seconds.isEmpty());
+        return changes.get(0);
     }
 }
