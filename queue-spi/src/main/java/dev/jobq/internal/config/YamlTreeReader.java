@@ -74,11 +74,13 @@ final class YamlTreeReader {
         if (!(tree instanceof Map<?, ?> map)) {
             throw new ConfigException(sourceName, List.of("the file must be a map of sections (provider, queues, "
                     + "worker, scheduler), got " + (tree instanceof List<?> ? "a list"
-                    // a file that is one value may be a secret's (JOBQ_CONFIG naming a mounted URL): shown as every
-                    // config value is, its password masked; one that is no URL (a mounted password) is not shown, nor
-                    // is one that only holds a URL, as a .properties or an environment file does beside its passwords
+                    // a file that is one value may be a secret's (JOBQ_CONFIG naming a mounted URL): a URL up to its
+                    // host, its password masked, as a webhook's holds its token in the path; one that is no URL (a
+                    // mounted password) is not shown, nor is one that only holds a URL, as a .properties or an
+                    // environment file does beside its passwords
                     : Secrets.isOneUrl(String.valueOf(tree))
-                            ? "the value '" + Secrets.maskUrl(String.valueOf(tree)) + "'"
+                            ? "the value '" + upToItsHost(String.valueOf(tree)) + "' (a URL, not repeated past its "
+                            + "host: a file of one value may be a secret); check that this is the config file meant"
                     : "a single value (not repeated here: a file of one value may be a secret, such as a mounted "
                             + "password); " + (keyValueLines(yamlText) ? "it reads as key=value lines, as a .properties "
                             + "or environment file does: jobq reads YAML, each section a key ending in ':' with its own "
@@ -88,6 +90,22 @@ final class YamlTreeReader {
         Map<String, Object> top = new LinkedHashMap<>();
         map.forEach((key, value) -> top.put(String.valueOf(key), value));
         return top;
+    }
+
+    /**
+     * {@code url} (one URL, {@link Secrets#isOneUrl}) masked and cut after its host ({@code https://hooks.example/…}):
+     * a secret in its path (a webhook's token) is no parameter or password that {@link Secrets#maskUrl} finds. Cut
+     * once masked, where a password's '/', '?' or '#' is masked with it.
+     */
+    private static String upToItsHost(String url) {
+        String masked = Secrets.maskUrl(url.strip());
+        int host = masked.indexOf("://") + 3;
+        for (int end = host; end < masked.length(); end++) {
+            if ("/?#".indexOf(masked.charAt(end)) >= 0) {
+                return masked.substring(0, end + 1) + "…";
+            }
+        }
+        return masked;
     }
 
     /** The number of the last line before {@code line} (1-based, inclusive) that starts with '---'. */

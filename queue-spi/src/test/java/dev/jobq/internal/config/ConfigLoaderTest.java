@@ -500,9 +500,25 @@ class ConfigLoaderTest {
     @DisplayName("a file that is one URL (JOBQ_CONFIG naming a mounted secret by mistake) is refused with its password "
             + "masked, as every error shows a config value")
     void masksTheUrlOfAFileThatIsOneValue() {
-        assertThat(Load.problems("postgresql://jobq:s3cret@db:5432/jobs\n")).containsExactly(
+        String masked = "the file must be a map of sections (provider, queues, worker, scheduler), got the value "
+                + "'postgresql://jobq:****@db:5432/…' (a URL, not repeated past its host: a file of one value may be a "
+                + "secret); check that this is the config file meant";
+
+        assertThat(Load.problems("postgresql://jobq:s3cret@db:5432/jobs\n")).containsExactly(masked);
+        // a password written raw with a '/' is masked before the URL is cut at its path: not cut inside it
+        assertThat(Load.problems("postgresql://jobq:s3/cret@db:5432/jobs\n")).containsExactly(masked);
+    }
+
+    /**
+     * A mounted secret that is a URL often holds its secret in the path, which no mask finds: a webhook's token
+     * (https://hooks.example/services/T0/B0/XXXXsecret). The refusal names the file as a URL and its host only.
+     */
+    @Test
+    void doesNotRepeatThePathOfAFileThatIsOneUrl() {
+        assertThat(Load.problems("https://hooks.example/services/T0/B0/XXXXsecret\n")).containsExactly(
                 "the file must be a map of sections (provider, queues, worker, scheduler), got the value "
-                        + "'postgresql://jobq:****@db:5432/jobs'");
+                        + "'https://hooks.example/…' (a URL, not repeated past its host: a file of one value may be a "
+                        + "secret); check that this is the config file meant");
     }
 
     /** A mounted secret is most often the password alone (Docker's /run/secrets/db_password, a Kubernetes key). */
