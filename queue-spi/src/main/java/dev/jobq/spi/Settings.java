@@ -85,7 +85,14 @@ public final class Settings {
             map.forEach((k, v) -> copy.put(String.valueOf(k), v));
             return new Settings(source, pathOf(key), copy, problems);
         }
-        if (!(value instanceof List<?>) && KEYS_AS_TEXT.matcher(String.valueOf(value).strip()).find()
+        if (pathOf(key).equals("scheduler") && !(value instanceof List<?>)
+                && String.valueOf(value).strip().regionMatches(true, 0, "jdbc:", 0, "jdbc:".length())) {
+            // the scheduler's database written as the section (scheduler: jdbc:h2:file:./data/jobq) was told to write
+            // key: value lines, not which key the URL is; not repeated, as the user has it and it may hold a password
+            problem(key, "must be a section of keys, got a JDBC URL (not repeated here: it may hold a password); "
+                    + "write it on the line below " + key + ":, indented, as the scheduler's database: 'jdbcUrl: "
+                    + "jdbc:…'");
+        } else if (!(value instanceof List<?>) && KEYS_AS_TEXT.matcher(String.valueOf(value).strip()).find()
                 && !Secrets.isOneUrl(String.valueOf(value)) && !isDuration(value)) {
             // keys written key=value (.properties), key:value or folded onto one line read as one value, their
             // passwords in it: masking a URL in it hides none of them; a wait (1m 30s) is shown with its advice

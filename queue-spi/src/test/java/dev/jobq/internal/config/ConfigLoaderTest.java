@@ -602,6 +602,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a JDBC URL written as the scheduler: section (scheduler: jdbc:h2:…;PASSWORD=…) is not repeated and "
+            + "is told to go under scheduler: as its jdbcUrl, where it was told to write key: value lines")
+    void tellsAJdbcUrlWrittenAsTheSchedulerSectionToBeItsJdbcUrl() {
+        String told = "scheduler: must be a section of keys, got a JDBC URL (not repeated here: it may hold a "
+                + "password); write it on the line below scheduler:, indented, as the scheduler's database: "
+                + "'jdbcUrl: jdbc:…'";
+
+        assertThat(Load.problems("scheduler: jdbc:h2:file:./data/x;PASSWORD=hunter2\n")).containsExactly(told);
+        assertThat(Load.problems("scheduler: jdbc:postgresql://db:5432/jobs?password=hunter2\n"))
+                .containsExactly(told);
+        assertThat(Load.problems("scheduler: ${DATABASE_URL}\n",
+                Map.of("DATABASE_URL", "JDBC:postgresql://jobq:hunter2@db/jobs\n"))).containsExactly(told);
+    }
+
+    @Test
     @DisplayName("a key=value line with a ': ' after it, which YAML reads as a key (a password holding ': ' in an "
             + "environment file), is not repeated as an unknown key: the key holds the password")
     void doesNotRepeatAnUnknownKeyWrittenKeyEqualsValue() {
