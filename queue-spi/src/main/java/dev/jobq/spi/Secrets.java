@@ -21,14 +21,19 @@ public final class Secrets {
     private static final Pattern SECRET_KEY = Pattern.compile(
             ".*(password|passwd|pwd|secret|token|credential|privatekey|private_key|apikey|api_key).*");
     /**
-     * A parameter of a URL (after ?, & or ;) whose name is a secret's, and its value: up to the next
+     * A parameter of a URL (after ? or &) whose name is a secret's, and its value: up to the next
      * parameter, or up to punctuation that ends the URL in a sentence ({@code ": refused"}, {@code ", then"}).
      * Not up to a '#': a password written raw may have one, and neither PostgreSQL's driver nor H2 ends a
-     * value there; a URL's fragment after such a value is masked with it.
+     * value there; a URL's fragment after such a value is masked with it. An H2 setting (after ;) so named, up to
+     * the next setting or the line's end (but punctuation that ends it): H2 reads a setting to the next ';', a blank
+     * in it included, as an encrypted database's {@code PASSWORD=filepw userpw} has one; in a sentence, more is
+     * masked, not less. One pattern, one pass over a log line.
      */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
-            "([?&;][A-Za-z0-9_.-]*(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key)"
-                    + "[A-Za-z0-9_.-]*=)[^&;\\s]*?(?=[&;\\s]|[:,.)'\"]*(?:\\s|$))");
+            "([?&][A-Za-z0-9_.-]*(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key)"
+                    + "[A-Za-z0-9_.-]*=)[^&;\\s]*?(?=[&;\\s]|[:,.)'\"]*(?:\\s|$))"
+                    + "|(;[A-Za-z0-9_.-]*(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key)"
+                    + "[A-Za-z0-9_.-]*=)[^;\\r\\n]*?(?=;|[:,.)'\"]*(?:[\\r\\n]|$))");
     /**
      * An HTTP header on a line of its own whose name is a secret's ({@code x-amz-security-token:…}, as
      * the canonical request an SDK or a server echoes on a signature mismatch has it), and its value.
@@ -74,7 +79,8 @@ public final class Secrets {
      * next path segment, before any '?' or '#', after a user information or a single port), more is masked, not less.
      */
     public static String maskUrl(String url) {
-        String text = SECRET_PARAMETER.matcher(url).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
+        String text = SECRET_PARAMETER.matcher(url).replaceAll(m -> Matcher.quoteReplacement(
+                (m.group(1) != null ? m.group(1) : m.group(2)) + MASK));
         text = SECRET_HEADER.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
         var out = new StringBuilder(text.length());
         int done = 0;

@@ -107,6 +107,20 @@ class SecretsTest {
     }
 
     @Test
+    void masksAnH2SettingsValueWithABlankInItToTheNextSetting() {
+        // H2 reads a setting to the next ';', a blank in it included: an encrypted database's PASSWORD is the file's
+        // password and the user's, separated by a blank. The value was masked up to the blank, the user's password shown
+        // ("PASSWORD=**** userpw"), as jobq schedule list's "no scheduler database exists at …" repeated it.
+        assertThat(Secrets.maskUrl("jdbc:h2:file:./data/jobq;CIPHER=AES;PASSWORD=filepw S3CRET"))
+                .isEqualTo("jdbc:h2:file:./data/jobq;CIPHER=AES;PASSWORD=****");
+        assertThat(Secrets.maskUrl("jdbc:h2:file:./data/jobq;PASSWORD=filepw S3CRET;AUTO_SERVER=TRUE"))
+                .isEqualTo("jdbc:h2:file:./data/jobq;PASSWORD=****;AUTO_SERVER=TRUE");
+        // in a sentence, up to the line's end but the punctuation that ends it: too much rather than too little
+        assertThat(Secrets.maskUrl("opening jdbc:h2:./x;PASSWORD=filepw S3CRET failed: refused.\nnext line"))
+                .isEqualTo("opening jdbc:h2:./x;PASSWORD=****.\nnext line");
+    }
+
+    @Test
     void masksEveryUrlInALibrarysMessage() {
         assertThat(Secrets.maskUrl("Connect to http://u:S3CRET@a:1 failed, then https://v:T0P@b:2/q: refused"))
                 .isEqualTo("Connect to http://u:****@a:1 failed, then https://v:****@b:2/q: refused")
