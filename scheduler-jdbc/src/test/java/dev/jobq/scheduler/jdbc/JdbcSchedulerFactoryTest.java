@@ -328,7 +328,6 @@ class JdbcSchedulerFactoryTest {
 
         factory.validate(written);
 
-
         assertThat(written.problems()).as("the URL written as advised").isEmpty();
     }
 
