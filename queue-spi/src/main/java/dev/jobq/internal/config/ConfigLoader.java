@@ -20,6 +20,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,6 +37,8 @@ public final class ConfigLoader {
     /** How a program that calls {@link dev.jobq.JobQueue#fromConfig} chooses another file. */
     private static final String CHOOSE_ANOTHER_IN_CODE = "pass JobQueue.fromConfig (or JobQueueBuilder.config) the "
             + "path of a file that exists";
+    /** A URL as {@link Path#of} reads it, its "//" made "/": a scheme of two characters or more (not C:/). */
+    private static final Pattern URL_AS_PATH = Pattern.compile("([A-Za-z][A-Za-z0-9+.:-]+):/+(.+)");
 
     private ConfigLoader() {
     }
@@ -78,6 +82,14 @@ public final class ConfigLoader {
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
+            Matcher url = URL_AS_PATH.matcher(file.toString());
+            if (url.matches()) {
+                // JOBQ_CONFIG=$DATABASE_URL by mistake: a URL, its '//' made '/' by Path.of, so that no mask found it,
+                // was repeated as a missing file's path with its password
+                throw new ConfigException("'" + YamlTreeReader.upToItsHost(url.group(1) + "://" + url.group(2)) + "'",
+                        List.of("no such file: the config file's path is a URL (not repeated past its host: it may "
+                                + "hold a password); " + chooseAnother));
+            }
             // --config=~/jobq.yaml, or JOBQ_CONFIG=~/jobq.yaml in an env file: no shell expanded it, so it names ./~
             // ~bob/jobq.yaml names bob's home, not one's own, and a directory named ~bob, not ~
             String first = file.getNameCount() == 0 ? "" : file.getName(0).toString();

@@ -97,7 +97,7 @@ final class YamlTreeReader {
      * a secret in its path (a webhook's token) is no parameter or password that {@link Secrets#maskUrl} finds. Cut
      * once masked, where a password's '/', '?' or '#' is masked with it.
      */
-    private static String upToItsHost(String url) {
+    static String upToItsHost(String url) {
         String masked = Secrets.maskUrl(url.strip());
         int host = masked.indexOf("://") + 3;
         for (int end = host; end < masked.length(); end++) {

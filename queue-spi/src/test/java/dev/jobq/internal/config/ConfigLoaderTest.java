@@ -129,6 +129,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a URL given as the config file's path (JOBQ_CONFIG=$DATABASE_URL by mistake) is said to be a URL, "
+            + "shown up to its host: as a missing file's path it was repeated with its password")
+    void saysThatAUrlGivenAsTheFileIsNoFileWithoutItsPassword() {
+        Path url = Path.of("postgresql://jobq:hunter2@db:5432/jobs");
+
+        var e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(url, Map.of(), TestCatalogs.all(), "choose another with --config FILE"));
+
+        assertThat(e).hasMessage("'postgresql://jobq:****@db:5432/…': no such file: the config file's path is a URL "
+                + "(not repeated past its host: it may hold a password); choose another with --config FILE");
+    }
+
+    @Test
     @DisplayName("a path that starts with ~ (--config=~/jobq.yaml, JOBQ_CONFIG=~/jobq.yaml in an environment file), "
             + "which no shell expanded, is said to be taken as written, not only to be missing")
     void saysThatATildeIsTakenAsWrittenWhenTheFileIsMissing() {
