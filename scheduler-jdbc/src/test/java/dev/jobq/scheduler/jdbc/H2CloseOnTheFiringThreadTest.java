@@ -2,22 +2,12 @@ package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jobq.JobOptions;
 import dev.jobq.spi.EnqueueResult;
-import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
-import dev.jobq.spi.SchedulerContext;
-import dev.jobq.spi.Settings;
-import dev.jobq.testing.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -34,33 +24,22 @@ class H2CloseOnTheFiringThreadTest {
 
     @Test
     void closeInAHandOffLetsTheBatchCommitThenClosesThePool() throws InterruptedException {
-        var clock = new SettableClock(T0);
-        var sink = new RecordingSink(clock);
-        var self = new AtomicReference<JdbcJobScheduler>();
+        var toClose = new SchedulerToClose("jobq-close-on-firing", T0);
+        var sink = toClose.sink;
         var closeReturned = new CountDownLatch(1);
         JobSink closing = envelope -> {
             EnqueueResult result = sink.submit(envelope);
-            self.get().close();
+            toClose.scheduler().close();
             closeReturned.countDown();
             return result;
         };
-        List<Thread> threads = new CopyOnWriteArrayList<>();
-        String url = "jdbc:h2:mem:jobq-close-on-firing-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
-        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMillis(200))
-                .threadFactory(task -> {
-                    Thread thread = new Thread(task, "jobq-test-firing");
-                    thread.setDaemon(true);
-                    threads.add(thread);
-                    return thread;
-                })
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, closing));
-        self.set(scheduler);
+        JdbcJobScheduler scheduler = toClose.open(toClose.builder()
+                .threadFactory(toClose.threadsNamed(made -> "jobq-test-firing")), closing);
         try (CapturedLog log = CapturedLog.of(JdbcJobScheduler.class)) {
-            scheduler.schedule(new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "report:send",
-                    "{}", JobOptions.defaults(), 0, T0, null, null), T0);
+            toClose.scheduleDue(scheduler, 1);
             scheduler.start();
             assertThat(closeReturned.await(60, TimeUnit.SECONDS)).as("close() returned in the hand-off").isTrue();
-            Thread firing = threads.getFirst();
+            Thread firing = toClose.threads.getFirst();
             firing.join(Duration.ofSeconds(60));
             assertThat(firing.isAlive()).as("the firing thread, after its batch").isFalse();
             assertThat(log.warnings()).as("WARN lines of close()").isEmpty();
@@ -68,8 +47,7 @@ class H2CloseOnTheFiringThreadTest {
             scheduler.close();
         }
 
-        JdbcJobScheduler next = JdbcSchedulerFactory.builder().jdbcUrl(url)
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
+        JdbcJobScheduler next = toClose.openNext();
         try {
             assertThat(next.fireDue()).as("jobs the next scheduler handed on again").isZero();
         } finally {
@@ -85,42 +63,27 @@ class H2CloseOnTheFiringThreadTest {
      */
     @Test
     void closeInAHelpersHandOffLetsItsBatchCommitThenClosesThePool() throws InterruptedException {
-        var clock = new SettableClock(T0);
-        var sink = new RecordingSink(clock);
-        var self = new AtomicReference<JdbcJobScheduler>();
+        var toClose = new SchedulerToClose("jobq-close-on-helper", T0);
+        var sink = toClose.sink;
         var closeReturned = new CountDownLatch(1);
-        List<Thread> threads = new CopyOnWriteArrayList<>();
-        var byFiringThread = new AtomicInteger();
         JobSink closing = envelope -> {
             EnqueueResult result = sink.submit(envelope);
-            if (Thread.currentThread() != threads.getFirst() && closeReturned.getCount() > 0) {
-                self.get().close();
-                closeReturned.countDown();
-            } else if (Thread.currentThread() == threads.getFirst() && byFiringThread.incrementAndGet() > 1) {
-                // leaves a helper a batch to claim: the firing thread alone could hand on all twenty
-                JdbcSchedulerContract.awaitBounded(closeReturned);
+            if (!toClose.onFiringThread()) {
+                if (closeReturned.getCount() > 0) {
+                    toClose.scheduler().close();
+                    closeReturned.countDown();
+                }
+            } else {
+                toClose.leaveAHelperABatch(closeReturned);
             }
             return result;
         };
-        String url = "jdbc:h2:mem:jobq-close-on-helper-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
-        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMillis(200))
-                .batchSize(1).fireThreads(2)
-                .threadFactory(task -> {
-                    Thread thread = new Thread(task, "jobq-test-fire-" + threads.size());
-                    thread.setDaemon(true);
-                    threads.add(thread);
-                    return thread;
-                })
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, closing));
-        self.set(scheduler);
+        JdbcJobScheduler scheduler = toClose.openBacklog(made -> "jobq-test-fire-" + made, closing);
         try (CapturedLog log = CapturedLog.of(JdbcJobScheduler.class); CapturedLog handOff = CapturedLog.of(HandOff.class)) {
-            for (int i = 0; i < 20; i++) {
-                scheduler.schedule(new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(),
-                        "report:send", "{}", JobOptions.defaults(), 0, T0, null, null), T0);
-            }
+            toClose.scheduleDue(scheduler, SchedulerToClose.BACKLOG);
             scheduler.start();
             assertThat(closeReturned.await(60, TimeUnit.SECONDS)).as("close() returned in the helper's hand-off").isTrue();
-            for (Thread thread : threads) {
+            for (Thread thread : toClose.threads) {
                 thread.join(Duration.ofSeconds(60));
                 assertThat(thread.isAlive()).as("thread %s, after its batch", thread.getName()).isFalse();
             }
@@ -130,8 +93,7 @@ class H2CloseOnTheFiringThreadTest {
             scheduler.close();
         }
 
-        JdbcJobScheduler next = JdbcSchedulerFactory.builder().jdbcUrl(url)
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
+        JdbcJobScheduler next = toClose.openNext();
         try {
             next.fireDue();
         } finally {

@@ -3,18 +3,11 @@ package dev.jobq.scheduler.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
-import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
-import dev.jobq.spi.SchedulerContext;
-import dev.jobq.spi.Settings;
-import dev.jobq.testing.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,36 +27,22 @@ class H2CloseTwiceTest {
 
     @Test
     void aSecondCloseWaitsForTheFirstToEnd() throws InterruptedException {
-        var clock = new SettableClock(T0);
-        var sink = new RecordingSink(clock);
+        var toClose = new SchedulerToClose("jobq-close-twice", T0);
+        var sink = toClose.sink;
         var inHandOff = new CountDownLatch(1);
         var release = new CountDownLatch(1);
         JobSink holding = envelope -> {
             inHandOff.countDown();
-            try {
-                release.await(BOUND.toSeconds(), TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            SchedulerToClose.hold(release, BOUND);
             return sink.submit(envelope);
         };
-        List<Thread> threads = new CopyOnWriteArrayList<>();
-        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
-                .jdbcUrl("jdbc:h2:mem:jobq-close-twice-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
-                .pollInterval(Duration.ofMillis(200))
-                .threadFactory(task -> {
-                    Thread thread = new Thread(task, "jobq-test-firing");
-                    thread.setDaemon(true);
-                    threads.add(thread);
-                    return thread;
-                })
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, holding));
+        JdbcJobScheduler scheduler = toClose.open(toClose.builder()
+                .threadFactory(toClose.threadsNamed(made -> "jobq-test-firing")), holding);
         try {
-            scheduler.schedule(new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "report:send",
-                    "{}", JobOptions.defaults(), 0, T0, null, null), T0);
+            toClose.scheduleDue(scheduler, 1);
             scheduler.start();
             assertThat(inHandOff.await(BOUND.toSeconds(), TimeUnit.SECONDS)).as("the firing thread in its hand-off").isTrue();
-            Thread firing = threads.getFirst();
+            Thread firing = toClose.threads.getFirst();
 
             Thread first = Thread.ofPlatform().start(scheduler::close);
             await().atMost(BOUND).until(() -> closed(scheduler));
@@ -95,36 +74,20 @@ class H2CloseTwiceTest {
      */
     @Test
     void aSecondCloseThatGivesUpOnTheFirstSaysSo() throws InterruptedException {
-        var clock = new SettableClock(T0);
-        var sink = new RecordingSink(clock);
-        var self = new AtomicReference<JdbcJobScheduler>();
+        var toClose = new SchedulerToClose("jobq-close-twice-gives-up", T0);
         var closedInHandOff = new CountDownLatch(1);
         var release = new CountDownLatch(1);
         JobSink closingThenHanging = envelope -> {
-            self.get().close();
+            toClose.scheduler().close();
             closedInHandOff.countDown();
-            try {
-                release.await(2 * BOUND.toSeconds(), TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return sink.submit(envelope);
+            SchedulerToClose.hold(release, BOUND.multipliedBy(2));
+            return toClose.sink.submit(envelope);
         };
-        List<Thread> threads = new CopyOnWriteArrayList<>();
-        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
-                .jdbcUrl("jdbc:h2:mem:jobq-close-twice-gives-up-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
-                .pollInterval(Duration.ofMillis(200))
-                .threadFactory(task -> {
-                    Thread thread = new Thread(task, "jobq-test-firing\nFORGED line");
-                    thread.setDaemon(true);
-                    threads.add(thread);
-                    return thread;
-                })
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, closingThenHanging));
-        self.set(scheduler);
+        List<Thread> threads = toClose.threads;
+        JdbcJobScheduler scheduler = toClose.open(toClose.builder()
+                .threadFactory(toClose.threadsNamed(made -> "jobq-test-firing\nFORGED line")), closingThenHanging);
         try {
-            scheduler.schedule(new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "report:send",
-                    "{}", JobOptions.defaults(), 0, T0, null, null), T0);
+            toClose.scheduleDue(scheduler, 1);
             scheduler.start();
             assertThat(closedInHandOff.await(BOUND.toSeconds(), TimeUnit.SECONDS)).as("close() called in the hand-off")
                     .isTrue();

@@ -2,15 +2,9 @@ package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jobq.JobOptions;
-import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
-import dev.jobq.spi.SchedulerContext;
-import dev.jobq.spi.Settings;
-import dev.jobq.testing.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -28,22 +22,17 @@ class H2FiringThreadDeafToCloseTest {
 
     @Test
     void closeSaysItLeftTheFiringThreadRunning() throws InterruptedException {
-        var clock = new SettableClock(T0);
+        var toClose = new SchedulerToClose("jobq-deaf", T0);
         var inHandOff = new CountDownLatch(1);
         var release = new CountDownLatch(1);
-        var sink = new RecordingSink(clock);
         JobSink deaf = envelope -> {
             inHandOff.countDown();
             DeafToInterrupts.await(release, Duration.ofSeconds(60));
-            return sink.submit(envelope);
+            return toClose.sink.submit(envelope);
         };
-        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
-                .jdbcUrl("jdbc:h2:mem:jobq-deaf-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
-                .pollInterval(Duration.ofMillis(200))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, deaf));
+        JdbcJobScheduler scheduler = toClose.open(toClose.builder(), deaf);
         try {
-            scheduler.schedule(new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "report:send",
-                    "{}", JobOptions.defaults(), 0, T0, null, null), T0);
+            toClose.scheduleDue(scheduler, 1);
             scheduler.start();
             assertThat(inHandOff.await(60, TimeUnit.SECONDS)).as("the firing thread in its hand-off").isTrue();
 

@@ -2,20 +2,11 @@ package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jobq.JobOptions;
-import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
-import dev.jobq.spi.SchedulerContext;
-import dev.jobq.spi.Settings;
-import dev.jobq.testing.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -31,37 +22,22 @@ class H2HelperDeafToCloseTest {
 
     @Test
     void closeNamesTheHelperItLeftRunningEscaped() throws InterruptedException {
-        var clock = new SettableClock(T0);
+        var toClose = new SchedulerToClose("jobq-helper-deaf", T0);
         var inHelperHandOff = new CountDownLatch(1);
         var release = new CountDownLatch(1);
-        var sink = new RecordingSink(clock);
-        List<Thread> threads = new CopyOnWriteArrayList<>();
-        var byFiringThread = new AtomicInteger();
         JobSink deafOnHelpers = envelope -> {
-            if (Thread.currentThread() != threads.getFirst()) {
+            if (!toClose.onFiringThread()) {
                 inHelperHandOff.countDown();
                 DeafToInterrupts.await(release, Duration.ofSeconds(60));
-            } else if (byFiringThread.incrementAndGet() > 1) {
-                // leaves a helper a batch to claim: the firing thread alone handed on all twenty, now and then
-                JdbcSchedulerContract.awaitBounded(inHelperHandOff);
+            } else {
+                toClose.leaveAHelperABatch(inHelperHandOff);
             }
-            return sink.submit(envelope);
+            return toClose.sink.submit(envelope);
         };
-        JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
-                .jdbcUrl("jdbc:h2:mem:jobq-helper-deaf-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
-                .pollInterval(Duration.ofMillis(200)).batchSize(1).fireThreads(2)
-                .threadFactory(task -> {
-                    Thread thread = new Thread(task, "jobq-fire-" + threads.size() + "\nFORGED scheduler line");
-                    thread.setDaemon(true);
-                    threads.add(thread);
-                    return thread;
-                })
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, deafOnHelpers));
+        JdbcJobScheduler scheduler = toClose.openBacklog(made -> "jobq-fire-" + made + "\nFORGED scheduler line",
+                deafOnHelpers);
         try {
-            for (int i = 0; i < 20; i++) {
-                scheduler.schedule(new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(),
-                        "report:send", "{}", JobOptions.defaults(), 0, T0, null, null), T0);
-            }
+            toClose.scheduleDue(scheduler, SchedulerToClose.BACKLOG);
             scheduler.start();
             assertThat(inHelperHandOff.await(60, TimeUnit.SECONDS)).as("a helper in its hand-off").isTrue();
 
