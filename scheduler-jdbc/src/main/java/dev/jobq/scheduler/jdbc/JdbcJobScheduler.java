@@ -58,8 +58,11 @@ final class JdbcJobScheduler implements JobScheduler {
     private final ReentrantLock lifecycle = new ReentrantLock();
     private @Nullable Thread firing;
     private boolean closed;
-    /** close() was called on the firing thread or a helper, and the firing thread closes the rest after its loop. */
-    private boolean closeAfterLoop;
+    /**
+     * The firing thread or a helper, when close() was called in its hand-off: the firing thread closes the rest after
+     * its loop, and a second close() that gives up on the first names it.
+     */
+    private @Nullable Thread closedInHandOffOn;
     private final CountDownLatch closeEnded = new CountDownLatch(1);
 
     private JdbcJobScheduler(Database db, JdbcSettings settings, SchedulerContext context, ThreadFactory threads) {
@@ -309,25 +312,25 @@ final class JdbcJobScheduler implements JobScheduler {
         Thread thread;
         boolean second;
         boolean inOwnHandOff;
-        boolean firstInHandOff;
+        @Nullable Thread firstInHandOffOn;
         lifecycle.lock();
         try {
             thread = firing;
             second = closed;
-            firstInHandOff = closeAfterLoop;
+            firstInHandOffOn = closedInHandOffOn;
             closed = true;
             // or on a helper's, whose batch the firing thread waits for
             inOwnHandOff = thread == Thread.currentThread()
                     || (thread != null && handOff.isHelper(Thread.currentThread()));
             if (!second) {
-                closeAfterLoop = inOwnHandOff;
+                closedInHandOffOn = inOwnHandOff ? Thread.currentThread() : null;
             }
         } finally {
             lifecycle.unlock();
         }
         if (second) {
             if (!inOwnHandOff) {
-                awaitFirstClose(thread, firstInHandOff);
+                awaitFirstClose(thread, firstInHandOffOn);
             }
             return;
         }
@@ -361,7 +364,7 @@ final class JdbcJobScheduler implements JobScheduler {
             boolean closing;
             lifecycle.lock();
             try {
-                closing = closeAfterLoop;
+                closing = closedInHandOffOn != null;
             } finally {
                 lifecycle.unlock();
             }
@@ -392,8 +395,10 @@ final class JdbcJobScheduler implements JobScheduler {
      * and as long again for the pool; an interrupt does not end it and is set again on return. Not on the firing
      * thread or a helper: the first waits for that thread. Given up, it says so: it returned without a word, the firing
      * thread still in the batch of a first close() called in its hand-off, which nothing interrupts, and the pool open.
+     * It names the thread of that hand-off: it named the firing thread when it was a helper's, whose batch the firing
+     * thread waits for.
      */
-    private void awaitFirstClose(@Nullable Thread thread, boolean firstInHandOff) {
+    private void awaitFirstClose(@Nullable Thread thread, @Nullable Thread firstInHandOffOn) {
         boolean interrupted = false;
         Duration bound = CLOSE_TIMEOUT.multipliedBy(4);
         long deadline = System.nanoTime() + bound.toNanos();
@@ -408,11 +413,12 @@ final class JdbcJobScheduler implements JobScheduler {
         }
         if (closeEnded.getCount() > 0) {
             // escaped, as awaitFiringThread names it: the name comes from the application's ThreadFactory
-            String why = firstInHandOff && thread != null
-                    ? "that one was called in a hand-off (a job sink that closes the scheduler), and the firing thread ("
-                    + UntrustedText.escape(thread.getName()) + ") is still in its batch, after which it closes the pool; "
-                    + "if the process exits first, the batch rolls back and the next scheduler hands its jobs on again. "
-                    + "Give the sink's calls a timeout"
+            String why = firstInHandOffOn != null
+                    ? "that one was called in a hand-off (a job sink that closes the scheduler) on "
+                    + (firstInHandOffOn == thread ? "the firing thread" : "a thread helping through a backlog") + " ("
+                    + UntrustedText.escape(firstInHandOffOn.getName()) + "), still in its batch, after which the firing "
+                    + "thread closes the pool; if the process exits first, the batch rolls back and the next scheduler "
+                    + "hands its jobs on again. Give the sink's calls a timeout"
                     : "its waits for the firing thread and the helpers, then closing the pool, took longer";
             log.warn("scheduler: the close() called before this one did not end within {} s; this one returns without "
                     + "it: {}", bound.toSeconds(), why);

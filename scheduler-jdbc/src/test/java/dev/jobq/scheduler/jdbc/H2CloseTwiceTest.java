@@ -108,6 +108,51 @@ class H2CloseTwiceTest {
         assertThat(threads).as("the firing thread, once let go").noneMatch(Thread::isAlive);
     }
 
+    /**
+     * As above, the first close() called in the hand-off of a thread helping through a backlog (fireThreads 2), whose
+     * sink's next call hangs: the WARN named the firing thread as the one still in its batch, where the firing thread
+     * waits for that helper, whose call it is that hangs.
+     */
+    @Test
+    void aSecondCloseThatGivesUpOnAFirstCalledOnAHelperNamesTheHelper() throws InterruptedException {
+        var toClose = new SchedulerToClose("jobq-close-twice-gives-up-on-helper", T0);
+        var closedInHandOff = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        JobSink closingThenHanging = envelope -> {
+            if (!toClose.onFiringThread()) {
+                if (closedInHandOff.getCount() > 0) {
+                    toClose.scheduler().close();
+                    closedInHandOff.countDown();
+                    SchedulerToClose.hold(release, BOUND.multipliedBy(2));
+                }
+            } else {
+                toClose.leaveAHelperABatch(closedInHandOff);
+            }
+            return toClose.sink.submit(envelope);
+        };
+        JdbcJobScheduler scheduler = toClose.openBacklog(made -> made == 0 ? "jobq-test-firing" : "jobq-test-helper\nFORGED",
+                closingThenHanging);
+        try {
+            toClose.scheduleDue(scheduler, SchedulerToClose.BACKLOG);
+            scheduler.start();
+            assertThat(closedInHandOff.await(BOUND.toSeconds(), TimeUnit.SECONDS)).as("close() called in a helper's "
+                    + "hand-off").isTrue();
+
+            try (CapturedLog log = CapturedLog.of(JdbcJobScheduler.class)) {
+                scheduler.close();
+                assertThat(log.warnings()).as("WARN lines of the second close()")
+                        .filteredOn(line -> line.contains("did not end")).singleElement().asString()
+                        .contains("jobq-test-helper").doesNotContain("\n");
+            }
+        } finally {
+            release.countDown();
+            for (Thread thread : toClose.threads) {
+                thread.join(BOUND);
+            }
+        }
+        assertThat(toClose.threads).as("the firing thread and the helper, once let go").noneMatch(Thread::isAlive);
+    }
+
     private static boolean closed(JdbcJobScheduler scheduler) {
         try {
             scheduler.start();
