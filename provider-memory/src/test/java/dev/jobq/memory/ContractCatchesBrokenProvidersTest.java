@@ -632,6 +632,78 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Counts a job's attempts from 1 whatever the envelope it is given says, as a store that keeps its own count from
+     * its first delivery might: an envelope written after two attempts is delivered as attempt 1. Its machine also
+     * stalls once past the lease as it delivers such a job: that run may have looked late and runs again, on a fresh
+     * provider, where the fault, with no stall, fails the test.
+     */
+    static final class StallsAndCountsFromOne extends StallsOncePastALease {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            Set<String> countedBefore = ConcurrentHashMap.newKeySet();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                    if (envelope.attempt() > 0) {
+                        countedBefore.add(envelope.jobId());
+                    }
+                    return super.enqueue(envelope.withAttempt(0), delay); // the fault
+                }
+
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    List<ReceivedJob> taken = super.receive(max, wait);
+                    if (taken.stream().anyMatch(job -> countedBefore.contains(job.jobId()))) {
+                        stallOnce(); // longer than the lease just given
+                    }
+                    return taken;
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that counts attempts from 1 whatever the envelope says fails, though a stall past the "
+            + "lease makes the first run's acknowledgement late")
+    void countingAttemptsFromOneFailsThoughAStallLosesTheLease() {
+        assertFailedOnARunInTime(failuresOf(StallsAndCountsFromOne.class),
+                "Delivery.attemptCountsContinueFromTheEnvelope");
+    }
+
+    /**
+     * Delivers each attempt after the first of a job the worker runs one higher than it is, as a provider that counts
+     * a retry both when it retries and when it delivers might: the worker runs a job of maxAttempts 3 as attempts 1
+     * and 3. Its machine also stalls once past the lease as it delivers the first attempt of such a job: that run may
+     * have looked late and runs again, on a fresh provider with fresh events, where the fault, with no stall, fails
+     * the test.
+     */
+    static final class StallsAndCountsTheWorkersRetriesTwice extends StallsOncePastALease {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    List<ReceivedJob> taken = super.receive(max, wait);
+                    if (taken.stream().anyMatch(ContractCatchesBrokenProvidersTest::isTheWorkersFirstAttempt)) {
+                        stallOnce(); // longer than the lease just given
+                    }
+                    return taken.stream().map(job -> job.attempt() < 2 || !RUN_BY_THE_WORKER.contains(
+                            job.envelope().type()) ? job : new ReceivedJob(job.envelope(), job.attempt() + 1,
+                            job.receipt(), job.leaseDuration())).toList(); // the fault
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider that counts a retry of a job the worker runs twice fails, though a stall past the lease "
+            + "makes the first run's settle late")
+    void countingTheWorkersRetriesTwiceFailsThoughAStallLosesTheLease() {
+        assertFailedOnARunInTime(failuresOf(StallsAndCountsTheWorkersRetriesTwice.class),
+                "ThroughTheWorker.maxAttemptsThreeRunsThreeTimes");
+    }
+
+    /**
      * Not broken: the memory provider with two-second leases, on a machine that stalls once for longer than a lease as
      * it dead-letters a job, as a loaded one may. In the test of the stats, the other job leased beside it loses its
      * lease in the stall and is counted waiting again, and its acknowledgement is refused: a look that came too late,
