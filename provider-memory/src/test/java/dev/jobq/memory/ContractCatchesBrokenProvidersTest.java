@@ -520,16 +520,21 @@ class ContractCatchesBrokenProvidersTest {
     static final class StallsRetryingASecondAttempt extends StallsOncePastALease {
         @Override
         QueueProvider broken(QueueProvider memory) {
-            return new ForwardingQueueProvider(memory) {
-                @Override
-                public void fail(ReceivedJob job, Failure failure) {
-                    if (job.attempt() == 2 && failure instanceof Failure.RetryAfter) {
-                        stallOnce(); // longer than the lease of the delivery it settles
-                    }
-                    super.fail(job, failure);
-                }
-            };
+            return stallingAsItRetriesASecondAttempt(memory, this::stallOnce);
         }
+    }
+
+    /** {@code provider}, which runs {@code stall} as it begins to retry a second attempt. */
+    private static QueueProvider stallingAsItRetriesASecondAttempt(QueueProvider provider, Runnable stall) {
+        return new ForwardingQueueProvider(provider) {
+            @Override
+            public void fail(ReceivedJob job, Failure failure) {
+                if (job.attempt() == 2 && failure instanceof Failure.RetryAfter) {
+                    stall.run(); // longer than the lease of the delivery it settles
+                }
+                super.fail(job, failure);
+            }
+        };
     }
 
     @Test
@@ -1505,6 +1510,27 @@ class ContractCatchesBrokenProvidersTest {
         assertThat(failuresOf(SettlesByJobId.class))
                 .containsOnlyKeys("Delivery.settlingAStaleDeliveryIsIgnored",
                         "Delivery.settlingALostLeaseThrows");
+    }
+
+    /**
+     * Settles a stale acknowledgement by the job's id, as {@link SettlesByJobId} does, on a machine that also stalls
+     * once past the lease as it begins to retry a second attempt, as {@link StallsRetryingASecondAttempt}'s does: the
+     * retry of the delivery the stale acknowledgement deleted is refused after the stall, so that run may have looked
+     * late and runs again, on a fresh provider, where the fault, with no stall, fails the test.
+     */
+    static final class StallsAndSettlesByJobId extends StallsOncePastALease {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            return stallingAsItRetriesASecondAttempt(new SettlesByJobId().broken(memory), this::stallOnce);
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose stale acknowledgement deletes the job running elsewhere fails, though a stall past "
+            + "the lease makes the first run's retry late")
+    void settlingByJobIdFailsThoughAStallLosesTheLease() {
+        assertFailedOnARunInTime(failuresOf(StallsAndSettlesByJobId.class), "Delivery.settlingAStaleDeliveryIsIgnored",
+                "Delivery.settlingALostLeaseThrows");
     }
 
     /** Holds any delay, it says, but cuts one longer than an hour to an hour. */
