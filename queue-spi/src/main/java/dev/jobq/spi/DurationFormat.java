@@ -81,7 +81,8 @@ public final class DurationFormat {
     /**
      * The fix for {@code digits} given without a unit: the forms with a unit that hold it, decided by its value, not
      * its digits (19 nines, past a long, were given four forms all too large, and 0…030 of 22 digits was told no unit
-     * holds it); past a long none does, and the number, repeated in each form, is not repeated again. With a range,
+     * holds it); past a long none does, and the number, repeated in each form, is not repeated again. Each form says
+     * the number's value ({@code 30s} for {@code 0030}), not its digits again, zeros before it and all. With a range,
      * only the forms within it, where {@code 5000} was offered {@code 5000h} by a key that takes at most {@code 1h};
      * when none is, the range.
      */
@@ -98,7 +99,7 @@ public final class DurationFormat {
             try {
                 Duration form = of(amount, unit);
                 if ((min == null || form.compareTo(min) >= 0) && (max == null || form.compareTo(max) <= 0)) {
-                    forms.add(digits + unit);
+                    forms.add(amount + unit); // not digits: 0…030 of 10,000 zeros went into each form again
                 }
             } catch (ArithmeticException tooLarge) { // Long.MAX_VALUE minutes: more seconds than a long counts
                 break;

@@ -70,7 +70,7 @@ class DurationFormatTest {
         // 22 digits of 30 were told they are too large for every unit, where 0000000000000000000030s is 30s
         assertThat(DurationFormat.parse("0000000000000000000030s")).isEqualTo(Duration.ofSeconds(30));
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("0000000000000000000030"))
-                .withMessage("'%1$s' has no unit; write %1$sms, %1$ss, %1$sm or %1$sh", "0000000000000000000030");
+                .withMessage("'0000000000000000000030' has no unit; write 30ms, 30s, 30m or 30h");
         // a long's largest holds as milliseconds and seconds only: its m and h were refused as too large
         String max = String.valueOf(Long.MAX_VALUE);
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse(max + "m"))
@@ -80,6 +80,20 @@ class DurationFormatTest {
         String hoursTooMany = String.valueOf(Long.MAX_VALUE / 3600 + 1);
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse(hoursTooMany))
                 .withMessage("'%1$s' has no unit; write %1$sms, %1$ss or %1$sm", hoursTooMany);
+    }
+
+    @Test
+    @DisplayName("a bare number padded with zeros is offered its forms with the number alone, not its zeros again in "
+            + "each")
+    void aBareNumberPaddedWithZerosIsOfferedItsFormsWithoutTheZeros() {
+        // 10,000 zeros before 30 went into the refusal five times, once as given and once in each of the four forms
+        String padded = "0".repeat(10_000) + "30";
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse(padded))
+                .withMessage("'" + padded + "' has no unit; write 30ms, 30s, 30m or 30h");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("0005000", Duration.ofMillis(1),
+                Duration.ofHours(1))).withMessage("'0005000' has no unit; write 5000ms");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("000"))
+                .withMessage("'000' has no unit; write 0ms, 0s, 0m or 0h");
     }
 
     @Test
