@@ -18,6 +18,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -66,6 +67,24 @@ final class Arguments {
      * negative, which {@code -5s} would otherwise be told it lacks a unit and {@code PT-5S} would pass.
      */
     static final class DurationArgument implements ITypeConverter<Duration> {
+        private final @Nullable Duration min;
+        private final @Nullable Duration max;
+
+        DurationArgument() {
+            this.min = null;
+            this.max = null;
+        }
+
+        /**
+         * For an option that takes durations from {@code min} to {@code max}: a bare number is offered only the forms
+         * with a unit within them ({@link DurationFormat#parseWithin}), where {@code --timeout 9223372036854775807}
+         * was offered it in seconds too, refused once written as past the most a job carries.
+         */
+        DurationArgument(Duration min, Duration max) {
+            this.min = min;
+            this.max = max;
+        }
+
         @Override
         public Duration convert(String value) {
             String negative = shown(value) + " is negative; write a duration such as 30s or 5m";
@@ -74,7 +93,8 @@ final class Arguments {
             }
             Duration duration;
             try {
-                duration = DurationFormat.parse(value);
+                duration = min == null || max == null ? DurationFormat.parse(value)
+                        : DurationFormat.parseWithin(value, min, max);
             } catch (IllegalArgumentException e) {
                 // escaped: DurationFormat repeats the value raw (a config problem is escaped by Settings, whole, for
                 // its secret masking to find a variable's value); not cut, so the fix it gives stays whole

@@ -88,7 +88,8 @@ final class JobOptionsMixin {
         }
         Duration timeout;
         try {
-            timeout = new Arguments.DurationArgument().convert(written);
+            timeout = new Arguments.DurationArgument(Duration.ofMillis(1), Capabilities.UNLIMITED_TIMEOUT)
+                    .convert(written);
         } catch (TypeConversionException notADuration) {
             // as picocli says a converter's refusal
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--timeout': "

@@ -421,6 +421,22 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("a bare number for --timeout is offered only the forms a job carries: the largest long was offered "
+            + "it in seconds too, refused once written as past the most a job carries")
+    void aBareNumberTimeoutIsOfferedOnlyTheFormsAJobCarries() {
+        String max = String.valueOf(Long.MAX_VALUE);
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--timeout", max);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Invalid value for option '--timeout': '" + max + "' has no unit; write " + max
+                + "ms" + System.lineSeparator());
+        var written = shared.run("enqueue", "t", "--payload", "{}", "--timeout", max + "ms");
+        assertThat(written.exitCode()).as("the form offered, written back: %s", written.err()).isZero();
+        assertThat(shared.run("enqueue", "t", "--payload", "{}", "--timeout", max + "s").err())
+                .as("the form no longer offered").contains("--timeout must be at most");
+    }
+
+    @Test
     @DisplayName("a --timeout under 1ms is a usage error naming the option before anything connects: with SQS out "
             + "of reach it was told as SQS's failure, exit 1")
     void aTimeoutUnderOneMillisecondIsAUsageErrorWhileTheProviderIsDown() throws Exception {
