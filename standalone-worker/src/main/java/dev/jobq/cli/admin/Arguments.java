@@ -33,6 +33,8 @@ final class Arguments {
     private static final int SHOWN_CHARS = 60;
     /** How much of a file's path its refusal repeats: any path Linux takes whole (PATH_MAX, 4096 bytes). */
     private static final int PATH_SHOWN_CHARS = 4096;
+    /** A path's start that bash expands to a home directory, left unquoted: {@code ~/} or {@code ~bob/}. */
+    private static final Pattern HOME = Pattern.compile("~([A-Za-z0-9_.][A-Za-z0-9_.-]*)?/");
 
     private Arguments() {
     }
@@ -312,16 +314,19 @@ final class Arguments {
      * {@code path} as cat's argument in the {@code --payload @FILE} hint: {@link UntrustedText#shellArgument}'s, but a
      * {@code ~/} at its start left outside the quotes ({@code ~/'my payload.json'}), for the shell to expand to the home
      * directory the user meant: after the {@code @} bash expanded no {@code ~}, and quoted, {@code cat '~/p.json'} looked
-     * for a directory named {@code ~} in the current one.
+     * for a directory named {@code ~} in the current one. So too {@code ~bob/}, another user's home, whose name is a
+     * login name's letters, digits, {@code .}, {@code _} and {@code -}: {@code cat '~bob/p.json'} looked for a
+     * directory named {@code ~bob}.
      */
     private static String pathArgument(String path) {
-        if (!path.startsWith("~/")) {
+        Matcher home = HOME.matcher(path);
+        if (!home.lookingAt()) {
             return UntrustedText.shellArgument(path);
         }
-        String rest = path.substring(2);
+        String rest = path.substring(home.end());
         String word = UntrustedText.shellArgument(rest);
         // after ~/ the name does not start the word: cat reads no option in it, so no "-- " before a leading dash
-        return "~/" + (rest.startsWith("-") ? word.substring("-- ".length()) : word);
+        return home.group() + (rest.startsWith("-") ? word.substring("-- ".length()) : word);
     }
 
     /** An IANA zone name ({@code America/New_York}) or {@code UTC}. */

@@ -203,6 +203,22 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("a --payload @~user/FILE, a path in another user's home directory, is given a cat command whose "
+            + "~user the shell expands")
+    void aPayloadGivenAsAFileInAnotherUsersHomeSaysACommandThatReadsIt() {
+        // The fix printed was --payload "$(cat '~bob/my payload.json')": quoted, ~bob is passed as it is, and cat
+        // looked for a directory named ~bob in the current one, where bash expands ~bob/ unquoted to bob's home.
+        var run = shared.run("enqueue", "email:send", "--payload", "@~bob/my payload.json");
+        var plain = shared.run("enqueue", "email:send", "--payload", "@~build-bot.2/p.json");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("--payload \"$(cat ~bob/'my payload.json')\"");
+        assertThat(plain.err()).contains("--payload \"$(cat ~build-bot.2/p.json)\"");
+        assertThat(shared.run("enqueue", "email:send", "--payload", "@~b$(x)/p.json").err())
+                .as("no login name: quoted whole, nothing for the shell to run").contains("$(cat '~b$(x)/p.json')");
+    }
+
+    @Test
     @DisplayName("a --payload @FILE whose path has a newline or an ANSI escape repeats it escaped, and the command it "
             + "gives on one line")
     void aPayloadGivenAsAFileWithAControlCharacterInItsPathIsRepeatedEscaped() {
