@@ -70,6 +70,8 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
             + "|([a-z]{2}(?:-[a-z0-9]+)+)\\.queue\\.amazonaws\\.com(?:\\.cn)?");
     /** us-east-1's legacy SQS host, whose queue URLs name no region. */
     private static final String LEGACY_US_EAST_1 = "queue.amazonaws.com";
+    /** What {@link #wholeSeconds} reads where a key is not set or its value is refused: below any key's range. */
+    private static final Duration NOT_SET = Duration.ofMillis(-1);
 
     /** An access key pair for LocalStack or ElasticMQ; the secret never appears in {@link #toString()}. */
     record StaticKeys(String accessKeyId, String secretAccessKey) {
@@ -232,12 +234,14 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     }
 
     private static @Nullable Duration wholeSeconds(Settings settings, String key, Duration min, Duration max) {
-        if (settings.duration(key) == null) {
+        // read once, with the range: a bare number is offered only the forms within it, where one read without it
+        // first offered 30ms and 30h to visibilityTimeout's 30 (1s to 12h)
+        Duration value = settings.duration(key, NOT_SET, min, max);
+        if (value.equals(NOT_SET)) {
             // absent, or empty as a ${VAR:-} left unset writes it: the default (the queue's own lease, a 20 s
-            // wait), not a lease of 0s that SQS would hand out again at once; a bad value is reported already
+            // wait), not a lease of 0s that SQS would hand out again at once; or a bad value, reported already
             return null;
         }
-        Duration value = settings.duration(key, Duration.ZERO, min, max);
         if (value.toNanosPart() != 0) {
             settings.problem(key, "must be whole seconds (SQS counts this in seconds), got " + value.toMillis() + "ms");
         }

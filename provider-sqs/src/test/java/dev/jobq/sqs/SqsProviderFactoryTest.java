@@ -569,6 +569,25 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a bare number for a duration SQS counts in seconds is offered only the forms within the key's "
+                + "range, or the range when none is")
+        void aBareNumberIsOfferedOnlyTheFormsTheKeyTakes() {
+            // visibilityTimeout (1s to 12h) 30 was offered 30ms and 30h, and waitTime (0s to 20s) 5000 four forms
+            // of which 5000s, 5000m and 5000h are over 20s: each refused once written
+            Map<String, Object> values = valid();
+            values.put("visibilityTimeout", "30");
+            values.put("waitTime", "5000");
+            Map<String, Object> none = valid();
+            none.put("waitTime", "9000000");
+
+            assertThat(problems(values)).containsExactly(
+                    "provider.visibilityTimeout: '30' has no unit; write 30s or 30m",
+                    "provider.waitTime: '5000' has no unit; write 5000ms");
+            assertThat(problems(none)).containsExactly("provider.waitTime: '9000000' has no unit, and is out of range "
+                    + "in any of ms, s, m and h; write a duration from 0s to 20s");
+        }
+
+        @Test
         @DisplayName("deadLetter: discard with a deadLetterQueueUrl is a contradiction")
         void discardWithDeadLetterQueue() {
             Map<String, Object> values = valid();
