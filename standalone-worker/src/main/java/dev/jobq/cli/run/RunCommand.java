@@ -171,8 +171,10 @@ public final class RunCommand implements Callable<Integer> {
         if (DurationFormat.isTooLarge(value)) {
             // its form is right: "takes a duration such as 30m" sent one looking at the form; no limit to name but
             // Duration's, and one that long is no limit at all
-            throw new ParameterException(spec.commandLine(), "--max-time " + value.strip() + " is longer than a "
-                    + "duration can hold; leave it out to run until stopped");
+            // escaped and cut: a value read from a file ("$(cat t)") split the line with its newline
+            throw new ParameterException(spec.commandLine(), "--max-time "
+                    + UntrustedText.escape(value.strip(), SHOWN_CHARS) + " is longer than a duration can hold; leave "
+                    + "it out to run until stopped");
         }
         Duration duration;
         try {

@@ -679,6 +679,21 @@ class RunCommandTest {
     }
 
     @Test
+    @DisplayName("a --max-time too large to hold is repeated escaped and cut in its refusal, as its other refusals "
+            + "repeat it")
+    void aMaxTimeTooLargeToHoldIsRepeatedEscapedAndCut() {
+        // read from a file, "$(cat t)": its newline split the refusal over two lines, and 300 digits went in whole
+        var twoLines = CommandRun.of("run", "--max-time", "99999999999999999999s\n5s");
+        var long_ = CommandRun.of("run", "--max-time", "9".repeat(300) + "s");
+
+        assertThat(twoLines.exitCode()).isEqualTo(2);
+        assertThat(twoLines.err()).startsWith("--max-time 99999999999999999999s\\n5s is longer than a duration can "
+                + "hold; leave it out to run until stopped" + System.lineSeparator());
+        assertThat(long_.err()).startsWith("--max-time " + "9".repeat(60) + "… is longer than a duration can hold")
+                .doesNotContain("9".repeat(61));
+    }
+
+    @Test
     @DisplayName("a --max-time value that is no duration is repeated once in its refusal, cut as its other refusals "
             + "cut it")
     void aMaxTimeValueThatIsNoDurationIsRepeatedOnceCut() {
