@@ -4,6 +4,7 @@ import dev.jobq.EnqueueOptions;
 import dev.jobq.JobOptions;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,6 +15,9 @@ import picocli.CommandLine.TypeConversionException;
 
 /** The per-job options of {@code enqueue}, {@code schedule add} and {@code recurring add}. */
 final class JobOptionsMixin {
+
+    /** How much of a value its refusal repeats, as {@code Arguments}' refusals do. */
+    private static final int SHOWN_CHARS = 60;
 
     @Spec(Spec.Target.MIXEE)
     private CommandSpec spec;
@@ -81,7 +85,8 @@ final class JobOptionsMixin {
             description = "Time limit of one attempt, e.g. 30s or 5m (default 30s).")
     void setTimeout(String written) {
         if (DurationFormat.isTooLarge(written)) {
-            throw longerThanAJobCarries(written.strip());
+            // escaped and cut, as --delay's: a value read from a file ("$(cat t)") split the line with its newline
+            throw longerThanAJobCarries(UntrustedText.escape(written.strip(), SHOWN_CHARS));
         }
         if (written.strip().matches("0+")) { // not "has no unit; write 0ms, 0s, 0m or 0h", each refused below
             throw new ParameterException(spec.commandLine(), "--timeout must be positive, got 0");

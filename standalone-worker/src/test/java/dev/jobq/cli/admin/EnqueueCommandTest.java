@@ -497,6 +497,20 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("a --timeout too large to hold is repeated escaped and cut in its refusal, as --delay's is")
+    void aTimeoutTooLargeToHoldIsRepeatedEscapedAndCut() {
+        // read from a file, "$(cat t)": its newline split the refusal over two lines, and 300 digits went in whole
+        var twoLines = shared.run("enqueue", "t", "--payload", "{}", "--timeout", "99999999999999999999s\n5s");
+        String digits = "9".repeat(300) + "s";
+        var long_ = shared.run("enqueue", "t", "--payload", "{}", "--timeout", digits);
+
+        assertThat(twoLines.exitCode()).isEqualTo(2);
+        assertThat(twoLines.err()).contains("), got 99999999999999999999s\\n5s: a job's timeout travels");
+        assertThat(long_.err()).contains("), got " + "9".repeat(60) + "…: a job's timeout travels")
+                .doesNotContain("9".repeat(61));
+    }
+
+    @Test
     @DisplayName("a --timeout too large to hold is refused as longer than a job carries, with the longest, as one "
             + "that a duration holds is, not as 'too large for a duration'")
     void aTimeoutTooLargeToHoldIsRefusedWithTheLongest() {
