@@ -1122,8 +1122,15 @@ class ContractCatchesBrokenProvidersTest {
      * Leases without a lock, as a store whose receive reads a row before it marks it taken: now and then two
      * receivers get one job at once (here every 50th job leased goes to the next receive of another thread too).
      * The second settle of it is refused as a lost lease, though no lease ran out.
+     *
+     * <p>A receive already waiting when such a job is leased takes it too (it waits in slices, looking between
+     * them): were only a receive begun after the lease to take it, a receiver draining the last jobs while the
+     * others waited would settle them all before any other receive began, and the concurrency test would end with
+     * the fault never shown (as it did once on a loaded machine).
      */
     static final class LeasesSomeJobsTwice extends BrokenMemoryProvider {
+        private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
         @Override
         QueueProvider broken(QueueProvider memory) {
             var leased = new AtomicInteger();
@@ -1131,17 +1138,33 @@ class ContractCatchesBrokenProvidersTest {
             return new ForwardingQueueProvider(memory) {
                 @Override
                 public List<ReceivedJob> receive(int max, Duration wait) {
-                    Map.Entry<Thread, ReceivedJob> held = twice.peek();
-                    if (held != null && held.getKey() != Thread.currentThread() && twice.remove(held)) {
-                        return List.of(held.getValue()); // the fault: a job another receiver holds
-                    }
-                    List<ReceivedJob> jobs = super.receive(max, wait);
-                    for (ReceivedJob job : jobs) {
-                        if (leased.incrementAndGet() % 50 == 0) {
-                            twice.add(Map.entry(Thread.currentThread(), job));
+                    long deadline = System.nanoTime() + Math.min(wait.toNanos(), TimeUnit.HOURS.toNanos(1));
+                    while (true) {
+                        Optional<ReceivedJob> held = heldByAnother();
+                        if (held.isPresent()) {
+                            return List.of(held.get()); // the fault: a job another receiver holds
+                        }
+                        long slice = Math.max(0, Math.min(deadline - System.nanoTime(), SLICE_NANOS));
+                        long asked = System.nanoTime();
+                        List<ReceivedJob> jobs = super.receive(max, Duration.ofNanos(slice));
+                        for (ReceivedJob job : jobs) {
+                            if (leased.incrementAndGet() % 50 == 0) {
+                                twice.add(Map.entry(Thread.currentThread(), job));
+                            }
+                        }
+                        // Back before its slice ended with nothing: closed or interrupted, as the memory
+                        // provider's own receive would have returned.
+                        boolean endedEarly = System.nanoTime() - asked < slice;
+                        if (!jobs.isEmpty() || slice < SLICE_NANOS || endedEarly) {
+                            return jobs.isEmpty() ? heldByAnother().map(List::of).orElse(jobs) : jobs;
                         }
                     }
-                    return jobs;
+                }
+
+                private Optional<ReceivedJob> heldByAnother() {
+                    Map.Entry<Thread, ReceivedJob> held = twice.peek();
+                    return held != null && held.getKey() != Thread.currentThread() && twice.remove(held)
+                            ? Optional.of(held.getValue()) : Optional.empty();
                 }
             };
         }
