@@ -684,13 +684,21 @@ final class SqsQueueProvider implements QueueProvider {
 
     private int retrySeconds(ReceivedJob job, Lease lease, Duration delay) {
         Duration left = lease.visibilityLeft(System.nanoTime());
-        if (delay.compareTo(left) <= 0) {
-            return ceilSeconds(delay);
+        if (delay.compareTo(left) > 0) {
+            log.warn("job {} on {}: retry delay {} is beyond what SQS can hold (12 h from the receive); it is retried in "
+                    + "{} instead. Cap the backoff below 12 h for SQS queues", job.jobId(), queue.label(),
+                    DurationFormat.format(delay), DurationFormat.format(left));
         }
-        log.warn("job {} on {}: retry delay {} is beyond what SQS can hold (12 h from the receive); it is retried in {} "
-                + "instead. Cap the backoff below 12 h for SQS queues", job.jobId(), queue.label(),
-                DurationFormat.format(delay), DurationFormat.format(left));
-        return (int) left.toSeconds();
+        return retrySeconds(delay, left);
+    }
+
+    /**
+     * The whole seconds a retry after {@code delay} hides its message for, with {@code left} of SQS's 12 hours
+     * ({@link Lease#visibilityLeft}): the shorter of the two, rounded up as a heartbeat's is ({@link Lease}'s margin
+     * takes the second), so that the last second before the margin is not made 0, a redelivery at once.
+     */
+    static int retrySeconds(Duration delay, Duration left) {
+        return ceilSeconds(delay.compareTo(left) <= 0 ? delay : left);
     }
 
     private OutgoingMessage outgoing(JobEnvelope envelope, int delaySeconds, @Nullable String deduplicationId) {

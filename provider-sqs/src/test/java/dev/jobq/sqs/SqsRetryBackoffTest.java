@@ -90,6 +90,18 @@ class SqsRetryBackoffTest {
         }
     }
 
+    @Test
+    @DisplayName("a backoff shortened to what is left of the 12 h is rounded up too: in the last second before the "
+            + "margin it is 1 s, not 0, and only with nothing left is it 0")
+    void aBackoffShortenedInTheLastSecondIsNotMadeZero() {
+        assertThat(SqsQueueProvider.retrySeconds(Duration.ofHours(13), Duration.ofMillis(400)))
+                .as("400 ms left of the 12 h: 1 s, not 0, a redelivery at once").isEqualTo(1);
+        assertThat(SqsQueueProvider.retrySeconds(Duration.ofHours(13), Duration.ofSeconds(7).plusMillis(1)))
+                .as("7.001 s left: 8 s, within the 5 s kept off the 12 h").isEqualTo(8);
+        assertThat(SqsQueueProvider.retrySeconds(Duration.ofHours(13), Duration.ZERO))
+                .as("nothing left: at once, the only change SQS takes then").isZero();
+    }
+
     /**
      * The seconds of the visibility change of a job's first retry with {@code backoff}, on a queue of its own (its name
      * {@code watched} and {@code suffix}): a lease of 30 s, so that no heartbeat changes its visibility before the retry.
