@@ -231,9 +231,13 @@ final class QueueSetup {
                                  Map<QueueAttributeName, String> deadLetterAttributes) {
         boolean deadLetterFifo = Boolean.parseBoolean(deadLetterAttributes.get(QueueAttributeName.FIFO_QUEUE));
         if (deadLetterFifo != fifo) {
+            String kind = fifo ? "a FIFO queue (its name ends in .fifo)" : "a standard queue (its name does not end in "
+                    + ".fifo)";
             throw refuse("deadLetterQueueUrl", "dead-letter queue " + deadLetterUrl + " is "
                     + (deadLetterFifo ? "FIFO" : "standard") + " but queue " + url + " is "
-                    + (fifo ? "FIFO" : "standard") + "; SQS requires both to be of one kind");
+                    + (fifo ? "FIFO" : "standard") + "; SQS requires both to be of one kind: "
+                    + (settings.deadLetterQueueUrl() != null ? "set deadLetterQueueUrl to " + kind
+                            : "point the queue's redrive policy at " + kind + ", or set deadLetterQueueUrl to one"));
         }
     }
 

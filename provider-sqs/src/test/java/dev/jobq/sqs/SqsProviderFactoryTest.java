@@ -744,7 +744,25 @@ class SqsProviderFactoryTest {
             assertThatThrownBy(() -> create(values))
                     .isInstanceOf(ConfigException.class)
                     .hasMessageContaining("provider.deadLetterQueueUrl: dead-letter queue " + standard
-                            + " is standard but queue " + url + " is FIFO; SQS requires both to be of one kind");
+                            + " is standard but queue " + url + " is FIFO; SQS requires both to be of one kind")
+                    .hasMessageContaining("set deadLetterQueueUrl to a FIFO queue (its name ends in .fifo)");
+        }
+
+        @Test
+        @DisplayName("a redrive policy naming a dead-letter queue of the other kind is refused, saying where to point it")
+        void refusesARedrivePolicyToAQueueOfTheOtherKind() {
+            String name = "redrive-kind-" + System.nanoTime();
+            String deadLetters = ElasticMq.createQueue(name + "-dlq.fifo", Map.of());
+            String arn = ElasticMq.client().getQueueAttributes(r -> r.queueUrl(deadLetters)
+                    .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+            String url = ElasticMq.createQueue(name, Map.of(QueueAttributeName.REDRIVE_POLICY,
+                    "{\"deadLetterTargetArn\":\"" + arn + "\",\"maxReceiveCount\":\"10\"}"));
+
+            assertThatThrownBy(() -> create(on(url)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("dead-letter queue " + deadLetters + " is FIFO but queue " + url
+                            + " is standard; SQS requires both to be of one kind: point the queue's redrive policy at a "
+                            + "standard queue (its name does not end in .fifo), or set deadLetterQueueUrl to one");
         }
 
         @Test
