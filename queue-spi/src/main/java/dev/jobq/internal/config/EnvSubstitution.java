@@ -139,7 +139,9 @@ final class EnvSubstitution {
             // a duration's "has no unit; write 123ms, 123s, …" repeats it unquoted whatever its length: a PIN of
             // fewer than four digits stayed shown there; masked where a unit follows it as a word of its own, in that
             // advice only: another item's problem under the same key ("'-5s' is negative; … e.g. 5s") is not its
-            out = out.replaceAll("(?<![\\w.])" + Pattern.quote(stripped) + "(?=(ms|s|m|h)(?!\\w))",
+            // the advice gives each unit the number's value, not its digits: 42ms for a secret of 0042
+            String number = "(?:" + Pattern.quote(stripped) + "|" + new BigInteger(stripped) + ")";
+            out = out.replaceAll("(?<![\\w.])" + number + "(?=(ms|s|m|h)(?!\\w))",
                     Matcher.quoteReplacement(Secrets.MASK));
         }
         for (String shown : forms) {

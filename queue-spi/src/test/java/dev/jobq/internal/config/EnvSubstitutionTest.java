@@ -402,6 +402,21 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void masksANumberPaddedWithZerosWhereADurationGivesItsValueEachUnit() {
+        // the advice says the number's value, not its digits (5e842fb6): 0042 is offered 42ms, and 007 7ms
+        assertThat(Load.problems("""
+                worker:
+                  pollInterval: ${API_TOKEN}
+                """, Map.of("API_TOKEN", "0042"))).containsExactly(
+                "worker.pollInterval: '****' has no unit; write ****ms, ****s or ****m");
+        assertThat(Load.problems("""
+                worker:
+                  backoff: {type: list, delays: ["${API_TOKEN}"]}
+                """, Map.of("API_TOKEN", "007\n"))).containsExactly(
+                "worker.backoff.delays[0]: '****' has no unit; write ****ms, ****s, ****m or ****h");
+    }
+
+    @Test
     void masksAShortNumberWithAUnitOnlyInItsOwnNoUnitAdvice() {
         // digits with a unit are masked for the advice that gives the secret its units; in a list, another item's
         // problem under the same key showed its own value and fix masked: "'-****s' is negative; … e.g. ****s"
