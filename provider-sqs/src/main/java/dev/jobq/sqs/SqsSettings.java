@@ -234,9 +234,10 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     }
 
     private static @Nullable Duration wholeSeconds(Settings settings, String key, Duration min, Duration max) {
-        // read once, with the range: a bare number is offered only the forms within it, where one read without it
-        // first offered 30ms and 30h to visibilityTimeout's 30 (1s to 12h)
-        Duration value = settings.duration(key, NOT_SET, min, max);
+        // read once, with the range and in seconds: a bare number is offered only the forms the key takes, where one
+        // read without the range first offered 30ms and 30h to visibilityTimeout's 30 (1s to 12h), and one read
+        // without the seconds 30ms to waitTime's 30, refused below as not whole seconds
+        Duration value = settings.duration(key, NOT_SET, min, max, Duration.ofSeconds(1));
         if (value.equals(NOT_SET)) {
             // absent, or empty as a ${VAR:-} left unset writes it: the default (the queue's own lease, a 20 s
             // wait), not a lease of 0s that SQS would hand out again at once; or a bad value, reported already

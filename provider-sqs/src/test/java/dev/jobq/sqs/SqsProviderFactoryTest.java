@@ -588,6 +588,29 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a bare number for a duration SQS counts in seconds is offered no form in milliseconds that is not "
+                + "whole seconds, each refused once written")
+        void aBareNumberIsOfferedOnlyFormsInWholeSeconds() {
+            // waitTime 30 was offered 30ms alone, 1 1ms or 1s, and visibilityTimeout 3600 3600ms or 3600s: each of
+            // 30ms, 1ms and 3600ms refused once written as not whole seconds
+            Map<String, Object> values = valid();
+            values.put("visibilityTimeout", "3600");
+            values.put("waitTime", "1");
+            Map<String, Object> none = valid();
+            none.put("waitTime", "30");
+
+            assertThat(problems(values)).containsExactly(
+                    "provider.visibilityTimeout: '3600' has no unit; write 3600s",
+                    "provider.waitTime: '1' has no unit; write 1s");
+            assertThat(problems(none)).containsExactly("provider.waitTime: '30' has no unit, and is out of range or no "
+                    + "multiple of 1s in any of ms, s, m and h; write a duration from 0s to 20s, a multiple of 1s");
+            Map<String, Object> thousands = valid();
+            thousands.put("waitTime", "5000");
+            assertThat(problems(thousands)).as("5000ms is 5s, whole seconds")
+                    .containsExactly("provider.waitTime: '5000' has no unit; write 5000ms");
+        }
+
+        @Test
         @DisplayName("deadLetter: discard with a deadLetterQueueUrl is a contradiction")
         void discardWithDeadLetterQueue() {
             Map<String, Object> values = valid();

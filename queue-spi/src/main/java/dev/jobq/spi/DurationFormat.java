@@ -1,5 +1,6 @@
 package dev.jobq.spi;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ public final class DurationFormat {
      * @throws IllegalArgumentException naming the value and the accepted forms
      */
     public static Duration parse(String text) {
-        return parse(text, unsigned -> unsigned, null, null);
+        return parse(text, unsigned -> unsigned, null, null, null);
     }
 
     /**
@@ -43,11 +44,21 @@ public final class DurationFormat {
      * @throws IllegalArgumentException naming the value and the accepted forms
      */
     public static Duration parseWithin(String text, Duration min, Duration max) {
-        return parse(text, unsigned -> exampleWithin(unsigned, min, max), min, max);
+        return parse(text, unsigned -> exampleWithin(unsigned, min, max), min, max, null);
+    }
+
+    /**
+     * As {@link #parseWithin(String, Duration, Duration)}, for a key that takes only whole multiples of {@code step}
+     * (SQS counts its waits in seconds): a bare number is offered no form the key refuses as not one, where
+     * {@code 30} was offered {@code 30ms} alone by a key that takes whole seconds up to {@code 20s}. What is read is
+     * not checked against {@code step}, a positive one: the key says how it is counted.
+     */
+    public static Duration parseWithin(String text, Duration min, Duration max, Duration step) {
+        return parse(text, unsigned -> exampleWithin(unsigned, min, max), min, max, step);
     }
 
     private static Duration parse(String text, UnaryOperator<String> exampleForNegative, @Nullable Duration min,
-                                  @Nullable Duration max) {
+                                  @Nullable Duration max, @Nullable Duration step) {
         String value = text.strip();
         String lowerCase = value.toLowerCase(Locale.ROOT);
         if (WITH_UNITS.matcher(lowerCase).matches()) {
@@ -66,7 +77,7 @@ public final class DurationFormat {
                     + exampleForNegative.apply(value.substring(1).strip()));
         }
         if (value.matches("\\d+")) {
-            throw new IllegalArgumentException("'" + text + "' has no unit" + withUnits(value, min, max));
+            throw new IllegalArgumentException("'" + text + "' has no unit" + withUnits(value, min, max, step));
         }
         try {
             return Duration.parse(value);
@@ -83,10 +94,11 @@ public final class DurationFormat {
      * its digits (19 nines, past a long, were given four forms all too large, and 0…030 of 22 digits was told no unit
      * holds it); past a long none does, and the number, repeated in each form, is not repeated again. Each form says
      * the number's value ({@code 30s} for {@code 0030}), not its digits again, zeros before it and all. With a range,
-     * only the forms within it, where {@code 5000} was offered {@code 5000h} by a key that takes at most {@code 1h};
-     * when none is, the range.
+     * only the forms within it, where {@code 5000} was offered {@code 5000h} by a key that takes at most {@code 1h},
+     * and with a step, only its whole multiples; when none is, the range.
      */
-    private static String withUnits(String digits, @Nullable Duration min, @Nullable Duration max) {
+    private static String withUnits(String digits, @Nullable Duration min, @Nullable Duration max,
+                                    @Nullable Duration step) {
         long amount;
         try {
             amount = Long.parseLong(digits);
@@ -95,18 +107,25 @@ public final class DurationFormat {
                     + "such as 30s";
         }
         var forms = new ArrayList<String>();
+        boolean offStep = false; // a form within the range, but no multiple of the step: 30ms of a wait in seconds
         for (String unit : List.of("ms", "s", "m", "h")) {
             try {
                 Duration form = of(amount, unit);
                 if ((min == null || form.compareTo(min) >= 0) && (max == null || form.compareTo(max) <= 0)) {
-                    forms.add(amount + unit); // not digits: 0…030 of 10,000 zeros went into each form again
+                    if (step == null || seconds(form).remainder(seconds(step)).signum() == 0) {
+                        forms.add(amount + unit); // not digits: 0…030 of 10,000 zeros went into each form again
+                    } else {
+                        offStep = true;
+                    }
                 }
             } catch (ArithmeticException tooLarge) { // Long.MAX_VALUE minutes: more seconds than a long counts
                 break;
             }
         }
         if (forms.isEmpty()) { // only within a range: a long's milliseconds always hold
-            return ", and is out of range in any of ms, s, m and h; write a duration from " + format(min) + " to "
+            return offStep ? ", and is out of range or no multiple of " + format(step) + " in any of ms, s, m and h; "
+                    + "write a duration from " + format(min) + " to " + format(max) + ", a multiple of " + format(step)
+                    : ", and is out of range in any of ms, s, m and h; write a duration from " + format(min) + " to "
                     + format(max);
         }
         if (forms.size() == 1) {
@@ -160,6 +179,11 @@ public final class DurationFormat {
         } catch (IllegalArgumentException tooLarge) {
             return true;
         }
+    }
+
+    /** {@code duration} in seconds, exactly: a long of nanoseconds or of milliseconds holds less than a long of hours. */
+    private static BigDecimal seconds(Duration duration) {
+        return BigDecimal.valueOf(duration.getSeconds()).add(BigDecimal.valueOf(duration.getNano(), 9));
     }
 
     private static Duration of(long amount, String unit) {

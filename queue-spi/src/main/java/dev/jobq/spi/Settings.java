@@ -293,12 +293,26 @@ public final class Settings {
      * "too large for a duration", which did not say how large it may be.
      */
     public Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
+        return duration(key, defaultValue, min, max, text -> DurationFormat.parseWithin(text, min, max));
+    }
+
+    /**
+     * As {@link #duration(String, Duration, Duration, Duration)}, for a key counted in whole multiples of {@code step}
+     * (SQS's seconds): a bare number is offered only such forms ({@link DurationFormat#parseWithin(String, Duration,
+     * Duration, Duration)}). Whether the value is one is the caller's to check, in its own words.
+     */
+    public Duration duration(String key, Duration defaultValue, Duration min, Duration max, Duration step) {
+        return duration(key, defaultValue, min, max, text -> DurationFormat.parseWithin(text, min, max, step));
+    }
+
+    private Duration duration(String key, Duration defaultValue, Duration min, Duration max,
+                              Function<String, Duration> parse) {
         Object written = typed(key);
         if (written != null && DurationFormat.isTooLarge(String.valueOf(written))) {
             problem(key, "must be ≤ " + DurationFormat.format(max) + ", got " + String.valueOf(written).strip());
             return defaultValue;
         }
-        Duration value = duration(key, text -> DurationFormat.parseWithin(text, min, max));
+        Duration value = duration(key, parse);
         if (value == null) {
             return defaultValue;
         }
