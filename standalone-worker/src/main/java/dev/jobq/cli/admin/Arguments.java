@@ -98,9 +98,14 @@ final class Arguments {
                 duration = min == null || max == null ? DurationFormat.parse(value)
                         : DurationFormat.parseWithin(value, min, max);
             } catch (IllegalArgumentException e) {
-                // escaped: DurationFormat repeats the value raw (a config problem is escaped by Settings, whole, for
-                // its secret masking to find a variable's value); not cut, so the fix it gives stays whole
-                throw new TypeConversionException(UntrustedText.escape(String.valueOf(e.getMessage())));
+                // DurationFormat's refusal starts with the value raw and whole (a config problem is escaped by
+                // Settings, whole, for its secret masking to find a variable's value): said once, cut and escaped,
+                // as --max-time says it, the fix after it whole; 300 digits, or a JSON given by mistake, went in whole
+                String reason = String.valueOf(e.getMessage());
+                String quoted = "'" + value + "'";
+                throw new TypeConversionException(reason.startsWith(quoted)
+                        ? shown(value) + UntrustedText.escape(reason.substring(quoted.length()))
+                        : UntrustedText.escape(reason));
             }
             if (duration.isNegative()) {
                 throw new TypeConversionException(negative);

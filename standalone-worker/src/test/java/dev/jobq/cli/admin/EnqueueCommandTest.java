@@ -15,6 +15,7 @@ import dev.jobq.cli.SharedQueue;
 import dev.jobq.cli.UnreachableSqs;
 import dev.jobq.cli.context.QueueOpener;
 import dev.jobq.localsqs.LocalSqs;
+import dev.jobq.spi.DurationFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -508,6 +509,25 @@ class EnqueueCommandTest {
         assertThat(twoLines.err()).contains("), got 99999999999999999999s\\n5s: a job's timeout travels");
         assertThat(long_.err()).contains("), got " + "9".repeat(60) + "…: a job's timeout travels")
                 .doesNotContain("9".repeat(61));
+    }
+
+    @Test
+    @DisplayName("a --timeout or --delay that is no duration is repeated cut in its refusal, its fix whole, as "
+            + "--max-time's is")
+    void aDurationThatIsNoneIsRepeatedCutWithItsFixWhole() {
+        // 300 digits without a unit, or a payload's JSON given to --delay by mistake, went into the refusal whole
+        String digits = "9".repeat(300);
+        var timeout = shared.run("enqueue", "t", "--payload", "{}", "--timeout", digits);
+        String json = "{\"to\":\"" + "a".repeat(300) + "@example.com\"}";
+        var delay = shared.run("enqueue", "t", "--payload", "{}", "--delay", json);
+
+        assertThat(timeout.exitCode()).isEqualTo(2);
+        assertThat(timeout.err()).contains("Invalid value for option '--timeout': '" + "9".repeat(60) + "…' (300 "
+                + "characters) has no unit, and is too large for a duration in any of ms, s, m and h; write a smaller "
+                + "number with its unit, such as 30s").doesNotContain("9".repeat(61));
+        assertThat(delay.exitCode()).isEqualTo(2);
+        assertThat(delay.err()).contains("Invalid value for option '--delay': '" + json.substring(0, 60) + "…' ("
+                + json.length() + " characters) is not " + DurationFormat.EXPECTED).doesNotContain("a".repeat(61));
     }
 
     @Test
