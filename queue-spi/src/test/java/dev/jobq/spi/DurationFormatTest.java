@@ -116,4 +116,24 @@ class DurationFormatTest {
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("0", Duration.ZERO, max))
                 .as("a key that takes 0").withMessage("'0' has no unit; write 0ms, 0s, 0m or 0h");
     }
+
+    @Test
+    @DisplayName("a bare number for a key counted in steps is given only the forms that are whole steps, and says so "
+            + "when none is")
+    void aBareNumberForAKeyCountedInStepsIsGivenOnlyWholeSteps() {
+        Duration second = Duration.ofSeconds(1);
+        Duration twentySeconds = Duration.ofSeconds(20);
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("1", Duration.ZERO,
+                twentySeconds, second)).withMessage("'1' has no unit; write 1s");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("5000", Duration.ZERO,
+                twentySeconds, second)).as("5000ms is 5s").withMessage("'5000' has no unit; write 5000ms");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("30", Duration.ZERO,
+                twentySeconds, second)).withMessage("'30' has no unit, and is out of range or no multiple of 1s in any "
+                + "of ms, s, m and h; write a duration from 0s to 20s, a multiple of 1s");
+        // a long's largest in seconds is past a long of milliseconds: whole milliseconds, and offered so
+        String max = String.valueOf(Long.MAX_VALUE);
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin(max, Duration.ZERO,
+                Duration.ofSeconds(Long.MAX_VALUE), Duration.ofMillis(1)))
+                .withMessage("'%1$s' has no unit; write %1$sms or %1$ss", max);
+    }
 }
