@@ -27,13 +27,15 @@ public final class Secrets {
      * value there; a URL's fragment after such a value is masked with it. An H2 setting (after ;) so named, up to
      * the next setting or the line's end (but punctuation that ends it): H2 reads a setting to the next ';', a blank
      * in it included, as an encrypted database's {@code PASSWORD=filepw userpw} has one; in a sentence, more is
-     * masked, not less. One pattern, one pass over a log line.
+     * masked, not less; but a value masked already ({@value #MASK} and a blank, as a message that names a URL masked
+     * and goes on is masked again whole, by {@link Settings#problem} or on a log line) ends at its mask, where the
+     * first pass ended the secret. One pattern, one pass over a log line.
      */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "([?&][A-Za-z0-9_.-]*(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key)"
                     + "[A-Za-z0-9_.-]*=)[^&;\\s]*?(?=[&;\\s]|[:,.)'\"]*(?:\\s|$))"
                     + "|(;[A-Za-z0-9_.-]*(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key)"
-                    + "[A-Za-z0-9_.-]*=)[^;\\r\\n]*?(?=;|[:,.)'\"]*(?:[\\r\\n]|$))");
+                    + "[A-Za-z0-9_.-]*=)(?:\\*{4}(?=\\s)|[^;\\r\\n]*?(?=;|[:,.)'\"]*(?:[\\r\\n]|$)))");
     /**
      * An HTTP header on a line of its own whose name is a secret's ({@code x-amz-security-token:…}, as
      * the canonical request an SDK or a server echoes on a signature mismatch has it), and its value.

@@ -121,6 +121,17 @@ class SecretsTest {
     }
 
     @Test
+    void keepsTheTextAfterAnH2SettingMaskedAlready() {
+        // a message that names a URL masked, then goes on (JdbcSettings' "write …;PASSWORD=**** and set username: …"),
+        // is masked again whole (Settings.problem, a log line): the setting's mask ran to the line's end over the rest
+        String message = "write " + Secrets.maskUrl("jdbc:h2:tcp://db/x;PASSWORD=filepw userpw")
+                + " and set username: and password: beside it";
+
+        assertThat(Secrets.maskUrl(message))
+                .isEqualTo("write jdbc:h2:tcp://db/x;PASSWORD=**** and set username: and password: beside it");
+    }
+
+    @Test
     void masksEveryUrlInALibrarysMessage() {
         assertThat(Secrets.maskUrl("Connect to http://u:S3CRET@a:1 failed, then https://v:T0P@b:2/q: refused"))
                 .isEqualTo("Connect to http://u:****@a:1 failed, then https://v:****@b:2/q: refused")

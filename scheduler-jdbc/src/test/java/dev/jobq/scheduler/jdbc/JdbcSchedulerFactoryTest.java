@@ -336,6 +336,25 @@ class JdbcSchedulerFactoryTest {
      * written with a user and password before the host, as a PostgreSQL habit has it, went to H2, whose error repeated
      * the password ("For input string: \"S3CRET@127.0.0.1:1\""), after a description that named it too.
      */
+    /**
+     * The refusal of an H2 server URL with a user before the host whose settings hold a PASSWORD (an encrypted
+     * database's) lost its advice: the URL to write, masked, was masked again with the whole problem, and the
+     * mask of an H2 setting, which runs to the line's end, took " and set username: and password: beside it …".
+     */
+    @Test
+    void tellsTheWholeFixForAnH2ServerUrlWithAUserWhoseSettingsHoldAPassword() {
+        Settings settings = section(Map.of("jdbcUrl", "jdbc:h2:tcp://jobq:S3CRET@127.0.0.1:1/./jobs;CIPHER=AES;"
+                + "PASSWORD=filepw userpw"));
+
+        factory.validate(settings);
+
+        assertThat(settings.problems()).containsExactly("scheduler.jdbcUrl: must not hold a user or password before "
+                + "the host (H2 does not read them there, and reads what follows the user's colon as the port), got "
+                + "jdbc:h2:tcp://jobq:****@127.0.0.1:1/./jobs;CIPHER=AES;PASSWORD=****; write "
+                + "jdbc:h2:tcp://127.0.0.1:1/./jobs;CIPHER=AES;PASSWORD=**** and set username: and password: beside "
+                + "it (password: ${DB_PASSWORD})");
+    }
+
     @Test
     void refusesAnH2ServerUrlWithItsPasswordBeforeTheHostWithoutRepeatingIt() {
         Settings settings = section(Map.of("jdbcUrl", "jdbc:h2:tcp://jobq:S3CRET@127.0.0.1:1/./jobs;MODE=PostgreSQL"));
