@@ -4,6 +4,7 @@ import dev.jobq.ConfigException;
 import dev.jobq.JobOptions;
 import dev.jobq.internal.discovery.ProviderCatalog;
 import dev.jobq.spi.Settings;
+import dev.jobq.spi.UntrustedText;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -84,6 +85,14 @@ public final class ConfigLoader {
         } catch (NoSuchFileException e) {
             Matcher url = URL_AS_PATH.matcher(file.toString());
             if (url.matches()) {
+                if (url.group(1).equalsIgnoreCase("file")) {
+                    // --config file:///etc/jobq.yaml: a path written as a URL, which holds no password; it was cut
+                    // after 'file://etc/', a host it does not have, and the path it names, the fix, not said
+                    throw new ConfigException("'" + UntrustedText.escape(file.toString()) + "'",
+                            List.of("no such file: the config file's path is a file: URL, which jobq does not read as "
+                                    + "one; write the path it names, '" + UntrustedText.escape("/" + url.group(2))
+                                    + "', or " + chooseAnother));
+                }
                 // JOBQ_CONFIG=$DATABASE_URL by mistake: a URL, its '//' made '/' by Path.of, so that no mask found it,
                 // was repeated as a missing file's path with its password
                 throw new ConfigException("'" + YamlTreeReader.upToItsHost(url.group(1) + "://" + url.group(2)) + "'",

@@ -142,6 +142,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a file: URL given as the config file's path (--config file:///etc/jobq.yaml) is told the path it "
+            + "names: it was shown as 'file://etc/…', a host it does not have, its path cut as a password's would be")
+    void tellsAFileUrlGivenAsTheFileThePathItNames() {
+        Path url = Path.of("file:///etc/jobq/nope.yaml");
+
+        var e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(url, Map.of(), TestCatalogs.all(), "choose another with --config FILE"));
+
+        assertThat(e).hasMessage("'file:/etc/jobq/nope.yaml': no such file: the config file's path is a file: URL, "
+                + "which jobq does not read as one; write the path it names, '/etc/jobq/nope.yaml', or choose another "
+                + "with --config FILE");
+    }
+
+    @Test
     @DisplayName("a path that starts with ~ (--config=~/jobq.yaml, JOBQ_CONFIG=~/jobq.yaml in an environment file), "
             + "which no shell expanded, is said to be taken as written, not only to be missing")
     void saysThatATildeIsTakenAsWrittenWhenTheFileIsMissing() {
