@@ -29,13 +29,16 @@ public final class Secrets {
      * in it included, as an encrypted database's {@code PASSWORD=filepw userpw} has one; in a sentence, more is
      * masked, not less; but a value masked already ({@value #MASK} and a blank, as a message that names a URL masked
      * and goes on is masked again whole, by {@link Settings#problem} or on a log line) ends at its mask, where the
-     * first pass ended the secret. One pattern, one pass over a log line.
+     * first pass ended the secret. One pattern, one pass over a log line, each character read a few times at most:
+     * the name found ahead, then taken whole, and a run of punctuation taken whole, then kept unless it ends the line
+     * or, after '?' or '&', the word (a lazy value, looking for such an end from each character, read a run of
+     * punctuation, or a name, once for each of its characters).
      */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
-            "([?&][A-Za-z0-9_.-]*(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key)"
-                    + "[A-Za-z0-9_.-]*=)[^&;\\s]*?(?=[&;\\s]|[:,.)'\"]*(?:\\s|$))"
-                    + "|(;[A-Za-z0-9_.-]*(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key)"
-                    + "[A-Za-z0-9_.-]*=)(?:\\*{4}(?=\\s)|[^;\\r\\n]*?(?=;|[:,.)'\"]*(?:[\\r\\n]|$)))");
+            "([?&](?=[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key))"
+                    + "[A-Za-z0-9_.-]*+=)(?:[^&;\\s:,.)'\"]++|[:,.)'\"]++(?!\\s|$))*+"
+                    + "|(;(?=[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key))"
+                    + "[A-Za-z0-9_.-]*+=)(?:\\*{4}(?=\\s)|(?:[^;\\r\\n:,.)'\"]++|[:,.)'\"]++(?![\\r\\n]|$))*+)");
     /**
      * An HTTP header on a line of its own whose name is a secret's ({@code x-amz-security-token:…}, as
      * the canonical request an SDK or a server echoes on a signature mismatch has it), and its value.
@@ -81,7 +84,7 @@ public final class Secrets {
      * next path segment, before any '?' or '#', after a user information or a single port), more is masked, not less.
      */
     public static String maskUrl(String url) {
-        String text = SECRET_PARAMETER.matcher(url).replaceAll(m -> Matcher.quoteReplacement(
+        String text = secretParameters(url).replaceAll(m -> Matcher.quoteReplacement(
                 (m.group(1) != null ? m.group(1) : m.group(2)) + MASK));
         text = SECRET_HEADER.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
         var out = new StringBuilder(text.length());
@@ -189,6 +192,11 @@ public final class Secrets {
             }
         }
         return false;
+    }
+
+    /** The secret parameters of {@code text} and their values, to be masked (group 1 or 2 is the name and '='). */
+    static Matcher secretParameters(CharSequence text) {
+        return SECRET_PARAMETER.matcher(text);
     }
 
     /**

@@ -131,6 +131,61 @@ class SecretsTest {
                 .isEqualTo("write jdbc:h2:tcp://db/x;PASSWORD=**** and set username: and password: beside it");
     }
 
+    /**
+     * A secret parameter's value is followed by punctuation that ends a sentence, or not; the pattern looked for the
+     * end of such punctuation again from each character of it, so a run of it (a log line's ",,,,…" or "……") was read
+     * over and over: 20,000 commas after ?token= or ;PASSWORD= took seconds on every log line that repeated them. A
+     * long name with a secret's in it many times, and no '=', was read so too.
+     * Counted in reads of the text, not in time: twice the run is read about twice as often.
+     */
+    @Test
+    void readsARunOfPunctuationOrALongNameAfterASecretParameterAFewTimesAtMost() {
+        for (String parameter : List.of("x?token=", "x;PASSWORD=")) {
+            long reads = secretParameterReads(parameter + ",".repeat(5_000) + "x");
+            long twiceAsLong = secretParameterReads(parameter + ",".repeat(10_000) + "x");
+
+            assertThat(twiceAsLong).as("reads of the text after %s and 10,000 commas, against %s for 5,000", parameter,
+                    reads).isLessThan(3 * reads);
+        }
+        for (String start : List.of("x?", "x;")) {
+            long reads = secretParameterReads(start + "password".repeat(1_000));
+            long twiceAsLong = secretParameterReads(start + "password".repeat(2_000));
+
+            assertThat(twiceAsLong).as("reads of a name of 16,000 characters after %s, against %s for 8,000", start,
+                    reads).isLessThan(3 * reads);
+        }
+        assertThat(Secrets.maskUrl("x;PASSWORD=a,,b.,;c?token=d,.) e")).isEqualTo("x;PASSWORD=****;c?token=****,.) e");
+    }
+
+    /** How often the secret parameters' pattern reads {@code text}, masking it: once a character, give or take. */
+    private static long secretParameterReads(String text) {
+        long[] reads = {0};
+        CharSequence counted = new CharSequence() {
+            @Override
+            public int length() {
+                return text.length();
+            }
+
+            @Override
+            public char charAt(int index) {
+                reads[0]++;
+                return text.charAt(index);
+            }
+
+            @Override
+            public CharSequence subSequence(int start, int end) {
+                return text.subSequence(start, end);
+            }
+
+            @Override
+            public String toString() {
+                return text;
+            }
+        };
+        Secrets.secretParameters(counted).replaceAll(Secrets.MASK);
+        return reads[0];
+    }
+
     @Test
     void masksEveryUrlInALibrarysMessage() {
         assertThat(Secrets.maskUrl("Connect to http://u:S3CRET@a:1 failed, then https://v:T0P@b:2/q: refused"))
