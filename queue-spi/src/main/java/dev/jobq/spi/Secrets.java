@@ -22,7 +22,8 @@ public final class Secrets {
             ".*(password|passwd|pwd|secret|token|credential|privatekey|private_key|apikey|api_key).*");
     /**
      * A parameter of a URL (after ? or &) whose name is a secret's, and its value: up to the next
-     * parameter, or up to punctuation that ends the URL in a sentence ({@code ": refused"}, {@code ", then"}).
+     * parameter ('&', a ';' in it included, as PostgreSQL's driver reads it), or up to punctuation that ends the URL
+     * in a sentence ({@code ": refused"}, {@code ", then"}, {@code "; check"}).
      * Not up to a '#': a password written raw may have one, and neither PostgreSQL's driver nor H2 ends a
      * value there; a URL's fragment after such a value is masked with it. An H2 setting (after ;) so named, up to
      * the next setting or the line's end (but punctuation that ends it): H2 reads a setting to the next ';', a blank
@@ -36,7 +37,7 @@ public final class Secrets {
      */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "([?&](?=[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key))"
-                    + "[A-Za-z0-9_.-]*+=)(?:[^&;\\s:,.)'\"]++|[:,.)'\"]++(?!\\s|$))*+"
+                    + "[A-Za-z0-9_.-]*+=)(?:[^&\\s:,.)'\";]++|[:,.)'\";]++(?!\\s|$))*+"
                     + "|(;(?=[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key))"
                     + "[A-Za-z0-9_.-]*+=)(?:\\*{4}(?=\\s)|(?:[^;\\r\\n:,.)'\"]++|[:,.)'\"]++(?![\\r\\n]|$))*+)");
     /**

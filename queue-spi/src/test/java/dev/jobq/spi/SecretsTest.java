@@ -121,6 +121,16 @@ class SecretsTest {
     }
 
     @Test
+    void masksAPostgresParametersValueWithASemicolonInItToTheNextParameter() {
+        // PostgreSQL's driver splits its parameters at '&' only: password=ab;cd is the password ab;cd, whose end was
+        // shown ("password=****;cd"); a ';' that ends a clause after the URL stays
+        assertThat(Secrets.maskUrl("jdbc:postgresql://db/jobs?user=jobq&password=ab;cd&sslmode=require"))
+                .isEqualTo("jdbc:postgresql://db/jobs?user=jobq&password=****&sslmode=require");
+        assertThat(Secrets.maskUrl("postgresql://db/jobs?password=ab;cd; check it"))
+                .isEqualTo("postgresql://db/jobs?password=****; check it");
+    }
+
+    @Test
     void keepsTheTextAfterAnH2SettingMaskedAlready() {
         // a message that names a URL masked, then goes on (JdbcSettings' "write …;PASSWORD=**** and set username: …"),
         // is masked again whole (Settings.problem, a log line): the setting's mask ran to the line's end over the rest
