@@ -43,11 +43,13 @@ public final class Secrets {
     /**
      * An HTTP header on a line of its own whose name is a secret's ({@code x-amz-security-token:…}, as
      * the canonical request an SDK or a server echoes on a signature mismatch has it), and its value.
-     * Only a hyphenated name: a key of jobq's config at the start of a problem line is no header.
+     * Only a hyphenated name: a key of jobq's config at the start of a problem line is no header. The name's secret
+     * word is found ahead and the name then taken whole: a long line of no header is read a few times, not once for
+     * each such word in it.
      */
     private static final Pattern SECRET_HEADER = Pattern.compile(
-            "(?m)^([ \\t]*[A-Za-z0-9_]*-[A-Za-z0-9_-]*(?i:password|passwd|secret|token|credential|apikey|api-key)"
-                    + "[A-Za-z0-9_-]*[ \\t]*:[ \\t]*)\\S[^\\r\\n]*");
+            "(?m)^([ \\t]*[A-Za-z0-9_]*+-(?=[A-Za-z0-9_-]*?(?i:password|passwd|secret|token|credential|apikey|api-key))"
+                    + "[A-Za-z0-9_-]*+[ \\t]*:[ \\t]*)\\S[^\\r\\n]*");
 
     /** A value that is one URL and nothing else: a scheme ({@code postgresql}, {@code jdbc:postgresql}), no blank. */
     private static final Pattern ONE_URL = Pattern.compile("[A-Za-z][A-Za-z0-9+.:-]*://\\S*");
@@ -87,7 +89,7 @@ public final class Secrets {
     public static String maskUrl(String url) {
         String text = secretParameters(url).replaceAll(m -> Matcher.quoteReplacement(
                 (m.group(1) != null ? m.group(1) : m.group(2)) + MASK));
-        text = SECRET_HEADER.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
+        text = secretHeaders(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
         var out = new StringBuilder(text.length());
         int done = 0;
         for (int scheme = text.indexOf("://"); scheme >= 0; scheme = text.indexOf("://", done)) {
@@ -198,6 +200,11 @@ public final class Secrets {
     /** The secret parameters of {@code text} and their values, to be masked (group 1 or 2 is the name and '='). */
     static Matcher secretParameters(CharSequence text) {
         return SECRET_PARAMETER.matcher(text);
+    }
+
+    /** The secret headers on lines of their own in {@code text} and their values, to be masked (group 1 is the name). */
+    static Matcher secretHeaders(CharSequence text) {
+        return SECRET_HEADER.matcher(text);
     }
 
     /**

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -167,8 +169,24 @@ class SecretsTest {
         assertThat(Secrets.maskUrl("x;PASSWORD=a,,b.,;c?token=d,.) e")).isEqualTo("x;PASSWORD=****;c?token=****,.) e");
     }
 
+    /** A line that starts as a header named like a secret's, long and with no ':', was read once for each name in it. */
+    @Test
+    void readsALongHeaderLikeNameAFewTimesAtMost() {
+        long reads = reads(Secrets::secretHeaders, "x-" + "token".repeat(2_000));
+        long twiceAsLong = reads(Secrets::secretHeaders, "x-" + "token".repeat(4_000));
+
+        assertThat(twiceAsLong).as("reads of a line of 20,000 characters, against %s for 10,000", reads)
+                .isLessThan(3 * reads);
+        assertThat(Secrets.maskUrl("a\n  x-amz-security-token-2 : S3CRET\nb")).isEqualTo("a\n  x-amz-security-token-2 : ****\nb");
+    }
+
     /** How often the secret parameters' pattern reads {@code text}, masking it: once a character, give or take. */
     private static long secretParameterReads(String text) {
+        return reads(Secrets::secretParameters, text);
+    }
+
+    /** How often {@code pattern} reads {@code text}, masking it. */
+    private static long reads(Function<CharSequence, Matcher> pattern, String text) {
         long[] reads = {0};
         CharSequence counted = new CharSequence() {
             @Override
@@ -192,7 +210,7 @@ class SecretsTest {
                 return text;
             }
         };
-        Secrets.secretParameters(counted).replaceAll(Secrets.MASK);
+        pattern.apply(counted).replaceAll(Secrets.MASK);
         return reads[0];
     }
 
