@@ -376,6 +376,15 @@ public abstract class QueueProviderContract {
      * wrong fails every run, so this never lets it pass. With a settable clock no window is ever missed.
      */
     protected void lookingInTime(Consumer<Windows> test) {
+        lookingInTime(test, () -> { });
+    }
+
+    /**
+     * As {@link #lookingInTime(Consumer)}; before a run again closes the provider of the run before, {@code stopUsers}
+     * stops what that run left using it (the queue of a test through the worker, whose failure may come before its
+     * test closed it).
+     */
+    private void lookingInTime(Consumer<Windows> test, Runnable stopUsers) {
         for (int run = 1; ; run++) {
             Windows windows = new Windows();
             try {
@@ -390,6 +399,7 @@ public abstract class QueueProviderContract {
                             + " later than its window (" + time + "); the failure is the last run's"));
                     throw failure;
                 }
+                stopUsers.run();
                 provider.close();
                 provider = openProvider();
             }
@@ -2176,9 +2186,6 @@ public abstract class QueueProviderContract {
          * makes its settle refused, the job comes again with its attempt one higher, and the test runs again.
          */
         private JobQueue startQueue(Windows windows) {
-            if (jobs != null) {
-                jobs.close(); // a run before, which may have looked too late
-            }
             events.clear();
             JobQueue queue = JobQueue.builder()
                     .environment(Map.of())
@@ -2261,10 +2268,12 @@ public abstract class QueueProviderContract {
             };
         }
 
+        /** Also before a run again closes the provider: the queue of the run before stops using it first. */
         @AfterEach
         void closeQueue() {
             if (jobs != null) {
                 jobs.close();
+                jobs = null;
             }
         }
 
@@ -2294,7 +2303,7 @@ public abstract class QueueProviderContract {
                 assertThat(runs).hasValue(1);
                 assertThat(dead.attempt()).isEqualTo(1);
                 assertThat(dead.error()).contains("boom on attempt 1");
-            });
+            }, this::closeQueue);
         }
 
         @Test
@@ -2321,7 +2330,7 @@ public abstract class QueueProviderContract {
                     assertThat(provider.deadLetters().orElseThrow().list(10))
                             .extracting(letter -> letter.job().id()).containsExactly(id);
                 }
-            });
+            }, this::closeQueue);
         }
 
         @Test
@@ -2340,7 +2349,7 @@ public abstract class QueueProviderContract {
 
                 assertThat(runs).hasValue(1);
                 assertThat(events).noneMatch(e -> e instanceof JobEvent.Failed || e instanceof JobEvent.Dead);
-            });
+            }, this::closeQueue);
         }
     }
 }
