@@ -332,11 +332,6 @@ class JdbcSchedulerFactoryTest {
     }
 
     /**
-     * configuration.md: the scheduler's database is named by kind and place only, never its password. An H2 server URL
-     * written with a user and password before the host, as a PostgreSQL habit has it, went to H2, whose error repeated
-     * the password ("For input string: \"S3CRET@127.0.0.1:1\""), after a description that named it too.
-     */
-    /**
      * The refusal of an H2 server URL with a user before the host whose settings hold a PASSWORD (an encrypted
      * database's) lost its advice: the URL to write, masked, was masked again with the whole problem, and the
      * mask of an H2 setting, which runs to the line's end, took " and set username: and password: beside it …".
@@ -355,6 +350,11 @@ class JdbcSchedulerFactoryTest {
                 + "it (password: ${DB_PASSWORD})");
     }
 
+    /**
+     * configuration.md: the scheduler's database is named by kind and place only, never its password. An H2 server URL
+     * written with a user and password before the host, as a PostgreSQL habit has it, went to H2, whose error repeated
+     * the password ("For input string: \"S3CRET@127.0.0.1:1\""), after a description that named it too.
+     */
     @Test
     void refusesAnH2ServerUrlWithItsPasswordBeforeTheHostWithoutRepeatingIt() {
         Settings settings = section(Map.of("jdbcUrl", "jdbc:h2:tcp://jobq:S3CRET@127.0.0.1:1/./jobs;MODE=PostgreSQL"));
