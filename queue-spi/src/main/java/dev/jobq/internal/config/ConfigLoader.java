@@ -85,7 +85,9 @@ public final class ConfigLoader {
         } catch (NoSuchFileException e) {
             Matcher url = URL_AS_PATH.matcher(file.toString());
             if (url.matches()) {
-                if (url.group(1).equalsIgnoreCase("file")) {
+                // A file: URL with an '@' before its first '/' (file://jobq:hunter2@host/…) has a user information:
+                // masked and cut as any URL's below
+                if (url.group(1).equalsIgnoreCase("file") && !url.group(2).split("/", 2)[0].contains("@")) {
                     // --config file:///etc/jobq.yaml: a path written as a URL, which holds no password; it was cut
                     // after 'file://etc/', a host it does not have, and the path it names, the fix, not said
                     throw new ConfigException("'" + UntrustedText.escape(file.toString()) + "'",

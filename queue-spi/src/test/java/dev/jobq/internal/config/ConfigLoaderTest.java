@@ -156,6 +156,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a file: URL with a user information (JOBQ_CONFIG=file://jobq:hunter2@host/jobq.yaml) is masked as "
+            + "any URL: told as a file: URL's path, it was repeated with its password")
+    void masksAFileUrlWithAUserInformationGivenAsTheFile() {
+        Path url = Path.of("file://jobq:hunter2@files/jobq.yaml");
+
+        var e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(url, Map.of(), TestCatalogs.all(), "choose another with --config FILE"));
+
+        assertThat(e).hasMessage("'file://jobq:****@files/…': no such file: the config file's path is a URL "
+                + "(not repeated past its host: it may hold a password); choose another with --config FILE");
+    }
+
+    @Test
     @DisplayName("a path that starts with ~ (--config=~/jobq.yaml, JOBQ_CONFIG=~/jobq.yaml in an environment file), "
             + "which no shell expanded, is said to be taken as written, not only to be missing")
     void saysThatATildeIsTakenAsWrittenWhenTheFileIsMissing() {
