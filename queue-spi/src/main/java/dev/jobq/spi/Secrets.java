@@ -21,9 +21,17 @@ public final class Secrets {
     private static final Pattern SECRET_KEY = Pattern.compile(
             ".*(password|passwd|pwd|secret|token|credential|privatekey|private_key|apikey|api_key).*");
     /**
+     * A parameter's or an H2 setting's name that is a secret's, and its '=': the secret word found ahead, then the name
+     * taken whole.
+     */
+    private static final String SECRET_NAME =
+            "(?=[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key))"
+                    + "[A-Za-z0-9_.-]*+=";
+    /**
      * A parameter of a URL (after ? or &) whose name is a secret's, and its value: up to the next
-     * parameter ('&', a ';' in it included, as PostgreSQL's driver reads it), or up to punctuation that ends the URL
-     * in a sentence ({@code ": refused"}, {@code ", then"}, {@code "; check"}).
+     * parameter ('&', a ';' in it included, as PostgreSQL's driver reads it, but not one that starts an H2 setting
+     * named as a secret's, masked to its own end), or up to punctuation that ends the URL in a sentence
+     * ({@code ": refused"}, {@code ", then"}, {@code "; check"}).
      * Not up to a '#': a password written raw may have one, and neither PostgreSQL's driver nor H2 ends a
      * value there; a URL's fragment after such a value is masked with it. An H2 setting (after ;) so named, up to
      * the next setting or the line's end (but punctuation that ends it): H2 reads a setting to the next ';', a blank
@@ -36,10 +44,8 @@ public final class Secrets {
      * punctuation, or a name, once for each of its characters).
      */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
-            "([?&](?=[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key))"
-                    + "[A-Za-z0-9_.-]*+=)(?:[^&\\s:,.)'\";]++|[:,.)'\";]++(?!\\s|$))*+"
-                    + "|(;(?=[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key))"
-                    + "[A-Za-z0-9_.-]*+=)(?:\\*{4}(?=\\s)|(?:[^;\\r\\n:,.)'\"]++|[:,.)'\"]++(?![\\r\\n]|$))*+)");
+            "([?&]" + SECRET_NAME + ")(?:[^&\\s:,.)'\";]++|(?:[:,.)'\"]|;(?!" + SECRET_NAME + "))++(?!\\s|$))*+"
+                    + "|(;" + SECRET_NAME + ")(?:\\*{4}(?=\\s)|(?:[^;\\r\\n:,.)'\"]++|[:,.)'\"]++(?![\\r\\n]|$))*+)");
     /**
      * An HTTP header on a line of its own whose name is a secret's ({@code x-amz-security-token:…}, as
      * the canonical request an SDK or a server echoes on a signature mismatch has it), and its value.
