@@ -6,6 +6,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,10 +52,24 @@ public final class DurationFormat {
      * As {@link #parseWithin(String, Duration, Duration)}, for a key that takes only whole multiples of {@code step}
      * (SQS counts its waits in seconds): a bare number is offered no form the key refuses as not one, where
      * {@code 30} was offered {@code 30ms} alone by a key that takes whole seconds up to {@code 20s}. What is read is
-     * not checked against {@code step}, a positive one: the key says how it is counted.
+     * not checked against {@code step}: the key says how it is counted.
+     *
+     * @throws IllegalArgumentException naming the value and the accepted forms; or, whatever {@code text} is, naming
+     *         {@code step} when it is 0 or negative (a step of 0 told a bare number it was out of range)
+     * @throws NullPointerException when {@code step} is null
      */
     public static Duration parseWithin(String text, Duration min, Duration max, Duration step) {
-        return parse(text, unsigned -> exampleWithin(unsigned, min, max), min, max, step);
+        Duration positive = positiveStep(step);
+        return parse(text, unsigned -> exampleWithin(unsigned, min, max), min, max, positive);
+    }
+
+    /** {@code step}, refused when null, 0 or negative: the caller's mistake, said at the call, not a value's. */
+    static Duration positiveStep(Duration step) {
+        Objects.requireNonNull(step, "step");
+        if (!step.isPositive()) {
+            throw new IllegalArgumentException("step must be positive, got " + format(step));
+        }
+        return step;
     }
 
     private static Duration parse(String text, UnaryOperator<String> exampleForNegative, @Nullable Duration min,

@@ -300,8 +300,13 @@ public final class Settings {
      * As {@link #duration(String, Duration, Duration, Duration)}, for a key counted in whole multiples of {@code step}
      * (SQS's seconds): a bare number is offered only such forms ({@link DurationFormat#parseWithin(String, Duration,
      * Duration, Duration)}). Whether the value is one is the caller's to check, in its own words.
+     *
+     * @throws IllegalArgumentException when {@code step} is 0 or negative, whether the key is set or not: the
+     *         caller's mistake, not a problem of the config file
+     * @throws NullPointerException when {@code step} is null
      */
     public Duration duration(String key, Duration defaultValue, Duration min, Duration max, Duration step) {
+        DurationFormat.positiveStep(step);
         return duration(key, defaultValue, min, max, text -> DurationFormat.parseWithin(text, min, max, step));
     }
 

@@ -2,8 +2,10 @@ package dev.jobq.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -135,5 +137,23 @@ class DurationFormatTest {
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin(max, Duration.ZERO,
                 Duration.ofSeconds(Long.MAX_VALUE), Duration.ofMillis(1)))
                 .withMessage("'%1$s' has no unit; write %1$sms or %1$ss", max);
+    }
+    @Test
+    @DisplayName("a step that is none, zero or negative is refused at the call, naming it, whatever the value read")
+    void aStepThatIsNotPositiveIsRefusedAtTheCall() {
+        // a step of 0 told a bare number it was out of range (a division by zero, caught as a unit too large), one of
+        // -1s offered "a multiple of -1000ms", and none at all offered every form; any other value read past the step
+        Duration max = Duration.ofSeconds(20);
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("30", Duration.ZERO, max,
+                Duration.ZERO)).withMessage("step must be positive, got 0s");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("5s", Duration.ZERO, max,
+                Duration.ofSeconds(-1))).withMessage("step must be positive, got -1000ms");
+        assertThatNullPointerException().isThrownBy(() -> DurationFormat.parseWithin("5s", Duration.ZERO, max, null))
+                .withMessage("step");
+        Settings settings = Settings.of("jobq.yaml", "provider", Map.of());
+        assertThatIllegalArgumentException().as("a key not set, read with a step of 0")
+                .isThrownBy(() -> settings.duration("waitTime", max, Duration.ZERO, max, Duration.ZERO))
+                .withMessage("step must be positive, got 0s");
+        assertThat(settings.problems()).as("the caller's mistake, not the config file's").isEmpty();
     }
 }
