@@ -244,7 +244,9 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
             return null;
         }
         if (value.toNanosPart() != 0) {
-            settings.problem(key, "must be whole seconds (SQS counts this in seconds), got " + value.toMillis() + "ms");
+            // in milliseconds as written most often (1500ms); finer in ISO-8601, where 1000ms read as whole seconds
+            settings.problem(key, "must be whole seconds (SQS counts this in seconds), got "
+                    + (value.toNanosPart() % 1_000_000 == 0 ? value.toMillis() + "ms" : value.toString()));
         }
         return value;
     }

@@ -569,6 +569,20 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a duration SQS counts in seconds that is off them by less than a millisecond is shown as written "
+                + "in ISO-8601, not as whole milliseconds that read as whole seconds")
+        void aDurationOffWholeSecondsByLessThanAMillisecondIsNotShownAsWholeSeconds() {
+            // PT1.0000001S was refused as "must be whole seconds …, got 1000ms", which is whole seconds
+            Map<String, Object> values = valid();
+            values.put("visibilityTimeout", "PT1.0000001S");
+            values.put("waitTime", "PT0.0005S");
+
+            assertThat(problems(values)).containsExactly(
+                    "provider.visibilityTimeout: must be whole seconds (SQS counts this in seconds), got PT1.0000001S",
+                    "provider.waitTime: must be whole seconds (SQS counts this in seconds), got PT0.0005S");
+        }
+
+        @Test
         @DisplayName("a bare number for a duration SQS counts in seconds is offered only the forms within the key's "
                 + "range, or the range when none is")
         void aBareNumberIsOfferedOnlyTheFormsTheKeyTakes() {
