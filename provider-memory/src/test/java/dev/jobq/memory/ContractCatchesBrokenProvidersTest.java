@@ -20,6 +20,7 @@ import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.Settings;
 import dev.jobq.tck.QueueProviderContract;
 import dev.jobq.tck.TimeControl;
 import dev.jobq.testing.ForwardingQueueProvider;
@@ -1221,7 +1222,8 @@ class ContractCatchesBrokenProvidersTest {
             return new ForwardingQueueProvider(memory) {
                 @Override
                 public List<ReceivedJob> receive(int max, Duration wait) {
-                    long deadline = System.nanoTime() + Math.min(wait.toNanos(), TimeUnit.HOURS.toNanos(1));
+                    // As the memory provider's own receive: a wait too long for nanoseconds saturates.
+                    long deadline = EpochNanos.plus(System.nanoTime(), Math.max(0, EpochNanos.nanos(wait)));
                     while (true) {
                         Optional<ReceivedJob> held = heldByAnother();
                         if (held.isPresent()) {
@@ -1258,6 +1260,22 @@ class ContractCatchesBrokenProvidersTest {
     void leasingAJobTwiceAtOnceFails() {
         assertThat(failuresOf(LeasesSomeJobsTwice.class))
                 .containsOnlyKeys("Concurrency.everyJobDeliveredOnceUnderConcurrency");
+    }
+
+    @Test
+    @DisplayName("LeasesSomeJobsTwice takes a receive's wait too long for nanoseconds as the memory provider does")
+    void leasingSomeJobsTwiceTakesAWaitTooLongForNanoseconds() {
+        QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", Map.of()), java.time.Clock.systemUTC()));
+        try (QueueProvider provider = new LeasesSomeJobsTwice().broken(memory)) {
+            var job = new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), "tck:job", "{}",
+                    JobOptions.defaults(), 0, java.time.Instant.now(), null, null);
+            provider.enqueue(job, Duration.ZERO);
+
+            // Over 292 years: the memory provider saturates it (EpochNanos.nanos) and hands over the job due now.
+            assertThat(provider.receive(1, Duration.ofSeconds(Long.MAX_VALUE))).extracting(ReceivedJob::jobId)
+                    .containsExactly(job.jobId());
+        }
     }
 
     /**
