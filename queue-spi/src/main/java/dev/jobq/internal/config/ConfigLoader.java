@@ -3,6 +3,7 @@ package dev.jobq.internal.config;
 import dev.jobq.ConfigException;
 import dev.jobq.JobOptions;
 import dev.jobq.internal.discovery.ProviderCatalog;
+import dev.jobq.spi.Secrets;
 import dev.jobq.spi.Settings;
 import dev.jobq.spi.UntrustedText;
 import java.io.IOException;
@@ -85,9 +86,11 @@ public final class ConfigLoader {
         } catch (NoSuchFileException e) {
             Matcher url = URL_AS_PATH.matcher(file.toString());
             if (url.matches()) {
-                // A file: URL with an '@' before its first '/' (file://jobq:hunter2@host/…) has a user information:
-                // masked and cut as any URL's below
-                if (url.group(1).equalsIgnoreCase("file") && !url.group(2).split("/", 2)[0].contains("@")) {
+                // A file: URL with a user information (file://jobq:hunter2@host/…, or file://jobq:hun/ter2@host/…,
+                // whose '/' is the password's, no '@' before it) is masked and cut as any URL's below: whatever
+                // Secrets would mask in it, a path told whole would show
+                String asUrl = url.group(1) + "://" + url.group(2);
+                if (url.group(1).equalsIgnoreCase("file") && Secrets.maskUrl(asUrl).equals(asUrl)) {
                     // --config file:///etc/jobq.yaml: a path written as a URL, which holds no password; it was cut
                     // after 'file://etc/', a host it does not have, and the path it names, the fix, not said
                     throw new ConfigException("'" + UntrustedText.escape(file.toString()) + "'",

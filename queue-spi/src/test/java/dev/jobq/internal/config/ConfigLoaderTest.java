@@ -169,6 +169,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a file: URL whose password has a '/' in it (file://jobq:hun/ter2@files/jobq.yaml), no '@' before "
+            + "its first '/', is masked as any URL: told as a file: URL's path, it was repeated with its password")
+    void masksAFileUrlWithASlashInItsPasswordGivenAsTheFile() {
+        Path url = Path.of("file://jobq:hun/ter2@files/jobq.yaml");
+
+        var e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(url, Map.of(), TestCatalogs.all(), "choose another with --config FILE"));
+
+        assertThat(e).hasMessage("'file://jobq:****@files/…': no such file: the config file's path is a URL "
+                + "(not repeated past its host: it may hold a password); choose another with --config FILE");
+    }
+
+    @Test
+    @DisplayName("a file: URL with an '@' later in its path (file:///home/a@b/jobq.yaml) is still told the path it names")
+    void tellsAFileUrlWithAnAtLaterInItsPathThePathItNames() {
+        Path url = Path.of("file:///home/a@b/jobq.yaml");
+
+        var e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(url, Map.of(), TestCatalogs.all(), "choose another with --config FILE"));
+
+        assertThat(e).hasMessage("'file:/home/a@b/jobq.yaml': no such file: the config file's path is a file: URL, "
+                + "which jobq does not read as one; write the path it names, '/home/a@b/jobq.yaml', or choose another "
+                + "with --config FILE");
+    }
+
+    @Test
     @DisplayName("a path that starts with ~ (--config=~/jobq.yaml, JOBQ_CONFIG=~/jobq.yaml in an environment file), "
             + "which no shell expanded, is said to be taken as written, not only to be missing")
     void saysThatATildeIsTakenAsWrittenWhenTheFileIsMissing() {
