@@ -31,7 +31,8 @@ public final class Secrets {
      * A parameter of a URL (after ? or &) whose name is a secret's, and its value: up to the next
      * parameter ('&', a ';' in it included, as PostgreSQL's driver reads it, but not one that starts an H2 setting
      * named as a secret's, masked to its own end), or up to punctuation that ends the URL in a sentence
-     * ({@code ": refused"}, {@code ", then"}, {@code "; check"}).
+     * ({@code ": refused"}, {@code ", then"}, {@code "; check"}); punctuation before a ';' is the value's, as it was
+     * when a ';' ended the value ({@code password=ab.; check} shows no '.').
      * Not up to a '#': a password written raw may have one, and neither PostgreSQL's driver nor H2 ends a
      * value there; a URL's fragment after such a value is masked with it. An H2 setting (after ;) so named, up to
      * the next setting or the line's end (but punctuation that ends it): H2 reads a setting to the next ';', a blank
@@ -44,7 +45,8 @@ public final class Secrets {
      * punctuation, or a name, once for each of its characters).
      */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
-            "([?&]" + SECRET_NAME + ")(?:[^&\\s:,.)'\";]++|(?:[:,.)'\"]|;(?!" + SECRET_NAME + "))++(?!\\s|$))*+"
+            "([?&]" + SECRET_NAME + ")(?:[^&\\s:,.)'\";]++|[:,.)'\"]++(?=;)"
+                    + "|(?:[:,.)'\"]|;(?!" + SECRET_NAME + "))++(?!\\s|$))*+"
                     + "|(;" + SECRET_NAME + ")(?:\\*{4}(?=\\s)|(?:[^;\\r\\n:,.)'\"]++|[:,.)'\"]++(?![\\r\\n]|$))*+)");
     /**
      * An HTTP header on a line of its own whose name is a secret's ({@code x-amz-security-token:…}, as

@@ -148,6 +148,21 @@ class SecretsTest {
     }
 
     @Test
+    void masksThePunctuationBeforeASemicolonThatEndsTheWord() {
+        // a ';' ended a parameter's value before e3a84e71, the punctuation before it masked with the value; a run of
+        // punctuation with a ';' in it before a blank or the end was then kept whole, the password's '.' or ')' shown
+        assertThat(Secrets.maskUrl("x?apikey=ab.; check it")).isEqualTo("x?apikey=****; check it");
+        assertThat(Secrets.maskUrl("x?password=ab,:));")).isEqualTo("x?password=****;");
+        assertThat(Secrets.maskUrl("x?password=ab.;;")).isEqualTo("x?password=****;;");
+        assertThat(Secrets.maskUrl("postgresql://db/jobs?password=ab;cd; check it"))
+                .isEqualTo("postgresql://db/jobs?password=****; check it");
+        long reads = secretParameterReads("x?token=" + ".;".repeat(5_000) + " x");
+        long twiceAsLong = secretParameterReads("x?token=" + ".;".repeat(10_000) + " x");
+        assertThat(twiceAsLong).as("reads of 10,000 '.;' after x?token=, against %s for 5,000", reads)
+                .isLessThan(3 * reads);
+    }
+
+    @Test
     void keepsTheTextAfterAnH2SettingMaskedAlready() {
         // a message that names a URL masked, then goes on (JdbcSettings' "write …;PASSWORD=**** and set username: …"),
         // is masked again whole (Settings.problem, a log line): the setting's mask ran to the line's end over the rest
