@@ -583,6 +583,20 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a duration past its key's maximum by less than a millisecond is shown as written in ISO-8601, "
+                + "not cut to the maximum it is refused as beyond")
+        void aDurationPastTheMaximumByLessThanAMillisecondIsNotShownAsTheMaximum() {
+            // PT20.0000001S was refused as "must be ≤ 20s, got 20s", which is within it
+            Map<String, Object> values = valid();
+            values.put("visibilityTimeout", "PT12H0.0005S");
+            values.put("waitTime", "PT20.0000001S");
+
+            assertThat(problems(values)).containsExactly(
+                    "provider.visibilityTimeout: must be ≤ 12h, got PT12H0.0005S",
+                    "provider.waitTime: must be ≤ 20s, got PT20.0000001S");
+        }
+
+        @Test
         @DisplayName("a bare number for a duration SQS counts in seconds is offered only the forms within the key's "
                 + "range, or the range when none is")
         void aBareNumberIsOfferedOnlyTheFormsTheKeyTakes() {

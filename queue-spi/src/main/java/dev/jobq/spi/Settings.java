@@ -322,14 +322,22 @@ public final class Settings {
             return defaultValue;
         }
         if (value.compareTo(min) < 0) {
-            problem(key, "must be ≥ " + DurationFormat.format(min) + ", got " + DurationFormat.format(value));
+            problem(key, "must be ≥ " + DurationFormat.format(min) + ", got " + refused(value));
             return defaultValue;
         }
         if (value.compareTo(max) > 0) {
-            problem(key, "must be ≤ " + DurationFormat.format(max) + ", got " + DurationFormat.format(value));
+            problem(key, "must be ≤ " + DurationFormat.format(max) + ", got " + refused(value));
             return defaultValue;
         }
         return value;
+    }
+
+    /**
+     * A refused duration as {@link DurationFormat#format} prints it where that is exact, else in ISO-8601: format
+     * leaves out what is finer than a millisecond, so PT20.0000001S was refused as "must be ≤ 20s, got 20s".
+     */
+    private static String refused(Duration value) {
+        return value.toNanosPart() % 1_000_000 == 0 ? DurationFormat.format(value) : value.toString();
     }
 
     /**
