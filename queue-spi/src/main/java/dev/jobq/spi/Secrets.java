@@ -22,11 +22,12 @@ public final class Secrets {
             ".*(password|passwd|pwd|secret|token|credential|privatekey|private_key|apikey|api_key).*");
     /**
      * A parameter's or an H2 setting's name that is a secret's, and its '=': the secret word found ahead, then the name
-     * taken whole.
+     * taken whole. Every word of {@link #SECRET_KEY} is one (a key {@code privateKey} was masked, a parameter
+     * {@code private_key=} shown), and {@code sslkey}.
      */
     private static final String SECRET_NAME =
-            "(?=[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|secret|token|credential|sslkey|apikey|api_key))"
-                    + "[A-Za-z0-9_.-]*+=";
+            "(?=[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|secret|token|credential|privatekey|private_key|sslkey|apikey"
+                    + "|api_key))[A-Za-z0-9_.-]*+=";
     /**
      * A parameter of a URL (after ? or &) whose name is a secret's, and its value: up to the next
      * parameter ('&', a ';' in it included, as PostgreSQL's driver reads it, but not one that starts an H2 setting

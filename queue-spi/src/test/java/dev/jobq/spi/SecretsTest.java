@@ -97,6 +97,16 @@ class SecretsTest {
     }
 
     @Test
+    void masksAPrivateKeyParameterAsAKeyOfThatNameIsMasked() {
+        // a config key privateKey or private_key was a secret's, a URL's parameter or an H2 setting so named was shown
+        assertThat(Secrets.isSecretKey("private_key")).isTrue();
+        assertThat(Secrets.maskUrl("jdbc:snowflake://acct.example/?private_key_base64=MIIEvQ&warehouse=w"))
+                .isEqualTo("jdbc:snowflake://acct.example/?private_key_base64=****&warehouse=w");
+        assertThat(Secrets.maskUrl("https://h/x?privateKey=S3CRET: refused")).isEqualTo("https://h/x?privateKey=****: refused");
+        assertThat(Secrets.maskUrl("x;PRIVATE_KEY=S3CRET;MODE=PostgreSQL")).isEqualTo("x;PRIVATE_KEY=****;MODE=PostgreSQL");
+    }
+
+    @Test
     void masksASecretParametersValueWrittenRawWithAHash() {
         // Neither PostgreSQL's driver nor H2 ends a parameter at a '#': the value was masked up to it, and the rest of
         // the password shown ('password=****#cd').
