@@ -682,14 +682,20 @@ final class SqsQueueProvider implements QueueProvider {
         log.debug("{} of job {} ignored: its delivery is stale or already settled", what, job.jobId());
     }
 
+    /**
+     * {@link #retrySeconds(Duration, Duration)} for {@code job}, with a WARN when the delay is shortened. The WARN names
+     * the whole seconds SQS is asked to hold the job for, not what is left of the 12 h to the millisecond (which
+     * read as a retry some hundreds of milliseconds earlier than the one held).
+     */
     private int retrySeconds(ReceivedJob job, Lease lease, Duration delay) {
         Duration left = lease.visibilityLeft(System.nanoTime());
+        int seconds = retrySeconds(delay, left);
         if (delay.compareTo(left) > 0) {
             log.warn("job {} on {}: retry delay {} is beyond what SQS can hold (12 h from the receive); it is retried in "
                     + "{} instead. Cap the backoff below 12 h for SQS queues", job.jobId(), queue.label(),
-                    DurationFormat.format(delay), DurationFormat.format(left));
+                    DurationFormat.format(delay), DurationFormat.format(Duration.ofSeconds(seconds)));
         }
-        return retrySeconds(delay, left);
+        return seconds;
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.jobq.Backoff;
 import dev.jobq.HandlerOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.spi.DurationFormat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,24 @@ class SqsRetryBackoffTest {
         assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).as("not run again at once")
                 .isEqualTo("0");
         assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).isEqualTo("1");
+    }
+
+    @Test
+    @DisplayName("the WARN of a backoff shortened to the 12 h says the retry in the whole seconds SQS holds it for, "
+            + "not in the milliseconds left of the 12 h")
+    void theShortenedBackoffsWarningSaysWhatSqsHolds() {
+        String watched = "backoff-cap-said-";
+        SqsActions.watch(watched);
+        try {
+            int held = retryVisibility(watched, "a", Duration.ofHours(13));
+            String warning = logged.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                    .map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains("retry delay 13h")).findFirst()
+                    .orElseThrow();
+            assertThat(warning).as("the retry SQS was asked for, %d s", held)
+                    .contains("it is retried in " + DurationFormat.format(Duration.ofSeconds(held)) + " instead");
+        } finally {
+            SqsActions.forget(watched);
+        }
     }
 
     @Test
