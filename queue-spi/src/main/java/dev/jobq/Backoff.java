@@ -157,8 +157,8 @@ public interface Backoff {
         }
         if (value.compareTo(MAX_DELAY) > 0) {
             throw new IllegalArgumentException(name + " must be ≤ " + DurationFormat.format(MAX_DELAY)
-                    + " (Backoff.MAX_DELAY), got " + DurationFormat.format(value) + "; a retry that far off is a job "
-                    + "for the scheduler, or for a dead letter and a redrive");
+                    + " (Backoff.MAX_DELAY), got " + DurationFormat.formatExact(value) + "; a retry that far off is a "
+                    + "job for the scheduler, or for a dead letter and a redrive");
         }
     }
 }

@@ -22,6 +22,16 @@ class BackoffTest {
     }
 
     @Test
+    @DisplayName("a delay past Backoff.MAX_DELAY by less than a millisecond is shown as given, in ISO-8601, not cut to "
+            + "the maximum it is refused as beyond")
+    void aDelayPastTheMaximumByLessThanAMillisecondIsNotShownAsTheMaximum() {
+        // MAX_DELAY plus 1ns was refused as "must be ≤ 365d (Backoff.MAX_DELAY), got 365d", which is within it
+        assertThatThrownBy(() -> Backoff.fixed(Backoff.MAX_DELAY.plusNanos(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("delay must be ≤ 365d (Backoff.MAX_DELAY), got PT8760H0.000000001S; ");
+    }
+
+    @Test
     @DisplayName("exponential takes an attempt below 1 as the first: the base, Integer.MIN_VALUE too")
     void exponentialBelowTheFirstAttemptIsTheBase() {
         Backoff backoff = Backoff.exponential(Duration.ofSeconds(1), Duration.ofHours(1));

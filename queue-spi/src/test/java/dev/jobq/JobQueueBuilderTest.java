@@ -42,6 +42,23 @@ class JobQueueBuilderTest {
     }
 
     @Test
+    @DisplayName("a pollInterval or shutdownTimeout past its maximum by less than a millisecond is shown as given, in "
+            + "ISO-8601, not cut to the maximum it is refused as beyond")
+    void aDurationPastTheMaximumByLessThanAMillisecondIsNotShownAsTheMaximum() {
+        // PT1H0.0005S was refused as "must be ≤ 1h, got 1h", which is within it
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> JobQueue.builder().pollInterval(Duration.ofHours(1).plusNanos(500_000)))
+                .withMessage("pollInterval must be ≤ 1h, got PT1H0.0005S");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> JobQueue.builder().shutdownTimeout(Duration.ofDays(1).plusNanos(1)))
+                .withMessage("shutdownTimeout must be ≤ 1d, got PT24H0.000000001S");
+        // under the minimum by less than a millisecond: exact too
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> JobQueue.builder().pollInterval(Duration.ofNanos(999_999)))
+                .withMessageStartingWith("pollInterval must be ≥ 1ms, got PT0.000999999S: ");
+    }
+
+    @Test
     @DisplayName("a queue listed twice in workerQueues is rejected, as worker.queues in the file")
     void rejectsAQueueListedTwice() {
         assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().workerQueues("default", "default"))

@@ -212,6 +212,15 @@ public final class DurationFormat {
     }
 
     /**
+     * {@code duration} as {@link #format} prints it where that is exact, else in ISO-8601: for a value refused by a
+     * range, which format, leaving out what is finer than a millisecond, showed as the very bound it is beyond
+     * ({@code PT20.0000001S} was refused as "must be ≤ 20s, got 20s").
+     */
+    public static String formatExact(Duration duration) {
+        return duration.toNanosPart() % 1_000_000 == 0 ? format(duration) : duration.toString();
+    }
+
+    /**
      * Short human form that {@link #parse} reads back, to the millisecond (what is finer is left out), for a
      * duration of 0 or more: {@code 1h30m}, {@code 45s}, {@code 1s500ms}, {@code 250ms}. A negative one, which
      * an error reports as out of range, is printed in milliseconds ({@code -1000ms}), or as ISO-8601 when it is

@@ -322,22 +322,14 @@ public final class Settings {
             return defaultValue;
         }
         if (value.compareTo(min) < 0) {
-            problem(key, "must be ≥ " + DurationFormat.format(min) + ", got " + refused(value));
+            problem(key, "must be ≥ " + DurationFormat.format(min) + ", got " + DurationFormat.formatExact(value));
             return defaultValue;
         }
         if (value.compareTo(max) > 0) {
-            problem(key, "must be ≤ " + DurationFormat.format(max) + ", got " + refused(value));
+            problem(key, "must be ≤ " + DurationFormat.format(max) + ", got " + DurationFormat.formatExact(value));
             return defaultValue;
         }
         return value;
-    }
-
-    /**
-     * A refused duration as {@link DurationFormat#format} prints it where that is exact, else in ISO-8601: format
-     * leaves out what is finer than a millisecond, so PT20.0000001S was refused as "must be ≤ 20s, got 20s".
-     */
-    private static String refused(Duration value) {
-        return value.toNanosPart() % 1_000_000 == 0 ? DurationFormat.format(value) : value.toString();
     }
 
     /**

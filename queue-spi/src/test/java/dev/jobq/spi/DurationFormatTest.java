@@ -30,6 +30,15 @@ class DurationFormatTest {
         assertThat(DurationFormat.parse(DurationFormat.format(duration))).isEqualTo(duration);
     }
 
+    @ParameterizedTest
+    @CsvSource({"PT20S, 20s", "PT20.0000001S, PT20.0000001S", "PT12H0.0005S, PT12H0.0005S", "PT1.5S, 1s500ms",
+            "PT-1S, -1000ms", "PT-1.0005S, PT-1.0005S", "PT0.000999999S, PT0.000999999S", "PT0S, 0s"})
+    @DisplayName("formatExact prints as format where that is exact, else ISO-8601: never a value refused past a bound "
+            + "as the bound itself")
+    void formatExactLeavesNothingOut(Duration duration, String expected) {
+        assertThat(DurationFormat.formatExact(duration)).isEqualTo(expected);
+    }
+
     @Test
     @DisplayName("an ISO-8601 duration too large to hold is too large, as one with units is, not 'not ISO-8601'")
     void anIsoDurationTooLargeToHoldIsTooLargeNotOfAnotherForm() {

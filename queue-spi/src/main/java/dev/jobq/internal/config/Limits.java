@@ -77,11 +77,11 @@ public final class Limits {
     private static Duration requireWithin(String name, Duration value, Duration min, Duration max, String why) {
         if (value.compareTo(min) < 0) {
             throw new IllegalArgumentException(name + " must be ≥ " + DurationFormat.format(min) + ", got "
-                    + DurationFormat.format(value) + ": " + why);
+                    + DurationFormat.formatExact(value) + ": " + why);
         }
         if (value.compareTo(max) > 0) {
             throw new IllegalArgumentException(name + " must be ≤ " + DurationFormat.format(max) + ", got "
-                    + DurationFormat.format(value));
+                    + DurationFormat.formatExact(value));
         }
         return value;
     }
