@@ -300,7 +300,7 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
         Objects.requireNonNull(value, name);
         if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
             throw new IllegalArgumentException(name + " must be between " + DurationFormat.format(min) + " and "
-                    + DurationFormat.format(max) + ", got " + DurationFormat.format(value));
+                    + DurationFormat.format(max) + ", got " + DurationFormat.formatExact(value));
         }
     }
 

@@ -411,6 +411,17 @@ class SchedulerJavadocClaimsTest {
     }
 
     @Test
+    void jdbcSchedulerFactoryBuilder_aDurationPastItsMaximumByLessThanAMillisecond_isShownAsGiven_notAsTheMaximum() {
+        // PT1H0.0005S was refused as "must be between 1ms and 1h, got 1h", which is within it
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> JdbcSchedulerFactory.builder().pollInterval(Duration.ofHours(1).plusNanos(500_000)))
+                .withMessage("pollInterval must be between 1ms and 1h, got PT1H0.0005S");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> JdbcSchedulerFactory.builder().misfireThreshold(Duration.ofDays(1).plusNanos(1)))
+                .withMessage("misfireThreshold must be between 1s and 1d, got PT24H0.000000001S");
+    }
+
+    @Test
     void jdbcSchedulerFactoryBuilder_retentionMisfireThresholdAndFireAllLimit_takeTheRangesTheirJavadocGives() {
         var builder = JdbcSchedulerFactory.builder();
         builder.retention(Duration.ofSeconds(1)).retention(Duration.ofDays(3650));
