@@ -1,5 +1,6 @@
 package dev.jobq.sqs;
 
+import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Secrets;
 import dev.jobq.spi.Settings;
 import java.net.URI;
@@ -244,9 +245,10 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
             return null;
         }
         if (value.toNanosPart() != 0) {
-            // in milliseconds as written most often (1500ms); finer in ISO-8601, where 1000ms read as whole seconds
+            // as a refusal by the range shows it (1s500ms, not 43199500ms for 11h59m59s500ms); finer in ISO-8601,
+            // where 1000ms read as whole seconds
             settings.problem(key, "must be whole seconds (SQS counts this in seconds), got "
-                    + (value.toNanosPart() % 1_000_000 == 0 ? value.toMillis() + "ms" : value.toString()));
+                    + DurationFormat.formatExact(value));
         }
         return value;
     }

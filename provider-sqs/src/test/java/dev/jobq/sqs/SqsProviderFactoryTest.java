@@ -564,8 +564,20 @@ class SqsProviderFactoryTest {
             values.put("waitTime", "500ms");
 
             assertThat(problems(values)).containsExactly(
-                    "provider.visibilityTimeout: must be whole seconds (SQS counts this in seconds), got 1500ms",
+                    "provider.visibilityTimeout: must be whole seconds (SQS counts this in seconds), got 1s500ms",
                     "provider.waitTime: must be whole seconds (SQS counts this in seconds), got 500ms");
+        }
+
+        @Test
+        @DisplayName("a duration SQS counts in seconds that is off them is shown as its other refusals show one, not "
+                + "in milliseconds alone")
+        void aDurationOffWholeSecondsIsShownAsTheOtherRefusalsShowIt() {
+            // PT11H59M59.5S was refused as "got 43199500ms", where "must be ≤ 12h" writes 11h59m59s500ms
+            Map<String, Object> values = valid();
+            values.put("visibilityTimeout", "PT11H59M59.5S");
+
+            assertThat(problems(values)).containsExactly("provider.visibilityTimeout: must be whole seconds (SQS counts "
+                    + "this in seconds), got 11h59m59s500ms");
         }
 
         @Test
