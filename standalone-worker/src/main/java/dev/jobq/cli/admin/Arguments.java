@@ -16,6 +16,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -127,7 +128,10 @@ final class Arguments {
                         + " ends past "
                         + InstantArgument.LATEST + ", the last instant a job can be due; give a shorter delay");
             }
-            return new DurationArgument().convert(value);
+            // a bare number offered only the forms that end by then, where 300000000000 was offered it in s, m and h,
+            // each refused once written; in whole days, as the range to write when none does
+            Duration most = Duration.between(Instant.now(), InstantArgument.LATEST).truncatedTo(ChronoUnit.DAYS);
+            return new DurationArgument(Duration.ZERO, most).convert(value);
         }
     }
 

@@ -296,6 +296,24 @@ class EnqueueCommandTest {
         assertThat(run.err()).contains("Invalid value for option '--delay': '30' has no unit; write 30ms, 30s, 30m or 30h");
     }
 
+    @Test
+    @DisplayName("a --delay of a large number without a unit is offered only the forms that end by the year 9999, or "
+            + "the range when none does")
+    void aLargeDelayWithoutAUnitIsOfferedOnlyFormsItTakes() {
+        // 300000000000 was offered 300000000000s too (some 9,500 years), refused once written as ending past 9999
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--delay", "300000000000");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Invalid value for option '--delay': '300000000000' has no unit; write "
+                + "300000000000ms" + System.lineSeparator());
+
+        var none = shared.run("enqueue", "t", "--payload", "{}", "--delay", "9223372036854775807");
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err()).contains("Invalid value for option '--delay': '9223372036854775807' has no unit, and is "
+                + "out of range in any of ms, s, m and h; write a duration from 0s to ");
+        assertThat(shared.queue().stats("default").waiting() + shared.queue().stats("default").delayed()).isZero();
+    }
+
     @ParameterizedTest
     @CsvSource({"--delay, -5s", "--delay, PT-5S", "--timeout, -1m"})
     @DisplayName("a negative duration is a usage error that says so, not that it lacks a unit it has")
