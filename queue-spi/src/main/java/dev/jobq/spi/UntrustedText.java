@@ -2,6 +2,7 @@ package dev.jobq.spi;
 
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Text from a message body (anyone with send rights on the queue wrote it), made safe to repeat in
@@ -39,6 +40,16 @@ public final class UntrustedText {
     public static String singleQuote(String text, int maxChars) {
         return "'" + escape(text, maxChars) + "'"
                 + (text.length() > maxChars ? " (" + text.length() + " characters)" : "");
+    }
+
+    /**
+     * What {@code refusal} says after {@code value}, {@linkplain #escape escaped}, where it starts with the value
+     * single-quoted, raw and whole (as {@link DurationFormat}'s do); else null. After the value said by
+     * {@link #singleQuote}, it repeats the value once and cut, the fix whole.
+     */
+    public static @Nullable String afterQuoted(String refusal, String value) {
+        String quoted = "'" + value + "'";
+        return refusal.startsWith(quoted) ? escape(refusal.substring(quoted.length())) : null;
     }
 
     /** {@code text} {@linkplain #escape escaped}, cut after {@code maxChars} characters with an ellipsis. */

@@ -103,10 +103,8 @@ final class Arguments {
                 // Settings, whole, for its secret masking to find a variable's value): said once, cut and escaped,
                 // as --max-time says it, the fix after it whole; 300 digits, or a JSON given by mistake, went in whole
                 String reason = String.valueOf(e.getMessage());
-                String quoted = "'" + value + "'";
-                throw new TypeConversionException(reason.startsWith(quoted)
-                        ? shown(value) + UntrustedText.escape(reason.substring(quoted.length()))
-                        : UntrustedText.escape(reason));
+                String after = UntrustedText.afterQuoted(reason, value);
+                throw new TypeConversionException(after != null ? shown(value) + after : UntrustedText.escape(reason));
             }
             if (duration.isNegative()) {
                 throw new TypeConversionException(negative);

@@ -182,11 +182,10 @@ public final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             // DurationFormat's refusal starts with the value, whole and raw: said once, cut and escaped, as the
             // other refusals here say it
-            String reason = String.valueOf(e.getMessage());
-            String quoted = "'" + value + "'";
-            String why = reason.startsWith(quoted) ? reason.substring(quoted.length()) : ": " + reason;
+            String after = UntrustedText.afterQuoted(String.valueOf(e.getMessage()), value);
+            String why = after != null ? after : UntrustedText.escape(": " + e.getMessage());
             throw new ParameterException(spec.commandLine(), "--max-time "
-                    + UntrustedText.singleQuote(value, SHOWN_CHARS) + UntrustedText.escape(why));
+                    + UntrustedText.singleQuote(value, SHOWN_CHARS) + why);
         }
         if (duration.isNegative() || duration.isZero()) {
             throw maxTimeNotPositive(value);
