@@ -109,7 +109,7 @@ final class JobOptionsMixin {
                     + DurationFormat.format(timeout) + ": a job's timeout travels in whole milliseconds");
         }
         if (timeout.compareTo(Capabilities.UNLIMITED_TIMEOUT) > 0) {
-            throw longerThanAJobCarries(DurationFormat.format(timeout));
+            throw longerThanAJobCarries(DurationFormat.formatExact(timeout));
         }
         this.timeout = timeout;
     }

@@ -562,6 +562,19 @@ class EnqueueCommandTest {
     }
 
     @Test
+    @DisplayName("a --timeout past the longest a job carries by less than a millisecond is shown as given, in ISO-8601, "
+            + "not cut to the longest it is refused as beyond")
+    void aTimeoutPastTheLongestByLessThanAMillisecondIsNotShownAsTheLongest() {
+        // it was refused as "must be at most 106751991167d7h12m55s807ms …, got 106751991167d7h12m55s807ms"
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--timeout", "PT9223372036854775.8075S");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("--timeout must be at most 106751991167d7h12m55s807ms (9223372036854775807 ms), "
+                + "got PT2562047788015H12M55.8075S: ");
+        assertThat(shared.queue().stats("default").waiting()).isZero();
+    }
+
+    @Test
     @DisplayName("a --delay too large to hold is refused as ending past the last instant a job can be due, as one that "
             + "a duration holds is, not as 'too large for a duration'")
     void aDelayTooLargeToHoldIsRefusedWithTheLastInstantAJobCanBeDue() {
