@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +61,35 @@ class JobqCommandTest {
             List<String> helpLines = command.getUsageMessage().lines().map(String::strip).toList();
             assertThat(helpLines).as("jobq %s --help", command.getCommandName())
                     .contains(command.getCommandSpec().usageMessage().description());
+        }
+    }
+
+    /**
+     * A path or an example in an option's description ({@code ./jobq.yaml}, {@code '{"to":"user@example.com"}'}) is
+     * printed on one line: picocli may wrap at a dot inside a word, and a line that ended {@code ./jobq.} or
+     * {@code user@example.} before {@code yaml)} or {@code com"}'} could not be copied into a command as it read.
+     */
+    @Test
+    void everyOptionsPathsAndExamplesArePrintedWholeOnOneLine() {
+        var commandLine = JobqCommand.commandLine(CommandRun.context(Map.of(), QueueOpener.building()));
+        var commands = new ArrayList<CommandLine>(List.of(commandLine));
+        for (int i = 0; i < commands.size(); i++) {
+            commands.addAll(commands.get(i).getSubcommands().values());
+        }
+
+        var dottedWord = Pattern.compile("\\S+\\.[^\\s.]\\S*");
+        for (CommandLine command : commands) {
+            List<String> helpLines = command.getUsageMessage().lines().toList();
+            for (CommandLine.Model.ArgSpec arg : command.getCommandSpec().args()) {
+                for (String description : arg.description()) {
+                    var words = dottedWord.matcher(description);
+                    while (words.find()) {
+                        String word = words.group().replaceAll("[).,;]+$", "");
+                        assertThat(helpLines).as("jobq %s --help, the description of %s", command.getCommandName(),
+                                arg.paramLabel()).anySatisfy(line -> assertThat(line).contains(word));
+                    }
+                }
+            }
         }
     }
 

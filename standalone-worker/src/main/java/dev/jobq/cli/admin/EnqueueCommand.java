@@ -38,7 +38,8 @@ public final class EnqueueCommand extends QueueCommand {
     private String type;
 
     @Option(names = "--payload", paramLabel = "JSON", converter = Arguments.JsonArgument.class,
-            description = "The payload as JSON, e.g. '{\"to\":\"user@example.com\"}' (default: null).")
+            description = {"The payload as JSON (default: null), such as", // the example on a line of its own, whole
+                "'{\"to\":\"user@example.com\"}'."})
     private @Nullable JsonNode payload;
 
     @ArgGroup(exclusive = true)

@@ -20,7 +20,8 @@ public final class QueueOptions {
     public static final String DEFAULT_CONFIG = "jobq.yaml";
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "The config file (default: $" + CONFIG_VARIABLE + ", else ./" + DEFAULT_CONFIG + ").")
+            description = "The config file (default: ./" + DEFAULT_CONFIG + ", or $" + CONFIG_VARIABLE
+                    + " when it is set).")
     private @Nullable Path config;
 
     @Option(names = "--handlers", paramLabel = "DIR",
