@@ -793,6 +793,61 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Not broken in what the tests through the worker check: the memory provider with two-second leases, on a machine
+     * that stalls once past the lease as it delivers the first attempt of a job the worker runs (as {@link
+     * StallsAsTheWorkerRunsAJob}), whose client, closed by the run's queue after that stall, throws an Error when closed
+     * again (a class it loads only then missing at run time): the run fails after it may have looked late, and stopping
+     * it to run the test again throws. The author must be shown that run's failure, with the close's Error beside it,
+     * not the Error in its place.
+     */
+    static final class StallsThenClosesWithAnError extends StallsOncePastALease {
+        static final String CLOSE_ERROR = "com/acme/queue/ClientCloser (thrown by a close() again after the stall)";
+
+        private final AtomicBoolean threw = new AtomicBoolean();
+
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            AtomicBoolean stalledHere = new AtomicBoolean();
+            AtomicInteger closes = new AtomicInteger();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public List<ReceivedJob> receive(int max, Duration wait) {
+                    List<ReceivedJob> taken = super.receive(max, wait);
+                    if (taken.stream().anyMatch(ContractCatchesBrokenProvidersTest::isTheWorkersFirstAttempt)) {
+                        stalledHere.set(true);
+                        stallOnce(); // longer than the lease just given
+                    }
+                    return taken;
+                }
+
+                @Override
+                public void close() {
+                    super.close();
+                    if (closes.incrementAndGet() == 2 && stalledHere.get() && threw.compareAndSet(false, true)) {
+                        throw new NoClassDefFoundError(CLOSE_ERROR);
+                    }
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a test run again whose stopping throws an Error fails with the run's own failure, the Error "
+            + "suppressed in it")
+    void anErrorStoppingARunKeepsTheRunsFailure() {
+        Map<String, Throwable> failures = failuresOf(StallsThenClosesWithAnError.class);
+
+        assertThat(failures).containsOnlyKeys("ThroughTheWorker.maxAttemptsOneRunsOnce",
+                "ThroughTheWorker.maxAttemptsThreeRunsThreeTimes", "ThroughTheWorker.succeedingJobRunsOnce");
+        failures.forEach((test, failure) -> {
+            assertThat(failure).as("%s's failure", test).isNotInstanceOf(NoClassDefFoundError.class);
+            assertThat(failure.getSuppressed()).as("suppressed in %s's failure", test)
+                    .anySatisfy(suppressed -> assertThat(suppressed).isInstanceOf(NoClassDefFoundError.class)
+                            .hasMessage(StallsThenClosesWithAnError.CLOSE_ERROR));
+        });
+    }
+
+    /**
      * Not broken: the memory provider with two-second leases, on a machine that stalls once for longer than a lease as
      * it dead-letters a job, as a loaded one may. In the test of the stats, the other job leased beside it loses its
      * lease in the stall and is counted waiting again, and its acknowledgement is refused: a look that came too late,

@@ -399,8 +399,14 @@ public abstract class QueueProviderContract {
                             + " later than its window (" + time + "); the failure is the last run's"));
                     throw failure;
                 }
-                stopUsers.run();
-                provider.close();
+                try {
+                    stopUsers.run();
+                    provider.close();
+                } catch (Throwable stopping) {
+                    // The run's failure is the cause the author needs; what stopping it threw comes with it.
+                    failure.addSuppressed(stopping);
+                    throw failure;
+                }
                 provider = openProvider();
             }
         }
