@@ -848,6 +848,44 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Not broken: the memory provider, whose dead letters cannot be read once it is closed, as those of a provider that
+     * reads them over the connection it closes cannot: QueueProvider.close stops deliveries, and nothing says its dead
+     * letters stay readable after it.
+     */
+    static final class DeadLettersClosedWithIt extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            AtomicBoolean closed = new AtomicBoolean();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public Optional<DeadLetters> deadLetters() {
+                    return super.deadLetters().map(real -> new ForwardingDeadLetters(real) {
+                        @Override
+                        public List<DeadLetter> list(int limit) {
+                            if (closed.get()) {
+                                throw new IllegalStateException("connection closed: dead letters of a closed provider");
+                            }
+                            return super.list(limit);
+                        }
+                    });
+                }
+
+                @Override
+                public void close() {
+                    closed.set(true);
+                    super.close();
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose dead letters cannot be read once it is closed passes the suite")
+    void deadLettersUnreadableOnceClosedPass() {
+        assertThat(failuresOf(DeadLettersClosedWithIt.class)).isEmpty();
+    }
+
+    /**
      * Not broken: the memory provider with two-second leases, on a machine that stalls once for longer than a lease as
      * it dead-letters a job, as a loaded one may. In the test of the stats, the other job leased beside it loses its
      * lease in the stall and is counted waiting again, and its acknowledgement is refused: a look that came too late,
