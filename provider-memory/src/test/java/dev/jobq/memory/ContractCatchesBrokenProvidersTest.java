@@ -2304,7 +2304,10 @@ class ContractCatchesBrokenProvidersTest {
     @DisplayName("a provider that still leases visible jobs once closed fails, though a job shows only from its next "
             + "receive")
     void leasingOnceClosedFailsThoughJobsShowLate() {
-        assertThat(failuresOf(SendsWithItsNextReceive.class)).containsKey("Delivery.closedProviderDeliversNoMoreJobs");
+        assertThat(failuresOf(SendsWithItsNextReceive.class))
+                .extractingByKey("Delivery.closedProviderDeliversNoMoreJobs")
+                .asInstanceOf(InstanceOfAssertFactories.THROWABLE)
+                .hasMessageContaining("jobs received from a closed provider");
     }
 
     /**
