@@ -2183,7 +2183,8 @@ public abstract class QueueProviderContract {
     @DisplayName("Through the worker")
     class ThroughTheWorker {
 
-        private final List<JobEvent> events = new CopyOnWriteArrayList<>();
+        /** The events of this run's queue only: a queue of a run before, still finishing, adds to its own list. */
+        private volatile List<JobEvent> events = new CopyOnWriteArrayList<>();
         private @Nullable JobQueue jobs;
 
         /**
@@ -2192,7 +2193,8 @@ public abstract class QueueProviderContract {
          * makes its settle refused, the job comes again with its attempt one higher, and the test runs again.
          */
         private JobQueue startQueue(Windows windows) {
-            events.clear();
+            List<JobEvent> heard = new CopyOnWriteArrayList<>();
+            events = heard;
             JobQueue queue = JobQueue.builder()
                     .environment(Map.of())
                     .provider(windowsOfEachDelivery(windows))
@@ -2200,7 +2202,7 @@ public abstract class QueueProviderContract {
                     .backoff(Backoff.none())
                     .concurrency(2)
                     .shutdownTimeout(Duration.ofSeconds(5))
-                    .listener(events::add)
+                    .listener(heard::add)
                     .build();
             jobs = queue;
             return queue;
