@@ -23,11 +23,12 @@ public final class Secrets {
     /**
      * A parameter's or an H2 setting's name that is a secret's, and its '=': the secret word found ahead, then the name
      * taken whole. Every word of {@link #SECRET_KEY} is one (a key {@code privateKey} was masked, a parameter
-     * {@code private_key=} shown), and {@code sslkey}.
+     * {@code private_key=} shown), and {@code sslkey}; a key's word written with a hyphen too, as a header's is
+     * ({@link #SECRET_HEADER}): {@code api-key=} was shown where a header {@code api-key:} is masked.
      */
     private static final String SECRET_NAME =
-            "(?=[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|secret|token|credential|privatekey|private_key|sslkey|apikey"
-                    + "|api_key))[A-Za-z0-9_.-]*+=";
+            "(?=[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|secret|token|credential|private[_-]?key|sslkey|api[_-]?key))"
+                    + "[A-Za-z0-9_.-]*+=";
     /**
      * A parameter of a URL (after ? or &) whose name is a secret's, and its value: up to the next
      * parameter ('&', a ';' in it included, as PostgreSQL's driver reads it, but not one that starts an H2 setting

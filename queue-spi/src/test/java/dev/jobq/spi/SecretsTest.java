@@ -107,6 +107,17 @@ class SecretsTest {
     }
 
     @Test
+    void masksAHyphenatedKeyParameterAsTheHeaderOfThatNameIsMasked() {
+        // private_key= and api_key= were masked, and a header api-key:, but a parameter ?api-key= or ?private-key= shown
+        assertThat(Secrets.maskUrl("https://search.example/indexes?api-version=1&api-key=S3CRET&search=x"))
+                .isEqualTo("https://search.example/indexes?api-version=1&api-key=****&search=x");
+        assertThat(Secrets.maskUrl("https://h/x?private-key=S3CRET: refused")).isEqualTo("https://h/x?private-key=****: refused");
+        // a name with key in it and no secret word is no secret's
+        assertThat(Secrets.maskUrl("https://h/x?key=a&private=b&keyspace=c&primary-key=d&api-version=e"))
+                .isEqualTo("https://h/x?key=a&private=b&keyspace=c&primary-key=d&api-version=e");
+    }
+
+    @Test
     void masksASecretParametersValueWrittenRawWithAHash() {
         // Neither PostgreSQL's driver nor H2 ends a parameter at a '#': the value was masked up to it, and the rest of
         // the password shown ('password=****#cd').
