@@ -683,14 +683,14 @@ final class SqsQueueProvider implements QueueProvider {
     }
 
     /**
-     * {@link #retrySeconds(Duration, Duration)} for {@code job}, with a WARN when the delay is shortened. The WARN names
-     * the whole seconds SQS is asked to hold the job for, not what is left of the 12 h to the millisecond (which
-     * read as a retry some hundreds of milliseconds earlier than the one held).
+     * {@link #retrySeconds(Duration, Duration)} for {@code job}, with a WARN when the delay is {@link #shortened}. The
+     * WARN names the whole seconds SQS is asked to hold the job for, not what is left of the 12 h to the millisecond
+     * (which read as a retry some hundreds of milliseconds earlier than the one held).
      */
     private int retrySeconds(ReceivedJob job, Lease lease, Duration delay) {
         Duration left = lease.visibilityLeft(System.nanoTime());
         int seconds = retrySeconds(delay, left);
-        if (delay.compareTo(left) > 0) {
+        if (shortened(delay, left)) {
             log.warn("job {} on {}: retry delay {} is beyond what SQS can hold (12 h from the receive); it is retried in "
                     + "{} instead. Cap the backoff below 12 h for SQS queues", job.jobId(), queue.label(),
                     DurationFormat.format(delay), DurationFormat.format(Duration.ofSeconds(seconds)));
@@ -705,6 +705,16 @@ final class SqsQueueProvider implements QueueProvider {
      */
     static int retrySeconds(Duration delay, Duration left) {
         return ceilSeconds(delay.compareTo(left) <= 0 ? delay : left);
+    }
+
+    /**
+     * Whether a retry after {@code delay}, with {@code left} of SQS's 12 hours, is held for fewer whole seconds than
+     * the delay's own rounded up ({@link #retrySeconds(Duration, Duration)}): a delay only longer than what is left
+     * within the same second (800 ms with 300 ms left) is held as long as without the 12 h, and its WARN said it was
+     * shortened to "1s" instead of 800ms, and to cap the backoff below 12 h.
+     */
+    static boolean shortened(Duration delay, Duration left) {
+        return retrySeconds(delay, left) < ceilSeconds(delay);
     }
 
     private OutgoingMessage outgoing(JobEnvelope envelope, int delaySeconds, @Nullable String deduplicationId) {

@@ -121,6 +121,25 @@ class SqsRetryBackoffTest {
                 .as("nothing left: at once, the only change SQS takes then").isZero();
     }
 
+    @Test
+    @DisplayName("a backoff is said shortened (the WARN) only when SQS holds the job for fewer whole seconds than the "
+            + "backoff's own: 800 ms with 300 ms left is held 1 s, as it is with the whole 12 h left")
+    void aBackoffHeldForItsOwnWholeSecondsIsNotSaidShortened() {
+        assertThat(SqsQueueProvider.shortened(Duration.ofMillis(800), Duration.ofMillis(300)))
+                .as("800 ms with 300 ms left: held %d s, as without the 12 h; 'retried in 1s instead' of 800ms",
+                        SqsQueueProvider.retrySeconds(Duration.ofMillis(800), Duration.ofMillis(300))).isFalse();
+        assertThat(SqsQueueProvider.shortened(Duration.ofMillis(10_500), Duration.ofMillis(10_300)))
+                .as("10.5 s with 10.3 s left: held 11 s either way").isFalse();
+        assertThat(SqsQueueProvider.shortened(Duration.ofMillis(11_200), Duration.ofMillis(10_300)))
+                .as("11.2 s with 10.3 s left: held 11 s, not 12").isTrue();
+        assertThat(SqsQueueProvider.shortened(Duration.ofHours(13), Duration.ofSeconds(43_194).plusMillis(906)))
+                .as("13 h").isTrue();
+        assertThat(SqsQueueProvider.shortened(Duration.ofMillis(1), Duration.ZERO)).as("nothing left: at once").isTrue();
+        assertThat(SqsQueueProvider.shortened(Duration.ZERO, Duration.ZERO)).as("a backoff of 0").isFalse();
+        assertThat(SqsQueueProvider.shortened(Duration.ofSeconds(30), Duration.ofSeconds(30))).as("exactly what is left")
+                .isFalse();
+    }
+
     /**
      * The seconds of the visibility change of a job's first retry with {@code backoff}, on a queue of its own (its name
      * {@code watched} and {@code suffix}): a lease of 30 s, so that no heartbeat changes its visibility before the retry.
