@@ -17,14 +17,17 @@ public final class Secrets {
     /** What stands for a secret in messages. */
     public static final String MASK = "****";
 
-    /** Key names whose value is a secret: password, passwd, pwd, secret, token, credential(s), private key. */
+    /**
+     * Key names whose value is a secret: password, passwd, pwd, secret, token, credential(s), private key, API key (as
+     * {@code apiKey}, {@code api_key} or, as a YAML key in kebab case, {@code api-key}).
+     */
     private static final Pattern SECRET_KEY = Pattern.compile(
-            ".*(password|passwd|pwd|secret|token|credential|privatekey|private_key|apikey|api_key).*");
+            ".*(password|passwd|pwd|secret|token|credential|private[_-]?key|api[_-]?key).*");
     /**
      * A parameter's or an H2 setting's name that is a secret's, and its '=': the secret word found ahead, then the name
      * taken whole. Every word of {@link #SECRET_KEY} is one (a key {@code privateKey} was masked, a parameter
-     * {@code private_key=} shown), and {@code sslkey}; a key's word written with a hyphen too, as a header's is
-     * ({@link #SECRET_HEADER}): {@code api-key=} was shown where a header {@code api-key:} is masked.
+     * {@code private_key=} shown), and {@code sslkey}: {@code api-key=} was shown where a header {@code api-key:}
+     * ({@link #SECRET_HEADER}) is masked.
      */
     private static final String SECRET_NAME =
             "(?=[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|secret|token|credential|private[_-]?key|sslkey|api[_-]?key))"

@@ -298,6 +298,14 @@ class SecretsTest {
     }
 
     @Test
+    void namesAKeyWrittenInKebabCaseAsItsCamelCase() {
+        // YAML keys are often kebab-case: apiKey and api_key were a secret's, api-key not, and a section written where
+        // one value is wanted showed {api-key=S3CRET}
+        assertThat(List.of("api-key", "private-key", "client-private-key", "API-KEY")).allMatch(Secrets::isSecretKey);
+        assertThat(List.of("key", "keyspace", "private", "primary-key", "api-version")).noneMatch(Secrets::isSecretKey);
+    }
+
+    @Test
     void namesSecretKeys() {
         assertThat(List.of("password", "PASSWORD", "secretAccessKey", "dbPassword", "sessionToken", "apiKey",
                 "credentials")).allMatch(Secrets::isSecretKey);
