@@ -84,4 +84,31 @@ class EnqueueTimingTest {
             assertThat(jobs.stats("default").delayed()).isZero();
         }
     }
+
+    @Test
+    @DisplayName("a delay past what the provider holds by less than a millisecond, with no scheduler, is shown as "
+            + "given, in ISO-8601, not cut to the maximum it is refused as beyond")
+    void aDelayPastWhatTheProviderHoldsByLessThanAMillisecondIsNotShownAsItsMaximum() {
+        // PT15M0.0005S was refused as "a delay of 15m is beyond what provider … can hold (at most 15m)"
+        var clock = SettableClock.atEpochOf2026();
+        QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", Map.of()), clock));
+        QueueProvider fifteenMinutes = new ForwardingQueueProvider(memory) {
+            @Override
+            public Capabilities capabilities() {
+                Capabilities real = delegate().capabilities();
+                return new Capabilities(Duration.ofMinutes(15), real.maxPayloadBytes(), real.features(),
+                        real.receiveBatch());
+            }
+        };
+        try (JobQueue jobs = JobQueue.builder().provider(fifteenMinutes).clock(clock).build()) {
+            Duration justPast = Duration.ofMinutes(15).plusNanos(500_000);
+
+            assertThatThrownBy(() -> jobs.enqueue("report:send", "x", EnqueueOptions.delay(justPast)))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("a delay of PT15M0.0005S is beyond what provider '")
+                    .hasMessageContaining("of queue 'default' can hold (at most 15m); enable the scheduler");
+            assertThat(jobs.stats("default").delayed()).isZero();
+        }
+    }
 }

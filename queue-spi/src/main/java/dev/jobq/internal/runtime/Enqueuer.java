@@ -572,8 +572,10 @@ final class Enqueuer implements JobSink {
     private String noScheduler(QueueBinding queue, Timing timing) {
         Duration maxDelay = queue.provider().capabilities().maxDelay();
         String job = timing.atInstant()
+                // how far off to the millisecond, readable: the instant beside it is exact, and a system clock's
+                // microseconds put a fraction under a millisecond into almost every one
                 ? "a job for " + timing.runAt() + " (" + DurationFormat.format(timing.delay()) + " from now)"
-                : "a delay of " + DurationFormat.format(timing.delay());
+                : "a delay of " + DurationFormat.formatExact(timing.delay());
         return job + " is beyond what provider '" + providerType(queue.name())
                 + "' of queue '" + queue.name() + "' can hold ("
                 + (maxDelay.isZero() ? "no per-message delay" : "at most " + DurationFormat.format(maxDelay))
