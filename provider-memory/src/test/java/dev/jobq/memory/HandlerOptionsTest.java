@@ -157,6 +157,43 @@ class HandlerOptionsTest {
     }
 
     @Test
+    @DisplayName("a timeout past what the provider keeps a running job hidden by less than a millisecond is shown as "
+            + "given, in ISO-8601, not cut to the maximum it is refused as beyond, from the enqueue or the type")
+    void aTimeoutPastTheProvidersLongestByLessThanAMillisecondIsNotShownAsTheLongest() {
+        // PT1H0.0005S was refused as "timeout 1h is longer than provider … (1h) …; give a timeout of at most 1h"
+        QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", Map.of()), Clock.systemUTC()));
+        QueueProvider limited = new ForwardingQueueProvider(memory) {
+            @Override
+            public Capabilities capabilities() {
+                Capabilities real = delegate().capabilities();
+                return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), real.features(), real.receiveBatch(),
+                        real.maxAttempts(), Duration.ofHours(1));
+            }
+        };
+        Duration justPast = Duration.ofHours(1).plusNanos(500_000);
+        try (JobQueue limitedJobs = JobQueue.builder().provider(limited).build()) {
+            limitedJobs.registerJobHandler("report:build", Report.class, (job, ctx) -> { },
+                    HandlerOptions.defaults().timeout(justPast));
+
+            assertThatThrownBy(() -> limitedJobs.enqueue("report:build", new Report("q1"),
+                    EnqueueOptions.builder().timeout(justPast).build()))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("timeout PT1H0.0005S is longer than provider '")
+                    .hasMessageEndingWith("give a timeout of at most 1h, or split the work into shorter jobs");
+            assertThatThrownBy(() -> limitedJobs.enqueue("report:build", new Report("q1")))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("timeout PT1H0.0005S is longer than provider '")
+                    .hasMessageEndingWith("; timeout PT1H0.0005S is the default of job type 'report:build', from the "
+                            + "HandlerOptions its handler was registered with: lower it there, or set timeout in "
+                            + "the EnqueueOptions");
+            assertThat(limitedJobs.stats("default").waiting()).isZero();
+        } finally {
+            memory.close();
+        }
+    }
+
+    @Test
     @DisplayName("bad values are refused when the options are made")
     void badValues() {
         assertThatThrownBy(() -> HandlerOptions.defaults().maxAttempts(0))

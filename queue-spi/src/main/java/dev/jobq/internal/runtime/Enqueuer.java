@@ -674,7 +674,7 @@ final class Enqueuer implements JobSink {
                 return refused;
             }
             option = "timeout";
-            value = DurationFormat.format(resolved.timeout());
+            value = DurationFormat.formatExact(resolved.timeout());
         } else {
             return refused;
         }
@@ -708,7 +708,7 @@ final class Enqueuer implements JobSink {
 
     private JobRejectedException timeoutTooLong(QueueBinding queue, JobOptions options, Duration longest) {
         String most = DurationFormat.format(longest);
-        return new JobRejectedException("timeout " + DurationFormat.format(options.timeout()) + " is longer than "
+        return new JobRejectedException("timeout " + DurationFormat.formatExact(options.timeout()) + " is longer than "
                 + "provider '" + providerType(queue.name()) + "' of queue '" + queue.name() + "' can keep a running "
                 + "job from being delivered again (" + most
                 + ("sqs".equals(providerType(queue.name())) ? ": SQS hides a received message for at most 12 h" : "")
