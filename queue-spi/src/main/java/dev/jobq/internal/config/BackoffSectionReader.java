@@ -45,8 +45,8 @@ final class BackoffSectionReader {
         Duration base = section.duration("base", Backoff.DEFAULT_BASE, Duration.ZERO, Limits.MAX_BACKOFF);
         Duration max = section.duration("max", Backoff.DEFAULT_CAP, Duration.ZERO, Limits.MAX_BACKOFF);
         if (max.compareTo(base) < 0) {
-            String baseText = DurationFormat.format(base);
-            String maxText = DurationFormat.format(max);
+            String baseText = DurationFormat.formatExact(base);
+            String maxText = DurationFormat.formatExact(max);
             section.problem("max", section.has("max") ? "must be ≥ base (" + baseText + "), got " + maxText
                     : "is " + maxText + " when not written, less than base (" + baseText + "); write max: " + baseText
                     + " or more");

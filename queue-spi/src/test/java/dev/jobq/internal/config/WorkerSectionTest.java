@@ -375,6 +375,17 @@ class WorkerSectionTest {
                     "worker.backoff.max: is 1h when not written, less than base (2h); write max: 2h or more");
         }
 
+        /** A base past max by less than a millisecond was shown as max: "must be ≥ base (10s), got 10s". */
+        @Test
+        void showsABasePastMaxByLessThanAMillisecondAsWrittenNotAsMax() {
+            assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: PT10.0005S, max: 10s }\n"))
+                    .containsExactly("worker.backoff.max: must be ≥ base (PT10.0005S), got 10s");
+            // the fix offered, "write max: 1h or more", was refused again
+            assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: PT1H0.0005S }\n")).containsExactly(
+                    "worker.backoff.max: is 1h when not written, less than base (PT1H0.0005S); write max: PT1H0.0005S "
+                            + "or more");
+        }
+
         @Test
         void requiresTheDelayOfFixedAndTheDelaysOfList() {
             assertThat(Load.problems("worker:\n  backoff: { type: fixed }\n")).containsExactly(
