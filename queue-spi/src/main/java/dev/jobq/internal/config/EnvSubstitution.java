@@ -162,10 +162,13 @@ final class EnvSubstitution {
         return out;
     }
 
-    /** {@code value} as a duration's problems print it ({@code 2h} for {@code 7200s}), or null when it is none. */
+    /**
+     * {@code value} as a duration's problems print it ({@code 2h} for {@code 7200s}, {@code PT2H0.0005S} for
+     * {@code PT7200.0005S}), or null when it is none.
+     */
     private static @Nullable String formattedDuration(String value) {
         try {
-            return DurationFormat.format(DurationFormat.parse(value));
+            return DurationFormat.formatExact(DurationFormat.parse(value));
         } catch (IllegalArgumentException notADuration) {
             return null;
         }

@@ -277,6 +277,14 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void masksTheValueOfAVariableNamedLikeASecretAlsoWhereARangeRepeatsItFinerThanAMillisecond() {
+        // a range repeats a value finer than a millisecond in ISO-8601 (PT7200.0005S as "got PT2H0.0005S"), where
+        // the mask looked for it to the millisecond ("2h") only, and the secret was shown
+        assertThat(Load.problems("worker:\n  pollInterval: ${API_TOKEN}\n", Map.of("API_TOKEN", "PT7200.0005S")))
+                .containsExactly("worker.pollInterval: must be ≤ 1h, got ****");
+    }
+
+    @Test
     void writesALiteralDollarBraceForADoubledDollar() {
         JobQueueConfig config = Load.yaml("scheduler:\n  password: \"a$${NOT_A_VAR}b$c\"\n");
 
