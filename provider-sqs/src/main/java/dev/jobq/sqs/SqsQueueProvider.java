@@ -240,7 +240,7 @@ final class SqsQueueProvider implements QueueProvider {
     private void requireHoldable(JobEnvelope envelope, Duration delay) {
         if (delay.isNegative() || delay.compareTo(capabilities.maxDelay()) > 0) {
             throw new JobRejectedException("job " + envelope.jobId() + " of type '" + envelope.type() + "': a delay of "
-                    + DurationFormat.format(delay) + " is beyond " + queue.label() + ", which holds "
+                    + DurationFormat.formatExact(delay) + " is beyond " + queue.label() + ", which holds "
                     + (queue.fifo() ? "no per-message delay (a FIFO queue)" : "delays of 0 to 15m")
                     + "; longer delays go through the scheduler");
         }

@@ -8,11 +8,17 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jobq.BulkEnqueueException;
 import dev.jobq.EnqueueOptions;
+import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobRejectedException;
 import dev.jobq.RecurringJob;
 import dev.jobq.WorkerMode;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.ProviderContext;
+import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.Settings;
 import java.math.BigInteger;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,6 +98,28 @@ class SqsEnqueueRulesTest {
                 .hasMessageContaining("a delay of 16m is beyond what provider 'sqs'")
                 .hasMessageContaining("enable the scheduler")
                 .hasMessageEndingWith("none of the 2 jobs was enqueued");
+    }
+
+    @Test
+    @DisplayName("the provider, asked directly for a delay past 15 minutes by less than a millisecond, refuses it shown "
+            + "as given, in ISO-8601, not cut to the 15m it holds")
+    void aDelayPastWhatSqsHoldsByLessThanAMillisecondIsNotShownAsItsMaximum() {
+        // PT15M0.0005S was refused as "a delay of 15m is beyond …, which holds delays of 0 to 15m"
+        SqsServer.Queues queues = ElasticMq.newQueues("rules-just-past", false);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of())), Clock.systemUTC()))) {
+            JobEnvelope envelope = new JobEnvelope(JobEnvelope.CURRENT_VERSION, "just-past-1", "reminder:send", "1",
+                    JobOptions.defaults(), 0, Instant.now(), null, null);
+
+            assertThatThrownBy(() -> provider.enqueue(envelope, Duration.ofMinutes(15).plusNanos(500_000)))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining("job just-past-1 of type 'reminder:send': a delay of PT15M0.0005S is beyond ")
+                    .hasMessageContaining(", which holds delays of 0 to 15m; longer delays go through the scheduler");
+        }
+        var counts = ElasticMq.client().getQueueAttributes(r -> r.queueUrl(queues.url())
+                .attributeNames(QueueAttributeName.ALL)).attributes();
+        assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).isEqualTo("0");
+        assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isEqualTo("0");
     }
 
     @Test
