@@ -214,7 +214,8 @@ public final class DurationFormat {
     /**
      * {@code duration} as {@link #format} prints it where that is exact, else in ISO-8601: for a value refused by a
      * range, which format, leaving out what is finer than a millisecond, showed as the very bound it is beyond
-     * ({@code PT20.0000001S} was refused as "must be ≤ 20s, got 20s").
+     * ({@code PT20.0000001S} was refused as "must be ≤ 20s, got 20s"). For a duration of 0 or more, {@link #parse}
+     * reads what it prints back as the same duration, to the nanosecond.
      */
     public static String formatExact(Duration duration) {
         return duration.toNanosPart() % 1_000_000 == 0 ? format(duration) : duration.toString();

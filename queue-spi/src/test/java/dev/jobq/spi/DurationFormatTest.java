@@ -39,6 +39,17 @@ class DurationFormatTest {
         assertThat(DurationFormat.formatExact(duration)).isEqualTo(expected);
     }
 
+    @ParameterizedTest
+    @CsvSource({"0, 0", "0, 1", "0, 999999", "20, 100", "43200, 500000", "31536000, 1",
+            "9223372036854775807, 999000000", "9223372036854775807, 999999999"})
+    @DisplayName("what formatExact prints of a duration of 0 or more reads back as that duration, to the nanosecond, the "
+            + "longest a Duration holds too")
+    void formatExactReadsBackAsTheSameDuration(long seconds, long nanos) {
+        Duration duration = Duration.ofSeconds(seconds, nanos);
+
+        assertThat(DurationFormat.parse(DurationFormat.formatExact(duration))).isEqualTo(duration);
+    }
+
     @Test
     @DisplayName("an ISO-8601 duration too large to hold is too large, as one with units is, not 'not ISO-8601'")
     void anIsoDurationTooLargeToHoldIsTooLargeNotOfAnotherForm() {
