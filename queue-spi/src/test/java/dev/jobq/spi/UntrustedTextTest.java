@@ -23,6 +23,19 @@ class UntrustedTextTest {
     }
 
     @Test
+    void afterQuotedIsWhatARefusalSaysAfterTheValueWholeAndRawEscapedElseNull() {
+        assertThat(UntrustedText.afterQuoted("'30' has no unit; write 30ms", "30")).isEqualTo(" has no unit; write 30ms");
+        // the value raw and whole, a quote and a newline in it; what follows escaped, the value shown by the caller
+        assertThat(UntrustedText.afterQuoted("'it's\n5' is not a duration\u001b[31m", "it's\n5"))
+                .isEqualTo(" is not a duration\\u001b[31m");
+        assertThat(UntrustedText.afterQuoted("'' is empty", "")).isEqualTo(" is empty");
+        // not quoted so, or another value: null, for the caller's own fallback
+        assertThat(UntrustedText.afterQuoted("'300' has no unit", "30")).isNull();
+        assertThat(UntrustedText.afterQuoted("30 has no unit", "30")).isNull();
+        assertThat(UntrustedText.afterQuoted("'30 ' has no unit", "30")).isNull();
+    }
+
+    @Test
     void aCutFallsBeforeAnEmojiItWouldSplit() {
         String text = "abc\uD83D\uDE00def";
 
