@@ -1,6 +1,7 @@
 package dev.jobq.spi;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -46,9 +47,13 @@ public final class UntrustedText {
      * What {@code refusal} says after {@code value}, {@linkplain #escape escaped}, where it starts with the value
      * single-quoted, raw and whole (as {@link DurationFormat}'s do); else null. After the value said by
      * {@link #singleQuote}, it repeats the value once and cut, the fix whole.
+     *
+     * @throws NullPointerException when {@code refusal} or {@code value} is null (a null value was read as the text
+     *         {@code null}, and found the rest of a refusal of {@code 'null'})
      */
     public static @Nullable String afterQuoted(String refusal, String value) {
-        String quoted = "'" + value + "'";
+        Objects.requireNonNull(refusal, "refusal");
+        String quoted = "'" + Objects.requireNonNull(value, "value") + "'";
         return refusal.startsWith(quoted) ? escape(refusal.substring(quoted.length())) : null;
     }
 

@@ -1,6 +1,7 @@
 package dev.jobq.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -33,6 +34,15 @@ class UntrustedTextTest {
         assertThat(UntrustedText.afterQuoted("'300' has no unit", "30")).isNull();
         assertThat(UntrustedText.afterQuoted("30 has no unit", "30")).isNull();
         assertThat(UntrustedText.afterQuoted("'30 ' has no unit", "30")).isNull();
+    }
+
+    @Test
+    void afterQuotedOfANullValueThrowsAsTheOtherMethodsDo() {
+        // not read as the text null, which found " is not a duration" after a refusal of the value 'null'
+        assertThatNullPointerException().isThrownBy(() -> UntrustedText.afterQuoted("'null' is not a duration", null))
+                .withMessage("value");
+        assertThatNullPointerException().isThrownBy(() -> UntrustedText.afterQuoted(null, "30"))
+                .withMessage("refusal");
     }
 
     @Test
