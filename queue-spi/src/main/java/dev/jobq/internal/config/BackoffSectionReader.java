@@ -43,7 +43,10 @@ final class BackoffSectionReader {
 
     private static Backoff exponential(Settings section) {
         Duration base = section.duration("base", Backoff.DEFAULT_BASE, Duration.ZERO, Limits.MAX_BACKOFF);
-        Duration max = section.duration("max", Backoff.DEFAULT_CAP, Duration.ZERO, Limits.MAX_BACKOFF);
+        int problemsBefore = section.problems().size();
+        String written = section.string("max"); // a section or a list is refused here, as no single value
+        Duration max = section.problems().size() > problemsBefore ? Backoff.DEFAULT_CAP
+                : section.duration("max", Backoff.DEFAULT_CAP, advisedFrom(written, base), Limits.MAX_BACKOFF);
         if (max.compareTo(base) < 0) {
             String baseText = DurationFormat.formatExact(base);
             String maxText = DurationFormat.formatExact(max);
@@ -53,6 +56,24 @@ final class BackoffSectionReader {
             return Backoff.exponential(base, base);
         }
         return Backoff.exponential(base, max);
+    }
+
+    /**
+     * The least max that {@code written}, when it does not read (a number without a unit, a negative one), is advised:
+     * base, where {@code 5} under a base of {@code 10s} was offered {@code 5ms} and {@code 5s}, and {@code -5s} told
+     * {@code e.g. 5s}, each refused once written as under base. Zero for one that reads (or none written), so that one
+     * under base is refused naming base, as {@link #exponential} says it.
+     */
+    private static Duration advisedFrom(@Nullable String written, Duration base) {
+        if (written == null || DurationFormat.isTooLarge(written)) {
+            return Duration.ZERO;
+        }
+        try {
+            DurationFormat.parse(written);
+            return Duration.ZERO;
+        } catch (IllegalArgumentException notRead) {
+            return base;
+        }
     }
 
     private static Backoff fixed(Settings section) {

@@ -387,6 +387,16 @@ class WorkerSectionTest {
         }
 
         @Test
+        @DisplayName("a max without a unit, or a negative one, is given only the forms it takes: from base up")
+        void aMaxWithoutAUnitIsGivenOnlyTheFormsFromBaseUp() {
+            // 5 was offered 5ms and 5s, and -5s told e.g. 5s, each refused once written as under base (10s)
+            assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 10s, max: 5 }\n")).containsExactly(
+                    "worker.backoff.max: '5' has no unit; write 5m or 5h");
+            assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 10s, max: -5s }\n"))
+                    .containsExactly("worker.backoff.max: '-5s' is negative; durations here are 0 or more, e.g. 10s");
+        }
+
+        @Test
         void requiresTheDelayOfFixedAndTheDelaysOfList() {
             assertThat(Load.problems("worker:\n  backoff: { type: fixed }\n")).containsExactly(
                     "worker.backoff.delay: is required for type fixed; write e.g. delay: 10s");
