@@ -886,6 +886,44 @@ class ContractCatchesBrokenProvidersTest {
     }
 
     /**
+     * Not broken: the memory provider whose dead letters are read from a store that shows a letter a moment after it
+     * is written (a replica, a queue one short poll may miss): a letter is left out of the first list after the fail()
+     * that wrote it. The suite's tests of the dead letters wait for a letter within their patience; so must every test.
+     */
+    static final class DeadLettersShowLate extends BrokenMemoryProvider {
+        @Override
+        QueueProvider broken(QueueProvider memory) {
+            Set<String> notYetShown = ConcurrentHashMap.newKeySet();
+            return new ForwardingQueueProvider(memory) {
+                @Override
+                public void fail(ReceivedJob job, Failure failure) {
+                    super.fail(job, failure);
+                    if (failure instanceof Failure.Dead) {
+                        notYetShown.add(job.jobId());
+                    }
+                }
+
+                @Override
+                public Optional<DeadLetters> deadLetters() {
+                    return super.deadLetters().map(real -> new ForwardingDeadLetters(real) {
+                        @Override
+                        public List<DeadLetter> list(int limit) {
+                            return super.list(limit).stream()
+                                    .filter(letter -> !notYetShown.remove(letter.job().id())).toList();
+                        }
+                    });
+                }
+            };
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose dead letter shows a moment after fail() returned passes the suite")
+    void deadLettersShownLatePass() {
+        assertThat(failuresOf(DeadLettersShowLate.class)).isEmpty();
+    }
+
+    /**
      * Not broken: the memory provider with two-second leases, on a machine that stalls once for longer than a lease as
      * it dead-letters a job, as a loaded one may. In the test of the stats, the other job leased beside it loses its
      * lease in the stall and is counted waiting again, and its acknowledgement is refused: a look that came too late,
