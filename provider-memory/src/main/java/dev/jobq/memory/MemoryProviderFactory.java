@@ -97,9 +97,11 @@ public final class MemoryProviderFactory implements QueueProviderFactory {
         }
 
         /**
-         * The queue the provider serves, for its log lines and errors ("default" unless set): give the name it is
-         * attached under, {@code JobQueue.builder().queue("reports", provider)}, or they name 'default' (a job's
-         * {@code getJob} and a payload over the limit name the queue the job was enqueued to either way).
+         * The queue the provider serves, for its lines about no one job ("default" unless set): the WARN of jobs
+         * dropped at close, of its clock, a dead-letter listing's bad limit. Give the name it is attached under,
+         * {@code JobQueue.builder().queue("reports", provider)}, or they name 'default'. A line about one job (its
+         * {@code getJob}, a payload over the limit, a lost lease, an enqueue after close, a dead letter dropped or
+         * replaced) names the queue the job was enqueued to either way.
          */
         public Builder queueName(String queueName) {
             Objects.requireNonNull(queueName, "queueName");

@@ -140,7 +140,7 @@ final class MemoryQueueProvider implements QueueProvider {
         lockQuickly();
         try {
             if (closed) {
-                throw new JobQueueException("memory queue '" + queueName + "' is closed; job " + envelope.jobId()
+                throw new JobQueueException("memory queue " + queueOf(envelope) + " is closed; job " + envelope.jobId()
                         + " of type '" + envelope.type() + "' was not enqueued");
             }
             Entry existing = live.get(envelope.jobId());
@@ -470,8 +470,18 @@ final class MemoryQueueProvider implements QueueProvider {
     /** Why {@code job}'s delivery cannot be {@code what} (acknowledged, extended, ...): another delivery holds it. */
     private LeaseLostException leaseLost(ReceivedJob job, String what) {
         return new LeaseLostException("the lease of job " + job.jobId() + " (attempt " + job.attempt()
-                + ") on memory queue '" + queueName + "' is no longer held, so it was not " + what + ": it ran out, "
-                + "or the delivery was settled or released, and the job may be running again");
+                + ") on memory queue " + queueOf(job.envelope()) + " is no longer held, so it was not " + what
+                + ": it ran out, or the delivery was settled or released, and the job may be running again");
+    }
+
+    /**
+     * The queue a job was enqueued to, quoted, for the lines about that job: queueName is "default" for a provider
+     * built alone unless its builder was told otherwise, and given to JobQueue.builder().queue("reports", …) a job's
+     * dead letter dropped, its lease lost or its enqueue after close was said of queue 'default', and the drop pointed
+     * to jobs.deadLetters("default"). Lines about no one job (close, the clock, list's limit) keep queueName.
+     */
+    private static String queueOf(JobEnvelope envelope) {
+        return UntrustedText.singleQuote(envelope.queue(), JobOptions.MAX_QUEUE_NAME);
     }
 
     /** The entry whose current delivery {@code job} is, or null when that delivery is stale. */
@@ -582,24 +592,25 @@ final class MemoryQueueProvider implements QueueProvider {
         entry.state = Entry.State.DEAD;
         Entry older = dead.remove(entry.jobId());
         if (older != null) {
-            log.warn("memory queue '{}': job {} of type '{}' was dead-lettered again (enqueued again under its id "
+            log.warn("memory queue {}: job {} of type '{}' was dead-lettered again (enqueued again under its id "
                             + "after it died); its earlier dead letter, of {} after {} attempt(s): {}, is replaced by "
-                            + "this one", queueName, entry.jobId(), entry.envelope.type(),
+                            + "this one", queueOf(entry.envelope), entry.jobId(), entry.envelope.type(),
                     EpochNanos.toInstant(older.updatedAt), older.attempts(), older.lastError);
         }
         dead.put(entry.jobId(), entry);
         if (limits.maxDeadLetters() == 0) {
             dead.remove(entry.jobId());
-            log.warn("memory queue '{}' keeps no dead letters (maxDeadLetters: 0); dropped job {} of type '{}' ({}). "
-                            + "To keep them, raise maxDeadLetters in its provider section", queueName, entry.jobId(),
-                    entry.envelope.type(), entry.lastError);
+            log.warn("memory queue {} keeps no dead letters (maxDeadLetters: 0); dropped job {} of type '{}' ({}). "
+                            + "To keep them, raise maxDeadLetters in its provider section", queueOf(entry.envelope),
+                    entry.jobId(), entry.envelope.type(), entry.lastError);
         }
         while (dead.size() > limits.maxDeadLetters()) {
             Entry dropped = dead.pollFirstEntry().getValue();
-            log.warn("memory queue '{}' keeps at most {} dead letters (maxDeadLetters); dropped the oldest: job {}"
+            log.warn("memory queue {} keeps at most {} dead letters (maxDeadLetters); dropped the oldest: job {}"
                             + " of type '{}' ({}). To keep more, raise maxDeadLetters in its provider section, or "
-                            + "redrive or delete dead letters as they come (jobs.deadLetters(\"{}\"))", queueName,
-                    limits.maxDeadLetters(), dropped.jobId(), dropped.envelope.type(), dropped.lastError, queueName);
+                            + "redrive or delete dead letters as they come (jobs.deadLetters({}))",
+                    queueOf(dropped.envelope), limits.maxDeadLetters(), dropped.jobId(), dropped.envelope.type(),
+                    dropped.lastError, UntrustedText.quote(dropped.envelope.queue(), JobOptions.MAX_QUEUE_NAME));
         }
     }
 

@@ -461,7 +461,8 @@ class MemoryQueueProviderTest {
 
         assertThatThrownBy(() -> provider.extendLease(first, MemoryProviderFactory.DEFAULT_LEASE_DURATION))
                 .isInstanceOf(LeaseLostException.class)
-                .hasMessageContaining("job " + first.jobId() + " (attempt 1) on memory queue 'unit'");
+                // The queue the job is in (job() enqueues to the default queue), not the builder's 'unit'.
+                .hasMessageContaining("job " + first.jobId() + " (attempt 1) on memory queue 'default'");
         ReceivedJob second = receiveOne(provider);
         assertThat(second.jobId()).isEqualTo(first.jobId());
         assertThat(second.attempt()).isEqualTo(2);
@@ -477,9 +478,9 @@ class MemoryQueueProviderTest {
 
         assertThatThrownBy(() -> provider.fail(first, Failure.dead("too late")))
                 .isInstanceOf(LeaseLostException.class)
-                .hasMessage("the lease of job " + first.jobId() + " (attempt 1) on memory queue 'unit' is no longer "
-                        + "held, so it was not dead-lettered: it ran out, or the delivery was settled or released, and "
-                        + "the job may be running again");
+                .hasMessage("the lease of job " + first.jobId() + " (attempt 1) on memory queue 'default' is no "
+                        + "longer held, so it was not dead-lettered: it ran out, or the delivery was settled or "
+                        + "released, and the job may be running again");
 
         assertThat(provider.stats().dead()).isZero();
         ReceivedJob second = receiveOne(provider);
@@ -528,6 +529,33 @@ class MemoryQueueProviderTest {
         JobInfo info = provider.getJob(report.jobId()).orElseThrow();
         assertThat(info.queue()).as("JobInfo.queue, beside its options' queue").isEqualTo("reports")
                 .isEqualTo(info.options().queue());
+    }
+
+    @Test
+    @DisplayName("a job's own lines (a dead letter dropped, a lease lost) name the queue it was enqueued to, not the "
+            + "builder's default name")
+    void perJobLinesNameTheQueueEnqueuedTo() {
+        // Built alone (queueName left "default") and attached as JobQueue.builder().queue("reports", provider).
+        QueueProvider provider = MemoryProviderFactory.builder().clock(clock).maxDeadLetters(1).build();
+        providers.add(provider);
+        var reports = new JobOptions(3, Duration.ofSeconds(30), 0, null, "reports");
+        try (var appender = CapturedLog.of(MemoryQueueProvider.class)) {
+            for (int i = 0; i < 2; i++) {
+                provider.enqueue(job(reports), Duration.ZERO);
+                provider.fail(receiveOne(provider), Failure.dead("error " + i));
+            }
+
+            assertThat(appender.list).singleElement().satisfies(event -> assertThat(event.getFormattedMessage())
+                    .contains("memory queue 'reports'", "jobs.deadLetters(\"reports\")").doesNotContain("default"));
+        }
+        provider.enqueue(job(reports), Duration.ZERO);
+        ReceivedJob received = receiveOne(provider);
+        provider.acknowledge(received);
+        assertThatThrownBy(() -> provider.acknowledge(received)).isInstanceOf(LeaseLostException.class)
+                .hasMessageContaining("on memory queue 'reports'").hasMessageNotContaining("'default'");
+        provider.close();
+        assertThatThrownBy(() -> provider.enqueue(job(reports), Duration.ZERO)).isInstanceOf(JobQueueException.class)
+                .hasMessageContaining("memory queue 'reports' is closed").hasMessageNotContaining("'default'");
     }
 
     @Test
@@ -736,7 +764,8 @@ class MemoryQueueProviderTest {
                     .satisfies(letter -> assertThat(letter.error()).isEqualTo("IllegalStateException: second"));
             assertThat(appender.list).singleElement().satisfies(event -> {
                 assertThat(event.getLevel()).isEqualTo(Level.WARN);
-                assertThat(event.getFormattedMessage()).contains("memory queue 'unit'", job.jobId(),
+                // The queue the job is in (job() enqueues to the default queue), not the builder's 'unit'.
+                assertThat(event.getFormattedMessage()).contains("memory queue 'default'", job.jobId(),
                         "dead-lettered again", "IllegalStateException: first");
             });
         }
@@ -775,7 +804,8 @@ class MemoryQueueProviderTest {
 
         assertThatThrownBy(() -> provider.enqueue(job(), Duration.ZERO))
                 .isInstanceOf(JobQueueException.class)
-                .hasMessageContaining("memory queue 'unit' is closed");
+                // The queue the job was enqueued to (job() enqueues to the default queue), not the builder's 'unit'.
+                .hasMessageContaining("memory queue 'default' is closed");
         assertThat(provider.stats().inFlight()).isZero();
     }
 
