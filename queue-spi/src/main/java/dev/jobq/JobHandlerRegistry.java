@@ -6,8 +6,8 @@ import java.util.Set;
 /**
  * Where job handlers are registered by job type: a {@link JobQueue}, or what a
  * {@link JobHandlerModule} is given. Each type has at most one handler; registering a type twice
- * throws {@link IllegalStateException} naming the type and the handler already there. A blank type, or one
- * longer than the 255 characters {@link JobQueue#enqueue} takes, is refused with
+ * throws {@link IllegalStateException} naming the type and the handler already there. A blank type, one
+ * longer than the 255 characters {@link JobQueue#enqueue} takes, or one with a control character, is refused with
  * {@link IllegalArgumentException}, a null payload type, handler or options with
  * {@link NullPointerException} naming it; on a {@link JobQueue}, so are {@link HandlerOptions} naming a
  * queue it does not have ({@link IllegalArgumentException}), and every registration once it is closed

@@ -61,7 +61,8 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
      * call it, a handler too: through {@link JobContext#queue()} it enqueues follow-up jobs on the queue
      * it runs in, also while {@link #close()} drains.
      *
-     * @throws IllegalArgumentException if {@code type} is null, blank or longer than 255 characters
+     * @throws IllegalArgumentException if {@code type} is null, blank, longer than 255 characters or has a control
+     *                                  character (a line break, a tab)
      * @throws NullPointerException     if {@code options} is null ({@link EnqueueOptions#none()} for none)
      * @throws JobRejectedException     when the job cannot be taken as asked (a payload too large or not
      *                                  writable as JSON, a delay beyond the provider with no scheduler, an
@@ -93,9 +94,10 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
      * side by its {@code fireThreads} interleave (two by default on PostgreSQL; {@code fireThreads: 1} keeps the
      * order). Ids and events are those of {@link #enqueue} for each job.
      *
-     * @throws IllegalArgumentException if {@code type} is null, blank or longer than 255 characters, or the
-     *                                  scheduler refuses what the jobs share, as it refuses {@link #enqueue}'s (an
-     *                                  instant outside the range it holds); nothing was enqueued
+     * @throws IllegalArgumentException if {@code type} is null, blank, longer than 255 characters or has a control
+     *                                  character, or the scheduler refuses what the jobs share, as it refuses
+     *                                  {@link #enqueue}'s (an instant outside the range it holds); nothing was
+     *                                  enqueued
      * @throws NullPointerException     if {@code payloads} or {@code options} is null
      * @throws JobRejectedException     when a payload or the options cannot be honoured (as for
      *                                  {@link #enqueue}, naming the payload's position; a deduplication key

@@ -27,8 +27,9 @@ public interface Scheduler {
      * @throws IllegalArgumentException if {@code type} is blank, {@code options} set a delay or
      *                                  {@code scheduledFor}, {@code at} is outside what the scheduler holds
      *                                  ({@code 0001-01-01T00:00:00Z} to {@code 9999-12-31T23:59:59.999999Z}, kept
-     *                                  to the microsecond and rounded up: docs/scheduler.md), or the type or queue
-     *                                  name is longer than the scheduler holds (255)
+     *                                  to the microsecond and rounded up: docs/scheduler.md), the type or queue
+     *                                  name is longer than the scheduler holds (255), or the type has a control
+     *                                  character
      * @throws NullPointerException     if {@code at} or {@code options} is null
      * @throws JobRejectedException     as {@link JobQueue#enqueue} for what the job's queue cannot take
      */
@@ -62,7 +63,8 @@ public interface Scheduler {
      * skips an occurrence while the one before waits or runs instead (docs/scheduler.md, Overlapping runs).
      *
      * @throws IllegalArgumentException for a bad cron expression or interval, a {@code traceId} in its
-     *                                  options, or a name, type or schedule longer than 255 characters
+     *                                  options, a name, type or schedule longer than 255 characters, or a type
+     *                                  with a control character
      * @throws JobRejectedException     as {@link JobQueue#enqueue} for a payload or options its queue
      *                                  cannot take
      */

@@ -1295,10 +1295,14 @@ class InProcessWorkerTest {
     @DisplayName("a type with no handler is quoted in the reason escaped and cut: a newline or an ANSI escape in it "
             + "forges no log line, a huge one is not copied whole")
     void unknownTypeIsQuotedEscapedAndBounded() {
-        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        QueueProvider provider = memoryProvider(Map.of());
+        JobQueue jobs = queue(provider, 1, Duration.ofSeconds(5));
         jobs.registerJobHandler("known", Work.class, (job, ctx) -> { });
         jobs.start();
-        jobs.enqueue("x\n12:00:00.000 INFO  Worker - forged\u001b[2J", new Work(1));
+        // Another producer's message: enqueue refuses a type with a control character, the worker reads one.
+        provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "forged-type",
+                "x\n12:00:00.000 INFO  Worker - forged\u001b[2J", "{\"n\":1}", JobOptions.defaults(), 0, Instant.now(),
+                null, null), Duration.ZERO);
         jobs.enqueue("y".repeat(255), new Work(2));
 
         List<JobEvent.Dead> dead = events.awaitCount(JobEvent.Dead.class, 2);

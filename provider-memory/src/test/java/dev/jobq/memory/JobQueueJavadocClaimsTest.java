@@ -101,6 +101,32 @@ class JobQueueJavadocClaimsTest {
         }
     }
 
+    /**
+     * A type with a control character (a trailing newline from a shell, a tab) was taken, run now or later, and each of
+     * its jobs dead-lettered as of an unknown type: no handler could register under what was meant. Refused at the
+     * call as a blank or over-long type is, and at registration alike.
+     */
+    @Test
+    void jobQueue_enqueue_aTypeWithAControlCharacter_isRefusedAtTheCallAsAtRegistration() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            String refusal = "job type \"email:send\\n\" has a control character (shown escaped); give the type "
+                    + "its handler registers, such as \"email:send\", without line breaks, tabs or other control "
+                    + "characters";
+            assertThatIllegalArgumentException().isThrownBy(() -> jobs.enqueue("email:send\n", new Work("a")))
+                    .withMessage(refusal);
+            assertThatIllegalArgumentException().isThrownBy(() -> jobs.enqueue("email:send\n", new Work("a"),
+                    EnqueueOptions.delay(Duration.ofMinutes(5)))).withMessage(refusal);
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> jobs.enqueueAll("email\tsend", List.of(new Work("a"), new Work("b"))))
+                    .withMessageStartingWith("job type \"email\\tsend\" has a control character");
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> jobs.registerJobHandler("email:send\u0085", Work.class, (job, ctx) -> { }))
+                    .withMessageStartingWith("job type \"email:send\\u0085\" has a control character");
+            assertThat(jobs.stats("default").waiting() + jobs.stats("default").delayed()).isZero();
+            assertThat(jobs.registeredTypes()).isEmpty();
+        }
+    }
+
     @Test
     void jobQueue_enqueue_aBlankOrNullTypeOrNullOptions_failAtTheCallNamingTheArgument() {
         try (JobQueue jobs = JobQueue.builder().build()) {

@@ -755,6 +755,29 @@ final class Enqueuer implements JobSink {
         if (type.length() > MAX_TYPE) {
             throw typeTooLong(type);
         }
+        if (hasControlCharacter(type)) {
+            throw typeWithControlCharacter(type);
+        }
+    }
+
+    /**
+     * Whether {@code type} has a control character (C0, DEL, C1), as a trace id may not: a trailing newline from a
+     * shell or a file, a tab. Such a type was taken, and each of its jobs dead-lettered as of an unknown type.
+     */
+    static boolean hasControlCharacter(String type) {
+        for (int i = 0; i < type.length(); i++) {
+            if (Character.isISOControl(type.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The refusal of a job type with a control character, at enqueue, schedule and registration alike. */
+    static IllegalArgumentException typeWithControlCharacter(String type) {
+        return new IllegalArgumentException("job type " + UntrustedText.quote(type, TYPE_PREVIEW_CHARS)
+                + " has a control character (shown escaped); give the type its handler registers, such as "
+                + "\"email:send\", without line breaks, tabs or other control characters");
     }
 
     /**

@@ -91,9 +91,10 @@ public final class HandlerRegistry {
     }
 
     /**
-     * Refuses a type no enqueue takes: blank, or longer than {@link Enqueuer#MAX_TYPE}, whose every enqueue would be
-     * refused, so refused at registration, before the application runs, in enqueue's words. Checked before the rest
-     * of a registration, which would otherwise refuse it for its options or payload type as "job type ' '".
+     * Refuses a type no enqueue takes: blank, longer than {@link Enqueuer#MAX_TYPE} or with a control character, whose
+     * every enqueue would be refused, so refused at registration, before the application runs, in enqueue's words.
+     * Checked before the rest of a registration, which would otherwise refuse it for its options or payload type as
+     * "job type ' '".
      */
     public static void requireType(@Nullable String type) {
         if (type == null || type.isBlank()) {
@@ -101,6 +102,9 @@ public final class HandlerRegistry {
         }
         if (type.length() > Enqueuer.MAX_TYPE) {
             throw Enqueuer.typeTooLong(type);
+        }
+        if (Enqueuer.hasControlCharacter(type)) {
+            throw Enqueuer.typeWithControlCharacter(type);
         }
     }
 

@@ -608,13 +608,17 @@ class JobQueueWithSchedulerTest {
 
     /**
      * The one WARN of the hand-off of recurring job {@code name} of {@code type}, registered with a payload of 2,000
-     * characters, by a queue whose provider takes 1,024 bytes at most.
+     * characters, by a queue whose provider takes 1,024 bytes at most. Registered on the scheduler itself, as a
+     * JobScheduler used without a JobQueue (or an earlier release) stores it: a JobQueue refuses a type with a control
+     * character before anything is stored, and the WARN must still escape one stored so.
      */
     private String warningOfARejectedRecurringJob(String name, String type) {
-        JobQueue before = queue(memory());
-        before.scheduler().registerRecurring(RecurringJob.builder(name, type)
-                .schedule("every 1 minute").payload(new Reminder("x".repeat(2000))).build());
-        before.close();
+        var context = new dev.jobq.spi.SchedulerContext(dev.jobq.spi.Settings.empty("scheduler"), clock,
+                envelope -> { throw new AssertionError("this scheduler only stores"); });
+        try (JdbcJobScheduler before = JdbcSchedulerFactory.builder().jdbcUrl(url).buildJdbc(context)) {
+            before.registerRecurring(RecurringJob.builder(name, type).schedule("every 1 minute").build(),
+                    "{\"user\":\"" + "x".repeat(2000) + "\"}");
+        }
 
         ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
                 HandOff.class);
@@ -710,6 +714,30 @@ class JobQueueWithSchedulerTest {
             assertThat(job.error()).contains("timeout 2h is longer than provider");
         });
         assertThat(ran).containsExactly(new Reminder("fits"));
+    }
+
+    /**
+     * semantics.md, limits: a job type with a control character is refused at the call, but a job stored before that
+     * (or by a JobScheduler used without a JobQueue) is handed on when due, not kept and tried again at each pass, and
+     * dead-lettered as of an unknown type with the reason, as another producer's message with such a type is.
+     */
+    @Test
+    void aStoredJobWhoseTypeHasAControlCharacterIsHandedOnAndDeadLetteredAsUnknown() {
+        var context = new dev.jobq.spi.SchedulerContext(dev.jobq.spi.Settings.empty("scheduler"), clock,
+                envelope -> { throw new AssertionError("this scheduler only stores"); });
+        String id = "stored-before";
+        try (JdbcJobScheduler direct = JdbcSchedulerFactory.builder().jdbcUrl(url).buildJdbc(context)) {
+            direct.schedule(new dev.jobq.spi.JobEnvelope(1, id, "reminder:send\n", "{\"user\":\"ada\"}",
+                    JobOptions.defaults(), 0, T0, null, null), T0.plus(Duration.ofMinutes(5)));
+        }
+        JobQueue jobs = queue(memory());
+
+        clock.advance(Duration.ofMinutes(5));
+
+        await().atMost(WAIT).until(() -> jobs.getJob(id).map(info -> info.state() == JobState.DEAD).orElse(false));
+        assertThat(jobs.getJob(id).orElseThrow().lastError()).startsWith("no handler for job type 'reminder:send\\n'");
+        assertThat(jobs.scheduler().listScheduled(10)).as("handed on, not kept to be tried again").isEmpty();
+        assertThat(ran).isEmpty();
     }
 
     @Test

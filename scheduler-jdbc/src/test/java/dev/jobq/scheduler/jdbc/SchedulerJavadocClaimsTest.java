@@ -136,6 +136,18 @@ class SchedulerJavadocClaimsTest {
         assertThat(scheduler.listScheduled(10)).isEmpty();
     }
 
+    /** A type with a control character is refused as enqueue refuses it, before anything is stored. */
+    @Test
+    void scheduler_scheduleAndRegisterRecurring_aTypeWithAControlCharacter_isRefusedBeforeAnythingIsStored() {
+        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.schedule("report:send\n", null, TOMORROW))
+                .withMessageStartingWith("job type \"report:send\\n\" has a control character (shown escaped)");
+        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.registerRecurring(RecurringJob
+                        .builder("digest", "email:digest\t").schedule("@daily").build()))
+                .withMessageStartingWith("job type \"email:digest\\t\" has a control character (shown escaped)");
+        assertThat(scheduler.listScheduled(10)).isEmpty();
+        assertThat(scheduler.listRecurring()).isEmpty();
+    }
+
     @Test
     void scheduler_schedule_anInstantThatHasPassedIsDueAtOnce() {
         try (JobQueue running = JobQueue.builder().scheduler("jdbc", Map.of("jdbcUrl",
@@ -227,8 +239,13 @@ class SchedulerJavadocClaimsTest {
     void scheduler_registerRecurring_aTypeTheTablesCannotHoldIsRefusedRepeatingItEscaped() {
         // both refusals repeated the type raw but for its NULs: a newline in it started a line of its own in the
         // message and the log, and the cut of a long one could split an emoji
+        // A JobQueue refuses a type with a control character before the scheduler's own check, escaped too
         assertThatIllegalArgumentException().isThrownBy(() -> scheduler.registerRecurring(RecurringJob
                         .builder("digest", "report\n\u0000send").schedule("@daily").build()))
+                .withMessageStartingWith("job type \"report\\n\\u0000send\" has a control character");
+        // the scheduler's own check, given the job as a JobScheduler used without a JobQueue is
+        assertThatIllegalArgumentException().isThrownBy(() -> JdbcJobScheduler.check(RecurringJob
+                        .builder("digest", "report\n\u0000send").schedule("@daily").build(), new ScheduleParser()))
                 .withMessageStartingWith("recurring job 'digest': type 'report\\n\\u0000send' holds a NUL character");
         // the scheduler's own check, which a JobQueue's refusal of a long type comes before
         assertThatIllegalArgumentException().isThrownBy(() -> JdbcJobScheduler.check(RecurringJob
@@ -245,8 +262,9 @@ class SchedulerJavadocClaimsTest {
         assertThatIllegalArgumentException().isThrownBy(() -> scheduler.registerRecurring(RecurringJob
                         .builder(name, "report:send").schedule("every 0 minutes").build()))
                 .withMessageStartingWith("recurring job 'digest\\nforged': interval 'every 0 minutes'");
-        assertThatIllegalArgumentException().isThrownBy(() -> scheduler.registerRecurring(RecurringJob
-                        .builder(name, "report\u0000send").schedule("@daily").build()))
+        // the scheduler's own check: a JobQueue refuses a type with a control character before it, naming no job
+        assertThatIllegalArgumentException().isThrownBy(() -> JdbcJobScheduler.check(RecurringJob
+                        .builder(name, "report\u0000send").schedule("@daily").build(), new ScheduleParser()))
                 .withMessageStartingWith("recurring job 'digest\\nforged': type 'report\\u0000send' holds a NUL");
         assertThat(scheduler.listRecurring()).isEmpty();
     }

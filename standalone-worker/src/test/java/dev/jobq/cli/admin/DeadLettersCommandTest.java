@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.jobq.EnqueueOptions;
+import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
 import dev.jobq.cli.AlteredProvider;
@@ -15,9 +16,13 @@ import dev.jobq.cli.SharedQueue;
 import dev.jobq.cli.UnreachableSqs;
 import dev.jobq.cli.context.QueueOpener;
 import dev.jobq.localsqs.LocalSqs;
+import dev.jobq.memory.MemoryProviderFactory;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.QueueProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,14 +44,17 @@ class DeadLettersCommandTest {
 
     @Test
     void listShowsAMessagesControlCharactersEscaped() {
-        JobQueue jobs = JobQueue.builder().provider("memory").environment(Map.of()).build();
+        QueueProvider provider = MemoryProviderFactory.builder().build();
+        JobQueue jobs = JobQueue.builder().provider(provider).environment(Map.of()).build();
         jobs.registerJobHandler("task:run", Task.class, (job, ctx) -> {
             throw new IllegalStateException("bad name " + job.payload().name());
         });
         jobs.start();
         try (var shared = new SharedQueue(jobs, dir)) {
             jobs.enqueue("task:run", new Task("\u001b[2J\rroot ok"), EnqueueOptions.builder().maxAttempts(1).build());
-            jobs.enqueue("t\u001b]0;pwned\u0007", new Task("x"));
+            // Another producer's message: enqueue refuses a type with a control character, the worker reads one.
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "hostile-type", "t\u001b]0;pwned\u0007",
+                    "{\"name\":\"x\"}", JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
             await().atMost(WAIT).until(() -> jobs.stats("default").dead() == 2);
 
             var list = shared.run("dead-letters", "list");

@@ -436,6 +436,16 @@ class EnqueueCommandTest {
                 + "the 255 a job type may have");
     }
 
+    /** A trailing newline from a shell ($'email:send\n', $(cat type.txt)) was taken, and the job dead-lettered as unknown. */
+    @Test
+    void aJobTypeWithAControlCharacterIsAUsageError() {
+        var run = shared.run("enqueue", "email:send\n", "--payload", "{}");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).startsWith("jobq enqueue: job type \"email:send\\n\" has a control character");
+        assertThat(shared.queue().stats("default").waiting()).isZero();
+    }
+
     @Test
     void zeroTimeoutIsAUsageErrorInTheFormItWasGiven() {
         var run = shared.run("enqueue", "t", "--payload", "{}", "--timeout", "0s");
