@@ -110,7 +110,8 @@ public final class DurationFormat {
      * holds it); past a long none does, and the number, repeated in each form, is not repeated again. Each form says
      * the number's value ({@code 30s} for {@code 0030}), not its digits again, zeros before it and all. With a range,
      * only the forms within it, where {@code 5000} was offered {@code 5000h} by a key that takes at most {@code 1h},
-     * and with a step, only its whole multiples; when none is, the range.
+     * and with a step, only its whole multiples; when none is, the range, its min exact (a base of {@code PT1M0.0005S}
+     * as the least of worker.backoff.max was said as {@code 1m}, under it).
      */
     private static String withUnits(String digits, @Nullable Duration min, @Nullable Duration max,
                                     @Nullable Duration step) {
@@ -139,8 +140,9 @@ public final class DurationFormat {
         }
         if (forms.isEmpty()) { // only within a range: a long's milliseconds always hold
             return offStep ? ", and is out of range or no multiple of " + format(step) + " in any of ms, s, m and h; "
-                    + "write a duration from " + format(min) + " to " + format(max) + ", a multiple of " + format(step)
-                    : ", and is out of range in any of ms, s, m and h; write a duration from " + format(min) + " to "
+                    + "write a duration from " + formatExact(min) + " to " + format(max) + ", a multiple of "
+                    + format(step)
+                    : ", and is out of range in any of ms, s, m and h; write a duration from " + formatExact(min) + " to "
                     + format(max);
         }
         if (forms.size() == 1) {
@@ -152,7 +154,8 @@ public final class DurationFormat {
     /**
      * The example a refusal of {@code -unsigned} gives, for a key that takes durations from {@code min} to
      * {@code max}: {@code unsigned} as written when the key takes it, else the bound nearest to it, so that the fix
-     * offered is one the key accepts ({@code 1d} for {@code -5d} where at most {@code 1d} is).
+     * offered is one the key accepts ({@code 1d} for {@code -5d} where at most {@code 1d} is; a min finer than a
+     * millisecond in ISO-8601, {@code PT10.0005S}, not cut to {@code 10s} under it).
      *
      * @param unsigned a duration that {@link #parse} reads, or one that {@link #isTooLarge}
      * @throws IllegalArgumentException for any other {@code unsigned} (no duration, such as {@code soon}), with the
@@ -164,7 +167,7 @@ public final class DurationFormat {
         }
         Duration value = parse(unsigned);
         if (value.compareTo(min) < 0) {
-            return format(min);
+            return formatExact(min); // format, to the millisecond, gave a min finer than one as less than itself
         }
         return value.compareTo(max) > 0 ? format(max) : unsigned;
     }

@@ -397,6 +397,18 @@ class WorkerSectionTest {
         }
 
         @Test
+        @DisplayName("a max that does not read, under a base finer than a millisecond, is advised the base as written")
+        void aMaxThatDoesNotReadIsAdvisedABaseFinerThanAMillisecondExactly() {
+            // -5s was told e.g. 10s, and 0 a duration from 1m, each then refused as under base
+            assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: PT10.0005S, max: -5s }\n"))
+                    .containsExactly("worker.backoff.max: '-5s' is negative; durations here are 0 or more, "
+                            + "e.g. PT10.0005S");
+            assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: PT1M0.0005S, max: 0 }\n"))
+                    .containsExactly("worker.backoff.max: '0' has no unit, and is out of range in any of ms, s, m and "
+                            + "h; write a duration from PT1M0.0005S to 365d");
+        }
+
+        @Test
         void requiresTheDelayOfFixedAndTheDelaysOfList() {
             assertThat(Load.problems("worker:\n  backoff: { type: fixed }\n")).containsExactly(
                     "worker.backoff.delay: is required for type fixed; write e.g. delay: 10s");
