@@ -47,6 +47,10 @@ final class BackoffSectionReader {
         String written = section.string("max"); // a section or a list is refused here, as no single value
         Duration max = section.problems().size() > problemsBefore ? Backoff.DEFAULT_CAP
                 : section.duration("max", Backoff.DEFAULT_CAP, advisedFrom(written, base), Limits.MAX_BACKOFF);
+        if (section.problems().size() > problemsBefore) {
+            // refused as written; not again as the default it falls back to ("got 1h" of a max never written)
+            return Backoff.exponential(base, base);
+        }
         if (max.compareTo(base) < 0) {
             String baseText = DurationFormat.formatExact(base);
             String maxText = DurationFormat.formatExact(max);

@@ -409,6 +409,16 @@ class WorkerSectionTest {
         }
 
         @Test
+        @DisplayName("a max that does not read is refused once, not again as the default max under base")
+        void aMaxThatDoesNotReadIsNotAlsoRefusedAsTheDefaultUnderBase() {
+            // each was also refused as "must be ≥ base (2h), got 1h", a max never written
+            assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 2h, max: 5 }\n"))
+                    .containsExactly("worker.backoff.max: '5' has no unit; write 5h");
+            assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 2h, max: [3h] }\n"))
+                    .containsExactly("worker.backoff.max: must be a single value, got [3h]");
+        }
+
+        @Test
         void requiresTheDelayOfFixedAndTheDelaysOfList() {
             assertThat(Load.problems("worker:\n  backoff: { type: fixed }\n")).containsExactly(
                     "worker.backoff.delay: is required for type fixed; write e.g. delay: 10s");
