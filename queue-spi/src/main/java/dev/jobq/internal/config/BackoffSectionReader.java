@@ -42,13 +42,17 @@ final class BackoffSectionReader {
     }
 
     private static Backoff exponential(Settings section) {
-        Duration base = section.duration("base", Backoff.DEFAULT_BASE, Duration.ZERO, Limits.MAX_BACKOFF);
         int problemsBefore = section.problems().size();
+        Duration base = section.duration("base", Backoff.DEFAULT_BASE, Duration.ZERO, Limits.MAX_BACKOFF);
+        boolean baseRead = section.problems().size() == problemsBefore;
+        int problemsBeforeMax = section.problems().size();
         String written = section.string("max"); // a section or a list is refused here, as no single value
-        Duration max = section.problems().size() > problemsBefore ? Backoff.DEFAULT_CAP
-                : section.duration("max", Backoff.DEFAULT_CAP, advisedFrom(written, base), Limits.MAX_BACKOFF);
+        Duration max = section.problems().size() > problemsBeforeMax ? Backoff.DEFAULT_CAP
+                : section.duration("max", Backoff.DEFAULT_CAP, advisedFrom(written, baseRead ? base : Duration.ZERO),
+                        Limits.MAX_BACKOFF);
         if (section.problems().size() > problemsBefore) {
-            // refused as written; not again as the default it falls back to ("got 1h" of a max never written)
+            // refused as written; not again as, or against, the default it falls back to ("got 1h" of a max never
+            // written, "must be ≥ base (1s)" of a base never written)
             return Backoff.exponential(base, base);
         }
         if (max.compareTo(base) < 0) {

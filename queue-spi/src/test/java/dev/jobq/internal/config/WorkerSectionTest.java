@@ -419,6 +419,19 @@ class WorkerSectionTest {
         }
 
         @Test
+        @DisplayName("a base that does not read is refused once, and max not compared with the default base")
+        void aMaxIsNotComparedWithTheDefaultOfABaseThatDoesNotRead() {
+            // max was also refused as "must be ≥ base (1s), got 500ms", a base never written
+            assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 5, max: 500ms }\n"))
+                    .containsExactly("worker.backoff.base: '5' has no unit; write 5ms, 5s, 5m or 5h");
+            // nor advised from it: 5 under a base of [2h] was offered 5s, 5m and 5h, from the default 1s up
+            assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: [2h], max: 5 }\n"))
+                    .containsExactly("worker.backoff.base: '[2h]' is not a duration with a unit such as 500ms, 30s, 5m, 1h, 2d, "
+                                    + "or ISO-8601 like PT30S",
+                            "worker.backoff.max: '5' has no unit; write 5ms, 5s, 5m or 5h");
+        }
+
+        @Test
         void requiresTheDelayOfFixedAndTheDelaysOfList() {
             assertThat(Load.problems("worker:\n  backoff: { type: fixed }\n")).containsExactly(
                     "worker.backoff.delay: is required for type fixed; write e.g. delay: 10s");
