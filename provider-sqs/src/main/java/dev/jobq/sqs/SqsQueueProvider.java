@@ -762,9 +762,13 @@ final class SqsQueueProvider implements QueueProvider {
         }
     }
 
-    /** Whole seconds, rounded up so that nothing comes due early. */
+    /**
+     * Whole seconds, rounded up so that nothing comes due early; at most {@link Integer#MAX_VALUE}. Capped before the
+     * second rounded up is added: the longest Duration's (ChronoUnit.FOREVER's) overflowed to 0, and a retry after it,
+     * held for what is left of the 12 h, was not {@link #shortened}: no WARN.
+     */
     private static int ceilSeconds(Duration duration) {
-        long seconds = duration.toSeconds() + (duration.toNanosPart() > 0 ? 1 : 0);
+        long seconds = Math.min(duration.toSeconds(), Integer.MAX_VALUE) + (duration.toNanosPart() > 0 ? 1 : 0);
         return (int) Math.min(seconds, Integer.MAX_VALUE);
     }
 }

@@ -11,6 +11,7 @@ import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.spi.DurationFormat;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
@@ -138,6 +139,17 @@ class SqsRetryBackoffTest {
         assertThat(SqsQueueProvider.shortened(Duration.ZERO, Duration.ZERO)).as("a backoff of 0").isFalse();
         assertThat(SqsQueueProvider.shortened(Duration.ofSeconds(30), Duration.ofSeconds(30))).as("exactly what is left")
                 .isFalse();
+    }
+
+    @Test
+    @DisplayName("the longest Duration (ChronoUnit.FOREVER's), from a custom backoff or given directly, is said shortened "
+            + "to what is left of the 12 h: its whole seconds rounded up overflowed to 0, and no WARN came")
+    void theLongestBackoffIsSaidShortened() {
+        Duration forever = ChronoUnit.FOREVER.getDuration();
+        Duration left = Duration.ofSeconds(43_194).plusMillis(906);
+        assertThat(SqsQueueProvider.shortened(forever, left))
+                .as("%s with %s left: held %d s", forever, left, SqsQueueProvider.retrySeconds(forever, left)).isTrue();
+        assertThat(SqsQueueProvider.shortened(Duration.ofSeconds(Long.MAX_VALUE), left)).as("Long.MAX_VALUE s").isTrue();
     }
 
     /**
