@@ -643,6 +643,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("keys nested under a key that wants a number or a duration are shown with the value of each key named "
+            + "like a secret masked, as under one that wants a single value")
+    void masksTheSecretKeysOfKeysWrittenWhereANumberOrADurationIsWanted() {
+        // worker.concurrency: {api-key: …} showed '{api-key=S3CRET, …}' where scheduler.jdbcUrl: {password: …} is masked
+        assertThat(Load.problems("""
+                provider:
+                  type: memory
+                  maxHistorySize: [{password: hunter2}]
+                worker:
+                  concurrency: {api-key: S3CRET, max-keys: 5}
+                  shutdownTimeout: {password: hunter2, key-prefix: a}
+                """)).containsExactlyInAnyOrder(
+                "provider.maxHistorySize: must be a whole number, got '[{password=****}]'",
+                "worker.concurrency: must be a whole number, got '{api-key=****, max-keys=5}'",
+                "worker.shutdownTimeout: '{password=****, key-prefix=a}' is not a duration with a unit such as 500ms, "
+                        + "30s, 5m, 1h, 2d, or ISO-8601 like PT30S");
+    }
+
+    @Test
     @DisplayName("a section written as key=value or key:value lines (one YAML value) is not repeated, though a URL "
             + "stands in it: its other lines hold passwords; it is told to write each key as 'key: value'")
     void doesNotRepeatASectionWrittenAsKeyValueLines() {
