@@ -65,6 +65,8 @@ final class MemoryQueueProvider implements QueueProvider {
     private static final int SMALL_MAPS = 16;
     /** ... and more than this many jobs were enqueued since they were last made: they may have grown as far. */
     private static final long SHRINK_AFTER = 4096;
+    /** The longest job type a line repeats whole: what the scheduler's column holds, as enqueue refuses longer. */
+    private static final int TYPE_SHOWN = 255;
 
     private final String queueName;
     private final InstantSource clock;
@@ -141,7 +143,7 @@ final class MemoryQueueProvider implements QueueProvider {
         try {
             if (closed) {
                 throw new JobQueueException("memory queue " + queueOf(envelope) + " is closed; job " + envelope.jobId()
-                        + " of type '" + envelope.type() + "' was not enqueued");
+                        + " of type " + typeOf(envelope) + " was not enqueued");
             }
             Entry existing = live.get(envelope.jobId());
             if (existing == null && key != null) {
@@ -438,8 +440,8 @@ final class MemoryQueueProvider implements QueueProvider {
         if (size > limit) {
             // The queue the job was enqueued to, not queueName: a provider built alone is named "default" unless its
             // builder was told otherwise, and given to JobQueue.builder().queue("reports", …) it named 'default'.
-            throw new JobRejectedException("job " + envelope.jobId() + " of type '" + envelope.type()
-                    + "' has a payload of " + size + " bytes, over the limit of " + limit + " bytes of memory queue "
+            throw new JobRejectedException("job " + envelope.jobId() + " of type " + typeOf(envelope)
+                    + " has a payload of " + size + " bytes, over the limit of " + limit + " bytes of memory queue "
                     + UntrustedText.singleQuote(envelope.queue(), JobOptions.MAX_QUEUE_NAME)
                     + "; raise maxPayloadBytes in its provider"
                     + " section, or store the data elsewhere and enqueue a reference to it");
@@ -482,6 +484,15 @@ final class MemoryQueueProvider implements QueueProvider {
      */
     private static String queueOf(JobEnvelope envelope) {
         return UntrustedText.singleQuote(envelope.queue(), JobOptions.MAX_QUEUE_NAME);
+    }
+
+    /**
+     * A job's type, quoted and escaped, for the lines about that job: enqueue refuses a control character in it, but a
+     * row the scheduler stored before is handed on as it is, and a newline in it started a forged line of the WARN of
+     * its dead letter dropped. Cut after the 255 characters the scheduler holds.
+     */
+    private static String typeOf(JobEnvelope envelope) {
+        return UntrustedText.singleQuote(envelope.type(), TYPE_SHOWN);
     }
 
     /** The entry whose current delivery {@code job} is, or null when that delivery is stale. */
@@ -592,24 +603,24 @@ final class MemoryQueueProvider implements QueueProvider {
         entry.state = Entry.State.DEAD;
         Entry older = dead.remove(entry.jobId());
         if (older != null) {
-            log.warn("memory queue {}: job {} of type '{}' was dead-lettered again (enqueued again under its id "
+            log.warn("memory queue {}: job {} of type {} was dead-lettered again (enqueued again under its id "
                             + "after it died); its earlier dead letter, of {} after {} attempt(s): {}, is replaced by "
-                            + "this one", queueOf(entry.envelope), entry.jobId(), entry.envelope.type(),
+                            + "this one", queueOf(entry.envelope), entry.jobId(), typeOf(entry.envelope),
                     EpochNanos.toInstant(older.updatedAt), older.attempts(), older.lastError);
         }
         dead.put(entry.jobId(), entry);
         if (limits.maxDeadLetters() == 0) {
             dead.remove(entry.jobId());
-            log.warn("memory queue {} keeps no dead letters (maxDeadLetters: 0); dropped job {} of type '{}' ({}). "
+            log.warn("memory queue {} keeps no dead letters (maxDeadLetters: 0); dropped job {} of type {} ({}). "
                             + "To keep them, raise maxDeadLetters in its provider section", queueOf(entry.envelope),
-                    entry.jobId(), entry.envelope.type(), entry.lastError);
+                    entry.jobId(), typeOf(entry.envelope), entry.lastError);
         }
         while (dead.size() > limits.maxDeadLetters()) {
             Entry dropped = dead.pollFirstEntry().getValue();
             log.warn("memory queue {} keeps at most {} dead letters (maxDeadLetters); dropped the oldest: job {}"
-                            + " of type '{}' ({}). To keep more, raise maxDeadLetters in its provider section, or "
+                            + " of type {} ({}). To keep more, raise maxDeadLetters in its provider section, or "
                             + "redrive or delete dead letters as they come (jobs.deadLetters({}))",
-                    queueOf(dropped.envelope), limits.maxDeadLetters(), dropped.jobId(), dropped.envelope.type(),
+                    queueOf(dropped.envelope), limits.maxDeadLetters(), dropped.jobId(), typeOf(dropped.envelope),
                     dropped.lastError, UntrustedText.quote(dropped.envelope.queue(), JobOptions.MAX_QUEUE_NAME));
         }
     }

@@ -710,6 +710,29 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("a job's own lines repeat its type escaped: one with a newline, handed on by the scheduler from before "
+            + "enqueue refused it, forged no line")
+    void perJobLinesRepeatTheTypeEscaped() {
+        // A stored scheduler row keeps such a type (semantics.md, limits) and is handed on to the provider as it is.
+        String type = "report:send\n12:00:00.000 INFO forged\u001b[31m";
+        String shown = "'report:send\\n12:00:00.000 INFO forged\\u001b[31m'";
+        QueueProvider provider = provider(MemoryProviderFactory.builder().maxDeadLetters(0));
+        JobEnvelope job = new JobEnvelope(1, "stored-before", type, "{}", JobOptions.defaults(), 0, clock.instant(),
+                null, null);
+        try (var appender = CapturedLog.of(MemoryQueueProvider.class)) {
+            provider.enqueue(job, Duration.ZERO);
+            provider.fail(receiveOne(provider), Failure.dead("no handler"));
+
+            assertThat(appender.list).singleElement().satisfies(event -> assertThat(event.getFormattedMessage())
+                    .contains("dropped job stored-before of type " + shown).doesNotContain("\n", "\u001b"));
+        }
+        provider.close();
+        assertThatThrownBy(() -> provider.enqueue(job, Duration.ZERO)).isInstanceOf(JobQueueException.class)
+                .hasMessageContaining("job stored-before of type " + shown + " was not enqueued")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
     @DisplayName("a dead letter is kept with when it died and its attempts, counting earlier ones")
     void deadLetterRecordsDeathTimeAndAttempts() {
         QueueProvider provider = provider();
