@@ -9,6 +9,7 @@ import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.internal.config.SchedulerSection;
 import dev.jobq.internal.discovery.ProviderCatalog;
+import dev.jobq.internal.runtime.HandlerRegistry;
 import dev.jobq.scheduler.jdbc.JdbcSchedulerFactory;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.JobSchedulerFactory;
@@ -40,13 +41,16 @@ final class SchedulerAccess {
     }
 
     /**
-     * Checks {@code job} as the file's scheduler would refuse it, without connecting (see
-     * {@link JobSchedulerFactory#checkRecurring}); without a {@code scheduler:} section, the usage error saying
-     * how to configure one.
+     * Checks {@code job} as the queue's {@code registerRecurring} and the file's scheduler would refuse it, without
+     * connecting (see {@link JobSchedulerFactory#checkRecurring}); without a {@code scheduler:} section, the usage
+     * error saying how to configure one. Its type first, as the queue checks it before the scheduler: one with a
+     * control character (a shell's trailing newline) was refused only once the database was open, so with it down
+     * the user was told about the database (exit 1), not the type.
      *
      * @throws IllegalArgumentException naming the job, the value and the fix
      */
     static void checkRecurring(QueueSetup setup, RecurringJob job) {
+        HandlerRegistry.requireType(job.type());
         factory(setup).checkRecurring(job);
     }
 

@@ -568,6 +568,27 @@ class SchedulerCommandsTest {
                 + "expression").doesNotContain("127.0.0.1");
     }
 
+    @Test
+    @DisplayName("recurring add checks its job type before it opens the scheduler: with the database down a type with "
+            + "a control character (a shell's trailing newline) is a usage error (exit 2), not a failure to reach it")
+    void aTypeWithAControlCharacterIsAUsageErrorWhileTheDatabaseIsDown() throws Exception {
+        Path databaseDown = Files.writeString(dir.resolve("db-down.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  enabled: false
+                  jdbcUrl: jdbc:postgresql://127.0.0.1:1/jobq
+                  connectionTimeout: 1s
+                """);
+
+        var run = CommandRun.of("recurring", "add", "x", "report:send\n", "--schedule", "@daily", "--config",
+                databaseDown.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).startsWith("jobq recurring add: recurring job 'x': job type \"report:send\\n\" has a "
+                + "control character").doesNotContain("127.0.0.1");
+    }
+
     /**
      * The default jdbcUrl, jdbc:h2:file:./data/jobq, is read from the working directory: run from another one, list
      * created an empty database there and showed an empty table (exit 0), and the user believed nothing was scheduled.
