@@ -575,12 +575,9 @@ public final class Settings {
 
     /**
      * The value of a key that wants a number, a boolean, a duration or a size. An empty one (a {@code ${VAR:-}}
-     * left unset gives it) reads as absent, as it does for {@link #string}: the key takes its default.
-     */
-    /**
-     * The value of a key that wants a number, a duration, a size or a boolean; a section or a list written there, which
-     * none of them reads, as {@link #shown} repeats it: its problem showed {@code {api-key=S3CRET}}, where one under a
-     * key that wants a single value is masked.
+     * left unset gives it) reads as absent, as it does for {@link #string}: the key takes its default. A section or a
+     * list written there, which none of them reads, is given as {@link #shown} repeats it: its problem showed
+     * {@code {api-key=S3CRET}}, where one under a key that wants a single value is masked.
      */
     private @Nullable Object typed(String key) {
         Object value = take(key);
