@@ -12,6 +12,7 @@ import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.ForwardingQueueProvider;
 import dev.jobq.testing.SettableClock;
+import java.time.InstantSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -58,16 +59,7 @@ class EnqueueTimingTest {
     @DisplayName("a job for an instant further off than the provider holds, with no scheduler, is refused naming the instant")
     void anInstantBeyondWhatTheProviderHoldsWithNoSchedulerIsRefusedNamingTheInstant() {
         var clock = SettableClock.atEpochOf2026();
-        QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
-                Settings.of("test", "provider", Map.of()), clock));
-        QueueProvider fifteenMinutes = new ForwardingQueueProvider(memory) {
-            @Override
-            public Capabilities capabilities() {
-                Capabilities real = delegate().capabilities();
-                return new Capabilities(Duration.ofMinutes(15), real.maxPayloadBytes(), real.features(),
-                        real.receiveBatch());
-            }
-        };
+        QueueProvider fifteenMinutes = holdingFifteenMinutes(clock);
         try (JobQueue jobs = JobQueue.builder().provider(fifteenMinutes).clock(clock).build()) {
             Instant at = Instant.parse("2026-01-01T01:00:00Z");
 
@@ -91,16 +83,7 @@ class EnqueueTimingTest {
     void aDelayPastWhatTheProviderHoldsByLessThanAMillisecondIsNotShownAsItsMaximum() {
         // PT15M0.0005S was refused as "a delay of 15m is beyond what provider … can hold (at most 15m)"
         var clock = SettableClock.atEpochOf2026();
-        QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
-                Settings.of("test", "provider", Map.of()), clock));
-        QueueProvider fifteenMinutes = new ForwardingQueueProvider(memory) {
-            @Override
-            public Capabilities capabilities() {
-                Capabilities real = delegate().capabilities();
-                return new Capabilities(Duration.ofMinutes(15), real.maxPayloadBytes(), real.features(),
-                        real.receiveBatch());
-            }
-        };
+        QueueProvider fifteenMinutes = holdingFifteenMinutes(clock);
         try (JobQueue jobs = JobQueue.builder().provider(fifteenMinutes).clock(clock).build()) {
             Duration justPast = Duration.ofMinutes(15).plusNanos(500_000);
 
@@ -110,5 +93,19 @@ class EnqueueTimingTest {
                     .hasMessageContaining("of queue 'default' can hold (at most 15m); enable the scheduler");
             assertThat(jobs.stats("default").delayed()).isZero();
         }
+    }
+
+    /** A memory provider on {@code clock} that says it holds delays of at most 15 minutes, as SQS does. */
+    private static QueueProvider holdingFifteenMinutes(InstantSource clock) {
+        QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", Map.of()), clock));
+        return new ForwardingQueueProvider(memory) {
+            @Override
+            public Capabilities capabilities() {
+                Capabilities real = delegate().capabilities();
+                return new Capabilities(Duration.ofMinutes(15), real.maxPayloadBytes(), real.features(),
+                        real.receiveBatch());
+            }
+        };
     }
 }
