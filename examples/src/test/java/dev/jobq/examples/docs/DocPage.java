@@ -2,8 +2,11 @@ package dev.jobq.examples.docs;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -24,6 +27,37 @@ record DocPage(String name, String text) {
         public String toString() {
             return page.name() + ":" + line + " (" + (language.isEmpty() ? "plain" : language) + ", under '" + heading + "')";
         }
+    }
+
+    /**
+     * The Java sources under the repository's {@code src/main/java} and {@code src/test/java} directories, not looking
+     * into {@code .git} or {@code target}: a walk of the whole tree failed when git removed a file of its own
+     * ({@code .git/AUTO_MERGE}) during a commit in the same checkout.
+     */
+    static List<Path> javaSources() {
+        List<Path> sources = new ArrayList<>();
+        try {
+            Files.walkFileTree(root(), new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                    String name = String.valueOf(dir.getFileName());
+                    return name.equals(".git") || name.equals("target") ? FileVisitResult.SKIP_SUBTREE
+                            : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    String path = file.toString();
+                    if (path.endsWith(".java") && (path.contains("/src/test/java/") || path.contains("/src/main/java/"))) {
+                        sources.add(file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return sources;
     }
 
     static Path root() {

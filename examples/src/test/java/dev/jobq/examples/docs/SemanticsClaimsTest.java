@@ -33,7 +33,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -379,11 +378,9 @@ class SemanticsClaimsTest {
         List<String> rows = section("Limits").lines().filter(l -> l.startsWith("| ") && !l.startsWith("| field") && !l.startsWith("| ---")).toList();
         assertThat(rows).hasSizeGreaterThan(20);
         Map<String, List<Path>> sources = new LinkedHashMap<>();
-        try (Stream<Path> files = Files.walk(DocPage.root())) {
-            files.filter(p -> p.toString().contains("/src/test/java/") && p.toString().endsWith(".java"))
-                    .forEach(p -> sources.computeIfAbsent(p.getFileName().toString().replace(".java", ""),
-                            k -> new ArrayList<>()).add(p));
-        }
+        DocPage.javaSources().stream().filter(p -> p.toString().contains("/src/test/java/"))
+                .forEach(p -> sources.computeIfAbsent(p.getFileName().toString().replace(".java", ""),
+                        k -> new ArrayList<>()).add(p));
         int checked = 0;
         for (String row : rows) {
             String[] cells = row.split(" \\| ");
