@@ -322,7 +322,8 @@ public final class Settings {
             return defaultValue;
         }
         if (value.compareTo(min) < 0) {
-            problem(key, "must be ≥ " + DurationFormat.format(min) + ", got " + DurationFormat.formatExact(value));
+            // min exact: worker.backoff.max's is base, which may be finer than a millisecond (PT10.0005S, not 10s)
+            problem(key, "must be ≥ " + DurationFormat.formatExact(min) + ", got " + DurationFormat.formatExact(value));
             return defaultValue;
         }
         if (value.compareTo(max) > 0) {

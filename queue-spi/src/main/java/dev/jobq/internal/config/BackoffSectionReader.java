@@ -58,7 +58,8 @@ final class BackoffSectionReader {
         if (max.compareTo(base) < 0) {
             String baseText = DurationFormat.formatExact(base);
             String maxText = DurationFormat.formatExact(max);
-            section.problem("max", section.has("max") ? "must be ≥ base (" + baseText + "), got " + maxText
+            // an empty max (max: '', a ${VAR:-} left unset, max: ~) reads as absent, as the default: not as written
+            section.problem("max", written != null ? "must be ≥ base (" + baseText + "), got " + maxText
                     : "is " + maxText + " when not written, less than base (" + baseText + "); write max: " + baseText
                     + " or more");
             return Backoff.exponential(base, base);
@@ -69,16 +70,16 @@ final class BackoffSectionReader {
     /**
      * The least max that {@code written}, when it does not read (a number without a unit, a negative one), is advised:
      * base, where {@code 5} under a base of {@code 10s} was offered {@code 5ms} and {@code 5s}, and {@code -5s} told
-     * {@code e.g. 5s}, each refused once written as under base. Zero for one that reads (or none written), so that one
-     * under base is refused naming base, as {@link #exponential} says it.
+     * {@code e.g. 5s}, each refused once written as under base. So is one that reads as negative ({@code PT-5S},
+     * {@code -PT5S}), told "must be ≥ 0s" and, 0s written, refused as under base. Zero for one that reads as 0 or more
+     * (or none written), so that one under base is refused naming base, as {@link #exponential} says it.
      */
     private static Duration advisedFrom(@Nullable String written, Duration base) {
         if (written == null || DurationFormat.isTooLarge(written)) {
             return Duration.ZERO;
         }
         try {
-            DurationFormat.parse(written);
-            return Duration.ZERO;
+            return DurationFormat.parse(written).isNegative() ? base : Duration.ZERO;
         } catch (IllegalArgumentException notRead) {
             return base;
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jobq.Backoff;
 import dev.jobq.WorkerMode;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -429,6 +430,31 @@ class WorkerSectionTest {
                     .containsExactly("worker.backoff.base: '[2h]' is not a duration with a unit such as 500ms, 30s, 5m, 1h, 2d, "
                                     + "or ISO-8601 like PT30S",
                             "worker.backoff.max: '5' has no unit; write 5ms, 5s, 5m or 5h");
+        }
+
+        @Test
+        @DisplayName("an empty max, or one left blank, is the default max when not written, not a max written as 1h")
+        void anEmptyMaxUnderBaseIsSaidAsNotWritten() {
+            // each was refused as "must be ≥ base (2h), got 1h", a max the file does not hold
+            for (String max : List.of("''", "'${M:-}'", "~")) {
+                assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 2h, max: " + max + " }\n"))
+                        .as(max).containsExactly("worker.backoff.max: is 1h when not written, less than base (2h); "
+                                + "write max: 2h or more");
+            }
+        }
+
+        @Test
+        @DisplayName("a negative max in ISO-8601 is advised from base up, as -5s is")
+        void aNegativeIsoMaxIsAdvisedFromBaseUp() {
+            // told "must be ≥ 0s", and 0s, once written, was refused as under base
+            assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 2h, max: PT-5S }\n"))
+                    .containsExactly("worker.backoff.max: must be ≥ 2h, got -5000ms");
+            assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: PT10.0005S, max: -PT5S }\n"))
+                    .containsExactly("worker.backoff.max: must be ≥ PT10.0005S, got -5000ms");
+            // with no base that reads, from 0 as before
+            assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 5, max: PT-5S }\n"))
+                    .containsExactly("worker.backoff.base: '5' has no unit; write 5ms, 5s, 5m or 5h",
+                            "worker.backoff.max: must be ≥ 0s, got -5000ms");
         }
 
         @Test
