@@ -59,7 +59,12 @@ final class BackoffSectionReader {
             String baseText = DurationFormat.formatExact(base);
             String maxText = DurationFormat.formatExact(max);
             // an empty max (max: '', a ${VAR:-} left unset, max: ~) reads as absent, as the default: not as written
-            section.problem("max", written != null ? "must be ≥ base (" + baseText + "), got " + maxText
+            // base read, so a single value or none: string() refuses nothing here, and is null for an empty one
+            boolean baseWritten = section.string("base") != null;
+            section.problem("max", written != null && !baseWritten ? "must be ≥ base, " + baseText + " when not "
+                    + "written, got " + maxText + "; write max: " + baseText + " or more, or base: " + maxText
+                    + " or less"
+                    : written != null ? "must be ≥ base (" + baseText + "), got " + maxText
                     : "is " + maxText + " when not written, less than base (" + baseText + "); write max: " + baseText
                     + " or more");
             return Backoff.exponential(base, base);

@@ -458,6 +458,20 @@ class WorkerSectionTest {
         }
 
         @Test
+        @DisplayName("a max under a base not written says base is the default, as a max not written is said")
+        void aMaxUnderTheDefaultBaseSaysBaseWasNotWritten() {
+            // was "must be ≥ base (1s), got 500ms", of a base the file does not hold
+            for (String base : List.of("", "base: '', ", "base: ~, ")) {
+                assertThat(Load.problems("worker:\n  backoff: { type: exponential, " + base + "max: 500ms }\n"))
+                        .as(base).containsExactly("worker.backoff.max: must be ≥ base, 1s when not written, got 500ms; "
+                                + "write max: 1s or more, or base: 500ms or less");
+            }
+            // both fixes are taken
+            backoff("type: exponential\nmax: 1s\n");
+            backoff("type: exponential\nbase: 500ms\nmax: 500ms\n");
+        }
+
+        @Test
         void requiresTheDelayOfFixedAndTheDelaysOfList() {
             assertThat(Load.problems("worker:\n  backoff: { type: fixed }\n")).containsExactly(
                     "worker.backoff.delay: is required for type fixed; write e.g. delay: 10s");
