@@ -7,6 +7,7 @@ import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
+import dev.jobq.internal.runtime.HandlerRegistry;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.Secrets;
 import java.time.Instant;
@@ -70,11 +71,19 @@ public final class ScheduleCommand extends CommandGroup {
 
         /**
          * A file without a {@code scheduler:} section is told so before the queue opens: it was told only after, so
-         * with the provider out of reach the provider's failure was shown (exit 1) instead.
+         * with the provider out of reach the provider's failure was shown (exit 1) instead. The type then, in
+         * enqueue's words, as {@code recurring add} checks its own: one enqueue refuses (a control character, over
+         * 255 characters) was refused only by the open scheduler, so with its database down the user was told about
+         * the database (exit 1), not the type.
          */
         @Override
         void checkInput(QueueSetup setup) {
             SchedulerAccess.requireConfigured(setup);
+            try {
+                HandlerRegistry.requireType(type);
+            } catch (IllegalArgumentException e) {
+                throw CommandFailure.usage(String.valueOf(e.getMessage()));
+            }
         }
 
         @Override

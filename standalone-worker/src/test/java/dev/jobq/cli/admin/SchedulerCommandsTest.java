@@ -368,7 +368,8 @@ class SchedulerCommandsTest {
         assertThat(year.exitCode()).as(year.err()).isEqualTo(2);
         assertThat(year.err()).startsWith("Invalid value for option '--at': '+10000-01-01T00:00:00Z' is outside the "
                 + "years 1 to 9999");
-        assertThat(jobq("schedule", "list").out().lines()).hasSize(1);
+        // each refused before the scheduler's database is opened: nothing stored, no database created
+        assertThat(dir.resolve("jobq.mv.db")).doesNotExist();
     }
 
     @Test
@@ -587,6 +588,40 @@ class SchedulerCommandsTest {
         assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
         assertThat(run.err()).startsWith("jobq recurring add: recurring job 'x': job type \"report:send\\n\" has a "
                 + "control character").doesNotContain("127.0.0.1");
+    }
+
+    /**
+     * 36314eb0 made recurring add check its type before it connects; schedule add checked only that a scheduler is
+     * configured, so a type enqueue refuses (a control character, 256 characters) was told as the database out of reach
+     * (exit 1) while it was down, and as the type (exit 2) while it was up.
+     */
+    @Test
+    @DisplayName("recurring add and schedule add refuse a type enqueue refuses in the same words, exit 2, with the "
+            + "database up or down")
+    void aTypeEnqueueRefusesIsTheSameUsageErrorWithTheDatabaseUpOrDown() throws Exception {
+        Path databaseDown = Files.writeString(dir.resolve("db-down.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  enabled: false
+                  jdbcUrl: jdbc:postgresql://127.0.0.1:1/jobq
+                  connectionTimeout: 1s
+                """);
+        for (String type : List.of("report:send\n", "t".repeat(256), " ")) {
+            for (String[] command : new String[][] {{"recurring", "add", "x", type, "--schedule", "@daily"},
+                    {"schedule", "add", type, "--at", "2031-12-25T09:00:00Z"}}) {
+                var up = jobq(command);
+                var down = CommandRun.of(Stream.concat(Arrays.stream(command),
+                        Stream.of("--config", databaseDown.toString())).toArray(String[]::new));
+
+                assertThat(up.exitCode()).as(up.err()).isEqualTo(2);
+                assertThat(down.exitCode()).as(down.err()).isEqualTo(2);
+                assertThat(down.err()).as(command[0] + " " + type.length()).isEqualTo(up.err())
+                        .doesNotContain("127.0.0.1");
+            }
+        }
+        // each refused before the scheduler's database is opened: nothing stored, no database created
+        assertThat(dir.resolve("jobq.mv.db")).doesNotExist();
     }
 
     /**
