@@ -35,20 +35,33 @@ record DocPage(String name, String text) {
      * ({@code .git/AUTO_MERGE}) during a commit in the same checkout.
      */
     static List<Path> javaSources() {
+        return javaSources(root());
+    }
+
+    /**
+     * The Java sources under {@code root}'s {@code src/main/java} and {@code src/test/java} directories, not looking
+     * into {@code .git} or a module's {@code target} (one beside a {@code pom.xml}) below it. Skipping any directory
+     * named so found no source at all in a checkout itself in a directory named {@code target} (a CI workspace), and
+     * none of a Java package named {@code target}.
+     */
+    static List<Path> javaSources(Path root) {
         List<Path> sources = new ArrayList<>();
         try {
-            Files.walkFileTree(root(), new SimpleFileVisitor<>() {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                    if (dir.equals(root)) {
+                        return FileVisitResult.CONTINUE;
+                    }
                     String name = String.valueOf(dir.getFileName());
-                    return name.equals(".git") || name.equals("target") ? FileVisitResult.SKIP_SUBTREE
-                            : FileVisitResult.CONTINUE;
+                    boolean buildOutput = name.equals("target") && Files.isRegularFile(dir.resolveSibling("pom.xml"));
+                    return name.equals(".git") || buildOutput ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
                 }
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                    String path = file.toString();
-                    if (path.endsWith(".java") && (path.contains("/src/test/java/") || path.contains("/src/main/java/"))) {
+                    String path = root.relativize(file).toString();
+                    if (path.endsWith(".java") && (path.contains("src/test/java/") || path.contains("src/main/java/"))) {
                         sources.add(file);
                     }
                     return FileVisitResult.CONTINUE;
