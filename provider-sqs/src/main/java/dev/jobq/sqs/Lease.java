@@ -29,7 +29,7 @@ final class Lease {
      */
     static final Duration MAX_TIMEOUT = MAX_VISIBILITY.minusMinutes(1);
     /** Kept off the 12 hours for the time a call takes to reach SQS. */
-    private static final Duration MARGIN = Duration.ofSeconds(5);
+    static final Duration MARGIN = Duration.ofSeconds(5);
     /**
      * Kept off a lease counted from the receive's answer, for the time between SQS handing the message out (when its
      * visibility timeout began) and the answer's arrival here.

@@ -688,12 +688,18 @@ final class SqsQueueProvider implements QueueProvider {
      * (which read as a retry some hundreds of milliseconds earlier than the one held).
      */
     private int retrySeconds(ReceivedJob job, Lease lease, Duration delay) {
-        Duration left = lease.visibilityLeft(System.nanoTime());
+        long now = System.nanoTime();
+        Duration left = lease.visibilityLeft(now);
         int seconds = retrySeconds(delay, left);
         if (shortened(delay, left)) {
-            log.warn("job {} on {}: retry delay {} is beyond what SQS can hold (12 h from the receive); it is retried in "
-                    + "{} instead. Cap the backoff below 12 h for SQS queues", job.jobId(), queue.label(),
-                    DurationFormat.format(delay), DurationFormat.format(Duration.ofSeconds(seconds)));
+            // The 12 h run from the receive, not from the retry: a backoff under 12 h is shortened too after a long run,
+            // and "cap the backoff below 12 h" was advice that a backoff of 11h shortened after a 2 h run already kept.
+            log.warn("job {} on {}: retry delay {} is beyond what SQS can hold (12 h from the receive, {} ago, less {} "
+                    + "kept for the call); it is retried in {} instead. For SQS queues keep the backoff below 12 h less "
+                    + "the time from a job's receive to its retry", job.jobId(), queue.label(),
+                    DurationFormat.format(delay),
+                    DurationFormat.format(Duration.ofSeconds(TimeUnit.NANOSECONDS.toSeconds(now - lease.receivedNanos()))),
+                    DurationFormat.format(Lease.MARGIN), DurationFormat.format(Duration.ofSeconds(seconds)));
         }
         return seconds;
     }
@@ -711,7 +717,7 @@ final class SqsQueueProvider implements QueueProvider {
      * Whether a retry after {@code delay}, with {@code left} of SQS's 12 hours, is held for fewer whole seconds than
      * the delay's own rounded up ({@link #retrySeconds(Duration, Duration)}): a delay only longer than what is left
      * within the same second (800 ms with 300 ms left) is held as long as without the 12 h, and its WARN said it was
-     * shortened to "1s" instead of 800ms, and to cap the backoff below 12 h.
+     * shortened to "1s" instead of 800ms, and to keep the backoff below 12 h.
      */
     static boolean shortened(Duration delay, Duration left) {
         return retrySeconds(delay, left) < ceilSeconds(delay);

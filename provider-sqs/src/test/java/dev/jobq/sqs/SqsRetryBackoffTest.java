@@ -68,14 +68,40 @@ class SqsRetryBackoffTest {
                 .anyMatch(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains(id)));
         String warning = logged.list.stream().filter(e -> e.getLevel() == Level.WARN)
                 .map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains(id)).findFirst().orElseThrow();
-        assertThat(warning).contains("retry delay 13h is beyond what SQS can hold (12 h from the receive); it is "
-                + "retried in 11h59m", "Cap the backoff below 12 h for SQS queues");
+        assertThat(warning).contains("retry delay 13h is beyond what SQS can hold (12 h from the receive, ",
+                "it is retried in 11h59m", "For SQS queues keep the backoff below 12 h less the time from a job's receive "
+                + "to its retry");
         var counts = ElasticMq.client().getQueueAttributes(r -> r.queueUrl(queues.url()).attributeNames(
                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
         assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).as("not run again at once")
                 .isEqualTo("0");
         assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).isEqualTo("1");
+    }
+
+    @Test
+    @DisplayName("a backoff under 12 h that does not fit in what is left of them is shortened, and its WARN does not "
+            + "advise a backoff under 12 h, which it is, but one under 12 h less the time from the receive")
+    void aBackoffUnderTwelveHoursThatDoesNotFitIsAdvisedRightly() {
+        SqsServer.Queues queues = ElasticMq.newQueues("backoff-cap-under", false);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+        // under 12 h, but over what is left of them at the retry: at most 12 h less the 5 s kept for the call
+        Duration backoff = Duration.ofHours(12).minusSeconds(2);
+        jobs.registerJobHandler("report:build", String.class, (job, ctx) -> {
+            throw new IllegalStateException("the report service is down");
+        }, HandlerOptions.defaults().maxAttempts(2).backoff(Backoff.fixed(backoff)));
+        jobs.start();
+
+        String id = jobs.enqueue("report:build", "r-1");
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> logged.list.stream()
+                .anyMatch(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains(id)));
+        String warning = logged.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains(id)).findFirst().orElseThrow();
+        assertThat(warning).as("a backoff of 11h59m58s, under 12 h already")
+                .contains("retry delay 11h59m58s is beyond what SQS can hold (12 h from the receive", "ago")
+                .doesNotContain("Cap the backoff below 12 h for SQS queues")
+                .contains("keep the backoff below 12 h less the time from a job's receive to its retry");
     }
 
     @Test
