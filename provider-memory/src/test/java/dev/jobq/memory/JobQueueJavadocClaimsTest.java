@@ -127,6 +127,25 @@ class JobQueueJavadocClaimsTest {
         }
     }
 
+    /**
+     * A type longer than the refusal shows, with its control character past the cut (a trailing newline): the refusal
+     * said "has a control character (shown escaped)" and showed none, so nothing told which one or where.
+     */
+    @Test
+    void jobQueue_enqueue_aLongTypeWithAControlCharacterPastWhatIsShown_namesTheCharacterAndWhereItIs() {
+        try (JobQueue jobs = JobQueue.builder().build()) {
+            String type = "report:" + "x".repeat(63) + "\n";
+            assertThatIllegalArgumentException().isThrownBy(() -> jobs.enqueue(type, new Work("a")))
+                    .withMessage("job type \"report:" + "x".repeat(53) + "…\" (71 characters) has a control "
+                            + "character, \\n at character 71, past what is shown; give the type its handler "
+                            + "registers, such as \"email:send\", without line breaks, tabs or other control "
+                            + "characters");
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> jobs.registerJobHandler(type, Work.class, (job, ctx) -> { }))
+                    .withMessageContaining("\\n at character 71, past what is shown");
+        }
+    }
+
     @Test
     void jobQueue_enqueue_aBlankOrNullTypeOrNullOptions_failAtTheCallNamingTheArgument() {
         try (JobQueue jobs = JobQueue.builder().build()) {

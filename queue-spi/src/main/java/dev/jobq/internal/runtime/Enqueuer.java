@@ -773,10 +773,21 @@ final class Enqueuer implements JobSink {
         return false;
     }
 
-    /** The refusal of a job type with a control character, at enqueue, schedule and registration alike. */
+    /**
+     * The refusal of a job type with a control character, at enqueue, schedule and registration alike. One past the
+     * characters shown is named with where it is: a trailing newline on a long type was cut off, and the refusal said
+     * "(shown escaped)" of a character it did not show.
+     */
     static IllegalArgumentException typeWithControlCharacter(String type) {
+        int at = 0;
+        while (!Character.isISOControl(type.charAt(at))) {
+            at++;
+        }
+        String which = at < TYPE_PREVIEW_CHARS ? " (shown escaped)"
+                : ", " + UntrustedText.escape(type.substring(at, at + 1)) + " at character " + (at + 1)
+                        + ", past what is shown";
         return new IllegalArgumentException("job type " + UntrustedText.quote(type, TYPE_PREVIEW_CHARS)
-                + " has a control character (shown escaped); give the type its handler registers, such as "
+                + " has a control character" + which + "; give the type its handler registers, such as "
                 + "\"email:send\", without line breaks, tabs or other control characters");
     }
 
