@@ -495,6 +495,16 @@ final class MemoryQueueProvider implements QueueProvider {
         return UntrustedText.singleQuote(envelope.type(), TYPE_SHOWN);
     }
 
+    /**
+     * {@code queue} as a Java string literal, for advice to paste into code ({@code jobs.deadLetters("…")}): its
+     * backslashes and double quotes escaped, as a name may hold any character ({@code re"ports} was advised as
+     * {@code jobs.deadLetters("re"ports")}, which does not compile), then its control characters.
+     */
+    private static String javaString(String queue) {
+        String literal = queue.replace("\\", "\\\\").replace("\"", "\\\"");
+        return "\"" + UntrustedText.escape(literal, 2 * JobOptions.MAX_QUEUE_NAME) + "\"";
+    }
+
     /** The entry whose current delivery {@code job} is, or null when that delivery is stale. */
     private @Nullable Entry currentDelivery(ReceivedJob job, long now) {
         Objects.requireNonNull(job, "job");
@@ -621,7 +631,7 @@ final class MemoryQueueProvider implements QueueProvider {
                             + " of type {} ({}). To keep more, raise maxDeadLetters in its provider section, or "
                             + "redrive or delete dead letters as they come (jobs.deadLetters({}))",
                     queueOf(dropped.envelope), limits.maxDeadLetters(), dropped.jobId(), typeOf(dropped.envelope),
-                    dropped.lastError, UntrustedText.quote(dropped.envelope.queue(), JobOptions.MAX_QUEUE_NAME));
+                    dropped.lastError, javaString(dropped.envelope.queue()));
         }
     }
 

@@ -532,6 +532,25 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("the advice jobs.deadLetters(\"…\") of a dropped dead letter is Java that compiles for a queue name "
+            + "with a double quote or a backslash")
+    void droppedDeadLetterAdviceIsAJavaStringLiteralOfTheQueueName() {
+        // A queue's name may hold any character: re"ports\x was advised as jobs.deadLetters("re"ports\x").
+        QueueProvider provider = MemoryProviderFactory.builder().clock(clock).maxDeadLetters(1).build();
+        providers.add(provider);
+        var options = new JobOptions(3, Duration.ofSeconds(30), 0, null, "re\"ports\\x");
+        try (var appender = CapturedLog.of(MemoryQueueProvider.class)) {
+            for (int i = 0; i < 2; i++) {
+                provider.enqueue(job(options), Duration.ZERO);
+                provider.fail(receiveOne(provider), Failure.dead("error " + i));
+            }
+
+            assertThat(appender.list).singleElement().satisfies(event -> assertThat(event.getFormattedMessage())
+                    .endsWith("(jobs.deadLetters(\"re\\\"ports\\\\x\"))"));
+        }
+    }
+
+    @Test
     @DisplayName("a job's own lines (a dead letter dropped, a lease lost) name the queue it was enqueued to, not the "
             + "builder's default name")
     void perJobLinesNameTheQueueEnqueuedTo() {
