@@ -90,14 +90,49 @@ class JobqCommandTest {
                     while (words.find()) {
                         String word = words.group().replaceAll("[).,;]+$", "");
                         checked.add(word);
-                        assertThat(helpLines).as("jobq %s --help, the description of %s", command.getCommandName(),
-                                arg.paramLabel()).anySatisfy(line -> assertThat(line).contains(word));
+                        assertThat(linesOf(helpLines, arg)).as("jobq %s --help, the description of %s",
+                                command.getCommandName(), arg.paramLabel())
+                                .anySatisfy(line -> assertThat(line).contains(word));
                     }
                 }
             }
         }
         // not passed for finding no word: the two that were split, read from the descriptions as the others are
         assertThat(checked).as("the words checked").contains("./jobq.yaml", "'{\"to\":\"user@example.com\"}'");
+    }
+
+    /**
+     * The lines of a help text that list {@code arg}: the one that starts with its name (an option's, such as
+     * {@code -c, --config=FILE}, or a parameter's label) and those under it indented past where an option or parameter
+     * starts. Any line of the help would do for a word another option or the footer also has, split in this one.
+     */
+    private static List<String> linesOf(List<String> helpLines, CommandLine.Model.ArgSpec arg) {
+        List<String> names = arg instanceof CommandLine.Model.OptionSpec option ? List.of(option.names())
+                : List.of(arg.paramLabel());
+        int first = 0;
+        while (first < helpLines.size() && (indentation(helpLines.get(first)) > OPTION_INDENT // not the usage's
+                || !listsFirst(helpLines.get(first).strip(), names))) {
+            first++;
+        }
+        assertThat(first).as("the line of %s in%n%s", names, String.join("\n", helpLines))
+                .isLessThan(helpLines.size());
+        int end = first + 1;
+        while (end < helpLines.size() && indentation(helpLines.get(end)) > OPTION_INDENT) {
+            end++;
+        }
+        return helpLines.subList(first, end);
+    }
+
+    private static boolean listsFirst(String line, List<String> names) {
+        return names.stream().anyMatch(name -> line.equals(name) || line.startsWith(name + " ")
+                || line.startsWith(name + "=") || line.startsWith(name + ","));
+    }
+
+    /** The most an option's or a parameter's first line is indented in a help text ({@code "      --queue"}). */
+    private static final int OPTION_INDENT = 6;
+
+    private static int indentation(String line) {
+        return line.length() - line.stripLeading().length();
     }
 
     @ParameterizedTest
