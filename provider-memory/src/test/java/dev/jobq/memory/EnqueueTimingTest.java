@@ -95,6 +95,25 @@ class EnqueueTimingTest {
         }
     }
 
+    @Test
+    @DisplayName("a job for an instant past what the provider holds by less than a millisecond, with no scheduler, "
+            + "says how far off it is exactly, not as the maximum it is refused as beyond")
+    void anInstantPastWhatTheProviderHoldsByLessThanAMillisecondIsNotShownAsItsMaximumFromNow() {
+        // It was refused as "a job for 2026-01-01T00:15:00.000500Z (15m from now) is beyond … (at most 15m)"
+        var clock = SettableClock.atEpochOf2026();
+        QueueProvider fifteenMinutes = holdingFifteenMinutes(clock);
+        try (JobQueue jobs = JobQueue.builder().provider(fifteenMinutes).clock(clock).build()) {
+            Instant justPast = clock.instant().plus(Duration.ofMinutes(15).plusNanos(500_000));
+
+            assertThatThrownBy(() -> jobs.enqueue("report:send", "x", EnqueueOptions.at(justPast)))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageStartingWith("a job for " + justPast + " (PT15M0.0005S from now) is beyond what "
+                            + "provider '")
+                    .hasMessageContaining("of queue 'default' can hold (at most 15m); enable the scheduler");
+            assertThat(jobs.stats("default").delayed()).isZero();
+        }
+    }
+
     /** A memory provider on {@code clock} that says it holds delays of at most 15 minutes, as SQS does. */
     private static QueueProvider holdingFifteenMinutes(InstantSource clock) {
         QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",

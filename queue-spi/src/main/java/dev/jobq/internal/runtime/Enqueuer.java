@@ -572,9 +572,7 @@ final class Enqueuer implements JobSink {
     private String noScheduler(QueueBinding queue, Timing timing) {
         Duration maxDelay = queue.provider().capabilities().maxDelay();
         String job = timing.atInstant()
-                // how far off to the millisecond, readable: the instant beside it is exact, and a system clock's
-                // microseconds put a fraction under a millisecond into almost every one
-                ? "a job for " + timing.runAt() + " (" + DurationFormat.format(timing.delay()) + " from now)"
+                ? "a job for " + timing.runAt() + " (" + howFarOff(timing.delay(), maxDelay) + " from now)"
                 : "a delay of " + DurationFormat.formatExact(timing.delay());
         return job + " is beyond what provider '" + providerType(queue.name())
                 + "' of queue '" + queue.name() + "' can hold ("
@@ -582,6 +580,16 @@ final class Enqueuer implements JobSink {
                 + "); enable the scheduler (a 'scheduler:' section in "
                 + fileToEdit(configFile) + " with dev.jobq:scheduler-jdbc on "
                 + "the classpath) so that longer delays and scheduledFor are held in its database";
+    }
+
+    /**
+     * How far off a job's instant is, to the millisecond, readable: the instant beside it is exact, and a system clock's
+     * microseconds put a fraction under a millisecond into almost every one. Exact where that reads as the maximum it
+     * is beyond: "(15m from now) is beyond … (at most 15m)" of an instant 15m and 0.5 ms off.
+     */
+    private static String howFarOff(Duration delay, Duration maxDelay) {
+        String shown = DurationFormat.format(delay);
+        return shown.equals(DurationFormat.format(maxDelay)) ? DurationFormat.formatExact(delay) : shown;
     }
 
     private String toProvider(QueueBinding queue, JobEnvelope envelope, Duration delay, Instant runAt) {
