@@ -98,19 +98,27 @@ final class EnvSubstitution {
      * {@code problems} with the value of each variable named like a secret ({@code DB_PASSWORD}, {@code API_TOKEN},
      * as {@link Secrets#isSecretKey} names a key) masked where the key it was written into repeats it: a line copied
      * from the scheduler's ({@code concurrency: ${DB_PASSWORD}}) printed the password as "must be a whole number,
-     * got '…'" to the log. A key named like a secret hides its value already; other variables' values stay shown.
+     * got '…'" to the log. Also where another key of its section repeats it: {@code worker.backoff.max}'s problems
+     * name base's value ("must be ≥ base (1m30s)"), which showed a secret written into base. A key named like a secret
+     * hides its value already; other variables' values stay shown.
      */
     List<String> withoutSecretValues(List<String> problems) {
         return problems.stream().map(problem -> {
             String masked = problem;
             for (SecretValue secret : secretValues) {
-                if (within(masked, secret.key())) {
-                    String key = secret.key();
-                    masked = key + masked(masked.substring(key.length()), secret.value());
+                String section = sectionOf(secret.key());
+                if (within(masked, section)) {
+                    masked = section + masked(masked.substring(section.length()), secret.value());
                 }
             }
             return masked;
         }).toList();
+    }
+
+    /** The section that holds {@code key} ({@code worker.backoff} of {@code worker.backoff.base}); a top key's own. */
+    private static String sectionOf(String key) {
+        int dot = key.lastIndexOf('.');
+        return dot > 0 ? key.substring(0, dot) : key;
     }
 
     /**

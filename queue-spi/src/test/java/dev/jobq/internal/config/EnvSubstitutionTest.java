@@ -285,6 +285,19 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void masksTheValueOfAVariableNamedLikeASecretWhereAnotherKeyOfItsSectionRepeatsIt() {
+        // worker.backoff.max's problems name base's value ("must be ≥ base (1m30s)", "write max: 2h or more"): the
+        // mask looked in base's own problems only, and max's showed the secret written into base
+        assertThat(Load.problems("worker:\n  backoff:\n    base: ${API_TOKEN}\n    max: 1m\n",
+                Map.of("API_TOKEN", "90s"))).containsExactly("worker.backoff.max: must be ≥ base (****), got 1m");
+        assertThat(Load.problems("worker:\n  backoff:\n    base: ${API_TOKEN}\n", Map.of("API_TOKEN", "2h")))
+                .containsExactly("worker.backoff.max: is 1h when not written, less than base (****); write max: **** "
+                        + "or more");
+        assertThat(Load.problems("worker:\n  backoff:\n    base: ${API_TOKEN}\n    max: 10s\n",
+                Map.of("API_TOKEN", "PT10.5S"))).containsExactly("worker.backoff.max: must be ≥ base (****), got 10s");
+    }
+
+    @Test
     void writesALiteralDollarBraceForADoubledDollar() {
         JobQueueConfig config = Load.yaml("scheduler:\n  password: \"a$${NOT_A_VAR}b$c\"\n");
 
