@@ -57,11 +57,13 @@ public final class Secrets {
      * An HTTP header on a line of its own whose name is a secret's ({@code x-amz-security-token:…}, as
      * the canonical request an SDK or a server echoes on a signature mismatch has it), and its value.
      * Only a hyphenated name: a key of jobq's config at the start of a problem line is no header. The name's secret
-     * word is found ahead and the name then taken whole: a long line of no header is read a few times, not once for
-     * each such word in it.
+     * word, each of {@link #SECRET_KEY}'s, is found ahead from the name's start ({@code api-key:} and
+     * {@code private-key:} were looked for after their '-', and shown) and the name then taken whole: a long line of no
+     * header is read a few times, not once for each such word in it.
      */
     private static final Pattern SECRET_HEADER = Pattern.compile(
-            "(?m)^([ \\t]*[A-Za-z0-9_]*+-(?=[A-Za-z0-9_-]*?(?i:password|passwd|secret|token|credential|apikey|api-key))"
+            "(?m)^([ \\t]*(?=[A-Za-z0-9_]*+-)"
+                    + "(?=[A-Za-z0-9_-]*?(?i:password|passwd|pwd|secret|token|credential|private[_-]?key|api[_-]?key))"
                     + "[A-Za-z0-9_-]*+[ \\t]*:[ \\t]*)\\S[^\\r\\n]*");
 
     /** A value that is one URL and nothing else: a scheme ({@code postgresql}, {@code jdbc:postgresql}), no blank. */

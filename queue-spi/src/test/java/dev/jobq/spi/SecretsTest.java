@@ -118,6 +118,19 @@ class SecretsTest {
     }
 
     @Test
+    void masksAHeaderNamedAsEachSecretKeyIs() {
+        // a header's name was looked for after its first '-' and without pwd, private-key or api_key: api-key:,
+        // private-key:, x-api_key: and x-pwd: on a line of their own were shown where the parameters so named are masked
+        assertThat(Secrets.maskUrl("request failed:\napi-key: S3CRET\nPrivate-Key: S3CRET\nx-api_key: S3CRET\n"
+                + "x-pwd: S3CRET\nx-private-key: S3CRET\nx-api-key: S3CRET\nx-amz-date: 20261204T120000Z"))
+                .isEqualTo("request failed:\napi-key: ****\nPrivate-Key: ****\nx-api_key: ****\nx-pwd: ****\n"
+                        + "x-private-key: ****\nx-api-key: ****\nx-amz-date: 20261204T120000Z");
+        // still a hyphenated name only, and a name with key in it and no secret word is no secret's
+        assertThat(Secrets.maskUrl("apiKey: must be a single value\nprimary-key: id\nkey-space: jobs"))
+                .isEqualTo("apiKey: must be a single value\nprimary-key: id\nkey-space: jobs");
+    }
+
+    @Test
     void masksASecretParametersValueWrittenRawWithAHash() {
         // Neither PostgreSQL's driver nor H2 ends a parameter at a '#': the value was masked up to it, and the rest of
         // the password shown ('password=****#cd').
