@@ -145,21 +145,31 @@ public final class Settings {
      * A value written where a section or a single value is wanted, as a problem repeats it: a section or a list as
      * written out ({@code [{type=jdbc}, {password=****}]}), the value of each key in it named like a secret masked, as
      * that key's own is: a section's keys written as a list ({@code - password: …}), or nested under a key that wants
-     * one value, showed the password.
+     * one value, showed the password. So is a key named so with the section it is in ({@code api: {key: …}}, as
+     * Spring's {@code api.key}): only a key's own name was looked at, and the API key shown.
      */
     private static String shown(@Nullable Object value) {
+        return shown(value, null);
+    }
+
+    private static String shown(@Nullable Object value, @Nullable String section) {
         if (value instanceof Map<?, ?> map) {
             var out = new StringJoiner(", ", "{", "}");
             map.forEach((key, item) -> out.add(key + "="
-                    + (Secrets.isSecretKey(String.valueOf(key)) ? Secrets.MASK : shown(item))));
+                    + (isSecretIn(section, String.valueOf(key)) ? Secrets.MASK : shown(item, String.valueOf(key)))));
             return out.toString();
         }
         if (value instanceof List<?> list) {
             var out = new StringJoiner(", ", "[", "]");
-            list.forEach(item -> out.add(shown(item)));
+            list.forEach(item -> out.add(shown(item, section)));
             return out.toString();
         }
         return String.valueOf(value);
+    }
+
+    /** Whether {@code key}, in the section under {@code section} (or at the top of a value: null), names a secret. */
+    private static boolean isSecretIn(@Nullable String section, String key) {
+        return Secrets.isSecretKey(key) || section != null && Secrets.isSecretKey(section + "-" + key);
     }
 
     /** Whether {@code value} reads as a duration ({@code 5s}, {@code PT5S}), as a backoff's wait. */
@@ -460,7 +470,8 @@ public final class Settings {
         List<String> items = new ArrayList<>();
         map.forEach((item, itsValue) -> {
             // as shown() writes a section: a key named like a secret has its value masked, at any depth
-            String shownValue = Secrets.isSecretKey(String.valueOf(item)) ? Secrets.MASK : shown(itsValue);
+            String shownValue = Secrets.isSecretKey(String.valueOf(item)) ? Secrets.MASK
+                    : shown(itsValue, String.valueOf(item));
             written.add(item + (itsValue == null ? "" : ": " + shownValue));
             items.add(String.valueOf(item));
             if (itsValue != null) {

@@ -662,6 +662,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("an API key or a private key written nested (api: {key: …}, as Spring's api.key) where something else "
+            + "is wanted is shown masked, as apiKey's and private-key's are")
+    void masksAKeyWhoseSectionAndNameTogetherNameASecret() {
+        // only a key's own name was looked at: key under api: is no secret's, and its value was shown
+        assertThat(Load.problems("""
+                worker:
+                  concurrency: {api: {key: S3CRET, version: 2}}
+                  mode: {private: {key: T0P}}
+                  queues: {api: {key: PR1VATE}}
+                """)).containsExactlyInAnyOrder(
+                "worker.concurrency: must be a whole number, got '{api={key=****, version=2}}'",
+                "worker.mode: must be a single value, got {private={key=****}}",
+                "worker.queues: must be a list, got a section of keys (api: {key=****}); write [api, {key=****}], in "
+                        + "square brackets, or each item on a line of its own after '- '");
+    }
+
+    @Test
     @DisplayName("a section written as key=value or key:value lines (one YAML value) is not repeated, though a URL "
             + "stands in it: its other lines hold passwords; it is told to write each key as 'key: value'")
     void doesNotRepeatASectionWrittenAsKeyValueLines() {
