@@ -82,6 +82,15 @@ public final class Secrets {
     }
 
     /**
+     * Whether the value of {@code key} in the section named {@code section} (null at the top) is a secret: its own name
+     * says so, or its name with the section's does ({@code api: {key: …}}, Spring's {@code api.key}, as
+     * {@code api-key}).
+     */
+    public static boolean isSecretKey(@Nullable String section, String key) {
+        return isSecretKey(key) || section != null && isSecretKey(section + "-" + key);
+    }
+
+    /**
      * Whether {@code text}, stripped, is one URL and nothing else, which {@link #maskUrl} shows without its password:
      * a value that only holds one (key=value lines, as a .properties or an environment file has them beside their
      * passwords) may not be shown so.

@@ -156,7 +156,8 @@ public final class Settings {
         if (value instanceof Map<?, ?> map) {
             var out = new StringJoiner(", ", "{", "}");
             map.forEach((key, item) -> out.add(key + "="
-                    + (isSecretIn(section, String.valueOf(key)) ? Secrets.MASK : shown(item, String.valueOf(key)))));
+                    + (Secrets.isSecretKey(section, String.valueOf(key)) ? Secrets.MASK
+                    : shown(item, String.valueOf(key)))));
             return out.toString();
         }
         if (value instanceof List<?> list) {
@@ -165,11 +166,6 @@ public final class Settings {
             return out.toString();
         }
         return String.valueOf(value);
-    }
-
-    /** Whether {@code key}, in the section under {@code section} (or at the top of a value: null), names a secret. */
-    private static boolean isSecretIn(@Nullable String section, String key) {
-        return Secrets.isSecretKey(key) || section != null && Secrets.isSecretKey(section + "-" + key);
     }
 
     /** Whether {@code value} reads as a duration ({@code 5s}, {@code PT5S}), as a backoff's wait. */
@@ -205,7 +201,7 @@ public final class Settings {
             return null;
         }
         if (value instanceof Map<?, ?> || value instanceof List<?>) {
-            problem(key, "must be a single value, got " + (Secrets.isSecretKey(key) ? Secrets.MASK : shown(value)));
+            problem(key, "must be a single value, got " + (isSecret(key) ? Secrets.MASK : shown(value)));
             return null;
         }
         String text = String.valueOf(value);
@@ -470,7 +466,7 @@ public final class Settings {
         List<String> items = new ArrayList<>();
         map.forEach((item, itsValue) -> {
             // as shown() writes a section: a key named like a secret has its value masked, at any depth
-            String shownValue = Secrets.isSecretKey(String.valueOf(item)) ? Secrets.MASK
+            String shownValue = Secrets.isSecretKey(key, String.valueOf(item)) ? Secrets.MASK
                     : shown(itsValue, String.valueOf(item));
             written.add(item + (itsValue == null ? "" : ": " + shownValue));
             items.add(String.valueOf(item));
@@ -478,7 +474,7 @@ public final class Settings {
                 items.add(shownValue);
             }
         });
-        boolean secret = Secrets.isSecretKey(key);
+        boolean secret = isSecret(key);
         problem(key, "must be a list, got a section of keys" + (secret ? "" : " (" + String.join(", ", written) + ")")
                 + "; write [" + (secret ? "…" : String.join(", ", items)) + "], in square brackets, or each item on a "
                 + "line of its own after '- '");
@@ -602,6 +598,11 @@ public final class Settings {
     private @Nullable Object take(String key) {
         read.add(key);
         return values.get(key);
+    }
+
+    /** Whether {@code key} of this section names a secret, by itself or with the section's name ({@code api.key}). */
+    private boolean isSecret(String key) {
+        return Secrets.isSecretKey(path.isEmpty() ? null : path.substring(path.lastIndexOf('.') + 1), key);
     }
 
     private String pathOf(String key) {

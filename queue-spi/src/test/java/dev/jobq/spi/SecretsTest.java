@@ -118,6 +118,22 @@ class SecretsTest {
     }
 
     @Test
+    void takesAKeyNamedAsASecretWithItsSectionForOne() {
+        // api: {key: …} is Spring's api.key, an API key: a key that refused its own value looked at "key" alone
+        assertThat(Secrets.isSecretKey("api", "key")).isTrue();
+        assertThat(Secrets.isSecretKey("private", "key")).isTrue();
+        assertThat(Secrets.isSecretKey(null, "key")).isFalse();
+        assertThat(Secrets.isSecretKey("api", "version")).isFalse();
+        Settings api = Settings.of("jobq.yaml", "provider.api", Map.of("key", Map.of("value", "S3CRET")));
+        api.string("key");
+        assertThat(api.problems()).containsExactly("provider.api.key: must be a single value, got ****");
+        Settings privateKey = Settings.of("jobq.yaml", "private", Map.of("key", Map.of("part", "T0P")));
+        privateKey.strings("key", List.of());
+        assertThat(privateKey.problems()).containsExactly("private.key: must be a list, got a section of keys; write […], "
+                + "in square brackets, or each item on a line of its own after '- '");
+    }
+
+    @Test
     void masksAHeaderNamedAsEachSecretKeyIs() {
         // a header's name was looked for after its first '-' and without pwd, private-key or api_key: api-key:,
         // private-key:, x-api_key: and x-pwd: on a line of their own were shown where the parameters so named are masked

@@ -241,11 +241,14 @@ final class EnvSubstitution {
 
     /**
      * Whether the key at {@code path} holds a secret: a password may well hold a {@code ${} as it is, and its
-     * problem must not show it (docs/configuration.md, "Secrets in errors").
+     * problem must not show it (docs/configuration.md, "Secrets in errors"); so may a key named so with its section
+     * ({@code api: {key: …}}), whose value was shown when only the path's last part was looked at.
      */
     private static boolean isSecret(String path) {
         String key = LIST_INDEX.matcher(path).replaceAll("");
-        return Secrets.isSecretKey(key.substring(key.lastIndexOf('.') + 1));
+        int dot = key.lastIndexOf('.');
+        String section = dot > 0 ? key.substring(key.lastIndexOf('.', dot - 1) + 1, dot) : null;
+        return Secrets.isSecretKey(section, key.substring(dot + 1));
     }
 
     /** {@code text} unchanged, its key (or list item) noted as failed. */

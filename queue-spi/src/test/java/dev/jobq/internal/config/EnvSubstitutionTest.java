@@ -360,6 +360,16 @@ class EnvSubstitutionTest {
                 "scheduler.password: a '${…}' in the value (a secret, not shown) does not name an environment variable "
                         + "(letters, digits and _); write $${ for a literal ${");
     }
+
+    @Test
+    void neverShowsASecretWrittenNestedWhoseTextLooksLikeABrokenReference() {
+        // api: {key: …} names an API key as apiKey does (Spring's api.key); only the last part of the path was looked
+        // at, and the key's value was shown whole
+        assertThat(Load.problems("api:\n  key: \"Xy7${q!9\"\n")).first().asString()
+                .isEqualTo("api.key: the value (a secret, not shown) has '${' without a closing '}'; write ${NAME} or "
+                        + "${NAME:-default}, or $${ for a literal ${");
+    }
+
     @Test
     void neverShowsTheValueOfAVariableNamedLikeASecretWhereAKeyRefusesIt() {
         // A line copied from the scheduler's (concurrency: ${DB_PASSWORD}) printed the password to the log; a key
