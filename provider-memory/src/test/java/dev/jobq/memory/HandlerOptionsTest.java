@@ -109,6 +109,18 @@ class HandlerOptionsTest {
         assertThat(jobs.registeredTypes()).doesNotContain("report:build");
     }
 
+    /** {@code memory}, letting a job have at most {@code maxAttempts} attempts of at most 1 h each. */
+    private static QueueProvider limited(QueueProvider memory, int maxAttempts) {
+        return new ForwardingQueueProvider(memory) {
+            @Override
+            public Capabilities capabilities() {
+                Capabilities real = delegate().capabilities();
+                return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), real.features(), real.receiveBatch(),
+                        maxAttempts, Duration.ofHours(1));
+            }
+        };
+    }
+
     /**
      * A provider that lets a job have 5 attempts of at most 1 h each (SQS: its redrive policy's maxReceiveCount, 12 h
      * of visibility): a type whose own defaults ask for more had every enqueue refused with "lower maxAttempts to at
@@ -119,14 +131,7 @@ class HandlerOptionsTest {
     void aLimitBrokenByTheTypesDefaultsIsNamedAsTheirs() {
         QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", Map.of()), Clock.systemUTC()));
-        QueueProvider limited = new ForwardingQueueProvider(memory) {
-            @Override
-            public Capabilities capabilities() {
-                Capabilities real = delegate().capabilities();
-                return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), real.features(), real.receiveBatch(),
-                        5, Duration.ofHours(1));
-            }
-        };
+        QueueProvider limited = limited(memory, 5);
         try (JobQueue limitedJobs = JobQueue.builder().provider(limited).build()) {
             limitedJobs.registerJobHandler("report:build", Report.class, (job, ctx) -> { },
                     HandlerOptions.defaults().maxAttempts(10).timeout(Duration.ofHours(2)));
@@ -163,14 +168,7 @@ class HandlerOptionsTest {
         // PT1H0.0005S was refused as "timeout 1h is longer than provider … (1h) …; give a timeout of at most 1h"
         QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
                 Settings.of("test", "provider", Map.of()), Clock.systemUTC()));
-        QueueProvider limited = new ForwardingQueueProvider(memory) {
-            @Override
-            public Capabilities capabilities() {
-                Capabilities real = delegate().capabilities();
-                return new Capabilities(real.maxDelay(), real.maxPayloadBytes(), real.features(), real.receiveBatch(),
-                        real.maxAttempts(), Duration.ofHours(1));
-            }
-        };
+        QueueProvider limited = limited(memory, memory.capabilities().maxAttempts());
         Duration justPast = Duration.ofHours(1).plusNanos(500_000);
         try (JobQueue limitedJobs = JobQueue.builder().provider(limited).build()) {
             limitedJobs.registerJobHandler("report:build", Report.class, (job, ctx) -> { },

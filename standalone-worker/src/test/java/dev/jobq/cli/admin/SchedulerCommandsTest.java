@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jobq.cli.CommandRun;
 import dev.jobq.cli.UnreachableSqs;
 import dev.jobq.localsqs.LocalSqs;
+import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -54,6 +55,18 @@ class SchedulerCommandsTest {
     private CommandRun jobq(String... args) {
         return CommandRun.of(Stream.concat(Arrays.stream(args), Stream.of("--config", config.toString()))
                 .toArray(String[]::new));
+    }
+
+    /** A config whose scheduler's database is out of reach: PostgreSQL at a port where nothing listens. */
+    private Path databaseDown() throws IOException {
+        return Files.writeString(dir.resolve("db-down.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  enabled: false
+                  jdbcUrl: jdbc:postgresql://127.0.0.1:1/jobq
+                  connectionTimeout: 1s
+                """);
     }
 
     /** One value from the scheduler's database (which the commands have closed again). */
@@ -553,14 +566,7 @@ class SchedulerCommandsTest {
     @DisplayName("recurring add checks its schedule before it opens the scheduler: with the database down a bad cron "
             + "is still a usage error (exit 2) naming the schedule, not a failure to reach the database (exit 1)")
     void aBadScheduleIsAUsageErrorWhileTheDatabaseIsDown() throws Exception {
-        Path databaseDown = Files.writeString(dir.resolve("db-down.yaml"), """
-                provider:
-                  type: memory
-                scheduler:
-                  enabled: false
-                  jdbcUrl: jdbc:postgresql://127.0.0.1:1/jobq
-                  connectionTimeout: 1s
-                """);
+        Path databaseDown = databaseDown();
 
         var run = CommandRun.of("recurring", "add", "x", "t", "--schedule", "0 9 *", "--config", databaseDown.toString());
 
@@ -573,14 +579,7 @@ class SchedulerCommandsTest {
     @DisplayName("recurring add checks its job type before it opens the scheduler: with the database down a type with "
             + "a control character (a shell's trailing newline) is a usage error (exit 2), not a failure to reach it")
     void aTypeWithAControlCharacterIsAUsageErrorWhileTheDatabaseIsDown() throws Exception {
-        Path databaseDown = Files.writeString(dir.resolve("db-down.yaml"), """
-                provider:
-                  type: memory
-                scheduler:
-                  enabled: false
-                  jdbcUrl: jdbc:postgresql://127.0.0.1:1/jobq
-                  connectionTimeout: 1s
-                """);
+        Path databaseDown = databaseDown();
 
         var run = CommandRun.of("recurring", "add", "x", "report:send\n", "--schedule", "@daily", "--config",
                 databaseDown.toString());
@@ -599,14 +598,7 @@ class SchedulerCommandsTest {
     @DisplayName("recurring add and schedule add refuse a type enqueue refuses in the same words, exit 2, with the "
             + "database up or down")
     void aTypeEnqueueRefusesIsTheSameUsageErrorWithTheDatabaseUpOrDown() throws Exception {
-        Path databaseDown = Files.writeString(dir.resolve("db-down.yaml"), """
-                provider:
-                  type: memory
-                scheduler:
-                  enabled: false
-                  jdbcUrl: jdbc:postgresql://127.0.0.1:1/jobq
-                  connectionTimeout: 1s
-                """);
+        Path databaseDown = databaseDown();
         for (String type : List.of("report:send\n", "t".repeat(256), " ")) {
             for (String[] command : new String[][] {{"recurring", "add", "x", type, "--schedule", "@daily"},
                     {"schedule", "add", type, "--at", "2031-12-25T09:00:00Z"}}) {
