@@ -60,6 +60,16 @@ public final class EnqueueCommand extends QueueCommand {
         super(context);
     }
 
+    /**
+     * The type, before anything connects: it was checked only by the open queue, so with SQS out of reach, or the
+     * scheduler's database for a job it holds ({@code --at} an instant to come, {@code --dedup-key}), one with a
+     * control character or over 255 characters was told as their failure (exit 1), and the H2 file was created.
+     */
+    @Override
+    void checkInput(QueueSetup setup) {
+        requireType(type);
+    }
+
     @Override
     @Nullable String queueNamed() {
         return jobOptions.queue();

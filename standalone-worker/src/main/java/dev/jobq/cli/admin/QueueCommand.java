@@ -2,11 +2,13 @@ package dev.jobq.cli.admin;
 
 import dev.jobq.JobQueueBuilder;
 import dev.jobq.cli.context.CommandContext;
+import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueOptions;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.internal.config.ProviderSection;
 import dev.jobq.internal.discovery.ProviderCatalog;
+import dev.jobq.internal.runtime.HandlerRegistry;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -54,6 +56,19 @@ abstract class QueueCommand implements Callable<Integer> {
      * not a failure to reach them (1). Checks nothing unless a command has more to check than picocli did.
      */
     void checkInput(QueueSetup setup) {
+    }
+
+    /**
+     * For {@link #checkInput}: {@code type} as an enqueue checks it (not blank, at most 255 characters, no control
+     * character), refused in its words as a usage error. Checked only by the open queue or scheduler, one such was
+     * told as the provider or the database out of reach (exit 1) while they were, and as the type (exit 2) while not.
+     */
+    static void requireType(String type) {
+        try {
+            HandlerRegistry.requireType(type);
+        } catch (IllegalArgumentException e) {
+            throw CommandFailure.usage(String.valueOf(e.getMessage()));
+        }
     }
 
     /** Opens the queue, does the command's work with it and closes it; returns the exit status. */

@@ -7,7 +7,6 @@ import dev.jobq.cli.context.CommandContext;
 import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
-import dev.jobq.internal.runtime.HandlerRegistry;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.Secrets;
 import java.time.Instant;
@@ -79,11 +78,7 @@ public final class ScheduleCommand extends CommandGroup {
         @Override
         void checkInput(QueueSetup setup) {
             SchedulerAccess.requireConfigured(setup);
-            try {
-                HandlerRegistry.requireType(type);
-            } catch (IllegalArgumentException e) {
-                throw CommandFailure.usage(String.valueOf(e.getMessage()));
-            }
+            requireType(type);
         }
 
         @Override

@@ -446,6 +446,32 @@ class EnqueueCommandTest {
         assertThat(shared.queue().stats("default").waiting()).isZero();
     }
 
+    /**
+     * The type was checked only by the open queue: with SQS out of reach one with a control character or 256
+     * characters was told as SQS's failure (exit 1, which Restart=on-failure retries), with it in reach as the type.
+     */
+    @Test
+    @DisplayName("a job type enqueue refuses is a usage error in the same words before anything connects: with SQS "
+            + "out of reach it was told as SQS's failure, exit 1")
+    void aJobTypeEnqueueRefusesIsAUsageErrorWhileTheProviderIsDown() throws Exception {
+        Path file = Files.writeString(dir.resolve("sqs-down.yaml"), """
+                provider:
+                %s
+                """.formatted(UnreachableSqs.keys(2)));
+
+        for (String type : List.of("email:send\n", "t".repeat(256))) {
+            var down = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                    "enqueue", type, "--config", file.toString());
+            var inReach = shared.run("enqueue", type);
+
+            assertThat(down.exitCode()).as(down.err()).isEqualTo(2);
+            assertThat(inReach.exitCode()).as(inReach.err()).isEqualTo(2);
+            assertThat(down.err()).as(type).contains(inReach.err().lines().filter(l -> l.contains("job type"))
+                    .findFirst().orElseThrow()).doesNotContain("127.0.0.1");
+        }
+        assertThat(shared.queue().stats("default").waiting()).isZero();
+    }
+
     @Test
     void zeroTimeoutIsAUsageErrorInTheFormItWasGiven() {
         var run = shared.run("enqueue", "t", "--payload", "{}", "--timeout", "0s");

@@ -592,16 +592,18 @@ class SchedulerCommandsTest {
     /**
      * 36314eb0 made recurring add check its type before it connects; schedule add checked only that a scheduler is
      * configured, so a type enqueue refuses (a control character, 256 characters) was told as the database out of reach
-     * (exit 1) while it was down, and as the type (exit 2) while it was up.
+     * (exit 1) while it was down, and as the type (exit 2) while it was up. So was enqueue's, for a job the scheduler
+     * holds (--at an instant to come) or is asked about (--dedup-key), and the database was created for it.
      */
     @Test
-    @DisplayName("recurring add and schedule add refuse a type enqueue refuses in the same words, exit 2, with the "
-            + "database up or down")
+    @DisplayName("recurring add, schedule add and an enqueue that opens the scheduler refuse a type enqueue refuses "
+            + "in the same words, exit 2, with the database up or down")
     void aTypeEnqueueRefusesIsTheSameUsageErrorWithTheDatabaseUpOrDown() throws Exception {
         Path databaseDown = databaseDown();
         for (String type : List.of("report:send\n", "t".repeat(256), " ")) {
             for (String[] command : new String[][] {{"recurring", "add", "x", type, "--schedule", "@daily"},
-                    {"schedule", "add", type, "--at", "2031-12-25T09:00:00Z"}}) {
+                    {"schedule", "add", type, "--at", "2031-12-25T09:00:00Z"},
+                    {"enqueue", type, "--at", "2031-12-25T09:00:00Z"}, {"enqueue", type, "--dedup-key", "k"}}) {
                 var up = jobq(command);
                 var down = CommandRun.of(Stream.concat(Arrays.stream(command),
                         Stream.of("--config", databaseDown.toString())).toArray(String[]::new));
