@@ -60,8 +60,10 @@ record DocPage(String name, String text) {
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                    String path = root.relativize(file).toString();
-                    if (path.endsWith(".java") && (path.contains("src/test/java/") || path.contains("src/main/java/"))) {
+                    // from the root, with a slash before it, as the whole path was matched: not mysrc/main/java
+                    String path = "/" + root.relativize(file);
+                    if (path.endsWith(".java")
+                            && (path.contains("/src/test/java/") || path.contains("/src/main/java/"))) {
                         sources.add(file);
                     }
                     return FileVisitResult.CONTINUE;

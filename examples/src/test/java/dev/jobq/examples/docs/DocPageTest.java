@@ -39,4 +39,18 @@ class DocPageTest {
 
         assertThat(DocPage.javaSources(root)).containsExactlyInAnyOrder(test, inPackage);
     }
+
+    /**
+     * 1c7a79ed matched src/main/java/ in the path relative to the root without the slash before it, where the whole
+     * path had been matched with it: a directory whose name only ends in src (mysrc/main/java) was taken as sources.
+     */
+    @Test
+    @DisplayName("only a directory named src, the root's own too, holds sources: not one whose name ends in src")
+    void onlyADirectoryNamedSrcHoldsSources() throws IOException {
+        Path top = write(dir.resolve("src/main/java/dev/jobq/Top.java"));
+        write(dir.resolve("core/mysrc/main/java/dev/jobq/Other.java"));
+        write(dir.resolve("core/testsrc/test/java/dev/jobq/OtherTest.java"));
+
+        assertThat(DocPage.javaSources(dir)).containsExactly(top);
+    }
 }
