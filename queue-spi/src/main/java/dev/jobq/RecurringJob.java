@@ -27,6 +27,8 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
     private static final int BLANK_PREVIEW_CHARS = 60;
     /** How much of a name its refusals repeat: all of one the scheduler holds. */
     private static final int NAME_PREVIEW_CHARS = 255;
+    /** How much of an unknown timezone its refusal repeats: all of one the scheduler holds. */
+    private static final int ZONE_PREVIEW_CHARS = 64;
 
     public RecurringJob {
         requireText(null, "name", name, "name the job, such as 'daily-digest' (registering the same name "
@@ -121,8 +123,9 @@ public record RecurringJob(String name, String type, String schedule, ZoneId tim
             try {
                 this.timezone = ZoneId.of(timezone.strip());
             } catch (DateTimeException e) {
-                throw new IllegalArgumentException(named(name) + ": unknown timezone '" + timezone
-                        + "'; use an IANA name such as America/New_York, Europe/Berlin or UTC", e);
+                throw new IllegalArgumentException(named(name) + ": unknown timezone "
+                        + UntrustedText.singleQuote(timezone, ZONE_PREVIEW_CHARS)
+                        + "; use an IANA name such as America/New_York, Europe/Berlin or UTC", e);
             }
             return this;
         }

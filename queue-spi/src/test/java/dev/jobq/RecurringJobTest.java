@@ -24,6 +24,20 @@ class RecurringJobTest {
     }
 
     @Test
+    void anUnknownTimezoneWithControlCharactersIsRepeatedEscapedAndALongOneCut() {
+        // the zone was repeated raw, unlike the name before it: a newline in it (a value read from a file or a
+        // variable) started a line of its own in the message and the log line, and a long one was repeated whole
+        assertThatIllegalArgumentException().isThrownBy(() -> RecurringJob.builder("digest", "t")
+                        .timezone("Mars/Olympus\n\u001b[31mforged"))
+                .withMessageStartingWith("recurring job 'digest': unknown timezone 'Mars/Olympus\\n\\u001b[31mforged'; "
+                        + "use an IANA name");
+        assertThatIllegalArgumentException().isThrownBy(() -> RecurringJob.builder("digest", "t")
+                        .timezone("M".repeat(10_000)))
+                .withMessageStartingWith("recurring job 'digest': unknown timezone '" + "M".repeat(64)
+                        + "…' (10000 characters); use an IANA name");
+    }
+
+    @Test
     void aNameWithControlCharactersIsRepeatedEscapedInTheRefusalsThatNameTheJob() {
         // the name was repeated raw: a newline in it started a line of its own in the message and the log line, an
         // ANSI escape repainted the terminal; a long one is cut past the 255 characters the scheduler holds
