@@ -98,21 +98,29 @@ final class EnvSubstitution {
      * {@code problems} with the value of each variable named like a secret ({@code DB_PASSWORD}, {@code API_TOKEN},
      * as {@link Secrets#isSecretKey} names a key) masked where the key it was written into repeats it: a line copied
      * from the scheduler's ({@code concurrency: ${DB_PASSWORD}}) printed the password as "must be a whole number,
-     * got '…'" to the log. Also where another key of its section repeats it: {@code worker.backoff.max}'s problems
-     * name base's value ("must be ≥ base (1m30s)"), which showed a secret written into base. A key named like a secret
-     * hides its value already; other variables' values stay shown.
+     * got '…'" to the log. Also where another key of its section repeats it, naming it: {@code worker.backoff.max}'s
+     * problems name base's value ("must be ≥ base (1m30s)"), which showed a secret written into base. Not where another
+     * key's problem names no such key: base: 1s written plainly was masked in max's for a secret of 1s in jitter, or in
+     * pollInterval, a section above. A key named like a secret hides its value already; other variables' values stay
+     * shown.
      */
     List<String> withoutSecretValues(List<String> problems) {
         return problems.stream().map(problem -> {
             String masked = problem;
             for (SecretValue secret : secretValues) {
                 String section = sectionOf(secret.key());
-                if (within(masked, section)) {
+                if (within(masked, secret.key()) || within(masked, section) && names(masked.substring(section.length()),
+                        secret.key().substring(section.length() + 1))) {
                     masked = section + masked(masked.substring(section.length()), secret.value());
                 }
             }
             return masked;
         }).toList();
+    }
+
+    /** Whether {@code text} names {@code key} as a word of its own ({@code base} in "must be ≥ base (1s)"). */
+    private static boolean names(String text, String key) {
+        return Pattern.compile("(?<![\\w.])" + Pattern.quote(key) + "(?![\\w])").matcher(text).find();
     }
 
     /** The section that holds {@code key} ({@code worker.backoff} of {@code worker.backoff.base}); a top key's own. */

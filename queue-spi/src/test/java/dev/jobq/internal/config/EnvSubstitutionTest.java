@@ -298,6 +298,17 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void showsAValueWrittenPlainlyThatAnotherKeyRepeatsThoughASecretElsewhereInItsSectionIsTheSame() {
+        // the mask looked in every problem of the section that holds the secret's key, and deeper: base: 1s written
+        // plainly was masked in max's problem for a secret of 1s in pollInterval (worker) or in jitter (worker.backoff)
+        assertThat(Load.problems("worker:\n  pollInterval: ${API_TOKEN}\n  backoff:\n    base: 1s\n    max: 500ms\n",
+                Map.of("API_TOKEN", "1s"))).containsExactly("worker.backoff.max: must be ≥ base (1s), got 500ms");
+        assertThat(Load.problems("worker:\n  backoff:\n    base: 1s\n    max: 500ms\n    jitter: ${API_TOKEN}\n",
+                Map.of("API_TOKEN", "1s"))).containsExactly("worker.backoff.max: must be ≥ base (1s), got 500ms",
+                "worker.backoff.jitter: must be a fraction of the delay from 0 to 1 (0.2 adds up to 20 %), got '****'");
+    }
+
+    @Test
     void writesALiteralDollarBraceForADoubledDollar() {
         JobQueueConfig config = Load.yaml("scheduler:\n  password: \"a$${NOT_A_VAR}b$c\"\n");
 
