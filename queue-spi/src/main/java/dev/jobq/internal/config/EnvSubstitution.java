@@ -250,12 +250,14 @@ final class EnvSubstitution {
     /**
      * Whether the key at {@code path} holds a secret: a password may well hold a {@code ${} as it is, and its
      * problem must not show it (docs/configuration.md, "Secrets in errors"); so may a key named so with its section
-     * ({@code api: {key: …}}), whose value was shown when only the path's last part was looked at.
+     * ({@code api: {key: …}}), whose value was shown when only the path's last part was looked at; also in a list's
+     * item ({@code api: [{key: …}]}, the section's name without its index, as a repeated list masks it).
      */
     private static boolean isSecret(String path) {
         String key = LIST_INDEX.matcher(path).replaceAll("");
         int dot = key.lastIndexOf('.');
-        String section = dot > 0 ? key.substring(key.lastIndexOf('.', dot - 1) + 1, dot) : null;
+        String section = dot > 0 ? LIST_INDEX.matcher(key.substring(key.lastIndexOf('.', dot - 1) + 1, dot))
+                .replaceAll("") : null;
         return Secrets.isSecretKey(section, key.substring(dot + 1));
     }
 

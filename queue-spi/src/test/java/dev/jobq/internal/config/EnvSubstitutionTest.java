@@ -382,6 +382,15 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void neverShowsASecretWrittenNestedInAListItemWhoseTextLooksLikeABrokenReference() {
+        // api: [{key: …}] is an API key as api: {key: …} is, and a section's list repeats it masked so; the item's
+        // index was taken into the section's name ("api[0]-key"), and the key's value was shown whole
+        assertThat(Load.problems("api:\n  - key: \"Xy7${q!9\"\n")).first().asString()
+                .isEqualTo("api[0].key: the value (a secret, not shown) has '${' without a closing '}'; write ${NAME} "
+                        + "or ${NAME:-default}, or $${ for a literal ${");
+    }
+
+    @Test
     void neverShowsTheValueOfAVariableNamedLikeASecretWhereAKeyRefusesIt() {
         // A line copied from the scheduler's (concurrency: ${DB_PASSWORD}) printed the password to the log; a key
         // named like a secret hides its value, so does a variable named so. Other variables' values stay shown.
