@@ -100,7 +100,7 @@ public final class Settings {
                     + "key:value or several words may hold a password); write its keys on the lines below " + key
                     + ":, indented, each as 'key: value', with a blank after the ':'");
         } else {
-            problem(key, "must be a section of keys, got '" + shown(value) + "'; " + sectionAdvice(key, value));
+            problem(key, "must be a section of keys, got '" + shown(value, key) + "'; " + sectionAdvice(key, value));
         }
         return new Settings(source, pathOf(key), Map.of(), problems);
     }
@@ -146,13 +146,11 @@ public final class Settings {
      * written out ({@code [{type=jdbc}, {password=****}]}), the value of each key in it named like a secret masked, as
      * that key's own is: a section's keys written as a list ({@code - password: …}), or nested under a key that wants
      * one value, showed the password. So is a key named so with the section it is in ({@code api: {key: …}}, as
-     * Spring's {@code api.key}): only a key's own name was looked at, and the API key shown.
+     * Spring's {@code api.key}): only a key's own name was looked at, and the API key shown. {@code section} is the key
+     * the value is written under ({@code api} of {@code api: [{key: …}]}, whose key was shown where only the keys
+     * inside the value were taken for sections).
      */
-    private static String shown(@Nullable Object value) {
-        return shown(value, null);
-    }
-
-    private static String shown(@Nullable Object value, @Nullable String section) {
+    private static String shown(@Nullable Object value, String section) {
         if (value instanceof Map<?, ?> map) {
             var out = new StringJoiner(", ", "{", "}");
             map.forEach((key, item) -> out.add(key + "="
@@ -201,7 +199,7 @@ public final class Settings {
             return null;
         }
         if (value instanceof Map<?, ?> || value instanceof List<?>) {
-            problem(key, "must be a single value, got " + (isSecret(key) ? Secrets.MASK : shown(value)));
+            problem(key, "must be a single value, got " + (isSecret(key) ? Secrets.MASK : shown(value, key)));
             return null;
         }
         String text = String.valueOf(value);
@@ -590,7 +588,7 @@ public final class Settings {
     private @Nullable Object typed(String key) {
         Object value = take(key);
         if (value instanceof Map<?, ?> || value instanceof List<?>) {
-            return shown(value);
+            return shown(value, key);
         }
         return "".equals(value) ? null : value;
     }

@@ -134,6 +134,22 @@ class SecretsTest {
     }
 
     @Test
+    void masksAKeyNamedAsASecretWithTheKeyItIsWrittenUnderWhereThatKeyRepeatsIt() {
+        // a section, a single value or a number wanted under api:, and api: {key: …} or [{key: …}] written there: the
+        // value repeated was looked at with no section above its keys, and the API key was shown
+        Settings provider = Settings.of("jobq.yaml", "provider", Map.of("api", List.of(Map.of("key", "S3CRET")),
+                "private", Map.of("key", "T0P"), "x-api", Map.of("key", "PR1VATE")));
+        provider.section("api");
+        provider.string("private");
+        provider.integer("x-api", 1, 1, 10);
+        assertThat(provider.problems()).containsExactly(
+                "provider.api: must be a section of keys, got '[{key=****}]'; write its keys on the lines below api:, "
+                        + "indented",
+                "provider.private: must be a single value, got {key=****}",
+                "provider.x-api: must be a whole number, got '{key=****}'");
+    }
+
+    @Test
     void masksAHeaderNamedAsEachSecretKeyIs() {
         // a header's name was looked for after its first '-' and without pwd, private-key or api_key: api-key:,
         // private-key:, x-api_key: and x-pwd: on a line of their own were shown where the parameters so named are masked
