@@ -28,7 +28,8 @@ public final class DurationFormat {
     }
 
     /**
-     * Parses {@code text}.
+     * Parses {@code text}. A negative one with a unit ({@code -5s}) is refused; one in ISO-8601 ({@code PT-5S}) is
+     * returned, for the caller to judge ({@link #parseWithin} refuses it as {@code -5s} is).
      *
      * @throws IllegalArgumentException naming the value and the accepted forms
      */
@@ -40,7 +41,9 @@ public final class DurationFormat {
      * Parses {@code text} for a key that takes durations from {@code min} to {@code max}: as {@link #parse}, but a
      * negative one is given an example the key takes ({@link #exampleWithin}), where {@code -5d} was told
      * {@code e.g. 5d} by a key that takes at most {@code 1d}, and a bare number the forms with a unit the key takes
-     * (of {@code 5000} for at most {@code 1h}, {@code 5000ms} alone), or the range when it takes none.
+     * (of {@code 5000} for at most {@code 1h}, {@code 5000ms} alone), or the range when it takes none. One in
+     * ISO-8601 that reads as negative ({@code PT-5S}, {@code -PT5S}), which {@link #parse} returns, is refused as
+     * {@code -5s} is, as written.
      *
      * @throws IllegalArgumentException naming the value and the accepted forms
      */
@@ -88,20 +91,31 @@ public final class DurationFormat {
             }
         }
         if (lowerCase.startsWith("-") && WITH_UNITS.matcher(lowerCase.substring(1).strip()).matches()) {
-            throw new IllegalArgumentException("'" + text + "' is negative; durations here are 0 or more, e.g. "
-                    + exampleForNegative.apply(value.substring(1).strip()));
+            throw negative(text, exampleForNegative.apply(value.substring(1).strip()));
         }
         if (value.matches("\\d+")) {
             throw new IllegalArgumentException("'" + text + "' has no unit" + withUnits(value, min, max, step));
         }
+        Duration read;
         try {
-            return Duration.parse(value);
+            read = Duration.parse(value);
         } catch (DateTimeParseException e) {
             if (e.getCause() != null) { // read, but a number too large: PT99999999999999999999S is ISO-8601
                 throw new IllegalArgumentException("'" + text + "' is too large for a duration");
             }
             throw new IllegalArgumentException("'" + text + "' is not " + EXPECTED);
         }
+        if (read.isNegative() && max != null) {
+            // a key's range: refused as written, as -5s is, where PT-5S was "must be ≥ 0s, got -5000ms", a value the
+            // file does not hold; the example from its size, the most the key takes when too large to negate
+            throw negative(text, read.getSeconds() == Long.MIN_VALUE && read.getNano() == 0 ? format(max)
+                    : exampleForNegative.apply(formatExact(read.negated())));
+        }
+        return read;
+    }
+
+    private static IllegalArgumentException negative(String text, String example) {
+        return new IllegalArgumentException("'" + text + "' is negative; durations here are 0 or more, e.g. " + example);
     }
 
     /**

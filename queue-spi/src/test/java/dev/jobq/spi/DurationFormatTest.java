@@ -140,6 +140,32 @@ class DurationFormatTest {
     }
 
     @Test
+    @DisplayName("a negative ISO-8601 duration for a key with a range is refused as written, as -5s is; parse reads it")
+    void aNegativeIsoDurationForAKeyWithARangeIsRefusedAsWritten() {
+        Duration min = Duration.ofMillis(1);
+        Duration max = Duration.ofHours(1);
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-5s", min, max))
+                .withMessage("'-5s' is negative; durations here are 0 or more, e.g. 5s");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("PT-5S", min, max))
+                .withMessage("'PT-5S' is negative; durations here are 0 or more, e.g. 5s");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-PT5S", min, max))
+                .withMessage("'-PT5S' is negative; durations here are 0 or more, e.g. 5s");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("PT-2H", min, max))
+                .withMessage("'PT-2H' is negative; durations here are 0 or more, e.g. 1h");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("PT-0.0005S", min, max))
+                .withMessage("'PT-0.0005S' is negative; durations here are 0 or more, e.g. 1ms");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("PT-0.0005S", Duration.ZERO,
+                max)).withMessage("'PT-0.0005S' is negative; durations here are 0 or more, e.g. PT0.0005S");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("PT-5S", Duration.ZERO,
+                Duration.ofSeconds(20), Duration.ofSeconds(1)))
+                .withMessage("'PT-5S' is negative; durations here are 0 or more, e.g. 5s");
+        // without a range, read as what it is, for a caller to judge
+        assertThat(DurationFormat.parse("PT-5S")).isEqualTo(Duration.ofSeconds(-5));
+        assertThat(DurationFormat.parseWithin("PT5M-5S", min, max)).as("positive in all")
+                .isEqualTo(Duration.ofSeconds(295));
+    }
+
+    @Test
     @DisplayName("a bare number for a key counted in steps is given only the forms that are whole steps, and says so "
             + "when none is")
     void aBareNumberForAKeyCountedInStepsIsGivenOnlyWholeSteps() {

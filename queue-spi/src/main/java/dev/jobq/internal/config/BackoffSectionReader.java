@@ -75,9 +75,9 @@ final class BackoffSectionReader {
     /**
      * The least max that {@code written}, when it does not read (a number without a unit, a negative one), is advised:
      * base, where {@code 5} under a base of {@code 10s} was offered {@code 5ms} and {@code 5s}, and {@code -5s} told
-     * {@code e.g. 5s}, each refused once written as under base. So is one that reads as negative ({@code PT-5S},
-     * {@code -PT5S}), told "must be ≥ 0s" and, 0s written, refused as under base. Zero for one that reads as 0 or more
-     * (or none written), so that one under base is refused naming base, as {@link #exponential} says it.
+     * {@code e.g. 5s}, each refused once written as under base. So is one in ISO-8601 that reads as negative
+     * ({@code PT-5S}, {@code -PT5S}), refused as {@code -5s} is. Zero for one that reads as 0 or more (or none
+     * written), so that one under base is refused naming base, as {@link #exponential} says it.
      */
     private static Duration advisedFrom(@Nullable String written, Duration base) {
         if (written == null || DurationFormat.isTooLarge(written)) {
@@ -144,13 +144,10 @@ final class BackoffSectionReader {
 
     /**
      * Why a listed wait cannot be used, as the other keys word it, or null: the {@link Backoff}
-     * factories refuse a negative one and one beyond {@link Backoff#MAX_DELAY} with an exception, which
-     * would escape the loader without the key's path.
+     * factories refuse one beyond {@link Backoff#MAX_DELAY} with an exception, which would escape the
+     * loader without the key's path. A negative one {@link DurationFormat#parseWithin} refuses, as written.
      */
     private static @Nullable String outOfRange(Duration delay, String written) {
-        if (delay.isNegative()) {
-            return "must be ≥ 0s, got " + written;
-        }
         if (delay.compareTo(Limits.MAX_BACKOFF) > 0) {
             return "must be ≤ " + DurationFormat.format(Limits.MAX_BACKOFF) + ", got " + written;
         }

@@ -71,6 +71,16 @@ class EnvironmentOverridesTest {
     }
 
     @Test
+    @DisplayName("a negative duration in ISO-8601 in a variable is refused as set, as -2s is, not as its milliseconds")
+    void saysANegativeIsoDurationIsNegativeAsSet() {
+        // each was "must be ≥ 0s, got -5000ms" and "must be ≥ 1ms, got PT-0.0005S"
+        assertThat(Load.problems(FILE, Map.of("QUEUE_SHUTDOWN_TIMEOUT", "PT-5S", "QUEUE_POLL_INTERVAL", "-PT0.0005S")))
+                .containsExactly(
+                        "QUEUE_POLL_INTERVAL: '-PT0.0005S' is negative; durations here are 0 or more, e.g. 1ms",
+                        "QUEUE_SHUTDOWN_TIMEOUT: 'PT-5S' is negative; durations here are 0 or more, e.g. 5s");
+    }
+
+    @Test
     @DisplayName("a negative duration with a unit too large to count is said to be negative, as the file's is, not "
             + "'not a duration' with the forms it already has")
     void saysANegativeDurationTooLargeToCountIsNegative() {

@@ -82,7 +82,7 @@ class WorkerSectionTest {
         assertThat(Load.problems("worker:\n  backoff: {type: fixed, delay: 366d}\n"))
                 .containsExactly("worker.backoff.delay: must be ≤ 365d, got 366d");
         assertThat(Load.problems("worker:\n  backoff: {type: fixed, delay: PT-5S}\n"))
-                .containsExactly("worker.backoff.delay: must be ≥ 0s, got -5000ms");
+                .containsExactly("worker.backoff.delay: 'PT-5S' is negative; durations here are 0 or more, e.g. 5s");
         assertThat(Load.problems("worker:\n  backoff: {type: list, delays: [5s, 1h 99999999999999999999s]}\n"))
                 .containsExactly("worker.backoff.delays[1]: must be ≤ 365d, got 1h 99999999999999999999s");
     }
@@ -147,6 +147,28 @@ class WorkerSectionTest {
     }
 
     @Test
+    @DisplayName("a negative duration in ISO-8601 is refused as written, as -5s is, not as the milliseconds it reads as")
+    void refusesANegativeIsoDurationAsWritten() {
+        // each was "must be ≥ 0s, got -5000ms" (≥ 1ms, ≥ base): a value the file does not hold, worded unlike -5s's
+        assertThat(Load.problems("worker:\n  shutdownTimeout: PT-5S\n  pollInterval: PT-0.0005S\n")).containsExactly(
+                "worker.pollInterval: 'PT-0.0005S' is negative; durations here are 0 or more, e.g. 1ms",
+                "worker.shutdownTimeout: 'PT-5S' is negative; durations here are 0 or more, e.g. 5s");
+        assertThat(Load.problems("worker:\n  shutdownTimeout: -PT5S\n  pollInterval: -PT1H30M\n")).containsExactly(
+                "worker.pollInterval: '-PT1H30M' is negative; durations here are 0 or more, e.g. 1h",
+                "worker.shutdownTimeout: '-PT5S' is negative; durations here are 0 or more, e.g. 5s");
+        assertThat(Load.problems("worker:\n  backoff: {type: fixed, delay: PT-0.0005S}\n")).containsExactly(
+                "worker.backoff.delay: 'PT-0.0005S' is negative; durations here are 0 or more, e.g. PT0.0005S");
+        assertThat(Load.problems("worker:\n  backoff: {type: list, delays: [5s, -PT5S]}\n")).containsExactly(
+                "worker.backoff.delays[1]: '-PT5S' is negative; durations here are 0 or more, e.g. 5s");
+        assertThat(Load.problems("worker:\n  backoff: {type: exponential, base: PT-5S}\n")).containsExactly(
+                "worker.backoff.base: 'PT-5S' is negative; durations here are 0 or more, e.g. 5s");
+        // too far below zero to negate: the most the key takes
+        assertThat(Load.problems("worker:\n  shutdownTimeout: PT-2562047788015215H-30M-8S\n")).containsExactly(
+                "worker.shutdownTimeout: 'PT-2562047788015215H-30M-8S' is negative; durations here are 0 or more, "
+                        + "e.g. 1d");
+    }
+
+    @Test
     @DisplayName("a negative duration beyond its key's range is given an example the key takes, not the value "
             + "without its sign, which the key refuses in turn")
     void givesANegativeDurationBeyondItsKeysRangeAnExampleItTakes() {
@@ -165,8 +187,10 @@ class WorkerSectionTest {
             + "ArithmeticException out of the loader")
     void refusesAHugeNegativeIsoDurationAsAProblemOfItsKey() {
         assertThat(Load.problems("worker:\n  shutdownTimeout: PT-9999999999999H\n  pollInterval: PT-9999999999999H\n"))
-                .containsExactly("worker.pollInterval: must be ≥ 1ms, got PT-9999999999999H",
-                        "worker.shutdownTimeout: must be ≥ 0s, got PT-9999999999999H");
+                .containsExactly(
+                        "worker.pollInterval: 'PT-9999999999999H' is negative; durations here are 0 or more, e.g. 1h",
+                        "worker.shutdownTimeout: 'PT-9999999999999H' is negative; durations here are 0 or more, "
+                                + "e.g. 1d");
     }
 
     @ParameterizedTest
@@ -446,15 +470,17 @@ class WorkerSectionTest {
         @Test
         @DisplayName("a negative max in ISO-8601 is advised from base up, as -5s is")
         void aNegativeIsoMaxIsAdvisedFromBaseUp() {
-            // told "must be ≥ 0s", and 0s, once written, was refused as under base
+            // told "must be ≥ 0s", and 0s, once written, was refused as under base; then "must be ≥ 2h, got -5000ms",
+            // a value the file does not hold: as written, as -5s is
             assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 2h, max: PT-5S }\n"))
-                    .containsExactly("worker.backoff.max: must be ≥ 2h, got -5000ms");
+                    .containsExactly("worker.backoff.max: 'PT-5S' is negative; durations here are 0 or more, e.g. 2h");
             assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: PT10.0005S, max: -PT5S }\n"))
-                    .containsExactly("worker.backoff.max: must be ≥ PT10.0005S, got -5000ms");
+                    .containsExactly("worker.backoff.max: '-PT5S' is negative; durations here are 0 or more, "
+                            + "e.g. PT10.0005S");
             // with no base that reads, from 0 as before
             assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 5, max: PT-5S }\n"))
                     .containsExactly("worker.backoff.base: '5' has no unit; write 5ms, 5s, 5m or 5h",
-                            "worker.backoff.max: must be ≥ 0s, got -5000ms");
+                            "worker.backoff.max: 'PT-5S' is negative; durations here are 0 or more, e.g. 5s");
         }
 
         @Test

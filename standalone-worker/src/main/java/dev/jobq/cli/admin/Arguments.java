@@ -90,9 +90,9 @@ final class Arguments {
 
         @Override
         public Duration convert(String value) {
-            String negative = shown(value) + " is negative; write a duration such as 30s or 5m";
-            if (value.strip().startsWith("-")) {
-                throw new TypeConversionException(negative);
+            // PT-5S too, before parseWithin refuses it in the config file's words, not this command's as -5s is
+            if (value.strip().startsWith("-") || readsNegative(value)) {
+                throw new TypeConversionException(shown(value) + " is negative; write a duration such as 30s or 5m");
             }
             Duration duration;
             try {
@@ -106,10 +106,15 @@ final class Arguments {
                 String after = UntrustedText.afterQuoted(reason, value);
                 throw new TypeConversionException(after != null ? shown(value) + after : UntrustedText.escape(reason));
             }
-            if (duration.isNegative()) {
-                throw new TypeConversionException(negative);
-            }
             return duration;
+        }
+
+        private static boolean readsNegative(String value) {
+            try {
+                return DurationFormat.parse(value).isNegative();
+            } catch (IllegalArgumentException notADuration) { // said by the parse below
+                return false;
+            }
         }
     }
 

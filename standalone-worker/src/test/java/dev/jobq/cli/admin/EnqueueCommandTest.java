@@ -315,7 +315,7 @@ class EnqueueCommandTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"--delay, -5s", "--delay, PT-5S", "--timeout, -1m"})
+    @CsvSource({"--delay, -5s", "--delay, PT-5S", "--delay, -PT5S", "--timeout, -1m", "--timeout, PT-0.0005S"})
     @DisplayName("a negative duration is a usage error that says so, not that it lacks a unit it has")
     void negativeDurationIsAUsageErrorSayingSo(String option, String value) {
         var run = shared.run("enqueue", "t", "--payload", "{}", option, value);
