@@ -4,6 +4,7 @@ import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Secrets;
 import dev.jobq.spi.UntrustedText;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -175,7 +176,33 @@ final class EnvSubstitution {
             out = out.replaceAll("(?<![\\w.])" + Pattern.quote(duration) + "(?![\\w.])",
                     Matcher.quoteReplacement(Secrets.MASK));
         }
+        for (String size : negativeSizes(stripped)) {
+            // a negative one's refusal gives its size as the fix: "'PT-12345S' is negative; … e.g. 3h25m45s"
+            out = out.replaceAll("(?<![\\w.])" + Pattern.quote(size) + "(?![\\w.])",
+                    Matcher.quoteReplacement(Secrets.MASK));
+        }
         return out;
+    }
+
+    /**
+     * The sizes a refusal of {@code value} as negative gives as its example: {@code 12345s} of {@code -12345s}, as
+     * written, and {@code 3h25m45s} of {@code PT-12345S}, formatted; none for a value that is not negative.
+     */
+    private static List<String> negativeSizes(String value) {
+        List<String> sizes = new ArrayList<>();
+        String unsigned = value.startsWith("-") ? value.substring(1).strip() : "";
+        if (formattedDuration(unsigned) != null) {
+            sizes.add(unsigned);
+        }
+        try {
+            Duration read = DurationFormat.parse(value);
+            if (read.isNegative()) {
+                sizes.add(DurationFormat.formatExact(read.negated()));
+            }
+        } catch (IllegalArgumentException | ArithmeticException notNegative) { // negated: the least Duration
+            // none to mask
+        }
+        return sizes;
     }
 
     /**

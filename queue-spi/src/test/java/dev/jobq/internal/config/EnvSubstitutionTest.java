@@ -480,6 +480,19 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    @DisplayName("a secret that reads as a negative duration is masked in the example its refusal gives, its size")
+    void masksTheSizeOfANegativeDurationInItsExample() {
+        // PT-12345S was refused as "'****' is negative; … e.g. 3h25m45s", -12345s as "… e.g. 12345s"
+        assertThat(Load.problems("worker:\n  shutdownTimeout: ${API_TOKEN}\n", Map.of("API_TOKEN", "PT-12345S")))
+                .containsExactly("worker.shutdownTimeout: '****' is negative; durations here are 0 or more, e.g. ****");
+        assertThat(Load.problems("worker:\n  shutdownTimeout: ${API_TOKEN}\n", Map.of("API_TOKEN", "-12345s")))
+                .containsExactly("worker.shutdownTimeout: '****' is negative; durations here are 0 or more, e.g. ****");
+        // the key's bound, not its size: shown
+        assertThat(Load.problems("worker:\n  shutdownTimeout: ${API_TOKEN}\n", Map.of("API_TOKEN", "PT-99999H")))
+                .containsExactly("worker.shutdownTimeout: '****' is negative; durations here are 0 or more, e.g. 1d");
+    }
+
+    @Test
     void masksANumberTooLongForAnyUnitWhereADurationRepeatsIt() {
         // a duration's "has no unit" of a number past 19 digits says it once, whole: masked where quoted
         assertThat(Load.problems("""
