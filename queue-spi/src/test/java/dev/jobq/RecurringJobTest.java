@@ -1,7 +1,10 @@
 package dev.jobq;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
 /** A recurring job's blank fields: the error names the field, the job where it has one, and what to give. */
@@ -35,6 +38,29 @@ class RecurringJobTest {
                         .timezone("M".repeat(10_000)))
                 .withMessageStartingWith("recurring job 'digest': unknown timezone '" + "M".repeat(64)
                         + "…' (10000 characters); use an IANA name");
+    }
+
+    @Test
+    void anUnknownTimezoneIsNotRepeatedRawOrWholeByTheCauseOfItsRefusal() {
+        // the refusal escaped the zone, but carried java.time's DateTimeException, whose message repeats it raw: a log
+        // line with the refusal's stack trace ("Caused by: …") still had the newline and the ANSI escape, and a 10,000-character zone whole
+        assertThatIllegalArgumentException().isThrownBy(() -> RecurringJob.builder("digest", "t")
+                        .timezone("Mars/Olympus\n\u001b[31mforged"))
+                .satisfies(refusal -> {
+                    var trace = new StringWriter();
+                    refusal.printStackTrace(new PrintWriter(trace));
+                    assertThat(trace.toString()).as("the refusal's stack trace, as a log line shows it")
+                            .contains("unknown timezone 'Mars/Olympus\\n\\u001b[31mforged'")
+                            .doesNotContain("\u001b", "Olympus\n");
+                });
+        assertThatIllegalArgumentException().isThrownBy(() -> RecurringJob.builder("digest", "t")
+                        .timezone("M".repeat(10_000)))
+                .satisfies(refusal -> {
+                    var trace = new StringWriter();
+                    refusal.printStackTrace(new PrintWriter(trace));
+                    assertThat(trace.toString()).as("the refusal's stack trace of a 10,000-character zone")
+                            .contains("(10000 characters)").doesNotContain("M".repeat(65));
+                });
     }
 
     @Test
