@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * still delete the message that another delivery now runs. A lease whose heartbeat SQS refused because
  * it no longer holds the delivery is lost: no longer current, but its receipt remembered until its
  * settle comes (or SQS's 12 hours pass), so that the settle's refusal (or a release's line) says why.
- * Leases older than SQS's 12-hour maximum are dropped. Thread-safe.
+ * Leases older than SQS's 12-hour maximum are dropped when a receive returns. Thread-safe.
  */
 final class Leases {
 

@@ -586,10 +586,12 @@ final class SqsQueueProvider implements QueueProvider {
 
     /**
      * Settles a current delivery. One that is not (received again here since, its lease lost at a heartbeat, or past
-     * SQS's 12 hours), or whose receipt SQS no longer takes, is refused with {@link LeaseLostException} if
-     * {@code refused} (an acknowledgement or failure: the worker then neither announces nor counts its outcome, the
-     * message's other delivery settles it), else ignored (a release). A delete with an old receipt that SQS takes
-     * without deleting anything (the message received by another consumer since) is not known here: it succeeds.
+     * SQS's 12 hours once a {@link #receive} has returned since), or whose receipt SQS no longer takes, is refused with
+     * {@link LeaseLostException} if {@code refused} (an acknowledgement or failure: the worker then neither announces
+     * nor counts its outcome, the message's other delivery settles it), else ignored (a release). A delete with an old
+     * receipt that SQS takes without deleting anything (the message received by another consumer since) is not known
+     * here: it succeeds. Past the 12 hours with no receive since ({@link Leases#forgetExpired} runs only there), the
+     * settle is sent with the old receipt, and goes as SQS answers it.
      */
     private void settle(ReceivedJob job, String what, boolean refused, Settlement settlement) {
         Objects.requireNonNull(job, "job");
