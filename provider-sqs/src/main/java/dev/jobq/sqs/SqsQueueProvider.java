@@ -696,12 +696,14 @@ final class SqsQueueProvider implements QueueProvider {
         if (shortened(delay, left)) {
             // The 12 h run from the receive, not from the retry: a backoff under 12 h is shortened too after a long run,
             // and "cap the backoff below 12 h" was advice that a backoff of 11h shortened after a 2 h run already kept.
+            // Less the margin too: "below 12 h less the time from the receive" was kept by 11h59m58s failing at once.
             log.warn("job {} on {}: retry delay {} is beyond what SQS can hold (12 h from the receive, {} ago, less {} "
-                    + "kept for the call); it is retried in {} instead. For SQS queues keep the backoff below 12 h less "
+                    + "kept for the call); it is retried in {} instead. For SQS queues keep the backoff below {} less "
                     + "the time from a job's receive to its retry", job.jobId(), queue.label(),
                     DurationFormat.format(delay),
                     DurationFormat.format(Duration.ofSeconds(TimeUnit.NANOSECONDS.toSeconds(now - lease.receivedNanos()))),
-                    DurationFormat.format(Lease.MARGIN), DurationFormat.format(Duration.ofSeconds(seconds)));
+                    DurationFormat.format(Lease.MARGIN), DurationFormat.format(Duration.ofSeconds(seconds)),
+                    DurationFormat.format(Lease.MAX_VISIBILITY.minus(Lease.MARGIN)));
         }
         return seconds;
     }
