@@ -115,7 +115,8 @@ final class Database implements AutoCloseable {
     private final boolean autoCommits;
     /**
      * Whether the application's DataSource hands out connections that read at REPEATABLE READ or SERIALIZABLE: then a
-     * change in a transaction of its own ({@link #change}) runs at READ COMMITTED, as on the scheduler's own pool.
+     * change in a transaction of its own ({@link #change}) and a claim ({@link #claim}) run at READ COMMITTED, as on
+     * the scheduler's own pool.
      */
     private final boolean stricterThanReadCommitted;
     private final Duration lockTimeout;
@@ -131,9 +132,12 @@ final class Database implements AutoCloseable {
         this.ownedPool = ownedPool;
         this.keeper = keeper;
         boolean applicationsSessions = dialect == SQLDialect.POSTGRES && ownedPool == null;
-        // One statement: both settings cost a claim one round trip, as the first one alone did.
+        // One statement: both settings (and READ COMMITTED where the application's connections read at a stricter
+        // level, see claim) cost a claim one round trip, as the first one alone did.
         this.claimTimeoutInTransaction = applicationsSessions
-                ? "SET LOCAL " + claimTimeoutSetting(claimTimeout) + "; SET LOCAL " + lockTimeoutSetting(lockTimeout)
+                ? (stricterThanReadCommitted ? "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; " : "")
+                        + "SET LOCAL " + claimTimeoutSetting(claimTimeout) + "; SET LOCAL "
+                        + lockTimeoutSetting(lockTimeout)
                 : null;
         this.lockTimeoutInTransaction = applicationsSessions ? "SET LOCAL " + lockTimeoutSetting(lockTimeout) : null;
         this.lockTimeout = lockTimeout;
@@ -292,9 +296,19 @@ final class Database implements AutoCloseable {
     /**
      * As {@link #transaction}, for a transaction that locks due rows and holds them while it hands
      * them on: on PostgreSQL its idle time is bounded by the claim timeout, so that the rows of a
-     * scheduler that vanished are freed for the others.
+     * scheduler that vanished are freed for the others. At READ COMMITTED where the application's DataSource reads at a
+     * stricter level, as {@link #change}: there a claim that met a row another scheduler (or a helper thread) handed
+     * on after its snapshot failed whole, H2's two steps with "Deadlock detected", PostgreSQL's lock with a
+     * serialization failure, and its pass with it.
      */
     <T> T claim(TransactionalCallable<T> work) {
+        if (stricterThanReadCommitted && dialect == SQLDialect.H2) {
+            try (Connection connection = dataSource.getConnection()) {
+                return readCommitted(connection, work);
+            } catch (SQLException e) {
+                throw new DataAccessException("transaction on " + description + " failed: " + e.getMessage(), e);
+            }
+        }
         return transaction(work, claimTimeoutInTransaction);
     }
 

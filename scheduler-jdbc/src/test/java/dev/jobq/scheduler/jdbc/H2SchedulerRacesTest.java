@@ -1,7 +1,17 @@
 package dev.jobq.scheduler.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.jobq.ScheduledJobInfo;
+import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /** The scheduler's races on H2, each test on an in-memory database of its own. */
 @DisplayName("JDBC scheduler races on H2")
@@ -17,5 +27,38 @@ class H2SchedulerRacesTest extends SchedulerRacesContract {
     @Override
     protected int rounds() {
         return 200;
+    }
+
+    /**
+     * Two schedulers on an application's DataSource whose connections read at REPEATABLE READ: H2's claim reads its
+     * candidates, then locks them, and the other scheduler hands one on in between. At the DataSource's level the lock
+     * met a row changed since the claim's snapshot, and H2 failed the whole claim ("Deadlock detected"): every pass
+     * of a scheduler that lost such a race failed, its due jobs waiting for the next.
+     */
+    @Test
+    @DisplayName("a claim on a DataSource at REPEATABLE READ goes past a row another scheduler hands on between its "
+            + "two steps: no failure, the job handed on once")
+    void claimAtRepeatableReadGoesPastARowHandedOnBetweenItsSteps() throws Exception {
+        try (var pool = new HikariDataSource()) {
+            pool.setJdbcUrl(url);
+            pool.setMaximumPoolSize(4);
+            pool.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
+            var lockStep = new BeforeStatement(pool, Pattern.compile(
+                    "from (\\w+\\.)?jobq_scheduled_job where id = any\\(\\?\\) for update skip locked"));
+            try (JdbcJobScheduler first = JdbcSchedulerFactory.builder().dataSource(pool)
+                    .pollInterval(Duration.ofMinutes(10))
+                    .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
+                 JdbcJobScheduler second = JdbcSchedulerFactory.builder().dataSource(lockStep)
+                    .pollInterval(Duration.ofMinutes(10))
+                    .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+                JobEnvelope job = job("invoice:remind");
+                first.schedule(job, clock.instant());
+                // The second's claim has read its candidates; the first hands the job on before it locks them.
+                lockStep.arm(() -> assertThat(first.fireDue()).as("jobs the first scheduler handed on").isOne());
+                assertThat(second.fireDue()).as("jobs the second scheduler handed on").isZero();
+                assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(job.jobId());
+                assertThat(second.status(job.jobId())).hasValue(ScheduledJobInfo.Status.ENQUEUED);
+            }
+        }
     }
 }
