@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -83,6 +84,8 @@ final class Database implements AutoCloseable {
     /** The level {@link Connection#getTransactionIsolation} reports for H2's SNAPSHOT isolation. */
     private static final int H2_SNAPSHOT = 6;
     /** H2's lock timeout in words of ours: H2's own message spells out the locked row, a job's payload too. */
+    /** A message of H2's storage layer that is H2's version and an error code alone: " [2.4.240/105]". */
+    private static final Pattern H2_CODE_ALONE = Pattern.compile("\\s*\\[[0-9.]+/-?[0-9]+]\\s*");
     private static final String H2_LOCK_TIMED_OUT = "a row it needed stayed locked by another transaction longer "
             + "than H2's lock timeout; raise H2's LOCK_TIMEOUT in the jdbcUrl (in milliseconds), or find the "
             + "transaction that holds jobq_* rows so long";
@@ -669,7 +672,18 @@ final class Database implements AutoCloseable {
             // what happened to it (H2's "Error while creating file "/srv/data (a file with this name already exists)")
             return above.getMessage();
         }
+        if (root.getMessage() != null && H2_CODE_ALONE.matcher(root.getMessage()).matches() && above != null
+                && above.getMessage() != null) {
+            // H2's storage layer's error under its JDBC one may say no more than H2's version and its code
+            // (" [2.4.240/105]" under "Deadlock detected. ..."): the JDBC one's first line says what happened
+            return withoutH2Statement(above.getMessage());
+        }
         return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+    }
+
+    /** The first line of an H2 error's message, without the "SQL statement:" that leads into the next. */
+    private static String withoutH2Statement(String message) {
+        return message.lines().findFirst().orElse("").replaceFirst(";? ?SQL statement:$", "");
     }
 
     /**
@@ -1074,7 +1088,7 @@ final class Database implements AutoCloseable {
 
     private static JobQueueException halfMade(MigrationInfo failed, String description, FlywayException e) {
         // The first line: H2 goes on with the whole statement, Flyway's validation with its own advice.
-        String error = rootMessage(e).lines().findFirst().orElse("").replaceFirst(";? ?SQL statement:$", "");
+        String error = withoutH2Statement(rootMessage(e));
         return new JobQueueException("scheduler: the jobq_* tables on " + description + " are half made: schema "
                 + "version " + failed.getVersion() + " (" + failed.getDescription() + ") is recorded as failed in "
                 + HISTORY_TABLE + " (" + error + "). A process stopped while it created or upgraded them "

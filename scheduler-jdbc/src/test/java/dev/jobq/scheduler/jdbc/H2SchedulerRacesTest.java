@@ -1,13 +1,19 @@
 package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.jobq.JobQueueException;
 import dev.jobq.ScheduledJobInfo;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
@@ -58,6 +64,49 @@ class H2SchedulerRacesTest extends SchedulerRacesContract {
                 assertThat(second.fireDue()).as("jobs the second scheduler handed on").isZero();
                 assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(job.jobId());
                 assertThat(second.status(job.jobId())).hasValue(ScheduledJobInfo.Status.ENQUEUED);
+            }
+        }
+    }
+
+    /**
+     * cancel() in an application's transaction at REPEATABLE READ, after another caller cancelled the job since the
+     * transaction's snapshot: H2 refuses the change ("Deadlock detected"), as docs/scheduler.md says such a transaction
+     * can fail. The error's last cause is H2's storage layer's, whose message is its version and code alone: the
+     * error said "failed on ...:  [2.4.240/105]", naming no reason.
+     */
+    @Test
+    @DisplayName("cancel() that lost a race in an application's transaction at REPEATABLE READ says H2's reason")
+    void cancelThatLostARaceAtRepeatableReadSaysWhy() throws Exception {
+        try (var pool = new HikariDataSource()) {
+            pool.setJdbcUrl(url);
+            pool.setMaximumPoolSize(4);
+            pool.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
+            var transactions = new ApplicationTransactions(pool);
+            try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().dataSource(transactions)
+                    .pollInterval(Duration.ofMinutes(10))
+                    .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
+                 var other = Executors.newVirtualThreadPerTaskExecutor();
+                 Connection application = pool.getConnection()) {
+                JobEnvelope job = job("invoice:remind");
+                scheduler.schedule(job, clock.instant().plusSeconds(60));
+                transactions.bind(application);
+                try {
+                    // The application's transaction reads the table: its snapshot has the job scheduled.
+                    try (ResultSet rows = application.createStatement()
+                            .executeQuery("SELECT COUNT(*) FROM jobq_scheduled_job")) {
+                        assertThat(rows.next()).isTrue();
+                        assertThat(rows.getInt(1)).isOne();
+                    }
+                    assertThat(other.submit(() -> scheduler.cancel(job.jobId())).get(WAIT_S, TimeUnit.SECONDS))
+                            .as("cancelled outside the transaction").isTrue();
+                    assertThatThrownBy(() -> scheduler.cancel(job.jobId()))
+                            .isInstanceOf(JobQueueException.class)
+                            .hasMessageStartingWith("scheduler: cancelling job " + job.jobId() + " failed on ")
+                            .hasMessageContaining("Deadlock detected");
+                } finally {
+                    transactions.unbind();
+                    application.rollback();
+                }
             }
         }
     }
