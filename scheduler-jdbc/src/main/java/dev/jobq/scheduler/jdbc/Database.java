@@ -492,7 +492,7 @@ final class Database implements AutoCloseable {
      * an operator's session, which the general advice sends the user looking for.
      */
     JobQueueException cancelFailure(String jobId, DataAccessException e) {
-        return behindHandOffFailure("cancelling job " + jobId, "it is", "call cancel again once the hand-off ends "
+        return behindHandOffFailure("cancelling job " + JdbcJobScheduler.shownId(jobId), "it is", "call cancel again once the hand-off ends "
                 + "(false then means the job was handed on: status ENQUEUED)", "cancel", e);
     }
 

@@ -175,10 +175,18 @@ final class JdbcJobScheduler implements JobScheduler {
         return UntrustedText.singleQuote(key, KEY_PREVIEW_CHARS);
     }
 
+    /**
+     * A job id a caller passed (any string: {@code jobq schedule cancel <id>} takes what was typed) as a failure names
+     * it: its control characters escaped, a long one cut; a newline in it started a line of its own in the log.
+     */
+    static String shownId(String jobId) {
+        return UntrustedText.escape(jobId, MAX_TEXT);
+    }
+
     @Override
     public Optional<ScheduledJobInfo.Status> status(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
-        Optional<ScheduledJobInfo.Status> stored = database("looking up job " + jobId,
+        Optional<ScheduledJobInfo.Status> stored = database("looking up job " + shownId(jobId),
                 () -> scheduled.status(db.dsl(), jobId));
         // Handed on by this process in a batch whose commit then failed: on its queue, its row not yet marked. It said
         // SCHEDULED while a cancel here answered false, too late (see cancel).
@@ -197,7 +205,7 @@ final class JdbcJobScheduler implements JobScheduler {
     public Optional<JobInfo> getJob(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
         // As status: a job this process handed on in a batch whose commit failed is no longer held, but on its queue.
-        return database("looking up job " + jobId, () -> scheduled.held(db.dsl(), jobId, clock.instant()))
+        return database("looking up job " + shownId(jobId), () -> scheduled.held(db.dsl(), jobId, clock.instant()))
                 .filter(held -> !handOff.handedOnUnmarked(jobId));
     }
 
