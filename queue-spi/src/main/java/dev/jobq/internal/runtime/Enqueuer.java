@@ -309,7 +309,7 @@ final class Enqueuer implements JobSink {
      */
     private static final Instant LAST_DUE = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
-    private static Instant plusDelay(Instant now, Duration delay) {
+    static Instant plusDelay(Instant now, Duration delay) {
         Instant runAt;
         try {
             runAt = now.plus(delay);

@@ -683,6 +683,16 @@ public final class JobQueueRuntime implements JobQueue {
     }
 
     /**
+     * Refuses {@code delay} from {@code now} where it ends past the last instant a job can be due, in enqueue's words:
+     * for {@code jobq enqueue --delay}, which checks it before anything connects.
+     *
+     * @throws IllegalArgumentException naming the delay and the last instant
+     */
+    public static void requireDelayEnds(Instant now, Duration delay) {
+        Enqueuer.plusDelay(now, delay);
+    }
+
+    /**
      * {@code payloadType} (a class, or a {@code TypeReference}'s type) as this queue's mapper makes it, and below a
      * reader of it: as a handler registered for it has its payloads read ({@link HandlerRegistry}), for
      * {@code EnqueuedJobs.payloads}.

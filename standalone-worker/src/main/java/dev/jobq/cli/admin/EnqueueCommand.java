@@ -61,13 +61,21 @@ public final class EnqueueCommand extends QueueCommand {
     }
 
     /**
-     * The type, before anything connects: it was checked only by the open queue, so with SQS out of reach, or the
-     * scheduler's database for a job it holds ({@code --at} an instant to come, {@code --dedup-key}), one with a
-     * control character or over 255 characters was told as their failure (exit 1), and the H2 file was created.
+     * The type and a {@code --delay}'s end, before anything connects: they were checked only by the open queue, so
+     * with SQS out of reach, or the scheduler's database for a job it holds ({@code --at} an instant to come,
+     * {@code --dedup-key}), a type with a control character or over 255 characters, or a delay ending past the year
+     * 9999, was told as their failure (exit 1), and the H2 file was created.
      */
     @Override
     void checkInput(QueueSetup setup) {
         requireType(type);
+        if (when != null && when.delay != null) {
+            try {
+                JobQueueRuntime.requireDelayEnds(InstantSource.system().instant(), when.delay);
+            } catch (IllegalArgumentException e) {
+                throw CommandFailure.usage(String.valueOf(e.getMessage()));
+            }
+        }
     }
 
     @Override

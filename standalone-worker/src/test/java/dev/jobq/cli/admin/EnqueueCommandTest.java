@@ -247,6 +247,35 @@ class EnqueueCommandTest {
         assertThat(shared.queue().stats("default").delayed()).isZero();
     }
 
+    /**
+     * A --delay that ends past the year 9999 was refused only by the open queue: with SQS out of reach it was told as
+     * SQS's failure (exit 1, which Restart=on-failure retries), and so with the scheduler's database down was one with
+     * a --dedup-key; with them in reach, as the delay (exit 2).
+     */
+    @Test
+    @DisplayName("a --delay that ends past the year 9999 is a usage error before anything connects: with SQS out of "
+            + "reach it was told as SQS's failure, exit 1")
+    void aDelayEndingPastTheLastInstantIsAUsageErrorWhileTheProviderIsDown() throws Exception {
+        Path file = Files.writeString(dir.resolve("sqs-down.yaml"), """
+                provider:
+                %s
+                """.formatted(UnreachableSqs.keys(2)));
+
+        var down = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                "enqueue", "report:generate", "--delay", "3000000d", "--config", file.toString());
+        var inReach = shared.run("enqueue", "report:generate", "--delay", "3000000d");
+
+        // in enqueue's words either way; each says its own now and the instant the delay ends at
+        String refusal = "past 9999-12-31T23:59:59.999999999Z, the last instant a job can be due (jobs carry it as an "
+                + "ISO-8601 timestamp, which has four-digit years); give a shorter delay";
+        assertThat(down.exitCode()).as(down.err()).isEqualTo(2);
+        assertThat(down.err()).startsWith("jobq enqueue: a delay of 3000000d from ").contains(refusal)
+                .doesNotContain("127.0.0.1");
+        assertThat(inReach.exitCode()).as(inReach.err()).isEqualTo(2);
+        assertThat(inReach.err()).startsWith("jobq enqueue: a delay of 3000000d from ").contains(refusal);
+        assertThat(shared.queue().stats("default").delayed()).isZero();
+    }
+
     @Test
     void trailingTextAfterTheJsonIsAUsageError() {
         var run = shared.run("enqueue", "email:send", "--payload", "{} {}");
