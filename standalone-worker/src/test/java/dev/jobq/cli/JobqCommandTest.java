@@ -102,6 +102,25 @@ class JobqCommandTest {
     }
 
     /**
+     * A command's description is printed from the line's start, and jobq run's has a line that starts with an option
+     * ("--max-jobs N or --max-time D drains and exits 0 …"): taken as that option's, with none under it, a path or
+     * an example in the option's own description was looked for in that line alone, failing a help that printed it
+     * whole, or passing one that split it if the description had it.
+     */
+    @Test
+    @DisplayName("an option's lines in a help are its own, not a line of the command's description that starts with it")
+    void anOptionsLinesAreItsOwnNotADescriptionLineStartingWithItsName() {
+        var run = JobqCommand.commandLine(CommandRun.context(Map.of(), QueueOpener.building())).getSubcommands()
+                .get("run");
+        List<String> helpLines = run.getUsageMessage().lines().toList();
+
+        assertThat(helpLines).as("the line this is about").contains("--max-jobs N or --max-time D drains and exits 0 "
+                + "the same way by itself, for");
+        assertThat(linesOf(helpLines, run.getCommandSpec().findOption("--max-jobs")).getFirst())
+                .as("the first line of --max-jobs").startsWith("      --max-jobs=N ");
+    }
+
+    /**
      * The lines of a help text that list {@code arg}: the one that starts with its name (an option's, such as
      * {@code -c, --config=FILE}, or a parameter's label) and those under it indented past where an option or parameter
      * starts. Any line of the help would do for a word another option or the footer also has, split in this one.
@@ -110,8 +129,9 @@ class JobqCommandTest {
         List<String> names = arg instanceof CommandLine.Model.OptionSpec option ? List.of(option.names())
                 : List.of(arg.paramLabel());
         int first = 0;
-        while (first < helpLines.size() && (indentation(helpLines.get(first)) > OPTION_INDENT // not the usage's
-                || !listsFirst(helpLines.get(first).strip(), names))) {
+        // not the usage's, indented past an option, nor the command's description's, not indented at all
+        while (first < helpLines.size() && (indentation(helpLines.get(first)) > OPTION_INDENT
+                || indentation(helpLines.get(first)) == 0 || !listsFirst(helpLines.get(first).strip(), names))) {
             first++;
         }
         assertThat(first).as("the line of %s in%n%s", names, String.join("\n", helpLines))
@@ -128,7 +148,10 @@ class JobqCommandTest {
                 || line.startsWith(name + "=") || line.startsWith(name + ","));
     }
 
-    /** The most an option's or a parameter's first line is indented in a help text ({@code "      --queue"}). */
+    /**
+     * The most an option's or a parameter's first line is indented in a help text ({@code "      --queue"}); the least
+     * is 1 ({@code "  -c, --config"}): a line of the command's description starts at 0.
+     */
     private static final int OPTION_INDENT = 6;
 
     private static int indentation(String line) {
