@@ -102,21 +102,41 @@ final class EnvSubstitution {
      * got '…'" to the log. Also where another key of its section repeats it, naming it: {@code worker.backoff.max}'s
      * problems name base's value ("must be ≥ base (1m30s)"), which showed a secret written into base. Not where another
      * key's problem names no such key: base: 1s written plainly was masked in max's for a secret of 1s in jitter, or in
-     * pollInterval, a section above. A key named like a secret hides its value already; other variables' values stay
-     * shown.
+     * pollInterval, a section above. Nor where it names another key of the section beside it, whose value it then
+     * repeats; a problem of a key of the same section that names none is masked: max's advice from base ("'-5s' is
+     * negative; … e.g. 2h") names no base. A key named like a secret hides its value already; other variables' values
+     * stay shown.
      */
     List<String> withoutSecretValues(List<String> problems) {
         return problems.stream().map(problem -> {
             String masked = problem;
             for (SecretValue secret : secretValues) {
                 String section = sectionOf(secret.key());
-                if (within(masked, secret.key()) || within(masked, section) && names(masked.substring(section.length()),
-                        secret.key().substring(section.length() + 1))) {
+                if (within(masked, secret.key()) || within(masked, section) && repeats(masked.substring(section.length()),
+                        section, secret.key().substring(section.length() + 1))) {
                     masked = section + masked(masked.substring(section.length()), secret.value());
                 }
             }
             return masked;
         }).toList();
+    }
+
+    /**
+     * Whether {@code text}, a problem after {@code section}'s path ({@code .max: …}), may repeat the value of
+     * {@code key} of that section: it names it, or it is about a key beside it and names no other key written there.
+     */
+    private boolean repeats(String text, String section, String key) {
+        if (names(text, key)) {
+            return true;
+        }
+        Matcher own = Pattern.compile("\\.([^.:\\[]+)(\\[\\d+])*: ").matcher(text);
+        if (!own.lookingAt()) {
+            return false; // a section below, or above
+        }
+        return paths.stream().map(path -> LIST_INDEX.matcher(path).replaceAll(""))
+                .filter(path -> path.startsWith(section + ".") && sectionOf(path).equals(section))
+                .map(path -> path.substring(section.length() + 1))
+                .noneMatch(other -> !other.equals(own.group(1)) && !other.equals(key) && names(text, other));
     }
 
     /** Whether {@code text} names {@code key} as a word of its own ({@code base} in "must be ≥ base (1s)"). */
