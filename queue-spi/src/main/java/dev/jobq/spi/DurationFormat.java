@@ -55,7 +55,8 @@ public final class DurationFormat {
      * As {@link #parseWithin(String, Duration, Duration)}, for a key that takes only whole multiples of {@code step}
      * (SQS counts its waits in seconds): a bare number is offered no form the key refuses as not one, where
      * {@code 30} was offered {@code 30ms} alone by a key that takes whole seconds up to {@code 20s}. What is read is
-     * not checked against {@code step}: the key says how it is counted.
+     * not checked against {@code step}: the key says how it is counted. A negative one is given an example that is a
+     * whole step ({@code 2s} for {@code -1500ms}), where the example the key refused as not one was offered.
      *
      * @throws IllegalArgumentException naming the value and the accepted forms; or, whatever {@code text} is, naming
      *         {@code step} when it is 0 or negative (a step of 0 told a bare number it was out of range)
@@ -63,7 +64,22 @@ public final class DurationFormat {
      */
     public static Duration parseWithin(String text, Duration min, Duration max, Duration step) {
         Duration positive = positiveStep(step);
-        return parse(text, unsigned -> exampleWithin(unsigned, min, max), min, max, positive);
+        return parse(text, unsigned -> inSteps(exampleWithin(unsigned, min, max), max, positive), min, max, positive);
+    }
+
+    /**
+     * {@code example}, a duration {@link #parse} reads, as a whole multiple of {@code step}: as written when it is one,
+     * else the next one up, or down when that is beyond {@code max}.
+     */
+    private static String inSteps(String example, Duration max, Duration step) {
+        BigDecimal[] steps = seconds(parse(example)).divideAndRemainder(seconds(step));
+        if (steps[1].signum() == 0) {
+            return example;
+        }
+        BigDecimal up = steps[0].add(BigDecimal.ONE).multiply(seconds(step));
+        BigDecimal whole = up.compareTo(seconds(max)) <= 0 ? up : steps[0].multiply(seconds(step));
+        return formatExact(Duration.ofSeconds(whole.longValue(),
+                whole.remainder(BigDecimal.ONE).movePointRight(9).longValue()));
     }
 
     /** {@code step}, refused when null, 0 or negative: the caller's mistake, said at the call, not a value's. */

@@ -166,6 +166,25 @@ class DurationFormatTest {
     }
 
     @Test
+    @DisplayName("a negative duration for a key counted in steps is given an example that is a whole step, which the key "
+            + "takes")
+    void aNegativeDurationForAKeyCountedInStepsIsGivenAWholeStep() {
+        // SQS's waitTime (0s to 20s, whole seconds): -1500ms was told "e.g. 1500ms", PT-0.5S "e.g. 500ms", and each
+        // example, once written, refused as "must be whole seconds"
+        Duration second = Duration.ofSeconds(1);
+        Duration max = Duration.ofSeconds(20);
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-1500ms", Duration.ZERO,
+                max, second)).withMessage("'-1500ms' is negative; durations here are 0 or more, e.g. 2s");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("PT-0.5S", Duration.ZERO,
+                max, second)).withMessage("'PT-0.5S' is negative; durations here are 0 or more, e.g. 1s");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-PT19.5S", Duration.ZERO,
+                max, second)).withMessage("'-PT19.5S' is negative; durations here are 0 or more, e.g. 20s");
+        // a whole step already: as written
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-5s", Duration.ZERO,
+                max, second)).withMessage("'-5s' is negative; durations here are 0 or more, e.g. 5s");
+    }
+
+    @Test
     @DisplayName("a bare number for a key counted in steps is given only the forms that are whole steps, and says so "
             + "when none is")
     void aBareNumberForAKeyCountedInStepsIsGivenOnlyWholeSteps() {
