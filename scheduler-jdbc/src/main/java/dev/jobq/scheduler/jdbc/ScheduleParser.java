@@ -150,33 +150,37 @@ final class ScheduleParser {
         try {
             parsed = parserFor(expression).parse(sundayAsZero(expression)).validate();
         } catch (IllegalArgumentException e) {
+            // Without cron-utils' exception as the cause, here and below: its message repeats the expression's parts
+            // raw ("Invalid chars in expression! Expression: MON\u001b[31MX"), and a log line with the refusal's
+            // stack trace showed them so after "Caused by:". What it says, the last refusal repeats escaped.
             String zeroStep = zeroStep(expression);
             if (zeroStep != null) {
                 throw new IllegalArgumentException(prefix(name) + "schedule " + shown(text) + " is not a valid cron "
                         + "expression (" + zeroStep + "; a step is how many values apart the runs are, at least 1); "
-                        + "write * for every value, or a step of 1 or more such as '*/5'", e);
+                        + "write * for every value, or a step of 1 or more such as '*/5'");
             }
             String outOfRange = outOfRange(expression);
             if (outOfRange != null) {
                 throw new IllegalArgumentException(prefix(name) + "schedule " + shown(text) + " is not a valid cron "
-                        + "expression (" + outOfRange + "); write a value in that range", e);
+                        + "expression (" + outOfRange + "); write a value in that range");
             }
             String backwards = backwardsRange(expression);
             if (backwards != null) {
                 throw new IllegalArgumentException(prefix(name) + "schedule " + shown(text) + " is not a valid cron "
-                        + "expression (" + UntrustedText.escape(backwards), e);
+                        + "expression (" + UntrustedText.escape(backwards));
             }
             throw new IllegalArgumentException(prefix(name) + "schedule " + shown(text) + " is not a valid cron "
                     + "expression (" + UntrustedText.escape(String.valueOf(e.getMessage())) + "); "
-                    + UntrustedText.escape(fix(expression)), e);
+                    + UntrustedText.escape(fix(expression)));
         }
         var schedule = new CronSchedule(text, zone, ExecutionTime.forCron(parsed),
                 CronSchedule.firesInEveryPass(expression));
         try {
             schedule.first(Instant.EPOCH);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException never) {
+            // Without CronSchedule's exception as the cause: its message repeats the expression raw.
             throw new IllegalArgumentException(prefix(name) + "cron expression " + shown(text) + " never fires; "
-                    + "check its day-of-month and month fields" + missingDay(expression), e);
+                    + "check its day-of-month and month fields" + missingDay(expression));
         }
         return schedule;
     }
@@ -405,9 +409,10 @@ final class ScheduleParser {
         try {
             // Read whole however long, so that a count too large for a long is reported as too long.
             count = new BigInteger(m.group(1));
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException notWhole) {
+            // Without BigInteger's exception as the cause: its message repeats the count raw ("For input string: …").
             throw new IllegalArgumentException(prefix(name) + "interval " + shown(text) + " must count whole units, "
-                    + "got " + shown(m.group(1)) + "; write e.g. 'every 15 minutes'", e);
+                    + "got " + shown(m.group(1)) + "; write e.g. 'every 15 minutes'");
         }
         if (count.signum() < 1) {
             throw new IllegalArgumentException(prefix(name) + "interval " + shown(text) + " must be at least 1 unit, "

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.RecurringJob;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -199,7 +201,7 @@ class ScheduleParserTest {
             assertThatThrownBy(() -> parse("61 9 * * *"))
                     .hasMessageStartingWith("recurring job 'job': schedule '61 9 * * *' is not a valid cron expression (")
                     .hasMessageContaining("61")
-                    .cause().hasMessageContaining("Value 61 not in range [0, 59]");
+                    .hasNoCause(); // cron-utils' exception, which repeats the expression raw, is not chained
         }
 
         @ParameterizedTest
@@ -232,7 +234,7 @@ class ScheduleParserTest {
             assertThatThrownBy(() -> parse(expression)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("recurring job 'job': schedule '" + expression + "' is not a valid cron expression "
                             + "(its " + why + "); write a value in that range")
-                    .cause().hasMessageContaining("Period");
+                    .hasNoCause(); // cron-utils' exception, which repeats the expression raw, is not chained
         }
 
         @ParameterizedTest
@@ -249,7 +251,7 @@ class ScheduleParserTest {
             assertThatThrownBy(() -> parse(expression)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("recurring job 'job': schedule '" + expression + "' is not a valid cron expression "
                             + "(its " + why + "); write a value in that range")
-                    .cause().hasMessageContaining("Invalid chars");
+                    .hasNoCause(); // cron-utils' exception, which repeats the expression raw, is not chained
         }
 
         @ParameterizedTest
@@ -571,6 +573,25 @@ class ScheduleParserTest {
 
         assertThatThrownBy(() -> parse(text)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(refusal).hasMessageNotContaining("\n").hasMessageNotContaining("\u001b");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0 0 31 2 *<LF>", "0 9 *<ESC>", "<ESC>*/0 * * * *", "0 9 * * MON<ESC>[31MX",
+            "0 9 * * *<LF>forged", "every x<ESC> minutes", "every 1<ESC>[31m minutes"})
+    @DisplayName("a schedule refused is not repeated raw by the cause of its refusal, in a log line with its stack trace")
+    void aScheduleWithControlCharactersIsNotRepeatedRawByTheCauseOfItsRefusal(String written) {
+        // the refusal escaped the schedule, but carried cron-utils' exception (or CronSchedule's, or BigInteger's),
+        // whose message repeats it raw: a log line with the refusal's stack trace had the newline and the ANSI escape
+        // after "Caused by:"
+        String text = written.replace("<LF>", "\n").replace("<ESC>", "\u001b");
+
+        assertThatThrownBy(() -> parse(text)).isInstanceOf(IllegalArgumentException.class)
+                .satisfies(refusal -> {
+                    var trace = new StringWriter();
+                    refusal.printStackTrace(new PrintWriter(trace));
+                    assertThat(trace.toString()).as("the refusal's stack trace, as a log line shows it")
+                            .contains("recurring job 'job': ").doesNotContain("\u001b", text);
+                });
     }
 
     @Test
