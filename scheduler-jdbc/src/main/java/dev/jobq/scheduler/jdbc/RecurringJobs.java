@@ -298,13 +298,14 @@ final class RecurringJobs {
     static MisfirePolicy misfirePolicy(JobqRecurringJobRecord row) {
         try {
             return MisfirePolicy.valueOf(row.getMisfirePolicy());
-        } catch (IllegalArgumentException e) {
-            // the column escaped, as the name is: changed by hand, a newline in it forged a line of the WARN
+        } catch (IllegalArgumentException unknown) {
+            // the column escaped, as the name is: changed by hand, a newline in it forged a line of the WARN; and
+            // without valueOf's exception as the cause, whose message ("No enum constant …") repeats it raw
             throw new JobQueueException(named(row.getName()) + ": misfire policy "
                     + UntrustedText.singleQuote(row.getMisfirePolicy(), JdbcJobScheduler.MAX_TEXT) + " is unknown to "
                     + "this version of jobq, which knows " + Arrays.toString(MisfirePolicy.values()) + ": a newer "
                     + "version registered the job, or the row was changed by hand; run this process on that version, "
-                    + "or register the job again with one of these (jobq recurring disable and delete still work)", e);
+                    + "or register the job again with one of these (jobq recurring disable and delete still work)");
         }
     }
 
@@ -331,15 +332,16 @@ final class RecurringJobs {
         try {
             return ZoneId.of(row.getTimezone());
         } catch (ZoneRulesException e) {
-            // java.time's reason repeats the zone too
+            // java.time's reason repeats the zone too, raw: said escaped, and its exception not chained as the cause,
+            // here and below, as a log line with this refusal's stack trace showed it so after "Caused by:"
             throw new JobQueueException(namedZone(row) + " is unknown to this Java runtime ("
                     + UntrustedText.escape(e.getMessage()) + "): its time-zone data is older than that of the process "
                     + "that registered the job; update this Java runtime or its time-zone data (tzupdater), or "
-                    + "register the job again with a zone both know" + still, e);
+                    + "register the job again with a zone both know" + still);
         } catch (DateTimeException e) {
             throw new JobQueueException(namedZone(row) + " is not a time-zone id ("
                     + UntrustedText.escape(e.getMessage()) + "): jobq writes none such, the row was changed by hand; "
-                    + "register the job again with a zone id such as 'America/New_York' or 'UTC'" + still, e);
+                    + "register the job again with a zone id such as 'America/New_York' or 'UTC'" + still);
         }
     }
 

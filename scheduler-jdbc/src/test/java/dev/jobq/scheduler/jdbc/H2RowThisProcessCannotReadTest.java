@@ -1,14 +1,18 @@
 package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.jobq.MisfirePolicy;
 import dev.jobq.RecurringJob;
 import dev.jobq.RecurringJobInfo;
+import dev.jobq.scheduler.jdbc.schema.tables.records.JobqRecurringJobRecord;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.SettableClock;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -172,6 +176,36 @@ class H2RowThisProcessCannotReadTest {
                 .contains("misfire policy 'SKIP\\nforged' is unknown").doesNotContain("\n");
         assertThat(scheduler.getRecurring("sync").orElseThrow().problem())
                 .contains("timezone 'UTC\\nforged' is not a time-zone id").doesNotContain("\n");
+    }
+
+    @Test
+    @DisplayName("a row's zone or misfire policy changed by hand is not repeated raw by the cause of its refusal")
+    void aZoneOrPolicyWithControlCharactersIsNotRepeatedRawByTheCauseOfItsRefusal() throws SQLException {
+        // the refusal escaped the column, but carried java.time's exception (or valueOf's), whose message repeats it
+        // raw: a caller logging setRecurringEnabled's refusal with its stack trace had the escape after "Caused by:"
+        var scheduler = open();
+        scheduler.registerRecurring(RecurringJob.builder("sync", "report:sync").schedule("every 1 hour").build(), "{}");
+        scheduler.setRecurringEnabled("sync", false);
+        update("UPDATE jobq_recurring_job SET timezone = 'UTC' || CHAR(27) || '[31m' || CHAR(10) || 'forged', "
+                + "misfire_policy = 'SKIP' || CHAR(27) || '[31m' || CHAR(10) || 'x' WHERE name = 'sync'");
+
+        Throwable zone = catchThrowable(() -> scheduler.setRecurringEnabled("sync", true));
+        assertThat(zone).hasMessageContaining("timezone 'UTC\\u001b[31m\\nforged' is not a time-zone id");
+        assertThat(stackTrace(zone)).as("the refusal's stack trace, as a log line shows it")
+                .doesNotContain("\u001b", "\nforged");
+        JobqRecurringJobRecord row = new JobqRecurringJobRecord();
+        row.setName("sync");
+        row.setMisfirePolicy("SKIP\u001b[31m\nx");
+        Throwable policy = catchThrowable(() -> RecurringJobs.misfirePolicy(row));
+        assertThat(policy).hasMessageContaining("misfire policy 'SKIP\\u001b[31m\\nx' is unknown");
+        assertThat(stackTrace(policy)).as("the refusal's stack trace, as a log line shows it")
+                .doesNotContain("\u001b", "\nx");
+    }
+
+    private static String stackTrace(Throwable thrown) {
+        var trace = new StringWriter();
+        thrown.printStackTrace(new PrintWriter(trace));
+        return trace.toString();
     }
 
     private void update(String sql) throws SQLException {
