@@ -75,10 +75,11 @@ final class OptionsJson {
                     queue.isTextual() ? queue.asText() : JobOptions.DEFAULT_QUEUE);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
             // the column and Jackson's reason escaped, a long column cut: changed by hand, a newline in it forged a
-            // line of the WARN, and all of a large one went into every line that named the row
+            // line of the WARN, and all of a large one went into every line that named the row; and without Jackson's
+            // exception as the cause, whose message repeats a token raw ("Unrecognized token 'x<ESC>'")
             throw new IllegalStateException("the options column of " + row.get() + " is not a jobq options object ("
                     + UntrustedText.escape(String.valueOf(e.getMessage())) + "): "
-                    + UntrustedText.singleQuote(json, COLUMN_PREVIEW_CHARS), e);
+                    + UntrustedText.singleQuote(json, COLUMN_PREVIEW_CHARS));
         }
     }
 

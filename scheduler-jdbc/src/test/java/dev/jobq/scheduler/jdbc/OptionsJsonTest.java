@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.JobOptions;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -40,6 +42,22 @@ class OptionsJsonTest {
         assertThatThrownBy(() -> json.read(big, () -> "scheduled job 8"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageEndingWith(": '" + big.substring(0, 1000) + "…' (" + big.length() + " characters)");
+    }
+
+    @Test
+    @DisplayName("a column refused is not repeated raw by the cause of its refusal, in a log line with its stack trace")
+    void aRefusedColumnIsNotRepeatedRawByTheCauseOfItsRefusal() {
+        // the refusal escaped the column and Jackson's reason, but carried Jackson's exception, whose message repeats
+        // the token raw: a log line with the refusal's stack trace had the ANSI escape after "Caused by:"
+        assertThatThrownBy(() -> json.read("{\"priority\": x\u001b[31m}", () -> "scheduled job 7"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("x\\u001b")
+                .satisfies(refusal -> {
+                    var trace = new StringWriter();
+                    refusal.printStackTrace(new PrintWriter(trace));
+                    assertThat(trace.toString()).as("the refusal's stack trace, as a log line shows it")
+                            .doesNotContain("\u001b");
+                });
     }
 
     @Test
