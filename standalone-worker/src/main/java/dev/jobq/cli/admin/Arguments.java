@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.jobq.MisfirePolicy;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.UntrustedText;
 import java.math.BigInteger;
@@ -17,6 +18,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -342,6 +344,24 @@ final class Arguments {
     }
 
     /** An IANA zone name ({@code America/New_York}) or {@code UTC}. */
+    /**
+     * A misfire policy, in any case, as picocli reads an enum; one that is none is refused with the value escaped:
+     * picocli's own refusal repeated it raw, a newline in it starting a line of its own, an ANSI escape repainting the
+     * terminal.
+     */
+    static final class MisfirePolicyArgument implements ITypeConverter<MisfirePolicy> {
+        @Override
+        public MisfirePolicy convert(String value) {
+            for (MisfirePolicy policy : MisfirePolicy.values()) {
+                if (policy.name().equalsIgnoreCase(value)) {
+                    return policy;
+                }
+            }
+            throw new TypeConversionException("expected one of " + Arrays.toString(MisfirePolicy.values())
+                    + " (case-insensitive) but was " + shown(value));
+        }
+    }
+
     static final class ZoneArgument implements ITypeConverter<ZoneId> {
         @Override
         public ZoneId convert(String value) {

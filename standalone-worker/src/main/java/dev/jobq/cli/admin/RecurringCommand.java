@@ -107,7 +107,7 @@ public final class RecurringCommand extends CommandGroup {
         @Option(names = "--payload", paramLabel = "JSON", converter = Arguments.JsonArgument.class,
                 description = "The payload of every occurrence, as JSON (default: null).")
         private @Nullable JsonNode payload;
-        @Option(names = "--misfire", paramLabel = "POLICY",
+        @Option(names = "--misfire", paramLabel = "POLICY", converter = Arguments.MisfirePolicyArgument.class,
                 description = "After downtime: ${COMPLETION-CANDIDATES} (default: FIRE_ONCE).")
         private MisfirePolicy misfire = MisfirePolicy.FIRE_ONCE;
         @Option(names = "--disabled", description = "Register it disabled.")

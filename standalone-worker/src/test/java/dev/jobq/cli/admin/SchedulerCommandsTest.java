@@ -801,6 +801,16 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    void aMisfirePolicyWithControlCharactersIsRepeatedEscaped() {
+        // picocli's own refusal repeated the value raw: a newline in it started a line of its own, an ANSI escape
+        // repainted the terminal
+        var misfire = jobq("recurring", "add", "x", "t", "--schedule", "@daily", "--misfire", "SKIP\u001b[31m\nx");
+        assertThat(misfire.exitCode()).isEqualTo(2);
+        assertThat(misfire.err()).contains("Invalid value for option '--misfire': expected one of [FIRE_ONCE, SKIP, "
+                + "FIRE_ALL] (case-insensitive) but was 'SKIP\\u001b[31m\\nx'").doesNotContain("\u001b", "\nx");
+    }
+
+    @Test
     void withoutASchedulerTheCommandsSayHowToConfigureOne() throws Exception {
         Path file = Files.writeString(dir.resolve("plain.yaml"), "provider: { type: memory }\n");
 
