@@ -118,8 +118,8 @@ final class Database implements AutoCloseable {
     private final boolean autoCommits;
     /**
      * Whether the application's DataSource hands out connections that read at REPEATABLE READ or SERIALIZABLE: then a
-     * change in a transaction of its own ({@link #change}) and a claim ({@link #claim}) run at READ COMMITTED, as on
-     * the scheduler's own pool.
+     * change in a transaction of its own ({@link #change}), a claim ({@link #claim}) and the firing thread's work in a
+     * transaction of its own ({@link #bounded}) run at READ COMMITTED, as on the scheduler's own pool.
      */
     private final boolean stricterThanReadCommitted;
     private final Duration lockTimeout;
@@ -136,13 +136,14 @@ final class Database implements AutoCloseable {
         this.keeper = keeper;
         boolean applicationsSessions = dialect == SQLDialect.POSTGRES && ownedPool == null;
         // One statement: both settings (and READ COMMITTED where the application's connections read at a stricter
-        // level, see claim) cost a claim one round trip, as the first one alone did.
+        // level, see claim and bounded) cost a claim one round trip, as the first one alone did.
+        String readCommitted = stricterThanReadCommitted ? "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; " : "";
         this.claimTimeoutInTransaction = applicationsSessions
-                ? (stricterThanReadCommitted ? "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; " : "")
-                        + "SET LOCAL " + claimTimeoutSetting(claimTimeout) + "; SET LOCAL "
+                ? readCommitted + "SET LOCAL " + claimTimeoutSetting(claimTimeout) + "; SET LOCAL "
                         + lockTimeoutSetting(lockTimeout)
                 : null;
-        this.lockTimeoutInTransaction = applicationsSessions ? "SET LOCAL " + lockTimeoutSetting(lockTimeout) : null;
+        this.lockTimeoutInTransaction = applicationsSessions
+                ? readCommitted + "SET LOCAL " + lockTimeoutSetting(lockTimeout) : null;
         this.lockTimeout = lockTimeout;
         this.autoCommits = autoCommits;
         this.stricterThanReadCommitted = stricterThanReadCommitted;
@@ -305,27 +306,35 @@ final class Database implements AutoCloseable {
      * serialization failure, and its pass with it.
      */
     <T> T claim(TransactionalCallable<T> work) {
-        if (stricterThanReadCommitted && dialect == SQLDialect.H2) {
-            try (Connection connection = dataSource.getConnection()) {
-                return readCommitted(connection, work);
-            } catch (SQLException e) {
-                throw new DataAccessException("transaction on " + description + " failed: " + e.getMessage(), e);
-            }
+        return stricterThanReadCommitted && dialect == SQLDialect.H2 ? readCommittedOnH2(work)
+                : transaction(work, claimTimeoutInTransaction);
+    }
+
+    /** As {@link #transaction}, on H2 at READ COMMITTED ({@link #readCommitted}). */
+    private <T> T readCommittedOnH2(TransactionalCallable<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            return readCommitted(connection, work);
+        } catch (SQLException e) {
+            throw new DataAccessException("transaction on " + description + " failed: " + e.getMessage(), e);
         }
-        return transaction(work, claimTimeoutInTransaction);
     }
 
     /**
      * Runs work of the firing thread outside a claim (the purge, the look for the next due row) so that
      * no statement of it waits longer than {@code lockTimeout} for another session's lock: as it is on
      * the scheduler's own pool and on H2, whose sessions have it set already; on an application's
-     * DataSource on PostgreSQL in a transaction of its own that sets it.
+     * DataSource on PostgreSQL in a transaction of its own that sets it. Such a transaction runs at READ COMMITTED
+     * where the DataSource reads at a stricter level, as a {@link #claim}: there the purge's delete of rows another
+     * scheduler purged since the read of their ids failed ("could not serialize access due to concurrent delete",
+     * H2's "Deadlock detected").
      */
     <T> T bounded(java.util.function.Function<DSLContext, T> work) {
         if (lockTimeoutInTransaction == null && autoCommits) {
             return work.apply(dsl);
         }
-        return transaction(tx -> work.apply(tx.dsl()), lockTimeoutInTransaction);
+        TransactionalCallable<T> inTransaction = tx -> work.apply(tx.dsl());
+        return stricterThanReadCommitted && dialect == SQLDialect.H2 ? readCommittedOnH2(inTransaction)
+                : transaction(inTransaction, lockTimeoutInTransaction);
     }
 
     /**

@@ -12,6 +12,7 @@ import dev.jobq.spi.Settings;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,6 +65,46 @@ class H2SchedulerRacesTest extends SchedulerRacesContract {
                 assertThat(second.fireDue()).as("jobs the second scheduler handed on").isZero();
                 assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(job.jobId());
                 assertThat(second.status(job.jobId())).hasValue(ScheduledJobInfo.Status.ENQUEUED);
+            }
+        }
+    }
+
+    /**
+     * As {@code purgeAtRepeatableReadGoesPastRowsPurgedBetweenItsSteps}, the second scheduler on a pool with
+     * auto-commit off, where its purge's two steps run in one transaction: H2 refused the delete of a row removed since
+     * that transaction's snapshot ("Deadlock detected").
+     */
+    @Test
+    @DisplayName("a purge on a DataSource at REPEATABLE READ with auto-commit off goes past rows another scheduler "
+            + "purged between its two steps: no failure")
+    void purgeAtRepeatableReadWithAutoCommitOffGoesPastRowsPurgedBetweenItsSteps() throws Exception {
+        try (var pool = new HikariDataSource(); var manual = new HikariDataSource()) {
+            for (HikariDataSource each : List.of(pool, manual)) {
+                each.setJdbcUrl(url);
+                each.setMaximumPoolSize(4);
+                each.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
+            }
+            manual.setAutoCommit(false);
+            var deleteStep = new BeforeStatement(manual,
+                    Pattern.compile("delete from (\\w+\\.)?jobq_scheduled_job where"));
+            Duration retention = Duration.ofHours(1);
+            try (JdbcJobScheduler first = JdbcSchedulerFactory.builder().dataSource(pool).retention(retention)
+                    .pollInterval(Duration.ofMinutes(10))
+                    .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
+                 JdbcJobScheduler second = JdbcSchedulerFactory.builder().dataSource(deleteStep).retention(retention)
+                    .pollInterval(Duration.ofMinutes(10))
+                    .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+                JobEnvelope job = job("report:old");
+                first.schedule(job, clock.instant().plus(Duration.ofDays(1)));
+                assertThat(first.cancel(job.jobId())).isTrue();
+                clock.advance(retention.plusMinutes(1));
+                deleteStep.arm(() -> assertThat(first.purgeNow()).as("rows the first scheduler purged").isOne());
+                assertThat(second.purgeNow()).as("rows the second scheduler purged").isZero();
+                assertThat(first.status(job.jobId())).isEmpty();
+            }
+            try (Connection connection = manual.getConnection()) {
+                assertThat(connection.getTransactionIsolation()).as("the pool's isolation, given back")
+                        .isEqualTo(Connection.TRANSACTION_REPEATABLE_READ);
             }
         }
     }
