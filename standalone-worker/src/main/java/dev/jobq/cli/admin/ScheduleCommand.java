@@ -9,6 +9,7 @@ import dev.jobq.cli.context.QueueSession;
 import dev.jobq.cli.context.QueueSetup;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.Secrets;
+import dev.jobq.spi.UntrustedText;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -117,19 +118,30 @@ public final class ScheduleCommand extends CommandGroup {
             super(context);
         }
 
+        /** Ids a refusal repeats whole: any the scheduler holds (JdbcJobScheduler.MAX_TEXT). */
+        private static final int ID_PREVIEW_CHARS = 255;
+
         @Override
         int run(JobScheduler scheduler) {
             if (!scheduler.cancel(id)) {
                 throw CommandFailure.failed(switch (scheduler.status(id).orElse(null)) {
-                    case ENQUEUED -> "scheduled job '" + id + "' was already handed to its queue, where it runs; "
+                    case ENQUEUED -> "scheduled job " + shown(id) + " was already handed to its queue, where it runs; "
                             + "the scheduler can no longer cancel it";
-                    case CANCELLED -> "scheduled job '" + id + "' was already cancelled";
-                    case null, default -> "no scheduled job '" + id + "' is waiting: the scheduler does not know "
+                    case CANCELLED -> "scheduled job " + shown(id) + " was already cancelled";
+                    case null, default -> "no scheduled job " + shown(id) + " is waiting: the scheduler does not know "
                             + "the id, or purged its record after scheduler.retention (see jobq schedule list)";
                 });
             }
-            out().println("cancelled " + id);
+            out().println("cancelled " + UntrustedText.escape(id, ID_PREVIEW_CHARS));
             return 0;
+        }
+
+        /**
+         * The id typed, as the scheduler's own errors and recurring's commands show what they were given: quoted, its
+         * control characters escaped (an id read from a file, {@code "$(cat id)"}, split the line with its newline).
+         */
+        private static String shown(String id) {
+            return UntrustedText.singleQuote(id, ID_PREVIEW_CHARS);
         }
     }
 }

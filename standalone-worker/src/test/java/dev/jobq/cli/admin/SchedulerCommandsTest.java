@@ -365,6 +365,19 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    @DisplayName("schedule cancel repeats an id with control characters escaped")
+    void cancelRepeatsAnIdWithControlCharactersEscaped() {
+        // repeated raw: an id read from a file ("$(cat id)") with a newline or an ANSI escape in it split the refusal's
+        // line or went to the terminal, where recurring's commands and the scheduler's own errors escape it
+        var added = jobq("schedule", "add", "report:send", "--at", "2031-12-25T09:00:00Z", "--payload", "{}");
+        assertThat(added.exitCode()).as(added.err()).isZero();
+        var unknown = jobq("schedule", "cancel", "no-such-id\n\u001b[31mforged");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("jobq schedule cancel: no scheduled job 'no-such-id\\n\\u001b[31mforged' is "
+                + "waiting: the scheduler does not know the id").doesNotContain("\u001b");
+    }
+
+    @Test
     @DisplayName("schedule add of a value the parser reads but the scheduler refuses is a usage error (exit 2), "
             + "not a failure at run time (exit 1)")
     void scheduleAddOfAValueTheSchedulerRefusesIsAUsageError() throws Exception {
