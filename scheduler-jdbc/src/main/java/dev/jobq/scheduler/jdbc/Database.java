@@ -83,9 +83,9 @@ final class Database implements AutoCloseable {
     static final Duration FLYWAY_LOCK_WAIT = Duration.ofSeconds(50);
     /** The level {@link Connection#getTransactionIsolation} reports for H2's SNAPSHOT isolation. */
     private static final int H2_SNAPSHOT = 6;
-    /** H2's lock timeout in words of ours: H2's own message spells out the locked row, a job's payload too. */
     /** A message of H2's storage layer that is H2's version and an error code alone: " [2.4.240/105]". */
     private static final Pattern H2_CODE_ALONE = Pattern.compile("\\s*\\[[0-9.]+/-?[0-9]+]\\s*");
+    /** H2's lock timeout in words of ours: H2's own message spells out the locked row, a job's payload too. */
     private static final String H2_LOCK_TIMED_OUT = "a row it needed stayed locked by another transaction longer "
             + "than H2's lock timeout; raise H2's LOCK_TIMEOUT in the jdbcUrl (in milliseconds), or find the "
             + "transaction that holds jobq_* rows so long";
@@ -501,8 +501,9 @@ final class Database implements AutoCloseable {
      * an operator's session, which the general advice sends the user looking for.
      */
     JobQueueException cancelFailure(String jobId, DataAccessException e) {
-        return behindHandOffFailure("cancelling job " + JdbcJobScheduler.shownId(jobId), "it is", "call cancel again once the hand-off ends "
-                + "(false then means the job was handed on: status ENQUEUED)", "cancel", e);
+        return behindHandOffFailure("cancelling job " + JdbcJobScheduler.shownId(jobId), "it is",
+                "call cancel again once the hand-off ends (false then means the job was handed on: status ENQUEUED)",
+                "cancel", e);
     }
 
     /**

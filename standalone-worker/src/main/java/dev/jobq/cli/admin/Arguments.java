@@ -343,7 +343,6 @@ final class Arguments {
         return home.group() + (rest.startsWith("-") ? word.substring("-- ".length()) : word);
     }
 
-    /** An IANA zone name ({@code America/New_York}) or {@code UTC}. */
     /**
      * A misfire policy, in any case, as picocli reads an enum; one that is none is refused with the value escaped:
      * picocli's own refusal repeated it raw, a newline in it starting a line of its own, an ANSI escape repainting the
@@ -362,6 +361,7 @@ final class Arguments {
         }
     }
 
+    /** An IANA zone name ({@code America/New_York}) or {@code UTC}. */
     static final class ZoneArgument implements ITypeConverter<ZoneId> {
         @Override
         public ZoneId convert(String value) {
