@@ -85,23 +85,7 @@ class H2SchedulerRacesTest extends SchedulerRacesContract {
                 each.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
             }
             manual.setAutoCommit(false);
-            var deleteStep = new BeforeStatement(manual,
-                    Pattern.compile("delete from (\\w+\\.)?jobq_scheduled_job where"));
-            Duration retention = Duration.ofHours(1);
-            try (JdbcJobScheduler first = JdbcSchedulerFactory.builder().dataSource(pool).retention(retention)
-                    .pollInterval(Duration.ofMinutes(10))
-                    .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
-                 JdbcJobScheduler second = JdbcSchedulerFactory.builder().dataSource(deleteStep).retention(retention)
-                    .pollInterval(Duration.ofMinutes(10))
-                    .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
-                JobEnvelope job = job("report:old");
-                first.schedule(job, clock.instant().plus(Duration.ofDays(1)));
-                assertThat(first.cancel(job.jobId())).isTrue();
-                clock.advance(retention.plusMinutes(1));
-                deleteStep.arm(() -> assertThat(first.purgeNow()).as("rows the first scheduler purged").isOne());
-                assertThat(second.purgeNow()).as("rows the second scheduler purged").isZero();
-                assertThat(first.status(job.jobId())).isEmpty();
-            }
+            purgeRace(pool, manual);
             try (Connection connection = manual.getConnection()) {
                 assertThat(connection.getTransactionIsolation()).as("the pool's isolation, given back")
                         .isEqualTo(Connection.TRANSACTION_REPEATABLE_READ);

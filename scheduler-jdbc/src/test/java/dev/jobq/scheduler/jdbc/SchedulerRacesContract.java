@@ -29,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -350,24 +351,32 @@ abstract class SchedulerRacesContract {
             pool.setJdbcUrl(sameDatabase(url, "purge"));
             pool.setMaximumPoolSize(4);
             pool.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
-            var deleteStep = new BeforeStatement(pool,
-                    Pattern.compile("delete from (\\w+\\.)?jobq_scheduled_job where"));
-            Duration retention = Duration.ofHours(1);
-            try (JdbcJobScheduler first = JdbcSchedulerFactory.builder().dataSource(pool).retention(retention)
-                    .pollInterval(Duration.ofMinutes(10))
-                    .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
-                 JdbcJobScheduler second = JdbcSchedulerFactory.builder().dataSource(deleteStep).retention(retention)
-                    .pollInterval(Duration.ofMinutes(10))
-                    .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
-                JobEnvelope job = job("report:old");
-                first.schedule(job, clock.instant().plus(Duration.ofDays(1)));
-                assertThat(first.cancel(job.jobId())).isTrue();
-                clock.advance(retention.plusMinutes(1));
-                // The second's purge has read the cancelled row's id; the first purges it before the second deletes.
-                deleteStep.arm(() -> assertThat(first.purgeNow()).as("rows the first scheduler purged").isOne());
-                assertThat(second.purgeNow()).as("rows the second scheduler purged").isZero();
-                assertThat(first.status(job.jobId())).isEmpty();
-            }
+            purgeRace(pool, pool);
+        }
+    }
+
+    /**
+     * Two schedulers purge one cancelled row past its retention, the first on {@code firstPool}, the second on
+     * {@code secondPool}: the second's purge has read the row's id when the first purges it, before the second
+     * deletes. The second must go past it, purging nothing, and not fail.
+     */
+    protected void purgeRace(DataSource firstPool, DataSource secondPool) throws Exception {
+        var deleteStep = new BeforeStatement(secondPool,
+                Pattern.compile("delete from (\\w+\\.)?jobq_scheduled_job where"));
+        Duration retention = Duration.ofHours(1);
+        try (JdbcJobScheduler first = JdbcSchedulerFactory.builder().dataSource(firstPool).retention(retention)
+                .pollInterval(Duration.ofMinutes(10))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
+             JdbcJobScheduler second = JdbcSchedulerFactory.builder().dataSource(deleteStep).retention(retention)
+                .pollInterval(Duration.ofMinutes(10))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            JobEnvelope job = job("report:old");
+            first.schedule(job, clock.instant().plus(Duration.ofDays(1)));
+            assertThat(first.cancel(job.jobId())).isTrue();
+            clock.advance(retention.plusMinutes(1));
+            deleteStep.arm(() -> assertThat(first.purgeNow()).as("rows the first scheduler purged").isOne());
+            assertThat(second.purgeNow()).as("rows the second scheduler purged").isZero();
+            assertThat(first.status(job.jobId())).isEmpty();
         }
     }
 

@@ -16,6 +16,7 @@ import dev.jobq.cli.UnreachableSqs;
 import dev.jobq.cli.context.QueueOpener;
 import dev.jobq.localsqs.LocalSqs;
 import dev.jobq.spi.DurationFormat;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -256,10 +257,7 @@ class EnqueueCommandTest {
     @DisplayName("a --delay that ends past the year 9999 is a usage error before anything connects: with SQS out of "
             + "reach it was told as SQS's failure, exit 1")
     void aDelayEndingPastTheLastInstantIsAUsageErrorWhileTheProviderIsDown() throws Exception {
-        Path file = Files.writeString(dir.resolve("sqs-down.yaml"), """
-                provider:
-                %s
-                """.formatted(UnreachableSqs.keys(2)));
+        Path file = sqsDown();
 
         var down = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
                 "enqueue", "report:generate", "--delay", "3000000d", "--config", file.toString());
@@ -483,10 +481,7 @@ class EnqueueCommandTest {
     @DisplayName("a job type enqueue refuses is a usage error in the same words before anything connects: with SQS "
             + "out of reach it was told as SQS's failure, exit 1")
     void aJobTypeEnqueueRefusesIsAUsageErrorWhileTheProviderIsDown() throws Exception {
-        Path file = Files.writeString(dir.resolve("sqs-down.yaml"), """
-                provider:
-                %s
-                """.formatted(UnreachableSqs.keys(2)));
+        Path file = sqsDown();
 
         for (String type : List.of("email:send\n", "t".repeat(256))) {
             var down = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
@@ -540,10 +535,7 @@ class EnqueueCommandTest {
     @DisplayName("a --timeout under 1ms is a usage error naming the option before anything connects: with SQS out "
             + "of reach it was told as SQS's failure, exit 1")
     void aTimeoutUnderOneMillisecondIsAUsageErrorWhileTheProviderIsDown() throws Exception {
-        Path file = Files.writeString(dir.resolve("sqs-down.yaml"), """
-                provider:
-                %s
-                """.formatted(UnreachableSqs.keys(2)));
+        Path file = sqsDown();
 
         var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
                 "enqueue", "t", "--timeout", "PT0.0005S", "--config", file.toString());
@@ -562,10 +554,7 @@ class EnqueueCommandTest {
     @DisplayName("a --timeout longer than a job carries is a usage error naming the option and the longest, in the "
             + "form given, before anything connects")
     void aTimeoutLongerThanAJobCarriesIsAUsageErrorWhileTheProviderIsDown() throws Exception {
-        Path file = Files.writeString(dir.resolve("sqs-down.yaml"), """
-                provider:
-                %s
-                """.formatted(UnreachableSqs.keys(2)));
+        Path file = sqsDown();
         String refusal = "--timeout must be at most 106751991167d7h12m55s807ms (9223372036854775807 ms), got 999999999999d: "
                 + "a job's timeout travels in whole milliseconds; for no practical limit give a long one, such as 365d";
 
@@ -1107,5 +1096,13 @@ class EnqueueCommandTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err().strip()).isEqualTo(dir.resolve("absent.yaml").toAbsolutePath() + ": no such file; "
                 + "choose another with --config FILE or the JOBQ_CONFIG environment variable");
+    }
+
+    /** A config file whose SQS provider is out of reach, for the refusals that must come before anything connects. */
+    private Path sqsDown() throws IOException {
+        return Files.writeString(dir.resolve("sqs-down.yaml"), """
+                provider:
+                %s
+                """.formatted(UnreachableSqs.keys(2)));
     }
 }
