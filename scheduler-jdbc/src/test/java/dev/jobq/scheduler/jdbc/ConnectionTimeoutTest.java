@@ -60,7 +60,8 @@ class ConnectionTimeoutTest {
         // pool may hold more than one (the firing thread opens its own): one call each, poolSize at most, then a
         // call must wait for a new connection, for connectionTimeout.
         Duration wait = Duration.ZERO;
-        for (int call = 0; call <= JdbcSchedulerFactory.DEFAULT_POOL_SIZE && wait.compareTo(Duration.ofMillis(900)) < 0; call++) {
+        for (int call = 0; call <= JdbcSchedulerFactory.DEFAULT_POOL_SIZE && wait.compareTo(Duration.ofMillis(900)) < 0;
+                call++) {
             long started = System.nanoTime();
             assertTimeoutPreemptively(Duration.ofSeconds(15), () ->
                     assertThatThrownBy(() -> scheduler.schedule(job(), LATER))
