@@ -2,6 +2,7 @@ package dev.jobq.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
@@ -326,6 +328,41 @@ class ForeignProducerTest {
             assertThat(copy.body()).contains("\"jobId\":\"j-10\"");
             assertThat(copy.messageAttributes()).isEqualTo(attributes);
         });
+    }
+
+    @Test
+    @DisplayName("a job id from another producer with a control character (a newline, an ANSI escape) is dead-lettered "
+            + "at once with the reason, the message kept as sent: run, every line about the job repeated its id, "
+            + "and a newline in it forged a log line of its own")
+    void jobIdWithAControlCharacterIsRefusedAtOnce() {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-id-control", false);
+        String body = "{\"envelopeVersion\":1,\"jobId\":\"order-7\\nWARN forged \\u001b[31m\",\"type\":\"order:paid\","
+                + "\"options\":{\"maxAttempts\":1},\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body));
+        var workerLog = (Logger) LoggerFactory.getLogger("dev.jobq");
+        var logged = new CapturedLog();
+        logged.start();
+        workerLog.addAppender(logged);
+        try {
+            JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+            jobs.registerJobHandler("order:paid", Object.class, (job, ctx) -> {
+                throw new IllegalStateException("the handler ran");
+            });
+            jobs.start();
+
+            JobEvent.Dead dead = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().startsWith("order-7"));
+
+            assertThat(logged.warnings()).filteredOn(line -> line.contains("order-7")).isNotEmpty()
+                    .allSatisfy(line -> assertThat(line).doesNotContain("\n", "\u001b"));
+            assertThat(dead.attempt()).isEqualTo(1);
+            assertThat(dead.error()).contains("'jobId' must not have control characters, got "
+                    + "\"order-7\\nWARN forged \\u001b[31m\" (shown escaped)");
+            assertThat(workers.all(JobEvent.Started.class, e -> true)).as("jobs started").isEmpty();
+        } finally {
+            workerLog.detachAppender(logged);
+        }
+        assertThat(QueueContents.receive(queues.deadLetterUrl(), 5)).singleElement()
+                .satisfies(copy -> assertThat(copy.body()).isEqualTo(body));
     }
 
     @Test

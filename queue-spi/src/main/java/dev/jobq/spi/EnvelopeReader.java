@@ -290,6 +290,10 @@ final class EnvelopeReader {
             throw unreadable("'jobId' must not be blank, got " + UntrustedText.quote(jobId, PREVIEW_CHARS) + "; give each job an id of its own, "
                     + "such as a UUID");
         }
+        if (jobId != null && hasControlCharacter(jobId)) {
+            throw unreadable("'jobId' must not have control characters, got " + UntrustedText.quote(jobId, PREVIEW_CHARS)
+                    + " (shown escaped); give each job an id without line breaks, tabs or escapes, such as a UUID");
+        }
         if (type != null && type.isBlank()) {
             throw unreadable("'type' must not be blank, got " + UntrustedText.quote(type, PREVIEW_CHARS) + "; name the handler's job type, such "
                     + "as \"email:send\"");
@@ -603,6 +607,20 @@ final class EnvelopeReader {
      */
     private static @Nullable String name(@Nullable String read) {
         return read == null || read.isBlank() ? null : read;
+    }
+
+    /**
+     * Whether a job id has a control character (C0, DEL, C1), as a job type or a trace id may not: the worker's and the
+     * providers' lines about a job repeat its id as it is, where a newline started a forged line and an ANSI escape
+     * repainted the terminal. One pass over the id, on reading alone.
+     */
+    private static boolean hasControlCharacter(String id) {
+        for (int i = 0; i < id.length(); i++) {
+            if (Character.isISOControl(id.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String fieldsRead() {

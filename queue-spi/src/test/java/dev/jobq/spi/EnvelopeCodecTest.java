@@ -868,6 +868,29 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("a job id with a control character (a newline, an ANSI escape, a C1 control) is unreadable, "
+                + "named escaped: the lines about a job repeat its id as it is")
+        void refusesAJobIdWithAControlCharacter() {
+            var newline = unreadable("{\"envelopeVersion\":1,\"jobId\":\"j-1\\nINFO forged\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+            var ansi = unreadable("{\"jobId\":\"j-2\\u001b[31m\",\"type\":\"t\",\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+            var c1 = unreadable("{\"envelopeVersion\":1,\"jobId\":\"j-3\\u009b2J\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(newline.getMessage()).isEqualTo("'jobId' must not have control characters, got "
+                    + "\"j-1\\nINFO forged\" (shown escaped); give each job an id without line breaks, tabs or escapes, "
+                    + "such as a UUID");
+            assertThat(ansi.getMessage()).contains("got \"j-2\\u001b[31m\" (shown escaped)");
+            assertThat(c1.getMessage()).contains("got \"j-3\\u009b2J\" (shown escaped)");
+            assertThat(newline.jobId()).as("the id as read, for the provider to name the dead job by (escaped there)")
+                    .isEqualTo("j-1\nINFO forged");
+            assertThat(newline.type()).isEqualTo("t");
+            assertThat(codec.decode("{\"envelopeVersion\":1,\"jobId\":\"j-4 \\u00e9\\u202e\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}").jobId()).as("a space and other characters are read")
+                    .isEqualTo("j-4 \u00e9\u202e");
+        }
+
+        @Test
         @DisplayName("what a reason quotes of a message cannot forge a log line or repaint a terminal: control "
                 + "characters are escaped, and a megabyte of text is cut")
         void aReasonQuotesTheMessageEscapedAndBounded() {
