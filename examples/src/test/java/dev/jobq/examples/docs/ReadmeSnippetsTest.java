@@ -30,6 +30,9 @@ class ReadmeSnippetsTest {
 
     private static final String CONFIG = "Path.of(\"jobq.yaml\")";
 
+    /** How the README's "In your code" snippet starts. */
+    private static final String IN_YOUR_CODE = "JobQueue jobs = JobQueue.fromConfig(";
+
     @TempDir Path dir;
 
     /** The README's block that starts with {@code start}, its config path pointing at {@code yaml}. */
@@ -79,7 +82,22 @@ class ReadmeSnippetsTest {
     void inYourCode_sendsTheEmails_holdsTheDelayedOne_andGivesReportsTheirTypesDefaults() throws Exception {
         // "The `reports` queue must exist (`queues: {reports: {type: memory}}` in `jobq.yaml`, …)"
         Path yaml = Files.writeString(dir.resolve("jobq.yaml"), prose("queue must exist \\(`([^`]+)` in `jobq\\.yaml`") + "\n");
-        String text = snippet("JobQueue jobs = JobQueue.fromConfig(", yaml);
+        runInYourCode(snippet(IN_YOUR_CODE, yaml));
+    }
+
+    @Test
+    void inYourCode_withTheBuilderTheTextOffersInPlaceOfTheFile_runsAsWithTheFile() throws Exception {
+        // "… in `jobq.yaml`, or `JobQueue.builder().queue("reports", "memory", Map.of())`)": the same snippet, its
+        // queue built in code with the text's call rather than read from a file
+        String builder = prose("in `jobq\\.yaml`, or\\s+`(JobQueue\\.builder\\(\\)[^`]+)`\\)");
+        String text = DocPage.of("README.md").block("java", t -> t.startsWith(IN_YOUR_CODE)).text();
+        String fromConfig = "JobQueue.fromConfig(" + CONFIG + ")";
+        assertThat(text).as("the README's snippet builds its queue with %s", fromConfig).containsOnlyOnce(fromConfig);
+        runInYourCode(text.replace(fromConfig, builder + ".build()"));
+    }
+
+    /** Runs the README's "In your code" snippet {@code text} and checks what the page says it does. */
+    private void runInYourCode(String text) throws Exception {
         int close = text.lastIndexOf("jobs.close();");
         assertThat(close).as("the snippet ends by closing the queue").isPositive();
         assertThat(text.substring(close).lines().count()).as("nothing after jobs.close()").isEqualTo(1);
