@@ -58,6 +58,7 @@ public final class SqsProviderFactory implements QueueProviderFactory {
     public static final String TYPE = "sqs";
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = SqsSettings.DEFAULT_MAX_PAYLOAD_BYTES;
     public static final Duration DEFAULT_WAIT_TIME = SqsSettings.DEFAULT_WAIT_TIME;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = SqsSettings.DEFAULT_REQUEST_TIMEOUT;
     /** The longest delay a standard queue holds; longer ones go through the scheduler. */
     public static final Duration MAX_DELAY = SqsQueueProvider.MAX_DELAY;
 

@@ -284,6 +284,7 @@ class ConfigurationTablesTest {
 
         assertThat(documentedDefault(Section.SQS, "maxPayloadBytes")).isEqualTo((long) SqsProviderFactory.DEFAULT_MAX_PAYLOAD_BYTES);
         assertThat(documentedDefault(Section.SQS, "waitTime")).isEqualTo(SqsProviderFactory.DEFAULT_WAIT_TIME);
+        assertThat(documentedDefault(Section.SQS, "requestTimeout")).isEqualTo(SqsProviderFactory.DEFAULT_REQUEST_TIMEOUT);
 
         assertThat(documentedDefault(Section.BACKOFF, "base")).isEqualTo(dev.jobq.Backoff.DEFAULT_BASE);
         assertThat(documentedDefault(Section.BACKOFF, "max")).isEqualTo(dev.jobq.Backoff.DEFAULT_CAP);
