@@ -1,5 +1,6 @@
 package dev.jobq.cli;
 
+import dev.jobq.spi.UntrustedText;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * {@code jobq --config FILE schedule list}, where the commands of the group named after it are meant). Picocli said
  * "Unknown options: '--queue', 'jobs'" of an option the commands' help lists, and named no command; this names the
  * commands that take it and shows the order. An argument the locale could not read is said as that, first
- * ({@link ArgumentEncoding}). Everything else is picocli's as it was (message, suggestions, usage, exit status 2).
+ * ({@link ArgumentEncoding}). Everything else is picocli's as it was (message, suggestions, usage, exit status 2), but
+ * with the control characters of its message escaped ({@link UntrustedText#escape}): picocli repeats an argument as
+ * given ("Unknown option: '--x", then an ANSI sequence that repainted the terminal).
  */
 final class CommandFirst implements IParameterExceptionHandler {
 
@@ -47,7 +50,40 @@ final class CommandFirst implements IParameterExceptionHandler {
         }
         ParameterException said = ex instanceof UnmatchedArgumentException unmatched
                 ? commandFirst(unmatched, args) : null;
-        return standard.handleParseException(said != null ? said : ex, args);
+        return standard.handleParseException(escaped(said != null ? said : ex), args);
+    }
+
+    /**
+     * {@code ex} with its message's control characters escaped; itself when it has none. An unmatched argument stays
+     * one, with its arguments as given, so that picocli still suggests the options and commands meant.
+     */
+    private static ParameterException escaped(ParameterException ex) {
+        String message = String.valueOf(ex.getMessage());
+        String shown = UntrustedText.escape(message);
+        if (shown.equals(message)) {
+            return ex;
+        }
+        if (ex instanceof UnmatchedArgumentException unmatched) {
+            return new EscapedUnmatched(unmatched, shown);
+        }
+        return new ParameterException(ex.getCommandLine(), shown, ex, ex.getArgSpec(), ex.getValue());
+    }
+
+    /** An unmatched argument's refusal said escaped, its suggestions picocli's, made from the arguments as given. */
+    private static final class EscapedUnmatched extends UnmatchedArgumentException {
+
+        private final String message;
+
+        EscapedUnmatched(UnmatchedArgumentException ex, String message) {
+            super(ex.getCommandLine(), ex.getUnmatched());
+            this.message = message;
+            initCause(ex);
+        }
+
+        @Override
+        public String getMessage() {
+            return message;
+        }
     }
 
     /** The error naming the commands of the group that take the first unmatched option, or null if none does. */

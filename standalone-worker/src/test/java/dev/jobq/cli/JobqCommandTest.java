@@ -335,6 +335,23 @@ class JobqCommandTest {
         assertThat(run.out()).isEmpty();
     }
 
+    /**
+     * picocli's own refusals repeat the argument as given: {@code jobq run --x$'\e[31m'} wrote "Unknown option:
+     * '--x" and an ANSI sequence that repainted the terminal, as did a command not known and a number not one.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "demo|--jobz\u001b[31m|Unknown option: '--jobz\\u001b[31m'|Possible solutions: --jobs",
+            "demp\u001b]0;x\u0007y|-|Unmatched argument at index 0: 'demp\\u001b]0;x\\u0007y'|Did you mean: jobq demo",
+            "demo|--jobs=1\u001b[2J|'1\\u001b[2J' is not a whole number|Usage: jobq demo"})
+    void picocliRefusalsRepeatTheArgumentEscapedAndKeepTheirSuggestions(String first, String second, String said,
+                                                                         String then) {
+        var run = "-".equals(second) ? CommandRun.of(first) : CommandRun.of(first, second);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains(said, then).doesNotContain("\u001b", "\u0007");
+    }
+
     @Test
     void outOfRangeJobCountIsAUsageErrorThatNamesTheValue() {
         var run = CommandRun.of("demo", "--jobs", "0");
