@@ -12,6 +12,7 @@ import dev.jobq.internal.config.ProviderSection;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.Secrets;
+import dev.jobq.spi.UntrustedText;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.function.BiPredicate;
@@ -33,6 +34,8 @@ import picocli.CommandLine.Parameters;
                 DeadLettersCommand.Delete.class})
 public final class DeadLettersCommand extends CommandGroup {
     private static final int MAX_ERROR_CHARS = 120;
+    /** How much of an unknown id a refusal repeats: as much as schedule cancel's. */
+    private static final int ID_PREVIEW_CHARS = 255;
     private static final String SQS = "sqs";
 
     /** The queue option and the way to its dead letters, shared by the subcommands. */
@@ -240,11 +243,19 @@ public final class DeadLettersCommand extends CommandGroup {
                     throw CommandFailure.failed("queue '" + choice.queue + "' keeps dead letter '" + id + "' but "
                             + whyKept.formatted(id, choice.queue));
                 }
-                throw CommandFailure.failed("queue '" + choice.queue + "' has no dead letter '" + id
-                        + "' (see jobq dead-letters list --queue " + choice.queue + ")");
+                throw CommandFailure.failed("queue '" + choice.queue + "' has no dead letter " + shown(id)
+                        + " (see jobq dead-letters list --queue " + choice.queue + ")");
             }
             out().println(done + " " + id);
             return 0;
+        }
+
+        /**
+         * The id typed, as schedule cancel shows one it does not know: quoted, its control characters escaped (an id
+         * read from a file, {@code "$(cat id)"}, split the line with its newline; an ESC repainted the terminal).
+         */
+        private static String shown(String id) {
+            return UntrustedText.singleQuote(id, ID_PREVIEW_CHARS);
         }
     }
 

@@ -153,6 +153,24 @@ class DeadLettersCommandTest {
     }
 
     /**
+     * An unknown id is repeated as schedule cancel repeats one: escaped. An id read from a file ("$(cat id)") or pasted
+     * with a terminal's escape sequence reached stderr raw: its newline split the line, its ESC repainted the terminal.
+     */
+    @Test
+    void anUnknownIdIsRepeatedWithItsControlCharactersEscaped() {
+        JobQueue jobs = JobQueue.builder().provider("memory").environment(Map.of()).build();
+        try (var shared = new SharedQueue(jobs, dir)) {
+            for (String command : List.of("redrive", "delete")) {
+                var run = shared.run("dead-letters", command, "01J\u001b[31mX\n");
+
+                assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+                assertThat(run.err()).as(command).contains("queue 'default' has no dead letter '01J\\u001b[31mX\\n'")
+                        .doesNotContain("\u001b").hasLineCount(1);
+            }
+        }
+    }
+
+    /**
      * DeadLetters.redrive answers false for an unknown id and for a dead letter that a live job's id or deduplication
      * key stands in the way of: the command said of both that the queue has no such dead letter, while dead-letters
      * list showed it.
