@@ -136,6 +136,9 @@ final class JdbcJobScheduler implements JobScheduler {
     @Override
     public boolean cancel(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
+        if (namesNone(jobId)) {
+            return false;
+        }
         try {
             if (handOff.handedOnUnmarked(jobId)) {
                 // Handed on by this process in a batch whose commit then failed (the database restarted, the session
@@ -183,9 +186,23 @@ final class JdbcJobScheduler implements JobScheduler {
         return UntrustedText.escape(jobId, MAX_TEXT);
     }
 
+    /**
+     * Whether {@code idOrName}, which a caller passed, holds a NUL character, and so names no stored job: ids are
+     * jobq's own, and a name with one is refused at registration. A look-up or change by it is answered as for an
+     * unknown one without asking the database: PostgreSQL refused the statement ("invalid byte sequence for encoding
+     * UTF8: 0x00"), thrown where H2 answered unknown, and in an application's transaction the call joined that
+     * transaction was aborted with it.
+     */
+    private static boolean namesNone(String idOrName) {
+        return idOrName.indexOf('\u0000') >= 0;
+    }
+
     @Override
     public Optional<ScheduledJobInfo.Status> status(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
+        if (namesNone(jobId)) {
+            return Optional.empty();
+        }
         Optional<ScheduledJobInfo.Status> stored = database("looking up job " + shownId(jobId),
                 () -> scheduled.status(db.dsl(), jobId));
         // Handed on by this process in a batch whose commit then failed: on its queue, its row not yet marked. It said
@@ -204,6 +221,9 @@ final class JdbcJobScheduler implements JobScheduler {
     @Override
     public Optional<JobInfo> getJob(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
+        if (namesNone(jobId)) {
+            return Optional.empty();
+        }
         // As status: a job this process handed on in a batch whose commit failed is no longer held, but on its queue.
         return database("looking up job " + shownId(jobId), () -> scheduled.held(db.dsl(), jobId, clock.instant()))
                 .filter(held -> !handOff.handedOnUnmarked(jobId));
@@ -249,6 +269,9 @@ final class JdbcJobScheduler implements JobScheduler {
     @Override
     public boolean setRecurringEnabled(String name, boolean enabled) {
         Objects.requireNonNull(name, "name");
+        if (namesNone(name)) {
+            return false;
+        }
         Optional<JobqRecurringJobRecord> row = changingRecurring(enabled ? "enabling" : "disabling", name,
                 enabled ? "enable" : "disable", () -> db.change(tx -> {
                     Optional<JobqRecurringJobRecord> stored = recurring.find(tx.dsl(), name);
@@ -267,12 +290,18 @@ final class JdbcJobScheduler implements JobScheduler {
     @Override
     public boolean deleteRecurring(String name) {
         Objects.requireNonNull(name, "name");
+        if (namesNone(name)) {
+            return false;
+        }
         return changingRecurring("deleting", name, "delete", () -> recurring.delete(db.dsl(), name));
     }
 
     @Override
     public Optional<RecurringJobInfo> getRecurring(String name) {
         Objects.requireNonNull(name, "name");
+        if (namesNone(name)) {
+            return Optional.empty();
+        }
         try {
             return recurring.find(db.dsl(), name).map(recurring::info);
         } catch (DataAccessException e) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.JobOptions;
 import dev.jobq.RecurringJob;
+import dev.jobq.ScheduledJobInfo;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
@@ -58,6 +59,39 @@ class PostgresNulInputTest {
                             + "the scheduler's database cannot store; remove it");
             assertThat(scheduler.listScheduled(10)).isEmpty();
             assertThat(scheduler.listRecurring()).isEmpty();
+        }
+    }
+
+    @Test
+    void aLookUpByAnIdOrNameHoldingANulFindsNothingOnPostgres() {
+        findsNothing(PostgresServer.get().newDatabase("jobq-nul-look-up"));
+    }
+
+    @Test
+    void aLookUpByAnIdOrNameHoldingANulFindsNothingOnH2() {
+        findsNothing("jdbc:h2:mem:jobq-nul-look-up-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+    }
+
+    /**
+     * An id or a name holding a NUL (one a caller took from a request, a file) names no job: none can be stored. It
+     * is unknown, as on H2, not PostgreSQL's "invalid byte sequence for encoding UTF8: 0x00" thrown, which in an
+     * application's transaction the call joined aborted that transaction too.
+     */
+    private void findsNothing(String url) {
+        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url)
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, new RecordingSink(clock)))) {
+            String id = scheduler.schedule(job("report:send", JobOptions.defaults()), T0.plus(Duration.ofHours(1)));
+            scheduler.registerRecurring(RecurringJob.builder("tick", "report:tick").schedule("@daily").build(), "{}");
+
+            assertThat(scheduler.cancel(id + "\u0000")).isFalse();
+            assertThat(scheduler.status(id + "\u0000")).isEmpty();
+            assertThat(scheduler.getJob(id + "\u0000")).isEmpty();
+            assertThat(scheduler.getRecurring("tick\u0000")).isEmpty();
+            assertThat(scheduler.setRecurringEnabled("tick\u0000", false)).isFalse();
+            assertThat(scheduler.setRecurringEnabled("tick\u0000", true)).isFalse();
+            assertThat(scheduler.deleteRecurring("tick\u0000")).isFalse();
+            assertThat(scheduler.status(id)).contains(ScheduledJobInfo.Status.SCHEDULED);
+            assertThat(scheduler.getRecurring("tick").orElseThrow().enabled()).isTrue();
         }
     }
 
