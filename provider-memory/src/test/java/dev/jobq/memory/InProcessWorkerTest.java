@@ -12,6 +12,7 @@ import dev.jobq.Backoff;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobHandler;
+import dev.jobq.JobInfo;
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
@@ -29,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -972,6 +974,55 @@ class InProcessWorkerTest {
         assertThat(events.all(JobEvent.Enqueued.class))
                 .extracting(JobEvent.Enqueued::jobId, JobEvent.Enqueued::type, JobEvent.Enqueued::viaScheduler)
                 .containsExactly(tuple(id, "second-time-lucky", false), tuple(id, "second-time-lucky", false));
+    }
+
+    @Test
+    @DisplayName("a redriven job that runs and completes before its redrive is announced is still announced as Enqueued, "
+            + "on a queue that keeps no completed jobs")
+    void redriveOfAJobThatEndsAtOnceIsStillAnnounced() {
+        var completed = new CountDownLatch(1);
+        // A look-up that finds the job back on its queue waits until the worker has run it: the interleaving of a
+        // worker that takes a redriven job at once, or of a look-up slow to answer.
+        QueueProvider provider = new ForwardingQueueProvider(memoryProvider(Map.of("maxHistorySize", 0))) {
+            @Override
+            public Optional<JobInfo> getJob(String jobId) {
+                Optional<JobInfo> found = super.getJob(jobId);
+                if (found.isPresent() && found.get().state() != JobState.DEAD) {
+                    try {
+                        completed.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return super.getJob(jobId);
+                }
+                return found;
+            }
+        };
+        JobQueue jobs = queue(provider, 1, Duration.ofSeconds(5));
+        jobs.addListener(event -> {
+            if (event instanceof JobEvent.Completed) {
+                completed.countDown();
+            }
+        });
+        var runs = new AtomicInteger();
+        jobs.registerJobHandler("second-time-lucky", Work.class, (job, ctx) -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new NonRetryableJobException("not yet");
+            }
+        });
+        jobs.start();
+        String id = jobs.enqueue("second-time-lucky", new Work(1));
+        events.awaitCount(JobEvent.Dead.class, 1);
+
+        assertThat(jobs.deadLetters("default").orElseThrow().redrive(id)).isTrue();
+
+        events.awaitCount(JobEvent.Completed.class, 1);
+        // Before, the redrive looked the job's type up after putting it back: run and completed by then, with no
+        // history kept, it was found no more, and its Enqueued was never announced.
+        assertThat(events.all(JobEvent.Enqueued.class))
+                .as("the enqueue and the redrive, each announced")
+                .extracting(JobEvent.Enqueued::jobId, JobEvent.Enqueued::type)
+                .containsExactly(tuple(id, "second-time-lucky"), tuple(id, "second-time-lucky"));
     }
 
     @Test

@@ -525,17 +525,18 @@ public final class JobQueueRuntime implements JobQueue {
 
         @Override
         public boolean redrive(String jobId) {
+            // The type, for the event: a provider that keeps dead letters looks its jobs up. Before the redrive: once
+            // back on its queue the job may run and end before a look-up after it, which on a queue that keeps no
+            // completed jobs (maxHistorySize: 0) found it no more, and its Enqueued was never announced.
+            String type = events.hasListeners() ? provider.getJob(jobId).map(JobInfo::type).orElse(null) : null;
             // An enqueue, admitted as one: after close() it put the job back on a closed queue, where it never
             // ran, and answered true.
             if (!admit(() -> !keyHeldByScheduler(jobId) && letters.redrive(jobId))) {
                 return false;
             }
-            if (events.hasListeners()) {
-                // The type, for the event: a provider that keeps dead letters looks its jobs up.
-                provider.getJob(jobId).ifPresent(job -> {
-                    Instant now = clock.instant();
-                    events.publish(new JobEvent.Enqueued(now, queue, jobId, job.type(), now, false));
-                });
+            if (type != null) {
+                Instant now = clock.instant();
+                events.publish(new JobEvent.Enqueued(now, queue, jobId, type, now, false));
             }
             return true;
         }
