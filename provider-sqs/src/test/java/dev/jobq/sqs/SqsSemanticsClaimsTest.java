@@ -66,7 +66,7 @@ class SqsSemanticsClaimsTest {
         numbers.put("they leave in `SendMessageBatch` calls of ten", List.of(Batcher.MAX_ENTRIES, 10));
         numbers.put("(up to eight on the wire)", List.of(Batcher.MAX_IN_FLIGHT, 8));
         numbers.put("with 64 bytes kept for what the hand-off rewrites", List.of(OutgoingMessage.REWRITE_RESERVE, 64));
-        numbers.put("| deduplication | while pending or running | rejected | `MessageDeduplicationId`, 5-minute window",
+        numbers.put("| deduplication | while waiting, delayed or running | rejected | `MessageDeduplicationId`, 5-minute window",
                 List.of(FifoDeduplication.WINDOW, Duration.ofMinutes(5)));
         numbers.put("SQS standard 15 minutes", List.of(SqsQueueProvider.MAX_DELAY, Duration.ofMinutes(15)));
         numbers.put("dead on the third delivery", List.of(JobOptions.DEFAULT_MAX_ATTEMPTS, 3));
