@@ -366,6 +366,39 @@ class ForeignProducerTest {
     }
 
     @Test
+    @DisplayName("a job type from another producer with a control character (a newline, an ANSI escape) is read and "
+            + "dead-lettered as an unknown type, the lines about the job showing it escaped: the line saying it was "
+            + "dead repeated it as it was, and a newline in it forged a log line of its own")
+    void jobTypeWithAControlCharacterIsDeadAsUnknownAndLoggedEscaped() {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-type-control", false);
+        String body = "{\"envelopeVersion\":1,\"jobId\":\"order-8\",\"type\":\"order:paid\\nWARN forged \\u001b[31m\","
+                + "\"options\":{\"maxAttempts\":1},\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body));
+        var workerLog = (Logger) LoggerFactory.getLogger("dev.jobq");
+        var logged = new CapturedLog();
+        logged.start();
+        workerLog.addAppender(logged);
+        try {
+            JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+            jobs.registerJobHandler("order:paid", Object.class, (job, ctx) -> {
+                throw new IllegalStateException("the handler ran");
+            });
+            jobs.start();
+
+            JobEvent.Dead dead = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals("order-8"));
+
+            assertThat(dead.type()).as("the type as read").isEqualTo("order:paid\nWARN forged \u001b[31m");
+            assertThat(dead.error()).contains("no handler for job type 'order:paid\\nWARN forged \\u001b[31m'");
+            assertThat(logged.warnings()).filteredOn(line -> line.contains("order-8")).isNotEmpty()
+                    .allSatisfy(line -> assertThat(line).doesNotContain("\n", "\u001b")
+                            .contains("(order:paid\\nWARN forged \\u001b[31m)"));
+            assertThat(workers.all(JobEvent.Started.class, e -> true)).as("jobs started").isEmpty();
+        } finally {
+            workerLog.detachAppender(logged);
+        }
+    }
+
+    @Test
     @DisplayName("a trace id from another producer is passed on by the handler; one enqueue would refuse is "
             + "dead-lettered at once with the reason, not run until the handler fails to pass it on")
     void traceIdOfAnotherProducerIsPassedOnOrRefusedAtOnce() {

@@ -171,6 +171,8 @@ final class AttemptRun implements JobContext, Runnable {
 
     static final String MDC_JOB_ID = "jobId";
     static final String MDC_JOB_TYPE = "jobType";
+    /** The most of a job's type a log line repeats: what enqueue takes; another producer's may be longer. */
+    private static final int TYPE_SHOWN = 255;
     static final String MDC_ATTEMPT = "attempt";
     static final String MDC_TRACE_ID = "traceId";
     /** The log context's text of the first attempt numbers, made once. */
@@ -528,8 +530,8 @@ final class AttemptRun implements JobContext, Runnable {
         queue.counters().completed(nanos);
         worker.endedWithOutcome();
         if (log.isDebugEnabled()) {
-            log.debug("job {} ({}) completed on attempt {} in {}", delivery.jobId(), delivery.envelope().type(),
-                    delivery.attempt(), DurationFormat.format(Duration.ofNanos(nanos)));
+            log.debug("{} completed on attempt {} in {}", named(delivery), delivery.attempt(),
+                    DurationFormat.format(Duration.ofNanos(nanos)));
         }
         try {
             if (env.events().hasListeners()) {
@@ -854,8 +856,9 @@ final class AttemptRun implements JobContext, Runnable {
         try {
             awaitHeartbeatReturned("handed back at shutdown"); // a job waiting for its thread gets heartbeats too
             queue.provider().release(delivery);
-            log.debug("job {} ({}) received but not started as the worker stopped; handed back", delivery.jobId(),
-                    delivery.envelope().type());
+            if (log.isDebugEnabled()) {
+                log.debug("{} received but not started as the worker stopped; handed back", named(delivery));
+            }
         } catch (Throwable e) {
             providerFailed = e;
             if (e instanceof Exception && worker.settleCutAtShutdown(this)) {
@@ -976,13 +979,14 @@ final class AttemptRun implements JobContext, Runnable {
         if (extended) {
             failures.succeeded();
         } else if (lost != null) {
-            log.warn("job {} ({}) on queue '{}' attempt {}, leased with the acknowledgement of job {}: {}; it is not "
-                    + "run here (its handler never started), the job's other delivery runs it", next.jobId(),
-                    next.envelope().type(), queue.name(), next.attempt(), delivery.jobId(), lost.getMessage());
+            log.warn("{} on queue '{}' attempt {}, leased with the acknowledgement of job {}: {}; it is not "
+                    + "run here (its handler never started), the job's other delivery runs it", named(next),
+                    queue.name(), next.attempt(), UntrustedText.escape(delivery.jobId()), lost.getMessage());
         } else if (failed != null) {
             // Not in this attempt's log context: the line is about the other job, which it names.
-            failures.failed("job " + next.jobId() + " (" + next.envelope().type() + ") on queue '" + queue.name()
-                    + "' attempt " + next.attempt() + ", leased with the acknowledgement of job " + delivery.jobId()
+            failures.failed(named(next) + " on queue '" + queue.name()
+                    + "' attempt " + next.attempt() + ", leased with the acknowledgement of job "
+                    + UntrustedText.escape(delivery.jobId())
                     + " while that job's Completed was announced", failed);
             rethrowIfFatal(failed);
         }
@@ -1236,8 +1240,18 @@ final class AttemptRun implements JobContext, Runnable {
      * about the job, so that each names its queue too.
      */
     private String describe() {
-        return "job " + delivery.jobId() + " (" + delivery.envelope().type() + ") on queue '" + queue.name()
-                + "' attempt " + delivery.attempt();
+        return named(delivery) + " on queue '" + queue.name() + "' attempt " + delivery.attempt();
+    }
+
+    /**
+     * {@code job 0192f3c1-… (email:send)}, its id and type {@linkplain UntrustedText#escape escaped}, the type cut
+     * after the 255 characters enqueue takes: another producer's message, or a row of the scheduler's, may hold a type
+     * with a control character (read, and dead-lettered as an unknown type), where a newline started a forged log line
+     * and an ANSI escape repainted the terminal. Built only for a line that is written.
+     */
+    private static String named(ReceivedJob job) {
+        return "job " + UntrustedText.escape(job.jobId()) + " ("
+                + UntrustedText.escape(job.envelope().type(), TYPE_SHOWN) + ")";
     }
 
     private void cancel() {
@@ -1527,7 +1541,8 @@ final class AttemptRun implements JobContext, Runnable {
         try {
             if (state.get() != State.RUNNING) {
                 // Timed out or released: its Failed, Dead or Released was announced; progress after it is discarded.
-                log.debug("job {} attempt {} reported progress {} after it was {}; not announced", delivery.jobId(),
+                log.debug("job {} attempt {} reported progress {} after it was {}; not announced",
+                        UntrustedText.escape(delivery.jobId()),
                         delivery.attempt(), percent, state.get());
                 return;
             }
