@@ -21,6 +21,8 @@ public final class DurationFormat {
 
     private static final Pattern UNIT_TERM = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern WITH_UNITS = Pattern.compile("(\\d+\\s*(ms|s|m|h|d)\\s*)+");
+    /** What {@link #WITH_UNITS} matches that is 0 ({@code 0s}, {@code 0h 00m}). */
+    private static final Pattern ZERO_WITH_UNITS = Pattern.compile("(0+\\s*(ms|s|m|h|d)\\s*)+");
     /** How the config documents it, for error messages. */
     public static final String EXPECTED = "a duration with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S";
 
@@ -28,8 +30,9 @@ public final class DurationFormat {
     }
 
     /**
-     * Parses {@code text}. A negative one with a unit ({@code -5s}) is refused; one in ISO-8601 ({@code PT-5S}) is
-     * returned, for the caller to judge ({@link #parseWithin} refuses it as {@code -5s} is).
+     * Parses {@code text}. A negative one with a unit ({@code -5s}) is refused ({@code -0s} is 0, as {@code -PT0S} is);
+     * one in ISO-8601 ({@code PT-5S}) is returned, for the caller to judge ({@link #parseWithin} refuses it as
+     * {@code -5s} is).
      *
      * @throws IllegalArgumentException naming the value and the accepted forms
      */
@@ -107,6 +110,9 @@ public final class DurationFormat {
             }
         }
         if (lowerCase.startsWith("-") && WITH_UNITS.matcher(lowerCase.substring(1).strip()).matches()) {
+            if (ZERO_WITH_UNITS.matcher(lowerCase.substring(1).strip()).matches()) {
+                return Duration.ZERO; // -0s is 0, as -PT0S and PT-0S are: it was told it is negative, e.g. 0s
+            }
             throw negative(text, exampleForNegative.apply(value.substring(1).strip()));
         }
         if (value.matches("\\d+")) {

@@ -166,6 +166,20 @@ class DurationFormatTest {
     }
 
     @Test
+    @DisplayName("-0s is 0, read as -PT0S and PT-0S are: it was refused as negative, the example it was given 0s")
+    void minusZeroWithAUnitIsReadAsZeroAsInIso() {
+        Duration max = Duration.ofHours(1);
+        assertThat(DurationFormat.parseWithin("-PT0S", Duration.ZERO, max)).as("ISO-8601").isZero();
+        assertThat(DurationFormat.parseWithin("PT-0S", Duration.ZERO, max)).as("ISO-8601").isZero();
+        assertThat(DurationFormat.parseWithin("-0s", Duration.ZERO, max)).isZero();
+        assertThat(DurationFormat.parseWithin("-0ms", Duration.ZERO, max, Duration.ofSeconds(1))).isZero();
+        assertThat(DurationFormat.parse("- 0h0m")).isZero();
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-0s1ms", Duration.ZERO, max))
+                .as("negative all the same")
+                .withMessage("'-0s1ms' is negative; durations here are 0 or more, e.g. 0s1ms");
+    }
+
+    @Test
     @DisplayName("a negative duration for a key counted in steps is given an example that is a whole step, which the key "
             + "takes")
     void aNegativeDurationForAKeyCountedInStepsIsGivenAWholeStep() {
