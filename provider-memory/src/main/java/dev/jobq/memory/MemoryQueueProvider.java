@@ -496,6 +496,15 @@ final class MemoryQueueProvider implements QueueProvider {
     }
 
     /**
+     * A job's id, escaped, for the lines about that job: jobq makes ids without control characters, but a scheduler
+     * row's id changed by hand is handed on as it is, and a newline in it started a forged line of the WARN of its dead
+     * letter dropped.
+     */
+    private static String idOf(JobEnvelope envelope) {
+        return UntrustedText.escape(envelope.jobId());
+    }
+
+    /**
      * {@code queue} as a Java string literal, for advice to paste into code ({@code jobs.deadLetters("…")}): its
      * backslashes and double quotes escaped, as a name may hold any character ({@code re"ports} was advised as
      * {@code jobs.deadLetters("re"ports")}, which does not compile), then its control characters.
@@ -615,7 +624,7 @@ final class MemoryQueueProvider implements QueueProvider {
         if (older != null) {
             log.warn("memory queue {}: job {} of type {} was dead-lettered again (enqueued again under its id "
                             + "after it died); its earlier dead letter, of {} after {} attempt(s): {}, is replaced by "
-                            + "this one", queueOf(entry.envelope), entry.jobId(), typeOf(entry.envelope),
+                            + "this one", queueOf(entry.envelope), idOf(entry.envelope), typeOf(entry.envelope),
                     EpochNanos.toInstant(older.updatedAt), older.attempts(), older.lastError);
         }
         dead.put(entry.jobId(), entry);
@@ -623,15 +632,15 @@ final class MemoryQueueProvider implements QueueProvider {
             dead.remove(entry.jobId());
             log.warn("memory queue {} keeps no dead letters (maxDeadLetters: 0); dropped job {} of type {} ({}). "
                             + "To keep them, raise maxDeadLetters in its provider section", queueOf(entry.envelope),
-                    entry.jobId(), typeOf(entry.envelope), entry.lastError);
+                    idOf(entry.envelope), typeOf(entry.envelope), entry.lastError);
         }
         while (dead.size() > limits.maxDeadLetters()) {
             Entry dropped = dead.pollFirstEntry().getValue();
             log.warn("memory queue {} keeps at most {} dead letters (maxDeadLetters); dropped the oldest: job {}"
                             + " of type {} ({}). To keep more, raise maxDeadLetters in its provider section, or "
                             + "redrive or delete dead letters as they come (jobs.deadLetters({}))",
-                    queueOf(dropped.envelope), limits.maxDeadLetters(), dropped.jobId(), typeOf(dropped.envelope),
-                    dropped.lastError, javaString(dropped.envelope.queue()));
+                    queueOf(dropped.envelope), limits.maxDeadLetters(), idOf(dropped.envelope),
+                    typeOf(dropped.envelope), dropped.lastError, javaString(dropped.envelope.queue()));
         }
     }
 

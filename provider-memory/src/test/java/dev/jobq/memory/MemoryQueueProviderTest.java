@@ -752,6 +752,35 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("the dead-letter warnings repeat a job's id escaped: one with a newline, a scheduler row's changed by "
+            + "hand and handed on as it is, forged a line of each")
+    void deadLetterWarningsRepeatTheIdEscaped() {
+        String id = "row-1\n12:00:00.000 INFO forged\u001b[31m";
+        String shown = "row-1\\n12:00:00.000 INFO forged\\u001b[31m";
+        JobEnvelope job = new JobEnvelope(1, id, "report:send", "{}", JobOptions.defaults(), 0, clock.instant(),
+                null, null);
+        QueueProvider keepsOne = provider(MemoryProviderFactory.builder().maxDeadLetters(1));
+        QueueProvider keepsNone = provider(MemoryProviderFactory.builder().maxDeadLetters(0));
+        try (var appender = CapturedLog.of(MemoryQueueProvider.class)) {
+            keepsOne.enqueue(job, Duration.ZERO);
+            keepsOne.fail(receiveOne(keepsOne), Failure.dead("first"));
+            keepsOne.enqueue(job, Duration.ZERO);
+            keepsOne.fail(receiveOne(keepsOne), Failure.dead("second"));
+            keepsOne.enqueue(job(), Duration.ZERO);
+            keepsOne.fail(receiveOne(keepsOne), Failure.dead("third"));
+            keepsNone.enqueue(job, Duration.ZERO);
+            keepsNone.fail(receiveOne(keepsNone), Failure.dead("fourth"));
+
+            assertThat(appender.list).extracting(event -> event.getFormattedMessage()).satisfiesExactly(
+                    again -> assertThat(again).contains("job " + shown + " of type 'report:send' was dead-lettered "
+                            + "again"),
+                    oldest -> assertThat(oldest).contains("dropped the oldest: job " + shown + " of type"),
+                    none -> assertThat(none).contains("dropped job " + shown + " of type"))
+                    .allSatisfy(line -> assertThat(line).doesNotContain("\n", "\u001b"));
+        }
+    }
+
+    @Test
     @DisplayName("a dead letter is kept with when it died and its attempts, counting earlier ones")
     void deadLetterRecordsDeathTimeAndAttempts() {
         QueueProvider provider = provider();
