@@ -314,7 +314,10 @@ final class HandOff {
         return total;
     }
 
-    /** A one-time job left alone as this process cannot read it (its type escaped): why, and when it looks at it again. */
+    /**
+     * A one-time job left alone as this process cannot read it (its type escaped, its id as stored, escaped where it is
+     * said): why, and when it looks at it again.
+     */
     private record LeftAlone(String id, String type, String reason, Instant lookAgainAt) {
     }
 
@@ -335,20 +338,20 @@ final class HandOff {
             log.warn("scheduler: scheduled job {} ({}) cannot be read: {}; this process does not hand it on and leaves "
                             + "its row as it is, for processes that can read it (a newer jobq sharing the database), "
                             + "and looks at it again at {}; where no process can, cancel it with jobq schedule cancel "
-                            + "{} (Scheduler.cancel)", first.id(), first.type(), first.reason(), first.lookAgainAt(),
-                    first.id());
+                            + "{} (Scheduler.cancel)", JdbcJobScheduler.shownId(first.id()), first.type(),
+                    first.reason(), first.lookAgainAt(), UntrustedText.shellArgument(first.id()));
             return;
         }
         int named = 5;
-        String ids = String.join(", ", jobs.keySet().stream().limit(named).toList())
+        String ids = String.join(", ", jobs.keySet().stream().limit(named).map(JdbcJobScheduler::shownId).toList())
                 + (jobs.size() > named ? " and " + (jobs.size() - named) + " more" : "");
         Instant lookAgainAt = jobs.values().stream().map(LeftAlone::lookAgainAt).min(Instant::compareTo).orElseThrow();
         log.warn("scheduler: {} scheduled jobs in {} cannot be read by this process ({}); the first, {} ({}): {}. It does "
                         + "not hand them on and leaves their rows as they are, for processes that can read them (a newer "
                         + "jobq sharing the database), and looks at them again at {}; where no process can, cancel them "
                         + "with jobq schedule cancel <id> (Scheduler.cancel): jobq schedule list shows them, each with "
-                        + "its reason", jobs.size(), db.description(), ids, first.id(), first.type(), first.reason(),
-                lookAgainAt);
+                        + "its reason", jobs.size(), db.description(), ids, JdbcJobScheduler.shownId(first.id()),
+                first.type(), first.reason(), lookAgainAt);
     }
 
     /** A recurring job left alone as this process cannot read it: why, and when it looks at it again. */
@@ -512,11 +515,13 @@ final class HandOff {
                     Instant retryAt = now.plus(retryDelay(failure, row.getAttempts() + 1));
                     if (!(failure instanceof JobRejectedException)) {
                         log.warn("scheduler: handing on scheduled job {} ({}) failed, trying again at {}: {}",
-                                row.getId(), UntrustedText.escape(row.getType()), retryAt, error);
+                                JdbcJobScheduler.shownId(row.getId()), UntrustedText.escape(row.getType()), retryAt,
+                                error);
                     } else {
-                        logRejected(error, row.getError(), "scheduled job " + row.getId() + " ("
-                                        + UntrustedText.escape(row.getType()) + ")",
-                                "cancel it with jobq schedule cancel " + row.getId() + " (Scheduler.cancel)");
+                        logRejected(error, row.getError(), "scheduled job " + JdbcJobScheduler.shownId(row.getId())
+                                        + " (" + UntrustedText.escape(row.getType()) + ")",
+                                "cancel it with jobq schedule cancel " + UntrustedText.shellArgument(row.getId())
+                                        + " (Scheduler.cancel)");
                     }
                     scheduled.markFailed(tx.dsl(), row, error, retryAt, now);
                 }
@@ -541,8 +546,8 @@ final class HandOff {
             return scheduled.envelope(row);
         } catch (RuntimeException e) {
             // The claim reads no queue column (a hand-off takes the queue from the options): read for this row alone.
-            if (leftToOthers(scheduled.queue(tx, row.getId()), "its job " + row.getId() + " cannot be read here "
-                    + "either: " + e.getMessage())) {
+            if (leftToOthers(scheduled.queue(tx, row.getId()), "its job " + JdbcJobScheduler.shownId(row.getId())
+                    + " cannot be read here either: " + e.getMessage())) {
                 return null;
             }
             Instant lookAgainAt = now.plus(MAX_RETRY);
@@ -555,7 +560,8 @@ final class HandOff {
                                     + "and the others are pushed on by {} each time it claims them, their error saying "
                                     + "why: a process that can read them hands them on that late. Where no process can, "
                                     + "cancel them (jobq schedule list shows them); this is said once",
-                            UnreadableScheduledJobs.MAX_LEFT_ALONE, db.description(), row.getId(), e.getMessage(),
+                            UnreadableScheduledJobs.MAX_LEFT_ALONE, db.description(),
+                            JdbcJobScheduler.shownId(row.getId()), e.getMessage(),
                             DurationFormat.format(MAX_RETRY));
                 }
                 return null;

@@ -10,6 +10,7 @@ import dev.jobq.ScheduledJobInfo;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.UntrustedText;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -182,7 +183,8 @@ final class ScheduledJobs {
         return e.getMessage() + "; it cannot be read by this version of jobq, whose schedulers leave it to those that "
                 + "can (a newer jobq sharing the database), or, past " + UnreadableScheduledJobs.MAX_LEFT_ALONE
                 + " such jobs, push it on by " + DurationFormat.format(HandOff.MAX_RETRY) + " at a time; where no "
-                + "process can read it, cancel it with jobq schedule cancel " + row.getId() + " (Scheduler.cancel)";
+                + "process can read it, cancel it with jobq schedule cancel " + UntrustedText.shellArgument(row.getId())
+                + " (Scheduler.cancel)";
     }
 
     /**
@@ -340,7 +342,8 @@ final class ScheduledJobs {
     }
 
     JobEnvelope envelope(JobqScheduledJobRecord row) {
-        JobOptions options = optionsJson.read(row.getOptions(), () -> "scheduled job " + row.getId());
+        JobOptions options = optionsJson.read(row.getOptions(),
+                () -> "scheduled job " + JdbcJobScheduler.shownId(row.getId()));
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, row.getId(), row.getType(), row.getPayload(), options, 0,
                 row.getCreatedAt(), row.getScheduledFor(), row.getTraceId());
     }
@@ -352,7 +355,7 @@ final class ScheduledJobs {
     private ScheduledJobInfo info(JobqScheduledJobRecord row, Instant now) {
         String error;
         try {
-            optionsJson.read(row.getOptions(), () -> "scheduled job " + row.getId());
+            optionsJson.read(row.getOptions(), () -> "scheduled job " + JdbcJobScheduler.shownId(row.getId()));
             error = readableError(row, now);
         } catch (IllegalStateException e) {
             error = unreadable(row, e);

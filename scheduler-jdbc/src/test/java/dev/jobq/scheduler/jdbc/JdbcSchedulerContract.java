@@ -2563,6 +2563,50 @@ abstract class JdbcSchedulerContract {
         }
 
         /**
+         * A row's id changed by hand (an operator's {@code UPDATE}) may hold a newline or an ANSI escape: the warnings
+         * about the row repeated it as it is, where the type beside it was escaped, so a newline forged a log line and
+         * the command to cancel it, pasted, cancelled no such job.
+         */
+        @Test
+        void theWarningsAboutARowRepeatAnIdChangedByHandEscaped() throws SQLException {
+            var scheduler = open(builder());
+            Instant at = T0.plus(Duration.ofMinutes(1));
+            String refused = "refused-1\n12:00:00.000 INFO forged \u001b[31m";
+            String rejected = "rejected-1\nforged";
+            String unreadable = "unreadable-1\nforged";
+            setId(scheduler.schedule(job("report:refused"), at), refused);
+            setId(scheduler.schedule(job("report:rejected"), at), rejected);
+            setId(scheduler.schedule(job("report:newer"), at), unreadable);
+            setOptions(unreadable, "{\"maxAttempts\":0,\"timeoutMs\":30000,\"priority\":0,\"queue\":\"default\"}");
+            sink.refuseWhen(e -> e.type().equals("report:refused"));
+            sink.rejectWhen(e -> e.type().equals("report:rejected"));
+            clock.set(at);
+
+            try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+                assertThat(scheduler.fireDue()).as("jobs handed on").isZero();
+
+                assertThat(log.warnings()).hasSize(3)
+                        .allSatisfy(line -> assertThat(line).doesNotContain("\n", "\u001b"))
+                        .anySatisfy(line -> assertThat(line).contains("handing on scheduled job refused-1\\n"
+                                + "12:00:00.000 INFO forged \\u001b[31m (report:refused) failed"))
+                        .anySatisfy(line -> assertThat(line).contains("scheduled job rejected-1\\nforged "
+                                + "(report:rejected) is rejected", "jobq schedule cancel $'rejected-1\\nforged'"))
+                        .anySatisfy(line -> assertThat(line).contains("scheduled job unreadable-1\\nforged "
+                                + "(report:newer) cannot be read", "jobq schedule cancel $'unreadable-1\\nforged'"));
+            }
+        }
+
+        private void setId(String id, String changed) throws SQLException {
+            try (Connection connection = DriverManager.getConnection(url);
+                 PreparedStatement update = connection.prepareStatement(
+                         "UPDATE jobq_scheduled_job SET id = ? WHERE id = ?")) {
+                update.setString(1, changed);
+                update.setString(2, id);
+                assertThat(update.executeUpdate()).isOne();
+            }
+        }
+
+        /**
          * Past {@link UnreadableScheduledJobs#MAX_LEFT_ALONE} jobs this process cannot read (a rolling deploy whose
          * newer version wrote many), the others are pushed on as before it left such rows alone: every claim carries
          * the ids it leaves out, and a set without bound made each claim slower (20,000 such rows: the first pass took
