@@ -129,6 +129,26 @@ class HostileThrowablesTest {
     }
 
     @Test
+    @DisplayName("an exception of an anonymous class, which has no simple name, is named by its class's name without "
+            + "the package")
+    void anonymousExceptionIsNamedByItsClass() {
+        RuntimeException withMessage = new IllegalStateException("no rows") { };
+        RuntimeException without = new RuntimeException() { };
+        List<String> errors = errorsOf(queue(1), 2, (job, ctx) -> {
+            throw job.attempt() == 1 ? withMessage : without;
+        });
+        // Before, its empty simple name: ": no rows", and " (attempt 2 of 2)" naming nothing at all.
+        assertThat(errors).containsExactly(withoutPackage(withMessage) + ": no rows",
+                withoutPackage(without) + " (attempt 2 of 2)");
+        assertThat(withoutPackage(without)).startsWith("HostileThrowablesTest$");
+    }
+
+    private static String withoutPackage(Throwable thrown) {
+        String name = thrown.getClass().getName();
+        return name.substring(name.lastIndexOf('.') + 1);
+    }
+
+    @Test
     @DisplayName("a checked exception thrown sneakily, an AssertionError, a LinkageError and an InterruptedException "
             + "thrown with no timeout are retried, then dead, each naming what was thrown")
     void errorsAndCheckedExceptionsAreRetriedThenDead() {
