@@ -1365,6 +1365,40 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("the worker's line about a job whose type has no handler writes the type escaped and cut: a newline or "
+            + "an ANSI escape in another producer's type forges no log line, a huge one is not copied whole")
+    void unknownTypeIsEscapedInTheWorkersLogLines() {
+        var workerLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.jobq");
+        var logged = new CapturedLog();
+        logged.start();
+        workerLog.addAppender(logged);
+        try {
+            QueueProvider provider = memoryProvider(Map.of());
+            JobQueue jobs = queue(provider, 1, Duration.ofSeconds(5));
+            jobs.registerJobHandler("known", Work.class, (job, ctx) -> { });
+            jobs.start();
+            // Another producer's messages: enqueue refuses such types, the worker reads them.
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "forged-type",
+                    "x\n12:00:00.000 INFO  Worker - forged\u001b[2J", "{\"n\":1}", JobOptions.defaults(), 0,
+                    Instant.now(), null, null), Duration.ZERO);
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "huge-type", "z".repeat(100_000), "{\"n\":1}",
+                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO);
+
+            events.awaitCount(JobEvent.Dead.class, 2);
+
+            assertThat(logged.warnings()).filteredOn(line -> line.contains("forged-type")).singleElement()
+                    .satisfies(line -> assertThat(line)
+                            .startsWith("job forged-type (x\\n12:00:00.000 INFO  Worker - forged\\u001b[2J) on queue")
+                            .doesNotContain("\n", "\u001b"));
+            assertThat(logged.warnings()).filteredOn(line -> line.contains("huge-type")).singleElement()
+                    .satisfies(line -> assertThat(line).startsWith("job huge-type (" + "z".repeat(255) + "…) on queue")
+                            .hasSizeLessThan(2_000));
+        } finally {
+            workerLog.detachAppender(logged);
+        }
+    }
+
+    @Test
     @DisplayName("a payload that does not bind to the handler's type is dead-lettered with the reason")
     void unreadablePayloadIsDeadLettered() {
         JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
