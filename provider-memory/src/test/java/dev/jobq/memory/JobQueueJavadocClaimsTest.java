@@ -1095,4 +1095,43 @@ class JobQueueJavadocClaimsTest {
         assertThat(letters.list(10)).extracting(letter -> letter.job().id()).containsExactly(id);
         assertThat(events.all(JobEvent.Enqueued.class)).as("no redrive announced").hasSize(1);
     }
+
+    /**
+     * As above, on a provider whose look-ups fail once it is closed (one reading a closed pool): the redrive looked
+     * the dead job's type up for its Enqueued before it was refused, and failed in the provider's words instead.
+     */
+    @Test
+    void deadLetters_redrive_afterTheQueueIsClosed_throwsJobQueueException_whereTheProvidersLookUpsFailOnceClosed() {
+        QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", Map.of()), java.time.Clock.systemUTC()));
+        var closed = new java.util.concurrent.atomic.AtomicBoolean();
+        QueueProvider poolClosedOnClose = new ForwardingQueueProvider(memory) {
+            @Override
+            public java.util.Optional<dev.jobq.JobInfo> getJob(String jobId) {
+                if (closed.get()) {
+                    throw new IllegalStateException("pool has been closed");
+                }
+                return super.getJob(jobId);
+            }
+
+            @Override
+            public void close() {
+                closed.set(true);
+                super.close();
+            }
+        };
+        var events = new EventRecorder();
+        JobQueue jobs = JobQueue.builder().provider(poolClosedOnClose).listener(events).build();
+        jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> {
+            throw new NonRetryableJobException("no");
+        });
+        jobs.start();
+        String id = jobs.enqueue("work:do", new Work("a"));
+        events.awaitCount(JobEvent.Dead.class, 1);
+        DeadLetters letters = jobs.deadLetters("default").orElseThrow();
+        jobs.close();
+
+        assertThatThrownBy(() -> letters.redrive(id)).isInstanceOf(JobQueueException.class).hasMessage(CLOSED);
+        assertThat(events.all(JobEvent.Enqueued.class)).as("no redrive announced").hasSize(1);
+    }
 }

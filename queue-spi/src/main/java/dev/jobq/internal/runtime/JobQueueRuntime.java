@@ -527,8 +527,11 @@ public final class JobQueueRuntime implements JobQueue {
         public boolean redrive(String jobId) {
             // The type, for the event: a provider that keeps dead letters looks its jobs up. Before the redrive: once
             // back on its queue the job may run and end before a look-up after it, which on a queue that keeps no
-            // completed jobs (maxHistorySize: 0) found it no more, and its Enqueued was never announced.
-            String type = events.hasListeners() ? provider.getJob(jobId).map(JobInfo::type).orElse(null) : null;
+            // completed jobs (maxHistorySize: 0) found it no more, and its Enqueued was never announced. Admitted as
+            // the redrive is: after close() a provider's look-up failed in its own words ("pool has been closed").
+            String type = events.hasListeners()
+                    ? admit(() -> provider.getJob(jobId)).map(JobInfo::type).orElse(null)
+                    : null;
             // An enqueue, admitted as one: after close() it put the job back on a closed queue, where it never
             // ran, and answered true.
             if (!admit(() -> !keyHeldByScheduler(jobId) && letters.redrive(jobId))) {
