@@ -11,9 +11,10 @@ import org.jspecify.annotations.Nullable;
  * @param maxAttempts      total runs including the first; 1 means no retry
  * @param timeout          the limit of one attempt; the handler is interrupted past it
  * @param priority         lower runs first; 0 is the default
- * @param deduplicationKey while a job of the queue with this key is pending or running, whatever its type,
- *                         enqueueing again returns it (SQS FIFO: within SQS's 5-minute window, and in another
- *                         process SQS drops the duplicate but the enqueue returns its own id; docs/sqs.md)
+ * @param deduplicationKey while a job of the queue with this key is waiting, delayed (its delay or a retry's
+ *                         backoff) or running, whatever its type, enqueueing again returns it (SQS FIFO: within
+ *                         SQS's 5-minute window, and in another process SQS drops the duplicate but the enqueue
+ *                         returns its own id; docs/sqs.md)
  * @param queue            the named queue; {@value #DEFAULT_QUEUE} unless set
  */
 public record JobOptions(int maxAttempts, Duration timeout, int priority, @Nullable String deduplicationKey, String queue) {

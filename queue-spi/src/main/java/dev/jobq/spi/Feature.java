@@ -4,7 +4,10 @@ package dev.jobq.spi;
 public enum Feature {
     /** Honours {@link dev.jobq.JobOptions#priority()}: lower first, FIFO within a priority. */
     PRIORITY,
-    /** Honours {@link dev.jobq.JobOptions#deduplicationKey()} while a job with that key is pending or running. */
+    /**
+     * Honours {@link dev.jobq.JobOptions#deduplicationKey()} while a job with that key is waiting, delayed (its delay
+     * or a retry's backoff) or running.
+     */
     DEDUPLICATION,
     /** Answers {@link QueueProvider#getJob(String)}. */
     JOB_LOOKUP,

@@ -9,7 +9,7 @@ public interface JobSink {
 
     /**
      * Enqueues a due job now. Submitting the same job id again is recognised by providers that can, and
-     * returns it as a duplicate: the memory provider while the job is pending or running, SQS FIFO within 5
+     * returns it as a duplicate: the memory provider while the job is waiting, delayed or running, SQS FIFO within 5
      * minutes of the first submission whether or not the job is still there (docs/semantics.md).
      *
      * @throws dev.jobq.JobQueueException when the provider rejects or cannot be reached; the

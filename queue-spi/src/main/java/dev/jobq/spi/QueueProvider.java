@@ -28,7 +28,7 @@ public interface QueueProvider extends AutoCloseable {
     /**
      * Stores a job, visible after {@code delay} (never more than {@link Capabilities#maxDelay()};
      * the core routes longer ones elsewhere). Where {@link Feature#DEDUPLICATION} is supported, a job
-     * whose id or deduplication key matches a pending or running job is not stored again: the existing
+     * whose id or deduplication key matches a waiting, delayed or running job is not stored again: the existing
      * id comes back as a duplicate. Without it a job is stored as given (SQS standard queues keep no
      * record of ids), and the contract's same-id test is in its deduplication group.
      */

@@ -55,7 +55,7 @@ final class JobOptionsMixin {
     }
 
     @Option(names = "--dedup-key", paramLabel = "KEY",
-            description = "While a job with this key is pending or running, enqueueing again returns it "
+            description = "While a job with this key is waiting, delayed or running, enqueueing again returns it "
                     + "(memory provider; SQS FIFO: for 5 minutes, and a command, being another process, prints "
                     + "its own id while SQS drops the message; see docs/sqs.md).")
     void setDeduplicationKey(String key) {
