@@ -55,7 +55,9 @@ final class CommandFirst implements IParameterExceptionHandler {
 
     /**
      * {@code ex} with its message's control characters escaped; itself when it has none. An unmatched argument stays
-     * one, with its arguments as given, so that picocli still suggests the options and commands meant.
+     * one, with its arguments as given, so that picocli still suggests the options and commands meant. One naming no
+     * option and no value (jobq's own, such as help's unknown command) is made again without them: picocli refuses
+     * both null, and its IllegalArgumentException's trace was printed in place of the refusal.
      */
     private static ParameterException escaped(ParameterException ex) {
         String message = String.valueOf(ex.getMessage());
@@ -66,7 +68,9 @@ final class CommandFirst implements IParameterExceptionHandler {
         if (ex instanceof UnmatchedArgumentException unmatched) {
             return new EscapedUnmatched(unmatched, shown);
         }
-        return new ParameterException(ex.getCommandLine(), shown, ex, ex.getArgSpec(), ex.getValue());
+        return ex.getArgSpec() == null && ex.getValue() == null
+                ? new ParameterException(ex.getCommandLine(), shown, ex)
+                : new ParameterException(ex.getCommandLine(), shown, ex, ex.getArgSpec(), ex.getValue());
     }
 
     /** An unmatched argument's refusal said escaped, its suggestions picocli's, made from the arguments as given. */

@@ -337,13 +337,16 @@ class JobqCommandTest {
 
     /**
      * picocli's own refusals repeat the argument as given: {@code jobq run --x$'\e[31m'} wrote "Unknown option:
-     * '--x" and an ANSI sequence that repainted the terminal, as did a command not known and a number not one.
+     * '--x" and an ANSI sequence that repainted the terminal, as did a command not known and a number not one. A
+     * refusal of jobq's own that names no option or value (help's unknown command) is escaped too: made again with
+     * the option and value it lacks, it threw picocli's "ArgSpec and value cannot both be null" and printed its trace.
      */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "demo|--jobz\u001b[31m|Unknown option: '--jobz\\u001b[31m'|Possible solutions: --jobs",
             "demp\u001b]0;x\u0007y|-|Unmatched argument at index 0: 'demp\\u001b]0;x\\u0007y'|Did you mean: jobq demo",
-            "demo|--jobs=1\u001b[2J|'1\\u001b[2J' is not a whole number|Usage: jobq demo"})
+            "demo|--jobs=1\u001b[2J|'1\\u001b[2J' is not a whole number|Usage: jobq demo",
+            "help|x\u001b[31m|Unknown command 'x\\u001b[31m' of 'jobq'; it has: |Usage: jobq help"})
     void picocliRefusalsRepeatTheArgumentEscapedAndKeepTheirSuggestions(String first, String second, String said,
                                                                          String then) {
         var run = "-".equals(second) ? CommandRun.of(first) : CommandRun.of(first, second);
