@@ -235,13 +235,14 @@ public final class DeadLettersCommand extends CommandGroup {
         /**
          * A dead letter that the action left where it is (a redrive a live job's id or deduplication key stands in the
          * way of) is said to be kept, with why: it was said to be unknown, while dead-letters list showed it. Looked
-         * for only then, among all of them.
+         * for only then, among all of them. Its id is shown as an unknown one is, and given to the advice as a shell
+         * word: one in the list may be another producer's, with a control character.
          */
         private int act(DeadLetters letters) {
             if (!action.test(letters, id)) {
                 if (whyKept != null && letters.list(Integer.MAX_VALUE).stream().anyMatch(d -> d.job().id().equals(id))) {
-                    throw CommandFailure.failed("queue '" + choice.queue + "' keeps dead letter '" + id + "' but "
-                            + whyKept.formatted(id, choice.queue));
+                    throw CommandFailure.failed("queue '" + choice.queue + "' keeps dead letter " + shown(id) + " but "
+                            + whyKept.formatted(UntrustedText.shellArgument(id), choice.queue));
                 }
                 throw CommandFailure.failed("queue '" + choice.queue + "' has no dead letter " + shown(id)
                         + " (see jobq dead-letters list --queue " + choice.queue + ")");
@@ -266,7 +267,7 @@ public final class DeadLettersCommand extends CommandGroup {
         Redrive(CommandContext context) {
             super(context, "redriven", DeadLetters::redrive, "did not redrive it: a job waiting, delayed or running "
                     + "on the queue has its id or its deduplication key, and the redriven job would duplicate it; "
-                    + "redrive it once that job has ended, or delete it (jobq dead-letters delete %1$s --queue %2$s)");
+                    + "redrive it once that job has ended, or delete it (jobq dead-letters delete --queue %2$s %1$s)");
         }
     }
 

@@ -201,6 +201,38 @@ class DeadLettersCommandTest {
         }
     }
 
+    /**
+     * A dead letter kept by a refused redrive is named as an unknown one is: escaped. Its id is another producer's
+     * (jobq's own are UUIDs); the kept message and its advice "jobq dead-letters delete ID" repeated it raw, a newline
+     * splitting the line and the advice not a command a shell would take.
+     */
+    @Test
+    void aKeptDeadLetterWithAForeignIdIsNamedEscapedAndItsDeleteAdviceIsAShellArgument() {
+        QueueProvider provider = MemoryProviderFactory.builder().build();
+        JobQueue jobs = JobQueue.builder().provider(provider).environment(Map.of()).build();
+        jobs.registerJobHandler("task:run", Task.class, (job, ctx) -> {
+            throw new IllegalStateException("disk full");
+        });
+        jobs.start();
+        try (var shared = new SharedQueue(jobs, dir)) {
+            String foreign = "row-1\n\u001b[31mforged";
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, foreign, "task:run", "{\"name\":\"a\"}",
+                    new JobOptions(1, JobOptions.DEFAULT_TIMEOUT, 0, "report:7", JobOptions.DEFAULT_QUEUE), 0,
+                    Instant.now(), null, null), Duration.ZERO);
+            await().atMost(WAIT).until(() -> jobs.stats("default").dead() == 1);
+            jobs.enqueue("task:run", new Task("b"), EnqueueOptions.builder().deduplicationKey("report:7")
+                    .delay(Duration.ofHours(1)).build());
+
+            var run = shared.run("dead-letters", "redrive", foreign);
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).startsWith("jobq dead-letters redrive: queue 'default' keeps dead letter "
+                    + "'row-1\\n\\u001b[31mforged' but did not redrive it")
+                    .contains("(jobq dead-letters delete --queue default $'row-1\\n\\u001b[31mforged')")
+                    .doesNotContain("\u001b").hasLineCount(1);
+        }
+    }
+
     @Test
     void zeroLimitIsAUsageError() {
         try (var shared = new SharedQueue(JobQueue.builder().provider("memory").environment(Map.of()).build(), dir)) {
