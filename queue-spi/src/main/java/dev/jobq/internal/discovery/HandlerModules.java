@@ -6,6 +6,7 @@ import dev.jobq.HandlerOptions;
 import dev.jobq.JobHandler;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.JobHandlerRegistry;
+import dev.jobq.internal.runtime.UserCode;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -95,7 +96,7 @@ public final class HandlerModules {
             root = root.getCause();
         }
         if (root != null) {
-            text.append(": ").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage());
+            text.append(": ").append(UserCode.simpleName(root.getClass())).append(": ").append(root.getMessage());
         }
         CodeSource source = loadedClass == null ? null : loadedClass.getProtectionDomain().getCodeSource();
         if (source != null && source.getLocation() != null) {

@@ -157,9 +157,7 @@ final class RuntimeAssembly {
      * empty and read "provider '' of queue 'default'".
      */
     private static String codeName(QueueProvider provider) {
-        Class<?> type = provider.getClass();
-        String simple = type.getSimpleName();
-        return simple.isEmpty() ? type.getName().substring(type.getName().lastIndexOf('.') + 1) : simple;
+        return UserCode.simpleName(provider.getClass());
     }
 
     /**

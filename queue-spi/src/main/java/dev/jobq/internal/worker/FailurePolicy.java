@@ -325,19 +325,7 @@ public final class FailurePolicy {
 
     private static String nameAndMessage(Throwable error) {
         String message = messageOf(error);
-        return nameOf(error) + (message == null ? "" : ": " + oneLine(message));
-    }
-
-    /**
-     * The simple name of {@code error}'s class, or for an anonymous class its binary name without the package
-     * ({@code Jobs$1}), as a provider built in code is named: its simple name is empty, and a handler's
-     * {@code new IllegalStateException("no rows") { }} failed its attempt with {@code ": no rows"}, one without a
-     * message with no text at all.
-     */
-    private static String nameOf(Throwable error) {
-        Class<?> type = error.getClass();
-        String simple = type.getSimpleName();
-        return simple.isEmpty() ? type.getName().substring(type.getName().lastIndexOf('.') + 1) : simple;
+        return UserCode.simpleName(error.getClass()) + (message == null ? "" : ": " + oneLine(message));
     }
 
     /**
@@ -372,7 +360,7 @@ public final class FailurePolicy {
             } catch (RuntimeException again) {
                 why = null;
             }
-            return "(its getMessage() threw " + nameOf(e) + (why == null ? "" : ": " + why) + ")";
+            return "(its getMessage() threw " + UserCode.simpleName(e.getClass()) + (why == null ? "" : ": " + why) + ")";
         }
     }
 

@@ -72,6 +72,16 @@ class HandlerModulesTest {
     }
 
     @Test
+    void aModuleThatFailsWithAnAnonymousExceptionIsAConfigErrorNamingItsClass() {
+        // Before, its empty simple name: "could not be instantiated: : vault sealed".
+        assertThatThrownBy(() -> HandlerModules.find(servicesOf("anonymous")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("TestModules$AnonymousFailure could not be instantiated: "
+                        + "TestModules$AnonymousFailure$1: vault sealed (from ")
+                .hasMessageEndingWith("; the module threw this while it was created: fix what it says, or remove its jar");
+    }
+
+    @Test
     void aModuleThatCannotBeLinkedIsAConfigErrorNamingItAndTheClassItLacks() {
         URL root = Objects.requireNonNull(HandlerModulesTest.class.getResource("/handler-modules/unlinkable/"));
         // Lists that folder's service file only, defines Unlinkable itself and cannot find its base class.

@@ -51,6 +51,17 @@ final class TestModules {
         }
     }
 
+    /** A module whose constructor throws an exception of an anonymous class, which has no simple name. */
+    public static final class AnonymousFailure implements JobHandlerModule {
+        public AnonymousFailure() {
+            throw new IllegalStateException("vault sealed") { };
+        }
+
+        @Override
+        public void register(JobHandlerRegistry registry) {
+        }
+    }
+
     /** A module ServiceLoader cannot create: its one constructor takes an argument. */
     public static final class NeedsSettings implements JobHandlerModule {
         public NeedsSettings(String settings) {
