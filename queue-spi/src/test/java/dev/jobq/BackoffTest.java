@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +51,22 @@ class BackoffTest {
         for (int i = 0; i < 1_000; i++) {
             assertThat(backoff.delay(1)).isBetween(Duration.ofSeconds(10), Duration.ofSeconds(12));
         }
+    }
+
+    @Test
+    @DisplayName("jitter adds its fraction to the longest delay too: a wait of up to (1 + fraction) · MAX_DELAY")
+    void jitterMayTakeAWaitPastMaxDelayByItsFraction() {
+        Backoff fixed = Backoff.fixed(Backoff.MAX_DELAY).withJitter(1.0);
+        Backoff exponential = Backoff.exponential(Duration.ofSeconds(1), Backoff.MAX_DELAY).withJitter(0.2);
+        List<Duration> waits = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            waits.add(fixed.delay(1));
+            assertThat(exponential.delay(60)).isBetween(Backoff.MAX_DELAY, Backoff.MAX_DELAY.plusDays(73));
+        }
+        // MAX_DELAY bounds what the factories take, not the wait: docs/semantics.md's Limits table said "each wait at
+        // most 365 d", and 1,000 waits of 365d with jitter 1.0 were each longer.
+        assertThat(waits).allSatisfy(wait -> assertThat(wait).isBetween(Backoff.MAX_DELAY, Backoff.MAX_DELAY.multipliedBy(2)))
+                .anySatisfy(wait -> assertThat(wait).isGreaterThan(Backoff.MAX_DELAY));
     }
 
     @Test

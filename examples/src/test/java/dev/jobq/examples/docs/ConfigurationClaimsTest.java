@@ -176,11 +176,11 @@ class ConfigurationClaimsTest {
     }
 
     @Test
-    void onlyTheKeysOfTheChosenBackoffTypeAreAccepted_andAWaitIsAtMost365d() {
+    void onlyTheKeysOfTheChosenBackoffTypeAreAccepted_andEachDurationIsAtMost365d() {
         assertThat(problems("worker:\n  backoff: { type: exponential, delay: 5s }\n", Map.of()))
                 .singleElement().asString().startsWith("worker.backoff.delay: unknown key");
         assertThat(load("worker:\n  backoff: { type: fixed, delay: 365d }\n")).isNotNull();
-        assertThat(PAGE).contains("Each wait is at most `365d`");
+        assertThat(PAGE).contains("Each duration given is at most `365d`");
         assertThat(problems("worker:\n  backoff: { type: fixed, delay: 366d }\n", Map.of()))
                 .containsExactly("worker.backoff.delay: must be ≤ 365d, got 366d");
         assertThat(load("worker:\n  backoff: { type: list, delays: [1s, 365d] }\n")).isNotNull();
