@@ -49,6 +49,35 @@ class FailurePolicyTest {
     static final class NeitherExceptionNorError extends Throwable {
     }
 
+    /** Holds an anonymous exception one class down, whose binary name is {@code FailurePolicyTest$Nested$1}. */
+    static final class Nested {
+        static final RuntimeException UNREADABLE = new IllegalStateException("session closed") {
+            @Override
+            public String getMessage() {
+                throw new UnsupportedOperationException("proxy") { };
+            }
+        };
+    }
+
+    @Test
+    void anAnonymousExceptionIsNamedByItsClassWhereverTheErrorNamesOne() {
+        class LocalFailure extends RuntimeException {
+            LocalFailure(String message, Throwable cause) {
+                super(message, cause);
+            }
+        }
+        var timeout = new RuntimeException("timeout") { };
+        String timeoutName = timeout.getClass().getName().substring(getClass().getPackageName().length() + 1);
+        // A local class has a simple name; an anonymous one as the cause, in a nested class, or thrown by
+        // getMessage() has none: each read ": timeout", ": (its getMessage() threw : proxy)".
+        assertThat(timeoutName).matches("FailurePolicyTest\\$\\d+");
+        assertThat(FailurePolicy.describe(new LocalFailure("call failed", timeout)))
+                .isEqualTo("LocalFailure: call failed (caused by " + timeoutName + ": timeout)");
+        assertThat(FailurePolicy.describe(Nested.UNREADABLE))
+                .isEqualTo("FailurePolicyTest$Nested$1: (its getMessage() threw FailurePolicyTest$Nested$1$1: proxy)");
+    }
+
+
     @SuppressWarnings("unchecked")
     private static <T extends Throwable> Duration sneakyThrow(Throwable t) throws T {
         throw (T) t;
