@@ -6,7 +6,7 @@ import dev.jobq.HandlerOptions;
 import dev.jobq.JobHandler;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.JobHandlerRegistry;
-import dev.jobq.internal.runtime.UserCode;
+import dev.jobq.internal.worker.FailurePolicy;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -96,7 +96,8 @@ public final class HandlerModules {
             root = root.getCause();
         }
         if (root != null) {
-            text.append(": ").append(UserCode.simpleName(root.getClass())).append(": ").append(root.getMessage());
+            // A module's exception: what its getMessage() threw went out of find() as it was, naming no module.
+            text.append(": ").append(FailurePolicy.nameAndMessage(root));
         }
         CodeSource source = loadedClass == null ? null : loadedClass.getProtectionDomain().getCodeSource();
         if (source != null && source.getLocation() != null) {

@@ -323,7 +323,11 @@ public final class FailurePolicy {
         return message == null ? error.getClass().getName() : oneLine(message);
     }
 
-    private static String nameAndMessage(Throwable error) {
+    /**
+     * {@code error}'s class {@linkplain UserCode#simpleName simple name} and its message {@linkplain #oneLine as one
+     * line}, or what its {@code getMessage()} threw instead: {@code IllegalStateException: no rows}.
+     */
+    public static String nameAndMessage(Throwable error) {
         String message = messageOf(error);
         return UserCode.simpleName(error.getClass()) + (message == null ? "" : ": " + oneLine(message));
     }

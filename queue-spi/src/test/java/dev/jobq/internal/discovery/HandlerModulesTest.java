@@ -82,6 +82,17 @@ class HandlerModulesTest {
     }
 
     @Test
+    void aModuleThatFailsWithAnExceptionWhoseMessageCannotBeReadIsAConfigErrorNamingIt() {
+        // Before, what getMessage() threw went out of find() as it was, naming no module.
+        assertThatThrownBy(() -> HandlerModules.find(servicesOf("unreadable")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("TestModules$UnreadableFailure could not be instantiated: "
+                        + "TestModules$UnreadableFailure$1: (its getMessage() threw UnsupportedOperationException: "
+                        + "session closed\\nINFO forged) (from ")
+                .hasMessageEndingWith("; the module threw this while it was created: fix what it says, or remove its jar");
+    }
+
+    @Test
     void aModuleThatCannotBeLinkedIsAConfigErrorNamingItAndTheClassItLacks() {
         URL root = Objects.requireNonNull(HandlerModulesTest.class.getResource("/handler-modules/unlinkable/"));
         // Lists that folder's service file only, defines Unlinkable itself and cannot find its base class.

@@ -62,6 +62,22 @@ final class TestModules {
         }
     }
 
+    /** A module whose constructor throws an exception whose message cannot be read, and says so on two lines. */
+    public static final class UnreadableFailure implements JobHandlerModule {
+        public UnreadableFailure() {
+            throw new IllegalStateException() {
+                @Override
+                public String getMessage() {
+                    throw new UnsupportedOperationException("session closed\nINFO forged");
+                }
+            };
+        }
+
+        @Override
+        public void register(JobHandlerRegistry registry) {
+        }
+    }
+
     /** A module ServiceLoader cannot create: its one constructor takes an argument. */
     public static final class NeedsSettings implements JobHandlerModule {
         public NeedsSettings(String settings) {
