@@ -90,10 +90,12 @@ public final class HandlerModules {
                                @Nullable Class<?> loadedClass) {
         var text = new StringBuilder(kind).append(" failed to load: ").append(e.getMessage());
         Throwable root = e.getCause();
-        // Stops where a chain loops back (a cause whose cause is the exception again), not never.
+        // Stops where a chain loops back (a cause whose cause is the exception again), not never, and where a
+        // getCause() throws: what it threw went out of find() as it was, naming no module.
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        while (root != null && root.getCause() != null && seen.add(root) && !seen.contains(root.getCause())) {
-            root = root.getCause();
+        for (Throwable cause; root != null && (cause = FailurePolicy.causeOf(root)) != null && seen.add(root)
+                && !seen.contains(cause); ) {
+            root = cause;
         }
         if (root != null) {
             // A module's exception: what its getMessage() threw went out of find() as it was, naming no module.

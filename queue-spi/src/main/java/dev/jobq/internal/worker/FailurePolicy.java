@@ -297,7 +297,7 @@ public final class FailurePolicy {
      * read from what is closed by now), throws: that threw out of the description of a handler's failure, and the
      * attempt was left unsettled until its lease ended.
      */
-    static @Nullable Throwable causeOf(Throwable error) {
+    public static @Nullable Throwable causeOf(Throwable error) {
         try {
             return error.getCause();
         } catch (RuntimeException unreadable) {

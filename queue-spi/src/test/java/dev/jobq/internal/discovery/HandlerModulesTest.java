@@ -93,6 +93,16 @@ class HandlerModulesTest {
     }
 
     @Test
+    void aModuleThatFailsWithAnExceptionWhoseCauseCannotBeReadIsAConfigErrorNamingIt() {
+        // Before, what getCause() threw went out of find() as it was, naming no module.
+        assertThatThrownBy(() -> HandlerModules.find(servicesOf("unreadable-cause")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("TestModules$UnreadableCause could not be instantiated: "
+                        + "TestModules$UnreadableCause$1: settings unreadable (from ")
+                .hasMessageEndingWith("; the module threw this while it was created: fix what it says, or remove its jar");
+    }
+
+    @Test
     void aModuleThatCannotBeLinkedIsAConfigErrorNamingItAndTheClassItLacks() {
         URL root = Objects.requireNonNull(HandlerModulesTest.class.getResource("/handler-modules/unlinkable/"));
         // Lists that folder's service file only, defines Unlinkable itself and cannot find its base class.

@@ -78,6 +78,22 @@ final class TestModules {
         }
     }
 
+    /** A module whose constructor throws an exception whose cause cannot be read. */
+    public static final class UnreadableCause implements JobHandlerModule {
+        public UnreadableCause() {
+            throw new IllegalStateException("settings unreadable") {
+                @Override
+                public synchronized Throwable getCause() {
+                    throw new UnsupportedOperationException("session closed");
+                }
+            };
+        }
+
+        @Override
+        public void register(JobHandlerRegistry registry) {
+        }
+    }
+
     /** A module ServiceLoader cannot create: its one constructor takes an argument. */
     public static final class NeedsSettings implements JobHandlerModule {
         public NeedsSettings(String settings) {
