@@ -175,9 +175,10 @@ class WorkerSectionTest {
         assertThat(Load.problems("worker:\n  shutdownTimeout: -5d\n  pollInterval: -1h30m\n")).containsExactly(
                 "worker.pollInterval: '-1h30m' is negative; durations here are 0 or more, e.g. 1h",
                 "worker.shutdownTimeout: '-5d' is negative; durations here are 0 or more, e.g. 1d");
+        // -0ms is 0 (e97b82cc), refused as 0s is
         assertThat(Load.problems("worker:\n  shutdownTimeout: -99999999999999999999s\n  pollInterval: -0ms\n"))
                 .containsExactly(
-                        "worker.pollInterval: '-0ms' is negative; durations here are 0 or more, e.g. 1ms",
+                        "worker.pollInterval: must be ≥ 1ms, got 0s",
                         "worker.shutdownTimeout: '-99999999999999999999s' is negative; durations here are 0 or more, "
                                 + "e.g. 1d");
     }
