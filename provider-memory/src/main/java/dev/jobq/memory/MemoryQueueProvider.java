@@ -471,7 +471,7 @@ final class MemoryQueueProvider implements QueueProvider {
 
     /** Why {@code job}'s delivery cannot be {@code what} (acknowledged, extended, ...): another delivery holds it. */
     private LeaseLostException leaseLost(ReceivedJob job, String what) {
-        return new LeaseLostException("the lease of job " + job.jobId() + " (attempt " + job.attempt()
+        return new LeaseLostException("the lease of job " + idOf(job.envelope()) + " (attempt " + job.attempt()
                 + ") on memory queue " + queueOf(job.envelope()) + " is no longer held, so it was not " + what
                 + ": it ran out, or the delivery was settled or released, and the job may be running again");
     }
@@ -498,7 +498,7 @@ final class MemoryQueueProvider implements QueueProvider {
     /**
      * A job's id, escaped, for the lines about that job: jobq makes ids without control characters, but a scheduler
      * row's id changed by hand is handed on as it is, and a newline in it started a forged line of the WARN of its dead
-     * letter dropped.
+     * letter dropped, and of the worker's WARN repeating its lost lease.
      */
     private static String idOf(JobEnvelope envelope) {
         return UntrustedText.escape(envelope.jobId());

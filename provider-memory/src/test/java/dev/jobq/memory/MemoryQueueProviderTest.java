@@ -781,6 +781,23 @@ class MemoryQueueProviderTest {
     }
 
     @Test
+    @DisplayName("a lost lease's refusal, which the worker's warning repeats, names the job by its id escaped: one with "
+            + "a newline, a scheduler row's changed by hand and handed on as it is, forged a line of that warning")
+    void leaseLostRepeatsTheIdEscaped() {
+        String id = "row-1\n12:00:00.000 INFO forged\u001b[31m";
+        QueueProvider provider = provider();
+        provider.enqueue(new JobEnvelope(1, id, "report:send", "{}", JobOptions.defaults(), 0, clock.instant(), null,
+                null), Duration.ZERO);
+        ReceivedJob first = receiveOne(provider);
+        provider.release(first);
+        receiveOne(provider);
+
+        assertThatThrownBy(() -> provider.acknowledge(first)).isInstanceOf(LeaseLostException.class)
+                .hasMessageContaining("the lease of job row-1\\n12:00:00.000 INFO forged\\u001b[31m (attempt 1)")
+                .hasMessageNotContaining("\n").hasMessageNotContaining("\u001b");
+    }
+
+    @Test
     @DisplayName("a dead letter is kept with when it died and its attempts, counting earlier ones")
     void deadLetterRecordsDeathTimeAndAttempts() {
         QueueProvider provider = provider();
