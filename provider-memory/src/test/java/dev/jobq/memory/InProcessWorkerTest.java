@@ -1399,6 +1399,39 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("the DEBUG line of a handler that threw names the job by its id escaped: one with a newline, a "
+            + "scheduler row's changed by hand and handed on as it is, forged a log line there")
+    void handlerThatThrewIsLoggedWithItsIdEscaped() {
+        QueueProvider provider = memoryProvider(Map.of());
+        JobQueue jobs = queue(provider, 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("report:send", Work.class, (job, ctx) -> {
+            throw new IllegalStateException("the handler failed");
+        });
+        var lines = new CapturedLog();
+        lines.start();
+        var attemptLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.AttemptRun");
+        ch.qos.logback.classic.Level level = attemptLog.getLevel();
+        attemptLog.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        attemptLog.addAppender(lines);
+        try {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "row-1\n12:00:00.000 INFO forged\u001b[31m",
+                    "report:send", "{\"n\":1}",
+                    new JobOptions(1, JobOptions.DEFAULT_TIMEOUT, 0, null, JobOptions.DEFAULT_QUEUE), 0, Instant.now(),
+                    null, null), Duration.ZERO);
+            jobs.start();
+            events.awaitCount(JobEvent.Dead.class, 1);
+
+            assertThat(lines.list).extracting(line -> line.getFormattedMessage())
+                    .anySatisfy(line -> assertThat(line).startsWith("job row-1\\n12:00:00.000 INFO forged\\u001b[31m "
+                            + "attempt 1 threw"))
+                    .allSatisfy(line -> assertThat(line).doesNotContain("\n", "\u001b"));
+        } finally {
+            attemptLog.detachAppender(lines);
+            attemptLog.setLevel(level);
+        }
+    }
+
+    @Test
     @DisplayName("a payload that does not bind to the handler's type is dead-lettered with the reason")
     void unreadablePayloadIsDeadLettered() {
         JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));

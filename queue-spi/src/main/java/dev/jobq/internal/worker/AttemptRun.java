@@ -582,7 +582,7 @@ final class AttemptRun implements JobContext, Runnable {
         // Never cancelled here: only a timeout, the shutdown or a lost lease cancels, each after moving the state
         // out of RUNNING, which the finish above then found. So an interrupt here is the handler's own: a failure.
         Throwable loggable = FailurePolicy.loggable(error);
-        log.debug("job {} attempt {} threw", delivery.jobId(), delivery.attempt(), loggable);
+        log.debug("job {} attempt {} threw", UntrustedText.escape(delivery.jobId()), delivery.attempt(), loggable);
         report(failure, loggable, HANDLER_FAILED);
     }
 
@@ -603,7 +603,8 @@ final class AttemptRun implements JobContext, Runnable {
         } else if (warned && state.get() == State.TIMED_OUT) {
             logReturnedAfterWarning(payloadBound ? "its handler" : BINDING, how, true);
         } else {
-            log.debug("job {} {} after it was {}; its outcome is discarded", delivery.jobId(), how, state.get());
+            log.debug("job {} {} after it was {}; its outcome is discarded", UntrustedText.escape(delivery.jobId()), how,
+                    state.get());
         }
     }
 
