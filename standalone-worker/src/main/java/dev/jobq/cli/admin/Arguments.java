@@ -92,8 +92,10 @@ final class Arguments {
 
         @Override
         public Duration convert(String value) {
-            // PT-5S too, before parseWithin refuses it in the config file's words, not this command's as -5s is
-            if (value.strip().startsWith("-") || readsNegative(value)) {
+            // PT-5S too, before parseWithin refuses it in the config file's words, not this command's as -5s is; -0s
+            // is 0, as DurationFormat and the config file read it (refused as negative by its minus alone)
+            Duration read = readOrNull(value);
+            if (read == null ? value.strip().startsWith("-") : read.isNegative()) {
                 throw new TypeConversionException(shown(value) + " is negative; write a duration such as 30s or 5m");
             }
             Duration duration;
@@ -111,11 +113,12 @@ final class Arguments {
             return duration;
         }
 
-        private static boolean readsNegative(String value) {
+        /** {@code value} as {@link DurationFormat#parse} reads it, or null: a refusal is said by the parse below. */
+        private static @Nullable Duration readOrNull(String value) {
             try {
-                return DurationFormat.parse(value).isNegative();
-            } catch (IllegalArgumentException notADuration) { // said by the parse below
-                return false;
+                return DurationFormat.parse(value);
+            } catch (IllegalArgumentException notADuration) { // -5s too, refused by its minus above
+                return null;
             }
         }
     }

@@ -353,6 +353,25 @@ class EnqueueCommandTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"-0s", "-PT0S", "- 0ms"})
+    @DisplayName("a --delay of -0s is 0, as the config file and PT-0S read it: it was refused as negative")
+    void minusZeroDelayIsNoDelay(String value) {
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--delay", value);
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(shared.queue().getJob(run.out().strip()).orElseThrow().state()).isEqualTo(dev.jobq.JobState.WAITING);
+    }
+
+    @Test
+    @DisplayName("a --timeout of -0s is told it must be positive, as 0s is, not that it is negative")
+    void minusZeroTimeoutIsToldItMustBePositive() {
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--timeout", "-0s");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--timeout must be positive, got 0s").doesNotContain("negative");
+    }
+
+    @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
             "--delay | -5s<ESC>[31m | '-5s\\u001b[31m' is negative; write a duration such as 30s or 5m",
             "--timeout | -1m<LF> | '-1m\\n' is negative",
