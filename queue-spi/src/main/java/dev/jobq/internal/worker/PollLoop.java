@@ -1,6 +1,7 @@
 package dev.jobq.internal.worker;
 
 import dev.jobq.spi.ReceivedJob;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -415,7 +416,7 @@ final class PollLoop implements Runnable {
                     + "failed); it must return a list of jobs without nulls; the receive's other jobs go on, and the "
                     + "queue is still served", queue.name(), queue.provider().getClass().getName(), jobs.size(), index);
         } else {
-            log.error("job {} of queue '{}' could not be {}; it comes back when its lease ends", job.jobId(),
+            log.error("job {} of queue '{}' could not be {}; it comes back when its lease ends", idOf(job),
                     queue.name(), launched ? "started" : "handed back", FailurePolicy.loggable(e));
         }
     }
@@ -440,10 +441,10 @@ final class PollLoop implements Runnable {
         try {
             queue.provider().release(job);
             log.warn("an overdue receive from queue '{}' returned job {} with {}; handed it back", queue.name(),
-                    job.jobId(), lacking);
+                    idOf(job), lacking);
         } catch (Throwable e) {
             log.error("an overdue receive from queue '{}' returned job {} with {}, and it could not be handed back: "
-                    + "it comes back when its lease ends", queue.name(), job.jobId(), lacking, FailurePolicy.loggable(e));
+                    + "it comes back when its lease ends", queue.name(), idOf(job), lacking, FailurePolicy.loggable(e));
         }
     }
 
@@ -473,10 +474,10 @@ final class PollLoop implements Runnable {
         try {
             queue.provider().release(extra);
             log.error("provider of queue '{}' returned {} jobs when asked for {}; handed back job {}", queue.name(),
-                    brought, asked, extra.jobId());
+                    brought, asked, idOf(extra));
         } catch (Throwable e) {
             log.error("provider of queue '{}' returned {} jobs when asked for {}; job {} could not be handed back "
-                    + "and comes back when its lease ends", queue.name(), brought, asked, extra.jobId(),
+                    + "and comes back when its lease ends", queue.name(), brought, asked, idOf(extra),
                     FailurePolicy.loggable(e));
         }
     }
@@ -499,11 +500,20 @@ final class PollLoop implements Runnable {
             if (held == job || held.receipt().equals(job.receipt()) && held.jobId().equals(job.jobId())) {
                 log.error("provider of queue '{}' returned job {} twice in one receive (the same receipt); it runs "
                         + "once, and the copy is not handed back, which would hand back the lease it runs on",
-                        queue.name(), job.jobId());
+                        queue.name(), idOf(job));
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * A job's id, escaped, for a line about that job: jobq makes ids without control characters, but a scheduler row's
+     * id changed by hand is handed on to a memory queue as it is, and a newline in it started a forged line of the
+     * loop's own. On the failure path only.
+     */
+    private static String idOf(ReceivedJob job) {
+        return UntrustedText.escape(job.jobId());
     }
 
     private void giveBack(int unused) {

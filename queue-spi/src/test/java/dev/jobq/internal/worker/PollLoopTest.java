@@ -291,6 +291,72 @@ class PollLoopTest {
         }
     }
 
+    @Test
+    @DisplayName("the loop's lines about a job a provider's fault left (not started, a copy, an extra not handed back "
+            + "or handed back) name it by its id escaped: one with a newline, a scheduler row's changed by hand and "
+            + "handed on to a memory queue as it is, forged a line of each")
+    void linesAboutAJobNameItsIdEscaped() throws InterruptedException {
+        String id = "row-1\n12:00:00.000 INFO forged\u001b[31m";
+        var provider = new FaultyWithOddIds(id);
+        var failures = new ReceiveFailures("default");
+        try (var log = CapturedLog.ofPollLoop()) {
+            var loop = new PollLoop(binding(provider), 0, new PermitPool(1, 1), Duration.ofSeconds(1),
+                    (queue, tier, job) -> {
+                        throw new IllegalStateException("no thread for it");
+                    }, failures);
+            try (var running = new RunningLoop(loop, Thread.ofVirtual().start(loop), List.of())) {
+                await().atMost(WAIT).until(() -> provider.releases.get() >= 2);
+            }
+            List<String> lines = new ArrayList<>(log.lines(Level.ERROR));
+            lines.addAll(log.lines(Level.WARN));
+            String escaped = "row-1\\n12:00:00.000 INFO forged\\u001b[31m";
+            // Before, each repeated the id as it was, its newline starting a line of the forger's.
+            assertThat(lines).anyMatch(m -> m.startsWith("job " + escaped + " of queue 'default' could not be started"))
+                    .anyMatch(m -> m.contains("returned job " + escaped + " twice in one receive"))
+                    .anyMatch(m -> m.contains("job " + escaped + "-extra could not be handed back"))
+                    .anyMatch(m -> m.contains("handed back job " + escaped + "-extra"))
+                    .noneMatch(m -> m.contains("\n") || m.contains("\u001b"));
+        }
+    }
+
+    /**
+     * A provider whose first two receives, asked for one job, return it (id {@code id}), a copy of it (the same
+     * receipt) and an extra one; the first release throws.
+     */
+    private static final class FaultyWithOddIds extends BacklogProvider {
+        final AtomicInteger releases = new AtomicInteger();
+        private final AtomicInteger receives = new AtomicInteger();
+        private final String id;
+
+        FaultyWithOddIds(String id) {
+            super(0, 1);
+            this.id = id;
+        }
+
+        @Override
+        public List<ReceivedJob> receive(int max, Duration wait) {
+            int n = receives.getAndIncrement();
+            if (n >= 2) {
+                return super.receive(max, wait);
+            }
+            var job = received(id, "receipt-" + n);
+            return List.of(job, received(id, "receipt-" + n), received(id + "-extra", "extra-" + n));
+        }
+
+        @Override
+        public void release(ReceivedJob job) {
+            if (releases.incrementAndGet() == 1) {
+                throw new IllegalStateException("release refused");
+            }
+        }
+
+        private static ReceivedJob received(String id, String receipt) {
+            var envelope = new JobEnvelope(JobEnvelope.CURRENT_VERSION, id, "test", "null", JobOptions.defaults(), 0,
+                    Instant.EPOCH, null, null);
+            return new ReceivedJob(envelope, 1, receipt, Duration.ofSeconds(30));
+        }
+    }
+
     /** A provider whose first receive returns null, a third-party provider's bug; the later ones its jobs. */
     private static final class NullOnceProvider extends BacklogProvider {
         private final AtomicInteger receives = new AtomicInteger();
