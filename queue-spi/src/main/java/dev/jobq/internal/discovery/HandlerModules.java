@@ -214,16 +214,20 @@ public final class HandlerModules {
             try {
                 module.register(new ModuleRegistry(registry, module, name, moduleOfType, refusals));
             } catch (RuntimeException e) {
+                // The module's exception: what its getMessage() threw went out of registerAll() as it was, naming no
+                // module, and a line break in its message went into the error as it was.
                 throw registerFailed(name, refusals.contains(e) ? ": " + e.getMessage()
-                        : " failed while registering its handlers: " + e + from(module)
-                        + "; fix what it says, or remove its jar", e);
+                        : " failed while registering its handlers: " + FailurePolicy.fullNameAndMessage(e)
+                        + from(module) + "; fix what it says, or remove its jar", e);
             } catch (LinkageError e) {
                 // A class its handlers need is missing (a jar left out of --handlers) or failed to initialise.
-                Throwable root = e.getCause() != null ? e.getCause() : e;
-                throw registerFailed(name, " failed while registering its handlers: " + e
-                        + (root != e ? " (caused by " + root + ")" : "") + from(module) + "; check that its jar and "
-                        + "the jars it needs are on the class path or in --handlers, and what its classes do when "
-                        + "they are loaded", e);
+                Throwable cause = FailurePolicy.causeOf(e);
+                Throwable root = cause != null ? cause : e;
+                throw registerFailed(name, " failed while registering its handlers: "
+                        + FailurePolicy.fullNameAndMessage(e)
+                        + (root != e ? " (caused by " + FailurePolicy.fullNameAndMessage(root) + ")" : "")
+                        + from(module) + "; check that its jar and the jars it needs are on the class path or in "
+                        + "--handlers, and what its classes do when they are loaded", e);
             }
             Set<String> added = new TreeSet<>(registry.registeredTypes());
             added.removeAll(before);

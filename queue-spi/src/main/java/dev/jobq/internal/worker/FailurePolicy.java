@@ -328,8 +328,21 @@ public final class FailurePolicy {
      * line}, or what its {@code getMessage()} threw instead: {@code IllegalStateException: no rows}.
      */
     public static String nameAndMessage(Throwable error) {
+        return nameAndMessage(UserCode.simpleName(error.getClass()), error);
+    }
+
+    /**
+     * {@code error} as its {@code toString()} reads, by its class's full name, but with its message
+     * {@linkplain #oneLine as one line}, or what its {@code getMessage()} threw instead:
+     * {@code java.lang.IllegalStateException: no rows}.
+     */
+    public static String fullNameAndMessage(Throwable error) {
+        return nameAndMessage(error.getClass().getName(), error);
+    }
+
+    private static String nameAndMessage(String name, Throwable error) {
         String message = messageOf(error);
-        return UserCode.simpleName(error.getClass()) + (message == null ? "" : ": " + oneLine(message));
+        return name + (message == null ? "" : ": " + oneLine(message));
     }
 
     /**

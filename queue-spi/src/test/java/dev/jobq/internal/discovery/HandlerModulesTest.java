@@ -178,6 +178,41 @@ class HandlerModulesTest {
                 .hasMessageEndingWith("; fix what it says, or remove its jar");
     }
 
+    @Test
+    void aModuleThatThrowsAnExceptionWhoseMessageCannotBeReadFailsWithItsName() {
+        JobHandlerModule broken = registry -> {
+            throw new IllegalStateException() {
+                @Override
+                public String getMessage() {
+                    throw new UnsupportedOperationException("session closed\nINFO forged");
+                }
+            };
+        };
+
+        // Before, what getMessage() threw went out of registerAll() as it was, naming no module.
+        assertThatThrownBy(() -> HandlerModules.registerAll(new TestModules.TypesOnly(), List.of(broken)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("handler module " + broken.getClass().getName() + " failed while registering its "
+                        + "handlers: dev.jobq.internal.discovery.HandlerModulesTest$")
+                .hasMessageContaining(": (its getMessage() threw UnsupportedOperationException: session closed\\nINFO "
+                        + "forged)")
+                .hasMessageEndingWith("; fix what it says, or remove its jar");
+    }
+
+    @Test
+    void aModuleThatThrowsWithALineBreakInItsMessageFailsWithItOnOneLine() {
+        JobHandlerModule broken = registry -> {
+            throw new IllegalArgumentException("missing setting\n12:00:00.000 INFO forged");
+        };
+
+        // Before, the message went into the error as it was, its line break starting a line of the forger's.
+        assertThatThrownBy(() -> HandlerModules.registerAll(new TestModules.TypesOnly(), List.of(broken)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("failed while registering its handlers: java.lang.IllegalArgumentException: "
+                        + "missing setting\\n12:00:00.000 INFO forged")
+                .hasMessageNotContaining("\n");
+    }
+
     /** A handler class whose static initialiser throws, as one reading a missing setting at load does. */
     static final class SmtpHandler {
         static {
@@ -208,6 +243,30 @@ class HandlerModulesTest {
                 .hasMessageContaining("handler module " + failingInit.getClass().getName())
                 .hasMessageContaining("(caused by java.lang.IllegalStateException: SMTP_HOST is not set)")
                 .hasRootCauseMessage("SMTP_HOST is not set");
+    }
+
+    /** A handler class whose static initialiser throws with a line break in its message. */
+    static final class ForgingHandler {
+        static {
+            if (Boolean.parseBoolean("true")) {
+                throw new IllegalStateException("SMTP_HOST is not set\n12:00:00.000 INFO forged");
+            }
+        }
+
+        static void load() {
+        }
+    }
+
+    @Test
+    void aModuleWhoseClassesFailToLoadWithALineBreakInTheCauseFailsWithItOnOneLine() {
+        JobHandlerModule failingInit = registry -> ForgingHandler.load();
+
+        // Before, the cause's message went into the error as it was, its line break starting a line of the forger's.
+        assertThatThrownBy(() -> HandlerModules.registerAll(new TestModules.TypesOnly(), List.of(failingInit)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("(caused by java.lang.IllegalStateException: SMTP_HOST is not set\\n12:00:00.000 "
+                        + "INFO forged)")
+                .hasMessageNotContaining("\n");
     }
 
     @Test
