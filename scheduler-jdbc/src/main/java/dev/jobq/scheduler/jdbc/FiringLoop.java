@@ -126,7 +126,7 @@ final class FiringLoop implements Runnable {
 
     /** The root cause's message; for an Error, which says little without it, its class's name first. */
     static String reason(Throwable e) {
-        return e instanceof Error ? e.getClass().getSimpleName() + ": " + Database.rootMessage(e)
+        return e instanceof Error ? Database.simpleName(e) + ": " + Database.rootMessage(e)
                 : Database.rootMessage(e);
     }
 

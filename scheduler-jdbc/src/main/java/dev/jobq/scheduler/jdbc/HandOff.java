@@ -835,7 +835,7 @@ final class HandOff {
 
     private static String describe(Throwable failure) {
         // escaped: a provider's refusal may repeat the job's type raw, and a newline in it forged a line of the WARN
-        return UntrustedText.escape(failure.getClass().getSimpleName() + ": " + failure.getMessage());
+        return UntrustedText.escape(Database.simpleName(failure) + ": " + failure.getMessage());
     }
 
     /**

@@ -90,6 +90,31 @@ class H2ProviderErrorTest {
         }
     }
 
+    @Test
+    void anExceptionOfAnAnonymousClassFromTheProviderIsNamedByItsClass() {
+        var thrown = new AtomicBoolean();
+        JobSink sink = envelope -> {
+            if (thrown.compareAndSet(false, true)) {
+                throw new IllegalStateException("connection lost") { };
+            }
+            return recorded.submit(envelope);
+        };
+        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
+                .jdbcUrl("jdbc:h2:mem:jobq-provider-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
+                .pollInterval(Duration.ofHours(1))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            JobEnvelope broken = job("report:broken");
+            scheduler.schedule(broken, T0);
+            scheduler.start();
+
+            String error = await().atMost(WAIT).until(() -> scheduler.listScheduled(10).stream()
+                    .filter(info -> info.id().equals(broken.jobId()) && info.error() != null)
+                    .map(info -> info.error()).findFirst().orElse(""), text -> !text.isEmpty());
+            // Before, its empty simple name: ": connection lost".
+            assertThat(error).isEqualTo("H2ProviderErrorTest$1: connection lost");
+        }
+    }
+
     private JobEnvelope job(String type) {
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), type, "{}",
                 JobOptions.defaults(), 0, clock.instant(), null, null);
