@@ -835,7 +835,26 @@ final class HandOff {
 
     private static String describe(Throwable failure) {
         // escaped: a provider's refusal may repeat the job's type raw, and a newline in it forged a line of the WARN
-        return UntrustedText.escape(Database.simpleName(failure) + ": " + failure.getMessage());
+        return UntrustedText.escape(Database.simpleName(failure) + ": " + messageOf(failure));
+    }
+
+    /**
+     * The message of a provider's {@code failure}, or what its {@code getMessage()} threw instead (a message built from
+     * what is closed by now), as the worker tells a handler's: that threw out of the pass, which was rolled back, the
+     * row never marked failed, and every pass met the row again and failed the same way.
+     */
+    private static String messageOf(Throwable failure) {
+        try {
+            return failure.getMessage();
+        } catch (RuntimeException unreadable) {
+            String why;
+            try {
+                why = unreadable.getMessage();
+            } catch (RuntimeException again) {
+                why = null;
+            }
+            return "(its getMessage() threw " + Database.simpleName(unreadable) + (why == null ? "" : ": " + why) + ")";
+        }
     }
 
     /**

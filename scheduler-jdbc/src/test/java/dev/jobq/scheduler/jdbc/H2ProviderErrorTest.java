@@ -115,6 +115,43 @@ class H2ProviderErrorTest {
         }
     }
 
+    @Test
+    void anExceptionFromTheProviderWhoseMessageCannotBeReadKeepsTheJobForAnotherTry() {
+        var thrown = new AtomicBoolean();
+        JobSink sink = envelope -> {
+            if (envelope.type().equals("report:broken") && thrown.compareAndSet(false, true)) {
+                throw new IllegalStateException() {
+                    @Override
+                    public String getMessage() {
+                        throw new UnsupportedOperationException("session closed");
+                    }
+                };
+            }
+            return recorded.submit(envelope);
+        };
+        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
+                .jdbcUrl("jdbc:h2:mem:jobq-provider-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
+                .pollInterval(Duration.ofHours(1))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            JobEnvelope first = job("report:first");
+            JobEnvelope broken = job("report:broken");
+            scheduler.schedule(first, T0.minusSeconds(1));
+            scheduler.schedule(broken, T0);
+            scheduler.start();
+
+            // Before, what getMessage() threw went out of the pass: the batch was rolled back, the job handed on
+            // before it unmarked, and every pass met the row again.
+            String error = await().atMost(WAIT).until(() -> scheduler.listScheduled(10).stream()
+                    .filter(info -> info.id().equals(broken.jobId()) && info.error() != null)
+                    .map(info -> info.error()).findFirst().orElse(""), text -> !text.isEmpty());
+            assertThat(error).endsWith(": (its getMessage() threw UnsupportedOperationException: session closed)");
+            assertThat(recorded.ofType("report:first")).hasSize(1);
+            clock.set(T0.plus(HandOff.FIRST_RETRY));
+            await().atMost(WAIT).until(() -> recorded.ofType("report:broken").size() == 1);
+            assertThat(recorded.duplicates()).isEmpty();
+        }
+    }
+
     private JobEnvelope job(String type) {
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), type, "{}",
                 JobOptions.defaults(), 0, clock.instant(), null, null);
