@@ -236,7 +236,9 @@ public final class DeadLettersCommand extends CommandGroup {
          * A dead letter that the action left where it is (a redrive a live job's id or deduplication key stands in the
          * way of) is said to be kept, with why: it was said to be unknown, while dead-letters list showed it. Looked
          * for only then, among all of them. Its id is shown as an unknown one is, and given to the advice as a shell
-         * word: one in the list may be another producer's, with a control character.
+         * word: one in the list may be another producer's, with a control character. The line said when it is done
+         * repeats the id escaped too, as schedule cancel's does: raw, a newline split it and an ESC repainted the
+         * terminal.
          */
         private int act(DeadLetters letters) {
             if (!action.test(letters, id)) {
@@ -247,7 +249,7 @@ public final class DeadLettersCommand extends CommandGroup {
                 throw CommandFailure.failed("queue '" + choice.queue + "' has no dead letter " + shown(id)
                         + " (see jobq dead-letters list --queue " + choice.queue + ")");
             }
-            out().println(done + " " + id);
+            out().println(done + " " + UntrustedText.escape(id, ID_PREVIEW_CHARS));
             return 0;
         }
 

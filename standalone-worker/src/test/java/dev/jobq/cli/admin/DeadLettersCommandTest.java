@@ -233,6 +233,43 @@ class DeadLettersCommandTest {
         }
     }
 
+    /**
+     * The line a redrive or a delete prints when it is done repeats the id escaped, as its refusals do and as schedule
+     * cancel's "cancelled ID" does: another producer's id, typed from a file ({@code "$(cat id)"}), split the line
+     * with its newline and repainted the terminal with its ESC.
+     */
+    @Test
+    void redrivenAndDeletedRepeatAForeignIdEscaped() {
+        QueueProvider provider = MemoryProviderFactory.builder().build();
+        JobQueue jobs = JobQueue.builder().provider(provider).environment(Map.of()).build();
+        var failing = new AtomicBoolean(true);
+        jobs.registerJobHandler("task:run", Task.class, (job, ctx) -> {
+            if (failing.get()) {
+                throw new IllegalStateException("disk full");
+            }
+        });
+        jobs.start();
+        try (var shared = new SharedQueue(jobs, dir)) {
+            String redriven = "row-1\n\u001b[31mforged";
+            String deleted = "row-2\r\u001b[2Jgone";
+            for (String id : List.of(redriven, deleted)) {
+                provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, id, "task:run", "{\"name\":\"a\"}",
+                        new JobOptions(1, JobOptions.DEFAULT_TIMEOUT, 0, null, JobOptions.DEFAULT_QUEUE), 0,
+                        Instant.now(), null, null), Duration.ZERO);
+            }
+            await().atMost(WAIT).until(() -> jobs.stats("default").dead() == 2);
+            failing.set(false);
+
+            var redrive = shared.run("dead-letters", "redrive", redriven);
+            var delete = shared.run("dead-letters", "delete", deleted);
+
+            assertThat(redrive.exitCode()).as(redrive.err()).isZero();
+            assertThat(redrive.out()).isEqualTo("redriven row-1\\n\\u001b[31mforged" + System.lineSeparator());
+            assertThat(delete.exitCode()).as(delete.err()).isZero();
+            assertThat(delete.out()).isEqualTo("deleted row-2\\r\\u001b[2Jgone" + System.lineSeparator());
+        }
+    }
+
     @Test
     void zeroLimitIsAUsageError() {
         try (var shared = new SharedQueue(JobQueue.builder().provider("memory").environment(Map.of()).build(), dir)) {
