@@ -170,8 +170,9 @@ class SqsSemanticsClaimsTest {
             + "within its 5-minute window even once the first copy is gone; a standard queue holds it twice")
     void aJobIdHandedOnAgainIsDroppedByFifoWithinTheWindow_andHeldTwiceByAStandardQueue() throws IOException {
         String page = page();
-        String said = "which the memory provider recognises as a duplicate while it is pending, and SQS FIFO within 5 "
-                + "minutes of the first hand-off, pending or not (SQS standard queues would hold it twice)";
+        String said = "which the memory provider recognises as a duplicate while it is waiting, delayed or running, "
+                + "and SQS FIFO within 5 minutes of the first hand-off, still there or not (SQS standard queues would "
+                + "hold it twice)";
         assertThat(page.contains(said)).as("docs/semantics.md on a hand-off repeated after a crash says: %s", said).isTrue();
 
         SqsServer.Queues fifo = ElasticMq.newQueues("semantics-handoff", true);
