@@ -164,8 +164,9 @@ public final class RunCommand implements Callable<Integer> {
             description = "Stop after working this long (e.g. 1h, 30m): drain and exit 0, for the process manager "
                     + "to start a fresh one. Off by default.")
     void setMaxTime(String value) {
-        // a bare 0 too: "has no unit; write 0ms, 0s, 0m or 0h" offered four forms, each refused as not longer than 0
-        if (value.strip().startsWith("-") || value.strip().matches("0+")) {
+        // a bare 0 too: "has no unit; write 0ms, 0s, 0m or 0h" offered four forms, each refused as not longer than 0;
+        // a minus only where what it makes is not positive: -PT-1H is 1h, as the config file and --delay read it
+        if ((value.strip().startsWith("-") && !readsPositive(value)) || value.strip().matches("0+")) {
             throw maxTimeNotPositive(value);
         }
         if (DurationFormat.isTooLarge(value)) {
@@ -191,6 +192,15 @@ public final class RunCommand implements Callable<Integer> {
             throw maxTimeNotPositive(value);
         }
         this.maxTime = duration;
+    }
+
+    /** Whether {@link DurationFormat#parse} reads {@code value} as longer than 0; false when it cannot read it. */
+    private static boolean readsPositive(String value) {
+        try {
+            return DurationFormat.parse(value).isPositive();
+        } catch (IllegalArgumentException notADuration) { // -5s, -soon: refused by their minus
+            return false;
+        }
     }
 
     private ParameterException maxTimeNotPositive(String value) {

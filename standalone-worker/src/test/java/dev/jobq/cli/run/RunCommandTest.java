@@ -50,6 +50,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -205,11 +206,16 @@ class RunCommandTest {
                 .endsWith("jobq run: stopped" + System.lineSeparator());
     }
 
-    @Test
+    /**
+     * Written as the config file writes durations: {@code -PT-0.3S} too, which it and the other duration options read
+     * as 300ms; told it "must be longer than 0" by its minus alone.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"300ms", "PT0.3S", "-PT-0.3S"})
     @DisplayName("--max-time D: after working that long the worker drains and exits 0 by itself, as after --max-jobs")
-    void maxTimeStopsTheWorkerAfterThatLong() throws Exception {
+    void maxTimeStopsTheWorkerAfterThatLong(String maxTime) throws Exception {
         Path file = config("provider: { type: memory }\nworker: { concurrency: 2, shutdownTimeout: 5s }\n");
-        Future<Integer> exit = start(Map.of(), "run", "--config", file.toString(), "--max-time", "300ms");
+        Future<Integer> exit = start(Map.of(), "run", "--config", file.toString(), "--max-time", maxTime);
         awaitWorking();
         JobQueue jobs = built.get();
         jobs.enqueue(EmailHandler.TYPE, new Email("a@example.com", "hello"));
@@ -228,6 +234,9 @@ class RunCommandTest {
             --max-time    | 99999999999999999999s | --max-time 99999999999999999999s is longer than a duration can hold; leave it out to run until stopped
             --max-time    | PT99999999999999999999S | --max-time PT99999999999999999999S is longer than a duration can hold; leave it out to run until stopped
             --max-time    | -5m  | --max-time must be longer than 0, got '-5m'
+            --max-time    | -soon | --max-time must be longer than 0, got '-soon'
+            --max-time    | -0s  | --max-time must be longer than 0, got '-0s'
+            --max-time    | -PT5S | --max-time must be longer than 0, got '-PT5S'
             --max-jobs    | 0    | --max-jobs must be ≥ 1, got 0; leave it out to run until stopped
             --concurrency | 0    | --concurrency must be ≥ 1, got 0; leave it out for worker.concurrency
             --concurrency | 1073741824 | --concurrency must be ≤ 100000, got 1073741824; for more handlers at once, run more worker processes
