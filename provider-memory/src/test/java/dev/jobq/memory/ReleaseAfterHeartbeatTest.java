@@ -120,10 +120,12 @@ class ReleaseAfterHeartbeatTest {
     @DisplayName("a handler's own failure is handed to the provider only once its heartbeat under way has returned, "
             + "its retry as its dead letter")
     void aHandlersFailureComesAfterTheHeartbeatUnderWay() throws Exception {
-        // As for close() above: the heartbeat is held until the handler is let fail, then a second, and the lease (6 s,
-        // heartbeats every 2 s) outlasts a failure 2 s late. Held a second from its own start, it returned before a
-        // handler a second late had failed, the next heartbeat began, and the order seen was not the one checked.
-        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "6s"));
+        // As for close() above: the heartbeat is held until the handler is let fail, then a second, and the lease (15 s,
+        // heartbeats every 5 s) outlasts a failure 8 s late. Held a second from its own start, it returned before a
+        // handler a second late had failed, the next heartbeat began, and the order seen was not the one checked. With
+        // a 6 s lease, a stall of a few seconds on a loaded machine (a final CI) let the lease run out before the
+        // retry's lease check: attempt 1's failure was refused, the job came back by its lease, one fail() was seen.
+        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "15s"));
         var provider = new HeldHeartbeat(memory);
         provider.holdUntilGoOn = true;
         JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
