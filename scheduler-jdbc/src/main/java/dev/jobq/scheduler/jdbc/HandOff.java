@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -615,7 +617,7 @@ final class HandOff {
                                 + "process's: its jobs the queue rejects are kept and tried again every {} (none is "
                                 + "left to other processes), and this is not said again for the queue; fix the sink so "
                                 + "that serves(queue) answers true or false for every queue without throwing",
-                        queue, sink.getClass().getName(), describe(e), DurationFormat.format(MAX_RETRY), e);
+                        queue, sink.getClass().getName(), describe(e), DurationFormat.format(MAX_RETRY), loggable(e));
             }
             return true;
         }
@@ -836,6 +838,25 @@ final class HandOff {
     private static String describe(Throwable failure) {
         // escaped: a provider's refusal may repeat the job's type raw, and a newline in it forged a line of the WARN
         return UntrustedText.escape(Database.simpleName(failure) + ": " + messageOf(failure));
+    }
+
+    /**
+     * {@code e} for a line's stack trace, or where a message in its chain of causes cannot be read, a copy of its
+     * stack trace told by {@link #describe}: the log reads each message for the trace, and what a {@code getMessage()}
+     * threw went out of the line, out of {@link #serves} and out of the pass, which was rolled back.
+     */
+    private static Throwable loggable(Throwable e) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        try {
+            for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+                t.getMessage();
+            }
+            return e;
+        } catch (RuntimeException unreadable) {
+            var copy = new IllegalStateException(describe(e), null);
+            copy.setStackTrace(e.getStackTrace());
+            return copy;
+        }
     }
 
     /**

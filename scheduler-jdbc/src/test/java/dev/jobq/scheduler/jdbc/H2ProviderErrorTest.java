@@ -115,6 +115,50 @@ class H2ProviderErrorTest {
         }
     }
 
+    /**
+     * An application's own sink whose {@code serves(queue)} throws an exception whose message cannot be read: the
+     * WARN about it handed that exception to the log as it was, whose stack trace reads getMessage().
+     */
+    @Test
+    void aSinkWhoseServesThrowsAnExceptionWhoseMessageCannotBeReadHoldsUpNoOtherJob() {
+        JobSink sink = new JobSink() {
+            @Override
+            public EnqueueResult submit(JobEnvelope envelope) {
+                if (envelope.queue().equals("reports")) {
+                    throw new dev.jobq.JobRejectedException("unknown queue 'reports'");
+                }
+                return recorded.submit(envelope);
+            }
+
+            @Override
+            public boolean serves(String queue) {
+                throw new IllegalStateException() {
+                    @Override
+                    public String getMessage() {
+                        throw new UnsupportedOperationException("session closed");
+                    }
+                };
+            }
+        };
+        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
+                .jdbcUrl("jdbc:h2:mem:jobq-provider-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
+                .pollInterval(Duration.ofHours(1))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            JobEnvelope report = onQueue("report:broken", "reports");
+            JobEnvelope other = job("report:other");
+            scheduler.schedule(report, T0);
+            scheduler.schedule(other, T0);
+
+            assertThat(scheduler.fireDue()).as("jobs handed on beside the one whose queue serves() failed on")
+                    .isOne();
+            assertThat(recorded.ofType("report:other")).hasSize(1);
+            assertThat(scheduler.listScheduled(10)).singleElement().satisfies(row -> {
+                assertThat(row.id()).isEqualTo(report.jobId());
+                assertThat(row.error()).contains("unknown queue 'reports'");
+            });
+        }
+    }
+
     @Test
     void anExceptionFromTheProviderWhoseMessageCannotBeReadKeepsTheJobForAnotherTry() {
         var thrown = new AtomicBoolean();
@@ -155,5 +199,10 @@ class H2ProviderErrorTest {
     private JobEnvelope job(String type) {
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), type, "{}",
                 JobOptions.defaults(), 0, clock.instant(), null, null);
+    }
+
+    private JobEnvelope onQueue(String type, String queue) {
+        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), type, "{}",
+                new JobOptions(3, Duration.ofSeconds(30), 0, null, queue), 0, clock.instant(), null, null);
     }
 }
