@@ -241,7 +241,9 @@ public final class HandlerModules {
 
     private static ConfigException registerFailed(String module, String problem, Throwable cause) {
         var failure = new ConfigException("handler modules", List.of("handler module " + module + problem));
-        failure.initCause(cause);
+        // the module's exception as the log can take it: one whose getMessage() throws, as it was, threw out of
+        // printStackTrace() and out of a logger's line about the failure
+        failure.initCause(FailurePolicy.loggable(cause));
         return failure;
     }
 

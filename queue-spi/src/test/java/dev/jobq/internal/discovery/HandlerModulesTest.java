@@ -200,6 +200,30 @@ class HandlerModulesTest {
     }
 
     @Test
+    void theFailureOfAModuleWhoseExceptionsMessageCannotBeReadCanBePrintedAndLogged() {
+        JobHandlerModule broken = registry -> {
+            throw new IllegalStateException() {
+                @Override
+                public String getMessage() {
+                    throw new UnsupportedOperationException("session closed");
+                }
+            };
+        };
+
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(
+                () -> HandlerModules.registerAll(new TestModules.TypesOnly(), List.of(broken)));
+
+        // Before, its cause was the module's exception as it was: printing or logging the failure read its message.
+        assertThat(failure).isInstanceOf(ConfigException.class);
+        var printed = new java.io.StringWriter();
+        failure.printStackTrace(new java.io.PrintWriter(printed));
+        assertThat(printed.toString()).contains("Caused by: ", "(its getMessage() threw UnsupportedOperationException: "
+                + "session closed)");
+        assertThat(new ch.qos.logback.classic.spi.ThrowableProxy(failure).getCause().getMessage())
+                .contains("(its getMessage() threw UnsupportedOperationException: session closed)");
+    }
+
+    @Test
     void aModuleThatThrowsWithALineBreakInItsMessageFailsWithItOnOneLine() {
         JobHandlerModule broken = registry -> {
             throw new IllegalArgumentException("missing setting\n12:00:00.000 INFO forged");
