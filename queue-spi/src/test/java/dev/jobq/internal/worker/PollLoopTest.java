@@ -319,6 +319,76 @@ class PollLoopTest {
         }
     }
 
+    @Test
+    @DisplayName("an overdue receive's lines about a job it brought with no permit free for it (handed back, or not "
+            + "handed back) name it by its id escaped")
+    void anOverdueReceivesLinesNameTheJobByItsIdEscaped() throws InterruptedException {
+        String id = "row-1\n12:00:00.000 INFO forged\u001b[31m";
+        var provider = new OverdueWithOddIds(id);
+        var permits = new PermitPool(2, 2);
+        try (var log = CapturedLog.ofPollLoop();
+                var running = RunningLoop.startAmong(provider, permits, new ReceiveFailures("default"))) {
+            for (int hang = 1; hang <= 2; hang++) {
+                int calls = hang;
+                await().atMost(WAIT).until(() -> provider.calls.get() == calls && provider.hanging.get() == 1);
+                running.loop().giveBackIfOverdue(System.nanoTime() + Duration.ofHours(1).toNanos());
+                int taken = permits.takeFree(permits.total()); // every permit in use elsewhere when it returns
+                provider.answers.release();
+                int released = hang;
+                await().atMost(WAIT).until(() -> provider.releases.get() >= released);
+                permits.release(taken);
+            }
+            List<String> lines = new ArrayList<>(log.lines(Level.ERROR));
+            lines.addAll(log.lines(Level.WARN));
+            String escaped = "row-1\\n12:00:00.000 INFO forged\\u001b[31m";
+            assertThat(lines).anyMatch(m -> m.contains("returned job " + escaped + " with no permit free for it, and "
+                            + "it could not be handed back"))
+                    .anyMatch(m -> m.contains("returned job " + escaped + " with no permit free for it; handed it back"))
+                    .noneMatch(m -> m.contains("\n") || m.contains("\u001b"));
+        }
+    }
+
+    /**
+     * A provider whose first two receives hang until {@link #answers} lets each go, then bring one job (id
+     * {@code id}); the first release throws. Later receives return empty after their wait.
+     */
+    private static final class OverdueWithOddIds extends BacklogProvider {
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger hanging = new AtomicInteger();
+        final AtomicInteger releases = new AtomicInteger();
+        final java.util.concurrent.Semaphore answers = new java.util.concurrent.Semaphore(0);
+        private final String id;
+
+        OverdueWithOddIds(String id) {
+            super(0, 1);
+            this.id = id;
+        }
+
+        @Override
+        public List<ReceivedJob> receive(int max, Duration wait) {
+            if (calls.incrementAndGet() > 2) {
+                return super.receive(max, wait);
+            }
+            hanging.incrementAndGet();
+            try {
+                answers.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return List.of();
+            } finally {
+                hanging.decrementAndGet();
+            }
+            return List.of(FaultyWithOddIds.received(id, "receipt-" + calls.get()));
+        }
+
+        @Override
+        public void release(ReceivedJob job) {
+            if (releases.incrementAndGet() == 1) {
+                throw new IllegalStateException("release refused");
+            }
+        }
+    }
+
     /**
      * A provider whose first two receives, asked for one job, return it (id {@code id}), a copy of it (the same
      * receipt) and an extra one; the first release throws.
