@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -330,14 +332,13 @@ class ForeignProducerTest {
         });
     }
 
-    @Test
-    @DisplayName("a job id from another producer with a control character (a newline, an ANSI escape) is dead-lettered "
-            + "at once with the reason, the message kept as sent: run, every line about the job repeated its id, "
-            + "and a newline in it forged a log line of its own")
-    void jobIdWithAControlCharacterIsRefusedAtOnce() {
-        SqsServer.Queues queues = ElasticMq.newQueues("foreign-id-control", false);
-        String body = "{\"envelopeVersion\":1,\"jobId\":\"order-7\\nWARN forged \\u001b[31m\",\"type\":\"order:paid\","
-                + "\"options\":{\"maxAttempts\":1},\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+    /**
+     * Sends {@code body} as another producer would, starts a worker whose "order:paid" handler fails if it ever runs,
+     * and hands the job's Dead event, the first that {@code which} accepts, to {@code then} with the warnings logged
+     * under dev.jobq, still captured while {@code then} runs.
+     */
+    private void deadWithTheLogCaptured(SqsServer.Queues queues, String body, Predicate<JobEvent.Dead> which,
+            BiConsumer<JobEvent.Dead, CapturedLog> then) {
         ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body));
         var workerLog = (Logger) LoggerFactory.getLogger("dev.jobq");
         var logged = new CapturedLog();
@@ -350,17 +351,28 @@ class ForeignProducerTest {
             });
             jobs.start();
 
-            JobEvent.Dead dead = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().startsWith("order-7"));
+            then.accept(workers.awaitEvent(JobEvent.Dead.class, which), logged);
+        } finally {
+            workerLog.detachAppender(logged);
+        }
+    }
 
+    @Test
+    @DisplayName("a job id from another producer with a control character (a newline, an ANSI escape) is dead-lettered "
+            + "at once with the reason, the message kept as sent: run, every line about the job repeated its id, "
+            + "and a newline in it forged a log line of its own")
+    void jobIdWithAControlCharacterIsRefusedAtOnce() {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-id-control", false);
+        String body = "{\"envelopeVersion\":1,\"jobId\":\"order-7\\nWARN forged \\u001b[31m\",\"type\":\"order:paid\","
+                + "\"options\":{\"maxAttempts\":1},\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+        deadWithTheLogCaptured(queues, body, e -> e.jobId().startsWith("order-7"), (dead, logged) -> {
             assertThat(logged.warnings()).filteredOn(line -> line.contains("order-7")).isNotEmpty()
                     .allSatisfy(line -> assertThat(line).doesNotContain("\n", "\u001b"));
             assertThat(dead.attempt()).isEqualTo(1);
             assertThat(dead.error()).contains("'jobId' must not have control characters, got "
                     + "\"order-7\\nWARN forged \\u001b[31m\" (shown escaped)");
             assertThat(workers.all(JobEvent.Started.class, e -> true)).as("jobs started").isEmpty();
-        } finally {
-            workerLog.detachAppender(logged);
-        }
+        });
         assertThat(QueueContents.receive(queues.deadLetterUrl(), 5)).singleElement()
                 .satisfies(copy -> assertThat(copy.body()).isEqualTo(body));
     }
@@ -373,29 +385,14 @@ class ForeignProducerTest {
         SqsServer.Queues queues = ElasticMq.newQueues("foreign-type-control", false);
         String body = "{\"envelopeVersion\":1,\"jobId\":\"order-8\",\"type\":\"order:paid\\nWARN forged \\u001b[31m\","
                 + "\"options\":{\"maxAttempts\":1},\"createdAt\":\"2026-11-23T10:00:00Z\"}";
-        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body));
-        var workerLog = (Logger) LoggerFactory.getLogger("dev.jobq");
-        var logged = new CapturedLog();
-        logged.start();
-        workerLog.addAppender(logged);
-        try {
-            JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
-            jobs.registerJobHandler("order:paid", Object.class, (job, ctx) -> {
-                throw new IllegalStateException("the handler ran");
-            });
-            jobs.start();
-
-            JobEvent.Dead dead = workers.awaitEvent(JobEvent.Dead.class, e -> e.jobId().equals("order-8"));
-
+        deadWithTheLogCaptured(queues, body, e -> e.jobId().equals("order-8"), (dead, logged) -> {
             assertThat(dead.type()).as("the type as read").isEqualTo("order:paid\nWARN forged \u001b[31m");
             assertThat(dead.error()).contains("no handler for job type 'order:paid\\nWARN forged \\u001b[31m'");
             assertThat(logged.warnings()).filteredOn(line -> line.contains("order-8")).isNotEmpty()
                     .allSatisfy(line -> assertThat(line).doesNotContain("\n", "\u001b")
                             .contains("(order:paid\\nWARN forged \\u001b[31m)"));
             assertThat(workers.all(JobEvent.Started.class, e -> true)).as("jobs started").isEmpty();
-        } finally {
-            workerLog.detachAppender(logged);
-        }
+        });
     }
 
     @Test
