@@ -39,10 +39,7 @@ class H2ProviderErrorTest {
             }
             return recorded.submit(envelope);
         };
-        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
-                .jdbcUrl("jdbc:h2:mem:jobq-provider-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
-                .pollInterval(Duration.ofHours(1))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+        try (JdbcJobScheduler scheduler = scheduler(sink)) {
             JobEnvelope broken = job("report:broken");
             JobEnvelope later = job("report:later");
             scheduler.schedule(broken, T0);
@@ -50,9 +47,7 @@ class H2ProviderErrorTest {
             scheduler.start();
 
             await().atMost(WAIT).until(thrown::get);
-            String error = await().atMost(WAIT).until(() -> scheduler.listScheduled(10).stream()
-                    .filter(info -> info.id().equals(broken.jobId()) && info.error() != null)
-                    .map(info -> info.error()).findFirst().orElse(""), text -> !text.isEmpty());
+            String error = awaitError(scheduler, broken.jobId());
             assertThat(error).startsWith("NoClassDefFoundError: software/amazon/awssdk/services/sqs/model/SendMessageRequest");
 
             clock.set(T0.plus(Duration.ofMinutes(1)));
@@ -71,10 +66,7 @@ class H2ProviderErrorTest {
             }
             return recorded.submit(envelope);
         };
-        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
-                .jdbcUrl("jdbc:h2:mem:jobq-provider-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
-                .pollInterval(Duration.ofHours(1))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+        try (JdbcJobScheduler scheduler = scheduler(sink)) {
             scheduler.registerRecurring(RecurringJob.builder("tick", "report:tick").schedule("every 1 minute").build(),
                     "{}");
             scheduler.start();
@@ -99,17 +91,12 @@ class H2ProviderErrorTest {
             }
             return recorded.submit(envelope);
         };
-        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
-                .jdbcUrl("jdbc:h2:mem:jobq-provider-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
-                .pollInterval(Duration.ofHours(1))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+        try (JdbcJobScheduler scheduler = scheduler(sink)) {
             JobEnvelope broken = job("report:broken");
             scheduler.schedule(broken, T0);
             scheduler.start();
 
-            String error = await().atMost(WAIT).until(() -> scheduler.listScheduled(10).stream()
-                    .filter(info -> info.id().equals(broken.jobId()) && info.error() != null)
-                    .map(info -> info.error()).findFirst().orElse(""), text -> !text.isEmpty());
+            String error = awaitError(scheduler, broken.jobId());
             // Before, its empty simple name: ": connection lost".
             assertThat(error).isEqualTo("H2ProviderErrorTest$1: connection lost");
         }
@@ -173,10 +160,7 @@ class H2ProviderErrorTest {
             }
             return recorded.submit(envelope);
         };
-        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
-                .jdbcUrl("jdbc:h2:mem:jobq-provider-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
-                .pollInterval(Duration.ofHours(1))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+        try (JdbcJobScheduler scheduler = scheduler(sink)) {
             JobEnvelope first = job("report:first");
             JobEnvelope broken = job("report:broken");
             scheduler.schedule(first, T0.minusSeconds(1));
@@ -185,15 +169,28 @@ class H2ProviderErrorTest {
 
             // Before, what getMessage() threw went out of the pass: the batch was rolled back, the job handed on
             // before it unmarked, and every pass met the row again.
-            String error = await().atMost(WAIT).until(() -> scheduler.listScheduled(10).stream()
-                    .filter(info -> info.id().equals(broken.jobId()) && info.error() != null)
-                    .map(info -> info.error()).findFirst().orElse(""), text -> !text.isEmpty());
+            String error = awaitError(scheduler, broken.jobId());
             assertThat(error).endsWith(": (its getMessage() threw UnsupportedOperationException: session closed)");
             assertThat(recorded.ofType("report:first")).hasSize(1);
             clock.set(T0.plus(HandOff.FIRST_RETRY));
             await().atMost(WAIT).until(() -> recorded.ofType("report:broken").size() == 1);
             assertThat(recorded.duplicates()).isEmpty();
         }
+    }
+
+    /** A scheduler on a fresh H2 database that hands jobs to {@code sink}, with a poll interval of an hour. */
+    private JdbcJobScheduler scheduler(JobSink sink) {
+        return JdbcSchedulerFactory.builder()
+                .jdbcUrl("jdbc:h2:mem:jobq-provider-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
+                .pollInterval(Duration.ofHours(1))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink));
+    }
+
+    /** The error kept on the scheduled job {@code jobId}, once the scheduler lists one. */
+    private static String awaitError(JdbcJobScheduler scheduler, String jobId) {
+        return await().atMost(WAIT).until(() -> scheduler.listScheduled(10).stream()
+                .filter(info -> info.id().equals(jobId) && info.error() != null)
+                .map(info -> info.error()).findFirst().orElse(""), text -> !text.isEmpty());
     }
 
     private JobEnvelope job(String type) {
