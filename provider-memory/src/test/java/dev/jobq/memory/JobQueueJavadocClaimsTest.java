@@ -1066,12 +1066,7 @@ class JobQueueJavadocClaimsTest {
     void deadLetters_redrive_isAnnouncedToListenersAsEnqueued() {
         var events = new EventRecorder();
         try (JobQueue jobs = JobQueue.builder().listener(events).build()) {
-            jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> {
-                throw new NonRetryableJobException("no");
-            });
-            jobs.start();
-            String id = jobs.enqueue("work:do", new Work("a"));
-            events.awaitCount(JobEvent.Dead.class, 1);
+            String id = oneDeadJob(jobs, events);
             assertThat(jobs.deadLetters("default").orElseThrow().redrive(id)).isTrue();
             assertThat(events.awaitCount(JobEvent.Enqueued.class, 2)).extracting(JobEvent.Enqueued::jobId)
                     .containsExactly(id, id);
@@ -1082,12 +1077,7 @@ class JobQueueJavadocClaimsTest {
     void deadLetters_redrive_afterTheQueueIsClosed_throwsJobQueueExceptionAsEnqueueDoes_theDeadLetterStays() {
         var events = new EventRecorder();
         JobQueue jobs = JobQueue.builder().listener(events).build();
-        jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> {
-            throw new NonRetryableJobException("no");
-        });
-        jobs.start();
-        String id = jobs.enqueue("work:do", new Work("a"));
-        events.awaitCount(JobEvent.Dead.class, 1);
+        String id = oneDeadJob(jobs, events);
         DeadLetters letters = jobs.deadLetters("default").orElseThrow();
         jobs.close();
 
@@ -1122,16 +1112,22 @@ class JobQueueJavadocClaimsTest {
         };
         var events = new EventRecorder();
         JobQueue jobs = JobQueue.builder().provider(poolClosedOnClose).listener(events).build();
+        String id = oneDeadJob(jobs, events);
+        DeadLetters letters = jobs.deadLetters("default").orElseThrow();
+        jobs.close();
+
+        assertThatThrownBy(() -> letters.redrive(id)).isInstanceOf(JobQueueException.class).hasMessage(CLOSED);
+        assertThat(events.all(JobEvent.Enqueued.class)).as("no redrive announced").hasSize(1);
+    }
+
+    /** Starts {@code jobs} with a handler that refuses every job and returns the id of one job, once it is dead. */
+    private static String oneDeadJob(JobQueue jobs, EventRecorder events) {
         jobs.registerJobHandler("work:do", Work.class, (job, ctx) -> {
             throw new NonRetryableJobException("no");
         });
         jobs.start();
         String id = jobs.enqueue("work:do", new Work("a"));
         events.awaitCount(JobEvent.Dead.class, 1);
-        DeadLetters letters = jobs.deadLetters("default").orElseThrow();
-        jobs.close();
-
-        assertThatThrownBy(() -> letters.redrive(id)).isInstanceOf(JobQueueException.class).hasMessage(CLOSED);
-        assertThat(events.all(JobEvent.Enqueued.class)).as("no redrive announced").hasSize(1);
+        return id;
     }
 }
