@@ -953,10 +953,11 @@ class InProcessWorkerTest {
         assertThat(events.all(JobEvent.Failed.class)).isEmpty();
     }
 
-    @Test
-    @DisplayName("a dead job run again from the dead letters is announced as Enqueued before it starts again at attempt 1")
-    void redriveIsAnnouncedAsEnqueued() {
-        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+    /**
+     * Starts {@code jobs} with a "second-time-lucky" handler that refuses its first run for good and completes any
+     * later one, and returns the id of one such job, once it is dead.
+     */
+    private String deadOnItsFirstRun(JobQueue jobs) {
         var runs = new AtomicInteger();
         jobs.registerJobHandler("second-time-lucky", Work.class, (job, ctx) -> {
             if (runs.incrementAndGet() == 1) {
@@ -966,6 +967,14 @@ class InProcessWorkerTest {
         jobs.start();
         String id = jobs.enqueue("second-time-lucky", new Work(1));
         events.awaitCount(JobEvent.Dead.class, 1);
+        return id;
+    }
+
+    @Test
+    @DisplayName("a dead job run again from the dead letters is announced as Enqueued before it starts again at attempt 1")
+    void redriveIsAnnouncedAsEnqueued() {
+        JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
+        String id = deadOnItsFirstRun(jobs);
 
         assertThat(jobs.deadLetters("default").orElseThrow().redrive(id)).isTrue();
 
@@ -1004,15 +1013,7 @@ class InProcessWorkerTest {
                 completed.countDown();
             }
         });
-        var runs = new AtomicInteger();
-        jobs.registerJobHandler("second-time-lucky", Work.class, (job, ctx) -> {
-            if (runs.incrementAndGet() == 1) {
-                throw new NonRetryableJobException("not yet");
-            }
-        });
-        jobs.start();
-        String id = jobs.enqueue("second-time-lucky", new Work(1));
-        events.awaitCount(JobEvent.Dead.class, 1);
+        String id = deadOnItsFirstRun(jobs);
 
         assertThat(jobs.deadLetters("default").orElseThrow().redrive(id)).isTrue();
 
