@@ -42,8 +42,10 @@ class ReleaseAfterHeartbeatTest {
     void theReleaseComesAfterTheHeartbeatUnderWay() throws Exception {
         // The heartbeat is held until close() begins, then a second: held a second from its own start, it returned
         // before a close() a second late had begun, the next heartbeat began, and the order seen was not the one
-        // checked. The lease (6 s, heartbeats every 2 s) outlasts a close() 2 s late.
-        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "6s"));
+        // checked. Heartbeats are timed from the previous one's start: with a 15 s lease (every 5 s) the next begins
+        // about 4 s after the held one returns, so the order checked holds for a release up to about 4 s late (with
+        // 6 s, every 2 s, about 1 s), and the lease the held one extends as it returns runs 15 s past that.
+        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "15s"));
         var provider = new HeldHeartbeat(memory);
         provider.holdUntilGoOn = true;
         JobQueue jobs = fixture.queue(provider, 1, Duration.ofMillis(100));
@@ -87,13 +89,15 @@ class ReleaseAfterHeartbeatTest {
     @Test
     @DisplayName("a timed-out attempt's retry is handed to the provider only once its heartbeat under way has returned")
     void aTimeOutsRetryComesAfterTheHeartbeatUnderWay() throws Exception {
-        // Heartbeats every 2 s; the first, held 2 s, is under way from 2 s to 4 s, the lease's end (6 s) 2 s after, and
-        // the timeout (3 s) a second from either end: a heartbeat a second late still begins before it, and a timeout a
-        // second late still finds it under way. With a 3 s lease, a heartbeat held 1 s and a 1.7 s timeout, a timeout
-        // 350 ms late found the heartbeat returned and the next one begun, and the order seen was not the one checked.
-        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "6s"));
+        // Heartbeats every 5 s (a 15 s lease), timed from the previous one's start; the first, held 2.4 s, is under way
+        // from 5 s to 7.4 s, and the timeout (6.5 s) falls in it: a heartbeat up to 1.5 s late still begins before the
+        // timeout and returns within the 2.5 s a retry waits for it, and a timeout up to 3.5 s late still comes before
+        // the next heartbeat (10 s), its lease check right after the held one's. With a 6 s lease, a heartbeat held
+        // 2 s and a 3 s timeout, the next heartbeat began as the held one returned (4 s): a timeout a second late found
+        // it under way. With a 3 s lease, a heartbeat held 1 s and a 1.7 s timeout, a timeout 350 ms late did.
+        QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "15s"));
         var provider = new HeldHeartbeat(memory);
-        provider.holdFor = Duration.ofSeconds(2);
+        provider.holdFor = Duration.ofMillis(2400);
         JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
         var started = new CountDownLatch(1);
         jobs.registerJobHandler("slow-once", Integer.class, (n, ctx) -> {
@@ -103,8 +107,8 @@ class ReleaseAfterHeartbeatTest {
             }
         });
         jobs.start();
-        // heartbeats every 2 s (a third of the lease); the first one is held across the timeout
-        jobs.enqueue("slow-once", 1, EnqueueOptions.builder().timeout(Duration.ofSeconds(3)).maxAttempts(2).build());
+        // heartbeats every 5 s (a third of the lease); the first one is held across the timeout
+        jobs.enqueue("slow-once", 1, EnqueueOptions.builder().timeout(Duration.ofMillis(6500)).maxAttempts(2).build());
         assertThat(started.await(10, TimeUnit.SECONDS)).as("the handler started").isTrue();
         provider.holdOne();
 
@@ -120,11 +124,13 @@ class ReleaseAfterHeartbeatTest {
     @DisplayName("a handler's own failure is handed to the provider only once its heartbeat under way has returned, "
             + "its retry as its dead letter")
     void aHandlersFailureComesAfterTheHeartbeatUnderWay() throws Exception {
-        // As for close() above: the heartbeat is held until the handler is let fail, then a second, and the lease (15 s,
-        // heartbeats every 5 s) outlasts a failure 8 s late. Held a second from its own start, it returned before a
-        // handler a second late had failed, the next heartbeat began, and the order seen was not the one checked. With
-        // a 6 s lease, a stall of a few seconds on a loaded machine (a final CI) let the lease run out before the
-        // retry's lease check: attempt 1's failure was refused, the job came back by its lease, one fail() was seen.
+        // As for close() above: the heartbeat is held until the handler is let fail, then a second. Held a second from
+        // its own start, it returned before a handler a second late had failed, the next heartbeat began, and the order
+        // seen was not the one checked. With a 15 s lease (heartbeats every 5 s, timed from the previous one's start)
+        // the order checked holds for a failure up to about 4 s late, and the lease the held heartbeat extends as it
+        // returns covers a retry about 14 s late. With a 6 s lease, a stall of a few seconds on a loaded machine (a
+        // final CI) let the lease run out before the retry's lease check: attempt 1's failure was refused, the job
+        // came back by its lease, one fail() was seen.
         QueueProvider memory = fixture.memoryProvider(Map.of("leaseDuration", "15s"));
         var provider = new HeldHeartbeat(memory);
         provider.holdUntilGoOn = true;
