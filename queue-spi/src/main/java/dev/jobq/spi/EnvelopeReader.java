@@ -36,6 +36,12 @@ final class EnvelopeReader {
     static final int PREVIEW_CHARS = 80;
     /** The nesting {@link EnvelopeCodec} reads: a payload as deep as Jackson's default, one level below the top. */
     static final int MAX_DEPTH = StreamReadConstraints.DEFAULT_MAX_DEPTH + 1;
+    /**
+     * The longest job id read, as a trace id's and a job type's limit: the worker's and the providers' lines about a
+     * job repeat its id whole, so a megabyte id from another producer went into every one of them. jobq's own ids are
+     * UUIDs (36 characters; a scheduler row holds 64).
+     */
+    static final int MAX_JOB_ID = 255;
     private static final int FIELDS_NAMED = 8;
     private static final int FIELD_NAME_CHARS = 40;
     /**
@@ -289,6 +295,10 @@ final class EnvelopeReader {
         if (jobId != null && jobId.isBlank()) {
             throw unreadable("'jobId' must not be blank, got " + UntrustedText.quote(jobId, PREVIEW_CHARS) + "; give each job an id of its own, "
                     + "such as a UUID");
+        }
+        if (jobId != null && jobId.length() > MAX_JOB_ID) {
+            throw unreadable("'jobId' must be at most " + MAX_JOB_ID + " characters, got "
+                    + UntrustedText.quote(jobId, PREVIEW_CHARS) + "; give each job a shorter id, such as a UUID");
         }
         if (jobId != null && hasControlCharacter(jobId)) {
             throw unreadable("'jobId' must not have control characters, got " + UntrustedText.quote(jobId, PREVIEW_CHARS)

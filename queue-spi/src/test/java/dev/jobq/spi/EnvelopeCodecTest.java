@@ -891,6 +891,21 @@ class EnvelopeCodecTest {
         }
 
         @Test
+        @DisplayName("a job id longer than 255 characters is unreadable, named cut with its length: the lines about a "
+                + "job repeat its id whole")
+        void refusesAJobIdLongerThan255Characters() {
+            String megabyte = "j".repeat(1 << 20);
+            var e = unreadable("{\"envelopeVersion\":1,\"jobId\":\"" + megabyte + "\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}");
+
+            assertThat(e.getMessage()).isEqualTo("'jobId' must be at most 255 characters, got \"" + "j".repeat(80)
+                    + "…\" (1048576 characters); give each job a shorter id, such as a UUID");
+            assertThat(e.type()).isEqualTo("t");
+            assertThat(codec.decode("{\"envelopeVersion\":1,\"jobId\":\"" + "j".repeat(255) + "\",\"type\":\"t\","
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}").jobId()).hasSize(255);
+        }
+
+        @Test
         @DisplayName("what a reason quotes of a message cannot forge a log line or repaint a terminal: control "
                 + "characters are escaped, and a megabyte of text is cut")
         void aReasonQuotesTheMessageEscapedAndBounded() {
