@@ -135,14 +135,14 @@ final class MemoryQueueProvider implements QueueProvider {
         Objects.requireNonNull(envelope, "envelope");
         Objects.requireNonNull(delay, "delay");
         if (delay.isNegative()) {
-            throw new IllegalArgumentException("delay must be ≥ 0, got " + delay + " for job " + envelope.jobId());
+            throw new IllegalArgumentException("delay must be ≥ 0, got " + delay + " for job " + idOf(envelope));
         }
         checkPayloadSize(envelope);
         String key = envelope.options().deduplicationKey();
         lockQuickly();
         try {
             if (closed) {
-                throw new JobQueueException("memory queue " + queueOf(envelope) + " is closed; job " + envelope.jobId()
+                throw new JobQueueException("memory queue " + queueOf(envelope) + " is closed; job " + idOf(envelope)
                         + " of type " + typeOf(envelope) + " was not enqueued");
             }
             Entry existing = live.get(envelope.jobId());
@@ -440,7 +440,7 @@ final class MemoryQueueProvider implements QueueProvider {
         if (size > limit) {
             // The queue the job was enqueued to, not queueName: a provider built alone is named "default" unless its
             // builder was told otherwise, and given to JobQueue.builder().queue("reports", …) it named 'default'.
-            throw new JobRejectedException("job " + envelope.jobId() + " of type " + typeOf(envelope)
+            throw new JobRejectedException("job " + idOf(envelope) + " of type " + typeOf(envelope)
                     + " has a payload of " + size + " bytes, over the limit of " + limit + " bytes of memory queue "
                     + UntrustedText.singleQuote(envelope.queue(), JobOptions.MAX_QUEUE_NAME)
                     + "; raise maxPayloadBytes in its provider"
@@ -498,7 +498,8 @@ final class MemoryQueueProvider implements QueueProvider {
     /**
      * A job's id, escaped, for the lines about that job: jobq makes ids without control characters, but a scheduler
      * row's id changed by hand is handed on as it is, and a newline in it started a forged line of the WARN of its dead
-     * letter dropped, and of the worker's WARN repeating its lost lease.
+     * letter dropped, of the worker's WARN repeating its lost lease, and of what repeats a refusal of its enqueue (the
+     * scheduler's hand-off).
      */
     private static String idOf(JobEnvelope envelope) {
         return UntrustedText.escape(envelope.jobId());
@@ -794,7 +795,7 @@ final class MemoryQueueProvider implements QueueProvider {
             try {
                 if (closed) {
                     throw new JobQueueException("memory queue '" + queueName + "' is closed; the dead letter of job "
-                            + jobId + " was not redriven and stays in its dead letters");
+                            + UntrustedText.escape(jobId) + " was not redriven and stays in its dead letters");
                 }
                 Entry entry = dead.get(jobId);
                 String key = entry == null ? null : entry.envelope.options().deduplicationKey();

@@ -2,6 +2,7 @@ package dev.jobq.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
@@ -795,6 +796,32 @@ class MemoryQueueProviderTest {
         assertThatThrownBy(() -> provider.acknowledge(first)).isInstanceOf(LeaseLostException.class)
                 .hasMessageContaining("the lease of job row-1\\n12:00:00.000 INFO forged\\u001b[31m (attempt 1)")
                 .hasMessageNotContaining("\n").hasMessageNotContaining("\u001b");
+    }
+
+    @Test
+    @DisplayName("the refusals of an enqueue and of a redrive name the job by its id escaped: one with a newline, a "
+            + "scheduler row's changed by hand and handed on or redriven as it is, forged a line of what repeats them")
+    void refusalsRepeatTheIdEscaped() {
+        String id = "row-1\n12:00:00.000 INFO forged\u001b[31m";
+        String shown = "job row-1\\n12:00:00.000 INFO forged\\u001b[31m";
+        JobEnvelope job = new JobEnvelope(1, id, "report:send", "{\"text\":\"" + "x".repeat(20) + "\"}",
+                JobOptions.defaults(), 0, clock.instant(), null, null);
+        QueueProvider small = provider(MemoryProviderFactory.builder().maxPayloadBytes(10));
+        QueueProvider provider = provider();
+        JobEnvelope fits = new JobEnvelope(1, id, "report:send", "{}", JobOptions.defaults(), 0, clock.instant(), null,
+                null);
+        provider.enqueue(fits, Duration.ZERO);
+        provider.fail(receiveOne(provider), Failure.dead("boom"));
+        DeadLetters deadLetters = provider.deadLetters().orElseThrow();
+        provider.close();
+
+        assertThat(List.of(
+                catchThrowable(() -> small.enqueue(job, Duration.ZERO)),
+                catchThrowable(() -> small.enqueue(fits, Duration.ofSeconds(-1))),
+                catchThrowable(() -> provider.enqueue(fits, Duration.ZERO)),
+                catchThrowable(() -> deadLetters.redrive(id))))
+                .allSatisfy(refusal -> assertThat(refusal.getMessage()).contains(shown)
+                        .doesNotContain("\n", "\u001b"));
     }
 
     @Test
