@@ -11,7 +11,9 @@ package dev.jobq;
  * end while they wait. A wait that an interrupt ends lasts until the attempt's timeout, which fails the attempt
  * (from {@code Started}, with its handler never called); one that ignores interrupts
  * ({@code CompletableFuture.join()}) never ends, and holds the attempt's permit and its outcome for good. Hand
- * such a wait to a thread of your own.
+ * such a wait to a thread of your own. Nor interrupt the thread it is called on: that thread is jobq's (a poll loop's,
+ * when a provider tells of a message it could not read as it receives), and the interrupt is logged as a WARN and
+ * taken back.
  * Whatever it throws is logged with its class and ignored (see {@link JobEvent}).
  */
 @FunctionalInterface

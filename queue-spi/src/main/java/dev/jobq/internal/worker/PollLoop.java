@@ -217,11 +217,33 @@ final class PollLoop implements Runnable {
         }
     }
 
+    /**
+     * Serves the queue until the worker stops it. The loop returns from {@link #serve} on an interrupt, which the worker
+     * sends only after {@link #stop}: one while it is not stopping came from code run on its thread (a listener the
+     * provider calls there as it receives, of a message it could not read and dead-lettered), and ended the loop as a
+     * stop did, so the queue was served no more while the worker ran on, and nothing said so. It is logged and taken
+     * back, and the loop goes on.
+     */
     @Override
     public void run() {
         kept = firstPermit;
         try {
             serve();
+            boolean warned = false;
+            while (!stopping) {
+                Thread.interrupted(); // the worker's own interrupt follows stop(): this one is not it
+                if (!warned) {
+                    log.warn("jobq worker: the poll loop of queue '{}' was interrupted by code run on its thread (a "
+                            + "listener of an event its provider announces as it receives, such as a message it could "
+                            + "not read and dead-lettered), not by the worker stopping; it goes on receiving. A "
+                            + "listener must not interrupt the thread it is called on", queue.name());
+                    warned = true;
+                } else {
+                    log.debug("jobq worker: the poll loop of queue '{}' was interrupted again by code on its thread; "
+                            + "it goes on receiving", queue.name());
+                }
+                serve();
+            }
         } finally {
             // What it keeps when it ends, however it ends: the first permit, once used, was released a second time
             // when a Throwable ended the loop (concurrency + 1, or "released more permits than were taken").

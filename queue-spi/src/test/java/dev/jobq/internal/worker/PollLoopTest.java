@@ -292,6 +292,23 @@ class PollLoopTest {
     }
 
     @Test
+    @DisplayName("an interrupt on the loop's thread that is not the worker stopping (a listener a provider calls there "
+            + "as it receives) is logged, and the loop goes on serving the queue")
+    void anInterruptThatIsNotAStopDoesNotEndTheLoop() throws InterruptedException {
+        var provider = new InterruptsOnceProvider();
+        try (var log = CapturedLog.ofPollLoop();
+                var running = RunningLoop.start(provider, new PermitPool(2, 1), new ReceiveFailures("default"))) {
+            await().atMost(WAIT).until(() -> running.launched().size() == 2 || !running.thread().isAlive());
+            // Before, the loop ended on the interrupt as on the worker's stop: the queue was served no more while the
+            // worker ran on, and nothing was logged.
+            assertThat(running.thread().isAlive()).as("the loop goes on").isTrue();
+            assertThat(running.launched()).hasSize(2);
+            assertThat(log.lines(Level.WARN)).anySatisfy(m -> assertThat(m)
+                    .contains("poll loop of queue 'default' was interrupted", "goes on receiving"));
+        }
+    }
+
+    @Test
     @DisplayName("the loop's lines about a job a provider's fault left (not started, a copy, an extra not handed back "
             + "or handed back) name it by its id escaped: one with a newline, a scheduler row's changed by hand and "
             + "handed on to a memory queue as it is, forged a line of each")
@@ -424,6 +441,28 @@ class PollLoopTest {
             var envelope = new JobEnvelope(JobEnvelope.CURRENT_VERSION, id, "test", "null", JobOptions.defaults(), 0,
                     Instant.EPOCH, null, null);
             return new ReceivedJob(envelope, 1, receipt, Duration.ofSeconds(30));
+        }
+    }
+
+    /**
+     * A provider whose first receive interrupts its thread and returns empty, as a listener that interrupts the thread
+     * it is called on does when the SQS provider tells it, on the poll loop's thread, of a message it could not read;
+     * the later ones its jobs.
+     */
+    private static final class InterruptsOnceProvider extends BacklogProvider {
+        private final AtomicInteger receives = new AtomicInteger();
+
+        InterruptsOnceProvider() {
+            super(2, 1);
+        }
+
+        @Override
+        public synchronized List<ReceivedJob> receive(int max, Duration wait) {
+            if (receives.getAndIncrement() == 0) {
+                Thread.currentThread().interrupt();
+                return List.of();
+            }
+            return super.receive(max, wait);
         }
     }
 
