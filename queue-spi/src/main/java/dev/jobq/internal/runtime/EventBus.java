@@ -4,6 +4,7 @@ import dev.jobq.JobEvent;
 import dev.jobq.JobListener;
 import dev.jobq.internal.worker.FailurePolicy;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.UntrustedText;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -23,6 +24,11 @@ import org.slf4j.LoggerFactory;
 public final class EventBus {
 
     private static final Logger log = LoggerFactory.getLogger(EventBus.class);
+    /**
+     * How much of an event a listener's failure shows: a job type another producer's message gives may be of any
+     * length (it dies as unknown), and its Dead event went whole into the line.
+     */
+    private static final int EVENT_SHOWN = 2_000;
 
     private final CopyOnWriteArrayList<JobListener> listeners;
 
@@ -84,24 +90,26 @@ public final class EventBus {
     /**
      * Logs what {@code listener} threw as a handler's failure is logged ({@link FailurePolicy#loggable}: messages cut
      * to 1,000 characters, a bounded chain): a listener's 100,000-character message went whole into the log, for
-     * every event it failed on.
+     * every event it failed on. The event escaped and cut, as the worker's lines show what a message gave (its type,
+     * the id of one it could not read): a newline in a type started a forged line.
      */
     private static void failed(JobListener listener, JobEvent event, Throwable e) {
+        String shown = UntrustedText.escape(String.valueOf(event), EVENT_SHOWN);
         try {
             Throwable loggable = FailurePolicy.loggable(e);
             if (e instanceof VirtualMachineError) {
                 log.error("jobq listener ({}) failed on {} with {}; the event was still delivered to the others, and "
-                        + "the job's outcome is recorded", UserCode.describe(listener), event, e.getClass().getName(),
+                        + "the job's outcome is recorded", UserCode.describe(listener), shown, e.getClass().getName(),
                         loggable);
             } else {
                 log.warn("jobq listener ({}) failed on {}; the event was still delivered to the others",
-                        UserCode.describe(listener), event, loggable);
+                        UserCode.describe(listener), shown, loggable);
             }
         } catch (RuntimeException | StackOverflowError unloggable) {
             // What the listener threw cannot be logged (a message that throws, a chain too deep for the logger):
             // its event and the attempt that published it must still go on.
             log.warn("jobq listener ({}) failed on {} with {}, which could not be logged", UserCode.describe(listener),
-                    event, e.getClass().getName());
+                    shown, e.getClass().getName());
         }
     }
 }

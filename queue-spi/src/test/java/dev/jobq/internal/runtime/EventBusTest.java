@@ -51,6 +51,23 @@ class EventBusTest {
     }
 
     @Test
+    void aListenerFailureNamesTheEventEscapedAndCut() {
+        JobListener failing = event -> {
+            throw new IllegalStateException("listener bug");
+        };
+        var bus = new EventBus(List.of(failing));
+        // Another producer's message: a type is read whatever its characters and length, and dies as unknown.
+        String type = "t\n12:00:00.000 INFO  Worker - job x completed\u001b[2J" + "x".repeat(1 << 20);
+
+        bus.publish(new JobEvent.Dead(Instant.EPOCH, "default", "j1", type, 1, "no handler"));
+
+        assertThat(logged.list).singleElement().extracting(ILoggingEvent::getFormattedMessage).asString()
+                .contains("failed on Dead[at=1970-01-01T00:00:00Z, queue=default, jobId=j1, type=t\\n12:00:00.000 "
+                        + "INFO  Worker - job x completed\\u001b[2J")
+                .doesNotContain("\n", "\u001b").hasSizeLessThan(3_000);
+    }
+
+    @Test
     void aListenerFailureWithAHugeMessageIsLoggedWithThatMessageCutAsAHandlersIs() {
         JobListener failing = event -> {
             throw new IllegalStateException("x".repeat(100_000));
