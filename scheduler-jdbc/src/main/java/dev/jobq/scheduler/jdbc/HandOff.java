@@ -74,6 +74,8 @@ final class HandOff {
     static final Duration HELPER_IDLE = Duration.ofSeconds(30);
     /** When a one-time batch's transaction began, while it has not (no connection): see {@link #oneTimeBatch}. */
     private static final long NOT_BEGUN = Long.MIN_VALUE;
+    /** The most throwables, causes and suppressed ones, of a sink's exception handed whole to a line's stack trace. */
+    private static final int MAX_LOGGED_THROWABLES = 64;
 
     private final Database db;
     private final ScheduledJobs scheduled;
@@ -841,22 +843,53 @@ final class HandOff {
     }
 
     /**
-     * {@code e} for a line's stack trace, or where a message in its chain of causes cannot be read, a copy of its
-     * stack trace told by {@link #describe}: the log reads each message for the trace, and what a {@code getMessage()}
-     * threw went out of the line, out of {@link #serves} and out of the pass, which was rolled back.
+     * {@code e} for a line's stack trace, or where the log cannot read it, a copy of its stack trace told by
+     * {@link #describe}: the log reads the message, {@code toString()} and stack trace of {@code e}, of each cause and
+     * of each suppressed exception, and walks them recursively (10,000 causes overflowed its stack), and what one of
+     * them threw went out of the line, out of {@link #serves} and out of the pass, which was rolled back. The core's
+     * {@code FailurePolicy.loggable} does the same for a handler's failure; a scheduler on the class path beside the
+     * core on the module path (where a modular application's build puts a jar it does not {@code requires}) cannot
+     * reach it, whatever the core exports to the scheduler's module name.
      */
     private static Throwable loggable(Throwable e) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         try {
-            for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
-                t.getMessage();
+            if (readable(e, Collections.newSetFromMap(new IdentityHashMap<>()), new int[] {MAX_LOGGED_THROWABLES})) {
+                return e;
             }
-            return e;
         } catch (RuntimeException unreadable) {
-            var copy = new IllegalStateException(describe(e), null);
-            copy.setStackTrace(e.getStackTrace());
-            return copy;
+            // e is told by the copy
         }
+        var copy = new IllegalStateException(describe(e), null);
+        try {
+            copy.setStackTrace(e.getStackTrace());
+        } catch (RuntimeException unreadable) {
+            // the copy keeps its own: where the WARN about serves() was made
+        }
+        return copy;
+    }
+
+    /**
+     * Whether the log reads {@code e}, its causes and suppressed exceptions, at most {@link #MAX_LOGGED_THROWABLES}
+     * in all, without a throw; throws what one of them threw.
+     *
+     * @param budget how many throwables may still be read; counted down
+     */
+    private static boolean readable(Throwable e, Set<Throwable> seen, int[] budget) {
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+            if (--budget[0] < 0) {
+                return false;
+            }
+            t.getMessage();
+            t.getLocalizedMessage();
+            t.toString();
+            t.getStackTrace();
+            for (Throwable suppressed : t.getSuppressed()) {
+                if (!readable(suppressed, seen, budget)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**

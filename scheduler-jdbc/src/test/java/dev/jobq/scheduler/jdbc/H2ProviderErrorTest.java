@@ -108,6 +108,87 @@ class H2ProviderErrorTest {
      */
     @Test
     void aSinkWhoseServesThrowsAnExceptionWhoseMessageCannotBeReadHoldsUpNoOtherJob() {
+        assertAServesThatThrowsHoldsUpNoOtherJob(new IllegalStateException() {
+            @Override
+            public String getMessage() {
+                throw new UnsupportedOperationException("session closed");
+            }
+        });
+    }
+
+    @Test
+    void aSinkWhoseServesThrowsAnExceptionWithASuppressedOneWhoseMessageCannotBeReadHoldsUpNoOtherJob() {
+        var thrown = new IllegalStateException("queue lookup failed");
+        thrown.addSuppressed(new IllegalStateException() {
+            @Override
+            public String getMessage() {
+                throw new UnsupportedOperationException("session closed");
+            }
+        });
+        assertAServesThatThrowsHoldsUpNoOtherJob(thrown);
+    }
+
+    @Test
+    void aSinkWhoseServesThrowsAnExceptionWhoseMessageAndStackTraceCannotBeReadHoldsUpNoOtherJob() {
+        assertAServesThatThrowsHoldsUpNoOtherJob(new IllegalStateException() {
+            @Override
+            public String getMessage() {
+                throw new UnsupportedOperationException("session closed");
+            }
+
+            @Override
+            public StackTraceElement[] getStackTrace() {
+                throw new UnsupportedOperationException("no trace");
+            }
+        });
+    }
+
+    @Test
+    void aSinkWhoseServesThrowsAnExceptionWhoseToStringThrowsHoldsUpNoOtherJob() {
+        assertAServesThatThrowsHoldsUpNoOtherJob(new IllegalStateException("queue lookup failed") {
+            @Override
+            public String toString() {
+                throw new UnsupportedOperationException("session closed");
+            }
+        });
+    }
+
+    @Test
+    void aSinkWhoseServesThrowsAnExceptionWhoseGetCauseThrowsHoldsUpNoOtherJob() {
+        assertAServesThatThrowsHoldsUpNoOtherJob(new IllegalStateException("queue lookup failed") {
+            @Override
+            public synchronized Throwable getCause() {
+                throw new UnsupportedOperationException("session closed");
+            }
+        });
+    }
+
+    @Test
+    void aSinkWhoseServesThrowsAnExceptionWithACycleOfCausesHoldsUpNoOtherJob() {
+        var first = new IllegalStateException("queue lookup failed");
+        var second = new IllegalStateException("connection lost");
+        first.initCause(second);
+        second.initCause(first);
+        assertAServesThatThrowsHoldsUpNoOtherJob(first);
+    }
+
+    @Test
+    void aSinkWhoseServesThrowsAnExceptionWithTenThousandCausesHoldsUpNoOtherJob() {
+        var thrown = new IllegalStateException("queue lookup failed");
+        Throwable last = thrown;
+        for (int i = 0; i < 10_000; i++) {
+            var cause = new IllegalStateException("cause " + i);
+            last.initCause(cause);
+            last = cause;
+        }
+        assertAServesThatThrowsHoldsUpNoOtherJob(thrown);
+    }
+
+    /**
+     * An application's own sink whose {@code serves(queue)} throws {@code thrown}, which the WARN about it hands to
+     * the log: the job its queue rejects is kept, and the other job due with it is handed on.
+     */
+    private void assertAServesThatThrowsHoldsUpNoOtherJob(RuntimeException thrown) {
         JobSink sink = new JobSink() {
             @Override
             public EnqueueResult submit(JobEnvelope envelope) {
@@ -119,18 +200,10 @@ class H2ProviderErrorTest {
 
             @Override
             public boolean serves(String queue) {
-                throw new IllegalStateException() {
-                    @Override
-                    public String getMessage() {
-                        throw new UnsupportedOperationException("session closed");
-                    }
-                };
+                throw thrown;
             }
         };
-        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
-                .jdbcUrl("jdbc:h2:mem:jobq-provider-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
-                .pollInterval(Duration.ofHours(1))
-                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+        try (JdbcJobScheduler scheduler = scheduler(sink)) {
             JobEnvelope report = onQueue("report:broken", "reports");
             JobEnvelope other = job("report:other");
             scheduler.schedule(report, T0);
