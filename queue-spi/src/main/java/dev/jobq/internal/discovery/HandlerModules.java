@@ -200,10 +200,11 @@ public final class HandlerModules {
     /**
      * Calls each module's {@link JobHandlerModule#register} on {@code registry}, in order.
      *
-     * @throws ConfigException naming the module when it throws, whatever it throws: the registry's refusal
-     *                         (a type another module registered), or the module's own failure (a setting it
-     *                         lacks, a class its jar lacks), with the jar it came from and the fix, as for a
-     *                         module whose constructor throws
+     * @throws ConfigException naming the module when it throws, whatever it throws but a {@link VirtualMachineError}
+     *                         (which goes on as it is): the registry's refusal (a type another module registered),
+     *                         or the module's own failure (a setting it lacks, a class its jar lacks, an
+     *                         AssertionError), with the jar it came from and the fix, as for a module whose
+     *                         constructor throws
      */
     public static void registerAll(JobHandlerRegistry registry, List<JobHandlerModule> modules) {
         Map<String, JobHandlerModule> moduleOfType = new HashMap<>();
@@ -213,12 +214,6 @@ public final class HandlerModules {
             Set<Throwable> refusals = Collections.newSetFromMap(new IdentityHashMap<>());
             try {
                 module.register(new ModuleRegistry(registry, module, name, moduleOfType, refusals));
-            } catch (RuntimeException e) {
-                // The module's exception: what its getMessage() threw went out of registerAll() as it was, naming no
-                // module, and a line break in its message went into the error as it was.
-                throw registerFailed(name, refusals.contains(e) ? ": " + e.getMessage()
-                        : " failed while registering its handlers: " + FailurePolicy.fullNameAndMessage(e)
-                        + from(module) + "; fix what it says, or remove its jar", e);
             } catch (LinkageError e) {
                 // A class its handlers need is missing (a jar left out of --handlers) or failed to initialise.
                 Throwable cause = FailurePolicy.causeOf(e);
@@ -228,6 +223,15 @@ public final class HandlerModules {
                         + (root != e ? " (caused by " + FailurePolicy.fullNameAndMessage(root) + ")" : "")
                         + from(module) + "; check that its jar and the jars it needs are on the class path or in "
                         + "--handlers, and what its classes do when they are loaded", e);
+            } catch (VirtualMachineError e) {
+                throw e; // the JVM's (out of memory), as a handler's goes on to its thread's uncaught-exception handler
+            } catch (Throwable e) {
+                // The module's exception, or an Error of its own (an AssertionError) or a checked exception thrown
+                // sneakily, which went out of registerAll() as they were, naming no module: what its getMessage()
+                // threw went out as it was, and a line break in its message went into the error as it was.
+                throw registerFailed(name, refusals.contains(e) ? ": " + e.getMessage()
+                        : " failed while registering its handlers: " + FailurePolicy.fullNameAndMessage(e)
+                        + from(module) + "; fix what it says, or remove its jar", e);
             }
             Set<String> added = new TreeSet<>(registry.registeredTypes());
             added.removeAll(before);

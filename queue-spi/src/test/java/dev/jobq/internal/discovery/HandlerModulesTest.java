@@ -179,6 +179,33 @@ class HandlerModulesTest {
     }
 
     @Test
+    void aModuleThatThrowsAnErrorOfItsOwnOrACheckedExceptionFailsWithItsName() {
+        JobHandlerModule asserting = registry -> {
+            throw new AssertionError("expected a mail host");
+        };
+        JobHandlerModule sneaky = registry -> HandlerModulesTest.<RuntimeException>sneakyThrow(
+                new java.io.IOException("mail.properties not found"));
+
+        // Before, both went out of registerAll() as they were, naming no module.
+        assertThatThrownBy(() -> HandlerModules.registerAll(new TestModules.TypesOnly(), List.of(asserting)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("handler module " + asserting.getClass().getName() + " failed while registering "
+                        + "its handlers: java.lang.AssertionError: expected a mail host")
+                .hasMessageEndingWith("; fix what it says, or remove its jar")
+                .cause().hasMessage("expected a mail host");
+        assertThatThrownBy(() -> HandlerModules.registerAll(new TestModules.TypesOnly(), List.of(sneaky)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("handler module " + sneaky.getClass().getName() + " failed while registering "
+                        + "its handlers: java.io.IOException: mail.properties not found")
+                .hasMessageEndingWith("; fix what it says, or remove its jar");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    @Test
     void aModuleThatThrowsAnExceptionWhoseMessageCannotBeReadFailsWithItsName() {
         JobHandlerModule broken = registry -> {
             throw new IllegalStateException() {
