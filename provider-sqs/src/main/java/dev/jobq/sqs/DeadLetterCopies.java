@@ -40,12 +40,15 @@ final class DeadLetterCopies {
     private final SqsClient sqs;
     private final SqsQueue queue;
     private final QueueCalls calls;
+    /** The setting of {@code requestTimeout}, as its config names it, for the error of a copy SQS does not answer. */
+    private final String requestTimeoutKey;
     private final InstantSource clock;
 
-    DeadLetterCopies(SqsClient sqs, SqsQueue queue, QueueCalls calls, InstantSource clock) {
+    DeadLetterCopies(SqsClient sqs, SqsQueue queue, QueueCalls calls, String requestTimeoutKey, InstantSource clock) {
         this.sqs = sqs;
         this.queue = queue;
         this.calls = calls;
+        this.requestTimeoutKey = requestTimeoutKey;
         this.clock = clock;
     }
 
@@ -74,8 +77,8 @@ final class DeadLetterCopies {
             sqs.sendMessage(copy(lease, deadLetterUrl, error, attempts));
         } catch (SdkException e) {
             throw new JobQueueException("copying dead job " + shown + " to dead-letter queue " + Secrets.maskUrl(deadLetterUrl)
-                    + " failed: " + e.getMessage() + "; it stays on " + queue.label() + " and comes back when its "
-                    + "visibility timeout ends", e);
+                    + " failed: " + QueueCalls.failureOf(e, calls.requestTimeout(), "", requestTimeoutKey) + "; it stays on "
+                    + queue.label() + " and comes back when its visibility timeout ends", e);
         }
         try {
             delete(lease, shown);

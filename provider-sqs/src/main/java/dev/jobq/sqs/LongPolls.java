@@ -44,21 +44,25 @@ final class LongPolls {
     private final Function<List<Message>, Runnable> orphans;
     private final ThreadFactory threads;
     private final Duration requestTimeout;
+    /** The setting of {@code requestTimeout}, as its config names it, for the error of a poll SQS does not answer. */
+    private final String requestTimeoutKey;
     /** The polls whose messages are not yet handed on, each with the {@link System#nanoTime()} its wait ends at. */
     private final Map<CompletableFuture<Void>, Long> unsettled = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> closing = new CompletableFuture<>();
     /** Run by each poll just before it registers; for tests, which close the polls there. */
     private final Runnable registering;
 
-    LongPolls(SqsClient sqs, SqsQueue queue, Duration requestTimeout, Function<List<Message>, Runnable> orphans) {
-        this(sqs, queue, requestTimeout, orphans, () -> { });
+    LongPolls(SqsClient sqs, SqsQueue queue, Duration requestTimeout, String requestTimeoutKey,
+              Function<List<Message>, Runnable> orphans) {
+        this(sqs, queue, requestTimeout, requestTimeoutKey, orphans, () -> { });
     }
 
-    LongPolls(SqsClient sqs, SqsQueue queue, Duration requestTimeout, Function<List<Message>, Runnable> orphans,
-              Runnable registering) {
+    LongPolls(SqsClient sqs, SqsQueue queue, Duration requestTimeout, String requestTimeoutKey,
+              Function<List<Message>, Runnable> orphans, Runnable registering) {
         this.sqs = sqs;
         this.queue = queue;
         this.requestTimeout = requestTimeout;
+        this.requestTimeoutKey = requestTimeoutKey;
         this.orphans = orphans;
         this.registering = registering;
         this.threads = Thread.ofVirtual().name("jobq-sqs-poll-" + queue.name() + "-", 0).factory();
@@ -165,7 +169,9 @@ final class LongPolls {
                     .overrideConfiguration(o -> o.apiCallAttemptTimeout(
                             Duration.ofSeconds(waitSeconds).plus(requestTimeout)))).messages();
         } catch (SdkException e) {
-            throw new JobQueueException("receiving from " + queue.label() + " failed: " + e.getMessage(), e);
+            throw new JobQueueException("receiving from " + queue.label() + " failed: " + QueueCalls.failureOf(e,
+                    requestTimeout, waitSeconds > 0 ? " after the poll's wait of " + waitSeconds + "s" : "",
+                    requestTimeoutKey), e);
         }
     }
 

@@ -88,8 +88,23 @@ final class QueueCalls {
      * milliseconds, and no setting.
      */
     static String notAnswered(Duration requestTimeout, String key) {
-        return "SQS did not answer within requestTimeout " + DurationFormat.format(requestTimeout)
+        return notAnswered(requestTimeout, "", key);
+    }
+
+    /** {@link #notAnswered(Duration, String)}, {@code beyond} saying what an attempt waited for first (a poll's wait). */
+    static String notAnswered(Duration requestTimeout, String beyond, String key) {
+        return "SQS did not answer within requestTimeout " + DurationFormat.format(requestTimeout) + beyond
                 + ", each of the SDK's attempts (raise " + key + " if the network is slow)";
+    }
+
+    /**
+     * What a failed call says: the SDK's words; for one none of whose attempts SQS answered in time, {@link #notAnswered}
+     * ({@code beyond} as there). The SDK's words for that name only the attempt's milliseconds, and no setting: a
+     * receive, the stats and a dead job's copy said only them, where start-up and the batched calls named the key.
+     */
+    static String failureOf(Throwable e, Duration requestTimeout, String beyond, String key) {
+        return e instanceof ApiCallAttemptTimeoutException ? notAnswered(requestTimeout, beyond, key)
+                : String.valueOf(e.getMessage());
     }
 
     /**

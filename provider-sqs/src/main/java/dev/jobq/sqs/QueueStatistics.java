@@ -3,6 +3,7 @@ package dev.jobq.sqs;
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.Secrets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -19,10 +20,15 @@ final class QueueStatistics {
 
     private final SqsClient sqs;
     private final SqsQueue queue;
+    private final Duration requestTimeout;
+    /** The setting of {@code requestTimeout}, as its config names it, for the error of a read SQS does not answer. */
+    private final String requestTimeoutKey;
 
-    QueueStatistics(SqsClient sqs, SqsQueue queue) {
+    QueueStatistics(SqsClient sqs, SqsQueue queue, Duration requestTimeout, String requestTimeoutKey) {
         this.sqs = sqs;
         this.queue = queue;
+        this.requestTimeout = requestTimeout;
+        this.requestTimeoutKey = requestTimeoutKey;
     }
 
     ProviderStats read() {
@@ -40,7 +46,7 @@ final class QueueStatistics {
             attributes = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(List.of(names))).attributes();
         } catch (SdkException e) {
             throw new JobQueueException("reading the message counts of " + Secrets.maskUrl(url) + " for " + queue.label() + " failed: "
-                    + e.getMessage(), e);
+                    + QueueCalls.failureOf(e, requestTimeout, "", requestTimeoutKey), e);
         }
         long total = 0;
         for (QueueAttributeName name : names) {

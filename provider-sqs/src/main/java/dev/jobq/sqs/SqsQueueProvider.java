@@ -32,7 +32,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
@@ -106,11 +105,12 @@ final class SqsQueueProvider implements QueueProvider {
                 : new Capabilities(MAX_DELAY, maxPayload, EnumSet.noneOf(Feature.class), Batcher.MAX_ENTRIES,
                         queue.maxReceives(), Lease.MAX_TIMEOUT);
         this.calls = new QueueCalls(connection.client(), queue, settings.requestTimeout());
-        this.deadLetters = new DeadLetterCopies(connection.client(), queue, calls, clock);
+        this.deadLetters = new DeadLetterCopies(connection.client(), queue, calls, requestTimeoutKey, clock);
         this.incoming = new IncomingMessages(queue, codec, leases, calls, deadLetters, events, clock);
         this.deduplication = new FifoDeduplication(clock);
-        this.statistics = new QueueStatistics(connection.client(), queue);
-        this.polls = new LongPolls(connection.pollClient(), queue, settings.requestTimeout(), this::handBack);
+        this.statistics = new QueueStatistics(connection.client(), queue, settings.requestTimeout(), requestTimeoutKey);
+        this.polls = new LongPolls(connection.pollClient(), queue, settings.requestTimeout(), requestTimeoutKey,
+                this::handBack);
     }
 
     @Override
@@ -481,10 +481,7 @@ final class SqsQueueProvider implements QueueProvider {
      * and what to raise, as start-up says it (the SDK's words name only milliseconds, and no setting).
      */
     private String failureOf(RuntimeException e) {
-        if (e instanceof ApiCallAttemptTimeoutException) {
-            return QueueCalls.notAnswered(calls.requestTimeout(), requestTimeoutKey);
-        }
-        return String.valueOf(e.getMessage());
+        return QueueCalls.failureOf(e, calls.requestTimeout(), "", requestTimeoutKey);
     }
 
     @Override

@@ -58,7 +58,7 @@ class SqsCloseDuringPollTest {
         var polls = new AtomicReference<LongPolls>();
         var closedFirst = new AtomicReference<Boolean>();
         // The close lands after the poll found the polls open and before it registered itself.
-        polls.set(new LongPolls(ElasticMq.client(), queue, Duration.ofSeconds(10), messages -> {
+        polls.set(new LongPolls(ElasticMq.client(), queue, Duration.ofSeconds(10), "requestTimeout", messages -> {
             orphans.addAll(messages);
             return () -> { };
         }, () -> {
