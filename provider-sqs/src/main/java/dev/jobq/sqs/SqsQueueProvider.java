@@ -612,8 +612,9 @@ final class SqsQueueProvider implements QueueProvider {
                 throw closedUnder(what, job, e);
             }
             if (!EntryFailure.isLostReceipt(e)) {
-                throw e instanceof JobQueueException ? e : new JobQueueException(what + " of job " + job.jobId()
-                        + " on " + queue.label() + " failed: " + failureOf(e), e);
+                // An entry SQS refused (EntryFailure) is named too: its own words say only the action and SQS's code.
+                throw e instanceof JobQueueException && !(e instanceof EntryFailure) ? e : new JobQueueException(what
+                        + " of job " + job.jobId() + " on " + queue.label() + " failed: " + failureOf(e), e);
             }
             if (refused) {
                 throw new LeaseLostException(what + " of job " + job.jobId() + " on " + queue.label() + " refused: SQS "
