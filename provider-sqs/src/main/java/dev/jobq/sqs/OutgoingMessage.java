@@ -69,7 +69,10 @@ record OutgoingMessage(JobEnvelope envelope, String body, Map<String, MessageAtt
             throw new JobRejectedException("job " + envelope.jobId() + " of type '" + envelope.type() + "' would be "
                     + "an SQS message of " + size + " bytes (payload " + bytes(envelope.payloadJson()) + " bytes), over "
                     + "the limit of " + limit + " bytes of " + queue.label() + ": " + queue.maxMessageBytes()
-                    + " bytes (maxPayloadBytes, or the queue's MaximumMessageSize) less " + DEAD_LETTER_RESERVE
+                    + (queue.deadLetterUrl() == null ? " bytes (maxPayloadBytes, or the queue's MaximumMessageSize)"
+                    // a dead-letter queue that takes less limits every job too: each dead one is copied there
+                    : " bytes (the lowest of maxPayloadBytes and the MaximumMessageSize of the queue and of its "
+                    + "dead-letter queue, which each dead job is copied to)") + " less " + DEAD_LETTER_RESERVE
                     + " kept for the attributes of a dead-letter copy"
                     + (reserve > 0 ? " and " + reserve + " for the scheduler, which holds the job until it is due" : "")
                     + "; store large data elsewhere (S3, a database) and enqueue its id");

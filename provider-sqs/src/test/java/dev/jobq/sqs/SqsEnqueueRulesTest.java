@@ -220,6 +220,26 @@ class SqsEnqueueRulesTest {
      * sees it (it once was, and was tried again every five minutes, for ever).
      */
     @Test
+    @DisplayName("a message over the limit its dead-letter queue's smaller MaximumMessageSize sets is refused naming "
+            + "the dead-letter queue, not only maxPayloadBytes and the queue's own size, which allow it")
+    void aMessageOverTheDeadLetterQueuesLimitNamesIt() {
+        SqsServer.Queues queues = ElasticMq.newQueues("rules-small-dlq", false);
+        BatchEntryFaults.reportMaximumMessageSize(queues.url(), 1024 * 1024);
+        BatchEntryFaults.reportMaximumMessageSize(queues.deadLetterUrl(), 256 * 1024);
+        int limit = 256 * 1024 - OutgoingMessage.DEAD_LETTER_RESERVE;
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of())), Clock.systemUTC()))) {
+            JobEnvelope big = new JobEnvelope(JobEnvelope.CURRENT_VERSION, "small-dlq-1", "report:store",
+                    "\"" + "x".repeat(limit) + "\"", JobOptions.defaults(), 0, Instant.now(), null, null);
+
+            assertThatThrownBy(() -> provider.enqueue(big, Duration.ZERO))
+                    .isInstanceOf(JobRejectedException.class)
+                    .hasMessageContaining("over the limit of " + limit + " bytes")
+                    .hasMessageContaining("its dead-letter queue");
+        }
+    }
+
+    @Test
     @DisplayName("a job for the scheduler whose message would be over the limit is refused at enqueue and not stored")
     void jobForTheSchedulerOverTheLimitIsRefusedAtEnqueue() {
         int limit = 1024 * 1024 - OutgoingMessage.DEAD_LETTER_RESERVE;
