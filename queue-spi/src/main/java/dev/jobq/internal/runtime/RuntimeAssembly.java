@@ -15,6 +15,7 @@ import dev.jobq.internal.discovery.UnresolvedModules;
 import dev.jobq.internal.worker.QueueBinding;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.JobSchedulerFactory;
+import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.QueueProviderFactory;
@@ -157,7 +158,7 @@ final class RuntimeAssembly {
      * empty and read "provider '' of queue 'default'".
      */
     private static String codeName(QueueProvider provider) {
-        return UserCode.simpleName(provider.getClass());
+        return LoggableThrowables.simpleName(provider.getClass());
     }
 
     /**

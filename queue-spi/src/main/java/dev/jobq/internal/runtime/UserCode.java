@@ -31,14 +31,4 @@ public final class UserCode {
         }
         return name;
     }
-
-    /**
-     * The simple name of {@code type}, or for an anonymous class, whose simple name is empty, its binary name without
-     * the package ({@code Jobs$1}): a message named a handler's {@code new IllegalStateException("no rows") { }} as
-     * {@code ": no rows"}, and a provider built in code as {@code "provider ''"}.
-     */
-    public static String simpleName(Class<?> type) {
-        String simple = type.getSimpleName();
-        return simple.isEmpty() ? type.getName().substring(type.getName().lastIndexOf('.') + 1) : simple;
-    }
 }

@@ -6,9 +6,8 @@ import dev.jobq.internal.config.WorkerSettings;
 import dev.jobq.internal.runtime.UserCode;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Failure;
-import dev.jobq.spi.UntrustedText;
+import dev.jobq.spi.LoggableThrowables;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
@@ -27,13 +26,13 @@ public final class FailurePolicy {
 
     private static final Logger log = LoggerFactory.getLogger(FailurePolicy.class);
     /** How much of each message a failure's text keeps (its own, and its root cause's). */
-    static final int MAX_MESSAGE_CHARS = 1000;
+    static final int MAX_MESSAGE_CHARS = LoggableThrowables.MAX_MESSAGE_CHARS;
     /** How many of a chain's throwables the log shows (the first ones); a deeper chain is cut there. */
-    static final int MAX_LOGGED_CAUSES = 32;
+    static final int MAX_LOGGED_CAUSES = LoggableThrowables.MAX_LOGGED_CAUSES;
     /** How many suppressed exceptions of each throwable the log shows (the first ones). */
-    static final int MAX_LOGGED_SUPPRESSED = 8;
+    static final int MAX_LOGGED_SUPPRESSED = LoggableThrowables.MAX_LOGGED_SUPPRESSED;
     /** How many throwables, causes and suppressed ones together, the log shows of one failure. */
-    static final int MAX_LOGGED_THROWABLES = 64;
+    static final int MAX_LOGGED_THROWABLES = LoggableThrowables.MAX_LOGGED_THROWABLES;
     /**
      * What replaces the worker's default backoff, for that one retry, when it throws or returns null (a job type's own
      * backoff that does is replaced by the worker's default); the worker's default itself where none is set.
@@ -292,26 +291,9 @@ public final class FailurePolicy {
         return own;
     }
 
-    /**
-     * The cause of {@code error}, or null when its {@code getCause()}, user code where a subclass overrides it (a cause
-     * read from what is closed by now), throws: that threw out of the description of a handler's failure, and the
-     * attempt was left unsettled until its lease ended.
-     */
+    /** {@link LoggableThrowables#causeOf}. */
     public static @Nullable Throwable causeOf(Throwable error) {
-        try {
-            return error.getCause();
-        } catch (RuntimeException unreadable) {
-            return null;
-        }
-    }
-
-    /** The stack trace of {@code error}, or none when its {@code getStackTrace()}, overridden, throws. */
-    private static StackTraceElement[] stackTraceOf(Throwable error) {
-        try {
-            return error.getStackTrace();
-        } catch (RuntimeException unreadable) {
-            return new StackTraceElement[0];
-        }
+        return LoggableThrowables.causeOf(error);
     }
 
     /**
@@ -319,16 +301,17 @@ public final class FailurePolicy {
      * or its class's name when it has none: for a report that shows the message alone, such as {@code /health}'s.
      */
     public static String messageLine(Throwable error) {
-        String message = messageOf(error);
+        String message = LoggableThrowables.messageOf(error);
         return message == null ? error.getClass().getName() : oneLine(message);
     }
 
     /**
-     * {@code error}'s class {@linkplain UserCode#simpleName simple name} and its message {@linkplain #oneLine as one
-     * line}, or what its {@code getMessage()} threw instead: {@code IllegalStateException: no rows}.
+     * {@code error}'s class {@linkplain LoggableThrowables#simpleName simple name} and its message
+     * {@linkplain #oneLine as one line}, or what its {@code getMessage()} threw instead:
+     * {@code IllegalStateException: no rows}.
      */
     public static String nameAndMessage(Throwable error) {
-        return nameAndMessage(UserCode.simpleName(error.getClass()), error);
+        return nameAndMessage(LoggableThrowables.simpleName(error.getClass()), error);
     }
 
     /**
@@ -341,158 +324,17 @@ public final class FailurePolicy {
     }
 
     private static String nameAndMessage(String name, Throwable error) {
-        String message = messageOf(error);
+        String message = LoggableThrowables.messageOf(error);
         return name + (message == null ? "" : ": " + oneLine(message));
     }
 
-    /**
-     * {@code message} as one line of at most {@link #MAX_MESSAGE_CHARS} characters: a failure's text is its log
-     * line's, its event's and its dead letter's. A 10 MB message went whole into each (a dead letter the memory
-     * provider keeps), and a line break or an escape sequence in it wrote what looked like lines of the log's
-     * own, or recoloured the terminal. Control characters are written as escapes: a line break as backslash-n.
-     */
+    /** {@link LoggableThrowables#oneLine}. */
     static String oneLine(String message) {
-        if (message.length() <= MAX_MESSAGE_CHARS) {
-            return UntrustedText.escape(message);
-        }
-        int end = MAX_MESSAGE_CHARS;
-        if (Character.isHighSurrogate(message.charAt(end - 1))) {
-            end--; // never between the two halves of an emoji
-        }
-        return UntrustedText.escape(message.substring(0, end)) + "… (" + (message.length() - end) + " more characters)";
+        return LoggableThrowables.oneLine(message);
     }
 
-    /**
-     * The message of {@code error}, or what its {@code getMessage()} threw instead: a message built from
-     * what can no longer be read (an entity whose session has closed) must not keep the failure from
-     * being described.
-     */
-    private static @Nullable String messageOf(Throwable error) {
-        try {
-            return error.getMessage();
-        } catch (RuntimeException e) {
-            String why;
-            try {
-                why = e.getMessage();
-            } catch (RuntimeException again) {
-                why = null;
-            }
-            return "(its getMessage() threw " + UserCode.simpleName(e.getClass()) + (why == null ? "" : ": " + why) + ")";
-        }
-    }
-
-    /**
-     * {@code error} for the log, or a stand-in when the logger cannot take it as it is: a message of it, of a
-     * cause or of a suppressed exception cannot be read (what getMessage() threw in the logger ended the handler's
-     * thread with its attempt unsettled, to wait out its lease), is longer than {@link #MAX_MESSAGE_CHARS} (a 10 MB
-     * message was logged whole), the chain of causes is deeper than {@link #MAX_LOGGED_CAUSES} (the logger walks it
-     * recursively: 10,000 causes overflowed its stack, again with the attempt unsettled), a throwable has more than
-     * {@link #MAX_LOGGED_SUPPRESSED} suppressed exceptions, or there are more than {@link #MAX_LOGGED_THROWABLES} in
-     * all. The stand-in is a {@link LoggedCopy}, with the same stack traces, each message {@linkplain #oneLine cut},
-     * and the suppressed exceptions (a try-with-resources whose close() threw has the real cause there).
-     */
+    /** {@link LoggableThrowables#loggable}: for the failures of handlers, of listeners and of registrations. */
     public static Throwable loggable(Throwable error) {
-        return fitsTheLog(error, Collections.newSetFromMap(new IdentityHashMap<>()), new int[] {MAX_LOGGED_THROWABLES})
-                ? error : LoggedCopy.of(error);
-    }
-
-    /** Whether {@code error}, its causes and its suppressed exceptions are within the log's bounds. */
-    private static boolean fitsTheLog(Throwable error, Set<Throwable> seen, int[] budget) {
-        int depth = 0;
-        for (Throwable t = error; t != null && seen.add(t); t = causeOf(t)) {
-            if (++depth > MAX_LOGGED_CAUSES || --budget[0] < 0) {
-                return false;
-            }
-            try {
-                String message = t.getMessage();
-                t.getLocalizedMessage();
-                t.toString(); // logback writes an overriding toString() in place of the class and message
-                t.getCause(); // and reads the chain and each stack trace, which a subclass may override to throw
-                t.getStackTrace();
-                if (message != null && message.length() > MAX_MESSAGE_CHARS) {
-                    return false;
-                }
-            } catch (RuntimeException unreadable) {
-                return false;
-            }
-            Throwable[] suppressed = t.getSuppressed();
-            if (suppressed.length > MAX_LOGGED_SUPPRESSED) {
-                return false;
-            }
-            for (Throwable s : suppressed) {
-                if (!seen.contains(s) && !fitsTheLog(s, seen, budget)) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    /**
-     * A copy of a throwable the log can take: its class and {@linkplain #oneLine cut} message as the message, its
-     * stack trace, a copy of its cause and of its first {@link #MAX_LOGGED_SUPPRESSED} suppressed exceptions, at
-     * most {@link #MAX_LOGGED_THROWABLES} in all, each throwable once; made only for a throwable that
-     * {@link #loggable} finds unfit.
-     */
-    static final class LoggedCopy extends RuntimeException {
-
-        private LoggedCopy(String message, @Nullable LoggedCopy cause) {
-            super(message, cause, true, true);
-        }
-
-        static LoggedCopy of(Throwable error) {
-            return copy(error, Collections.newSetFromMap(new IdentityHashMap<>()), new int[] {MAX_LOGGED_THROWABLES});
-        }
-
-        /** @param budget how many throwables may still be copied, at least 1; counted down */
-        private static LoggedCopy copy(Throwable error, Set<Throwable> seen, int[] budget) {
-            var chain = new ArrayList<Throwable>();
-            for (Throwable t = error; t != null && seen.add(t); t = causeOf(t)) {
-                chain.add(t);
-            }
-            int kept = Math.min(chain.size(), Math.min(MAX_LOGGED_CAUSES, budget[0]));
-            budget[0] -= kept;
-            LoggedCopy cause = null;
-            if (kept < chain.size()) {
-                cause = leftOut("(" + (chain.size() - kept) + " more causes left out of the log)");
-            }
-            var copies = new LoggedCopy[kept];
-            for (int i = kept - 1; i >= 0; i--) {
-                Throwable t = chain.get(i);
-                String message = messageOf(t);
-                cause = new LoggedCopy(t.getClass().getName() + (message == null ? "" : ": " + oneLine(message)), cause);
-                cause.setStackTrace(stackTraceOf(t));
-                copies[i] = cause;
-            }
-            for (int i = 0; i < kept; i++) {
-                copySuppressed(chain.get(i), copies[i], seen, budget);
-            }
-            return copies[0];
-        }
-
-        private static void copySuppressed(Throwable original, LoggedCopy copy, Set<Throwable> seen, int[] budget) {
-            int copied = 0;
-            int left = 0;
-            for (Throwable s : original.getSuppressed()) {
-                if (seen.contains(s)) {
-                    continue; // suppressed exceptions that suppress each other, or the error itself: shown once
-                }
-                if (copied < MAX_LOGGED_SUPPRESSED && budget[0] > 0) {
-                    copy.addSuppressed(copy(s, seen, budget));
-                    copied++;
-                } else {
-                    left++;
-                }
-            }
-            if (left > 0) {
-                copy.addSuppressed(leftOut("(" + left + " more suppressed left out of the log)"));
-            }
-        }
-
-        private static LoggedCopy leftOut(String message) {
-            var marker = new LoggedCopy(message, null);
-            marker.setStackTrace(new StackTraceElement[0]); // where it was made says nothing of the error
-            return marker;
-        }
+        return LoggableThrowables.loggable(error);
     }
 }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.Secrets;
 import java.net.SocketTimeoutException;
 import java.nio.file.FileSystemException;
@@ -688,19 +689,7 @@ final class Database implements AutoCloseable {
             // (" [2.4.240/105]" under "Deadlock detected. ..."): the JDBC one's first line says what happened
             return withoutH2Statement(above.getMessage());
         }
-        return root.getMessage() != null ? root.getMessage() : simpleName(root);
-    }
-
-    /**
-     * The simple name of {@code e}'s class, or for an anonymous class, whose simple name is empty, its binary name
-     * without the package ({@code Provider$1}), as the core's {@code UserCode.simpleName} names it (not exported to
-     * the scheduler): a provider's {@code new IllegalStateException("connection lost") { }} was told as
-     * {@code ": connection lost"}.
-     */
-    static String simpleName(Throwable e) {
-        Class<?> type = e.getClass();
-        String simple = type.getSimpleName();
-        return simple.isEmpty() ? type.getName().substring(type.getName().lastIndexOf('.') + 1) : simple;
+        return root.getMessage() != null ? root.getMessage() : LoggableThrowables.simpleName(root.getClass());
     }
 
     /** The first line of an H2 error's message, without the "SQL statement:" that leads into the next. */

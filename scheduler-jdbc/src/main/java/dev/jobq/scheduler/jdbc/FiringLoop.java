@@ -1,5 +1,6 @@
 package dev.jobq.scheduler.jdbc;
 
+import dev.jobq.spi.LoggableThrowables;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -126,7 +127,7 @@ final class FiringLoop implements Runnable {
 
     /** The root cause's message; for an Error, which says little without it, its class's name first. */
     static String reason(Throwable e) {
-        return e instanceof Error ? Database.simpleName(e) + ": " + Database.rootMessage(e)
+        return e instanceof Error ? LoggableThrowables.simpleName(e.getClass()) + ": " + Database.rootMessage(e)
                 : Database.rootMessage(e);
     }
 

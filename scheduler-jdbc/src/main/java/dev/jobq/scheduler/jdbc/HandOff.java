@@ -10,14 +10,13 @@ import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
+import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +73,6 @@ final class HandOff {
     static final Duration HELPER_IDLE = Duration.ofSeconds(30);
     /** When a one-time batch's transaction began, while it has not (no connection): see {@link #oneTimeBatch}. */
     private static final long NOT_BEGUN = Long.MIN_VALUE;
-    /** The most throwables, causes and suppressed ones, of a sink's exception handed whole to a line's stack trace. */
-    private static final int MAX_LOGGED_THROWABLES = 64;
 
     private final Database db;
     private final ScheduledJobs scheduled;
@@ -619,7 +616,8 @@ final class HandOff {
                                 + "process's: its jobs the queue rejects are kept and tried again every {} (none is "
                                 + "left to other processes), and this is not said again for the queue; fix the sink so "
                                 + "that serves(queue) answers true or false for every queue without throwing",
-                        queue, sink.getClass().getName(), describe(e), DurationFormat.format(MAX_RETRY), loggable(e));
+                        queue, sink.getClass().getName(), describe(e), DurationFormat.format(MAX_RETRY),
+                        LoggableThrowables.loggable(e));
             }
             return true;
         }
@@ -839,76 +837,8 @@ final class HandOff {
 
     private static String describe(Throwable failure) {
         // escaped: a provider's refusal may repeat the job's type raw, and a newline in it forged a line of the WARN
-        return UntrustedText.escape(Database.simpleName(failure) + ": " + messageOf(failure));
-    }
-
-    /**
-     * {@code e} for a line's stack trace, or where the log cannot read it, a copy of its stack trace told by
-     * {@link #describe}: the log reads the message, {@code toString()} and stack trace of {@code e}, of each cause and
-     * of each suppressed exception, and walks them recursively (10,000 causes overflowed its stack), and what one of
-     * them threw went out of the line, out of {@link #serves} and out of the pass, which was rolled back. The core's
-     * {@code FailurePolicy.loggable} does the same for a handler's failure; a scheduler on the class path beside the
-     * core on the module path (where a modular application's build puts a jar it does not {@code requires}) cannot
-     * reach it, whatever the core exports to the scheduler's module name.
-     */
-    private static Throwable loggable(Throwable e) {
-        try {
-            if (readable(e, Collections.newSetFromMap(new IdentityHashMap<>()), new int[] {MAX_LOGGED_THROWABLES})) {
-                return e;
-            }
-        } catch (RuntimeException unreadable) {
-            // e is told by the copy
-        }
-        var copy = new IllegalStateException(describe(e), null);
-        try {
-            copy.setStackTrace(e.getStackTrace());
-        } catch (RuntimeException unreadable) {
-            // the copy keeps its own: where the WARN about serves() was made
-        }
-        return copy;
-    }
-
-    /**
-     * Whether the log reads {@code e}, its causes and suppressed exceptions, at most {@link #MAX_LOGGED_THROWABLES}
-     * in all, without a throw; throws what one of them threw.
-     *
-     * @param budget how many throwables may still be read; counted down
-     */
-    private static boolean readable(Throwable e, Set<Throwable> seen, int[] budget) {
-        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
-            if (--budget[0] < 0) {
-                return false;
-            }
-            t.getMessage();
-            t.getLocalizedMessage();
-            t.toString();
-            t.getStackTrace();
-            for (Throwable suppressed : t.getSuppressed()) {
-                if (!readable(suppressed, seen, budget)) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    /**
-     * The message of a provider's {@code failure}, or what its {@code getMessage()} threw instead (a message built from
-     * what is closed by now), as the worker tells a handler's: that threw out of the pass, which was rolled back, the
-     * row never marked failed, and every pass met the row again and failed the same way.
-     */
-    private static String messageOf(Throwable failure) {
-        try {
-            return failure.getMessage();
-        } catch (RuntimeException unreadable) {
-            String why;
-            try {
-                why = unreadable.getMessage();
-            } catch (RuntimeException again) {
-                why = null;
-            }
-            return "(its getMessage() threw " + Database.simpleName(unreadable) + (why == null ? "" : ": " + why) + ")";
-        }
+        return UntrustedText.escape(LoggableThrowables.simpleName(failure.getClass()) + ": "
+                + LoggableThrowables.messageOf(failure));
     }
 
     /**
