@@ -198,12 +198,14 @@ final class IncomingMessages {
      * worker puts for an attempt (docs/operations.md, Logs): a message dead-lettered or postponed here is an attempt
      * (the outcome line and {@code jobq_jobs_total} count it), and its warning and outcome line, logged on the poll
      * thread, which has no job's keys, lacked the {@code [jobId]} that every other line about an attempt has. The
-     * thread's own log context is as it was afterwards. Only on this path: a readable message puts nothing.
+     * thread's own log context is as it was afterwards. Only on this path: a readable message puts nothing. The id and
+     * type {@linkplain #shown shown} as this class's lines show them: they are what the sender wrote, refused for a
+     * control character or a length as often as not, and an application's {@code %X{jobId}} repeated them raw.
      */
     private static void inLogContext(String jobId, String type, int attempt, Runnable action) {
         Map<String, String> own = MDC.getCopyOfContextMap();
-        MDC.put("jobId", jobId);
-        MDC.put("jobType", type);
+        MDC.put("jobId", shown(jobId));
+        MDC.put("jobType", shown(type));
         MDC.put("attempt", Integer.toString(attempt));
         MDC.remove("traceId"); // its envelope cannot be read: none of the thread's may stand for it
         try {

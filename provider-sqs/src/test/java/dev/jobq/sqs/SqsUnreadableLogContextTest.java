@@ -137,6 +137,40 @@ class SqsUnreadableLogContextTest {
     }
 
     @Test
+    @DisplayName("the job id and type it puts in the log context are escaped and cut as its lines show them: an "
+            + "application's %X{jobId} repeated an id refused for a newline, or for its length, raw and whole")
+    void escapesAndCutsTheJobIdAndTypeOfTheLogContext() {
+        SqsServer.Queues queues = ElasticMq.newQueues("unreadable-mdc-escaped", false);
+        String longId = "j".repeat(300);
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("{\"envelopeVersion\":1,"
+                + "\"jobId\":\"inv-9\\nINFO forged\",\"type\":\"invoice\\u001b[31m\"}"));
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("{\"envelopeVersion\":1,"
+                + "\"jobId\":\"" + longId + "\",\"type\":\"" + "t".repeat(300) + "\","
+                + "\"createdAt\":\"2026-11-23T10:00:00Z\"}"));
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("<invoice/>")
+                .messageAttributes(Map.of(OutgoingMessage.JOB_ID, OutgoingMessage.string("inv-10\r\nWARN forged"),
+                        OutgoingMessage.JOB_TYPE, OutgoingMessage.string("invoice\tsend"))));
+
+        try (QueueProvider provider = create(queues, Map.of("deadLetter", "discard"))) {
+            for (int receives = 0; told.size() < 3 && receives < 5; receives++) {
+                assertThat(provider.receive(3, Duration.ofSeconds(1))).isEmpty();
+            }
+        }
+
+        String longShown = "j".repeat(IncomingMessages.SHOWN_CHARS) + "…";
+        String longType = "t".repeat(IncomingMessages.SHOWN_CHARS) + "…";
+        assertThat(told).hasSize(3).extracting(Told::mdc).extracting(m -> m.get("jobId") + " (" + m.get("jobType") + ")")
+                .containsExactlyInAnyOrder("inv-9\\nINFO forged (invoice\\u001b[31m)", longShown + " (" + longType
+                        + ")", "inv-10\\r\\nWARN forged (invoice\\tsend)");
+        assertThat(warnings()).hasSize(3).extracting(w -> w.getMDCPropertyMap().get("jobId") + " ("
+                        + w.getMDCPropertyMap().get("jobType") + ")")
+                .containsExactlyInAnyOrder("inv-9\\nINFO forged (invoice\\u001b[31m)", longShown + " (" + longType
+                        + ")", "inv-10\\r\\nWARN forged (invoice\\tsend)");
+        assertThat(told).extracting(t -> ((JobEvent.Dead) t.event()).jobId())
+                .containsExactlyInAnyOrder("inv-9\nINFO forged", longId, "inv-10\r\nWARN forged");
+    }
+
+    @Test
     @DisplayName("a newer envelope: its postponed warning and its Failed event carry jobId, jobType and attempt; the "
             + "poll thread's MDC is empty again afterwards")
     void newerEnvelope() {
