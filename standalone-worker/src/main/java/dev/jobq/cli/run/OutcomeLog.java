@@ -27,6 +27,8 @@ final class OutcomeLog implements Consumer<AttemptOutcome> {
 
     static final String LOGGER = "dev.jobq.outcome";
     private static final Logger log = LoggerFactory.getLogger(LOGGER);
+    /** The characters of a job's id or type the line shows (a type jobq enqueues, an id it reads, have at most 255). */
+    private static final int VALUE_SHOWN = 255;
 
     @Override
     public void accept(AttemptOutcome outcome) {
@@ -57,15 +59,25 @@ final class OutcomeLog implements Consumer<AttemptOutcome> {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == ' ' || c == '"' || c == '=' || Character.isWhitespace(c) || Character.isISOControl(c)) {
-                appendQuoted(text, value);
+                appendQuoted(text, shown(value));
                 return;
             }
         }
         if (value.isEmpty()) {
             text.append("\"\"");
         } else {
-            text.append(value);
+            text.append(shown(value));
         }
+    }
+
+    /**
+     * {@code value} cut after {@value #VALUE_SHOWN} characters, as the worker's other lines cut a type (docs/semantics.md,
+     * Limits): another producer's type is read whatever its length, and so is the id of a message the SQS provider
+     * could not read, refused for being longer; the line repeated a megabyte of either whole. The one that is cut is
+     * {@linkplain UntrustedText#escape escaped} here, as {@link #appendQuoted} would escape it.
+     */
+    private static String shown(String value) {
+        return value.length() <= VALUE_SHOWN ? value : UntrustedText.escape(value, VALUE_SHOWN);
     }
 
     /**

@@ -106,4 +106,18 @@ class OutcomeLogTest {
         String type = line.substring(line.indexOf(" type=\"") + 6, line.indexOf(" queue=default"));
         assertThat(unquote(type)).isEqualTo("x outcome=completed \"a\"");
     }
+
+    /**
+     * docs/semantics.md (Limits): another producer's job type is read whatever its length, and the worker's lines about
+     * the job show it cut after 255 characters; so is the id of a message the SQS provider could not read (refused
+     * above 255 characters, dead-lettered under it). The outcome line repeated both whole: a megabyte in one line.
+     */
+    @Test
+    void aLongIdOrTypeIsCutAfter255CharactersAsTheWorkersOtherLinesCutThem() {
+        var line = OutcomeLog.line(new AttemptOutcome("default", "j".repeat(1 << 20), "t\n" + "t".repeat(1 << 20), 1,
+                AttemptOutcome.Kind.DEAD, null, "no handler"));
+
+        assertThat(line).isEqualTo("job=" + "j".repeat(255) + "… type=\"t\\n" + "t".repeat(253) + "…\" queue=default "
+                + "attempt=1 outcome=dead duration=- error=\"no handler\"");
+    }
 }
