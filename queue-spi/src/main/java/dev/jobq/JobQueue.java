@@ -196,7 +196,8 @@ public interface JobQueue extends JobHandlerRegistry, AutoCloseable {
     /**
      * Graceful shutdown; see the class comment. Idempotent: a call while another one shuts down returns
      * when that shutdown has ended, as the first does, so a provider whose own {@code close()} never returns holds
-     * both. Called from one of this queue's handlers (or a
+     * both, as does a listener of {@code WorkerStopped} that never returns (it runs on the thread that shuts down).
+     * Called from one of this queue's handlers (or a
      * listener on a handler's thread, on the thread recording a timeout or releasing a job at shutdown,
      * or on a poll loop's, where a provider announces a job it ended as it received it; or a listener of
      * an enqueue's {@code Enqueued}, inside that call), it begins the shutdown (or leaves the one under

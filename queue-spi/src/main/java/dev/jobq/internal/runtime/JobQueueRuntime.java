@@ -805,8 +805,9 @@ public final class JobQueueRuntime implements JobQueue {
      * A second close() (a shutdown hook beside the application's own, say) waits for the first to end, as
      * the first caller does: returning at once let its caller close what running handlers still use (a
      * DataSource) while they drained. As long as the first: its drain is bounded (shutdownTimeout, the release
-     * waits), but not a provider's close(), which a third-party provider may never return from; this call then waits
-     * with the first, without a bound of its own (docs/semantics.md; unlike the scheduler's second close()).
+     * waits), but not a provider's close(), which a third-party provider may never return from, nor a listener of
+     * WorkerStopped, published on the thread that shuts down after the drain; this call then waits with the first,
+     * without a bound of its own (docs/semantics.md; unlike the scheduler's second close()).
      */
     private void awaitShutDown() {
         if (Thread.currentThread() == shuttingDown) {
