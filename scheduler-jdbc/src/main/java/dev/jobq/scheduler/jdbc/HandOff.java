@@ -752,11 +752,14 @@ final class HandOff {
                             // past the -- of "-- -weekly" jobq reads no option: --config added at the end was refused
                             ? "; an option such as --config goes before the --, not after the name)" : ")"));
                 }
-                // A FIRE_ALL burst of missed occurrences goes on to its end when tried again, not fireAllLimit more.
-                // Judged from where the plan was (from): the row's own next run, late, may be one handed on before a
-                // lost commit, and an on-time try after it was kept as a burst, which dropped the ones missed later.
+                // A FIRE_ALL burst of missed occurrences that fireAllLimit cut short goes on to its end when tried
+                // again, not fireAllLimit more. One that held every missed occurrence is not bounded so: kept, its retry
+                // skipped the occurrences missed while it failed (one on time at this try among them), where a retry of
+                // a failed on-time occurrence fires each. Judged from where the plan was (from): the row's own next
+                // run, late, may be one handed on before a lost commit, and an on-time try after it was kept as a
+                // burst, which dropped the ones missed later.
                 boolean burst = RecurringJobs.misfirePolicy(row) == MisfirePolicy.FIRE_ALL
-                        && from.isBefore(now.minus(settings.misfireThreshold()));
+                        && from.isBefore(now.minus(settings.misfireThreshold())) && plan.dropped();
                 recurring.retryLater(row, occurrence, lastRun, error, retryAt, now,
                         burst ? plan.fires().getLast() : null);
                 return;

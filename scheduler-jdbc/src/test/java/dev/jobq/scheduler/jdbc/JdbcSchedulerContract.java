@@ -1801,6 +1801,30 @@ abstract class JdbcSchedulerContract {
             assertThat(scheduler.getRecurring("sync").orElseThrow().nextRunAt()).isEqualTo(T0.plus(Duration.ofHours(6)));
         }
 
+        /**
+         * A hand-off that fails partway through a FIRE_ALL burst that holds every missed occurrence, far from
+         * fireAllLimit, tried again once the occurrence that was on time at the first try is missed too: the retry
+         * stopped at the burst's last occurrence and skipped that one, where a failed on-time occurrence tried again so
+         * late fires each occurrence missed meanwhile.
+         */
+        @Test
+        void fireAllRunsAnOccurrenceMissedWhileAHandOffOfItsBurstFailed() {
+            var scheduler = open(builder().misfireThreshold(Duration.ofSeconds(60)).fireAllLimit(100));
+            scheduler.registerRecurring(everyHour("sync", MisfirePolicy.FIRE_ALL), "{}");
+            Instant second = T0.plus(Duration.ofHours(2));
+            sink.refuseWhen(envelope -> second.equals(envelope.scheduledFor()));
+            clock.set(T0.plus(Duration.ofHours(5)).plus(Duration.ofSeconds(30)));
+            scheduler.fireDue();
+            assertThat(sink.firedAt("report:sync")).as("before the failed hand-off").containsExactlyElementsOf(hours(1));
+
+            sink.refuseWhen(envelope -> false);
+            clock.set(T0.plus(Duration.ofHours(5)).plus(Duration.ofMinutes(2)));
+            scheduler.fireDue();
+            assertThat(sink.firedAt("report:sync")).as("occurrences fired, fireAllLimit 100")
+                    .containsExactlyElementsOf(hours(1, 2, 3, 4, 5));
+            assertThat(scheduler.getRecurring("sync").orElseThrow().nextRunAt()).isEqualTo(T0.plus(Duration.ofHours(6)));
+        }
+
         @Test
         void anOccurrenceWithinTheThresholdIsOnTimeWhateverThePolicy() {
             downFiveHours(MisfirePolicy.SKIP, Duration.ofSeconds(20), 100);
