@@ -162,6 +162,38 @@ class H2RowThisProcessCannotReadTest {
         }
     }
 
+    /**
+     * docs/scheduler.md: enabling a job whose zone this runtime does not know fails, as its next run cannot be computed
+     * here; one whose misfire policy or options this version cannot read has a next run all the same, and enabling it
+     * works: the processes that can read it fire it, and this one still leaves its row as it is.
+     */
+    @Test
+    @DisplayName("a job whose misfire policy this version does not know can be enabled here; it still does not fire it")
+    void aJobWithAnUnknownMisfirePolicyCanBeEnabledAndIsStillNotFiredHere() throws SQLException {
+        var scheduler = open();
+        scheduler.registerRecurring(RecurringJob.builder("digest", "report:digest").schedule("every 1 hour")
+                .enabled(false).build(), "{}");
+        update("UPDATE jobq_recurring_job SET misfire_policy = 'FIRE_LATEST' WHERE name = 'digest'");
+        clock.set(T0.plus(Duration.ofMinutes(90)));
+
+        assertThat(scheduler.setRecurringEnabled("digest", true)).isTrue();
+        RecurringJobInfo enabled = scheduler.getRecurring("digest").orElseThrow();
+        assertThat(enabled.enabled()).isTrue();
+        assertThat(enabled.nextRunAt()).isEqualTo(T0.plus(Duration.ofHours(2)));
+        assertThat(enabled.problem()).contains("misfire policy 'FIRE_LATEST' is unknown to this version of jobq");
+
+        clock.set(T0.plus(Duration.ofHours(2)));
+        assertThat(scheduler.fireDue()).as("occurrences this process handed on").isZero();
+        assertThat(dueAt()).as("due_at in the shared row").isEqualTo(T0.plus(Duration.ofHours(2)));
+
+        // A schedule this version cannot read leaves no next run to compute: enabling that job fails, saying why.
+        scheduler.setRecurringEnabled("digest", false);
+        update("UPDATE jobq_recurring_job SET schedule = 'every 1 fortnight' WHERE name = 'digest'");
+        assertThat(catchThrowable(() -> scheduler.setRecurringEnabled("digest", true)))
+                .hasMessageContaining("'every 1 fortnight'");
+        assertThat(scheduler.getRecurring("digest").orElseThrow().enabled()).isFalse();
+    }
+
     @Test
     @DisplayName("a row's misfire policy or zone changed by hand is repeated with its control characters escaped")
     void aPolicyOrZoneWithControlCharactersIsRepeatedEscaped() throws SQLException {
