@@ -53,15 +53,8 @@ final class Alarm {
 
     /**
      * Sleeps until the clock reaches {@code until} or the alarm rings (a ring while awake ends the next
-     * sleep at once); returns true if it rang.
-     */
-    boolean sleepUntil(Instant until) throws InterruptedException {
-        return sleepUntil(until, Long.MAX_VALUE);
-    }
-
-    /**
-     * As {@link #sleepUntil(Instant)}, but for at most {@code atMost} of elapsed time ({@link System#nanoTime()}),
-     * whatever the clock does meanwhile: a clock stepped back makes {@code until} further off than it was.
+     * sleep at once), for at most {@code atMost} of elapsed time ({@link System#nanoTime()}), whatever the clock does
+     * meanwhile: a clock stepped back makes {@code until} further off than it was. Returns true if it rang.
      */
     boolean sleepUntil(Instant until, Duration atMost) throws InterruptedException {
         return sleepUntil(until, atMost.toNanos());

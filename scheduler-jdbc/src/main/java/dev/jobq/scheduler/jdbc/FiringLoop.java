@@ -103,7 +103,10 @@ final class FiringLoop implements Runnable {
                 wakeAt = clock.instant().plus(failed(failure, "firing from ", ""));
             }
             try {
-                alarm.sleepUntil(wakeAt);
+                // At most pollInterval of elapsed time, whatever the clock does meanwhile: stepped back (NTP, a resumed
+                // VM), the wake-up set before the step was as far off as the step, and rows other processes wrote since
+                // waited out the step rather than pollInterval.
+                alarm.sleepUntil(wakeAt, settings.pollInterval());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -1947,6 +1947,36 @@ abstract class JdbcSchedulerContract {
             assertThat(sink.duplicates()).isEmpty();
         }
 
+        /**
+         * docs/scheduler.md: rows other processes write are seen within pollInterval, the firing thread sleeping on
+         * elapsed time, at most that long. After a step back of the clock it slept until the clock reached the wake-up
+         * it had set before the step: a job another process scheduled meanwhile, due at once, waited out the step.
+         */
+        @Test
+        void aClockSteppedBackWhileTheThreadSleepsStillSeesOtherProcessesRowsWithinPollInterval() {
+            List<Thread> threads = new CopyOnWriteArrayList<>();
+            var scheduler = open(builder().pollInterval(Duration.ofSeconds(1)).threadFactory(recordingInto(threads)));
+            var other = open(builder()); // another process sharing the database, which does not fire
+            scheduler.start();
+            Thread firing = threads.getFirst();
+            await().atMost(Duration.ofSeconds(5)).until(() -> sleepsUntilItsNextPass(firing));
+
+            clock.set(T0.minus(AN_HOUR)); // NTP (or a resumed VM) steps the wall clock back
+            JobEnvelope job = job("report:send");
+            other.schedule(job, T0.minus(AN_HOUR));
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> sink.count() == 1);
+            assertThat(sink.envelopes()).extracting(JobEnvelope::jobId).containsExactly(job.jobId());
+        }
+
+        private static boolean sleepsUntilItsNextPass(Thread firing) {
+            StackTraceElement[] frames = firing.getStackTrace();
+            return Arrays.stream(frames).anyMatch(frame -> frame.getClassName().equals(Alarm.class.getName()))
+                    && Arrays.stream(frames).anyMatch(frame -> frame.getClassName().equals(FiringLoop.class.getName())
+                            && frame.getMethodName().equals("run"))
+                    && Arrays.stream(frames).noneMatch(frame -> frame.getMethodName().equals("awaitDue"));
+        }
+
         private static boolean waitsForAClaimedJob(Thread firing) {
             return Arrays.stream(firing.getStackTrace()).anyMatch(frame ->
                     frame.getClassName().equals(FiringLoop.class.getName()) && frame.getMethodName().equals("awaitDue"));
