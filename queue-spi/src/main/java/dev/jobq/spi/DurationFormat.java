@@ -113,7 +113,8 @@ public final class DurationFormat {
             if (ZERO_WITH_UNITS.matcher(lowerCase.substring(1).strip()).matches()) {
                 return Duration.ZERO; // -0s is 0, as -PT0S and PT-0S are: it was told it is negative, e.g. 0s
             }
-            throw negative(text, exampleForNegative.apply(value.substring(1).strip()));
+            throw new IllegalArgumentException(negative(text, exampleForNegative.apply(value.substring(1).strip()),
+                    min, max));
         }
         if (value.matches("\\d+")) {
             throw new IllegalArgumentException("'" + text + "' has no unit" + withUnits(value, min, max, step));
@@ -130,14 +131,22 @@ public final class DurationFormat {
         if (read.isNegative() && max != null) {
             // a key's range: refused as written, as -5s is, where PT-5S was "must be ≥ 0s, got -5000ms", a value the
             // file does not hold; the example from its size, the most the key takes when too large to negate
-            throw negative(text, read.getSeconds() == Long.MIN_VALUE && read.getNano() == 0 ? format(max)
-                    : exampleForNegative.apply(formatExact(read.negated())));
+            throw new IllegalArgumentException(negative(text, read.getSeconds() == Long.MIN_VALUE
+                    && read.getNano() == 0 ? format(max) : exampleForNegative.apply(formatExact(read.negated())), min,
+                    max));
         }
         return read;
     }
 
-    private static IllegalArgumentException negative(String text, String example) {
-        return new IllegalArgumentException("'" + text + "' is negative; durations here are 0 or more, e.g. " + example);
+    /**
+     * The refusal of {@code text}, a negative duration, for a key that takes durations from {@code min} to {@code max}
+     * (both null for one without a range): with {@code example}, one the key takes, and what the key takes, "0 or
+     * more", or its range where its least is above 0 ({@code from 1ms to 1h}: "0 or more" was said of pollInterval,
+     * which refuses 0).
+     */
+    public static String negative(String text, String example, @Nullable Duration min, @Nullable Duration max) {
+        return "'" + text + "' is negative; durations here are " + (min != null && max != null && min.isPositive()
+                ? "from " + formatExact(min) + " to " + format(max) : "0 or more") + ", e.g. " + example;
     }
 
     /**

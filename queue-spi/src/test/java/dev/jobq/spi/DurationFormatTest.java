@@ -145,15 +145,15 @@ class DurationFormatTest {
         Duration min = Duration.ofMillis(1);
         Duration max = Duration.ofHours(1);
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-5s", min, max))
-                .withMessage("'-5s' is negative; durations here are 0 or more, e.g. 5s");
+                .withMessage("'-5s' is negative; durations here are from 1ms to 1h, e.g. 5s");
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("PT-5S", min, max))
-                .withMessage("'PT-5S' is negative; durations here are 0 or more, e.g. 5s");
+                .withMessage("'PT-5S' is negative; durations here are from 1ms to 1h, e.g. 5s");
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-PT5S", min, max))
-                .withMessage("'-PT5S' is negative; durations here are 0 or more, e.g. 5s");
+                .withMessage("'-PT5S' is negative; durations here are from 1ms to 1h, e.g. 5s");
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("PT-2H", min, max))
-                .withMessage("'PT-2H' is negative; durations here are 0 or more, e.g. 1h");
+                .withMessage("'PT-2H' is negative; durations here are from 1ms to 1h, e.g. 1h");
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("PT-0.0005S", min, max))
-                .withMessage("'PT-0.0005S' is negative; durations here are 0 or more, e.g. 1ms");
+                .withMessage("'PT-0.0005S' is negative; durations here are from 1ms to 1h, e.g. 1ms");
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("PT-0.0005S", Duration.ZERO,
                 max)).withMessage("'PT-0.0005S' is negative; durations here are 0 or more, e.g. PT0.0005S");
         assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("PT-5S", Duration.ZERO,
@@ -163,6 +163,28 @@ class DurationFormatTest {
         assertThat(DurationFormat.parse("PT-5S")).isEqualTo(Duration.ofSeconds(-5));
         assertThat(DurationFormat.parseWithin("PT5M-5S", min, max)).as("positive in all")
                 .isEqualTo(Duration.ofSeconds(295));
+    }
+
+    @Test
+    @DisplayName("a negative duration for a key whose least is above 0 is told the key's range: '0 or more' was said "
+            + "of a key that refuses 0")
+    void aNegativeDurationForAKeyWhoseLeastIsAbove0IsToldItsRange() {
+        // pollInterval (1ms to 1h) was told "durations here are 0 or more", and 0s, once written, "must be ≥ 1ms"
+        Duration max = Duration.ofHours(1);
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-5s", Duration.ofMillis(1),
+                max)).withMessage("'-5s' is negative; durations here are from 1ms to 1h, e.g. 5s");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("PT-5S",
+                Duration.ofSeconds(1), max, Duration.ofSeconds(1)))
+                .withMessage("'PT-5S' is negative; durations here are from 1s to 1h, e.g. 5s");
+        // a least finer than a millisecond said exactly, as the example is
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-5s",
+                Duration.parse("PT10.0005S"), max))
+                .withMessage("'-5s' is negative; durations here are from PT10.0005S to 1h, e.g. PT10.0005S");
+        // a key that takes 0: as before
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-5s", Duration.ZERO, max))
+                .withMessage("'-5s' is negative; durations here are 0 or more, e.g. 5s");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("-5s"))
+                .withMessage("'-5s' is negative; durations here are 0 or more, e.g. 5s");
     }
 
     @Test

@@ -96,8 +96,7 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
                 || DurationFormat.isTooLarge(positive))) {
             // as the file's '-5s' is told: "is not a duration" sent one looking at the form, not at the sign; also
             // when it is too large to count (-99999999999999999999s), as the file's is
-            vars.problem(name, "'" + bad + "' is negative; durations here are 0 or more, e.g. "
-                    + exampleWithin(positive, min, max));
+            vars.problem(name, DurationFormat.negative(bad, exampleWithin(positive, min, max), min, max));
             return null;
         }
         if (bad != null) {

@@ -314,10 +314,10 @@ class EnvSubstitutionTest {
         // the least it takes, "e.g. 2h", "from 10s to 365d", naming no base: shown where base's name was looked for
         assertThat(Load.problems("worker:\n  backoff:\n    base: ${API_TOKEN}\n    max: -5s\n",
                 Map.of("API_TOKEN", "2h"))).containsExactly(
-                "worker.backoff.max: '-5s' is negative; durations here are 0 or more, e.g. ****");
+                "worker.backoff.max: '-5s' is negative; durations here are from **** to 365d, e.g. ****");
         assertThat(Load.problems("worker:\n  backoff:\n    base: ${API_TOKEN}\n    max: PT-5S\n",
                 Map.of("API_TOKEN", "2h"))).containsExactly(
-                "worker.backoff.max: 'PT-5S' is negative; durations here are 0 or more, e.g. ****");
+                "worker.backoff.max: 'PT-5S' is negative; durations here are from **** to 365d, e.g. ****");
         assertThat(Load.problems("worker:\n  backoff:\n    base: ${API_TOKEN}\n    max: 0\n",
                 Map.of("API_TOKEN", "10s"))).containsExactly("worker.backoff.max: '0' has no unit, and is out of "
                 + "range in any of ms, s, m and h; write a duration from **** to 365d");

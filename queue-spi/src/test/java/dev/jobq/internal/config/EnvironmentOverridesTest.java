@@ -65,8 +65,8 @@ class EnvironmentOverridesTest {
     void saysANegativeDurationIsNegative() {
         assertThat(Load.problems(FILE, Map.of("QUEUE_POLL_INTERVAL", "-2s", "SCHEDULER_POLL_INTERVAL", " -1500 ")))
                 .containsExactly(
-                        "QUEUE_POLL_INTERVAL: '-2s' is negative; durations here are 0 or more, e.g. 2s",
-                        "SCHEDULER_POLL_INTERVAL: '-1500' is negative; durations here are 0 or more, e.g. 1500 "
+                        "QUEUE_POLL_INTERVAL: '-2s' is negative; durations here are from 1ms to 1h, e.g. 2s",
+                        "SCHEDULER_POLL_INTERVAL: '-1500' is negative; durations here are from 1ms to 1h, e.g. 1500 "
                                 + "(milliseconds) or 1500s");
     }
 
@@ -76,7 +76,7 @@ class EnvironmentOverridesTest {
         // each was "must be ≥ 0s, got -5000ms" and "must be ≥ 1ms, got PT-0.0005S"
         assertThat(Load.problems(FILE, Map.of("QUEUE_SHUTDOWN_TIMEOUT", "PT-5S", "QUEUE_POLL_INTERVAL", "-PT0.0005S")))
                 .containsExactly(
-                        "QUEUE_POLL_INTERVAL: '-PT0.0005S' is negative; durations here are 0 or more, e.g. 1ms",
+                        "QUEUE_POLL_INTERVAL: '-PT0.0005S' is negative; durations here are from 1ms to 1h, e.g. 1ms",
                         "QUEUE_SHUTDOWN_TIMEOUT: 'PT-5S' is negative; durations here are 0 or more, e.g. 5s");
     }
 
@@ -95,9 +95,9 @@ class EnvironmentOverridesTest {
     void givesANegativeDurationBeyondItsVariablesRangeAnExampleItTakes() {
         assertThat(Load.problems(FILE, Map.of("QUEUE_SHUTDOWN_TIMEOUT", "-5d", "QUEUE_POLL_INTERVAL", "-1h30m",
                 "SCHEDULER_POLL_INTERVAL", "-86400000"))).containsExactly(
-                        "QUEUE_POLL_INTERVAL: '-1h30m' is negative; durations here are 0 or more, e.g. 1h",
+                        "QUEUE_POLL_INTERVAL: '-1h30m' is negative; durations here are from 1ms to 1h, e.g. 1h",
                         "QUEUE_SHUTDOWN_TIMEOUT: '-5d' is negative; durations here are 0 or more, e.g. 1d",
-                        "SCHEDULER_POLL_INTERVAL: '-86400000' is negative; durations here are 0 or more, e.g. 1h");
+                        "SCHEDULER_POLL_INTERVAL: '-86400000' is negative; durations here are from 1ms to 1h, e.g. 1h");
         assertThat(Load.problems(FILE, Map.of("QUEUE_SHUTDOWN_TIMEOUT", "-100000"))).as("100000s is beyond 1d")
                 .containsExactly("QUEUE_SHUTDOWN_TIMEOUT: '-100000' is negative; durations here are 0 or more, "
                         + "e.g. 100000 (milliseconds)");

@@ -142,7 +142,7 @@ class WorkerSectionTest {
     @DisplayName("a negative duration is called negative, not 'not a duration with a unit' when it has one")
     void refusesANegativeDurationSayingSo() {
         assertThat(Load.problems("worker:\n  shutdownTimeout: -5s\n  pollInterval: -30m\n")).containsExactly(
-                "worker.pollInterval: '-30m' is negative; durations here are 0 or more, e.g. 30m",
+                "worker.pollInterval: '-30m' is negative; durations here are from 1ms to 1h, e.g. 30m",
                 "worker.shutdownTimeout: '-5s' is negative; durations here are 0 or more, e.g. 5s");
     }
 
@@ -151,10 +151,10 @@ class WorkerSectionTest {
     void refusesANegativeIsoDurationAsWritten() {
         // each was "must be ≥ 0s, got -5000ms" (≥ 1ms, ≥ base): a value the file does not hold, worded unlike -5s's
         assertThat(Load.problems("worker:\n  shutdownTimeout: PT-5S\n  pollInterval: PT-0.0005S\n")).containsExactly(
-                "worker.pollInterval: 'PT-0.0005S' is negative; durations here are 0 or more, e.g. 1ms",
+                "worker.pollInterval: 'PT-0.0005S' is negative; durations here are from 1ms to 1h, e.g. 1ms",
                 "worker.shutdownTimeout: 'PT-5S' is negative; durations here are 0 or more, e.g. 5s");
         assertThat(Load.problems("worker:\n  shutdownTimeout: -PT5S\n  pollInterval: -PT1H30M\n")).containsExactly(
-                "worker.pollInterval: '-PT1H30M' is negative; durations here are 0 or more, e.g. 1h",
+                "worker.pollInterval: '-PT1H30M' is negative; durations here are from 1ms to 1h, e.g. 1h",
                 "worker.shutdownTimeout: '-PT5S' is negative; durations here are 0 or more, e.g. 5s");
         assertThat(Load.problems("worker:\n  backoff: {type: fixed, delay: PT-0.0005S}\n")).containsExactly(
                 "worker.backoff.delay: 'PT-0.0005S' is negative; durations here are 0 or more, e.g. PT0.0005S");
@@ -173,7 +173,7 @@ class WorkerSectionTest {
             + "without its sign, which the key refuses in turn")
     void givesANegativeDurationBeyondItsKeysRangeAnExampleItTakes() {
         assertThat(Load.problems("worker:\n  shutdownTimeout: -5d\n  pollInterval: -1h30m\n")).containsExactly(
-                "worker.pollInterval: '-1h30m' is negative; durations here are 0 or more, e.g. 1h",
+                "worker.pollInterval: '-1h30m' is negative; durations here are from 1ms to 1h, e.g. 1h",
                 "worker.shutdownTimeout: '-5d' is negative; durations here are 0 or more, e.g. 1d");
         // -0ms is 0 (e97b82cc), refused as 0s is
         assertThat(Load.problems("worker:\n  shutdownTimeout: -99999999999999999999s\n  pollInterval: -0ms\n"))
@@ -189,7 +189,8 @@ class WorkerSectionTest {
     void refusesAHugeNegativeIsoDurationAsAProblemOfItsKey() {
         assertThat(Load.problems("worker:\n  shutdownTimeout: PT-9999999999999H\n  pollInterval: PT-9999999999999H\n"))
                 .containsExactly(
-                        "worker.pollInterval: 'PT-9999999999999H' is negative; durations here are 0 or more, e.g. 1h",
+                        "worker.pollInterval: 'PT-9999999999999H' is negative; durations here are from 1ms to 1h, "
+                                + "e.g. 1h",
                         "worker.shutdownTimeout: 'PT-9999999999999H' is negative; durations here are 0 or more, "
                                 + "e.g. 1d");
     }
@@ -419,7 +420,8 @@ class WorkerSectionTest {
             assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 10s, max: 5 }\n")).containsExactly(
                     "worker.backoff.max: '5' has no unit; write 5m or 5h");
             assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 10s, max: -5s }\n"))
-                    .containsExactly("worker.backoff.max: '-5s' is negative; durations here are 0 or more, e.g. 10s");
+                    .containsExactly("worker.backoff.max: '-5s' is negative; durations here are from 10s to "
+                            + "365d, e.g. 10s");
         }
 
         @Test
@@ -427,8 +429,8 @@ class WorkerSectionTest {
         void aMaxThatDoesNotReadIsAdvisedABaseFinerThanAMillisecondExactly() {
             // -5s was told e.g. 10s, and 0 a duration from 1m, each then refused as under base
             assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: PT10.0005S, max: -5s }\n"))
-                    .containsExactly("worker.backoff.max: '-5s' is negative; durations here are 0 or more, "
-                            + "e.g. PT10.0005S");
+                    .containsExactly("worker.backoff.max: '-5s' is negative; durations here are from "
+                            + "PT10.0005S to 365d, e.g. PT10.0005S");
             assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: PT1M0.0005S, max: 0 }\n"))
                     .containsExactly("worker.backoff.max: '0' has no unit, and is out of range in any of ms, s, m and "
                             + "h; write a duration from PT1M0.0005S to 365d");
@@ -474,10 +476,11 @@ class WorkerSectionTest {
             // told "must be ≥ 0s", and 0s, once written, was refused as under base; then "must be ≥ 2h, got -5000ms",
             // a value the file does not hold: as written, as -5s is
             assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 2h, max: PT-5S }\n"))
-                    .containsExactly("worker.backoff.max: 'PT-5S' is negative; durations here are 0 or more, e.g. 2h");
+                    .containsExactly("worker.backoff.max: 'PT-5S' is negative; durations here are from "
+                            + "2h to 365d, e.g. 2h");
             assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: PT10.0005S, max: -PT5S }\n"))
-                    .containsExactly("worker.backoff.max: '-PT5S' is negative; durations here are 0 or more, "
-                            + "e.g. PT10.0005S");
+                    .containsExactly("worker.backoff.max: '-PT5S' is negative; durations here are from "
+                            + "PT10.0005S to 365d, e.g. PT10.0005S");
             // with no base that reads, from 0 as before
             assertThat(Load.problems("worker:\n  backoff: { type: exponential, base: 5, max: PT-5S }\n"))
                     .containsExactly("worker.backoff.base: '5' has no unit; write 5ms, 5s, 5m or 5h",
