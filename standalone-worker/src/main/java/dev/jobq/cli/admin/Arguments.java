@@ -95,22 +95,30 @@ final class Arguments {
             // PT-5S too, before parseWithin refuses it in the config file's words, not this command's as -5s is; -0s
             // is 0, as DurationFormat and the config file read it (refused as negative by its minus alone)
             Duration read = readOrNull(value);
-            if (read == null ? value.strip().startsWith("-") : read.isNegative()) {
+            // a bare -0 is 0 as -0s is, told what 0 is (no unit): it was told it is negative, where 0 has no unit
+            boolean minusZero = isMinusZero(value);
+            String unsigned = minusZero ? value.strip().substring(1).strip() : value;
+            if (!minusZero && (read == null ? value.strip().startsWith("-") : read.isNegative())) {
                 throw new TypeConversionException(shown(value) + " is negative; write a duration such as 30s or 5m");
             }
             Duration duration;
             try {
-                duration = min == null || max == null ? DurationFormat.parse(value)
-                        : DurationFormat.parseWithin(value, min, max);
+                duration = min == null || max == null ? DurationFormat.parse(unsigned)
+                        : DurationFormat.parseWithin(unsigned, min, max);
             } catch (IllegalArgumentException e) {
                 // DurationFormat's refusal starts with the value raw and whole (a config problem is escaped by
                 // Settings, whole, for its secret masking to find a variable's value): said once, cut and escaped,
                 // as --max-time says it, the fix after it whole; 300 digits, or a JSON given by mistake, went in whole
                 String reason = String.valueOf(e.getMessage());
-                String after = UntrustedText.afterQuoted(reason, value);
+                String after = UntrustedText.afterQuoted(reason, unsigned);
                 throw new TypeConversionException(after != null ? shown(value) + after : UntrustedText.escape(reason));
             }
             return duration;
+        }
+
+        /** Whether {@code value} is a bare 0 with a minus ({@code -0}, {@code - 00}): 0, which has no unit. */
+        static boolean isMinusZero(String value) {
+            return value.strip().matches("-\\s*0+");
         }
 
         /** {@code value} as {@link DurationFormat#parse} reads it, or null: a refusal is said by the parse below. */

@@ -88,7 +88,8 @@ final class JobOptionsMixin {
             // escaped and cut, as --delay's: a value read from a file ("$(cat t)") split the line with its newline
             throw longerThanAJobCarries(UntrustedText.escape(written.strip(), SHOWN_CHARS));
         }
-        if (written.strip().matches("0+")) { // not "has no unit; write 0ms, 0s, 0m or 0h", each refused below
+        // not "has no unit; write 0ms, 0s, 0m or 0h", each refused below; -0 is 0, as -0s is (it was "negative")
+        if (written.strip().matches("0+") || Arguments.DurationArgument.isMinusZero(written)) {
             throw new ParameterException(spec.commandLine(), "--timeout must be positive, got 0");
         }
         Duration timeout;

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** {@code jobq enqueue} and {@code jobq stats}: parsing, usage errors, and what lands in the queue. */
@@ -360,6 +361,30 @@ class EnqueueCommandTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(shared.queue().getJob(run.out().strip()).orElseThrow().state()).isEqualTo(dev.jobq.JobState.WAITING);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"-0, 0", "-00, 00", "- 0, 0"})
+    @DisplayName("a --delay of a bare -0 is told what 0 is told, that it has no unit: it is 0, as -0s is, and was told "
+            + "it is negative")
+    void minusZeroDelayWithoutAUnitIsToldWhatZeroIsTold(String value, String zero) {
+        var unsigned = shared.run("enqueue", "t", "--payload", "{}", "--delay", zero);
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--delay", value);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(unsigned.err()).startsWith("Invalid value for option '--delay': '" + zero + "' has no unit; write ");
+        assertThat(run.err()).doesNotContain("negative")
+                .isEqualTo(unsigned.err().replace("'" + zero + "' has no unit", "'" + value + "' has no unit"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-0", "- 00"})
+    @DisplayName("a --timeout of a bare -0 is told it must be positive, as 0 is, not that it is negative")
+    void minusZeroTimeoutWithoutAUnitIsToldItMustBePositive(String value) {
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--timeout", value);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("--timeout must be positive, got 0" + System.lineSeparator());
     }
 
     @Test
