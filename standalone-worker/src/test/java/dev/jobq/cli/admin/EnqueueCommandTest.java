@@ -363,6 +363,26 @@ class EnqueueCommandTest {
         assertThat(shared.queue().getJob(run.out().strip()).orElseThrow().state()).isEqualTo(dev.jobq.JobState.WAITING);
     }
 
+    @Test
+    @DisplayName("the defaults enqueue --help states are what a job enqueued without those options gets")
+    void theDefaultsTheHelpStatesAreTheJobsOwn() {
+        // written as text in the options' descriptions: a changed default left the help saying the old one
+        var help = shared.run("enqueue", "--help");
+        var run = shared.run("enqueue", "t");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        var job = shared.queue().getJob(run.out().strip()).orElseThrow();
+        String text = help.out().replaceAll("\\s+", " ");
+        assertThat(text)
+                .contains("--max-attempts=N Runs in all, the first included (default " + job.options().maxAttempts()
+                        + ").")
+                .contains("--timeout=DURATION Time limit of one attempt, e.g. 30s or 5m (default "
+                        + DurationFormat.format(job.options().timeout()) + ").")
+                .contains("--priority=N Lower runs first (default " + job.options().priority() + ")")
+                .contains("--queue=QUEUE The named queue (default: " + job.queue() + ").")
+                .contains("--payload=JSON The payload as JSON (default: " + job.payloadJson() + ")");
+    }
+
     @ParameterizedTest
     @CsvSource({"-0, 0", "-00, 00", "- 0, 0"})
     @DisplayName("a --delay of a bare -0 is told what 0 is told, that it has no unit: it is 0, as -0s is, and was told "
