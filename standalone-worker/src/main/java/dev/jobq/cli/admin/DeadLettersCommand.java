@@ -212,7 +212,8 @@ public final class DeadLettersCommand extends CommandGroup {
 
         /**
          * @param whyKept what {@code action} did not do to a dead letter it left where it is, and why, with {@code %1$s}
-         *                for its id and {@code %2$s} for the queue; null if it never leaves one
+         *                for its id, {@code %2$s} for the queue and {@code %3$s} for the {@code --config} given
+         *                ({@link QueueSetup#configArgument}); null if it never leaves one
          */
         ById(CommandContext context, String done, BiPredicate<DeadLetters, String> action, @Nullable String whyKept) {
             super(context);
@@ -223,13 +224,13 @@ public final class DeadLettersCommand extends CommandGroup {
 
         @Override
         int call(QueueSetup setup) {
-            return choice.call(setup, err(), this::act);
+            return choice.call(setup, err(), letters -> act(setup, letters));
         }
 
         @Override
         int run(QueueSetup setup, QueueSession session) {
             choice.noteIfProcessLocal(session, err());
-            return act(choice.of(setup, session));
+            return act(setup, choice.of(setup, session));
         }
 
         /**
@@ -238,16 +239,17 @@ public final class DeadLettersCommand extends CommandGroup {
          * for only then, among all of them. Its id is shown as an unknown one is, and given to the advice as a shell
          * word: one in the list may be another producer's, with a control character. The line said when it is done
          * repeats the id escaped too, as schedule cancel's does: raw, a newline split it and an ESC repainted the
-         * terminal.
+         * terminal. The commands it advises repeat the {@code --config} given: without it, pasted, they read another
+         * config, and so another queue, than the one that kept it.
          */
-        private int act(DeadLetters letters) {
+        private int act(QueueSetup setup, DeadLetters letters) {
             if (!action.test(letters, id)) {
                 if (whyKept != null && letters.list(Integer.MAX_VALUE).stream().anyMatch(d -> d.job().id().equals(id))) {
                     throw CommandFailure.failed("queue '" + choice.queue + "' keeps dead letter " + shown(id) + " but "
-                            + whyKept.formatted(UntrustedText.shellArgument(id), choice.queue));
+                            + whyKept.formatted(UntrustedText.shellArgument(id), choice.queue, setup.configArgument()));
                 }
                 throw CommandFailure.failed("queue '" + choice.queue + "' has no dead letter " + shown(id)
-                        + " (see jobq dead-letters list --queue " + choice.queue + ")");
+                        + " (see jobq dead-letters list " + setup.configArgument() + "--queue " + choice.queue + ")");
             }
             out().println(done + " " + UntrustedText.escape(id, ID_PREVIEW_CHARS));
             return 0;
@@ -269,7 +271,8 @@ public final class DeadLettersCommand extends CommandGroup {
         Redrive(CommandContext context) {
             super(context, "redriven", DeadLetters::redrive, "did not redrive it: a job waiting, delayed or running "
                     + "on the queue has its id or its deduplication key, and the redriven job would duplicate it; "
-                    + "redrive it once that job has ended, or delete it (jobq dead-letters delete --queue %2$s %1$s)");
+                    + "redrive it once that job has ended, or delete it (jobq dead-letters delete %3$s--queue %2$s "
+                    + "%1$s)");
         }
     }
 

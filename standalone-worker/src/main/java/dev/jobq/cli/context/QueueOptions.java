@@ -3,6 +3,7 @@ package dev.jobq.cli.context;
 import dev.jobq.internal.config.ConfigLoader;
 import dev.jobq.internal.config.JobQueueConfig;
 import dev.jobq.internal.discovery.ProviderCatalog;
+import dev.jobq.spi.UntrustedText;
 import java.nio.file.Path;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -53,6 +54,20 @@ public final class QueueOptions {
         }
     }
 
+    /**
+     * The {@code --config} given, as a command a message advises repeats it, a shell word and a space after it
+     * ({@code --config 'my jobs.yaml' }); empty without it: the advised command, pasted, read {@code ./jobq.yaml} (or
+     * {@code $JOBQ_CONFIG}), another config than the one the user ran, where {@code $JOBQ_CONFIG} is read by both. A
+     * relative path that starts with {@code -} is written with {@code ./}, which an option's value needs.
+     */
+    private String configArgument() {
+        if (config == null) {
+            return "";
+        }
+        String path = config.toString();
+        return "--config " + UntrustedText.shellArgument(path.startsWith("-") ? "./" + path : path) + " ";
+    }
+
     /** Sidekiq's {@code -c 10} is a concurrency; here {@code -c} names the config file, so "10" is no file. */
     private String numberAdvice() {
         String given = config == null ? "" : config.toString();
@@ -77,7 +92,7 @@ public final class QueueOptions {
             JobQueueConfig checked = ConfigLoader.load(file, context.environment(), ProviderCatalog.load(loader),
                     "choose another with --config FILE or the " + CONFIG_VARIABLE + " environment variable"
                             + numberAdvice());
-            return new QueueSetup(context, file, checked, loader, jars);
+            return new QueueSetup(context, file, configArgument(), checked, loader, jars);
         } catch (RuntimeException e) {
             if (jars != null) {
                 jars.close();

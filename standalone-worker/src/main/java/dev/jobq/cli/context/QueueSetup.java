@@ -21,15 +21,17 @@ public final class QueueSetup implements AutoCloseable {
 
     private final CommandContext context;
     private final Path configFile;
+    private final String configArgument;
     private final JobQueueConfig config;
     private final ClassLoader classLoader;
     private final @Nullable HandlerJars jars;
     private final @Nullable ClassLoader outerContextLoader;
 
-    QueueSetup(CommandContext context, Path configFile, JobQueueConfig config, ClassLoader classLoader,
-               @Nullable HandlerJars jars) {
+    QueueSetup(CommandContext context, Path configFile, String configArgument, JobQueueConfig config,
+               ClassLoader classLoader, @Nullable HandlerJars jars) {
         this.context = context;
         this.configFile = configFile;
+        this.configArgument = configArgument;
         this.config = config;
         this.classLoader = classLoader;
         this.jars = jars;
@@ -39,6 +41,14 @@ public final class QueueSetup implements AutoCloseable {
 
     public Path configFile() {
         return configFile;
+    }
+
+    /**
+     * The {@code --config} given, for a command that a message advises: {@code --config FILE } with FILE a shell word
+     * and a space after it, or empty without {@code --config}.
+     */
+    public String configArgument() {
+        return configArgument;
     }
 
     /** The file as read, with the environment's overrides; what the builder then sets in code is not in it. */

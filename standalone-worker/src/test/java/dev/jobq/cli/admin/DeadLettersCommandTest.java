@@ -15,6 +15,7 @@ import dev.jobq.cli.ReachableSqs;
 import dev.jobq.cli.SharedQueue;
 import dev.jobq.cli.UnreachableSqs;
 import dev.jobq.cli.context.QueueOpener;
+import dev.jobq.cli.context.QueueSession;
 import dev.jobq.localsqs.LocalSqs;
 import dev.jobq.memory.MemoryProviderFactory;
 import dev.jobq.spi.JobEnvelope;
@@ -202,6 +203,39 @@ class DeadLettersCommandTest {
     }
 
     /**
+     * The advice of a kept dead letter is a command to paste: without the {@code --config} the user gave, it read
+     * {@code ./jobq.yaml} (or {@code $JOBQ_CONFIG}), another config, and so another queue, than the one that kept it.
+     */
+    @Test
+    @DisplayName("the delete advice of a kept dead letter repeats the --config given, a shell word")
+    void theDeleteAdviceOfAKeptDeadLetterRepeatsTheConfigGiven() throws Exception {
+        JobQueue jobs = JobQueue.builder().provider("memory").environment(Map.of()).build();
+        jobs.registerJobHandler("task:run", Task.class, (job, ctx) -> {
+            throw new IllegalStateException("disk full");
+        });
+        jobs.start();
+        try (jobs) {
+            String dead = jobs.enqueue("task:run", new Task("a"), EnqueueOptions.builder().maxAttempts(1)
+                    .deduplicationKey("report:42").build());
+            await().atMost(WAIT).until(() -> jobs.stats("default").dead() == 1);
+            jobs.enqueue("task:run", new Task("b"), EnqueueOptions.builder().deduplicationKey("report:42")
+                    .delay(Duration.ofHours(1)).build());
+            Path config = Files.writeString(dir.resolve("prod jobs.yaml"), "provider:\n  type: memory\n");
+            var context = CommandRun.context(Map.of(), builder -> QueueSession.borrowing(jobs));
+
+            var run = CommandRun.in(context, "dead-letters", "redrive", dead, "--config", config.toString());
+            var bare = CommandRun.in(CommandRun.context(Map.of("JOBQ_CONFIG", config.toString()),
+                    builder -> QueueSession.borrowing(jobs)), "dead-letters", "redrive", dead);
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).contains("(jobq dead-letters delete --config '" + config + "' --queue default "
+                    + dead + ")");
+            assertThat(bare.err()).as("$JOBQ_CONFIG, which the pasted command reads too")
+                    .contains("(jobq dead-letters delete --queue default " + dead + ")");
+        }
+    }
+
+    /**
      * A dead letter kept by a refused redrive is named as an unknown one is: escaped. Its id is another producer's
      * (jobq's own are UUIDs); the kept message and its advice "jobq dead-letters delete ID" repeated it raw, a newline
      * splitting the line and the advice not a command a shell would take.
@@ -228,7 +262,8 @@ class DeadLettersCommandTest {
             assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
             assertThat(run.err()).startsWith("jobq dead-letters redrive: queue 'default' keeps dead letter "
                     + "'row-1\\n\\u001b[31mforged' but did not redrive it")
-                    .contains("(jobq dead-letters delete --queue default $'row-1\\n\\u001b[31mforged')")
+                    .contains("(jobq dead-letters delete --config " + dir.resolve("shared.yaml")
+                            + " --queue default $'row-1\\n\\u001b[31mforged')")
                     .doesNotContain("\u001b").hasLineCount(1);
         }
     }
