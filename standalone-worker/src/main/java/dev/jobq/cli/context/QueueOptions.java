@@ -1,11 +1,17 @@
 package dev.jobq.cli.context;
 
+import dev.jobq.ConfigException;
 import dev.jobq.internal.config.ConfigLoader;
 import dev.jobq.internal.config.JobQueueConfig;
 import dev.jobq.internal.discovery.ProviderCatalog;
+import dev.jobq.spi.Secrets;
 import dev.jobq.spi.UntrustedText;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
@@ -19,11 +25,13 @@ public final class QueueOptions {
     public static final String CONFIG_VARIABLE = "JOBQ_CONFIG";
     /** The config file when neither {@code --config} nor {@code JOBQ_CONFIG} names one. */
     public static final String DEFAULT_CONFIG = "jobq.yaml";
+    /** A file: URL with a host ({@code file://server/x}), which {@code Path.of} makes {@code file:/server/x}. */
+    private static final Pattern FILE_URL_WITH_HOST = Pattern.compile("(?i)file://([^/]+)(/.*)?");
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
             description = "The config file (default: ./" + DEFAULT_CONFIG + ", or $" + CONFIG_VARIABLE
                     + " when it is set).")
-    private @Nullable Path config;
+    private @Nullable String config; // as given: Path.of drops a file: URL's host (file://server/x is file:/server/x)
 
     @Option(names = "--handlers", paramLabel = "DIR",
             description = "A directory of jars to load handler modules, providers and schedulers from.")
@@ -32,7 +40,7 @@ public final class QueueOptions {
     /** {@code --config}, else {@code $JOBQ_CONFIG}, else {@code jobq.yaml}. */
     public Path configFile(Map<String, String> environment) {
         if (config != null) {
-            return config;
+            return Path.of(config);
         }
         String fromEnvironment = environment.get(CONFIG_VARIABLE);
         return Path.of(fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment.strip() : DEFAULT_CONFIG);
@@ -44,7 +52,7 @@ public final class QueueOptions {
      * or as the directory of handler jars, whose jars were then loaded.
      */
     private void requireNotEmpty() {
-        if (config != null && config.toString().isBlank()) {
+        if (config != null && config.isBlank()) {
             throw CommandFailure.usage("--config is empty; give the config file's path, or leave --config out to read $"
                     + CONFIG_VARIABLE + ", else ./" + DEFAULT_CONFIG);
         }
@@ -64,15 +72,40 @@ public final class QueueOptions {
         if (config == null) {
             return "";
         }
-        String path = config.toString();
+        String path = Path.of(config).toString();
         return "--config " + UntrustedText.shellArgument(path.startsWith("-") ? "./" + path : path) + " ";
     }
 
     /** Sidekiq's {@code -c 10} is a concurrency; here {@code -c} names the config file, so "10" is no file. */
     private String numberAdvice() {
-        String given = config == null ? "" : config.toString();
+        String given = config == null ? "" : config;
         return given.matches("\\d+") ? "; -c is --config, the config file; for " + given
                 + " handlers at once write --concurrency " + given + " (jobq run) or worker.concurrency: " + given : "";
+    }
+
+    /**
+     * Refuses {@code given}, the config file as {@code --config} or {@code JOBQ_CONFIG} names it, where it is a
+     * {@code file:} URL with a host that names no file here ({@code file://server/x}): {@code Path.of} made it
+     * {@code file:/server/x}, as it makes {@code file:///server/x}, and the loader told the fix "write the path it
+     * names, '/server/x'", the host taken for a directory, a path the URL does not name. {@code localhost} is this
+     * machine: told the path it names. One with a password ({@code file://jobq:hunter2@host/x}) is left to the loader,
+     * which masks it.
+     */
+    private static void refuseAFileUrlWithAHost(@Nullable String given, Path file, String chooseAnother) {
+        Matcher url = given == null ? null : FILE_URL_WITH_HOST.matcher(given.strip());
+        if (url == null || !url.matches() || !Secrets.maskUrl(given.strip()).equals(given.strip())
+                || Files.exists(file)) {
+            return;
+        }
+        String host = url.group(1);
+        String path = url.group(2) != null ? url.group(2) : "/";
+        throw new ConfigException("'" + UntrustedText.escape(given.strip()) + "'", List.of("no such file: the config "
+                + "file's path is a file: URL " + ("localhost".equalsIgnoreCase(host)
+                ? "(of this machine, localhost), which jobq does not read as one; write the path it names, '"
+                        + UntrustedText.escape(path) + "'"
+                : "naming a file on host '" + UntrustedText.escape(host) + "', which jobq does not read; write the "
+                        + "file's path on this machine (where that host's files are mounted, if they are)")
+                + ", or " + chooseAnother));
     }
 
     /**
@@ -89,9 +122,12 @@ public final class QueueOptions {
         try {
             ClassLoader loader = jars != null ? jars.loader() : own;
             Path file = configFile(context.environment());
+            String chooseAnother = "choose another with --config FILE or the " + CONFIG_VARIABLE
+                    + " environment variable" + numberAdvice();
+            refuseAFileUrlWithAHost(config != null ? config : context.environment().get(CONFIG_VARIABLE), file,
+                    chooseAnother);
             JobQueueConfig checked = ConfigLoader.load(file, context.environment(), ProviderCatalog.load(loader),
-                    "choose another with --config FILE or the " + CONFIG_VARIABLE + " environment variable"
-                            + numberAdvice());
+                    chooseAnother);
             return new QueueSetup(context, file, configArgument(), checked, loader, jars);
         } catch (RuntimeException e) {
             if (jars != null) {

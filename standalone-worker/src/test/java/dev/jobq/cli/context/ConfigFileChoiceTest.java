@@ -58,4 +58,39 @@ class ConfigFileChoiceTest {
             assertThat(run.err()).as("JOBQ_CONFIG %s", environment).contains(expected + ": no such file");
         }
     }
+
+    /**
+     * {@code Path.of} makes {@code file://server/x} the path {@code file:/server/x}, as it does {@code file:///server/x}:
+     * the host was dropped, and the path it left told as the fix ("write the path it names, '/server/x'"), a path on
+     * this machine that the URL does not name.
+     */
+    @Test
+    @DisplayName("a file: URL with a host given as the config file is refused naming the host, not told its host as a "
+            + "directory")
+    void aFileUrlWithAHostIsRefusedNamingTheHost() {
+        String url = "file://server/share/jobq.yaml";
+        for (Map<String, String> environment : List.of(Map.<String, String>of(), Map.of("JOBQ_CONFIG", url))) {
+            String[] args = environment.isEmpty() ? new String[] {"config", "check", "--config", url}
+                    : new String[] {"config", "check"};
+
+            var run = CommandRun.in(CommandRun.context(environment, QueueOpener.building()), args);
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+            assertThat(run.err()).as("JOBQ_CONFIG %s", environment)
+                    .contains("'" + url + "': no such file: the config file's path is a file: URL naming a file on "
+                            + "host 'server', which jobq does not read; write the file's path on this machine")
+                    .doesNotContain("'/server/share/jobq.yaml'");
+        }
+        // localhost is this machine: the path it names
+        var local = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
+                "file://localhost/etc/jobq/nope.yaml");
+        assertThat(local.exitCode()).as(local.err()).isEqualTo(2);
+        assertThat(local.err()).contains("write the path it names, '/etc/jobq/nope.yaml'")
+                .doesNotContain("'/localhost/");
+        // one with a password is left to the loader, which masks it: no part of it is told as a host
+        var secret = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
+                "file://jobq:hun/ter2@files/jobq.yaml");
+        assertThat(secret.exitCode()).as(secret.err()).isEqualTo(2);
+        assertThat(secret.err()).contains("'file://jobq:****@files/…'").doesNotContain("hun");
+    }
 }
