@@ -195,7 +195,8 @@ public final class RecurringCommand extends CommandGroup {
         @Override
         int run(JobScheduler scheduler) {
             if (!action.test(scheduler, name)) {
-                throw CommandFailure.failed("no recurring job is named " + shown(name) + " (see jobq recurring list)");
+                throw CommandFailure.failed("no recurring job is named " + shown(name) + " (see "
+                        + advised("recurring list") + ")");
             }
             out().println(done + " " + UntrustedText.escape(name));
             return 0;

@@ -129,7 +129,8 @@ public final class ScheduleCommand extends CommandGroup {
                             + "the scheduler can no longer cancel it";
                     case CANCELLED -> "scheduled job " + shown(id) + " was already cancelled";
                     case null, default -> "no scheduled job " + shown(id) + " is waiting: the scheduler does not know "
-                            + "the id, or purged its record after scheduler.retention (see jobq schedule list)";
+                            + "the id, or purged its record after scheduler.retention (see "
+                            + advised("schedule list") + ")";
                 });
             }
             out().println("cancelled " + UntrustedText.escape(id, ID_PREVIEW_CHARS));

@@ -26,6 +26,8 @@ abstract class SchedulerStoreCommand implements Callable<Integer> {
     @Mixin
     private QueueOptions queueOptions;
 
+    private String configArgument = "";
+
     SchedulerStoreCommand(CommandContext context) {
         this.context = context;
     }
@@ -33,6 +35,7 @@ abstract class SchedulerStoreCommand implements Callable<Integer> {
     @Override
     public final Integer call() throws Exception {
         try (QueueSetup setup = queueOptions.setup(context); JobScheduler scheduler = SchedulerAccess.openStore(setup)) {
+            configArgument = setup.configArgument();
             int status = run(scheduler);
             out().flush();
             return status;
@@ -41,6 +44,14 @@ abstract class SchedulerStoreCommand implements Callable<Integer> {
 
     /** Does the command's work; returns the exit status. */
     abstract int run(JobScheduler scheduler) throws Exception;
+
+    /**
+     * {@code jobq COMMAND} with the {@code --config} given ({@link QueueSetup#configArgument}), as a refusal points
+     * to it: without it, pasted, it read {@code ./jobq.yaml}, another database than the one that refused.
+     */
+    String advised(String command) {
+        return ("jobq " + command + " " + configArgument).stripTrailing();
+    }
 
     PrintWriter out() {
         return spec.commandLine().getOut();

@@ -365,6 +365,25 @@ class SchedulerCommandsTest {
     }
 
     @Test
+    @DisplayName("an unknown id or name points to the list command with the --config given, which lists the same "
+            + "database")
+    void anUnknownIdOrNamePointsToTheListWithTheConfigGiven() throws Exception {
+        // "(see jobq schedule list)", pasted, read ./jobq.yaml: another database than the one that did not know the id
+        Path spaced = Files.copy(config, dir.resolve("prod jobs.yaml"));
+        var added = CommandRun.of("recurring", "add", "other", "report:build", "--schedule", "@daily", "--config",
+                spaced.toString());
+        assertThat(added.exitCode()).as(added.err()).isZero();
+
+        var cancel = CommandRun.of("schedule", "cancel", "no-such-id", "--config", spaced.toString());
+        var disable = CommandRun.of("recurring", "disable", "nope", "--config", spaced.toString());
+
+        assertThat(cancel.exitCode()).isEqualTo(1);
+        assertThat(cancel.err()).contains("(see jobq schedule list --config '" + spaced + "')");
+        assertThat(disable.exitCode()).isEqualTo(1);
+        assertThat(disable.err()).contains("(see jobq recurring list --config '" + spaced + "')");
+    }
+
+    @Test
     @DisplayName("schedule cancel repeats an id with control characters escaped")
     void cancelRepeatsAnIdWithControlCharactersEscaped() {
         // repeated raw: an id read from a file ("$(cat id)") with a newline or an ANSI escape in it split the refusal's
