@@ -839,8 +839,9 @@ final class HandOff {
     }
 
     private static String describe(Throwable failure) {
-        // escaped: a provider's refusal may repeat the job's type raw, and a newline in it forged a line of the WARN
-        return UntrustedText.escape(LoggableThrowables.simpleName(failure.getClass()) + ": "
+        // one line: a provider's refusal may repeat the job's type raw, and a newline in it forged a line of the WARN;
+        // and cut, as the core cuts a handler's: a 10 MB message went whole into each WARN about the job
+        return LoggableThrowables.oneLine(LoggableThrowables.simpleName(failure.getClass()) + ": "
                 + LoggableThrowables.messageOf(failure));
     }
 

@@ -8,6 +8,7 @@ import dev.jobq.RecurringJob;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobSink;
+import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.SettableClock;
@@ -182,6 +183,43 @@ class H2ProviderErrorTest {
             last = cause;
         }
         assertAServesThatThrowsHoldsUpNoOtherJob(thrown);
+    }
+
+    @Test
+    void aSinksServesExceptionWithATenMegabyteMessageIsCutInItsWarning() {
+        String message = "x".repeat(10_000_000);
+        String cut = "… (" + (("IllegalStateException: " + message).length() - LoggableThrowables.MAX_MESSAGE_CHARS)
+                + " more characters)"; // as the core cuts a handler's message
+        try (var log = CapturedLog.of(HandOff.class)) {
+            assertAServesThatThrowsHoldsUpNoOtherJob(new IllegalStateException(message));
+
+            assertThat(log.warnings()).filteredOn(line -> line.contains("serves('reports')")).singleElement()
+                    .satisfies(line -> assertThat(line).hasSizeLessThan(10_000)
+                            .contains("IllegalStateException: xxx")
+                            .contains(cut));
+        }
+    }
+
+    @Test
+    void anExceptionFromTheProviderWithATenMegabyteMessageIsCutInItsWarningAndRow() {
+        String message = "x".repeat(10_000_000);
+        String cut = "… (" + (("IllegalStateException: " + message).length() - LoggableThrowables.MAX_MESSAGE_CHARS)
+                + " more characters)"; // as the core cuts a handler's message
+        JobSink sink = envelope -> {
+            throw new IllegalStateException(message);
+        };
+        try (var log = CapturedLog.of(HandOff.class); JdbcJobScheduler scheduler = scheduler(sink)) {
+            JobEnvelope broken = job("report:broken");
+            scheduler.schedule(broken, T0);
+
+            scheduler.fireDue();
+
+            assertThat(log.warnings()).filteredOn(line -> line.contains("handing on scheduled job")).singleElement()
+                    .satisfies(line -> assertThat(line).hasSizeLessThan(10_000)
+                            .endsWith(cut));
+            assertThat(awaitError(scheduler, broken.jobId())).startsWith("IllegalStateException: xxx")
+                    .hasSizeLessThanOrEqualTo(ScheduledJobs.ERROR_LENGTH);
+        }
     }
 
     /**
