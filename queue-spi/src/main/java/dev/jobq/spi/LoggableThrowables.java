@@ -157,6 +157,9 @@ public final class LoggableThrowables {
      */
     static final class LoggedCopy extends RuntimeException {
 
+        /** How many causes past those kept are counted for the copy's last line, at most. */
+        private static final int MAX_COUNTED_CAUSES = 10_000;
+
         private LoggedCopy(String message, @Nullable LoggedCopy cause) {
             super(message, cause, true, true);
         }
@@ -168,14 +171,23 @@ public final class LoggableThrowables {
         /** @param budget how many throwables may still be copied, at least 1; counted down */
         private static LoggedCopy copy(Throwable error, Set<Throwable> seen, int[] budget) {
             var chain = new ArrayList<Throwable>();
-            for (Throwable t = error; t != null && seen.add(t); t = causeOf(t)) {
-                chain.add(t);
+            int limit = Math.min(MAX_LOGGED_CAUSES, budget[0]);
+            Throwable next = error;
+            for (; next != null && chain.size() < limit && seen.add(next); next = causeOf(next)) {
+                chain.add(next);
             }
-            int kept = Math.min(chain.size(), Math.min(MAX_LOGGED_CAUSES, budget[0]));
+            // Counted to a bound: a getCause() that makes a new cause at each call (an adapter over a cyclic chain)
+            // never ends, and walking it whole ran the logging thread out of memory.
+            int left = 0;
+            for (; next != null && left < MAX_COUNTED_CAUSES && seen.add(next); next = causeOf(next)) {
+                left++;
+            }
+            int kept = chain.size();
             budget[0] -= kept;
             LoggedCopy cause = null;
-            if (kept < chain.size()) {
-                cause = leftOut("(" + (chain.size() - kept) + " more causes left out of the log)");
+            if (left > 0) {
+                cause = leftOut("(" + left + (next != null && left == MAX_COUNTED_CAUSES ? " or more" : " more")
+                        + " causes left out of the log)");
             }
             var copies = new LoggedCopy[kept];
             for (int i = kept - 1; i >= 0; i--) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The public contract provider authors rely on; the bounds themselves are pinned by {@code FailurePolicyTest}. */
@@ -53,6 +54,43 @@ class LoggableThrowablesTest {
                 .contains("LoggableThrowablesTest$1: (its getMessage() threw UnsupportedOperationException: "
                         + "session closed)")
                 .contains("(its getMessage() threw UnsupportedOperationException: suppressed, closed too)");
+    }
+
+    @Test
+    void aChainWhoseGetCauseMakesANewCauseEachTimeIsReadOnlyToABound() {
+        var made = new AtomicInteger();
+        Throwable error = new MadeOnRead(0, made);
+
+        Throwable copy = LoggableThrowables.loggable(error);
+
+        // Before, the copy walked the whole chain however long: one getCause() wraps a cyclic chain in new
+        // adapters for ever, and the logging thread ran out of memory. 200,000 causes stand in for endless here.
+        assertThat(made.get()).as("causes made by reading the chain").isLessThan(20_000);
+        var printed = new StringWriter();
+        copy.printStackTrace(new PrintWriter(printed));
+        assertThat(printed.toString()).contains("MadeOnRead: level 0")
+                .contains("(10000 or more causes left out of the log)");
+    }
+
+    /** An adapter whose getCause() wraps what it adapts anew at each call, 200,000 deep. */
+    private static final class MadeOnRead extends RuntimeException {
+        private final int level;
+        private final AtomicInteger made;
+
+        MadeOnRead(int level, AtomicInteger made) {
+            super("level " + level, null, false, false);
+            this.level = level;
+            this.made = made;
+        }
+
+        @Override
+        public synchronized Throwable getCause() {
+            if (level >= 200_000) {
+                return null;
+            }
+            made.incrementAndGet();
+            return new MadeOnRead(level + 1, made);
+        }
     }
 
     @Test
