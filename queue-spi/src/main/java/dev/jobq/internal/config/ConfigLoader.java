@@ -6,6 +6,7 @@ import dev.jobq.internal.discovery.ProviderCatalog;
 import dev.jobq.spi.Secrets;
 import dev.jobq.spi.Settings;
 import dev.jobq.spi.UntrustedText;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,6 +45,41 @@ public final class ConfigLoader {
     private static final Pattern URL_AS_PATH = Pattern.compile("([A-Za-z][A-Za-z0-9+.:-]+):/+(.+)");
 
     private ConfigLoader() {
+    }
+
+    /**
+     * {@code path}, the path of a {@code file:} URL, as the file it names: its percent-escapes decoded, as UTF-8
+     * ({@code /etc/my%20jobs.yaml} names {@code /etc/my jobs.yaml}, which the fix "write the path it names" told as
+     * {@code /etc/my%20jobs.yaml}, no file either); as written where a {@code %} starts no escape ({@code 100%.yaml})
+     * or the bytes are no UTF-8. A {@code +} is the path's own, not a space as in a form.
+     */
+    public static String fileUrlPath(String path) {
+        if (path.indexOf('%') < 0) {
+            return path;
+        }
+        var out = new StringBuilder(path.length());
+        var escaped = new ByteArrayOutputStream();
+        for (int i = 0; i < path.length(); ) {
+            if (path.charAt(i) != '%') {
+                out.append(path.charAt(i++));
+                continue;
+            }
+            escaped.reset(); // a run of them together: one character's UTF-8 bytes (%C3%A9 is é)
+            while (i < path.length() && path.charAt(i) == '%') {
+                if (i + 2 >= path.length() || !HexFormat.isHexDigit(path.charAt(i + 1))
+                        || !HexFormat.isHexDigit(path.charAt(i + 2))) {
+                    return path;
+                }
+                escaped.write(HexFormat.fromHexDigits(path, i + 1, i + 3));
+                i += 3;
+            }
+            try {
+                out.append(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(escaped.toByteArray())));
+            } catch (CharacterCodingException notUtf8) {
+                return path;
+            }
+        }
+        return out.toString();
     }
 
     /**
@@ -95,8 +132,9 @@ public final class ConfigLoader {
                     // after 'file://etc/', a host it does not have, and the path it names, the fix, not said
                     throw new ConfigException("'" + UntrustedText.escape(file.toString()) + "'",
                             List.of("no such file: the config file's path is a file: URL, which jobq does not read as "
-                                    + "one; write the path it names, '" + UntrustedText.escape("/" + url.group(2))
-                                    + "', or " + chooseAnother));
+                                    + "one; write the path it names, '"
+                                    + UntrustedText.escape(fileUrlPath("/" + url.group(2))) + "', or "
+                                    + chooseAnother));
                 }
                 // JOBQ_CONFIG=$DATABASE_URL by mistake: a URL, its '//' made '/' by Path.of, so that no mask found it,
                 // was repeated as a missing file's path with its password

@@ -195,6 +195,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a file: URL with a percent-escape (file:///etc/my%20jobs/jobq.yaml) is told the path it names, "
+            + "decoded: '/etc/my%20jobs/jobq.yaml' named no file there either")
+    void tellsAFileUrlWithAPercentEscapeThePathItNamesDecoded() {
+        Path url = Path.of("file:///etc/my%20jobs/caf%C3%A9+1.yaml");
+
+        var e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(url, Map.of(), TestCatalogs.all(), "choose another with --config FILE"));
+
+        assertThat(e).hasMessage("'file:/etc/my%20jobs/caf%C3%A9+1.yaml': no such file: the config file's path is a "
+                + "file: URL, which jobq does not read as one; write the path it names, '/etc/my jobs/café+1.yaml', "
+                + "or choose another with --config FILE");
+        // one that is no escape (a '%' not before two hex digits) is a path's own character: as written
+        assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Path.of("file:///etc/100%.yaml"),
+                Map.of(), TestCatalogs.all(), "choose another with --config FILE")))
+                .hasMessageContaining("write the path it names, '/etc/100%.yaml'");
+    }
+
+    @Test
     @DisplayName("a path that starts with ~ (--config=~/jobq.yaml, JOBQ_CONFIG=~/jobq.yaml in an environment file), "
             + "which no shell expanded, is said to be taken as written, not only to be missing")
     void saysThatATildeIsTakenAsWrittenWhenTheFileIsMissing() {

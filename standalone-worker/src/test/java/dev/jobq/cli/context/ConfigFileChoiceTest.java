@@ -87,6 +87,11 @@ class ConfigFileChoiceTest {
         assertThat(local.exitCode()).as(local.err()).isEqualTo(2);
         assertThat(local.err()).contains("write the path it names, '/etc/jobq/nope.yaml'")
                 .doesNotContain("'/localhost/");
+        // a percent-escape decoded, as in the path it names: '/etc/my%20jobs.yaml' named no file either
+        var escaped = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
+                "file://localhost/etc/my%20jobs.yaml");
+        assertThat(escaped.exitCode()).as(escaped.err()).isEqualTo(2);
+        assertThat(escaped.err()).contains("write the path it names, '/etc/my jobs.yaml'");
         // one with a password is left to the loader, which masks it: no part of it is told as a host
         var secret = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
                 "file://jobq:hun/ter2@files/jobq.yaml");
