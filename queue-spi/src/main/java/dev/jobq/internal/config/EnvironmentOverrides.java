@@ -41,6 +41,9 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
                 String text = value.strip();
                 if (!DURATIONS.contains(name)) {
                     present.put(name, text);
+                } else if (text.matches("-\\s*0+")) {
+                    // 0 milliseconds, as -0s is 0 (and --delay -0 told what 0 is): it was told it is negative, e.g. 0
+                    present.put(name, "0ms");
                 } else if (text.matches("\\d+")) {
                     String millis = text.replaceFirst("^0+(?=\\d)", "");
                     // past 18 digits a long may not hold them: refused here, as set, not as "'…ms' is too large"

@@ -61,6 +61,22 @@ class EnvironmentOverridesTest {
     }
 
     @Test
+    @DisplayName("a bare -0 in a variable is 0 milliseconds, as -0s is 0 and 0 is 0 milliseconds: it was told it is "
+            + "negative, e.g. 0")
+    void readsABareMinusZeroAsZero() {
+        // QUEUE_SHUTDOWN_TIMEOUT=-0 was "'-0' is negative; durations here are 0 or more, e.g. 0 (milliseconds) or 0s"
+        for (String minusZero : new String[] {"-0", "-000", "- 0"}) {
+            JobQueueConfig config = Load.yaml(FILE, Map.of("QUEUE_SHUTDOWN_TIMEOUT", minusZero));
+            assertThat(config.worker().shutdownTimeout()).as(minusZero).isEqualTo(Duration.ZERO);
+        }
+        // a variable that refuses 0 is told what 0 and -0s are told
+        assertThat(Load.problems(FILE, Map.of("QUEUE_POLL_INTERVAL", "-0")))
+                .isEqualTo(Load.problems(FILE, Map.of("QUEUE_POLL_INTERVAL", "0")))
+                .isEqualTo(Load.problems(FILE, Map.of("QUEUE_POLL_INTERVAL", "-0s")))
+                .isNotEmpty();
+    }
+
+    @Test
     @DisplayName("a negative duration in a variable is said to be negative, as the file's is, not 'not a duration'")
     void saysANegativeDurationIsNegative() {
         assertThat(Load.problems(FILE, Map.of("QUEUE_POLL_INTERVAL", "-2s", "SCHEDULER_POLL_INTERVAL", " -1500 ")))
