@@ -23,6 +23,8 @@ public final class DurationFormat {
     private static final Pattern WITH_UNITS = Pattern.compile("(\\d+\\s*(ms|s|m|h|d)\\s*)+");
     /** What {@link #WITH_UNITS} matches that is 0 ({@code 0s}, {@code 0h 00m}). */
     private static final Pattern ZERO_WITH_UNITS = Pattern.compile("(0+\\s*(ms|s|m|h|d)\\s*)+");
+    /** A bare 0 with a minus ({@code -0}, {@code - 00}): 0, which has no unit. */
+    private static final Pattern BARE_MINUS_ZERO = Pattern.compile("-\\s*(0+)");
     /** How the config documents it, for error messages. */
     public static final String EXPECTED = "a duration with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S";
 
@@ -118,6 +120,11 @@ public final class DurationFormat {
         }
         if (value.matches("\\d+")) {
             throw new IllegalArgumentException("'" + text + "' has no unit" + withUnits(value, min, max, step));
+        }
+        Matcher minusZero = BARE_MINUS_ZERO.matcher(value);
+        if (minusZero.matches()) { // 0, as -0s is: told what 0 is, where it was "is not a duration" at all
+            throw new IllegalArgumentException("'" + text + "' has no unit"
+                    + withUnits(minusZero.group(1), min, max, step));
         }
         Duration read;
         try {

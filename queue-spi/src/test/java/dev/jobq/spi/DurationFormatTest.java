@@ -202,6 +202,22 @@ class DurationFormatTest {
     }
 
     @Test
+    @DisplayName("a bare -0 is told what 0 is told, that it has no unit, as jobq enqueue --delay -0 is: it was told it "
+            + "is not a duration at all")
+    void aBareMinusZeroIsToldWhatZeroIsTold() {
+        // worker.shutdownTimeout: -0 was "'-0' is not a duration with a unit such as 500ms, …", and 0 "has no unit"
+        Duration max = Duration.ofHours(1);
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-0", Duration.ZERO, max))
+                .withMessage("'-0' has no unit; write 0ms, 0s, 0m or 0h");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse(" - 00"))
+                .withMessage("' - 00' has no unit; write 0ms, 0s, 0m or 0h");
+        // a key whose least is above 0: its range, as 0 is told
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-0", Duration.ofMillis(1),
+                max)).withMessage("'-0' has no unit, and is out of range in any of ms, s, m and h; write a duration "
+                        + "from 1ms to 1h");
+    }
+
+    @Test
     @DisplayName("a negative duration for a key counted in steps is given an example that is a whole step, which the key "
             + "takes")
     void aNegativeDurationForAKeyCountedInStepsIsGivenAWholeStep() {
