@@ -170,7 +170,8 @@ public final class ConfigLoader {
             throw unreadable(file, "is not UTF-8 text" + firstNonUtf8Line(bytes)
                     + "; save it as UTF-8, e.g. iconv -f ISO-8859-1 -t UTF-8 (for a file written as Latin-1)");
         }
-        return parse(text, file.toString(), env, catalog, inCode);
+        // escaped, as the problems' values are: a newline in the path ("$(cat where)") split the message's first line
+        return parse(text, UntrustedText.escape(file.toString()), env, catalog, inCode);
     }
 
     /**
@@ -401,7 +402,9 @@ public final class ConfigLoader {
     }
 
     /** The file's absolute path leads the message; the problem is about the whole file, so no key path. */
+    /** The path, and the problem that may repeat it, escaped: a newline in it split the message, an ESC repainted. */
     private static ConfigException unreadable(Path file, String problem) {
-        return new ConfigException(file.toAbsolutePath().toString(), List.of(problem));
+        return new ConfigException(UntrustedText.escape(file.toAbsolutePath().toString()),
+                List.of(UntrustedText.escape(problem)));
     }
 }

@@ -213,6 +213,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a config file's path with a control character is repeated escaped: a newline in it split the "
+            + "message, an ESC repainted the terminal")
+    void repeatsAPathWithAControlCharacterEscaped() throws Exception {
+        // --config "$(cat where)" with where's trailing newline kept by a script, or a name another tool wrote
+        Path missing = dir.resolve("jobs\n\u001b[31m.yaml");
+        Path bad = Files.writeString(dir.resolve("bad\n.yaml"), "worker:\n  concurrency: 0\n");
+
+        var unread = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(missing, Map.of(), TestCatalogs.all(), "choose another with --config FILE"));
+        var read = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(bad, Map.of(), TestCatalogs.all(), "choose another with --config FILE"));
+
+        assertThat(unread).hasMessageStartingWith(dir.toAbsolutePath() + "/jobs\\n\\u001b[31m.yaml: no such file; ");
+        assertThat(unread.getMessage()).doesNotContain("\n", "\u001b");
+        assertThat(read).hasMessageStartingWith(bad.getParent() + "/bad\\n.yaml: worker.concurrency: must be ≥ 1");
+        assertThat(read.getMessage()).doesNotContain("\n");
+    }
+
+    @Test
     @DisplayName("a path that starts with ~ (--config=~/jobq.yaml, JOBQ_CONFIG=~/jobq.yaml in an environment file), "
             + "which no shell expanded, is said to be taken as written, not only to be missing")
     void saysThatATildeIsTakenAsWrittenWhenTheFileIsMissing() {
