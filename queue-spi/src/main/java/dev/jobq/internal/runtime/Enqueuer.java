@@ -693,7 +693,7 @@ final class Enqueuer implements JobSink {
 
     /** The config file a fix tells one to edit: the one read, or jobq.yaml where the queue was built in code. */
     static String fileToEdit(@Nullable Path configFile) {
-        return configFile == null ? "jobq.yaml" : configFile.toString();
+        return configFile == null ? "jobq.yaml" : UntrustedText.escape(configFile.toString()); // its newline split it
     }
 
     private JobRejectedException priorityUnsupported(QueueBinding queue, JobOptions options) {

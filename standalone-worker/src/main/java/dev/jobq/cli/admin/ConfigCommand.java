@@ -58,7 +58,7 @@ public final class ConfigCommand extends CommandGroup {
                 PrintWriter out = spec.commandLine().getOut();
                 JobQueueConfig config = setup.config();
                 String handlers = handlerTypes(setup.classLoader(), config.providers().keySet(), setup.configFile());
-                out.println(setup.configFile() + ": OK");
+                out.println(setup.configFileShown() + ": OK");
                 for (ProviderSection section : config.providers().values()) {
                     out.println("  queue " + section.queueName() + ": " + section.type());
                 }

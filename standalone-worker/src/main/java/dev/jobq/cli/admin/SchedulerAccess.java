@@ -30,7 +30,7 @@ final class SchedulerAccess {
     /** The scheduler of the queue the command opened (for commands that check a job against its queue). */
     static Scheduler require(QueueSetup setup, QueueSession session) {
         if (!session.queue().hasScheduler()) {
-            throw noScheduler(setup.configFile());
+            throw noScheduler(setup.configFileShown());
         }
         return session.queue().scheduler();
     }
@@ -171,7 +171,7 @@ final class SchedulerAccess {
     private static SchedulerSection section(QueueSetup setup) {
         SchedulerSection section = setup.config().scheduler();
         if (section == null) {
-            throw noScheduler(setup.configFile());
+            throw noScheduler(setup.configFileShown());
         }
         return section;
     }
@@ -183,7 +183,7 @@ final class SchedulerAccess {
                 .orElseThrow(() -> new ConfigException(catalog.unknownScheduler(section.type())));
     }
 
-    private static CommandFailure noScheduler(Path configFile) {
+    private static CommandFailure noScheduler(String configFile) {
         return CommandFailure.usage("no scheduler is configured in " + configFile + "; add a 'scheduler:' "
                 + "section (e.g. scheduler: {jdbcUrl: jdbc:postgresql://db/jobq}) with dev.jobq:scheduler-jdbc on "
                 + "the class path or its jar in --handlers; every process that shares the scheduler's database "

@@ -3,6 +3,7 @@ package dev.jobq.cli.context;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueBuilder;
 import dev.jobq.internal.config.JobQueueConfig;
+import dev.jobq.spi.UntrustedText;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -41,6 +42,14 @@ public final class QueueSetup implements AutoCloseable {
 
     public Path configFile() {
         return configFile;
+    }
+
+    /**
+     * {@link #configFile} as a message or a line of output repeats it: escaped, as the loader's problems show it (a
+     * newline in the path, from {@code "$(cat where)"}, split the line; an ESC repainted the terminal).
+     */
+    public String configFileShown() {
+        return UntrustedText.escape(configFile.toString());
     }
 
     /**

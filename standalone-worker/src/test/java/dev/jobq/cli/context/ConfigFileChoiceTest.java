@@ -59,6 +59,24 @@ class ConfigFileChoiceTest {
         }
     }
 
+    @Test
+    @DisplayName("the command repeats a config file's path with a control character escaped: a newline in it split "
+            + "config check's OK line and stats' advice")
+    void repeatsAPathWithAControlCharacterEscaped() throws Exception {
+        Path file = Files.writeString(dir.resolve("jobs\n\u001b[31m.yaml"), "provider:\n  type: memory\n");
+        String shown = dir + "/jobs\\n\\u001b[31m.yaml";
+
+        var check = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
+                file.toString());
+        var stats = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "stats", "--queue", "nope",
+                "--config", file.toString());
+
+        assertThat(check.exitCode()).as(check.err()).isZero();
+        assertThat(check.out()).startsWith(shown + ": OK" + System.lineSeparator()).doesNotContain("\u001b");
+        assertThat(stats.err()).contains("add it under 'queues:' in " + shown + " ").doesNotContain("\u001b")
+                .hasLineCount(1);
+    }
+
     /**
      * {@code Path.of} makes {@code file://server/x} the path {@code file:/server/x}, as it does {@code file:///server/x}:
      * the host was dropped, and the path it left told as the fix ("write the path it names, '/server/x'"), a path on
