@@ -401,8 +401,10 @@ public final class ConfigLoader {
                 + file.toAbsolutePath() + " shows who may), or " + chooseAnother;
     }
 
-    /** The file's absolute path leads the message; the problem is about the whole file, so no key path. */
-    /** The path, and the problem that may repeat it, escaped: a newline in it split the message, an ESC repainted. */
+    /**
+     * The file's absolute path leads the message; the problem is about the whole file, so no key path. The path, and
+     * the problem that may repeat it, escaped: a newline in it split the message, an ESC repainted.
+     */
     private static ConfigException unreadable(Path file, String problem) {
         return new ConfigException(UntrustedText.escape(file.toAbsolutePath().toString()),
                 List.of(UntrustedText.escape(problem)));
