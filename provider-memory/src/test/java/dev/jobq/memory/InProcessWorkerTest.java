@@ -1433,6 +1433,49 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("the worker's lines of an attempt (completed, threw, failed and retried, dead) write a bidirectional "
+            + "override (U+202E) in a job's id as an escape, as a newline: raw, it showed the id reversed")
+    void bidirectionalOverrideInAJobsIdIsEscapedInTheWorkersLinesOfItsAttempts() {
+        QueueProvider provider = memoryProvider(Map.of());
+        JobQueue jobs = queue(provider, 1, Duration.ofSeconds(5));
+        jobs.registerJobHandler("report:send", Work.class, (job, ctx) -> {
+            if (job.payload().n() > 0) {
+                throw new IllegalStateException("the handler failed");
+            }
+        }, Backoff.fixed(Duration.ZERO));
+        var lines = new CapturedLog();
+        lines.start();
+        var attemptLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.AttemptRun");
+        ch.qos.logback.classic.Level level = attemptLog.getLevel();
+        attemptLog.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        attemptLog.addAppender(lines);
+        try {
+            var twice = new JobOptions(2, JobOptions.DEFAULT_TIMEOUT, 0, null, JobOptions.DEFAULT_QUEUE);
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "fails-\u202etxt.exe", "report:send",
+                    "{\"n\":1}", twice, 0, Instant.now(), null, null), Duration.ZERO);
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "runs-\u202etxt.exe", "report:send",
+                    "{\"n\":0}", twice, 0, Instant.now(), null, null), Duration.ZERO);
+            jobs.start();
+            events.awaitCount(JobEvent.Dead.class, 1);
+            events.awaitCount(JobEvent.Completed.class, 1);
+
+            List<String> written = lines.list.stream().map(line -> line.getFormattedMessage()).toList();
+            assertThat(written).as("completed, threw, failed and retried, dead")
+                    .anySatisfy(line -> assertThat(line)
+                            .startsWith("job runs-\\u202etxt.exe (report:send) completed on attempt 1"))
+                    .anySatisfy(line -> assertThat(line).startsWith("job fails-\\u202etxt.exe attempt 1 threw"))
+                    .anySatisfy(line -> assertThat(line).startsWith("job fails-\\u202etxt.exe (report:send) on queue "
+                            + "'default' attempt 1 failed: IllegalStateException: the handler failed; retrying in"))
+                    .anySatisfy(line -> assertThat(line).startsWith("job fails-\\u202etxt.exe (report:send) on queue "
+                            + "'default' attempt 2 is dead: IllegalStateException: the handler failed (attempt 2 of 2)"))
+                    .allSatisfy(line -> assertThat(line).doesNotContain("\u202e"));
+        } finally {
+            attemptLog.detachAppender(lines);
+            attemptLog.setLevel(level);
+        }
+    }
+
+    @Test
     @DisplayName("a payload that does not bind to the handler's type is dead-lettered with the reason")
     void unreadablePayloadIsDeadLettered() {
         JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));
