@@ -34,6 +34,11 @@ public final class FailurePolicy {
     /** How many throwables, causes and suppressed ones together, the log shows of one failure. */
     static final int MAX_LOGGED_THROWABLES = LoggableThrowables.MAX_LOGGED_THROWABLES;
     /**
+     * How many causes {@link #describe} reads looking for the root cause, as {@link LoggableThrowables#loggable}'s copy
+     * counts those it leaves out: past it, the cause it stopped at stands for the root, and the text says so.
+     */
+    static final int MAX_WALKED_CAUSES = 10_000;
+    /**
      * What replaces the worker's default backoff, for that one retry, when it throws or returns null (a job type's own
      * backoff that does is replaced by the worker's default); the worker's default itself where none is set.
      */
@@ -274,19 +279,29 @@ public final class FailurePolicy {
         return retryDelay(replacement, replacement, attempt, type, cancelled, asking);
     }
 
-    /** "IllegalStateException: the message", with the root cause when it says more. */
+    /**
+     * "IllegalStateException: the message", with the root cause when it says more; in a chain deeper than
+     * {@link #MAX_WALKED_CAUSES}, the cause the walk stopped at, said to be where it stopped.
+     */
     static String describe(Throwable error) {
         String own = nameAndMessage(error);
         // A chain may loop (a cause whose cause is the error again): the walk stops where it comes back,
-        // not never, which left the handler's thread spinning and its job unsettled.
+        // not never, which left the handler's thread spinning and its job unsettled. And it stops after a bound:
+        // a getCause() that makes a new cause at each call (an adapter over a cyclic chain) never comes back, and
+        // walking it ran the handler's thread out of memory, its attempt left to its timeout.
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         seen.add(error);
         Throwable root = error;
-        for (Throwable cause = causeOf(root); cause != null && seen.add(cause); cause = causeOf(root)) {
+        int walked = 0;
+        Throwable cause = causeOf(root);
+        for (; cause != null && walked < MAX_WALKED_CAUSES && seen.add(cause); cause = causeOf(root)) {
             root = cause;
+            walked++;
         }
         if (root != error) {
-            own += " (caused by " + nameAndMessage(root) + ")";
+            boolean cut = cause != null && walked == MAX_WALKED_CAUSES && !seen.contains(cause);
+            own += " (caused by " + nameAndMessage(root) + (cut ? ", the " + MAX_WALKED_CAUSES
+                    + "th cause, where the description stops reading the chain" : "") + ")";
         }
         return own;
     }

@@ -1,6 +1,7 @@
 package dev.jobq.internal.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,45 @@ class FailurePolicyTest {
         var error = new RuntimeException("call failed", new IOException("connection reset"));
         assertThat(FailurePolicy.describe(error))
                 .isEqualTo("RuntimeException: call failed (caused by IOException: connection reset)");
+    }
+
+    @Test
+    void theRootCauseIsReadToABoundOfCausesAndACutChainSaysSo() {
+        var made = new AtomicInteger();
+        // Before, the walk read the chain however long: one getCause() that wraps a cyclic chain in new adapters for
+        // ever ran the handler's thread out of memory, its attempt left to its timeout. 200,000 stand in for endless.
+        String text = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> FailurePolicy.describe(new MadeOnRead(0, 200_000, made)));
+        assertThat(made.get()).as("causes made by reading the chain").isEqualTo(FailurePolicy.MAX_WALKED_CAUSES + 1);
+        assertThat(text).isEqualTo("MadeOnRead: level 0 (caused by MadeOnRead: "
+                + "level 10000, the 10000th cause, where the description stops reading the chain)");
+
+        // A chain within the bound, the deepest one, is still described by its root.
+        assertThat(FailurePolicy.describe(new MadeOnRead(0, FailurePolicy.MAX_WALKED_CAUSES, new AtomicInteger())))
+                .isEqualTo("MadeOnRead: level 0 (caused by MadeOnRead: level 10000)");
+    }
+
+    /** An adapter whose getCause() wraps what it adapts anew at each call, {@code deepest} deep. */
+    private static final class MadeOnRead extends RuntimeException {
+        private final int level;
+        private final int deepest;
+        private final AtomicInteger made;
+
+        MadeOnRead(int level, int deepest, AtomicInteger made) {
+            super("level " + level, null, false, false);
+            this.level = level;
+            this.deepest = deepest;
+            this.made = made;
+        }
+
+        @Override
+        public synchronized Throwable getCause() {
+            if (level >= deepest) {
+                return null;
+            }
+            made.incrementAndGet();
+            return new MadeOnRead(level + 1, deepest, made);
+        }
     }
 
     static final class NeitherExceptionNorError extends Throwable {

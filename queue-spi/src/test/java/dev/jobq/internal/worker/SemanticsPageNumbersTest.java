@@ -35,6 +35,8 @@ class SemanticsPageNumbersTest {
         numbers.put("the log shows the first 32 causes, the first 8 suppressed exceptions of each",
                 List.of(List.of(FailurePolicy.MAX_LOGGED_CAUSES, FailurePolicy.MAX_LOGGED_SUPPRESSED), List.of(32, 8)));
         numbers.put("at most 64 throwables in all", List.of(FailurePolicy.MAX_LOGGED_THROWABLES, 64));
+        numbers.put("of a chain more than 10,000 causes deep, or whose `getCause()` makes a new cause at each call, by "
+                + "the 10,000th", List.of(FailurePolicy.MAX_WALKED_CAUSES, 10_000));
         numbers.put("The log names each such handler once, 5 s after its timeout",
                 List.of(Watchdog.OVERDUE_WARNING, Duration.ofSeconds(5)));
         numbers.put("it waits at most 1 s more for the cancelled handlers to return",
