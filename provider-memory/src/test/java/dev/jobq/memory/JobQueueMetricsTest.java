@@ -434,6 +434,49 @@ class JobQueueMetricsTest {
     }
 
     @Test
+    @DisplayName("a close() while bindTo() is under way leaves none of the binder's gauges or listeners behind: the "
+            + "gauges bound after close() had read its list stayed registered, reading the queue, until it closed")
+    void aCloseRacingItsOwnBindLeavesNoGaugeBehind() throws InterruptedException {
+        var metrics = new JobQueueMetrics(jobs);
+        var binding = new CountDownLatch(1);
+        var goOn = new CountDownLatch(1);
+        var paused = new AtomicBoolean();
+        registry.config().meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
+            @Override
+            public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
+                // The bind holds here between its first gauge and the others.
+                if (id.getName().equals("jobq.queue.delayed") && paused.compareAndSet(false, true)) {
+                    binding.countDown();
+                    try {
+                        goOn.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return id;
+            }
+        });
+        Thread bind = Thread.ofPlatform().name("bind").start(() -> metrics.bindTo(registry));
+        assertThat(binding.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the bind reached its second gauge").isTrue();
+        Thread close = Thread.ofPlatform().name("close").start(metrics::close);
+        // Ended (before the fix), or waiting for the bind to end.
+        await().atMost(WAIT).until(() -> close.getState() != Thread.State.NEW
+                && close.getState() != Thread.State.RUNNABLE);
+        goOn.countDown();
+        assertThat(bind.join(WAIT)).as("the bind ended").isTrue();
+        assertThat(close.join(WAIT)).as("the close ended").isTrue();
+
+        assertThat(registry.getMeters()).as("gauges left in the registry")
+                .filteredOn(meter -> meter instanceof io.micrometer.core.instrument.Gauge)
+                .extracting(meter -> meter.getId().getName()).isEmpty();
+        jobs.registerJobHandler("report", Integer.class, (job, ctx) -> { });
+        jobs.start();
+        jobs.enqueue("report", 1);
+        await().atMost(WAIT).until(() -> jobs.stats("default").waiting() == 0 && jobs.stats("default").inFlight() == 0);
+        assertThat(count("completed", "report")).as("a closed binder counts nothing").isZero();
+    }
+
+    @Test
     @DisplayName("a binder that was never closed gives way to a later one bound to the same registry for the same queue")
     void aLaterBindingOfTheSameQueueReplacesAnUnclosedOnesGauges() {
         JobQueue first = JobQueue.builder().provider("memory").environment(Map.of()).build();

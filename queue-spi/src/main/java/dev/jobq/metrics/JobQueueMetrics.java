@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
@@ -70,7 +71,8 @@ import org.jspecify.annotations.Nullable;
  * gauges then show NaN. Queues are those the queue has when bound. Micrometer is an optional dependency
  * of jobq: this class needs {@code io.micrometer:micrometer-core} on the class path, nothing else
  * does. Thread-safe; {@link #close()} stops counting and takes the gauges out of the registry (the
- * counters and timers stay); closing the queue closes its binder too, so one bound and never closed (as
+ * counters and timers stay), those of a {@link #bindTo} under way on another thread too, once it has ended;
+ * closing the queue closes its binder too, so one bound and never closed (as
  * {@code new JobQueueMetrics(jobs).bindTo(registry)} leaves it) keeps no closed queue in a registry. A registry outliving the queue (a Spring context refreshed, a test suite
  * binding a queue per test) gets the gauges of the queue bound last: a binder's gauges replace those an
  * earlier binder left for the same queue name, which read a closed queue and kept it reachable. Bound again to a
@@ -103,6 +105,12 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
     private final List<Map.Entry<MeterRegistry, Gauge>> gauges = new CopyOnWriteArrayList<>();
     /** Closes this binder when its queue closes, so a binder nobody closes keeps no closed queue in a registry. */
     private final Runnable closeWithQueue = this::close;
+    /**
+     * Held by {@link #bindTo} and {@link #close} (not by counting an event): a close() while a bind is under way took
+     * out the gauges and listeners bound so far, and those the bind added after it stayed, reading the queue and
+     * counting its events, until the queue closed.
+     */
+    private final ReentrantLock binding = new ReentrantLock();
 
     public JobQueueMetrics(JobQueue jobs) {
         this.jobs = Objects.requireNonNull(jobs, "jobs");
@@ -114,9 +122,17 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
      */
     @Override
     public void bindTo(MeterRegistry registry) {
-        if (!registries.add(registry)) {
-            return;
+        binding.lock();
+        try {
+            if (registries.add(registry)) {
+                bind(registry);
+            }
+        } finally {
+            binding.unlock();
         }
+    }
+
+    private void bind(MeterRegistry registry) {
         List<String> queues = jobs.queueNames();
         var stats = new CachedStats(queues, jobs::stats, STATS_MAX_AGE);
         for (String queue : queues) {
@@ -256,6 +272,15 @@ public final class JobQueueMetrics implements MeterBinder, AutoCloseable {
      */
     @Override
     public void close() {
+        binding.lock();
+        try {
+            unbind();
+        } finally {
+            binding.unlock();
+        }
+    }
+
+    private void unbind() {
         if (jobs instanceof JobQueueRuntime runtime) {
             runtime.removeAfterClose(closeWithQueue);
         }
