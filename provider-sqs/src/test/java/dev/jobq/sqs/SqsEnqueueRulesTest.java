@@ -239,6 +239,39 @@ class SqsEnqueueRulesTest {
         }
     }
 
+    /**
+     * A payload over the limit the dead-letter queue's smaller MaximumMessageSize sets is refused by the core's size
+     * check, before the provider sees it. It said "…or raise maxPayloadBytes where the provider allows", which cannot
+     * help: maxPayloadBytes and the queue's own size allow it.
+     */
+    @Test
+    @DisplayName("a payload over the limit its dead-letter queue's smaller MaximumMessageSize sets is refused naming "
+            + "the lowest of maxPayloadBytes and the two queues' sizes, less 4 KiB, and the fix")
+    void aPayloadOverTheDeadLetterQueuesLimitIsRefusedNamingTheQueuesSizes() {
+        SqsServer.Queues queues = ElasticMq.newQueues("rules-small-dlq-payload", false);
+        BatchEntryFaults.reportMaximumMessageSize(queues.url(), 1024 * 1024);
+        BatchEntryFaults.reportMaximumMessageSize(queues.deadLetterUrl(), 256 * 1024);
+        JobQueue jobs = workers.open(queues, Map.of(), Duration.ofSeconds(5));
+
+        assertThatThrownBy(() -> jobs.enqueue("report:store", "x".repeat(300 * 1024)))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessage("payload of job type 'report:store' is 307202 bytes, over the 258048-byte limit of provider "
+                        + "'sqs' of queue 'default': 262144 bytes, the lowest of maxPayloadBytes and the "
+                        + "MaximumMessageSize of the SQS queue and of its dead-letter queue if it has one (each dead job "
+                        + "is copied there), less 4096 kept for the attributes of a dead-letter copy; store large data "
+                        + "elsewhere (S3, a database) and put its id in the payload, or raise the lowest of them (SQS "
+                        + "takes up to 1 MiB: docs/sqs.md)");
+        assertThat(QueueContents.total(queues.url())).as("messages sent").isZero();
+        // At SQS's own most, raising is no way out.
+        JobQueue large = producer(false);
+        assertThatThrownBy(() -> large.enqueue("report:store", "x".repeat(1024 * 1024)))
+                .isInstanceOf(JobRejectedException.class)
+                .hasMessageEndingWith(": 1048576 bytes, the lowest of maxPayloadBytes and the MaximumMessageSize of "
+                        + "the SQS queue and of its dead-letter queue if it has one (each dead job is copied there), "
+                        + "less 4096 kept for the attributes of a dead-letter copy; store large data elsewhere (S3, a "
+                        + "database) and put its id in the payload: 1 MiB is the most SQS takes");
+    }
+
     @Test
     @DisplayName("a job for the scheduler whose message would be over the limit is refused at enqueue and not stored")
     void jobForTheSchedulerOverTheLimitIsRefusedAtEnqueue() {

@@ -58,6 +58,10 @@ final class Enqueuer implements JobSink {
     private static final int KEY_PREVIEW_CHARS = 80;
     /** Failures of one enqueueAll call named in its exception's message, and kept in it, at most. */
     private static final int FAILURES_NAMED = 10;
+    /** The room provider-sqs keeps off its message limit for a dead-letter copy's attributes (its payload limit's). */
+    private static final int SQS_DEAD_LETTER_RESERVE = 4 * 1024;
+    /** The largest message SQS takes, 1 MiB. */
+    private static final int SQS_MAX_MESSAGE_BYTES = 1024 * 1024;
 
     private final Map<String, QueueBinding> queues;
     private final Map<String, String> providerTypes;
@@ -751,9 +755,24 @@ final class Enqueuer implements JobSink {
         if (bytes > limit) {
             throw new JobRejectedException("payload of job type '" + type + "' is " + bytes + " bytes, over the "
                     + limit + "-byte limit of provider '" + providerType(queue.name()) + "' of queue '" + queue.name()
-                    + "'; store large data elsewhere (a database, S3) and put its id in the payload, or raise "
-                    + "maxPayloadBytes where the provider allows");
+                    + ("sqs".equals(providerType(queue.name())) ? "': " + sqsPayloadLimit(limit)
+                            : "'; store large data elsewhere (a database, S3) and put its id in the payload, or raise "
+                            + "maxPayloadBytes where the provider allows"));
         }
+    }
+
+    /**
+     * What sets an SQS queue's payload limit and the way past it. "Raise maxPayloadBytes" could not help where the
+     * queue's or its dead-letter queue's smaller MaximumMessageSize sets the limit (start-up lowers it to the lowest of
+     * the three), and not at all at SQS's own most.
+     */
+    private static String sqsPayloadLimit(int limit) {
+        int lowest = limit + SQS_DEAD_LETTER_RESERVE;
+        return lowest + " bytes, the lowest of maxPayloadBytes and the MaximumMessageSize of the SQS queue and of its "
+                + "dead-letter queue if it has one (each dead job is copied there), less " + SQS_DEAD_LETTER_RESERVE
+                + " kept for the attributes of a dead-letter copy; store large data elsewhere (S3, a database) and put "
+                + "its id in the payload" + (lowest >= SQS_MAX_MESSAGE_BYTES ? ": 1 MiB is the most SQS takes"
+                        : ", or raise the lowest of them (SQS takes up to 1 MiB: docs/sqs.md)");
     }
 
     private static void requireType(String type) {
