@@ -405,11 +405,11 @@ final class SqsQueueProvider implements QueueProvider {
         calls.changeVisibility(lease.receipt(), seconds);
     }
 
-    private void changeVisibilityFor(ReceivedJob job, Lease lease, Duration extension) {
+    /** A heartbeat's visibility change; package-private for a test to give it a lease received 12 hours ago. */
+    void changeVisibilityFor(ReceivedJob job, Lease lease, Duration extension) {
         Duration left = lease.visibilityLeft(System.nanoTime());
         if (left.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new JobQueueException("job " + job.jobId() + " was received from " + queue.label() + " nearly 12 h "
-                    + "ago, the longest SQS keeps a message invisible; it will be delivered again while it runs");
+            throw pastTwelveHours(job);
         }
         int seconds = ceilSeconds(extension.compareTo(left) > 0 ? left : extension);
         long sent = System.nanoTime();
@@ -438,6 +438,25 @@ final class SqsQueueProvider implements QueueProvider {
             throw new JobQueueException("extending the lease of job " + job.jobId() + " on " + queue.label()
                     + " failed: " + attemptsCut(e, seconds), e);
         }
+    }
+
+    /**
+     * The failure of a heartbeat nearly 12 hours after the receive, with the job's timeout and the way out: jobq refuses
+     * a timeout past {@link Lease#MAX_TIMEOUT} at enqueue, but another producer's message may carry one.
+     */
+    private JobQueueException pastTwelveHours(ReceivedJob job) {
+        Duration timeout = job.envelope().options().timeout();
+        String most = DurationFormat.format(Lease.MAX_TIMEOUT);
+        return new JobQueueException("job " + job.jobId() + " on " + queue.label() + " was received nearly 12 h ago, "
+                + "the longest SQS keeps a message hidden: it will be delivered again while its handler still runs. "
+                + (timeout.compareTo(Lease.MAX_TIMEOUT) > 0
+                        ? "Its timeout, " + DurationFormat.format(timeout) + ", is longer than the " + most + " a job on "
+                        + "SQS may have (jobq refuses a longer one at enqueue; this job's producer did not): give it a "
+                        + "timeout of at most " + most
+                        : "Its timeout, " + DurationFormat.format(timeout) + ", is within the " + most + " a job on SQS "
+                        + "may have, but its handler started late after the receive, from which the 12 h count: give "
+                        + "it a shorter timeout")
+                + ", or split the work into shorter jobs");
     }
 
     /**

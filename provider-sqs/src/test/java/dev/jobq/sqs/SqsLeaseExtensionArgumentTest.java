@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueueException;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
@@ -90,6 +92,56 @@ class SqsLeaseExtensionArgumentTest {
             assertThat(counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).as("still hidden")
                     .isEqualTo("1");
             provider.acknowledge(received.getFirst());
+        }
+    }
+
+    /**
+     * A heartbeat nearly 12 hours after the receive cannot extend the lease: the job will be delivered again while it
+     * runs. jobq refuses a timeout past 11h59m at enqueue, but another producer's message can carry one (timeoutMs). The
+     * failure named neither the job's timeout nor what to do. The 12 hours are not waited for: the heartbeat's own
+     * call is given a lease that began 12 hours ago.
+     */
+    @Test
+    @DisplayName("a heartbeat nearly 12 hours after the receive fails naming the job's timeout, the 11h59m a job on SQS "
+            + "may have and the fix")
+    void heartbeatPastTwelveHoursNamesTheTimeoutAndTheFix() {
+        queues = ElasticMq.newQueues("twelve-hours", false);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("visibilityTimeout", "30s",
+                        "waitTime", "1s"))), Clock.systemUTC()))) {
+            ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("{\"envelopeVersion\":1,"
+                    + "\"jobId\":\"day-1\",\"type\":\"report:build\",\"options\":{\"timeoutMs\":86400000},"
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}"));
+            List<ReceivedJob> received = provider.receive(1, Duration.ofSeconds(5));
+            assertThat(received).hasSize(1);
+            ReceivedJob job = received.getFirst();
+            var twelveHoursAgo = new Lease(Message.builder().receiptHandle(job.receipt()).build(), null,
+                    System.nanoTime() - Lease.MAX_VISIBILITY.toNanos(), Duration.ofSeconds(30));
+
+            assertThatThrownBy(() -> ((SqsQueueProvider) provider).changeVisibilityFor(job, twelveHoursAgo,
+                    Duration.ofSeconds(30)))
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessage("job day-1 on SQS queue 'default' (" + queues.url() + ") was received nearly 12 h ago, "
+                            + "the longest SQS keeps a message hidden: it will be delivered again while its handler "
+                            + "still runs. Its timeout, 1d, is longer than the 11h59m a job on SQS may have (jobq refuses "
+                            + "a longer one at enqueue; this job's producer did not): give it a timeout of at most "
+                            + "11h59m, or split the work into shorter jobs");
+            provider.acknowledge(job); // the lease itself is still held
+
+            // Within the 11h59m, the handler started late after the receive: a shorter timeout is the way out.
+            ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("{\"envelopeVersion\":1,"
+                    + "\"jobId\":\"late-1\",\"type\":\"report:build\",\"options\":{\"timeoutMs\":43140000},"
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}"));
+            ReceivedJob late = provider.receive(1, Duration.ofSeconds(5)).getFirst();
+            var lateLease = new Lease(Message.builder().receiptHandle(late.receipt()).build(), null,
+                    System.nanoTime() - Lease.MAX_VISIBILITY.toNanos(), Duration.ofSeconds(30));
+            assertThatThrownBy(() -> ((SqsQueueProvider) provider).changeVisibilityFor(late, lateLease,
+                    Duration.ofSeconds(30)))
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageEndingWith("still runs. Its timeout, 11h59m, is within the 11h59m a job on SQS may have, "
+                            + "but its handler started late after the receive, from which the 12 h count: give it a "
+                            + "shorter timeout, or split the work into shorter jobs");
+            provider.acknowledge(late);
         }
     }
 }
