@@ -288,11 +288,11 @@ final class SqsQueueProvider implements QueueProvider {
             try {
                 release(job);
                 log.info("job {} came in on a long poll of {} whose receiver had left; released for another "
-                        + "receiver{}", job.jobId(), queue.label(), queue.fifo() ? " in its place in its message group "
+                        + "receiver{}", shown(job), queue.label(), queue.fifo() ? " in its place in its message group "
                         + "(counted as an attempt)" : ", not counted");
             } catch (RuntimeException e) {
                 log.warn("job {} was received after its receiver left {} and could not be released; it comes back "
-                        + "after its visibility timeout, that delivery counted", job.jobId(), queue.label(), e);
+                        + "after its visibility timeout, that delivery counted", shown(job), queue.label(), e);
             }
         }
         return () -> announcements.forEach(event -> IncomingMessages.tell(events, event));
@@ -304,7 +304,7 @@ final class SqsQueueProvider implements QueueProvider {
             RuntimeException gone = calls.deleteHeld(lease);
             if (gone != null) {
                 log.debug("job {} on {}: SQS refused the receipt of its delete within its lease ({}); the message is "
-                        + "gone, deleted by an earlier attempt of the call whose answer was lost", job.jobId(),
+                        + "gone, deleted by an earlier attempt of the call whose answer was lost", shown(job),
                         queue.label(), gone.getMessage());
             }
         });
@@ -327,13 +327,13 @@ final class SqsQueueProvider implements QueueProvider {
         if (extension.isNegative()) {
             // Sent on, SQS refuses it (InvalidParameterValue) after a round trip, and ElasticMQ answers it as a success:
             // refused here, before any call, as the memory provider does.
-            throw new IllegalArgumentException("job " + job.jobId() + " on " + queue.label() + ": a lease extension must "
+            throw new IllegalArgumentException("job " + shown(job) + " on " + queue.label() + ": a lease extension must "
                     + "be 0 or more, got " + (extension.getSeconds() > Long.MIN_VALUE / 2
                     ? "-" + DurationFormat.format(extension.negated()) : extension.toString()));
         }
         Optional<Lease> current = leases.current(job.receipt());
         if (current.isEmpty()) {
-            throw new LeaseLostException("job " + job.jobId() + " on " + queue.label() + " no longer holds this "
+            throw new LeaseLostException("job " + shown(job) + " on " + queue.label() + " no longer holds this "
                     + "delivery: its lease was lost, or it was settled or released");
         }
         Lease lease = current.get();
@@ -344,7 +344,7 @@ final class SqsQueueProvider implements QueueProvider {
         try {
             lease.heartbeatCalling(System.nanoTime());
             if (leases.current(job.receipt()).isEmpty()) {
-                throw new LeaseLostException("job " + job.jobId() + " on " + queue.label() + " no longer holds this "
+                throw new LeaseLostException("job " + shown(job) + " on " + queue.label() + " no longer holds this "
                         + "delivery: it was settled or released while this extension waited for it");
             }
             mayHaveExtended = true;
@@ -381,15 +381,15 @@ final class SqsQueueProvider implements QueueProvider {
             calls.changeVisibility(lease.receipt(),
                     ceilSeconds(Duration.ofNanos(Math.max(0, visibleAgain - System.nanoTime()))));
             log.info("job {} on {}: the heartbeat its settle went ahead beside returned; its visibility is set back to "
-                    + "the settle's", job.jobId(), queue.label());
+                    + "the settle's", shown(job), queue.label());
         } catch (RuntimeException e) {
             if (EntryFailure.isLostReceipt(e)) { // received again or deleted since: nothing of it left to set back
-                log.debug("job {} on {}: SQS no longer holds the delivery its settle went ahead with ({})", job.jobId(),
+                log.debug("job {} on {}: SQS no longer holds the delivery its settle went ahead with ({})", shown(job),
                         queue.label(), e.getMessage());
                 return;
             }
             log.warn("job {} on {}: the heartbeat its settle went ahead beside returned, and setting its visibility "
-                    + "back to the settle's failed; it may stay hidden until that heartbeat's lease ends", job.jobId(),
+                    + "back to the settle's failed; it may stay hidden until that heartbeat's lease ends", shown(job),
                     queue.label(), e);
         }
     }
@@ -420,7 +420,7 @@ final class SqsQueueProvider implements QueueProvider {
         } catch (RuntimeException e) {
             if (EntryFailure.isLostReceipt(e)) {
                 leases.lost(lease);
-                throw new LeaseLostException("job " + job.jobId() + " on " + queue.label() + " lost its lease while "
+                throw new LeaseLostException("job " + shown(job) + " on " + queue.label() + " lost its lease while "
                         + "its handler runs: SQS no longer holds this delivery (" + e.getMessage() + "). The message "
                         + "is visible again, and another worker may run it; its acknowledgement or failure will be "
                         + "skipped, left to the other delivery", e);
@@ -428,14 +428,14 @@ final class SqsQueueProvider implements QueueProvider {
             if (leases.current(job.receipt()).isEmpty()) {
                 // Settled beside this heartbeat (a settle waits for it HEARTBEAT_WAIT at most), and the call then failed,
                 // as when the worker's close() closed the provider after the release: no lease left to extend.
-                throw new LeaseLostException("job " + job.jobId() + " on " + queue.label() + " no longer holds this "
+                throw new LeaseLostException("job " + shown(job) + " on " + queue.label() + " no longer holds this "
                         + "delivery: it was settled or released while this extension was under way, which then failed ("
                         + (connection.isClosed() ? "the provider was closed" : e.getMessage()) + ")", e);
             }
             if (connection.isClosed()) {
                 throw closedUnder("extending the lease", job, e);
             }
-            throw new JobQueueException("extending the lease of job " + job.jobId() + " on " + queue.label()
+            throw new JobQueueException("extending the lease of job " + shown(job) + " on " + queue.label()
                     + " failed: " + attemptsCut(e, seconds), e);
         }
     }
@@ -447,7 +447,7 @@ final class SqsQueueProvider implements QueueProvider {
     private JobQueueException pastTwelveHours(ReceivedJob job) {
         Duration timeout = job.envelope().options().timeout();
         String most = DurationFormat.format(Lease.MAX_TIMEOUT);
-        return new JobQueueException("job " + job.jobId() + " on " + queue.label() + " was received nearly 12 h ago, "
+        return new JobQueueException("job " + shown(job) + " on " + queue.label() + " was received nearly 12 h ago, "
                 + "the longest SQS keeps a message hidden: it will be delivered again while its handler still runs. "
                 + (timeout.compareTo(Lease.MAX_TIMEOUT) > 0
                         ? "Its timeout, " + DurationFormat.format(timeout) + ", is longer than the " + most + " a job on "
@@ -466,7 +466,7 @@ final class SqsQueueProvider implements QueueProvider {
      * down]") or that its connection pool was shut down. Only a failed call asks, so no call that succeeds does more.
      */
     private JobQueueException closedUnder(String what, ReceivedJob job, RuntimeException e) {
-        return new JobQueueException(what + " of job " + job.jobId() + " on " + queue.label() + " failed: the provider "
+        return new JobQueueException(what + " of job " + shown(job) + " on " + queue.label() + " failed: the provider "
                 + "was closed before SQS answered this call, and makes no more calls to SQS: unless SQS took it before "
                 + "it was cut, the job's lease runs out (at the end its receive or its last heartbeat set) and it is "
                 + "delivered again, to another worker or to this one once it runs again", e);
@@ -496,6 +496,15 @@ final class SqsQueueProvider implements QueueProvider {
     }
 
     /**
+     * {@code job}'s id as a line or a failure about it shows it ({@link IncomingMessages#shown}): another producer
+     * wrote it, and a bidirectional override in it (U+202E: no control character, so the id is read) showed the rest
+     * of the line reversed. Called only where a line is written or a failure built, not on a job's way through.
+     */
+    private static String shown(ReceivedJob job) {
+        return IncomingMessages.shown(job.jobId());
+    }
+
+    /**
      * What a failed call says: the SDK's words; for one none of whose attempts SQS answered within requestTimeout, that,
      * and what to raise, as start-up says it (the SDK's words name only milliseconds, and no setting).
      */
@@ -522,7 +531,7 @@ final class SqsQueueProvider implements QueueProvider {
                     throw e; // no call goes out after close(): the settle says so, once
                 }
                 log.warn("job {} on {}: sending a fresh copy to release it failed; making the delivery visible again "
-                        + "instead, which counts it as attempt {}", job.jobId(), queue.label(), job.attempt(), e);
+                        + "instead, which counts it as attempt {}", shown(job), queue.label(), job.attempt(), e);
                 settleVisibility(lease, 0);
                 return;
             }
@@ -532,11 +541,11 @@ final class SqsQueueProvider implements QueueProvider {
                     // Only the copy is left, and the job runs once.
                     log.debug("job {} on {}: SQS refused the receipt of the released delivery's delete within its lease "
                             + "({}); it is gone, deleted by an earlier attempt of the call whose answer was lost",
-                            job.jobId(), queue.label(), gone.getMessage());
+                            shown(job), queue.label(), gone.getMessage());
                 }
             } catch (RuntimeException e) {
                 log.warn("job {} on {} was released as a fresh copy, but deleting the released delivery failed; it "
-                        + "comes back after its visibility timeout too, so the job may run twice", job.jobId(),
+                        + "comes back after its visibility timeout too, so the job may run twice", shown(job),
                         queue.label(), e);
             }
         });
@@ -560,7 +569,7 @@ final class SqsQueueProvider implements QueueProvider {
                 throw e;
             }
             log.debug("job {} on {}: checking that SQS still holds its delivery before its released copy failed; "
-                    + "releasing it all the same", job.jobId(), queue.label(), e);
+                    + "releasing it all the same", shown(job), queue.label(), e);
         }
     }
 
@@ -633,14 +642,14 @@ final class SqsQueueProvider implements QueueProvider {
             if (!EntryFailure.isLostReceipt(e)) {
                 // An entry SQS refused (EntryFailure) is named too: its own words say only the action and SQS's code.
                 throw e instanceof JobQueueException && !(e instanceof EntryFailure) ? e : new JobQueueException(what
-                        + " of job " + job.jobId() + " on " + queue.label() + " failed: " + failureOf(e), e);
+                        + " of job " + shown(job) + " on " + queue.label() + " failed: " + failureOf(e), e);
             }
             if (refused) {
-                throw new LeaseLostException(what + " of job " + job.jobId() + " on " + queue.label() + " refused: SQS "
+                throw new LeaseLostException(what + " of job " + shown(job) + " on " + queue.label() + " refused: SQS "
                         + "no longer holds this delivery (" + e.getMessage() + "); its lease ran out, and the "
                         + "message's other delivery settles it", e);
             }
-            log.debug("{} of job {} ignored: SQS no longer holds its delivery ({})", what, job.jobId(), e.getMessage());
+            log.debug("{} of job {} ignored: SQS no longer holds its delivery ({})", what, shown(job), e.getMessage());
         } finally {
             leases.settled(lease);
             if (locked) {
@@ -671,7 +680,7 @@ final class SqsQueueProvider implements QueueProvider {
                     log.warn("job {} on {}: a heartbeat of its delivery has been under way for over {} (SQS does not "
                             + "answer it); its {} goes ahead without waiting longer: should that heartbeat's lease "
                             + "extension still reach SQS after it, the visibility the {} set is set again when the "
-                            + "heartbeat returns", job.jobId(), queue.label(), DurationFormat.format(HEARTBEAT_WAIT), what,
+                            + "heartbeat returns", shown(job), queue.label(), DurationFormat.format(HEARTBEAT_WAIT), what,
                             what);
                     return false;
                 } catch (InterruptedException e) {
@@ -687,7 +696,7 @@ final class SqsQueueProvider implements QueueProvider {
 
     private void skipNotCurrent(ReceivedJob job, String what, boolean refused) {
         if (refused) {
-            throw new LeaseLostException(what + " of job " + job.jobId() + " on " + queue.label() + " refused: "
+            throw new LeaseLostException(what + " of job " + shown(job) + " on " + queue.label() + " refused: "
                     + (leases.takeLost(job.receipt()) ? "its lease was lost while it ran (SQS no longer held the "
                     + "delivery at a heartbeat)" : "this delivery is no longer held (its lease ran out and the message "
                     + "was received again, or it was settled or released)")
@@ -695,10 +704,10 @@ final class SqsQueueProvider implements QueueProvider {
         }
         if (leases.takeLost(job.receipt())) {
             log.info("{} of job {} on {} skipped: its lease was lost while it ran (SQS no longer held the delivery "
-                    + "at a heartbeat); the message's other delivery settles it", what, job.jobId(), queue.label());
+                    + "at a heartbeat); the message's other delivery settles it", what, shown(job), queue.label());
             return;
         }
-        log.debug("{} of job {} ignored: its delivery is stale or already settled", what, job.jobId());
+        log.debug("{} of job {} ignored: its delivery is stale or already settled", what, shown(job));
     }
 
     /**
@@ -716,7 +725,7 @@ final class SqsQueueProvider implements QueueProvider {
             // Less the margin too: "below 12 h less the time from the receive" was kept by 11h59m58s failing at once.
             log.warn("job {} on {}: retry delay {} is beyond what SQS can hold (12 h from the receive, {} ago, less {} "
                     + "kept for the call); it is retried in {} instead. For SQS queues keep the backoff below {} less "
-                    + "the time from a job's receive to its retry", job.jobId(), queue.label(),
+                    + "the time from a job's receive to its retry", shown(job), queue.label(),
                     DurationFormat.format(delay),
                     DurationFormat.format(Duration.ofSeconds(TimeUnit.NANOSECONDS.toSeconds(now - lease.receivedNanos()))),
                     DurationFormat.format(Lease.MARGIN), DurationFormat.format(Duration.ofSeconds(seconds)),

@@ -377,6 +377,35 @@ class ForeignProducerTest {
                 .satisfies(copy -> assertThat(copy.body()).isEqualTo(body));
     }
 
+    /**
+     * A bidirectional override (U+202E) is no control character: a job id with one is read and run. The provider's
+     * lines about the job showed it as it came, and a terminal or log viewer then showed the rest of the line reversed
+     * (everything after the override read right to left). Here the release at shutdown cannot send its fresh copy,
+     * which its WARN says.
+     */
+    @Test
+    @DisplayName("a job id from another producer with a bidirectional override (U+202E) is shown escaped in the "
+            + "provider's warnings, not reversing the rest of the line")
+    void jobIdWithABidirectionalOverrideIsShownEscapedInAWarning() throws InterruptedException {
+        SqsServer.Queues queues = ElasticMq.newQueues("foreign-id-bidi", false);
+        BatchEntryFaults.watch(queues.url(), ElasticMq.createQueue("foreign-id-bidi-scratch-" + System.nanoTime(),
+                Map.of()));
+        try (var logged = CapturedLog.of(SqsQueueProvider.class, DeadLetterCopies.class, IncomingMessages.class)) {
+            String body = "{\"envelopeVersion\":1,\"jobId\":\"order-rlo-\u202egnp.exe\",\"type\":\"email:send\","
+                    + "\"payload\":{\"to\":\"a\",\"subject\":\"b\"},\"createdAt\":\"2026-11-23T10:00:00Z\"}";
+            ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body));
+            BatchEntryFaults.arm(queues.url(), "SendMessageBatch", BatchEntryFaults.bodyContains("order-rlo-"),
+                    "InvalidMessageContents", true, 5);
+
+            releaseAtShutdownOnceStarted(queues);
+
+            assertThat(logged.warnings()).filteredOn(line -> line.contains("order-rlo-")).isNotEmpty()
+                    .allSatisfy(line -> assertThat(line).doesNotContain("\u202e").contains("order-rlo-\\u202egnp.exe"));
+        } finally {
+            BatchEntryFaults.forget(queues.url());
+        }
+    }
+
     @Test
     @DisplayName("a job type from another producer with a control character (a newline, an ANSI escape) is read and "
             + "dead-lettered as an unknown type, the lines about the job showing it escaped: the line saying it was "
