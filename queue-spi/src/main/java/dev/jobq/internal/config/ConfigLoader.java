@@ -137,8 +137,10 @@ public final class ConfigLoader {
                                     + chooseAnother));
                 }
                 // JOBQ_CONFIG=$DATABASE_URL by mistake: a URL, its '//' made '/' by Path.of, so that no mask found it,
-                // was repeated as a missing file's path with its password
-                throw new ConfigException("'" + YamlTreeReader.upToItsHost(url.group(1) + "://" + url.group(2)) + "'",
+                // was repeated as a missing file's path with its password; escaped, as the file: URL's path above: an
+                // ESC or a U+202E in it repainted the terminal or reordered the line
+                throw new ConfigException("'" + UntrustedText.escape(YamlTreeReader.upToItsHost(url.group(1) + "://"
+                        + url.group(2))) + "'",
                         List.of("no such file: the config file's path is a URL (not repeated past its host: it may "
                                 + "hold a password); " + chooseAnother));
             }

@@ -142,6 +142,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a URL given as the config file's path is repeated up to its host escaped: an ESC or a bidirectional "
+            + "override in it repainted the terminal or reordered the line")
+    void repeatsAUrlGivenAsTheFileEscaped() {
+        Path url = Path.of("postgres://jo\u001b[31mbq:hunter2@db\u202e:5432/jobs");
+
+        var e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(url, Map.of(), TestCatalogs.all(), "choose another with --config FILE"));
+
+        assertThat(e).hasMessage("'postgres://jo\\u001b[31mbq:****@db\\u202e:5432/…': no such file: the config file's "
+                + "path is a URL (not repeated past its host: it may hold a password); choose another with "
+                + "--config FILE");
+    }
+
+    @Test
     @DisplayName("a file: URL given as the config file's path (--config file:///etc/jobq.yaml) is told the path it "
             + "names: it was shown as 'file://etc/…', a host it does not have, its path cut as a password's would be")
     void tellsAFileUrlGivenAsTheFileThePathItNames() {
