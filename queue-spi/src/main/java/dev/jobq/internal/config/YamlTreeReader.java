@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.jobq.ConfigException;
 import dev.jobq.spi.Secrets;
+import dev.jobq.spi.UntrustedText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -62,9 +63,11 @@ final class YamlTreeReader {
                         + "one document per file, so its keys would be ignored: remove the '---' line"));
             }
         } catch (JsonProcessingException e) {
-            throw new ConfigException(sourceName, List.of(syntaxProblem(e, yamlText)));
+            // escaped: the parser's message quotes the file's own characters (a key's, an escape's, an alias's name),
+            // where an ESC repainted the terminal and a U+202E reordered the line
+            throw new ConfigException(sourceName, List.of(UntrustedText.escape(syntaxProblem(e, yamlText))));
         } catch (YamlAliases.UnreadableYamlException e) {
-            throw new ConfigException(sourceName, List.of(e.getMessage()));
+            throw new ConfigException(sourceName, List.of(UntrustedText.escape(e.getMessage())));
         } catch (IOException e) {
             throw new UncheckedIOException("reading a String cannot fail", e);
         }

@@ -443,6 +443,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a YAML syntax error repeats the file's own characters escaped: Jackson's duplicate key and "
+            + "SnakeYAML's unknown escape quoted them raw, an ESC repainting the terminal")
+    void repeatsTheFilesCharactersInAYamlErrorEscaped() {
+        assertThat(Load.problems("""
+                worker:
+                  "a\\e[31m": 5
+                  "a\\e[31m": 6
+                """)).containsExactly("line 3, column 12: not valid YAML: Duplicate field 'a\\u001b[31m'");
+        assertThat(Load.problems("""
+                worker:
+                  mode: "a\\\u202eb"
+                """)).containsExactly("line 2, column 12: not valid YAML: while scanning a double-quoted scalar; "
+                + "found unknown escape character \\u202e(8238)");
+        // jobq's own refusal of an alias, whose name is the file's too
+        assertThat(Load.problems("""
+                worker: *a\u202eb
+                """)).singleElement().asString().startsWith("line 1, column 9: *a\\u202eb stands for no section");
+    }
+
+    @Test
     void refusesASecondDocumentRatherThanIgnoringIt() {
         assertThat(Load.problems("""
                 worker:
