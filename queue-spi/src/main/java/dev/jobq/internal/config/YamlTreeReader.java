@@ -80,10 +80,11 @@ final class YamlTreeReader {
                     // a file that is one value may be a secret's (JOBQ_CONFIG naming a mounted URL): a URL up to its
                     // host, its password masked, as a webhook's holds its token in the path; one that is no URL (a
                     // mounted password) is not shown, nor is one that only holds a URL, as a .properties or an
-                    // environment file does beside its passwords
+                    // environment file does beside its passwords; escaped, a U+202E in it reordered the line
                     : Secrets.isOneUrl(String.valueOf(tree))
-                            ? "the value '" + upToItsHost(String.valueOf(tree)) + "' (a URL, not repeated past its "
-                            + "host: a file of one value may be a secret); check that this is the config file meant"
+                            ? "the value '" + UntrustedText.escape(upToItsHost(String.valueOf(tree)))
+                            + "' (a URL, not repeated past its host: a file of one value may be a secret); check "
+                            + "that this is the config file meant"
                     : "a single value (not repeated here: a file of one value may be a secret, such as a mounted "
                             + "password); " + (keyValueLines(yamlText) ? "it reads as key=value lines, as a .properties "
                             + "or environment file does: jobq reads YAML, each section a key ending in ':' with its own "

@@ -646,6 +646,16 @@ class ConfigLoaderTest {
         assertThat(Load.problems("postgresql://jobq:s3/cret@db:5432/jobs\n")).containsExactly(masked);
     }
 
+    @Test
+    @DisplayName("a file that is one URL is repeated up to its host escaped: an ESC or a bidirectional override in it "
+            + "repainted the terminal or reordered the line")
+    void repeatsTheUrlOfAFileThatIsOneValueEscaped() {
+        assertThat(Load.problems("https://hooks\u202e.example\u2066/services/T0/B0/XXXXsecret\n")).containsExactly(
+                "the file must be a map of sections (provider, queues, worker, scheduler), got the value "
+                        + "'https://hooks\\u202e.example\\u2066/…' (a URL, not repeated past its host: a file of one "
+                        + "value may be a secret); check that this is the config file meant");
+    }
+
     /**
      * A mounted secret that is a URL often holds its secret in the path, which no mask finds: a webhook's token
      * (https://hooks.example/services/T0/B0/XXXXsecret). The refusal names the file as a URL and its host only.
