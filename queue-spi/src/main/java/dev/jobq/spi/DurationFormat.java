@@ -25,6 +25,8 @@ public final class DurationFormat {
     private static final Pattern ZERO_WITH_UNITS = Pattern.compile("(0+\\s*(ms|s|m|h|d)\\s*)+");
     /** A bare 0 with a minus ({@code -0}, {@code - 00}): 0, which has no unit. */
     private static final Pattern BARE_MINUS_ZERO = Pattern.compile("-\\s*(0+)");
+    /** A bare number with a minus ({@code -5}, {@code - 05}): negative, and without a unit. */
+    private static final Pattern BARE_MINUS_NUMBER = Pattern.compile("-\\s*(\\d+)");
     /** How the config documents it, for error messages. */
     public static final String EXPECTED = "a duration with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S";
 
@@ -125,6 +127,11 @@ public final class DurationFormat {
         if (minusZero.matches()) { // 0, as -0s is: told what 0 is, where it was "is not a duration" at all
             throw new IllegalArgumentException("'" + text + "' has no unit"
                     + withUnits(minusZero.group(1), min, max, step));
+        }
+        Matcher minusNumber = BARE_MINUS_NUMBER.matcher(value);
+        if (minusNumber.matches()) { // as --delay -5 and QUEUE_SHUTDOWN_TIMEOUT=-5 are told: it was "is not a duration"
+            throw new IllegalArgumentException("'" + text + "' is negative and has no unit"
+                    + withUnits(minusNumber.group(1), min, max, step));
         }
         Duration read;
         try {

@@ -218,6 +218,25 @@ class DurationFormatTest {
     }
 
     @Test
+    @DisplayName("a bare negative number is told it is negative and has no unit, with the forms the key takes, as jobq "
+            + "enqueue --delay -5 and QUEUE_SHUTDOWN_TIMEOUT=-5 are told it is negative: it was told it is not a "
+            + "duration at all")
+    void aBareNegativeNumberIsToldItIsNegativeAndHasNoUnit() {
+        // worker.shutdownTimeout: -5 was "'-5' is not a duration with a unit such as 500ms, …", where 5 "has no unit"
+        Duration max = Duration.ofHours(1);
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-5", Duration.ZERO, max))
+                .withMessage("'-5' is negative and has no unit; write 5ms, 5s or 5m");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse(" - 05"))
+                .withMessage("' - 05' is negative and has no unit; write 5ms, 5s, 5m or 5h");
+        // a key whose least is above 0, and one counted in whole seconds: only the forms each takes
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-5000", Duration.ofMillis(1),
+                max)).withMessage("'-5000' is negative and has no unit; write 5000ms");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-1", Duration.ZERO,
+                Duration.ofSeconds(20), Duration.ofSeconds(1)))
+                .withMessage("'-1' is negative and has no unit; write 1s");
+    }
+
+    @Test
     @DisplayName("a negative duration for a key counted in steps is given an example that is a whole step, which the key "
             + "takes")
     void aNegativeDurationForAKeyCountedInStepsIsGivenAWholeStep() {

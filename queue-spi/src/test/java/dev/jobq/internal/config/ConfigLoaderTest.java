@@ -628,6 +628,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a bare negative number for a duration key is told, with the key, that it is negative and has no "
+            + "unit, as QUEUE_SHUTDOWN_TIMEOUT=-5 is told it is negative: the file's was told it is not a duration")
+    void tellsABareNegativeDurationItIsNegativeWithTheKey() {
+        assertThat(Load.problems("""
+                worker:
+                  shutdownTimeout: -5
+                  pollInterval: -30
+                """)).containsExactly(
+                "worker.pollInterval: '-30' is negative and has no unit; write 30ms, 30s or 30m",
+                "worker.shutdownTimeout: '-5' is negative and has no unit; write 5ms, 5s, 5m or 5h");
+    }
+
+    @Test
     void refusesAFileThatIsNotAMap() {
         assertThat(Load.problems("- provider\n- worker\n")).containsExactly(
                 "the file must be a map of sections (provider, queues, worker, scheduler), got a list");
