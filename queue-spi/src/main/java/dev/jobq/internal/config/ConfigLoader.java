@@ -53,7 +53,7 @@ public final class ConfigLoader {
      * {@code /etc/my%20jobs.yaml}, no file either); as written where a {@code %} starts no escape ({@code 100%.yaml})
      * or the bytes are no UTF-8. A {@code +} is the path's own, not a space as in a form.
      */
-    public static String fileUrlPath(String path) {
+    static String fileUrlPath(String path) {
         if (path.indexOf('%') < 0) {
             return path;
         }
@@ -80,6 +80,20 @@ public final class ConfigLoader {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * The fix a refusal of a {@code file:} URL given for the config file tells, {@code path} the URL's path: "write the
+     * path it names, '…'", {@linkplain #fileUrlPath decoded} and escaped; or, where a {@code %00} decodes to a NUL,
+     * that it names no file, which no path with a NUL is (that path was advised, its NUL shown escaped). Follows
+     * "which jobq does not read as one".
+     */
+    public static String fileUrlFix(String path) {
+        String named = fileUrlPath(path);
+        if (named.indexOf('\0') >= 0) {
+            return ", and names no file: its %00 is a NUL character, which no file's path holds; write the file's path";
+        }
+        return "; write the path it names, '" + UntrustedText.escape(named) + "'";
     }
 
     /**
@@ -132,9 +146,7 @@ public final class ConfigLoader {
                     // after 'file://etc/', a host it does not have, and the path it names, the fix, not said
                     throw new ConfigException("'" + UntrustedText.escape(file.toString()) + "'",
                             List.of("no such file: the config file's path is a file: URL, which jobq does not read as "
-                                    + "one; write the path it names, '"
-                                    + UntrustedText.escape(fileUrlPath("/" + url.group(2))) + "', or "
-                                    + chooseAnother));
+                                    + "one" + fileUrlFix("/" + url.group(2)) + ", or " + chooseAnother));
                 }
                 // JOBQ_CONFIG=$DATABASE_URL by mistake: a URL, its '//' made '/' by Path.of, so that no mask found it,
                 // was repeated as a missing file's path with its password; escaped, as the file: URL's path above: an

@@ -227,6 +227,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a file: URL whose %00 decodes to a NUL (file:///etc/jobs%00.yaml) is told it names no file, which no "
+            + "path with a NUL is: it was advised that path, \\u0000 and all")
+    void tellsAFileUrlWithANulEscapeThatItNamesNoFile() {
+        Path url = Path.of("file:///etc/jobs%00.yaml");
+
+        var e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(url, Map.of(), TestCatalogs.all(), "choose another with --config FILE"));
+
+        assertThat(e).hasMessage("'file:/etc/jobs%00.yaml': no such file: the config file's path is a file: URL, which "
+                + "jobq does not read as one, and names no file: its %00 is a NUL character, which no file's path "
+                + "holds; write the file's path, or choose another with --config FILE");
+    }
+
+    @Test
     @DisplayName("a config file's path with a control character is repeated escaped: a newline in it split the "
             + "message, an ESC repainted the terminal")
     void repeatsAPathWithAControlCharacterEscaped() throws Exception {

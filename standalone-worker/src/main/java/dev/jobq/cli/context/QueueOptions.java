@@ -88,8 +88,8 @@ public final class QueueOptions {
      * {@code file:} URL with a host that names no file here ({@code file://server/x}): {@code Path.of} made it
      * {@code file:/server/x}, as it makes {@code file:///server/x}, and the loader told the fix "write the path it
      * names, '/server/x'", the host taken for a directory, a path the URL does not name. {@code localhost} is this
-     * machine: told the path it names, its percent-escapes decoded. One with a password
-     * ({@code file://jobq:hunter2@host/x}) is left to the loader, which masks it.
+     * machine: told the path it names, its percent-escapes decoded ({@link ConfigLoader#fileUrlFix}). One with a
+     * password ({@code file://jobq:hunter2@host/x}) is left to the loader, which masks it.
      */
     private static void refuseAFileUrlWithAHost(@Nullable String given, Path file, String chooseAnother) {
         Matcher url = given == null ? null : FILE_URL_WITH_HOST.matcher(given.strip());
@@ -101,8 +101,7 @@ public final class QueueOptions {
         String path = url.group(2) != null ? url.group(2) : "/";
         throw new ConfigException("'" + UntrustedText.escape(given.strip()) + "'", List.of("no such file: the config "
                 + "file's path is a file: URL " + ("localhost".equalsIgnoreCase(host)
-                ? "(of this machine, localhost), which jobq does not read as one; write the path it names, '"
-                        + UntrustedText.escape(ConfigLoader.fileUrlPath(path)) + "'"
+                ? "(of this machine, localhost), which jobq does not read as one" + ConfigLoader.fileUrlFix(path)
                 : "naming a file on host '" + UntrustedText.escape(host) + "', which jobq does not read; write the "
                         + "file's path on this machine (where that host's files are mounted, if they are)")
                 + ", or " + chooseAnother));

@@ -110,6 +110,13 @@ class ConfigFileChoiceTest {
                 "file://localhost/etc/my%20jobs.yaml");
         assertThat(escaped.exitCode()).as(escaped.err()).isEqualTo(2);
         assertThat(escaped.err()).contains("write the path it names, '/etc/my jobs.yaml'");
+        // a %00 decodes to a NUL, which no file's path holds: told so, not advised a path with a NUL in it
+        var nul = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
+                "file://localhost/etc/jobs%00.yaml");
+        assertThat(nul.exitCode()).as(nul.err()).isEqualTo(2);
+        assertThat(nul.err()).contains("(of this machine, localhost), which jobq does not read as one, and names no "
+                + "file: its %00 is a NUL character, which no file's path holds; write the file's path, or ")
+                .doesNotContain("\\u0000");
         // one with a password is left to the loader, which masks it: no part of it is told as a host
         var secret = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
                 "file://jobq:hun/ter2@files/jobq.yaml");
