@@ -15,11 +15,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.reader.ReaderException;
 
 /**
  * Reads the YAML text into plain maps, lists and scalars, nothing bound yet. A syntax error ends
@@ -128,9 +130,38 @@ final class YamlTreeReader {
                 && marked.getProblem() != null) {
             return syntaxProblem(marked, yamlText);
         }
+        if (e.getCause() instanceof ReaderException reader && yamlText.indexOf(reader.getCodePoint()) >= 0) {
+            return notAllowed(reader.getCodePoint(), yamlText);
+        }
         JsonLocation where = e.getLocation();
         String at = where == null ? "" : "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": ";
         return at + "not valid YAML: " + withHint(withoutSnippets(e.getOriginalMessage()));
+    }
+
+    /**
+     * A character YAML does not allow ({@code codePoint}, a control character other than a tab or a line break: an ESC
+     * of terminal colours pasted in, a NUL), named where it first stands: SnakeYAML's reader said "special characters
+     * are not allowed" at line 1, column 1, wherever it stood, and not which one.
+     */
+    private static String notAllowed(int codePoint, String yamlText) {
+        int at = yamlText.indexOf(codePoint);
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < at; i++) {
+            char c = yamlText.charAt(i);
+            // YAML 1.1's line breaks, as SnakeYAML counts them: \r\n once, and NEL, LS and PS too
+            if ("\n\u0085\u2028\u2029".indexOf(c) >= 0
+                    || c == '\r' && (i + 1 >= yamlText.length() || yamlText.charAt(i + 1) != '\n')) {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        int column = yamlText.codePointCount(lineStart, at) + 1;
+        String hex = String.format("%04X", codePoint);
+        return "line " + line + ", column " + column + ": not valid YAML: the character U+" + hex
+                + (Character.isISOControl(codePoint) ? " (a control character)" : "") + " is not allowed in a YAML "
+                + "file; remove it, or in a double-quoted value write it as the escape \\u"
+                + hex.toLowerCase(Locale.ROOT);
     }
 
     /**

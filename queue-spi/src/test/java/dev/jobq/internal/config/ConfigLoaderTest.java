@@ -477,6 +477,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a character YAML does not allow (an ESC of pasted terminal colours, a NUL) is named with its line "
+            + "and column: it was 'line 1, column 1: special characters are not allowed', wherever it stood")
+    void namesACharacterYamlDoesNotAllowWhereItStands() {
+        assertThat(Load.problems("""
+                worker:
+                  concurrency: 5
+                  mode: \u001b[32mstandalone
+                """)).containsExactly("line 3, column 9: not valid YAML: the character U+001B (a control character) "
+                + "is not allowed in a YAML file; remove it, or in a double-quoted value write it as the escape "
+                + "\\u001b");
+        assertThat(Load.problems("worker:\r\n  mode: in\u0000process\r\n")).containsExactly("line 2, column 11: not "
+                + "valid YAML: the character U+0000 (a control character) is not allowed in a YAML file; remove it, or "
+                + "in a double-quoted value write it as the escape \\u0000");
+        // a NEL is a line break in YAML 1.1, as SnakeYAML reads it
+        assertThat(Load.problems("worker:\u0085  mode: \u007f\n")).singleElement().asString()
+                .startsWith("line 2, column 9: not valid YAML: the character U+007F (a control character)");
+    }
+
+    @Test
     void refusesASecondDocumentRatherThanIgnoringIt() {
         assertThat(Load.problems("""
                 worker:
