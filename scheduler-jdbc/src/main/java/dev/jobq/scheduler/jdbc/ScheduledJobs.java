@@ -374,7 +374,15 @@ final class ScheduledJobs {
             return null;
         }
         String held = text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
-        return held.length() <= ERROR_LENGTH ? held : held.substring(0, ERROR_LENGTH - 1) + "…";
+        return held.length() <= ERROR_LENGTH ? held : held.substring(0, cut(held, ERROR_LENGTH - 1)) + "…";
+    }
+
+    /**
+     * Where to cut {@code text}, longer than {@code max}: at {@code max}, or before an emoji (a surrogate pair) the cut
+     * would split, whose first half alone is no character (a log or a terminal shows '?').
+     */
+    static int cut(String text, int max) {
+        return Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
     }
 
     /** A fixed-length stand-in for (queue, deduplication key), unique while the job is scheduled. */

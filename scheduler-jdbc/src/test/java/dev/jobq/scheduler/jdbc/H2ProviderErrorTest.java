@@ -223,6 +223,40 @@ class H2ProviderErrorTest {
     }
 
     /**
+     * A provider's message whose escaped text (each control character six characters) is longer than the error's
+     * column, with emoji where the column ends: the row's error kept the first half of one, no character (a
+     * PostgreSQL client or a terminal shows '?').
+     */
+    @Test
+    void aStoredErrorLongerThanItsColumnIsNeverCutBetweenTheTwoHalvesOfAnEmoji() {
+        String message = "\u0001".repeat(300) + "a" + "\ud83d\ude00".repeat(300);
+        try (JdbcJobScheduler scheduler = scheduler(throwing(message))) {
+            JobEnvelope broken = job("report:broken");
+            scheduler.schedule(broken, T0);
+
+            scheduler.fireDue();
+
+            String error = awaitError(scheduler, broken.jobId());
+            assertThat(error).startsWith("IllegalStateException: " + "\\u0001".repeat(300) + "a\ud83d\ude00")
+                    .hasSizeLessThanOrEqualTo(ScheduledJobs.ERROR_LENGTH);
+            assertThat(halvesOfEmoji(error)).as("halves of an emoji in the stored error").isEmpty();
+        }
+    }
+
+    /** A sink whose every submit throws an IllegalStateException with {@code message}. */
+    private static JobSink throwing(String message) {
+        return envelope -> {
+            throw new IllegalStateException(message);
+        };
+    }
+
+    /** The surrogates of {@code text} without their other half, in hex. */
+    private static java.util.List<String> halvesOfEmoji(String text) {
+        return text.codePoints().filter(c -> Character.getType(c) == Character.SURROGATE)
+                .mapToObj(Integer::toHexString).toList();
+    }
+
+    /**
      * An application's own sink whose {@code serves(queue)} throws {@code thrown}, which the WARN about it hands to
      * the log: the job its queue rejects is kept, and the other job due with it is handed on.
      */
