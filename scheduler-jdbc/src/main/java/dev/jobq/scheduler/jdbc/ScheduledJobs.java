@@ -379,10 +379,18 @@ final class ScheduledJobs {
 
     /**
      * Where to cut {@code text}, longer than {@code max}: at {@code max}, or before an emoji (a surrogate pair) the cut
-     * would split, whose first half alone is no character (a log or a terminal shows '?').
+     * would split, whose first half alone is no character (a log or a terminal shows '?'), or before an escape of
+     * {@link UntrustedText#escape} it would split: a provider's message is escaped before it is stored, its control
+     * characters six characters each, and the error ended in a backslash and a u. A backslash the text held as it was
+     * looks the same, and is cut before too: a few characters fewer, never half an escape.
      */
     static int cut(String text, int max) {
-        return Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        int backslash = text.lastIndexOf('\\', end - 1);
+        if (backslash >= 0 && backslash + (text.startsWith("\\u", backslash) ? 6 : 2) > end) {
+            return backslash;
+        }
+        return end;
     }
 
     /** A fixed-length stand-in for (queue, deduplication key), unique while the job is scheduled. */

@@ -243,6 +243,28 @@ class H2ProviderErrorTest {
         }
     }
 
+    /**
+     * A provider's message of control characters, shorter than the WARN's cut, whose escapes (six characters each)
+     * make a text three times the error's column: the row's error ended inside one, a backslash and a u.
+     */
+    @Test
+    void aStoredErrorLongerThanItsColumnIsNeverCutInsideAnEscape() {
+        String message = "\u0001".repeat(999);
+        try (JdbcJobScheduler scheduler = scheduler(throwing(message))) {
+            JobEnvelope broken = job("report:broken");
+            scheduler.schedule(broken, T0);
+
+            scheduler.fireDue();
+
+            String error = awaitError(scheduler, broken.jobId());
+            String prefix = "IllegalStateException: ";
+            assertThat(error).startsWith(prefix + "\\u0001").contains("…")
+                    .hasSizeLessThanOrEqualTo(ScheduledJobs.ERROR_LENGTH);
+            assertThat(error.substring(prefix.length(), error.indexOf('…')).replace("\\u0001", ""))
+                    .as("what the stored error keeps past its whole escapes").isEmpty();
+        }
+    }
+
     /** A sink whose every submit throws an IllegalStateException with {@code message}. */
     private static JobSink throwing(String message) {
         return envelope -> {
