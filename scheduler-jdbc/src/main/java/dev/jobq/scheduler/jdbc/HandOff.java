@@ -509,7 +509,9 @@ final class HandOff {
                 }
                 Throwable failure = submit(() -> envelope, handedOn);
                 if (failure != null) {
-                    String error = describe(failure);
+                    String text = textOf(failure);
+                    String error = LoggableThrowables.oneLine(text);
+                    String stored = ScheduledJobs.errorOf(text);
                     if (failure instanceof JobRejectedException && leftToOthers(envelope.queue(), error)) {
                         continue;
                     }
@@ -519,12 +521,13 @@ final class HandOff {
                                 JdbcJobScheduler.shownId(row.getId()), UntrustedText.escape(row.getType()), retryAt,
                                 error);
                     } else {
-                        logRejected(error, row.getError(), "scheduled job " + JdbcJobScheduler.shownId(row.getId())
+                        logRejected(error, stored, row.getError(), "scheduled job "
+                                        + JdbcJobScheduler.shownId(row.getId())
                                         + " (" + UntrustedText.escape(row.getType()) + ")",
                                 "cancel it with jobq schedule cancel " + UntrustedText.shellArgument(row.getId())
                                         + " (Scheduler.cancel)");
                     }
-                    scheduled.markFailed(tx.dsl(), row, error, retryAt, now);
+                    scheduled.markFailed(tx.dsl(), row, stored, retryAt, now);
                 }
             }
             scheduled.markHandedOn(tx.dsl(), handedOn, now);
@@ -733,7 +736,9 @@ final class HandOff {
         for (Instant occurrence : plan.fires()) {
             Throwable failure = submit(() -> recurring.envelope(row, occurrence, now), handedOn);
             if (failure != null) {
-                String error = describe(failure);
+                String text = textOf(failure);
+                String error = LoggableThrowables.oneLine(text);
+                String stored = ScheduledJobs.errorOf(text);
                 if (failure instanceof JobRejectedException && lastRun == null
                         && leftToOthers(row.getQueue(), error)) {
                     return;
@@ -743,7 +748,7 @@ final class HandOff {
                     log.warn("scheduler: handing on occurrence {} of recurring job {} failed, trying again at {}: {}",
                             occurrence, RecurringJobs.shown(row.getName()), retryAt, error);
                 } else {
-                    logRejected(error, row.getLastError(), "occurrence " + occurrence + " of "
+                    logRejected(error, stored, row.getLastError(), "occurrence " + occurrence + " of "
                             + RecurringJobs.named(row.getName()) + " (" + UntrustedText.escape(row.getType())
                             + ") on queue " + UntrustedText.singleQuote(row.getQueue(), JobOptions.MAX_QUEUE_NAME),
                             "register it again with a payload and options the queue takes, or delete it with jobq "
@@ -760,7 +765,7 @@ final class HandOff {
                 // burst, which dropped the ones missed later.
                 boolean burst = RecurringJobs.misfirePolicy(row) == MisfirePolicy.FIRE_ALL
                         && from.isBefore(now.minus(settings.misfireThreshold())) && plan.dropped();
-                recurring.retryLater(row, occurrence, lastRun, error, retryAt, now,
+                recurring.retryLater(row, occurrence, lastRun, stored, retryAt, now,
                         burst ? plan.fires().getLast() : null);
                 return;
             }
@@ -841,8 +846,15 @@ final class HandOff {
     private static String describe(Throwable failure) {
         // one line: a provider's refusal may repeat the job's type raw, and a newline in it forged a line of the WARN;
         // and cut, as the core cuts a handler's: a 10 MB message went whole into each WARN about the job
-        return LoggableThrowables.oneLine(LoggableThrowables.simpleName(failure.getClass()) + ": "
-                + LoggableThrowables.messageOf(failure));
+        return LoggableThrowables.oneLine(textOf(failure));
+    }
+
+    /**
+     * A failure's class and message as they are: {@link LoggableThrowables#oneLine} writes it for the WARN, {@link
+     * ScheduledJobs#errorOf} for the row, each cut to its own length.
+     */
+    private static String textOf(Throwable failure) {
+        return LoggableThrowables.simpleName(failure.getClass()) + ": " + LoggableThrowables.messageOf(failure);
     }
 
     /**
@@ -850,10 +862,12 @@ final class HandOff {
      * stored; a queue this process does not have is left to others instead, see {@code leftToOthers}) is
      * kept, since the configuration may change back, and tried again every {@link #MAX_RETRY}
      * rather than at the growing pauses of an outage. It is logged at WARN once, and again only when
-     * the reason changes; each further try at DEBUG. Its row keeps the count and the last error.
+     * the reason changes; each further try at DEBUG. Its row keeps the count and the last error: the reason changed
+     * when {@code stored}, the error as the row holds it ({@link ScheduledJobs#errorOf}), is not {@code storedError}.
      */
-    private static void logRejected(String error, @Nullable String storedError, String job, String way) {
-        if (ScheduledJobs.truncate(error).equals(storedError)) {
+    private static void logRejected(String error, String stored, @Nullable String storedError, String job,
+            String way) {
+        if (stored.equals(storedError)) {
             log.debug("scheduler: {} is still rejected by its queue; trying again in {}: {}", job,
                     DurationFormat.format(MAX_RETRY), error);
             return;

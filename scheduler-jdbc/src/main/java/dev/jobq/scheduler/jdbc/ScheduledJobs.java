@@ -10,6 +10,7 @@ import dev.jobq.ScheduledJobInfo;
 import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.UntrustedText;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -367,14 +368,54 @@ final class ScheduledJobs {
     /**
      * An error as its column holds it: at most {@value #ERROR_LENGTH} characters, and a NUL character (a provider's
      * message quoting bytes it was given) as U+FFFD. PostgreSQL's text cannot hold a NUL: the failed hand-off's mark
-     * failed, and with it the batch's transaction, at every pass, the other jobs of the batch held behind it.
+     * failed, and with it the batch's transaction, at every pass, the other jobs of the batch held behind it. A longer
+     * text is {@linkplain #cut cut} and says how many of its characters it leaves out, as a WARN's text does:
+     * {@code aaaa… (26 more characters)}. A failure's text is made with {@link #errorOf} instead.
      */
     static @Nullable String truncate(@Nullable String text) {
         if (text == null) {
             return null;
         }
         String held = text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
-        return held.length() <= ERROR_LENGTH ? held : held.substring(0, cut(held, ERROR_LENGTH - 1)) + "…";
+        if (held.length() <= ERROR_LENGTH) {
+            return held;
+        }
+        int end = cut(held, ERROR_LENGTH - leftOut(held.length()).length());
+        return held.substring(0, end) + leftOut(held.length() - end);
+    }
+
+    /**
+     * A failure's text ({@code text}: its class's name and message, as they are) as the error column holds it:
+     * escaped, as the WARN about it writes it ({@link LoggableThrowables#oneLine}), and, when that is longer than the
+     * column, cut shorter than the WARN's, saying how many characters it leaves out as the WARN does, counted as the
+     * WARN counts them (the message's own, an escaped one as one): {@code aaaa… (1175 more characters)}. Cut by the
+     * column alone, a message the WARN had cut lost the WARN's count, and one made of control characters (six each
+     * once escaped) ended inside an escape. Never between the two halves of an emoji.
+     */
+    static String errorOf(String text) {
+        if (text.length() <= ERROR_LENGTH) {
+            String escaped = UntrustedText.escape(text);
+            if (escaped.length() <= ERROR_LENGTH) {
+                return escaped;
+            }
+        }
+        int room = ERROR_LENGTH - leftOut(text.length()).length();
+        int kept = 0;
+        for (int width = 0; kept < text.length(); kept++) {
+            width += UntrustedText.escape(String.valueOf(text.charAt(kept))).length();
+            if (width > room) {
+                break;
+            }
+        }
+        if (kept > 0 && Character.isHighSurrogate(text.charAt(kept - 1))) {
+            kept--; // never between the two halves of an emoji
+        }
+        return UntrustedText.escape(text.substring(0, kept)) + leftOut(text.length() - kept);
+    }
+
+    /** How a cut text ends: as a WARN's does ({@link LoggableThrowables#oneLine}). */
+    private static String leftOut(int characters) {
+        return "… (" + characters + " more characters)";
     }
 
     /**

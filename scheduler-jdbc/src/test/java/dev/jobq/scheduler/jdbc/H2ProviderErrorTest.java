@@ -265,6 +265,44 @@ class H2ProviderErrorTest {
         }
     }
 
+    /**
+     * A provider's message the WARN cuts, and the row's error cuts shorter: the WARN said how many characters it left
+     * out, the row's error ended in a bare ellipsis. It says so too, counted as the WARN counts them (the message's).
+     */
+    @Test
+    void aStoredErrorCutToItsColumnSaysHowManyCharactersItLeavesOut() {
+        String message = "\u0001".repeat(1500);
+        try (var log = CapturedLog.of(HandOff.class); JdbcJobScheduler scheduler = scheduler(throwing(message))) {
+            JobEnvelope broken = job("report:broken");
+            scheduler.schedule(broken, T0);
+
+            scheduler.fireDue();
+
+            String error = awaitError(scheduler, broken.jobId());
+            assertThat(error).endsWith("… (1175 more characters)")
+                    .isEqualTo("IllegalStateException: " + "\\u0001".repeat(325) + "… (1175 more characters)")
+                    .hasSizeLessThanOrEqualTo(ScheduledJobs.ERROR_LENGTH);
+            assertThat(log.warnings()).filteredOn(line -> line.contains("handing on scheduled job")).singleElement()
+                    .satisfies(line -> assertThat(line).endsWith("IllegalStateException: " + "\\u0001".repeat(977)
+                            + "… (523 more characters)"));
+        }
+    }
+
+    /**
+     * A text of the scheduler's own longer than the column (an unreadable row's reason, which quotes the row): cut at a
+     * whole character, an escape whole, saying how many of its characters it leaves out.
+     */
+    @Test
+    void aTextLongerThanTheErrorColumnIsCutAtAWholeCharacterAndSaysHowManyItLeavesOut() {
+        assertThat(ScheduledJobs.truncate("x".repeat(1990) + "\\u0001\\u0001"))
+                .isEqualTo("x".repeat(1976) + "… (26 more characters)");
+        assertThat(ScheduledJobs.truncate("x".repeat(1974) + "\\u0001".repeat(10)))
+                .isEqualTo("x".repeat(1974) + "… (60 more characters)");
+        assertThat(ScheduledJobs.truncate("x".repeat(1975) + "\ud83d\ude00".repeat(20)))
+                .isEqualTo("x".repeat(1975) + "… (40 more characters)");
+        assertThat(ScheduledJobs.truncate("x".repeat(2000))).isEqualTo("x".repeat(2000));
+    }
+
     /** A sink whose every submit throws an IllegalStateException with {@code message}. */
     private static JobSink throwing(String message) {
         return envelope -> {
