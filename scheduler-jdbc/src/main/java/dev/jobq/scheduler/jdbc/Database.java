@@ -15,7 +15,10 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -82,6 +85,11 @@ final class Database implements AutoCloseable {
      * as long again, about five minutes in all without a line.
      */
     static final Duration FLYWAY_LOCK_WAIT = Duration.ofSeconds(50);
+    /**
+     * How many of a failure's chain of causes the scheduler reads, at most ({@link #causes}): a driver's chain is a few
+     * deep; LoggableThrowables counts no further than 10,000 either.
+     */
+    static final int MAX_CAUSES = 1_000;
     /** The level {@link Connection#getTransactionIsolation} reports for H2's SNAPSHOT isolation. */
     private static final int H2_SNAPSHOT = 6;
     /** A message of H2's storage layer that is H2's version and an error code alone: " [2.4.240/105]". */
@@ -555,7 +563,7 @@ final class Database implements AutoCloseable {
                     : "; every connection of " + description + " was in use for its whole timeout: give its pool more "
                             + "connections (the scheduler holds up to fireThreads of them while it hands jobs on)";
         }
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : causes(e)) {
             String state = t instanceof SQLException sql && sql.getSQLState() != null ? sql.getSQLState() : "";
             // A pool's timeout may carry no SQLState, only the JDBC class that stands for class 08.
             if (state.startsWith("08") || t instanceof SQLTransientConnectionException
@@ -590,7 +598,7 @@ final class Database implements AutoCloseable {
      * SQLState nor a cause (HikariCP gives one that could not connect the driver's error as both).
      */
     private static boolean noFreeConnection(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : causes(e)) {
             if (t instanceof SQLTransientConnectionException timeout && timeout.getSQLState() == null
                     && timeout.getCause() == null) {
                 return true;
@@ -601,7 +609,7 @@ final class Database implements AutoCloseable {
 
     /** H2's lock timeout: a row or table another transaction holds longer than the session's LOCK_TIMEOUT. */
     private static boolean h2LockTimedOut(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : causes(e)) {
             if (t instanceof JdbcException && t instanceof SQLException sql
                     && sql.getErrorCode() == ErrorCode.LOCK_TIMEOUT_1) {
                 return true;
@@ -615,7 +623,7 @@ final class Database implements AutoCloseable {
      * attempting to acquire PostgreSQL advisory lock", or "Interrupted while attempting to acquire …".
      */
     private static boolean flywaysLockNotTaken(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : causes(e)) {
             if (t.getMessage() != null && t.getMessage().contains("while attempting to acquire PostgreSQL advisory")) {
                 return true;
             }
@@ -625,7 +633,7 @@ final class Database implements AutoCloseable {
 
     /** Whether {@code e} or one of its causes is a {@code type}. */
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : causes(e)) {
             if (type.isInstance(t)) {
                 return true;
             }
@@ -635,7 +643,7 @@ final class Database implements AutoCloseable {
 
     /** PostgreSQL's lock_not_available (55P03): a statement gave up waiting for another session's lock. */
     private static boolean lockTimedOut(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : causes(e)) {
             if (t instanceof SQLException sql && "55P03".equals(sql.getSQLState())) {
                 return true;
             }
@@ -648,7 +656,7 @@ final class Database implements AutoCloseable {
      * transaction (25P03): the driver reports that end as a lost connection once the server has closed it.
      */
     static boolean connectionLost(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : causes(e)) {
             String state = t instanceof SQLException sql && sql.getSQLState() != null ? sql.getSQLState() : "";
             if (state.startsWith("08") || state.equals("25P03")) {
                 return true;
@@ -662,7 +670,7 @@ final class Database implements AutoCloseable {
      * was under way, so the session was not idle in its transaction, and the server did not end it for that.
      */
     static boolean answerTimedOut(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : causes(e)) {
             if (t instanceof SocketTimeoutException) {
                 return true;
             }
@@ -670,13 +678,26 @@ final class Database implements AutoCloseable {
         return false;
     }
 
-    static String rootMessage(Throwable e) {
-        Throwable root = e;
-        Throwable above = null;
-        while (root.getCause() != null && root.getCause() != root) {
-            above = root;
-            root = root.getCause();
+    /**
+     * {@code e} and its causes, each once, at most {@value #MAX_CAUSES} of them: the chain may be a cycle (A caused by
+     * B caused by A, which Throwable.initCause allows), which the walks here, to the root cause or to a cause of a
+     * kind, followed for ever, the firing thread with them; a getCause() that makes a new cause at each call never
+     * ends; and one that throws ends the chain ({@link LoggableThrowables#causeOf}). Walked on failures only.
+     */
+    static List<Throwable> causes(Throwable e) {
+        var chain = new ArrayList<Throwable>();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = e; t != null && chain.size() < MAX_CAUSES && seen.add(t);
+                t = LoggableThrowables.causeOf(t)) {
+            chain.add(t);
         }
+        return chain;
+    }
+
+    static String rootMessage(Throwable e) {
+        List<Throwable> chain = causes(e);
+        Throwable root = chain.getLast();
+        Throwable above = chain.size() > 1 ? chain.get(chain.size() - 2) : null;
         if (root instanceof FileSystemException file && file.getReason() == null && above != null
                 && above.getMessage() != null) {
             // java.nio's error says only the path (FileAlreadyExistsException: /srv/data); the driver's above it says
@@ -848,7 +869,7 @@ final class Database implements AutoCloseable {
 
     /** Whether a cause of {@code e} is java.nio's error for a path: one an H2 file's directory cannot be made at. */
     private static boolean fileSystemError(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : causes(e)) {
             if (t instanceof FileSystemException) {
                 return true;
             }
@@ -858,7 +879,7 @@ final class Database implements AutoCloseable {
 
     /** H2's "database may be already in use", found by its error code: the file is locked by another process. */
     private static @Nullable SQLException h2FileInUse(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : causes(e)) {
             if (t instanceof JdbcException && t instanceof SQLException sql
                     && sql.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1) {
                 return sql;

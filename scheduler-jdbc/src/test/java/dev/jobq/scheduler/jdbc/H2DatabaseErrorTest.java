@@ -1,6 +1,7 @@
 package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import dev.jobq.JobOptions;
@@ -13,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * An Error out of the database side of a pass rather than out of the provider: an application's DataSource (or
  * the JDBC driver under it) that throws one, a class missing from its classpath, say. The pass fails as for any
  * database failure: {@code firingProblem()} says so, and the firing thread tries again and hands the job on once
- * the DataSource works, rather than ending for good with nothing said.
+ * the DataSource works, rather than ending for good with nothing said. And a driver's exception whose causes form a
+ * cycle (A caused by B caused by A), which the walk to its root cause followed for ever, the firing thread with it.
  */
 class H2DatabaseErrorTest {
 
@@ -57,9 +60,70 @@ class H2DatabaseErrorTest {
         }
     }
 
+    @Test
+    void aDriverErrorWhoseCausesFormACycleIsAFailedPassThatFiringProblemNames() {
+        var h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:jobq-database-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        var failing = new CyclicCauseDataSource(h2);
+        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().dataSource(failing)
+                .pollInterval(Duration.ofMillis(200))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            JobEnvelope job = job("report:due");
+            scheduler.schedule(job, T0);
+            failing.failing.set(true);
+            scheduler.start();
+
+            String problem = await().atMost(WAIT).until(() -> scheduler.firingProblem().orElse(""),
+                    text -> !text.isEmpty());
+            assertThat(problem).matches("firing from the given CyclicCauseDataSource failed \\d+ time\\(s\\) in a "
+                    + "row, last at \\S+: the pool's proxy lost it");
+
+            failing.failing.set(false);
+            await().atMost(WAIT).until(() -> sink.count() == 1);
+        }
+    }
+
+    @Test
+    void theWalksOfACycleOfCausesEnd() {
+        SQLException first = cycle();
+
+        assertTimeoutPreemptively(WAIT, () -> {
+            assertThat(Database.rootMessage(first)).isEqualTo("the pool's proxy lost it");
+            assertThat(Database.connectionLost(first)).isFalse();
+            assertThat(Database.answerTimedOut(first)).isFalse();
+        });
+    }
+
+    /** A driver's exception caused by another, itself caused by the first. */
+    private static SQLException cycle() {
+        var first = new SQLException("connection lost");
+        var second = new SQLException("the pool's proxy lost it");
+        first.initCause(second);
+        second.initCause(first);
+        return first;
+    }
+
     private JobEnvelope job(String type) {
         return new JobEnvelope(JobEnvelope.CURRENT_VERSION, UUID.randomUUID().toString(), type, "{}",
                 JobOptions.defaults(), 0, clock.instant(), null, null);
+    }
+
+    /** H2's DataSource, whose getConnection() throws a {@link #cycle} while {@code failing}. */
+    private static final class CyclicCauseDataSource extends ForwardingDataSource {
+
+        final AtomicBoolean failing = new AtomicBoolean();
+
+        CyclicCauseDataSource(DataSource delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            if (failing.get()) {
+                throw cycle();
+            }
+            return pool.getConnection();
+        }
     }
 
     /** H2's DataSource, whose getConnection() throws an Error while {@code errorsLeft} is above zero. */
