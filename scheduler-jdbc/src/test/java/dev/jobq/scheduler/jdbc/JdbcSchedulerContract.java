@@ -49,6 +49,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -1799,6 +1800,48 @@ abstract class JdbcSchedulerContract {
             assertThat(sink.firedAt("report:sync")).as("occurrences fired, fireAllLimit 3")
                     .containsExactlyElementsOf(hours(1, 2, 3));
             assertThat(scheduler.getRecurring("sync").orElseThrow().nextRunAt()).isEqualTo(T0.plus(Duration.ofHours(6)));
+        }
+
+        /**
+         * A registration during the retry of a FIRE_ALL burst that fireAllLimit cut short, its schedule kept and its
+         * policy switched away from FIRE_ALL: next_run_at is kept, and with it the burst's end in fire_all_until, at or
+         * after it, unread, until the next try clears it (docs/scheduler.md, the recurring job's columns).
+         */
+        @Test
+        void aRegistrationSwitchingAwayFromFireAllDuringABurstsRetryLeavesItsEndUntilTheNextTry() throws SQLException {
+            var scheduler = open(builder().misfireThreshold(Duration.ofSeconds(60)).fireAllLimit(3));
+            scheduler.registerRecurring(everyHour("sync", MisfirePolicy.FIRE_ALL), "{}");
+            Instant second = T0.plus(Duration.ofHours(2));
+            sink.refuseWhen(envelope -> second.equals(envelope.scheduledFor()));
+            clock.set(T0.plus(Duration.ofHours(5)).plus(Duration.ofMinutes(10)));
+            scheduler.fireDue();
+            assertThat(fireAllUntil("sync")).as("the burst's end, kept by the failed try")
+                    .isEqualTo(T0.plus(Duration.ofHours(3)));
+
+            scheduler.registerRecurring(everyHour("sync", MisfirePolicy.FIRE_ONCE), "{}");
+            assertThat(scheduler.getRecurring("sync").orElseThrow().nextRunAt()).isEqualTo(second);
+            assertThat(fireAllUntil("sync")).as("left by the registration, after next_run_at")
+                    .isEqualTo(T0.plus(Duration.ofHours(3)));
+
+            sink.refuseWhen(envelope -> false);
+            scheduler.fireDue();
+            assertThat(sink.firedAt("report:sync")).as("FIRE_ONCE: the failed occurrence once")
+                    .containsExactlyElementsOf(hours(1, 2));
+            assertThat(fireAllUntil("sync")).as("cleared by the next try").isNull();
+        }
+
+        /** The fire_all_until column of recurring job {@code name}. */
+        private @Nullable Instant fireAllUntil(String name) throws SQLException {
+            try (Connection connection = DriverManager.getConnection(url);
+                 PreparedStatement select = connection.prepareStatement(
+                         "SELECT fire_all_until FROM jobq_recurring_job WHERE name = ?")) {
+                select.setString(1, name);
+                try (var rows = select.executeQuery()) {
+                    assertThat(rows.next()).as("recurring job %s's row", name).isTrue();
+                    OffsetDateTime until = rows.getObject(1, OffsetDateTime.class);
+                    return until == null ? null : until.toInstant();
+                }
+            }
         }
 
         /**
