@@ -66,8 +66,8 @@ record OutgoingMessage(JobEnvelope envelope, String body, Map<String, MessageAtt
         int limit = queue.maxMessageBytes() - DEAD_LETTER_RESERVE - reserve;
         int size = size();
         if (size > limit) {
-            throw new JobRejectedException("job " + envelope.jobId() + " of type '" + envelope.type() + "' would be "
-                    + "an SQS message of " + size + " bytes (payload " + bytes(envelope.payloadJson()) + " bytes), over "
+            throw new JobRejectedException(named(envelope) + " would be an SQS message of " + size + " bytes (payload "
+                    + bytes(envelope.payloadJson()) + " bytes), over "
                     + "the limit of " + limit + " bytes of " + queue.label() + ": " + queue.maxMessageBytes()
                     + (queue.deadLetterUrl() == null ? " bytes (maxPayloadBytes, or the queue's MaximumMessageSize)"
                     // a dead-letter queue that takes less limits every job too: each dead one is copied there
@@ -77,6 +77,16 @@ record OutgoingMessage(JobEnvelope envelope, String body, Map<String, MessageAtt
                     + (reserve > 0 ? " and " + reserve + " for the scheduler, which holds the job until it is due" : "")
                     + "; store large data elsewhere (S3, a database) and enqueue its id");
         }
+    }
+
+    /**
+     * "job ID of type 'TYPE'", as a refusal or failure at enqueue names a job: both {@linkplain IncomingMessages#shown
+     * escaped}, as a type may hold a bidirectional override (U+202E, no control character) and an id given to the
+     * provider anything. Called only where a failure is built, not on a job's way through.
+     */
+    static String named(JobEnvelope envelope) {
+        return "job " + IncomingMessages.shown(envelope.jobId()) + " of type '"
+                + IncomingMessages.shown(envelope.type()) + "'";
     }
 
     SendMessageBatchRequestEntry toEntry(String id) {

@@ -139,8 +139,8 @@ final class SqsQueueProvider implements QueueProvider {
             calls.send(message);
             sent = true;
         } catch (RuntimeException e) {
-            throw new JobQueueException("sending job " + envelope.jobId() + " of type '" + envelope.type() + "' to "
-                    + queue.label() + " failed: " + (connection.isClosed() ? CLOSED_UNDER_SEND : failureOf(e)), e);
+            throw new JobQueueException("sending " + OutgoingMessage.named(envelope) + " to " + queue.label()
+                    + " failed: " + (connection.isClosed() ? CLOSED_UNDER_SEND : failureOf(e)), e);
         } finally {
             // Whatever ended the send: an enqueue with the same key may be waiting for its outcome.
             if (deduplicationId != null && sent) {
@@ -201,8 +201,8 @@ final class SqsQueueProvider implements QueueProvider {
             JobEnvelope envelope = messages.get(m).envelope();
             RuntimeException failure = sent.get(m).failure();
             outcomes[positions.get(m)] = failure == null ? EnqueueOutcome.of(EnqueueResult.accepted(envelope.jobId()))
-                    : EnqueueOutcome.failed(new JobQueueException("sending job " + envelope.jobId() + " of type '"
-                            + envelope.type() + "' to " + queue.label() + " failed: "
+                    : EnqueueOutcome.failed(new JobQueueException("sending " + OutgoingMessage.named(envelope)
+                            + " to " + queue.label() + " failed: "
                             + (connection.isClosed() ? CLOSED_UNDER_SEND : failureOf(failure)), failure));
         }
         return List.of(outcomes);
@@ -221,10 +221,10 @@ final class SqsQueueProvider implements QueueProvider {
             String group = groupOf(envelope);
             String refused = stoppedGroups.get(group);
             if (refused != null) {
-                outcomes.add(EnqueueOutcome.failed(new JobQueueException("job " + envelope.jobId() + " of type '"
-                        + envelope.type() + "' was not sent to " + queue.label() + ": job " + refused + " before it in "
-                        + "message group '" + group + "' was not enqueued, and this one would have run ahead of it; "
-                        + "enqueue them again, in order")));
+                outcomes.add(EnqueueOutcome.failed(new JobQueueException(OutgoingMessage.named(envelope)
+                        + " was not sent to " + queue.label() + ": job " + IncomingMessages.shown(refused)
+                        + " before it in message group '" + group + "' was not enqueued, and this one would have run "
+                        + "ahead of it; enqueue them again, in order")));
                 continue;
             }
             try {
@@ -239,7 +239,7 @@ final class SqsQueueProvider implements QueueProvider {
 
     private void requireHoldable(JobEnvelope envelope, Duration delay) {
         if (delay.isNegative() || delay.compareTo(capabilities.maxDelay()) > 0) {
-            throw new JobRejectedException("job " + envelope.jobId() + " of type '" + envelope.type() + "': a delay of "
+            throw new JobRejectedException(OutgoingMessage.named(envelope) + ": a delay of "
                     + DurationFormat.formatExact(delay) + " is beyond " + queue.label() + ", which holds "
                     + (queue.fifo() ? "no per-message delay (a FIFO queue)" : "delays of 0 to 15m")
                     + "; longer delays go through the scheduler");
@@ -793,8 +793,8 @@ final class SqsQueueProvider implements QueueProvider {
 
     private void requireOpen(JobEnvelope envelope) {
         if (closed.get()) {
-            throw new JobQueueException(queue.label() + " is closed; job " + envelope.jobId() + " of type '"
-                    + envelope.type() + "' was not enqueued");
+            throw new JobQueueException(queue.label() + " is closed; " + OutgoingMessage.named(envelope)
+                    + " was not enqueued");
         }
     }
 

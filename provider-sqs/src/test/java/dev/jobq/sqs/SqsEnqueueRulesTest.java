@@ -9,10 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jobq.BulkEnqueueException;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueueException;
 import dev.jobq.JobQueue;
 import dev.jobq.JobRejectedException;
 import dev.jobq.RecurringJob;
 import dev.jobq.WorkerMode;
+import dev.jobq.spi.EnqueueOutcome;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
@@ -592,5 +594,58 @@ class SqsEnqueueRulesTest {
             jobs.enqueue("key:rotate", new PublicKey("ada", BigInteger.TEN.pow(999)));
             assertThat(QueueContents.total(queues.url())).isEqualTo(1);
         }
+    }
+
+    /**
+     * A job type may hold a bidirectional override (U+202E: requireType refuses only control characters), and an id an
+     * application gives the provider anything: each refusal at enqueue repeated both raw, and the override showed the
+     * rest of the line reversed.
+     */
+    @Test
+    @DisplayName("refusals and send failures at enqueue show a job's id and type with a bidirectional override escaped")
+    void refusalsAtEnqueueShowAnIdAndTypeWithABidirectionalOverrideEscaped() {
+        SqsServer.Queues queues = ElasticMq.newQueues("rules-rlo", false);
+        String shown = "job order-rlo-\\u202egnp.exe of type 'report:\\u202efdp'";
+        var provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of())), Clock.systemUTC()));
+        try (provider) {
+            assertThatThrownBy(() -> provider.enqueue(rlo("x"), Duration.ofMinutes(16)))
+                    .isInstanceOf(JobRejectedException.class).hasMessageStartingWith(shown + ": a delay of 16m is beyond");
+            assertThatThrownBy(() -> provider.enqueue(rlo("x".repeat(1024 * 1024)), Duration.ZERO))
+                    .isInstanceOf(JobRejectedException.class).hasMessageStartingWith(shown + " would be an SQS message");
+            ElasticMq.client().deleteQueue(r -> r.queueUrl(queues.url()));
+            assertThatThrownBy(() -> provider.enqueue(rlo("x"), Duration.ZERO))
+                    .isInstanceOf(JobQueueException.class).hasMessageStartingWith("sending " + shown + " to ");
+            assertThat(provider.enqueueAll(List.of(rlo("x"), rlo("y")), Duration.ZERO))
+                    .extracting(EnqueueOutcome::failure)
+                    .allSatisfy(failure -> assertThat(failure).hasMessageStartingWith("sending " + shown + " to "));
+        }
+        assertThatThrownBy(() -> provider.enqueue(rlo("x"), Duration.ZERO))
+                .isInstanceOf(JobQueueException.class).hasMessageEndingWith("is closed; " + shown + " was not enqueued");
+    }
+
+    @Test
+    @DisplayName("on a FIFO queue, a job not sent after a refused one in its group names both ids and its type escaped")
+    void aFifoJobNotSentAfterARefusedOneShowsTheIdsEscaped() {
+        SqsServer.Queues queues = ElasticMq.newQueues("rules-rlo-fifo", true);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of())), Clock.systemUTC()))) {
+            JobEnvelope next = new JobEnvelope(JobEnvelope.CURRENT_VERSION, "next-\u202e1", "report:\u202efdp", "1",
+                    JobOptions.defaults(), 0, Instant.now(), null, null);
+
+            List<EnqueueOutcome> outcomes = provider.enqueueAll(List.of(rlo("x".repeat(1024 * 1024)), next),
+                    Duration.ZERO);
+
+            assertThat(outcomes.get(0).failure()).hasMessageStartingWith("job order-rlo-\\u202egnp.exe of type "
+                    + "'report:\\u202efdp' would be an SQS message");
+            assertThat(outcomes.get(1).failure()).hasMessageStartingWith("job next-\\u202e1 of type "
+                    + "'report:\\u202efdp' was not sent to ").hasMessageContaining(": job order-rlo-\\u202egnp.exe before "
+                    + "it in message group ");
+        }
+    }
+
+    private static JobEnvelope rlo(String payload) {
+        return new JobEnvelope(JobEnvelope.CURRENT_VERSION, "order-rlo-\u202egnp.exe", "report:\u202efdp",
+                "\"" + payload + "\"", JobOptions.defaults(), 0, Instant.now(), null, null);
     }
 }
