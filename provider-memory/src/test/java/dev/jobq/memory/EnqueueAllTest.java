@@ -5,15 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.BulkEnqueueException;
 import dev.jobq.EnqueueOptions;
+import dev.jobq.HandlerOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
 import dev.jobq.JobRejectedException;
+import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.EnqueueOutcome;
 import dev.jobq.spi.EnqueueResult;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.testing.ForwardingQueueProvider;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.AbstractSequentialList;
 import java.util.ArrayList;
@@ -267,5 +270,54 @@ class EnqueueAllTest {
                 .hasMessageContaining("answered 1 outcomes for 3 jobs")
                 .hasMessageContaining("a defect of the provider");
         assertThat(events.all(JobEvent.Enqueued.class)).isEmpty();
+    }
+
+    /**
+     * A job type may hold a bidirectional override (U+202E: requireType refuses only control characters); the refusals
+     * at enqueue that name the type repeated it raw, and it showed the rest of the message reversed.
+     */
+    @Test
+    @DisplayName("refusals at enqueue and enqueueAll show a job type with a bidirectional override (U+202E) escaped")
+    void refusalsShowATypeWithABidirectionalOverrideEscaped() {
+        String type = "work:\u202edo";
+        String shown = "type 'work:\\u202edo'";
+        QueueProvider limited = new ForwardingQueueProvider(memoryProvider(Map.of("maxPayloadBytes", "64B"))) {
+            @Override
+            public Capabilities capabilities() {
+                Capabilities own = super.capabilities();
+                return new Capabilities(own.maxDelay(), own.maxPayloadBytes(), own.features(), own.receiveBatch(), 5,
+                        own.maxTimeout());
+            }
+
+            @Override
+            public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                throw new JobQueueException("storage refused the job");
+            }
+        };
+        JobQueue jobs = queue(limited);
+        jobs.registerJobHandler(type, Work.class, (job, ctx) -> { }, HandlerOptions.defaults().maxAttempts(10));
+        EnqueueOptions fewAttempts = EnqueueOptions.builder().maxAttempts(3).build();
+        List<Work> two = List.of(new Work(0, "a"), new Work(1, "b"));
+
+        assertThatThrownBy(() -> jobs.enqueue(type, new Work(0, "x".repeat(100)), fewAttempts))
+                .hasMessageStartingWith("payload of job " + shown + " is ");
+        assertThatThrownBy(() -> jobs.enqueue(type, new Object(), fewAttempts))
+                .hasMessageStartingWith("payload of job " + shown + " (java.lang.Object) cannot be written as JSON");
+        assertThatThrownBy(() -> jobs.enqueue(type, BigInteger.TEN.pow(1500), fewAttempts))
+                .hasMessageStartingWith("payload of job " + shown + " (java.math.BigInteger) is written as JSON");
+        assertThatThrownBy(() -> jobs.enqueue(type, null))
+                .hasMessageContaining("; maxAttempts 10 is the default of job " + shown + ", from the HandlerOptions");
+        assertThatThrownBy(() -> jobs.enqueueAll(type, two, fewAttempts.toBuilder().deduplicationKey("k").build()))
+                .hasMessageContaining(" would be given to all 2 jobs of " + shown + ", so all but one");
+        assertThatThrownBy(() -> jobs.enqueueAll(type, two, fewAttempts))
+                .hasMessageStartingWith("2 of 2 jobs of " + shown + " were not enqueued");
+        QueueProvider throwing = new ForwardingQueueProvider(memoryProvider(Map.of())) {
+            @Override
+            public List<EnqueueOutcome> enqueueAll(List<JobEnvelope> envelopes, Duration delay) {
+                throw new JobQueueException("connection reset");
+            }
+        };
+        assertThatThrownBy(() -> unwrapped(throwing).enqueueAll(type, two))
+                .hasMessageStartingWith("the 2 jobs of " + shown + " may or may not have been enqueued");
     }
 }

@@ -131,8 +131,9 @@ final class Enqueuer implements JobSink {
         int count = payloads.size();
         if (jobOptions.deduplicationKey() != null && count > 1) {
             throw new JobRejectedException("deduplicationKey " + shownKey(jobOptions.deduplicationKey())
-                    + " would be given to all " + count + " jobs of type '" + type + "', so all but one would be dropped "
-                    + "as duplicates; enqueue jobs with deduplication keys one by one, each with its own key");
+                    + " would be given to all " + count + " jobs of type '" + shownType(type) + "', so all but one "
+                    + "would be dropped as duplicates; enqueue jobs with deduplication keys one by one, each with its "
+                    + "own key");
         }
         QueueBinding queue = binding(jobOptions.queue());
         checkSupported(queue, type, options, jobOptions);
@@ -278,14 +279,16 @@ final class Enqueuer implements JobSink {
         String message;
         if (first instanceof OutcomeUnknown) {
             // Not "none was: enqueue them again": some may be stored, and enqueueing them again would run those twice.
-            message = "the " + count + " jobs of type '" + type + "' may or may not have been enqueued (payloads at "
-                    + "indexes " + which + "): the provider failed the call as a whole; enqueueing the payloads at "
-                    + "failedIndexes() again may run some of them twice, unless they carry deduplication keys. ";
+            message = "the " + count + " jobs of type '" + shownType(type) + "' may or may not have been enqueued "
+                    + "(payloads at indexes " + which + "): the provider failed the call as a whole; enqueueing the "
+                    + "payloads at failedIndexes() again may run some of them twice, unless they carry deduplication "
+                    + "keys. ";
         } else {
             String others = failed.size() == count ? "none was"
                     : "the other " + (count - failed.size()) + " were, with the ids in jobIds()";
-            message = failed.size() + " of " + count + " jobs of type '" + type + "' were not enqueued (payloads at "
-                    + "indexes " + which + "); " + others + ": enqueue the payloads at failedIndexes() again. ";
+            message = failed.size() + " of " + count + " jobs of type '" + shownType(type) + "' were not enqueued "
+                    + "(payloads at indexes " + which + "); " + others + ": enqueue the payloads at failedIndexes() "
+                    + "again. ";
         }
         var exception = new BulkEnqueueException(message + "First failure: " + first.getMessage(), first,
                 Arrays.asList(jobIds), failed);
@@ -691,8 +694,8 @@ final class Enqueuer implements JobSink {
             return refused;
         }
         return new JobRejectedException(refused.getMessage() + "; " + option + " " + value + " is the default of job "
-                + "type '" + type + "', from the HandlerOptions its handler was registered with: lower it there, or "
-                + "set " + option + " in the EnqueueOptions");
+                + "type '" + shownType(type) + "', from the HandlerOptions its handler was registered with: lower it "
+                + "there, or set " + option + " in the EnqueueOptions");
     }
 
     /** The config file a fix tells one to edit: the one read, or jobq.yaml where the queue was built in code. */
@@ -753,8 +756,9 @@ final class Enqueuer implements JobSink {
         }
         int bytes = payloadJson.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > limit) {
-            throw new JobRejectedException("payload of job type '" + type + "' is " + bytes + " bytes, over the "
-                    + limit + "-byte limit of provider '" + providerType(queue.name()) + "' of queue '" + queue.name()
+            throw new JobRejectedException("payload of job type '" + shownType(type) + "' is " + bytes + " bytes, "
+                    + "over the " + limit + "-byte limit of provider '" + providerType(queue.name()) + "' of queue '"
+                    + queue.name()
                     + ("sqs".equals(providerType(queue.name())) ? "': " + sqsPayloadLimit(limit)
                             : "'; store large data elsewhere (a database, S3) and put its id in the payload, or raise "
                             + "maxPayloadBytes where the provider allows"));
@@ -773,6 +777,14 @@ final class Enqueuer implements JobSink {
                 + " kept for the attributes of a dead-letter copy; store large data elsewhere (S3, a database) and put "
                 + "its id in the payload" + (lowest >= SQS_MAX_MESSAGE_BYTES ? ": 1 MiB is the most SQS takes"
                         : ", or raise the lowest of them (SQS takes up to 1 MiB: docs/sqs.md)");
+    }
+
+    /**
+     * A job type as a refusal at enqueue names it, escaped: requireType takes a bidirectional override (U+202E, no
+     * control character), which showed the rest of the message reversed. Called only where a refusal is built.
+     */
+    static String shownType(String type) {
+        return UntrustedText.escape(type);
     }
 
     private static void requireType(String type) {

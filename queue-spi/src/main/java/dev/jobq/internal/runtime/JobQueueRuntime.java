@@ -884,7 +884,7 @@ public final class JobQueueRuntime implements JobQueue {
         try {
             json = escapeUnsendable(mapper.writeValueAsString(payload));
         } catch (JsonProcessingException e) {
-            throw new dev.jobq.JobRejectedException("payload of job type '" + type + "' ("
+            throw new dev.jobq.JobRejectedException("payload of job type '" + Enqueuer.shownType(type) + "' ("
                     + (payload == null ? "null" : payload.getClass().getName()) + ") cannot be written as JSON: "
                     + unwritable(mapper, e) + "; payloads must be plain data Jackson can serialize", e);
         }
@@ -953,7 +953,7 @@ public final class JobQueueRuntime implements JobQueue {
         }
         String refused = refusal(mapper.getFactory(), json);
         if (refused != null) {
-            throw new dev.jobq.JobRejectedException("payload of job type '" + type + "' ("
+            throw new dev.jobq.JobRejectedException("payload of job type '" + Enqueuer.shownType(type) + "' ("
                     + (payload == null ? "null" : payload.getClass().getName()) + ") is written as JSON the queue's "
                     + "ObjectMapper cannot read back (" + refused + "), so every job of it would be dead-lettered "
                     + "unread; " + (refused.startsWith("Number")
@@ -965,7 +965,7 @@ public final class JobQueueRuntime implements JobQueue {
                 || limits.getMaxNameLength() > ENVELOPE_LIMITS.getMaxNameLength();
         refused = mapperReadsLonger ? refusal(ENVELOPE_READ, json) : null;
         if (refused != null) {
-            throw new dev.jobq.JobRejectedException("payload of job type '" + type + "' ("
+            throw new dev.jobq.JobRejectedException("payload of job type '" + Enqueuer.shownType(type) + "' ("
                     + (payload == null ? "null" : payload.getClass().getName()) + ") is written as JSON a job "
                     + "envelope cannot carry (" + refused + ", as jobq reads every envelope, whatever the queue's "
                     + "ObjectMapper reads), so every job of it would be dead-lettered unread; "
