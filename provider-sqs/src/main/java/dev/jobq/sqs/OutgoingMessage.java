@@ -31,7 +31,12 @@ record OutgoingMessage(JobEnvelope envelope, String body, Map<String, MessageAtt
     static final String JOB_TYPE = "JobType";
     /** SQS takes at most this many message attributes. */
     static final int MAX_ATTRIBUTES = 10;
-    /** Room kept in every message for the attributes its dead-letter copy adds. */
+    /**
+     * Room kept in every message for the attributes its dead-letter copy adds. The core's payload refusal on SQS
+     * repeats it (Enqueuer.SQS_DEAD_LETTER_RESERVE: queue-spi cannot see this class) to name the queue's limit before
+     * the reserve; {@code SqsEnqueueRulesTest.aPayloadOverTheDeadLetterQueuesLimitIsRefusedNamingTheQueuesSizes} pins
+     * both, so a change to one alone fails it.
+     */
     static final int DEAD_LETTER_RESERVE = 4 * 1024;
     /**
      * Room kept, when a job is checked before the scheduler holds it, for what the scheduler writes

@@ -58,7 +58,11 @@ final class Enqueuer implements JobSink {
     private static final int KEY_PREVIEW_CHARS = 80;
     /** Failures of one enqueueAll call named in its exception's message, and kept in it, at most. */
     private static final int FAILURES_NAMED = 10;
-    /** The room provider-sqs keeps off its message limit for a dead-letter copy's attributes (its payload limit's). */
+    /**
+     * The room provider-sqs keeps off its message limit for a dead-letter copy's attributes (its payload limit's): its
+     * OutgoingMessage.DEAD_LETTER_RESERVE, repeated as this module cannot see provider-sqs; SqsEnqueueRulesTest pins
+     * both.
+     */
     private static final int SQS_DEAD_LETTER_RESERVE = 4 * 1024;
     /** The largest message SQS takes, 1 MiB. */
     private static final int SQS_MAX_MESSAGE_BYTES = 1024 * 1024;
