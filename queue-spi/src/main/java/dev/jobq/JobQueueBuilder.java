@@ -124,7 +124,8 @@ public final class JobQueueBuilder {
      * rest, and none of the file's settings for it. The settings themselves are checked by {@link #build()},
      * with the file's.
      *
-     * @throws IllegalArgumentException if {@code name} or {@code type} is blank
+     * @throws IllegalArgumentException if {@code name} or {@code type} is blank, or {@code name} is longer than
+     *                                  {@value JobOptions#MAX_QUEUE_NAME} characters or has a control character
      * @throws NullPointerException     if {@code type} or {@code settings}, or a value in them, is null
      */
     public JobQueueBuilder queue(String name, String type, Map<String, ?> settings) {
@@ -142,7 +143,8 @@ public final class JobQueueBuilder {
      * given to no other queue, {@link #build()} closes it. One instance serves one queue: given for two,
      * {@link #build()} refuses it.
      *
-     * @throws IllegalArgumentException if {@code name} is blank
+     * @throws IllegalArgumentException if {@code name} is blank, longer than {@value JobOptions#MAX_QUEUE_NAME}
+     *                                  characters or has a control character
      */
     public JobQueueBuilder queue(String name, QueueProvider provider) {
         String queue = requireName(name);
@@ -446,6 +448,11 @@ public final class JobQueueBuilder {
             throw new IllegalArgumentException("queue name may have at most " + JobOptions.MAX_QUEUE_NAME
                     + " characters (what the scheduler holds), got " + name.length() + ": '"
                     + UntrustedText.escape(name, 60) + "'; choose a shorter name");
+        }
+        if (Limits.hasControlCharacter(name)) {
+            // within the 255 characters, so shown whole
+            throw new IllegalArgumentException("queue name " + UntrustedText.singleQuote(name, JobOptions.MAX_QUEUE_NAME)
+                    + " has a control character (shown escaped); " + Limits.QUEUE_NAME_CONTROL_FIX);
         }
         return name;
     }

@@ -1,6 +1,7 @@
 package dev.jobq;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.time.Duration;
@@ -85,6 +86,27 @@ class JobQueueBuilderTest {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> JobQueue.builder().queue("\t\n", "memory", java.util.Map.of()))
                 .withMessage("queue name must not be blank, got \"\\t\\n\"" + fix);
+    }
+
+    @Test
+    @DisplayName("a queue name with a control character is refused, escaped, as in the file; a bidi override is taken")
+    void refusesAQueueNameWithAControlCharacter() {
+        String fix = "; name the queue without line breaks, tabs or other control characters, such as \"reports\"";
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> JobQueue.builder().queue("rep\u001borts", "memory", java.util.Map.of()))
+                .withMessage("queue name 'rep\\u001borts' has a control character (shown escaped)" + fix);
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> JobQueue.builder().queue("audit\n", (dev.jobq.spi.QueueProvider) null))
+                .withMessage("queue name 'audit\\n' has a control character (shown escaped)" + fix);
+        assertThat(JobQueue.builder().queue("rep\u202eorts", "memory", java.util.Map.of())).isNotNull();
+        // a name workerQueues lists is never configured then; the refusals repeated it raw
+        assertThatIllegalArgumentException().isThrownBy(() -> JobQueue.builder().workerQueues("a\nb", "a\nb"))
+                .withMessage("workerQueues lists 'a\\nb' twice; list each queue once, in the order they are served");
+        assertThatExceptionOfType(ConfigException.class)
+                .isThrownBy(() -> JobQueue.builder().workerQueues("default", "rep\u001borts").build())
+                .withMessage("configuration: workerQueues: 'rep\\u001borts' is not a configured queue (configured: "
+                        + "default); add it with JobQueue.builder().queue(...) or under queues: in the file, or leave it out of "
+                        + "workerQueues");
     }
 
     @Test

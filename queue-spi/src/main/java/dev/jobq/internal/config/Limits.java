@@ -1,7 +1,9 @@
 package dev.jobq.internal.config;
 
 import dev.jobq.Backoff;
+import dev.jobq.JobOptions;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +26,10 @@ public final class Limits {
      * here, where 2^30 asked for a hundred million threads).
      */
     public static final int MAX_CONCURRENCY = 100_000;
+
+    /** What a refusal of a queue name with a control character says to do. */
+    public static final String QUEUE_NAME_CONTROL_FIX = "name the queue without line breaks, tabs or other control "
+            + "characters, such as \"reports\"";
 
     private Limits() {
     }
@@ -53,11 +59,27 @@ public final class Limits {
                 "use Duration.ZERO to release running jobs at once on close()");
     }
 
+    /**
+     * Whether a queue name has a control character (C0, DEL, C1), which the file's {@code queues:} and the builder
+     * refuse alike, as enqueue refuses such a job type: the name was taken, and {@code jobq config check} and each
+     * "(configured: …)" printed it raw, a newline starting a line of their own. A bidirectional override (U+202E) is
+     * taken, as in a job type.
+     */
+    public static boolean hasControlCharacter(String queueName) {
+        for (int i = 0; i < queueName.length(); i++) {
+            if (Character.isISOControl(queueName.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The builder's {@code workerQueues}: each queue listed once, as the file requires. */
     public static List<String> requireDistinctQueues(List<String> queues) {
         String repeated = firstRepeated(queues);
         if (repeated != null) {
-            throw new IllegalArgumentException("workerQueues lists '" + repeated + "' twice; list each queue once, "
+            throw new IllegalArgumentException("workerQueues lists "
+                    + UntrustedText.singleQuote(repeated, JobOptions.MAX_QUEUE_NAME) + " twice; list each queue once, "
                     + "in the order they are served");
         }
         return queues;

@@ -63,6 +63,10 @@ final class ProviderSectionReader {
             } else if (name.length() > JobOptions.MAX_QUEUE_NAME) {
                 queues.problem(name, "a queue name may have at most " + JobOptions.MAX_QUEUE_NAME + " characters (what "
                         + "the scheduler holds), got " + name.length() + "; choose a shorter name");
+            } else if (Limits.hasControlCharacter(name)) {
+                // the key path repeats the name, escaped with the rest of the problem
+                queues.problem(name, "a queue name may not have control characters (shown escaped); "
+                        + Limits.QUEUE_NAME_CONTROL_FIX);
             } else {
                 sections.put(name, configured(name, queue, catalog));
             }

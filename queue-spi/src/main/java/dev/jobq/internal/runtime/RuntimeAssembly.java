@@ -21,6 +21,7 @@ import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.QueueProviderFactory;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
+import dev.jobq.spi.UntrustedText;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.FileSystemNotFoundException;
@@ -312,7 +313,8 @@ final class RuntimeAssembly {
         }
         for (String queue : workerQueues) {
             if (!configured.contains(queue)) {
-                throw new ConfigException("workerQueues: '" + queue + "' is not a configured queue (configured: "
+                throw new ConfigException("workerQueues: " + UntrustedText.singleQuote(queue, JobOptions.MAX_QUEUE_NAME)
+                        + " is not a configured queue (configured: "
                         + String.join(", ", configured) + "); add it with JobQueue.builder().queue(...) or under "
                         + "queues: in the file, or leave it out of workerQueues");
             }

@@ -122,6 +122,21 @@ class ProviderSectionTest {
     }
 
     @Test
+    @DisplayName("a queue name with a control character is refused, escaped; a bidi override is taken, as in a type")
+    void refusesAQueueNameWithAControlCharacter() {
+        assertThat(Load.problems("queues:\n  \"rep\\eorts\": { type: memory }\n  \"audit\\n\": { type: memory }\n"))
+                .containsExactly(
+                        "queues.rep\\u001borts: a queue name may not have control characters (shown escaped); "
+                                + "name the queue without line breaks, tabs or other control characters, such as "
+                                + "\"reports\"",
+                        "queues.audit\\n: a queue name may not have control characters (shown escaped); "
+                                + "name the queue without line breaks, tabs or other control characters, such as "
+                                + "\"reports\"");
+        assertThat(Load.yaml("queues:\n  \"rep\\u202eorts\": { type: memory }\n").providers())
+                .containsOnlyKeys("default", "rep\u202eorts");
+    }
+
+    @Test
     void refusesAProviderThatIsNotASectionOnce() {
         assertThat(Load.problems("provider: sqs\n")).containsExactly(
                 "provider: must be a section of keys, got 'sqs'; write the provider as its type: provider: {type: sqs}");
