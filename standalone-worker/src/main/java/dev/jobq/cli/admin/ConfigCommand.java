@@ -11,6 +11,7 @@ import dev.jobq.internal.discovery.HandlerModules;
 import dev.jobq.internal.runtime.HandlerRegistry;
 import dev.jobq.internal.discovery.ProviderCatalog;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.UntrustedText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -77,7 +78,9 @@ public final class ConfigCommand extends CommandGroup {
                 out.println("  available: providers " + catalog.providerTypes() + ", schedulers "
                         + catalog.schedulerTypes());
                 if (!setup.handlerJars().isEmpty()) {
-                    out.println("  --handlers jars: " + setup.handlerJars());
+                    // escaped, as the config file's path: a line break in a jar's name forged a line of the check
+                    out.println("  --handlers jars: " + setup.handlerJars().stream()
+                            .map(jar -> UntrustedText.escape(jar.toString())).toList());
                 }
                 out.println("  handlers: " + handlers);
                 out.flush();

@@ -103,6 +103,20 @@ class HandlerDirectoryTest {
     }
 
     @Test
+    void configCheckShowsAJarWithALineBreakInItsNameEscaped() throws Exception {
+        // the name's line break started a line of its own: "  handlers: forged" read as what the check found
+        Files.move(handlers.resolve("greeting.jar"), handlers.resolve("greeting\n  handlers: forged.jar"));
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: plugin-queue }\n");
+
+        var run = CommandRun.of("config", "check", "--config", config.toString(), "--handlers", handlers.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("\n  --handlers jars: [" + handlers.toAbsolutePath().normalize()
+                        + "/greeting\\n  handlers: forged.jar]\n")
+                .doesNotContain("\n  handlers: forged");
+    }
+
+    @Test
     void runRegistersTheJarsModuleBesideTheClassPathsOnAProviderFromTheJar() throws Exception {
         Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: plugin-queue }\n");
         var stop = new ManualStop();
