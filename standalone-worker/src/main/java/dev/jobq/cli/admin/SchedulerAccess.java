@@ -15,6 +15,7 @@ import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.JobSchedulerFactory;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Secrets;
+import dev.jobq.spi.UntrustedText;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,7 +120,7 @@ final class SchedulerAccess {
      *
      * @param file     the absolute path of its {@code .mv.db} file
      * @param said     that path with the jdbcUrl as the config writes it (secrets masked) and, for a relative path,
-     *                 the working directory it was read from
+     *                 the working directory it was read from, escaped
      * @param relative whether the path was read from the working directory
      */
     record H2File(Path file, String said, boolean relative) {
@@ -139,11 +140,13 @@ final class SchedulerAccess {
         Path file = Path.of((path.startsWith("~") ? System.getProperty("user.home") + path.substring(1) : path)
                 + ".mv.db").toAbsolutePath().normalize();
         boolean relative = !path.startsWith("~") && !Path.of(path).isAbsolute();
-        // the URL as the file writes it (jdbc:h2:file:PATH was said of jdbc:h2:PATH;AUTO_SERVER=TRUE), secrets masked
-        return new H2File(file, file + " (scheduler.jdbcUrl: " + Secrets.maskUrl(url)
+        // the URL as the file writes it (jdbc:h2:file:PATH was said of jdbc:h2:PATH;AUTO_SERVER=TRUE), secrets masked;
+        // escaped, the path and the working directory too: an ESC in the URL repainted the terminal, a newline forged
+        // a line
+        return new H2File(file, UntrustedText.escape(file + " (scheduler.jdbcUrl: " + Secrets.maskUrl(url)
                 + (section.settings().has("jdbcUrl") ? "" : ", the default")
                 + (relative ? "; a relative path is read from the working directory, " + Path.of("").toAbsolutePath()
-                : "") + ")", relative);
+                : "") + ")"), relative);
     }
 
     /**

@@ -683,6 +683,24 @@ class SchedulerCommandsTest {
         }
     }
 
+    /** The path came from the file raw: an ESC in it repainted the terminal, a line break forged a line. */
+    @Test
+    void aMissingH2FileWithAControlCharacterInItsPathIsSaidEscaped() throws Exception {
+        Path file = Files.writeString(dir.resolve("escaped.yaml"), """
+                provider:
+                  type: memory
+                scheduler:
+                  jdbcUrl: "jdbc:h2:file:%s/gone\\e[31m\\nred/jobq"
+                """.formatted(dir));
+
+        var run = CommandRun.of("schedule", "list", "--config", file.toString());
+
+        assertThat(run.err()).startsWith("jobq schedule list: no scheduler database exists at " + dir
+                + "/gone\\u001b[31m\\nred/jobq.mv.db (scheduler.jdbcUrl: jdbc:h2:file:" + dir
+                + "/gone\\u001b[31m\\nred/jobq), and this command creates none; ");
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+    }
+
     /** A relative path is the working directory's, as H2 reads it: the message names the absolute one. */
     @Test
     void aRelativeH2PathIsNamedAbsolute() throws Exception {
