@@ -41,6 +41,8 @@ final class EnvSubstitution {
     private static final Pattern NUMBER = Pattern.compile("[+-]?\\d+([_, ]\\d+)*");
     /** The shortest secret value masked wherever it stands in a problem, not only where quoted. */
     private static final int SHORTEST_MASKED_ANYWHERE = 4;
+    /** A bare 0 with a minus ({@code -0}, {@code - 00}), which a duration reads as 0, told it has no unit as 0 is. */
+    private static final Pattern BARE_MINUS_ZERO = Pattern.compile("-\\s*(0+)");
 
     private final Map<String, String> env;
     private final BiConsumer<String, String> problems;
@@ -171,13 +173,16 @@ final class EnvSubstitution {
             forms.add(joined);
             forms.add(new BigInteger(joined).toString());
         }
-        if (stripped.matches("\\d+") && forms.stream().anyMatch(shown -> !shown.isEmpty()
+        Matcher minusZero = BARE_MINUS_ZERO.matcher(stripped);
+        // -0's advice gives 0 its units, as 0's does: "write 0ms, 0s, …" showed the secret where 0's was masked
+        String digits = stripped.matches("\\d+") ? stripped : minusZero.matches() ? minusZero.group(1) : null;
+        if (digits != null && forms.stream().anyMatch(shown -> !shown.isEmpty()
                 && text.contains("'" + shown + "' has no unit"))) {
             // a duration's "has no unit; write 123ms, 123s, …" repeats it unquoted whatever its length: a PIN of
             // fewer than four digits stayed shown there; masked where a unit follows it as a word of its own, in that
             // advice only: another item's problem under the same key ("'-5s' is negative; … e.g. 5s") is not its
             // the advice gives each unit the number's value, not its digits: 42ms for a secret of 0042
-            String number = "(?:" + Pattern.quote(stripped) + "|" + new BigInteger(stripped) + ")";
+            String number = "(?:" + Pattern.quote(digits) + "|" + new BigInteger(digits) + ")";
             out = out.replaceAll("(?<![\\w.])" + number + "(?=(ms|s|m|h)(?!\\w))",
                     Matcher.quoteReplacement(Secrets.MASK));
         }

@@ -483,6 +483,17 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void masksAMinusZeroInItsNoUnitAdviceAsZeroIs() {
+        // -0 reads as 0, which has no unit: its advice "write 0ms, 0s, 0m or 0h" showed the secret's value, which a
+        // secret of 0 had masked
+        for (String secret : new String[] {"0", "-0", "- 00\n"}) {
+            assertThat(Load.problems("worker:\n  shutdownTimeout: ${API_TOKEN}\n", Map.of("API_TOKEN", secret)))
+                    .as(secret)
+                    .containsExactly("worker.shutdownTimeout: '****' has no unit; write ****ms, ****s, ****m or ****h");
+        }
+    }
+
+    @Test
     void masksAShortNumberWithAUnitOnlyInItsOwnNoUnitAdvice() {
         // digits with a unit are masked for the advice that gives the secret its units; in a list, another item's
         // problem under the same key showed its own value and fix masked: "'-****s' is negative; … e.g. ****s"
