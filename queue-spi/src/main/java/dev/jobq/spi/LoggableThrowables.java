@@ -77,12 +77,14 @@ public final class LoggableThrowables {
     }
 
     /**
-     * {@code message} as one line of at most {@link #MAX_MESSAGE_CHARS} characters: a failure's text is its log
+     * {@code message} as one line, its first {@link #MAX_MESSAGE_CHARS} characters: a failure's text is its log
      * line's, its event's and its dead letter's. A 10 MB message went whole into each (a dead letter the memory
      * provider keeps), and a line break or an escape sequence in it wrote what looked like lines of the log's
-     * own, or recoloured the terminal. Control characters are written as escapes ({@link UntrustedText#escape}): a
-     * line break as backslash-n; a longer message is cut, never between the two halves of an emoji, with how many
-     * characters were left out said: {@code aaaa… (9000 more characters)}.
+     * own, or recoloured the terminal. A longer message is cut, never between the two halves of an emoji, with how
+     * many characters were left out said: {@code aaaa… (9000 more characters)}. Then its control characters are
+     * written as escapes ({@link UntrustedText#escape}): a line break as backslash-n, an ESC as {@code \u001b}. The
+     * cut comes first, so an escaped line is longer than the characters it keeps, up to six times as long (about
+     * 6,000 characters, and the count of those left out).
      */
     public static String oneLine(String message) {
         if (message.length() <= MAX_MESSAGE_CHARS) {

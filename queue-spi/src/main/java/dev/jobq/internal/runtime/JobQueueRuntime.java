@@ -204,8 +204,8 @@ public final class JobQueueRuntime implements JobQueue {
      * Tells the listeners of registrations, after the handler is registered: one that throws (a meter registry
      * refusing a series) is logged, not thrown, which would fail a call whose handler is registered and runs, and
      * whose retry is refused as already registered. What it threw is logged as a handler's failure is: a message
-     * that throws (read by {@code e.toString()}, it failed the call after all) or of any size, one line of at most
-     * 1,000 characters. An {@code Error} too (a registry built against another Micrometer throws a
+     * that throws (read by {@code e.toString()}, it failed the call after all) or of any size, one line of its first
+     * 1,000 characters, escaped. An {@code Error} too (a registry built against another Micrometer throws a
      * {@code LinkageError}), as a listener of job events may throw one; not a {@code VirtualMachineError} other than a
      * {@code StackOverflowError}, which the JVM is out of.
      */

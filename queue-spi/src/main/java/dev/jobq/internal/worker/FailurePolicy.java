@@ -312,8 +312,9 @@ public final class FailurePolicy {
     }
 
     /**
-     * The message of {@code error} as one line of at most {@link #MAX_MESSAGE_CHARS} characters ({@link #oneLine}),
-     * or its class's name when it has none: for a report that shows the message alone, such as {@code /health}'s.
+     * The message of {@code error} as one line of its first {@link #MAX_MESSAGE_CHARS} characters, escaped
+     * ({@link #oneLine}: up to six times as long), or its class's name when it has none: for a report that shows the
+     * message alone, such as {@code /health}'s.
      */
     public static String messageLine(Throwable error) {
         String message = LoggableThrowables.messageOf(error);

@@ -104,9 +104,9 @@ final class HeartbeatFailures {
     }
 
     /**
-     * {@code e.toString()}, or its class and message when that throws, as one line of at most
-     * {@link FailurePolicy#MAX_MESSAGE_CHARS} characters ({@link FailurePolicy#oneLine}): a provider's message went in
-     * whole, its line breaks beginning what looked like lines of the log's own, its length written every 30 s.
+     * {@code e.toString()}, or its class and message when that throws, as one line of its first
+     * {@link FailurePolicy#MAX_MESSAGE_CHARS} characters, escaped ({@link FailurePolicy#oneLine}): a provider's message
+     * went in whole, its line breaks beginning what looked like lines of the log's own, its length written every 30 s.
      */
     private static String printable(Throwable e) {
         try {
