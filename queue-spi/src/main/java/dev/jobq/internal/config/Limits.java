@@ -63,7 +63,7 @@ public final class Limits {
      * Whether a queue name has a control character (C0, DEL, C1), which the file's {@code queues:} and the builder
      * refuse alike, as enqueue refuses such a job type: the name was taken, and {@code jobq config check} and each
      * "(configured: …)" printed it raw, a newline starting a line of their own. A bidirectional override (U+202E) is
-     * taken, as in a job type.
+     * taken, as in a job type, and escaped where those show the name.
      */
     public static boolean hasControlCharacter(String queueName) {
         for (int i = 0; i < queueName.length(); i++) {

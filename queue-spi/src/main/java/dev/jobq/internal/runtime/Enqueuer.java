@@ -538,7 +538,8 @@ final class Enqueuer implements JobSink {
         if (queue == null) {
             // quoted and escaped: a --queue read from a file put its newline into the refusal
             throw new JobRejectedException("unknown queue " + UntrustedText.singleQuote(name, JobOptions.MAX_QUEUE_NAME)
-                    + " (configured: " + String.join(", ", queues.keySet()) + "); add it under 'queues:' in "
+                    + " (configured: " + UntrustedText.escape(String.join(", ", queues.keySet())) + "); add it under "
+                    + "'queues:' in "
                     + fileToEdit(configFile)
                     + " or with JobQueue.builder().queue(...)");
         }

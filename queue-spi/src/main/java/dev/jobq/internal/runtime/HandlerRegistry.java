@@ -15,6 +15,8 @@ import dev.jobq.Backoff;
 import dev.jobq.HandlerOptions;
 import dev.jobq.JobHandler;
 import dev.jobq.JobHandlerRegistry;
+import dev.jobq.JobOptions;
+import dev.jobq.spi.UntrustedText;
 import java.io.IOException;
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.ParameterizedType;
@@ -118,9 +120,11 @@ public final class HandlerRegistry {
      */
     public static void requireConfiguredQueue(String type, HandlerOptions options, Collection<String> configured,
                                               @Nullable Path configFile) {
-        if (options.queue() != null && !configured.contains(options.queue())) {
-            throw new IllegalArgumentException("job type '" + type + "': its default queue '" + options.queue()
-                    + "' is not configured (configured: " + String.join(", ", configured) + "); add it under "
+        String queue = options.queue();
+        if (queue != null && !configured.contains(queue)) {
+            throw new IllegalArgumentException("job type '" + UntrustedText.escape(type) + "': its default queue "
+                    + UntrustedText.singleQuote(queue, JobOptions.MAX_QUEUE_NAME) + " is not configured "
+                    + "(configured: " + UntrustedText.escape(String.join(", ", configured)) + "); add it under "
                     + "'queues:' in " + Enqueuer.fileToEdit(configFile)
                     + " or with JobQueue.builder().queue(...), or name a configured one");
         }

@@ -24,6 +24,7 @@ import dev.jobq.JobHandler;
 import dev.jobq.JobHandlerRegistry;
 import dev.jobq.JobEvent;
 import dev.jobq.JobInfo;
+import dev.jobq.JobOptions;
 import dev.jobq.JobListener;
 import dev.jobq.JobQueue;
 import dev.jobq.JobQueueException;
@@ -41,6 +42,7 @@ import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.UntrustedText;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.nio.file.Path;
@@ -387,8 +389,9 @@ public final class JobQueueRuntime implements JobQueue {
         for (String name : names) {
             QueueBinding binding = queues.get(name);
             if (binding == null) {
-                throw new JobQueueException("worker.queues names queue '" + name + "', which is not configured "
-                        + "(configured: " + String.join(", ", queues.keySet()) + ")");
+                throw new JobQueueException("worker.queues names queue "
+                        + UntrustedText.singleQuote(name, JobOptions.MAX_QUEUE_NAME) + ", which is not configured "
+                        + "(configured: " + UntrustedText.escape(String.join(", ", queues.keySet())) + ")");
             }
             consumed.add(binding);
         }

@@ -315,7 +315,8 @@ final class RuntimeAssembly {
             if (!configured.contains(queue)) {
                 throw new ConfigException("workerQueues: " + UntrustedText.singleQuote(queue, JobOptions.MAX_QUEUE_NAME)
                         + " is not a configured queue (configured: "
-                        + String.join(", ", configured) + "); add it with JobQueue.builder().queue(...) or under "
+                        + UntrustedText.escape(String.join(", ", configured)) + "); add it with "
+                        + "JobQueue.builder().queue(...) or under "
                         + "queues: in the file, or leave it out of workerQueues");
             }
         }

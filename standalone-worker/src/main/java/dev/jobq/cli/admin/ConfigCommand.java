@@ -61,11 +61,13 @@ public final class ConfigCommand extends CommandGroup {
                 String handlers = handlerTypes(setup.classLoader(), config.providers().keySet(), setup.configFile());
                 out.println(setup.configFileShown() + ": OK");
                 for (ProviderSection section : config.providers().values()) {
-                    out.println("  queue " + section.queueName() + ": " + section.type());
+                    // escaped: a name may hold a bidirectional override, taken as in a job type
+                    out.println("  queue " + UntrustedText.escape(section.queueName()) + ": " + section.type());
                 }
                 WorkerSettings worker = config.worker();
                 out.println("  worker: " + worker.mode().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
-                        + ", queues " + (worker.queues().isEmpty() ? "(all)" : worker.queues())
+                        + ", queues " + (worker.queues().isEmpty() ? "(all)"
+                                : UntrustedText.escape(worker.queues().toString()))
                         + ", concurrency " + worker.concurrency()
                         + ", pollInterval " + DurationFormat.format(worker.pollInterval())
                         + ", shutdownTimeout " + DurationFormat.format(worker.shutdownTimeout()));

@@ -34,7 +34,8 @@ final class ProviderAlone {
             // quoted and escaped as the queue's own refusal of it (Enqueuer.binding) is
             throw new JobRejectedException("unknown queue " + UntrustedText.singleQuote(queue, JobOptions.MAX_QUEUE_NAME)
                     + " (configured: "
-                    + String.join(", ", sections.keySet()) + "); add it under 'queues:' in " + setup.configFileShown());
+                    + UntrustedText.escape(String.join(", ", sections.keySet())) + "); add it under 'queues:' in "
+                    + setup.configFileShown());
         }
         return section;
     }

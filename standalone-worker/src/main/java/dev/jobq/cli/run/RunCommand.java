@@ -421,7 +421,8 @@ public final class RunCommand implements Callable<Integer> {
         for (String queue : queues) {
             if (!configured.contains(queue)) {
                 throw new ParameterException(spec.commandLine(), "--queues names " + shown(queue)
-                        + ", which the config does not have (configured: " + String.join(", ", configured)
+                        + ", which the config does not have (configured: "
+                        + UntrustedText.escape(String.join(", ", configured))
                         + "); add it under 'queues:' or leave it out");
             }
         }

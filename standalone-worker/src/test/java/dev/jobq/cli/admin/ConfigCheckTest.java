@@ -49,6 +49,28 @@ class ConfigCheckTest {
     }
 
     @Test
+    void aQueueNameWithABidiOverrideIsShownEscaped() throws Exception {
+        // taken, as in a job type (a control character is refused); shown raw, U+202E reversed the rest of the line
+        var run = check(Map.of(), """
+                queues:
+                  "rep\\u202eorts": { type: memory }
+                worker:
+                  queues: ["rep\\u202eorts"]
+                """);
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("  queue rep\\u202eorts: memory\n")
+                .contains("  worker: in-process, queues [rep\\u202eorts], ").doesNotContain("\u202e");
+
+        var enqueue = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "enqueue", "t", "--payload",
+                "{}", "--queue", "nope", "--config", dir.resolve("jobq.yaml").toString());
+
+        assertThat(enqueue.exitCode()).isEqualTo(2);
+        assertThat(enqueue.err()).contains("jobq enqueue: unknown queue 'nope' (configured: default, rep\\u202eorts)")
+                .doesNotContain("\u202e");
+    }
+
+    @Test
     void badFileListsEveryProblemWithItsKeyPathAndExitsTwo() throws Exception {
         var run = check(Map.of(), """
                 worker:
