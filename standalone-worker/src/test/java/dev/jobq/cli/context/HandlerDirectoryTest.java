@@ -537,6 +537,20 @@ class HandlerDirectoryTest {
                 .contains("; replace it with a jar built by your build tool, or remove it from the directory");
     }
 
+    @Test
+    void aJarThatIsNoJarIsNamedWithItsLineBreaksEscaped() throws Exception {
+        // the refusal repeated the name raw: its line break began a line that read as jobq's own
+        Files.writeString(handlers.resolve("bad\njobq config check: OK.jar"), "not a zip");
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+
+        var run = CommandRun.of("config", "check", "--config", config.toString(), "--handlers", handlers.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("jobq config check: --handlers " + handlers.toAbsolutePath().normalize()
+                        + ": cannot read as a jar: bad\\njobq config check: OK.jar (")
+                .doesNotContain("\njobq config check: OK");
+    }
+
     /**
      * A jar whose central directory opens but one of whose entries does not inflate (a copy cut or damaged on
      * the way) passed the check that the jar opens and then failed reading its services file, with an
