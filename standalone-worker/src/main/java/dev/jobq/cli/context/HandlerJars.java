@@ -3,6 +3,7 @@ package dev.jobq.cli.context;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.spi.JobSchedulerFactory;
 import dev.jobq.spi.QueueProviderFactory;
+import dev.jobq.spi.UntrustedText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -218,10 +219,12 @@ final class HandlerJars implements AutoCloseable {
         for (Path jar : jars) {
             List<String> shadowed = shadowedClasses(dir, jar, parent);
             if (!shadowed.isEmpty()) {
+                // escaped: a line break in the jar's name began a log line of its own
+                String name = UntrustedText.escape(jar.getFileName().toString());
                 log.warn("--handlers jar {}: {} of its classes, such as {}, are also in jobq's jar in another version, "
                         + "and are loaded from there, not from {}: build your handlers against the version jobq's jar "
-                        + "has, or shade and relocate that library into your jar", jar.getFileName(), shadowed.size(),
-                        shadowed.get(0), jar.getFileName());
+                        + "has, or shade and relocate that library into your jar", name, shadowed.size(),
+                        shadowed.get(0), name);
             }
         }
     }

@@ -436,6 +436,36 @@ class HandlerDirectoryTest {
     }
 
     @Test
+    void aShadowedJarWithALineBreakInItsNameIsWarnedAboutEscaped() throws Exception {
+        // the warning named the jar raw, twice: its line break began a log line of its own
+        Path libs = dir.resolve("libs");
+        new JarBuilder().compile(dir.resolve("build-lib"), Map.of("dev.jobq.cli.ManualStop", """
+                        package dev.jobq.cli;
+
+                        public final class ManualStop {
+                        }
+                        """))
+                .writeTo(libs.resolve("stop\nERROR forged.jar"));
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+        var logger = (Logger) LoggerFactory.getLogger(HandlerJars.class);
+        var warnings = new ListAppender<ILoggingEvent>();
+        warnings.start();
+        logger.addAppender(warnings);
+        try {
+            var run = CommandRun.of("config", "check", "--config", config.toString(), "--handlers", libs.toString());
+
+            assertThat(run.exitCode()).as(run.err()).isZero();
+        } finally {
+            logger.detachAppender(warnings);
+        }
+        assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly("--handlers jar stop\\nERROR forged.jar: 1 of its classes, such as "
+                        + "dev.jobq.cli.ManualStop, are also in jobq's jar in another version, and are loaded from "
+                        + "there, not from stop\\nERROR forged.jar: build your handlers against the version jobq's "
+                        + "jar has, or shade and relocate that library into your jar");
+    }
+
+    @Test
     void aLibraryJarThatJobqShipsInAnotherVersionIsWarnedAbout() throws Exception {
         Path libs = dir.resolve("libs");
         // Built against another version of a library jobq's jar has: the class loader's parent wins.
