@@ -7,6 +7,7 @@ import dev.jobq.JobHandler;
 import dev.jobq.JobHandlerModule;
 import dev.jobq.JobHandlerRegistry;
 import dev.jobq.internal.worker.FailurePolicy;
+import dev.jobq.internal.worker.RootCause;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -89,17 +90,13 @@ public final class HandlerModules {
     static String failedToLoad(String kind, String noun, Class<?> service, ServiceConfigurationError e,
                                @Nullable Class<?> loadedClass) {
         var text = new StringBuilder(kind).append(" failed to load: ").append(e.getMessage());
-        Throwable root = e.getCause();
-        // Stops where a chain loops back (a cause whose cause is the exception again), not never, and where a
-        // getCause() throws: what it threw went out of find() as it was, naming no module.
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable cause; root != null && (cause = FailurePolicy.causeOf(root)) != null && seen.add(root)
-                && !seen.contains(cause); ) {
-            root = cause;
-        }
-        if (root != null) {
+        // Read to where a chain loops back, to where a getCause() throws (what it threw went out of find() as it was,
+        // naming no module) and to a bound (a getCause() that made a new cause at each call ran the heap out).
+        RootCause rootCause = e.getCause() == null ? null : RootCause.of(e.getCause());
+        Throwable root = rootCause == null ? null : rootCause.root();
+        if (rootCause != null) {
             // A module's exception: what its getMessage() threw went out of find() as it was, naming no module.
-            text.append(": ").append(FailurePolicy.nameAndMessage(root));
+            text.append(": ").append(rootCause.text());
         }
         CodeSource source = loadedClass == null ? null : loadedClass.getProtectionDomain().getCodeSource();
         if (source != null && source.getLocation() != null) {

@@ -8,9 +8,6 @@ import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Failure;
 import dev.jobq.spi.LoggableThrowables;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -34,7 +31,7 @@ public final class FailurePolicy {
     /** How many throwables, causes and suppressed ones together, the log shows of one failure. */
     static final int MAX_LOGGED_THROWABLES = LoggableThrowables.MAX_LOGGED_THROWABLES;
     /**
-     * How many causes {@link #describe} reads looking for the root cause, as {@link LoggableThrowables#loggable}'s copy
+     * How many causes {@link #describe} and {@link RootCause} read looking for the root cause, as {@link LoggableThrowables#loggable}'s copy
      * counts those it leaves out: past it, the cause it stopped at stands for the root, and the text says so.
      */
     static final int MAX_WALKED_CAUSES = 10_000;
@@ -285,23 +282,11 @@ public final class FailurePolicy {
      */
     static String describe(Throwable error) {
         String own = nameAndMessage(error);
-        // A chain may loop (a cause whose cause is the error again): the walk stops where it comes back,
-        // not never, which left the handler's thread spinning and its job unsettled. And it stops after a bound:
-        // a getCause() that makes a new cause at each call (an adapter over a cyclic chain) never comes back, and
-        // walking it ran the handler's thread out of memory, its attempt left to its timeout.
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        seen.add(error);
-        Throwable root = error;
-        int walked = 0;
-        Throwable cause = causeOf(root);
-        for (; cause != null && walked < MAX_WALKED_CAUSES && seen.add(cause); cause = causeOf(root)) {
-            root = cause;
-            walked++;
-        }
-        if (root != error) {
-            boolean cut = cause != null && walked == MAX_WALKED_CAUSES && !seen.contains(cause);
-            own += " (caused by " + nameAndMessage(root) + (cut ? ", the " + MAX_WALKED_CAUSES
-                    + "th cause, where the description stops reading the chain" : "") + ")";
+        // A chain that loops, or that getCause() makes anew at each call, is read to where it comes back or to a bound:
+        // walking it for ever left the handler's thread spinning, or out of memory, and its attempt unsettled.
+        RootCause root = RootCause.of(error);
+        if (root.root() != error) {
+            own += " (caused by " + root.text() + ")";
         }
         return own;
     }

@@ -72,6 +72,21 @@ class HandlerModulesTest {
     }
 
     @Test
+    void aModuleThatFailsWithAnExceptionWhoseCausesAreMadeAtEachReadIsAConfigErrorReadToABoundOfCauses() {
+        TestModules.EndlessCause.MADE.set(0);
+        // Before, finding the root cause read the chain however long: a getCause() that makes a new cause at each call
+        // (an adapter over a cyclic chain) ran the heap out at start-up. 200,000 causes stand in for endless.
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(
+                () -> HandlerModules.find(servicesOf("endless-cause")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("TestModules$EndlessCause could not be instantiated: MadeOnRead: level 10000, "
+                        + "the 10000th cause, where the description stops reading the chain (from ")
+                .hasMessageEndingWith("; the module threw this while it was created: fix what it says, or remove its jar"));
+        assertThat(TestModules.EndlessCause.MADE.get()).as("causes made by reading the chain")
+                .isEqualTo(10_001); // FailurePolicy.MAX_WALKED_CAUSES and the one read that finds the chain goes on
+    }
+
+    @Test
     void aModuleThatFailsWithAnAnonymousExceptionIsAConfigErrorNamingItsClass() {
         // Before, its empty simple name: "could not be instantiated: : vault sealed".
         assertThatThrownBy(() -> HandlerModules.find(servicesOf("anonymous")))

@@ -7,6 +7,7 @@ import dev.jobq.JobHandlerModule;
 import dev.jobq.JobHandlerRegistry;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Handler modules named only in {@code src/test/resources/handler-modules/NAME/META-INF/services}. */
 final class TestModules {
@@ -48,6 +49,40 @@ final class TestModules {
 
         @Override
         public void register(JobHandlerRegistry registry) {
+        }
+    }
+
+    /**
+     * A module whose constructor throws an adapter whose getCause() wraps what it adapts anew at each call, 200,000
+     * deep (standing in for endless); {@link #MADE} counts the causes made.
+     */
+    public static final class EndlessCause implements JobHandlerModule {
+        static final AtomicInteger MADE = new AtomicInteger();
+
+        public EndlessCause() {
+            throw new MadeOnRead(0);
+        }
+
+        @Override
+        public void register(JobHandlerRegistry registry) {
+        }
+
+        private static final class MadeOnRead extends RuntimeException {
+            private final int level;
+
+            MadeOnRead(int level) {
+                super("level " + level, null, false, false);
+                this.level = level;
+            }
+
+            @Override
+            public synchronized Throwable getCause() {
+                if (level >= 200_000) {
+                    return null;
+                }
+                MADE.incrementAndGet();
+                return new MadeOnRead(level + 1);
+            }
         }
     }
 
