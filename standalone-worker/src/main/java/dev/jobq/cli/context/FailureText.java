@@ -1,5 +1,8 @@
 package dev.jobq.cli.context;
 
+import dev.jobq.internal.worker.FailurePolicy;
+import dev.jobq.internal.worker.RootCause;
+import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.Secrets;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -22,7 +25,12 @@ public final class FailureText {
     private FailureText() {
     }
 
-    /** The text of {@code error} and of those of its causes whose message it does not quote, secrets masked. */
+    /**
+     * The text of {@code error} and of those of its first {@link LoggableThrowables#MAX_LOGGED_CAUSES} causes whose
+     * message it does not quote, secrets masked, then {@code "; (causes after the first 32 left out)"} when the chain
+     * goes on: each cause is compared with each deeper one, and a chain 10,000 deep took a minute, then gave a line of
+     * half a million characters.
+     */
     public static String of(Throwable error) {
         var text = new StringBuilder(Secrets.maskUrl(String.valueOf(error.getMessage() != null ? error.getMessage()
                 : error.getClass().getName())));
@@ -31,12 +39,19 @@ public final class FailureText {
         }
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         seen.add(error);
-        for (Throwable cause = error.getCause(); cause != null && seen.add(cause); cause = cause.getCause()) {
+        int read = 0;
+        Throwable cause = FailurePolicy.causeOf(error);
+        for (; cause != null && read < LoggableThrowables.MAX_LOGGED_CAUSES && seen.add(cause);
+                cause = FailurePolicy.causeOf(cause)) {
+            read++;
             String message = cause.getMessage();
             if (message == null || message.isBlank()
                     || text.indexOf(Secrets.maskUrl(message)) < 0 && !wrapsWhatItSays(cause, text)) {
                 text.append("; caused by ").append(Secrets.maskUrl(cause.toString()));
             }
+        }
+        if (cause != null && !seen.contains(cause)) {
+            text.append("; (causes after the first ").append(LoggableThrowables.MAX_LOGGED_CAUSES).append(" left out)");
         }
         return text.toString();
     }
@@ -44,13 +59,16 @@ public final class FailureText {
     /**
      * Whether the message of {@code cause} ends with the message of a cause of its own that {@code text} already
      * holds ({@code "Failed to initialize pool: " + the driver's}): it says that one's failure again, after a few
-     * words of its own.
+     * words of its own. Of its first {@link LoggableThrowables#MAX_LOGGED_CAUSES} causes, as {@link #of} reads no more.
      */
     private static boolean wrapsWhatItSays(Throwable cause, CharSequence text) {
         String wrapping = Secrets.maskUrl(String.valueOf(cause.getMessage()));
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         seen.add(cause);
-        for (Throwable inner = cause.getCause(); inner != null && seen.add(inner); inner = inner.getCause()) {
+        int read = 0;
+        for (Throwable inner = FailurePolicy.causeOf(cause);
+                inner != null && read++ < LoggableThrowables.MAX_LOGGED_CAUSES && seen.add(inner);
+                inner = FailurePolicy.causeOf(inner)) {
             String message = inner.getMessage();
             if (message != null && !message.isBlank()) {
                 String masked = Secrets.maskUrl(message);
@@ -64,12 +82,7 @@ public final class FailureText {
 
     /** Whether {@code text}, {@code error}'s own, gives the message of its deepest cause as its reason, after ": ". */
     private static boolean quotesItsRoot(Throwable error, CharSequence text) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        seen.add(error);
-        Throwable root = error;
-        while (root.getCause() != null && seen.add(root.getCause())) {
-            root = root.getCause();
-        }
+        Throwable root = RootCause.of(error).root();
         String message = root.getMessage();
         return root != error && message != null && !message.isBlank()
                 && text.toString().contains(": " + Secrets.maskUrl(message));

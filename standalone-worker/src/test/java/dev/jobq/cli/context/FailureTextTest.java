@@ -1,0 +1,41 @@
+package dev.jobq.cli.context;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.io.IOException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class FailureTextTest {
+
+    @Test
+    void aChainThousandsOfCausesDeepIsToldAtOnceWithItsFirst32Causes() {
+        Throwable error = new IOException("Connection refused");
+        for (int i = 0; i < 10_000; i++) {
+            error = new RuntimeException("level " + i + " failed", error);
+        }
+        Throwable deep = error;
+
+        // Before, each cause was compared with each deeper one: 65 s for this chain, then a line of 569,000 characters.
+        String text = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> FailureText.of(deep));
+
+        assertThat(text).startsWith("level 9999 failed; caused by java.lang.RuntimeException: level 9998 failed; "
+                        + "caused by java.lang.RuntimeException: level 9997 failed; ")
+                .endsWith("; caused by java.lang.RuntimeException: level 9967 failed; "
+                        + "(causes after the first 32 left out)")
+                .doesNotContain("level 9966");
+    }
+
+    @Test
+    void aChainWithinTheBoundIsToldWhole() {
+        Throwable error = new IOException("Connection refused");
+        for (int i = 0; i < 32; i++) {
+            error = new RuntimeException("level " + i + " failed", error);
+        }
+
+        assertThat(FailureText.of(error)).startsWith("level 31 failed; caused by java.lang.RuntimeException: level 30 ")
+                .endsWith("; caused by java.lang.RuntimeException: level 0 failed; caused by java.io.IOException: "
+                        + "Connection refused");
+    }
+}
