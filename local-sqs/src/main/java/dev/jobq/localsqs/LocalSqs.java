@@ -1,9 +1,12 @@
 package dev.jobq.localsqs;
 
 import java.net.URI;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.ActorSystem;
 import org.elasticmq.NodeAddress;
@@ -107,7 +110,10 @@ public final class LocalSqs implements AutoCloseable {
     /** The refusal of a start, naming the address and what to do: a taken port, or one the user may not bind. */
     static IllegalStateException cannotListen(String host, int port, RuntimeException e) {
         boolean denied = false;
-        for (Throwable t = e; t != null && !denied; t = t.getCause()) {
+        // Stops where the chain comes back (a cause whose cause is the error again: the walk spun for ever, and start()
+        // never returned) and after the first 32 causes (a getCause() that makes a new cause at each call never ends).
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = e; t != null && !denied && seen.size() < 32 && seen.add(t); t = t.getCause()) {
             denied = String.valueOf(t.getMessage()).contains("Permission denied");
         }
         String advice = denied && port < 1024

@@ -2,8 +2,10 @@ package dev.jobq.localsqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.net.BindException;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -124,5 +126,20 @@ class LocalSqsTest {
         assertThat(e).hasMessageStartingWith("ElasticMQ could not listen on 127.0.0.1:80 (")
                 .hasMessageContaining("below 1024").hasMessageContaining("0 for any free one")
                 .hasMessageNotContaining("is another local-sqs").hasCause(refusal);
+    }
+
+    @Test
+    void aStartRefusedWithCausesThatLoopIsToldAtOnce() {
+        var outer = new RuntimeException("Bind failed because of java.net.BindException: Address already in use");
+        var inner = new IllegalStateException("bind refused", outer);
+        outer.initCause(inner);
+
+        // Before, the search for "Permission denied" walked the loop for ever, and start() never returned.
+        IllegalStateException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> LocalSqs.cannotListen("127.0.0.1", 9324, outer));
+
+        assertThat(e).hasMessage("ElasticMQ could not listen on 127.0.0.1:9324 (Bind failed because of "
+                + "java.net.BindException: Address already in use); is another local-sqs or ElasticMQ running there? "
+                + "Stop it, or choose another port").hasCause(outer);
     }
 }
