@@ -9,6 +9,7 @@ import dev.jobq.RecurringJob;
 import dev.jobq.Scheduler;
 import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.examples.DemoHandlers;
+import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.UntrustedText;
 import java.io.PrintWriter;
 import java.math.BigInteger;
@@ -19,9 +20,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import org.h2.api.ErrorCode;
@@ -170,9 +174,14 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** The first of {@code e} and its causes that {@code is} holds for, or null. */
-    private static @Nullable Throwable cause(Throwable e, Predicate<Throwable> is) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+    /**
+     * The first of {@code e} and its first {@link LoggableThrowables#MAX_LOGGED_CAUSES} causes that {@code is} holds
+     * for, or null; read to where the chain comes back (a loop of two was walked for ever, and jobq demo never ended).
+     */
+    static @Nullable Throwable cause(Throwable e, Predicate<Throwable> is) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = e; t != null && seen.size() <= LoggableThrowables.MAX_LOGGED_CAUSES && seen.add(t);
+                t = LoggableThrowables.causeOf(t)) {
             if (is.test(t)) {
                 return t;
             }

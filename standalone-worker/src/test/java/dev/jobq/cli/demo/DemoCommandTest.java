@@ -1,6 +1,7 @@
 package dev.jobq.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.jobq.cli.CommandRun;
 import java.io.IOException;
@@ -9,6 +10,8 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -124,5 +127,19 @@ class DemoCommandTest {
 
     private static long count(String out, String regex) {
         return Pattern.compile(regex).matcher(out).results().count();
+    }
+
+    @Test
+    void aFailureWhoseCausesLoopIsSearchedAtOnce() {
+        var outer = new IllegalStateException("scheduler failed to start");
+        var inner = new RuntimeException("pool failed", outer);
+        outer.initCause(inner);
+
+        // Before, the search for H2's "already in use" walked a loop of two for ever, and jobq demo never ended.
+        Throwable found = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> DemoCommand.cause(outer, SQLException.class::isInstance));
+
+        assertThat(found).isNull();
+        assertThat(DemoCommand.cause(outer, t -> "pool failed".equals(t.getMessage()))).isSameAs(inner);
     }
 }
