@@ -5,14 +5,18 @@ import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.Secrets;
 import dev.jobq.spi.Settings;
 import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -379,8 +383,15 @@ final class QueueSetup {
         return section.path().isEmpty() ? key : section.path() + "." + key;
     }
 
-    private static boolean connectTimedOut(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+    /**
+     * Whether {@code e} or one of its first {@link LoggableThrowables#MAX_LOGGED_CAUSES} causes is the HTTP client's
+     * connect timeout; read to where the chain comes back (a loop was walked for ever, and the build never returned).
+     */
+    static boolean connectTimedOut(Throwable e) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable cause = e;
+                cause != null && seen.size() <= LoggableThrowables.MAX_LOGGED_CAUSES && seen.add(cause);
+                cause = LoggableThrowables.causeOf(cause)) {
             if (cause instanceof ConnectTimeoutException) {
                 return true;
             }
