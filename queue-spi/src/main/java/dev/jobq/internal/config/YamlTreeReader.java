@@ -156,7 +156,10 @@ final class YamlTreeReader {
                 lineStart = i + 1;
             }
         }
-        int column = yamlText.codePointCount(lineStart, at) + 1;
+        // as SnakeYAML counts columns, in code points, a U+FEFF not among them: a file's byte-order mark, which no
+        // editor shows, made the first line's column one more than SnakeYAML's own errors and the editor's
+        int column = yamlText.codePointCount(lineStart, at) + 1
+                - (int) yamlText.substring(lineStart, at).chars().filter(c -> c == '\uFEFF').count();
         String hex = String.format("%04X", codePoint);
         return "line " + line + ", column " + column + ": not valid YAML: the character U+" + hex
                 + (Character.isISOControl(codePoint) ? " (a control character)" : "") + " is not allowed in a YAML "

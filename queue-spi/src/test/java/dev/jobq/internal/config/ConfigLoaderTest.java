@@ -496,6 +496,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a character YAML does not allow on the first line of a file that starts with a byte-order mark is "
+            + "given the column an editor shows, as SnakeYAML's own errors are: the mark was counted as a column")
+    void namesACharacterYamlDoesNotAllowInTheColumnAfterAByteOrderMark() {
+        assertThat(Load.problems("\uFEFFworker: \u001b[32m\n")).containsExactly("line 1, column 9: not valid YAML: the "
+                + "character U+001B (a control character) is not allowed in a YAML file; remove it, or in a "
+                + "double-quoted value write it as the escape \\u001b");
+        // SnakeYAML's own, for the same place: the mark is no column
+        assertThat(Load.problems("\uFEFFworker: {a: 1\n")).singleElement().asString()
+                .contains("(from line 1, column 9)");
+    }
+
+    @Test
     void refusesASecondDocumentRatherThanIgnoringIt() {
         assertThat(Load.problems("""
                 worker:
