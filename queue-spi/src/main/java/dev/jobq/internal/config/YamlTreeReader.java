@@ -135,7 +135,10 @@ final class YamlTreeReader {
         }
         JsonLocation where = e.getLocation();
         String at = where == null ? "" : "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": ";
-        return at + "not valid YAML: " + withHint(withoutSnippets(e.getOriginalMessage()));
+        // Jackson's own (a duplicate key, which may hold a line break) has no SnakeYAML snippets: cut into sentences
+        // at its breaks, 'a\nb' was named 'a; b', a key the file does not hold
+        return at + "not valid YAML: " + withHint(e.getCause() == null ? e.getOriginalMessage()
+                : withoutSnippets(e.getOriginalMessage()));
     }
 
     /**

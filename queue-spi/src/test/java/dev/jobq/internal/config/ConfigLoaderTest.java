@@ -477,6 +477,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a duplicate key with a line break in it is named as it is written, the break escaped: it was "
+            + "named 'a; b', a key the file does not hold, or cut at the break")
+    void namesADuplicateKeyWithALineBreakAsItIs() {
+        assertThat(Load.problems("""
+                worker:
+                  "a\\nb": 5
+                  "a\\nb": 6
+                """)).containsExactly("line 3, column 9: not valid YAML: Duplicate field 'a\\nb'");
+        assertThat(Load.problems("""
+                worker:
+                  "a\\n in 'x\\nc": 5
+                  "a\\n in 'x\\nc": 6
+                """)).containsExactly("line 3, column 17: not valid YAML: Duplicate field 'a\\n in 'x\\nc'");
+    }
+
+    @Test
     @DisplayName("a character YAML does not allow (an ESC of pasted terminal colours, a NUL) is named with its line "
             + "and column: it was 'line 1, column 1: special characters are not allowed', wherever it stood")
     void namesACharacterYamlDoesNotAllowWhereItStands() {
