@@ -83,17 +83,35 @@ public final class ConfigLoader {
     }
 
     /**
-     * The fix a refusal of a {@code file:} URL given for the config file tells, {@code path} the URL's path: "write the
-     * path it names, '…'", {@linkplain #fileUrlPath decoded} and escaped; or, where a {@code %00} decodes to a NUL,
-     * that it names no file, which no path with a NUL is (that path was advised, its NUL shown escaped). Follows
-     * "which jobq does not read as one".
+     * The fix a refusal of a {@code file:} URL given for the config file tells, {@code path} the URL's path as written:
+     * "write the path it names, '…'", {@linkplain #fileUrlPath decoded} and escaped; or no path, where the one decoded
+     * is not the file the URL names: a {@code %00} decodes to a NUL and a {@code %2F} to a '/' inside a name, which no
+     * file's path or name holds, and a {@code ?} or a {@code #} begins the URL's query or fragment, no part of its path
+     * ({@code /etc/a/b.yaml} was advised for {@code a%2Fb.yaml}, {@code /etc/jobq.yaml?x=1} for a query: other files).
+     * Follows "which jobq does not read as one".
      */
     public static String fileUrlFix(String path) {
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '?' || c == '#') {
+                return ", and what follows its '" + c + "' is the URL's " + (c == '?' ? "query" : "fragment")
+                        + ", no part of a file's path (a '" + c + "' in a file's name is written "
+                        + (c == '?' ? "%3F" : "%23") + "); write the file's path";
+            }
+        }
         String named = fileUrlPath(path);
         if (named.indexOf('\0') >= 0) {
             return ", and names no file: its %00 is a NUL character, which no file's path holds; write the file's path";
         }
+        if (slashes(named) > slashes(path)) { // only a %2F decodes to a '/'
+            return ", and names no file: its %2F is a '/' inside a file's name, which no file's name holds; write the "
+                    + "file's path";
+        }
         return "; write the path it names, '" + UntrustedText.escape(named) + "'";
+    }
+
+    private static long slashes(String path) {
+        return path.chars().filter(c -> c == '/').count();
     }
 
     /**

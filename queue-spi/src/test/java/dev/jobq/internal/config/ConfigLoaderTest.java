@@ -241,6 +241,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a file: URL whose %2F decodes to a '/' inside a name, or whose path holds a '?' or a '#', is not "
+            + "advised a path: '/etc/a/b.yaml' and '/etc/jobq.yaml?x=1' are other files than the URL names")
+    void advisesNoOtherFileForAFileUrlWithAnEscapedSlashOrAQuery() {
+        String chooseAnother = "choose another with --config FILE";
+        assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(
+                Path.of("file:///etc/a%2Fb.yaml"), Map.of(), TestCatalogs.all(), chooseAnother)))
+                .hasMessage("'file:/etc/a%2Fb.yaml': no such file: the config file's path is a file: URL, which jobq "
+                        + "does not read as one, and names no file: its %2F is a '/' inside a file's name, which no "
+                        + "file's name holds; write the file's path, or choose another with --config FILE");
+        assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(
+                Path.of("file:///etc/jobq.yaml?x=1#y"), Map.of(), TestCatalogs.all(), chooseAnother)))
+                .hasMessage("'file:/etc/jobq.yaml?x=1#y': no such file: the config file's path is a file: URL, which "
+                        + "jobq does not read as one, and what follows its '?' is the URL's query, no part of a file's "
+                        + "path (a '?' in a file's name is written %3F); write the file's path, or choose another with "
+                        + "--config FILE");
+        assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(
+                Path.of("file:///etc/jobq.yaml#top"), Map.of(), TestCatalogs.all(), chooseAnother)))
+                .hasMessageContaining("which jobq does not read as one, and what follows its '#' is the URL's "
+                        + "fragment, no part of a file's path (a '#' in a file's name is written %23); write the "
+                        + "file's path, or ");
+        // decoded, they are a file's own: %3F is a '?' in its name
+        assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(
+                Path.of("file:///etc/why%3F%23.yaml"), Map.of(), TestCatalogs.all(), chooseAnother)))
+                .hasMessageContaining("write the path it names, '/etc/why?#.yaml', or ");
+    }
+
+    @Test
     @DisplayName("a config file's path with a control character is repeated escaped: a newline in it split the "
             + "message, an ESC repainted the terminal")
     void repeatsAPathWithAControlCharacterEscaped() throws Exception {

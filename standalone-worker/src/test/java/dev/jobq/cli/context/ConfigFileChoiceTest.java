@@ -117,6 +117,13 @@ class ConfigFileChoiceTest {
         assertThat(nul.err()).contains("(of this machine, localhost), which jobq does not read as one, and names no "
                 + "file: its %00 is a NUL character, which no file's path holds; write the file's path, or ")
                 .doesNotContain("\\u0000");
+        // a %2F decodes to a '/' inside a name: not advised '/etc/a/b.yaml', another file
+        var slash = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
+                "file://localhost/etc/a%2Fb.yaml");
+        assertThat(slash.exitCode()).as(slash.err()).isEqualTo(2);
+        assertThat(slash.err()).contains("(of this machine, localhost), which jobq does not read as one, and names no "
+                + "file: its %2F is a '/' inside a file's name, which no file's name holds; write the file's path, or ")
+                .doesNotContain("/etc/a/b.yaml");
         // one with a password is left to the loader, which masks it: no part of it is told as a host
         var secret = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
                 "file://jobq:hun/ter2@files/jobq.yaml");
