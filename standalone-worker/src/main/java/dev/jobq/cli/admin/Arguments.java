@@ -98,7 +98,7 @@ final class Arguments {
             // a bare -0 is 0 as -0s is, told what 0 is (no unit): it was told it is negative, where 0 has no unit
             boolean minusZero = isMinusZero(value);
             String unsigned = minusZero ? value.strip().substring(1).strip() : value;
-            if (!minusZero && (read == null ? value.strip().startsWith("-") : read.isNegative())) {
+            if (!minusZero && (read == null ? signed(value) : read.isNegative())) {
                 throw new TypeConversionException(shown(value) + " is negative; write a duration such as 30s or 5m");
             }
             Duration duration;
@@ -114,6 +114,16 @@ final class Arguments {
                 throw new TypeConversionException(after != null ? shown(value) + after : UntrustedText.escape(reason));
             }
             return duration;
+        }
+
+        /**
+         * Whether {@code value} is a number or an ISO-8601 duration with a minus before it ({@code -5}, {@code -5x},
+         * {@code - PT5S}): not a minus before nothing, another minus or a word ({@code -}, {@code --5}, {@code -soon}),
+         * which were told they are negative, where the config file and the {@code QUEUE_*} variables tell them they
+         * are not a duration.
+         */
+        static boolean signed(String value) {
+            return value.strip().matches("(?s)-\\s*[0-9Pp].*");
         }
 
         /** Whether {@code value} is a bare 0 with a minus ({@code -0}, {@code - 00}): 0, which has no unit. */

@@ -384,6 +384,18 @@ class EnqueueCommandTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"-", "--5", "-soon"})
+    @DisplayName("a --delay that starts with a minus but is no number or duration after it is told it is not a "
+            + "duration, as the config file and QUEUE_SHUTDOWN_TIMEOUT tell it: it was told it is negative")
+    void aMinusBeforeNoDurationIsToldItIsNotADuration(String value) {
+        var run = shared.run("enqueue", "t", "--payload", "{}", "--delay=" + value);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid value for option '--delay': '" + value + "' is not a duration with a "
+                + "unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S" + System.lineSeparator());
+    }
+
+    @ParameterizedTest
     @CsvSource({"-0, 0", "-00, 00", "- 0, 0"})
     @DisplayName("a --delay of a bare -0 is told what 0 is told, that it has no unit: it is 0, as -0s is, and was told "
             + "it is negative")
