@@ -851,10 +851,12 @@ final class HandOff {
 
     /**
      * A failure's class and message as they are: {@link LoggableThrowables#oneLine} writes it for the WARN, {@link
-     * ScheduledJobs#errorOf} for the row, each cut to its own length.
+     * ScheduledJobs#errorOf} for the row, each cut to its own length. With no message, its class alone, as the core
+     * names a handler's failure ({@code FailurePolicy.nameAndMessage}): it read "IllegalStateException: null".
      */
     private static String textOf(Throwable failure) {
-        return LoggableThrowables.simpleName(failure.getClass()) + ": " + LoggableThrowables.messageOf(failure);
+        String message = LoggableThrowables.messageOf(failure);
+        return LoggableThrowables.simpleName(failure.getClass()) + (message == null ? "" : ": " + message);
     }
 
     /**

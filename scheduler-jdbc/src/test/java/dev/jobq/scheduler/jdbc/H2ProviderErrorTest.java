@@ -103,6 +103,26 @@ class H2ProviderErrorTest {
         }
     }
 
+    @Test
+    void anExceptionWithNoMessageFromTheProviderIsNamedByItsClassAloneAsTheCoreNamesIt() {
+        var thrown = new AtomicBoolean();
+        JobSink sink = envelope -> {
+            if (thrown.compareAndSet(false, true)) {
+                throw new IllegalStateException();
+            }
+            return recorded.submit(envelope);
+        };
+        try (JdbcJobScheduler scheduler = scheduler(sink)) {
+            JobEnvelope broken = job("report:broken");
+            scheduler.schedule(broken, T0);
+            scheduler.start();
+
+            String error = awaitError(scheduler, broken.jobId());
+            // Before, "IllegalStateException: null", where a handler's failure reads "IllegalStateException".
+            assertThat(error).isEqualTo("IllegalStateException");
+        }
+    }
+
     /**
      * An application's own sink whose {@code serves(queue)} throws an exception whose message cannot be read: the
      * WARN about it handed that exception to the log as it was, whose stack trace reads getMessage().
