@@ -387,10 +387,12 @@ final class ScheduledJobs {
     /**
      * A failure's text ({@code text}: its class's name and message, as they are) as the error column holds it:
      * escaped, as the WARN about it writes it ({@link LoggableThrowables#oneLine}), and, when that is longer than the
-     * column, cut shorter than the WARN's, saying how many characters it leaves out as the WARN does, counted as the
-     * WARN counts them (the message's own, an escaped one as one): {@code aaaa… (1175 more characters)}. Cut by the
-     * column alone, a message the WARN had cut lost the WARN's count, and one made of control characters (six each
-     * once escaped) ended inside an escape. Never between the two halves of an emoji.
+     * column, cut to the column rather than to the WARN's {@value LoggableThrowables#MAX_MESSAGE_CHARS} (more of a plain
+     * message than the WARN keeps, less of one that escapes lengthen), saying how many characters it leaves out as the
+     * WARN does, counted as the WARN counts them (the message's own, an escaped one as one):
+     * {@code aaaa… (1175 more characters)}. Cut by the column alone, a message the WARN had cut lost the WARN's count,
+     * and one made of control characters (six each once escaped) ended inside an escape. Never between the two halves
+     * of an emoji.
      */
     static String errorOf(String text) {
         if (text.length() <= ERROR_LENGTH) {
