@@ -93,6 +93,21 @@ class DocYamlBlocksTest {
     }
 
     @Test
+    void aBareNegativeDurationAndACharacterYamlDoesNotAllowAreRefusedWithThePagesMessages() {
+        DocPage page = DocPage.of("docs/configuration.md");
+        ConfigException negative = catchThrowableOfType(ConfigException.class,
+                () -> load("worker:\n  shutdownTimeout: -5\n", Map.of()));
+        assertThat(negative.problems()).hasSize(1);
+        assertThat(page.text()).contains("(`" + negative.problems().get(0)
+                .replaceFirst("^worker\\.shutdownTimeout: ", "") + "`)");
+        // an ESC of terminal colours pasted into a value: named where it stands, as the page quotes it
+        ConfigException esc = catchThrowableOfType(ConfigException.class,
+                () -> load("worker:\n  concurrency: 5\n  mode: \u001b[32mstandalone\n", Map.of()));
+        assertThat(esc.problems()).hasSize(1);
+        assertThat(page.text()).contains("`" + esc.problems().get(0) + "`");
+    }
+
+    @Test
     void aBadOverrideIsReportedWithTheVariablesNameAsThePageSays() {
         DocPage page = DocPage.of("docs/configuration.md");
         ConfigException concurrency = catchThrowableOfType(ConfigException.class,
