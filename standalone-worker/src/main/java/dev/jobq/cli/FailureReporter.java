@@ -5,6 +5,7 @@ import dev.jobq.JobRejectedException;
 import dev.jobq.cli.context.CommandFailure;
 import dev.jobq.cli.context.ExitStatus;
 import dev.jobq.cli.context.FailureText;
+import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.UntrustedText;
 import java.io.PrintWriter;
 import org.slf4j.Logger;
@@ -47,7 +48,7 @@ final class FailureReporter implements IExecutionExceptionHandler {
             }
             default -> {
                 err.println(name + " failed: " + FailureText.of(ex));
-                log.debug("{} failed", name, ex);
+                log.debug("{} failed", name, LoggableThrowables.loggable(ex));
                 status = ExitStatus.FAILURE;
             }
         }

@@ -1,9 +1,11 @@
 package dev.jobq.cli.context;
 
+import dev.jobq.ConfigException;
 import dev.jobq.internal.worker.FailurePolicy;
 import dev.jobq.internal.worker.RootCause;
 import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.Secrets;
+import dev.jobq.spi.UntrustedText;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
@@ -18,7 +20,11 @@ import java.util.Set;
  * (Hikari's "Failed to initialize pool: Connection to … refused. Check that …"), are not appended either. Nor is a
  * cause whose message only ends with the message of a cause of its own that the text already quotes: the scheduler quotes
  * H2's "Database may be already in use: …", and the pool's "Failed to initialize pool: Database may be already in
- * use: …" between them said it a second time.
+ * use: …" between them said it a second time. Each message is a driver's or an SDK's, from outside: its control
+ * characters are written as escapes ({@link UntrustedText#escape}), so a line break or an ESC in it cannot start a
+ * line that reads as jobq's own or repaint the terminal; a {@link ConfigException}'s own message, jobq's one problem a
+ * line with the values in it escaped already, keeps its lines. A {@code getMessage()} or {@code toString()} that
+ * throws is told as {@link LoggableThrowables#messageOf} tells it.
  */
 public final class FailureText {
 
@@ -32,8 +38,9 @@ public final class FailureText {
      * half a million characters.
      */
     public static String of(Throwable error) {
-        var text = new StringBuilder(Secrets.maskUrl(String.valueOf(error.getMessage() != null ? error.getMessage()
-                : error.getClass().getName())));
+        String own = LoggableThrowables.messageOf(error);
+        String masked = Secrets.maskUrl(own != null ? own : error.getClass().getName());
+        var text = new StringBuilder(error instanceof ConfigException ? masked : UntrustedText.escape(masked));
         if (quotesItsRoot(error, text)) {
             return text.toString();
         }
@@ -44,10 +51,10 @@ public final class FailureText {
         for (; cause != null && read < LoggableThrowables.MAX_LOGGED_CAUSES && seen.add(cause);
                 cause = FailurePolicy.causeOf(cause)) {
             read++;
-            String message = cause.getMessage();
+            String message = LoggableThrowables.messageOf(cause);
             if (message == null || message.isBlank()
-                    || text.indexOf(Secrets.maskUrl(message)) < 0 && !wrapsWhatItSays(cause, text)) {
-                text.append("; caused by ").append(Secrets.maskUrl(cause.toString()));
+                    || text.indexOf(shown(message)) < 0 && !wrapsWhatItSays(cause, text)) {
+                text.append("; caused by ").append(shown(described(cause)));
             }
         }
         if (cause != null && !seen.contains(cause)) {
@@ -56,22 +63,37 @@ public final class FailureText {
         return text.toString();
     }
 
+    /** {@code message} as the text shows it: the secrets of its URLs masked, its control characters escaped. */
+    private static String shown(String message) {
+        return UntrustedText.escape(Secrets.maskUrl(message));
+    }
+
+    /** {@code cause.toString()}, or its class's name and {@link LoggableThrowables#messageOf} when that throws. */
+    private static String described(Throwable cause) {
+        try {
+            return cause.toString();
+        } catch (RuntimeException unreadable) {
+            String message = LoggableThrowables.messageOf(cause);
+            return cause.getClass().getName() + (message != null ? ": " + message : "");
+        }
+    }
+
     /**
      * Whether the message of {@code cause} ends with the message of a cause of its own that {@code text} already
      * holds ({@code "Failed to initialize pool: " + the driver's}): it says that one's failure again, after a few
      * words of its own. Of its first {@link LoggableThrowables#MAX_LOGGED_CAUSES} causes, as {@link #of} reads no more.
      */
     private static boolean wrapsWhatItSays(Throwable cause, CharSequence text) {
-        String wrapping = Secrets.maskUrl(String.valueOf(cause.getMessage()));
+        String wrapping = shown(String.valueOf(LoggableThrowables.messageOf(cause)));
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         seen.add(cause);
         int read = 0;
         for (Throwable inner = FailurePolicy.causeOf(cause);
                 inner != null && read++ < LoggableThrowables.MAX_LOGGED_CAUSES && seen.add(inner);
                 inner = FailurePolicy.causeOf(inner)) {
-            String message = inner.getMessage();
+            String message = LoggableThrowables.messageOf(inner);
             if (message != null && !message.isBlank()) {
-                String masked = Secrets.maskUrl(message);
+                String masked = shown(message);
                 if (wrapping.endsWith(masked) && text.toString().contains(masked)) {
                     return true;
                 }
@@ -83,8 +105,8 @@ public final class FailureText {
     /** Whether {@code text}, {@code error}'s own, gives the message of its deepest cause as its reason, after ": ". */
     private static boolean quotesItsRoot(Throwable error, CharSequence text) {
         Throwable root = RootCause.of(error).root();
-        String message = root.getMessage();
+        String message = LoggableThrowables.messageOf(root);
         return root != error && message != null && !message.isBlank()
-                && text.toString().contains(": " + Secrets.maskUrl(message));
+                && text.toString().contains(": " + shown(message));
     }
 }

@@ -38,4 +38,38 @@ class FailureTextTest {
                 .endsWith("; caused by java.lang.RuntimeException: level 0 failed; caused by java.io.IOException: "
                         + "Connection refused");
     }
+
+    @Test
+    void aDriversLineBreakAndEscapeInACauseAreWrittenAsEscapes() {
+        var error = new IllegalStateException("cannot open queue 'jobs'",
+                new java.sql.SQLException("refused\njobq config check: OK\u001b[2J"));
+
+        assertThat(FailureText.of(error)).isEqualTo("cannot open queue 'jobs'; caused by java.sql.SQLException: "
+                + "refused\\njobq config check: OK\\u001b[2J");
+    }
+
+    @Test
+    void aLineBreakInTheErrorsOwnMessageIsWrittenAsAnEscape() {
+        assertThat(FailureText.of(new IllegalStateException("refused\njobq: OK")))
+                .isEqualTo("refused\\njobq: OK");
+    }
+
+    @Test
+    void aGetMessageThatThrowsIsToldAsWhatItThrew() {
+        var closed = new SessionClosedError();
+
+        assertThat(FailureText.of(new RuntimeException("listing failed", closed)))
+                .isEqualTo("listing failed; caused by dev.jobq.cli.context.FailureTextTest$SessionClosedError: (its getMessage() threw "
+                        + "UnsupportedOperationException: session closed)");
+        assertThat(FailureText.of(closed))
+                .isEqualTo("(its getMessage() threw UnsupportedOperationException: session closed)");
+    }
+
+    /** A driver's error whose message is read from a session closed by now. */
+    private static final class SessionClosedError extends IllegalStateException {
+        @Override
+        public String getMessage() {
+            throw new UnsupportedOperationException("session closed");
+        }
+    }
 }
