@@ -8,6 +8,8 @@ import dev.jobq.JobHandlerModule;
 import dev.jobq.JobHandlerRegistry;
 import dev.jobq.internal.worker.FailurePolicy;
 import dev.jobq.internal.worker.RootCause;
+import dev.jobq.spi.LoggableThrowables;
+import dev.jobq.spi.UntrustedText;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -149,8 +151,11 @@ public final class HandlerModules {
         } catch (IOException | RuntimeException unreadable) {
             // the error is told all the same, without the class's name
         }
-        return kind + " failed to load: " + named + ", cannot be linked: " + e + "; check that its jar and the jars "
-                + "it needs are on the class path or in --handlers";
+        // the class's name and the path are a jar's, the error's message the JVM's words for what that jar holds:
+        // escaped, or a line break in them began a line of the config error that read as jobq's own
+        return kind + " failed to load: " + UntrustedText.escape(named) + ", cannot be linked: "
+                + LoggableThrowables.oneLine(e.toString()) + "; check that its jar and the jars it needs are on the "
+                + "class path or in --handlers";
     }
 
     private static List<String> lines(URL url) throws IOException {

@@ -133,6 +133,19 @@ class HandlerModulesTest {
     }
 
     @Test
+    void aLinkageErrorWithALineBreakOrAnEscapeInItsMessageIsToldOnOneLine() throws IOException {
+        try (var nothingListed = new URLClassLoader(new URL[0], null)) {
+            String problem = HandlerModules.failedToLink("handler module", dev.jobq.JobHandlerModule.class,
+                    nothingListed, new NoClassDefFoundError("com/acme/Base\nhandler modules: OK\u001b[2J"));
+
+            assertThat(problem).isEqualTo("handler module failed to load: a class named in "
+                    + "META-INF/services/dev.jobq.JobHandlerModule, cannot be linked: java.lang.NoClassDefFoundError: "
+                    + "com/acme/Base\\nhandler modules: OK\\u001b[2J; check that its jar and the jars it needs are on "
+                    + "the class path or in --handlers");
+        }
+    }
+
+    @Test
     void registersEveryModulesTypes() {
         var registry = new TestModules.TypesOnly();
 
