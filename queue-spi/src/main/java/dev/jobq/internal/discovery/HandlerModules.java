@@ -91,7 +91,10 @@ public final class HandlerModules {
      */
     static String failedToLoad(String kind, String noun, Class<?> service, ServiceConfigurationError e,
                                @Nullable Class<?> loadedClass) {
-        var text = new StringBuilder(kind).append(" failed to load: ").append(e.getMessage());
+        // ServiceLoader's message repeats the class name the service file gives, which may hold an ESC or a U+202E
+        // (both pass as parts of a Java name): escaped, as the path of the jar below
+        var text = new StringBuilder(kind).append(" failed to load: ")
+                .append(LoggableThrowables.oneLine(String.valueOf(e.getMessage())));
         // Read to where a chain loops back, to where a getCause() throws (what it threw went out of find() as it was,
         // naming no module) and to a bound (a getCause() that made a new cause at each call ran the heap out).
         RootCause rootCause = e.getCause() == null ? null : RootCause.of(e.getCause());
@@ -102,7 +105,7 @@ public final class HandlerModules {
         }
         CodeSource source = loadedClass == null ? null : loadedClass.getProtectionDomain().getCodeSource();
         if (source != null && source.getLocation() != null) {
-            text.append(" (from ").append(location(source)).append(')');
+            text.append(" (from ").append(UntrustedText.escape(location(source))).append(')');
         }
         if (root instanceof NoSuchMethodException) {
             text.append("; make the class public, with a public constructor without parameters: ServiceLoader creates "

@@ -9,11 +9,14 @@ import dev.jobq.JobHandlerModule;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HandlerModulesTest {
 
@@ -41,6 +44,20 @@ class HandlerModulesTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("handler module failed to load:")
                 .hasMessageContaining("dev.jobq.internal.discovery.NoSuchModule not found");
+    }
+
+    @Test
+    void aMissingModuleClassNamedWithAnEscapeOrABidirectionalOverrideIsNamedEscaped(@TempDir Path dir)
+            throws IOException {
+        Path services = Files.createDirectories(dir.resolve("META-INF/services"));
+        Files.writeString(services.resolve("dev.jobq.JobHandlerModule"), "com.acme.\u001bRed\u202eeludoM\n");
+        try (var loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, null)) {
+            assertThatThrownBy(() -> HandlerModules.find(loader))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("handler modules: handler module failed to load: dev.jobq.JobHandlerModule: Provider "
+                            + "com.acme.\\u001bRed\\u202eeludoM not found; check that its jar and the jars it needs "
+                            + "are on the class path or in --handlers");
+        }
     }
 
     @Test
