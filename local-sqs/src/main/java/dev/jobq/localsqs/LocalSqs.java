@@ -12,6 +12,7 @@ import org.apache.pekko.actor.ActorSystem;
 import org.elasticmq.NodeAddress;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -113,7 +114,7 @@ public final class LocalSqs implements AutoCloseable {
         // Stops where the chain comes back (a cause whose cause is the error again: the walk spun for ever, and start()
         // never returned) and after the first 32 causes (a getCause() that makes a new cause at each call never ends).
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable t = e; t != null && !denied && seen.size() < 32 && seen.add(t); t = t.getCause()) {
+        for (Throwable t = e; t != null && !denied && seen.size() < 32 && seen.add(t); t = causeOf(t)) {
             denied = String.valueOf(t.getMessage()).contains("Permission denied");
         }
         String advice = denied && port < 1024
@@ -122,6 +123,18 @@ public final class LocalSqs implements AutoCloseable {
                 : "; is another local-sqs or ElasticMQ running there? Stop it, or choose another port";
         return new IllegalStateException("ElasticMQ could not listen on " + host + ":" + port + " (" + e.getMessage() + ")"
                 + advice, e);
+    }
+
+    /**
+     * {@code t.getCause()}, or null where it throws: what an overriding getCause() threw went out of {@link #cannotListen}
+     * in place of the refusal naming the address (local-sqs does not depend on queue-spi's LoggableThrowables.causeOf).
+     */
+    private static @Nullable Throwable causeOf(Throwable t) {
+        try {
+            return t.getCause();
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
     }
 
     private static void terminate(ActorSystem system) {

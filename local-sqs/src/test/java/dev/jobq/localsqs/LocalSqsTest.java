@@ -142,4 +142,21 @@ class LocalSqsTest {
                 + "java.net.BindException: Address already in use); is another local-sqs or ElasticMQ running there? "
                 + "Stop it, or choose another port").hasCause(outer);
     }
+
+    @Test
+    void aStartRefusedWithACauseWhoseGetCauseThrowsIsStillToldWithItsAddress() {
+        var refusal = new RuntimeException("Bind failed because of java.net.BindException: Permission denied") {
+            @Override
+            public synchronized Throwable getCause() {
+                throw new UnsupportedOperationException("no cause here");
+            }
+        };
+
+        // Before, what getCause() threw went out of cannotListen in place of the refusal naming the address.
+        IllegalStateException e = LocalSqs.cannotListen("127.0.0.1", 80, refusal);
+
+        assertThat(e).hasMessage("ElasticMQ could not listen on 127.0.0.1:80 (Bind failed because of "
+                + "java.net.BindException: Permission denied); ports below 1024 need privileges here: choose one of "
+                + "1024 or above (9324 is the default), or 0 for any free one").hasCause(refusal);
+    }
 }
