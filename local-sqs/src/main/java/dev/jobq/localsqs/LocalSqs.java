@@ -114,7 +114,7 @@ public final class LocalSqs implements AutoCloseable {
         // Stops where the chain comes back (a cause whose cause is the error again: the walk spun for ever, and start()
         // never returned) and after the first 32 causes (a getCause() that makes a new cause at each call never ends).
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable t = e; t != null && !denied && seen.size() < 32 && seen.add(t); t = causeOf(t)) {
+        for (Throwable t = e; t != null && !denied && seen.size() <= 32 && seen.add(t); t = causeOf(t)) {
             denied = String.valueOf(t.getMessage()).contains("Permission denied");
         }
         String advice = denied && port < 1024

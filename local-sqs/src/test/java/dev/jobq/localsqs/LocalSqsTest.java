@@ -159,4 +159,19 @@ class LocalSqsTest {
                 + "java.net.BindException: Permission denied); ports below 1024 need privileges here: choose one of "
                 + "1024 or above (9324 is the default), or 0 for any free one").hasCause(refusal);
     }
+
+    @Test
+    void aPermissionDeniedAsTheThirtySecondCauseIsFound() {
+        Throwable cause = new java.net.BindException("Permission denied");
+        for (int level = 31; level >= 1; level--) {
+            cause = new IllegalStateException("level " + level, cause);
+        }
+        var refusal = new RuntimeException("Bind failed", cause);
+
+        // Before, the search read the refusal and only its first 31 causes, where it says it reads the first 32.
+        IllegalStateException e = LocalSqs.cannotListen("127.0.0.1", 80, refusal);
+
+        assertThat(e).hasMessage("ElasticMQ could not listen on 127.0.0.1:80 (Bind failed); ports below 1024 need "
+                + "privileges here: choose one of 1024 or above (9324 is the default), or 0 for any free one");
+    }
 }
