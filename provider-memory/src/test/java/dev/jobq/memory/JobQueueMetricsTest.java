@@ -88,6 +88,21 @@ class JobQueueMetricsTest {
     }
 
     @Test
+    void aRegistryRefusingTheSeriesOfATypeWithABidirectionalOverrideWarnsWithTheTypeEscaped() {
+        // A job type may hold U+202E (requireType refuses only control characters), as enqueue's refusals escape it.
+        refuseSeriesOf(Map.of("work:\u202edo", () -> new IllegalStateException("meter limit reached")));
+        new JobQueueMetrics(jobs).bindTo(registry);
+        try (var log = CapturedLog.of(dev.jobq.internal.runtime.JobQueueRuntime.class)) {
+            // Before, the WARN named the type raw, and the override showed the rest of the line reversed.
+            jobs.registerJobHandler("work:\u202edo", Integer.class, (job, ctx) -> { });
+
+            assertThat(log.warnings()).singleElement().asString().isEqualTo("job type 'work:\\u202edo' is registered, "
+                    + "but a listener of registrations failed on it: meter limit reached; its metrics series may start "
+                    + "with its first outcome instead of at 0");
+        }
+    }
+
+    @Test
     void aRegistryFailingWithAnErrorOnALateHandlersSeriesLeavesItRegisteredWithAWarning() {
         // A registry or MeterFilter built against another Micrometer: a LinkageError, which a listener of job events
         // may throw too (docs/semantics.md: "a listener throws anything, Errors ... included").

@@ -786,7 +786,8 @@ final class Enqueuer implements JobSink {
 
     /**
      * A job type as a refusal at enqueue names it, escaped: requireType takes a bidirectional override (U+202E, no
-     * control character), which showed the rest of the message reversed. Called only where a refusal is built.
+     * control character), which showed the rest of the message reversed. Called only where a refusal is built, and
+     * by the WARN of a listener of registrations that failed on the type.
      */
     static String shownType(String type) {
         return UntrustedText.escape(type);

@@ -220,7 +220,7 @@ public final class JobQueueRuntime implements JobQueue {
                     throw e;
                 }
                 log.warn("job type '{}' is registered, but a listener of registrations failed on it: {}; its "
-                        + "metrics series may start with its first outcome instead of at 0", type,
+                        + "metrics series may start with its first outcome instead of at 0", Enqueuer.shownType(type),
                         FailurePolicy.messageLine(e), FailurePolicy.loggable(e));
             }
         }
