@@ -1476,6 +1476,54 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("the worker's lines (started, an attempt failed, dead) write a bidirectional override (U+202E) in "
+            + "a queue's name as an escape: a queue name may hold one, and raw it showed the rest of the line reversed")
+    void bidirectionalOverrideInAQueuesNameIsEscapedInTheWorkersLines() {
+        QueueProvider provider = memoryProvider(Map.of());
+        JobQueue jobs = fixture.closeLater(JobQueue.builder()
+                .queue("rep\u202eorts", new KeepOpen(provider))
+                .concurrency(2)
+                .backoff(Backoff.none())
+                .listener(events)
+                .build());
+        jobs.registerJobHandler("report:send", Work.class, (job, ctx) -> {
+            throw new IllegalStateException("the handler failed");
+        }, Backoff.fixed(Duration.ZERO));
+        var lines = new CapturedLog();
+        lines.start();
+        List<ch.qos.logback.classic.Logger> loggers = List.of(
+                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.AttemptRun"),
+                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.Worker"));
+        List<ch.qos.logback.classic.Level> levels = loggers.stream().map(logger -> logger.getLevel()).toList();
+        loggers.forEach(logger -> {
+            logger.setLevel(ch.qos.logback.classic.Level.INFO);
+            logger.addAppender(lines);
+        });
+        try {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "job-1", "report:send", "{\"n\":1}",
+                    new JobOptions(2, JobOptions.DEFAULT_TIMEOUT, 0, null, "rep\u202eorts"), 0, Instant.now(),
+                    null, null), Duration.ZERO);
+            jobs.start();
+            events.awaitCount(JobEvent.Dead.class, 1);
+
+            List<String> written = lines.list.stream().map(line -> line.getFormattedMessage()).toList();
+            assertThat(written).as("started, failed and retried, dead")
+                    .anySatisfy(line -> assertThat(line)
+                            .isEqualTo("jobq worker started: queues [default, rep\\u202eorts], concurrency 2"))
+                    .anySatisfy(line -> assertThat(line).startsWith("job job-1 (report:send) on queue "
+                            + "'rep\\u202eorts' attempt 1 failed: IllegalStateException: the handler failed; retrying"))
+                    .anySatisfy(line -> assertThat(line).startsWith("job job-1 (report:send) on queue "
+                            + "'rep\\u202eorts' attempt 2 is dead: IllegalStateException: the handler failed"))
+                    .allSatisfy(line -> assertThat(line).doesNotContain("\u202e"));
+        } finally {
+            for (int i = 0; i < loggers.size(); i++) {
+                loggers.get(i).detachAppender(lines);
+                loggers.get(i).setLevel(levels.get(i));
+            }
+        }
+    }
+
+    @Test
     @DisplayName("a payload that does not bind to the handler's type is dead-lettered with the reason")
     void unreadablePayloadIsDeadLettered() {
         JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));

@@ -2,6 +2,7 @@ package dev.jobq.metrics;
 
 import dev.jobq.QueueStats;
 import dev.jobq.internal.runtime.StatsRead;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -69,7 +70,7 @@ final class CachedStats {
             } catch (RuntimeException e) {
                 if (failing.add(queue)) {
                     log.warn("jobq metrics: reading the stats of queue '{}' failed; its gauges show NaN until it "
-                            + "works again", queue, e);
+                            + "works again", UntrustedText.escape(queue), e);
                 }
                 last.remove(queue);
             }

@@ -982,10 +982,10 @@ final class AttemptRun implements JobContext, Runnable {
         } else if (lost != null) {
             log.warn("{} on queue '{}' attempt {}, leased with the acknowledgement of job {}: {}; it is not "
                     + "run here (its handler never started), the job's other delivery runs it", named(next),
-                    queue.name(), next.attempt(), UntrustedText.escape(delivery.jobId()), lost.getMessage());
+                    queue.shownName(), next.attempt(), UntrustedText.escape(delivery.jobId()), lost.getMessage());
         } else if (failed != null) {
             // Not in this attempt's log context: the line is about the other job, which it names.
-            failures.failed(named(next) + " on queue '" + queue.name()
+            failures.failed(named(next) + " on queue '" + queue.shownName()
                     + "' attempt " + next.attempt() + ", leased with the acknowledgement of job "
                     + UntrustedText.escape(delivery.jobId())
                     + " while that job's Completed was announced", failed);
@@ -1241,7 +1241,7 @@ final class AttemptRun implements JobContext, Runnable {
      * about the job, so that each names its queue too.
      */
     private String describe() {
-        return named(delivery) + " on queue '" + queue.name() + "' attempt " + delivery.attempt();
+        return named(delivery) + " on queue '" + queue.shownName() + "' attempt " + delivery.attempt();
     }
 
     /**

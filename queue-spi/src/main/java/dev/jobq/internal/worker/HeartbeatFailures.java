@@ -1,6 +1,7 @@
 package dev.jobq.internal.worker;
 
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
@@ -31,6 +32,7 @@ final class HeartbeatFailures {
     /** Causes remembered at most: past that, a new one gets a line, not a trace. */
     private static final int MAX_CAUSES = 32;
 
+    /** The queue's name escaped once, as the lines write it: it may hold a bidirectional override (U+202E). */
     private final String queue;
     private final LongSupplier nanoTime;
     /** Read on every heartbeat that works: the lock is taken only after one failed. */
@@ -48,7 +50,7 @@ final class HeartbeatFailures {
 
     /** @param nanoTime {@link System#nanoTime()}, or a test's clock */
     HeartbeatFailures(String queue, LongSupplier nanoTime) {
-        this.queue = queue;
+        this.queue = UntrustedText.escape(queue);
         this.nanoTime = nanoTime;
     }
 

@@ -236,11 +236,11 @@ final class PollLoop implements Runnable {
                     log.warn("jobq worker: the poll loop of queue '{}' was interrupted by code run on its thread (a "
                             + "listener of an event its provider announces as it receives, such as a message it could "
                             + "not read and dead-lettered), not by the worker stopping; it goes on receiving. A "
-                            + "listener must not interrupt the thread it is called on", queue.name());
+                            + "listener must not interrupt the thread it is called on", queue.shownName());
                     warned = true;
                 } else {
                     log.debug("jobq worker: the poll loop of queue '{}' was interrupted again by code on its thread; "
-                            + "it goes on receiving", queue.name());
+                            + "it goes on receiving", queue.shownName());
                 }
                 serve();
             }
@@ -313,7 +313,7 @@ final class PollLoop implements Runnable {
                 if (jobs == null) {
                     // A provider's bug, failed as a receive that threw: past here it ended the loop on a
                     // NullPointerException with the receive's permits taken, and the queue was served no more.
-                    throw new IllegalStateException("the provider of queue '" + queue.name() + "' ("
+                    throw new IllegalStateException("the provider of queue '" + queue.shownName() + "' ("
                             + queue.provider().getClass().getName() + ") returned null from receive(); it must return "
                             + "a list, empty when no job is visible");
                 }
@@ -436,10 +436,10 @@ final class PollLoop implements Runnable {
         if (holdsNull(jobs)) {
             log.error("the provider of queue '{}' ({}) returned a null job from receive(), in a list of {} (index {} "
                     + "failed); it must return a list of jobs without nulls; the receive's other jobs go on, and the "
-                    + "queue is still served", queue.name(), queue.provider().getClass().getName(), jobs.size(), index);
+                    + "queue is still served", queue.shownName(), queue.provider().getClass().getName(), jobs.size(), index);
         } else {
             log.error("job {} of queue '{}' could not be {}; it comes back when its lease ends", idOf(job),
-                    queue.name(), launched ? "started" : "handed back", FailurePolicy.loggable(e));
+                    queue.shownName(), launched ? "started" : "handed back", FailurePolicy.loggable(e));
         }
     }
 
@@ -462,11 +462,11 @@ final class PollLoop implements Runnable {
     private void handBackUnplaced(ReceivedJob job, String lacking) {
         try {
             queue.provider().release(job);
-            log.warn("an overdue receive from queue '{}' returned job {} with {}; handed it back", queue.name(),
+            log.warn("an overdue receive from queue '{}' returned job {} with {}; handed it back", queue.shownName(),
                     idOf(job), lacking);
         } catch (Throwable e) {
             log.error("an overdue receive from queue '{}' returned job {} with {}, and it could not be handed back: "
-                    + "it comes back when its lease ends", queue.name(), idOf(job), lacking, FailurePolicy.loggable(e));
+                    + "it comes back when its lease ends", queue.shownName(), idOf(job), lacking, FailurePolicy.loggable(e));
         }
     }
 
@@ -486,7 +486,7 @@ final class PollLoop implements Runnable {
         if (extra == null) {
             log.error("the provider of queue '{}' ({}) returned a null job from receive() among {} when asked for {}; it "
                     + "must return a list of jobs without nulls; the other jobs go on, and the queue is still served",
-                    queue.name(), queue.provider().getClass().getName(), jobs.size(), asked);
+                    queue.shownName(), queue.provider().getClass().getName(), jobs.size(), asked);
             return;
         }
         if (droppedAsCopy(queue, jobs, index, run)) {
@@ -495,11 +495,11 @@ final class PollLoop implements Runnable {
         int brought = jobs.size();
         try {
             queue.provider().release(extra);
-            log.error("provider of queue '{}' returned {} jobs when asked for {}; handed back job {}", queue.name(),
+            log.error("provider of queue '{}' returned {} jobs when asked for {}; handed back job {}", queue.shownName(),
                     brought, asked, idOf(extra));
         } catch (Throwable e) {
             log.error("provider of queue '{}' returned {} jobs when asked for {}; job {} could not be handed back "
-                    + "and comes back when its lease ends", queue.name(), brought, asked, idOf(extra),
+                    + "and comes back when its lease ends", queue.shownName(), brought, asked, idOf(extra),
                     FailurePolicy.loggable(e));
         }
     }
@@ -522,7 +522,7 @@ final class PollLoop implements Runnable {
             if (held == job || held.receipt().equals(job.receipt()) && held.jobId().equals(job.jobId())) {
                 log.error("provider of queue '{}' returned job {} twice in one receive (the same receipt); it runs "
                         + "once, and the copy is not handed back, which would hand back the lease it runs on",
-                        queue.name(), idOf(job));
+                        queue.shownName(), idOf(job));
                 return true;
             }
         }

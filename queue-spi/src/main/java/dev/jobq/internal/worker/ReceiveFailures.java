@@ -1,6 +1,7 @@
 package dev.jobq.internal.worker;
 
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -30,6 +31,8 @@ final class ReceiveFailures {
     static final Duration REPEAT = Duration.ofSeconds(30);
 
     private final String queue;
+    /** {@link #queue} escaped once, as the lines write it: it may hold a bidirectional override (U+202E). */
+    private final String shownQueue;
     private final InstantSource clock;
     /** Read on every receive that works: the lock is taken only while receives fail. */
     private volatile boolean failing;
@@ -55,6 +58,7 @@ final class ReceiveFailures {
 
     ReceiveFailures(String queue, InstantSource clock) {
         this.queue = queue;
+        this.shownQueue = UntrustedText.escape(queue);
         this.clock = clock;
     }
 
@@ -71,14 +75,14 @@ final class ReceiveFailures {
         boolean warnedLately = everWarned && now - lastWarned < REPEAT.toNanos();
         if (first && !warnedLately) {
             warned(now);
-            log.warn("receiving from queue '{}' failed; trying again in {} ms", queue, pause.toMillis(),
+            log.warn("receiving from queue '{}' failed; trying again in {} ms", shownQueue, pause.toMillis(),
                     FailurePolicy.loggable(e));
         } else if (!warnedLately) {
             warned(now);
-            log.warn("receiving from queue '{}' failed ({} in a row over {}); trying again in {} ms: {}", queue,
+            log.warn("receiving from queue '{}' failed ({} in a row over {}); trying again in {} ms: {}", shownQueue,
                     failures, over(now), pause.toMillis(), FailurePolicy.describe(e));
         } else {
-            log.debug("receiving from queue '{}' failed ({} in a row); trying again in {} ms: {}", queue, failures,
+            log.debug("receiving from queue '{}' failed ({} in a row); trying again in {} ms: {}", shownQueue, failures,
                     pause.toMillis(), FailurePolicy.describe(e));
         }
     }
@@ -102,10 +106,10 @@ final class ReceiveFailures {
         synchronized (this) {
             if (failures > 0 && startedNanos - since > 0) {
                 if (warnedThisOutage) {
-                    log.info("receiving from queue '{}' works again after {} failed receives over {}", queue, failures,
+                    log.info("receiving from queue '{}' works again after {} failed receives over {}", shownQueue, failures,
                             over(System.nanoTime()));
                 } else {
-                    log.debug("receiving from queue '{}' works again after {} failed receives over {}", queue,
+                    log.debug("receiving from queue '{}' works again after {} failed receives over {}", shownQueue,
                             failures, over(System.nanoTime()));
                 }
                 failures = 0;
@@ -126,11 +130,11 @@ final class ReceiveFailures {
             overdueSince = now;
             log.warn("a receive from queue '{}' has not returned {} after its wait; its {} permit(s) go to the other "
                     + "queues meanwhile, and jobs it brings when it returns are handed back if no permit is free then "
-                    + "(the queue's next overdue receives are logged at DEBUG until one returns in time)", queue,
+                    + "(the queue's next overdue receives are logged at DEBUG until one returns in time)", shownQueue,
                     DurationFormat.format(after), permits);
         } else {
             log.debug("a receive from queue '{}' has not returned {} after its wait ({} overdue over {}); its {} "
-                    + "permit(s) go to the other queues meanwhile", queue, DurationFormat.format(after),
+                    + "permit(s) go to the other queues meanwhile", shownQueue, DurationFormat.format(after),
                     overdueCount, over(now, overdueSince), permits);
         }
     }
@@ -147,7 +151,7 @@ final class ReceiveFailures {
         }
         synchronized (this) {
             if (overdueCount > 0 && startedNanos - lastOverdue > 0 && System.nanoTime() - overdueAt < 0) {
-                log.info("receives from queue '{}' return in time again: {} went overdue over {}", queue,
+                log.info("receives from queue '{}' return in time again: {} went overdue over {}", shownQueue,
                         overdueCount, over(System.nanoTime(), overdueSince));
                 overdueCount = 0;
                 overdue = false;

@@ -231,7 +231,7 @@ public final class Worker implements AutoCloseable {
                 env.events().publish(new JobEvent.WorkerStarted(env.clock().instant(), queue.name(),
                         settings.concurrency()));
             }
-            log.info("jobq worker started: queues {}, concurrency {}", queues.stream().map(QueueBinding::name).toList(),
+            log.info("jobq worker started: queues {}, concurrency {}", queues.stream().map(QueueBinding::shownName).toList(),
                     settings.concurrency());
             if (settings.concurrency() < queues.size()) {
                 log.warn("jobq worker serves {} queues with concurrency {}: with fewer permits than queues no receive "
@@ -456,7 +456,7 @@ public final class Worker implements AutoCloseable {
         } catch (Throwable e) { // a provider's Error too: the thread still gives its permit back
             AttemptRun.clearLogContext();
             log.debug("receiving the next job of queue '{}' on a handler thread failed; the poll loop goes on",
-                    queue.name(), FailurePolicy.loggable(e));
+                    queue.shownName(), FailurePolicy.loggable(e));
             return null;
         }
     }
