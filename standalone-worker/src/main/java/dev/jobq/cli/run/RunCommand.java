@@ -473,7 +473,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         String ends = "a memory queue ends with this process";
         return inMemory.size() == served.size() ? "are dropped: " + ends
-                : "go back to the queue, or are dropped on " + inMemory + ": " + ends;
+                : "go back to the queue, or are dropped on " + listed(inMemory) + ": " + ends;
     }
 
     /**
@@ -490,12 +490,21 @@ public final class RunCommand implements Callable<Integer> {
             return Optional.empty();
         }
         String which = typesByQueue.entrySet().stream()
-                .map(e -> String.join(", ", e.getValue()) + " (queue " + e.getKey() + ")")
+                .map(e -> String.join(", ", e.getValue()) + " (queue " + UntrustedText.escape(e.getKey()) + ")")
                 .collect(Collectors.joining("; "));
-        String queues = String.join(", ", typesByQueue.keySet());
-        return Optional.of("jobq run: warning: this worker has handlers for " + which + " but works only " + served
+        String queues = UntrustedText.escape(String.join(", ", typesByQueue.keySet()));
+        return Optional.of("jobq run: warning: this worker has handlers for " + which + " but works only "
+                + listed(served)
                 + ": jobs sent there (enqueued, or fired by the scheduler) wait until a worker that works " + queues
                 + " takes them; if no other worker does, add " + queues + " to worker.queues (or --queues)");
+    }
+
+    /**
+     * Queue names as jobq run's lines show them, in brackets, each escaped: a name may hold a bidirectional override
+     * (U+202E), which raw reverses the rest of the line.
+     */
+    private static String listed(List<String> queues) {
+        return queues.stream().map(UntrustedText::escape).toList().toString();
     }
 
     private String describe(JobQueue jobs, QueueSetup setup) {
@@ -504,7 +513,8 @@ public final class RunCommand implements Callable<Integer> {
         SchedulerSection scheduler = setup.config().scheduler();
         String firing = scheduler == null ? "" : scheduler.enabled() ? "; the scheduler fires due jobs here"
                 : "; scheduler.enabled is false: due jobs are fired elsewhere";
-        return "queues " + served + " with concurrency " + (concurrency != null ? concurrency : worker.concurrency())
+        return "queues " + listed(served) + " with concurrency "
+                + (concurrency != null ? concurrency : worker.concurrency())
                 + "; handlers: "
                 + String.join(", ", new TreeSet<>(jobs.registeredTypes())) + firing;
     }

@@ -604,6 +604,28 @@ class RunCommandTest {
     }
 
     /** Starts {@code jobq run --config file} with a no-op handler for each type, on the queue given for it. */
+    @Test
+    @DisplayName("a queue name with a bidirectional override (U+202E) is written escaped in jobq run's queues line and "
+            + "in its warning about handlers on a queue it does not work: raw, it reversed the rest of the line")
+    void queueNamesWithABidiOverrideAreEscapedInTheQueuesLineAndTheWarning() throws Exception {
+        Path file = config("""
+                provider: { type: memory }
+                queues: { "rep\\u202eorts": { type: memory }, "ma\\u202eil": { type: memory } }
+                worker: { queues: [default, "ma\\u202eil"], shutdownTimeout: 2s }
+                """);
+        Future<Integer> exit = runWithHandlersOn(file, Map.of("report:build", "rep\u202eorts"));
+
+        awaitWorking();
+        stop.requestStop();
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+        assertThat(out.toString()).contains("jobq run: working queues [default, ma\\u202eil] with concurrency ");
+        assertThat(err.toString()).contains("jobq run: warning: this worker has handlers for report:build (queue "
+                + "rep\\u202eorts) but works only [default, ma\\u202eil]: jobs sent there (enqueued, or fired by the "
+                + "scheduler) wait until a worker that works rep\\u202eorts takes them; if no other worker does, add "
+                + "rep\\u202eorts to worker.queues (or --queues)");
+        assertThat(out.toString() + err).doesNotContain("\u202e");
+    }
+
     private Future<Integer> runWithHandlersOn(Path file, Map<String, String> queueOfType) {
         CommandContext context = CommandRun.context(Map.of(), builder -> {
             JobQueue queue = builder.build();
