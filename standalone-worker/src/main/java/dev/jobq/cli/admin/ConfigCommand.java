@@ -101,7 +101,7 @@ public final class ConfigCommand extends CommandGroup {
                     HandlerModules.find(classLoader));
             Set<String> types = handlers.types();
             return types.isEmpty() ? "none (jobq run refuses to start without one)"
-                    : String.join(", ", new TreeSet<>(types));
+                    : UntrustedText.escape(String.join(", ", new TreeSet<>(types)));
         }
     }
 }

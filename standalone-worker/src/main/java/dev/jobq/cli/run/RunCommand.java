@@ -490,7 +490,8 @@ public final class RunCommand implements Callable<Integer> {
             return Optional.empty();
         }
         String which = typesByQueue.entrySet().stream()
-                .map(e -> String.join(", ", e.getValue()) + " (queue " + UntrustedText.escape(e.getKey()) + ")")
+                .map(e -> UntrustedText.escape(String.join(", ", e.getValue())) + " (queue "
+                        + UntrustedText.escape(e.getKey()) + ")")
                 .collect(Collectors.joining("; "));
         String queues = UntrustedText.escape(String.join(", ", typesByQueue.keySet()));
         return Optional.of("jobq run: warning: this worker has handlers for " + which + " but works only "
@@ -516,6 +517,6 @@ public final class RunCommand implements Callable<Integer> {
         return "queues " + listed(served) + " with concurrency "
                 + (concurrency != null ? concurrency : worker.concurrency())
                 + "; handlers: "
-                + String.join(", ", new TreeSet<>(jobs.registeredTypes())) + firing;
+                + UntrustedText.escape(String.join(", ", new TreeSet<>(jobs.registeredTypes()))) + firing;
     }
 }

@@ -228,6 +228,21 @@ class ConfigCheckTest {
         assertThat(alone.out()).containsPattern("  handlers: .*invoice:send");
     }
 
+    @Test
+    void aJobTypeWithABidiOverrideIsShownEscapedInTheHandlersLine() throws Exception {
+        // a job type may hold one (a control character is refused); raw, U+202E reversed the rest of the line
+        Path handlers = reportsModule("""
+                    registry.registerJobHandler("report:\\u202ebuild", String.class, (job, ctx) -> { });
+                """);
+        Path file = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n");
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
+                file.toString(), "--handlers", handlers.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("  handlers: .*report:\\\\u202ebuild").doesNotContain("\u202e");
+    }
+
     /**
      * A handler whose HandlerOptions name a queue the file does not configure fails {@code jobq run} (every enqueue of
      * its type would be refused): the check said OK, and the deploy it was run before failed to start.

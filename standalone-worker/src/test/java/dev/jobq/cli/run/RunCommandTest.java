@@ -626,6 +626,27 @@ class RunCommandTest {
         assertThat(out.toString() + err).doesNotContain("\u202e");
     }
 
+    @Test
+    @DisplayName("a job type with a bidirectional override (U+202E) is written escaped in jobq run's handlers line and "
+            + "in its warning about handlers on a queue it does not work: raw, it reversed the rest of the line")
+    void jobTypesWithABidiOverrideAreEscapedInTheHandlersLineAndTheWarning() throws Exception {
+        Path file = config("""
+                provider: { type: memory }
+                queues: { reports: { type: memory } }
+                worker: { queues: [default], shutdownTimeout: 2s }
+                """);
+        Future<Integer> exit = runWithHandlersOn(file, Map.of("mail:\u202esend", "default",
+                "report:\u202ebuild", "reports"));
+
+        awaitWorking();
+        stop.requestStop();
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+        assertThat(out.toString()).containsPattern("; handlers: .*mail:\\\\u202esend.*report:\\\\u202ebuild");
+        assertThat(err.toString()).contains("jobq run: warning: this worker has handlers for report:\\u202ebuild "
+                + "(queue reports) but works only [default]");
+        assertThat(out.toString() + err).doesNotContain("\u202e");
+    }
+
     private Future<Integer> runWithHandlersOn(Path file, Map<String, String> queueOfType) {
         CommandContext context = CommandRun.context(Map.of(), builder -> {
             JobQueue queue = builder.build();
