@@ -56,6 +56,27 @@ class UnworkedHandlerQueueTest {
     }
 
     @Test
+    @DisplayName("the WARN writes a queue name and a job type with a bidirectional override (U+202E) escaped: raw, "
+            + "it showed the rest of the line reversed")
+    void theWarningEscapesABidiOverrideInAQueueNameAndAType() {
+        try (JobQueue bidi = JobQueue.builder().provider("memory")
+                .queue("rep\u202eorts", "memory", Map.of()).queue("ma\u202eil", "memory", Map.of())
+                .workerQueues("default", "ma\u202eil").shutdownTimeout(Duration.ofMillis(200)).build()) {
+            bidi.registerJobHandler("report:\u202ebuild", String.class, (job, ctx) -> { },
+                    HandlerOptions.defaults().queue("rep\u202eorts"));
+
+            bidi.start();
+
+            assertThat(appender.list).filteredOn(event -> event.getLevel() == Level.WARN)
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .containsExactly("jobq worker has handlers for report:\\u202ebuild (queue rep\\u202eorts) but "
+                            + "works only [default, ma\\u202eil]: jobs sent there (enqueued, or fired by the scheduler) "
+                            + "wait until a worker that works rep\\u202eorts takes them; if no other worker does, add "
+                            + "rep\\u202eorts to worker.queues (or the builder's workerQueues)");
+        }
+    }
+
+    @Test
     @DisplayName("a worker that works every queue its handlers name warns of none")
     void noWarningWhenTheWorkerWorksEveryHandlersQueue() {
         jobs.registerJobHandler("report:mail", String.class, (job, ctx) -> { }, HandlerOptions.defaults().queue("mail"));

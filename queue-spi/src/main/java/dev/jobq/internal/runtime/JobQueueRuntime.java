@@ -427,13 +427,16 @@ public final class JobQueueRuntime implements JobQueue {
         if (typesByQueue.isEmpty()) {
             return;
         }
+        // escaped: a queue name or a type may hold a bidirectional override, which raw reverses the rest of the line
         String which = typesByQueue.entrySet().stream()
-                .map(e -> String.join(", ", e.getValue()) + " (queue " + e.getKey() + ")")
+                .map(e -> UntrustedText.escape(String.join(", ", e.getValue())) + " (queue "
+                        + UntrustedText.escape(e.getKey()) + ")")
                 .collect(Collectors.joining("; "));
-        String missing = String.join(", ", typesByQueue.keySet());
+        String missing = UntrustedText.escape(String.join(", ", typesByQueue.keySet()));
         log.warn("jobq worker has handlers for {} but works only {}: jobs sent there (enqueued, or fired by the "
                 + "scheduler) wait until a worker that works {} takes them; if no other worker does, add {} to "
-                + "worker.queues (or the builder's workerQueues)", which, served, missing, missing);
+                + "worker.queues (or the builder's workerQueues)", which,
+                served.stream().map(UntrustedText::escape).toList(), missing, missing);
     }
 
     @Override
