@@ -1524,6 +1524,32 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("the threads of a queue whose name holds a bidirectional override (U+202E) are named with it escaped: "
+            + "a log layout that prints the thread's name (%thread) showed the rest of each line reversed")
+    void threadsOfAQueueWithABidiOverrideInItsNameAreNamedWithItEscaped() {
+        QueueProvider provider = memoryProvider(Map.of());
+        JobQueue jobs = fixture.closeLater(JobQueue.builder()
+                .queue("rep\u202eorts", new KeepOpen(provider))
+                .concurrency(2)
+                .backoff(Backoff.none())
+                .listener(events)
+                .build());
+        var handlerThread = new java.util.concurrent.atomic.AtomicReference<String>();
+        jobs.registerJobHandler("report:send", Work.class, (job, ctx) -> handlerThread.set(Thread.currentThread()
+                .getName()));
+        provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "job-1", "report:send", "{\"n\":1}",
+                new JobOptions(1, JobOptions.DEFAULT_TIMEOUT, 0, null, "rep\u202eorts"), 0, Instant.now(),
+                null, null), Duration.ZERO);
+        jobs.start();
+        events.awaitCount(JobEvent.Completed.class, 1);
+
+        assertThat(handlerThread.get()).startsWith("jobq-worker-rep\\u202eorts-");
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .filteredOn(name -> name.startsWith("jobq-"))
+                .allSatisfy(name -> assertThat(name).doesNotContain("\u202e"));
+    }
+
+    @Test
     @DisplayName("a payload that does not bind to the handler's type is dead-lettered with the reason")
     void unreadablePayloadIsDeadLettered() {
         JobQueue jobs = queue(memoryProvider(Map.of()), 1, Duration.ofSeconds(5));

@@ -1,6 +1,7 @@
 package dev.jobq.internal.worker;
 
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -86,8 +87,8 @@ final class Watchdog implements AutoCloseable {
     /** A queue's heartbeat threads, how their failures are logged, and the threads that record its timeouts. */
     private record QueueThreads(Lane heartbeats, HeartbeatFailures failures, Lane timeouts) {
         QueueThreads(String queue) {
-            this(new Lane("jobq-lease-" + queue + "-"), new HeartbeatFailures(queue),
-                    new Lane("jobq-timeout-" + queue + "-"));
+            this(new Lane("jobq-lease-" + UntrustedText.escape(queue) + "-"), new HeartbeatFailures(queue),
+                    new Lane("jobq-timeout-" + UntrustedText.escape(queue) + "-"));
         }
 
         void close() {
@@ -175,7 +176,8 @@ final class Watchdog implements AutoCloseable {
         this.eachSweep = eachSweep;
         this.permits = permits;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = Thread.ofPlatform().name("jobq-watchdog-" + name).daemon(true).unstarted(r);
+            Thread t = Thread.ofPlatform().name("jobq-watchdog-" + UntrustedText.escape(name)).daemon(true)
+                    .unstarted(r);
             timerThread = t;
             return t;
         });

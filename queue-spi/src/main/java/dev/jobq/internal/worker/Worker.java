@@ -178,7 +178,9 @@ public final class Worker implements AutoCloseable {
         this.watchdog = new Watchdog(String.join(",", names), names,
                 this::watchedRuns, now -> loops.forEach(loop -> loop.giveBackIfOverdue(now)), settings.concurrency());
         for (QueueBinding queue : queues) {
-            handlerThreads.put(queue.name(), Thread.ofVirtual().name("jobq-worker-" + queue.name() + "-", 0).factory());
+            // named with the name as lines show it: a %thread in a log layout repeats it on every line
+            handlerThreads.put(queue.name(),
+                    Thread.ofVirtual().name("jobq-worker-" + queue.shownName() + "-", 0).factory());
         }
     }
 
@@ -217,7 +219,7 @@ public final class Worker implements AutoCloseable {
                         loop.shareLooks(spells, i > 0);
                     }
                     loops.add(loop);
-                    String name = "jobq-poll-" + queue.name() + (count > 1 ? "-" + i : "");
+                    String name = "jobq-poll-" + queue.shownName() + (count > 1 ? "-" + i : "");
                     loopThreads.add(Thread.ofVirtual().name(name).start(loop));
                 }
             }
