@@ -85,6 +85,19 @@ class ImplicitDefaultQueueTest {
     }
 
     @Test
+    @DisplayName("the warning writes a queue name with a bidirectional override (U+202E) escaped: raw, it showed the "
+            + "rest of the line reversed")
+    void theWarningEscapesABidiOverrideInAQueueName() {
+        try (JobQueue jobs = JobQueue.builder().classLoader(withElsewhere).queue("rep\u202eorts", "elsewhere", Map.of())
+                .environment(Map.of()).build()) {
+            assertThat(jobs.queueNames()).containsExactly("default", "rep\u202eorts");
+        }
+
+        assertThat(warnings()).singleElement().asString().startsWith("jobq: no 'provider:' section, so the "
+                + "\"default\" queue is in memory, while 'rep\\u202eorts' (elsewhere) is not: ");
+    }
+
+    @Test
     @DisplayName("the same from a jobq.yaml with only queues: on another provider")
     void warnsForAFileWithoutProvider() throws IOException {
         Path file = Files.writeString(dir.resolve("jobq.yaml"), "queues:\n  jobs:\n    type: elsewhere\n");

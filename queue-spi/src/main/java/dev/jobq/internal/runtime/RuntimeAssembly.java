@@ -232,7 +232,8 @@ final class RuntimeAssembly {
         }
         List<String> elsewhere = sections.values().stream()
                 .filter(section -> !section.type().equals(defaultQueue.type()))
-                .map(section -> "'" + section.queueName() + "' (" + section.type() + ")")
+                // escaped: a queue name may hold a bidirectional override, which raw reverses the rest of the line
+                .map(section -> "'" + UntrustedText.escape(section.queueName()) + "' (" + section.type() + ")")
                 .toList();
         if (!elsewhere.isEmpty()) {
             log.warn("jobq: no 'provider:' section, so the \"default\" queue is in {}, while {} {} not: a job "
