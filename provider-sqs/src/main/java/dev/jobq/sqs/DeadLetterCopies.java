@@ -130,7 +130,10 @@ final class DeadLetterCopies {
     /**
      * The error as SQS takes it in an attribute, cut to {@value #MAX_ERROR_CHARS} characters after the
      * escapes (so that it fits in {@link OutgoingMessage#DEAD_LETTER_RESERVE}), never between the two
-     * halves of an emoji.
+     * halves of an emoji nor inside an escape: the error comes escaped (a line break as a backslash and an n, another
+     * control character as six characters), and a message of control characters ended in a backslash, a u and part
+     * of a code. A backslash the message held as it was looks the same and is cut before too: a few characters fewer,
+     * never half an escape.
      */
     private static String errorText(String error) {
         String text = OutgoingMessage.sqsText(error);
@@ -138,6 +141,10 @@ final class DeadLetterCopies {
             return text;
         }
         int end = Character.isHighSurrogate(text.charAt(MAX_ERROR_CHARS - 1)) ? MAX_ERROR_CHARS - 1 : MAX_ERROR_CHARS;
+        int backslash = text.lastIndexOf('\\', end - 1);
+        if (backslash >= 0 && backslash + (text.startsWith("\\u", backslash) ? 6 : 2) > end) {
+            end = backslash;
+        }
         return text.substring(0, end) + "…";
     }
 

@@ -117,6 +117,32 @@ class SqsHostileThrowablesTest {
     }
 
     @Test
+    @DisplayName("an error made of control characters is cut before an escape, never inside one: the copy's JobqError "
+            + "ended in a backslash, a u and part of a code")
+    void errorOfControlCharactersIsCutBeforeAnEscape() {
+        SqsServer.Queues queues = ElasticMq.newQueues("hostile-escapes", false);
+        JobQueue jobs = workers.open(queues, Map.of("visibilityTimeout", "60s"), Duration.ofSeconds(5));
+        jobs.registerJobHandler("controls", String.class, (job, ctx) -> {
+            throw new IllegalStateException("\u0001".repeat(2_000));
+        });
+        jobs.start();
+
+        jobs.enqueue("controls", "p", EnqueueOptions.builder().maxAttempts(1).build());
+
+        awaitEvents(JobEvent.Dead.class, 1);
+        List<String> reasons = new CopyOnWriteArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            for (Message copy : QueueContents.receive(queues.deadLetterUrl(), 1)) {
+                reasons.add(QueueContents.attribute(copy, DeadLetterCopies.ERROR));
+            }
+            return !reasons.isEmpty();
+        });
+        // 23 + 162 × 6 = 995 characters: the next escape would end at 1001, past the cut at 1000
+        assertThat(reasons).containsExactly("IllegalStateException: " + "\\u0001".repeat(162) + "…");
+        assertThat(uncaught).isEmpty();
+    }
+
+    @Test
     @DisplayName("a listener overflowing its stack on Started and Failed keeps no retry from SQS: the next attempt "
             + "runs at once, not after the visibility timeout")
     void listenerOverflowingItsStackKeepsNoRetryFromSqs() {
