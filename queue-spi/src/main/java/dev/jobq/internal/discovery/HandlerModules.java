@@ -101,7 +101,7 @@ public final class HandlerModules {
         Throwable root = rootCause == null ? null : rootCause.root();
         if (rootCause != null) {
             // A module's exception: what its getMessage() threw went out of find() as it was, naming no module.
-            text.append(": ").append(rootCause.text());
+            text.append(": ").append(rootCause.text("this error"));
         }
         CodeSource source = loadedClass == null ? null : loadedClass.getProtectionDomain().getCodeSource();
         if (source != null && source.getLocation() != null) {

@@ -286,7 +286,7 @@ public final class FailurePolicy {
         // walking it for ever left the handler's thread spinning, or out of memory, and its attempt unsettled.
         RootCause root = RootCause.of(error);
         if (root.root() != error) {
-            own += " (caused by " + root.text() + ")";
+            own += " (caused by " + root.text("the description") + ")";
         }
         return own;
     }

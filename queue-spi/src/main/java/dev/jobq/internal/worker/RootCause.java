@@ -30,9 +30,12 @@ public record RootCause(Throwable root, boolean cut) {
         return new RootCause(root, cause != null && walked == FailurePolicy.MAX_WALKED_CAUSES && !seen.contains(cause));
     }
 
-    /** The root's {@linkplain FailurePolicy#nameAndMessage name and message}, and where the walk stopped if cut. */
-    public String text() {
+    /**
+     * The root's {@linkplain FailurePolicy#nameAndMessage name and message}, and where the walk stopped if cut, said of
+     * {@code reader}, the text it is in: {@code ", the 10000th cause, where the description stops reading the chain"}.
+     */
+    public String text(String reader) {
         return FailurePolicy.nameAndMessage(root) + (cut ? ", the " + FailurePolicy.MAX_WALKED_CAUSES
-                + "th cause, where the description stops reading the chain" : "");
+                + "th cause, where " + reader + " stops reading the chain" : "");
     }
 }

@@ -97,7 +97,7 @@ class HandlerModulesTest {
                 () -> HandlerModules.find(servicesOf("endless-cause")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("TestModules$EndlessCause could not be instantiated: MadeOnRead: level 10000, "
-                        + "the 10000th cause, where the description stops reading the chain (from ")
+                        + "the 10000th cause, where this error stops reading the chain (from ")
                 .hasMessageEndingWith("; the module threw this while it was created: fix what it says, or remove its jar"));
         assertThat(TestModules.EndlessCause.MADE.get()).as("causes made by reading the chain")
                 .isEqualTo(10_001); // FailurePolicy.MAX_WALKED_CAUSES and the one read that finds the chain goes on
