@@ -979,6 +979,29 @@ class EnqueueCommandTest {
         }
     }
 
+    /**
+     * The provider's text is written as jobq writes all outside text, as on the "jobq … failed:" line and in /health:
+     * its line break as the escape {@code \n}. Joined as a space (before FailureText escaped it) the table's reader and
+     * a JSON consumer could not tell the provider's two lines from one.
+     */
+    @Test
+    @DisplayName("stats writes a line break in a queue's error as the escape \\n, on stderr and in the JSON error")
+    void aLineBreakInAQueuesErrorIsWrittenAsAnEscape() {
+        var provider = new AlteredProvider(true);
+        provider.failStats(new IllegalStateException("GetQueueAttributes failed\nHTTP 503"));
+        try (var partly = new SharedQueue(JobQueue.builder().provider("memory").queue("broken", provider)
+                .environment(Map.of()).build(), dir)) {
+            var run = partly.run("stats", "--queue", "broken");
+            var json = partly.run("stats", "--queue", "broken", "--json");
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).contains("jobq stats: queue 'broken': its stats cannot be read: GetQueueAttributes "
+                    + "failed\\nHTTP 503\n");
+            assertThat(json.out().strip()).isEqualTo("[{\"queue\":\"broken\",\"waiting\":null,\"delayed\":null,"
+                    + "\"inFlight\":null,\"dead\":null,\"error\":\"GetQueueAttributes failed\\\\nHTTP 503\"}]");
+        }
+    }
+
     @Test
     @DisplayName("stats shows the queues it can open when one queue's provider cannot be opened (SQS out of reach)")
     void oneQueueThatCannotBeOpenedDoesNotHideTheOthers() throws Exception {
