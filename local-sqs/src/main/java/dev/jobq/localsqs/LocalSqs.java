@@ -115,13 +115,13 @@ public final class LocalSqs implements AutoCloseable {
         // never returned) and after the first 32 causes (a getCause() that makes a new cause at each call never ends).
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Throwable t = e; t != null && !denied && seen.size() <= 32 && seen.add(t); t = causeOf(t)) {
-            denied = String.valueOf(t.getMessage()).contains("Permission denied");
+            denied = messageOf(t).contains("Permission denied");
         }
         String advice = denied && port < 1024
                 ? "; ports below 1024 need privileges here: choose one of 1024 or above (" + DEFAULT_PORT
                         + " is the default), or 0 for any free one"
                 : "; is another local-sqs or ElasticMQ running there? Stop it, or choose another port";
-        return new IllegalStateException("ElasticMQ could not listen on " + host + ":" + port + " (" + e.getMessage() + ")"
+        return new IllegalStateException("ElasticMQ could not listen on " + host + ":" + port + " (" + messageOf(e) + ")"
                 + advice, e);
     }
 
@@ -134,6 +134,19 @@ public final class LocalSqs implements AutoCloseable {
             return t.getCause();
         } catch (RuntimeException unreadable) {
             return null;
+        }
+    }
+
+    /**
+     * {@code t.getMessage()}, or where it throws, what it threw: {@code its getMessage() threw
+     * java.lang.UnsupportedOperationException}; it went out of {@link #cannotListen} in place of the refusal naming the
+     * address, as a getCause() that throws did ({@link #causeOf}).
+     */
+    private static String messageOf(Throwable t) {
+        try {
+            return String.valueOf(t.getMessage());
+        } catch (RuntimeException unreadable) {
+            return "its getMessage() threw " + unreadable.getClass().getName();
         }
     }
 

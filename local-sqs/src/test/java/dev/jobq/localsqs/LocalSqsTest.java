@@ -144,6 +144,33 @@ class LocalSqsTest {
     }
 
     @Test
+    void aStartRefusedWithAMessageThatCannotBeReadIsStillToldWithItsAddress() {
+        var unreadable = new IllegalStateException("never read", new BindException("Permission denied")) {
+            @Override
+            public String getMessage() {
+                throw new UnsupportedOperationException("no message here");
+            }
+        };
+        var refusal = new RuntimeException("Bind failed", unreadable);
+        var unreadableRefusal = new RuntimeException("never read") {
+            @Override
+            public String getMessage() {
+                throw new UnsupportedOperationException("no message here");
+            }
+        };
+
+        // Before, what getMessage() threw went out of cannotListen in place of the refusal naming the address.
+        assertThat(LocalSqs.cannotListen("127.0.0.1", 80, refusal)).as("a cause's message unreadable")
+                .hasMessage("ElasticMQ could not listen on 127.0.0.1:80 (Bind failed); ports below 1024 need "
+                        + "privileges here: choose one of 1024 or above (9324 is the default), or 0 for any free one");
+        assertThat(LocalSqs.cannotListen("127.0.0.1", 9324, unreadableRefusal)).as("the refusal's message unreadable")
+                .hasMessage("ElasticMQ could not listen on 127.0.0.1:9324 (its getMessage() threw "
+                        + "java.lang.UnsupportedOperationException); is another local-sqs or ElasticMQ running there? "
+                        + "Stop it, or choose another port")
+                .hasCause(unreadableRefusal);
+    }
+
+    @Test
     void aStartRefusedWithACauseWhoseGetCauseThrowsIsStillToldWithItsAddress() {
         var refusal = new RuntimeException("Bind failed because of java.net.BindException: Permission denied") {
             @Override
