@@ -120,11 +120,12 @@ final class Arguments {
          * Whether {@code value} is a number or an ISO-8601 duration with a minus before it ({@code -5}, {@code -5x},
          * {@code - PT5S}, {@code -P1D}): not a minus before nothing, another minus or a word ({@code -}, {@code --5},
          * {@code -soon}), which were told they are negative, where the config file and the {@code QUEUE_*} variables
-         * tell them they are not a duration. An ISO-8601 duration's P is followed by a number, a sign or a T and one of
-         * those: a word that begins with a P ({@code -pending}, {@code -PT}) is not one, and was told it is negative.
+         * tell them they are not a duration. An ISO-8601 duration's P is followed by a number, signed or not, maybe after a
+         * T: a word that begins with a P ({@code -pending}, {@code -PT}, {@code -P-x}) is not one, and was told it is
+         * negative.
          */
         static boolean signed(String value) {
-            return value.strip().matches("(?s)-\\s*(?:[0-9]|[Pp][Tt]?[-+0-9]).*");
+            return value.strip().matches("(?s)-\\s*(?:[0-9]|[Pp][Tt]?[-+]?[0-9]).*");
         }
 
         /** Whether {@code value} is a bare 0 with a minus ({@code -0}, {@code - 00}): 0, which has no unit. */

@@ -384,7 +384,7 @@ class EnqueueCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"-", "--5", "-soon", "-pending", "-PT"})
+    @ValueSource(strings = {"-", "--5", "-soon", "-pending", "-PT", "-P-x", "-pt+"})
     @DisplayName("a --delay that starts with a minus but is no number or duration after it is told it is not a "
             + "duration, as the config file and QUEUE_SHUTDOWN_TIMEOUT tell it: it was told it is negative")
     void aMinusBeforeNoDurationIsToldItIsNotADuration(String value) {
