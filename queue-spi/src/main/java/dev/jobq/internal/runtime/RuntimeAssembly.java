@@ -134,7 +134,9 @@ final class RuntimeAssembly {
                         provider = factory.create(new ProviderContext(name, section.settings(), spec.clock(),
                                 event -> announceFromProvider(event, counters, events)));
                     } catch (NoClassDefFoundError missing) {
-                        throw missingClass("queue '" + name + "'", "provider", section.type(), factory, missing);
+                        // escaped: a queue name may hold a bidirectional override, and jobq prints a config error as it is
+                        throw missingClass("queue '" + UntrustedText.escape(name) + "'", "provider", section.type(),
+                                factory, missing);
                     }
                     types.put(name, section.type());
                 }

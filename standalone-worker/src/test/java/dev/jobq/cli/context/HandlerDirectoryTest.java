@@ -318,6 +318,35 @@ class HandlerDirectoryTest {
                 + "(and whatever else the provider needs) in --handlers or on the class path");
     }
 
+    /** The same for a queue named with a bidirectional override (U+202E): its name is written escaped. */
+    @Test
+    void aQueueWithABidiOverrideWhoseProviderLacksAClassIsNamedEscaped() throws Exception {
+        Path broken = serviceJar("broken-provider", QueueProviderFactory.class, "nf.BrokenFactory", """
+                        package nf;
+
+                        public final class BrokenFactory implements dev.jobq.spi.QueueProviderFactory {
+                            @Override
+                            public String type() {
+                                return "broken";
+                            }
+
+                            @Override
+                            public dev.jobq.spi.QueueProvider create(dev.jobq.spi.ProviderContext context) {
+                                throw new NoClassDefFoundError("com/acme/queue/Client");
+                            }
+                        }
+                        """);
+        Path config = Files.writeString(dir.resolve("jobq.yaml"), "provider: { type: memory }\n"
+                + "queues:\n  \"rep\\u202eorts\": { type: broken }\n");
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building(), new ManualStop()),
+                "run", "--config", config.toString(), "--handlers", broken.getParent().toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("queue 'rep\\u202eorts': provider 'broken' (nf.BrokenFactory, from ")
+                .doesNotContain("\u202e");
+    }
+
     /**
      * The same for a scheduler jar in --handlers without one it needs: its create() runs after the providers are
      * open, and its NoClassDefFoundError left the command as a raw stack trace with those providers still open.
