@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobEvent;
 import dev.jobq.JobQueue;
+import dev.jobq.spi.Secrets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 /**
  * What users' handlers and listeners really throw, on a real SQS server (ElasticMQ): each job ends in the
@@ -139,6 +141,45 @@ class SqsHostileThrowablesTest {
         });
         // 23 + 162 × 6 = 995 characters: the next escape would end at 1001, past the cut at 1000
         assertThat(reasons).containsExactly("IllegalStateException: " + "\\u0001".repeat(162) + "…");
+        assertThat(uncaught).isEmpty();
+    }
+
+    @Test
+    @DisplayName("an error cut to fit a copy one byte over the dead-letter queue's size ends before an escape, never "
+            + "inside one: it ended in a backslash, a u and part of a code")
+    void aDeadLetterCopyCutToTheQueueSizeNeverEndsInsideAnEscape() {
+        SqsServer.Queues queues = ElasticMq.newQueues("hostile-fit", false);
+        int limit = 256 * 1024;
+        BatchEntryFaults.reportMaximumMessageSize(queues.url(), limit);
+        BatchEntryFaults.reportMaximumMessageSize(queues.deadLetterUrl(), limit);
+        String error = "IllegalStateException: " + "\\u0001".repeat(162) + "…"; // 998 bytes, cut after 1000 characters
+        // The copy's attributes with the shortest JobqDeadAt an instant of this century has; a longer one is over by more
+        Map<String, MessageAttributeValue> attributes = Map.of(DeadLetterCopies.ERROR, OutgoingMessage.string(error),
+                DeadLetterCopies.ATTEMPTS, OutgoingMessage.number(1),
+                DeadLetterCopies.SOURCE_QUEUE, OutgoingMessage.string(Secrets.maskUrl(queues.url())),
+                DeadLetterCopies.DEAD_AT, OutgoingMessage.string("2026-12-07T15:20:00Z"));
+        String start = "{\"envelopeVersion\":1,\"jobId\":\"fit-1\",\"type\":\"controls\","
+                + "\"createdAt\":\"2026-12-07T10:00:00Z\",\"options\":{\"maxAttempts\":1},\"payload\":\"";
+        int bodyBytes = limit + 1 - OutgoingMessage.attributesSize(attributes);
+        String body = start + "x".repeat(bodyBytes - start.length() - 2) + "\"}";
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody(body));
+        JobQueue jobs = workers.open(queues, Map.of("visibilityTimeout", "60s"), Duration.ofSeconds(5));
+        jobs.registerJobHandler("controls", String.class, (job, ctx) -> {
+            throw new IllegalStateException("\u0001".repeat(400));
+        });
+        jobs.start();
+
+        awaitEvents(JobEvent.Dead.class, 1);
+        List<String> reasons = new CopyOnWriteArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            for (Message copy : QueueContents.receive(queues.deadLetterUrl(), 1)) {
+                reasons.add(QueueContents.attribute(copy, DeadLetterCopies.ERROR));
+            }
+            return !reasons.isEmpty();
+        });
+        // Over by 1, 5, 8 or 11 bytes (as JobqDeadAt is 20, 24, 27 or 30 characters): each cut ended inside an escape
+        assertThat(reasons).singleElement().asString().isNotEqualTo(error)
+                .matches("IllegalStateException: (\\\\u0001){158,161}…");
         assertThat(uncaught).isEmpty();
     }
 
