@@ -3,6 +3,7 @@ package dev.jobq.sqs;
 import dev.jobq.JobEvent;
 import dev.jobq.JobListener;
 import dev.jobq.JobOptions;
+import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.EnvelopeCodec;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.ReceivedJob;
@@ -112,9 +113,32 @@ final class IncomingMessages {
             }
             leases.add(lease);
             int attempt = (int) Math.min(Integer.MAX_VALUE, (long) envelope.attempt() + receives);
-            jobs.add(new ReceivedJob(envelope, attempt, lease.receipt(), queue.lease()));
+            jobs.add(new ReceivedJob(withinTwelveHours(envelope), attempt, lease.receipt(), queue.lease()));
         }
         return jobs;
+    }
+
+    /**
+     * {@code envelope}, its timeout cut to {@link Lease#MAX_TIMEOUT} with a WARN where it is longer: jobq refuses such a
+     * timeout at enqueue, but another producer's message may carry one ({@code timeoutMs}), and it ran with it until its
+     * heartbeat at 12 h failed, when SQS made the message visible and another worker could run it beside the first
+     * (DESIGN §4). Only a comparison for any other job.
+     */
+    private JobEnvelope withinTwelveHours(JobEnvelope envelope) {
+        JobOptions options = envelope.options();
+        if (options.timeout().compareTo(Lease.MAX_TIMEOUT) <= 0) {
+            return envelope;
+        }
+        String most = DurationFormat.format(Lease.MAX_TIMEOUT);
+        log.warn("job {} ({}) on {} has a timeout of {}, longer than the {} a job on SQS may have (SQS hides a received "
+                + "message for at most 12 h: a handler still running then is delivered again and runs twice side by "
+                + "side); it runs with a timeout of {}. jobq refuses a longer one at enqueue; this job's producer did "
+                + "not: give it a timeout of at most {}, or split the work into shorter jobs", shown(envelope.jobId()),
+                shown(envelope.type()), queue.label(), DurationFormat.format(options.timeout()), most, most, most);
+        return new JobEnvelope(envelope.version(), envelope.jobId(), envelope.type(), envelope.payloadJson(),
+                new JobOptions(options.maxAttempts(), Lease.MAX_TIMEOUT, options.priority(), options.deduplicationKey(),
+                        options.queue()), envelope.attempt(), envelope.createdAt(), envelope.scheduledFor(),
+                envelope.traceId());
     }
 
     /** Whether the message at {@code index} comes again later in {@code messages}. */

@@ -441,22 +441,17 @@ final class SqsQueueProvider implements QueueProvider {
     }
 
     /**
-     * The failure of a heartbeat nearly 12 hours after the receive, with the job's timeout and the way out: jobq refuses
-     * a timeout past {@link Lease#MAX_TIMEOUT} at enqueue, but another producer's message may carry one.
+     * The failure of a heartbeat nearly 12 hours after the receive, with the job's timeout and the way out: the timeout
+     * is at most {@link Lease#MAX_TIMEOUT} (jobq refuses a longer one at enqueue, and cuts another producer's at receive,
+     * {@link IncomingMessages}), so the handler started late after the receive.
      */
     private JobQueueException pastTwelveHours(ReceivedJob job) {
-        Duration timeout = job.envelope().options().timeout();
-        String most = DurationFormat.format(Lease.MAX_TIMEOUT);
         return new JobQueueException("job " + shown(job) + " on " + queue.label() + " was received nearly 12 h ago, "
                 + "the longest SQS keeps a message hidden: it will be delivered again while its handler still runs. "
-                + (timeout.compareTo(Lease.MAX_TIMEOUT) > 0
-                        ? "Its timeout, " + DurationFormat.format(timeout) + ", is longer than the " + most + " a job on "
-                        + "SQS may have (jobq refuses a longer one at enqueue; this job's producer did not): give it a "
-                        + "timeout of at most " + most
-                        : "Its timeout, " + DurationFormat.format(timeout) + ", is within the " + most + " a job on SQS "
-                        + "may have, but its handler started late after the receive, from which the 12 h count: give "
-                        + "it a shorter timeout")
-                + ", or split the work into shorter jobs");
+                + "Its timeout, " + DurationFormat.format(job.envelope().options().timeout()) + ", is within the "
+                + DurationFormat.format(Lease.MAX_TIMEOUT) + " a job on SQS may have, but its handler started late "
+                + "after the receive, from which the 12 h count: give it a shorter timeout, or split the work into "
+                + "shorter jobs");
     }
 
     /**

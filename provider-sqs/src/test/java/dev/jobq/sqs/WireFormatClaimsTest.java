@@ -308,14 +308,15 @@ class WireFormatClaimsTest {
 
         @Test
         @DisplayName("timeoutMs and maxAttempts as large as their types hold (a JavaScript producer's "
-                + "Number.MAX_SAFE_INTEGER for 'no limit') run")
+                + "Number.MAX_SAFE_INTEGER for 'no limit') run, the timeout cut to the 11h59m SQS can hold a job")
         void largestLimitsRun() {
             SqsServer.Queues queues = sendAndWork(
                     v1("no-limit", "wire:json", ",\"options\":{\"timeoutMs\":9007199254740991,\"maxAttempts\":2147483647}"),
                     v1("long-limit", "wire:json", ",\"options\":{\"timeoutMs\":9223372036854775807}"));
 
-            assertThat(ran("no-limit").job().options().timeout()).isEqualTo(Duration.ofMillis(9007199254740991L));
-            assertThat(ran("long-limit").job().options().timeout()).isEqualTo(Duration.ofMillis(Long.MAX_VALUE));
+            assertThat(ran("no-limit").job().options().timeout()).isEqualTo(Lease.MAX_TIMEOUT);
+            assertThat(ran("no-limit").job().options().maxAttempts()).isEqualTo(Integer.MAX_VALUE);
+            assertThat(ran("long-limit").job().options().timeout()).isEqualTo(Lease.MAX_TIMEOUT);
             assertNothingLost(queues, 0);
         }
 
