@@ -36,7 +36,8 @@ public final class DurationFormat {
     /**
      * Parses {@code text}. A negative one with a unit ({@code -5s}) is refused ({@code -0s} is 0, as {@code -PT0S} is);
      * one in ISO-8601 ({@code PT-5S}) is returned, for the caller to judge ({@link #parseWithin} refuses it as
-     * {@code -5s} is).
+     * {@code -5s} is). A minus before the P and another after it ({@code -P-1D}), which java.time reads as plus, is
+     * refused.
      *
      * @throws IllegalArgumentException naming the value and the accepted forms
      */
@@ -142,6 +143,9 @@ public final class DurationFormat {
             }
             throw new IllegalArgumentException("'" + text + "' is not " + EXPECTED);
         }
+        if (value.startsWith("-") && value.indexOf('-', 1) > 0) {
+            throw new IllegalArgumentException(doubleMinus(text, read, exampleForNegative, max));
+        }
         if (read.isNegative() && max != null) {
             // a key's range: refused as written, as -5s is, where PT-5S was "must be ≥ 0s, got -5000ms", a value the
             // file does not hold; the example from its size, the most the key takes when too large to negate
@@ -150,6 +154,24 @@ public final class DurationFormat {
                     max));
         }
         return read;
+    }
+
+    /**
+     * The refusal of {@code text}, ISO-8601 with a minus before its P and another after it ({@code -P-1D},
+     * {@code -PT-5S}), which java.time reads as plus, {@code read}: where a day was a delay and a shutdown timeout, the
+     * size written as a duration, or the one nearest it the key takes ({@code exampleForNegative}), the most it takes
+     * when too long to count.
+     */
+    private static String doubleMinus(String text, Duration read, UnaryOperator<String> exampleForNegative,
+                                      @Nullable Duration max) {
+        String example;
+        try {
+            example = exampleForNegative.apply(formatExact(read.abs()));
+        } catch (ArithmeticException | IllegalArgumentException tooLong) { // the least Duration, or a key's example
+            example = max != null ? format(max) : "30s";
+        }
+        return "'" + text + "' has a minus before the P and another after it, which ISO-8601 reads as plus; write "
+                + example;
     }
 
     /**

@@ -237,6 +237,35 @@ class DurationFormatTest {
     }
 
     @Test
+    @DisplayName("a minus before an ISO-8601 duration and another inside it, which java.time reads as plus, is refused "
+            + "with the duration to write; one minus is negative, as -5s is")
+    void refusesAMinusBeforeAndInsideIso8601() {
+        // -P-1D was a day and -PT-5S five seconds: Duration.parse reads the two minuses as plus
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("-P-1D"))
+                .withMessage("'-P-1D' has a minus before the P and another after it, which ISO-8601 reads as plus; "
+                        + "write 1d");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-PT-5S", Duration.ZERO,
+                Duration.ofHours(1))).withMessage("'-PT-5S' has a minus before the P and another after it, which "
+                        + "ISO-8601 reads as plus; write 5s");
+        // the example one the key takes: at most 1h, and whole seconds
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-p-1d", Duration.ZERO,
+                Duration.ofHours(1))).withMessage("'-p-1d' has a minus before the P and another after it, which "
+                        + "ISO-8601 reads as plus; write 1h");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-PT-1.5S", Duration.ZERO,
+                Duration.ofSeconds(20), Duration.ofSeconds(1))).withMessage("'-PT-1.5S' has a minus before the P and "
+                        + "another after it, which ISO-8601 reads as plus; write 2s");
+        // one minus, before or after the P: negative, as -5s is
+        Duration max = Duration.ofHours(1);
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("P-1D", Duration.ZERO, max))
+                .withMessage("'P-1D' is negative; durations here are 0 or more, e.g. 1h");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("PT-5S", Duration.ZERO, max))
+                .withMessage("'PT-5S' is negative; durations here are 0 or more, e.g. 5s");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-PT5S", Duration.ZERO, max))
+                .withMessage("'-PT5S' is negative; durations here are 0 or more, e.g. 5s");
+        assertThat(DurationFormat.parse("-P+1D")).isEqualTo(Duration.ofDays(-1));
+    }
+
+    @Test
     @DisplayName("a negative duration for a key counted in steps is given an example that is a whole step, which the key "
             + "takes")
     void aNegativeDurationForAKeyCountedInStepsIsGivenAWholeStep() {

@@ -95,6 +95,15 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
         }
         String bad = notDurations.get(name);
         String positive = bad == null || !bad.startsWith("-") ? null : bad.substring(1).strip();
+        if (positive != null && positive.indexOf('-') >= 0 && isDuration(positive)) {
+            // -P-1D, which java.time reads as a day: said as the file's is, not "negative, e.g. 0s" from P-1D
+            try {
+                DurationFormat.parseWithin(bad, min, max);
+            } catch (IllegalArgumentException twoMinuses) {
+                vars.problem(name, String.valueOf(twoMinuses.getMessage()));
+                return null;
+            }
+        }
         if (positive != null && (positive.matches("\\d+") || isDuration(positive)
                 || DurationFormat.isTooLarge(positive))) {
             // as the file's '-5s' is told: "is not a duration" sent one looking at the form, not at the sign; also

@@ -729,6 +729,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a minus before an ISO-8601 duration and another inside it is refused with the key, where -P-1D was "
+            + "read as a day")
+    void refusesAMinusBeforeAndInsideIso8601WithTheKey() {
+        assertThat(Load.problems("""
+                worker:
+                  shutdownTimeout: -P-1D
+                  pollInterval: -PT-5S
+                """)).containsExactly(
+                "worker.pollInterval: '-PT-5S' has a minus before the P and another after it, which ISO-8601 reads as "
+                        + "plus; write 5s",
+                "worker.shutdownTimeout: '-P-1D' has a minus before the P and another after it, which ISO-8601 reads as "
+                        + "plus; write 1d");
+    }
+
+    @Test
     void refusesAFileThatIsNotAMap() {
         assertThat(Load.problems("- provider\n- worker\n")).containsExactly(
                 "the file must be a map of sections (provider, queues, worker, scheduler), got a list");

@@ -87,6 +87,18 @@ class EnvironmentOverridesTest {
     }
 
     @Test
+    @DisplayName("a minus before an ISO-8601 duration and another inside it, in a variable, is refused as the file's is, "
+            + "where -P-1D was read as a day")
+    void refusesAMinusBeforeAndInsideIso8601AsTheFileDoes() {
+        assertThat(Load.problems(FILE, Map.of("QUEUE_SHUTDOWN_TIMEOUT", "-P-1D", "QUEUE_POLL_INTERVAL", "-PT-5S")))
+                .containsExactly(
+                        "QUEUE_POLL_INTERVAL: '-PT-5S' has a minus before the P and another after it, which ISO-8601 "
+                                + "reads as plus; write 5s",
+                        "QUEUE_SHUTDOWN_TIMEOUT: '-P-1D' has a minus before the P and another after it, which "
+                                + "ISO-8601 reads as plus; write 1d");
+    }
+
+    @Test
     @DisplayName("a negative duration in ISO-8601 in a variable is refused as set, as -2s is, not as its milliseconds")
     void saysANegativeIsoDurationIsNegativeAsSet() {
         // each was "must be ≥ 0s, got -5000ms" and "must be ≥ 1ms, got PT-0.0005S"

@@ -122,10 +122,12 @@ final class Arguments {
          * {@code -soon}), which were told they are negative, where the config file and the {@code QUEUE_*} variables
          * tell them they are not a duration. An ISO-8601 duration's P is followed by a number, signed or not, maybe after a
          * T: a word that begins with a P ({@code -pending}, {@code -PT}, {@code -P-x}) is not one, and was told it is
-         * negative.
+         * negative. Nor is one with a second minus ({@code -P-1D}), which {@link DurationFormat#parse} refuses.
          */
         static boolean signed(String value) {
-            return value.strip().matches("(?s)-\\s*(?:[0-9]|[Pp][Tt]?[-+]?[0-9]).*");
+            String strip = value.strip();
+            // -P-1D: refused by DurationFormat for its two minuses, which java.time reads as plus, not as negative
+            return strip.matches("(?s)-\\s*(?:[0-9]|[Pp][Tt]?[-+]?[0-9]).*") && strip.indexOf('-', 1) < 0;
         }
 
         /** Whether {@code value} is a bare 0 with a minus ({@code -0}, {@code - 00}): 0, which has no unit. */

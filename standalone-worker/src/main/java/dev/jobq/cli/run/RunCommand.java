@@ -165,8 +165,10 @@ public final class RunCommand implements Callable<Integer> {
                     + "to start a fresh one. Off by default.")
     void setMaxTime(String value) {
         // a bare 0 too: "has no unit; write 0ms, 0s, 0m or 0h" offered four forms, each refused as not longer than 0;
-        // a minus only where what it makes is not positive: -PT-1H is 1h, as the config file and --delay read it
-        if ((value.strip().startsWith("-") && !readsPositive(value)) || value.strip().matches("0+")) {
+        // a minus only where what it makes is not positive; -PT-1H, two minuses that java.time reads as plus, is
+        // refused below in DurationFormat's words, as the config file and --delay refuse it
+        if ((value.strip().startsWith("-") && !readsPositive(value) && !value.strip().matches("(?s)-[Pp].*-.*"))
+                || value.strip().matches("0+")) {
             throw maxTimeNotPositive(value);
         }
         if (DurationFormat.isTooLarge(value)) {

@@ -396,6 +396,19 @@ class EnqueueCommandTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"--delay, -P-1D, 1d", "--delay, -pt-90s, 1m30s", "--timeout, -PT-5S, 5s"})
+    @DisplayName("a duration with a minus before its P and another after it is refused with the duration to write: "
+            + "java.time read -P-1D as a day's delay and -PT-5S as a timeout of 5s")
+    void aMinusBeforeAndInsideIso8601IsRefusedWithTheDurationToWrite(String option, String value, String example) {
+        var run = shared.run("enqueue", "t", "--payload", "{}", option, value);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid value for option '" + option + "': '" + value + "' has a minus "
+                + "before the P and another after it, which ISO-8601 reads as plus; write " + example
+                + System.lineSeparator());
+    }
+
+    @ParameterizedTest
     @CsvSource({"-0, 0", "-00, 00", "- 0, 0"})
     @DisplayName("a --delay of a bare -0 is told what 0 is told, that it has no unit: it is 0, as -0s is, and was told "
             + "it is negative")
