@@ -117,17 +117,22 @@ final class Arguments {
         }
 
         /**
-         * Whether {@code value} is a number or an ISO-8601 duration with a minus before it ({@code -5}, {@code -5x},
-         * {@code - PT5S}, {@code -P1D}): not a minus before nothing, another minus or a word ({@code -}, {@code --5},
-         * {@code -soon}), which were told they are negative, where the config file and the {@code QUEUE_*} variables
-         * tell them they are not a duration. An ISO-8601 duration's P is followed by a number, signed or not, maybe after a
-         * T: a word that begins with a P ({@code -pending}, {@code -PT}, {@code -P-x}) is not one, and was told it is
-         * negative. Nor is one with a second minus ({@code -P-1D}), which {@link DurationFormat#parse} refuses.
+         * Whether {@code value} is a number or a duration with a minus before it ({@code -5}, {@code -5s},
+         * {@code - PT5S}, {@code -P1D}, one too large to count such as {@code -99999999999999999999s}): what follows
+         * the minus is a bare number or what {@link DurationFormat#parse} reads. Not a minus before nothing, another
+         * minus or a word ({@code -}, {@code --5}, {@code -soon}, {@code -pending}, {@code -P-x}), nor before a number
+         * with something no duration has ({@code -5x}, {@code -5.5s}, {@code -P5}): each was told it is negative, where
+         * the config file and the {@code QUEUE_*} variables tell it is not a duration. Nor one with a second minus
+         * ({@code -P-1D}), which {@link DurationFormat#parse} refuses for its two minuses.
          */
         static boolean signed(String value) {
             String strip = value.strip();
-            // -P-1D: refused by DurationFormat for its two minuses, which java.time reads as plus, not as negative
-            return strip.matches("(?s)-\\s*(?:[0-9]|[Pp][Tt]?[-+]?[0-9]).*") && strip.indexOf('-', 1) < 0;
+            if (!strip.startsWith("-")) {
+                return false;
+            }
+            String unsigned = strip.substring(1).strip();
+            return unsigned.matches("(?s)[0-9Pp].*") && unsigned.indexOf('-') < 0 && (unsigned.matches("\\d+")
+                    || readOrNull(unsigned) != null || DurationFormat.isTooLarge(unsigned));
         }
 
         /** Whether {@code value} is a bare 0 with a minus ({@code -0}, {@code - 00}): 0, which has no unit. */

@@ -384,7 +384,8 @@ class EnqueueCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"-", "--5", "-soon", "-pending", "-PT", "-P-x", "-pt+"})
+    @ValueSource(strings = {"-", "--5", "-soon", "-pending", "-PT", "-P-x", "-pt+", "-5x", "-5 x", "-5s5", "-5.5s", "-P5",
+            "-PT5", "-P1X"})
     @DisplayName("a --delay that starts with a minus but is no number or duration after it is told it is not a "
             + "duration, as the config file and QUEUE_SHUTDOWN_TIMEOUT tell it: it was told it is negative")
     void aMinusBeforeNoDurationIsToldItIsNotADuration(String value) {
@@ -443,7 +444,8 @@ class EnqueueCommandTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-            "--delay | -5s<ESC>[31m | '-5s\\u001b[31m' is negative; write a duration such as 30s or 5m",
+            "--delay | -5s<ESC>[31m | '-5s\\u001b[31m' is not a duration",
+            "--delay | -5s<LF> | '-5s\\n' is negative; write a duration such as 30s or 5m",
             "--timeout | -1m<LF> | '-1m\\n' is negative",
             // DurationFormat's refusal, passed on
             "--delay | 5x<ESC>[31m | '5x\\u001b[31m' is not a duration",
