@@ -25,8 +25,11 @@ public final class QueueOptions {
     public static final String CONFIG_VARIABLE = "JOBQ_CONFIG";
     /** The config file when neither {@code --config} nor {@code JOBQ_CONFIG} names one. */
     public static final String DEFAULT_CONFIG = "jobq.yaml";
-    /** A file: URL with a host ({@code file://server/x}), which {@code Path.of} makes {@code file:/server/x}. */
-    private static final Pattern FILE_URL_WITH_HOST = Pattern.compile("(?i)file://([^/]+)(/.*)?");
+    /**
+     * A file: URL with a host ({@code file://server/x}), which {@code Path.of} makes {@code file:/server/x}: the host
+     * up to the path, query or fragment ({@code file://localhost?x=1} was told a host 'localhost?x=1'), the rest after.
+     */
+    private static final Pattern FILE_URL_WITH_HOST = Pattern.compile("(?i)file://([^/?#]+)([/?#].*)?");
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
             description = "The config file (default: ./" + DEFAULT_CONFIG + ", or $" + CONFIG_VARIABLE

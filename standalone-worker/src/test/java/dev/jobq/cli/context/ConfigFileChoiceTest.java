@@ -129,5 +129,24 @@ class ConfigFileChoiceTest {
                 "file://jobq:hun/ter2@files/jobq.yaml");
         assertThat(secret.exitCode()).as(secret.err()).isEqualTo(2);
         assertThat(secret.err()).contains("'file://jobq:****@files/…'").doesNotContain("hun");
+        // a '?' or '#' right after the host begins the query or fragment: no part of the host, which was told as
+        // 'localhost?x=1', a host of another machine
+        var query = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check", "--config",
+                "file://localhost?x=1");
+        assertThat(query.exitCode()).as(query.err()).isEqualTo(2);
+        assertThat(query.err()).contains("'file://localhost?x=1': no such file: the config file's path is a file: URL "
+                + "(of this machine, localhost), which jobq does not read as one, and what follows its '?' is the URL's "
+                + "query, no part of a file's path (a '?' in a file's name is written %3F); write the file's path, or ");
+        var fragment = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check",
+                "--config", "FILE://LocalHost#top");
+        assertThat(fragment.exitCode()).as(fragment.err()).isEqualTo(2);
+        assertThat(fragment.err()).contains("(of this machine, localhost), which jobq does not read as one, and what "
+                + "follows its '#' is the URL's fragment, no part of a file's path (a '#' in a file's name is written "
+                + "%23); write the file's path, or ");
+        var elsewhere = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()), "config", "check",
+                "--config", "file://server?x=1");
+        assertThat(elsewhere.exitCode()).as(elsewhere.err()).isEqualTo(2);
+        assertThat(elsewhere.err()).contains("'file://server?x=1': no such file: the config file's path is a file: URL "
+                + "naming a file on host 'server', which jobq does not read; write the file's path on this machine");
     }
 }
