@@ -24,7 +24,8 @@ import java.util.Set;
  * characters are written as escapes ({@link UntrustedText#escape}), so a line break or an ESC in it cannot start a
  * line that reads as jobq's own or repaint the terminal; a {@link ConfigException}'s own message, jobq's one problem a
  * line with the values in it escaped already, keeps its lines. A {@code getMessage()} or {@code toString()} that
- * throws is told as {@link LoggableThrowables#messageOf} tells it.
+ * throws is told as {@link LoggableThrowables#messageOf} tells it; an error without a message, or with an empty or
+ * blank one, by its class's name (an empty one printed {@code "jobq stats failed: "} and nothing after it).
  */
 public final class FailureText {
 
@@ -39,7 +40,7 @@ public final class FailureText {
      */
     public static String of(Throwable error) {
         String own = LoggableThrowables.messageOf(error);
-        String masked = Secrets.maskUrl(own != null ? own : error.getClass().getName());
+        String masked = Secrets.maskUrl(own != null && !own.isBlank() ? own : error.getClass().getName());
         var text = new StringBuilder(error instanceof ConfigException ? masked : UntrustedText.escape(masked));
         if (quotesItsRoot(error, text)) {
             return text.toString();

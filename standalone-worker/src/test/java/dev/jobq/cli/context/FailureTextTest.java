@@ -65,6 +65,12 @@ class FailureTextTest {
                 .isEqualTo("(its getMessage() threw UnsupportedOperationException: session closed)");
     }
 
+    @Test
+    void anEmptyMessageIsToldByItsClass() {
+        assertThat(FailureText.of(new IllegalStateException(""))).isEqualTo("java.lang.IllegalStateException");
+        assertThat(FailureText.of(new IllegalStateException("  "))).isEqualTo("java.lang.IllegalStateException");
+    }
+
     /** A driver's error whose message is read from a session closed by now. */
     private static final class SessionClosedError extends IllegalStateException {
         @Override
