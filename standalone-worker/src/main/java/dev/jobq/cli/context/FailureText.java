@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * A command's failure as one text for the user: its message, then each cause ({@code "; caused by Type: message"})
- * that says something the text does not say yet, with the secrets of its URLs masked ({@link Secrets#maskUrl}).
+ * that says something the text does not say yet (a message it holds whole, not as a piece of a word), with the
+ * secrets of its URLs masked ({@link Secrets#maskUrl}).
  * A provider's or a driver's error most often quotes its cause's message, and an SDK's its own cause's: each cause
  * appended as it is said the same failure again, the one refused connection three times in one line. An error that
  * quotes its root cause's message as its reason ({@code "…: Connection refused; check …"}, as the scheduler words a
@@ -54,7 +55,7 @@ public final class FailureText {
             read++;
             String message = LoggableThrowables.messageOf(cause);
             if (message == null || message.isBlank()
-                    || text.indexOf(shown(message)) < 0 && !wrapsWhatItSays(cause, text)) {
+                    || !quotesWhole(text, shown(message)) && !wrapsWhatItSays(cause, text)) {
                 text.append("; caused by ").append(shown(described(cause)));
             }
         }
@@ -95,7 +96,7 @@ public final class FailureText {
             String message = LoggableThrowables.messageOf(inner);
             if (message != null && !message.isBlank()) {
                 String masked = shown(message);
-                if (wrapping.endsWith(masked) && text.toString().contains(masked)) {
+                if (wrapping.endsWith(masked) && quotesWhole(text, masked)) {
                     return true;
                 }
             }
@@ -108,6 +109,29 @@ public final class FailureText {
         Throwable root = RootCause.of(error).root();
         String message = LoggableThrowables.messageOf(root);
         return root != error && message != null && !message.isBlank()
-                && text.toString().contains(": " + shown(message));
+                && quotesWhole(text, ": " + shown(message));
+    }
+
+    /**
+     * Whether {@code text} holds {@code message} whole: somewhere that no letter or digit goes on a word of its own at
+     * either end, as the separators this text is written with ({@code ": "}, {@code "; "}) and a sentence's
+     * punctuation bound a quoted message; a message that begins with {@code ": "} may follow any word. Found anywhere,
+     * a cause's {@code "s"} was taken as quoted by {@code "pool closed"} and left out.
+     */
+    private static boolean quotesWhole(CharSequence text, String message) {
+        String in = text.toString();
+        for (int at = in.indexOf(message); at >= 0; at = in.indexOf(message, at + 1)) {
+            int end = at + message.length();
+            if ((at == 0 || !joins(in.charAt(at - 1), message.charAt(0)))
+                    && (end == in.length() || !joins(message.charAt(message.length() - 1), in.charAt(end)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether two characters side by side are of one word. */
+    private static boolean joins(char left, char right) {
+        return Character.isLetterOrDigit(left) && Character.isLetterOrDigit(right);
     }
 }

@@ -71,6 +71,20 @@ class FailureTextTest {
         assertThat(FailureText.of(new IllegalStateException("  "))).isEqualTo("java.lang.IllegalStateException");
     }
 
+    @Test
+    void aCauseOfOneCharacterIsNotTakenAsQuoted() {
+        assertThat(FailureText.of(new IllegalStateException("pool closed", new IOException("s"))))
+                .isEqualTo("pool closed; caused by java.io.IOException: s");
+        // a message the text quotes whole is still not said twice
+        assertThat(FailureText.of(new IllegalStateException("cannot open queue 'jobs': Connection refused; check the URL",
+                        new IOException("Connection refused"))))
+                .isEqualTo("cannot open queue 'jobs': Connection refused; check the URL");
+        assertThat(FailureText.of(new IllegalStateException("cannot connect to jobq: Connection refused; check the URL",
+                        new IllegalStateException("Failed to initialize pool: Connection to jobq refused.",
+                                new IOException("Connection refused")))))
+                .isEqualTo("cannot connect to jobq: Connection refused; check the URL");
+    }
+
     /** A driver's error whose message is read from a session closed by now. */
     private static final class SessionClosedError extends IllegalStateException {
         @Override
