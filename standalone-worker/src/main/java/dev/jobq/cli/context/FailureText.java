@@ -24,9 +24,12 @@ import java.util.Set;
  * use: …" between them said it a second time. Each message is a driver's or an SDK's, from outside: its control
  * characters are written as escapes ({@link UntrustedText#escape}), so a line break or an ESC in it cannot start a
  * line that reads as jobq's own or repaint the terminal; a {@link ConfigException}'s own message, jobq's one problem a
- * line with the values in it escaped already, keeps its lines. A {@code getMessage()} or {@code toString()} that
- * throws is told as {@link LoggableThrowables#messageOf} tells it; an error without a message, or with an empty or
- * blank one, by its class's name (an empty one printed {@code "jobq stats failed: "} and nothing after it).
+ * line with the values in it escaped already, keeps its lines. Each message, and each cause's {@code toString()},
+ * is cut after {@link LoggableThrowables#MAX_MESSAGE_CHARS} characters as a log line's is ({@link
+ * LoggableThrowables#oneLine}): a driver's message of a megabyte made a line of a megabyte. A {@code getMessage()}
+ * or {@code toString()} that throws is told as {@link LoggableThrowables#messageOf} tells it; an error without a
+ * message, or with an empty or blank one, by its class's name (an empty one printed {@code "jobq stats failed: "} and
+ * nothing after it).
  */
 public final class FailureText {
 
@@ -42,7 +45,7 @@ public final class FailureText {
     public static String of(Throwable error) {
         String own = LoggableThrowables.messageOf(error);
         String masked = Secrets.maskUrl(own != null && !own.isBlank() ? own : error.getClass().getName());
-        var text = new StringBuilder(error instanceof ConfigException ? masked : UntrustedText.escape(masked));
+        var text = new StringBuilder(error instanceof ConfigException ? masked : LoggableThrowables.oneLine(masked));
         if (quotesItsRoot(error, text)) {
             return text.toString();
         }
@@ -56,7 +59,7 @@ public final class FailureText {
             String message = LoggableThrowables.messageOf(cause);
             if (message == null || message.isBlank()
                     || !quotesWhole(text, shown(message)) && !wrapsWhatItSays(cause, text)) {
-                text.append("; caused by ").append(shown(described(cause)));
+                text.append("; caused by ").append(LoggableThrowables.oneLine(Secrets.maskUrl(described(cause))));
             }
         }
         if (cause != null && !seen.contains(cause)) {

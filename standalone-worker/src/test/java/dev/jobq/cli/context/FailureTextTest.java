@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class FailureTextTest {
@@ -83,6 +85,21 @@ class FailureTextTest {
                         new IllegalStateException("Failed to initialize pool: Connection to jobq refused.",
                                 new IOException("Connection refused")))))
                 .isEqualTo("cannot connect to jobq: Connection refused; check the URL");
+    }
+
+    @Test
+    void aCausesMessageOfAMegabyteIsCutAsOtherLinesAreCut() {
+        String huge = "z".repeat(1_000_000);
+
+        assertThat(runsCounted(FailureText.of(new IllegalStateException("listing failed", new SQLException(huge)))))
+                .isEqualTo("listing failed; caused by java.sql.SQLException: <977 z>… (999023 more characters)");
+        assertThat(runsCounted(FailureText.of(new IllegalStateException(huge))))
+                .isEqualTo("<1000 z>… (999000 more characters)");
+    }
+
+    /** {@code text} with each run of z written as its length, so that a failure does not print a megabyte. */
+    private static String runsCounted(String text) {
+        return Pattern.compile("z+").matcher(text).replaceAll(run -> "<" + run.group().length() + " z>");
     }
 
     /** A driver's error whose message is read from a session closed by now. */
