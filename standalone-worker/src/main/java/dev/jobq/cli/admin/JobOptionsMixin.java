@@ -19,6 +19,10 @@ final class JobOptionsMixin {
     /** How much of a value its refusal repeats, as {@code Arguments}' refusals do. */
     private static final int SHOWN_CHARS = 60;
 
+    /** The fix for a {@code --timeout} of 0 or less: the default is what most who wrote 0 meant. */
+    private static final String LEAVE_OUT_TIMEOUT =
+            "; leave it out for the default, " + DurationFormat.format(JobOptions.DEFAULT_TIMEOUT);
+
     @Spec(Spec.Target.MIXEE)
     private CommandSpec spec;
 
@@ -69,7 +73,8 @@ final class JobOptionsMixin {
     @Option(names = "--max-attempts", paramLabel = "N", description = "Runs in all, the first included (default 3).")
     void setMaxAttempts(int attempts) {
         if (attempts < 1) {
-            throw new ParameterException(spec.commandLine(), "--max-attempts must be ≥ 1, got " + attempts);
+            throw new ParameterException(spec.commandLine(), "--max-attempts must be ≥ 1, got " + attempts
+                    + "; 1 runs the job once, with no retry");
         }
         this.maxAttempts = attempts;
     }
@@ -90,7 +95,7 @@ final class JobOptionsMixin {
         }
         // not "has no unit; write 0ms, 0s, 0m or 0h", each refused below; -0 is 0, as -0s is (it was "negative")
         if (written.strip().matches("0+") || Arguments.DurationArgument.isMinusZero(written)) {
-            throw new ParameterException(spec.commandLine(), "--timeout must be positive, got 0");
+            throw new ParameterException(spec.commandLine(), "--timeout must be positive, got 0" + LEAVE_OUT_TIMEOUT);
         }
         Duration timeout;
         try {
@@ -103,7 +108,7 @@ final class JobOptionsMixin {
         }
         if (timeout.isZero() || timeout.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--timeout must be positive, got "
-                    + DurationFormat.format(timeout));
+                    + DurationFormat.format(timeout) + LEAVE_OUT_TIMEOUT);
         }
         if (timeout.compareTo(Duration.ofMillis(1)) < 0) {
             throw new ParameterException(spec.commandLine(), "--timeout must be at least 1ms, got "

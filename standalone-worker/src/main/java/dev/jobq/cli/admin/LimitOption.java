@@ -24,7 +24,8 @@ final class LimitOption {
     @Option(names = "--limit", paramLabel = "N", description = "List at most N (default: " + DEFAULT + ").")
     void setLimit(int limit) {
         if (limit < 1) {
-            throw new ParameterException(spec.commandLine(), "--limit must be ≥ 1, got " + limit);
+            throw new ParameterException(spec.commandLine(), "--limit must be ≥ 1, got " + limit
+                    + "; leave it out to list up to " + DEFAULT);
         }
         this.limit = limit;
     }

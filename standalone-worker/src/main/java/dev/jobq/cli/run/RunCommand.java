@@ -128,7 +128,8 @@ public final class RunCommand implements Callable<Integer> {
                     + HealthCheck.DEFAULT_BACKLOG_THRESHOLD + ").")
     void setHealthBacklog(long backlog) {
         if (backlog < 1) {
-            throw new ParameterException(spec.commandLine(), "--health-backlog must be ≥ 1, got " + backlog);
+            throw new ParameterException(spec.commandLine(), "--health-backlog must be ≥ 1, got " + backlog
+                    + "; leave it out for the default, " + HealthCheck.DEFAULT_BACKLOG_THRESHOLD);
         }
         this.healthBacklog = backlog;
     }

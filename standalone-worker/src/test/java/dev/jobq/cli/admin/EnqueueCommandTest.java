@@ -430,7 +430,8 @@ class EnqueueCommandTest {
         var run = shared.run("enqueue", "t", "--payload", "{}", "--timeout", value);
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("--timeout must be positive, got 0" + System.lineSeparator());
+        assertThat(run.err()).startsWith("--timeout must be positive, got 0; leave it out for the default, 30s"
+                + System.lineSeparator());
     }
 
     @Test
@@ -602,7 +603,8 @@ class EnqueueCommandTest {
         var run = shared.run("enqueue", "t", "--payload", "{}", "--timeout", "0");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("--timeout must be positive, got 0" + System.lineSeparator())
+        assertThat(run.err()).contains("--timeout must be positive, got 0; leave it out for the default, 30s"
+                + System.lineSeparator())
                 .doesNotContain("0ms");
     }
 
