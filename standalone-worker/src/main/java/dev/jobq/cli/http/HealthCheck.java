@@ -142,8 +142,8 @@ public final class HealthCheck {
             }
             if (stats.waiting() >= backlogThreshold) {
                 degraded = true;
-                problems.add("queue '" + queue + "': " + stats.waiting() + " jobs waiting, at or over the backlog "
-                        + "threshold of " + backlogThreshold);
+                problems.add("queue '" + queue + "': " + stats.waiting() + (stats.waiting() == 1 ? " job" : " jobs")
+                        + " waiting, at or over the backlog threshold of " + backlogThreshold);
             }
         }
         if (jobs.hasScheduler()) {

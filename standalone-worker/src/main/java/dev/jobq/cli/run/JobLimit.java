@@ -51,6 +51,6 @@ final class JobLimit implements JobListener {
 
     /** What the stop line starts with when it did. */
     String describe() {
-        return max + " jobs ended (--max-jobs " + max + ")";
+        return max + (max == 1 ? " job" : " jobs") + " ended (--max-jobs " + max + ")";
     }
 }

@@ -284,6 +284,16 @@ class HealthCheckTest {
     }
 
     @Test
+    void aBacklogOfOneJobIsToldAsOneJob() {
+        var check = new HealthCheck(jobs, worker, 1);
+        check.takeBaseline();
+        jobs.enqueue("t", 1);
+
+        assertThat(check.check().problems()).containsExactly("queue 'default': 1 job waiting, at or over the backlog "
+                + "threshold of 1");
+    }
+
+    @Test
     void backlogAtTheThresholdIsDegraded() {
         var check = new HealthCheck(jobs, worker, 3);
         check.takeBaseline();
