@@ -130,12 +130,30 @@ public final class EnqueueCommand extends QueueCommand {
         try {
             EnqueueOptions built = options.build();
             String queue = built.queue() != null ? built.queue() : JobOptions.DEFAULT_QUEUE;
-            MemoryQueueNote.warnIfProcessLocal(session, queue, err(), "jobq enqueue");
+            if (!heldByScheduler(session, queue)) {
+                MemoryQueueNote.warnIfProcessLocal(session, queue, err(), "jobq enqueue");
+            }
             id = session.queue().enqueue(type, payload, built);
         } catch (IllegalArgumentException e) {
             throw CommandFailure.usage(String.valueOf(e.getMessage()));
         }
         out().println(id);
         return 0;
+    }
+
+    /**
+     * Whether the job goes to the scheduler's database, as the queue routes it: for an instant to come when there is
+     * a scheduler, or with a delay beyond what its provider holds. That job outlives the command, and a worker's
+     * scheduler fires it, so the memory queue's note that it "lives only in this command's process" is not said of it.
+     */
+    private boolean heldByScheduler(QueueSession session, String queue) {
+        if (when == null || !session.queue().hasScheduler()) {
+            return false;
+        }
+        if (when.at != null) {
+            return when.at.isAfter(InstantSource.system().instant());
+        }
+        return when.delay != null && session.queue() instanceof JobQueueRuntime runtime
+                && !runtime.providerHolds(queue, when.delay);
     }
 }

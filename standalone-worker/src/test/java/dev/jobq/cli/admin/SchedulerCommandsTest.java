@@ -69,6 +69,23 @@ class SchedulerCommandsTest {
                 """);
     }
 
+    /**
+     * A job for an instant to come goes to the scheduler's database, which outlives the command and which a worker's
+     * scheduler fires from: the note that the memory queue "lives only in this command's process" was printed all
+     * the same. A job for now still goes to the command's own memory queue, and is told so.
+     */
+    @Test
+    void aJobForAnInstantToComeIsNotToldItLivesOnlyInTheCommandsProcess() {
+        var later = jobq("enqueue", "t", "--at", "2031-12-25T09:00:00Z");
+        var now = jobq("enqueue", "t");
+
+        assertThat(later.exitCode()).as(later.err()).isZero();
+        assertThat(later.err()).doesNotContain("memory queue");
+        assertThat(now.exitCode()).as(now.err()).isZero();
+        assertThat(now.err()).contains("jobq enqueue: note: queue 'default' is a memory queue (type: memory): it lives "
+                + "only in this command's process and ends with it");
+    }
+
     /** One value from the scheduler's database (which the commands have closed again). */
     private String query(String sql, String key) throws SQLException {
         try (var connection = DriverManager.getConnection(jdbcUrl); var statement = connection.prepareStatement(sql)) {
