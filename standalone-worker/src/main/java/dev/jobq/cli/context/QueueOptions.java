@@ -83,7 +83,8 @@ public final class QueueOptions {
     private String numberAdvice() {
         String given = config == null ? "" : config;
         return given.matches("\\d+") ? "; -c is --config, the config file; for " + given
-                + " handlers at once write --concurrency " + given + " (jobq run) or worker.concurrency: " + given : "";
+                + (given.matches("0*1") ? " handler" : " handlers") + " at once write --concurrency " + given
+                + " (jobq run) or worker.concurrency: " + given : "";
     }
 
     /**

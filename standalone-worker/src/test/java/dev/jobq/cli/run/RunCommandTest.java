@@ -522,14 +522,18 @@ class RunCommandTest {
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
     }
 
-    @Test
+    @ParameterizedTest(name = "-c {0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            10 | for 10 handlers at once write --concurrency 10
+            1  | for 1 handler at once write --concurrency 1
+            """)
     @DisplayName("Sidekiq's -c 10 names a config file here: the missing file's error says what -c is and what to write")
-    void sidekiqsDashCIsTold() throws Exception {
-        int status = start(Map.of(), "run", "-c", "10").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    void sidekiqsDashCIsTold(String number, String advice) throws Exception {
+        int status = start(Map.of(), "run", "-c", number).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
         assertThat(status).isEqualTo(2);
-        assertThat(err.toString()).contains("10: no such file;")
-                .contains("-c is --config, the config file; for 10 handlers at once write --concurrency 10");
+        assertThat(err.toString()).contains(number + ": no such file;")
+                .contains("-c is --config, the config file; " + advice);
         assertThat(built.get()).as("nothing was built").isNull();
     }
 
