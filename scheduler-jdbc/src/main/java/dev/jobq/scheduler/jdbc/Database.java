@@ -32,6 +32,7 @@ import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.h2.api.ErrorCode;
 import org.h2.jdbc.JdbcException;
+import org.h2.util.Utils;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.TransactionalCallable;
@@ -740,15 +741,29 @@ final class Database implements AutoCloseable {
      * from {@code jobq demo} stopped with Ctrl-C). {@code DB_CLOSE_ON_EXIT=FALSE} leaves the closing to the scheduler's
      * {@code close()}, whose pool takes the database's last connections with it; a process that exits without
      * closing its queue leaves the file as a kill does, which {@link #writingEachCommit} makes lose no commit. A URL
-     * that sets it, and any other kind of URL, is left as it is.
+     * that sets it, and any other kind of URL, is left as it is; so is one with {@code AUTO_SERVER=TRUE} (the way
+     * the "another process has the file open" error offers to share a file), which H2 refuses beside
+     * {@code DB_CLOSE_ON_EXIT=FALSE} ("Feature not supported"): its file is closed by the scheduler's {@code close()}
+     * as well, as the last connection goes, or else by H2's hook.
      */
     static String closedByTheScheduler(String jdbcUrl) {
         String url = jdbcUrl.toLowerCase(Locale.ROOT);
         if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:mem:") || url.startsWith("jdbc:h2:tcp:")
-                || url.startsWith("jdbc:h2:ssl:") || url.contains(";db_close_on_exit=")) {
+                || url.startsWith("jdbc:h2:ssl:") || url.contains(";db_close_on_exit=") || autoServer(url)) {
             return jdbcUrl;
         }
         return jdbcUrl + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    /** Whether an H2 URL (in lower case) turns AUTO_SERVER on, read as H2 reads it (TRUE, on, yes, 1…). */
+    private static boolean autoServer(String url) {
+        for (String setting : url.split(";")) {
+            if (setting.startsWith("auto_server=")
+                    && Utils.parseBoolean(setting.substring("auto_server=".length()), false, false)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

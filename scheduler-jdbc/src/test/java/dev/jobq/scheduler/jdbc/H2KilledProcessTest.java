@@ -8,6 +8,10 @@ import dev.jobq.memory.MemoryProviderFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -86,5 +90,43 @@ class H2KilledProcessTest {
         assertThat(Database.closedByTheScheduler("jdbc:h2:mem:jobq")).isEqualTo("jdbc:h2:mem:jobq");
         assertThat(Database.closedByTheScheduler("jdbc:h2:tcp://db/jobq")).isEqualTo("jdbc:h2:tcp://db/jobq");
         assertThat(Database.closedByTheScheduler("jdbc:postgresql://db/jobq")).isEqualTo("jdbc:postgresql://db/jobq");
+    }
+
+    @Test
+    @DisplayName("an H2 URL with AUTO_SERVER=TRUE (which H2 refuses beside DB_CLOSE_ON_EXIT=FALSE) is left as it is")
+    void anAutoServerUrlKeepsH2sCloseOnExit(@TempDir Path dir) throws SQLException {
+        for (String autoServer : List.of(";AUTO_SERVER=TRUE", ";auto_server=true", ";Auto_Server=True")) {
+            String url = "jdbc:h2:file:" + dir.resolve("jobq") + autoServer;
+            assertThat(Database.closedByTheScheduler(Database.writingEachCommit(url))).as(url)
+                    .isEqualTo(url + ";WRITE_DELAY=0");
+            try (Connection connection = DriverManager.getConnection(
+                    Database.closedByTheScheduler(Database.writingEachCommit(url)))) {
+                assertThat(connection.isValid(1)).as(url).isTrue();
+            }
+        }
+        assertThat(Database.closedByTheScheduler("jdbc:h2:./data/jobq;AUTO_SERVER=FALSE"))
+                .isEqualTo("jdbc:h2:./data/jobq;AUTO_SERVER=FALSE;DB_CLOSE_ON_EXIT=FALSE");
+    }
+
+    @Test
+    @DisplayName("a scheduler on an H2 file with AUTO_SERVER=TRUE shares it with another process, and closes it")
+    void anAutoServerFileIsSharedWithAnotherProcess(@TempDir Path dir) throws IOException, InterruptedException {
+        String url = "jdbc:h2:file:" + dir.resolve("jobq") + ";AUTO_SERVER=TRUE";
+        String id;
+        try (JobQueue jobs = JobQueue.builder().provider(MemoryProviderFactory.builder().build())
+                .environment(Map.of()).scheduler("jdbc", Map.of("jdbcUrl", url, "enabled", false)).build()) {
+            id = jobs.scheduler().schedule("report:send", Map.of("month", "2029-12"),
+                    Instant.parse("2030-01-01T00:00:00Z"));
+            Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "org.h2.tools.Shell", "-url", url, "-user", "",
+                    "-sql", "SELECT 'ids:' || LISTAGG(id) FROM jobq_scheduled_job").redirectErrorStream(true).start();
+            String output = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(other.waitFor(60, TimeUnit.SECONDS)).as("the other process ended; its output:%n%s", output)
+                    .isTrue();
+            assertThat(output).as("the other process's output").contains("ids:" + id);
+            assertThat(dir.resolve("jobq.lock.db")).as("the lock of the open file, naming its server").exists();
+        }
+        assertThat(dir.resolve("jobq.lock.db")).as("the file's lock, which H2 drops when it closes the file")
+                .doesNotExist();
     }
 }
