@@ -76,6 +76,8 @@ final class ScheduleParser {
     private static final List<String> UNITS_OF = List.of("a minute", "an hour", "a day of the month", "a month",
             "a day of the week");
     private static final Pattern ZERO_STEP = Pattern.compile(".*/0+");
+    /** A seconds field that is a step from second 0: {@code *}{@code /30}, {@code 0/30}. */
+    private static final Pattern SECONDS_STEP = Pattern.compile("(?:\\*|0{1,2})/0*([1-9]\\d?)");
     private static final Pattern SUNDAY_RANGE = Pattern.compile("(^|,)SUN-(?!(SUN|7|0)\\b)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern RANGE = Pattern.compile("(\\w+)-(\\w+)");
@@ -221,14 +223,37 @@ final class ScheduleParser {
         if (fields.size() == 6 || quartzYear) {
             String cron = String.join(" ", fields.subList(1, 6)).replace('?', '*');
             if (isCron(cron)) {
-                return "jobq's cron has no seconds field, which Quartz, Spring and JobRunr put first: write '" + cron
-                        + "'" + (fields.get(5).chars().anyMatch(Character::isDigit) ? " (numbered days of the week "
-                        + "differ between systems, Quartz's 1 being Sunday and cron's 1 Monday: names such as MON-FRI "
-                        + "read the same everywhere)" : "") + ", or for runs less than a minute apart an interval such "
-                        + "as 'every 30 seconds'";
+                return secondsFieldFix(fields.getFirst(), cron, fields.get(5).chars().anyMatch(Character::isDigit)
+                        ? " (numbered days of the week differ between systems, Quartz's 1 being Sunday and cron's 1 "
+                        + "Monday: names such as MON-FRI read the same everywhere)" : "");
             }
         }
         return FORMS + (QUARTZ_FIELD.matcher(expression).find() ? NO_QUARTZ : "");
+    }
+
+    /**
+     * What to write for a seconds field first and the five fields after it ({@code cron}, {@code days} saying what
+     * its day-of-week field means): those five where the seconds field is 0; an interval where it is a step that
+     * divides the minute ({@code *}{@code /30}, {@code 0/30}, {@code *}) and the five fire every minute; else the
+     * five, saying that they fire at second 0 and the seconds written are lost.
+     */
+    private static String secondsFieldFix(String seconds, String cron, String days) {
+        String lead = "jobq's cron has no seconds field, which Quartz, Spring and JobRunr put first";
+        String orInterval = ", or for runs less than a minute apart an interval such as 'every 30 seconds'";
+        if (seconds.equals("0") || seconds.equals("00")) {
+            return lead + ": write '" + cron + "'" + days + orInterval;
+        }
+        Matcher step = SECONDS_STEP.matcher(seconds);
+        if (cron.equals("* * * * *") && (seconds.equals("*") || step.matches())) {
+            int every = seconds.equals("*") ? 1 : Integer.parseInt(step.group(1));
+            if (60 % every == 0 && every < 60) {
+                String interval = "every " + every + " second" + (every == 1 ? "" : "s");
+                return lead + ": for a run " + interval + " write the interval '" + interval + "' (its runs counted "
+                        + "from the job's registration, not from second 0)";
+            }
+        }
+        return lead + ": write '" + cron + "'" + days + " to fire in the same minutes at second 0 (the seconds '"
+                + seconds + "' are lost)" + orInterval;
     }
 
     /**

@@ -196,6 +196,29 @@ class ScheduleParserTest {
                     + "'every 15 minutes'");
         }
 
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "*/30 * * * * *     | : for a run every 30 seconds write the interval 'every 30 seconds' (its runs "
+                        + "counted from the job's registration, not from second 0)",
+                "0/15 * * ? * *     | : for a run every 15 seconds write the interval 'every 15 seconds' (its runs "
+                        + "counted from the job's registration, not from second 0)",
+                "* * * * * ? *      | : for a run every 1 second write the interval 'every 1 second' (its runs "
+                        + "counted from the job's registration, not from second 0)",
+                "*/7 * * * * *      | : write '* * * * *' to fire in the same minutes at second 0 (the seconds '*/7' "
+                        + "are lost), or for runs less than a minute apart an interval such as 'every 30 seconds'",
+                "15 */5 * * * *     | : write '*/5 * * * *' to fire in the same minutes at second 0 (the seconds '15' "
+                        + "are lost), or for runs less than a minute apart an interval such as 'every 30 seconds'",
+                "30 0 9 * * *       | : write '0 9 * * *' to fire in the same minutes at second 0 (the seconds '30' "
+                        + "are lost), or for runs less than a minute apart an interval such as 'every 30 seconds'",
+                "*/30 0 9 * * *     | : write '0 9 * * *' to fire in the same minutes at second 0 (the seconds '*/30' "
+                        + "are lost), or for runs less than a minute apart an interval such as 'every 30 seconds'",
+                "00 0 9 * * MON-FRI | : write '0 9 * * MON-FRI', or for runs less than a minute apart an interval "
+                        + "such as 'every 30 seconds'"})
+        void aSecondsFieldOtherThanZeroIsNotAdvisedAsEveryMinute(String expression, String fix) {
+            assertThatThrownBy(() -> parse(expression)).hasMessageEndingWith("); jobq's cron has no seconds field, "
+                    + "which Quartz, Spring and JobRunr put first" + fix);
+        }
+
         @Test
         void aCronFieldOutOfRange() {
             assertThatThrownBy(() -> parse("61 9 * * *"))
