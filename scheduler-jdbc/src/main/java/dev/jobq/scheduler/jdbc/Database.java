@@ -872,7 +872,8 @@ final class Database implements AutoCloseable {
             return new JobQueueException("scheduler: cannot open " + description + ": another process has the file "
                     + "open (" + inUse.getMessage() + "); an H2 file serves one process at a time: stop the other "
                     + "process, point the scheduler at another file, or share one store between processes with "
-                    + "PostgreSQL or an H2 server (jdbc:h2:tcp://…, or AUTO_SERVER=TRUE in the URL)", e);
+                    + "PostgreSQL or an H2 server (jdbc:h2:tcp://…, or AUTO_SERVER=TRUE in the URL of every process "
+                    + "that opens the file, the one that has it open now included)", e);
         }
         // an H2 file whose path cannot be made (java.nio's error under H2's) has no user, password or server to check
         String check = fileSystemError(e) ? "the path in scheduler.jdbcUrl: the user running jobq "

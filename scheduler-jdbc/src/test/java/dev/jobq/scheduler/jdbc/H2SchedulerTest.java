@@ -106,7 +106,8 @@ class H2SchedulerTest extends JdbcSchedulerContract {
         given.setURL(fileUrl);
         String advice = "; an H2 file serves one process at a time: stop the other process, point the scheduler at "
                 + "another file, or share one store between processes with PostgreSQL or an H2 server "
-                + "(jdbc:h2:tcp://…, or AUTO_SERVER=TRUE in the URL)";
+                + "(jdbc:h2:tcp://…, or AUTO_SERVER=TRUE in the URL of every process that opens the file, "
+                + "the one that has it open now included)";
 
         // The lock another JVM would hold; H2 meets it as it meets a second process's.
         try (FileChannel file = FileChannel.open(dir.resolve("jobq.mv.db"), StandardOpenOption.CREATE,
