@@ -325,7 +325,7 @@ final class Database implements AutoCloseable {
         try (Connection connection = dataSource.getConnection()) {
             return readCommitted(connection, work);
         } catch (SQLException e) {
-            throw new DataAccessException("transaction on " + description + " failed: " + e.getMessage(), e);
+            throw new DataAccessException("transaction on " + description + " failed: " + LoggableThrowables.messageOf(e), e);
         }
     }
 
@@ -368,7 +368,7 @@ final class Database implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
-            throw new DataAccessException("transaction on " + description + " failed: " + e.getMessage(), e);
+            throw new DataAccessException("transaction on " + description + " failed: " + LoggableThrowables.messageOf(e), e);
         }
     }
 
@@ -414,7 +414,7 @@ final class Database implements AutoCloseable {
         try (Connection connection = dataSource.getConnection()) {
             return transaction(connection, work, firstStatement);
         } catch (SQLException e) {
-            throw new DataAccessException("transaction on " + description + " failed: " + e.getMessage(), e);
+            throw new DataAccessException("transaction on " + description + " failed: " + LoggableThrowables.messageOf(e), e);
         }
     }
 
@@ -439,7 +439,7 @@ final class Database implements AutoCloseable {
             if (e instanceof Error error) {
                 throw error;
             }
-            throw new DataAccessException("transaction on " + description + " failed: " + e.getMessage(), e);
+            throw new DataAccessException("transaction on " + description + " failed: " + LoggableThrowables.messageOf(e), e);
         } finally {
             restoreAutoCommit(connection, autoCommit);
         }
@@ -625,7 +625,8 @@ final class Database implements AutoCloseable {
      */
     private static boolean flywaysLockNotTaken(Throwable e) {
         for (Throwable t : causes(e)) {
-            if (t.getMessage() != null && t.getMessage().contains("while attempting to acquire PostgreSQL advisory")) {
+            String message = LoggableThrowables.messageOf(t);
+            if (message != null && message.contains("while attempting to acquire PostgreSQL advisory")) {
                 return true;
             }
         }
@@ -695,23 +696,27 @@ final class Database implements AutoCloseable {
         return chain;
     }
 
+    /**
+     * The message of {@code e}'s root cause (or of the driver's error above it, where that says more), each read
+     * through {@link LoggableThrowables#messageOf}: a getMessage() that throws (an application's DataSource's error)
+     * is said as such, where its own exception's message stood as the failure's reason.
+     */
     static String rootMessage(Throwable e) {
         List<Throwable> chain = causes(e);
         Throwable root = chain.getLast();
-        Throwable above = chain.size() > 1 ? chain.get(chain.size() - 2) : null;
-        if (root instanceof FileSystemException file && file.getReason() == null && above != null
-                && above.getMessage() != null) {
+        String rootMessage = LoggableThrowables.messageOf(root);
+        String aboveMessage = chain.size() > 1 ? LoggableThrowables.messageOf(chain.get(chain.size() - 2)) : null;
+        if (root instanceof FileSystemException file && file.getReason() == null && aboveMessage != null) {
             // java.nio's error says only the path (FileAlreadyExistsException: /srv/data); the driver's above it says
             // what happened to it (H2's "Error while creating file "/srv/data (a file with this name already exists)")
-            return above.getMessage();
+            return aboveMessage;
         }
-        if (root.getMessage() != null && H2_CODE_ALONE.matcher(root.getMessage()).matches() && above != null
-                && above.getMessage() != null) {
+        if (rootMessage != null && H2_CODE_ALONE.matcher(rootMessage).matches() && aboveMessage != null) {
             // H2's storage layer's error under its JDBC one may say no more than H2's version and its code
             // (" [2.4.240/105]" under "Deadlock detected. ..."): the JDBC one's first line says what happened
-            return withoutH2Statement(above.getMessage());
+            return withoutH2Statement(aboveMessage);
         }
-        return root.getMessage() != null ? root.getMessage() : LoggableThrowables.simpleName(root.getClass());
+        return rootMessage != null ? rootMessage : LoggableThrowables.simpleName(root.getClass());
     }
 
     /** The first line of an H2 error's message, without the "SQL statement:" that leads into the next. */

@@ -1,6 +1,7 @@
 package dev.jobq.scheduler.jdbc;
 
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.LoggableThrowables;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -56,14 +57,14 @@ final class PassFailures {
             lastWarned = now;
             log.warn("scheduler: a pass over {} failed, trying again in {} ms (later failures: a line every {} "
                     + "while they go on): {}", database, pause.toMillis(), DurationFormat.format(REPEAT),
-                    FiringLoop.reason(e), e);
+                    FiringLoop.reason(e), LoggableThrowables.loggable(e));
         } else if (now - lastWarned >= REPEAT.toNanos()) {
             lastWarned = now;
             log.warn("scheduler: passes over {} keep failing: {} in a row over {} (since {}), trying again in {} ms: {}",
                     database, failures, over(now), sinceInstant, pause.toMillis(), FiringLoop.reason(e));
         } else {
             log.debug("scheduler: a pass over {} failed ({} in a row), trying again in {} ms: {}", database,
-                    failures, pause.toMillis(), FiringLoop.reason(e), e);
+                    failures, pause.toMillis(), FiringLoop.reason(e), LoggableThrowables.loggable(e));
         }
     }
 

@@ -143,4 +143,49 @@ class H2DatabaseErrorTest {
             return pool.getConnection();
         }
     }
+
+    @Test
+    void aDriverErrorWhoseGetMessageThrowsIsAFailedPassThatFiringProblemNames() {
+        var h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:jobq-database-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        var failing = new UnreadableMessageDataSource(h2);
+        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().dataSource(failing)
+                .pollInterval(Duration.ofMillis(200))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            scheduler.schedule(job("report:due"), T0);
+            failing.failing.set(true);
+            scheduler.start();
+
+            String problem = await().atMost(WAIT).until(() -> scheduler.firingProblem().orElse(""),
+                    text -> !text.isEmpty());
+            assertThat(problem).matches("firing from the given UnreadableMessageDataSource failed \\d+ time\\(s\\) in "
+                    + "a row, last at \\S+: \\(its getMessage\\(\\) threw IllegalStateException: the proxy is closed\\)");
+
+            failing.failing.set(false);
+            await().atMost(WAIT).until(() -> sink.count() == 1);
+        }
+    }
+
+    /** H2's DataSource, whose getConnection() throws, while {@code failing}, an error whose getMessage() throws. */
+    private static final class UnreadableMessageDataSource extends ForwardingDataSource {
+
+        final AtomicBoolean failing = new AtomicBoolean();
+
+        UnreadableMessageDataSource(DataSource delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            if (failing.get()) {
+                throw new SQLException() {
+                    @Override
+                    public String getMessage() {
+                        throw new IllegalStateException("the proxy is closed");
+                    }
+                };
+            }
+            return pool.getConnection();
+        }
+    }
 }
