@@ -783,7 +783,7 @@ public final class JobQueueRuntime implements JobQueue {
                 closeQuietly("scheduler", scheduler);
             }
             for (QueueBinding queue : queues.values()) {
-                closeQuietly("provider of queue '" + queue.name() + "'", queue.provider());
+                closeQuietly("provider of queue '" + queue.shownName() + "'", queue.provider());
             }
         } finally {
             shutDownEnded.countDown();
