@@ -202,8 +202,9 @@ final class Enqueuer implements JobSink {
             for (int i = 0; i < count; i++) {
                 if (stoppedAt >= 0) {
                     failures[i] = new JobQueueException("payload at index " + i + " was not enqueued: the one at "
-                            + "index " + stoppedAt + " before it was not, and queue '" + queue.name() + "' keeps an "
-                            + "order, in which this one would have run ahead of it; enqueue them again, in order");
+                            + "index " + stoppedAt + " before it was not, and queue '" + queue.shownName()
+                            + "' keeps an order, in which this one would have run ahead of it; enqueue them again, "
+                            + "in order");
                     continue;
                 }
                 try {
@@ -234,15 +235,16 @@ final class Enqueuer implements JobSink {
         try {
             outcomes = queue.provider().enqueueAll(envelopes, timing.delay());
         } catch (RuntimeException e) {
-            var unknown = new OutcomeUnknown("provider '" + providerType(queue.name()) + "' of queue '" + queue.name()
-                    + "' failed to enqueue " + envelopes.size() + " jobs at once: " + e.getMessage() + "; whether any of "
-                    + "them was enqueued is unknown", e);
+            var unknown = new OutcomeUnknown("provider '" + providerType(queue.name()) + "' of queue '"
+                    + queue.shownName() + "' failed to enqueue " + envelopes.size() + " jobs at once: " + e.getMessage()
+                    + "; whether any of them was enqueued is unknown", e);
             return Collections.nCopies(envelopes.size(), EnqueueOutcome.failed(unknown));
         }
         if (outcomes.size() != envelopes.size()) {
-            var wrong = new OutcomeUnknown("provider '" + providerType(queue.name()) + "' of queue '" + queue.name()
-                    + "' answered " + outcomes.size() + " outcomes for " + envelopes.size() + " jobs; whether they were "
-                    + "enqueued is unknown (a defect of the provider: enqueueAll answers one outcome per job)");
+            var wrong = new OutcomeUnknown("provider '" + providerType(queue.name()) + "' of queue '"
+                    + queue.shownName() + "' answered " + outcomes.size() + " outcomes for " + envelopes.size()
+                    + " jobs; whether they were enqueued is unknown (a defect of the provider: enqueueAll answers one "
+                    + "outcome per job)");
             return Collections.nCopies(envelopes.size(), EnqueueOutcome.failed(wrong));
         }
         for (int i = 0; i < outcomes.size(); i++) {
@@ -587,7 +589,7 @@ final class Enqueuer implements JobSink {
                 ? "a job for " + timing.runAt() + " (" + howFarOff(timing.delay(), maxDelay) + " from now)"
                 : "a delay of " + DurationFormat.formatExact(timing.delay());
         return job + " is beyond what provider '" + providerType(queue.name())
-                + "' of queue '" + queue.name() + "' can hold ("
+                + "' of queue '" + queue.shownName() + "' can hold ("
                 + (maxDelay.isZero() ? "no per-message delay" : "at most " + DurationFormat.format(maxDelay))
                 + "); enable the scheduler (a 'scheduler:' section in "
                 + fileToEdit(configFile) + " with dev.jobq:scheduler-jdbc on "
@@ -710,14 +712,14 @@ final class Enqueuer implements JobSink {
 
     private JobRejectedException priorityUnsupported(QueueBinding queue, JobOptions options) {
         return new JobRejectedException("priority " + options.priority() + " is not supported by provider '"
-                + providerType(queue.name()) + "' of queue '" + queue.name() + "'; to run some jobs first, give "
+                + providerType(queue.name()) + "' of queue '" + queue.shownName() + "'; to run some jobs first, give "
                 + "them a named queue listed first in worker.queues (e.g. queues: [critical, default]) and "
                 + "enqueue with EnqueueOptions.queue(\"critical\") (jobq enqueue --queue critical)");
     }
 
     private JobRejectedException tooManyAttempts(QueueBinding queue, JobOptions options, int most) {
         return new JobRejectedException("maxAttempts " + options.maxAttempts() + " is more than provider '"
-                + providerType(queue.name()) + "' of queue '" + queue.name() + "' lets a job have (" + most + ")"
+                + providerType(queue.name()) + "' of queue '" + queue.shownName() + "' lets a job have (" + most + ")"
                 + ("sqs".equals(providerType(queue.name()))
                         ? ": the SQS queue's redrive policy moves a message to its dead-letter queue after " + most
                         + " receives (maxReceiveCount), which would end the job before its last attempt, without "
@@ -729,8 +731,8 @@ final class Enqueuer implements JobSink {
     private JobRejectedException timeoutTooLong(QueueBinding queue, JobOptions options, Duration longest) {
         String most = DurationFormat.format(longest);
         return new JobRejectedException("timeout " + DurationFormat.formatExact(options.timeout()) + " is longer than "
-                + "provider '" + providerType(queue.name()) + "' of queue '" + queue.name() + "' can keep a running "
-                + "job from being delivered again (" + most
+                + "provider '" + providerType(queue.name()) + "' of queue '" + queue.shownName()
+                + "' can keep a running job from being delivered again (" + most
                 + ("sqs".equals(providerType(queue.name())) ? ": SQS hides a received message for at most 12 h" : "")
                 + "): a handler still running then would run a second time beside itself; give a timeout of at "
                 + "most " + most + ", or split the work into shorter jobs");
@@ -738,7 +740,8 @@ final class Enqueuer implements JobSink {
 
     private JobRejectedException deduplicationUnsupported(QueueBinding queue, JobOptions options) {
         return new JobRejectedException("deduplicationKey " + shownKey(options.deduplicationKey())
-                + " is not supported by provider '" + providerType(queue.name()) + "' of queue '" + queue.name() + "'"
+                + " is not supported by provider '" + providerType(queue.name()) + "' of queue '"
+                + queue.shownName() + "'"
                 + ("sqs".equals(providerType(queue.name()))
                         ? "; only FIFO queues deduplicate (MessageDeduplicationId): use a .fifo queue"
                         : "; leave it unset or use a provider that deduplicates"));
@@ -763,7 +766,7 @@ final class Enqueuer implements JobSink {
         if (bytes > limit) {
             throw new JobRejectedException("payload of job type '" + shownType(type) + "' is " + bytes + " bytes, "
                     + "over the " + limit + "-byte limit of provider '" + providerType(queue.name()) + "' of queue '"
-                    + queue.name()
+                    + queue.shownName()
                     + ("sqs".equals(providerType(queue.name())) ? "': " + sqsPayloadLimit(limit)
                             : "'; store large data elsewhere (a database, S3) and put its id in the payload, or raise "
                             + "maxPayloadBytes where the provider allows"));
