@@ -203,12 +203,27 @@ final class YamlTreeReader {
             return null;
         }
         String line = lines[mark.getLine()];
-        int brace = mark.getColumn();
-        if (brace < 1 || brace >= line.length() || line.charAt(brace) != '{' || line.charAt(brace - 1) != '$') {
+        int brace = charIndex(line, mark.getColumn());
+        if (brace < 1 || line.charAt(brace) != '{' || line.charAt(brace - 1) != '$') {
             return null;
         }
         int close = line.indexOf('}', brace);
         return close < 0 ? null : line.substring(brace - 1, close + 1);
+    }
+
+    /**
+     * The index in {@code line} of the character at SnakeYAML's {@code column}, or -1 past its end. SnakeYAML counts
+     * columns in code points, a U+FEFF not among them: used as an index of chars, the column missed the brace after a
+     * file's byte-order mark or an emoji earlier on the line.
+     */
+    private static int charIndex(String line, int column) {
+        int counted = 0;
+        for (int i = 0; i < line.length(); i += Character.charCount(line.codePointAt(i))) {
+            if (line.charAt(i) != '\uFEFF' && counted++ == column) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static String position(Mark mark) {

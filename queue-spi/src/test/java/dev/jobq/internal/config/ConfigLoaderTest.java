@@ -462,6 +462,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("the hint to quote a ${…} reference inside braces is given on the first line of a file that starts "
+            + "with a byte-order mark: SnakeYAML's column, which counts no U+FEFF, was used as an index into the line")
+    void saysToQuoteAnEnvironmentReferenceAfterAByteOrderMark() {
+        assertThat(Load.problems("\uFEFFworker: { queues: ${QUEUES} }\n")).containsExactly("line 1, column 20: not "
+                + "valid YAML: while parsing a flow mapping; expected ',' or '}', but got { (inside { } or [ ], YAML "
+                + "reads the { of a ${…} reference as the start of a map: put the value in quotes, e.g. \"${QUEUES}\")");
+    }
+
+    @Test
+    @DisplayName("the hint to quote a ${…} reference inside braces is given after an emoji earlier on its line: "
+            + "SnakeYAML's column counts code points, and was used as an index of chars, one short per emoji")
+    void saysToQuoteAnEnvironmentReferenceAfterAnEmojiOnTheLine() {
+        List<String> problems = Load.problems("""
+                queues:
+                  reports: { type: "memory\uD83D\uDE80", maxHistorySize: ${HISTORY} }
+                """);
+
+        assertThat(problems).containsExactly("line 2, column 48: not valid YAML: while parsing a flow mapping; "
+                + "expected ',' or '}', but got { (inside { } or [ ], YAML reads the { of a ${…} reference as the start "
+                + "of a map: put the value in quotes, e.g. \"${HISTORY}\")");
+    }
+
+    @Test
     void saysToQuoteAnEnvironmentReferenceInsideBrackets() {
         List<String> problems = Load.problems("""
                 worker:
