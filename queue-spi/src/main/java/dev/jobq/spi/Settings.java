@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Settings {
 
+    /** The characters of a refused value a problem shows; the rest is cut. */
+    private static final int VALUE_PREVIEW_CHARS = 80;
     private static final Pattern TYPE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
     /** What a section's keys written as one value hold: a '=' or ':' between key and value, or a blank between lines. */
     private static final Pattern KEYS_AS_TEXT = Pattern.compile("[=:\\s]");
@@ -389,7 +391,9 @@ public final class Settings {
         for (E constant : type.getEnumConstants()) {
             names.add(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
-        problem(key, "must be one of " + String.join(", ", names) + ", got '" + value + "'");
+        // cut: a 100,000-character value was repeated whole
+        problem(key, "must be one of " + String.join(", ", names) + ", got "
+                + UntrustedText.singleQuote(value, VALUE_PREVIEW_CHARS));
         return defaultValue;
     }
 

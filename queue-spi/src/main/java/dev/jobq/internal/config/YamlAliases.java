@@ -3,6 +3,7 @@ package dev.jobq.internal.config;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.jobq.spi.UntrustedText;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,6 +39,9 @@ final class YamlAliases {
      */
     static final int MAX_VALUES = 100_000;
 
+    /** The characters of an alias's name a refusal shows; the rest is cut. */
+    private static final int NAME_PREVIEW_CHARS = 80;
+
     private final YAMLParser parser;
     private final Map<String, @Nullable Object> anchors = new HashMap<>();
     /** The anchors of the sections and lists being read, which their own aliases cannot stand for yet. */
@@ -68,29 +72,39 @@ final class YamlAliases {
         return new YamlAliases(parser).value();
     }
 
+    /**
+     * An alias's or anchor's name as a refusal writes it: escaped, cut after {@value #NAME_PREVIEW_CHARS} characters,
+     * its length said at its first mention. Written whole, and twice, a 100,000-character name made a 200,000-character
+     * problem.
+     */
+    private static String shown(String name, boolean withLength) {
+        return UntrustedText.escape(name, NAME_PREVIEW_CHARS)
+                + (withLength && name.length() > NAME_PREVIEW_CHARS ? " (" + name.length() + " characters)" : "");
+    }
+
     private @Nullable Object value() throws IOException {
         if (parser.isCurrentAlias()) {
             String name = parser.getText();
             if (!anchors.containsKey(name) && reading.contains(name)) {
                 JsonLocation at = parser.currentTokenLocation();
                 throw new UnreadableYamlException("line " + at.getLineNr() + ", column " + at.getColumnNr() + ": *"
-                        + name + " is inside the section or list anchored &" + name + ", which would then hold itself "
-                        + "without end; alias it from outside it");
+                        + shown(name, true) + " is inside the section or list anchored &" + shown(name, false)
+                        + ", which would then hold itself without end; alias it from outside it");
             }
             if (!anchors.containsKey(name)) {
                 JsonLocation at = parser.currentTokenLocation();
                 throw new UnreadableYamlException("line " + at.getLineNr() + ", column " + at.getColumnNr() + ": *"
-                        + name + " stands for no section or list anchored &" + name + " above it; anchors of single "
-                        + "values are not supported: write the value itself");
+                        + shown(name, true) + " stands for no section or list anchored &" + shown(name, false)
+                        + " above it; anchors of single values are not supported: write the value itself");
             }
             Object value = anchors.get(name);
             values += size(value);
             if (values > MAX_VALUES) {
                 JsonLocation at = parser.currentTokenLocation();
                 throw new UnreadableYamlException("line " + at.getLineNr() + ", column " + at.getColumnNr() + ": *"
-                        + name + " makes the file more than " + MAX_VALUES + " values long with its aliases expanded "
-                        + "(each alias stands for all of its anchor's section or list, aliases in it included); "
-                        + "write the shared sections out, or alias a section that holds no aliases itself");
+                        + shown(name, true) + " makes the file more than " + MAX_VALUES + " values long with its "
+                        + "aliases expanded (each alias stands for all of its anchor's section or list, aliases in it "
+                        + "included); write the shared sections out, or alias a section that holds no aliases itself");
             }
             return value;
         }

@@ -29,6 +29,9 @@ import org.yaml.snakeyaml.reader.ReaderException;
  */
 final class YamlTreeReader {
 
+    /** The characters of Jackson's own message (a duplicate key's) a problem shows; the rest is cut. */
+    private static final int PARSER_MESSAGE_CHARS = 200;
+
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
@@ -137,8 +140,9 @@ final class YamlTreeReader {
         String at = where == null ? "" : "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": ";
         // Jackson's own (a duplicate key, which may hold a line break) has no SnakeYAML snippets: cut into sentences
         // at its breaks, 'a\nb' was named 'a; b', a key the file does not hold
-        return at + "not valid YAML: " + withHint(e.getCause() == null ? e.getOriginalMessage()
-                : withoutSnippets(e.getOriginalMessage()));
+        // cut: Jackson's duplicate key quotes the key whole, a 100,000-character one made a problem as long
+        return at + "not valid YAML: " + withHint(UntrustedText.escape(e.getCause() == null ? e.getOriginalMessage()
+                : withoutSnippets(e.getOriginalMessage()), PARSER_MESSAGE_CHARS));
     }
 
     /**

@@ -496,6 +496,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a 100,000-character alias name, duplicate key or worker.mode is cut in its refusal: an alias's name "
+            + "was written whole twice, a 200,137-character problem")
+    void cutsALongDuplicateKeyAliasNameAndChoiceInTheRefusal() {
+        String longName = "k".repeat(100_000);
+        assertThat(Load.problems("worker: *" + longName + "\n")).singleElement().asString().hasSizeLessThan(600)
+                .startsWith("line 1, column 9: *" + "k".repeat(80) + "… (100000 characters) stands for no section or "
+                        + "list anchored &" + "k".repeat(80) + "… above it");
+        assertThat(Load.problems("? " + longName + "\n: 1\n? " + longName + "\n: 2\n")).singleElement().asString()
+                .startsWith("line 3, column ")
+                .endsWith(": not valid YAML: Duplicate field '" + "k".repeat(183) + "…");
+        assertThat(Load.problems("worker:\n  mode: " + longName + "\n")).singleElement().asString()
+                .isEqualTo("worker.mode: must be one of in-process, standalone, got '" + "k".repeat(80)
+                        + "…' (100000 characters)");
+    }
+
+    @Test
     void reportsADuplicateKeyAsASyntaxError() {
         List<String> problems = Load.problems("""
                 worker:
