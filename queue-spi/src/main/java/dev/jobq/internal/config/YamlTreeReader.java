@@ -133,7 +133,7 @@ final class YamlTreeReader {
                 && marked.getProblem() != null) {
             return syntaxProblem(marked, yamlText);
         }
-        if (e.getCause() instanceof ReaderException reader && yamlText.indexOf(reader.getCodePoint()) >= 0) {
+        if (e.getCause() instanceof ReaderException reader && firstAt(yamlText, reader.getCodePoint()) >= 0) {
             return notAllowed(reader.getCodePoint(), yamlText);
         }
         JsonLocation where = e.getLocation();
@@ -151,7 +151,7 @@ final class YamlTreeReader {
      * are not allowed" at line 1, column 1, wherever it stood, and not which one.
      */
     private static String notAllowed(int codePoint, String yamlText) {
-        int at = yamlText.indexOf(codePoint);
+        int at = firstAt(yamlText, codePoint);
         int line = 1;
         int lineStart = 0;
         for (int i = 0; i < at; i++) {
@@ -172,6 +172,19 @@ final class YamlTreeReader {
                 + (Character.isISOControl(codePoint) ? " (a control character)" : "") + " is not allowed in a YAML "
                 + "file; remove it, or in a double-quoted value write it as the escape \\u"
                 + hex.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Where {@code codePoint} first stands in {@code text} as a whole code point, or -1: {@code indexOf} placed a lone
+     * surrogate (a config given as a String; a file decodes one to U+FFFD) at the first half of an earlier emoji.
+     */
+    private static int firstAt(String text, int codePoint) {
+        for (int i = 0; i < text.length(); i += Character.charCount(text.codePointAt(i))) {
+            if (text.codePointAt(i) == codePoint) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**

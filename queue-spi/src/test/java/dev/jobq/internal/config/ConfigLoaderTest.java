@@ -590,6 +590,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a lone surrogate in a config given as a String is placed where it stands, not at the first half of "
+            + "an emoji on an earlier line, which is no lone surrogate")
+    void namesALoneSurrogateWhereItStandsAfterAnEmoji() {
+        assertThat(Load.problems("# \uD83D\uDE80 rockets\nworker: \uD83D\n")).containsExactly("line 2, column 9: not "
+                + "valid YAML: the character U+D83D is not allowed in a YAML file; remove it, or in a double-quoted "
+                + "value write it as the escape \\ud83d");
+    }
+
+    @Test
     void refusesASecondDocumentRatherThanIgnoringIt() {
         assertThat(Load.problems("""
                 worker:
