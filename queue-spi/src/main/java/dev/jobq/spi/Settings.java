@@ -236,17 +236,17 @@ public final class Settings {
             parsed = new BigInteger(String.valueOf(value).strip());
         } catch (NumberFormatException e) {
             String text = String.valueOf(value);
-            problem(key, "must be a whole number, got '" + text + "'"
+            problem(key, "must be a whole number, got " + shownValue(text)
                     + (text.strip().matches("[+-]?\\d+([_, ]\\d+)+") ? "; write it without digit separators, e.g. "
-                            + text.replaceAll("[^0-9+-]", "") : ""));
+                            + UntrustedText.escape(text.replaceAll("[^0-9+-]", ""), VALUE_PREVIEW_CHARS) : ""));
             return defaultValue;
         }
         if (parsed.compareTo(BigInteger.valueOf(min)) < 0) {
-            problem(key, "must be ≥ " + min + ", got " + parsed);
+            problem(key, "must be ≥ " + min + ", got " + shownNumber(parsed));
             return defaultValue;
         }
         if (parsed.compareTo(BigInteger.valueOf(max)) > 0) {
-            problem(key, "must be ≤ " + max + ", got " + parsed);
+            problem(key, "must be ≤ " + max + ", got " + shownNumber(parsed));
             return defaultValue;
         }
         return parsed.intValue();
@@ -265,7 +265,7 @@ public final class Settings {
             case "true", "yes", "on", "1" -> true;
             case "false", "no", "off", "0" -> false;
             default -> {
-                problem(key, "must be true or false, got '" + value + "'");
+                problem(key, "must be true or false, got " + shownValue(value));
                 yield defaultValue;
             }
         };
@@ -350,7 +350,7 @@ public final class Settings {
         }
         Matcher m = SIZE.matcher(String.valueOf(value).strip());
         if (!m.matches()) {
-            problem(key, "must be a size such as 262144, 256KiB or 1MiB, got '" + value + "'");
+            problem(key, "must be a size such as 262144, 256KiB or 1MiB, got " + shownValue(value));
             return defaultValue;
         }
         String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
@@ -365,7 +365,7 @@ public final class Settings {
         try {
             size = Math.multiplyExact(Long.parseLong(m.group(1)), multiplier);
         } catch (ArithmeticException | NumberFormatException tooLargeForALong) {
-            problem(key, range + "'" + value + "'");
+            problem(key, range + shownValue(value));
             return defaultValue;
         }
         if (size < min || size > max) {
@@ -373,6 +373,22 @@ public final class Settings {
             return defaultValue;
         }
         return size;
+    }
+
+    /**
+     * A refused value as a problem names it: quoted, cut after {@value #VALUE_PREVIEW_CHARS} characters with its length
+     * said. Written whole, a 100,000-character value made a 100,000-character problem. Masked before it is cut, as
+     * {@link #problem} masks: a URL cut before its '@' is no URL {@link Secrets#maskUrl} finds a password in.
+     */
+    private static String shownValue(Object value) {
+        return UntrustedText.singleQuote(Secrets.maskUrl(String.valueOf(value)), VALUE_PREVIEW_CHARS);
+    }
+
+    /** A whole number out of range as a problem names it: cut as {@link #shownValue} cuts, its digits counted. */
+    private static String shownNumber(BigInteger number) {
+        String digits = number.toString();
+        return digits.length() <= VALUE_PREVIEW_CHARS ? digits
+                : digits.substring(0, VALUE_PREVIEW_CHARS) + "… (" + digits.length() + " digits)";
     }
 
     /** One of an enum's constants, case-insensitive, with {@code -} read as {@code _}. */
@@ -391,9 +407,7 @@ public final class Settings {
         for (E constant : type.getEnumConstants()) {
             names.add(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
-        // cut: a 100,000-character value was repeated whole
-        problem(key, "must be one of " + String.join(", ", names) + ", got "
-                + UntrustedText.singleQuote(value, VALUE_PREVIEW_CHARS));
+        problem(key, "must be one of " + String.join(", ", names) + ", got " + shownValue(value));
         return defaultValue;
     }
 

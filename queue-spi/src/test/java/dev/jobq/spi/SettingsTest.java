@@ -1,0 +1,47 @@
+package dev.jobq.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class SettingsTest {
+
+    private static final String LETTERS = "x".repeat(100_000);
+    private static final String DIGITS = "9".repeat(100_000);
+
+    static Stream<Arguments> refusals() {
+        return Stream.of(
+                Arguments.of("not a whole number", LETTERS, (Consumer<Settings>) s -> s.integer("n", 1, 1, 10),
+                        "test.n: must be a whole number, got '" + "x".repeat(80) + "…' (100000 characters)"),
+                Arguments.of("a whole number with separators", "1_" + DIGITS, (Consumer<Settings>) s -> s.integer("n",
+                        1, 1, 10), "test.n: must be a whole number, got '1_" + "9".repeat(78) + "…' (100002 "
+                        + "characters); write it without digit separators, e.g. 1" + "9".repeat(79) + "…"),
+                Arguments.of("a whole number too large", DIGITS, (Consumer<Settings>) s -> s.integer("n", 1, 1, 10),
+                        "test.n: must be ≤ 10, got " + "9".repeat(80) + "… (100000 digits)"),
+                Arguments.of("not true or false", LETTERS, (Consumer<Settings>) s -> s.bool("n", true),
+                        "test.n: must be true or false, got '" + "x".repeat(80) + "…' (100000 characters)"),
+                Arguments.of("not a size", LETTERS, (Consumer<Settings>) s -> s.bytes("n", 1, 1, 10),
+                        "test.n: must be a size such as 262144, 256KiB or 1MiB, got '" + "x".repeat(80)
+                        + "…' (100000 characters)"),
+                Arguments.of("a URL with a long password", "postgres://app:" + "p".repeat(100) + "@db.internal/jobs",
+                        (Consumer<Settings>) s -> s.bool("n", true), "test.n: must be true or false, got "
+                        + "'postgres://app:****@db.internal/jobs'"),
+                Arguments.of("a size too large for a long", DIGITS, (Consumer<Settings>) s -> s.bytes("n", 1, 1, 10),
+                        "test.n: must be between 1 and 10 bytes, got '" + "9".repeat(80) + "…' (100000 characters)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusals")
+    @DisplayName("a 100,000-character value is cut in its refusal, its length said: it was repeated whole")
+    void cutsALongValueInItsRefusal(String refusal, String value, Consumer<Settings> read, String problem) {
+        Settings settings = Settings.of("jobq.yaml", "test", Map.of("n", value));
+        read.accept(settings);
+        assertThat(settings.problems()).containsExactly(problem);
+    }
+}
