@@ -202,6 +202,23 @@ class DurationFormatTest {
     }
 
     @Test
+    @DisplayName("-PT-0S is 0, as -PT0S and PT-0S are: its two minuses were refused with \"write 0s\", which --max-time "
+            + "refuses and a key whose least is above 0 was offered as its least")
+    void aMinusBeforeAndInsideIso8601OfZeroIsZero() {
+        Duration max = Duration.ofHours(1);
+        assertThat(DurationFormat.parseWithin("-PT-0S", Duration.ZERO, max)).isZero();
+        assertThat(DurationFormat.parse("-p-0d")).isZero();
+        assertThat(DurationFormat.parse("-P-0DT-0H-0.000S")).isZero();
+        assertThat(DurationFormat.parseWithin("-PT-0S", Duration.ZERO, max, Duration.ofSeconds(1))).isZero();
+        // not 0 in all: refused for its two minuses all the same
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("-PT-0S-0.001S"))
+                .withMessage("'-PT-0S-0.001S' is not " + DurationFormat.EXPECTED);
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("-P-0DT-0.001S"))
+                .withMessage("'-P-0DT-0.001S' has a minus before the P and another after it, which ISO-8601 reads as "
+                        + "plus; write 1ms");
+    }
+
+    @Test
     @DisplayName("a bare -0 is told what 0 is told, that it has no unit, as jobq enqueue --delay -0 is: it was told it "
             + "is not a duration at all")
     void aBareMinusZeroIsToldWhatZeroIsTold() {

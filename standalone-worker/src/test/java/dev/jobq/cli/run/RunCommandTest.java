@@ -234,6 +234,7 @@ class RunCommandTest {
             --max-time    | -soon | --max-time must be longer than 0, got '-soon'
             --max-time    | -0s  | --max-time must be longer than 0, got '-0s'
             --max-time    | -PT5S | --max-time must be longer than 0, got '-PT5S'
+            --max-time    | -PT-0S | --max-time must be longer than 0, got '-PT-0S'; leave it out to run until stopped
             --max-time    | -PT-1H | --max-time '-PT-1H' has a minus before the P and another after it, which ISO-8601 reads as plus; write 1h
             --max-jobs    | 0    | --max-jobs must be ≥ 1, got 0; leave it out to run until stopped
             --concurrency | 0    | --concurrency must be ≥ 1, got 0; leave it out for worker.concurrency
