@@ -37,7 +37,7 @@ public final class DurationFormat {
      * Parses {@code text}. A negative one with a unit ({@code -5s}) is refused ({@code -0s} is 0, as {@code -PT0S} is);
      * one in ISO-8601 ({@code PT-5S}) is returned, for the caller to judge ({@link #parseWithin} refuses it as
      * {@code -5s} is). A minus before the P and another after it ({@code -P-1D}), which java.time reads as plus, is
-     * refused, but for 0 ({@code -PT-0S}).
+     * refused where java.time reads it as longer than 0: {@code -PT-0S} is 0, and {@code -P1DT-1H}, -23h, is negative.
      *
      * @throws IllegalArgumentException naming the value and the accepted forms
      */
@@ -143,9 +143,9 @@ public final class DurationFormat {
             }
             throw new IllegalArgumentException("'" + text + "' is not " + EXPECTED);
         }
-        if (value.startsWith("-") && value.indexOf('-', 1) > 0 && !read.isZero()) {
-            // -PT-0S is 0 as -PT0S is, whichever minus is read: refused, it was told "write 0s", which --max-time and a
-            // key whose least is above 0 refuse
+        if (value.startsWith("-") && value.indexOf('-', 1) > 0 && read.isPositive()) {
+            // only where the two minuses make a plus: -PT-0S is 0 as -PT0S is (it was told "write 0s", which --max-time
+            // and a key whose least is above 0 refuse), and -P1DT-1H is -23h (told it "reads as plus; write 23h")
             throw new IllegalArgumentException(doubleMinus(text, read, exampleForNegative, max));
         }
         if (read.isNegative() && max != null) {

@@ -219,6 +219,25 @@ class DurationFormatTest {
     }
 
     @Test
+    @DisplayName("a minus before an ISO-8601 duration and a smaller one inside it, which java.time reads as negative, is "
+            + "negative: -P1DT-1H was told it reads as plus, write 23h")
+    void aMinusBeforeAndInsideIso8601ThatReadsNegativeIsNegative() {
+        // -(1d - 1h) is -23h: no plus
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-P1DT-1H", Duration.ZERO,
+                        Duration.ofDays(1)))
+                .withMessage("'-P1DT-1H' is negative; durations here are 0 or more, e.g. 23h");
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parseWithin("-PT1H-5M",
+                        Duration.ofMillis(1), Duration.ofHours(1), Duration.ofSeconds(1)))
+                .withMessage("'-PT1H-5M' is negative; durations here are from 1ms to 1h, e.g. 55m");
+        assertThat(DurationFormat.parse("-PT1H-5M")).as("returned for the caller to judge, as PT-55M is")
+                .isEqualTo(Duration.ofMinutes(-55));
+        // what java.time reads as plus is refused for its two minuses, a smaller minus inside or not
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("-P-1DT1H"))
+                .withMessage("'-P-1DT1H' has a minus before the P and another after it, which ISO-8601 reads as plus; "
+                        + "write 23h");
+    }
+
+    @Test
     @DisplayName("a bare -0 is told what 0 is told, that it has no unit, as jobq enqueue --delay -0 is: it was told it "
             + "is not a duration at all")
     void aBareMinusZeroIsToldWhatZeroIsTold() {

@@ -343,7 +343,8 @@ class EnqueueCommandTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"--delay, -5s", "--delay, PT-5S", "--delay, -PT5S", "--timeout, -1m", "--timeout, PT-0.0005S"})
+    @CsvSource({"--delay, -5s", "--delay, PT-5S", "--delay, -PT5S", "--timeout, -1m", "--timeout, PT-0.0005S",
+            "--delay, -P1DT-1H", "--timeout, -PT1H-5M"})
     @DisplayName("a negative duration is a usage error that says so, not that it lacks a unit it has")
     void negativeDurationIsAUsageErrorSayingSo(String option, String value) {
         var run = shared.run("enqueue", "t", "--payload", "{}", option, value);
