@@ -137,6 +137,40 @@ class SqsLeaseExtensionArgumentTest {
         }
     }
 
+    @Test
+    @DisplayName("a ChaasKit message (version 0) whose timeout is past 11h59m, and a version-1 one 1 ms past it, are "
+            + "received with a timeout of 11h59m, each WARN naming its own timeout to the millisecond")
+    void aVersionZeroTimeoutAndOneMillisecondPastElevenHoursFiftyNineAreCappedToo() {
+        queues = ElasticMq.newQueues("capped-v0", false);
+        try (var logged = CapturedLog.of(IncomingMessages.class);
+             QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                     Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("visibilityTimeout", "30s",
+                             "waitTime", "1s"))), Clock.systemUTC()))) {
+            ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("{\"jobId\":\"chaas-1\","
+                    + "\"type\":\"report:build\",\"options\":{\"maxRetries\":2,\"timeout\":86400000},"
+                    + "\"createdAt\":\"2026-11-23T10:00:00.000Z\"}"));
+            ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("{\"envelopeVersion\":1,"
+                    + "\"jobId\":\"over-1\",\"type\":\"report:build\",\"options\":{\"timeoutMs\":43140001},"
+                    + "\"createdAt\":\"2026-11-23T10:00:00Z\"}"));
+
+            List<ReceivedJob> received = new ArrayList<>();
+            for (int receive = 0; receive < 5 && received.size() < 2; receive++) {
+                received.addAll(provider.receive(2 - received.size(), Duration.ofSeconds(5)));
+            }
+
+            assertThat(received).extracting(ReceivedJob::jobId, job -> job.envelope().version(),
+                            job -> job.envelope().options().timeout(), job -> job.envelope().options().maxAttempts())
+                    .containsExactlyInAnyOrder(tuple("chaas-1", 0, Lease.MAX_TIMEOUT, 2),
+                            tuple("over-1", 1, Lease.MAX_TIMEOUT, 3));
+            assertThat(logged.warnings()).filteredOn(line -> line.contains(queues.url()))
+                    .extracting(line -> line.substring(0, line.indexOf(" on SQS")) + line.substring(
+                            line.indexOf(") has a timeout of") + 1, line.indexOf(", longer than")))
+                    .containsExactlyInAnyOrder("job chaas-1 (report:build) has a timeout of 1d",
+                            "job over-1 (report:build) has a timeout of 11h59m1ms");
+            received.forEach(provider::acknowledge);
+        }
+    }
+
     /**
      * A heartbeat nearly 12 hours after the receive cannot extend the lease: the job will be delivered again while it
      * runs. Its timeout is at most 11h59m (refused at enqueue, cut at receive), so its handler started late. The
