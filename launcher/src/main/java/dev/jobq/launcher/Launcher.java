@@ -170,7 +170,8 @@ public final class Launcher {
 
     /**
      * {@code text} as the worker's java shows an argument (UntrustedText.escape, which this Java 8 class cannot use):
-     * U+FFFD, control characters and the bidirectional overrides written as escapes, not to the terminal.
+     * U+FFFD, control characters, the line and paragraph separators and the bidirectional overrides written as escapes,
+     * not to the terminal.
      */
     private static String escaped(String text) {
         StringBuilder out = new StringBuilder(text.length() + 16);
@@ -182,7 +183,7 @@ public final class Launcher {
                 out.append("\\r");
             } else if (c == '\t') {
                 out.append("\\t");
-            } else if (c == '\uFFFD' || Character.isISOControl(c) || c >= '\u202a' && c <= '\u202e'
+            } else if (c == '\uFFFD' || Character.isISOControl(c) || c >= '\u2028' && c <= '\u202e'
                     || c >= '\u2066' && c <= '\u2069') {
                 out.append(String.format("\\u%04x", (int) c));
             } else {

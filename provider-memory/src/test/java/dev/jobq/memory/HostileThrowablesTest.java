@@ -235,12 +235,15 @@ class HostileThrowablesTest {
     @DisplayName("a message with line breaks and control characters is one line in the reason and the log line")
     void controlCharactersAreEscaped() {
         String reason = deadReasonOf(queue(1), (job, ctx) -> {
-            throw new IllegalStateException("line one\n12:00:00.000 INFO fake line\r\u0000\u001b[31mred\ttab");
+            throw new IllegalStateException("line one\n12:00:00.000 INFO fake line\r\u0000\u001b[31mred\ttab"
+                    + "\u2028INFO separated\u2029");
         });
+        // a line separator (U+2028, U+2029) is no control character, but a log viewer breaks the line there
         assertThat(reason).isEqualTo("IllegalStateException: line one\\n12:00:00.000 INFO fake line\\r\\u0000"
-                + "\\u001b[31mred\\ttab (attempt 1 of 1)");
+                + "\\u001b[31mred\\ttab\\u2028INFO separated\\u2029 (attempt 1 of 1)");
         assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.WARN)
-                .extracting(ILoggingEvent::getFormattedMessage).singleElement().asString().doesNotContain("\n", "\r");
+                .extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
+                .doesNotContain("\n", "\r", "\u2028", "\u2029");
     }
 
     @Test

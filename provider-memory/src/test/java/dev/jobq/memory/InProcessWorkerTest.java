@@ -1476,6 +1476,38 @@ class InProcessWorkerTest {
     }
 
     @Test
+    @DisplayName("the worker's WARN of a failed attempt writes a line separator (U+2028) in a job's id and a paragraph "
+            + "separator (U+2029) in its type as escapes: raw, a log viewer or a JavaScript console broke the line there "
+            + "and showed the rest as a line of its own")
+    void lineAndParagraphSeparatorsInAJobsIdAndTypeAreEscapedInTheWorkersWarning() {
+        QueueProvider provider = memoryProvider(Map.of());
+        JobQueue jobs = queue(provider, 1, Duration.ofSeconds(5));
+        // neither is a control character, so a type with one is registered and an id with one is read
+        jobs.registerJobHandler("report:\u2029send", Work.class, (job, ctx) -> {
+            throw new IllegalStateException("the handler failed");
+        }, Backoff.fixed(Duration.ZERO));
+        var lines = new CapturedLog();
+        lines.start();
+        var attemptLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.jobq.internal.worker.AttemptRun");
+        attemptLog.addAppender(lines);
+        try {
+            provider.enqueue(new JobEnvelope(JobEnvelope.CURRENT_VERSION, "job-1\u2028WARN job-2 forged",
+                    "report:\u2029send", "{\"n\":1}", new JobOptions(2, JobOptions.DEFAULT_TIMEOUT, 0, null,
+                    JobOptions.DEFAULT_QUEUE), 0, Instant.now(), null, null), Duration.ZERO);
+            jobs.start();
+            events.awaitCount(JobEvent.Dead.class, 1);
+
+            assertThat(lines.warnings()).anySatisfy(line -> assertThat(line).startsWith("job job-1\\u2028WARN "
+                    + "job-2 forged (report:\\u2029send) on queue 'default' attempt 1 failed: IllegalStateException: "
+                    + "the handler failed; retrying"));
+            assertThat(lines.list).extracting(line -> line.getFormattedMessage())
+                    .allSatisfy(line -> assertThat(line).doesNotContain("\u2028").doesNotContain("\u2029"));
+        } finally {
+            attemptLog.detachAppender(lines);
+        }
+    }
+
+    @Test
     @DisplayName("the worker's lines (started, an attempt failed, dead) write a bidirectional override (U+202E) in "
             + "a queue's name as an escape: a queue name may hold one, and raw it showed the rest of the line reversed")
     void bidirectionalOverrideInAQueuesNameIsEscapedInTheWorkersLines() {

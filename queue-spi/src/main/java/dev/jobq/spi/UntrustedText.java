@@ -9,7 +9,9 @@ import org.jspecify.annotations.Nullable;
  * Text from a message body (anyone with send rights on the queue wrote it), made safe to repeat in
  * a dead-letter reason, a log line or a terminal: control characters are written as escapes
  * ({@code \n}, {@code \u001b}), so a newline cannot start a forged log line and an ANSI sequence
- * cannot repaint the terminal of whoever reads the dead letters; and the length is bounded, so a
+ * cannot repaint the terminal of whoever reads the dead letters, and so are the line and paragraph
+ * separators (U+2028, U+2029: no control characters, but many log viewers, JavaScript consoles and
+ * editors break a line there) and the bidirectional overrides; and the length is bounded, so a
  * megabyte of payload is not copied into every line that names it.
  */
 public final class UntrustedText {
@@ -117,9 +119,11 @@ public final class UntrustedText {
     }
 
     /**
-     * {@code text} with its control characters (C0, DEL, C1) and the bidirectional overrides that
-     * reorder what a terminal shows written as escapes; a backslash stays as it is. Text without
-     * them is returned as it is.
+     * {@code text} with its control characters (C0, DEL, C1), the line and paragraph separators
+     * (U+2028, U+2029) that a log viewer shows as a line break, and the bidirectional embeddings,
+     * overrides and isolates (U+202A–U+202E, U+2066–U+2069) that reorder what a terminal shows
+     * written as escapes; a backslash stays as it is, so what it returns needs no escape (escaping
+     * twice is escaping once). Text without them is returned as it is.
      */
     public static String escape(String text) {
         int first = 0;
@@ -148,7 +152,15 @@ public final class UntrustedText {
         return out.toString();
     }
 
+    /**
+     * Whether {@link #escape} writes {@code c} as an escape. Called for each character of each line written: text of
+     * plain ASCII is decided by one comparison past the C0 controls; U+2028–U+202E is one range, the separators and
+     * then the embeddings and overrides.
+     */
     private static boolean needsEscape(char c) {
-        return Character.isISOControl(c) || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
+        if (c < '\u007f') {
+            return c < ' ';
+        }
+        return c <= '\u009f' || c >= '\u2028' && c <= '\u202e' || c >= '\u2066' && c <= '\u2069';
     }
 }

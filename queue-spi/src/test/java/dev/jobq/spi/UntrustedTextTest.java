@@ -17,6 +17,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 class UntrustedTextTest {
 
     @Test
+    void escapeWritesLineAndParagraphSeparatorsAsEscapes() {
+        // no control characters, but many log viewers, JavaScript consoles and editors break a line at either: raw,
+        // an id with one started what looked like a line of the log's own
+        assertThat(UntrustedText.escape("job-1\u2028WARN job-2 forged\u2029"))
+                .isEqualTo("job-1\\u2028WARN job-2 forged\\u2029");
+        assertThat(UntrustedText.quote("a\u2028b", 80)).isEqualTo("\"a\\u2028b\"");
+        assertThat(UntrustedText.singleQuote("\u2029".repeat(3), 2)).isEqualTo("'\\u2029\\u2029…' (3 characters)");
+        assertThat(UntrustedText.shellArgument("a\u2028b")).isEqualTo("$'a\\xe2\\x80\\xa8b'");
+        // idempotent: what it writes needs no escape
+        assertThat(UntrustedText.escape(UntrustedText.escape("a\u2028b\u2029"))).isEqualTo("a\\u2028b\\u2029");
+    }
+
+    @Test
     void singleQuoteEscapesControlCharactersAndSaysTheLengthOnlyOfACutValue() {
         assertThat(UntrustedText.singleQuote("a\nb\u001b[31m", 10)).isEqualTo("'a\\nb\\u001b[31m'");
         assertThat(UntrustedText.singleQuote("x".repeat(10), 10)).isEqualTo("'xxxxxxxxxx'");
@@ -106,7 +119,7 @@ class UntrustedTextTest {
     @ValueSource(strings = {"email:digest", "/tmp/payload.json", "daily digest", "$HOME `id`", "it's", "\"x\"", "",
             "a\nb", "it's\u001b[31m", "c:\\tmp\t", "\\'", "a\\nb", "-x\n", "-weekly", "--", "-my file.json",
             "~weekly", "a=~/x", "\r\u007f\u0001f", "x\u0085y", "\u202eevil", "\u2066\u009f", "caf\u00e9 \uD83D\uDE00",
-            "!x", "{a,b}", "*", "[a]?", "a;b|c&d", "#x", "\t'\u001b\\"})
+            "a\u2028b\u2029", "!x", "{a,b}", "*", "[a]?", "a;b|c&d", "#x", "\t'\u001b\\"})
     void shellArgumentPastedIntoBashGivesBackExactlyTheText(String name) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "bash at /bin/bash");
         var expected = new ByteArrayOutputStream();
