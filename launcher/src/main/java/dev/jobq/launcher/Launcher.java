@@ -170,8 +170,8 @@ public final class Launcher {
 
     /**
      * {@code text} as the worker's java shows an argument (UntrustedText.escape, which this Java 8 class cannot use):
-     * U+FFFD, control characters, the line and paragraph separators and the bidirectional overrides written as escapes,
-     * not to the terminal.
+     * U+FFFD, control characters, the line and paragraph separators and the bidirectional overrides and marks written as
+     * escapes, not to the terminal.
      */
     private static String escaped(String text) {
         StringBuilder out = new StringBuilder(text.length() + 16);
@@ -184,7 +184,7 @@ public final class Launcher {
             } else if (c == '\t') {
                 out.append("\\t");
             } else if (c == '\uFFFD' || Character.isISOControl(c) || c >= '\u2028' && c <= '\u202e'
-                    || c >= '\u2066' && c <= '\u2069') {
+                    || c >= '\u2066' && c <= '\u2069' || c == '\u200e' || c == '\u200f' || c == '\u061c') {
                 out.append(String.format("\\u%04x", (int) c));
             } else {
                 out.append(c);

@@ -58,9 +58,11 @@ class LauncherTest {
         assertThat(message).startsWith("jobq: argument 2 of the command line, 'zo\\ufffd\\ufffd\\u001b[31m\\u202ered"
                 + "\\n', lost characters: Java read the command line in US-ASCII, the encoding of this process's locale "
                 + "(LC_ALL=C)");
-        // a line separator, which a log viewer shows as a line break, as the worker's java writes it
-        assertThat(Launcher.unreadArgument("jobq", new String[] {"zo\ufffd\u2028x\u2029"}, "ANSI_X3.4-1968", Map.of()))
-                .startsWith("jobq: argument 1 of the command line, 'zo\\ufffd\\u2028x\\u2029', lost characters: ");
+        // a line separator, which a log viewer shows as a line break, and a bidirectional mark, as the worker's java
+        // writes them
+        assertThat(Launcher.unreadArgument("jobq", new String[] {"zo\ufffd\u2028x\u2029\u200f\u061c"}, "ANSI_X3.4-1968",
+                Map.of())).startsWith("jobq: argument 1 of the command line, 'zo\\ufffd\\u2028x\\u2029\\u200f\\u061c', "
+                + "lost characters: ");
         assertThat(Launcher.unreadArgument("jobq", new String[] {"zo\ufffd"}, "x-no-such-encoding", Map.of()))
                 .as("an encoding this java does not know: named as it is").contains(" in x-no-such-encoding, ");
     }

@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
  * ({@code \n}, {@code \u001b}), so a newline cannot start a forged log line and an ANSI sequence
  * cannot repaint the terminal of whoever reads the dead letters, and so are the line and paragraph
  * separators (U+2028, U+2029: no control characters, but many log viewers, JavaScript consoles and
- * editors break a line there) and the bidirectional overrides; and the length is bounded, so a
- * megabyte of payload is not copied into every line that names it.
+ * editors break a line there) and the bidirectional controls (overrides, isolates, marks), which
+ * reorder what a terminal shows and show nothing; and the length is bounded, so a megabyte of
+ * payload is not copied into every line that names it.
  */
 public final class UntrustedText {
 
@@ -83,11 +84,11 @@ public final class UntrustedText {
      * a command from reading it as an option. One with a control character is written in bash's {@code $'…'}, whose
      * escapes are this class's ({@code $'a\nb'}; its backslashes and quotes escaped too): in single quotes the
      * escape {@code \n} passed a backslash and an n, which named something else. There a character past U+007F (a C1
-     * control, a bidirectional override) is written as its UTF-8 bytes ({@code $'\xe2\x80\xae'} for U+202E): bash
-     * reads this class's escape of one only in a UTF-8 locale, and in the C locale of a server's shell passed its six
-     * characters as they are. {@code $'…'} is bash's (zsh's and ksh93's too), not every POSIX sh's: dash 0.5.12 (Debian 12's
-     * {@code /bin/sh}) passes {@code $'a\nb'} as a {@code $} and the text with its backslashes as written; paste
-     * such a command into bash.
+     * control, a bidirectional override or mark, a line separator) is written as its UTF-8 bytes
+     * ({@code $'\xe2\x80\xae'} for U+202E): bash reads this class's escape of one only in a UTF-8 locale, and in the
+     * C locale of a server's shell passed its six characters as they are. {@code $'…'} is bash's (zsh's and ksh93's
+     * too), not every POSIX sh's: dash 0.5.12 (Debian 12's {@code /bin/sh}) passes {@code $'a\nb'} as a {@code $} and
+     * the text with its backslashes as written; paste such a command into bash.
      */
     public static String shellArgument(String text) {
         String shown = escape(text);
@@ -120,10 +121,12 @@ public final class UntrustedText {
 
     /**
      * {@code text} with its control characters (C0, DEL, C1), the line and paragraph separators
-     * (U+2028, U+2029) that a log viewer shows as a line break, and the bidirectional embeddings,
-     * overrides and isolates (U+202A–U+202E, U+2066–U+2069) that reorder what a terminal shows
-     * written as escapes; a backslash stays as it is, so what it returns needs no escape (escaping
-     * twice is escaping once). Text without them is returned as it is.
+     * (U+2028, U+2029) that a log viewer shows as a line break, and the bidirectional controls that
+     * reorder what a terminal shows (Unicode's Bidi_Control: the embeddings and overrides
+     * U+202A–U+202E, the isolates U+2066–U+2069, and the marks U+200E, U+200F and U+061C, which
+     * give the punctuation beside them a direction) written as escapes; a backslash stays as it is,
+     * so what it returns needs no escape (escaping twice is escaping once). Text without them is
+     * returned as it is.
      */
     public static String escape(String text) {
         int first = 0;
@@ -154,13 +157,14 @@ public final class UntrustedText {
 
     /**
      * Whether {@link #escape} writes {@code c} as an escape. Called for each character of each line written: text of
-     * plain ASCII is decided by one comparison past the C0 controls; U+2028–U+202E is one range, the separators and
-     * then the embeddings and overrides.
+     * plain ASCII is decided by one comparison past the C0 controls; U+200E–U+202E is one range, of which all but the
+     * spaces and punctuation of U+2010–U+2027 are escaped (the marks, the separators, the embeddings and overrides).
      */
     private static boolean needsEscape(char c) {
         if (c < '\u007f') {
             return c < ' ';
         }
-        return c <= '\u009f' || c >= '\u2028' && c <= '\u202e' || c >= '\u2066' && c <= '\u2069';
+        return c <= '\u009f' || c >= '\u200e' && c <= '\u202e' && (c <= '\u200f' || c >= '\u2028')
+                || c >= '\u2066' && c <= '\u2069' || c == '\u061c';
     }
 }

@@ -30,6 +30,26 @@ class UntrustedTextTest {
     }
 
     @Test
+    void escapeWritesTheBidirectionalMarksAsEscapes() {
+        // a mark shows nothing and gives the punctuation and spaces beside it a direction, which beside right-to-left
+        // text moves them: weaker than an override, but raw, ids "job-1" and "job-1<U+200E>" were shown the same.
+        // Unicode's Bidi_Control characters are the marks, embeddings, overrides and isolates: all escaped
+        assertThat(UntrustedText.escape("report-\u200f1.2\u200e-\u061cx"))
+                .isEqualTo("report-\\u200f1.2\\u200e-\\u061cx");
+        assertThat(UntrustedText.shellArgument("\u200fx")).isEqualTo("$'\\xe2\\x80\\x8fx'");
+        assertThat(UntrustedText.escape(UntrustedText.escape("\u061c\u200e"))).isEqualTo("\\u061c\\u200e");
+    }
+
+    @Test
+    void escapeReturnsTextWithNothingToEscapeAsItIs() {
+        // the characters next to each escaped range, a no-break space, a letter, an emoji: the same string, not a copy
+        String plain = "\u061b\u061d\u200d\u2010\u2027\u202f\u2065\u206a\u00a0\u00e9\u007e \uD83D\uDE00";
+        assertThat(UntrustedText.escape(plain)).isSameAs(plain);
+        assertThat(UntrustedText.escape("\u007f\u009f\u00a0\u001f\u0020"))
+                .isEqualTo("\\u007f\\u009f\u00a0\\u001f\u0020");
+    }
+
+    @Test
     void singleQuoteEscapesControlCharactersAndSaysTheLengthOnlyOfACutValue() {
         assertThat(UntrustedText.singleQuote("a\nb\u001b[31m", 10)).isEqualTo("'a\\nb\\u001b[31m'");
         assertThat(UntrustedText.singleQuote("x".repeat(10), 10)).isEqualTo("'xxxxxxxxxx'");
@@ -119,7 +139,7 @@ class UntrustedTextTest {
     @ValueSource(strings = {"email:digest", "/tmp/payload.json", "daily digest", "$HOME `id`", "it's", "\"x\"", "",
             "a\nb", "it's\u001b[31m", "c:\\tmp\t", "\\'", "a\\nb", "-x\n", "-weekly", "--", "-my file.json",
             "~weekly", "a=~/x", "\r\u007f\u0001f", "x\u0085y", "\u202eevil", "\u2066\u009f", "caf\u00e9 \uD83D\uDE00",
-            "a\u2028b\u2029", "!x", "{a,b}", "*", "[a]?", "a;b|c&d", "#x", "\t'\u001b\\"})
+            "a\u2028b\u2029", "\u200fx\u200e\u061c", "!x", "{a,b}", "*", "[a]?", "a;b|c&d", "#x", "\t'\u001b\\"})
     void shellArgumentPastedIntoBashGivesBackExactlyTheText(String name) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "bash at /bin/bash");
         var expected = new ByteArrayOutputStream();
