@@ -290,7 +290,8 @@ final class HandOff {
     }
 
     /**
-     * The helpers' count, once they have all ended. A helper that failed is logged: its batch rolled
+     * The helpers' count, once they have all ended. A helper that failed is logged (its error made log-safe: one
+     * whose getMessage() threw out of the logger ended the firing thread's pass as failed): its batch rolled
      * back and its rows are still due, for the next pass. Interrupted (the scheduler closing and out
      * of patience), it interrupts them too and returns at once.
      */
@@ -303,7 +304,8 @@ final class HandOff {
                 Throwable failure = e.getCause() != null ? e.getCause() : e;
                 Throwable cause = failure instanceof RuntimeException runtime ? db.withoutLockedRow(runtime) : failure;
                 log.warn("scheduler: a thread helping to hand on due jobs from {} failed; its batch stays due for "
-                        + "the next pass: {}", db.description(), Database.rootMessage(cause), cause);
+                        + "the next pass: {}", db.description(), Database.rootMessage(cause),
+                        LoggableThrowables.loggable(cause));
             } catch (CancellationException e) {
                 // cancelled below, by an earlier interrupt
             } catch (InterruptedException e) {

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -166,10 +167,43 @@ class H2DatabaseErrorTest {
         }
     }
 
-    /** H2's DataSource, whose getConnection() throws, while {@code failing}, an error whose getMessage() throws. */
+    /**
+     * A thread helping through a backlog whose connection fails with such an error: the WARN that says so gave the
+     * error to logback as it was, whose getMessage() threw out of it, and out of the firing thread's pass, which was
+     * said to have failed with "the proxy is closed" though it handed on every job; the helper's WARN never came.
+     */
+    @Test
+    void aHelperFailingWithAnErrorWhoseGetMessageThrowsIsWarnedOfAndThePassGoesOn() {
+        var toClose = new SchedulerToClose("jobq-helper-unreadable", T0);
+        var h2 = new JdbcDataSource();
+        h2.setURL(toClose.url);
+        var failsOnHelpers = new UnreadableMessageDataSource(h2);
+        failsOnHelpers.failingOn = thread -> toClose.threads.indexOf(thread) > 0;
+        try (CapturedLog handOff = CapturedLog.of(HandOff.class); CapturedLog passes = CapturedLog.of(FiringLoop.class);
+                JdbcJobScheduler scheduler = toClose.open(JdbcSchedulerFactory.builder().dataSource(failsOnHelpers)
+                        .pollInterval(Duration.ofMillis(200)).batchSize(1).fireThreads(2)
+                        .threadFactory(toClose.threadsNamed(made -> "jobq-fire-" + made)), toClose.sink)) {
+            toClose.scheduleDue(scheduler, SchedulerToClose.BACKLOG);
+            scheduler.start();
+
+            await().atMost(WAIT).until(() -> !handOff.warnings().isEmpty() || !passes.warnings().isEmpty());
+            assertThat(passes.warnings()).as("WARNs of a failed pass").isEmpty();
+            assertThat(handOff.warnings()).singleElement().asString().isEqualTo("scheduler: a thread helping to hand "
+                    + "on due jobs from the given UnreadableMessageDataSource failed; its batch stays due for the next "
+                    + "pass: (its getMessage() threw IllegalStateException: the proxy is closed)");
+            await().atMost(WAIT).until(() -> toClose.sink.count() == SchedulerToClose.BACKLOG);
+            assertThat(scheduler.firingProblem()).isEmpty();
+        }
+    }
+
+    /**
+     * H2's DataSource, whose getConnection() throws, while {@code failing} or on a thread {@code failingOn} names, an
+     * error whose getMessage() throws.
+     */
     private static final class UnreadableMessageDataSource extends ForwardingDataSource {
 
         final AtomicBoolean failing = new AtomicBoolean();
+        volatile Predicate<Thread> failingOn = thread -> false;
 
         UnreadableMessageDataSource(DataSource delegate) {
             super(delegate);
@@ -177,7 +211,7 @@ class H2DatabaseErrorTest {
 
         @Override
         public Connection getConnection() throws SQLException {
-            if (failing.get()) {
+            if (failing.get() || failingOn.test(Thread.currentThread())) {
                 throw new SQLException() {
                     @Override
                     public String getMessage() {
