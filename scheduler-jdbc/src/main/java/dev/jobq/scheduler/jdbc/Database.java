@@ -284,7 +284,8 @@ final class Database implements AutoCloseable {
         try {
             connection.close();
         } catch (SQLException e) {
-            log.debug("scheduler: closing the connection that kept the in-memory H2 database failed", e);
+            log.debug("scheduler: closing the connection that kept the in-memory H2 database failed",
+                    LoggableThrowables.loggable(e));
         }
     }
 
@@ -1065,8 +1066,10 @@ final class Database implements AutoCloseable {
                     + DONE_TABLE + ", " + RECURRING_TABLE + "; their jobs are lost) and start again; to keep the "
                     + "jobs, restore " + HISTORY_TABLE + " from a backup of this database taken with the tables");
         } catch (SQLException e) {
-            // Flyway meets the same trouble next, and reports it.
-            log.debug("scheduler: looking for the jobq_* tables on {} failed", description, e);
+            // Flyway meets the same trouble next, and reports it. Made log-safe, as at every DEBUG line with a driver's
+            // error: one whose getMessage() throws threw out of logback, and out of the start.
+            log.debug("scheduler: looking for the jobq_* tables on {} failed", description,
+                    LoggableThrowables.loggable(e));
         }
     }
 
@@ -1134,7 +1137,8 @@ final class Database implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            log.debug("scheduler: reading the schema history after a failed migration failed too", e);
+            log.debug("scheduler: reading the schema history after a failed migration failed too",
+                    LoggableThrowables.loggable(e));
         }
         return null;
     }

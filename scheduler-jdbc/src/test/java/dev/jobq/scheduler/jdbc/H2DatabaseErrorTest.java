@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import dev.jobq.JobOptions;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.SchedulerContext;
@@ -20,6 +21,7 @@ import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * An Error out of the database side of a pass rather than out of the provider: an application's DataSource (or
@@ -193,6 +195,36 @@ class H2DatabaseErrorTest {
                     + "pass: (its getMessage() threw IllegalStateException: the proxy is closed)");
             await().atMost(WAIT).until(() -> toClose.sink.count() == SchedulerToClose.BACKLOG);
             assertThat(scheduler.firingProblem()).isEmpty();
+        }
+    }
+
+    /**
+     * With DEBUG on for the database: the look for jobq_* tables without their history, on a connection that fails
+     * with such an error, logged it as it was at DEBUG, whose getMessage() threw out of logback and out of the start,
+     * though Flyway goes on after it (and reports such trouble itself).
+     */
+    @Test
+    void aLookForTablesFailingWithAnErrorWhoseGetMessageThrowsIsLoggedAtDebugAndTheStartGoesOn() {
+        var h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:jobq-database-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        var connections = new AtomicInteger();
+        var failing = new UnreadableMessageDataSource(h2);
+        // the start's first connection reads the database's kind; its second looks for the tables
+        failing.failingOn = thread -> connections.incrementAndGet() == 2;
+        var logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Database.class);
+        Level levelBefore = logger.getLevel();
+        logger.setLevel(Level.DEBUG);
+        try (CapturedLog log = CapturedLog.of(Database.class);
+                JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().dataSource(failing)
+                        .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            assertThat(scheduler.firingProblem()).isEmpty();
+            assertThat(log.list).filteredOn(event -> event.getLevel() == Level.DEBUG)
+                    .filteredOn(event -> event.getFormattedMessage().startsWith("scheduler: looking for the jobq_*"))
+                    .singleElement().extracting(event -> event.getThrowableProxy().getMessage())
+                    .isEqualTo(UnreadableMessageDataSource.class.getName() + "$1: (its getMessage() threw "
+                            + "IllegalStateException: the proxy is closed)");
+        } finally {
+            logger.setLevel(levelBefore);
         }
     }
 
