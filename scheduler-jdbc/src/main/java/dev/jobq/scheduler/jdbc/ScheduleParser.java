@@ -78,6 +78,8 @@ final class ScheduleParser {
     private static final Pattern ZERO_STEP = Pattern.compile(".*/0+");
     /** A seconds field that is a step from second 0: {@code *}{@code /30}, {@code 0/30}. */
     private static final Pattern SECONDS_STEP = Pattern.compile("(?:\\*|0{1,2})/0*([1-9]\\d?)");
+    /** A seconds field that is a list of seconds: {@code 0,30}. */
+    private static final Pattern SECONDS_LIST = Pattern.compile("\\d{1,2}(?:,\\d{1,2})+");
     private static final Pattern SUNDAY_RANGE = Pattern.compile("(^|,)SUN-(?!(SUN|7|0)\\b)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern RANGE = Pattern.compile("(\\w+)-(\\w+)");
@@ -233,9 +235,9 @@ final class ScheduleParser {
 
     /**
      * What to write for a seconds field first and the five fields after it ({@code cron}, {@code days} saying what
-     * its day-of-week field means): those five where the seconds field is 0; an interval where it is a step that
-     * divides the minute ({@code *}{@code /30}, {@code 0/30}, {@code *}) and the five fire every minute; else the
-     * five, saying that they fire at second 0 and the seconds written are lost.
+     * its day-of-week field means): those five where the seconds field is 0; an interval where it fires evenly
+     * through the minute from second 0 ({@link #secondsApart}) and the five fire every minute; else the five, saying
+     * that they fire at second 0 and the seconds written are lost.
      */
     private static String secondsFieldFix(String seconds, String cron, String days) {
         String lead = "jobq's cron has no seconds field, which Quartz, Spring and JobRunr put first";
@@ -243,17 +245,44 @@ final class ScheduleParser {
         if (seconds.equals("0") || seconds.equals("00")) {
             return lead + ": write '" + cron + "'" + days + orInterval;
         }
-        Matcher step = SECONDS_STEP.matcher(seconds);
-        if (cron.equals("* * * * *") && (seconds.equals("*") || step.matches())) {
-            int every = seconds.equals("*") ? 1 : Integer.parseInt(step.group(1));
-            if (60 % every == 0 && every < 60) {
-                String interval = "every " + every + " second" + (every == 1 ? "" : "s");
-                return lead + ": for a run " + interval + " write the interval '" + interval + "' (its runs counted "
-                        + "from the job's registration, not from second 0)";
-            }
+        int every = secondsApart(seconds);
+        if (cron.equals("* * * * *") && every > 0) {
+            String interval = "every " + every + " second" + (every == 1 ? "" : "s");
+            return lead + ": for a run " + interval + " write the interval '" + interval + "' (its runs counted "
+                    + "from the job's registration, not from second 0)";
         }
         return lead + ": write '" + cron + "'" + days + " to fire in the same minutes at second 0 (the seconds '"
                 + seconds + "' are lost)" + orInterval;
+    }
+
+    /**
+     * How many seconds apart a seconds field fires, where it fires evenly through the minute from second 0: every
+     * second ({@code *}), a step that divides the minute ({@code *}{@code /30}, {@code 0/30}) or a list of such
+     * seconds in any order ({@code 0,30}, {@code 0,20,40}, {@code 45,0,15,30}); else 0. A list was told its seconds
+     * were lost where a step of the same seconds was told the interval.
+     */
+    private static int secondsApart(String seconds) {
+        if (seconds.equals("*")) {
+            return 1;
+        }
+        Matcher step = SECONDS_STEP.matcher(seconds);
+        if (step.matches()) {
+            int every = Integer.parseInt(step.group(1));
+            return 60 % every == 0 && every < 60 ? every : 0;
+        }
+        if (!SECONDS_LIST.matcher(seconds).matches()) {
+            return 0;
+        }
+        int[] values = Arrays.stream(seconds.split(",")).mapToInt(Integer::parseInt).sorted().distinct().toArray();
+        if (values.length < 2 || values[0] != 0 || 60 % values[1] != 0 || values.length != 60 / values[1]) {
+            return 0;
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] != i * values[1]) {
+                return 0;
+            }
+        }
+        return values[1];
     }
 
     /**

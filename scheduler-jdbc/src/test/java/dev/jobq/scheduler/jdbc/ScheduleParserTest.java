@@ -204,6 +204,12 @@ class ScheduleParserTest {
                         + "counted from the job's registration, not from second 0)",
                 "* * * * * ? *      | : for a run every 1 second write the interval 'every 1 second' (its runs "
                         + "counted from the job's registration, not from second 0)",
+                "0,30 * * * * *     | : for a run every 30 seconds write the interval 'every 30 seconds' (its runs "
+                        + "counted from the job's registration, not from second 0)",
+                "45,0,15,30 * * ? * * | : for a run every 15 seconds write the interval 'every 15 seconds' (its runs "
+                        + "counted from the job's registration, not from second 0)",
+                "0,20 * * * * *     | : write '* * * * *' to fire in the same minutes at second 0 (the seconds '0,20' "
+                        + "are lost), or for runs less than a minute apart an interval such as 'every 30 seconds'",
                 "*/7 * * * * *      | : write '* * * * *' to fire in the same minutes at second 0 (the seconds '*/7' "
                         + "are lost), or for runs less than a minute apart an interval such as 'every 30 seconds'",
                 "15 */5 * * * *     | : write '*/5 * * * *' to fire in the same minutes at second 0 (the seconds '15' "
