@@ -1097,12 +1097,20 @@ final class Database implements AutoCloseable {
         return columns.containsAll(expected);
     }
 
-    /** "They hold 1 waiting one-time job and 1 recurring job", from the tables there are. */
+    /**
+     * "They hold 1 waiting one-time job and 1 recurring job", from the tables there are; else why they could not be
+     * counted: the first line of the driver's error, read through {@link LoggableThrowables#messageOf} (one without
+     * a message, or whose getMessage() threw, ended the start with a NullPointerException, not this refusal), else
+     * its class.
+     */
     private static String held(Connection connection, Set<String> tables) {
         try {
             return counted(connection, tables);
         } catch (SQLException e) {
-            return "What they hold could not be counted (" + e.getMessage().lines().findFirst().orElse("") + ")";
+            String message = LoggableThrowables.messageOf(e);
+            return "What they hold could not be counted (" + (message == null || message.isBlank()
+                    ? LoggableThrowables.simpleName(e.getClass())
+                    : LoggableThrowables.oneLine(message.lines().findFirst().orElse(""))) + ")";
         }
     }
 

@@ -1,17 +1,22 @@
 package dev.jobq.scheduler.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import dev.jobq.JobOptions;
+import dev.jobq.JobQueueException;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.SettableClock;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -229,6 +234,28 @@ class H2DatabaseErrorTest {
     }
 
     /**
+     * jobq_* tables without their history, on connections whose statements fail with a driver's error without a
+     * message: the refusal to start, which says what the tables hold or that it could not be counted, and why, read the
+     * error's message as there was one, and the start failed with a NullPointerException instead.
+     */
+    @Test
+    void tablesWithoutTheirHistoryWhoseCountFailsWithoutAMessageAreStillRefusedWithTheFix() throws SQLException {
+        var h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:jobq-database-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        JdbcSchedulerFactory.builder().dataSource(h2)
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink)).close();
+        try (Connection connection = h2.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE \"" + Database.HISTORY_TABLE + "\"");
+        }
+
+        assertThatThrownBy(() -> JdbcSchedulerFactory.builder().dataSource(new UncountableDataSource(h2))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink)).close())
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageContaining("and leaves them as they are. What they hold could not be counted "
+                        + "(SQLException). To start afresh, drop the jobq_* tables");
+    }
+
+    /**
      * H2's DataSource, whose getConnection() throws, while {@code failing} or on a thread {@code failingOn} names, an
      * error whose getMessage() throws.
      */
@@ -252,6 +279,30 @@ class H2DatabaseErrorTest {
                 };
             }
             return pool.getConnection();
+        }
+    }
+
+    /** H2's DataSource, whose connections' createStatement() throws a driver's error without a message. */
+    private static final class UncountableDataSource extends ForwardingDataSource {
+
+        UncountableDataSource(DataSource delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            Connection connection = pool.getConnection();
+            return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("createStatement")) {
+                            throw new SQLException();
+                        }
+                        try {
+                            return method.invoke(connection, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
         }
     }
 }
