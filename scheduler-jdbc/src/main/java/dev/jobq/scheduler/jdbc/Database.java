@@ -761,7 +761,10 @@ final class Database implements AutoCloseable {
         return jdbcUrl + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
-    /** Whether an H2 URL (in lower case) turns AUTO_SERVER on, read as H2 reads it (TRUE, on, yes, 1…). */
+    /**
+     * Whether an H2 URL (in lower case) turns AUTO_SERVER on, read as H2 reads it: true, yes, 1, t or y, in any case
+     * ({@code on}, or a value with a space, H2 reads as false, and takes beside {@code DB_CLOSE_ON_EXIT=FALSE}).
+     */
     private static boolean autoServer(String url) {
         for (String setting : url.split(";")) {
             if (setting.startsWith("auto_server=")
