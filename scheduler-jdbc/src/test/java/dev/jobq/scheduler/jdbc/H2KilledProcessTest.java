@@ -95,7 +95,8 @@ class H2KilledProcessTest {
     @Test
     @DisplayName("an H2 URL with AUTO_SERVER=TRUE (which H2 refuses beside DB_CLOSE_ON_EXIT=FALSE) is left as it is")
     void anAutoServerUrlKeepsH2sCloseOnExit(@TempDir Path dir) throws SQLException {
-        for (String autoServer : List.of(";AUTO_SERVER=TRUE", ";auto_server=true", ";Auto_Server=True")) {
+        for (String autoServer : List.of(";AUTO_SERVER=TRUE", ";auto_server=true", ";Auto_Server=True",
+                ";AUTO_SERVER=1", ";AUTO_SERVER=yes", ";AUTO_SERVER=TRUE;")) {
             String url = "jdbc:h2:file:" + dir.resolve("jobq") + autoServer;
             assertThat(Database.closedByTheScheduler(Database.writingEachCommit(url))).as(url)
                     .isEqualTo(url + ";WRITE_DELAY=0");
@@ -106,6 +107,15 @@ class H2KilledProcessTest {
         }
         assertThat(Database.closedByTheScheduler("jdbc:h2:./data/jobq;AUTO_SERVER=FALSE"))
                 .isEqualTo("jdbc:h2:./data/jobq;AUTO_SERVER=FALSE;DB_CLOSE_ON_EXIT=FALSE");
+        // H2 reads "on" as false, and takes DB_CLOSE_ON_EXIT=FALSE beside it; a directory named so is no setting
+        for (String notAutoServer : List.of("jdbc:h2:file:" + dir.resolve("on") + ";AUTO_SERVER=on",
+                "jdbc:h2:file:" + dir.resolve("auto_server=true").resolve("jobq"))) {
+            String closed = Database.closedByTheScheduler(notAutoServer);
+            assertThat(closed).isEqualTo(notAutoServer + ";DB_CLOSE_ON_EXIT=FALSE");
+            try (Connection connection = DriverManager.getConnection(closed)) {
+                assertThat(connection.isValid(1)).as(closed).isTrue();
+            }
+        }
     }
 
     @Test
