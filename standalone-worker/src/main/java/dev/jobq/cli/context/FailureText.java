@@ -73,13 +73,20 @@ public final class FailureText {
         return UntrustedText.escape(Secrets.maskUrl(message));
     }
 
-    /** {@code cause.toString()}, or its class's name and {@link LoggableThrowables#messageOf} when that throws. */
+    /**
+     * {@code cause.toString()}, or its class's name and {@link LoggableThrowables#messageOf} when that throws; a cause
+     * with an empty or blank message by its class's name alone, as the error's own is told: Throwable's
+     * {@code toString()} of it ended the line with {@code "caused by java.io.IOException: "} and nothing after it.
+     */
     private static String described(Throwable cause) {
+        String message = LoggableThrowables.messageOf(cause);
+        String name = cause.getClass().getName();
+        boolean blank = message == null || message.isBlank();
         try {
-            return cause.toString();
+            String described = cause.toString();
+            return message != null && blank && described.equals(name + ": " + message) ? name : described;
         } catch (RuntimeException unreadable) {
-            String message = LoggableThrowables.messageOf(cause);
-            return cause.getClass().getName() + (message != null ? ": " + message : "");
+            return name + (blank ? "" : ": " + message);
         }
     }
 

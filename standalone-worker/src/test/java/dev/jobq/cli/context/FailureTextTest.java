@@ -74,6 +74,18 @@ class FailureTextTest {
     }
 
     @Test
+    void aCauseWithAnEmptyMessageIsToldByItsClass() {
+        assertThat(FailureText.of(new IllegalStateException("pool closed", new IOException(""))))
+                .isEqualTo("pool closed; caused by java.io.IOException");
+        assertThat(FailureText.of(new IllegalStateException("pool closed", new IOException(" "))))
+                .isEqualTo("pool closed; caused by java.io.IOException");
+        assertThat(FailureText.of(new IllegalStateException("pool closed", new IOException("\n"))))
+                .isEqualTo("pool closed; caused by java.io.IOException");
+        assertThat(FailureText.of(new IllegalStateException((String) null, new IOException("refused"))))
+                .isEqualTo("java.lang.IllegalStateException; caused by java.io.IOException: refused");
+    }
+
+    @Test
     void aCauseOfOneCharacterIsNotTakenAsQuoted() {
         assertThat(FailureText.of(new IllegalStateException("pool closed", new IOException("s"))))
                 .isEqualTo("pool closed; caused by java.io.IOException: s");
