@@ -94,12 +94,22 @@ public final class HealthCheck {
         int overdue = worker.overdueHandlers();
         if (overdue > 0) {
             int concurrency = worker.concurrency();
-            if (overdue >= concurrency) {
+            if (overdue >= concurrency && concurrency == 1) {
+                unhealthy = true;
+                problems.add("the one permit is held by a handler still running past its timeout (it ignores the "
+                        + "interrupt): the worker can run no job; restart it (its job was failed at the timeout and is "
+                        + "retried, or after a lost lease left to its other delivery) and make the handler stop when "
+                        + "interrupted");
+            } else if (overdue >= concurrency) {
                 unhealthy = true;
                 problems.add("all " + concurrency + " permits are held by handlers still running past their timeout "
                         + "(they ignore the interrupt): the worker can run no job; restart it (their jobs were "
                         + "failed at the timeout and are retried, or after a lost lease left to their other "
                         + "delivery) and make the handlers stop when interrupted");
+            } else if (overdue == 1) {
+                degraded = true;
+                problems.add("1 of " + concurrency + " permits is held by a handler still running past its timeout "
+                        + "(it ignores the interrupt); make it stop when interrupted or check ctx.isCancelled()");
             } else {
                 degraded = true;
                 problems.add(overdue + " of " + concurrency + " permits are held by handlers still running past their "

@@ -43,6 +43,7 @@ class HealthCheckTest {
         volatile WorkerState state = WorkerState.RUNNING;
         volatile List<String> queues = List.of("default");
         volatile int overdue;
+        volatile int concurrency = 4;
 
         @Override
         public WorkerState state() {
@@ -51,7 +52,7 @@ class HealthCheckTest {
 
         @Override
         public int concurrency() {
-            return 4;
+            return concurrency;
         }
 
         @Override
@@ -103,8 +104,14 @@ class HealthCheckTest {
         var some = check.check();
 
         assertThat(some.status()).isEqualTo(HealthReport.Status.DEGRADED);
-        assertThat(some.problems()).containsExactly("1 of 4 permits are held by handlers still running past their "
-                + "timeout (they ignore the interrupt); make them stop when interrupted or check ctx.isCancelled()");
+        assertThat(some.problems()).containsExactly("1 of 4 permits is held by a handler still running past its "
+                + "timeout (it ignores the interrupt); make it stop when interrupted or check ctx.isCancelled()");
+
+        worker.overdue = 2;
+
+        assertThat(check.check().problems()).containsExactly("2 of 4 permits are held by handlers still running past "
+                + "their timeout (they ignore the interrupt); make them stop when interrupted or check "
+                + "ctx.isCancelled()");
 
         // Before, a worker whose every permit a stuck handler held, running nothing, answered healthy.
         worker.overdue = 4;
@@ -117,6 +124,21 @@ class HealthCheckTest {
                 + "timeout (they ignore the interrupt): the worker can run no job; restart it (their jobs were failed "
                 + "at the timeout and are retried, or after a lost lease left to their other delivery) and make the "
                 + "handlers stop when interrupted");
+    }
+
+    @Test
+    void theOnePermitOfAWorkerOfConcurrency1HeldPastItsTimeoutIsToldAsOne() {
+        var check = new HealthCheck(jobs, worker, 10);
+        worker.concurrency = 1;
+        worker.overdue = 1;
+
+        var report = check.check();
+
+        assertThat(report.status()).isEqualTo(HealthReport.Status.UNHEALTHY);
+        assertThat(report.problems()).containsExactly("the one permit is held by a handler still running past its "
+                + "timeout (it ignores the interrupt): the worker can run no job; restart it (its job was failed at "
+                + "the timeout and is retried, or after a lost lease left to its other delivery) and make the "
+                + "handler stop when interrupted");
     }
 
     @Test
