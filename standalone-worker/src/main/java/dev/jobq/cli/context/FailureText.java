@@ -126,22 +126,64 @@ public final class FailureText {
      * Whether {@code text} holds {@code message} whole: somewhere that no letter or digit goes on a word of its own at
      * either end, as the separators this text is written with ({@code ": "}, {@code "; "}) and a sentence's
      * punctuation bound a quoted message; a message that begins with {@code ": "} may follow any word. Found anywhere,
-     * a cause's {@code "s"} was taken as quoted by {@code "pool closed"} and left out.
+     * a cause's {@code "s"} was taken as quoted by {@code "pool closed"} and left out. Both are escaped
+     * ({@link UntrustedText#escape}): an escape's letters ({@code \n}, {@code \u001b}) are no word's, so a message
+     * quoted right after a line break is quoted (it was appended again), and an {@code "n"} is not quoted by one.
      */
     private static boolean quotesWhole(CharSequence text, String message) {
         String in = text.toString();
         for (int at = in.indexOf(message); at >= 0; at = in.indexOf(message, at + 1)) {
             int end = at + message.length();
-            if ((at == 0 || !joins(in.charAt(at - 1), message.charAt(0)))
-                    && (end == in.length() || !joins(message.charAt(message.length() - 1), in.charAt(end)))) {
+            boolean startsWhole = at == 0
+                    || !insideEscape(in, at) && !(endsInWord(in, at) && startsWord(message, 0));
+            boolean endsWhole = end == in.length()
+                    || !insideEscape(in, end) && !(endsInWord(message, message.length()) && startsWord(in, end));
+            if (startsWhole && endsWhole) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Whether two characters side by side are of one word. */
-    private static boolean joins(char left, char right) {
-        return Character.isLetterOrDigit(left) && Character.isLetterOrDigit(right);
+    /** Whether the character of {@code s} at {@code at} is a letter or a digit. */
+    private static boolean startsWord(String s, int at) {
+        return Character.isLetterOrDigit(s.charAt(at));
+    }
+
+    /** Whether the character of {@code s} before {@code end} is a letter or a digit, not the end of an escape. */
+    private static boolean endsInWord(String s, int end) {
+        return Character.isLetterOrDigit(s.charAt(end - 1)) && !escapeEndsAt(s, end);
+    }
+
+    /** Whether {@code s} before {@code end} ends with an escape {@link UntrustedText#escape} writes. */
+    private static boolean escapeEndsAt(String s, int end) {
+        return end >= 2 && s.charAt(end - 2) == '\\' && "nrt".indexOf(s.charAt(end - 1)) >= 0
+                || end >= 6 && isUnicodeEscape(s, end - 6);
+    }
+
+    /** Whether {@code at} falls inside an escape of {@code s}, after its backslash and before its end. */
+    private static boolean insideEscape(String s, int at) {
+        if (s.charAt(at - 1) == '\\' && "nrtu".indexOf(s.charAt(at)) >= 0) {
+            return true;
+        }
+        for (int start = Math.max(0, at - 5); start <= at - 2; start++) {
+            if (isUnicodeEscape(s, start)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a backslash, a {@code u} and four hexadecimal digits start at {@code start} of {@code s}. */
+    private static boolean isUnicodeEscape(String s, int start) {
+        if (start + 6 > s.length() || !s.startsWith("\\u", start)) {
+            return false;
+        }
+        for (int i = start + 2; i < start + 6; i++) {
+            if (Character.digit(s.charAt(i), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

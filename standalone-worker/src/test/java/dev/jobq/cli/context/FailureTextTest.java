@@ -100,6 +100,25 @@ class FailureTextTest {
     }
 
     @Test
+    void aCauseQuotedAfterALineBreakOrAnEscapeIsStillTakenAsQuoted() {
+        assertThat(FailureText.of(new IllegalStateException("cannot connect to jobq:\nConnection refused",
+                        new IOException("Connection refused"))))
+                .isEqualTo("cannot connect to jobq:\\nConnection refused");
+        assertThat(FailureText.of(new IllegalStateException("cannot connect to jobq:\tConnection refused",
+                        new IOException("Connection refused"))))
+                .isEqualTo("cannot connect to jobq:\\tConnection refused");
+        assertThat(FailureText.of(new IllegalStateException("cannot connect to jobq: \u0000refused",
+                        new IOException("refused"))))
+                .isEqualTo("cannot connect to jobq: \\u0000refused");
+        assertThat(FailureText.of(new IllegalStateException("batch failed: row 1 refused\nrow 2 done",
+                        new IOException("row 1 refused\n"))))
+                .isEqualTo("batch failed: row 1 refused\\nrow 2 done");
+        // an escape's letters are no word of the message's: "n" is not quoted by "\n"
+        assertThat(FailureText.of(new IllegalStateException("pool closed\n", new IOException("n"))))
+                .isEqualTo("pool closed\\n; caused by java.io.IOException: n");
+    }
+
+    @Test
     void aCausesMessageOfAMegabyteIsCutAsOtherLinesAreCut() {
         String huge = "z".repeat(1_000_000);
 
