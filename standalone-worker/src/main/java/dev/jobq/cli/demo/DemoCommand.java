@@ -124,8 +124,19 @@ public final class DemoCommand implements Callable<Integer> {
             Instant start = clock.instant();
             jobs.start();
             var progress = new ProgressLine(out, ProgressLine.Style.forStdout(), plan.size());
-            boolean allFinal = tracker.awaitAllFinal(TIMEOUT, TICK,
-                    () -> progress.show(tracker.snapshot(), Duration.between(start, clock.instant())));
+            var stopLine = new StopLine(out, progress, tracker, plan.size());
+            stopLine.arm();
+            boolean allFinal;
+            boolean summarised;
+            try {
+                allFinal = tracker.awaitAllFinal(TIMEOUT, TICK, () -> stopLine.unlessStopped(
+                        () -> progress.show(tracker.snapshot(), Duration.between(start, clock.instant()))));
+            } finally {
+                summarised = stopLine.disarm();
+            }
+            if (!summarised) {
+                return 1; // a signal ends the JVM, with its own status; the stop line was the last
+            }
             progress.show(tracker.snapshot(), Duration.between(start, clock.instant()));
             progress.end();
             Instant end = allFinal ? tracker.lastFinalAt().orElseGet(clock::instant) : clock.instant();

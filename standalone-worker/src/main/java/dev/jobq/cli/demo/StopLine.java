@@ -1,0 +1,88 @@
+package dev.jobq.cli.demo;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The line jobq demo leaves when a signal (Ctrl-C, TERM) ends it before its summary: how many of its jobs had ended.
+ * The JVM's own handlers end the demo (130, 143), and before, nothing said what it had done by then. A shutdown hook
+ * prints it; the progress the demo's thread goes on printing while the JVM shuts down is held back from then on
+ * ({@link #unlessStopped}), so the line stays the last.
+ */
+final class StopLine {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final PrintWriter out;
+    private final ProgressLine progress;
+    private final DemoTracker tracker;
+    private final int total;
+    private final Thread hook;
+    /** The stop line was printed, or the demo reached its summary and prints none. */
+    private boolean over;
+
+    StopLine(PrintWriter out, ProgressLine progress, DemoTracker tracker, int total) {
+        this.out = out;
+        this.progress = progress;
+        this.tracker = tracker;
+        this.total = total;
+        this.hook = Thread.ofPlatform().name("jobq-demo-stop-line").unstarted(this::print);
+    }
+
+    /** From now until {@link #disarm}, a signal that ends the JVM prints the line. */
+    void arm() {
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** Runs {@code show} (a progress line) unless the stop line was printed. */
+    void unlessStopped(Runnable show) {
+        lock.lock();
+        try {
+            if (!over) {
+                show.run();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The demo reached its summary: no stop line from now on.
+     *
+     * @return false when the stop line was printed already: the JVM is ending, and nothing more is to be printed
+     */
+    boolean disarm() {
+        lock.lock();
+        try {
+            if (over) {
+                return false;
+            }
+            over = true;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs, or ran, and finds the line not to be printed
+        }
+        return true;
+    }
+
+    private void print() {
+        lock.lock();
+        try {
+            if (over) {
+                return;
+            }
+            over = true;
+            progress.end();
+            DemoTracker.Snapshot s = tracker.snapshot();
+            out.printf(Locale.ROOT, "jobq demo: stopped by a signal: %d of %d jobs had ended (completed or dead)%n",
+                    s.completed() + s.dead(), total);
+            out.flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
