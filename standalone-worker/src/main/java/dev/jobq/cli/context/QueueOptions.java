@@ -2,10 +2,12 @@ package dev.jobq.cli.context;
 
 import dev.jobq.ConfigException;
 import dev.jobq.internal.config.ConfigLoader;
+import dev.jobq.internal.config.Limits;
 import dev.jobq.internal.config.JobQueueConfig;
 import dev.jobq.internal.discovery.ProviderCatalog;
 import dev.jobq.spi.Secrets;
 import dev.jobq.spi.UntrustedText;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -79,12 +81,24 @@ public final class QueueOptions {
         return "--config " + UntrustedText.shellArgument(path.startsWith("-") ? "./" + path : path) + " ";
     }
 
-    /** Sidekiq's {@code -c 10} is a concurrency; here {@code -c} names the config file, so "10" is no file. */
+    /**
+     * Sidekiq's {@code -c 10} is a concurrency; here {@code -c} names the config file, so "10" is no file. A number
+     * that is no concurrency (0, or past {@link Limits#MAX_CONCURRENCY}) gets the range instead: "write
+     * --concurrency 0" was advice the next run refused.
+     */
     private String numberAdvice() {
         String given = config == null ? "" : config;
-        return given.matches("\\d+") ? "; -c is --config, the config file; for " + given
-                + (given.matches("0*1") ? " handler" : " handlers") + " at once write --concurrency " + given
-                + " (jobq run) or worker.concurrency: " + given : "";
+        if (!given.matches("\\d+")) {
+            return "";
+        }
+        var handlers = new BigInteger(given);
+        if (handlers.signum() < 1 || handlers.compareTo(BigInteger.valueOf(Limits.MAX_CONCURRENCY)) > 0) {
+            return "; -c is --config, the config file; handlers at once are --concurrency N (jobq run) or "
+                    + "worker.concurrency: N, from 1 to " + Limits.MAX_CONCURRENCY;
+        }
+        return "; -c is --config, the config file; for " + given
+                + (handlers.equals(BigInteger.ONE) ? " handler" : " handlers") + " at once write --concurrency "
+                + given + " (jobq run) or worker.concurrency: " + given;
     }
 
     /**

@@ -525,8 +525,10 @@ class RunCommandTest {
 
     @ParameterizedTest(name = "-c {0}")
     @CsvSource(delimiter = '|', textBlock = """
-            10 | for 10 handlers at once write --concurrency 10
-            1  | for 1 handler at once write --concurrency 1
+            10     | for 10 handlers at once write --concurrency 10
+            1      | for 1 handler at once write --concurrency 1
+            0      | handlers at once are --concurrency N (jobq run) or worker.concurrency: N, from 1 to 100000
+            100001 | handlers at once are --concurrency N (jobq run) or worker.concurrency: N, from 1 to 100000
             """)
     @DisplayName("Sidekiq's -c 10 names a config file here: the missing file's error says what -c is and what to write")
     void sidekiqsDashCIsTold(String number, String advice) throws Exception {
