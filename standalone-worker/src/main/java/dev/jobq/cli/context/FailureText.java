@@ -106,12 +106,22 @@ public final class FailureText {
             String message = LoggableThrowables.messageOf(inner);
             if (message != null && !message.isBlank()) {
                 String masked = shown(message);
-                if (wrapping.endsWith(masked) && quotesWhole(text, masked)) {
+                if (endsWithWhole(wrapping, masked) && quotesWhole(text, masked)) {
                     return true;
                 }
             }
         }
         return false;
+    }
+
+    /**
+     * Whether {@code wrapping} ends with {@code message} whole, as {@link #quotesWhole} reads it: "after a preset"
+     * does not end with a cause's "reset", and was left out as saying that cause's failure again.
+     */
+    private static boolean endsWithWhole(String wrapping, String message) {
+        int at = wrapping.length() - message.length();
+        return wrapping.endsWith(message)
+                && (at == 0 || !insideEscape(wrapping, at) && !(endsInWord(wrapping, at) && startsWord(message, 0)));
     }
 
     /** Whether {@code text}, {@code error}'s own, gives the message of its deepest cause as its reason, after ": ". */

@@ -119,6 +119,18 @@ class FailureTextTest {
     }
 
     @Test
+    void aCauseEndingInAPieceOfAWordIsNotTakenAsWrappingItsOwnCause() {
+        assertThat(FailureText.of(new IllegalStateException("connection lost (reset)",
+                        new IllegalStateException("pool shut down after a preset", new IOException("reset")))))
+                .isEqualTo("connection lost (reset); caused by java.lang.IllegalStateException: pool shut down after "
+                        + "a preset");
+        // one that ends with it whole is still left out
+        assertThat(FailureText.of(new IllegalStateException("connection lost (reset)",
+                        new IllegalStateException("pool shut down: reset", new IOException("reset")))))
+                .isEqualTo("connection lost (reset)");
+    }
+
+    @Test
     void aCausesMessageOfAMegabyteIsCutAsOtherLinesAreCut() {
         String huge = "z".repeat(1_000_000);
 
