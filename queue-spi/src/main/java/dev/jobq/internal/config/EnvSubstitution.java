@@ -39,6 +39,8 @@ final class EnvSubstitution {
     private static final String NOT_SHOWN = "(a secret, not shown)";
     /** A whole number, with digit separators or without, as the readers of numbers take it or advise it. */
     private static final Pattern NUMBER = Pattern.compile("[+-]?\\d+([_, ]\\d+)*");
+    /** What follows a value a refusal cut: its closing quote, if any, and its length ({@code ' (128 characters)}). */
+    private static final Pattern CUT_LENGTH = Pattern.compile("('?) \\(\\d+ (?:characters|digits)\\)");
     /** The shortest secret value masked wherever it stands in a problem, not only where quoted. */
     private static final int SHORTEST_MASKED_ANYWHERE = 4;
     /** A bare 0 with a minus ({@code -0}, {@code - 00}), which a duration reads as 0, told it has no unit as 0 is. */
@@ -165,7 +167,8 @@ final class EnvSubstitution {
         String out = text;
         String stripped = value.strip();
         Set<String> forms = new LinkedHashSet<>(List.of(value, UntrustedText.escape(value), Secrets.maskUrl(value),
-                stripped, UntrustedText.escape(stripped), Secrets.maskUrl(stripped)));
+                UntrustedText.escape(Secrets.maskUrl(value)), stripped, UntrustedText.escape(stripped),
+                Secrets.maskUrl(stripped), UntrustedText.escape(Secrets.maskUrl(stripped))));
         if (NUMBER.matcher(stripped).matches()) {
             // a PIN, as a number's reader repeats it: without its separators ("e.g. 48219930"), and as the number it
             // reads as (a range's "got 123456" for 00123456)
@@ -193,6 +196,7 @@ final class EnvSubstitution {
             out = out.replace("'" + shown + "'", "'" + Secrets.MASK + "'");
             if (shown.length() >= SHORTEST_MASKED_ANYWHERE) {
                 out = out.replace(shown, Secrets.MASK);
+                out = withoutCut(out, shown);
             }
         }
         String duration = formattedDuration(stripped);
@@ -207,6 +211,30 @@ final class EnvSubstitution {
                     Matcher.quoteReplacement(Secrets.MASK));
         }
         return out;
+    }
+
+    /**
+     * {@code text} with {@code shown} masked where a refusal cut it: its first characters and the '…' after them, and
+     * the length said after that ({@code 'hunter2-s3…' (128 characters)} is {@code '****'}). A value longer than a
+     * refusal repeats is cut there (Settings' "got '…'"), which masking it whole did not find: its first 80 characters
+     * were shown.
+     */
+    private static String withoutCut(String text, String shown) {
+        var out = new StringBuilder();
+        int from = 0;
+        for (int at = text.indexOf('…'); at >= 0; at = text.indexOf('…', at + 1)) {
+            int length = Math.min(shown.length() - 1, at - from);
+            while (length >= SHORTEST_MASKED_ANYWHERE && !text.regionMatches(at - length, shown, 0, length)) {
+                length--;
+            }
+            if (length >= SHORTEST_MASKED_ANYWHERE) {
+                out.append(text, from, at - length).append(Secrets.MASK);
+                Matcher said = CUT_LENGTH.matcher(text).region(at + 1, text.length());
+                from = said.lookingAt() ? said.end() : at + 1;
+                out.append(said.lookingAt() ? said.group(1) : "");
+            }
+        }
+        return out.append(text, from, text.length()).toString();
     }
 
     /**

@@ -539,4 +539,20 @@ class EnvSubstitutionTest {
         assertThat(Load.problems("worker:\n  concurrency: ${API_TOKEN}\n", Map.of("API_TOKEN", "00123456")))
                 .containsExactly("worker.concurrency: must be ≤ 100000, got ****");
     }
+
+    @Test
+    @DisplayName("a secret longer than a refusal shows is masked where the refusal cuts it: its first 80 characters "
+            + "were shown, the whole value being what was masked")
+    void masksASecretWhereARefusalCutsIt() {
+        String password = "hunter2-" + "s3cr3t".repeat(20);
+        assertThat(Load.problems("worker:\n  concurrency: ${DB_PASSWORD}\n", Map.of("DB_PASSWORD", password)))
+                .containsExactly("worker.concurrency: must be a whole number, got '****'");
+        assertThat(Load.problems("worker:\n  mode: ${API_KEY}\n", Map.of("API_KEY", password + "\n")))
+                .containsExactly("worker.mode: must be one of in-process, standalone, got '****'");
+        assertThat(Load.problems("worker:\n  concurrency: ${API_TOKEN}\n", Map.of("API_TOKEN", "7".repeat(100))))
+                .containsExactly("worker.concurrency: must be \u2264 100000, got ****");
+        assertThat(Load.problems("worker:\n  concurrency: ${API_TOKEN}\n", Map.of("API_TOKEN", "1_" + "7".repeat(100))))
+                .containsExactly("worker.concurrency: must be a whole number, got '****'; write it without digit "
+                        + "separators, e.g. ****");
+    }
 }
