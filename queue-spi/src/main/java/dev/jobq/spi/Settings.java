@@ -30,6 +30,11 @@ public final class Settings {
 
     /** The characters of a refused value a problem shows; the rest is cut. */
     private static final int VALUE_PREVIEW_CHARS = 80;
+    /**
+     * The characters of {@link DurationFormat}'s refusal after the value a problem shows: its own words are shorter,
+     * a negative one's example repeats the value.
+     */
+    private static final int DURATION_REFUSAL_CHARS = 200;
     private static final Pattern TYPE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
     /** What a section's keys written as one value hold: a '=' or ':' between key and value, or a blank between lines. */
     private static final Pattern KEYS_AS_TEXT = Pattern.compile("[=:\\s]");
@@ -280,10 +285,15 @@ public final class Settings {
         if (value == null) {
             return null;
         }
+        String text = String.valueOf(value);
         try {
-            return parse.apply(String.valueOf(value));
+            return parse.apply(text);
         } catch (IllegalArgumentException e) {
-            problem(key, e.getMessage());
+            // DurationFormat's refusal starts with the value whole, and a negative one's example repeats it: a
+            // 100,000-character value made a problem twice as long. Said once, cut, the rest cut as Jackson's is
+            String after = UntrustedText.afterQuoted(String.valueOf(e.getMessage()), text);
+            problem(key, after == null ? e.getMessage()
+                    : shownValue(text) + UntrustedText.escape(after, DURATION_REFUSAL_CHARS));
             return null;
         }
     }
@@ -320,7 +330,8 @@ public final class Settings {
                               Function<String, Duration> parse) {
         Object written = typed(key);
         if (written != null && DurationFormat.isTooLarge(String.valueOf(written))) {
-            problem(key, "must be ≤ " + DurationFormat.format(max) + ", got " + String.valueOf(written).strip());
+            problem(key, "must be ≤ " + DurationFormat.format(max) + ", got "
+                    + shownUnquoted(String.valueOf(written).strip(), "characters"));
             return defaultValue;
         }
         Duration value = duration(key, parse);
@@ -386,9 +397,16 @@ public final class Settings {
 
     /** A whole number out of range as a problem names it: cut as {@link #shownValue} cuts, its digits counted. */
     private static String shownNumber(BigInteger number) {
-        String digits = number.toString();
-        return digits.length() <= VALUE_PREVIEW_CHARS ? digits
-                : digits.substring(0, VALUE_PREVIEW_CHARS) + "… (" + digits.length() + " digits)";
+        return shownUnquoted(number.toString(), "digits");
+    }
+
+    /**
+     * A value a problem names without quotes (a number, a duration too large): escaped, cut as {@link #shownValue}
+     * cuts, its length said in {@code counted} ({@code digits}, {@code characters}).
+     */
+    private static String shownUnquoted(String text, String counted) {
+        return text.length() <= VALUE_PREVIEW_CHARS ? UntrustedText.escape(text)
+                : UntrustedText.escape(text, VALUE_PREVIEW_CHARS) + " (" + text.length() + " " + counted + ")";
     }
 
     /** One of an enum's constants, case-insensitive, with {@code -} read as {@code _}. */

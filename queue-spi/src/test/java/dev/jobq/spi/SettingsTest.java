@@ -2,6 +2,7 @@ package dev.jobq.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -32,6 +33,19 @@ class SettingsTest {
                 Arguments.of("a URL with a long password", "postgres://app:" + "p".repeat(100) + "@db.internal/jobs",
                         (Consumer<Settings>) s -> s.bool("n", true), "test.n: must be true or false, got "
                         + "'postgres://app:****@db.internal/jobs'"),
+                Arguments.of("not a duration", LETTERS, (Consumer<Settings>) s -> s.duration("n"),
+                        "test.n: '" + "x".repeat(80) + "…' (100000 characters) is not " + DurationFormat.EXPECTED),
+                Arguments.of("a duration without a unit", DIGITS, (Consumer<Settings>) s -> s.duration("n",
+                        Duration.ZERO, Duration.ZERO, Duration.ofHours(1)), "test.n: '" + "9".repeat(80) + "…' (100000 "
+                        + "characters) has no unit, and is too large for a duration in any of ms, s, m and h; write a "
+                        + "smaller number with its unit, such as 30s"),
+                Arguments.of("a negative duration", "-" + "0".repeat(99_998) + "5s", (Consumer<Settings>) s -> s.duration(
+                        "n", Duration.ZERO, Duration.ZERO, Duration.ofDays(1)), "test.n: '-" + "0".repeat(79) + "…' "
+                        + "(100001 characters) is negative; durations here are 0 or more, e.g. " + "0".repeat(151)
+                        + "…"),
+                Arguments.of("a duration too large for one", DIGITS + "s", (Consumer<Settings>) s -> s.duration("n",
+                        Duration.ZERO, Duration.ZERO, Duration.ofHours(1)), "test.n: must be ≤ 1h, got "
+                        + "9".repeat(80) + "… (100001 characters)"),
                 Arguments.of("a size too large for a long", DIGITS, (Consumer<Settings>) s -> s.bytes("n", 1, 1, 10),
                         "test.n: must be between 1 and 10 bytes, got '" + "9".repeat(80) + "…' (100000 characters)"));
     }

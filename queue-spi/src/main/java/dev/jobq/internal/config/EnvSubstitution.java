@@ -209,6 +209,7 @@ final class EnvSubstitution {
             // a negative one's refusal gives its size as the fix: "'PT-12345S' is negative; … e.g. 3h25m45s"
             out = out.replaceAll("(?<![\\w.])" + Pattern.quote(size) + "(?![\\w.])",
                     Matcher.quoteReplacement(Secrets.MASK));
+            out = withoutCut(out, size);
         }
         return out;
     }

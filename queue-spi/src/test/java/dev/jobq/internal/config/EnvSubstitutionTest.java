@@ -513,6 +513,10 @@ class EnvSubstitutionTest {
                 .containsExactly("worker.shutdownTimeout: '****' is negative; durations here are 0 or more, e.g. ****");
         assertThat(Load.problems("worker:\n  shutdownTimeout: ${API_TOKEN}\n", Map.of("API_TOKEN", "-12345s")))
                 .containsExactly("worker.shutdownTimeout: '****' is negative; durations here are 0 or more, e.g. ****");
+        // one past what a refusal shows: its example is cut (the value's first 151 characters), masked so
+        assertThat(Load.problems("worker:\n  shutdownTimeout: ${API_TOKEN}\n", Map.of("API_TOKEN",
+                "-" + "0".repeat(300) + "5s"))).containsExactly("worker.shutdownTimeout: '****' is negative; "
+                + "durations here are 0 or more, e.g. ****");
         // the key's bound, not its size: shown
         assertThat(Load.problems("worker:\n  shutdownTimeout: ${API_TOKEN}\n", Map.of("API_TOKEN", "PT-99999H")))
                 .containsExactly("worker.shutdownTimeout: '****' is negative; durations here are 0 or more, e.g. 1d");
