@@ -20,9 +20,10 @@ import org.jspecify.annotations.Nullable;
 public final class DurationFormat {
 
     private static final Pattern UNIT_TERM = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
-    private static final Pattern WITH_UNITS = Pattern.compile("(\\d+\\s*(ms|s|m|h|d)\\s*)+");
-    /** What {@link #WITH_UNITS} matches that is 0 ({@code 0s}, {@code 0h 00m}). */
-    private static final Pattern ZERO_WITH_UNITS = Pattern.compile("(0+\\s*(ms|s|m|h|d)\\s*)+");
+    /** One term of a duration with units, and the blanks after it: {@link #allTerms} reads a duration of them. */
+    private static final Pattern TERM = Pattern.compile("\\d+\\s*(ms|s|m|h|d)\\s*");
+    /** A {@link #TERM} that is 0 ({@code 0s}, {@code 00m}): a duration of only such terms is 0. */
+    private static final Pattern ZERO_TERM = Pattern.compile("0+\\s*(ms|s|m|h|d)\\s*");
     /** A bare 0 with a minus ({@code -0}, {@code - 00}): 0, which has no unit. */
     private static final Pattern BARE_MINUS_ZERO = Pattern.compile("-\\s*(0+)");
     /** A bare number with a minus ({@code -5}, {@code - 05}): negative, and without a unit. */
@@ -103,7 +104,7 @@ public final class DurationFormat {
                                   @Nullable Duration max, @Nullable Duration step) {
         String value = text.strip();
         String lowerCase = value.toLowerCase(Locale.ROOT);
-        if (WITH_UNITS.matcher(lowerCase).matches()) {
+        if (allTerms(TERM, lowerCase)) {
             try {
                 Duration total = Duration.ZERO;
                 for (Matcher term = UNIT_TERM.matcher(lowerCase); term.find(); ) {
@@ -114,8 +115,8 @@ public final class DurationFormat {
                 throw new IllegalArgumentException("'" + text + "' is too large for a duration");
             }
         }
-        if (lowerCase.startsWith("-") && WITH_UNITS.matcher(lowerCase.substring(1).strip()).matches()) {
-            if (ZERO_WITH_UNITS.matcher(lowerCase.substring(1).strip()).matches()) {
+        if (lowerCase.startsWith("-") && allTerms(TERM, lowerCase.substring(1).strip())) {
+            if (allTerms(ZERO_TERM, lowerCase.substring(1).strip())) {
                 return Duration.ZERO; // -0s is 0, as -PT0S and PT-0S are: it was told it is negative, e.g. 0s
             }
             throw new IllegalArgumentException(negative(text, exampleForNegative.apply(value.substring(1).strip()),
@@ -271,7 +272,7 @@ public final class DurationFormat {
                 return e.getCause() != null; // read, but a number too large for a long
             }
         }
-        if (!WITH_UNITS.matcher(lowerCase).matches()) {
+        if (!allTerms(TERM, lowerCase)) {
             return false;
         }
         try {
@@ -280,6 +281,23 @@ public final class DurationFormat {
         } catch (IllegalArgumentException tooLarge) {
             return true;
         }
+    }
+
+    /**
+     * Whether {@code text} is one or more of {@code term}, back to back, to its end. Read a term at a time: as one
+     * regex, {@code (term)+}, java.util.regex recursed once a term, and a duration of about 1,000 terms ended the
+     * reading of the config with a StackOverflowError.
+     */
+    private static boolean allTerms(Pattern term, String text) {
+        Matcher read = term.matcher(text);
+        int at = 0;
+        while (at < text.length()) {
+            if (!read.region(at, text.length()).lookingAt()) {
+                return false;
+            }
+            at = read.end();
+        }
+        return at > 0;
     }
 
     /** {@code duration} in seconds, exactly: a long of nanoseconds or of milliseconds holds less than a long of hours. */

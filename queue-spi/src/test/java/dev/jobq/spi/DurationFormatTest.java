@@ -357,4 +357,22 @@ class DurationFormatTest {
                 .withMessage("step must be positive, got 0s");
         assertThat(settings.problems()).as("the caller's mistake, not the config file's").isEmpty();
     }
+
+    @Test
+    @DisplayName("a duration of 5,000 terms is read, or refused, as one of two is: its form was matched by a regex "
+            + "that recursed once a term, and a StackOverflowError from about 1,000 of them ended the config's reading")
+    void readsADurationOfManyTermsWithoutOverflowingTheStack() {
+        String terms = "1s ".repeat(5_000).strip();
+        assertThat(DurationFormat.parse(terms)).isEqualTo(Duration.ofSeconds(5_000));
+        assertThat(DurationFormat.isTooLarge(terms)).isFalse();
+        assertThat(DurationFormat.parse("-" + "0s".repeat(5_000))).isZero();
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse("-" + terms))
+                .withMessageEndingWith("is negative; durations here are 0 or more, e.g. " + terms);
+        assertThatIllegalArgumentException().isThrownBy(() -> DurationFormat.parse(terms + "x"))
+                .withMessageEndingWith("x' is not " + DurationFormat.EXPECTED);
+        Settings settings = Settings.of("jobq.yaml", "worker", Map.of("pollInterval", terms + "x"));
+        settings.duration("pollInterval", Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofHours(1));
+        assertThat(settings.problems()).singleElement().asString().startsWith("worker.pollInterval: '1s 1s ")
+                .endsWith("…' (15000 characters) is not " + DurationFormat.EXPECTED);
+    }
 }
