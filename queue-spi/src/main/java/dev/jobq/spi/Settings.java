@@ -35,6 +35,12 @@ public final class Settings {
      * a negative one's example repeats the value.
      */
     private static final int DURATION_REFUSAL_CHARS = 200;
+    /**
+     * A whole number written with digit separators ({@code 1_000}, {@code 1,000}, {@code 1 000}). Possessive, as
+     * digits and separators are told apart without going back: {@code ([_, ]\d+)+} recursed once a separator, and
+     * {@code 1_1_…} of 10,000 characters ended the config's reading with a StackOverflowError.
+     */
+    private static final Pattern DIGIT_GROUPS = Pattern.compile("[+-]?\\d++(?:[_, ]\\d++)++");
     private static final Pattern TYPE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
     /** What a section's keys written as one value hold: a '=' or ':' between key and value, or a blank between lines. */
     private static final Pattern KEYS_AS_TEXT = Pattern.compile("[=:\\s]");
@@ -242,7 +248,7 @@ public final class Settings {
         } catch (NumberFormatException e) {
             String text = String.valueOf(value);
             problem(key, "must be a whole number, got " + shownValue(text)
-                    + (text.strip().matches("[+-]?\\d+([_, ]\\d+)+") ? "; write it without digit separators, e.g. "
+                    + (DIGIT_GROUPS.matcher(text.strip()).matches() ? "; write it without digit separators, e.g. "
                             + UntrustedText.escape(text.replaceAll("[^0-9+-]", ""), VALUE_PREVIEW_CHARS) : ""));
             return defaultValue;
         }

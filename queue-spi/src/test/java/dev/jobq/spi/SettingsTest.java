@@ -23,6 +23,10 @@ class SettingsTest {
                 Arguments.of("a whole number with separators", "1_" + DIGITS, (Consumer<Settings>) s -> s.integer("n",
                         1, 1, 10), "test.n: must be a whole number, got '1_" + "9".repeat(78) + "…' (100002 "
                         + "characters); write it without digit separators, e.g. 1" + "9".repeat(79) + "…"),
+                Arguments.of("a whole number with 50,000 separators", "1_".repeat(50_000) + "1",
+                        (Consumer<Settings>) s -> s.integer("n", 1, 1, 10), "test.n: must be a whole number, got '"
+                        + "1_".repeat(40) + "…' (100001 characters); write it without digit separators, e.g. "
+                        + "1".repeat(80) + "…"),
                 Arguments.of("a whole number too large", DIGITS, (Consumer<Settings>) s -> s.integer("n", 1, 1, 10),
                         "test.n: must be ≤ 10, got " + "9".repeat(80) + "… (100000 digits)"),
                 Arguments.of("not true or false", LETTERS, (Consumer<Settings>) s -> s.bool("n", true),

@@ -37,8 +37,11 @@ final class EnvSubstitution {
     private static final Pattern SHELL_FORM = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(:?[-=?+])(.*)", Pattern.DOTALL);
     private static final Pattern LIST_INDEX = Pattern.compile("(\\[\\d+])+$");
     private static final String NOT_SHOWN = "(a secret, not shown)";
-    /** A whole number, with digit separators or without, as the readers of numbers take it or advise it. */
-    private static final Pattern NUMBER = Pattern.compile("[+-]?\\d+([_, ]\\d+)*");
+    /**
+     * A whole number, with digit separators or without, as the readers of numbers take it or advise it. Possessive:
+     * {@code ([_, ]\d+)*} recursed once a separator, and a secret of 5,000 of them overflowed the stack.
+     */
+    private static final Pattern NUMBER = Pattern.compile("[+-]?\\d++(?:[_, ]\\d++)*+");
     /** What follows a value a refusal cut: its closing quote, if any, and its length ({@code ' (128 characters)}). */
     private static final Pattern CUT_LENGTH = Pattern.compile("('?) \\(\\d+ (?:characters|digits)\\)");
     /** The shortest secret value masked wherever it stands in a problem, not only where quoted. */

@@ -542,6 +542,10 @@ class EnvSubstitutionTest {
                         + "separators, e.g. ****");
         assertThat(Load.problems("worker:\n  concurrency: ${API_TOKEN}\n", Map.of("API_TOKEN", "00123456")))
                 .containsExactly("worker.concurrency: must be ≤ 100000, got ****");
+        // one of 5,000 separators: read as a number by a regex that recursed once a separator, a StackOverflowError
+        assertThat(Load.problems("worker:\n  concurrency: ${DB_PASSWORD}\n", Map.of("DB_PASSWORD",
+                "1 ".repeat(5_000) + "1"))).containsExactly("worker.concurrency: must be a whole number, got '****'; "
+                + "write it without digit separators, e.g. ****");
     }
 
     @Test
