@@ -113,7 +113,8 @@ public final class Settings {
                     + "key:value or several words may hold a password); write its keys on the lines below " + key
                     + ":, indented, each as 'key: value', with a blank after the ':'");
         } else {
-            problem(key, "must be a section of keys, got '" + shown(value, key) + "'; " + sectionAdvice(key, value));
+            problem(key, "must be a section of keys, got " + shownValue(shown(value, key)) + "; "
+                    + sectionAdvice(key, value));
         }
         return new Settings(source, pathOf(key), Map.of(), problems);
     }
@@ -127,21 +128,23 @@ public final class Settings {
      */
     private String sectionAdvice(String key, Object value) {
         String at = pathOf(key);
+        // cut where repeated, as the refusal before it is: a 100,000-character type name was written out twice
+        String written = UntrustedText.escape(String.valueOf(value), VALUE_PREVIEW_CHARS);
         boolean providerSection = at.equals("provider") || at.equals("queues." + key);
         // only for a value that can be a type's name: not a URL, nor an empty value
         boolean typeName = !(value instanceof List<?>) && TYPE_NAME.matcher(String.valueOf(value)).matches();
         if (providerSection && typeName) {
-            return "write the provider as its type: " + key + ": {type: " + value + "}";
+            return "write the provider as its type: " + key + ": {type: " + written + "}";
         }
         if (at.equals("worker.backoff") && !(value instanceof List<?>) && isDuration(value)) {
-            return "write the same wait after every attempt as backoff: {type: fixed, delay: " + value + "}";
+            return "write the same wait after every attempt as backoff: {type: fixed, delay: " + written + "}";
         }
         if (at.equals("worker.backoff") && value instanceof List<?> list && !list.isEmpty()
                 && list.stream().allMatch(Settings::isDuration)) {
-            return "write a wait for each attempt as backoff: {type: list, delays: " + value + "}";
+            return "write a wait for each attempt as backoff: {type: list, delays: " + written + "}";
         }
         if (at.equals("worker.backoff") && typeName) {
-            return "write the policy as its type: backoff: {type: " + value + "}";
+            return "write the policy as its type: backoff: {type: " + written + "}";
         }
         String choice = String.valueOf(value).strip().toLowerCase(Locale.ROOT);
         if (at.equals("scheduler") && List.of("true", "yes", "on", "1").contains(choice)) {
@@ -212,7 +215,8 @@ public final class Settings {
             return null;
         }
         if (value instanceof Map<?, ?> || value instanceof List<?>) {
-            problem(key, "must be a single value, got " + (isSecret(key) ? Secrets.MASK : shown(value, key)));
+            problem(key, "must be a single value, got " + (isSecret(key) ? Secrets.MASK
+                    : shownUnquoted(shown(value, key), "characters")));
             return null;
         }
         String text = String.valueOf(value);
@@ -407,12 +411,13 @@ public final class Settings {
     }
 
     /**
-     * A value a problem names without quotes (a number, a duration too large): escaped, cut as {@link #shownValue}
-     * cuts, its length said in {@code counted} ({@code digits}, {@code characters}).
+     * A value a problem names without quotes (a number, a duration too large, a list): masked, escaped and cut as
+     * {@link #shownValue} does, its length said in {@code counted} ({@code digits}, {@code characters}).
      */
     private static String shownUnquoted(String text, String counted) {
-        return text.length() <= VALUE_PREVIEW_CHARS ? UntrustedText.escape(text)
-                : UntrustedText.escape(text, VALUE_PREVIEW_CHARS) + " (" + text.length() + " " + counted + ")";
+        String masked = Secrets.maskUrl(text);
+        return masked.length() <= VALUE_PREVIEW_CHARS ? UntrustedText.escape(masked)
+                : UntrustedText.escape(masked, VALUE_PREVIEW_CHARS) + " (" + masked.length() + " " + counted + ")";
     }
 
     /** One of an enum's constants, case-insensitive, with {@code -} read as {@code _}. */

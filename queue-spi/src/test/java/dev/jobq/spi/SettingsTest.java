@@ -3,10 +3,12 @@ package dev.jobq.spi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,6 +52,11 @@ class SettingsTest {
                 Arguments.of("a duration too large for one", DIGITS + "s", (Consumer<Settings>) s -> s.duration("n",
                         Duration.ZERO, Duration.ZERO, Duration.ofHours(1)), "test.n: must be ≤ 1h, got "
                         + "9".repeat(80) + "… (100001 characters)"),
+                Arguments.of("not a section of keys", LETTERS, (Consumer<Settings>) s -> s.section("n"),
+                        "test.n: must be a section of keys, got '" + "x".repeat(80) + "…' (100000 characters); write "
+                        + "its keys on the lines below n:, indented"),
+                Arguments.of("a list for a single value", List.of(LETTERS), (Consumer<Settings>) s -> s.string("n"),
+                        "test.n: must be a single value, got [" + "x".repeat(79) + "… (100002 characters)"),
                 Arguments.of("a size too large for a long", DIGITS, (Consumer<Settings>) s -> s.bytes("n", 1, 1, 10),
                         "test.n: must be between 1 and 10 bytes, got '" + "9".repeat(80) + "…' (100000 characters)"));
     }
@@ -57,9 +64,18 @@ class SettingsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("refusals")
     @DisplayName("a 100,000-character value is cut in its refusal, its length said: it was repeated whole")
-    void cutsALongValueInItsRefusal(String refusal, String value, Consumer<Settings> read, String problem) {
+    void cutsALongValueInItsRefusal(String refusal, Object value, Consumer<Settings> read, String problem) {
         Settings settings = Settings.of("jobq.yaml", "test", Map.of("n", value));
         read.accept(settings);
         assertThat(settings.problems()).containsExactly(problem);
+    }
+
+    @Test
+    @DisplayName("a provider given as a 100,000-character word is cut where its refusal and its advice repeat it")
+    void cutsALongProviderTypeInItsSectionAdvice() {
+        Settings settings = Settings.of("jobq.yaml", "", Map.of("provider", "p".repeat(100_000)));
+        settings.section("provider");
+        assertThat(settings.problems()).containsExactly("provider: must be a section of keys, got '" + "p".repeat(80)
+                + "…' (100000 characters); write the provider as its type: provider: {type: " + "p".repeat(80) + "…}");
     }
 }
