@@ -1,24 +1,34 @@
 package dev.jobq.memory;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jobq.BulkEnqueueException;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
+import dev.jobq.RecurringJob;
+import dev.jobq.RecurringJobInfo;
+import dev.jobq.ScheduledJobInfo;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.EnqueueOutcome;
+import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -56,6 +66,87 @@ class EnqueueRefusalQueueNameTest {
         try (JobQueue jobs = JobQueue.builder().queue(NAME, limited()).withoutScheduler().build()) {
             assertThatThrownBy(() -> enqueue.accept(jobs)).hasMessageContaining(SHOWN)
                     .message().doesNotContain("\u202E");
+        }
+    }
+
+    @Test
+    @DisplayName("a job after a refused one on a queue that keeps an order names the queue escaped, as the other "
+            + "refusals do")
+    void theJobsAfterARefusedOneOnAnOrderedQueueNameItEscaped() {
+        QueueProvider memory = new MemoryProviderFactory().create(
+                new ProviderContext(NAME, Settings.of("test", "provider", Map.of()), Clock.systemUTC()));
+        QueueProvider ordered = new ForwardingQueueProvider(memory) {
+            @Override
+            public Capabilities capabilities() {
+                return new Capabilities(Duration.ofMinutes(15), 262_144, Set.of(Feature.ORDERED));
+            }
+        };
+        try (JobQueue jobs = JobQueue.builder().queue(NAME, ordered).scheduler(ctx -> new SecondRefused()).build()) {
+            assertThatThrownBy(() -> jobs.enqueueAll("report:build", List.of("q1", "q2", "q3"),
+                    EnqueueOptions.builder().queue(NAME).delay(Duration.ofHours(1)).build()))
+                    .isInstanceOfSatisfying(BulkEnqueueException.class, e -> {
+                        assertThat(e.failedIndexes()).containsExactly(1, 2);
+                        assertThat(e.getSuppressed()).singleElement().extracting(Throwable::getMessage).isEqualTo(
+                                "payload at index 2 was not enqueued: the one at index 1 before it was not, and "
+                                + "queue 'bills\\u202efdp.exe' keeps an order, in which this one would have run ahead "
+                                + "of it; enqueue them again, in order");
+                    });
+        }
+    }
+
+    /** A scheduler that holds the first job it is given and fails the second, as a lost connection would. */
+    private static final class SecondRefused implements JobScheduler {
+        private int scheduled;
+
+        @Override
+        public void start() {
+        }
+
+        @Override
+        public String schedule(JobEnvelope envelope, Instant at) {
+            if (++scheduled == 2) {
+                throw new IllegalStateException("the connection was reset");
+            }
+            return envelope.jobId();
+        }
+
+        @Override
+        public boolean cancel(String jobId) {
+            return false;
+        }
+
+        @Override
+        public List<ScheduledJobInfo> listScheduled(int limit) {
+            return List.of();
+        }
+
+        @Override
+        public RecurringJobInfo registerRecurring(RecurringJob definition, String payloadJson) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean setRecurringEnabled(String name, boolean enabled) {
+            return false;
+        }
+
+        @Override
+        public boolean deleteRecurring(String name) {
+            return false;
+        }
+
+        @Override
+        public Optional<RecurringJobInfo> getRecurring(String name) {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<RecurringJobInfo> listRecurring() {
+            return List.of();
+        }
+
+        @Override
+        public void close() {
         }
     }
 
