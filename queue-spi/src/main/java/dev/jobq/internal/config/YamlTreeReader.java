@@ -163,10 +163,10 @@ final class YamlTreeReader {
                 lineStart = i + 1;
             }
         }
-        // as SnakeYAML counts columns, in code points, a U+FEFF not among them: a file's byte-order mark, which no
-        // editor shows, made the first line's column one more than SnakeYAML's own errors and the editor's
-        int column = yamlText.codePointCount(lineStart, at) + 1
-                - (int) yamlText.substring(lineStart, at).chars().filter(c -> c == '\uFEFF').count();
+        // as SnakeYAML counts columns, in code points, the file's byte-order mark not among them: it, which no editor
+        // shows, made the first line's column one more than SnakeYAML's own errors and the editor's; a U+FEFF past
+        // the start (a second file with one appended) SnakeYAML counts
+        int column = yamlText.codePointCount(lineStart + byteOrderMark(yamlText, lineStart), at) + 1;
         String hex = String.format("%04X", codePoint);
         return "line " + line + ", column " + column + ": not valid YAML: the character U+" + hex
                 + (Character.isISOControl(codePoint) ? " (a control character)" : "") + " is not allowed in a YAML "
@@ -220,7 +220,7 @@ final class YamlTreeReader {
             return null;
         }
         String line = lines[mark.getLine()];
-        int brace = charIndex(line, mark.getColumn());
+        int brace = charIndex(line, mark.getLine() == 0 ? byteOrderMark(line, 0) : 0, mark.getColumn());
         if (brace < 1 || line.charAt(brace) != '{' || line.charAt(brace - 1) != '$') {
             return null;
         }
@@ -229,18 +229,25 @@ final class YamlTreeReader {
     }
 
     /**
-     * The index in {@code line} of the character at SnakeYAML's {@code column}, or -1 past its end. SnakeYAML counts
-     * columns in code points, a U+FEFF not among them: used as an index of chars, the column missed the brace after a
-     * file's byte-order mark or an emoji earlier on the line.
+     * The index in {@code line} of the character at SnakeYAML's {@code column}, counted from {@code from} (past the
+     * file's byte-order mark), or -1 past its end. SnakeYAML counts columns in code points, the byte-order mark not
+     * among them: used as an index of chars, the column missed the brace after that mark or an emoji earlier on the
+     * line. A U+FEFF past the file's start (a second file with one appended) is a column as any character is: left
+     * out too, the brace after it was missed.
      */
-    private static int charIndex(String line, int column) {
+    private static int charIndex(String line, int from, int column) {
         int counted = 0;
-        for (int i = 0; i < line.length(); i += Character.charCount(line.codePointAt(i))) {
-            if (line.charAt(i) != '\uFEFF' && counted++ == column) {
+        for (int i = from; i < line.length(); i += Character.charCount(line.codePointAt(i))) {
+            if (counted++ == column) {
                 return i;
             }
         }
         return -1;
+    }
+
+    /** 1 where {@code lineStart} is 0 and {@code text} starts with a byte-order mark, which SnakeYAML does not count. */
+    private static int byteOrderMark(String text, int lineStart) {
+        return lineStart == 0 && text.startsWith("\uFEFF") ? 1 : 0;
     }
 
     private static String position(Mark mark) {

@@ -471,6 +471,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a U+FEFF past the file's start (a second file with a byte-order mark appended to the first) is a "
+            + "column as SnakeYAML counts it: left out as a byte-order mark is, the hint to quote a ${…} reference "
+            + "after it was lost, and a character not allowed after it was placed a column short")
+    void countsAnFeffPastTheStartAsAColumn() {
+        assertThat(Load.problems("# base\n\uFEFFworker: { queues: ${QUEUES} }\n")).containsExactly("line 2, column 21: "
+                + "not valid YAML: while parsing a flow mapping; expected ',' or '}', but got { (inside { } or [ ], YAML "
+                + "reads the { of a ${…} reference as the start of a map: put the value in quotes, e.g. \"${QUEUES}\")");
+        assertThat(Load.problems("worker: { a: \"\uFEFF\u001b\" }\n")).containsExactly("line 1, column 16: not valid "
+                + "YAML: the character U+001B (a control character) is not allowed in a YAML file; remove it, or in a "
+                + "double-quoted value write it as the escape \\u001b");
+    }
+
+    @Test
     @DisplayName("the hint to quote a ${…} reference inside braces is given after an emoji earlier on its line: "
             + "SnakeYAML's column counts code points, and was used as an index of chars, one short per emoji")
     void saysToQuoteAnEnvironmentReferenceAfterAnEmojiOnTheLine() {
