@@ -698,11 +698,22 @@ final class Database implements AutoCloseable {
     }
 
     /**
-     * The message of {@code e}'s root cause (or of the driver's error above it, where that says more), each read
-     * through {@link LoggableThrowables#messageOf}: a getMessage() that throws (an application's DataSource's error)
-     * is said as such, where its own exception's message stood as the failure's reason.
+     * The message of {@code e}'s root cause ({@link #rawRootMessage}) as one line,
+     * {@linkplain LoggableThrowables#oneLine escaped and cut}: a driver's message is outside text (H2's goes on with
+     * the statement after a line break, PostgreSQL's with its Detail, and either may quote a value the application
+     * stored), which firingProblem() and the WARNs gave as it was, a line break, an ESC and 10 MB of it.
      */
     static String rootMessage(Throwable e) {
+        return LoggableThrowables.oneLine(rawRootMessage(e));
+    }
+
+    /**
+     * The message of {@code e}'s root cause (or of the driver's error above it, where that says more), each read
+     * through {@link LoggableThrowables#messageOf}: a getMessage() that throws (an application's DataSource's error)
+     * is said as such, where its own exception's message stood as the failure's reason. As it is: for what reads
+     * or masks the message before it is {@linkplain LoggableThrowables#oneLine made one line}.
+     */
+    private static String rawRootMessage(Throwable e) {
         List<Throwable> chain = causes(e);
         Throwable root = chain.getLast();
         String rootMessage = LoggableThrowables.messageOf(root);
@@ -888,8 +899,10 @@ final class Database implements AutoCloseable {
         String check = fileSystemError(e) ? "the path in scheduler.jdbcUrl: the user running jobq "
                 + "must be able to create each directory on it and write there (a file where a directory should be "
                 + "stands in the way)" : "scheduler.jdbcUrl, username and password, and that the database is running";
+        // masked before the cut (a URL cut inside its password no longer has the '@' its mask looks for), escaped last
+        String reason = Secrets.without(Secrets.maskUrl(rawRootMessage(e)), password);
         return new JobQueueException("scheduler: cannot connect to " + description + ": "
-                + Secrets.without(Secrets.maskUrl(rootMessage(e)), password) + "; check " + check, e);
+                + LoggableThrowables.oneLine(reason) + "; check " + check, e);
     }
 
     /** Whether a cause of {@code e} is java.nio's error for a path: one an H2 file's directory cannot be made at. */
@@ -1156,7 +1169,7 @@ final class Database implements AutoCloseable {
 
     private static JobQueueException halfMade(MigrationInfo failed, String description, FlywayException e) {
         // The first line: H2 goes on with the whole statement, Flyway's validation with its own advice.
-        String error = withoutH2Statement(rootMessage(e));
+        String error = LoggableThrowables.oneLine(withoutH2Statement(rawRootMessage(e)));
         return new JobQueueException("scheduler: the jobq_* tables on " + description + " are half made: schema "
                 + "version " + failed.getVersion() + " (" + failed.getDescription() + ") is recorded as failed in "
                 + HISTORY_TABLE + " (" + error + "). A process stopped while it created or upgraded them "

@@ -175,6 +175,38 @@ class H2DatabaseErrorTest {
     }
 
     /**
+     * A driver's message is outside text: H2's goes on with the statement after a line break, PostgreSQL's with its
+     * Detail on another line, and either can quote a value the application stored. firingProblem() and the WARN of the
+     * failed pass gave it as it was: its line break started a line of its own in the log and its ESC recoloured the
+     * terminal; a 10 MB message went whole into both.
+     */
+    @Test
+    void aDriverMessageWithALineBreakAndAnEscIsEscapedAndCutInFiringProblemAndTheWarn() {
+        var h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:jobq-database-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        var failing = new MessageDataSource(h2, "bad\n\u001b[31mthing\u202e" + "x".repeat(1000));
+        try (CapturedLog passes = CapturedLog.of(FiringLoop.class);
+                JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().dataSource(failing)
+                        .pollInterval(Duration.ofMillis(200))
+                        .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            scheduler.schedule(job("report:due"), T0);
+            failing.failing.set(true);
+            scheduler.start();
+
+            String shown = "bad\\n\\u001b[31mthing\\u202e" + "x".repeat(985) + "… (15 more characters)";
+            String problem = await().atMost(WAIT).until(() -> scheduler.firingProblem().orElse(""),
+                    text -> !text.isEmpty());
+            assertThat(problem).startsWith("firing from the given MessageDataSource failed ").endsWith(": " + shown);
+            await().atMost(WAIT).until(() -> !passes.warnings().isEmpty());
+            assertThat(passes.warnings().getFirst()).startsWith("scheduler: a pass over the given MessageDataSource "
+                    + "failed, trying again in ").endsWith(": " + shown);
+
+            failing.failing.set(false);
+            await().atMost(WAIT).until(() -> sink.count() == 1);
+        }
+    }
+
+    /**
      * A thread helping through a backlog whose connection fails with such an error: the WARN that says so gave the
      * error to logback as it was, whose getMessage() threw out of it, and out of the firing thread's pass, which was
      * said to have failed with "the proxy is closed" though it handed on every job; the helper's WARN never came.
@@ -253,6 +285,26 @@ class H2DatabaseErrorTest {
                 .isInstanceOf(JobQueueException.class)
                 .hasMessageContaining("and leaves them as they are. What they hold could not be counted "
                         + "(SQLException). To start afresh, drop the jobq_* tables");
+    }
+
+    /** H2's DataSource, whose getConnection() throws a driver's error with {@code message} while {@code failing}. */
+    private static final class MessageDataSource extends ForwardingDataSource {
+
+        final AtomicBoolean failing = new AtomicBoolean();
+        private final String message;
+
+        MessageDataSource(DataSource delegate, String message) {
+            super(delegate);
+            this.message = message;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            if (failing.get()) {
+                throw new SQLException(message);
+            }
+            return pool.getConnection();
+        }
     }
 
     /**
