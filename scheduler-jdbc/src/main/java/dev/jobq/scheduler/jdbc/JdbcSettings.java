@@ -2,6 +2,7 @@ package dev.jobq.scheduler.jdbc;
 
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Secrets;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -247,7 +248,9 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
      * The URL for messages without anything that may be secret: the database kind and where it is
      * ({@code PostgreSQL at db:5432/jobs}, {@code H2 at file:./data/jobq}), never its parameters or
      * user information; for another kind only its {@code jdbc:kind:} prefix; another URL by its start, masked; a
-     * value of no URL not at all.
+     * value of no URL not at all. Masked first, then {@linkplain UntrustedText#escape escaped}: an H2 file's path may
+     * hold a control character (an ESC in a directory's name), which each log line and error naming the database gave
+     * as it was.
      */
     static String describe(String url) {
         String text = url.strip();
@@ -258,18 +261,19 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
             String where = at >= 0 ? rest.substring(at + 1) : rest.replaceFirst("^//", "").replaceFirst("^[^/@]*@", "");
             // up to its parameters, or a blank, which ends a URL: what follows it may be a password
             String place = where.split("[?\\s]", 2)[0];
-            return "PostgreSQL at " + place;
+            return "PostgreSQL at " + UntrustedText.escape(place);
         }
         if (lower.startsWith("jdbc:h2:")) {
             String where = text.substring("jdbc:h2:".length());
             int parameters = where.indexOf(';');
             // a server URL with a user and password before its host (tcp://jobq:secret@db/…, as PostgreSQL's habit
             // writes it) is named with the password masked, as every URL is
-            return "H2 at " + Secrets.maskUrl(parameters >= 0 ? where.substring(0, parameters) : where);
+            String path = parameters >= 0 ? where.substring(0, parameters) : where;
+            return "H2 at " + UntrustedText.escape(Secrets.maskUrl(path));
         }
         String[] parts = text.split(":", 3);
         if (parts.length >= 2 && parts[0].equalsIgnoreCase("jdbc")) {
-            return "a " + parts[0] + ":" + parts[1] + ": URL";
+            return "a " + parts[0] + ":" + UntrustedText.escape(parts[1]) + ": URL";
         }
         if (!text.contains("://")) {
             // a value of no URL may be a secret (jdbcUrl: ${DB_PASSWORD} by mistake): its start is not shown either
@@ -277,7 +281,8 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
         }
         // masked before it is cut: the first 12 characters of mysql://a:secret@db held the start of the password
         String shown = Secrets.maskUrl(text);
-        return "'" + (shown.length() > 12 ? shown.substring(0, 12) + "…" : shown) + "', which is not a JDBC URL";
+        return "'" + UntrustedText.escape(shown.length() > 12 ? shown.substring(0, 12) + "…" : shown)
+                + "', which is not a JDBC URL";
     }
 
     /** Where connections come from, for log lines and errors. */

@@ -6,9 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.JobEnvelope;
+import dev.jobq.spi.UntrustedText;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
@@ -122,6 +124,25 @@ class H2SchedulerTest extends JdbcSchedulerContract {
                     .hasMessageStartingWith("scheduler: cannot open the given JdbcDataSource: another process has the "
                             + "file open (")
                     .hasMessageEndingWith(advice);
+        }
+    }
+
+    /**
+     * H2's own message, quoted in the refusal, repeats the file's path, which may hold what a terminal obeys (an ESC in
+     * a directory's name): it went into the refusal as it was.
+     */
+    @Test
+    @DisplayName("an H2 file that another process has open is named with the path's control characters escaped")
+    void namesAFileAnotherProcessHasOpenEscaped(@TempDir Path dir) throws IOException {
+        Path database = Files.createDirectory(dir.resolve("red\u001b[31mdir")).resolve("jobq");
+        try (FileChannel file = FileChannel.open(database.resolveSibling("jobq.mv.db"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+             FileLock lock = file.lock()) {
+            assertThatThrownBy(() -> open(builder().jdbcUrl("jdbc:h2:file:" + database)))
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageContaining(": another process has the file open (")
+                    .hasMessageContaining("red\\u001b[31mdir")
+                    .hasMessageNotContaining("\u001b");
         }
     }
 }
