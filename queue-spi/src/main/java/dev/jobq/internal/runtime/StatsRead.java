@@ -3,6 +3,7 @@ package dev.jobq.internal.runtime;
 import dev.jobq.JobQueueException;
 import dev.jobq.QueueStats;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +32,7 @@ public final class StatsRead {
     /** How long a caller waits for the provider's answer. */
     public static final Duration MAX_WAIT = Duration.ofSeconds(2);
 
+    /** The queue's name escaped, as every message and the read's thread name show it. */
     private final String queue;
     private final Supplier<QueueStats> source;
     private final Duration maxWait;
@@ -45,7 +47,7 @@ public final class StatsRead {
     }
 
     public StatsRead(String queue, Supplier<QueueStats> source, Duration maxWait) {
-        this.queue = Objects.requireNonNull(queue, "queue");
+        this.queue = UntrustedText.escape(Objects.requireNonNull(queue, "queue"));
         this.source = Objects.requireNonNull(source, "source");
         this.maxWait = Objects.requireNonNull(maxWait, "maxWait");
         this.threads = Thread.ofVirtual().name("jobq-stats-" + queue + "-", 0).factory();
