@@ -998,6 +998,20 @@ class JobQueueJavadocClaimsTest {
         }
     }
 
+    /** A negative limit's refusal names a queue with a U+202E escaped: raw, it reversed the rest of the message. */
+    @Test
+    void queueProvider_deadLetters_aNegativeLimitsRefusalNamesItsQueueEscaped() {
+        String name = "bills\u202Efdp.exe";
+        QueueProvider memory = new MemoryProviderFactory().create(new ProviderContext(name,
+                Settings.of("test", "provider", Map.of()), java.time.Clock.systemUTC()));
+        try (JobQueue jobs = JobQueue.builder().queue(name, memory).build()) {
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> jobs.deadLetters(name).orElseThrow().list(-1))
+                    .withMessage("dead letters of queue 'bills\\u202efdp.exe': list(limit): limit must be ≥ 0, got -1; "
+                            + "pass how many of the newest to list (0 gives none)");
+        }
+    }
+
     @Test
     void jobScheduler_listScheduled_theCoreCallsItWithALimitOfAtLeastOneOnly() {
         var limits = new java.util.concurrent.CopyOnWriteArrayList<Integer>();

@@ -499,8 +499,9 @@ public final class JobQueueRuntime implements JobQueue {
 
     @Override
     public Optional<DeadLetters> deadLetters(String queue) {
-        QueueProvider provider = enqueuer.binding(queue).provider();
-        return provider.deadLetters().map(letters -> new AnnouncingRedrives(queue, provider, letters));
+        QueueBinding binding = enqueuer.binding(queue);
+        QueueProvider provider = binding.provider();
+        return provider.deadLetters().map(letters -> new AnnouncingRedrives(binding, letters));
     }
 
     /**
@@ -511,20 +512,22 @@ public final class JobQueueRuntime implements JobQueue {
     private final class AnnouncingRedrives implements DeadLetters {
 
         private final String queue;
+        private final String shownQueue;
         private final QueueProvider provider;
         private final DeadLetters letters;
 
-        AnnouncingRedrives(String queue, QueueProvider provider, DeadLetters letters) {
-            this.queue = queue;
-            this.provider = provider;
+        AnnouncingRedrives(QueueBinding binding, DeadLetters letters) {
+            this.queue = binding.name();
+            this.shownQueue = binding.shownName();
+            this.provider = binding.provider();
             this.letters = letters;
         }
 
         @Override
         public List<DeadLetter> list(int limit) {
             if (limit < 0) { // checked here too, so every provider's store refuses it as DeadLetters says
-                throw new IllegalArgumentException("dead letters of queue '" + queue + "': list(limit): limit must be "
-                        + "≥ 0, got " + limit + "; pass how many of the newest to list (0 gives none)");
+                throw new IllegalArgumentException("dead letters of queue '" + shownQueue + "': list(limit): limit "
+                        + "must be ≥ 0, got " + limit + "; pass how many of the newest to list (0 gives none)");
             }
             return letters.list(limit);
         }
