@@ -6,6 +6,7 @@ import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.internal.runtime.StatsRead;
 import dev.jobq.internal.worker.ReceiveOutage;
 import dev.jobq.spi.Secrets;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -120,10 +121,12 @@ public final class HealthCheck {
         List<HealthReport.QueueHealth> queues = new ArrayList<>();
         for (Map.Entry<String, CompletableFuture<QueueStats>> read : readAll(consumedQueues()).entrySet()) {
             String queue = read.getKey();
+            // a problem is a line of text, shown as such; the JSON's "queue" field keeps the name as it is
+            String shown = UntrustedText.escape(queue);
             Optional<ReceiveOutage> outage = worker.receiveOutage(queue);
             if (outage.isPresent()) {
                 unhealthy = true;
-                problems.add("queue '" + queue + "': receives failing since " + outage.get().since() + " ("
+                problems.add("queue '" + shown + "': receives failing since " + outage.get().since() + " ("
                         + outage.get().failures() + " in a row): " + Secrets.maskUrl(outage.get().error())
                         + "; the worker takes no job from it until a receive works");
             }
@@ -134,7 +137,7 @@ public final class HealthCheck {
                 unhealthy = true;
                 String error = Secrets.maskUrl(
                         String.valueOf(e.getMessage() != null ? e.getMessage() : e.getClass().getName()));
-                problems.add("queue '" + queue + "': stats cannot be read: " + error);
+                problems.add("queue '" + shown + "': stats cannot be read: " + error);
                 // what this process counted stays readable: the outage is when someone looks at it
                 queues.add(jobs instanceof JobQueueRuntime runtime
                         ? HealthReport.QueueHealth.unreadable(runtime.countedHere(queue), error)
@@ -147,12 +150,12 @@ public final class HealthCheck {
             long baseline = deadBaseline.merge(queue, stats.dead(), HealthCheck::fewerDead);
             if (stats.dead() >= 0 && baseline >= 0 && stats.dead() > baseline) {
                 degraded = true;
-                problems.add("queue '" + queue + "': " + (stats.dead() - baseline)
+                problems.add("queue '" + shown + "': " + (stats.dead() - baseline)
                         + " new dead letter(s) since the worker started (" + stats.dead() + " in all)");
             }
             if (stats.waiting() >= backlogThreshold) {
                 degraded = true;
-                problems.add("queue '" + queue + "': " + stats.waiting() + (stats.waiting() == 1 ? " job" : " jobs")
+                problems.add("queue '" + shown + "': " + stats.waiting() + (stats.waiting() == 1 ? " job" : " jobs")
                         + " waiting, at or over the backlog threshold of " + backlogThreshold);
             }
         }

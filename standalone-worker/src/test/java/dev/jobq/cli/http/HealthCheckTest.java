@@ -9,6 +9,7 @@ import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
 import dev.jobq.cli.AlteredProvider;
 import dev.jobq.internal.runtime.StatsRead;
+import dev.jobq.internal.worker.ReceiveOutage;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -44,6 +46,7 @@ class HealthCheckTest {
         volatile List<String> queues = List.of("default");
         volatile int overdue;
         volatile int concurrency = 4;
+        volatile @Nullable ReceiveOutage outage;
 
         @Override
         public WorkerState state() {
@@ -68,6 +71,11 @@ class HealthCheckTest {
         @Override
         public List<String> queues() {
             return queues;
+        }
+
+        @Override
+        public Optional<ReceiveOutage> receiveOutage(String queue) {
+            return Optional.ofNullable(outage);
         }
 
         @Override
@@ -313,6 +321,32 @@ class HealthCheckTest {
 
         assertThat(check.check().problems()).containsExactly("queue 'default': 1 job waiting, at or over the backlog "
                 + "threshold of 1");
+    }
+
+    /**
+     * A queue's name is named escaped in each problem: a U+202E in it reversed the rest of the line wherever the
+     * problems are shown as text (a terminal running curl, a log), as a job type's is.
+     */
+    @Test
+    void problemsNameAQueueWithABidiControlEscaped() {
+        String name = "bills\u202Efdp.exe";
+        var altered = new AlteredProvider(true);
+        try (JobQueue named = JobQueue.builder().queue(name, altered).environment(Map.of()).build()) {
+            worker.queues = List.of(name);
+            var check = new HealthCheck(named, worker, 1);
+            check.takeBaseline();
+            named.enqueue("t", 1, EnqueueOptions.builder().queue(name).build());
+
+            assertThat(check.check().problems()).containsExactly("queue 'bills\\u202efdp.exe': 1 job waiting, at or "
+                    + "over the backlog threshold of 1");
+
+            worker.outage = new ReceiveOutage(name, Instant.parse("2030-01-01T00:00:00Z"), 3, "connection refused");
+            altered.failStats(new IllegalStateException("connection refused"));
+            assertThat(check.check().problems()).containsExactly(
+                    "queue 'bills\\u202efdp.exe': receives failing since 2030-01-01T00:00:00Z (3 in a row): connection "
+                            + "refused; the worker takes no job from it until a receive works",
+                    "queue 'bills\\u202efdp.exe': stats cannot be read: connection refused");
+        }
     }
 
     @Test
