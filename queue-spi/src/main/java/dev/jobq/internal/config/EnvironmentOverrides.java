@@ -1,7 +1,9 @@
 package dev.jobq.internal.config;
 
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.Secrets;
 import dev.jobq.spi.Settings;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +28,11 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
 
     private static final List<String> DURATIONS = List.of(QUEUE_POLL_INTERVAL, QUEUE_SHUTDOWN_TIMEOUT,
             SCHEDULER_POLL_INTERVAL);
+    /** The characters of a refused value a problem shows, as Settings shows the file's; the rest is cut. */
+    private static final int VALUE_PREVIEW_CHARS = 80;
+    /** The characters of DurationFormat's refusal after the value, as Settings shows them: its example repeats it. */
+    private static final int DURATION_REFUSAL_CHARS = 200;
+    private static final String MILLISECONDS = " milliseconds";
 
     /**
      * @param anySection any section of the file being loaded; problems go to its problem list
@@ -48,7 +55,7 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
                     String millis = text.replaceFirst("^0+(?=\\d)", "");
                     // past 18 digits a long may not hold them: refused here, as set, not as "'…ms' is too large"
                     if (millis.length() > 18) {
-                        tooLarge.put(name, text + " milliseconds");
+                        tooLarge.put(name, text + MILLISECONDS);
                     } else {
                         present.put(name, millis + "ms");
                     }
@@ -90,7 +97,8 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
                                                Map<String, String> tooLarge, String name, Duration min,
                                                Duration max) {
         if (tooLarge.containsKey(name)) {
-            vars.problem(name, "must be ≤ " + DurationFormat.format(max) + ", got " + tooLarge.get(name));
+            vars.problem(name, "must be ≤ " + DurationFormat.format(max) + ", got "
+                    + shownTooLarge(tooLarge.get(name)));
             return null;
         }
         String bad = notDurations.get(name);
@@ -100,7 +108,7 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
             try {
                 DurationFormat.parseWithin(bad, min, max);
             } catch (IllegalArgumentException twoMinuses) {
-                vars.problem(name, String.valueOf(twoMinuses.getMessage()));
+                vars.problem(name, cut(String.valueOf(twoMinuses.getMessage()), bad));
                 return null;
             }
         }
@@ -108,12 +116,12 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
                 || DurationFormat.isTooLarge(positive))) {
             // as the file's '-5s' is told: "is not a duration" sent one looking at the form, not at the sign; also
             // when it is too large to count (-99999999999999999999s), as the file's is
-            vars.problem(name, DurationFormat.negative(bad, exampleWithin(positive, min, max), min, max));
+            vars.problem(name, cut(DurationFormat.negative(bad, exampleWithin(positive, min, max), min, max), bad));
             return null;
         }
         if (bad != null) {
             // the file's message asks for a unit; here a bare number is the seeds' milliseconds, so say both
-            vars.problem(name, "'" + bad + "' is not a duration; write whole milliseconds (1000) or a duration "
+            vars.problem(name, shownValue(bad) + " is not a duration; write whole milliseconds (1000) or a duration "
                     + "with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S");
             return null;
         }
@@ -135,6 +143,32 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
         String seconds = unsigned + "s";
         return unsigned + " (milliseconds)"
                 + (DurationFormat.exampleWithin(seconds, min, max).equals(seconds) ? " or " + seconds : "");
+    }
+
+    /** A refused value as a problem names it: quoted, masked, escaped and cut, as Settings names the file's. */
+    private static String shownValue(String value) {
+        return UntrustedText.singleQuote(Secrets.maskUrl(value), VALUE_PREVIEW_CHARS);
+    }
+
+    /**
+     * DurationFormat's {@code refusal} of {@code value}, which starts with it whole (a negative one's example repeats
+     * it): the value said once by {@link #shownValue}, the rest cut, as Settings says the file's.
+     */
+    private static String cut(String refusal, String value) {
+        String after = UntrustedText.afterQuoted(refusal, value);
+        return after == null ? refusal : shownValue(value) + UntrustedText.escape(after, DURATION_REFUSAL_CHARS);
+    }
+
+    /**
+     * A value too large for its variable, unquoted as the file's is: bare milliseconds with their unit said after the
+     * cut ({@code 999…999… milliseconds (100000 digits)}), else cut with its length in characters.
+     */
+    private static String shownTooLarge(String value) {
+        boolean millis = value.endsWith(MILLISECONDS);
+        String text = Secrets.maskUrl(millis ? value.substring(0, value.length() - MILLISECONDS.length()) : value);
+        return UntrustedText.escape(text, VALUE_PREVIEW_CHARS) + (millis ? MILLISECONDS : "")
+                + (text.length() > VALUE_PREVIEW_CHARS
+                        ? " (" + text.length() + (millis ? " digits)" : " characters)") : "");
     }
 
     /** The override when the variable was set, else the file's value. */

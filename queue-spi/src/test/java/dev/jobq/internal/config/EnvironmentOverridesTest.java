@@ -170,4 +170,26 @@ class EnvironmentOverridesTest {
 
         assertThat(config.scheduler()).isNull();
     }
+
+    @Test
+    @DisplayName("a 100,000-character value in a variable is cut in its refusal, its length said, as the file's is: it "
+            + "was repeated whole, a negative one's twice")
+    void cutsALongValueInItsRefusal() {
+        String letters = "x".repeat(100_000);
+        String digits = "9".repeat(100_000);
+        assertThat(Load.problems(FILE, Map.of("QUEUE_POLL_INTERVAL", letters))).containsExactly(
+                "QUEUE_POLL_INTERVAL: '" + "x".repeat(80) + "…' (100000 characters) is not a duration; write whole "
+                        + "milliseconds (1000) or a duration with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 "
+                        + "like PT30S");
+        assertThat(Load.problems(FILE, Map.of("QUEUE_SHUTDOWN_TIMEOUT", "-" + "0".repeat(99_998) + "5s")))
+                .containsExactly("QUEUE_SHUTDOWN_TIMEOUT: '-" + "0".repeat(79) + "…' (100001 characters) is negative; "
+                        + "durations here are 0 or more, e.g. " + "0".repeat(151) + "…");
+        assertThat(Load.problems(FILE, Map.of("QUEUE_SHUTDOWN_TIMEOUT", digits + "s"))).containsExactly(
+                "QUEUE_SHUTDOWN_TIMEOUT: must be ≤ 1d, got " + "9".repeat(80) + "… (100001 characters)");
+        assertThat(Load.problems(FILE, Map.of("QUEUE_POLL_INTERVAL", digits))).containsExactly(
+                "QUEUE_POLL_INTERVAL: must be ≤ 1h, got " + "9".repeat(80) + "… milliseconds (100000 digits)");
+        assertThat(Load.problems(FILE, Map.of("QUEUE_SHUTDOWN_TIMEOUT", "-P-" + "0".repeat(99_997) + "1D")))
+                .containsExactly("QUEUE_SHUTDOWN_TIMEOUT: '-P-" + "0".repeat(77) + "…' (100002 characters) has a "
+                        + "minus before the P and another after it, which ISO-8601 reads as plus; write 1d");
+    }
 }
