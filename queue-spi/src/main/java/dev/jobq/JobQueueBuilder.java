@@ -131,8 +131,9 @@ public final class JobQueueBuilder {
     public JobQueueBuilder queue(String name, String type, Map<String, ?> settings) {
         String queue = requireName(name);
         String providerType = requireType("provider type" + (JobOptions.DEFAULT_QUEUE.equals(queue) ? ""
-                : " of queue '" + queue + "'"), type, "\"memory\" or \"sqs\"");
-        var copy = copySettings("settings of queue '" + queue + "'", settings, "the provider's defaults");
+                : " of queue '" + UntrustedText.escape(queue) + "'"), type, "\"memory\" or \"sqs\"");
+        var copy = copySettings("settings of queue '" + UntrustedText.escape(queue) + "'", settings,
+                "the provider's defaults");
         providers.put(queue, new RuntimeSpec.ProviderChoice.Configured(providerType, copy));
         return this;
     }
@@ -148,7 +149,8 @@ public final class JobQueueBuilder {
      */
     public JobQueueBuilder queue(String name, QueueProvider provider) {
         String queue = requireName(name);
-        Objects.requireNonNull(provider, () -> "provider of queue '" + queue + "' must not be null");
+        Objects.requireNonNull(provider,
+                () -> "provider of queue '" + UntrustedText.escape(queue) + "' must not be null");
         providers.put(queue, new RuntimeSpec.ProviderChoice.Instance(provider));
         givenProviders.add(provider);
         return this;
@@ -382,9 +384,10 @@ public final class JobQueueBuilder {
             if (choice instanceof RuntimeSpec.ProviderChoice.Instance instance) {
                 String other = firstQueue.putIfAbsent(instance.provider(), name);
                 if (other != null) {
-                    throw new ConfigException("queue '" + name + "' was given the provider instance already given for "
-                            + "queue '" + other + "'; a provider serves one queue, and each would receive the other's "
-                            + "jobs: create a provider for each queue");
+                    throw new ConfigException("queue '" + UntrustedText.escape(name) + "' was given the provider "
+                            + "instance already given for queue '" + UntrustedText.escape(other) + "'; a provider "
+                            + "serves one queue, and each would receive the other's jobs: create a provider for each "
+                            + "queue");
                 }
             }
         });

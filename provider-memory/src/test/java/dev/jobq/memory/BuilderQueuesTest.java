@@ -200,6 +200,26 @@ class BuilderQueuesTest {
     }
 
     @Test
+    @DisplayName("the builder's refusals name a queue with a U+202E escaped: raw, it reversed the rest of the message")
+    void theBuildersRefusalsNameAQueueEscaped() {
+        String name = "bills\u202Efdp.exe";
+        var shared = new CountingCloses(new AtomicInteger());
+        assertThatThrownBy(() -> JobQueue.builder().provider(shared).queue(name, shared).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("queue 'bills\\u202efdp.exe' was given the provider instance already given for "
+                        + "queue 'default'")
+                .message().doesNotContain("\u202E");
+        assertThatThrownBy(() -> JobQueue.builder().queue(name, (dev.jobq.spi.QueueProvider) null))
+                .hasMessage("provider of queue 'bills\\u202efdp.exe' must not be null");
+        assertThatThrownBy(() -> JobQueue.builder().queue(name, " ", Map.of()))
+                .hasMessageContaining("provider type of queue 'bills\\u202efdp.exe'")
+                .message().doesNotContain("\u202E");
+        assertThatThrownBy(() -> JobQueue.builder().queue(name, "memory", java.util.Collections.singletonMap("k", null)))
+                .hasMessageContaining("settings of queue 'bills\\u202efdp.exe'")
+                .message().doesNotContain("\u202E");
+    }
+
+    @Test
     @DisplayName("one provider instance given for two queues is refused by build(), naming both: each would "
             + "receive the other's jobs, as two names on one SQS queue would")
     void oneProviderInstanceGivenForTwoQueuesIsRefused() {
