@@ -68,6 +68,10 @@ final class MemoryQueueProvider implements QueueProvider {
     /** The longest job type a line repeats whole: what the scheduler's column holds, as enqueue refuses longer. */
     private static final int TYPE_SHOWN = 255;
 
+    /**
+     * The queue's name {@linkplain UntrustedText#escape escaped}, for the lines about no one job: a name may hold a
+     * U+202E, which said raw reversed the rest of the line.
+     */
     private final String queueName;
     private final InstantSource clock;
     private final MemoryLimits limits;
@@ -99,7 +103,7 @@ final class MemoryQueueProvider implements QueueProvider {
     private final @Nullable Runnable clockListener;
 
     MemoryQueueProvider(String queueName, InstantSource clock, MemoryLimits limits) {
-        this.queueName = Objects.requireNonNull(queueName, "queueName");
+        this.queueName = UntrustedText.escape(Objects.requireNonNull(queueName, "queueName"));
         this.clock = Objects.requireNonNull(clock, "clock");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.leaseNanos = EpochNanos.nanos(limits.leaseDuration());

@@ -947,6 +947,30 @@ class MemoryQueueProviderTest {
         assertThat(deadLetters.list(10)).extracting(letter -> letter.job().id()).containsExactly(job.jobId());
     }
 
+    /**
+     * A queue name may hold a U+202E (enqueue takes it, as it takes one in a job type): the provider's own refusals
+     * named it raw, and it reversed the rest of the message in a terminal.
+     */
+    @Test
+    @DisplayName("the provider's own refusals name a queue with a U+202E escaped")
+    void ownRefusalsNameTheQueueEscaped() {
+        QueueProvider provider = MemoryProviderFactory.builder().queueName("bills\u202Efdp.exe").clock(clock).build();
+        providers.add(provider);
+        JobEnvelope job = job();
+        provider.enqueue(job, Duration.ZERO);
+        provider.fail(receiveOne(provider), Failure.dead("IllegalStateException: boom"));
+        DeadLetters deadLetters = provider.deadLetters().orElseThrow();
+
+        assertThatThrownBy(() -> deadLetters.list(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("dead letters of queue 'bills\\u202efdp.exe': list(limit): limit must be ≥ 0, got -1; "
+                        + "pass how many of the newest to list (0 gives none)");
+        provider.close();
+        assertThatThrownBy(() -> deadLetters.redrive(job.jobId())).isInstanceOf(JobQueueException.class)
+                .hasMessage("memory queue 'bills\\u202efdp.exe' is closed; the dead letter of job " + job.jobId()
+                        + " was not redriven and stays in its dead letters");
+        assertThat(provider).hasToString("MemoryQueueProvider[queue=bills\\u202efdp.exe]");
+    }
+
     @Test
     @DisplayName("a negative delay is rejected with the job id")
     void negativeDelayIsRejected() {
