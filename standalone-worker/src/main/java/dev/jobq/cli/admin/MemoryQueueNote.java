@@ -2,6 +2,7 @@ package dev.jobq.cli.admin;
 
 import dev.jobq.cli.context.QueueSession;
 import dev.jobq.internal.runtime.JobQueueRuntime;
+import dev.jobq.spi.UntrustedText;
 import java.io.PrintWriter;
 import org.jspecify.annotations.Nullable;
 
@@ -44,9 +45,13 @@ final class MemoryQueueNote {
         warnIfMemory(type, queue, err, command, instead);
     }
 
+    /**
+     * Printed straight to stderr, not through the failure reporter: the queue's name is escaped here (a name may hold a
+     * U+202E; escaping one a caller escaped already changes nothing).
+     */
     private static void warnIfMemory(@Nullable String type, String queue, PrintWriter err, String command, String instead) {
         if (MEMORY.equals(type)) {
-            err.println(command + ": note: queue '" + queue + "' is a memory queue (type: memory): it lives only in "
+            err.println(command + ": note: queue '" + UntrustedText.escape(queue) + "' is a memory queue (type: memory): it lives only in "
                     + "this command's process and ends with it; " + instead);
             err.flush();
         }

@@ -792,6 +792,29 @@ class EnqueueCommandTest {
     }
 
     /**
+     * A queue name may hold a U+202E (taken, as a job type is): the note that a memory queue is process-local is
+     * printed straight to stderr, not through the failure reporter that escapes, and named it raw.
+     */
+    @Test
+    @DisplayName("the memory-queue note names a queue with a U+202E escaped")
+    void theMemoryQueueNoteNamesTheQueueEscaped() throws Exception {
+        Path file = Files.writeString(dir.resolve("rlo.yaml"), """
+                provider:
+                  type: memory
+                queues:
+                  "bills\u202Efdp.exe":
+                    type: memory
+                """);
+
+        var run = CommandRun.in(CommandRun.context(Map.of(), QueueOpener.building()),
+                "enqueue", "t", "--payload", "{}", "--queue", "bills\u202Efdp.exe", "--config", file.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("jobq enqueue: note: queue 'bills\\u202efdp.exe' is a memory queue (type: memory)")
+                .doesNotContain("\u202E");
+    }
+
+    /**
      * A job for now, without a deduplication key, goes to the provider and never to the scheduler: enqueue opened the
      * scheduler's store all the same, so with that database down (or an H2 file a running worker holds) it failed,
      * exit 1, and enqueued nothing to a queue that answered.
