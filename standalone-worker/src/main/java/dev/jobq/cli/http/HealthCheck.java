@@ -137,7 +137,9 @@ public final class HealthCheck {
                 unhealthy = true;
                 String error = Secrets.maskUrl(
                         String.valueOf(e.getMessage() != null ? e.getMessage() : e.getClass().getName()));
-                problems.add("queue '" + shown + "': stats cannot be read: " + error);
+                // escaped in the line as a receive outage's error is (a name it repeats may hold a U+202E, an ESC);
+                // the JSON's "error" field keeps it as Jackson encodes it
+                problems.add("queue '" + shown + "': stats cannot be read: " + UntrustedText.escape(error));
                 // what this process counted stays readable: the outage is when someone looks at it
                 queues.add(jobs instanceof JobQueueRuntime runtime
                         ? HealthReport.QueueHealth.unreadable(runtime.countedHere(queue), error)

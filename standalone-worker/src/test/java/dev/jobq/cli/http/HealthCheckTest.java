@@ -349,6 +349,23 @@ class HealthCheckTest {
         }
     }
 
+    /**
+     * A provider's error may repeat a name it was given (a queue's, with a U+202E) or hold an ESC: the problem, a line
+     * of text, said it raw after the queue's escaped name, while a receive outage's error is escaped. The JSON's
+     * "error" field keeps it as Jackson encodes it.
+     */
+    @Test
+    void unreadableStatsProblemEscapesTheProvidersError() {
+        String error = "queue 'bills\u202Efdp.exe' not found\u001b[2J";
+        provider.failStats(new IllegalStateException(error));
+
+        var report = new HealthCheck(jobs, worker, 10).check();
+
+        assertThat(report.problems()).containsExactly(
+                "queue 'default': stats cannot be read: queue 'bills\\u202efdp.exe' not found\\u001b[2J");
+        assertThat(report.queues()).singleElement().satisfies(q -> assertThat(q.error()).isEqualTo(error));
+    }
+
     @Test
     void backlogAtTheThresholdIsDegraded() {
         var check = new HealthCheck(jobs, worker, 3);
