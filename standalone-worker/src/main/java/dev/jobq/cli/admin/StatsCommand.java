@@ -18,6 +18,7 @@ import dev.jobq.internal.config.ProviderSection;
 import dev.jobq.internal.discovery.ProviderCatalog;
 import dev.jobq.spi.ProviderStats;
 import dev.jobq.spi.QueueProvider;
+import dev.jobq.spi.UntrustedText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -267,7 +268,9 @@ public final class StatsCommand extends QueueCommand {
         int status = ExitStatus.OK;
         for (Counts c : counts) {
             if (c.error() != null) {
-                err().println("jobq stats: queue '" + c.queue() + "': its stats cannot be read: " + c.error());
+                // the name as given (the JSON's "queue" keeps it so); a U+202E in it reversed the rest of the line
+                err().println("jobq stats: queue '" + UntrustedText.escape(c.queue()) + "': its stats cannot be read: "
+                        + c.error());
                 status = Math.max(status, c.status());
             }
         }

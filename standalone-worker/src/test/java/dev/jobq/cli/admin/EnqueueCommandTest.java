@@ -989,6 +989,23 @@ class EnqueueCommandTest {
         }
     }
 
+    /** A queue named with a U+202E whose stats cannot be read: its stderr line named it, and the error, raw. */
+    @Test
+    @DisplayName("stats names an unreadable queue with a U+202E escaped, in its error too")
+    void anUnreadableQueuesLineIsEscaped() {
+        var provider = new AlteredProvider(true);
+        provider.failStats(new IllegalStateException("queue 'bills\u202Efdp.exe' is gone"));
+        try (var partly = new SharedQueue(JobQueue.builder().provider("memory").queue("bills\u202Efdp.exe", provider)
+                .environment(Map.of()).build(), dir)) {
+            var run = partly.run("stats");
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).contains("jobq stats: queue 'bills\\u202efdp.exe': its stats cannot be read: queue "
+                    + "'bills\\u202efdp.exe' is gone").doesNotContain("\u202E");
+            assertThat(run.out()).doesNotContain("\u202E");
+        }
+    }
+
     @Test
     @DisplayName("stats shows the queues it can read when one queue's stats cannot be read: that one with '?' and "
             + "its error (secrets masked) on stderr, exit 1")
