@@ -47,6 +47,8 @@ final class QueueSetup {
     private final SqsSettings settings;
     private final Settings section;
     private final String queueName;
+    /** The jobq queue name as its log lines and errors show it: escaped, a U+202E in it would reverse the rest. */
+    private final String shownName;
     /** The queue's ARN once {@link #resolve()} read it: the same however its URL or name was written. */
     private @Nullable String arn;
     /** Its dead-letter queue's ARN once {@link #resolve()} read it; null when dead jobs are discarded. */
@@ -57,6 +59,7 @@ final class QueueSetup {
         this.settings = settings;
         this.section = section;
         this.queueName = queueName;
+        this.shownName = UntrustedText.escape(queueName);
     }
 
     SqsQueue resolve() {
@@ -138,7 +141,7 @@ final class QueueSetup {
         try {
             String url = sqs.createQueue(r -> r.queueName(name).attributes(settings.fifo()
                     ? Map.of(QueueAttributeName.FIFO_QUEUE, "true") : Map.of())).queueUrl();
-            log.info("created SQS queue {} for jobq queue '{}' (createIfMissing)", Secrets.maskUrl(url), queueName);
+            log.info("created SQS queue {} for jobq queue '{}' (createIfMissing)", Secrets.maskUrl(url), shownName);
             return url;
         } catch (SdkException e) {
             throw unreachable("creating queue '" + name + "' (createIfMissing)", e);
@@ -217,7 +220,7 @@ final class QueueSetup {
         }
         if (settings.deadLetter() == DeadLetterPolicy.DISCARD) {
             log.warn("SQS queue {} (jobq queue '{}') has deadLetter: discard: dead jobs are deleted, each with a WARN "
-                    + "line and a Dead event", Secrets.maskUrl(url), queueName);
+                    + "line and a Dead event", Secrets.maskUrl(url), shownName);
             return null;
         }
         if (settings.deadLetterQueueUrl() != null) {
@@ -379,8 +382,9 @@ final class QueueSetup {
         return new ConfigException(section.source(), List.of(key(key) + ": " + Secrets.maskUrl(problem)));
     }
 
+    /** The section's key as errors show it; its path holds the queue name, escaped as {@link #shownName} is. */
     private String key(String key) {
-        return section.path().isEmpty() ? key : section.path() + "." + key;
+        return section.path().isEmpty() ? key : UntrustedText.escape(section.path()) + "." + key;
     }
 
     /**
@@ -412,7 +416,7 @@ final class QueueSetup {
                         + DurationFormat.format(SqsConnection.connectTimeout(settings.requestTimeout())) + ", each of the SDK's attempts: nothing "
                         + "answers there, or a firewall drops the connection"
                 : Secrets.maskUrl(String.valueOf(e.getMessage()));
-        return new JobQueueException("jobq queue '" + queueName + "': " + what + " failed: " + failure
+        return new JobQueueException("jobq queue '" + shownName + "': " + what + " failed: " + failure
                 + " (check region " + settings.region() + (settings.endpoint() == null ? "" : ", endpoint "
                 + endpoint()) + ", " + (settings.keys() == null ? "the credentials of the AWS SDK's default "
                 + "chain" : "the accessKeyId and secretAccessKey of this section") + " and the IAM actions in docs/sqs.md)",

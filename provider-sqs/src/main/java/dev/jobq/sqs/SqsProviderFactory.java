@@ -6,6 +6,7 @@ import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.QueueProviderFactory;
 import dev.jobq.spi.Secrets;
 import dev.jobq.spi.Settings;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -129,7 +130,7 @@ public final class SqsProviderFactory implements QueueProviderFactory {
      * of this factory claimed; returns what gives them up.
      */
     private Runnable claim(QueueSetup setup, SqsQueue queue, Settings section) {
-        String name = "'" + queue.name() + "'";
+        String name = "'" + UntrustedText.escape(queue.name()) + "'";
         Optional<String> deadLetterArn = setup.deadLetterArn();
         synchronized (claimed) {
             String holder = holder(setup.arn());

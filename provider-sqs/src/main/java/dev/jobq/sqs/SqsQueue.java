@@ -2,6 +2,7 @@ package dev.jobq.sqs;
 
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.Secrets;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -31,6 +32,6 @@ record SqsQueue(String name, String url, boolean fifo, @Nullable String deadLett
 
     /** How log lines and errors name the queue. */
     String label() {
-        return "SQS queue '" + name + "' (" + Secrets.maskUrl(url) + ")";
+        return "SQS queue '" + UntrustedText.escape(name) + "' (" + Secrets.maskUrl(url) + ")";
     }
 }

@@ -54,6 +54,33 @@ class SqsQueueUnderTwoNamesTest {
     }
 
     @Test
+    @DisplayName("the refusal names a queue name with a U+202E escaped, as the holder and as the name to fix")
+    void aQueueNameWithARightToLeftOverrideIsNamedEscaped() {
+        SqsServer.Queues jobs = ElasticMq.newQueues("rlo", false);
+        SqsServer.Queues other = ElasticMq.newQueues("rlo-dlq", false);
+        String name = "bills\u202Efdp.exe";
+
+        assertThatThrownBy(() -> JobQueue.builder().environment(Map.of())
+                .queue(name, "sqs", settings(jobs.url(), jobs.deadLetterUrl()))
+                .queue("reports", "sqs", settings(jobs.url(), other.deadLetterUrl()))
+                .build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is already the queue of 'bills\\u202efdp.exe'")
+                .hasMessageNotContaining("\u202E");
+        assertThatThrownBy(() -> JobQueue.builder().environment(Map.of())
+                .queue("reports", "sqs", settings(jobs.url(), jobs.deadLetterUrl()))
+                .queue(name, "sqs", settings(jobs.url(), other.deadLetterUrl()))
+                .build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("give 'bills\\u202efdp.exe' an SQS queue of its own")
+                .hasMessageNotContaining("\u202E");
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext(name,
+                Settings.of("builder", "queues." + name, settings(jobs.url(), jobs.deadLetterUrl())), Clock.systemUTC()))) {
+            assertThat(provider.toString()).contains("SQS queue 'bills\\u202efdp.exe' (").doesNotContain("\u202E");
+        }
+    }
+
+    @Test
     @DisplayName("one SQS queue named by its URL under one name and by its name under another is refused too")
     void oneQueueByUrlAndByNameIsRefused() {
         SqsServer.Queues jobs = ElasticMq.newQueues("byname", false);
