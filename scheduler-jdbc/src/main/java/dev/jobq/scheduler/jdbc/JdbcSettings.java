@@ -261,7 +261,8 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
             String where = at >= 0 ? rest.substring(at + 1) : rest.replaceFirst("^//", "").replaceFirst("^[^/@]*@", "");
             // up to its parameters, or a blank, which ends a URL: what follows it may be a password
             String place = where.split("[?\\s]", 2)[0];
-            return "PostgreSQL at " + UntrustedText.escape(place);
+            // masked too: a parameter after '&' or ';' instead of '?' (…/jobs&password=…) is still in the place
+            return "PostgreSQL at " + UntrustedText.escape(Secrets.maskUrl(place));
         }
         if (lower.startsWith("jdbc:h2:")) {
             String where = text.substring("jdbc:h2:".length());

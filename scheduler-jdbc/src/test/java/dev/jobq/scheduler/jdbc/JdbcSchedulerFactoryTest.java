@@ -311,6 +311,19 @@ class JdbcSchedulerFactoryTest {
     }
 
     /**
+     * A parameter written after '&' or ';' instead of '?' is the database's name to the driver, and describe() showed
+     * it whole in every log line and error naming the database, a password too.
+     */
+    @Test
+    @DisplayName("a PostgreSQL URL with a password parameter after '&' or ';' instead of '?' is named with it masked")
+    void namesAPostgresUrlWithAPasswordAfterAnAmpersandMasked() {
+        assertThat(JdbcSettings.describe("jdbc:postgresql://db:5432/jobs&password=S3CRET"))
+                .isEqualTo("PostgreSQL at db:5432/jobs&password=****");
+        assertThat(JdbcSettings.describe("jdbc:postgresql://db:5432/jobs;password=S3CRET"))
+                .isEqualTo("PostgreSQL at db:5432/jobs;password=****");
+    }
+
+    /**
      * The driver reads a blank raw in a parameter's value (options=-c search_path=jobq) and in the database's name, and
      * decodes %20 in both: such a URL, refused for its blank, is told how to write it so, or it cannot be written.
      */
