@@ -50,7 +50,7 @@ public final class StatsRead {
         this.queue = UntrustedText.escape(Objects.requireNonNull(queue, "queue"));
         this.source = Objects.requireNonNull(source, "source");
         this.maxWait = Objects.requireNonNull(maxWait, "maxWait");
-        this.threads = Thread.ofVirtual().name("jobq-stats-" + queue + "-", 0).factory();
+        this.threads = Thread.ofVirtual().name("jobq-stats-" + this.queue + "-", 0).factory();
     }
 
     /**

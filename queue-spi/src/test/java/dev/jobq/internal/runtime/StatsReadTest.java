@@ -1,5 +1,6 @@
 package dev.jobq.internal.runtime;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.JobQueueException;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +39,21 @@ class StatsReadTest {
         } finally {
             release.countDown();
         }
+    }
+
+    @Test
+    @DisplayName("the read's thread is named with its queue escaped, as its javadoc says: the name was built from the "
+            + "raw parameter, and a U+202E reached thread dumps and \"Exception in thread\" lines")
+    void theReadsThreadIsNamedWithItsQueueEscaped() {
+        var threadName = new AtomicReference<String>();
+        var read = new StatsRead(NAME, () -> {
+            threadName.set(Thread.currentThread().getName());
+            return new QueueStats(NAME, 0, 0, 0, 0, 0, 0, 0, 1, Duration.ZERO, 0);
+        }, Duration.ofSeconds(5));
+
+        read.get();
+
+        assertThat(threadName.get()).isEqualTo("jobq-stats-bills\\u202efdp.exe-0").doesNotContain("\u202E");
     }
 
     @Test
