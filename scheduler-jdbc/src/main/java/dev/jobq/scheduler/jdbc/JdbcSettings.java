@@ -212,7 +212,9 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
      * ('pa/ss', as base64 has): the '@' was looked for only before the first '/', none was found, and the URL went
      * to the driver, its password shown in the error as part of the host. A '/' is taken for the password's when
      * what precedes it has a colon that no port follows ({@code db:5432/} and {@code db1:5432,db2:5432/} are
-     * hosts'); the user information then ends at the last '@' of the host that follows the first '@'.
+     * hosts'); the user information then ends at the last '@' of the host that follows the first '@'. A '?' is
+     * taken so too ('S3C?RET'): the password was cut there, and {@link #describe} named the database by what came
+     * before it, {@code jobq:S3C}. The colon of an IPv6 host ({@code [::1]}) is no password's.
      */
     private static int userInfoEnd(String rest) {
         if (!rest.startsWith("//")) {
@@ -224,10 +226,10 @@ record JdbcSettings(@Nullable DataSource dataSource, String jdbcUrl, @Nullable S
             return at;
         }
         String beforeSlash = rest.substring(2, end);
-        int colon = beforeSlash.indexOf(':');
-        int query = rest.indexOf('?', end);
+        int colon = beforeSlash.indexOf(':', beforeSlash.startsWith("[") ? Math.max(0, beforeSlash.indexOf(']')) : 0);
+        int query = end == rest.length() ? -1 : rest.indexOf('?', end + 1);
         int first = rest.indexOf('@', end);
-        if (end == rest.length() || rest.charAt(end) != '/' || colon < 0
+        if (end == rest.length() || colon < 0
                 || beforeSlash.substring(colon + 1).matches("\\d+(,.*)?")
                 || first < 0 || (query >= 0 && first > query)) {
             return -1;

@@ -23,6 +23,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("JdbcSchedulerFactory: discovery, settings and their errors")
 class JdbcSchedulerFactoryTest {
@@ -434,6 +436,38 @@ class JdbcSchedulerFactoryTest {
 
         assertThat(settings.problems()).singleElement().asString()
                 .startsWith("scheduler.jdbcUrl: must be an H2 URL").doesNotContain("S3");
+    }
+
+    /**
+     * A '?' in a password written raw before the host ended the host part where it stood: no user was seen, the URL
+     * went to the driver, and every line naming the database showed the password up to the '?' as its place.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"jdbc:postgresql://jobq:S3CRET?x/y@db:5432/jobs", "jdbc:postgresql://jobq:S3C?RET@db:5432/jobs"})
+    @DisplayName("a PostgreSQL URL with a raw password holding a '?' before the host is refused and named without it")
+    void refusesAPostgresUrlWithARawPasswordHoldingAQuestionMarkWithoutRepeatingIt(String url) {
+        Settings settings = section(Map.of("jdbcUrl", url));
+
+        factory.validate(settings);
+
+        assertThat(JdbcSettings.describe(url)).isEqualTo("PostgreSQL at db:5432/jobs");
+        assertThat(settings.problems()).singleElement().asString()
+                .startsWith("scheduler.jdbcUrl: must not hold a user or password before the host")
+                .contains("write jdbc:postgresql://db:5432/jobs and set username: and password: beside it")
+                .doesNotContain("S3C").doesNotContain("RET");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jdbc:postgresql://db:5432?user=jobq@example", "jdbc:postgresql://[::1]?user=jobq@example",
+            "jdbc:postgresql://[::1]:5432?user=jobq@example", "jdbc:postgresql://db1:5432,db2:5432?user=a@b"})
+    @DisplayName("a PostgreSQL URL whose query holds an '@' after a host with a port or an IPv6 host is no user before "
+            + "the host")
+    void aQueryWithAnAtAfterAPortOrAnIpv6HostIsNoUserBeforeTheHost(String url) {
+        Settings settings = section(Map.of("jdbcUrl", url));
+
+        factory.validate(settings);
+
+        assertThat(settings.problems()).isEmpty();
     }
 
     @Test
