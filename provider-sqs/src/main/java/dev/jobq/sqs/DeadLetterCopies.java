@@ -2,6 +2,7 @@ package dev.jobq.sqs;
 
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.Secrets;
+import dev.jobq.spi.UntrustedText;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -130,30 +131,14 @@ final class DeadLetterCopies {
     /**
      * The error as SQS takes it in an attribute, cut to {@value #MAX_ERROR_CHARS} characters after the
      * escapes (so that it fits in {@link OutgoingMessage#DEAD_LETTER_RESERVE}), never between the two
-     * halves of an emoji nor inside an escape ({@link #wholeEnd}).
+     * halves of an emoji nor inside an escape ({@link UntrustedText#wholeEnd}).
      */
     static String errorText(String error) {
         String text = OutgoingMessage.sqsText(error);
         if (text.length() <= MAX_ERROR_CHARS) {
             return text;
         }
-        return text.substring(0, wholeEnd(text, MAX_ERROR_CHARS)) + "…";
-    }
-
-    /**
-     * Where a cut of {@code text} before index {@code end} (less than its length) ends: there, or a little before, never
-     * between the two halves of an emoji nor inside an escape. The error comes escaped (a line break as a backslash and
-     * an n, another control character as six characters), and a message of control characters ended in a backslash, a
-     * u and part of a code. A backslash the message held as it was looks the same and is cut before too: a few
-     * characters fewer, never half an escape.
-     */
-    static int wholeEnd(String text, int end) {
-        int whole = end > 0 && Character.isHighSurrogate(text.charAt(end - 1)) ? end - 1 : end;
-        int backslash = text.lastIndexOf('\\', whole - 1);
-        if (backslash >= 0 && backslash + (text.startsWith("\\u", backslash) ? 6 : 2) > whole) {
-            return backslash;
-        }
-        return whole;
+        return text.substring(0, UntrustedText.wholeEnd(text, MAX_ERROR_CHARS)) + "…";
     }
 
     /**
@@ -207,7 +192,8 @@ final class DeadLetterCopies {
 
     /**
      * The longest start of {@code text} of at most {@code maxBytes} UTF-8 bytes, "…" included, whole characters and
-     * whole escapes only ({@link #wholeEnd}): a copy one byte over its queue's size was cut inside an escape.
+     * whole escapes only ({@link UntrustedText#wholeEnd}): a copy one byte over its queue's size was cut inside an
+     * escape.
      */
     static String cut(String text, int maxBytes) {
         if (OutgoingMessage.bytes(text) <= maxBytes) {
@@ -225,7 +211,7 @@ final class DeadLetterCopies {
             used += size;
             end = next;
         }
-        return room <= 0 ? "" : text.substring(0, wholeEnd(text, end)) + "…";
+        return room <= 0 ? "" : text.substring(0, UntrustedText.wholeEnd(text, end)) + "…";
     }
 
     private SendMessageRequest copy(Lease lease, String deadLetterUrl, String error, int attempts) {

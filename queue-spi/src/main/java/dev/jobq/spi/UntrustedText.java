@@ -66,13 +66,34 @@ public final class UntrustedText {
     }
 
     /**
-     * Where to cut {@code text}, longer than {@code maxChars}: before an emoji (a surrogate pair) that the cut would
-     * split, whose first half alone is no character (a dead letter's JobqError shows it as {@code \\ud83d}, a log line
-     * as '?').
+     * Where to cut {@code text}, longer than {@code maxChars}, before it is {@linkplain #escape escaped}: before an
+     * emoji (a surrogate pair) that the cut would split, whose first half alone is no character (a dead letter's
+     * JobqError shows it as {@code \\ud83d}, a log line as '?'). Cut before the escapes are written, it cannot end
+     * inside one, and a backslash the text held stays: text already escaped is cut with {@link #wholeEnd}.
      */
     private static int cut(String text, int maxChars) {
         return maxChars > 0 && Character.isHighSurrogate(text.charAt(maxChars - 1))
                 && Character.isLowSurrogate(text.charAt(maxChars)) ? maxChars - 1 : maxChars;
+    }
+
+    /**
+     * Where a cut of {@code text}, already {@linkplain #escape escaped}, before index {@code end} ends so that what it
+     * keeps, {@code text.substring(0, wholeEnd(text, end))}, is whole: at {@code end}, or a little before it, never
+     * after the first half of an emoji (a high surrogate at {@code end - 1}: alone it is no character, a log line shows
+     * '?') nor inside an escape (a backslash and an n; a backslash, a u and four hex digits): a text of control
+     * characters, six characters each once escaped, ended in a backslash, a u and part of a code. A backslash the text held as it was looks the same and is
+     * cut before too: a few characters fewer, never half an escape. The result is from {@code end - 6} (or 0) to
+     * {@code end}.
+     *
+     * @param end where the cut would be, from 0 to {@code text.length()}
+     */
+    public static int wholeEnd(String text, int end) {
+        int whole = end > 0 && Character.isHighSurrogate(text.charAt(end - 1)) ? end - 1 : end;
+        int backslash = text.lastIndexOf('\\', whole - 1);
+        if (backslash >= 0 && backslash + (text.startsWith("\\u", backslash) ? 6 : 2) > whole) {
+            return backslash;
+        }
+        return whole;
     }
 
     /**

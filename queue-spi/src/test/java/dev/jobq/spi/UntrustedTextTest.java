@@ -88,6 +88,26 @@ class UntrustedTextTest {
     }
 
     @Test
+    void wholeEndOfEscapedTextFallsBeforeAnEscapeOrAnEmojiItWouldSplit() {
+        String escaped = UntrustedText.escape("ab\u0001\ncd");
+        assertThat(escaped).isEqualTo("ab\\u0001\\ncd");
+
+        assertThat(UntrustedText.wholeEnd(escaped, 2)).isEqualTo(2);
+        for (int inside = 3; inside <= 7; inside++) {
+            assertThat(UntrustedText.wholeEnd(escaped, inside)).as("cut at %d", inside).isEqualTo(2);
+        }
+        assertThat(UntrustedText.wholeEnd(escaped, 8)).isEqualTo(8);
+        assertThat(UntrustedText.wholeEnd(escaped, 9)).isEqualTo(8);
+        assertThat(UntrustedText.wholeEnd(escaped, 10)).isEqualTo(10);
+        assertThat(UntrustedText.wholeEnd(escaped, escaped.length())).isEqualTo(escaped.length());
+        assertThat(UntrustedText.wholeEnd(escaped, 0)).isZero();
+        // a backslash the text held looks like an escape's: cut before it too
+        assertThat(UntrustedText.wholeEnd("a\\b", 2)).isEqualTo(1);
+        assertThat(UntrustedText.wholeEnd("ab\uD83D\uDE00cd", 3)).isEqualTo(2);
+        assertThat(UntrustedText.wholeEnd("ab\uD83D\uDE00cd", 4)).isEqualTo(4);
+    }
+
+    @Test
     void shellArgumentQuotesWhatTheShellWouldSplitOrExpandAndEscapesControlCharacters() {
         assertThat(UntrustedText.shellArgument("email:digest")).isEqualTo("email:digest");
         assertThat(UntrustedText.shellArgument("/tmp/payload.json")).isEqualTo("/tmp/payload.json");

@@ -369,7 +369,8 @@ final class ScheduledJobs {
      * An error as its column holds it: at most {@value #ERROR_LENGTH} characters, and a NUL character (a provider's
      * message quoting bytes it was given) as U+FFFD. PostgreSQL's text cannot hold a NUL: the failed hand-off's mark
      * failed, and with it the batch's transaction, at every pass, the other jobs of the batch held behind it. A longer
-     * text is {@linkplain #cut cut} and says how many of its characters it leaves out, as a WARN's text does:
+     * text is cut, never inside an emoji nor an escape ({@link UntrustedText#wholeEnd}: a provider's message is escaped
+     * before it is stored), and says how many of its characters it leaves out, as a WARN's text does:
      * {@code aaaa… (26 more characters)}. A failure's text is made with {@link #errorOf} instead.
      */
     static @Nullable String truncate(@Nullable String text) {
@@ -380,7 +381,7 @@ final class ScheduledJobs {
         if (held.length() <= ERROR_LENGTH) {
             return held;
         }
-        int end = cut(held, ERROR_LENGTH - leftOut(held.length()).length());
+        int end = UntrustedText.wholeEnd(held, ERROR_LENGTH - leftOut(held.length()).length());
         return held.substring(0, end) + leftOut(held.length() - end);
     }
 
@@ -418,22 +419,6 @@ final class ScheduledJobs {
     /** How a cut text ends: as a WARN's does ({@link LoggableThrowables#oneLine}). */
     private static String leftOut(int characters) {
         return "… (" + characters + " more characters)";
-    }
-
-    /**
-     * Where to cut {@code text}, longer than {@code max}: at {@code max}, or before an emoji (a surrogate pair) the cut
-     * would split, whose first half alone is no character (a log or a terminal shows '?'), or before an escape of
-     * {@link UntrustedText#escape} it would split: a provider's message is escaped before it is stored, its control
-     * characters six characters each, and the error ended in a backslash and a u. A backslash the text held as it was
-     * looks the same, and is cut before too: a few characters fewer, never half an escape.
-     */
-    static int cut(String text, int max) {
-        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
-        int backslash = text.lastIndexOf('\\', end - 1);
-        if (backslash >= 0 && backslash + (text.startsWith("\\u", backslash) ? 6 : 2) > end) {
-            return backslash;
-        }
-        return end;
     }
 
     /** A fixed-length stand-in for (queue, deduplication key), unique while the job is scheduled. */
