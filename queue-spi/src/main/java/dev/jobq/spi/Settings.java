@@ -299,13 +299,22 @@ public final class Settings {
         try {
             return parse.apply(text);
         } catch (IllegalArgumentException e) {
-            // DurationFormat's refusal starts with the value whole, and a negative one's example repeats it: a
-            // 100,000-character value made a problem twice as long. Said once, cut, the rest cut as Jackson's is
-            String after = UntrustedText.afterQuoted(String.valueOf(e.getMessage()), text);
-            problem(key, after == null ? e.getMessage()
-                    : shownValue(text) + UntrustedText.escape(after, DURATION_REFUSAL_CHARS));
+            problem(key, shownRefusal(String.valueOf(e.getMessage()), text));
             return null;
         }
+    }
+
+    /**
+     * {@link DurationFormat}'s {@code refusal} of {@code value} as a problem says it: its refusal starts with the
+     * value whole, and a negative one's example repeats it, so a 100,000-character value made a problem twice as
+     * long. The value is said once, as {@link #shownValue} says it, and the rest {@linkplain UntrustedText#escape
+     * escaped} and cut after {@value #DURATION_REFUSAL_CHARS} characters (as Jackson's are); a refusal that does not
+     * start with the value single-quoted is returned as it is. Public for a value read beside the file (an
+     * environment variable), whose refusal then reads as the file's.
+     */
+    public static String shownRefusal(String refusal, String value) {
+        String after = UntrustedText.afterQuoted(refusal, value);
+        return after == null ? refusal : shownValue(value) + UntrustedText.escape(after, DURATION_REFUSAL_CHARS);
     }
 
     public Duration duration(String key, Duration defaultValue) {
@@ -399,9 +408,10 @@ public final class Settings {
     /**
      * A refused value as a problem names it: quoted, cut after {@value #VALUE_PREVIEW_CHARS} characters with its length
      * said. Written whole, a 100,000-character value made a 100,000-character problem. Masked before it is cut, as
-     * {@link #problem} masks: a URL cut before its '@' is no URL {@link Secrets#maskUrl} finds a password in.
+     * {@link #problem} masks: a URL cut before its '@' is no URL {@link Secrets#maskUrl} finds a password in. Public
+     * for a value read beside the file (an environment variable), whose problem then names it as the file's.
      */
-    private static String shownValue(Object value) {
+    public static String shownValue(Object value) {
         return UntrustedText.singleQuote(Secrets.maskUrl(String.valueOf(value)), VALUE_PREVIEW_CHARS);
     }
 

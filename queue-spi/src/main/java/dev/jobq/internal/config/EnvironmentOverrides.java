@@ -30,8 +30,6 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
             SCHEDULER_POLL_INTERVAL);
     /** The characters of a refused value a problem shows, as Settings shows the file's; the rest is cut. */
     private static final int VALUE_PREVIEW_CHARS = 80;
-    /** The characters of DurationFormat's refusal after the value, as Settings shows them: its example repeats it. */
-    private static final int DURATION_REFUSAL_CHARS = 200;
     private static final String MILLISECONDS = " milliseconds";
 
     /**
@@ -108,7 +106,7 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
             try {
                 DurationFormat.parseWithin(bad, min, max);
             } catch (IllegalArgumentException twoMinuses) {
-                vars.problem(name, cut(String.valueOf(twoMinuses.getMessage()), bad));
+                vars.problem(name, Settings.shownRefusal(String.valueOf(twoMinuses.getMessage()), bad));
                 return null;
             }
         }
@@ -116,13 +114,14 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
                 || DurationFormat.isTooLarge(positive))) {
             // as the file's '-5s' is told: "is not a duration" sent one looking at the form, not at the sign; also
             // when it is too large to count (-99999999999999999999s), as the file's is
-            vars.problem(name, cut(DurationFormat.negative(bad, exampleWithin(positive, min, max), min, max), bad));
+            vars.problem(name, Settings.shownRefusal(
+                    DurationFormat.negative(bad, exampleWithin(positive, min, max), min, max), bad));
             return null;
         }
         if (bad != null) {
             // the file's message asks for a unit; here a bare number is the seeds' milliseconds, so say both
-            vars.problem(name, shownValue(bad) + " is not a duration; write whole milliseconds (1000) or a duration "
-                    + "with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S");
+            vars.problem(name, Settings.shownValue(bad) + " is not a duration; write whole milliseconds (1000) or a "
+                    + "duration with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S");
             return null;
         }
         return vars.has(name) ? vars.duration(name, min, min, max) : null;
@@ -143,20 +142,6 @@ record EnvironmentOverrides(@Nullable Integer concurrency, @Nullable Duration po
         String seconds = unsigned + "s";
         return unsigned + " (milliseconds)"
                 + (DurationFormat.exampleWithin(seconds, min, max).equals(seconds) ? " or " + seconds : "");
-    }
-
-    /** A refused value as a problem names it: quoted, masked, escaped and cut, as Settings names the file's. */
-    private static String shownValue(String value) {
-        return UntrustedText.singleQuote(Secrets.maskUrl(value), VALUE_PREVIEW_CHARS);
-    }
-
-    /**
-     * DurationFormat's {@code refusal} of {@code value}, which starts with it whole (a negative one's example repeats
-     * it): the value said once by {@link #shownValue}, the rest cut, as Settings says the file's.
-     */
-    private static String cut(String refusal, String value) {
-        String after = UntrustedText.afterQuoted(refusal, value);
-        return after == null ? refusal : shownValue(value) + UntrustedText.escape(after, DURATION_REFUSAL_CHARS);
     }
 
     /**
