@@ -6,14 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jobq.BulkEnqueueException;
 import dev.jobq.EnqueueOptions;
 import dev.jobq.JobQueue;
-import dev.jobq.RecurringJob;
-import dev.jobq.RecurringJobInfo;
-import dev.jobq.ScheduledJobInfo;
 import dev.jobq.spi.Capabilities;
 import dev.jobq.spi.EnqueueOutcome;
 import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobEnvelope;
-import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.Settings;
@@ -23,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -95,12 +90,8 @@ class EnqueueRefusalQueueNameTest {
     }
 
     /** A scheduler that holds the first job it is given and fails the second, as a lost connection would. */
-    private static final class SecondRefused implements JobScheduler {
+    private static final class SecondRefused implements StubScheduler {
         private int scheduled;
-
-        @Override
-        public void start() {
-        }
 
         @Override
         public String schedule(JobEnvelope envelope, Instant at) {
@@ -108,45 +99,6 @@ class EnqueueRefusalQueueNameTest {
                 throw new IllegalStateException("the connection was reset");
             }
             return envelope.jobId();
-        }
-
-        @Override
-        public boolean cancel(String jobId) {
-            return false;
-        }
-
-        @Override
-        public List<ScheduledJobInfo> listScheduled(int limit) {
-            return List.of();
-        }
-
-        @Override
-        public RecurringJobInfo registerRecurring(RecurringJob definition, String payloadJson) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean setRecurringEnabled(String name, boolean enabled) {
-            return false;
-        }
-
-        @Override
-        public boolean deleteRecurring(String name) {
-            return false;
-        }
-
-        @Override
-        public Optional<RecurringJobInfo> getRecurring(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public List<RecurringJobInfo> listRecurring() {
-            return List.of();
-        }
-
-        @Override
-        public void close() {
         }
     }
 

@@ -1025,54 +1025,11 @@ class JobQueueJavadocClaimsTest {
     }
 
     /** A scheduler that only records the limits it is listed with. */
-    private record ListingOnlyScheduler(List<Integer> limits) implements dev.jobq.spi.JobScheduler {
-        @Override
-        public void start() {
-        }
-
-        @Override
-        public String schedule(dev.jobq.spi.JobEnvelope envelope, java.time.Instant at) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean cancel(String jobId) {
-            return false;
-        }
-
+    private record ListingOnlyScheduler(List<Integer> limits) implements StubScheduler {
         @Override
         public List<dev.jobq.ScheduledJobInfo> listScheduled(int limit) {
             limits.add(limit);
             return List.of();
-        }
-
-        @Override
-        public dev.jobq.RecurringJobInfo registerRecurring(dev.jobq.RecurringJob definition, String payloadJson) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean setRecurringEnabled(String name, boolean enabled) {
-            return false;
-        }
-
-        @Override
-        public boolean deleteRecurring(String name) {
-            return false;
-        }
-
-        @Override
-        public java.util.Optional<dev.jobq.RecurringJobInfo> getRecurring(String name) {
-            return java.util.Optional.empty();
-        }
-
-        @Override
-        public List<dev.jobq.RecurringJobInfo> listRecurring() {
-            return List.of();
-        }
-
-        @Override
-        public void close() {
         }
     }
 
