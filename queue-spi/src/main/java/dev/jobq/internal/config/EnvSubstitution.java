@@ -179,19 +179,6 @@ final class EnvSubstitution {
             forms.add(joined);
             forms.add(new BigInteger(joined).toString());
         }
-        Matcher minusZero = BARE_MINUS_ZERO.matcher(stripped);
-        // -0's advice gives 0 its units, as 0's does: "write 0ms, 0s, …" showed the secret where 0's was masked
-        String digits = stripped.matches("\\d+") ? stripped : minusZero.matches() ? minusZero.group(1) : null;
-        if (digits != null && forms.stream().anyMatch(shown -> !shown.isEmpty()
-                && text.contains("'" + shown + "' has no unit"))) {
-            // a duration's "has no unit; write 123ms, 123s, …" repeats it unquoted whatever its length: a PIN of
-            // fewer than four digits stayed shown there; masked where a unit follows it as a word of its own, in that
-            // advice only: another item's problem under the same key ("'-5s' is negative; … e.g. 5s") is not its
-            // the advice gives each unit the number's value, not its digits: 42ms for a secret of 0042
-            String number = "(?:" + Pattern.quote(digits) + "|" + new BigInteger(digits) + ")";
-            out = out.replaceAll("(?<![\\w.])" + number + "(?=(ms|s|m|h)(?!\\w))",
-                    Matcher.quoteReplacement(Secrets.MASK));
-        }
         for (String shown : forms) {
             if (shown.isEmpty()) {
                 continue;
@@ -201,6 +188,20 @@ final class EnvSubstitution {
                 out = out.replace(shown, Secrets.MASK);
                 out = withoutCut(out, shown);
             }
+        }
+        Matcher minusZero = BARE_MINUS_ZERO.matcher(stripped);
+        // -0's advice gives 0 its units, as 0's does: "write 0ms, 0s, …" showed the secret where 0's was masked
+        String digits = stripped.matches("\\d+") ? stripped : minusZero.matches() ? minusZero.group(1) : null;
+        if (digits != null && out.contains("'" + Secrets.MASK + "' has no unit")) {
+            // a duration's "has no unit; write 123ms, 123s, …" repeats it unquoted whatever its length: a PIN of
+            // fewer than four digits stayed shown there; masked where a unit follows it as a word of its own, in that
+            // advice only: another item's problem under the same key ("'-5s' is negative; … e.g. 5s") is not its.
+            // Looked for after the value is masked, cut or whole: "'000…' (102 characters) has no unit; write 42ms"
+            // was not found as the value whole, and showed the number. The advice gives each unit the number's value,
+            // not its digits: 42ms for a secret of 0042
+            String number = "(?:" + Pattern.quote(digits) + "|" + new BigInteger(digits) + ")";
+            out = out.replaceAll("(?<![\\w.])" + number + "(?=(ms|s|m|h)(?!\\w))",
+                    Matcher.quoteReplacement(Secrets.MASK));
         }
         String duration = formattedDuration(stripped);
         if (duration != null) {

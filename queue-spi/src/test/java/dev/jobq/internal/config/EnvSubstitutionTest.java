@@ -494,6 +494,18 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void masksANumberInItsNoUnitAdviceWhereItsRefusalCutsIt() {
+        // the advice gives the number's value its units whatever its length; past 80 characters the refusal cuts the
+        // value, which the advice was looked for after only whole: "'000…' (102 characters) has no unit; write 42ms"
+        assertThat(Load.problems("worker:\n  shutdownTimeout: ${API_TOKEN}\n", Map.of("API_TOKEN",
+                "0".repeat(100) + "42"))).containsExactly(
+                "worker.shutdownTimeout: '****' has no unit; write ****ms, ****s or ****m");
+        assertThat(Load.problems("worker:\n  pollInterval: ${API_TOKEN}\n", Map.of("API_TOKEN",
+                "0".repeat(100) + "7\n"))).containsExactly(
+                "worker.pollInterval: '****' has no unit; write ****ms, ****s or ****m");
+    }
+
+    @Test
     void masksAShortNumberWithAUnitOnlyInItsOwnNoUnitAdvice() {
         // digits with a unit are masked for the advice that gives the secret its units; in a list, another item's
         // problem under the same key showed its own value and fix masked: "'-****s' is negative; … e.g. ****s"
