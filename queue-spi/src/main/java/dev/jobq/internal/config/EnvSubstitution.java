@@ -46,8 +46,11 @@ final class EnvSubstitution {
     private static final Pattern CUT_LENGTH = Pattern.compile("('?) \\(\\d+ (?:characters|digits)\\)");
     /** The shortest secret value masked wherever it stands in a problem, not only where quoted. */
     private static final int SHORTEST_MASKED_ANYWHERE = 4;
-    /** A bare 0 with a minus ({@code -0}, {@code - 00}), which a duration reads as 0, told it has no unit as 0 is. */
-    private static final Pattern BARE_MINUS_ZERO = Pattern.compile("-\\s*(0+)");
+    /**
+     * A number without a unit, with a minus or without ({@code 42}, {@code -42}, {@code - 00}): a duration's refusal of
+     * it advises its digits with each unit, {@code -0} as 0 and {@code -42} as 42.
+     */
+    private static final Pattern BARE_NUMBER = Pattern.compile("(?:-\\s*)?(\\d+)");
 
     private final Map<String, String> env;
     private final BiConsumer<String, String> problems;
@@ -189,10 +192,12 @@ final class EnvSubstitution {
                 out = withoutCut(out, shown);
             }
         }
-        Matcher minusZero = BARE_MINUS_ZERO.matcher(stripped);
-        // -0's advice gives 0 its units, as 0's does: "write 0ms, 0s, …" showed the secret where 0's was masked
-        String digits = stripped.matches("\\d+") ? stripped : minusZero.matches() ? minusZero.group(1) : null;
-        if (digits != null && out.contains("'" + Secrets.MASK + "' has no unit")) {
+        Matcher bare = BARE_NUMBER.matcher(stripped);
+        // -0's advice gives 0 its units, as 0's does: "write 0ms, 0s, …" showed the secret where 0's was masked; and
+        // -42's gives 42 its units ("is negative and has no unit; write 42ms, …"), which showed the secret's digits
+        String digits = bare.matches() ? bare.group(1) : null;
+        if (digits != null && (out.contains("'" + Secrets.MASK + "' has no unit")
+                || out.contains("'" + Secrets.MASK + "' is negative and has no unit"))) {
             // a duration's "has no unit; write 123ms, 123s, …" repeats it unquoted whatever its length: a PIN of
             // fewer than four digits stayed shown there; masked where a unit follows it as a word of its own, in that
             // advice only: another item's problem under the same key ("'-5s' is negative; … e.g. 5s") is not its.

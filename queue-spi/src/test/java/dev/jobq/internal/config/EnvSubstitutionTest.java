@@ -506,6 +506,17 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void masksTheNumberOfANegativeNumberInItsNoUnitAdvice() {
+        // "'-42' is negative and has no unit; write 42ms, …" gives the secret's digits their units, as 42's advice
+        // does, which was masked: -42 was shown as "'****' is negative and has no unit; write 42ms, 42s or 42m"
+        for (String secret : new String[] {"-42", "- 0042\n", "-" + "0".repeat(100) + "42"}) {
+            assertThat(Load.problems("worker:\n  shutdownTimeout: ${API_TOKEN}\n", Map.of("API_TOKEN", secret)))
+                    .as(secret).containsExactly(
+                            "worker.shutdownTimeout: '****' is negative and has no unit; write ****ms, ****s or ****m");
+        }
+    }
+
+    @Test
     void masksAShortNumberWithAUnitOnlyInItsOwnNoUnitAdvice() {
         // digits with a unit are masked for the advice that gives the secret its units; in a list, another item's
         // problem under the same key showed its own value and fix masked: "'-****s' is negative; … e.g. ****s"
