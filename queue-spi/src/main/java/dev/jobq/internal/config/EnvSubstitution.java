@@ -180,7 +180,12 @@ final class EnvSubstitution {
             // reads as (a range's "got 123456" for 00123456)
             String joined = stripped.replaceAll("[_, ]", "");
             forms.add(joined);
-            forms.add(new BigInteger(joined).toString());
+            String read = new BigInteger(joined).toString();
+            forms.add(read);
+            // a range's "must be ≥ 1, got -42" repeats it unquoted, whatever its length: one of fewer than four
+            // characters (0, -42, or -000…42 read as -42) was shown there
+            out = out.replaceAll("(?<=, got )" + Pattern.quote(read) + "(?![\\w.])",
+                    Matcher.quoteReplacement(Secrets.MASK));
         }
         for (String shown : forms) {
             if (shown.isEmpty()) {

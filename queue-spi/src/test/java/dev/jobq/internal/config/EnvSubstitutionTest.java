@@ -572,6 +572,16 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    void masksAShortNumberWhereAWholeNumbersRangeRepeatsIt() {
+        // the range's refusal repeats the number read, unquoted: one of fewer than four characters was masked where
+        // quoted only, and "must be ≥ 1, got -42" showed it, also for one past 80 characters that reads as -42
+        for (String secret : new String[] {"0", "-42", "-" + "0".repeat(100) + "42"}) {
+            assertThat(Load.problems("worker:\n  concurrency: ${API_TOKEN}\n", Map.of("API_TOKEN", secret)))
+                    .as(secret).containsExactly("worker.concurrency: must be \u2265 1, got ****");
+        }
+    }
+
+    @Test
     @DisplayName("a secret longer than a refusal shows is masked where the refusal cuts it: its first 80 characters "
             + "were shown, the whole value being what was masked")
     void masksASecretWhereARefusalCutsIt() {
