@@ -194,8 +194,8 @@ final class EnvSubstitution {
             out = out.replace("'" + shown + "'", "'" + Secrets.MASK + "'");
             if (shown.length() >= SHORTEST_MASKED_ANYWHERE) {
                 out = out.replace(shown, Secrets.MASK);
-                out = withoutCut(out, shown);
             }
+            out = withoutCut(out, shown);
         }
         Matcher bare = BARE_NUMBER.matcher(stripped);
         // -0's advice gives 0 its units, as 0's does: "write 0ms, 0s, …" showed the secret where 0's was masked; and
@@ -232,24 +232,38 @@ final class EnvSubstitution {
      * {@code text} with {@code shown} masked where a refusal cut it: its first characters and the '…' after them, and
      * the length said after that ({@code 'hunter2-s3…' (128 characters)} is {@code '****'}). A value longer than a
      * refusal repeats is cut there (Settings' "got '…'"), which masking it whole did not find: its first 80 characters
-     * were shown.
+     * were shown. Fewer than {@value #SHORTEST_MASKED_ANYWHERE} characters before a '…' are masked where the length
+     * said follows, a cut that is a refusal's, and where the problem repeats that cut value (the provider's
+     * "{type: aaa…}"): a secret written after 77 to 79 characters of other text showed its first 1 to 3 characters.
      */
     private static String withoutCut(String text, String shown) {
         var out = new StringBuilder();
+        Map<String, String> shortCuts = new LinkedHashMap<>();
         int from = 0;
         for (int at = text.indexOf('…'); at >= 0; at = text.indexOf('…', at + 1)) {
-            int length = Math.min(shown.length() - 1, at - from);
-            while (length >= SHORTEST_MASKED_ANYWHERE && !text.regionMatches(at - length, shown, 0, length)) {
+            int length = Math.min(shown.length(), at - from);
+            while (length > 0 && !text.regionMatches(at - length, shown, 0, length)) {
                 length--;
             }
-            if (length >= SHORTEST_MASKED_ANYWHERE) {
+            Matcher said = CUT_LENGTH.matcher(text).region(at + 1, text.length());
+            boolean lengthSaid = said.lookingAt();
+            if (length >= SHORTEST_MASKED_ANYWHERE || length > 0 && lengthSaid) {
+                if (length < SHORTEST_MASKED_ANYWHERE) {
+                    // the value as cut, from its opening quote or the blank before it
+                    int start = Math.min(at - length, Math.max(text.lastIndexOf('\'', at - length - 1),
+                            text.lastIndexOf(' ', at - length - 1)) + 1);
+                    shortCuts.put(text.substring(start, at + 1), text.substring(start, at - length) + Secrets.MASK);
+                }
                 out.append(text, from, at - length).append(Secrets.MASK);
-                Matcher said = CUT_LENGTH.matcher(text).region(at + 1, text.length());
-                from = said.lookingAt() ? said.end() : at + 1;
-                out.append(said.lookingAt() ? said.group(1) : "");
+                from = lengthSaid ? said.end() : at + 1;
+                out.append(lengthSaid ? said.group(1) : "");
             }
         }
-        return out.append(text, from, text.length()).toString();
+        String masked = out.append(text, from, text.length()).toString();
+        for (Map.Entry<String, String> cut : shortCuts.entrySet()) {
+            masked = masked.replace(cut.getKey(), cut.getValue());
+        }
+        return masked;
     }
 
     /**

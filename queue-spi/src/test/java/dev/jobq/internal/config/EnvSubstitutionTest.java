@@ -596,4 +596,26 @@ class EnvSubstitutionTest {
                 .containsExactly("worker.concurrency: must be a whole number, got '****'; write it without digit "
                         + "separators, e.g. ****");
     }
+
+    @Test
+    @DisplayName("a secret whose first characters a refusal shows right before its cut is masked there, however few")
+    void masksTheFirstCharactersOfASecretWhereARefusalCutsRightAfterThem() {
+        // written after 77 to 79 characters of other text, a secret's first 1 to 3 characters stood before the cut:
+        // under the 4 masked where cut, they were shown ("got 'aaa…aXq…' (83 characters)"), in the provider's advice too
+        for (int before = 77; before <= 79; before++) {
+            String text = "a".repeat(before);
+            assertThat(Load.problems("worker:\n  mode: \"" + text + "${API_KEY}\"\n", Map.of("API_KEY", "Xq7zK")))
+                    .as("%d before", before).containsExactly(
+                            "worker.mode: must be one of in-process, standalone, got '" + text + "****'");
+            assertThat(Load.problems("provider: \"" + text + "${API_KEY}\"\n", Map.of("API_KEY", "Xq7zK")))
+                    .as("%d before", before).containsExactly("provider: must be a section of keys, got '" + text
+                            + "****'; write the provider as its type: provider: {type: " + text + "****}");
+        }
+        // a secret shorter than 4, whole before the cut; and digits, cut unquoted with their count
+        assertThat(Load.problems("worker:\n  mode: \"" + "a".repeat(77) + "${API_KEY}b\"\n", Map.of("API_KEY", "Xq7")))
+                .containsExactly("worker.mode: must be one of in-process, standalone, got '" + "a".repeat(77) + "****'");
+        assertThat(Load.problems("worker:\n  concurrency: \"" + "1".repeat(78) + "${API_TOKEN}\"\n",
+                Map.of("API_TOKEN", "9876"))).containsExactly(
+                "worker.concurrency: must be \u2264 100000, got " + "1".repeat(78) + "****");
+    }
 }
