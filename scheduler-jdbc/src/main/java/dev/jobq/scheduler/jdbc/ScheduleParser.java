@@ -78,8 +78,11 @@ final class ScheduleParser {
     private static final Pattern ZERO_STEP = Pattern.compile(".*/0+");
     /** A seconds field that is a step from second 0: {@code *}{@code /30}, {@code 0/30}. */
     private static final Pattern SECONDS_STEP = Pattern.compile("(?:\\*|0{1,2})/0*([1-9]\\d?)");
-    /** A seconds field that is a list of seconds: {@code 0,30}. */
-    private static final Pattern SECONDS_LIST = Pattern.compile("\\d{1,2}(?:,\\d{1,2})+");
+    /**
+     * A seconds field that is a list of seconds: {@code 0,30}. Possessive, as digits and commas are told apart without
+     * going back: {@code (?:,\d{1,2})+} recursed once a comma, and a list of 5,000 overflowed the stack.
+     */
+    private static final Pattern SECONDS_LIST = Pattern.compile("\\d{1,2}+(?:,\\d{1,2}+)++");
     private static final Pattern SUNDAY_RANGE = Pattern.compile("(^|,)SUN-(?!(SUN|7|0)\\b)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern RANGE = Pattern.compile("(\\w+)-(\\w+)");

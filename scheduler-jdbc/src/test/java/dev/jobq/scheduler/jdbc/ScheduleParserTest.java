@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobq.RecurringJob;
+import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Settings;
+import dev.jobq.testing.SettableClock;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -12,6 +15,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -621,6 +625,27 @@ class ScheduleParserTest {
                     assertThat(trace.toString()).as("the refusal's stack trace, as a log line shows it")
                             .contains("recurring job 'job': ").doesNotContain("\u001b", text);
                 });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            // a minute field read for whether it fires in both passes of a repeated hour
+            "%s * * * *",
+            // a seconds field first, read for whether it fires evenly through the minute
+            "%s * * * * *"})
+    @DisplayName("a cron whose list has thousands of entries is refused, not a StackOverflowError")
+    void aSecondsListOfThousandsOfEntriesIsRefusedNotAStackOverflow(String form) {
+        // \\d+(,\\d+)* and \\d{1,2}(?:,\\d{1,2})+ recursed once an entry: registering such a schedule threw a
+        // StackOverflowError out of registerRecurring, no refusal
+        String schedule = form.formatted("0," + "1,".repeat(5_000) + "2");
+        var clock = new SettableClock(MONDAY_NOON);
+        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder()
+                .jdbcUrl("jdbc:h2:mem:jobq-long-list-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, new RecordingSink(clock)))) {
+            assertThatThrownBy(() -> scheduler.registerRecurring(RecurringJob.builder("job", "report:send")
+                    .schedule(schedule).build(), "{}")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("recurring job 'job': schedule '0,1,1,");
+        }
     }
 
     @Test
