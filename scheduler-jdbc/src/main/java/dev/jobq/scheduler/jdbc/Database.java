@@ -698,13 +698,15 @@ final class Database implements AutoCloseable {
     }
 
     /**
-     * The message of {@code e}'s root cause ({@link #rawRootMessage}) as one line,
-     * {@linkplain LoggableThrowables#oneLine escaped and cut}: a driver's message is outside text (H2's goes on with
-     * the statement after a line break, PostgreSQL's with its Detail, and either may quote a value the application
-     * stored), which firingProblem() and the WARNs gave as it was, a line break, an ESC and 10 MB of it.
+     * The message of {@code e}'s root cause ({@link #rawRootMessage}) as one line, any URL and secret parameter in it
+     * {@linkplain Secrets#maskUrl masked}, then {@linkplain LoggableThrowables#oneLine escaped and cut}: a driver's
+     * message is outside text (H2's goes on with the statement after a line break, PostgreSQL's with its Detail, and
+     * either may quote a value the application stored, or the URL it was given, its password in it), which
+     * firingProblem() and the WARNs gave as it was, a line break, an ESC, a password and 10 MB of it. Masked first,
+     * on the raw text: a URL cut inside its password no longer has the '@' its mask looks for.
      */
     static String rootMessage(Throwable e) {
-        return LoggableThrowables.oneLine(rawRootMessage(e));
+        return LoggableThrowables.oneLine(Secrets.maskUrl(rawRootMessage(e)));
     }
 
     /**
@@ -1126,7 +1128,7 @@ final class Database implements AutoCloseable {
             String message = LoggableThrowables.messageOf(e);
             return "What they hold could not be counted (" + (message == null || message.isBlank()
                     ? LoggableThrowables.simpleName(e.getClass())
-                    : LoggableThrowables.oneLine(message.lines().findFirst().orElse(""))) + ")";
+                    : LoggableThrowables.oneLine(Secrets.maskUrl(message.lines().findFirst().orElse("")))) + ")";
         }
     }
 

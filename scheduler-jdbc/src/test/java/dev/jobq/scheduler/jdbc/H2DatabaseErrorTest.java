@@ -26,6 +26,8 @@ import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -200,6 +202,46 @@ class H2DatabaseErrorTest {
             await().atMost(WAIT).until(() -> !passes.warnings().isEmpty());
             assertThat(passes.warnings().getFirst()).startsWith("scheduler: a pass over the given MessageDataSource "
                     + "failed, trying again in ").endsWith(": " + shown);
+
+            failing.failing.set(false);
+            await().atMost(WAIT).until(() -> sink.count() == 1);
+        }
+    }
+
+    /**
+     * A driver's message that repeats the URL it was given, its password in it: firingProblem() and the failed
+     * pass's WARN showed the password, as only "cannot connect" at the start masked URLs; and a cut before the mask
+     * left a password cut inside it unmasked (no '@' after it for the mask to find).
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "refused: jdbc:postgresql://jobq:s3cret@db/jobs | refused: jdbc:postgresql://jobq:****@db/jobs",
+            "<960x> jdbc:postgresql://jobq:<40s>@db/jobs | <960x> jdbc:postgresql://jobq:****@db/jobs",
+            "refused<LF>for jdbc:postgresql://db/jobs?user=jobq&password=s3cret | "
+                    + "refused\\nfor jdbc:postgresql://db/jobs?user=jobq&password=****",
+            "refused: jdbc:h2:tcp://db/jobs;PASSWORD=s3cret<LF>at line 2 | refused: jdbc:h2:tcp://db/jobs;PASSWORD=****"
+                    + "\\nat line 2"})
+    void aDriverMessageWithAPasswordInAUrlIsMaskedInFiringProblemAndTheWarn(String message, String shown) {
+        String raw = message.replace("<960x>", "x".repeat(960)).replace("<40s>", "s".repeat(40))
+                .replace("<LF>", "\n");
+        String expected = shown.replace("<960x>", "x".repeat(960));
+        var h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:jobq-database-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        var failing = new MessageDataSource(h2, raw);
+        try (CapturedLog passes = CapturedLog.of(FiringLoop.class);
+                JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().dataSource(failing)
+                        .pollInterval(Duration.ofMillis(200))
+                        .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            scheduler.schedule(job("report:due"), T0);
+            failing.failing.set(true);
+            scheduler.start();
+
+            String problem = await().atMost(WAIT).until(() -> scheduler.firingProblem().orElse(""),
+                    text -> !text.isEmpty());
+            assertThat(problem).startsWith("firing from the given MessageDataSource failed ").endsWith(": " + expected);
+            await().atMost(WAIT).until(() -> !passes.warnings().isEmpty());
+            assertThat(passes.warnings().getFirst()).startsWith("scheduler: a pass over the given MessageDataSource "
+                    + "failed, trying again in ").endsWith(": " + expected);
 
             failing.failing.set(false);
             await().atMost(WAIT).until(() -> sink.count() == 1);
