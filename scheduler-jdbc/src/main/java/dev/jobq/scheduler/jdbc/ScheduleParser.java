@@ -76,8 +76,8 @@ final class ScheduleParser {
     private static final List<String> UNITS_OF = List.of("a minute", "an hour", "a day of the month", "a month",
             "a day of the week");
     private static final Pattern ZERO_STEP = Pattern.compile(".*/0+");
-    /** A seconds field that is a step from second 0: {@code *}{@code /30}, {@code 0/30}. */
-    private static final Pattern SECONDS_STEP = Pattern.compile("(?:\\*|0{1,2})/0*([1-9]\\d?)");
+    /** A seconds field that is a step: {@code *}{@code /30}, {@code 0/30}, {@code 5/30}. */
+    private static final Pattern SECONDS_STEP = Pattern.compile("(\\*|\\d{1,2})/0*([1-9]\\d?)");
     /**
      * A seconds field that is a list of seconds: {@code 0,30}. Possessive, as digits and commas are told apart without
      * going back: {@code (?:,\d{1,2})+} recursed once a comma, and a list of 5,000 overflowed the stack.
@@ -238,54 +238,69 @@ final class ScheduleParser {
 
     /**
      * What to write for a seconds field first and the five fields after it ({@code cron}, {@code days} saying what
-     * its day-of-week field means): those five where the seconds field is 0; an interval where it fires evenly
-     * through the minute from second 0 ({@link #secondsApart}) and the five fire every minute; else the five, saying
-     * that they fire at second 0 and the seconds written are lost.
+     * its day-of-week field means): those five where the seconds field fires at second 0 alone ({@code 0}, or a step
+     * from 0 of a minute or more, {@code *}{@code /60}); an interval where it fires evenly through the minute
+     * ({@link #secondsApart}) and the five fire every minute; else the five, saying that they fire at second 0 and
+     * the seconds written are lost.
      */
     private static String secondsFieldFix(String seconds, String cron, String days) {
         String lead = "jobq's cron has no seconds field, which Quartz, Spring and JobRunr put first";
         String orInterval = ", or for runs less than a minute apart an interval such as 'every 30 seconds'";
-        if (seconds.equals("0") || seconds.equals("00")) {
+        Matcher step = SECONDS_STEP.matcher(seconds);
+        boolean fromZero = step.matches() && (step.group(1).equals("*") || Integer.parseInt(step.group(1)) == 0);
+        if (seconds.equals("0") || seconds.equals("00") || fromZero && Integer.parseInt(step.group(2)) >= 60) {
             return lead + ": write '" + cron + "'" + days + orInterval;
         }
-        int every = secondsApart(seconds);
-        if (cron.equals("* * * * *") && every > 0) {
-            String interval = "every " + every + " second" + (every == 1 ? "" : "s");
+        int[] apart = secondsApart(seconds);
+        if (everyMinute(cron) && apart != null) {
+            String interval = "every " + apart[1] + " second" + (apart[1] == 1 ? "" : "s");
             return lead + ": for a run " + interval + " write the interval '" + interval + "' (its runs counted "
-                    + "from the job's registration, not from second 0)";
+                    + "from the job's registration, not from second " + apart[0] + ")";
         }
         return lead + ": write '" + cron + "'" + days + " to fire in the same minutes at second 0 (the seconds '"
                 + seconds + "' are lost)" + orInterval;
     }
 
+    /** Whether 5 fields fire every minute: each {@code *} or a step of 1 from it ({@code *}{@code /1}). */
+    private static boolean everyMinute(String cron) {
+        return Arrays.stream(cron.split(" ")).allMatch(field -> field.equals("*") || field.equals("*/1"));
+    }
+
     /**
-     * How many seconds apart a seconds field fires, where it fires evenly through the minute from second 0: every
-     * second ({@code *}), a step that divides the minute ({@code *}{@code /30}, {@code 0/30}) or a list of such
-     * seconds in any order ({@code 0,30}, {@code 0,20,40}, {@code 45,0,15,30}); else 0. A list was told its seconds
-     * were lost where a step of the same seconds was told the interval.
+     * The first second and how many seconds apart a seconds field fires, where it fires evenly through the minute
+     * (wrapping into the next): every second ({@code *}), a step that divides the minute from a second before its
+     * second run ({@code *}{@code /30}, {@code 0/30}, {@code 5/30}) or a list of such seconds in any order
+     * ({@code 0,30}, {@code 10,40}, {@code 45,0,15,30}); else null. An interval fits such a field whatever its first
+     * second: its runs are counted from the job's registration. A list was told its seconds were lost where a step
+     * of the same seconds was told the interval, and a step or a list from another second than 0 so too.
      */
-    private static int secondsApart(String seconds) {
+    private static int @Nullable [] secondsApart(String seconds) {
         if (seconds.equals("*")) {
-            return 1;
+            return new int[] {0, 1};
         }
         Matcher step = SECONDS_STEP.matcher(seconds);
         if (step.matches()) {
-            int every = Integer.parseInt(step.group(1));
-            return 60 % every == 0 && every < 60 ? every : 0;
+            int first = step.group(1).equals("*") ? 0 : Integer.parseInt(step.group(1));
+            int every = Integer.parseInt(step.group(2));
+            return 60 % every == 0 && every < 60 && first < every ? new int[] {first, every} : null;
         }
         if (!SECONDS_LIST.matcher(seconds).matches()) {
-            return 0;
+            return null;
         }
         int[] values = Arrays.stream(seconds.split(",")).mapToInt(Integer::parseInt).sorted().distinct().toArray();
-        if (values.length < 2 || values[0] != 0 || 60 % values[1] != 0 || values.length != 60 / values[1]) {
-            return 0;
+        if (values.length < 2) {
+            return null;
+        }
+        int every = values[1] - values[0];
+        if (60 % every != 0 || values.length != 60 / every || values[0] >= every) {
+            return null;
         }
         for (int i = 0; i < values.length; i++) {
-            if (values[i] != i * values[1]) {
-                return 0;
+            if (values[i] != values[0] + i * every) {
+                return null;
             }
         }
-        return values[1];
+        return new int[] {values[0], every};
     }
 
     /**

@@ -223,7 +223,20 @@ class ScheduleParserTest {
                 "*/30 0 9 * * *     | : write '0 9 * * *' to fire in the same minutes at second 0 (the seconds '*/30' "
                         + "are lost), or for runs less than a minute apart an interval such as 'every 30 seconds'",
                 "00 0 9 * * MON-FRI | : write '0 9 * * MON-FRI', or for runs less than a minute apart an interval "
-                        + "such as 'every 30 seconds'"})
+                        + "such as 'every 30 seconds'",
+                // evenly through the minute from another second than 0: an interval fits them as well as '*/30'
+                "5/30 * * * * *     | : for a run every 30 seconds write the interval 'every 30 seconds' (its runs "
+                        + "counted from the job's registration, not from second 5)",
+                "10,40 * * * * *    | : for a run every 30 seconds write the interval 'every 30 seconds' (its runs "
+                        + "counted from the job's registration, not from second 10)",
+                "40/30 * * * * *    | : write '* * * * *' to fire in the same minutes at second 0 (the seconds '40/30' "
+                        + "are lost), or for runs less than a minute apart an interval such as 'every 30 seconds'",
+                // a step of a minute or more from second 0 fires at second 0 alone: nothing is lost
+                "*/60 * * * * *     | : write '* * * * *', or for runs less than a minute apart an interval such as "
+                        + "'every 30 seconds'",
+                // a step of 1 fires every minute as '*' does
+                "*/30 */1 * * * *   | : for a run every 30 seconds write the interval 'every 30 seconds' (its runs "
+                        + "counted from the job's registration, not from second 0)"})
         void aSecondsFieldOtherThanZeroIsNotAdvisedAsEveryMinute(String expression, String fix) {
             assertThatThrownBy(() -> parse(expression)).hasMessageEndingWith("); jobq's cron has no seconds field, "
                     + "which Quartz, Spring and JobRunr put first" + fix);
