@@ -83,6 +83,11 @@ final class ScheduleParser {
      * going back: {@code (?:,\d{1,2})+} recursed once a comma, and a list of 5,000 overflowed the stack.
      */
     private static final Pattern SECONDS_LIST = Pattern.compile("\\d{1,2}+(?:,\\d{1,2}+)++");
+    /**
+     * Quartz's seventh field naming years: {@code 2027}, {@code 2026-2028}, {@code 2026,2028}, {@code 2026/2}. A
+     * character class, possessive: no group repeated, which java.util.regex recurses on.
+     */
+    private static final Pattern YEARS = Pattern.compile("(?=.*\\d)[\\d,/-]++");
     private static final Pattern SUNDAY_RANGE = Pattern.compile("(^|,)SUN-(?!(SUN|7|0)\\b)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern RANGE = Pattern.compile("(\\w+)-(\\w+)");
@@ -213,7 +218,8 @@ final class ScheduleParser {
      * What to write instead of {@code expression}: for another system's form that jobq reads otherwise,
      * the same schedule in jobq's; else the forms jobq reads. Six fields are usually a timezone written
      * into the schedule (sidekiq-cron's {@code 0 9 * * * America/New_York}, cron's {@code CRON_TZ=}) or
-     * a seconds field first (Quartz, Spring and JobRunr; Quartz also has a seventh, the year).
+     * a seconds field first (Quartz, Spring and JobRunr; Quartz also has a seventh, the year, which jobq has not:
+     * one naming years is told so).
      */
     private String fix(String expression) {
         List<String> fields = List.of(expression.split("\\s+"));
@@ -225,12 +231,16 @@ final class ScheduleParser {
                     + zone + "' (RecurringJob.Builder.timezone, or --timezone of jobq recurring add)";
         }
         boolean quartzYear = fields.size() == 7 && (fields.getLast().equals("*") || fields.getLast().equals("?"));
-        if (fields.size() == 6 || quartzYear) {
+        boolean years = fields.size() == 7 && YEARS.matcher(fields.getLast()).matches();
+        if (fields.size() == 6 || quartzYear || years) {
             String cron = String.join(" ", fields.subList(1, 6)).replace('?', '*');
             if (isCron(cron)) {
                 return secondsFieldFix(fields.getFirst(), cron, fields.get(5).chars().anyMatch(Character::isDigit)
                         ? " (numbered days of the week differ between systems, Quartz's 1 being Sunday and cron's 1 "
-                        + "Monday: names such as MON-FRI read the same everywhere)" : "");
+                        + "Monday: names such as MON-FRI read the same everywhere)" : "")
+                        + (years ? "; nor a year field, Quartz's seventh: those five fields fire every year, so delete "
+                        + "the job (deleteRecurring, or jobq recurring delete) once " + shown(fields.getLast())
+                        + " is over" : "");
             }
         }
         return FORMS + (QUARTZ_FIELD.matcher(expression).find() ? NO_QUARTZ : "");

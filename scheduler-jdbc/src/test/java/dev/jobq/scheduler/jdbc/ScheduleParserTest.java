@@ -196,8 +196,19 @@ class ScheduleParserTest {
             assertThatThrownBy(() -> parse("0 0 9 ? * 2")).hasMessageContaining("write '0 9 * * 2' (numbered days of "
                     + "the week differ between systems, Quartz's 1 being Sunday and cron's 1 Monday: names such as "
                     + "MON-FRI read the same everywhere), or");
-            assertThatThrownBy(() -> parse("0 0 9 * * * 2027")).hasMessageEndingWith("or an interval such as "
-                    + "'every 15 minutes'");
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "0 0 9 * * ? 2027         | 0 9 * * *    | 2027",
+                "0 30 6 ? * MON 2026-2028 | 30 6 * * MON | 2026-2028"})
+        void aSevenFieldCronWithAYearIsToldJobqHasNoYearField(String expression, String cron, String years) {
+            // it was told only the forms jobq reads, as if its first six fields were wrong too
+            assertThatThrownBy(() -> parse(expression)).hasMessageEndingWith("); jobq's cron has no seconds field, "
+                    + "which Quartz, Spring and JobRunr put first: write '" + cron + "', or for runs less than a minute "
+                    + "apart an interval such as 'every 30 seconds'; nor a year field, Quartz's seventh: those five "
+                    + "fields fire every year, so delete the job (deleteRecurring, or jobq recurring delete) once '"
+                    + years + "' is over");
         }
 
         @ParameterizedTest
