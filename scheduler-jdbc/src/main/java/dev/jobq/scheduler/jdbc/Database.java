@@ -326,8 +326,19 @@ final class Database implements AutoCloseable {
         try (Connection connection = dataSource.getConnection()) {
             return readCommitted(connection, work);
         } catch (SQLException e) {
-            throw new DataAccessException("transaction on " + description + " failed: " + LoggableThrowables.messageOf(e), e);
+            throw transactionFailed(e);
         }
+    }
+
+    /**
+     * The error of a transaction that failed with {@code e}, its message {@code e}'s masked, escaped and cut as
+     * {@link #rootMessage} writes a message: an application that logs the refusal with its trace sees it after
+     * "Caused by:", and it repeated the driver's message raw, a line break, an ESC and a URL's password.
+     */
+    private DataAccessException transactionFailed(Throwable e) {
+        String message = LoggableThrowables.messageOf(e);
+        return new DataAccessException("transaction on " + description + " failed: " + LoggableThrowables.oneLine(
+                Secrets.maskUrl(message != null ? message : LoggableThrowables.simpleName(e.getClass()))), e);
     }
 
     /**
@@ -369,7 +380,7 @@ final class Database implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
-            throw new DataAccessException("transaction on " + description + " failed: " + LoggableThrowables.messageOf(e), e);
+            throw transactionFailed(e);
         }
     }
 
@@ -415,7 +426,7 @@ final class Database implements AutoCloseable {
         try (Connection connection = dataSource.getConnection()) {
             return transaction(connection, work, firstStatement);
         } catch (SQLException e) {
-            throw new DataAccessException("transaction on " + description + " failed: " + LoggableThrowables.messageOf(e), e);
+            throw transactionFailed(e);
         }
     }
 
@@ -440,7 +451,7 @@ final class Database implements AutoCloseable {
             if (e instanceof Error error) {
                 throw error;
             }
-            throw new DataAccessException("transaction on " + description + " failed: " + LoggableThrowables.messageOf(e), e);
+            throw transactionFailed(e);
         } finally {
             restoreAutoCommit(connection, autoCommit);
         }

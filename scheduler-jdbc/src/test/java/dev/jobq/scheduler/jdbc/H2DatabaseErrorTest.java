@@ -249,6 +249,28 @@ class H2DatabaseErrorTest {
     }
 
     /**
+     * The transaction's own error under the refusal, seen after "Caused by:" where an application logs the refusal
+     * with its trace: it repeated the driver's message raw, a line break, an ESC and the password of a URL in it.
+     */
+    @Test
+    void aTransactionsErrorUnderTheRefusalRepeatsTheDriversMessageEscapedAndMasked() {
+        var h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:jobq-database-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        var failing = new MessageDataSource(h2, "refused\n\u001b[31m jdbc:postgresql://jobq:s3cret@db/jobs");
+        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().dataSource(failing)
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            failing.failing.set(true);
+
+            assertThatThrownBy(() -> scheduler.schedule(job("report:due"), T0)).isInstanceOf(JobQueueException.class)
+                    .satisfies(refusal -> assertThat(Database.causes(refusal))
+                            .filteredOn(org.jooq.exception.DataAccessException.class::isInstance)
+                            .extracting(Throwable::getMessage).containsExactly("transaction on the given "
+                                    + "MessageDataSource failed: refused\\n\\u001b[31m "
+                                    + "jdbc:postgresql://jobq:****@db/jobs"));
+        }
+    }
+
+    /**
      * A thread helping through a backlog whose connection fails with such an error: the WARN that says so gave the
      * error to logback as it was, whose getMessage() threw out of it, and out of the firing thread's pass, which was
      * said to have failed with "the proxy is closed" though it handed on every job; the helper's WARN never came.
