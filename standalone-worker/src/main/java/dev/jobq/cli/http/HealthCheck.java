@@ -5,6 +5,7 @@ import dev.jobq.QueueStats;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.internal.runtime.StatsRead;
 import dev.jobq.internal.worker.ReceiveOutage;
+import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.Secrets;
 import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
@@ -135,8 +136,7 @@ public final class HealthCheck {
                 stats = StatsRead.answer(read.getValue());
             } catch (RuntimeException e) {
                 unhealthy = true;
-                String error = Secrets.maskUrl(
-                        String.valueOf(e.getMessage() != null ? e.getMessage() : e.getClass().getName()));
+                String error = unreadable(e);
                 // escaped in the line as a receive outage's error is (a name it repeats may hold a U+202E, an ESC);
                 // the JSON's "error" field keeps it as Jackson encodes it
                 problems.add("queue '" + shown + "': stats cannot be read: " + UntrustedText.escape(error));
@@ -188,6 +188,27 @@ public final class HealthCheck {
                     .getLater());
         }
         return all;
+    }
+
+    /**
+     * Why a queue's stats cannot be read: the message of {@code e} (or what its {@code getMessage()} threw, told as
+     * {@link LoggableThrowables#messageOf} tells it; its class's name when it has none), its URLs' secrets masked,
+     * cut after {@link LoggableThrowables#MAX_MESSAGE_CHARS} characters as a receive outage's error is, never between
+     * the two halves of an emoji, with how many were left out. Not escaped: the JSON's "error" field keeps it as
+     * Jackson encodes it, the problem's line escapes it. A provider's message of megabytes went whole into both, and a
+     * {@code getMessage()} that threw threw out of {@link #check()}.
+     */
+    static String unreadable(RuntimeException e) {
+        String message = LoggableThrowables.messageOf(e);
+        String masked = Secrets.maskUrl(message != null ? message : e.getClass().getName());
+        if (masked.length() <= LoggableThrowables.MAX_MESSAGE_CHARS) {
+            return masked;
+        }
+        int end = LoggableThrowables.MAX_MESSAGE_CHARS;
+        if (Character.isHighSurrogate(masked.charAt(end - 1))) {
+            end--;
+        }
+        return masked.substring(0, end) + "… (" + (masked.length() - end) + " more characters)";
     }
 
     /** The lower of two dead-letter counts; where either is -1 (the provider cannot tell), the baseline stays. */

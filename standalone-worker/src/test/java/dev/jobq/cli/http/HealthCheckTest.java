@@ -366,6 +366,36 @@ class HealthCheckTest {
         assertThat(report.queues()).singleElement().satisfies(q -> assertThat(q.error()).isEqualTo(error));
     }
 
+    /**
+     * A provider's message of megabytes went whole into the problem and the JSON's "error", and a getMessage() that
+     * throws (a message built from a session closed by now) threw out of check(): the probe got no answer at all. The
+     * message is cut as a receive outage's is, and what getMessage() threw is told instead.
+     */
+    @Test
+    void unreadableStatsProblemIsCutAndSurvivesAThrowingGetMessage() {
+        provider.failStats(new IllegalStateException("e".repeat(1000) + "\n" + "x".repeat(9_000)));
+
+        var report = new HealthCheck(jobs, worker, 10).check();
+
+        String cut = "e".repeat(1000) + "… (9001 more characters)";
+        assertThat(report.problems()).containsExactly("queue 'default': stats cannot be read: " + cut);
+        assertThat(report.queues()).singleElement().satisfies(q -> assertThat(q.error()).isEqualTo(cut));
+
+        provider.failStats(new IllegalStateException() {
+            @Override
+            public String getMessage() {
+                throw new UnsupportedOperationException("session closed");
+            }
+        });
+
+        var unreadable = new HealthCheck(jobs, worker, 10).check();
+
+        String told = "(its getMessage() threw UnsupportedOperationException: session closed)";
+        assertThat(unreadable.status()).isEqualTo(HealthReport.Status.UNHEALTHY);
+        assertThat(unreadable.problems()).containsExactly("queue 'default': stats cannot be read: " + told);
+        assertThat(unreadable.queues()).singleElement().satisfies(q -> assertThat(q.error()).isEqualTo(told));
+    }
+
     @Test
     void backlogAtTheThresholdIsDegraded() {
         var check = new HealthCheck(jobs, worker, 3);
