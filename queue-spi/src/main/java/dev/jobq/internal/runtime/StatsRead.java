@@ -3,6 +3,8 @@ package dev.jobq.internal.runtime;
 import dev.jobq.JobQueueException;
 import dev.jobq.QueueStats;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.LoggableThrowables;
+import dev.jobq.spi.Secrets;
 import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.util.Objects;
@@ -88,8 +90,8 @@ public final class StatsRead {
             if (e.getCause() instanceof RuntimeException thrown) {
                 throw thrown;
             }
-            throw new JobQueueException("reading the stats of queue '" + queue + "' failed: " + e.getCause(),
-                    e.getCause());
+            throw new JobQueueException("reading the stats of queue '" + queue + "' failed: "
+                    + described(e.getCause()), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new JobQueueException("interrupted while reading the stats of queue '" + queue + "'", e);
@@ -137,6 +139,18 @@ public final class StatsRead {
             }
         }).start();
         return read;
+    }
+
+    /**
+     * An Error (a provider's jar gone) or a checked exception thrown sneakily, as the error says it: its class's name
+     * and its message ({@link LoggableThrowables#messageOf}) with the secrets of its URLs masked, then cut and escaped
+     * ({@link LoggableThrowables#oneLine}). Its toString() went raw into the error, a line break and a megabyte with
+     * it, or threw in place of it; masked after the cut, a URL the cut goes through would show its password's start.
+     */
+    private static String described(Throwable cause) {
+        String message = LoggableThrowables.messageOf(cause);
+        return cause.getClass().getName()
+                + (message == null ? "" : ": " + LoggableThrowables.oneLine(Secrets.maskUrl(message)));
     }
 
     private JobQueueException notAnswered() {

@@ -7,6 +7,7 @@ import dev.jobq.JobQueueException;
 import dev.jobq.QueueStats;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ServiceConfigurationError;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -85,6 +86,48 @@ class StatsReadTest {
         assertThatThrownBy(read::get).isInstanceOf(JobQueueException.class)
                 .hasMessage("reading the stats of queue 'bills\\u202efdp.exe' failed: java.io.IOException: disk gone")
                 .message().doesNotContain("\u202E");
+    }
+
+    @Test
+    @DisplayName("a read whose provider throws an Error tells its message as one line, cut: its toString() went raw "
+            + "into the error, a line break and an ESC with it, and a megabyte whole")
+    void aReadFailingWithAnErrorTellsItsMessageAsOneLineCut() {
+        String message = "provider jar gone\n\u001b[2J" + "x".repeat(5_000);
+        var read = new StatsRead(NAME, () -> {
+            throw new ServiceConfigurationError(message);
+        }, Duration.ofSeconds(5));
+        assertThatThrownBy(read::get).isInstanceOf(JobQueueException.class)
+                .hasMessage("reading the stats of queue 'bills\\u202efdp.exe' failed: java.util.ServiceConfigurationError: "
+                        + "provider jar gone\\n\\u001b[2J" + "x".repeat(978) + "… (4022 more characters)");
+    }
+
+    @Test
+    @DisplayName("a read whose provider throws an Error with a URL across the cut masks its password before the cut: "
+            + "cut first, the URL lost the '@' after it, and /health's mask showed the password's first characters")
+    void aReadFailingWithAnErrorMasksAPasswordAcrossTheCut() {
+        var read = new StatsRead(NAME, () -> {
+            throw new ServiceConfigurationError("x".repeat(980) + " https://jobq:hunter2secret@sqs.example/q");
+        }, Duration.ofSeconds(5));
+        assertThatThrownBy(read::get).isInstanceOf(JobQueueException.class)
+                .hasMessage("reading the stats of queue 'bills\\u202efdp.exe' failed: java.util.ServiceConfigurationError: "
+                        + "x".repeat(980) + " https://jobq:****@s… (12 more characters)");
+    }
+
+    @Test
+    @DisplayName("a read whose provider throws an Error whose getMessage() throws tells what it threw: that threw out "
+            + "of the read, in place of the error that names the queue")
+    void aReadFailingWithAnUnreadableErrorTellsWhatItsGetMessageThrew() {
+        var read = new StatsRead(NAME, () -> {
+            throw new ServiceConfigurationError("") {
+                @Override
+                public String getMessage() {
+                    throw new UnsupportedOperationException("session closed");
+                }
+            };
+        }, Duration.ofSeconds(5));
+        assertThatThrownBy(read::get).isInstanceOf(JobQueueException.class)
+                .hasMessage("reading the stats of queue 'bills\\u202efdp.exe' failed: dev.jobq.internal.runtime."
+                        + "StatsReadTest$1: (its getMessage() threw UnsupportedOperationException: session closed)");
     }
 
     private static QueueStats sneakyFailure() {
