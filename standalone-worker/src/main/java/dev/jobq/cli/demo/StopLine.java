@@ -1,7 +1,9 @@
 package dev.jobq.cli.demo;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -11,6 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link #unlessStopped}), so the line stays the last.
  */
 final class StopLine {
+
+    /** How long the hook waits for a progress line being printed before it skips the stop line. */
+    static final Duration LOCK_WAIT = Duration.ofSeconds(1);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final PrintWriter out;
@@ -69,8 +74,22 @@ final class StopLine {
         return true;
     }
 
-    private void print() {
-        lock.lock();
+    /**
+     * The hook: prints the line unless the summary was reached or the line printed. It waits at most
+     * {@link #LOCK_WAIT} for a progress line being printed, then skips the line: the demo's thread holds the lock
+     * while it writes that progress, and stays blocked there when stdout is a pipe no one reads, where the line
+     * would block as well. The hook waited for the lock without end, and the JVM's shutdown with it: a TERM no
+     * longer ended the demo.
+     */
+    void print() {
+        try {
+            if (!lock.tryLock(LOCK_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         try {
             if (over) {
                 return;
