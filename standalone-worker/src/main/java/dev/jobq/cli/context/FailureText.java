@@ -171,12 +171,17 @@ public final class FailureText {
                 || end >= 6 && isUnicodeEscape(s, end - 6);
     }
 
-    /** Whether {@code at} falls inside an escape of {@code s}, after its backslash and before its end. */
+    /**
+     * Whether {@code at} falls inside an escape of {@code s}, after its backslash and before its end. A backslash and a
+     * {@code u} are one only before four hexadecimal digits: a Windows path's backslash before a file's name
+     * {@code updates.yaml} is none, and a cause quoted after it, as after any other folder, was said again. A backslash before n, r or t cannot be told from
+     * the escape of a line break, a return or a tab, as {@link UntrustedText#escape} writes no backslash as an escape.
+     */
     private static boolean insideEscape(String s, int at) {
-        if (s.charAt(at - 1) == '\\' && "nrtu".indexOf(s.charAt(at)) >= 0) {
+        if (s.charAt(at - 1) == '\\' && "nrt".indexOf(s.charAt(at)) >= 0) {
             return true;
         }
-        for (int start = Math.max(0, at - 5); start <= at - 2; start++) {
+        for (int start = Math.max(0, at - 5); start <= at - 1; start++) {
             if (isUnicodeEscape(s, start)) {
                 return true;
             }

@@ -3,6 +3,7 @@ package dev.jobq.cli.context;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -116,6 +117,24 @@ class FailureTextTest {
         // an escape's letters are no word of the message's: "n" is not quoted by "\n"
         assertThat(FailureText.of(new IllegalStateException("pool closed\n", new IOException("n"))))
                 .isEqualTo("pool closed\\n; caused by java.io.IOException: n");
+    }
+
+    /**
+     * A Windows path's backslash before a 'u' is no escape UntrustedText writes (that is a backslash, a 'u' and four
+     * hexadecimal digits): a cause quoted after it, as after any other folder, was taken as not quoted and said again.
+     */
+    @Test
+    void aCauseQuotedAfterABackslashAndAUThatIsNoEscapeIsTakenAsQuoted() {
+        assertThat(FailureText.of(new IllegalStateException("cannot read C:\\jobq\\updates.yaml (Access is denied)",
+                        new FileNotFoundException("updates.yaml (Access is denied)"))))
+                .isEqualTo("cannot read C:\\jobq\\updates.yaml (Access is denied)");
+        assertThat(FailureText.of(new IllegalStateException("cannot read C:\\jobq\\daily.yaml (Access is denied)",
+                        new FileNotFoundException("daily.yaml (Access is denied)"))))
+                .isEqualTo("cannot read C:\\jobq\\daily.yaml (Access is denied)");
+        // an escape UntrustedText writes still bounds no word: "0000refused" is no cause's "refused" after it
+        assertThat(FailureText.of(new IllegalStateException("cannot connect: \\u0000refused",
+                        new IOException("0000refused"))))
+                .isEqualTo("cannot connect: \\u0000refused; caused by java.io.IOException: 0000refused");
     }
 
     @Test
