@@ -2,6 +2,7 @@ package dev.jobq.metrics;
 
 import dev.jobq.QueueStats;
 import dev.jobq.internal.runtime.StatsRead;
+import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.util.HashMap;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * its gauges one after another, and a provider that does not answer costs {@link StatsRead#MAX_WAIT}
  * once, not once per queue. A failed read gives null (the gauges show NaN) and is logged once per
  * failure streak; so does a read the provider does not answer within {@link StatsRead#MAX_WAIT}, so
- * that a scrape never hangs on it and the meters counted in this process stay readable.
+ * that a scrape never hangs on it and the meters counted in this process stay readable. The error is logged
+ * through {@link LoggableThrowables#loggable}: a provider's message of megabytes went whole into the WARN, and
+ * one whose getMessage() threw threw out of the logger and the scrape.
  */
 final class CachedStats {
 
@@ -70,7 +73,7 @@ final class CachedStats {
             } catch (RuntimeException e) {
                 if (failing.add(queue)) {
                     log.warn("jobq metrics: reading the stats of queue '{}' failed; its gauges show NaN until it "
-                            + "works again", UntrustedText.escape(queue), e);
+                            + "works again", UntrustedText.escape(queue), LoggableThrowables.loggable(e));
                 }
                 last.remove(queue);
             }
