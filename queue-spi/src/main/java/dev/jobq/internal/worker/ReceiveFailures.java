@@ -1,6 +1,8 @@
 package dev.jobq.internal.worker;
 
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.LoggableThrowables;
+import dev.jobq.spi.Secrets;
 import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,7 +66,7 @@ final class ReceiveFailures {
 
     synchronized void failed(Throwable e, Duration pause) {
         long now = System.nanoTime();
-        lastError = FailurePolicy.messageLine(e);
+        lastError = outageError(e);
         boolean first = failures++ == 0;
         if (first) {
             failing = true;
@@ -85,6 +87,16 @@ final class ReceiveFailures {
             log.debug("receiving from queue '{}' failed ({} in a row); trying again in {} ms: {}", shownQueue, failures,
                     pause.toMillis(), FailurePolicy.describe(e));
         }
+    }
+
+    /**
+     * {@code e} as {@link #outage()} says it: its message ({@link FailurePolicy#messageLine}, its class's name when
+     * it has none) with the secrets of its URLs masked before the cut. Cut first, a URL across the cut lost the '@'
+     * after its password, and {@code /health}'s mask, finding none, showed the password's first characters.
+     */
+    private static String outageError(Throwable e) {
+        String message = LoggableThrowables.messageOf(e);
+        return message == null ? e.getClass().getName() : FailurePolicy.oneLine(Secrets.maskUrl(message));
     }
 
     private void warned(long now) {

@@ -77,6 +77,18 @@ class ReceiveFailuresTest {
     }
 
     @Test
+    @DisplayName("a URL's password across the cut of a long message is masked: the message was cut first, and "
+            + "/health's mask found no '@' after what was left of the password, which it showed")
+    void aPasswordAcrossTheCutIsMaskedBeforeTheCut() {
+        var failures = new ReceiveFailures("default", InstantSource.fixed(FIRST));
+
+        failures.failed(new IllegalStateException("x".repeat(980) + " https://jobq:hunter2secret@sqs.example/q"), PAUSE);
+
+        assertThat(failures.outage()).hasValueSatisfying(outage -> assertThat(outage.error())
+                .isEqualTo("x".repeat(980) + " https://jobq:****@s… (12 more characters)"));
+    }
+
+    @Test
     @DisplayName("a provider that fails every other receive is not a stack trace and a 'works again' per receive: one "
             + "trace, then its failures at DEBUG within 30 s of it")
     void receivesFailingEveryOtherTimeLogOneTrace() {
