@@ -45,30 +45,36 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
 
     private static final String REGION_HINT = "the AWS region of the queue, such as us-east-1 (beside endpoint, a name "
             + "the server takes: any for ElasticMQ, an AWS region's for LocalStack)";
-    private static final Pattern REGION = Pattern.compile("[a-z]{2,4}(-[a-z0-9]+)+");
+    /**
+     * A region's name in AWS's form. This pattern and the others of regions are possessive, as a dash and what follows
+     * it are told apart without going back: {@code (-[a-z0-9]+)+} recursed once a dash, and a region (or an SQS
+     * host) of about 5,000 dashes ended the config's reading with a StackOverflowError.
+     */
+    private static final Pattern REGION = Pattern.compile("[a-z]{2,4}(?:-[a-z0-9]++)++");
     /**
      * A region's name beside an endpoint, where it only signs requests: ElasticMQ takes any ({@code elasticmq});
      * LocalStack takes AWS regions' names unless started with {@code ALLOW_NONSTANDARD_REGIONS=1}.
      */
-    private static final Pattern LOCAL_REGION = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+    private static final Pattern LOCAL_REGION = Pattern.compile("[a-z0-9]++(?:-[a-z0-9]++)*+");
     /**
      * An AWS region's name ends in a number ({@code us-east-1}, {@code us-gov-west-1}, the European Sovereign Cloud's
      * {@code eusc-de-east-1}): {@code us-east1} is a typo.
      */
-    private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-[0-9]+");
+    private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2,4}(?:-[a-z]++)++-[0-9]++");
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,75}(\\.fifo)?|[A-Za-z0-9_-]{1,80}");
     private static final Pattern GROUP_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
     /**
      * The region in the host of an AWS queue URL: {@code sqs.REGION.amazonaws.com} (and its China, European
      * Sovereign Cloud, isolated partitions', dual-stack and FIPS {@code sqs-fips.REGION…} forms), a VPC endpoint's
-     * {@code ….sqs.REGION.vpce.amazonaws.com}, or the legacy {@code REGION.queue.amazonaws.com}.
+     * {@code ….sqs.REGION.vpce.amazonaws.com}, or the legacy {@code REGION.queue.amazonaws.com}. Its regions are
+     * matched possessively, as {@link #REGION} is.
      */
-    private static final Pattern URL_REGION = Pattern.compile("(?:.+\\.)?sqs(?:-fips)?\\.([a-z]{2,4}(?:-[a-z0-9]+)+)\\."
+    private static final Pattern URL_REGION = Pattern.compile("(?:.+\\.)?sqs(?:-fips)?\\.([a-z]{2,4}(?:-[a-z0-9]++)++)\\."
             + "(?:vpce\\.)?(?:amazonaws\\.com(?:\\.cn)?|api\\.aws|amazonaws\\.eu|api\\.amazonwebservices\\.eu"
             // the isolated partitions' (aws-iso, -iso-b, -iso-e, -iso-f) and their dual-stack forms
             + "|c2s\\.ic\\.gov|api\\.aws\\.ic\\.gov|sc2s\\.sgov\\.gov|api\\.aws\\.scloud|cloud\\.adc-e\\.uk"
             + "|api\\.cloud-aws\\.adc-e\\.uk|csp\\.hci\\.ic\\.gov|api\\.aws\\.hci\\.ic\\.gov)"
-            + "|([a-z]{2}(?:-[a-z0-9]+)+)\\.queue\\.amazonaws\\.com(?:\\.cn)?");
+            + "|([a-z]{2}(?:-[a-z0-9]++)++)\\.queue\\.amazonaws\\.com(?:\\.cn)?");
     /** us-east-1's legacy SQS host, whose queue URLs name no region. */
     private static final String LEGACY_US_EAST_1 = "queue.amazonaws.com";
     /** What {@link #wholeSeconds} reads where a key is not set or its value is refused: below any key's range. */
