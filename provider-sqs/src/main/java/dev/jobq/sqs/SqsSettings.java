@@ -3,6 +3,7 @@ package dev.jobq.sqs;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.Secrets;
 import dev.jobq.spi.Settings;
+import dev.jobq.spi.UntrustedText;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -69,7 +70,8 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
      * {@code ….sqs.REGION.vpce.amazonaws.com}, or the legacy {@code REGION.queue.amazonaws.com}. Its regions are
      * matched possessively, as {@link #REGION} is.
      */
-    private static final Pattern URL_REGION = Pattern.compile("(?:.+\\.)?sqs(?:-fips)?\\.([a-z]{2,4}(?:-[a-z0-9]++)++)\\."
+    private static final Pattern URL_REGION = Pattern.compile("(?:.+\\.)?sqs(?:-fips)?\\."
+            + "([a-z]{2,4}(?:-[a-z0-9]++)++)\\."
             + "(?:vpce\\.)?(?:amazonaws\\.com(?:\\.cn)?|api\\.aws|amazonaws\\.eu|api\\.amazonwebservices\\.eu"
             // the isolated partitions' (aws-iso, -iso-b, -iso-e, -iso-f) and their dual-stack forms
             + "|c2s\\.ic\\.gov|api\\.aws\\.ic\\.gov|sc2s\\.sgov\\.gov|api\\.aws\\.scloud|cloud\\.adc-e\\.uk"
@@ -77,6 +79,8 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
             + "|([a-z]{2}(?:-[a-z0-9]++)++)\\.queue\\.amazonaws\\.com(?:\\.cn)?");
     /** us-east-1's legacy SQS host, whose queue URLs name no region. */
     private static final String LEGACY_US_EAST_1 = "queue.amazonaws.com";
+    /** The characters of a value a problem repeats, as the core's refusals show them; the rest is cut. */
+    private static final int VALUE_PREVIEW_CHARS = 80;
     /** What {@link #wholeSeconds} reads where a key is not set or its value is refused: below any key's range. */
     private static final Duration NOT_SET = Duration.ofMillis(-1);
 
@@ -130,8 +134,9 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         }
         if (queueName != null && !QUEUE_NAME.matcher(queueName).matches()) {
             settings.problem("queueName", "must be 1 to 80 letters, digits, '-' or '_' (a FIFO queue ending in "
-                    + "'.fifo'), got '" + queueName + "'" + (queueName.startsWith("http://")
-                    || queueName.startsWith("https://") ? "; for the queue's URL write queueUrl: " + queueName : ""));
+                    + "'.fifo'), got " + shownValue(queueName) + (queueName.startsWith("http://")
+                    || queueName.startsWith("https://") ? "; for the queue's URL write queueUrl: "
+                    + UntrustedText.escape(Secrets.maskUrl(queueName), VALUE_PREVIEW_CHARS) : ""));
         }
         if (createIfMissing && queueName == null) {
             settings.problem("createIfMissing", "applies to queueName only; with queueUrl the queue must exist");
@@ -149,8 +154,8 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
                 DEFAULT_MAX_PAYLOAD_BYTES);
         String groupId = stripped(settings.string("groupId")); // as the queue's name, a variable's trailing newline
         if (groupId != null && !GROUP_ID.matcher(groupId).matches()) {
-            settings.problem("groupId", "must be 1 to 128 printable ASCII characters without spaces, got '"
-                    + groupId + "'");
+            settings.problem("groupId", "must be 1 to 128 printable ASCII characters without spaces, got "
+                    + shownValue(groupId));
         }
         StaticKeys keys = keys(settings);
         Duration requestTimeout = settings.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT, MIN_REQUEST_TIMEOUT,
@@ -158,18 +163,18 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         // an endpoint on AWS itself (sqs.REGION.amazonaws.com, a VPC endpoint) is no local server: AWS's checks apply
         boolean onAws = endpoint == null || regionOf(endpoint) != null;
         String awsEndpoint = endpoint == null ? ""
-                : "; endpoint " + Secrets.maskUrl(endpoint.toString()) + " is AWS's own";
+                : "; endpoint " + shownUnquoted(endpoint.toString()) + " is AWS's own";
         // beside an endpoint the region only signs requests: a local server's own name (ElasticMQ's "elasticmq") works
         if (!region.isEmpty() && !(onAws ? REGION : LOCAL_REGION).matcher(region).matches()) {
-            settings.problem("region", onAws ? "must be an AWS region name such as us-east-1, got '" + region + "'"
+            settings.problem("region", onAws ? "must be an AWS region name such as us-east-1, got " + shownValue(region)
                     + awsEndpoint : "beside endpoint it must be a name of lower-case letters, digits and dashes the server "
-                    + "takes, such as elasticmq for ElasticMQ or us-east-1 (LocalStack takes AWS regions' names); got '"
-                    + region + "'");
+                    + "takes, such as elasticmq for ElasticMQ or us-east-1 (LocalStack takes AWS regions' names); got "
+                    + shownValue(region));
         }
         if (onAws && REGION.matcher(region).matches() && !AWS_REGION.matcher(region).matches()) {
             // the SDK would look up sqs.<region>.amazonaws.com and fail to connect after its retries, naming no key
-            settings.problem("region", "'" + region + "' is not an AWS region name: they end in a dash and a number, "
-                    + "such as us-east-1 or eu-west-2 (aws ec2 describe-regions lists them)" + (endpoint == null
+            settings.problem("region", shownValue(region) + " is not an AWS region name: they end in a dash and a "
+                    + "number, such as us-east-1 or eu-west-2 (aws ec2 describe-regions lists them)" + (endpoint == null
                     ? "; beside endpoint, a name the server takes (ElasticMQ any)" : awsEndpoint));
         } else if (onAws && REGION.matcher(region).matches()) {
             // the SDK asks the region's endpoint whatever host the URL names, and SQS there knows no such queue
@@ -183,7 +188,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
                 groupId, keys, requestTimeout);
         if (groupId != null && (queueUrl != null || queueName != null) && !read.fifo()) {
             settings.problem("groupId", "applies to FIFO queues only (their names end in .fifo); "
-                    + read.queueLabel() + " is a standard queue");
+                    + shownUnquoted(read.queueLabel()) + " is a standard queue");
         }
         return read;
     }
@@ -191,8 +196,9 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     private static void requireRegion(Settings settings, String key, @Nullable URI url, String region) {
         String urlRegion = url == null || url.getHost() == null ? null : regionOf(url);
         if (urlRegion != null && !urlRegion.equals(region)) {
-            settings.problem(key, Secrets.maskUrl(url.toString()) + " is a queue of region " + urlRegion + ", but region is " + region + "; SQS "
-                    + "answers that the queue does not exist when asked in another region: set region: " + urlRegion);
+            settings.problem(key, shownUnquoted(url.toString()) + " is a queue of region " + shownUnquoted(urlRegion)
+                    + ", but region is " + shownUnquoted(region) + "; SQS answers that the queue does not exist when "
+                    + "asked in another region: set region: " + shownUnquoted(urlRegion));
         }
     }
 
@@ -200,9 +206,10 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
     private static void requireEndpointRegion(Settings settings, @Nullable URI endpoint, String region) {
         String endpointRegion = endpoint == null ? null : regionOf(endpoint);
         if (endpointRegion != null && !endpointRegion.equals(region)) {
-            settings.problem("endpoint", Secrets.maskUrl(endpoint.toString()) + " is SQS's endpoint in region "
-                    + endpointRegion + ", but region is " + region + "; AWS refuses a request signed for another region "
-                    + "than its endpoint's: set region: " + endpointRegion + ", or an endpoint of region " + region);
+            settings.problem("endpoint", shownUnquoted(endpoint.toString()) + " is SQS's endpoint in region "
+                    + shownUnquoted(endpointRegion) + ", but region is " + shownUnquoted(region) + "; AWS refuses a "
+                    + "request signed for another region than its endpoint's: set region: "
+                    + shownUnquoted(endpointRegion) + ", or an endpoint of region " + shownUnquoted(region));
         }
     }
 
@@ -259,6 +266,22 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         return value;
     }
 
+    /**
+     * A refused value as a problem repeats it, as the core's refusals do: masked ({@link Secrets#maskUrl}) before it
+     * is cut, quoted, escaped, cut after {@value #VALUE_PREVIEW_CHARS} characters with its length said. Repeated
+     * whole, a 100,000-character region, queue name, group or URL made a 100,000-character problem.
+     */
+    private static String shownValue(String value) {
+        return UntrustedText.singleQuote(Secrets.maskUrl(value), VALUE_PREVIEW_CHARS);
+    }
+
+    /** A value a problem names unquoted (a URL, a region in a sentence): masked and cut as {@link #shownValue}. */
+    private static String shownUnquoted(String text) {
+        String masked = Secrets.maskUrl(text);
+        return masked.length() <= VALUE_PREVIEW_CHARS ? UntrustedText.escape(masked)
+                : UntrustedText.escape(masked, VALUE_PREVIEW_CHARS) + " (" + masked.length() + " characters)";
+    }
+
     /** {@code text} stripped; null when absent or blank, as an empty value is. */
     private static @Nullable String stripped(@Nullable String text) {
         return text == null || text.isBlank() ? null : text.strip();
@@ -279,8 +302,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         } catch (URISyntaxException e) {
             // reported below
         }
-        settings.problem(key, "must be an http or https URL, got '" + Secrets.maskUrl(text) + "'"
-                + urlAdvice(key, text.strip()));
+        settings.problem(key, "must be an http or https URL, got " + shownValue(text) + urlAdvice(key, text.strip()));
         return null;
     }
 
