@@ -2,6 +2,7 @@ package dev.jobq.sqs;
 
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,9 @@ final class LongPolls {
         this.requestTimeoutKey = requestTimeoutKey;
         this.orphans = orphans;
         this.registering = registering;
-        this.threads = Thread.ofVirtual().name("jobq-sqs-poll-" + queue.name() + "-", 0).factory();
+        // escaped, as the core's threads are named: the name reaches thread dumps and "Exception in thread" lines
+        this.threads = Thread.ofVirtual().name("jobq-sqs-poll-" + UntrustedText.escape(queue.name()) + "-", 0)
+                .factory();
     }
 
     /**

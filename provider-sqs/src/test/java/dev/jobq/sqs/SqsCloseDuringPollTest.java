@@ -25,8 +25,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /** A provider closed while a long poll begins, or from a listener of what a long poll whose receiver left took. */
 @DisplayName("SQS close() beside its long polls (ElasticMQ)")
@@ -124,5 +127,39 @@ class SqsCloseDuringPollTest {
         } finally {
             provider.get().close();
         }
+    }
+
+    @Test
+    @DisplayName("a long poll's thread is named with its queue escaped: a U+202E or a line break in the queue's name "
+            + "reached thread dumps and \"Exception in thread\" lines raw")
+    void aPollsThreadIsNamedWithItsQueueEscaped() {
+        SqsServer.Queues queues = ElasticMq.newQueues("poll-thread-name", false);
+        SqsQueue queue = new SqsQueue("bills\u202Efdp.exe\nforged", queues.url(), false, null, Duration.ofSeconds(30),
+                1 << 20);
+        var pollThread = new AtomicReference<String>();
+        // ElasticMQ's client, noting the thread each ReceiveMessage is called on: the poll's own
+        SqsClient noting = new SqsClient() {
+            @Override
+            public ReceiveMessageResponse receiveMessage(ReceiveMessageRequest request) {
+                pollThread.set(Thread.currentThread().getName());
+                return ElasticMq.client().receiveMessage(request);
+            }
+
+            @Override
+            public String serviceName() {
+                return SERVICE_NAME;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        var polls = new LongPolls(noting, queue, Duration.ofSeconds(10), "requestTimeout", messages -> () -> { });
+
+        assertThat(polls.poll(10, 0)).as("the poll of an empty queue").hasValue(List.of());
+        polls.close(Duration.ofSeconds(10));
+
+        assertThat(pollThread.get()).isEqualTo("jobq-sqs-poll-bills\\u202efdp.exe\\nforged-0")
+                .doesNotContain("\u202E", "\n");
     }
 }
