@@ -618,4 +618,25 @@ class EnvSubstitutionTest {
                 Map.of("API_TOKEN", "9876"))).containsExactly(
                 "worker.concurrency: must be \u2264 100000, got " + "1".repeat(78) + "****");
     }
+
+    @Test
+    @DisplayName("a secret of one to three characters written as a section is masked where the advice repeats it as "
+            + "the section's type or wait: \"provider: {type: abc}\" showed it")
+    void masksAShortSecretWhereASectionsAdviceRepeatsIt() {
+        // fewer than 4 characters are masked where quoted whole only; the advice after the value repeats it unquoted
+        assertThat(Load.problems("provider: ${API_KEY}\n", Map.of("API_KEY", "abc"))).containsExactly(
+                "provider: must be a section of keys, got '****'; write the provider as its type: provider: {type: ****}");
+        assertThat(Load.problems("queues:\n  reports: ${API_KEY}\n", Map.of("API_KEY", "q"))).containsExactly(
+                "queues.reports: must be a section of keys, got '****'; write the provider as its type: reports: "
+                        + "{type: ****}");
+        // "s" and "in" stand in the advice's own words ("its", "as", "in"): only the repeated value is masked
+        for (String secret : new String[] {"s", "in"}) {
+            assertThat(Load.problems("worker:\n  backoff: ${API_TOKEN}\n", Map.of("API_TOKEN", secret)))
+                    .as(secret).containsExactly("worker.backoff: must be a section of keys, got '****'; write the "
+                            + "policy as its type: backoff: {type: ****}");
+        }
+        assertThat(Load.problems("worker:\n  backoff: ${API_TOKEN}\n", Map.of("API_TOKEN", "1 s"))).containsExactly(
+                "worker.backoff: must be a section of keys, got '****'; write the same wait after every attempt as "
+                        + "backoff: {type: fixed, delay: ****}");
+    }
 }
