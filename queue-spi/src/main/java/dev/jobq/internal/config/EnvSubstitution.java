@@ -187,6 +187,9 @@ final class EnvSubstitution {
             // characters (0, -42, or -000…42 read as -42) was shown there
             out = out.replaceAll("(?<=, got )" + Pattern.quote(read) + "(?![\\w.])",
                     Matcher.quoteReplacement(Secrets.MASK));
+            // and "write it without digit separators, e.g. 12" its digits, unquoted: 1 2 was shown there
+            out = out.replaceAll("(?<=e\\.g\\. )" + Pattern.quote(joined) + "(?![\\w.])",
+                    Matcher.quoteReplacement(Secrets.MASK));
         }
         for (String shown : forms) {
             if (shown.isEmpty()) {

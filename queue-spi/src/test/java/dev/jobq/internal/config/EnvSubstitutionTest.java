@@ -639,4 +639,14 @@ class EnvSubstitutionTest {
                 "worker.backoff: must be a section of keys, got '****'; write the same wait after every attempt as "
                         + "backoff: {type: fixed, delay: ****}");
     }
+
+    @Test
+    void masksAShortNumberWhereTheAdviceToWriteItWithoutSeparatorsRepeatsIt() {
+        // "write it without digit separators, e.g. 12" repeats its digits unquoted: fewer than four of them were shown
+        for (String secret : new String[] {"1 2", "-1_0", "+1,2", " 1 2\n"}) {
+            assertThat(Load.problems("worker:\n  concurrency: ${API_TOKEN}\n", Map.of("API_TOKEN", secret)))
+                    .as(secret).containsExactly("worker.concurrency: must be a whole number, got '****'; write it "
+                            + "without digit separators, e.g. ****");
+        }
+    }
 }
