@@ -306,6 +306,17 @@ final class EnvSubstitution {
         }
     }
 
+    /**
+     * The key a value at {@code path} was written into, as problems name it: without its list indexes, at the end
+     * ({@code worker.queues} of {@code worker.queues[1]}) and inside ({@code scheduler.username} of
+     * {@code scheduler[1].username}, a section's keys written as a list, which its section's refusal repeats as
+     * {@code [{type=jdbc}, {username=…}]}: kept with its index, the key was none a problem is about, and the value
+     * was shown however long).
+     */
+    private static String writtenInto(String path) {
+        return path.replaceAll("\\[\\d+]", "");
+    }
+
     private static boolean within(String problem, String key) {
         return problem.startsWith(key + ": ") || problem.startsWith(key + ".") || problem.startsWith(key + "[");
     }
@@ -468,14 +479,14 @@ final class EnvSubstitution {
         String value = env.get(name);
         if (value != null && !value.isEmpty()) {
             if (Secrets.isSecretKey(name)) {
-                secretValues.add(new SecretValue(LIST_INDEX.matcher(path).replaceAll(""), value));
+                secretValues.add(new SecretValue(writtenInto(path), value));
             }
             return value;
         }
         if (fallback != null) {
             if (Secrets.isSecretKey(name) && !fallback.isEmpty()) {
                 // ${DB_PASSWORD:-changeme}: the default stands for the password, a development one
-                secretValues.add(new SecretValue(LIST_INDEX.matcher(path).replaceAll(""), fallback));
+                secretValues.add(new SecretValue(writtenInto(path), fallback));
             }
             return fallback;
         }

@@ -649,4 +649,17 @@ class EnvSubstitutionTest {
                             + "without digit separators, e.g. ****");
         }
     }
+
+    @Test
+    @DisplayName("a secret written into a key of a section inside a list, where a section is wanted, is masked where "
+            + "the refusal repeats the list: \"got '[{type=jdbc}, {username=s3cr3t-t0ken}]'\" showed it whole")
+    void masksASecretWrittenInsideAListOfSectionsWhereTheRefusalRepeatsIt() {
+        // its key scheduler[1].username, an index inside, was no key a problem is about: never masked, however long
+        assertThat(Load.problems("scheduler:\n  - type: jdbc\n  - username: ${DB_PASSWORD}\n",
+                Map.of("DB_PASSWORD", "s3cr3t-t0ken"))).containsExactly("scheduler: must be a section of keys, got "
+                + "'[{type=jdbc}, {username=****}]'; write its keys on the lines below scheduler:, indented");
+        assertThat(Load.problems("worker:\n  backoff:\n    - type: ${API_TOKEN}\n", Map.of("API_TOKEN", "12345")))
+                .containsExactly("worker.backoff: must be a section of keys, got '[{type=****}]'; write its keys on "
+                        + "the lines below backoff:, indented");
+    }
 }
