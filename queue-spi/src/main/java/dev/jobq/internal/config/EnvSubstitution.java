@@ -201,6 +201,7 @@ final class EnvSubstitution {
             } else {
                 // a section written as one value is advised as its type or its wait, unquoted: "provider: {type: abc}"
                 out = out.replace(": " + shown + "}", ": " + Secrets.MASK + "}");
+                out = withoutItem(out, shown);
             }
             out = withoutCut(out, shown);
         }
@@ -271,6 +272,35 @@ final class EnvSubstitution {
             masked = masked.replace(cut.getKey(), cut.getValue());
         }
         return masked;
+    }
+
+    /**
+     * {@code text} with {@code shown}, a value too short to mask wherever it stands, masked where a list or a section
+     * written out repeats it as an item ({@code got '[5s, abc]'}, {@code [{type=abc}]}): after a '[', a ", " or a '='
+     * and before a ']', a '}' or a ", ", inside brackets or braces only, so that the message's own words ("known keys
+     * here: type, max, jitter") stay. Quoted whole only, it was shown there.
+     */
+    private static String withoutItem(String text, String shown) {
+        Matcher item = Pattern.compile("(?<=\\[|, |=)" + Pattern.quote(shown) + "(?=[\\]}]|, )").matcher(text);
+        var out = new StringBuilder();
+        int from = 0;
+        int depth = 0;
+        int counted = 0;
+        while (item.find()) {
+            for (; counted < item.start(); counted++) {
+                char c = text.charAt(counted);
+                if (c == '[' || c == '{') {
+                    depth++;
+                } else if ((c == ']' || c == '}') && depth > 0) {
+                    depth--;
+                }
+            }
+            if (depth > 0) {
+                out.append(text, from, item.start()).append(Secrets.MASK);
+                from = item.end();
+            }
+        }
+        return out.append(text, from, text.length()).toString();
     }
 
     /**

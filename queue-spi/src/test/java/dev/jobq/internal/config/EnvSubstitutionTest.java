@@ -662,4 +662,23 @@ class EnvSubstitutionTest {
                 .containsExactly("worker.backoff: must be a section of keys, got '[{type=****}]'; write its keys on "
                         + "the lines below backoff:, indented");
     }
+
+    @Test
+    @DisplayName("a secret of one to three characters is masked where a list or a section written out repeats it as an "
+            + "item, and only there: \"got '[5s, abc]'\" showed it")
+    void masksAShortSecretWhereAListWrittenOutRepeatsItAsAnItem() {
+        assertThat(Load.problems("worker:\n  backoff:\n    - 5s\n    - ${API_TOKEN}\n", Map.of("API_TOKEN", "abc")))
+                .containsExactly("worker.backoff: must be a section of keys, got '[5s, ****]'; write its keys on the "
+                        + "lines below backoff:, indented");
+        assertThat(Load.problems("worker:\n  mode:\n    - ${API_TOKEN}\n    - in-process\n", Map.of("API_TOKEN", "s")))
+                .containsExactly("worker.mode: must be a single value, got [****, in-process]");
+        assertThat(Load.problems("scheduler:\n  - type: ${DB_PASSWORD}\n", Map.of("DB_PASSWORD", "in"))).containsExactly(
+                "scheduler: must be a section of keys, got '[{type=****}]'; write its keys on the lines below "
+                        + "scheduler:, indented");
+        // the same text in the message's own words, outside a list written out, stays
+        assertThat(Load.problems("worker:\n  backoff:\n    base: ${API_TOKEN}\n    foo: 1\n", Map.of("API_TOKEN",
+                "max"))).containsExactly("worker.backoff.base: '****' is not a duration with a unit such as 500ms, 30s, "
+                + "5m, 1h, 2d, or ISO-8601 like PT30S", "worker.backoff.foo: unknown key (known keys here: type, base, "
+                + "max, jitter)");
+    }
 }
