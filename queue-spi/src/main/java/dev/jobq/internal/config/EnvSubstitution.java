@@ -164,7 +164,8 @@ final class EnvSubstitution {
      * {@code text} with {@code value} masked where it is quoted ({@code got 'on'}), and, for a value of
      * {@value #SHORTEST_MASKED_ANYWHERE} characters or more, wherever it stands (in a URL, after {@code got}): a
      * shorter one would be masked inside the message's own words too ({@code standal****e} for "on"), so it is masked
-     * where a section's advice repeats it too ({@code provider: {type: ****}}). The value as
+     * where a section's advice or its keys written out repeat it too ({@code provider: {type: ****}},
+     * {@code (a: ****)}, {@code [5s, ****]}). The value as
      * set and stripped of its blanks, as a list's reader and a duration's repeat it: a secret made from a file ends
      * in a newline, which was masked with it where quoted whole and left the secret shown where stripped. A number
      * also as a number's reader repeats it, digits however few where a duration's advice for them gives them a unit
@@ -199,8 +200,10 @@ final class EnvSubstitution {
             if (shown.length() >= SHORTEST_MASKED_ANYWHERE) {
                 out = out.replace(shown, Secrets.MASK);
             } else {
-                // a section written as one value is advised as its type or its wait, unquoted: "provider: {type: abc}"
-                out = out.replace(": " + shown + "}", ": " + Secrets.MASK + "}");
+                // a section written as one value is advised as its type or its wait, unquoted: "provider: {type: abc}";
+                // a section written for a list is repeated as its keys and values: "(a: abc, b: x)"
+                out = out.replaceAll("(?<=: )" + Pattern.quote(shown) + "(?=[})]|, [\\w.-]+: )",
+                        Matcher.quoteReplacement(Secrets.MASK));
                 out = withoutItem(out, shown);
             }
             out = withoutCut(out, shown);

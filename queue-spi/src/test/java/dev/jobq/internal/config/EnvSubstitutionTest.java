@@ -681,4 +681,16 @@ class EnvSubstitutionTest {
                 + "5m, 1h, 2d, or ISO-8601 like PT30S", "worker.backoff.foo: unknown key (known keys here: type, base, "
                 + "max, jitter)");
     }
+
+    @Test
+    @DisplayName("a secret of one to three characters written into a section where a list is wanted is masked where "
+            + "the refusal repeats that section's keys: \"got a section of keys (a: abc)\" showed it")
+    void masksAShortSecretWhereASectionWrittenForAListIsRepeated() {
+        assertThat(Load.problems("worker:\n  queues:\n    a: ${API_TOKEN}\n", Map.of("API_TOKEN", "abc")))
+                .containsExactly("worker.queues: must be a list, got a section of keys (a: ****); write [a, ****], in "
+                        + "square brackets, or each item on a line of its own after '- '");
+        assertThat(Load.problems("worker:\n  queues:\n    a: ${API_TOKEN}\n    b: x\n", Map.of("API_TOKEN", "s")))
+                .containsExactly("worker.queues: must be a list, got a section of keys (a: ****, b: x); write [a, "
+                        + "****, b, x], in square brackets, or each item on a line of its own after '- '");
+    }
 }
