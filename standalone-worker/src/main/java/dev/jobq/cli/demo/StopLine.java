@@ -14,8 +14,11 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class StopLine {
 
-    /** How long the hook waits for a progress line being printed before it skips the stop line. */
-    static final Duration LOCK_WAIT = Duration.ofSeconds(1);
+    /**
+     * How long the hook waits for its line: for a progress line being printed to end, and for its own line to be
+     * written, before it leaves it.
+     */
+    static final Duration MAX_WAIT = Duration.ofSeconds(1);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final PrintWriter out;
@@ -75,15 +78,26 @@ final class StopLine {
     }
 
     /**
-     * The hook: prints the line unless the summary was reached or the line printed. It waits at most
-     * {@link #LOCK_WAIT} for a progress line being printed, then skips the line: the demo's thread holds the lock
-     * while it writes that progress, and stays blocked there when stdout is a pipe no one reads, where the line
-     * would block as well. The hook waited for the lock without end, and the JVM's shutdown with it: a TERM no
-     * longer ended the demo.
+     * The hook: prints the line unless the summary was reached or the line printed, waiting at most {@link #MAX_WAIT}
+     * for it. The line is written by a daemon thread, which the JVM's end stops where it is: with stdout a pipe no one
+     * reads, the demo's thread stays blocked writing a progress line while it holds the lock, and a pipe full to where
+     * the line no longer fits blocks the line's own write, with the lock free. The hook waited without end, on the lock
+     * and then on its write, and the JVM's shutdown with it: a TERM no longer ended the demo. Interrupted, it waits no
+     * more. Either way the JVM ends with the signal's status (130, 143).
      */
     void print() {
+        Thread writer = Thread.ofPlatform().name("jobq-demo-stop-line-writer").daemon(true).start(this::write);
         try {
-            if (!lock.tryLock(LOCK_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
+            writer.join(MAX_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writes the line, unless a progress line being printed holds the lock past {@link #MAX_WAIT}. */
+    private void write() {
+        try {
+            if (!lock.tryLock(MAX_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
                 return;
             }
         } catch (InterruptedException e) {

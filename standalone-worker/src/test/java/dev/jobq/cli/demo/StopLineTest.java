@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +30,7 @@ class StopLineTest {
     /**
      * The demo's thread holds the lock while it prints a progress line, and stays blocked there when that output is
      * a pipe no one reads: the hook waited for the lock without end, and the JVM's shutdown with it (a TERM no longer
-     * ended the demo). It waits {@link StopLine#LOCK_WAIT} and skips the line, which would block on the same output.
+     * ended the demo). It waits {@link StopLine#MAX_WAIT} and skips the line, which would block on the same output.
      */
     @Test
     void theHookEndsWithinItsBoundWhileAProgressLineHoldsTheLock() throws InterruptedException {
@@ -52,6 +53,44 @@ class StopLineTest {
         } finally {
             release.countDown();
             progress.join(10_000);
+        }
+    }
+
+    /**
+     * The lock free, but stdout a pipe no one reads, full to where the stop line no longer fits (the demo's thread
+     * between two progress lines): the hook's own write blocked without end, and the JVM's shutdown with it. It waits
+     * {@link StopLine#MAX_WAIT} for the line to be written, then leaves it to a daemon thread the JVM's end stops.
+     */
+    @Test
+    void theHookEndsWithinItsBoundWhenItsOwnLineCannotBeWritten() throws InterruptedException {
+        var writing = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        var full = new PrintWriter(new Writer() {
+            @Override
+            public void write(char[] chars, int offset, int length) {
+                writing.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        var hook = new StopLine(full, new ProgressLine(full, ProgressLine.Style.LINES, 3), new DemoTracker(3), 3);
+        try {
+            assertTimeoutPreemptively(Duration.ofSeconds(5), hook::print);
+
+            assertThat(writing.await(10, TimeUnit.SECONDS)).as("the stop line was begun").isTrue();
+        } finally {
+            release.countDown();
         }
     }
 }
