@@ -79,7 +79,10 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
             + "|([a-z]{2}(?:-[a-z0-9]++)++)\\.queue\\.amazonaws\\.com(?:\\.cn)?");
     /** us-east-1's legacy SQS host, whose queue URLs name no region. */
     private static final String LEGACY_US_EAST_1 = "queue.amazonaws.com";
-    /** The characters of a value a problem repeats, as the core's refusals show them; the rest is cut. */
+    /**
+     * The characters of a queue's name that its "write queueUrl:" advice repeats, as {@link Settings#shownValue} cuts
+     * the value; the rest is cut.
+     */
     private static final int VALUE_PREVIEW_CHARS = 80;
     /** What {@link #wholeSeconds} reads where a key is not set or its value is refused: below any key's range. */
     private static final Duration NOT_SET = Duration.ofMillis(-1);
@@ -134,7 +137,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         }
         if (queueName != null && !QUEUE_NAME.matcher(queueName).matches()) {
             settings.problem("queueName", "must be 1 to 80 letters, digits, '-' or '_' (a FIFO queue ending in "
-                    + "'.fifo'), got " + shownValue(queueName) + (queueName.startsWith("http://")
+                    + "'.fifo'), got " + Settings.shownValue(queueName) + (queueName.startsWith("http://")
                     || queueName.startsWith("https://") ? "; for the queue's URL write queueUrl: "
                     + UntrustedText.escape(Secrets.maskUrl(queueName), VALUE_PREVIEW_CHARS) : ""));
         }
@@ -155,7 +158,7 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         String groupId = stripped(settings.string("groupId")); // as the queue's name, a variable's trailing newline
         if (groupId != null && !GROUP_ID.matcher(groupId).matches()) {
             settings.problem("groupId", "must be 1 to 128 printable ASCII characters without spaces, got "
-                    + shownValue(groupId));
+                    + Settings.shownValue(groupId));
         }
         StaticKeys keys = keys(settings);
         Duration requestTimeout = settings.duration("requestTimeout", DEFAULT_REQUEST_TIMEOUT, MIN_REQUEST_TIMEOUT,
@@ -166,16 +169,16 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
                 : "; endpoint " + shownUnquoted(endpoint.toString()) + " is AWS's own";
         // beside an endpoint the region only signs requests: a local server's own name (ElasticMQ's "elasticmq") works
         if (!region.isEmpty() && !(onAws ? REGION : LOCAL_REGION).matcher(region).matches()) {
-            settings.problem("region", onAws ? "must be an AWS region name such as us-east-1, got " + shownValue(region)
-                    + awsEndpoint : "beside endpoint it must be a name of lower-case letters, digits and dashes the server "
-                    + "takes, such as elasticmq for ElasticMQ or us-east-1 (LocalStack takes AWS regions' names); got "
-                    + shownValue(region));
+            settings.problem("region", onAws ? "must be an AWS region name such as us-east-1, got "
+                    + Settings.shownValue(region) + awsEndpoint : "beside endpoint it must be a name of lower-case "
+                    + "letters, digits and dashes the server takes, such as elasticmq for ElasticMQ or us-east-1 "
+                    + "(LocalStack takes AWS regions' names); got " + Settings.shownValue(region));
         }
         if (onAws && REGION.matcher(region).matches() && !AWS_REGION.matcher(region).matches()) {
             // the SDK would look up sqs.<region>.amazonaws.com and fail to connect after its retries, naming no key
-            settings.problem("region", shownValue(region) + " is not an AWS region name: they end in a dash and a "
-                    + "number, such as us-east-1 or eu-west-2 (aws ec2 describe-regions lists them)" + (endpoint == null
-                    ? "; beside endpoint, a name the server takes (ElasticMQ any)" : awsEndpoint));
+            settings.problem("region", Settings.shownValue(region) + " is not an AWS region name: they end in a "
+                    + "dash and a number, such as us-east-1 or eu-west-2 (aws ec2 describe-regions lists them)"
+                    + (endpoint == null ? "; beside endpoint, a name the server takes (ElasticMQ any)" : awsEndpoint));
         } else if (onAws && REGION.matcher(region).matches()) {
             // the SDK asks the region's endpoint whatever host the URL names, and SQS there knows no such queue
             requireRegion(settings, "queueUrl", queueUrl, region);
@@ -266,20 +269,9 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         return value;
     }
 
-    /**
-     * A refused value as a problem repeats it, as the core's refusals do: masked ({@link Secrets#maskUrl}) before it
-     * is cut, quoted, escaped, cut after {@value #VALUE_PREVIEW_CHARS} characters with its length said. Repeated
-     * whole, a 100,000-character region, queue name, group or URL made a 100,000-character problem.
-     */
-    private static String shownValue(String value) {
-        return UntrustedText.singleQuote(Secrets.maskUrl(value), VALUE_PREVIEW_CHARS);
-    }
-
-    /** A value a problem names unquoted (a URL, a region in a sentence): masked and cut as {@link #shownValue}. */
+    /** A value a problem names unquoted (a URL, a region in a sentence): {@link Settings#shownUnquoted}. */
     private static String shownUnquoted(String text) {
-        String masked = Secrets.maskUrl(text);
-        return masked.length() <= VALUE_PREVIEW_CHARS ? UntrustedText.escape(masked)
-                : UntrustedText.escape(masked, VALUE_PREVIEW_CHARS) + " (" + masked.length() + " characters)";
+        return Settings.shownUnquoted(text, "characters");
     }
 
     /** {@code text} stripped; null when absent or blank, as an empty value is. */
@@ -302,7 +294,8 @@ record SqsSettings(String region, @Nullable URI queueUrl, @Nullable String queue
         } catch (URISyntaxException e) {
             // reported below
         }
-        settings.problem(key, "must be an http or https URL, got " + shownValue(text) + urlAdvice(key, text.strip()));
+        settings.problem(key, "must be an http or https URL, got " + Settings.shownValue(text)
+                + urlAdvice(key, text.strip()));
         return null;
     }
 

@@ -422,9 +422,11 @@ public final class Settings {
 
     /**
      * A value a problem names without quotes (a number, a duration too large, a list): masked, escaped and cut as
-     * {@link #shownValue} does, its length said in {@code counted} ({@code digits}, {@code characters}).
+     * {@link #shownValue} does, its length said in {@code counted} ({@code digits}, {@code characters}):
+     * {@code https://sqs.us-east-1.amazonaws.com/123456789012/xxxx… (100049 characters)}. Public for a provider's
+     * problem that names a value in its sentence (a queue's URL, a region), which then reads as the core's.
      */
-    private static String shownUnquoted(String text, String counted) {
+    public static String shownUnquoted(String text, String counted) {
         String masked = Secrets.maskUrl(text);
         return masked.length() <= VALUE_PREVIEW_CHARS ? UntrustedText.escape(masked)
                 : UntrustedText.escape(masked, VALUE_PREVIEW_CHARS) + " (" + masked.length() + " " + counted + ")";
