@@ -70,4 +70,20 @@ class CachedStatsTest {
         assertThat(appender.list).singleElement().satisfies(event -> assertThat(event.getThrowableProxy().getMessage())
                 .isEqualTo("java.lang.IllegalStateException: " + "z".repeat(1000) + "… (1999000 more characters)"));
     }
+
+    @Test
+    @DisplayName("a provider's stats error with a URL across the cut is logged with the URL's password masked before "
+            + "the cut: cut first, the URL lost the '@' after its password, and the log's mask, finding none, showed "
+            + "the password's first characters")
+    void aStatsErrorWithAPasswordAcrossTheCutIsLoggedMaskedBeforeTheCut() {
+        var stats = new CachedStats(List.of("default"), queue -> {
+            throw new IllegalStateException("x".repeat(980) + " https://jobq:hunter2secret@sqs.example/q");
+        }, Duration.ZERO);
+
+        stats.get("default");
+
+        assertThat(appender.list).singleElement().satisfies(event -> assertThat(event.getThrowableProxy().getMessage())
+                .isEqualTo("java.lang.IllegalStateException: " + "x".repeat(980)
+                        + " https://jobq:****@s… (12 more characters)"));
+    }
 }
