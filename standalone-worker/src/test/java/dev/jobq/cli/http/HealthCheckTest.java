@@ -494,7 +494,9 @@ class HealthCheckTest {
                     + "TIMESTAMP WITH TIME ZONE '2000-01-01 00:00:00Z' AS due_at, 'SCHEDULED' AS status "
                     + "FROM (VALUES ('postgresql://jobq:S3CRET@db:5432/jobs')) t(x)");
             firing.start();
-            await().atMost(WAIT).until(() -> firing.scheduler().firingProblem().orElse("").contains("S3CRET"));
+            // the scheduler masks the driver's message itself (82070341): waited for as it shows it
+            await().atMost(WAIT).until(() -> firing.scheduler().firingProblem().orElse("")
+                    .contains("postgresql://jobq:****@db:5432/jobs"));
             assertThat(check.check().problems()).singleElement().asString()
                     .startsWith("scheduler: firing from ").contains("postgresql://jobq:****@db:5432/jobs")
                     .doesNotContain("S3CRET");
