@@ -89,8 +89,10 @@ class LogLayoutTest {
     void aFailingSchedulerPassesWarningShowsNoSecretOfAUrlInItsError() throws JoranException, SQLException {
         String url = "jdbc:h2:mem:jobq-log-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
         try (Connection db = DriverManager.getConnection(url)) {
-            String written = writtenByTheJar("dev.jobq.scheduler.jdbc.FiringLoop",
-                    event -> event.getFormattedMessage().contains("S3CRET"), () -> {
+            // the scheduler masks the driver's message in its WARN itself (82070341); the trace under it, H2's
+            // causes quoting the value, is the layout's to mask
+            String written = writtenByTheJar("dev.jobq.scheduler.jdbc.FiringLoop", event -> event.getFormattedMessage()
+                    .contains("postgresql://jobq:****@db:5432/jobs") && event.getThrowableProxy() != null, () -> {
                         JobQueue jobs = JobQueue.builder().provider(new AlteredProvider(true)).environment(Map.of())
                                 .scheduler("jdbc", Map.of("jdbcUrl", url, "pollInterval", "100ms")).build();
                         // Built (its tables made), not yet firing: its first pass, the one logged at WARN, meets this.
