@@ -124,30 +124,30 @@ public final class Secrets {
             while (end < text.length() && text.charAt(end) != '/' && !Character.isWhitespace(text.charAt(end))) {
                 end++;
             }
-            int at = text.lastIndexOf('@', end - 1);
+            int at = lastAt(text, start, end);
             if (at < start && rawPasswordWithSlash(text.substring(start, end))) {
                 // 'user:pa/ss@host/path': the '/' was the password's, not the path's. The host is what follows the
                 // first '@' after it, up to its own path: the user information ends at the last '@' before that.
-                int first = text.indexOf('@', end);
-                if (first >= 0 && !hasWhitespace(text, end, first)) {
+                int first = atBeforeWhitespace(text, end);
+                if (first >= 0) {
                     end = first;
                     while (end < text.length() && text.charAt(end) != '/' && !Character.isWhitespace(text.charAt(end))) {
                         end++;
                     }
-                    at = text.lastIndexOf('@', end - 1);
+                    at = lastAt(text, start, end);
                 }
             } else if (at < start && onePort(text.substring(start, end)) && atInNextSegment(text, end)) {
                 // 'u:12/34@db': an all-digit start of the password reads as a port, and the URL cannot tell it from
                 // a host's port with an '@' in the first path segment ('host:8080/user@example.com'): masked.
                 end = segmentEnd(text, end + 1);
-                at = text.lastIndexOf('@', end - 1);
+                at = lastAt(text, start, end);
             }
             // 'user:p@s/s@db/x': an '@' in the next path segment too (before any '?' or '#') may be the one that ends the
             // user information, the password's '/' and '@' read as the host's end and the path. The URL cannot tell
             // which: masked up to the last, the host after it still shown.
             while (at >= start && atInNextSegment(text, end)) {
                 end = segmentEnd(text, end + 1);
-                at = text.lastIndexOf('@', end - 1);
+                at = lastAt(text, start, end);
             }
             out.append(text, done, start);
             if (at >= start) {
@@ -212,13 +212,35 @@ public final class Secrets {
         return colon >= 0 && ONE_PORT.matcher(host.substring(colon + 1)).matches();
     }
 
-    private static boolean hasWhitespace(String text, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (Character.isWhitespace(text.charAt(i))) {
-                return true;
+    /**
+     * The last '@' of {@code text} from {@code start} to before {@code end}, or -1. Looked for from the text's start (a
+     * JDK {@code lastIndexOf}), each of a message's URLs without one read the whole text before it again: a 1 MB
+     * message of many URLs took a minute to mask.
+     */
+    private static int lastAt(String text, int start, int end) {
+        for (int i = end - 1; i >= start; i--) {
+            if (text.charAt(i) == '@') {
+                return i;
             }
         }
-        return false;
+        return -1;
+    }
+
+    /**
+     * The first '@' of {@code text} from {@code from} on, before any whitespace, or -1. Looked for to the text's end and
+     * only then checked for whitespace before it, each URL without one read the rest of the text again.
+     */
+    private static int atBeforeWhitespace(String text, int from) {
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '@') {
+                return i;
+            }
+            if (Character.isWhitespace(c)) {
+                return -1;
+            }
+        }
+        return -1;
     }
 
     /** The secret parameters of {@code text} and their values, to be masked (group 1 or 2 is the name and '='). */
