@@ -232,6 +232,30 @@ class HostileThrowablesTest {
     }
 
     @Test
+    @DisplayName("a long message cut inside a URL's password: the dead letter, the event and the log show none of it")
+    void aPasswordAcrossTheCutOfALongMessageIsMasked() {
+        String message = "x".repeat(970) + " jdbc:postgresql://jobq:hunter2secret@db.example/jobs";
+        JobQueue jobs = queue(1);
+
+        String reason = deadReasonOf(jobs, (job, ctx) -> {
+            throw new IllegalStateException(message);
+        });
+
+        // Before, the cut came first: "jobq:hunter… (23 more characters)", no '@' left for a mask downstream to find.
+        String expected = "IllegalStateException: " + "x".repeat(970) + " jdbc:postgresql://jobq:****@d… "
+                + "(14 more characters) (attempt 1 of 1)";
+        assertThat(reason).isEqualTo(expected);
+        assertThat(jobs.deadLetters("default").orElseThrow().list(10)).singleElement()
+                .satisfies(dead -> assertThat(dead.error()).isEqualTo(expected));
+        assertThat(logged.list).isNotEmpty().allSatisfy(event -> {
+            assertThat(event.getFormattedMessage()).doesNotContain("hunter");
+            for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+                assertThat(String.valueOf(t.getMessage())).doesNotContain("hunter");
+            }
+        });
+    }
+
+    @Test
     @DisplayName("a message with line breaks and control characters is one line in the reason and the log line")
     void controlCharactersAreEscaped() {
         String reason = deadReasonOf(queue(1), (job, ctx) -> {

@@ -82,7 +82,10 @@ public final class LoggableThrowables {
      * line's, its event's and its dead letter's. A 10 MB message went whole into each (a dead letter the memory
      * provider keeps), and a line break or an escape sequence in it wrote what looked like lines of the log's
      * own, or recoloured the terminal. A longer message is cut, never between the two halves of an emoji, with how
-     * many characters were left out said: {@code aaaa… (9000 more characters)}. Then its control characters are
+     * many characters were left out said: {@code aaaa… (9000 more characters)}; before the cut, the secrets of its URLs
+     * are masked ({@link Secrets#maskUrl}): cut first, a URL the cut went through lost the '@' after its password, and
+     * the masks run on the line afterwards (the log's, {@code /health}'s) found none and showed its first characters.
+     * A message within the bound is not masked here: its URLs reach those masks whole. Then its control characters are
      * written as escapes ({@link UntrustedText#escape}): a line break as backslash-n, an ESC as {@code \u001b}. The
      * cut comes first, so an escaped line is longer than the characters it keeps, up to six times as long (about
      * 6,000 characters, and the count of those left out).
@@ -91,11 +94,15 @@ public final class LoggableThrowables {
         if (message.length() <= MAX_MESSAGE_CHARS) {
             return UntrustedText.escape(message);
         }
+        String masked = Secrets.maskUrl(message);
+        if (masked.length() <= MAX_MESSAGE_CHARS) {
+            return UntrustedText.escape(masked);
+        }
         int end = MAX_MESSAGE_CHARS;
-        if (Character.isHighSurrogate(message.charAt(end - 1))) {
+        if (Character.isHighSurrogate(masked.charAt(end - 1))) {
             end--; // never between the two halves of an emoji
         }
-        return UntrustedText.escape(message.substring(0, end)) + "… (" + (message.length() - end) + " more characters)";
+        return UntrustedText.escape(masked.substring(0, end)) + "… (" + (masked.length() - end) + " more characters)";
     }
 
     /**

@@ -103,4 +103,20 @@ class LoggableThrowablesTest {
         var plain = new IllegalStateException("fine", new RuntimeException("cause"));
         assertThat(LoggableThrowables.loggable(plain)).isSameAs(plain);
     }
+
+    @Test
+    void aPasswordAcrossTheCutIsMaskedBeforeTheCut() {
+        // Cut first, the cut went through the password: "jobq:hunter… (23 more characters)", no '@' for a mask to find.
+        String message = "x".repeat(970) + " jdbc:postgresql://jobq:hunter2secret@db.example/jobs";
+
+        assertThat(LoggableThrowables.oneLine(message))
+                .isEqualTo("x".repeat(970) + " jdbc:postgresql://jobq:****@d… (14 more characters)");
+        var chain = new IllegalStateException("firing failed", new RuntimeException(message));
+        assertThat(LoggableThrowables.causeOf(LoggableThrowables.loggable(chain))).hasMessage(
+                "java.lang.RuntimeException: " + "x".repeat(970) + " jdbc:postgresql://jobq:****@d… "
+                        + "(14 more characters)");
+        String shortOne = "no route to jdbc:postgresql://jobq:hunter2secret@db.example/jobs";
+        assertThat(LoggableThrowables.oneLine(shortOne)).as("a short message reaches the maskers whole")
+                .isEqualTo(shortOne);
+    }
 }
