@@ -131,10 +131,17 @@ final class DeadLetterCopies {
     /**
      * The error as SQS takes it in an attribute, cut to {@value #MAX_ERROR_CHARS} characters after the
      * escapes (so that it fits in {@link OutgoingMessage#DEAD_LETTER_RESERVE}), never between the two
-     * halves of an emoji nor inside an escape ({@link UntrustedText#wholeEnd}).
+     * halves of an emoji nor inside an escape ({@link UntrustedText#wholeEnd}); a longer one with the secrets of its URLs
+     * masked before the cut ({@link Secrets#maskUrl}): cut first, a URL the cut went through lost the '@' after its
+     * password, and the masks that show the dead letter ({@code jobq dead-letters list}'s) found none and showed its
+     * first characters. An error that fits is kept as it is: its URLs reach those masks whole.
      */
     static String errorText(String error) {
         String text = OutgoingMessage.sqsText(error);
+        if (text.length() <= MAX_ERROR_CHARS) {
+            return text;
+        }
+        text = OutgoingMessage.sqsText(Secrets.maskUrl(error));
         if (text.length() <= MAX_ERROR_CHARS) {
             return text;
         }
@@ -193,9 +200,13 @@ final class DeadLetterCopies {
     /**
      * The longest start of {@code text} of at most {@code maxBytes} UTF-8 bytes, "…" included, whole characters and
      * whole escapes only ({@link UntrustedText#wholeEnd}): a copy one byte over its queue's size was cut inside an
-     * escape.
+     * escape. Masked before it is cut, as {@link #errorText} is.
      */
-    static String cut(String text, int maxBytes) {
+    static String cut(String error, int maxBytes) {
+        if (OutgoingMessage.bytes(error) <= maxBytes) {
+            return error;
+        }
+        String text = Secrets.maskUrl(error);
         if (OutgoingMessage.bytes(text) <= maxBytes) {
             return text;
         }

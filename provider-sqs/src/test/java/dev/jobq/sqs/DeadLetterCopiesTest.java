@@ -21,6 +21,21 @@ class DeadLetterCopiesTest {
     }
 
     @Test
+    @DisplayName("a URL's password across the cut of the error is masked: cut first, the CLI's mask of the dead letter "
+            + "found no '@' after what was left of the password, and showed it")
+    void aPasswordAcrossTheCutIsMaskedBeforeTheCut() {
+        String error = "IllegalStateException: " + "x".repeat(957) + " https://jobq:hunter2secret@sqs.example/q "
+                + "(attempt 1 of 1)";
+
+        assertThat(DeadLetterCopies.errorText(error))
+                .isEqualTo("IllegalStateException: " + "x".repeat(957) + " https://jobq:****@s…");
+        assertThat(DeadLetterCopies.cut("https://jobq:hunter2secret@sqs.example/q", 20)).isEqualTo("https://jobq:****…");
+        assertThat(DeadLetterCopies.errorText("no route to https://jobq:hunter2secret@sqs.example/q"))
+                .as("an error that is not cut reaches the masks after it whole")
+                .isEqualTo("no route to https://jobq:hunter2secret@sqs.example/q");
+    }
+
+    @Test
     @DisplayName("a cut between the two halves of an emoji keeps neither half")
     void anErrorCutToASizeNeverEndsInsideAnEmoji() {
         assertThat(DeadLetterCopies.cut("ab\uD83D\uDE00cd", 7)).isEqualTo("ab…");
