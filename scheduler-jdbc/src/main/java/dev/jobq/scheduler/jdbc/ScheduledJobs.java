@@ -11,6 +11,7 @@ import dev.jobq.scheduler.jdbc.schema.tables.records.JobqScheduledJobRecord;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.LoggableThrowables;
+import dev.jobq.spi.Secrets;
 import dev.jobq.spi.UntrustedText;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -386,21 +387,26 @@ final class ScheduledJobs {
     }
 
     /**
-     * A failure's text ({@code text}: its class's name and message, as they are) as the error column holds it:
+     * A failure's text ({@code raw}: its class's name and message, as they are) as the error column holds it:
      * escaped, as the WARN about it writes it ({@link LoggableThrowables#oneLine}), and, when that is longer than the
      * column, cut to the column rather than to the WARN's {@value LoggableThrowables#MAX_MESSAGE_CHARS} (more of a plain
      * message than the WARN keeps, less of one that escapes lengthen), saying how many characters it leaves out as the
      * WARN does, counted as the WARN counts them (the message's own, an escaped one as one):
      * {@code aaaa… (1175 more characters)}. Cut by the column alone, a message the WARN had cut lost the WARN's count,
      * and one made of control characters (six each once escaped) ended inside an escape. Never between the two halves
-     * of an emoji.
+     * of an emoji. A text that is cut has the secrets of its URLs masked first ({@link Secrets#maskUrl}), as the WARN's:
+     * cut first, a URL the cut went through lost the '@' after its password, and the mask of {@code jobq schedule}
+     * found none and showed its first characters.
      */
-    static String errorOf(String text) {
-        if (text.length() <= ERROR_LENGTH) {
-            String escaped = UntrustedText.escape(text);
-            if (escaped.length() <= ERROR_LENGTH) {
-                return escaped;
-            }
+    static String errorOf(String raw) {
+        String whole = whole(raw);
+        if (whole != null) {
+            return whole;
+        }
+        String text = Secrets.maskUrl(raw);
+        whole = whole(text);
+        if (whole != null) {
+            return whole;
         }
         int room = ERROR_LENGTH - leftOut(text.length()).length();
         int kept = 0;
@@ -414,6 +420,15 @@ final class ScheduledJobs {
             kept--; // never between the two halves of an emoji
         }
         return UntrustedText.escape(text.substring(0, kept)) + leftOut(text.length() - kept);
+    }
+
+    /** {@code text} escaped, when that fits the column; else null. */
+    private static @Nullable String whole(String text) {
+        if (text.length() > ERROR_LENGTH) {
+            return null;
+        }
+        String escaped = UntrustedText.escape(text);
+        return escaped.length() <= ERROR_LENGTH ? escaped : null;
     }
 
     /** How a cut text ends: as a WARN's does ({@link LoggableThrowables#oneLine}). */
