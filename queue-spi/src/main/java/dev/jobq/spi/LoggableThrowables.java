@@ -37,9 +37,9 @@ public final class LoggableThrowables {
      * message was logged whole), the chain of causes is deeper than {@link #MAX_LOGGED_CAUSES} (the logger walks it
      * recursively: 10,000 causes overflowed its stack, again with the attempt unsettled), a throwable has more than
      * {@link #MAX_LOGGED_SUPPRESSED} suppressed exceptions, or there are more than {@link #MAX_LOGGED_THROWABLES} in
-     * all. The stand-in is a copy, with the same stack traces, each message {@linkplain #oneLine cut} (a long one
-     * masked before its cut) after its class's name ({@code java.lang.IllegalStateException: no rows}), and the
-     * suppressed exceptions (a
+     * all. The stand-in is a copy, with the same stack traces, each message, its URLs' secrets masked
+     * ({@link Secrets#maskUrl}), {@linkplain #oneLine cut} after its class's name
+     * ({@code java.lang.IllegalStateException: no rows}), and the suppressed exceptions (a
      * try-with-resources whose close() threw has the real cause there).
      */
     public static Throwable loggable(Throwable error) {
@@ -94,7 +94,11 @@ public final class LoggableThrowables {
         if (message.length() <= MAX_MESSAGE_CHARS) {
             return UntrustedText.escape(message);
         }
-        String masked = Secrets.maskUrl(message);
+        return oneLineMasked(Secrets.maskUrl(message));
+    }
+
+    /** {@link #oneLine} of a message whose URLs' secrets are masked already. */
+    private static String oneLineMasked(String masked) {
         if (masked.length() <= MAX_MESSAGE_CHARS) {
             return UntrustedText.escape(masked);
         }
@@ -160,11 +164,11 @@ public final class LoggableThrowables {
     }
 
     /**
-     * A copy of a throwable the log can take: its class and {@linkplain #oneLine cut} message as the message (a long
-     * one's URL secrets masked before the cut, by {@link #oneLine}: cut first, a URL the cut went through lost the '@'
-     * after its password, and a log layout's mask, finding none, wrote the password's first characters), its stack
-     * trace, a copy of its cause and of its first {@link #MAX_LOGGED_SUPPRESSED} suppressed exceptions, at
-     * most {@link #MAX_LOGGED_THROWABLES} in all, each throwable once; made only for a throwable that
+     * A copy of a throwable the log can take: its class and {@linkplain #oneLine cut} message as the message (the
+     * secrets of its URLs {@linkplain Secrets#maskUrl masked}, once, before the cut: cut first, a URL the cut went
+     * through lost the '@' after its password, and a log layout's mask, finding none, wrote the password's first
+     * characters), its stack trace, a copy of its cause and of its first {@link #MAX_LOGGED_SUPPRESSED} suppressed
+     * exceptions, at most {@link #MAX_LOGGED_THROWABLES} in all, each throwable once; made only for a throwable that
      * {@link #loggable} finds unfit.
      */
     static final class LoggedCopy extends RuntimeException {
@@ -205,7 +209,9 @@ public final class LoggableThrowables {
             for (int i = kept - 1; i >= 0; i--) {
                 Throwable t = chain.get(i);
                 String message = messageOf(t);
-                cause = new LoggedCopy(t.getClass().getName() + (message == null ? "" : ": " + oneLine(message)), cause);
+                // each message masked, a short one too: a copy is made for a log, whose layout may have no mask
+                cause = new LoggedCopy(t.getClass().getName()
+                        + (message == null ? "" : ": " + oneLineMasked(Secrets.maskUrl(message))), cause);
                 cause.setStackTrace(stackTraceOf(t));
                 copies[i] = cause;
             }

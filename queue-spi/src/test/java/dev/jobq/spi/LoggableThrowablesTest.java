@@ -119,4 +119,14 @@ class LoggableThrowablesTest {
         assertThat(LoggableThrowables.oneLine(shortOne)).as("a short message reaches the maskers whole")
                 .isEqualTo(shortOne);
     }
+
+    @Test
+    void aCopysShortMessageIsMaskedForALogWithNoMaskOfItsOwn() {
+        // copied for its long first message; its cause's short message goes to a layout that may mask nothing
+        String shortOne = "no route to jdbc:postgresql://jobq:hunter2secret@db.example/jobs";
+        var chain = new IllegalStateException("x".repeat(2_000), new RuntimeException(shortOne));
+
+        assertThat(LoggableThrowables.causeOf(LoggableThrowables.loggable(chain)))
+                .hasMessage("java.lang.RuntimeException: no route to jdbc:postgresql://jobq:****@db.example/jobs");
+    }
 }
