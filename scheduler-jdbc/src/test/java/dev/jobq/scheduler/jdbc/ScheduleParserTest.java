@@ -200,15 +200,32 @@ class ScheduleParserTest {
 
         @ParameterizedTest
         @CsvSource(delimiter = '|', value = {
-                "0 0 9 * * ? 2027         | 0 9 * * *    | 2027",
-                "0 30 6 ? * MON 2026-2028 | 30 6 * * MON | 2026-2028"})
-        void aSevenFieldCronWithAYearIsToldJobqHasNoYearField(String expression, String cron, String years) {
-            // it was told only the forms jobq reads, as if its first six fields were wrong too
+                "0 0 9 * * ? 2027            | write '0 9 * * *', or for runs less than a minute apart an interval "
+                        + "such as 'every 30 seconds' | once 2027 begins and delete it (deleteRecurring, or jobq "
+                        + "recurring delete) once 2027 is over",
+                "0 30 6 ? * MON 2026-2028    | write '30 6 * * MON', or for runs less than a minute apart an "
+                        + "interval such as 'every 30 seconds' | once 2026 begins and delete it (deleteRecurring, or "
+                        + "jobq recurring delete) once 2028 is over",
+                "0 0 9 ? * MON-FRI 2027-2030 | write '0 9 * * MON-FRI', or for runs less than a minute apart an "
+                        + "interval such as 'every 30 seconds' | once 2027 begins and delete it (deleteRecurring, or "
+                        + "jobq recurring delete) once 2030 is over",
+                // the advice is an interval, not five fields: it fires every year too
+                "*/15 * * * * ? 2027         | for a run every 15 seconds write the interval 'every 15 seconds' (its "
+                        + "runs counted from the job's registration, not from second 0) | once 2027 begins and delete "
+                        + "it (deleteRecurring, or jobq recurring delete) once 2027 is over",
+                // years apart: deleted once the last is over, it would fire in the years between
+                "0 0 9 * * ? 2026,2028       | write '0 9 * * *', or for runs less than a minute apart an interval "
+                        + "such as 'every 30 seconds' | as each year of '2026,2028' begins and delete it "
+                        + "(deleteRecurring, or jobq recurring delete) as that year ends",
+                "0 0 9 * * ? 2026/2          | write '0 9 * * *', or for runs less than a minute apart an interval "
+                        + "such as 'every 30 seconds' | as each year of '2026/2' begins and delete it "
+                        + "(deleteRecurring, or jobq recurring delete) as that year ends"})
+        void aSevenFieldCronWithAYearIsToldJobqHasNoYearField(String expression, String advice, String when) {
+            // it was told only to delete the job once the years were over: registered in 2026, what it was told to
+            // write fired from the next day on, a year early, and in 2027 between 2026 and 2028
             assertThatThrownBy(() -> parse(expression)).hasMessageEndingWith("); jobq's cron has no seconds field, "
-                    + "which Quartz, Spring and JobRunr put first: write '" + cron + "', or for runs less than a minute "
-                    + "apart an interval such as 'every 30 seconds'; nor a year field, Quartz's seventh: those five "
-                    + "fields fire every year, so delete the job (deleteRecurring, or jobq recurring delete) once '"
-                    + years + "' is over");
+                    + "which Quartz, Spring and JobRunr put first: " + advice + "; nor a year field, Quartz's seventh: "
+                    + "the schedule fires in every year from the job's registration on, so register the job " + when);
         }
 
         @ParameterizedTest
