@@ -116,6 +116,9 @@ public final class Secrets {
         text = secretHeaders(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
         var out = new StringBuilder(text.length());
         int done = 0;
+        // where the last look for an '@' after a URL met one or a blank: the next URL's look, from further on, that
+        // starts before it meets it too. Each URL looking to the first blank after it read a long word over and over.
+        int stop = -1;
         for (int scheme = text.indexOf("://"); scheme >= 0; scheme = text.indexOf("://", done)) {
             int start = scheme + 3;
             int end = start;
@@ -128,9 +131,11 @@ public final class Secrets {
             if (at < start && rawPasswordWithSlash(text.substring(start, end))) {
                 // 'user:pa/ss@host/path': the '/' was the password's, not the path's. The host is what follows the
                 // first '@' after it, up to its own path: the user information ends at the last '@' before that.
-                int first = atBeforeWhitespace(text, end);
-                if (first >= 0) {
-                    end = first;
+                if (stop < end) {
+                    stop = atOrBlank(text, end);
+                }
+                if (stop < text.length() && text.charAt(stop) == '@') {
+                    end = stop;
                     while (end < text.length() && text.charAt(end) != '/' && !Character.isWhitespace(text.charAt(end))) {
                         end++;
                     }
@@ -213,12 +218,12 @@ public final class Secrets {
     }
 
     /**
-     * The last '@' of {@code text} from {@code start} to before {@code end}, or -1. Looked for from the text's start (a
-     * JDK {@code lastIndexOf}), each of a message's URLs without one read the whole text before it again: a 1 MB
-     * message of many URLs took a minute to mask.
+     * Where the last '@' from {@code from} to before {@code to} is, the URL's own, or -1. Not
+     * {@code lastIndexOf('@', to - 1)}: with no '@' in the URL it read back to the text's start, once for each URL,
+     * and a driver's message of 2 MB of links took minutes to mask.
      */
-    private static int lastAt(String text, int start, int end) {
-        for (int i = end - 1; i >= start; i--) {
+    private static int lastAt(String text, int from, int to) {
+        for (int i = to - 1; i >= from; i--) {
             if (text.charAt(i) == '@') {
                 return i;
             }
@@ -226,21 +231,13 @@ public final class Secrets {
         return -1;
     }
 
-    /**
-     * The first '@' of {@code text} from {@code from} on, before any whitespace, or -1. Looked for to the text's end and
-     * only then checked for whitespace before it, each URL without one read the rest of the text again.
-     */
-    private static int atBeforeWhitespace(String text, int from) {
-        for (int i = from; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '@') {
-                return i;
-            }
-            if (Character.isWhitespace(c)) {
-                return -1;
-            }
+    /** Where the first '@' or whitespace from {@code from} is, or the text's end. */
+    private static int atOrBlank(String text, int from) {
+        int i = from;
+        while (i < text.length() && text.charAt(i) != '@' && !Character.isWhitespace(text.charAt(i))) {
+            i++;
         }
-        return -1;
+        return i;
     }
 
     /** The secret parameters of {@code text} and their values, to be masked (group 1 or 2 is the name and '='). */

@@ -10,6 +10,8 @@ import dev.jobq.JobOptions;
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.SchedulerContext;
+import dev.jobq.spi.Secrets;
+import dev.jobq.spi.UntrustedText;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.SettableClock;
 import java.lang.reflect.InvocationTargetException;
@@ -28,6 +30,7 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -102,6 +105,27 @@ class H2DatabaseErrorTest {
             assertThat(Database.connectionLost(first)).isFalse();
             assertThat(Database.answerTimedOut(first)).isFalse();
         });
+    }
+
+    /**
+     * A driver's message quoting a stored value full of links (a job's payload in a "value too long" error, say): the
+     * mask rootMessage now puts on the whole raw message looked back from each URL to the message's start for an '@'
+     * that would end its user, and from a URL such as {@code http://localhost:${PORT}/a} (a colon and no port: maybe
+     * a password with a '/') on to the next blank, so 2 MB of them took minutes, on the firing thread, each pass.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"https://example.com/a ", "\"http://localhost:${PORT}/a\","})
+    void aLongDriverMessageOfURLsWithNoUserIsMaskedInAsLongAsItTakesToReadIt(String link) {
+        String links = link.repeat(2_000_000 / link.length());
+        String url = " jdbc:postgresql://jobq:s3cret@db/jobs";
+        var error = new SQLException("value too long: " + links + url);
+
+        String shown = assertTimeoutPreemptively(WAIT, () -> Database.rootMessage(error));
+
+        String masked = "value too long: " + links + " jdbc:postgresql://jobq:****@db/jobs";
+        assertThat(shown).isEqualTo(UntrustedText.escape(masked.substring(0, 1_000)) + "… ("
+                + (masked.length() - 1_000) + " more characters)");
+        assertThat(Secrets.maskUrl(links + url)).isEqualTo(links + " jdbc:postgresql://jobq:****@db/jobs");
     }
 
     /** A driver's exception caused by another, itself caused by the first. */
