@@ -35,7 +35,13 @@ final class EnvSubstitution {
     private static final Pattern NAME_AS_WRITTEN = Pattern.compile("\\s*[A-Za-z0-9_.]+");
     /** The shell's forms other than {@code :-} ({@code ${VAR-x}}, {@code ${VAR:?err}}, …), as docker-compose writes them. */
     private static final Pattern SHELL_FORM = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(:?[-=?+])(.*)", Pattern.DOTALL);
-    private static final Pattern LIST_INDEX = Pattern.compile("(\\[\\d+])+$");
+    /**
+     * The list indexes that end a path ({@code [0][2]}). Possessive, as an index's brackets and digits are told apart
+     * without going back: {@code (\[\d+])+$} recursed once an index, and a key of 3,000 overflowed the stack.
+     */
+    private static final Pattern LIST_INDEX = Pattern.compile("(?:\\[\\d++])++$");
+    /** A problem about a key of its own section, the key its group 1, then its list indexes, possessive too. */
+    private static final Pattern OWN_KEY = Pattern.compile("\\.([^.:\\[]+)(?:\\[\\d++])*+: ");
     private static final String NOT_SHOWN = "(a secret, not shown)";
     /**
      * A whole number, with digit separators or without, as the readers of numbers take it or advise it. Possessive:
@@ -139,7 +145,7 @@ final class EnvSubstitution {
         if (names(text, key)) {
             return true;
         }
-        Matcher own = Pattern.compile("\\.([^.:\\[]+)(\\[\\d+])*: ").matcher(text);
+        Matcher own = OWN_KEY.matcher(text);
         if (!own.lookingAt()) {
             return false; // a section below, or above
         }

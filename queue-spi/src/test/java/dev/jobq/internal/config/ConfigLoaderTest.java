@@ -725,6 +725,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aKeyOfThousandsOfListIndexesWithAnUnsetVariableIsAProblemNotAStackOverflow() {
+        // the list index after a path, (\[\d+])+$, recursed once an index: a key 'x[0][0]…' of 3,000 of them (9 KB,
+        // a YAML explicit key) whose value named an unset variable threw a StackOverflowError out of the load
+        String key = "x" + "[0]".repeat(3_000);
+
+        assertThat(Load.problems("worker:\n  ? \"" + key + "\"\n  : ${JOBQ_UNSET}\n")).containsExactly("worker." + key
+                + ": environment variable JOBQ_UNSET is not set; set it, or give a default with ${JOBQ_UNSET:-value}");
+    }
+
+    @Test
     void refusesABinaryValueRatherThanPassingOnTheNameOfAByteArray() {
         // a password written as YAML's !!binary reached the scheduler as "[B@64729b1e"
         assertThat(Load.problems("""
