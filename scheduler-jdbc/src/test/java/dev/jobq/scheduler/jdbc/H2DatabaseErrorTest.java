@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -294,6 +295,24 @@ class H2DatabaseErrorTest {
         }
     }
 
+    /** A driver's error with no message: the transaction's error under the refusal read "failed: null". */
+    @Test
+    void aTransactionsErrorUnderTheRefusalNamesTheDriversErrorsClassWhenItHasNoMessage() {
+        var h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:jobq-database-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        var failing = new MessageDataSource(h2, null);
+        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().dataSource(failing)
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            failing.failing.set(true);
+
+            assertThatThrownBy(() -> scheduler.schedule(job("report:due"), T0)).isInstanceOf(JobQueueException.class)
+                    .satisfies(refusal -> assertThat(Database.causes(refusal))
+                            .filteredOn(org.jooq.exception.DataAccessException.class::isInstance)
+                            .extracting(Throwable::getMessage)
+                            .containsExactly("transaction on the given MessageDataSource failed: SQLException"));
+        }
+    }
+
     /**
      * A thread helping through a backlog whose connection fails with such an error: the WARN that says so gave the
      * error to logback as it was, whose getMessage() threw out of it, and out of the firing thread's pass, which was
@@ -379,9 +398,9 @@ class H2DatabaseErrorTest {
     private static final class MessageDataSource extends ForwardingDataSource {
 
         final AtomicBoolean failing = new AtomicBoolean();
-        private final String message;
+        private final @Nullable String message;
 
-        MessageDataSource(DataSource delegate, String message) {
+        MessageDataSource(DataSource delegate, @Nullable String message) {
             super(delegate);
             this.message = message;
         }
