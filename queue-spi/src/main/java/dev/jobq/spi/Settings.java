@@ -406,10 +406,11 @@ public final class Settings {
     }
 
     /**
-     * A refused value as a problem names it: quoted, cut after {@value #VALUE_PREVIEW_CHARS} characters with its length
-     * said. Written whole, a 100,000-character value made a 100,000-character problem. Masked before it is cut, as
-     * {@link #problem} masks: a URL cut before its '@' is no URL {@link Secrets#maskUrl} finds a password in. Public
-     * for a value read beside the file (an environment variable), whose problem then names it as the file's.
+     * A refused value as a problem names it: quoted, {@linkplain UntrustedText#escape escaped}, cut after
+     * {@value #VALUE_PREVIEW_CHARS} characters with its length said ({@code 'aaaa…' (100000 characters)}). Written
+     * whole, a 100,000-character value made a 100,000-character problem. Masked before it is cut, as {@link #problem}
+     * masks: a URL cut before its '@' is no URL {@link Secrets#maskUrl} finds a password in. Public for a value read
+     * beside the file (an environment variable), whose problem then names it as the file's.
      */
     public static String shownValue(Object value) {
         return UntrustedText.singleQuote(Secrets.maskUrl(String.valueOf(value)), VALUE_PREVIEW_CHARS);

@@ -80,10 +80,10 @@ public final class UntrustedText {
      * Where a cut of {@code text}, already {@linkplain #escape escaped}, before index {@code end} ends so that what it
      * keeps, {@code text.substring(0, wholeEnd(text, end))}, is whole: at {@code end}, or a little before it, never
      * after the first half of an emoji (a high surrogate at {@code end - 1}: alone it is no character, a log line shows
-     * '?') nor inside an escape (a backslash and an n; a backslash, a u and four hex digits): a text of control
-     * characters, six characters each once escaped, ended in a backslash, a u and part of a code. A backslash the
-     * text held as it was looks the same and is cut before too: a few characters fewer, never half an escape. The
-     * result is from {@code end - 6} (or 0) to {@code end}.
+     * '?') nor inside an escape (a backslash and a letter, {@code \n}, {@code \r} or {@code \t}; a backslash, a u and
+     * four hex digits): a text of control characters, six characters each once escaped, ended in a backslash, a u and
+     * part of a code. A backslash the text held as it was looks the same and is cut before too: a few characters
+     * fewer, never half an escape. The result is from {@code end - 6} (or 0) to {@code end}.
      *
      * @param end where the cut would be, from 0 to {@code text.length()}
      */
