@@ -57,6 +57,17 @@ class SecretsTest {
     }
 
     @Test
+    void looksForTheAtOfEachPasswordWrittenRawWithASlashAsIfAlone() {
+        // maskUrl keeps where its last look for such an '@' met a blank, for the next URL (8afc6a5a): a look from
+        // after that blank is a look of its own, and one from before it (two URLs in one word) ends at it too.
+        assertThat(Secrets.maskUrl("http://u:pa/x and http://v:pw/S3CRET@db/jobs"))
+                .isEqualTo("http://u:pa/x and http://v:****@db/jobs");
+        assertThat(Secrets.maskUrl("http://u:pa/http://v:pw/x then mail@example.com"))
+                .isEqualTo("http://u:pa/http://v:pw/x then mail@example.com");
+        assertThat(Secrets.maskUrl("http://AKIA:a/b/http://v:S3/CRET@db/x")).isEqualTo("http://AKIA:****@db/x");
+    }
+
+    @Test
     void masksAPasswordWrittenRawWithAnAtBeforeItsSlash() {
         // The user information was taken to end at the '@' before the '/', and the password's tail shown as the host
         // and the path ('jobq:****@s/s@db/x'). Where an '@' follows in the next path segment too, the URL cannot tell
