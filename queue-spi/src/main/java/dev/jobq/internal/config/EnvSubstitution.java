@@ -131,10 +131,31 @@ final class EnvSubstitution {
                 if (within(masked, secret.key()) || within(masked, section) && repeats(masked.substring(section.length()),
                         section, secret.key().substring(section.length() + 1))) {
                     masked = section + masked(masked.substring(section.length()), secret.value());
+                } else {
+                    String above = refusedAbove(masked, section);
+                    if (above != null) {
+                        masked = above + masked(masked.substring(above.length()), secret.value());
+                    }
                 }
             }
             return masked;
         }).toList();
+    }
+
+    /**
+     * The section above {@code section} whose own refusal {@code problem} is, naming the key below it that holds
+     * {@code section} ({@code worker.queues: … (a: {b=…})} for {@code worker.queues.a}), or null: such a refusal
+     * repeats its value written out, a secret two sections deep in it too, which was shown whole there.
+     */
+    private static @Nullable String refusedAbove(String problem, String section) {
+        for (String inner = section; inner.lastIndexOf('.') > 0; inner = sectionOf(inner)) {
+            String outer = sectionOf(inner);
+            if (problem.startsWith(outer + ": ")
+                    && names(problem.substring(outer.length()), inner.substring(outer.length() + 1))) {
+                return outer;
+            }
+        }
+        return null;
     }
 
     /**

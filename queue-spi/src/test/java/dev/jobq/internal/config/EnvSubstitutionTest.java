@@ -693,4 +693,17 @@ class EnvSubstitutionTest {
                 .containsExactly("worker.queues: must be a list, got a section of keys (a: ****, b: x); write [a, "
                         + "****, b, x], in square brackets, or each item on a line of its own after '- '");
     }
+
+    @Test
+    @DisplayName("a secret written two sections deep into a section or list written where something else is wanted is "
+            + "masked where the refusal repeats it: \"got a section of keys (a: {b=s3cr3t-t0ken})\" showed it whole")
+    void masksASecretWrittenTwoSectionsDeepWhereTheRefusalOfTheOuterOneRepeatsIt() {
+        // its key worker.queues.a.b is in worker.queues.a, whose refusal there is none: the one of worker.queues is
+        assertThat(Load.problems("worker:\n  queues:\n    a: {b: \"${API_TOKEN}\"}\n", Map.of("API_TOKEN",
+                "s3cr3t-t0ken"))).containsExactly("worker.queues: must be a list, got a section of keys (a: {b=****}); "
+                + "write [a, {b=****}], in square brackets, or each item on a line of its own after '- '");
+        assertThat(Load.problems("scheduler:\n  - type: jdbc\n  - a: {username: \"${DB_PASSWORD}\"}\n",
+                Map.of("DB_PASSWORD", "s3cr3t-t0ken"))).containsExactly("scheduler: must be a section of keys, got "
+                + "'[{type=jdbc}, {a={username=****}}]'; write its keys on the lines below scheduler:, indented");
+    }
 }
