@@ -43,6 +43,10 @@ final class EnvSubstitution {
     /** A problem about a key of its own section, the key its group 1, then its list indexes, possessive too. */
     private static final Pattern OWN_KEY = Pattern.compile("\\.([^.:\\[]+)(?:\\[\\d++])*+: ");
     private static final String NOT_SHOWN = "(a secret, not shown)";
+    /** How a list's refusal of a section written for it repeats the section, then advises it as a list (Settings). */
+    private static final String SECTION_FOR_LIST = "got a section of keys (";
+    private static final String LIST_ADVICE = "); write [";
+    private static final String LIST_ADVICE_END = "], in square brackets";
     /**
      * A whole number, with digit separators or without, as the readers of numbers take it or advise it. Possessive:
      * {@code ([_, ]\d+)*} recursed once a separator, and a secret of 5,000 of them overflowed the stack.
@@ -235,6 +239,7 @@ final class EnvSubstitution {
             }
             out = withoutCut(out, shown);
         }
+        out = withAdviceAsSection(text, out);
         Matcher bare = BARE_NUMBER.matcher(stripped);
         // -0's advice gives 0 its units, as 0's does: "write 0ms, 0s, …" showed the secret where 0's was masked; and
         // -42's gives 42 its units ("is negative and has no unit; write 42ms, …"), which showed the secret's digits
@@ -302,6 +307,32 @@ final class EnvSubstitution {
             masked = masked.replace(cut.getKey(), cut.getValue());
         }
         return masked;
+    }
+
+    /**
+     * {@code masked}, {@code text} masked, with a list's advice for a section written for it ({@code (a: abc); write
+     * [a, abc]}) masked as that section is: a key equal to a value too short to mask wherever it stands was masked as
+     * an item in the advice and shown in the section ({@code (a: ****); write [****, ****]}), which told the secret.
+     * As is where the advice is not the section's keys and values in a row.
+     */
+    private static String withAdviceAsSection(String text, String masked) {
+        int[] written = sectionAndAdvice(text);
+        int[] shown = sectionAndAdvice(masked);
+        if (written == null || shown == null || !text.substring(written[2], written[3])
+                .equals(text.substring(written[0], written[1]).replace(": ", ", "))) {
+            return masked;
+        }
+        return masked.substring(0, shown[2]) + masked.substring(shown[0], shown[1]).replace(": ", ", ")
+                + masked.substring(shown[3]);
+    }
+
+    /** Where in {@code problem} a list's refusal repeats a section and where it advises it: both starts and ends. */
+    private static int @Nullable [] sectionAndAdvice(String problem) {
+        int section = problem.indexOf(SECTION_FOR_LIST);
+        int sectionEnd = section < 0 ? -1 : problem.indexOf(LIST_ADVICE, section);
+        int adviceEnd = sectionEnd < 0 ? -1 : problem.indexOf(LIST_ADVICE_END, sectionEnd);
+        return adviceEnd < 0 ? null : new int[] {section + SECTION_FOR_LIST.length(), sectionEnd,
+                sectionEnd + LIST_ADVICE.length(), adviceEnd};
     }
 
     /**

@@ -706,4 +706,20 @@ class EnvSubstitutionTest {
                 Map.of("DB_PASSWORD", "s3cr3t-t0ken"))).containsExactly("scheduler: must be a section of keys, got "
                 + "'[{type=jdbc}, {a={username=****}}]'; write its keys on the lines below scheduler:, indented");
     }
+
+    @Test
+    @DisplayName("a secret of one to three characters that is also a key of a section written where a list is wanted "
+            + "leaves that key shown in the advice as in the section: \"(a: ****); write [****, ****]\" told it was 'a'")
+    void leavesAKeyEqualToAShortSecretShownInTheAdviceAsInTheSection() {
+        assertThat(Load.problems("worker:\n  queues:\n    a: ${API_TOKEN}\n", Map.of("API_TOKEN", "a")))
+                .containsExactly("worker.queues: must be a list, got a section of keys (a: ****); write [a, ****], in "
+                        + "square brackets, or each item on a line of its own after '- '");
+        assertThat(Load.problems("worker:\n  queues:\n    b: ${API_TOKEN}\n    a: x\n", Map.of("API_TOKEN", "a")))
+                .containsExactly("worker.queues: must be a list, got a section of keys (b: ****, a: x); write [b, "
+                        + "****, a, x], in square brackets, or each item on a line of its own after '- '");
+        // a value equal to it beside it is masked in both, as the section's own values are
+        assertThat(Load.problems("worker:\n  queues:\n    a: ${API_TOKEN}\n    b: 5\n", Map.of("API_TOKEN", "5")))
+                .containsExactly("worker.queues: must be a list, got a section of keys (a: ****, b: ****); write [a, "
+                        + "****, b, ****], in square brackets, or each item on a line of its own after '- '");
+    }
 }
