@@ -90,6 +90,8 @@ final class ScheduleParser {
     private static final Pattern YEARS = Pattern.compile("(?=.*\\d)[\\d,/-]++");
     /** A year field of one year or a range of them: {@code 2027}, {@code 2027-2030}. */
     private static final Pattern YEAR_SPAN = Pattern.compile("(\\d{4})(?:-(\\d{4}))?");
+    /** An item of a year field, of years of four digits: {@code 2027}, {@code 2027-2030}, {@code 2026/2}. */
+    private static final Pattern YEAR_ITEM = Pattern.compile("\\d{4}(?:-\\d{4})?(?:/\\d++)?");
     private static final Pattern SUNDAY_RANGE = Pattern.compile("(^|,)SUN-(?!(SUN|7|0)\\b)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern RANGE = Pattern.compile("(\\w+)-(\\w+)");
@@ -240,7 +242,7 @@ final class ScheduleParser {
                 return secondsFieldFix(fields.getFirst(), cron, fields.get(5).chars().anyMatch(Character::isDigit)
                         ? " (numbered days of the week differ between systems, Quartz's 1 being Sunday and cron's 1 "
                         + "Monday: names such as MON-FRI read the same everywhere)" : "")
-                        + (years ? "; nor a year field, Quartz's seventh: " + yearsFix(fields.getLast()) : "");
+                        + (years ? "; nor a year field, Quartz's seventh" + yearsFix(fields.getLast()) : "");
             }
         }
         return FORMS + (QUARTZ_FIELD.matcher(expression).find() ? NO_QUARTZ : "");
@@ -249,16 +251,22 @@ final class ScheduleParser {
     /**
      * What to do for Quartz's year field {@code years}: what jobq is told to write instead fires in every year from
      * the job's registration on, a year before the first included. Only to delete the job once the years were over
-     * had '0 0 9 * * ? 2027', registered in 2026, fire from the next day on, and '2026,2028' fire in 2027 too.
+     * had '0 0 9 * * ? 2027', registered in 2026, fire from the next day on, and '2026,2028' fire in 2027 too. Begins
+     * with what follows "nor a year field, Quartz's seventh": its ':', or that {@code years} names no year.
      */
     private static String yearsFix(String years) {
+        if (!Arrays.stream(years.split(",", -1)).allMatch(item -> YEAR_ITEM.matcher(item).matches())) {
+            // '5' or '1-' was told to register the job as each year of it begins
+            return ", whose " + shown(years) + " names no year either (a year has four digits: 2027, 2027-2030, "
+                    + "2026,2028, 2026/2): the schedule fires in every year from the job's registration on";
+        }
         Matcher span = YEAR_SPAN.matcher(years);
         String when = span.matches() && (span.group(2) == null || span.group(1).compareTo(span.group(2)) <= 0)
                 ? "once " + span.group(1) + " begins and delete it (deleteRecurring, or jobq recurring delete) once "
                         + (span.group(2) != null ? span.group(2) : span.group(1)) + " is over"
                 : "as each year of " + shown(years) + " begins and delete it (deleteRecurring, or jobq recurring "
                         + "delete) as that year ends";
-        return "the schedule fires in every year from the job's registration on, so register the job " + when;
+        return ": the schedule fires in every year from the job's registration on, so register the job " + when;
     }
 
     /**

@@ -229,6 +229,17 @@ class ScheduleParserTest {
         }
 
         @ParameterizedTest
+        @ValueSource(strings = {"5", "1-", "-2027", "2027,", "20270"})
+        void aSevenFieldCronWhoseSeventhFieldNamesNoYearIsNotToldToRegisterTheJobInIt(String years) {
+            // '5' was told "register the job as each year of '5' begins", a year no one can wait for
+            assertThatThrownBy(() -> parse("0 0 9 * * ? " + years)).hasMessageEndingWith("; jobq's cron has no seconds "
+                    + "field, which Quartz, Spring and JobRunr put first: write '0 9 * * *', or for runs less than a "
+                    + "minute apart an interval such as 'every 30 seconds'; nor a year field, Quartz's seventh, whose '"
+                    + years + "' names no year either (a year has four digits: 2027, 2027-2030, 2026,2028, 2026/2): "
+                    + "the schedule fires in every year from the job's registration on");
+        }
+
+        @ParameterizedTest
         @CsvSource(delimiter = '|', value = {
                 "*/30 * * * * *     | : for a run every 30 seconds write the interval 'every 30 seconds' (its runs "
                         + "counted from the job's registration, not from second 0)",
