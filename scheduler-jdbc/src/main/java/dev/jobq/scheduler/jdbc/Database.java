@@ -6,6 +6,7 @@ import dev.jobq.JobQueueException;
 import dev.jobq.spi.DurationFormat;
 import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.Secrets;
+import dev.jobq.spi.UntrustedText;
 import java.net.SocketTimeoutException;
 import java.nio.file.FileSystemException;
 import java.sql.Connection;
@@ -886,13 +887,18 @@ final class Database implements AutoCloseable {
             SQLDialect dialect = JDBCUtils.dialect(connection).family();
             if (dialect != SQLDialect.H2 && dialect != SQLDialect.POSTGRES) {
                 throw new JobQueueException("scheduler: " + description + " is a "
-                        + connection.getMetaData().getDatabaseProductName() + " database; the jdbc scheduler runs on "
-                        + "H2 and PostgreSQL only");
+                        + productName(connection) + " database; the jdbc scheduler runs on H2 and PostgreSQL only");
             }
             return dialect;
         } catch (SQLException e) {
             throw cannotConnect(description, e, null);
         }
+    }
+
+    /** The product its driver names, quoted, escaped and cut: a driver's text, which may be anything. */
+    private static String productName(Connection connection) throws SQLException {
+        String name = connection.getMetaData().getDatabaseProductName();
+        return name == null ? "(unnamed)" : UntrustedText.quote(name, 80);
     }
 
     /**

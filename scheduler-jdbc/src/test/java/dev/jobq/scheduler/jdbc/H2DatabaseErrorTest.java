@@ -17,6 +17,7 @@ import dev.jobq.testing.SettableClock;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -394,6 +395,23 @@ class H2DatabaseErrorTest {
                         + "(SQLException). To start afresh, drop the jobq_* tables");
     }
 
+    /**
+     * A database neither H2 nor PostgreSQL is refused by the product name its driver gives: outside text, which
+     * the refusal repeated raw and whole, a line break and all.
+     */
+    @Test
+    void aDatabaseOfAnotherProductIsRefusedWithItsDriversProductNameEscapedAndCut() {
+        var h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:jobq-database-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+
+        assertThatThrownBy(() -> JdbcSchedulerFactory.builder()
+                .dataSource(new OtherProductDataSource(h2, "Acme\n\u001b[31mDB" + "x".repeat(200)))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink)).close())
+                .isInstanceOf(JobQueueException.class)
+                .hasMessage("scheduler: the given OtherProductDataSource is a \"Acme\\n\\u001b[31mDB" + "x".repeat(68)
+                        + "…\" (212 characters) database; the jdbc scheduler runs on H2 and PostgreSQL only");
+    }
+
     /** H2's DataSource, whose getConnection() throws a driver's error with {@code message} while {@code failing}. */
     private static final class MessageDataSource extends ForwardingDataSource {
 
@@ -438,6 +456,41 @@ class H2DatabaseErrorTest {
                 };
             }
             return pool.getConnection();
+        }
+    }
+
+    /** H2's DataSource, whose connections' metadata name another database: {@code product} at a URL of its own. */
+    private static final class OtherProductDataSource extends ForwardingDataSource {
+
+        private final String product;
+
+        OtherProductDataSource(DataSource delegate, String product) {
+            super(delegate);
+            this.product = product;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            Connection connection = pool.getConnection();
+            DatabaseMetaData metaData = (DatabaseMetaData) Proxy.newProxyInstance(
+                    DatabaseMetaData.class.getClassLoader(), new Class<?>[] {DatabaseMetaData.class},
+                    (proxy, method, args) -> switch (method.getName()) {
+                        case "getURL" -> "jdbc:acme://db/jobs";
+                        case "getDatabaseProductName" -> product;
+                        default -> invoke(method, connection.getMetaData(), args);
+                    });
+            return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> method.getName().equals("getMetaData")
+                            ? metaData : invoke(method, connection, args));
+        }
+
+        private static @Nullable Object invoke(java.lang.reflect.Method method, Object target, Object @Nullable [] args)
+                throws Throwable {
+            try {
+                return method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
         }
     }
 
