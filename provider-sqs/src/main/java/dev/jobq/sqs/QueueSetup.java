@@ -40,6 +40,8 @@ final class QueueSetup {
     private static final Logger log = LoggerFactory.getLogger(QueueSetup.class);
     private static final Pattern TARGET_ARN = Pattern.compile("\"deadLetterTargetArn\"\\s*:\\s*\"([^\"]+)\"");
     /** A message needs room for a job and for the attributes of its dead-letter copy. */
+    /** The characters of a queue's URL that an error repeats ({@link #shownUrl}). */
+    private static final int URL_CHARS = IncomingMessages.SHOWN_CHARS;
     private static final int MIN_MESSAGE_BYTES = 4 * OutgoingMessage.DEAD_LETTER_RESERVE;
     private static final Pattern MAX_RECEIVE_COUNT = Pattern.compile("\"maxReceiveCount\"\\s*:\\s*\"?(\\d+)");
 
@@ -79,9 +81,9 @@ final class QueueSetup {
             deadLetterArn = deadLetterAttributes.getOrDefault(QueueAttributeName.QUEUE_ARN, deadLetterUrl);
             if (deadLetterArn.equals(arn)) {
                 // Each dead job would be received from there and run again, dying and coming back for ever.
-                throw refuse("deadLetterQueueUrl", "SQS queue " + deadLetterUrl + " is the queue itself (" + url
-                        + "): every dead job would come back and run again; give the queue a dead-letter queue of "
-                        + "its own (docs/sqs.md)");
+                throw refuse("deadLetterQueueUrl", "SQS queue " + shownUrl(deadLetterUrl) + " is the queue itself ("
+                        + shownUrl(url) + "): every dead job would come back and run again; give the queue a "
+                        + "dead-letter queue of its own (docs/sqs.md)");
             }
             requireSameKind(url, fifo, deadLetterUrl, deadLetterAttributes);
             warnOnOtherRedriveTarget(url, attributes.get(QueueAttributeName.REDRIVE_POLICY), deadLetterUrl,
@@ -95,8 +97,8 @@ final class QueueSetup {
             deadLetterMaxBytes = answeredMaxMessageBytes(deadLetterUrl, deadLetterAttributes, maxMessageBytes);
         }
         if (maxMessageBytes < MIN_MESSAGE_BYTES) {
-            throw refuse("maxPayloadBytes", "SQS queue " + url + " or its dead-letter queue takes messages of at "
-                    + "most " + maxMessageBytes + " bytes (MaximumMessageSize); jobq needs at least "
+            throw refuse("maxPayloadBytes", "SQS queue " + shownUrl(url) + " or its dead-letter queue takes "
+                    + "messages of at most " + maxMessageBytes + " bytes (MaximumMessageSize); jobq needs at least "
                     + MIN_MESSAGE_BYTES + ": raise MaximumMessageSize (aws sqs set-queue-attributes)");
         }
         return new SqsQueue(queueName, url, fifo, deadLetterUrl, lease, maxMessageBytes,
@@ -141,7 +143,7 @@ final class QueueSetup {
         try {
             String url = sqs.createQueue(r -> r.queueName(name).attributes(settings.fifo()
                     ? Map.of(QueueAttributeName.FIFO_QUEUE, "true") : Map.of())).queueUrl();
-            log.info("created SQS queue {} for jobq queue '{}' (createIfMissing)", Secrets.maskUrl(url), shownName);
+            log.info("created SQS queue {} for jobq queue '{}' (createIfMissing)", shownUrl(url), shownName);
             return url;
         } catch (SdkException e) {
             throw unreachable("creating queue '" + name + "' (createIfMissing)", e);
@@ -157,7 +159,7 @@ final class QueueSetup {
         long parsed = parseOr(seconds, -1);
         if (parsed < 0 || parsed > Lease.MAX_VISIBILITY.toSeconds()) {
             // Not SQS's answer: a bare NumberFormatException, or a lease that every receive asks for and SQS refuses.
-            throw refuse("visibilityTimeout", "SQS queue " + url + " answered a VisibilityTimeout of "
+            throw refuse("visibilityTimeout", "SQS queue " + shownUrl(url) + " answered a VisibilityTimeout of "
                     + IncomingMessages.answered(seconds) + ", not a whole number of seconds from 0 to "
                     + Lease.MAX_VISIBILITY.toSeconds() + " as SQS answers (a server or proxy that is not SQS?); set "
                     + "visibilityTimeout (60s, say), which is then the lease and the queue's is not read, or check the "
@@ -165,8 +167,8 @@ final class QueueSetup {
         }
         Duration lease = Duration.ofSeconds(parsed);
         if (lease.isZero()) {
-            throw refuse("visibilityTimeout", "SQS queue " + url + " has a VisibilityTimeout of 0 seconds, which jobq "
-                    + "uses as the lease when visibilityTimeout is not set: every job would be delivered again while it "
+            throw refuse("visibilityTimeout", "SQS queue " + shownUrl(url) + " has a VisibilityTimeout of 0 seconds, "
+                    + "which jobq uses as the lease when visibilityTimeout is not set: every job would be delivered again while it "
                     + "runs; set visibilityTimeout (60s, say), or raise the queue's VisibilityTimeout (aws sqs "
                     + "set-queue-attributes)");
         }
@@ -178,7 +180,7 @@ final class QueueSetup {
         int queueLimit = answeredMaxMessageBytes(url, attributes, limit);
         if (queueLimit < limit) {
             log.info("SQS queue {} takes messages up to {} bytes (its MaximumMessageSize), less than {}: jobs are "
-                    + "limited to {} bytes", Secrets.maskUrl(url), queueLimit, limit, queueLimit);
+                    + "limited to {} bytes", shownUrl(url), queueLimit, limit, queueLimit);
             return queueLimit;
         }
         return limit;
@@ -199,7 +201,7 @@ final class QueueSetup {
             log.warn("SQS queue {} answered a MaximumMessageSize of {}, not a number of bytes as SQS answers (a server "
                     + "or proxy that is not SQS?); read as none: messages are held to {} bytes (maxPayloadBytes, or "
                     + "the queue's own limit), and one the queue does not take is refused when sent; check the endpoint",
-                    Secrets.maskUrl(url), IncomingMessages.answered(text), otherwise);
+                    shownUrl(url), IncomingMessages.answered(text), otherwise);
             return otherwise;
         }
         return (int) Math.min(bytes, Integer.MAX_VALUE);
@@ -220,7 +222,7 @@ final class QueueSetup {
         }
         if (settings.deadLetter() == DeadLetterPolicy.DISCARD) {
             log.warn("SQS queue {} (jobq queue '{}') has deadLetter: discard: dead jobs are deleted, each with a WARN "
-                    + "line and a Dead event", Secrets.maskUrl(url), shownName);
+                    + "line and a Dead event", shownUrl(url), shownName);
             return null;
         }
         if (settings.deadLetterQueueUrl() != null) {
@@ -229,7 +231,7 @@ final class QueueSetup {
         if (redrivePolicy != null) {
             return redriveTarget(redrivePolicy);
         }
-        throw refuse("deadLetterQueueUrl", "SQS queue " + url + " has no dead-letter queue: set "
+        throw refuse("deadLetterQueueUrl", "SQS queue " + shownUrl(url) + " has no dead-letter queue: set "
                 + "deadLetterQueueUrl, or give the queue a redrive policy (docs/sqs.md), so that dead jobs are "
                 + "kept; or set deadLetter: discard to delete them (development only)");
     }
@@ -240,8 +242,8 @@ final class QueueSetup {
         if (deadLetterFifo != fifo) {
             String kind = fifo ? "a FIFO queue (its name ends in .fifo)" : "a standard queue (its name does not end in "
                     + ".fifo)";
-            throw refuse("deadLetterQueueUrl", "dead-letter queue " + deadLetterUrl + " is "
-                    + (deadLetterFifo ? "FIFO" : "standard") + " but queue " + url + " is "
+            throw refuse("deadLetterQueueUrl", "dead-letter queue " + shownUrl(deadLetterUrl) + " is "
+                    + (deadLetterFifo ? "FIFO" : "standard") + " but queue " + shownUrl(url) + " is "
                     + (fifo ? "FIFO" : "standard") + "; SQS requires both to be of one kind: "
                     + (settings.deadLetterQueueUrl() != null ? "set deadLetterQueueUrl to " + kind
                             : "point the queue's redrive policy at " + kind + ", or set deadLetterQueueUrl to one"));
@@ -286,7 +288,7 @@ final class QueueSetup {
                 + "types by this process only, and SQS stores a job of another type with the key that another process, "
                 + "or this one restarted, enqueues within SQS's 5 minutes; put the job type in the key, set the queue's "
                 + "DeduplicationScope to queue, or set {} to put every job in one message group (docs/sqs.md)",
-                Secrets.maskUrl(url), groupKey, groupKey);
+                shownUrl(url), groupKey, groupKey);
     }
 
     /**
@@ -306,9 +308,9 @@ final class QueueSetup {
                 + "there, while SQS moves to the policy's queue the messages jobq never settles (a job whose worker is "
                 + "lost in its last attempt), without their error and with no Dead event, and jobq's stats count only "
                 + "the dead jobs in {}; point the redrive policy at {}, or remove {} to use the policy's queue "
-                + "(docs/sqs.md)", Secrets.maskUrl(url),
+                + "(docs/sqs.md)", shownUrl(url),
                 UntrustedText.escape(target.group(1), IncomingMessages.SHOWN_CHARS), key,
-                Secrets.maskUrl(deadLetterUrl), key,
+                shownUrl(deadLetterUrl), key,
                 UntrustedText.escape(deadLetterQueueArn, IncomingMessages.SHOWN_CHARS), key);
     }
 
@@ -323,13 +325,13 @@ final class QueueSetup {
         if (settings.deadLetterQueueUrl() == null || (redrivePolicy != null && !redrivePolicy.isBlank())) {
             return;
         }
-        String maskedDeadLetterUrl = Secrets.maskUrl(deadLetterUrl);
+        String maskedDeadLetterUrl = shownUrl(deadLetterUrl);
         log.warn("SQS queue {} has no redrive policy, though {} is {}: jobq copies there the jobs it settles as dead, "
                 + "but SQS never moves a message jobq does not settle, so a job whose worker is lost on every receive "
                 + "(a crash, an out-of-memory kill) is received again without end, and SQS's redrive cannot move jobs "
                 + "back from {}, as it redrives only from a queue some redrive policy names; give the queue the "
                 + "redrive policy {\"deadLetterTargetArn\":\"{}\",\"maxReceiveCount\":\"10\"} (maxReceiveCount "
-                + "above the largest maxAttempts you use: docs/sqs.md)", Secrets.maskUrl(url), deadLetterKey(),
+                + "above the largest maxAttempts you use: docs/sqs.md)", shownUrl(url), deadLetterKey(),
                 maskedDeadLetterUrl, maskedDeadLetterUrl,
                 deadLetterQueueArn != null ? UntrustedText.escape(deadLetterQueueArn, IncomingMessages.SHOWN_CHARS)
                         : "<the QueueArn of " + maskedDeadLetterUrl + ">");
@@ -346,7 +348,7 @@ final class QueueSetup {
                     + "more is refused at enqueue, and a job whose last attempt is cut short (its worker lost) is "
                     + "moved there by SQS without its error and with no Dead event; set maxReceiveCount above the "
                     + "largest maxAttempts you use (10 is a good default: docs/sqs.md)",
-                    Secrets.maskUrl(url), maxReceives, maxReceives, JobOptions.DEFAULT_MAX_ATTEMPTS);
+                    shownUrl(url), maxReceives, maxReceives, JobOptions.DEFAULT_MAX_ATTEMPTS);
         }
     }
 
@@ -371,10 +373,10 @@ final class QueueSetup {
             return sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(List.of(QueueAttributeName.ALL)))
                     .attributes();
         } catch (QueueDoesNotExistException e) {
-            throw refuse(what.equals("queue") ? "queueUrl" : "deadLetterQueueUrl", "SQS " + what + " " + url
+            throw refuse(what.equals("queue") ? "queueUrl" : "deadLetterQueueUrl", "SQS " + what + " " + shownUrl(url)
                     + " does not exist; check the URL and region, or create it (docs/sqs.md)");
         } catch (SdkException e) {
-            throw unreachable("reading the attributes of " + what + " " + Secrets.maskUrl(url), e);
+            throw unreachable("reading the attributes of " + what + " " + shownUrl(url), e);
         }
     }
 
@@ -403,10 +405,30 @@ final class QueueSetup {
         return false;
     }
 
+    /**
+     * A queue's URL (or the endpoint) as an error or a WARN repeats it: {@linkplain Secrets#maskUrl masked}, escaped,
+     * and cut after {@value #URL_CHARS} characters with its length said, as {@link Settings#shownUnquoted} says a
+     * value, at a length that keeps any SQS URL whole (a name of up to 80 characters after a VPC endpoint's host). A
+     * 100,000-character queueUrl, given or answered by a server, was repeated whole.
+     */
+    private static String shownUrl(String url) {
+        String masked = Secrets.maskUrl(url);
+        return masked.length() <= URL_CHARS ? UntrustedText.escape(masked)
+                : UntrustedText.escape(masked, URL_CHARS) + " (" + masked.length() + " characters)";
+    }
+
+    /**
+     * The region as an error repeats it, cut as {@link SqsSettings}' problems cut it: beside an endpoint, one of any
+     * length is taken.
+     */
+    private String shownRegion() {
+        return Settings.shownUnquoted(settings.region(), "characters");
+    }
+
     /** Where the SDK connects: the endpoint override, or the region's SQS endpoint. */
     private String endpoint() {
-        return settings.endpoint() != null ? Secrets.maskUrl(settings.endpoint().toString())
-                : "SQS in region " + settings.region();
+        return settings.endpoint() != null ? shownUrl(settings.endpoint().toString())
+                : "SQS in region " + shownRegion();
     }
 
     private JobQueueException unreachable(String what, SdkException e) {
@@ -417,7 +439,7 @@ final class QueueSetup {
                         + "answers there, or a firewall drops the connection"
                 : Secrets.maskUrl(String.valueOf(e.getMessage()));
         return new JobQueueException("jobq queue '" + shownName + "': " + what + " failed: " + failure
-                + " (check region " + settings.region() + (settings.endpoint() == null ? "" : ", endpoint "
+                + " (check region " + shownRegion() + (settings.endpoint() == null ? "" : ", endpoint "
                 + endpoint()) + ", " + (settings.keys() == null ? "the credentials of the AWS SDK's default "
                 + "chain" : "the accessKeyId and secretAccessKey of this section") + " and the IAM actions in docs/sqs.md)",
                 e);

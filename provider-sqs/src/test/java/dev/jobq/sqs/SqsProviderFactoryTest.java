@@ -875,6 +875,19 @@ class SqsProviderFactoryTest {
         }
 
         @Test
+        @DisplayName("a long queueUrl naming no queue is repeated cut, with its length, not whole")
+        void refusesALongMissingQueueUrlRepeatingItCut() {
+            SqsServer.Queues queues = ElasticMq.newQueues("long-missing-url", false);
+            String gone = queues.url().replace("long-missing-url", "no-such-queue-" + "x".repeat(5_000));
+
+            assertThatThrownBy(() -> create(on(gone)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("jobq.yaml: provider.queueUrl: SQS queue " + gone.substring(0, 200) + "… ("
+                            + gone.length() + " characters) does not exist; check the URL and region, or create it "
+                            + "(docs/sqs.md)");
+        }
+
+        @Test
         @DisplayName("a missing queueName is refused unless createIfMissing creates it")
         void createsAMissingQueueOnlyWhenAsked() {
             String name = "created-" + System.nanoTime();
@@ -926,6 +939,26 @@ class SqsProviderFactoryTest {
             assertThatThrownBy(() -> create(values))
                     .isInstanceOf(JobQueueException.class)
                     .hasMessageContaining("the credentials of the AWS SDK's default chain and the IAM actions");
+        }
+
+        @Test
+        @DisplayName("a long region beside an endpoint that does not answer is repeated cut, with its length")
+        void unreachableEndpointWithALongRegion() throws IOException {
+            int closedPort;
+            try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                closedPort = socket.getLocalPort();
+            }
+            Map<String, Object> values = on("http://127.0.0.1:" + closedPort + "/000000000000/jobs");
+            values.put("endpoint", "http://127.0.0.1:" + closedPort);
+            values.put("region", "a".repeat(100_000));
+
+            assertThatThrownBy(() -> create(values))
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageStartingWith("jobq queue 'default': reading the attributes of queue http://127.0.0.1:"
+                            + closedPort + "/000000000000/jobs failed: ")
+                    .hasMessageEndingWith(" (check region " + "a".repeat(80) + "… (100000 characters), endpoint "
+                            + "http://127.0.0.1:" + closedPort + ", the accessKeyId and secretAccessKey of this "
+                            + "section and the IAM actions in docs/sqs.md)");
         }
 
         @Test
