@@ -22,6 +22,7 @@ public final class AlteredProvider extends ForwardingQueueProvider {
 
     private final boolean showsDeadLetters;
     private final AtomicReference<RuntimeException> statsFailure = new AtomicReference<>();
+    private final AtomicReference<Error> statsError = new AtomicReference<>();
     private final AtomicReference<RuntimeException> receiveFailure = new AtomicReference<>();
     private final AtomicReference<CountDownLatch> statsAnswer = new AtomicReference<>(new CountDownLatch(0));
     private final AtomicInteger statsUnderWay = new AtomicInteger();
@@ -34,6 +35,11 @@ public final class AlteredProvider extends ForwardingQueueProvider {
     /** From now on {@link #stats()} throws {@code failure}; null makes it work again. */
     public void failStats(RuntimeException failure) {
         statsFailure.set(failure);
+    }
+
+    /** From now on {@link #stats()} throws {@code error} (a provider's jar gone, say); null makes it work again. */
+    public void failStats(Error error) {
+        statsError.set(error);
     }
 
     /** From now on {@link #receive} throws {@code failure}; null makes it work again. */
@@ -73,6 +79,10 @@ public final class AlteredProvider extends ForwardingQueueProvider {
         RuntimeException failure = statsFailure.get();
         if (failure != null) {
             throw failure;
+        }
+        Error error = statsError.get();
+        if (error != null) {
+            throw error;
         }
         return super.stats();
     }

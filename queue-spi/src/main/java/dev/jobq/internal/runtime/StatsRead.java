@@ -90,7 +90,7 @@ public final class StatsRead {
             if (e.getCause() instanceof RuntimeException thrown) {
                 throw thrown;
             }
-            throw new JobQueueException("reading the stats of queue '" + queue + "' failed: "
+            throw new ReadError("reading the stats of queue '" + queue + "' failed: "
                     + described(e.getCause()), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -151,6 +151,18 @@ public final class StatsRead {
         String message = LoggableThrowables.messageOf(cause);
         return cause.getClass().getName()
                 + (message == null ? "" : ": " + LoggableThrowables.oneLine(Secrets.maskUrl(message)));
+    }
+
+    /**
+     * A read that threw an Error or a checked exception, its message told as {@link #described} tells it: one line,
+     * masked, escaped and cut with the count of the characters left out. One who shows it shows it as it is: cut
+     * again, it lost that count for one of escaped characters, and the cut could go through an escape.
+     */
+    public static final class ReadError extends JobQueueException {
+
+        ReadError(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private JobQueueException notAnswered() {

@@ -196,9 +196,15 @@ public final class HealthCheck {
      * cut after {@link LoggableThrowables#MAX_MESSAGE_CHARS} characters as a receive outage's error is, never between
      * the two halves of an emoji, with how many were left out. Not escaped: the JSON's "error" field keeps it as
      * Jackson encodes it, the problem's line escapes it. A provider's message of megabytes went whole into both, and a
-     * {@code getMessage()} that threw threw out of {@link #check()}.
+     * {@code getMessage()} that threw threw out of {@link #check()}. A read that threw an Error is told as {@link
+     * StatsRead.ReadError} tells it, masked, escaped and cut already: cut again, its count of the characters left out
+     * gave way to one of escaped characters, and the cut went through an escape (an ESC's six characters cut to
+     * five).
      */
     static String unreadable(RuntimeException e) {
+        if (e instanceof StatsRead.ReadError told) {
+            return told.getMessage();
+        }
         String message = LoggableThrowables.messageOf(e);
         String masked = Secrets.maskUrl(message != null ? message : e.getClass().getName());
         if (masked.length() <= LoggableThrowables.MAX_MESSAGE_CHARS) {

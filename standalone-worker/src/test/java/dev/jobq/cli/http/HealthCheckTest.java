@@ -396,6 +396,23 @@ class HealthCheckTest {
         assertThat(unreadable.queues()).singleElement().satisfies(q -> assertThat(q.error()).isEqualTo(told));
     }
 
+    /**
+     * A stats read failing with an Error is told by {@link dev.jobq.internal.runtime.StatsRead} one line, masked,
+     * escaped and cut after 1,000 characters with how many it left out. Cut again here, its escaped text lost that
+     * count for one of its own, of escaped characters, and the cut went through an escape.
+     */
+    @Test
+    void unreadableStatsOfAnErrorAreCutOnceWithTheCountOfTheCharactersLeftOut() {
+        provider.failStats(new NoClassDefFoundError("\u001b".repeat(1_500)));
+
+        var report = new HealthCheck(jobs, worker, 10).check();
+
+        String told = "reading the stats of queue 'default' failed: java.lang.NoClassDefFoundError: "
+                + "\\u001b".repeat(1_000) + "… (500 more characters)";
+        assertThat(report.problems()).containsExactly("queue 'default': stats cannot be read: " + told);
+        assertThat(report.queues()).singleElement().satisfies(q -> assertThat(q.error()).isEqualTo(told));
+    }
+
     @Test
     void backlogAtTheThresholdIsDegraded() {
         var check = new HealthCheck(jobs, worker, 3);
