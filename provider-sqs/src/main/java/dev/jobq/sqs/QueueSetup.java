@@ -39,9 +39,9 @@ final class QueueSetup {
 
     private static final Logger log = LoggerFactory.getLogger(QueueSetup.class);
     private static final Pattern TARGET_ARN = Pattern.compile("\"deadLetterTargetArn\"\\s*:\\s*\"([^\"]+)\"");
-    /** A message needs room for a job and for the attributes of its dead-letter copy. */
     /** The characters of a queue's URL that an error repeats ({@link #shownUrl}). */
     private static final int URL_CHARS = IncomingMessages.SHOWN_CHARS;
+    /** A message needs room for a job and for the attributes of its dead-letter copy. */
     private static final int MIN_MESSAGE_BYTES = 4 * OutgoingMessage.DEAD_LETTER_RESERVE;
     private static final Pattern MAX_RECEIVE_COUNT = Pattern.compile("\"maxReceiveCount\"\\s*:\\s*\"?(\\d+)");
 
