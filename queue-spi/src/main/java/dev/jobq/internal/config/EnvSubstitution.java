@@ -174,7 +174,7 @@ final class EnvSubstitution {
         if (!own.lookingAt()) {
             return false; // a section below, or above
         }
-        return paths.stream().map(path -> LIST_INDEX.matcher(path).replaceAll(""))
+        return paths.stream().map(path -> UntrustedText.escape(LIST_INDEX.matcher(path).replaceAll("")))
                 .filter(path -> path.startsWith(section + ".") && sectionOf(path).equals(section))
                 .map(path -> path.substring(section.length() + 1))
                 .noneMatch(other -> !other.equals(own.group(1)) && !other.equals(key) && names(text, other));
@@ -408,6 +408,15 @@ final class EnvSubstitution {
         return path.replaceAll("\\[\\d+]", "");
     }
 
+    /**
+     * {@link #writtenInto} as a problem names it: escaped, as every problem line is ({@code Settings} escapes it
+     * whole). Compared raw, a key holding a tab or a U+200E was never found in a problem naming it as {@code \\t} or
+     * {@code \\u200e}, and a secret written under it was shown whole in its section's refusal.
+     */
+    private static String shownPath(String path) {
+        return UntrustedText.escape(writtenInto(path));
+    }
+
     private static boolean within(String problem, String key) {
         return problem.startsWith(key + ": ") || problem.startsWith(key + ".") || problem.startsWith(key + "[");
     }
@@ -570,14 +579,14 @@ final class EnvSubstitution {
         String value = env.get(name);
         if (value != null && !value.isEmpty()) {
             if (Secrets.isSecretKey(name)) {
-                secretValues.add(new SecretValue(writtenInto(path), value));
+                secretValues.add(new SecretValue(shownPath(path), value));
             }
             return value;
         }
         if (fallback != null) {
             if (Secrets.isSecretKey(name) && !fallback.isEmpty()) {
                 // ${DB_PASSWORD:-changeme}: the default stands for the password, a development one
-                secretValues.add(new SecretValue(writtenInto(path), fallback));
+                secretValues.add(new SecretValue(shownPath(path), fallback));
             }
             return fallback;
         }

@@ -708,6 +708,16 @@ class EnvSubstitutionTest {
     }
 
     @Test
+    @DisplayName("a secret under a key holding a tab was shown whole where its section is refused: the problem names "
+            + "the key escaped (x\\ty), the secret's key was looked for raw")
+    void masksASecretUnderAKeyWithAControlCharacterWhereItsSectionIsRefused() {
+        assertThat(Load.problems("worker:\n  queues:\n    \"x\\ty\": {b: \"${API_TOKEN}\"}\n",
+                Map.of("API_TOKEN", "s3cr3t-t0ken"))).containsExactly("worker.queues: must be a list, got a section "
+                + "of keys (x\\ty: {b=****}); write [x\\ty, {b=****}], in square brackets, or each item on a line of "
+                + "its own after '- '");
+    }
+
+    @Test
     @DisplayName("a secret of one to three characters that is also a key of a section written where a list is wanted "
             + "leaves that key shown in the advice as in the section: \"(a: ****); write [****, ****]\" told it was 'a'")
     void leavesAKeyEqualToAShortSecretShownInTheAdviceAsInTheSection() {
