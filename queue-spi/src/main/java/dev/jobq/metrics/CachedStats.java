@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * failure streak; so does a read the provider does not answer within {@link StatsRead#MAX_WAIT}, so
  * that a scrape never hangs on it and the meters counted in this process stay readable. The error is logged
  * through {@link LoggableThrowables#loggable}: a provider's message of megabytes went whole into the WARN, and
- * one whose getMessage() threw threw out of the logger and the scrape.
+ * one whose getMessage() threw threw out of the logger and the scrape. A read that threw an Error (a provider's jar
+ * gone) is logged as that Error, its message cut once.
  */
 final class CachedStats {
 
@@ -63,6 +64,17 @@ final class CachedStats {
         }
     }
 
+    /**
+     * What the WARN of a failed read shows: the provider's exception, or for a read that threw an Error or a checked
+     * exception, that throwable itself. The {@link StatsRead.ReadError} around it says no more than the WARN's line
+     * and its cause do (the queue, the cause's class and message), its message escaped and cut already: cut again as
+     * a logged copy, through an escape, it lost its count of the characters left out, and the WARN named
+     * {@code StatsRead$ReadError}.
+     */
+    private static Throwable logged(RuntimeException e) {
+        return e instanceof StatsRead.ReadError && e.getCause() != null ? e.getCause() : e;
+    }
+
     private void readAll() {
         Map<String, CompletableFuture<QueueStats>> reads = new LinkedHashMap<>();
         sources.forEach((queue, source) -> reads.put(queue, source.getLater()));
@@ -73,7 +85,7 @@ final class CachedStats {
             } catch (RuntimeException e) {
                 if (failing.add(queue)) {
                     log.warn("jobq metrics: reading the stats of queue '{}' failed; its gauges show NaN until it "
-                            + "works again", UntrustedText.escape(queue), LoggableThrowables.loggable(e));
+                            + "works again", UntrustedText.escape(queue), LoggableThrowables.loggable(logged(e)));
                 }
                 last.remove(queue);
             }

@@ -86,4 +86,24 @@ class CachedStatsTest {
                 .isEqualTo("java.lang.IllegalStateException: " + "x".repeat(980)
                         + " https://jobq:****@s… (12 more characters)"));
     }
+
+    @Test
+    @DisplayName("a stats read that fails with an Error is logged with the Error's message cut once, with the count of "
+            + "the characters left out: the read's error, escaped and cut already, was cut again, through an escape, "
+            + "its count lost, and the WARN named StatsRead$ReadError")
+    void aStatsReadOfAnErrorIsLoggedCutOnceWithTheCountOfTheCharactersLeftOut() {
+        var stats = new CachedStats(List.of("default"), queue -> {
+            throw new NoClassDefFoundError("\u001b".repeat(1_500));
+        }, Duration.ZERO);
+
+        stats.get("default");
+
+        assertThat(appender.list).singleElement().satisfies(event -> {
+            assertThat(event.getFormattedMessage()).isEqualTo("jobq metrics: reading the stats of queue 'default' "
+                    + "failed; its gauges show NaN until it works again");
+            assertThat(event.getThrowableProxy().getMessage()).isEqualTo("java.lang.NoClassDefFoundError: "
+                    + "\\u001b".repeat(1_000) + "… (500 more characters)");
+            assertThat(event.getThrowableProxy().getCause()).isNull();
+        });
+    }
 }
