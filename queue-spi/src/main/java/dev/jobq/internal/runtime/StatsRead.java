@@ -58,8 +58,10 @@ public final class StatsRead {
     /**
      * The queue's stats as the provider gives them.
      *
-     * @throws RuntimeException what the provider threw, or a {@link JobQueueException} when it did not
-     *                          answer within the wait
+     * @throws RuntimeException what the provider threw when it threw a RuntimeException; a {@link ReadError} when it
+     *                          threw an Error or a checked exception, its message to be shown as it is; or a
+     *                          {@link JobQueueException} when it did not answer within the wait, or the caller was
+     *                          interrupted
      */
     public QueueStats get() {
         CompletableFuture<QueueStats> read;
