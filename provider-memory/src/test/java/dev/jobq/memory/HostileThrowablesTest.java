@@ -378,6 +378,41 @@ class HostileThrowablesTest {
                         StackTraceThrows.class.getName() + ": readable message");
     }
 
+    @Test
+    @DisplayName("an exception whose getMessage() throws an Error (its class's jar gone, its own recursion) fails the "
+            + "attempt like any other, naming what getMessage() threw")
+    void exceptionWhoseGetMessageThrowsAnErrorIsReported() {
+        // Before, the Error threw out of the description of the failure: no event, the job left leased until its lease
+        // ended (10 minutes here), its thread ended on the uncaught Error.
+        List<String> errors = errorsOf(queue(1), 2, new JobHandler<>() {
+            private int attempt;
+
+            @Override
+            public void handle(dev.jobq.Job<Work> job, dev.jobq.JobContext ctx) {
+                throw ++attempt == 1 ? new MessageOfAGoneClass() : new MessageRecursing();
+            }
+        });
+        assertThat(errors).containsExactly(
+                "MessageOfAGoneClass: (its getMessage() threw NoClassDefFoundError: com/example/Rows)",
+                "MessageRecursing: (its getMessage() threw StackOverflowError) (attempt 2 of 2)");
+        assertThat(uncaught).isEmpty();
+    }
+
+    /** As an exception whose message is built with a class whose jar is gone by now. */
+    static final class MessageOfAGoneClass extends RuntimeException {
+        @Override
+        public String getMessage() {
+            throw new NoClassDefFoundError("com/example/Rows");
+        }
+    }
+
+    static final class MessageRecursing extends RuntimeException {
+        @Override
+        public String getMessage() {
+            return getMessage();
+        }
+    }
+
     /** As an exception whose cause is read from something closed by now (a lazy proxy, a remote object). */
     static final class CauseThrows extends RuntimeException {
         CauseThrows() {

@@ -52,18 +52,36 @@ public final class LoggableThrowables {
      * ({@code (its getMessage() threw UnsupportedOperationException: session closed)}): a message built from
      * what can no longer be read (an entity whose session has closed) must not keep the failure from
      * being described. Null when {@code error} has no message. As it is: {@link #oneLine} before it goes into a line.
+     * An Error that getMessage() threw is told so too ({@code (its getMessage() threw NoClassDefFoundError: …)}: a class
+     * its message needs whose jar is gone, its own recursion), and so is a checked exception thrown sneakily: either
+     * threw out of the description of a handler's failure, the attempt unsettled until its lease ended. Out of memory
+     * and the JVM's other {@link VirtualMachineError}s, a {@link StackOverflowError} aside, are thrown on
+     * ({@link #throwIfFatal}).
      */
     public static @Nullable String messageOf(Throwable error) {
         try {
             return error.getMessage();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            throwIfFatal(e);
             String why;
             try {
                 why = e.getMessage();
-            } catch (RuntimeException again) {
+            } catch (Throwable again) {
+                throwIfFatal(again);
                 why = null;
             }
             return "(its getMessage() threw " + simpleName(e.getClass()) + (why == null ? "" : ": " + why) + ")";
+        }
+    }
+
+    /**
+     * Throws {@code e} on when it is the JVM's own failure (out of memory, an internal error), which a caller may stop
+     * the process on, as the worker hands a handler's on; a {@link StackOverflowError} is the overridden method's own
+     * recursion, unwound by here, and is told like any other.
+     */
+    private static void throwIfFatal(Throwable e) {
+        if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
+            throw fatal;
         }
     }
 
@@ -112,12 +130,13 @@ public final class LoggableThrowables {
     /**
      * The cause of {@code error}, or null when its {@code getCause()}, overridden (a cause read from what is closed
      * by now), throws: that threw out of the description of a handler's failure, and the attempt was left unsettled
-     * until its lease ended.
+     * until its lease ended. An Error or a checked exception it throws too, as {@link #messageOf} tells.
      */
     public static @Nullable Throwable causeOf(Throwable error) {
         try {
             return error.getCause();
-        } catch (RuntimeException unreadable) {
+        } catch (Throwable unreadable) {
+            throwIfFatal(unreadable);
             return null;
         }
     }
@@ -126,7 +145,8 @@ public final class LoggableThrowables {
     private static StackTraceElement[] stackTraceOf(Throwable error) {
         try {
             return error.getStackTrace();
-        } catch (RuntimeException unreadable) {
+        } catch (Throwable unreadable) {
+            throwIfFatal(unreadable);
             return new StackTraceElement[0];
         }
     }
@@ -147,7 +167,8 @@ public final class LoggableThrowables {
                 if (message != null && message.length() > MAX_MESSAGE_CHARS) {
                     return false;
                 }
-            } catch (RuntimeException unreadable) {
+            } catch (Throwable unreadable) {
+                throwIfFatal(unreadable);
                 return false;
             }
             Throwable[] suppressed = t.getSuppressed();

@@ -1,6 +1,7 @@
 package dev.jobq.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -128,5 +129,55 @@ class LoggableThrowablesTest {
 
         assertThat(LoggableThrowables.causeOf(LoggableThrowables.loggable(chain)))
                 .hasMessage("java.lang.RuntimeException: no route to jdbc:postgresql://jobq:****@db.example/jobs");
+    }
+
+    @Test
+    void aGetMessageThatThrowsAnErrorIsToldNotThrown() {
+        // Its class's jar gone, its own recursion, a checked exception thrown sneakily: each threw out of the log-safe
+        // copy, and out of the description of a handler's failure, the attempt unsettled until its lease ended.
+        RuntimeException classGone = new IllegalStateException("rows") {
+            @Override
+            public String getMessage() {
+                throw new NoClassDefFoundError("com/example/Rows");
+            }
+        };
+        RuntimeException recursive = new IllegalStateException() {
+            @Override
+            public String getMessage() {
+                return getMessage();
+            }
+        };
+        RuntimeException sneaky = new IllegalStateException() {
+            @Override
+            public String getMessage() {
+                return LoggableThrowablesTest.<RuntimeException>sneakyThrow(new java.io.IOException("closed"));
+            }
+        };
+
+        assertThat(LoggableThrowables.messageOf(classGone))
+                .isEqualTo("(its getMessage() threw NoClassDefFoundError: com/example/Rows)");
+        assertThat(LoggableThrowables.messageOf(recursive)).isEqualTo("(its getMessage() threw StackOverflowError)");
+        assertThat(LoggableThrowables.messageOf(sneaky)).isEqualTo("(its getMessage() threw IOException: closed)");
+        assertThat(LoggableThrowables.loggable(classGone)).hasMessage(classGone.getClass().getName()
+                + ": (its getMessage() threw NoClassDefFoundError: com/example/Rows)");
+    }
+
+    @Test
+    void aGetMessageThatRunsOutOfMemoryIsHandedOn() {
+        // The JVM's own failure is not the throwable's to tell: it goes on to whoever stops the process on it.
+        RuntimeException outOfMemory = new IllegalStateException() {
+            @Override
+            public String getMessage() {
+                throw new OutOfMemoryError("Java heap space");
+            }
+        };
+
+        assertThatThrownBy(() -> LoggableThrowables.messageOf(outOfMemory)).isInstanceOf(OutOfMemoryError.class);
+        assertThatThrownBy(() -> LoggableThrowables.loggable(outOfMemory)).isInstanceOf(OutOfMemoryError.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> String sneakyThrow(Throwable e) throws E {
+        throw (E) e;
     }
 }
