@@ -7,6 +7,7 @@ import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.Secrets;
 import dev.jobq.spi.UntrustedText;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.Set;
 
@@ -189,13 +190,17 @@ public final class FailureText {
         return false;
     }
 
-    /** Whether a backslash, a {@code u} and four hexadecimal digits start at {@code start} of {@code s}. */
+    /**
+     * Whether a backslash, a {@code u} and four hexadecimal digits start at {@code start} of {@code s}: ASCII ones, as
+     * {@link UntrustedText#escape} writes them; {@code Character.digit} took Arabic-Indic digits and fullwidth letters
+     * too, and a cause that is only a piece of the word after them was taken as quoted and left out.
+     */
     private static boolean isUnicodeEscape(String s, int start) {
         if (start + 6 > s.length() || !s.startsWith("\\u", start)) {
             return false;
         }
         for (int i = start + 2; i < start + 6; i++) {
-            if (Character.digit(s.charAt(i), 16) < 0) {
+            if (!HexFormat.isHexDigit(s.charAt(i))) {
                 return false;
             }
         }

@@ -137,6 +137,23 @@ class FailureTextTest {
                 .isEqualTo("cannot connect: \\u0000refused; caused by java.io.IOException: 0000refused");
     }
 
+    /**
+     * An escape UntrustedText writes has four ASCII hexadecimal digits after its backslash and 'u': Arabic-Indic digits
+     * or fullwidth letters there made one too (Character.digit takes them), so the word after them was taken as bounded
+     * by an escape, and a cause that is only a piece of that word as quoted, and left out.
+     */
+    @Test
+    void aBackslashAndAUBeforeDigitsThatAreNotAsciiIsNoEscape() {
+        assertThat(FailureText.of(new IllegalStateException("cannot connect: \\u\u0660\u0660\u0660\u0660refused",
+                        new IOException("refused"))))
+                .isEqualTo("cannot connect: \\u\u0660\u0660\u0660\u0660refused; caused by java.io.IOException: "
+                        + "refused");
+        assertThat(FailureText.of(new IllegalStateException("cannot connect: \\u\uff21\uff21\uff21\uff21refused",
+                        new IOException("refused"))))
+                .isEqualTo("cannot connect: \\u\uff21\uff21\uff21\uff21refused; caused by java.io.IOException: "
+                        + "refused");
+    }
+
     @Test
     void aCauseEndingInAPieceOfAWordIsNotTakenAsWrappingItsOwnCause() {
         assertThat(FailureText.of(new IllegalStateException("connection lost (reset)",
