@@ -75,9 +75,10 @@ public final class FailureText {
     }
 
     /**
-     * {@code cause.toString()}, or its class's name and {@link LoggableThrowables#messageOf} when that throws; a cause
-     * with an empty or blank message by its class's name alone, as the error's own is told: Throwable's
-     * {@code toString()} of it ended the line with {@code "caused by java.io.IOException: "} and nothing after it.
+     * {@code cause.toString()}, or its class's name and {@link LoggableThrowables#messageOf} when that throws (an
+     * Error too); a cause with an empty or blank message by its class's name alone, as the error's own is told:
+     * Throwable's {@code toString()} of it ended the line with {@code "caused by java.io.IOException: "} and nothing
+     * after it.
      */
     private static String described(Throwable cause) {
         String message = LoggableThrowables.messageOf(cause);
@@ -86,7 +87,12 @@ public final class FailureText {
         try {
             String described = cause.toString();
             return message != null && blank && described.equals(name + ": " + message) ? name : described;
-        } catch (RuntimeException unreadable) {
+        } catch (Throwable unreadable) {
+            // an Error too: a default toString() reads getMessage(), which may throw one (a class its message needs
+            // gone); the JVM's own failures, out of memory, go on, as LoggableThrowables.messageOf hands them on
+            if (unreadable instanceof VirtualMachineError fatal && !(unreadable instanceof StackOverflowError)) {
+                throw fatal;
+            }
             return name + (blank ? "" : ": " + message);
         }
     }

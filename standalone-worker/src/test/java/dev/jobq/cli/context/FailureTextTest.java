@@ -51,6 +51,17 @@ class FailureTextTest {
                 + "refused\\njobq config check: OK\\u001b[2J");
     }
 
+    /**
+     * A cause whose getMessage() throws an Error (a class its message needs whose jar is gone): its toString(), which
+     * reads getMessage(), threw it too, out of the command's error report, in place of the line that says the failure.
+     */
+    @Test
+    void aCauseWhoseGetMessageThrowsAnErrorIsToldAsWhatItThrew() {
+        assertThat(FailureText.of(new RuntimeException("listing failed", new MessageOfAGoneClass())))
+                .isEqualTo("listing failed; caused by dev.jobq.cli.context.FailureTextTest$MessageOfAGoneClass: "
+                        + "(its getMessage() threw NoClassDefFoundError: com/example/Rows)");
+    }
+
     @Test
     void aLineBreakInTheErrorsOwnMessageIsWrittenAsAnEscape() {
         assertThat(FailureText.of(new IllegalStateException("refused\njobq: OK")))
@@ -182,6 +193,13 @@ class FailureTextTest {
     }
 
     /** A driver's error whose message is read from a session closed by now. */
+    private static final class MessageOfAGoneClass extends IllegalStateException {
+        @Override
+        public String getMessage() {
+            throw new NoClassDefFoundError("com/example/Rows");
+        }
+    }
+
     private static final class SessionClosedError extends IllegalStateException {
         @Override
         public String getMessage() {
