@@ -91,7 +91,11 @@ final class ScheduleParser {
     /** A year field of one year or a range of them: {@code 2027}, {@code 2027-2030}. */
     private static final Pattern YEAR_SPAN = Pattern.compile("(\\d{4})(?:-(\\d{4}))?");
     /** An item of a year field, of years of four digits: {@code 2027}, {@code 2027-2030}, {@code 2026/2}. */
-    private static final Pattern YEAR_ITEM = Pattern.compile("\\d{4}(?:-\\d{4})?(?:/\\d++)?");
+    private static final Pattern YEAR_ITEM = Pattern.compile("(\\d{4})(?:-(\\d{4}))?(?:/\\d++)?");
+    /** The first year of Quartz's year field, as its documentation gives it. */
+    private static final int FIRST_YEAR = 1970;
+    /** The last year of Quartz's year field, as its documentation gives it. */
+    private static final int LAST_YEAR = 2099;
     private static final Pattern SUNDAY_RANGE = Pattern.compile("(^|,)SUN-(?!(SUN|7|0)\\b)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern RANGE = Pattern.compile("(\\w+)-(\\w+)");
@@ -255,18 +259,35 @@ final class ScheduleParser {
      * with what follows "nor a year field, Quartz's seventh": its ':', or that {@code years} names no year.
      */
     private static String yearsFix(String years) {
-        if (!Arrays.stream(years.split(",", -1)).allMatch(item -> YEAR_ITEM.matcher(item).matches())) {
-            // '5' or '1-' was told to register the job as each year of it begins
-            return ", whose " + shown(years) + " names no year either (a year has four digits: 2027, 2027-2030, "
-                    + "2026,2028, 2026/2): the schedule fires in every year from the job's registration on";
+        if (!Arrays.stream(years.split(",", -1)).allMatch(ScheduleParser::namesYears)) {
+            // '5' or '1-' was told to register the job as each year of it begins, '2100' once 2100 begins
+            return ", whose " + shown(years) + " names no year either (a year is one of Quartz's " + FIRST_YEAR
+                    + " to " + LAST_YEAR + ", a range from low to high: 2027, 2027-2030, 2026,2028, 2026/2): the "
+                    + "schedule fires in every year from the job's registration on";
         }
         Matcher span = YEAR_SPAN.matcher(years);
-        String when = span.matches() && (span.group(2) == null || span.group(1).compareTo(span.group(2)) <= 0)
+        String when = span.matches()
                 ? "once " + span.group(1) + " begins and delete it (deleteRecurring, or jobq recurring delete) once "
                         + (span.group(2) != null ? span.group(2) : span.group(1)) + " is over"
                 : "as each year of " + shown(years) + " begins and delete it (deleteRecurring, or jobq recurring "
                         + "delete) as that year ends";
         return ": the schedule fires in every year from the job's registration on, so register the job " + when;
+    }
+
+    /**
+     * Whether {@code item}, one item of a year field, names years of Quartz's {@value #FIRST_YEAR} to
+     * {@value #LAST_YEAR}, a range from low to high: Quartz refuses {@code 2030-2027} ("Start year must be less than
+     * stop year"), and its trigger never fires in {@code 1969} or {@code 0000} (nor, in Quartz 2.5, more than a
+     * century ahead), where the job was told to be registered as they begin.
+     */
+    private static boolean namesYears(String item) {
+        Matcher years = YEAR_ITEM.matcher(item);
+        if (!years.matches()) {
+            return false;
+        }
+        int first = Integer.parseInt(years.group(1));
+        int last = years.group(2) == null ? first : Integer.parseInt(years.group(2));
+        return first >= FIRST_YEAR && first <= last && last <= LAST_YEAR;
     }
 
     /**
