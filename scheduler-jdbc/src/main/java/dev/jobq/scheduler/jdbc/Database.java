@@ -886,8 +886,8 @@ final class Database implements AutoCloseable {
         try (Connection connection = dataSource.getConnection()) {
             SQLDialect dialect = JDBCUtils.dialect(connection).family();
             if (dialect != SQLDialect.H2 && dialect != SQLDialect.POSTGRES) {
-                throw new JobQueueException("scheduler: " + description + " is a "
-                        + productName(connection) + " database; the jdbc scheduler runs on H2 and PostgreSQL only");
+                throw new JobQueueException("scheduler: " + description + " is a " + product(connection)
+                        + "; the jdbc scheduler runs on H2 and PostgreSQL only");
             }
             return dialect;
         } catch (SQLException e) {
@@ -895,10 +895,15 @@ final class Database implements AutoCloseable {
         }
     }
 
-    /** The product its driver names, quoted, escaped and cut: a driver's text, which may be anything. */
-    private static String productName(Connection connection) throws SQLException {
+    /**
+     * The database its driver names, quoted, escaped and cut: a driver's text, which may be anything. A name that is
+     * none, null or blank, is said so rather than shown as {@code ""}.
+     */
+    private static String product(Connection connection) throws SQLException {
         String name = connection.getMetaData().getDatabaseProductName();
-        return name == null ? "(unnamed)" : UntrustedText.quote(name, 80);
+        return name == null || name.isBlank()
+                ? "database whose driver names no product (DatabaseMetaData.getDatabaseProductName() gave none)"
+                : UntrustedText.quote(name, 80) + " database";
     }
 
     /**

@@ -399,6 +399,25 @@ class H2DatabaseErrorTest {
                         + "…\" (212 characters) database; the jdbc scheduler runs on H2 and PostgreSQL only");
     }
 
+    /**
+     * A driver that names no product: the refusal read {@code is a "" database} for an empty name, {@code is a
+     * (unnamed) database} for none.
+     */
+    @ParameterizedTest
+    @CsvSource(value = {"''", "' '", "NULL"}, nullValues = "NULL")
+    void aDatabaseOfAnotherProductWhoseDriverNamesNoProductIsRefusedSayingSo(@Nullable String product) {
+        var h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:jobq-database-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+
+        assertThatThrownBy(() -> JdbcSchedulerFactory.builder()
+                .dataSource(new OtherProductDataSource(h2, product))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink)).close())
+                .isInstanceOf(JobQueueException.class)
+                .hasMessage("scheduler: the given OtherProductDataSource is a database whose driver names no product "
+                        + "(DatabaseMetaData.getDatabaseProductName() gave none); the jdbc scheduler runs on H2 and "
+                        + "PostgreSQL only");
+    }
+
     /** H2's DataSource, whose getConnection() throws a driver's error with {@code message} while {@code failing}. */
     private static final class MessageDataSource extends ForwardingDataSource {
 
@@ -449,9 +468,9 @@ class H2DatabaseErrorTest {
     /** H2's DataSource, whose connections' metadata name another database: {@code product} at a URL of its own. */
     private static final class OtherProductDataSource extends ForwardingDataSource {
 
-        private final String product;
+        private final @Nullable String product;
 
-        OtherProductDataSource(DataSource delegate, String product) {
+        OtherProductDataSource(DataSource delegate, @Nullable String product) {
             super(delegate);
             this.product = product;
         }
