@@ -1192,8 +1192,9 @@ final class Database implements AutoCloseable {
     }
 
     private static JobQueueException halfMade(MigrationInfo failed, String description, FlywayException e) {
-        // The first line: H2 goes on with the whole statement, Flyway's validation with its own advice.
-        String error = LoggableThrowables.oneLine(withoutH2Statement(rawRootMessage(e)));
+        // The first line: H2 goes on with the whole statement, Flyway's validation with its own advice. Masked first,
+        // as rootMessage is: a driver's message may repeat the URL it was given, its password in it.
+        String error = LoggableThrowables.oneLine(withoutH2Statement(Secrets.maskUrl(rawRootMessage(e))));
         return new JobQueueException("scheduler: the jobq_* tables on " + description + " are half made: schema "
                 + "version " + failed.getVersion() + " (" + failed.getDescription() + ") is recorded as failed in "
                 + HISTORY_TABLE + " (" + error + "). A process stopped while it created or upgraded them "

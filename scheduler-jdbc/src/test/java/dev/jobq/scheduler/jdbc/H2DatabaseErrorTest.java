@@ -418,6 +418,25 @@ class H2DatabaseErrorTest {
                         + "PostgreSQL only");
     }
 
+    /**
+     * A driver's message that repeats the URL it was given, its password in it, for a statement of an upgrade H2
+     * records as failed: the "half made" refusal gave its first line as it was, the password with it.
+     */
+    @Test
+    void aDriverMessageWithAPasswordInAUrlIsMaskedInTheHalfMadeRefusal() {
+        var h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:jobq-database-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+
+        assertThatThrownBy(() -> JdbcSchedulerFactory.builder()
+                .dataSource(new RefusingStatementDataSource(h2, "CREATE TABLE jobq_recurring_job",
+                        "refused by jdbc:postgresql://jobq:s3cret@db/jobs\nat line 2"))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink)).close())
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageStartingWith("scheduler: the jobq_* tables on the given RefusingStatementDataSource are "
+                        + "half made: schema version 1 (scheduled and recurring jobs) is recorded as failed in "
+                        + "jobq_schema_history (refused by jdbc:postgresql://jobq:****@db/jobs). A process stopped");
+    }
+
     /** H2's DataSource, whose getConnection() throws a driver's error with {@code message} while {@code failing}. */
     private static final class MessageDataSource extends ForwardingDataSource {
 
@@ -497,6 +516,47 @@ class H2DatabaseErrorTest {
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }
+        }
+    }
+
+    /**
+     * H2's DataSource, whose connections' statements throw a driver's error with {@code message} when they execute SQL
+     * that holds {@code refused}.
+     */
+    private static final class RefusingStatementDataSource extends ForwardingDataSource {
+
+        private final String refused;
+        private final String message;
+
+        RefusingStatementDataSource(DataSource delegate, String refused, String message) {
+            super(delegate);
+            this.refused = refused;
+            this.message = message;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            Connection connection = pool.getConnection();
+            return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                        Object result = OtherProductDataSource.invoke(method, connection, args);
+                        return result instanceof Statement statement
+                                ? refusing(method.getReturnType(), statement, refused(args)) : result;
+                    });
+        }
+
+        /** {@code statement} as its {@code type}, executing which throws where {@code prepared} was refused SQL. */
+        private Object refusing(Class<?> type, Statement statement, boolean prepared) {
+            return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+                if (method.getName().startsWith("execute") && (prepared || refused(args))) {
+                    throw new SQLException(message);
+                }
+                return OtherProductDataSource.invoke(method, statement, args);
+            });
+        }
+
+        private boolean refused(Object @Nullable [] args) {
+            return args != null && args.length > 0 && args[0] instanceof String sql && sql.contains(refused);
         }
     }
 
