@@ -235,6 +235,7 @@ final class EnvSubstitution {
                 // a section written for a list is repeated as its keys and values: "(a: abc, b: x)"
                 out = out.replaceAll("(?<=: )" + Pattern.quote(shown) + "(?=[})]|, [\\w.-]+: )",
                         Matcher.quoteReplacement(Secrets.MASK));
+                out = withoutSectionValue(out, shown);
                 out = withoutItem(out, shown);
             }
             out = withoutCut(out, shown);
@@ -324,6 +325,23 @@ final class EnvSubstitution {
         }
         return masked.substring(0, shown[2]) + masked.substring(shown[0], shown[1]).replace(": ", ", ")
                 + masked.substring(shown[3]);
+    }
+
+    /**
+     * {@code text} with {@code shown}, a value too short to mask wherever it stands, masked where a list's refusal
+     * repeats a section written for it as a key's value: after a ": " and before the ", " of the next key, whatever
+     * that key is, or the section's end. Looked for before a key of word characters only ({@code , b: }), it was
+     * shown before a key with no value ({@code (a: abc, b)}), or one holding a blank, a colon, a slash or a letter
+     * beyond ASCII ({@code größe: 1}).
+     */
+    private static String withoutSectionValue(String text, String shown) {
+        int[] at = sectionAndAdvice(text);
+        if (at == null) {
+            return text;
+        }
+        String section = text.substring(at[0], at[1]).replaceAll("(?<=: )" + Pattern.quote(shown) + "(?=, |$)",
+                Matcher.quoteReplacement(Secrets.MASK));
+        return text.substring(0, at[0]) + section + text.substring(at[1]);
     }
 
     /** Where in {@code problem} a list's refusal repeats a section and where it advises it: both starts and ends. */

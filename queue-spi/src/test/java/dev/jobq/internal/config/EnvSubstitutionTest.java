@@ -6,6 +6,8 @@ import dev.jobq.spi.Settings;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @DisplayName("ConfigLoader: ${VAR} substitution")
 class EnvSubstitutionTest {
@@ -731,5 +733,24 @@ class EnvSubstitutionTest {
         assertThat(Load.problems("worker:\n  queues:\n    a: ${API_TOKEN}\n    b: 5\n", Map.of("API_TOKEN", "5")))
                 .containsExactly("worker.queues: must be a list, got a section of keys (a: ****, b: ****); write [a, "
                         + "****, b, ****], in square brackets, or each item on a line of its own after '- '");
+    }
+
+    @ParameterizedTest(name = "key after it: {0}")
+    @CsvSource(delimiter = '|', value = {
+        "'b:'          | b",
+        "'b: 1'        | b: 1",
+        "'\"b c\": 1'  | b c: 1",
+        "'orders:eu: 1' | orders:eu: 1",
+        "'größe: 1'    | größe: 1",
+        "'q/eu: 1'     | q/eu: 1"})
+    @DisplayName("a secret of one to three characters before a key the section's mask did not read as one (none of its "
+            + "value, a blank, a colon, a letter beyond ASCII, a slash) is masked in the section written for a list and "
+            + "in its advice: \"(a: abc, b); write [a, abc, b]\" showed it")
+    void masksAShortSecretBeforeAKeyWithNoValueInASectionWrittenForAList(String after, String shown) {
+        String advice = shown.replace(": ", ", ");
+        assertThat(Load.problems("worker:\n  queues:\n    a: ${API_TOKEN}\n    " + after + "\n",
+                Map.of("API_TOKEN", "abc"))).containsExactly("worker.queues: must be a list, got a section of keys (a: "
+                + "****, " + shown + "); write [a, ****, " + advice + "], in square brackets, or each item on a line of "
+                + "its own after '- '");
     }
 }
