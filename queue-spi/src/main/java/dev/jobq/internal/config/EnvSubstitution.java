@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -314,17 +315,33 @@ final class EnvSubstitution {
      * {@code masked}, {@code text} masked, with a list's advice for a section written for it ({@code (a: abc); write
      * [a, abc]}) masked as that section is: a key equal to a value too short to mask wherever it stands was masked as
      * an item in the advice and shown in the section ({@code (a: ****); write [****, ****]}), which told the secret.
-     * As is where the advice is not the section's keys and values in a row.
+     * The advice is rebuilt from the masked section, each key's value split off at its first ": ", as Settings writes
+     * it: taken as every ": " of the section, a value holding one ({@code b: "x: y"}) did not rebuild the advice, which
+     * then told the secret so again. Where the advice is not the section's keys and values in a row (a key holding
+     * ": "), and masking changed either, it is not repeated ({@code write […]}).
      */
     private static String withAdviceAsSection(String text, String masked) {
         int[] written = sectionAndAdvice(text);
         int[] shown = sectionAndAdvice(masked);
-        if (written == null || shown == null || !text.substring(written[2], written[3])
-                .equals(text.substring(written[0], written[1]).replace(": ", ", "))) {
+        if (written == null || shown == null) {
             return masked;
         }
-        return masked.substring(0, shown[2]) + masked.substring(shown[0], shown[1]).replace(": ", ", ")
-                + masked.substring(shown[3]);
+        String advice = text.substring(written[0], written[1]).equals(masked.substring(shown[0], shown[1]))
+                && text.substring(written[2], written[3]).equals(masked.substring(shown[2], shown[3]))
+                ? masked.substring(shown[2], shown[3]) // nothing masked in either
+                : advised(text.substring(written[0], written[1])).equals(text.substring(written[2], written[3]))
+                ? advised(masked.substring(shown[0], shown[1])) : "…";
+        return masked.substring(0, shown[2]) + advice + masked.substring(shown[3]);
+    }
+
+    /** A list's advice for {@code section}, its keys and values written out: each key, then its value if any. */
+    private static String advised(String section) {
+        var out = new StringJoiner(", ");
+        for (String entry : section.split(", ", -1)) {
+            int colon = entry.indexOf(": ");
+            out.add(colon < 0 ? entry : entry.substring(0, colon) + ", " + entry.substring(colon + 2));
+        }
+        return out.toString();
     }
 
     /**

@@ -753,4 +753,19 @@ class EnvSubstitutionTest {
                 + "****, " + shown + "); write [a, ****, " + advice + "], in square brackets, or each item on a line of "
                 + "its own after '- '");
     }
+
+    @Test
+    @DisplayName("a secret of one to three characters equal to a key of a section written for a list, beside a value "
+            + "holding \": \", is shown in the advice as in the section: \"(a: ****, b: x: y); write [****, ****, b, "
+            + "x: y]\" told it by its mask")
+    void leavesAKeyEqualToAShortSecretShownInTheAdviceBesideAValueHoldingAColon() {
+        assertThat(Load.problems("worker:\n  queues:\n    a: ${API_TOKEN}\n    b: \"x: y\"\n",
+                Map.of("API_TOKEN", "a"))).containsExactly("worker.queues: must be a list, got a section of keys (a: "
+                + "****, b: x: y); write [a, ****, b, x: y], in square brackets, or each item on a line of its own "
+                + "after '- '");
+        // a key holding ": " cannot be told from its value: the advice is not repeated
+        assertThat(Load.problems("worker:\n  queues:\n    \"k: v\": ${API_TOKEN}\n", Map.of("API_TOKEN", "a")))
+                .containsExactly("worker.queues: must be a list, got a section of keys (k: v: ****); write […], in "
+                        + "square brackets, or each item on a line of its own after '- '");
+    }
 }
