@@ -63,6 +63,13 @@ final class EnvSubstitution {
      */
     private static final Pattern BARE_NUMBER = Pattern.compile("(?:-\\s*)?(\\d+)");
 
+    /**
+     * A size with its unit as {@code Settings.bytes} reads it ({@code 3GiB}, {@code 3 gb}), the unit group 2, whose
+     * range refusal repeats it in bytes ({@code got 3221225472}).
+     */
+    private static final Pattern SIZE_WITH_UNIT = Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib|gb|gib)",
+            Pattern.CASE_INSENSITIVE);
+
     private final Map<String, String> env;
     private final BiConsumer<String, String> problems;
     private final Set<String> failedKeys = new HashSet<>();
@@ -256,6 +263,14 @@ final class EnvSubstitution {
             // not its digits: 42ms for a secret of 0042
             String number = "(?:" + Pattern.quote(digits) + "|" + new BigInteger(digits) + ")";
             out = out.replaceAll("(?<![\\w.])" + number + "(?=(ms|s|m|h)(?!\\w))",
+                    Matcher.quoteReplacement(Secrets.MASK));
+        }
+        Matcher withUnit = SIZE_WITH_UNIT.matcher(stripped);
+        if (withUnit.matches()) {
+            // a size's range gives it in bytes, a number made from it: "must be between 1 and … bytes, got 3221225472"
+            int power = "kmg".indexOf(Character.toLowerCase(withUnit.group(2).charAt(0))) + 1;
+            String bytes = new BigInteger(withUnit.group(1)).shiftLeft(10 * power).toString();
+            out = out.replaceAll("(?<= bytes, got )" + Pattern.quote(bytes) + "(?![\\w.])",
                     Matcher.quoteReplacement(Secrets.MASK));
         }
         String duration = formattedDuration(stripped);

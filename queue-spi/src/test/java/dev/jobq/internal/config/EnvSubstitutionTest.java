@@ -3,6 +3,7 @@ package dev.jobq.internal.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobq.spi.Settings;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -767,5 +768,17 @@ class EnvSubstitutionTest {
         assertThat(Load.problems("worker:\n  queues:\n    \"k: v\": ${API_TOKEN}\n", Map.of("API_TOKEN", "a")))
                 .containsExactly("worker.queues: must be a list, got a section of keys (k: v: ****); write […], in "
                         + "square brackets, or each item on a line of its own after '- '");
+    }
+
+    @Test
+    @DisplayName("a secret written as a size with a unit is masked where a size's range repeats it in bytes: \"got "
+            + "3221225472\" showed a number made from it")
+    void masksASecretWrittenAsASizeWhereItsRangeRepeatsItInBytes() {
+        // read as 3221225472, 3221225472, 4294967296 and 3221225472 bytes
+        for (String secret : List.of("3GiB", "3 gb", "4194304KiB", " 3072MB\n")) {
+            assertThat(Load.problems("provider:\n  type: memory\n  maxPayloadBytes: ${API_TOKEN}\n",
+                    Map.of("API_TOKEN", secret))).as(secret)
+                    .containsExactly("provider.maxPayloadBytes: must be between 1 and 2147483647 bytes, got ****");
+        }
     }
 }

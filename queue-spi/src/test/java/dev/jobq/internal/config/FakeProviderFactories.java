@@ -29,6 +29,7 @@ final class FakeProviderFactories {
         public void validate(Settings settings) {
             settings.integer("maxHistorySize", 1000, 1, Integer.MAX_VALUE);
             settings.duration("leaseDuration", Duration.ofSeconds(30));
+            settings.bytes("maxPayloadBytes", 256 * 1024, 1, Integer.MAX_VALUE);
             settings.checkNoUnknownKeys();
         }
 
