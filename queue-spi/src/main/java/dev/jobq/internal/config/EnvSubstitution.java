@@ -156,14 +156,16 @@ final class EnvSubstitution {
 
     /**
      * The section above {@code section} whose own refusal {@code problem} is, naming the key below it that holds
-     * {@code section} ({@code worker.queues: … (a: {b=…})} for {@code worker.queues.a}), or null: such a refusal
-     * repeats its value written out, a secret two sections deep in it too, which was shown whole there.
+     * {@code section} as its value written out ({@code worker.queues: … (a: {b=…})} for {@code worker.queues.a}), or
+     * null: such a refusal repeats its value written out, a secret two sections deep in it too, which was shown whole
+     * there. Named as a word only, another item's refusal was taken for it, and an item equal to a short secret masked
+     * ({@code worker.queues: '****' is not a configured queue} for {@code [x, {x: {b: ${API_TOKEN}}}]}).
      */
     private static @Nullable String refusedAbove(String problem, String section) {
         for (String inner = section; inner.lastIndexOf('.') > 0; inner = sectionOf(inner)) {
             String outer = sectionOf(inner);
             if (problem.startsWith(outer + ": ")
-                    && names(problem.substring(outer.length()), inner.substring(outer.length() + 1))) {
+                    && writesOut(problem.substring(outer.length()), inner.substring(outer.length() + 1))) {
                 return outer;
             }
         }
@@ -186,6 +188,15 @@ final class EnvSubstitution {
                 .filter(path -> path.startsWith(section + ".") && sectionOf(path).equals(section))
                 .map(path -> path.substring(section.length() + 1))
                 .noneMatch(other -> !other.equals(own.group(1)) && !other.equals(key) && names(text, other));
+    }
+
+    /**
+     * Whether {@code text} names {@code key} with a value after it, as a section written out does: {@code a=} as a
+     * problem repeats a section ({@code {a={b=…}}}), {@code a: } as a list's refusal of one ({@code (a: {b=…})}); or
+     * as the first part of a key with a dot ({@code (a.b: {c=…})}), which a path cannot tell from two keys.
+     */
+    private static boolean writesOut(String text, String key) {
+        return Pattern.compile("(?<![\\w.])" + Pattern.quote(key) + "(?:=|: |\\.)").matcher(text).find();
     }
 
     /** Whether {@code text} names {@code key} as a word of its own ({@code base} in "must be ≥ base (1s)"). */

@@ -781,4 +781,23 @@ class EnvSubstitutionTest {
                     .containsExactly("provider.maxPayloadBytes: must be between 1 and 2147483647 bytes, got ****");
         }
     }
+
+    @Test
+    @DisplayName("a key's name equal to a secret of one to three characters written two sections deep under it does "
+            + "not mask the same word where another item of the list above is refused: \"'****' is not a configured "
+            + "queue\" hid which queue to fix")
+    void leavesAnotherItemShownWhereItEqualsAShortSecretWrittenTwoSectionsDeepBesideIt() {
+        assertThat(Load.problems("worker:\n  queues: [x, {x: {b: \"${API_TOKEN}\"}}]\n", Map.of("API_TOKEN", "x")))
+                .containsExactly("worker.queues: 'x' is not a configured queue (configured: default); add it under "
+                        + "queues: or remove it here", "worker.queues: '{x={b=****}}' is not a configured queue "
+                        + "(configured: default); add it under queues: or remove it here");
+        // still masked where the refusal writes the key out, also as a key with a dot, which a path reads as two
+        assertThat(Load.problems("worker:\n  queues: {\"a.b\": {c: \"${API_TOKEN}\"}}\n",
+                Map.of("API_TOKEN", "s3cr3t-t0ken"))).containsExactly("worker.queues: must be a list, got a section of "
+                + "keys (a.b: {c=****}); write [a.b, {c=****}], in square brackets, or each item on a line of its own "
+                + "after '- '");
+        assertThat(Load.problems("scheduler:\n  - type: x\n  - a.b: {c: \"${API_TOKEN}\"}\n", Map.of("API_TOKEN",
+                "x"))).containsExactly("scheduler: must be a section of keys, got '[{type=****}, {a.b={c=****}}]'; "
+                + "write its keys on the lines below scheduler:, indented");
+    }
 }
