@@ -48,11 +48,19 @@ public final class Secrets {
      * the name found ahead, then taken whole, and a run of punctuation taken whole, then kept unless it ends the line
      * or, after '?' or '&', the word (a lazy value, looking for such an end from each character, read a run of
      * punctuation, or a name, once for each of its characters).
+     * <p>And a key so named that stands as a word (at the text's start, after a blank, '{', '(', '[', ',' or a quote),
+     * as a driver words its settings itself: libpq's {@code host=db password=s3cret dbname=jobs}, a Properties' or a
+     * Map's {@code {user=jobq, password=s3cret}}, a command line's {@code PGPASSWORD=… --api-key=…}. Its value: a quoted
+     * one ({@code password='s3 cret'}) to its closing quote, else up to a blank, punctuation that ends the word kept
+     * (the ',' or the closing brace after it in a Map's text); a key with nothing after its '=' ({@code the password=
+     * option}) is no secret's.
      */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "([?&]" + SECRET_NAME + ")(?:[^&\\s:,.)'\";]++|[:,.)'\"]++(?=;)"
                     + "|(?:[:,.)'\"]|;(?!" + SECRET_NAME + "))++(?!\\s|$))*+"
-                    + "|(;" + SECRET_NAME + ")(?:\\*{4}(?=\\s)|(?:[^;\\r\\n:,.)'\"]++|[:,.)'\"]++(?![\\r\\n]|$))*+)");
+                    + "|(;" + SECRET_NAME + ")(?:\\*{4}(?=\\s)|(?:[^;\\r\\n:,.)'\"]++|[:,.)'\"]++(?![\\r\\n]|$))*+)"
+                    + "|((?<![^\\s{,(\\[\"'])(?=[A-Za-z0-9_.-]*+=)" + SECRET_NAME + ")(?:" + quotedValue('\'') + "|" + quotedValue('"')
+                    + "|(?:[^\\s,.:;)}\\]'\"]++|[,.:;)}\\]'\"]++(?!\\s|$))++)");
     /**
      * An HTTP header on a line of its own whose name is a secret's ({@code x-amz-security-token:…}, as
      * the canonical request an SDK or a server echoes on a signature mismatch has it), and its value.
@@ -106,13 +114,15 @@ public final class Secrets {
      * after {@code ?}, {@code &} or {@code ;}) become {@value #MASK}. Anything else is kept, so the
      * user still sees which URL is meant. In a longer text (a library's error message) every URL
      * is masked so, and so is the value of a secret header on a line of its own
-     * ({@code x-amz-security-token:…}); text without a URL passes with only its secret parameters
-     * and headers masked. Where the URL cannot tell a raw password's '/' and '@' from a path's (an '@' in the
+     * ({@code x-amz-security-token:…}) and of a secret key that stands as a word, as a driver words its settings
+     * ({@code host=db password=…}, {@code {user=jobq, password=…}}); text without a URL passes with only its secret
+     * parameters, keys and headers masked. Where the URL cannot tell a raw password's '/' and '@' from a path's (an '@' in the
      * next path segment, before any '?' or '#', after a user information or a single port), more is masked, not less.
      */
     public static String maskUrl(String url) {
-        String text = secretParameters(url).replaceAll(m -> Matcher.quoteReplacement(
-                (m.group(1) != null ? m.group(1) : m.group(2)) + MASK));
+        // each secret parameter has its '=': a text with none (most log lines) is not read for one
+        String text = url.indexOf('=') < 0 ? url : secretParameters(url).replaceAll(m -> Matcher.quoteReplacement(
+                (m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3)) + MASK));
         text = secretHeaders(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
         var out = new StringBuilder(text.length());
         int done = 0;
@@ -240,7 +250,16 @@ public final class Secrets {
         return i;
     }
 
-    /** The secret parameters of {@code text} and their values, to be masked (group 1 or 2 is the name and '='). */
+    /**
+     * A value quoted with {@code quote}, as libpq reads one ({@code password='s3 cret'}, a '\' before a quote or a '\'
+     * its own): up to the closing quote or, where none is, the line's end, so it is always found and a text of many
+     * quotes not closed is read once.
+     */
+    private static String quotedValue(char quote) {
+        return quote + "(?:[^" + quote + "\\\\\\r\\n]++|\\\\[^\\r\\n]?)*+(?:" + quote + "|(?=[\\r\\n]|$))";
+    }
+
+    /** The secret parameters of {@code text} and their values, to be masked (group 1, 2 or 3 is the name and '='). */
     static Matcher secretParameters(CharSequence text) {
         return SECRET_PARAMETER.matcher(text);
     }

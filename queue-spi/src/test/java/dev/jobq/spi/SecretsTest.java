@@ -1,7 +1,9 @@
 package dev.jobq.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -11,6 +13,68 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("Secrets: what of a config value a message may show")
 class SecretsTest {
+
+    @Test
+    void masksAPasswordInADriversOwnKeyValueWords() {
+        // a driver's, a pool's or a library's message in its own words: libpq's keyword form, a Properties' or a Map's
+        // toString, a command line; the key stood as a word, no '?', '&' or ';' before it, and the password was shown
+        assertThat(Secrets.maskUrl("could not connect with host=db user=jobq password=S3CRET dbname=jobs: refused"))
+                .isEqualTo("could not connect with host=db user=jobq password=**** dbname=jobs: refused");
+        assertThat(Secrets.maskUrl("connecting with {user=jobq, password=S3CRET}"))
+                .isEqualTo("connecting with {user=jobq, password=****}");
+        assertThat(Secrets.maskUrl("{password=S3CRET, user=jobq}")).isEqualTo("{password=****, user=jobq}");
+        assertThat(Secrets.maskUrl("env PGPASSWORD=S3CRET psql --api-key=T0P (sslpassword=PR1VATE)."))
+                .isEqualTo("env PGPASSWORD=**** psql --api-key=**** (sslpassword=****).");
+        // libpq quotes a value with a blank in it, a '\\' escaping a quote; one not closed is masked to the line's end
+        assertThat(Secrets.maskUrl("host=db password='S3 CRET' dbname=jobs")).isEqualTo("host=db password=**** dbname=jobs");
+        assertThat(Secrets.maskUrl("host=db password='it\\'s S3CRET' dbname=jobs"))
+                .isEqualTo("host=db password=**** dbname=jobs");
+        assertThat(Secrets.maskUrl("token=\"S3 CRET\", then")).isEqualTo("token=****, then");
+        assertThat(Secrets.maskUrl("host=db password='S3 CRET\nnext")).isEqualTo("host=db password=****\nnext");
+        // a JDBC URL's settings after ';' were masked already, as H2's
+        assertThat(Secrets.maskUrl("jdbc:sqlserver://h;user=u;password=S3CRET;encrypt=true"))
+                .isEqualTo("jdbc:sqlserver://h;user=u;password=****;encrypt=true");
+    }
+
+    @Test
+    void keepsProseThatNamesAKeyWithNoValue() {
+        // a key named with '=' and no value after it, or a key=value with no secret's name, is no secret
+        List<String> prose = List.of("set the password= option, or token=.", "a key written key=value",
+                "scheduler.password: must be a single value", "passwords are masked",
+                "keyspace=jobs primary-key=id");
+        assertThat(prose).allSatisfy(text -> assertThat(Secrets.maskUrl(text)).isEqualTo(text));
+    }
+
+    /**
+     * A driver's message may be megabytes long, and every log line and /health masks it whole: a key that stands as a
+     * word, its value quoted and not closed, a run of punctuation after it, a long name, many keys in a row, are each
+     * read a few times, not once for each key or quote in the text. Counted in reads, and a few MB of each bounded in
+     * time (a guard against a quadratic look, generous: no measure of speed).
+     */
+    @Test
+    void readsAFewMegabytesOfKeysThatStandAsWordsAFewTimesAtMost() {
+        List<String> units = List.of(" password='", " password=\"\\", "{password=,", " password=,.", " password=a",
+                "password", " password='a\\", "(,{", " x-token");
+        for (String unit : units) {
+            long reads = secretParameterReads(unit.repeat(5_000) + "=x");
+            long twiceAsLong = secretParameterReads(unit.repeat(10_000) + "=x");
+
+            assertThat(twiceAsLong).as("reads of 10,000 '%s', against %s for 5,000", unit, reads).isLessThan(3 * reads);
+        }
+        int n = 200_000;
+        Map<String, String> masked = Map.of(
+                " password='".repeat(n), " password=****".repeat(n / 2),
+                " password='" + "a ".repeat(n), " password=****",
+                " password=a".repeat(n), " password=****".repeat(n),
+                " password=,.".repeat(n), " password=,.".repeat(n),
+                "{password=,".repeat(n), "{password=****,",
+                " " + "password".repeat(n) + "=x", " " + "password".repeat(n) + "=****",
+                "(,{".repeat(n) + "x-token=x", "(,{".repeat(n) + "x-token=****",
+                "x password=" + ",".repeat(10 * n) + " x", "x password=" + ",".repeat(10 * n) + " x");
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> masked.forEach((text, shown) ->
+                assertThat(Secrets.maskUrl(text).equals(shown)).as("%s… masked as %s…", text.substring(0, 40),
+                        shown.substring(0, Math.min(40, shown.length()))).isTrue()));
+    }
 
     @Test
     void masksTheUserInformationsPasswordAndKeepsWhereTheUrlPoints() {
