@@ -62,17 +62,27 @@ public final class Secrets {
                     + "|((?<![^\\s{,(\\[\"'])(?=[A-Za-z0-9_.-]*+=)" + SECRET_NAME + ")(?:" + quotedValue('\'') + "|" + quotedValue('"')
                     + "|(?:[^\\s,.:;)}\\]'\"]++|[,.:;)}\\]'\"]++(?!\\s|$))++)");
     /**
+     * A line break as {@link UntrustedText#escape} writes one ({@code \n}, {@code \r}, and U+2028, U+2029 and U+0085 as
+     * a backslash, 'u' and their number), as a failure's text has them once {@link LoggableThrowables#oneLine} made it
+     * one line, before the masks after it read it.
+     */
+    private static final String ESCAPED_BREAK = "\\\\(?:n|r|u2028|u2029|u0085)";
+    /**
      * An HTTP header on a line of its own whose name is a secret's ({@code x-amz-security-token:…}, as
      * the canonical request an SDK or a server echoes on a signature mismatch has it), and its value.
      * Only a hyphenated name: a key of jobq's config at the start of a problem line is no header. The name's secret
      * word, each of {@link #SECRET_KEY}'s, is found ahead from the name's start ({@code api-key:} and
      * {@code private-key:} were looked for after their '-', and shown) and the name then taken whole: a long line of no
-     * header is read a few times, not once for each such word in it.
+     * header is read a few times, not once for each such word in it. A line so made one line counts its escaped line
+     * breaks ({@link #ESCAPED_BREAK}): a header after one starts a line (the break kept with its name: taken, not
+     * looked behind for at each character), and its value ends at the next (a failure's message, escaped before the
+     * log's mask or {@code jobq dead-letters} read it, showed the token).
      */
     private static final Pattern SECRET_HEADER = Pattern.compile(
-            "(?m)^([ \\t]*(?=[A-Za-z0-9_]*+-)"
+            "(?m)((?:^|" + ESCAPED_BREAK + ")[ \\t]*(?=[A-Za-z0-9_]*+-)"
                     + "(?=[A-Za-z0-9_-]*?(?i:password|passwd|pwd|secret|token|credential|private[_-]?key|api[_-]?key))"
-                    + "[A-Za-z0-9_-]*+[ \\t]*:[ \\t]*)\\S[^\\r\\n]*");
+                    + "[A-Za-z0-9_-]*+[ \\t]*:[ \\t]*)(?!" + ESCAPED_BREAK + ")\\S"
+                    + "(?:[^\\r\\n\\\\]++|\\\\(?!n|r|u2028|u2029|u0085))*+");
 
     /** A value that is one URL and nothing else: a scheme ({@code postgresql}, {@code jdbc:postgresql}), no blank. */
     private static final Pattern ONE_URL = Pattern.compile("[A-Za-z][A-Za-z0-9+.:-]*://\\S*");
@@ -264,7 +274,10 @@ public final class Secrets {
         return SECRET_PARAMETER.matcher(text);
     }
 
-    /** The secret headers on lines of their own in {@code text} and their values, to be masked (group 1 is the name). */
+    /**
+     * The secret headers on lines of their own in {@code text} and their values, to be masked (group 1 is the name, with
+     * the escaped line break before it).
+     */
     static Matcher secretHeaders(CharSequence text) {
         return SECRET_HEADER.matcher(text);
     }

@@ -407,6 +407,26 @@ class SecretsTest {
     }
 
     @Test
+    void masksASecretHeaderAfterALineBreakWrittenAsAnEscape() {
+        // LoggableThrowables.oneLine writes a failure's line breaks as escapes before the masks after it (the log's
+        // %mask, jobq dead-letters) read it: the header was no longer on a line of its own, and its token was shown
+        String echoed = "The request signature we calculated does not match. The canonical request was\nPOST\n/\n"
+                + "x-amz-date:20261204T120000Z\nx-amz-security-token:FwoGZXIvS3CRET\r\n  X-Api-Key: T0P\n\n"
+                + "host;x-amz-security-token";
+
+        assertThat(Secrets.maskUrl(LoggableThrowables.oneLine(echoed))).isEqualTo("The request signature we calculated "
+                + "does not match. The canonical request was\\nPOST\\n/\\nx-amz-date:20261204T120000Z\\n"
+                + "x-amz-security-token:****\\r\\n  X-Api-Key: ****\\n\\nhost;x-amz-security-token");
+        assertThat(Secrets.maskUrl("a\\u2028x-auth-token: S3CRET\\u0085b")).isEqualTo("a\\u2028x-auth-token: ****\\u0085b");
+        // an escape that ends the line at once is no value; a key of jobq's own after it is still no header
+        assertThat(Secrets.maskUrl("x-token: \\nsessionToken: must be a single value"))
+                .isEqualTo("x-token: \\nsessionToken: must be a single value");
+        long reads = reads(Secrets::secretHeaders, "\\nx-token".repeat(2_000));
+        long twiceAsLong = reads(Secrets::secretHeaders, "\\nx-token".repeat(4_000));
+        assertThat(twiceAsLong).as("reads of 4,000 '\\nx-token', against %s for 2,000", reads).isLessThan(3 * reads);
+    }
+
+    @Test
     void keepsThePunctuationThatFollowsAMaskedValue() {
         // Before, the value ran to the next space: "password=**** refused", the colon that ended the URL gone.
         assertThat(Secrets.maskUrl("jdbc:postgresql://db/jobs?password=S3CRET: connection refused"))
