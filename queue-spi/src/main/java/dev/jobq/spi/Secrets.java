@@ -33,6 +33,12 @@ public final class Secrets {
             "(?=[A-Za-z0-9_.-]*?(?i:password|passwd|pwd|secret|token|credential|private[_-]?key|sslkey|api[_-]?key))"
                     + "[A-Za-z0-9_.-]*+=";
     /**
+     * A line break as {@link UntrustedText#escape} writes one ({@code \n}, {@code \r}, and U+2028, U+2029 and U+0085 as
+     * a backslash, 'u' and their number), as a failure's text has them once {@link LoggableThrowables#oneLine} made it
+     * one line, before the masks after it read it.
+     */
+    private static final String ESCAPED_BREAK = "\\\\(?:n|r|u2028|u2029|u0085)";
+    /**
      * A parameter of a URL (after ? or &) whose name is a secret's, and its value: up to the next
      * parameter ('&', a ';' in it included, as PostgreSQL's driver reads it, but not one that starts an H2 setting
      * named as a secret's, masked to its own end), or up to punctuation that ends the URL in a sentence
@@ -48,25 +54,22 @@ public final class Secrets {
      * the name found ahead, then taken whole, and a run of punctuation taken whole, then kept unless it ends the line
      * or, after '?' or '&', the word (a lazy value, looking for such an end from each character, read a run of
      * punctuation, or a name, once for each of its characters).
-     * <p>And a key so named that stands as a word (at the text's start, after a blank, '{', '(', '[', ',' or a quote),
-     * as a driver words its settings itself: libpq's {@code host=db password=s3cret dbname=jobs}, a Properties' or a
-     * Map's {@code {user=jobq, password=s3cret}}, a command line's {@code PGPASSWORD=… --api-key=…}. Its value: a quoted
-     * one ({@code password='s3 cret'}) to its closing quote, else up to a blank, punctuation that ends the word kept
-     * (the ',' or the closing brace after it in a Map's text); a key with nothing after its '=' ({@code the password=
-     * option}) is no secret's.
+     * <p>And a key so named that stands as a word (at the text's start, after a blank, '{', '(', '[', ',' or a quote,
+     * or after a line break or a tab written as an escape, as {@link LoggableThrowables#oneLine} writes them: taken with
+     * the name, not looked behind for), as a driver words its settings itself: libpq's
+     * {@code host=db password=s3cret dbname=jobs}, a Properties' or a Map's {@code {user=jobq, password=s3cret}}, a
+     * command line's {@code PGPASSWORD=… --api-key=…}. Its value: a quoted one ({@code password='s3 cret'}) to its
+     * closing quote, else up to a blank, punctuation that ends the word kept (the ',' or the closing brace after it in a
+     * Map's text); a key with nothing after its '=' ({@code the password= option}) is no secret's.
      */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "([?&]" + SECRET_NAME + ")(?:[^&\\s:,.)'\";]++|[:,.)'\"]++(?=;)"
                     + "|(?:[:,.)'\"]|;(?!" + SECRET_NAME + "))++(?!\\s|$))*+"
                     + "|(;" + SECRET_NAME + ")(?:\\*{4}(?=\\s)|(?:[^;\\r\\n:,.)'\"]++|[:,.)'\"]++(?![\\r\\n]|$))*+)"
-                    + "|((?<![^\\s{,(\\[\"'])(?=[A-Za-z0-9_.-]*+=)" + SECRET_NAME + ")(?:" + quotedValue('\'') + "|" + quotedValue('"')
+                    + "|((?:(?<![^\\s{,(\\[\"'])|\\\\t|" + ESCAPED_BREAK + ")(?=[A-Za-z0-9_.-]*+=)"
+                    + SECRET_NAME + ")"
+                    + "(?:" + quotedValue('\'') + "|" + quotedValue('"')
                     + "|(?:[^\\s,.:;)}\\]'\"]++|[,.:;)}\\]'\"]++(?!\\s|$))++)");
-    /**
-     * A line break as {@link UntrustedText#escape} writes one ({@code \n}, {@code \r}, and U+2028, U+2029 and U+0085 as
-     * a backslash, 'u' and their number), as a failure's text has them once {@link LoggableThrowables#oneLine} made it
-     * one line, before the masks after it read it.
-     */
-    private static final String ESCAPED_BREAK = "\\\\(?:n|r|u2028|u2029|u0085)";
     /**
      * An HTTP header on a line of its own whose name is a secret's ({@code x-amz-security-token:…}, as
      * the canonical request an SDK or a server echoes on a signature mismatch has it), and its value.

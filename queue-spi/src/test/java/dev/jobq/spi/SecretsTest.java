@@ -37,6 +37,17 @@ class SecretsTest {
     }
 
     @Test
+    void masksAKeyThatStandsAsAWordAfterALineBreakWrittenAsAnEscape() {
+        // a driver's settings one to a line, as a .properties file has them: LoggableThrowables.oneLine writes the line
+        // breaks and tabs as escapes before the masks after it, and the key after one stood as no word
+        assertThat(Secrets.maskUrl(LoggableThrowables.oneLine("connection refused; its properties:\nuser=jobq\n"
+                + "password=S3CRET")))
+                .isEqualTo("connection refused; its properties:\\nuser=jobq\\npassword=****");
+        assertThat(Secrets.maskUrl(LoggableThrowables.oneLine("refused:\r\n\tapi_token=T0P (from the environment)")))
+                .isEqualTo("refused:\\r\\n\\tapi_token=**** (from the environment)");
+    }
+
+    @Test
     void keepsProseThatNamesAKeyWithNoValue() {
         // a key named with '=' and no value after it, or a key=value with no secret's name, is no secret
         List<String> prose = List.of("set the password= option, or token=.", "a key written key=value",
@@ -54,7 +65,7 @@ class SecretsTest {
     @Test
     void readsAFewMegabytesOfKeysThatStandAsWordsAFewTimesAtMost() {
         List<String> units = List.of(" password='", " password=\"\\", "{password=,", " password=,.", " password=a",
-                "password", " password='a\\", "(,{", " x-token");
+                "password", " password='a\\", "(,{", " x-token", "\\npassword=", "\\t\\r\\u2028");
         for (String unit : units) {
             long reads = secretParameterReads(unit.repeat(5_000) + "=x");
             long twiceAsLong = secretParameterReads(unit.repeat(10_000) + "=x");
