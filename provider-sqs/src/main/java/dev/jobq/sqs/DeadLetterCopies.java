@@ -77,7 +77,7 @@ final class DeadLetterCopies {
         try {
             sqs.sendMessage(copy(lease, deadLetterUrl, error, attempts));
         } catch (SdkException e) {
-            throw new JobQueueException("copying dead job " + shown + " to dead-letter queue " + Secrets.maskUrl(deadLetterUrl)
+            throw new JobQueueException("copying dead job " + shown + " to dead-letter queue " + queue.shownDeadLetterUrl()
                     + " failed: " + QueueCalls.failureOf(e, calls.requestTimeout(), "", requestTimeoutKey) + "; it stays on "
                     + queue.label() + " and comes back when its visibility timeout ends", e);
         }
@@ -85,7 +85,7 @@ final class DeadLetterCopies {
             delete(lease, shown);
         } catch (RuntimeException e) {
             log.warn("job {} was copied to dead-letter queue {}, but deleting it from {} failed; it will be delivered "
-                    + "again and dead-lettered again (a second copy)", shown, Secrets.maskUrl(deadLetterUrl), queue.label(), e);
+                    + "again and dead-lettered again (a second copy)", shown, queue.shownDeadLetterUrl(), queue.label(), e);
         }
     }
 

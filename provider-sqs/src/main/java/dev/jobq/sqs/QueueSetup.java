@@ -39,8 +39,6 @@ final class QueueSetup {
 
     private static final Logger log = LoggerFactory.getLogger(QueueSetup.class);
     private static final Pattern TARGET_ARN = Pattern.compile("\"deadLetterTargetArn\"\\s*:\\s*\"([^\"]+)\"");
-    /** The characters of a queue's URL that an error repeats ({@link #shownUrl}). */
-    private static final int URL_CHARS = IncomingMessages.SHOWN_CHARS;
     /** A message needs room for a job and for the attributes of its dead-letter copy. */
     private static final int MIN_MESSAGE_BYTES = 4 * OutgoingMessage.DEAD_LETTER_RESERVE;
     private static final Pattern MAX_RECEIVE_COUNT = Pattern.compile("\"maxReceiveCount\"\\s*:\\s*\"?(\\d+)");
@@ -406,15 +404,11 @@ final class QueueSetup {
     }
 
     /**
-     * A queue's URL (or the endpoint) as an error or a WARN repeats it: {@linkplain Secrets#maskUrl masked}, escaped,
-     * and cut after {@value #URL_CHARS} characters with its length said, as {@link Settings#shownUnquoted} says a
-     * value, at a length that keeps any SQS URL whole (a name of up to 80 characters after a VPC endpoint's host). A
-     * 100,000-character queueUrl, given or answered by a server, was repeated whole.
+     * A queue's URL (or the endpoint) as an error or a WARN repeats it: masked, escaped, cut
+     * ({@link SqsQueue#shownUrl}).
      */
     private static String shownUrl(String url) {
-        String masked = Secrets.maskUrl(url);
-        return masked.length() <= URL_CHARS ? UntrustedText.escape(masked)
-                : UntrustedText.escape(masked, URL_CHARS) + " (" + masked.length() + " characters)";
+        return SqsQueue.shownUrl(url);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.jobq.sqs;
 
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.ProviderStats;
-import dev.jobq.spi.Secrets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,20 +31,22 @@ final class QueueStatistics {
     }
 
     ProviderStats read() {
-        long waiting = count(queue.url(), QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
+        long waiting = count(queue.url(), queue.shownUrl(), QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
         String deadLetterUrl = queue.deadLetterUrl();
-        long dead = deadLetterUrl == null ? 0 : count(deadLetterUrl, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+        long dead = deadLetterUrl == null ? 0 : count(deadLetterUrl, queue.shownDeadLetterUrl(),
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED);
         return new ProviderStats(waiting, ProviderStats.UNKNOWN, ProviderStats.UNKNOWN, dead);
     }
 
-    private long count(String url, QueueAttributeName... names) {
+    /** {@code shownUrl}: {@code url} as errors show it ({@link SqsQueue#shownUrl(String)}). */
+    private long count(String url, String shownUrl, QueueAttributeName... names) {
         Map<QueueAttributeName, String> attributes;
         try {
             attributes = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(List.of(names))).attributes();
         } catch (SdkException e) {
-            throw new JobQueueException("reading the message counts of " + Secrets.maskUrl(url) + " for " + queue.label() + " failed: "
+            throw new JobQueueException("reading the message counts of " + shownUrl + " for " + queue.label() + " failed: "
                     + QueueCalls.failureOf(e, requestTimeout, "", requestTimeoutKey), e);
         }
         long total = 0;
@@ -56,19 +57,19 @@ final class QueueStatistics {
                 messages = Long.parseLong(count);
             } catch (NumberFormatException e) {
                 // A bare NumberFormatException named neither the queue nor the count.
-                throw new JobQueueException(notACount(url, name, count), e);
+                throw new JobQueueException(notACount(shownUrl, name, count), e);
             }
             if (messages < 0) {
                 // Passed on, a count below zero (or -1, read as ProviderStats.UNKNOWN) in jobq stats and the metrics.
-                throw new JobQueueException(notACount(url, name, count));
+                throw new JobQueueException(notACount(shownUrl, name, count));
             }
             total += messages;
         }
         return total;
     }
 
-    private String notACount(String url, QueueAttributeName name, String count) {
-        return "reading the message counts of " + Secrets.maskUrl(url) + " for " + queue.label() + " failed: it answered "
+    private String notACount(String shownUrl, QueueAttributeName name, String count) {
+        return "reading the message counts of " + shownUrl + " for " + queue.label() + " failed: it answered "
                 + "an " + name + " of " + IncomingMessages.answered(count) + ", not a number of messages as SQS answers (a "
                 + "server or proxy that is not SQS?); check the endpoint";
     }

@@ -4,7 +4,6 @@ import dev.jobq.ConfigException;
 import dev.jobq.spi.ProviderContext;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.QueueProviderFactory;
-import dev.jobq.spi.Secrets;
 import dev.jobq.spi.Settings;
 import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
@@ -135,11 +134,11 @@ public final class SqsProviderFactory implements QueueProviderFactory {
         synchronized (claimed) {
             String holder = holder(setup.arn());
             if (holder != null) {
-                throw refuse(section, setup.queueKey(), queue.url(), holder, name);
+                throw refuse(section, setup.queueKey(), queue.shownUrl(), holder, name);
             }
             if (deadLetterArn.isPresent() && (holder = holder(deadLetterArn.get())) != null
                     && holder.startsWith("the queue of ")) {
-                throw refuse(section, setup.deadLetterKey(), queue.deadLetterUrl(), holder, name);
+                throw refuse(section, setup.deadLetterKey(), queue.shownDeadLetterUrl(), holder, name);
             }
             claimed.computeIfAbsent(setup.arn(), arn -> new ArrayList<>()).add("the queue of " + name);
             // A dead-letter queue shared by several queues is fine (SQS's redrive policies often share one).
@@ -167,9 +166,10 @@ public final class SqsProviderFactory implements QueueProviderFactory {
         }
     }
 
-    private static ConfigException refuse(Settings section, String key, @Nullable String url, String holder,
+    /** {@code shownUrl}: the SQS queue's URL as {@link SqsQueue#shownUrl(String)} shows it (masked, escaped, cut). */
+    private static ConfigException refuse(Settings section, String key, @Nullable String shownUrl, String holder,
                                           String name) {
-        return new ConfigException(section.source(), List.of(key + ": SQS queue " + Secrets.maskUrl(String.valueOf(url)) + " is already " + holder
+        return new ConfigException(section.source(), List.of(key + ": SQS queue " + shownUrl + " is already " + holder
                 + " in this JobQueue; under two names each name's worker would receive the other's jobs (and run "
                 + "dead jobs again); give " + name + " an SQS queue of its own, or send its jobs to the other name"));
     }

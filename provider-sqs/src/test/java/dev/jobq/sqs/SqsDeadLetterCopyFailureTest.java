@@ -55,6 +55,31 @@ class SqsDeadLetterCopyFailureTest {
         }
     }
 
+    @Test
+    @DisplayName("a failed copy names the queue and the dead-letter queue by long URLs cut after 200 characters, with "
+            + "their lengths, not whole")
+    void aFailedCopyNamesLongUrlsCut() {
+        SqsServer.Queues queues = ElasticMq.newQueues("dlq-gone-long", false);
+        String url = queues.url() + "?pad=" + "q".repeat(100_000);
+        String deadLetterUrl = queues.deadLetterUrl() + "?pad=" + "d".repeat(100_000);
+        try (QueueProvider provider = new SqsProviderFactory().create(new ProviderContext("default",
+                Settings.of("test", "provider", ElasticMq.settings(queues, Map.of("visibilityTimeout", "1s",
+                        "queueUrl", url, "deadLetterQueueUrl", deadLetterUrl))), Clock.systemUTC()))) {
+            String id = provider.enqueue(new JobEnvelope(1, "dlq-gone-long-1", "report:build", "1",
+                    JobOptions.defaults(), 0, Instant.now(), null, null), Duration.ZERO).jobId();
+            ReceivedJob first = receive(provider);
+            ElasticMq.client().deleteQueue(r -> r.queueUrl(queues.deadLetterUrl()));
+
+            assertThatThrownBy(() -> provider.fail(first, Failure.dead("IllegalStateException: out of attempts")))
+                    .isInstanceOf(JobQueueException.class)
+                    .hasMessageStartingWith("copying dead job " + id + " to dead-letter queue "
+                            + deadLetterUrl.substring(0, 200) + "… (" + deadLetterUrl.length() + " characters) failed: ")
+                    .hasMessageEndingWith("; it stays on SQS queue 'default' (" + url.substring(0, 200) + "… ("
+                            + url.length() + " characters)) and comes back when its visibility timeout ends")
+                    .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(2_000));
+        }
+    }
+
     private static ReceivedJob receive(QueueProvider provider) {
         List<ReceivedJob> got = Awaitility.await().atMost(Duration.ofSeconds(30))
                 .until(() -> provider.receive(1, Duration.ofSeconds(1)), list -> !list.isEmpty());

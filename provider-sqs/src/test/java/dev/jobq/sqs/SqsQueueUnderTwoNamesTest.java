@@ -81,6 +81,20 @@ class SqsQueueUnderTwoNamesTest {
     }
 
     @Test
+    @DisplayName("a long queueUrl under a second name is repeated cut after 200 characters, with its length, not whole")
+    void refusesASecondNameOnALongQueueUrlRepeatingItCut() {
+        SqsServer.Queues jobs = ElasticMq.newQueues("twonames-long", false);
+        SqsServer.Queues other = ElasticMq.newQueues("twonames-long-dlq", false);
+        String url = jobs.url() + "?pad=" + "x".repeat(100_000);
+
+        assertThatThrownBy(() -> build(settings(url, jobs.deadLetterUrl()), settings(url, other.deadLetterUrl())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("queues.reports.queueUrl: SQS queue " + url.substring(0, 200) + "… ("
+                        + url.length() + " characters) is already the queue of 'default' in this JobQueue; ")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(1_000));
+    }
+
+    @Test
     @DisplayName("one SQS queue named by its URL under one name and by its name under another is refused too")
     void oneQueueByUrlAndByNameIsRefused() {
         SqsServer.Queues jobs = ElasticMq.newQueues("byname", false);

@@ -81,6 +81,21 @@ class SqsQueueUrlSecretsTest {
     }
 
     @Test
+    @DisplayName("the label shows a long URL masked, escaped and cut after 200 characters, with its length: a server "
+            + "may answer a queueName with any URL, and ~50 log lines and errors name the queue by it")
+    void labelEscapesAndCutsALongUrl() {
+        String tail = "\n\u001b[31mforged" + "x".repeat(100_000);
+        var queue = new SqsQueue("default", "http://user:" + SECRET + "@127.0.0.1:4566/000000000000/jobs" + tail,
+                false, null, Duration.ofSeconds(30), 262_144);
+        String masked = "http://user:****@127.0.0.1:4566/000000000000/jobs";
+
+        // The cut keeps 200 characters of the masked URL, and then writes the line break and the ESC as escapes.
+        assertThat(queue.label()).isEqualTo("SQS queue 'default' (" + masked + "\\n\\u001b[31mforged"
+                + "x".repeat(200 - masked.length() - "\n\u001b[31mforged".length()) + "… ("
+                + (masked + tail).length() + " characters))");
+    }
+
+    @Test
     @DisplayName("a dead job whose delete fails after its copy is named with its dead-letter queue URL's password masked")
     void deadLetterDeleteFailureMasksTheDeadLetterUrlsPassword() {
         SqsServer.Queues queues = ElasticMq.newQueues("secret-dlq", false);
