@@ -431,7 +431,8 @@ final class QueueSetup {
                 : connectTimedOut(e) ? "could not connect to " + endpoint() + " within "
                         + DurationFormat.format(SqsConnection.connectTimeout(settings.requestTimeout())) + ", each of the SDK's attempts: nothing "
                         + "answers there, or a firewall drops the connection"
-                : Secrets.maskUrl(String.valueOf(e.getMessage()));
+                // a server's or a proxy's words: masked, and on one line of at most 1,000 characters, as a log line
+                : LoggableThrowables.oneLine(Secrets.maskUrl(String.valueOf(e.getMessage())));
         return new JobQueueException("jobq queue '" + shownName + "': " + what + " failed: " + failure
                 + " (check region " + shownRegion() + (settings.endpoint() == null ? "" : ", endpoint "
                 + endpoint()) + ", " + (settings.keys() == null ? "the credentials of the AWS SDK's default "

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.jobq.ConfigException;
 import dev.jobq.JobOptions;
 import dev.jobq.JobQueue;
@@ -16,7 +17,10 @@ import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.QueueProviderFactory;
 import dev.jobq.spi.Settings;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -975,6 +979,40 @@ class SqsProviderFactoryTest {
                     .isInstanceOf(JobQueueException.class)
                     .hasMessageContaining("endpoint http://proxy:****@127.0.0.1:" + closedPort)
                     .message().doesNotContain("S3CRET");
+        }
+
+        @Test
+        @DisplayName("an error a server or proxy answers is repeated escaped and cut, not with its line breaks, nor whole")
+        void unreachableEndpointsAnswerIsEscapedAndCut() throws IOException {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            byte[] answer = ("{\"__type\":\"com.amazonaws.sqs#Forged\",\"message\":\"denied\\n\\u001b[31mERROR forged "
+                    + "y".repeat(100_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+            server.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.0");
+                exchange.sendResponseHeaders(400, answer.length);
+                exchange.getResponseBody().write(answer);
+                exchange.close();
+            });
+            server.start();
+            try {
+                String endpoint = "http://127.0.0.1:" + server.getAddress().getPort();
+                Map<String, Object> values = on(endpoint + "/000000000000/jobs");
+                values.put("endpoint", endpoint);
+
+                assertThatThrownBy(() -> create(values))
+                        .isInstanceOf(JobQueueException.class)
+                        // the first 1,000 characters of the SDK's message, as a log line keeps of it, then escaped
+                        .hasMessageStartingWith("jobq queue 'default': reading the attributes of queue " + endpoint
+                                + "/000000000000/jobs failed: denied\\n\\u001b[31mERROR forged "
+                                + "y".repeat(1_000 - "denied\n\u001b[31mERROR forged ".length()) + "… (")
+                        .hasMessageContaining(" more characters) (check region ")
+                        .hasMessageEndingWith(" (check region us-east-1, endpoint " + endpoint + ", the accessKeyId and "
+                                + "secretAccessKey of this section and the IAM actions in docs/sqs.md)")
+                        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n", "\u001b").hasSizeLessThan(2_000));
+            } finally {
+                server.stop(0);
+            }
         }
 
         @Test
