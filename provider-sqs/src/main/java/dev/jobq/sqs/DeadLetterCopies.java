@@ -177,7 +177,8 @@ final class DeadLetterCopies {
             }
             attributes.remove(name);
             log.warn("dead-letter copy of message {} leaves out its attribute {}: with it the copy would be over the "
-                    + "dead-letter queue's {} bytes", lease.messageId(), name, queue.deadLetterMaxBytes());
+                    + "dead-letter queue's {} bytes", IncomingMessages.shown(lease.messageId()), name,
+                    queue.deadLetterMaxBytes());
         }
     }
 
@@ -241,7 +242,7 @@ final class DeadLetterCopies {
                 attributes.put(name, value);
             } else {
                 log.warn("dead-letter copy of message {} leaves out its attribute {}: SQS takes at most {} attributes",
-                        lease.messageId(), name, OutgoingMessage.MAX_ATTRIBUTES);
+                        IncomingMessages.shown(lease.messageId()), name, OutgoingMessage.MAX_ATTRIBUTES);
             }
         });
         fit(lease, attributes);

@@ -89,7 +89,7 @@ final class IncomingMessages {
                 // twice side by side, and with one receipt twice neither delivery was current (Leases.add forgot the
                 // receipt it had just taken as the older one's), so neither could be acknowledged. Only the later one
                 // is handed out, its receipt the newest.
-                log.debug("message {} came twice in one receive from {}; handed out once", message.messageId(),
+                log.debug("message {} came twice in one receive from {}; handed out once", shown(message.messageId()),
                         queue.label());
                 continue;
             }
@@ -98,7 +98,7 @@ final class IncomingMessages {
                 // one again): not a new delivery. Handed out again, its job ran twice side by side, and Leases.add
                 // forgot the receipt of both, so neither could be acknowledged and the message came back.
                 log.debug("message {} from {} came again with a receipt already handed out; not handed out twice",
-                        message.messageId(), queue.label());
+                        shown(message.messageId()), queue.label());
                 continue;
             }
             var lease = new Lease(message, message.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID), now,
@@ -167,7 +167,7 @@ final class IncomingMessages {
         }
         String reason = e.isNewerVersion()
                 ? e.getMessage() + "; no worker that reads it took it in " + receives + " deliveries"
-                : "unreadable message " + lease.messageId() + ": " + e.getMessage();
+                : "unreadable message " + shown(lease.messageId()) + ": " + e.getMessage();
         try {
             deadLetters.bury(lease, jobId, reason, receives);
         } catch (RuntimeException failed) {
@@ -292,7 +292,7 @@ final class IncomingMessages {
                     + "and a failing job is retried without end (only a redrive policy's maxReceiveCount moves it to "
                     + "the dead-letter queue); check the endpoint. Told once", queue.label(), count == null
                     ? "no ApproximateReceiveCount" : "an ApproximateReceiveCount of " + answered(count),
-                    shown(attribute(lease, OutgoingMessage.JOB_ID, "?")), lease.messageId());
+                    shown(attribute(lease, OutgoingMessage.JOB_ID, "?")), shown(lease.messageId()));
         }
         return 1;
     }

@@ -63,6 +63,8 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
     private static final Map<String, Map<QueueAttributeName, String>> ATTRIBUTES = new ConcurrentHashMap<>();
     /** The ApproximateReceiveCount each queue URL's received messages carry, as written. */
     private static final Map<String, String> RECEIVE_COUNTS = new ConcurrentHashMap<>();
+    /** The message id each queue's ReceiveMessage answers are made to carry ({@link #reportMessageId}). */
+    private static final Map<String, String> MESSAGE_IDS = new ConcurrentHashMap<>();
     /** For each queue URL armed, the receipt handle of a copy of each message its next receive answers twice. */
     private static final Map<String, java.util.function.UnaryOperator<String>> DUPLICATES = new ConcurrentHashMap<>();
     /**
@@ -155,6 +157,14 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
      */
     static void reportReceiveCount(String queueUrl, String count) {
         RECEIVE_COUNTS.put(queueUrl, count);
+    }
+
+    /**
+     * Makes the messages {@code ReceiveMessage} of {@code queueUrl} answers carry {@code id} as their message id, as a
+     * server or a proxy that is not SQS may.
+     */
+    static void reportMessageId(String queueUrl, String id) {
+        MESSAGE_IDS.put(queueUrl, id);
     }
 
     /**
@@ -274,6 +284,12 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
                 }
             });
             return answer.toBuilder().attributes(reported).build();
+        }
+        if (context.response() instanceof ReceiveMessageResponse answer
+                && context.request() instanceof ReceiveMessageRequest asked
+                && MESSAGE_IDS.get(asked.queueUrl()) instanceof String id) {
+            return answer.toBuilder().messages(answer.messages().stream()
+                    .map(message -> message.toBuilder().messageId(id).build()).toList()).build();
         }
         if (context.response() instanceof ReceiveMessageResponse answer
                 && context.request() instanceof ReceiveMessageRequest asked

@@ -211,6 +211,27 @@ class SqsUnreadableAttributesTest {
     }
 
     @Test
+    @DisplayName("a message id such a server answers is named escaped in the WARN of a message that is no job, never "
+            + "with its line break")
+    void answeredMessageIdIsNamedEscaped() {
+        SqsServer.Queues queues = ElasticMq.newQueues("forged-message-id", false);
+        ElasticMq.client().sendMessage(r -> r.queueUrl(queues.url()).messageBody("not a job"));
+        BatchEntryFaults.reportMessageId(queues.url(), "m-1\nERROR forged line");
+        logged.list.clear();
+
+        try (QueueProvider provider = create(on(queues))) {
+            assertThat(provider.receive(1, Duration.ofSeconds(5))).isEmpty();
+        }
+
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN)
+                .extracting(e -> e.getFormattedMessage())
+                .filteredOn(line -> line.contains("is dead without running") && line.contains(queues.url()))
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("unreadable message m-1\\nERROR forged line: ")
+                .doesNotContain("\n");
+    }
+
+    @Test
     @DisplayName("a value such a server answers is quoted escaped, never as it came: a newline in it would start a "
             + "forged line in the log (docs/operations.md, Logs), or in a refusal a terminal shows")
     void answeredValuesAreQuotedEscaped() {
