@@ -142,7 +142,8 @@ final class EnvSubstitution {
                 String section = sectionOf(secret.key());
                 if (within(masked, secret.key()) || within(masked, section) && repeats(masked.substring(section.length()),
                         section, secret.key().substring(section.length() + 1))) {
-                    masked = section + masked(masked.substring(section.length()), secret.value());
+                    int path = pathEnd(masked, section);
+                    masked = masked.substring(0, path) + masked(masked.substring(path), secret.value());
                 } else {
                     String above = refusedAbove(masked, section);
                     if (above != null) {
@@ -152,6 +153,17 @@ final class EnvSubstitution {
             }
             return masked;
         }).toList();
+    }
+
+    /**
+     * Where the path of {@code problem}, a problem about a key in {@code section} or below it, ends: at the first
+     * ": " after the section. A path is keys as written and list indexes, never a substituted value: masked with the
+     * rest, a secret equal to a key's name or an item's index hid which key to fix ({@code worker.backoff.****:},
+     * {@code delays[****]}). A key holding ": " ends it early, which masks what follows as before.
+     */
+    private static int pathEnd(String problem, String section) {
+        int end = problem.indexOf(": ", section.length());
+        return end < 0 ? section.length() : end;
     }
 
     /**

@@ -800,4 +800,20 @@ class EnvSubstitutionTest {
                 "x"))).containsExactly("scheduler: must be a section of keys, got '[{type=****}, {a.b={c=****}}]'; "
                 + "write its keys on the lines below scheduler:, indented");
     }
+
+    @Test
+    @DisplayName("a secret equal to the name of the key it was written into, or to the index of its list item, leaves "
+            + "the problem's path shown: \"worker.backoff.****: must be one of …\" and \"delays[****]\" hid which key "
+            + "to fix")
+    void leavesTheProblemsPathShownWhereASecretEqualsAPartOfIt() {
+        assertThat(Load.problems("worker:\n  backoff: {type: \"${API_TOKEN}\"}\n", Map.of("API_TOKEN", "type")))
+                .containsExactly("worker.backoff.type: must be one of exponential, fixed, list, none, got '****'");
+        assertThat(Load.problems("worker:\n  backoff: {type: list, delays: [5s, \"${API_TOKEN}\"]}\n",
+                Map.of("API_TOKEN", "1"))).containsExactly("worker.backoff.delays[1]: '****' has no unit; write "
+                + "****ms, ****s, ****m or ****h");
+        // the message's own words are masked as before, a secret of four characters or more wherever it stands
+        assertThat(Load.problems("provider: {type: \"${API_TOKEN}\"}\n", Map.of("API_TOKEN", "type")))
+                .containsExactly("provider.type: unknown provider **** '****' (available: memory, sqs); check the "
+                        + "spelling, or add the jar that provides it");
+    }
 }
