@@ -299,16 +299,32 @@ final class EnvSubstitution {
         String duration = formattedDuration(stripped);
         if (duration != null) {
             // a duration's range repeats it formatted, often shorter: 7200s as "got 2h"; masked as a word of its own
-            out = out.replaceAll("(?<![\\w.])" + Pattern.quote(duration) + "(?![\\w.])",
-                    Matcher.quoteReplacement(Secrets.MASK));
+            out = withoutWord(out, duration);
         }
         for (String size : negativeSizes(stripped)) {
             // a negative one's refusal gives its size as the fix: "'PT-12345S' is negative; … e.g. 3h25m45s"
-            out = out.replaceAll("(?<![\\w.])" + Pattern.quote(size) + "(?![\\w.])",
-                    Matcher.quoteReplacement(Secrets.MASK));
+            out = withoutWord(out, size);
             out = withoutCut(out, size);
         }
         return out;
+    }
+
+    /**
+     * {@code text} with {@code word}, a duration made from a secret, masked as a word of its own, but not inside the
+     * examples a duration's refusal gives ({@link DurationFormat#EXPECTED}), which are never the value: a secret of
+     * {@code 1h} written in a list was told by its mask there ({@code such as 500ms, 30s, 5m, ****, 2d}).
+     */
+    private static String withoutWord(String text, String word) {
+        String mask = Matcher.quoteReplacement(Secrets.MASK);
+        String pattern = "(?<![\\w.])" + Pattern.quote(word) + "(?![\\w.])";
+        var out = new StringBuilder();
+        int from = 0;
+        for (int at = text.indexOf(DurationFormat.EXPECTED); at >= 0;
+                at = text.indexOf(DurationFormat.EXPECTED, from)) {
+            out.append(text.substring(from, at).replaceAll(pattern, mask)).append(DurationFormat.EXPECTED);
+            from = at + DurationFormat.EXPECTED.length();
+        }
+        return out.append(text.substring(from).replaceAll(pattern, mask)).toString();
     }
 
     /**

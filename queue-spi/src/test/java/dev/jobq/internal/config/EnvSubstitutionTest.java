@@ -816,4 +816,16 @@ class EnvSubstitutionTest {
                 .containsExactly("provider.type: unknown provider **** '****' (available: memory, sqs); check the "
                         + "spelling, or add the jar that provides it");
     }
+
+    @Test
+    @DisplayName("a secret that is a duration among the examples of a duration's refusal leaves those examples shown: "
+            + "\"such as 500ms, 30s, 5m, ****, 2d\" told it by its mask")
+    void leavesTheDurationExamplesShownWhereASecretIsOneOfThem() {
+        assertThat(Load.problems("worker:\n  pollInterval: [\"${API_TOKEN}\", 1s]\n", Map.of("API_TOKEN", "1h")))
+                .containsExactly("worker.pollInterval: '[****, 1s]' is not a duration with a unit such as 500ms, 30s, "
+                        + "5m, 1h, 2d, or ISO-8601 like PT30S");
+        assertThat(Load.problems("provider: {type: memory, leaseDuration: {a: {b: \"${API_TOKEN}\"}}}\n",
+                Map.of("API_TOKEN", "30s"))).containsExactly("provider.leaseDuration: '{a={b=****}}' is not a duration "
+                + "with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S");
+    }
 }
