@@ -205,10 +205,12 @@ final class EnvSubstitution {
     /**
      * Whether {@code text} names {@code key} with a value after it, as a section written out does: {@code a=} as a
      * problem repeats a section ({@code {a={b=…}}}), {@code a: } as a list's refusal of one ({@code (a: {b=…})}); or
-     * as the first part of a key with a dot ({@code (a.b: {c=…})}), which a path cannot tell from two keys.
+     * as the first part of a key with a dot ({@code (a.b: {c=…})}), which a path cannot tell from two keys. Where a
+     * key begins there, after a '{', a '(', a '[' or a ", ": after a blank, a key named as the refusal's own words
+     * name a section ({@code queues} in "add it under queues: ") took another item's refusal for its section's.
      */
     private static boolean writesOut(String text, String key) {
-        return Pattern.compile("(?<![\\w.])" + Pattern.quote(key) + "(?:=|: |\\.)").matcher(text).find();
+        return Pattern.compile("(?:(?<=[{(\\[])|(?<=, ))" + Pattern.quote(key) + "(?:=|: |\\.)").matcher(text).find();
     }
 
     /** Whether {@code text} names {@code key} as a word of its own ({@code base} in "must be ≥ base (1s)"). */

@@ -828,4 +828,15 @@ class EnvSubstitutionTest {
                 Map.of("API_TOKEN", "30s"))).containsExactly("provider.leaseDuration: '{a={b=****}}' is not a duration "
                 + "with a unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S");
     }
+
+    @Test
+    @DisplayName("an item of the list above a key named as a word of the refusal followed by \": \" (queues, as in "
+            + "\"add it under queues:\") is not masked as a short secret written two sections deep under that key: "
+            + "\"'****' is not a configured queue\" hid which queue to fix")
+    void leavesAnotherItemShownBesideAKeyNamedAsAWordOfTheRefusal() {
+        assertThat(Load.problems("worker:\n  queues: [x, {queues: {b: \"${API_TOKEN}\"}}]\n", Map.of("API_TOKEN", "x")))
+                .containsExactly("worker.queues: 'x' is not a configured queue (configured: default); add it under "
+                        + "queues: or remove it here", "worker.queues: '{queues={b=****}}' is not a configured queue "
+                        + "(configured: default); add it under queues: or remove it here");
+    }
 }
