@@ -1,6 +1,8 @@
 package dev.jobq.sqs;
 
 import dev.jobq.JobQueueException;
+import dev.jobq.spi.LoggableThrowables;
+import dev.jobq.spi.Secrets;
 import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -28,8 +30,9 @@ final class EntryFailure extends JobQueueException {
      * @param message     SQS's message for the entry, which it may leave out
      */
     EntryFailure(String what, String code, @Nullable Boolean senderFault, @Nullable String message) {
-        super(what + " failed: " + code + (message == null || message.isBlank() ? " (SQS gave no message)"
-                : ": " + message));
+        // SQS's words, or those of a server or a proxy that is not SQS: masked, on one line of at most 1,000 characters
+        super(what + " failed: " + LoggableThrowables.oneLine(Secrets.maskUrl(code + (message == null
+                || message.isBlank() ? " (SQS gave no message)" : ": " + message))));
         this.code = code;
         this.senderFault = senderFault;
     }

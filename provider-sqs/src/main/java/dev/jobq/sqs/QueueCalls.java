@@ -2,6 +2,8 @@ package dev.jobq.sqs;
 
 import dev.jobq.JobQueueException;
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.LoggableThrowables;
+import dev.jobq.spi.Secrets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -101,10 +103,13 @@ final class QueueCalls {
      * What a failed call says: the SDK's words; for one none of whose attempts SQS answered in time, {@link #notAnswered}
      * ({@code beyond} as there). The SDK's words for that name only the attempt's milliseconds, and no setting: a
      * receive, the stats and a dead job's copy said only them, where start-up and the batched calls named the key.
+     * The SDK's words carry what the server (or a proxy, or something that is not SQS) answered: they go in masked
+     * and on one line of at most 1,000 characters ({@link LoggableThrowables#oneLine}), as start-up's do; raw, a line
+     * break in them went into an enqueue's exception, which an application logs, as it came.
      */
     static String failureOf(Throwable e, Duration requestTimeout, String beyond, String key) {
         return e instanceof ApiCallAttemptTimeoutException ? notAnswered(requestTimeout, beyond, key)
-                : String.valueOf(e.getMessage());
+                : LoggableThrowables.oneLine(Secrets.maskUrl(String.valueOf(e.getMessage())));
     }
 
     /**

@@ -421,7 +421,7 @@ final class SqsQueueProvider implements QueueProvider {
             if (EntryFailure.isLostReceipt(e)) {
                 leases.lost(lease);
                 throw new LeaseLostException("job " + shown(job) + " on " + queue.label() + " lost its lease while "
-                        + "its handler runs: SQS no longer holds this delivery (" + e.getMessage() + "). The message "
+                        + "its handler runs: SQS no longer holds this delivery (" + failureOf(e) + "). The message "
                         + "is visible again, and another worker may run it; its acknowledgement or failure will be "
                         + "skipped, left to the other delivery", e);
             }
@@ -430,7 +430,7 @@ final class SqsQueueProvider implements QueueProvider {
                 // as when the worker's close() closed the provider after the release: no lease left to extend.
                 throw new LeaseLostException("job " + shown(job) + " on " + queue.label() + " no longer holds this "
                         + "delivery: it was settled or released while this extension was under way, which then failed ("
-                        + (connection.isClosed() ? "the provider was closed" : e.getMessage()) + ")", e);
+                        + (connection.isClosed() ? "the provider was closed" : failureOf(e)) + ")", e);
             }
             if (connection.isClosed()) {
                 throw closedUnder("extending the lease", job, e);
@@ -641,7 +641,7 @@ final class SqsQueueProvider implements QueueProvider {
             }
             if (refused) {
                 throw new LeaseLostException(what + " of job " + shown(job) + " on " + queue.label() + " refused: SQS "
-                        + "no longer holds this delivery (" + e.getMessage() + "); its lease ran out, and the "
+                        + "no longer holds this delivery (" + failureOf(e) + "); its lease ran out, and the "
                         + "message's other delivery settles it", e);
             }
             log.debug("{} of job {} ignored: SQS no longer holds its delivery ({})", what, shown(job), e.getMessage());

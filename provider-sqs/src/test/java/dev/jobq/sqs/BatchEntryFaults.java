@@ -1,9 +1,13 @@
 package dev.jobq.sqs;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +21,7 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequest;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
@@ -63,6 +68,8 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
     private static final Map<String, Map<QueueAttributeName, String>> ATTRIBUTES = new ConcurrentHashMap<>();
     /** The ApproximateReceiveCount each queue URL's received messages carry, as written. */
     private static final Map<String, String> RECEIVE_COUNTS = new ConcurrentHashMap<>();
+    /** The error message each queue's GetQueueAttributes calls are answered with ({@link #answerAttributesWithError}). */
+    private static final Map<String, String> ATTRIBUTE_ERRORS = new ConcurrentHashMap<>();
     /** The message id each queue's ReceiveMessage answers are made to carry ({@link #reportMessageId}). */
     private static final Map<String, String> MESSAGE_IDS = new ConcurrentHashMap<>();
     /** For each queue URL armed, the receipt handle of a copy of each message its next receive answers twice. */
@@ -160,6 +167,14 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
     }
 
     /**
+     * Makes each {@code GetQueueAttributes} of {@code queueUrl} fail as SQS answering an error with {@code message}
+     * would, as a server or a proxy that is not SQS may word it.
+     */
+    static void answerAttributesWithError(String queueUrl, String message) {
+        ATTRIBUTE_ERRORS.put(queueUrl, message);
+    }
+
+    /**
      * Makes the messages {@code ReceiveMessage} of {@code queueUrl} answers carry {@code id} as their message id, as a
      * server or a proxy that is not SQS may.
      */
@@ -252,6 +267,28 @@ public final class BatchEntryFaults implements ExecutionInterceptor {
         attributes.putAttribute(FAULTED, faulted);
         armed.calls().add(new Call(operation, entries.size(), faulted.size(), System.nanoTime()));
         return kept;
+    }
+
+    /** A GetQueueAttributes {@linkplain #answerAttributesWithError armed} is answered a 400: SQS's error status. */
+    @Override
+    public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
+        return context.request() instanceof GetQueueAttributesRequest asked
+                && ATTRIBUTE_ERRORS.containsKey(asked.queueUrl())
+                ? context.httpResponse().toBuilder().statusCode(400).build() : context.httpResponse();
+    }
+
+    /** ...and its body is SQS's error, {@code __type} and {@code message}, the message as armed. */
+    @Override
+    public Optional<InputStream> modifyHttpResponseContent(Context.ModifyHttpResponse context,
+                                                           ExecutionAttributes attributes) {
+        if (context.request() instanceof GetQueueAttributesRequest asked
+                && ATTRIBUTE_ERRORS.get(asked.queueUrl()) instanceof String message) {
+            StringBuilder json = new StringBuilder("{\"__type\":\"com.amazonaws.sqs#Forged\",\"message\":\"");
+            message.chars().forEach(c -> json.append(c == '"' || c == '\\' || c < 0x20
+                    ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+            return Optional.of(new ByteArrayInputStream(json.append("\"}").toString().getBytes(StandardCharsets.UTF_8)));
+        }
+        return context.responseBody();
     }
 
     @Override

@@ -139,6 +139,21 @@ class SqsBatchEntryFailuresTest {
     }
 
     @Test
+    @DisplayName("an enqueue refused with a code holding a line break and an ESC, as a server that is not SQS may "
+            + "answer, fails with that code escaped, on one line")
+    void refusedEnqueueNamesTheAnsweredCodeEscaped() {
+        JobQueue jobs = watched("entry-forged");
+        BatchEntryFaults.arm(queues.url(), "SendMessageBatch", BatchEntryFaults.any(),
+                "InvalidMessageContents\n\u001b[31mERROR forged line", true, 5);
+
+        assertThatThrownBy(() -> jobs.enqueue("mail:send", "refused"))
+                .isInstanceOf(JobQueueException.class)
+                .hasMessageEndingWith(" failed: SendMessage failed: InvalidMessageContents\\n\\u001b[31mERROR "
+                        + "forged line: injected by the test's BatchEntryFaults")
+                .message().doesNotContain("\n", "\u001b");
+    }
+
+    @Test
     @DisplayName("an enqueue whose entry SQS keeps failing on its side fails after four attempts, saying so")
     void serverSideEntryFailureGivesUpAfterFourAttempts() {
         JobQueue jobs = watched("entry-exhausted");

@@ -195,6 +195,26 @@ class SqsUnreadableAttributesTest {
     }
 
     @Test
+    @DisplayName("an error such a server answers for the message counts fails stats() with its words escaped and cut, "
+            + "not with their line break, nor whole")
+    void answeredErrorOfTheMessageCountsIsEscapedAndCut() {
+        SqsServer.Queues queues = ElasticMq.newQueues("forged-stats-error", false);
+        try (QueueProvider provider = create(on(queues))) {
+            assertThat(provider.stats().waiting()).isZero();
+            String words = "denied\n\u001b[31mERROR forged ";
+            BatchEntryFaults.answerAttributesWithError(queues.url(), words + "y".repeat(100_000));
+
+            assertThatThrownBy(provider::stats)
+                    .isInstanceOf(dev.jobq.JobQueueException.class)
+                    // the first 1,000 characters of the SDK's message, as a log line keeps of it, then escaped
+                    .hasMessageStartingWith("reading the message counts of " + queues.url() + " for SQS queue 'default' ("
+                            + queues.url() + ") failed: denied\\n\\u001b[31mERROR forged "
+                            + "y".repeat(1_000 - words.length()) + "… (")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n", "\u001b").hasSizeLessThan(2_000));
+        }
+    }
+
+    @Test
     @DisplayName("a negative message count fails stats() as one that is not a number does, rather than pass as a count "
             + "below zero (or as 'unknown', -1)")
     void negativeMessageCount() {
