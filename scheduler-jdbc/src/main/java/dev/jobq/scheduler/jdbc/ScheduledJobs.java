@@ -394,17 +394,14 @@ final class ScheduledJobs {
      * WARN does, counted as the WARN counts them (the message's own, an escaped one as one):
      * {@code aaaa… (1175 more characters)}. Cut by the column alone, a message the WARN had cut lost the WARN's count,
      * and one made of control characters (six each once escaped) ended inside an escape. Never between the two halves
-     * of an emoji. A text that is cut has the secrets of its URLs masked first ({@link Secrets#maskUrl}), as the WARN's:
-     * cut first, a URL the cut went through lost the '@' after its password, and the mask of {@code jobq schedule}
-     * found none and showed its first characters.
+     * of an emoji. The secrets of its URLs are masked first ({@link Secrets#maskUrl}), a text that fits as well as one
+     * that is cut: the row is kept, and read by listScheduled, getRecurring and whoever reads the table, none of which
+     * mask it (a short one was stored with its password); and cut first, a URL the cut went through lost the '@' after
+     * its password, and the mask of {@code jobq schedule} found none and showed its first characters.
      */
     static String errorOf(String raw) {
-        String whole = whole(raw);
-        if (whole != null) {
-            return whole;
-        }
         String text = Secrets.maskUrl(raw);
-        whole = whole(text);
+        String whole = whole(text);
         if (whole != null) {
             return whole;
         }

@@ -83,6 +83,39 @@ class H2ProviderErrorTest {
         }
     }
 
+    /**
+     * A provider's message that repeats a URL, its password in it, short enough for the error column: the row kept it
+     * as it was, so listScheduled and getRecurring (and any reader of the table) had the password (only a text cut to the
+     * column was masked).
+     */
+    @Test
+    void aPasswordInAUrlOfAProvidersShortMessageIsMaskedInTheRowsError() {
+        var thrown = new AtomicBoolean();
+        var tickThrown = new AtomicBoolean();
+        JobSink sink = envelope -> {
+            if (envelope.type().equals("report:broken") && thrown.compareAndSet(false, true)
+                    || envelope.type().equals("report:tick") && tickThrown.compareAndSet(false, true)) {
+                throw new IllegalStateException("connection to postgres://jobq:s3cret@db/jobs?password=other refused"
+                        + "\nretry later");
+            }
+            return recorded.submit(envelope);
+        };
+        try (JdbcJobScheduler scheduler = scheduler(sink)) {
+            JobEnvelope broken = job("report:broken");
+            scheduler.schedule(broken, T0);
+            scheduler.registerRecurring(RecurringJob.builder("tick", "report:tick").schedule("every 1 minute").build(),
+                    "{}");
+            scheduler.start();
+
+            String masked = "IllegalStateException: connection to postgres://jobq:****@db/jobs?password=**** refused"
+                    + "\\nretry later";
+            assertThat(awaitError(scheduler, broken.jobId())).isEqualTo(masked);
+            clock.set(T0.plus(Duration.ofMinutes(1)));
+            assertThat(await().atMost(WAIT).until(() -> scheduler.getRecurring("tick").orElseThrow().lastError(),
+                    text -> text != null)).isEqualTo(masked);
+        }
+    }
+
     @Test
     void anExceptionOfAnAnonymousClassFromTheProviderIsNamedByItsClass() {
         var thrown = new AtomicBoolean();
