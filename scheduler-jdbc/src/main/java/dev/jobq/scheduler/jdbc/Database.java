@@ -1013,7 +1013,7 @@ final class Database implements AutoCloseable {
                     // InterruptedUpgradesOnH2 cleared them): the record goes, and the version runs again.
                     log.warn("scheduler: schema version {} ({}) on {} is recorded as failed; a process was stopped "
                             + "while it upgraded the tables: running it again", failed.getVersion(),
-                            failed.getDescription(), description);
+                            descriptionOf(failed), description);
                     flyway(dataSource).repair();
                     repaired = true;
                     continue;
@@ -1191,12 +1191,22 @@ final class Database implements AutoCloseable {
         return null;
     }
 
+    /**
+     * The description of {@code migration} as a refusal or a WARN shows it, {@linkplain UntrustedText#escape escaped}:
+     * for a version applied or failed, Flyway reads it from its row of {@value #HISTORY_TABLE}, which holds whatever
+     * was written there (a line break, an ESC that recoloured the terminal). Its version is Flyway's parse of the
+     * row's, digits and dots only.
+     */
+    private static String descriptionOf(MigrationInfo migration) {
+        return UntrustedText.escape(migration.getDescription());
+    }
+
     private static JobQueueException halfMade(MigrationInfo failed, String description, FlywayException e) {
         // The first line: H2 goes on with the whole statement, Flyway's validation with its own advice. Masked first,
         // as rootMessage is: a driver's message may repeat the URL it was given, its password in it.
         String error = LoggableThrowables.oneLine(withoutH2Statement(Secrets.maskUrl(rawRootMessage(e))));
         return new JobQueueException("scheduler: the jobq_* tables on " + description + " are half made: schema "
-                + "version " + failed.getVersion() + " (" + failed.getDescription() + ") is recorded as failed in "
+                + "version " + failed.getVersion() + " (" + descriptionOf(failed) + ") is recorded as failed in "
                 + HISTORY_TABLE + " (" + error + "). A process stopped while it created or upgraded them "
                 + "(on H2 each table change commits on its own), or tables of those names were already there. "
                 + "If the scheduler holds no jobs yet, delete the database (for an H2 file, its .mv.db file) or drop "

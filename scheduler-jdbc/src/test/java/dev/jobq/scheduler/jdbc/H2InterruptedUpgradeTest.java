@@ -173,6 +173,30 @@ class H2InterruptedUpgradeTest {
         }
     }
 
+    /** A description from the history row, whatever was written there, was in the WARN as it was. */
+    @Test
+    @DisplayName("a version recorded as failed and run again is named in the WARN by its description escaped")
+    void aRerunVersionsDescriptionFromTheHistoryRowIsEscapedInTheWarn(@TempDir Path dir) throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("jobq");
+        Flyway.configure(Database.class.getClassLoader()).dataSource(url, null, null)
+                .table(Database.HISTORY_TABLE).locations(Database.MIGRATIONS)
+                .javaMigrations(new PartialIndexesOnPostgres()).target("4").load().migrate();
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            statement.execute("UPDATE \"" + Database.HISTORY_TABLE + "\" SET \"success\" = FALSE, \"description\" = "
+                    + "'handed on' || CHAR(10) || CHAR(27) || '[31mforged' WHERE \"version\" = '4'");
+        }
+
+        try (var log = CapturedLog.of(Database.class);
+             var scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofMinutes(10))
+                     .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            assertThat(log.warnings()).containsExactly("scheduler: schema version 4 (handed on\\n\\u001b[31mforged) on "
+                    + "H2 at file:" + dir.resolve("jobq") + " is recorded as failed; a process was stopped while it "
+                    + "upgraded the tables: running it again");
+            assertThat(scheduler.fireDue()).isZero();
+        }
+    }
+
     /**
      * Version 5 is one statement, committed on its own on H2: a kill after it and before the history row leaves the
      * column and no version 5. Run again, a plain ADD COLUMN failed on the column, and Flyway recorded version 5 as

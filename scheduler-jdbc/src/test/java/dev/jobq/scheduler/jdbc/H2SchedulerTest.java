@@ -69,6 +69,25 @@ class H2SchedulerTest extends JdbcSchedulerContract {
     }
 
     @Test
+    @DisplayName("a failed version's description, read from its row of jobq_schema_history, is escaped in the half "
+            + "made refusal")
+    void aFailedVersionsDescriptionFromTheHistoryRowIsEscapedInTheHalfMadeRefusal(@TempDir Path dir) throws SQLException {
+        String fileUrl = "jdbc:h2:file:" + dir.resolve("jobq");
+        open(builder().jdbcUrl(fileUrl)).close();
+        try (Connection connection = DriverManager.getConnection(fileUrl);
+             Statement statement = connection.createStatement()) {
+            // A row another tool (or a hand) wrote: its description is whatever it was given.
+            statement.execute("UPDATE \"" + Database.HISTORY_TABLE + "\" SET \"success\" = FALSE, \"description\" = "
+                    + "'fire all burst end' || CHAR(10) || CHAR(27) || '[31mforged' WHERE \"version\" = '5'");
+        }
+
+        // Before, the line break and the ESC were in the refusal as they were.
+        assertThatThrownBy(() -> open(builder().jdbcUrl(fileUrl))).isInstanceOf(JobQueueException.class)
+                .hasMessageContaining(" are half made: schema version 5 (fire all burst end\\n\\u001b[31mforged) is "
+                        + "recorded as failed in jobq_schema_history (");
+    }
+
+    @Test
     @DisplayName("two schedulers of one JVM on one H2 file hand on each job and occurrence once, and one closed leaves "
             + "the other firing")
     void twoSchedulersOnOneFileHandOnEachJobOnce(@TempDir Path dir) {
