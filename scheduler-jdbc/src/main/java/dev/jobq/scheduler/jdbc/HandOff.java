@@ -811,9 +811,12 @@ final class HandOff {
         } else if (row.getAttempts() == 0) {
             why = " while no scheduler ran";
         } else {
+            // The row's error escaped again, which leaves what jobq wrote (escaped) as it is: another process or a hand
+            // may have written a line break there, which started a line of its own in the log
             why = ": handing it on failed until it was more than misfireThreshold ("
                     + DurationFormat.format(settings.misfireThreshold()) + ") late (" + row.getAttempts()
-                    + (row.getAttempts() == 1 ? " try" : " tries") + "; last error " + row.getLastError() + ")";
+                    + (row.getAttempts() == 1 ? " try" : " tries") + "; last error "
+                    + UntrustedText.escape(String.valueOf(row.getLastError())) + ")";
         }
         log.info("scheduler: recurring job {} missed occurrences from {}{}; policy {} enqueues {} of them, the schedule "
                         + "continues at {}", RecurringJobs.shown(row.getName()), from, why, row.getMisfirePolicy(),

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.jobq.JobQueueException;
+import dev.jobq.MisfirePolicy;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.UntrustedText;
 import java.io.IOException;
@@ -85,6 +87,32 @@ class H2SchedulerTest extends JdbcSchedulerContract {
         assertThatThrownBy(() -> open(builder().jdbcUrl(fileUrl))).isInstanceOf(JobQueueException.class)
                 .hasMessageContaining(" are half made: schema version 5 (fire all burst end\\n\\u001b[31mforged) is "
                         + "recorded as failed in jobq_schema_history (");
+    }
+
+    /** The last error a row holds, written by another process or a hand: it went into the log line as it was. */
+    @Test
+    @DisplayName("occurrences missed while their hand-off failed are logged with the row's last error escaped")
+    void missedOccurrencesAreLoggedWithTheRowsLastErrorEscaped() throws SQLException {
+        var scheduler = open(builder().misfireThreshold(Duration.ofSeconds(60)));
+        scheduler.registerRecurring(everyHour("sync", MisfirePolicy.SKIP), "{}");
+        sink.refuseWhen(envelope -> true);
+        clock.set(T0.plus(AN_HOUR));
+        scheduler.fireDue();
+        sink.refuseWhen(envelope -> false);
+        clock.set(T0.plus(AN_HOUR).plus(Duration.ofMinutes(2)));
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            statement.execute("UPDATE jobq_recurring_job SET last_error = 'refused' || CHAR(10) || CHAR(27) "
+                    + "|| '[31mforged' WHERE name = 'sync'");
+        }
+
+        try (var log = CapturedLog.of(HandOff.class)) {
+            scheduler.fireDue();
+
+            assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .filteredOn(line -> line.contains("missed occurrences")).singleElement().asString()
+                    .contains("(1 try; last error refused\\n\\u001b[31mforged)");
+        }
     }
 
     @Test
