@@ -710,13 +710,14 @@ final class HandOff {
                 // Past the most left out of every claim: pushed on, no try counted, so that no claim reads it again soon
                 recurring.pushOnUnreadable(row, e.getMessage(), lookAgainAt, now);
                 if (tooManyUnreadableRecurringWarned.compareAndSet(false, true)) {
-                    log.warn("scheduler: more than {} recurring jobs in {} cannot be read by this process (as '{}' "
+                    log.warn("scheduler: more than {} recurring jobs in {} cannot be read by this process (as {} "
                                     + "cannot: {}); it leaves that many as they are, for processes that can read them, "
                                     + "and the others are pushed on by {} each time it claims them, their last error "
                                     + "saying why: a process that can read them fires them that late, or judges the "
                                     + "occurrence missed. Where no process can, delete them or register them again "
                                     + "(jobq recurring list shows them); this is said once",
-                            UnreadableRecurringJobs.MAX_LEFT_ALONE, db.description(), row.getName(), e.getMessage(),
+                            UnreadableRecurringJobs.MAX_LEFT_ALONE, db.description(),
+                            RecurringJobs.shown(row.getName()), e.getMessage(),
                             DurationFormat.format(MAX_RETRY));
                 }
                 return;

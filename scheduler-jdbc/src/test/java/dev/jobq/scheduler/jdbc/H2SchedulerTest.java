@@ -115,6 +115,33 @@ class H2SchedulerTest extends JdbcSchedulerContract {
         }
     }
 
+    /** A name another process or a hand wrote: the WARN past those left alone gave it as it was, unlike every other. */
+    @Test
+    @DisplayName("past the recurring jobs it leaves alone, one it cannot read is named in the WARN escaped")
+    void theWarningPastTheRecurringJobsLeftAloneNamesTheRowEscaped() throws SQLException {
+        var scheduler = open();
+        int unreadable = UnreadableRecurringJobs.MAX_LEFT_ALONE + 1;
+        for (int i = 0; i < unreadable; i++) {
+            scheduler.registerRecurring(recurring("newer-" + i, "every 1 hour").build(), "{}");
+        }
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            assertThat(statement.executeUpdate("UPDATE jobq_recurring_job SET name = name || CHAR(10) || CHAR(27) "
+                    + "|| '[31mforged', options = '{\"maxAttempts\":0}' WHERE name LIKE 'newer-%'"))
+                    .isEqualTo(unreadable);
+        }
+        clock.set(T0.plus(AN_HOUR));
+
+        try (CapturedLog log = CapturedLog.of(HandOff.class)) {
+            scheduler.fireDue();
+
+            assertThat(log.warnings()).filteredOn(warning -> warning.contains("more than "
+                            + UnreadableRecurringJobs.MAX_LEFT_ALONE)).singleElement().asString()
+                    .containsPattern("\\(as 'newer-\\d+\\\\n\\\\u001b\\[31mforged' cannot: ")
+                    .doesNotContain("\n", "\u001b");
+        }
+    }
+
     @Test
     @DisplayName("two schedulers of one JVM on one H2 file hand on each job and occurrence once, and one closed leaves "
             + "the other firing")
