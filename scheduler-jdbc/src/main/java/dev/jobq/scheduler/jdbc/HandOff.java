@@ -617,11 +617,12 @@ final class HandOff {
                 throw e;
             }
             if (servesFailed.add(queue)) {
-                log.warn("scheduler: the job sink's serves('{}') ({}) threw {}; the scheduler takes the queue as this "
+                log.warn("scheduler: the job sink's serves({}) ({}) threw {}; the scheduler takes the queue as this "
                                 + "process's: its jobs the queue rejects are kept and tried again every {} (none is "
                                 + "left to other processes), and this is not said again for the queue; fix the sink so "
                                 + "that serves(queue) answers true or false for every queue without throwing",
-                        queue, sink.getClass().getName(), describe(e), DurationFormat.format(MAX_RETRY),
+                        UntrustedText.singleQuote(queue, JobOptions.MAX_QUEUE_NAME), sink.getClass().getName(),
+                        describe(e), DurationFormat.format(MAX_RETRY),
                         LoggableThrowables.loggable(e));
             }
             return true;

@@ -12,6 +12,10 @@ import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.SchedulerContext;
 import dev.jobq.spi.Settings;
 import dev.jobq.testing.SettableClock;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -433,6 +437,44 @@ class H2ProviderErrorTest {
             clock.set(T0.plus(HandOff.FIRST_RETRY));
             await().atMost(WAIT).until(() -> recorded.ofType("report:broken").size() == 1);
             assertThat(recorded.duplicates()).isEmpty();
+        }
+    }
+
+    /**
+     * The queue of a row another process or a hand wrote, for which an application's sink's serves() throws: the WARN
+     * about it gave the queue as it was, where every other line about a queue escapes it.
+     */
+    @Test
+    void aServesThatThrowsIsWarnedAboutWithTheRowsQueueEscaped() throws SQLException {
+        JobSink sink = new JobSink() {
+            @Override
+            public EnqueueResult submit(JobEnvelope envelope) {
+                return recorded.submit(envelope);
+            }
+
+            @Override
+            public boolean serves(String queue) {
+                throw new IllegalStateException("no queue list yet");
+            }
+        };
+        String url = "jdbc:h2:mem:jobq-provider-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().jdbcUrl(url).pollInterval(Duration.ofHours(1))
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            JobEnvelope forged = job("report:forged");
+            scheduler.schedule(forged, T0);
+            try (Connection connection = DriverManager.getConnection(url);
+                 Statement statement = connection.createStatement()) {
+                // Options this process cannot read, so the row's queue column is the one asked about.
+                assertThat(statement.executeUpdate("UPDATE jobq_scheduled_job SET queue = 'reports' || CHAR(10) "
+                        + "|| CHAR(27) || '[31mforged', options = '{\"maxAttempts\":0}'")).isOne();
+            }
+
+            try (var log = CapturedLog.of(HandOff.class)) {
+                scheduler.fireDue();
+
+                assertThat(log.warnings()).filteredOn(warning -> warning.contains("serves(")).singleElement()
+                        .asString().startsWith("scheduler: the job sink's serves('reports\\n\\u001b[31mforged') (");
+            }
         }
     }
 
