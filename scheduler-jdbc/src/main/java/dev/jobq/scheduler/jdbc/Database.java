@@ -586,8 +586,10 @@ final class Database implements AutoCloseable {
             }
             // 57P01-57P03: the server ended the session as it shut down or crashed, or is still starting.
             if (state.startsWith("57P")) {
-                return "; the database server was shut down or restarted (SQLState " + state + "); check that the "
-                        + "database is reachable";
+                // The driver's text, escaped and cut: PostgreSQL's are five characters, an application's DataSource's
+                // or a proxy's may be anything after "57P"
+                return "; the database server was shut down or restarted (SQLState " + UntrustedText.escape(state, 40)
+                        + "); check that the database is reachable";
             }
             if (state.startsWith("28")) {
                 return "; check the scheduler's username and password";

@@ -437,6 +437,34 @@ class H2DatabaseErrorTest {
                         + "jobq_schema_history (refused by jdbc:postgresql://jobq:****@db/jobs). A process stopped");
     }
 
+    /**
+     * A driver's SQLState of a server shutting down, which the refusal repeats, with more after its five characters (an
+     * application's DataSource's own, or a proxy's): it went into the refusal as it was.
+     */
+    @Test
+    void aServerShutdownsSqlStateIsEscapedInTheRefusal() {
+        var h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:jobq-database-error-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        var failing = new AtomicBoolean();
+        DataSource stateful = new ForwardingDataSource(h2) {
+            @Override
+            public Connection getConnection() throws SQLException {
+                if (failing.get()) {
+                    throw new SQLException("terminating connection", "57P01\n\u001b[31mforged");
+                }
+                return pool.getConnection();
+            }
+        };
+        try (JdbcJobScheduler scheduler = JdbcSchedulerFactory.builder().dataSource(stateful)
+                .buildJdbc(new SchedulerContext(Settings.empty("scheduler"), clock, sink))) {
+            failing.set(true);
+
+            assertThatThrownBy(() -> scheduler.schedule(job("report:due"), T0)).isInstanceOf(JobQueueException.class)
+                    .hasMessageEndingWith(": terminating connection; the database server was shut down or restarted "
+                            + "(SQLState 57P01\\n\\u001b[31mforged); check that the database is reachable");
+        }
+    }
+
     /** H2's DataSource, whose getConnection() throws a driver's error with {@code message} while {@code failing}. */
     private static final class MessageDataSource extends ForwardingDataSource {
 
