@@ -262,7 +262,7 @@ final class EnvSubstitution {
             }
             out = out.replace("'" + shown + "'", "'" + Secrets.MASK + "'");
             if (shown.length() >= SHORTEST_MASKED_ANYWHERE) {
-                out = out.replace(shown, Secrets.MASK);
+                out = withExamples(out.replace(shown, Secrets.MASK), shown);
             } else {
                 // a section written as one value is advised as its type or its wait, unquoted: "provider: {type: abc}";
                 // a section written for a list is repeated as its keys and values: "(a: abc, b: x)"
@@ -309,6 +309,17 @@ final class EnvSubstitution {
             out = withoutCut(out, size);
         }
         return out;
+    }
+
+    /**
+     * {@code masked}, {@code shown} masked wherever it stands, with a duration's examples
+     * ({@link DurationFormat#EXPECTED}) given back where that took a word of theirs: they are never the value, and a
+     * secret of {@code 500ms} or {@code PT30S} was told by its mask there ({@code such as ****, 30s, 5m}), in another
+     * item's refusal too. A secret that holds the examples is masked with them.
+     */
+    private static String withExamples(String masked, String shown) {
+        String examples = DurationFormat.EXPECTED.replace(shown, Secrets.MASK);
+        return examples.equals(DurationFormat.EXPECTED) ? masked : masked.replace(examples, DurationFormat.EXPECTED);
     }
 
     /**

@@ -839,4 +839,25 @@ class EnvSubstitutionTest {
                         + "queues: or remove it here", "worker.queues: '{queues={b=****}}' is not a configured queue "
                         + "(configured: default); add it under queues: or remove it here");
     }
+
+    @Test
+    @DisplayName("a secret of four characters or more that is one of a duration's examples or words (500ms, PT30S, "
+            + "unit) leaves those examples shown: \"such as ****, 30s, 5m, 1h, 2d\" told it by its mask, in another "
+            + "item's refusal too")
+    void leavesTheDurationExamplesShownWhereALongerSecretIsOneOfThem() {
+        assertThat(Load.problems("worker:\n  backoff: {type: list, delays: [\"${API_TOKEN}\", x]}\n",
+                Map.of("API_TOKEN", "500ms"))).containsExactly("worker.backoff.delays[1]: 'x' is not a duration with a "
+                + "unit such as 500ms, 30s, 5m, 1h, 2d, or ISO-8601 like PT30S");
+        assertThat(Load.problems("worker:\n  pollInterval: [\"${API_TOKEN}\", 1s]\n", Map.of("API_TOKEN", "PT30S")))
+                .containsExactly("worker.pollInterval: '[****, 1s]' is not a duration with a unit such as 500ms, 30s, "
+                        + "5m, 1h, 2d, or ISO-8601 like PT30S");
+        assertThat(Load.problems("worker:\n  pollInterval: \"${API_TOKEN}\"\n", Map.of("API_TOKEN", "unit")))
+                .containsExactly("worker.pollInterval: '****' is not a duration with a unit such as 500ms, 30s, 5m, "
+                        + "1h, 2d, or ISO-8601 like PT30S");
+        // the secret written as the examples' words stays masked where it is the value
+        assertThat(Load.problems("worker:\n  pollInterval: [\"${API_TOKEN}\", 1s]\n",
+                Map.of("API_TOKEN", "such as 500ms")))
+                .containsExactly("worker.pollInterval: '[****, 1s]' is not a duration with a unit such as 500ms, 30s, "
+                        + "5m, 1h, 2d, or ISO-8601 like PT30S");
+    }
 }
