@@ -39,6 +39,13 @@ public final class Secrets {
      */
     private static final String ESCAPED_BREAK = "\\\\(?:n|r|u2028|u2029|u0085)";
     /**
+     * A value quoted with quotes written {@code \"}, as the outcome log writes a '"' of a failure's text inside its
+     * quoted {@code error="…"} (a driver's {@code password="s3 cret"}): up to the closing {@code \"}, or where none is,
+     * the logfmt value's own closing '"' (kept) or the line's end. A '\' before anything else is the value's.
+     */
+    private static final String ESCAPED_QUOTED_VALUE =
+            "\\\\\"(?:[^\\\\\"\\r\\n]++|\\\\(?!\")[^\\r\\n]?)*+(?:\\\\\"|(?=[\"\\r\\n]|$))";
+    /**
      * A parameter of a URL (after ? or &) whose name is a secret's, and its value: up to the next
      * parameter ('&', a ';' in it included, as PostgreSQL's driver reads it, but not one that starts an H2 setting
      * named as a secret's, masked to its own end), or up to punctuation that ends the URL in a sentence
@@ -59,7 +66,7 @@ public final class Secrets {
      * the name, not looked behind for), as a driver words its settings itself: libpq's
      * {@code host=db password=s3cret dbname=jobs}, a Properties' or a Map's {@code {user=jobq, password=s3cret}}, a
      * command line's {@code PGPASSWORD=… --api-key=…}. Its value: a quoted one ({@code password='s3 cret'}) to its
-     * closing quote, else up to a blank, punctuation that ends the word kept (the ',' or the closing brace after it in a
+     * closing quote (one written {@code \"} too, as the outcome log's {@code error="…"} has it), else up to a blank, punctuation that ends the word kept (the ',' or the closing brace after it in a
      * Map's text); a key with nothing after its '=' ({@code the password= option}) is no secret's.
      */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
@@ -68,7 +75,7 @@ public final class Secrets {
                     + "|(;" + SECRET_NAME + ")(?:\\*{4}(?=\\s)|(?:[^;\\r\\n:,.)'\"]++|[:,.)'\"]++(?![\\r\\n]|$))*+)"
                     + "|((?:(?<![^\\s{,(\\[\"'])|\\\\t|" + ESCAPED_BREAK + ")(?=[A-Za-z0-9_.-]*+=)"
                     + SECRET_NAME + ")"
-                    + "(?:" + quotedValue('\'') + "|" + quotedValue('"')
+                    + "(?:" + quotedValue('\'') + "|" + quotedValue('"') + "|" + ESCAPED_QUOTED_VALUE
                     + "|(?:[^\\s,.:;)}\\]'\"]++|[,.:;)}\\]'\"]++(?!\\s|$))++)");
     /**
      * An HTTP header on a line of its own whose name is a secret's ({@code x-amz-security-token:…}, as

@@ -48,6 +48,19 @@ class SecretsTest {
     }
 
     @Test
+    void masksAValueQuotedWithQuotesWrittenAsEscapes() {
+        // the outcome log quotes a failure's text once (error="…"), its '"' written \": a value a driver quoted so was
+        // read as no quoted one, masked to its first blank, the rest shown, or with its '\' and the logfmt value ended
+        assertThat(Secrets.maskUrl("job=j1 type=t queue=q attempt=1 outcome=failed duration=3ms "
+                + "error=\"PSQLException: host=db password=\\\"S3 CRET\\\" dbname=jobs\""))
+                .isEqualTo("job=j1 type=t queue=q attempt=1 outcome=failed duration=3ms "
+                        + "error=\"PSQLException: host=db password=**** dbname=jobs\"");
+        assertThat(Secrets.maskUrl("error=\"token=\\\"S3CRET\\\"\"")).isEqualTo("error=\"token=****\"");
+        // not closed: up to the logfmt value's own closing quote, kept
+        assertThat(Secrets.maskUrl("error=\"token=\\\"S3 CRET\" x=1")).isEqualTo("error=\"token=****\" x=1");
+    }
+
+    @Test
     void keepsProseThatNamesAKeyWithNoValue() {
         // a key named with '=' and no value after it, or a key=value with no secret's name, is no secret
         List<String> prose = List.of("set the password= option, or token=.", "a key written key=value",
@@ -65,7 +78,8 @@ class SecretsTest {
     @Test
     void readsAFewMegabytesOfKeysThatStandAsWordsAFewTimesAtMost() {
         List<String> units = List.of(" password='", " password=\"\\", "{password=,", " password=,.", " password=a",
-                "password", " password='a\\", "(,{", " x-token", "\\npassword=", "\\t\\r\\u2028");
+                "password", " password='a\\", "(,{", " x-token", "\\npassword=", "\\t\\r\\u2028",
+                " password=\\\"", " password=\\\"a\\");
         for (String unit : units) {
             long reads = secretParameterReads(unit.repeat(5_000) + "=x");
             long twiceAsLong = secretParameterReads(unit.repeat(10_000) + "=x");
