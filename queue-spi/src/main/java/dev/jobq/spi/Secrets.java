@@ -46,6 +46,11 @@ public final class Secrets {
     private static final String ESCAPED_QUOTED_VALUE =
             "\\\\\"(?:[^\\\\\"\\r\\n]++|\\\\(?!\")[^\\r\\n]?)*+(?:\\\\\"|(?=[\"\\r\\n]|$))";
     /**
+     * A piece of a value that stands as a word, up to a blank: a run of what is no punctuation, or of punctuation that
+     * does not end the word (a ',' or a '}' before a blank or the end is the Map's, not the value's).
+     */
+    private static final String WORD_VALUE = "(?:[^\\s,.:;)}\\]'\"]++|[,.:;)}\\]'\"]++(?!\\s|$))";
+    /**
      * A parameter of a URL (after ? or &) whose name is a secret's, and its value: up to the next
      * parameter ('&', a ';' in it included, as PostgreSQL's driver reads it, but not one that starts an H2 setting
      * named as a secret's, masked to its own end), or up to punctuation that ends the URL in a sentence
@@ -66,8 +71,10 @@ public final class Secrets {
      * the name, not looked behind for), as a driver words its settings itself: libpq's
      * {@code host=db password=s3cret dbname=jobs}, a Properties' or a Map's {@code {user=jobq, password=s3cret}}, a
      * command line's {@code PGPASSWORD=… --api-key=…}. Its value: a quoted one ({@code password='s3 cret'}) to its
-     * closing quote (one written {@code \"} too, as the outcome log's {@code error="…"} has it), else up to a blank, punctuation that ends the word kept (the ',' or the closing brace after it in a
-     * Map's text); a key with nothing after its '=' ({@code the password= option}) is no secret's.
+     * closing quote (one written {@code \"} too, as the outcome log's {@code error="…"} has it) and what follows it in
+     * the word (a shell's {@code PGPASSWORD='s3'cret}), else up to a blank, punctuation that ends the word kept (the
+     * ',' or the closing brace after it in a Map's text); a key with nothing after its '=' ({@code the password=
+     * option}) is no secret's.
      */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "([?&]" + SECRET_NAME + ")(?:[^&\\s:,.)'\";]++|[:,.)'\"]++(?=;)"
@@ -75,8 +82,8 @@ public final class Secrets {
                     + "|(;" + SECRET_NAME + ")(?:\\*{4}(?=\\s)|(?:[^;\\r\\n:,.)'\"]++|[:,.)'\"]++(?![\\r\\n]|$))*+)"
                     + "|((?:(?<![^\\s{,(\\[\"'])|\\\\t|" + ESCAPED_BREAK + ")(?=[A-Za-z0-9_.-]*+=)"
                     + SECRET_NAME + ")"
-                    + "(?:" + quotedValue('\'') + "|" + quotedValue('"') + "|" + ESCAPED_QUOTED_VALUE
-                    + "|(?:[^\\s,.:;)}\\]'\"]++|[,.:;)}\\]'\"]++(?!\\s|$))++)");
+                    + "(?:(?:" + quotedValue('\'') + "|" + quotedValue('"') + "|" + ESCAPED_QUOTED_VALUE + ")"
+                    + WORD_VALUE + "*+|" + WORD_VALUE + "++)");
     /**
      * An HTTP header on a line of its own whose name is a secret's ({@code x-amz-security-token:…}, as
      * the canonical request an SDK or a server echoes on a signature mismatch has it), and its value.

@@ -61,6 +61,17 @@ class SecretsTest {
     }
 
     @Test
+    void masksWhatFollowsAQuotedValueInTheSameWord() {
+        // a shell joins a quoted part and what follows it into one word (PGPASSWORD='s3'cret is s3cret): what followed
+        // the closing quote was shown, and masked by the next mask only (a message masked, then logged)
+        assertThat(Secrets.maskUrl("failed: env PGPASSWORD='S3 C'RET psql -h db"))
+                .isEqualTo("failed: env PGPASSWORD=**** psql -h db");
+        String masked = Secrets.maskUrl("{token=\"S3\"CRET, user=jobq}");
+        assertThat(masked).isEqualTo("{token=****, user=jobq}");
+        assertThat(Secrets.maskUrl(masked)).isEqualTo(masked);
+    }
+
+    @Test
     void keepsProseThatNamesAKeyWithNoValue() {
         // a key named with '=' and no value after it, or a key=value with no secret's name, is no secret
         List<String> prose = List.of("set the password= option, or token=.", "a key written key=value",
