@@ -47,9 +47,12 @@ public final class Secrets {
             "\\\\\"(?:[^\\\\\"\\r\\n]++|\\\\(?!\")[^\\r\\n]?)*+(?:\\\\\"|(?=[\"\\r\\n]|$))";
     /**
      * A piece of a value that stands as a word, up to a blank: a run of what is no punctuation, or of punctuation that
-     * does not end the word (a ',' or a '}' before a blank or the end is the Map's, not the value's).
+     * does not end the word (a ',' or a '}' before a blank or the end is the Map's, not the value's). A '"' written
+     * {@code \"}, as the outcome log's {@code error="…"} writes one, is punctuation whole: the quote that ends a quoted
+     * {@code \"password=…\"} is kept with its '\', not left bare to end the logfmt value.
      */
-    private static final String WORD_VALUE = "(?:[^\\s,.:;)}\\]'\"]++|[,.:;)}\\]'\"]++(?!\\s|$))";
+    private static final String WORD_VALUE =
+            "(?:[^\\s,.:;)}\\]'\"\\\\]++|\\\\(?!\")|(?:[,.:;)}\\]'\"]++|\\\\\")++(?!\\s|$))";
     /**
      * A parameter of a URL (after ? or &) whose name is a secret's, and its value: up to the next
      * parameter ('&', a ';' in it included, as PostgreSQL's driver reads it, but not one that starts an H2 setting

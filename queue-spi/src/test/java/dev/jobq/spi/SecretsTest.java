@@ -61,6 +61,18 @@ class SecretsTest {
     }
 
     @Test
+    void keepsTheEscapedQuoteThatEndsAKeysWordInTheOutcomeLog() {
+        // a failure's text with a key=value in quotes ("password=…"), quoted once more by the outcome log (\"…\"): the
+        // mask took the '\' of the closing \" as the value's and left its '"' bare, which ended the logfmt value early
+        assertThat(Secrets.maskUrl("outcome=failed error=\"refused \\\"password=S3CRET\\\"\" duration=3ms"))
+                .isEqualTo("outcome=failed error=\"refused \\\"password=****\\\"\" duration=3ms");
+        assertThat(Secrets.maskUrl("error=\"\\\"token=S3CRET\\\", then x\""))
+                .isEqualTo("error=\"\\\"token=****\\\", then x\"");
+        // a '"' inside the value, written \" there, is still the value's
+        assertThat(Secrets.maskUrl("error=\"token=S3\\\"CRET x\"")).isEqualTo("error=\"token=**** x\"");
+    }
+
+    @Test
     void masksWhatFollowsAQuotedValueInTheSameWord() {
         // a shell joins a quoted part and what follows it into one word (PGPASSWORD='s3'cret is s3cret): what followed
         // the closing quote was shown, and masked by the next mask only (a message masked, then logged)
@@ -91,7 +103,8 @@ class SecretsTest {
     void readsAFewMegabytesOfKeysThatStandAsWordsAFewTimesAtMost() {
         List<String> units = List.of(" password='", " password=\"\\", "{password=,", " password=,.", " password=a",
                 "password", " password='a\\", "(,{", " x-token", "\\npassword=", "\\t\\r\\u2028",
-                " password=\\\"", " password=\\\"a\\", "a");
+                " password=\\\"", " password=\\\"a\\", "a",
+                " password=a\\\"\\");
         for (String unit : units) {
             long reads = secretParameterReads(unit.repeat(5_000) + "=x");
             long twiceAsLong = secretParameterReads(unit.repeat(10_000) + "=x");
