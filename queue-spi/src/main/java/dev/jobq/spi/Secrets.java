@@ -70,8 +70,9 @@ public final class Secrets {
      * or, after '?' or '&', the word (a lazy value, looking for such an end from each character, read a run of
      * punctuation, or a name, once for each of its characters).
      * <p>And a key so named that stands as a word (at the text's start, after a blank, '{', '(', '[', ',' or a quote,
-     * or after a line break or a tab written as an escape, as {@link LoggableThrowables#oneLine} writes them: taken with
-     * the name, not looked behind for), as a driver words its settings itself: libpq's
+     * after the ']' of an index, as Spring's {@code app.datasources[0].password=…} has one, or after a line break or a
+     * tab written as an escape, as {@link LoggableThrowables#oneLine} writes them: taken with the name, not looked
+     * behind for), as a driver words its settings itself: libpq's
      * {@code host=db password=s3cret dbname=jobs}, a Properties' or a Map's {@code {user=jobq, password=s3cret}}, a
      * command line's {@code PGPASSWORD=… --api-key=…}. Its value: a quoted one ({@code password='s3 cret'}) to its
      * closing quote (one written {@code \"} too, as the outcome log's {@code error="…"} has it) and what follows it in
@@ -83,7 +84,7 @@ public final class Secrets {
             "([?&]" + SECRET_NAME + ")(?:[^&\\s:,.)'\";]++|[:,.)'\"]++(?=;)"
                     + "|(?:[:,.)'\"]|;(?!" + SECRET_NAME + "))++(?!\\s|$))*+"
                     + "|(;" + SECRET_NAME + ")(?:\\*{4}(?=\\s)|(?:[^;\\r\\n:,.)'\"]++|[:,.)'\"]++(?![\\r\\n]|$))*+)"
-                    + "|((?:(?<![^\\s{,(\\[\"'])|\\\\t|" + ESCAPED_BREAK + ")(?=[A-Za-z0-9_.-]*+=)"
+                    + "|((?:(?<![^\\s{,(\\[\\]\"'])|\\\\t|" + ESCAPED_BREAK + ")(?=[A-Za-z0-9_.-]*+=)"
                     + SECRET_NAME + ")"
                     + "(?:(?:" + quotedValue('\'') + "|" + quotedValue('"') + "|" + ESCAPED_QUOTED_VALUE + ")"
                     + WORD_VALUE + "*+|" + WORD_VALUE + "++)");

@@ -84,6 +84,17 @@ class SecretsTest {
     }
 
     @Test
+    void masksAKeyAfterAnIndexInAPropertysName() {
+        // Spring's indexed properties (app.datasources[0].password=…, one to a line): the name stops at the '[', and
+        // what follows the ']' stood as no word, its value shown
+        assertThat(Secrets.maskUrl(LoggableThrowables.oneLine("could not bind:\napp.datasources[0].url=jdbc:h2:mem:x\n"
+                + "app.datasources[0].password=S3CRET\napp.datasources[1].password=T0P")))
+                .isEqualTo("could not bind:\\napp.datasources[0].url=jdbc:h2:mem:x\\napp.datasources[0].password=****");
+        assertThat(Secrets.maskUrl("datasources[primary].password=S3CRET, then")).isEqualTo(
+                "datasources[primary].password=****, then");
+    }
+
+    @Test
     void keepsProseThatNamesAKeyWithNoValue() {
         // a key named with '=' and no value after it, or a key=value with no secret's name, is no secret
         List<String> prose = List.of("set the password= option, or token=.", "a key written key=value",
@@ -104,7 +115,7 @@ class SecretsTest {
         List<String> units = List.of(" password='", " password=\"\\", "{password=,", " password=,.", " password=a",
                 "password", " password='a\\", "(,{", " x-token", "\\npassword=", "\\t\\r\\u2028",
                 " password=\\\"", " password=\\\"a\\", "a",
-                " password=a\\\"\\");
+                " password=a\\\"\\", "].a");
         for (String unit : units) {
             long reads = secretParameterReads(unit.repeat(5_000) + "=x");
             long twiceAsLong = secretParameterReads(unit.repeat(10_000) + "=x");
