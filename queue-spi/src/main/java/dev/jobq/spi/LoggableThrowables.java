@@ -77,9 +77,11 @@ public final class LoggableThrowables {
     /**
      * Throws {@code e} on when it is the JVM's own failure (out of memory, an internal error), which a caller may stop
      * the process on, as the worker hands a handler's on; a {@link StackOverflowError} is the overridden method's own
-     * recursion, unwound by here, and is told like any other.
+     * recursion, unwound by here, and is told like any other. The one rule for a {@code catch (Throwable …)} around
+     * what a throwable from outside says of itself ({@code toString()} too, which reads {@code getMessage()}): a
+     * catch of RuntimeException alone let a {@link NoClassDefFoundError} out, in place of the line telling the failure.
      */
-    private static void throwIfFatal(Throwable e) {
+    public static void throwIfFatal(Throwable e) {
         if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
             throw fatal;
         }

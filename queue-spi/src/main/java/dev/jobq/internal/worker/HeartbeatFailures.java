@@ -1,6 +1,7 @@
 package dev.jobq.internal.worker;
 
 import dev.jobq.spi.DurationFormat;
+import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.UntrustedText;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -109,11 +110,14 @@ final class HeartbeatFailures {
      * {@code e.toString()}, or its class and message when that throws, as one line of its first
      * {@link FailurePolicy#MAX_MESSAGE_CHARS} characters, escaped ({@link FailurePolicy#oneLine}): a provider's message
      * went in whole, its line breaks beginning what looked like lines of the log's own, its length written every 30 s.
+     * An Error its {@code toString()} throws too (its getMessage() throwing {@link NoClassDefFoundError}) threw out of
+     * {@link #failed}, the line lost; the JVM's own failures go on ({@link LoggableThrowables#throwIfFatal}).
      */
     private static String printable(Throwable e) {
         try {
             return FailurePolicy.oneLine(e.toString());
-        } catch (RuntimeException unprintable) {
+        } catch (Throwable unprintable) {
+            LoggableThrowables.throwIfFatal(unprintable);
             return FailurePolicy.describe(e);
         }
     }

@@ -97,6 +97,28 @@ class HeartbeatFailuresTest {
                         + "out may run twice");
     }
 
+    @Test
+    @DisplayName("a provider's exception whose getMessage() throws an Error is told on the DEBUG line and the line every "
+            + "30 s as what it threw, not thrown out of them")
+    void aFailureWhoseGetMessageThrowsAnErrorIsToldNotThrown() {
+        RuntimeException classGone = new IllegalStateException("AccessDenied") {
+            @Override
+            public String getMessage() {
+                throw new NoClassDefFoundError("com/example/Rows");
+            }
+        };
+        failures.failed("job a", classGone);
+        at(1);
+        failures.failed("job b", classGone); // DEBUG: its toString() threw out of failed, out of the heartbeat
+        at(30);
+        failures.failed("job c", classGone);
+
+        assertThat(appender.list).filteredOn(e -> e.getLevel() == Level.WARN).last()
+                .extracting(ILoggingEvent::getFormattedMessage).isEqualTo("heartbeats on queue 'reports' keep failing: 2 "
+                        + "failed in the last 30s; the last, of job c: HeartbeatFailuresTest$1: (its getMessage() threw "
+                        + "NoClassDefFoundError: com/example/Rows); a job whose lease runs out may run twice");
+    }
+
     private void at(int seconds) {
         now.set(1_000_000_000_000L + seconds * 1_000_000_000L);
     }
