@@ -90,9 +90,7 @@ public final class FailureText {
         } catch (Throwable unreadable) {
             // an Error too: a default toString() reads getMessage(), which may throw one (a class its message needs
             // gone); the JVM's own failures, out of memory, go on, as LoggableThrowables.messageOf hands them on
-            if (unreadable instanceof VirtualMachineError fatal && !(unreadable instanceof StackOverflowError)) {
-                throw fatal;
-            }
+            LoggableThrowables.throwIfFatal(unreadable);
             return name + (blank ? "" : ": " + message);
         }
     }
