@@ -272,6 +272,55 @@ class EnqueueAllTest {
         assertThat(events.all(JobEvent.Enqueued.class)).isEmpty();
     }
 
+    /** A provider's exception whose message needs a class whose jar is gone by now. */
+    static final class MessageOfAGoneClass extends JobQueueException {
+        MessageOfAGoneClass() {
+            super("storage refused the job");
+        }
+
+        @Override
+        public String getMessage() {
+            throw new NoClassDefFoundError("com/example/Rows");
+        }
+    }
+
+    @Test
+    @DisplayName("a provider's failure whose getMessage() throws an Error is told as what it threw: the exception still "
+            + "says which jobs were enqueued, with their ids")
+    void providerFailureWhoseMessageThrowsStillSaysWhichJobsWereEnqueued() {
+        QueueProvider refusesOdd = new ForwardingQueueProvider(memoryProvider(Map.of())) {
+            @Override
+            public EnqueueResult enqueue(JobEnvelope envelope, Duration delay) {
+                if (envelope.payloadJson().contains("\"odd\"")) {
+                    throw new MessageOfAGoneClass();
+                }
+                return super.enqueue(envelope, delay);
+            }
+        };
+        QueueProvider throwing = new ForwardingQueueProvider(memoryProvider(Map.of())) {
+            @Override
+            public List<EnqueueOutcome> enqueueAll(List<JobEnvelope> envelopes, Duration delay) {
+                throw new MessageOfAGoneClass();
+            }
+        };
+        List<Work> payloads = List.of(new Work(0, "even"), new Work(1, "odd"));
+
+        // Before, the Error threw out of enqueueAll in place of the BulkEnqueueException: the id of the job that was
+        // enqueued was lost, and enqueueing both again ran it twice.
+        assertThatThrownBy(() -> queue(refusesOdd).enqueueAll("work", payloads))
+                .isInstanceOfSatisfying(BulkEnqueueException.class, e -> {
+                    assertThat(e.failedIndexes()).containsExactly(1);
+                    assertThat(e.jobIds().get(0)).isNotNull();
+                })
+                .hasMessage("1 of 2 jobs of type 'work' were not enqueued (payloads at indexes 1); the other 1 were, "
+                        + "with the ids in jobIds(): enqueue the payloads at failedIndexes() again. First failure: "
+                        + "(its getMessage() threw NoClassDefFoundError: com/example/Rows)");
+        assertThatThrownBy(() -> unwrapped(throwing).enqueueAll("work", payloads))
+                .isInstanceOf(BulkEnqueueException.class)
+                .hasMessageEndingWith(" failed to enqueue 2 jobs at once: (its getMessage() threw NoClassDefFoundError: "
+                        + "com/example/Rows); whether any of them was enqueued is unknown");
+    }
+
     /**
      * A job type may hold a bidirectional override (U+202E: requireType refuses only control characters); the refusals
      * at enqueue that name the type repeated it raw, and it showed the rest of the message reversed.

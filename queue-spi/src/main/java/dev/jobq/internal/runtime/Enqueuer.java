@@ -17,6 +17,7 @@ import dev.jobq.spi.Feature;
 import dev.jobq.spi.JobEnvelope;
 import dev.jobq.spi.JobScheduler;
 import dev.jobq.spi.JobSink;
+import dev.jobq.spi.LoggableThrowables;
 import dev.jobq.spi.QueueProvider;
 import dev.jobq.spi.UntrustedText;
 import java.nio.charset.StandardCharsets;
@@ -236,7 +237,8 @@ final class Enqueuer implements JobSink {
             outcomes = queue.provider().enqueueAll(envelopes, timing.delay());
         } catch (RuntimeException e) {
             var unknown = new OutcomeUnknown("provider '" + providerType(queue.name()) + "' of queue '"
-                    + queue.shownName() + "' failed to enqueue " + envelopes.size() + " jobs at once: " + e.getMessage()
+                    + queue.shownName() + "' failed to enqueue " + envelopes.size() + " jobs at once: "
+                    + LoggableThrowables.messageOf(e)
                     + "; whether any of them was enqueued is unknown", e);
             return Collections.nCopies(envelopes.size(), EnqueueOutcome.failed(unknown));
         }
@@ -296,8 +298,10 @@ final class Enqueuer implements JobSink {
                     + "(payloads at indexes " + which + "); " + others + ": enqueue the payloads at failedIndexes() "
                     + "again. ";
         }
-        var exception = new BulkEnqueueException(message + "First failure: " + first.getMessage(), first,
-                Arrays.asList(jobIds), failed);
+        // messageOf: a provider's exception whose getMessage() threw an Error threw it out of enqueueAll in place of
+        // this exception, and the ids of the jobs that were enqueued went with it
+        var exception = new BulkEnqueueException(message + "First failure: " + LoggableThrowables.messageOf(first),
+                first, Arrays.asList(jobIds), failed);
         failed.stream().skip(1).limit(FAILURES_NAMED - 1).forEach(i -> exception.addSuppressed(failures[i]));
         throw exception;
     }
