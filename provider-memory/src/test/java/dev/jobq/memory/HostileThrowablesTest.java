@@ -398,6 +398,28 @@ class HostileThrowablesTest {
         assertThat(uncaught).isEmpty();
     }
 
+    @Test
+    @DisplayName("an exception whose getMessage() runs out of memory fails the attempt as the handler's own "
+            + "OutOfMemoryError does, which then goes on to the thread's uncaught-exception handler; the worker goes on")
+    void exceptionWhoseGetMessageRunsOutOfMemoryIsSettledThenHandedOn() {
+        // Before, the OutOfMemoryError went on from the description of the failure: handed on, but with no event, the
+        // job left leased until its lease ended (10 minutes here), where the handler's own is recorded first.
+        List<String> errors = errorsOf(queue(1), 1, (job, ctx) -> {
+            throw new MessageOutOfMemory();
+        });
+        assertThat(errors).containsExactly("OutOfMemoryError: Java heap space (attempt 1 of 1)");
+        await().dontCatchUncaughtExceptions().atMost(EventRecorder.WAIT).until(() -> !uncaught.isEmpty());
+        assertThat(uncaught).singleElement().isInstanceOf(OutOfMemoryError.class);
+    }
+
+    /** As an exception whose message is built from more than the heap holds. */
+    static final class MessageOutOfMemory extends RuntimeException {
+        @Override
+        public String getMessage() {
+            throw new OutOfMemoryError("Java heap space");
+        }
+    }
+
     /** As an exception whose message is built with a class whose jar is gone by now. */
     static final class MessageOfAGoneClass extends RuntimeException {
         @Override

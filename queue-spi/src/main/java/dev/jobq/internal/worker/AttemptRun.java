@@ -555,7 +555,18 @@ final class AttemptRun implements JobContext, Runnable {
             // go on, the job's timeout bounds it (recordTimeOut), and close() cancels it as it does a handler.
             // The error's text first: its getMessage() is user code too, and a timeout while it blocked said the
             // backoff did not return, which was not asked (nor ever is on the last attempt, or for a non-retryable).
-            text = FailurePolicy.describe(error);
+            try {
+                text = FailurePolicy.describe(error);
+            } catch (VirtualMachineError fatal) {
+                // Its getMessage() ran out of memory (LoggableThrowables.throwIfFatal hands the JVM's own failures on):
+                // recorded as a handler's own OutOfMemoryError is, then handed on. Thrown from here, it left the attempt
+                // unsettled until its lease ended, with no event. Not a StackOverflowError, which LoggableThrowables
+                // tells: one from here is this thread's own stack, with no room to record anything.
+                if (!(fatal instanceof StackOverflowError)) {
+                    failed(fatal);
+                }
+                throw fatal;
+            }
             int maxAttempts = delivery.envelope().options().maxAttempts();
             boolean asksBackoff = !(error instanceof NonRetryableJobException) && delivery.attempt() < maxAttempts;
             if (!asksBackoff || markBackoffAsked()) {
