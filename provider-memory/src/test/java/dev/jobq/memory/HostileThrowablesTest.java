@@ -507,6 +507,29 @@ class HostileThrowablesTest {
     }
 
     @Test
+    @DisplayName("a listener throwing an exception whose getMessage() runs out of memory on Started breaks no attempt: "
+            + "logged by its class, the jobs still run")
+    void listenerThrowingAnExceptionWhoseGetMessageRunsOutOfMemoryOnStarted() {
+        JobQueue jobs = queueWithListener(1, event -> {
+            if (event instanceof JobEvent.Started) {
+                throw new MessageOutOfMemory();
+            }
+        });
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> { });
+        jobs.start();
+        jobs.enqueue("ok", new Work(1));
+        jobs.enqueue("ok", new Work(2));
+        // Before, the OutOfMemoryError its log-safe copy handed on went out of the event bus and the attempt, as a
+        // listener's own does not: neither job completed before its lease ended.
+        assertThat(awaitCount(JobEvent.Completed.class, 2)).hasSize(2);
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
+                .filteredOn(line -> line.startsWith("jobq listener")).hasSize(2)
+                .allMatch(line -> line.endsWith(" with " + MessageOutOfMemory.class.getName()
+                        + ", which could not be logged"));
+        assertThat(uncaught).isEmpty();
+    }
+
+    @Test
     @DisplayName("a listener overflowing its stack on Started, or on Failed, breaks no attempt: the job still runs, "
             + "its retry is still told to the provider, and the next attempt completes")
     void listenerOverflowingItsStack() {

@@ -105,9 +105,11 @@ public final class EventBus {
                 log.warn("jobq listener ({}) failed on {}; the event was still delivered to the others",
                         UserCode.describe(listener), shown, loggable);
             }
-        } catch (RuntimeException | StackOverflowError unloggable) {
+        } catch (RuntimeException | Error unloggable) {
             // What the listener threw cannot be logged (a message that throws, a chain too deep for the logger):
-            // its event and the attempt that published it must still go on.
+            // its event and the attempt that published it must still go on. Out of memory too, which loggable hands
+            // on where a message ran out of it: a listener's own is logged, not thrown on, and that one ended the
+            // publishing, the other listeners without the event, a Started's attempt unsettled until its lease ended.
             log.warn("jobq listener ({}) failed on {} with {}, which could not be logged", UserCode.describe(listener),
                     shown, e.getClass().getName());
         }
