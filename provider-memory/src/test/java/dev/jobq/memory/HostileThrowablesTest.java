@@ -821,4 +821,31 @@ class HostileThrowablesTest {
                         .isEqualTo(Duration.ZERO));
         assertThat(uncaught).isEmpty();
     }
+
+    @Test
+    @DisplayName("a backoff that throws an exception whose getMessage() runs out of memory: the retry still goes by the "
+            + "worker's default backoff, as when the backoff itself runs out of memory")
+    void backoffThrowingAnExceptionWhoseGetMessageRunsOutOfMemoryStillRetries() {
+        JobQueue jobs = queue(1);
+        var runs = new AtomicInteger();
+        jobs.registerJobHandler("flaky", Work.class, (job, ctx) -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new IllegalStateException("first attempt");
+            }
+        }, failedAttempt -> {
+            throw new MessageOutOfMemory();
+        });
+        jobs.start();
+        jobs.enqueue("flaky", new Work(1), EnqueueOptions.builder().maxAttempts(2).build());
+
+        // Before, the OutOfMemoryError that logging it handed on went out of the failure's decision: no Failed, and the
+        // attempt was left unsettled until its lease ended.
+        assertThat(awaitCount(JobEvent.Completed.class, 1).get(0).attempt()).isEqualTo(2);
+        assertThat(events.all(JobEvent.Failed.class)).singleElement()
+                .satisfies(failed -> assertThat(failed.retryIn()).isEqualTo(Duration.ZERO));
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch(line -> line.startsWith("the backoff (") && line.contains(" threw "
+                        + MessageOutOfMemory.class.getName() + " after attempt 1"));
+        assertThat(uncaught).isEmpty();
+    }
 }

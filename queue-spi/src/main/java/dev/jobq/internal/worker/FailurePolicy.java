@@ -200,21 +200,23 @@ public final class FailurePolicy {
         } catch (Throwable e) {
             // Any Throwable: one that is neither an Exception nor an Error, or a backoff's runaway recursion,
             // went on from here and left the failed attempt untold to the provider until its lease ended.
+            Throwable logged = loggableOrNull(e);
+            String named = logged == null ? " " + e.getClass().getName() : "";
             if (cancelled.getAsBoolean()) {
                 // The worker's own interrupt (a timeout, the shutdown) ended a backoff that blocked: no fault of the
                 // backoff's, and this delay is discarded, the cancel settling the attempt. An ERROR here blamed the
                 // backoff and named a retry delay that was never used; no other user code is asked for it either.
-                log.debug("the backoff ({}) of job type '{}' threw after attempt {}, which was cancelled meanwhile",
-                        UserCode.describe(backoff), type, attempt, loggable(e));
+                log.debug("the backoff ({}) of job type '{}' threw{} after attempt {}, which was cancelled meanwhile",
+                        UserCode.describe(backoff), type, named, attempt, logged);
                 return new Delay(BUILT_IN.delay(attempt), BUILT_IN);
             }
             Backoff replacement = replacementOf(backoff, workerDefault);
             Delay fallback = replacement == BUILT_IN ? new Delay(BUILT_IN.delay(attempt), BUILT_IN)
                     : askInstead(replacement, attempt, type, cancelled, asking);
-            log.error("the backoff ({}) of job type '{}' threw after attempt {}; {}: fix the Backoff given to {}",
-                    UserCode.describe(backoff), type, attempt,
+            log.error("the backoff ({}) of job type '{}' threw{} after attempt {}; {}: fix the Backoff given to {}",
+                    UserCode.describe(backoff), type, named, attempt,
                     retrying(replacement, workerDefault, fallback, cancelled), givenIn(backoff, workerDefault),
-                    loggable(e));
+                    logged);
             return fallback;
         }
         if (delay == null) {
@@ -332,6 +334,19 @@ public final class FailurePolicy {
     /** {@link LoggableThrowables#oneLine}. */
     static String oneLine(String message) {
         return LoggableThrowables.oneLine(message);
+    }
+
+    /**
+     * {@link #loggable}, or null where reading {@code error} ran the JVM out of memory, which LoggableThrowables hands
+     * on: a backoff's own OutOfMemoryError is logged and the retry goes by its replacement, but one its exception's
+     * getMessage() threw went out of the failure's decision, the attempt unsettled until its lease ended.
+     */
+    private static @Nullable Throwable loggableOrNull(Throwable error) {
+        try {
+            return loggable(error);
+        } catch (VirtualMachineError unreadable) {
+            return null;
+        }
     }
 
     /** {@link LoggableThrowables#loggable}: for the failures of handlers, of listeners and of registrations. */
