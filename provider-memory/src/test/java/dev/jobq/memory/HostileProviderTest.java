@@ -280,6 +280,41 @@ class HostileProviderTest {
     }
 
     @Test
+    @DisplayName("receive() throwing exceptions whose getMessage() runs out of memory: logged by their class, and the "
+            + "queue is still served, as after receive()'s own Error")
+    void receiveThrowingAnExceptionWhoseGetMessageRunsOutOfMemory() {
+        var calls = new AtomicInteger();
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                if (calls.incrementAndGet() <= 3) {
+                    throw new IllegalStateException("provider bug in receive()") {
+                        @Override
+                        public String getMessage() {
+                            throw new OutOfMemoryError("Java heap space");
+                        }
+                    };
+                }
+                return super.receive(max, wait);
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        jobs.start();
+        for (int i = 0; i < 5; i++) {
+            jobs.enqueue("ok", new Work(i));
+        }
+        // Before, the OutOfMemoryError its log-safe copy handed on ended the poll loop: no job of the queue ran.
+        awaitCount(JobEvent.Completed.class, 5);
+        assertThat(ok).hasValue(5);
+        assertThat(uncaught).isEmpty();
+        assertThat(logged.list).anyMatch(event -> event.getLevel() == Level.WARN
+                && event.getFormattedMessage().startsWith("receiving from queue 'default' failed")
+                && event.getFormattedMessage().contains(" (its getMessage() threw OutOfMemoryError)"));
+    }
+
+    @Test
     @DisplayName("receive() throwing exceptions whose toString() throws: logged, and the queue is still served")
     void receiveThrowingAnUnprintableException() {
         var calls = new AtomicInteger();

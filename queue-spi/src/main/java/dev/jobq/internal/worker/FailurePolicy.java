@@ -339,14 +339,34 @@ public final class FailurePolicy {
     /**
      * {@link #loggable}, or null where reading {@code error} ran the JVM out of memory, which LoggableThrowables hands
      * on: a backoff's own OutOfMemoryError is logged and the retry goes by its replacement, but one its exception's
-     * getMessage() threw went out of the failure's decision, the attempt unsettled until its lease ended.
+     * getMessage() threw went out of the failure's decision, the attempt unsettled until its lease ended. For what
+     * must go on past the failure it logs (the receives too: {@link ReceiveFailures}).
      */
-    private static @Nullable Throwable loggableOrNull(Throwable error) {
+    static @Nullable Throwable loggableOrNull(Throwable error) {
         try {
             return loggable(error);
         } catch (VirtualMachineError unreadable) {
             return null;
         }
+    }
+
+    /**
+     * {@link #describe}, or where reading {@code error} ran the JVM out of memory, its class's name and what its
+     * getMessage() threw ({@code com.example.Oops (its getMessage() threw OutOfMemoryError)}): as {@link
+     * #loggableOrNull}.
+     */
+    static String describeOrName(Throwable error) {
+        try {
+            return describe(error);
+        } catch (VirtualMachineError unreadable) {
+            return unreadableName(error, unreadable);
+        }
+    }
+
+    /** {@code error}'s class's name and the simple name of what reading it threw. */
+    static String unreadableName(Throwable error, Throwable unreadable) {
+        return error.getClass().getName() + " (its getMessage() threw "
+                + LoggableThrowables.simpleName(unreadable.getClass()) + ")";
     }
 
     /** {@link LoggableThrowables#loggable}: for the failures of handlers, of listeners and of registrations. */

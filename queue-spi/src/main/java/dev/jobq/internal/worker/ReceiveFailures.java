@@ -75,17 +75,20 @@ final class ReceiveFailures {
             warnedThisOutage = false;
         }
         boolean warnedLately = everWarned && now - lastWarned < REPEAT.toNanos();
+        // ...OrNull, ...OrName: an OutOfMemoryError that reading e threw (handed on by LoggableThrowables) ended the
+        // poll loop, the queue served no more, where a receive's own Error is logged and the loop goes on
         if (first && !warnedLately) {
             warned(now);
-            log.warn("receiving from queue '{}' failed; trying again in {} ms", shownQueue, pause.toMillis(),
-                    FailurePolicy.loggable(e));
+            Throwable logged = FailurePolicy.loggableOrNull(e);
+            log.warn("receiving from queue '{}' failed; trying again in {} ms{}", shownQueue, pause.toMillis(),
+                    logged == null ? ": " + lastError : "", logged);
         } else if (!warnedLately) {
             warned(now);
             log.warn("receiving from queue '{}' failed ({} in a row over {}); trying again in {} ms: {}", shownQueue,
-                    failures, over(now), pause.toMillis(), FailurePolicy.describe(e));
+                    failures, over(now), pause.toMillis(), FailurePolicy.describeOrName(e));
         } else {
             log.debug("receiving from queue '{}' failed ({} in a row); trying again in {} ms: {}", shownQueue, failures,
-                    pause.toMillis(), FailurePolicy.describe(e));
+                    pause.toMillis(), FailurePolicy.describeOrName(e));
         }
     }
 
@@ -95,7 +98,12 @@ final class ReceiveFailures {
      * after its password, and {@code /health}'s mask, finding none, showed the password's first characters.
      */
     private static String outageError(Throwable e) {
-        String message = LoggableThrowables.messageOf(e);
+        String message;
+        try {
+            message = LoggableThrowables.messageOf(e);
+        } catch (VirtualMachineError unreadable) {
+            return FailurePolicy.unreadableName(e, unreadable);
+        }
         return message == null ? e.getClass().getName() : FailurePolicy.oneLine(Secrets.maskUrl(message));
     }
 
