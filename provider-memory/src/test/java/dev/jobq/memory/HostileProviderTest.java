@@ -315,6 +315,39 @@ class HostileProviderTest {
     }
 
     @Test
+    @DisplayName("receive() on a handler thread taking its next job throwing an exception whose getMessage() runs out "
+            + "of memory: logged as receive()'s own Error is, nothing handed to the uncaught-exception handler")
+    void handlerThreadsReceiveThrowingAnExceptionWhoseGetMessageRunsOutOfMemory() {
+        QueueProvider provider = new ForwardingQueueProvider(fixture.memoryProvider(Map.of("leaseDuration", "10m"))) {
+            @Override
+            public List<ReceivedJob> receive(int max, Duration wait) {
+                if (StackWalker.getInstance().walk(frames -> frames.anyMatch(frame -> frame.getMethodName()
+                        .equals("next") && frame.getClassName().equals("dev.jobq.internal.worker.Worker")))) {
+                    throw new IllegalStateException("provider bug in receive()") {
+                        @Override
+                        public String getMessage() {
+                            throw new OutOfMemoryError("Java heap space");
+                        }
+                    };
+                }
+                return super.receive(max, wait);
+            }
+        };
+        JobQueue jobs = fixture.queue(provider, 1, Duration.ofSeconds(5));
+        var ok = new AtomicInteger();
+        jobs.registerJobHandler("ok", Work.class, (job, ctx) -> ok.incrementAndGet());
+        jobs.start();
+        for (int i = 0; i < 3; i++) {
+            jobs.enqueue("ok", new Work(i));
+        }
+        // Before, the OutOfMemoryError its log-safe copy handed on ended the handler thread, through the thread's
+        // uncaught-exception handler (which an application may have set to stop the process on it).
+        awaitCount(JobEvent.Completed.class, 3);
+        assertThat(ok).hasValue(3);
+        assertThat(uncaught).isEmpty();
+    }
+
+    @Test
     @DisplayName("receive() throwing exceptions whose toString() throws: logged, and the queue is still served")
     void receiveThrowingAnUnprintableException() {
         var calls = new AtomicInteger();

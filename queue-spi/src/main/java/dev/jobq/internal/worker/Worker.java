@@ -457,8 +457,11 @@ public final class Worker implements AutoCloseable {
             return jobs.isEmpty() ? null : jobs.get(0);
         } catch (Throwable e) { // a provider's Error too: the thread still gives its permit back
             AttemptRun.clearLogContext();
-            log.debug("receiving the next job of queue '{}' on a handler thread failed; the poll loop goes on",
-                    queue.shownName(), FailurePolicy.loggable(e));
+            // loggableOrNull: an OutOfMemoryError that reading e threw (handed on by LoggableThrowables) ended the
+            // thread with its permit taken, and the queue was served no more
+            Throwable logged = FailurePolicy.loggableOrNull(e);
+            log.debug("receiving the next job of queue '{}' on a handler thread failed{}; the poll loop goes on",
+                    queue.shownName(), logged == null ? ": " + e.getClass().getName() : "", logged);
             return null;
         }
     }
