@@ -12,6 +12,9 @@ import dev.jobq.JobQueueException;
  * that the lease ran out unnoticed (no heartbeat came between: a clock step, a long pause): the settle is not
  * made, and the worker logs a WARN and neither announces nor counts the attempt's outcome, since the job's
  * other delivery settles it ({@link Feature#SETTLE_DETECTS_LOST_LEASE}).
+ *
+ * <p>The worker repeats the message in those WARNs {@linkplain LoggableThrowables#oneLine as one line}: its line breaks
+ * and control characters escaped, cut after {@link LoggableThrowables#MAX_MESSAGE_CHARS} characters.
  */
 public final class LeaseLostException extends JobQueueException {
 

@@ -993,7 +993,8 @@ final class AttemptRun implements JobContext, Runnable {
         } else if (lost != null) {
             log.warn("{} on queue '{}' attempt {}, leased with the acknowledgement of job {}: {}; it is not "
                     + "run here (its handler never started), the job's other delivery runs it", named(next),
-                    queue.shownName(), next.attempt(), UntrustedText.escape(delivery.jobId()), lost.getMessage());
+                    queue.shownName(), next.attempt(), UntrustedText.escape(delivery.jobId()),
+                    FailurePolicy.messageLine(lost));
         } else if (failed != null) {
             // Not in this attempt's log context: the line is about the other job, which it names.
             failures.failed(named(next) + " on queue '" + queue.shownName()
@@ -1082,7 +1083,7 @@ final class AttemptRun implements JobContext, Runnable {
             return; // it ended while the heartbeat was on its way
         }
         log.warn("{}: {}; the attempt is cancelled (ctx.isCancelled() is true, its thread interrupted) and its "
-                + "result will not be recorded", describe(), e.getMessage());
+                + "result will not be recorded", describe(), FailurePolicy.messageLine(e));
         cancel();
         settled = true;
         worker.endedWithoutOutcome();
@@ -1190,7 +1191,7 @@ final class AttemptRun implements JobContext, Runnable {
                 // was held just before (leaseFoundLost), or the provider cannot always tell.
                 log.warn("{} failed after its lease was lost, unnoticed, and the provider refused its retry: {}; its "
                         + "Failed was announced and counted before, the job's other delivery settles it",
-                        describe(), e.getMessage());
+                        describe(), FailurePolicy.messageLine(e));
             } else {
                 settleRefused("failed", "dead-lettering for '" + failure.error() + "'", e);
             }
@@ -1217,7 +1218,8 @@ final class AttemptRun implements JobContext, Runnable {
      */
     private void settleRefused(String how, String settle, LeaseLostException e) {
         log.warn("{} {} after its lease was lost, unnoticed, and the provider refused its {}: {}; not announced or "
-                + "counted, the job's other delivery settles it", describe(), how, settle, e.getMessage());
+                + "counted, the job's other delivery settles it", describe(), how, settle,
+                FailurePolicy.messageLine(e));
     }
 
     /**
