@@ -2,6 +2,10 @@ package dev.jobq.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
 import dev.jobq.JobQueue;
 import dev.jobq.internal.runtime.JobQueueRuntime;
 import dev.jobq.spi.ProviderContext;
@@ -10,6 +14,7 @@ import dev.jobq.spi.Settings;
 import dev.jobq.testing.ForwardingQueueProvider;
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -37,4 +42,137 @@ class JobQueueRuntimeCloseTest {
             assertThat(log.warnings()).containsExactly("closing the provider of queue 'bills\\u202efdp.exe' failed");
         }
     }
+
+    /**
+     * A provider's exception as a third party's may be: its getMessage() and toString() throw (a message built from a
+     * pool that is shut down by now).
+     */
+    private static RuntimeException unreadable() {
+        return new IllegalStateException() {
+            @Override
+            public String getMessage() {
+                throw new UnsupportedOperationException("pool shut down");
+            }
+
+            @Override
+            public String toString() {
+                throw new UnsupportedOperationException("pool shut down");
+            }
+        };
+    }
+
+    /** A provider's exception with a line break, an ESC and 100,000 characters in its message. */
+    private static RuntimeException flooding() {
+        return new IllegalStateException("pool gone\nERROR forged \u001b[31m" + "x".repeat(100_000));
+    }
+
+    /** A memory provider of queue {@code name} whose close() closes it, then throws {@code thrown}. */
+    private static QueueProvider closeThrowing(String name, RuntimeException thrown) {
+        return new ForwardingQueueProvider(memory(name)) {
+            @Override
+            public void close() {
+                super.close();
+                throw thrown;
+            }
+        };
+    }
+
+    private static QueueProvider memory(String name) {
+        return new MemoryProviderFactory().create(
+                new ProviderContext(name, Settings.of("test", "provider", Map.of()), Clock.systemUTC()));
+    }
+
+    /** The WARN's trace, as the log takes it: bounded, and each message of it readable. */
+    private static void assertBoundedTrace(ILoggingEvent warning) {
+        for (IThrowableProxy t = warning.getThrowableProxy(); t != null; t = t.getCause()) {
+            assertThat(t.getMessage()).as("a message of the WARN's trace").hasSizeLessThan(7_000);
+        }
+    }
+
+    @Test
+    @DisplayName("a provider whose close() throws an exception whose getMessage() throws: close() still closes the "
+            + "providers after it and returns, the WARN logged")
+    void aProviderCloseWhoseExceptionCannotBeReadDoesNotStopTheClose() {
+        var secondClosed = new AtomicBoolean();
+        QueueProvider second = new ForwardingQueueProvider(memory("reports")) {
+            @Override
+            public void close() {
+                super.close();
+                secondClosed.set(true);
+            }
+        };
+        JobQueue jobs = JobQueue.builder().queue("default", closeThrowing("default", unreadable()))
+                .queue("reports", second).build();
+
+        try (CapturedLog log = CapturedLog.of(JobQueueRuntime.class)) {
+            assertThatCode(jobs::close).doesNotThrowAnyException();
+            assertThat(log.warnings()).containsExactly("closing the provider of queue 'default' failed");
+        }
+        assertThat(secondClosed).as("the provider of queue 'reports' closed").isTrue();
+    }
+
+    @Test
+    @DisplayName("a provider whose close() throws with 100,000 characters in the message: the WARN's trace is bounded")
+    void aProviderClosesLongMessageIsBoundedInTheWarning() {
+        JobQueue jobs = JobQueue.builder().queue("default", closeThrowing("default", flooding())).build();
+
+        try (CapturedLog log = CapturedLog.of(JobQueueRuntime.class)) {
+            jobs.close();
+            assertThat(log.warnings()).containsExactly("closing the provider of queue 'default' failed");
+            assertBoundedTrace(log.list.get(0));
+        }
+    }
+
+    @Test
+    @DisplayName("a scheduler whose stopFiring() and close() throw exceptions whose getMessage() throws: close() "
+            + "still closes the providers and returns, both WARNs logged")
+    void aSchedulerWhoseExceptionsCannotBeReadDoesNotStopTheClose() {
+        var providerClosed = new AtomicBoolean();
+        QueueProvider provider = new ForwardingQueueProvider(memory("default")) {
+            @Override
+            public void close() {
+                super.close();
+                providerClosed.set(true);
+            }
+        };
+        StubScheduler scheduler = new StubScheduler() {
+            @Override
+            public void stopFiring() {
+                throw unreadable();
+            }
+
+            @Override
+            public void close() {
+                throw unreadable();
+            }
+        };
+        JobQueue jobs = JobQueue.builder().provider(provider).scheduler(context -> scheduler).build();
+
+        try (CapturedLog log = CapturedLog.of(JobQueueRuntime.class)) {
+            assertThatCode(jobs::close).doesNotThrowAnyException();
+            assertThat(log.warnings()).containsExactly(
+                    "stopping the scheduler's firing failed; it stops when it is closed",
+                    "closing the scheduler failed");
+        }
+        assertThat(providerClosed).as("the provider closed").isTrue();
+    }
+
+    @Test
+    @DisplayName("an action run after close() that throws an exception whose getMessage() throws: the actions after "
+            + "it still run, and close() returns")
+    void anAfterCloseActionWhoseExceptionCannotBeReadDoesNotStopTheOthers() {
+        var secondRan = new AtomicBoolean();
+        var runtime = (JobQueueRuntime) JobQueue.builder().provider(memory("default")).build();
+        runtime.afterClose(() -> {
+            throw unreadable();
+        });
+        runtime.afterClose(() -> secondRan.set(true));
+
+        try (CapturedLog log = CapturedLog.of(JobQueueRuntime.class)) {
+            assertThatCode(runtime::close).doesNotThrowAnyException();
+            assertThat(log.warnings()).containsExactly("an action run after the queue closed failed");
+        }
+        assertThat(secondRan).as("the second action ran").isTrue();
+    }
+
 }

@@ -805,7 +805,7 @@ public final class JobQueueRuntime implements JobQueue {
             try {
                 action.run();
             } catch (RuntimeException e) {
-                log.warn("an action run after the queue closed failed", e);
+                log.warn("an action run after the queue closed failed", FailurePolicy.loggable(e));
             }
         }
     }
@@ -876,7 +876,7 @@ public final class JobQueueRuntime implements JobQueue {
         try {
             scheduler.stopFiring();
         } catch (RuntimeException e) {
-            log.warn("stopping the scheduler's firing failed; it stops when it is closed", e);
+            log.warn("stopping the scheduler's firing failed; it stops when it is closed", FailurePolicy.loggable(e));
         }
     }
 
@@ -884,7 +884,9 @@ public final class JobQueueRuntime implements JobQueue {
         try {
             closeable.close();
         } catch (Exception e) {
-            log.warn("closing the {} failed", what, e);
+            // loggable: a provider's exception whose getMessage() throws threw out of this line, past the closing of
+            // the queue's other providers, and out of close()
+            log.warn("closing the {} failed", what, FailurePolicy.loggable(e));
         }
     }
 
